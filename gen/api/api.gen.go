@@ -1297,7 +1297,7 @@ type AccountUpdatedEvent struct {
 // AccountUpdatedEventEvent defines model for AccountUpdatedEvent.Event.
 type AccountUpdatedEventEvent string
 
-// AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years.
+// AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years (1830 days); 0 is allowed.
 type AdvanceSandboxClockRequest struct {
 	// Days Days to move forward.
 	Days *int32 `json:"days,omitempty"`
@@ -1745,7 +1745,7 @@ type BankingApplicationIndividual struct {
 	// `line1`, `city`, `postal_code` and `country`.
 	Address *BankingPartialAddress `json:"address,omitempty"`
 
-	// DateOfBirth A past date.
+	// DateOfBirth A date from 1900-01-01 to today (`400` otherwise).
 	//
 	// Example: 1985-04-02
 	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
@@ -1794,7 +1794,7 @@ type BankingApplicationPerson struct {
 	// `line1`, `city`, `postal_code` and `country`.
 	Address *BankingPartialAddress `json:"address,omitempty"`
 
-	// DateOfBirth A past date.
+	// DateOfBirth A date from 1900-01-01 to today (`400` otherwise).
 	//
 	// Example: 1990-01-15
 	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
@@ -3794,7 +3794,10 @@ type WalletAccountList struct {
 	Total int64 `json:"total"`
 }
 
-// WalletAmount An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+// WalletAmount An exact decimal amount of at most 7 decimal places (a Stellar
+// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+// `400` otherwise. The upper bound is checked as an exact decimal: a
+// JSON Schema `maximum` would be rounded through binary floating point.
 //
 // Example: 5000.5
 type WalletAmount = decimal.Decimal
@@ -3806,7 +3809,11 @@ type WalletAsset struct {
 	// Activated Not used yet; false.
 	Activated bool `json:"activated"`
 
-	// Balance An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// Balance An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	Balance WalletAmount `json:"balance"`
@@ -3972,7 +3979,11 @@ type WalletCustomer struct {
 	// Example: GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN
 	AssetIssuer WalletStellarAccountId `json:"asset_issuer"`
 
-	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	BalanceAllowed     WalletAmount        `json:"balance_allowed"`
@@ -4105,7 +4116,11 @@ type WalletStellarAccountId = string
 
 // WalletUpdateCustomerRequest At least one field to change.
 type WalletUpdateCustomerRequest struct {
-	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	BalanceAllowed *WalletAmount `json:"balance_allowed,omitempty"`
@@ -4548,6 +4563,9 @@ type IdempotencyId = string
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
 
+// IdempotencyKeyHeader defines model for IdempotencyKeyHeader.
+type IdempotencyKeyHeader = string
+
 // L2fIdempotencyId defines model for L2fIdempotencyId.
 type L2fIdempotencyId = string
 
@@ -4637,9 +4655,17 @@ type BankingNotFound = Problem
 // shape of every path outside `/v1`.
 type BankingPayloadTooLarge = Problem
 
+// BankingTooManyRequests An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingTooManyRequests = Problem
+
 // BankingUnauthorized An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
 type BankingUnauthorized = Problem
+
+// BankingUnavailable An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnavailable = Problem
 
 // BankingUnprocessable An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
@@ -4661,8 +4687,14 @@ type NotFound = Error
 // PayloadTooLarge An error. `errors` lists each failing field for validation failures.
 type PayloadTooLarge = Error
 
+// TooManyRequests An error. `errors` lists each failing field for validation failures.
+type TooManyRequests = Error
+
 // Unauthorized An error. `errors` lists each failing field for validation failures.
 type Unauthorized = Error
+
+// Unavailable An error. `errors` lists each failing field for validation failures.
+type Unavailable = Error
 
 // Unprocessable An error. `errors` lists each failing field for validation failures.
 type Unprocessable = Error
@@ -4751,6 +4783,19 @@ type WalletNotFound = WalletError
 // `{error, message, statusCode, timestamp}`).
 type WalletPayloadTooLarge = WalletError
 
+// WalletTooManyRequests The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletTooManyRequests = WalletError
+
 // WalletUnauthorized The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
@@ -4763,6 +4808,32 @@ type WalletPayloadTooLarge = WalletError
 // was answered (the shape of the source API's successor,
 // `{error, message, statusCode, timestamp}`).
 type WalletUnauthorized = WalletError
+
+// WalletUnavailable The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletUnavailable = WalletError
+
+// WalletUnprocessable The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletUnprocessable = WalletError
 
 // WalletUnsupportedMediaType The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -4797,6 +4868,15 @@ type CreateBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
@@ -4807,6 +4887,15 @@ type UpdateBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
@@ -4817,6 +4906,15 @@ type CreateBankingApplicationDocumentParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
@@ -4827,6 +4925,15 @@ type SubmitBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
@@ -4836,6 +4943,18 @@ type ListWalletCounterpartiesParams struct {
 
 	// Limit The maximum number of items on a page.
 	Limit *WalletLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreateWalletCounterpartyParams defines parameters for CreateWalletCounterparty.
+type CreateWalletCounterpartyParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListWalletCustomersParams defines parameters for ListWalletCustomers.
@@ -4913,10 +5032,46 @@ type ListWalletCustomersParams struct {
 	Ordering *WalletCustomerOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
 }
 
+// CreateWalletCustomerParams defines parameters for CreateWalletCustomer.
+type CreateWalletCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateWalletCustomerParams defines parameters for UpdateWalletCustomer.
+type UpdateWalletCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
 // ListWalletAccountsParams defines parameters for ListWalletAccounts.
 type ListWalletAccountsParams struct {
 	// Iban Only the account with this IBAN.
 	Iban *WalletIban `form:"iban,omitempty" json:"iban,omitempty"`
+}
+
+// CreateWalletAccountParams defines parameters for CreateWalletAccount.
+type CreateWalletAccountParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListBankingCustomersParams defines parameters for ListBankingCustomers.
@@ -4942,6 +5097,15 @@ type UpdateBankingCustomerParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
@@ -4952,6 +5116,15 @@ type UpdateBankingIndividualParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // DecideBankingApplicationParams defines parameters for DecideBankingApplication.
@@ -4962,6 +5135,15 @@ type DecideBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
@@ -4972,6 +5154,15 @@ type SetBankingCustomerStatusParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListAccountsParams defines parameters for ListAccounts.
@@ -5029,7 +5220,9 @@ type CreateAccountParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5082,7 +5275,9 @@ type UpdateAccountParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5243,6 +5438,15 @@ type RevokeTokenLegacyParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
 	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -5363,7 +5567,9 @@ type CreateCustomerParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5416,7 +5622,9 @@ type UpdateCustomerParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5644,6 +5852,15 @@ type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
 	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -5761,7 +5978,9 @@ type CreatePortfolioParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5814,7 +6033,9 @@ type UpdatePortfolioParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5949,7 +6170,9 @@ type UpdateRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6002,7 +6225,9 @@ type CreatePurchaseRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6055,7 +6280,9 @@ type CreatePurchaseRequestLegacyParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6108,7 +6335,9 @@ type CreateSellRequestLegacyParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6161,7 +6390,9 @@ type CreateSellRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6278,7 +6509,9 @@ type AdvanceSandboxClockParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6331,7 +6564,9 @@ type ClearSandboxPriceParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6384,7 +6619,9 @@ type SetSandboxPriceParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6437,7 +6674,9 @@ type ForceRequestOutcomeParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6949,7 +7188,9 @@ type CreateWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7002,7 +7243,9 @@ type UpdateWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7090,7 +7333,9 @@ type TestWebhooksParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7143,7 +7388,9 @@ type DeleteWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7240,7 +7487,9 @@ type RetryWebhookDeliveryParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -8150,7 +8399,7 @@ type ServerInterface interface {
 	ListWalletCounterparties(ctx echo.Context, params ListWalletCounterpartiesParams) error
 	// CreateWalletCounterparty Create a counterparty
 	// (POST /counterparty)
-	CreateWalletCounterparty(ctx echo.Context) error
+	CreateWalletCounterparty(ctx echo.Context, params CreateWalletCounterpartyParams) error
 	// GetWalletCounterparty Get a counterparty
 	// (GET /counterparty/{counterparty_guid})
 	GetWalletCounterparty(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error
@@ -8159,19 +8408,19 @@ type ServerInterface interface {
 	ListWalletCustomers(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params ListWalletCustomersParams) error
 	// CreateWalletCustomer Create customer
 	// (POST /counterparty/{counterparty_guid}/customers)
-	CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error
+	CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params CreateWalletCustomerParams) error
 	// GetWalletCustomer Get a customer
 	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid})
 	GetWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
 	// UpdateWalletCustomer Update customer
 	// (PUT /counterparty/{counterparty_guid}/customers/{customer_guid})
-	UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
+	UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params UpdateWalletCustomerParams) error
 	// ListWalletAccounts Customer's accounts
 	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
 	ListWalletAccounts(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params ListWalletAccountsParams) error
 	// CreateWalletAccount Create customer's accounts
 	// (POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
-	CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
+	CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params CreateWalletAccountParams) error
 	// ListBankingCustomers Retrieve customers
 	// (GET /customers)
 	ListBankingCustomers(ctx echo.Context, params ListBankingCustomersParams) error
@@ -8422,6 +8671,21 @@ func (w *ServerInterfaceWrapper) CreateBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateBankingApplication(ctx, params)
@@ -8474,6 +8738,21 @@ func (w *ServerInterfaceWrapper) UpdateBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateBankingApplication(ctx, id, params)
@@ -8509,6 +8788,21 @@ func (w *ServerInterfaceWrapper) CreateBankingApplicationDocument(ctx echo.Conte
 		}
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -8570,6 +8864,21 @@ func (w *ServerInterfaceWrapper) SubmitBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.SubmitBankingApplication(ctx, id, params)
@@ -8605,8 +8914,28 @@ func (w *ServerInterfaceWrapper) ListWalletCounterparties(ctx echo.Context) erro
 func (w *ServerInterfaceWrapper) CreateWalletCounterparty(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWalletCounterpartyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateWalletCounterparty(ctx)
+	err = w.Handler.CreateWalletCounterparty(ctx, params)
 	return err
 }
 
@@ -8816,8 +9145,28 @@ func (w *ServerInterfaceWrapper) CreateWalletCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWalletCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateWalletCustomer(ctx, counterpartyGuid)
+	err = w.Handler.CreateWalletCustomer(ctx, counterpartyGuid, params)
 	return err
 }
 
@@ -8864,8 +9213,28 @@ func (w *ServerInterfaceWrapper) UpdateWalletCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateWalletCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid)
+	err = w.Handler.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid, params)
 	return err
 }
 
@@ -8921,8 +9290,28 @@ func (w *ServerInterfaceWrapper) CreateWalletAccount(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWalletAccountParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateWalletAccount(ctx, counterpartyGuid, customerGuid)
+	err = w.Handler.CreateWalletAccount(ctx, counterpartyGuid, customerGuid, params)
 	return err
 }
 
@@ -9011,6 +9400,21 @@ func (w *ServerInterfaceWrapper) UpdateBankingCustomer(ctx echo.Context) error {
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateBankingCustomer(ctx, id, params)
@@ -9079,6 +9483,21 @@ func (w *ServerInterfaceWrapper) UpdateBankingIndividual(ctx echo.Context) error
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId, params)
@@ -9115,6 +9534,21 @@ func (w *ServerInterfaceWrapper) DecideBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.DecideBankingApplication(ctx, id, params)
@@ -9150,6 +9584,21 @@ func (w *ServerInterfaceWrapper) SetBankingCustomerStatus(ctx echo.Context) erro
 		}
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -9667,6 +10116,21 @@ func (w *ServerInterfaceWrapper) RevokeTokenLegacy(ctx echo.Context) error {
 	}
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
 		var Signature Signature
@@ -10425,6 +10889,21 @@ func (w *ServerInterfaceWrapper) RevokeToken(ctx echo.Context) error {
 	}
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
 		var Signature Signature
@@ -13673,7 +14152,25 @@ type BankingNotFoundApplicationProblemPlusJSONResponse Problem
 
 type BankingPayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
+type BankingTooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type BankingTooManyRequestsApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers BankingTooManyRequestsResponseHeaders
+}
+
 type BankingUnauthorizedApplicationProblemPlusJSONResponse Problem
+
+type BankingUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type BankingUnavailableApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers BankingUnavailableResponseHeaders
+}
 
 type BankingUnprocessableApplicationProblemPlusJSONResponse Problem
 
@@ -13687,7 +14184,25 @@ type NotFoundJSONResponse Error
 
 type PayloadTooLargeJSONResponse Error
 
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type TooManyRequestsJSONResponse struct {
+	Body Error
+
+	Headers TooManyRequestsResponseHeaders
+}
+
 type UnauthorizedJSONResponse Error
+
+type UnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type UnavailableJSONResponse struct {
+	Body Error
+
+	Headers UnavailableResponseHeaders
+}
 
 type UnprocessableJSONResponse Error
 
@@ -13707,7 +14222,27 @@ type WalletNotFoundJSONResponse WalletError
 
 type WalletPayloadTooLargeJSONResponse WalletError
 
+type WalletTooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type WalletTooManyRequestsJSONResponse struct {
+	Body WalletError
+
+	Headers WalletTooManyRequestsResponseHeaders
+}
+
 type WalletUnauthorizedJSONResponse WalletError
+
+type WalletUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type WalletUnavailableJSONResponse struct {
+	Body WalletError
+
+	Headers WalletUnavailableResponseHeaders
+}
+
+type WalletUnprocessableJSONResponse WalletError
 
 type WalletUnsupportedMediaTypeJSONResponse WalletError
 
@@ -13765,6 +14300,41 @@ func (response ListBankingApplications401ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListBankingApplications413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications413ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingApplications429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications429ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListBankingApplications500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -13781,6 +14351,25 @@ func (response ListBankingApplications500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListBankingApplications503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications503ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplicationRequestObject struct {
 	Params CreateBankingApplicationParams
 	Body   *CreateBankingApplicationJSONRequestBody
@@ -13790,15 +14379,25 @@ type CreateBankingApplicationResponseObject interface {
 	VisitCreateBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type CreateBankingApplication201JSONResponse BankingApplication
+type CreateBankingApplication201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateBankingApplication201JSONResponse struct {
+	Body    BankingApplication
+	Headers CreateBankingApplication201ResponseHeaders
+}
 
 func (response CreateBankingApplication201JSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -13884,6 +14483,25 @@ func (response CreateBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type CreateBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication429ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -13896,6 +14514,25 @@ func (response CreateBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication503ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13970,6 +14607,41 @@ func (response GetBankingApplication404ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type GetBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication413ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication429ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -13986,6 +14658,25 @@ func (response GetBankingApplication500ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type GetBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication503ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingApplicationRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params UpdateBankingApplicationParams
@@ -13996,15 +14687,25 @@ type UpdateBankingApplicationResponseObject interface {
 	VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type UpdateBankingApplication200JSONResponse BankingApplication
+type UpdateBankingApplication200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateBankingApplication200JSONResponse struct {
+	Body    BankingApplication
+	Headers UpdateBankingApplication200ResponseHeaders
+}
 
 func (response UpdateBankingApplication200JSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14122,6 +14823,25 @@ func (response UpdateBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type UpdateBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication429ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14138,6 +14858,25 @@ func (response UpdateBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type UpdateBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication503ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplicationDocumentRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params CreateBankingApplicationDocumentParams
@@ -14148,15 +14887,25 @@ type CreateBankingApplicationDocumentResponseObject interface {
 	VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error
 }
 
-type CreateBankingApplicationDocument201JSONResponse BankingDocument
+type CreateBankingApplicationDocument201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateBankingApplicationDocument201JSONResponse struct {
+	Body    BankingDocument
+	Headers CreateBankingApplicationDocument201ResponseHeaders
+}
 
 func (response CreateBankingApplicationDocument201JSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14274,6 +15023,25 @@ func (response CreateBankingApplicationDocument422ApplicationProblemPlusJSONResp
 	return err
 }
 
+type CreateBankingApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument429ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplicationDocument500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14286,6 +15054,25 @@ func (response CreateBankingApplicationDocument500ApplicationProblemPlusJSONResp
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument503ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14361,6 +15148,41 @@ func (response GetBankingApplicationDocument404ApplicationProblemPlusJSONRespons
 	return err
 }
 
+type GetBankingApplicationDocument413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument413ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument429ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingApplicationDocument500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14377,6 +15199,25 @@ func (response GetBankingApplicationDocument500ApplicationProblemPlusJSONRespons
 	return err
 }
 
+type GetBankingApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument503ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitBankingApplicationRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params SubmitBankingApplicationParams
@@ -14386,15 +15227,25 @@ type SubmitBankingApplicationResponseObject interface {
 	VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type SubmitBankingApplication200JSONResponse BankingApplication
+type SubmitBankingApplication200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type SubmitBankingApplication200JSONResponse struct {
+	Body    BankingApplication
+	Headers SubmitBankingApplication200ResponseHeaders
+}
 
 func (response SubmitBankingApplication200JSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14462,6 +15313,22 @@ func (response SubmitBankingApplication409ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type SubmitBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication413ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitBankingApplication422ApplicationProblemPlusJSONResponse struct {
 	BankingUnprocessableApplicationProblemPlusJSONResponse
 }
@@ -14478,6 +15345,25 @@ func (response SubmitBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type SubmitBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication429ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14490,6 +15376,25 @@ func (response SubmitBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication503ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14544,6 +15449,41 @@ func (response ListWalletCounterparties401JSONResponse) VisitListWalletCounterpa
 	return err
 }
 
+type ListWalletCounterparties413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response ListWalletCounterparties413JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCounterparties429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response ListWalletCounterparties429JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWalletCounterparties500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -14560,23 +15500,51 @@ func (response ListWalletCounterparties500JSONResponse) VisitListWalletCounterpa
 	return err
 }
 
+type ListWalletCounterparties503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response ListWalletCounterparties503JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCounterpartyRequestObject struct {
-	Body *CreateWalletCounterpartyJSONRequestBody
+	Params CreateWalletCounterpartyParams
+	Body   *CreateWalletCounterpartyJSONRequestBody
 }
 
 type CreateWalletCounterpartyResponseObject interface {
 	VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error
 }
 
-type CreateWalletCounterparty200JSONResponse WalletCounterparty
+type CreateWalletCounterparty200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWalletCounterparty200JSONResponse struct {
+	Body    WalletCounterparty
+	Headers CreateWalletCounterparty200ResponseHeaders
+}
 
 func (response CreateWalletCounterparty200JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14642,6 +15610,41 @@ func (response CreateWalletCounterparty415JSONResponse) VisitCreateWalletCounter
 	return err
 }
 
+type CreateWalletCounterparty422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response CreateWalletCounterparty422JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response CreateWalletCounterparty429JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCounterparty500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -14654,6 +15657,23 @@ func (response CreateWalletCounterparty500JSONResponse) VisitCreateWalletCounter
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response CreateWalletCounterparty503JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14722,6 +15742,41 @@ func (response GetWalletCounterparty404JSONResponse) VisitGetWalletCounterpartyR
 	return err
 }
 
+type GetWalletCounterparty413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response GetWalletCounterparty413JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response GetWalletCounterparty429JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWalletCounterparty500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -14734,6 +15789,23 @@ func (response GetWalletCounterparty500JSONResponse) VisitGetWalletCounterpartyR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response GetWalletCounterparty503JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14803,6 +15875,41 @@ func (response ListWalletCustomers404JSONResponse) VisitListWalletCustomersRespo
 	return err
 }
 
+type ListWalletCustomers413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response ListWalletCustomers413JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCustomers429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response ListWalletCustomers429JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWalletCustomers500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -14819,8 +15926,26 @@ func (response ListWalletCustomers500JSONResponse) VisitListWalletCustomersRespo
 	return err
 }
 
+type ListWalletCustomers503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response ListWalletCustomers503JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCustomerRequestObject struct {
 	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	Params           CreateWalletCustomerParams
 	Body             *CreateWalletCustomerJSONRequestBody
 }
 
@@ -14828,15 +15953,25 @@ type CreateWalletCustomerResponseObject interface {
 	VisitCreateWalletCustomerResponse(w http.ResponseWriter) error
 }
 
-type CreateWalletCustomer200JSONResponse WalletCreatedCustomer
+type CreateWalletCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWalletCustomer200JSONResponse struct {
+	Body    WalletCreatedCustomer
+	Headers CreateWalletCustomer200ResponseHeaders
+}
 
 func (response CreateWalletCustomer200JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14932,6 +16067,41 @@ func (response CreateWalletCustomer415JSONResponse) VisitCreateWalletCustomerRes
 	return err
 }
 
+type CreateWalletCustomer422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response CreateWalletCustomer422JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response CreateWalletCustomer429JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCustomer500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -14944,6 +16114,23 @@ func (response CreateWalletCustomer500JSONResponse) VisitCreateWalletCustomerRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response CreateWalletCustomer503JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15013,6 +16200,41 @@ func (response GetWalletCustomer404JSONResponse) VisitGetWalletCustomerResponse(
 	return err
 }
 
+type GetWalletCustomer413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response GetWalletCustomer413JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCustomer429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response GetWalletCustomer429JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWalletCustomer500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15029,9 +16251,27 @@ func (response GetWalletCustomer500JSONResponse) VisitGetWalletCustomerResponse(
 	return err
 }
 
+type GetWalletCustomer503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response GetWalletCustomer503JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateWalletCustomerRequestObject struct {
 	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
 	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Params           UpdateWalletCustomerParams
 	Body             *UpdateWalletCustomerJSONRequestBody
 }
 
@@ -15039,15 +16279,25 @@ type UpdateWalletCustomerResponseObject interface {
 	VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error
 }
 
-type UpdateWalletCustomer200JSONResponse WalletCustomer
+type UpdateWalletCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateWalletCustomer200JSONResponse struct {
+	Body    WalletCustomer
+	Headers UpdateWalletCustomer200ResponseHeaders
+}
 
 func (response UpdateWalletCustomer200JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15127,6 +16377,41 @@ func (response UpdateWalletCustomer415JSONResponse) VisitUpdateWalletCustomerRes
 	return err
 }
 
+type UpdateWalletCustomer422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response UpdateWalletCustomer422JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response UpdateWalletCustomer429JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateWalletCustomer500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15139,6 +16424,23 @@ func (response UpdateWalletCustomer500JSONResponse) VisitUpdateWalletCustomerRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response UpdateWalletCustomer503JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15209,6 +16511,41 @@ func (response ListWalletAccounts404JSONResponse) VisitListWalletAccountsRespons
 	return err
 }
 
+type ListWalletAccounts413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response ListWalletAccounts413JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletAccounts429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response ListWalletAccounts429JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWalletAccounts500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15225,9 +16562,27 @@ func (response ListWalletAccounts500JSONResponse) VisitListWalletAccountsRespons
 	return err
 }
 
+type ListWalletAccounts503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response ListWalletAccounts503JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletAccountRequestObject struct {
 	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
 	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Params           CreateWalletAccountParams
 	Body             *CreateWalletAccountJSONRequestBody
 }
 
@@ -15235,15 +16590,25 @@ type CreateWalletAccountResponseObject interface {
 	VisitCreateWalletAccountResponse(w http.ResponseWriter) error
 }
 
-type CreateWalletAccount200JSONResponse WalletAccount
+type CreateWalletAccount200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWalletAccount200JSONResponse struct {
+	Body    WalletAccount
+	Headers CreateWalletAccount200ResponseHeaders
+}
 
 func (response CreateWalletAccount200JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15337,6 +16702,41 @@ func (response CreateWalletAccount415JSONResponse) VisitCreateWalletAccountRespo
 	return err
 }
 
+type CreateWalletAccount422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response CreateWalletAccount422JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response CreateWalletAccount429JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletAccount500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15349,6 +16749,23 @@ func (response CreateWalletAccount500JSONResponse) VisitCreateWalletAccountRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response CreateWalletAccount503JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15407,6 +16824,41 @@ func (response ListBankingCustomers401ApplicationProblemPlusJSONResponse) VisitL
 	return err
 }
 
+type ListBankingCustomers413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers413ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers429ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListBankingCustomers500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -15419,6 +16871,25 @@ func (response ListBankingCustomers500ApplicationProblemPlusJSONResponse) VisitL
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers503ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15493,6 +16964,41 @@ func (response GetBankingCustomer404ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type GetBankingCustomer413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer413ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingCustomer429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer429ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingCustomer500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -15509,6 +17015,25 @@ func (response GetBankingCustomer500ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type GetBankingCustomer503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer503ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingCustomerRequestObject struct {
 	Id     BankingCustomerIdPath `json:"id"`
 	Params UpdateBankingCustomerParams
@@ -15519,15 +17044,25 @@ type UpdateBankingCustomerResponseObject interface {
 	VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error
 }
 
-type UpdateBankingCustomer200JSONResponse BankingCustomer
+type UpdateBankingCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateBankingCustomer200JSONResponse struct {
+	Body    BankingCustomer
+	Headers UpdateBankingCustomer200ResponseHeaders
+}
 
 func (response UpdateBankingCustomer200JSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15645,6 +17180,25 @@ func (response UpdateBankingCustomer422ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type UpdateBankingCustomer429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer429ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingCustomer500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -15657,6 +17211,25 @@ func (response UpdateBankingCustomer500ApplicationProblemPlusJSONResponse) Visit
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer503ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15732,6 +17305,41 @@ func (response GetBankingIndividual404ApplicationProblemPlusJSONResponse) VisitG
 	return err
 }
 
+type GetBankingIndividual413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual413ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingIndividual429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual429ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingIndividual500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -15748,6 +17356,25 @@ func (response GetBankingIndividual500ApplicationProblemPlusJSONResponse) VisitG
 	return err
 }
 
+type GetBankingIndividual503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual503ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingIndividualRequestObject struct {
 	Id           BankingCustomerIdPath   `json:"id"`
 	IndividualId BankingIndividualIdPath `json:"individual_id"`
@@ -15759,15 +17386,25 @@ type UpdateBankingIndividualResponseObject interface {
 	VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error
 }
 
-type UpdateBankingIndividual200JSONResponse BankingIndividual
+type UpdateBankingIndividual200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateBankingIndividual200JSONResponse struct {
+	Body    BankingIndividual
+	Headers UpdateBankingIndividual200ResponseHeaders
+}
 
 func (response UpdateBankingIndividual200JSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15885,6 +17522,25 @@ func (response UpdateBankingIndividual422ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type UpdateBankingIndividual429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual429ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingIndividual500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -15901,6 +17557,25 @@ func (response UpdateBankingIndividual500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type UpdateBankingIndividual503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual503ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideBankingApplicationRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params DecideBankingApplicationParams
@@ -15911,15 +17586,25 @@ type DecideBankingApplicationResponseObject interface {
 	VisitDecideBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type DecideBankingApplication200JSONResponse BankingApplication
+type DecideBankingApplication200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type DecideBankingApplication200JSONResponse struct {
+	Body    BankingApplication
+	Headers DecideBankingApplication200ResponseHeaders
+}
 
 func (response DecideBankingApplication200JSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -16037,6 +17722,25 @@ func (response DecideBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type DecideBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication429ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -16053,6 +17757,25 @@ func (response DecideBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type DecideBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication503ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetBankingCustomerStatusRequestObject struct {
 	Id     BankingCustomerIdPath `json:"id"`
 	Params SetBankingCustomerStatusParams
@@ -16063,15 +17786,25 @@ type SetBankingCustomerStatusResponseObject interface {
 	VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error
 }
 
-type SetBankingCustomerStatus200JSONResponse BankingCustomer
+type SetBankingCustomerStatus200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type SetBankingCustomerStatus200JSONResponse struct {
+	Body    BankingCustomer
+	Headers SetBankingCustomerStatus200ResponseHeaders
+}
 
 func (response SetBankingCustomerStatus200JSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -16187,6 +17920,25 @@ func (response SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type SetBankingCustomerStatus429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus429ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetBankingCustomerStatus500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -16199,6 +17951,25 @@ func (response SetBankingCustomerStatus500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus503ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16267,6 +18038,37 @@ func (response ListAccounts404JSONResponse) VisitListAccountsResponse(w http.Res
 	return err
 }
 
+type ListAccounts413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListAccounts413JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccounts429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListAccounts429JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListAccounts500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListAccounts500JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
@@ -16277,6 +18079,23 @@ func (response ListAccounts500JSONResponse) VisitListAccountsResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccounts503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListAccounts503JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16414,6 +18233,23 @@ func (response CreateAccount422JSONResponse) VisitCreateAccountResponse(w http.R
 	return err
 }
 
+type CreateAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateAccount429JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateAccount500JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
@@ -16424,6 +18260,23 @@ func (response CreateAccount500JSONResponse) VisitCreateAccountResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateAccount503JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16561,6 +18414,23 @@ func (response UpdateAccount422JSONResponse) VisitUpdateAccountResponse(w http.R
 	return err
 }
 
+type UpdateAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateAccount429JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateAccount500JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
@@ -16571,6 +18441,23 @@ func (response UpdateAccount500JSONResponse) VisitUpdateAccountResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateAccount503JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16640,6 +18527,37 @@ func (response GetAccount404JSONResponse) VisitGetAccountResponse(w http.Respons
 	return err
 }
 
+type GetAccount413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetAccount413JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAccount429JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetAccount500JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
@@ -16650,6 +18568,23 @@ func (response GetAccount500JSONResponse) VisitGetAccountResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetAccount503JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16718,6 +18653,37 @@ func (response ListAssets404JSONResponse) VisitListAssetsResponse(w http.Respons
 	return err
 }
 
+type ListAssets413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListAssets413JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListAssets429JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListAssets500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListAssets500JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
@@ -16728,6 +18694,23 @@ func (response ListAssets500JSONResponse) VisitListAssetsResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListAssets503JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16797,6 +18780,37 @@ func (response GetAsset404JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 	return err
 }
 
+type GetAsset413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetAsset413JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAsset429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAsset429JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAsset500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
@@ -16811,6 +18825,23 @@ func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 	return err
 }
 
+type GetAsset503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetAsset503JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeTokenLegacyRequestObject struct {
 	Params RevokeTokenLegacyParams
 }
@@ -16819,10 +18850,18 @@ type RevokeTokenLegacyResponseObject interface {
 	VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error
 }
 
+type RevokeTokenLegacy204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type RevokeTokenLegacy204Response struct {
+	Headers RevokeTokenLegacy204ResponseHeaders
 }
 
 func (response RevokeTokenLegacy204Response) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -16869,6 +18908,51 @@ func (response RevokeTokenLegacy404JSONResponse) VisitRevokeTokenLegacyResponse(
 	return err
 }
 
+type RevokeTokenLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RevokeTokenLegacy413JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response RevokeTokenLegacy422JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RevokeTokenLegacy429JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response RevokeTokenLegacy500JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
@@ -16879,6 +18963,23 @@ func (response RevokeTokenLegacy500JSONResponse) VisitRevokeTokenLegacyResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RevokeTokenLegacy503JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16965,6 +19066,23 @@ func (response CreateTokenLegacy415JSONResponse) VisitCreateTokenLegacyResponse(
 	return err
 }
 
+type CreateTokenLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateTokenLegacy429JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateTokenLegacy500JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
@@ -16975,6 +19093,23 @@ func (response CreateTokenLegacy500JSONResponse) VisitCreateTokenLegacyResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateTokenLegacy503JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17029,6 +19164,37 @@ func (response ListCustomers401JSONResponse) VisitListCustomersResponse(w http.R
 	return err
 }
 
+type ListCustomers413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListCustomers413JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomers429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListCustomers429JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCustomers500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListCustomers500JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
@@ -17039,6 +19205,23 @@ func (response ListCustomers500JSONResponse) VisitListCustomersResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomers503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListCustomers503JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17162,6 +19345,23 @@ func (response CreateCustomer422JSONResponse) VisitCreateCustomerResponse(w http
 	return err
 }
 
+type CreateCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateCustomer429JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateCustomer500JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
@@ -17172,6 +19372,23 @@ func (response CreateCustomer500JSONResponse) VisitCreateCustomerResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateCustomer503JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17309,6 +19526,23 @@ func (response UpdateCustomer422JSONResponse) VisitUpdateCustomerResponse(w http
 	return err
 }
 
+type UpdateCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateCustomer429JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateCustomer500JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
@@ -17319,6 +19553,23 @@ func (response UpdateCustomer500JSONResponse) VisitUpdateCustomerResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateCustomer503JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17388,6 +19639,37 @@ func (response GetCustomer404JSONResponse) VisitGetCustomerResponse(w http.Respo
 	return err
 }
 
+type GetCustomer413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetCustomer413JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCustomer429JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetCustomer500JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
@@ -17398,6 +19680,23 @@ func (response GetCustomer500JSONResponse) VisitGetCustomerResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetCustomer503JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17452,6 +19751,37 @@ func (response ListInstruments401JSONResponse) VisitListInstrumentsResponse(w ht
 	return err
 }
 
+type ListInstruments413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListInstruments413JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListInstruments429JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInstruments500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListInstruments500JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
@@ -17462,6 +19792,23 @@ func (response ListInstruments500JSONResponse) VisitListInstrumentsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListInstruments503JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17531,6 +19878,37 @@ func (response GetInstrument404JSONResponse) VisitGetInstrumentResponse(w http.R
 	return err
 }
 
+type GetInstrument413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetInstrument413JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInstrument429JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetInstrument500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetInstrument500JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
@@ -17541,6 +19919,23 @@ func (response GetInstrument500JSONResponse) VisitGetInstrumentResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetInstrument503JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17595,6 +19990,37 @@ func (response ListInvestments401JSONResponse) VisitListInvestmentsResponse(w ht
 	return err
 }
 
+type ListInvestments413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListInvestments413JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvestments429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListInvestments429JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvestments500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListInvestments500JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
@@ -17605,6 +20031,23 @@ func (response ListInvestments500JSONResponse) VisitListInvestmentsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvestments503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListInvestments503JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17674,6 +20117,37 @@ func (response GetInvestment404JSONResponse) VisitGetInvestmentResponse(w http.R
 	return err
 }
 
+type GetInvestment413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetInvestment413JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvestment429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInvestment429JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetInvestment500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetInvestment500JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
@@ -17688,6 +20162,23 @@ func (response GetInvestment500JSONResponse) VisitGetInvestmentResponse(w http.R
 	return err
 }
 
+type GetInvestment503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetInvestment503JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeTokenRequestObject struct {
 	Params RevokeTokenParams
 }
@@ -17696,10 +20187,18 @@ type RevokeTokenResponseObject interface {
 	VisitRevokeTokenResponse(w http.ResponseWriter) error
 }
 
+type RevokeToken204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type RevokeToken204Response struct {
+	Headers RevokeToken204ResponseHeaders
 }
 
 func (response RevokeToken204Response) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -17746,6 +20245,51 @@ func (response RevokeToken404JSONResponse) VisitRevokeTokenResponse(w http.Respo
 	return err
 }
 
+type RevokeToken413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RevokeToken413JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeToken422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response RevokeToken422JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RevokeToken429JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeToken500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response RevokeToken500JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
@@ -17756,6 +20300,23 @@ func (response RevokeToken500JSONResponse) VisitRevokeTokenResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeToken503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RevokeToken503JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17842,6 +20403,23 @@ func (response CreateToken415JSONResponse) VisitCreateTokenResponse(w http.Respo
 	return err
 }
 
+type CreateToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateToken429JSONResponse) VisitCreateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateToken500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateToken500JSONResponse) VisitCreateTokenResponse(w http.ResponseWriter) error {
@@ -17852,6 +20430,23 @@ func (response CreateToken500JSONResponse) VisitCreateTokenResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateToken503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateToken503JSONResponse) VisitCreateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17920,6 +20515,37 @@ func (response ListPortfolios404JSONResponse) VisitListPortfoliosResponse(w http
 	return err
 }
 
+type ListPortfolios413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListPortfolios413JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPortfolios429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListPortfolios429JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPortfolios500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListPortfolios500JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
@@ -17930,6 +20556,23 @@ func (response ListPortfolios500JSONResponse) VisitListPortfoliosResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPortfolios503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListPortfolios503JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18067,6 +20710,23 @@ func (response CreatePortfolio422JSONResponse) VisitCreatePortfolioResponse(w ht
 	return err
 }
 
+type CreatePortfolio429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePortfolio429JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePortfolio500JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
@@ -18077,6 +20737,23 @@ func (response CreatePortfolio500JSONResponse) VisitCreatePortfolioResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePortfolio503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreatePortfolio503JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18214,6 +20891,23 @@ func (response UpdatePortfolio422JSONResponse) VisitUpdatePortfolioResponse(w ht
 	return err
 }
 
+type UpdatePortfolio429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdatePortfolio429JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdatePortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdatePortfolio500JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
@@ -18224,6 +20918,23 @@ func (response UpdatePortfolio500JSONResponse) VisitUpdatePortfolioResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePortfolio503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdatePortfolio503JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18293,6 +21004,37 @@ func (response GetPortfolio404JSONResponse) VisitGetPortfolioResponse(w http.Res
 	return err
 }
 
+type GetPortfolio413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetPortfolio413JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolio429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetPortfolio429JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
@@ -18303,6 +21045,23 @@ func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolio503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetPortfolio503JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18371,6 +21130,37 @@ func (response ListRequests404JSONResponse) VisitListRequestsResponse(w http.Res
 	return err
 }
 
+type ListRequests413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListRequests413JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListRequests429JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListRequests500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListRequests500JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
@@ -18381,6 +21171,23 @@ func (response ListRequests500JSONResponse) VisitListRequestsResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListRequests503JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18518,6 +21325,23 @@ func (response UpdateRequest422JSONResponse) VisitUpdateRequestResponse(w http.R
 	return err
 }
 
+type UpdateRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateRequest429JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateRequest500JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
@@ -18528,6 +21352,23 @@ func (response UpdateRequest500JSONResponse) VisitUpdateRequestResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateRequest503JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18665,6 +21506,23 @@ func (response CreatePurchaseRequest422JSONResponse) VisitCreatePurchaseRequestR
 	return err
 }
 
+type CreatePurchaseRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePurchaseRequest429JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePurchaseRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
@@ -18675,6 +21533,23 @@ func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreatePurchaseRequest503JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18812,6 +21687,23 @@ func (response CreatePurchaseRequestLegacy422JSONResponse) VisitCreatePurchaseRe
 	return err
 }
 
+type CreatePurchaseRequestLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePurchaseRequestLegacy429JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePurchaseRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePurchaseRequestLegacy500JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
@@ -18822,6 +21714,23 @@ func (response CreatePurchaseRequestLegacy500JSONResponse) VisitCreatePurchaseRe
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreatePurchaseRequestLegacy503JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18959,6 +21868,23 @@ func (response CreateSellRequestLegacy422JSONResponse) VisitCreateSellRequestLeg
 	return err
 }
 
+type CreateSellRequestLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateSellRequestLegacy429JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSellRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateSellRequestLegacy500JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
@@ -18969,6 +21895,23 @@ func (response CreateSellRequestLegacy500JSONResponse) VisitCreateSellRequestLeg
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateSellRequestLegacy503JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19106,6 +22049,23 @@ func (response CreateSellRequest422JSONResponse) VisitCreateSellRequestResponse(
 	return err
 }
 
+type CreateSellRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateSellRequest429JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSellRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateSellRequest500JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
@@ -19116,6 +22076,23 @@ func (response CreateSellRequest500JSONResponse) VisitCreateSellRequestResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateSellRequest503JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19185,6 +22162,37 @@ func (response GetRequest404JSONResponse) VisitGetRequestResponse(w http.Respons
 	return err
 }
 
+type GetRequest413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetRequest413JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetRequest429JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetRequest500JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
@@ -19195,6 +22203,23 @@ func (response GetRequest500JSONResponse) VisitGetRequestResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetRequest503JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19263,6 +22288,37 @@ func (response GetSandboxClock404JSONResponse) VisitGetSandboxClockResponse(w ht
 	return err
 }
 
+type GetSandboxClock413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetSandboxClock413JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetSandboxClock429JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSandboxClock500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetSandboxClock500JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
@@ -19273,6 +22329,23 @@ func (response GetSandboxClock500JSONResponse) VisitGetSandboxClockResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetSandboxClock503JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19410,6 +22483,23 @@ func (response AdvanceSandboxClock422JSONResponse) VisitAdvanceSandboxClockRespo
 	return err
 }
 
+type AdvanceSandboxClock429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response AdvanceSandboxClock429JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AdvanceSandboxClock500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response AdvanceSandboxClock500JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
@@ -19420,6 +22510,23 @@ func (response AdvanceSandboxClock500JSONResponse) VisitAdvanceSandboxClockRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdvanceSandboxClock503JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19505,6 +22612,20 @@ func (response ClearSandboxPrice409JSONResponse) VisitClearSandboxPriceResponse(
 	return err
 }
 
+type ClearSandboxPrice413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ClearSandboxPrice413JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPrice422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response ClearSandboxPrice422JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
@@ -19519,6 +22640,23 @@ func (response ClearSandboxPrice422JSONResponse) VisitClearSandboxPriceResponse(
 	return err
 }
 
+type ClearSandboxPrice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ClearSandboxPrice429JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPrice500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ClearSandboxPrice500JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
@@ -19529,6 +22667,23 @@ func (response ClearSandboxPrice500JSONResponse) VisitClearSandboxPriceResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPrice503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ClearSandboxPrice503JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19667,6 +22822,23 @@ func (response SetSandboxPrice422JSONResponse) VisitSetSandboxPriceResponse(w ht
 	return err
 }
 
+type SetSandboxPrice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response SetSandboxPrice429JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetSandboxPrice500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response SetSandboxPrice500JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
@@ -19677,6 +22849,23 @@ func (response SetSandboxPrice500JSONResponse) VisitSetSandboxPriceResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response SetSandboxPrice503JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19815,6 +23004,23 @@ func (response ForceRequestOutcome422JSONResponse) VisitForceRequestOutcomeRespo
 	return err
 }
 
+type ForceRequestOutcome429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ForceRequestOutcome429JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ForceRequestOutcome500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ForceRequestOutcome500JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
@@ -19825,6 +23031,23 @@ func (response ForceRequestOutcome500JSONResponse) VisitForceRequestOutcomeRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ForceRequestOutcome503JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19893,6 +23116,37 @@ func (response ListTransactions404JSONResponse) VisitListTransactionsResponse(w 
 	return err
 }
 
+type ListTransactions413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListTransactions413JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListTransactions429JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTransactions500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
@@ -19903,6 +23157,23 @@ func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListTransactions503JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19972,6 +23243,37 @@ func (response GetTransaction404JSONResponse) VisitGetTransactionResponse(w http
 	return err
 }
 
+type GetTransaction413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetTransaction413JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetTransaction429JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTransaction500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetTransaction500JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
@@ -19982,6 +23284,23 @@ func (response GetTransaction500JSONResponse) VisitGetTransactionResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetTransaction503JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20916,6 +24235,37 @@ func (response ListWebhooks401JSONResponse) VisitListWebhooksResponse(w http.Res
 	return err
 }
 
+type ListWebhooks413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListWebhooks413JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListWebhooks429JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhooks500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListWebhooks500JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
@@ -20926,6 +24276,23 @@ func (response ListWebhooks500JSONResponse) VisitListWebhooksResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListWebhooks503JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21049,6 +24416,23 @@ func (response CreateWebhook422JSONResponse) VisitCreateWebhookResponse(w http.R
 	return err
 }
 
+type CreateWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateWebhook429JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWebhook500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateWebhook500JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
@@ -21059,6 +24443,23 @@ func (response CreateWebhook500JSONResponse) VisitCreateWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateWebhook503JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21196,6 +24597,23 @@ func (response UpdateWebhook422JSONResponse) VisitUpdateWebhookResponse(w http.R
 	return err
 }
 
+type UpdateWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateWebhook429JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateWebhook500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateWebhook500JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
@@ -21206,6 +24624,23 @@ func (response UpdateWebhook500JSONResponse) VisitUpdateWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateWebhook503JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21274,6 +24709,37 @@ func (response GetWebhookKey404JSONResponse) VisitGetWebhookKeyResponse(w http.R
 	return err
 }
 
+type GetWebhookKey413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetWebhookKey413JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookKey429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetWebhookKey429JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWebhookKey500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetWebhookKey500JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
@@ -21288,6 +24754,23 @@ func (response GetWebhookKey500JSONResponse) VisitGetWebhookKeyResponse(w http.R
 	return err
 }
 
+type GetWebhookKey503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetWebhookKey503JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type TestWebhooksRequestObject struct {
 	Params TestWebhooksParams
 }
@@ -21296,10 +24779,18 @@ type TestWebhooksResponseObject interface {
 	VisitTestWebhooksResponse(w http.ResponseWriter) error
 }
 
+type TestWebhooks204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type TestWebhooks204Response struct {
+	Headers TestWebhooks204ResponseHeaders
 }
 
 func (response TestWebhooks204Response) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -21346,6 +24837,20 @@ func (response TestWebhooks409JSONResponse) VisitTestWebhooksResponse(w http.Res
 	return err
 }
 
+type TestWebhooks413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response TestWebhooks413JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type TestWebhooks422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response TestWebhooks422JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
@@ -21356,6 +24861,23 @@ func (response TestWebhooks422JSONResponse) VisitTestWebhooksResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TestWebhooks429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response TestWebhooks429JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21374,6 +24896,23 @@ func (response TestWebhooks500JSONResponse) VisitTestWebhooksResponse(w http.Res
 	return err
 }
 
+type TestWebhooks503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response TestWebhooks503JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhookRequestObject struct {
 	WebhookId WebhookIdPath `json:"webhookId"`
 	Params    DeleteWebhookParams
@@ -21383,10 +24922,18 @@ type DeleteWebhookResponseObject interface {
 	VisitDeleteWebhookResponse(w http.ResponseWriter) error
 }
 
+type DeleteWebhook204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type DeleteWebhook204Response struct {
+	Headers DeleteWebhook204ResponseHeaders
 }
 
 func (response DeleteWebhook204Response) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -21447,6 +24994,20 @@ func (response DeleteWebhook409JSONResponse) VisitDeleteWebhookResponse(w http.R
 	return err
 }
 
+type DeleteWebhook413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteWebhook413JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhook422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response DeleteWebhook422JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
@@ -21461,6 +25022,23 @@ func (response DeleteWebhook422JSONResponse) VisitDeleteWebhookResponse(w http.R
 	return err
 }
 
+type DeleteWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteWebhook429JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhook500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response DeleteWebhook500JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
@@ -21471,6 +25049,23 @@ func (response DeleteWebhook500JSONResponse) VisitDeleteWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response DeleteWebhook503JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21540,6 +25135,37 @@ func (response ListWebhookDeliveries404JSONResponse) VisitListWebhookDeliveriesR
 	return err
 }
 
+type ListWebhookDeliveries413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListWebhookDeliveries413JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListWebhookDeliveries429JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhookDeliveries500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListWebhookDeliveries500JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
@@ -21550,6 +25176,23 @@ func (response ListWebhookDeliveries500JSONResponse) VisitListWebhookDeliveriesR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListWebhookDeliveries503JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21644,6 +25287,20 @@ func (response RetryWebhookDelivery409JSONResponse) VisitRetryWebhookDeliveryRes
 	return err
 }
 
+type RetryWebhookDelivery413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RetryWebhookDelivery413JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RetryWebhookDelivery422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response RetryWebhookDelivery422JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
@@ -21658,6 +25315,23 @@ func (response RetryWebhookDelivery422JSONResponse) VisitRetryWebhookDeliveryRes
 	return err
 }
 
+type RetryWebhookDelivery429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RetryWebhookDelivery429JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RetryWebhookDelivery500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response RetryWebhookDelivery500JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
@@ -21668,6 +25342,23 @@ func (response RetryWebhookDelivery500JSONResponse) VisitRetryWebhookDeliveryRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryWebhookDelivery503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RetryWebhookDelivery503JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22198,8 +25889,10 @@ func (sh *strictHandler) ListWalletCounterparties(ctx echo.Context, params ListW
 }
 
 // CreateWalletCounterparty operation middleware
-func (sh *strictHandler) CreateWalletCounterparty(ctx echo.Context) error {
+func (sh *strictHandler) CreateWalletCounterparty(ctx echo.Context, params CreateWalletCounterpartyParams) error {
 	var request CreateWalletCounterpartyRequestObject
+
+	request.Params = params
 
 	var body CreateWalletCounterpartyJSONRequestBody
 	var err error
@@ -22295,10 +25988,11 @@ func (sh *strictHandler) ListWalletCustomers(ctx echo.Context, counterpartyGuid 
 }
 
 // CreateWalletCustomer operation middleware
-func (sh *strictHandler) CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error {
+func (sh *strictHandler) CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params CreateWalletCustomerParams) error {
 	var request CreateWalletCustomerRequestObject
 
 	request.CounterpartyGuid = counterpartyGuid
+	request.Params = params
 
 	var body CreateWalletCustomerJSONRequestBody
 	var err error
@@ -22369,11 +26063,12 @@ func (sh *strictHandler) GetWalletCustomer(ctx echo.Context, counterpartyGuid Wa
 }
 
 // UpdateWalletCustomer operation middleware
-func (sh *strictHandler) UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+func (sh *strictHandler) UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params UpdateWalletCustomerParams) error {
 	var request UpdateWalletCustomerRequestObject
 
 	request.CounterpartyGuid = counterpartyGuid
 	request.CustomerGuid = customerGuid
+	request.Params = params
 
 	var body UpdateWalletCustomerJSONRequestBody
 	var err error
@@ -22445,11 +26140,12 @@ func (sh *strictHandler) ListWalletAccounts(ctx echo.Context, counterpartyGuid W
 }
 
 // CreateWalletAccount operation middleware
-func (sh *strictHandler) CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+func (sh *strictHandler) CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params CreateWalletAccountParams) error {
 	var request CreateWalletAccountRequestObject
 
 	request.CounterpartyGuid = counterpartyGuid
 	request.CustomerGuid = customerGuid
+	request.Params = params
 
 	var body CreateWalletAccountJSONRequestBody
 	var err error
@@ -24627,776 +28323,806 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3dcuO4kigKvwo+7bWjpG5KJcl/ZTk6ZlS2qlrdtuSR5O6ubtUWIRKy2KYALYKySqtWfTFXJ871Phfn",
-	"DWa/xz5vsp7kBBIACVKkfmyXy2vORMyaLosEmEhkJjIT+fO54LDZnFFCQ15ofC5MCXZJAP9su2Q2ZyGh",
-	"YY/MfbwirvjVJdwJvHnoMVpoFOwwWBAbLaeEonDqceRxFE4J4iELiIsCwueMcoJChjBFBAe+RwIUkL8u",
-	"CA/R0gun8nU8I8jT33NW6I6sKgWrwJ0pmWHxWUIXs0Ljj4L4XuGjVQhXc1JoFHgYePS28OXLF6swxwGe",
-	"kVBB33QcwvmA3RHazgB8MCXIDuVTG7EJgAF/C1gDcs/uSAVdkAle+CEXv4kXHOz7Hr2VLwoAySc8m/uk",
-	"0KjVDw6Pjq2CJyb/64IEq4JVoHgmgMQJUMxV/SUgk0Kj8N9ex5vwWj7lr9tuQazqLaZ3Hr1tzue+52AB",
-	"fdu9xuE0e0k4fg21LxIQFvB8Pjqa1MdvnBo5xSfuITmYFBTEczFjBLAnoBSb5AVi0wXOd4U6C1xzHeeL",
-	"gLNgHfhrfOtRCbcDr1iAcHse/V6h5FM4kg+jHZsH5N5jC47m+JacITbzQuSFaMICeDzxAh7Cs0ohe2/k",
-	"fIlNmeFPl4TeChQf1epWYeZR/XdtnfCMlfGQzUiwaXsc9c7a3ogHo9M3J8dHhwf12tfalRhEE/AL5ixm",
-	"hIabAHfVO2uAu8wZnbpvnJPxMT6aHJIDt+5kg6+nGD1+HTHE5jra1PXuPXeB/U0r8aK31tbiUXd0eHR8",
-	"8uY0ZwOioU+wBhNacxWX3swL10HvLGZjEgiyDwjXIikg4SJIyqF6NZvOfZjWhNGVsk0OmbBghkNYY3hQ",
-	"L1iCCbyZELm1ahVYQP0VMYBHQ3JLAgD9nFFxTFx4t4RnwN57d45Ojw6qyIUXNO+ST9gJ0Zi5KzRehYRb",
-	"yOZTXD6q1X9oDBfV6oEzxpwcH8K/ScNGRfG4fnQ8pEKizkPiopCxUgWdT4lzR1w4hsg9CYRY4ISGZ0hv",
-	"EWJUfMkjXJ9VZEhZcIup9zeQLq844t4txeEiIGjOfM9ZibPM1hPYlSFNEEsE6q+/X1zjX+jrk99uf8TN",
-	"1Zv5jP3ZvHv/K+t9qt+8O5++O6w16/z+t+8H+Hr2fXO8bN6+/ZUGbe+D7y9O3nY6K4J995fL+96yNRv8",
-	"+Otv9z8tyfKHHxqaCOWRHG+lwnZZodvc03XhtE0q3VDvrwtDMHkuoaE38UiQf7wlucKJhcpDWUJxQAzr",
-	"vwni7QKM2F8Hukv9FfJCMuOSljweLWDnQzkB9mPA7EVL3ijxl1PGiQI6ZMj3ePgwWB+F4nasY2mtaB4Q",
-	"B4fxfOtrYL6LBCQC2fZvZWOO8s9kZaOi4OZ7Ql0WvOKIUHfOPCqPXT6kPPR8H3FCXeSFpUas792RlZVS",
-	"AQNQNBGmLrIP63V7SDmZYRp6Dq+gvpiCURJpa0uWZspq7fTgpH5cK5N67bh8cnQ4KZ+ejnHZqdVOqu7x",
-	"kevW3+SxVXJhKbIwdIL60dF2ncCY6meyWieNJlpIxrsjK1TE6OamfVFCcxKg2SIEgWQlZJeQaivk0XvC",
-	"Q4/eDql+raExizDP3xxnEQTi9BZLLSEWDKmdXq56U+4zCMi8LS2dDam99h2PI1MqV1AzWorcZCq2DlO+",
-	"JAEfUvuwWrXF14Q6nQF3BQ0i/S1hRQDZDCkJAhZw5FHHX7jEtcT3ldERkZQzxfRW8JygKxaEHAgrUMbM",
-	"kAotsX6IpmwRcGmhrHJMk4hUzZWHZW0XNRCYQWcII4dRjWx3IXVggpbYC7lWSodUrkrAcktCjsQzvUS5",
-	"bP1NCQWmLJwKyiDhlLkWEuJXHF7y6FQYlfxSQb+K040LcsG+YhROkLLqEA6IoJfQMgHJ5moLrZOIhdb2",
-	"3RpS+1PZr0/KhvlW9lxbW4LCkkNN43B12L0ARTyTYA3pgrpEKuxAfrB3vidwKID9ekwuWPMxXH5Zn2QI",
-	"1MRJpc6wtHGL4iWPpd4Xc5uEGVAxpMUsngb5uPbrkgV3EckqQQs7PKRrHLSBXUweQZJFhlTyCLy6kQHC",
-	"POodUpN8UTb1PuFGZ9Hk4/Y6Wy8X7Kp0ZUQjHV3pJhThyPiMD/rq/io6jNmoo29X0q/xLcmGX4AYmxMW",
-	"ctiCilMGTQI2Q9UE9DmwiymyQc8EXENazYS0J2XwFpVVS+ocjVVa0pkaa6Dnf6w21ddCLRuvYPcc1muG",
-	"8CsSt350VDstaSUmnhxFs5XbdL4Ih1ToiNxCQl5KxoqmEYaR4CF4JM4PZY1UkNZGH2rmnKF7EghsrltT",
-	"lSEd0sGSCaEw4/K9VQV9951e53ffNZBaXx7Q4rj41xAHtyQsLwLPlkJq4fvRdt702pZSd+CkIG6MIwOS",
-	"776TxrxSiJDLHP4KIMuGQuJHY12AcjaknnJaimGIUX9loSR0M7xCY3kgwdZL6Thl4vj2GQX5PA3DOW+8",
-	"fo3nXkVRX8VhM9sSGlkofSf8FUhn4iL1Rkk8XBLfR5gPaYQEWLz4BI4Wr04D8YpGkcsIR5SFyMFBsAK9",
-	"bUjlV963BvoTXE6B7KS9KA5x/YsUeHCG658GqzlRB8z6wVOCQx3fEarXRmbzcIXusb8AXAxTxumw0ECw",
-	"x1TAO/XorbDWo+0U/MjRDIfOFHlU6F9D6gjSFt8nNIxOSPETR8vAC0NCkfkdAe+wYJfWzHPvtvZDozto",
-	"ra7+/HBYqVSaR51B5+Kq9W/5hnXMzptt6ug94NMcuy9Nu1L5NJgv8lajomagUkOwhzwo7RQtij+FGLMR",
-	"9pd4xc+Q/a8ghG1xzoh9F/NftC5bg9ZZekOtHahAHddwLosJmotwygIlNyKSOAe9DOwF8kmo+9pYkL5z",
-	"B/v+mRQ7aY1HEfJSKqg0PEO2ExBhedqoCLOTT3MvIFyQGRX20Sdh/jmMuhJ3kgVuPR4CZu07svIy/DJi",
-	"44vDQgL8YQGtk6bxk0RB4idJWGhYMNas/k6xBfyqdk3+O942+Tdo7IXSGUD8w7AwW5XvyKpcGxbOFAp+",
-	"qJ0c1N+cHhy+OTxTaNA/HR0ebiVYeWJsI1sW5BCr3ohmaCMWuFKHEeiWekwx9AhH4wB2eLxCnjC3aKzr",
-	"uV5AHDFdKelPbfbPc7zuXICy62Er4O4KqOQqVrMx8zf5d3kYgHf4FUeh59yRAHEYA0Av5sLIFkImBWvz",
-	"+jLb6ysHb1QVDF2ydpxWJec4DEkg5v0ffzTLv1fLp5XhsPzx+78UstTMG87dJuckzLQmKEFT5rviwNP6",
-	"g+H3yrx7UnPtqdkIMIzbgs2uLSUB5lNGyTfwaQlYt/lbIjtMwXrT719E/gkuXR/yBIUnQoxx6VmhjBIh",
-	"lyO5ZRk3S6ZdpYxdcUSmzCfpYRD63B2JnTnKqNc+kmKGRwZTN8vVIg09xtSh9wyGrkDxFvuBTRAGrybi",
-	"TkDImhlRy6PQfNOh9mibR8AtBUaGC44mZYXk8zwoIymwI9ev4/BX7PskPBdIIcEcB+Hq/cLLYC3zDfT+",
-	"Jn1JVa2d1icHuFo+dmqkfOLWcfl0XCPlg8khPhofOyfuG5ItyBxj4tHtYssVVoT5hXwzd0GKj3MWo2VE",
-	"7kJq5fr4wCmfuIek/GZyVC0f45PxG+fUrZJazvW0Fh1Pt4h/euNeLqM7mXCSs440/CFD/M6b72LcMznt",
-	"U5n3v5LxlLG7Leb9Ur71gAuppZ7/cQfLFzFaincIKHmLXeWYEH85Uk0U/zRiLl7/ycUaPsdwijddUmgc",
-	"ik2UTutC44/PhYlHfLfQKMA50hGAq7UI9VvgkHAOArcwD9icCFkwjF8eFsQxM/M4Bzr+aL7/C/Y9V54p",
-	"E+z5xG2gGoIvF77sioCWfF3gYJ2SIseLMN18sfvERSyAr3FhC6rPnyFbLthWhh7BzhTegkNBIEA6Gxc+",
-	"qRTiG/CdED0P2Ngns+8zEO6SEHt+7OcxQFIYQUWFkVLDiAeouDgkIzYZjb0gnDaQlBJgbdNXoTJT4ewH",
-	"gkfDghgwLBQSGyu3u/BL87J90Ry0u51Rq9fr9gppTD7Jd6Ol7jFGU14eAEBOPMThgiuyDb0QJPZb7CK9",
-	"MxFn4zFbhI2xj+nd7vR1LXfvGSjMJKxzRie+5zyWrMwYq6yYKgF28/q61/2lddFAXogcTBFlyGf0Vtge",
-	"4GY/QzzEQYgwomSZCNsqXnf7A/Ta+ImXMknsvNt5d9k+H6yR1rcAMEk0pzHRREh/Fopx1Ne4ca2hruME",
-	"dNHdcUA4WwROQu60hXZEsS+F3+NoxFNzSTFzhv66YKHpskbV2k8XR7+96Rz8m/SIyBtKQbagJqzvdrsz",
-	"aPU6zctccfKYD5q7d2SyvMYJ6pPgngRI4uarbWWTogUln+bECYmrl+KBIPDZ7a15W2UsTZhOSi4Js6lk",
-	"buoV/pMF50DRj9xSH/NwJMRMA2F9V8YmIHgs5CraAglqIYEeCwXMl176JSUBn3pzuCRHMwFSxGVeiCgh",
-	"Lt+R0SoIgl/IDHu+JU1u6TB23YBwrgGbkkAqpmt0dNO57nXPW/1+8+1la9TqDNqDD2vUZKx1DeTGviCb",
-	"59STzKZPsAjKpPSp12P6vaHzgDlCNxr7BLVo6IWrZ5JEsDyOllOWcNQgj5+hcIpzV13JPNT4Qpxs6ROt",
-	"w8J3bEHdR5J2BFsyDBXuGCYwfxYldbqD0bvuTedijXy2z5c8Lg7jDeuwEL1Tn/xKu9RhEpv6DED6Gsi8",
-	"KDOxfI1XPsPugLFLHDxajmgCgftvIdjEnIEgCYpq1cM3RyfHMh4yE+nXzQ+X3ebFaNDtji6bvfetNeTv",
-	"Pn9iE2oH8SYoYar4BQ0YQ3Llz8I5WYCDr1keQTLKiJsbdEOx8vaTx7KCsqnQmOBAfJzdER1jlbhRaKC3",
-	"8g0ZqQrvyUBVS1+kyBsRcH5JOXZfe80EoK/hSY50bt4Mfuz22r+31tnqGWFL8mfNFKgGqr8qOZirRCqe",
-	"X0UFea5h/lrIo2ASWEjenICpIDM43CSVGGfB17YBsB8Q7K7QFHNUr0bx81x6j2dwg0wTh90Mi7fvycNP",
-	"7a8J1As8YT15g15W9uF4EaJxQPCdOFPHC+5RoQ+lnQs3lC/mQvMl7hVxPTwAOB93esqhoPShYSEkn8LX",
-	"cx97VHppxKEXfRMUszPJszKUtYHW/EfZBNC/ub7u9gati9FV66LdHA0+XK8L/yeHJXlGHJn7Hk8EmESA",
-	"ymc7IV5xlFisWp1YiDzM5yRQrGAcGDu4ADa48E5NP1uk5EhXZIK5MEXKXhu0u8Jo6w+65z/3BShsQUNU",
-	"lApR6Yk9crtYvzhp++5q9OZiBczFGCuPtEMfjY4ntCB3UK430MrhJloxFOFHr3h3dXZ3PTZ/XUJNjNe1",
-	"h675pIS+h4q4o264YSdr5orN6WSIbUJPEcyvtJCzCFpp4gnJtEHhehL8RMrS3oqSlVKxnIDAxQv2ZdT4",
-	"MmD0ViF0NzUqH6NCfTAlxj3h4SwS5G+7nYu+Fuf4Hns+aBZww56i6qe/0NhDodhTk9jAUkcJUfHAE3z9",
-	"5H5yjnvYkQt38BAS0P35IfipiwPGxSGsY8G5exXh6lfiO2xG0E+YkiGtVdDbxQrxkDl3fEjrFXS1QgJR",
-	"E+Z7bEgPKmgQYMoxxCrxIT2soOvAc8DSFhPLIBGpdjGFhJqlhZzc38L71qAQ/XYTCAVQ8LIY/1p++l/i",
-	"0JYfpLwvfLHiGev7zBiBv2XSg30mDQ0sbJn3cJ9543CKzGk/fjHpvL+ArPjdyTSmo566ls08/2UAj4xB",
-	"AfqTV+MPvb2VF6eZ93kZt7kQbTXyOF9ALE72ha6Qsv2Q+D4OIoXQcwVzTYlzxxezOMAX7vEa8kGU176a",
-	"M566871fv/M1QZEH1aO/qS2B8/hGO/RmhId4Ni80CvVq/bhcq5XrtUH1TaN23KjWK0e/777BcqOe5OoZ",
-	"Fe30htkQXLvtutASSmlAlMYYRZ0KmT+kBSOK5yFmhKal9ttmZ9S87LWaFx9Grd/a/UE/QSDiOXr/9k39",
-	"11Z/ILlH+1ABKmVoLLg4pFYIoyUAFW2szolNHJXpzTt99s2DZXk8hlvltWVBTxLAD2nRzkCaXTrTYeVo",
-	"GceHJ3cKIlt1GNJDpAAEf/js1qMDLDS1xucCX8xmOFipdcGzKDK+YBUgHN7c8POb/qB71eqtb3qGDIHp",
-	"coVHFICvtXwzqktwLWMQPy9RK+dKygps5CQLU0iCPyx8Xz+unp5IcjsZFiIyI588HvLM7z1UInyxDImV",
-	"RGhTBYakOToLrf8lkx8sk7+8FKlsJYWyYOV9pHLJgmzmcI0NdYC6Sa6oaOdwYhYYNkxolyqos0XGPMKH",
-	"Eh0J6dv9p/KoJOnj6JnP7AxvDCraycUKKf4wB438+MPcNGui2bzNzHDc7BKtGrt1dpOWh8+6F9pPlOCI",
-	"LF+RYJPujdij62Zv8CHGjF2yhpTqaaL77IylmpxmDhdSgbIhlQ4rtggJKtrGCwm2epS7Su9v1n3pQ/xX",
-	"qb2Tt6XfRPfdzfeFivba0hNs83C/mEZt6q4yeZgmvGLa3YRDZCLqtFE7ahxUf2/s5SlLc1Ht2Xfi4V42",
-	"VLRNrKU25LH+pHhjcu6KHu9l2nBnleSPo2/KH3t7qmBjsrAGWxSBqSsLClEn/qlisz1pJCglTuZLbYsv",
-	"twpR0t1Wzwf1Pg28GYFBcJ/jrLaNOdfvwRgzkWs7YLFHVtPgxjHJt7/E94Wbxyk09uXLX6zCYu7ui48v",
-	"ZoT/H8YGWKn6TvIja0sz8GnuhwlLXGuSjf8kDtxRKdClbem27hV7pkpjNs/hGK2c91rNQevCbqAmjRR9",
-	"oUuqD6IiaDxeGFexgoOSUfiNLWVeZZLWHkQ82ou6w7aI14lemC6+mVpRRh1ONWg7pakkkNZ9XMbP3Ek9",
-	"iwYiuTuwjg0bc+nxMHISrrGpdCt/NmvmZSSqxNiCfJk90KYvwIMAA/tFUtf4ZOT+zMDgjGzfpSvxThpp",
-	"ALAl1xd/Vk24AV1Ph6odMbQfRnZa5Ybl9SNxtMagg/YvLVmDIjLAOYqumwLskjNk92/6163ORevCRiGZ",
-	"zVmAA89foQUVLw6p8eb5ZbcvXpuTYIbF6v0VVCglVLA5qDTiVY/eqqz1iK8EIAWrEH2qYBXkZGJhRpay",
-	"fnGNaNRab6Tc2iaSbq4v1kWSjFh1UREKigDSLJXb7a+gYs8qIaTEIYu5g13y0uSTWt4LlE/uPaYO6WPq",
-	"jtmnc585d4Y/EruuJ9OUrw1cTrDP18ry/ciWaIKFfo1m7F6XzGLOHZqwYIkD90wo2z7BPEyVzLNQyG4J",
-	"eAdxKGO+jtCK4IBXZOqe+e1aeltdvMrgpAu84hEoCgAx24akxjcH1c2JglZB1X5Y/1xfFYXY8sXjw8QX",
-	"j97UavVkLmV2fuL6rvHMrMqmmYsvkBzffwmjWPwSXd9VkB2rHs2ZoGAbFZdTHErnFZ/igHA0Jb6LHMbD",
-	"kqy3McPBHQl/wf6C2HAN71Fka5XFVlXcoo+84mfIngeeoyu44HsS4FtyzngYDb/pI5f5vthvqOdj1vlz",
-	"mcPjEmxQ20Ev0Z4z7slKIMUFVXoJca0h/QHZf11giPsTFr49XwTOFHNyLQEp/pCEQ8Yaql+QmGpIAWY0",
-	"x54KqRC/IvmjIlxVyFlNjRY09PzIy80oKVlDqrBlfFfiwkoEQsVzC2AFy0ABEljTkMIGjFfIFmK43Xlv",
-	"I07i4kRcgwOO3AbCQtI7hIYqAR62Q2JnCm5LFkBAJey3YDcTEIDhLGLCGMGlIVW7p2IfbFQ00P+P//N/",
-	"RnBbEbp0IgGA62A6pCG+I6UzNGbhFPE5gcLlMpZDFl0jrjyEHmXD4LhUxQ4v6wVlJv2uLQEcuRbKWXpF",
-	"HF2yhLBLHG+GIXVf8a5Mdi5YhU/lW1ZWP+rXLuR/zadlT5zr0qSDpOTCrRdOF+OKw2av+ZTN+VycH6/V",
-	"FCAmDKLOqcWuaDymbijwCaxupVjxWy/mBduiWqbub71KObu+Ob9OFSumpa6VlK/ffFckqedxi5ZVSlRl",
-	"SSqhzQoOFYc+eqNXgeY+dgi3MmTPN1+yIcPzqs6k5XiKl8xiLlHVYnkSlF7I8n7RN5nry4NLTn3MmPSZ",
-	"dXq8NHqVBRgyq0+ojQgTFZpSJZjmc5+gNnUqWQbOnASg3NE8wrjFQumapJQmWQJvTfcCzKnD+5ujLVLg",
-	"dhVxml3zJAOoZpl8EGtq337V23k8UgGFLv0iz82Espu9GEOZFTrALtLK1Je//UZpmskwxGL5lHnCfHPQ",
-	"eU7tJyiyDc+yhdKa9HkC33RUiC3hmTZd1qYcSGk+SrZacR0qw3EdbZAhGSLlwVS7k0prmnozVKfkgaV5",
-	"NnlKJ0XzXm50gZJtTvR+v5VwoaOJ5/uIzYkQcVjbp8/pgAJvQKb7yYT1BTqfBODfwjWuEfZP5BgXID+T",
-	"W1xj57mc4uJ729zEQMiGk1gynXYQv0Sue7ku30U43SbjbgY/JkScDDBYYo4gVtB9TjwvwinAeSFezsS3",
-	"Ae3LRPcF8ck2dMtCyWl0R1njLw3fCtyXie8Y/uzqwmIwdOxLUrr0USd2A8G3eSOuKD2kSy+cskUoy9wT",
-	"JyBhlt/yQRukKi236YY7hijeJ2ZHNGFB5mXD+gmQCMHfAhk0iOym0tsURcp1Yd/vTiC4ebcVfrTWPF+E",
-	"Ii80aR0Vk1sgQ5K4w2Tkx04nPEDehyEZx3wY9+DcbtrCy7uEnQyiF59EPQ+j7pwxUZjQaJSktnQfdVe3",
-	"xswLHzLdqclta/e76LBeO0H6FSQOetltRVXiNC+wwcBMVVu96V9kqVSeu2tDz8hO2TnAJzlSx/mk8O65",
-	"SVtGTb0df1lVqY3L7LXmp44zUrkN0N7RqMotHv1RLZ82y7/j8t8+fq5Zx4df/pKFrcwV5cYVGAEBS8l3",
-	"3Ei9wBw5PuPysFkLBNjj8l+YyGJ8+R4HkNYkJkpC2nRCDwqLJH8+h+8XPhork1XEsu4654yH2Nd1xjJO",
-	"SOUhiOHtkCX6wIK7LEzC94McUj+oHR+Xawj78yku15F6F2g+TdRZc/seJbUkKLX6AbrCHkX9MG9EPTmi",
-	"OQ/R4dtMRyQgYrRmAxRq1Wq1ljUCai/kOCHEIwvNA3bvUYfIUNFbaP8mUx6iHIZAVpYIp2SWRELnw1br",
-	"QGLEknuUXEG8FZtYLo72zDKGgjkLdjrh1qc7NwbH11AjHO441SCKMTXulkY7SzWzIa4Fzif3wV8Xo7nH",
-	"6CggmGf5Zn+druTlsVFfR4gBl1BPRglzCFhlaIbpAvvihPbIMsrMl39C3I38RKanKirqk3MpGYbYmRI3",
-	"Lv7zCgkzWOhoFmK+S3gob9uhEvoup3+qKW+WCgDlCjO6UuxzACU7SltG/dr9Z7gmgUqRj2fhO6s7GRDF",
-	"sGT5OVSd5vyLSJMkZFnAMZkwmfHkYIrGBPHFeOaFIXHPVNMdJuSFTJwRMAqTR/ZRwZOQBPJ9znVXjn0W",
-	"diXhfQcJdBnrgaqTmbu5n2IQLzoOAo6W+UAuDHdQHVPMn1IiH/ThLK0mVHqjjj2OOTMmiYTIS4Cwmzg+",
-	"TwrfPSLIBqr5GKYrWRbIPu/2rrs9SM6zEwUp14NEYjVhBzRd4yD0sK91C3Heklvsj/RtoXHoOjOCxJJk",
-	"4FbUokIFbWU3VfnL34fDTD1A9gqSyBmp24bE586VQpj82vHh/h/7sttmwVbvuU/N9fqgUAHWDqFTF3Qb",
-	"kYR3huxYmsGTCQuQ3e5ctH9pX9w0LxO7yi1kG0e3ssYNcWjL4QmqYJRwVJS9WyH2aunxzOjPJ9QJorNj",
-	"h1la8O6LPhxm+FNbzlOrbhCtu/AVvPsYmZe2gcWPu8mdPOvLOMfWLLCMioQpQ2w+39MQy0Tyvvw1h/1+",
-	"diGYLLqfZXFhHkJh6SQea6dvjsrVw3K1brqgxHtZmHoQ94D+F8nnHUZCAwsh2PHDxkUVskdxQOWOU3T1",
-	"0Ot45EMZKWD+rmNieuuJQWlWgpl2Y6VLj2c4g/a6Ycsw07LUNnzr0X1k8nU8IOe+yZhyt8Uq2bq/qqJY",
-	"UdYHwTT3WHtJfHpaLVdr5drRLnz6zCy3m8KS6+G66DXfDWzE2YzI0ghx/isqckKQrf6yoVm8LLXwrtsb",
-	"9W/eXrX7fZCu2mqxdJtVw8Sx4cXBoHVhD+kSe7KPmDKEtaV9huyrZuemeTnqtX5pt361kfkmjgxm6Gap",
-	"+l3YyWLsiTQ823Ag2KUzZF+0Om2AwKwyo15PZvAAQgpWIWulkNejVlOwCgmQC1ZBQ1awCvJ7Sa+fnnkP",
-	"p1+8gRcBnoSFrK3tEQwlUDI2Xe9C5tMrcE30ALOZLzTn84Dd54y+AFdHwuMYP5SX0nvKhnNVZh/a95uC",
-	"IJUAo0rnb89w+c+puiaRBm3bHSJvt5ZT5hPo3Levn+D5dNwN4kprtLnp2Pur7vmpnAZ9jR7uudqfxPQi",
-	"n9Rd+gROuaT/dG/K1cN3JNsmMjD3ihutu3jUkDZqXwv5JEm9YB8i2OzReyIPmF5/7P56we4rSS5WzFZr",
-	"7PAgZ1YWaed01DacVZoQkg1wH6P45bqndvUrbbmCiefMnsGK4N0BWZnmd6zVpE3vZBuWpNENz/ayujUQ",
-	"T2e4RHygysC9JOMlJaOyG+DGHgRqSKWvQZtr1sielsX63SfOf5rCmzGTOS4N1F6UnGtiRAmYQqo3ry5V",
-	"8bsplqVc5phz4qIVCS3kYKGgI13WFtT96Aq+dXFhowUVpwKhU0wd4iJ3QZDr+d4toQ6xZK6hMfhdr/t7",
-	"SxgoqXmRfdHtXTU7AxtRhrATevdeuELuAnovyqb3NPp5TgKPuahYq6MZo+GUowX1oUUXoxPvdhEQt2Qh",
-	"TkJZw1O+7jlD+icbG6EDE49iv4JsWQuJy8zx15qy+OvPnvvltRTSNmhxXEKCfZ8tiQsZ0jxprCjUCttD",
-	"hxS0LoT9IRcuDBG5zqcLRJDbfE2oK99M/JwOT5C/SpASP70L2N+gAlTi1wuIPQ/TP69HN6TFzPpV9svS",
-	"p76VLrGPNmCgbAdu14FdKV5P+HKUND1L+2K1AmDFBQINBRD6rLGlLMvFaBgwH3mhGVsTf0SQdTx1krYT",
-	"b+1O32Jhhspomb+bmk0GNT7I7AWFSJq+DWTDZtgWskEvFf9QEtiuIPGmTJOPaR3hgAypEBbERZzJdnQ4",
-	"qqCl8TtTmeIc2Yf1uo2KydZ9Q5rTwa6EAgxfhNp0cFskBdA22/sru+quEn0H9doO6/XKV/KcP+bziXP5",
-	"URMltNnHzPQwn3q2tvwYOMJMKbLPHBv8CVEYy7o/4YmM/6ic3zpLTzyfWGiMOTk+LBPqMJe4Z4hRfyVD",
-	"CBklUeCOvPoNA4/ck2Ttk/EqWxNUnx7tcTBobJzLodrWfNxBKVaZr5DujFoNmzosp7h+dJyN1in5hPgU",
-	"l+tHxzrfT+GikjSGhB2Ey5OPn/NMIO79LS9nVU74iiMfIgeQR2Xp0B0jxR+wKfmn9Zphro7vGPMpalAr",
-	"i9C468GeRR+Z6JlBizAoxqh2QNNxXKvRPK0TTdjcScEqeDN8S17/OSe30R9zeps8vddH7X6EqyVcX7wr",
-	"WKnffrpuvV/78brz3jzOI0zsFuSRdjrvKRRQkYeYujhwZZjsWNhBc+y6xC3FNWWO6of1N28kGcp4MZfA",
-	"8KR74Kdf3rZ6XvXT5Z/Ozz/13y4//Nb5m/P+dOWev/3bh/q7xfntDz+kYmROT6tH9USczGGCkYr/0vhD",
-	"OhSq5dPvX3/8fPil9N3aj/UvP/zw9+RPB19+KP3LX76u9ErInxgNwqScsyCsSMoxA5COjjbEBP3xP14P",
-	"h8Phx+//sumweixfb+dgTUQ7sGu2/yg6WdL+I5c5o1P3jXMyPsZHk0Ny4NadpOAUb+zlREqsNT8w0jjs",
-	"IJnccK4o5ZMiDxpVCUNcv1y0r5v9/nW3NxC68EWv/Uur1x9dts9bnX7LFiaCHXXma1/YgmNM1zLEgbR6",
-	"g/a79nlz0Bp1343aHdMYMQWV/pKwmpMfKlgF4ysFq3Dd63bfidmaFxe9Vr8v7JANnxH2eW/QPr9s9WFQ",
-	"v989b+sn3cGPrV5S+BmQ7C719D5cK+IvrO3QReDdk4Bfeg6hnKw/72Ap5NoX68+uA8Ym3YlW0deFpRCB",
-	"EyGxSXfSpubFyNq7zSD0HJ/w7qTJOXO8nNe6wvIwBXNL6/Fr0Uqg4ZsZDTEu/2RTWnEZ+Vf1U8Vhs7RM",
-	"SMYJHiRlQiTUKv+///aX/z5cVKv141ffff/6h3/5HyP789+//P/LH7//1/itjwnZWP74nfGo9C/Ff2kM",
-	"h5Vd3y59v4nxkoFSm2KhvqqP/RtH+u/tRc137mzxr+4MYbwxEsZNjtmvGjG1fuHx8LCop7+WMrdegWbt",
-	"75l+0FVVYoeyBIpxOqWPUI+6o6zkM/H7XgdnCsPrzrS3rU7rXfu83bwcdX/ttHo2YkvK0YxBNhGmqH70",
-	"32MrKD70irfePUF2FmFBMMx5tzPodS8v2533o+tWry9DeMDTxpEXoiJWxWJZANWrJxPPIUHJPCvToIEj",
-	"Lj1r8lDLGLL74SYw9JZQMvEcD/tA9/GBIR6eS/h9j96q+52PWZj+Lxfdf7novqaLLk+Y7z+ncrA9NgD2",
-	"q3jWEmlF6/fGqp16pingcVD304arkfyQffOpvpRlU0PNKixYw2WhYLI5DqeoaGZA/FH9WNHaoaPK2wrb",
-	"IUrksddkvBpaSZ872y5WBaCWxsGGI6iTSW3NqHRYDYUM1apVsVsBdkIScEu1vvBXiM+hKlfS+MeUJDXb",
-	"2sPSbTZoF9mpr1MckKyDKHmzA6eXWa5P3f9oH0e4ZLq4WE69sWitUHI6qgedUwn6OcqSrYcorLHDFPOR",
-	"OLKzGEJV71bVj+f4lqAJ83225AZDjhnzCYagKko+hSNnEXAW5FTokA9tvRtiAMx7hujC95HaFCHv4OcK",
-	"6s7xXxcQ8CxekDV9w2BBtlF6tKwkVBsoPnWE7J3ckUhbtxAWyxFIC0IZJVZBbRofrJaqNk18lyOhENEh",
-	"DWS0pKzIGTLo6ENJ3IcOtgEq5q8qqBknY6pvoinmQ2pDDrY490GSyLLGOgtbJV+pTGw7s77JpvT6xzPv",
-	"E+bjp6zgj5/r2frs1jT9x2cAbsrrT8++f55/YoaHgBfVBUgl86e3c/cj9lof+mtsIB4gKduELG1VaseH",
-	"SFi9yR38PqqRUU1u5XD4/R+18ulHYat8/Hxs1TZbKarDwYWK1N/THe4aw7IaPUV58PrFRA2NrHj6PRxi",
-	"asr1OHb9xAhiz0v1/5nMQySrNZha9yuO7FSZAFAhjA0/yt7wRPiaxs4GqanwryJhQHPbcw8eFXySgnh7",
-	"UZfY6M+yq3vvztHBwcEpCr2ZbGIwOE/SLfQXg2SbQa3aOKg2qtXf02k3ZTE6i2bllU3UDGe3fhz5tXue",
-	"py0X37cvV2pPElVIjQI86a9kbVqyqfLDMAZmWGeHvCVpmJvpTvuPCsiEiAWS7bjuxa+26XwRZkdBdmJX",
-	"E/wzH0vXuqjrSyWsnehiw/pUDdmXzDd7txDgPSIgyyza0SNzom6non4kjCJbTOEuoFuHrskFSy5lK+V6",
-	"bF6TAkh6lI1DQoYkV1rp/i/aCKrvVHiZfHL8BffuyZU2e6TK/o2sII2w7RwJlNXXr+8uyRIFlFMIz6fo",
-	"PvH9h3Vlsjnxfd3dhwUI/o7tYPtMRvFASxZh/EK9nyJWEbtRGx62hM0TRxu0AC9ZKDEzaBTSABnS9DeQ",
-	"x5EbsPlcV4CPeqsqv01cT7GU2QBmn44uz8K+OzIjtL94ACM+mAytQrwp2/hXvPmfjHsTZJebFyGeZ7Wz",
-	"MHFSrFqoVq1+PAPPlfiZI3JPgpUcsSc6vr2DZ0f5pDktXxLdcO72CRRxeujxuqcmkAOIqh37MCD4YhwR",
-	"xu7JmOqTfWNwMrX0SG6vTjRdTxlaBNnX/tMwnHN007tUjkQ0X4x9z0EXnT6aCn4EZ6qUnQufQCsdO2pF",
-	"vZRwcbtUWfMirHkBNhtyAkArhZ5MYtizMKi8Ufodz8YepuhuiZ0phsaW0OuYuMIytX+/+tUe0qKeQTq+",
-	"oiPoduG5hMsudPD2z7bESPQGoe6ceTQc0jm+JbzUiHvGaWAsORwFhLNF4JDEESRfV33JhtRLtcRlgXQ3",
-	"qpvZEoxJprHIkqatm17BKvx+9av4/z8nLw9zip7mpww/sA3WfgdawvLJan4StdeUXe8EOebeP+00D2Ay",
-	"d5qUcZScqfUpJAHFPnQyZfeeS1y0oN5fF0TFXU08GReyxQ+8azbLehrL42v7JgRwpvlmJLbsXs83ylzd",
-	"XN39/KY/6F61eokK71kFKJ6x6njEAVkFx9MAv7yi42YG6jM3szAx98/TzyJ21TxHSwsTR8/U1WJrOqnZ",
-	"6zlividv9jyWTXe+bqvnZOLYdrlj9vGIlq56ebw4mfNi+3i0giDr+lSYJuJJBdnw3ygJl2BniibY86Ee",
-	"kSdsngkL0D32PVfec4uHi4Bk1dJWzLh+qP84GFyr3tzr92+H2Swr4dpZwkF8hlztZhmXEaexFNbeMmD0",
-	"FlS/JYRxM+QyhMfS51DJzqq5pThcBOQt5hlTd+UF7WTBiYuidy3Ap0qIRmZVfg7RDg3pVYnehwwK5SkI",
-	"7gULsNl8ERLZugySSwMSq6aO70FyimTfzXJqBwFlYHVN9m6KUzEJKCNeRVU9GTN3hYp2MlgFug+jOQ7w",
-	"jIQkiBTAWMaYutB64GpmCWtdk1xStMfNmzcBBbQjI8FK3h5OC1ZhSrBLgkyGziWmgbK9jE+NA4LveGXn",
-	"WJqNm8ECRzusu4vQYbMHuq+BtXob6n17IWwhcc+iSCVJYnar1+v2Mm//NpqQph69jjMmFyMIeiLWaO7O",
-	"effqWjaRsQrw8Ywt2f3eLjuDJNMyiOhN3i1nNWnXXppalvxqR37czT0zdnVATgLsyP1twanu5sfYxOW3",
-	"x2xxO4W+7no4l1HyMoypmNH9sHSGvAmiTLrtZZkt5QIT8inbG/mYfscPu0jc9x7RKni8md/JW6Mu2VRR",
-	"oxGUJxdRtsxZPlc31zkNNfXsus29MJ84CQ2PgjoPdGRy9mcUwW3y3fIZ9n1iNJ1/aa1H85vtxmh/xfPN",
-	"/v8U/Vc3NfgMPeeOBKrPZyYKoNmyjI7o3pMAtNmt3KBx+0s8eD1TYXPvzgTLrvFjksGy5FWagOPGnOb1",
-	"V5KVslebKdoj4L+BfW0I+38qCzuG+3ls7CSensnKjj+6xfZsd/qD3s1Vq5PoIkmTkkmLailltCRnAXJ8",
-	"gmU9e9k5zuPp0wTLdnCULOXoZzRjk4hfM2TXV/7yTNlsGZZ9gwd7I50FySBsaKweRQW7eGWhJSF3lix2",
-	"hYoHVfGjukJYERyg4sHxkfxtfbtcnHG7oa4X1efXv/jcvfvFwvaEUmHhmSEVG7EnoCffAk5BFvsiVNHQ",
-	"s0K6JjDF+QpI1lSh1pLNbfp0f6L7pgS2cjPnY6VCVt2AenA8ckpmW/wv1pIw3TtgS7A5iZr9qVB8YVpI",
-	"hwj0QEwsP9sMePzV0jZNzlxRWq/b/aYpRtw30cgi+v0n08g03IZvZy0uPorgC4QtT3y/gnREI0cODoIV",
-	"sk1t3lZRV8loMvtMha3YKqhDZnQIs4lNUsFbWUFbFSQfQ9pnMkwoM0bLbIG5nUv3C+l62BX4148D2+pr",
-	"M4PdZBdUw8m2roF9Is5C1mzP9AH8yJZohukKYs55YvIp5kgOJy4qOivHJ9yKeg6oWDX9dild/+mgnln/",
-	"6YmjVE3hqeEOIFiOIyZ7kcaBcvlpYy2Npf3oYa6DnnddyxNEw6IiXLnAdqzvhv5A6Zu7LNRu7IoZ9fou",
-	"52vPePUbBjZ+e6fQ/qGJU+a7UMSXqUPgWy9hp2AZvXNx98QN7jD5TC84FjeZ0vHxmlFM5lYyACc+vJJy",
-	"IuEfS7jPTBYwI3VMX1csCg3CX5PyD1O6FJq/qe6ldZh/bhXsuXxjGVh7NhdZ/O3nXes3WWR+wcfxwrkj",
-	"IF8nHsXU8bCP5gFzFw7Ya1GjdjDbeGNI7XZn0OpFFdP6g+75z30bCXwEVNUYQwLcUOU+IB4y546fDal9",
-	"3r266l60Bx9sFGCht4Uk8LAvXxtj7jlRECpHxVvmuxaaedSjtxbCt4HnLPxwERgQQtuqt93ORd9GY0Zd",
-	"fobsy+65AZfPnHx43nV7rfb7zqj12/mPzc77lo0mHg51YKxHxHTnvQ/Xg66NnGA1D5nxLBkwlIUVqJuj",
-	"VlywCgBnwSqYABasQhoIMQq+ma54nfmBNbFxSW6xsxqwO0KzLKlQPNDxCHEqi+8iPsXzDA8tBqrMmQ+U",
-	"DHhBTtxAdnMRTlmgfAAN9JbggARouKhWDxxjLviBZOv8xmtf1Rwin+ZeQHibJhjx4Fiw+Q6lYGf402Bw",
-	"mRj75vhwx8HcYZIldzpgABd9GJJxsoTBgofEbc+T0UM5NS6NcTsoq/DlVO+aR6gbya1NbHXB3JAIu3FJ",
-	"e1h9YrH7qAkGW+wl8WsPlfgmH+aJfBWS/IQi/0opDSlXbVTBRAZD6C5iWUEa4Xm+PaEKE0BBDjLjsuCI",
-	"x2Wxkd3sZ/WR6xyNX02GihCaWd3VKve9mZcDM0zHvb8RhDnEfLJgx0mFYX2da5kYxVeqMl9QOjR57ARn",
-	"lKAipF2oZu8yTCrgIfiPJDZ1GGrNQpyhKqLkXgWByXpg6iu7YmIekHuPLXg+4PqNCHhVNkYCJrGvaiJE",
-	"54PLHK7SQiwN4cL3dwWKK7tqE7/0WRB2A1eFbLMQ+/sRIvZ9AH63Qt4pBktgLUmkBh1oOrOSrJIAVy02",
-	"izeNXPeXWRoqyoHPgo9LLRGclNDGg4N1DpimDoEg7dvbgNxCYpC8DfJmpIKiWfmQyvJ4sVap84iUBzey",
-	"Oe2oao/66RUfUjvptrfPUGSXxhlJ4TRgi9upkQkWvWQPqfwOJV44JcETuGxfrBc2RtUm/xDQrfYSySHE",
-	"Fao8k3nzGnOvuNr3l+ZCeuzF1gwHd0Rer28OsZIvIojN0b6Zl48egz9z3WsRAwvm9v1NKzOccXaawF7A",
-	"Yvd1Zu/mvIvE11OmuiUdattrvEQBZCbBJvf3Qblx0eK2JMddd3uDd93LdjeRHRetIpkTCkGe0NdTClOo",
-	"xqguM9iSlp4xCig+0bKCgNZW9fJigKIFfAOvZgJ5/zzeTKOSz3N49hJYeibHXlombc6ji9l050S6IZWZ",
-	"dGhLIp3QmwkNv3YqXbTeLfGMMUObyXTx+lU2HSoKUSTFJQgn8Scc7dpQw2jiKfPmhUmqFxuteB2wsU9m",
-	"uYXhTg+PTtBcvmS2AEn0ApKPv/+TM2qrUgUQTzCk4J0UmoesOAJZVWwRcs8lyH59X8sMwNhYrPiBSXBx",
-	"ml46+42AMSr4I5VQKE9EG/5QNUQlZHYJTcTiMrINLUR8qFilZp2wIEaHIFjiTyqohZ3pkE4xR7ZRoNQA",
-	"zLZ0SZe4o9NY1vJD0tE+pM3r9isuJ+aoaH+W/2qgPz6LOS1kTPfl4xdblSOKjpBdciKbaIadqUdJOSDY",
-	"BckiXmwg+5fmZfsCvNojGQViIfum07wZ/NjttX9vXdiW9NO/bV9ctDriaac7GL3r3nQuxB9XrcGP3YuR",
-	"+K15edn9tQW/nnc77y7b5wMYfN38cNltXowG3e7ostl735Kf6N9cC65qXYyuWhft5mjw4boF7990rnvd",
-	"81a/33x72Rq1OgO4r2AB0jcflwpSJeYi+ZVeShb1bA8KjMmygWzpNgfCkQ7zhvKkS/pRTnQVRaGSD4Fu",
-	"xD5rIqtkA5LNGlHV7VccUvsq+1bs3pIJmZPsuFPipvm1LBG0scxMlGA6Gj9h9qpir63Jq5XCnimCWRnE",
-	"Gd3ovNDPZDc+ZUGIuOygGxmsSvqmIi23dWxsopteW+yUap+cmEdIcCEuG2Mf0ztJinMfe9RcAeGl7Zus",
-	"/PxySYY1oyg1krw5h49QsW44d9+xYLZv+aUpy8liU0G6UTr+HVnJvTScbQf17bmgsjjU9qPZqCSVcTLH",
-	"01ga5i3IeGA5qv3wYSGsHbJFCPkVr4Nehal2LsEJuJiLAzZdRk07zwmaEbpAmN9xoCJGpdObUdKdFBp/",
-	"fM6qEhbzwue99uRj0hUhFI5KDy+vlNL97HvW27e4T5y7a+l0XoFjdbFrCioLgUgLGZrh0JmmSmtQtGKL",
-	"APEVF5Iz6Vh2glm5Wq0e1k5SbQUPt1L8WnnW7IL2Rk0j22ibwgl1eQNhJCdExdo//v3/Oj40XOKyxQMe",
-	"0p/63Q5SVJAqfRU1X5dlsuSsyJbpzXbJQsup50yRx4dU1YuHOlhwyyGrbwm7QBOrBsUeFuQMw4JWhXIw",
-	"FhPujoVsgYq3p2GnSf8j4Bswt8WN02v9202rP0g6cYzQaqjNGPWu+SYljzKDgtbsodRCXp41lA7WzIxb",
-	"ZpOQGE0NdLAybyC72zlvqVJuqjhmCbFAxcsO6Vr4sqXsIiPBK1wy+BcXO6uyvbD8hzDw5z6m6I6QuSJz",
-	"HKkJ8ArwV/SXLk7m4lUpad0LQAtW4aLZvvxQsAq/tlo/wz/etkfRv6+6ncGPlx+S1n70NEN2mOGSGVZ+",
-	"q3PR7ry3wSUdsFvo3lDMiOmGXg8cxQMWNPT8IXUwdYgPLVjtqNyCHcWKi1+bnfPWpfhRv4vGZMICYYwN",
-	"qfGitASQwxa+C7d06hkqckJUrRkZDG+nEKeAkjFCUcUH/WGz+IPROjIak4e0nM791ze98x+b/ZaNxouV",
-	"7MYZxW6eIbvfury0VWoEOHKwjrRNtNBUkxSsghiQAi1+mAfbFueN5mnTdaM3UjfrcC1Vp8OS4kltDhCr",
-	"+AGqabhovDKLDLxY6fVifTkqI/3cZ87duolP2XIfvLHJhJOwTxxGXZ4tCCc4SFaFEB9GwYJyhKcEu1oy",
-	"BQT78iHcR3E5546du3W4sRslS/C8xhUpOcJlaMeM3RO4Bg8WlIIuoAI/AoJdbRsBdLvFRaT2SqA1ja1s",
-	"qLdt2fM4vhNE8ny+7z4JzYIJD7NwNhTV2FpMIy4I/eafryD0WtxLnkESh+MAlkAFKTQKzf55IV1OXbyq",
-	"ekpChBlFdiRlEj2Y5eCLVv88U+RBrFzXsFwy6BeqfUmx+IAWrvLeN6dZa1YXU93BW382C1MqpvAhhejP",
-	"YV6hZYM1h32h+umP6W5T8GefOAEJbVTUnnPiggk0pELodJuLcIrqlaqKG1ODRl5ykhFXswhLcUjt2wCr",
-	"tuQ2KvbenaPjk8NT9L//12HlUNpXVGVGhlPCSWSnrxAUr/LokIKP5y0EbuNFOBWLkK78CupSgubYg+qN",
-	"Gq+ZHbOMLc2olGWQgzDpJMI8t7K18dR67ywDkft8TCLtwR9UvY9TzsbEhkFARbTt+35JyQNJ1XLmc43T",
-	"GAqes+5cSBTFPRk0CvFfrEJMdpvAgbfAxXgmQ980ERvckpAu64+zO0qloHsvvhPn4rHNUCmNgLgIXrVk",
-	"QF6ZkzkOMJgEEAfPEfaXwvZQgW1CQ0DLwAtJJkK3AqlCv7/ki5/4xF+n61hmoIkPt1x3hKKiHcowbNtC",
-	"8p+2hf7x7/9RUpXv1CFsW8JWXMiA0BgRqveeKTaOKjW4zzLeknvCcyLtCOejMDuxIIMsJYiVwg7oahpR",
-	"5U+SHJA68KR2Js1JwIvEqBqSbGa5azaBGjzydsNGBJ79gM9loKwVLTeR2bBOTD6jt8Ik870JCb0ZMTVx",
-	"C2GFCjg0vEiGOpiiKb5P1rXcPVliv+B5q8BSSsTWBIeE1pEvByDdxcxvkVKAa/sE1l4xL0cfkdSRzRhD",
-	"1ZSVBWHZ9+6Jm8i/QcXjKpp5dBESXqqgPqEu8qDF3ca8nNDMyBkWMq+G9snGCaOkkX2yS2DUaL+klAxK",
-	"Ts6ZSI1Z3832te7/CRcRXkhUL2953x5TcJHM5uEKzQgWwp2uSolt3ppq8/iQwTjyKYyyZ8KNeTMGkjKT",
-	"ZxJckhc1aCUFdWKXEkIrVzXuZ/MSnIk22M48zvqzkC2PSd2TXXZPL/psSQIHyjuq3ASXOfyV5D8UQkSB",
-	"0HSVeODysIXBpQpqgW9UcsgUc+jsZKoOAoiCVYAx+aZJtm+tKQ96WzKUrY9ViFDXB6vUseVdMfNdZMPf",
-	"yZ77MDz74wGmXNYWzA47ibKnZXaP0lEqQu2InIJReTZDGVCHyZB6IUd3HnVRMfYUWsotWDpDdhhDIOcS",
-	"ao2nym1wPCMQwrIgqNidE3CBveKI4MD31BW/he5Uq01MkTaQSk9RMyUnul2GUmAeR7UXo9ISsrGw5yK2",
-	"CFGRE98vpQK3VVaMrkvyrSOb/3MUhoGKH9lSOCLgVzy6Sa6pqBZGZUdQTdZn0s0mJtPkrt11+sZ4h4yk",
-	"narUxHwlnc4bCtTsi/DJp55qKpyFDVVSTVgUqouc2zA8UBBitqCejMR/SdkY+9bG2b8AzSMcd98cP39d",
-	"YBqqBuEpi0LWm1bVq1mAOPPd/w+VwNkpE8M4B79CKRXjjNtZzU0ei3suekH12dTcdIhhWZK8LAuYR7f1",
-	"8Y0jnxPqvjRSf4C+qyofZ2iKmm9s9P/837qk+JpTXuWsOWJ/v+3q03FtCcKyHlJxJ1VoJyrAk6y4kybH",
-	"7Bo8WKcSqSMoLkodiSe9Exk0qo/xxLm3T8aRwcRbglUGvWan3zwftLudRMDKxPN9NMMuQRgZS37GW15T",
-	"Ic+6382A/OXd8RqL+Aa5RSkU/vNkFxmAP881awpTz3TLun7WbmxkIhRxGuvLZ/E/tSVuBtoUBQsTFwwx",
-	"HUGTFS/zyGgZ8801iol4PqtGjgfXW0LF/mQGGcSheScH9TenB4dvDndyX8rAl6YU7w+7KRzEqfDipJMy",
-	"VsYrhsgnutqEzDcJdaZTRbYgMGevPzbj/QGW4m7qncKPVu3WC8coMLPIVWI4bp/3UBRHcbFPi+NHtR7d",
-	"mDUWl5RINRrdfVSqr+iOsaoyqvfB/ULzW3/mb6+R2PnQ/Y1TAZ96g/fniufKV9+Qep6P66gQ4IP660cq",
-	"rm3e/jcQlh3Q4tb2qYhtiNMeUj5lS64ufT8PC3wqbJ1ziPVTAA0LDRQGC/LFLkXdiu3DatVWaSpDasIA",
-	"Rd+mbKljtAAIKCFKM0MS9rR7M+DLUGcFuDqcNFmnGHAAq1V+nzgiOMR3ydyZqO5vOs0gA4b83d2zT3jq",
-	"fDR5hU2QvQh820J2okE2/AAEaKOi3BkWTkmw9KC276+KAmzVphsuocP1EAzAinpHkJKyLTJYsrbWznwn",
-	"btHty2N/QroLenLxPaKSVkKzklJi0M73f1+rdTr0W7npXVpoQV1dW3pDh/T9G6RbhWjfgHh8f4dEB8Es",
-	"H7OEst7fSCQbTfgkAegEoUR7gSl0orkngTDvM0Mjbjh3Lz16t2dwYLAplHoAeUrhlLlnCCNApnkZYnTz",
-	"9sQJqW+rhJaoDhYbq4Iphnr7vjUoWAUxW6ahqCC6Cfy8GmfhFKQc9HRERb3vHld5iCUA4haHZIlXyMG+",
-	"z6G0WDLfR1DFgnM3Lpn0L/HB/IPMR9lqYxiwJh0UH3N26IrQxZ475PEWdQXPmnF8Rkl0FrPvTpyowejO",
-	"8wxSrj+2NRMMXhQzkE95LeucgAiCJp9CVFSgRsXgSnF4ae1N3ch4SnFp7U19l7aQ4BcSkMRIsUz0bdqU",
-	"bpSmvMfWaJM2e8jnLRnRcYqhhDbirSKWZVuR/Rn+23Yt5d614ILxi22ekvFa7shqxzxGntO7f0z8TLgF",
-	"+/T3pIrUBgng9CfMCfM25UEbwnKSzY0yepmo2OESLSUov6UwgyPCg4YSUY7uZu5gutvL3gJLqU0PSDTe",
-	"eFudlVir0jmNU0VbGqjoTAk0MVfJLqr2ijzpz2Q5CwdTykI0FienC0mNASnPAzabh1KrTKXMbsaYgj4P",
-	"LX0Qa3sqk12q5eGZ7OIq2d1eROQOqqT485zRiRfMoBSDDuBIotd4axemBNVAaFEg7za0ODYEtoXSAvsR",
-	"8lp+uvuAwyrvoErtmLmyzdtm+jL3yRTPdHTuIDp28XwaRPV8jk8jm3tfXMhSgf29NQUVRNXMFAxK81Vp",
-	"5DrEFC2oTziHDGkyR+RTCLnNwqBu97vozXG1loyEEGo1hFFke8+lBraLivSY1HhJ74NdFKMozEuLeekT",
-	"8MIHqEFmBr65R2rhBlTmXmwhDrn4mBLFHKPq5A2pj0+cU3zoHpLa5M34GNedA/eQHE2O8cm4kKjDCkP+",
-	"qJZPcXny8fNB/ctfMh3V8TcfyaTpIGYqTPiIsuDSSPyjWK9WS2dGjN1c1pNQjhawuyijuxZ83pnTFdMl",
-	"WX0ntt7Kz5oltYbyY/cKslh1Ef1+67J1PpBF9QtWodUZtHqj5lX3pjOAG4fOu3bvatTtXbR6BasA/x1d",
-	"XzbP4Wrh6sMoKs9VsMzLv9GP7f6g2/sgpvytna0N/Yp9n4TK951lzBtn/xLe1fcAFWRjJ/TucUgghD8g",
-	"tx4PxZGkkn7GPhMKgj2kOCC6lgwOw8AbL0IdvAdhl6h53Y4CAzmCDQ5l2YgVCaEO10rOAgSWHbenQMm2",
-	"yGQV0Z3POIUVMSjLGpOzjaB87bYC0fLd7PI5CkPZIKtb1BGGbdlNkurNGt0uZNpPNGyx8DJD1fWLKebE",
-	"MwJR23LLR2rLYVo7wXh583pjnKP0t982O6i4mM9JgGRELWWqrrTK+lr4EDAh/itbPsqExfXW5D4OJ0oL",
-	"Xju3AmLWb0a+dw/tNHhIfB8H2UWpYhLO3pIw1yXDllRozR51z5CtdyH7IxkozW1sIUtPI889gzBX2JJd",
-	"9yAlq7I+q7Y/TTdq9yyDqRK4iQnX2IOoUYJitRSXJOg5S1AmBNGlxzPaoOo+nvuysRJumUkOu3Cw+uxD",
-	"CrvrxUegb1h6jnGWjiXSJY0EZErzP0mXNCpi1JeErt4uWbKwQhWFDJ3W6wcHJ/XqwfGbo8rhycnRm+pJ",
-	"whN3VK1WK0eg6MgU4bUR3yh9OMIVSOYsVAHRIZw6q6CcBE+cWFCMdO1Ukvmsu51K0txPFYkvwglV2npE",
-	"JQHvGBOfqUMus9niGPu6mvYOhD/TdJ+tgoGQEfh6tVbjzVDOPcqC0YJ6W1shpGgwqvYIEKPiidD2FFWW",
-	"ss9DmtmbwARTvNGAgjEC4DjeX1WSoUxe88jUgokqASbGljIXt9MJAhS10/mhHo62oFvCHmNj41we5wsS",
-	"ZM8W8biOzJhiQZN8obQr+Np2V5Qp5jWBxcZqvP9RProh9BNLXoN6g7QToJ3nFOuM1mVgS3emqCOfCBNG",
-	"9tJyvVsvTJUN+/3q10HS0vmjWf4dl/9WLZ9+/FyzajmWjgQM2miQYI4DGSidtmXipxuObvM1OL930pke",
-	"ovHlFBOIwiD3mGyt6GV6qXE9ghjQxIfyt9vEavbhbnxO37LsfsQnNu2h53wSgkf3dIn0nuTCNuAIsLpn",
-	"mFbqYkpp3dsx1h6rW/yNwJh4fRhE+SI9xSO6EuvmZP+YqTN7yKRL2oiPb0P4vlFbqUNdiKhI4O92E52W",
-	"gNnX0lrspRzwpDxjlKy0bNfWqHFO7AOEkrTNKLotG5YdD5pYQRlh32dL4u6NFKWyfNwUHfeKIzW91i7O",
-	"dJU6VE1C8dV2R31BNyiB3TpTlQuSX5cbY2fA9VW3LA2g/Fg2iFC7WwIYYOpMN51s8R7Id19x9P6mfbGX",
-	"U2Cf5UpBlblE8CQoDpHdw1IeKtn+fOR6HI/9LL3bbH8e1yTlSI+I6WqDTn63ckY+uZf3tPss7eeVcwnj",
-	"tpI7TC+Wek8Cb6Jq3KDizx/OS2nS99mttzeSL2HQOhhNYZUobXq9yqspwYXJOZ8yqg9UCwKyyzPs+bIS",
-	"b6yXlyqm4rIdOB0oOseyDO3oAUMFZCNln+408lqM6MgBcOVwO1NZFjtwqHp555hJzdhxEFiw7xrTKn0s",
-	"+FIHxLbj0NXnYY4BI53wIUM4cS2svPfSNstixiEtStcV+iHbrViy0kednXBLgVd5SG2BGfvFuYD3de6m",
-	"HbVZDR6XiXCu3WyIr+3P3eqU3aDwxYvRyt5eLt4Hu2sf7oJVzTK/nSNWGVxP74/dIAZy+T++DJKZ76b8",
-	"r6DmmMOV3lz14NYNbQKCbLHPdkZv54R6tpdStq72PkRzytRX93GsZSuaW8k6Tw/cPjCpn6Upb+v4TP/F",
-	"V3FM7CDh9pduKWVuiy62jwZmKE47i7jt0iutsWwfkVJUtg4wFJN0zeVL2TXmum2fwZ1aHMccsXF0l46K",
-	"HYYIXczQlASkIZS37pzQ5nUbHVSq8skSUr6n+B7acvkeD+VVXWkXwosVoe2vxtrP1nf393JF0l9otqMt",
-	"x2VSAdlf1qfF+dqnrUw3myTFSPprhKQJKkUuMTEYmdcxQyS5JylK1uVgpmjLEVzWBnXzQc5ChbUcR6Fu",
-	"q7Cvj1Cfaw/1D0L7Co/eGo0dnsxHGK1pO1agKq4gtkRh3ASW17rxsECWqIq6IjmEuh69hft28bb8UzoH",
-	"MPJVQWm7nKxwaX6jnLevVqGc+EuRanmNmMvxPzXBl/U/TLItm3+s02k5/VMiCTcJZo7PvxUELMfekf3O",
-	"srq/ybhg+7XJwHZF5RDL68Uh/Uptx867N51Bq3fd7A0+jIwnQ2qf3/QH3atWb7Rvn7JoYPOy12pefBi1",
-	"fmv3B31bWPYhviMUweac6TvTw2pVR8kNqXFjqvPhvLBkIbv9ttlJz/h1u6KhX9a72SHsCtNRdnCyrbit",
-	"3VqzvAqyxbnBQzybwyZGh6ZqBLjEPO7RUlxrbhcj4hVHXIaHskCsQPa1s5CKFrMUHs+hx130zai/XVLo",
-	"kXwKXSMxSbL6QtfIR8/e4H2aDK51WOOyJUhGA8Gd09DeiXkkB26uxPB0PRRfbC+289yL46x+bNHWHmaX",
-	"d4iIakNgrySWJFHfDM5LSdKpV+vH5VqtXK8Nqm8ateNGtV45+n3HAN90vRDYarPYhbF2E+j8o7CdGVzW",
-	"pOARtuQpJlalsjxlcBlkM2C6gqCzCmqHaLbgodRnvZAPKQjyYAXuVnqrkkDmmHPVh8Ytn54gyHo4U7Ef",
-	"RtsmPmVLOqRxWFvq6+lOTe/fvqmjX1v9AarVDw7R0fHpG3RyfHSIIIzVuAQ7TLUSO8q52UYfv99wqx0Z",
-	"OtsMsQ2eZgtVUVFYCyXZ0ScgFXTp3a3FzFgoisq49e7VDRHMCwEaM4Khe4XAGmUIMDakY7agLhqTFaMu",
-	"wuigXh4LHEtiTiGvZkQm1WuHJ4dvDo4PT6zN/dkKpqc7w7Wh3Nuxv/sJHN0W8DwWNAIhXP4qyVbf14+r",
-	"pycysTHV46x+dJi7mR2cXTcEwC4KnFNV9VJpWLLipDQdJGRih1U7vGo1lTUSw/cTpmRrufAILNNlngFd",
-	"Cml8HbNQqUUH2e+EpYN6LjT9PMM4RfDKZrLQ9WLsew669PDY8z2x0cKEBlq/DthEhodjH7WpS2ZUvdBO",
-	"lYm5LFiF63aqNdFlPl9uKm5jAql6RU8CQmTipr4YTl6isyVN4k5yMejJqQZ6uQClfGSbwnPUbbAHpRXs",
-	"9//49/+wUT8MfibQy+voGI7Ag0RWEmoLUXveO68dl3+7Yi6ZSZHKFzMhUXVSWcjYmsRsHv3eb/304e3B",
-	"yU+986PmL+ft5tFV9/qw9+Pg6uDg6Lf6z+9/O2j/2P2peX191GsdHP58+PPvv3SSoUDvhcSsl08+fj46",
-	"2hQG9BQVXZr7VfVYKyHwVXyTe3pZ8zyVD/S2ft3r5U1XvWGwIPpeN5krv8Ot7n6exP+62nzSq81dPHYp",
-	"2hEvNaTpxkG4e0rbG0uNXBjwrx7o31vXSWX9iAxP1YMKAJLolmdbfWBduEJo78awyn7+2MeVJ3lMpZEn",
-	"KFKfU4NERu9CPUJ5A3Xd7Q9yLK9EKZFtBUTSd3nRWAlIGkFmCcydS1QqbG0pT/lr6+2P3e7PidKUJkGo",
-	"76GiF6KAOERp4h6XaFEt/EvPWLZS80lWycrUal5euUo16wXxvXsSZEQGCxVjNg8zdLmmeiKLhnKGJomQ",
-	"b8NEeaDAkCDtWi4qwv2uSNQFgw38Z/hJxUO4yENFXVWp7Ll26UxTXyCEVNldzH1hVRI0XilNf+u57mOe",
-	"56LVohC6w6otMKqlbxWDYtwlDgl1Vlc5zSF9psp2Jb4RMiabQM483/eMIo05nzR2WczT3+Lu0TjTjW+l",
-	"c8Yy7vGgN5qzOY7CTK0gn0JFiBsTvcV70SI9jtwFQUWzEGVpDQgv++pjO0w7FbVJMV6Utf6gw+Ixst7g",
-	"Mysh+NclSiQLrKgIzt7iXy/4GxTHTcu6f6oCuSng90Jd/aEJ5BkYy8RQ03HIPLNp1IMLRmTyx4am1Zo2",
-	"UUBm2KNnyO7fnJ+3WhetCxthVP/0Scf4CeFyNqT2u2YbWlHLu6+kkEVF1aZbC6zYjWwf1qq27BHpyRa2",
-	"gRuNFhqKdrCPiYMXylXuEh56VDodA8KZf0/cIYVow3kA6q3ul1QSoMV9stf1YejXLO83I9VYBnTlNcKO",
-	"EFGwCnLRZo3fzOx545jMFuRQ6xGipbT8aCD7sxIZljw2LRRJBwuJnf9iW8gW/7CHdEx02UjdpEj7zprX",
-	"bRSQcBFQ8JkhWctGECRca8HUQypgtlDIfBfhOQ5Cce7a8EwFUbqegHkmsC5P2Bmez9X9cvMcbhojtWxz",
-	"6dyExmpFg3Wb6c2DE925rUKz329t/y54KlJfhYHbvikGpr94M/hx6wcX4TT9PTHsoiULPW8YdiEJUg/T",
-	"l3Hbvqg9UKmvRsO3LFQPT6213ekPejdXre27045K/6emiGpObFtBVBA2tYR4gi0gRBOkINBtzLd8X/nu",
-	"Ul9P90DfPDj15awC+9vLp6cgSJs8m4+WnMGDVn+wZeSA8DA9bMuq1cjEqr9EduJK3j8obeeLVWCU7JBp",
-	"kCUkvlg7jUkBsmXMmlDYacR+30jLgV0GJCTAtgGZfL/roL3WksPh24Zls/XOo/b6VhYL7zhmr+/kMeu2",
-	"cVk8uuOYveBb4+gvH1NKyHbz3Iqa5iFGUzpdEVMXOtHtZ8DH+m21dnqAa5N6+cSpkfIJPhqXT52aW66T",
-	"g8khPhofOyfuLhb/mvshf1E8vm0mM6Foyk4OGS5HG+I3hN1aqgypejKGkJnxIoTiDmKGUJZhsBBn8Jts",
-	"yNlAtnFoaqebNaR2u/NLqz8QP0O0UvwMrT1SYheGmWdI9Duyey1xLpqTqF/0O6gYkDkLQi4LIgkIPYF9",
-	"1VNxRcJSUr9N63Drilla20orUSndKKXzZOgyGfpJps6RpUVkKQbrZ/36AZ59Kq8fs+uHYOo0/ZgVM2UM",
-	"zyPWn8nqia4AMovGAsG79aOj2imay6vqO7IS3Crov9//MeoMTNzRHVlxqPmc6fG+I6s8OWHfkZXn2tpY",
-	"8YjM1QGh0NeRTWVovpBdAkOC9jNZXZNZTpU9Md8dZDCj65/bv6Hr1tX2GhUSZkvVrE18xXSubLCQfyar",
-	"Np2wr71HSnS+4g/YLVS0OZ+W9cBms9n8x7//h2qSDBhQTZJL++xrXCQl6nyKnmSvBdy7fU42wIVNjz0F",
-	"uke3NttlDwHoJz0X4ngZB9Sp7prKfN+zwL1gzAwX1mZKzUPajtT7DfyTpktSckleR2XNSykugu3czEDP",
-	"03IqxbDPV3xVffjbuVz/KV2tz0oUz08NeSFatlA1fmklXY/RTavUTc+QfdGS7wnNTbYBvQcf5+2Qqhbi",
-	"c+L7Hr0tIS9ELiNQZsxCeBKSwBCXr7j0qEKQ4ZBGTk2PURROA7a4nSL7+ibdWyOlCgpIClYhAmqTVzNx",
-	"XZ/bHDS18Aaym5eXNipKywLQUDpDGLlshj2KimMWToXoh5BbiaXSmViUkO/wt+6XLke84uY9vn3RvWq2",
-	"44aMQwqlRtWvsR5NPsEhYgtN1W7I/0aDIKMBmrF7fEghpsktyZqlpmabeA8F5J7dEbdUQbapLtpDWlzv",
-	"afI6JDy0S+hWbGfIlJkV+aenOBS/SBwkm7cM6ZACapNWjYUIdqa6HrvRdlKhUrfuKUI2hvQd6+p0m/3G",
-	"Z8i0l8DisksNAcbfVaTA3+Vd39+H9O/lchn+Jx7aad3YRq+RHdspf5e9XuBXTZdRnpON5Bwp40SMUjlI",
-	"+lVLJjFqDOtCiukJEp+9Sb0Lc+D1gErkYO7IVCc525o5EgEE6FcTpkCKupXYa7NkQRW/bsUFCCUgRAEa",
-	"kHvsLyRvazkAbUfl/CljSMyO4868LECc+H7Uwyk5xoDICyE82Sch4Rbc53ALYjChixNxFTBRwoPqteiB",
-	"ruoQV++AaTuu0YACnM0J5WI+SaccYSjJGGM+q9tqPFy+s25Bylc0hLIDN/RpgCbWjk8g9rpoC7yrt17H",
-	"zWz568+yh8eX17Kpb0kvKSEtXqfFgvhmJBek+ECvtYBQU6TDczQ7JMWzkDCULM0WU0ocjCEIFnlhKTVh",
-	"FklF80X0kzoz4iswKNKenBHEWCZ8UoyJ14dUX11m+UqynSP6vNPoHlLIGRb0432CTjNrDpLvBEZouguX",
-	"PDJn0XWWPArEJhttN5SyayGbacnJglv1s2A16iJx3gRDKmlQfD/LCTOkxURjXzlKE646J5RT5rvYHYOU",
-	"N2ZIt7hjLi9jF4x2tSifiuE4SThM4I8Epkw3SewMgX+J35PekNjDYTh/XpA7KH4v00eU42DLePJ1/EpJ",
-	"l1z8wzbPUwZx7eSPeqgDakB4eKE06aQeHqrYdUWDYbAgH7e29AvzeviteaHzgxNBtDRyJUsDonM3K0jr",
-	"ze2eN1wxwuqmsEXtOHyRMYuJK4b8vdLyzwwklULP3X6suOoq4AWFkhrs9JK2BSLunUXghau++IzE1Fuh",
-	"qQTNRTjNbAgNygYU8I5ZieFFOH0Nj2xLMhLmyG4qv6IqxyUnVi5EeFm5EMVuwTpBBsBbsWyZhuFc4Onc",
-	"9zZcKqWOaQdeRp4bJ1eqcHth2kEtaAmMXM4SR8pTyMCnJ+adEuwCJDJLoPBbWcJQbhsXRXjuKadeVyy3",
-	"vsHRbH7SQmwcYo/KplWYIhiN6pWqhr3YX+LbWxKgm/YrPqQal8RKvu174wAHq5I0DSCXRALpBMQlNPSw",
-	"z9FtgIXCgsOcPUPF3rtzdHxyeIr+9/86rByeIXO0svTGzF0NKQvE35AC/BZzzwHnsXhTpmcqDWPis6Vk",
-	"OwDmPJ4N+pE6bK77S2K30ID/RLYhL1gFSL8rNArKlIwfQYGMO0KhZVohtY5ETgSG3fgifvKUrz2VWa11",
-	"M48LlApVLb6+wtqgNbNzrCjNTF5Oxqpg87rNZSXSiUdD4ky5zBcNcCizN1VIFAnuhV0AWdhiQEAI4otg",
-	"IpOChWE3pNFGznE45Zawx3SOKqT3R+XMhfGsFE42m+PQG/vyY2Ayf4e++y5y8Hz3nbI8/vHv/2Fb6Nqb",
-	"E/GkHA8sNRRRrZHPkCJJswIWbTRHqOBW3Eka8po1UhCox5YYbZg5VmwcwoIM61AhULbLJwjfYjEOYTGD",
-	"NqtmOLgj0BGJk5CjojLceMky1WQuVWx9wMO8YhZ1u6BOeElbFjj1iRAUrlScIWjYKIMgf11Q7xNAIkOP",
-	"LX1dLeMTPY6WAZ7Pibyz/iwErgXJ8VGRhS+qaCCSee7Kh/Q58Y6lnn2xK3IDZbaR3D0zvxL2sdRI1YmG",
-	"SwovMIrCqC+aRMxfpaohclTUhXzNqvgIiiHANQzACoun+I6MZKcUT6Hr5qZ9wRW6kBAjBwcHpxZcVXOo",
-	"RgMkKUbbbDLhJLRf274388R/maofI7v0KFzaUInGPjPwBKN3K1oRo1B7b9JFKWAyVRlFVu7PrTdioX/8",
-	"+3+U4AwxxBzhyIdcc4nYiMk0Jzcim3zDMak2eIzpXcSfeC7jGQQJS0a1YzeV3vFob8knD/I5/ZWERPpd",
-	"zTlQ0Q3wJLTizhGWUGFnHuQPW9AlgYPQFsQvZhEbOg8IGMVI6igcFW08n48gDpQ58F8BBPzDoy78FzvO",
-	"yC4Bsxt8o6lB8MTN4FwThfiIswg4C8pzfOtRoaaIkUVFF/AB8dhG//g//mfETepdUCU+TzEfzVhALMgS",
-	"GMn3v3yxS7AK6ppMJsA4PTw6QfOAjX0yi9Ehv2qg7LV65fs/OaN2CS2njBOki7VAnRaOsM8ZtGdcyYIz",
-	"KFlpRfO0cdp8sSuon1msA+a6JaGeyWE0DJjPo5I+2lUkth88stIhrT1qHtcFT4gbiUy4ytSLRGMyYUKs",
-	"hSgQBwyBYkBTTF2fBJAsrZvFEy5di4mqKoBM3TZbTDIO2B0BSHpaboMLBKSoVCROD+s1qSKojosousMV",
-	"glNeKavaGFhMJMYcHVSRfc5oKE6fC+9Weq0VD98RsWRdZRKCZ9JNsBtDGrXKVr4YblRAmTPfc1YCX7Z+",
-	"zbaQzkmHEdIjMw8IB8//1SJUmyT3GlPkuWQ2Z5CiAyAV7d/K7fi38s9kZVsGHHoT72uCdePa0IG6ppLO",
-	"/LmPV2pR9UM0ZYtA+t6vQCaLrVTdTAgFRxyhbkP10pG4/6nf7ahqBgpYsX1Q5mFI9WBdA1MI2oAoT1LA",
-	"BIhuJD3GHsXBCk18hkGizZlHVYy67zlE3awpfbg5F+RUrleqKuVQKuu88fr1crmsYHhcYcHtazWWv75s",
-	"n7c6/RaMgaowIXgWIlWsed0uWIV7Esimk4VqpSbfFNoZnnuFRuGgUq0cyET6KeiQCbEpfrjN6sdz6UkN",
-	"Y81UMEcLabIUcMA2WQjLAwyDFiIEWyMuwhJ1vBevCLaP5VPFkEm2Kt4H/x5STbmQ2wTVDpvyG2o/yJzg",
-	"ELzT/M6bg2JqAGjJayq0nHo+ke1llDhVGZZjEi4JobITsNw3YQTDYGE6ARreyjOnaaJN4DPAMxJCMbs/",
-	"1qsQ+avk0aK0VE/fX0RWE7Qqjo2mKOlUGrLbzNx12HTCb15AYgy3HnwpTpHC7u+fw+ZAyXHNmEBH9WpV",
-	"3hyDTILESuOk+FPlQ0f+Md3w+4/PiSKlsmBRtVauHQ1q1UZV/N/vZnldT+wLnKinb06Ojw4P6jWom+d4",
-	"bvYUB3qK6ByDjxrAyTnFqX00qY/fODVyik/cQ3IwgetmWM8oMmCN08+dJKskrkF/pD498XyiKgQUBEsI",
-	"G6Aih8O3haZw6r5xTsbH+GhySA7cuiOIYIrrR8di2pODcfUInx6+qdZJdfzmxK0dHR1O3LrjHhye1k6P",
-	"4S98Onbd6snhaQ07R4fV4wNcPSYntckRzOX9jRQa9aPI5Ltu9vvgcRY7SWbYExLpTzalFZeRf1X7VHHY",
-	"TAOZgyCPut695y5kGUaV4wOU4IWrQqPQIUv0gQV3umJmIH686YOMpKRWaBRq9QN0hT2hTQvOYjzEvqp6",
-	"UahVq9ValI3XKHQ+KE8TGbHJaOwF0H2sdnpalWgHZAc81Nj+iU1BHOP4pwtGZHssziFZ5o+PqhZDoVH4",
-	"XhWreXNajVPAG4Xm9XWv+wv4cEEjDMMttKZw3O5ctH9pX9w0L5OVFnPGiZ2I5aLAoVbcdCqmISoLjcJV",
-	"//BT528fDjsXzqerP5vLqwv5v8vZu6Xz7k3t9z9/8rrvrz79PvCnnfq/VX8fdGbSj/VA6QJ1PcFJsFYj",
-	"SEhlNklIPegWcCjFQtZ3IvGhv/QW6xbpcmRt55E3NI7KE2OP9vhqm8oSHqqSHdRKmM0w0GmPhIFH7kli",
-	"XWJ/8a0QIwVlkBQ+fpGEm1GRNsSBPkrpmOEArk5lFW4l07LNFK1lDGkCp+i9d0+QLQjMjkrnSZc7R3eU",
-	"LalKVD/TIQTQzV2cpb7PlqqLyHVzcP4jSugCrz97rra6lRG29vh1JEOldg19BeKXQF+UJuG7bm/Uv3l7",
-	"1e73290OHOucMSr+GzthfBISHQfSa74b2GhBQ88XgNMzZCsOtZUhBDUCvRDx0PN9RAlxuXLd2DGf2Q1k",
-	"gzATdhFwtTK8lIyqxNLBBgPMfBZJidSYhLhZH6Zkng0mGSU1MMm8cAUgxNIMfpYSMDa8pJpMQy9cxTZI",
-	"0dbCWYy56LV/afX6I6UN2pCYiZDdgSqkzctR+wJKT36H7PNu77rbg98TiHBYMGdSr6n45FaVq1ErMR9K",
-	"q0H+oUrTpMfr1VpIuoniQkn2ebcz6HUvL9ud96PrVq8PGz9j9NZElxgpXXcIxb8KldDcGmQnNiO5A9pR",
-	"YxuwUGRDK1c+9eajOQkcQkN8S2TqgP6e/bbVab1rn7eb/y97b6LcNpKljb5KBu/8YbIHokmK1EJFxR1a",
-	"ol0qa2tJLteCukISSIpogQk2EpTMdjtinmbue9xHmSe5kedkAgkQXCXZkq2OmBqLBIFELmf9zneOrk4/",
-	"nnTPVXqZEme/e355+PZwv3PZvTp9e3V4Ys4lhMPU6sDG7xTcioR3XAC7HokHlJNG6//gGUxHA3SmSN8G",
-	"8WXs/l+rkTK6lWCj3vmCVcDSZZEIpfkaEsReyfvL4Wq3F/n7jMWRBwurHkjIXXgyicKAFdm2WPMyLeOn",
-	"jdsFduFRo294daqtkfK434TeZHmrUEEPk9eB6HciizuZN1Wubo9x1vddnwaqk29ZMOaRWq35SpBfKGfk",
-	"YujHg4paZjVz4LDj9EoHSvp6BY+etmUuKCdvI8pdX7jhbIOm2doip/SGdG7ZlEGz26zXGoZBs98BZonk",
-	"UEKt+ZCR/TAaJc0iMgdS/khz6n1JTTf5atSN/4u6QyZfRJtu6cFDu/frvdS0lbbT2qg1N+DSxOKknFWF",
-	"XKP8yLN2HBIamnYcLKzc1gXHvtTerFklufVL7VL+pIKzs/Y81MkxhNWLrFU5D60l5mF7BzhZN/NveUGH",
-	"uZc8YglbPJinzXqr1WrV6mAUq/ebFrtoSU7/qJaapoZ4A5vH2Pvn7NZnd/MOX4wQUp1nEIx7gJYcUj6m",
-	"AYngBsC3qUSYTtIAJQrUKuBDKi/H78G23Uo7rcPzbpFa9UW7asb2gdB5fsvAh4rUFy1aBnkubfng3Bk7",
-	"YIEbOu1VYb7SdECN53PDvrASgxNgcDqwVGB7mfojHHByELLKCmN8ru5wsQdcNOP38B/R5sB7pHgM6dp+",
-	"mYom1R/KbrjM2kgWUX4Foq9ZFCNbMrivPjdv89xlU3FoqnZZ2263WgVRsb8WizMdCNpkzX6LbvW23R1v",
-	"l9X6L5bGD2xppKG0zyWPxTjdlMxzqVKBC0kdJQrkIFmgIqJqW84xZZL4HEQPim2bWXE38xQsYf/khAgo",
-	"kIy18yJWLms7abx+TbGy7da9HOXAd2dBPfppueexSFZxhl0nj4JCSoBpp+NyvtBHILPDZ6RHarsLN8ui",
-	"ZES913A3vSZr9bfodm/HnWN9ffkyY96L5xPljRTeCy4sDCyu+MN0C632u+xWXe23amaqeDbW+y2cvvV+",
-	"ah6+NR+uznjm18XBVB1LtUgukkrCiBhB1Mq9DtdSqZ50089zXC4BJpV6LqZimXq/Zc6amUhd86x9l4m/",
-	"r7x1FiQZ19lQ6creyy8rzOkZeZ20REvlacJoRqKnSroQa1fbKOkphrkoRGHp73TjLTpk2FfY5t8uY9is",
-	"by792zM6CULqXYbhEY2uGf68tcKjxXg0CqOYecfM86mmaW42GivcYxSFLhPQFeEhM57ooueQNIUZzy9W",
-	"aTpDOBNRlEsVWiDNkvPxigxZTD0aU0K5ZynIDhoVNLE2pgyN6lRW4x2LC1Ma94OqfL9musK0XkWqY0FJ",
-	"x3SjccDahTFbFe7N7pCp6O8eQUyOXDAwEzGlrAGaBallNZTlkDoFjsKaSB2ckCKkjuHE5cE6ddrobbpN",
-	"r8W2+tt0p2eCdXq71GvW6q1mvdFqeLWtRqO3yRqtLc/rt/quu8N6te2+t7PjbVN3Z3OrsbXT29mkmzXa",
-	"bPV3aLOVgHWaKeXGPOcgA+B5cbByyJ5EvR53Tj50jq7Ou78edj/OAfLAfqjngDxLu07qhw+si3PC8xsC",
-	"a5q15tK/PQnjt+GYPxIgZ7GCWjWRPb0Wh94Zlb4V4LJit6DEb1/zMABtQRhFzI2nZGOKKUeaANx3qmZE",
-	"2BwbvwG02VWNJ7E/YciZ2CvGmiBOpwiYQYYsutZtq3oT/MdeFoKhH6YgBHeDMGCAHKgCVxYkaVzKeRjr",
-	"rlfIoYWcFwglUg1kjRd9lcJ6uHTSSCd928yEaKvQadZ2nSJwAla+PilwAjBCzXJ5inyX+e7KjJTLPQQH",
-	"ztlyyZVV7Z8VHcsXeO0LvHYFeG2RJ7m6I/w4qtd0g9XDn6H6bdZ2l/7dfsj7gY9EBC9eMZodKFvX9opf",
-	"G8Lx84NaJYWY404cq9K1NJYVh1Mem3SnBxRY60iPMW6YJgjtVcIZiZl4DE1Bt5objEvp4e2ZvfkoOTt4",
-	"a5FfzrrvoO/qyTub930M8migY6vRbOzskN5EmkvlVr1B3vtvdNUglnrhd0Npa4F1kyoHp0o62fEPwkC6",
-	"oermjVoaTSBlp9loACgWLGfdFSUCqlToCW1EG1Q7VnjUK0HEgG40Wlt7RdZNzv6BTJ9p8KwAszxI47ff",
-	"Fm6ZOrlzEF+vVklpqmeXfvn1Tffcr306+of7/peLN//447dfavTjH6PfG29rf1y8uf3DfzPqDU9uXf7m",
-	"1h2+rdGPu+P9659+WsYsmO+nL+U1g3+AxsIc4NCrRTH3Wa979/tvJ/9y3+1OvP03//q98XatV8tZM1O2",
-	"xcpBX73tHhWJM2tLgUxJv3wlknNozmih6ViAN1k/3rPdbm0953jPzJ17WQRpW2Waf0wLfe1TVGQw6u8I",
-	"RS3sYUqErJURebE0fzRLE203w3Jbx8p8/Vn/82peTuaUs9RAVHtvKkeTGIHcDcYe80gZzcDKkskXw9C5",
-	"XxBiRYH1gBr5+Uu4B5RvAP/RmwYyO8YueYlMs0VH9+Gi0kuX7OvlTBzHYvGB7t9X8VAv4FHSQZ1VL5re",
-	"bE9epXAHSnnaHCLH4L1hcShQsWigDIa+fZ5Q0Uz5jj7Sd6vQdMhdltSz6jwkpJmpxzShGyhlgzYL2gzF",
-	"U+6lzf2YlB14l0sg01Vk3hBiSygnUmIheImEW0hXtOqKc4f0JsRjfToOVGyejkZReEsDBcoAFjH05c3B",
-	"5XmsUJYbKQBSNvw3oevj1JOI8+HiAKoeE+Js5B+Lzdb7vufgkPQnBpsvSfqW7kGhZyxI5/iIuAPm3pBo",
-	"zEVmWkXMRvCEYXiLRMdxSBKa/rsB43gT4BNhAopdixmCQh5MLDln2cx1VrnxmJT7WEVLs6UBYZ9QPtHU",
-	"7MZ07RGXCrbhc8G48GP/lsmlIsQ5YHyimJcOuieHwGHPw3gAgK1kOvaIg8lLdWkmGQkTjZXPzrJZckel",
-	"14EIHgZyxrgH1dLwgGT/WFDvAgR4yfzrXgVIz6JCIMCnpBdSxHQi0jUsHl1Sta7EBwRH4GX0MlaJk0MY",
-	"aOqkhCMJS8nke0LYacqmQEnxeJmgdS2SFWtO8NRK6ymZYyAxSQLilR+i2qSAxiWZgZk0LrOR5S/BggcF",
-	"h7wU9bwU9RSjaBYV4CxBkJM9xfcoSVgWNj1L5Ca8UZVVsdMvJFQvWfLvn4TqMYHkBhxIeT0e89qKGFYv",
-	"YWqRmhV3yoTX5pf8u4CmyEnP/beFk98vfDrDBjX5VvNsekklg4mzKjgt0isBXJdKXIIf68ca7tVjxiJN",
-	"WLyXFs4nSN4Z5FGwbguZo9pkVg1T26yi2CPGLx62OgODAkg9iAd8//Tk7dHh/mUpv3eXGir8av2qrUVj",
-	"eLR5+CZ1U83abspkmiQA0gYBvXAct3sB5TfLRy3P8FgsgZyFvk882dHlhKt4VhSpIl/2jgpCg4hRb2Jg",
-	"JJ5MygBd5GXBKSYx+ur8r3kK9TDwEgZYUpafkd7E5mCPgNSOPBZVVKWo4irH7rDoQxIppYIA+AMhrvO3",
-	"03GUdG79299IjEG2lDN6Fk/rR6Bp38+Mb+UgAd7kFJjXlwmw4vWKQvWv+5eZZAaPAipdravrMdhAtfpu",
-	"o79Jaxtb0Kvda9CN3V6dbaSo/h1WaBNKp6EOKPVWe7NWRTPjj5R99g867LF/+UTuuUJbYcYNgBdGLm2p",
-	"XV/60E6t12Qxu2R2gpZPNuCz1tDu+MO12CXxp/POrXzf3CsZpxbbDsxhlkQIh4AQZjqJSRcOiixnGdJv",
-	"1ShDXlamNpeCwSKU9KTbOiCcxXdhdKMRWZm+CFNdEMA+A746/RVQTJMh5fSaVUnHSHNnxqdTRoDvym1u",
-	"ZJXMy4B2TgIAaA2TTubcQV+58YiE49jmYZ/0KPeq5Mi/YbqFBZa26e7Vqv8AAdGp8OiNWk2OIe1Elxm6",
-	"usHGhur64Xvk8IBsbECI+aRz3HUwtApzA4FtaGmAUzAcYraCz2Hjmz4TpXug1YtO9arHE4ZlDig5QY8B",
-	"M38Wwm59AVck3PanN5j3zQTbUiAM/Om6GAz94GIIxgNJVl3Emjm+RbI1bxC9/jy1B2fDJ84Z9QQwnxYJ",
-	"YFPwSnGIsjJrTkkP1/ilURbTdKpkPVvoHYsLxcg6hpB5i3fyPD6ojfPDnPHLnA78dud7magE/nRliMTi",
-	"U/lO2g8PciTT1OMSHoz5c+nBpE255NFNWlZAKx5S1m2XLJurBjsVyLAb3ZeUmxNB06KektqJs2Mmtm3u",
-	"+RFzFYqhByB61VlEhFGMCWoqXEzdgp2FnpR8F/ywYqkeZ4XOU9+w0kxPCtOqgKM32uD0/SBmEcFyQ0Du",
-	"4xWkA/6v/l7D/aXXq3psMM/m0KqCJDKClJ0gvPa5+Ina41qtsaX+6jkIJoBbQwuVJJ+Or24BO4QbBxNS",
-	"dqlgCbKsUiXO0OdX//vf/+O8dob0E/yL9OQ21M3G3GAs/FtpQjm+uPJ8cKa9n6T5oZ14oJrU35jL7fRp",
-	"IJiTcFEq+1XopbGAZrlKHMFo5A6usKOTk74JdDSFD5WQt7kUNJY0JRFmEBGYBVKWby1frgIdOPX7ppzv",
-	"RO5ji1CbZw1r+ByadnJy+KZzQso+hykUI+qiPY/3bSMdApqaZkOl5AmwpPgqTJByZoCVhDoeTXH99Nxv",
-	"zEFZMB5L/d4icXjN5PQBBESP4ZUgDvuEIuDK9xxVX2KeQTJgEWvDh3qkEGmxuS7QCItNZMPJT07/Q6k1",
-	"a8q5SjvOv/tweCBIOcW9gKdSmdXCBdfzaizUldluLtATS/6jH0ZD0ENjOYCCTqdD+ukQL67X0lwvjSI6",
-	"wfYuMweMB3HW+PDb4kEtVnVH8tf3G9773/dJwG5ZIFRRcerYYY9w8M6ULKLC5mlnNfzXn39JERPEA2jC",
-	"5NxM3Cu4n6N6U0IvSRa1Fe07SB0kEoHLXqUtojz/2oc2b6FxG/FTPQVtgRC/G8BOl8cXu40OGeUa1QXi",
-	"wLFLdbsEvDiGeK6rBuLa+vmzVC9ZpUbpr+KVSUdQvDr5qEgykZYU1dl3qprPhceOaCzPZald+n/+rG3s",
-	"/vW5bu1++Y8H2HmnxfKWlB2QyhBBBZHLOF4ScilblDSeeY4M8Z6Zjunm13P2Gg2C8I55pEcDyl1mSU0P",
-	"DQv2gH9YimU9cThjowCi8TC24nFJDaVud6VuX1rNXOxAM7I1Rj4M7zVw+unRBv4G7yvHLQSLoVPkTAmU",
-	"DEJeCjnWtcVRR95iH2nkVt23+TFDS+NoyVGri9cdt+ob2kH9eujdT6Kq+B0oqpnDh2u+kUYCzN+skcGX",
-	"607kCfIm3mNsI4rmyvxB6quuvvVoB9JpUd0LZw5WXqRAemuP9Uze5ASBfvcasmDXkAac2fNOfb/2WcLf",
-	"ZwfZWG2IkJxkC9rysXscd+zKd69pRB9j9hjV9195b3amnCJS7BOBIzTlAM3wfqSrkTVhepR7dOYOMvy1",
-	"zPsP6acjxq/jQandaDWnZNrcCYd4gPSwlXsPKli+Qx+8X92ut5Idpw4r1eqXNQM6NsuSMGJa5rgTWezR",
-	"mG3IkZQeZvCKiig7+lnWwmMPDsIfGJSbN7mz5s4I532t4a00ffcc32Omqq0iekYsm4lDFcfqTfbAZaIQ",
-	"m3I2HPxcGMGpWW+vY2Ur2pd6DU71z788QLw5jRT++bmUmpyldumP44+XJatkGnSlduldp/XHRfeX399s",
-	"bv9yvt/q/Lp/2Gkdn541z3++PN7cbP3WeP/ut83Dn09/6Zydtc67m833zfd//HpSskp567rdqtVq1ZZV",
-	"YPGW2nwcBFahVZl8l5ps+qNHip5vtWuNaisDcc3evL7R6G26G9tek23s9Fu1DWTc3vVqrA74S8NZ0z5I",
-	"4s6W2nULww6lduk/G1u13W1dNpDsGAXQzphZpXbp+M4PqEYwp2UH+ZsoE6LULp0dmZBJ3bAaIJORuucb",
-	"pUnmZQPSCcmHc5adk/tgItQaLIGH0Jv7B84opAEHCF5CrByDR2uCKbSBooEU2QydZ80sCFTt+FJFgrH8",
-	"rIkD3LbuQLHXZH9gc/REy04qKBz0S4HJzzGlRNru/V8sCnWcANtp6kiq4/coxwI6SHb4AoP/JjyDavSW",
-	"GqDNyw5EOCFE7Kj9r768Ut8Am6Eg0oLLxUUVcDd5p0ra/MuYGQcaO0Jq4ldsyI88iZNQ8fHgiWjnXlmx",
-	"HhYJTSehIlK+dWJT+p5QiJaLOHrPJjaHKjgxHurI/p6eKLjFgN6yFF4STV4JEoANCROiO5rbfBh6G7vb",
-	"qqSuLEbUVQ3jIakBU3TNw0gRJUHrbyB1HI9GDIP4mNkJxzHBX1f2iDOtKtRCFL/0dWhzHYk3f40aCOPv",
-	"miJpO4kRIvej5uruUz8wymbRXc/Wz8qFOsDaUNEueEzNysRh5Z+GSnAIqIQ9uTkJG47iiY6bKjCRHCSk",
-	"YKoEk0oONI8zfF3o8Mk2htQPbA7pEcynS7kM4wUU6pj7/xwz2HHqkJqnt00oiekN4zaXNzay7TVHARTh",
-	"fR3i7H+4uDw97p5fdY6wPrn72+HF5YXegBo1yukQbCMcM4Rhc1AlwAOVDYgRtbk3RouFqWSROsbNWo3c",
-	"RXQ00lz/8G6CRbc+RKmatd2KPLg2V7u18IVNgAG0Fd21ufSm8m9SqZJTzCzBy5g1q3eRH8eML4QpqeP8",
-	"sNiCdXms+uMgVw+kc54s8DK8N0/HBCx9uDjYL80yAu81DNN0TC3EWq1W29iW/9mR/6mp//WwvEXuKvnY",
-	"NzsN8rF7cUmkgUVaW7s7ZHur1SSbjWdp6WHvFy4F33TBGCrckAeTr7VHVqivyWDw1Gl7TPydtGNupU2c",
-	"rCy8tHKdpr5U27bUrlml7FwNfR5GV2Pux6X2dorGwS9HAY2lDwzuLqhqWEj4V27O9acPMOt/6Ze50la5",
-	"VeoFoXtjvNCazs/SVzdq2VMmDxlubV1GOH1MiiYLa7FZZAxdxQ/cVCYXGG7LDnKtDeol+qAI5ZhUYOpO",
-	"IglzTJGRvKo7kz0i39q5WYoCSyvBFRmwng/40tiK98R4vf6cOZhLATLnOHFV0sl8r0zJHBYzzGI1l8Rm",
-	"mlic+eDMhzaelg0A6gc/EJzzK1tTtZdYWi21sP5Beb5Ieq6Rhe+dtbDws8SsUn8qs0r99bVDZ+uFy2Yi",
-	"b9X3Pzbqdo40tkqjcYE0Rc7rRSExLM4BL0sFl1THCMuEWAKhELBwZd3/gNFIR4Ms4qidBuDbzN6VX5r7",
-	"FjuQKcahNGig2ZxBAtg818HCyW9Ix8LQGII/dfwIhp2Paqk3H9F4oFBrdMjIbRq7ogDARcGgaKOZsDRk",
-	"P5lBqFwid+E48IA2G9JdcIUaZEcznJk/m90i4+lpk3UdeCXzsi7aAX6Y3cCJm5aRlOABfQFRmb3HOfUF",
-	"dlVJAHPpRsmirMybT+mehnTlM6K4kfFHD2f4o2uLwVUdRdwRX8VR/LpaX838j675G18vtnJ4/yzabrtW",
-	"bzeb1cZTsQUSH3TlNh5Pwx74XvxD1Uvj8fzD17pIeZnioDQnlatwznIbZBkM9myui0jA3cTvMCo/q2AD",
-	"TQ3MBGESbm6NQ0e/w7dV6cVob1CdKr2m0nu+KABtHXR3dje3a81ardmstTYbtfpmDYjDCgHfPcpXBIwc",
-	"9gABfn8vNtkwf75EQR9VxT1srPTbREfXR3aoQz0L2HE5VyD9oP6rWRORysSlgR2nI8ZFki7OwU37ql4n",
-	"cc/K6MxGIlZ13UMmVP2leV3FAvyGFO85JYL5JAOYYXMlIKokTduGMDoa7KFSQLdZd1Oaxh/YvACAQJbG",
-	"H1Qwa91jZMzHAjP7xaliMiNTnHFK1eTtzcCG+EJBQxblj9VheM4+q1xn0EEZh/MjrD7Wb2bcVZRmM5Si",
-	"3PUKDlJ8y3AcF9x1zXSimvyXbOI30aONWrter24/mCLtbW/UaaO3se1uehs7rNnfyNP4zt16j6VIFwxr",
-	"PeVZpDg/ZsX6N6dReckb3j9vuEDfg4u4kAXCaMoB6NAMYQJoaa2KFWbU59cW4ewudfxsTnMkEe1UB48i",
-	"duuHYwFXSEXtjOi1z5H0hbNP8ZU7jkQYOYRC5wT8tzY75AVgZ5TBLbS5w8dB4JCQp+0L5I2lBsYxcHbL",
-	"IsXJAC2nxY0/MkP0li0v4eRuAM0XMfgubQHdl0E3oHBpAF0NktlQF9g8jUmjIQQPvqOCRIx6cC85PxGY",
-	"GthEIEq6B93R4GaWX6ubPs0u3s+u3VusAO9NoCx8VqkBSKQVCWv1EHADT/u46ZMxBja/LGzdp+uisOX7",
-	"uKTFG8tdvw/77QGyvNA7DugIZ/NMJ7TDy9A4T3FnpyzH0PSjkL0YyFJn0fQb3OLL0N1PtR6YOYA8mX56",
-	"wOXMDKi4GoYRQ5vJKhlnHp4i/3FFe269sVlamVj5UQsBHpzy+MEbKbmGpJjBZZrpQLJYCyDjLXBHUyJG",
-	"zPX7vps8p232yEcpTbnNDWJqfeUeMTvvK4B2pr8+/DhDYL0HbpGjdZpDmK9c0skMpEhuF5Qer11J2uvV",
-	"8IUThFaPcdb3XZ8GBJolkLJgzCO1WvOVIL9Qzgj0UkBOGd0MLAqRf3LEIpFtEJsJtrnjKGLcRTr2g4Tl",
-	"3XWvGnMOJ9jfRdz5227da7A0ZwN8799TL5X7irlv2M9jmXda1B/m4VuC+Iqf+yp5yMM0CVmqm8XXbSTy",
-	"KAswvxdJZnahncEDdCdZamqXaVoyR9PftxlJpod0IXhhSTFYX0cMFrUQeSzL7bm23ljUbWO2HTqni0az",
-	"3Wyt2UXj4WFs32+LzYLc8b0bbOr5N3tX0tgdzALGGV0POZb0A8O2A4cowasp21AdCwcSDKZJ+UoQ9Z2y",
-	"N4vEhqVQd0Y7fgWsu/OFjg5EsTTQ0icNWXTNRFp9qaoPQ86q5Jj+I4xsjpizpHkDodKzN5sItIEAEntU",
-	"Q6Wo/oWm+bB52UnPm3zr5KTBH4kF5FTwJZzM0XUUSNApsIgSMjVHnkDHAGA3GknlHTRsEGOoYvRZ4GGf",
-	"Sj1KVdMm58fZPzq96B446aplwIHyPZq1Xcx1KICIUZyYT/K4sX/rxxMwhG3uHJyeH3dOLp3KbJzetC3/",
-	"IN0L101cGGLa9ALk8qP8BQavPdWkXKTdodVehf6QGW2W3jAV6625Yr1RLIV34dArVTQ9PPhCj8McQUZ5",
-	"cXYHf2c02PoyGdfwwbMks5fiEqKDd6oEFnqvxhFj8fwVYd6LgVFsYCzaiV/HwNi9v4GxZRqfBYdEb5yZ",
-	"x+Sp74rCk/tie662NR7S9szDJhHwfzcIA7O7NJJaaN4JsDcY84DSAttjlx3A26dQd08VDVjESV9JKuCu",
-	"1Olq9fXPVcNgZYqoL7UIBCi+nODn3PFtqd+tnPZTv1s375e8anHib5XuV2By7sPKP6RLMBtMOi9S/NoI",
-	"g73+nP5xtXIUOWOvUyFC14c0m0IAJWHVlBIFLMwCI19TZRtDa0M0FSOokB/0OXHedS9J7nUcSxU0+EBn",
-	"OcgWK4Jj4cfzg8yHqSS9N+7jJaT4LUOKq0l+Y91nxB2M3oUvkQdjNh4z9rB0hjddvqXDFhmR9UqsEr2w",
-	"eZkmkQbteMyOM1SqkPDIppWEgs6XU9lUHPSQv5bqQoMskVUUwwUFQQTiyGOTBg2KjpejIx1Aw5OLdcgR",
-	"NRqONRVaUI0gC6MIuRpDsk4UYWHQICObv1XYYIaT36rVyM/hHY282XmILzMFaVXffH2x9Uiu+b0U2TKT",
-	"8kRUWbICT0OVtS7r24+jytJvV6//evEVvidfYYEKl96CoNzrhZ+K2lgz1xcKSrCWqje6oZsqu7B24QKH",
-	"kQHqq/5GZQXtu2YxWvlS52Djc8AFeoz7DLzvbPtjTpzjzsmHztHVeffXw+5HJK2jJGK3PqD6oDR9D7s2",
-	"IS0KhiVMn2LXAQWHjdalylbkmbojUfqNdJFsDj2ThZy25NJyGjowHB6LeEgymBYZoMI/Q75hBzGRwCt+",
-	"w9goq1OJc9Y9OTg8eVcciD+AbvMFPeu/rVJNd5TZ4T9iVGS7fxNdhkt6EzKgKBBWEpBqOx3oBz5OC8/v",
-	"FG2zSPfC5iq4xW56C73SV8ssrmX0TwegztJwJ1iqK83bbyzXyJsdkcWXbamR9v2A6al0WRT7feCrrOId",
-	"fNXd/apOG71Nt+m12FZ/m+705JoMaKO1VWqXervUa9bqrWa90Wp4ta1Go7fJGq0tz+u3+q67w3q17b63",
-	"s+NtU3dnc6uxtdPb2aSbNdps9XdoEwwk/1+s1G6mTQj2u+eXh28P9zuX3avTt1eHJ3ls5jKQqBnz9mDA",
-	"qMW4nC+r4Gg6PB9DPgdRPRchI+dCtbEvtf/8ywwtpyIm6WRftBXqetOuho3ZXdd4M+VxEdLV0GHqqL2Y",
-	"b0/VfPvAR1HoMoF8Lg9owKEGJ9M2zZByadhH+mRoq07ZcTmrLhcL1mfj88PhRh7CmjsGU84gX4pDac5h",
-	"HSuOGWw3ObjAp9xlJLF3BJpxFokHETTJy5Byq1+TIXUHPmd7hJJhCDWnSFfMwxiJcbI2HzS79Pk1dMlM",
-	"Wua0bW7zf2Oj83+TIZ3gveKQ/Nvm/97Y2ID/k5ck1hkpd46PsG7V0jAMzaNeIf8mDua/HCuNt+AN1Ofy",
-	"ku7BgfxeIy/SSy3ivD0//aN7on8kryRlxgdyijzijRnx/MC/ZtBVzaV8wbOnbqj/Ki81dEuNAH+rx0vK",
-	"PExhJN440lEunyefjljkh94yd01miQCx9b/lkiSTZVBs64CTEccKQsEKaOh1l/8ZVPdF5vXFFGD9QpfH",
-	"fEvzOtF8uGzrGs34LtonfZRq2Re0xhNOyavds0pKfuse5tBSCXkpaJ+xGTTjbIyisBew4X8Wusqxsu8T",
-	"EF9m+2llAhoINBLKOamN8Iy09SfQYRYYGHio9aGK4ftJ8015BoDpHw8lbsH905O3R4f7l6X8uuBd2osH",
-	"Ab/Ub7LExUhhn5QbfjHs+WZt1yrFfoyOgDYZ065tvXAct3sB5TfLb8EzXIBZ+cCs8ZC3GJCY4lZBB/E1",
-	"sbNi1myovti1qV0rTb2spUeyht5Mk/a2vgrZlWl5GuXVFnbozXLPAKOVm9i2DilTTsb8hod33KCzNIEG",
-	"FYuo4kjmIWYR5hs61yh904mdamFx8Np0V6n5/fcxiyanqpx7mRzqGYV9tNggWbbs9iKM4geotkVB06jV",
-	"rLTwliadYtuooBIV3olL7fr2ZmNnd7O507SmbYd0EdPf+vyWiXjIeHyp9dll9/wE/PvO0dXF5en++4tC",
-	"SJrSddmnQrxBHoxrSAuNXRdRh0MWU2zCJseEnC3AlaE+gBUARmOYYuw4ydmn9AtdYJ98IPeUHM/FfknR",
-	"MOm7Lo96M2iYztVKzS+vXZ2CaQ0tu5Z6XRnsME8OyQkpIl3A3bIewuHCv+Y0HkdLnbTk4kM+Gi915Pbx",
-	"VB341zDVfy3s78UTlpCwjz2xkqMAPAOISDCQjVDUyhW5e84PIpRIndIPAz8kgc9vGPRP9GPgCI7AlgAA",
-	"t3rkiEU2zz9wpOwYLEGmRDA35B7JtSjadeCe0z/XtMX0lvoBkOUqzuE8vVOj4WSrRi4NFj8R0ygWqYsN",
-	"vFSZ5IovLOSRiunNlMuorYLk9nuEzqy5sPk1i7HURPuZGjcxkzJqXbIow5N8zybL7KgH9D0NUfzH8cel",
-	"RLGYJYuXFm7r8zvV11NTda2m1tRSy07N/bWUqaRU05LSqkpjrsLI8g8ZTU4SKSGtnwGjniKtSTZbvHHO",
-	"RgGUcMwYh/pVuj/j5BcwlCerlpaKeq8c7l7XH7iXI7CeB7AE6VGqlmar3Xkc/SYhK3bvg3aR+jgiK628",
-	"qBd6EylmnYsPF2fdkwMpnsMoFdXS+QXuek+rEXWTV8YmnqkP91IFkviFLhUu9RgiBvQBQa+3x4w4JTIW",
-	"AX1EqnLgDgmozhzliEVDKmd6NnzuWeqMIhGat+inAn/LyrDMvDwm99+UC/OUPZjtWk43aAfmMXRDAj57",
-	"0QMvemAKm7ZQD+SCPq8/J8fKLFyZqvKYKQpz6gTbiaadcxmP/b7Pogytd3oES+3SiAIEVAXT00OeFynL",
-	"HiUpPx8hhPLkIyiPLX8MZ+87j2JAw6Ml7KmnHMbQx1wR5s6N7ComamHpiIYRu9Chjsgw3nSlhs2R8lJk",
-	"Qru5sMO8qK7NzbAucYaAe/qVBmNdODJiERSXcJdh03CFD1XhP5uPIt+VpqFBp01jIJsUYeARaI0d0wn2",
-	"dtdldf8cUx778YTUZlFNdnDeHjKWPKMLgp58rEX1RXrGiikjTQG5gkBcYQAZV7NoCMkFawziO46obytK",
-	"Z1PIJzG1UrtWrdW3Nhv1HXndLYvoNduHSGNjs15ttoqVSWtpZSLiCMCe8KmpXTpDDG9vVrd3rJKmmK5Z",
-	"JTxtZ/IAyUE0qjt1/eGvWOy/Wd1JFr0zGgWMHHJX7grjWMoXa21amU2Bw9qBUKqP+818+1H2kaNx5A6o",
-	"YMlIcDr0Ic3+VkyGvTCQ4+mcHc3Qha3nlk2Qu2aFXALIph8ik6Cl8HNXwK8/K8kwtzh8HHGM9iuRbBEg",
-	"3fBySo+gziuqxYadtKyNDo0m1rDQlYx78vb5izx+MvL4fr6JXMSFnom86AfxS9Qhf8ZCcRyr8vKAxQqY",
-	"NYqYi+08UJhML/Et414YvRJEGvYRuw1ROlgpwJQK4pydXlwS+ZBQPuW1vO6GOaSM/DJxSEYR67OoMi0/",
-	"z+HSy/CG8SN2Td3JyuZ/B3Y23OGwsDd2c1ruw9UEh+l95xsYZ1j51kwIEsPLl+WCSiVTef6QgRW3MU6A",
-	"S4PAIjdshA2l3MCHkq67yI9jxhEQANezyOZe6Ip2uufdiIEKp4Eo2v/wAGP7S48Z9r+lnHSjm1PgkbuI",
-	"jkbMI2JAR7orITV3NXRWNj5RfjowLM5OvmcP1frpcJgYuG94e4V/FWKT4ZsL5kbS0pLXCvj31a634273",
-	"tmir32SbXsOt92p0eUUEb5EmPTJY6defNu7u7jakFt4YRwHj0kDxnvT4vzxSAl9vDRw5ja82/9nY2L6r",
-	"9Y4/3O7fnU+2/4j/vnPz95JVyuyshVFV9mnkR0wc8lJ7c6sGBtOny8ujUntnqyn/FG44YlJ0RIxC2+TI",
-	"j1npL6sUR2MRM+9wJLCWTWFb3zAaAeHTI+T6ca+rCZ9jueDxX7Xb0EMI/2+RGllXgTB3HIHlCZWIxanv",
-	"FdSJskIWN/+ZCXxNfroUYJWUY58J/DDFw1aKcaxzutt8m9hZceQw1wQJAocP2uumqMnNjAhmtuEEDIV9",
-	"wk1EQNkx7jLie7NGllyTi2cO6acjaJtYam81oYuc/rOeCBERR3JTfXmcEOPM/NK0xwlVKicZ7pWAJp/o",
-	"Ztvmq7ZLbjTcqNVqzfr2d4vUNTvgLBdeW6sTzr3l8cMEzIoa3nxf2Nu0KjFhQzwsLjEkfpyQhYScJTWJ",
-	"gGRyPlwcOBWwtoGmSxGB5sS85hJJgzc2l+cegawQqitC78IddRoHuMmTQ+dYRsNWi/iCjDEaJ0XXzK6q",
-	"js2N3t80kAbOhMT0hvE5iNe1qcK/GXwJBOfQ5/4w3w3jBAqAQh5MTCriZWSePCV8PGSR757rdZiiBcfv",
-	"M8rC0oRrib92PfY9RgTjnpArUU78JyqIXUI5bJcqqw4wJ5TxPrqX64wh6waxhWrungMwtcIKRMDZPfeV",
-	"YcNPUU/ey39I53G2ykrKOKfRwgksHvo9axElvgfM2AsEbCEUuIjMeEUocGJSp1jgTClfBgxMtCWuemgI",
-	"1Y8cy2GrNrc5WvFESAnK+n3mxqJNFkOILZM/wOaGdregxjEItOYuaPqa2/yADLE5tB+FalPUovqp1dnI",
-	"4zaJmG43bVAb5G7PPkmp5cfBZAbOuE0on9i8P46gMFMVC8vXQBYFr7AqcteZjU9+pho+Yuh4mRptX82G",
-	"7loLVxiKrEiUG3L7+I4GTB0HMWLcy979Aj8kZbWiAqa9eCErix6bKIBk+66iJ7Mr95Uh1N9ET6bT9CjQ",
-	"6ZVU5Qt4+kVzzgFPL9Kc+cjh68/p0ZkLn15bUheQQ30fUuEx0czLiIR1O+I9V9zAEkbhM0AOpLiaZaL2",
-	"xtWq+xzlpAdRIk8alzMKuKUbZXMnC9B3wBZ1TGCPtFo96Ewjwih2SMRuWSSYIH6sutDYXDe0wbI0A78l",
-	"7/bhgnhhEFBAUBNRQO/2SpDwjiuYM9FBIMGg67/qiCeGNAiYiIkG7pCyA0GU8RCxRo5FPlzYXD2qAiEo",
-	"MEH9GKcCaLr6EVrWurn1gEbMSjoywwB0wz8S3qoG/2CreXRikTvGbiwyDDlEJjwyYTSaha4+NFZxAVgN",
-	"XAtzHTVKObdos2L7uSqLpUFq2Z99b9DlKQybXnwadLnUqgl+YQ6QbeqD+XUsvuik4Dt1c6HI0RTUrE8D",
-	"waxSZvPCMwoxb1l4Wh6IBiY8ehWntyy69NHj8CgA2FoNqwR7tdTerNZaVklu31J7o15tWCW5dUvtnWrz",
-	"y1NIdmxuLe9cpAdr+XyHcbieYcbDz4iS70Kxvf6Me3k5rHD6Q9KbgKjGXxvRwMW44XTfrGygXsDTHtE4",
-	"fRFVy4mqe1nM6QZYZDOns/xjoG1982g8Z/mit/4yhrPwP+UNLFEljnEuILQpjwbkUOVv4CKbT2Uwh3SC",
-	"ViYphyPGiUENW9mzuVN0BvHu8k7S/JNijuFZlzJOZWVnG5fpmz4RCM3XxIbk1HwQhHcC5t/n16juYcuj",
-	"BCXsn2MfwEnYITh0b0TpYQXnDPd+7fFH9I4MacwiRLxyj/SogNytCMeRywQp+1VWJRvkXRh4Fjn2OZTS",
-	"dK4j3x0H8TiiATmLQm/sxhDrzb5so+Bl90+Pj08PDi9/z7+hUgIPgJNpPIrpuJLlqF96FcsxJyGeo/mY",
-	"fYXvRca//mxu67mhyXTllywcy4dLZpWQFVaPZU7bkyshe94y9X4GoB7NYgMwF3j5MazAzEs/azFhFkat",
-	"3rTiiUACsZQIjUSEfWdYy8yCFd3REy9TKIBxPJBSy1WIB19AEQ5GWHM3AA5ObHRDykBKHbrC5kMa3RA/",
-	"1h1BvT28SIoExOmF44hQz4OCS2j+qYq8cCBpY3KnWas7yN0tB0VCXiXwevJWlCdIhdzPhTzizBPyzvhq",
-	"0E4aWZ8zFniGjUORgKb1c4QNfSDu/HD5c/Wge9S97B44pBxyF5lF4d6FMEOjYO6lVO6rlMrNT0saFV/P",
-	"9lx3P2GKAcC++aoLKIvKVLwh124PKnlwiqo2v0wOuyoZIrQfs4g4SQWRozhyBSlvbtVqFVDVKjmk9pfN",
-	"sfqtuJ4UuW/NkbjhEHI60lmFHEXEmM3v6AQb3PyNKMkBoQTmyZEPiYJLlcOI/HJxelIhji4RU3V1ZiWY",
-	"s6dvc9oZxwPSqNbUlGyYA7mOKI9J+fztPtnabu6S/+//bVablbbNCXHgO+js9pOqPjN+6WjOdvzGxzHA",
-	"79RHWIXmEAP9ZckxKQELCGx8fNLM2RyZz8nPl5dn5I102OR9DSmMWOeOOnWqmTRcKP07ttUsJ8NqZ0ZT",
-	"cSx5K+N1G9XNar0C+N2LO3p9zSLy4RCmMz9vJPB7EYX8nGDQ/54NAa5mTJRGbAvGYyvhSnYKpq9KjrFj",
-	"ms0zRZkgfaXwrTm6NfSiZb6LQmlZcqa0g6Jaxjup0Ii5lwIa447fk7qHBiJMM4/ZDaN2nFJxV1geahEH",
-	"/oEvjKuuD8uVzx1Uewiwl9dZaPjLoQd+n8X+EFp1S+MZdJZWUaZm2T/vdqRmWVAk+qOWh4LWS5c0C1+7",
-	"zC03rGEGpvY4b/7FKoHUa2SHM3WMzO2eFzzTw8S2QkuMUw1u8UCtUnpeS+3S9NlcBaD34FWy5lFbXBO7",
-	"bPFrejxnlMNOo8+tkqlQV9k3vpfJbbhDRt5Kp9cd4PGYVXi73CvH+QJg+OAyV6WbSqjMp7na3lmu8Upr",
-	"/1Kw+zULducbtQkwd0HaItd+JsXzLtdThnQWNacpLtc9S55zX7LAcx0Ke2k8sxxtapJ0bbVqy4fTMoRK",
-	"9dZ2q9po5QiU6tWtQgKlre+1SDbZxMvH/s2ioh+AiK5YtHynVbZGUWu2lw2CKBWpflrvmnLl2rycK7hJ",
-	"07146Il0SzKdBVQfGf0Mm4OPhez+aSGNovDHrnDp+IpaydhcERHM9DSS/f7ddYNZsVwzmYinUq+5Uk8X",
-	"rQBqOaleyxPiFQnz7a9UyWlM8Wy5mlyUmpYvBSovBSoFpZ0jQ3StWduZSs80ZWKcj6nqzo7N058kjVfI",
-	"nL4rScol6QMQ27zHgpBfS5vfum9flucvv9G+XcrEXLGycD2R/oS7IzxRM//+hYsraoaX0sUXzTCvdHGR",
-	"ZsjHU15/Nrb+XITQHHFbCBAy2nytzC6d7S3wo3SAecqhjMeXcZemUfJD1GIuYcU9AyCRMoTW4E/Uv5zV",
-	"ONzmq3cOD1WzlWCi6jpt7uAeV0lW9VBVzLlMUHgGwvxcv/cjt4fRs/RYFIvqPRYwLOqqUoFrFUyIYEEg",
-	"ZpMpJrO86kC+y1LLgq4E94l+sE/MHcvnp7Hj6boncc7kzaQs0Rj14nYAamkT9SNHrhZQXrfVam426lZm",
-	"Tdulsw/n+z93Lrpqeb2xfPnS6cl+16zv3z89PgMsWen7bNpiAmZhdpaPnetz/SNEzqNUVj7PUHlRNGVf",
-	"GlcBajb1gkYsJTlAuUiK1mxiEI4DD++hVrUNpVROlXz040E4jrM3mWYhtDnSEII4dj7bpYJ72iW86xen",
-	"AqCgVF0mOCTgpkyeA3pwEN5hFzUcNIlDgEYpji9KnLPuycHhyTsneXGEzdnchYczT0V10k7ulTahUh9v",
-	"xP4wnS9IDgwoBoJQqjHP5hMWg1FASaRlmPytRe4GoWCkP5brSdyJG2A0ixMRh6Mq6RD9fJvrR/iCOPud",
-	"k/3u0QzcEfpO+mQ9q1hSgZQu2ANJuGeVCJL67TeOHz2wntxcpCfRwVxKTbbuoSY/drvvj37PKEq1Qxfq",
-	"yeZ2badWqz1cnYda5tkq6zw94nC0XmJPL7GnTFYC9gXIai1C50SetCnwWp+nZwtS74gbYBDsjSfEyUoH",
-	"1PmOllGORWhMhqGISYN4zPWHNCCjgLpMVGwOBRsmg0M23Y6JcUObKYFoKGGA6irtKRJcNnVvriO5gy0y",
-	"DJE2J6Axi7BtDB1iTkYQN+S3LAK9G4cmG5FqOIcBJhLRmJGyJ71v1dLfZTxW7EPp6BVLkZf9NVIIyb+T",
-	"rqty8qW2l+NVc9KWd96xeXaKEHmdfQpo9SkOCMciLBDyOpvfDcKAIX+RSIHokZzDgPVjMua4OZmHE6y6",
-	"7dm87KQd+xz1emksU74GNQnG9Q+Mj4RTgS61SnAnr67XsMfccMiEzZ3EPZI7JAjknIXcZXvS9vGTC4nT",
-	"PT8/PVfIfMpt7jB5Ds8ZFSF3EkIolZVTGwEg7EAR7RgqTtmY6j0crZMc9Z6aOypiI0ZjQdgtiyY2N7id",
-	"4rsQ/gWBAGCksIiIaRQrG42MWOSHniq28GMBOHgN7ZceWVcr5U7sVACqjr150/085rEfpPpGvsg564+F",
-	"NK1ZP4wYoXwSD6DIKjkPbVIUHwojmxvbpoxxoj3jfM1ob2yAXGyeZDkTAEr2xJqImKS5oGU8BOtIpE2f",
-	"wmQ0aW16n1dThFYWXD9EVE2PBeHd9E9yNF+kLE8WVS2d0uNcsQiVfodecaJHZG4PR+dsFYuZfOFGw5nD",
-	"L3+mtsyzs58VCW1i+mXJ4OUWDyZSAvEsE+xS2JQlTMwia3LaQkQcbb4SoJM6UsmJ9Tm5uaPugN5/uAUB",
-	"oZUp4PPb4itBih7Zf6g91TibEp1LRtnuCWZaz3vQ9PRqqC9exIsXUYxtSm2QddyJ5+lXLG4Y+eH8KNuI",
-	"JMkLYUeSslQTpFZrVMhYMF0Tm+g3m+t5MbpGJvo82zNyak6h+tF3B+AgYOfIpQ2CNZuoPnWI7cNq+Sei",
-	"W1/E/4v4f2riHxMfIONA6KkTtqG//nB+VFlVRQgWBC/qgVDI4bexZ8tSCkFer5UBWUIXXLAgeMZ6AIJA",
-	"GZzXMopBTpLpOq0m3I0pexHsL4L9+xHs8lgUC/UVRPizk9xFCQOYCWB6ojrsTMqOEjZOJd/MijAf2JxQ",
-	"TKuAdhjFA+KkoiafcahALy35/RmLXMZjes0cMsJ/Q84BvAC824AF2GSrXLNIvVb7C+KcNRVZ5ur5PvCj",
-	"xJUq+Thg3Oa9MB5AnBtJUTKDwc5dSH43NQpf2NyLwtGIedX8t235fAfBZRh9xkHmsyAqqpxPg5AkC5JJ",
-	"eeRSGZChaCNLrVqAhXH+ooh+CjJIIvVmRF+uQDZyT6YD9zgKQQNG2Ceg8sqvDOlBWzW+WkCflHXfUuf0",
-	"ZL+rMxlyYuWwjfA+WT26b/MkvE90dB+odkzARmLJeSETEHGfuAHDWHnf556Q7mRI+uxOv22f+oEgZXnX",
-	"TAvXJANSSXIpo4Bych0yYfOQV0mHLApsW7nINpQfQXD7PvkFRKlIc0mwWC5lmgfI9aNbOvOQvUth5oEN",
-	"R/Ek3blgypnHz+ZD+RLxgGLeTAsZXwsOHt4tjuyblsjziup7oSumuXMS01hdSsogwaT02iPp7GnZleGs",
-	"mWsJvp8VISiIDBfEcE1zEZD/WYlYardqUg+OjE8yXe2kNhnQoK/1hlrtZYc/uzKheBwzUiYwjHqtpmQK",
-	"ctUvO4OzgyzTMRVjBo9PTy5/RhxNzuYuTJvAEJN8GikPWMQyMzeVVanc/w3MkbVWz6M8ijuwcg5l+tWf",
-	"SlIlnz9p5PMnF92jo9LCcwdxuZdkyovT9R07XUu6WJ+TI7Vc6xl1+R4ZhUEAzcRCckdjd1CIE0ZD2bST",
-	"DTO5sCvNuibIuX6NB+hKI/BS+c8pWr6uQi1n8u5fHdn6HVWAFCJbv1gl6R3kJ/8tfGaZAC/pWq2+Fmto",
-	"uNmGk+HkldqgaKT13dBuTtgncgJIuV6r/Z+c1SY9VewQRD5cHOgOfJWMb1irNk3/sPTAu+F+KtU0GLNq",
-	"Fc74PXfB46hVI7TwQxSezlcIz6PsVPXJfO0GoXszU1FdTled6gab8MN2pjUa2P6Ue2QQ3pE+jYCxJBpz",
-	"Qai0k/RRjRgN8OdVcp7UsCZnUFhEHw1hKTgsRsKkTKJmd82CXp+AAx0Lpujo4Sk2vyi4Egt/2lhiI8g1",
-	"ixVFYYFH/47F6hb7MF+PULrBwzuzQMEqhf2+YPEFUmyX2vWderNp5r+9BAgqSu17FjSYL7fopGc2wA9w",
-	"3uP8OxvnXn3+PE/9a+rdIsHBM00IHIe3rLAyPrNcpB9GdzTCskKPToTm5lbs9Q4p6+qCFjTcBeQ+BWkG",
-	"8GrObllEhvCwHnVvKlXSRVx3GqzV9jkW2HH2KVbhWl8V2HljRkAU8vDOIoy6A7zA5j4n0huQD5XCNLzD",
-	"i+XjX6mWwaJNqAmphcF4CT0+BJyTyD18Cj8X1TSsa0gLhygyQTMEL6AfcjTm3OfXVXJfgdnBrZUTms8p",
-	"CEr5z+E4ynF2c2lojiPTPhZaQG9uYeAM5v+jXJN8DFWuCyyW+Xu5I0vtRn0F46xgcr9yneH9lFX96ykr",
-	"lABwXF6CPC9BHlO3q1O0pH7PKdCiTsOvVYdaqaYCFrPZcZ9cMVYcguQ3s6tVFK0qgxyqbvd3VNhcyuk+",
-	"FDjdX0zvB4xGmZ689+lcbH0lkb6wxdGAqQlTXT5wZl8JQq+pz18EwRKC4BsFXuV+zBaHaRvoOVrdM5gv",
-	"3vqfmJguRMMtW05LztKy153pslfsGOyLrPeLpX/YOs2Vk8m8NvnnOIxZxsVGC9jwp6XH/BAC5SJxlJ+P",
-	"OFkT3aj7kbdq1Xqjtbz1kp2hr2y4PdFG8Pjpan3gcd5XawS/U221kkbwdWj+jo3gt6ubug98fau6+w0a",
-	"wWMMXtoBnN0pI+BFUb1YrBkARryCbsxZrEUJytfhOHbD4fONAHW5JwrzpFK53tEJoSQGXins8bmACADx",
-	"c36cIOAo6ftBQMomLE8/QcThSFSqGRaCNAhTwNUEgZ8skLIcRjZXC1TBpdxDUF0+I6dJHBDZ5g9HoRB+",
-	"L2CABE5xlDkmANUw1eCK0rA4fYUFFf7mK1BxwzyMr0+9tGUSYO068u76NdMxTEFIp7GObenASPM81oBB",
-	"BdC8r/nxVt5WCa1Ttbfvmfi2nnican5aHeKX4V0mYDWdWpayAk7CdHaY+LH542xq9sIfjgNA9EbsHwzR",
-	"poi2Jb0ovIHeYrn85QphroLFfOZ0WitP3rOBKaySnN76iuRbRmraSi0spfZe7KsX+8q0r0DgpPn9V8lG",
-	"mWdfmcRFS3A4Gz64QWJqKbbltGhFdRFO+Zttrliek1QTXGFSXBoAe3lhjtvZ5ku18OtSd5COkkAbSoFM",
-	"0MarWhkIWmKsgLmUr9tIrZg9mxeZUukzoFc65MVm0UZfmtP9yNTR0+sFAZcE6jKXuxmo91eg2v/uCZup",
-	"qXaWwou1ltSrsGFAF2oK1Pxt+p/OacxK7Vq1trm9U8TZU6gwVaQB8GRWSVOvwW3qW5uN+s72igp0GVSf",
-	"ccpgMPV65rPpu6ZUbEYvr0JUWGLIbVa3d54ZVbRx8JcniTaF849AFB1npePzhaeZL/L6c+ZIzIZVn3JD",
-	"XmsXFmU16XDwH/NIkUyF4vxGte+YqXyW7OKSqcOb0celXi9s4pKVA0++jcuLhH96Ev5efpax2Rd5WMbg",
-	"fwgAcJyRA89Xyo6F8BRV60yhmpDp6wJ7K1+aq6D3gpRxo1sKXW8BYJdJz4MKMqR8AuY96GYqSN9X2Eo3",
-	"YowrTByFjriaIVeX6CL9J6HELp2wT7FdUn1qSHm3ojonQsWuvLUg/TAIwjtsA2AM2+YhN+oEoN5bPyyl",
-	"FPA1yWlCC5vWI9s8fevKDJjwByG8Ds7oqntA/jT1UJZZ1uRhy1+OTsQMhbDg9AnhXcBinb7/vk/5h4uL",
-	"g3RbDxkfk7L878aH8yMi4knAKk/h3GeO8UDlcWbi+Pt+JGJ12jQUP/tSbULJdcRYrA+IvISPhz0WMc/m",
-	"7iAEKH65N54QEYfujbDIcJKW3lsZ+9MyElWigufb5pQTR44XfW/hqCM4YOSaxuyOTtTxNWirk5jIDZsI",
-	"m0OKFAalcLiZd4L2TpPAiH7Ipx2jGgSor80BUlHfaRB3QCPqyrlFoQbrru4G3g0SJmQGLF/Bex1G+Ol+",
-	"yPt+NHSkgTnNnlwGdgMwPG2etTwryJ8wu95Anraf18lf5MXIy1lf5qwP2TM558ahmnvcEx5t8xgmATk/",
-	"Sqp2FFLO5LrGWCHzppSyPHsei6kf6GOC7O0wMhQJju7Qg9cdhx77CShW5mnMQ+Olvo7afNGDy54NA6Ki",
-	"arGe/BlJO0POOyGGCavdK81tIaW+ytGDDQvsUKjAknu/0oVv7qSS05ZSFY0Y94wgt7DUuZBHSeQMXKV+",
-	"TO2p6uiGbM6pWb+D94uOWP0cpORWz0NRqOzYd1DdJZgQRnbcOLcO2qQOKf9ycXpCwoj0w2hI+j4LPFEB",
-	"Uy0xBOF4sjtYvSq5iGnMRJs4P58edx1SricWbcM0aDdtPvBFHEYTi9QI++THFYs4CG1UTeUKFS20RgXS",
-	"K5srmTDy3RuBbdh2sUJMXiJvK4853LZ71N2/ROAkDKk3nlikYXPpnsoLofrMIk735LJ7ftU5Pv1wcqlG",
-	"gROhAe+6Ow3Pu62JyLLIeCSlUL6hzl7yGIAFnbw9PD++Oj0/6J7DiFy0d+VgsL+IHA58fXV21NnvHqjh",
-	"KKlnc9/bM97w+Pers9Pzy7enR4en6spUBOoZI/kJA97sOKJeMnXmrF2ed04uOvuXh6cnVz8fXlyenv/u",
-	"kLK6WXK5zeF6tOe7vx3qeWPcg36wrFIlypiXUhuDlUjIRoMU3BQPonB8PdDiGiX8OJBKERhgk/CzRZzz",
-	"7t8/dC8uHZuzW9wTjskUAgaRzTt66Ux8VsgT9yyhSMMlhatUp5oek16FJ70zUk67mygYrUXms5hBXEY7",
-	"SQ2gK9TZWngVkHIYJhGDMIo1Eg38SOnv2Fw7PPqAGv4OmeXuIAPbp5EPPmUYyRVgHiR/4ZJ6zamSE+h6",
-	"rjFS0vEjKvHqw8vKQXqhK7CFI+EhZ5U9uIdQ3Y0GIQ/HEXS/mVKfZygZpf5aS3PmAV/34kqHxYcItZpF",
-	"GKKU4Fe1/g5r9LbdXdr0mqze3+lt0Ya76TVZq79Ft3srdBBP3ziFUFmZsX3auLu725Dic2McBYy7oYf4",
-	"l4LBlhqlrzXct2E0fBS4VxYRD/2bIUyuUeu4RUUnlq9bazQ36vWNxu5lvdVubLZrzT8gU8rH8ha+6HJP",
-	"3UABsDA+qRJDumiyAMwOSgemsD6VKPhilW7YRH0V0B7T35D/wIRFCfOuydAN9YGQhuyDj303CkXYj8l+",
-	"GI1CPBCZMTTMMRxfvL1Mx9AwxiC/If/RrLeq9dqiMeCvd41fn7BPcf5XOOnp9TXjehUEMa+XOhuOnciv",
-	"Wixv3i7tD8JQAIGTfDeb16vEnDibN6rEfAub71YJhJZ5rUrgiV/W2eEWXHf5kINIMzhghWpFpKw75hGB",
-	"iZ3+OAgmyx8xMN7x/RYSPuBlr0RqPj1pc79ZXyu72azXpmZbK7alVl9rNeAgKpAYbaSClQYOuwNlBQo3",
-	"oYnHIAo+cfmF1P7KvKWDFsF6dFrl7hUPxykcj1P98YotlEtvGs9oqZX1tM7z/KzSpw3DhtkINdgM1Zfp",
-	"qSXtvZ+rq7afsZZJkbEMJiVayro3gs2Lu+WgjT7dOMHsgG1zR+fHHRL2iUMVc7b8N6owRzP7XnSPjuAL",
-	"k/zb5slPIO9XnNPM3s7X+Qh0oRIacON3mpG4r9iS5zcnjEObz+psWiWHRi3FVFNSEvg3wLOc+CYWYUNf",
-	"oUxhthMHhKD/kfQmF9DhM+uM7EkfoO5kvOWELtwz06UqKGXzjwMaTyVogJbEdFFI4qFAd0fl3KFzAlzN",
-	"fOrVLTKjVeO0Z5MhIU9cG4vwMPlQpXcrpNjZkfMHfo0O4SlHaxSFw1GMFeOW4oCRnosUFSr4nXWCjJ6Z",
-	"BLeMmeKx+aXyWV5hmsmlQQCM8NJ9yXs7FhEheDWm22PzAYuY4eaUnd82DF9k4z2bOBXT+cFNEnLdhxQ9",
-	"s+E4BlU4m7ra9BMewkGy1gniZ0XMm/EEJpYFQQY9ZcJkitC4sPtAlcxDUDE+Hkr5bdwMWPr+skoxonFE",
-	"DAUWX6ZHdpnfpbj42VEq5E/RCJXBPW94Q/rpiPFrKFrdgjrZ5M/pAS7tjS7j8WlIV6leq61mXKr9s6L/",
-	"tlrE+SHomo0sLnY0NZFd77qXpWQ6P0TSHckk3P/vFKz2E2LV5LCMjLNBOozYMRRxXhvaXtdrtWqtRv44",
-	"/qhJLavk93BM7vwgkKKTh4AX9EwsSt8PoIn8/WiT05lcsnqG3NG0dXZZlQ9i++HinhFP3Ed4qYOZbfqe",
-	"yS1q9hKTgpcGDC0l0F7LZT9WsIG13/NcTeAL6UsJoIxG3yDbhV4X/qp0A8QtsCeLut7mgFwJI+mYwaGC",
-	"8BNxTs+6J792Ly6v5LxfXXQvLg5PT64uL4+MFiUtmw99Ls9gxai2DShUBLMRKTtJNMupWOoS7EJmWOJm",
-	"1sgx0NAQkTVLkciQTqR4wliryjH0Qm+SBmZfQSKmopuGgMqbiZGx+aKg8aKIsM2TJ5N1IsKp2aNiIg9l",
-	"9szOOlspwAmmzgsZxv6lWUD8meVFBjx6dQz42g0985DsFdswZKJNSQnv4xGcZCOFDxnMnY7IvknQcIui",
-	"mpkYqoGby/3OTJIZv940fm1gs4nKT+ZuUpAVmxFf7X7y8/HY7m+Hl5n4qppGFV39yAJgof+FcgZhzXQK",
-	"MKg5MdvxbFZJwXAhxgmPvn+g9cHHcw/U/OpxVSCFkBP81KOqP1DsTwVGMzHgh476KZmxEHefhJ+y4RBh",
-	"AA/S9HgGtodgI4XbY0FfBXjVDTVAXv1JyhB203B5tF8QeqAjZDTWQRXVDQ2hgxgbUvESHfhKEAgYoSlA",
-	"ILSzCFoNXcgbJEmEKgMSlkoer8eYk86Oh6QsDY80uldJ6gBUtC8OQ0saZvhYZE1TWEYcO41trlscZUeY",
-	"RNbkECtVMgVxVNE1sIcyIQG8UJCyVOIWzptFXCCpIiGElohHJ2oqJ4xGFbyDQZuOE5wxoqbDTLOgYhda",
-	"QX0NbCWSuM2wf9TUwrIZIdWp7UHKcjI5hDxhZcwVq8yyjlS8YkbwZLNRGM9ZscoiZ/gPiiKVesFza5iJ",
-	"Lc56h3RXZd5DGfuJVaJepBeGAaN86Td5Ab4uC/hDAZ3iYCCUmBUcTx4EuBQ7RQ4Mmy3i4OyOiVhVj5Qx",
-	"b6HrvHA7WzbHsseK0j9SDOeruxS/hQ7K32Vqs+YIrnvxPdwHGr6iXHg5UIsPVDxtdj/pE3THeoMwzNho",
-	"04QkH/VFqw7xOdF5zGC9SqqdscuqVFfjXiJZYBE7mEUp7PxnlcYQUh/E8Ui0X8NrUT75VHXDoZ586TOr",
-	"fxrRh+dFXaG2yPK0FXrjfVWP8GEYKO7S4/AM66LT6K5Lg0CannCGIH8u//H5PzShRC/0Jv/X63EUAB1F",
-	"cUwYEuSnIwbvb7gsao5eCeKMowBdLWz7Cg+Ctkm+IOos9VChlgVjxFFb6cI4Zvh7CCZihYovAAkQM69i",
-	"EeFfc6Z7YBtPvmETUnbedZWrpZft9Q2bOJU2cYR/XXe0eZ6soBHb1U1U/OuGQ87f7pPdZqNuEZwBGPOA",
-	"RUy6K+KORcRpfPrkIODBlc5LwLxrtpc2imaBYIAf5qEKPcuH12sEosA2j1gc+czbw3g08ZjUI7c0Zpkp",
-	"LTIkIuYy/5apmevCUi4g73DEgG606o2f2va4Vtt0e1SwrSb8m7UdbczLLZDY8MgIlxrxamdtqK01L7u7",
-	"MMMMi/FT+X//+38qDilDkBuj69ge3r9uJF/qhahAO/H4LsRaCBL4nImZg00OzgaenAcYbfHMpQMu/H69",
-	"Qd9vuNL4hWN36JHyRUy5RyOPaK1emfl4teM2/PncLHKhqNQg4zFcuXA8H7j/iaimMklJM41jNhzFaw0Q",
-	"OgHFdDi657Le1qllLhphXqPVqu/KQdol36smDwLhaJdwVZ2CQct1ngyH8ki7i19ArLXQ98p3FJs7OscQ",
-	"yxOtUQxKN5Q+dt/8fHr6vnrZvbgsqY9B/tTqu5u03m9sbLt1trFNW72NXbfubTTYZr9JW70td3uFxH1G",
-	"jC2Pq8hZGqkI9kiZ8glpfPpEfLmZUvxs9ifvQs72TFFLfGFIYUSI+bFI6h49Fvi3LPKZUJVCAFrIdmDh",
-	"ePIsfTFquqyi+nB+NKvz7rQJdaFVpiBU/lLeDsFvmGyVHw3H0EeXgNWpqKDJwckFGYQitjmk38qjgPoc",
-	"LoEXG0XwloR6XsSEYMhJLJUuchcTj42CcDJkPLY5Rf6CeMCGlpG/VRvkqnN0dPrx6uz88NfOZVeXRpMO",
-	"oHDVaxeof0fvr/3zbgdIFzGQyT2iFJwgfowfXLNY8SSEdzw5pvIYyYWRmn9E/QjVP5nW/oBWO2f9sWCe",
-	"ctSbtZpDyiiVwWaxCKdQKAU4wXHAKhYZ84AJoefK5h6slOJwphEjMDFY4iXnOql4opwcnum5lWofYI1i",
-	"pBq/lp16Y7taq9aqdccizp/tdv0v+Q/5KXxSq28n39vcqX3a7qeXN+qbte3aVnNz04F0NHZog9w4ZMCg",
-	"5Go8ZJHv7kG1nlz/lADcC2NSdoLQpYEcc9Wp7BFK4G/M1BpfwtOr8Kd8ctVXxjL8AbBJGo0o/AUXeeGQ",
-	"+txRxLRhhDQ3+Nw4on6AFlcsHwmBYXggzFrERBjcMpFmkW1uHEwN1AkRCSC3PQabPQt3bhyme1muVHJW",
-	"EegYQQKhHIThSBrBll5Ui7g0inwWbVxH1GPkpHNpYZZhA95IbgLgPVN/RUyw6FY+Vb7A4dntFlguAl+C",
-	"DXvMg/zA0CJi7A4AGpwsdpX7o6ofqtORvHqSKFdzYPMJw23kumwUM0/Tgqi3AqCAO2DujZRS1/JcIwDi",
-	"4ORC2pUiDMZISk55omgh1zCWOiuCgyDkTYLw+lodCZs7cguBG+QQu2TsdfULr03+97//B8aVzl4yoeak",
-	"yVXSE6VXxS5Zas3V3YyRwaHBtIp+xVdyRv3IAwsa4FcVAu6GHxPnbefwSAqMNBaN5vREbi/pO3h0Iqo2",
-	"N50K0SZO5+hIWmQEtykpO539fag4tYjTubjo4j8+XP4M+37/w8Xl6XH3XH54eHJxef7huIvXHoL8k39d",
-	"Xf5+1pUfpUWgRp2kvMt5V37lZMs65Z9K/DkVQHWHXBltNi87B6fHncOTVDC+JvqjD2cH8NEejtO4xOb4",
-	"yUEXKWwrbbLIv0JZpTwrm98hY/0MKIm6z/PpeYjM7zOCN0tEaVYEhKj5WYnP/f5Yz6cWxroXhDOZwtkR",
-	"JXWJVgffA9/5C2xzdvM0WGXoFKuFz4wQXFFTMlhQVzMumPsfkQExms/K4Lj2bxmvIMdqGnu5LIgVAbjN",
-	"F8T5PI4CK3vnL6oMAwog2hD3whNW2NVX2zcaDI1FbdSNgwkoBOTtQ8msv+fgtqD9qixWJzmHTuZWQlo+",
-	"NJDmLyIGjOv8FKhnoQY2jC0lFKrEQUHStjkKEodEbINBWy2RzpP6Pc26T2UIAqL0Ir2JIkqXdj3wXDTr",
-	"NbSD9E1uGBsJMO4Mu75IH32A0T07fQQSqidvMdWBV09B2NdrZpHehEB4Je1yMiXB0XhZVp8ViWspX0N3",
-	"qq0vM3d6Ob9xYW+F6bArDznKFbqpZPbB1+46t77eNeYjr3u3aw+le1dG+a2ge7V0eOk18qKszYQ4bIuF",
-	"yjqXiX4N8N0ZMA70erV0lGJnUQjIIkPpxc8NIZSLEkB2iU7Hk6RTes24VD7MS8B0SUyrVKmSSwhmGyWm",
-	"o3Ev8F0yoEE/qSTAR4gBHbG2qYUt4tywiUPKpyPGLy5+Jun+vLphE0yKSCdSiMGGfuVOp9ORfjhGrm/Y",
-	"5NBTcemKZTY+sYiTCBinmmTtbE49T8CDocUKIBRv2MT3HDPCiZh9TpxcJgXarjj4ku/Z5IwN1T0ARihn",
-	"jgpy9v7wN3LWPVb5HPkqDiljQhAuke46mgJJQkAvlBiE48BToQ9sMQe3V2sD5EkA3cGoHhg2SmkmqVor",
-	"Y+oIFjA3BpW1l8TBfMV/nLPIIJRUDiNEByktXEkGpxba7GWNYYsp/cjD5EeYA9RsBBjt8NTo1YCTvama",
-	"x41YtJHaRRPsEYckl3L+0u0tWHTruwyJD8Se6pYb6zoMCMFEKjUa6rytTkPcsInNozCmMXMqMMNCPcTY",
-	"CBAFFxgtUCsZ+CIWMP4DMyQeRRNIdf18eXlGlCoiSapDYMbW14la3HI2/0lvxQqUCMP0pJYidNKJ5duE",
-	"BXlbzNjKqR0LZPhN8rYk8HsRjSakF8YDIsfYh4TxsC3H/TeVDsa9laaA28Qp20mmUwpUu0TsXOrTLtmc",
-	"GJ8iFhMu/K8hiwehh/+OpTSPN8aRj3+PqLyqgrhkeQvHLv0XICXtkpPWznw4P9IWljzQxm0c/f0rQUBv",
-	"M3kXpFUUMexdK81hydmDPYCZX53jTRaE9Khge3ouGo6VzB3Owrx3UbbTRgwzhNOhP/PUJBkfBekMpUlG",
-	"/buprB7MUdqAaRwE6KZNvZl8AdiGU0IK5U7yqYPwcSipmM7HWpj0rzuaCMzJrjcAuXUC3dlLZMuGDxzs",
-	"ztQLqMdPZfscUp7KOWrRTSiSBzAylVskyl6agSlUl0lnZgEI4NLIdWHSQB7FOCQRdPFPq+8KXFXcXKlg",
-	"1LZ/tvGHam5RhAFO7dVv3uhjhvGOhUR5Vbu/efIvul8P/jg4rJ9cdlvys8Ofa/+krcu49+vm27v32133",
-	"7weXk0Ev+te/zt+Fwa74x/vdo1owuGltHY6JFrtaoG80+3Xa6G26Ta/FSvBYWMolrhPzoGtPfPimyVBq",
-	"lzbk/9503x2ekLMPb44O98n77u/woc2P98O7N3///eB949e7zqTb6V+MouC0Hv/m/taJxPmnzsnZ+7fj",
-	"27OTLvV/a0yOo9rtxcd3lzz0mz/ZHG7SPTmYvq/qX//txzEz7Po4Tt17NllUuZVmp83gy/ff+UTV26DZ",
-	"gRYQNSYjtYOedVeUxNlCnMczLUj/+5iNIezomMgUxQWkcBHRhEAEMhNTmzL098CPdKQ+QOX+2QYIjF1q",
-	"E4gYOVVykAA4Ul4ifFIZEYgWUQg+S6VRC+ngL9k9ANUPE6vMaM9mcbEE9BRXWE1B/iln2vvKx3/V0Mo3",
-	"JFGjxnwtGeb4nIj2L7gCAYvZ9FocwOcZBOjeLBASjZgBRMpvPLzTt42SL9p5OqKIs+F9bwQr32aH4sIv",
-	"kzR7wkpg8Q8+6vOETe3/mnPgXhtqfF7FWAKvCcLrNmQ4kk9GLFLiUShlY5xQ3QhBnlMFahFEhKRPIwww",
-	"ADYLY0eWIjKJkbIcKdw/xfp3SPAOfnpMY0bKjgij+KeD7sW+k1QimwVslVlthdX8HJgWzJMo5ynuTGzI",
-	"NYiaAncMjdmsklLkcVjREFaTMUFWiC+P1ChY7YBSuzGzub7eV3K1dne2t1op6lajjjS0Z3XkrVVKgFyl",
-	"Nh8HAX5whHvuWJTacgjyowtIV+2nLyG3YgfHL4eMP04oiT/s73e7BzCkaf+lVd/9buqa9D5Zvr4p3b4/",
-	"QlPe78hFeixF8/pzesa/vAZw4lN3vFaeCmtGi+AUplrcH1hJvIIOwYZcvG974Lk+pNTtwLiqMagqOJ6M",
-	"PPKvBzGhd3RiQeoDMMR+LLAwnJEyTa+F2EGf+oHKEV6HISLWCSX9iImBfsqeav0BsQYpCpnHILkCNoXi",
-	"Zc22rHCU7HcqCPdP4PQa86+83bLTrO06BDjH7nzBCs2Cc7kLcyLuKXgGjfWUbsNo3Zzo3PrmE1C6JeQa",
-	"ViksNPyYR6TwndLF9UZtWhm3CpSxepUt+ZVWyYq1slAhw4XzA4odhS8vrasgF4UV9fEyYgovoJEn6jeC",
-	"dCCGXOPh3cw6JaskmDuOoLP4n59LbxiNWNQZx4NS+8+/rNJ+4KvT8+dfUkKYf1ulU3lhA777S94oup2d",
-	"r1IZbHAIvNDFrn0gMqG4AHicys6Q3jASjTnmphmXEh5qndqvXyfFLO2d2k6tUtIAq9cgitTr5R995o8Y",
-	"ZDMAfhX72AxL5547Z4dkzD0WAam70wbchlR1KLSstD+VsDSBurBSyjboJJthTs/2lrUSCnQoLBRM/v+p",
-	"XnpJTT2IeqVB02WaVs9gD7NoRKN4siHccMS8hCVF3ZIGAYuTIeNL2tx57Ro/Bdr6hO3SANaA6pLuLVKr",
-	"ZG+2Z3N4EyLFt7DIRcyCgMrfi7F+/OGbzgnGtW5p4HsJ6iZiNMi8Jd66iFSb8hufX7eJoUNUbU7IeyGN",
-	"zDcu+9zzb31vTAMFJXDTNjKikm0Ljh0N/YjkfpRMVmaAPRxH4SLwOAoDwPYQQbnXCz9lkq2ClEdR6I2R",
-	"VST7zTWLbQ7YExjdrGYEEAhPq9DbuvtWsjlsLsZRn7pMdTtV43j9v//9P06FDMNbVpQDdoPQvUlAGt6Y",
-	"2VzqBQ8eG405onXkGlOeJY9S9GD9MHLVnccxZOPDPqE2z3WW3NPjVbNIjMFmR+ox1/cYodzmxoITnxPp",
-	"HbI7bHspX4eafEAI08wsmLqvtO///wAAAP//",
+	"7P3vdts4siiKvwp+OnNWpG5KkeQ/ie3Va7ZiK2l125a3JHc63coxIRKy2KYADUHZ0WTyW/Pprvv53A/3",
+	"DfZ5j3PfZJ7kLhQAEqRA/bEdx73v/jDTsUiAhUJVoapQfz6XPDadMUpozEuHn0sTgn0SwT87PpnOWExo",
+	"3COzEC+IL371CfeiYBYHjJYOS24czYmL7iaEongScBRwFE8I4jGLiI8iwmeMcoJihjBFBEdhQCIUkb/N",
+	"CY/RXRBP5Ot4SlCgv+ct0A1Z1EpOiXsTMsXis4TOp6XD30vie6WPTilezEjpsMTjKKDXpS9fnFKPxNGi",
+	"NY5JtAzmYEIQnU9HJEJsjDjxGPW5AOoOBzEakTGLCIrEBAG9Fh8mn/B0FpLSYdMEYhrQYCrgaCQABDQm",
+	"1yQqfREgzHCEpyRW+Gt5HuF8wG4I7fh2mNxYPnUFWAIR8LcALCK37IbU0AkZ43kYA7DiBQ+HYUCv5YsZ",
+	"SBvNnd29facUiMn/NifRouSUKJ4KKHEGFHNJf4nIuHRY+m8vUzJ4KZ/ylx0fEPsG05uAXrdmszDwsIC+",
+	"41/geGJfEk5fQ52TDIQlPJtd7Y2bo9degxzgV/4u2RmXFMQzMWMCcCCgFGQSRILsxK5vCrUNXHMdx/OI",
+	"MwuNXODrgEq4PXjFAYS7s+T3GiWf4iv5MNmxWURuAzbnaIavyRFi0yBGQYzGLILH4yDiMTyrlex7I+fL",
+	"bMoUfzol9FqgeK/RdATd6b8bNtJPVsZjNiXRqu3x1DtLeyMeXB28frW/t7vTbHytXUlBNAE/Yd58Smi8",
+	"CnBfvbMEuM+8qwP/tfdqtI/3xrtkx296dvD1FFcPX0cKsbmODvWD28Cf43DVSoLkraW1BNS/2t3bf/X6",
+	"oGADkqGPsAYTWnMVp8E0iJdBP0/kZ0S4FkkRiedRVg4163Y6D2FaE0ZfyjY5ZMyiKY6lRN1plhzBBErY",
+	"1uvOatHrlI4ZFQfVSXBNuAX23ttjdLC3U0c+vKB5l3zCXoxGzF+g0SIm3EEun+DqXqP5w+FwXq/veCPM",
+	"yf4u/JscuqgsHjf39odUSNRZTHwUM1apoeMJ8W6IDwchuSWREAuc0PgI6S1CjIovBYTr05IMKYuuMQ3+",
+	"DtLlBUc8uKY4nkcEzVgYeAtxmrp6Arc2pBliSUB9/9vJBf6Fvnz16/WPuLV4PZuyP1o3796z3qfm5dvj",
+	"ydvdRqvJb3/9foAvpt+3Rnet6zfvadQJPoTh/NWb8/MFwaH/y+lt7649Hfz4/tfbn+7I3Q8/HGoilEpB",
+	"upUK21WFbnNPl4XTOql0SYO/zQ3BFPiExsE4IFHx8ZblCi8VKvdlCcUBKaz/Loi3CzDicBnoLg0XKIjJ",
+	"lEtaCniygI0P5QzYDwGzlyx5pcS/mzBOFNAxQ2HA4/vB+iAUd1ItT2tFs4h4OE7nW14DC30kIBHIdn+t",
+	"GnNUfyYLF5UFN98S6rPoBUeE+jMWUHns8iHlcRCGiBPqoyCuHKYa5w1ZODklNAJVF2HqI3e32XSHlJMp",
+	"pnHg8RrqiykYJYm2dsfyTFlvHOy8au43qqTZ2K++2tsdVw8ORrjqNRqv6v7+nu83XxexVXZhObIwdILm",
+	"3t56ncCY6meyWCaNFppLxrshC1TG6PKyc1JBMxKh6TwGgeRkZJeQagsU0FvC44BeD6l+7VBjFmFevDne",
+	"PIrE6S2WWkEsGlI3v1z1ptxnEJBFW1o5GlJ36TsBR6ZUrqFWshS5yVRsHab8jkR8SN3det0VXxPqtAXu",
+	"Ghok+lvGjgGyGVISRSziKKBeOPeJ74jvK7MnISlvgum14DlBVyyKORBWpMypIRVaYnMXTdg84tJGWhQY",
+	"RwmpmiuPq9oyO0RgiB0hjDxGNbL9udSBCdg5XCulQypXJWC5JjFH4pleoly2/qaEAlMWTwRlkHjCfAcJ",
+	"8SsOL3l0KoxKfqmhVoymjMeoubcn1h9hTxhEgmVuAx6MQoJa/eNOZ0jLcgdg6ruAE0dvhli05I3KUYoB",
+	"0B84mghZoOlxSPk8GmOPwFrm1CeRIlRBRTX0Xpy0XPyCQ8W0XM/NEY6IoN3YMZFilzAOWiZXBy3RoDOk",
+	"7qdq2BxXDWO2GviutouFXYtaxkHvsVsBSrrkIZXLSFgB6CgMxH4KYL+ewBFi4vEkzo/yW8tyhyKmjtW8",
+	"xZ+KIUmoATdkkWaHIQVqmEUsZh4LYeMVaWCuSMB9edtwDw37K8O/QwrMlONfVB7NY0RZjNy9T5/cymp+",
+	"HlIbQ6MMP8OoVcw6pPFGrIbsnLYkQgukYBE/DmmGIdEm/PiY1PeYtHfaHFsUi4zGVkR0KbuNpP2TnjoS",
+	"YmBDIa4s2AY9YenXOxbdJIKrYhCiIJvcSbKCzCykNaQb0hYqJK0h3Yi2Hm2bbfLwYXttt0/FsaVsRsPX",
+	"p3R0inDihEkV3vr2piqMWWmrrjdWL/A1scMvQEzNagd5bE6FtoXGEZuiegb6AtjFFHbQrYBrSOtWSHtS",
+	"F1ljummNpcBykx4lq+UW6fkfalX09YFqxyvY/7vNhnHwlonf3NtrHFS0Mp9OjpLZqh06m8dDKmwl7iBx",
+	"VkvGSqYZYU4ED8EjcQgpq7yGtFV2X3P/CN2SSGBz2atQG9IhHdwxIRSmXL63qKHvvtPr/O67Q6TWVwS0",
+	"UFX+LcbRNYmr8yhwpZCah2GynZe9jqO0KdBSiJ/iyIDku++kU0sZBshnHn8BkNmhkPjRWBegHA1poK4P",
+	"xDDEaLhwUBa6KV6gkVSGYOuldJyIgw2HjIJ8nsTxjB++fIlnQU1RX81jU9cRmkEsfYj8BUhn4iP1RkU8",
+	"vCNhiDCXBzIgARYvPoGTxavTQLyiUeQzwkFn8HAULcB+GVL5lXftgf4El1MgN+s3EQqk/kUKPNAf9U+D",
+	"xYyoA2b54KmAQolvCNVrI9NZvEC3OJwDLoY5J82wdIhgj6mAdxLQ60oNHSfbKfiRoymOvQkKqLBDhtQT",
+	"pC2+T2icnJDiJ47uoiCOCUXmdwS8w5K7pCLw4Lrxw2F30F6c/fFht1artfbOB+cnZ+1/L3Ywpey82reU",
+	"vAd8WuD/yNOu1NkM5ktubVBZM1DlULCHPCjdHC2KP4UYcxEO7/CCHyH330AIu+KcEfsu5j9pn7YH7aP8",
+	"hjobUIE6ruFcFhO05vGERUpuJCRxDDYB2M3kk1D4tNEs75A8HIZHUuzkNR5FyHfSOKLxEXK9iOCYCBMc",
+	"ZiefZkFEuCAziuY0+DSk+tJMPJcscB3wGDDr3pBFYPFPio0vD0sZ8IcltEyaxk8SBZmfJGGhYclYs/o7",
+	"xxbwq9o1+e902+TfYLmWKkcA8Q/D0nRRvSGLamNYOlIo+KHxaqf5+mBn9/XukUKD/mlvd3ctwcoTYx3Z",
+	"sqiAWPVGtGIXsciXOoxAt9RjynFAOBpFsMOjBQp8BwU01fX8ICKemK6SvVdo9Y8Lbp+4AGXTw1bA3RVQ",
+	"yVUspiMWrrrn4HEEtyQvOIoD74ZEiMMYAHo+m5EICSGTg7V1cWq//ZCDV6oKhi7Z2M+rkjMcxyQS8/6P",
+	"31vV3+rVg9pwWP34/V9KNjXzknO/xTmJrdYEJeCJEAee1h8M/6/1DlbNtaVmI8Awbs1Wu3iVBJhNGCXf",
+	"wLcrYF3nd0zsMAXrZb9/kpj5XLoA5QkKT4QY49LDSBklQi4ncsspsPCVo0UckVbLXOhzNyR1aiqLW/sK",
+	"yxbPJKa+zeUoDT3G1KH3BE4WgeI19gMbIwzefcS9iJAlM6JRRKHFpkPjwTaPgFsKDKtLKCMrJJ8XQZlI",
+	"gQ25fhmH73EYkvhYIIVEMxzFi3fzwMJa5hvo3WX+srbeOGiOd3C9uu81SPWV38TVg1GDVHfGu3hvtO+9",
+	"8l8TuyDzjImvrudrrnITzM/lm4ULUnxcsBgtIwoX0qg2Rzte9ZW/S6qvx3v16j5+NXrtHfh10igI09Ci",
+	"4/EW8ac37uUyuuMxJ/G6QKTkLo7fBLNNjHsmp30s8/49GU0Yu1lj3t/Jt+5xMXun53/YwfJFjJbiHQKr",
+	"3mBfOSbEX55UE8U/jdijl39wsYbPKZziTZ+UDnfFJkrnb+nw98+lcUBCv3RYgnPkXACu1iLUb4FDwjkI",
+	"3NIsYjMiZMEwfXlYEsfMNOAc6Pij+f4vOAx8eaaMcRAS/xA1pNu59GVTBLTl6wIHy5SUOF6E6RaK3Sc+",
+	"YhF8jQtbUH3+CLlywa4y9Aj2JvAWHAoCAdLZOA+Jozzi2vEbk08xPODqtNQ3LnyCI8JRGT6DLgdvq68d",
+	"RBk6vzyF/wqrXLwcsWscEwds7KqCkXAPzwiH96ThCoQuzVcHrlh/6nfP5d+VWikNTtlo72cRG4Vk+r2F",
+	"BnwS4yBMXU8GltQmobLapMqhEapT83FMrtj4ahRE8eQQScEFDgD6IlaWM6gjwINoWBIDhqVShtYkBZZ+",
+	"aZ12TlqDTvf8qt3rdXul/OY+yneTpW4xRjNDEQBA4TzG8ZwrToqDGA6RN9hHemcSYYNHbB4fjkJMbzYn",
+	"+Qu5e09A9M+c1o8ZHYeB91BKNyMybRGYApOti4te95f2ySEKYuRhqhZ1LSw0uIw4QjzGUYwwouQuE+RZ",
+	"vuj2B+il8ROvWKn+uHv+9rRzPFii9m8BYJaOD1I6TpD+JETsqa9x4/JHXd4L6JJIk4hwNo88YpJHR+iQ",
+	"FIfyiHgYjQRqLin5jtDf5iw2Hfuo3vjpZO/X1+c7/y79RvL6UzAOKFPLu905H7R7563TQgn3kA+au7dn",
+	"SiGNE9Qn0S2JkMTNV9vKFkVzSj7NiBcLTpdLCUA2hez62rzTM5YmDEwlKoVxmeH5M/wHi46Boh+4pSHm",
+	"8ZWQfIcI6xtFNgZZ6CBf0RYIdQcJ9DgoYqG8y7ijJOKTYAaXyWgqQEq4LIgRJcTnGzJaDUGoHJniIHSk",
+	"Y0K61X0/IpxrwCYkkur7Eh1dnl/0usftfr/15rR91T4fdAYflqjJWOsSyIfbgmwenY8ymz5UEyiz0qfZ",
+	"TOn3ks4i5gkNchQS1KZxEC+eSBLB8ji6m7CMOwsF/AjFE1y46pr1nOVzcdiKhZvUfc7it2xO/QeSdgJb",
+	"NmgdbmLGML+Nks67g6u33cvzkyXyWT9f9rjYTTfsnMXorfrkV9qlcyaxqc8ApC/LzOtEE8sXeBEy7A8Y",
+	"O8XRg+WIJhCIEhCCTcwZCZKgqFHffb33al9GT1uRftH6cNptnVwNut2r01bvXXsJ+ZvPn9mExk66CUqY",
+	"Kn5BA8aQXPmTcI4NcPDIyyNIRuNwc4MGjJ1hulBg8wduUMwYmhqRgzwNnzIp5EgmOCE8jkmEGjoLyrpr",
+	"YrfOWucfrnrtf79s9wf9pV174EezAtBQv8TeCdygBDlf7/BGkTgFwR+E7jBHkZBcxM/C7EJeWRUSy1wN",
+	"vziqjEw545UieNTbL40stS9GzsUlxeqWjDxUOCpfBBoRHAlyZDdEx+hmbuIO0Rv5hsx0gPdkooOjLyDl",
+	"TSI4jeXJdtt4yQSgL+FJwXnduhz82O11fmsvC9onhC0rsRvmEWug+qsKCHOVSOWDqUjOwDfcRsIMBcvS",
+	"QfLGEexZmQGYOT4vKb7FQSh0g4fKDCWfAnGccBST6YxFOArCBZqnHzmEiBYfxxgu/j1MxYk4InZOaWru",
+	"OLLr8VZy6bd7v3SO21eX561fWp1ToeQty5pvAWzWxDAOm76CxNyMr0pGeulqRbCczFqPdEgHSDGfUVJD",
+	"vW8gwgzV9Wu7LHAYEewv0ARz1KwnyYFcXglCvCumGd18isXbt+T+RsbXBOoZGgQBz7ixRvMYjSKCb4QJ",
+	"MJrzgArzTXqMmQx9y8eZCGrUOJlzbQyvinDOCjs+nwmbn/hnxA/wAJb8MLtBDgVzFw1LMfkUv5yFOKDS",
+	"iy+4K/kmmKRH8mySKT+HaOl+wU5L/cuLi25v0D65OmufdFpXgw8Xy0Lt0WHJasd7JgmlEwEmEaDyyXTj",
+	"FxxlFqtWJxYi9cUZiRRXGaryBs7PFVc8B+Y9TGLeyauqDJ9iipSnatDpnrdOr/qD7vHPfQEKm9MYlaUp",
+	"WHnkG5tN/H446/Xb1N1XiBVwlKVYeaAH7sHoeETf2QZuhRW0sruKVgwXwINXvLkhv7kFX7wuYSCn69rC",
+	"yn5UQt/CON7cKi5edDPD+ImRqm72hOJPaKx9c9J6kMm7Wi0vNFgfTu8F5iYqpwGbXF9kWYCdkWhIU/MB",
+	"Ux+yNRUpKX+qo+2MXKi52o4hVZ8X/CwEcACyeRxczyPiVzaxfCHQ6XEUxw2N3hWs2zB325xO5txkDDAh",
+	"7ZV5ler80pspMLHCknwUhkiswK0tQCdnO3oRgUgMHMoUxruI0WvgoM3swxUHREZkfBuz61GQvdZkQmWf",
+	"3UGGM9waBvS6klhRQ7qFGSUTrRTS5BnKZdT1qkPrUZloM7NrhcxsZtWCW8LjaaKtvemen/S1zpbsugyz",
+	"zB1djx/V8m0MkC0tjxVH8F5Gtbinxr+s6T/6CX0/FR1iOiHEtPvzffDTFAqp4Ejx05xz/yzB1XsSemxK",
+	"0E+YkiFt1NCb+QLxmHk3fEibNXS2QAJRYxYGbEh3amgQYcoxxL7zId2toYso8OBOQkwsg46lmcYUEhqO",
+	"Vork/pbetQel5LfLSBiM4igQ41/KT/81DZX+QeqHpS9OOmNzmxkT8NdMurPNpLGBhTXz7m4zbxqea532",
+	"4xeTzvtzqDa2OZmmdNRTYX52/QkCwmVMM9CfDLW8bzSgDMSzBmNZogMhev8q4HwOsd32AEFxFPRjEoY4",
+	"SgzIwBfMNSHeDZ9P04QxCMI6lA+SemGLGeO5GMLb5RhCExSp5zz4m9pzcJxGSMbBVJyN01npsNSsN/er",
+	"jUa12RjUXx829g/rzdreb5tvsNyoRwllRGU3v2EuJGutj/W6EzJVWZhJFpM4Pob0EcLAhvTBcWBDagaC",
+	"DWnJiFW/jzNEU3jnTev8qnXaa7dOPly1f+3I+7yUxsRz9O7N6+b7dn8geVrfgQOuzBN0tEAY3QFQCbnp",
+	"CkgZXSBPUgdPTlKwrICncKtz3wZ91mAa0rJrQZpbyXraVRZkdqcgf0sH299HNoFCGLLrgA6wMD8OP5f4",
+	"fDrF0UKtC54l+Z8lpwQEY2748WV/0D1r95Y33SLZYLpCkZakmWpfhZm7IGQJY5AlKlEr58pKMGxUoBLq",
+	"lwR/WPq+uV8/eCXJ7dWwlJAZ+RRwoctZvndfOfXFMeRoFqEtFf6clzM2tP7XSXHvk+LLczkrnOxRIVh5",
+	"m7Oi4kDtqniJDXUapkmuqOwWcKINDBcmdCs1dL5GxjzAE5wcCfnozMfyC2fpY++JNQmLTxmV3exihRS/",
+	"n5tZfvx+zuYl0WxGo1ncz5vkZKXO6c2k5e6T7oX2dmc4wubxFmzSvRR7dNHqDT6kmHErUquS0yTxiJal",
+	"mpxmDhdSgbIhlW53No8JKrvGCxm2epDTXe+vLd7tPl743N7JaLdvopFv5sFHZXdp6Rm2eZB3X2PXFpdm",
+	"cfffNxAug/Lm02qsxdcD7tKq3cqTxqhJyO/vrde7lwsNy2pDGV+9doLjGJloPzhs7B3u1H873Mp/nxeD",
+	"jSdnpfv7/lHZNbGW4ah7e/v1fthjr77xBUBegXh6wbfB5YFrQV3eOnzyOCxNFfe+D0j51BoNZaiIOT/7",
+	"sHTTGJZg1bIaA5jcQvhKhswc1Sp+0w/GYwIBD4oOtLcbOFrMKsbLv6IkrzAroZtPThsPv2EAjl7Gb46z",
+	"H3oBkW5lQTDSw68lVgRFZVWXvW+qumx9tQEbZMMabFECpm7xIUhb/FMlhwfSf6Psa1mwZV2Cu1NKqv6s",
+	"dZXT4NMgmBIYBAFD3mLdmGP9HowxK8msByy9DdQ0uHJM9u0vaUDa6nEKjX358henNJ/52+Lji1li4Hdj",
+	"A5xcoXX5kaWlGfg098OEJW07w0Z/EA+CoBTo0u3nt28Ve+a65LSOwcKpHffarUH7xD1ELZr4YIQMUR9E",
+	"ZZAf4rDRQIMNwyj8xu5kYacsrd2LePS12wbbIl4nemG6D09uRZaWPGrQekpTVSjat2k/DXMn9SwaiOzu",
+	"wDpWbMxpwOPkVmmJTeU95GezeYWlUkaKLSjYsQXadIRlFGFgv0TqGp9M7sssGJyS9bt0Jt7JIw0AduT6",
+	"0s+qCVeg6/FQtSGGtsPIRqtcsbx+Io6WGHTQ+aUti2AmvlGOklCHCPvkCLn9y/5F+/ykfeLmteFRSIbU",
+	"ePP4tNsXr81INMVi9eECWgURKthcBp5F2A/otSqbl/CVAKTklJJPlZySnEwszCiTpl9cIhq11kspt9aJ",
+	"pMuLk2WRJJNBfVSGiqaANEcVlwsXoMksMkJKHLKYe9gnz00+qeU9Q/nk32LqkT6m/oh9Og6Zd2NcFWHf",
+	"D2SdtAsDl2Mc8qX+GD+yOzTGwnJGU3ar68Uz70Yo0Hc48o+EGR0SzONc7woHxeyagKaKVZHwPbQgOOKo",
+	"3Hi9U0c+XvDKEarLW8CQ3RG/JqsKmVA18hsuhi1T3Ale8ARIBZqYbUW9pdc79dU1jJySdt4sfa6fNnlb",
+	"9cX93cwX9143Gs1smSd76aTl/eTWgk8ts0wgRFwmoRQokDGYSSRIDbmpUtKaCtp2UflugmNVKV5eP09I",
+	"6COP8bgiS4FOcXRD4l9wOCcuBAQGFLlamXFVc4PkIy/4EXJnUeDp4rL4lkT4mhwzHifDL/vIZ2GIIy5L",
+	"DZutOHzm8bQzAZSd1Et0Z4wHskhpeU6VxkJ8Z0h/QO7f5hiyV9yKg9zZPPImmJMLCUj5hywcMmNG/YLE",
+	"VEMKMKMZDlRwp/gVyR8VSatea2pqNKdxECa2GKOk4gypwpbxXYkLJxODn84tgBXMBLVRYU1DChswWiBX",
+	"COjO+Tthy6d1k7kGB27fDhEWZ4BHaKxq88F2SOxM4K5JmLkUYdhvwYgmIADDUcKeKYIrQ6p2T7lhXFQ2",
+	"0P+v//N/JnA7Cbp09j6A62E6pDG+IZUjNGLxBPEZgd6CMqpU1oMnvjyeHmTd4LSK5gYvmz6tpXpkS0uA",
+	"2zcHFSy9Jg412eXLJ14wxVBVUPGurMNWckqfqtesqn7Ur53I/5pPq4E48aWxB/XSStdBPJmPah6bvuQT",
+	"NuMzcbK8VFOAmDCIuqBdoqLxlLplVLdgdSfHit96Mc/YStUydXu7VsrZ5c15P1GsmJe6Tla+fvNdkaRe",
+	"xC1aVilRZZNU4nAXHCrUAfRarwLNQuwR7lhkzzdfsiHDiwri5uV4jpfMOrNJYzF5ElSeyfJ+0eEny8uD",
+	"yBR9zJj0aTs9nhu9ytqQ1sKYaiPiTPHoXHXo2SwkqEO9ms30mZEIlDtaRBjXWChd45zSJKvzL+legDl1",
+	"eH9ztCUK3KYiTrNrkWQA1czKB6mm9u1XvZ7HExUQYi+f47mZUXbtizGUWaEDbCKtTH3522+UphmLIZbK",
+	"J+sJ881B5wVlqeEuEJ7ZhdKS9HkEr3VSIz7jszad2aYcyGk+SrY6aYlsw6WdbJAhGRLlwVS7s0prnnot",
+	"qlP2wNI8mz2ls6J5Kwe7QMk693q/384419E4CEPEZkSIOKzt06d0TYE3wOqYMmF9hm4pAfi3cJprhP2J",
+	"XOYC5CdymGvsPJW7XHxvnQMZCNlwH0um067j58h1z9cZPI8n62Tc5eDHjIiTQUV3mCMI8PafEs/zeAJw",
+	"noiXrfg2oH2e6D4hIVmHbtnDKY/upDDXc8O3Avd54juF3974SAx2QbHNULr0UWd2A8G3+WHa7GpI74J4",
+	"wuax7MBHvIjENr/lvTZINYHq0BV3DEmMX8qOaMwi62XD8gmQyZtaA9lAfKabS7pWFCnXhcOwO4aMlM1W",
+	"+NFZ8nwRipIgVB2GmNkCGazEPSZjQjY64QHyPgyxHPOAvk1NW3h5k4CUQfLio6jnGkiTKExoNEpyW7qN",
+	"uquKXxUGFpnu1Oy2dfpdtNtsvEL6FSQOelmfQDUJMa+2wcDMNYK57J/YVKpg7bZkoZabtFnoT3akjgDK",
+	"4T3ws7aMmno9/mwNs4xr7nwjHOx5Vyoh7fVBKdMwTDz6vV49aFV/w9W/f/zccPZ3v/zFhi3rigojDoxQ",
+	"gTvJd9zIl8MceSHj8rBZChHYIixAmMhifPUWR5AhKybKQtry4gDK42V/Pobvlz4aK5OlZmx3nTPGYxzq",
+	"YjSWE1J5CFJ4z8kd+sCiGxsm4ftRAanvNPb3qw2Ew9kEV5tIvQs0nydq29xhQEkjC0qjuYPOcEBRPy4a",
+	"0cyOaM1itPvG6ogERFwt2QClRr1eb9hGQNmvAidEDMnEs4jdBtQjMjz8WnZFhzy1JPEskkXN4gmZZpFw",
+	"/mGtdSAx4sg9yq4g3YpVLJfGgdqMoWjGoo1OuOXpjo3B6TXUFY43nGqQRJ8ad0tXG0s1o/seRJt6gX/v",
+	"r4vRPGD0KiKY23yz7ycLeXlsVImEaHJCA5kZwCGUFTJd5jgUJ3RA7pIaQfJPiMiRn7B6qpLSlAWXknEs",
+	"c0+S914gYQYLHc1BLPQJj+VtOzRp2+T0V8g4URPaVADoEWBpmLnNAZRiTd/z6T42289wQSJVbSWdhW+s",
+	"7lggSmGx+TlUC6nii0iTJGQt/hEZM5mm6mGKRgTx+WgaxDHxj1SJASbkhcx2FDAKk0e2eJUZCfA+57ph",
+	"6DYLO5PwvoWsZ8t6oNWDdTe3UwzSRafhwcky78mF8QaqY475c0rkvT5s02pipTfqqOSUM1OSyIi8DAib",
+	"iePjrPDdIrZsoPqiY7qQFSnd427votuDjGo30wViOUgkVRM2QNMFjuIAh1q3EOctucbhlb4tNA5db0qQ",
+	"WJIM3Eq6Z6qgLXu/17/8Yzi06gGyjbFEzpW6bch87lgphNmv7e9u/7Evm20WbPWW+9RabsoBbVfcGJqI",
+	"B7IAoCx956bSDJ6MWYTczvlJ55fOyWXrNLOr3EGucXQra9wQh64cnqEKRglHZXe3Xndla9W7gFvjQh9R",
+	"J0jOjg1macO7z/pwmOJPHTlPo75CtG7CV/DuQ2Re3gYWP24md4qsL+McW7LALHW1c4bYbLalIWZF8rb8",
+	"NYP9fnIhmG2+Z7G4oJGTbOt7UK9X641qvQER68zHCzsXGsbIweu9an23Wm+ajioxpQ2f9+Ix0BITKb7B",
+	"SOjAKcQ/vt+4pHnVVRp2ueEUXT30Ih15X3aLWLjpmJQqe2JQnuFgps0Y7jTgFpfRVvdwFmPOptzh64Bu",
+	"I7kv0gEFt1LGlJstVkng7RUaxbCy9BOmhYffn4+bD2BIY28Tbn5ixtxM+Sn0lp30Wm8HLuJsSmSGdZo/",
+	"j8qcEOSqv9zK0ZC6stbO227vqn/55qzT74Ok1haQA30XsuaSCy8OBu0Td0jvcCDbpSujWlvtR8g9a51f",
+	"tk6veu1fOu33LjLfxInxLUDQDSvdbDe1TLKfazgj3MoRck/a5x2AwEwkV69n84QAISWnZFspZA+p1ZSc",
+	"UgbkklPSkJWckvxe1oOoZ97CgZhu4EmEx3HJtrU9gqEGlmXT9S5Yn56Bm6MHmLW+0JrNInZbMPoE3CYZ",
+	"72X6UF5wbylBjlWfvJjlmnnk0mxU77v12TL/OdXgLNJ6RMZ6AS/cTVhIUBhs7z16On15hbjS2nFh0vf2",
+	"ZkBxwqhBX1f394JtT2J6kY/qen0EB1/WF7s15erhG5JtCxmYe8GNduDc0QXfWOTrZv48rz1sQwSrvYOP",
+	"5E3T609dac/YFSbJxUnZaokd7uUYs5G2PcDYdHxpQkiP8oeqh4Wurk19VGuuc9I57TM4CbwbIMtqyqda",
+	"Td6Mz/ZRzRrw8GwrC14D8XjmTcIHqg7oczJxcjLKSpqGN4IaUulr0OaSzbKlZbF8j4qLn+bwZsxkjssD",
+	"tRUlF5oYSTKnkOqts1NV/XSCZcGYGeac+GhBYkdXhtLV1kHdT67z2ycnLppTcSoQOsHUIz7y5wT5QRhc",
+	"E+oRR+YtGoPf9rq/tYWBkpsXuSfd3lnrfOAiyhD24uA2iBfIn0eqVPWQBjT5eUaigPmo3GiiKaPxhKM5",
+	"DaHHdtrhxUGcxLKIs3w98Ib0DzYywhDGAcVhDbmydBOX+ekvNWXxl58D/8tLKaRd0OJUvwuVIA7Z1jxr",
+	"rCjUCttDhye0T4T9IRcuDBG5zscLapDbfEGoL9/M/JwPdZC/SpAyP72N2N+hglzm1xOIY4/zPy9HSuTF",
+	"zPK1+PPSp76VLrGNNmCgbANu10FiOV7PeHyUND3K+3W1AuCkFWINBRAapbM7WdaP0ThiIQpiM04n/Ygg",
+	"63TqLG1n3tqcvsXCDJXRMX83NRsLNd7L7AWFSJq+h8iFzXAd5IJeKv6hJLBbQ+JNmXKf0jrCERlSISyI",
+	"jziT/eRxUqdL43eqss45cnebTReVs733h7SgBX0FRRi+CMVJwUsmBdA62/srO/TODOAPk7XtNpu1r+Rf",
+	"f8jnM+fygybKaLMPmel+nne7tvwQOGKrFNlmjhX+hCQkZtmf8EjGf1I0cJmlx0FIHDTCnOzvVgn1mE/8",
+	"I8RouEh7xOmQBHmNHEcBuSXZOiqjhV0TVJ++2uJg0Ng4lkO1rfmwg1Ksslgh3Ri1GjZ1WE5wc2/fjtYJ",
+	"+YT4BFebe/s6d1DhopY1hoQdhKvjj5+LTCAe/L0o/1VO+IKjEKIQUEBl7egNo87vsSnFp/WSYa6O7xTz",
+	"OWpQK0vQuOnBbqMPK3qm0OkWSj6qHdB0nFaENE/rTC9hf1xySsEUX5OXf8zIdfLHjF5nT+/lUZsf4WoJ",
+	"Fydv0+Nb/fbTRfvd0o8X5+/M4zzBxGYBI3mn85ZCAZV5jKmPI1+G3I6EHTTDvg9tI5PyUc3d5uvXkgxl",
+	"7JlPYHjWPfDTL2/avaD+6fQP7+ef+m/uPvx6/nfv3cHCP37z9w/Nt/Pj6x9+yMXbHBzU95qZmJvdDCOV",
+	"/3r4u3Qo1KsH37/8+Hn3S+W7pR+bX3744R/Zn3a+/FD561++rvTKyJ8UDcKknLEorknKMYOZ9vZWxBf9",
+	"/j9eDofD4cfv/7LqsHooX6/nYE1EG7Cr3X+UnCx5/5HPvKsD/7X3arSP98a7ZMdvelnBKd7YyomUWWtx",
+	"kKVx2EFiuuFcUconRQG03xSGuH657F60+v2Lbm8gdOGTXueXdq9/ddo5bp/3264wEdykwXTnxBUcY7qW",
+	"Iaak3Rt03naOW4P2VfftVefcNEZMQaW/JKzm7IdKTsn4SskpXfS63bdittbJSa/d7ws7ZMVnhH3eG3SO",
+	"T9t9GNTvd487+kl38GO7lxV+BiSbSz29DxeK+EtLO3QSBbck4qeBRygny8/PsRRynZPlZxcRY+PuWKvo",
+	"y8JSiMCxkNikO+5Q82Jk6d1WFAdeSHh33OKceUHBa11heZiCua31+KXIJ9DwzeyIFJd/sAmt+Yz8m/qp",
+	"5rFpXiZkYw53sjIhEWq1/99/+8t/H87r9eb+i+++f/nDX//Hlfv5H1/+/9WP3/9b+tbHjGysfvzOeFT5",
+	"a/mvh8NhbdO3K9+vYrxs0NWquKqv6mP/xlkDW3tRi507a/yrG0OYboyEcZVj9qvGVS1feNw/eOrxr6XM",
+	"rVegOdt7pu91VZXZIZtAMU6n/BEaUP/Klsgmft/q4MxheNmZ9qZ93n7bOe60Tq+678/bPRexO8rRlEFm",
+	"EqaoufffUysoPfTK18EtQa6NsCAY5rh7Puh1T0875++uLtq9vgzhAU8bR0GMyliVpGUR1MgejwOPRBXz",
+	"rMyDBo64/KzZQ80yZPPDTWDoDaFkHHgBDoHu0wNDPDyW8IcBvVb3Ox9tmP4vF91/uei+pouuSJhvP6dy",
+	"sD00TPareNYyKUrL98YktuppYAoEHNT9vOFqJFLYbz7Vl2w2NdS/woI1fBYLJoOuIGUzm+L3+sea1g49",
+	"VSpX2A5JUpC7JOPV0Fr+3Fl3sSoAdTQOVhxB51ZqayVlyCA8tVGvi92KsBeTCDrcxtKHyGdQ4Str/GNK",
+	"sppt436pOyu0C3sa7QRHxHYQZW924PQyS/+p+x/t44jvmC5UVlC7LFkrlK9OaksXVJV+ihJnyyEKS+ww",
+	"wfxKHNk2hlA1wlUl5Rm+JmjMwpDdcYMhR4yFBENQFSWf4itvHnEWFVT7kA9dvRtiAMx7hOg8DJHaFCHv",
+	"4Oca6s7w3+aQ2S1ekPWB42hO1lF6sqwsVCsoPneEbJ0okkmBdxAWyxFIi2IZJVZDHZoerI6qXE1CnyOh",
+	"ENEhjWS0pKzuGTPoCEZJ2ogUtgHq8i9qqJUmdqpvognmQ+pCPrc490GSyBLJOqNbJXKprG7XWitlVar+",
+	"w5n3EXP7c1bwx89Nuz67NuX/4dmEq2oE5GffvmZAZob7gJfUGMgVBshv5+ZH7IU+9JfYQDxAUrYJWdqu",
+	"NfZ3kbB6szv4fVJvo57dyuHw+98b1YOPwlb5+Hnfaay2UlQfhRMVqb+lO9w3htnaSSU59frFTD0OWzz9",
+	"Fg4xNeVyHLt+YgSxF5UN+JnMYiQrP5ha9wuO3FzJAVAhjA3fs294JnxNY2eF1FT4V5EwoLltuQcPCj7J",
+	"Qby+QExq9Nvs6t7bY7Szs3OA4mAqGyIMjrN0C13MINlm0Kgf7tQP6/Xf8mk3VTHaRrPyyiZpubNZ14/i",
+	"OkBP0/yLb9v9K7cnmYqmRjGf/Fdsm5btqn8/jIEZdr5B3pI0zM10p+1HRQSaG3pkPa576asdOpvH9ijI",
+	"89TVBP8sxtKFLhD7XAlrI7pYsT5Vj/Y5883W7Qh4jwjIrAVAemRG1O1U0tuEUeSKKfw5dP7Q9b1gyRW7",
+	"Uq7HFjU8gNRI2YQkZkhypZPvJaONoOZGRZzJJy+c8+CWnGmzR6rs38gK0ghbz5FAWX39+uaSLFOMOYfw",
+	"YorukzC8X+8nl5Mw1J2CWITg79QOdo9kFA+0dxHGL9QOKmMVsZu09GF3sHniaEM+I7zioMzMoFFIA2RI",
+	"899AAUd+xGYzXU0+6c2s/DZpbcaKtZnMNt1hnoR9N2RGaKVxD0a8Nxk6pXRT1vGvePM/GfdmyK4wL0I8",
+	"t7XGMHFSrjuoUa9/PALPlfiZI3JLooUcsSU6vr2DZ0P5pDmtWBJdcu73CRSEuu/xuqUmUACIqkN7PyD4",
+	"fJQQxubJmOqTfWNwNrV0T26vTjRdThmaR/Zr/0kczzi67J3q3tez+SgMPHRy3kcTwY/gTJWycx4SaMvj",
+	"Jq3s7yRc3K3UlrwIS16A1YacANDJocdKDFsWGZU3Sr/h6SjAFN3cYW+CoWcgdFQmvrBM3d/O3rtDWtYz",
+	"SMdXcgRdzwOfcNnRDt7+2ZUYSd4g1J+xgMZDOsPXhFcO0/5zGhhHDkcR4WweeSRzBMnXVY+zIQ1yjXdZ",
+	"JN2N6ma2AmOyaSyyPGr7sldySr+dvRf//3P28rCggGpxyvA9W2ptd6BlLB9bI5WkiafsoCfIsfD+aaN5",
+	"AJOF0+SMo+xM7U8xiSgOoV8quw184qM5Df42JyruahzIuJA1fuBNs1mW01geXic4I4Ct5puR2LJ5beAk",
+	"c3V1pfjjy/6ge9buZarF2wpQPGEF84QDbMXL8wA/vwLmZgbqEzfGMDH35+mNkbpqnqI9homjJ+qQsTad",
+	"1OwonTDfo7eUHskGPl+3oXQ2cWy93DF7giRLV31Bnp3MebY9QdpRZLs+FaaJeFJDLvw3ScIl2JugMQ5C",
+	"qEcUCJtnzCJ0i8PAl/fc4uE8Ira63IoZlw/1HweDC9UBfPn+bdfOshKujSUcxGfI1a6WcZY4jTth7d1F",
+	"jF6D6ncHYdwM+QzhkfQ51OxZNdcUx/OIvMHcMnVXXtCO55z4KHnXAXyqhGhkVvjnEO1wKL0qyfuQQaE8",
+	"BdGtYAE2nc1jItugQXJpRFLV1AsDSE6R7LtaTm0goAysLsneVXEqJgFZ4lVU1ZMR8xeo7GaDVaCTMZrh",
+	"CE9JTKJEAUxljKkLLQeuWsth6/rmkqIDbt68CSigtRmJFvL2cFJyShOCfRJZGbqQmAbK9jI+NYoIvuG1",
+	"jWNpVm4GizztsO7OY49N7+m+BtbqragdHsSwhcQ/SiKVJIm57V6v27Pe/q00IU09ehlnTC5GEPRYrNHc",
+	"nePu2YVsSOOU4OOWLdn83s6eQWK1DBJ6k3fLtobv2kvTsMmvTuLHXd1/Y1MH5DjCntzfNpzqfnGMTVrK",
+	"e8Tm1xPoEa+HcxklL8OYypZOipUjFIwRZdJtL8tsKReYkE92b+RDeiff7yJx23tEpxTwVnFXcI26bING",
+	"jUZQnnxE2V3B8rm6uS5ozqln1y3zhfnESWx4FNR5oCOT7Z9RBLfKd8unOAyJ0cD+ubUxLW7cm6L9BS82",
+	"+/9T9HJd1Sw0DrwbEqmeoVYUQONmGR3RvSURaLNruUHj9pd08HKmwuo+oBmWXeLHLIPZ5FWegNMmn+b1",
+	"V5aV7Ku1ivYE+G9gXxvC/k9lYadwP42NncXTE1nZ6UfX2J6d8/6gd3nWPs90pKRZyaRFtZQyWpKzCHkh",
+	"wbI2vuxCF/D8aYJlazlK7uToJzRjs4hfMmSXV/78TFm7DLPf4MHeSGdBNggbmrQnUcE+XjjojpAbRxa7",
+	"QuWduvhRXSEsCI5QeWd/T/62vF0+ttxuqOtF9fnlLz7xWQML2xJKhYUnhlRsxJaAvvoWcAqy2Bahioae",
+	"FNIlgSnOV0Cypgq1Fju36dP9ke6bMtgqzJxPlQpZdQPqwfHEKWm3+J+tJWG6d8CWYDOSNA5UofjCtJAO",
+	"EeinmFm+3Qx4+NXSOk3OXFFer9v8pilF3DfRyBL6/ZNpZBpuw7ezFBefRPBFwpYnYVhDOqKRIw9H0QK5",
+	"pjbvqqirbDSZe6TCVlwV1CEzOoTZxMa54C1b0FYNyceQ9pkNE7LGaJntNNdz6XYhXfe7Av/6cWBrfW1m",
+	"sJvsqGo42ZY1sE/Em8ua7VYfwI/sDk0xXUDMOc9MPsEcyeHER2Vv4YWEO0nPARWrpt+u5Os/7TSt9Z8e",
+	"OUrVFJ4a7giC5Thisq9pGihXnDbW1ljajh5mOuh507U8QjQsKsOVC2zH8m7oD1S+uctC7cammFGvb3K+",
+	"9oxXv2Fg47d3Cm0fmjhhoQ9FfJk6BL71EjYKltE7l3ZiXOEOk8/0glNxY5WOD9eMUjJ3sgE46eGVlRMZ",
+	"/1jGfWaygBmpY/q6UlFoEP6SlL+f0qXQ/E11L63D/LlVsKfyjVmw9mQusvTbT7vWb7LI4oKPo7l3Q0C+",
+	"jgOKqRfgEM0i5s89sNeSpu9gtvHDIXU754N2L6mY1h90j3/uu0jgI6KqxhgS4MYq9wHxmHk3/GhI3ePu",
+	"2Vn3pDP44KIIC70tJlGAQ/naCPPAS4JQOSpfs9B30DSgAb12EL6OAm8exvPIgBDaVr3pnp/0XTRi1OdH",
+	"yD3tHhtwhcwrhudtt9fuvDu/av96/GPr/F3bReMAxzowNiBiuuPeh4tB10VetJjFzHiWDRiyYQXq5qgV",
+	"l5wSwFlySiaAJaeUB0KMgm/mK15bP7AkNk7JNfYWA3ZDqM2SisUDHY+QprKEPuITPLN4aDFQZcF8oGTA",
+	"C3LiQ+S25vGERcoHcIjeEByRCA3n9fqOZ8wFPxC7zm+89lXNIfJpFkSEd2iGEXf2BZtvUAp2ij8NBqeZ",
+	"sa/3dzcczD0mWXKjAwZw0YchlpMljuY8Jn5nlo0eKqhxaYzbQFmFL+d61zxA3chubWarS+aGJNhNS9rD",
+	"6jOL3UZNMNhiK4nfuK/EN/mwSOSrkORHFPlnSmnIuWqTCiYyGEJ3EbMFacTHxfaEKkwABTnIlMuCIwGX",
+	"xUY2s5/VRy4KNH41GSpDaGZ9U6s8DKZBAcwwHQ/+ThDmEPPJog0nFYb1RaFlYhRfqct8QenQ5KkTnFGC",
+	"ypB2oRrHyzCpiMfgP5LY1GGoDQdxhuqIklsVBCbrgamvbIqJWURuAzbnxYDrNxLgVdkYCZjEvqqJkJwP",
+	"PvO4SgtxNITzMNwUKK7sqlX80mdR3I18FbLNYhxuR4g4DAH4zQp55xgsg7UskRp0oOnMybJKBly1WBtv",
+	"Grnuz7M0VJIDb4OPSy0RnJTQxoODdQ6Yph6BIO3r64hcQ2KQvA0KpqSGkln5kMryeKlWqfOIlAc3sTnd",
+	"pGqP+ukFH1I367Z3j1Bil6YZSfEkYvPriZEJlrzkDqn8DiVBPCHRI7hsn60XNkXVKv8Q0K32EskhxBeq",
+	"PJN58xpzL7ja9+fmQnroxdYURzdEXq+vDrGSLyKIzdG+meePHoM/C91rCQML5g7DVSsznHFunsCewWK3",
+	"dWZv5rxLxNdjprplHWrra7wkAWQmwWb39165ccni1iTHXXR7g7fd0043kx2XrCKbEwpBntDXUwpTqMao",
+	"LjPYHa08YRRQeqLZgoCWVvX8YoCSBXwDr2YGeX8eb6ZRyecpPHsZLD2RYy8vk1bn0aVsunEi3ZDKTDq0",
+	"JpFO6M2Exl87lS5Z75p4xpShzWS6dP0qmw6VhSiS4hKEk/gTjnZtqGE0DpR588wk1bONVryI2Cgk08LC",
+	"cAe7e6/QTL5ktgDJ9AKSj7//gzPqqlIFEE8wpOCdFJqHrDgCWVVsHvPAJ8h9eduwBmCsLFZ8zyS4NE0v",
+	"n/1GwBgV/JFLKJQnogt/qBqiEjK3gsZicZZsQweRECpWqVnHLErRIQiWhOMaamNvMqQTzJFrFCg1AHMd",
+	"XdIl7eg0krX8kHS0D2nrovOCy4k5Kruf5b8O0e+fxZwOMqb78vGLq8oRJUfIJjmRLTTF3iSgpBoR7INk",
+	"ES8eIveX1mnnBLzaVzIKxEHu5XnrcvBjt9f5rX3iOtJP/6ZzctI+F0/Pu4Ort93L8xPxx1l78GP35Er8",
+	"1jo97b5vw6/H3fO3p53jAQy+aH047bZOrgbd7tVpq/euLT/Rv7wQXNU+uTprn3RaV4MPF214//L8otc9",
+	"bvf7rTen7av2+QDuK1iE9M3HqYJUiblEfuWXYqOe9UGBKVkeIle6zYFwpMP8UHnSJf0oJ7qKolDJh0A3",
+	"Yp81kdXsgNhZI6m6/YJDal9t24rdazIhC5IdN0rcNL9mE0Ery8wkCaZXo0fMXlXstTZ5tVbaMkXQlkFs",
+	"6UYXxKGV3fiERTHisoNuYrAq6ZuLtFzXsbGFLnsdsVOqfXJmHiHBhbg8HIWY3khSnIU4oOYKCK+s32Tl",
+	"55dLMqwZRamJ5C04fISKdcm5/5ZF023LL01YQRabCtJN0vFvyELupeFs22muzwWVxaHWH81GJSnLyZxO",
+	"42iY1yDjnuWotsOHg7B2yJYh5Fe8DnoVptq5BCfgfCYO2HwZNe08J2hK6BxhfsOBihiVTm9GSXdcOvz9",
+	"s61KWMoLn7fak49ZV4RQOGo9fHemlO4n37PetsV90txdR6fzChyri11TUDkIRFrM0BTH3iRXWoOiBZtH",
+	"iC+4kJxZx7IXTav1en238SrXVnB3LcUvlWe1F7Q3ahq5RtsUTqjPDxFGckJUbvzrn//X/q7hEpctHvCQ",
+	"/tTvniNFBbnSV0nzdVkmS86KXJne7FYcdDcJvAkK+JCqevFQBwtuOWT1LWEXaGLVoLjDkpxhWNKqUAHG",
+	"UsLdsJAtUPH6NOw86X8EfAPm1rhxeu1/v2z3B1knjhFaDbUZk94136TkkTUoaMkeyi3k+VlD+WBNa9wy",
+	"G8fEaGqgg5X5IXK758dtVcpNFcesIBapeNkhXQpfdpRdZCR4xXcM/sXFzqpsLyz/IQz8WYgpuiFkpsgc",
+	"J2oCvAL8lfyli5P5eFHJWvcC0JJTOml1Tj+UnNL7dvtn+MebzlXy77Pu+eDH0w9Zaz95apEdZrikxcpv",
+	"n590zt+54JKO2DV0byhbYrqh1wNH6YA5jYNwSD1MPRJCC1Y3KbfgJrHi4tfW+XH7VPyo30UjMmaRMMaG",
+	"1HhRWgLIY/PQh1s69QyVOSGq1owMhndziFNAyRihpOKD/rBZ/MFoHZmMKUJaQef+i8ve8Y+tfttFo/lC",
+	"duNMYjePkNtvn566KjUCHDlYR9pmWmiqSUpOSQzIgZY+LIJtjfNG87TputEbqZt1+I6q0+FI8aQ2B4hV",
+	"/ADVNHw0WphFBp6t9Hq2vhyVkX4cMu9m2cSn7G4bvLHxmJO4TzxGfW4XhGMcZatCiA+jaE45whOCfS2Z",
+	"IoJD+RDuo7icc8PO3Trc2E+SJXhR44qcHOEytGPKbglcg0dzSkEXUIEfEcG+to0Aus3iInJ7JdCax5Yd",
+	"6nVb9jSO7wyRPJ3vu09is2DC/SycFUU11hbTSAtCv/7zFYReinspMkjScBzAEqggpcNSq39cypdTF6+q",
+	"npIQYUaRm0iZTA9mOfik3T+2ijyIlesalouFfqHalxSL92jhKu99C5q12rqY6g7e+rM2TKmYwvsUoj+G",
+	"eYWWDdYcDoXqpz+mu03Bn33iRSR2UVl7zokPJtCQCqHTbc3jCWrW6ipuTA26CrKTXHE1i7AUh9S9jrBq",
+	"S+6icu/tMdp/tXuA/vf/2q3tSvuKqszIeEI4Sez0BYLiVQEdUvDxvIHAbTyPJ2IR0pVfQ11K0AwHUL1R",
+	"49XaMcvYUkulLIMchEknERb4tbWNp5Z7ZxmI3OZjEmn3/qDqfZxzNmY2DAIqkm3f9ktKHkiqljMfa5ym",
+	"UPCCdRdCoiju0aBRiP/ilFKyWwUOvAUuxiMZ+qaJ2OCWjHRZfmzvKJWD7p34TpqLx1ZDpTQC4iN41ZEB",
+	"eVVOZjjCYBJAHDxHOLwTtocKbBMaArqLgphYEboWSBX6/aVY/KQn/jJdpzIDjUO45bohFJXdWIZhuw6S",
+	"/3Qd9K9//kdFVb5Th7DrCFtxLgNCU0So3num2NirNeA+y3hL7gkviLQjnF/F9sQCC1lKEGulDdDVMqLK",
+	"HyU5IHfgSe1MmpOAF4lRNSTbzHLTbAI1+CrYDBsJeO49PmdBWTtZbiazYZmYQkavhUkWBmMSB1NiauIO",
+	"wgoVcGgEiQz1MEUTfJuta7l5ssR2wfNOieWUiLUJDhmto1gOQLqLmd8ipQDX9gmsvWZejj4gqcPOGEPV",
+	"lJVFcTUMbomfyb9B5f06mgZ0HhNeqaE+oT4KoMXdyryc2MzIGZasV0PbZOPESdLINtklMOpqu6QUCyVn",
+	"58ykxizvZudC9/+Ei4ggJqqXt7xvTym4TKazeIGmBAvhTheVzDavTbV5eMhgGvkUJ9kz8cq8GQNJ1uSZ",
+	"DJcURQ06WUGd2aWM0CpUjft2XoIz0QXbmadZfw5y5TGpe7LL7unlkN2RyIPyjio3wWcefyH5D8UQUSA0",
+	"XSUeuDxsYXClhtrgG5UcMsEcOjuZqoMAouSUYEyxaWL3rbXkQe9KhnL1sQoR6vpglTq2vCtmoY9c+Dvb",
+	"cx+G2z8eYcplbUF72EmSPS2ze5SOUhNqR+IUTMqzGcqAOkyGNIg5ugmoj8qpp9BRbsHKEXLjFAI5l1Br",
+	"AlVug+MpgRCWOUHl7oyAC+wFRwRHYaCu+B10o1ptYoq0gVR5jJopBdHtMpQC8zSqvZyUlpCNhQMfsXmM",
+	"ypyEYSUXuK2yYnRdkm8d2fyfozAMVPywS+GEgF/w5Ca5oaJaGJUdQTVZH0k3m5hMk7t21+kb4w0ykjaq",
+	"UpPylXQ6ryhQsy3Cx596qqmwDRuqpJqwKFQXOf/Q8EBBiNmcBjIS/zllY2xbG2f7AjQPcNx9c/z8bY5p",
+	"rBqE5ywKWW9aVa9mEeIs9P8/VAJno0wM4xz8CqVUjDNuYzU3eyxuueg51WdTa9UhhmVJ8qosYJ7c1qc3",
+	"jnxGqP/cSP0e+q6qfGzRFDXfuOj/+b91SfElp7zKWfPE/n7b1efj2jKE5dyn4k6u0E5SgCdbcSdPjvYa",
+	"PFinEqkjKC1KnYgnvRMWGtXHeObc2ybjyGDiNcEqg17rvN86HnS655mAlXEQhmiKfYIwMpb8hLe8pkJu",
+	"u9+1QP787niNRXyD3KIcCv882UUG4E9zzZrD1BPdsi6ftSsbmQhFnKb68lH6T22Jm4E2ZcHCxAdDTEfQ",
+	"2OJlHhgtY765RDEJz9tq5ARwvSVU7E9mkEEamvdqp/n6YGf39e5G7ksZ+NKS4v1+N4WDNBVenHRSxsp4",
+	"xRiFRFebkPkmsc50qskWBObszYdmvN/DUtxMvVP40ardcuEYBaaNXCWG0/Z590VxEhf7uDh+UOvRlVlj",
+	"aUmJXKPRzUfl+opuGKsqo3rv3S+0uPVn8fYaiZ333d80FfCxN3h7rniqfPUVqefFuE4KAd6rv36i4rrm",
+	"7f8hwrIDWtraPhexDXHaQ8on7I6rS9/PwxKfCFvnGGL9FEDD0iGKozn54laSbsXubr3uqjSVITVhgKJv",
+	"E3anY7QACCghSq0hCVvavRb4LOqsAFeHk2brFAMOYLXK75NGBMf4Jps7k9T9zacZWGAo3t0t+4TnzkeT",
+	"V9gYufModB3kZhpkww9AgC4qy51h8YREdwHU9n2vKMBVbbrhEjpeDsEArKh3BCkp28LCko2lduYbcYtu",
+	"X576E/Jd0LOL7xGVtBKblZQygza+//tardOh38pl79RBc+rr2tIrOqRv3yDdKSX7BsQThhskOghm+WgT",
+	"ynp/E5FsNOGTBKAThDLtBSbQieaWRMK8t4ZGXHLunwb0ZsvgwGhVKPUA8pTiCfOPEEaATPMyxOjmHYgT",
+	"Ut9WCS1RHSwuVgVTDPX2XXtQckpiNquhqCC6jMKiGmfxBKQc9HREZb3vAVd5iBUA4hrH5A4vkIfDkENp",
+	"sWy+j6CKOed+WjLpr+nB/IPMR1lrYxiwZh0UHwt26IzQ+ZY7FPA29QXPmnF8Rkl0lrLvRpyowejOigxS",
+	"rj+2NhMMXhQzkE9FLeu8iAiCJp9iVFagJsXgKml4aeN108h4ynFp43Vzk7aQ4BcSkKRIcUz0rdqUbpKm",
+	"vMXWaJPWPuTzmozoNMVQQpvwVhnLsq3I/Qz/7fiOcu86cMH4xTVPyXQtN2SxYR4jL+jdPyKhFW7BPv0t",
+	"qSK3QQI4/QlzwqJNudeGsIJkc6OMnhUVG1yi5QTltxRmcEQE0FAiydFdzR1Md3vZWmAptekeicYrb6tt",
+	"ibUqndM4VbSlgcrehEATc5XsomqvyJP+SJaz8DClLEYjcXL6kNQYkeosYtNZLLXKXMrsaowp6IvQ0gex",
+	"tqUy2aVaHh7JLq6S3d15Qu6gSoo/jxkdB9EUSjHoAI4seo23NmFKUA2EFgXybkWLY0NgOygvsB8gr+Wn",
+	"u/c4rIoOqtyOmStbvW2mL3ObTHGro3MD0bGJ59MgqqdzfBrZ3NviQpYK7G+tKaggqpZVMCjNV6WR6xBT",
+	"NKch4RwypMkMkU8x5DYLg7rT76LX+/VGNhJCqNUQRmH3nksNbBMV6SGp8ZLeB5soRkmYlxbz0icQxPdQ",
+	"g8wMfHOP1MINqMy9WEMccvEpJYo5rurj16Q5euUd4F1/lzTGr0f7uOnt+Ltkb7yPX41KmTqsMOT3evUA",
+	"V8cfP+80v/zF6qhOv/lAJs0HMVNhwieUBZdG4h/lZr1eOTJi7GaynoRytIDdRRndtODzxpyumC7L6hux",
+	"9Vp+1iypNZQfu2eQxaqL6Pfbp+3jgSyqX3JK7fNBu3fVOuteng/gxuH8bad3dtXtnbR7JacE/726OG0d",
+	"w9XC2YerpDxXyTEv/65+7PQH3d4HMeWvHbs29B6HIYmV79tmzBtn/x28q+8BasjFXhzc4phACH9ErgMe",
+	"iyNJJf2MQiYUBHdIcUR0LRkcx1Ewmsc6eA/CLlHropMEBnIEGxzLshELEkMdroWcBQjMHrenQLFbZLKK",
+	"6MZnnMKKGGSzxuRsV1C+dl2BaPmuvXyOwpAdZHWLeoVhWzaTpHqzrq7nMu0nGTafB9ZQdf1ijjnxlEDU",
+	"ttzyK7XlMK2bYbyieYMRLlD6O29a56g8n81IhGRELWWqrrTK+pqHEDAh/itbPsqExeXW5CGOx0oLXjq3",
+	"ImLWb0ZhcAvtNHhMwhBH9qJUKQnbtyQudMmwOyq05oD6R8jVu2D/iAWlhY0tZOlpFPhHEOYKW7LpHuRk",
+	"le2zavvzdKN2zzGYKoOblHCNPUgaJShWy3FJhp5tgjIjiE4DbmmDqvt4bsvGSrhZkxw24WD12fsUdteL",
+	"T0BfsfQC4ywfS6RLGgnIlOb/Kl/SqIxRXxL6kMrXK46srFBHMUMHzebOzqtmfWf/9V5t99Wrvdf1V/Ia",
+	"IMQRZNeo0epb0OYm60SvIYEkycUjNqe+MH21SSjjrDNQHybFcvqwOcid4k/BdD510R2Eko0IisQ8Rg31",
+	"UUBxtEDjkOEYmvOxgMa5kjd79Xq9tveNspmTrYODwrZzwAMI545OqG7BMwco1EZdOiRleu1mh6T0PuRq",
+	"1pfhwKysPTGzgJ8bEx+pM9fa+3GEQ13cewM+nGo2tGuEIPMEvl4slZwzbIWAsuhqToO1nRlyLJEUnwSI",
+	"UfmVUD4VmVfsxzO1tkowwRRvHEL9GgFwmn6gCttQJhlGZjqMVUUyMbZiXdxGBxpQ1EbHmXp4tQbdEvYU",
+	"GyvnCjifk8g+WyI0dKDIBAua5HOl7MHX1nvGzFNHE1hqO6f7n6THG2dQZslLUK8QvgK044Laocm6DGzp",
+	"RhlNFBJhUcnWXn5wHcS5Kma/nb0fZA2v31vV33D17/XqwcfPDadRYHhJwKCrB4lmOJJx23nTKn26QpMw",
+	"XwN1YiMV7j4KaEFtgyQqc4vJlmpw5pealkdIAc18qHi7TazadQ3jc/rSZ3ONI7Np91U7shA8uMVMooZl",
+	"F7YCR4DVLaPGcvdkyghYj7HOSAUVrATGxOv9ICoW6Tke0YVhV9ceSJna2tImX2FHfHwdwrcNIssd6kJE",
+	"JQJ/s4vxvAS035JrsZe7DyDVKaNkoWW7No6Nc2IbIJSkbSXBdnZYNjxoUgXlCochuyP+1khRKsvHVcF6",
+	"LzhS02vt4kgXzUP1LBRfbXfUF3S/FNitI1VIIft1uTGuBa6vumV5AOXH7CBCKXEJYISpN1l1sqV7IN99",
+	"wdG7y87JVj6KbZYrBZV1ieDYUBwim5nlHGayG/uVH3A8Cm16t9mNPS2RypEekdLVCp38ZuFdheRWXhtv",
+	"s7SfF94pjFtL7jC9WOotiYKxKrmDyj9/OK7kST9k18HWSD6FQctgtIRVorTp5aKzpgQXFvBswqg+UB0w",
+	"SKtTHISyMHCql1dqpuKyHjgdtzrDsiru1T2GCsiulH260cgLMeJcDoAbkOupSvrYgEPVyxuHcGrGTmPS",
+	"om3XmFfpU8GXOyDWHYe+Pg8LDBh5JxAzhDO31OoyQdpmNmYc0rL0pKEf7F7OipM/6tyMlwyc3EPqCsy4",
+	"z84jva2vOe83tvWbvMtEl21mQ3xt9/JaH/EKhS9djFb2tvI439t7fH+PsOrd+e38wsrgenz38AoxUMj/",
+	"6d2UTMQ35X8NtUYcbhhnqiW47q8TEeSKfXYtraYz6tlWStmy2nsfzcmqr27jWLMrmmvJukgPXD8wq5/l",
+	"KW/teKv/4qs4JjaQcNtLt5wyt0YX20YDMxSnjUXceumV11jWj8gpKmsHGIpJvgT0qWxic9Fxj+CKLw2r",
+	"Ttg4udpH5XOGCJ1P0YRE5FAob90Zoa2LDtqp1eUTeW0wwbfQJSwMeCxvDiubEF6qCK1/NdV+1r67vZcr",
+	"kf5Cs71ac1xmFZDtZX1enC992rG62SQpJtJfIyRPUDlySYnBSARPGSLLPVlRsiwHraKtQHA5K9TNezkL",
+	"FdYKHIW6y8O2PkJ9rt3XPwjdNAJ6bfSZeDQfYbKm9ViBIr2C2DJ1ejNYXmoOxCJZMStp0uQR6gf0Gq7/",
+	"xdvyT+kcwChU9a3darbgpvmNatG+OqVq5i9FqtUlYq6m/9QEX9X/MMm2av6xTKfV/E+ZnOAsmAU+/3YU",
+	"sQJ7R7ZfszWjk2HK7kuTgd2aSmmW14tD+pW6oB13L88H7d5Fqzf4cGU8GVL3+LI/6J61e1fbtk1LBrZO",
+	"e+3WyYer9q+d/qDvCss+xjeEIticI31nuluv66C9ITVuTHV6XhBXHOR23rTO8zN+3SZt6Jfl5noI+8J0",
+	"lA2lXCftsrfUu6+GXHFu8BhPZ7CJyaGp+hLeYZ62jCkv9dpLEfGCIy6jVVkkViDb7DlIBa85Co/H0HIv",
+	"+WbSbi8r9EgxhS6RmCRZfaFrpMfbN3ibnodLDd+47FBi6We4cVbcWzGP5MDVhSEer6Xjs20Nd1x4cWxr",
+	"D5ds7a692kRCVCvijCWxZIn6cnBcyZJOs97crzYa1WZjUH992Ng/rDdre79tGG+cL18CW23W3jDWbgJd",
+	"fBR2rLFuLQoeYUeeYmJVKulUxrpBcgWmC4iBq6FOjKZzHkt9Noj5kIIgjxbgbqXXKidlhjlXbXH86sEr",
+	"GXFzpGI/jC5SfMLu6JCmUXa5r+cbR71787qJ3rf7A9Ro7uyivf2D1+jV/t4ugqha4xJsN9fZbK/gZht9",
+	"/H7FrXZi6KwzxFZ4mh1UR2VhLVRkg6GI1NBpcLMUM+OgJCrjOrhVN0QwLwRoTAmGZhoCa5TJiKYhlSFN",
+	"I7Jg1EcY7TSrI4FjScw55DUAQTL6qNnYfbX7emd/95Wzul1cyfR0W1wbyr2d+rsfwdHtAM9jQSMQmxUu",
+	"smz1fXO/fvBK5lnmWq4193YLN/Mc28uYANhlgXOqinAqDUsWwJSmg4RM7LDqzlev55JYUvh+wpSsrV6e",
+	"gGW6zC3Q5ZDGlzELhWN0zP9GWNppFkLTLzKMcwSvbCYHXcxHYeCh0wCPgjAQGy1MaKD1i4iNZbQ6DlGH",
+	"+mRK1QudXNWa05JTuujkOiWdFvPlqlo7JpCqdfU4IkTmkeqL4ewlOrujWdxJLgY9OdfPrxCgnI9sVXiO",
+	"ug0OoNKD++5f//wPF/Xj6GcCrcX29uEI3MkkSaGOELXHvePGfvXXM+aTqRSpfD41AxpjxpYkZmvvt377",
+	"pw9vdl791Dvea/1y3GntnXUvdns/Ds52dvZ+bf787tedzo/dn1oXF3u99s7uz7s///bLeTYU6J2QmM3q",
+	"q4+f9/ZWhQE9RoGZ1nZFRpYqGnwV3+SWXtYiT+U9va1f93p51VVvHM2JvtfNpu5vcKu7nSfxv642H/Vq",
+	"cxOPXY52xEuH0nTjINwDpe2NpEYuDPgX9/TvLeukspyFxVN1r3qEJLnlWVeuWNfRENq7May2nT/2YdVS",
+	"HlL45BFq5heURJHRu1AeUd5AXXT7gwLLK1PZZF09k/xdXjJWApJHkFmRc+OKmQpba6plvm+/+bHb/TlT",
+	"KdMkCPU9VA5iFBGPKE084BItwuQh4bjyhFU0NZ/YKmjmVvP8qmeqWU9IGNySyBIZLFSM6Sy26HIt9UTW",
+	"MOUMjTMh34aJck+BIUHatHpVgvtNkajrFxv4t/hJxUO4yENlXeSpGvhu5UhTXySEVNWfz0JhVRI0WihN",
+	"f+25HmJe5KLVohCa1aotMIq3rxWDYtwpjgn1FmcFvSpDpqqIZb4RMyZ7Uk6DMAyMmpEFnzR2WczTX+Pu",
+	"0TjTfXilc8Yx7vGgVZu3Oo7CTK0gn2JFiCvzzsV7ySIDjvw5QWWzLmZlCYjAfvWxHqaNauzkGC9Jor/X",
+	"YfEQWW/wmZMR/MsSJZEFTlKTZ2vxrxf8DWr15mXdn6pebw74rVDXvG8+uwVjVgy1PI/MrD2s7l2/wsof",
+	"K3poa9pEEZnigB4ht395fNxun7RPXIRR89MnHeMnhMvRkLpvWx3ojC3vvrJCFpVV13AtsFI3srvbqLuy",
+	"ZWUgO+pGfjJaaCjawT4iHp4rV7lPeBxQ6XSMCGfhLfGHFKINZxGot7p9E6RIpm27l/VhaB8t7zcT1VgG",
+	"dBX15U4QUXJKctFmyWFrMr9xTNoFOZSehGgpLT8OkftZiQxHHpsOSqSDg8TOf3Ed5Ip/uEM6IrqKpe6Z",
+	"pH1nrYsOikg8jyj4zJAsrQO5njMSyamHVMDsoJiFPsIzHMXi3HXhmQqi9AMB81RgXZ6wUzybqfvl1jHc",
+	"NCZq2epKvhmN1UkG667XqwdnmoU7pVa/317/XfBU5L4KA9d9UwzMf/Fy8OPaD87jSf57YthJW9adXjHs",
+	"RBKkHqYv49Z9UXugcl9Nhq9ZqB6eW2vnvD/oXZ611+9OJ+lEkJsiKYGxbgVJfdrcEtIJ1oCQTJCDQHdV",
+	"X/N95bvLfT3fkn314NyXbfX+11dzz0GQN3lWHy0Fgwft/mDNyAHhcX7YmlWrkZlVf0nsxIW8f1Dazhen",
+	"xCjZINPAJiS+OBuNyQGyZsySUNhoxHbfyMuBTQZkJMC6AVa+33TQVmsp4PB1w+xsvfGorb5lY+ENx2z1",
+	"nSJmXTfOxqMbjtkKviWO/vIxp4SsN8+dpIcfYjSn05Ux9aEx3nYGfKrf1hsHO7gxblZfeQ1SfYX3RtUD",
+	"r+FXm2RnvIv3RvveK38Ti3/J/VC8KJ7eNpOpUDRlYwmLy9GF+A1ht1ZqQ6qejCBkZjSPobiDmCGWZRgc",
+	"xBn8JvuDHiLXODS1080ZUrdz/ku7PxA/Q7RS+gwtPVJiF4aZZ0jyO3J7bXEumpOoX/Q7qByRGYtiLusz",
+	"CQgDgX3V4nFB4kpWv83rcMuKWV7byitROd0op/NYdBmLfmLVOWxahE0xWD7rlw9w+6m8fMwuH4K50/Sj",
+	"LWbKGF5ErD+TxSNdAVhr2ALB+829vcYBmsmr6huyENwq6L/f/zFpVEz8qxuy4FCC2urxviGLIjnh3pBF",
+	"4LvaWAmIzNUBodDXkU1V6AVhL4EhQfuZLC7ItKDon5jvBjKY0cXPnV/RRftsfY0KCbOjSuhmvmI6V1ZY",
+	"yD+TRYeO2dfeIyU6X/B77BYqu5xPqnpgq9Vq/euf/6F6NgMGVM/myjb7mhZJSRqxokfZawH3Zp+T/Xhh",
+	"01NPgW4Zrs122dIA2lvPhDi+SwPqVLNPZb5vWW9fMKbFhbWaUouQtiH1fgP/pOmSlFxS1OBZ81KOi2A7",
+	"VzPQ03TAyjHs09WCVR/+di7XP6Wr9UmJ4umpoShEyxWqxi/trOsxuWmVuukRck/a8j2hucmupLfg47we",
+	"UtXRfEbCMKDXFRTEyGcEyow5CI9jEhni8gWXHlUIMhzSxKkZMJrUb3MvLvOtPnKqoICk5JQSoFZ5NTPX",
+	"9YW9SnMLP0Ru6/TURWVpWQAaKkcII59NcUBRecTiiRD9EHIrsVQ5EosS8h3+1u3b5YgX3LzHd0+6Z61O",
+	"2h9ySKHyqfo11aPJJzhEXKGpuofyv8kgyGiA3vABH1KIafIrsoSqqdlm3kMRuWU3xK/UkGuqi+6Qlpdb",
+	"rLyMCY/dCroW2xkzZWYl/ukJjsUvEgfZXjJDOqSA2qxV4yCCvYkuD290wVSo1J2EypCNIX3Hujrdar/x",
+	"ETLtJbC43MqhAOMfKlLgH/Ku7x9D+o9qtQr/Ew/dvG7sopfITe2Uf8jWM/Crpsskz8lFco6ccSJGqRwk",
+	"/aojkxg1hnVdx/wEmc9e5t6FOfByQCXyMPdkqpOcbckcSQAC9KsJcyAlzVPcpVlsUKWvO2kBQgkIUYBG",
+	"5BaHc8nbWg5AF1Q5f84YErPjtFEwixAnYZi0lMqOMSAKYghPDklMuAP3OdyBGExoKkV8BUyS8KBaPwag",
+	"q3rE1ztg2o5LNKAAZzNCuZhP0ilHGEoyppi3NX9Nh8t3li1I+YqGUDYEh7YR0FPbCwnEXpddgXf11su0",
+	"ty5/+Vm2FPnyUvYYruglZaTFy7xYEN9M5IIUH+ilFhBqinx4jmaHrHgWEoaSO7PjlRIHIwiCRUFcyU1o",
+	"I6lkvoR+cmdGegUGNeOzM4IYs8InxZh4fUj11aXNV2J3jujzTqN7SCFnWNBP8Aka3yw5SL4TGKH5pmDy",
+	"yJwm11nyKBCbbHQBUcqug1ymJSeLrtXPgtWoj8R5Ew2ppEHxfZsTZkjLmT7DcpQmXHVOKKfMd6k7Bilv",
+	"zJCuccecnqYuGO1qUT4Vw3GScZjAHxlMmW6S1BkC/xK/Z70hqYfDcP48I3dQ+p7VR1TgYLM8+Tp+paxL",
+	"Lv1hnefJQlwb+aPu64AaEB6fKE06q4fHKnZd0WAczcnHtR0G46KWgkte6OLgRBAth4WS5RCic1crSMu9",
+	"9p42XDHB6qqwRe04fJYxi5krhuK90vLPDCSVQs9ff6z46irgGYWSGuz0nLYFIu69eRTECyjMLTH1Rmgq",
+	"UWseT6z9qUHZgHLiKSsxPI8nL+GR60hGwhy5LeVXVOW45MTKhQgvKxei2C1YJ8gAeCuVLZM4ngk8HYfB",
+	"ikul3DHtwcso8NPkShVuL0w7qAUtgZHLucOJ8hQz8OmJeScE+wCJzBIo/VqVMFQ7xkURngXKqdcVy22u",
+	"cDSbn3QQG8U4oLKHFqYIRqNmra5hL/fv8PU1idBl5wUfUo1L4mTfDoNRhKNFRZoGkEsigfQi4hMaBzjk",
+	"6DrCQmHBccGeoXLv7THaf7V7gP73/9qt7R4hc7Sy9EbMXwwpi8TfkAL8BvPAA+exeFOmZyoNYxyyO8l2",
+	"AMxxOhu0R/XYTLe7xH7pEP6T2Ia85JQg/a50WFKmZPoICmTcEAod3Eq5dWRyIjDsxhfxU6B87bnMaq2b",
+	"BVCxXqhq6fUV1gatmZ3jJGlm8nIyVQVbFx0uK5GOAxoTb8JlvmiEY5m9qUKiSHQr7ALIwhYDIkIQn0dj",
+	"mRQsDLshTTZyhuMJd4Q9pnNUIb0/KWcujGelcLLpDMfBKJQfA5P5O/Tdd4mD57vvlOXxr3/+h+ugi2BG",
+	"xJNqOrByqIhqiXyGFEmaFbBoozlBBXfSxtaQ16yRgkA9dsRow8xxUuMQFmRYhwqBsns/Qfgai3EIixm0",
+	"WTXF0Q2BBk2cxByVleHGK46pJnOpYusDHuYVs6jbBXXCS9pywKlPhKDwpeIMQcNGGQT565wGnwASGXrs",
+	"6OtqGZ8YcHQX4dmMyDvrz0LgOpAcnxRZ+KKKBiKZ5658SJ8z7zjq2Re3JjdQZhvJ3TPzK2EfK4e5OtFw",
+	"SRFERlEY9UWTiPmLXDVEjsq6kK9ZFR9BMQS4hgFYYfEU35Ar2bglUOi6vOyccIUuJMTIzs7OgQNX1Ryq",
+	"0QBJitEuG485id2XbhhMA/FfpurHyKZBCpcuVKJxjww8wejNilakKNTem3xRCphMVUaRlfsL64046F//",
+	"/I8KnCGGmCMchZBrLhGbMJnm5MPEJl9xTKoNHmF6k/Annsl4BkHCklHd1E2ldzzZW/IpgHzOcCEhkX5X",
+	"cw5U9iM8jp20c4QjVNhpAPnDDnRJ4CC0BfGLWcSGziICRjGSOgpHZRfPZlcQB8o8+K8AAv4RUB/+iz3v",
+	"yq0Asxt8o6lB8MTl4FgThfiIN484i6ozfB1QoaaIkWVFF/AB8dhF//o//mfCTepdUCU+TzC/mrKIOJAl",
+	"cCXf//LFrcAqqG8ymQDjYHfvFZpFbBSSaYoO+VUDZS/VK9//wRl1K+huwjhBulgL1GnhCIecQbfIhSw4",
+	"g7KVVjRPG6fNF7eG+tZiHTDXNYn1TB6jccRCnpT00a4isf3gkZUOae1RC7gueEL8RGTCVaZeJBqRMRNi",
+	"LUaROGAIFAOaYOqHJIJkad27nnDpWsxUVQFk6i7eYpJRxG4IQDIgn2LV3FvI4TSGR/GBoz+N6SKGalUk",
+	"5CQD8pDKBu2O6p2v6ieL70KdgAhPCfgcDSAqh+ozskcriDiogpS87hgtrx0EjWckLcM88LeOH5TXzEpB",
+	"HFIADF0O3lZfJ0Uzzi9PUdkdCl21Xoee/7I5qpjHSd7CKBSqpRja2B9SPo8idi1OfxjqvxZDj3TNJhJ5",
+	"4owl3MOz5OvoThyGAnLiH8l7FS8Ep6FcaIqNtFgIlqUtUdn9K/DOD668H4Bo9kPEpkE8pFC8gscE+5Uj",
+	"XcZC1o3SMnwW4oCqBhaoTBmciXBVAoiUmp/ujwpt0ZN94tIwlrHewN9iGOAY4s0DDiq3BFOeBJRJapDu",
+	"5CAWA1xBDqoRjo8XWhUAeVF2GwcH9Wq9Wd2pu3BPohYoHWBqMFR8EQeJKXZ4jGl8hFxDdXc1MQ1p4JPp",
+	"jEHGFdyjl91fq530t+rPZKHqOuV+TPuuNvf2wImnagpUAJ23AQddrNU/7nTUNUoQqqwCHGOoxpP2x5Vs",
+	"6SviEHSp3O2qepW7V99xlV7o9kgcLaotgTr3CIF+CTvPUVmeObInsVijTIsY0qyGziEiPzGQpBqmLmVk",
+	"OoOjTuOkfuqQzkhUzTTA1/IHvl1Jju7d5oE6dzOA1lBL0E8YSoP916qKiITtMHpZNZqvs8gzyjXAxhNv",
+	"woA7VGkTIHZo8gN2lKA0XfwKCh29kLdYPa1hgrMW9D1p8hzsNhvSmFGtalESbSJUPBn8oqr4YDGRGLO3",
+	"U0fuMaOxIKiT4FreryltQ9BRWg8XwvzinH16KAhYmu7aa8yNWk0zFgYeMI6rX3MdpKtnwAjpO55FhMMd",
+	"5dk8VlsrTyVM0Sak7Rhw6OPmtiGUjLSKfaQu1BNML9SimrtowuaRxO8ZaI/i0FF9lwiFKwNC/UPVRkzi",
+	"HuSCLBCggIVj4RP2YpB3MFhX6xVEGBHl896iP1gYeETFACjLvTUTHFZt1uoqOVq6Ffjhy5d3d3c1DI9r",
+	"LLp+qcbyl6ed4/Z5vw1joH5VDD7QxGj8f9l7F+XEkTR/9FUyOPuPglmZAgy+4Og4S9lUtbt9G5vq6ov6",
+	"WImUGI1FilEKY6amIvZp9rzHeZR9khP5fZlSCoS52K6yq5nYmS2DJFJ5+a6/7/u1Lo4LVuGORcjWW6iU",
+	"q3il9CPp0C80C9vlSnkbW370wdvNGHjyg5s85rATH32hmaCGebe0e8ZyHLBMFqFoalPwl6QkbKbtooYR",
+	"u/PDEVrj8vylllTZsJ4c1WYU/m1zvXOhChP6srbwN9R6sCGjMeTRxK0/BBfaGKCFCXUyBsEHh1UZfqoW",
+	"vMviMdPiCtctkXzHnpqGd2gdt8xpk/OpFKEAoP90v7RgkjWClT/t60xrEt8BtZqGd5LyeFRmiwJys2PT",
+	"rQnmQafTceubT6T0LCx//SEsDpAj6IMJ+6hWqSDGBWQSlIAbNu0/VOeGJJL/WQU2//icaaeMrdUq1a1q",
+	"o1OtNCvy/343G4H7cl3A9t/f291p1LdrVejw6fpe/iO29SMSixt+1BgcPlP6F41erbvnVtk+3fXqbLsH",
+	"wBh4n+sk1GbY6V4v2891ZvQN9dM9P2Cql0lBHolhGMVlvB1+W/o0+96eu9vdoY1enW17NVdugj6tNXbk",
+	"Y3e3u5UG3a/vVWqs0t3b9aqNRr3n1Vxvu75f3d+Bv+h+1/Mqu/X9KnUb9crONq3ssN1qrwHP8v/FCs1a",
+	"IwlOXbSuriA3JleSDagvJdI/wj4veyH7L7VOZTcc6EHOmSCfe/6d742wYaxS37AT/HhSaBbO2Jj8Fka3",
+	"urdvJD/8eAUykrNqoVmo1rbJqTT+rmJ5skIR00D15ylUK5VKNakbbhbOflMxcXYd9q67fgQ8iWibyWmH",
+	"yY5ErGf7p7AP4pimHx2FDIn8hICyvj/+VF1jCs3Cf6q2Wnv7lbRZRbPQuri4PP8Fsk3gu8bxgr2m5vj4",
+	"7Oj4l+Ojj62TbE/YOffJlUjlopxD7WLqonFDVBaahdOr+v3Zv36rnx2596f/aI1Pj/C/J4P3Y/f9XvX3",
+	"f/zkn384vf+9E/TPan+v/N45G2DEfU3pAh2IIZw5081MSmVpRRlSD3hN6igW8n4nER/6l95RT3eWgjur",
+	"S9/5kaf4Ybi3ur30vRd0EoTU64ThCY1uYG/Ua/tL394Jw1PKNR0YRIcbK7zzMcdWR0nHz0Zle5XXvqM+",
+	"thWAdR0NBhQOmLR8fSa9s6zeiumNlH8FFfMp/PkFT1xO0++YRtoG4N2QRoBOQaIDJYzzI0HaPLJ5ZjOQ",
+	"D/4dI448GU7SnRSzmoLc8nDMVS+QA43SiqV/Io2AIAjHyqK/aHUOfyQZI+btZ9/TgU0V55r5+m0i/DGA",
+	"AdQt6UVg6GLU7f355fXVx3enx1dXx+dnYI+IUDpCwohzByxmGmp32XrfcciIx34gB84PiKNEi6NiTdCG",
+	"1Y+JiP0gIJwxT6jouJMKCKdJHJDCjkUcEEcqtqWEazkVaw7EuMzvEvE2dU9GTs7epoS1A1EvzqoQ9fLj",
+	"CQwhFcPwMYruNLaF9j2P/XiShnmKjtYq8p6jy+Nf2pdX18qMdaD2nRDnDBo9t06uj4+gu+/fiHN4fnlx",
+	"fgmfZybCDaNhiAZZOWA3qiOYehPzS3R38A/V/Wv6fv220nGW96e96JzD87PO5fnJyfHZh+uL9uUVLPwg",
+	"5DfmdMk7MTtCSPqptGXNpSFOZjGyK6Bj4Y4xFk4cIO8WfX94raIy9IZhdZb+Pedd+6z9/vjwuHVyff7p",
+	"rH2pEDyUOIfty87x++PDVqd9ff7++vjMnEvIOKjVgY3fynkUCcdcQANTEvcpJ7XG/8EzmI4GOkZjh0xI",
+	"4aGnXKmQ4hQtcwlMdBaJUNrdIUF4q3y+HK6OLGKLVGNx5MHCwjISchd+mURhwPKMciwrnFVOs1b5AoP2",
+	"pNYz3FHoBrTwHuOGn9nkR8zOoi0M8v9d6E2WN4MVKjyZBkhMJjK8lZkh5dt3GWc93/VpoDjfi4Ixj1Qq",
+	"9TeC/EQ5I1cDP+7rsJSacYil4rJIj1E6tzk/PWu8XVFO3keUu75ww/kWXL2xQ87pLWndsRkLbr9erdQM",
+	"C+6wBU1/ksMMbUAGjByG0TDh8ckcZHmTbnf6JbVV5atRN/4v6g6YfBFtq6YHFg39r/dSs2bpXmOrUt+C",
+	"SxMTm3JWFnKNpkeeNVyx16xpuMLCyuOQIy4Kze2KVZBHptAsTJ9w2Nhrz0OVnELGM888l/PQWGIedveg",
+	"Xfb29Fte0cHUS56whMgD7PF6tdFoNCpV8ALU+82KazSdZ2+qpLa4IRbBVjL2/iW789n4ocMXI7pfp4AF",
+	"4x4A2QeUj2hAIngAtEJWok/nz6FbFcT38UdKm+P3ZNtupZ3W4tN+oFr1RbtqzvaBrOb0loEPVb91naGQ",
+	"92uLCefO2AEL/O5ZNxKhJKbHbfw+N+wSKzFUAaGsI2k5NpupP8I+J0chK60wxtfq/+e7/Hkz/giHGW0V",
+	"fEYKlZO+/JeZ8Fn1qeyGTta2sojyR7AwhkUxNrIHf93n5mNeu2zKj8VVOpXdZqOREwb8c7E405GvbVbv",
+	"NehOd9fd8/ZZpbexNP7ClkYaO/xc8FiM003JQ65YKnAhi6VEgRwkC1QIWG3LB0yZJCAJUYd822ZeoNE8",
+	"BUvYP1NCBBRIxtrZiJVOZS9NUKwpVnbdqjfVDea7s6Ce/bQ88lgkqzjHrpNHQYHYwLTT8Txf6COQ2eFz",
+	"8kGV/YWbZVH2pdqtudtenTV6O3S3u+c+YH19+TJn3vPnE+WNFN4LLswNSK54Y7qFVrsvu1VXu1fNTBnP",
+	"xnr3wulb71bz8K354+qMZ+7OD8LqGKxFpiKwJIyIEXwtPepwLZXbSjf9Q45LBxCsqediKpaZ91vmrJmZ",
+	"4zXP2neZ6fzKW2dBVnWdDZWu7KP8stwkppEPSqtnVX4njOYkiMqkDTF6tY0SwBzmsBCgpr/TsDA6YEj5",
+	"DtFtLPGBjZREl+OtSwV0mvdu6q40IB0nd8C7vc68a7Wxwk+L0XAYRjHzTpnnU92Wv16rrfCMYRS6TAjM",
+	"oH4PiV+MOEwhoXITv1+swmyidC4ibCpjaoFwTo77GzJgMfVoTBGajJArtJFoYjzN2E3lmeTOBxbnZnYe",
+	"BzX6fr0OVT1xHSlunIIOUUejgDVzQ9Aqep3dITPB7AOCmCq5YGD1YmZdlwLkZNjVUJZDWuX4PWsirXBC",
+	"8pBWhk86Dbaq0lp32617DbbT26V7XRNs1d2nXr1SbdSrtUbNq+zUat1tVmvseF6v0XPdPdat7Pa8vT1v",
+	"l7p72zu1nb3u3jbdrtB6o7dH640EbFVPmzs95OtkAFgbf3EKmZVYC6ets4+tk+vL9i/H7U8PALFgP1Sn",
+	"gFhLe4Lqxic2LaaE57cERlXqS997FsbvwxHfAKqygKrFmnVVIMLsJjr2Lqj0cQEQGLs5VfCHulURdPYJ",
+	"o4i58YxQT8uusJMOHhhVVilsjtyoqnoBbVOk8A05Ewf5WCHEWeUBa8iARTe6dKo7wX8cZCE0+scUBGTc",
+	"DwMGyI8ytJOEZJmqSlHEkNhmEttCIRRMcawbL/omhWVx6SyTVvq2mQlJylnqlX0nD1yCzSG+C3AJNFuc",
+	"57Lm+Z4Pu5tzUmaPkJQ418slx1Y1+FYMDGzw4Bs8+Ap48LxIwOqBjOexNcwwhvrx8vcWZVjXiKksb4Uc",
+	"hrwX+Ng4aBPV+NbWF6qKtaMabw1Z//lJjbNc6HwrjlWRexpajcMZj7tPY9Kn0N+WdBnjhoWGCHWla7CF",
+	"I4+BPnynvsW4FIbegcniS8nF0XuL/HTR/gAM7WcfbN7zMeao8bqNWr22t0e6E2k1FhvVGvnZf6f7C2Cp",
+	"JX43kCYnGHmprnPKpJUdfz8MPJEWIVfSaBApOvVaDbDd4Plo/jSs3ZZ2nxktUsTt8FNvBBF9ulVr7Bzk",
+	"GXlTZiAknk27bwW08FGaTnidqOE0uPEAcPHNKpl59duFn3551770K/cn/3B//unq3T9+//WnCv30+/C3",
+	"2vvK71fv7n733w27g7M7l7+7cwfvK/TT/ujw5ocflrGOHo7PLBUtAfcKbaYH8G9vFqWO5r3u+Ldfz/7l",
+	"ftifeIfv/vVb7f1arzZl1M2YWCvnLvR2fVZA2bwtBbIo/fKNSM6vOaO5FnQObGr9ON9us7HzmuN8c3du",
+	"Jw+Zuco0/zUdlbVPUZ7drL8jFLW3h5k9slZib2NwbwzuV21wowlrGLDrGNtvP+t/Xj+UWjznLLWT1VGa",
+	"STUmtjB3g5HHPFJEa7i0ZA7RsPceF1paUf4+oYHx+gX2E4prAOXpTQMJSmOXbBIsrznB8rDMebrkytIt",
+	"T/Q+TBz/fLmH7vtXiTBcwU8JQueWracPg9ZmCsakjBibQwIEvG+sUYemexp3hxkcnydNB2d8fx+JWlSG",
+	"JeQuS8rqNQ4AYB7UY7p1LxhHRoNUIJSMZ8ID0Cqu6MC7dIA2QdG2QMQ3admTtpCEl0i6SOrCet2xwyHd",
+	"CfFYj44ClWKiw2EU3tFAYbygXyzGYszBTXcsRSVkZLJI0fCjhS63Vb9EnI9XR1B8nVCkYKfZWGDjStXK",
+	"xsEh6U8M3gaSMNQfQL15LEjr9IS4febekmjERWZaRcyG8AuD8A4pLeKQJIRM4z7j+BDox8QE1Nzn94IM",
+	"eTCx5JxlkSNZrcxjUuxhMT/NVhqFPUL5RJPwGNN1QFwq2JbPBePCj/07JpeKEOeI8YnqsXnUPjsGtiLd",
+	"nC+djgPiIHhAXZoBA8BEYwMGZ1mUiqPgLUD5AwO5YNyDpg3wA8n+saB8DlodJ/OvWamwvVXSyo+kCyli",
+	"OhHpGuaPLmmeocQHBLfgZfQylokzhfDRTTKTbphYmSrfE8KGM8YQSoqXl9Bc1wRbsfQNT7s0F5O1geZR",
+	"SV6n9Jcoestpn5XMwNz2WfMLXDbBnicFdW1qCze1hfnot0V1gEs0Jsue4kdURi1bvTFP5Cb9+kqrlnBs",
+	"mv9twB7ff/O/56xnMdBwylvymNdU1AF6CVNL1iz8Vaa/Nr/k3zld1pz03H+HVS2PC3/PMWzNNv/TrVGT",
+	"Ki0Tu5hzBKWLBFhJlQUHp9qPjcbe6cpPWHyQNgVJYP1zGurBZljYTa9J5tVnNs0KsQNi3PG0lWcYocA+",
+	"sig1Ds/P3p8cH3YK0wdiqaHCXetXpC4aw7PNwzepCa1X9tO21EkCJ+Wl6oajuNkNKL9dPvZ7gcdiCRg9",
+	"0I3yZEcXE4qMeSGtknzZMRWEBhGj3sQA3DxJCPYvnTHCQMOyEC2TSGj1LuTTlENh4CV9yElRfka6E5uD",
+	"dQY6LPJYVFLl+4rbx8LO4uBREylegwC62EJ07G/no4hQz/Pl7X/7G4kxVJlyrMzrFv4JaI0OM+NbOdSC",
+	"DzkHpqJlwix4vWrk/efji+Uyg0fJmq7W9c0ILMJKdb/W26aVrR23yrZ2vRrd2u9W2VZam7THci1k6UJV",
+	"odam0dyulNHo+j3tgf47HXTZv3wid1yu5TTnAdCsSy5toVldWtrMrNdkcY/j7AQtn2vC31rDLMEb16q1",
+	"xVvXTRjh3evKG7x7PXGTvPIcaSNXaWohDFmD5GIPNDdGGJWA8HW69AnXHsWGmRnCDEWHJy8rUptLcWYR",
+	"SroR5W6fcBaPw+hWoykz7GczXGdgYyN5iPoK6BnIgHJ6w8qkZUBNMuPTeU7AZk4dSWxsPC25mlNyCwCn",
+	"mCk15w7Yo0dDEo5im4c90qXcK5MT/5ZpojosK4YJgloiYFciIPBVSU2tUpFjSPmmM0NXD9jaUtx+vkeO",
+	"j8jWFqQXzlqnbQfD6jA3kNQA4jKcgsEAM1X8gYawsyd5Zbn79PU3eSJtVdkEb2e+VyI+nqNw5lVI+vWl",
+	"e55kP5zdp9+6ZOJlqYpl4FT6hx+BptKPWMc0frmaSjdkyIjDPF01bRa//TxzGOdjqC4Z9ZDlLE+hmYpM",
+	"qhfUPVmj2uaZO41KybpTJutZxB9Y/ARiefYRH6RgelJL9y8j7DpTNsW3M1+XCarhrSvjpL5Xq/eDtCKf",
+	"RJCk4IMlvG/zdul9pwTMUuAkpF9Au0qKmmLXsrkiUy0BxsZg2lUuegRkgV2ldBNH3YS22NzzI+YqHFMX",
+	"yqAUN5sIoxghKlS4CN5AykGIAsh3wQ9LluYtzHP8e4atbkYBEFgBlVAG5WnPD2IWEaybh9orvIK0IOik",
+	"v9cFW1R6GMhSxjybT3NoFp0gvPG5+IHao0qltqP+6iLBJz4aSOgSRA2+ugXtptw4mJCiSwVLQLGlMnEG",
+	"Pr/+3//+H+etM6D38C/SlYdHE0u7wUj4d9KQdnxx7fmgZ70fpPWoI2fQu1p/Yy6306OBYE7S3Fp5MUIv",
+	"jQV8D2XiCEYjt3+NjKdO+iZEjLqKBhVVk82leLSkQ4FAo4jALJCifGv5ciVLfqjfNyWfIXIfW4TaPOte",
+	"wefyFsrJ8bvWGSn6HKZQDKmLXh0+t4kNidDhMMlzk1+AJcVXYYIUMwMsJRw26JDpX5+6xxyUBeOx1P0W",
+	"icMbJqcPQGB6DG8Ecdg9Co9r33NUhaB5BkmfRawJH+qRQnjTpEdlCwJUyel/KmVszbjY6ifeCPLh4/GR",
+	"IMUU+Qb+amkeCR6u5/VIqCuzfHjAfyz/0QujAWjPkRxAEnTG7QVJPnp/jBdXKylqg0YRnSBB3twB40Gc",
+	"Nz78Nn9QixX0ibz7ccP7+bdDErA7FgjVHSN174HwHn10JYuosHnKoo3/+uNPKWKCuA80ls7txL2G5yH5",
+	"LdcEvU3FP4PEudDKCy57k5JsIl8vpJ3Sx4gfqilsE4T4uA87XR5fJH0dMMo1rhPEgWMXqnYBGu0Z4rmK",
+	"2zix2f4oVAtWoVb4M39l0hHkr850RC+ZSEuK6uw7lc3fhZ8d0liey0Kz8P/8Udna//Nz1dr/8h9PsPPO",
+	"8+UtKToglSFtASKXcbwk5FK2KGk89xwZ4j0zHWo43TAMGOUL9hoNgnDMPNKlAeUuA9ZhYE46AEIDKZb1",
+	"xOGMDQNIgcHY8sclNZR63LV6fGE1I7cFdK5rjHwQPmrg9P7ZBv4OnyvHLQSLiRt6bK4ESgYhLwW0xNri",
+	"qCUfcYh9aVfdt9Nj9oUYsWjJUauL1x33VcyCgEYt1K8AR32ERFVRXFBUc4cP13wjjQSo33kjgy/Xncgz",
+	"bMT8iLENKZorDw9SX3X9rUfbl06L4n+eO1h5kYLbrj3WC/mQM4TsPmrIgt1A7n0ua7D6fu2zhPdnB1lb",
+	"bYiACGALiI3ZI4478ho/ahrRx5g/RvX9V96brRmniOT7ROAIzThAc7wf6WpkTZgu5R6du4MMfy3z/gN6",
+	"f8L4TdwvNGuN+oxMe3DCIR4gPWzl3oMKlu/QA+/38v0h2d7e3i9lx6mDYZVqp2KAQOdZEkYkzhx3Ios9",
+	"GrMtOZLC0wxe9dTLjn6etfDcg4PwB4YSH5rceXNnBCG/1vBWmr5Hju85YRZWXoNkLJyLQxXH6k4OwGWi",
+	"EJtythz8XBjBqXlvr2NlK9qXeg3O9e1fniBKnkYK//hcSE3OQrPw++mnTsEqmAZdoVn40Gr8ftX+6bd3",
+	"27s/XR42Wr8cHrcap+cX9csfO6fb241faz9/+HX7+Mfzn1oXF43L9nb95/rPv/9yVrAK09Z1s1GpVMoN",
+	"K8fiLTT5KAisXKsy+S412fRHzxTz32lWauVGBqyefXh1q9bddrd2vTrb2us1KltI4bHvVVgVkNSGs6Z9",
+	"kMSdLTSrFoYdCs3Cf9Z2Kvu7ugAo2TGq1CJjZhWahdOxH1Bdi5AWEE0/RJkQhWbh4sQEP9+xyO/56Oeg",
+	"OgK7HzXJQzmMdEKmwznLzslj8DxqDZbA8ujNvcmDvLI8SBomgZArRPgx5LUmEEibVRoElM2GetbcQmbF",
+	"ZpyqP8xAZA0z6Inv9lXXtOwNNkf/ueik4s1Bbxoa6TqmbHNKmgr4XywKdXQD2ch1/Nfxu5Rj4S+kaHyB",
+	"KQsTWkQ1XlIN0OZFB+KyENh21KlVX16rb6CZsCDS7pyK5qrCgeSdSikHqjEzDvBiQ0LlFxr4nm5TPAlV",
+	"Hzg8x82pV1ZNh/NEvZO0wFMRgcQS9j2h0FhXcfQzm9gcqnfFaKDzEQd6ouARfXrHUmhUNHkjSACWL0wI",
+	"lPrCOw5Cb2t/V5UCF8WQukyxW1PBcIpueBipBn2+0D2VR8Mhw9QD5qPCUUzw7tIBcWYVnFqI/Je+CW2u",
+	"8wfm3ag3MWugW/PtJpFNbL2sKUt61A+Mcn8MMmTr/uVCHWFNu2jm/EzFykSP5Z+GInMIKLIDuTkJGwzj",
+	"iY72KiCcHCQkjsoEU2EOcOgaHjoQpLOtAfUDm0NSB7ELUpvAeAGwPuL+P0cMdpw6pObpbRJKYnrLuM3l",
+	"gw1kQ8VRkGB4X4c4hx+vOuen7cvr1gn2VWj/enzVudIbUAPMOR2ARYdjhuDxFMwOsGxFAx5Hbe6N0M5i",
+	"KsWljnG9UiHjiA6HmvII3k2w6M6H2Fq9sl+SB9fmarfmvrAJ5gBW9n2bSx9w+k1KZXKO+TB4GbPWfhz5",
+	"ccz4QoidOs5PBK+zHof/WLd/Ym8UTNUx6gwvC7xMv7WXY/AWPl4dHRbmmbyPGoZpKKf2cKVSqWztyv/Z",
+	"k/9TUf/pYlme3I3yZ9/t1cin9lWHSHOSNHb298juTqNOtmuv0q5F6jwuBeZsoSsq6pAHk6+1R1aoC8wA",
+	"RtUpfU6wqLR/7qQHkKwsvLRyFGe+VNu20KxYhexcDXweRtcj7seF5m6KmMIvhwGNpccPzj2oeFhI+NfU",
+	"nOtPn2DW/9Qvc619EKvQDUL31nihNV29pa+uVbKnTB4y3Nq6/Hn2mORNFvaQYJExdBUtcVNZnmPwLTvI",
+	"tTaol+iRPEhuUjmuidiSFl95xvWLQOtmz9039w8rS3t4K3de3CCFnxMpbJzJR0L73n7OSKil0MMPeMFl",
+	"0sp8r2zxKeBwmAUWLwkkNiFYDyOJ17U+HwAuLXen+uEnwh5/ZbOysgmhVlJT8x+UT3e5eNDaxPfOmpr4",
+	"WWJfqj+Vfan++toR0/WipHNh4ur7TWj09UHEH9AhVmE4ytEBSLGxKBKK9YTgJKuYouLpskw8MPS/g6aR",
+	"2ahPwGikg4AWcdT5AKR45sTJL83Thvy7qkFeGivS5BEgt2w+xRvmTB8jx8KIKCKVddgQhj0dzFRvPqRx",
+	"X0Es6YCRuzRkSQEtjuJMsVQwYemqmGQGodiSjMNR4AFLB+Rm4Qo1yJZuyGneNp+Y7IVFYB6hO9eN2ygJ",
+	"n/XMj/DD7MZPvPOMXgDH9wsohuwzLqkvkAMvQYWmGywLJTQfPqNpa41KpZJRPLVMGOJ4ThhibaG/anwA",
+	"d9JXiQ98XRtHzfxf3c6pfb2Q2vHjU8X7zUq1Wa+Xay/F8klCDy+DPO27MKk2YYFHWHSK++z5wgJvdWOK",
+	"ZUoB01zuVFeLbBeebK+dA5vrkjGIMuB3mM2aV56FthpmUDF5/WBFU0u/w7eNC+TXdoANodLSKi3uixyI",
+	"5lF7b397t1KvVOr1SmO7VqluV6DhZ255R5fyFeFhx12o93h88CLZMH9ssgDPquufNlfwbbID6+O41KGe",
+	"B+PqPCiQNmGL1xT7Nuq2Ukm+NIzrfMi4SMAhU5D4nqopTLzyIsYwIhGrjhkDJlSNuHldyQK0llRKU6oP",
+	"s8AGDMvmSqyVSQrSCGF0NDhAVYbREs3ZOYs2snkO3IgsjTYqIUaly8iIjwTiePKBIWQOLiQTi1CTdzAH",
+	"CeYLBQRbhBZRR/ivGKqQ+wM0bibO8Al2DdamZ6IUKLvnmADytCjQWP4jw1Gc89Q1wQNq0TbYgW9iNdQq",
+	"zWq1vPtkZkN3d6tKa92tXXfb29pj9d7WNNnAg1vvucyGBcNaz1TIMxM+ZdXB99nha4MS+GuiBBYYTBAZ",
+	"WNjqx+BeAzB9pisOmDnallEQe5/fWISzcerv25xOdQJqpkbMMGJ3fjgScIW0dJwhvfE59iPj7D6+dkeR",
+	"CCOHUCDIwn9ru01eAIZaEaIBNnf4KAgcEvKUpUo+WJowOAbO7likGu8IEkZE3PpDM7Vl2fISTsZ94EjH",
+	"pJU0pjT9luYZc2kA5FXJbKgLbJ7mctCShB8eU0EiRj14lpyfCGw15IqKEnbLMQ1u54UzNB3q/A4t2bV7",
+	"j20+uhPo/TGvngxE84r8AnoIeOhmQxvpL2MM+OHa33V/XVf+Lk/Xl1boLXf9Iey3J8B0AFUz9EueTwuS",
+	"sEQsw7oxQ3WSklIAt1su2QS0oZ/HqmRQwSzDTjTDFDV3ANPcR+kBlzPTp+J6EEYMjUerYJx5+BX5j2va",
+	"dau17cLKPBjPWu319GQSG6JPpWxcQ8TN6RKfYchbrL6QBAE4SigRQ+b6Pd9NfqdJnJS7AdUL5TY3CFD0",
+	"lQfEMShQVCGOQcmlbs4QpRyAQ+xoZewQ5qtgxGQOoG1q+xaejxavlZDiGVGQBFHbZZz1fNenAQFSLlIU",
+	"jHmkUqm/EeQnyhkBzi7seKZZdqMQe2QPWSSgz38KhjeDw+4oiqQPj8ULCZuQ617XHpAq4EHlcTTtulWv",
+	"xtJkK/AKfU+cfY+Vz9+QN26Zd1rEQ/j01HO+omy5Tn7kacjolmJN+7qEdc+yAA9z3mVmF2iznoAFb6mp",
+	"XYYc7wET5bGkdy1OcvTGGmKwuo4YzKOqey6T87VSvC1idZtvQD/A1lZv1htrsrU9Pdp2w13/Yk3ap2Su",
+	"1xvHJIWnsdufB+E16MQ5dsoB+hIHTn+CrFVGrTrPDuTETFv4jSDqO2Uo58k7S+GDEwvsjVAQ4LEvdDwm",
+	"iqVlmf7SgEU3TKTtAVR5fMhZmZzSf4SRzREdmxCREUo4G5u8Uk3oqwx7AFsZ6Dt09yybF51UUMi3TkQE",
+	"/JGYbk4JX8LJyBxHwZmdHFMu6VHqSNHhGAUutVpSGg7kY2IEZfY+CzwkgNejVEXXcn6cw5Pzq/aRk65a",
+	"BsYs36Ne2cf0nIKkGdXz03lJN/bv/HgCFrzNnaPzy9PWWccpzUcUzzoh35QWfN1cm6GXTLdHbhtUONBQ",
+	"8wB505lIInF6jwNhe0Z9pw9M9VjjQT1Wy1c7+yAslO6dHR58ocdhjiCjrTkbw98Zlb2+EsK1f/LE3vyl",
+	"6EAcd6x6O8izIOKIsfjhFWHexqLKt6gW7cSvY1HtP96i2jGt7ZxDojfO3GPy0ndF7sndGNurbY2nNLan",
+	"Ad5Y0jTuhwEzDBvs1qQbKoGdwpgHvZpA35OiAxVFaTGPp8qiLOKkryQVd1vaAmr19e1CyT00YdSXWgRC",
+	"sZGc4A2V8kqJar34q2aqH3BNlklVJ6/6iFy1egbYv4ewnb4Pz2g+eP2hSP9bI4z59nP6x/XKWYCM20KF",
+	"CF0f8rsKu5eExdPWZWBo5/g6mojDGFoTouEYAYfEtM+J86HdIVOv41iqksyHZtn9bE08+Fd+/HCS4DhV",
+	"DI9GXm1Cwt8yJLyaIjPWfU7cyKAj30SOXm/kyDcP+LPFjpbGRKT7bumwU0bWvhGrRJ9sXqRJpEg7gPPj",
+	"RKUyZNqy+UyhaoyKqVDND1rJu6WG1bhubLaO4Z6cIBBx5HlPgz55csHRkSro8zcVq5IjqtUcayY0pEjp",
+	"c6NAU9XsZJ0o0MKgT0apvLawz5wgTaNSIT+GYxp58xNnX+ZqjrJ++Ppy+plCK4/S3MtMygvR3ckKvAzd",
+	"3ehUd59Hd6ffvpBK442vt/H1nsLXW2DJSG9PUO51w/u3hrxTjp/HXF8oKM9aFk8rfaRpueRWjV3hMDIl",
+	"Uor9sqgwwTcsRi9Nqt7hMArvGACKPcZ9BsGgjKqXDuBp6+xj6+T6sv3LcfsTNgemJGJ3PsCBoRfMAXJ6",
+	"Yvc0jJKZPuG+A3qewu9Jy0U1Kdd8lek30sW1uRh1B76Q05ZcWkwjWYbDahEPmzmn5V1o91wgG4WDYGpg",
+	"nbllbJg1LYhz0T47Oj77kJ9POmKu77HZZXiltkW6Ewuti4vL81/aR+B6U7i04IXuCEiXiO57QboT0qco",
+	"wlbSE2obHukffB5e/+8UJbfIBIFNmfOI/fQReqWvl1lcK/0SAXZLwxRhqa41G5SxXENvfmIBX7ahRtrz",
+	"A6an0mVR7Pegn3gZnwA/74XudZXWuttu3Wuwnd4u3evKNenTWmOn0Cx096lXr1Qb9WqtUfMqO7Vad5vV",
+	"Gjue12v0XHePdSu7PW9vz9ul7t72Tm1nr7u3TbcrtN7o7dE62In+v1ihWU+prQ7bl53j98eHrU77+vz9",
+	"9fHZNBh8GSjjnHl7MkDjYjzdl1Xwby0+nQq5BBH/ILJNzgVIan5TaP7xp5khSUUMSPN4zlao6k27GqZt",
+	"f10b1pTjedB6Q/epo7axYv9SVux65XUv2o5FQ4bMmnYDyqW7FumDro1bZc5OGbdTKQ191D8/HQrsKYza",
+	"U7BojaaPcSitWmykgGMGE1YOLvApdxlJzD6B1qxF4n4ETNIZDhh1NxlQt+9zdkAoGYTQ9ADZMXgYY2O9",
+	"rOkLjPA+vwEq+YRXsmlzm/+b9KJwQP5NBnSCz4pD8m+b/3trawv+Ky9JjFRSbJ2eYOMES4OqNG1Pifyb",
+	"OJiVdqw0+oYPUJ/LS9pHR/J7jaNKL7WI8/7y/Pf2mb5JXkmKjPflFHnEGzHi+YF/w4B62KV8wW/PPFD/",
+	"VVxq6JYaAd6rx0uKPExBYd4o0jFPnyefDlnkh94yT01miQCPyr/lkiSTZTC66PCjEdUMQsFyWI8UdGMe",
+	"s1Kel3E1UzdzpcsLX6OXkRgAuNzr+g44BzqY8CztGjbYqxcMsFG7ZxWAzc4jrMKl4DVSQG+swaw1OOfA",
+	"DaOwG7DBf+aGIWLlOyX44Mye1poN1CGoRxS6UjXiwWvqT3xBej70I+KhVs4qveQndPnyYAHLFZ503NeH",
+	"52fvT44PO4XpxcanNBcPAu7Ub7LExUjDlNSOfzF8pXpl3yrEfoxOlracU57lbjiKm92A8tvl9/UFLsC8",
+	"HHvWkpk2X7BN051CF+NrIhd61oYpb8z7l2DeS4s3a/CSrL0717K/q67SKtM0wI0uHcDibVJtvFE57qQH",
+	"+bHnkCLlZMRveTjmRjdxEzZUsoiqsWceAqphpYEvUqnPVuyUc3tMrN0sM/VC/j5i0eRcdQVZxna6oLCD",
+	"F9tly3ZvuAqj+AmaNqCIq1UqVtq/Qa2VnC/Ut4lF0ooLzerudm1vf7u+V7dmTaF0EdN7fX7HRDxgPO5o",
+	"9dxpX55B1KZ1cn3VOT/8+SoXL6tUd/ZXIYokj+QN5DxHrouQ6AGLKRI2yzFhDzToPaU+gBUAGgyYYmSn",
+	"5+w+/UL3aUk+kHtKjufqsKCaOOqnLg/JNZo4XqqVerhLw+oNHNfQ72sp9pWhS+tiltaVnOuJzPmyUi5a",
+	"Xn8h3NHrQZOu/BtO41G0lDRILj7mw9FSYuEQT/6RfwPb4c+FzL886QwW9pAtNzmu0FIHoUQGNBzaIHDF",
+	"WjTlshJKpMbthYEfksDntwz44P0YaCQisLSgAkb95JBFNp/+waGy8rBpBSWCuSH3yBR56b4Dz5y9XTNb",
+	"JIuqaSmmW0HWak62XK9j9CkWMY1ikUZDoIdlJh3oCwt7Tsb0dsa71zZT8vgDQucWu9n8hsVY46dDAhrw",
+	"NLe95NM0llzR6z/2HufuG+ri99NPS6kLMU9fLC2A1+/pWF1PlVa1Kl1Tky47NY/XpKYiVbSEhVUV24NK",
+	"Ldtz0KAxTKTEN/eQv4HqXCY1snJOZF1v6VFu0nr+0UtR76qXYKoC56v4hyijzPb2yCEOpPX66GOPf3lR",
+	"N/QmUqQ7Vx+vLtpnR1IVhFGqFnyBKRdUmsZj3xgHZq7uPUiVVeKhu1S41GOIp9GHEeMPXWaEr7ERIDQ3",
+	"StUbPCFB3pqjHLJoQOU8z8fYvkr9lCeupz2cmbjusvIyMy/P2Vt4xqV7yR7dbmVKD2mH7jn00EtBmm50",
+	"zl9W56TVIg/rnKmA29vPyRE2SwBn6uXmit0p1cX9f45SreV7jMd+z2dRhpAlPe6FZmFIAVuu8jKpQJkW",
+	"X8seWymrnyF89eKjV88t6wwndhNB+ubHHfhIl7AvX3IISYsiRVDwYORfMYYIS0eTjLiRDjNFhjGry9ts",
+	"jp21RSb0PxXyeSjqb3Mz7E+cAaAdf6HBSFfbDVkEFXnclZ9E0KobgzYQHrb5MPJdaSobtCc0hp7WIgw8",
+	"Eo5i7JMDTcJ1EfU/R5THfjwhlXkdrVs4b0+Za5jDsaUnHxsp+CKVA/mdqU0hvoLQXmEAGTc/bwjJBWsM",
+	"4jvOuOwqCg1TEaUiplkpV6o727XqnrzujkX0hh1ClLe2XS3XG/kKr7G0whNxBBBv+NTUgK0Bpj+2y7t7",
+	"VkFTelSsAp62C3mA5CBq5b2q/vAX7FSzXd5LFr01HAaMHHNX7grjWMoXa2xbmU2Bw9qDMLaP+818+2H2",
+	"J4ejyO1TwZKR4HToQ5q9V0wG3TCQ42ldnMzR143Xlm2Su2aFXBPIpo2d8EIyTVpTvHYj4e1nJb0ebFcy",
+	"ijhmg5TasAh0tfKmFDNBvZzXHQR2+7K+DpCWreHpKDn84v2cjc54MTrjcT6eXMSFHp68aCO3X4x/pwTR",
+	"Kxbco1j1NglYrKCXw4i5SEOHAm92G94x7oXRG0GkgxSxuxAlmJXi2akgzsX5VYfIHwnlr7yV190yhxSx",
+	"yVwckmHEeiwqzcr4S7i0E94yfsJuqDv5akSKLTi18MtJViEjwOuzOg2uJvh6f8kg89on/rsP++JGVqEg",
+	"JgSJYa8U5bmR9kbp9aOLVpQWOAEuDQKL3LIh8tS6gQ91x+PIj2PGETsE17PI5l7oimYqWtyIgTVHA5En",
+	"ZuAHDCljcyVmLBVTMkhiA4+MIzocMo+IPh1qinZqCgHHsrn5iQorQRfs+TidrOxaHzkDEwPPDe+u8a/c",
+	"yhH45oq5kTS65bUC/n297+25u90d2ujV2bZXc6vdCl3eJoG3SHOWmUqWt/db4/F4SxpkW6MoYFzaqt6L",
+	"Hv+XZ8L66K2BI6fx9fY/a1u740r39OPd4fhysvt7/Pe9278XrEJmZy1MVLD7oR8xccwLze2dCtjO953O",
+	"SaG5t1OXfwo3HDIpOiJGpacijw8r/GkV4mgkYuYdDwUWXKsigXeMRtCN8hlgQbjX1YQ/YMTi8ddkpF9T",
+	"rX2bzObLV1bMHUXg8EBpfj5KZgXVpQzLxfSbc2sGkluXwvqTYuwzgR+mpQSl/BKAB/glv01YOT+oPkVD",
+	"CjH1J2WbzKOZnBPczzKnwVDYPW48AoqVcZcR35s3suSaqVD/gN6fAPN7oblTB0Jr/Wc1EVgijuSm+vI8",
+	"0fe56eHZQAfUK55lerIFNPnkHeUeBTWfvmqz4EaDrUqlUq/ufrdFDiYH5XKR57W4KL+d7H91seQ8dsnv",
+	"q2whrb1PWlcf5xfSEz9OOoOFnCWV9wDMdD5eHTkl8D6gNalqQj+linTjsDSuaXMpm7AGAKLYeYUP8ESd",
+	"hQU+nUQwOBbWFNz4d4xbxBdkhIFqKV61XzJVsQD9IeAuoIImNJAG34TE9JbxB4oF1qa3+WZoTBDuA5/7",
+	"g2nquTOoLA15MDFpMJaRy/KU8NGARb57qddhhpIGv88oNEs3mU3815uR7zEiGPeEXIli4k9SQewC6gq7",
+	"UFp1gFOKA58jRy23xJwhf4JO7jxfFT9yAKbmWoGEIrvnvnLFxUvU5Y/yp9J5nK9Wk6YDs4UWSUWRFFOJ",
+	"iBLfQ3Ryg2h9UVUUeSwXK1ZRJC5GWkaRqQrP1FEQ7ZkojjmBqlT1dCjb3Obo1RAhpTXr9ZgbiyZZXH1h",
+	"mR15bG5YEhaUyweBthIybcdzDxqAyGxOI6ZaJqDG1r9anl+00SQRg2ZCwM8x7/HsXkpIPw4mc0o0moTy",
+	"ic17owhq/FXHC/ka2JfIyy2w33fml3a8UmsiYuiImtrzUM1Gn6WtX02lmac2DB1xOqbJcRBDxr3s06/w",
+	"Q1JUKypg2vMXsrToZxNlk2zfVXRyduW+cvXJN9HJ6TQ9S9XJSmp5U3ey0dIvpO5kkZaejtq+/Zwe0wcr",
+	"T9bWCjmtHb8PCfSchSDLiJ91abU3UKHngwotYSS/ArBQCvdbJqtjXK3YqiknXYjQedLYntN3RLqwNney",
+	"9VcO2OaOiTeUVrwHjJQijGKHROyORYIJ4seKfdLmmsgSK5wNWKl82scr4oVBQKH4hIicBrJvBAnHXFWI",
+	"EB2AEywGOiaFdhrQIGAiJhpPSIoOBLBGA4RAOhb5eGVz9VMlCP+BSe7HOBXQCLQXoaeB/H1E9GnEVM+V",
+	"WOCYNUE4Ce9YlNquHp1YZMzYrUUGIYeokEcmjEbzClOOjVVcgKEFV8tcR13gMbVo83I/U0V0S2Nns7d9",
+	"b1UfM9Bavfg0aHMpQRIszQP42pkPHi5T9EUrxQSrhwvVRlUhYHs0EMwqZDYv/EYuFDeLmp3Gx4JLg17W",
+	"+R2LOj56YB4FXG2jZhVgrxaa2+VKwyrI7VtoblXLNasgt26huVeuf3kJybDtneWdrfRgLZ8PMw7XJiP2",
+	"LBkxPyPuvgvl+/YznrflyizSG0l3AuoE7zaixYtLLtK9vbKhfwW/9oxG/kacLidOH+V5pBtgke+RzvLG",
+	"+3gphQq+eXxfswzUx3MZB0T499OGqigTxzi7EDKXxxdwAPIeuMjmM1n4AZ2gtU6K4ZBxYjTxLx3Y3MmT",
+	"E/h0+SRpRktRzFAeSTmskAXzjfT0TV8IVO1rYrCmzKUgCMcC5t/nN2g2wTFBKU/YP0c+gAABJBiH7q0o",
+	"PK1wnxPKWXv8ER2TAY1ZhCh27pEuFYA/EOEocpkgRb/MymSLfAgDzyKnPodKydZN5LujIB5FNCAXUeiN",
+	"3BhyCNmXreW87OH56en50XHnt+k3VIrqCfBotWcxwVeywPVLr2KBT0mIjRn+PGZ4dpq/Fz309rN59B4M",
+	"lae7c8na5enQ2Lwq5twC5oxEeHFVzK9b7j/OkNajWWxITwXZNtb0S7GmMwvzqkWZWZu7Ok3bC4EHY5kl",
+	"GttYppJpyGoW8xFt6MNlCqUzivtSsroKkeQLKFDEiP/UA6CVOTJVkiIwn4SusPmARrfEj4kWswd4kRRb",
+	"iNkNRxGhngd9CUpl0tL1wjgQmxsgnKqDBDFyUCTkZQKvJx9FeYIkmrpdSDHEPCGfjK8W9hKCj4wnk2ms",
+	"pXqppyXchA186H/+sfNj+ah90u60jxxSDLmLDdrh2bmQY6Nme1OtvanW/n6qtR9GTBhFx69WfLbvMbMI",
+	"9RXTxXhQmZspukZmiC4Uk+IUlW3eSWSqqloltBeziDhJEaujGB0EKW7vVColsNpUTlgdR5tjAXZ+5whk",
+	"ajBH4oYDSOWGnGFqMmLM5mM6QebMvxEloCHyxTw58gFRqNFiGJGfrs7PSsTRVcqqtNssRnYO9GPOW6O4",
+	"T2rlipqSLXMgNxHlMSlevj8kO7v1ffL//b/1cr3UtDkhDnwHDNg/qAJo405HsyDhNz6OAe5TH2EhtEMM",
+	"EKwlx6T0GBS94M/rpoqZKfI5+bHTuSDvqPBd+VxD2WF5SUvJE/i7iReSLhVsp15MhtXMjKbkWPJRxuvW",
+	"ytvlaglKJq7G9OaGReTjMUzn9LyRwO9GFNLygnFPDngAqF1jonSRjGA8thJmDydn+srkFJmlbZ7pCwBK",
+	"Tuq4ikMUs+qiZR5HoXQyOFNKWBGD4JNUJM/cSwGNcccfSBVPAxGmgIPshlE7TlkS19ihwCIO/ANfGFdd",
+	"H5ZrnztoXWBNk7zOQh9QDj3weyz2B6xUJoDCBtNAWwKmAj+8bLekAl/Qp+Cv2qEAdH66pFkUb2dquWEN",
+	"M2jd53nzL1YBpF4tO5yZY2Ru92nBMztM5B1dYpxqcIsHahXS81poFmbP5io45Sdv1GAetcVtGZbtv5Ae",
+	"zzkdGWYLfqyCqVBX2Te+l0kXugNG3vs8Zm4fj8e83g/LvXI83YMCPuhMNYpIJVTm06n2EvOiJCut/aZn",
+	"xPfaM+JhAzqphViQ0Zsij0xLKJZjhCStRdSS+R0jLpLfeWwr50sdgd3QRi7XeD/BTDQaleWjuJlWktXG",
+	"bqNca0y1jqyWd3JbR+58r30akk28fFrMrBndxJ1fRJvgfPH3nTZ6MPoqZJkoEUuuaKrSlgsp24LNi1N1",
+	"mClaAwUTkW5ahqtLsUDq37A5+JzIl5XWVypSLGS8TseXRwRpc9WvZ67nlZzJ747LccWOAclEvJSWASsx",
+	"MmolVZnSPJXpdsV5Cmf3KzUTMKZ4vuxPLkpN7U3d4qZu8Rt3FxgaYnLN9gKppE6zgsZZnGkw0LJ5ektC",
+	"m0geYE1MsooJs1Zs8y4LQn4jfSDrsayKr19XoL2/lMm9YnH7eurjBfONvVC35/G18ytqoU31/EYLvZTq",
+	"+UVaaDqW9fazccweBAU+INpzMYEGIfDKnCZZ1q2/Cn/jSw4jPb887ZgG0CaU80LaASxh1b4C7GCkJ3Pl",
+	"Fs/6TjCcpyL7qgFApgMYXRS8L1kkVFSJwUS1FrC5g+dQJfzVj6p+AsskDeYU5ySb6JnJHfUsPVcXaPUe",
+	"C5pA68YGAtcqmBDBgkDM7/eczPKqA/kuq/1z+LoeE3li98wdyd9PcwuzZa3iksmHSVmiy3vyibLU0iYq",
+	"Uo5cLaC8bqdR365VrcyaNgsXHy8Pf2xdtdXyeiP58oXzs8O22Qbn8Pz0AuCjhe+TctHE8cPsLJ9b0ed6",
+	"o45fRmYlSuX560yl5EXADqWRGqD2VS9oxL+SQz4V/dLaV/TDUeDhM9QiNaFS1imTT37cD0dx9iGzjZJt",
+	"jp2SQWU4n+1CzjPtAj71i1MCEF2q0hPcHrTPTn4HdHU/HCNPMw6axCFACVVrUEqci/bZ0fHZByd5cYSZ",
+	"2tyFH2eeisQRwMePfcFKTUKlzbAV+4N0viB51KcYvEPJyzybT1gMhgslkZaz8l6LjPuhYKQ3kutJ3Ikb",
+	"YASSExGHwzJpEf37Ntc/4QviHLbODtsnc3B66IPq0/+q4n85miRnDyQhulWifurebxzze2Jdvr1Il6Oj",
+	"vpQqbzxClX9qt38++S2jzNUOXajL67uVvUql8nQlcmqZ56vVy/SIw9HaxAs38cJvlrWCPQh6QYvrB6KF",
+	"2ux4q8/uqy0gaYlbaHLcHU2Ik5VEaF84Wh46FqExGYQiJjXiMdcf0IAMA+oyUbI51KyZDYuy0A8EaRia",
+	"UwlfQ+EDjF5papHUTFD39iaSp8UigxA72QU0ZhGyCtIB5uwEcUN+xyLQ8XFoNghU1NQYFCQRjRkpeuEY",
+	"mAoB+MF4rBoCpqNXjQO97N3Y1U/+ramGiZx8aVnI8ao5acon79k8O0VYFZH9FbAgZloeORZhgZDX2Xzc",
+	"DwOGLQVFWiQSyTkMWC8mI46bk3k4wYqX2+ZFJ+X2dtTrpfFn+RrU5FvRNxgfCadEaMR0Lid5db2GXeaG",
+	"AyZs7iTuotwhQSDnLOQuO5B2lp9cSJz25eX5paqaodzmDpNn95JREXIn6dGosrZqI0B5CTBmOIY6Vfas",
+	"eg9H6z9Hvadu5xixIaOxIOyORRObG+0W43EI/4LACDRgsoiIaRQre5AMWeSHniqE8mMBNSq67EZ6qG1t",
+	"ALRipwRlJCKmE2Hs5xGP/SDVbfJFLllvJKQZz3phxAjlk7gPdabJeWiSvHhZGNnc2DZFjJsdGOfLSvLX",
+	"YWTim1LAlc2TLHgChsqeWBOdlYhJy/gRrPGS/kMK2dJ99dPnvJnpMWnB9QNEeHVZEI5nb5nqvEmK8mRR",
+	"xfiZHueSRaj0cfSKEz0ic3s4OqevGovKF67VnAfodi7Ulnl1trrqk5+YmVluHLnFg4mUQDzbrH4pnNQS",
+	"5mye5TprjSLufLpKp5U6bcmJ9Tm5HVO3Tx8/3JwA2cqMONPb4ivB257ZV6m81LijEp1LRh0fCaxbz1PR",
+	"bD1qqBuPZeOxfHucXWrvrOO6vE4fZjF3+cfLkywHXJKTQzK4olRJpFKplchIMF0bn+hSm+t5MQjME9sh",
+	"S18+M6dQBe27fXBGkMR8aeMjoR7/vqDlT2tRvBA9vlE1G1XzV1Y1mDwCeQoCVp3mLf31x8uT0qrqSLAg",
+	"2KgiQgGr0US6vKWUj7xeKx6yhN65YkHwinUOBLcymMNllJCcJNMlXE2RGFO2USIbJbJRIusoEXkE8xXI",
+	"Curi1WmJvKQLzAQ0DKQ6dE+KjhJsTmmas5QwH5oCokpQSYEwivvEScXadNamBJSp8vsLFrmMx/SGOWSI",
+	"/4a8DXg3+LQ+C5BLtVixSLVS+RNixRUVnefq933o/xSXyuRTn3Gbd8O4D7kCbPqUGQwStGKf15lR+MLm",
+	"XhQOh8wrT3/blL/vIGARI/g4yOlMkorMT6eSSJJJyqSNptJBkOVpYtN4tQALcyV5WZEUFJJkO8ysiFyB",
+	"bPaDzCY/cBSCBoywe+gIOb0ypAvsuXy1pAgpaip85/zssK2zQXJi5bCNFAlZPUNi8yRFQnSGBFqJmQCb",
+	"xGr0QiYgazFxA4b5hp7PPSHd5JD02Fi/bY/6gSBF+VRz5v0ki1RK8lHDgHJyEzJh85CXSYssSg5YU9kB",
+	"KPGDBMFjcjSIKpKmmWCxXMo0lzJFO7x09ib7lNzsDRsM40m6c8FsNI+fzQfyJeI+xdyjFjK+Fhw8HC/O",
+	"jphWz+vKjHihK2Z7gyVmuLqUFEGCSel1QNLZ07Ir05PrQavz53mRj5zoek4c3DRNoeIlKxELzUZF6sGh",
+	"8UmGvFhqkz4NelpvqNVedvjzK3LyxzEn7QTDqFYqSqYgvc2yMzg/eDQbKzJm8PT8rPMj4p6m7Pvc1BMM",
+	"MclJkmKfRSwzczOZqdLj38AcWWP1XNSzuB4r56FmX/2lJKamc1C16RzUVfvkpLDw3EG8cZOQ2jh4Gwfv",
+	"SRy8Jd25z8nxXY4ZT11+QIZhEAAfa0jGNHb7uRhyNMpNm9wwyXNJ89Y1dy71azwBaZ7AS+U/Z1qcthWi",
+	"PYOT+Oqo5++ogikX9fzFKkhPZHry38NnlgnIk27c6muxhjadb6QZDmWhCUpNWvo17VKFPSIngBSrlcr/",
+	"mbIQpVeMBIbk49WRJjEuZfzQSrlu+qKFJ94Nj1PfpnGaVeFwxh+5C55HhRthjE012Qsp7n5Yab2O0m5F",
+	"h/7WDUL3dq4y7cxWdmsedbixmWGXBV+Ico/0wzHp0Qi6JEUjLgiVdqMWJxGjAd5eJpdJnXgiJ4RF9PEV",
+	"loJYY2RQyk1qkqjnULoDtngkmGJ5gV+x+VXOlVi41sQSMUFuWKzaxOZEOD6wWD3iEObrGUqPeDg2C2ys",
+	"QtjrCRZfIaVCoVndq9brJs7BS8DFotB8ZEGO+XKLpFFmA2xk0ouQSfH0uhiySX3+OiXTW+rdYTOWV5rE",
+	"OQ3vWG6HjMxykV4YjWmEpbsenQjNF6EYVRxS1FU1DTJhqmKFgsS1VDVtl01C7kGRAWd3LCID+dM271L3",
+	"9oA4n+Vjm6TyxcEvCA8xZC0lKwjpsYojawYqb8RKZdLGsog0Tq/dJayF5ew+VpF6X9XCeiOGD+Th2CKM",
+	"un28wOY+J9I5k2OXeiMc48XyLd4ITLOIJqEmIh0G6yXML5BrSJI28CncLsppRN8QjA5RfWHN7IsggsVy",
+	"hNznN2XyWN3Qwh06pR9eU/yb8h/DUTRFR8Gl3T+KTHdFaF20vYMxU5j/T3JNpsPncl1gscz75Q4sNGvV",
+	"FWzlnMn9yiXBj9PL1a+nl1GQwHHZxPc28b1vZY6oE7ukSTKl89PIgHj7GZ3xL29BL6BmDVjM5of8puom",
+	"4xC0jJnEL6MYV0CFED8kYypsLnVCD2oRH68SDgNGI/WQCxj9yqYXvDuGB62vpD4WEiv2mZowRZaFM/tG",
+	"EHpDfb4ROs8odP4CeQF5ZrK1ptomfI3OzJymPe/9eyZm61rxWBXTCta0in5vtoq+B9AUX2QDH1hJjGS0",
+	"rpxM5jXJP0dhzDLRFXQsjFDKSLAnEXpXSYzk9Yi8NUHFSiPVGpVytdZY3prLztBXNmRn0gMzPQU0ZGI2",
+	"Pv+EjOu+yOwS9WmmrjtDizYcBowcc1eql+y8z4brwdM4BKrT8zsWdfyB9jsKzb1yo2EVEGfSrFbLNasg",
+	"HZRCc7e8bRWkT11oVnfK+18e29pGz91i9vfEUoEUkbRVOBsrQ2WjTDcW/DfSxFeaBH8pPTxlwefl6t+G",
+	"o9gNB683iNfmnsiFDEhFPqYTQkkM7feQoX1BDxOErfpxAjylpOcHASmaaFj9CyIOh6JUzjRQSQNgOS3t",
+	"IOiWxS8Xw8jmaoFKuJQHiGWdTk7r/jMYCPQHw1AIvxswAOCn8OWpJiaK7t5oqafRqPoKC5qTmK9AxS3z",
+	"MI0z89KW2Sdw35FP16+ZjmEGuT0LMW5Kh066K7HG6Spc9GNNnffyseqcnqu9/UgMiPXCY4QPI0wg6ByO",
+	"M8HCWZSFlBVwEmaBEsSPzZuzKIUrfzAKAEgfsX8wBHkjyJ10o/AWKEunUvkrhBhzFvOVdx1cefJeDWJn",
+	"FZzGzlfsUWigNKzUmlNqb2PLbWy5b2XLgXBLIStvkk35kC1n9ndbovW/EVswel9bqkl/WpcG58Js+29z",
+	"RQ6QpBThCrPrsFFDIy+cogSw+VLMwG3q9tNREmDSFkggYLyqlUF+JoYRmGbTpVmpxXRg8zyzLf0NMmQR",
+	"5j/nsQ10zOl+ZsaB2fWCQFKCMHuw5T+wyqzAIvPd9/mnpopbCqbZWFKHw4YBvau7Uk8/pnd/SWNWaFbK",
+	"le3dvbzWZrnKWUVQAMZpFXSHSnhMdWe7Vt3bXVFZLwOmNU4ZDKZazXw2+9S0Y6VBv5kLxkyMxu3y7t4r",
+	"YxgwDv7y3AKmcN6gr14Gv0CcleCvFxVqvsjbz5ljO7/i4pwbOkW79KhPSIuDPz0NfsoUSj/M0f+BmQpy",
+	"SRK1TDnwHBq1ajWXQy0rq148i9pGC708LfQov9PY7Is8TmPwG03wQmoD4oyser2aYCSEpzqDzxX8CU+M",
+	"7kViTXcxUJVDghTxMFqqOMgCLD+THhwVZED5BNwksHGoID1fQZrdiDGuMKSUBD6/1Q3ZdTcD7DZNKLEL",
+	"Z+w+tguKJo4U90uKyBmaG8hHC9ILgyAcI8ONMWybh9woc4LWGPrH0u4rvu6pnXQhT1s32Dx969KcCoKP",
+	"QngtnNFV94C8NfX0llnW5MeWvxydsTlKa8GpEMK7gsU6//lFS6J1JEOWMfbq6ijd1gPGR6Qo/3fr4+UJ",
+	"EfEkYKWXcO4zx7ivcm9zS3x6fiRiddp0lU72pZqEkpuIsVgfEHkJHw26LGKezd1+CFU6xe5oQkQcurfC",
+	"IoNJ2qXEytjIlpFcFCU83zannDhyvBjDEI46gn1GbmjMxnSijq/BkpDElm7ZRNgcUugwKIVbz7wTsCtO",
+	"AiOKJH/tFFU1IOxtDpCb6l6NuH0aUVfOLQo1WHf1NPASsbdMZsDyFby3YYSfHoa850cDRxrBs836i9AI",
+	"Boxjm2et4xK2mplfiiRP24/r5JymxcjmrC9z1gfslZxz41A9eNwTC8Y8hklg04+Sgj6F9jSpFTDmyrwZ",
+	"pSzPnsdi6gf6mCBZCIwMRYKjyefwutPQYz9AN6qHNOax8VJfR21u9OCyZ8OAMKkyzRd/RlJi5odOiGHC",
+	"ahdQtwGSUl/hKsCGhUZ6qMCSZ7/RNbHupDSlLaUqGjLuGckCYalzIY+SmDJwlfoxtacqsR2wB07NA6zz",
+	"Gx3x5Ocg7QP4OhSFymh+B0WVgglhIBqMc+ugTeqQ4k9X52ckjEgvjAak57PAEyUw1RJDEI4nG8PqlclV",
+	"TGMmmsT58fy07ZBiNbFoa6ZBu23zvi/iMJpYpELYvR+XLOIg9FXxpeYqWmAmh/6ANlcyYei7twIZRvex",
+	"olJeIh8rjzk8tn3SPuwgsBaG1B1NLFKzuXRP5YVd6t7KC9tnnfbldev0/ONZR40CJ0IXbWgyND7ttiYi",
+	"yyKjoZRC0/xtB8nPAJTr7P3x5en1+eVR+xJG5KK9KweDdFZyOPD19cVJ67B9pIajpJ7Nfe/AeMPT364v",
+	"zi87789Pjs/VlakI1DNGpicMqBPiiHrJ1Jmz1rlsnV21DjvH52fXPx5fdc4vf3NIUT0sudzmcD3a8+1f",
+	"j/W8Me4BHTsrlYky5qXUxoAq9q6kQQpIi/tROLrpa3GNEn4USKUIjbmTELlFnMv23z+2rzqOzdkd7gnH",
+	"bHQEBpHNW3rpTExdyBP3LOkmiUsKVylitC6TXoUnvTNSTMm0FMzaIg83fIS4jHaSatDZVWe94VVAymGY",
+	"RPTDKNboQfAjpb9jc+3w6ANq+DtknruDzSrvhz74lGEkV4B5kESHS6oVp0zOQuKnuDbp+BGVwPbhZeUg",
+	"vdAVyE5MeMhZ6QCeIRSZXj/k4SgCsrUZ9XmBklHqr7U05zRI71F0GbD4EEVXswhDlBL8utLbY7XurrtP",
+	"616dVXt73R1ac7e9Omv0duhud/l4s/HGKezNyoztfms8Hm9J8bk1igLG3dBDzFLOYAu1wtca7vswGjwL",
+	"RC9bMRGDPig0C0lVA25R0Yrl61Zq9a1qdau236k2mrXtZqX+O2Sc+Ug+whdt7qkHKNAcxidV8koXGecU",
+	"O4DSgSmsziQzvliFWzZRXwW0y/Q35D8wqVLA/HUydEN9IDQk+8OnvhuFIuzF5DCMhiEeiMwYauYYTq/e",
+	"d9Ix1IwxyG/If9SrjXK1smgMePe+cfcZu4+n78JJT6+vGNerIIh5vdTZcOzE9KrF8uHNwmE/DAX0n5Pv",
+	"ZvNqmZgTZ/NamZhvYfP9MoHQMq+UCfzil3V2uAXXdZ5yEGmWCaxQrYiUdcc8IjD51BsFwWT5IwbGO77f",
+	"wl4weNkbkZpPLzwRtVYGtl6tzMy2VmxLrb7WatBCLUdiNLFrtjRw2BiUFSjchL0Dgyj4i8svpPZXHlo6",
+	"YL/Xo9Mq9yB/OE7ueJzyKwNwPtrnu2LKpTeNZ7TUinpaH/L8rML9lmHDbIUatIfqy/TUtEX4al21w4y1",
+	"TPKMZTAp0VLWlDU2zydMQxt9ls+maVTC2NzROXyHhD3iUEUyIP+NKszRTdCv2icn8IXJk2Dz5BbI++Xn",
+	"NLOP83U+Al2ohDHBuE83b++pxvIPc+HGoc3nEWmXybFR/zLDgU0C/xZa0ie+iUXYwFdoXZjtxAEh6H8g",
+	"erYfjgUQSmedkQPpA1SdjLecMCt4ZrpUBaVs/qlP45kEDbTxMV0UkngoQCasnDt0TqCtPZ95dYvMYQae",
+	"9WwyfA2Ja2MRHiYfqvRuieQ7O3L+wK/RITzlaA2jcDCMseuBpZotSc9FigoV/M46QQZFM8EtY6Z4bN5R",
+	"PssbTDO5NAiAPEO6L9PejkVECF6N6fbYvM8iZrg5RefXLcMX2fqZTZyS6fzgJgm5pr1Gz2wwikEVzu/y",
+	"b/oJT+EgWesE8bMi5t1oAhPLgiCD8DKhPHmoZth9oEoeQnkxPhpI+W08DJqM/mkVYkQMiRiKYr7Mjqwz",
+	"vUtx8bOjVOikvBEqg/uh4Q3o/QnjN1DUvAN11MmfswNc2htdxuPTsLNCtVJZzbhU+2dF/221iPNTdLY3",
+	"srhIoG2izz60O4VkOj9G0h3JJNz/7xRQ9wPi6eSwjIyz0Z8d8W0o4rwm6Y4mpFqplCsV8vvpJ92Tt0x+",
+	"C0dk7AeBFJ08BEyjZ2JRen4QMK9ceFyH+XQml6x4ImOasJ6Qoir5RLb7fHqdF+4jfMe1S482fS/kFjUp",
+	"HqXgpQFDSwm013LZjxVsYO33vFYT+Er6UgI63qNvgMSNiVGgTCWVboC4BdJXqettDsiVMGKeOlQQfiLO",
+	"+UX77Jf2Vedazvv1Vfvq6vj87LrTOTHYnBo2H/hcnsGSUSEdUKjiZkNSdJJollOy1CVIDmlY4mbWyDEQ",
+	"2xCRNUu6yIBOpHjCWKvKMXRDb5IGZt9AIqak+ZVA5c3FyNh8UdB4UUTY5skvk3UiwqnZo2IiT2X2zM86",
+	"WynACabOC7FdJ5FmAfHnlmkZEO7VceprczpPw8ZXZKzJRJuSsuvna4CTjRQ+ZTB3NiL7LkHDLYpqZmKo",
+	"Bm5u6j4zSWbcvW3cbeDHicpPTj0kJys2J77avven47HtX487mfiqmkYVXf3EAiDR+IlyBmHNdAowqDkx",
+	"mcu2yyRnuBDjhJ9+fKD1ycfzCGT/6nFVaOQhJ/g7hfe/xtifCoxmYsBPHfVTMmMh7j4JP2XDIcIAHqTp",
+	"8QxsD8FGCrfHgp4K8KoHaoC8+pMUIeym4fJovyD0QEfIaKyDKoo4EqGDGBtS8RId+EoQCBihyUEgNLMI",
+	"Wg1dmDZIkghVBiQslTxejzEnnR0PSVEaHml0r5TUAahoXxyGljTM8Gexq57CMuLYaWxzzQaXHWESWZND",
+	"LJXJDMRRRdfAHsqEBPBCQYpSiVs4bxZxoYkZCSG0RDw6UVM5YTQq4RMMRgWc4IwRNRtmmgcVu9IK6mtg",
+	"K7HJ3xz7R00tLJsRUp3ZHqQoJ5NDyBNWxlyx0jzrSMUr5gRPtmu58ZwVqyymDP9+XqRSL/jUGmZii/Pe",
+	"Id1VmfdQxn5ilagX6YZhwChf+k02wNdlAX8ooFMcDIQSs4LjxYMAl+ryMQWGzRZxcDZmIlbVI0XMW+g6",
+	"L9zOls2xNLOk9I8Uw9PVXapPiA7KjzO1WQ8Irkf1zXgMNHxFubA5UIsPVDxrdr/oEzRm3X4YZmy02cYu",
+	"n/RFqw7xNbVFmdOpLKnIRkJqqa5G3USywCK2MIuSS5JqFUYQUu/H8VA038JrUT65L7vhQE++9JnVP43o",
+	"w+tqAaK2yPLtP/TG+7oe4V+mk8c4PbKvsHY7jUC7NAikeQznHHL88h+f/0M35uiG3uT/ejuKAmjrkR+3",
+	"hiT++ZDB+xtulZqjN4I4oyhAdxBZvOGHgPXNF0Sd9y4q/aJgjDhqu18ZogDvh4AnVtH4AtAKMfNKFhH+",
+	"DceOXtlfvmUTUnQ+tJU7qJft7S2bOKUmcYR/U3W0C5GsoBF/1vxK/k3NIZfvD8l+vVa1CM4AjLnPIiZd",
+	"KjFmEXFq9/cOgjJc6WAFzLthBynvPwsEA4wzD1V4XP54tUIgUm3ziMWRz7wDjJkTj0ldd0djlpnSPGMn",
+	"Yi7z75iauTYs5YImKI7o061GtfZD0x5VKttulwq2U4d/s6ajHQ65BRI/AzsNpo6G2llbams9lIFemAWH",
+	"xfih+L///T8lhxQhEI8ZAIgqyBVIvtQLUbIIFSQeh1ivQQKfMzF3sMnB2cKT8wSjzZ+5dMC536836McN",
+	"VxrocOyOPVK8iin3aOQRbXmU5v682nFb/sM9buRCUanlRiO4cuF4PnL/niiiqKTsmsYxGwzjtQYI7F4x",
+	"HQwfuax3VWqZi0aYV2s0qvtykHbB98rJD4FwtAu4qk7OoOU6TwYDeaTdxS8g1lroR+Vk8k0ynQeJ5YnW",
+	"SAulGwqf2u9+PD//udxpX3UK6mOQP5Xq/jat9mpbu26Vbe3SRndr3616WzW23avTRnfH3V0BXJARY8tj",
+	"P6asoVQEe6RI+YTU7u+JLzdTivHN3vIh5OzAFLXEF4YURhSbH4ukNtNjgX/HIp8JVc0EwIos0xHHk2fp",
+	"i1HTZRXVx8uTeeTms2belVaZglB5p3wcAvQwISw/GoyAqpyAZaxajJOjsyvSD0Vsc0gRFocB9TlcAi82",
+	"jOAtCfW8iAnBsNe1VLrYE5t4bBiEkwHjsc0p9liI+2xgGTlmtUGuWycn55+uLy6Pf2l12rp8m7QAKaxe",
+	"O0f9O3p/HV62W9BgE4Ot3CNKwQnix/jBDYtVL4dwzJNjKo+RXBip+YfUj1D9k1ntD4i6S9YbCeapYALw",
+	"IxZRKoPNYhFOoZgLsIyjgJUsMuIBE0LPlc09WCnVG5xGjMDEYBmanOukKotycnyh51aqfYBeiqHi1i46",
+	"1dpuuVKulKuORZw/ms3qn/If8lP4pFLdTb63uVO53+2ll9eq25Xdyk59e9uBlDmyLkL+HrJ0UBY2GrDI",
+	"dw+golCuf9pY3gtjUnSC0KWBHHPZKR0QSuBvzCYbX8Kvl+FP+ctlXxnY8AdAO2k0pPAXXOSFA+pzRzU8",
+	"DiNsxYO/G0fUD9DiiuVPQvAafhBmLWIiDO6YSDPdNjcOpgYThYhWkNseA+KehTs3DtO9LFcqOasIxowg",
+	"yVEMwnAojWBLL6pFXBpFPou2biLqMXLW6liYCdmCN5KbAPrHqb8iJlh0J39VvsDxxd0OWC4CX4INusyD",
+	"HMbAImLk9gG+nCx2mfvDsh+q05G8epLMV3Ng8wnDbeS6bBgzT7cuUW8FYAa3z9xbKaVu5LlGkMbR2ZW0",
+	"K0UYjLDZPeWJooV8yEjqrAgOgpAPCcKbG3UkbO7ILQSuk0PsgrHX1R1ek/zvf/8PjCudvWRCzUmTq6Qn",
+	"Sq+KXbDUmqunGSODQ4OpH/2Kb+SM+pEHFjRAxEoE3A0/Js771vGJFBhpvBzN6YncXtJ38OhElG1uOhWi",
+	"SZzWyYm0yAhuU1J0WoeHUBVrEad1ddXGf3zs/Aj7/vDjVef8tH0pPzw+u+pcfjxt47XHIP/kX9ed3y7a",
+	"8qO0UNWo5ZRPuWzLr5xs6an8U4k/pwTI85Aro83mRefo/LR1fJYKxrdEf/Tx4gg+OsBxGpfYHD85amO7",
+	"4lKTLPKvUFYpz8rmY2RCmAN3Uc95PTymyCgwJ8C0RCRpRdCKmp+VeAIej0d9aaG2R8FMkymcH/VSl2h1",
+	"8D300d+0xX8ZZIOwo4BpWgu6OeG+PBI/2Dyu7kBhnjVESsRoqivj5sa/Y7yEfXHTOE8nJy4FYD9fEOfz",
+	"KAqs7JO/qLIUKAhpQowNT3Muubi2pTQ4HIv8qBsHE1A+2McQtYD+noOLhLayso6d5Mw7mUcJaWXRQJra",
+	"iKAwrvNT4KKF2t4w7JQAKhMHhVbT5ii0HBKxLQY0dCKdJ3U/zbpqRQg4oqQk3YlqwC99COj7Ua9W0ObS",
+	"D7llbCjAkDR8iDzd9xFG9+p0H0jDrnzEDIO3noKwp9fMIt0JgVBOytQzoy3QUFpWd+apBinLQ3eGFpyZ",
+	"O704vXFhb4XpsEtPOcoVGIEy++BrszSur+ON+ZjW87uVp9LzK6MeV9DzWjps+HI2hsE3Mgzw6C80DKZQ",
+	"AG8BOj0HQoPevJbEUsQtCm1ZZEA99nBopJiX2LILdDZOJp3tG8alomNeAmRMYnWFUpl0IEhvlPcOR93A",
+	"d0mfBr2kigN/QvTpkDVNjW8R55ZNHFI8HzJ+dfUjSc/C9S2bYLJHOsdC9Lf0K7dardb//vf/EIzI37LJ",
+	"safi7SXLJO+xiJMIM6ecZCNtTj1PwA8DTRCgQ2/ZxPccM3KL9RKcOFMZIqAOcvAlf2aTCzZQzwAIp5w5",
+	"KsjFz8e/kov2qcpTyVdxSBETnXCJzbXZkSQ69EKJfjgKPBXSQUpGeLxaG2hcBbApjFaCEaUUdJKCtjJm",
+	"lWABc2NQjwdJfM9XvaenrD8IkRXDCJFZSuOXksGphTa58DEcM6OLeZjchLlN3QkCozieGr0acLI3Fdni",
+	"kEVbqQ02QU5FbDAq5y/d3oJFd77LsOmEOFBM1rGugYHQUqRSvqHOR+v0yi2b2DwKYxozpwQzLNSPGBsB",
+	"ovsCoyBqJQNfxALGf2SG+qNoAim8HzudC6LUHklSOAIz0b5OQOOWs/kPeiuWoDwbpie1SoENKpZvE+bk",
+	"ozETLad2JLC7cpKPJoHfjWg0Id0w7hM5xh4kwgdNOe6/qTQ37q00td0kTtFOMrhSeNsFYk+ldO2CzYnx",
+	"KeJg4cL/GrC4H3r471hqjnhrFPn495DKq0qICZePcOzCfwFK1S44ad3Sx8sTbc3JA208xtHfvxEEbAQm",
+	"n4ItLUUMe9dKc3Ny9mAPYEZb566TBSFdKtiBnouaYyVzh7Pw0LsoO20rhhnC6dCfeWqSjI+CdIbS5Km+",
+	"byZbCXOUkoiNggBdwpk3ky8A23BGSKHcST51ELoP5SyzeWYLwQxVRzdhc7LrDSB6DQxwDhLZsuVD/3tn",
+	"5gXUz89kMR1SnMmlatFNKDZuYGQmZ0qUbTYHz6kuk47TAnBDx8jhYTJEHsU4JBGLRxFPKx9z3GLcXKlg",
+	"1H5GlhhGkZ/k4a9T2/ibE8HMcRSwiGta1R5un/2LHlaD34+Oq2eddkN+dvxj5Z+00Ym7v2y/H/+823b/",
+	"ftSZ9LvRv/51+SEM9sU/ft4/qQT928bO8YhosasF+la9V6W17rZb9xqsAD8LS7nEdeIh2OALH75pMhSa",
+	"hS35n3ftD8dn5OLju5PjQ/Jz+zf40Oanh+H43d9/O/q59su4NWm3elfDKDivxr+6v7YicXnfOrv4+f3o",
+	"7uKsTf1fa5PTqHJ39elDh4d+/Qebw0PaZ0ezz0WY1wsYx9xw8vM4kD+zyaKquTTrbgZ6Nsw4L4EZR9Vj",
+	"oWmEVho1Fiy11V41a07iECLG5pU2LPj7iI0gDOuYqCDVK0phUqIJgYhsJsY444wcgK/rSJ2FBshnG+BH",
+	"dqFJIILmlMlRAp5J+1bhLxUR/WkRhZ60VAo7ly6gwx4BuH+a2G1Gw9fzi2li4K6/U40H/ilnepPYWkXu",
+	"ffchKOguSI2NsmQM6nOid7/g1gtYzGY34RF8noEdH8xDvtGIGei36ROHT/q26ZJFR06HlnE2NqHlzdF8",
+	"zNHEHb9M2vgFq/3FN3zSguSCxv0c48aQNG8Nw+2hGtIEzBaEN03I8SWfDFmkFKJQ5oUhmjQ1ihRQCkIm",
+	"iAhJj0YY9gIkJEY0LdXaKEYSAyR1uI/1fUj5ANGjmMaMFB0RRvEPR+2rQyfpTWCWtJbmEbar+TkybdYX",
+	"UeCXz/luCHSI5UM3KRqzeUXm2NllRfdMTcYE+8R8eSYKdrUDCs2aNRflrgYiV2t/b3enkWLcNcZPA+lW",
+	"x7lbhQQ2WWjyURDgBye4505FoSmHID+6goTtYfoSciu2cPxyyHhz0qT84+Fhu30EQ5r1qhvV/e+m0lHv",
+	"k+UrHtPtu3HlX0aR5HfkuD+XMnz7OZVDX94CXPmlhwNWngprDvl6ClzPZ15XUjmHe92Q3Y8lXn8wsiHt",
+	"D+gTrVHpKq2UjDzyb/oxoWM6sSBpCFUFfiywnQUjRZpeCxGtHvUDlV2/CUOsYSGU9CIm+vpXDhRhEUTA",
+	"pLhmHoO0JNg9qpt0lmjHUfrJKWEBUFJgo6uAVAym6NQr+w6BToljX7Bc0+VS7sIpMfwS3LbaeoZBzSDF",
+	"T+yC6vYLMAwK2CFdJX/ROGUekQJ7xl6o1iqzBkMjx2BQr7Ijv9Jmg+q1m2s0wIUPh+JbquKksK4SXxSQ",
+	"18fru4p0bfzvb2Z9gAQjhuzl4XhudaVVEMwdRX48Abn2jtGIRa1R3C80//jTKhwGvjrhf/wppZj5t1U4",
+	"lxfW4Ls/5YOiu/nZaIVPAcfKC13kQwWxDiVR0CGv6AzoLSPRiCPyhHGphaBCs/n2bVKC19yr7FVKBQ3V",
+	"fAviUr3e9E9f+EMGuUoAcsY+0gxqZEnr4piMuMcioMtwmoDKkuoYBauVMv8JS1NTCCtthgkc3RlOiixr",
+	"t5WQS0A5tGDy/8+wlCbdSkAdKS2fLtOsCQF+BYuGNIonW8INh8xL+k+pR9IgYHEyZHxJmztvXeNWIARJ",
+	"+ggbsDlQr34sVNOq7MMObA5vQqSKERa5ilkQUHm/GOmfP37XOsPA6B0NfC/B1EWMBpm3xEfn0RVQfuvz",
+	"myYx9JyqKAx5N6SR+cZFn3v+ne+NaKCAQm5K0CVUr0VjJRH5NHVTMlmZAXZxHLmLwOMoDAC5RwTlXje8",
+	"z0ApBCkOo9AbYb+m7Dc3LLY5IMtgdPNoXiCFlPbOaGpew2Rz2FyMoh51meKRVuN4+7///T9OiQzCO5aH",
+	"8HCD0L1NIFjeiNlc6i4PfjYaccTiyTWmPNuWTzVe7IWRq548igFrE/YItfkUZ++BHq+aRWIMNjtSj7m+",
+	"xwjlNjcWnPicSC+bjZFQWL4ONTutIeA7s2DqudIH+f8DAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

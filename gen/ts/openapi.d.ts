@@ -1969,7 +1969,8 @@ export interface paths {
         /**
          * Advance the sandbox clock
          * @description Moves the organization's sandbox clock forward by `days` and
-         *     `seconds` (at most 5 years at a time; it never moves back). Every
+         *     `seconds` (at most 5 years at a time, `400` beyond; it never moves
+         *     back; `{days: 0}` moves nothing and runs what is already due). Every
          *     recurring request whose next cycle is then due runs now, each cycle
          *     in turn at its own due time's prices: a weekly plan moved three
          *     weeks executes three times. `scheduledExecutions` counts the
@@ -3245,7 +3246,7 @@ export interface components {
             event: "ACCOUNT.UPDATED";
             eventId: components["schemas"]["WebhookEventId"];
         };
-        /** @description How far to move the clock forward; at least one of the two, together at most 5 years. */
+        /** @description How far to move the clock forward; at least one of the two, together at most 5 years (1830 days); 0 is allowed. */
         AdvanceSandboxClockRequest: {
             /**
              * Format: int32
@@ -3478,7 +3479,7 @@ export interface components {
             address?: components["schemas"]["BankingPartialAddress"];
             /**
              * Format: date
-             * @description A past date.
+             * @description A date from 1900-01-01 to today (`400` otherwise).
              * @example 1985-04-02
              */
             date_of_birth?: string;
@@ -3498,7 +3499,7 @@ export interface components {
             address?: components["schemas"]["BankingPartialAddress"];
             /**
              * Format: date
-             * @description A past date.
+             * @description A date from 1900-01-01 to today (`400` otherwise).
              * @example 1990-01-15
              */
             date_of_birth?: string;
@@ -4678,7 +4679,10 @@ export interface components {
             total: number;
         };
         /**
-         * @description An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+         * @description An exact decimal amount of at most 7 decimal places (a Stellar
+         *     amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+         *     `400` otherwise. The upper bound is checked as an exact decimal: a
+         *     JSON Schema `maximum` would be rounded through binary floating point.
          * @example 5000.5
          */
         WalletAmount: number;
@@ -5169,7 +5173,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request is malformed or fails validation; `errors` names each failing field and rule. */
+        /** @description The request is malformed or fails validation; `errors` names each failing field and rule, including the text rules every surface shares (valid UTF-8, no NUL, no lone surrogate, well-formed escapes, no empty query value, one JSON value). */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -5191,7 +5195,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request is malformed or fails validation; `errors` names each failing field. */
+        /** @description The request is malformed or fails validation; `errors` names each failing field, including the text rules every surface shares (valid UTF-8, no NUL, no lone surrogate, well-formed escapes, no empty query value, one JSON value). */
         BankingBadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -5333,6 +5337,30 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description A rate limit was reached; retry after `Retry-After` seconds. */
+        BankingTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "too many requests for this organization; retry after 1 seconds",
+                 *       "errors": [
+                 *         {
+                 *           "code": "TOO_MANY_REQUESTS",
+                 *           "description": "too many requests for this organization; retry after 1 seconds"
+                 *         }
+                 *       ],
+                 *       "status": 429,
+                 *       "title": "Too Many Requests",
+                 *       "type": "about:blank"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The bearer token or the client id is missing, invalid, expired or revoked. */
         BankingUnauthorized: {
             headers: {
@@ -5356,7 +5384,31 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request is well-formed but breaks a business rule. */
+        /** @description The service cannot reach its database; nothing was done. Retry after `Retry-After` seconds. */
+        BankingUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q",
+                 *       "errors": [
+                 *         {
+                 *           "code": "SERVICE_UNAVAILABLE",
+                 *           "description": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q"
+                 *         }
+                 *       ],
+                 *       "status": 503,
+                 *       "title": "Service Unavailable",
+                 *       "type": "about:blank"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request is well-formed but breaks a business rule, or its idempotency key was already used with another method, path or body. */
         BankingUnprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -5462,6 +5514,26 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description A rate limit was reached (token calls or failed authentications per
+         *     client id and per source address, or the organization's request
+         *     limit when one is configured); retry after `Retry-After` seconds.
+         */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 429,
+                 *       "message": "too many failed authentications from this client id; retry after 1 seconds"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The token or client id is missing, invalid, expired or revoked, or the client credentials are wrong. */
         Unauthorized: {
             headers: {
@@ -5477,7 +5549,27 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request is well-formed but breaks a business rule. */
+        /**
+         * @description The service cannot reach its database (down, restarting); nothing
+         *     was done. Retry after `Retry-After` seconds; the message quotes the
+         *     request id (`X-Request-Id`).
+         */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 503,
+                 *       "message": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request is well-formed but breaks a business rule, or its idempotency key was already used with another method, path or body. */
         Unprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -5549,7 +5641,10 @@ export interface components {
         };
         /**
          * @description The request is malformed or fails validation (`VALIDATION_ERROR`):
-         *     `errors` names each failing field, where it is and the rule.
+         *     `errors` names each failing field, where it is and the rule,
+         *     including the text rules every surface shares (valid UTF-8, no NUL,
+         *     no lone surrogate, well-formed escapes, no empty query value, one
+         *     JSON value).
          */
         WalletBadRequest: {
             headers: {
@@ -5663,6 +5758,24 @@ export interface components {
                 "application/json": components["schemas"]["WalletError"];
             };
         };
+        /** @description A rate limit was reached (`TOO_MANY_REQUESTS`); retry after `Retry-After` seconds. */
+        WalletTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "TOO_MANY_REQUESTS",
+                 *       "message": "too many requests for this organization; retry after 1 seconds",
+                 *       "statusCode": 429,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WalletError"];
+            };
+        };
         /** @description The token or client id is missing, invalid, expired or revoked (`UNAUTHORIZED`). */
         WalletUnauthorized: {
             headers: {
@@ -5674,6 +5787,41 @@ export interface components {
                  *       "error": "UNAUTHORIZED",
                  *       "message": "the bearer token expired at 2026-11-21T09:15:30Z: request a new one from POST /v1/oauth/token",
                  *       "statusCode": 401,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WalletError"];
+            };
+        };
+        /** @description The service cannot reach its database (`SERVICE_UNAVAILABLE`); nothing was done. Retry after `Retry-After` seconds. */
+        WalletUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "SERVICE_UNAVAILABLE",
+                 *       "message": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q",
+                 *       "statusCode": 503,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WalletError"];
+            };
+        };
+        /** @description The idempotency key was already used with another method, path or body (`UNPROCESSABLE_ENTITY`). */
+        WalletUnprocessable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "UNPROCESSABLE_ENTITY",
+                 *       "message": "idempotency key \"k1\" was first used for POST /counterparty with a different request; send a new key for a new request",
+                 *       "statusCode": 422,
                  *       "timestamp": "2026-11-21T08:16:02.5Z"
                  *     }
                  */
@@ -5771,13 +5919,26 @@ export interface components {
          *     for 24 hours to any request with the same key, with
          *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
          *     first and gets its response. The same key with another method, path
-         *     or body answers `422`. When several of these headers are sent, the
+         *     or body answers `422`. At most 255 characters of visible ASCII
+         *     (`400` otherwise, naming the header); the same limits hold on every
+         *     surface and under every name. When several of these headers are sent, the
          *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
          *     `x-l2f-idempotency-id` is the key. A signature covers the header
          *     under the name the client sent.
          * @example 01937261-e216-754f-99ba-c1170d65dd28
          */
         IdempotencyKey: string;
+        /**
+         * @description An optional idempotency key (a UUID) for this mutation, with the
+         *     same protocol and limits as under `/v1`: the first response to a
+         *     key, errors included (but not `5xx`), is stored with the change it
+         *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+         *     the same key with another method, path or body answers `422`.
+         *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+         *     visible ASCII (`400` otherwise, naming the header).
+         * @example 01937261-e216-754f-99ba-c1170d65dd28
+         */
+        IdempotencyKeyHeader: string;
         /**
          * @description Optional idempotency key under the banking vendor's header name
          *     (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
@@ -5888,6 +6049,11 @@ export interface components {
     headers: {
         /** @description `true` when this is the stored response to an earlier request with the same idempotency key. */
         IdempotentReplayed: "true";
+        /**
+         * @description The number of seconds to wait before retrying.
+         * @example 2
+         */
+        RetryAfter: number;
     };
     pathItems: never;
 }
@@ -5970,7 +6136,10 @@ export interface operations {
             };
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     createBankingApplication: {
@@ -5986,6 +6155,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path?: never;
             cookie?: never;
@@ -6002,6 +6182,7 @@ export interface operations {
              */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6013,7 +6194,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingApplication: {
@@ -6093,7 +6276,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     updateBankingApplication: {
@@ -6109,6 +6295,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -6139,6 +6336,7 @@ export interface operations {
             /** @description Application updated. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6188,7 +6386,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     createBankingApplicationDocument: {
@@ -6204,6 +6404,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -6223,6 +6434,7 @@ export interface operations {
             /** @description Document attached. Each example answers the request example of the same name. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6236,7 +6448,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingApplicationDocument: {
@@ -6284,7 +6498,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     submitBankingApplication: {
@@ -6300,6 +6517,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -6318,6 +6546,7 @@ export interface operations {
              */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6358,8 +6587,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BankingPayloadTooLarge"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     listWalletCounterparties: {
@@ -6406,13 +6638,28 @@ export interface operations {
             };
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     createWalletCounterparty: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6430,6 +6677,7 @@ export interface operations {
             /** @description Counterparty created. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6448,7 +6696,10 @@ export interface operations {
             401: components["responses"]["WalletUnauthorized"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     getWalletCounterparty: {
@@ -6486,7 +6737,10 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     listWalletCustomers: {
@@ -6613,13 +6867,28 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     createWalletCustomer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path: {
                 /**
                  * @description Counterparty GUID.
@@ -6638,6 +6907,7 @@ export interface operations {
             /** @description Customer created, with its first wallet account. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6677,7 +6947,10 @@ export interface operations {
             409: components["responses"]["WalletConflict"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     getWalletCustomer: {
@@ -6736,13 +7009,28 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     updateWalletCustomer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path: {
                 /**
                  * @description Counterparty GUID.
@@ -6766,6 +7054,7 @@ export interface operations {
             /** @description Customer updated. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6801,7 +7090,10 @@ export interface operations {
             404: components["responses"]["WalletNotFound"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     listWalletAccounts: {
@@ -6874,13 +7166,28 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     createWalletAccount: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path: {
                 /**
                  * @description Counterparty GUID.
@@ -6904,6 +7211,7 @@ export interface operations {
             /** @description Wallet account created. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6943,7 +7251,10 @@ export interface operations {
             409: components["responses"]["WalletConflict"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     listBankingCustomers: {
@@ -7002,7 +7313,10 @@ export interface operations {
             };
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingCustomer: {
@@ -7032,7 +7346,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     updateBankingCustomer: {
@@ -7048,6 +7365,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -7071,6 +7399,7 @@ export interface operations {
              */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7084,7 +7413,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingMajorChange"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingIndividual: {
@@ -7140,7 +7471,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     updateBankingIndividual: {
@@ -7156,6 +7490,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -7189,6 +7534,7 @@ export interface operations {
             /** @description Individual updated. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7223,7 +7569,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingMajorChange"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     decideBankingApplication: {
@@ -7239,6 +7587,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -7264,6 +7623,7 @@ export interface operations {
             /** @description Application decided. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7329,7 +7689,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     setBankingCustomerStatus: {
@@ -7345,6 +7707,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -7369,6 +7742,7 @@ export interface operations {
             /** @description Customer moved. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7437,7 +7811,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     listAccounts: {
@@ -7544,7 +7920,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateAccount: {
@@ -7596,7 +7975,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -7660,7 +8041,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createAccount: {
@@ -7712,7 +8095,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -7776,7 +8161,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getAccount: {
@@ -7857,7 +8244,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listAssets: {
@@ -7982,7 +8372,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getAsset: {
@@ -8077,7 +8470,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createTokenLegacy: {
@@ -8175,7 +8571,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     revokeTokenLegacy: {
@@ -8223,6 +8621,17 @@ export interface operations {
                  * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path?: never;
             cookie?: never;
@@ -8232,6 +8641,7 @@ export interface operations {
             /** @description Token revoked. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8239,7 +8649,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listCustomers: {
@@ -8344,7 +8758,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateCustomer: {
@@ -8396,7 +8813,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -8453,7 +8872,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createCustomer: {
@@ -8505,7 +8926,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -8561,7 +8984,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getCustomer: {
@@ -8642,7 +9067,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listInstruments: {
@@ -8755,7 +9183,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getInstrument: {
@@ -8846,7 +9277,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listInvestments: {
@@ -8954,7 +9388,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getInvestment: {
@@ -9034,7 +9471,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     revokeToken: {
@@ -9082,6 +9522,17 @@ export interface operations {
                  * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path?: never;
             cookie?: never;
@@ -9091,6 +9542,7 @@ export interface operations {
             /** @description Token revoked. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -9098,7 +9550,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createToken: {
@@ -9195,7 +9651,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listPortfolios: {
@@ -9306,7 +9764,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updatePortfolio: {
@@ -9358,7 +9819,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9426,7 +9889,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createPortfolio: {
@@ -9478,7 +9943,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9543,7 +10010,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getPortfolio: {
@@ -9628,7 +10097,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listRequests: {
@@ -9747,7 +10219,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateRequest: {
@@ -9799,7 +10274,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9870,7 +10347,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createPurchaseRequest: {
@@ -9922,7 +10401,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9987,7 +10468,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createPurchaseRequestLegacy: {
@@ -10039,7 +10522,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10091,7 +10576,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createSellRequestLegacy: {
@@ -10143,7 +10630,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10193,7 +10682,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createSellRequest: {
@@ -10245,7 +10736,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10311,7 +10804,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getRequest: {
@@ -10377,7 +10872,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSandboxClock: {
@@ -10448,7 +10946,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     advanceSandboxClock: {
@@ -10500,7 +11001,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10553,7 +11056,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     setSandboxPrice: {
@@ -10605,7 +11110,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10683,7 +11190,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     clearSandboxPrice: {
@@ -10735,7 +11244,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10774,8 +11285,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     forceRequestOutcome: {
@@ -10827,7 +11341,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10899,7 +11415,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listTransactions: {
@@ -11023,7 +11541,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getTransaction: {
@@ -11119,7 +11640,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getUssdAssets: {
@@ -11928,7 +12452,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateWebhook: {
@@ -11980,7 +12507,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -12038,7 +12567,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createWebhook: {
@@ -12090,7 +12621,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -12155,7 +12688,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getWebhookKey: {
@@ -12243,7 +12778,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     testWebhooks: {
@@ -12295,7 +12833,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -12319,6 +12859,7 @@ export interface operations {
             /** @description The test event is queued. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -12326,8 +12867,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     deleteWebhook: {
@@ -12379,7 +12923,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -12409,6 +12955,7 @@ export interface operations {
             /** @description Webhook deleted. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -12417,8 +12964,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listWebhookDeliveries: {
@@ -12533,7 +13083,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     retryWebhookDelivery: {
@@ -12585,7 +13138,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -12651,8 +13206,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }
