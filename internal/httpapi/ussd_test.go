@@ -382,3 +382,16 @@ func TestUssdConfirmSentTwiceAtOncePlacesOneOrder(t *testing.T) {
 	require.ElementsMatch(t, []any{"ORDER_PLACED", "ORDER_PLACED"}, states)
 	require.Len(t, exactItems(t, tr.tn.Do(t, "GET", path("/v1/requests?customerId=%d", tr.customerID), nil)), 1)
 }
+
+func TestUssdSessionNamesItsCustomer(t *testing.T) {
+	t.Parallel()
+	tr := newTrader(t, apitest.Options{})
+	res := tr.tn.DoWith(t, "POST", path("/v1/ussd/session?customerId=%d", tr.customerID), nil, apitest.Call{NoIdempotencyKey: true})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	require.Equal(t, "HOME", exact(t, res)["currentState"])
+	res = tr.tn.DoWith(t, "POST", "/v1/ussd/session", map[string]any{}, apitest.Call{NoIdempotencyKey: true})
+	require.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Body)
+	require.Contains(t, string(res.Body), "customerId")
+	res = tr.tn.DoWith(t, "POST", "/v1/ussd/session", map[string]any{"customerId": 999999999}, apitest.Call{NoIdempotencyKey: true})
+	require.Equal(t, http.StatusNotFound, res.Status, "%s", res.Body)
+}

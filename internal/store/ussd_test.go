@@ -33,6 +33,14 @@ func TestUSSDSessions(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, x, got)
 
+		// Another organization's save changes nothing.
+		stray := x
+		stray.OrganizationID, stray.State = f.other, ussd.Exit
+		require.NoError(t, repo.SaveSession(f.ctx, &stray))
+		got, err = repo.Session(f.ctx, f.org, x.ID, false)
+		require.NoError(t, err)
+		require.Equal(t, ussd.ConfirmOrder, got.State)
+
 		// The database refuses a malformed id and another organization's customer.
 		bad := x
 		bad.ID = "ussd_short"
