@@ -23369,6 +23369,20 @@ func (response GetUssdAssets404JSONResponse) VisitGetUssdAssetsResponse(w http.R
 	return err
 }
 
+type GetUssdAssets413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetUssdAssets413JSONResponse) VisitGetUssdAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetUssdAssets500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetUssdAssets500JSONResponse) VisitGetUssdAssetsResponse(w http.ResponseWriter) error {
@@ -23443,6 +23457,20 @@ func (response GetUssdHome404JSONResponse) VisitGetUssdHomeResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdHome413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetUssdHome413JSONResponse) VisitGetUssdHomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -23525,6 +23553,20 @@ func (response GetUssdInstruments404JSONResponse) VisitGetUssdInstrumentsRespons
 	return err
 }
 
+type GetUssdInstruments413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetUssdInstruments413JSONResponse) VisitGetUssdInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetUssdInstruments500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetUssdInstruments500JSONResponse) VisitGetUssdInstrumentsResponse(w http.ResponseWriter) error {
@@ -23599,6 +23641,20 @@ func (response GetUssdPortfolio404JSONResponse) VisitGetUssdPortfolioResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdPortfolio413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetUssdPortfolio413JSONResponse) VisitGetUssdPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -24093,6 +24149,20 @@ func (response GetUssdStocks404JSONResponse) VisitGetUssdStocksResponse(w http.R
 	return err
 }
 
+type GetUssdStocks413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetUssdStocks413JSONResponse) VisitGetUssdStocksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetUssdStocks500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetUssdStocks500JSONResponse) VisitGetUssdStocksResponse(w http.ResponseWriter) error {
@@ -24167,6 +24237,20 @@ func (response GetUssdTransactions404JSONResponse) VisitGetUssdTransactionsRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdTransactions413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetUssdTransactions413JSONResponse) VisitGetUssdTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -29013,116 +29097,116 @@ var swaggerSpec = []string{
 	"SRK1TDnwHBq1ajWXQy0rq148i9pGC708LfQov9PY7Is8TmPwG03wQmoD4oyser2aYCSEpzqDzxX8CU+M",
 	"7kViTXcxUJVDghTxMFqqOMgCLD+THhwVZED5BNwksHGoID1fQZrdiDGuMKSUBD6/1Q3ZdTcD7DZNKLEL",
 	"Z+w+tguKJo4U90uKyBmaG8hHC9ILgyAcI8ONMWybh9woc4LWGPrH0u4rvu6pnXQhT1s32Dx969KcCoKP",
-	"QngtnNFV94C8NfX0llnW5MeWvxydsTlKa8GpEMK7gsU6//lFS6J1JEOWMfbq6ijd1gPGR6Qo/3fr4+UJ",
-	"EfEkYKWXcO4zx7ivcm9zS3x6fiRiddp0lU72pZqEkpuIsVgfEHkJHw26LGKezd1+CFU6xe5oQkQcurfC",
-	"IoNJ2qXEytjIlpFcFCU83zannDhyvBjDEI46gn1GbmjMxnSijq/BkpDElm7ZRNgcUugwKIVbz7wTsCtO",
-	"AiOKJH/tFFU1IOxtDpCb6l6NuH0aUVfOLQo1WHf1NPASsbdMZsDyFby3YYSfHoa850cDRxrBs836i9AI",
-	"Boxjm2et4xK2mplfiiRP24/r5JymxcjmrC9z1gfslZxz41A9eNwTC8Y8hklg04+Sgj6F9jSpFTDmyrwZ",
-	"pSzPnsdi6gf6mCBZCIwMRYKjyefwutPQYz9AN6qHNOax8VJfR21u9OCyZ8OAMKkyzRd/RlJi5odOiGHC",
-	"ahdQtwGSUl/hKsCGhUZ6qMCSZ7/RNbHupDSlLaUqGjLuGckCYalzIY+SmDJwlfoxtacqsR2wB07NA6zz",
-	"Gx3x5Ocg7QP4OhSFymh+B0WVgglhIBqMc+ugTeqQ4k9X52ckjEgvjAak57PAEyUw1RJDEI4nG8PqlclV",
-	"TGMmmsT58fy07ZBiNbFoa6ZBu23zvi/iMJpYpELYvR+XLOIg9FXxpeYqWmAmh/6ANlcyYei7twIZRvex",
-	"olJeIh8rjzk8tn3SPuwgsBaG1B1NLFKzuXRP5YVd6t7KC9tnnfbldev0/ONZR40CJ0IXbWgyND7ttiYi",
-	"yyKjoZRC0/xtB8nPAJTr7P3x5en1+eVR+xJG5KK9KweDdFZyOPD19cVJ67B9pIajpJ7Nfe/AeMPT364v",
-	"zi87789Pjs/VlakI1DNGpicMqBPiiHrJ1Jmz1rlsnV21DjvH52fXPx5fdc4vf3NIUT0sudzmcD3a8+1f",
-	"j/W8Me4BHTsrlYky5qXUxoAq9q6kQQpIi/tROLrpa3GNEn4USKUIjbmTELlFnMv23z+2rzqOzdkd7gnH",
-	"bHQEBpHNW3rpTExdyBP3LOkmiUsKVylitC6TXoUnvTNSTMm0FMzaIg83fIS4jHaSatDZVWe94VVAymGY",
-	"RPTDKNboQfAjpb9jc+3w6ANq+DtknruDzSrvhz74lGEkV4B5kESHS6oVp0zOQuKnuDbp+BGVwPbhZeUg",
-	"vdAVyE5MeMhZ6QCeIRSZXj/k4SgCsrUZ9XmBklHqr7U05zRI71F0GbD4EEVXswhDlBL8utLbY7XurrtP",
-	"616dVXt73R1ac7e9Omv0duhud/l4s/HGKezNyoztfms8Hm9J8bk1igLG3dBDzFLOYAu1wtca7vswGjwL",
-	"RC9bMRGDPig0C0lVA25R0Yrl61Zq9a1qdau236k2mrXtZqX+O2Sc+Ug+whdt7qkHKNAcxidV8koXGecU",
-	"O4DSgSmsziQzvliFWzZRXwW0y/Q35D8wqVLA/HUydEN9IDQk+8OnvhuFIuzF5DCMhiEeiMwYauYYTq/e",
-	"d9Ix1IwxyG/If9SrjXK1smgMePe+cfcZu4+n78JJT6+vGNerIIh5vdTZcOzE9KrF8uHNwmE/DAX0n5Pv",
-	"ZvNqmZgTZ/NamZhvYfP9MoHQMq+UCfzil3V2uAXXdZ5yEGmWCaxQrYiUdcc8IjD51BsFwWT5IwbGO77f",
-	"wl4weNkbkZpPLzwRtVYGtl6tzMy2VmxLrb7WatBCLUdiNLFrtjRw2BiUFSjchL0Dgyj4i8svpPZXHlo6",
-	"YL/Xo9Mq9yB/OE7ueJzyKwNwPtrnu2LKpTeNZ7TUinpaH/L8rML9lmHDbIUatIfqy/TUtEX4al21w4y1",
-	"TPKMZTAp0VLWlDU2zydMQxt9ls+maVTC2NzROXyHhD3iUEUyIP+NKszRTdCv2icn8IXJk2Dz5BbI++Xn",
-	"NLOP83U+Al2ohDHBuE83b++pxvIPc+HGoc3nEWmXybFR/zLDgU0C/xZa0ie+iUXYwFdoXZjtxAEh6H8g",
-	"erYfjgUQSmedkQPpA1SdjLecMCt4ZrpUBaVs/qlP45kEDbTxMV0UkngoQCasnDt0TqCtPZ95dYvMYQae",
-	"9WwyfA2Ja2MRHiYfqvRuieQ7O3L+wK/RITzlaA2jcDCMseuBpZotSc9FigoV/M46QQZFM8EtY6Z4bN5R",
-	"PssbTDO5NAiAPEO6L9PejkVECF6N6fbYvM8iZrg5RefXLcMX2fqZTZyS6fzgJgm5pr1Gz2wwikEVzu/y",
-	"b/oJT+EgWesE8bMi5t1oAhPLgiCD8DKhPHmoZth9oEoeQnkxPhpI+W08DJqM/mkVYkQMiRiKYr7Mjqwz",
-	"vUtx8bOjVOikvBEqg/uh4Q3o/QnjN1DUvAN11MmfswNc2htdxuPTsLNCtVJZzbhU+2dF/221iPNTdLY3",
-	"srhIoG2izz60O4VkOj9G0h3JJNz/7xRQ9wPi6eSwjIyz0Z8d8W0o4rwm6Y4mpFqplCsV8vvpJ92Tt0x+",
-	"C0dk7AeBFJ08BEyjZ2JRen4QMK9ceFyH+XQml6x4ImOasJ6Qoir5RLb7fHqdF+4jfMe1S482fS/kFjUp",
-	"HqXgpQFDSwm013LZjxVsYO33vFYT+Er6UgI63qNvgMSNiVGgTCWVboC4BdJXqettDsiVMGKeOlQQfiLO",
-	"+UX77Jf2Vedazvv1Vfvq6vj87LrTOTHYnBo2H/hcnsGSUSEdUKjiZkNSdJJollOy1CVIDmlY4mbWyDEQ",
-	"2xCRNUu6yIBOpHjCWKvKMXRDb5IGZt9AIqak+ZVA5c3FyNh8UdB4UUTY5skvk3UiwqnZo2IiT2X2zM86",
-	"WynACabOC7FdJ5FmAfHnlmkZEO7VceprczpPw8ZXZKzJRJuSsuvna4CTjRQ+ZTB3NiL7LkHDLYpqZmKo",
-	"Bm5u6j4zSWbcvW3cbeDHicpPTj0kJys2J77avven47HtX487mfiqmkYVXf3EAiDR+IlyBmHNdAowqDkx",
-	"mcu2yyRnuBDjhJ9+fKD1ycfzCGT/6nFVaOQhJ/g7hfe/xtifCoxmYsBPHfVTMmMh7j4JP2XDIcIAHqTp",
-	"8QxsD8FGCrfHgp4K8KoHaoC8+pMUIeym4fJovyD0QEfIaKyDKoo4EqGDGBtS8RId+EoQCBihyUEgNLMI",
-	"Wg1dmDZIkghVBiQslTxejzEnnR0PSVEaHml0r5TUAahoXxyGljTM8Gexq57CMuLYaWxzzQaXHWESWZND",
-	"LJXJDMRRRdfAHsqEBPBCQYpSiVs4bxZxoYkZCSG0RDw6UVM5YTQq4RMMRgWc4IwRNRtmmgcVu9IK6mtg",
-	"K7HJ3xz7R00tLJsRUp3ZHqQoJ5NDyBNWxlyx0jzrSMUr5gRPtmu58ZwVqyymDP9+XqRSL/jUGmZii/Pe",
-	"Id1VmfdQxn5ilagX6YZhwChf+k02wNdlAX8ooFMcDIQSs4LjxYMAl+ryMQWGzRZxcDZmIlbVI0XMW+g6",
-	"L9zOls2xNLOk9I8Uw9PVXapPiA7KjzO1WQ8Irkf1zXgMNHxFubA5UIsPVDxrdr/oEzRm3X4YZmy02cYu",
-	"n/RFqw7xNbVFmdOpLKnIRkJqqa5G3USywCK2MIuSS5JqFUYQUu/H8VA038JrUT65L7vhQE++9JnVP43o",
-	"w+tqAaK2yPLtP/TG+7oe4V+mk8c4PbKvsHY7jUC7NAikeQznHHL88h+f/0M35uiG3uT/ejuKAmjrkR+3",
-	"hiT++ZDB+xtulZqjN4I4oyhAdxBZvOGHgPXNF0Sd9y4q/aJgjDhqu18ZogDvh4AnVtH4AtAKMfNKFhH+",
-	"DceOXtlfvmUTUnQ+tJU7qJft7S2bOKUmcYR/U3W0C5GsoBF/1vxK/k3NIZfvD8l+vVa1CM4AjLnPIiZd",
-	"KjFmEXFq9/cOgjJc6WAFzLthBynvPwsEA4wzD1V4XP54tUIgUm3ziMWRz7wDjJkTj0ldd0djlpnSPGMn",
-	"Yi7z75iauTYs5YImKI7o061GtfZD0x5VKttulwq2U4d/s6ajHQ65BRI/AzsNpo6G2llbams9lIFemAWH",
-	"xfih+L///T8lhxQhEI8ZAIgqyBVIvtQLUbIIFSQeh1ivQQKfMzF3sMnB2cKT8wSjzZ+5dMC536836McN",
-	"VxrocOyOPVK8iin3aOQRbXmU5v682nFb/sM9buRCUanlRiO4cuF4PnL/niiiqKTsmsYxGwzjtQYI7F4x",
-	"HQwfuax3VWqZi0aYV2s0qvtykHbB98rJD4FwtAu4qk7OoOU6TwYDeaTdxS8g1lroR+Vk8k0ynQeJ5YnW",
-	"SAulGwqf2u9+PD//udxpX3UK6mOQP5Xq/jat9mpbu26Vbe3SRndr3616WzW23avTRnfH3V0BXJARY8tj",
-	"P6asoVQEe6RI+YTU7u+JLzdTivHN3vIh5OzAFLXEF4YURhSbH4ukNtNjgX/HIp8JVc0EwIos0xHHk2fp",
-	"i1HTZRXVx8uTeeTms2belVaZglB5p3wcAvQwISw/GoyAqpyAZaxajJOjsyvSD0Vsc0gRFocB9TlcAi82",
-	"jOAtCfW8iAnBsNe1VLrYE5t4bBiEkwHjsc0p9liI+2xgGTlmtUGuWycn55+uLy6Pf2l12rp8m7QAKaxe",
-	"O0f9O3p/HV62W9BgE4Ot3CNKwQnix/jBDYtVL4dwzJNjKo+RXBip+YfUj1D9k1ntD4i6S9YbCeapYALw",
-	"IxZRKoPNYhFOoZgLsIyjgJUsMuIBE0LPlc09WCnVG5xGjMDEYBmanOukKotycnyh51aqfYBeiqHi1i46",
-	"1dpuuVKulKuORZw/ms3qn/If8lP4pFLdTb63uVO53+2ll9eq25Xdyk59e9uBlDmyLkL+HrJ0UBY2GrDI",
-	"dw+golCuf9pY3gtjUnSC0KWBHHPZKR0QSuBvzCYbX8Kvl+FP+ctlXxnY8AdAO2k0pPAXXOSFA+pzRzU8",
-	"DiNsxYO/G0fUD9DiiuVPQvAafhBmLWIiDO6YSDPdNjcOpgYThYhWkNseA+KehTs3DtO9LFcqOasIxowg",
-	"yVEMwnAojWBLL6pFXBpFPou2biLqMXLW6liYCdmCN5KbAPrHqb8iJlh0J39VvsDxxd0OWC4CX4INusyD",
-	"HMbAImLk9gG+nCx2mfvDsh+q05G8epLMV3Ng8wnDbeS6bBgzT7cuUW8FYAa3z9xbKaVu5LlGkMbR2ZW0",
-	"K0UYjLDZPeWJooV8yEjqrAgOgpAPCcKbG3UkbO7ILQSuk0PsgrHX1R1ek/zvf/8PjCudvWRCzUmTq6Qn",
-	"Sq+KXbDUmqunGSODQ4OpH/2Kb+SM+pEHFjRAxEoE3A0/Js771vGJFBhpvBzN6YncXtJ38OhElG1uOhWi",
-	"SZzWyYm0yAhuU1J0WoeHUBVrEad1ddXGf3zs/Aj7/vDjVef8tH0pPzw+u+pcfjxt47XHIP/kX9ed3y7a",
-	"8qO0UNWo5ZRPuWzLr5xs6an8U4k/pwTI85Aro83mRefo/LR1fJYKxrdEf/Tx4gg+OsBxGpfYHD85amO7",
-	"4lKTLPKvUFYpz8rmY2RCmAN3Uc95PTymyCgwJ8C0RCRpRdCKmp+VeAIej0d9aaG2R8FMkymcH/VSl2h1",
-	"8D300d+0xX8ZZIOwo4BpWgu6OeG+PBI/2Dyu7kBhnjVESsRoqivj5sa/Y7yEfXHTOE8nJy4FYD9fEOfz",
-	"KAqs7JO/qLIUKAhpQowNT3Muubi2pTQ4HIv8qBsHE1A+2McQtYD+noOLhLayso6d5Mw7mUcJaWXRQJra",
-	"iKAwrvNT4KKF2t4w7JQAKhMHhVbT5ii0HBKxLQY0dCKdJ3U/zbpqRQg4oqQk3YlqwC99COj7Ua9W0ObS",
-	"D7llbCjAkDR8iDzd9xFG9+p0H0jDrnzEDIO3noKwp9fMIt0JgVBOytQzoy3QUFpWd+apBinLQ3eGFpyZ",
-	"O704vXFhb4XpsEtPOcoVGIEy++BrszSur+ON+ZjW87uVp9LzK6MeV9DzWjps+HI2hsE3Mgzw6C80DKZQ",
-	"AG8BOj0HQoPevJbEUsQtCm1ZZEA99nBopJiX2LILdDZOJp3tG8alomNeAmRMYnWFUpl0IEhvlPcOR93A",
-	"d0mfBr2kigN/QvTpkDVNjW8R55ZNHFI8HzJ+dfUjSc/C9S2bYLJHOsdC9Lf0K7dardb//vf/EIzI37LJ",
-	"safi7SXLJO+xiJMIM6ecZCNtTj1PwA8DTRCgQ2/ZxPccM3KL9RKcOFMZIqAOcvAlf2aTCzZQzwAIp5w5",
-	"KsjFz8e/kov2qcpTyVdxSBETnXCJzbXZkSQ69EKJfjgKPBXSQUpGeLxaG2hcBbApjFaCEaUUdJKCtjJm",
-	"lWABc2NQjwdJfM9XvaenrD8IkRXDCJFZSuOXksGphTa58DEcM6OLeZjchLlN3QkCozieGr0acLI3Fdni",
-	"kEVbqQ02QU5FbDAq5y/d3oJFd77LsOmEOFBM1rGugYHQUqRSvqHOR+v0yi2b2DwKYxozpwQzLNSPGBsB",
-	"ovsCoyBqJQNfxALGf2SG+qNoAim8HzudC6LUHklSOAIz0b5OQOOWs/kPeiuWoDwbpie1SoENKpZvE+bk",
-	"ozETLad2JLC7cpKPJoHfjWg0Id0w7hM5xh4kwgdNOe6/qTQ37q00td0kTtFOMrhSeNsFYk+ldO2CzYnx",
-	"KeJg4cL/GrC4H3r471hqjnhrFPn495DKq0qICZePcOzCfwFK1S44ad3Sx8sTbc3JA208xtHfvxEEbAQm",
-	"n4ItLUUMe9dKc3Ny9mAPYEZb566TBSFdKtiBnouaYyVzh7Pw0LsoO20rhhnC6dCfeWqSjI+CdIbS5Km+",
-	"byZbCXOUkoiNggBdwpk3ky8A23BGSKHcST51ELoP5SyzeWYLwQxVRzdhc7LrDSB6DQxwDhLZsuVD/3tn",
-	"5gXUz89kMR1SnMmlatFNKDZuYGQmZ0qUbTYHz6kuk47TAnBDx8jhYTJEHsU4JBGLRxFPKx9z3GLcXKlg",
-	"1H5GlhhGkZ/k4a9T2/ibE8HMcRSwiGta1R5un/2LHlaD34+Oq2eddkN+dvxj5Z+00Ym7v2y/H/+823b/",
-	"ftSZ9LvRv/51+SEM9sU/ft4/qQT928bO8YhosasF+la9V6W17rZb9xqsAD8LS7nEdeIh2OALH75pMhSa",
-	"hS35n3ftD8dn5OLju5PjQ/Jz+zf40Oanh+H43d9/O/q59su4NWm3elfDKDivxr+6v7YicXnfOrv4+f3o",
-	"7uKsTf1fa5PTqHJ39elDh4d+/Qebw0PaZ0ezz0WY1wsYx9xw8vM4kD+zyaKquTTrbgZ6Nsw4L4EZR9Vj",
-	"oWmEVho1Fiy11V41a07iECLG5pU2LPj7iI0gDOuYqCDVK0phUqIJgYhsJsY444wcgK/rSJ2FBshnG+BH",
-	"dqFJIILmlMlRAp5J+1bhLxUR/WkRhZ60VAo7ly6gwx4BuH+a2G1Gw9fzi2li4K6/U40H/ilnepPYWkXu",
-	"ffchKOguSI2NsmQM6nOid7/g1gtYzGY34RF8noEdH8xDvtGIGei36ROHT/q26ZJFR06HlnE2NqHlzdF8",
-	"zNHEHb9M2vgFq/3FN3zSguSCxv0c48aQNG8Nw+2hGtIEzBaEN03I8SWfDFmkFKJQ5oUhmjQ1ihRQCkIm",
-	"iAhJj0YY9gIkJEY0LdXaKEYSAyR1uI/1fUj5ANGjmMaMFB0RRvEPR+2rQyfpTWCWtJbmEbar+TkybdYX",
-	"UeCXz/luCHSI5UM3KRqzeUXm2NllRfdMTcYE+8R8eSYKdrUDCs2aNRflrgYiV2t/b3enkWLcNcZPA+lW",
-	"x7lbhQQ2WWjyURDgBye4505FoSmHID+6goTtYfoSciu2cPxyyHhz0qT84+Fhu30EQ5r1qhvV/e+m0lHv",
-	"k+UrHtPtu3HlX0aR5HfkuD+XMnz7OZVDX94CXPmlhwNWngprDvl6ClzPZ15XUjmHe92Q3Y8lXn8wsiHt",
-	"D+gTrVHpKq2UjDzyb/oxoWM6sSBpCFUFfiywnQUjRZpeCxGtHvUDlV2/CUOsYSGU9CIm+vpXDhRhEUTA",
-	"pLhmHoO0JNg9qpt0lmjHUfrJKWEBUFJgo6uAVAym6NQr+w6BToljX7Bc0+VS7sIpMfwS3LbaeoZBzSDF",
-	"T+yC6vYLMAwK2CFdJX/ROGUekQJ7xl6o1iqzBkMjx2BQr7Ijv9Jmg+q1m2s0wIUPh+JbquKksK4SXxSQ",
-	"18fru4p0bfzvb2Z9gAQjhuzl4XhudaVVEMwdRX48Abn2jtGIRa1R3C80//jTKhwGvjrhf/wppZj5t1U4",
-	"lxfW4Ls/5YOiu/nZaIVPAcfKC13kQwWxDiVR0CGv6AzoLSPRiCPyhHGphaBCs/n2bVKC19yr7FVKBQ3V",
-	"fAviUr3e9E9f+EMGuUoAcsY+0gxqZEnr4piMuMcioMtwmoDKkuoYBauVMv8JS1NTCCtthgkc3RlOiixr",
-	"t5WQS0A5tGDy/8+wlCbdSkAdKS2fLtOsCQF+BYuGNIonW8INh8xL+k+pR9IgYHEyZHxJmztvXeNWIARJ",
-	"+ggbsDlQr34sVNOq7MMObA5vQqSKERa5ilkQUHm/GOmfP37XOsPA6B0NfC/B1EWMBpm3xEfn0RVQfuvz",
-	"myYx9JyqKAx5N6SR+cZFn3v+ne+NaKCAQm5K0CVUr0VjJRH5NHVTMlmZAXZxHLmLwOMoDAC5RwTlXje8",
-	"z0ApBCkOo9AbYb+m7Dc3LLY5IMtgdPNoXiCFlPbOaGpew2Rz2FyMoh51meKRVuN4+7///T9OiQzCO5aH",
-	"8HCD0L1NIFjeiNlc6i4PfjYaccTiyTWmPNuWTzVe7IWRq548igFrE/YItfkUZ++BHq+aRWIMNjtSj7m+",
-	"xwjlNjcWnPicSC+bjZFQWL4ONTutIeA7s2DqudIH+f8DAAD//w==",
+	"QngtnNFV94C8NfX0llnW5MeWvxydsTlKa8GpEMK7gsU6//m7lETrSJQs0+zV1VF6HAaMj0hR/u/Wx8sT",
+	"IuJJwEovQV5kjn9f5ezmlgb1/EjE6pTq6p7sSzUJJTcRY7E+WPISPhp0WcQ8m7v9EKp7it3RhIg4dG+F",
+	"RQaTtLuJlbGtLSMpKUooF2xOOXHkeDH2IRx1dPuM3NCYjelEHXuDXSGJSd2yibA5pN5hUArvnnknYGWc",
+	"BEb0Sf7aKap4QObbHKA61b0acfs0oq6cWxSGsO7qaeBdYk+azIDlK3hvwwg/PQx5z48GjjSeZ5v8F6GB",
+	"DBjVNs9a1SVsUTO/hEme0h/XyVVNi5+NjHhOGTFgr0Q+GIfxQTGRWEzm8U0CqX6UFBAqdKlJ5YAxXubN",
+	"GAHyzHospn6gjxeSk8DIUJQ4muwOrzsNPfYDdL96SEMfGy/1ddT0Ru8+95kyoFaqnPTFn62UQPqhk2WY",
+	"2tpV1e2KpJZR+A+wtaHhHyrM5NlvdO2uOylNaWep+oaMe0ZSQ1jqPMkjKKYMcaXuTG2tSoEH7IHT9gA7",
+	"/kYnvZjzk/Y5fB2KSWVsv4OiUcGEMBAbxnl30HZ2SPGnq/MzEkakF0YD0vNZ4IkSmJSJwQrHmo1h9crk",
+	"KqYxE03i/Hh+2nZIsZpY3jXT8N62ed8XcRhNLFIh7N6PSxZxENqr+GBzFTswr0P/Q5srWTL03VuBDKr7",
+	"WDEqL5GPleIBHts+aR92EDgMQ+qOJhap2Vy63/LCLnVv5YXts0778rp1ev7xrKNGgROhi1I02RufdssT",
+	"UWeR0VBKr2l+uoPkZwCqdvb++PL0+vzyqH0JI3LRLpeDQbouORz4+vripHXYPlLDUdLS5r53YLzh6W/X",
+	"F+eXnffnJ8fn6spUdOoZI9MTBtQQcUS9ZOrMWetcts6uWoed4/Oz6x+Przrnl785pKgellxuc7ge/Y72",
+	"r8d63hj3gG6elcpEOR1S2mPAGHtz0iAF3MX9KBzd9LWYR80wCqQyhcbjSQrAIs5l++8f21cdx+bsDveE",
+	"YzZyAgPM5i29dCZmMOSJG5l0y8QlhasU8VuXSe/Hk14kKaZkYQpGbpGHG1pC3Ek7czXoXKuz+vAqIOUw",
+	"DCT6YRRrdCT4u9Ivs7l2zPQBNfwyMs8tw2ac90MffN8wkivAPAAJwCXVilMmZyHxU9yedFCJStD78LJy",
+	"kF7oCmRfJjzkrHQAzxCKLLAf8nAUAZncjNq9QMko9d5aGncahPgoOhBYfMgSqFmEIUoJfl3p7bFad9fd",
+	"p3Wvzqq9ve4OrbnbXp01ejt0t7t8PN144xTWZ2XGdr81Ho+3pPjcGkUB427oISYrZ7CFWuFrDfd9GA2e",
+	"BYKYrQiJQR8UmoWkagO3qGjF8nUrtfpWtbpV2+9UG83adrNS/x0y6nwkH+GLNvfUAxQoEOOvKjmni6hz",
+	"ijlA6cAUVmeSNV+swi2bqK8C2mX6G/IfmDQqYH4+GbqhPhD6kv3hU9+NQhH2YnIYRsMQD0RmDDVzDKdX",
+	"7zvpGGrGGOQ35D/q1Ua5Wlk0Brx737j7jN3H03fhpKfXV4zrVbDGvF7qbDh2YnrVYvnwZuGwH4YC+uvJ",
+	"d7N5tUzMibN5rUzMt7D5fplA6JxXygR+8cs6O9yC6zpPOYg0iwZWqFZEyrpjHhGYXOuNgmCy/BEDox/f",
+	"b2GvG7zsjUjNpxfuJqyVYa5XKzOzrRXbUquvtRq0iMuRGE3sCi4NHDYGZQUKN2EnwaAN/uLyC6n9lYeW",
+	"Dtj99ei0yj3IH46TOx6n/MoAqo/2+a6YCgWYxjNaakU9rQ95flbhfsuwYbZCDUpE9WV6atoifLWu2mHG",
+	"WiZ5xjKYlGgpa0oem+cTwqGNPsvX0zQqfWzuaIyCQ8IecagiUZD/RhXm6CbvV+2TE/jC5IGweXIL5DXz",
+	"c7bZx/k6b4IuVMIIYdynm9P3VOP8h7l+49Dm84jCy+TYqO+Z4fgmgX8LLfcT38QibOArNDLMduKAEPQ/",
+	"EB3cD8cCCLOzzsiB9AGqTsZbTpgjPDMdrIJZNv/Up/FMIgnaFJkuCkk8FCBLVs4dOifQtp/PvLpF5jAf",
+	"z3o2GT6KxLWxCA+TD1X6ukTynR05f+DX6NCfcrSGUTgYxtjVwVLNpKTnIkWFCrZnnSCDgprgljFTUTbv",
+	"KJ/lDabDXBoEQA4i3Zdpb8ciIgSvxnR7bN5nETPcnKLz65bhi2z9zCZOyXR+cJOEXNN6o2c2GMWgCuez",
+	"GJh+wlM4SNY6SYOsiHk3msDEsiDIINhMqFIeaht2H6iSh1BsjI8GUn4bD4Mmqn9ahRgRUSKGop8vsyPr",
+	"TO9SXPzsKBX6Km+EyuB+aHgDen/C+A0Ube9AnXjy5+wAl/ZGl/H4NKyuUK1UVjMu1f5Z0X9bLVL9FJ37",
+	"jWwzEoSb6LoP7U4hmc6PkXRHMsCA/zsFDP6AeEE5LCMzbvSfR/weijivSbqjCalWKuVKhfx++kn3HC6T",
+	"38IRGftBIEUnDwGz6ZlYm54fBMwrFx7XQT+dySUrusiYJqwupKhKWpHNP58+6IX7CN9xbdajTd8LuUVN",
+	"CkspeGnA0FIC7bVc9mMFG1j7Pa/VBL6SvpSAjv7oGyAxZWIUKFNJpRsgboH0XOp6mwPCJoyYpw4VhJ+I",
+	"c37RPvulfdW5lvN+fdW+ujo+P7vudE4MtqqGzQc+l2ewZFSABxSq1NmQFJ0kmuWULHUJkl8alriZNXIM",
+	"RDpEZM2SNTKgEymeMNaqcgzd0Jukgdk3kIgpaf4oUHlzsTw2XxQ0XhQRtnnyy2SdiHBq9qiYyFOZPfOz",
+	"1VYKxIKp80JsR0qkWUD8uWVoBkR9dRz+2pzV07D4FRl5MtGmpKz8+Rr8ZCOFTxnMnY3IvktQe4uimpkY",
+	"qoHvm7rPTJIZd28bdxv4eKLyk1MPycmKzYmvtu/96Xhs+9fjTia+qqZRRVc/sQBIQn6inEFYM50CDGpO",
+	"TGa27TLJGS7EOOGnHx9offLxPKJyYfW4KjQqkRP8nZYvvMbYnwqMZmLATx31UzJjYV1BEn7KhkOEATxI",
+	"0+MZmCCClBROkAU9FeBVD9QFAOpPUoSwmy4HQPsFoQc6QkZjHVRRxJgIVcTYkIqX6MBXgkDACE0OAqGZ",
+	"Rfpq6MK0QZJEqDJgZqnk8XqMOenseEiK0vBIo3ulpM5BRfviMLSkYYY/i10DFXYSx05jm2u2u+wIk8ia",
+	"HGKpTGYglSq6BvZQJiSAFwpSlErcwnmziAtN2kgIoSXi0YmaygmjUQmfYDBG4ARnjKjZMNM8iNmVVlBf",
+	"A8uJTQzn2D9qamHZjJDqzPYgRTmZHEKesDLmipXmWUcqXjEneLJdy43nrFhFMmX49/MilXrBp9YwE1uc",
+	"9w7prsq8hzL2E6tEvUg3DANG+dJvsgHaPjdQEAV7ip+BEGRW4Lx48OBS3U+mwLfZIhXOxkzEqjqmiPkO",
+	"Xf+Gx8CyOZaslpTekuJ7uupN9U/RwfxxpmbtAYH3qH4ij4GwryhPNgfx+Q5iPGvmv+iTN2bdfhhmbMLZ",
+	"Rjmf9EWrDvE1tZmZ0/ktqXBHgm+pHkfdRCLBIrYwa5NLOmsVRhDC78fxUDTfwmtRPrkvu+FAT7700dU/",
+	"jWjH62qporbI8u1U9Mb7uh7oX6Yzyjg9sq+wFj6NeLs0CKQ5DuccMAXyH5//Qzc66Ybe5P96O4oCaJOS",
+	"HycH0MD5kMH7G26cmqM3gjijKED3E1nR4YeARc8XRJ33LhoLRcEYcdR2vzJEAd4PAVas9vEFoCNi5pUs",
+	"Ivwbjh3Ssr98yyak6HxoK/dTL9vbWzZxSk3iCP+m6miXJVlBI96t+ar8m5pDLt8fkv16rWoRnAEYc59F",
+	"TLpwYswi4tTu7x0EgbjSoQuYd8MOCOUTJKVigWCAqeahCsfLH69WCETGbR6xOPKZd4AxeuIxqevuaMwy",
+	"U5pnJEXMZf4dUzPXhqVc0FTGEX261ajWfmjao0pl2+1SwXbq8G/WdLSDI7dA4tdg58bUsVE7a0ttrYcy",
+	"3guz7rAYPxT/97//p+SQIgT+MeMAUQy5AsmXeiFKFqGCxOMQ60NI4HMm5g42OThbeHKeYLT5M5cOOPf7",
+	"9Qb9uOFKwx6O3bFHilcx5R6NPKItj9Lcn1c7bst/uGeQXCgqtdxoBFcuHM9H7t8TRbyVlKPTOGaDYbzW",
+	"AIEtLaaD4SOX9a5KLXPRCPNqjUZ1Xw7SLvheOfkhEI52AVfVyRm0XOfJYCCPtLv4BcRaC/2oHFC+Sabz",
+	"LrE80RrZoXRD4VP73Y/n5z+XO+2rTkF9DPKnUt3fptVebWvXrbKtXdrobu27VW+rxrZ7ddro7ri7K4AZ",
+	"MmJseazJlDWUimCPFCmfkNr9PfHlZkoxxdlbPoScHZiilvjCkMKImvNjkdSQeizw71jkM6GqpwDIkWWO",
+	"4njyLH0xarqsovp4eTKPLH7WzLvSKlMQKu+Uj0NAICag5UeDEVC/E7CMVct2cnR2RfqhiG0OKcniMKA+",
+	"h0vgxYYRvCWhnhcxIRj2DpdKF3uME48Ng3AyYDy2OcXeE3GfDSwjp602yHXr5OT80/XF5fEvrU5bl6eT",
+	"FiCT1WvnqH9H76/Dy3YLGpZicJd7RCk4QfwYP7hhsepxEY55ckzlMZILIzX/kPoRqn8yq/0BwXfJeiPB",
+	"PBWEAL7JIkplsFkswikUjwF2chSwkkVGPGBC6LmyuQcrpXqt04gRmBgse5NznVSBUU6OL/TcSrUPUE8x",
+	"VFzlRada2y1XypVy1bGI80ezWf1T/kN+Cp9UqrvJ9zZ3Kve7vfTyWnW7slvZqW9vO5CiRxZLwAtAVhDK",
+	"0EYDFvnuAVQwyvVPG/V7YUyKThC6NJBjLjulA0IJ/I3Za+NL+PUy/Cl/uewrAxv+ACgpjYYU/oKLvHBA",
+	"fe6oBtJhhK2N8HfjiPoBWlyx/EkIlsMPwqxFTITBHRNpZt3mxsHU4KUQ0RFy22MA3rNw58ZhupflSiVn",
+	"FcGfESRVikEYDqURbOlFtYhLo8hn0dZNRD1GzlodCzMvW/BGchNAPz71V8QEi+7kr8oXOL642wHLReBL",
+	"sEGXeZAzGVhEjNw+wKWTxS5zf1j2Q3U6kldPwANqDmw+YbiNXJcNY+bpli7qrQA84faZeyul1I081wgK",
+	"OTq7knalCIMRkgdQnihayL+MpM6K4CAI+ZAgvLlRR8LmjtxC4Do5xC4Ye13d4TXJ//73/8C40tlLJtSc",
+	"NLlKeqL0qtgFS625epoxMjg0mGrSr/hGzqgfeWBBAyStRMDd8GPivG8dn0iBkcbn0ZyeyO0lfQePTkTZ",
+	"5qZTIZrEaZ2cSIuM4DYlRad1eAhVuBZxWldXbfzHx86PsO8PP151zk/bl/LD47OrzuXH0zZeewzyT/51",
+	"3fntoi0/SgtjjdpR+ZTLtvzKyZa6yj+V+HNKgHQPuTLabF50js5PW8dnqWB8S/RHHy+O4KMDHKdxic3x",
+	"k6M2tn8uNcki/wpllfKsbD5GZok58Br1nNfDC4sMDXMCTEtEklYEyaj5WYl34fH415cWansUrDWZwvlR",
+	"L3WJVgffAy/BhmbgZZA3wo4C5m4t6OaE+/JIEWHzuLrjhXnWEJkRo6mujJsb/47xEvYZTuM8nZy4FIAL",
+	"fUGcz6MosLJP/qLKYKAApQkxNjzNuWTt2pbSYHQsKqRuHExA+WBfSNQC+nsOLhLayso6dpIz72QeJaSV",
+	"RQNpaiNiw7jOT4GSFmp7w7BTAqhMHBRaTZuj0HJIxLYY0PqJdJ7U/TTrqhUh4IiSknQnitBA+hDQZ6Re",
+	"raDNpR9yy9hQgCFp+BB5uu8jjO7V6T6Qhl35iBlGdD0FYU+vmUW6EwKhnJT5aEZboKG0rO7MUw1Slofu",
+	"DM06M3d6cXrjwt4K02GXnnKUKzAsZfbB12a9XF/HG/Mxred3K0+l51dGWa6g57V02PAPbQyDb2QY4NFf",
+	"aBhMoQDeAlR7DvQGvXktiaWIWxTassiAeuzh0EgxL7FlF+hsnEw62zeMS0XHvAQ4mcTqCqUy6UCQ3ign",
+	"Ho66ge+SPg16SdUI/oTo0yFrmhrfIs4tmzikeD5k/OrqR5KehetbNsFkj3SOhehv6VdutVqt//3v/yEY",
+	"kb9lk2NPxdtLlkmGZBEnEWZOOclG2px6noAfBtolQKPesonvOWbkFuszOHGmMkRAxeTgS/7MJhdsoJ4B",
+	"kFE5c1SQi5+PfyUX7VOVp5Kv4pAiJjrhEptrsyNJdOiFEv1wFHgqpIMUl/B4tTbQKAvgVhitBCNKKegk",
+	"BW1lzCrBAubGoB4Pkvier3p5T1l/ECIrhhEiupTGLyWDUwtdJmlzcAzHzOhiHiY3YW5Td57AKI6nRq8G",
+	"nOxNRV45ZNFWaoNNkKMSG6jK+Uu3t2DRne8ybHIhDhQzeKxrbiC0FKmUb6jz0Tq9cssmNo/CmMbMKcEM",
+	"C/UjxkaA6L7AKIhaycAXsYDxH5mh/iiaQArvx07ngii1R5IUjsBMtK8T0LjlbP6D3oolKAeH6UmtUmDX",
+	"iuXbhDn5aMxEy6kdCew6neSjSeB3IxpNSDeM+0SOsQeJ8EFTjvtvKs2NeytNbTeJU7STDK4U3naB2FMp",
+	"Xbtgc2J8irhbuPC/Bizuhx7+O5aaI94aRT7+PaTyqhJi0OUjHLvwX4CKtQtOWif18fJEW3PyQBuPcfT3",
+	"bwQBG4HJp2DrTRHD3rXS3JycPdgDmNHWuetkQUiXCnag56LmWMnc4Sw89C7KTtuKYYZwOvRnnpok46Mg",
+	"naE0earvm8lWwhylpGyjIECXcObN5AvANpwRUih3kk8dLBWA8pnZPLOFYIaqo5u+Odn1BtC+BgY4B4ls",
+	"2fKBT8CZeQH18zNZTIcUZ3KpWnQTio0iGJnJmRJlm83BgarLpOO0ANzQMXJ4mAyRRzEOScTiUcTTSssc",
+	"txg3VyoYtZ+RJdpRZDJ5eO/UNv7mxDpzHAUsGptWtYfbZ/+ih9Xg96Pj6lmn3ZCfHf9Y+SdtdOLuL9vv",
+	"xz/vtt2/H3Um/W70r39dfgiDffGPn/dPKkH/trFzPCJa7GqBvlXvVWmtu+3WvQYrwM/CUi5xnXgINvjC",
+	"h2+aDIVmYUv+5137w/EZufj47uT4kPzc/g0+tPnpYTh+9/ffjn6u/TJuTdqt3tUwCs6r8a/ur61IXN63",
+	"zi5+fj+6uzhrU//X2uQ0qtxdffrQ4aFf/8Hm8JD22dHscxHm9QLGMTec/DwO5M9ssqhKL826m4GeDdPQ",
+	"S2AaUvVfaBqhlUaNBUtttVfNQpQ4hIixeaUNEv4+YiMIwzomKkj1plKYlGhCICKbiTHOOCMH4Os6Umeh",
+	"AfLZBviRXWgSiKA5ZXKUgGfSPln4S0VEf1pEoSctlcLOpUPosEcA7p8mdpvR8PX8Ihz59honK8g/5Uxv",
+	"EluryL3vPgQF3QypsVGWjEF9TvTuF9x6AYvZ7CY8gs8zsOODecg3GjED/TZ94vBJ3zZdsujI6dAyzsYm",
+	"tLw5mo85mrjjl0kbv2C1v/iGT1qQXNC4n2PcGJLmrWG4PVR7moDZgvCmCTm+5JMhi5RCFMq8MESTpnCR",
+	"AkpByAQRIenRCMNegITEiKalWinFSJqAJBL3sb4PKSYgehTTmJGiI8Io/uGofXXoJL0QzFLY0jwCfDU/",
+	"R6bN+iIK/PI59A2BDrF86F5FYzavqB07yazonqnJmGBfmi/PRGmvdkChWbPmotzVQORq7e/t7jRSjLvG",
+	"+Gkg3eo4d6uQwCYLTT4KAvzgBPfcqSg05RDkR1eQsD1MX0JuxRaOXw4Zb06aon88PGy3j2BIs151o7r/",
+	"3VQ66n2yfMVjun03rvzLKJL8jhz351KGbz+ncujLW4Arv/RwwMpTYc0hs0+B6/lM9koq53DZG7L7sUT2",
+	"D0Y2pP0Bfak1Kl2llZKRR/5NPyZ0TCcWJA2hqsCPBbbBYKRI02shotWjfqCy6zdhiDUshJJexERf/8qB",
+	"IkiCCJgU18xjkJYEu0d1r84S+zhKPzklLABKCmx0FZCKwRSdemXfIdCZcewLlmu6XMpdOCWGX4LbVlvP",
+	"MKiluZDULqhuvwDDoIAd2VXyF41T5hEpsGfshWqtMmswNHIMBvUqO/IrbTao3r65RgNc+HAovqUqTgrr",
+	"KvFFAXl9vL6rSNfG//5m1gdIMGLIXh6O51ZXWgXB3FHkxxOQa+8YjVjUGsX9QvOPP63CYeCrE/7Hn1KK",
+	"mX9bhXN5YQ2++1M+KLqbn41W+BRwrLzQRd5WEOtQEgUd+YrOgN4yEo04Ik8Yl1oIKjSbb98mJXjNvcpe",
+	"pVTQUM23IC7V603/9IU/ZJCrBCBn7COtoUaWtC6OyYh7LAJ6DqcJqCypjlGwWinToLA0FYaw0uabwF2e",
+	"4cDIsplbCZkFlEMLJv//DJtq0q0E1JHS8ukyzZoQ4FewaEijeLIl3HDIvKRvlXokDQIWJ0PGl7S589Y1",
+	"bgUCkqRvsQGbA/Xqx0I1u8o+7MDm8CZEqhhhkauYBQGV94uR/vnjd60zDIze0cD3EkxdxGiQeUt8dB49",
+	"AuW3Pr9pEkPPqYrCkHdDGplvXPS559/53ogGCijkpoRgQvV2NFYSkU9TNyWTlRlgF8eRuwg8jsIAkHtE",
+	"UO51w/sMlEKQ4jAKvRH2a8p+c8NimwOyDEY3j1YGUkhp74ym5lFMNofNxSjqUZcpnmw1jrf/+9//45TI",
+	"ILxjeQgPNwjd2wSC5Y2YzaXu8uBnoxFHLJ5cY8qzbQBVo8deGLnqyaMYsDZhj1CbT3ELH+jxqlkkxmCz",
+	"I/WY63uMUG5zY8GJz4n0stkYiY/l61CzQxsCvjMLpp4rfZD/PwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
