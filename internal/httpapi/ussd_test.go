@@ -395,3 +395,32 @@ func TestUssdSessionNamesItsCustomer(t *testing.T) {
 	res = tr.tn.DoWith(t, "POST", "/v1/ussd/session", map[string]any{"customerId": 999999999}, apitest.Call{NoIdempotencyKey: true})
 	require.Equal(t, http.StatusNotFound, res.Status, "%s", res.Body)
 }
+
+// TestUssdOrderEmitsRequestEvents: an order placed on USSD is delivered to
+// webhooks like any request (REQUEST.CREATED, then REQUEST.UPDATED once
+// the job queue fills it), signed.
+func TestUssdOrderEmitsRequestEvents(t *testing.T) {
+	t.Parallel()
+	tr := kwachaTrader(t, apitest.Options{Jobs: true, WebhookAllowPrivate: true})
+	rc := newReceiver(t, tr.tn, nil)
+	rc.subscribe(tr.tn, "REQUEST")
+	status, placed := gateway{tn: tr.tn}.call(t, http.MethodPost, path("/v1/ussd/requests?customerId=%d&orderType=PURCHASE&symbol=AAPL", tr.customerID), "150")
+	require.Equal(t, http.StatusCreated, status)
+	reqs := exactItems(t, tr.tn.Do(t, "GET", path("/v1/requests?customerId=%d", tr.customerID), nil))
+	require.Len(t, reqs, 1)
+	require.Contains(t, placed.Data.UssdMessage, path("Request %s placed", reqs[0]["requestId"]))
+	var seen map[string]string
+	require.Eventually(t, func() bool {
+		seen = map[string]string{}
+		for _, d := range rc.deliveries() {
+			var data struct {
+				RequestID json.Number `json:"requestId"`
+				Status    string      `json:"status"`
+			}
+			if json.Unmarshal(d.Data, &data) == nil && data.RequestID == reqs[0]["requestId"] && d.verified == nil {
+				seen[d.Event+" "+data.Status] = d.Event
+			}
+		}
+		return seen["REQUEST.CREATED PENDING"] != "" && seen["REQUEST.UPDATED COMPLETED"] != ""
+	}, 15*time.Second, 20*time.Millisecond, "the USSD order's REQUEST events: saw %v", seen)
+}
