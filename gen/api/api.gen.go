@@ -154,6 +154,66 @@ func (e BankingAccountStatus) Valid() bool {
 	}
 }
 
+// Defines values for BankingApplicationApprovedEventEvent.
+const (
+	BankingApplicationApprovedEventEventBANKINGAPPLICATIONAPPROVED BankingApplicationApprovedEventEvent = "BANKING_APPLICATION.APPROVED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationApprovedEventEvent enum.
+func (e BankingApplicationApprovedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationApprovedEventEventBANKINGAPPLICATIONAPPROVED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationCreatedEventEvent.
+const (
+	BankingApplicationCreatedEventEventBANKINGAPPLICATIONCREATED BankingApplicationCreatedEventEvent = "BANKING_APPLICATION.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationCreatedEventEvent enum.
+func (e BankingApplicationCreatedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationCreatedEventEventBANKINGAPPLICATIONCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationDeniedEventEvent.
+const (
+	BankingApplicationDeniedEventEventBANKINGAPPLICATIONDENIED BankingApplicationDeniedEventEvent = "BANKING_APPLICATION.DENIED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationDeniedEventEvent enum.
+func (e BankingApplicationDeniedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationDeniedEventEventBANKINGAPPLICATIONDENIED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationManualReviewEventEvent.
+const (
+	BankingApplicationManualReviewEventEventBANKINGAPPLICATIONMANUALREVIEW BankingApplicationManualReviewEventEvent = "BANKING_APPLICATION.MANUAL_REVIEW"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationManualReviewEventEvent enum.
+func (e BankingApplicationManualReviewEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationManualReviewEventEventBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BankingApplicationStatus.
 const (
 	BankingApplicationApproved     BankingApplicationStatus = "APPROVED"
@@ -178,6 +238,51 @@ func (e BankingApplicationStatus) Valid() bool {
 	case BankingApplicationReady:
 		return true
 	case BankingApplicationSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationSubmittedEventEvent.
+const (
+	BankingApplicationSubmittedEventEventBANKINGAPPLICATIONSUBMITTED BankingApplicationSubmittedEventEvent = "BANKING_APPLICATION.SUBMITTED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationSubmittedEventEvent enum.
+func (e BankingApplicationSubmittedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationSubmittedEventEventBANKINGAPPLICATIONSUBMITTED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationUpdatedEventEvent.
+const (
+	BankingApplicationUpdatedEventEventBANKINGAPPLICATIONUPDATED BankingApplicationUpdatedEventEvent = "BANKING_APPLICATION.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationUpdatedEventEvent enum.
+func (e BankingApplicationUpdatedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationUpdatedEventEventBANKINGAPPLICATIONUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerCreatedEventEvent.
+const (
+	BankingCustomerCreatedEventEventBANKINGCUSTOMERCREATED BankingCustomerCreatedEventEvent = "BANKING_CUSTOMER.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerCreatedEventEvent enum.
+func (e BankingCustomerCreatedEventEvent) Valid() bool {
+	switch e {
+	case BankingCustomerCreatedEventEventBANKINGCUSTOMERCREATED:
 		return true
 	default:
 		return false
@@ -214,6 +319,21 @@ func (e BankingCustomerStatus) Valid() bool {
 	}
 }
 
+// Defines values for BankingCustomerStatusChangedEventEvent.
+const (
+	BankingCustomerStatusChangedEventEventBANKINGCUSTOMERSTATUSCHANGED BankingCustomerStatusChangedEventEvent = "BANKING_CUSTOMER.STATUS_CHANGED"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerStatusChangedEventEvent enum.
+func (e BankingCustomerStatusChangedEventEvent) Valid() bool {
+	switch e {
+	case BankingCustomerStatusChangedEventEventBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BankingCustomerType.
 const (
 	BankingTypeCorporation BankingCustomerType = "CORPORATION"
@@ -226,6 +346,21 @@ func (e BankingCustomerType) Valid() bool {
 	case BankingTypeCorporation:
 		return true
 	case BankingTypeIndividual:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerUpdatedEventEvent.
+const (
+	BankingCustomerUpdatedEventEventBANKINGCUSTOMERUPDATED BankingCustomerUpdatedEventEvent = "BANKING_CUSTOMER.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerUpdatedEventEvent enum.
+func (e BankingCustomerUpdatedEventEvent) Valid() bool {
+	switch e {
+	case BankingCustomerUpdatedEventEventBANKINGCUSTOMERUPDATED:
 		return true
 	default:
 		return false
@@ -298,6 +433,21 @@ func (e BankingIndividualRole) Valid() bool {
 	case BankingRoleBeneficialOwner:
 		return true
 	case BankingRoleControllingPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingIndividualUpdatedEventEvent.
+const (
+	BankingIndividualUpdatedEventEventBANKINGINDIVIDUALUPDATED BankingIndividualUpdatedEventEvent = "BANKING_INDIVIDUAL.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingIndividualUpdatedEventEvent enum.
+func (e BankingIndividualUpdatedEventEvent) Valid() bool {
+	switch e {
+	case BankingIndividualUpdatedEventEventBANKINGINDIVIDUALUPDATED:
 		return true
 	default:
 		return false
@@ -634,6 +784,99 @@ func (e RequestUpdatedEventEvent) Valid() bool {
 	}
 }
 
+// Defines values for SandboxEventName.
+const (
+	SandboxEventNameACCOUNTCREATED                 SandboxEventName = "ACCOUNT.CREATED"
+	SandboxEventNameACCOUNTUPDATED                 SandboxEventName = "ACCOUNT.UPDATED"
+	SandboxEventNameASSETCREATED                   SandboxEventName = "ASSET.CREATED"
+	SandboxEventNameASSETUPDATED                   SandboxEventName = "ASSET.UPDATED"
+	SandboxEventNameBANKINGAPPLICATIONAPPROVED     SandboxEventName = "BANKING_APPLICATION.APPROVED"
+	SandboxEventNameBANKINGAPPLICATIONCREATED      SandboxEventName = "BANKING_APPLICATION.CREATED"
+	SandboxEventNameBANKINGAPPLICATIONDENIED       SandboxEventName = "BANKING_APPLICATION.DENIED"
+	SandboxEventNameBANKINGAPPLICATIONMANUALREVIEW SandboxEventName = "BANKING_APPLICATION.MANUAL_REVIEW"
+	SandboxEventNameBANKINGAPPLICATIONSUBMITTED    SandboxEventName = "BANKING_APPLICATION.SUBMITTED"
+	SandboxEventNameBANKINGAPPLICATIONUPDATED      SandboxEventName = "BANKING_APPLICATION.UPDATED"
+	SandboxEventNameBANKINGCUSTOMERCREATED         SandboxEventName = "BANKING_CUSTOMER.CREATED"
+	SandboxEventNameBANKINGCUSTOMERSTATUSCHANGED   SandboxEventName = "BANKING_CUSTOMER.STATUS_CHANGED"
+	SandboxEventNameBANKINGCUSTOMERUPDATED         SandboxEventName = "BANKING_CUSTOMER.UPDATED"
+	SandboxEventNameBANKINGINDIVIDUALUPDATED       SandboxEventName = "BANKING_INDIVIDUAL.UPDATED"
+	SandboxEventNameCUSTOMERCREATED                SandboxEventName = "CUSTOMER.CREATED"
+	SandboxEventNameCUSTOMERUPDATED                SandboxEventName = "CUSTOMER.UPDATED"
+	SandboxEventNameINSTRUMENTUPDATED              SandboxEventName = "INSTRUMENT.UPDATED"
+	SandboxEventNamePORTFOLIOCREATED               SandboxEventName = "PORTFOLIO.CREATED"
+	SandboxEventNamePORTFOLIOUPDATED               SandboxEventName = "PORTFOLIO.UPDATED"
+	SandboxEventNameREQUESTCREATED                 SandboxEventName = "REQUEST.CREATED"
+	SandboxEventNameREQUESTUPDATED                 SandboxEventName = "REQUEST.UPDATED"
+	SandboxEventNameTRANSACTIONCREATED             SandboxEventName = "TRANSACTION.CREATED"
+	SandboxEventNameWALLETACCOUNTCREATED           SandboxEventName = "WALLET_ACCOUNT.CREATED"
+	SandboxEventNameWALLETCUSTOMERCREATED          SandboxEventName = "WALLET_CUSTOMER.CREATED"
+	SandboxEventNameWALLETCUSTOMERUPDATED          SandboxEventName = "WALLET_CUSTOMER.UPDATED"
+	SandboxEventNameWEBHOOKCREATED                 SandboxEventName = "WEBHOOK.CREATED"
+	SandboxEventNameWEBHOOKUPDATED                 SandboxEventName = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the SandboxEventName enum.
+func (e SandboxEventName) Valid() bool {
+	switch e {
+	case SandboxEventNameACCOUNTCREATED:
+		return true
+	case SandboxEventNameACCOUNTUPDATED:
+		return true
+	case SandboxEventNameASSETCREATED:
+		return true
+	case SandboxEventNameASSETUPDATED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONAPPROVED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONCREATED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONDENIED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONUPDATED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERCREATED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameBANKINGINDIVIDUALUPDATED:
+		return true
+	case SandboxEventNameCUSTOMERCREATED:
+		return true
+	case SandboxEventNameCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameINSTRUMENTUPDATED:
+		return true
+	case SandboxEventNamePORTFOLIOCREATED:
+		return true
+	case SandboxEventNamePORTFOLIOUPDATED:
+		return true
+	case SandboxEventNameREQUESTCREATED:
+		return true
+	case SandboxEventNameREQUESTUPDATED:
+		return true
+	case SandboxEventNameTRANSACTIONCREATED:
+		return true
+	case SandboxEventNameWALLETACCOUNTCREATED:
+		return true
+	case SandboxEventNameWALLETCUSTOMERCREATED:
+		return true
+	case SandboxEventNameWALLETCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameWEBHOOKCREATED:
+		return true
+	case SandboxEventNameWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -814,6 +1057,36 @@ func (e UssdState) Valid() bool {
 	}
 }
 
+// Defines values for WalletAccountCreatedEventEvent.
+const (
+	WalletAccountCreatedEventEventWALLETACCOUNTCREATED WalletAccountCreatedEventEvent = "WALLET_ACCOUNT.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the WalletAccountCreatedEventEvent enum.
+func (e WalletAccountCreatedEventEvent) Valid() bool {
+	switch e {
+	case WalletAccountCreatedEventEventWALLETACCOUNTCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletCustomerCreatedEventEvent.
+const (
+	WalletCustomerCreatedEventEventWALLETCUSTOMERCREATED WalletCustomerCreatedEventEvent = "WALLET_CUSTOMER.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the WalletCustomerCreatedEventEvent enum.
+func (e WalletCustomerCreatedEventEvent) Valid() bool {
+	switch e {
+	case WalletCustomerCreatedEventEventWALLETCUSTOMERCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WalletCustomerOrdering.
 const (
 	BalanceAllowed      WalletCustomerOrdering = "balance_allowed"
@@ -862,6 +1135,21 @@ func (e WalletCustomerOrdering) Valid() bool {
 	case Surname:
 		return true
 	case UpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletCustomerUpdatedEventEvent.
+const (
+	WalletCustomerUpdatedEventEventWALLETCUSTOMERUPDATED WalletCustomerUpdatedEventEvent = "WALLET_CUSTOMER.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WalletCustomerUpdatedEventEvent enum.
+func (e WalletCustomerUpdatedEventEvent) Valid() bool {
+	switch e {
+	case WalletCustomerUpdatedEventEventWALLETCUSTOMERUPDATED:
 		return true
 	default:
 		return false
@@ -927,23 +1215,36 @@ func (e WebhookDeliveryState) Valid() bool {
 
 // Defines values for WebhookEventType.
 const (
-	WebhookEventTypeACCOUNTCREATED     WebhookEventType = "ACCOUNT.CREATED"
-	WebhookEventTypeACCOUNTUPDATED     WebhookEventType = "ACCOUNT.UPDATED"
-	WebhookEventTypeASSETCREATED       WebhookEventType = "ASSET.CREATED"
-	WebhookEventTypeASSETUPDATED       WebhookEventType = "ASSET.UPDATED"
-	WebhookEventTypeAUTHCREATED        WebhookEventType = "AUTH.CREATED"
-	WebhookEventTypeAUTHDELETED        WebhookEventType = "AUTH.DELETED"
-	WebhookEventTypeCUSTOMERCREATED    WebhookEventType = "CUSTOMER.CREATED"
-	WebhookEventTypeCUSTOMERUPDATED    WebhookEventType = "CUSTOMER.UPDATED"
-	WebhookEventTypeINSTRUMENTUPDATED  WebhookEventType = "INSTRUMENT.UPDATED"
-	WebhookEventTypePORTFOLIOCREATED   WebhookEventType = "PORTFOLIO.CREATED"
-	WebhookEventTypePORTFOLIOUPDATED   WebhookEventType = "PORTFOLIO.UPDATED"
-	WebhookEventTypeREQUESTCREATED     WebhookEventType = "REQUEST.CREATED"
-	WebhookEventTypeREQUESTUPDATED     WebhookEventType = "REQUEST.UPDATED"
-	WebhookEventTypeTRANSACTIONCREATED WebhookEventType = "TRANSACTION.CREATED"
-	WebhookEventTypeWEBHOOKCREATED     WebhookEventType = "WEBHOOK.CREATED"
-	WebhookEventTypeWEBHOOKTEST        WebhookEventType = "WEBHOOK.TEST"
-	WebhookEventTypeWEBHOOKUPDATED     WebhookEventType = "WEBHOOK.UPDATED"
+	WebhookEventTypeACCOUNTCREATED                 WebhookEventType = "ACCOUNT.CREATED"
+	WebhookEventTypeACCOUNTUPDATED                 WebhookEventType = "ACCOUNT.UPDATED"
+	WebhookEventTypeASSETCREATED                   WebhookEventType = "ASSET.CREATED"
+	WebhookEventTypeASSETUPDATED                   WebhookEventType = "ASSET.UPDATED"
+	WebhookEventTypeAUTHCREATED                    WebhookEventType = "AUTH.CREATED"
+	WebhookEventTypeAUTHDELETED                    WebhookEventType = "AUTH.DELETED"
+	WebhookEventTypeBANKINGAPPLICATIONAPPROVED     WebhookEventType = "BANKING_APPLICATION.APPROVED"
+	WebhookEventTypeBANKINGAPPLICATIONCREATED      WebhookEventType = "BANKING_APPLICATION.CREATED"
+	WebhookEventTypeBANKINGAPPLICATIONDENIED       WebhookEventType = "BANKING_APPLICATION.DENIED"
+	WebhookEventTypeBANKINGAPPLICATIONMANUALREVIEW WebhookEventType = "BANKING_APPLICATION.MANUAL_REVIEW"
+	WebhookEventTypeBANKINGAPPLICATIONSUBMITTED    WebhookEventType = "BANKING_APPLICATION.SUBMITTED"
+	WebhookEventTypeBANKINGAPPLICATIONUPDATED      WebhookEventType = "BANKING_APPLICATION.UPDATED"
+	WebhookEventTypeBANKINGCUSTOMERCREATED         WebhookEventType = "BANKING_CUSTOMER.CREATED"
+	WebhookEventTypeBANKINGCUSTOMERSTATUSCHANGED   WebhookEventType = "BANKING_CUSTOMER.STATUS_CHANGED"
+	WebhookEventTypeBANKINGCUSTOMERUPDATED         WebhookEventType = "BANKING_CUSTOMER.UPDATED"
+	WebhookEventTypeBANKINGINDIVIDUALUPDATED       WebhookEventType = "BANKING_INDIVIDUAL.UPDATED"
+	WebhookEventTypeCUSTOMERCREATED                WebhookEventType = "CUSTOMER.CREATED"
+	WebhookEventTypeCUSTOMERUPDATED                WebhookEventType = "CUSTOMER.UPDATED"
+	WebhookEventTypeINSTRUMENTUPDATED              WebhookEventType = "INSTRUMENT.UPDATED"
+	WebhookEventTypePORTFOLIOCREATED               WebhookEventType = "PORTFOLIO.CREATED"
+	WebhookEventTypePORTFOLIOUPDATED               WebhookEventType = "PORTFOLIO.UPDATED"
+	WebhookEventTypeREQUESTCREATED                 WebhookEventType = "REQUEST.CREATED"
+	WebhookEventTypeREQUESTUPDATED                 WebhookEventType = "REQUEST.UPDATED"
+	WebhookEventTypeTRANSACTIONCREATED             WebhookEventType = "TRANSACTION.CREATED"
+	WebhookEventTypeWALLETACCOUNTCREATED           WebhookEventType = "WALLET_ACCOUNT.CREATED"
+	WebhookEventTypeWALLETCUSTOMERCREATED          WebhookEventType = "WALLET_CUSTOMER.CREATED"
+	WebhookEventTypeWALLETCUSTOMERUPDATED          WebhookEventType = "WALLET_CUSTOMER.UPDATED"
+	WebhookEventTypeWEBHOOKCREATED                 WebhookEventType = "WEBHOOK.CREATED"
+	WebhookEventTypeWEBHOOKTEST                    WebhookEventType = "WEBHOOK.TEST"
+	WebhookEventTypeWEBHOOKUPDATED                 WebhookEventType = "WEBHOOK.UPDATED"
 )
 
 // Valid indicates whether the value is a known member of the WebhookEventType enum.
@@ -961,6 +1262,26 @@ func (e WebhookEventType) Valid() bool {
 		return true
 	case WebhookEventTypeAUTHDELETED:
 		return true
+	case WebhookEventTypeBANKINGAPPLICATIONAPPROVED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONCREATED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONDENIED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONUPDATED:
+		return true
+	case WebhookEventTypeBANKINGCUSTOMERCREATED:
+		return true
+	case WebhookEventTypeBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case WebhookEventTypeBANKINGCUSTOMERUPDATED:
+		return true
+	case WebhookEventTypeBANKINGINDIVIDUALUPDATED:
+		return true
 	case WebhookEventTypeCUSTOMERCREATED:
 		return true
 	case WebhookEventTypeCUSTOMERUPDATED:
@@ -976,6 +1297,12 @@ func (e WebhookEventType) Valid() bool {
 	case WebhookEventTypeREQUESTUPDATED:
 		return true
 	case WebhookEventTypeTRANSACTIONCREATED:
+		return true
+	case WebhookEventTypeWALLETACCOUNTCREATED:
+		return true
+	case WebhookEventTypeWALLETCUSTOMERCREATED:
+		return true
+	case WebhookEventTypeWALLETCUSTOMERUPDATED:
 		return true
 	case WebhookEventTypeWEBHOOKCREATED:
 		return true
@@ -1008,40 +1335,59 @@ func (e WebhookStatus) Valid() bool {
 
 // Defines values for WebhookSubscription.
 const (
-	WebhookSubscriptionACCOUNT               WebhookSubscription = "ACCOUNT"
-	WebhookSubscriptionACCOUNTCREATED        WebhookSubscription = "ACCOUNT.CREATED"
-	WebhookSubscriptionACCOUNTUPDATED        WebhookSubscription = "ACCOUNT.UPDATED"
-	WebhookSubscriptionALL                   WebhookSubscription = "ALL"
-	WebhookSubscriptionASSET                 WebhookSubscription = "ASSET"
-	WebhookSubscriptionASSETCREATED          WebhookSubscription = "ASSET.CREATED"
-	WebhookSubscriptionASSETUPDATED          WebhookSubscription = "ASSET.UPDATED"
-	WebhookSubscriptionAUTH                  WebhookSubscription = "AUTH"
-	WebhookSubscriptionAUTHCREATED           WebhookSubscription = "AUTH.CREATED"
-	WebhookSubscriptionAUTHDELETED           WebhookSubscription = "AUTH.DELETED"
-	WebhookSubscriptionCUSTOMER              WebhookSubscription = "CUSTOMER"
-	WebhookSubscriptionCUSTOMERCREATED       WebhookSubscription = "CUSTOMER.CREATED"
-	WebhookSubscriptionCUSTOMERUPDATED       WebhookSubscription = "CUSTOMER.UPDATED"
-	WebhookSubscriptionINSTRUMENT            WebhookSubscription = "INSTRUMENT"
-	WebhookSubscriptionINSTRUMENTCREATED     WebhookSubscription = "INSTRUMENT.CREATED"
-	WebhookSubscriptionINSTRUMENTUPDATED     WebhookSubscription = "INSTRUMENT.UPDATED"
-	WebhookSubscriptionINVESTMENTTYPE        WebhookSubscription = "INVESTMENT_TYPE"
-	WebhookSubscriptionINVESTMENTTYPECREATED WebhookSubscription = "INVESTMENT_TYPE.CREATED"
-	WebhookSubscriptionINVESTMENTTYPEUPDATED WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
-	WebhookSubscriptionPORTFOLIO             WebhookSubscription = "PORTFOLIO"
-	WebhookSubscriptionPORTFOLIOCREATED      WebhookSubscription = "PORTFOLIO.CREATED"
-	WebhookSubscriptionPORTFOLIOUPDATED      WebhookSubscription = "PORTFOLIO.UPDATED"
-	WebhookSubscriptionREPORT                WebhookSubscription = "REPORT"
-	WebhookSubscriptionREPORTCREATED         WebhookSubscription = "REPORT.CREATED"
-	WebhookSubscriptionREPORTUPDATED         WebhookSubscription = "REPORT.UPDATED"
-	WebhookSubscriptionREQUEST               WebhookSubscription = "REQUEST"
-	WebhookSubscriptionREQUESTCREATED        WebhookSubscription = "REQUEST.CREATED"
-	WebhookSubscriptionREQUESTUPDATED        WebhookSubscription = "REQUEST.UPDATED"
-	WebhookSubscriptionTRANSACTION           WebhookSubscription = "TRANSACTION"
-	WebhookSubscriptionTRANSACTIONCREATED    WebhookSubscription = "TRANSACTION.CREATED"
-	WebhookSubscriptionTRANSACTIONUPDATED    WebhookSubscription = "TRANSACTION.UPDATED"
-	WebhookSubscriptionWEBHOOK               WebhookSubscription = "WEBHOOK"
-	WebhookSubscriptionWEBHOOKCREATED        WebhookSubscription = "WEBHOOK.CREATED"
-	WebhookSubscriptionWEBHOOKUPDATED        WebhookSubscription = "WEBHOOK.UPDATED"
+	WebhookSubscriptionACCOUNT                        WebhookSubscription = "ACCOUNT"
+	WebhookSubscriptionACCOUNTCREATED                 WebhookSubscription = "ACCOUNT.CREATED"
+	WebhookSubscriptionACCOUNTUPDATED                 WebhookSubscription = "ACCOUNT.UPDATED"
+	WebhookSubscriptionALL                            WebhookSubscription = "ALL"
+	WebhookSubscriptionASSET                          WebhookSubscription = "ASSET"
+	WebhookSubscriptionASSETCREATED                   WebhookSubscription = "ASSET.CREATED"
+	WebhookSubscriptionASSETUPDATED                   WebhookSubscription = "ASSET.UPDATED"
+	WebhookSubscriptionAUTH                           WebhookSubscription = "AUTH"
+	WebhookSubscriptionAUTHCREATED                    WebhookSubscription = "AUTH.CREATED"
+	WebhookSubscriptionAUTHDELETED                    WebhookSubscription = "AUTH.DELETED"
+	WebhookSubscriptionBANKINGAPPLICATION             WebhookSubscription = "BANKING_APPLICATION"
+	WebhookSubscriptionBANKINGAPPLICATIONAPPROVED     WebhookSubscription = "BANKING_APPLICATION.APPROVED"
+	WebhookSubscriptionBANKINGAPPLICATIONCREATED      WebhookSubscription = "BANKING_APPLICATION.CREATED"
+	WebhookSubscriptionBANKINGAPPLICATIONDENIED       WebhookSubscription = "BANKING_APPLICATION.DENIED"
+	WebhookSubscriptionBANKINGAPPLICATIONMANUALREVIEW WebhookSubscription = "BANKING_APPLICATION.MANUAL_REVIEW"
+	WebhookSubscriptionBANKINGAPPLICATIONSUBMITTED    WebhookSubscription = "BANKING_APPLICATION.SUBMITTED"
+	WebhookSubscriptionBANKINGAPPLICATIONUPDATED      WebhookSubscription = "BANKING_APPLICATION.UPDATED"
+	WebhookSubscriptionBANKINGCUSTOMER                WebhookSubscription = "BANKING_CUSTOMER"
+	WebhookSubscriptionBANKINGCUSTOMERCREATED         WebhookSubscription = "BANKING_CUSTOMER.CREATED"
+	WebhookSubscriptionBANKINGCUSTOMERSTATUSCHANGED   WebhookSubscription = "BANKING_CUSTOMER.STATUS_CHANGED"
+	WebhookSubscriptionBANKINGCUSTOMERUPDATED         WebhookSubscription = "BANKING_CUSTOMER.UPDATED"
+	WebhookSubscriptionBANKINGINDIVIDUAL              WebhookSubscription = "BANKING_INDIVIDUAL"
+	WebhookSubscriptionBANKINGINDIVIDUALUPDATED       WebhookSubscription = "BANKING_INDIVIDUAL.UPDATED"
+	WebhookSubscriptionCUSTOMER                       WebhookSubscription = "CUSTOMER"
+	WebhookSubscriptionCUSTOMERCREATED                WebhookSubscription = "CUSTOMER.CREATED"
+	WebhookSubscriptionCUSTOMERUPDATED                WebhookSubscription = "CUSTOMER.UPDATED"
+	WebhookSubscriptionINSTRUMENT                     WebhookSubscription = "INSTRUMENT"
+	WebhookSubscriptionINSTRUMENTCREATED              WebhookSubscription = "INSTRUMENT.CREATED"
+	WebhookSubscriptionINSTRUMENTUPDATED              WebhookSubscription = "INSTRUMENT.UPDATED"
+	WebhookSubscriptionINVESTMENTTYPE                 WebhookSubscription = "INVESTMENT_TYPE"
+	WebhookSubscriptionINVESTMENTTYPECREATED          WebhookSubscription = "INVESTMENT_TYPE.CREATED"
+	WebhookSubscriptionINVESTMENTTYPEUPDATED          WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
+	WebhookSubscriptionPORTFOLIO                      WebhookSubscription = "PORTFOLIO"
+	WebhookSubscriptionPORTFOLIOCREATED               WebhookSubscription = "PORTFOLIO.CREATED"
+	WebhookSubscriptionPORTFOLIOUPDATED               WebhookSubscription = "PORTFOLIO.UPDATED"
+	WebhookSubscriptionREPORT                         WebhookSubscription = "REPORT"
+	WebhookSubscriptionREPORTCREATED                  WebhookSubscription = "REPORT.CREATED"
+	WebhookSubscriptionREPORTUPDATED                  WebhookSubscription = "REPORT.UPDATED"
+	WebhookSubscriptionREQUEST                        WebhookSubscription = "REQUEST"
+	WebhookSubscriptionREQUESTCREATED                 WebhookSubscription = "REQUEST.CREATED"
+	WebhookSubscriptionREQUESTUPDATED                 WebhookSubscription = "REQUEST.UPDATED"
+	WebhookSubscriptionTRANSACTION                    WebhookSubscription = "TRANSACTION"
+	WebhookSubscriptionTRANSACTIONCREATED             WebhookSubscription = "TRANSACTION.CREATED"
+	WebhookSubscriptionTRANSACTIONUPDATED             WebhookSubscription = "TRANSACTION.UPDATED"
+	WebhookSubscriptionWALLETACCOUNT                  WebhookSubscription = "WALLET_ACCOUNT"
+	WebhookSubscriptionWALLETACCOUNTCREATED           WebhookSubscription = "WALLET_ACCOUNT.CREATED"
+	WebhookSubscriptionWALLETACCOUNTUPDATED           WebhookSubscription = "WALLET_ACCOUNT.UPDATED"
+	WebhookSubscriptionWALLETCUSTOMER                 WebhookSubscription = "WALLET_CUSTOMER"
+	WebhookSubscriptionWALLETCUSTOMERCREATED          WebhookSubscription = "WALLET_CUSTOMER.CREATED"
+	WebhookSubscriptionWALLETCUSTOMERUPDATED          WebhookSubscription = "WALLET_CUSTOMER.UPDATED"
+	WebhookSubscriptionWEBHOOK                        WebhookSubscription = "WEBHOOK"
+	WebhookSubscriptionWEBHOOKCREATED                 WebhookSubscription = "WEBHOOK.CREATED"
+	WebhookSubscriptionWEBHOOKUPDATED                 WebhookSubscription = "WEBHOOK.UPDATED"
 )
 
 // Valid indicates whether the value is a known member of the WebhookSubscription enum.
@@ -1066,6 +1412,32 @@ func (e WebhookSubscription) Valid() bool {
 	case WebhookSubscriptionAUTHCREATED:
 		return true
 	case WebhookSubscriptionAUTHDELETED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATION:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONAPPROVED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONCREATED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONDENIED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONUPDATED:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMER:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMERCREATED:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMERUPDATED:
+		return true
+	case WebhookSubscriptionBANKINGINDIVIDUAL:
+		return true
+	case WebhookSubscriptionBANKINGINDIVIDUALUPDATED:
 		return true
 	case WebhookSubscriptionCUSTOMER:
 		return true
@@ -1108,6 +1480,18 @@ func (e WebhookSubscription) Valid() bool {
 	case WebhookSubscriptionTRANSACTIONCREATED:
 		return true
 	case WebhookSubscriptionTRANSACTIONUPDATED:
+		return true
+	case WebhookSubscriptionWALLETACCOUNT:
+		return true
+	case WebhookSubscriptionWALLETACCOUNTCREATED:
+		return true
+	case WebhookSubscriptionWALLETACCOUNTUPDATED:
+		return true
+	case WebhookSubscriptionWALLETCUSTOMER:
+		return true
+	case WebhookSubscriptionWALLETCUSTOMERCREATED:
+		return true
+	case WebhookSubscriptionWALLETCUSTOMERUPDATED:
 		return true
 	case WebhookSubscriptionWEBHOOK:
 		return true
@@ -1694,6 +2078,24 @@ type BankingApplication struct {
 	UpdatedAt BankingTimestamp `json:"updated_at"`
 }
 
+// BankingApplicationApprovedEvent `BANKING_APPLICATION.APPROVED`: An application was approved; `customer_id` names the customer it created.
+type BankingApplicationApprovedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                             `json:"createdAt"`
+	Data      BankingApplication                   `json:"data"`
+	Event     BankingApplicationApprovedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationApprovedEventEvent defines model for BankingApplicationApprovedEvent.Event.
+type BankingApplicationApprovedEventEvent string
+
 // BankingApplicationCorporation The company of a `CORPORATION` application.
 type BankingApplicationCorporation struct {
 	// Address A postal address, all or part of it. In a request, the fields given
@@ -1732,6 +2134,42 @@ type BankingApplicationCreate struct {
 	// Example: INDIVIDUAL
 	Type BankingCustomerType `json:"type"`
 }
+
+// BankingApplicationCreatedEvent `BANKING_APPLICATION.CREATED`: An application was drafted.
+type BankingApplicationCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                            `json:"createdAt"`
+	Data      BankingApplication                  `json:"data"`
+	Event     BankingApplicationCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationCreatedEventEvent defines model for BankingApplicationCreatedEvent.Event.
+type BankingApplicationCreatedEventEvent string
+
+// BankingApplicationDeniedEvent `BANKING_APPLICATION.DENIED`: An application was denied.
+type BankingApplicationDeniedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                           `json:"createdAt"`
+	Data      BankingApplication                 `json:"data"`
+	Event     BankingApplicationDeniedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationDeniedEventEvent defines model for BankingApplicationDeniedEvent.Event.
+type BankingApplicationDeniedEventEvent string
 
 // BankingApplicationId An application ID.
 //
@@ -1787,6 +2225,24 @@ type BankingApplicationList struct {
 	Pagination BankingPagination    `json:"pagination"`
 }
 
+// BankingApplicationManualReviewEvent `BANKING_APPLICATION.MANUAL_REVIEW`: An application went to manual review.
+type BankingApplicationManualReviewEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                                 `json:"createdAt"`
+	Data      BankingApplication                       `json:"data"`
+	Event     BankingApplicationManualReviewEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationManualReviewEventEvent defines model for BankingApplicationManualReviewEvent.Event.
+type BankingApplicationManualReviewEventEvent string
+
 // BankingApplicationPerson The applicant of an `INDIVIDUAL` application.
 type BankingApplicationPerson struct {
 	// Address A postal address, all or part of it. In a request, the fields given
@@ -1819,6 +2275,24 @@ type BankingApplicationPerson struct {
 // Example: DRAFT
 type BankingApplicationStatus string
 
+// BankingApplicationSubmittedEvent `BANKING_APPLICATION.SUBMITTED`: An application was submitted; `data` is it as submitted (`SUBMITTED`), before its decision.
+type BankingApplicationSubmittedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                              `json:"createdAt"`
+	Data      BankingApplication                    `json:"data"`
+	Event     BankingApplicationSubmittedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationSubmittedEventEvent defines model for BankingApplicationSubmittedEvent.Event.
+type BankingApplicationSubmittedEventEvent string
+
 // BankingApplicationUpdate Changes to an application; at least one field.
 type BankingApplicationUpdate struct {
 	// Corporation The company of a `CORPORATION` application.
@@ -1840,6 +2314,24 @@ type BankingApplicationUpdate struct {
 	// Example: +1234567890
 	Phone *BankingPhone `json:"phone,omitempty"`
 }
+
+// BankingApplicationUpdatedEvent `BANKING_APPLICATION.UPDATED`: An application changed, or a document was added to it.
+type BankingApplicationUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                            `json:"createdAt"`
+	Data      BankingApplication                  `json:"data"`
+	Event     BankingApplicationUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationUpdatedEventEvent defines model for BankingApplicationUpdatedEvent.Event.
+type BankingApplicationUpdatedEventEvent string
 
 // BankingCustomer defines model for BankingCustomer.
 type BankingCustomer struct {
@@ -1901,6 +2393,24 @@ type BankingCustomerCorporation struct {
 	RegistrationNumber string         `json:"registration_number"`
 }
 
+// BankingCustomerCreatedEvent `BANKING_CUSTOMER.CREATED`: An approved application created a customer.
+type BankingCustomerCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                         `json:"createdAt"`
+	Data      BankingCustomer                  `json:"data"`
+	Event     BankingCustomerCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingCustomerCreatedEventEvent defines model for BankingCustomerCreatedEvent.Event.
+type BankingCustomerCreatedEventEvent string
+
 // BankingCustomerId A customer ID.
 //
 // Example: cust_987654321
@@ -1930,6 +2440,24 @@ type BankingCustomerPerson struct {
 //
 // Example: ACTIVE
 type BankingCustomerStatus string
+
+// BankingCustomerStatusChangedEvent `BANKING_CUSTOMER.STATUS_CHANGED`: A customer's status changed; `data` has the new one.
+type BankingCustomerStatusChangedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                               `json:"createdAt"`
+	Data      BankingCustomer                        `json:"data"`
+	Event     BankingCustomerStatusChangedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingCustomerStatusChangedEventEvent defines model for BankingCustomerStatusChangedEvent.Event.
+type BankingCustomerStatusChangedEventEvent string
 
 // BankingCustomerSummary defines model for BankingCustomerSummary.
 type BankingCustomerSummary struct {
@@ -2003,6 +2531,24 @@ type BankingCustomerUpdate struct {
 	// Type Major change: answers 422.
 	Type *string `json:"type,omitempty"`
 }
+
+// BankingCustomerUpdatedEvent `BANKING_CUSTOMER.UPDATED`: A customer's contact details changed.
+type BankingCustomerUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                         `json:"createdAt"`
+	Data      BankingCustomer                  `json:"data"`
+	Event     BankingCustomerUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingCustomerUpdatedEventEvent defines model for BankingCustomerUpdatedEvent.Event.
+type BankingCustomerUpdatedEventEvent string
 
 // BankingDocument defines model for BankingDocument.
 type BankingDocument struct {
@@ -2168,6 +2714,26 @@ type BankingIndividualUpdate struct {
 	// Role Major change: answers 422.
 	Role *string `json:"role,omitempty"`
 }
+
+// BankingIndividualUpdatedEvent `BANKING_INDIVIDUAL.UPDATED`: An individual of a corporate customer changed.
+type BankingIndividualUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A person of a corporate customer.
+	Data  BankingIndividual                  `json:"data"`
+	Event BankingIndividualUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingIndividualUpdatedEventEvent defines model for BankingIndividualUpdatedEvent.Event.
+type BankingIndividualUpdatedEventEvent string
 
 // BankingMissingField defines model for BankingMissingField.
 type BankingMissingField struct {
@@ -2559,6 +3125,22 @@ type FieldError struct {
 
 // FieldErrorIn Where the field is.
 type FieldErrorIn string
+
+// FireSandboxEventRequest defines model for FireSandboxEventRequest.
+type FireSandboxEventRequest struct {
+	// Event The events `POST /v1/sandbox/events` fires: every event of
+	// `WebhookEventType` whose `data` is a resource one can name, so not
+	// `AUTH.*` nor `WEBHOOK.TEST`.
+	//
+	//
+	// Example: CUSTOMER.UPDATED
+	Event SandboxEventName `json:"event"`
+
+	// ResourceId The resource's id on its surface (digits for the investing ids, a symbol for an instrument, a guid on the wallet surface, a prefixed id on the banking surface).
+	//
+	// Example: 123456
+	ResourceId string `json:"resourceId"`
+}
 
 // ForceRequestOutcomeRequest defines model for ForceRequestOutcomeRequest.
 type ForceRequestOutcomeRequest struct {
@@ -3267,6 +3849,27 @@ type SandboxClockResponse struct {
 	Message string `json:"message"`
 }
 
+// SandboxEventName The events `POST /v1/sandbox/events` fires: every event of
+// `WebhookEventType` whose `data` is a resource one can name, so not
+// `AUTH.*` nor `WEBHOOK.TEST`.
+//
+// Example: CUSTOMER.UPDATED
+type SandboxEventName string
+
+// SandboxEventResponse defines model for SandboxEventResponse.
+type SandboxEventResponse struct {
+	// Code Example: 202
+	Code int `json:"code"`
+
+	// Data The body of a delivery: `{eventId, event, createdAt, data}`, `data`
+	// being the resource as the API returns it. One schema per event
+	// type, told apart by `event`.
+	Data WebhookEvent `json:"data"`
+
+	// Message Example: Accepted
+	Message string `json:"message"`
+}
+
 // SetSandboxPriceRequest defines model for SetSandboxPriceRequest.
 type SetSandboxPriceRequest struct {
 	// Price The price of one share, in US dollars, at most 8 decimal places. An exact decimal.
@@ -3786,6 +4389,28 @@ type WalletAccount struct {
 	WalletAccountGuid openapi_types.UUID `json:"wallet_account_guid"`
 }
 
+// WalletAccountCreatedEvent `WALLET_ACCOUNT.CREATED`: A wallet account was opened (with its customer, or on its own).
+type WalletAccountCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A customer's wallet account. `activated`, `registered` and `blocked`
+	// are status attributes the source API documents as not used yet: they
+	// are false.
+	Data  WalletAccount                  `json:"data"`
+	Event WalletAccountCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WalletAccountCreatedEventEvent defines model for WalletAccountCreatedEvent.Event.
+type WalletAccountCreatedEventEvent string
+
 // WalletAccountList defines model for WalletAccountList.
 type WalletAccountList struct {
 	Accounts []WalletAccount `json:"accounts"`
@@ -4019,6 +4644,26 @@ type WalletCustomer struct {
 	WalletUserGuid openapi_types.UUID `json:"wallet_user_guid"`
 }
 
+// WalletCustomerCreatedEvent `WALLET_CUSTOMER.CREATED`: A wallet customer was created (with its first account).
+type WalletCustomerCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A customer of a counterparty. Absent optional values are `null`.
+	Data  WalletCustomer                  `json:"data"`
+	Event WalletCustomerCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WalletCustomerCreatedEventEvent defines model for WalletCustomerCreatedEvent.Event.
+type WalletCustomerCreatedEventEvent string
+
 // WalletCustomerList defines model for WalletCustomerList.
 type WalletCustomerList struct {
 	Customers []WalletCustomer `json:"customers"`
@@ -4031,6 +4676,26 @@ type WalletCustomerList struct {
 //
 // Example: -created_at
 type WalletCustomerOrdering string
+
+// WalletCustomerUpdatedEvent `WALLET_CUSTOMER.UPDATED`: A wallet customer changed.
+type WalletCustomerUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A customer of a counterparty. Absent optional values are `null`.
+	Data  WalletCustomer                  `json:"data"`
+	Event WalletCustomerUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WalletCustomerUpdatedEventEvent defines model for WalletCustomerUpdatedEvent.Event.
+type WalletCustomerUpdatedEventEvent string
 
 // WalletError The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -4427,7 +5092,7 @@ type WebhookResponse struct {
 // deactivation through `PUT /v1/webhooks`.
 type WebhookStatus string
 
-// WebhookSubscription What a webhook receives: `ALL` (every event); a domain (both of its
+// WebhookSubscription What a webhook receives: `ALL` (every event); a domain (all of its
 // events); or one event. Every domain's events are `DOMAIN.CREATED`
 // and `DOMAIN.UPDATED`, except `AUTH`: `AUTH.CREATED` (a token is
 // issued) and `AUTH.DELETED` (a token is revoked). `WEBHOOK.TEST`
@@ -4453,6 +5118,25 @@ type WebhookStatus string
 // | `WEBHOOK.CREATED` | `POST /v1/webhooks` (a new webhook is subscribed to it) |
 // | `WEBHOOK.UPDATED` | `PUT /v1/webhooks`, or a receiver's `410` deactivates it |
 // | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
+// | `WALLET_CUSTOMER.CREATED` / `.UPDATED` | `POST` / `PUT /counterparty/{counterparty_guid}/customers…` (`data`: `WalletCustomer`) |
+// | `WALLET_ACCOUNT.CREATED` | with its customer, or `POST …/customers/{customer_guid}/accounts` (`data`: `WalletAccount`) |
+// | `BANKING_APPLICATION.CREATED` | `POST /applications` (`data`: `BankingApplication`) |
+// | `BANKING_APPLICATION.UPDATED` | `PATCH /applications/{id}`, or a document added to it |
+// | `BANKING_APPLICATION.SUBMITTED` | `POST /applications/{id}/submit` (`data` as submitted), followed in the same transaction by its decision: |
+// | `BANKING_APPLICATION.APPROVED` / `.DENIED` / `.MANUAL_REVIEW` | the decision on submission, or `POST /sandbox/applications/{id}/decision` |
+// | `BANKING_CUSTOMER.CREATED` | an approval creates the customer (`data`: `BankingCustomer`, `PENDING` or `ACTIVE`) |
+// | `BANKING_CUSTOMER.UPDATED` | `PATCH /customers/{id}` (contact details) |
+// | `BANKING_CUSTOMER.STATUS_CHANGED` | every status change: `POST /sandbox/customers/{id}/status`, and the dormancy sweep (`ACTIVE` → `DORMANT`) |
+// | `BANKING_INDIVIDUAL.UPDATED` | `PATCH /customers/{id}/individuals/{individual_id}` (`data`: `BankingIndividual`) |
+//
+// The wallet and banking surfaces have no webhook endpoints of their
+// own: their events go through the same webhooks (`/v1/webhooks`, with
+// the investing surface's token), since a webhook belongs to the
+// organization, which the three surfaces share. Their names are
+// `SURFACE_RESOURCE.ACTION` in capitals, like the investing ones, so
+// that one subscription enum covers them; `data` is the resource as
+// its own surface returns it. `WALLET_ACCOUNT.UPDATED` is accepted but
+// not emitted (a wallet account never changes through the API).
 //
 // Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
 // list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
@@ -6553,6 +7237,61 @@ type AdvanceSandboxClockParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// FireSandboxEventParams defines parameters for FireSandboxEvent.
+type FireSandboxEventParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
@@ -7641,6 +8380,9 @@ type CreateSellRequestJSONRequestBody = CreateSellRequest
 // AdvanceSandboxClockJSONRequestBody defines body for AdvanceSandboxClock for application/json ContentType.
 type AdvanceSandboxClockJSONRequestBody = AdvanceSandboxClockRequest
 
+// FireSandboxEventJSONRequestBody defines body for FireSandboxEvent for application/json ContentType.
+type FireSandboxEventJSONRequestBody = FireSandboxEventRequest
+
 // SetSandboxPriceJSONRequestBody defines body for SetSandboxPrice for application/json ContentType.
 type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
 
@@ -8308,6 +9050,448 @@ func (t *WebhookEvent) MergeWebhookTestEvent(v WebhookTestEvent) error {
 	return err
 }
 
+// AsWalletCustomerCreatedEvent returns the union data inside the WebhookEvent as a WalletCustomerCreatedEvent
+func (t WebhookEvent) AsWalletCustomerCreatedEvent() (WalletCustomerCreatedEvent, error) {
+	var body WalletCustomerCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletCustomerCreatedEvent overwrites any union data inside the WebhookEvent as the provided WalletCustomerCreatedEvent
+func (t *WebhookEvent) FromWalletCustomerCreatedEvent(v WalletCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletCustomerCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WalletCustomerCreatedEvent
+func (t *WebhookEvent) MergeWalletCustomerCreatedEvent(v WalletCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWalletCustomerUpdatedEvent returns the union data inside the WebhookEvent as a WalletCustomerUpdatedEvent
+func (t WebhookEvent) AsWalletCustomerUpdatedEvent() (WalletCustomerUpdatedEvent, error) {
+	var body WalletCustomerUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletCustomerUpdatedEvent overwrites any union data inside the WebhookEvent as the provided WalletCustomerUpdatedEvent
+func (t *WebhookEvent) FromWalletCustomerUpdatedEvent(v WalletCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletCustomerUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WalletCustomerUpdatedEvent
+func (t *WebhookEvent) MergeWalletCustomerUpdatedEvent(v WalletCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWalletAccountCreatedEvent returns the union data inside the WebhookEvent as a WalletAccountCreatedEvent
+func (t WebhookEvent) AsWalletAccountCreatedEvent() (WalletAccountCreatedEvent, error) {
+	var body WalletAccountCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletAccountCreatedEvent overwrites any union data inside the WebhookEvent as the provided WalletAccountCreatedEvent
+func (t *WebhookEvent) FromWalletAccountCreatedEvent(v WalletAccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_ACCOUNT.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletAccountCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WalletAccountCreatedEvent
+func (t *WebhookEvent) MergeWalletAccountCreatedEvent(v WalletAccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_ACCOUNT.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationCreatedEvent returns the union data inside the WebhookEvent as a BankingApplicationCreatedEvent
+func (t WebhookEvent) AsBankingApplicationCreatedEvent() (BankingApplicationCreatedEvent, error) {
+	var body BankingApplicationCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationCreatedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationCreatedEvent
+func (t *WebhookEvent) FromBankingApplicationCreatedEvent(v BankingApplicationCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationCreatedEvent
+func (t *WebhookEvent) MergeBankingApplicationCreatedEvent(v BankingApplicationCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationUpdatedEvent returns the union data inside the WebhookEvent as a BankingApplicationUpdatedEvent
+func (t WebhookEvent) AsBankingApplicationUpdatedEvent() (BankingApplicationUpdatedEvent, error) {
+	var body BankingApplicationUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationUpdatedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationUpdatedEvent
+func (t *WebhookEvent) FromBankingApplicationUpdatedEvent(v BankingApplicationUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationUpdatedEvent
+func (t *WebhookEvent) MergeBankingApplicationUpdatedEvent(v BankingApplicationUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationSubmittedEvent returns the union data inside the WebhookEvent as a BankingApplicationSubmittedEvent
+func (t WebhookEvent) AsBankingApplicationSubmittedEvent() (BankingApplicationSubmittedEvent, error) {
+	var body BankingApplicationSubmittedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationSubmittedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationSubmittedEvent
+func (t *WebhookEvent) FromBankingApplicationSubmittedEvent(v BankingApplicationSubmittedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.SUBMITTED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationSubmittedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationSubmittedEvent
+func (t *WebhookEvent) MergeBankingApplicationSubmittedEvent(v BankingApplicationSubmittedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.SUBMITTED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationApprovedEvent returns the union data inside the WebhookEvent as a BankingApplicationApprovedEvent
+func (t WebhookEvent) AsBankingApplicationApprovedEvent() (BankingApplicationApprovedEvent, error) {
+	var body BankingApplicationApprovedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationApprovedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationApprovedEvent
+func (t *WebhookEvent) FromBankingApplicationApprovedEvent(v BankingApplicationApprovedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.APPROVED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationApprovedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationApprovedEvent
+func (t *WebhookEvent) MergeBankingApplicationApprovedEvent(v BankingApplicationApprovedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.APPROVED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationDeniedEvent returns the union data inside the WebhookEvent as a BankingApplicationDeniedEvent
+func (t WebhookEvent) AsBankingApplicationDeniedEvent() (BankingApplicationDeniedEvent, error) {
+	var body BankingApplicationDeniedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationDeniedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationDeniedEvent
+func (t *WebhookEvent) FromBankingApplicationDeniedEvent(v BankingApplicationDeniedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.DENIED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationDeniedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationDeniedEvent
+func (t *WebhookEvent) MergeBankingApplicationDeniedEvent(v BankingApplicationDeniedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.DENIED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationManualReviewEvent returns the union data inside the WebhookEvent as a BankingApplicationManualReviewEvent
+func (t WebhookEvent) AsBankingApplicationManualReviewEvent() (BankingApplicationManualReviewEvent, error) {
+	var body BankingApplicationManualReviewEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationManualReviewEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationManualReviewEvent
+func (t *WebhookEvent) FromBankingApplicationManualReviewEvent(v BankingApplicationManualReviewEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.MANUAL_REVIEW"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationManualReviewEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationManualReviewEvent
+func (t *WebhookEvent) MergeBankingApplicationManualReviewEvent(v BankingApplicationManualReviewEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.MANUAL_REVIEW"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingCustomerCreatedEvent returns the union data inside the WebhookEvent as a BankingCustomerCreatedEvent
+func (t WebhookEvent) AsBankingCustomerCreatedEvent() (BankingCustomerCreatedEvent, error) {
+	var body BankingCustomerCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingCustomerCreatedEvent overwrites any union data inside the WebhookEvent as the provided BankingCustomerCreatedEvent
+func (t *WebhookEvent) FromBankingCustomerCreatedEvent(v BankingCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingCustomerCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingCustomerCreatedEvent
+func (t *WebhookEvent) MergeBankingCustomerCreatedEvent(v BankingCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingCustomerUpdatedEvent returns the union data inside the WebhookEvent as a BankingCustomerUpdatedEvent
+func (t WebhookEvent) AsBankingCustomerUpdatedEvent() (BankingCustomerUpdatedEvent, error) {
+	var body BankingCustomerUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingCustomerUpdatedEvent overwrites any union data inside the WebhookEvent as the provided BankingCustomerUpdatedEvent
+func (t *WebhookEvent) FromBankingCustomerUpdatedEvent(v BankingCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingCustomerUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingCustomerUpdatedEvent
+func (t *WebhookEvent) MergeBankingCustomerUpdatedEvent(v BankingCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingCustomerStatusChangedEvent returns the union data inside the WebhookEvent as a BankingCustomerStatusChangedEvent
+func (t WebhookEvent) AsBankingCustomerStatusChangedEvent() (BankingCustomerStatusChangedEvent, error) {
+	var body BankingCustomerStatusChangedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingCustomerStatusChangedEvent overwrites any union data inside the WebhookEvent as the provided BankingCustomerStatusChangedEvent
+func (t *WebhookEvent) FromBankingCustomerStatusChangedEvent(v BankingCustomerStatusChangedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.STATUS_CHANGED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingCustomerStatusChangedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingCustomerStatusChangedEvent
+func (t *WebhookEvent) MergeBankingCustomerStatusChangedEvent(v BankingCustomerStatusChangedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.STATUS_CHANGED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingIndividualUpdatedEvent returns the union data inside the WebhookEvent as a BankingIndividualUpdatedEvent
+func (t WebhookEvent) AsBankingIndividualUpdatedEvent() (BankingIndividualUpdatedEvent, error) {
+	var body BankingIndividualUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingIndividualUpdatedEvent overwrites any union data inside the WebhookEvent as the provided BankingIndividualUpdatedEvent
+func (t *WebhookEvent) FromBankingIndividualUpdatedEvent(v BankingIndividualUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_INDIVIDUAL.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingIndividualUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingIndividualUpdatedEvent
+func (t *WebhookEvent) MergeBankingIndividualUpdatedEvent(v BankingIndividualUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_INDIVIDUAL.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
 func (t WebhookEvent) Discriminator() (string, error) {
 	var discriminator struct {
 		Discriminator string `json:"event"`
@@ -8334,6 +9518,26 @@ func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
 		return t.AsAuthCreatedEvent()
 	case "AUTH.DELETED":
 		return t.AsAuthDeletedEvent()
+	case "BANKING_APPLICATION.APPROVED":
+		return t.AsBankingApplicationApprovedEvent()
+	case "BANKING_APPLICATION.CREATED":
+		return t.AsBankingApplicationCreatedEvent()
+	case "BANKING_APPLICATION.DENIED":
+		return t.AsBankingApplicationDeniedEvent()
+	case "BANKING_APPLICATION.MANUAL_REVIEW":
+		return t.AsBankingApplicationManualReviewEvent()
+	case "BANKING_APPLICATION.SUBMITTED":
+		return t.AsBankingApplicationSubmittedEvent()
+	case "BANKING_APPLICATION.UPDATED":
+		return t.AsBankingApplicationUpdatedEvent()
+	case "BANKING_CUSTOMER.CREATED":
+		return t.AsBankingCustomerCreatedEvent()
+	case "BANKING_CUSTOMER.STATUS_CHANGED":
+		return t.AsBankingCustomerStatusChangedEvent()
+	case "BANKING_CUSTOMER.UPDATED":
+		return t.AsBankingCustomerUpdatedEvent()
+	case "BANKING_INDIVIDUAL.UPDATED":
+		return t.AsBankingIndividualUpdatedEvent()
 	case "CUSTOMER.CREATED":
 		return t.AsCustomerCreatedEvent()
 	case "CUSTOMER.UPDATED":
@@ -8350,6 +9554,12 @@ func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
 		return t.AsRequestUpdatedEvent()
 	case "TRANSACTION.CREATED":
 		return t.AsTransactionCreatedEvent()
+	case "WALLET_ACCOUNT.CREATED":
+		return t.AsWalletAccountCreatedEvent()
+	case "WALLET_CUSTOMER.CREATED":
+		return t.AsWalletCustomerCreatedEvent()
+	case "WALLET_CUSTOMER.UPDATED":
+		return t.AsWalletCustomerUpdatedEvent()
 	case "WEBHOOK.CREATED":
 		return t.AsWebhookCreatedEvent()
 	case "WEBHOOK.TEST":
@@ -8543,6 +9753,9 @@ type ServerInterface interface {
 	// AdvanceSandboxClock Advance the sandbox clock
 	// (POST /v1/sandbox/clock/advance)
 	AdvanceSandboxClock(ctx echo.Context, params AdvanceSandboxClockParams) error
+	// FireSandboxEvent Fire an event
+	// (POST /v1/sandbox/events)
+	FireSandboxEvent(ctx echo.Context, params FireSandboxEventParams) error
 	// ClearSandboxPrice Clear an instrument's price
 	// (DELETE /v1/sandbox/instruments/{symbol}/price)
 	ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error
@@ -12103,6 +13316,95 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 	return err
 }
 
+// FireSandboxEvent converts echo context to params.
+func (w *ServerInterfaceWrapper) FireSandboxEvent(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params FireSandboxEventParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.FireSandboxEvent(ctx, params)
+	return err
+}
+
 // ClearSandboxPrice converts echo context to params.
 func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 	var err error
@@ -13973,6 +15275,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/requests/:requestId", wrapper.GetRequest, options.OperationMiddlewares["getRequest"]...)
 	router.GET(options.BaseURL+"/v1/sandbox/clock", wrapper.GetSandboxClock, options.OperationMiddlewares["getSandboxClock"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/clock/advance", wrapper.AdvanceSandboxClock, options.OperationMiddlewares["advanceSandboxClock"]...)
+	router.POST(options.BaseURL+"/v1/sandbox/events", wrapper.FireSandboxEvent, options.OperationMiddlewares["fireSandboxEvent"]...)
 	router.DELETE(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.ClearSandboxPrice, options.OperationMiddlewares["clearSandboxPrice"]...)
 	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
@@ -22531,6 +23834,153 @@ func (response AdvanceSandboxClock503JSONResponse) VisitAdvanceSandboxClockRespo
 	return err
 }
 
+type FireSandboxEventRequestObject struct {
+	Params FireSandboxEventParams
+	Body   *FireSandboxEventJSONRequestBody
+}
+
+type FireSandboxEventResponseObject interface {
+	VisitFireSandboxEventResponse(w http.ResponseWriter) error
+}
+
+type FireSandboxEvent202ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type FireSandboxEvent202JSONResponse struct {
+	Body    SandboxEventResponse
+	Headers FireSandboxEvent202ResponseHeaders
+}
+
+func (response FireSandboxEvent202JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response FireSandboxEvent400JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response FireSandboxEvent401JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response FireSandboxEvent404JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent409JSONResponse struct{ ConflictJSONResponse }
+
+func (response FireSandboxEvent409JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response FireSandboxEvent413JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response FireSandboxEvent415JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response FireSandboxEvent422JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response FireSandboxEvent500JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPriceRequestObject struct {
 	Symbol SymbolPath `json:"symbol"`
 	Params ClearSandboxPriceParams
@@ -25619,6 +27069,9 @@ type StrictServerInterface interface {
 	// AdvanceSandboxClock Advance the sandbox clock
 	// (POST /v1/sandbox/clock/advance)
 	AdvanceSandboxClock(ctx context.Context, request AdvanceSandboxClockRequestObject) (AdvanceSandboxClockResponseObject, error)
+	// FireSandboxEvent Fire an event
+	// (POST /v1/sandbox/events)
+	FireSandboxEvent(ctx context.Context, request FireSandboxEventRequestObject) (FireSandboxEventResponseObject, error)
 	// ClearSandboxPrice Clear an instrument's price
 	// (DELETE /v1/sandbox/instruments/{symbol}/price)
 	ClearSandboxPrice(ctx context.Context, request ClearSandboxPriceRequestObject) (ClearSandboxPriceResponseObject, error)
@@ -27680,6 +29133,54 @@ func (sh *strictHandler) AdvanceSandboxClock(ctx echo.Context, params AdvanceSan
 	return nil
 }
 
+// FireSandboxEvent operation middleware
+func (sh *strictHandler) FireSandboxEvent(ctx echo.Context, params FireSandboxEventParams) error {
+	var request FireSandboxEventRequestObject
+
+	request.Params = params
+
+	var body FireSandboxEventJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.FireSandboxEvent(ctx.Request().Context(), request.(FireSandboxEventRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FireSandboxEvent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(FireSandboxEventResponseObject); ok {
+		return validResponse.VisitFireSandboxEventResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ClearSandboxPrice operation middleware
 func (sh *strictHandler) ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error {
 	var request ClearSandboxPriceRequestObject
@@ -28407,806 +29908,848 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3vdts4siiKvwp+OnNWpG5KkeQ/ie3Va7ZiK2l125a3JHc63coxIRKy2KYADUHZ0WTyW/Pprvv53A/3",
-	"DfZ5j3PfZJ7kLhQAEqRA/bEdx73v/jDTsUiAhUJVoapQfz6XPDadMUpozEuHn0sTgn0SwT87PpnOWExo",
-	"3COzEC+IL371CfeiYBYHjJYOS24czYmL7iaEongScBRwFE8I4jGLiI8iwmeMcoJihjBFBEdhQCIUkb/N",
-	"CY/RXRBP5Ot4SlCgv+ct0A1Z1EpOiXsTMsXis4TOp6XD30vie6WPTilezEjpsMTjKKDXpS9fnFKPxNGi",
-	"NY5JtAzmYEIQnU9HJEJsjDjxGPW5AOoOBzEakTGLCIrEBAG9Fh8mn/B0FpLSYdMEYhrQYCrgaCQABDQm",
-	"1yQqfREgzHCEpyRW+Gt5HuF8wG4I7fh2mNxYPnUFWAIR8LcALCK37IbU0AkZ43kYA7DiBQ+HYUCv5YsZ",
-	"SBvNnd29facUiMn/NifRouSUKJ4KKHEGFHNJf4nIuHRY+m8vUzJ4KZ/ylx0fEPsG05uAXrdmszDwsIC+",
-	"41/geGJfEk5fQ52TDIQlPJtd7Y2bo9degxzgV/4u2RmXFMQzMWMCcCCgFGQSRILsxK5vCrUNXHMdx/OI",
-	"MwuNXODrgEq4PXjFAYS7s+T3GiWf4iv5MNmxWURuAzbnaIavyRFi0yBGQYzGLILH4yDiMTyrlex7I+fL",
-	"bMoUfzol9FqgeK/RdATd6b8bNtJPVsZjNiXRqu3x1DtLeyMeXB28frW/t7vTbHytXUlBNAE/Yd58Smi8",
-	"CnBfvbMEuM+8qwP/tfdqtI/3xrtkx296dvD1FFcPX0cKsbmODvWD28Cf43DVSoLkraW1BNS/2t3bf/X6",
-	"oGADkqGPsAYTWnMVp8E0iJdBP0/kZ0S4FkkRiedRVg4163Y6D2FaE0ZfyjY5ZMyiKY6lRN1plhzBBErY",
-	"1uvOatHrlI4ZFQfVSXBNuAX23ttjdLC3U0c+vKB5l3zCXoxGzF+g0SIm3EEun+DqXqP5w+FwXq/veCPM",
-	"yf4u/JscuqgsHjf39odUSNRZTHwUM1apoeMJ8W6IDwchuSWREAuc0PgI6S1CjIovBYTr05IMKYuuMQ3+",
-	"DtLlBUc8uKY4nkcEzVgYeAtxmrp6Arc2pBliSUB9/9vJBf6Fvnz16/WPuLV4PZuyP1o3796z3qfm5dvj",
-	"ydvdRqvJb3/9foAvpt+3Rnet6zfvadQJPoTh/NWb8/MFwaH/y+lt7649Hfz4/tfbn+7I3Q8/HGoilEpB",
-	"upUK21WFbnNPl4XTOql0SYO/zQ3BFPiExsE4IFHx8ZblCi8VKvdlCcUBKaz/Loi3CzDicBnoLg0XKIjJ",
-	"lEtaCniygI0P5QzYDwGzlyx5pcS/mzBOFNAxQ2HA4/vB+iAUd1ItT2tFs4h4OE7nW14DC30kIBHIdn+t",
-	"GnNUfyYLF5UFN98S6rPoBUeE+jMWUHns8iHlcRCGiBPqoyCuHKYa5w1ZODklNAJVF2HqI3e32XSHlJMp",
-	"pnHg8RrqiykYJYm2dsfyTFlvHOy8au43qqTZ2K++2tsdVw8ORrjqNRqv6v7+nu83XxexVXZhObIwdILm",
-	"3t56ncCY6meyWCaNFppLxrshC1TG6PKyc1JBMxKh6TwGgeRkZJeQagsU0FvC44BeD6l+7VBjFmFevDne",
-	"PIrE6S2WWkEsGlI3v1z1ptxnEJBFW1o5GlJ36TsBR6ZUrqFWshS5yVRsHab8jkR8SN3det0VXxPqtAXu",
-	"Ghok+lvGjgGyGVISRSziKKBeOPeJ74jvK7MnISlvgum14DlBVyyKORBWpMypIRVaYnMXTdg84tJGWhQY",
-	"RwmpmiuPq9oyO0RgiB0hjDxGNbL9udSBCdg5XCulQypXJWC5JjFH4pleoly2/qaEAlMWTwRlkHjCfAcJ",
-	"8SsOL3l0KoxKfqmhVoymjMeoubcn1h9hTxhEgmVuAx6MQoJa/eNOZ0jLcgdg6ruAE0dvhli05I3KUYoB",
-	"0B84mghZoOlxSPk8GmOPwFrm1CeRIlRBRTX0Xpy0XPyCQ8W0XM/NEY6IoN3YMZFilzAOWiZXBy3RoDOk",
-	"7qdq2BxXDWO2GviutouFXYtaxkHvsVsBSrrkIZXLSFgB6CgMxH4KYL+ewBFi4vEkzo/yW8tyhyKmjtW8",
-	"xZ+KIUmoATdkkWaHIQVqmEUsZh4LYeMVaWCuSMB9edtwDw37K8O/QwrMlONfVB7NY0RZjNy9T5/cymp+",
-	"HlIbQ6MMP8OoVcw6pPFGrIbsnLYkQgukYBE/DmmGIdEm/PiY1PeYtHfaHFsUi4zGVkR0KbuNpP2TnjoS",
-	"YmBDIa4s2AY9YenXOxbdJIKrYhCiIJvcSbKCzCykNaQb0hYqJK0h3Yi2Hm2bbfLwYXttt0/FsaVsRsPX",
-	"p3R0inDihEkV3vr2piqMWWmrrjdWL/A1scMvQEzNagd5bE6FtoXGEZuiegb6AtjFFHbQrYBrSOtWSHtS",
-	"F1ljummNpcBykx4lq+UW6fkfalX09YFqxyvY/7vNhnHwlonf3NtrHFS0Mp9OjpLZqh06m8dDKmwl7iBx",
-	"VkvGSqYZYU4ED8EjcQgpq7yGtFV2X3P/CN2SSGBz2atQG9IhHdwxIRSmXL63qKHvvtPr/O67Q6TWVwS0",
-	"UFX+LcbRNYmr8yhwpZCah2GynZe9jqO0KdBSiJ/iyIDku++kU0sZBshnHn8BkNmhkPjRWBegHA1poK4P",
-	"xDDEaLhwUBa6KV6gkVSGYOuldJyIgw2HjIJ8nsTxjB++fIlnQU1RX81jU9cRmkEsfYj8BUhn4iP1RkU8",
-	"vCNhiDCXBzIgARYvPoGTxavTQLyiUeQzwkFn8HAULcB+GVL5lXftgf4El1MgN+s3EQqk/kUKPNAf9U+D",
-	"xYyoA2b54KmAQolvCNVrI9NZvEC3OJwDLoY5J82wdIhgj6mAdxLQ60oNHSfbKfiRoymOvQkKqLBDhtQT",
-	"pC2+T2icnJDiJ47uoiCOCUXmdwS8w5K7pCLw4Lrxw2F30F6c/fFht1artfbOB+cnZ+1/L3Ywpey82reU",
-	"vAd8WuD/yNOu1NkM5ktubVBZM1DlULCHPCjdHC2KP4UYcxEO7/CCHyH330AIu+KcEfsu5j9pn7YH7aP8",
-	"hjobUIE6ruFcFhO05vGERUpuJCRxDDYB2M3kk1D4tNEs75A8HIZHUuzkNR5FyHfSOKLxEXK9iOCYCBMc",
-	"ZiefZkFEuCAziuY0+DSk+tJMPJcscB3wGDDr3pBFYPFPio0vD0sZ8IcltEyaxk8SBZmfJGGhYclYs/o7",
-	"xxbwq9o1+e902+TfYLmWKkcA8Q/D0nRRvSGLamNYOlIo+KHxaqf5+mBn9/XukUKD/mlvd3ctwcoTYx3Z",
-	"sqiAWPVGtGIXsciXOoxAt9RjynFAOBpFsMOjBQp8BwU01fX8ICKemK6SvVdo9Y8Lbp+4AGXTw1bA3RVQ",
-	"yVUspiMWrrrn4HEEtyQvOIoD74ZEiMMYAHo+m5EICSGTg7V1cWq//ZCDV6oKhi7Z2M+rkjMcxyQS8/6P",
-	"31vV3+rVg9pwWP34/V9KNjXzknO/xTmJrdYEJeCJEAee1h8M/6/1DlbNtaVmI8Awbs1Wu3iVBJhNGCXf",
-	"wLcrYF3nd0zsMAXrZb9/kpj5XLoA5QkKT4QY49LDSBklQi4ncsspsPCVo0UckVbLXOhzNyR1aiqLW/sK",
-	"yxbPJKa+zeUoDT3G1KH3BE4WgeI19gMbIwzefcS9iJAlM6JRRKHFpkPjwTaPgFsKDKtLKCMrJJ8XQZlI",
-	"gQ25fhmH73EYkvhYIIVEMxzFi3fzwMJa5hvo3WX+srbeOGiOd3C9uu81SPWV38TVg1GDVHfGu3hvtO+9",
-	"8l8TuyDzjImvrudrrnITzM/lm4ULUnxcsBgtIwoX0qg2Rzte9ZW/S6qvx3v16j5+NXrtHfh10igI09Ci",
-	"4/EW8ac37uUyuuMxJ/G6QKTkLo7fBLNNjHsmp30s8/49GU0Yu1lj3t/Jt+5xMXun53/YwfJFjJbiHQKr",
-	"3mBfOSbEX55UE8U/jdijl39wsYbPKZziTZ+UDnfFJkrnb+nw98+lcUBCv3RYgnPkXACu1iLUb4FDwjkI",
-	"3NIsYjMiZMEwfXlYEsfMNOAc6Pij+f4vOAx8eaaMcRAS/xA1pNu59GVTBLTl6wIHy5SUOF6E6RaK3Sc+",
-	"YhF8jQtbUH3+CLlywa4y9Aj2JvAWHAoCAdLZOA+Jozzi2vEbk08xPODqtNQ3LnyCI8JRGT6DLgdvq68d",
-	"RBk6vzyF/wqrXLwcsWscEwds7KqCkXAPzwiH96ThCoQuzVcHrlh/6nfP5d+VWikNTtlo72cRG4Vk+r2F",
-	"BnwS4yBMXU8GltQmobLapMqhEapT83FMrtj4ahRE8eQQScEFDgD6IlaWM6gjwINoWBIDhqVShtYkBZZ+",
-	"aZ12TlqDTvf8qt3rdXul/OY+yneTpW4xRjNDEQBA4TzG8ZwrToqDGA6RN9hHemcSYYNHbB4fjkJMbzYn",
-	"+Qu5e09A9M+c1o8ZHYeB91BKNyMybRGYApOti4te95f2ySEKYuRhqhZ1LSw0uIw4QjzGUYwwouQuE+RZ",
-	"vuj2B+il8ROvWKn+uHv+9rRzPFii9m8BYJaOD1I6TpD+JETsqa9x4/JHXd4L6JJIk4hwNo88YpJHR+iQ",
-	"FIfyiHgYjQRqLin5jtDf5iw2Hfuo3vjpZO/X1+c7/y79RvL6UzAOKFPLu905H7R7563TQgn3kA+au7dn",
-	"SiGNE9Qn0S2JkMTNV9vKFkVzSj7NiBcLTpdLCUA2hez62rzTM5YmDEwlKoVxmeH5M/wHi46Boh+4pSHm",
-	"8ZWQfIcI6xtFNgZZ6CBf0RYIdQcJ9DgoYqG8y7ijJOKTYAaXyWgqQEq4LIgRJcTnGzJaDUGoHJniIHSk",
-	"Y0K61X0/IpxrwCYkkur7Eh1dnl/0usftfr/15rR91T4fdAYflqjJWOsSyIfbgmwenY8ymz5UEyiz0qfZ",
-	"TOn3ks4i5gkNchQS1KZxEC+eSBLB8ji6m7CMOwsF/AjFE1y46pr1nOVzcdiKhZvUfc7it2xO/QeSdgJb",
-	"NmgdbmLGML+Nks67g6u33cvzkyXyWT9f9rjYTTfsnMXorfrkV9qlcyaxqc8ApC/LzOtEE8sXeBEy7A8Y",
-	"O8XRg+WIJhCIEhCCTcwZCZKgqFHffb33al9GT1uRftH6cNptnVwNut2r01bvXXsJ+ZvPn9mExk66CUqY",
-	"Kn5BA8aQXPmTcI4NcPDIyyNIRuNwc4MGjJ1hulBg8wduUMwYmhqRgzwNnzIp5EgmOCE8jkmEGjoLyrpr",
-	"YrfOWucfrnrtf79s9wf9pV174EezAtBQv8TeCdygBDlf7/BGkTgFwR+E7jBHkZBcxM/C7EJeWRUSy1wN",
-	"vziqjEw545UieNTbL40stS9GzsUlxeqWjDxUOCpfBBoRHAlyZDdEx+hmbuIO0Rv5hsx0gPdkooOjLyDl",
-	"TSI4jeXJdtt4yQSgL+FJwXnduhz82O11fmsvC9onhC0rsRvmEWug+qsKCHOVSOWDqUjOwDfcRsIMBcvS",
-	"QfLGEexZmQGYOT4vKb7FQSh0g4fKDCWfAnGccBST6YxFOArCBZqnHzmEiBYfxxgu/j1MxYk4InZOaWru",
-	"OLLr8VZy6bd7v3SO21eX561fWp1ToeQty5pvAWzWxDAOm76CxNyMr0pGeulqRbCczFqPdEgHSDGfUVJD",
-	"vW8gwgzV9Wu7LHAYEewv0ARz1KwnyYFcXglCvCumGd18isXbt+T+RsbXBOoZGgQBz7ixRvMYjSKCb4QJ",
-	"MJrzgArzTXqMmQx9y8eZCGrUOJlzbQyvinDOCjs+nwmbn/hnxA/wAJb8MLtBDgVzFw1LMfkUv5yFOKDS",
-	"iy+4K/kmmKRH8mySKT+HaOl+wU5L/cuLi25v0D65OmufdFpXgw8Xy0Lt0WHJasd7JgmlEwEmEaDyyXTj",
-	"FxxlFqtWJxYi9cUZiRRXGaryBs7PFVc8B+Y9TGLeyauqDJ9iipSnatDpnrdOr/qD7vHPfQEKm9MYlaUp",
-	"WHnkG5tN/H446/Xb1N1XiBVwlKVYeaAH7sHoeETf2QZuhRW0sruKVgwXwINXvLkhv7kFX7wuYSCn69rC",
-	"yn5UQt/CON7cKi5edDPD+ImRqm72hOJPaKx9c9J6kMm7Wi0vNFgfTu8F5iYqpwGbXF9kWYCdkWhIU/MB",
-	"Ux+yNRUpKX+qo+2MXKi52o4hVZ8X/CwEcACyeRxczyPiVzaxfCHQ6XEUxw2N3hWs2zB325xO5txkDDAh",
-	"7ZV5ler80pspMLHCknwUhkiswK0tQCdnO3oRgUgMHMoUxruI0WvgoM3swxUHREZkfBuz61GQvdZkQmWf",
-	"3UGGM9waBvS6klhRQ7qFGSUTrRTS5BnKZdT1qkPrUZloM7NrhcxsZtWCW8LjaaKtvemen/S1zpbsugyz",
-	"zB1djx/V8m0MkC0tjxVH8F5Gtbinxr+s6T/6CX0/FR1iOiHEtPvzffDTFAqp4Ejx05xz/yzB1XsSemxK",
-	"0E+YkiFt1NCb+QLxmHk3fEibNXS2QAJRYxYGbEh3amgQYcoxxL7zId2toYso8OBOQkwsg46lmcYUEhqO",
-	"Vork/pbetQel5LfLSBiM4igQ41/KT/81DZX+QeqHpS9OOmNzmxkT8NdMurPNpLGBhTXz7m4zbxqea532",
-	"4xeTzvtzqDa2OZmmdNRTYX52/QkCwmVMM9CfDLW8bzSgDMSzBmNZogMhev8q4HwOsd32AEFxFPRjEoY4",
-	"SgzIwBfMNSHeDZ9P04QxCMI6lA+SemGLGeO5GMLb5RhCExSp5zz4m9pzcJxGSMbBVJyN01npsNSsN/er",
-	"jUa12RjUXx829g/rzdreb5tvsNyoRwllRGU3v2EuJGutj/W6EzJVWZhJFpM4Pob0EcLAhvTBcWBDagaC",
-	"DWnJiFW/jzNEU3jnTev8qnXaa7dOPly1f+3I+7yUxsRz9O7N6+b7dn8geVrfgQOuzBN0tEAY3QFQCbnp",
-	"CkgZXSBPUgdPTlKwrICncKtz3wZ91mAa0rJrQZpbyXraVRZkdqcgf0sH299HNoFCGLLrgA6wMD8OP5f4",
-	"fDrF0UKtC54l+Z8lpwQEY2748WV/0D1r95Y33SLZYLpCkZakmWpfhZm7IGQJY5AlKlEr58pKMGxUoBLq",
-	"lwR/WPq+uV8/eCXJ7dWwlJAZ+RRwoctZvndfOfXFMeRoFqEtFf6clzM2tP7XSXHvk+LLczkrnOxRIVh5",
-	"m7Oi4kDtqniJDXUapkmuqOwWcKINDBcmdCs1dL5GxjzAE5wcCfnozMfyC2fpY++JNQmLTxmV3exihRS/",
-	"n5tZfvx+zuYl0WxGo1ncz5vkZKXO6c2k5e6T7oX2dmc4wubxFmzSvRR7dNHqDT6kmHErUquS0yTxiJal",
-	"mpxmDhdSgbIhlW53No8JKrvGCxm2epDTXe+vLd7tPl743N7JaLdvopFv5sFHZXdp6Rm2eZB3X2PXFpdm",
-	"cfffNxAug/Lm02qsxdcD7tKq3cqTxqhJyO/vrde7lwsNy2pDGV+9doLjGJloPzhs7B3u1H873Mp/nxeD",
-	"jSdnpfv7/lHZNbGW4ah7e/v1fthjr77xBUBegXh6wbfB5YFrQV3eOnzyOCxNFfe+D0j51BoNZaiIOT/7",
-	"sHTTGJZg1bIaA5jcQvhKhswc1Sp+0w/GYwIBD4oOtLcbOFrMKsbLv6IkrzAroZtPThsPv2EAjl7Gb46z",
-	"H3oBkW5lQTDSw68lVgRFZVWXvW+qumx9tQEbZMMabFECpm7xIUhb/FMlhwfSf6Psa1mwZV2Cu1NKqv6s",
-	"dZXT4NMgmBIYBAFD3mLdmGP9HowxK8msByy9DdQ0uHJM9u0vaUDa6nEKjX358henNJ/52+Lji1li4Hdj",
-	"A5xcoXX5kaWlGfg098OEJW07w0Z/EA+CoBTo0u3nt28Ve+a65LSOwcKpHffarUH7xD1ELZr4YIQMUR9E",
-	"ZZAf4rDRQIMNwyj8xu5kYacsrd2LePS12wbbIl4nemG6D09uRZaWPGrQekpTVSjat2k/DXMn9SwaiOzu",
-	"wDpWbMxpwOPkVmmJTeU95GezeYWlUkaKLSjYsQXadIRlFGFgv0TqGp9M7sssGJyS9bt0Jt7JIw0AduT6",
-	"0s+qCVeg6/FQtSGGtsPIRqtcsbx+Io6WGHTQ+aUti2AmvlGOklCHCPvkCLn9y/5F+/ykfeLmteFRSIbU",
-	"ePP4tNsXr81INMVi9eECWgURKthcBp5F2A/otSqbl/CVAKTklJJPlZySnEwszCiTpl9cIhq11kspt9aJ",
-	"pMuLk2WRJJNBfVSGiqaANEcVlwsXoMksMkJKHLKYe9gnz00+qeU9Q/nk32LqkT6m/oh9Og6Zd2NcFWHf",
-	"D2SdtAsDl2Mc8qX+GD+yOzTGwnJGU3ar68Uz70Yo0Hc48o+EGR0SzONc7woHxeyagKaKVZHwPbQgOOKo",
-	"3Hi9U0c+XvDKEarLW8CQ3RG/JqsKmVA18hsuhi1T3Ale8ARIBZqYbUW9pdc79dU1jJySdt4sfa6fNnlb",
-	"9cX93cwX9143Gs1smSd76aTl/eTWgk8ts0wgRFwmoRQokDGYSSRIDbmpUtKaCtp2UflugmNVKV5eP09I",
-	"6COP8bgiS4FOcXRD4l9wOCcuBAQGFLlamXFVc4PkIy/4EXJnUeDp4rL4lkT4mhwzHifDL/vIZ2GIIy5L",
-	"DZutOHzm8bQzAZSd1Et0Z4wHskhpeU6VxkJ8Z0h/QO7f5hiyV9yKg9zZPPImmJMLCUj5hywcMmNG/YLE",
-	"VEMKMKMZDlRwp/gVyR8VSatea2pqNKdxECa2GKOk4gypwpbxXYkLJxODn84tgBXMBLVRYU1DChswWiBX",
-	"COjO+Tthy6d1k7kGB27fDhEWZ4BHaKxq88F2SOxM4K5JmLkUYdhvwYgmIADDUcKeKYIrQ6p2T7lhXFQ2",
-	"0P+v//N/JnA7Cbp09j6A62E6pDG+IZUjNGLxBPEZgd6CMqpU1oMnvjyeHmTd4LSK5gYvmz6tpXpkS0uA",
-	"2zcHFSy9Jg412eXLJ14wxVBVUPGurMNWckqfqtesqn7Ur53I/5pPq4E48aWxB/XSStdBPJmPah6bvuQT",
-	"NuMzcbK8VFOAmDCIuqBdoqLxlLplVLdgdSfHit96Mc/YStUydXu7VsrZ5c15P1GsmJe6Tla+fvNdkaRe",
-	"xC1aVilRZZNU4nAXHCrUAfRarwLNQuwR7lhkzzdfsiHDiwri5uV4jpfMOrNJYzF5ElSeyfJ+0eEny8uD",
-	"yBR9zJj0aTs9nhu9ytqQ1sKYaiPiTPHoXHXo2SwkqEO9ms30mZEIlDtaRBjXWChd45zSJKvzL+legDl1",
-	"eH9ztCUK3KYiTrNrkWQA1czKB6mm9u1XvZ7HExUQYi+f47mZUXbtizGUWaEDbCKtTH3522+UphmLIZbK",
-	"J+sJ881B5wVlqeEuEJ7ZhdKS9HkEr3VSIz7jszad2aYcyGk+SrY6aYlsw6WdbJAhGRLlwVS7s0prnnot",
-	"qlP2wNI8mz2ls6J5Kwe7QMk693q/384419E4CEPEZkSIOKzt06d0TYE3wOqYMmF9hm4pAfi3cJprhP2J",
-	"XOYC5CdymGvsPJW7XHxvnQMZCNlwH0um067j58h1z9cZPI8n62Tc5eDHjIiTQUV3mCMI8PafEs/zeAJw",
-	"noiXrfg2oH2e6D4hIVmHbtnDKY/upDDXc8O3Avd54juF3974SAx2QbHNULr0UWd2A8G3+WHa7GpI74J4",
-	"wuax7MBHvIjENr/lvTZINYHq0BV3DEmMX8qOaMwi62XD8gmQyZtaA9lAfKabS7pWFCnXhcOwO4aMlM1W",
-	"+NFZ8nwRipIgVB2GmNkCGazEPSZjQjY64QHyPgyxHPOAvk1NW3h5k4CUQfLio6jnGkiTKExoNEpyW7qN",
-	"uquKXxUGFpnu1Oy2dfpdtNtsvEL6FSQOelmfQDUJMa+2wcDMNYK57J/YVKpg7bZkoZabtFnoT3akjgDK",
-	"4T3ws7aMmno9/mwNs4xr7nwjHOx5Vyoh7fVBKdMwTDz6vV49aFV/w9W/f/zccPZ3v/zFhi3rigojDoxQ",
-	"gTvJd9zIl8MceSHj8rBZChHYIixAmMhifPUWR5AhKybKQtry4gDK42V/Pobvlz4aK5OlZmx3nTPGYxzq",
-	"YjSWE1J5CFJ4z8kd+sCiGxsm4ftRAanvNPb3qw2Ew9kEV5tIvQs0nydq29xhQEkjC0qjuYPOcEBRPy4a",
-	"0cyOaM1itPvG6ogERFwt2QClRr1eb9hGQNmvAidEDMnEs4jdBtQjMjz8WnZFhzy1JPEskkXN4gmZZpFw",
-	"/mGtdSAx4sg9yq4g3YpVLJfGgdqMoWjGoo1OuOXpjo3B6TXUFY43nGqQRJ8ad0tXG0s1o/seRJt6gX/v",
-	"r4vRPGD0KiKY23yz7ycLeXlsVImEaHJCA5kZwCGUFTJd5jgUJ3RA7pIaQfJPiMiRn7B6qpLSlAWXknEs",
-	"c0+S914gYQYLHc1BLPQJj+VtOzRp2+T0V8g4URPaVADoEWBpmLnNAZRiTd/z6T42289wQSJVbSWdhW+s",
-	"7lggSmGx+TlUC6nii0iTJGQt/hEZM5mm6mGKRgTx+WgaxDHxj1SJASbkhcx2FDAKk0e2eJUZCfA+57ph",
-	"6DYLO5PwvoWsZ8t6oNWDdTe3UwzSRafhwcky78mF8QaqY475c0rkvT5s02pipTfqqOSUM1OSyIi8DAib",
-	"iePjrPDdIrZsoPqiY7qQFSnd427votuDjGo30wViOUgkVRM2QNMFjuIAh1q3EOctucbhlb4tNA5db0qQ",
-	"WJIM3Eq6Z6qgLXu/17/8Yzi06gGyjbFEzpW6bch87lgphNmv7e9u/7Evm20WbPWW+9RabsoBbVfcGJqI",
-	"B7IAoCx956bSDJ6MWYTczvlJ55fOyWXrNLOr3EGucXQra9wQh64cnqEKRglHZXe3Xndla9W7gFvjQh9R",
-	"J0jOjg1macO7z/pwmOJPHTlPo75CtG7CV/DuQ2Re3gYWP24md4qsL+McW7LALHW1c4bYbLalIWZF8rb8",
-	"NYP9fnIhmG2+Z7G4oJGTbOt7UK9X641qvQER68zHCzsXGsbIweu9an23Wm+ajioxpQ2f9+Ix0BITKb7B",
-	"SOjAKcQ/vt+4pHnVVRp2ueEUXT30Ih15X3aLWLjpmJQqe2JQnuFgps0Y7jTgFpfRVvdwFmPOptzh64Bu",
-	"I7kv0gEFt1LGlJstVkng7RUaxbCy9BOmhYffn4+bD2BIY28Tbn5ixtxM+Sn0lp30Wm8HLuJsSmSGdZo/",
-	"j8qcEOSqv9zK0ZC6stbO227vqn/55qzT74Ok1haQA30XsuaSCy8OBu0Td0jvcCDbpSujWlvtR8g9a51f",
-	"tk6veu1fOu33LjLfxInxLUDQDSvdbDe1TLKfazgj3MoRck/a5x2AwEwkV69n84QAISWnZFspZA+p1ZSc",
-	"UgbkklPSkJWckvxe1oOoZ97CgZhu4EmEx3HJtrU9gqEGlmXT9S5Yn56Bm6MHmLW+0JrNInZbMPoE3CYZ",
-	"72X6UF5wbylBjlWfvJjlmnnk0mxU77v12TL/OdXgLNJ6RMZ6AS/cTVhIUBhs7z16On15hbjS2nFh0vf2",
-	"ZkBxwqhBX1f394JtT2J6kY/qen0EB1/WF7s15erhG5JtCxmYe8GNduDc0QXfWOTrZv48rz1sQwSrvYOP",
-	"5E3T609dac/YFSbJxUnZaokd7uUYs5G2PcDYdHxpQkiP8oeqh4Wurk19VGuuc9I57TM4CbwbIMtqyqda",
-	"Td6Mz/ZRzRrw8GwrC14D8XjmTcIHqg7oczJxcjLKSpqGN4IaUulr0OaSzbKlZbF8j4qLn+bwZsxkjssD",
-	"tRUlF5oYSTKnkOqts1NV/XSCZcGYGeac+GhBYkdXhtLV1kHdT67z2ycnLppTcSoQOsHUIz7y5wT5QRhc",
-	"E+oRR+YtGoPf9rq/tYWBkpsXuSfd3lnrfOAiyhD24uA2iBfIn0eqVPWQBjT5eUaigPmo3GiiKaPxhKM5",
-	"DaHHdtrhxUGcxLKIs3w98Ib0DzYywhDGAcVhDbmydBOX+ekvNWXxl58D/8tLKaRd0OJUvwuVIA7Z1jxr",
-	"rCjUCttDhye0T4T9IRcuDBG5zscLapDbfEGoL9/M/JwPdZC/SpAyP72N2N+hglzm1xOIY4/zPy9HSuTF",
-	"zPK1+PPSp76VLrGNNmCgbANu10FiOV7PeHyUND3K+3W1AuCkFWINBRAapbM7WdaP0ThiIQpiM04n/Ygg",
-	"63TqLG1n3tqcvsXCDJXRMX83NRsLNd7L7AWFSJq+h8iFzXAd5IJeKv6hJLBbQ+JNmXKf0jrCERlSISyI",
-	"jziT/eRxUqdL43eqss45cnebTReVs733h7SgBX0FRRi+CMVJwUsmBdA62/srO/TODOAPk7XtNpu1r+Rf",
-	"f8jnM+fygybKaLMPmel+nne7tvwQOGKrFNlmjhX+hCQkZtmf8EjGf1I0cJmlx0FIHDTCnOzvVgn1mE/8",
-	"I8RouEh7xOmQBHmNHEcBuSXZOiqjhV0TVJ++2uJg0Ng4lkO1rfmwg1Ksslgh3Ri1GjZ1WE5wc2/fjtYJ",
-	"+YT4BFebe/s6d1DhopY1hoQdhKvjj5+LTCAe/L0o/1VO+IKjEKIQUEBl7egNo87vsSnFp/WSYa6O7xTz",
-	"OWpQK0vQuOnBbqMPK3qm0OkWSj6qHdB0nFaENE/rTC9hf1xySsEUX5OXf8zIdfLHjF5nT+/lUZsf4WoJ",
-	"Fydv0+Nb/fbTRfvd0o8X5+/M4zzBxGYBI3mn85ZCAZV5jKmPI1+G3I6EHTTDvg9tI5PyUc3d5uvXkgxl",
-	"7JlPYHjWPfDTL2/avaD+6fQP7+ef+m/uPvx6/nfv3cHCP37z9w/Nt/Pj6x9+yMXbHBzU95qZmJvdDCOV",
-	"/3r4u3Qo1KsH37/8+Hn3S+W7pR+bX3744R/Zn3a+/FD561++rvTKyJ8UDcKknLEorknKMYOZ9vZWxBf9",
-	"/j9eDofD4cfv/7LqsHooX6/nYE1EG7Cr3X+UnCx5/5HPvKsD/7X3arSP98a7ZMdvelnBKd7YyomUWWtx",
-	"kKVx2EFiuuFcUconRQG03xSGuH657F60+v2Lbm8gdOGTXueXdq9/ddo5bp/3264wEdykwXTnxBUcY7qW",
-	"Iaak3Rt03naOW4P2VfftVefcNEZMQaW/JKzm7IdKTsn4SskpXfS63bdittbJSa/d7ws7ZMVnhH3eG3SO",
-	"T9t9GNTvd487+kl38GO7lxV+BiSbSz29DxeK+EtLO3QSBbck4qeBRygny8/PsRRynZPlZxcRY+PuWKvo",
-	"y8JSiMCxkNikO+5Q82Jk6d1WFAdeSHh33OKceUHBa11heZiCua31+KXIJ9DwzeyIFJd/sAmt+Yz8m/qp",
-	"5rFpXiZkYw53sjIhEWq1/99/+8t/H87r9eb+i+++f/nDX//Hlfv5H1/+/9WP3/9b+tbHjGysfvzOeFT5",
-	"a/mvh8NhbdO3K9+vYrxs0NWquKqv6mP/xlkDW3tRi507a/yrG0OYboyEcZVj9qvGVS1feNw/eOrxr6XM",
-	"rVegOdt7pu91VZXZIZtAMU6n/BEaUP/Klsgmft/q4MxheNmZ9qZ93n7bOe60Tq+678/bPRexO8rRlEFm",
-	"EqaoufffUysoPfTK18EtQa6NsCAY5rh7Puh1T0875++uLtq9vgzhAU8bR0GMyliVpGUR1MgejwOPRBXz",
-	"rMyDBo64/KzZQ80yZPPDTWDoDaFkHHgBDoHu0wNDPDyW8IcBvVb3Ox9tmP4vF91/uei+pouuSJhvP6dy",
-	"sD00TPareNYyKUrL98YktuppYAoEHNT9vOFqJFLYbz7Vl2w2NdS/woI1fBYLJoOuIGUzm+L3+sea1g49",
-	"VSpX2A5JUpC7JOPV0Fr+3Fl3sSoAdTQOVhxB51ZqayVlyCA8tVGvi92KsBeTCDrcxtKHyGdQ4Str/GNK",
-	"sppt436pOyu0C3sa7QRHxHYQZW924PQyS/+p+x/t44jvmC5UVlC7LFkrlK9OaksXVJV+ihJnyyEKS+ww",
-	"wfxKHNk2hlA1wlUl5Rm+JmjMwpDdcYMhR4yFBENQFSWf4itvHnEWFVT7kA9dvRtiAMx7hOg8DJHaFCHv",
-	"4Oca6s7w3+aQ2S1ekPWB42hO1lF6sqwsVCsoPneEbJ0okkmBdxAWyxFIi2IZJVZDHZoerI6qXE1CnyOh",
-	"ENEhjWS0pKzuGTPoCEZJ2ogUtgHq8i9qqJUmdqpvognmQ+pCPrc490GSyBLJOqNbJXKprG7XWitlVar+",
-	"w5n3EXP7c1bwx89Nuz67NuX/4dmEq2oE5GffvmZAZob7gJfUGMgVBshv5+ZH7IU+9JfYQDxAUrYJWdqu",
-	"NfZ3kbB6szv4fVJvo57dyuHw+98b1YOPwlb5+Hnfaay2UlQfhRMVqb+lO9w3htnaSSU59frFTD0OWzz9",
-	"Fg4xNeVyHLt+YgSxF5UN+JnMYiQrP5ha9wuO3FzJAVAhjA3fs294JnxNY2eF1FT4V5EwoLltuQcPCj7J",
-	"Qby+QExq9Nvs6t7bY7Szs3OA4mAqGyIMjrN0C13MINlm0Kgf7tQP6/Xf8mk3VTHaRrPyyiZpubNZ14/i",
-	"OkBP0/yLb9v9K7cnmYqmRjGf/Fdsm5btqn8/jIEZdr5B3pI0zM10p+1HRQSaG3pkPa576asdOpvH9ijI",
-	"89TVBP8sxtKFLhD7XAlrI7pYsT5Vj/Y5883W7Qh4jwjIrAVAemRG1O1U0tuEUeSKKfw5dP7Q9b1gyRW7",
-	"Uq7HFjU8gNRI2YQkZkhypZPvJaONoOZGRZzJJy+c8+CWnGmzR6rs38gK0ghbz5FAWX39+uaSLFOMOYfw",
-	"YorukzC8X+8nl5Mw1J2CWITg79QOdo9kFA+0dxHGL9QOKmMVsZu09GF3sHniaEM+I7zioMzMoFFIA2RI",
-	"899AAUd+xGYzXU0+6c2s/DZpbcaKtZnMNt1hnoR9N2RGaKVxD0a8Nxk6pXRT1vGvePM/GfdmyK4wL0I8",
-	"t7XGMHFSrjuoUa9/PALPlfiZI3JLooUcsSU6vr2DZ0P5pDmtWBJdcu73CRSEuu/xuqUmUACIqkN7PyD4",
-	"fJQQxubJmOqTfWNwNrV0T26vTjRdThmaR/Zr/0kczzi67J3q3tez+SgMPHRy3kcTwY/gTJWycx4SaMvj",
-	"Jq3s7yRc3K3UlrwIS16A1YacANDJocdKDFsWGZU3Sr/h6SjAFN3cYW+CoWcgdFQmvrBM3d/O3rtDWtYz",
-	"SMdXcgRdzwOfcNnRDt7+2ZUYSd4g1J+xgMZDOsPXhFcO0/5zGhhHDkcR4WweeSRzBMnXVY+zIQ1yjXdZ",
-	"JN2N6ma2AmOyaSyyPGr7sldySr+dvRf//3P28rCggGpxyvA9W2ptd6BlLB9bI5WkiafsoCfIsfD+aaN5",
-	"AJOF0+SMo+xM7U8xiSgOoV8quw184qM5Df42JyruahzIuJA1fuBNs1mW01geXic4I4Ct5puR2LJ5beAk",
-	"c3V1pfjjy/6ge9buZarF2wpQPGEF84QDbMXL8wA/vwLmZgbqEzfGMDH35+mNkbpqnqI9homjJ+qQsTad",
-	"1OwonTDfo7eUHskGPl+3oXQ2cWy93DF7giRLV31Bnp3MebY9QdpRZLs+FaaJeFJDLvw3ScIl2JugMQ5C",
-	"qEcUCJtnzCJ0i8PAl/fc4uE8Ira63IoZlw/1HweDC9UBfPn+bdfOshKujSUcxGfI1a6WcZY4jTth7d1F",
-	"jF6D6ncHYdwM+QzhkfQ51OxZNdcUx/OIvMHcMnVXXtCO55z4KHnXAXyqhGhkVvjnEO1wKL0qyfuQQaE8",
-	"BdGtYAE2nc1jItugQXJpRFLV1AsDSE6R7LtaTm0goAysLsneVXEqJgFZ4lVU1ZMR8xeo7GaDVaCTMZrh",
-	"CE9JTKJEAUxljKkLLQeuWsth6/rmkqIDbt68CSigtRmJFvL2cFJyShOCfRJZGbqQmAbK9jI+NYoIvuG1",
-	"jWNpVm4GizztsO7OY49N7+m+BtbqragdHsSwhcQ/SiKVJIm57V6v27Pe/q00IU09ehlnTC5GEPRYrNHc",
-	"nePu2YVsSOOU4OOWLdn83s6eQWK1DBJ6k3fLtobv2kvTsMmvTuLHXd1/Y1MH5DjCntzfNpzqfnGMTVrK",
-	"e8Tm1xPoEa+HcxklL8OYypZOipUjFIwRZdJtL8tsKReYkE92b+RDeiff7yJx23tEpxTwVnFXcI26bING",
-	"jUZQnnxE2V3B8rm6uS5ozqln1y3zhfnESWx4FNR5oCOT7Z9RBLfKd8unOAyJ0cD+ubUxLW7cm6L9BS82",
-	"+/9T9HJd1Sw0DrwbEqmeoVYUQONmGR3RvSURaLNruUHj9pd08HKmwuo+oBmWXeLHLIPZ5FWegNMmn+b1",
-	"V5aV7Ku1ivYE+G9gXxvC/k9lYadwP42NncXTE1nZ6UfX2J6d8/6gd3nWPs90pKRZyaRFtZQyWpKzCHkh",
-	"wbI2vuxCF/D8aYJlazlK7uToJzRjs4hfMmSXV/78TFm7DLPf4MHeSGdBNggbmrQnUcE+XjjojpAbRxa7",
-	"QuWduvhRXSEsCI5QeWd/T/62vF0+ttxuqOtF9fnlLz7xWQML2xJKhYUnhlRsxJaAvvoWcAqy2Bahioae",
-	"FNIlgSnOV0Cypgq1Fju36dP9ke6bMtgqzJxPlQpZdQPqwfHEKWm3+J+tJWG6d8CWYDOSNA5UofjCtJAO",
-	"EeinmFm+3Qx4+NXSOk3OXFFer9v8pilF3DfRyBL6/ZNpZBpuw7ezFBefRPBFwpYnYVhDOqKRIw9H0QK5",
-	"pjbvqqirbDSZe6TCVlwV1CEzOoTZxMa54C1b0FYNyceQ9pkNE7LGaJntNNdz6XYhXfe7Av/6cWBrfW1m",
-	"sJvsqGo42ZY1sE/Em8ua7VYfwI/sDk0xXUDMOc9MPsEcyeHER2Vv4YWEO0nPARWrpt+u5Os/7TSt9Z8e",
-	"OUrVFJ4a7giC5Thisq9pGihXnDbW1ljajh5mOuh507U8QjQsKsOVC2zH8m7oD1S+uctC7cammFGvb3K+",
-	"9oxXv2Fg47d3Cm0fmjhhoQ9FfJk6BL71EjYKltE7l3ZiXOEOk8/0glNxY5WOD9eMUjJ3sgE46eGVlRMZ",
-	"/1jGfWaygBmpY/q6UlFoEP6SlL+f0qXQ/E11L63D/LlVsKfyjVmw9mQusvTbT7vWb7LI4oKPo7l3Q0C+",
-	"jgOKqRfgEM0i5s89sNeSpu9gtvHDIXU754N2L6mY1h90j3/uu0jgI6KqxhgS4MYq9wHxmHk3/GhI3ePu",
-	"2Vn3pDP44KIIC70tJlGAQ/naCPPAS4JQOSpfs9B30DSgAb12EL6OAm8exvPIgBDaVr3pnp/0XTRi1OdH",
-	"yD3tHhtwhcwrhudtt9fuvDu/av96/GPr/F3bReMAxzowNiBiuuPeh4tB10VetJjFzHiWDRiyYQXq5qgV",
-	"l5wSwFlySiaAJaeUB0KMgm/mK15bP7AkNk7JNfYWA3ZDqM2SisUDHY+QprKEPuITPLN4aDFQZcF8oGTA",
-	"C3LiQ+S25vGERcoHcIjeEByRCA3n9fqOZ8wFPxC7zm+89lXNIfJpFkSEd2iGEXf2BZtvUAp2ij8NBqeZ",
-	"sa/3dzcczD0mWXKjAwZw0YchlpMljuY8Jn5nlo0eKqhxaYzbQFmFL+d61zxA3chubWarS+aGJNhNS9rD",
-	"6jOL3UZNMNhiK4nfuK/EN/mwSOSrkORHFPlnSmnIuWqTCiYyGEJ3EbMFacTHxfaEKkwABTnIlMuCIwGX",
-	"xUY2s5/VRy4KNH41GSpDaGZ9U6s8DKZBAcwwHQ/+ThDmEPPJog0nFYb1RaFlYhRfqct8QenQ5KkTnFGC",
-	"ypB2oRrHyzCpiMfgP5LY1GGoDQdxhuqIklsVBCbrgamvbIqJWURuAzbnxYDrNxLgVdkYCZjEvqqJkJwP",
-	"PvO4SgtxNITzMNwUKK7sqlX80mdR3I18FbLNYhxuR4g4DAH4zQp55xgsg7UskRp0oOnMybJKBly1WBtv",
-	"Grnuz7M0VJIDb4OPSy0RnJTQxoODdQ6Yph6BIO3r64hcQ2KQvA0KpqSGkln5kMryeKlWqfOIlAc3sTnd",
-	"pGqP+ukFH1I367Z3j1Bil6YZSfEkYvPriZEJlrzkDqn8DiVBPCHRI7hsn60XNkXVKv8Q0K32EskhxBeq",
-	"PJN58xpzL7ja9+fmQnroxdYURzdEXq+vDrGSLyKIzdG+meePHoM/C91rCQML5g7DVSsznHFunsCewWK3",
-	"dWZv5rxLxNdjprplHWrra7wkAWQmwWb39165ccni1iTHXXR7g7fd0043kx2XrCKbEwpBntDXUwpTqMao",
-	"LjPYHa08YRRQeqLZgoCWVvX8YoCSBXwDr2YGeX8eb6ZRyecpPHsZLD2RYy8vk1bn0aVsunEi3ZDKTDq0",
-	"JpFO6M2Exl87lS5Z75p4xpShzWS6dP0qmw6VhSiS4hKEk/gTjnZtqGE0DpR588wk1bONVryI2Cgk08LC",
-	"cAe7e6/QTL5ktgDJ9AKSj7//gzPqqlIFEE8wpOCdFJqHrDgCWVVsHvPAJ8h9eduwBmCsLFZ8zyS4NE0v",
-	"n/1GwBgV/JFLKJQnogt/qBqiEjK3gsZicZZsQweRECpWqVnHLErRIQiWhOMaamNvMqQTzJFrFCg1AHMd",
-	"XdIl7eg0krX8kHS0D2nrovOCy4k5Kruf5b8O0e+fxZwOMqb78vGLq8oRJUfIJjmRLTTF3iSgpBoR7INk",
-	"ES8eIveX1mnnBLzaVzIKxEHu5XnrcvBjt9f5rX3iOtJP/6ZzctI+F0/Pu4Ort93L8xPxx1l78GP35Er8",
-	"1jo97b5vw6/H3fO3p53jAQy+aH047bZOrgbd7tVpq/euLT/Rv7wQXNU+uTprn3RaV4MPF214//L8otc9",
-	"bvf7rTen7av2+QDuK1iE9M3HqYJUiblEfuWXYqOe9UGBKVkeIle6zYFwpMP8UHnSJf0oJ7qKolDJh0A3",
-	"Yp81kdXsgNhZI6m6/YJDal9t24rdazIhC5IdN0rcNL9mE0Ery8wkCaZXo0fMXlXstTZ5tVbaMkXQlkFs",
-	"6UYXxKGV3fiERTHisoNuYrAq6ZuLtFzXsbGFLnsdsVOqfXJmHiHBhbg8HIWY3khSnIU4oOYKCK+s32Tl",
-	"55dLMqwZRamJ5C04fISKdcm5/5ZF023LL01YQRabCtJN0vFvyELupeFs22muzwWVxaHWH81GJSnLyZxO",
-	"42iY1yDjnuWotsOHg7B2yJYh5Fe8DnoVptq5BCfgfCYO2HwZNe08J2hK6BxhfsOBihiVTm9GSXdcOvz9",
-	"s61KWMoLn7fak49ZV4RQOGo9fHemlO4n37PetsV90txdR6fzChyri11TUDkIRFrM0BTH3iRXWoOiBZtH",
-	"iC+4kJxZx7IXTav1en238SrXVnB3LcUvlWe1F7Q3ahq5RtsUTqjPDxFGckJUbvzrn//X/q7hEpctHvCQ",
-	"/tTvniNFBbnSV0nzdVkmS86KXJne7FYcdDcJvAkK+JCqevFQBwtuOWT1LWEXaGLVoLjDkpxhWNKqUAHG",
-	"UsLdsJAtUPH6NOw86X8EfAPm1rhxeu1/v2z3B1knjhFaDbUZk94136TkkTUoaMkeyi3k+VlD+WBNa9wy",
-	"G8fEaGqgg5X5IXK758dtVcpNFcesIBapeNkhXQpfdpRdZCR4xXcM/sXFzqpsLyz/IQz8WYgpuiFkpsgc",
-	"J2oCvAL8lfyli5P5eFHJWvcC0JJTOml1Tj+UnNL7dvtn+MebzlXy77Pu+eDH0w9Zaz95apEdZrikxcpv",
-	"n590zt+54JKO2DV0byhbYrqh1wNH6YA5jYNwSD1MPRJCC1Y3KbfgJrHi4tfW+XH7VPyo30UjMmaRMMaG",
-	"1HhRWgLIY/PQh1s69QyVOSGq1owMhndziFNAyRihpOKD/rBZ/MFoHZmMKUJaQef+i8ve8Y+tfttFo/lC",
-	"duNMYjePkNtvn566KjUCHDlYR9pmWmiqSUpOSQzIgZY+LIJtjfNG87TputEbqZt1+I6q0+FI8aQ2B4hV",
-	"/ADVNHw0WphFBp6t9Hq2vhyVkX4cMu9m2cSn7G4bvLHxmJO4TzxGfW4XhGMcZatCiA+jaE45whOCfS2Z",
-	"IoJD+RDuo7icc8PO3Trc2E+SJXhR44qcHOEytGPKbglcg0dzSkEXUIEfEcG+to0Aus3iInJ7JdCax5Yd",
-	"6nVb9jSO7wyRPJ3vu09is2DC/SycFUU11hbTSAtCv/7zFYReinspMkjScBzAEqggpcNSq39cypdTF6+q",
-	"npIQYUaRm0iZTA9mOfik3T+2ijyIlesalouFfqHalxSL92jhKu99C5q12rqY6g7e+rM2TKmYwvsUoj+G",
-	"eYWWDdYcDoXqpz+mu03Bn33iRSR2UVl7zokPJtCQCqHTbc3jCWrW6ipuTA26CrKTXHE1i7AUh9S9jrBq",
-	"S+6icu/tMdp/tXuA/vf/2q3tSvuKqszIeEI4Sez0BYLiVQEdUvDxvIHAbTyPJ2IR0pVfQ11K0AwHUL1R",
-	"49XaMcvYUkulLIMchEknERb4tbWNp5Z7ZxmI3OZjEmn3/qDqfZxzNmY2DAIqkm3f9ktKHkiqljMfa5ym",
-	"UPCCdRdCoiju0aBRiP/ilFKyWwUOvAUuxiMZ+qaJ2OCWjHRZfmzvKJWD7p34TpqLx1ZDpTQC4iN41ZEB",
-	"eVVOZjjCYBJAHDxHOLwTtocKbBMaArqLgphYEboWSBX6/aVY/KQn/jJdpzIDjUO45bohFJXdWIZhuw6S",
-	"/3Qd9K9//kdFVb5Th7DrCFtxLgNCU0So3num2NirNeA+y3hL7gkviLQjnF/F9sQCC1lKEGulDdDVMqLK",
-	"HyU5IHfgSe1MmpOAF4lRNSTbzHLTbAI1+CrYDBsJeO49PmdBWTtZbiazYZmYQkavhUkWBmMSB1NiauIO",
-	"wgoVcGgEiQz1MEUTfJuta7l5ssR2wfNOieWUiLUJDhmto1gOQLqLmd8ipQDX9gmsvWZejj4gqcPOGEPV",
-	"lJVFcTUMbomfyb9B5f06mgZ0HhNeqaE+oT4KoMXdyryc2MzIGZasV0PbZOPESdLINtklMOpqu6QUCyVn",
-	"58ykxizvZudC9/+Ei4ggJqqXt7xvTym4TKazeIGmBAvhTheVzDavTbV5eMhgGvkUJ9kz8cq8GQNJ1uSZ",
-	"DJcURQ06WUGd2aWM0CpUjft2XoIz0QXbmadZfw5y5TGpe7LL7unlkN2RyIPyjio3wWcefyH5D8UQUSA0",
-	"XSUeuDxsYXClhtrgG5UcMsEcOjuZqoMAouSUYEyxaWL3rbXkQe9KhnL1sQoR6vpglTq2vCtmoY9c+Dvb",
-	"cx+G2z8eYcplbUF72EmSPS2ze5SOUhNqR+IUTMqzGcqAOkyGNIg5ugmoj8qpp9BRbsHKEXLjFAI5l1Br",
-	"AlVug+MpgRCWOUHl7oyAC+wFRwRHYaCu+B10o1ptYoq0gVR5jJopBdHtMpQC8zSqvZyUlpCNhQMfsXmM",
-	"ypyEYSUXuK2yYnRdkm8d2fyfozAMVPywS+GEgF/w5Ca5oaJaGJUdQTVZH0k3m5hMk7t21+kb4w0ykjaq",
-	"UpPylXQ6ryhQsy3Cx596qqmwDRuqpJqwKFQXOf/Q8EBBiNmcBjIS/zllY2xbG2f7AjQPcNx9c/z8bY5p",
-	"rBqE5ywKWW9aVa9mEeIs9P8/VAJno0wM4xz8CqVUjDNuYzU3eyxuueg51WdTa9UhhmVJ8qosYJ7c1qc3",
-	"jnxGqP/cSP0e+q6qfGzRFDXfuOj/+b91SfElp7zKWfPE/n7b1efj2jKE5dyn4k6u0E5SgCdbcSdPjvYa",
-	"PFinEqkjKC1KnYgnvRMWGtXHeObc2ybjyGDiNcEqg17rvN86HnS655mAlXEQhmiKfYIwMpb8hLe8pkJu",
-	"u9+1QP787niNRXyD3KIcCv882UUG4E9zzZrD1BPdsi6ftSsbmQhFnKb68lH6T22Jm4E2ZcHCxAdDTEfQ",
-	"2OJlHhgtY765RDEJz9tq5ARwvSVU7E9mkEEamvdqp/n6YGf39e5G7ksZ+NKS4v1+N4WDNBVenHRSxsp4",
-	"xRiFRFebkPkmsc50qskWBObszYdmvN/DUtxMvVP40ardcuEYBaaNXCWG0/Z590VxEhf7uDh+UOvRlVlj",
-	"aUmJXKPRzUfl+opuGKsqo3rv3S+0uPVn8fYaiZ333d80FfCxN3h7rniqfPUVqefFuE4KAd6rv36i4rrm",
-	"7f8hwrIDWtraPhexDXHaQ8on7I6rS9/PwxKfCFvnGGL9FEDD0iGKozn54laSbsXubr3uqjSVITVhgKJv",
-	"E3anY7QACCghSq0hCVvavRb4LOqsAFeHk2brFAMOYLXK75NGBMf4Jps7k9T9zacZWGAo3t0t+4TnzkeT",
-	"V9gYufModB3kZhpkww9AgC4qy51h8YREdwHU9n2vKMBVbbrhEjpeDsEArKh3BCkp28LCko2lduYbcYtu",
-	"X576E/Jd0LOL7xGVtBKblZQygza+//tardOh38pl79RBc+rr2tIrOqRv3yDdKSX7BsQThhskOghm+WgT",
-	"ynp/E5FsNOGTBKAThDLtBSbQieaWRMK8t4ZGXHLunwb0ZsvgwGhVKPUA8pTiCfOPEEaATPMyxOjmHYgT",
-	"Ut9WCS1RHSwuVgVTDPX2XXtQckpiNquhqCC6jMKiGmfxBKQc9HREZb3vAVd5iBUA4hrH5A4vkIfDkENp",
-	"sWy+j6CKOed+WjLpr+nB/IPMR1lrYxiwZh0UHwt26IzQ+ZY7FPA29QXPmnF8Rkl0lrLvRpyowejOigxS",
-	"rj+2NhMMXhQzkE9FLeu8iAiCJp9iVFagJsXgKml4aeN108h4ynFp43Vzk7aQ4BcSkKRIcUz0rdqUbpKm",
-	"vMXWaJPWPuTzmozoNMVQQpvwVhnLsq3I/Qz/7fiOcu86cMH4xTVPyXQtN2SxYR4jL+jdPyKhFW7BPv0t",
-	"qSK3QQI4/QlzwqJNudeGsIJkc6OMnhUVG1yi5QTltxRmcEQE0FAiydFdzR1Md3vZWmAptekeicYrb6tt",
-	"ibUqndM4VbSlgcrehEATc5XsomqvyJP+SJaz8DClLEYjcXL6kNQYkeosYtNZLLXKXMrsaowp6IvQ0gex",
-	"tqUy2aVaHh7JLq6S3d15Qu6gSoo/jxkdB9EUSjHoAI4seo23NmFKUA2EFgXybkWLY0NgOygvsB8gr+Wn",
-	"u/c4rIoOqtyOmStbvW2mL3ObTHGro3MD0bGJ59MgqqdzfBrZ3NviQpYK7G+tKaggqpZVMCjNV6WR6xBT",
-	"NKch4RwypMkMkU8x5DYLg7rT76LX+/VGNhJCqNUQRmH3nksNbBMV6SGp8ZLeB5soRkmYlxbz0icQxPdQ",
-	"g8wMfHOP1MINqMy9WEMccvEpJYo5rurj16Q5euUd4F1/lzTGr0f7uOnt+Ltkb7yPX41KmTqsMOT3evUA",
-	"V8cfP+80v/zF6qhOv/lAJs0HMVNhwieUBZdG4h/lZr1eOTJi7GaynoRytIDdRRndtODzxpyumC7L6hux",
-	"9Vp+1iypNZQfu2eQxaqL6Pfbp+3jgSyqX3JK7fNBu3fVOuteng/gxuH8bad3dtXtnbR7JacE/726OG0d",
-	"w9XC2YerpDxXyTEv/65+7PQH3d4HMeWvHbs29B6HIYmV79tmzBtn/x28q+8BasjFXhzc4phACH9ErgMe",
-	"iyNJJf2MQiYUBHdIcUR0LRkcx1Ewmsc6eA/CLlHropMEBnIEGxzLshELEkMdroWcBQjMHrenQLFbZLKK",
-	"6MZnnMKKGGSzxuRsV1C+dl2BaPmuvXyOwpAdZHWLeoVhWzaTpHqzrq7nMu0nGTafB9ZQdf1ijjnxlEDU",
-	"ttzyK7XlMK2bYbyieYMRLlD6O29a56g8n81IhGRELWWqrrTK+pqHEDAh/itbPsqExeXW5CGOx0oLXjq3",
-	"ImLWb0ZhcAvtNHhMwhBH9qJUKQnbtyQudMmwOyq05oD6R8jVu2D/iAWlhY0tZOlpFPhHEOYKW7LpHuRk",
-	"le2zavvzdKN2zzGYKoOblHCNPUgaJShWy3FJhp5tgjIjiE4DbmmDqvt4bsvGSrhZkxw24WD12fsUdteL",
-	"T0BfsfQC4ywfS6RLGgnIlOb/Kl/SqIxRXxL6kMrXK46srFBHMUMHzebOzqtmfWf/9V5t99Wrvdf1V/Ia",
-	"IMQRZNeo0epb0OYm60SvIYEkycUjNqe+MH21SSjjrDNQHybFcvqwOcid4k/BdD510R2Eko0IisQ8Rg31",
-	"UUBxtEDjkOEYmvOxgMa5kjd79Xq9tveNspmTrYODwrZzwAMI545OqG7BMwco1EZdOiRleu1mh6T0PuRq",
-	"1pfhwKysPTGzgJ8bEx+pM9fa+3GEQ13cewM+nGo2tGuEIPMEvl4slZwzbIWAsuhqToO1nRlyLJEUnwSI",
-	"UfmVUD4VmVfsxzO1tkowwRRvHEL9GgFwmn6gCttQJhlGZjqMVUUyMbZiXdxGBxpQ1EbHmXp4tQbdEvYU",
-	"GyvnCjifk8g+WyI0dKDIBAua5HOl7MHX1nvGzFNHE1hqO6f7n6THG2dQZslLUK8QvgK044Laocm6DGzp",
-	"RhlNFBJhUcnWXn5wHcS5Kma/nb0fZA2v31vV33D17/XqwcfPDadRYHhJwKCrB4lmOJJx23nTKn26QpMw",
-	"XwN1YiMV7j4KaEFtgyQqc4vJlmpw5pealkdIAc18qHi7TazadQ3jc/rSZ3ONI7Np91U7shA8uMVMooZl",
-	"F7YCR4DVLaPGcvdkyghYj7HOSAUVrATGxOv9ICoW6Tke0YVhV9ceSJna2tImX2FHfHwdwrcNIssd6kJE",
-	"JQJ/s4vxvAS035JrsZe7DyDVKaNkoWW7No6Nc2IbIJSkbSXBdnZYNjxoUgXlCochuyP+1khRKsvHVcF6",
-	"LzhS02vt4kgXzUP1LBRfbXfUF3S/FNitI1VIIft1uTGuBa6vumV5AOXH7CBCKXEJYISpN1l1sqV7IN99",
-	"wdG7y87JVj6KbZYrBZV1ieDYUBwim5nlHGayG/uVH3A8Cm16t9mNPS2RypEekdLVCp38ZuFdheRWXhtv",
-	"s7SfF94pjFtL7jC9WOotiYKxKrmDyj9/OK7kST9k18HWSD6FQctgtIRVorTp5aKzpgQXFvBswqg+UB0w",
-	"SKtTHISyMHCql1dqpuKyHjgdtzrDsiru1T2GCsiulH260cgLMeJcDoAbkOupSvrYgEPVyxuHcGrGTmPS",
-	"om3XmFfpU8GXOyDWHYe+Pg8LDBh5JxAzhDO31OoyQdpmNmYc0rL0pKEf7F7OipM/6tyMlwyc3EPqCsy4",
-	"z84jva2vOe83tvWbvMtEl21mQ3xt9/JaH/EKhS9djFb2tvI439t7fH+PsOrd+e38wsrgenz38AoxUMj/",
-	"6d2UTMQ35X8NtUYcbhhnqiW47q8TEeSKfXYtraYz6tlWStmy2nsfzcmqr27jWLMrmmvJukgPXD8wq5/l",
-	"KW/teKv/4qs4JjaQcNtLt5wyt0YX20YDMxSnjUXceumV11jWj8gpKmsHGIpJvgT0qWxic9Fxj+CKLw2r",
-	"Ttg4udpH5XOGCJ1P0YRE5FAob90Zoa2LDtqp1eUTeW0wwbfQJSwMeCxvDiubEF6qCK1/NdV+1r67vZcr",
-	"kf5Cs71ac1xmFZDtZX1enC992rG62SQpJtJfIyRPUDlySYnBSARPGSLLPVlRsiwHraKtQHA5K9TNezkL",
-	"FdYKHIW6y8O2PkJ9rt3XPwjdNAJ6bfSZeDQfYbKm9ViBIr2C2DJ1ejNYXmoOxCJZMStp0uQR6gf0Gq7/",
-	"xdvyT+kcwChU9a3darbgpvmNatG+OqVq5i9FqtUlYq6m/9QEX9X/MMm2av6xTKfV/E+ZnOAsmAU+/3YU",
-	"sQJ7R7ZfszWjk2HK7kuTgd2aSmmW14tD+pW6oB13L88H7d5Fqzf4cGU8GVL3+LI/6J61e1fbtk1LBrZO",
-	"e+3WyYer9q+d/qDvCss+xjeEIticI31nuluv66C9ITVuTHV6XhBXHOR23rTO8zN+3SZt6Jfl5noI+8J0",
-	"lA2lXCftsrfUu6+GXHFu8BhPZ7CJyaGp+hLeYZ62jCkv9dpLEfGCIy6jVVkkViDb7DlIBa85Co/H0HIv",
-	"+WbSbi8r9EgxhS6RmCRZfaFrpMfbN3ibnodLDd+47FBi6We4cVbcWzGP5MDVhSEer6Xjs20Nd1x4cWxr",
-	"D5ds7a692kRCVCvijCWxZIn6cnBcyZJOs97crzYa1WZjUH992Ng/rDdre79tGG+cL18CW23W3jDWbgJd",
-	"fBR2rLFuLQoeYUeeYmJVKulUxrpBcgWmC4iBq6FOjKZzHkt9Noj5kIIgjxbgbqXXKidlhjlXbXH86sEr",
-	"GXFzpGI/jC5SfMLu6JCmUXa5r+cbR71787qJ3rf7A9Ro7uyivf2D1+jV/t4ugqha4xJsN9fZbK/gZht9",
-	"/H7FrXZi6KwzxFZ4mh1UR2VhLVRkg6GI1NBpcLMUM+OgJCrjOrhVN0QwLwRoTAmGZhoCa5TJiKYhlSFN",
-	"I7Jg1EcY7TSrI4FjScw55DUAQTL6qNnYfbX7emd/95Wzul1cyfR0W1wbyr2d+rsfwdHtAM9jQSMQmxUu",
-	"smz1fXO/fvBK5lnmWq4193YLN/Mc28uYANhlgXOqinAqDUsWwJSmg4RM7LDqzlev55JYUvh+wpSsrV6e",
-	"gGW6zC3Q5ZDGlzELhWN0zP9GWNppFkLTLzKMcwSvbCYHXcxHYeCh0wCPgjAQGy1MaKD1i4iNZbQ6DlGH",
-	"+mRK1QudXNWa05JTuujkOiWdFvPlqlo7JpCqdfU4IkTmkeqL4ewlOrujWdxJLgY9OdfPrxCgnI9sVXiO",
-	"ug0OoNKD++5f//wPF/Xj6GcCrcX29uEI3MkkSaGOELXHvePGfvXXM+aTqRSpfD41AxpjxpYkZmvvt377",
-	"pw9vdl791Dvea/1y3GntnXUvdns/Ds52dvZ+bf787tedzo/dn1oXF3u99s7uz7s///bLeTYU6J2QmM3q",
-	"q4+f9/ZWhQE9RoGZ1nZFRpYqGnwV3+SWXtYiT+U9va1f93p51VVvHM2JvtfNpu5vcKu7nSfxv642H/Vq",
-	"cxOPXY52xEuH0nTjINwDpe2NpEYuDPgX9/TvLeukspyFxVN1r3qEJLnlWVeuWNfRENq7May2nT/2YdVS",
-	"HlL45BFq5heURJHRu1AeUd5AXXT7gwLLK1PZZF09k/xdXjJWApJHkFmRc+OKmQpba6plvm+/+bHb/TlT",
-	"KdMkCPU9VA5iFBGPKE084BItwuQh4bjyhFU0NZ/YKmjmVvP8qmeqWU9IGNySyBIZLFSM6Sy26HIt9UTW",
-	"MOUMjTMh34aJck+BIUHatHpVgvtNkajrFxv4t/hJxUO4yENlXeSpGvhu5UhTXySEVNWfz0JhVRI0WihN",
-	"f+25HmJe5KLVohCa1aotMIq3rxWDYtwpjgn1FmcFvSpDpqqIZb4RMyZ7Uk6DMAyMmpEFnzR2WczTX+Pu",
-	"0TjTfXilc8Yx7vGgVZu3Oo7CTK0gn2JFiCvzzsV7ySIDjvw5QWWzLmZlCYjAfvWxHqaNauzkGC9Jor/X",
-	"YfEQWW/wmZMR/MsSJZEFTlKTZ2vxrxf8DWr15mXdn6pebw74rVDXvG8+uwVjVgy1PI/MrD2s7l2/wsof",
-	"K3poa9pEEZnigB4ht395fNxun7RPXIRR89MnHeMnhMvRkLpvWx3ojC3vvrJCFpVV13AtsFI3srvbqLuy",
-	"ZWUgO+pGfjJaaCjawT4iHp4rV7lPeBxQ6XSMCGfhLfGHFKINZxGot7p9E6RIpm27l/VhaB8t7zcT1VgG",
-	"dBX15U4QUXJKctFmyWFrMr9xTNoFOZSehGgpLT8OkftZiQxHHpsOSqSDg8TOf3Ed5Ip/uEM6IrqKpe6Z",
-	"pH1nrYsOikg8jyj4zJAsrQO5njMSyamHVMDsoJiFPsIzHMXi3HXhmQqi9AMB81RgXZ6wUzybqfvl1jHc",
-	"NCZq2epKvhmN1UkG667XqwdnmoU7pVa/317/XfBU5L4KA9d9UwzMf/Fy8OPaD87jSf57YthJW9adXjHs",
-	"RBKkHqYv49Z9UXugcl9Nhq9ZqB6eW2vnvD/oXZ611+9OJ+lEkJsiKYGxbgVJfdrcEtIJ1oCQTJCDQHdV",
-	"X/N95bvLfT3fkn314NyXbfX+11dzz0GQN3lWHy0Fgwft/mDNyAHhcX7YmlWrkZlVf0nsxIW8f1Dazhen",
-	"xCjZINPAJiS+OBuNyQGyZsySUNhoxHbfyMuBTQZkJMC6AVa+33TQVmsp4PB1w+xsvfGorb5lY+ENx2z1",
-	"nSJmXTfOxqMbjtkKviWO/vIxp4SsN8+dpIcfYjSn05Ux9aEx3nYGfKrf1hsHO7gxblZfeQ1SfYX3RtUD",
-	"r+FXm2RnvIv3RvveK38Ti3/J/VC8KJ7eNpOpUDRlYwmLy9GF+A1ht1ZqQ6qejCBkZjSPobiDmCGWZRgc",
-	"xBn8JvuDHiLXODS1080ZUrdz/ku7PxA/Q7RS+gwtPVJiF4aZZ0jyO3J7bXEumpOoX/Q7qByRGYtiLusz",
-	"CQgDgX3V4nFB4kpWv83rcMuKWV7byitROd0op/NYdBmLfmLVOWxahE0xWD7rlw9w+6m8fMwuH4K50/Sj",
-	"LWbKGF5ErD+TxSNdAVhr2ALB+829vcYBmsmr6huyENwq6L/f/zFpVEz8qxuy4FCC2urxviGLIjnh3pBF",
-	"4LvaWAmIzNUBodDXkU1V6AVhL4EhQfuZLC7ItKDon5jvBjKY0cXPnV/RRftsfY0KCbOjSuhmvmI6V1ZY",
-	"yD+TRYeO2dfeIyU6X/B77BYqu5xPqnpgq9Vq/euf/6F6NgMGVM/myjb7mhZJSRqxokfZawH3Zp+T/Xhh",
-	"01NPgW4Zrs122dIA2lvPhDi+SwPqVLNPZb5vWW9fMKbFhbWaUouQtiH1fgP/pOmSlFxS1OBZ81KOi2A7",
-	"VzPQ03TAyjHs09WCVR/+di7XP6Wr9UmJ4umpoShEyxWqxi/trOsxuWmVuukRck/a8j2hucmupLfg47we",
-	"UtXRfEbCMKDXFRTEyGcEyow5CI9jEhni8gWXHlUIMhzSxKkZMJrUb3MvLvOtPnKqoICk5JQSoFZ5NTPX",
-	"9YW9SnMLP0Ru6/TURWVpWQAaKkcII59NcUBRecTiiRD9EHIrsVQ5EosS8h3+1u3b5YgX3LzHd0+6Z61O",
-	"2h9ySKHyqfo11aPJJzhEXKGpuofyv8kgyGiA3vABH1KIafIrsoSqqdlm3kMRuWU3xK/UkGuqi+6Qlpdb",
-	"rLyMCY/dCroW2xkzZWYl/ukJjsUvEgfZXjJDOqSA2qxV4yCCvYkuD290wVSo1J2EypCNIX3Hujrdar/x",
-	"ETLtJbC43MqhAOMfKlLgH/Ku7x9D+o9qtQr/Ew/dvG7sopfITe2Uf8jWM/Crpsskz8lFco6ccSJGqRwk",
-	"/aojkxg1hnVdx/wEmc9e5t6FOfByQCXyMPdkqpOcbckcSQAC9KsJcyAlzVPcpVlsUKWvO2kBQgkIUYBG",
-	"5BaHc8nbWg5AF1Q5f84YErPjtFEwixAnYZi0lMqOMSAKYghPDklMuAP3OdyBGExoKkV8BUyS8KBaPwag",
-	"q3rE1ztg2o5LNKAAZzNCuZhP0ilHGEoyppi3NX9Nh8t3li1I+YqGUDYEh7YR0FPbCwnEXpddgXf11su0",
-	"ty5/+Vm2FPnyUvYYruglZaTFy7xYEN9M5IIUH+ilFhBqinx4jmaHrHgWEoaSO7PjlRIHIwiCRUFcyU1o",
-	"I6lkvoR+cmdGegUGNeOzM4IYs8InxZh4fUj11aXNV2J3jujzTqN7SCFnWNBP8Aka3yw5SL4TGKH5pmDy",
-	"yJwm11nyKBCbbHQBUcqug1ymJSeLrtXPgtWoj8R5Ew2ppEHxfZsTZkjLmT7DcpQmXHVOKKfMd6k7Bilv",
-	"zJCuccecnqYuGO1qUT4Vw3GScZjAHxlMmW6S1BkC/xK/Z70hqYfDcP48I3dQ+p7VR1TgYLM8+Tp+paxL",
-	"Lv1hnefJQlwb+aPu64AaEB6fKE06q4fHKnZd0WAczcnHtR0G46KWgkte6OLgRBAth4WS5RCic1crSMu9",
-	"9p42XDHB6qqwRe04fJYxi5krhuK90vLPDCSVQs9ff6z46irgGYWSGuz0nLYFIu69eRTECyjMLTH1Rmgq",
-	"UWseT6z9qUHZgHLiKSsxPI8nL+GR60hGwhy5LeVXVOW45MTKhQgvKxei2C1YJ8gAeCuVLZM4ngk8HYfB",
-	"ikul3DHtwcso8NPkShVuL0w7qAUtgZHLucOJ8hQz8OmJeScE+wCJzBIo/VqVMFQ7xkURngXKqdcVy22u",
-	"cDSbn3QQG8U4oLKHFqYIRqNmra5hL/fv8PU1idBl5wUfUo1L4mTfDoNRhKNFRZoGkEsigfQi4hMaBzjk",
-	"6DrCQmHBccGeoXLv7THaf7V7gP73/9qt7R4hc7Sy9EbMXwwpi8TfkAL8BvPAA+exeFOmZyoNYxyyO8l2",
-	"AMxxOhu0R/XYTLe7xH7pEP6T2Ia85JQg/a50WFKmZPoICmTcEAod3Eq5dWRyIjDsxhfxU6B87bnMaq2b",
-	"BVCxXqhq6fUV1gatmZ3jJGlm8nIyVQVbFx0uK5GOAxoTb8JlvmiEY5m9qUKiSHQr7ALIwhYDIkIQn0dj",
-	"mRQsDLshTTZyhuMJd4Q9pnNUIb0/KWcujGelcLLpDMfBKJQfA5P5O/Tdd4mD57vvlOXxr3/+h+ugi2BG",
-	"xJNqOrByqIhqiXyGFEmaFbBoozlBBXfSxtaQ16yRgkA9dsRow8xxUuMQFmRYhwqBsns/Qfgai3EIixm0",
-	"WTXF0Q2BBk2cxByVleHGK46pJnOpYusDHuYVs6jbBXXCS9pywKlPhKDwpeIMQcNGGQT565wGnwASGXrs",
-	"6OtqGZ8YcHQX4dmMyDvrz0LgOpAcnxRZ+KKKBiKZ5658SJ8z7zjq2Re3JjdQZhvJ3TPzK2EfK4e5OtFw",
-	"SRFERlEY9UWTiPmLXDVEjsq6kK9ZFR9BMQS4hgFYYfEU35Ar2bglUOi6vOyccIUuJMTIzs7OgQNX1Ryq",
-	"0QBJitEuG485id2XbhhMA/FfpurHyKZBCpcuVKJxjww8wejNilakKNTem3xRCphMVUaRlfsL64046F//",
-	"/I8KnCGGmCMchZBrLhGbMJnm5MPEJl9xTKoNHmF6k/Annsl4BkHCklHd1E2ldzzZW/IpgHzOcCEhkX5X",
-	"cw5U9iM8jp20c4QjVNhpAPnDDnRJ4CC0BfGLWcSGziICRjGSOgpHZRfPZlcQB8o8+K8AAv4RUB/+iz3v",
-	"yq0Asxt8o6lB8MTl4FgThfiIN484i6ozfB1QoaaIkWVFF/AB8dhF//o//mfCTepdUCU+TzC/mrKIOJAl",
-	"cCXf//LFrcAqqG8ymQDjYHfvFZpFbBSSaYoO+VUDZS/VK9//wRl1K+huwjhBulgL1GnhCIecQbfIhSw4",
-	"g7KVVjRPG6fNF7eG+tZiHTDXNYn1TB6jccRCnpT00a4isf3gkZUOae1RC7gueEL8RGTCVaZeJBqRMRNi",
-	"LUaROGAIFAOaYOqHJIJkad27nnDpWsxUVQFk6i7eYpJRxG4IQDIgn2LV3FvI4TSGR/GBoz+N6SKGalUk",
-	"5CQD8pDKBu2O6p2v6ieL70KdgAhPCfgcDSAqh+ozskcriDiogpS87hgtrx0EjWckLcM88LeOH5TXzEpB",
-	"HFIADF0O3lZfJ0Uzzi9PUdkdCl21Xoee/7I5qpjHSd7CKBSqpRja2B9SPo8idi1OfxjqvxZDj3TNJhJ5",
-	"4owl3MOz5OvoThyGAnLiH8l7FS8Ep6FcaIqNtFgIlqUtUdn9K/DOD668H4Bo9kPEpkE8pFC8gscE+5Uj",
-	"XcZC1o3SMnwW4oCqBhaoTBmciXBVAoiUmp/ujwpt0ZN94tIwlrHewN9iGOAY4s0DDiq3BFOeBJRJapDu",
-	"5CAWA1xBDqoRjo8XWhUAeVF2GwcH9Wq9Wd2pu3BPohYoHWBqMFR8EQeJKXZ4jGl8hFxDdXc1MQ1p4JPp",
-	"jEHGFdyjl91fq530t+rPZKHqOuV+TPuuNvf2wImnagpUAJ23AQddrNU/7nTUNUoQqqwCHGOoxpP2x5Vs",
-	"6SviEHSp3O2qepW7V99xlV7o9kgcLaotgTr3CIF+CTvPUVmeObInsVijTIsY0qyGziEiPzGQpBqmLmVk",
-	"OoOjTuOkfuqQzkhUzTTA1/IHvl1Jju7d5oE6dzOA1lBL0E8YSoP916qKiITtMHpZNZqvs8gzyjXAxhNv",
-	"woA7VGkTIHZo8gN2lKA0XfwKCh29kLdYPa1hgrMW9D1p8hzsNhvSmFGtalESbSJUPBn8oqr4YDGRGLO3",
-	"U0fuMaOxIKiT4FreryltQ9BRWg8XwvzinH16KAhYmu7aa8yNWk0zFgYeMI6rX3MdpKtnwAjpO55FhMMd",
-	"5dk8VlsrTyVM0Sak7Rhw6OPmtiGUjLSKfaQu1BNML9SimrtowuaRxO8ZaI/i0FF9lwiFKwNC/UPVRkzi",
-	"HuSCLBCggIVj4RP2YpB3MFhX6xVEGBHl896iP1gYeETFACjLvTUTHFZt1uoqOVq6Ffjhy5d3d3c1DI9r",
-	"LLp+qcbyl6ed4/Z5vw1joH5VDD7QxGj8f9l7F+XEkTR/9FUyOPuPglmZAgy+4Og4S9lUtbt9G5vq6ov6",
-	"WImUGI1FilEKY6amIvZp9rzHeZR9khP5fZlSCoS52K6yq5nYmS2DJFJ5+a6/7/u1Lo4LVuGORcjWW6iU",
-	"q3il9CPp0C80C9vlSnkbW370wdvNGHjyg5s85rATH32hmaCGebe0e8ZyHLBMFqFoalPwl6QkbKbtooYR",
-	"u/PDEVrj8vylllTZsJ4c1WYU/m1zvXOhChP6srbwN9R6sCGjMeTRxK0/BBfaGKCFCXUyBsEHh1UZfqoW",
-	"vMviMdPiCtctkXzHnpqGd2gdt8xpk/OpFKEAoP90v7RgkjWClT/t60xrEt8BtZqGd5LyeFRmiwJys2PT",
-	"rQnmQafTceubT6T0LCx//SEsDpAj6IMJ+6hWqSDGBWQSlIAbNu0/VOeGJJL/WQU2//icaaeMrdUq1a1q",
-	"o1OtNCvy/343G4H7cl3A9t/f291p1LdrVejw6fpe/iO29SMSixt+1BgcPlP6F41erbvnVtk+3fXqbLsH",
-	"wBh4n+sk1GbY6V4v2891ZvQN9dM9P2Cql0lBHolhGMVlvB1+W/o0+96eu9vdoY1enW17NVdugj6tNXbk",
-	"Y3e3u5UG3a/vVWqs0t3b9aqNRr3n1Vxvu75f3d+Bv+h+1/Mqu/X9KnUb9crONq3ssN1qrwHP8v/FCs1a",
-	"IwlOXbSuriA3JleSDagvJdI/wj4veyH7L7VOZTcc6EHOmSCfe/6d742wYaxS37AT/HhSaBbO2Jj8Fka3",
-	"urdvJD/8eAUykrNqoVmo1rbJqTT+rmJ5skIR00D15ylUK5VKNakbbhbOflMxcXYd9q67fgQ8iWibyWmH",
-	"yY5ErGf7p7AP4pimHx2FDIn8hICyvj/+VF1jCs3Cf6q2Wnv7lbRZRbPQuri4PP8Fsk3gu8bxgr2m5vj4",
-	"7Oj4l+Ojj62TbE/YOffJlUjlopxD7WLqonFDVBaahdOr+v3Zv36rnx2596f/aI1Pj/C/J4P3Y/f9XvX3",
-	"f/zkn384vf+9E/TPan+v/N45G2DEfU3pAh2IIZw5081MSmVpRRlSD3hN6igW8n4nER/6l95RT3eWgjur",
-	"S9/5kaf4Ybi3ur30vRd0EoTU64ThCY1uYG/Ua/tL394Jw1PKNR0YRIcbK7zzMcdWR0nHz0Zle5XXvqM+",
-	"thWAdR0NBhQOmLR8fSa9s6zeiumNlH8FFfMp/PkFT1xO0++YRtoG4N2QRoBOQaIDJYzzI0HaPLJ5ZjOQ",
-	"D/4dI448GU7SnRSzmoLc8nDMVS+QA43SiqV/Io2AIAjHyqK/aHUOfyQZI+btZ9/TgU0V55r5+m0i/DGA",
-	"AdQt6UVg6GLU7f355fXVx3enx1dXx+dnYI+IUDpCwohzByxmGmp32XrfcciIx34gB84PiKNEi6NiTdCG",
-	"1Y+JiP0gIJwxT6jouJMKCKdJHJDCjkUcEEcqtqWEazkVaw7EuMzvEvE2dU9GTs7epoS1A1EvzqoQ9fLj",
-	"CQwhFcPwMYruNLaF9j2P/XiShnmKjtYq8p6jy+Nf2pdX18qMdaD2nRDnDBo9t06uj4+gu+/fiHN4fnlx",
-	"fgmfZybCDaNhiAZZOWA3qiOYehPzS3R38A/V/Wv6fv220nGW96e96JzD87PO5fnJyfHZh+uL9uUVLPwg",
-	"5DfmdMk7MTtCSPqptGXNpSFOZjGyK6Bj4Y4xFk4cIO8WfX94raIy9IZhdZb+Pedd+6z9/vjwuHVyff7p",
-	"rH2pEDyUOIfty87x++PDVqd9ff7++vjMnEvIOKjVgY3fynkUCcdcQANTEvcpJ7XG/8EzmI4GOkZjh0xI",
-	"4aGnXKmQ4hQtcwlMdBaJUNrdIUF4q3y+HK6OLGKLVGNx5MHCwjISchd+mURhwPKMciwrnFVOs1b5AoP2",
-	"pNYz3FHoBrTwHuOGn9nkR8zOoi0M8v9d6E2WN4MVKjyZBkhMJjK8lZkh5dt3GWc93/VpoDjfi4Ixj1Qq",
-	"9TeC/EQ5I1cDP+7rsJSacYil4rJIj1E6tzk/PWu8XVFO3keUu75ww/kWXL2xQ87pLWndsRkLbr9erdQM",
-	"C+6wBU1/ksMMbUAGjByG0TDh8ckcZHmTbnf6JbVV5atRN/4v6g6YfBFtq6YHFg39r/dSs2bpXmOrUt+C",
-	"SxMTm3JWFnKNpkeeNVyx16xpuMLCyuOQIy4Kze2KVZBHptAsTJ9w2Nhrz0OVnELGM888l/PQWGIedveg",
-	"Xfb29Fte0cHUS56whMgD7PF6tdFoNCpV8ALU+82KazSdZ2+qpLa4IRbBVjL2/iW789n4ocMXI7pfp4AF",
-	"4x4A2QeUj2hAIngAtEJWok/nz6FbFcT38UdKm+P3ZNtupZ3W4tN+oFr1RbtqzvaBrOb0loEPVb91naGQ",
-	"92uLCefO2AEL/O5ZNxKhJKbHbfw+N+wSKzFUAaGsI2k5NpupP8I+J0chK60wxtfq/+e7/Hkz/giHGW0V",
-	"fEYKlZO+/JeZ8Fn1qeyGTta2sojyR7AwhkUxNrIHf93n5mNeu2zKj8VVOpXdZqOREwb8c7E405GvbVbv",
-	"NehOd9fd8/ZZpbexNP7ClkYaO/xc8FiM003JQ65YKnAhi6VEgRwkC1QIWG3LB0yZJCAJUYd822ZeoNE8",
-	"BUvYP1NCBBRIxtrZiJVOZS9NUKwpVnbdqjfVDea7s6Ce/bQ88lgkqzjHrpNHQYHYwLTT8Txf6COQ2eFz",
-	"8kGV/YWbZVH2pdqtudtenTV6O3S3u+c+YH19+TJn3vPnE+WNFN4LLswNSK54Y7qFVrsvu1VXu1fNTBnP",
-	"xnr3wulb71bz8K354+qMZ+7OD8LqGKxFpiKwJIyIEXwtPepwLZXbSjf9Q45LBxCsqediKpaZ91vmrJmZ",
-	"4zXP2neZ6fzKW2dBVnWdDZWu7KP8stwkppEPSqtnVX4njOYkiMqkDTF6tY0SwBzmsBCgpr/TsDA6YEj5",
-	"DtFtLPGBjZREl+OtSwV0mvdu6q40IB0nd8C7vc68a7Wxwk+L0XAYRjHzTpnnU92Wv16rrfCMYRS6TAjM",
-	"oH4PiV+MOEwhoXITv1+swmyidC4ibCpjaoFwTo77GzJgMfVoTBGajJArtJFoYjzN2E3lmeTOBxbnZnYe",
-	"BzX6fr0OVT1xHSlunIIOUUejgDVzQ9Aqep3dITPB7AOCmCq5YGD1YmZdlwLkZNjVUJZDWuX4PWsirXBC",
-	"8pBWhk86Dbaq0lp32617DbbT26V7XRNs1d2nXr1SbdSrtUbNq+zUat1tVmvseF6v0XPdPdat7Pa8vT1v",
-	"l7p72zu1nb3u3jbdrtB6o7dH640EbFVPmzs95OtkAFgbf3EKmZVYC6ets4+tk+vL9i/H7U8PALFgP1Sn",
-	"gFhLe4Lqxic2LaaE57cERlXqS997FsbvwxHfAKqygKrFmnVVIMLsJjr2Lqj0cQEQGLs5VfCHulURdPYJ",
-	"o4i58YxQT8uusJMOHhhVVilsjtyoqnoBbVOk8A05Ewf5WCHEWeUBa8iARTe6dKo7wX8cZCE0+scUBGTc",
-	"DwMGyI8ytJOEZJmqSlHEkNhmEttCIRRMcawbL/omhWVx6SyTVvq2mQlJylnqlX0nD1yCzSG+C3AJNFuc",
-	"57Lm+Z4Pu5tzUmaPkJQ418slx1Y1+FYMDGzw4Bs8+Ap48LxIwOqBjOexNcwwhvrx8vcWZVjXiKksb4Uc",
-	"hrwX+Ng4aBPV+NbWF6qKtaMabw1Z//lJjbNc6HwrjlWRexpajcMZj7tPY9Kn0N+WdBnjhoWGCHWla7CF",
-	"I4+BPnynvsW4FIbegcniS8nF0XuL/HTR/gAM7WcfbN7zMeao8bqNWr22t0e6E2k1FhvVGvnZf6f7C2Cp",
-	"JX43kCYnGHmprnPKpJUdfz8MPJEWIVfSaBApOvVaDbDd4Plo/jSs3ZZ2nxktUsTt8FNvBBF9ulVr7Bzk",
-	"GXlTZiAknk27bwW08FGaTnidqOE0uPEAcPHNKpl59duFn3551770K/cn/3B//unq3T9+//WnCv30+/C3",
-	"2vvK71fv7n733w27g7M7l7+7cwfvK/TT/ujw5ocflrGOHo7PLBUtAfcKbaYH8G9vFqWO5r3u+Ldfz/7l",
-	"ftifeIfv/vVb7f1arzZl1M2YWCvnLvR2fVZA2bwtBbIo/fKNSM6vOaO5FnQObGr9ON9us7HzmuN8c3du",
-	"Jw+Zuco0/zUdlbVPUZ7drL8jFLW3h5k9slZib2NwbwzuV21wowlrGLDrGNtvP+t/Xj+UWjznLLWT1VGa",
-	"STUmtjB3g5HHPFJEa7i0ZA7RsPceF1paUf4+oYHx+gX2E4prAOXpTQMJSmOXbBIsrznB8rDMebrkytIt",
-	"T/Q+TBz/fLmH7vtXiTBcwU8JQueWracPg9ZmCsakjBibQwIEvG+sUYemexp3hxkcnydNB2d8fx+JWlSG",
-	"JeQuS8rqNQ4AYB7UY7p1LxhHRoNUIJSMZ8ID0Cqu6MC7dIA2QdG2QMQ3admTtpCEl0i6SOrCet2xwyHd",
-	"CfFYj44ClWKiw2EU3tFAYbygXyzGYszBTXcsRSVkZLJI0fCjhS63Vb9EnI9XR1B8nVCkYKfZWGDjStXK",
-	"xsEh6U8M3gaSMNQfQL15LEjr9IS4febekmjERWZaRcyG8AuD8A4pLeKQJIRM4z7j+BDox8QE1Nzn94IM",
-	"eTCx5JxlkSNZrcxjUuxhMT/NVhqFPUL5RJPwGNN1QFwq2JbPBePCj/07JpeKEOeI8YnqsXnUPjsGtiLd",
-	"nC+djgPiIHhAXZoBA8BEYwMGZ1mUiqPgLUD5AwO5YNyDpg3wA8n+saB8DlodJ/OvWamwvVXSyo+kCyli",
-	"OhHpGuaPLmmeocQHBLfgZfQylokzhfDRTTKTbphYmSrfE8KGM8YQSoqXl9Bc1wRbsfQNT7s0F5O1geZR",
-	"SV6n9Jcoestpn5XMwNz2WfMLXDbBnicFdW1qCze1hfnot0V1gEs0Jsue4kdURi1bvTFP5Cb9+kqrlnBs",
-	"mv9twB7ff/O/56xnMdBwylvymNdU1AF6CVNL1iz8Vaa/Nr/k3zld1pz03H+HVS2PC3/PMWzNNv/TrVGT",
-	"Ki0Tu5hzBKWLBFhJlQUHp9qPjcbe6cpPWHyQNgVJYP1zGurBZljYTa9J5tVnNs0KsQNi3PG0lWcYocA+",
-	"sig1Ds/P3p8cH3YK0wdiqaHCXetXpC4aw7PNwzepCa1X9tO21EkCJ+Wl6oajuNkNKL9dPvZ7gcdiCRg9",
-	"0I3yZEcXE4qMeSGtknzZMRWEBhGj3sQA3DxJCPYvnTHCQMOyEC2TSGj1LuTTlENh4CV9yElRfka6E5uD",
-	"dQY6LPJYVFLl+4rbx8LO4uBREylegwC62EJ07G/no4hQz/Pl7X/7G4kxVJlyrMzrFv4JaI0OM+NbOdSC",
-	"DzkHpqJlwix4vWrk/efji+Uyg0fJmq7W9c0ILMJKdb/W26aVrR23yrZ2vRrd2u9W2VZam7THci1k6UJV",
-	"odam0dyulNHo+j3tgf47HXTZv3wid1yu5TTnAdCsSy5toVldWtrMrNdkcY/j7AQtn2vC31rDLMEb16q1",
-	"xVvXTRjh3evKG7x7PXGTvPIcaSNXaWohDFmD5GIPNDdGGJWA8HW69AnXHsWGmRnCDEWHJy8rUptLcWYR",
-	"SroR5W6fcBaPw+hWoykz7GczXGdgYyN5iPoK6BnIgHJ6w8qkZUBNMuPTeU7AZk4dSWxsPC25mlNyCwCn",
-	"mCk15w7Yo0dDEo5im4c90qXcK5MT/5ZpojosK4YJgloiYFciIPBVSU2tUpFjSPmmM0NXD9jaUtx+vkeO",
-	"j8jWFqQXzlqnbQfD6jA3kNQA4jKcgsEAM1X8gYawsyd5Zbn79PU3eSJtVdkEb2e+VyI+nqNw5lVI+vWl",
-	"e55kP5zdp9+6ZOJlqYpl4FT6hx+BptKPWMc0frmaSjdkyIjDPF01bRa//TxzGOdjqC4Z9ZDlLE+hmYpM",
-	"qhfUPVmj2uaZO41KybpTJutZxB9Y/ARiefYRH6RgelJL9y8j7DpTNsW3M1+XCarhrSvjpL5Xq/eDtCKf",
-	"RJCk4IMlvG/zdul9pwTMUuAkpF9Au0qKmmLXsrkiUy0BxsZg2lUuegRkgV2ldBNH3YS22NzzI+YqHFMX",
-	"yqAUN5sIoxghKlS4CN5AykGIAsh3wQ9LluYtzHP8e4atbkYBEFgBlVAG5WnPD2IWEaybh9orvIK0IOik",
-	"v9cFW1R6GMhSxjybT3NoFp0gvPG5+IHao0qltqP+6iLBJz4aSOgSRA2+ugXtptw4mJCiSwVLQLGlMnEG",
-	"Pr/+3//+H+etM6D38C/SlYdHE0u7wUj4d9KQdnxx7fmgZ70fpPWoI2fQu1p/Yy6306OBYE7S3Fp5MUIv",
-	"jQV8D2XiCEYjt3+NjKdO+iZEjLqKBhVVk82leLSkQ4FAo4jALJCifGv5ciVLfqjfNyWfIXIfW4TaPOte",
-	"wefyFsrJ8bvWGSn6HKZQDKmLXh0+t4kNidDhMMlzk1+AJcVXYYIUMwMsJRw26JDpX5+6xxyUBeOx1P0W",
-	"icMbJqcPQGB6DG8Ecdg9Co9r33NUhaB5BkmfRawJH+qRQnjTpEdlCwJUyel/KmVszbjY6ifeCPLh4/GR",
-	"IMUU+Qb+amkeCR6u5/VIqCuzfHjAfyz/0QujAWjPkRxAEnTG7QVJPnp/jBdXKylqg0YRnSBB3twB40Gc",
-	"Nz78Nn9QixX0ibz7ccP7+bdDErA7FgjVHSN174HwHn10JYuosHnKoo3/+uNPKWKCuA80ls7txL2G5yH5",
-	"LdcEvU3FP4PEudDKCy57k5JsIl8vpJ3Sx4gfqilsE4T4uA87XR5fJH0dMMo1rhPEgWMXqnYBGu0Z4rmK",
-	"2zix2f4oVAtWoVb4M39l0hHkr850RC+ZSEuK6uw7lc3fhZ8d0liey0Kz8P/8Udna//Nz1dr/8h9PsPPO",
-	"8+UtKToglSFtASKXcbwk5FK2KGk89xwZ4j0zHWo43TAMGOUL9hoNgnDMPNKlAeUuA9ZhYE46AEIDKZb1",
-	"xOGMDQNIgcHY8sclNZR63LV6fGE1I7cFdK5rjHwQPmrg9P7ZBv4OnyvHLQSLiRt6bK4ESgYhLwW0xNri",
-	"qCUfcYh9aVfdt9Nj9oUYsWjJUauL1x33VcyCgEYt1K8AR32ERFVRXFBUc4cP13wjjQSo33kjgy/Xncgz",
-	"bMT8iLENKZorDw9SX3X9rUfbl06L4n+eO1h5kYLbrj3WC/mQM4TsPmrIgt1A7n0ua7D6fu2zhPdnB1lb",
-	"bYiACGALiI3ZI4478ho/ahrRx5g/RvX9V96brRmniOT7ROAIzThAc7wf6WpkTZgu5R6du4MMfy3z/gN6",
-	"f8L4TdwvNGuN+oxMe3DCIR4gPWzl3oMKlu/QA+/38v0h2d7e3i9lx6mDYZVqp2KAQOdZEkYkzhx3Ios9",
-	"GrMtOZLC0wxe9dTLjn6etfDcg4PwB4YSH5rceXNnBCG/1vBWmr5Hju85YRZWXoNkLJyLQxXH6k4OwGWi",
-	"EJtythz8XBjBqXlvr2NlK9qXeg3O9e1fniBKnkYK//hcSE3OQrPw++mnTsEqmAZdoVn40Gr8ftX+6bd3",
-	"27s/XR42Wr8cHrcap+cX9csfO6fb241faz9/+HX7+Mfzn1oXF43L9nb95/rPv/9yVrAK09Z1s1GpVMoN",
-	"K8fiLTT5KAisXKsy+S412fRHzxTz32lWauVGBqyefXh1q9bddrd2vTrb2us1KltI4bHvVVgVkNSGs6Z9",
-	"kMSdLTSrFoYdCs3Cf9Z2Kvu7ugAo2TGq1CJjZhWahdOxH1Bdi5AWEE0/RJkQhWbh4sQEP9+xyO/56Oeg",
-	"OgK7HzXJQzmMdEKmwznLzslj8DxqDZbA8ujNvcmDvLI8SBomgZArRPgx5LUmEEibVRoElM2GetbcQmbF",
-	"ZpyqP8xAZA0z6Inv9lXXtOwNNkf/ueik4s1Bbxoa6TqmbHNKmgr4XywKdXQD2ch1/Nfxu5Rj4S+kaHyB",
-	"KQsTWkQ1XlIN0OZFB+KyENh21KlVX16rb6CZsCDS7pyK5qrCgeSdSikHqjEzDvBiQ0LlFxr4nm5TPAlV",
-	"Hzg8x82pV1ZNh/NEvZO0wFMRgcQS9j2h0FhXcfQzm9gcqnfFaKDzEQd6ouARfXrHUmhUNHkjSACWL0wI",
-	"lPrCOw5Cb2t/V5UCF8WQukyxW1PBcIpueBipBn2+0D2VR8Mhw9QD5qPCUUzw7tIBcWYVnFqI/Je+CW2u",
-	"8wfm3ag3MWugW/PtJpFNbL2sKUt61A+Mcn8MMmTr/uVCHWFNu2jm/EzFykSP5Z+GInMIKLIDuTkJGwzj",
-	"iY72KiCcHCQkjsoEU2EOcOgaHjoQpLOtAfUDm0NSB7ELUpvAeAGwPuL+P0cMdpw6pObpbRJKYnrLuM3l",
-	"gw1kQ8VRkGB4X4c4hx+vOuen7cvr1gn2VWj/enzVudIbUAPMOR2ARYdjhuDxFMwOsGxFAx5Hbe6N0M5i",
-	"KsWljnG9UiHjiA6HmvII3k2w6M6H2Fq9sl+SB9fmarfmvrAJ5gBW9n2bSx9w+k1KZXKO+TB4GbPWfhz5",
-	"ccz4QoidOs5PBK+zHof/WLd/Ym8UTNUx6gwvC7xMv7WXY/AWPl4dHRbmmbyPGoZpKKf2cKVSqWztyv/Z",
-	"k/9TUf/pYlme3I3yZ9/t1cin9lWHSHOSNHb298juTqNOtmuv0q5F6jwuBeZsoSsq6pAHk6+1R1aoC8wA",
-	"RtUpfU6wqLR/7qQHkKwsvLRyFGe+VNu20KxYhexcDXweRtcj7seF5m6KmMIvhwGNpccPzj2oeFhI+NfU",
-	"nOtPn2DW/9Qvc619EKvQDUL31nihNV29pa+uVbKnTB4y3Nq6/Hn2mORNFvaQYJExdBUtcVNZnmPwLTvI",
-	"tTaol+iRPEhuUjmuidiSFl95xvWLQOtmz9039w8rS3t4K3de3CCFnxMpbJzJR0L73n7OSKil0MMPeMFl",
-	"0sp8r2zxKeBwmAUWLwkkNiFYDyOJ17U+HwAuLXen+uEnwh5/ZbOysgmhVlJT8x+UT3e5eNDaxPfOmpr4",
-	"WWJfqj+Vfan++toR0/WipHNh4ur7TWj09UHEH9AhVmE4ytEBSLGxKBKK9YTgJKuYouLpskw8MPS/g6aR",
-	"2ahPwGikg4AWcdT5AKR45sTJL83Thvy7qkFeGivS5BEgt2w+xRvmTB8jx8KIKCKVddgQhj0dzFRvPqRx",
-	"X0Es6YCRuzRkSQEtjuJMsVQwYemqmGQGodiSjMNR4AFLB+Rm4Qo1yJZuyGneNp+Y7IVFYB6hO9eN2ygJ",
-	"n/XMj/DD7MZPvPOMXgDH9wsohuwzLqkvkAMvQYWmGywLJTQfPqNpa41KpZJRPLVMGOJ4ThhibaG/anwA",
-	"d9JXiQ98XRtHzfxf3c6pfb2Q2vHjU8X7zUq1Wa+Xay/F8klCDy+DPO27MKk2YYFHWHSK++z5wgJvdWOK",
-	"ZUoB01zuVFeLbBeebK+dA5vrkjGIMuB3mM2aV56FthpmUDF5/WBFU0u/w7eNC+TXdoANodLSKi3uixyI",
-	"5lF7b397t1KvVOr1SmO7VqluV6DhZ255R5fyFeFhx12o93h88CLZMH9ssgDPquufNlfwbbID6+O41KGe",
-	"B+PqPCiQNmGL1xT7Nuq2Ukm+NIzrfMi4SMAhU5D4nqopTLzyIsYwIhGrjhkDJlSNuHldyQK0llRKU6oP",
-	"s8AGDMvmSqyVSQrSCGF0NDhAVYbREs3ZOYs2snkO3IgsjTYqIUaly8iIjwTiePKBIWQOLiQTi1CTdzAH",
-	"CeYLBQRbhBZRR/ivGKqQ+wM0bibO8Al2DdamZ6IUKLvnmADytCjQWP4jw1Gc89Q1wQNq0TbYgW9iNdQq",
-	"zWq1vPtkZkN3d6tKa92tXXfb29pj9d7WNNnAg1vvucyGBcNaz1TIMxM+ZdXB99nha4MS+GuiBBYYTBAZ",
-	"WNjqx+BeAzB9pisOmDnallEQe5/fWISzcerv25xOdQJqpkbMMGJ3fjgScIW0dJwhvfE59iPj7D6+dkeR",
-	"CCOHUCDIwn9ru01eAIZaEaIBNnf4KAgcEvKUpUo+WJowOAbO7likGu8IEkZE3PpDM7Vl2fISTsZ94EjH",
-	"pJU0pjT9luYZc2kA5FXJbKgLbJ7mctCShB8eU0EiRj14lpyfCGw15IqKEnbLMQ1u54UzNB3q/A4t2bV7",
-	"j20+uhPo/TGvngxE84r8AnoIeOhmQxvpL2MM+OHa33V/XVf+Lk/Xl1boLXf9Iey3J8B0AFUz9EueTwuS",
-	"sEQsw7oxQ3WSklIAt1su2QS0oZ/HqmRQwSzDTjTDFDV3ANPcR+kBlzPTp+J6EEYMjUerYJx5+BX5j2va",
-	"dau17cLKPBjPWu319GQSG6JPpWxcQ8TN6RKfYchbrL6QBAE4SigRQ+b6Pd9NfqdJnJS7AdUL5TY3CFD0",
-	"lQfEMShQVCGOQcmlbs4QpRyAQ+xoZewQ5qtgxGQOoG1q+xaejxavlZDiGVGQBFHbZZz1fNenAQFSLlIU",
-	"jHmkUqm/EeQnyhkBzi7seKZZdqMQe2QPWSSgz38KhjeDw+4oiqQPj8ULCZuQ617XHpAq4EHlcTTtulWv",
-	"xtJkK/AKfU+cfY+Vz9+QN26Zd1rEQ/j01HO+omy5Tn7kacjolmJN+7qEdc+yAA9z3mVmF2iznoAFb6mp",
-	"XYYc7wET5bGkdy1OcvTGGmKwuo4YzKOqey6T87VSvC1idZtvQD/A1lZv1htrsrU9Pdp2w13/Yk3ap2Su",
-	"1xvHJIWnsdufB+E16MQ5dsoB+hIHTn+CrFVGrTrPDuTETFv4jSDqO2Uo58k7S+GDEwvsjVAQ4LEvdDwm",
-	"iqVlmf7SgEU3TKTtAVR5fMhZmZzSf4SRzREdmxCREUo4G5u8Uk3oqwx7AFsZ6Dt09yybF51UUMi3TkQE",
-	"/JGYbk4JX8LJyBxHwZmdHFMu6VHqSNHhGAUutVpSGg7kY2IEZfY+CzwkgNejVEXXcn6cw5Pzq/aRk65a",
-	"BsYs36Ne2cf0nIKkGdXz03lJN/bv/HgCFrzNnaPzy9PWWccpzUcUzzoh35QWfN1cm6GXTLdHbhtUONBQ",
-	"8wB505lIInF6jwNhe0Z9pw9M9VjjQT1Wy1c7+yAslO6dHR58ocdhjiCjrTkbw98Zlb2+EsK1f/LE3vyl",
-	"6EAcd6x6O8izIOKIsfjhFWHexqLKt6gW7cSvY1HtP96i2jGt7ZxDojfO3GPy0ndF7sndGNurbY2nNLan",
-	"Ad5Y0jTuhwEzDBvs1qQbKoGdwpgHvZpA35OiAxVFaTGPp8qiLOKkryQVd1vaAmr19e1CyT00YdSXWgRC",
-	"sZGc4A2V8kqJar34q2aqH3BNlklVJ6/6iFy1egbYv4ewnb4Pz2g+eP2hSP9bI4z59nP6x/XKWYCM20KF",
-	"CF0f8rsKu5eExdPWZWBo5/g6mojDGFoTouEYAYfEtM+J86HdIVOv41iqksyHZtn9bE08+Fd+/HCS4DhV",
-	"DI9GXm1Cwt8yJLyaIjPWfU7cyKAj30SOXm/kyDcP+LPFjpbGRKT7bumwU0bWvhGrRJ9sXqRJpEg7gPPj",
-	"RKUyZNqy+UyhaoyKqVDND1rJu6WG1bhubLaO4Z6cIBBx5HlPgz55csHRkSro8zcVq5IjqtUcayY0pEjp",
-	"c6NAU9XsZJ0o0MKgT0apvLawz5wgTaNSIT+GYxp58xNnX+ZqjrJ++Ppy+plCK4/S3MtMygvR3ckKvAzd",
-	"3ehUd59Hd6ffvpBK442vt/H1nsLXW2DJSG9PUO51w/u3hrxTjp/HXF8oKM9aFk8rfaRpueRWjV3hMDIl",
-	"Uor9sqgwwTcsRi9Nqt7hMArvGACKPcZ9BsGgjKqXDuBp6+xj6+T6sv3LcfsTNgemJGJ3PsCBoRfMAXJ6",
-	"Yvc0jJKZPuG+A3qewu9Jy0U1Kdd8lek30sW1uRh1B76Q05ZcWkwjWYbDahEPmzmn5V1o91wgG4WDYGpg",
-	"nbllbJg1LYhz0T47Oj77kJ9POmKu77HZZXiltkW6Ewuti4vL81/aR+B6U7i04IXuCEiXiO57QboT0qco",
-	"wlbSE2obHukffB5e/+8UJbfIBIFNmfOI/fQReqWvl1lcK/0SAXZLwxRhqa41G5SxXENvfmIBX7ahRtrz",
-	"A6an0mVR7Pegn3gZnwA/74XudZXWuttu3Wuwnd4u3evKNenTWmOn0Cx096lXr1Qb9WqtUfMqO7Vad5vV",
-	"Gjue12v0XHePdSu7PW9vz9ul7t72Tm1nr7u3TbcrtN7o7dE62In+v1ihWU+prQ7bl53j98eHrU77+vz9",
-	"9fHZNBh8GSjjnHl7MkDjYjzdl1Xwby0+nQq5BBH/ILJNzgVIan5TaP7xp5khSUUMSPN4zlao6k27GqZt",
-	"f10b1pTjedB6Q/epo7axYv9SVux65XUv2o5FQ4bMmnYDyqW7FumDro1bZc5OGbdTKQ191D8/HQrsKYza",
-	"U7BojaaPcSitWmykgGMGE1YOLvApdxlJzD6B1qxF4n4ETNIZDhh1NxlQt+9zdkAoGYTQ9ADZMXgYY2O9",
-	"rOkLjPA+vwEq+YRXsmlzm/+b9KJwQP5NBnSCz4pD8m+b/3trawv+Ky9JjFRSbJ2eYOMES4OqNG1Pifyb",
-	"OJiVdqw0+oYPUJ/LS9pHR/J7jaNKL7WI8/7y/Pf2mb5JXkmKjPflFHnEGzHi+YF/w4B62KV8wW/PPFD/",
-	"VVxq6JYaAd6rx0uKPExBYd4o0jFPnyefDlnkh94yT01miQCPyr/lkiSTZTC66PCjEdUMQsFyWI8UdGMe",
-	"s1Kel3E1UzdzpcsLX6OXkRgAuNzr+g44BzqY8CztGjbYqxcMsFG7ZxWAzc4jrMKl4DVSQG+swaw1OOfA",
-	"DaOwG7DBf+aGIWLlOyX44Mye1poN1CGoRxS6UjXiwWvqT3xBej70I+KhVs4qveQndPnyYAHLFZ503NeH",
-	"52fvT44PO4XpxcanNBcPAu7Ub7LExUjDlNSOfzF8pXpl3yrEfoxOlracU57lbjiKm92A8tvl9/UFLsC8",
-	"HHvWkpk2X7BN051CF+NrIhd61oYpb8z7l2DeS4s3a/CSrL0717K/q67SKtM0wI0uHcDibVJtvFE57qQH",
-	"+bHnkCLlZMRveTjmRjdxEzZUsoiqsWceAqphpYEvUqnPVuyUc3tMrN0sM/VC/j5i0eRcdQVZxna6oLCD",
-	"F9tly3ZvuAqj+AmaNqCIq1UqVtq/Qa2VnC/Ut4lF0ooLzerudm1vf7u+V7dmTaF0EdN7fX7HRDxgPO5o",
-	"9dxpX55B1KZ1cn3VOT/8+SoXL6tUd/ZXIYokj+QN5DxHrouQ6AGLKRI2yzFhDzToPaU+gBUAGgyYYmSn",
-	"5+w+/UL3aUk+kHtKjufqsKCaOOqnLg/JNZo4XqqVerhLw+oNHNfQ72sp9pWhS+tiltaVnOuJzPmyUi5a",
-	"Xn8h3NHrQZOu/BtO41G0lDRILj7mw9FSYuEQT/6RfwPb4c+FzL886QwW9pAtNzmu0FIHoUQGNBzaIHDF",
-	"WjTlshJKpMbthYEfksDntwz44P0YaCQisLSgAkb95JBFNp/+waGy8rBpBSWCuSH3yBR56b4Dz5y9XTNb",
-	"JIuqaSmmW0HWak62XK9j9CkWMY1ikUZDoIdlJh3oCwt7Tsb0dsa71zZT8vgDQucWu9n8hsVY46dDAhrw",
-	"NLe95NM0llzR6z/2HufuG+ri99NPS6kLMU9fLC2A1+/pWF1PlVa1Kl1Tky47NY/XpKYiVbSEhVUV24NK",
-	"Ldtz0KAxTKTEN/eQv4HqXCY1snJOZF1v6VFu0nr+0UtR76qXYKoC56v4hyijzPb2yCEOpPX66GOPf3lR",
-	"N/QmUqQ7Vx+vLtpnR1IVhFGqFnyBKRdUmsZj3xgHZq7uPUiVVeKhu1S41GOIp9GHEeMPXWaEr7ERIDQ3",
-	"StUbPCFB3pqjHLJoQOU8z8fYvkr9lCeupz2cmbjusvIyMy/P2Vt4xqV7yR7dbmVKD2mH7jn00EtBmm50",
-	"zl9W56TVIg/rnKmA29vPyRE2SwBn6uXmit0p1cX9f45SreV7jMd+z2dRhpAlPe6FZmFIAVuu8jKpQJkW",
-	"X8seWymrnyF89eKjV88t6wwndhNB+ubHHfhIl7AvX3IISYsiRVDwYORfMYYIS0eTjLiRDjNFhjGry9ts",
-	"jp21RSb0PxXyeSjqb3Mz7E+cAaAdf6HBSFfbDVkEFXnclZ9E0KobgzYQHrb5MPJdaSobtCc0hp7WIgw8",
-	"Eo5i7JMDTcJ1EfU/R5THfjwhlXkdrVs4b0+Za5jDsaUnHxsp+CKVA/mdqU0hvoLQXmEAGTc/bwjJBWsM",
-	"4jvOuOwqCg1TEaUiplkpV6o727XqnrzujkX0hh1ClLe2XS3XG/kKr7G0whNxBBBv+NTUgK0Bpj+2y7t7",
-	"VkFTelSsAp62C3mA5CBq5b2q/vAX7FSzXd5LFr01HAaMHHNX7grjWMoXa2xbmU2Bw9qDMLaP+818+2H2",
-	"J4ejyO1TwZKR4HToQ5q9V0wG3TCQ42ldnMzR143Xlm2Su2aFXBPIpo2d8EIyTVpTvHYj4e1nJb0ebFcy",
-	"ijhmg5TasAh0tfKmFDNBvZzXHQR2+7K+DpCWreHpKDn84v2cjc54MTrjcT6eXMSFHp68aCO3X4x/pwTR",
-	"Kxbco1j1NglYrKCXw4i5SEOHAm92G94x7oXRG0GkgxSxuxAlmJXi2akgzsX5VYfIHwnlr7yV190yhxSx",
-	"yVwckmHEeiwqzcr4S7i0E94yfsJuqDv5akSKLTi18MtJViEjwOuzOg2uJvh6f8kg89on/rsP++JGVqEg",
-	"JgSJYa8U5bmR9kbp9aOLVpQWOAEuDQKL3LIh8tS6gQ91x+PIj2PGETsE17PI5l7oimYqWtyIgTVHA5En",
-	"ZuAHDCljcyVmLBVTMkhiA4+MIzocMo+IPh1qinZqCgHHsrn5iQorQRfs+TidrOxaHzkDEwPPDe+u8a/c",
-	"yhH45oq5kTS65bUC/n297+25u90d2ujV2bZXc6vdCl3eJoG3SHOWmUqWt/db4/F4SxpkW6MoYFzaqt6L",
-	"Hv+XZ8L66K2BI6fx9fY/a1u740r39OPd4fhysvt7/Pe9278XrEJmZy1MVLD7oR8xccwLze2dCtjO953O",
-	"SaG5t1OXfwo3HDIpOiJGpacijw8r/GkV4mgkYuYdDwUWXKsigXeMRtCN8hlgQbjX1YQ/YMTi8ddkpF9T",
-	"rX2bzObLV1bMHUXg8EBpfj5KZgXVpQzLxfSbc2sGkluXwvqTYuwzgR+mpQSl/BKAB/glv01YOT+oPkVD",
-	"CjH1J2WbzKOZnBPczzKnwVDYPW48AoqVcZcR35s3suSaqVD/gN6fAPN7oblTB0Jr/Wc1EVgijuSm+vI8",
-	"0fe56eHZQAfUK55lerIFNPnkHeUeBTWfvmqz4EaDrUqlUq/ufrdFDiYH5XKR57W4KL+d7H91seQ8dsnv",
-	"q2whrb1PWlcf5xfSEz9OOoOFnCWV9wDMdD5eHTkl8D6gNalqQj+linTjsDSuaXMpm7AGAKLYeYUP8ESd",
-	"hQU+nUQwOBbWFNz4d4xbxBdkhIFqKV61XzJVsQD9IeAuoIImNJAG34TE9JbxB4oF1qa3+WZoTBDuA5/7",
-	"g2nquTOoLA15MDFpMJaRy/KU8NGARb57qddhhpIGv88oNEs3mU3815uR7zEiGPeEXIli4k9SQewC6gq7",
-	"UFp1gFOKA58jRy23xJwhf4JO7jxfFT9yAKbmWoGEIrvnvnLFxUvU5Y/yp9J5nK9Wk6YDs4UWSUWRFFOJ",
-	"iBLfQ3Ryg2h9UVUUeSwXK1ZRJC5GWkaRqQrP1FEQ7ZkojjmBqlT1dCjb3Obo1RAhpTXr9ZgbiyZZXH1h",
-	"mR15bG5YEhaUyweBthIybcdzDxqAyGxOI6ZaJqDG1r9anl+00SQRg2ZCwM8x7/HsXkpIPw4mc0o0moTy",
-	"ic17owhq/FXHC/ka2JfIyy2w33fml3a8UmsiYuiImtrzUM1Gn6WtX02lmac2DB1xOqbJcRBDxr3s06/w",
-	"Q1JUKypg2vMXsrToZxNlk2zfVXRyduW+cvXJN9HJ6TQ9S9XJSmp5U3ey0dIvpO5kkZaejtq+/Zwe0wcr",
-	"T9bWCjmtHb8PCfSchSDLiJ91abU3UKHngwotYSS/ArBQCvdbJqtjXK3YqiknXYjQedLYntN3RLqwNney",
-	"9VcO2OaOiTeUVrwHjJQijGKHROyORYIJ4seKfdLmmsgSK5wNWKl82scr4oVBQKH4hIicBrJvBAnHXFWI",
-	"EB2AEywGOiaFdhrQIGAiJhpPSIoOBLBGA4RAOhb5eGVz9VMlCP+BSe7HOBXQCLQXoaeB/H1E9GnEVM+V",
-	"WOCYNUE4Ce9YlNquHp1YZMzYrUUGIYeokEcmjEbzClOOjVVcgKEFV8tcR13gMbVo83I/U0V0S2Nns7d9",
-	"b1UfM9Bavfg0aHMpQRIszQP42pkPHi5T9EUrxQSrhwvVRlUhYHs0EMwqZDYv/EYuFDeLmp3Gx4JLg17W",
-	"+R2LOj56YB4FXG2jZhVgrxaa2+VKwyrI7VtoblXLNasgt26huVeuf3kJybDtneWdrfRgLZ8PMw7XJiP2",
-	"LBkxPyPuvgvl+/YznrflyizSG0l3AuoE7zaixYtLLtK9vbKhfwW/9oxG/kacLidOH+V5pBtgke+RzvLG",
-	"+3gphQq+eXxfswzUx3MZB0T499OGqigTxzi7EDKXxxdwAPIeuMjmM1n4AZ2gtU6K4ZBxYjTxLx3Y3MmT",
-	"E/h0+SRpRktRzFAeSTmskAXzjfT0TV8IVO1rYrCmzKUgCMcC5t/nN2g2wTFBKU/YP0c+gAABJBiH7q0o",
-	"PK1wnxPKWXv8ER2TAY1ZhCh27pEuFYA/EOEocpkgRb/MymSLfAgDzyKnPodKydZN5LujIB5FNCAXUeiN",
-	"3BhyCNmXreW87OH56en50XHnt+k3VIrqCfBotWcxwVeywPVLr2KBT0mIjRn+PGZ4dpq/Fz309rN59B4M",
-	"lae7c8na5enQ2Lwq5twC5oxEeHFVzK9b7j/OkNajWWxITwXZNtb0S7GmMwvzqkWZWZu7Ok3bC4EHY5kl",
-	"GttYppJpyGoW8xFt6MNlCqUzivtSsroKkeQLKFDEiP/UA6CVOTJVkiIwn4SusPmARrfEj4kWswd4kRRb",
-	"iNkNRxGhngd9CUpl0tL1wjgQmxsgnKqDBDFyUCTkZQKvJx9FeYIkmrpdSDHEPCGfjK8W9hKCj4wnk2ms",
-	"pXqppyXchA186H/+sfNj+ah90u60jxxSDLmLDdrh2bmQY6Nme1OtvanW/n6qtR9GTBhFx69WfLbvMbMI",
-	"9RXTxXhQmZspukZmiC4Uk+IUlW3eSWSqqloltBeziDhJEaujGB0EKW7vVColsNpUTlgdR5tjAXZ+5whk",
-	"ajBH4oYDSOWGnGFqMmLM5mM6QebMvxEloCHyxTw58gFRqNFiGJGfrs7PSsTRVcqqtNssRnYO9GPOW6O4",
-	"T2rlipqSLXMgNxHlMSlevj8kO7v1ffL//b/1cr3UtDkhDnwHDNg/qAJo405HsyDhNz6OAe5TH2EhtEMM",
-	"EKwlx6T0GBS94M/rpoqZKfI5+bHTuSDvqPBd+VxD2WF5SUvJE/i7iReSLhVsp15MhtXMjKbkWPJRxuvW",
-	"ytvlaglKJq7G9OaGReTjMUzn9LyRwO9GFNLygnFPDngAqF1jonSRjGA8thJmDydn+srkFJmlbZ7pCwBK",
-	"Tuq4ikMUs+qiZR5HoXQyOFNKWBGD4JNUJM/cSwGNcccfSBVPAxGmgIPshlE7TlkS19ihwCIO/ANfGFdd",
-	"H5ZrnztoXWBNk7zOQh9QDj3weyz2B6xUJoDCBtNAWwKmAj+8bLekAl/Qp+Cv2qEAdH66pFkUb2dquWEN",
-	"M2jd53nzL1YBpF4tO5yZY2Ru92nBMztM5B1dYpxqcIsHahXS81poFmbP5io45Sdv1GAetcVtGZbtv5Ae",
-	"zzkdGWYLfqyCqVBX2Te+l0kXugNG3vs8Zm4fj8e83g/LvXI83YMCPuhMNYpIJVTm06n2EvOiJCut/aZn",
-	"xPfaM+JhAzqphViQ0Zsij0xLKJZjhCStRdSS+R0jLpLfeWwr50sdgd3QRi7XeD/BTDQaleWjuJlWktXG",
-	"bqNca0y1jqyWd3JbR+58r30akk28fFrMrBndxJ1fRJvgfPH3nTZ6MPoqZJkoEUuuaKrSlgsp24LNi1N1",
-	"mClaAwUTkW5ahqtLsUDq37A5+JzIl5XWVypSLGS8TseXRwRpc9WvZ67nlZzJ747LccWOAclEvJSWASsx",
-	"MmolVZnSPJXpdsV5Cmf3KzUTMKZ4vuxPLkpN7U3d4qZu8Rt3FxgaYnLN9gKppE6zgsZZnGkw0LJ5ektC",
-	"m0geYE1MsooJs1Zs8y4LQn4jfSDrsayKr19XoL2/lMm9YnH7eurjBfONvVC35/G18ytqoU31/EYLvZTq",
-	"+UVaaDqW9fazccweBAU+INpzMYEGIfDKnCZZ1q2/Cn/jSw4jPb887ZgG0CaU80LaASxh1b4C7GCkJ3Pl",
-	"Fs/6TjCcpyL7qgFApgMYXRS8L1kkVFSJwUS1FrC5g+dQJfzVj6p+AsskDeYU5ySb6JnJHfUsPVcXaPUe",
-	"C5pA68YGAtcqmBDBgkDM7/eczPKqA/kuq/1z+LoeE3li98wdyd9PcwuzZa3iksmHSVmiy3vyibLU0iYq",
-	"Uo5cLaC8bqdR365VrcyaNgsXHy8Pf2xdtdXyeiP58oXzs8O22Qbn8Pz0AuCjhe+TctHE8cPsLJ9b0ed6",
-	"o45fRmYlSuX560yl5EXADqWRGqD2VS9oxL+SQz4V/dLaV/TDUeDhM9QiNaFS1imTT37cD0dx9iGzjZJt",
-	"jp2SQWU4n+1CzjPtAj71i1MCEF2q0hPcHrTPTn4HdHU/HCNPMw6axCFACVVrUEqci/bZ0fHZByd5cYSZ",
-	"2tyFH2eeisQRwMePfcFKTUKlzbAV+4N0viB51KcYvEPJyzybT1gMhgslkZaz8l6LjPuhYKQ3kutJ3Ikb",
-	"YASSExGHwzJpEf37Ntc/4QviHLbODtsnc3B66IPq0/+q4n85miRnDyQhulWifurebxzze2Jdvr1Il6Oj",
-	"vpQqbzxClX9qt38++S2jzNUOXajL67uVvUql8nQlcmqZ56vVy/SIw9HaxAs38cJvlrWCPQh6QYvrB6KF",
-	"2ux4q8/uqy0gaYlbaHLcHU2Ik5VEaF84Wh46FqExGYQiJjXiMdcf0IAMA+oyUbI51KyZDYuy0A8EaRia",
-	"UwlfQ+EDjF5papHUTFD39iaSp8UigxA72QU0ZhGyCtIB5uwEcUN+xyLQ8XFoNghU1NQYFCQRjRkpeuEY",
-	"mAoB+MF4rBoCpqNXjQO97N3Y1U/+ramGiZx8aVnI8ao5acon79k8O0VYFZH9FbAgZloeORZhgZDX2Xzc",
-	"DwOGLQVFWiQSyTkMWC8mI46bk3k4wYqX2+ZFJ+X2dtTrpfFn+RrU5FvRNxgfCadEaMR0Lid5db2GXeaG",
-	"AyZs7iTuotwhQSDnLOQuO5B2lp9cSJz25eX5paqaodzmDpNn95JREXIn6dGosrZqI0B5CTBmOIY6Vfas",
-	"eg9H6z9Hvadu5xixIaOxIOyORRObG+0W43EI/4LACDRgsoiIaRQre5AMWeSHniqE8mMBNSq67EZ6qG1t",
-	"ALRipwRlJCKmE2Hs5xGP/SDVbfJFLllvJKQZz3phxAjlk7gPdabJeWiSvHhZGNnc2DZFjJsdGOfLSvLX",
-	"YWTim1LAlc2TLHgChsqeWBOdlYhJy/gRrPGS/kMK2dJ99dPnvJnpMWnB9QNEeHVZEI5nb5nqvEmK8mRR",
-	"xfiZHueSRaj0cfSKEz0ic3s4OqevGovKF67VnAfodi7Ulnl1trrqk5+YmVluHLnFg4mUQDzbrH4pnNQS",
-	"5mye5TprjSLufLpKp5U6bcmJ9Tm5HVO3Tx8/3JwA2cqMONPb4ivB257ZV6m81LijEp1LRh0fCaxbz1PR",
-	"bD1qqBuPZeOxfHucXWrvrOO6vE4fZjF3+cfLkywHXJKTQzK4olRJpFKplchIMF0bn+hSm+t5MQjME9sh",
-	"S18+M6dQBe27fXBGkMR8aeMjoR7/vqDlT2tRvBA9vlE1G1XzV1Y1mDwCeQoCVp3mLf31x8uT0qrqSLAg",
-	"2KgiQgGr0US6vKWUj7xeKx6yhN65YkHwinUOBLcymMNllJCcJNMlXE2RGFO2USIbJbJRIusoEXkE8xXI",
-	"Curi1WmJvKQLzAQ0DKQ6dE+KjhJsTmmas5QwH5oCokpQSYEwivvEScXadNamBJSp8vsLFrmMx/SGOWSI",
-	"/4a8DXg3+LQ+C5BLtVixSLVS+RNixRUVnefq933o/xSXyuRTn3Gbd8O4D7kCbPqUGQwStGKf15lR+MLm",
-	"XhQOh8wrT3/blL/vIGARI/g4yOlMkorMT6eSSJJJyqSNptJBkOVpYtN4tQALcyV5WZEUFJJkO8ysiFyB",
-	"bPaDzCY/cBSCBoywe+gIOb0ypAvsuXy1pAgpaip85/zssK2zQXJi5bCNFAlZPUNi8yRFQnSGBFqJmQCb",
-	"xGr0QiYgazFxA4b5hp7PPSHd5JD02Fi/bY/6gSBF+VRz5v0ki1RK8lHDgHJyEzJh85CXSYssSg5YU9kB",
-	"KPGDBMFjcjSIKpKmmWCxXMo0lzJFO7x09ib7lNzsDRsM40m6c8FsNI+fzQfyJeI+xdyjFjK+Fhw8HC/O",
-	"jphWz+vKjHihK2Z7gyVmuLqUFEGCSel1QNLZ07Ir05PrQavz53mRj5zoek4c3DRNoeIlKxELzUZF6sGh",
-	"8UmGvFhqkz4NelpvqNVedvjzK3LyxzEn7QTDqFYqSqYgvc2yMzg/eDQbKzJm8PT8rPMj4p6m7Pvc1BMM",
-	"MclJkmKfRSwzczOZqdLj38AcWWP1XNSzuB4r56FmX/2lJKamc1C16RzUVfvkpLDw3EG8cZOQ2jh4Gwfv",
-	"SRy8Jd25z8nxXY4ZT11+QIZhEAAfa0jGNHb7uRhyNMpNm9wwyXNJ89Y1dy71azwBaZ7AS+U/Z1qcthWi",
-	"PYOT+Oqo5++ogikX9fzFKkhPZHry38NnlgnIk27c6muxhjadb6QZDmWhCUpNWvo17VKFPSIngBSrlcr/",
-	"mbIQpVeMBIbk49WRJjEuZfzQSrlu+qKFJ94Nj1PfpnGaVeFwxh+5C55HhRthjE012Qsp7n5Yab2O0m5F",
-	"h/7WDUL3dq4y7cxWdmsedbixmWGXBV+Ico/0wzHp0Qi6JEUjLgiVdqMWJxGjAd5eJpdJnXgiJ4RF9PEV",
-	"loJYY2RQyk1qkqjnULoDtngkmGJ5gV+x+VXOlVi41sQSMUFuWKzaxOZEOD6wWD3iEObrGUqPeDg2C2ys",
-	"QtjrCRZfIaVCoVndq9brJs7BS8DFotB8ZEGO+XKLpFFmA2xk0ouQSfH0uhiySX3+OiXTW+rdYTOWV5rE",
-	"OQ3vWG6HjMxykV4YjWmEpbsenQjNF6EYVRxS1FU1DTJhqmKFgsS1VDVtl01C7kGRAWd3LCID+dM271L3",
-	"9oA4n+Vjm6TyxcEvCA8xZC0lKwjpsYojawYqb8RKZdLGsog0Tq/dJayF5ew+VpF6X9XCeiOGD+Th2CKM",
-	"un28wOY+J9I5k2OXeiMc48XyLd4ITLOIJqEmIh0G6yXML5BrSJI28CncLsppRN8QjA5RfWHN7IsggsVy",
-	"hNznN2XyWN3Qwh06pR9eU/yb8h/DUTRFR8Gl3T+KTHdFaF20vYMxU5j/T3JNpsPncl1gscz75Q4sNGvV",
-	"FWzlnMn9yiXBj9PL1a+nl1GQwHHZxPc28b1vZY6oE7ukSTKl89PIgHj7GZ3xL29BL6BmDVjM5of8puom",
-	"4xC0jJnEL6MYV0CFED8kYypsLnVCD2oRH68SDgNGI/WQCxj9yqYXvDuGB62vpD4WEiv2mZowRZaFM/tG",
-	"EHpDfb4ROs8odP4CeQF5ZrK1ptomfI3OzJymPe/9eyZm61rxWBXTCta0in5vtoq+B9AUX2QDH1hJjGS0",
-	"rpxM5jXJP0dhzDLRFXQsjFDKSLAnEXpXSYzk9Yi8NUHFSiPVGpVytdZY3prLztBXNmRn0gMzPQU0ZGI2",
-	"Pv+EjOu+yOwS9WmmrjtDizYcBowcc1eql+y8z4brwdM4BKrT8zsWdfyB9jsKzb1yo2EVEGfSrFbLNasg",
-	"HZRCc7e8bRWkT11oVnfK+18e29pGz91i9vfEUoEUkbRVOBsrQ2WjTDcW/DfSxFeaBH8pPTxlwefl6t+G",
-	"o9gNB683iNfmnsiFDEhFPqYTQkkM7feQoX1BDxOErfpxAjylpOcHASmaaFj9CyIOh6JUzjRQSQNgOS3t",
-	"IOiWxS8Xw8jmaoFKuJQHiGWdTk7r/jMYCPQHw1AIvxswAOCn8OWpJiaK7t5oqafRqPoKC5qTmK9AxS3z",
-	"MI0z89KW2Sdw35FP16+ZjmEGuT0LMW5Kh066K7HG6Spc9GNNnffyseqcnqu9/UgMiPXCY4QPI0wg6ByO",
-	"M8HCWZSFlBVwEmaBEsSPzZuzKIUrfzAKAEgfsX8wBHkjyJ10o/AWKEunUvkrhBhzFvOVdx1cefJeDWJn",
-	"FZzGzlfsUWigNKzUmlNqb2PLbWy5b2XLgXBLIStvkk35kC1n9ndbovW/EVswel9bqkl/WpcG58Js+29z",
-	"RQ6QpBThCrPrsFFDIy+cogSw+VLMwG3q9tNREmDSFkggYLyqlUF+JoYRmGbTpVmpxXRg8zyzLf0NMmQR",
-	"5j/nsQ10zOl+ZsaB2fWCQFKCMHuw5T+wyqzAIvPd9/mnpopbCqbZWFKHw4YBvau7Uk8/pnd/SWNWaFbK",
-	"le3dvbzWZrnKWUVQAMZpFXSHSnhMdWe7Vt3bXVFZLwOmNU4ZDKZazXw2+9S0Y6VBv5kLxkyMxu3y7t4r",
-	"YxgwDv7y3AKmcN6gr14Gv0CcleCvFxVqvsjbz5ljO7/i4pwbOkW79KhPSIuDPz0NfsoUSj/M0f+BmQpy",
-	"SRK1TDnwHBq1ajWXQy0rq148i9pGC708LfQov9PY7Is8TmPwG03wQmoD4oyser2aYCSEpzqDzxX8CU+M",
-	"7kViTXcxUJVDghTxMFqqOMgCLD+THhwVZED5BNwksHGoID1fQZrdiDGuMKSUBD6/1Q3ZdTcD7DZNKLEL",
-	"Z+w+tguKJo4U90uKyBmaG8hHC9ILgyAcI8ONMWybh9woc4LWGPrH0u4rvu6pnXQhT1s32Dx969KcCoKP",
-	"QngtnNFV94C8NfX0llnW5MeWvxydsTlKa8GpEMK7gsU6//m7lETrSJQs0+zV1VF6HAaMj0hR/u/Wx8sT",
-	"IuJJwEovQV5kjn9f5ezmlgb1/EjE6pTq6p7sSzUJJTcRY7E+WPISPhp0WcQ8m7v9EKp7it3RhIg4dG+F",
-	"RQaTtLuJlbGtLSMpKUooF2xOOXHkeDH2IRx1dPuM3NCYjelEHXuDXSGJSd2yibA5pN5hUArvnnknYGWc",
-	"BEb0Sf7aKap4QObbHKA61b0acfs0oq6cWxSGsO7qaeBdYk+azIDlK3hvwwg/PQx5z48GjjSeZ5v8F6GB",
-	"DBjVNs9a1SVsUTO/hEme0h/XyVVNi5+NjHhOGTFgr0Q+GIfxQTGRWEzm8U0CqX6UFBAqdKlJ5YAxXubN",
-	"GAHyzHospn6gjxeSk8DIUJQ4muwOrzsNPfYDdL96SEMfGy/1ddT0Ru8+95kyoFaqnPTFn62UQPqhk2WY",
-	"2tpV1e2KpJZR+A+wtaHhHyrM5NlvdO2uOylNaWep+oaMe0ZSQ1jqPMkjKKYMcaXuTG2tSoEH7IHT9gA7",
-	"/kYnvZjzk/Y5fB2KSWVsv4OiUcGEMBAbxnl30HZ2SPGnq/MzEkakF0YD0vNZ4IkSmJSJwQrHmo1h9crk",
-	"KqYxE03i/Hh+2nZIsZpY3jXT8N62ed8XcRhNLFIh7N6PSxZxENqr+GBzFTswr0P/Q5srWTL03VuBDKr7",
-	"WDEqL5GPleIBHts+aR92EDgMQ+qOJhap2Vy63/LCLnVv5YXts0778rp1ev7xrKNGgROhi1I02RufdssT",
-	"UWeR0VBKr2l+uoPkZwCqdvb++PL0+vzyqH0JI3LRLpeDQbouORz4+vripHXYPlLDUdLS5r53YLzh6W/X",
-	"F+eXnffnJ8fn6spUdOoZI9MTBtQQcUS9ZOrMWetcts6uWoed4/Oz6x+Przrnl785pKgellxuc7ge/Y72",
-	"r8d63hj3gG6elcpEOR1S2mPAGHtz0iAF3MX9KBzd9LWYR80wCqQyhcbjSQrAIs5l++8f21cdx+bsDveE",
-	"YzZyAgPM5i29dCZmMOSJG5l0y8QlhasU8VuXSe/Hk14kKaZkYQpGbpGHG1pC3Ek7czXoXKuz+vAqIOUw",
-	"DCT6YRRrdCT4u9Ivs7l2zPQBNfwyMs8tw2ac90MffN8wkivAPAAJwCXVilMmZyHxU9yedFCJStD78LJy",
-	"kF7oCmRfJjzkrHQAzxCKLLAf8nAUAZncjNq9QMko9d5aGncahPgoOhBYfMgSqFmEIUoJfl3p7bFad9fd",
-	"p3Wvzqq9ve4OrbnbXp01ejt0t7t8PN144xTWZ2XGdr81Ho+3pPjcGkUB427oISYrZ7CFWuFrDfd9GA2e",
-	"BYKYrQiJQR8UmoWkagO3qGjF8nUrtfpWtbpV2+9UG83adrNS/x0y6nwkH+GLNvfUAxQoEOOvKjmni6hz",
-	"ijlA6cAUVmeSNV+swi2bqK8C2mX6G/IfmDQqYH4+GbqhPhD6kv3hU9+NQhH2YnIYRsMQD0RmDDVzDKdX",
-	"7zvpGGrGGOQ35D/q1Ua5Wlk0Brx737j7jN3H03fhpKfXV4zrVbDGvF7qbDh2YnrVYvnwZuGwH4YC+uvJ",
-	"d7N5tUzMibN5rUzMt7D5fplA6JxXygR+8cs6O9yC6zpPOYg0iwZWqFZEyrpjHhGYXOuNgmCy/BEDox/f",
-	"b2GvG7zsjUjNpxfuJqyVYa5XKzOzrRXbUquvtRq0iMuRGE3sCi4NHDYGZQUKN2EnwaAN/uLyC6n9lYeW",
-	"Dtj99ei0yj3IH46TOx6n/MoAqo/2+a6YCgWYxjNaakU9rQ95flbhfsuwYbZCDUpE9WV6atoifLWu2mHG",
-	"WiZ5xjKYlGgpa0oem+cTwqGNPsvX0zQqfWzuaIyCQ8IecagiUZD/RhXm6CbvV+2TE/jC5IGweXIL5DXz",
-	"c7bZx/k6b4IuVMIIYdynm9P3VOP8h7l+49Dm84jCy+TYqO+Z4fgmgX8LLfcT38QibOArNDLMduKAEPQ/",
-	"EB3cD8cCCLOzzsiB9AGqTsZbTpgjPDMdrIJZNv/Up/FMIgnaFJkuCkk8FCBLVs4dOifQtp/PvLpF5jAf",
-	"z3o2GT6KxLWxCA+TD1X6ukTynR05f+DX6NCfcrSGUTgYxtjVwVLNpKTnIkWFCrZnnSCDgprgljFTUTbv",
-	"KJ/lDabDXBoEQA4i3Zdpb8ciIgSvxnR7bN5nETPcnKLz65bhi2z9zCZOyXR+cJOEXNN6o2c2GMWgCuez",
-	"GJh+wlM4SNY6SYOsiHk3msDEsiDIINhMqFIeaht2H6iSh1BsjI8GUn4bD4Mmqn9ahRgRUSKGop8vsyPr",
-	"TO9SXPzsKBX6Km+EyuB+aHgDen/C+A0Ube9AnXjy5+wAl/ZGl/H4NKyuUK1UVjMu1f5Z0X9bLVL9FJ37",
-	"jWwzEoSb6LoP7U4hmc6PkXRHMsCA/zsFDP6AeEE5LCMzbvSfR/weijivSbqjCalWKuVKhfx++kn3HC6T",
-	"38IRGftBIEUnDwGz6ZlYm54fBMwrFx7XQT+dySUrusiYJqwupKhKWpHNP58+6IX7CN9xbdajTd8LuUVN",
-	"CkspeGnA0FIC7bVc9mMFG1j7Pa/VBL6SvpSAjv7oGyAxZWIUKFNJpRsgboH0XOp6mwPCJoyYpw4VhJ+I",
-	"c37RPvulfdW5lvN+fdW+ujo+P7vudE4MtqqGzQc+l2ewZFSABxSq1NmQFJ0kmuWULHUJkl8alriZNXIM",
-	"RDpEZM2SNTKgEymeMNaqcgzd0Jukgdk3kIgpaf4oUHlzsTw2XxQ0XhQRtnnyy2SdiHBq9qiYyFOZPfOz",
-	"1VYKxIKp80JsR0qkWUD8uWVoBkR9dRz+2pzV07D4FRl5MtGmpKz8+Rr8ZCOFTxnMnY3IvktQe4uimpkY",
-	"qoHvm7rPTJIZd28bdxv4eKLyk1MPycmKzYmvtu/96Xhs+9fjTia+qqZRRVc/sQBIQn6inEFYM50CDGpO",
-	"TGa27TLJGS7EOOGnHx9offLxPKJyYfW4KjQqkRP8nZYvvMbYnwqMZmLATx31UzJjYV1BEn7KhkOEATxI",
-	"0+MZmCCClBROkAU9FeBVD9QFAOpPUoSwmy4HQPsFoQc6QkZjHVRRxJgIVcTYkIqX6MBXgkDACE0OAqGZ",
-	"Rfpq6MK0QZJEqDJgZqnk8XqMOenseEiK0vBIo3ulpM5BRfviMLSkYYY/i10DFXYSx05jm2u2u+wIk8ia",
-	"HGKpTGYglSq6BvZQJiSAFwpSlErcwnmziAtN2kgIoSXi0YmaygmjUQmfYDBG4ARnjKjZMNM8iNmVVlBf",
-	"A8uJTQzn2D9qamHZjJDqzPYgRTmZHEKesDLmipXmWUcqXjEneLJdy43nrFhFMmX49/MilXrBp9YwE1uc",
-	"9w7prsq8hzL2E6tEvUg3DANG+dJvsgHaPjdQEAV7ip+BEGRW4Lx48OBS3U+mwLfZIhXOxkzEqjqmiPkO",
-	"Xf+Gx8CyOZaslpTekuJ7uupN9U/RwfxxpmbtAYH3qH4ij4GwryhPNgfx+Q5iPGvmv+iTN2bdfhhmbMLZ",
-	"Rjmf9EWrDvE1tZmZ0/ktqXBHgm+pHkfdRCLBIrYwa5NLOmsVRhDC78fxUDTfwmtRPrkvu+FAT7700dU/",
-	"jWjH62qporbI8u1U9Mb7uh7oX6Yzyjg9sq+wFj6NeLs0CKQ5DuccMAXyH5//Qzc66Ybe5P96O4oCaJOS",
-	"HycH0MD5kMH7G26cmqM3gjijKED3E1nR4YeARc8XRJ33LhoLRcEYcdR2vzJEAd4PAVas9vEFoCNi5pUs",
-	"Ivwbjh3Ssr98yyak6HxoK/dTL9vbWzZxSk3iCP+m6miXJVlBI96t+ar8m5pDLt8fkv16rWoRnAEYc59F",
-	"TLpwYswi4tTu7x0EgbjSoQuYd8MOCOUTJKVigWCAqeahCsfLH69WCETGbR6xOPKZd4AxeuIxqevuaMwy",
-	"U5pnJEXMZf4dUzPXhqVc0FTGEX261ajWfmjao0pl2+1SwXbq8G/WdLSDI7dA4tdg58bUsVE7a0ttrYcy",
-	"3guz7rAYPxT/97//p+SQIgT+MeMAUQy5AsmXeiFKFqGCxOMQ60NI4HMm5g42OThbeHKeYLT5M5cOOPf7",
-	"9Qb9uOFKwx6O3bFHilcx5R6NPKItj9Lcn1c7bst/uGeQXCgqtdxoBFcuHM9H7t8TRbyVlKPTOGaDYbzW",
-	"AIEtLaaD4SOX9a5KLXPRCPNqjUZ1Xw7SLvheOfkhEI52AVfVyRm0XOfJYCCPtLv4BcRaC/2oHFC+Sabz",
-	"LrE80RrZoXRD4VP73Y/n5z+XO+2rTkF9DPKnUt3fptVebWvXrbKtXdrobu27VW+rxrZ7ddro7ri7K4AZ",
-	"MmJseazJlDWUimCPFCmfkNr9PfHlZkoxxdlbPoScHZiilvjCkMKImvNjkdSQeizw71jkM6GqpwDIkWWO",
-	"4njyLH0xarqsovp4eTKPLH7WzLvSKlMQKu+Uj0NAICag5UeDEVC/E7CMVct2cnR2RfqhiG0OKcniMKA+",
-	"h0vgxYYRvCWhnhcxIRj2DpdKF3uME48Ng3AyYDy2OcXeE3GfDSwjp602yHXr5OT80/XF5fEvrU5bl6eT",
-	"FiCT1WvnqH9H76/Dy3YLGpZicJd7RCk4QfwYP7hhsepxEY55ckzlMZILIzX/kPoRqn8yq/0BwXfJeiPB",
-	"PBWEAL7JIkplsFkswikUjwF2chSwkkVGPGBC6LmyuQcrpXqt04gRmBgse5NznVSBUU6OL/TcSrUPUE8x",
-	"VFzlRada2y1XypVy1bGI80ezWf1T/kN+Cp9UqrvJ9zZ3Kve7vfTyWnW7slvZqW9vO5CiRxZLwAtAVhDK",
-	"0EYDFvnuAVQwyvVPG/V7YUyKThC6NJBjLjulA0IJ/I3Za+NL+PUy/Cl/uewrAxv+ACgpjYYU/oKLvHBA",
-	"fe6oBtJhhK2N8HfjiPoBWlyx/EkIlsMPwqxFTITBHRNpZt3mxsHU4KUQ0RFy22MA3rNw58ZhupflSiVn",
-	"FcGfESRVikEYDqURbOlFtYhLo8hn0dZNRD1GzlodCzMvW/BGchNAPz71V8QEi+7kr8oXOL642wHLReBL",
-	"sEGXeZAzGVhEjNw+wKWTxS5zf1j2Q3U6kldPwANqDmw+YbiNXJcNY+bpli7qrQA84faZeyul1I081wgK",
-	"OTq7knalCIMRkgdQnihayL+MpM6K4CAI+ZAgvLlRR8LmjtxC4Do5xC4Ye13d4TXJ//73/8C40tlLJtSc",
-	"NLlKeqL0qtgFS625epoxMjg0mGrSr/hGzqgfeWBBAyStRMDd8GPivG8dn0iBkcbn0ZyeyO0lfQePTkTZ",
-	"5qZTIZrEaZ2cSIuM4DYlRad1eAhVuBZxWldXbfzHx86PsO8PP151zk/bl/LD47OrzuXH0zZeewzyT/51",
-	"3fntoi0/SgtjjdpR+ZTLtvzKyZa6yj+V+HNKgHQPuTLabF50js5PW8dnqWB8S/RHHy+O4KMDHKdxic3x",
-	"k6M2tn8uNcki/wpllfKsbD5GZok58Br1nNfDC4sMDXMCTEtEklYEyaj5WYl34fH415cWansUrDWZwvlR",
-	"L3WJVgffAy/BhmbgZZA3wo4C5m4t6OaE+/JIEWHzuLrjhXnWEJkRo6mujJsb/47xEvYZTuM8nZy4FIAL",
-	"fUGcz6MosLJP/qLKYKAApQkxNjzNuWTt2pbSYHQsKqRuHExA+WBfSNQC+nsOLhLayso6dpIz72QeJaSV",
-	"RQNpaiNiw7jOT4GSFmp7w7BTAqhMHBRaTZuj0HJIxLYY0PqJdJ7U/TTrqhUh4IiSknQnitBA+hDQZ6Re",
-	"raDNpR9yy9hQgCFp+BB5uu8jjO7V6T6Qhl35iBlGdD0FYU+vmUW6EwKhnJT5aEZboKG0rO7MUw1Slofu",
-	"DM06M3d6cXrjwt4K02GXnnKUKzAsZfbB12a9XF/HG/Mxred3K0+l51dGWa6g57V02PAPbQyDb2QY4NFf",
-	"aBhMoQDeAlR7DvQGvXktiaWIWxTassiAeuzh0EgxL7FlF+hsnEw62zeMS0XHvAQ4mcTqCqUy6UCQ3ign",
-	"Ho66ge+SPg16SdUI/oTo0yFrmhrfIs4tmzikeD5k/OrqR5KehetbNsFkj3SOhehv6VdutVqt//3v/yEY",
-	"kb9lk2NPxdtLlkmGZBEnEWZOOclG2px6noAfBtolQKPesonvOWbkFuszOHGmMkRAxeTgS/7MJhdsoJ4B",
-	"kFE5c1SQi5+PfyUX7VOVp5Kv4pAiJjrhEptrsyNJdOiFEv1wFHgqpIMUl/B4tTbQKAvgVhitBCNKKegk",
-	"BW1lzCrBAubGoB4Pkvier3p5T1l/ECIrhhEiupTGLyWDUwtdJmlzcAzHzOhiHiY3YW5Td57AKI6nRq8G",
-	"nOxNRV45ZNFWaoNNkKMSG6jK+Uu3t2DRne8ybHIhDhQzeKxrbiC0FKmUb6jz0Tq9cssmNo/CmMbMKcEM",
-	"C/UjxkaA6L7AKIhaycAXsYDxH5mh/iiaQArvx07ngii1R5IUjsBMtK8T0LjlbP6D3oolKAeH6UmtUmDX",
-	"iuXbhDn5aMxEy6kdCew6neSjSeB3IxpNSDeM+0SOsQeJ8EFTjvtvKs2NeytNbTeJU7STDK4U3naB2FMp",
-	"Xbtgc2J8irhbuPC/Bizuhx7+O5aaI94aRT7+PaTyqhJi0OUjHLvwX4CKtQtOWif18fJEW3PyQBuPcfT3",
-	"bwQBG4HJp2DrTRHD3rXS3JycPdgDmNHWuetkQUiXCnag56LmWMnc4Sw89C7KTtuKYYZwOvRnnpok46Mg",
-	"naE0earvm8lWwhylpGyjIECXcObN5AvANpwRUih3kk8dLBWA8pnZPLOFYIaqo5u+Odn1BtC+BgY4B4ls",
-	"2fKBT8CZeQH18zNZTIcUZ3KpWnQTio0iGJnJmRJlm83BgarLpOO0ANzQMXJ4mAyRRzEOScTiUcTTSssc",
-	"txg3VyoYtZ+RJdpRZDJ5eO/UNv7mxDpzHAUsGptWtYfbZ/+ih9Xg96Pj6lmn3ZCfHf9Y+SdtdOLuL9vv",
-	"xz/vtt2/H3Um/W70r39dfgiDffGPn/dPKkH/trFzPCJa7GqBvlXvVWmtu+3WvQYrwM/CUi5xnXgINvjC",
-	"h2+aDIVmYUv+5137w/EZufj47uT4kPzc/g0+tPnpYTh+9/ffjn6u/TJuTdqt3tUwCs6r8a/ur61IXN63",
-	"zi5+fj+6uzhrU//X2uQ0qtxdffrQ4aFf/8Hm8JD22dHscxHm9QLGMTec/DwO5M9ssqhKL826m4GeDdPQ",
-	"S2AaUvVfaBqhlUaNBUtttVfNQpQ4hIixeaUNEv4+YiMIwzomKkj1plKYlGhCICKbiTHOOCMH4Os6Umeh",
-	"AfLZBviRXWgSiKA5ZXKUgGfSPln4S0VEf1pEoSctlcLOpUPosEcA7p8mdpvR8PX8Ihz59honK8g/5Uxv",
-	"EluryL3vPgQF3QypsVGWjEF9TvTuF9x6AYvZ7CY8gs8zsOODecg3GjED/TZ94vBJ3zZdsujI6dAyzsYm",
-	"tLw5mo85mrjjl0kbv2C1v/iGT1qQXNC4n2PcGJLmrWG4PVR7moDZgvCmCTm+5JMhi5RCFMq8MESTpnCR",
-	"AkpByAQRIenRCMNegITEiKalWinFSJqAJBL3sb4PKSYgehTTmJGiI8Io/uGofXXoJL0QzFLY0jwCfDU/",
-	"R6bN+iIK/PI59A2BDrF86F5FYzavqB07yazonqnJmGBfmi/PRGmvdkChWbPmotzVQORq7e/t7jRSjLvG",
-	"+Gkg3eo4d6uQwCYLTT4KAvzgBPfcqSg05RDkR1eQsD1MX0JuxRaOXw4Zb06aon88PGy3j2BIs151o7r/",
-	"3VQ66n2yfMVjun03rvzLKJL8jhz351KGbz+ncujLW4Arv/RwwMpTYc0hs0+B6/lM9koq53DZG7L7sUT2",
-	"D0Y2pP0Bfak1Kl2llZKRR/5NPyZ0TCcWJA2hqsCPBbbBYKRI02shotWjfqCy6zdhiDUshJJexERf/8qB",
-	"IkiCCJgU18xjkJYEu0d1r84S+zhKPzklLABKCmx0FZCKwRSdemXfIdCZcewLlmu6XMpdOCWGX4LbVlvP",
-	"MKiluZDULqhuvwDDoIAd2VXyF41T5hEpsGfshWqtMmswNHIMBvUqO/IrbTao3r65RgNc+HAovqUqTgrr",
-	"KvFFAXl9vL6rSNfG//5m1gdIMGLIXh6O51ZXWgXB3FHkxxOQa+8YjVjUGsX9QvOPP63CYeCrE/7Hn1KK",
-	"mX9bhXN5YQ2++1M+KLqbn41W+BRwrLzQRd5WEOtQEgUd+YrOgN4yEo04Ik8Yl1oIKjSbb98mJXjNvcpe",
-	"pVTQUM23IC7V603/9IU/ZJCrBCBn7COtoUaWtC6OyYh7LAJ6DqcJqCypjlGwWinToLA0FYaw0uabwF2e",
-	"4cDIsplbCZkFlEMLJv//DJtq0q0E1JHS8ukyzZoQ4FewaEijeLIl3HDIvKRvlXokDQIWJ0PGl7S589Y1",
-	"bgUCkqRvsQGbA/Xqx0I1u8o+7MDm8CZEqhhhkauYBQGV94uR/vnjd60zDIze0cD3EkxdxGiQeUt8dB49",
-	"AuW3Pr9pEkPPqYrCkHdDGplvXPS559/53ogGCijkpoRgQvV2NFYSkU9TNyWTlRlgF8eRuwg8jsIAkHtE",
-	"UO51w/sMlEKQ4jAKvRH2a8p+c8NimwOyDEY3j1YGUkhp74ym5lFMNofNxSjqUZcpnmw1jrf/+9//45TI",
-	"ILxjeQgPNwjd2wSC5Y2YzaXu8uBnoxFHLJ5cY8qzbQBVo8deGLnqyaMYsDZhj1CbT3ELH+jxqlkkxmCz",
-	"I/WY63uMUG5zY8GJz4n0stkYiY/l61CzQxsCvjMLpp4rfZD/PwAA//8=",
+	"7P3fdts4tjCIvwp++vpbkapoRZL/JLFXrT6KrSSqsi23JCeVKuWIEAlZLFOgmqDsqNP5rXM1a66/uZg3",
+	"OPMeM2/STzILGwAJkqBE2Y7jOnMuuisWSWBjY2Nj/99fKk4wXwSU0IhVDr9UZgS7JIR/dl0yXwQRoVGf",
+	"LHy8Ii7/1SXMCb1F5AW0clixo3BJbHQ7IxRFM48hj6FoRhCLgpC4KCRsEVBGUBQgTBHBoe+REIXk70vC",
+	"InTrRTPxOp4T5Kn5nBW6Jqt6xaowZ0bmmE9L6HJeOfy9wuerfLIq0WpBKocVFoUevap8/WpV+iQKV+1p",
+	"RMI8mMMZQXQ5n5AQBVPEiBNQl3GgbrEXoQmZBiFBIR/Ao1d8YvIZzxc+qRy2dCDmHvXmHI5mDIBHI3JF",
+	"wspXDsICh3hOIom/tuMQxobBNaFd1wyTHYmnNgeLIwL+5oCF5Ca4JnV0QqZ46UcALH/Bwb7v0SvxYgrS",
+	"Zmt3b//Aqnh88L8vSbiqWBWK5xxKnAJFX9JfQjKtHFb+x/OEDJ6Lp+x51wXEvsb02qNX7cXC9xzMoe+6",
+	"FziamZeEk9dQ9yQFYQUvFuP9aWvy0mmSV/iFu0d2pxUJ8YKPGAPscSg5mXghJzu+62WhNoGrr+N4GbLA",
+	"QCMX+MqjAm4HXrEA4fYi/r1OyedoLB7GO7YIyY0XLBla4CtyhIK5FyEvQtMghMdTL2QRPKtXzHsjxktt",
+	"yhx/PiX0iqN4v9myON2pv5sm0o9XxqJgTsJ12+PId3J7wx+MX718cbC/t9tqfqtdSUDUAT8JnOWc0Ggd",
+	"4K58Jwe4GzjjV+5L58XkAO9P98iu23LM4KshxvdfRwKxvo4udb0bz11if91KvPit3Fo86o739g9evHxV",
+	"sAHxpw+wBh1afRWn3tyL8qCfx/wzJEyxpJBEyzDNh1oNM537MKwOoyt4m/hkGoRzHAmOutuqWPwQSGbb",
+	"aFjrWa9VOQ4ov6hOvCvCDLD33xyjV/u7DeTCC+rsks/YidAkcFdosooIs5DNZnhnv9n66XC0bDR2nQlm",
+	"5GAP/k0ObVTlj1v7ByPKOeoiIi6KgqBWR8cz4lwTFy5CckNCzhYYodERUluEAspn8ghTtyUZ0SC8wtT7",
+	"B3CXZwwx74riaBkStAh8z1nx29RWA9j1EU0RSwzqh99OLvB7+vzFr1fvcHv1cjEP/mhfv/0Q9D+3Lt8c",
+	"z97sNdstdvPrj0N8Mf+xPbltX73+QMOu99H3ly9en5+vCPbd96c3/dvOfPjuw683P9+S259+OlREKISC",
+	"ZCsltnckuvU9zTOnTVzpknp/X2qMyXMJjbypR8Li6y19KpyEqdz1SMgTkMD6N068PYAR+3mge9RfIS8i",
+	"cyZoyWPxAkpfyimw7wNmP17yWo5/OwsYkUBHAfI9Ft0N1nuhuJtIeUoqWoTEwVEyXn4Nge8iDglHtv3r",
+	"jjbGzi9kZaMqP803hLpB+IwhQt1F4FFx7bIRZZHn+4gR6iIvqh0mEuc1WVkZITQEURdh6iJ7r9WyR5SR",
+	"OaaR57A6GvAhAkpiae02yB7KRvPV7ovWQXOHtJoHOy/296Y7r15N8I7TbL5ouAf7rtt6WXSs0gvLkIUm",
+	"E7T29zfLBNpQv5BVnjTaaCkO3jVZoSpGl5fdkxpakBDNlxEwJCvFuzhXWyGP3hAWefRqRNVrhwqzCLPi",
+	"zXGWYchvb77UGgrCEbWzy5Vvin0GBlm0pbWjEbVz83gM6Vy5jtrxUsQmU751mLJbErIRtfcaDZvPxsVp",
+	"A9x1NIzlt5QeA2QzoiQMg5Ahjzr+0iWuxeeXak9MUs4M0yt+5jhdBWHEgLBCqU6NKJcSW3toFixDJnSk",
+	"VYFyFJOqvvJoR2lmhwgUsSOEkRNQhWx3KWRgAnoOU0LpiIpVcViuSMQQf6aWKJat5hRQYBpEM04ZJJoF",
+	"roU4++WXl7g6JUbFeamjdoTmAYtQa3+frz/EDleI+JG58Zg38QlqD4673RGtih2AoW89Riy1GXzR4mzU",
+	"jhIMgPzA0IzzAkWPI8qW4RQ7BNaypC4JJaFyKqqjD/ymZfwX7MtDy9TYDOGQcNqNLB0pZg5joTy5WihH",
+	"g9aI2p93/NZ0R1NmdzzXVnox12tRW7voneCGg5IseUTFMuKjAHTke3w/ObDfjuFwNvFwHOedmCvPdygK",
+	"5LWa1fgTNiQI1WMaL1LHYUSBGhZhEAVO4MPGS9LATJKA/fymaR9q+lfq/I4oHKbM+UXVyTJCNIiQvf/5",
+	"s11bf55H1HSgUeo8w1frDuuIRqWOGjKftBwLLeCCRedxRFMHEpU5jw9JfQ9Je6etqUGwSElsRUSXHLeJ",
+	"0H+SW0dADMeQsysDtkFOyP16G4TXMeOqaYTIySZzk6whMwNpjWhJ2kKFpDWipWjrwbbZxA/vt9dm/ZRf",
+	"W1Jn1Gx9UkanCMdGmETgbWyvqsI3a3XVzcrqBb4iZvg5iIlabSEnWFIubaFpGMxRIwV9Aex8CDPoRsAV",
+	"pA0jpH0hi2xQ3ZTEUqC5CYuSUXML1fj31SoG6kI14xX0/71WU7t4q8Rt7e83X9WUMJ8MjuLRdrp0sYxG",
+	"lOtKzEL8rhYHKx5mghnhZwge8UtIauV1pLSyu6r7R+iGhBybeatCfURHdHgbcKYwZ+K9VR398INa5w8/",
+	"HCK5viKguajybxEOr0i0sww9WzCppe/H23nZ71pSmgIphbgJjjRIfvhBGLWkYoDcwGHPADIzFAI/Cusc",
+	"lKMR9aT7gH+GAuqvLJSGbo5XaCKEIdh6wR1n/GLDfkCBP8+iaMEOnz/HC68uqa/uBHPb4pJBJGyI7Blw",
+	"Z+Ii+UaNP7wlvo8wExcyIAEWz6fA8eLlbcBfUShyA8JAZnBwGK5AfxlRMcvbzlBNwcQQyE7bTbgAqX4R",
+	"DA/kR/XTcLUg8oLJXzw1ECjxNaFqbWS+iFboBvtLwMUoY6QZVQ4R7DHl8M48elWro+N4O/l5ZGiOI2eG",
+	"PMr1kBF1OGnz+QmN4huS/8TQbehFEaFIn4fDO6rYORGBeVfNnw57w87q7I+Pe/V6vb1/Pjw/Oev8rdjA",
+	"lBzn9bal+D04pwX2jyztCplNO3yx1wZV1QGqHfLjIS5KO0OL/E/OxmyE/Vu8YkfI/jdgwja/Z/i+8/FP",
+	"OqedYecou6FWCSqQ1zXcy3yA9jKaBaHkGzFJHINOAHoz+cwFPqU0Cx+Sg33/SLCdrMQjCflWKEc0OkK2",
+	"ExIcEa6Cw+jk88ILCeNkRtGSep9HVDnN+HNxBK48FgFm7Wuy8gz2Sb7x1VElBf6ogvKkqf0kUJD6SRAW",
+	"GlW0Ncu/M8cCfpW7Jv6dbJv4GzTXSu0IIP5pVJmvdq7Jaqc5qhxJFPzUfLHbevlqd+/l3pFEg/ppf29v",
+	"I8GKG2MT2QZhAbGqjWhHNgpCV8gwHN1CjqlGHmFoEsIOT1bIcy3k0UTWc72QOHy4Wtqv0B4cF3ifGAel",
+	"7GXL4e5xqMQqVvNJ4K/zc7AoBC/JM4Yiz7kmIWLwDQC9XCxIiDiTycDavjg1ez/Ex2tFBU2WbB5kRckF",
+	"jiIS8nH//ff2zm+NnVf10Wjn049/qZjEzEvG3DZjJDJqE5SAJYJfeEp+0Oy/Rh+sHGtLyYaDoXnN1pt4",
+	"JQdYzAJKvoNtl8O6ye4Y62ES1svB4CRW85kwAYobFJ5wNsaEhZEGlHC+HPMtq0DDl4YWfkUaNXMuz12T",
+	"xKgpNW5lK6waLJOYuiaTo1D0gkBeeo9gZOEo3qA/BFOEwbqPmBMSklMjmkUUWqw6NO+t83C4BcMwmoRS",
+	"vEKc8yIoYy5Q8tTncfgB+z6JjjlSSLjAYbR6u/QMR0t/A729zDprG81XrekubuwcOE2y88Jt4Z1XkybZ",
+	"2Z3u4f3JgfPCfUnMjMzRBh5fLTe4cmPML8WbhQuS57hgMYpHFC6kudOa7Do7L9w9svNyut/YOcAvJi+d",
+	"V26DNAvCNBTreLhF/OmVe7GM3nTKSLQpECn2xbFrb1FGuQ/EsA+l3n8gk1kQXG9Q72/FW3dwzN6q8e93",
+	"sXzlXwv2DoFVr7ErDRP8L0eIifyfWuzR8z8YX8OXBE7+pksqh3t8E4Xxt3L4+5fK1CO+WzmswD1yzgGX",
+	"a+HiN8chYQwYbmURBgvCecEoeXlU4dfM3GMM6PiT/v577HuuuFOm2POJe4iawuxc+VoWAR3xOsdBnpJi",
+	"wwtX3Xy++8RFQQizMa4LyumPkC0WbEtFj2BnBm/BpcARIIyNS59Y0iKuDL8R+RzBAyZvS+VxYTMcEoaq",
+	"MA26HL7ZeWkhGqDzy1P4L9fK+cthcIUjYoGOvSNhJMzBC8LgPaG4AqEL9dUCF+vPg965+LtWryTBKaX2",
+	"fhEGE5/MfzTQgEsi7PmJ6UnDktwkVJWbVDvUQnXqLo7IOJiOJ14YzQ6RYFxgAKDPIqk5gzgCZxCNKvyD",
+	"UaWSojVBgZX37dPuSXvY7Z2PO/1+r1/Jbu6DzBsvdYtv1GEoAgAonEU4WjJ5kiIvgkvkNXaR2pmY2eBJ",
+	"sIwOJz6m1+VJ/kLs3iMQ/ROn9eOATn3PuS+l6xGZpghMjsn2xUW/975zcoi8CDmYykVdcQ0NnBFHiEU4",
+	"jBBGlNymgjyrF73BED3XfmI1I9Uf987fnHaPhzlq/x4Apun4VULHMdIfhYgdORvTnD/Sec+hiyNNQsKC",
+	"ZegQnTy6XIak2BdXxP1oxJNjCc53hP6+DCLdsI8azZ9P9n99eb77N2E3Eu5PfnBAmMrvdvd82Omft08L",
+	"Odx9JtR3b1/nQgonaEDCGxIigZtvtpVtipaUfF4QJ+InXSzFA97kB1dXuk9PWxpXMCWr5Mpl6syf4T+C",
+	"8Bgo+p5b6mMWjTnnO0RYeRSDKfBCC7mStoCpW4ijx0Jh4Atfxi0lIZt5C3AmozkHKT5lXoQoIS4redDq",
+	"CELlyBx7viUME8Ks7rohYUwBNiOhEN9zdHR5ftHvHXcGg/br0864cz7sDj/mqElbaw7kw21B1q/OBxlN",
+	"XaoxlGnu02ol9HtJF2HgcAly4hPUoZEXrR6JE8HyGLqdBSlzFvLYEYpmuHDVdeM9y5b8suUL16n7PIje",
+	"BEvq3pO0Y9jSQevgiZnC+CZKOu8Nx296l+cnOfLZPF76uthLNuw8iNAbOeU32qXzQGBT3QFIOct0d6KO",
+	"5Qu88gPsDoPgFIf35iOKQCBKgDM2PmbISYKiZmPv5f6LAxE9bUT6Rfvjaa99Mh72euPTdv9tJ4f88uOn",
+	"NqG5m2yCZKbyvKBhECCx8kc5OSbAwSIvriARjcP0DRoGwRmmKwk2u+cGRUGA5lrkIEvCp3QKORIJTghP",
+	"IxKipsqCMu4a362z9vnHcb/zt8vOYDjI7do9J00zQE384nvHcYNi5Hy7yxuF/BYEexC6xQyFnHMRNw2z",
+	"DXllO5BYZiv4+VWlZcpprxTBI99+rmWpfdVyLi4pll4ycl/mKG0RaEJwyMkxuCYqRjfliTtEr8UbItMB",
+	"3hOJDpZyQApPIhiNxc1203wecECfw5OC+7p9OXzX63d/6+QZ7SPClubYTf2K1VD9TRmEvkok88FkJKfn",
+	"amYjroaCZmkh4XEEfVZkAKauz0uKb7Dnc9ngvjxD8iePXycMRWS+CEIcev4KLZNJDiGixcURBse/gym/",
+	"ESfEfFJa6nQcmeV4I7kMOv333ePO+PK8/b7dPeVCXp7XfA9g0yqGdtkMJCT6ZnxTMlJLlyuC5aTWeqRC",
+	"OoCLuQElddT/DixME12/tckC+yHB7grNMEOtRpwcyIRLEOJdMU3J5nPM374hd1cyviVQT1Ah8FjKjDVZ",
+	"RmgSEnzNVYDJknmUq2/CYhyI0LdsnAmnRoWTJVPK8LoI5zSzY8sF1/mJe0ZcDw9hyffTG8SnoO6iUSUi",
+	"n6PnCx97VFjx+emK5wSV9EjcTSLl5xDl/AtmWhpcXlz0+sPOyfisc9Jtj4cfL/JM7cFhSUvH+zoJJQMB",
+	"JhGg8tFk42cMpRYrV8cXIuTFBQnlqdJE5RLGzzUunle6HyZW74SrKnVOMUXSUjXs9s7bp+PBsHf8y4CD",
+	"EixphKpCFaw9sMemjN0Pp61+Zc19hVgBQ1mClXta4O6Njge0nZUwK6yhlb11tKKZAO694vKKfHkNvnhd",
+	"XEFO1rWFlv2ghL6FclxeKy5edCt18GMlVXr2uOBPaKRsc0J7EMm7SiwvVFjvT+8F6iaqJgGbTDmyDMAu",
+	"SDiiifqAqQvZmpKUpD3VUnpGJtRcbseIyun5eeYM2APePPWuliFxa2U0Xwh0ehjBsaTSu+boNvXd1ocT",
+	"OTcpBYxze6leJTK/sGZyTKzRJB/kQMRa4NYaoJXRHZ2QQCQG9kUK420Y0Cs4QeX0wzUXRIplfB+160GQ",
+	"vVFlQlU3uIUMZ/AaevSqFmtRI7qFGiUSrSTSxB3KRNT1ukvrQQ9RObVrDc9spcWCG8KieSytve6dnwyU",
+	"zBbvugizzFxdDx/V8n0UkC01jzVX8H5KtLijxJ+X9B/8hr6biA4xnRBi2vvlLvhpcYGUn0j+05Ix9yzG",
+	"1QfiO8GcoJ8xJSParKPXyxViUeBcsxFt1dHZCnFETQPfC0Z0t46GIaYMQ+w7G9G9OroIPQd8EnxgEXQs",
+	"1LRAIqFpKaFI7G/lbWdYiX+7DLnCyK8C/v1zMfVfk1Dpn4R8WPlqJSO2thkxBn/DoLvbDBppWNgw7t42",
+	"4ybhucZhP33V6XywhGpj5ck0oaO+DPMzy08QEC5imoH+RKjlXaMBRSCeMRjLEB0I0ftjj7ElxHabAwT5",
+	"VTCIiO/jMFYgPZcfrhlxrtlyniSMQRDWoXgQ1wtbLQKWiSG8yccQ6qAIOefecyrLwXESIRl5c343zheV",
+	"w0qr0TrYaTZ3Ws1h4+Vh8+Cw0arv/1Z+g8VGPUgoI6ra2Q2zIVlrc6zXLeepUsOMs5j49TGiDxAGNqL3",
+	"jgMbUT0QbEQrWqz6XYwhisK7r9vn4/Zpv9M++Tju/NoV/ryExvhz9Pb1y9aHzmAozrTygQOu9Bt0skIY",
+	"3QJQMbmpCkgpWSBLUq8enaRgWR5L4Jb3vgn6tMI0olXbgDS7lra0yyzI9E5B/pYKtr8LbwKB0A+uPDrE",
+	"XP04/FJhy/kchyu5LngW539WrAoQjL7hx5eDYe+s089vuoGzwXCFLC1OM1W2Cj13gfOSIIAsUYFaMVaa",
+	"g2GtAhUXvwT4o8qPrYPGqxeC3F6MKjGZkc8e47KcYb678qmvlsZH0whty/DnLJ8xofW/b4o73xRfn8pd",
+	"YaWvCn6Ut7krahbUropyx1ClYerkiqp2wUk0gWHDgHatjs438Jh7WILjKyEbnflQduE0few/siRhsCmj",
+	"qp1eLOfidzMzi8nvZmzOsWY9Gs1gfi6Tk5UYp8txy71H3Qtl7U6dCJPFmx+T3iXfo4t2f/gxwYxdE1KV",
+	"GCaORzQsVT9p+uecK9BgRIXZPVhGBFVt7YXUsbqX0V3tryne7S5W+MzeiWi37yKRl7Pgo6qdW3rq2NzL",
+	"uq+wa4pLM5j77xoIl0J563El1mL3gJ1btV171Bg1AfndrfVq9zKhYWlpKGWrV0ZwHCEd7a8Om/uHu43f",
+	"Drey32fZYPPRj9Ldbf+oautYS52oO1v71X6YY6++swMgK0A8PuMr4TywDajLaoePHoelqOLO/oDknBqj",
+	"oTQRMWNnH1Wum6MKrFpUYwCVmzNfcSBTV7WM33S96ZRAwIOkA2XthhPNR+Xfi7/COK8wzaFbj04b9/cw",
+	"wInO4zdzsu/rgEi2siAY6f5uiTVBUWnRZf+7ii5buzZgg0xYgy2KwVQtPjhp83/K5HBP2G+kfi0KtmxK",
+	"cLcqcdWfjaZy6n0eenMCH0HAkLPa9M2xeg++0SvJbAYs8QYqGlz7Tfrtr0lA2vrvJBoH4uWvVmW5cLfF",
+	"x1e9xMDv2gZYmULrYpLc0jR86vuhw5K0nQkmfxAHgqAk6MLs53Zu5PHMdMlpH4OGUz/ud9rDzol9iNo0",
+	"tsFwHiInRFXgH/yyUUCDDhNQ+C24FYWd0rR2J+JRbrcS28JfJ2phqg9PZkWGljzyo82UJqtQdG6Sfhr6",
+	"TqpRFBDp3YF1rNmYU49FsVcpd0yFH/KL3rzCUCkjwRYU7NgCbSrCMgwxHL+Y62pTxv4yAwbnZPMunfF3",
+	"skgDgC2xvmRaOeAadD0cqkpiaDuMlFrlmuUNYnaUO6DD7vuOKIIZ20YZikMdQuySI2QPLgcXnfOTzomd",
+	"lYYnPhlR7c3j096Av7Yg4Rzz1fsraBVEKD/mIvAsxK5Hr2TZvPhccUAqViWeqmJVxGB8YVqZNPVijmjk",
+	"Wi8F39rEki4vTvIsSSSDuqgKFU0BaZYsLuevQJJZpZgUv2Qxc7BLnhp/kst7gvzJvcHUIQNM3Unw+dgP",
+	"nGvNVYRd1xN10i40XE6xz3L9Md4Ft2iKueaM5sGNqhcfONdcgL7FoXvE1WifYBZleldYKAquCEiqWBYJ",
+	"30crgkOGqs2Xuw3k4hWrHaGG8AL6wS1x66KqkA5VM7vh/LM8xZ3gFYuBlKDx0dbUW3q521hfw8iqKONN",
+	"brpB0uRt3YwHe6kZ9182m610mSdz6aT8fjJjwae2XiYQIi7jUArkiRjMOBKkjuxEKGnPOW3bqHo7w5Gs",
+	"FC/czzPiu8gJWFQTpUDnOLwm0XvsL4kNAYEeRbYSZmzZ3CCe5Bk7QvYi9BxVXBbfkBBfkeOARfHnlwPk",
+	"Br6PQyZKDeutONzAYUlnAig7qZZoLwLmiSKl1SWVEgtxrRH9Cdl/X2LIXrFrFrIXy9CZYUYuBCDVn9Jw",
+	"iIwZ+QviQ40owIwW2JPBnfxXJH6UJC17rcmh0ZJGnh/rYgElNWtEJba0eQUurFQMfjI2B5YfJqiNCmsa",
+	"UdiAyQrZnEF3z99yXT6pm8wUOOB9O0SY3wEOoZGszQfbIbAzA18TV3MpwrDf/CDqgAAMR/HxTBBcG1G5",
+	"e9IMY6Oqhv5//e//K4bbitGlsvcBXAfTEY3wNakdoUkQzRBbEOgtKKJKRT144orr6V7aDU6qaJZ4Wbdp",
+	"5eqR5ZYA3jcLFSy9zi810eXLJY43x1BVUJ5dUYetYlU+71wFO/JH9dqJ+K/+dMfjN75Q9qBeWuXKi2bL",
+	"Sd0J5s/ZLFiwBb9ZnsshgE1oRF3QLlHSeELdIqqbH3UrcxS/92KesJaqeOr2eq3gs/nN+TCTRzHLda00",
+	"f/3uuyJIvei0KF4lWZWJU/HLnZ9QLg6gl2oVaOFjhzDLwHu++5I1Hl5UEDfLxzNnSa8zGzcWEzdB7Yks",
+	"770KP8kvDyJT1DWj06fp9nhq9CpqQxoLY8qNiFLFozPVoRcLn6Audeom1WdBQhDuaBFhXGEudE0zQpOo",
+	"zp+TvQBz8vL+7miLBbiyLE4d1yLOAKKZ8Rwkktr3X/XmMx6LgBB7+RTvzZSwa16MJsxyGaAMt9Ll5e+/",
+	"UYpmDIpYwp+MN8x3B50VlKUGXyA8MzOlHPd5AKt1XCM+ZbPWjdk6H8hIPpK3WkmJbM2kHW+Qxhli4UEX",
+	"u9NCa5Z6DaJT+sJSZzZ9S6dZ81YGdo6STeb1waCTMq6jqef7KFgQzuKw0k8f0zQF1gCjYUqH9QmapTjg",
+	"38NorhD2JzKZc5AfyWCusPNY5nI+3yYDMhCyZj4Wh06Zjp/iqXu6xuBlNNvE4y6H71IsTgQV3WKGIMDb",
+	"fUw8L6MZwHnCXzbiW4P2aaL7hPhkE7pFD6csuuPCXE8N3xLcp4nvBH5z4yP+sQ2CbYrShY06tRsI5maH",
+	"SbOrEb31olmwjEQHPuKEJDLZLe+0QbIJVJeu8THEMX7JcUTTIDQ6G/I3QCpvagNkQz5NL5N0LSlSrAv7",
+	"fm8KGSnlVvjJylm+CEVxEKoKQ0xtgQhWYk4gYkJK3fAA+QA+MVzzgL6yqi28XCYgZRi/+CDiuQJSJwod",
+	"GoWSzJZuI+7K4leFgUW6OTW9bd1BD+21mi+QegXxi17UJ5BNQnTXNiiYmUYwl4MTk0jlbdyWNNRik8qF",
+	"/qS/VBFAGbx7blqXkUNvxp+pYZbm5s42wsGOM5YJaS9fVVINw/ij3xs7r9o7v+Gdf3z60rQO9r7+xYQt",
+	"44oKIw60UIFbce6Yli+HGXL8gInLJhcisEVYAFeR+fc7NziEDFk+UBrSthN5UB4v/fMxzF/5pK1MlJox",
+	"+ToXAYuwr4rRGG5IaSFI4D0nt+hjEF6bMAnzhwWkvts8ONhpIuwvZninheS7QPNZojaN7XuUNNOgNFu7",
+	"6Ax7FA2ioi9a6S/aiwjtvTYaIgER45wOUGk2Go2m6Qso+1VghIggmXgRBjcedYgID78SXdEhTy1OPAtF",
+	"UbNoRuZpJJx/3KgdCIxYYo/SK0i2Yt2RS+JATcpQuAjCUjdcfrhj7ePEDTXGUcmhhnH0qeZbGpfmalr3",
+	"PYg2dTz3zrPzr5kX0HFIMDPZZj/MVsJ5rFWJhGhyQj2RGcAglBUyXZbY5ze0R27jGkHiT4jIEVMYLVVx",
+	"acoCp2QUidyT+L1niKvBXEazUOC7hEXC2w5N2src/hIZJ3JAkwgAPQIMDTO3uYASrCk/n+pjs/0IFySU",
+	"1VaSUVhpcccAUQKLyc4hW0gVOyJ1khC1+CdkGog0VQdTNCGILSdzL4qIeyRLDAScX4hsRw4jV3lEi1eR",
+	"kQDvM6Yahm6zsDMB7xvIejasB1o9GHdzO8EgWXQSHhwv846nMCohOmYOf0aIvNPEJqkmknKjikpOTmZC",
+	"EimWlwKhHDtuL/jVUazrvm6f/9I9fztuX1ycdo8hW7qu+u3IuMAMN8JyxCNka/xUFd9It4+IVHDzIyrM",
+	"hivJpDWvW/jT06LXX4zbBQ0OZcN7TFei1Kh93Otf9PqAAzvV3iMf/ZPIfyX24AKHkYd9JTRyQYpcYX+s",
+	"3MCaNOXMCeJLEhF5cVtUGY1nbuT7l3+ORkYBT/SnFsgZSzdSarpjKemnZzvY236yr+U2C/Z4y31q57ut",
+	"QD8dO4Lu8J6o7ChqGtrJNQVPpkGI7O75Sfd99+SyfZraVWYhW5PJpJlFu+ds8XmKKgJKGKrae42GLXrm",
+	"3nrMGPD7gMJeLBSUGKUD7z7pW3+OP3fFOM3GmjuzzLmCd+9zmWWNG/zHT1uQ8lb3STrzJSvchlwc+ZNc",
+	"EE/Wqp1f0wkoDdts00nnvFu4SzDan2OTxDr+DHtUZKLSkJ8zUxmaD2SsVYvFltYqI8Pa9q5aAO98dIEi",
+	"3aHUYJaCbnei9/mrRmOn0dxpNCGtJ3DxynyjaRabVy/3dxp7O42Wbs3nQ5rweaf7ClTpWCIq8SW0Keai",
+	"FL7bd3GHv3ESm15yiJ769CL58q5XVxj4Zb9JqLLPP8oeRxip3IE79ZjBrr5VsIKZMeVuc3zl0W2koIvk",
+	"gwLXvTZkucWegZGoD0ahbe6Bs/b5Zft03O+873Y+GK4Dkw3qz3EzpFb2Z7ggpEC6vX4nN0yUOMS0UBf4",
+	"8zHkV/BJc78MQ35k3lpOFyz0Cp3022+GNmLBnIhKIkmdGFRlhCBb/mXXjkbUFjXl3vT648Hl67PuYACX",
+	"rbL0WdBfKG0WtOHFIRfFR/QWe1C3bSqNx8o6fYTsNANA+ps4NjJzEGJDUdrsk0pqTxmJakfIlmLmiOoF",
+	"U5SZKJUPCwipWBXTSiFLVq6mYlXSJ9uqxJYcq5KIgwkZqZG3cJRpkjXXWCqmre0TDLUeDZuudqGyiVNX",
+	"1lnxKsWSfspLZ5h4mxsgoROjMqCTlAjd8BjyIqQ/QlWN2mpWYq5mMaX9Oe6MhMr+BPeFCNvb8r44lt1/",
+	"oyDToiyTPCw7+m7OAf6vaQNKI61PRAQ7cL7bWeAT5Hvb+8Qez1j0dQsC2opZpIsIaKxCRoOKJNfYnSh8",
+	"CK5LXE5wXvTn4AJPNno0Y90rrEa0vRmzuJKJtsnju7tnt+cSapEPGhPwAJ7ndJDA1sxHfV6S87SRhrln",
+	"DGkvW6oScRC6JOSiPyRNp8X9bYhgvdv6gdy8av2Jj/cJ+2gFuVjJscodhzt5bE2kbc580x13ihAS2fu+",
+	"+lyhq66sj21DnFEypnkEK4a3DLLKuSJUdeCcHwJE6vSVJbUWvAah3/p6iln5urspu6YnfzEZTd2Jypg1",
+	"c/MHY9WIopk2cMOzrSzcCoiHM//FPEs2E3hKJsDMfWJkI5q1nmo3yLfgIzmD0JZmm3wwJi5+msGbNpL+",
+	"XRaorbhOof0mrgjDb+D22alsoTDDourkAjNGXLQikaXKy6qWTWBLiWOCOycnNlpSfoMTOsPUIS5ylwS5",
+	"nu9dEeoQSxQ/0T5+0+/91jm3c+Mi+6TXP2ufD21EA4SdyLvxohVyl6HsdzOiHo1/XpDQC1xUbbbQPKDR",
+	"jKEl9QlLtYm0ECOR6AQjXvecEf0jmGixzFOPYr+ObFH/lYkiV88VZbHnXzz363NxodqgNMmmebLKFJRs",
+	"YmlLkERtxUpinDsnJxWrIhZesSpynQ8XGS22+YJQV7yZ+jkbLy1+FSClfnoTBv+AMtSpX08gGTbK/pwP",
+	"t07TnFDUy993g2F7eDkYH79rn7+VmUxa0TaxA0pLi005MoZY1dZ+6vdfeo1P/hpU90U+SPppKTHfS4Df",
+	"RgTXUFYC8yplKHNoUn4ReS0eZR3YSuq2kn4hmtaFbmcBCm5FkfeARmHgS7uGotpkEs6fkqHTTCr1VnlG",
+	"xRem6WmW/ruuThjYyp3MhaCFCJPhIbJhM2wL2aAM8n/Iq9SuI/6mKMCW0DrCIRlRzvWJi1iAohmOwKsg",
+	"qjYr/M5lDTKG7L1Wy0ZVjOb4D45gmHlERRA0zobI1VCIYUZoVQG+JHGTbLJZfmO315kG/GG8tr1Wq/6N",
+	"AgnuM31KwLrXQCkV8j4j3S3EwKyi3geOyMhFthnj62ZWVdIIG9+Beh6+XpU1oJGorBJBcyx50z/1G/2p",
+	"m1rjNJa8qfWB7KJxof884516PrHQBDNysLdDqBO4XHQLqL9K+rrHlnaIEI5Cj9yQdO3TycqseMmpx1tc",
+	"3wobx+JTZYa7nzjDV1ms/5VGrYJNijQz3No/MKN1Rj4jNsM7rf0DVe9H4qKetj383th5hXemn74UWRyY",
+	"94+imlViwGcM+RBgjjwq+j2VzBS/w6YUy1Q5m6UUshLMZ6hBrixGY1nxy0QfRvTMieth0aZB7oCi46SL",
+	"gy5T6a0nFu60YlW8Ob4iz/9YkKv4jwW9SstY+a/KC1pyCRcnbxIhS/7280Xnbe7Hi/O3utAVY6JcLkDW",
+	"pbolU0BVFmHq4tAVabITElloAX63WlJTdr+113r5UpChyBdzCXyetsb9/P51p+81Pp/+4fzy8+D17cdf",
+	"z//hvH21co9f/+Nj683y+OqnnzKpFK9eNfZbqXSKvdRBqv718Hdhv2vsvPrx+acve19rP+R+bH396ad/",
+	"pn/a/fpT7a9/+bbcK8V/EjQsMGOLIIzqgnL0PJX9/TWpI7//+/PRaDT69ONf1okU9z3Xm0+wIqISx9Vs",
+	"ro1vlqy51g2c8Sv3pfNicoD3p3tk1205acbJ39jKZptaa3FipHbZQTE5zZYpVQSKPJdA+bPk5ap90R4M",
+	"Lnr9IddYTvrd953+YHzaPe6cDzo2V+Tsc9DQ2qfj7onNT4zudYMQ505/2H3TPW4PO+Pem3H3XFcZdUal",
+	"ZqpYlcxEFauizVKxKhf9Xu8NH619ctLvDAZcW1wzTcWqtPvD7vFpZwAfDQa946560hu+6/TTzE+DpDzX",
+	"U/twIYm/ktuhk9C7ISE79RxCGck/P8eCyXVP8s8uwiCY9qZKkcozS84Cp5xjk960S3Wfce7ddhh5jk9Y",
+	"b9pmLHC8gtd6XD/UGXNHaVu5QHzQw/SKBgku/whmtO4G5N/kT3UnmGd5QjqdbDfNE2KmVv///Y+//M/R",
+	"stFoHTz74cfnP/3138f2l39+/f/vfPrx35K3PqV4486nH7RHtb9W/3o4GtXLvl37cd3BS+cArAvz/6bu",
+	"x++c6b+106LYBLfBnVEawmRjBIzr/CDfNMw/7wu+eyz/w3vs9a2XoFnbO4Lu5MVP7ZCJoWi3U/YK9ag7",
+	"NhWf4b9vdXFmMGywH3TOO2+6x9326bj34bzTt1FwSxmaB1BNBFPU2v+fiRaUXHrVK++GINtEWBDYe9w7",
+	"H/Z7p6dcm7/o9AciHBnsoRAeWsWyjUwQQl+r6dRzSFjT78osaGAuzY6avtQMn5S/3DiGXhNKpp7jYR/o",
+	"Prkw+MNjAb/v0SvpTv1kwvR/G1L/25D6LQ2pRcx8+zGlGfS+WVvfxP6ZPU8bLaCJxyQdhaqx2QJB5fsZ",
+	"Q9MhdYXm0PzSnqxBNFUNJh9dA9bnAg3OY6ClZe0NWmkDc3yInMlkCoFS45hBxDEkIkAD1qpe3+D3xqe6",
+	"Euod2ZWIq3xx/RU7dzXLT+tZcWFT+AkH1FI4WIPDcyOTaMcV3yFDqtlocLoNsRORkFmyl6m/QmwBxdTT",
+	"NhtMSVohad6tmMYaodBcsWyGQ2KSH9JuUxA69C4L0rmqTFPRbaBqwheUiY/XCp3C4jZeBQ28HqOafD6Q",
+	"K3ccZpiNuaRlOhCyHZtsWrXAVwRNA98PbpnGRydB4BMMYcKUfI7GzjJkQVhQWFU8tNVu8A9g3CNEl76P",
+	"5Kbwawp+rqPeAv99CUEf/AXRiikKl2QTpcfLSkO1huIzN//W6eapaoMWwnw5HGlhJOKe66hLE3nIkk3C",
+	"iO8yxOVYOqKhSOEQjVSiAJqvUy5YUVcEUfNtgDiZVR21kxpack40w2xEbSidx8U14CSiG5UqnidLq8gC",
+	"eraxLO26qoj3P7wPWEYxY7z49KVlVkM2Vle8f32fdeUYs6NvX54xNcJdwIvLOWZqMGa3s7xkdKFktdwx",
+	"4A+Q4G2cl3bqzYM9NA3CTA3IH+PSpo30Vo5GP/7e3Hn1iauYn74cWM31yqVsWXkiU/i29GK42memzt1x",
+	"+UI9RTAufWpK6dzCjimHzKdSqidaHmVRhcZfyALSHDMl+Z4xZGeqO4IIoW34vnnDU0G+CjtruKbEvx4P",
+	"uOUe3CuyKwPx5lq8ia3GZA7pvzlGu7u7r1DkzUXvyeFxmm6hYTzkew+bjcPdxmGj8Vs283uHf22iWeFp",
+	"i7sbl2uwWlxy+XH6rLNtG61n9iTVPEarm5ydxbRpAmFq0++GMdCez0ukzgt7ip5xv/1XIZkSvkCyGdf9",
+	"5NUuXSwjc6z4eWIhhH8WY+lC9eJ5qoRVii7WrE+2/nnK52brzo+sTzhkxlqrfbIg0qkYt5ENKLL5EO4S",
+	"mqyqUuqw5JpZKFffFvWWhOocot9rFCBxKq1s216lBLVK9csinx1/ybwbcqbUHiGyfyctSCFs84kEyhqo",
+	"18tzslTfqwzCiyl6QHz/bm22bUZ8XzVlDkIEfyd6sH0kgq+gky5XfqFMcxXLvIa4e3JwC5vHrzbkBoTV",
+	"LJQaGSQKoYCMaHYO5DHkhsFioRr3KUuvMrclbTBqxr692zTifZTjW/IwQtfSOxzEO5OhVUk2ZdP55W/+",
+	"Fzu9KbIrzB7jz01dSHWcVBsWajYan47AcsV/ZojckHAlvtgSHd/fwFOSP6mTVsyJLhlzBwRqb9/1et1S",
+	"EigARNqF7wYEW05iwihfXkBOOdA+zta7EPur/sxnVi5Dc7jGLIoWDF32T6UlES2WE99z0Mn5AM34gQRr",
+	"qmCeS59AC2SZpXbTfH4rAGN2rZ4zI+TMAOs1OQ6glcGPkRq2bOgiPIG/4fnEwxRd32Jnhvm9gB2HLCBv",
+	"mSH7t7MP9ohW1QjC8hXfQVdLzyWsBoYpePsXW2AkfoNQdxF4NBrRBb4irHaY9PpXwFjicxQSFixDh6Tu",
+	"IPG67Cc/orKZUFwPKgiFvVF61GvwTTrbT7Si6Vz2K1blt7MP/P9/STt9C5rVFFfBuGP78u1utJTqY2pa",
+	"G4fmw5tAjoV+w1LjACYLh8loR+mROp8jElLs+yvRXMQlLlpS7+9LIuPlpp6I59lgCC6bK5ZPErt/T6YU",
+	"Bzbqb1raWPk+TCXrC5jqChiLoD2ik3FtqsXTLxqgJ+o/chNSHXN/nj6kia3mMVqR6jh6pG6kG7PuZd58",
+	"pvEEQ5xlQVnJELsEah8OLjrnJ1CskHDJD4eev0JLyl8cUe1Nlce+IOEccwT4KzQRzZJF3Ur+okev0pdW",
+	"nGIeT7RdLrq21g3RD2vzvr5DYEM5nvNkoxg6YWjyn3LdhD+pIxv+G9cqINiZoSn2fKiJ6XGlZxqE6Ab7",
+	"nisc3fzhMiSmHmjyMOYv9XfD4UWckp91wO2Zj6yAqzSHgwANsdr1PM4QqAFFf2/DgF6B6HcL4fcBcgOE",
+	"J8LoUDdnQ11RHC1D8hozw9A94aGdLhlxUfyuBfiUdSOQ3k2RQbjDoTCrxO9D5os0FYQ3/AgE88UyIqLl",
+	"PKRuhyQRTR3fg6QicXzX86kSDErDao73rgtU0QnIELAiC3lNAneFqnY6WkUU1FvgEM9JRMJYAEx4jC4L",
+	"5QOOja3HVC85QdEe011vHApoI0/ClXAfzipWZUawS0LjgS4kpqHUvbSpJiHB16xeOphm/WaERLrIgEvc",
+	"TbGNmdi606RPk7gjhD7UdYs8nOL5M4Y8FwWi4yNbhlPsEFR1vSv+tyrIK0zDUAfYZRbCSHT2F2V4KUqs",
+	"oPwZV+tUOMct9n0SqXH500VIpt5n4qLkpYnwz6m3smWWwVu8MQJh/YYpLqxhxbhnQegoL0NvGTnB/I4+",
+	"B2CH/TW99bwIjh1xj+LwMsEW7E6/3+sbXbZrF6zrPvndDsRiOBOa8jXqJ+q4d3YhGjZbFZjccIzKO1vN",
+	"2VpGbS7eY7HFhszT2LTWNN053Zjs1venLWs1nobYEfvbAUnMLQ6MSlrdTYLl1SziPFJ9zkSgp4g9q0YB",
+	"epmxvdaOkDdFNBC+FlGwVdot+Z1iNiHfwcMUe1nv5v3d1vlrVTzWvsGe1NCLUCf4iVqMQiMIvC6iwW3B",
+	"8plkcheh56wZ3V7w57aoDU0izQok73CVBWCeRhLcOoM7m3OexqLYM2eJHsbIDXwfhwWW9Ue0mtNCa02C",
+	"9mes2FSzMGNYmHv4aYkQvMLJPKCSdJ8aEsQFZV5F5DnXJJR3mBEFN9hfEhHS0rshIWggG0+Dwu375ON8",
+	"VlDaXygTfySwmSObO4/pA2biV1kCVpuZ9lmmj5J5tUbWHgP/HWwiGrP/U1lFErgfxy6SxtMjWUaSSTfY",
+	"C7rng2H/8qxzPsxmSWicSbFqwWUUJw9C5PgEh+lS/5nbBEcgx1JyK75+RNNDGvE540N+5U/P/GDmYWa3",
+	"K+yNMPCkI+eDG3nJg0PAxSsL3RJybYk6jqi62+A/SrfPiuAQVXcP9sVv+e1yscEjJX3Ccvr8jI9818DC",
+	"toRSYuGRIeUbsSWgL74HnJwstkWopKFHhTTHMPn9CkhWVCHXYj5t6nZ/IB9hCluFVSoSoUJUuIFSpyw2",
+	"JJutNE9Wk9BNcqBLBAtCkaqILvInuGohjFgeyy7frAbc3x24SZLTV5SV68p7BxPEfReJLKbfP5lEpuDW",
+	"bDu5ZIY47DLkujzx/TpSYagMOTgMV8jWpXlbhsqlQwDtIxlrZMtIHJGGw9WmYJqJuDNF2tWReAwp1unY",
+	"LmNgnaD7sqd0uzi8u4UtfPvgvY22Nj1CETiAbmTLS2CfibMU3X+MNoB3wS2aY7qCRAGWGnyGGRKfExdV",
+	"nZXjE2bFvcpkgKF6u5attbbbMtZae+DQYp15KrhDiHBkygqcRDcW5/p1FJa2o4eFilQvu5YHCGFGVXCT",
+	"wXbkd0NNUPvuJgu5G2UxI18vc7/2tVe/YzTq9zcKbR9POgt8F+rTB/IS+N5LKBXgpHYujm9aZw6Tvhy5",
+	"4ITdGLnj/SWjhMytdNBUcnml+UTKPpYyn+lHQI+u0m1dCSvUCD/H5e8mdEk0f1fZS8kwf24R7LFsYwas",
+	"PZqJLJn7cdf6XRZZXFx1snSuCfDXqUcxdTzso0UYuEsH9DWluwm1jR2OqN09H3b6cXXCwbB3/MvARhwf",
+	"IZX1/BAHN5IJK4hFgXPNjkbUPu6dnfVOusOPNgoxl9siEnrYF69NMPOc2BHOUPUq8F0LzT3q0SsL4avQ",
+	"c5Z+tAw1CKHd7eve+cnARpOAuuwI2ae9Yw0uP3CK4XnT63e6b8/HnV9FlwgbTT0cqWBmj/DhjvsfL4Y9",
+	"GznhahEF2rN0kJcJK1CjSq64YlUAzopV0QGsWJUsEPwrmDPbA8A4QY5tnJIr7KyGwTWhJk0q4g9UDEmS",
+	"f+S7iM3wwmChxUCVBeOBkAEviIEPkd1eRrMglDaAQ/Sa4JCEaLRsNHYdbSz4gZhlfu21b6oOkc8LLySs",
+	"S1MHcfeAH/MSZZfn+PNweJr69uXBXsmPmROII1nqggFcDOATw80ShUsWEbe7SEd8FdST1b4rIazCzJkW",
+	"evcQN9Jbm9rqir4hMXaTJh+w+tRitxETtGOxFcdv3pXj6+ewiOXLMPIHZPlnUmjImGrjsjMiGEL1ozUF",
+	"aUTHxfqErCYBVVTInImIIY+JCjHl9Gc5yUWBxC8HQ1UIp22U1cp9b+4VwAzDMe8fBGEGcbpBWHJQrlhf",
+	"FGomWsWchkjyFAZNlhjBA0pQFVJlEJ5GUssXCR44VNhUocNNC7EANRAlNzJwT9Tek7OUxcQiJDdesGTF",
+	"gKs3YuBl3JcATGBfFrKI7wc3cJhM5bEUhEvfLwsUk3rV2qi5IIx6oSvD7IMI+9sRIvZ9AL5c0fzMAUth",
+	"LU2kGh0oOrPSRyUFrlys6WxqBQqeZj2vuHCBCT4mpEQwUkJjIwbaOWCaOgQC66+uQnIFyVzCG+TNSR3F",
+	"o7IRFaUoE6lS5X5JC26sc9pxqSX50zM2onbabG8foVgvTbLIolkYLK9mWvZe/JI9omIeSrxoRsIHMNk+",
+	"WStsgqp19iGgW2UlEp8Ql4vygSh2oDD3jMl9f2ompPs6tuY4vCbCvb4+xEq8iCA2R9lmnj56tPNZaF6L",
+	"DzA/3L6/bmWaMc7OEtgTWOy2xuxyxruYfT1kemLaoLa5ME8cQKYTbHp/75TPGC9uQ0LjRa8/fNM77fZS",
+	"GY3xKtJ5vBDkCe3FBTOFEprSmRHc0tojRgElN5opCCi3qqcXAxQv4DtYNVPI+/NYM7XyS49h2Uth6ZEM",
+	"e1metD73MTmmpZMfR1RkP6INyY9cbiY0+tbpj/F6N8QzJgdaT4BM1i8zIFEVsmsAd8Cc+J9wtStFDaOp",
+	"J9WbJ8apnmy04kUYTHwyL6zm92pv/wVaiJf0djupvlvi8Y9/sIDasrwExBOMKFgnueQhysRAJlywjJjn",
+	"EmQ/v2kaAzDWVpi+Y+JiklqZzVgkoIzy85FJAhU3og1/yMKvAjK7hqZ8cYYMUQsRH8qMyVFV7hdMzwmW",
+	"+NM66mBnNqIzzJCtVZXVALMtVYcn6Z4WJ3iBoX1E2xfdZ0wMzFDV/iL+dYh+/8LHtJA23NdPX21ZQyq+",
+	"QsrksbbRHDszj5KdkGAXOAt/8RDZ79un3ROwao9FFIiF7Mvz9uXwXa/f/a1zYlvCTv+6e3LSOedPz3vD",
+	"8Zve5fkJ/+OsM3zXOxnz39qnp70PHfj1uHf+5rR7PISPL9ofT3vtk/Gw1xuftvtvO2KKweUFP1Wdk/FZ",
+	"56TbHg8/XnTg/cvzi37vuDMYtF+fdsad8yH4K4IQKc/HqYRUsrmYf2WXYqKezUGBCVkeIluYzYFwhMH8",
+	"UFrSBf1II7qMopAJo0A3fJ8VkdXNgJiPRlwq/RmDdMz6tmXWN2SvFiSolkq21WczsaC1pYHipODx5AEz",
+	"juXx2phwXK9smSJoyvo2dH70It943NgsCCPERE/xWGGV3DcTabmph20bXfa7fKcg8iIzDufgnF0eTnxM",
+	"rwUpLnzsUX0FhNU2b7K084sladqMpNSY8xZcPlzEumTMfROE821rZs2Cgiw2GaQbl1C4Jiuxl5qxbbe1",
+	"ORdUVPTafDVr5b8MN3MyjKVg3oCMO9YQ2w4fFsLKIFuFkF/+OshVmCrjEtyAywW/YLO175TxnKA5oUuE",
+	"2bXIdA6oMHoHlPSmlcPfv5hKuyVn4ctWe/IpbYrgAke9j2/PpND96HvW37YgU5K7a6l0Xo5j6djVGZWF",
+	"gKVFAZrjyJllyqFQtAqWIWIrxjln2rDshPOdRqOx13yRaeG5t5HiczV1zV0ItDpUttaiiBHqskOEkRgQ",
+	"VZv/+o//42BPM4mLvhx4RH8e9M6RpIJMuTK1SFnaTIyKbJHebNcsdDvznBny2IjKIv9Quwy8HKJiGtcL",
+	"FLEqUOyRzIEfVZQoVICxhHBLVh8GKt6chp0l/U+Ab8DcBjNOv/O3y85gmDbiaKHVUFAz7hP1XcpUGYOC",
+	"cvpQZiFPTxvKBmsa45aDaUS0ThQqWJkdIrt3ftyR5fdkRdMaCkIZLzuiufBlS+pFWoJXdBvAvxjfWZnt",
+	"hcU/uIK/8DFF14QsJJnjWEyAV+B8xX+pgnIuXtXS2j0HtGJVTtrd048Vq/Kh0/kF/vG6O47/fdY7H747",
+	"/ZjW9uOnBt6hh0satPzO+Un3/K0NJukwuIKWG1VDTDc06GAo+WBJI88fUQdTh/jQ7tiOyy3Ycaw4/7V9",
+	"ftw55T+qd9GETIOQK2Mjqr0oNAHkBEvfBS+dfIaqjBBZH0gEw9sZxEmgRIxQXPFBTawXf9DatMbfFCHN",
+	"HOhlX1z2j9+1Bx0bTZYrli4ScoTsQef01JapEWDIwSrSNtWuVg5SsSr8gwxoycMi2DYYb9SZ1k03aiNV",
+	"hxXXknU6LMGe5OYAsfIfoJqGiyYrvcjAk+VeT9aWIzPSj/3Auc6r+DS43QZvwXTKSDQgTkBdZmaEUxym",
+	"q0LwiVG4pAzhGcGu4kwhwb54CP4oJsYs2SVfhRu7cbIEK6rFk+EjTIR2zIMbAm7wcEkpyAIy8CMk2FW6",
+	"EUBXLi4is1ccrVlsmaHetGWPY/hOEcnj2b5z1ZWMewjkzrQoAElaz8UDG029kF+04taEH1EwHVFbP1AQ",
+	"ZSBDHZIcd624bUAJZDlSPCcQvkODaETt9uXwXf0HG9EgRPaHzut3vd4v9WFnMLSzlvHj3uV5IsVY8S+K",
+	"M1iV9mDQSb0BfyfPc5U7rXxhPcuU7m4Z3F+WwdBs5YQtK8fArMqw3z4ftI+H3d659p5ae/6X5MsP7dPT",
+	"znBsWEf2Se6bPP5Uj8T2xcVp97idAcf0NBnU9HRw+fqsOyx+rnUeMj2W3YjMD8/a55ft03G/877b+aC9",
+	"Y8BE7lEe6vjRYNgeXg7GIpZYf8PcN1ILRswPnruV0hXUtuAyrbtyGf08FnKZtqxy/ZBshkR6XZa7GVLW",
+	"1O7ZWLMnaRbw8s/XLCAXXldk90ii/gBLoOnwDR0cV7KtNvirsk00BLJSZMfCjJ1qBwYfn3QGx0bJCkJy",
+	"e5qBxEDAUAhSSF936MouwksK+q+bGpPLwkPxtCZMydDluzQpOYZxuTIPRiPscw1TTaY6EcKfA+KEJLJR",
+	"VTnoiAuWlhHlsk2vvYxmqFVvyPBU+dHYSw8yZnKUWy+ajah9FWIajSO4TKv9N8fo4MXeK/R//1979T1h",
+	"xqEyATuaEUZic+AKQY08j44omJJfQ34IXkYzvgjhMayjHiVogT0o7KvwauymqG2poSCfRg7PmCwEijy3",
+	"vrEpYb6voobIbSYTSLvzhGPPsLT0hkHcVrzt284k+YGgajHyscJpAgUrWHchJJLiHgwaifivViUhu3Xg",
+	"wFvgyTgSEbaKiLXTkuIu+cfmboMZ6N7yeZKU32A9VFLxIC6CVy0R97vDyAKHGCwPkG7DEPZv8SqugMAV",
+	"EXQbehExInQjkDLD5Gsx+0mu/DxdJzwDTX1wpl8Tiqp2JLI9bAuJf9oW+td//GdNFtiUl7BtjejCX4q4",
+	"8wQRsi+rzjb2601wm2tviT1hBQG9hLFxZM5fMpClADHvrjKgq60lrzxIDlLmwhNKoLBaAV4ERuUn6UbH",
+	"ZZOW5Mdjrxw2YvDsO0xnQFknXm4qgSpPTH5ArwiLkO9NSeTNia7wWwhLVMCl4cU8lOtiM3yTLnlcPidr",
+	"uxwdqxJkhIiNeVQpqaOYD0BWnZ5GJ7gAU2YQWHtdj8G4R+6Y+WCMZMPuIIx2fO+GuKk0P1Q9aKC5R5cR",
+	"YbU6GhDqIg/an65N/4v0xL9RxeiB3ibpL4pz07ZJYoOvxtvlvhkoOT1mKgMvv5vdC9UbGvydXkR8D9i7",
+	"COtJKLhK5otoheYEc+ZOV7XUNm/M6Lt/ZHISYBnFSXrR2vQ8DUnGHL3UKSkKTrbSjDq1SymmVSgaD8xn",
+	"Ce5EG0x0LEkutpAtrkkZEgjXzhxV/eCWhA5UkZUpUG7gsGfi/KEIApe4pCvZAxOXLXxcq6MOGJPECZlh",
+	"Bl3/dNGBA1GxKvBNsWpiNuG3xUVviwNlq2sVTFTqYhUytghJCXwX2fB3TQdBfG6ePMSUiRKm5ui2uEiD",
+	"SCKUMkqdix2x7yGuAqkJA/IyGVEvYujaoy6qJg4JS3ofakfIjhIIxFhcrPFkVR+G5wQi5ZYEVXsLApb2",
+	"ZwwRHPqejCSy0LVsw4wpUgpS7SFKMxUk0YiILcyS5JlqXMFGNJ33XBQsI1RlxPdrmfwQmXynyh997wSK",
+	"/xr1p6CwUIFRWBHwMxYHrDRl8FxARbdoRdZHwprPB1PkrrwCKjClROJjqWJYybkSvq01dbC2Rfj0c182",
+	"nDdhQ1Zu5BqF7DDqHmoWKIhkXVJPJPw8paSvbUtwbV/n6h6Gu++On78vMY28yFCpdSDK2ssi+UGIWOC7",
+	"/x+qtFUq4Uu7B79BxSbtjist5qavxS0XvaTqbmqvu8Sw6HywI/okxEFBSWADWxDqPjVSv4O8KwusGyRF",
+	"dW5s9P/8n6pzQc4oL1NjHb6/33f12fDZFGFZdynslannFdf5Shf2ypKjudQXVhmL8gpKat/H7EnthIFG",
+	"1TWeuve2SWzUDvGGmDiD5xJCT6ae76M5dgnCSFvyIwaT6AK5KYzE5HN9cqEk2iK+QwpjBoV/niRGDfDH",
+	"iebIYOqRgjnyd+3afklcEKeJvHyU/FNp4no8X5UfYeKCIqYC9UxhefcMytPfzFFMfOZNpbg8cG9xEfuz",
+	"HsuURAC/2G29fLW793KvlPlSxNe1BXu/m6dwmFTc4Ded4LEiLDpCPlFFbURaW6QSKuui04k+euu+hTXu",
+	"oCmWE+8kfpRol69PJcE0kavAcNJZ9a4ojsPvHxbH9+pKvTY5Nalck+lBXf6rTMvpkiHxInngzq2ki7tC",
+	"F2+vlj9+1/1NMo4feoO3PxWPVRZjTYWLYlzH9Ubvgmk7FnFt3ft/iLBojnnrRTORyJtJDIF0kBFls+CW",
+	"Safvl1GFzbiucwwhxRKgUeUQReGSfLVrcSN7e6/RsGU23IjqMEBtyVlwq0JBAQioVEyNIQlb6r0G+Azi",
+	"LAdXRa2ny6EDDmC10u6TJB5E+DqdoheXF89mMxlgKN5dKVHebXfb+lkJpshehr5tIZstJ/FrDH4AArRR",
+	"VexMEM1IeOtBCfEPkgLsWwEJOKGjfAgGYEW+w0lJ6haGI9nMbmK50yIxodkT9FXkt7FPZG5cpBdsS31U",
+	"2v+n5tY+ls5XlSwrgy2Kc2eXoW8sWUZu0WX/1EJL6qoa9ktf+CmTyFuJV2YISdgc3BJvHFCP75dIqOKn",
+	"5ZOJK6sNjnmy1uxTUIBKREy1MZlBx6sbEnL93hgbccmYe+rR6y2jA8N1KRtDyIeMZoF7hDACZOreEHWT",
+	"PWPI41ekcldxMVHeLDaWhZk0+fZtZwhBvoOhUVOUEF2GflEtxWgGbA76/aKq2nePyXznGgBxhSNyi1fI",
+	"wb7PoIRhOq+QU8WSMTcpzfbX5Gb+Ke4wu17J0GBNWyg+FezQGaHLLXfIYx3q8kOrB/JprReC5PyWOooK",
+	"jN6iSCNlarKNGafwIh+BfC5qjemEhBM0+RyhqgQ1LjpZS+JLmy9bWmZl5pQ2X7bKtJ8FwxCHJEGKpaNv",
+	"3ab04nIIW2yN0mnNn3zZUHkhSWUW0MZnq4pFeWhkf4H/dl1L2nct8DB+tfVrMlnLNVmVzJdmRrOwjyfE",
+	"N8LNj89gS6rIbBAHTk2hD1i0KXfakKCgqIVWrtOIihJetAyj/J7MDK4IDxrXxLUA1p+OQHWV2pphSbnp",
+	"DgUN1rqrTQn8Mm1cu1WUqoGqzow410lSnazxJG76I1E2x8GUBhGa8JvTheTpkOwswmC+iIRYmUnNX48x",
+	"CX0RWgbA1raUJntU8cMj0S1aHHd7GZM7yJL8z+OATr1wDiVfVARHGr3aW2UOJYgGXIoCfrem/b3GsC2U",
+	"Zdj34Ndi6t4dLquiiyqzY/rK1m+bbszcpiKF0dJZgnWUMX1qRPV4lk+tasS2uBAlSQdbSwoyiqptZAxS",
+	"8pXlKlSMKVpSnzAGlRjIApHPEdRQ4Bp1d9BDLw8azXQoBBerIY7CbD4XElgZEek+JTgEvQ/LCEZxnJdi",
+	"88Io4EV3EIP0Sh/6HsmFa1Dpe7GBOMTiE0rkY4wb05ekNXnhvMJ77h5pTl9ODnDL2XX3yP70AL+YVFL1",
+	"nuGT3xs7r/DO9NOX3dbXvxgt1cmc9zyk2ShmynX4mLLAa8T/UW01GrUjLchuIerWSEsL6F00oGULy5c+",
+	"6fLQpY96qWO98TyrI6kklHe9M8iWV806Bp3TzvFQNO+oWJXO+bDTH7fPepfnQ3A5nL/p9s/Gvf5Jp1+x",
+	"KvDf8cVp+xh8C2cfx3F2ZjrjcvyuOxj2+h/5kL92zdLQB+z7JJLGb5Myr939t/CucgTUkY2dyLvBEYEY",
+	"/pBceSziV5LM+pn4ARcQ7BHFIVE1q3AUhd5kGanoPZEw277oxpGBDMEGR6I8zYpEUO9vJUYBAjMH7klQ",
+	"zBqZqFZc+o6TWOEfmbQxMdoYymRvKkQv3jWX6ZIYMoMs3ahjDNtSjpOqzRpfLUXeT/zZcukZY9XVi5nD",
+	"iecEwrbFlo/llsOwdurgFY3rTXCB0N993T5H1eViQUIkQmppIOvXy7SvpQ8RE/y/orWsyFjMzbHwcTSV",
+	"UnDu3gqJXice+d4NtO1hEfF9HJqL3yUkbN6SqNAkE9xSLjV71D1CttoF8yQGlBY20BEl7pHnHkGcK2xJ",
+	"2T3I8CrTtHL7s3Qjd8/SDlUKNwnhansQN2SRRy1zSlL0bGKUKUa0ITbDnOcN4RlpHgUxuMGC0FT9abXa",
+	"71iAOs12TVEcBbnsTy6QI7WSU48Z2mSrPs/bst8EO/nslDKcV057l8Yfimhj0NcsvUCpzgaBqZJ3HDKp",
+	"sb3IlryrYjQQDGpExes1S1TeaaAoQK9ard3dF63G7sHL/freixf7LxsvhP/GxyGkRcmv5VzQBi3t/agj",
+	"jiTBfSfBkrrIY0ip8iJAPgX1YVxMbQCbg+w5/uzNl3Mb3UIM4ISgkI+j9diYeBSHKzT1AxxB89bAo1Gm",
+	"JNp+o9Go73+nNPR46+CCN+0c8C6Es+xkFvguSwk+ovJHVrgRedHlhBthNcr0NKmCoFPbKOmkAT/XBj6S",
+	"spKxN/AE+6r5Q4lzOFfH0CzJw13F8fUsV5JU0/E8GoTjJfU2du7JHIm4ODFAjKovOMeWZF4zi1W0sPyL",
+	"ApO/cSjugsDV8kZk4TMaiAMjUlSmsmIl/7ZmXFwpQQQoqpQYIh+ON6BbwJ5gY+1YHmNLVU0hO1rMNFSE",
+	"zwxzmmRLKaTDbJstmrq0oAgssXkk+x/XNdBkh9SSc1CvYb4ctOOC2tLxujRsqUZKLeQTrgmL1o+ud+VF",
+	"mSqXv519GKYV5t/bO7/hnX80dl59+tK0mgUKswAMuj6RcIFDEXCfVYmTp2skQP01EANLid53URwKilLE",
+	"4bRbDJar0ZxdalLXIgE0NVHxdutYNcsa2nTKWVde4kht2l3FjjQE925BFovP6YWtwRFgdctwv4x/Uypv",
+	"mzHWnchokLXA6Hi9G0TFLD1zRlTh8PVFI5JDbWx5lq3AxiffhPBto/8ylzpnUTHDLxfQkOWA5ugGxfYy",
+	"fhyyMw8oWSnerowa2j2xDRCS07bjKEkzLCUvmkRAGWPfD26JuzVSpMjyaV2U5TOG5PBKujhSRVVRIw3F",
+	"N9sdOYPqpwW7dSQrYKRnFxtjG+D6pluWBVBMZgYRWk0IAENMndm6my3ZA/HuM4beXnZPtrItbbNcwaiM",
+	"SwSDlDwhotllxtAJc7Kx6zE88U1y94cZAXExXUKbIfVFQldrZPLrlTP2yY1w92+ztF9Wzil8t5HcYXi+",
+	"1BsSelNZKwlVf/l4XMuSvh9ceVsj+RQ+yoPR5lqJlKbzRcl1Ds414MUsoOpCtUAh3ZljzxeF4xO5vFbX",
+	"BZfNwKmA4wUWVdPHd/iUQzaW+mmpLy/4F+fiA/BcXc2lnafECZUvl469VQc7CSYMt11jVqRPGF/mgth0",
+	"HbrqPixQYIQvJwoQTkUXSCeQ0M1Mh3FEq8ICin4yW6drVvaqs1PWTXBOjKjNMWM/OU/Ctj6CrL3f1I/4",
+	"NhUVWE6H+NZugY22/TUCX7IYJext5Sm4s9X/7pZ82dv5+9nzpcL18Gb9NWyg8PwnPkVRQUHn/3XUnjDw",
+	"DC+E5Bz3XwsJsvk+23krfVo820ooy4u9d5GcjPLqNoY1s6C5kayL5MDNH6blsyzlbfzeaL/4JoaJEhxu",
+	"e+6WEeY2yGLbSGCa4FSaxW3mXlmJZfMXGUFl4weaYJJtEXAqmpxddO0jcM0m4fDxMY5DMlD1PECELudo",
+	"RkJyyIW33oLQ9kUX7dYb4olwG8zwDXSR9D0WCY9vrQzhJYLQ5lcT6Wfju9tbuWLuzyXb8YbrMi2AbM/r",
+	"s+w8N7VlNLMJUoy5v0JIlqAy5JIQg5bBnxyI9OlJs5I8HzSytgLGZa0RN+9kLJRYK+dMzpbX1r3JMaGb",
+	"+xmnrvfH9yLHN+0aN3KuePgT9SOrtRQYd1Xnpm3tuhqG7mTThQ5ZHr3Sekc9mF03XtNmrEBFbL5ZqaLY",
+	"qZORa/gXhKI8Xdx40SHU9egVBD/wt8WfwqCDkS97Vtg76eq2+hw7RWfRquyk/pLsZSfHgHaSfyomtaP+",
+	"obOaHf2PPG/Zyf6USsBPg1nkp5Go3dCEpqDngJFJyG7CT5sPPNkeM2ItnTAMCkwHotOtqe+vyNSwn+t3",
+	"oV2XZR2Ep35Ev1HDWYjS6fQv2v3hx7H2ZERthfPxth1q4w/bp/1O++TjuPNrdzAc2KiKITWXIjgzRyr8",
+	"YK/RUHHLI6oFH6gUZS+qWcjuvm6fZ0f8tv1w0ft8H2OEXXdExdYw20oaGufaJNeRzUUwFuH5AjYxlj9l",
+	"C+hbzJLufNVcW+MEEc8YYiJgPwj5CkRHYwvJ+F1L4vEYuhvHc8adjdOHmRRTaI7EBMmq2Ih8a43MdmzT",
+	"XjrXW5eJZnCG1tGlM4Pf8HHECVxfHOfhumc/2S68x4UxGKZOvPHW7pkr7sREtSbVQhBLmqgvh8e1NOm0",
+	"Gq2DnWZzp9UcNl4eNg8OG636/m8lUy6ynBq2Wq8/pK1dB7qYX3eN4b5tCs4VSwgXfFUy8V6E+0J+GaYr",
+	"CAOuo26E5ksWCdXQi9iIAiMPV+C5oFcyLW+BGZMdCN2dVy9E8NqRDKPSGnayWXBLRzQJNM7Mnu3R+fb1",
+	"yxb60BkMUbO1u4f2D169RC8O9vcQJBZo/uS9TBPZ/YIgEfTpxzUBIrHNYJNNY43TxkINVOWKd030cgxJ",
+	"HZ1617nwMwvFAU5X3o10tsK4EOs0Jxj6lnGs0UAEB46oiA6ckFVAXYTRbmtnwnEsiDmDvCYgSATytZp7",
+	"L/Ze7h7svbDWd+at6E4jg5VQeooS19ED+IwsOPOY0wiEOfqr9LH6sXXQePVCpJpnutu29vcKN9PccKwt",
+	"wK5ynMfNwITgK4oACy1cQMZ3WDZCbjQyeXwJfD9jSjZ2cIjB0r1PBugySGN5zELxLJX2VApLu61CaAZF",
+	"NqYMwUvzg4UulhPfc9Cphyee7/GNti9ObaD1izCYioQd7KMudcmcyhe6mcpdpxWrctHNNKU8LT6X6+qN",
+	"6UDCaxaahoSIVHoVY5GORwluaRp34hSD+pJpnVwIUMbcvC7STQZWeFDtxn77r//4TxsNovAXAl1c9w/g",
+	"CtxN5YmiLme1x/3j5sHOr2eBS+aCpbLlXI8NjoIgxzHb+78NOj9/fL374uf+8X77/XG3vX/Wu9jrvxue",
+	"7e7u/9r65e2vu913vZ/bFxf7/c7u3i97v/z2/jwdVfeWc8zWzotPX/b310XUPUSRrfZ2hZZyVV2+iZl/",
+	"S4dFkdH/jo6LbxupsS5qIgqXRIVIpKuXlAiQ2M4o/99RAg8aJVDG+J2hHf7SoVDdGDB3T0p7EyGRcwX+",
+	"2R1N5XmZVFgmDAbEO1lgSOww3VSyXZUS4tK79ll9O9fG/SpG3af40wP0DSmoCiUC4WX7VRwSKF1UoHml",
+	"ijttKumUdYvH3wpAsgjSqxKXrhossbXJkZDuaipsgxpBxI4DL0IhcYiUxD0m+8x6ESP+9FH9B/KcGA2G",
+	"mR6tT89QKEY9Ib53Q0JDkD0XMeaLyCDLteUTUceZBWiayp7QVJQ7MgwBUtkKfjHuyyJR1XDX8F/Q6hh8",
+	"4qiqCt3teK5dO1LUF3ImteMuFz7XKgmarKSkv/Fe9zErMtEqVshfQXILtAYWG9kg/+4UR4Q6q7OCtuB+",
+	"ICsppuaIgkC0/557vu9pdXMLptR2mY8z2GDuUTjjGjlMC8YZS3OJU9H2eW1Ikp6lRD5HkhDXlt7g78WL",
+	"9BhylwRV9drAtRwQntkjtRmmUmXGMgcvriNyp8viPrxeO2dWivHnOUrMC6y4LNnW7F8t+DvUK8/yuj9V",
+	"zfIM8I/aH1rH2GO1iDaeD0NgjagpbquzzVBI5tijR8geXB4fdzonnRMbYdT6/FmFy3LmcjSi9pt295Q/",
+	"FL6vNJNF1UCW3JQMKzEj23vNhi3a9noRiB6hG3/NJRRlYJ8QBy+lqdwlLPKoMDqGhAX+DXFHFAJ3FyGI",
+	"t6qFHWQbq5rotkEe9gkXf8DtHIvGIngi3f8+qbYeI6JiVcSi9bLrxnomel9wIyOH8rsQeKj4xyGyv0iW",
+	"YYlr00Ixd7AQ3/mvtiVb/Y/ohKhKvnHDf2k7a190UUiiZUjBZoZEdTFIm16QUAw9ohxmC0WB7yK8wGHE",
+	"710bnsl4ZNfjMM851sUNO8eLhXT7Z+sBrK9mnpJYrfhj5fxd/3HKJW5V2oNBZ/O8YKnIzAofbpqTf5id",
+	"8XL4buOEy2iWnY9/dtIRtffXfHYiCFJ9traPf8EwrzG99uhVeyFEKC+g7cUiDG7Wj7phSflBMws0jXnS",
+	"Oe9uM+QJod76Ec/a55ft03G/877b+VB+4DNMl9jvkxuP3K4bfnD5+qw73AoNg+Vk7kUbELGBzvKjZohO",
+	"jZmLmFo/oDHYzDDaYNgeXg7Gx+/a529LDyplUxFXUjh0uZUbA16S0brnJ9333ZPL9mnJ8brU9W48d4n9",
+	"zIhlEViAubLLKlhP93ww7F+edTZzu27c3SgzRFxVa9MK4pr3mSUkA2wAIR4gA0G/87fLzmAj05W28Mzs",
+	"6uMNc8uPMzObeght7hCTgaCghE2Zoi/mkcqS1Jr4T6swEqrUWBk0ZY0k64XRLCDy42FnMNzw5ZCwKPvZ",
+	"JrjFlymAv8aWpZXwWEr96KtVCSgpkeZn2p2vVqlvMoBs+CYnRpT6Yrs5spJDmQ9SMsOmD4wEWPajrdZS",
+	"wMM2fWZmXKW/2mouE5Mq+c1W8xSxo03fmc5oyW+2gi93ojd+UMzMtvt0OzALufGmLzeIr9t/vhXcG6XG",
+	"7QdIi/Tbf6+L2tt/nZenS45xJ4pZJyRu+a1BaC05QoFI+fVTRr/fbPm24hbhKKAZc0kVUxf6bm9nG09M",
+	"R43mq13cnLZ2XjhNsvMC7092XjlNd6dFdqd7eH9y4LxwyxjTc5b94kWxJJCLzL2Iyb51Bm+eDaGRtzMC",
+	"fc7lkwlEo06WEZQgI+JYoBWJLMQC+M33WETcQ2Rr8rPyZ1kjanfP33cGQ/4zBAInz1DukQqR55/p4mT8",
+	"O7L7HS4i64PIX9Q7qBqSRRBGTFR/5RB6HPuyg/yKRLW06Sgra+ZtHllDRtY+kTE7ZMwJBrXGoKoY1Q+T",
+	"QmHSEfJif16WNwvoeXk0Ly1mxM5i0bpYUC4U7NdbO9ar65uMBBvsM2uNImXsG2sU/zWq9mYFf61m/ckU",
+	"DK7NW8QqfiGrB4ptMPYnAXbjtvb3m6/QQsTgXZMV55Wc+wwG7xBeRrMg9P5B3PE1WTFoL2R05V+TVRGX",
+	"tq/JynNtZYX1iMjnB5Y8UCHbO9Doz1wmT4D2C1ldkHlBQXc+3jVUOUIXv3R/RReds8117ATMlmyPkppF",
+	"9xqtMf3/QlZdOg2+9R7Ji+sZu8NuoarN2GxHfdhut9v/+o//RKNlo7HrAAbgn8SubbOvSSFFFZRXQw+y",
+	"1xzuctN14JKHTU9cIBCb6bHYHyH61SEMzh9Eg9skU8CjVzI6MGTRts3U+ME0+ObWU2oR0kpS73dwvOq+",
+	"VnFKzM5UKz5LmVME27n+AD1Oe+PMgX28Ph9y4u/nS/5T+pAflSgenxqKYs9tLui976R9qnEImdAMjpB9",
+	"0hHvcbmZvyma50M/UtFJgy2I73v0qoa8CLkBgVLEFsLTiIQau3zGhKsYsidGNPbWegGNazzbF5fZNo4Z",
+	"QZxDUrEqMVDr3LWpOERzYhnOLfwQ2e3TUxtVhV4HaKgdIYzcYI49iqrYh7wZSCUSSKodiZLvUp2qy9tC",
+	"fPCM6fGJ9knvrN1Nev+PKDS1kL8mSgz5DHeIzdUE+1D8N/4IMjWDa0KRx0YUYrXdmuiOoasVqfdQSG6C",
+	"a+LW6sjWZXV7RKv57pnPI8Iiu4au+G5GgdRxY7/7DEf8F4GDdJ/QER1RwGxapbQQwc5Mdf6KEmuaRKXq",
+	"EluFLFPhE1cFrNf7w4+QrqyCumvXDjkY/5QRkP8UMUz/HNF/7uzswP/4QztXmwE9R3aiJP5TdBWFXxVZ",
+	"xmn1NhJjZJsF8MlEynuqHUCCYVX6PTtAatrLzLswBs4niiAHM0dk1ovRcrpgDBCgXw6YASnui2nnRjFB",
+	"lbxuJTXKBSBEAhqSG+wvxdFWbGDq+b4cP6OJ8tExWixDZ4YZ5DAx4vtxu+D0NxpEXgRpVz6JCLMgToVZ",
+	"kFsCDYOJK4GJEzllW38PRFWHuGoHdMU9RwMS8GBBKOPjCTplCEPV9gTzBs1Z+1y8k1ffxSsKwkXoOQAf",
+	"IxHM5RPIKavaHO/yredebJVnz7+IbpFfn8Ondk0tKcUtnmfZAp8z5guCfaDnikHIIbJhx+o4pLkz5zCU",
+	"3OrdjCU7mEByD/KiWmZAE0nF48X0k7kyktAeaAeWHhHYmBE+wcbU6wUVWTacej3z6vmXXEGcrwlPgLSo",
+	"quBdh8hOm8njvSnoMqLOaa6TiFjVv/7jP5OJnn9J5TN81ZhKdnppao9nX2NK0VCIE0Nxasy8HXntwCmk",
+	"tofH79IjP//iuV/VlqtWBlxbUaSzZujYhFMANYz9nIGRPl4Bv0CYstvXLDQNZKFeeS2BaqTfTWCeZdA7",
+	"gEH9yGKAlM1IkJMwEYl/pyxCHFwR/yaGhF5lHCTIOtQZszru+VWpb+0MOHnK/id0GABHA/Zl8Fk6Jyq/",
+	"uTHBWigJJuRgSWmxVjSrYbc1iuVbjapOQCPRBiTi7LpwrLS5iw8pJBB12wATPsyiKj3dc9mq3QLJSDR+",
+	"C+eYOivEbglZoGosAP/rf/tfXAbrn7XPh7kF5i1sxUt87sVOBv5D/MdYLD+L68QlIWYdUTDAyNKk1EUT",
+	"8R5iy3AKfSsgi50GMcMl1IU+KKqjhReOaHBLD8W/leR5FcQSdkznikfK20VjwZwPiVzvWNRXADxj4uKo",
+	"WYh5lItkMSQT4gf0CqRFkOH0ugkWup15jpg8moWEJAtiMxyK9jGeSKYGOXlE7cFl/037uDPudwa9y/5x",
+	"py4uV5sfVgcvvAjz6973rkVAaQJqQLk4wAK+BCxyMnURVZSLcwJwxkQzMj9CheKmiGgNbqmCNxWHmWXl",
+	"MXV4TNqAiIsmy2hEdb9INdf+hYIsrQQLfaPaF90aSNRtbbisl8XsVlG6mpIVRhRq4nHhx/sM3C/nWvmB",
+	"X+c0VfACGr5zxM7jGFOhx3AJRetOLA01FrIDJfYH4ZX8WZ5AWOaIinXy+U3umxHlOovGglPIkUqOdOf8",
+	"kDhykPTjjOgGR87paeK8UU4a6Y3RXC4pVwv8kcKU7mBJ3CjwL/572o+S+EY0t9ETciQl7xm9SwWuOcOT",
+	"b+ORSjvzkh82+awMxFXWk5WWE3OOKbPjx+C0MXppHto3ZuZB/+00eyyn2ZCw6ERa/9K2w0gWEpC8JwqX",
+	"5FM+AT1bv49/tMaWlwT4FGeKgj50WKgOHUKq9HqrDkobdR49dzTG6rocUnA1P9UE0k2V/zLasJ7VKyv9",
+	"bdaFXRk88oTyep9oAUAof+AsQy9aQcNBganXBIckbC+jman6ibCQQJvE5CgFeBnNnsMj2xIHCTNkt6Uv",
+	"VLYZEANLtye8LN2efLdgncAD4K2Et8yiaMHxdOx7a8KQMuKZAy8jz00qXcnaB1zwhR53AhixnFscW3yi",
+	"APyQfNwZwS5AIko2VH7dETDsdLXQIrzwpCOyx5fbWuMc16e0UDCJsEe58LqC0s38a9SqNxTs1cEtvroi",
+	"IbrsPmMjqnBJrPTbvjcJcbiqCTsJKLECSCckLqGRh32Grv5f9t5FO3Ej6xd/lVr8v7Ma8sk0YPAFr6zz",
+	"0TbdceLb2O5kklH+ViEVRrEoMSphzPT0WvM0c97jPMo8yVm1d5VUEsIGbHfbHWZNEqNLqa77vvcvolJQ",
+	"pfGcNSPl8/f7ZGu7uUv+7/9pVpt7xHxb2QF6oTeVCoz8DfXY3lHhu+Dwlk+iMq4ky34QTvDYQWf209bk",
+	"ReGGI9xrEaNeqQ3/STQMUbJKUAup1C4p+3d6C4rI3jD+MQpK7VJuHJkCFRRW47O85Kv4gFyZOy2T+4DE",
+	"KUX0NOCJaiu8aRawEuUEw9lSFaBzdigQYanv85i5A4HFuyIaYyktlZ/GolvfVSXxRE7pQ2eAzZOFHNF4",
+	"ICziUqELhkGtxQSmsXN2qBWNcDiisd8L8GNg5/+OfPddov59951SaP/zr387FjnzR0ze2UhfrLTVpprZ",
+	"PjYnuGdlX7Ren0yFsEhi+oYic3pSCKhFlnzbsM1aqUUbBmSYtNUEsjvmjmNG6DWV7xEqW9C24CGNblhs",
+	"KaBvUlbWZlGxTPVIoGqV6PKyXdmKiohQHB73lgWBCEwSCg8VJsjgNmpS4tUx9++gJ5gHbukAR0wW9QWZ",
+	"RHQ0QquZ80kSXAsqFSYVLz8rMBSCRQeV4+tT5hlL3fvsVHEBUSfG1cuYXOU6Vto5/DtL2TfSwsnqi+Ym",
+	"Fm9ymrYgZQ1QZqJ9EqhMaRofCBGc3rArBBL31XR9/Hh4INR0EUlGNjc3dy0IbhRQsVlZTghxwn5fsNh5",
+	"6wT+0Jf/DVWNZQSxV3PpQLVmZ8+YJ3h7sQqi6RRql1O+Qig0psrUIiLp3OKvFvnPv/5dAR5ikDkmwMCi",
+	"J3bGHNROHAn3sEm1wMqUhStsGjXxoDpZO7pc8WRt2Z0PxbWCKfYEDSRmG6TsRbQfWykirpUxq2qTaQU2",
+	"v2xFLugoYmAMISijCFJ26Gh0BUm5oQv/lZ2AP3zuwX+p6145FTjsxrnRu0GeiY+X+3pTyI+440iE0caI",
+	"XvtciinyzbLaF/ABeVuZINVpUs+CKPFpQMXVMIyYBSUbrvD5z5+dCoyCe+Yhk93Ybba2ySgKewEbptOB",
+	"XzWm7K165L//EGDFnwxCwYiunAtFcwWhgQiJS6NoijY9ki17q8+0wW0+O1VyUVg5Fdq6ZrFuyQ15HIWB",
+	"SOorayuuXH4weqEXXbsBfaGrzzIvIZkQfpW4DnqsH0qyFpNIMhgGlZkHlHsBi6ByHYBW4zkHf2imxG1i",
+	"Jo7GATTSi8IbBj25ZHcxXBbg9UujvtU5sPSnKZ/GUNGdBYJlumzzMnzekt/Xmd74XSjaGNEhA0ep0YlK",
+	"W33m72OkwJ7NoSR18riFUXeqCjsAauNehnbgt07NwtA4JSDaHDpGPl6+39hJKpiefDwiZceWsmqt5oCx",
+	"DUqfyHas5ClKAilaylfrWzYX4ygKryX3h1e9Hfnqni6gzSJX8lgmXDpKvk4mkhnKnjNvD2NB3AA8nTjQ",
+	"dDbSyq0UIXtI2fnfcHa+dzCoAUoLtEk49GObQyVRETPqVfZ0TVEs4q1p+CigPlfAvKTMQ+CJEN4BE4mS",
+	"n9zxCLIaTNN1EqgYY+I9nG/5GswxJP/7AkRu7CZyAh7ibkAfuB/LFxy5HRTAt0enWhQAelF26ru7tY1a",
+	"Y2Oz5kBwhxogGj7Vy1B+VzISk+yImPJ4jziG6O7ozWRz32PDUQjlbyD2r+z8deMwvbbxE5uqItu5i1aC",
+	"Kt9otcB4qwo8VmA6b30BsljnYv/wUMV++IEq8UBjCqWRXQoG8B5Tx9JTm0PuSxUjoEqJO63apqPkQuec",
+	"xdF0oyOnztkjIF/CygtSRp7j0iBAoGWsUWHzrIQuoDxCoiChGKZM+1hbwlLcOMGFsvmIRRsm4UroD3y7",
+	"krDuZmNX8d1MR6ukI/dPEKDC/tcNlWwGy2Fg9NcbO9nJM2pnwsIzdxDC6VB1ZmGzA3g56FFyp+lK5FB1",
+	"+g2G3pxrCROM9CDvocqz22zUUZk5RqmCJBGyUsTDgF1VUpnKhuQ7rc0acfZDHssNdeBfY1CQkjbkPkpx",
+	"viAxJM7pp225gVF1194CYRTOHoWB78LBcfRjjkV0KVN4A30Go4gJCKw6HsdqaZErUU4W2dqW0Q/Nbm7r",
+	"UshI0TkjFQSYzPRUDarRJINwHOH8HoP06IsET55xcFYz7rUJHaKUKece6AJWa1SdBbZwR90Y6B28rFHI",
+	"5CaMmPJ1RKHsopfIOT2f02hK+kFIQfYCfx8qn4HvMhW3qDT3zkiesI1GtaYq1aFZQbTfvp1MJlUKt6th",
+	"dP1WvSveHh3ud08uuvAOFBOPwQaaKI2ds8OSVbplkUBtslat45NSj6Qjv9QubVZr1U2svzoAbTcj4MkL",
+	"16zACnbkoy40Y9Qw35Zyz0T2A5bJIhRFbQr6kqSE7bR29yhit344Rmlcnr9Ukqoa0pOj4JPgb5vrnQsl",
+	"sQBvqoPfUOvBRozGEPwjbvyRUD513UELowDJBAgfHFYl+KnCfD0WT5gmV7huCeU79NQ0zEZWCJhPxQgF",
+	"5FDni9cH06wQrPRpX4eHJfYdYKupeSepVYjM7CGDXEHyo6oTOS/zLu23fvlIUs/S4s/vw+IA6Ks+mLCP",
+	"GrUaxuUCTYJ6fIZM+4cqo5lY8j8pw+bfPmVg4rDOfa2+UW9d1mvtmvz/bybAoS/XBWT/3Z3trVZzs1EH",
+	"FBzX94qb2NRNJBI3fNToHLYp9YtWv9Hbcetsl257TbbZh2BeGM9VYmoz5HSvn8Wpmul9S3267wdMFZYt",
+	"ySMxCqO4iq/Dt6VOs+vtuNu9LdrqN9mm13DlJhjQRmtLNru92au16G5zp9Zgtd7OtldvtZp9r+F6m83d",
+	"+u4W/KK7Pc+rbTd369RtNWtbm7S2xbbr/Ra05f+DldqNVmKcOutcXIBPVK4kG1JfUqQ/wgGveiH7H7VO",
+	"VTcc6k7OmaA0lELVZpbsG3aCH09L7dIJm5Bfw+hGY5ZF8uLHC6CRnNVL7VK9sUmOpfB3EcuTFYqYBqpY",
+	"cqleq9XqSRG3dunkV2UTZ1dh/6rnR/FAPgWymZx2mOxIxHq2fwwHQI5peukgBLs6aKD8utT+2++qhG+p",
+	"XfpvVeN8Z7eWVg5tlwwPWhKldO9eU3OccS6amHPF78mVSOminEOtYuoKfgapLLVLxxfNu5N//No8OXDv",
+	"jv/oTI4P8J+j4fuJ+36n/tsfP/qnH47vfrsMBieNv9R+uzwZosV9ReoCKF1gzpwpLS+pspSiDKoHeM1N",
+	"JAtF30nIh/7SO+rpMt/wZn3hNz/yNOcJ3q1vLvzuGZ0GIfUuw/CIRtewN5qN3YVfvwzDY8qnWryTr7eW",
+	"GPMhx7rTCfxKq7a5zLBvqY81HmFdx8MhhQMmJV+fSe0sy7diei3pX0nZfEq/f8YTVwBmGNNIywC8F9II",
+	"QmoRwFUR42JLkBaPbJ7ZDOSDf8uII0+Gk0DFoFdTkBsOoTxQmHVPx/rEUj+RQkAQhBMl0c8NVlQoz/Pi",
+	"DRPijwYMgKROHwJBF61u70/Pr8ChfnEBMU1UEBFKRUgYdu6AxUznB5x33l86ZMxjP5Ad53vEUaTFUbYm",
+	"wMTxYyJiPwgIZ8wTyjrupATCaRMHqLBjEQfIkbJtKeJaTcmaAzYu815C3nLvZOjk7GuKWDtg9eKsDlYv",
+	"P55CF1IyDJeRdKe2LZTveezH09TMU3Y0V5HvHJwf/tw9v7hSYqwDhQgJcU4gtKBzdHV4AFBL3xFn//T8",
+	"7PQcrmcmwg2jUYgCWTVg16o8uxqJeRPVHfyhSrHn39ejlYqzfD8FBnD2T08uz0+Pjg5PPlyddc8vYOGH",
+	"Ib82p0u+id4RQtKrUpY1l4Y4mcXIroC2hTtGXzhxwglnkRj4oytllaHXDPP59fecd92T7vvD/cPO0dXp",
+	"LyfdcxW5RYmz3z2/PHx/uN+57F6dvr86PDHnEjwOanUwXK2gKRJOuAA0GRIPKCeN1v/CM5j2BuC7EK4E",
+	"XHioKddqBE1nKFxPfMEqIKKzSIRS7g5JL4wH2L7srrYsYgyjsTjyYGEpAhJyF75MojBgRUI51reYZU6z",
+	"UvkDAu1Ro2+oo1Ca+cF3jBd+YtMf0DuLsjDQ/3ehN11cDFaZbMk0gGMyoeGdzAwp3b7HOOv7rk8DAtsG",
+	"KkJ4pFZrvhHkR8oZuRj68UCbpdSMgy0Vl0VqjFK5Lfj0rPB2QTl5H1Hu+sIN50twzdYWOaU3pHPLZiS4",
+	"3Wa91jAkuP0OVGBODjPUZB0ysh9GowSfPHOQ5Usae+ZzKquqiOX/oe6QyYFoWTU9sCjof7lBzYqlO62N",
+	"WnMDHk1EbMpZVcg1yvc8K7gi8I8puMLCyuNQQC5K7c2aVZJHptQu5U84bOyV56FOjsHjWSSey3loLTAP",
+	"2zuAXbaZH+UFHeYGecQSgGKQx5v1VqvVqtVBC1DjmyXXKDrPvlRLZXGDLIKsZOx9LLZz3+GLMSNRu4AF",
+	"4x7EUw+hWA+JoAHApVKkT/vPoXQ42PfxI5X18XuybbfUTuvwvB6oVv2hXTVn+4BXM79l4KICv9MeCvm+",
+	"lphw7owd8IDePatGYiiJqXEb3+eGXGIlgipEpmtLWoHMZvKPcMDJQcgqS/Txter/xSp/0Yw/QmFGWQXb",
+	"SEPlpC7/ecZ8Vn8queEyK1tZROkjmMHGohhRBUFf97nZzGunTcW2uNplbbvdahWYAX9/mJxpy9cma/Zb",
+	"dKu37e54u6zWX0saf2JJI7UdfiphwpzcJeQ+VSwluODFUqRAdpIFygSstuU9okxikASrQ7FsM8/QaJ6C",
+	"BeSfHBEBBpKRdtZk5bK2kzooViQr227dy9UP/OYkqGc/LY88FskqzpHr5FFQQWwg2ml7ni/0Ecjs8Dn+",
+	"oNrug5vlIe9LvddwN70ma/W36HZvx71H+vr8ec68F88n0htJvB94sNAgueSL6RZa7r3sVl3uXTUzVTwb",
+	"q70Lp2+1V83Dt+LH1RnPvF1shNU2WIvkLLAkjIhhfK086nAt5NtKN/19isslRLCmmovJWGbGt8hZMz3H",
+	"K561b9LT+YW3zgNe1VU2VLqyj9LLCp2Yhj8ozZpW/p0wmuMgqpIu2OjVNkoC5tCHhQFq+p4OC6NDBjYh",
+	"tG5jig9spMS6HG+cq0CneWNTb6UG6Th5A8b2Ov2u9dYSnxbj0SiMYuYdM8+nGiOx2Wgs0cYoCl0mBHpQ",
+	"vwXHL1occpFQhY7fz1Zp1lE6NyIs5zG1sPyKPu5vyJDF1KMxxdBkDLlCGYkmwtOM3FSdce58YHGhZ+dx",
+	"oUbfrtahsieuIgVUXNIm6mgcsHahCVpZr7M7ZMaYvUcwpkouGEi9i9a+WSzSqkDvWTHSCiekKNLK0Enz",
+	"wVZ12uhtuk2vxbb623SnZwZb9Xap16zVW816o9XwaluNRm+TNVpbntdv9V13h/Vq231vZ8fbpu7O5lZj",
+	"a6e3s0k3a7TZ6u/QZisJtmqmBSnv03UyAVhrfTEXmZVIC/lKBPMCsWA/1HOBWAtrgurFJxYtcsTzawZG",
+	"1ZoLv3sSxu/DMV8HVGUDqh7mrMsGIsxuokPvjEodFwICY7cgC35f11eEcoRhFDE3niHqadqVb9RXU2mV",
+	"wubX/i3jOnsBZdM4jCAIg4m94lghjLMqCqwhQxZd69Sp3hT/2MuG0OiPqRCQySAMGER+QKEpdJaprBTM",
+	"jcXrqroYhoIJzJwxBvomDcviUlkmnXS0mQlJ0lmatV2nKLgEi0N8E8ElUCB6nspapHver27OcZk9glLi",
+	"XC/mHFtW4FvSMLCOB1/Hgy8RD15kCVjekPE8soZpxlAfr35rVoZVhZja4lLIfsj7gY+Fg9ZWja8tfSGr",
+	"WNmq8dag9Z+eVDgrDJ3vxLFKck9Nq3E4o3EPaEwGFGrykx5j3JDQMEJd8RqsO81j0qOCbTU3GJfE0NuT",
+	"cp3O26bk7OC9RX48636QAuHZyQeb9320Oep43Vaj2djZIb2plBrLrXqD/OS/0/UFMNUS7w2lyAlCXsrr",
+	"nCrpZPs/CANPpEnItdQaRMpOs9GA2G7QfDSYPeZuS7nPtBZhZRD81BsoO7rRaG3tFQl5OTEQHM+m3LdE",
+	"tPBB6k54nVHDqXHjnsDFN8t45tW3Sz/+/K577tfujv5wf/rx4t0fv/31xxr95bfRr433td8u3t3+5r8b",
+	"9YYnty5/d+sO39foL7vj/evvv19EOrrfPrOQtQTUK5SZ7ol/e/OQ62jecCe//vXkH+6H3am3/+4fvzbe",
+	"rzS0nFA3I2It7bvQ2/VZA8rmbSmgRenNNyI5v+aMFkrQBWFTq9v5ttutrdds55u7cy+LIjOXmeY/p6Ky",
+	"8ikqkpsPkjL3yL099OyRlRx7a4F7LXC/aoEbRVhDgF1F2H77Sf95dZ9r8ZSzVE5WR2nG1ZjIwtwNxh7z",
+	"SBml4cqCPkRD3nucaWlJ+vuEAsbrJ9hPSK4hKE9vmhSfBedw7WB5zQ6W+2nO0zlXFi55ovdhovgX0z1U",
+	"37+IhQEx7gWhc9PW08agtJkKY1JCjM3BAQLaN+aoQ9E9HXeHHhyfJ0UHZ3R/H9HllIcl5C5L0uoT/Bxf",
+	"kCH12DwIH4Agj2fMA1AqruwYKEIK/AMsvknJnrSEJAwiqSKpE+tT0J/elHisT8eBcjHlQXcs7CCNM53L",
+	"VyxFJmR4skjZ0KOFTrdVXyLOx4sDSL5OcN2w0mwssHClKmXjYJcSyJ8UryNF+NmDfPNYkM7xEXEHzL0h",
+	"0ZiLzLSKmI3gC8PwFnG44jCBBYJqXdgI1GNiAnLui2tBhjyYWnLOspEjWa7MY1LuYzI/zWYahX1C+VQj",
+	"BxrTtUdcKtiGzwXjwo/9WyaXihDngPGphvlBaCaL6OJ86XTsEQeDB9SjWeQm2RAWYFgCoQnDWwCnEDpy",
+	"xrgHRRvgA8n+sSB9DkodJ/OvkTSxvFVSyo+kCyliOhUGSlNh74pBkWQ7ehmrxMlF+OgimUk1TMxMleME",
+	"s+GMMISU4uU5NFcVwZZMfcPTLsXFZG2geFTi16n8KZLeCspnJTMwt3zW/ASXtbHnSYO61rmF69zC4ui3",
+	"h/IAFyhMlj3Fj8iMWjR7Yx7JTer1VZZN4VgX/1sHe3z7xf+eM5/FiIZT2pLHvLaCDtBLmEqyZuKvEv21",
+	"+CV/F2HRpuf+G8xqeZz5e45ga5b5z5dGTbK0zNjFgiMoVSSIlVRecFCq/dgo7J2u/JTFe2lRkCSsf05B",
+	"PdgMD1bTa5N5+ZltM0NsjxhvPG3mGVoosI4sUo3905P3R4f7l6X8gVioq/DW6hmpD/Xh2ebhq+SENmu7",
+	"aVnqxIGT4lL1wnHc7gWU3yxu+z3DY7FAGD1gpPNkR5cTiIx5Jq2KHOyECkKDiFFvagTcPIkJ9k/tMUJD",
+	"w6IhWiaQ0PJVyPOQQ2HgJXXISVleI72pzUE6Ax4WeSyqqPR9he1jYWVx0KiJJK9BAFVswTr23ek4ItTz",
+	"fPn6d98p6GQDY2VetXAFLZ/p39KmFmzkFJCKFjGz4POqkPfvj0+Wy3QeKWsOW7/ULtXqu43+Jq1tbLl1",
+	"trHtNejGbq/ONtLcpB1WKCFLFaoOuTat9matikLXb2kN9N/osMf+4RO54wolpzkNQLEuubSldn1hajOz",
+	"XtOHaxxnJ2hxXxN+awWxBF9cKdcWX13VYYRvr0pv8O3VyE0y5DnURq5SbiEMWoPgYvcUN95XgPvUbGOa",
+	"YO1RLJiZAcxQcHjysTK1uSRnFqGkF1HuDghn8SSMbnQ0ZQb9bAbrDFHYATxE3QJ4BjKknF6zKukYoSaZ",
+	"/mk/J8Rm5o4kFjbOU652jm5BwCl6Ss25A9Tw8YiE49jmYZ/0KPeq5Mi/YRqoDtOKYYIglwhB14Hgq5Sa",
+	"Rq0m+5DijGe6rhrY2FDYfr5HDg/Ixga4F046x10HzeowN+DUAOAynILhED1V/J6CsLMneWm6+/T5N0Uk",
+	"bVnaBKMzx5WQj+dInHkVlH516l5E2fdn9+nXTpl4WaxikXAq/eFHRFPpJlYRjV8up9IFGTLksIhX5cXi",
+	"t59mDuP8GKpzRj1EOStiaCYjk+wFeU9WqLZ55k0jU7LpVMlqEvEHFj8BWZ5t4oMkTE8q6f5piN1lTqb4",
+	"euLrIkY1fHXpOKlvVer9IKXIJyEkafDBAtq3+brUvlMAZklwEtAvgF0lZQ2xa9lcgalWIMbGQNpVKnoE",
+	"YIE9xXQTRd0MbbG550fMVXFMPUiDUthsIoxiDFGhwsXgDYQcBCuAHAterFgat7BI8e8bsrppBcDACsiE",
+	"MiBP+34Qs4hg3jzkXuETpANGJ31fJ2xRqWEgShnzbJ7H0Cw7QXjtc/E9tce1WmNL/eohwCc2DSB0SUQN",
+	"Dt2CclNuHExJ2aWCJUGxlSpxhj6/+s+//u28dYb0Dv4iPXl4NLC0G4yFfysFaccXV54PfNb7XkqP2nIG",
+	"tav1HXO5nT4NBHOS4tZKixF6aSzAe6gSRzAauYMrRDx10pEQMe4pGFRkTTaX5NGSCgUGGkUEZoGU5ajl",
+	"4CqWvKjHm4LPELmPLUJtnlWv4Lp8hXJy+K5zQso+hykUI+qiVofttrEgESocJnhu8gVYUhwKE6Sc6WAl",
+	"wbBBhUx/PfeO2SkL+mOp9y0Sh9dMTh8Egek+vBHEYXdIPK58z1EZguYZJAMWsTZc1D0F86YJj8oeMFAl",
+	"p/+pmLE1o2KrT7wR5MPHwwNBymnkG+irlXkgeLieV2Ohnszi4QH+sfyjH0ZD4J5j2YHE6IzbC5x89O4Q",
+	"H67X0qgNGkV0igB5czuMB3Fe//BucaceZtBH8u3Hde+nX/dJwG5ZIFR1jFS9B8B71NEVLaLC5imKNv71",
+	"t98liQniAcBYOjdT9wraQ/BbrgF62wp/BoFzoZQXPPYmBdlEvF5wO6XNiO/radgmEPHJAHa6PL4I+jpk",
+	"lOu4TiAHjl2q2yUotGeQ5zpu40Rm+1upXrJKjdLvxSuT9qB4dfIWvWQiLUmqs2Oqmt+Fz45oLM9lqV36",
+	"//9W29j9/VPd2v38X0+w806L6S0pO0CVwW0BJJdxfCTkkrYoajz3HBnkPTMdqju9MAwY5Q/sNRoE4YR5",
+	"pEcDyl0GqMOAnLQHgAaSLOuJwxkbBeACg74V90tyKNXclWq+tJyQ2wE41xV6Pgwf1XF692wdf4ftyn4L",
+	"wWLihh6bS4GSTshHIVpiZXLUkU3sY13aZfdtvs++EGMWLdhr9fCq/b6IWRDQqIP8FcJRH0FRlRUXGNXc",
+	"7sMzX4kjQdTvvJ7BzVUn8gQLMT+ibyOK4sr9ndRPXX3t3g6k0qLwn+d2Vj6kwm1X7uuZbOQEQ3Yf1WXB",
+	"rsH3Phc1WN1f+Szh+9lONpbrIkQEsAeAjdkjjjviGj9qGlHHmN9Hdf8L783OjFJEinUiUIRmFKA52o9U",
+	"NbIiTI9yj87dQYa+lhn/kN4dMX4dD0rtRqs5Q9PunXCwB0gNW6n3wILlGPqg/Z6/3yebm5u7lWw/tTGs",
+	"Vr+sGUGg8yQJwxJn9juhxR6N2YbsSelpOq9q6mV7P09aeO7OgfkDTYn3Te68uTOMkF+qe0tN3yP795xh",
+	"FlZRgWRMnItDZcfqTfdAZaJgm3I2HLwuDOPUvNFrW9mS8qVeg1P9+ucnsJKnlsK/fSqlImepXfrt+JfL",
+	"klUyBbpSu/Sh0/rtovvjr+82t3883291ft4/7LSOT8+a5z9cHm9utv7a+OnDXzcPfzj9sXN21jrvbjZ/",
+	"av70288nJauUl67brVqtVm1ZBRJvqc3HQWAVSpXJvVRk05eeyea/1a41qq1MsHq28fpGo7fpbmx7Tbax",
+	"02/VNhDCY9ersTpEUhvKmtZBEnW21K5baHYotUv/3diq7W7rBKBkx6hUi4yYVWqXjid+QHUuQppAlG9E",
+	"iRCldunsyAx+vmWR3/dRz0F2BHI/cpL7fBjphOTNOYvOyWPiedQaLBDLozf32g/yyvwgqZkETK5g4UeT",
+	"14qBQFqs0kFAWW+oZ81NZFZoxin7Qw9EVjCDmvjuQFVNy75gc9Sfy05K3hzUpqGQrmPSNqeioYD/waJQ",
+	"WzcQjVzbfx2/Rzkm/oKLxhfosjBDi6iOl1QdtHnZAbssGLYddWrVzSt1B4oJCyLlzpw1VyUOJGOqpBio",
+	"xsw4gIsNDpWfaeB7ukzxNFR14PAct3NDVkWHi0i9k5TAUxaBRBL2PaGisS7i6Cc2tTlk74rxUPsj9vRE",
+	"QRMDesvS0Kho+kaQACRfmBBI9YUxDkNvY3dbpQKXxYi6TKFbU8Fwiq55GKkCfb7QNZXHoxFD1wP6o8Jx",
+	"TPDtyh5xZhmcWojiQV+HNtf+A/Nt5JvoNdCl+bYTyyaWXtaQJX3qB0a6PxoZsnn/cqEOMKddtAs+U7My",
+	"1mP502BkDgFGtic3J2HDUTzV1l4VCCc7CY6jKkFXmAMYuoaGDgDpbGNI/cDm4NTB2AXJTaC/ELA+5v7f",
+	"xwx2nDqk5ultE0piesO4zWXDRmRDzVEhwTBehzj7Hy8uT4+751edI6yr0P3r4cXlhd6AOsCc0yFIdNhn",
+	"MB7nwuwglq1shMdRm3tjlLOYcnGpY9ys1cgkoqORhjyCsQkW3fpgW2vWdivy4Npc7dbCAZvBHIDKvmtz",
+	"qQPmR1KpklP0h8FgzFz7SeTHMeMPhtip4/xE4XXW4+I/Vq2f2B8HuTxG7eFlgZept/ZyBN7Sx4uD/dI8",
+	"kfdR3TAF5VQertVqtY1t+a8d+a+a+l8P0/LkbpSffbfTIL90Ly6JFCdJa2t3h2xvtZpks/Eq5VqEzuOS",
+	"YM4muiKjDnkw/VJ7ZIm8wEzAqDqlzxksKuWfW6kBJCsLg1aK4sxNtW1L7ZpVys7V0OdhdDXmflxqb6cR",
+	"U3hzFNBYavyg3AOLh4WEv3Jzrq8+waz/rgdzpXUQq9QLQvfGGNCKqt7CTzdq2VMmDxlubZ3+PHtMiiYL",
+	"a0iwyOi6spa4KS0vEPgW7eRKG9RL+EhRSG6SOa6B2JISX0XC9YuI1s2eu6+uH9YW1vCWrry4jhR+zkhh",
+	"40w+MrTv7acMhVooevgeLbhKOpn7ShbPBQ6H2cDiBQOJzRCs+yOJV5U+7wlcWuxN9eEnij3+wmJlbW1C",
+	"raWi5h+U56tc3Ctt4rizoiZeS+RL9VPJl+rXl7aYrmYlnRsmru6vTaOvL0T8Hh5ilUbjAh6AEBsPWUIx",
+	"nxCUZGVTVDhdlhkPDPXvoGhk1uoTMBppI6BFHHU+IFI8c+LkTfO0If6uKpCX2oo0eATQLZvncMOc/DFy",
+	"LLSIYqSyNhtCt/PGTDXyEY0HKsSSDhm5TU2WFKLFkZwplAomLJ0Vk8wgJFuSSTgOPEDpAN8sPKE62dEF",
+	"Oc3X5gOTvTALzCN456p2G0Xhs5r5AV7MbvxEO8/wBVB8PwNjyLZxTn2BGHhJVGi6wbKhhGbjM5y20arV",
+	"ahnG08iYIQ7nmCFWJvrL2gdwJ30R+8CXlXHUzP/Z5ZzGlzOpHT7eVbzbrtXbzWa18VIkn8T08DLA074J",
+	"kWptFniERKewz57PLPBWF6ZYJBUw9eXmqlpkq/Bka+3s2VynjIGVAe+hN2teehbKauhBRef1vRlNHT2G",
+	"r2sXKM7tABlCuaWVW9wXBSGaB92d3c3tWrNWazZrrc1Grb5Zg4KfhekdPcqXDA877EG+x+ONF8mG+dva",
+	"C/CsvP5pfQVfxzuwehyXOtTzwrgu7yVIa7PFa7J9G3lbKSVfOIzrdMS4SIJDciHxfZVTmGjlZbRhRCJW",
+	"FTOGTKgccfO5igXRWpIp5VgfeoGNMCybK7JWJWmQRgi9o8EesjK0lmjMztloI5sXhBuRhaONKhij0mNk",
+	"zMcC43iKA0PInLiQjC1CTd7enEgwX6hAsIeiRdQR/jOaKuT+AI6bsTP8ArsGc9MzVgqk3XNEAHlaVNBY",
+	"cZPhOC5odcXgAbVo69iBryI1NGrter26/WRiQ297o04bvY1td9Pb2GHN/kYebODerfdcYsMD3VpNVCgS",
+	"E37JsoNvs8LXOkrgzxkl8IDABJaBB0v9GNhrEEyfqYoDYo6WZVSIvc+vLcLZJNX3bU5zlYDaqRAzitit",
+	"H44FPCElHWdEr32O9cg4u4uv3HEkwsghFACy8G8tt8kHQFArgzXA5g4fB4FDQp6iVMmGpQiDfeDslkWq",
+	"8I4gYUTEjT8yXVuWLR/hZDIAjHR0WklhSsNvaZwxlwYAXpXMhnrA5qkvByVJ+PCEChIx6kFbcn4ikNUQ",
+	"KypK0C0nNLiZZ87QcKjzK7Rk1+49lvnoTaH2x7x8MiDNS+IL6C7goZs1baRfRhvw/bm/q35dZ/4uDteX",
+	"Zugt9vw+7LcniOkAqGaolzwfFiRBiVgEdWMG6iQFpQBst0KwCShDPw9VyYCCWQSdaAYpam4H8thH6QGX",
+	"MzOg4moYRgyFR6tknHn4ivzjivbcemOztDQOxrNmez09mMQa6FMxG9cgcXOqxGcQ8h5mXwiCABgllIgR",
+	"c/2+7ybfaRMnxW5A9kK5zQ0AFP3kHnEMCBSViGNAcqmXM0Ape6AQO5oZO4T5yhgxnRPQltu+peeDxesk",
+	"oHiGFSSJqO0xzvq+69OAACgXKQvGPFKrNd8I8iPljABmF1Y80yi7UYg1skcsElDnPw2GN43D7jiKpA6P",
+	"yQsJmpDrXjXuoSqgQRVhNG27da/BUmcr4Ap9S5h9j6XPXxE3bpExPYRD+PTQc76CbLlKPvI0YHQLoaZ9",
+	"WcC6Z1mA+zHvMrMLsFlPgIK30NQuAo53j4jyWNC7DicFfGMFMlhfhQwWQdU9l8j5WiHeHkJ1my9A34PW",
+	"1mw3WyuitT19tO0au/7FirRPiVyvN44JCk9jdzAvhNeAE+dYKQfgSxw4/UlkrRJq1Xl2wCdmysJvBFH3",
+	"lKBcRO8sFR+cSGBvhAoBnvhC22OiWEqW6ZeGLLpmIi0PoNLjQ86q5Jj+EUY2x+jYBIiMUMLZxMSVakNd",
+	"ZdgDWMpAv6GrZ9m87KSEQo46IRHwIxHdnAoOwsnQHEeFMzsFolxSo9SRpMMxElwajSQ1HMDHxBjS7H0W",
+	"eAgAr3upkq7l/Dj7R6cX3QMnXbVMGLMcR7O2i+45FZJmZM/n/ZJu7N/68RQkeJs7B6fnx52TS6cyP6J4",
+	"Vgn5qrDgq/raDL5kqj1y2yDDgYKae4ibzkRiidN7HADbM+w7bTDlY617+VijmO3sArFQvHe2e3BD98Ps",
+	"QYZbczaB3xmWvToTwrV/csfe/KW4BDvuRNV2kGdBxBFj8f0rwry1RFUsUT20E7+MRLX7eIlqy5S2Cw6J",
+	"3jhzj8lL3xWFJ3ctbC+3NZ5S2M4HeGNK02QQBswQbLBaky6oBHIKYx7UagJ+T8oOZBSlyTyeSouyiJMO",
+	"STLurpQF1Orr14WieyjCqJuaBEKykZzgNZTyUo5qvfjLeqrvUU0WcVUnQ32Er1q1AfLvPmynb0Mzmh+8",
+	"fp+l/61hxnz7Kf1xtbQXIKO2UCFC1wf/rordS8ziaekyELQLdB0NxGF0rQ3WcLSAg2Pa58T50L0kueE4",
+	"lsok86FY9iCbEw/6lR/f7yQ4TBnDoyOv1ibhr2kSXo6RGes+x25kwJGvLUev13Lkmwf82WxHC8dEpPtu",
+	"YbNThta+EctYn2xepomlSCuA8+1ElSp42rL+TKFyjMopUS02Wsm3JYfVcd1YbB3NPQVGIOLI854afYro",
+	"gqMtVVDnL2erkj1qNBxrxjSkQOkLrUC5bHayihXoQaNPhqm8NrPPHCNNq1YjP4QTGnnzHWef53KOqm58",
+	"dTr9TKaVR3HuRSblhfDuZAVeBu9uXda3n4d3p3dfSKbxWtdb63pPoes9IMlIbU9Q7vXCu7cGvVOKn8dc",
+	"X6hQnpUknk7apCm5FGaNXWA3MilSCv2yrGKCr1mMWppkvaNRFN4yCCj2GPcZGIMyrF4qgMedk4+do6vz",
+	"7s+H3V+wODAlEbv1IRwYasHsIaYnVk9DK5mpE+46wOcpfE9KLqpIucarTO9IFdfmYtwb+kJOW/JoObVk",
+	"GQqrRTws5pymd6Hcc4ZoFA4GUwPqzA1jo6xoQZyz7snB4cmHYn/SAXN9j80uwyuVLdKdWOqcnZ2f/tw9",
+	"ANWbwqMlL3THALpEdN0L0puSAUUSthSfUNvwQH/weXD9v9EouYdEENiUBU3spk3olb5aZHGt9CYG2C0c",
+	"pghLdaXRoIzlGnnzHQs42Jbqad8PmJ5Kl0Wx34d64lVsAT7vhe5VnTZ6m27Ta7Gt/jbd6ck1GdBGa6vU",
+	"LvV2qdes1VvNeqPV8GpbjUZvkzVaW57Xb/Vdd4f1att9b2fH26buzuZWY2unt7NJN2u02erv0CbIif4/",
+	"WKndTKGt9rvnl4fvD/c7l92r0/dXhyf5YPBFQhnnzNuTBTQ+HE/3eZn4tw7Pu0LOgcTfG9km5wIoNb8u",
+	"tf/2u+khSUkMUPN4zlao6027XEzb7qoyrEnHi0LrDd6njtpaiv1TSbGrpde9aDkWBRkyK9oNKZfqWqQP",
+	"uhZulTibE25zLg191D89XRTYUwi1xyDRGkUf41BKtVhIAfsMIqzsXOBT7jKSiH0CpVmLxIMIkKQzGDDq",
+	"bTKk7sDnbI9QMgyh6AGiY/AwxsJ6WdEXEOF9fg1Q8gmuZNvmNv8n6UfhkPyTDOkU24pD8k+b/3NjYwP+",
+	"kY8kQiopd46PsHCCpYOqNGxPhfyTOOiVdqzU+oYNqOvyke7Bgbyv46jSRy3ivD8//a17ol+ST5Iy4wM5",
+	"RR7xxox4fuBfM4Aedil/4NszDepf5YW6bqke4Lu6v6TMwzQozBtH2ubp8+TqiEV+6C3SajJLBHBU/imX",
+	"JJksA9FFmx8Nq2YQClaAeqRCN+YhKxVpGRczeTMXOr3wNWoZiQCAy72q7oBzoI0Jz1KuYR179YIDbNTu",
+	"WSbAZusRUuFC4TWSQK+lwaw0OOfAjaKwF7DhfxeaIWKlOyXxwZk9rTkbsENgj0h0JWvEg9fWV3xB+j7U",
+	"I+KhZs7KveQncPnyYAHKFZ503Nf7pyfvjw73L0v5xcZW2g93At7UI1ngYYRhSnLHPxu6UrO2a5ViP0Yl",
+	"S0vOKc5yLxzH7V5A+c3i+/oMF2Cejz0ryeTFFyzTdKuii3GYiIWelWGqa/H+JYj3UuLNCrwkK+/Olexv",
+	"68uUyjQFcKNKB6B4m1Abb5SPO6lBfug5pEw5GfMbHk64UU3cDBuqWETl2DMPA6phpQEvUrHPTuxUC2tM",
+	"rFwsM9VC/jJm0fRUVQVZRHY6o7CDH5bLFq3ecBFG8RMUbUAS16jVrLR+g1orOV/IbxOJpBOX2vXtzcbO",
+	"7mZzp2nNikLpIqbv+vyWiXjIeHyp2fNl9/wErDado6uLy9P9ny4K42UV685+FaxI8kheg89z7LoYEj1k",
+	"MUXAZtknrIEGtafUBVgBgMGAKUZ0es7u0hu6TktyQe4p2Z+L/ZIq4qhbXTwk1yjieK5W6v4qDcsXcFyB",
+	"v6/E2JcOXVo1ZmlVyrkayZxPK+WiFdUXwh29WmjShX/NaTyOFqIGycOHfDReiCzs48k/8K9hO/z+IPIv",
+	"TyqDhX1Ey02OK5TUwVAiIzQcyiBwhVqUU1kJJZLj9sPAD0ng8xsGePB+DDASEUhakAGjPjlikc3zHxwp",
+	"KQ+LVlAimBtyj+TAS3cdaHP2dY1skSyqhqXIl4JsNJxsut6lUadYxDSKRWoNgRqWGXegLyysORnTmxnt",
+	"XstMSfN7hM5NdrP5NYsxx0+bBHTA09zykk9TWHJJrf/Qe5y6b7CL345/WYhdiHn8YmECvHpNx/pqrLSu",
+	"WemKnHTRqXk8JzUZqYIlLC3L2O5latmagwaMYUIlvrqG/BVY5yKukaV9IqtqS49Sk1bTj14Ke1e1BFMW",
+	"OJ/F3wcZZZa3RwxxAK3XRx9r/MuHeqE3lSTdufh4cdY9OZCsIIxStuALdLkg0zSafWMcmLm8dy9lVomG",
+	"7lLhUo9hPI0+jGh/6DHDfI2FAKG4UcreoIUk8tbs5YhFQyrneX6M7avkT0XkOq/hzNh1F6WXmXl5ztrC",
+	"MyrdS9botms5PqQVuufgQy8l0nTNc/60PCfNFrmf5+QMbm8/JUfYTAGcyZebS3ZzrIv7fx+nXMv3GI/9",
+	"vs+iDCBLetxL7dKIQmy58sukBCVPvhY9tpJWP4P56sVbr56b1hlK7NqC9NWPO+CRLiBfvmQTkiZFCqDg",
+	"Xsu/QgwRlrYmGXYjbWaKDGFWp7fZHCtri4zpP2fyuc/qb3PT7E+cIUQ7/kyDsc62G7EIMvK4K69EUKob",
+	"jTZgHrb5KPJdKSobsCc0hprWIgw8Eo5jrJMDRcJ1EvXfx5THfjwltXkVrTs4b0/pa5iDsaUnHwsp+CKl",
+	"A8WVqU0ivgTRXqIDGTW/qAvJAyt04hv2uGwrCA2TEaUkpl2r1upbm436jnzulkX0mu2DlbexWa82W8UM",
+	"r7UwwxNxBCHecNXkgJ0huj82q9s7VklDetSsEp62M3mAZCca1Z26vvgzVqrZrO4ki94ZjQJGDrkrd4Vx",
+	"LOXAWptWZlNgt3bAjO3jfjNHP8p+cjSO3AEVLOkJToc+pNl3xXTYCwPZn87Z0Rx+3Xpt3ia5a5bwNQFt",
+	"WssJL8TTpDnFaxcS3n5S1OveciXjiKM3SLENi0BVKy/HmAny5aLqILDbF9V1ALRsBU1H0eEXr+esecaL",
+	"4RmP0/HkIj6o4cmH1nT7xeh3ihC9YsI9jlVtk4DFKvRyFDEXYeiQ4M1uw1vGvTB6I4hUkCJ2GyIFs9J4",
+	"diqIc3Z6cUnkR0L5lbfyuRvmkDIWmYtDMopYn0WVWRp/Do9ehjeMH7Fr6k6/GJBiB04tfDnxKmQIeHOW",
+	"p8HTBIf3pzQyr3ziv3mzL25kZQpiQpAY9kpZnhspb1Ref3TRktQCJ8ClQWCRGzZCnFo38CHveBL5ccw4",
+	"xg7B8yyyuRe6op2SFjdiIM3RQBSRGfiAQWVsrsiMpWxKBkhs4JFJREcj5hExoCMN0U5NIuBYNjevKLMS",
+	"VMGeH6eTpV2rR87AxEC74e0V/irMHIE7F8yNpNAtnxXw99Wut+Nu97Zoq99km17DrfdqdHGZBEaR+iwz",
+	"mSxv7zYmk8mGFMg2xlHAuJRVvRfd/8/PFOujtwb2nMZXm39vbGxPar3jj7f7k/Pp9m/xX3Zu/lKySpmd",
+	"9aCjgt2N/IiJQ15qb27VQHa+u7w8KrV3tpryp3DDEZOkI2JUairy+LDS71YpjsYiZt7hSGDCtUoSeMdo",
+	"BNUonyEsCPe6mvB7hFg8/hqM9Euyta/j2Xz5zIq54wgUHkjNL46SWYJ1KcHyYfjNuTkDyasLxfqTcuwz",
+	"gRfTVIJKcQrAPfiSX8esXGxUz8GQgk39SdEmi2Am5xj3s8hp0BV2hxuPAGNl3GXE9+b1LHkmZ+of0rsj",
+	"QH4vtbeaAGitf9YTgiXiSG6qz89jfZ/rHp41dEC+4kmmJltAkyvvKPcosPl0qO2SGw03arVas779zSY5",
+	"mBiUi1meV8Ki/Hq0/9XZkovQJb+ttIU09z4pXX1YnEhP/DipDBZylmTeQ2Cm8/HiwKmA9gGlSVUR+hwr",
+	"0oXDUrumzSVtwhwAsGIXJT5Ai9oLC3g6CWFwLMwpuPZvGbeIL8gYDdWSvGq9JJexAPUh4C2AgiY0kALf",
+	"lMT0hvF7kgVWhrf5atGYQNyHPveHeei5E8gsDXkwNWEwFqHL8pTw8ZBFvnuu12EGkgbvZxiapYvMJvrr",
+	"9dj3GBGMe0KuRDnRJ6kgdgl5hV2qLNvBHOPAdmSv5ZaY0+VfoJI7L2bFj+yAybmWAKHI7rkvnHHxEnn5",
+	"o/SpdB7ns9Wk6MBsokWSUSTJVEKixLdgnVxHtL6oLIoilIslsygSFSNNo8hkhWfyKIjWTBTGnEBWqmo6",
+	"VG1uc9RqiJDUmvX7zI1FmzycfWGZFXlsbkgSFqTLB4GWEjJlxwsPGgSR2ZxGTJVMQI6tv1qdn7TRJhGD",
+	"YkKAzzGveXYnKaQfB9M5KRptQvnU5v1xBDn+quKFHAbWJfIKE+x3nfmpHa9UmogYKqIm99xXszFgaelX",
+	"k2kWsQ2DRxxPaHIcxIhxL9v6BV4kZbWiAqa9eCErD302YTbJ9l2GJ2dX7gtnn3wVnpxO07NknSzFltd5",
+	"J2su/ULyTh7i0nmr7dtP6TG9N/NkZa5QUNrx26BAz5kIsgj5WRVWex0q9HyhQgsIya8gWCgN91vEq2M8",
+	"rdCqKSc9sNB5UtieU3dEqrA2d7L5Vw7I5o4ZbyileA8QKUUYxQ6J2C2LBBPEjxX6pM01kCVmOBthpbK1",
+	"jxfEC4OAQvIJEQUFZN8IEk64yhAh2gAnWAxwTCraaUiDgImY6HhCUnbAgDUeYgikY5GPFzZXn6qA+Q9E",
+	"cj/GqYBCoP0INQ3E7yNiQCOmaq7EAvusAcJJeMuiVHb16NQiE8ZuLDIMOViFPDJlNJqXmHJorOIDMbSg",
+	"apnrqBM8cos2z/eTS6JbOHY2+9q3lvUxE1qrF58GXS4pSBJLc0987cyF+9MUfdFJY4JV40KVUVURsH0a",
+	"CGaVMpsXvlEYipuNms3Hx4JKg1rW6S2LLn3UwDwKcbWthlWCvVpqb1ZrLaskt2+pvVGvNqyS3Lql9k61",
+	"+fklOMM2txZXttKDtbg/zDhca4/Ys3jE/Ay5+yaY79tPeN4WS7NIXyS9KbATfNuwFj+ccpHu7aUF/Qv4",
+	"2jMK+Wtyuhg5fZTmkW6Ah3SPdJbX2sdLSVTwzeP7mmmgPp6LKCDCv8sLqqJKHOPsgslcHl+IA5DvwEM2",
+	"n/HCD+kUpXVSDkeME6OIf2XP5k4RncDWZUtSjJakmCE9knRYRRbMF9LTkb6QULUvGYOVE5eCIJwImH+f",
+	"X6PYBMcEqTxhfx/7EAQIQYJx6N6I0tMS9zmmnJX7H9EJGdKYRRjFzj3SowLiD0Q4jlwmSNmvsirZIB/C",
+	"wLPIsc8hU7JzHfnuOIjHEQ3IWRR6YzcGH0J2sI2Cwe6fHh+fHhxe/pofoWJUTxCP1ngWEXwpCVwPehkJ",
+	"PEch1mL484jh2Wn+VvjQ20/m0bvXVJ7uzgVzl/OmsXlZzIUJzBmK8OKymF833X+cIK1787AgnTOyraXp",
+	"lyJNZxbmVZMyMzd3eZi2FxIejGmWKGxjmkqmIKuZzEe0oA+PqSidcTyQlNVVEUm+gARFtPjnGoBS5ohU",
+	"ScqAfBK6wuZDGt0QPyaazO7hQ5JsYcxuOI4I9TyoS1Cpko7OF8aO2NwIwqk7CBAjO0VCXiUwPNkU5Ukk",
+	"Ue51IckQ84RsGYcW9hOAj4wmkymspWqppynchA19qH/+8fKH6kH3qHvZPXBIOeQuFmiHtgtDjo2c7XW2",
+	"9jpb+9vJ1r4/YsJIOn615LN7h55FyK/IJ+NBZm4m6RqRIXqQTIpTVLX5ZUJTVdYqof2YRcRJklgdhegg",
+	"SHlzq1argNSmfMLqONocE7CLK0cgUoPZEzccgis35AxdkxFjNp/QKSJnfkcUgQbLF/Nkz4dERY2Ww4j8",
+	"eHF6UiGOzlJWqd1mMrKzp5s57YzjAWlUa2pKNsyOXEeUx6R8/n6fbG03d8n//T/NarPStjkhDtwDBOzv",
+	"VQK08aajUZDwjo99gPfUJUyEdogRBGvJPik+Bkkv+HldVDEzRT4nP1xenpF3VPiubNdgdphe0lH0BH63",
+	"8UHSo4JtNctJt9qZ3lQcSzZlDLdR3azWK5AycTGh19csIh8PYTrz80YCvxdRcMsLxj3Z4SFE7RoTpZNk",
+	"BOOxlSB7OAXTVyXHiCxt80xdAGByksfVHKKQVR9a5kkUSiWDM8WEFTAItqQseeZeCmiMO35PsngaiDAN",
+	"OMhuGLXjlCRxhRUKLOLAHzhgXHV9WK587qB0gTlN8jkLdUDZ9cDvs9gfskqVQBQ2iAZaEjAZ+P55tyMZ",
+	"+AN1Cv6sFQqA56dLmo3ivcwtN6xhJlr3eUb+2SoB1WtkuzNzjMztnic8s91E3NEF+qk693BHrVJ6Xkvt",
+	"0uzZXCZO+ckLNZhH7eGyDIvWX0iP55yKDLMJP1bJZKjL7Bvfy7gL3SEj730eM3eAx2Ne7YfFhhzna1DA",
+	"hctcoYiUQmWu5spLzLOSLLX265oR32rNiPsF6CQX4gGPXg48Mk2hWAwRknQegpYsrhhxlnznsaWcz7UF",
+	"dg0buVjh/SRmotWqLW7FzZSSrLe2W9VGK1c6sl7dKiwdufWt1mlINvHibjEzZ3Rtd34RZYKLyd83WujB",
+	"qKuQRaLEWHIFU5WWXEjRFmxezuVhptEaSJiIVNMyWF0KBVJ/w+agcyJeVppfqUCxEPE67V8REKTNVb2e",
+	"uZpXcia/OSzHJSsGJBPxUkoGLIXIqJlULcd5avlyxUUMZ/sLFRMwpng+7U8eSkXtdd7iOm/xK1cXGBlk",
+	"csXyAimlTr2CxlmcKTDQsXn6SgKbSO5BTUy8igmyVmzzHgtCfi11IOuxqIqvn1egvL+QyL1kcvtq7OMF",
+	"4429ULXn8bnzS3Khdfb8mgu9lOz5h7hQ3pb19pNxzO4NCryHtBfGBBqAwEtjmmRRt/4s+I0v2Yz0/PT0",
+	"0hSA1qacF1IOYAGp9hXEDkZ6Mpcu8azfBME5Z9lXBQAyFcDoQ8b7ikVCBZUYTFVpAZs7eA6Vw199VNUT",
+	"WMRpMCc5J9lEzwzuqGfpuapAq3E8UARaFzYQuFbBlAgWBGJ+vedklpftyDeZ7V+A1/UYyxO7Y+5Yfj/1",
+	"LcymtYpzJhuTtESn9xQDZamlTVik7LlaQPncVqu52ahbmTVtl84+nu//0LnoquX1xnLwpdOT/a5ZBmf/",
+	"9PgMwkdL3ybkohnHD7OzuG9Fn+s1O34ZnpUopeev05VSZAHbl0JqgNxXDdCwfyWHPGf90txXDMJx4GEb",
+	"apHakCnrVMkvfjwIx3G2kdlCyTbHSsnAMpxPdqmgTbuErX52KhBEl7L0JG4Pymcn3wFePQgniNOMnSZx",
+	"CKGEqjQoJc5Z9+Tg8OSDkwwcw0xt7sLHmacscQTi4ye+YJU2oVJm2Ij9YTpf4DwaUDTeIeVlns2nLAbB",
+	"hZJI01n5rkUmg1Aw0h/L9STu1A3QAsmJiMNRlXSI/r7N9Sd8QZz9zsl+92hOnB7qoPr0vyr7XwEnKdgD",
+	"iYluGaufevcr2/yemJdvPsTLUVFfiJW3HsHKf+l2fzr6NcPM1Q59kJc3t2s7tVrt6VLk1DLPZ6vn6RGH",
+	"o7W2F67thV/NawV7EPiCJtf3WAu12PFWn91Xm0DSETdQ5Lg3nhInS4lQvnA0PXQsQmMyDEVMGsRjrj+k",
+	"ARkF1GWiYnPIWTMLFmVDPzBIw+CcivgaDB/C6BWnFknOBHVvriN5WiwyDLGSXUBjFiGqIB2iz04QN+S3",
+	"LAIeH4dmgUAFTY1GQRLRmJGyF04AqRACPxiPVUHAtPeqcKCXfRur+snfGmqYyMmXkoXsr5qTtmx5x+bZ",
+	"KcKsiOxXQIKYKXnkWIQFQj5n88kgDBiWFBRpkkgk5zBg/ZiMOW5O5uEEK1xum5edFNvbUcNL7c9yGNTE",
+	"W9EvGJeEUyE0YtqXkwxdr2GPueGQCZs7ibood0gQyDkLucv2pJzlJw8Sp3t+fnqusmYot7nD5Nk9Z1SE",
+	"3ElqNCqvrdoIkF4CiBmOwU6VPKvG4Wj+56hx6nKOERsxGgvCblk0tblRbjGehPAXGEagAJNFREyjWMmD",
+	"ZMQiP/RUIpQfC8hR0Wk3UkPtagGgEzsVSCMRMZ0KYz+PeewHKW+TAzln/bGQYjzrhxEjlE/jAeSZJueh",
+	"TYrsZWFkc2PblNFutmecLyvxX4eRGd+UBlzZPPGCJ8FQ2RNrRmclZNIyPoI5XlJ/SEO2dF39tJ03MzUm",
+	"LXh+iBFePRaEk9lXcpU3SVmeLKoQP9PjXLEIlTqOXnGie2RuD0f79FVhUTngRsO5B27nTG2ZVyerqzr5",
+	"iZiZxcaRWzyYSgrEs8XqF4qTWkCcLZJcZ6VRjDvPZ+l0UqUtObE+JzcT6g7o47tbYCBbGhEnvy2+UHjb",
+	"M+sqtZdqd1Skc0Gr4yMD61bTVDRaj+rqWmNZayxfP84ulXdWUV1epw7zMHb5x/OjLAZc4pNDMLiyZEmk",
+	"VmtUyFgwnRuf8FKb63kxAMwT2SELXz4zp5AF7bsDUEYQxHxh4SOBHv+2QsufVqJ4IXx8zWrWrObPzGrQ",
+	"eQT0FAisOs0b+vbH86PKsuxIsCBYsyJCIVajjXB5CzEf+bxmPGQBvnPBguAV8xwwbmViDhdhQnKSTJVw",
+	"OUZiTNmaiayZyJqJrMJE5BEsZiBLsItXxyWKnC4wE1AwkGrTPSk7irA5lTxmKWE+FAVElqCcAmEUD4iT",
+	"krW816YCkKny/hmLXMZjes0cMsK/wW8D2g22NmABYqmWaxap12q/g624pqzzXH3fh/pPcaVKfhkwbvNe",
+	"GA/AV4BFnzKdQYBWrPM60wtf2NyLwtGIedX83bb8voMBi2jBx07mPUnKMp93JZHEk5RxG+XcQeDlaWPR",
+	"eLUAD/pKirwiaVBI4u0wvSJyBbLeDzLr/MBeCBowwu6gImR+ZUgP0HP5ck4RUtZQ+M7pyX5Xe4PkxMpu",
+	"Gy4SsryHxOaJi4RoDwmUEjMDbBKp0QuZAK/F1A0Y+hv6PveEVJND0mcTPdo+9QNByrJVc+b9xItUSfxR",
+	"o4Bych0yYfOQV0mHPOQcsHLeAUjxAwfBY3w0GFUkRTPBYrmUqS8lBzu8sPcm20qh94YNR/E03bkgNprH",
+	"z+ZDOYh4QNH3qImMrwkHDycPe0dMqed1eUa80BWztcESMVw9SspAwST12iPp7GnalanJda/U+dM8y0eB",
+	"db3ADm6KppDxkqWIpXarJvngyLiSAS+W3GRAg77mG2q1F+3+/Iyc4n7McTtBN+q1mqIpCG+z6AzONx7N",
+	"2oqMGTw+Pbn8AeOecvJ9oesJupj4JEl5wCKWmbkZz1Tl8SMwe9Za3hf1LKrH0n6o2aG/FMdU3gfVyPug",
+	"LrpHR6UHzx3YG9cOqbWCt1bwnkTBW1Cd+5Qc38WQ8dTje2QUBgHgsYZkQmN3UBhDjkK5KZMbInkhaN6q",
+	"4s65HsYTgOYJfFT+OVPitKsi2jNxEl886vkbymAqjHr+bJWkJpKf/PdwzTID8qQat/xarMBN5wtphkJZ",
+	"agNTk5J+Q6tUYZ/ICSDleq32v3ISotSKEcCQfLw40CDGlYweWqs2TV209MS74XHs2xROsywczvgjd8Hz",
+	"sHDDjLHOJnshyd33M63Xkdqt4NDfukHo3sxlppezmd0aRx1ebGfQZUEXotwjg3BC+jSCKknRmAtCpdyo",
+	"yUnEaICvV8l5kiee0AlhEX18haVCrNEyKOkmNUHUCyDdIbZ4LJhCeYGv2Pyi4ElMXGtjipgg1yxWZWIL",
+	"LBwfWKya2If5eobUIx5OzAQbqxT2+4LFFwipUGrXd+rNphnn4CXBxaLUfmRCjjm4h6hRZgOsadKLoElx",
+	"fl0M2qSuv07K9JZ6t1iM5ZU6cY7DW1ZYISOzXKQfRhMaYequR6dC40UoRBWHlHVWTYtMmcpYoUBxLZVN",
+	"22PTkHuQZMDZLYvIUH7a5j3q3uwR55Nstk1qnx28QXiIJmtJWYFIT5QdWSNQeWNWqZIupkWkdnqtLmEu",
+	"LGd3sbLU+yoX1hszbJCHE4sw6g7wAZv7nEjlTPZd8o1wgg/LUbwR6GYRbULNiHTorJcgv4CvIXHawFV4",
+	"XVRTi75BGB2i6sKa3hdBBItlD7nPr6vksbyhgzs0xx9ek/2b8h/CcZSDo+BS7h9HproiNC/a3EKbKcz/",
+	"L3JN8uZzuS6wWOb7cgeW2o36ErJyweR+4ZTgx/Hl+pfjy0hI4Lis7Xtr+97XEkfUiV1QJMnxfHarod9f",
+	"J84aQjPBKJwEcp7d+aAbJuDfxNF/HXpOEr5BwRRjc5MPWchDqSC+egpw3MiAemRARyPGmdeWEkNMNRi9",
+	"ZHPqM/I1ye3GUZ+6Uu9Cy6gfY3yDr6MeMGMVHXHUjf1b4LS9QRjeEDHuyRH2sAg7DOcWswvluqmnhFOR",
+	"PBKaFv41Z54luxFHvgp+CMLra0zSkx3yWODDx4LwmgQ+IPJNkdfmMLkw2gG/SCF0lMk3kSP78Z7C3nQa",
+	"tYYUgFwqNb+keZwhoaIPpHwlEIjMnH4F/OXrvFW88yadtrGQQkmc4PXCIvHxkEW+S3xPyI55/rUcWNks",
+	"amaZ9eetbEViK1P0RD6ponks4hihDHhBTfKh51QsSInNpkSizcqxpNxEg0CKKroXV9djX+6wyOYO3rtS",
+	"XcI78p0e5QA96tDR6Oo///q3/KJ8H/4GA7jPPfzhewoHEBeE06ESbW987mHdI5y9NnH2P15cnh53z6vf",
+	"OWYIg82dd52Tnw5PPlx1zs6ODvehLiM8xInBnC1VtI2EGMcC0leaHZ1scSN4IidflxU4avZAvRGwZH3Z",
+	"YSUAV/Bb8rSOEHAfUp2z4iAEoEk5IgoDCFBRFWN8EetzPqzs5evaKEKgk5ZVZxWYoaOYe1c+dEKHzCFl",
+	"RHX7zlH5zTbvMdKX8k1b478lqbfpHEB5PYqQuHvE+aX77ofT05+ql92LS8fmvhkFrM/r25iJWG4nDZ1n",
+	"nohsd21OuTwdQKZoDGtdJAa/9yNmjuh1hQnDSpXapWTbfjw76KBnIJ2aUruEZvTFBbj8rCwlvDZWE14b",
+	"D6OwP4SQMOs36PuRgF1aapd+DAdy/QOaXDkIWWmZoqj3TDfcgrmu1Xc3ab3f2Nh262xjm7Z6G7tu3dto",
+	"sM1+k7Z6W+42iH6pfN1xXTZayp2eXZv7BWykej6woTDyFGszGJrPBPn7mI3XAvg3JoCvIkhnhGJJBiAS",
+	"T1HGBwXhlMWLt5+Qw39+CwYSlDoDFrP5vu9cAZE4hF1qRrNWicFReYgXyYQKmwuGLM2PH28b2Q8YjVQj",
+	"Z9D7pW2QMHb0k1tfiIc8iDA+YGrClPCIM/tGEHpNfb4+/M94+P8EATLyzGSLrmjj6Gu06s+pXvnev2Ni",
+	"tsALHqtyWsolLSe1M1tOCiVvX2Q9gFhSBwVYV06mFJ//Pg5jlnEzooXd8ClK3fEpiN5F4ix8PSRvRbFZ",
+	"caRGq1atN1qLS13ZGfrCFt2ZOJmZ4lo6dng2UCUJ3Zi5cD/agC86yXHXjYvMLlFXMwWOMvjAo1HAyCF3",
+	"JXvJzvts3AqY3PfBVnR6y6JLf6gN8KX2TrXVskoYcN2u16sNqzRh7KbU3q5uWqUpo1GpXd+q7n5+bI1H",
+	"PXcPydWGpAKxUlJW4WyiBJU1M12bsr8SJ75g8RJ8OCfBFwWtvg3HsRsOX683u8s9URg7Kxn5hE4JJTHU",
+	"oWbME9WHivlh/pYfJxlYlPT9ICBlMy1Mf0HE4UhUqplKgqknuKC2M1rOM4l85TCyuVqgCi7lHiZ15aM0",
+	"takRPeL+cBQK4fcCBobANI8vV82vUiWdbG1pnZaln7DQGGsMgYob5mE808ygLbNg9q4jW9fDTPswk8I4",
+	"m2vXlgqdVFdinbCmEgQfK+q8l82qc3qq9vYjg6GtF+4svz/UGqIvwknGaz4bbixpBZyE2Yhh4sfmy9lw",
+	"3Qt/OA4gozRifzDMdsRsT9KLwhvA7s/FtC7hay9YzFdefnvpyXs1oevLBCxvfcFi3Ua4spVKc4rtrWW5",
+	"tSz3tWQ5IG5p7PabZFPeJ8uZhY4XwMAybAsGCIyl0KrSAg1wLkxXsc0VSlYSWwdPmPAbRjK5fDCHjWXz",
+	"RdCuSJe6g7SXZBL5Um4AJC1jqFYmBSoRjEA0y9coSCWmPZsXiW3pN8iIRRgIOA9269Kc7meG3ppdLzAk",
+	"JakW92JfAbziEnCK3zzgFTVZ3EL5Sq0FeThsGOC7Gp4l30z/7pzGrNSuVWub2ztFNX4LmbOyoEA+k1XS",
+	"pdqhmfrWZqO+s70ks14kqywT21Fq1+v1zLXZVtPS7QYOfWFWUiI0bla3d14Z1JZx8BcH2TKJ8zoN4WUA",
+	"bcVZCv5606PMgbz9lDm281OPT7nBU7RKj/yEdDAaKR+llKkYZPL0wnxj45wsiCacqYszB0+4Xi8EE87S",
+	"qhcPJ7zmQi+PCz1K7zQ2+0Map9H5NSd4IUmycYZWvV5OMBbCUxA5cwl/ApiYhvHmynmpFHpByngYLZUl",
+	"b0FSK5MaHBVkSPkU1CSQcaggfV/l9rkRY1wlU1ES+PxGh2Prsl4Iu0IosUsn7C62SwovmZR3K2Qy8ANG",
+	"oMqXbFqQfhgE4QShHo1u2zzkRr4/1IjTH0vLEPoaXCYf2Qq28XTUlTmptB+F8Do4o8vuAflqquktsqzJ",
+	"xxZ/HJWxOUzrgVMhhHcBi3X60zdJiR4dCvfx4uIgPQ5DxsekLP+98fH8iIh4GrDKS6AXmeM/UD67uTny",
+	"EB2rTqlO6MgOqk0ouY4Yi/XBko/w8bDHIubZ3B2EkOZe7o2nRMSheyMsMpymZf6sjGxtGU5JUUG6AIHa",
+	"juwv2j6Eo47ugJFrGrMJnapjb8CMJTapGzYVNgfXO3RKJX5mxgTw5NPAsD7Jrx0ji4cUVZtDqE59p0Hc",
+	"AY2oK+cWiSGsu2oNtEsszpjpsByC9zaM8Op+yPt+NHSk8DyLdlWGSoqFIf4VrNU4P5dfntIfVvFV5cnP",
+	"mkY8J40YsldCH4zDeC+ZSCQm8/gmhlQ/SippqOhSE9MMbbzMmxECMAA9pn6gjxfmZkHPkJQ4GvUZnzsO",
+	"PfY9lIG9j0MfGoP6Mmx6zXef+0wZoVaqrsqLP1sJB7z3ZBmitlZVdd1OyWVU/AfI2lD5Ghlm0vYbXcTG",
+	"nVZy3FmyvhHjnuHUEJY6T/IIipwgrtidya1VTZwhu+e0nSXDXPOkl3t+0oLfr4MxKY/tN1A9RTAhjIgN",
+	"47w7KDs7pPzjxekJCSPSD6Mh6fss8EQFRMpEYIVjzSawelVyEdOYiTZxfjg97jqkXE8k74YpeG/afOCL",
+	"OIymFqkRdufHFYs4GNrrYGZoIWO3QNf22oRCvrCkJSPfvQFnqEV2sXSKfEQ2K8kDNNs96u5fYuAwdKk3",
+	"nlqkYXOpfssHe9S9kQ92Ty6751ed49OPJ5eqFzgROilFox7zvFqekDqLjEeSeuWBmveSz0Co2sn7w/Pj",
+	"q9Pzg+459MhFuVx2BnFrZXfg9tXZUWe/e6C6o6ilzX1vzxjh8a9XZ6fnl+9Pjw5P1ZMp6dQzRvITBhhp",
+	"cUS9ZOrMWbs875xcdPYvD09Prn44vLg8Pf/VIWXVWPK4zeF51Du6fz3U88a4R4TcC5UqUUqHpPZoMMYi",
+	"9TRIA+7iQRSOrweazCNnGAeSmQICT+ICsIhz3v3LR8zDxdIGFnHMiqYggNm8o5fOjBkMeaJGJmXjcUnh",
+	"KYWA3GNS+/GkFknKKWquCiO3yP2V3cHupJW5BkA4aK8+DAWoHJqBxCCMYh0dCfqu1MtsrhUzfUANvYzM",
+	"U8uwKv3dyAfdN4zkCjAPggTgkXrNqZKTkPhp3J5UUIly0PswWNlJL3QhYw2yuTmr7EEbQuVpDkIejiNW",
+	"mK58hpRR8r2VOG4+CPFRuHiw+OAlULMIXZQU/KrW32GN3ra7S5tek9X7O70t2nA3vSZr9bfodm9xe7ox",
+	"4jSsz8r07W5jMplsSPK5MY4Cxt3Qw5isgs6WGqUv1d33YTR8lhDEbEZIDPyg1C4lWRu4RUUnlsOtNZob",
+	"9fpGY/ey3mo3Ntu15m/gUedj2YQvutxTDaigQLS/KuecriZUkMwBTAezy2ecNZ+t0g2bqlsB7TF9h/wX",
+	"Oo1K6J9Pum6wDwx9yX742HejUIT9mOyH0SjEA5HpQ8Psw/HF+8u0Dw2jD/IO+a9mvVWt1x7qA769a7x9",
+	"wu7i/Fs46enzNeN5Zawxn5c8G46dyK9aLBtvl/YHYSig0LQcm83rVWJOnM0bVWKOwua7VQKmc16rEvji",
+	"51V2uAXPXT5lJ1IvGkihmhEp6Y55RKBzrT8OguniRwyEfhzfg0Uf8bE3IhWfXriasJKHuVmvzcy2ZmwL",
+	"rb7malAruYBitBEeRwo4bALMChhuUqADjTb4xcUXUusr9y0dGVCR9E6z3L3i7jiF/XGqf7a0/QumTAGm",
+	"8IySWllP632an1W62zBkmI1QByUi+zI1NS0RvlpVbT8jLZMiYRlESpSUNTalzYuRkVFGnwWubBuZPjZ3",
+	"dIwCVNFyqEITk38nVZEQ7eiie3QEN0xANJsnr4Bfs9hnm23O134TVKESaDTjPY3SpOt/ZfLH0oRREk9H",
+	"zCJxaHOd4pxXxKrk0MjvUZ+Wmtl1JAldUjsr0U0swqAEWTLbiQKCpSfQFCUG4UQ2Z/OsMrIndYC6k9GW",
+	"Ewg1z3QHK2OWzX8Z0HjGkQT1Ok0VhSQaCpYuQuUOlRPAr+IzQ7dIqsxkJnBWs8kAsyWqjUV4mFxU7usK",
+	"KVZ25PyBXqNNf0rRGkXhcBRjVQdLVVWVmoskFcrYnlWCklmQ92HLmK4oLJ4ldZY36A5zaRAASp5UX/La",
+	"jkVECFqNqfbYfMAiZqg5ZeevG4YusvETmzoVU/nBTRJyrO9mK81sOI6BFc6H8zL1hKdQkKxVnAZZEvNu",
+	"PIWJZUGQiWAzQ5WKorZh9wEruS+KjfHxUNJvozFAE/jdKsUYESViSPr5PNuzy/wuxcXP9lJFXxX1UAnc",
+	"93VvSO+OGL+GpO0tyBNPfs52cGFtdBGNT4fVleq12nLCpdo/S+pvy1mqnwLCyvA2y5/Z6LoP3ctSMp0f",
+	"I6mOZAID/ncaMPh9Wh7M8IwbQEwYv4ckzmuT3nhK6rVatVYjvx3/osE3quTXcEwmfhBI0slDiNn0zFib",
+	"vh8EzKuWHgcllc7kghldZEITeENSVimtFSjCWIyj+cJ1hHXFqvmi75ncoiaWuyS8NGAoKQH3Wsz7sYQM",
+	"rPWe1yoCX0hdSgC0FeoGiNCeCAVKVFLuBrBbYL1T9TwUaxRxGDFPHSowPxHn9Kx78nP34vJKzvvVRffi",
+	"4vD05Ory8siAbW3ZfOhzeQYrRgZ4QCFLnY1I2UmsWVBHFB5BFHhDEje9Ro4RkQ4WWTNljQzpVJIntLUq",
+	"H0Mv9KapYfYNOGIqGkgVWN7cWB6bP2Q0fsgibPPky2QVi3Aq9iibyFOJPfO91VYaiAVTlxQWlWIB8eem",
+	"oRkh6svH4a9qpJ4Ji18SmjJjbUrSyp+vwE/WUviUxtxZi+y7JGrvIatmxoZqxPfl3jOdZMbbm8bbRnw8",
+	"Uf7JXCMFXrE59tXunZ+3x3b/eniZsa+qaVTW1V9YAGh5P1LOwKyZTgEaNacmRPFmlRR0F2yc8OnHG1qf",
+	"vD+PyFxY3q4KhUrkBH+j6Quv0fanDKMZG/BTW/0UzXgwryAxP2XNIcIIPEjd45kwQQxSUnGCLOgrA69q",
+	"UCcAqJ+kDGY3nQ6A8guGHmgLGY21UUUhxGOoItqGlL1EG76SCAS00BREILSzkb46dCEvkCQWqkwws2Ty",
+	"qv442Jy0dzwkZSl4pNa9SpLnoKx9cRhaUjDDz2LVQBU7iX2nsc017HO2h4llTXaxUiUzIZXKugbyUMYk",
+	"gA8KUpZM3MJ5s3RB/xBMS8SjUzWVU0ajCrZgQKfhBGeEqFkz07wQswvNoL5ELCcWMZwj/6iphWUzTKoz",
+	"24OU5WRyMHnCypgrVpknHSl7xRzjyWaj0J6zZBZJTvAfFFkq9YLn1jBjW5w3hnRXZcahhP1EKlED6YVh",
+	"wChfeCTrQNvnDhREwp7Gz4AJMktwXnzw4ELVT3LBt9kkFc4mTMQqO6aM/g6d/4bHwLI5pqxWFN+S5Duf",
+	"9abqp2hj/iSTs3YPwXtUPZHHhLAvSU/WB/H5DmI8K+a/6JOnETqMAzdbKOcX/dCyXXxNZWbmVH6bBZlQ",
+	"EEWJgl7qoNemEHzCKo3BhD+I45Fov4VhUT69q7rhUE++1NET0J3E2vG6SqqoLbJ4ORW98b6sBvqnqYwy",
+	"SY/sK8yFTy3eLg0CKY4LAzXnU+nTf+lCJ73Qm/5/b8dRAGVSiu3kEDRwOmIwfkONU3P0RhBnHAWofiIq",
+	"mYJeidFCnoEkKwvGiKO2+4VBCvB9MLBito8vIDoiZl7FUjBlOp0g/fINm5Ky86Gr1M8EMOmGTZ1KmzjC",
+	"v647WmVJVtCwd2vgVv+64ZDz9/tkt9moWwRnAPo8YBGTKhxgnDmNuzsHg0BcqdAFzLtme4TyKaKzskAw",
+	"iKnmYQKLxkm9RsAynqCs7aGNnngMANxozDJTWiQkKTA1NXNzMJuyC+eIAd1o1Rvft+1xrbbp9qhgW034",
+	"m7UTJDu5BRK9Bis3poqN2lkbamvd5/F+0OsOi/F9+T//+nfFIWUw/KPHAawYcgWSm3ohKgCmF09CzA8h",
+	"gc+ZmNvZ5OBs4Ml5gt4Wz1za4cL7q3X6cd1NEI8OPVK+iCn3aOQRLXlU5n5e7bgN//6aQXKhqORy4zE8",
+	"+WB/PnL/jigE2iQdncYxG47ilToIsMExHY4euay3dWqZi0aY12i16ruyk3bJ96rJh4A42iVcVaeg03Kd",
+	"p8OhPNLuwwMQKy30o3xA98OJxfJE68gODfFlwtGtBO+1lLyDZGzxWJOcNJSSYI+UKZ+Sxt0d8eVmSmOK",
+	"s698CDnbM0kt8YVBhVOMMJ1DamCFYfYUBHJkIVQVUJSlH07BN1NG9fH8aI4sUSDmXWiWKQiVb8rmMCAQ",
+	"HdDy0nAsIFYPJGNVsp0cnFyQQShim4NLsjwKqM/hERjYKIJREup5EROCYe1wyXSxxjjx2CgIp0PGY5tT",
+	"rD0RD9jQMnzaaoNcdY6OTn+5Ojs//Llz2dXp6aQDkclq2AXsP4E73D/vdqBgKRp3uafRQgXxFcLpNYtV",
+	"jYtwwpNjKo+RXBjJ+UfUj5D9k1nuDxF856w/FsxTRgiAeywjVQaZJUFUhNjJccAqFhnzgAmh58rmHqyU",
+	"qrVOI0ZgYjDtTc51kgVGOTk803Mr2T6EeooRA6RYUnbqje1qrVqr1h2LOH9rt+u/yz/kVbhSq28n923u",
+	"1O62++njjfpmbbu21dzcdMBFj3DuEC8AXkFIQ0OU0z3IYJTrnxbq98KYlJ0gdGkg+1x1KnuEEviN3mvj",
+	"Jny9Cj/ll6u+ErDhB4SS0mhE4Rc85IVD6nNHFZAOIyxthN+NI+oHKHHF8pNgLIcPwqxFTITBLROpZz2F",
+	"svXT4KUQoyPktkcDvGfhzo3DdC/LlUrOKgZ/RuBUKQdhOJJCsKUX1SIujSKfRRvXEfUYOelcWuh52YAR",
+	"yU0A9fjUr4gJFt3Kr8oBHJ7dboHkInAQbNhjHvhMhhYRY3cA4dLJYle5P6r6oTodydCT4AE1BzafMtxG",
+	"ChVRl3RJ8HHlhAyYeyOp1LU81xgUcnBygSDCwRjBAyhPGC34X8aSZ0VwEIRsRKH7qhoTcguB6uQQu2Ts",
+	"dfWG1yb/+de/oV/p7CUTak6aXCU9UXpV7JKl1ly1ZvQMDg26mvQQ38gZ9SMPJGgISasQUDf8mDjvO4dH",
+	"kmCk9nkUp6dye0ndwaNTUbW5qVSINnE6R0eAnIvblJSdzv4+ZOFaxOlcXHTxj4+XP8C+1xCX8uLhycXl",
+	"+cfjLj57CPRP/rq6/PWsKy+libFG7qhs5bwrbznZVFf5U5E/R/EgBACWM6RwfW2ucIzFG+L80jk66l5e",
+	"mV1Sl5IhFAP0yif1ZfNtfe3w5ODw58ODj50jp4IQFyFPkaIPTo87hycphX5L9CUF++ns4YQZj9gcrxx0",
+	"sQ71HikEDr74+O748FK3Wu2cnZ2f/qwbqB50Tw71rePOycfO0dV59+fD7i9mcwkG6cVl5/LjxdX+D52T",
+	"D90Dp9K2+UO6JdJppVUCyZkfWaSaeV24uHNtawsY0ZaMD1LzsxTkxONDf1+alfFREb3JFM43+KlHNCf8",
+	"FiAZ1ggLLwO3EnYUoVpYn2/pLMKDhM3j6mIf5lnDoJQYtRQl1137t4xXsMRyauK6LDDJQVylL4jzaRwF",
+	"VrblzyoDCHJv2mBexNMsigDltRip4/Axn5K6cTAF9ySWxLS5eZ+Ddmiiwptw/pmmhBQwaSC1DAxWMZ7z",
+	"0xhRCwUdQ6ZVBKhKHCRabZsj0XJIxDYYIBqKdJ7U+zSrpZbB1oqUkvSmCstBqk9QYqVZr6G4qRu5YWwk",
+	"QIY21Kci3vcRevfqeB9Qw55sIoPQdMpTPT/s6zWzSG9KwIqVgj7NcAsUsBblnUWsQdLy0BXZHqUZZWnw",
+	"dQYNVe6tMO125Sl7uQS4VGYffGnAz9V5vDEfeT6/XXsqPr90gOkSfF5ThzX00low+EqCAR79BwWDXADE",
+	"W4hSnxN1hIYMTYkliXvIqmeRIfXY/VahcpFPzy7RWROhL2x+zbhkdMxLYkYTM2WpUiWX4J8wMqlH417g",
+	"u2RAg36SMIOfEAM6Ym2T41vEuWFTh5RPR4xfXPxA0rNwdcOm6OeSuroQgw095E6n0/nPv/5N0Blxw6aH",
+	"nnI1VCwTB8oiTkLMnGriiLU59TwBHwbEKQjEvWFT33NMozWmpnDi5JxjgELl4CB/YtMzNlRtQLSsnDkq",
+	"yNlPh38lZ91j5aKTQ3FIGX288IjNtdiR+Hj0QolBOA48Zc1CdE9oXq0N1AiDSDM01IIQpRh04n23MmKV",
+	"YAFzY2CPe4lp01dlzHPSH1gHy2GEwWyK41eSzqmFrpK0LjpaomZ4MQ+Tl9Ctq4tuoAHLU71XHU72psLt",
+	"HLFoI5XBpgjPibVj5fyl21uw6NZ3Gdb3EHsKFD3W6UZgVYuUtzvUrnjtWbphU5tHYUxj5lRghoX6iLER",
+	"wLEh0AiiVjLwRSyg/wemlyOKpuC9/OHy8owotkcS75VAJ7yvfe+45Wz+vd6KFciEh+lJpVIAFovlaMIC",
+	"Vzw64eXUjgUW3E5c8STwexGNpqQXxgMi+9iHGIBhW/b7O+Xhx72VevXbxCnbifNaEm+7ROycN9su2ZwY",
+	"VzHkGB78nyGLB6GHf8eSc8Qb48jH3yMqn6pg+L1swrFL/wMBwXbJSVPEPp4faWlOHmijGUfffyMIyAhM",
+	"toJVR0UMe9dK3ZJy9mAPoDNfu+2TBSE9KtienouGYyVzh7Nw31iUnLYRwwzhdOhrnpok41KQzlDqN9bv",
+	"zThqYY5SPLpxEKBKODMyOQDYhjNECulOctXBLAnIHJp1sVsYx1F3dL07J7vekK+gYyKcvYS2bPgApeDM",
+	"DEB9fsaB65DyjBtZk25CsUYGIzPuYqJkszkhsOoxqTg9ENdxabgv0Q8kj2IckojF44inSaYFajFurpQw",
+	"aj0jizGkcHSKQt1T2firYwrNURQwXy7Pavc3T/5B9+vBbweH9ZPLbkteO/yh9nfauox7P2++n/y03XX/",
+	"cnA5HfSif/zj/EMY7Io/fto9qgWDm9bW4ZhosqsJ+kazX6eN3qbb9FqsBJ+FpVzgOXFfxOQL774pMpTa",
+	"pQ35v3fdD4cn5Ozju6PDffJT91e4aPPj/XDy7i+/HvzU+HnSmXY7/YtRFJzW/x9717vbtg3EX4XQJwfQ",
+	"5sRLukRBP7hxNhRds6zp0ABVALESnQhVKY+knBhBgD3NHmxPMvDuRFG2nD/NgrqBPwWxLYoUqePx7ne/",
+	"nzlNT4dKv7saHh2/+aWaHh8d8vx0MHurNqcnH359L8t8+2UsoZHDo9Fiu4hwW4F+LA0nP80B8o2Y3VWg",
+	"2AAO/EDPWmRpFUSWqPQNXSP00rg3YY2v9l0LMLkDIcKLvlNuiD8qUUEYNvEBUUTLRXAcNWMQkW3FGBcO",
+	"I/tw1k3snoUOyHUMyKs4iBhE0JIf2cjhhhqKMMrGIvA1ZAQcDSl736kE8V48otbg/4ndtnb47e76Izv6",
+	"GiKs2V/2Sa8TWw+xe88+BAVEjtxbKPeMQV27ffcGl14hjFhchCP4vIW43l8G+uNKeMC/+TcOW/q26ZK7",
+	"Xrk6tIxPYx1aXr+aj3k1ccXfJ228wtv+3Rd8qA3JMTcXHc6NZ2n6nuN2W9mtw/EV5XkEOT73yUQo2hA1",
+	"uReeaarVa6yBIvScZrpkY64w7AUgUIxohsQiZVAvAvUzrkx9HaprQPTIcCNYL9GlMi9HhycHiaOB8KuA",
+	"N5Zp/9PzGfk+60rUNoaLKs/FzDfoEMsH4i5uxLJ6fiTReeDxjB7GDCl5bp5IzZ9WQBANwqUAf+qIna29",
+	"3Z9f7DTwfoeeI+jewyH+YeAQo0Ekq6LAD37DNfdWB5Htgv3oBBK2B80g7FIcYv9tl/Fixwf/58HB4eEI",
+	"urR4qt7Z2ns2RZ71Orl/sWezfNdH+dWoD31GB/en2gz7140duukDUnvVwwEPfhThEh3/BrPfLeJPVrlD",
+	"xt+z3Y/V8L81smH9D6DkrgH5lFZyPVf5+YVh/JLPQkgaQkFFbjQygAjW481vIaI15nlB2fXzssTyHcbZ",
+	"WAl9Ud9ln7ShIAJmzbXIBKQlwe8h4u62plFC+1OygbVPrraoLoCiGEwv2d7cSxiQUl7mWnS6Lu/sKpwz",
+	"w6twbBt8nWMwaHIhjV+w9dMKOAYBktFT8hedU5Exa7AX/IWtweaiw7DT4TDQUF7Yr2q3gWiNO50G+OHt",
+	"ofghFdsEX7uJ3xWQr1+vZxXpWp+/v5n3ARaMebZXlpdLC0vDQIu0UrmZgV17JbgSaliZiyD6eBYGB0VO",
+	"b/jHM2vF/P/D4Hf7wwF8d2YbUtPl2WjCp8DBKitTlKwFsw7VYEBG2Eu+8M+CqUoi8kRIuwtBcWrU77vq",
+	"w2h3c3dzI6ihmn0wlzS8+Vsf5xMBuUoAcpocFR1rZMnw+DWrZCYUKJMkEaCy7HaMhjVsRBZ1WKuA6LDh",
+	"HQXZ9pb8R1vIPXQ6HlAJroX9uyAk64haYDuiXb6ZpkUXAs4VQk24MrMfdFpOROYou6hJKhujLuMgY5n0",
+	"U+9S0F5xlM0ebA6219xo4vlqN7YfSxgJs1uMDtmJEUXB7fW6qm//+tXwCAOjU17kmcPUKcGL1iix6S5l",
+	"CCx2i5i3z1ExZSk/lVz5I+7lMsuneVbxgoBCaaOFponW0ptJRD7NXeQeVquDVHTXOQnSqLIA5B7TXGaf",
+	"yqsWlEKz3kSVWYVUVe1vzoWJJSDLoHfLFHUghdTQhkS1hKRbHK4YkCTCqR/9f//+J9lgX8qp6EJ4pEWZ",
+	"fnYQrKwSsbR7Vwa3VZVELJ6GusM2AyJxXI5LlVLLlQGsTTlmPJZzssqhXUCQrKLYFdKnK6HLyjZgL5Iz",
+	"RkOIZXsMWM6eAOE3gYBgLpg35PZ4M5Hmmb1fLL1lw3LJ7FldXKJytH0o3Ke4Q9h4a9qpXXuS+S8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -136,8 +136,8 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(st, events),
 		Investing:   inv,
 		USSD:        ussd.NewService(inv, tr, st.USSD(), now, cfg.USSDSessionTTL),
-		Wallet:      wallet.NewService(st.Wallet(), now),
-		Banking:     banking.NewService(st.Banking(), now, banking.Options{DormancyMonths: cfg.BankingDormancyMonths}),
+		Wallet:      wallet.NewService(st.Wallet(), now).WithEvents(events),
+		Banking:     banking.NewService(st.Banking(), now, banking.Options{DormancyMonths: cfg.BankingDormancyMonths}).WithEvents(events),
 		Idempotency: idempotency.NewService(st.Idempotency(), st, now, cfg.IdempotencyTTL),
 	}, nil
 }
