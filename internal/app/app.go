@@ -23,6 +23,7 @@ import (
 	"github.com/openvest/openvest/internal/market"
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/trading"
+	"github.com/openvest/openvest/internal/ussd"
 	"github.com/openvest/openvest/internal/wallet"
 	"github.com/openvest/openvest/internal/webhook"
 )
@@ -41,6 +42,7 @@ type App struct {
 	Market      market.Feed
 	Jobs        *jobs.Queue
 	Webhooks    *webhook.Service
+	USSD        *ussd.Service
 	Now         func() time.Time
 
 	metrics    *httpapi.Metrics // built by Metrics, once
@@ -139,10 +141,12 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	feed := market.NewSandbox()
 	tr := trading.NewService(st.Trading(), feed, queue, now).WithEvents(events)
 	queue.Register(tr)
+	inv := investing.NewService(st.Investing(), now).WithEvents(events)
 	return &App{
 		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr, Webhooks: hooks,
 		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(st, events).WithNotifier(st, log),
-		Investing:   investing.NewService(st.Investing(), now).WithEvents(events),
+		Investing:   inv,
+		USSD:        ussd.NewService(inv, tr, st.USSD(), now, cfg.USSDSessionTTL),
 		Wallet:      wallet.NewService(st.Wallet(), now).WithEvents(events),
 		Banking:     banking.NewService(st.Banking(), now, banking.Options{DormancyMonths: cfg.BankingDormancyMonths}).WithEvents(events),
 		Idempotency: idempotency.NewService(st.Idempotency(), st, now, cfg.IdempotencyTTL),
@@ -171,7 +175,7 @@ func (a *App) Close() error {
 // Handler builds the HTTP server. It serves /metrics unless
 // OPENVEST_METRICS_ADDR gives it an address of its own (see Metrics).
 func (a *App) Handler() (*echo.Echo, error) {
-	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency, Webhooks: a.Webhooks}, httpapi.Options{
+	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency, Webhooks: a.Webhooks, USSD: a.USSD}, httpapi.Options{
 		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
 		PublicURL: a.Config.PublicURL, SignatureSkew: a.Config.SignatureSkew, Now: a.Now,
 		RateLimits: httpapi.RateLimits{
