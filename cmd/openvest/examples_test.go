@@ -90,6 +90,10 @@ var plan = []step{
 	{op: "createSellRequest", example: "docs"},
 	{op: "createSellRequest", example: "recurring"},
 	{op: "listRequests"}, {op: "getRequest"}, {op: "listTransactions"}, {op: "getTransaction"},
+	// USSD, on the customer that traded (before it is suspended).
+	{op: "getUssdHome"}, {op: "getUssdPortfolio"}, {op: "getUssdAssets"}, {op: "getUssdStocks"},
+	{op: "getUssdTransactions"}, {op: "getUssdInstruments"}, {op: "createUssdRequest"},
+	{op: "createUssdSession"}, {op: "processUssd", example: "*"},
 	{op: "clearSandboxPrice"},
 	{op: "listWebhookDeliveries"}, {op: "retryWebhookDelivery"},
 	{op: "updateCustomer", example: "rename"}, {op: "updateCustomer", example: "suspend"},
@@ -163,6 +167,7 @@ var captures = map[string]map[string]string{
 	"createPurchaseRequest":            {"/data/requestId": "requestId"},
 	"createSellRequest":                {"/data/requestId": "requestId"},
 	"listAssets":                       {"/data/0/assetId": "assetId"},
+	"createUssdSession":                {"/data/sessionId": "sessionId"},
 	"listWebhookDeliveries":            {"/data/0/deliveryId": "deliveryId"},
 	"createWalletCounterparty":         {"/counterparty_guid": "counterparty_guid"},
 	"createWalletCustomer":             {"/customer_guid": "customer_guid"},

@@ -753,16 +753,16 @@ func (e RequestStatus) Valid() bool {
 
 // Defines values for RequestType.
 const (
-	PURCHASE RequestType = "PURCHASE"
-	SELL     RequestType = "SELL"
+	RequestTypePURCHASE RequestType = "PURCHASE"
+	RequestTypeSELL     RequestType = "SELL"
 )
 
 // Valid indicates whether the value is a known member of the RequestType enum.
 func (e RequestType) Valid() bool {
 	switch e {
-	case PURCHASE:
+	case RequestTypePURCHASE:
 		return true
-	case SELL:
+	case RequestTypeSELL:
 		return true
 	default:
 		return false
@@ -976,6 +976,81 @@ func (e TransactionStatus) Valid() bool {
 	case TransactionStatusERROR:
 		return true
 	case TransactionStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UssdLinkRequestType.
+const (
+	UssdLinkRequestTypeGET  UssdLinkRequestType = "GET"
+	UssdLinkRequestTypePOST UssdLinkRequestType = "POST"
+)
+
+// Valid indicates whether the value is a known member of the UssdLinkRequestType enum.
+func (e UssdLinkRequestType) Valid() bool {
+	switch e {
+	case UssdLinkRequestTypeGET:
+		return true
+	case UssdLinkRequestTypePOST:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UssdOptionRequestType.
+const (
+	UssdOptionRequestTypeGET  UssdOptionRequestType = "GET"
+	UssdOptionRequestTypePOST UssdOptionRequestType = "POST"
+)
+
+// Valid indicates whether the value is a known member of the UssdOptionRequestType enum.
+func (e UssdOptionRequestType) Valid() bool {
+	switch e {
+	case UssdOptionRequestTypeGET:
+		return true
+	case UssdOptionRequestTypePOST:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UssdState.
+const (
+	CONFIRMORDER       UssdState = "CONFIRM_ORDER"
+	ENTERAMOUNT        UssdState = "ENTER_AMOUNT"
+	EXIT               UssdState = "EXIT"
+	HOME               UssdState = "HOME"
+	MYPORTFOLIO        UssdState = "MY_PORTFOLIO"
+	ORDERPLACED        UssdState = "ORDER_PLACED"
+	SELECTSTOCK        UssdState = "SELECT_STOCK"
+	STOCKS             UssdState = "STOCKS"
+	TRANSACTIONHISTORY UssdState = "TRANSACTION_HISTORY"
+)
+
+// Valid indicates whether the value is a known member of the UssdState enum.
+func (e UssdState) Valid() bool {
+	switch e {
+	case CONFIRMORDER:
+		return true
+	case ENTERAMOUNT:
+		return true
+	case EXIT:
+		return true
+	case HOME:
+		return true
+	case MYPORTFOLIO:
+		return true
+	case ORDERPLACED:
+		return true
+	case SELECTSTOCK:
+		return true
+	case STOCKS:
+		return true
+	case TRANSACTIONHISTORY:
 		return true
 	default:
 		return false
@@ -1468,6 +1543,24 @@ const (
 func (e WebhookUpdatedEventEvent) Valid() bool {
 	switch e {
 	case WebhookUpdatedEventEventWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateUssdRequestParamsOrderType.
+const (
+	CreateUssdRequestParamsOrderTypePURCHASE CreateUssdRequestParamsOrderType = "PURCHASE"
+	CreateUssdRequestParamsOrderTypeSELL     CreateUssdRequestParamsOrderType = "SELL"
+)
+
+// Valid indicates whether the value is a known member of the CreateUssdRequestParamsOrderType enum.
+func (e CreateUssdRequestParamsOrderType) Valid() bool {
+	switch e {
+	case CreateUssdRequestParamsOrderTypePURCHASE:
+		return true
+	case CreateUssdRequestParamsOrderTypeSELL:
 		return true
 	default:
 		return false
@@ -2877,6 +2970,14 @@ type CreateSellRequest struct {
 	SellPercentage *decimal.Decimal `json:"sellPercentage,omitempty"`
 }
 
+// CreateUssdSessionRequest defines model for CreateUssdSessionRequest.
+type CreateUssdSessionRequest struct {
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId *Id `json:"customerId,omitempty"`
+}
+
 // CreateWebhookRequest defines model for CreateWebhookRequest.
 type CreateWebhookRequest struct {
 	Subscriptions []WebhookSubscription `json:"subscriptions"`
@@ -3626,6 +3727,24 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// ProcessUssdForm defines model for ProcessUssdForm.
+type ProcessUssdForm struct {
+	// Choice What the customer keyed.
+	Choice string `json:"choice"`
+
+	// SessionId Example: ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b
+	SessionId UssdSessionId `json:"sessionId"`
+}
+
+// ProcessUssdRequest defines model for ProcessUssdRequest.
+type ProcessUssdRequest struct {
+	// Choice What the customer keyed, a number (an option, or an amount with up to 2 decimal places when the menu asks for one).
+	Choice json.RawMessage `json:"choice"`
+
+	// SessionId Example: ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b
+	SessionId UssdSessionId `json:"sessionId"`
+}
+
 // ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
 //
 // Example: crm-000417
@@ -4135,6 +4254,110 @@ type UpdateWebhookRequest struct {
 	// WebhookId The webhook to update; required only when the organization has several.
 	WebhookId *Id `json:"webhookId,omitempty"`
 }
+
+// UssdLink defines model for UssdLink.
+type UssdLink struct {
+	// RequestType The method; a POST carries the customer's input as the form field `amount`.
+	RequestType UssdLinkRequestType `json:"requestType"`
+
+	// RequestUrl The path and query (under this server) the gateway calls next.
+	//
+	// Example: /v1/ussd/portfolio?customerId=123456
+	RequestUrl string `json:"requestUrl"`
+}
+
+// UssdLinkRequestType The method; a POST carries the customer's input as the form field `amount`.
+type UssdLinkRequestType string
+
+// UssdMenu defines model for UssdMenu.
+type UssdMenu struct {
+	IsEndState bool             `json:"isEndState"`
+	Options    []UssdMenuOption `json:"options"`
+	State      UssdState        `json:"state"`
+
+	// Text The screen text (options numbered), at most 182 characters.
+	Text string `json:"text"`
+}
+
+// UssdMenuOption defines model for UssdMenuOption.
+type UssdMenuOption struct {
+	// Data What the option carries (a stock `{stockId, symbol, name}`).
+	Data *map[string]string `json:"data,omitempty"`
+
+	// Key What the customer keys.
+	Key       string    `json:"key"`
+	Label     string    `json:"label"`
+	NextState UssdState `json:"nextState"`
+}
+
+// UssdOption defines model for UssdOption.
+type UssdOption struct {
+	// Option The number the customer keys.
+	Option      int32                 `json:"option"`
+	RequestType UssdOptionRequestType `json:"requestType"`
+
+	// RequestUrl The path and query (under this server) the gateway calls when it is keyed.
+	RequestUrl string `json:"requestUrl"`
+}
+
+// UssdOptionRequestType defines model for UssdOption.RequestType.
+type UssdOptionRequestType string
+
+// UssdRequestForm defines model for UssdRequestForm.
+type UssdRequestForm struct {
+	// Amount What the customer keyed, in the customer's currency (checked by the trading rules; what cannot be ordered re-prompts).
+	Amount string `json:"amount"`
+}
+
+// UssdScreen One screen; it carries `ussdOptions`, `ussdConfirm` or both.
+type UssdScreen struct {
+	UssdConfirm *UssdLink `json:"ussdConfirm,omitempty"`
+
+	// UssdMessage The screen text, options numbered, at most 182 characters.
+	UssdMessage string        `json:"ussdMessage"`
+	UssdOptions *[]UssdOption `json:"ussdOptions,omitempty"`
+}
+
+// UssdScreenResponse defines model for UssdScreenResponse.
+type UssdScreenResponse struct {
+	// Code Example: 200
+	Code int32 `json:"code"`
+
+	// Data One screen; it carries `ussdOptions`, `ussdConfirm` or both.
+	Data UssdScreen `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// UssdSession defines model for UssdSession.
+type UssdSession struct {
+	CurrentState UssdState `json:"currentState"`
+
+	// ExpiresAt When the session expires unless a step extends it (ISO 8601).
+	ExpiresAt time.Time `json:"expiresAt"`
+	Menu      UssdMenu  `json:"menu"`
+
+	// SessionId Example: ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b
+	SessionId UssdSessionId `json:"sessionId"`
+
+	// UssdText The screen text, as the gateway shows it.
+	UssdText string `json:"ussdText"`
+}
+
+// UssdSessionId Example: ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b
+type UssdSessionId = string
+
+// UssdSessionResponse defines model for UssdSessionResponse.
+type UssdSessionResponse struct {
+	// Code Sent on session creation (200); the docs' process answer has none.
+	Code    *int32      `json:"code,omitempty"`
+	Data    UssdSession `json:"data"`
+	Message string      `json:"message"`
+}
+
+// UssdState defines model for UssdState.
+type UssdState string
 
 // WalletAccount A customer's wallet account. `activated`, `registered` and `blocked`
 // are status attributes the source API documents as not used yet: they
@@ -5053,6 +5276,25 @@ type Sort = SortOrder
 // SymbolPath defines model for SymbolPath.
 type SymbolPath = string
 
+// UssdAssetId A unique identifier.
+//
+// Example: 123456
+type UssdAssetId = Id
+
+// UssdCustomerId A unique identifier.
+//
+// Example: 123456
+type UssdCustomerId = Id
+
+// UssdIdempotencyKey defines model for UssdIdempotencyKey.
+type UssdIdempotencyKey = string
+
+// UssdPage defines model for UssdPage.
+type UssdPage = int32
+
+// UssdSymbol defines model for UssdSymbol.
+type UssdSymbol = string
+
 // WalletCounterpartyGuid defines model for WalletCounterpartyGuid.
 type WalletCounterpartyGuid = openapi_types.UUID
 
@@ -5143,6 +5385,9 @@ type Unprocessable = Error
 
 // UnsupportedMediaType An error. `errors` lists each failing field for validation failures.
 type UnsupportedMediaType = Error
+
+// UssdScreenOK defines model for UssdScreenOK.
+type UssdScreenOK = UssdScreenResponse
 
 // WalletBadRequest The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -7291,6 +7536,345 @@ type GetTransactionParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// GetUssdAssetsParams defines parameters for GetUssdAssets.
+type GetUssdAssetsParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// AssetId One holding of the customer.
+	AssetId *UssdAssetId `form:"assetId,omitempty" json:"assetId,omitempty"`
+
+	// Page The page of a list screen, counting from 1.
+	Page *UssdPage `form:"page,omitempty" json:"page,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
+// GetUssdHomeParams defines parameters for GetUssdHome.
+type GetUssdHomeParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
+// GetUssdInstrumentsParams defines parameters for GetUssdInstruments.
+type GetUssdInstrumentsParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// Page The page of a list screen, counting from 1.
+	Page *UssdPage `form:"page,omitempty" json:"page,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
+// GetUssdPortfolioParams defines parameters for GetUssdPortfolio.
+type GetUssdPortfolioParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
+// ProcessUssdParams defines parameters for ProcessUssd.
+type ProcessUssdParams struct {
+	// XIdempotencyKey Optional on the USSD mutations (the docs' USSD calls send none):
+	// when sent, the first response to the key is replayed for 24 hours
+	// like on every other mutation (`X-Idempotency-Id` and
+	// `Idempotency-Key` work too).
+	XIdempotencyKey *UssdIdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateUssdRequestParams defines parameters for CreateUssdRequest.
+type CreateUssdRequestParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// OrderType Buy or sell.
+	OrderType CreateUssdRequestParamsOrderType `form:"orderType" json:"orderType"`
+
+	// Symbol The instrument's symbol.
+	Symbol string `form:"symbol" json:"symbol"`
+
+	// XIdempotencyKey Optional on the USSD mutations (the docs' USSD calls send none):
+	// when sent, the first response to the key is replayed for 24 hours
+	// like on every other mutation (`X-Idempotency-Id` and
+	// `Idempotency-Key` work too).
+	XIdempotencyKey *UssdIdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateUssdRequestParamsOrderType defines parameters for CreateUssdRequest.
+type CreateUssdRequestParamsOrderType string
+
+// CreateUssdSessionParams defines parameters for CreateUssdSession.
+type CreateUssdSessionParams struct {
+	// CustomerId The customer, when the body does not name it.
+	CustomerId *Id `form:"customerId,omitempty" json:"customerId,omitempty"`
+
+	// XIdempotencyKey Optional on the USSD mutations (the docs' USSD calls send none):
+	// when sent, the first response to the key is replayed for 24 hours
+	// like on every other mutation (`X-Idempotency-Id` and
+	// `Idempotency-Key` work too).
+	XIdempotencyKey *UssdIdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetUssdStocksParams defines parameters for GetUssdStocks.
+type GetUssdStocksParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// Symbol An instrument's symbol.
+	Symbol *UssdSymbol `form:"symbol,omitempty" json:"symbol,omitempty"`
+
+	// Amount The amount keyed, in the customer's currency (shown back for confirmation).
+	Amount *string `form:"amount,omitempty" json:"amount,omitempty"`
+
+	// AssetId One holding of the customer.
+	AssetId *UssdAssetId `form:"assetId,omitempty" json:"assetId,omitempty"`
+
+	// DetailMode Show the instrument's details instead of the amount prompt.
+	DetailMode *bool `form:"detailMode,omitempty" json:"detailMode,omitempty"`
+
+	// Page The page of a list screen, counting from 1.
+	Page *UssdPage `form:"page,omitempty" json:"page,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
+// GetUssdTransactionsParams defines parameters for GetUssdTransactions.
+type GetUssdTransactionsParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// Page The page of a list screen, counting from 1.
+	Page *UssdPage `form:"page,omitempty" json:"page,omitempty"`
+
+	// AssetId One holding of the customer.
+	AssetId *UssdAssetId `form:"assetId,omitempty" json:"assetId,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
 // ListWebhooksParams defines parameters for ListWebhooks.
 type ListWebhooksParams struct {
 	// Page The page to return, counting from 0.
@@ -7804,6 +8388,18 @@ type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
 
 // ForceRequestOutcomeJSONRequestBody defines body for ForceRequestOutcome for application/json ContentType.
 type ForceRequestOutcomeJSONRequestBody = ForceRequestOutcomeRequest
+
+// ProcessUssdJSONRequestBody defines body for ProcessUssd for application/json ContentType.
+type ProcessUssdJSONRequestBody = ProcessUssdRequest
+
+// ProcessUssdFormdataRequestBody defines body for ProcessUssd for application/x-www-form-urlencoded ContentType.
+type ProcessUssdFormdataRequestBody = ProcessUssdForm
+
+// CreateUssdRequestFormdataRequestBody defines body for CreateUssdRequest for application/x-www-form-urlencoded ContentType.
+type CreateUssdRequestFormdataRequestBody = UssdRequestForm
+
+// CreateUssdSessionJSONRequestBody defines body for CreateUssdSession for application/json ContentType.
+type CreateUssdSessionJSONRequestBody = CreateUssdSessionRequest
 
 // CreateWebhookJSONRequestBody defines body for CreateWebhook for application/json ContentType.
 type CreateWebhookJSONRequestBody = CreateWebhookRequest
@@ -9175,6 +9771,33 @@ type ServerInterface interface {
 	// GetTransaction Get a transaction
 	// (GET /v1/transactions/{transactionId})
 	GetTransaction(ctx echo.Context, transactionId Id, params GetTransactionParams) error
+	// GetUssdAssets USSD holdings menu (menu-URL style)
+	// (GET /v1/ussd/assets)
+	GetUssdAssets(ctx echo.Context, params GetUssdAssetsParams) error
+	// GetUssdHome USSD home menu (menu-URL style)
+	// (GET /v1/ussd/home)
+	GetUssdHome(ctx echo.Context, params GetUssdHomeParams) error
+	// GetUssdInstruments USSD instrument prices (menu-URL style)
+	// (GET /v1/ussd/instruments)
+	GetUssdInstruments(ctx echo.Context, params GetUssdInstrumentsParams) error
+	// GetUssdPortfolio USSD portfolio menu (menu-URL style)
+	// (GET /v1/ussd/portfolio)
+	GetUssdPortfolio(ctx echo.Context, params GetUssdPortfolioParams) error
+	// ProcessUssd Send the customer's choice (session style)
+	// (POST /v1/ussd/process)
+	ProcessUssd(ctx echo.Context, params ProcessUssdParams) error
+	// CreateUssdRequest Place a purchase or sale from USSD (menu-URL style)
+	// (POST /v1/ussd/requests)
+	CreateUssdRequest(ctx echo.Context, params CreateUssdRequestParams) error
+	// CreateUssdSession Start a USSD session (session style)
+	// (POST /v1/ussd/session)
+	CreateUssdSession(ctx echo.Context, params CreateUssdSessionParams) error
+	// GetUssdStocks USSD stocks menu and order confirmation (menu-URL style)
+	// (GET /v1/ussd/stocks)
+	GetUssdStocks(ctx echo.Context, params GetUssdStocksParams) error
+	// GetUssdTransactions USSD transaction history (menu-URL style)
+	// (GET /v1/ussd/transactions)
+	GetUssdTransactions(ctx echo.Context, params GetUssdTransactionsParams) error
 	// ListWebhooks List webhooks
 	// (GET /v1/webhooks)
 	ListWebhooks(ctx echo.Context, params ListWebhooksParams) error
@@ -13229,6 +13852,624 @@ func (w *ServerInterfaceWrapper) GetTransaction(ctx echo.Context) error {
 	return err
 }
 
+// GetUssdAssets converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUssdAssets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUssdAssetsParams
+	// ------------- Required query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "assetId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assetId", ctx.QueryParams(), &params.AssetId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assetId: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUssdAssets(ctx, params)
+	return err
+}
+
+// GetUssdHome converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUssdHome(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUssdHomeParams
+	// ------------- Required query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUssdHome(ctx, params)
+	return err
+}
+
+// GetUssdInstruments converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUssdInstruments(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUssdInstrumentsParams
+	// ------------- Required query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUssdInstruments(ctx, params)
+	return err
+}
+
+// GetUssdPortfolio converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUssdPortfolio(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUssdPortfolioParams
+	// ------------- Required query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUssdPortfolio(ctx, params)
+	return err
+}
+
+// ProcessUssd converts echo context to params.
+func (w *ServerInterfaceWrapper) ProcessUssd(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ProcessUssdParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey UssdIdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ProcessUssd(ctx, params)
+	return err
+}
+
+// CreateUssdRequest converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateUssdRequest(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateUssdRequestParams
+	// ------------- Required query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Required query parameter "orderType" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "orderType", ctx.QueryParams(), &params.OrderType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderType: %s", err))
+	}
+
+	// ------------- Required query parameter "symbol" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "symbol", ctx.QueryParams(), &params.Symbol, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter symbol: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey UssdIdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateUssdRequest(ctx, params)
+	return err
+}
+
+// CreateUssdSession converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateUssdSession(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateUssdSessionParams
+	// ------------- Optional query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey UssdIdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateUssdSession(ctx, params)
+	return err
+}
+
+// GetUssdStocks converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUssdStocks(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUssdStocksParams
+	// ------------- Required query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "symbol" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "symbol", ctx.QueryParams(), &params.Symbol, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter symbol: %s", err))
+	}
+
+	// ------------- Optional query parameter "amount" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "amount", ctx.QueryParams(), &params.Amount, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter amount: %s", err))
+	}
+
+	// ------------- Optional query parameter "assetId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assetId", ctx.QueryParams(), &params.AssetId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assetId: %s", err))
+	}
+
+	// ------------- Optional query parameter "detailMode" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "detailMode", ctx.QueryParams(), &params.DetailMode, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter detailMode: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUssdStocks(ctx, params)
+	return err
+}
+
+// GetUssdTransactions converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUssdTransactions(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUssdTransactionsParams
+	// ------------- Required query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "assetId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assetId", ctx.QueryParams(), &params.AssetId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assetId: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUssdTransactions(ctx, params)
+	return err
+}
+
 // ListWebhooks converts echo context to params.
 func (w *ServerInterfaceWrapper) ListWebhooks(ctx echo.Context) error {
 	var err error
@@ -14040,6 +15281,15 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
 	router.GET(options.BaseURL+"/v1/transactions", wrapper.ListTransactions, options.OperationMiddlewares["listTransactions"]...)
 	router.GET(options.BaseURL+"/v1/transactions/:transactionId", wrapper.GetTransaction, options.OperationMiddlewares["getTransaction"]...)
+	router.GET(options.BaseURL+"/v1/ussd/assets", wrapper.GetUssdAssets, options.OperationMiddlewares["getUssdAssets"]...)
+	router.GET(options.BaseURL+"/v1/ussd/home", wrapper.GetUssdHome, options.OperationMiddlewares["getUssdHome"]...)
+	router.GET(options.BaseURL+"/v1/ussd/instruments", wrapper.GetUssdInstruments, options.OperationMiddlewares["getUssdInstruments"]...)
+	router.GET(options.BaseURL+"/v1/ussd/portfolio", wrapper.GetUssdPortfolio, options.OperationMiddlewares["getUssdPortfolio"]...)
+	router.POST(options.BaseURL+"/v1/ussd/process", wrapper.ProcessUssd, options.OperationMiddlewares["processUssd"]...)
+	router.POST(options.BaseURL+"/v1/ussd/requests", wrapper.CreateUssdRequest, options.OperationMiddlewares["createUssdRequest"]...)
+	router.POST(options.BaseURL+"/v1/ussd/session", wrapper.CreateUssdSession, options.OperationMiddlewares["createUssdSession"]...)
+	router.GET(options.BaseURL+"/v1/ussd/stocks", wrapper.GetUssdStocks, options.OperationMiddlewares["getUssdStocks"]...)
+	router.GET(options.BaseURL+"/v1/ussd/transactions", wrapper.GetUssdTransactions, options.OperationMiddlewares["getUssdTransactions"]...)
 	router.GET(options.BaseURL+"/v1/webhooks", wrapper.ListWebhooks, options.OperationMiddlewares["listWebhooks"]...)
 	router.POST(options.BaseURL+"/v1/webhooks", wrapper.CreateWebhook, options.OperationMiddlewares["createWebhook"]...)
 	router.PUT(options.BaseURL+"/v1/webhooks", wrapper.UpdateWebhook, options.OperationMiddlewares["updateWebhook"]...)
@@ -14260,6 +15510,8 @@ type UnavailableJSONResponse struct {
 type UnprocessableJSONResponse Error
 
 type UnsupportedMediaTypeJSONResponse Error
+
+type UssdScreenOKJSONResponse UssdScreenResponse
 
 type WalletBadRequestJSONResponse WalletError
 
@@ -23503,6 +24755,970 @@ func (response GetTransaction503JSONResponse) VisitGetTransactionResponse(w http
 	return err
 }
 
+type GetUssdAssetsRequestObject struct {
+	Params GetUssdAssetsParams
+}
+
+type GetUssdAssetsResponseObject interface {
+	VisitGetUssdAssetsResponse(w http.ResponseWriter) error
+}
+
+type GetUssdAssets200JSONResponse struct{ UssdScreenOKJSONResponse }
+
+func (response GetUssdAssets200JSONResponse) VisitGetUssdAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdAssets400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetUssdAssets400JSONResponse) VisitGetUssdAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdAssets401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetUssdAssets401JSONResponse) VisitGetUssdAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdAssets404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetUssdAssets404JSONResponse) VisitGetUssdAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdAssets413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetUssdAssets413JSONResponse) VisitGetUssdAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdAssets500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetUssdAssets500JSONResponse) VisitGetUssdAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdHomeRequestObject struct {
+	Params GetUssdHomeParams
+}
+
+type GetUssdHomeResponseObject interface {
+	VisitGetUssdHomeResponse(w http.ResponseWriter) error
+}
+
+type GetUssdHome200JSONResponse struct{ UssdScreenOKJSONResponse }
+
+func (response GetUssdHome200JSONResponse) VisitGetUssdHomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdHome400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetUssdHome400JSONResponse) VisitGetUssdHomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdHome401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetUssdHome401JSONResponse) VisitGetUssdHomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdHome404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetUssdHome404JSONResponse) VisitGetUssdHomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdHome413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetUssdHome413JSONResponse) VisitGetUssdHomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdHome500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetUssdHome500JSONResponse) VisitGetUssdHomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdInstrumentsRequestObject struct {
+	Params GetUssdInstrumentsParams
+}
+
+type GetUssdInstrumentsResponseObject interface {
+	VisitGetUssdInstrumentsResponse(w http.ResponseWriter) error
+}
+
+type GetUssdInstruments200JSONResponse struct{ UssdScreenOKJSONResponse }
+
+func (response GetUssdInstruments200JSONResponse) VisitGetUssdInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdInstruments400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetUssdInstruments400JSONResponse) VisitGetUssdInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdInstruments401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetUssdInstruments401JSONResponse) VisitGetUssdInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdInstruments404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetUssdInstruments404JSONResponse) VisitGetUssdInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdInstruments413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetUssdInstruments413JSONResponse) VisitGetUssdInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdInstruments500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetUssdInstruments500JSONResponse) VisitGetUssdInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdPortfolioRequestObject struct {
+	Params GetUssdPortfolioParams
+}
+
+type GetUssdPortfolioResponseObject interface {
+	VisitGetUssdPortfolioResponse(w http.ResponseWriter) error
+}
+
+type GetUssdPortfolio200JSONResponse struct{ UssdScreenOKJSONResponse }
+
+func (response GetUssdPortfolio200JSONResponse) VisitGetUssdPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdPortfolio400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetUssdPortfolio400JSONResponse) VisitGetUssdPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdPortfolio401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetUssdPortfolio401JSONResponse) VisitGetUssdPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdPortfolio404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetUssdPortfolio404JSONResponse) VisitGetUssdPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdPortfolio413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetUssdPortfolio413JSONResponse) VisitGetUssdPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdPortfolio500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetUssdPortfolio500JSONResponse) VisitGetUssdPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssdRequestObject struct {
+	Params       ProcessUssdParams
+	JSONBody     *ProcessUssdJSONRequestBody
+	FormdataBody *ProcessUssdFormdataRequestBody
+}
+
+type ProcessUssdResponseObject interface {
+	VisitProcessUssdResponse(w http.ResponseWriter) error
+}
+
+type ProcessUssd200JSONResponse UssdSessionResponse
+
+func (response ProcessUssd200JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ProcessUssd400JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ProcessUssd401JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ProcessUssd404JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd410JSONResponse Error
+
+func (response ProcessUssd410JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ProcessUssd413JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response ProcessUssd415JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response ProcessUssd422JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ProcessUssd500JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequestRequestObject struct {
+	Params CreateUssdRequestParams
+	Body   *CreateUssdRequestFormdataRequestBody
+}
+
+type CreateUssdRequestResponseObject interface {
+	VisitCreateUssdRequestResponse(w http.ResponseWriter) error
+}
+
+type CreateUssdRequest200JSONResponse struct{ UssdScreenOKJSONResponse }
+
+func (response CreateUssdRequest200JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest201JSONResponse UssdScreenResponse
+
+func (response CreateUssdRequest201JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateUssdRequest400JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateUssdRequest401JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateUssdRequest404JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateUssdRequest409JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateUssdRequest413JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateUssdRequest415JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateUssdRequest422JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateUssdRequest500JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSessionRequestObject struct {
+	Params CreateUssdSessionParams
+	Body   *CreateUssdSessionJSONRequestBody
+}
+
+type CreateUssdSessionResponseObject interface {
+	VisitCreateUssdSessionResponse(w http.ResponseWriter) error
+}
+
+type CreateUssdSession200JSONResponse UssdSessionResponse
+
+func (response CreateUssdSession200JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSession400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateUssdSession400JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSession401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateUssdSession401JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSession404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateUssdSession404JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSession413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateUssdSession413JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSession415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateUssdSession415JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSession422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateUssdSession422JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSession500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateUssdSession500JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdStocksRequestObject struct {
+	Params GetUssdStocksParams
+}
+
+type GetUssdStocksResponseObject interface {
+	VisitGetUssdStocksResponse(w http.ResponseWriter) error
+}
+
+type GetUssdStocks200JSONResponse struct{ UssdScreenOKJSONResponse }
+
+func (response GetUssdStocks200JSONResponse) VisitGetUssdStocksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdStocks400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetUssdStocks400JSONResponse) VisitGetUssdStocksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdStocks401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetUssdStocks401JSONResponse) VisitGetUssdStocksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdStocks404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetUssdStocks404JSONResponse) VisitGetUssdStocksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdStocks413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetUssdStocks413JSONResponse) VisitGetUssdStocksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdStocks500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetUssdStocks500JSONResponse) VisitGetUssdStocksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdTransactionsRequestObject struct {
+	Params GetUssdTransactionsParams
+}
+
+type GetUssdTransactionsResponseObject interface {
+	VisitGetUssdTransactionsResponse(w http.ResponseWriter) error
+}
+
+type GetUssdTransactions200JSONResponse struct{ UssdScreenOKJSONResponse }
+
+func (response GetUssdTransactions200JSONResponse) VisitGetUssdTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdTransactions400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetUssdTransactions400JSONResponse) VisitGetUssdTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdTransactions401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetUssdTransactions401JSONResponse) VisitGetUssdTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdTransactions404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetUssdTransactions404JSONResponse) VisitGetUssdTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdTransactions413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetUssdTransactions413JSONResponse) VisitGetUssdTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdTransactions500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetUssdTransactions500JSONResponse) VisitGetUssdTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhooksRequestObject struct {
 	Params ListWebhooksParams
 }
@@ -24871,6 +27087,33 @@ type StrictServerInterface interface {
 	// GetTransaction Get a transaction
 	// (GET /v1/transactions/{transactionId})
 	GetTransaction(ctx context.Context, request GetTransactionRequestObject) (GetTransactionResponseObject, error)
+	// GetUssdAssets USSD holdings menu (menu-URL style)
+	// (GET /v1/ussd/assets)
+	GetUssdAssets(ctx context.Context, request GetUssdAssetsRequestObject) (GetUssdAssetsResponseObject, error)
+	// GetUssdHome USSD home menu (menu-URL style)
+	// (GET /v1/ussd/home)
+	GetUssdHome(ctx context.Context, request GetUssdHomeRequestObject) (GetUssdHomeResponseObject, error)
+	// GetUssdInstruments USSD instrument prices (menu-URL style)
+	// (GET /v1/ussd/instruments)
+	GetUssdInstruments(ctx context.Context, request GetUssdInstrumentsRequestObject) (GetUssdInstrumentsResponseObject, error)
+	// GetUssdPortfolio USSD portfolio menu (menu-URL style)
+	// (GET /v1/ussd/portfolio)
+	GetUssdPortfolio(ctx context.Context, request GetUssdPortfolioRequestObject) (GetUssdPortfolioResponseObject, error)
+	// ProcessUssd Send the customer's choice (session style)
+	// (POST /v1/ussd/process)
+	ProcessUssd(ctx context.Context, request ProcessUssdRequestObject) (ProcessUssdResponseObject, error)
+	// CreateUssdRequest Place a purchase or sale from USSD (menu-URL style)
+	// (POST /v1/ussd/requests)
+	CreateUssdRequest(ctx context.Context, request CreateUssdRequestRequestObject) (CreateUssdRequestResponseObject, error)
+	// CreateUssdSession Start a USSD session (session style)
+	// (POST /v1/ussd/session)
+	CreateUssdSession(ctx context.Context, request CreateUssdSessionRequestObject) (CreateUssdSessionResponseObject, error)
+	// GetUssdStocks USSD stocks menu and order confirmation (menu-URL style)
+	// (GET /v1/ussd/stocks)
+	GetUssdStocks(ctx context.Context, request GetUssdStocksRequestObject) (GetUssdStocksResponseObject, error)
+	// GetUssdTransactions USSD transaction history (menu-URL style)
+	// (GET /v1/ussd/transactions)
+	GetUssdTransactions(ctx context.Context, request GetUssdTransactionsRequestObject) (GetUssdTransactionsResponseObject, error)
 	// ListWebhooks List webhooks
 	// (GET /v1/webhooks)
 	ListWebhooks(ctx context.Context, request ListWebhooksRequestObject) (ListWebhooksResponseObject, error)
@@ -27113,6 +29356,303 @@ func (sh *strictHandler) GetTransaction(ctx echo.Context, transactionId Id, para
 	return nil
 }
 
+// GetUssdAssets operation middleware
+func (sh *strictHandler) GetUssdAssets(ctx echo.Context, params GetUssdAssetsParams) error {
+	var request GetUssdAssetsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUssdAssets(ctx.Request().Context(), request.(GetUssdAssetsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUssdAssets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUssdAssetsResponseObject); ok {
+		return validResponse.VisitGetUssdAssetsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetUssdHome operation middleware
+func (sh *strictHandler) GetUssdHome(ctx echo.Context, params GetUssdHomeParams) error {
+	var request GetUssdHomeRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUssdHome(ctx.Request().Context(), request.(GetUssdHomeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUssdHome")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUssdHomeResponseObject); ok {
+		return validResponse.VisitGetUssdHomeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetUssdInstruments operation middleware
+func (sh *strictHandler) GetUssdInstruments(ctx echo.Context, params GetUssdInstrumentsParams) error {
+	var request GetUssdInstrumentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUssdInstruments(ctx.Request().Context(), request.(GetUssdInstrumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUssdInstruments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUssdInstrumentsResponseObject); ok {
+		return validResponse.VisitGetUssdInstrumentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetUssdPortfolio operation middleware
+func (sh *strictHandler) GetUssdPortfolio(ctx echo.Context, params GetUssdPortfolioParams) error {
+	var request GetUssdPortfolioRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUssdPortfolio(ctx.Request().Context(), request.(GetUssdPortfolioRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUssdPortfolio")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUssdPortfolioResponseObject); ok {
+		return validResponse.VisitGetUssdPortfolioResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ProcessUssd operation middleware
+func (sh *strictHandler) ProcessUssd(ctx echo.Context, params ProcessUssdParams) error {
+	var request ProcessUssdRequestObject
+
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ProcessUssdJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if form, err := ctx.FormParams(); err == nil {
+			var body ProcessUssdFormdataRequestBody
+			if err := runtime.BindForm(&body, form, nil, nil); err != nil {
+				return err
+			}
+			request.FormdataBody = &body
+		} else {
+			return err
+		}
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ProcessUssd(ctx.Request().Context(), request.(ProcessUssdRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ProcessUssd")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ProcessUssdResponseObject); ok {
+		return validResponse.VisitProcessUssdResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateUssdRequest operation middleware
+func (sh *strictHandler) CreateUssdRequest(ctx echo.Context, params CreateUssdRequestParams) error {
+	var request CreateUssdRequestRequestObject
+
+	request.Params = params
+
+	if form, err := ctx.FormParams(); err == nil {
+		var body CreateUssdRequestFormdataRequestBody
+		if err := runtime.BindForm(&body, form, nil, nil); err != nil {
+			return err
+		}
+		request.Body = &body
+	} else {
+		return err
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateUssdRequest(ctx.Request().Context(), request.(CreateUssdRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateUssdRequest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateUssdRequestResponseObject); ok {
+		return validResponse.VisitCreateUssdRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateUssdSession operation middleware
+func (sh *strictHandler) CreateUssdSession(ctx echo.Context, params CreateUssdSessionParams) error {
+	var request CreateUssdSessionRequestObject
+
+	request.Params = params
+
+	var body CreateUssdSessionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateUssdSession(ctx.Request().Context(), request.(CreateUssdSessionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateUssdSession")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateUssdSessionResponseObject); ok {
+		return validResponse.VisitCreateUssdSessionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetUssdStocks operation middleware
+func (sh *strictHandler) GetUssdStocks(ctx echo.Context, params GetUssdStocksParams) error {
+	var request GetUssdStocksRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUssdStocks(ctx.Request().Context(), request.(GetUssdStocksRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUssdStocks")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUssdStocksResponseObject); ok {
+		return validResponse.VisitGetUssdStocksResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetUssdTransactions operation middleware
+func (sh *strictHandler) GetUssdTransactions(ctx echo.Context, params GetUssdTransactionsParams) error {
+	var request GetUssdTransactionsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUssdTransactions(ctx.Request().Context(), request.(GetUssdTransactionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUssdTransactions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUssdTransactionsResponseObject); ok {
+		return validResponse.VisitGetUssdTransactionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListWebhooks operation middleware
 func (sh *strictHandler) ListWebhooks(ctx echo.Context, params ListWebhooksParams) error {
 	var request ListWebhooksRequestObject
@@ -27368,779 +29908,848 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3tdts4tij4KhjdvitSFaVI8kdie9Xqo9hKlbocy0eSK/WhHBEiIYtlClQTlB11OrP616z5fefHvEHf",
-	"97jzJv0ks7ABkCAJSpTtOK5zz4/uikUC3NjY2Njf+1PFCRbLgBIascrxp8qcYJeE8M+eSxbLICI0GpCl",
-	"j9fE5b+6hDmht4y8gFaOK3YUroiN7uaEomjuMeQxFM0JYlEQEheFhC0DygiKAoQpIjj0PRKikPx1RViE",
-	"7rxoLl7HC4I89T1njW7IulGxKsyZkwXmnyV0tagc/1bh36t8sCrRekkqxxUWhR69rnz+bFUGJArXnVlE",
-	"wjyYozlBdLWYkhAFM8SIE1CXcaDusBehKZkFIUEhn8Cj1/zD5CNeLH1SOW7rQCw86i04HK0YAI9G5JqE",
-	"lc8chCUO8YJEEn8dxyGMjYIbQnuuGSY7Ek9tDhZHBPzNAQvJbXBDGuiMzPDKjwBY/oKDfd+j1+LFFKSt",
-	"9t7+waFV8fjkf12RcF2xKhQvOJQ4BYq+pD+FZFY5rvy3lwkZvBRP2cueC4h9g+mNR687y6XvOZhD33Mv",
-	"cTQ3Lwknr6HeWQrCCl4uJwez9vS10yJH+JW7T/ZmFQnxks8YA+xxKDmZeCEnO77rZaE2gauv43QVssBA",
-	"I5f42qMCbgdesQDh9jL+vUHJx2giHsY7tgzJrResGFria3KCgoUXIS9CsyCExzMvZBE8a1TMeyPmS23K",
-	"An88J/Sao/ig1bY43am/WybSj1fGomBBwk3b48h3cnvDH0yOXr86PNjfa7e+1K4kIOqAnwXOakFotAlw",
-	"V76TA9wNnMmR+9p5NT3EB7N9sue2HTP4aorJw9eRQKyvo0dd79ZzV9jftBIvfiu3Fo+6k/2Dw1evjwo2",
-	"IB76CGvQodVXce4tvCgP+kXMP0PCFEsKSbQK03yo3TTTuQ/T6jC6greJIbMgXOBIcNS9dsXih0Ay22bT",
-	"2sx6rcppQPlFdeZdE2aAffD2FB0d7DWRCy+os0s+YidC08Bdo+k6IsxCNpvj+kGr/d3xeNVs7jlTzMjh",
-	"PvybHNuoyh+3Dw7HlHPUZURcFAVBrYFO58S5IS5chOSWhJwtMEKjE6S2CAWUf8kjTN2WZEyD8BpT72/A",
-	"XV4wxLxriqNVSNAy8D1nzW9TW01gN8Y0RSwxqO9/PbvEP9GXr36+/gF31q+Xi+D3zs3374PBx/bV29P5",
-	"2/1Wp81uf/52hC8X33amd53rN+9p2PN+8f3VqzcXF2uCffen89vBXXcx+uH9z7d/uSN33313rIhQCAXJ",
-	"Vkps1yW69T3NM6dtXOmKen9daYzJcwmNvJlHwuLrLX0qnISp3PdIyBOQwPrvnHj7ACP280D3qb9GXkQW",
-	"TNCSx+IFlL6UU2A/BMxBvOSNHP9uHjAigY4C5Hssuh+sD0JxL5HylFS0DImDo2S+/BoC30UcEo5s++e6",
-	"Nkf9R7K2UZWf5ltC3SB8wRCh7jLwqLh22ZiyyPN9xAh1kRfVjhOJ84asrYwQGoKoizB1kb3fbttjysgC",
-	"08hzWAMN+RQBJbG0dhdkD2WzdbT3qn3YqpN267D+6mB/Vj86muK602q9arqHB67bfl10rNILy5CFJhO0",
-	"Dw62ywTaVD+SdZ40OmglDt4NWaMqRldXvbMaWpIQLVYRMCQrxbs4V1sjj94SFnn0ekzVa8cKswiz4s1x",
-	"VmHIb2++1BoKwjG1s8uVb4p9BgZZtKW1kzG1c9/xGNK5cgN14qWITaZ86zBldyRkY2rvN5s2/xoXpw1w",
-	"N9Aolt9SegyQzZiSMAxChjzq+CuXuBb/vlR7YpJy5phe8zPH6SoIIwaEFUp1aky5lNjeR/NgFTKhI60L",
-	"lKOYVPWVR3WlmR0jUMROEEZOQBWy3ZWQgQnoOUwJpWMqVsVhuSYRQ/yZWqJYtvqmgALTIJpzyiDRPHAt",
-	"xNkvv7zE1SkxKs5LA3UitAhYhNoHB3z9IXa4QsSPzK3HvKlPUGd42uuNaVXsAEx95zFiqc3gixZno3aS",
-	"YADkB4bmnBcoehxTtgpn2CGwlhV1SSgJlVNRA73nNy3jv2BfHlqm5mYIh4TTbmTpSDFzGAvlydVCORq0",
-	"xtT+WPfbs7qmzNY911Z6MddrUUe76J3gloOSLHlMxTLiowB05Ht8PzmwX47hcDbxeBznB/GtPN+hKJDX",
-	"albjT9iQIFSPabxIHYcxBWpYhkEUOIEPGy9JAzNJAvbL25Z9rOlfqfM7pnCYMucXVaerCNEgQvbBx492",
-	"bfN5HlPTgUap8wyjNh3WMY1KHTVkPmk5FlrABYvO45imDiQqcx4fk/oek/bO2zODYJGS2IqILjluU6H/",
-	"JLeOgBiOIWdXBmyDnJD79S4Ib2LGVdMIkZNN5ibZQGYG0hrTkrSFCklrTEvR1qNts4kfPmyvzfopv7ak",
-	"zqjZ+qSMThGOjTCJwNvcXVWFMRt11e3K6iW+Jmb4OYiJWm0hJ1hRLm2hWRgsUDMFfQHsfAoz6EbAFaRN",
-	"I6QDIYtsUd2UxFKguQmLklFzC9X8D9UqhupCNeMV9P/9dku7eKvEbR8ctI5qSphPJkfxbPUeXa6iMeW6",
-	"ErMQv6vFwYqnmWJG+BmCR/wSklp5Aymt7L7q/gm6JSHHZt6q0BjTMR3dBZwpLJh4b91A33yj1vnNN8dI",
-	"rq8IaC6q/FuEw2sS1VehZwsmtfL9eDuvBj1LSlMgpRA3wZEGyTffCKOWVAyQGzjsBUBmhkLgR2Gdg3Iy",
-	"pp50H/BhKKD+2kJp6BZ4jaZCGIKtF9xxzi827AcU+PM8ipbs+OVLvPQakvoaTrCwLS4ZRMKGyF4AdyYu",
-	"km/U+MM74vsIM3EhAxJg8fwTOF68vA34KwpFbkAYyAwODsM16C9jKr7yfXekPsHEFMhO2024AKl+EQwP",
-	"5Ef102i9JPKCyV88NRAo8Q2ham1ksYzW6Bb7K8DFOGOkGVeOEewx5fDOPXpda6DTeDv5eWRogSNnjjzK",
-	"9ZAxdThp8+8TGsU3JP+JobvQiyJCkf4dDu+4YudEBOZdt7477o+663e//7LfaDQ6Bxeji7N33X8vNjAl",
-	"x3mzbSl+D85pgf0jS7tCZtMOX+y1QVV1gGrH/HiIi9LO0CL/k7MxG2H/Dq/ZCbL/DZiwze8Zvu98/rPu",
-	"eXfUPcluqFWCCuR1Dfcyn6CziuZBKPlGTBKnoBOA3kw+coFPKc3Ch+Rg3z8RbCcr8UhCvhPKEY1OkO2E",
-	"BEeEq+AwO/m49ELCOJlRtKLexzFVTjP+XByBa49FgFn7hqw9g32Sb3x1XEmBP66gPGlqPwkUpH4ShIXG",
-	"FW3N8u/MsYBf5a6JfyfbJv4GzbVSOwGIvxtXFuv6DVnXW+PKiUTBd61Xe+3XR3v7r/dPJBrUTwf7+1sJ",
-	"VtwY28g2CAuIVW1EJ7JRELpChuHoFnJMNfIIQ9MQdni6Rp5rIY8msp7rhcTh09XSfoXO8LTA+8Q4KGUv",
-	"Ww53n0MlVrFeTAN/k5+DRSF4SV4wFHnODQkRgzEA9Gq5JCHiTCYDa+fy3Oz9EIM3igqaLNk6zIqSSxxF",
-	"JOTz/sdvnfqvzfpRYzyuf/j2TxWTmPke+z6JTrkERsIlDqP19yvPoFjob6Dvr7IunWbrqD3bw836odMi",
-	"9VduG9ePpi1S35vt44PpofPKfU3My3W0iSfXqy0On1i0W4k3CxckLbkFi1HG4sKFtOrt6Z5Tf+Xuk/rr",
-	"2UGzfohfTV87R26TtAqcucp4/HiL+MOrAGIZ/dmMkWhbuEJssWc33rKMChCIaR9LCXhPpvMguNmiBNyJ",
-	"t+7hvrlT8z9MCfjMRwvlGsIv3mBXqi/8L0dcJvyfWoTCy98ZX8OnBE7+pksqx/t8E4WJqHL826fKzCO+",
-	"WzmugBp/wQGXa+GXNMchYQzUusoyDJaE84Jx8vK4wuW1hccY0PEH/f2fsO+5wko9w57PVfiWME5VPpdF",
-	"QFe8znGQp6RYPeMCns93n7hcZeFfY1xilJ8/QbZYsC3FQYKdObwFGihHgDBJrHxiSbuZMg9F5GMED5jU",
-	"GJRdls1xSBiqwmfQ1eht/bWFaIAurs7hv1x25y+HwTWOiAWSeF3CSJiDl4TBe0K8BUIXQq4Fjpi/DPsX",
-	"4u9ao5K4sEvt/TIMpj5ZfGugAZdE2PMTBVXDktwkVJWbVDvWHPoNF0dkEswmUy+M5sdIMC5QE+iLSMrX",
-	"oGPAGUTjCh8wrlRStCYosPJT57x31hn1+heT7mDQH1Sym/so342XusMYdRiKAAAKZxGOVkyepMiL4BJ5",
-	"g12kdiZmNngarKLjqY/pTXmSvxS79wRE/8xp/TSgM99zHkrpetyWKU6LY7JzeTno/9Q9O0YeV3mpXNQ1",
-	"l+PAZHmCWITDCGFEyV0qFKx62R+O0EvtJ1YzUv1p/+Ltee90lKP2rwFgmo6PEjqOkf4kROzIrzHNRCxd",
-	"fBy62B8dEhasQofo5NHjMiTFvrgiHkYjnpxLcL4T9NdVEOnmP9Rs/eXs4OfXF3v/LrRL4SThBweEqfxu",
-	"9y5G3cFF57yQwz3kg/ruHehcSOEEDUl4S0IkcPPFtrLDdWjycUmciJ90sRQPeJMfXF/rln9taVX757pk",
-	"lVzJT535d/j3IDwFin7glvqYRRPO+Y4RVn6HYAa80EKupC1g6hbi6LFQGPjC4nlHScjm3hJcTmjBQYpP",
-	"mRchSojLSh60BoKAGrLAnm+h5Vw46l2EXTckjCnA5iQU4nuOjq4uLgf90+5w2Hlz3p10L0a90S85atLW",
-	"mgP5eFeQ9avzUWZTl2oMZZr7tNsJ/V7RZRg4XIKc+gR1aeRF6yfiRLA8hu7mMhw5jtpiJyia48JVN4z3",
-	"LFvxy5YvXKfuiyB6G6yo+0DSjmFLh7aCvXYG85so6aI/mrztX12c5chn+3zp62I/2bCLIEJv5Se/0C5d",
-	"BAKb6g5AyqSuOx10LF/itR9gdxQE5zh8MB9RBAK+RM7Y+JwhJwmKWs391wevDkWMpRHpl51fzvuds8mo",
-	"35+cdwbfd3PILz9/ahNae8kmSGYqzwsaBQESK3+Sk2MCHOx24goSPnumb9AoCN5hupZgswduUBQEaKHF",
-	"F7EkyEKnkBORBoHwLCIhaqlcCeOu8d1617n4ZTLo/vtVdzga5nbtgR9NM0BN/OJ7x3GDYuR8ucsbhfwW",
-	"BHsQusMMhZxzETcNsw3ZJ3VIP7EV/Pyq0vJptFeK4JFvv9RyWT5rkdlXFEtbOnkoc5S2CDQlOOTkGNwQ",
-	"FcmXstcfozfiDREPDe+JcGhLuSmEvwE81OJmu229DDigL+FJwX3duRr90B/0fu3mGe0Twpbm2C39itVQ",
-	"/UUZhL5KJLNGZLyX52pmI66GgmZpIeGXAH1W5Amlrs8rim+x53PZ4KE8Q/Inj18nDEVksQxCHHr+Gq2S",
-	"jxyD39vFEQb3oIMpvxGnxHxS2up0nJjleCO5DLuDn3qn3cnVReenTu+cC3l5XvM1gE2rGNplM5SQ6Jvx",
-	"RclILV2uCJaTWuuJcvwCF3MDShpo8BVYmCa6fmmTBfZDgt01mmOG2s04hYiJzC6IisM0JZsvMH/7ltxf",
-	"yfiSQD1DhcBjKTPWdBWhaUjwDVcBpivmUa6+CYtxIAJkst5oTo0KJyumlOFNcZBpZsdWS67zE/cdcT08",
-	"giU/TG8QQ0HdReNKRD5GL5c+9qiw4vPTFX8TVNITcTeJxIBjlPMvmGlpeHV52R+MumeTd92zXmcy+uUy",
-	"z9QeHZa0dHygk1AyEWASASqfTDZ+wVBqsXJ1fCFCXlySUJ4qTVQuYfzc4OI50v0wsXonXFWpc4opkpaq",
-	"Ua9/0TmfDEf90x+HHJRgRSNUFapg7ZE9NmXsfjht9Str7ivEChjKEqw80AL3YHQ8ou2shFlhA63sb6IV",
-	"zQTw4BWXV+TLa/DF6+IKcrKuHbTsRyX0HZTj8lpx8aLbqYMfK6nSs8cFf0IjZZsT2oNI8VNieaHC+nB6",
-	"L1A3UTUJ62LKkWUAdknCMU3UB0xdyOmSpCTtqZbSMzIBqXI7xlR+np9nzoA94M0z73oVErdWRvOFULDH",
-	"ERxLKr0bjm5L3219OhGZn1LAOLeX6lUi8wtrJsfEBk3yUQ5ErAXurAFaGd3RCQlEYmBfJDrdhQG9hhNU",
-	"Tj/ccEGkWMbXUbseBdlbVSZUdYM7yIMEr6FHr2uxFjWmO6hRIh1DIk3coUzEZm66tB71EJVTuzbwzHZa",
-	"LLglLFrE0tqb/sXZUMls8a6LoiWZq+vxo1q+jgKyo+ax4Qo+SIkW95T485L+o9/Q9xPRRajbfaOxRCCU",
-	"MRjGEJ2FGSPRxGNsBcG55gAtfhSHEfF9HMYCvOfyxc2Jc8NWiySsH4JgjsWDuKrLehmwTAzXbT6GSwdF",
-	"3DMP/qbS3E6TCLXIW3DetFhWjivtZvuw3mrV261R8/Vx6/C42W4c/FqeDsRGPUooGara2Q2zIaR+e6zN",
-	"HadpKeHHseb8+I7pI4ThjOmD43DGVA/EGdOKFit8H2VUUXjvTedi0jkfdDtnv0y6P/eEPyWhMf4cff/m",
-	"dft9dzgSeofyQQKudA42XSOM7gComNxUnYoUL86S1NGTkxQsy2MJ3JLvmqBPC6xjWrUNSLNraUunzFVJ",
-	"7xRE2atg5/vwJriQ/eDaoyPMxb/jTxW2WixwuJbrgmdxlk7FqgDB6Bt+ejUc9d91B/lNN3A2mK6QpcXJ",
-	"QEpX1GPHOS8JAsjlEagVc6U5GNbqhPDrT4A/rnzbPmwevRLk9mpcicmMfPQYv0sN37svn/psaXw0jdCO",
-	"DD/N8hkTWv/rprj3TfH5udwVVvqq4Ed5l7uiZkGFkSh3DFWyjE6uqGoXnEQTGDZMaNca6GILj3mAJS6+",
-	"ErLRcY9ll0vTx8ETSxIGmx6q2unFci5+PzOf+Pj9jH051qxHAxnMf2VyYhLjYDluuf+ke6GsjakTYbI4",
-	"8mPSv+J7dNkZjH5JMGPXhFQlponjwQxL1U+aPpxzBRqMqTB7BquIoKqtvZA6Vg8yeqr9NcUb3ccKmtk7",
-	"EW30VSTychZUVLVzS08dmwdZVxV2TXFBBnPrfQORUihvP63EWmyetXOrtmtPGiMkIL+/tVTtXiY0Jy0N",
-	"pWylygiJI6Sj/ei4dXC81/z1eCf7aZYNtp78KN3f9oqqto611Im6t7VV7Yc59uUrG2CzAsTTM74Sxlvb",
-	"gLqsdvjkcTCKKu5tj03OqTEaRRMRM3bOceWmNa7AqkVVLFC5OfMVBzJ1Vcv4OdebzQg4nCUdKGsjnGg+",
-	"Kx8v/grjvK40h24/OW083MILJzqP38zJfqgBONnKgmCQh5uFNwSlpEWXg68quuxsWoYNMmENtigGUxVi",
-	"56TN/ymTcz1hv5H6tSgXti3B2KrEtRm2vX5FvY8jb0FgEARsOOttY07VezAmrrZaCrDEG6NocOOY9Nuf",
-	"k4CgzeMkGofi5c9WZbV0d8XHZz3F+zdtA6xMOVzxkdzSNHzq+6HDkjQHCKa/EweCUCTowuzndm/l8cz0",
-	"MuicgobTOB10O6PumX2MOjS2wXAeIj+IqsA/+GWjgAYdJqDwW3Anym+kae1exMPvspLbwl8namGqW0Jm",
-	"RYbGCXLQdkqTVQC6t0nVc30n1SwKiPTuwDo2bMy5x6KBTN7PH1PhJ/uklxg3VCpIsAUFE3ZAm4pwC0MM",
-	"xy/mutonK8MV9FCoGDC4INt36R1/J4s0ANgS60s+KyfcgK7HQ1VJDO2GkVKr3LC8YcyOcgd01PupK0qV",
-	"xbZRhmJXc4hdcoLs4dXwsntx1j2zs9Lw1Cdjqr15et4f8teWJFxgvnp/DQ0dCOXHXAT+hNj16LUsbhSf",
-	"Kw5IxarEn6pYFTEZX5hWzEa9mCMaudYrwbe2saSry7M8SxLJeC6qQt05QJolSwD5a5Bk1ikmxS9ZzBzs",
-	"kufGn+TyniF/cm8xdcgQU3cafDz1A+dGcxVh1/VEVdFLDZcz7LNcFfMfgjs0w1xzRovgVlX1DZwbLkDf",
-	"4dA94Wq0TzCLMhXGLRQF1wQkVSxLuR6gNcEhQ9XW670mcvGa1U5QU3gB/eCOuA1R1UWHqpXdcD4sT3Fn",
-	"eM1iICVofLYN9W5e7zU315CxKsp4k/vcMGnFs+mLh/upLx68brXa6TI75tI1+f1kxoI7HSgrzXXCYCYi",
-	"3uLaVcgTMXBctJ4Fvhc0kJ0IJZ0Fp20bVe/mOJL1fIX7eU58FzkBi2qiYNsChzck+gn7K2JDQJZHka2E",
-	"GVuWoI4/8oKdIHsZeo4qAYhvSYivyWnAonj41RC5ge/jkImCkHrBdDdwWFI/GoqDqSXay4B5opRcdUWl",
-	"xEJca0y/Q/ZfVxiyB+yahezlKnTmmJFLAUj1uzQcImNB/oL4VGMKMKMl9mRwHf8ViR8lScuOOHJqtKKR",
-	"58e6WEBJzRpTiS3tuwIXVioGOpmbA8sPE1SwgzWNKWzAdI1szqB7F99zXT6pbskUOOB9O0aY3wEOoRG+",
-	"VpCOqcDOHHxNXM2lCMN+84OoAwIwnMTHM0FwbUzl7kkzjI2qGvr/9X//jxhuK0aXyp4GcB1MxzTCN6R2",
-	"gqZBNEdsSaADlIjqE1V7iSuupwdpN4CI0i/rNq1cPajcEsD7ZqGCpTf4pSZ6sbjE8RbYbyQ3pqiDVbEq",
-	"H+vXQV3+qF47E//Vn9Y9fuMLZQ/qVVWuvWi+mjacYPGSzYMlW/Kb5aWcAtiERtQFTa0kjSfULaJq+VG3",
-	"Mkfxay/mGWupiqfurtcKPpvfnPdzeRSzXNdK89evviuC1ItOi+JVklWZOBW/3PkJ5eIAeq1WgZY+dgiz",
-	"DLznqy9Z4+FFnWmyfDxzlkRDEFFPN27/Im6C2jNZ3k8q/CS/PIhMUdeMTp+m2+O50auozWcsTCg3IkqV",
-	"+MzU8FwufYJ61GmYVJ8lCUG4o0WEcY250DXLCE2ihnJO9gLMycv7q6MtFuDKsjh1XIs4A4hmxnOQSGpf",
-	"f9Xbz3gsAkLs5XO8N1PCrnkxmjDLZYAy3EqXl7/+RimaMShiCX8y3jBfHXRZ/Ne4L+KZmSnluM8jWK2l",
-	"pJyxWevGbJ0PZCQfyVutpJyxZtKON0jjDLHwoIvdaaE1S70G0Sl9Yakzm76l06x5JwM7R8k28/pw2E0Z",
-	"19HM830ULAlncVjpp09pmgJrgNEwpcP6DM1SHPCvYTRXCPsDmcw5yE9kMFfYeSpzOf/eNgMyELJmPhaH",
-	"TpmOn+Ope77G4FU038bjrkY/pFicCCq6wwxBgLf7lHheRXOA84y/bMS3Bu3zRPcZ8ck2dItOG1l0x4WR",
-	"nhu+JbjPE98J/Ob2FHwwtD5PU7qwUad2A8G32XHSkmRM77xoHqwi0SeJOCGJTHbLe22QbNXRoxt8DHGM",
-	"X3Ic0SwIjc6G/A2QypvaAhl02u9nkl4lRYp1Yd/vzyAjpdwKP1g5yxehKA5CVWGIqS0QwUrMCURMSKkb",
-	"HiAfwhDDNQ/oK6vawstlAlJG8YuPIp4rIHWi0KFRKMls6S7iriw+VBhYpJtT09vWG/bRfrv1CqlXEL/o",
-	"RX64bNKgu7ZBwcw04rganplEKs8t2fe9E+sppUN/0iNVBFAG756b1mXk1NvxZ2rXqLm5s41IsONMZEIa",
-	"9MnX2rrwR78160ed+q+4/rcPn1rW4f7nP5mwZVxRYcSBFipwJ84d0/LlMEOOHzBx2eRCBHYIC+AqMh9f",
-	"v8UhZMjyidKQdpzIg/Jk6Z9P4fuVD9rKRKkPk69zGbAI+6oYiOGGlBaCBN4Lcod+CcIbEybh+2EBqe+1",
-	"Dg/rLYT95RzX20i+CzSfJWrT3L5HSSsNSqu9h95hj6JhVDSinR7RWUZo/43REAmImOR0gEqr2Wy2TCOg",
-	"7FKBESKCZOJlGNx61CEiPPxa9K6FPLU48SwURaWiOVmkkXDxy1btQGDEEnuUXkGyFZuOXBIHalKGwmUQ",
-	"lrrh8tOdaoMTN9QERyWnGsXRp5pvaVKaqyU98UFeI47n3vvrfDTzAjoJCWYm2+z7+Vo4j7UqfRBNTqgn",
-	"MgMYhLJCpssK+/yG9shdXKNF/AkROeITRktVXBqwwCkZRSL3JH7vBeJqMJfRLBT4LmGR8Lbz2Uvd/hIZ",
-	"Z3JCkwgANdoNbc12uYASrCk/n+ojsvsMlySU1S6SWVhpcccAUQKLyc4hW/gUOyJ1khC10KdkFog0VQdT",
-	"NCWIraYLL4qIeyJLDAScX4hsRw4jV3lEIz6RkQDvM6bauu2ysHcC3reQ9WxYD5TaN+7mboJBsugkPDhe",
-	"5j1PYVRCdMwc/owQea8Pm6SaSMqNKio5OZkJSaRYXgqEcuy4s+RXR7Gu+6Zz8WPv4vtJ5/LyvHcK2dIN",
-	"1e9ExgVmuBGWM54gW+OnqvhGunx/pIKbn1BhNlxJJq1508Kfnxa9+WLcLWhwJNsSY7oWpR7t0/7gsj8A",
-	"HNip9gr56J9E/iuxB5c4jDzsK6GRC1LkGvsT5QbWpClnQRBfkojIizt3y2g8c7vFP/19PDYKeKKLqEDO",
-	"RLqRUp87lZJ++muH+7t/7HO5zYI93nGfOvluF9DPxI6gh68nKuuJmnJ2ck3Bk1kQIrt3cdb7qXd21TlP",
-	"7SqzkK3JZNLMot1zthieooqAEpbr5W8K+H1EYS8WCkrM0oV3n/Wtv8Afe2KeVnPDnVnmXMG7D7nMssYN",
-	"/uOHHUh5p/sknfmSFW5DLo78QS6IZ2vVzq/pDJSGXbbprHvRK9wlmO2PsUliHX+EPSoyUWnIz5mpDMXf",
-	"M9aq5XJHa5WRYe16Vy2Bdz65QJHuEGkwS0G3Mci5aR01m/Vmq95sQVpP4OK1+UbTLDZHrw/qzf16s61b",
-	"8/mUJnze674CVTqWiEqMhDaxXJTC9xsXd1ibJLHpJafoq6GXycj7Xl1h4Jcdk1DlgA/KHkeYqdyBO/eY",
-	"wa6+U7CCmTHlbnN87dFdpKDLZECB616bstxi34GRaABGoV3ugXedi6vO+WTQ/anXfW+4Dkw2qD/GzZBa",
-	"2R/hgpAC6e76ndwwUeIQ00Jd4I/HkI9gSOugDEN+Yt5aThcs9AqdDTpvRzZiwYKISiJJnRhUZYQgW/5l",
-	"107G1BY15d72B5Ph1Zt3veEQLltl6bOgv0vaLGjDiyMuio/pHfagbttMGo+VdfoE2WkGgPQ3cWxk5iDE",
-	"hqK02SeV1J4yEtVOkC3FzDHVC6YoM1EqHxYQUrEqppVClqxcTcWqpE+2VYktOVYlEQcTMlIz7+Ao0yRr",
-	"rrFUTFs7IBhqPRo2Xe1CZRunrmyy4lWKJf2Ul87w4V1ugIROjMqATlIidMNjyIuQ/ghVNWqrWYm5msWU",
-	"9se4MxIq+wPcFyJsb8f74lR2X42CTIuoTPKw7Ki6PQf4P6cNKI20ARER7MD57uaBT5Dv7e4Tezpj0ecd",
-	"CGgnZpEuIqCxChkNKpJcY3ei8CG4LnE5wXnRH4MLPNvo0Yx1r7Aa0e5mzOJKJtomT+7vnt2dS6hFPmpM",
-	"wCN4ntNBAjszHzW8JOfpIA1zLxjSXrZUJeIgdEnIRX9Imk6L+7sQwWa39SO5edX6Ex/vM/bRCnKxkmOV",
-	"Ow738tiaSNuc+aY77hQhJLL3Q/W5QlddWR/bljijZE7zDFYMbxlklXNFqOrAOT8EiNTpK0tqLXgDQr/0",
-	"9RSz8k13U3ZNz/5iMpq6E5Uxa+ZON8NPG7jh2U4WbgXE45n/Yp4lmwk8JxNg5j4xshHNWk+1G+RL8JGc",
-	"QWhHs00+GBMXP83gTZtJH5cFaieuU2i/iSvC8Bu48+5ctlCYY1F1cokZIy5ak8hS5WWjEFOGnQhsKXFM",
-	"cPfszEYrym9wQueYOsRF7oog1/O9a0IdYoniJ9rgt4P+r90LOzcvss/6g3edi5GNaICwE3m3XrRG7iqU",
-	"/W7G1KPxz0sSeoGLqq02WgQ0mjO0oj5hqTZ9FmIkEp1gxOueM6a/B1MtlnnmUew3kC3qvzJR5Oqloiz2",
-	"8pPnfn4pLlQblCbZtExWmYKSTSxtCZKorVhJjHP37KxiVcTCK1ZFrvPxIqPFNl8S6oo3Uz9n46XFrwKk",
-	"1E9vw+BvUIY69esZJMNG2Z/z4dZpmhOKevn7bjjqjK6Gk9MfOhffy0wmrWib2AGlpcWmHBlDrGprP/f7",
-	"L73GZ38NqvsiHyT9vJSYryXA7yKCaygrgXmVMpQ5NCm/iLwWT7IObCV1W0m/EE3rQnfzAAV3osh7QKMw",
-	"8KVdQ1Ft8hHOn5Kp00wq9VZ5RsUXpulplv67rk4Y2Mq9zIWghQiT4TGyYTNsC9mgDPJ/yKvUbiD+pijA",
-	"ltA6wiEZU871iYtYgKI5jsCrIKo2K/wuZA0yhuz9dttGVYwW+HeOYPjymIogaJwNkauhEMMXoVUF+JLE",
-	"TbLNZvmF3V7vNOCP47Xtt9uNLxRI8JDPpwSsB02UUiEfMtP9QgzMKupD4IiMXGSXOT5vZ1UljbDxHajn",
-	"4etVWQMaicoqETTHkjf9c7/Rn7upNU5jyZtaH8kuGhf6zzPemecTC00xI4f7dUKdwOWiW0D9ddJXO7a0",
-	"Q4RwFHrklqRrn07XZsVLfnqyw/WtsHEqhioz3MPEGb7KYv2vNGoVbFKkmeP2waEZrXPyEbE5rrcPDlW9",
-	"H4mLRtr28FuzfoTrsw+fiiwOzPtbUc0qMeELhnwIMEceFf2eSmaK32NTimWqnM1SClkJ5jPUIFcWo7Gs",
-	"+GWiDyN6FsT1sGjTIHdA0XHSxUGXqfTWE0t3VrEq3gJfk5e/L8l1/MeSXqdlrPyo8oKWXMLl2dtEyJK/",
-	"/eWy+33ux8uL73WhK8ZEuVyArEt1R6aAqizC1MWhK9JkpySy0BL8brWkpuxBe7/9+rUgQ5Ev5hIYnrbG",
-	"/eWnN92B1/x4/rvz41+Gb+5++fnib873R2v39M3ffmm/XZ1ef/ddJpXi6Kh50E6lU+ynDlL1z8e/Cftd",
-	"s3707csPn/Y/177J/dj+/N13f0//tPf5u9qf//RluVeK/yRoWGLGlkEYNQTl6HkqBwcbUkd++4+X4/F4",
-	"/OHbP20SKR56rrefYEVEJY6r2Vwb3yxZc60bOJMj97XzanqID2b7ZM9tO2nGyd/YyWabWmtxYqR22UEx",
-	"Oc2WKVUEijyXQPmz5OWqfdkZDi/7gxHXWM4GvZ+6g+HkvHfavRh2ba7I2RegoXXOJ70zm58Y3esGIc7d",
-	"waj3tnfaGXUn/beT3oWuMuqMSn2pYlUyH6pYFe0rFatyOej33/LZOmdng+5wyLXFDZ+pWJXOYNQ7Pe8O",
-	"YdBw2D/tqSf90Q/dQZr5aZCU53pqHy4l8VdyO3QWerckZOeeQygj+ecXWDC53ln+2WUYBLP+TClSeWbJ",
-	"WeCMc2zSn/Wo7jPOvdsJI8/xCevPOowFjlfwWp/rhzpj7iptKxeID3qYXtEgweXvwZw23ID8m/yp4QSL",
-	"LE9Ip5PtpXlCzNQa/8d/+9N/H6+azfbhi2++ffndn/9jYn/6++f/s/7h239L3vqQ4o31D99oj2p/rv75",
-	"eDxulH279u2mg5fOAdgU5v9F3Y9fOdN/Z6dFsQluizujNITJxggYN/lBvmiYf94XfP9Y/sf32OtbL0Gz",
-	"dncE3cuLn9ohE0PRbqfsFepRd2IqPsN/3+nizGDYYD/oXnTf9k57nfNJ//1Fd2Cj4I4ytAigmgimqH3w",
-	"3xMtKLn0qtfeLUG2ibAgsPe0fzEa9M/PuTZ/2R0MRTgy2EMhPLSKZRuZIIS+VrOZ55Cwpt+VWdDAXJqd",
-	"NX2pGYaUv9w4ht4QSmae42Ef6D65MPjDUwG/79Fr6U79YML0fxlS/8uQ+iUNqUXMfPc5pRn0oVlbX8T+",
-	"mT1PWy2gicckHYWqsdkCQeXrGUPTIXWF5tD80p6tQTRVDSYfXQPW5wINzmOgpWXtDVppA3N8iPySyRQC",
-	"pcYxg4hjSESABqxVvb7Bb80PDSXUO7IrEVf54vordu5qlkMbWXFhW/gJB9RSONiAwwsjk+jEFd8hQ6rV",
-	"bHK6DbETkZBZspepv0ZsCcXU0zYbTElaIWndr5jGBqHQXLFsjkNikh/SblMQOvQuC9K5qkxT0V2gasIX",
-	"lImP1wqdwuI2XgUNvJ6imnw+kCt3HOaYTbikZToQsh2bbFq1xNcEzQLfD+6YxkenQeATDGHClHyMJs4q",
-	"ZEFYUFhVPLTVbvABMO8JoivfR3JT+DUFPzdQf4n/uoKgD/6CaMUUhSuyjdLjZaWh2kDxmZt/53TzVLVB",
-	"C2G+HI60MBJxzw3Uo4k8ZMkmYcR3GeJyLB3TUKRwiEYqUQDN1ykXrKgrgqj5NkCczLqBOkkNLflNNMds",
-	"TG0oncfFNeAkohuVKp4nS6vIAnq2sSztpqqIDz+8j1hGMWO8+PCpbVZDtlZXfHh9n03lGLOz716eMTXD",
-	"fcCLyzlmajBmt7O8ZHSpZLXcMeAPkOBtnJd2G63DfTQLwkwNyG/j0qbN9FaOx9/+1qoffeAq5odPh1Zr",
-	"s3IpW1aeyRS+Hb0YrjbM1Lk7Ll+opwjGpU9NKZ072DHllPlUSvVEy6MsqtD4I1lCmmOmJN8LhuxMdUcQ",
-	"IbQNPzBveCrIV2FnA9eU+NfjAXfcgwdFdmUg3l6LN7HVmMwhg7enaG9v7whF3kL0nhydpukWGsZDvveo",
-	"1Tzeax43m79mM7/rfLSJZoWnLe5uXK7BanHJ5afps852bbSe2ZNU8xitbnL2K6ZNEwhTm34/jIH2fFEi",
-	"dV7YU/SM+91HhWRG+ALJdlwPkld7dLmKzLHiF4mFEP5ZjKVL1YvnuRJWKbrYsD7Z+uc5n5udOz+yAeGQ",
-	"GWutDsiSSKdi3EY2oMjmU7graLKqSqnDkmtmoVyNLeotCdU5RL/XKEDiVFrZtr1KCWqX6pdFPjr+inm3",
-	"5J1Se4TI/pW0IIWw7ScSKGuoXi/PyVJ9rzIIL6boIfH9+7XZthnxfdWUOQgR/J3owfaJCL6CTrpc+YUy",
-	"zVUs8xri7snBHWwev9qQGxBWs1BqZpAohAIyptlvII8hNwyWS9W4T1l6lbktaYNRM/bt3aUR75Mc35KH",
-	"EbqW3uMg3psMrUqyKdvOL3/zP9npTZFdYfYYf27qQqrjpNq0UKvZ/HACliv+M0PkloRrMWJHdHx9A09J",
-	"/qROWjEnkubY+12tbDWN96N8Vr/85FAbnC0zIdCq/swnNK5Cc5TEPIqWDF0NzqUBDy1XU99z0NnFEM35",
-	"OQAjpuBZK59A52GZHHbbenknAGN2rZHT3nPa92YFigNoZfBj3IQd+6gIB9yveDH1MEU3d9iZY86OseOQ",
-	"JaQLM2T/+u69PaZVNYMwOMWs/3rluYSJpv3w9o+2wEj8BqHuMvBoNKZLfE1Y7Thpsa+AscRwFBIWrEKH",
-	"pFi/eF22cR9T2cMnLsMUhMLMJx3ZNRiTTrITHWC6V4OKVfn13Xv+/z+mfa0FPWKKi0/cs2v4bhdJSuMw",
-	"9YqNI+LhTSDHQnddqXkAk4XTZJSS9EzdjxEJKfb9tejp4RIXraj31xWRYWozT4TRbLG/lk3RyudmPbwV",
-	"UorxGdUmLVurfPujkmn9pnR+Y+2xJ/TtbcxweP65+np+/BP3/tQx98dp/5mYSJ6iA6iOoydqAro12V2m",
-	"q2f6PTDEWRZUcwyxS6Dk4PCye3EGNQIJF7hw6PlrtKL8xTHV3lTp40sSLjBHgL9GU9GjWJSL5C969Dp9",
-	"acWZ3fGHdksB19a6JehgY7rVV4gnKMdznm3wQDcMTW5LrhLwJw1kw3/jEgEEO3M0w54PpSg9rmvMghDd",
-	"Yt9zhX+ZP1yFxNR6TB7G/KX+w2h0GWfCZ/1e++YjK+AqzeEgLkKsdjOPM8RHQK3duzCg1yD63UHUe4Dc",
-	"AOGp0PUb5iSka4qjVUjeYGaYui8co7MVIy6K37UAn7JcA9KbGDKIMjgW1oz4fUg4kRp6eMuPQLBYriIi",
-	"Or1DxnRIEtHU8T3I5RHHdzOfKsGgNKzmeO+m+BCdgAxxIrJ+1jRw16hqp4NERB27JQ7xgkQkjAXAhMfo",
-	"slA+ztfY8Uu1cBMU7THd48WhgO7tJFwLr928YlXmBLskNB7oQmIaSd1L+9Q0JPiGNUrHsGzejJBIzxRw",
-	"ifsptjET23Sa9M8kXgChD/XcIseieP6CIc9FgWi0yFbhDDsEVV3vmv+t6uAKiyyU33WZhTASDfVF9VuK",
-	"EuMjf8bVOhVFcYd9n0RqXv50GZKZ95G4KHlpKtxi6q1sdWNw0m51/G/eMMWFNawY9ywIHWXc768iJ1jc",
-	"09QP7HCwoaWdF8GxI+5JHNUl2ILdHQz6A6OndOOCdd0nv9uBWAxnQjO+Rv1EnfbfXYo+yVYFPm44RuV9",
-	"nOYkKaM2F++x2GJDwmds0WqZ7pxeTHab28KWNdbOQuyI/e2CJOYWxyMlHeamwep6HnEeqYYzEV8pQr6q",
-	"UYBeZ0yetRPkzRANhItD1EmV5kJ+p5gtt/dw7MTOzfs5XXf1uVoVj3VusSc19CLUCX6iFqPQCAKvi2hw",
-	"V7B8JpncZeg5G2a3l/y5LUoyk0izAsk7XAXfmz8jCW6TnZstOE9jUewQs0TrYOQGvo/DAoP2ExqraaG1",
-	"JkH7C1ZsqlmaMSzMPfy0RAhe4WQeUEm6zw0J4oIyryLynBsSyjvMiIJb7K+IiCTp35IQNJCtp0Hh9qdk",
-	"cD4ZJ+2mk/k2EtjMkc2dx/QBM/GrLAGrzUy7CtNHybxaI2uPgf8KNhGN2f+hrCIJ3E9jF0nj6YksI8lH",
-	"t9gLehfD0eDqXfdilE1O0DiTYtWCyyhOHoTI8QkO0xX2M7cJjkCOpeROjH5C00Ma8TnjQ37lz8/8YOZh",
-	"Zm8n7I0w8KQD1oNbecmDQ8DFawvdEXJjifKJqLrX5D9Kt8+a4BBV9w4PxG/57XKxwSMlXbHy8/kvPvFd",
-	"AwvbEUqJhSeGlG/EjoC++hpwcrLYFaGShp4U0hzD5PcrIFlRhVyL+bSp2/2RfIQpbBUWh0iEClFYBiqM",
-	"stiQbLbSPFtNQjfJgS4RLAlFqhC5SFvgqoUwYnksu3yzGvBwd+A2SU5fUVauK+8dTBD3VSSymH7/YBKZ",
-	"gluz7eRyCOJox5Dr8sT3G0hFfzLk4DBcI1uX5m0ZoZaOvLNPZIiPLQNgRPYLV5uCWSbQzRTg1kDiMWQ2",
-	"p0OqjPFsgu7LntLdwt/uF7bw5WPmttra9MBA4AC6kS0vgX0kzko03THaAH4I7tAC0zXE57PU5HPMkBhO",
-	"XFR11o5PmBW3CJNxfertWrbE2V7bWOLskSN6deap4A4hsJApK3ASVFicYtdVWNqNHpYqQLzsWh4hchhV",
-	"wU0G25HfDfWB2lc3WcjdKIsZ+XqZ+3WgvfoVg0C/vlFo9zDOeeC7UBY+kJfA115CqQAntXNxfNMmc5j0",
-	"5cgFJ+zGyB0fLhklZG6lg6aSyyvNJ1L2sZT5TD8CenSVbutKWKFG+Dkufz+hS6L5q8peSob5Y4tgT2Ub",
-	"M2DtyUxkybefdq1fZZHFNU2nK+eGAH+deRRTx8M+WoaBu3JAX1O6m1Db2PGY2r2LUXcQFwUcjvqnPw5t",
-	"xPERUllGD3FwI5knglgUODfsZEzt0/67d/2z3ugXG4WYy20RCT3si9emmHlO7AhnqHod+K6FFh716LWF",
-	"8HXoOSs/WoUahNBl9k3/4mxoo2lAXXaC7PP+qQaXHzjF8LztD7q97y8m3Z9FcwYbzTwcqWBmj/DpTge/",
-	"XI76NnLC9TIKtGfpIC8TVqA0lFxxxaoAnBWrogNYsSpZIPgo+Ga29L7xAzm2cU6usbMeBTeEmjSpiD9Q",
-	"MSRJ2o/vIjbHS4OFFgNVFswHQga8ICY+RnZnFc2DUNoAjtEbgkMSovGq2dxztLngB2KW+bXXvqg6RD4u",
-	"vZCwHk0dxL1DfsxLVDte4I+j0Xlq7OvD/ZKDmROII1nqggFcDGGI4WaJwhWLiNtbpiO+Csq4auNKCKvw",
-	"5UznugeIG+mtTW11Rd+QGLtJbw1YfWqxu4gJ2rHYieO37svx9XNYxPJlGPkjsvx3UmjImGrjai8iGEK1",
-	"gTUFaUSnxfqELOIAxUvIgomIIY+Jwizl9Gf5kcsCiV9OhqoQTtssq5X73sIrgBmmY97fCMIM4nSDsOSk",
-	"XLG+LNRMtEI1TZFbKQyaLDGCB5SgKqTKIDyLpJYvEjxwqLCpQodbFmIBaiJKbmXgnih5J79SFhPLkNx6",
-	"wYoVA67eiIGXcV8CMIF9WT8ivh/cwGEylcdSEK58vyxQTOpVG6PmgjDqh64Msw8i7O9GiNj3Afhyteoz",
-	"ByyFtTSRanSg6MxKH5UUuHKxprOp1QV4nmW04noBJviYkBLBSAn9hBho54Bp6hAIrL++Dsk1JHMJb5C3",
-	"IA0Uz8rGVFSATKRKlfslLbixzmnHFY7kTy/YmNpps719gmK9NMkii+ZhsLqea9l78Uv2mIrvUOJFcxI+",
-	"gsn22VphE1Rtsg8B3SorkRhCXC7KB6LGgMLcCyb3/bmZkB7q2Frg8IYI9/rmECvxIoLYHGWbef7o0c5n",
-	"oXktPsD8cPv+ppVpxjg7S2DPYLG7GrPLGe9i9vWY6Ylpg9r2ejhxAJlOsOn9vVc+Y7y4LQmNl/3B6G3/",
-	"vNdPZTTGq0jn8UKQJ3T1FswUKldKZ0ZwR2tPGAWU3GimIKDcqp5fDFC8gK9g1Uwh749jzdSqHj2FZS+F",
-	"pScy7GV50ubcx+SYlk5+HFOR/Yi2JD9yuZnQ6EunP8br3RLPmBxoPQEyWb/MgERVyK4B3AFz4n/C1a4U",
-	"NYxmnlRvnhmnerbRipdhMPXJorCI3tH+wSu0FC/pXW5S7a7E429/ZwG1ZXkJiCcYU7BOcslDVGeBTLhg",
-	"FTHPJch+edsyBmBsLOx8z8TFJLUym7FIQBnl5yOTBCpuRBv+kPVWBWR2Dc344gwZohYiPlT3krOq3C/4",
-	"PCdY4s8aqIud+ZjOMUO2VsxVA8y2VPmbpGlZnOAFhvYx7Vz2XjAxMUNV+5P41zH67ROf00LadJ8/fLZl",
-	"6ab4CimTx9pBC+zMPUrqIcEucBb+4jGyf+qc987Aqj0RUSAWsq8uOlejH/qD3q/dM9sSdvo3vbOz7gV/",
-	"etEfTd72ry7O+B/vuqMf+mcT/lvn/Lz/vgu/nvYv3p73Tkcw+LLzy3m/czYZ9fuT887g+674xPDqkp+q",
-	"7tnkXfes15mMfrnswvtXF5eD/ml3OOy8Oe9Ouhcj8FcEIVKej3MJqWRzMf/KLsVEPduDAhOyPEa2MJsD",
-	"4QiD+bG0pAv6kUZ0GUUhE0aBbvg+KyJrmAExH424QvkLBumYjV2rm2/JXi1IUC2VbKt/zcSCNpYGipOC",
-	"J9NHzDiWx2trwnGjsmOKoCnr29Bw0Yt843Fj8yCMEBOtvGOFVXLfTKTlttaxHXQ16PGdkg35U/NwDs7Z",
-	"5fHUx/RGkOLSxx7VV0BYbfsmSzu/WJKmzUhKjTmvaecHu9azSVIfLZUNyZm09Ivp+2whoIgoQAscOfNM",
-	"NQmK1sEqRGzNOOGl7XJOuKg3m8391qtM48H9rcmjuUqg5trpWhkfW2uswgh12THCSEyIqq1//eP/OdzX",
-	"LIqimwAe078M+xdIElSm2pNapKwMJWZFtsgOtWsWupt7zhx5bExlaXIo/QRGYlFwiotVKtdSgWKPZQrx",
-	"uKJukgKMBZT0Z5Xj30rXTK18tj6VyGLNnqIPgG/A3BYteND996vucJTWgbXIVCgDGHe3+SpVfowxFTlx",
-	"MrOQ5ydMZmPdjGGfwSwiWv18FevJjpHdvzjtyuplsg5jDQWhDDcc01z0pyXFSi0/JroL4F+M76xMlsHi",
-	"H1w/WvqYohtClpLMccxl4RU4X/Ffqh6Xi9e1tHLEAa1YlbNO7/yXilV53+3+CP9405vE/37Xvxj9cP5L",
-	"WlmKnxp4hx5tZlCSuhdnvYvvbbDohcE1NAqoGkJioa0AQ8mAFY08f0wdTB3iQ5NWO85Wt+NQW/5r5+K0",
-	"e85/VO+iKZkFIZdlx1R7UQhSyAlWvgtODvkMVRkhsryKiCW2M4iTQIkQizhhXn1Yz53XmkvGY4qQZo6T",
-	"sS+vBqc/dIZdG01Xa5auscB16O75uS0jy0EPxipQMdVkU07CNeHu+XkGtORhEWxbdF91pnXNV22k6gvh",
-	"WrLMgSXYk9wcIFb+AxQjcNF0redoP1vu9WxVYZnQe+oHzk1eQ6LB3S54C2YzRqIhcQLqMjMjnOEwnVTP",
-	"P4zCFWUIzwl2FWcKCfbFQzDnMzFnyd7eKlrTjWPNWVEpkwwfYcIzvghuCXgRwxWlIAtIvzlXCZVoCdCV",
-	"cytn9oqjNYstM9Tbtuxp7IYpInk602GuOI1xD4HcmeZElaT1Ujyw0cwL+UUrbk34EQWzMbX1AwVOWukp",
-	"TlKEtdqgASWQJMaVQIh+oEE0pjZX/hvf2Ihynft9980P/f6PjVF3OLKzhsXT/tVFIsVY8S+KM1iVznDY",
-	"Tb0BfyfPc4UPrXxdMsuULWwZvAeWwU5n5YQtK8fArMpo0LkYdk5Hvf6F9p5ae/6XZOT7zvl5dzQxrCP7",
-	"JDcmjz/V2a1zeXneO+1kwDE9TSY1PR1evXnXGxU/1/qlmB7LHirmh+86F1ed88mg+1Ov+157x4CJ3KM8",
-	"1PGj4agzuhpORCim/oa5250Wy5WfPHcrpQtQ7cBl2vflMvp5LOQyHVkk+DHZDIn0shb3K9u0ofTJ1pIn",
-	"SYnz13+8Eue56CSOByOa46ApwBJoOnxDh6eVbIMA/qpsbgtxgBTZsTCTagYvBp91h6dGyQoiGvuagcRA",
-	"wFBHT0hf9+glLbzzBV2jTe2UZd2W+LMmTMnIz/u0VjiFebkyD0Yj7HMNU31M9U+DP4fECUlko6rybxAX",
-	"LC1jymWbfmcVzVG70ZTRfXLQxEtPMmFyljsvmo+pfR1iGk0iuEyrg7en6PDV/hH6X/9zv7EvzDhU5q9G",
-	"c8KICkUkawQlxjw6pmCJewPh9XgVzfkihMOlgfqUoCX2oC6qwquxB5y2pYZ6Zho5vGCyjiLy3MbWVmr5",
-	"bnAaInf5mEDavT8om7BnTMKpDYOwl3jbd/2S5AeCqsXMpwqnCRSsYN2FkEiKezRoJOI/W5WE7DaBA2+B",
-	"IfhEBCgqItZOS4q75B+be6RloPuefyfJmAw2QyUVD+IieNUSYZN1RpY4xGB5gGwFhrB/h9dxAjlXRNBd",
-	"6EXEiNCtQMoA/c/F7Ce58vN0nfAMNPPBF3lDKKrakQiWty0k/mlb6F//+GdN1ieUl7BtjenSX4mw3QQR",
-	"spukzjYOGi3wOmpviT1hBfGQhLFJZE7/MJClALFRKYGujhb7/ygpHJkLTyiBwmoFeBEYlUPS7VnL5nzI",
-	"wROvHDZi8Ox7fM6Asm683FT+SZ6Y/IBeExYh35uRyFsQXeG3EJaogEvDi3ko18Xm+DZdMbZ8SstuKQ5W",
-	"JcgIEVvTUFJSRzEfgKQkPQtJcAGmzCCw9obuwn5A6o35YIxlm+EgjOq+d0vcVJYUqh420cKjq4iwWgMN",
-	"CXWRB00bN2ZPRXre1LhidODtkjMVxak9u+QAwajJbqlDBkpOz5lKYMrvZu9SdbQlDN3NvYj4HrB3ERWR",
-	"UHCVLJbRGi0I5sydrmupbd6aEPXwwM4kPi2Kc5yijdlNGpKMKU6pU1IU22mlGXVql1JMq1A0HprPEtyJ",
-	"NpjoWJKbaSFbXJMyogqunQWq+sEdCR0owikzSNzAYS/E+UMRxH1wSVeyByYuWxhca6AuGJPECZljBr3K",
-	"dNGBA1GxKjCmWDUxm/A74qK3xYGy1bUKJip1sQoZW3j0A99FNvxd00EQw80fDzFlogKkOTgoznEXOVhS",
-	"RmlwsSP2PcRF9DRhQF4mY+pFDN141EXVxCFhSe9D7QTZUQKBmIuLNZ4sisLwgkCg0Yqgan9JwNL+giGC",
-	"Q9+TgRgWupHNYzFFSkGqPUZlm4IcBBHwglmSe1CNC4CIVtmei4JVhKqM+H4tE14vc5dU9ZivHX/+n6N8",
-	"D9RlKTAKKwJ+wVQCVrUlY48CKnrcKrI+EdZ8Ppkid+UVCGjpZLZStYSScyV8WxvKCO2K8NnHgWyTbcKG",
-	"LHzHNQrZF9E91ixQEAi4op7Il3hOOTO7VjDavUzQAwx3Xx0/f11hGsmW9xmNQlQFlzXGgxCxwHf/NypU",
-	"VCpfRrsHv0DBG+2OKy3mpq/FHRe9oupu6my6xLAoHF8XZebjoKAksIEtCXWfG6nfQ96V9akNkqI6Nzb6",
-	"//5fVfg9Z5SXmYUO39+vu/ps9GGKsKz71EXKlEOKyySl6yJlydFcKQmrhC95BSWlw2P2pHbCQKPqGk/d",
-	"e7vkhWmHeEtMnMFzCaEnM8/30QK7BGGkLfkJg0l0gdwURmLyuT67UBJtEV8hAyyDwj9ODpgG+NNEc2Qw",
-	"9UTBHPm7dmO7GS6I00RePkn+qTRxPZ6vyo8wcUERU4F6prC8Bwbl6W/mKCY+86ZKRh64t7iI/VGPZUoi",
-	"gF/ttV8f7e2/3i9lvhTxdR3B3u/nKRwlBQv4TSd4rAiLjpBPVE0QkRUUqXy0hmgUoc/efmhdgntoiuXE",
-	"O4kfJdrly/tIME3kKjCcNKa8L4rj8PvHxfGDmvpuzO1LCn9kWviWH5Xp2FsyJF4kD9y7E29xU93i7dXS",
-	"b++7v0nC5mNv8O6n4qmqCmwoEFCM67hc430wbccirq17/48RFr0F77xoLvIgM4khkA4ypmwe3DHp9P00",
-	"rrA513VOIaRYAjSuHKMoXJHPdi3uA27vN5u2TCYaUx0GKM03D+5UKCgAAYVeqTEkYUe91wCfQZzl4Kqo",
-	"9XQ1acABrFbafZLEgwjfpDOc4urM2UZtBhiKd3fHFvyZ+1E/K8EM2avQty1kp1rPww9AgDaqip0JojkJ",
-	"7zyowPxeUoAtG+CDEzrKh2AAVuQ7nJSkbmE4kq3sJpY7LRITmj0h1UA/t40DIkK9ZLaarHeVGlTa/6e+",
-	"rQ2WzleVayiDLYpTD1ehb6z4RO7Q1eDcQivqqhLgK1/4KZPIW4lXZghJ2B7cEm8cUI/vl0io4qflg4kr",
-	"qw2OebLWK1FQgIw8SneBmEPDoFsScv3eGBvxHrpSSsHChCitrb3sYCnljAayufR7y6mN03JIrj0WkZCo",
-	"iCrZnNkeUxwSlU6Joyj0pqtIeUZEMHLnshd7XRjCDKw2kPq3JhGkoq/FLHDczE4RCYrma9TqtItCOqV1",
-	"L4kVPsike4nZJlDBaVuNNPGuOYNUYsgMslRRJxi2JZah+eaDtd8ksqvNmvBrIjVstfKMcQDqxYyxFS8I",
-	"uMTFlk/klsO0dsp/UDSvN8UFJUt7bzoXqLpaLkmIhLuSBrK0mgypW/lgjeL/FV1PRDRovjufjyMOyKa+",
-	"uUoj8L1bqCjLIuL7ODTnZSckbN6SqLCSb3BHSQgOwhNkq10wf8SA0sLarqL6GvLcE/AhwpaU3YPM9Wf6",
-	"rNz+LN3I3bO0Q5XCTUK42h7EtULlUcuckhQ9f9jGiLbYvcwx9GD6SvMo8G8GS0JTpZHUar9ibaQ02zVZ",
-	"yAryBJ6dkSy1knOPGTo4qRZEu7LfBDv5yJ8ynFd+9j41KRXRxqBvWHqBayJrYFel/jhkMjr+VSY6HlUx",
-	"GgoGNabi9Zolshqb/Oo/arf39l61m3uHrw8a+69eHbxuvhKysY9DCDmTo+W3oEJ3WrJsII4kwX2nwYq6",
-	"XGZ05oQfZxl8kIL6OE5UH8LmIHuBP3qL1cJGd+BfmRIU8nm08o9Tj+JwjWZ+gKFR9jLwaJRJNz9oNpuN",
-	"g68U4h9vHVzwpp0D3oVwlp3MA99lKcFHZFVlhRsRc15OuPEiFXeildusgqBT2yrppAG/0CY+kbKSsW3N",
-	"FPuqLmGJc7hQx9BcXwbuKo6vF7lqGZr52aNBOFlRb2tR2cyRiOvmAMSo+opzbEnmNbNYVdz1V4HJ3zgW",
-	"d0HgajE5MqmcBuLAiPAf2dkdxtbMbYLLCCJAUaXEEPlwsgXdAvYEGxvn8hhbkdA8W8w0lPV0jjlNspUU",
-	"0uFr22uI6NKCIrDEkp7sf5wzoskOqSXnoN7AfDlopwVlj+J1adhSNX7byCdRRELRlUD0+E9XEPn13ftR",
-	"JVW797dO/Vdc/1uzfvThU8tqtT//yYRxARgUJCbhEocimCHr/UiebpAA9ddADCwlet9HcShI+IldlTtM",
-	"lisflF1qkjOUAJr6UPF261g1yxra5+QvO0gcqU27r9iRhuDB1bFj8Tm9sA04Aqzu6EpJI1Epb9sx1ptK",
-	"S9tGYHS83g+iYpaeOSOqptXmhJzkUBurcWez23FBF/DUGnf0rGQudc6iYoZfzliU5YBmy5Fie3rppBcM",
-	"kfoioGSteLsyamj3xC5ASE7biT1QZlhKXjSJgDKBjqzE3RkpUmT5sMmD9YIhOb2SLk5UwRrUTEPxxXZH",
-	"fkGVeobdOpHZRemvi42xDXB90S3LAig+ZgYRqiAKAENMnfmmmy3ZA/HuC4a+v+qd7WRb2mW5glEZlwgG",
-	"KXlCRB+GjKFTNJKcuB7DU98kd+uNJJPyZAypEQldbZDJb9bOxCe3xN91aT+unXMYt5XcYXq+1FsSejOZ",
-	"h4qqP/5yWsuSvh9cezsj+RwG5cHocK1EStP5gm86B+ca8HIeUHWhWqCQ1hfY86FoGk3k8lpDF1y2A6ec",
-	"uUssKtJN7jGUQzaR+mmpkZd8xIUYAF0Xr1WT6xInVL5c2q+pDnbiqAl3XWNWpE8YX+aC2HYduuo+LFBg",
-	"wCPJJXGsEyhIhJB8xXUz02Ec06qwgKLvzNbpmpW96uyUdVN1F+aYsZ+dJ2FXH0HW3m9qlXOnI6OkDvGl",
-	"3QJbbfsbBL5kMUrY28lTcG+r//0t+bLt0Nez50uF6/HN+hvYQOH5T3yKIjtF5/8N1JkyKGi0lN0MVWnw",
-	"kCCb77Nt6JKXEs92EsryYu99JCejvLqLYc0saG4l6yI5cPvAtHyWpbyt4432iy9imCjB4Xbnbhlhboss",
-	"tosEpglOpVncdu6VlVi2j8gIKlsHaIJJtvziuai/fdmzT8A1m4QaxMd4DkZtShqoehEgQlcLNCchOebC",
-	"W39JaOeyh/YaTfFEuA3m+BYaHPgei4THt1aG8BJBaPurifSz9d3drVwx9+eS7WTLdZkWQHbn9Vl2nvu0",
-	"ZTSzCVKMub9CSJagMuSSEIOWHZEciPTpSbOSPB80srYCxmVtEDfvZSyUWCvnTM6WLtO9yTGhm1vtpK73",
-	"p/cixzftBjdyrjDbM/Ujq7UUGHdVVexd7boahu5l04Xq4x691upyP5pdN17TdqxAtTG+WamCY6mTkatF",
-	"H4Qi9T/uCeAQ6kJT5yCE7hLiT2HQwciX9UDterpykP6NetFZtCr11F+SvdRzDKie/FMxqbr6h85q6vof",
-	"ed5Sz/6USm5Ig1nkp5Go3VLgt6Ceo5FJyEY3z5sPPNv6vWIt3TAMCkwHogmLqSWNCOW0X+p3od2QKTPC",
-	"Uz+mX6gXCkTpdAeXncHol4n2ZExthfPJrs1T4oGd80G3c/bLpPtzbzga2qiKIeyZIjgzJyr8YL/ZVLU/",
-	"xlQLPlDh315Us5Dde9O5yM74ZVu1oJ/yLXYQdt0xFVvDbCvptZPr4NNANhfBWIQXS9jEWP6U3YnuMEs6",
-	"H1RzHXcSRLxgiIk0sCDkKxDNdiwks7wsicdTaLwTfzNuupM+zKSYQnMkJkhWxUbky5ZmtmOXzke5ti9M",
-	"FNo3dDUqHXX9ls8jTuDmxMPHa+z0bBvEnBbGYJiaxMRbu2/OZoyJyuhD0KgapYn6anRaS5NOu9k+rLda",
-	"9XZr1Hx93Do8brYbB7/qckh5F70gZT23U1u7DnQxv+4Zw307FJwrlhAu+KpkUoMI94UEdUzXEAbcQL0I",
-	"LVYsEqqhF7ExBUYersFzQa+5fEJdtMSMye4Obv3olQheO5FhVFozFDYP7uiYJoHGma9n+598/+Z1G73v",
-	"Dkeo1d7bRweHR6/Rq8ODfQT1UTR/8n477U4+KAgSQR++3RAgEtsMttk0NjhtLNREVa5410SfjJA00Ll3",
-	"kws/s1Ac4HTt3UpnK8wLsU4LgqEmPMcaDURw4JiK6MApWQfURRjttetTjmNBzBnktQBBIpCv3dp/tf96",
-	"73D/lTG6TzsNutPIYCWUnqLEdfQIPiMLzjzmNAJhjv46fay+bR82j16J9jWZzkHtg/3CzdzYV7zKcR4X",
-	"WheCryiwJLRwARnf4dWS88p2qv/4tnbjhuqYMVi698kAXQZpLI9ZSExmkmmXwtJeuxCaYZGNKUPw0vxg",
-	"ocvV1PccdO7hqed7fKPty3MbaP0yDGaEMWEi7lGXLKh8oZfJij6vWJXLXqbhx3nxudyUy60DKRtYzkJC",
-	"UEQ+RnGMRToeJbijadyJUwzqS6YtVSFAGXPzpkg3GVjhQSah/f2//vFPGw2j8EcCHXIODuEK3Gvr9IV6",
-	"nNWeDk5bh/Wf3wUuWQiWylYLPTY4CoIcx+wc/Drs/uWXN3uv/jI4Pej8dNrrHLzrX+4Pfhi929s7+Ln9",
-	"4/c/7/V+6P+lc3l5MOju7f+4/+OvP12ko+q+5xyzXX/14dPBwaaIusdIYO7slsSay5j7Imb+HR0WRUb/",
-	"ezouvmykxqaoiShcERUiwVIG5RIBErsZ5f8rSuBRowTKGL8ztMNfOhaqGwPm7klpbyokcq7Av7inqTwv",
-	"kwrLhMGAeC8LDIkdptvK4ak0TS69a8Mau7k2HpaN+5DE2keoyVqQcSsC4WVrGxwSdNkfjgo0r1Ti7LZ0",
-	"2axbPB4rAMki6F6d+iW2tjkS0h1jhG1QI4jYceBFKCQOkZK4x2QPH9FX+En9B/KcGA2Gmf43z89QKGY9",
-	"I753S0JDkD0XMRbLyCDLdeQTUSOLBWiWyp7QVJR7MgwBUtnqCDHuyyJR1cfT8F/QRgp84qiqigjUPdeu",
-	"nSjqCzmTqrsr0QOcoOlaSvpb73UfsyITrWKF0HNRboFWHHQrG+TjznFEqLN+V9ByzQ9klYrUN6IgEK3V",
-	"Fp7ve1pNooJParvM5xluMfconKl2ksI4Y2kucSpaam0MSdKzlMjHSBJiJ9pgD+LvxYv0GHJXBFX1uku1",
-	"HBCe2SO1HSbOG0lJSlQHbwhj7ntZPITXa+fMSjH+PEeJeYFa4z3Yv1rwV6gFl+V1f6h6cBngn7T3lo6x",
-	"p2q/ZTwfG1rBKtpEIVlgj54ge3h1etrtnnXPbIRR++NHFS7LmcvJmNpvOz1o8Cp8X2kmi6qy+a1iWIkZ",
-	"2d5vNW3REskTjSFDNx7NJRRlYJ8SB6+kqdwlLPKoMDqGhAX+LXHHFAJ3lyGIt6o9AGQbJ91n8/IwdEEV",
-	"budYNBbBE0XtZWNEVKyKWLRe0s4kkqR6rhkZOZQ2gsBDxT+Okf1JsgxLXJsWirmDhfjOf7Yt2UZxTKdE",
-	"VUmKmylK21nnsodCEq1CCjYzaPAkCBLcWjD1mHKYLRQFvovwEocRv3dteCbjkV2Pw7zgWBc37AIvl9Lt",
-	"n60HsLlSXEpizbdo3Dw45RLPdnMsGgqWisxXU20fNw3MfvFq9MPWD66iefZ7fNhZV9Q13DDsTBCkGrax",
-	"R2LBNG8wvfHodWcpRCgvoJ3lMgxuN8+6ZUn5STML3NCusfSUZ4R6m2dM93gsPfE7TFfYH5Bbj9xtmj5p",
-	"T1l66uFquvCiLYjYQmf5WTNEV9jKcvOExmCz7S0uy00qZVMRV1I4dbmVGwNeNnba3Dxfj7rereeusJ+Z",
-	"sSwCCzBXdlkF6zF0jS3se60qR2emyPeY3VZPMLOEfEPabRNkIMh2r91cNT3z9Wyj282DM1821WfeXn03",
-	"A0FBCZsyRV/MM5UlqQ3xn8WteUvNlUFT1kiyWRjNAqJ1V94yckRYlB22DW4xMgXw59iytBYeS6kffbYq",
-	"ASUl0vxMu/PZKjUmA8iWMTkxotSI3b6RlRzKDEjJDNsGGAmw7KCd1lLAw7YNMzOu0qN2+paJSZUcs9N3",
-	"itjRtnGmM1pyzE7w5U701gHFzGy3obuBWciNt43cIr7uPnwnuLdKjbtPkBbpdx+vi9q7j87L0yXnuBfF",
-	"bBISdxxrEFpLzlAgUn7+kNHvt1u+rbj9GgpoxlxSxdSFnma72cYT01GzdbSHW7N2/ZXTIvVX+GBaP3Ja",
-	"br1N9mb7+GB66LxyyxjTc5b94kWxJJCLLLyIyZ4ABm+eDaGRd3MCPeTkkylEo05XEZQgI+JYoDWJLMQC",
-	"+E20djxGtiY/K3+WNaZ27+Kn7nDEf4ZA4OQZyj1SIfJ8mC5Oxr8je9DlIrI+ifxFvYOqIVkGYcRE9VcO",
-	"ocexL7vzrUlUS5uOsrJm3uaRNWRk7RMZs0PGnGBQawyqilH9MCkUJh0hL/bnZXmzgJ6XR/PSYkbsLBat",
-	"iwXlQsF+s7Vjs7q+zUiwxT6z0ShSxr6xQfHfoGpvV/A3atYfTMHg2neLWMWPZP1IsQ03ZF3Abtz2wUHr",
-	"CC1FDN4NWXNeybnPcPhD3OGXuJMbsmac1yyMrvwbsi7i0vYNWXuuraywHhH5/MCShypkuw5NFMxl8gRo",
-	"P5L1JVkUdDfj891AlSN0+WPvZ3TZfbe9jp2AWeAm8xXda7TB9P8jWffoLPjSeyQvrhfsHruFqjZj87oa",
-	"2Ol0Ov/6xz9ls2PAgGx2XNtlX5NCinEHU/Qoe83hLvc50cgWNj1xgahe28ofIXoBQF/oJb8M75JMAdkl",
-	"U/oldixUzw+mwTe3mVKLkFaSer+C41X3tYpTUtQZWZ2lzCmC7dx8gJ6mdVTmwD5d9yj54a/nS/5D+pCf",
-	"lCienhqKYs9tLuj91E37VOMQMqEZnCD7rCve43KzaOd5C87b6zGVrcCXxPc9el1DXoTcgEApYgvhWURC",
-	"jV2+YMJVDNkTYxp7a72AxjWe7curbIuMjCDOIalYlRioTe7aVBxiYZPPzMKPkd05P7dRVeh1gIbaCcLI",
-	"DRbYo6iKfcibgVQigaTaiSj5LtUp1fZcDHjB9PhE+6z/rtNL+iqOKTS1kL8mSgz5CHeIzdUE+1j8Nx4E",
-	"mZrQU91jYwqx2m5NdMfQ1YrUeygkt8ENcWsNZOuyuj2m1XxnkpcRYZFdQ9d8N6NA6rix332OI/6LwEG6",
-	"B8uYjilgNq1SWohgZ45kno3WPVKiUnXgqUKWqfCJqwLWm/3hJ0hXVkHdtWvHHIy/ywjIv4sYpr+P6d/r",
-	"9Tr8jz+0c7UZ0EtkJ0ri30XHFvhVkWWcVm8jMUe2WQD/mEh5T7UDSDCsSr9nJ0h99irzLsyB84kiyMHM",
-	"EZn1YracLhgDBOiXE2ZAihtT2blZTFAlr1tJjXIBCJGAhuQW+ytxtBUbgO6hYv6MJspnx0mD3SBEjPh+",
-	"3IopPUaDyIsg7conEWEWxKkwC3JLoBkTcSUwcSKnbJnogajqEFftgK6452hAAh4sCWV8PkGnDGGo2p5g",
-	"3tQ0NRku3smr7+IVBaFopO0xxAj0onZ8AjllVZvjXb71MulJy15+Eh1pP78UvXlrakkpbvEyyxb4N2O+",
-	"INgHeqkYhJwiG3asjkOaO3MOQ8md3ilKsoMpJPcgL6plJjSRVDxfTD+ZKyMJ7eFHPjMjsDEjfIKNqdcL",
-	"KrJsOfV65tXLT7mCOJ8TngBpUVXBu46RnTaTx3tT0GVEndNcJxGxqn/945/Jh15+SuUzfNaYSvbz0tQe",
-	"f32DKUVDIU4Mxak583bkjROnkNoZnf6QnvnlJ8/9rLZctTLg2ooinQ1TxyacAqhh7pcMjPTxCvgFwpTd",
-	"vmahWSAL9cprCVQj/W4C8yyD3gEM6kcWA6RsRoKchIlI/DtlEeLgivg3MSUKqAAJsg51xqyOe35Vaqyd",
-	"ASdP2X+HDgPgaMC+DD5L50TlNzcmWAslwYQcLCkt1oq+athtjWL5VqOqE9BItAGJOLsunCtt7uJTCglE",
-	"3TbAhI+zqEp/7qVsg2eBZARID8IFps4asTtClqgaC8D/+r/+B5fBBu86F6PcAvMWtuIlvvRiJwP/If5j",
-	"IpafxXXikhBfHVMwwMjSpNRFU/EeYqtwBn0rIIudBjHDJdSFPiiqo4UXjmlwR4/Fv5XkeR3EEnZM54pH",
-	"yttFY8GcD4lc71jUVwC8YOLiqFmIeZSLZDEkU+IH9JrJdvBjqtdNsNDd3HPEx6N5SEiyIOiuD+1jPJFM",
-	"DXLymNrDq8Hbzml3MugO+1eD025DXK42P6wOXnoR5te9792IgNIE1IBycYAFfAlY5GTqIqooF+cE4IyJ",
-	"5mRxggrFTRHRGtxRBW8qDjPLymPq8Ji0AREXTVfRmOp+kWqu/QsFWVoJFvpGdS57NZCoO9p0WS+L2a2i",
-	"dDUlK4wp1MTjwo/3EbhfzrXyDb/OabYTpEDsIo4xFXoMl1BAqhYFEqShxkJ2oMT+ILyWP8sTCMscU7FO",
-	"/n2T+2ZMq6nm8mnkSCVHunO+SRw5SPpxxnSLI+f8PHHeKCeN9MZoLpeUqwX+SGFKd7AkbhT4F/897UdJ",
-	"fCOa2+gZOZKS94zepQLXnOHJl/FIpZ15yQ/bfFYG4irryUrLiTnHlNnxY3DaGL00j+0bM/Og/3KaPZXT",
-	"bERYdCatf2nbYSQLCUjeE4Ur8mFrO+GoqH9wLsCnOFMU9KHjQnXoGFKlN1t18o11nzZ3NMbqphxScDU/",
-	"1wTSbZX/MtqwntUrK/1t14VdGTzyjPJ6n2kBQCh/4KxCL1pDw0GBqTcEhyTsrKK5qfqJsJBAm8TkKAV4",
-	"Fc1fwiPbEgcJM2R3pC9UthkQE0u3J7ws3Z58t2CdwAPgrYS3zKNoyfF06nsbwpAy4pkDLyPPTSpdydoH",
-	"XPCFHncCGLGcOxxbfKIA/JB83jnBLkAiSjZUfq4LGOo9LbQILz3piOzz5bY3OMf1T1oomEbYo1x4XUPp",
-	"Zj4atRtNBXt1eIevr0mIrnov2JgqXBIr/bbvTUMcrmvCTgJKrADSCYlLaORhn6HrEHNBFUcFe4aqg7en",
-	"6PDV/hH6X/9zv7F/gvTR0g4wDdw1V2D431CP7Q1mngMOb/6mUMalZDnzgztx7ACY02Q26IXuBEvV2h67",
-	"lWP4T6xhsIpVgVpIleOKtH8nj6CI7A2hV6FfOa5k1pEqUIFhNz7znzwZH5Apc6dkcg86cXIRPQl4wsoK",
-	"r5sFrFg5EeFsiQrQuewx0WFp5tGIOHMmineFOBKltGR+GglvPUeWxGMZpU84A8Y03sgljubMQg5mqmAY",
-	"1FqM2zR2LntK0QgWSxx5U198DOz836BvvonVv2++kQrtv/7xT9tCl96S8Cf1ZGDtWBJVjnzGFAma5bAo",
-	"vT5GBbNQbPqGInMKKQjUIouP1myzVmLRhgVpJm2JQPKROKuIIHyN+TiE+QzKFrzA4Q2JLNnoG1WltZnV",
-	"LF09YkK1inV5Pi+fRUZEyBte0JYFgQiEMwpXKEyQwa3VpBS/rqj3ESAReeCWCnAUyaIeQ3chXi6F1cz+",
-	"xBmuBZUK44qXn2UzFCSKDkrH16fUO5Z89tluiA0UOrHYvZTJle9j7TjT/86S9o2kcLL8ok7E7EVG02ao",
-	"qhqU6d0+EVSm1I0PCDGKb8hENBL3JLqurnpnTKILcTayt7d3ZEFwI4OKzdJygpAdzGaMRPZL2/cWHv9v",
-	"IGssiyb2Epc2VGu2TzQ8wehyFUQTFCqXU7ZCKEwmy9SKjqSFxV8t9K9//LMGd4jG5ggDA4tCbM4cdBw7",
-	"EjZck3KDpSlL7LBu1BQH1U7b0fmOx3tLPnpQXMtfC0iEgUSfA1XdEM8iK+mIa6XMqspkWgPi57PwDV2G",
-	"BIwhSMgoDFVtvFxOICk3cOC/HAj4h0dd+C92nIldg8OunRtFDfxMXI1OFVHwjzirkAVhfYmvPcrFFD6y",
-	"KukCPsAfSxOkPE3yXRAlPs0xmyyCkFhQsmEi3v/82a7BKqirHzIOxtH+wSu0DIOpTxYJOsRXNZS9lK98",
-	"+zsDK/7dPGAEqcq5UDSXIeyzADk4DNfCpofSZW/VmdZum892Aw2NlVNhrmsSqZmcgEZh4LO4vrKy4vLt",
-	"B6OX8KIrN6DHVPVZ4sYsE8KvYtfBlMwCztYiFPILhkBl5jmmrk9CqFwHTavFOQd/aKrEbWwmDlc+TDIN",
-	"gxsCkIzIxwh+ZuD1S6K+5Tmw1KcxXUdQ0Z34jKRAHtMqfN7i31eZ3uK7ULQxxAsCjlINiNqx/MxfV4ID",
-	"u2MKJanj1y0RdSersENDbUHLMA/8rVKzRGicFBDHFABDV6O39ddxBdOLq3NUtcdcVm02bTC2QekTPo8V",
-	"v4WRz0VLPrR1OKZsFYbBNb/9Yaj7mg89UQW0SejwO5YwBy/jr6M7fhlyyIl7ImJBHB88nWKhCTaSyq1Y",
-	"tOxBVfvPcHa+s0VQA5QWOEbBwovGFCqJsohgt3aiaoqKIt6Khy997FHZmBdVaQB3IoR3ACKF5McpXjRZ",
-	"9dfJPjGhGIvEezjffBjgGJL/PQYitwBT3AQ0ENQgfOBexAfYnBxkg28Xr5UoAPyiareOjpr1Zru+17Qh",
-	"uEMuUBg+5WAov8svEp3tsAjT6ATZmuhuK2IaU88li2UA5W8g9q9q/1zvJb/VfyRrWWQ786MVd5VvHxyA",
-	"8VYWeKwBOm89BrJYZ3ja68nYD8+XJR5whKE0soPBAD4l8li6kjg4XcoYAVlK3D5o7tlSLrQHJArX9Q5H",
-	"nX2CQL6EnWeoKu4cB/u+aLQsalSMaVpCZ1AeIVaQhBgmTfuitoQlb+O4L9SYLklY1xlXzH/g27X46t5v",
-	"H8l7NwVoA3U4/fi+UNh/rstks/+fvX9RThzJ2kbhW8nQ/31RMK+MAYMPODripWyq2t0+je3qmu6mfyuR",
-	"EqOxSDFKYYqpqYi5mtn3sS9lrmRHrpUppYSwAdtVdjUTMxNloUMe11q5Ds8D02Fw9Nfqu9nBM7AzYeKZ",
-	"OwhhdyicWVjsQF4O5yi50jQSOaBOv8HUmwttYYKTHuw9PPLsNeo1PMycoFVBkgxZaeJhwq6CVKbyRfKZ",
-	"5laVOAchj+WCOvRvMClIWRtyHaU8X1AYEufOpy25gPHorqMFwgDOHoWB78LGcfRtjk00lCk8gTGDUcQE",
-	"JFadjGM1taiVKCeLLG3baIdWN3c1aWSk7JyRSgJMRnqqOlVvkEE4jnB8T8B69EXCJ884BKsZ91qEDtHK",
-	"lGMPcgHRGlVjQS18om4M8g4e1ixkchFGTMU6olA20UvsnJ7PaTQl/SCkYHtBvA8Pn4HvMpW3qE7u7ZHc",
-	"YRv1SlUh1aFbQbQ2NyeTSYXCz5UwutlUz4rN46ODzullB54BMPEYfKDJobF9fmTZ1h2LBJ4mq5Ua3inP",
-	"kXTkWy1rq1KtbCH+6gBOuxkDT164YQVesGMfz0IzTg3zaWn3TGQ7YJpsQtHUpnBekpKwlWJ3jyJ254dj",
-	"tMbl/kstqYphPTmKPgn+3eV65QIkFvBNtfEbaj7YiNEYkn/ErT8SKqauG2hjFiCZgOCDzaoMPwXM12Px",
-	"hGlxhfOWSL4jTw3DbGaFgPFUilBADXUevD6YZo1gdZ72dXpY4t8BtZq6dxKsQlRmDznkCoofFU7kvMq7",
-	"tN364WMpPa3F7z+AyQHSV70xYR3Vq1XMywWZBHh8hk37dwWjmXjyPyvH5u+fMzRxiHNfrW3Umle1aqsq",
-	"//ubSXDoy3kB239vd2e72diq14AFx/W94lds6VckFjd81GgcvlOeL5r9em/XrbE9uuM12FYfknmhP9eJ",
-	"q82w071+lqdqpvVN9em+HzAFLGvJLTEKo7iCj8O35Zlmz9t1d3rbtNlvsC2v7spFMKD15rZ87c5Wr9qk",
-	"e43dap1Ve7s7Xq3ZbPS9uuttNfZqe9vwF93reV51p7FXo26zUd3eotVttlPrN+Fd/j+Z1ao3E+fUefvy",
-	"EmKicibZkPpSIv09HPCKF7L/VfNUccOhbuScAUpTKRQ2s1TfsBL8eGq1rFM2Ib+G0a3mLIvkxQ+XICM5",
-	"q1ktq1bfIifS+LuM5c4KRUwDBZZs1arVai0BcWtZp78qnzi7DvvXPT+KB/IusM3ksMNgRyLWo/1TOABx",
-	"TNNLhyH41eEEym+s1u9/KAhfq2X9j8I4392rpsihLcuIoCVZSveuNTXGmeCiyTlX/JyciVQuyjHUR0yN",
-	"4GeISqtlnVw2Pp3+89fG6aH76eTv7cnJIf7vePhu4r7brf3295/8s/cnn367Cgan9b9Wf7s6HaLHfUXp",
-	"Aixd4M6cgZaXUllaUYbUA77mBoqFou8k4kN/6S31NMw3PFlb+MkPPK15gmdrWws/e06nQUi9qzA8ptEN",
-	"rI1GfW/hx6/C8ITyqTbv5OPNJfp8xBF3OqFfaVa3lun2HfUR4xHmdTwcUthg0vL1mTydZfVWTG+k/LOU",
-	"z8f64wvuuAIyw5hG2gbgvZBGkFKLBK5KGBd7grR51OWZxUDe+3eMOHJnOAlVDEY1BbnlkMoDwKz7Otcn",
-	"lucTaQQEQThRFv3cZEXF8jwv3zAR/ujAAErq9CYwdNHr9u7s4hoC6peXkNNEBRGhPAgJw88dsJjp+oCL",
-	"9rsrh4x57Aey4XyfOEq0OMrXBJw4fkxE7AcB4Yx5QnnHnVRAOC3igBR2bOKAOFK+LSVcK6lYc8DHZf6W",
-	"iLfcMxk5OfuYEtYOeL04q4HXy4+n0IRUDMNlFN2pbwvtex778TR185QcrVXkM4cXR790Li6vlRnrABAh",
-	"Ic4ppBa0j6+PDoFq6S/EOTi7OD+7gOuZgXDDaBSiQVYJ2I2CZ1c9MX/E4w7+oaDY88/r3sqDs3w+JQZw",
-	"Ds5Ory7Ojo+PTt9fn3cuLmHihyG/MYdLPonREULSq9KWNaeGOJnJyM6A9oU7Rls4ccIJZ5EY+KNr5ZWh",
-	"Nwzr+fX3nLed0867o4Oj9vH12cfTzoXK3KLEOehcXB29OzpoX3Wuz95dH52aYwkRBzU7mK5W8CoSTrgA",
-	"NhkSDygn9eb/xT2Ytgbou5CuBEJ4eFKuVgm6ztC4nviClcFEZ5EIpd0dkl4YD/D9srnas4g5jMbkyI2F",
-	"UAQk5C58mURhwIqMcsS3mFVOs1b5Awbtcb1vHEcBmvnBZ4wHfmbTHzE6i7YwyP+3oTdd3AxWlWzJMEBg",
-	"MpHh7cwIqbN9j3HW912fBgSWDSBCeKRabbwR5CfKGbkc+vFAu6XUiIMvFadFnhjl4bbg07PG2yXl5F1E",
-	"uesLN5xvwTWa2+SM3pL2HZux4PYatWrdsOAO2oDAnGxmwGQdMnIQRqOEnzyzkeVDmnvmS2qrqozl/6Xu",
-	"kMmOaFs13bBo6H+9Ts2apbvNjWpjA25NTGzKWUXIOcq3PGu4IvGPabjCxMrtUCAurNZW1bbklrFaVn6H",
-	"w8JeeRxq5AQinkXmuRyH5gLjsLML3GVb+V5e0mGuk8csISgGe7xRazabzWoNTgGqf7PiGk3n2YeqqS1u",
-	"iEWwlYy1j2A7922+GCsSdQhYMO5BPvUQwHpIBC8AXiol+nT8HKDDwb+PHymvt9+TLbulVlqb58+BatYf",
-	"WlVzlg9ENfNLBi4q8jsdoZDPa4sJx85YAQ+cu2ePkZhKYp64je9zwy6xE0MVMtO1J63AZjP1Rzjg5DBk",
-	"5SXa+FrP/8VH/qIRf8SBGW0VfEeaKifP8l9m3Ge1p7IbrrK2lU3UeQQr2FgUI6sgnNd9br7mtcumYl9c",
-	"9aq602o2C9yAfzwszrTna4s1+k263dtxd709Vu2vLY0/saWR+g4/W1gwJ1cJue8olgpciGIpUSAbyQLl",
-	"AlbL8h5TJnFIgteh2LaZ52g0d8EC9k9OiIACyVg7a7FyVd1NAxQripUdt+bl8AO/Owvq2XfLI7dFMotz",
-	"7Dq5FVQSG5h22p/nC70FMit8TjyouvfgYnko+lLr1d0tr8Ga/W2609t177G+vnyZM+7F44nyRgrvB24s",
-	"dEgu+WC6hJZ7LrtUl3tWjUwF98Zqz8LuW+1Rc/Ot+HG1xzNPFzthtQ/WJjkPLAkjYjhfy4/aXAvFttJF",
-	"f9/B5QoyWNOTi6lYZvq3yF4zI8cr7rXvMtL5lZfOA1HVVRZUOrOPOpcVBjGNeFBaNa3iO2E0J0BUIR3w",
-	"0atllCTMYQwLE9T0bzotjA4Z+ITQu40lPrCQEu9yvHGhEp3m9U09lTqk4+QJ6NvrjLvWmkt8WoxHozCK",
-	"mXfCPJ9qjsRGvb7EO0ZR6DIhMIL6PQR+0eOQy4QqDPx+sa3ZQOncjLBcxNRG+BW93d+QIYupR2OKqcmY",
-	"coU2Ek2Mpxm7qTIT3HnP4sLIzuNSjb7fU4eqnriOFFGxpV3U0ThgrUIXtPJeZ1fIjDN7n2BOlZwwsHoX",
-	"xb5ZLNOq4NyzYqYVDkhRppVxJs0nW9VovbflNrwm2+7v0N2emWzV26Neo1prNmr1Zt2rbtfrvS1Wb257",
-	"Xr/Zd91d1qvu9L3dXW+Hurtb2/Xt3d7uFt2q0kazv0sbzSTZqpECUt531skkYK3Pi7nMrMRayCMRzEvE",
-	"gvVQyyViLXwSVA8+sWmRE57fMjGq2lj42dMwfheO+TqhKptQ9bBmXTYRYXYRHXnnVJ5xISEwdguq4A80",
-	"viLAEYZRxNx4RqinZVe+ga+myipFl9/4d4zr6gW0TeMwgiQMJvaLc4Uwz6oosYYMWXSjS6d6U/zHfjaF",
-	"Rn9MpYBMBmHAIPMDgKYwWKaqUrA2Fq8rdDFMBRNYOWN09E2alsXlYZm0095mBiQpZ2lU95yi5BIEh/gu",
-	"kksAIHrekbXo7Hn/cXNOyOwRkhLHerHg2LIG35KOgXU++DoffIl88CJPwPKOjOexNUw3hvp45XvzMqxq",
-	"xFQXt0IOQt4PfAQOWns1vrX1hapiZa/GpiHrPz+pcVaYOt+OY1XknrpW43DmxD2gMRlQwOQnPca4YaFh",
-	"hrrSNYg7zWPSo4JtNzYYl8LQ25d2na7bpuT88J1NfjrvvJcG4fnp+y7v++hz1Pm6zXqjvrtLelNpNZaa",
-	"tTr52X+r8QWw1BJ/G0qTE4y8VNc5FdLOtn8QBp5Ii5CrqTeIlJxGvQ653XDy0WT2WLst7T7TW4TIIPip",
-	"NwA7ulFvbu8XGXk5MxACz6bdt0S28GEaTnidWcOpc+OexMU3y0Tm1betn35527nwq5+O/+7+/NPl27//",
-	"9refqvTjb6Nf6++qv12+vfvNfzvqDU/vXP72zh2+q9KPe+ODmx9+WMQ6ut8/s5C3BI5XaDPdk//25qHQ",
-	"0bzuTn792+k/3fd7U+/g7T9/rb9bqWs5o27GxFo6dqGX67MmlM1bUiCL0h/fiGT/miNaaEEXpE2t7ufb",
-	"aTW3X7Ofb+7KvSrKzFxmmP+cB5WVd1GR3XyYwNyj9vYwskdWCuytDe61wf2qDW40YQ0DdhVje/Oz/uf1",
-	"faHFM85SO1ltpZlQY2ILczcYe8wjJbSGywvGEA1773GupSXl7xMaGK9fYD+huIakPL1oUn4WHMN1gOU1",
-	"B1julzlPF1xZGPJEr8Pk4F8s9/D4/lU8DMhxLwidW7aevgygzVQakzJiuhwCIHD6xhp1AN3TeXcYwfF5",
-	"Ajo4c/b3kV1ORVhC7rKkrD7hz/EFGVKPzaPwAQryeMY9AFBxJcdgEVLkH+DxTSB7UghJ6ESCIqkL61PS",
-	"n96UeKxPx4EKMeVJd2xsII0zjcsjlqISMiJZpGSco4Uut1VfIs6Hy0Movk543RBpNhYIXKmgbBxsUkL5",
-	"k/J1pAw/+1BvHgvSPjkm7oC5tyQac5EZVhGzEXxhGN4hD1ccJrRAgNaFLwE8Jiag5r4YCzLkwdSWY5bN",
-	"HMlqZR6TUh+L+Wm20ijsE8qnmjnQGK594lLBNnwuGBd+7N8xOVWEOIeMTzXND1Iz2USD86XDsU8cTB5Q",
-	"t2aZm+SLEIBhCYYmTG8BnkJoyDnjHoA2wAeS9WND+RxAHSfjr5k0Ed4qgfIj6USKmE6FwdJU2LpiUiT5",
-	"Hj2NFeLkMnw0SGaChomVqbKf4DacMYZQUry8gOaqJtiSpW+426W5mMwNgEclcZ3yn6LorQA+KxmBufBZ",
-	"8wtc1s6eJ03qWtcWrmsLi7PfHqoDXACYLLuLH1EZtWj1xjyRm+D1lZct4ViD/62TPb5/8L/nrGcxsuHU",
-	"acljXktRB+gpTC1Zs/BXmf7a/JJ/F3HRpvv+O6xqeZz7e45ha8L856FRkyotM3exYAvKIxLkSqooOByq",
-	"/dgA9k5nfsri/RQUJEnrnwOoB4vhQTS9FplXn9kyK8T2ifHE01aeoYcCcWRRahycnb47Pjq4svIbYqGm",
-	"wlOrV6Q+1IZnG4dvUhPaqO6lsNRJACflpeqF47jVCyi/Xdz3e47bYoE0euBI58mKLiUUGfNcWmXZ2QkV",
-	"hAYRo97USLh5EhfsnzpihI6GRVO0TCKh5VHI85RDYeAlOOSkJK+R3rTLwToDHRZ5LCqr8n3F7WMjsjic",
-	"qIkUr0EAKLbgHfvL2Tgi1PN8+fhf/qKokw2OlXlo4YpaPtO+pV0t+JIzYCpaxM2C9ysg7z8eXyyXaTxK",
-	"1hy3vtWyqrW9en+LVje23Rrb2PHqdGOvV2MbaW3SLiu0kOURqga1Ns3WVrWCRtdvKQb6b3TYY//0iVxx",
-	"hZbTnBcAWJecWqtVW1jazMzX9GGM4+wALR5rwm+tYJbggyvV2uKjqwaM8OlV5Q0+vZq4Sbo8R9rIWcpN",
-	"hCFrkFzsHnDjA0W4T813TBOuPYqAmRnCDEWHJ28r0S6X4swmlPQiyt0B4SyehNGtzqbMsJ/NcJ0hCzuQ",
-	"h6ifgJ6BDCmnN6xC2kaqSaZ9Os4JuZm5LYnAxnnJ1crJLUg4xUipOXbAGj4ekXAcd3nYJz3KvQo59m+Z",
-	"JqrDsmIYIKglQtJ1EPiqpKZerco2pDzjmaarF2xsKG4/3yNHh2RjA8ILp+2TjoNudRgbCGoAcRkOwXCI",
-	"kSp+DyDs7E5eWu4+ff1NkUhbVjZB78x+JeLjOQpnXoWkX126F0n2g9l1+q1LJl6WqlgknUp/+BHZVPoV",
-	"q5jGL1dTaUCGjDgs0lV5s3jz88xmnJ9DdcGohyxnRQrNVGRSvaDuyRrVXZ550qiUbDgVsppF/J7FTyCW",
-	"Z1/xXgqmJ7V0/zTC7ipnU3w783URpxo+unSe1Pdq9b6XVuSTCJI0+WCB07f5uDx9pwTMUuAkpF9Au0pK",
-	"mmLX7nJFplqGHBuDaVcd0SMgC+wppZsc1M3Uli73/Ii5Ko+pB2VQiptNhFGMKSpUuJi8gZSD4AWQfcGL",
-	"ZVvzFhYd/PuGrW56ATCxAiqhDMrTvh/ELCJYNw+1V3gHaYPTSf+uC7aoPGEgSxnzujzPoVlygvDG5+IH",
-	"2h1Xq/Vt9VcPCT7x1UBCl2TUYNdtgJty42BKSi4VLEmKLVeIM/T59X///R9n0xnST/Av0pObRxNLu8FY",
-	"+HfSkHZ8ce35oGe9H6T1qD1ngF2tfzGn2+nTQDAnAbdWpxihp8YGvocKcQSjkTu4RsZTJ+0JEeOeokFF",
-	"1dTlUjza8kCBiUYRgVEgJdlr2bmyLS/q/qbkM0SuY5vQLs8er+C6fIRycvS2fUpKPochFCPq4qkO39tC",
-	"QCI8cJjkuckXYEqxK0yQUqaB5YTDBg9k+uu5Z8xG2dAeWz1vkzi8YXL4IAlMt+GNIA77hMLj2vccVSFo",
-	"7kEyYBFrwUXdUnBvmvSo7AEHVbL7n0oZ2zNHbPWJN4K8/3B0KEgpzXyD82p5Hgkezuf1WKg7s3x4wH8s",
-	"/9EPoyFoz7FsQOJ0xuUFQT766QhvrlXTrA0aRXSKBHlzG4wbcV778NfiRj2soI/l049r3s+/HpCA3bFA",
-	"KHSM9HgPhPd4RleyiIouT1m08V+//yFFTBAPgMbSuZ261/A+JL/lmqC3pfhnkDgXoLzgtjcpySby9ULY",
-	"KX2N+KGWpm2CEJ8MYKXL7Yukr0NGuc7rBHHgdK1a1wKgPUM813AZJzbb71bNsq269UfxzKQtKJ6dvEcv",
-	"GUhbiupsnyrmd+GzIxrLfWm1rP//79WNvT8+1+y9L//nCVbeWbG8JSUHpDKELUDkMo63hFzKFiWN5+4j",
-	"Q7xnhkM1pxeGAaP8gbVGgyCcMI/0aEC5y4B1GJiT9oHQQIplPXA4YqMAQmDQtuJ2SQ2lXnetXm8tZ+S2",
-	"gc51hZYPw0c1nH56toa/xffKdgvBYuKGHpsrgZJGyFshW2JlcdSWrzhAXNpl122+zb4QYxYt2Gp186rt",
-	"voxZENCojfoV0lEfIVGVFxcU1dzmwz3fSCNB1u+8lsGPqw7kKQIxP6JtI4rmyv2N1Hddf+vWDuShRfE/",
-	"z22svEml267c1nP5klNM2X1UkwW7gdj7XNZg9fvKewmfzzayvlwTISOAPUBszB6x3ZHX+FHDiGeM+W1U",
-	"v3/ltdmeORSR4jMRHIRmDkBzTj/yqJE1YXqUe3TuCjLOa5n+D+mnY8Zv4oHVqjcbMzLt3gEHf4A8Yavj",
-	"Pahg2Yc+nH4v3h2Qra2tvXK2ndoZVq1dVY0k0HmWhOGJM9udyGKPxmxDtsR6msYrTL1s6+dZC8/dOHB/",
-	"oCvxvsGdN3aGE/JrNW+p4Xtk+54zzcIuAkjGwrk4VH6s3nQfjkwUfFPOhoPXheGcmtd77Stb0r7Uc3Cm",
-	"H//yBF7y1FP4+2crNTmtlvXbyccry7ZMg85qWe/bzd8uOz/9+nZr56eLg2b7l4OjdvPk7Lxx8ePVydZW",
-	"82/1n9//bevox7Of2ufnzYvOVuPnxs+//XJq2Vbeum41q9VqpWkXWLxWi4+DwC60KpPfUpNNX3omn/92",
-	"q1qvNDPJ6tmX1zbqvS13Y8drsI3dfrO6gRQee16V1SCT2jis6TNIcpy1WjUb3Q5Wy/qf+nZ1b0cXACUr",
-	"RpVaZMwsq2WdTPyA6lqEtIAo/xJlQlgt6/zYTH6+Y5Hf9/Gcg+oI7H7UJPfFMNIBybtzFh2Tx+TzqDlY",
-	"IJdHL+51HOSVxUFSNwm4XMHDjy6vFROBtFmlk4Cy0VDPnlvIrNiMU/WHEYisYQaY+O5AoaZlH+hyPD+X",
-	"nFS8OXiaBiBdx5RtTllTAf+TRaH2biAbufb/On6Pciz8hRCNLzBkYaYWUZ0vqRrY5SUH/LLg2HbUrlU/",
-	"XqtfAExYEGl35ry5qnAg6VM55UA1RsYBXmwIqPxCA9/TMMXTUOHA4T5u5bqsQIeLRL2TQOApj0BiCfue",
-	"UNlYl3H0M5t2OVTvivFQxyP29UDBKwb0jqWpUdH0jSABWL4wIFDqC30cht7G3o4qBS6JEXWZYremguEQ",
-	"3fAwUgB9vtCYyuPRiGHoAeNR4Tgm+HR5nzizCk5NRHGnb8Iu1/ED82nUmxg10NB8O4lnE6GXNWVJn/qB",
-	"Ue6PToZs3b+cqEOsaRetgs9U7Yz3WP5pKDKHgCLbl4uTsOEonmpvr0qEk42EwFGFYCjMAQ5d44QOBOls",
-	"Y0j9oMshqIO5C1KbQHshYX3M/X+MGaw4tUnN3dsilMT0lvEuly82MhuqjkoJhv46xDn4cHl1dtK5uG4f",
-	"I65C529Hl1eXegHqBHNOh2DRYZvBeZxLs4NctpKRHke73BujncVUiEtt40a1SiYRHY005RH0TbDozgff",
-	"WqO6V5Ybt8vVai3ssJnMAazse10uz4D5npQr5AzjYdAZs9Z+EvlxzPiDKXZqOz9Rep39uPyPVfET++Mg",
-	"V8eoI7ws8DJ4ay/H4LU+XB4eWPNM3kc1wzSUU3u4Wq1WN3bk/+3K/6uq//SwLE+uRvnZt7t18rFzeUWk",
-	"OUma23u7ZGe72SBb9Vdp1yJ1HpcCc7bQFRV1yIPp11ojS9QFZhJG1S59zmRRaf/cyRNAMrPQaXVQnPlR",
-	"LVurVbWt7FgNfR5G12Pux1ZrJ82Ywh9HAY3liR8O96DiYSLhX7kx11efYNT/0J251mcQ2+oFoXtrdGjF",
-	"o97Cd9er2V0mNxkubV3+PLtNigYLMSRYZDRdeUvcVJYXGHyLNnKlBeoleqQoJTepHNdEbAnEV5Fx/SKy",
-	"dbP77pufD6sLn/CWRl5cZwo/Z6awsScfmdq3+TkjoRbKHr7nFFwh7czvyhbPJQ6H2cTiBROJzRSs+zOJ",
-	"V7U+70lcWuxJ9eEnyj3+ymZlde1Craam5t8pz6Nc3GttYr+zpiZeS+xL9aeyL9VfX9tjupqXdG6auPp9",
-	"7Rp9fSni9+gQ2xqNC3QAUmw85AnFekI4JCufouLpss18YMC/A9DIrNcnYDTSTkCbOGp/QKZ4ZsfJH83d",
-	"hvy7CiAv9RVp8giQW12e4w1z8tvIsdEjipnK2m0Izc47M1XPRzQeqBRLOmTkLnVZUsgWR3GmWCqYsHVV",
-	"TDKCUGxJJuE48IClA2KzcIdqZFsDcpqPzScme2EemEfozlX9NkrCZ0/mh3gxu/CT03lGL8DB9wsohuw7",
-	"LqgvkAMvyQpNF1g2ldB8+YymrTer1WpG8dQzboijOW6IlYX+sv4BXElfxT/wdW0cNfJ/djun/vVcakeP",
-	"DxXvtaq1VqNRqb8UyydxPbwM8rTvwqRauwUeYdEp7rPncwtsamCKRUoB01huDtUii8KTxdrZ73JdMgZe",
-	"BvwNo1nzyrPQVsMIKgav761oaus+fFu/QHFtB9gQKiytwuK+KEjRPOzs7m3tVBvVaqNRbW7Vq7WtKgB+",
-	"FpZ39ChfMj3sqAf1Ho93XiQL5vd1FOBZdf3Txgq+TXRg9TwutannpXFd3SuQ1m6L1+T7Nuq2Ukm+cBrX",
-	"2YhxkSSH5FLi+6qmMDmVl9CHEYlYIWYMmVA14uZ9ZRuytaRSyqk+jAIbaVhdrsRahaRJGiG0jgb7qMrQ",
-	"W6I5O2ezjbq8IN2ILJxtVMYclR4jYz4WmMdTnBhC5uSFZHwRavD252SC+UIlgj2ULaK28J/RVSHXB2jc",
-	"jJ/hI6warE3PeClQds8xAeRuUUljxa8Mx3HBW1dMHlCTts4d+CZWQ73aqtUqO09mNvR2Nmq03tvYcbe8",
-	"jV3W6G/kyQbuXXrPZTY80KzVTIUiM+FjVh18nwhf6yyBP2eWwAMGE3gGHoT6MbjXIJk+g4oDZo62ZVSK",
-	"vc9vbMLZJD3vdznNIQG1UiNmFLE7PxwLuENaOs6I3vgc8cg4+xRfu+NIhJFDKBBk4b+13SZvAEOtBN6A",
-	"Lnf4OAgcEvKUpUq+WJow2AbO7likgHcECSMibv2RGdqyu/IWTiYD4EjHoJU0pjT9luYZc2kA5FXJaKgb",
-	"ujyN5aAlCR+eUEEiRj14lxyfCGw15IqKEnbLCQ1u57kzNB3qfISW7Ny9Q5iP3hSwP+bVk4FoXpJfQDcB",
-	"N92sayP9MvqA76/9XfXruvJ3cbq+tEJvsfsPYL09QU4HUDUDXvJ8WpCEJWIR1o0ZqpOUlAK43QrJJgCG",
-	"fh6rkkEFswg70QxT1NwG5LmP0g0uR2ZAxfUwjBgaj7Zl7Hn4ivzHNe25tfqWtTQPxrNWez09mcSa6FMp",
-	"G9cQcXNQ4jMMeQ+rLyRBAI4SSsSIuX7fd5PvtIiTcjegeqG8yw0CFH3nPnEMChRViGNQcqmHM0Qp+3Ag",
-	"drQydgjzlTNiOiehLbd8reejxWsnpHiGFyTJqO0xzvq+69OAACkXKQnGPFKtNt4I8hPljABnFyKeaZbd",
-	"KESM7BGLBOD8p8nwpnPYHUeRPMNj8ULCJuS61/V7pAqcoIo4mnbcmldnabAVeIW+J86+x8rnb8gbt0if",
-	"HuIhfHrqOV9RtlwnH3kaMrqFWNO+LmHds0zA/Zx3mdEF2qwnYMFbaGgXIce7x0R5LOldm5MCvbGCGKyt",
-	"IgaLqOqey+R8rRRvD7G6zTeg72Fra7QazRXZ2p4+23bNXf9iTdqnZK7XC8ckhaexO5iXwmvQiXNEygH6",
-	"Egd2f5JZq4xatZ8diImZtvAbQdRvylAukne2yg9OLLA3QqUAT3yh/TFRLC3L9EtDFt0wkcIDqPL4kLMK",
-	"OaF/D6Mux+zYhIiMUMLZxOSVagGuMqwBhDLQT2j0rC4vOamgkL1ORAT8kZhuThk74WRkjqPSmZ0CUy7B",
-	"KHWk6HCMApd6PSkNB/IxMYYye58FHhLA61aqoms5Ps7B8dll59BJZy2Txiz70ajuYXhOpaQZ1fP5uKQb",
-	"+3d+PAULvsudw7OLk/bplVOen1E8ewj5prTgq8baDL1kHnvkskGFA4Ca+8ibzkTiidNrHAjbM+o7fWGq",
-	"x5r36rF6sdrZA2GhdO9s8+AH3Q6zBRltzdkE/s6o7NWVEM79kwf25k/FFfhxJwrbQe4FEUeMxffPCPPW",
-	"FlWxRfXQSvw6FtXe4y2qbdPaLtgkeuHM3SYvfVUU7ty1sb3c0nhKYzuf4I0lTZNBGDDDsEG0Jg2oBHYK",
-	"Yx5gNYG+JyUHKorSYh5PlUXZxEm7JBV3R9oCavb140LJPTRh1I9aBEKxkRzgNZXyUoFqPfnLRqrvOZos",
-	"EqpOuvqIWLV6B9i/B7Ccvo+T0fzk9fs8/ZuGG3Pzc/rH9dJRgMyxhQoRuj7Ed1XuXuIWT6HLwNAuOOto",
-	"Ig6jaS3whqMHHALTPifO+84VyXXHsVUlmQ9g2YNsTTycr/z4/iDBUaoYHp15tXYJf0uX8HKKzJj3OX4j",
-	"g4587Tl6vZ4j39zgz+Y7WjgnIl13C7udMrL2jVjG+9TlJZp4ivQBcL6fqFyBSFs2nilUjVEpFarFTiv5",
-	"tNSwOq8bwdbR3VPgBCKO3O+p06dILjjaUwU4fzlflWxRve7YM64hRUpf6AXKVbOTVbxADzp9Mkrltbl9",
-	"5jhpmtUq+TGc0MibHzj7MldzVPTLV5fTz+RaeZTmXmRQXojuTmbgZeju5lVt53l0d/rrC6k0Xp/11me9",
-	"pzjrPWDJyNOeoNzrhZ82DXmnDn4ec32hUnlWsnja6StNy6WwauwSm5EpkVLslyWVE3zDYjylSdU7GkXh",
-	"HYOEYo9xn4EzKKPq5QHwpH36oX18fdH55ajzEcGBKYnYnQ/pwIAFs4+cnoiehl4y80y454Cep/A9abko",
-	"kHLNV5n+Io+4XS7GvaEv5LAlt5ZST5ZxYLWJh2DOaXkX2j3nyEbhYDI1sM7cMjbKmhbEOe+cHh6dvi+O",
-	"Jx0y1/fY7DS8UtsiXYlW+/z84uyXziEcvSncanmhOwbSJaJxL0hvSgYURdhSekItw0P9wefh9f9Os+Qe",
-	"MkFgURa8Yi99hZ7p60Um105/xAS7hdMUYaquNRuUMV0jb35gATvbVC3t+wHTQ+myKPb7gCdewTfA573Q",
-	"va7Rem/LbXhNtt3fobs9OScDWm9uWy2rt0e9RrXWbNTqzbpX3a7Xe1us3tz2vH6z77q7rFfd6Xu7u94O",
-	"dXe3tuvbu73dLbpVpY1mf5c2wE70/8msViOltjroXFwdvTs6aF91rs/eXR+d5pPBF0llnDNuT5bQ+HA+",
-	"3Zdl8t/aPB8KuQARf29mmxwLkNT8xmr9/ocZIUlFDEjzeM5SqOlFu1xO296qNqwpx4tS6w3dp7ba2or9",
-	"U1mxq5XXvWg7Fg0ZMmvaDSmXx7VIb3Rt3CpzNmfc5kIaeqt/frossKcwak/AojVAH+NQWrUIpIBtBhNW",
-	"Ni7wKXcZScw+gdasTeJBBEzSGQ4Y9TQZUnfgc7ZPKBmGAHqA7Bg8jBFYL2v6AiO8z2+ASj7hlWx1eZf/",
-	"i/SjcEj+RYZ0iu+KQ/KvLv/XxsYG/E/ekhippNQ+OUbgBFsnVWnanjL5F3EwKu3YqfcNX6Cuy1s6h4fy",
-	"d51Hld5qE+fdxdlvnVP9kLyTlBgfyCHyiDdmxPMD/4YB9bBL+QPfnnmh/qu0UNNt1QJ8VreXlHiYJoV5",
-	"40j7PH2eXB2xyA+9Rd6ajBIBHpV/ySlJBstgdNHuR8OrGYSCFbAeqdSNecxKRaeMy5m6mUtdXvgaTxmJ",
-	"AYDTverZAcdAOxOeBa5hnXv1ghNs1OpZJsFm+xFW4ULpNVJAr63BrDU4Z8ONorAXsOH/FLohYnV2SvKD",
-	"M2taazZQh6AeUehK1Ygbr6Wv+IL0fcAj4qFWziq85Cd0+XJjAcsV7nRc1wdnp++Ojw6urPxk41taDzcC",
-	"ntQ9WeBmpGFKase/GGelRnXPtmI/xkOWtpxTnuVeOI5bvYDy28XX9TlOwLwYe9aSyZsvCNN0p7KLsZvI",
-	"hZ61YSpr8/4lmPfS4s0avCRr78617O9qy0Blmga4gdIBLN4m1cYbFeNOMMiPPIeUKCdjfsvDCTfQxM20",
-	"obJNVI098zChGmYa+CKV+mzHTqUQY2JlsMz0FPLXMYumZwoVZBHb6ZzCCn7YLlsUveEyjOInAG1AEVev",
-	"Vu0Uv0HNlRwv1LeJRdKOrVZtZ6u+u7fV2G3Ys6ZQOonpsz6/YyIeMh5fafV81bk4Ba9N+/j68urs4OfL",
-	"wnxZpbqzXwUvktySNxDzHLsupkQPWUyRsFm2CTHQAHtKXYAZABoMGGJkp+fsU/qDxmlJLsg1JdtzeWAp",
-	"EEf91sVTcg0Qxws1U/ejNCwP4LiCfl9JsS+durRqztKqknM1kTlfVspJK8IXwhW9WmrSpX/DaTyOFpIG",
-	"yc1HfDReSCwc4M4/9G9gOfzxIPMvT5DBwj6y5SbbFSB1MJXISA0HGASuWItyR1ZCidS4/TDwQxL4/JYB",
-	"H7wfA41EBJYWVMCoT45Y1OX5D46UlYegFZQI5obcIzny0j0H3jn7uGa2SCZV01LkoSDrdSdbrndl4BSL",
-	"mEaxSL0hgGGZCQf6wkbMyZjezpzutc2UvH6f0LnFbl1+w2Ks8dMuAZ3wNBde8mmAJZc89R95jzvuG+ri",
-	"t5OPC6kLMU9fLCyAV8d0rK2mSmtala6oSRcdmsdrUlORKlpCa1nFdq9Sy2IOGjSGiZT45ifkb6A6FwmN",
-	"LB0TWfW09Khj0mrno5ei3hWWYKoC56v4+yijTHh75BAH0nq99RHjX97UC72pFOnO5YfL887poVQFYZSq",
-	"BV9gyAWVpvHaN8aGmat791NllZzQXSpc6jHMp9GbEf0PPWa4rxEIEMCNUvUGb0gyb81Wjlg0pHKc5+fY",
-	"vkr9VCSu8yecGb/uovIyMy7PiS08c6R7ySe6nWpOD+kD3XPooZeSabrWOX9anZNWi9yvc3IOt83PyRY2",
-	"SwBn6uXmit2c6uL+P8ap1vI9xmO/77MoQ8iSbnerZY0o5JaruEwqUPLia9FtK2X1M7ivXrz36rllnXGI",
-	"XXuQvvl2Bz7SBezLl+xC0qJIERTc6/lXjCHC1t4kw2+k3UyRYczq8rYuR2RtkXH951w+93n9u9x0+xNn",
-	"CNmOv9BgrKvtRiyCijzuyisRQHWj0wbcw10+inxXmsoG7QmNAdNahIFHwnGMODkAEq6LqP8xpjz24ymp",
-	"zkO0buO4PWWsYQ7Hlh58BFLwRSoHipGpTSG+hNBeogGZY35RE5IbVmjEdxxx2VEUGqYiSkVMq1qp1ra3",
-	"6rVded8di+gNOwAvb32rVmk0ixVec2GFJ+IIUrzhqqkB20MMf2xVdnZtS1N6VG0Ld9u53ECyEfXKbk1f",
-	"/AWRarYqu8mkt0ejgJEj7spVYWxL2bHmlp1ZFNisXXBj+7jezN6Psp8cjSN3QAVLWoLDoTdp9lkxHfbC",
-	"QLanfX48R183X1u0Sa6aJWJNIJvWdsILiTRpTfHajYTNz0p63QtXMo44RoOU2rAJoFp5OcVMUC8XoYPA",
-	"al/0rAOkZSucdJQcfvHnnLXOeDE643FnPDmJD57w5E1ruf1izndKEL1iwT2OFbZJwGKVejmKmIs0dCjw",
-	"ZpfhHeNeGL0RRB6QInYXogSz03x2KohzfnZ5ReRHQvmVTXnfLXNICUHm4pCMItZnUXlWxl/ArVfhLePH",
-	"7Ia6069GpNiGXQtfTqIKGQHemNVpcDfB7v0pncwr7/jv3u2LC1m5gpgQJIa1UpL7Rtob5defXbSktMAB",
-	"cGkQ2OSWjZCn1g18qDueRH4cM465Q3A/i7rcC13RSkWLGzGw5mggisQMfMCQMl2uxIytfEoGSWzgkUlE",
-	"RyPmETGgI03RTk0h4Nhdbl5RbiVAwZ6fp5OVXatnzsDAwHvDu2v8q7ByBH65ZG4kjW55r4B/X+95u+5O",
-	"b5s2+w225dXdWq9KF7dJoBdpzDJTybL5aWMymWxIg2xjHAWMS1vVe9Ht//JMuT56aWDLaXy99Y/6xs6k",
-	"2jv5cHcwuZju/Bb/dff2r5ZtZVbWg4EK9mnkR0wccau1tV0F2/nT1dWx1drdbsg/hRuOmBQdEaPypCK3",
-	"D7P+sK04GouYeUcjgQXXqkjgLaMRoFE+Q1oQrnU14PcYsbj9NRnp11Rr3yay+fKVFXPHERx4oDS/OEtm",
-	"CdWlDMuH6Tfn1gwkjy6U609Ksc8EXkxLCcrFJQD38Et+G7dysVM9R0MKPvUnZZssopmc49zPMqdBU9gn",
-	"XHgEFCvjLiO+N69lyT05V/+QfjoG5nertd0AQmv9Zy0RWCKO5KL68jze97nh4VlHB9QrnmYw2QKaXHlL",
-	"uUdBzaddbVluNNyoVquN2s53W+RgclAu5nleiYvy28n+V+dLLmKX/L7KFtLa+wS6+qi4kJ74cYIMFnKW",
-	"VN5DYqbz4fLQKcPpA6BJFQh9ThVp4LDUr9nlUjZhDQB4sYsKH+CNOgoLfDqJYHBsrCm48e8Yt4kvyBgd",
-	"1VK86nNJrmIB8CHgKaCCJjSQBt+UxPSW8XuKBVamt/lm2Zgg3Ic+94d56rlTqCwNeTA1aTAWkctyl/Dx",
-	"kEW+e6HnYYaSBn/PKDRbg8wm59ebse8xIhj3hJyJUnKepIJ0LdQVXau8bANzigPfI1stl8ScJn8EJHde",
-	"rIof2QBTcy1BQpFdc1+54uIl6vJHnafScZyvVhPQgdlCi6SiSIqpRESJ78E7uc5ofVFVFEUsF0tWUSRH",
-	"jLSMIlMVnqmjIPpkojjmBKpShelQ6fIux1MNEVJas36fubFokYerL2wTkafLDUvChnL5INBWQgZ2vHCj",
-	"QRJZl9OIKcgE1Nj6q5X5RRstEjEAEwJ+jnmvZ5+khPTjYDqnRKNFKJ92eX8cQY2/QryQ3UBcIq+wwH7P",
-	"mV/a8UqtiYjhQdTUngdqNAYshX41lWaR2jB0xMmEJttBjBj3sm+/xIukpGZUwLAXT2T5oc8myiZZvsvo",
-	"5OzMfeXqk2+ik9Nhepaqk6XU8rruZK2lX0jdyUNaOu+13fycbtN7K09W1goF0I7fhwR6zkKQRcTPqrTa",
-	"61Sh50sVWsBIfgXJQmm63yJRHeNuxVZNOemBh86TxvYc3BF5hO1yJ1t/5YBt7pj5htKK94CRUoRR7JCI",
-	"3bFIMEH8WLFPdrkmssQKZyOtVL7twyXxwiCgUHxCRAGA7BtBwglXFSJEO+AEi4GOSWU7DWkQMBETnU9I",
-	"Sg44sMZDTIF0bPLhssvVp8rg/gOT3I9xKAAItB/hSQP5+4gY0IgpzJVYYJs1QTgJ71iU2q4endpkwtit",
-	"TYYhB6+QR6aMRvMKU46MWXwghxaOWuY86gKP3KTNi/3kiugWzp3NPva9VX3MpNbqyadBh0sJkuTS3JNf",
-	"O3Ph/jJFX7TTnGD1cqFgVFUGbJ8GgtlWZvHCNwpTcbNZs/n8WDjS4Cnr7I5FVz6ewDwKebXNum3BWrVa",
-	"W5Vq07bk8rVaG7VK3bbk0rVau5XGl5cQDNvaXvywlW6sxeNhxuZaR8SeJSLmZ8Tdd6F8Nz/jfluszCJ9",
-	"kPSmoE7wacNb/HDJRbq2lzb0L+Frz2jkr8XpYuL0USePdAE8dPZIR3l9+ngphQq+uX1fswzU23ORA4jw",
-	"P+UNVVEhjrF3wWUuty/kAchn4KYun4nCD+kUrXVSCkeMEwPEv7zf5U6RnMC3yzdJM1qKYobySMphlVkw",
-	"30hPe/pCUtW+Zg5WzlwKgnAiYPx9foNmE2wTlPKE/WPsQxIgJAnGoXsrrKcV7nNcOSu3P6ITMqQxizCL",
-	"nXukRwXkH4hwHLlMkJJfYRWyQd6HgWeTE59DpWT7JvLdcRCPIxqQ8yj0xm4MMYRsZ+sFnT04Ozk5Ozy6",
-	"+jXfQ6WoniAfrf4sJvhSFrju9DIWeE5CrM3w5zHDs8P8veihzc/m1rvXVZ6uzgVrl/OusXlVzIUFzBmJ",
-	"8OKqmF+33H+cIa1b87AhnXOyra3pl2JNZybmVYsyszZ3eZq2F5IejGWWaGxjmUoGkNUs5iPa0IfbVJbO",
-	"OB5IyeqqjCRfQIEievxzLwAoc2SqJCVgPgld0eVDGt0SPyZazO7jTVJsYc5uOI4I9TzAJShXSFvXC2ND",
-	"utxIwqk5SBAjG0VCXiHQPfkqypNMotzjQooh5gn5Zuxa2E8IPjInmQywlsJST0u4CRv6gH/+4erHymHn",
-	"uHPVOXRIKeQuArTDuwtTjo2a7XW19rpa+/up1r4/Y8IoOn614rPzCSOLUF+RL8aDytxM0TUyQ/SgmBSH",
-	"qNLlV4lMVVWrhPZjFhEnKWJ1FKODIKWt7Wq1DFabigmr7djlWIBdjByBTA1mS9xwCKHckDMMTUaMdfmE",
-	"TpE58y9ECWjwfDFPtnxIVNZoKYzIT5dnp2Xi6CplVdptFiM7+/o1Z+1xPCD1SlUNyYbZkJuI8piULt4d",
-	"kO2dxh75f/+fRqVRbnU5IQ78BgzYP6gCaONJR7Mg4S8+tgGeU5ewENohRhKsLduk9BgUveDnNahiZoh8",
-	"Tn68ujonb6nwXfleQ9lheUlbyRP4u4U3kh4VbLtRSprVyrSm7NjyVUZ365WtSq0MJROXE3pzwyLy4QiG",
-	"Mz9uJPB7EYWwvGDckw0eQtauMVC6SEYwHtsJs4dTMHwVcoLM0l2ewQUAJSd1XNUhiln1oWmeRKE8ZHCm",
-	"lLAiBsE3KU+euZYCGuOK35cqngYiTBMOsgtGrThlSVwjQoFNHPgHdhhnXW+Wa587aF1gTZO8z8YzoGx6",
-	"4PdZ7A9ZuUIgCxtMA20JmAr84KLTlgr8AZyCPytCAej8dEqzWbxXuemGOcxk6z5Pz7/YFki9erY5M9vI",
-	"XO55wTPbTOQdXaCdqnEPN9S20v1qtazZvblMnvKTAzWYW+1hWIZF8RfS7TkHkWG24Me2TIW6zLrxvUy4",
-	"0B0y8s7nMXMHuD3mYT8s1uU4j0EBF65yQBGphMpczcFLzPOSLDX3a8yI7xUz4n4DOqmFeCCilyOPTEso",
-	"FmOEJO2HqCWLESPOk+88Fsr5Qntg17SRiwHvJzkTzWZ1cS9uBkqy1txpVurNHHRkrbJdCB25/b3iNCSL",
-	"ePGwmFkzuvY7vwiY4GLx950CPRi4ClkmSswlVzRVKeRCyrbQ5aVcHWaarYGCichjWoarS7FA6m90OZw5",
-	"kS8rra9UpFjIeJ22r4gIsssVXs/ck1eyJ787LsclEQOSgXgpkAFLMTJqJVXNaZ5qHq64SOHsfCUwAWOI",
-	"58v+5KbU1F7XLa7rFr8xusDIEJMrwgukkjqNChp7cQZgoN3l6SMJbSK5hzUxiSomzFpxl/dYEPIbeQay",
-	"H8uq+Pp1Bdr7C5ncSxa3r6Y+XjDf2As99jy+dn5JLbSunl9roZdSPf+QFsr7sjY/G9vs3qTAe0R7YU6g",
-	"QQi8NKdJlnXrz8Lf+JLdSM8vT69MA2jtynkhcAALWLWvIHcw0oO5NMSzfhIM55xnXwEAZBDA6EPO+7JN",
-	"QkWVGEwVtECXO7gPVcBffVThCSwSNJhTnJMsomcmd9Sj9Fwo0KofD4BAa2ADgXMVTIlgQSDm4z0no7xs",
-	"Q77Lav8Cvq7HeJ7YJ+aO5ffT2MJsWau4YPJlUpbo8p5ioiw1tYmKlC1XEyjv2242tuo1OzOnLev8w8XB",
-	"j+3Ljppebyw7b52dHnRMGJyDs5NzSB+1vk/KRTOPH0Zn8diK3tdrdfwyIitRKs9fZyilyAN2II3UALWv",
-	"6qDh/0o2ec77pbWvGITjwMN3qElqQaWsUyEf/XgQjuPsS2aBkrsckZJBZTifu1bBO7sWvvWLU4YkulSl",
-	"J3l7AJ+dfAd09SCcIE8zNprEIaQSKmhQSpzzzunh0el7J+k4ppl2uQsfZ57yxBHIj5/4gpVbhEqbYSP2",
-	"h+l4QfBoQNF5h5KXeV0+ZTEYLpREWs7KZ20yGYSCkf5Yzidxp26AHkhORByOKqRN9Pe7XH/CF8Q5aJ8e",
-	"dI7n5OnhGVTv/lfl/yvQJAVrIHHRLeP1U89+Y5/fE+vyrYd0OR7UF1LlzUeo8o+dzs/Hv2aUuVqhD+ry",
-	"xk51t1qtPl2JnJrm+Wr1It3isLXW/sK1v/CbRa1gDYJe0OL6Hm+hNjs29d59tQUkbXELIMe98ZQ4WUmE",
-	"9oWj5aFjExqTYShiUicec/0hDcgooC4T5S6HmjUTsCib+oFJGobmVMLXUPiQRq80tUhqJqh7exPJ3WKT",
-	"YYhIdgGNWYSsgnSIMTtB3JDfsQh0fByaAIGKmhqdgiSiMSMlL5wAUyEkfjAeK0DAtPUKONDLPo2ofvJv",
-	"TTVM5OBLy0K2V41JS755t8uzQ4RVEdmvgAUxA3nk2IQFQt7X5ZNBGDCEFBRpkUgkxzBg/ZiMOS5O5uEA",
-	"K17uLi85Kbe3o7qX+p9lN6jJt6IfMC4Jp0xoxHQsJ+m6nsMec8MhE13uJMdFuUKCQI5ZyF22L+0sP7mR",
-	"OJ2Li7MLVTVDeZc7TO7dC0ZFyJ0Eo1FFbdVCgPISYMxwDHWq7FnVD0frP0f1U8M5RmzEaCwIu2PRtMsN",
-	"uMV4EsK/wDECAEw2ETGNYmUPkhGL/NBThVB+LKBGRZfdyBNqRxsA7dgpQxmJiOlUGOt5zGM/SHWb7MgF",
-	"64+FNONZP4wYoXwaD6DONNkPLVLkLwujLjeWTQn9ZvvG/rKT+HUYmflNacJVlydR8CQZKrtjzeysREza",
-	"xkewxkueH9KULY2rn77nzQzGpA33DzHDq8eCcDL7SA55k5TkzqKK8TPdzmWbUHnG0TNOdIvM5eHomL4C",
-	"FpUdrtede+h2ztWSeXW2usLJT8zMLDeOXOLBVEogngWrXyhPagFztshynbVGMe88X6XTTg9tyY71Obmd",
-	"UHdAH9/cAgfZ0ow4+WXxldLbnvmsUn2pfkclOhf0Oj4ysW61k4pm61FNXZ9Y1ieWb59nl9o7qxxdXucZ",
-	"5mHu8g8Xx1kOuCQmh2RwJamSSLVaL5OxYLo2PtGlXa7HxSAwT2yHLH35zJhCFbTvDuAwgiTmCxsfCfX4",
-	"95Va/rQWxQvR42tVs1Y1f2ZVg8EjkKcgYNVu3tA/f7g4Li+rjgQLgrUqIhRyNVpIl7eQ8pH3a8VDFtA7",
-	"lywIXrHOAedWJudwESUkB8k8Ei6nSIwhWyuRtRJZK5FVlIjcgsUKZAl18eq0RFHQBUYCAAOpdt2TkqME",
-	"m1POc5YS5gMoIKoEFRQIo3hAnFSs5aM2ZaBMlb+fs8hlPKY3zCEj/DfEbeB0g28bsAC5VEtVm9Sq1T/A",
-	"V1xV3nmuvu8D/lNcrpCPA8a7vBfGA4gVIOhTpjFI0Io4rzOt8EWXe1E4GjGvkv+1Jb/vYMIievCxkflI",
-	"kvLM50NJJIkkZcJGuXAQRHlaCBqvJuDBWElRVCRNCkmiHWZURM5ANvpBZoMf2ApBA0bYJ0CEzM8M6QF7",
-	"Ll8uKEJKmgrfOTs96OhokBxY2WwjREKWj5B0eRIiITpCAlBiZoJNYjV6IRMQtZi6AcN4Q9/nnpDH5JD0",
-	"2UT3tk/9QJCSfKs58n4SRSon8ahRQDm5CZno8pBXSJs8FBywc9EBKPGDAMFjYjSYVSRNM8FiOZVpLCVH",
-	"O7xw9Cb7lsLoDRuO4mm6csFsNLdflw9lJ+IBxdijFjK+Fhw8nDwcHTGtntcVGfFCV8xigyVmuLqVlECC",
-	"Sem1T9LR07Irg8l1r9X58zzPR4F3vcAPbpqmUPGSlYhWq1mVenBkXMmQF0ttMqBBX+sNNduLNn9+RU5x",
-	"O+aEnaAZtWpVyRSkt1l0BOc7j2Z9RcYInpydXv2IeU85+74w9ARNTGKSpDRgEcuM3Exkqvz4Hpgtay4f",
-	"i3qWo8fScajZrr+UwFQ+BlXPx6AuO8fH1oP7DvyN64DU+oC3PuA9yQFvwePc52T7LsaMp27fJ6MwCICP",
-	"NSQTGruDwhxyNMpNm9wwyQtJ81Y1dy50N56ANE/grfKfMxCnHZXRnsmT+OpZz99RBVNh1vMX25Inkfzg",
-	"v4NrtpmQJ49xy8/FCtp0vpFmHCitFig1aenX9ZEq7BM5AKRUq1b/b85ClKdiJDAkHy4PNYlxOXMOrVYa",
-	"5lnUeuLV8Dj1bRqnWRUOe/yRq+B5VLjhxlhXk72Q4u77ldbrKO1WdOibbhC6t3OV6dVsZbfmUYcHWxl2",
-	"WTgLUe6RQTghfRoBSlI05oJQaTdqcRIxGuDjFXKR1IknckLYRG9fYasUa/QMSrlJTRL1Akp3yC0eC6ZY",
-	"XuArXX5ZcCcWrrWwREyQGxYrmNgCD8d7FqtXHMB4PUPpEQ8nZoGNbYX9vmDxJVIqWK3abq3RMPMcvCS5",
-	"WFitRxbkmJ17SBplFsBaJr0ImRTn58WQTer665RMm9S7QzCWVxrEOQnvWCFCRma6SD+MJjTC0l2PToXm",
-	"i1CMKg4p6aqaJpkyVbFCQeLaqpq2x6Yh96DIgLM7FpGh/HSX96h7u0+cz/K1LVL94uAPhIfospaSFYT0",
-	"RPmRNQOVN2blCulgWUTqp9fHJayF5exTrDz1vqqF9cYMX8jDiU0YdQd4Q5f7nMjDmWy71BvhBG+WvXgj",
-	"MMwiWoSaGenQWC9hfoFYQxK0gavwuKikHn1DMDpE4cKa0RdBBItlC7nPbyrksbqhjSs0px9ek/+b8h/D",
-	"cZSjo+DS7h9H5nFFaF20tY0+Uxj/j3JO8u5zOS8wWebzcgVarXptCVu5YHC/cknw4/Ry7evpZRQksF3W",
-	"/r21f+9bmSNqxy5okuR0PrvT1O+vk2cNqZmgF05COc8++XA2TMi/iaP/deQ5SfoGBVdMl5t6yEYdSgXx",
-	"1V3A40YG1CMDOhoxzryWtBhiqsnopZpTn5GPSW03jvrUlecu9Iz6MeY3+DrrAStWMRBH3di/A03bG4Th",
-	"LRHjnuxhD0HYoTt3WF0o503dJZyy1JHwauHfcObZshlx5KvkhyC8ucEiPdkgjwU+fCwIb0jgAyPfFHVt",
-	"jpMLsx3wixRSR5l8EjWyH+8r7k2nXq1LA8il8uSXvB5HSKjsA2lfCSQiM4dfEX/5um4Vf3mTDttYSKMk",
-	"Tvh6YZL4eMgi3yW+J2TDPP9GdqxkgprZJv68nUUktjOgJ/JOlc1jE8dIZcALapCPPKdsQ0lstiQSfVaO",
-	"Le0mGgTSVNGtuL4Z+3KFRV3u4G/Xqkn4i3ymRzlQjzp0NLr+77//I78on4d/gwPc5x7+4XuKBxAnhNOh",
-	"Mm1vfe4h7hGOXos4Bx8ur85OOheVvzhmCkOXO2/bpz8fnb6/bp+fHx8dAC4j3MSJoZxtBdpGQsxjAesr",
-	"rY5OlriRPJGzr0uKHDW7od4ImLK+bLAygMv4LblbR0i4D6XOWXMQEtCkHRGFASSoKMQYX8R6nw/L+3lc",
-	"GyUIdNGyaqwiM3SUcu/Im07pkDmkhKxuf3FUfXOX9xjpS/umpfnfktLbdAwAXo8iJe4+cT523v54dvZz",
-	"5apzeeV0uW9mAev9uhkzEcvlpKnzzB2RbW6XUy53B4gpGsNcF5nB7/yImT16XWnCMFNWy0qW7YfzwzZG",
-	"BtKhsVoWutEXN+Dyo7KU8VpfzXitP8zC/hBDwmzcoO9HAlap1bJ+Cgdy/gOaXDkMmbUMKOo9ww0/wVhX",
-	"a3tbtNavb+y4NbaxQ5u9jT235m3U2Va/QZu9bXcHTL/Uvm67LhstFU7Pzs39BjZKPR/UUBh5SrUZCs1n",
-	"gvxjzMZrA/w7M8BXMaQzRrEUA5CJpyTjg4ZwquLF5mfU8F82wUGCVmfAYjY/9p0DEIlDWKVmNmuFGBqV",
-	"h3iRTKjocsFQpfnx430jBwGjkXrJObR+aR8k9B3j5PZX0iEPMowPmBowZTziyL4RhN5Qn683/zNu/j9B",
-	"gozcM1nQFe0cfY1e/Tnole/8T0zMArzgtiqlUC4pnNTuLJwUWt6+yEYAEVIHDVhXDqY0n/8xDmOWCTOi",
-	"h92IKcqz41MIvcskWPh6RN6KZrPSSPVmtVKrNxe3urIj9JU9ujN5MjPgWjp3eDZRJUndmLlwP9uAL9rJ",
-	"dtcvF5lVoq5mAI4y/MCjUcDIEXelesmO+2zeCrjcD8BXdHbHoit/qB3wVmu30mzaFiZct2q1St22Jozd",
-	"Wq2dypZtTRmNrFZtu7L35bEYj3rsHrKrDUsFcqWkrcLZRBkqa2W6dmV/I018yeIl9HDOgi9KWt0Mx7Eb",
-	"Dl9vNLvDPVGYOysV+YROCSUx4FAz5onKQ2B+WL/lx0kFFiV9PwhIySwL018QcTgS5UoGSTCNBBdgO6Pn",
-	"PFPIVwqjLlcTVMap3MeirnyWpnY1YkTcH45CIfxewMARmNbx5dD8yhXSzmJL67IsfYeNzlijC1TcMg/z",
-	"mWY6bZuA2XuOfLvuZtqGmRLG2Vq7ljzQyeNKrAvWVIHgY02dd/K1ap+eqbX9yGRo+4UHy+9PtYbsi3CS",
-	"iZrPphtLWQE7YTZjmPix+XA2XffSH44DqCiN2N8ZVjtitSfpReEtcPfnclqXiLUXTOYrh99eevBeTer6",
-	"MgnL218RrNtIV7ZTa06pvbUtt7blvpUtB8Itzd1+kyzK+2w5E+h4AQ4sw7dgkMDYiq0qBWiAfWGGirtc",
-	"sWQluXVwh0m/YRSTyxtz3FhdvgjbFelQd5C2kkwiX9oNwKRldNXOlEAlhhGYZnmMgtRi2u/yIrMt/QYZ",
-	"sQgTAefRbl2Zw/3M1Fuz8wWOpKTU4l7uK6BXXIJO8bsnvKKmiluoXqm5oA6HBQN6V9Oz5F/T/3RBY2a1",
-	"qpXq1s5uEcZvoXJWHhSoZ7ItDdUOr6ltb9VruztLKutFqsoyuR1Wq1arZa7NvjWFbjd46AurkhKjcauy",
-	"s/vKqLaMjb84yZYpnNdlCC+DaCvOSvDXWx5ldmTzc2bbzi89PuOGTtFHetQnpI3ZSPkspQxikKnTC+uN",
-	"jX2yIJtwBhdnDp9wrVZIJpyVVS+eTnithV6eFnrUudNY7A+dOI3GrzXBCymSjTOy6vVqAp0yOZfjXSq+",
-	"j/qmZfv0muz+Oa642aw/lTM+Uufm36328bH1x5xsQNsaR1I2DeJ4JFqb0C3Kp58qbjjUg1+3bCvJgtZS",
-	"+ZXZuGqJLG7f6oX3dSXan8ZUnaRb9nVywqoAnUuDoEddFFAqr/az9fn/aMuzF3rT/9/mOArAbi0O630c",
-	"0JicjRj0nyCrK0T0cIzeCOKMowArWrBMROXCxpBfnq0RKQnGiKOW+6UhCvB5CKwx6g7gUTb045h5ZVvV",
-	"jWiPfPrlWzYlJed956rLMxnst2zqlFvEEf5NzdFEcMkMEi90xRv5waGupPVv6g65eHdA9hr1mk1wBKDN",
-	"AxYxaaFD0YlT//TJIXHY5dS95eEkYN4N208RHoF1rRRGhIdJnQontSoRZShYUWUv+8Rp1KoO8RhU1NCY",
-	"ZYa0yAWmqlvUyM1Jos9OnCMGdKNZq//Q6o6r1S23RwXbbsC/WSspLZJLIPFooSs9NfPVytpQS+s+Oz9G",
-	"w1DEEPsooJOHyfih9N9//6fskJKcApiBssJ19W/qyY96IspQ3RRPQtL3WeCRwOdMzG1ssnE2cOc8QWuL",
-	"Ry5tcOHvqzX6cc1NUtCPPFK6jCn3aOQRbXmU535erbgN//5DnJwoKrXceAx3PtieD9z/RFRJcOI/pXHM",
-	"hqN4pQZCHXdMh6NHTutdjdrmpBHm1ZvN2p5sZNfyvUryIRCOXQtn1SlotJzn6XAot7T7cAfEShP9KEaV",
-	"++s7YpN9WddcmPVBK9VbLGXvoBhbPH6cs4ZSEeyREuVTUv/0ifhyMYGxUvDI+5CzfVPUEl8YUjgt2hgx",
-	"DqhWRvFGSjGcq2lVmfu2vjmthkwV1YeL43kwdrNm3qVWmYJQJH4I8RMCKyDlpeEYQOkIWMYqh4Ycnl6S",
-	"QSjiLpeLj5RGAfU53AIdG0XQS0I9L2JCMMXOPgHsUtlej42CcIrspTQIwgmopaFNnLPzzukvncura7VA",
-	"rtvHx2cfr88vjn5pX3V+ANhoSHDhbKK7XaD+k/qzg4tOGyJIcRhiiZ1ScIL4quT0hsWiyzUUhN6mchvJ",
-	"iZGaf0T9CNU/mdX+GSRmDJlB/V0JpTLYLEmJG0SqxgEr22TMAyaEHqsu92CmVPILjRiBgcGiOznWSSoP",
-	"5eToXI+tVPuUT7tcjBSKWsmp1Xcq1Uq1UnNs4vzeatX+kP+QV+FKtbaT/N7lTvXTTj+9vV7bqu5Utxtb",
-	"W4jGjvgaARUxCWiPBZBLhGWn+4Sq+U8zp7wwJiUnCF0ayDZXEDsa/ia4VNIf4esV+FN+ueIrAxv+GIRD",
-	"VqHRiMJfcJMXDqnPHRXRD02KT3nO9wO0uGKAm/YIxQ/CqEVMhMEdE3ZSvJnWFhsEvyEmLMlljyXOno0r",
-	"Nw7TtSxnKtmriHESAbxIKQjDkTSCbT2pNnFpFPks2riJqMfIafvK7vLA57cb0CO5CMBBqv6KmGDRnfyq",
-	"7MDR+d02WC4CO8GGPaAMho0ixu4AuFWSya5wf1TxQ7U7kq4nZaJqDLp8ynAZqTI1Ba6SFizLARkw91ZK",
-	"qRu5rzGV6/D0Equ6gzFmc1GeKFokRpA6K4KNIORLVLm1nKQud+QSgqOTQ7qWsdbVE16L/Pff/4F2paOX",
-	"DKg5aHKW9EDpWelatppz9TajZTROSrh1F9/IEfUjDyxowNovEzhu+DFx3rWPjqXA8LmIES8MzempXF7y",
-	"7ODRqah0uXmoEC3itI+PoZQZlykpOe2Dg7MPp1dyAbcvLzv4jw9XP8K61zWH8uLR6eXVxYeTDt57BPJP",
-	"/nV99et5R146P7u4end2fHQm/7jo/PVD5/IK3nLRkT/Jq1cX7dPL9sHV0dmp/FOJP0fpIKzIliOkCq27",
-	"XBWWizfE+dg+Pu5cXZtNUpeSLhRXTMs79WXzaX3t6PTw6Jejww/tY6eMOYchT0v3D89O2kenqYTeJPqS",
-	"qsN09nHAjFu6HK8cdjAxYJ8UVnJffnh7cnSl31ppn59fnP2iX1A57Jwe6Z9O2qcf2sfXF51fjjofzdcl",
-	"RaGXV+2rD5fXBz+2T993Dp1yq8sfOluinFanShA58wHr1WteV6HyXN/aAk60JbHE1fh8ZTjxl+ZlfBRa",
-	"dzKE8x1+6hatCb+HHLl1ytvLQtqeJIJujqdzXIijjWV2CORj7jV5EEO0lA8Xx8quu/HvGC9jzDt1cV0V",
-	"uOTkkRswWz6Po8DOvvmLyirjIfG9FrgXcTcXIuhpM1LjVQwocHW4cTCFfDOkUOly83cOp0MTpsPEV8m8",
-	"SkgDkwbylIEsOsZ9yt0o+2KjoWPYtEoAVYiDQqvV5ZqVJWIbDErMRDpO6nmaPaWWwNeqmEd6U5VcB+g3",
-	"bwT6FsHc1C+5ZWyk4H7S41OR7vsArXt1ug+kYU++YgamTg9B2NdzZpPelPgZ2PNZbYEG1qK6s0g1SFle",
-	"SB1jrPRSfuHC2grTZpefspVLZPtn1sHXrsBcXccb45HX8zvVp9LzS+cqLKHntXRY58KvDYNvZBjg1n/Q",
-	"MMglQGzesunc1Dd0ZGhJPFDIc/d59WwypB673ytUKorpdS066yL0RZffMC4VHfMUIleqlbtWuUKuID6h",
-	"cuyAE27cC3wXGZ181Qj8hBjQEWuZGt8mzi2bOqR0NmL88vJHku6F61s2xTiXPKsLMdjQXW632+3//vs/",
-	"BIMRt2x65KlQQ9k2E/Nt4iTCzKkkgdgup54n4MNQAiDbLP/wPcd0WoPDyefEyQXHoCzAwU7+zKbnbKje",
-	"ATTBcuSoIOc/H/2NnHdOVIhOdsUhJYzxwi2A/AtmRxLjSaABB+E48JQ3C8st4fVqbqCsAGCjyikVoVLQ",
-	"SfQ9A29HBAuYG4N63E9cm36MU5Oz/sA7WAojAp9QGr+cNE5NtIlzg56oGV3Mw+QhDOtypmsbaCzfia1X",
-	"DU7WpiqkHLFoI7XBplgvGQ+YH8H4pctbsOjOdxnSI4p9hVIRa0Q78KpFKtod6lC8jizdsmmXR2FMY+aU",
-	"YYSF+oixECCwoWCc1UwGvogR8/DQjHJE0RSilz9eXZ0TpfZIEr0SGIT3dewdl1yX/6CXYtkmIsThSa1S",
-	"qPSIZW/CglA8BuHl0I4Fgk4noXgS+L2IRlMC9HqyjX3IARi2ZLv/oiL8uLbSqH6LOKVuEryWwrtrkW4u",
-	"mt21upwYV48Zv4kHcOP/Dlk8CD38dyw1R7wxjnz8e0TlXWUou/HkK5yu9b9QCtK1DBTCDxfH2pqTG9p4",
-	"jaN/fyOAzGDI5FuQGkHEsHbtNCx5h2ytRAXzddg+mRDSo4Lt67GoO3YydjgK9/VF2WkbMYwQDoe+5qlB",
-	"Mi4F6QilcWP93EygFsYoLRAaBwEeCWd6JjuAOI55IYVyJ7nqKLzwcMgKQuw25nHUHNz0FeJk5xvQPHVO",
-	"hLOfyJYNHyE3ZzqgPj8TwHVIaSaMrEU3oRFDUTITLibKNptDIaFukwenB/I6rozwJcaB5FaMQ4XhmpK1",
-	"FhyLcXGlglGfM7JJ35owsaDIKbWNv3mS95yDAlgiVl7VHmyd/pMe1ILfDo9qp1edprx29GP1H7R5Ffd+",
-	"2Xo3+Xmn4/718Go66EX//OfF+zDYE3//ee+4Ggxum9tHY6LFrhboG41+jdZ7W27DazILPgtTucB94r6M",
-	"yRfefNNksFrWhvzP2877o1Ny/uHt8dEB+bnzK1zs8pODcPL2r78e/lz/ZdKedtr9y1EUnNXiv7l/a0fi",
-	"4lP79Pznd+O789MO9f9Wn55E1bvLj++veOg3fuhyeEnn9HD2vQo36tu3Y647+XkOkD+z6UO57mnCgeno",
-	"WWe9vxQaFhDU0jRCK40aE5baat9FRvwmphe9Uiibv47ZGNywWcBkFSPFdJwED930Mc4cRvbhrJuCsDuf",
-	"u5B51bWQbP2LUyGHSd6QxjvvchWNVYDpRCWO2ip6X8i0fcUeUWvw9cAxAQMogcv9fiBx1yCXTwetBTkj",
-	"6UJZ0Af1OdG7X+4Dwj2E65mM6/15SX80YkbiX37H4Zu+bbjkoS2nXcs4GmvX8nprPmZr4opfJGz8gtX+",
-	"ww981IJEcTDfI2k2DcPtPqZMk9ekBTG+5MqIRUohCmVeGKLJVpl6UkCp7DlBREj6NEK3FySBokfTBjEW",
-	"UJAQ+CtQsKnnulzH5kVMY0ZKjgij+IfDzuVBSkjD2UTK3cQ3WwjGosbn0LRZX0RtYzGeiyHQwZfvCxyB",
-	"eUgu8KO15PFMDcb0Eh7+8kzwKmoFWK36XPgzva7kbO3t7mw3CygVVOre8in+yOyA4qTFx0GAF45xzZ0I",
-	"qyWbIC9dQsD2IO2EXIptbL9sMj6MQ92yLj8cHHQ6h9Ck2VN1s7b33RR56nWyeLFnunzXR/mXUR/6HR3c",
-	"n0sZbn5O5dCXTcjUfunugKWHwp4DrJLm7BejqiipXICrYsjux4Kq3OvZkPbHMIxYkpCvwkpJyyP/ZhAT",
-	"OqFTG4KGUFDhx6LLle1A03vBo9WnfqCi6zdhiOU7hJJ+xMRAf2VfwcmBB0yKa+YxCEuC3QNVDXYaMoJQ",
-	"tKP0k1PG2qektkgXQCkfTAlAcBGXduILVmi6XMhVmBPDL+HY9ngup9QuqG29AMPAQug/FfxF45R5RArs",
-	"GXuhVq/OGgzNAoNBdWUb+FSV2aCgkwuNBrjxflf88pxQudXzkENeby9/Tf60Pn8/gfUBEowYshfxpIsL",
-	"S21LMHccAWbU75+tt4xGLGqP44HV+v0P2zoIfLXDf/9DSjHzb9s6kzfW4bc/5Iuiu/nRaJWfAgcrL3SR",
-	"rgHEOlSD9aNwSErOkN4C9zdmnjDAEofi1NbmZlJ92Nqt7lbLlk7V3ARxqbqX//S5P2IQq4REzhgg2NPM",
-	"kvb5ERlzj0XE2byrOS3IypLqWJFIdrkG8xI2UYBhwiYJFJewSUrgQeLpiMGVhHrLTjnDbQKAYsLOYNxB",
-	"+kAC1ALqSGn5dJpmTQg4V7BoRKN4uiHccMS8BBxWvVKVjakmYye73Nl0jUdlf1NQWSNtLsFdhhN+7mX7",
-	"XQ49IVLFCJtcxiwIqHxejPXnj962T9ExekcD30ty6iJGg0wv8dUFXXyLxW4tk9NTFVOGvBfSyOxxyeee",
-	"f+d7YxqoRCE3jEYhanVRRi+HMZOY+ZR7KBmsTANV0V3hJACZJ2TuJUTFOdLPlA8098sNixUnKbQuCsc3",
-	"hkETjSHBX2AIKYUNacndkCOS1SyzyKerySP+++//OGXg8i7K8ECmb52C5Y1Zl2uocCF3H+biiXnsFbZi",
-	"A4A3IwgyFG50ufaOJwjefeSt03gvcqhM4tE+/Ka60OXZPmA5u1Pe173WTLNGl7P99ZjrewyIIoxlQ3xO",
-	"5FmdTWCaYVDSdf8G/Tzj7LRrJOcvf3z5/wIAAP//",
+	"7P3fdts4tjCIvwp++vpbkapoRZL/JLFXrT6KrSSqsi23JCeVKuWIEAlZLFOgmqDsqNP5rXM1a66/uZg3",
+	"OPMeM2/STzILGwAJkqBE2Y7jOnMuuisWSWBjY2Nj/99fKk4wXwSU0IhVDr9UZgS7JIR/dl0yXwQRoVGf",
+	"LHy8Ii7/1SXMCb1F5AW0clixo3BJbHQ7IxRFM48hj6FoRhCLgpC4KCRsEVBGUBQgTBHBoe+REIXk70vC",
+	"InTrRTPxOp4T5Kn5nBW6Jqt6xaowZ0bmmE9L6HJeOfy9wuerfLIq0WpBKocVFoUevap8/WpV+iQKV+1p",
+	"RMI8mMMZQXQ5n5AQBVPEiBNQl3GgbrEXoQmZBiFBIR/Ao1d8YvIZzxc+qRy2dCDmHvXmHI5mDIBHI3JF",
+	"wspXDsICh3hOIom/tuMQxobBNaFd1wyTHYmnNgeLIwL+5oCF5Ca4JnV0QqZ46UcALH/Bwb7v0SvxYgrS",
+	"Zmt3b//Aqnh88L8vSbiqWBWK5xxKnAJFX9JfQjKtHFb+x/OEDJ6Lp+x51wXEvsb02qNX7cXC9xzMoe+6",
+	"FziamZeEk9dQ9yQFYQUvFuP9aWvy0mmSV/iFu0d2pxUJ8YKPGAPscSg5mXghJzu+62WhNoGrr+N4GbLA",
+	"QCMX+MqjAm4HXrEA4fYi/r1OyedoLB7GO7YIyY0XLBla4CtyhIK5FyEvQtMghMdTL2QRPKtXzHsjxktt",
+	"yhx/PiX0iqN4v9myON2pv5sm0o9XxqJgTsJ12+PId3J7wx+MX718cbC/t9tqfqtdSUDUAT8JnOWc0Ggd",
+	"4K58Jwe4GzjjV+5L58XkAO9P98iu23LM4KshxvdfRwKxvo4udb0bz11if91KvPit3Fo86o739g9evHxV",
+	"sAHxpw+wBh1afRWn3tyL8qCfx/wzJEyxpJBEyzDNh1oNM537MKwOoyt4m/hkGoRzHAmOutuqWPwQSGbb",
+	"aFjrWa9VOQ4ov6hOvCvCDLD33xyjV/u7DeTCC+rsks/YidAkcFdosooIs5DNZnhnv9n66XC0bDR2nQlm",
+	"5GAP/k0ObVTlj1v7ByPKOeoiIi6KgqBWR8cz4lwTFy5CckNCzhYYodERUluEAspn8ghTtyUZ0SC8wtT7",
+	"B3CXZwwx74riaBkStAh8z1nx29RWA9j1EU0RSwzqh99OLvB7+vzFr1fvcHv1cjEP/mhfv/0Q9D+3Lt8c",
+	"z97sNdstdvPrj0N8Mf+xPbltX73+QMOu99H3ly9en5+vCPbd96c3/dvOfPjuw683P9+S259+OlREKISC",
+	"ZCsltnckuvU9zTOnTVzpknp/X2qMyXMJjbypR8Li6y19KpyEqdz1SMgTkMD6N068PYAR+3mge9RfIS8i",
+	"cyZoyWPxAkpfyimw7wNmP17yWo5/OwsYkUBHAfI9Ft0N1nuhuJtIeUoqWoTEwVEyXn4Nge8iDglHtv3r",
+	"jjbGzi9kZaMqP803hLpB+IwhQt1F4FFx7bIRZZHn+4gR6iIvqh0mEuc1WVkZITQEURdh6iJ7r9WyR5SR",
+	"OaaR57A6GvAhAkpiae02yB7KRvPV7ovWQXOHtJoHOy/296Y7r15N8I7TbL5ouAf7rtt6WXSs0gvLkIUm",
+	"E7T29zfLBNpQv5BVnjTaaCkO3jVZoSpGl5fdkxpakBDNlxEwJCvFuzhXWyGP3hAWefRqRNVrhwqzCLPi",
+	"zXGWYchvb77UGgrCEbWzy5Vvin0GBlm0pbWjEbVz83gM6Vy5jtrxUsQmU751mLJbErIRtfcaDZvPxsVp",
+	"A9x1NIzlt5QeA2QzoiQMg5Ahjzr+0iWuxeeXak9MUs4M0yt+5jhdBWHEgLBCqU6NKJcSW3toFixDJnSk",
+	"VYFyFJOqvvJoR2lmhwgUsSOEkRNQhWx3KWRgAnoOU0LpiIpVcViuSMQQf6aWKJat5hRQYBpEM04ZJJoF",
+	"roU4++WXl7g6JUbFeamjdoTmAYtQa3+frz/EDleI+JG58Zg38QlqD4673RGtih2AoW89Riy1GXzR4mzU",
+	"jhIMgPzA0IzzAkWPI8qW4RQ7BNaypC4JJaFyKqqjD/ymZfwX7MtDy9TYDOGQcNqNLB0pZg5joTy5WihH",
+	"g9aI2p93/NZ0R1NmdzzXVnox12tRW7voneCGg5IseUTFMuKjAHTke3w/ObDfjuFwNvFwHOedmCvPdygK",
+	"5LWa1fgTNiQI1WMaL1LHYUSBGhZhEAVO4MPGS9LATJKA/fymaR9q+lfq/I4oHKbM+UXVyTJCNIiQvf/5",
+	"s11bf55H1HSgUeo8w1frDuuIRqWOGjKftBwLLeCCRedxRFMHEpU5jw9JfQ9Je6etqUGwSElsRUSXHLeJ",
+	"0H+SW0dADMeQsysDtkFOyP16G4TXMeOqaYTIySZzk6whMwNpjWhJ2kKFpDWipWjrwbbZxA/vt9dm/ZRf",
+	"W1Jn1Gx9UkanCMdGmETgbWyvqsI3a3XVzcrqBb4iZvg5iIlabSEnWFIubaFpGMxRIwV9Aex8CDPoRsAV",
+	"pA0jpH0hi2xQ3ZTEUqC5CYuSUXML1fj31SoG6kI14xX0/71WU7t4q8Rt7e83X9WUMJ8MjuLRdrp0sYxG",
+	"lOtKzEL8rhYHKx5mghnhZwge8UtIauV1pLSyu6r7R+iGhBybeatCfURHdHgbcKYwZ+K9VR398INa5w8/",
+	"HCK5viKguajybxEOr0i0sww9WzCppe/H23nZ71pSmgIphbgJjjRIfvhBGLWkYoDcwGHPADIzFAI/Cusc",
+	"lKMR9aT7gH+GAuqvLJSGbo5XaCKEIdh6wR1n/GLDfkCBP8+iaMEOnz/HC68uqa/uBHPb4pJBJGyI7Blw",
+	"Z+Ii+UaNP7wlvo8wExcyIAEWz6fA8eLlbcBfUShyA8JAZnBwGK5AfxlRMcvbzlBNwcQQyE7bTbgAqX4R",
+	"DA/kR/XTcLUg8oLJXzw1ECjxNaFqbWS+iFboBvtLwMUoY6QZVQ4R7DHl8M48elWro+N4O/l5ZGiOI2eG",
+	"PMr1kBF1OGnz+QmN4huS/8TQbehFEaFIn4fDO6rYORGBeVfNnw57w87q7I+Pe/V6vb1/Pjw/Oev8rdjA",
+	"lBzn9bal+D04pwX2jyztCplNO3yx1wZV1QGqHfLjIS5KO0OL/E/OxmyE/Vu8YkfI/jdgwja/Z/i+8/FP",
+	"OqedYecou6FWCSqQ1zXcy3yA9jKaBaHkGzFJHINOAHoz+cwFPqU0Cx+Sg33/SLCdrMQjCflWKEc0OkK2",
+	"ExIcEa6Cw+jk88ILCeNkRtGSep9HVDnN+HNxBK48FgFm7Wuy8gz2Sb7x1VElBf6ogvKkqf0kUJD6SRAW",
+	"GlW0Ncu/M8cCfpW7Jv6dbJv4GzTXSu0IIP5pVJmvdq7Jaqc5qhxJFPzUfLHbevlqd+/l3pFEg/ppf29v",
+	"I8GKG2MT2QZhAbGqjWhHNgpCV8gwHN1CjqlGHmFoEsIOT1bIcy3k0UTWc72QOHy4Wtqv0B4cF3ifGAel",
+	"7GXL4e5xqMQqVvNJ4K/zc7AoBC/JM4Yiz7kmIWLwDQC9XCxIiDiTycDavjg1ez/Ex2tFBU2WbB5kRckF",
+	"jiIS8nH//ff2zm+NnVf10Wjn049/qZjEzEvG3DZjJDJqE5SAJYJfeEp+0Oy/Rh+sHGtLyYaDoXnN1pt4",
+	"JQdYzAJKvoNtl8O6ye4Y62ES1svB4CRW85kwAYobFJ5wNsaEhZEGlHC+HPMtq0DDl4YWfkUaNXMuz12T",
+	"xKgpNW5lK6waLJOYuiaTo1D0gkBeeo9gZOEo3qA/BFOEwbqPmBMSklMjmkUUWqw6NO+t83C4BcMwmoRS",
+	"vEKc8yIoYy5Q8tTncfgB+z6JjjlSSLjAYbR6u/QMR0t/A729zDprG81XrekubuwcOE2y88Jt4Z1XkybZ",
+	"2Z3u4f3JgfPCfUnMjMzRBh5fLTe4cmPML8WbhQuS57hgMYpHFC6kudOa7Do7L9w9svNyut/YOcAvJi+d",
+	"V26DNAvCNBTreLhF/OmVe7GM3nTKSLQpECn2xbFrb1FGuQ/EsA+l3n8gk1kQXG9Q72/FW3dwzN6q8e93",
+	"sXzlXwv2DoFVr7ErDRP8L0eIifyfWuzR8z8YX8OXBE7+pksqh3t8E4Xxt3L4+5fK1CO+WzmswD1yzgGX",
+	"a+HiN8chYQwYbmURBgvCecEoeXlU4dfM3GMM6PiT/v577HuuuFOm2POJe4iawuxc+VoWAR3xOsdBnpJi",
+	"wwtX3Xy++8RFQQizMa4LyumPkC0WbEtFj2BnBm/BpcARIIyNS59Y0iKuDL8R+RzBAyZvS+VxYTMcEoaq",
+	"MA26HL7ZeWkhGqDzy1P4L9fK+cthcIUjYoGOvSNhJMzBC8LgPaG4AqEL9dUCF+vPg965+LtWryTBKaX2",
+	"fhEGE5/MfzTQgEsi7PmJ6UnDktwkVJWbVDvUQnXqLo7IOJiOJ14YzQ6RYFxgAKDPIqk5gzgCZxCNKvyD",
+	"UaWSojVBgZX37dPuSXvY7Z2PO/1+r1/Jbu6DzBsvdYtv1GEoAgAonEU4WjJ5kiIvgkvkNXaR2pmY2eBJ",
+	"sIwOJz6m1+VJ/kLs3iMQ/ROn9eOATn3PuS+l6xGZpghMjsn2xUW/975zcoi8CDmYykVdcQ0NnBFHiEU4",
+	"jBBGlNymgjyrF73BED3XfmI1I9Uf987fnHaPhzlq/x4Apun4VULHMdIfhYgdORvTnD/Sec+hiyNNQsKC",
+	"ZegQnTy6XIak2BdXxP1oxJNjCc53hP6+DCLdsI8azZ9P9n99eb77N2E3Eu5PfnBAmMrvdvd82Omft08L",
+	"Odx9JtR3b1/nQgonaEDCGxIigZtvtpVtipaUfF4QJ+InXSzFA97kB1dXuk9PWxpXMCWr5Mpl6syf4T+C",
+	"8Bgo+p5b6mMWjTnnO0RYeRSDKfBCC7mStoCpW4ijx0Jh4Atfxi0lIZt5C3AmozkHKT5lXoQoIS4redDq",
+	"CELlyBx7viUME8Ks7rohYUwBNiOhEN9zdHR5ftHvHXcGg/br0864cz7sDj/mqElbaw7kw21B1q/OBxlN",
+	"XaoxlGnu02ol9HtJF2HgcAly4hPUoZEXrR6JE8HyGLqdBSlzFvLYEYpmuHDVdeM9y5b8suUL16n7PIje",
+	"BEvq3pO0Y9jSQevgiZnC+CZKOu8Nx296l+cnOfLZPF76uthLNuw8iNAbOeU32qXzQGBT3QFIOct0d6KO",
+	"5Qu88gPsDoPgFIf35iOKQCBKgDM2PmbISYKiZmPv5f6LAxE9bUT6Rfvjaa99Mh72euPTdv9tJ4f88uOn",
+	"NqG5m2yCZKbyvKBhECCx8kc5OSbAwSIvriARjcP0DRoGwRmmKwk2u+cGRUGA5lrkIEvCp3QKORIJTghP",
+	"IxKipsqCMu4a362z9vnHcb/zt8vOYDjI7do9J00zQE384nvHcYNi5Hy7yxuF/BYEexC6xQyFnHMRNw2z",
+	"DXllO5BYZiv4+VWlZcpprxTBI99+rmWpfdVyLi4pll4ycl/mKG0RaEJwyMkxuCYqRjfliTtEr8UbItMB",
+	"3hOJDpZyQApPIhiNxc1203wecECfw5OC+7p9OXzX63d/6+QZ7SPClubYTf2K1VD9TRmEvkok88FkJKfn",
+	"amYjroaCZmkh4XEEfVZkAKauz0uKb7Dnc9ngvjxD8iePXycMRWS+CEIcev4KLZNJDiGixcURBse/gym/",
+	"ESfEfFJa6nQcmeV4I7kMOv333ePO+PK8/b7dPeVCXp7XfA9g0yqGdtkMJCT6ZnxTMlJLlyuC5aTWeqRC",
+	"OoCLuQElddT/DixME12/tckC+yHB7grNMEOtRpwcyIRLEOJdMU3J5nPM374hd1cyviVQT1Ah8FjKjDVZ",
+	"RmgSEnzNVYDJknmUq2/CYhyI0LdsnAmnRoWTJVPK8LoI5zSzY8sF1/mJe0ZcDw9hyffTG8SnoO6iUSUi",
+	"n6PnCx97VFjx+emK5wSV9EjcTSLl5xDl/AtmWhpcXlz0+sPOyfisc9Jtj4cfL/JM7cFhSUvH+zoJJQMB",
+	"JhGg8tFk42cMpRYrV8cXIuTFBQnlqdJE5RLGzzUunle6HyZW74SrKnVOMUXSUjXs9s7bp+PBsHf8y4CD",
+	"EixphKpCFaw9sMemjN0Pp61+Zc19hVgBQ1mClXta4O6Njge0nZUwK6yhlb11tKKZAO694vKKfHkNvnhd",
+	"XEFO1rWFlv2ghL6FclxeKy5edCt18GMlVXr2uOBPaKRsc0J7EMm7SiwvVFjvT+8F6iaqJgGbTDmyDMAu",
+	"SDiiifqAqQvZmpKUpD3VUnpGJtRcbseIyun5eeYM2APePPWuliFxa2U0Xwh0ehjBsaTSu+boNvXd1ocT",
+	"OTcpBYxze6leJTK/sGZyTKzRJB/kQMRa4NYaoJXRHZ2QQCQG9kUK420Y0Cs4QeX0wzUXRIplfB+160GQ",
+	"vVFlQlU3uIUMZ/AaevSqFmtRI7qFGiUSrSTSxB3KRNT1ukvrQQ9RObVrDc9spcWCG8KieSytve6dnwyU",
+	"zBbvugizzFxdDx/V8n0UkC01jzVX8H5KtLijxJ+X9B/8hr6biA4xnRBi2vvlLvhpcYGUn0j+05Ix9yzG",
+	"1QfiO8GcoJ8xJSParKPXyxViUeBcsxFt1dHZCnFETQPfC0Z0t46GIaYMQ+w7G9G9OroIPQd8EnxgEXQs",
+	"1LRAIqFpKaFI7G/lbWdYiX+7DLnCyK8C/v1zMfVfk1Dpn4R8WPlqJSO2thkxBn/DoLvbDBppWNgw7t42",
+	"4ybhucZhP33V6XywhGpj5ck0oaO+DPMzy08QEC5imoH+RKjlXaMBRSCeMRjLEB0I0ftjj7ElxHabAwT5",
+	"VTCIiO/jMFYgPZcfrhlxrtlyniSMQRDWoXgQ1wtbLQKWiSG8yccQ6qAIOefecyrLwXESIRl5c343zheV",
+	"w0qr0TrYaTZ3Ws1h4+Vh8+Cw0arv/1Z+g8VGPUgoI6ra2Q2zIVlrc6zXLeepUsOMs5j49TGiDxAGNqL3",
+	"jgMbUT0QbEQrWqz6XYwhisK7r9vn4/Zpv9M++Tju/NoV/ryExvhz9Pb1y9aHzmAozrTygQOu9Bt0skIY",
+	"3QJQMbmpCkgpWSBLUq8enaRgWR5L4Jb3vgn6tMI0olXbgDS7lra0yyzI9E5B/pYKtr8LbwKB0A+uPDrE",
+	"XP04/FJhy/kchyu5LngW539WrAoQjL7hx5eDYe+s089vuoGzwXCFLC1OM1W2Cj13gfOSIIAsUYFaMVaa",
+	"g2GtAhUXvwT4o8qPrYPGqxeC3F6MKjGZkc8e47KcYb678qmvlsZH0whty/DnLJ8xofW/b4o73xRfn8pd",
+	"YaWvCn6Ut7krahbUropyx1ClYerkiqp2wUk0gWHDgHatjs438Jh7WILjKyEbnflQduE0few/siRhsCmj",
+	"qp1eLOfidzMzi8nvZmzOsWY9Gs1gfi6Tk5UYp8txy71H3Qtl7U6dCJPFmx+T3iXfo4t2f/gxwYxdE1KV",
+	"GCaORzQsVT9p+uecK9BgRIXZPVhGBFVt7YXUsbqX0V3tryne7S5W+MzeiWi37yKRl7Pgo6qdW3rq2NzL",
+	"uq+wa4pLM5j77xoIl0J563El1mL3gJ1btV171Bg1AfndrfVq9zKhYWlpKGWrV0ZwHCEd7a8Om/uHu43f",
+	"Drey32fZYPPRj9Ldbf+oautYS52oO1v71X6YY6++swMgK0A8PuMr4TywDajLaoePHoelqOLO/oDknBqj",
+	"oTQRMWNnH1Wum6MKrFpUYwCVmzNfcSBTV7WM33S96ZRAwIOkA2XthhPNR+Xfi7/COK8wzaFbj04b9/cw",
+	"wInO4zdzsu/rgEi2siAY6f5uiTVBUWnRZf+7ii5buzZgg0xYgy2KwVQtPjhp83/K5HBP2G+kfi0KtmxK",
+	"cLcqcdWfjaZy6n0eenMCH0HAkLPa9M2xeg++0SvJbAYs8QYqGlz7Tfrtr0lA2vrvJBoH4uWvVmW5cLfF",
+	"x1e9xMDv2gZYmULrYpLc0jR86vuhw5K0nQkmfxAHgqAk6MLs53Zu5PHMdMlpH4OGUz/ud9rDzol9iNo0",
+	"tsFwHiInRFXgH/yyUUCDDhNQ+C24FYWd0rR2J+JRbrcS28JfJ2phqg9PZkWGljzyo82UJqtQdG6Sfhr6",
+	"TqpRFBDp3YF1rNmYU49FsVcpd0yFH/KL3rzCUCkjwRYU7NgCbSrCMgwxHL+Y62pTxv4yAwbnZPMunfF3",
+	"skgDgC2xvmRaOeAadD0cqkpiaDuMlFrlmuUNYnaUO6DD7vuOKIIZ20YZikMdQuySI2QPLgcXnfOTzomd",
+	"lYYnPhlR7c3j096Av7Yg4Rzz1fsraBVEKD/mIvAsxK5Hr2TZvPhccUAqViWeqmJVxGB8YVqZNPVijmjk",
+	"Wi8F39rEki4vTvIsSSSDuqgKFU0BaZYsLuevQJJZpZgUv2Qxc7BLnhp/kst7gvzJvcHUIQNM3Unw+dgP",
+	"nGvNVYRd1xN10i40XE6xz3L9Md4Ft2iKueaM5sGNqhcfONdcgL7FoXvE1WifYBZleldYKAquCEiqWBYJ",
+	"30crgkOGqs2Xuw3k4hWrHaGG8AL6wS1x66KqkA5VM7vh/LM8xZ3gFYuBlKDx0dbUW3q521hfw8iqKONN",
+	"brpB0uRt3YwHe6kZ9182m610mSdz6aT8fjJjwae2XiYQIi7jUArkiRjMOBKkjuxEKGnPOW3bqHo7w5Gs",
+	"FC/czzPiu8gJWFQTpUDnOLwm0XvsL4kNAYEeRbYSZmzZ3CCe5Bk7QvYi9BxVXBbfkBBfkeOARfHnlwPk",
+	"Br6PQyZKDeutONzAYUlnAig7qZZoLwLmiSKl1SWVEgtxrRH9Cdl/X2LIXrFrFrIXy9CZYUYuBCDVn9Jw",
+	"iIwZ+QviQ40owIwW2JPBnfxXJH6UJC17rcmh0ZJGnh/rYgElNWtEJba0eQUurFQMfjI2B5YfJqiNCmsa",
+	"UdiAyQrZnEF3z99yXT6pm8wUOOB9O0SY3wEOoZGszQfbIbAzA18TV3MpwrDf/CDqgAAMR/HxTBBcG1G5",
+	"e9IMY6Oqhv5//e//K4bbitGlsvcBXAfTEY3wNakdoUkQzRBbEOgtKKJKRT144orr6V7aDU6qaJZ4Wbdp",
+	"5eqR5ZYA3jcLFSy9zi810eXLJY43x1BVUJ5dUYetYlU+71wFO/JH9dqJ+K/+dMfjN75Q9qBeWuXKi2bL",
+	"Sd0J5s/ZLFiwBb9ZnsshgE1oRF3QLlHSeELdIqqbH3UrcxS/92KesJaqeOr2eq3gs/nN+TCTRzHLda00",
+	"f/3uuyJIvei0KF4lWZWJU/HLnZ9QLg6gl2oVaOFjhzDLwHu++5I1Hl5UEDfLxzNnSa8zGzcWEzdB7Yks",
+	"770KP8kvDyJT1DWj06fp9nhq9CpqQxoLY8qNiFLFozPVoRcLn6Audeom1WdBQhDuaBFhXGEudE0zQpOo",
+	"zp+TvQBz8vL+7miLBbiyLE4d1yLOAKKZ8Rwkktr3X/XmMx6LgBB7+RTvzZSwa16MJsxyGaAMt9Ll5e+/",
+	"UYpmDIpYwp+MN8x3B50VlKUGXyA8MzOlHPd5AKt1XCM+ZbPWjdk6H8hIPpK3WkmJbM2kHW+Qxhli4UEX",
+	"u9NCa5Z6DaJT+sJSZzZ9S6dZ81YGdo6STeb1waCTMq6jqef7KFgQzuKw0k8f0zQF1gCjYUqH9QmapTjg",
+	"38NorhD2JzKZc5AfyWCusPNY5nI+3yYDMhCyZj4Wh06Zjp/iqXu6xuBlNNvE4y6H71IsTgQV3WKGIMDb",
+	"fUw8L6MZwHnCXzbiW4P2aaL7hPhkE7pFD6csuuPCXE8N3xLcp4nvBH5z4yP+sQ2CbYrShY06tRsI5maH",
+	"SbOrEb31olmwjEQHPuKEJDLZLe+0QbIJVJeu8THEMX7JcUTTIDQ6G/I3QCpvagNkQz5NL5N0LSlSrAv7",
+	"fm8KGSnlVvjJylm+CEVxEKoKQ0xtgQhWYk4gYkJK3fAA+QA+MVzzgL6yqi28XCYgZRi/+CDiuQJSJwod",
+	"GoWSzJZuI+7K4leFgUW6OTW9bd1BD+21mi+QegXxi17UJ5BNQnTXNiiYmUYwl4MTk0jlbdyWNNRik8qF",
+	"/qS/VBFAGbx7blqXkUNvxp+pYZbm5s42wsGOM5YJaS9fVVINw/ij3xs7r9o7v+Gdf3z60rQO9r7+xYQt",
+	"44oKIw60UIFbce6Yli+HGXL8gInLJhcisEVYAFeR+fc7NziEDFk+UBrSthN5UB4v/fMxzF/5pK1MlJox",
+	"+ToXAYuwr4rRGG5IaSFI4D0nt+hjEF6bMAnzhwWkvts8ONhpIuwvZninheS7QPNZojaN7XuUNNOgNFu7",
+	"6Ax7FA2ioi9a6S/aiwjtvTYaIgER45wOUGk2Go2m6Qso+1VghIggmXgRBjcedYgID78SXdEhTy1OPAtF",
+	"UbNoRuZpJJx/3KgdCIxYYo/SK0i2Yt2RS+JATcpQuAjCUjdcfrhj7ePEDTXGUcmhhnH0qeZbGpfmalr3",
+	"PYg2dTz3zrPzr5kX0HFIMDPZZj/MVsJ5rFWJhGhyQj2RGcAglBUyXZbY5ze0R27jGkHiT4jIEVMYLVVx",
+	"acoCp2QUidyT+L1niKvBXEazUOC7hEXC2w5N2src/hIZJ3JAkwgAPQIMDTO3uYASrCk/n+pjs/0IFySU",
+	"1VaSUVhpcccAUQKLyc4hW0gVOyJ1khC1+CdkGog0VQdTNCGILSdzL4qIeyRLDAScX4hsRw4jV3lEi1eR",
+	"kQDvM6Yahm6zsDMB7xvIejasB1o9GHdzO8EgWXQSHhwv846nMCohOmYOf0aIvNPEJqkmknKjikpOTmZC",
+	"EimWlwKhHDtuL/jVUazrvm6f/9I9fztuX1ycdo8hW7qu+u3IuMAMN8JyxCNka/xUFd9It4+IVHDzIyrM",
+	"hivJpDWvW/jT06LXX4zbBQ0OZcN7TFei1Kh93Otf9PqAAzvV3iMf/ZPIfyX24AKHkYd9JTRyQYpcYX+s",
+	"3MCaNOXMCeJLEhF5cVtUGY1nbuT7l3+ORkYBT/SnFsgZSzdSarpjKemnZzvY236yr+U2C/Z4y31q57ut",
+	"QD8dO4Lu8J6o7ChqGtrJNQVPpkGI7O75Sfd99+SyfZraVWYhW5PJpJlFu+ds8XmKKgJKGKrae42GLXrm",
+	"3nrMGPD7gMJeLBSUGKUD7z7pW3+OP3fFOM3GmjuzzLmCd+9zmWWNG/zHT1uQ8lb3STrzJSvchlwc+ZNc",
+	"EE/Wqp1f0wkoDdts00nnvFu4SzDan2OTxDr+DHtUZKLSkJ8zUxmaD2SsVYvFltYqI8Pa9q5aAO98dIEi",
+	"3aHUYJaCbnei9/mrRmOn0dxpNCGtJ3DxynyjaRabVy/3dxp7O42Wbs3nQ5rweaf7ClTpWCIq8SW0Keai",
+	"FL7bd3GHv3ESm15yiJ769CL58q5XVxj4Zb9JqLLPP8oeRxip3IE79ZjBrr5VsIKZMeVuc3zl0W2koIvk",
+	"gwLXvTZkucWegZGoD0ahbe6Bs/b5Zft03O+873Y+GK4Dkw3qz3EzpFb2Z7ggpEC6vX4nN0yUOMS0UBf4",
+	"8zHkV/BJc78MQ35k3lpOFyz0Cp3022+GNmLBnIhKIkmdGFRlhCBb/mXXjkbUFjXl3vT648Hl67PuYACX",
+	"rbL0WdBfKG0WtOHFIRfFR/QWe1C3bSqNx8o6fYTsNANA+ps4NjJzEGJDUdrsk0pqTxmJakfIlmLmiOoF",
+	"U5SZKJUPCwipWBXTSiFLVq6mYlXSJ9uqxJYcq5KIgwkZqZG3cJRpkjXXWCqmre0TDLUeDZuudqGyiVNX",
+	"1lnxKsWSfspLZ5h4mxsgoROjMqCTlAjd8BjyIqQ/QlWN2mpWYq5mMaX9Oe6MhMr+BPeFCNvb8r44lt1/",
+	"oyDToiyTPCw7+m7OAf6vaQNKI61PRAQ7cL7bWeAT5Hvb+8Qez1j0dQsC2opZpIsIaKxCRoOKJNfYnSh8",
+	"CK5LXE5wXvTn4AJPNno0Y90rrEa0vRmzuJKJtsnju7tnt+cSapEPGhPwAJ7ndJDA1sxHfV6S87SRhrln",
+	"DGkvW6oScRC6JOSiPyRNp8X9bYhgvdv6gdy8av2Jj/cJ+2gFuVjJscodhzt5bE2kbc580x13ihAS2fu+",
+	"+lyhq66sj21DnFEypnkEK4a3DLLKuSJUdeCcHwJE6vSVJbUWvAah3/p6iln5urspu6YnfzEZTd2Jypg1",
+	"c/MHY9WIopk2cMOzrSzcCoiHM//FPEs2E3hKJsDMfWJkI5q1nmo3yLfgIzmD0JZmm3wwJi5+msGbNpL+",
+	"XRaorbhOof0mrgjDb+D22alsoTDDourkAjNGXLQikaXKy6qWTWBLiWOCOycnNlpSfoMTOsPUIS5ylwS5",
+	"nu9dEeoQSxQ/0T5+0+/91jm3c+Mi+6TXP2ufD21EA4SdyLvxohVyl6HsdzOiHo1/XpDQC1xUbbbQPKDR",
+	"jKEl9QlLtYm0ECOR6AQjXvecEf0jmGixzFOPYr+ObFH/lYkiV88VZbHnXzz363NxodqgNMmmebLKFJRs",
+	"YmlLkERtxUpinDsnJxWrIhZesSpynQ8XGS22+YJQV7yZ+jkbLy1+FSClfnoTBv+AMtSpX08gGTbK/pwP",
+	"t07TnFDUy993g2F7eDkYH79rn7+VmUxa0TaxA0pLi005MoZY1dZ+6vdfeo1P/hpU90U+SPppKTHfS4Df",
+	"RgTXUFYC8yplKHNoUn4ReS0eZR3YSuq2kn4hmtaFbmcBCm5FkfeARmHgS7uGotpkEs6fkqHTTCr1VnlG",
+	"xRem6WmW/ruuThjYyp3MhaCFCJPhIbJhM2wL2aAM8n/Iq9SuI/6mKMCW0DrCIRlRzvWJi1iAohmOwKsg",
+	"qjYr/M5lDTKG7L1Wy0ZVjOb4D45gmHlERRA0zobI1VCIYUZoVQG+JHGTbLJZfmO315kG/GG8tr1Wq/6N",
+	"AgnuM31KwLrXQCkV8j4j3S3EwKyi3geOyMhFthnj62ZWVdIIG9+Beh6+XpU1oJGorBJBcyx50z/1G/2p",
+	"m1rjNJa8qfWB7KJxof884516PrHQBDNysLdDqBO4XHQLqL9K+rrHlnaIEI5Cj9yQdO3TycqseMmpx1tc",
+	"3wobx+JTZYa7nzjDV1ms/5VGrYJNijQz3No/MKN1Rj4jNsM7rf0DVe9H4qKetj383th5hXemn74UWRyY",
+	"94+imlViwGcM+RBgjjwq+j2VzBS/w6YUy1Q5m6UUshLMZ6hBrixGY1nxy0QfRvTMieth0aZB7oCi46SL",
+	"gy5T6a0nFu60YlW8Ob4iz/9YkKv4jwW9SstY+a/KC1pyCRcnbxIhS/7280Xnbe7Hi/O3utAVY6JcLkDW",
+	"pbolU0BVFmHq4tAVabITElloAX63WlJTdr+113r5UpChyBdzCXyetsb9/P51p+81Pp/+4fzy8+D17cdf",
+	"z//hvH21co9f/+Nj683y+OqnnzKpFK9eNfZbqXSKvdRBqv718Hdhv2vsvPrx+acve19rP+R+bH396ad/",
+	"pn/a/fpT7a9/+bbcK8V/EjQsMGOLIIzqgnL0PJX9/TWpI7//+/PRaDT69ONf1okU9z3Xm0+wIqISx9Vs",
+	"ro1vlqy51g2c8Sv3pfNicoD3p3tk1205acbJ39jKZptaa3FipHbZQTE5zZYpVQSKPJdA+bPk5ap90R4M",
+	"Lnr9IddYTvrd953+YHzaPe6cDzo2V+Tsc9DQ2qfj7onNT4zudYMQ505/2H3TPW4PO+Pem3H3XFcZdUal",
+	"ZqpYlcxEFauizVKxKhf9Xu8NH619ctLvDAZcW1wzTcWqtPvD7vFpZwAfDQa946560hu+6/TTzE+DpDzX",
+	"U/twIYm/ktuhk9C7ISE79RxCGck/P8eCyXVP8s8uwiCY9qZKkcozS84Cp5xjk960S3Wfce7ddhh5jk9Y",
+	"b9pmLHC8gtd6XD/UGXNHaVu5QHzQw/SKBgku/whmtO4G5N/kT3UnmGd5QjqdbDfNE2KmVv///Y+//M/R",
+	"stFoHTz74cfnP/3138f2l39+/f/vfPrx35K3PqV4486nH7RHtb9W/3o4GtXLvl37cd3BS+cArAvz/6bu",
+	"x++c6b+106LYBLfBnVEawmRjBIzr/CDfNMw/7wu+eyz/w3vs9a2XoFnbO4Lu5MVP7ZCJoWi3U/YK9ag7",
+	"NhWf4b9vdXFmMGywH3TOO2+6x9326bj34bzTt1FwSxmaB1BNBFPU2v+fiRaUXHrVK++GINtEWBDYe9w7",
+	"H/Z7p6dcm7/o9AciHBnsoRAeWsWyjUwQQl+r6dRzSFjT78osaGAuzY6avtQMn5S/3DiGXhNKpp7jYR/o",
+	"Prkw+MNjAb/v0SvpTv1kwvR/G1L/25D6LQ2pRcx8+zGlGfS+WVvfxP6ZPU8bLaCJxyQdhaqx2QJB5fsZ",
+	"Q9MhdYXm0PzSnqxBNFUNJh9dA9bnAg3OY6ClZe0NWmkDc3yInMlkCoFS45hBxDEkIkAD1qpe3+D3xqe6",
+	"Euod2ZWIq3xx/RU7dzXLT+tZcWFT+AkH1FI4WIPDcyOTaMcV3yFDqtlocLoNsRORkFmyl6m/QmwBxdTT",
+	"NhtMSVohad6tmMYaodBcsWyGQ2KSH9JuUxA69C4L0rmqTFPRbaBqwheUiY/XCp3C4jZeBQ28HqOafD6Q",
+	"K3ccZpiNuaRlOhCyHZtsWrXAVwRNA98PbpnGRydB4BMMYcKUfI7GzjJkQVhQWFU8tNVu8A9g3CNEl76P",
+	"5Kbwawp+rqPeAv99CUEf/AXRiikKl2QTpcfLSkO1huIzN//W6eapaoMWwnw5HGlhJOKe66hLE3nIkk3C",
+	"iO8yxOVYOqKhSOEQjVSiAJqvUy5YUVcEUfNtgDiZVR21kxpack40w2xEbSidx8U14CSiG5UqnidLq8gC",
+	"eraxLO26qoj3P7wPWEYxY7z49KVlVkM2Vle8f32fdeUYs6NvX54xNcJdwIvLOWZqMGa3s7xkdKFktdwx",
+	"4A+Q4G2cl3bqzYM9NA3CTA3IH+PSpo30Vo5GP/7e3Hn1iauYn74cWM31yqVsWXkiU/i29GK42memzt1x",
+	"+UI9RTAufWpK6dzCjimHzKdSqidaHmVRhcZfyALSHDMl+Z4xZGeqO4IIoW34vnnDU0G+CjtruKbEvx4P",
+	"uOUe3CuyKwPx5lq8ia3GZA7pvzlGu7u7r1DkzUXvyeFxmm6hYTzkew+bjcPdxmGj8Vs283uHf22iWeFp",
+	"i7sbl2uwWlxy+XH6rLNtG61n9iTVPEarm5ydxbRpAmFq0++GMdCez0ukzgt7ip5xv/1XIZkSvkCyGdf9",
+	"5NUuXSwjc6z4eWIhhH8WY+lC9eJ5qoRVii7WrE+2/nnK52brzo+sTzhkxlqrfbIg0qkYt5ENKLL5EO4S",
+	"mqyqUuqw5JpZKFffFvWWhOocot9rFCBxKq1s216lBLVK9csinx1/ybwbcqbUHiGyfyctSCFs84kEyhqo",
+	"18tzslTfqwzCiyl6QHz/bm22bUZ8XzVlDkIEfyd6sH0kgq+gky5XfqFMcxXLvIa4e3JwC5vHrzbkBoTV",
+	"LJQaGSQKoYCMaHYO5DHkhsFioRr3KUuvMrclbTBqxr692zTifZTjW/IwQtfSOxzEO5OhVUk2ZdP55W/+",
+	"Fzu9KbIrzB7jz01dSHWcVBsWajYan47AcsV/ZojckHAlvtgSHd/fwFOSP6mTVsyJLhlzBwRqb9/1et1S",
+	"EigARNqF7wYEW05iwihfXkBOOdA+zta7EPur/sxnVi5Dc7jGLIoWDF32T6UlES2WE99z0Mn5AM34gQRr",
+	"qmCeS59AC2SZpXbTfH4rAGN2rZ4zI+TMAOs1OQ6glcGPkRq2bOgiPIG/4fnEwxRd32Jnhvm9gB2HLCBv",
+	"mSH7t7MP9ohW1QjC8hXfQVdLzyWsBoYpePsXW2AkfoNQdxF4NBrRBb4irHaY9PpXwFjicxQSFixDh6Tu",
+	"IPG67Cc/orKZUFwPKgiFvVF61GvwTTrbT7Si6Vz2K1blt7MP/P9/STt9C5rVFFfBuGP78u1utJTqY2pa",
+	"G4fmw5tAjoV+w1LjACYLh8loR+mROp8jElLs+yvRXMQlLlpS7+9LIuPlpp6I59lgCC6bK5ZPErt/T6YU",
+	"Bzbqb1raWPk+TCXrC5jqChiLoD2ik3FtqsXTLxqgJ+o/chNSHXN/nj6kia3mMVqR6jh6pG6kG7PuZd58",
+	"pvEEQ5xlQVnJELsEah8OLjrnJ1CskHDJD4eev0JLyl8cUe1Nlce+IOEccwT4KzQRzZJF3Ur+okev0pdW",
+	"nGIeT7RdLrq21g3RD2vzvr5DYEM5nvNkoxg6YWjyn3LdhD+pIxv+G9cqINiZoSn2fKiJ6XGlZxqE6Ab7",
+	"nisc3fzhMiSmHmjyMOYv9XfD4UWckp91wO2Zj6yAqzSHgwANsdr1PM4QqAFFf2/DgF6B6HcL4fcBcgOE",
+	"J8LoUDdnQ11RHC1D8hozw9A94aGdLhlxUfyuBfiUdSOQ3k2RQbjDoTCrxO9D5os0FYQ3/AgE88UyIqLl",
+	"PKRuhyQRTR3fg6QicXzX86kSDErDao73rgtU0QnIELAiC3lNAneFqnY6WkUU1FvgEM9JRMJYAEx4jC4L",
+	"5QOOja3HVC85QdEe011vHApoI0/ClXAfzipWZUawS0LjgS4kpqHUvbSpJiHB16xeOphm/WaERLrIgEvc",
+	"TbGNmdi606RPk7gjhD7UdYs8nOL5M4Y8FwWi4yNbhlPsEFR1vSv+tyrIK0zDUAfYZRbCSHT2F2V4KUqs",
+	"oPwZV+tUOMct9n0SqXH500VIpt5n4qLkpYnwz6m3smWWwVu8MQJh/YYpLqxhxbhnQegoL0NvGTnB/I4+",
+	"B2CH/TW99bwIjh1xj+LwMsEW7E6/3+sbXbZrF6zrPvndDsRiOBOa8jXqJ+q4d3YhGjZbFZjccIzKO1vN",
+	"2VpGbS7eY7HFhszT2LTWNN053Zjs1venLWs1nobYEfvbAUnMLQ6MSlrdTYLl1SziPFJ9zkSgp4g9q0YB",
+	"epmxvdaOkDdFNBC+FlGwVdot+Z1iNiHfwcMUe1nv5v3d1vlrVTzWvsGe1NCLUCf4iVqMQiMIvC6iwW3B",
+	"8plkcheh56wZ3V7w57aoDU0izQok73CVBWCeRhLcOoM7m3OexqLYM2eJHsbIDXwfhwWW9Ue0mtNCa02C",
+	"9mes2FSzMGNYmHv4aYkQvMLJPKCSdJ8aEsQFZV5F5DnXJJR3mBEFN9hfEhHS0rshIWggG0+Dwu375ON8",
+	"VlDaXygTfySwmSObO4/pA2biV1kCVpuZ9lmmj5J5tUbWHgP/HWwiGrP/U1lFErgfxy6SxtMjWUaSSTfY",
+	"C7rng2H/8qxzPsxmSWicSbFqwWUUJw9C5PgEh+lS/5nbBEcgx1JyK75+RNNDGvE540N+5U/P/GDmYWa3",
+	"K+yNMPCkI+eDG3nJg0PAxSsL3RJybYk6jqi62+A/SrfPiuAQVXcP9sVv+e1yscEjJX3Ccvr8jI9818DC",
+	"toRSYuGRIeUbsSWgL74HnJwstkWopKFHhTTHMPn9CkhWVCHXYj5t6nZ/IB9hCluFVSoSoUJUuIFSpyw2",
+	"JJutNE9Wk9BNcqBLBAtCkaqILvInuGohjFgeyy7frAbc3x24SZLTV5SV68p7BxPEfReJLKbfP5lEpuDW",
+	"bDu5ZIY47DLkujzx/TpSYagMOTgMV8jWpXlbhsqlQwDtIxlrZMtIHJGGw9WmYJqJuDNF2tWReAwp1unY",
+	"LmNgnaD7sqd0uzi8u4UtfPvgvY22Nj1CETiAbmTLS2CfibMU3X+MNoB3wS2aY7qCRAGWGnyGGRKfExdV",
+	"nZXjE2bFvcpkgKF6u5attbbbMtZae+DQYp15KrhDiHBkygqcRDcW5/p1FJa2o4eFilQvu5YHCGFGVXCT",
+	"wXbkd0NNUPvuJgu5G2UxI18vc7/2tVe/YzTq9zcKbR9POgt8F+rTB/IS+N5LKBXgpHYujm9aZw6Tvhy5",
+	"4ITdGLnj/SWjhMytdNBUcnml+UTKPpYyn+lHQI+u0m1dCSvUCD/H5e8mdEk0f1fZS8kwf24R7LFsYwas",
+	"PZqJLJn7cdf6XRZZXFx1snSuCfDXqUcxdTzso0UYuEsH9DWluwm1jR2OqN09H3b6cXXCwbB3/MvARhwf",
+	"IZX1/BAHN5IJK4hFgXPNjkbUPu6dnfVOusOPNgoxl9siEnrYF69NMPOc2BHOUPUq8F0LzT3q0SsL4avQ",
+	"c5Z+tAw1CKHd7eve+cnARpOAuuwI2ae9Yw0uP3CK4XnT63e6b8/HnV9FlwgbTT0cqWBmj/DhjvsfL4Y9",
+	"GznhahEF2rN0kJcJK1CjSq64YlUAzopV0QGsWJUsEPwrmDPbA8A4QY5tnJIr7KyGwTWhJk0q4g9UDEmS",
+	"f+S7iM3wwmChxUCVBeOBkAEviIEPkd1eRrMglDaAQ/Sa4JCEaLRsNHYdbSz4gZhlfu21b6oOkc8LLySs",
+	"S1MHcfeAH/MSZZfn+PNweJr69uXBXsmPmROII1nqggFcDOATw80ShUsWEbe7SEd8FdST1b4rIazCzJkW",
+	"evcQN9Jbm9rqir4hMXaTJh+w+tRitxETtGOxFcdv3pXj6+ewiOXLMPIHZPlnUmjImGrjsjMiGEL1ozUF",
+	"aUTHxfqErCYBVVTInImIIY+JCjHl9Gc5yUWBxC8HQ1UIp22U1cp9b+4VwAzDMe8fBGEGcbpBWHJQrlhf",
+	"FGomWsWchkjyFAZNlhjBA0pQFVJlEJ5GUssXCR44VNhUocNNC7EANRAlNzJwT9Tek7OUxcQiJDdesGTF",
+	"gKs3YuBl3JcATGBfFrKI7wc3cJhM5bEUhEvfLwsUk3rV2qi5IIx6oSvD7IMI+9sRIvZ9AL5c0fzMAUth",
+	"LU2kGh0oOrPSRyUFrlys6WxqBQqeZj2vuHCBCT4mpEQwUkJjIwbaOWCaOgQC66+uQnIFyVzCG+TNSR3F",
+	"o7IRFaUoE6lS5X5JC26sc9pxqSX50zM2onbabG8foVgvTbLIolkYLK9mWvZe/JI9omIeSrxoRsIHMNk+",
+	"WStsgqp19iGgW2UlEp8Ql4vygSh2oDD3jMl9f2ompPs6tuY4vCbCvb4+xEq8iCA2R9lmnj56tPNZaF6L",
+	"DzA/3L6/bmWaMc7OEtgTWOy2xuxyxruYfT1kemLaoLa5ME8cQKYTbHp/75TPGC9uQ0LjRa8/fNM77fZS",
+	"GY3xKtJ5vBDkCe3FBTOFEprSmRHc0tojRgElN5opCCi3qqcXAxQv4DtYNVPI+/NYM7XyS49h2Uth6ZEM",
+	"e1metD73MTmmpZMfR1RkP6INyY9cbiY0+tbpj/F6N8QzJgdaT4BM1i8zIFEVsmsAd8Cc+J9wtStFDaOp",
+	"J9WbJ8apnmy04kUYTHwyL6zm92pv/wVaiJf0djupvlvi8Y9/sIDasrwExBOMKFgnueQhysRAJlywjJjn",
+	"EmQ/v2kaAzDWVpi+Y+JiklqZzVgkoIzy85FJAhU3og1/yMKvAjK7hqZ8cYYMUQsRH8qMyVFV7hdMzwmW",
+	"+NM66mBnNqIzzJCtVZXVALMtVYcn6Z4WJ3iBoX1E2xfdZ0wMzFDV/iL+dYh+/8LHtJA23NdPX21ZQyq+",
+	"QsrksbbRHDszj5KdkGAXOAt/8RDZ79un3ROwao9FFIiF7Mvz9uXwXa/f/a1zYlvCTv+6e3LSOedPz3vD",
+	"8Zve5fkJ/+OsM3zXOxnz39qnp70PHfj1uHf+5rR7PISPL9ofT3vtk/Gw1xuftvtvO2KKweUFP1Wdk/FZ",
+	"56TbHg8/XnTg/cvzi37vuDMYtF+fdsad8yH4K4IQKc/HqYRUsrmYf2WXYqKezUGBCVkeIluYzYFwhMH8",
+	"UFrSBf1II7qMopAJo0A3fJ8VkdXNgJiPRlwq/RmDdMz6tmXWN2SvFiSolkq21WczsaC1pYHipODx5AEz",
+	"juXx2phwXK9smSJoyvo2dH70It943NgsCCPERE/xWGGV3DcTabmph20bXfa7fKcg8iIzDufgnF0eTnxM",
+	"rwUpLnzsUX0FhNU2b7K084sladqMpNSY8xZcPlzEumTMfROE821rZs2Cgiw2GaQbl1C4Jiuxl5qxbbe1",
+	"ORdUVPTafDVr5b8MN3MyjKVg3oCMO9YQ2w4fFsLKIFuFkF/+OshVmCrjEtyAywW/YLO175TxnKA5oUuE",
+	"2bXIdA6oMHoHlPSmlcPfv5hKuyVn4ctWe/IpbYrgAke9j2/PpND96HvW37YgU5K7a6l0Xo5j6djVGZWF",
+	"gKVFAZrjyJllyqFQtAqWIWIrxjln2rDshPOdRqOx13yRaeG5t5HiczV1zV0ItDpUttaiiBHqskOEkRgQ",
+	"VZv/+o//42BPM4mLvhx4RH8e9M6RpIJMuTK1SFnaTIyKbJHebNcsdDvznBny2IjKIv9Quwy8HKJiGtcL",
+	"FLEqUOyRzIEfVZQoVICxhHBLVh8GKt6chp0l/U+Ab8DcBjNOv/O3y85gmDbiaKHVUFAz7hP1XcpUGYOC",
+	"cvpQZiFPTxvKBmsa45aDaUS0ThQqWJkdIrt3ftyR5fdkRdMaCkIZLzuiufBlS+pFWoJXdBvAvxjfWZnt",
+	"hcU/uIK/8DFF14QsJJnjWEyAV+B8xX+pgnIuXtXS2j0HtGJVTtrd048Vq/Kh0/kF/vG6O47/fdY7H747",
+	"/ZjW9uOnBt6hh0satPzO+Un3/K0NJukwuIKWG1VDTDc06GAo+WBJI88fUQdTh/jQ7tiOyy3Ycaw4/7V9",
+	"ftw55T+qd9GETIOQK2Mjqr0oNAHkBEvfBS+dfIaqjBBZH0gEw9sZxEmgRIxQXPFBTawXf9DatMbfFCHN",
+	"HOhlX1z2j9+1Bx0bTZYrli4ScoTsQef01JapEWDIwSrSNtWuVg5SsSr8gwxoycMi2DYYb9SZ1k03aiNV",
+	"hxXXknU6LMGe5OYAsfIfoJqGiyYrvcjAk+VeT9aWIzPSj/3Auc6r+DS43QZvwXTKSDQgTkBdZmaEUxym",
+	"q0LwiVG4pAzhGcGu4kwhwb54CP4oJsYs2SVfhRu7cbIEK6rFk+EjTIR2zIMbAm7wcEkpyAIy8CMk2FW6",
+	"EUBXLi4is1ccrVlsmaHetGWPY/hOEcnj2b5z1ZWMewjkzrQoAElaz8UDG029kF+04taEH1EwHVFbP1AQ",
+	"ZSBDHZIcd624bUAJZDlSPCcQvkODaETt9uXwXf0HG9EgRPaHzut3vd4v9WFnMLSzlvHj3uV5IsVY8S+K",
+	"M1iV9mDQSb0BfyfPc5U7rXxhPcuU7m4Z3F+WwdBs5YQtK8fArMqw3z4ftI+H3d659p5ae/6X5MsP7dPT",
+	"znBsWEf2Se6bPP5Uj8T2xcVp97idAcf0NBnU9HRw+fqsOyx+rnUeMj2W3YjMD8/a55ft03G/877b+aC9",
+	"Y8BE7lEe6vjRYNgeXg7GIpZYf8PcN1ILRswPnruV0hXUtuAyrbtyGf08FnKZtqxy/ZBshkR6XZa7GVLW",
+	"1O7ZWLMnaRbw8s/XLCAXXldk90ii/gBLoOnwDR0cV7KtNvirsk00BLJSZMfCjJ1qBwYfn3QGx0bJCkJy",
+	"e5qBxEDAUAhSSF936MouwksK+q+bGpPLwkPxtCZMydDluzQpOYZxuTIPRiPscw1TTaY6EcKfA+KEJLJR",
+	"VTnoiAuWlhHlsk2vvYxmqFVvyPBU+dHYSw8yZnKUWy+ajah9FWIajSO4TKv9N8fo4MXeK/R//1979T1h",
+	"xqEyATuaEUZic+AKQY08j44omJJfQ34IXkYzvgjhMayjHiVogT0o7KvwauymqG2poSCfRg7PmCwEijy3",
+	"vrEpYb6voobIbSYTSLvzhGPPsLT0hkHcVrzt284k+YGgajHyscJpAgUrWHchJJLiHgwaifivViUhu3Xg",
+	"wFvgyTgSEbaKiLXTkuIu+cfmboMZ6N7yeZKU32A9VFLxIC6CVy0R97vDyAKHGCwPkG7DEPZv8SqugMAV",
+	"EXQbehExInQjkDLD5Gsx+0mu/DxdJzwDTX1wpl8Tiqp2JLI9bAuJf9oW+td//GdNFtiUl7BtjejCX4q4",
+	"8wQRsi+rzjb2601wm2tviT1hBQG9hLFxZM5fMpClADHvrjKgq60lrzxIDlLmwhNKoLBaAV4ERuUn6UbH",
+	"ZZOW5Mdjrxw2YvDsO0xnQFknXm4qgSpPTH5ArwiLkO9NSeTNia7wWwhLVMCl4cU8lOtiM3yTLnlcPidr",
+	"uxwdqxJkhIiNeVQpqaOYD0BWnZ5GJ7gAU2YQWHtdj8G4R+6Y+WCMZMPuIIx2fO+GuKk0P1Q9aKC5R5cR",
+	"YbU6GhDqIg/an65N/4v0xL9RxeiB3ibpL4pz07ZJYoOvxtvlvhkoOT1mKgMvv5vdC9UbGvydXkR8D9i7",
+	"COtJKLhK5otoheYEc+ZOV7XUNm/M6Lt/ZHISYBnFSXrR2vQ8DUnGHL3UKSkKTrbSjDq1SymmVSgaD8xn",
+	"Ce5EG0x0LEkutpAtrkkZEgjXzhxV/eCWhA5UkZUpUG7gsGfi/KEIApe4pCvZAxOXLXxcq6MOGJPECZlh",
+	"Bl3/dNGBA1GxKvBNsWpiNuG3xUVviwNlq2sVTFTqYhUytghJCXwX2fB3TQdBfG6ePMSUiRKm5ui2uEiD",
+	"SCKUMkqdix2x7yGuAqkJA/IyGVEvYujaoy6qJg4JS3ofakfIjhIIxFhcrPFkVR+G5wQi5ZYEVXsLApb2",
+	"ZwwRHPqejCSy0LVsw4wpUgpS7SFKMxUk0YiILcyS5JlqXMFGNJ33XBQsI1RlxPdrmfwQmXynyh997wSK",
+	"/xr1p6CwUIFRWBHwMxYHrDRl8FxARbdoRdZHwprPB1PkrrwCKjClROJjqWJYybkSvq01dbC2Rfj0c182",
+	"nDdhQ1Zu5BqF7DDqHmoWKIhkXVJPJPw8paSvbUtwbV/n6h6Gu++On78vMY28yFCpdSDK2ssi+UGIWOC7",
+	"/x+qtFUq4Uu7B79BxSbtjist5qavxS0XvaTqbmqvu8Sw6HywI/okxEFBSWADWxDqPjVSv4O8KwusGyRF",
+	"dW5s9P/8n6pzQc4oL1NjHb6/33f12fDZFGFZdynslannFdf5Shf2ypKjudQXVhmL8gpKat/H7EnthIFG",
+	"1TWeuve2SWzUDvGGmDiD5xJCT6ae76M5dgnCSFvyIwaT6AK5KYzE5HN9cqEk2iK+QwpjBoV/niRGDfDH",
+	"iebIYOqRgjnyd+3afklcEKeJvHyU/FNp4no8X5UfYeKCIqYC9UxhefcMytPfzFFMfOZNpbg8cG9xEfuz",
+	"HsuURAC/2G29fLW793KvlPlSxNe1BXu/m6dwmFTc4Ded4LEiLDpCPlFFbURaW6QSKuui04k+euu+hTXu",
+	"oCmWE+8kfpRol69PJcE0kavAcNJZ9a4ojsPvHxbH9+pKvTY5Nalck+lBXf6rTMvpkiHxInngzq2ki7tC",
+	"F2+vlj9+1/1NMo4feoO3PxWPVRZjTYWLYlzH9Ubvgmk7FnFt3ft/iLBojnnrRTORyJtJDIF0kBFls+CW",
+	"Safvl1GFzbiucwwhxRKgUeUQReGSfLVrcSN7e6/RsGU23IjqMEBtyVlwq0JBAQioVEyNIQlb6r0G+Azi",
+	"LAdXRa2ny6EDDmC10u6TJB5E+DqdoheXF89mMxlgKN5dKVHebXfb+lkJpshehr5tIZstJ/FrDH4AArRR",
+	"VexMEM1IeOtBCfEPkgLsWwEJOKGjfAgGYEW+w0lJ6haGI9nMbmK50yIxodkT9FXkt7FPZG5cpBdsS31U",
+	"2v+n5tY+ls5XlSwrgy2Kc2eXoW8sWUZu0WX/1EJL6qoa9ktf+CmTyFuJV2YISdgc3BJvHFCP75dIqOKn",
+	"5ZOJK6sNjnmy1uxTUIBKREy1MZlBx6sbEnL93hgbccmYe+rR6y2jA8N1KRtDyIeMZoF7hDACZOreEHWT",
+	"PWPI41ekcldxMVHeLDaWhZk0+fZtZwhBvoOhUVOUEF2GflEtxWgGbA76/aKq2nePyXznGgBxhSNyi1fI",
+	"wb7PoIRhOq+QU8WSMTcpzfbX5Gb+Ke4wu17J0GBNWyg+FezQGaHLLXfIYx3q8kOrB/JprReC5PyWOooK",
+	"jN6iSCNlarKNGafwIh+BfC5qjemEhBM0+RyhqgQ1LjpZS+JLmy9bWmZl5pQ2X7bKtJ8FwxCHJEGKpaNv",
+	"3ab04nIIW2yN0mnNn3zZUHkhSWUW0MZnq4pFeWhkf4H/dl1L2nct8DB+tfVrMlnLNVmVzJdmRrOwjyfE",
+	"N8LNj89gS6rIbBAHTk2hD1i0KXfakKCgqIVWrtOIihJetAyj/J7MDK4IDxrXxLUA1p+OQHWV2pphSbnp",
+	"DgUN1rqrTQn8Mm1cu1WUqoGqzow410lSnazxJG76I1E2x8GUBhGa8JvTheTpkOwswmC+iIRYmUnNX48x",
+	"CX0RWgbA1raUJntU8cMj0S1aHHd7GZM7yJL8z+OATr1wDiVfVARHGr3aW2UOJYgGXIoCfrem/b3GsC2U",
+	"Zdj34Ndi6t4dLquiiyqzY/rK1m+bbszcpiKF0dJZgnWUMX1qRPV4lk+tasS2uBAlSQdbSwoyiqptZAxS",
+	"8pXlKlSMKVpSnzAGlRjIApHPEdRQ4Bp1d9BDLw8azXQoBBerIY7CbD4XElgZEek+JTgEvQ/LCEZxnJdi",
+	"88Io4EV3EIP0Sh/6HsmFa1Dpe7GBOMTiE0rkY4wb05ekNXnhvMJ77h5pTl9ODnDL2XX3yP70AL+YVFL1",
+	"nuGT3xs7r/DO9NOX3dbXvxgt1cmc9zyk2ShmynX4mLLAa8T/UW01GrUjLchuIerWSEsL6F00oGULy5c+",
+	"6fLQpY96qWO98TyrI6kklHe9M8iWV806Bp3TzvFQNO+oWJXO+bDTH7fPepfnQ3A5nL/p9s/Gvf5Jp1+x",
+	"KvDf8cVp+xh8C2cfx3F2ZjrjcvyuOxj2+h/5kL92zdLQB+z7JJLGb5Myr939t/CucgTUkY2dyLvBEYEY",
+	"/pBceSziV5LM+pn4ARcQ7BHFIVE1q3AUhd5kGanoPZEw277oxpGBDMEGR6I8zYpEUO9vJUYBAjMH7klQ",
+	"zBqZqFZc+o6TWOEfmbQxMdoYymRvKkQv3jWX6ZIYMoMs3ahjDNtSjpOqzRpfLUXeT/zZcukZY9XVi5nD",
+	"iecEwrbFlo/llsOwdurgFY3rTXCB0N993T5H1eViQUIkQmppIOvXy7SvpQ8RE/y/orWsyFjMzbHwcTSV",
+	"UnDu3gqJXice+d4NtO1hEfF9HJqL3yUkbN6SqNAkE9xSLjV71D1CttoF8yQGlBY20BEl7pHnHkGcK2xJ",
+	"2T3I8CrTtHL7s3Qjd8/SDlUKNwnhansQN2SRRy1zSlL0bGKUKUa0ITbDnOcN4RlpHgUxuMGC0FT9abXa",
+	"71iAOs12TVEcBbnsTy6QI7WSU48Z2mSrPs/bst8EO/nslDKcV057l8Yfimhj0NcsvUCpzgaBqZJ3HDKp",
+	"sb3IlryrYjQQDGpExes1S1TeaaAoQK9ard3dF63G7sHL/freixf7LxsvhP/GxyGkRcmv5VzQBi3t/agj",
+	"jiTBfSfBkrrIY0ip8iJAPgX1YVxMbQCbg+w5/uzNl3Mb3UIM4ISgkI+j9diYeBSHKzT1AxxB89bAo1Gm",
+	"JNp+o9Go73+nNPR46+CCN+0c8C6Es+xkFvguSwk+ovJHVrgRedHlhBthNcr0NKmCoFPbKOmkAT/XBj6S",
+	"spKxN/AE+6r5Q4lzOFfH0CzJw13F8fUsV5JU0/E8GoTjJfU2du7JHIm4ODFAjKovOMeWZF4zi1W0sPyL",
+	"ApO/cSjugsDV8kZk4TMaiAMjUlSmsmIl/7ZmXFwpQQQoqpQYIh+ON6BbwJ5gY+1YHmNLVU0hO1rMNFSE",
+	"zwxzmmRLKaTDbJstmrq0oAgssXkk+x/XNdBkh9SSc1CvYb4ctOOC2tLxujRsqUZKLeQTrgmL1o+ud+VF",
+	"mSqXv519GKYV5t/bO7/hnX80dl59+tK0mgUKswAMuj6RcIFDEXCfVYmTp2skQP01EANLid53URwKilLE",
+	"4bRbDJar0ZxdalLXIgE0NVHxdutYNcsa2nTKWVde4kht2l3FjjQE925BFovP6YWtwRFgdctwv4x/Uypv",
+	"mzHWnchokLXA6Hi9G0TFLD1zRlTh8PVFI5JDbWx5lq3AxiffhPBto/8ylzpnUTHDLxfQkOWA5ugGxfYy",
+	"fhyyMw8oWSnerowa2j2xDRCS07bjKEkzLCUvmkRAGWPfD26JuzVSpMjyaV2U5TOG5PBKujhSRVVRIw3F",
+	"N9sdOYPqpwW7dSQrYKRnFxtjG+D6pluWBVBMZgYRWk0IAENMndm6my3ZA/HuM4beXnZPtrItbbNcwaiM",
+	"SwSDlDwhotllxtAJc7Kx6zE88U1y94cZAXExXUKbIfVFQldrZPLrlTP2yY1w92+ztF9Wzil8t5HcYXi+",
+	"1BsSelNZKwlVf/l4XMuSvh9ceVsj+RQ+yoPR5lqJlKbzRcl1Ds414MUsoOpCtUAh3ZljzxeF4xO5vFbX",
+	"BZfNwKmA4wUWVdPHd/iUQzaW+mmpLy/4F+fiA/BcXc2lnafECZUvl469VQc7CSYMt11jVqRPGF/mgth0",
+	"HbrqPixQYIQvJwoQTkUXSCeQ0M1Mh3FEq8ICin4yW6drVvaqs1PWTXBOjKjNMWM/OU/Ctj6CrL3f1I/4",
+	"NhUVWE6H+NZugY22/TUCX7IYJext5Sm4s9X/7pZ82dv5+9nzpcL18Gb9NWyg8PwnPkVRQUHn/3XUnjDw",
+	"DC+E5Bz3XwsJsvk+23krfVo820ooy4u9d5GcjPLqNoY1s6C5kayL5MDNH6blsyzlbfzeaL/4JoaJEhxu",
+	"e+6WEeY2yGLbSGCa4FSaxW3mXlmJZfMXGUFl4weaYJJtEXAqmpxddO0jcM0m4fDxMY5DMlD1PECELudo",
+	"RkJyyIW33oLQ9kUX7dYb4olwG8zwDXSR9D0WCY9vrQzhJYLQ5lcT6Wfju9tbuWLuzyXb8YbrMi2AbM/r",
+	"s+w8N7VlNLMJUoy5v0JIlqAy5JIQg5bBnxyI9OlJs5I8HzSytgLGZa0RN+9kLJRYK+dMzpbX1r3JMaGb",
+	"+xmnrvfH9yLHN+0aN3KuePgT9SOrtRQYd1Xnpm3tuhqG7mTThQ5ZHr3Sekc9mF03XtNmrEBFbL5ZqaLY",
+	"qZORa/gXhKI8Xdx40SHU9egVBD/wt8WfwqCDkS97Vtg76eq2+hw7RWfRquyk/pLsZSfHgHaSfyomtaP+",
+	"obOaHf2PPG/Zyf6USsBPg1nkp5Go3dCEpqDngJFJyG7CT5sPPNkeM2ItnTAMCkwHotOtqe+vyNSwn+t3",
+	"oV2XZR2Ep35Ev1HDWYjS6fQv2v3hx7H2ZERthfPxth1q4w/bp/1O++TjuPNrdzAc2KiKITWXIjgzRyr8",
+	"YK/RUHHLI6oFH6gUZS+qWcjuvm6fZ0f8tv1w0ft8H2OEXXdExdYw20oaGufaJNeRzUUwFuH5AjYxlj9l",
+	"C+hbzJLufNVcW+MEEc8YYiJgPwj5CkRHYwvJ+F1L4vEYuhvHc8adjdOHmRRTaI7EBMmq2Ih8a43MdmzT",
+	"XjrXW5eJZnCG1tGlM4Pf8HHECVxfHOfhumc/2S68x4UxGKZOvPHW7pkr7sREtSbVQhBLmqgvh8e1NOm0",
+	"Gq2DnWZzp9UcNl4eNg8OG636/m8lUy6ynBq2Wq8/pK1dB7qYX3eN4b5tCs4VSwgXfFUy8V6E+0J+GaYr",
+	"CAOuo26E5ksWCdXQi9iIAiMPV+C5oFcyLW+BGZMdCN2dVy9E8NqRDKPSGnayWXBLRzQJNM7Mnu3R+fb1",
+	"yxb60BkMUbO1u4f2D169RC8O9vcQJBZo/uS9TBPZ/YIgEfTpxzUBIrHNYJNNY43TxkINVOWKd030cgxJ",
+	"HZ1617nwMwvFAU5X3o10tsK4EOs0Jxj6lnGs0UAEB46oiA6ckFVAXYTRbmtnwnEsiDmDvCYgSATytZp7",
+	"L/Ze7h7svbDWd+at6E4jg5VQeooS19ED+IwsOPOY0wiEOfqr9LH6sXXQePVCpJpnutu29vcKN9PccKwt",
+	"wK5ynMfNwITgK4oACy1cQMZ3WDZCbjQyeXwJfD9jSjZ2cIjB0r1PBugySGN5zELxLJX2VApLu61CaAZF",
+	"NqYMwUvzg4UulhPfc9Cphyee7/GNti9ObaD1izCYioQd7KMudcmcyhe6mcpdpxWrctHNNKU8LT6X6+qN",
+	"6UDCaxaahoSIVHoVY5GORwluaRp34hSD+pJpnVwIUMbcvC7STQZWeFDtxn77r//4TxsNovAXAl1c9w/g",
+	"CtxN5YmiLme1x/3j5sHOr2eBS+aCpbLlXI8NjoIgxzHb+78NOj9/fL374uf+8X77/XG3vX/Wu9jrvxue",
+	"7e7u/9r65e2vu913vZ/bFxf7/c7u3i97v/z2/jwdVfeWc8zWzotPX/b310XUPUSRrfZ2hZZyVV2+iZl/",
+	"S4dFkdH/jo6LbxupsS5qIgqXRIVIpKuXlAiQ2M4o/99RAg8aJVDG+J2hHf7SoVDdGDB3T0p7EyGRcwX+",
+	"2R1N5XmZVFgmDAbEO1lgSOww3VSyXZUS4tK79ll9O9fG/SpG3af40wP0DSmoCiUC4WX7VRwSKF1UoHml",
+	"ijttKumUdYvH3wpAsgjSqxKXrhossbXJkZDuaipsgxpBxI4DL0IhcYiUxD0m+8x6ESP+9FH9B/KcGA2G",
+	"mR6tT89QKEY9Ib53Q0JDkD0XMeaLyCDLteUTUceZBWiayp7QVJQ7MgwBUtkKfjHuyyJR1XDX8F/Q6hh8",
+	"4qiqCt3teK5dO1LUF3ImteMuFz7XKgmarKSkv/Fe9zErMtEqVshfQXILtAYWG9kg/+4UR4Q6q7OCtuB+",
+	"ICsppuaIgkC0/557vu9pdXMLptR2mY8z2GDuUTjjGjlMC8YZS3OJU9H2eW1Ikp6lRD5HkhDXlt7g78WL",
+	"9BhylwRV9drAtRwQntkjtRmmUmXGMgcvriNyp8viPrxeO2dWivHnOUrMC6y4LNnW7F8t+DvUK8/yuj9V",
+	"zfIM8I/aH1rH2GO1iDaeD0NgjagpbquzzVBI5tijR8geXB4fdzonnRMbYdT6/FmFy3LmcjSi9pt295Q/",
+	"FL6vNJNF1UCW3JQMKzEj23vNhi3a9noRiB6hG3/NJRRlYJ8QBy+lqdwlLPKoMDqGhAX+DXFHFAJ3FyGI",
+	"t6qFHWQbq5rotkEe9gkXf8DtHIvGIngi3f8+qbYeI6JiVcSi9bLrxnomel9wIyOH8rsQeKj4xyGyv0iW",
+	"YYlr00Ixd7AQ3/mvtiVb/Y/ohKhKvnHDf2k7a190UUiiZUjBZoZEdTFIm16QUAw9ohxmC0WB7yK8wGHE",
+	"710bnsl4ZNfjMM851sUNO8eLhXT7Z+sBrK9mnpJYrfhj5fxd/3HKJW5V2oNBZ/O8YKnIzAofbpqTf5id",
+	"8XL4buOEy2iWnY9/dtIRtffXfHYiCFJ9traPf8EwrzG99uhVeyFEKC+g7cUiDG7Wj7phSflBMws0jXnS",
+	"Oe9uM+QJod76Ec/a55ft03G/877b+VB+4DNMl9jvkxuP3K4bfnD5+qw73AoNg+Vk7kUbELGBzvKjZohO",
+	"jZmLmFo/oDHYzDDaYNgeXg7Gx+/a529LDyplUxFXUjh0uZUbA16S0brnJ9333ZPL9mnJ8brU9W48d4n9",
+	"zIhlEViAubLLKlhP93ww7F+edTZzu27c3SgzRFxVa9MK4pr3mSUkA2wAIR4gA0G/87fLzmAj05W28Mzs",
+	"6uMNc8uPMzObeght7hCTgaCghE2Zoi/mkcqS1Jr4T6swEqrUWBk0ZY0k64XRLCDy42FnMNzw5ZCwKPvZ",
+	"JrjFlymAv8aWpZXwWEr96KtVCSgpkeZn2p2vVqlvMoBs+CYnRpT6Yrs5spJDmQ9SMsOmD4wEWPajrdZS",
+	"wMM2fWZmXKW/2mouE5Mq+c1W8xSxo03fmc5oyW+2gi93ojd+UMzMtvt0OzALufGmLzeIr9t/vhXcG6XG",
+	"7QdIi/Tbf6+L2tt/nZenS45xJ4pZJyRu+a1BaC05QoFI+fVTRr/fbPm24hbhKKAZc0kVUxf6bm9nG09M",
+	"R43mq13cnLZ2XjhNsvMC7092XjlNd6dFdqd7eH9y4LxwyxjTc5b94kWxJJCLzL2Iyb51Bm+eDaGRtzMC",
+	"fc7lkwlEo06WEZQgI+JYoBWJLMQC+M33WETcQ2Rr8rPyZ1kjanfP33cGQ/4zBAInz1DukQqR55/p4mT8",
+	"O7L7HS4i64PIX9Q7qBqSRRBGTFR/5RB6HPuyg/yKRLW06Sgra+ZtHllDRtY+kTE7ZMwJBrXGoKoY1Q+T",
+	"QmHSEfJif16WNwvoeXk0Ly1mxM5i0bpYUC4U7NdbO9ar65uMBBvsM2uNImXsG2sU/zWq9mYFf61m/ckU",
+	"DK7NW8QqfiGrB4ptMPYnAXbjtvb3m6/QQsTgXZMV55Wc+wwG7xBeRrMg9P5B3PE1WTFoL2R05V+TVRGX",
+	"tq/JynNtZYX1iMjnB5Y8UCHbO9Doz1wmT4D2C1ldkHlBQXc+3jVUOUIXv3R/RReds8117ATMlmyPkppF",
+	"9xqtMf3/QlZdOg2+9R7Ji+sZu8NuoarN2GxHfdhut9v/+o//RKNlo7HrAAbgn8SubbOvSSFFFZRXQw+y",
+	"1xzuctN14JKHTU9cIBCb6bHYHyH61SEMzh9Eg9skU8CjVzI6MGTRts3U+ME0+ObWU2oR0kpS73dwvOq+",
+	"VnFKzM5UKz5LmVME27n+AD1Oe+PMgX28Ph9y4u/nS/5T+pAflSgenxqKYs9tLui976R9qnEImdAMjpB9",
+	"0hHvcbmZvyma50M/UtFJgy2I73v0qoa8CLkBgVLEFsLTiIQau3zGhKsYsidGNPbWegGNazzbF5fZNo4Z",
+	"QZxDUrEqMVDr3LWpOERzYhnOLfwQ2e3TUxtVhV4HaKgdIYzcYI49iqrYh7wZSCUSSKodiZLvUp2qy9tC",
+	"fPCM6fGJ9knvrN1Nev+PKDS1kL8mSgz5DHeIzdUE+1D8N/4IMjWDa0KRx0YUYrXdmuiOoasVqfdQSG6C",
+	"a+LW6sjWZXV7RKv57pnPI8Iiu4au+G5GgdRxY7/7DEf8F4GDdJ/QER1RwGxapbQQwc5Mdf6KEmuaRKXq",
+	"EluFLFPhE1cFrNf7w4+QrqyCumvXDjkY/5QRkP8UMUz/HNF/7uzswP/4QztXmwE9R3aiJP5TdBWFXxVZ",
+	"xmn1NhJjZJsF8MlEynuqHUCCYVX6PTtAatrLzLswBs4niiAHM0dk1ovRcrpgDBCgXw6YASnui2nnRjFB",
+	"lbxuJTXKBSBEAhqSG+wvxdFWbGDq+b4cP6OJ8tExWixDZ4YZ5DAx4vtxu+D0NxpEXgRpVz6JCLMgToVZ",
+	"kFsCDYOJK4GJEzllW38PRFWHuGoHdMU9RwMS8GBBKOPjCTplCEPV9gTzBs1Z+1y8k1ffxSsKwkXoOQAf",
+	"IxHM5RPIKavaHO/yredebJVnz7+IbpFfn8Ondk0tKcUtnmfZAp8z5guCfaDnikHIIbJhx+o4pLkz5zCU",
+	"3OrdjCU7mEByD/KiWmZAE0nF48X0k7kyktAeaAeWHhHYmBE+wcbU6wUVWTacej3z6vmXXEGcrwlPgLSo",
+	"quBdh8hOm8njvSnoMqLOaa6TiFjVv/7jP5OJnn9J5TN81ZhKdnppao9nX2NK0VCIE0Nxasy8HXntwCmk",
+	"tofH79IjP//iuV/VlqtWBlxbUaSzZujYhFMANYz9nIGRPl4Bv0CYstvXLDQNZKFeeS2BaqTfTWCeZdA7",
+	"gEH9yGKAlM1IkJMwEYl/pyxCHFwR/yaGhF5lHCTIOtQZszru+VWpb+0MOHnK/id0GABHA/Zl8Fk6Jyq/",
+	"uTHBWigJJuRgSWmxVjSrYbc1iuVbjapOQCPRBiTi7LpwrLS5iw8pJBB12wATPsyiKj3dc9mq3QLJSDR+",
+	"C+eYOivEbglZoGosAP/rf/tfXAbrn7XPh7kF5i1sxUt87sVOBv5D/MdYLD+L68QlIWYdUTDAyNKk1EUT",
+	"8R5iy3AKfSsgi50GMcMl1IU+KKqjhReOaHBLD8W/leR5FcQSdkznikfK20VjwZwPiVzvWNRXADxj4uKo",
+	"WYh5lItkMSQT4gf0CqRFkOH0ugkWup15jpg8moWEJAtiMxyK9jGeSKYGOXlE7cFl/037uDPudwa9y/5x",
+	"py4uV5sfVgcvvAjz6973rkVAaQJqQLk4wAK+BCxyMnURVZSLcwJwxkQzMj9CheKmiGgNbqmCNxWHmWXl",
+	"MXV4TNqAiIsmy2hEdb9INdf+hYIsrQQLfaPaF90aSNRtbbisl8XsVlG6mpIVRhRq4nHhx/sM3C/nWvmB",
+	"X+c0VfACGr5zxM7jGFOhx3AJRetOLA01FrIDJfYH4ZX8WZ5AWOaIinXy+U3umxHlOovGglPIkUqOdOf8",
+	"kDhykPTjjOgGR87paeK8UU4a6Y3RXC4pVwv8kcKU7mBJ3CjwL/572o+S+EY0t9ETciQl7xm9SwWuOcOT",
+	"b+ORSjvzkh82+awMxFXWk5WWE3OOKbPjx+C0MXppHto3ZuZB/+00eyyn2ZCw6ERa/9K2w0gWEpC8JwqX",
+	"5FM+AT1bv49/tMaWlwT4FGeKgj50WKgOHUKq9HqrDkobdR49dzTG6rocUnA1P9UE0k2V/zLasJ7VKyv9",
+	"bdaFXRk88oTyep9oAUAof+AsQy9aQcNBganXBIckbC+jman6ibCQQJvE5CgFeBnNnsMj2xIHCTNkt6Uv",
+	"VLYZEANLtye8LN2efLdgncAD4K2Et8yiaMHxdOx7a8KQMuKZAy8jz00qXcnaB1zwhR53AhixnFscW3yi",
+	"APyQfNwZwS5AIko2VH7dETDsdLXQIrzwpCOyx5fbWuMc16e0UDCJsEe58LqC0s38a9SqNxTs1cEtvroi",
+	"IbrsPmMjqnBJrPTbvjcJcbiqCTsJKLECSCckLqGRh32Grv5f9t5FO3Ej6xd/lVr8v7Ma8sk0YPAFr6zz",
+	"0TbdceLb2O5kklH+ViEVRrEoMSphzPT0WvM0c97jPMo8yVm1d5VUEsIGbHfbHWZNEqNLqa77vvcvolJQ",
+	"pfGcNSPl8/f7ZGu7uUv+7/9pVpt7xHxb2QF6oTeVCoz8DfXY3lHhu+Dwlk+iMq4ky34QTvDYQWf209bk",
+	"ReGGI9xrEaNeqQ3/STQMUbJKUAup1C4p+3d6C4rI3jD+MQpK7VJuHJkCFRRW47O85Kv4gFyZOy2T+4DE",
+	"KUX0NOCJaiu8aRawEuUEw9lSFaBzdigQYanv85i5A4HFuyIaYyktlZ/GolvfVSXxRE7pQ2eAzZOFHNF4",
+	"ICziUqELhkGtxQSmsXN2qBWNcDiisd8L8GNg5/+OfPddov59951SaP/zr387FjnzR0ze2UhfrLTVpprZ",
+	"PjYnuGdlX7Ren0yFsEhi+oYic3pSCKhFlnzbsM1aqUUbBmSYtNUEsjvmjmNG6DWV7xEqW9C24CGNblhs",
+	"KaBvUlbWZlGxTPVIoGqV6PKyXdmKiohQHB73lgWBCEwSCg8VJsjgNmpS4tUx9++gJ5gHbukAR0wW9QWZ",
+	"RHQ0QquZ80kSXAsqFSYVLz8rMBSCRQeV4+tT5hlL3fvsVHEBUSfG1cuYXOU6Vto5/DtL2TfSwsnqi+Ym",
+	"Fm9ymrYgZQ1QZqJ9EqhMaRofCBGc3rArBBL31XR9/Hh4INR0EUlGNjc3dy0IbhRQsVlZTghxwn5fsNh5",
+	"6wT+0Jf/DVWNZQSxV3PpQLVmZ8+YJ3h7sQqi6RRql1O+Qig0psrUIiLp3OKvFvnPv/5dAR5ikDkmwMCi",
+	"J3bGHNROHAn3sEm1wMqUhStsGjXxoDpZO7pc8WRt2Z0PxbWCKfYEDSRmG6TsRbQfWykirpUxq2qTaQU2",
+	"v2xFLugoYmAMISijCFJ26Gh0BUm5oQv/lZ2AP3zuwX+p6145FTjsxrnRu0GeiY+X+3pTyI+440iE0caI",
+	"XvtciinyzbLaF/ABeVuZINVpUs+CKPFpQMXVMIyYBSUbrvD5z5+dCoyCe+Yhk93Ybba2ySgKewEbptOB",
+	"XzWm7K165L//EGDFnwxCwYiunAtFcwWhgQiJS6NoijY9ki17q8+0wW0+O1VyUVg5Fdq6ZrFuyQ15HIWB",
+	"SOorayuuXH4weqEXXbsBfaGrzzIvIZkQfpW4DnqsH0qyFpNIMhgGlZkHlHsBi6ByHYBW4zkHf2imxG1i",
+	"Jo7GATTSi8IbBj25ZHcxXBbg9UujvtU5sPSnKZ/GUNGdBYJlumzzMnzekt/Xmd74XSjaGNEhA0ep0YlK",
+	"W33m72OkwJ7NoSR18riFUXeqCjsAauNehnbgt07NwtA4JSDaHDpGPl6+39hJKpiefDwiZceWsmqt5oCx",
+	"DUqfyHas5ClKAilaylfrWzYX4ygKryX3h1e9Hfnqni6gzSJX8lgmXDpKvk4mkhnKnjNvD2NB3AA8nTjQ",
+	"dDbSyq0UIXtI2fnfcHa+dzCoAUoLtEk49GObQyVRETPqVfZ0TVEs4q1p+CigPlfAvKTMQ+CJEN4BE4mS",
+	"n9zxCLIaTNN1EqgYY+I9nG/5GswxJP/7AkRu7CZyAh7ibkAfuB/LFxy5HRTAt0enWhQAelF26ru7tY1a",
+	"Y2Oz5kBwhxogGj7Vy1B+VzISk+yImPJ4jziG6O7ozWRz32PDUQjlbyD2r+z8deMwvbbxE5uqItu5i1aC",
+	"Kt9otcB4qwo8VmA6b30BsljnYv/wUMV++IEq8UBjCqWRXQoG8B5Tx9JTm0PuSxUjoEqJO63apqPkQuec",
+	"xdF0oyOnztkjIF/CygtSRp7j0iBAoGWsUWHzrIQuoDxCoiChGKZM+1hbwlLcOMGFsvmIRRsm4UroD3y7",
+	"krDuZmNX8d1MR6ukI/dPEKDC/tcNlWwGy2Fg9NcbO9nJM2pnwsIzdxDC6VB1ZmGzA3g56FFyp+lK5FB1",
+	"+g2G3pxrCROM9CDvocqz22zUUZk5RqmCJBGyUsTDgF1VUpnKhuQ7rc0acfZDHssNdeBfY1CQkjbkPkpx",
+	"viAxJM7pp225gVF1194CYRTOHoWB78LBcfRjjkV0KVN4A30Go4gJCKw6HsdqaZErUU4W2dqW0Q/Nbm7r",
+	"UshI0TkjFQSYzPRUDarRJINwHOH8HoP06IsET55xcFYz7rUJHaKUKece6AJWa1SdBbZwR90Y6B28rFHI",
+	"5CaMmPJ1RKHsopfIOT2f02hK+kFIQfYCfx8qn4HvMhW3qDT3zkiesI1GtaYq1aFZQbTfvp1MJlUKt6th",
+	"dP1WvSveHh3ud08uuvAOFBOPwQaaKI2ds8OSVbplkUBtslat45NSj6Qjv9QubVZr1U2svzoAbTcj4MkL",
+	"16zACnbkoy40Y9Qw35Zyz0T2A5bJIhRFbQr6kqSE7bR29yhit344Rmlcnr9Ukqoa0pOj4JPgb5vrnQsl",
+	"sQBvqoPfUOvBRozGEPwjbvyRUD513UELowDJBAgfHFYl+KnCfD0WT5gmV7huCeU79NQ0zEZWCJhPxQgF",
+	"5FDni9cH06wQrPRpX4eHJfYdYKupeSepVYjM7CGDXEHyo6oTOS/zLu23fvlIUs/S4s/vw+IA6Ks+mLCP",
+	"GrUaxuUCTYJ6fIZM+4cqo5lY8j8pw+bfPmVg4rDOfa2+UW9d1mvtmvz/bybAoS/XBWT/3Z3trVZzs1EH",
+	"FBzX94qb2NRNJBI3fNToHLYp9YtWv9Hbcetsl257TbbZh2BeGM9VYmoz5HSvn8Wpmul9S3267wdMFZYt",
+	"ySMxCqO4iq/Dt6VOs+vtuNu9LdrqN9mm13DlJhjQRmtLNru92au16G5zp9Zgtd7OtldvtZp9r+F6m83d",
+	"+u4W/KK7Pc+rbTd369RtNWtbm7S2xbbr/Ra05f+DldqNVmKcOutcXIBPVK4kG1JfUqQ/wgGveiH7H7VO",
+	"VTcc6k7OmaA0lELVZpbsG3aCH09L7dIJm5Bfw+hGY5ZF8uLHC6CRnNVL7VK9sUmOpfB3EcuTFYqYBqpY",
+	"cqleq9XqSRG3dunkV2UTZ1dh/6rnR/FAPgWymZx2mOxIxHq2fwwHQI5peukgBLs6aKD8utT+2++qhG+p",
+	"XfpvVeN8Z7eWVg5tlwwPWhKldO9eU3OccS6amHPF78mVSOminEOtYuoKfgapLLVLxxfNu5N//No8OXDv",
+	"jv/oTI4P8J+j4fuJ+36n/tsfP/qnH47vfrsMBieNv9R+uzwZosV9ReoCKF1gzpwpLS+pspSiDKoHeM1N",
+	"JAtF30nIh/7SO+rpMt/wZn3hNz/yNOcJ3q1vLvzuGZ0GIfUuw/CIRtewN5qN3YVfvwzDY8qnWryTr7eW",
+	"GPMhx7rTCfxKq7a5zLBvqY81HmFdx8MhhQMmJV+fSe0sy7diei3pX0nZfEq/f8YTVwBmGNNIywC8F9II",
+	"QmoRwFUR42JLkBaPbJ7ZDOSDf8uII0+Gk0DFoFdTkBsOoTxQmHVPx/rEUj+RQkAQhBMl0c8NVlQoz/Pi",
+	"DRPijwYMgKROHwJBF61u70/Pr8ChfnEBMU1UEBFKRUgYdu6AxUznB5x33l86ZMxjP5Ad53vEUaTFUbYm",
+	"wMTxYyJiPwgIZ8wTyjrupATCaRMHqLBjEQfIkbJtKeJaTcmaAzYu815C3nLvZOjk7GuKWDtg9eKsDlYv",
+	"P55CF1IyDJeRdKe2LZTveezH09TMU3Y0V5HvHJwf/tw9v7hSYqwDhQgJcU4gtKBzdHV4AFBL3xFn//T8",
+	"7PQcrmcmwg2jUYgCWTVg16o8uxqJeRPVHfyhSrHn39ejlYqzfD8FBnD2T08uz0+Pjg5PPlyddc8vYOGH",
+	"Ib82p0u+id4RQtKrUpY1l4Y4mcXIroC2hTtGXzhxwglnkRj4oytllaHXDPP59fecd92T7vvD/cPO0dXp",
+	"LyfdcxW5RYmz3z2/PHx/uN+57F6dvr86PDHnEjwOanUwXK2gKRJOuAA0GRIPKCeN1v/CM5j2BuC7EK4E",
+	"XHioKddqBE1nKFxPfMEqIKKzSIRS7g5JL4wH2L7srrYsYgyjsTjyYGEpAhJyF75MojBgRUI51reYZU6z",
+	"UvkDAu1Ro2+oo1Ca+cF3jBd+YtMf0DuLsjDQ/3ehN11cDFaZbMk0gGMyoeGdzAwp3b7HOOv7rk8DAtsG",
+	"KkJ4pFZrvhHkR8oZuRj68UCbpdSMgy0Vl0VqjFK5Lfj0rPB2QTl5H1Hu+sIN50twzdYWOaU3pHPLZiS4",
+	"3Wa91jAkuP0OVGBODjPUZB0ysh9GowSfPHOQ5Usae+ZzKquqiOX/oe6QyYFoWTU9sCjof7lBzYqlO62N",
+	"WnMDHk1EbMpZVcg1yvc8K7gi8I8puMLCyuNQQC5K7c2aVZJHptQu5U84bOyV56FOjsHjWSSey3loLTAP",
+	"2zuAXbaZH+UFHeYGecQSgGKQx5v1VqvVqtVBC1DjmyXXKDrPvlRLZXGDLIKsZOx9LLZz3+GLMSNRu4AF",
+	"4x7EUw+hWA+JoAHApVKkT/vPoXQ42PfxI5X18XuybbfUTuvwvB6oVv2hXTVn+4BXM79l4KICv9MeCvm+",
+	"lphw7owd8IDePatGYiiJqXEb3+eGXGIlgipEpmtLWoHMZvKPcMDJQcgqS/Txter/xSp/0Yw/QmFGWQXb",
+	"SEPlpC7/ecZ8Vn8queEyK1tZROkjmMHGohhRBUFf97nZzGunTcW2uNplbbvdahWYAX9/mJxpy9cma/Zb",
+	"dKu37e54u6zWX0saf2JJI7UdfiphwpzcJeQ+VSwluODFUqRAdpIFygSstuU9okxikASrQ7FsM8/QaJ6C",
+	"BeSfHBEBBpKRdtZk5bK2kzooViQr227dy9UP/OYkqGc/LY88FskqzpHr5FFQQWwg2ml7ni/0Ecjs8Dn+",
+	"oNrug5vlIe9LvddwN70ma/W36HZvx71H+vr8ec68F88n0htJvB94sNAgueSL6RZa7r3sVl3uXTUzVTwb",
+	"q70Lp2+1V83Dt+LH1RnPvF1shNU2WIvkLLAkjIhhfK086nAt5NtKN/19isslRLCmmovJWGbGt8hZMz3H",
+	"K561b9LT+YW3zgNe1VU2VLqyj9LLCp2Yhj8ozZpW/p0wmuMgqpIu2OjVNkoC5tCHhQFq+p4OC6NDBjYh",
+	"tG5jig9spMS6HG+cq0CneWNTb6UG6Th5A8b2Ov2u9dYSnxbj0SiMYuYdM8+nGiOx2Wgs0cYoCl0mBHpQ",
+	"vwXHL1occpFQhY7fz1Zp1lE6NyIs5zG1sPyKPu5vyJDF1KMxxdBkDLlCGYkmwtOM3FSdce58YHGhZ+dx",
+	"oUbfrtahsieuIgVUXNIm6mgcsHahCVpZr7M7ZMaYvUcwpkouGEi9i9a+WSzSqkDvWTHSCiekKNLK0Enz",
+	"wVZ12uhtuk2vxbb623SnZwZb9Xap16zVW816o9XwaluNRm+TNVpbntdv9V13h/Vq231vZ8fbpu7O5lZj",
+	"a6e3s0k3a7TZ6u/QZisJtmqmBSnv03UyAVhrfTEXmZVIC/lKBPMCsWA/1HOBWAtrgurFJxYtcsTzawZG",
+	"1ZoLv3sSxu/DMV8HVGUDqh7mrMsGIsxuokPvjEodFwICY7cgC35f11eEcoRhFDE3niHqadqVb9RXU2mV",
+	"wubX/i3jOnsBZdM4jCAIg4m94lghjLMqCqwhQxZd69Sp3hT/2MuG0OiPqRCQySAMGER+QKEpdJaprBTM",
+	"jcXrqroYhoIJzJwxBvomDcviUlkmnXS0mQlJ0lmatV2nKLgEi0N8E8ElUCB6nspapHver27OcZk9glLi",
+	"XC/mHFtW4FvSMLCOB1/Hgy8RD15kCVjekPE8soZpxlAfr35rVoZVhZja4lLIfsj7gY+Fg9ZWja8tfSGr",
+	"WNmq8dag9Z+eVDgrDJ3vxLFKck9Nq3E4o3EPaEwGFGrykx5j3JDQMEJd8RqsO81j0qOCbTU3GJfE0NuT",
+	"cp3O26bk7OC9RX48636QAuHZyQeb9320Oep43Vaj2djZIb2plBrLrXqD/OS/0/UFMNUS7w2lyAlCXsrr",
+	"nCrpZPs/CANPpEnItdQaRMpOs9GA2G7QfDSYPeZuS7nPtBZhZRD81BsoO7rRaG3tFQl5OTEQHM+m3LdE",
+	"tPBB6k54nVHDqXHjnsDFN8t45tW3Sz/+/K577tfujv5wf/rx4t0fv/31xxr95bfRr433td8u3t3+5r8b",
+	"9YYnty5/d+sO39foL7vj/evvv19EOrrfPrOQtQTUK5SZ7ol/e/OQ62jecCe//vXkH+6H3am3/+4fvzbe",
+	"rzS0nFA3I2It7bvQ2/VZA8rmbSmgRenNNyI5v+aMFkrQBWFTq9v5ttutrdds55u7cy+LIjOXmeY/p6Ky",
+	"8ikqkpsPkjL3yL099OyRlRx7a4F7LXC/aoEbRVhDgF1F2H77Sf95dZ9r8ZSzVE5WR2nG1ZjIwtwNxh7z",
+	"SBml4cqCPkRD3nucaWlJ+vuEAsbrJ9hPSK4hKE9vmhSfBedw7WB5zQ6W+2nO0zlXFi55ovdhovgX0z1U",
+	"37+IhQEx7gWhc9PW08agtJkKY1JCjM3BAQLaN+aoQ9E9HXeHHhyfJ0UHZ3R/H9HllIcl5C5L0uoT/Bxf",
+	"kCH12DwIH4Agj2fMA1AqruwYKEIK/AMsvknJnrSEJAwiqSKpE+tT0J/elHisT8eBcjHlQXcs7CCNM53L",
+	"VyxFJmR4skjZ0KOFTrdVXyLOx4sDSL5OcN2w0mwssHClKmXjYJcSyJ8UryNF+NmDfPNYkM7xEXEHzL0h",
+	"0ZiLzLSKmI3gC8PwFnG44jCBBYJqXdgI1GNiAnLui2tBhjyYWnLOspEjWa7MY1LuYzI/zWYahX1C+VQj",
+	"BxrTtUdcKtiGzwXjwo/9WyaXihDngPGphvlBaCaL6OJ86XTsEQeDB9SjWeQm2RAWYFgCoQnDWwCnEDpy",
+	"xrgHRRvgA8n+sSB9DkodJ/OvkTSxvFVSyo+kCyliOhUGSlNh74pBkWQ7ehmrxMlF+OgimUk1TMxMleME",
+	"s+GMMISU4uU5NFcVwZZMfcPTLsXFZG2geFTi16n8KZLeCspnJTMwt3zW/ASXtbHnSYO61rmF69zC4ui3",
+	"h/IAFyhMlj3Fj8iMWjR7Yx7JTer1VZZN4VgX/1sHe3z7xf+eM5/FiIZT2pLHvLaCDtBLmEqyZuKvEv21",
+	"+CV/F2HRpuf+G8xqeZz5e45ga5b5z5dGTbK0zNjFgiMoVSSIlVRecFCq/dgo7J2u/JTFe2lRkCSsf05B",
+	"PdgMD1bTa5N5+ZltM0NsjxhvPG3mGVoosI4sUo3905P3R4f7l6X8gVioq/DW6hmpD/Xh2ebhq+SENmu7",
+	"aVnqxIGT4lL1wnHc7gWU3yxu+z3DY7FAGD1gpPNkR5cTiIx5Jq2KHOyECkKDiFFvagTcPIkJ9k/tMUJD",
+	"w6IhWiaQ0PJVyPOQQ2HgJXXISVleI72pzUE6Ax4WeSyqqPR9he1jYWVx0KiJJK9BAFVswTr23ek4ItTz",
+	"fPn6d98p6GQDY2VetXAFLZ/p39KmFmzkFJCKFjGz4POqkPfvj0+Wy3QeKWsOW7/ULtXqu43+Jq1tbLl1",
+	"trHtNejGbq/ONtLcpB1WKCFLFaoOuTat9matikLXb2kN9N/osMf+4RO54wolpzkNQLEuubSldn1hajOz",
+	"XtOHaxxnJ2hxXxN+awWxBF9cKdcWX13VYYRvr0pv8O3VyE0y5DnURq5SbiEMWoPgYvcUN95XgPvUbGOa",
+	"YO1RLJiZAcxQcHjysTK1uSRnFqGkF1HuDghn8SSMbnQ0ZQb9bAbrDFHYATxE3QJ4BjKknF6zKukYoSaZ",
+	"/mk/J8Rm5o4kFjbOU652jm5BwCl6Ss25A9Tw8YiE49jmYZ/0KPeq5Mi/YRqoDtOKYYIglwhB14Hgq5Sa",
+	"Rq0m+5DijGe6rhrY2FDYfr5HDg/Ixga4F046x10HzeowN+DUAOAynILhED1V/J6CsLMneWm6+/T5N0Uk",
+	"bVnaBKMzx5WQj+dInHkVlH516l5E2fdn9+nXTpl4WaxikXAq/eFHRFPpJlYRjV8up9IFGTLksIhX5cXi",
+	"t59mDuP8GKpzRj1EOStiaCYjk+wFeU9WqLZ55k0jU7LpVMlqEvEHFj8BWZ5t4oMkTE8q6f5piN1lTqb4",
+	"euLrIkY1fHXpOKlvVer9IKXIJyEkafDBAtq3+brUvlMAZklwEtAvgF0lZQ2xa9lcgalWIMbGQNpVKnoE",
+	"YIE9xXQTRd0MbbG550fMVXFMPUiDUthsIoxiDFGhwsXgDYQcBCuAHAterFgat7BI8e8bsrppBcDACsiE",
+	"MiBP+34Qs4hg3jzkXuETpANGJ31fJ2xRqWEgShnzbJ7H0Cw7QXjtc/E9tce1WmNL/eohwCc2DSB0SUQN",
+	"Dt2CclNuHExJ2aWCJUGxlSpxhj6/+s+//u28dYb0Dv4iPXl4NLC0G4yFfysFaccXV54PfNb7XkqP2nIG",
+	"tav1HXO5nT4NBHOS4tZKixF6aSzAe6gSRzAauYMrRDx10pEQMe4pGFRkTTaX5NGSCgUGGkUEZoGU5ajl",
+	"4CqWvKjHm4LPELmPLUJtnlWv4Lp8hXJy+K5zQso+hykUI+qiVofttrEgESocJnhu8gVYUhwKE6Sc6WAl",
+	"wbBBhUx/PfeO2SkL+mOp9y0Sh9dMTh8Egek+vBHEYXdIPK58z1EZguYZJAMWsTZc1D0F86YJj8oeMFAl",
+	"p/+pmLE1o2KrT7wR5MPHwwNBymnkG+irlXkgeLieV2Ohnszi4QH+sfyjH0ZD4J5j2YHE6IzbC5x89O4Q",
+	"H67X0qgNGkV0igB5czuMB3Fe//BucaceZtBH8u3Hde+nX/dJwG5ZIFR1jFS9B8B71NEVLaLC5imKNv71",
+	"t98liQniAcBYOjdT9wraQ/BbrgF62wp/BoFzoZQXPPYmBdlEvF5wO6XNiO/radgmEPHJAHa6PL4I+jpk",
+	"lOu4TiAHjl2q2yUotGeQ5zpu40Rm+1upXrJKjdLvxSuT9qB4dfIWvWQiLUmqs2Oqmt+Fz45oLM9lqV36",
+	"//9W29j9/VPd2v38X0+w806L6S0pO0CVwW0BJJdxfCTkkrYoajz3HBnkPTMdqju9MAwY5Q/sNRoE4YR5",
+	"pEcDyl0GqMOAnLQHgAaSLOuJwxkbBeACg74V90tyKNXclWq+tJyQ2wE41xV6Pgwf1XF692wdf4ftyn4L",
+	"wWLihh6bS4GSTshHIVpiZXLUkU3sY13aZfdtvs++EGMWLdhr9fCq/b6IWRDQqIP8FcJRH0FRlRUXGNXc",
+	"7sMzX4kjQdTvvJ7BzVUn8gQLMT+ibyOK4sr9ndRPXX3t3g6k0qLwn+d2Vj6kwm1X7uuZbOQEQ3Yf1WXB",
+	"rsH3Phc1WN1f+Szh+9lONpbrIkQEsAeAjdkjjjviGj9qGlHHmN9Hdf8L783OjFJEinUiUIRmFKA52o9U",
+	"NbIiTI9yj87dQYa+lhn/kN4dMX4dD0rtRqs5Q9PunXCwB0gNW6n3wILlGPqg/Z6/3yebm5u7lWw/tTGs",
+	"Vr+sGUGg8yQJwxJn9juhxR6N2YbsSelpOq9q6mV7P09aeO7OgfkDTYn3Te68uTOMkF+qe0tN3yP795xh",
+	"FlZRgWRMnItDZcfqTfdAZaJgm3I2HLwuDOPUvNFrW9mS8qVeg1P9+ucnsJKnlsK/fSqlImepXfrt+JfL",
+	"klUyBbpSu/Sh0/rtovvjr+82t3883291ft4/7LSOT8+a5z9cHm9utv7a+OnDXzcPfzj9sXN21jrvbjZ/",
+	"av70288nJauUl67brVqtVm1ZBRJvqc3HQWAVSpXJvVRk05eeyea/1a41qq1MsHq28fpGo7fpbmx7Tbax",
+	"02/VNhDCY9ersTpEUhvKmtZBEnW21K5baHYotUv/3diq7W7rBKBkx6hUi4yYVWqXjid+QHUuQppAlG9E",
+	"iRCldunsyAx+vmWR3/dRz0F2BHI/cpL7fBjphOTNOYvOyWPiedQaLBDLozf32g/yyvwgqZkETK5g4UeT",
+	"14qBQFqs0kFAWW+oZ81NZFZoxin7Qw9EVjCDmvjuQFVNy75gc9Sfy05K3hzUpqGQrmPSNqeioYD/waJQ",
+	"WzcQjVzbfx2/Rzkm/oKLxhfosjBDi6iOl1QdtHnZAbssGLYddWrVzSt1B4oJCyLlzpw1VyUOJGOqpBio",
+	"xsw4gIsNDpWfaeB7ukzxNFR14PAct3NDVkWHi0i9k5TAUxaBRBL2PaGisS7i6Cc2tTlk74rxUPsj9vRE",
+	"QRMDesvS0Kho+kaQACRfmBBI9YUxDkNvY3dbpQKXxYi6TKFbU8Fwiq55GKkCfb7QNZXHoxFD1wP6o8Jx",
+	"TPDtyh5xZhmcWojiQV+HNtf+A/Nt5JvoNdCl+bYTyyaWXtaQJX3qB0a6PxoZsnn/cqEOMKddtAs+U7My",
+	"1mP502BkDgFGtic3J2HDUTzV1l4VCCc7CY6jKkFXmAMYuoaGDgDpbGNI/cDm4NTB2AXJTaC/ELA+5v7f",
+	"xwx2nDqk5ultE0piesO4zWXDRmRDzVEhwTBehzj7Hy8uT4+751edI6yr0P3r4cXlhd6AOsCc0yFIdNhn",
+	"MB7nwuwglq1shMdRm3tjlLOYcnGpY9ys1cgkoqORhjyCsQkW3fpgW2vWdivy4Npc7dbCAZvBHIDKvmtz",
+	"qQPmR1KpklP0h8FgzFz7SeTHMeMPhtip4/xE4XXW4+I/Vq2f2B8HuTxG7eFlgZept/ZyBN7Sx4uD/dI8",
+	"kfdR3TAF5VQertVqtY1t+a8d+a+a+l8P0/LkbpSffbfTIL90Ly6JFCdJa2t3h2xvtZpks/Eq5VqEzuOS",
+	"YM4muiKjDnkw/VJ7ZIm8wEzAqDqlzxksKuWfW6kBJCsLg1aK4sxNtW1L7ZpVys7V0OdhdDXmflxqb6cR",
+	"U3hzFNBYavyg3AOLh4WEv3Jzrq8+waz/rgdzpXUQq9QLQvfGGNCKqt7CTzdq2VMmDxlubZ3+PHtMiiYL",
+	"a0iwyOi6spa4KS0vEPgW7eRKG9RL+EhRSG6SOa6B2JISX0XC9YuI1s2eu6+uH9YW1vCWrry4jhR+zkhh",
+	"40w+MrTv7acMhVooevgeLbhKOpn7ShbPBQ6H2cDiBQOJzRCs+yOJV5U+7wlcWuxN9eEnij3+wmJlbW1C",
+	"raWi5h+U56tc3Ctt4rizoiZeS+RL9VPJl+rXl7aYrmYlnRsmru6vTaOvL0T8Hh5ilUbjAh6AEBsPWUIx",
+	"nxCUZGVTVDhdlhkPDPXvoGhk1uoTMBppI6BFHHU+IFI8c+LkTfO0If6uKpCX2oo0eATQLZvncMOc/DFy",
+	"LLSIYqSyNhtCt/PGTDXyEY0HKsSSDhm5TU2WFKLFkZwplAomLJ0Vk8wgJFuSSTgOPEDpAN8sPKE62dEF",
+	"Oc3X5gOTvTALzCN456p2G0Xhs5r5AV7MbvxEO8/wBVB8PwNjyLZxTn2BGHhJVGi6wbKhhGbjM5y20arV",
+	"ahnG08iYIQ7nmCFWJvrL2gdwJ30R+8CXlXHUzP/Z5ZzGlzOpHT7eVbzbrtXbzWa18VIkn8T08DLA074J",
+	"kWptFniERKewz57PLPBWF6ZYJBUw9eXmqlpkq/Bka+3s2VynjIGVAe+hN2teehbKauhBRef1vRlNHT2G",
+	"r2sXKM7tABlCuaWVW9wXBSGaB92d3c3tWrNWazZrrc1Grb5Zg4KfhekdPcqXDA877EG+x+ONF8mG+dva",
+	"C/CsvP5pfQVfxzuwehyXOtTzwrgu7yVIa7PFa7J9G3lbKSVfOIzrdMS4SIJDciHxfZVTmGjlZbRhRCJW",
+	"FTOGTKgccfO5igXRWpIp5VgfeoGNMCybK7JWJWmQRgi9o8EesjK0lmjMztloI5sXhBuRhaONKhij0mNk",
+	"zMcC43iKA0PInLiQjC1CTd7enEgwX6hAsIeiRdQR/jOaKuT+AI6bsTP8ArsGc9MzVgqk3XNEAHlaVNBY",
+	"cZPhOC5odcXgAbVo69iBryI1NGrter26/WRiQ297o04bvY1td9Pb2GHN/kYebODerfdcYsMD3VpNVCgS",
+	"E37JsoNvs8LXOkrgzxkl8IDABJaBB0v9GNhrEEyfqYoDYo6WZVSIvc+vLcLZJNX3bU5zlYDaqRAzitit",
+	"H44FPCElHWdEr32O9cg4u4uv3HEkwsghFACy8G8tt8kHQFArgzXA5g4fB4FDQp6iVMmGpQiDfeDslkWq",
+	"8I4gYUTEjT8yXVuWLR/hZDIAjHR0WklhSsNvaZwxlwYAXpXMhnrA5qkvByVJ+PCEChIx6kFbcn4ikNUQ",
+	"KypK0C0nNLiZZ87QcKjzK7Rk1+49lvnoTaH2x7x8MiDNS+IL6C7goZs1baRfRhvw/bm/q35dZ/4uDteX",
+	"Zugt9vw+7LcniOkAqGaolzwfFiRBiVgEdWMG6iQFpQBst0KwCShDPw9VyYCCWQSdaAYpam4H8thH6QGX",
+	"MzOg4moYRgyFR6tknHn4ivzjivbcemOztDQOxrNmez09mMQa6FMxG9cgcXOqxGcQ8h5mXwiCABgllIgR",
+	"c/2+7ybfaRMnxW5A9kK5zQ0AFP3kHnEMCBSViGNAcqmXM0Ape6AQO5oZO4T5yhgxnRPQltu+peeDxesk",
+	"oHiGFSSJqO0xzvq+69OAACgXKQvGPFKrNd8I8iPljABmF1Y80yi7UYg1skcsElDnPw2GN43D7jiKpA6P",
+	"yQsJmpDrXjXuoSqgQRVhNG27da/BUmcr4Ap9S5h9j6XPXxE3bpExPYRD+PTQc76CbLlKPvI0YHQLoaZ9",
+	"WcC6Z1mA+zHvMrMLsFlPgIK30NQuAo53j4jyWNC7DicFfGMFMlhfhQwWQdU9l8j5WiHeHkJ1my9A34PW",
+	"1mw3WyuitT19tO0au/7FirRPiVyvN44JCk9jdzAvhNeAE+dYKQfgSxw4/UlkrRJq1Xl2wCdmysJvBFH3",
+	"lKBcRO8sFR+cSGBvhAoBnvhC22OiWEqW6ZeGLLpmIi0PoNLjQ86q5Jj+EUY2x+jYBIiMUMLZxMSVakNd",
+	"ZdgDWMpAv6GrZ9m87KSEQo46IRHwIxHdnAoOwsnQHEeFMzsFolxSo9SRpMMxElwajSQ1HMDHxBjS7H0W",
+	"eAgAr3upkq7l/Dj7R6cX3QMnXbVMGLMcR7O2i+45FZJmZM/n/ZJu7N/68RQkeJs7B6fnx52TS6cyP6J4",
+	"Vgn5qrDgq/raDL5kqj1y2yDDgYKae4ibzkRiidN7HADbM+w7bTDlY617+VijmO3sArFQvHe2e3BD98Ps",
+	"QYZbczaB3xmWvToTwrV/csfe/KW4BDvuRNV2kGdBxBFj8f0rwry1RFUsUT20E7+MRLX7eIlqy5S2Cw6J",
+	"3jhzj8lL3xWFJ3ctbC+3NZ5S2M4HeGNK02QQBswQbLBaky6oBHIKYx7UagJ+T8oOZBSlyTyeSouyiJMO",
+	"STLurpQF1Orr14WieyjCqJuaBEKykZzgNZTyUo5qvfjLeqrvUU0WcVUnQ32Er1q1AfLvPmynb0Mzmh+8",
+	"fp+l/61hxnz7Kf1xtbQXIKO2UCFC1wf/rordS8ziaekyELQLdB0NxGF0rQ3WcLSAg2Pa58T50L0kueE4",
+	"lsok86FY9iCbEw/6lR/f7yQ4TBnDoyOv1ibhr2kSXo6RGes+x25kwJGvLUev13Lkmwf82WxHC8dEpPtu",
+	"YbNThta+EctYn2xepomlSCuA8+1ElSp42rL+TKFyjMopUS02Wsm3JYfVcd1YbB3NPQVGIOLI854afYro",
+	"gqMtVVDnL2erkj1qNBxrxjSkQOkLrUC5bHayihXoQaNPhqm8NrPPHCNNq1YjP4QTGnnzHWef53KOqm58",
+	"dTr9TKaVR3HuRSblhfDuZAVeBu9uXda3n4d3p3dfSKbxWtdb63pPoes9IMlIbU9Q7vXCu7cGvVOKn8dc",
+	"X6hQnpUknk7apCm5FGaNXWA3MilSCv2yrGKCr1mMWppkvaNRFN4yCCj2GPcZGIMyrF4qgMedk4+do6vz",
+	"7s+H3V+wODAlEbv1IRwYasHsIaYnVk9DK5mpE+46wOcpfE9KLqpIucarTO9IFdfmYtwb+kJOW/JoObVk",
+	"GQqrRTws5pymd6Hcc4ZoFA4GUwPqzA1jo6xoQZyz7snB4cmHYn/SAXN9j80uwyuVLdKdWOqcnZ2f/tw9",
+	"ANWbwqMlL3THALpEdN0L0puSAUUSthSfUNvwQH/weXD9v9EouYdEENiUBU3spk3olb5aZHGt9CYG2C0c",
+	"pghLdaXRoIzlGnnzHQs42Jbqad8PmJ5Kl0Wx34d64lVsAT7vhe5VnTZ6m27Ta7Gt/jbd6ck1GdBGa6vU",
+	"LvV2qdes1VvNeqPV8GpbjUZvkzVaW57Xb/Vdd4f1att9b2fH26buzuZWY2unt7NJN2u02erv0CbIif4/",
+	"WKndTKGt9rvnl4fvD/c7l92r0/dXhyf5YPBFQhnnzNuTBTQ+HE/3eZn4tw7Pu0LOgcTfG9km5wIoNb8u",
+	"tf/2u+khSUkMUPN4zlao6027XEzb7qoyrEnHi0LrDd6njtpaiv1TSbGrpde9aDkWBRkyK9oNKZfqWqQP",
+	"uhZulTibE25zLg191D89XRTYUwi1xyDRGkUf41BKtVhIAfsMIqzsXOBT7jKSiH0CpVmLxIMIkKQzGDDq",
+	"bTKk7sDnbI9QMgyh6AGiY/AwxsJ6WdEXEOF9fg1Q8gmuZNvmNv8n6UfhkPyTDOkU24pD8k+b/3NjYwP+",
+	"kY8kQiopd46PsHCCpYOqNGxPhfyTOOiVdqzU+oYNqOvyke7Bgbyv46jSRy3ivD8//a17ol+ST5Iy4wM5",
+	"RR7xxox4fuBfM4Aedil/4NszDepf5YW6bqke4Lu6v6TMwzQozBtH2ubp8+TqiEV+6C3SajJLBHBU/imX",
+	"JJksA9FFmx8Nq2YQClaAeqRCN+YhKxVpGRczeTMXOr3wNWoZiQCAy72q7oBzoI0Jz1KuYR179YIDbNTu",
+	"WSbAZusRUuFC4TWSQK+lwaw0OOfAjaKwF7DhfxeaIWKlOyXxwZk9rTkbsENgj0h0JWvEg9fWV3xB+j7U",
+	"I+KhZs7KveQncPnyYAHKFZ503Nf7pyfvjw73L0v5xcZW2g93At7UI1ngYYRhSnLHPxu6UrO2a5ViP0Yl",
+	"S0vOKc5yLxzH7V5A+c3i+/oMF2Cejz0ryeTFFyzTdKuii3GYiIWelWGqa/H+JYj3UuLNCrwkK+/Olexv",
+	"68uUyjQFcKNKB6B4m1Abb5SPO6lBfug5pEw5GfMbHk64UU3cDBuqWETl2DMPA6phpQEvUrHPTuxUC2tM",
+	"rFwsM9VC/jJm0fRUVQVZRHY6o7CDH5bLFq3ecBFG8RMUbUAS16jVrLR+g1orOV/IbxOJpBOX2vXtzcbO",
+	"7mZzp2nNikLpIqbv+vyWiXjIeHyp2fNl9/wErDado6uLy9P9ny4K42UV685+FaxI8kheg89z7LoYEj1k",
+	"MUXAZtknrIEGtafUBVgBgMGAKUZ0es7u0hu6TktyQe4p2Z+L/ZIq4qhbXTwk1yjieK5W6v4qDcsXcFyB",
+	"v6/E2JcOXVo1ZmlVyrkayZxPK+WiFdUXwh29WmjShX/NaTyOFqIGycOHfDReiCzs48k/8K9hO/z+IPIv",
+	"TyqDhX1Ey02OK5TUwVAiIzQcyiBwhVqUU1kJJZLj9sPAD0ng8xsGePB+DDASEUhakAGjPjlikc3zHxwp",
+	"KQ+LVlAimBtyj+TAS3cdaHP2dY1skSyqhqXIl4JsNJxsut6lUadYxDSKRWoNgRqWGXegLyysORnTmxnt",
+	"XstMSfN7hM5NdrP5NYsxx0+bBHTA09zykk9TWHJJrf/Qe5y6b7CL345/WYhdiHn8YmECvHpNx/pqrLSu",
+	"WemKnHTRqXk8JzUZqYIlLC3L2O5latmagwaMYUIlvrqG/BVY5yKukaV9IqtqS49Sk1bTj14Ke1e1BFMW",
+	"OJ/F3wcZZZa3RwxxAK3XRx9r/MuHeqE3lSTdufh4cdY9OZCsIIxStuALdLkg0zSafWMcmLm8dy9lVomG",
+	"7lLhUo9hPI0+jGh/6DHDfI2FAKG4UcreoIUk8tbs5YhFQyrneX6M7avkT0XkOq/hzNh1F6WXmXl5ztrC",
+	"MyrdS9botms5PqQVuufgQy8l0nTNc/60PCfNFrmf5+QMbm8/JUfYTAGcyZebS3ZzrIv7fx+nXMv3GI/9",
+	"vs+iDCBLetxL7dKIQmy58sukBCVPvhY9tpJWP4P56sVbr56b1hlK7NqC9NWPO+CRLiBfvmQTkiZFCqDg",
+	"Xsu/QgwRlrYmGXYjbWaKDGFWp7fZHCtri4zpP2fyuc/qb3PT7E+cIUQ7/kyDsc62G7EIMvK4K69EUKob",
+	"jTZgHrb5KPJdKSobsCc0hprWIgw8Eo5jrJMDRcJ1EvXfx5THfjwltXkVrTs4b0/pa5iDsaUnHwsp+CKl",
+	"A8WVqU0ivgTRXqIDGTW/qAvJAyt04hv2uGwrCA2TEaUkpl2r1upbm436jnzulkX0mu2DlbexWa82W8UM",
+	"r7UwwxNxBCHecNXkgJ0huj82q9s7VklDetSsEp62M3mAZCca1Z26vvgzVqrZrO4ki94ZjQJGDrkrd4Vx",
+	"LOXAWptWZlNgt3bAjO3jfjNHP8p+cjSO3AEVLOkJToc+pNl3xXTYCwPZn87Z0Rx+3Xpt3ia5a5bwNQFt",
+	"WssJL8TTpDnFaxcS3n5S1OveciXjiKM3SLENi0BVKy/HmAny5aLqILDbF9V1ALRsBU1H0eEXr+esecaL",
+	"4RmP0/HkIj6o4cmH1nT7xeh3ihC9YsI9jlVtk4DFKvRyFDEXYeiQ4M1uw1vGvTB6I4hUkCJ2GyIFs9J4",
+	"diqIc3Z6cUnkR0L5lbfyuRvmkDIWmYtDMopYn0WVWRp/Do9ehjeMH7Fr6k6/GJBiB04tfDnxKmQIeHOW",
+	"p8HTBIf3pzQyr3ziv3mzL25kZQpiQpAY9kpZnhspb1Ref3TRktQCJ8ClQWCRGzZCnFo38CHveBL5ccw4",
+	"xg7B8yyyuRe6op2SFjdiIM3RQBSRGfiAQWVsrsiMpWxKBkhs4JFJREcj5hExoCMN0U5NIuBYNjevKLMS",
+	"VMGeH6eTpV2rR87AxEC74e0V/irMHIE7F8yNpNAtnxXw99Wut+Nu97Zoq99km17DrfdqdHGZBEaR+iwz",
+	"mSxv7zYmk8mGFMg2xlHAuJRVvRfd/8/PFOujtwb2nMZXm39vbGxPar3jj7f7k/Pp9m/xX3Zu/lKySpmd",
+	"9aCjgt2N/IiJQ15qb27VQHa+u7w8KrV3tpryp3DDEZOkI2JUairy+LDS71YpjsYiZt7hSGDCtUoSeMdo",
+	"BNUonyEsCPe6mvB7hFg8/hqM9Euyta/j2Xz5zIq54wgUHkjNL46SWYJ1KcHyYfjNuTkDyasLxfqTcuwz",
+	"gRfTVIJKcQrAPfiSX8esXGxUz8GQgk39SdEmi2Am5xj3s8hp0BV2hxuPAGNl3GXE9+b1LHkmZ+of0rsj",
+	"QH4vtbeaAGitf9YTgiXiSG6qz89jfZ/rHp41dEC+4kmmJltAkyvvKPcosPl0qO2SGw03arVas779zSY5",
+	"mBiUi1meV8Ki/Hq0/9XZkovQJb+ttIU09z4pXX1YnEhP/DipDBZylmTeQ2Cm8/HiwKmA9gGlSVUR+hwr",
+	"0oXDUrumzSVtwhwAsGIXJT5Ai9oLC3g6CWFwLMwpuPZvGbeIL8gYDdWSvGq9JJexAPUh4C2AgiY0kALf",
+	"lMT0hvF7kgVWhrf5atGYQNyHPveHeei5E8gsDXkwNWEwFqHL8pTw8ZBFvnuu12EGkgbvZxiapYvMJvrr",
+	"9dj3GBGMe0KuRDnRJ6kgdgl5hV2qLNvBHOPAdmSv5ZaY0+VfoJI7L2bFj+yAybmWAKHI7rkvnHHxEnn5",
+	"o/SpdB7ns9Wk6MBsokWSUSTJVEKixLdgnVxHtL6oLIoilIslsygSFSNNo8hkhWfyKIjWTBTGnEBWqmo6",
+	"VG1uc9RqiJDUmvX7zI1FmzycfWGZFXlsbkgSFqTLB4GWEjJlxwsPGgSR2ZxGTJVMQI6tv1qdn7TRJhGD",
+	"YkKAzzGveXYnKaQfB9M5KRptQvnU5v1xBDn+quKFHAbWJfIKE+x3nfmpHa9UmogYKqIm99xXszFgaelX",
+	"k2kWsQ2DRxxPaHIcxIhxL9v6BV4kZbWiAqa9eCErD302YTbJ9l2GJ2dX7gtnn3wVnpxO07NknSzFltd5",
+	"J2su/ULyTh7i0nmr7dtP6TG9N/NkZa5QUNrx26BAz5kIsgj5WRVWex0q9HyhQgsIya8gWCgN91vEq2M8",
+	"rdCqKSc9sNB5UtieU3dEqrA2d7L5Vw7I5o4ZbyileA8QKUUYxQ6J2C2LBBPEjxX6pM01kCVmOBthpbK1",
+	"jxfEC4OAQvIJEQUFZN8IEk64yhAh2gAnWAxwTCraaUiDgImY6HhCUnbAgDUeYgikY5GPFzZXn6qA+Q9E",
+	"cj/GqYBCoP0INQ3E7yNiQCOmaq7EAvusAcJJeMuiVHb16NQiE8ZuLDIMOViFPDJlNJqXmHJorOIDMbSg",
+	"apnrqBM8cos2z/eTS6JbOHY2+9q3lvUxE1qrF58GXS4pSBJLc0987cyF+9MUfdFJY4JV40KVUVURsH0a",
+	"CGaVMpsXvlEYipuNms3Hx4JKg1rW6S2LLn3UwDwKcbWthlWCvVpqb1ZrLaskt2+pvVGvNqyS3Lql9k61",
+	"+fklOMM2txZXttKDtbg/zDhca4/Ys3jE/Ay5+yaY79tPeN4WS7NIXyS9KbATfNuwFj+ccpHu7aUF/Qv4",
+	"2jMK+Wtyuhg5fZTmkW6Ah3SPdJbX2sdLSVTwzeP7mmmgPp6LKCDCv8sLqqJKHOPsgslcHl+IA5DvwEM2",
+	"n/HCD+kUpXVSDkeME6OIf2XP5k4RncDWZUtSjJakmCE9knRYRRbMF9LTkb6QULUvGYOVE5eCIJwImH+f",
+	"X6PYBMcEqTxhfx/7EAQIQYJx6N6I0tMS9zmmnJX7H9EJGdKYRRjFzj3SowLiD0Q4jlwmSNmvsirZIB/C",
+	"wLPIsc8hU7JzHfnuOIjHEQ3IWRR6YzcGH0J2sI2Cwe6fHh+fHhxe/pofoWJUTxCP1ngWEXwpCVwPehkJ",
+	"PEch1mL484jh2Wn+VvjQ20/m0bvXVJ7uzgVzl/OmsXlZzIUJzBmK8OKymF833X+cIK1787AgnTOyraXp",
+	"lyJNZxbmVZMyMzd3eZi2FxIejGmWKGxjmkqmIKuZzEe0oA+PqSidcTyQlNVVEUm+gARFtPjnGoBS5ohU",
+	"ScqAfBK6wuZDGt0QPyaazO7hQ5JsYcxuOI4I9TyoS1Cpko7OF8aO2NwIwqk7CBAjO0VCXiUwPNkU5Ukk",
+	"Ue51IckQ84RsGYcW9hOAj4wmkymspWqppynchA19qH/+8fKH6kH3qHvZPXBIOeQuFmiHtgtDjo2c7XW2",
+	"9jpb+9vJ1r4/YsJIOn615LN7h55FyK/IJ+NBZm4m6RqRIXqQTIpTVLX5ZUJTVdYqof2YRcRJklgdhegg",
+	"SHlzq1argNSmfMLqONocE7CLK0cgUoPZEzccgis35AxdkxFjNp/QKSJnfkcUgQbLF/Nkz4dERY2Ww4j8",
+	"eHF6UiGOzlJWqd1mMrKzp5s57YzjAWlUa2pKNsyOXEeUx6R8/n6fbG03d8n//T/NarPStjkhDtwDBOzv",
+	"VQK08aajUZDwjo99gPfUJUyEdogRBGvJPik+Bkkv+HldVDEzRT4nP1xenpF3VPiubNdgdphe0lH0BH63",
+	"8UHSo4JtNctJt9qZ3lQcSzZlDLdR3azWK5AycTGh19csIh8PYTrz80YCvxdRcMsLxj3Z4SFE7RoTpZNk",
+	"BOOxlSB7OAXTVyXHiCxt80xdAGByksfVHKKQVR9a5kkUSiWDM8WEFTAItqQseeZeCmiMO35PsngaiDAN",
+	"OMhuGLXjlCRxhRUKLOLAHzhgXHV9WK587qB0gTlN8jkLdUDZ9cDvs9gfskqVQBQ2iAZaEjAZ+P55tyMZ",
+	"+AN1Cv6sFQqA56dLmo3ivcwtN6xhJlr3eUb+2SoB1WtkuzNzjMztnic8s91E3NEF+qk693BHrVJ6Xkvt",
+	"0uzZXCZO+ckLNZhH7eGyDIvWX0iP55yKDLMJP1bJZKjL7Bvfy7gL3SEj730eM3eAx2Ne7YfFhhzna1DA",
+	"hctcoYiUQmWu5spLzLOSLLX265oR32rNiPsF6CQX4gGPXg48Mk2hWAwRknQegpYsrhhxlnznsaWcz7UF",
+	"dg0buVjh/SRmotWqLW7FzZSSrLe2W9VGK1c6sl7dKiwdufWt1mlINvHibjEzZ3Rtd34RZYKLyd83WujB",
+	"qKuQRaLEWHIFU5WWXEjRFmxezuVhptEaSJiIVNMyWF0KBVJ/w+agcyJeVppfqUCxEPE67V8REKTNVb2e",
+	"uZpXcia/OSzHJSsGJBPxUkoGLIXIqJlULcd5avlyxUUMZ/sLFRMwpng+7U8eSkXtdd7iOm/xK1cXGBlk",
+	"csXyAimlTr2CxlmcKTDQsXn6SgKbSO5BTUy8igmyVmzzHgtCfi11IOuxqIqvn1egvL+QyL1kcvtq7OMF",
+	"4429ULXn8bnzS3Khdfb8mgu9lOz5h7hQ3pb19pNxzO4NCryHtBfGBBqAwEtjmmRRt/4s+I0v2Yz0/PT0",
+	"0hSA1qacF1IOYAGp9hXEDkZ6Mpcu8azfBME5Z9lXBQAyFcDoQ8b7ikVCBZUYTFVpAZs7eA6Vw199VNUT",
+	"WMRpMCc5J9lEzwzuqGfpuapAq3E8UARaFzYQuFbBlAgWBGJ+vedklpftyDeZ7V+A1/UYyxO7Y+5Yfj/1",
+	"LcymtYpzJhuTtESn9xQDZamlTVik7LlaQPncVqu52ahbmTVtl84+nu//0LnoquX1xnLwpdOT/a5ZBmf/",
+	"9PgMwkdL3ybkohnHD7OzuG9Fn+s1O34ZnpUopeev05VSZAHbl0JqgNxXDdCwfyWHPGf90txXDMJx4GEb",
+	"apHakCnrVMkvfjwIx3G2kdlCyTbHSsnAMpxPdqmgTbuErX52KhBEl7L0JG4Pymcn3wFePQgniNOMnSZx",
+	"CKGEqjQoJc5Z9+Tg8OSDkwwcw0xt7sLHmacscQTi4ye+YJU2oVJm2Ij9YTpf4DwaUDTeIeVlns2nLAbB",
+	"hZJI01n5rkUmg1Aw0h/L9STu1A3QAsmJiMNRlXSI/r7N9Sd8QZz9zsl+92hOnB7qoPr0vyr7XwEnKdgD",
+	"iYluGaufevcr2/yemJdvPsTLUVFfiJW3HsHKf+l2fzr6NcPM1Q59kJc3t2s7tVrt6VLk1DLPZ6vn6RGH",
+	"o7W2F67thV/NawV7EPiCJtf3WAu12PFWn91Xm0DSETdQ5Lg3nhInS4lQvnA0PXQsQmMyDEVMGsRjrj+k",
+	"ARkF1GWiYnPIWTMLFmVDPzBIw+CcivgaDB/C6BWnFknOBHVvriN5WiwyDLGSXUBjFiGqIB2iz04QN+S3",
+	"LAIeH4dmgUAFTY1GQRLRmJGyF04AqRACPxiPVUHAtPeqcKCXfRur+snfGmqYyMmXkoXsr5qTtmx5x+bZ",
+	"KcKsiOxXQIKYKXnkWIQFQj5n88kgDBiWFBRpkkgk5zBg/ZiMOW5O5uEEK1xum5edFNvbUcNL7c9yGNTE",
+	"W9EvGJeEUyE0YtqXkwxdr2GPueGQCZs7ibood0gQyDkLucv2pJzlJw8Sp3t+fnqusmYot7nD5Nk9Z1SE",
+	"3ElqNCqvrdoIkF4CiBmOwU6VPKvG4Wj+56hx6nKOERsxGgvCblk0tblRbjGehPAXGEagAJNFREyjWMmD",
+	"ZMQiP/RUIpQfC8hR0Wk3UkPtagGgEzsVSCMRMZ0KYz+PeewHKW+TAzln/bGQYjzrhxEjlE/jAeSZJueh",
+	"TYrsZWFkc2PblNFutmecLyvxX4eRGd+UBlzZPPGCJ8FQ2RNrRmclZNIyPoI5XlJ/SEO2dF39tJ03MzUm",
+	"LXh+iBFePRaEk9lXcpU3SVmeLKoQP9PjXLEIlTqOXnGie2RuD0f79FVhUTngRsO5B27nTG2ZVyerqzr5",
+	"iZiZxcaRWzyYSgrEs8XqF4qTWkCcLZJcZ6VRjDvPZ+l0UqUtObE+JzcT6g7o47tbYCBbGhEnvy2+UHjb",
+	"M+sqtZdqd1Skc0Gr4yMD61bTVDRaj+rqWmNZayxfP84ulXdWUV1epw7zMHb5x/OjLAZc4pNDMLiyZEmk",
+	"VmtUyFgwnRuf8FKb63kxAMwT2SELXz4zp5AF7bsDUEYQxHxh4SOBHv+2QsufVqJ4IXx8zWrWrObPzGrQ",
+	"eQT0FAisOs0b+vbH86PKsuxIsCBYsyJCIVajjXB5CzEf+bxmPGQBvnPBguAV8xwwbmViDhdhQnKSTJVw",
+	"OUZiTNmaiayZyJqJrMJE5BEsZiBLsItXxyWKnC4wE1AwkGrTPSk7irA5lTxmKWE+FAVElqCcAmEUD4iT",
+	"krW816YCkKny/hmLXMZjes0cMsK/wW8D2g22NmABYqmWaxap12q/g624pqzzXH3fh/pPcaVKfhkwbvNe",
+	"GA/AV4BFnzKdQYBWrPM60wtf2NyLwtGIedX83bb8voMBi2jBx07mPUnKMp93JZHEk5RxG+XcQeDlaWPR",
+	"eLUAD/pKirwiaVBI4u0wvSJyBbLeDzLr/MBeCBowwu6gImR+ZUgP0HP5ck4RUtZQ+M7pyX5Xe4PkxMpu",
+	"Gy4SsryHxOaJi4RoDwmUEjMDbBKp0QuZAK/F1A0Y+hv6PveEVJND0mcTPdo+9QNByrJVc+b9xItUSfxR",
+	"o4Bych0yYfOQV0mHPOQcsHLeAUjxAwfBY3w0GFUkRTPBYrmUqS8lBzu8sPcm20qh94YNR/E03bkgNprH",
+	"z+ZDOYh4QNH3qImMrwkHDycPe0dMqed1eUa80BWztcESMVw9SspAwST12iPp7GnalanJda/U+dM8y0eB",
+	"db3ADm6KppDxkqWIpXarJvngyLiSAS+W3GRAg77mG2q1F+3+/Iyc4n7McTtBN+q1mqIpCG+z6AzONx7N",
+	"2oqMGTw+Pbn8AeOecvJ9oesJupj4JEl5wCKWmbkZz1Tl8SMwe9Za3hf1LKrH0n6o2aG/FMdU3gfVyPug",
+	"LrpHR6UHzx3YG9cOqbWCt1bwnkTBW1Cd+5Qc38WQ8dTje2QUBgHgsYZkQmN3UBhDjkK5KZMbInkhaN6q",
+	"4s65HsYTgOYJfFT+OVPitKsi2jNxEl886vkbymAqjHr+bJWkJpKf/PdwzTID8qQat/xarMBN5wtphkJZ",
+	"agNTk5J+Q6tUYZ/ICSDleq32v3ISotSKEcCQfLw40CDGlYweWqs2TV209MS74XHs2xROsywczvgjd8Hz",
+	"sHDDjLHOJnshyd33M63Xkdqt4NDfukHo3sxlppezmd0aRx1ebGfQZUEXotwjg3BC+jSCKknRmAtCpdyo",
+	"yUnEaICvV8l5kiee0AlhEX18haVCrNEyKOkmNUHUCyDdIbZ4LJhCeYGv2Pyi4ElMXGtjipgg1yxWZWIL",
+	"LBwfWKya2If5eobUIx5OzAQbqxT2+4LFFwipUGrXd+rNphnn4CXBxaLUfmRCjjm4h6hRZgOsadKLoElx",
+	"fl0M2qSuv07K9JZ6t1iM5ZU6cY7DW1ZYISOzXKQfRhMaYequR6dC40UoRBWHlHVWTYtMmcpYoUBxLZVN",
+	"22PTkHuQZMDZLYvIUH7a5j3q3uwR55Nstk1qnx28QXiIJmtJWYFIT5QdWSNQeWNWqZIupkWkdnqtLmEu",
+	"LGd3sbLU+yoX1hszbJCHE4sw6g7wAZv7nEjlTPZd8o1wgg/LUbwR6GYRbULNiHTorJcgv4CvIXHawFV4",
+	"XVRTi75BGB2i6sKa3hdBBItlD7nPr6vksbyhgzs0xx9ek/2b8h/CcZSDo+BS7h9HproiNC/a3EKbKcz/",
+	"L3JN8uZzuS6wWOb7cgeW2o36ErJyweR+4ZTgx/Hl+pfjy0hI4Lis7Xtr+97XEkfUiV1QJMnxfHarod9f",
+	"J84aQjPBKJwEcp7d+aAbJuDfxNF/HXpOEr5BwRRjc5MPWchDqSC+egpw3MiAemRARyPGmdeWEkNMNRi9",
+	"ZHPqM/I1ye3GUZ+6Uu9Cy6gfY3yDr6MeMGMVHXHUjf1b4LS9QRjeEDHuyRH2sAg7DOcWswvluqmnhFOR",
+	"PBKaFv41Z54luxFHvgp+CMLra0zSkx3yWODDx4LwmgQ+IPJNkdfmMLkw2gG/SCF0lMk3kSP78Z7C3nQa",
+	"tYYUgFwqNb+keZwhoaIPpHwlEIjMnH4F/OXrvFW88yadtrGQQkmc4PXCIvHxkEW+S3xPyI55/rUcWNks",
+	"amaZ9eetbEViK1P0RD6ponks4hihDHhBTfKh51QsSInNpkSizcqxpNxEg0CKKroXV9djX+6wyOYO3rtS",
+	"XcI78p0e5QA96tDR6Oo///q3/KJ8H/4GA7jPPfzhewoHEBeE06ESbW987mHdI5y9NnH2P15cnh53z6vf",
+	"OWYIg82dd52Tnw5PPlx1zs6ODvehLiM8xInBnC1VtI2EGMcC0leaHZ1scSN4IidflxU4avZAvRGwZH3Z",
+	"YSUAV/Bb8rSOEHAfUp2z4iAEoEk5IgoDCFBRFWN8EetzPqzs5evaKEKgk5ZVZxWYoaOYe1c+dEKHzCFl",
+	"RHX7zlH5zTbvMdKX8k1b478lqbfpHEB5PYqQuHvE+aX77ofT05+ql92LS8fmvhkFrM/r25iJWG4nDZ1n",
+	"nohsd21OuTwdQKZoDGtdJAa/9yNmjuh1hQnDSpXapWTbfjw76KBnIJ2aUruEZvTFBbj8rCwlvDZWE14b",
+	"D6OwP4SQMOs36PuRgF1aapd+DAdy/QOaXDkIWWmZoqj3TDfcgrmu1Xc3ab3f2Nh262xjm7Z6G7tu3dto",
+	"sM1+k7Z6W+42iH6pfN1xXTZayp2eXZv7BWykej6woTDyFGszGJrPBPn7mI3XAvg3JoCvIkhnhGJJBiAS",
+	"T1HGBwXhlMWLt5+Qw39+CwYSlDoDFrP5vu9cAZE4hF1qRrNWicFReYgXyYQKmwuGLM2PH28b2Q8YjVQj",
+	"Z9D7pW2QMHb0k1tfiIc8iDA+YGrClPCIM/tGEHpNfb4+/M94+P8EATLyzGSLrmjj6Gu06s+pXvnev2Ni",
+	"tsALHqtyWsolLSe1M1tOCiVvX2Q9gFhSBwVYV06mFJ//Pg5jlnEzooXd8ClK3fEpiN5F4ix8PSRvRbFZ",
+	"caRGq1atN1qLS13ZGfrCFt2ZOJmZ4lo6dng2UCUJ3Zi5cD/agC86yXHXjYvMLlFXMwWOMvjAo1HAyCF3",
+	"JXvJzvts3AqY3PfBVnR6y6JLf6gN8KX2TrXVskoYcN2u16sNqzRh7KbU3q5uWqUpo1GpXd+q7n5+bI1H",
+	"PXcPydWGpAKxUlJW4WyiBJU1M12bsr8SJ75g8RJ8OCfBFwWtvg3HsRsOX683u8s9URg7Kxn5hE4JJTHU",
+	"oWbME9WHivlh/pYfJxlYlPT9ICBlMy1Mf0HE4UhUqplKgqknuKC2M1rOM4l85TCyuVqgCi7lHiZ15aM0",
+	"takRPeL+cBQK4fcCBobANI8vV82vUiWdbG1pnZaln7DQGGsMgYob5mE808ygLbNg9q4jW9fDTPswk8I4",
+	"m2vXlgqdVFdinbCmEgQfK+q8l82qc3qq9vYjg6GtF+4svz/UGqIvwknGaz4bbixpBZyE2Yhh4sfmy9lw",
+	"3Qt/OA4gozRifzDMdsRsT9KLwhvA7s/FtC7hay9YzFdefnvpyXs1oevLBCxvfcFi3Ua4spVKc4rtrWW5",
+	"tSz3tWQ5IG5p7PabZFPeJ8uZhY4XwMAybAsGCIyl0KrSAg1wLkxXsc0VSlYSWwdPmPAbRjK5fDCHjWXz",
+	"RdCuSJe6g7SXZBL5Um4AJC1jqFYmBSoRjEA0y9coSCWmPZsXiW3pN8iIRRgIOA9269Kc7meG3ppdLzAk",
+	"JakW92JfAbziEnCK3zzgFTVZ3EL5Sq0FeThsGOC7Gp4l30z/7pzGrNSuVWub2ztFNX4LmbOyoEA+k1XS",
+	"pdqhmfrWZqO+s70ks14kqywT21Fq1+v1zLXZVtPS7QYOfWFWUiI0bla3d14Z1JZx8BcH2TKJ8zoN4WUA",
+	"bcVZCv5606PMgbz9lDm281OPT7nBU7RKj/yEdDAaKR+llKkYZPL0wnxj45wsiCacqYszB0+4Xi8EE87S",
+	"qhcPJ7zmQi+PCz1K7zQ2+0Map9H5NSd4IUmycYZWvV5OMBbCUxA5cwl/ApiYhvHmynmpFHpByngYLZUl",
+	"b0FSK5MaHBVkSPkU1CSQcaggfV/l9rkRY1wlU1ES+PxGh2Prsl4Iu0IosUsn7C62SwovmZR3K2Qy8ANG",
+	"oMqXbFqQfhgE4QShHo1u2zzkRr4/1IjTH0vLEPoaXCYf2Qq28XTUlTmptB+F8Do4o8vuAflqquktsqzJ",
+	"xxZ/HJWxOUzrgVMhhHcBi3X60zdJiR4dCvfx4uIgPQ5DxsekLP+98fH8iIh4GrDKS6AXmeM/UD67uTny",
+	"EB2rTqlO6MgOqk0ouY4Yi/XBko/w8bDHIubZ3B2EkOZe7o2nRMSheyMsMpymZf6sjGxtGU5JUUG6AIHa",
+	"juwv2j6Eo47ugJFrGrMJnapjb8CMJTapGzYVNgfXO3RKJX5mxgTw5NPAsD7Jrx0ji4cUVZtDqE59p0Hc",
+	"AY2oK+cWiSGsu2oNtEsszpjpsByC9zaM8Op+yPt+NHSk8DyLdlWGSoqFIf4VrNU4P5dfntIfVvFV5cnP",
+	"mkY8J40YsldCH4zDeC+ZSCQm8/gmhlQ/SippqOhSE9MMbbzMmxECMAA9pn6gjxfmZkHPkJQ4GvUZnzsO",
+	"PfY9lIG9j0MfGoP6Mmx6zXef+0wZoVaqrsqLP1sJB7z3ZBmitlZVdd1OyWVU/AfI2lD5Ghlm0vYbXcTG",
+	"nVZy3FmyvhHjnuHUEJY6T/IIipwgrtidya1VTZwhu+e0nSXDXPOkl3t+0oLfr4MxKY/tN1A9RTAhjIgN",
+	"47w7KDs7pPzjxekJCSPSD6Mh6fss8EQFRMpEYIVjzSawelVyEdOYiTZxfjg97jqkXE8k74YpeG/afOCL",
+	"OIymFqkRdufHFYs4GNrrYGZoIWO3QNf22oRCvrCkJSPfvQFnqEV2sXSKfEQ2K8kDNNs96u5fYuAwdKk3",
+	"nlqkYXOpfssHe9S9kQ92Ty6751ed49OPJ5eqFzgROilFox7zvFqekDqLjEeSeuWBmveSz0Co2sn7w/Pj",
+	"q9Pzg+459MhFuVx2BnFrZXfg9tXZUWe/e6C6o6ilzX1vzxjh8a9XZ6fnl+9Pjw5P1ZMp6dQzRvITBhhp",
+	"cUS9ZOrMWbs875xcdPYvD09Prn44vLg8Pf/VIWXVWPK4zeF51Du6fz3U88a4R4TcC5UqUUqHpPZoMMYi",
+	"9TRIA+7iQRSOrweazCNnGAeSmQICT+ICsIhz3v3LR8zDxdIGFnHMiqYggNm8o5fOjBkMeaJGJmXjcUnh",
+	"KYWA3GNS+/GkFknKKWquCiO3yP2V3cHupJW5BkA4aK8+DAWoHJqBxCCMYh0dCfqu1MtsrhUzfUANvYzM",
+	"U8uwKv3dyAfdN4zkCjAPggTgkXrNqZKTkPhp3J5UUIly0PswWNlJL3QhYw2yuTmr7EEbQuVpDkIejiNW",
+	"mK58hpRR8r2VOG4+CPFRuHiw+OAlULMIXZQU/KrW32GN3ra7S5tek9X7O70t2nA3vSZr9bfodm9xe7ox",
+	"4jSsz8r07W5jMplsSPK5MY4Cxt3Qw5isgs6WGqUv1d33YTR8lhDEbEZIDPyg1C4lWRu4RUUnlsOtNZob",
+	"9fpGY/ey3mo3Ntu15m/gUedj2YQvutxTDaigQLS/KuecriZUkMwBTAezy2ecNZ+t0g2bqlsB7TF9h/wX",
+	"Oo1K6J9Pum6wDwx9yX742HejUIT9mOyH0SjEA5HpQ8Psw/HF+8u0Dw2jD/IO+a9mvVWt1x7qA769a7x9",
+	"wu7i/Fs46enzNeN5Zawxn5c8G46dyK9aLBtvl/YHYSig0LQcm83rVWJOnM0bVWKOwua7VQKmc16rEvji",
+	"51V2uAXPXT5lJ1IvGkihmhEp6Y55RKBzrT8OguniRwyEfhzfg0Uf8bE3IhWfXriasJKHuVmvzcy2ZmwL",
+	"rb7malAruYBitBEeRwo4bALMChhuUqADjTb4xcUXUusr9y0dGVCR9E6z3L3i7jiF/XGqf7a0/QumTAGm",
+	"8IySWllP632an1W62zBkmI1QByUi+zI1NS0RvlpVbT8jLZMiYRlESpSUNTalzYuRkVFGnwWubBuZPjZ3",
+	"dIwCVNFyqEITk38nVZEQ7eiie3QEN0xANJsnr4Bfs9hnm23O134TVKESaDTjPY3SpOt/ZfLH0oRREk9H",
+	"zCJxaHOd4pxXxKrk0MjvUZ+Wmtl1JAldUjsr0U0swqAEWTLbiQKCpSfQFCUG4UQ2Z/OsMrIndYC6k9GW",
+	"Ewg1z3QHK2OWzX8Z0HjGkQT1Ok0VhSQaCpYuQuUOlRPAr+IzQ7dIqsxkJnBWs8kAsyWqjUV4mFxU7usK",
+	"KVZ25PyBXqNNf0rRGkXhcBRjVQdLVVWVmoskFcrYnlWCklmQ92HLmK4oLJ4ldZY36A5zaRAASp5UX/La",
+	"jkVECFqNqfbYfMAiZqg5ZeevG4YusvETmzoVU/nBTRJyrO9mK81sOI6BFc6H8zL1hKdQkKxVnAZZEvNu",
+	"PIWJZUGQiWAzQ5WKorZh9wEruS+KjfHxUNJvozFAE/jdKsUYESViSPr5PNuzy/wuxcXP9lJFXxX1UAnc",
+	"93VvSO+OGL+GpO0tyBNPfs52cGFtdBGNT4fVleq12nLCpdo/S+pvy1mqnwLCyvA2y5/Z6LoP3ctSMp0f",
+	"I6mOZAID/ncaMPh9Wh7M8IwbQEwYv4ckzmuT3nhK6rVatVYjvx3/osE3quTXcEwmfhBI0slDiNn0zFib",
+	"vh8EzKuWHgcllc7kghldZEITeENSVimtFSjCWIyj+cJ1hHXFqvmi75ncoiaWuyS8NGAoKQH3Wsz7sYQM",
+	"rPWe1yoCX0hdSgC0FeoGiNCeCAVKVFLuBrBbYL1T9TwUaxRxGDFPHSowPxHn9Kx78nP34vJKzvvVRffi",
+	"4vD05Ory8siAbW3ZfOhzeQYrRgZ4QCFLnY1I2UmsWVBHFB5BFHhDEje9Ro4RkQ4WWTNljQzpVJIntLUq",
+	"H0Mv9KapYfYNOGIqGkgVWN7cWB6bP2Q0fsgibPPky2QVi3Aq9iibyFOJPfO91VYaiAVTlxQWlWIB8eem",
+	"oRkh6svH4a9qpJ4Ji18SmjJjbUrSyp+vwE/WUviUxtxZi+y7JGrvIatmxoZqxPfl3jOdZMbbm8bbRnw8",
+	"Uf7JXCMFXrE59tXunZ+3x3b/eniZsa+qaVTW1V9YAGh5P1LOwKyZTgEaNacmRPFmlRR0F2yc8OnHG1qf",
+	"vD+PyFxY3q4KhUrkBH+j6Quv0fanDKMZG/BTW/0UzXgwryAxP2XNIcIIPEjd45kwQQxSUnGCLOgrA69q",
+	"UCcAqJ+kDGY3nQ6A8guGHmgLGY21UUUhxGOoItqGlL1EG76SCAS00BREILSzkb46dCEvkCQWqkwws2Ty",
+	"qv442Jy0dzwkZSl4pNa9SpLnoKx9cRhaUjDDz2LVQBU7iX2nsc017HO2h4llTXaxUiUzIZXKugbyUMYk",
+	"gA8KUpZM3MJ5s3RB/xBMS8SjUzWVU0ajCrZgQKfhBGeEqFkz07wQswvNoL5ELCcWMZwj/6iphWUzTKoz",
+	"24OU5WRyMHnCypgrVpknHSl7xRzjyWaj0J6zZBZJTvAfFFkq9YLn1jBjW5w3hnRXZcahhP1EKlED6YVh",
+	"wChfeCTrQNvnDhREwp7Gz4AJMktwXnzw4ELVT3LBt9kkFc4mTMQqO6aM/g6d/4bHwLI5pqxWFN+S5Duf",
+	"9abqp2hj/iSTs3YPwXtUPZHHhLAvSU/WB/H5DmI8K+a/6JOnETqMAzdbKOcX/dCyXXxNZWbmVH6bBZlQ",
+	"EEWJgl7qoNemEHzCKo3BhD+I45Fov4VhUT69q7rhUE++1NET0J3E2vG6SqqoLbJ4ORW98b6sBvqnqYwy",
+	"SY/sK8yFTy3eLg0CKY4LAzXnU+nTf+lCJ73Qm/5/b8dRAGVSiu3kEDRwOmIwfkONU3P0RhBnHAWofiIq",
+	"mYJeidFCnoEkKwvGiKO2+4VBCvB9MLBito8vIDoiZl7FUjBlOp0g/fINm5Ky86Gr1M8EMOmGTZ1KmzjC",
+	"v647WmVJVtCwd2vgVv+64ZDz9/tkt9moWwRnAPo8YBGTKhxgnDmNuzsHg0BcqdAFzLtme4TyKaKzskAw",
+	"iKnmYQKLxkm9RsAynqCs7aGNnngMANxozDJTWiQkKTA1NXNzMJuyC+eIAd1o1Rvft+1xrbbp9qhgW034",
+	"m7UTJDu5BRK9Bis3poqN2lkbamvd5/F+0OsOi/F9+T//+nfFIWUw/KPHAawYcgWSm3ohKgCmF09CzA8h",
+	"gc+ZmNvZ5OBs4Ml5gt4Wz1za4cL7q3X6cd1NEI8OPVK+iCn3aOQRLXlU5n5e7bgN//6aQXKhqORy4zE8",
+	"+WB/PnL/jigE2iQdncYxG47ilToIsMExHY4euay3dWqZi0aY12i16ruyk3bJ96rJh4A42iVcVaeg03Kd",
+	"p8OhPNLuwwMQKy30o3xA98OJxfJE68gODfFlwtGtBO+1lLyDZGzxWJOcNJSSYI+UKZ+Sxt0d8eVmSmOK",
+	"s698CDnbM0kt8YVBhVOMMJ1DamCFYfYUBHJkIVQVUJSlH07BN1NG9fH8aI4sUSDmXWiWKQiVb8rmMCAQ",
+	"HdDy0nAsIFYPJGNVsp0cnFyQQShim4NLsjwKqM/hERjYKIJREup5EROCYe1wyXSxxjjx2CgIp0PGY5tT",
+	"rD0RD9jQMnzaaoNcdY6OTn+5Ojs//Llz2dXp6aQDkclq2AXsP4E73D/vdqBgKRp3uafRQgXxFcLpNYtV",
+	"jYtwwpNjKo+RXBjJ+UfUj5D9k1nuDxF856w/FsxTRgiAeywjVQaZJUFUhNjJccAqFhnzgAmh58rmHqyU",
+	"qrVOI0ZgYjDtTc51kgVGOTk803Mr2T6EeooRA6RYUnbqje1qrVqr1h2LOH9rt+u/yz/kVbhSq28n923u",
+	"1O62++njjfpmbbu21dzcdMBFj3DuEC8AXkFIQ0OU0z3IYJTrnxbq98KYlJ0gdGkg+1x1KnuEEviN3mvj",
+	"Jny9Cj/ll6u+ErDhB4SS0mhE4Rc85IVD6nNHFZAOIyxthN+NI+oHKHHF8pNgLIcPwqxFTITBLROpZz2F",
+	"svXT4KUQoyPktkcDvGfhzo3DdC/LlUrOKgZ/RuBUKQdhOJJCsKUX1SIujSKfRRvXEfUYOelcWuh52YAR",
+	"yU0A9fjUr4gJFt3Kr8oBHJ7dboHkInAQbNhjHvhMhhYRY3cA4dLJYle5P6r6oTodydCT4AE1BzafMtxG",
+	"ChVRl3RJ8HHlhAyYeyOp1LU81xgUcnBygSDCwRjBAyhPGC34X8aSZ0VwEIRsRKH7qhoTcguB6uQQu2Ts",
+	"dfWG1yb/+de/oV/p7CUTak6aXCU9UXpV7JKl1ly1ZvQMDg26mvQQ38gZ9SMPJGgISasQUDf8mDjvO4dH",
+	"kmCk9nkUp6dye0ndwaNTUbW5qVSINnE6R0eAnIvblJSdzv4+ZOFaxOlcXHTxj4+XP8C+1xCX8uLhycXl",
+	"+cfjLj57CPRP/rq6/PWsKy+libFG7qhs5bwrbznZVFf5U5E/R/EgBACWM6RwfW2ucIzFG+L80jk66l5e",
+	"mV1Sl5IhFAP0yif1ZfNtfe3w5ODw58ODj50jp4IQFyFPkaIPTo87hycphX5L9CUF++ns4YQZj9gcrxx0",
+	"sQ71HikEDr74+O748FK3Wu2cnZ2f/qwbqB50Tw71rePOycfO0dV59+fD7i9mcwkG6cVl5/LjxdX+D52T",
+	"D90Dp9K2+UO6JdJppVUCyZkfWaSaeV24uHNtawsY0ZaMD1LzsxTkxONDf1+alfFREb3JFM43+KlHNCf8",
+	"FiAZ1ggLLwO3EnYUoVpYn2/pLMKDhM3j6mIf5lnDoJQYtRQl1137t4xXsMRyauK6LDDJQVylL4jzaRwF",
+	"VrblzyoDCHJv2mBexNMsigDltRip4/Axn5K6cTAF9ySWxLS5eZ+Ddmiiwptw/pmmhBQwaSC1DAxWMZ7z",
+	"0xhRCwUdQ6ZVBKhKHCRabZsj0XJIxDYYIBqKdJ7U+zSrpZbB1oqUkvSmCstBqk9QYqVZr6G4qRu5YWwk",
+	"QIY21Kci3vcRevfqeB9Qw55sIoPQdMpTPT/s6zWzSG9KwIqVgj7NcAsUsBblnUWsQdLy0BXZHqUZZWnw",
+	"dQYNVe6tMO125Sl7uQS4VGYffGnAz9V5vDEfeT6/XXsqPr90gOkSfF5ThzX00low+EqCAR79BwWDXADE",
+	"W4hSnxN1hIYMTYkliXvIqmeRIfXY/VahcpFPzy7RWROhL2x+zbhkdMxLYkYTM2WpUiWX4J8wMqlH417g",
+	"u2RAg36SMIOfEAM6Ym2T41vEuWFTh5RPR4xfXPxA0rNwdcOm6OeSuroQgw095E6n0/nPv/5N0Blxw6aH",
+	"nnI1VCwTB8oiTkLMnGriiLU59TwBHwbEKQjEvWFT33NMozWmpnDi5JxjgELl4CB/YtMzNlRtQLSsnDkq",
+	"yNlPh38lZ91j5aKTQ3FIGX288IjNtdiR+Hj0QolBOA48Zc1CdE9oXq0N1AiDSDM01IIQpRh04n23MmKV",
+	"YAFzY2CPe4lp01dlzHPSH1gHy2GEwWyK41eSzqmFrpK0LjpaomZ4MQ+Tl9Ctq4tuoAHLU71XHU72psLt",
+	"HLFoI5XBpgjPibVj5fyl21uw6NZ3Gdb3EHsKFD3W6UZgVYuUtzvUrnjtWbphU5tHYUxj5lRghoX6iLER",
+	"wLEh0AiiVjLwRSyg/wemlyOKpuC9/OHy8owotkcS75VAJ7yvfe+45Wz+vd6KFciEh+lJpVIAFovlaMIC",
+	"Vzw64eXUjgUW3E5c8STwexGNpqQXxgMi+9iHGIBhW/b7O+Xhx72VevXbxCnbifNaEm+7ROycN9su2ZwY",
+	"VzHkGB78nyGLB6GHf8eSc8Qb48jH3yMqn6pg+L1swrFL/wMBwXbJSVPEPp4faWlOHmijGUfffyMIyAhM",
+	"toJVR0UMe9dK3ZJy9mAPoDNfu+2TBSE9KtienouGYyVzh7Nw31iUnLYRwwzhdOhrnpok41KQzlDqN9bv",
+	"zThqYY5SPLpxEKBKODMyOQDYhjNECulOctXBLAnIHJp1sVsYx1F3dL07J7vekK+gYyKcvYS2bPgApeDM",
+	"DEB9fsaB65DyjBtZk25CsUYGIzPuYqJkszkhsOoxqTg9ENdxabgv0Q8kj2IckojF44inSaYFajFurpQw",
+	"aj0jizGkcHSKQt1T2firYwrNURQwXy7Pavc3T/5B9+vBbweH9ZPLbkteO/yh9nfauox7P2++n/y03XX/",
+	"cnA5HfSif/zj/EMY7Io/fto9qgWDm9bW4ZhosqsJ+kazX6eN3qbb9FqsBJ+FpVzgOXFfxOQL774pMpTa",
+	"pQ35v3fdD4cn5Ozju6PDffJT91e4aPPj/XDy7i+/HvzU+HnSmXY7/YtRFJzW/x9717vbtg3EX4XQJwfQ",
+	"5sRLukRBP7hxNhRds6zp0ABVALESnQhVKY+knBhBgD3NHmxPMvDuRFG2nD/NgrqBPwWxLYoUqePx7ne/",
+	"nzlNT4dKv7saHh2/+aWaHh8d8vx0MHurNqcnH359L8t8+2UsoZHDo9Fiu4hwW4F+LA0nP80B8o2Y3VWg",
+	"2AAO/EDPWmRpFUSWqPQNXSP00rg3YY2v9l0LMLkDIcKLvlNuiD8qUUEYNvEBUUTLRXAcNWMQkW3FGBcO",
+	"I/tw1k3snoUOyHUMyKs4iBhE0JIf2cjhhhqKMMrGIvA1ZAQcDSl736kE8V48otbg/4ndtnb47e76Izv6",
+	"GiKs2V/2Sa8TWw+xe88+BAVEjtxbKPeMQV27ffcGl14hjFhchCP4vIW43l8G+uNKeMC/+TcOW/q26ZK7",
+	"Xrk6tIxPYx1aXr+aj3k1ccXfJ228wtv+3Rd8qA3JMTcXHc6NZ2n6nuN2W9mtw/EV5XkEOT73yUQo2hA1",
+	"uReeaarVa6yBIvScZrpkY64w7AUgUIxohsQiZVAvAvUzrkx9HaprQPTIcCNYL9GlMi9HhycHiaOB8KuA",
+	"N5Zp/9PzGfk+60rUNoaLKs/FzDfoEMsH4i5uxLJ6fiTReeDxjB7GDCl5bp5IzZ9WQBANwqUAf+qIna29",
+	"3Z9f7DTwfoeeI+jewyH+YeAQo0Ekq6LAD37DNfdWB5Htgv3oBBK2B80g7FIcYv9tl/Fixwf/58HB4eEI",
+	"urR4qt7Z2ns2RZ71Orl/sWezfNdH+dWoD31GB/en2gz7140duukDUnvVwwEPfhThEh3/BrPfLeJPVrlD",
+	"xt+z3Y/V8L81smH9D6DkrgH5lFZyPVf5+YVh/JLPQkgaQkFFbjQygAjW481vIaI15nlB2fXzssTyHcbZ",
+	"WAl9Ud9ln7ShIAJmzbXIBKQlwe8h4u62plFC+1OygbVPrraoLoCiGEwv2d7cSxiQUl7mWnS6Lu/sKpwz",
+	"w6twbBt8nWMwaHIhjV+w9dMKOAYBktFT8hedU5Exa7AX/IWtweaiw7DT4TDQUF7Yr2q3gWiNO50G+OHt",
+	"ofghFdsEX7uJ3xWQr1+vZxXpWp+/v5n3ARaMebZXlpdLC0vDQIu0UrmZgV17JbgSaliZiyD6eBYGB0VO",
+	"b/jHM2vF/P/D4Hf7wwF8d2YbUtPl2WjCp8DBKitTlKwFsw7VYEBG2Eu+8M+CqUoi8kRIuwtBcWrU77vq",
+	"w2h3c3dzI6ihmn0wlzS8+Vsf5xMBuUoAcpocFR1rZMnw+DWrZCYUKJMkEaCy7HaMhjVsRBZ1WKuA6LDh",
+	"HQXZ9pb8R1vIPXQ6HlAJroX9uyAk64haYDuiXb6ZpkUXAs4VQk24MrMfdFpOROYou6hJKhujLuMgY5n0",
+	"U+9S0F5xlM0ebA6219xo4vlqN7YfSxgJs1uMDtmJEUXB7fW6qm//+tXwCAOjU17kmcPUKcGL1iix6S5l",
+	"CCx2i5i3z1ExZSk/lVz5I+7lMsuneVbxgoBCaaOFponW0ptJRD7NXeQeVquDVHTXOQnSqLIA5B7TXGaf",
+	"yqsWlEKz3kSVWYVUVe1vzoWJJSDLoHfLFHUghdTQhkS1hKRbHK4YkCTCqR/9f//+J9lgX8qp6EJ4pEWZ",
+	"fnYQrKwSsbR7Vwa3VZVELJ6GusM2AyJxXI5LlVLLlQGsTTlmPJZzssqhXUCQrKLYFdKnK6HLyjZgL5Iz",
+	"RkOIZXsMWM6eAOE3gYBgLpg35PZ4M5Hmmb1fLL1lw3LJ7FldXKJytH0o3Ke4Q9h4a9qpXXuS+S8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

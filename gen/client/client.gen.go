@@ -748,16 +748,16 @@ func (e RequestStatus) Valid() bool {
 
 // Defines values for RequestType.
 const (
-	PURCHASE RequestType = "PURCHASE"
-	SELL     RequestType = "SELL"
+	RequestTypePURCHASE RequestType = "PURCHASE"
+	RequestTypeSELL     RequestType = "SELL"
 )
 
 // Valid indicates whether the value is a known member of the RequestType enum.
 func (e RequestType) Valid() bool {
 	switch e {
-	case PURCHASE:
+	case RequestTypePURCHASE:
 		return true
-	case SELL:
+	case RequestTypeSELL:
 		return true
 	default:
 		return false
@@ -971,6 +971,81 @@ func (e TransactionStatus) Valid() bool {
 	case TransactionStatusERROR:
 		return true
 	case TransactionStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UssdLinkRequestType.
+const (
+	UssdLinkRequestTypeGET  UssdLinkRequestType = "GET"
+	UssdLinkRequestTypePOST UssdLinkRequestType = "POST"
+)
+
+// Valid indicates whether the value is a known member of the UssdLinkRequestType enum.
+func (e UssdLinkRequestType) Valid() bool {
+	switch e {
+	case UssdLinkRequestTypeGET:
+		return true
+	case UssdLinkRequestTypePOST:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UssdOptionRequestType.
+const (
+	UssdOptionRequestTypeGET  UssdOptionRequestType = "GET"
+	UssdOptionRequestTypePOST UssdOptionRequestType = "POST"
+)
+
+// Valid indicates whether the value is a known member of the UssdOptionRequestType enum.
+func (e UssdOptionRequestType) Valid() bool {
+	switch e {
+	case UssdOptionRequestTypeGET:
+		return true
+	case UssdOptionRequestTypePOST:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UssdState.
+const (
+	CONFIRMORDER       UssdState = "CONFIRM_ORDER"
+	ENTERAMOUNT        UssdState = "ENTER_AMOUNT"
+	EXIT               UssdState = "EXIT"
+	HOME               UssdState = "HOME"
+	MYPORTFOLIO        UssdState = "MY_PORTFOLIO"
+	ORDERPLACED        UssdState = "ORDER_PLACED"
+	SELECTSTOCK        UssdState = "SELECT_STOCK"
+	STOCKS             UssdState = "STOCKS"
+	TRANSACTIONHISTORY UssdState = "TRANSACTION_HISTORY"
+)
+
+// Valid indicates whether the value is a known member of the UssdState enum.
+func (e UssdState) Valid() bool {
+	switch e {
+	case CONFIRMORDER:
+		return true
+	case ENTERAMOUNT:
+		return true
+	case EXIT:
+		return true
+	case HOME:
+		return true
+	case MYPORTFOLIO:
+		return true
+	case ORDERPLACED:
+		return true
+	case SELECTSTOCK:
+		return true
+	case STOCKS:
+		return true
+	case TRANSACTIONHISTORY:
 		return true
 	default:
 		return false
@@ -1463,6 +1538,24 @@ const (
 func (e WebhookUpdatedEventEvent) Valid() bool {
 	switch e {
 	case WebhookUpdatedEventEventWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateUssdRequestParamsOrderType.
+const (
+	CreateUssdRequestParamsOrderTypePURCHASE CreateUssdRequestParamsOrderType = "PURCHASE"
+	CreateUssdRequestParamsOrderTypeSELL     CreateUssdRequestParamsOrderType = "SELL"
+)
+
+// Valid indicates whether the value is a known member of the CreateUssdRequestParamsOrderType enum.
+func (e CreateUssdRequestParamsOrderType) Valid() bool {
+	switch e {
+	case CreateUssdRequestParamsOrderTypePURCHASE:
+		return true
+	case CreateUssdRequestParamsOrderTypeSELL:
 		return true
 	default:
 		return false
@@ -2872,6 +2965,14 @@ type CreateSellRequest struct {
 	SellPercentage *decimal.Decimal `json:"sellPercentage,omitempty"`
 }
 
+// CreateUssdSessionRequest defines model for CreateUssdSessionRequest.
+type CreateUssdSessionRequest struct {
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId *Id `json:"customerId,omitempty"`
+}
+
 // CreateWebhookRequest defines model for CreateWebhookRequest.
 type CreateWebhookRequest struct {
 	Subscriptions []WebhookSubscription `json:"subscriptions"`
@@ -3621,6 +3722,24 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// ProcessUssdForm defines model for ProcessUssdForm.
+type ProcessUssdForm struct {
+	// Choice What the customer keyed.
+	Choice string `json:"choice"`
+
+	// SessionId Example: ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b
+	SessionId UssdSessionId `json:"sessionId"`
+}
+
+// ProcessUssdRequest defines model for ProcessUssdRequest.
+type ProcessUssdRequest struct {
+	// Choice What the customer keyed, a number (an option, or an amount with up to 2 decimal places when the menu asks for one).
+	Choice json.RawMessage `json:"choice"`
+
+	// SessionId Example: ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b
+	SessionId UssdSessionId `json:"sessionId"`
+}
+
 // ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
 //
 // Example: crm-000417
@@ -4130,6 +4249,110 @@ type UpdateWebhookRequest struct {
 	// WebhookId The webhook to update; required only when the organization has several.
 	WebhookId *Id `json:"webhookId,omitempty"`
 }
+
+// UssdLink defines model for UssdLink.
+type UssdLink struct {
+	// RequestType The method; a POST carries the customer's input as the form field `amount`.
+	RequestType UssdLinkRequestType `json:"requestType"`
+
+	// RequestUrl The path and query (under this server) the gateway calls next.
+	//
+	// Example: /v1/ussd/portfolio?customerId=123456
+	RequestUrl string `json:"requestUrl"`
+}
+
+// UssdLinkRequestType The method; a POST carries the customer's input as the form field `amount`.
+type UssdLinkRequestType string
+
+// UssdMenu defines model for UssdMenu.
+type UssdMenu struct {
+	IsEndState bool             `json:"isEndState"`
+	Options    []UssdMenuOption `json:"options"`
+	State      UssdState        `json:"state"`
+
+	// Text The screen text (options numbered), at most 182 characters.
+	Text string `json:"text"`
+}
+
+// UssdMenuOption defines model for UssdMenuOption.
+type UssdMenuOption struct {
+	// Data What the option carries (a stock `{stockId, symbol, name}`).
+	Data *map[string]string `json:"data,omitempty"`
+
+	// Key What the customer keys.
+	Key       string    `json:"key"`
+	Label     string    `json:"label"`
+	NextState UssdState `json:"nextState"`
+}
+
+// UssdOption defines model for UssdOption.
+type UssdOption struct {
+	// Option The number the customer keys.
+	Option      int32                 `json:"option"`
+	RequestType UssdOptionRequestType `json:"requestType"`
+
+	// RequestUrl The path and query (under this server) the gateway calls when it is keyed.
+	RequestUrl string `json:"requestUrl"`
+}
+
+// UssdOptionRequestType defines model for UssdOption.RequestType.
+type UssdOptionRequestType string
+
+// UssdRequestForm defines model for UssdRequestForm.
+type UssdRequestForm struct {
+	// Amount What the customer keyed, in the customer's currency (checked by the trading rules; what cannot be ordered re-prompts).
+	Amount string `json:"amount"`
+}
+
+// UssdScreen One screen; it carries `ussdOptions`, `ussdConfirm` or both.
+type UssdScreen struct {
+	UssdConfirm *UssdLink `json:"ussdConfirm,omitempty"`
+
+	// UssdMessage The screen text, options numbered, at most 182 characters.
+	UssdMessage string        `json:"ussdMessage"`
+	UssdOptions *[]UssdOption `json:"ussdOptions,omitempty"`
+}
+
+// UssdScreenResponse defines model for UssdScreenResponse.
+type UssdScreenResponse struct {
+	// Code Example: 200
+	Code int32 `json:"code"`
+
+	// Data One screen; it carries `ussdOptions`, `ussdConfirm` or both.
+	Data UssdScreen `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// UssdSession defines model for UssdSession.
+type UssdSession struct {
+	CurrentState UssdState `json:"currentState"`
+
+	// ExpiresAt When the session expires unless a step extends it (ISO 8601).
+	ExpiresAt time.Time `json:"expiresAt"`
+	Menu      UssdMenu  `json:"menu"`
+
+	// SessionId Example: ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b
+	SessionId UssdSessionId `json:"sessionId"`
+
+	// UssdText The screen text, as the gateway shows it.
+	UssdText string `json:"ussdText"`
+}
+
+// UssdSessionId Example: ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b
+type UssdSessionId = string
+
+// UssdSessionResponse defines model for UssdSessionResponse.
+type UssdSessionResponse struct {
+	// Code Sent on session creation (200); the docs' process answer has none.
+	Code    *int32      `json:"code,omitempty"`
+	Data    UssdSession `json:"data"`
+	Message string      `json:"message"`
+}
+
+// UssdState defines model for UssdState.
+type UssdState string
 
 // WalletAccount A customer's wallet account. `activated`, `registered` and `blocked`
 // are status attributes the source API documents as not used yet: they
@@ -5048,6 +5271,25 @@ type Sort = SortOrder
 // SymbolPath defines model for SymbolPath.
 type SymbolPath = string
 
+// UssdAssetId A unique identifier.
+//
+// Example: 123456
+type UssdAssetId = Id
+
+// UssdCustomerId A unique identifier.
+//
+// Example: 123456
+type UssdCustomerId = Id
+
+// UssdIdempotencyKey defines model for UssdIdempotencyKey.
+type UssdIdempotencyKey = string
+
+// UssdPage defines model for UssdPage.
+type UssdPage = int32
+
+// UssdSymbol defines model for UssdSymbol.
+type UssdSymbol = string
+
 // WalletCounterpartyGuid defines model for WalletCounterpartyGuid.
 type WalletCounterpartyGuid = openapi_types.UUID
 
@@ -5138,6 +5380,9 @@ type Unprocessable = Error
 
 // UnsupportedMediaType An error. `errors` lists each failing field for validation failures.
 type UnsupportedMediaType = Error
+
+// UssdScreenOK defines model for UssdScreenOK.
+type UssdScreenOK = UssdScreenResponse
 
 // WalletBadRequest The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -7286,6 +7531,345 @@ type GetTransactionParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// GetUssdAssetsParams defines parameters for GetUssdAssets.
+type GetUssdAssetsParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// AssetId One holding of the customer.
+	AssetId *UssdAssetId `form:"assetId,omitempty" json:"assetId,omitempty"`
+
+	// Page The page of a list screen, counting from 1.
+	Page *UssdPage `form:"page,omitempty" json:"page,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
+// GetUssdHomeParams defines parameters for GetUssdHome.
+type GetUssdHomeParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
+// GetUssdInstrumentsParams defines parameters for GetUssdInstruments.
+type GetUssdInstrumentsParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// Page The page of a list screen, counting from 1.
+	Page *UssdPage `form:"page,omitempty" json:"page,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
+// GetUssdPortfolioParams defines parameters for GetUssdPortfolio.
+type GetUssdPortfolioParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
+// ProcessUssdParams defines parameters for ProcessUssd.
+type ProcessUssdParams struct {
+	// XIdempotencyKey Optional on the USSD mutations (the docs' USSD calls send none):
+	// when sent, the first response to the key is replayed for 24 hours
+	// like on every other mutation (`X-Idempotency-Id` and
+	// `Idempotency-Key` work too).
+	XIdempotencyKey *UssdIdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateUssdRequestParams defines parameters for CreateUssdRequest.
+type CreateUssdRequestParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// OrderType Buy or sell.
+	OrderType CreateUssdRequestParamsOrderType `form:"orderType" json:"orderType"`
+
+	// Symbol The instrument's symbol.
+	Symbol string `form:"symbol" json:"symbol"`
+
+	// XIdempotencyKey Optional on the USSD mutations (the docs' USSD calls send none):
+	// when sent, the first response to the key is replayed for 24 hours
+	// like on every other mutation (`X-Idempotency-Id` and
+	// `Idempotency-Key` work too).
+	XIdempotencyKey *UssdIdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateUssdRequestParamsOrderType defines parameters for CreateUssdRequest.
+type CreateUssdRequestParamsOrderType string
+
+// CreateUssdSessionParams defines parameters for CreateUssdSession.
+type CreateUssdSessionParams struct {
+	// CustomerId The customer, when the body does not name it.
+	CustomerId *Id `form:"customerId,omitempty" json:"customerId,omitempty"`
+
+	// XIdempotencyKey Optional on the USSD mutations (the docs' USSD calls send none):
+	// when sent, the first response to the key is replayed for 24 hours
+	// like on every other mutation (`X-Idempotency-Id` and
+	// `Idempotency-Key` work too).
+	XIdempotencyKey *UssdIdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetUssdStocksParams defines parameters for GetUssdStocks.
+type GetUssdStocksParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// Symbol An instrument's symbol.
+	Symbol *UssdSymbol `form:"symbol,omitempty" json:"symbol,omitempty"`
+
+	// Amount The amount keyed, in the customer's currency (shown back for confirmation).
+	Amount *string `form:"amount,omitempty" json:"amount,omitempty"`
+
+	// AssetId One holding of the customer.
+	AssetId *UssdAssetId `form:"assetId,omitempty" json:"assetId,omitempty"`
+
+	// DetailMode Show the instrument's details instead of the amount prompt.
+	DetailMode *bool `form:"detailMode,omitempty" json:"detailMode,omitempty"`
+
+	// Page The page of a list screen, counting from 1.
+	Page *UssdPage `form:"page,omitempty" json:"page,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
+// GetUssdTransactionsParams defines parameters for GetUssdTransactions.
+type GetUssdTransactionsParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// Page The page of a list screen, counting from 1.
+	Page *UssdPage `form:"page,omitempty" json:"page,omitempty"`
+
+	// AssetId One holding of the customer.
+	AssetId *UssdAssetId `form:"assetId,omitempty" json:"assetId,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
 // ListWebhooksParams defines parameters for ListWebhooks.
 type ListWebhooksParams struct {
 	// Page The page to return, counting from 0.
@@ -7799,6 +8383,18 @@ type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
 
 // ForceRequestOutcomeJSONRequestBody defines body for ForceRequestOutcome for application/json ContentType.
 type ForceRequestOutcomeJSONRequestBody = ForceRequestOutcomeRequest
+
+// ProcessUssdJSONRequestBody defines body for ProcessUssd for application/json ContentType.
+type ProcessUssdJSONRequestBody = ProcessUssdRequest
+
+// ProcessUssdFormdataRequestBody defines body for ProcessUssd for application/x-www-form-urlencoded ContentType.
+type ProcessUssdFormdataRequestBody = ProcessUssdForm
+
+// CreateUssdRequestFormdataRequestBody defines body for CreateUssdRequest for application/x-www-form-urlencoded ContentType.
+type CreateUssdRequestFormdataRequestBody = UssdRequestForm
+
+// CreateUssdSessionJSONRequestBody defines body for CreateUssdSession for application/json ContentType.
+type CreateUssdSessionJSONRequestBody = CreateUssdSessionRequest
 
 // CreateWebhookJSONRequestBody defines body for CreateWebhook for application/json ContentType.
 type CreateWebhookJSONRequestBody = CreateWebhookRequest
@@ -10379,6 +10975,234 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/transactions/{transactionId} (the `GetTransaction` operationId).
 	GetTransaction(ctx context.Context, transactionId Id, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetUssdAssets USSD holdings menu (menu-URL style)
+	//
+	// Without `assetId`, the customer's holdings (symbol, shares, value),
+	// as many per page as fit the screen, each a link to the holding,
+	// with a "Next" option (9) while more pages follow. With `assetId`,
+	// one holding and a link to sell from it (`404` when it is not the
+	// customer's).
+	//
+	// Corresponds with GET /v1/ussd/assets (the `GetUssdAssets` operationId).
+	GetUssdAssets(ctx context.Context, params *GetUssdAssetsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUssdHome USSD home menu (menu-URL style)
+	//
+	// The first screen of the menu-URL style: a greeting and the numbered
+	// choices (buy stocks, my portfolio, transactions, instruments), each
+	// an `ussdOptions` link the gateway follows when the customer keys
+	// its number. Every screen of this style answers `ussdMessage` (at
+	// most 182 characters, the USSD screen limit) and `ussdOptions`
+	// and/or `ussdConfirm`. An unknown customer (or another
+	// organization's) is `404`.
+	//
+	// Corresponds with GET /v1/ussd/home (the `GetUssdHome` operationId).
+	GetUssdHome(ctx context.Context, params *GetUssdHomeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUssdInstruments USSD instrument prices (menu-URL style)
+	//
+	// The available instruments with their current price in US dollars,
+	// paged, each a link to its detail screen (`/v1/ussd/stocks` with
+	// `detailMode=true`).
+	//
+	// Corresponds with GET /v1/ussd/instruments (the `GetUssdInstruments` operationId).
+	GetUssdInstruments(ctx context.Context, params *GetUssdInstrumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUssdPortfolio USSD portfolio menu (menu-URL style)
+	//
+	// The customer's invested amount and market value (in each
+	// portfolio's currency) and the number of pending requests, with
+	// links to the holdings, the transactions and home.
+	//
+	// Corresponds with GET /v1/ussd/portfolio (the `GetUssdPortfolio` operationId).
+	GetUssdPortfolio(ctx context.Context, params *GetUssdPortfolioParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProcessUssdWithBody Send the customer's choice (session style)
+	//
+	// Moves the session by the customer's `choice` (JSON or form fields)
+	// and answers the new menu. States: `HOME` (1 stocks, 2 portfolio, 3
+	// history, 0 exit), `STOCKS` (the available instruments, paged: a
+	// number picks one, 9 next page, 0 home), `SELECT_STOCK` (1 buy, 2
+	// sell, 0 back), `ENTER_AMOUNT` (the choice is the amount in the
+	// customer's currency, up to 2 decimal places; 0 back),
+	// `CONFIRM_ORDER` (1 confirm, 0 cancel), `ORDER_PLACED` (the request
+	// id; 0 home), `MY_PORTFOLIO` (the holdings, paged: a number picks one
+	// to trade, 9 next, 0 home), `TRANSACTION_HISTORY` (paged: 9 next, 0
+	// home) and `EXIT` (the end state). Confirming creates a real
+	// request through the trading rules (same execution, `REQUEST`
+	// events, `/v1/requests`).
+	//
+	// A choice that is not on the menu, or an amount that cannot be
+	// ordered (below the minimum, more than the holding is worth),
+	// answers `200` with the same menu and a short reason first. An
+	// unknown session (or another organization's) is `404`; an expired
+	// or ended one is `410`. No idempotency key is required (the docs
+	// send none); one sent is honoured.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ussd/process (the `ProcessUssd` operationId).
+	ProcessUssdWithBody(ctx context.Context, params *ProcessUssdParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProcessUssd Send the customer's choice (session style)
+	//
+	// Moves the session by the customer's `choice` (JSON or form fields)
+	// and answers the new menu. States: `HOME` (1 stocks, 2 portfolio, 3
+	// history, 0 exit), `STOCKS` (the available instruments, paged: a
+	// number picks one, 9 next page, 0 home), `SELECT_STOCK` (1 buy, 2
+	// sell, 0 back), `ENTER_AMOUNT` (the choice is the amount in the
+	// customer's currency, up to 2 decimal places; 0 back),
+	// `CONFIRM_ORDER` (1 confirm, 0 cancel), `ORDER_PLACED` (the request
+	// id; 0 home), `MY_PORTFOLIO` (the holdings, paged: a number picks one
+	// to trade, 9 next, 0 home), `TRANSACTION_HISTORY` (paged: 9 next, 0
+	// home) and `EXIT` (the end state). Confirming creates a real
+	// request through the trading rules (same execution, `REQUEST`
+	// events, `/v1/requests`).
+	//
+	// A choice that is not on the menu, or an amount that cannot be
+	// ordered (below the minimum, more than the holding is worth),
+	// answers `200` with the same menu and a short reason first. An
+	// unknown session (or another organization's) is `404`; an expired
+	// or ended one is `410`. No idempotency key is required (the docs
+	// send none); one sent is honoured.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ussd/process (the `ProcessUssd` operationId).
+	ProcessUssd(ctx context.Context, params *ProcessUssdParams, body ProcessUssdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ProcessUssdWithFormdataBody Send the customer's choice (session style)
+	//
+	// Moves the session by the customer's `choice` (JSON or form fields)
+	// and answers the new menu. States: `HOME` (1 stocks, 2 portfolio, 3
+	// history, 0 exit), `STOCKS` (the available instruments, paged: a
+	// number picks one, 9 next page, 0 home), `SELECT_STOCK` (1 buy, 2
+	// sell, 0 back), `ENTER_AMOUNT` (the choice is the amount in the
+	// customer's currency, up to 2 decimal places; 0 back),
+	// `CONFIRM_ORDER` (1 confirm, 0 cancel), `ORDER_PLACED` (the request
+	// id; 0 home), `MY_PORTFOLIO` (the holdings, paged: a number picks one
+	// to trade, 9 next, 0 home), `TRANSACTION_HISTORY` (paged: 9 next, 0
+	// home) and `EXIT` (the end state). Confirming creates a real
+	// request through the trading rules (same execution, `REQUEST`
+	// events, `/v1/requests`).
+	//
+	// A choice that is not on the menu, or an amount that cannot be
+	// ordered (below the minimum, more than the holding is worth),
+	// answers `200` with the same menu and a short reason first. An
+	// unknown session (or another organization's) is `404`; an expired
+	// or ended one is `410`. No idempotency key is required (the docs
+	// send none); one sent is honoured.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /v1/ussd/process (the `ProcessUssd` operationId).
+	ProcessUssdWithFormdataBody(ctx context.Context, params *ProcessUssdParams, body ProcessUssdFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateUssdRequestWithBody Place a purchase or sale from USSD (menu-URL style)
+	//
+	// Creates a real request through the same rules as `POST
+	// /v1/requests/purchase` and `/v1/requests/sell`: a one-time
+	// `PURCHASE` of `amount` of `symbol`, or a `SELL` of shares worth
+	// `amount` from the customer's holding of `symbol`, in the currency
+	// of the customer's account for the instrument's investment type, to
+	// at most 2 decimal places. It executes in the background like any
+	// request, emits the same `REQUEST` events and shows in
+	// `/v1/requests`; `201` answers the request id and a link home.
+	//
+	// What the customer keyed that cannot be ordered (not a number, more
+	// than 2 decimal places, below the instrument's minimum, more than
+	// the holding is worth, no holding to sell) answers `200` with the
+	// reason and the amount prompt again, never an error screen. An
+	// unknown customer or symbol is `404`.
+	//
+	// The docs' USSD calls send no idempotency key, so none is required
+	// here; one sent (`X-Idempotency-Key`) is honoured like on every
+	// other mutation.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ussd/requests (the `CreateUssdRequest` operationId).
+	CreateUssdRequestWithBody(ctx context.Context, params *CreateUssdRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateUssdRequestWithFormdataBody Place a purchase or sale from USSD (menu-URL style)
+	//
+	// Creates a real request through the same rules as `POST
+	// /v1/requests/purchase` and `/v1/requests/sell`: a one-time
+	// `PURCHASE` of `amount` of `symbol`, or a `SELL` of shares worth
+	// `amount` from the customer's holding of `symbol`, in the currency
+	// of the customer's account for the instrument's investment type, to
+	// at most 2 decimal places. It executes in the background like any
+	// request, emits the same `REQUEST` events and shows in
+	// `/v1/requests`; `201` answers the request id and a link home.
+	//
+	// What the customer keyed that cannot be ordered (not a number, more
+	// than 2 decimal places, below the instrument's minimum, more than
+	// the holding is worth, no holding to sell) answers `200` with the
+	// reason and the amount prompt again, never an error screen. An
+	// unknown customer or symbol is `404`.
+	//
+	// The docs' USSD calls send no idempotency key, so none is required
+	// here; one sent (`X-Idempotency-Key`) is honoured like on every
+	// other mutation.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /v1/ussd/requests (the `CreateUssdRequest` operationId).
+	CreateUssdRequestWithFormdataBody(ctx context.Context, params *CreateUssdRequestParams, body CreateUssdRequestFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateUssdSessionWithBody Start a USSD session (session style)
+	//
+	// Starts a session for a customer at the `HOME` state. The session
+	// is stored; it expires `OPENVEST_USSD_SESSION_TTL` (default 5
+	// minutes) after its last step (`expiresAt`), after which `POST
+	// /v1/ussd/process` answers `410`. `customerId` may be sent in the
+	// body (the docs' form) or the query. An unknown customer (or
+	// another organization's) is `404`. No idempotency key is required
+	// (the docs send none); one sent is honoured.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/ussd/session (the `CreateUssdSession` operationId).
+	CreateUssdSessionWithBody(ctx context.Context, params *CreateUssdSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateUssdSession Start a USSD session (session style)
+	//
+	// Starts a session for a customer at the `HOME` state. The session
+	// is stored; it expires `OPENVEST_USSD_SESSION_TTL` (default 5
+	// minutes) after its last step (`expiresAt`), after which `POST
+	// /v1/ussd/process` answers `410`. `customerId` may be sent in the
+	// body (the docs' form) or the query. An unknown customer (or
+	// another organization's) is `404`. No idempotency key is required
+	// (the docs send none); one sent is honoured.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/ussd/session (the `CreateUssdSession` operationId).
+	CreateUssdSession(ctx context.Context, params *CreateUssdSessionParams, body CreateUssdSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUssdStocks USSD stocks menu and order confirmation (menu-URL style)
+	//
+	// Without `symbol`, the instruments available to trade, paged, each a
+	// link to itself with `symbol`. With `symbol` (and `assetId` for a
+	// sell from that holding), the price and a prompt for the amount in
+	// the customer's currency: `ussdConfirm` is the `POST
+	// /v1/ussd/requests` the gateway sends the keyed amount to (form
+	// `amount`). With `amount` too, a confirmation screen for that
+	// amount (`ussdConfirm` the same POST). `detailMode=true` shows the
+	// instrument's details (name, price, change over a day and a year)
+	// instead of the prompt. An unknown symbol is `404`.
+	//
+	// Corresponds with GET /v1/ussd/stocks (the `GetUssdStocks` operationId).
+	GetUssdStocks(ctx context.Context, params *GetUssdStocksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUssdTransactions USSD transaction history (menu-URL style)
+	//
+	// The customer's transactions, newest first (type, symbol, amount,
+	// status), paged to fit the screen, of one holding with `assetId`.
+	//
+	// Corresponds with GET /v1/ussd/transactions (the `GetUssdTransactions` operationId).
+	GetUssdTransactions(ctx context.Context, params *GetUssdTransactionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListWebhooks List webhooks
 	//
 	// Corresponds with GET /v1/webhooks (the `ListWebhooks` operationId).
@@ -12777,6 +13601,364 @@ func (c *Client) ListTransactions(ctx context.Context, params *ListTransactionsP
 // Corresponds with GET /v1/transactions/{transactionId} (the `GetTransaction` operationId).
 func (c *Client) GetTransaction(ctx context.Context, transactionId Id, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTransactionRequest(c.Server, transactionId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUssdAssets USSD holdings menu (menu-URL style)
+//
+// Without `assetId`, the customer's holdings (symbol, shares, value),
+// as many per page as fit the screen, each a link to the holding,
+// with a "Next" option (9) while more pages follow. With `assetId`,
+// one holding and a link to sell from it (`404` when it is not the
+// customer's).
+//
+// Corresponds with GET /v1/ussd/assets (the `GetUssdAssets` operationId).
+func (c *Client) GetUssdAssets(ctx context.Context, params *GetUssdAssetsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUssdAssetsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUssdHome USSD home menu (menu-URL style)
+//
+// The first screen of the menu-URL style: a greeting and the numbered
+// choices (buy stocks, my portfolio, transactions, instruments), each
+// an `ussdOptions` link the gateway follows when the customer keys
+// its number. Every screen of this style answers `ussdMessage` (at
+// most 182 characters, the USSD screen limit) and `ussdOptions`
+// and/or `ussdConfirm`. An unknown customer (or another
+// organization's) is `404`.
+//
+// Corresponds with GET /v1/ussd/home (the `GetUssdHome` operationId).
+func (c *Client) GetUssdHome(ctx context.Context, params *GetUssdHomeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUssdHomeRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUssdInstruments USSD instrument prices (menu-URL style)
+//
+// The available instruments with their current price in US dollars,
+// paged, each a link to its detail screen (`/v1/ussd/stocks` with
+// `detailMode=true`).
+//
+// Corresponds with GET /v1/ussd/instruments (the `GetUssdInstruments` operationId).
+func (c *Client) GetUssdInstruments(ctx context.Context, params *GetUssdInstrumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUssdInstrumentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUssdPortfolio USSD portfolio menu (menu-URL style)
+//
+// The customer's invested amount and market value (in each
+// portfolio's currency) and the number of pending requests, with
+// links to the holdings, the transactions and home.
+//
+// Corresponds with GET /v1/ussd/portfolio (the `GetUssdPortfolio` operationId).
+func (c *Client) GetUssdPortfolio(ctx context.Context, params *GetUssdPortfolioParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUssdPortfolioRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ProcessUssdWithBody Send the customer's choice (session style)
+//
+// Moves the session by the customer's `choice` (JSON or form fields)
+// and answers the new menu. States: `HOME` (1 stocks, 2 portfolio, 3
+// history, 0 exit), `STOCKS` (the available instruments, paged: a
+// number picks one, 9 next page, 0 home), `SELECT_STOCK` (1 buy, 2
+// sell, 0 back), `ENTER_AMOUNT` (the choice is the amount in the
+// customer's currency, up to 2 decimal places; 0 back),
+// `CONFIRM_ORDER` (1 confirm, 0 cancel), `ORDER_PLACED` (the request
+// id; 0 home), `MY_PORTFOLIO` (the holdings, paged: a number picks one
+// to trade, 9 next, 0 home), `TRANSACTION_HISTORY` (paged: 9 next, 0
+// home) and `EXIT` (the end state). Confirming creates a real
+// request through the trading rules (same execution, `REQUEST`
+// events, `/v1/requests`).
+//
+// A choice that is not on the menu, or an amount that cannot be
+// ordered (below the minimum, more than the holding is worth),
+// answers `200` with the same menu and a short reason first. An
+// unknown session (or another organization's) is `404`; an expired
+// or ended one is `410`. No idempotency key is required (the docs
+// send none); one sent is honoured.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ussd/process (the `ProcessUssd` operationId).
+func (c *Client) ProcessUssdWithBody(ctx context.Context, params *ProcessUssdParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProcessUssdRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ProcessUssd Send the customer's choice (session style)
+//
+// Moves the session by the customer's `choice` (JSON or form fields)
+// and answers the new menu. States: `HOME` (1 stocks, 2 portfolio, 3
+// history, 0 exit), `STOCKS` (the available instruments, paged: a
+// number picks one, 9 next page, 0 home), `SELECT_STOCK` (1 buy, 2
+// sell, 0 back), `ENTER_AMOUNT` (the choice is the amount in the
+// customer's currency, up to 2 decimal places; 0 back),
+// `CONFIRM_ORDER` (1 confirm, 0 cancel), `ORDER_PLACED` (the request
+// id; 0 home), `MY_PORTFOLIO` (the holdings, paged: a number picks one
+// to trade, 9 next, 0 home), `TRANSACTION_HISTORY` (paged: 9 next, 0
+// home) and `EXIT` (the end state). Confirming creates a real
+// request through the trading rules (same execution, `REQUEST`
+// events, `/v1/requests`).
+//
+// A choice that is not on the menu, or an amount that cannot be
+// ordered (below the minimum, more than the holding is worth),
+// answers `200` with the same menu and a short reason first. An
+// unknown session (or another organization's) is `404`; an expired
+// or ended one is `410`. No idempotency key is required (the docs
+// send none); one sent is honoured.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ussd/process (the `ProcessUssd` operationId).
+func (c *Client) ProcessUssd(ctx context.Context, params *ProcessUssdParams, body ProcessUssdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProcessUssdRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ProcessUssdWithFormdataBody Send the customer's choice (session style)
+//
+// Moves the session by the customer's `choice` (JSON or form fields)
+// and answers the new menu. States: `HOME` (1 stocks, 2 portfolio, 3
+// history, 0 exit), `STOCKS` (the available instruments, paged: a
+// number picks one, 9 next page, 0 home), `SELECT_STOCK` (1 buy, 2
+// sell, 0 back), `ENTER_AMOUNT` (the choice is the amount in the
+// customer's currency, up to 2 decimal places; 0 back),
+// `CONFIRM_ORDER` (1 confirm, 0 cancel), `ORDER_PLACED` (the request
+// id; 0 home), `MY_PORTFOLIO` (the holdings, paged: a number picks one
+// to trade, 9 next, 0 home), `TRANSACTION_HISTORY` (paged: 9 next, 0
+// home) and `EXIT` (the end state). Confirming creates a real
+// request through the trading rules (same execution, `REQUEST`
+// events, `/v1/requests`).
+//
+// A choice that is not on the menu, or an amount that cannot be
+// ordered (below the minimum, more than the holding is worth),
+// answers `200` with the same menu and a short reason first. An
+// unknown session (or another organization's) is `404`; an expired
+// or ended one is `410`. No idempotency key is required (the docs
+// send none); one sent is honoured.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /v1/ussd/process (the `ProcessUssd` operationId).
+func (c *Client) ProcessUssdWithFormdataBody(ctx context.Context, params *ProcessUssdParams, body ProcessUssdFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProcessUssdRequestWithFormdataBody(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateUssdRequestWithBody Place a purchase or sale from USSD (menu-URL style)
+//
+// Creates a real request through the same rules as `POST
+// /v1/requests/purchase` and `/v1/requests/sell`: a one-time
+// `PURCHASE` of `amount` of `symbol`, or a `SELL` of shares worth
+// `amount` from the customer's holding of `symbol`, in the currency
+// of the customer's account for the instrument's investment type, to
+// at most 2 decimal places. It executes in the background like any
+// request, emits the same `REQUEST` events and shows in
+// `/v1/requests`; `201` answers the request id and a link home.
+//
+// What the customer keyed that cannot be ordered (not a number, more
+// than 2 decimal places, below the instrument's minimum, more than
+// the holding is worth, no holding to sell) answers `200` with the
+// reason and the amount prompt again, never an error screen. An
+// unknown customer or symbol is `404`.
+//
+// The docs' USSD calls send no idempotency key, so none is required
+// here; one sent (`X-Idempotency-Key`) is honoured like on every
+// other mutation.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ussd/requests (the `CreateUssdRequest` operationId).
+func (c *Client) CreateUssdRequestWithBody(ctx context.Context, params *CreateUssdRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUssdRequestRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateUssdRequestWithFormdataBody Place a purchase or sale from USSD (menu-URL style)
+//
+// Creates a real request through the same rules as `POST
+// /v1/requests/purchase` and `/v1/requests/sell`: a one-time
+// `PURCHASE` of `amount` of `symbol`, or a `SELL` of shares worth
+// `amount` from the customer's holding of `symbol`, in the currency
+// of the customer's account for the instrument's investment type, to
+// at most 2 decimal places. It executes in the background like any
+// request, emits the same `REQUEST` events and shows in
+// `/v1/requests`; `201` answers the request id and a link home.
+//
+// What the customer keyed that cannot be ordered (not a number, more
+// than 2 decimal places, below the instrument's minimum, more than
+// the holding is worth, no holding to sell) answers `200` with the
+// reason and the amount prompt again, never an error screen. An
+// unknown customer or symbol is `404`.
+//
+// The docs' USSD calls send no idempotency key, so none is required
+// here; one sent (`X-Idempotency-Key`) is honoured like on every
+// other mutation.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /v1/ussd/requests (the `CreateUssdRequest` operationId).
+func (c *Client) CreateUssdRequestWithFormdataBody(ctx context.Context, params *CreateUssdRequestParams, body CreateUssdRequestFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUssdRequestRequestWithFormdataBody(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateUssdSessionWithBody Start a USSD session (session style)
+//
+// Starts a session for a customer at the `HOME` state. The session
+// is stored; it expires `OPENVEST_USSD_SESSION_TTL` (default 5
+// minutes) after its last step (`expiresAt`), after which `POST
+// /v1/ussd/process` answers `410`. `customerId` may be sent in the
+// body (the docs' form) or the query. An unknown customer (or
+// another organization's) is `404`. No idempotency key is required
+// (the docs send none); one sent is honoured.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/ussd/session (the `CreateUssdSession` operationId).
+func (c *Client) CreateUssdSessionWithBody(ctx context.Context, params *CreateUssdSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUssdSessionRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateUssdSession Start a USSD session (session style)
+//
+// Starts a session for a customer at the `HOME` state. The session
+// is stored; it expires `OPENVEST_USSD_SESSION_TTL` (default 5
+// minutes) after its last step (`expiresAt`), after which `POST
+// /v1/ussd/process` answers `410`. `customerId` may be sent in the
+// body (the docs' form) or the query. An unknown customer (or
+// another organization's) is `404`. No idempotency key is required
+// (the docs send none); one sent is honoured.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/ussd/session (the `CreateUssdSession` operationId).
+func (c *Client) CreateUssdSession(ctx context.Context, params *CreateUssdSessionParams, body CreateUssdSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUssdSessionRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUssdStocks USSD stocks menu and order confirmation (menu-URL style)
+//
+// Without `symbol`, the instruments available to trade, paged, each a
+// link to itself with `symbol`. With `symbol` (and `assetId` for a
+// sell from that holding), the price and a prompt for the amount in
+// the customer's currency: `ussdConfirm` is the `POST
+// /v1/ussd/requests` the gateway sends the keyed amount to (form
+// `amount`). With `amount` too, a confirmation screen for that
+// amount (`ussdConfirm` the same POST). `detailMode=true` shows the
+// instrument's details (name, price, change over a day and a year)
+// instead of the prompt. An unknown symbol is `404`.
+//
+// Corresponds with GET /v1/ussd/stocks (the `GetUssdStocks` operationId).
+func (c *Client) GetUssdStocks(ctx context.Context, params *GetUssdStocksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUssdStocksRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUssdTransactions USSD transaction history (menu-URL style)
+//
+// The customer's transactions, newest first (type, symbol, amount,
+// status), paged to fit the screen, of one holding with `assetId`.
+//
+// Corresponds with GET /v1/ussd/transactions (the `GetUssdTransactions` operationId).
+func (c *Client) GetUssdTransactions(ctx context.Context, params *GetUssdTransactionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUssdTransactionsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -18431,6 +19613,923 @@ func NewGetTransactionRequest(server string, transactionId Id, params *GetTransa
 	return req, nil
 }
 
+// NewGetUssdAssetsRequest constructs an http.Request for the GetUssdAssets method
+func NewGetUssdAssetsRequest(server string, params *GetUssdAssetsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ussd/assets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customerId", params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.AssetId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "assetId", *params.AssetId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetUssdHomeRequest constructs an http.Request for the GetUssdHome method
+func NewGetUssdHomeRequest(server string, params *GetUssdHomeParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ussd/home")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customerId", params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetUssdInstrumentsRequest constructs an http.Request for the GetUssdInstruments method
+func NewGetUssdInstrumentsRequest(server string, params *GetUssdInstrumentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ussd/instruments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customerId", params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetUssdPortfolioRequest constructs an http.Request for the GetUssdPortfolio method
+func NewGetUssdPortfolioRequest(server string, params *GetUssdPortfolioParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ussd/portfolio")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customerId", params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewProcessUssdRequest calls the generic ProcessUssd builder with application/json body
+func NewProcessUssdRequest(server string, params *ProcessUssdParams, body ProcessUssdJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewProcessUssdRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewProcessUssdRequestWithFormdataBody calls the generic ProcessUssd builder with application/x-www-form-urlencoded body
+func NewProcessUssdRequestWithFormdataBody(server string, params *ProcessUssdParams, body ProcessUssdFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewProcessUssdRequestWithBody(server, params, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewProcessUssdRequestWithBody constructs an http.Request for the ProcessUssd method, with any body, and a specified content type
+func NewProcessUssdRequestWithBody(server string, params *ProcessUssdParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ussd/process")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.Signature != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam1)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam2)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateUssdRequestRequestWithFormdataBody calls the generic CreateUssdRequest builder with application/x-www-form-urlencoded body
+func NewCreateUssdRequestRequestWithFormdataBody(server string, params *CreateUssdRequestParams, body CreateUssdRequestFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewCreateUssdRequestRequestWithBody(server, params, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewCreateUssdRequestRequestWithBody constructs an http.Request for the CreateUssdRequest method, with any body, and a specified content type
+func NewCreateUssdRequestRequestWithBody(server string, params *CreateUssdRequestParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ussd/requests")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customerId", params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "orderType", params.OrderType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "symbol", params.Symbol, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.Signature != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam1)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam2)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateUssdSessionRequest calls the generic CreateUssdSession builder with application/json body
+func NewCreateUssdSessionRequest(server string, params *CreateUssdSessionParams, body CreateUssdSessionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateUssdSessionRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateUssdSessionRequestWithBody constructs an http.Request for the CreateUssdSession method, with any body, and a specified content type
+func NewCreateUssdSessionRequestWithBody(server string, params *CreateUssdSessionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ussd/session")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customerId", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.Signature != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam1)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam2)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetUssdStocksRequest constructs an http.Request for the GetUssdStocks method
+func NewGetUssdStocksRequest(server string, params *GetUssdStocksParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ussd/stocks")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customerId", params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Symbol != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "symbol", *params.Symbol, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Amount != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "amount", *params.Amount, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AssetId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "assetId", *params.AssetId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DetailMode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "detailMode", *params.DetailMode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetUssdTransactionsRequest constructs an http.Request for the GetUssdTransactions method
+func NewGetUssdTransactionsRequest(server string, params *GetUssdTransactionsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ussd/transactions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customerId", params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AssetId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "assetId", *params.AssetId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListWebhooksRequest constructs an http.Request for the ListWebhooks method
 func NewListWebhooksRequest(server string, params *ListWebhooksParams) (*http.Request, error) {
 	var err error
@@ -20680,6 +22779,246 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/transactions/{transactionId} (the `GetTransaction` operationId).
 	GetTransactionWithResponse(ctx context.Context, transactionId Id, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*GetTransactionResponse, error)
+
+	// GetUssdAssetsWithResponse USSD holdings menu (menu-URL style)
+	//
+	// Without `assetId`, the customer's holdings (symbol, shares, value),
+	// as many per page as fit the screen, each a link to the holding,
+	// with a "Next" option (9) while more pages follow. With `assetId`,
+	// one holding and a link to sell from it (`404` when it is not the
+	// customer's).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ussd/assets (the `GetUssdAssets` operationId).
+	GetUssdAssetsWithResponse(ctx context.Context, params *GetUssdAssetsParams, reqEditors ...RequestEditorFn) (*GetUssdAssetsResponse, error)
+
+	// GetUssdHomeWithResponse USSD home menu (menu-URL style)
+	//
+	// The first screen of the menu-URL style: a greeting and the numbered
+	// choices (buy stocks, my portfolio, transactions, instruments), each
+	// an `ussdOptions` link the gateway follows when the customer keys
+	// its number. Every screen of this style answers `ussdMessage` (at
+	// most 182 characters, the USSD screen limit) and `ussdOptions`
+	// and/or `ussdConfirm`. An unknown customer (or another
+	// organization's) is `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ussd/home (the `GetUssdHome` operationId).
+	GetUssdHomeWithResponse(ctx context.Context, params *GetUssdHomeParams, reqEditors ...RequestEditorFn) (*GetUssdHomeResponse, error)
+
+	// GetUssdInstrumentsWithResponse USSD instrument prices (menu-URL style)
+	//
+	// The available instruments with their current price in US dollars,
+	// paged, each a link to its detail screen (`/v1/ussd/stocks` with
+	// `detailMode=true`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ussd/instruments (the `GetUssdInstruments` operationId).
+	GetUssdInstrumentsWithResponse(ctx context.Context, params *GetUssdInstrumentsParams, reqEditors ...RequestEditorFn) (*GetUssdInstrumentsResponse, error)
+
+	// GetUssdPortfolioWithResponse USSD portfolio menu (menu-URL style)
+	//
+	// The customer's invested amount and market value (in each
+	// portfolio's currency) and the number of pending requests, with
+	// links to the holdings, the transactions and home.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ussd/portfolio (the `GetUssdPortfolio` operationId).
+	GetUssdPortfolioWithResponse(ctx context.Context, params *GetUssdPortfolioParams, reqEditors ...RequestEditorFn) (*GetUssdPortfolioResponse, error)
+
+	// ProcessUssdWithBodyWithResponse Send the customer's choice (session style)
+	//
+	// Moves the session by the customer's `choice` (JSON or form fields)
+	// and answers the new menu. States: `HOME` (1 stocks, 2 portfolio, 3
+	// history, 0 exit), `STOCKS` (the available instruments, paged: a
+	// number picks one, 9 next page, 0 home), `SELECT_STOCK` (1 buy, 2
+	// sell, 0 back), `ENTER_AMOUNT` (the choice is the amount in the
+	// customer's currency, up to 2 decimal places; 0 back),
+	// `CONFIRM_ORDER` (1 confirm, 0 cancel), `ORDER_PLACED` (the request
+	// id; 0 home), `MY_PORTFOLIO` (the holdings, paged: a number picks one
+	// to trade, 9 next, 0 home), `TRANSACTION_HISTORY` (paged: 9 next, 0
+	// home) and `EXIT` (the end state). Confirming creates a real
+	// request through the trading rules (same execution, `REQUEST`
+	// events, `/v1/requests`).
+	//
+	// A choice that is not on the menu, or an amount that cannot be
+	// ordered (below the minimum, more than the holding is worth),
+	// answers `200` with the same menu and a short reason first. An
+	// unknown session (or another organization's) is `404`; an expired
+	// or ended one is `410`. No idempotency key is required (the docs
+	// send none); one sent is honoured.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ussd/process (the `ProcessUssd` operationId).
+	ProcessUssdWithBodyWithResponse(ctx context.Context, params *ProcessUssdParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProcessUssdResponse, error)
+
+	// ProcessUssdWithResponse Send the customer's choice (session style)
+	//
+	// Moves the session by the customer's `choice` (JSON or form fields)
+	// and answers the new menu. States: `HOME` (1 stocks, 2 portfolio, 3
+	// history, 0 exit), `STOCKS` (the available instruments, paged: a
+	// number picks one, 9 next page, 0 home), `SELECT_STOCK` (1 buy, 2
+	// sell, 0 back), `ENTER_AMOUNT` (the choice is the amount in the
+	// customer's currency, up to 2 decimal places; 0 back),
+	// `CONFIRM_ORDER` (1 confirm, 0 cancel), `ORDER_PLACED` (the request
+	// id; 0 home), `MY_PORTFOLIO` (the holdings, paged: a number picks one
+	// to trade, 9 next, 0 home), `TRANSACTION_HISTORY` (paged: 9 next, 0
+	// home) and `EXIT` (the end state). Confirming creates a real
+	// request through the trading rules (same execution, `REQUEST`
+	// events, `/v1/requests`).
+	//
+	// A choice that is not on the menu, or an amount that cannot be
+	// ordered (below the minimum, more than the holding is worth),
+	// answers `200` with the same menu and a short reason first. An
+	// unknown session (or another organization's) is `404`; an expired
+	// or ended one is `410`. No idempotency key is required (the docs
+	// send none); one sent is honoured.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ussd/process (the `ProcessUssd` operationId).
+	ProcessUssdWithResponse(ctx context.Context, params *ProcessUssdParams, body ProcessUssdJSONRequestBody, reqEditors ...RequestEditorFn) (*ProcessUssdResponse, error)
+
+	// ProcessUssdWithFormdataBodyWithResponse Send the customer's choice (session style)
+	//
+	// Moves the session by the customer's `choice` (JSON or form fields)
+	// and answers the new menu. States: `HOME` (1 stocks, 2 portfolio, 3
+	// history, 0 exit), `STOCKS` (the available instruments, paged: a
+	// number picks one, 9 next page, 0 home), `SELECT_STOCK` (1 buy, 2
+	// sell, 0 back), `ENTER_AMOUNT` (the choice is the amount in the
+	// customer's currency, up to 2 decimal places; 0 back),
+	// `CONFIRM_ORDER` (1 confirm, 0 cancel), `ORDER_PLACED` (the request
+	// id; 0 home), `MY_PORTFOLIO` (the holdings, paged: a number picks one
+	// to trade, 9 next, 0 home), `TRANSACTION_HISTORY` (paged: 9 next, 0
+	// home) and `EXIT` (the end state). Confirming creates a real
+	// request through the trading rules (same execution, `REQUEST`
+	// events, `/v1/requests`).
+	//
+	// A choice that is not on the menu, or an amount that cannot be
+	// ordered (below the minimum, more than the holding is worth),
+	// answers `200` with the same menu and a short reason first. An
+	// unknown session (or another organization's) is `404`; an expired
+	// or ended one is `410`. No idempotency key is required (the docs
+	// send none); one sent is honoured.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ussd/process (the `ProcessUssd` operationId).
+	ProcessUssdWithFormdataBodyWithResponse(ctx context.Context, params *ProcessUssdParams, body ProcessUssdFormdataRequestBody, reqEditors ...RequestEditorFn) (*ProcessUssdResponse, error)
+
+	// CreateUssdRequestWithBodyWithResponse Place a purchase or sale from USSD (menu-URL style)
+	//
+	// Creates a real request through the same rules as `POST
+	// /v1/requests/purchase` and `/v1/requests/sell`: a one-time
+	// `PURCHASE` of `amount` of `symbol`, or a `SELL` of shares worth
+	// `amount` from the customer's holding of `symbol`, in the currency
+	// of the customer's account for the instrument's investment type, to
+	// at most 2 decimal places. It executes in the background like any
+	// request, emits the same `REQUEST` events and shows in
+	// `/v1/requests`; `201` answers the request id and a link home.
+	//
+	// What the customer keyed that cannot be ordered (not a number, more
+	// than 2 decimal places, below the instrument's minimum, more than
+	// the holding is worth, no holding to sell) answers `200` with the
+	// reason and the amount prompt again, never an error screen. An
+	// unknown customer or symbol is `404`.
+	//
+	// The docs' USSD calls send no idempotency key, so none is required
+	// here; one sent (`X-Idempotency-Key`) is honoured like on every
+	// other mutation.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ussd/requests (the `CreateUssdRequest` operationId).
+	CreateUssdRequestWithBodyWithResponse(ctx context.Context, params *CreateUssdRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUssdRequestResponse, error)
+
+	// CreateUssdRequestWithFormdataBodyWithResponse Place a purchase or sale from USSD (menu-URL style)
+	//
+	// Creates a real request through the same rules as `POST
+	// /v1/requests/purchase` and `/v1/requests/sell`: a one-time
+	// `PURCHASE` of `amount` of `symbol`, or a `SELL` of shares worth
+	// `amount` from the customer's holding of `symbol`, in the currency
+	// of the customer's account for the instrument's investment type, to
+	// at most 2 decimal places. It executes in the background like any
+	// request, emits the same `REQUEST` events and shows in
+	// `/v1/requests`; `201` answers the request id and a link home.
+	//
+	// What the customer keyed that cannot be ordered (not a number, more
+	// than 2 decimal places, below the instrument's minimum, more than
+	// the holding is worth, no holding to sell) answers `200` with the
+	// reason and the amount prompt again, never an error screen. An
+	// unknown customer or symbol is `404`.
+	//
+	// The docs' USSD calls send no idempotency key, so none is required
+	// here; one sent (`X-Idempotency-Key`) is honoured like on every
+	// other mutation.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ussd/requests (the `CreateUssdRequest` operationId).
+	CreateUssdRequestWithFormdataBodyWithResponse(ctx context.Context, params *CreateUssdRequestParams, body CreateUssdRequestFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateUssdRequestResponse, error)
+
+	// CreateUssdSessionWithBodyWithResponse Start a USSD session (session style)
+	//
+	// Starts a session for a customer at the `HOME` state. The session
+	// is stored; it expires `OPENVEST_USSD_SESSION_TTL` (default 5
+	// minutes) after its last step (`expiresAt`), after which `POST
+	// /v1/ussd/process` answers `410`. `customerId` may be sent in the
+	// body (the docs' form) or the query. An unknown customer (or
+	// another organization's) is `404`. No idempotency key is required
+	// (the docs send none); one sent is honoured.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ussd/session (the `CreateUssdSession` operationId).
+	CreateUssdSessionWithBodyWithResponse(ctx context.Context, params *CreateUssdSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUssdSessionResponse, error)
+
+	// CreateUssdSessionWithResponse Start a USSD session (session style)
+	//
+	// Starts a session for a customer at the `HOME` state. The session
+	// is stored; it expires `OPENVEST_USSD_SESSION_TTL` (default 5
+	// minutes) after its last step (`expiresAt`), after which `POST
+	// /v1/ussd/process` answers `410`. `customerId` may be sent in the
+	// body (the docs' form) or the query. An unknown customer (or
+	// another organization's) is `404`. No idempotency key is required
+	// (the docs send none); one sent is honoured.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ussd/session (the `CreateUssdSession` operationId).
+	CreateUssdSessionWithResponse(ctx context.Context, params *CreateUssdSessionParams, body CreateUssdSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUssdSessionResponse, error)
+
+	// GetUssdStocksWithResponse USSD stocks menu and order confirmation (menu-URL style)
+	//
+	// Without `symbol`, the instruments available to trade, paged, each a
+	// link to itself with `symbol`. With `symbol` (and `assetId` for a
+	// sell from that holding), the price and a prompt for the amount in
+	// the customer's currency: `ussdConfirm` is the `POST
+	// /v1/ussd/requests` the gateway sends the keyed amount to (form
+	// `amount`). With `amount` too, a confirmation screen for that
+	// amount (`ussdConfirm` the same POST). `detailMode=true` shows the
+	// instrument's details (name, price, change over a day and a year)
+	// instead of the prompt. An unknown symbol is `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ussd/stocks (the `GetUssdStocks` operationId).
+	GetUssdStocksWithResponse(ctx context.Context, params *GetUssdStocksParams, reqEditors ...RequestEditorFn) (*GetUssdStocksResponse, error)
+
+	// GetUssdTransactionsWithResponse USSD transaction history (menu-URL style)
+	//
+	// The customer's transactions, newest first (type, symbol, amount,
+	// status), paged to fit the screen, of one holding with `assetId`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ussd/transactions (the `GetUssdTransactions` operationId).
+	GetUssdTransactionsWithResponse(ctx context.Context, params *GetUssdTransactionsParams, reqEditors ...RequestEditorFn) (*GetUssdTransactionsResponse, error)
 
 	// ListWebhooksWithResponse List webhooks
 	//
@@ -27789,6 +30128,753 @@ func (r GetTransactionResponse) ContentType() string {
 	return ""
 }
 
+type GetUssdAssetsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UssdScreenOK
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUssdAssetsResponse) GetJSON200() *UssdScreenOK {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetUssdAssetsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetUssdAssetsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetUssdAssetsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetUssdAssetsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetUssdAssetsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUssdAssetsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUssdAssetsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUssdAssetsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUssdAssetsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUssdHomeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UssdScreenOK
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUssdHomeResponse) GetJSON200() *UssdScreenOK {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetUssdHomeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetUssdHomeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetUssdHomeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetUssdHomeResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetUssdHomeResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUssdHomeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUssdHomeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUssdHomeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUssdHomeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUssdInstrumentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UssdScreenOK
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUssdInstrumentsResponse) GetJSON200() *UssdScreenOK {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetUssdInstrumentsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetUssdInstrumentsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetUssdInstrumentsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetUssdInstrumentsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetUssdInstrumentsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUssdInstrumentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUssdInstrumentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUssdInstrumentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUssdInstrumentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUssdPortfolioResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UssdScreenOK
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUssdPortfolioResponse) GetJSON200() *UssdScreenOK {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetUssdPortfolioResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetUssdPortfolioResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetUssdPortfolioResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetUssdPortfolioResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetUssdPortfolioResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUssdPortfolioResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUssdPortfolioResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUssdPortfolioResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUssdPortfolioResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ProcessUssdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UssdSessionResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ProcessUssdResponse) GetJSON200() *UssdSessionResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ProcessUssdResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ProcessUssdResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ProcessUssdResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r ProcessUssdResponse) GetJSON410() *Error {
+	return r.JSON410
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ProcessUssdResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ProcessUssdResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ProcessUssdResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ProcessUssdResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ProcessUssdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ProcessUssdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ProcessUssdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ProcessUssdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateUssdRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UssdScreenOK
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *UssdScreenResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateUssdRequestResponse) GetJSON200() *UssdScreenOK {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateUssdRequestResponse) GetJSON201() *UssdScreenResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateUssdRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateUssdRequestResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateUssdRequestResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateUssdRequestResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateUssdRequestResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateUssdRequestResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateUssdRequestResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateUssdRequestResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateUssdRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateUssdRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateUssdRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateUssdRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateUssdSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UssdSessionResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateUssdSessionResponse) GetJSON200() *UssdSessionResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateUssdSessionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateUssdSessionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateUssdSessionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateUssdSessionResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateUssdSessionResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateUssdSessionResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateUssdSessionResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateUssdSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateUssdSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateUssdSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateUssdSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUssdStocksResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UssdScreenOK
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUssdStocksResponse) GetJSON200() *UssdScreenOK {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetUssdStocksResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetUssdStocksResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetUssdStocksResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetUssdStocksResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetUssdStocksResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUssdStocksResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUssdStocksResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUssdStocksResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUssdStocksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUssdTransactionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UssdScreenOK
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUssdTransactionsResponse) GetJSON200() *UssdScreenOK {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetUssdTransactionsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetUssdTransactionsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetUssdTransactionsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetUssdTransactionsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetUssdTransactionsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUssdTransactionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUssdTransactionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUssdTransactionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUssdTransactionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListWebhooksResponse429Headers the declared response headers of an HTTP 429 response for ListWebhooks
 type ListWebhooksResponse429Headers struct {
 	RetryAfter *int
@@ -30628,6 +33714,324 @@ func (c *ClientWithResponses) GetTransactionWithResponse(ctx context.Context, tr
 		return nil, err
 	}
 	return ParseGetTransactionResponse(rsp)
+}
+
+// GetUssdAssetsWithResponse USSD holdings menu (menu-URL style)
+//
+// Without `assetId`, the customer's holdings (symbol, shares, value),
+// as many per page as fit the screen, each a link to the holding,
+// with a "Next" option (9) while more pages follow. With `assetId`,
+// one holding and a link to sell from it (`404` when it is not the
+// customer's).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ussd/assets (the `GetUssdAssets` operationId).
+func (c *ClientWithResponses) GetUssdAssetsWithResponse(ctx context.Context, params *GetUssdAssetsParams, reqEditors ...RequestEditorFn) (*GetUssdAssetsResponse, error) {
+	rsp, err := c.GetUssdAssets(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUssdAssetsResponse(rsp)
+}
+
+// GetUssdHomeWithResponse USSD home menu (menu-URL style)
+//
+// The first screen of the menu-URL style: a greeting and the numbered
+// choices (buy stocks, my portfolio, transactions, instruments), each
+// an `ussdOptions` link the gateway follows when the customer keys
+// its number. Every screen of this style answers `ussdMessage` (at
+// most 182 characters, the USSD screen limit) and `ussdOptions`
+// and/or `ussdConfirm`. An unknown customer (or another
+// organization's) is `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ussd/home (the `GetUssdHome` operationId).
+func (c *ClientWithResponses) GetUssdHomeWithResponse(ctx context.Context, params *GetUssdHomeParams, reqEditors ...RequestEditorFn) (*GetUssdHomeResponse, error) {
+	rsp, err := c.GetUssdHome(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUssdHomeResponse(rsp)
+}
+
+// GetUssdInstrumentsWithResponse USSD instrument prices (menu-URL style)
+//
+// The available instruments with their current price in US dollars,
+// paged, each a link to its detail screen (`/v1/ussd/stocks` with
+// `detailMode=true`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ussd/instruments (the `GetUssdInstruments` operationId).
+func (c *ClientWithResponses) GetUssdInstrumentsWithResponse(ctx context.Context, params *GetUssdInstrumentsParams, reqEditors ...RequestEditorFn) (*GetUssdInstrumentsResponse, error) {
+	rsp, err := c.GetUssdInstruments(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUssdInstrumentsResponse(rsp)
+}
+
+// GetUssdPortfolioWithResponse USSD portfolio menu (menu-URL style)
+//
+// The customer's invested amount and market value (in each
+// portfolio's currency) and the number of pending requests, with
+// links to the holdings, the transactions and home.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ussd/portfolio (the `GetUssdPortfolio` operationId).
+func (c *ClientWithResponses) GetUssdPortfolioWithResponse(ctx context.Context, params *GetUssdPortfolioParams, reqEditors ...RequestEditorFn) (*GetUssdPortfolioResponse, error) {
+	rsp, err := c.GetUssdPortfolio(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUssdPortfolioResponse(rsp)
+}
+
+// ProcessUssdWithBodyWithResponse Send the customer's choice (session style)
+//
+// Moves the session by the customer's `choice` (JSON or form fields)
+// and answers the new menu. States: `HOME` (1 stocks, 2 portfolio, 3
+// history, 0 exit), `STOCKS` (the available instruments, paged: a
+// number picks one, 9 next page, 0 home), `SELECT_STOCK` (1 buy, 2
+// sell, 0 back), `ENTER_AMOUNT` (the choice is the amount in the
+// customer's currency, up to 2 decimal places; 0 back),
+// `CONFIRM_ORDER` (1 confirm, 0 cancel), `ORDER_PLACED` (the request
+// id; 0 home), `MY_PORTFOLIO` (the holdings, paged: a number picks one
+// to trade, 9 next, 0 home), `TRANSACTION_HISTORY` (paged: 9 next, 0
+// home) and `EXIT` (the end state). Confirming creates a real
+// request through the trading rules (same execution, `REQUEST`
+// events, `/v1/requests`).
+//
+// A choice that is not on the menu, or an amount that cannot be
+// ordered (below the minimum, more than the holding is worth),
+// answers `200` with the same menu and a short reason first. An
+// unknown session (or another organization's) is `404`; an expired
+// or ended one is `410`. No idempotency key is required (the docs
+// send none); one sent is honoured.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ussd/process (the `ProcessUssd` operationId).
+func (c *ClientWithResponses) ProcessUssdWithBodyWithResponse(ctx context.Context, params *ProcessUssdParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ProcessUssdResponse, error) {
+	rsp, err := c.ProcessUssdWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProcessUssdResponse(rsp)
+}
+
+// ProcessUssdWithResponse Send the customer's choice (session style)
+//
+// Moves the session by the customer's `choice` (JSON or form fields)
+// and answers the new menu. States: `HOME` (1 stocks, 2 portfolio, 3
+// history, 0 exit), `STOCKS` (the available instruments, paged: a
+// number picks one, 9 next page, 0 home), `SELECT_STOCK` (1 buy, 2
+// sell, 0 back), `ENTER_AMOUNT` (the choice is the amount in the
+// customer's currency, up to 2 decimal places; 0 back),
+// `CONFIRM_ORDER` (1 confirm, 0 cancel), `ORDER_PLACED` (the request
+// id; 0 home), `MY_PORTFOLIO` (the holdings, paged: a number picks one
+// to trade, 9 next, 0 home), `TRANSACTION_HISTORY` (paged: 9 next, 0
+// home) and `EXIT` (the end state). Confirming creates a real
+// request through the trading rules (same execution, `REQUEST`
+// events, `/v1/requests`).
+//
+// A choice that is not on the menu, or an amount that cannot be
+// ordered (below the minimum, more than the holding is worth),
+// answers `200` with the same menu and a short reason first. An
+// unknown session (or another organization's) is `404`; an expired
+// or ended one is `410`. No idempotency key is required (the docs
+// send none); one sent is honoured.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ussd/process (the `ProcessUssd` operationId).
+func (c *ClientWithResponses) ProcessUssdWithResponse(ctx context.Context, params *ProcessUssdParams, body ProcessUssdJSONRequestBody, reqEditors ...RequestEditorFn) (*ProcessUssdResponse, error) {
+	rsp, err := c.ProcessUssd(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProcessUssdResponse(rsp)
+}
+
+// ProcessUssdWithFormdataBodyWithResponse Send the customer's choice (session style)
+//
+// Moves the session by the customer's `choice` (JSON or form fields)
+// and answers the new menu. States: `HOME` (1 stocks, 2 portfolio, 3
+// history, 0 exit), `STOCKS` (the available instruments, paged: a
+// number picks one, 9 next page, 0 home), `SELECT_STOCK` (1 buy, 2
+// sell, 0 back), `ENTER_AMOUNT` (the choice is the amount in the
+// customer's currency, up to 2 decimal places; 0 back),
+// `CONFIRM_ORDER` (1 confirm, 0 cancel), `ORDER_PLACED` (the request
+// id; 0 home), `MY_PORTFOLIO` (the holdings, paged: a number picks one
+// to trade, 9 next, 0 home), `TRANSACTION_HISTORY` (paged: 9 next, 0
+// home) and `EXIT` (the end state). Confirming creates a real
+// request through the trading rules (same execution, `REQUEST`
+// events, `/v1/requests`).
+//
+// A choice that is not on the menu, or an amount that cannot be
+// ordered (below the minimum, more than the holding is worth),
+// answers `200` with the same menu and a short reason first. An
+// unknown session (or another organization's) is `404`; an expired
+// or ended one is `410`. No idempotency key is required (the docs
+// send none); one sent is honoured.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ussd/process (the `ProcessUssd` operationId).
+func (c *ClientWithResponses) ProcessUssdWithFormdataBodyWithResponse(ctx context.Context, params *ProcessUssdParams, body ProcessUssdFormdataRequestBody, reqEditors ...RequestEditorFn) (*ProcessUssdResponse, error) {
+	rsp, err := c.ProcessUssdWithFormdataBody(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProcessUssdResponse(rsp)
+}
+
+// CreateUssdRequestWithBodyWithResponse Place a purchase or sale from USSD (menu-URL style)
+//
+// Creates a real request through the same rules as `POST
+// /v1/requests/purchase` and `/v1/requests/sell`: a one-time
+// `PURCHASE` of `amount` of `symbol`, or a `SELL` of shares worth
+// `amount` from the customer's holding of `symbol`, in the currency
+// of the customer's account for the instrument's investment type, to
+// at most 2 decimal places. It executes in the background like any
+// request, emits the same `REQUEST` events and shows in
+// `/v1/requests`; `201` answers the request id and a link home.
+//
+// What the customer keyed that cannot be ordered (not a number, more
+// than 2 decimal places, below the instrument's minimum, more than
+// the holding is worth, no holding to sell) answers `200` with the
+// reason and the amount prompt again, never an error screen. An
+// unknown customer or symbol is `404`.
+//
+// The docs' USSD calls send no idempotency key, so none is required
+// here; one sent (`X-Idempotency-Key`) is honoured like on every
+// other mutation.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ussd/requests (the `CreateUssdRequest` operationId).
+func (c *ClientWithResponses) CreateUssdRequestWithBodyWithResponse(ctx context.Context, params *CreateUssdRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUssdRequestResponse, error) {
+	rsp, err := c.CreateUssdRequestWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUssdRequestResponse(rsp)
+}
+
+// CreateUssdRequestWithFormdataBodyWithResponse Place a purchase or sale from USSD (menu-URL style)
+//
+// Creates a real request through the same rules as `POST
+// /v1/requests/purchase` and `/v1/requests/sell`: a one-time
+// `PURCHASE` of `amount` of `symbol`, or a `SELL` of shares worth
+// `amount` from the customer's holding of `symbol`, in the currency
+// of the customer's account for the instrument's investment type, to
+// at most 2 decimal places. It executes in the background like any
+// request, emits the same `REQUEST` events and shows in
+// `/v1/requests`; `201` answers the request id and a link home.
+//
+// What the customer keyed that cannot be ordered (not a number, more
+// than 2 decimal places, below the instrument's minimum, more than
+// the holding is worth, no holding to sell) answers `200` with the
+// reason and the amount prompt again, never an error screen. An
+// unknown customer or symbol is `404`.
+//
+// The docs' USSD calls send no idempotency key, so none is required
+// here; one sent (`X-Idempotency-Key`) is honoured like on every
+// other mutation.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ussd/requests (the `CreateUssdRequest` operationId).
+func (c *ClientWithResponses) CreateUssdRequestWithFormdataBodyWithResponse(ctx context.Context, params *CreateUssdRequestParams, body CreateUssdRequestFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateUssdRequestResponse, error) {
+	rsp, err := c.CreateUssdRequestWithFormdataBody(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUssdRequestResponse(rsp)
+}
+
+// CreateUssdSessionWithBodyWithResponse Start a USSD session (session style)
+//
+// Starts a session for a customer at the `HOME` state. The session
+// is stored; it expires `OPENVEST_USSD_SESSION_TTL` (default 5
+// minutes) after its last step (`expiresAt`), after which `POST
+// /v1/ussd/process` answers `410`. `customerId` may be sent in the
+// body (the docs' form) or the query. An unknown customer (or
+// another organization's) is `404`. No idempotency key is required
+// (the docs send none); one sent is honoured.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ussd/session (the `CreateUssdSession` operationId).
+func (c *ClientWithResponses) CreateUssdSessionWithBodyWithResponse(ctx context.Context, params *CreateUssdSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUssdSessionResponse, error) {
+	rsp, err := c.CreateUssdSessionWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUssdSessionResponse(rsp)
+}
+
+// CreateUssdSessionWithResponse Start a USSD session (session style)
+//
+// Starts a session for a customer at the `HOME` state. The session
+// is stored; it expires `OPENVEST_USSD_SESSION_TTL` (default 5
+// minutes) after its last step (`expiresAt`), after which `POST
+// /v1/ussd/process` answers `410`. `customerId` may be sent in the
+// body (the docs' form) or the query. An unknown customer (or
+// another organization's) is `404`. No idempotency key is required
+// (the docs send none); one sent is honoured.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ussd/session (the `CreateUssdSession` operationId).
+func (c *ClientWithResponses) CreateUssdSessionWithResponse(ctx context.Context, params *CreateUssdSessionParams, body CreateUssdSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUssdSessionResponse, error) {
+	rsp, err := c.CreateUssdSession(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUssdSessionResponse(rsp)
+}
+
+// GetUssdStocksWithResponse USSD stocks menu and order confirmation (menu-URL style)
+//
+// Without `symbol`, the instruments available to trade, paged, each a
+// link to itself with `symbol`. With `symbol` (and `assetId` for a
+// sell from that holding), the price and a prompt for the amount in
+// the customer's currency: `ussdConfirm` is the `POST
+// /v1/ussd/requests` the gateway sends the keyed amount to (form
+// `amount`). With `amount` too, a confirmation screen for that
+// amount (`ussdConfirm` the same POST). `detailMode=true` shows the
+// instrument's details (name, price, change over a day and a year)
+// instead of the prompt. An unknown symbol is `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ussd/stocks (the `GetUssdStocks` operationId).
+func (c *ClientWithResponses) GetUssdStocksWithResponse(ctx context.Context, params *GetUssdStocksParams, reqEditors ...RequestEditorFn) (*GetUssdStocksResponse, error) {
+	rsp, err := c.GetUssdStocks(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUssdStocksResponse(rsp)
+}
+
+// GetUssdTransactionsWithResponse USSD transaction history (menu-URL style)
+//
+// The customer's transactions, newest first (type, symbol, amount,
+// status), paged to fit the screen, of one holding with `assetId`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ussd/transactions (the `GetUssdTransactions` operationId).
+func (c *ClientWithResponses) GetUssdTransactionsWithResponse(ctx context.Context, params *GetUssdTransactionsParams, reqEditors ...RequestEditorFn) (*GetUssdTransactionsResponse, error) {
+	rsp, err := c.GetUssdTransactions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUssdTransactionsResponse(rsp)
 }
 
 // ListWebhooksWithResponse List webhooks
@@ -37525,6 +40929,618 @@ func ParseGetTransactionResponse(rsp *http.Response) (*GetTransactionResponse, e
 			headers.RetryAfter = &value
 		}
 		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetUssdAssetsResponse parses an HTTP response from a GetUssdAssetsWithResponse call
+func ParseGetUssdAssetsResponse(rsp *http.Response) (*GetUssdAssetsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUssdAssetsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UssdScreenOK
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUssdHomeResponse parses an HTTP response from a GetUssdHomeWithResponse call
+func ParseGetUssdHomeResponse(rsp *http.Response) (*GetUssdHomeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUssdHomeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UssdScreenOK
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUssdInstrumentsResponse parses an HTTP response from a GetUssdInstrumentsWithResponse call
+func ParseGetUssdInstrumentsResponse(rsp *http.Response) (*GetUssdInstrumentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUssdInstrumentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UssdScreenOK
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUssdPortfolioResponse parses an HTTP response from a GetUssdPortfolioWithResponse call
+func ParseGetUssdPortfolioResponse(rsp *http.Response) (*GetUssdPortfolioResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUssdPortfolioResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UssdScreenOK
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseProcessUssdResponse parses an HTTP response from a ProcessUssdWithResponse call
+func ParseProcessUssdResponse(rsp *http.Response) (*ProcessUssdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ProcessUssdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UssdSessionResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateUssdRequestResponse parses an HTTP response from a CreateUssdRequestWithResponse call
+func ParseCreateUssdRequestResponse(rsp *http.Response) (*CreateUssdRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateUssdRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UssdScreenOK
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest UssdScreenResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateUssdSessionResponse parses an HTTP response from a CreateUssdSessionWithResponse call
+func ParseCreateUssdSessionResponse(rsp *http.Response) (*CreateUssdSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateUssdSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UssdSessionResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUssdStocksResponse parses an HTTP response from a GetUssdStocksWithResponse call
+func ParseGetUssdStocksResponse(rsp *http.Response) (*GetUssdStocksResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUssdStocksResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UssdScreenOK
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUssdTransactionsResponse parses an HTTP response from a GetUssdTransactionsWithResponse call
+func ParseGetUssdTransactionsResponse(rsp *http.Response) (*GetUssdTransactionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUssdTransactionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UssdScreenOK
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
 	}
 
 	return response, nil

@@ -2303,6 +2303,532 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ussd/assets": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * USSD holdings menu (menu-URL style)
+         * @description Without `assetId`, the customer's holdings (symbol, shares, value),
+         *     as many per page as fit the screen, each a link to the holding,
+         *     with a "Next" option (9) while more pages follow. With `assetId`,
+         *     one holding and a link to sell from it (`404` when it is not the
+         *     customer's).
+         */
+        get: operations["getUssdAssets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ussd/home": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * USSD home menu (menu-URL style)
+         * @description The first screen of the menu-URL style: a greeting and the numbered
+         *     choices (buy stocks, my portfolio, transactions, instruments), each
+         *     an `ussdOptions` link the gateway follows when the customer keys
+         *     its number. Every screen of this style answers `ussdMessage` (at
+         *     most 182 characters, the USSD screen limit) and `ussdOptions`
+         *     and/or `ussdConfirm`. An unknown customer (or another
+         *     organization's) is `404`.
+         */
+        get: operations["getUssdHome"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ussd/instruments": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * USSD instrument prices (menu-URL style)
+         * @description The available instruments with their current price in US dollars,
+         *     paged, each a link to its detail screen (`/v1/ussd/stocks` with
+         *     `detailMode=true`).
+         */
+        get: operations["getUssdInstruments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ussd/portfolio": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * USSD portfolio menu (menu-URL style)
+         * @description The customer's invested amount and market value (in each
+         *     portfolio's currency) and the number of pending requests, with
+         *     links to the holdings, the transactions and home.
+         */
+        get: operations["getUssdPortfolio"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ussd/process": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the customer's choice (session style)
+         * @description Moves the session by the customer's `choice` (JSON or form fields)
+         *     and answers the new menu. States: `HOME` (1 stocks, 2 portfolio, 3
+         *     history, 0 exit), `STOCKS` (the available instruments, paged: a
+         *     number picks one, 9 next page, 0 home), `SELECT_STOCK` (1 buy, 2
+         *     sell, 0 back), `ENTER_AMOUNT` (the choice is the amount in the
+         *     customer's currency, up to 2 decimal places; 0 back),
+         *     `CONFIRM_ORDER` (1 confirm, 0 cancel), `ORDER_PLACED` (the request
+         *     id; 0 home), `MY_PORTFOLIO` (the holdings, paged: a number picks one
+         *     to trade, 9 next, 0 home), `TRANSACTION_HISTORY` (paged: 9 next, 0
+         *     home) and `EXIT` (the end state). Confirming creates a real
+         *     request through the trading rules (same execution, `REQUEST`
+         *     events, `/v1/requests`).
+         *
+         *     A choice that is not on the menu, or an amount that cannot be
+         *     ordered (below the minimum, more than the holding is worth),
+         *     answers `200` with the same menu and a short reason first. An
+         *     unknown session (or another organization's) is `404`; an expired
+         *     or ended one is `410`. No idempotency key is required (the docs
+         *     send none); one sent is honoured.
+         */
+        post: operations["processUssd"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ussd/requests": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Place a purchase or sale from USSD (menu-URL style)
+         * @description Creates a real request through the same rules as `POST
+         *     /v1/requests/purchase` and `/v1/requests/sell`: a one-time
+         *     `PURCHASE` of `amount` of `symbol`, or a `SELL` of shares worth
+         *     `amount` from the customer's holding of `symbol`, in the currency
+         *     of the customer's account for the instrument's investment type, to
+         *     at most 2 decimal places. It executes in the background like any
+         *     request, emits the same `REQUEST` events and shows in
+         *     `/v1/requests`; `201` answers the request id and a link home.
+         *
+         *     What the customer keyed that cannot be ordered (not a number, more
+         *     than 2 decimal places, below the instrument's minimum, more than
+         *     the holding is worth, no holding to sell) answers `200` with the
+         *     reason and the amount prompt again, never an error screen. An
+         *     unknown customer or symbol is `404`.
+         *
+         *     The docs' USSD calls send no idempotency key, so none is required
+         *     here; one sent (`X-Idempotency-Key`) is honoured like on every
+         *     other mutation.
+         */
+        post: operations["createUssdRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ussd/session": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a USSD session (session style)
+         * @description Starts a session for a customer at the `HOME` state. The session
+         *     is stored; it expires `OPENVEST_USSD_SESSION_TTL` (default 5
+         *     minutes) after its last step (`expiresAt`), after which `POST
+         *     /v1/ussd/process` answers `410`. `customerId` may be sent in the
+         *     body (the docs' form) or the query. An unknown customer (or
+         *     another organization's) is `404`. No idempotency key is required
+         *     (the docs send none); one sent is honoured.
+         */
+        post: operations["createUssdSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ussd/stocks": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * USSD stocks menu and order confirmation (menu-URL style)
+         * @description Without `symbol`, the instruments available to trade, paged, each a
+         *     link to itself with `symbol`. With `symbol` (and `assetId` for a
+         *     sell from that holding), the price and a prompt for the amount in
+         *     the customer's currency: `ussdConfirm` is the `POST
+         *     /v1/ussd/requests` the gateway sends the keyed amount to (form
+         *     `amount`). With `amount` too, a confirmation screen for that
+         *     amount (`ussdConfirm` the same POST). `detailMode=true` shows the
+         *     instrument's details (name, price, change over a day and a year)
+         *     instead of the prompt. An unknown symbol is `404`.
+         */
+        get: operations["getUssdStocks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ussd/transactions": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * USSD transaction history (menu-URL style)
+         * @description The customer's transactions, newest first (type, symbol, amount,
+         *     status), paged to fit the screen, of one holding with `assetId`.
+         */
+        get: operations["getUssdTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;
@@ -3488,6 +4014,9 @@ export interface components {
             /** @description The percent of the shares held to sell, in (0, 100]; 100 sells every share. An exact decimal. */
             sellPercentage?: number;
         };
+        CreateUssdSessionRequest: {
+            customerId?: components["schemas"]["Id"];
+        };
         CreateWebhookRequest: {
             subscriptions: components["schemas"]["WebhookSubscription"][];
             /** @description An https URL with a public DNS host name (the rules of `POST /v1/webhooks`). */
@@ -3927,6 +4456,16 @@ export interface components {
             /** @description A URI naming the problem type (`about:blank` for plain HTTP statuses). */
             type: string;
         };
+        ProcessUssdForm: {
+            /** @description What the customer keyed. */
+            choice: string;
+            sessionId: components["schemas"]["UssdSessionId"];
+        };
+        ProcessUssdRequest: {
+            /** @description What the customer keyed, a number (an option, or an amount with up to 2 decimal places when the menu asks for one). */
+            choice: number | string;
+            sessionId: components["schemas"]["UssdSessionId"];
+        };
         /**
          * @description Externally provided identifier, unique within the organization, used to match the customer in your systems.
          * @example crm-000417
@@ -4226,6 +4765,92 @@ export interface components {
             /** @description The webhook to update; required only when the organization has several. */
             webhookId?: components["schemas"]["Id"];
         };
+        UssdLink: {
+            /**
+             * @description The method; a POST carries the customer's input as the form field `amount`.
+             * @enum {string}
+             */
+            requestType: "GET" | "POST";
+            /**
+             * @description The path and query (under this server) the gateway calls next.
+             * @example /v1/ussd/portfolio?customerId=123456
+             */
+            requestUrl: string;
+        };
+        UssdMenu: {
+            isEndState: boolean;
+            options: components["schemas"]["UssdMenuOption"][];
+            state: components["schemas"]["UssdState"];
+            /** @description The screen text (options numbered), at most 182 characters. */
+            text: string;
+        };
+        UssdMenuOption: {
+            /** @description What the option carries (a stock `{stockId, symbol, name}`). */
+            data?: {
+                [key: string]: string;
+            };
+            /** @description What the customer keys. */
+            key: string;
+            label: string;
+            nextState: components["schemas"]["UssdState"];
+        };
+        UssdOption: {
+            /**
+             * Format: int32
+             * @description The number the customer keys.
+             */
+            option: number;
+            /** @enum {string} */
+            requestType: "GET" | "POST";
+            /** @description The path and query (under this server) the gateway calls when it is keyed. */
+            requestUrl: string;
+        };
+        UssdRequestForm: {
+            /** @description What the customer keyed, in the customer's currency (checked by the trading rules; what cannot be ordered re-prompts). */
+            amount: string;
+        };
+        /** @description One screen; it carries `ussdOptions`, `ussdConfirm` or both. */
+        UssdScreen: {
+            ussdConfirm?: components["schemas"]["UssdLink"];
+            /** @description The screen text, options numbered, at most 182 characters. */
+            ussdMessage: string;
+            ussdOptions?: components["schemas"]["UssdOption"][];
+        };
+        UssdScreenResponse: {
+            /**
+             * Format: int32
+             * @example 200
+             */
+            code: number;
+            data: components["schemas"]["UssdScreen"];
+            /** @example Success */
+            message: string;
+        };
+        UssdSession: {
+            currentState: components["schemas"]["UssdState"];
+            /**
+             * Format: date-time
+             * @description When the session expires unless a step extends it (ISO 8601).
+             */
+            expiresAt: string;
+            menu: components["schemas"]["UssdMenu"];
+            sessionId: components["schemas"]["UssdSessionId"];
+            /** @description The screen text, as the gateway shows it. */
+            ussdText: string;
+        };
+        /** @example ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b */
+        UssdSessionId: string;
+        UssdSessionResponse: {
+            /**
+             * Format: int32
+             * @description Sent on session creation (200); the docs' process answer has none.
+             */
+            code?: number;
+            data: components["schemas"]["UssdSession"];
+            message: string;
+        };
+        /** @enum {string} */
+        UssdState: "HOME" | "STOCKS" | "SELECT_STOCK" | "ENTER_AMOUNT" | "CONFIRM_ORDER" | "ORDER_PLACED" | "MY_PORTFOLIO" | "TRANSACTION_HISTORY" | "EXIT";
         /**
          * @description A customer's wallet account. `activated`, `registered` and `blocked`
          *     are status attributes the source API documents as not used yet: they
@@ -5240,6 +5865,46 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description A USSD screen. */
+        UssdScreenOK: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 200,
+                 *       "data": {
+                 *         "ussdMessage": "Welcome Jane\n1. Buy stocks\n2. My portfolio\n3. Transactions\n4. Prices",
+                 *         "ussdOptions": [
+                 *           {
+                 *             "option": 1,
+                 *             "requestType": "GET",
+                 *             "requestUrl": "/v1/ussd/stocks?customerId=123456"
+                 *           },
+                 *           {
+                 *             "option": 2,
+                 *             "requestType": "GET",
+                 *             "requestUrl": "/v1/ussd/portfolio?customerId=123456"
+                 *           },
+                 *           {
+                 *             "option": 3,
+                 *             "requestType": "GET",
+                 *             "requestUrl": "/v1/ussd/transactions?customerId=123456"
+                 *           },
+                 *           {
+                 *             "option": 4,
+                 *             "requestType": "GET",
+                 *             "requestUrl": "/v1/ussd/instruments?customerId=123456"
+                 *           }
+                 *         ]
+                 *       },
+                 *       "message": "Success"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UssdScreenResponse"];
+            };
+        };
         /**
          * @description The request is malformed or fails validation (`VALIDATION_ERROR`):
          *     `errors` names each failing field, where it is and the rule,
@@ -5602,6 +6267,24 @@ export interface components {
          * @example AAPL
          */
         SymbolPath: string;
+        /** @description One holding of the customer. */
+        UssdAssetId: components["schemas"]["Id"];
+        /**
+         * @description The customer on the phone.
+         * @example 123456
+         */
+        UssdCustomerId: components["schemas"]["Id"];
+        /**
+         * @description Optional on the USSD mutations (the docs' USSD calls send none):
+         *     when sent, the first response to the key is replayed for 24 hours
+         *     like on every other mutation (`X-Idempotency-Id` and
+         *     `Idempotency-Key` work too).
+         */
+        UssdIdempotencyKey: string;
+        /** @description The page of a list screen, counting from 1. */
+        UssdPage: number;
+        /** @description An instrument's symbol. */
+        UssdSymbol: string;
         /**
          * @description Counterparty GUID.
          * @example 0192f3a0-6c1e-7d2a-9b1e-3f4a5b6c7d8e
@@ -11348,6 +12031,719 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    getUssdAssets: {
+        parameters: {
+            query: {
+                /**
+                 * @description The customer on the phone.
+                 * @example 123456
+                 */
+                customerId: components["parameters"]["UssdCustomerId"];
+                /** @description One holding of the customer. */
+                assetId?: components["parameters"]["UssdAssetId"];
+                /** @description The page of a list screen, counting from 1. */
+                page?: components["parameters"]["UssdPage"];
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["UssdScreenOK"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getUssdHome: {
+        parameters: {
+            query: {
+                /**
+                 * @description The customer on the phone.
+                 * @example 123456
+                 */
+                customerId: components["parameters"]["UssdCustomerId"];
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["UssdScreenOK"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getUssdInstruments: {
+        parameters: {
+            query: {
+                /**
+                 * @description The customer on the phone.
+                 * @example 123456
+                 */
+                customerId: components["parameters"]["UssdCustomerId"];
+                /** @description The page of a list screen, counting from 1. */
+                page?: components["parameters"]["UssdPage"];
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["UssdScreenOK"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getUssdPortfolio: {
+        parameters: {
+            query: {
+                /**
+                 * @description The customer on the phone.
+                 * @example 123456
+                 */
+                customerId: components["parameters"]["UssdCustomerId"];
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["UssdScreenOK"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    processUssd: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description Optional on the USSD mutations (the docs' USSD calls send none):
+                 *     when sent, the first response to the key is replayed for 24 hours
+                 *     like on every other mutation (`X-Idempotency-Id` and
+                 *     `Idempotency-Key` work too).
+                 */
+                "X-Idempotency-Key"?: components["parameters"]["UssdIdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "choice": 1,
+                 *       "sessionId": "ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProcessUssdRequest"];
+                /**
+                 * @example {
+                 *       "choice": "2",
+                 *       "sessionId": "ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["ProcessUssdForm"];
+            };
+        };
+        responses: {
+            /** @description The session's new menu. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "currentState": "STOCKS",
+                     *         "expiresAt": "2024-11-29T15:23:04Z",
+                     *         "menu": {
+                     *           "isEndState": false,
+                     *           "options": [
+                     *             {
+                     *               "data": {
+                     *                 "name": "Apple Inc.",
+                     *                 "stockId": "1",
+                     *                 "symbol": "AAPL"
+                     *               },
+                     *               "key": "1",
+                     *               "label": "AAPL $231.45",
+                     *               "nextState": "SELECT_STOCK"
+                     *             },
+                     *             {
+                     *               "data": {
+                     *                 "name": "Microsoft Corporation",
+                     *                 "stockId": "2",
+                     *                 "symbol": "MSFT"
+                     *               },
+                     *               "key": "2",
+                     *               "label": "MSFT $415.10",
+                     *               "nextState": "SELECT_STOCK"
+                     *             },
+                     *             {
+                     *               "key": "9",
+                     *               "label": "Next",
+                     *               "nextState": "STOCKS"
+                     *             },
+                     *             {
+                     *               "key": "0",
+                     *               "label": "Home",
+                     *               "nextState": "HOME"
+                     *             }
+                     *           ],
+                     *           "state": "STOCKS",
+                     *           "text": "Choose a stock\n1. AAPL $231.45\n2. MSFT $415.10\n9. Next\n0. Home"
+                     *         },
+                     *         "sessionId": "ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b",
+                     *         "ussdText": "Choose a stock\n1. AAPL $231.45\n2. MSFT $415.10\n9. Next\n0. Home"
+                     *       },
+                     *       "message": "USSD request processed successfully"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UssdSessionResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description The session has expired or ended; start a new one with `POST /v1/ussd/session`. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 410,
+                     *       "message": "USSD session ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b expired at 2024-11-29T15:23:04Z: start a new one with POST /v1/ussd/session"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createUssdRequest: {
+        parameters: {
+            query: {
+                /**
+                 * @description The customer on the phone.
+                 * @example 123456
+                 */
+                customerId: components["parameters"]["UssdCustomerId"];
+                /**
+                 * @description Buy or sell.
+                 * @example PURCHASE
+                 */
+                orderType: "PURCHASE" | "SELL";
+                /**
+                 * @description The instrument's symbol.
+                 * @example AAPL
+                 */
+                symbol: string;
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description Optional on the USSD mutations (the docs' USSD calls send none):
+                 *     when sent, the first response to the key is replayed for 24 hours
+                 *     like on every other mutation (`X-Idempotency-Id` and
+                 *     `Idempotency-Key` work too).
+                 */
+                "X-Idempotency-Key"?: components["parameters"]["UssdIdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": "100"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["UssdRequestForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["UssdScreenOK"];
+            /** @description The request was created (PENDING); it executes moments later. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 201,
+                     *       "data": {
+                     *         "ussdConfirm": {
+                     *           "requestType": "GET",
+                     *           "requestUrl": "/v1/ussd/home?customerId=123456"
+                     *         },
+                     *         "ussdMessage": "Request 654321 placed: buy 100.00 ZMW of AAPL. You will be notified when it is filled."
+                     *       },
+                     *       "message": "Created"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UssdScreenResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createUssdSession: {
+        parameters: {
+            query?: {
+                /** @description The customer, when the body does not name it. */
+                customerId?: components["schemas"]["Id"];
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description Optional on the USSD mutations (the docs' USSD calls send none):
+                 *     when sent, the first response to the key is replayed for 24 hours
+                 *     like on every other mutation (`X-Idempotency-Id` and
+                 *     `Idempotency-Key` work too).
+                 */
+                "X-Idempotency-Key"?: components["parameters"]["UssdIdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "customerId": 123456
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateUssdSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The session, at HOME. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "data": {
+                     *         "currentState": "HOME",
+                     *         "expiresAt": "2024-11-29T15:23:04Z",
+                     *         "menu": {
+                     *           "isEndState": false,
+                     *           "options": [
+                     *             {
+                     *               "key": "1",
+                     *               "label": "Buy stocks",
+                     *               "nextState": "STOCKS"
+                     *             },
+                     *             {
+                     *               "key": "2",
+                     *               "label": "My portfolio",
+                     *               "nextState": "MY_PORTFOLIO"
+                     *             },
+                     *             {
+                     *               "key": "3",
+                     *               "label": "Transaction history",
+                     *               "nextState": "TRANSACTION_HISTORY"
+                     *             },
+                     *             {
+                     *               "key": "0",
+                     *               "label": "Exit",
+                     *               "nextState": "EXIT"
+                     *             }
+                     *           ],
+                     *           "state": "HOME",
+                     *           "text": "Welcome Jane\n1. Buy stocks\n2. My portfolio\n3. Transaction history\n0. Exit"
+                     *         },
+                     *         "sessionId": "ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b",
+                     *         "ussdText": "Welcome Jane\n1. Buy stocks\n2. My portfolio\n3. Transaction history\n0. Exit"
+                     *       },
+                     *       "message": "Success"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UssdSessionResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getUssdStocks: {
+        parameters: {
+            query: {
+                /**
+                 * @description The customer on the phone.
+                 * @example 123456
+                 */
+                customerId: components["parameters"]["UssdCustomerId"];
+                /** @description An instrument's symbol. */
+                symbol?: components["parameters"]["UssdSymbol"];
+                /** @description The amount keyed, in the customer's currency (shown back for confirmation). */
+                amount?: string;
+                /** @description One holding of the customer. */
+                assetId?: components["parameters"]["UssdAssetId"];
+                /** @description Show the instrument's details instead of the amount prompt. */
+                detailMode?: boolean;
+                /** @description The page of a list screen, counting from 1. */
+                page?: components["parameters"]["UssdPage"];
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["UssdScreenOK"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getUssdTransactions: {
+        parameters: {
+            query: {
+                /**
+                 * @description The customer on the phone.
+                 * @example 123456
+                 */
+                customerId: components["parameters"]["UssdCustomerId"];
+                /** @description The page of a list screen, counting from 1. */
+                page?: components["parameters"]["UssdPage"];
+                /** @description One holding of the customer. */
+                assetId?: components["parameters"]["UssdAssetId"];
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["UssdScreenOK"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     listWebhooks: {

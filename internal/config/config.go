@@ -31,6 +31,9 @@ type Config struct {
 	// AuthCacheTTL is how long token and signing-key look-ups are cached
 	// (OPENVEST_AUTH_CACHE_TTL, default 5s; 0 turns the cache off).
 	AuthCacheTTL time.Duration
+	// USSDSessionTTL is how long a USSD session lives after its last step
+	// (OPENVEST_USSD_SESSION_TTL, default 5m).
+	USSDSessionTTL time.Duration
 
 	// BankingDormancyMonths is OPENVEST_BANKING_DORMANCY_MONTHS, default 12:
 	// the inactivity period after which an ACTIVE banking customer becomes DORMANT.
@@ -59,6 +62,8 @@ type Config struct {
 	// scheme://host[:port] with "*" wildcards ("http://localhost:*").
 	// Empty (the default) allows none.
 	CORSOrigins []string
+	// Scale: replicas, poolers and the connection budget (scale.go).
+	Scale Scale
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -76,6 +81,7 @@ func FromEnv() (Config, error) {
 		SignatureSkew:         time.Minute,
 		IdempotencyTTL:        24 * time.Hour,
 		AuthCacheTTL:          5 * time.Second,
+		USSDSessionTTL:        5 * time.Minute,
 		BankingDormancyMonths: 12,
 		JobWorkers:            10,
 		WebhookWorkers:        50,
@@ -98,6 +104,9 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	c.DBMaxConns = int(n)
+	if c.Scale, err = scaleFromEnv(c.DBMaxConns); err != nil {
+		return c, err
+	}
 	months, err := envInt("OPENVEST_BANKING_DORMANCY_MONTHS", int64(c.BankingDormancyMonths))
 	if err != nil {
 		return c, err
@@ -120,6 +129,7 @@ func FromEnv() (Config, error) {
 		{"OPENVEST_IDEMPOTENCY_TTL", &c.IdempotencyTTL},
 		{"OPENVEST_JOB_TIMEOUT", &c.JobTimeout},
 		{"OPENVEST_JOB_RESCUE_AFTER", &c.JobRescueAfter},
+		{"OPENVEST_USSD_SESSION_TTL", &c.USSDSessionTTL},
 	} {
 		if err := envDuration(d.key, d.dst); err != nil {
 			return c, err

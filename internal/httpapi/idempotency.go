@@ -39,6 +39,9 @@ func requireIdempotencyKey(req *http.Request, op *openapi3.Operation) error {
 	if idempotencyKey(req) != "" {
 		return nil
 	}
+	if optional, _ := op.Extensions["x-idempotency-optional"].(bool); optional {
+		return nil // the USSD mutations: the docs send no key
+	}
 	for _, p := range op.Parameters {
 		if p.Value != nil && p.Value.In == openapi3.ParameterInHeader && http.CanonicalHeaderKey(p.Value.Name) == "X-Idempotency-Key" {
 			return &apiError{

@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/openvest/openvest/internal/ussd"
+)
+
+// USSDRepo implements ussd.Repository.
+type USSDRepo struct{ s *Store }
+
+// USSD returns the USSD session repository of s.
+func (s *Store) USSD() *USSDRepo { return &USSDRepo{s: s} }
+
+var _ ussd.Repository = (*USSDRepo)(nil)
+
+type ussdSessionRow struct {
+	ID             string `gorm:"primaryKey"`
+	OrganizationID int64
+	CustomerID     int64
+	State          string
+	Data           string
+	ExpiresAt      time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (ussdSessionRow) TableName() string { return "ussd_sessions" }
+
+func ussdRow(x *ussd.Session) (ussdSessionRow, error) {
+	data, err := json.Marshal(x.Data)
+	if err != nil {
+		return ussdSessionRow{}, fmt.Errorf("encoding USSD session data: %w", err)
+	}
+	return ussdSessionRow{ID: x.ID, OrganizationID: x.OrganizationID, CustomerID: x.CustomerID, State: string(x.State), Data: string(data),
+		ExpiresAt: x.ExpiresAt, CreatedAt: x.CreatedAt, UpdatedAt: x.UpdatedAt}, nil
+}
+
+// WithTx implements ussd.Repository.
+func (r *USSDRepo) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return r.s.WithTx(ctx, fn)
+}
+
+// CreateSession implements ussd.Repository.
+func (r *USSDRepo) CreateSession(ctx context.Context, x *ussd.Session) error {
+	row, err := ussdRow(x)
+	if err != nil {
+		return err
+	}
+	return r.s.conn(ctx).Create(&row).Error
+}
+
+// SaveSession implements ussd.Repository.
+func (r *USSDRepo) SaveSession(ctx context.Context, x *ussd.Session) error {
+	row, err := ussdRow(x)
+	if err != nil {
+		return err
+	}
+	return r.s.conn(ctx).Model(&ussdSessionRow{}).Where("organization_id = ? AND id = ?", x.OrganizationID, x.ID).
+		Updates(map[string]any{"state": row.State, "data": row.Data, "expires_at": row.ExpiresAt, "updated_at": row.UpdatedAt}).Error
+}
+
+// Session implements ussd.Repository.
+func (r *USSDRepo) Session(ctx context.Context, orgID int64, id string, lock bool) (ussd.Session, error) {
+	var row ussdSessionRow
+	if err := r.s.lock(r.s.conn(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
+		return ussd.Session{}, notFound(err, "USSD session %s not found", id)
+	}
+	x := ussd.Session{ID: row.ID, OrganizationID: row.OrganizationID, CustomerID: row.CustomerID, State: ussd.State(row.State),
+		ExpiresAt: row.ExpiresAt.UTC(), CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC()}
+	if err := json.Unmarshal([]byte(row.Data), &x.Data); err != nil {
+		return ussd.Session{}, fmt.Errorf("decoding USSD session %s: %w", id, err)
+	}
+	return x, nil
+}
