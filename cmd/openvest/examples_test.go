@@ -58,7 +58,7 @@ var plan = []step{
 	{op: "createTokenLegacy", example: "*"},
 	{op: "revokeTokenLegacy"},
 	{op: "listInvestments"}, {op: "getInvestment"},
-	{op: "listInstruments"}, {op: "getInstrument"},
+	{op: "listInstruments"}, {op: "getInstrument"}, {op: "listMarketData"}, {op: "getMarketData"},
 	{op: "createCustomer", example: "minimal"},
 	{op: "createCustomer", example: "numericReference"},
 	{op: "createCustomer", example: "withReference"},

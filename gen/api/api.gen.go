@@ -652,6 +652,27 @@ func (e SortOrder) Valid() bool {
 	}
 }
 
+// Defines values for TimeFrame.
+const (
+	N1d TimeFrame = "1d"
+	N1h TimeFrame = "1h"
+	N1w TimeFrame = "1w"
+)
+
+// Valid indicates whether the value is a known member of the TimeFrame enum.
+func (e TimeFrame) Valid() bool {
+	switch e {
+	case N1d:
+		return true
+	case N1h:
+		return true
+	case N1w:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TokenRequestGrantType.
 const (
 	ClientCredentials TokenRequestGrantType = "client_credentials"
@@ -2826,6 +2847,85 @@ type LegacyTokenResponse struct {
 	Message string `json:"message"`
 }
 
+// MarketData One OHLCV bar. Prices are US dollars, exact decimals.
+type MarketData struct {
+	// Close The price at the bar's last instant (now for the bar in progress); the price a fill then uses.
+	Close decimal.Decimal `json:"close"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// End A time in unix seconds.
+	//
+	// Example: 1732893484
+	End UnixTime `json:"end"`
+
+	// High The highest price in the bar.
+	High decimal.Decimal `json:"high"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// Low The lowest price in the bar.
+	Low decimal.Decimal `json:"low"`
+
+	// MarketDataId A unique identifier.
+	//
+	// Example: 123456
+	MarketDataId Id `json:"marketDataId"`
+
+	// Name The instrument's name.
+	Name string `json:"name"`
+
+	// Open The price at the bar's start.
+	Open decimal.Decimal `json:"open"`
+
+	// Start A time in unix seconds.
+	//
+	// Example: 1732893484
+	Start UnixTime `json:"start"`
+
+	// Symbol The instrument's symbol.
+	Symbol string `json:"symbol"`
+
+	// TimeFrame One hour, one day or one week.
+	TimeFrame TimeFrame `json:"timeFrame"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Volume Shares the simulated market traded in the bar.
+	Volume int64 `json:"volume"`
+}
+
+// MarketDataListResponse defines model for MarketDataListResponse.
+type MarketDataListResponse struct {
+	// Code Example: 200
+	Code int          `json:"code"`
+	Data []MarketData `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
 // Meta Pagination of a list.
 type Meta struct {
 	// CurrentCount The number of items on this page.
@@ -3156,6 +3256,9 @@ type SetSandboxPriceRequest struct {
 
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
+
+// TimeFrame One hour, one day or one week.
+type TimeFrame string
 
 // TokenOrganization defines model for TokenOrganization.
 type TokenOrganization struct {
@@ -4319,6 +4422,9 @@ type CustomerIdQueryOptional = Id
 // Example: 123456
 type CustomerIdQueryRequired = Id
 
+// EndQuery defines model for EndQuery.
+type EndQuery = int64
+
 // IdempotencyId defines model for IdempotencyId.
 type IdempotencyId = string
 
@@ -4348,8 +4454,14 @@ type SignatureInput = string
 // Sort Sort direction on `createdAt`.
 type Sort = SortOrder
 
+// StartQuery defines model for StartQuery.
+type StartQuery = int64
+
 // SymbolPath defines model for SymbolPath.
 type SymbolPath = string
+
+// TimeFrameQuery One hour, one day or one week.
+type TimeFrameQuery = TimeFrame
 
 // WalletCounterpartyGuid defines model for WalletCounterpartyGuid.
 type WalletCounterpartyGuid = openapi_types.UUID
@@ -5364,6 +5476,109 @@ type ListInvestmentsParams struct {
 
 // GetInvestmentParams defines parameters for GetInvestment.
 type GetInvestmentParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ListMarketDataParams defines parameters for ListMarketData.
+type ListMarketDataParams struct {
+	// InstrumentId The instrument (`GET /v1/instruments`); every instrument when absent.
+	InstrumentId *Id `form:"instrumentId,omitempty" json:"instrumentId,omitempty"`
+
+	// Start The start of the range, unix seconds (inclusive; the bar containing it is the first). Default 30 bars before `end`.
+	Start *StartQuery `form:"start,omitempty" json:"start,omitempty"`
+
+	// End The end of the range, unix seconds (exclusive). Default the organization's current time.
+	End *EndQuery `form:"end,omitempty" json:"end,omitempty"`
+
+	// TimeFrame The length of a bar.
+	TimeFrame *TimeFrameQuery `form:"timeFrame,omitempty" json:"timeFrame,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetMarketDataParams defines parameters for GetMarketData.
+type GetMarketDataParams struct {
+	// Start The start of the range, unix seconds (inclusive; the bar containing it is the first). Default 30 bars before `end`.
+	Start *StartQuery `form:"start,omitempty" json:"start,omitempty"`
+
+	// End The end of the range, unix seconds (exclusive). Default the organization's current time.
+	End *EndQuery `form:"end,omitempty" json:"end,omitempty"`
+
+	// TimeFrame The length of a bar.
+	TimeFrame *TimeFrameQuery `form:"timeFrame,omitempty" json:"timeFrame,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -7649,6 +7864,12 @@ type ServerInterface interface {
 	// GetInvestment Get an investment type
 	// (GET /v1/investments/{investmentId})
 	GetInvestment(ctx echo.Context, investmentId Id, params GetInvestmentParams) error
+	// ListMarketData List OHLCV bars
+	// (GET /v1/market/data)
+	ListMarketData(ctx echo.Context, params ListMarketDataParams) error
+	// GetMarketData List an instrument's OHLCV bars
+	// (GET /v1/market/data/{instrumentId})
+	GetMarketData(ctx echo.Context, instrumentId Id, params GetMarketDataParams) error
 	// RevokeToken Revoke an access token
 	// (POST /v1/oauth/revoke)
 	RevokeToken(ctx echo.Context, params RevokeTokenParams) error
@@ -9785,6 +10006,220 @@ func (w *ServerInterfaceWrapper) GetInvestment(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetInvestment(ctx, investmentId, params)
+	return err
+}
+
+// ListMarketData converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMarketData(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMarketDataParams
+	// ------------- Optional query parameter "instrumentId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "instrumentId", ctx.QueryParams(), &params.InstrumentId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter instrumentId: %s", err))
+	}
+
+	// ------------- Optional query parameter "start" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "start", ctx.QueryParams(), &params.Start, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter start: %s", err))
+	}
+
+	// ------------- Optional query parameter "end" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "end", ctx.QueryParams(), &params.End, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter end: %s", err))
+	}
+
+	// ------------- Optional query parameter "timeFrame" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "timeFrame", ctx.QueryParams(), &params.TimeFrame, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter timeFrame: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMarketData(ctx, params)
+	return err
+}
+
+// GetMarketData converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMarketData(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "instrumentId" -------------
+	var instrumentId Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "instrumentId", ctx.Param("instrumentId"), &instrumentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter instrumentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetMarketDataParams
+	// ------------- Optional query parameter "start" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "start", ctx.QueryParams(), &params.Start, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter start: %s", err))
+	}
+
+	// ------------- Optional query parameter "end" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "end", ctx.QueryParams(), &params.End, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter end: %s", err))
+	}
+
+	// ------------- Optional query parameter "timeFrame" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "timeFrame", ctx.QueryParams(), &params.TimeFrame, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter timeFrame: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMarketData(ctx, instrumentId, params)
 	return err
 }
 
@@ -12238,6 +12673,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/instruments/:symbol", wrapper.GetInstrument, options.OperationMiddlewares["getInstrument"]...)
 	router.GET(options.BaseURL+"/v1/investments", wrapper.ListInvestments, options.OperationMiddlewares["listInvestments"]...)
 	router.GET(options.BaseURL+"/v1/investments/:investmentId", wrapper.GetInvestment, options.OperationMiddlewares["getInvestment"]...)
+	router.GET(options.BaseURL+"/v1/market/data", wrapper.ListMarketData, options.OperationMiddlewares["listMarketData"]...)
+	router.GET(options.BaseURL+"/v1/market/data/:instrumentId", wrapper.GetMarketData, options.OperationMiddlewares["getMarketData"]...)
 	router.POST(options.BaseURL+"/v1/oauth/revoke", wrapper.RevokeToken, options.OperationMiddlewares["revokeToken"]...)
 	router.POST(options.BaseURL+"/v1/oauth/token", wrapper.CreateToken, options.OperationMiddlewares["createToken"]...)
 	router.GET(options.BaseURL+"/v1/portfolio", wrapper.ListPortfolios, options.OperationMiddlewares["listPortfolios"]...)
@@ -16436,6 +16873,163 @@ func (response GetInvestment500JSONResponse) VisitGetInvestmentResponse(w http.R
 	return err
 }
 
+type ListMarketDataRequestObject struct {
+	Params ListMarketDataParams
+}
+
+type ListMarketDataResponseObject interface {
+	VisitListMarketDataResponse(w http.ResponseWriter) error
+}
+
+type ListMarketData200JSONResponse MarketDataListResponse
+
+func (response ListMarketData200JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMarketData400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListMarketData400JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMarketData401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListMarketData401JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMarketData404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListMarketData404JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMarketData500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListMarketData500JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMarketDataRequestObject struct {
+	InstrumentId Id `json:"instrumentId"`
+	Params       GetMarketDataParams
+}
+
+type GetMarketDataResponseObject interface {
+	VisitGetMarketDataResponse(w http.ResponseWriter) error
+}
+
+type GetMarketData200JSONResponse MarketDataListResponse
+
+func (response GetMarketData200JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMarketData400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetMarketData400JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMarketData401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetMarketData401JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMarketData404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetMarketData404JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMarketData500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetMarketData500JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeTokenRequestObject struct {
 	Params RevokeTokenParams
 }
@@ -19663,6 +20257,12 @@ type StrictServerInterface interface {
 	// GetInvestment Get an investment type
 	// (GET /v1/investments/{investmentId})
 	GetInvestment(ctx context.Context, request GetInvestmentRequestObject) (GetInvestmentResponseObject, error)
+	// ListMarketData List OHLCV bars
+	// (GET /v1/market/data)
+	ListMarketData(ctx context.Context, request ListMarketDataRequestObject) (ListMarketDataResponseObject, error)
+	// GetMarketData List an instrument's OHLCV bars
+	// (GET /v1/market/data/{instrumentId})
+	GetMarketData(ctx context.Context, request GetMarketDataRequestObject) (GetMarketDataResponseObject, error)
 	// RevokeToken Revoke an access token
 	// (POST /v1/oauth/revoke)
 	RevokeToken(ctx context.Context, request RevokeTokenRequestObject) (RevokeTokenResponseObject, error)
@@ -21142,6 +21742,57 @@ func (sh *strictHandler) GetInvestment(ctx echo.Context, investmentId Id, params
 	return nil
 }
 
+// ListMarketData operation middleware
+func (sh *strictHandler) ListMarketData(ctx echo.Context, params ListMarketDataParams) error {
+	var request ListMarketDataRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMarketData(ctx.Request().Context(), request.(ListMarketDataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMarketData")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMarketDataResponseObject); ok {
+		return validResponse.VisitListMarketDataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMarketData operation middleware
+func (sh *strictHandler) GetMarketData(ctx echo.Context, instrumentId Id, params GetMarketDataParams) error {
+	var request GetMarketDataRequestObject
+
+	request.InstrumentId = instrumentId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMarketData(ctx.Request().Context(), request.(GetMarketDataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMarketData")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMarketDataResponseObject); ok {
+		return validResponse.VisitGetMarketDataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // RevokeToken operation middleware
 func (sh *strictHandler) RevokeToken(ctx echo.Context, params RevokeTokenParams) error {
 	var request RevokeTokenRequestObject
@@ -22171,708 +22822,734 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3tcuM4sij4KljduVFSN6WSZMkfcnScUcmqanXblo8kd3d1q44IkZDFNgVqCMouTU1tzK+N/X33x77B",
-	"3Pe4+ybzJBtIACT4pQ/b5XLPnYgzp8siASYSmYnMRH58KljeYulRQgNWaH0qzAm2iQ//7NlksfQCQoMB",
-	"Wbp4TWz+q02Y5TvLwPFooVUwA39FTHQ/JxQFc4chh6FgThALPJ/YyCds6VFGUOAhTBHBvusQH/nkLyvC",
-	"AnTvBHPxOl4Q5KjvWWt0S9aVglFg1pwsMP8soatFofVbgX+v8MEoBOslKbQKLPAdelP4/PmzUVhiHy9I",
-	"IKFvWxZhbOTdEtrLAHw0J8gMxFMTeTMAA/7msPrkzrslFXRGZnjlBoz/xl+wsOs69Ea8yAEkH/Fi6ZJC",
-	"q1Y/aDQPjYLDJ//LivjrglGgeMGBxDFQ9FX9ySezQqvw315Hm/BaPGWve3aBr+oNprcOvWkvl65jYQ59",
-	"z77CwTx7STh6DfXOYhAW8HI5ac7q02OrRk7wkd0gB7OChHjJZwwBdjiUfJMcn286x/muUGeBq6+js/KZ",
-	"56eBv8I3DhVwW/CKAQg3l+HvFUo+BhPxMNyxpU/uHG/F0BLfkFPkLZwAOQGaeT48njk+C+BZpZC9N2K+",
-	"2KYs8MdzQm84ipu1ulFYOFT9XUsTnrYyFngL4m/aHku+k9ob/mBycnx02Gwc1GtfalciEHXAzzxrtSA0",
-	"2AS4Ld9JAW571uTEPraOpoe4OWuQA7tuZYOvppg8fh0RxPo6etR27hx7hd1NK3HCt1Jrcag9aTQPj45P",
-	"cjYgHPoEa9Ch1Vdx7iycIA365WoxJT4ne58wJZJ8Eqz8uByqV7Pp3IVpdRhtIdvEkJnnL3AAawwO6gWD",
-	"M4Gz4CK3Vq0CC8i/QgZwaEBuiA+gdzzKj4kz54awDNgHbzvopHlQRTa8oHiXfMRWgKaevUbTdUCYgUw2",
-	"x+Vmrf5da7yqVg+sKWbksAH/Ji0TFfnjevNwTLlEXQbERoHnlSqoMyfWLbHhGCJ3xOdigREanCK1Rcij",
-	"/EsOYeqsImPq+TeYOn8F6fKKIebcUBysfIKWnutYa36WmWoCszKmMWIJQf3517Mr/BN9ffTLzfe4vT5e",
-	"Lrzf27fvfvYGH+vXbzvzt41au87ufvl2hK8W37an9+2bNz9Tv+e8d93V0ZvLyzXBrv3T+d3gvrsYff/z",
-	"L3c/3JP7775rKSIUR3K0lRLbZYlufU/TwmmbVLqmzl9WmmBybEIDZ+YQP/94i3OFFQmVh7KE5IAI1v/k",
-	"xNsHGLGbBrpP3TVyArJggpYcFi5g50M5BvZjwByES94o8e/nHiMS6MBDrsOCh8H6KBT3Ih1LaUVLn1g4",
-	"iOZLr8FzbcQh4cg2fylrc5R/JGsTFTk33xFqe/4rhgi1l55DxbHLxpQFjusiRqiNnKDUivS9W7I2Eiqg",
-	"D4omwtRGZqNeN8eUkQWmgWOxChryKTxKQm3t3ksyZbV2cnBUP6yVSb12WD5qNmblk5MpLlu12lHVPmza",
-	"dv04j63iC0uQhaYT1JvN7TqBNtWPZJ0mjTZaCca7JWtUxOj6undWQkvio8UqAIFkxGQXl2pr5NA7wgKH",
-	"3oypeq2lMIswy98ca+X7/PTmSy0hzx9TM7lc+abYZxCQeVtaOh1TM/UdhyFdKldQO1yK2GTKtw5Tdk98",
-	"NqZmo1o1+de4Op0BdwWNQv0tZkUA2Ywp8X3PZ8ihlruyiW3w70ujIyQpa47pDec5TleeHzAgLF8aM2PK",
-	"tcR6A829lc+EhbLOMU1CUtVXHpSVXdRCYAadIowsjypk2yuhAxN0j52AKaV0TMWqOCw3JGCIP1NLFMtW",
-	"3xRQYOoFc04ZJJh7toG4+OWHlzg6JUYFv1TQz/x0Y5xcsCsZhREkrTqEfcLpJTB0QLK52kBpEjFQat+N",
-	"MTU/lt36rKyZb2XHNpUlyC051NYOV8u746DwZwKsMV1RmwiFHcgP9s51OA45sF+OyTlrPobLz+uzDIEa",
-	"O6nkGZY0blG05KnQ+yJuEzADKsa0mMXTIB9Tv957/m1IslLQwg6PaYqDNrCLziNIsMiYCh6BVzcyQJBH",
-	"vWOqky/Kpt4n3OgsmnzcXmfr5Zxdpa6MaKijS92EIhwan9FBX91fRYcxG3X07Ur6Fb4h2fBzECNzwkCW",
-	"t6L8lEEz31ugagz6HNj5FNmgZwKuIK1mQjoQMniLyqokdY7GKizpTI3VV/M/VpsaKqGWjVewexr1mib8",
-	"isSuN5u1k5JSYqLJUThbuUeXq2BMuY7IDMTlpWCscBpuGHEegkf8/JDWSAUpbfShZs4puiM+x2bamqqM",
-	"6ZiO7j0uFBZMvLeuoG++Uev85psWkuvLA5ofF38OsH9DgvLKd0whpFauG27n9aBnSHUHTgpiRzjSIPnm",
-	"G2HMS4UI2Z7FXgFk2VAI/Cisc1BOx9SRTks+DHnUXRsoDt0Cr9FUHEiw9UI6zj1+fLseBfk8D4Ila71+",
-	"jZdORVJfxfIWpsE1skD4TtgrkM7ERvKNEn94T1wXYTamIRJg8fwTOFy8PA34KwpFtkcYol6ALOz7a9Db",
-	"xlR85V13pD7BxBTIjNuL/BBXvwiBB2e4+mm0XhJ5wKQPnhIc6viWULU2slgGa3SH3RXgYpwwTseFFoI9",
-	"phzeuUNvuLUebifnR4YWOLDmyKFc/xpTi5M2/z6hQXhC8p8YuvedICAU6d/h8I4LZillnjs3te9a/VF3",
-	"ffH7+0alUmk3L0eXZxfd/8w3rCN23mxTh+8Bn+bYfUnaFcqnxnyhtxoVFQOVWpw9xEFpJmiR/8nFmImw",
-	"e4/X7BSZfwYhbPJzhu87n/+se94ddU+TG2rsQAXyuIZzmU/QXgVzz5dyIySJDuhlYC+Qj1zdV8aC8J1b",
-	"2HVPhdhJajySkO+FgkqDU2RaPuGWp4mKMDv5uHR8wjiZUW4ffeTmn+VRW+BOsMCNwwLArHlL1k6GX4Zv",
-	"fHFciIE/LqA0aWo/CRTEfhKEhcYFbc3y7wRbwK9y18S/o20Tf4PGXiidAsTfjQuLdfmWrMu1ceFUouC7",
-	"2tFB/fjkoHHcOJVoUD81G42tBCtOjG1k6/k5xKo2oh2YyPNtocNwdAs9phg4hKGpDzs8XSOHm1s00vVs",
-	"xycWn64U96e2h50crzvjoOx62HK4+xwqsYr1Yuq5m/y7LPDBO/yKocCxbomPGIwBoFdLbmRzIZOAtX11",
-	"nu31FYM3qgqaLlk7TKqSSxwExOfz/tdv7fKv1fJJZTwuf/j2T4UsNfNn7Lok6HANjPhL7Afrdysnw7DQ",
-	"30DvrpOu7GrtpD47wNXyoVUj5SO7jssn0xopH8wauDk9tI7sY5K9XEubeHKz2uLoDlW7lXgzd0HSg5Wz",
-	"GOUky11IrVyfHljlI7tBysezZrV8iI+mx9aJXSW1nEss5TR7ukX84U0AsYz+bMZIzjqS8AceYrfOchcT",
-	"wBPTPpUR8DOZzj3vdosRcC/eeoDb+l7N/zgj4DMfLYxruHZ+g21pvvC/LHGY8H9qN7Ovf2d8DZ8iOPmb",
-	"Nim0GnwThWur0PrtU2HmENcutApgxl9ywOVa+CHNcUgYA7OusPS9JeGyYBy9PC5wfW3hMAZ0/EF//yfs",
-	"Orbwzs2w43ITvobgy4XPuyKgK17nOEhTUmiecQXP5btPbG6y8K8xrjHKz58iUyzYlOogwdYc3gILlCNA",
-	"uCRWLqkUonuynRC99L2pSxbfZiDcJgF23Mga1ECSGEFFiZFSS7s1rNg4IBNvNpk6fjBvISElQCenrwKp",
-	"zIJCDwSPxgU+YFwoxDZWbHfhp/Z576w96vUvJ93BoD8oJDH5JN8Nl7rHGEV5eQAAObEABysmyTZwApDY",
-	"b7CN1M6EnI2n3ipoTV1Mb3enryuxe89AYTphdTw6cx3rsWSlR2JkRV5wsNtXV4P+T92zFnK4MceNJOR6",
-	"9IZrKOCMO0UswH6AMKLkPhbcUbzqD0fotfYTK2WSWKd/+fa81xmlSOtrABgnmpOIaEKkPwvFWPJrTHN+",
-	"Sqc9hy68YfIJ81a+FZM7Pa4dUewK4fc4GnHkXELMnKK/rLxAd2yhau2Hs+Yvx5cH/ynsJnGPwckW1IT0",
-	"bvcuR93BZfs8V5w85oP67jV1llc4QUPi3xEfCdx8sa1sc+uQfFwSKyC2WooDgsD1bm50n7a2tKL5S1nK",
-	"JW6+lvRNvcC/e34HKPqRW+piFky4mGkhrDzq3gwEj4FsSVsgQQ3E0WMg33OFL++eEp/NnSVcpaEFBynk",
-	"MidAlBBuCO/EaBUEV+RkgR3XQMu5uHqzEbZtnzCmAJsTXyimKTq6vrwa9Dvd4bD95rw76V6OeqP3KWrS",
-	"1poCubUvyPo59SSzqRMshDIufer1iH6v6dL3LK4bTV2CujRwgvUzSSJYHkP3cxlgGMZhsFMUzHHuqiuZ",
-	"hxpb8ZMteaJdesFbb0XtR5J2CFs8WA08kTOYP4uSLvujydv+9eVZiny2zxc/LhrRhl16AXorP/mFdunS",
-	"E9hUZwBSzmLdna5j+QqvXQ/bI887x/6j5YgiELgl44KNz+lzkqCoVm0cN48ORdRUJtKv2u/P++2zyajf",
-	"n5y3B++6KeTvPn9sE2oH0SZIYSr5BY08D4mVPwvnZAEOHilxBIlYBKZv0DXF0idIHssK0qZCU4J9/nHv",
-	"lqhIjJjfsYXeiDdEPBu8J8LZDOVuFX5TuGkTcuyu9trjgL6GJznSuX09+r4/6P3aTbPVM8IW58+aLlA1",
-	"VH9RctBXiWTUr4wdcGzN/DWQQ8EkMJDwr4KpIOK87TiVaGfBl7YBsOsTbK/RHDNUr4ZRtkwEPy/gnonG",
-	"DrsF5m/fkYef2l8SqBd4wjrinq0s7cPpKkBTn+BbfqZOV8yhXB9KOheuKVstueZL7AtiO3gEcD7u9BRD",
-	"QelD40JAPgavly52qPDS8EMv/CYoZqeCZ0XAWwul/EfZBDC8vrrqD0bds8lF96zXnozeX6WF/5PDEj8j",
-	"mvq+RxMBJhGg8tlOiFcMxRYrV8cXIg7zJfElK2gHxg4ugA0uvBPdzxYqOcIVGWMuTJG010a9PjfahqN+",
-	"58chB8Vb0QAVhUJUemKP3C7WL47bvrsavblYAXMxwsoj7dBHo+MJLcgdlOsNtNLYRCuaIvzoFe+uzu6u",
-	"x+avi6uJ0br20DWflND3UBF31A037GRNX7E+nQjEi+kpnPmlFnIaQitMPC6ZNihcT4KfUFnaW1EyEiqW",
-	"5RO4eMGuiC299z16IxG6mxqVj1GuPugS446wYBEK8jf9y7OhEuf4DjsuaBaQp5eg6qe/0NhDodhTk9jA",
-	"Us2YqHjgCZ4+uZ+c4x525IqryYfenomLq8z7lIzbNMwYCSYOYysIpsi+UONUPgyI62I/PJAdmy9uTqxb",
-	"tlpEYVhwj9ISD8Lsw/XSY4k7t7v0nZsOihAUj/6m0sQ60Y1i4CwIC/BiWWgV6tX6YblWK9dro+pxq3bY",
-	"qtYrzV93pwOxUU9y9YeKZnLDTAiB2nZdY3ClwCfyxA5jgzjPjWlBi6J4iBqnaKn3pn05aZ8Puu2z95Pu",
-	"L73haBgjEP4cvXtzXP+5OxyJE1v5sAAqqeitGBcSa4TRPQAVbqzKXIqJquTmnTz75sGyHBbBLbMPsqAn",
-	"MeDHtGhmIM0snargP3QfRfHFdwrij1QYyEOkAFy+u96NQ0eYn5StTwW2Wiywv5brgmdh/GLBKEDQor7h",
-	"nevhqH/RHaQ3PUOGwHS5wiMMk1Ralh5Vw7nW8yDKUaBWzBWXFVjLHOOqqAB/XPi2flg9ORLkdjQuhGRG",
-	"PjosYJnfe6hE+GxoEiuO0La8mE9ydBZa/y2THyyTP78UqWzEhTJn5X2kcsmAnLMgxYYqjFAnV1Q0czgx",
-	"CwwTJjRLFXS5RcY8woYNj4Tk7epTWbRx+mg+85mdYQ2johlfLJfiDzOQxccfZianRLN+m5RhOO8SLRiZ",
-	"1btJy8az7oWy02MckWWrczbpX/M9umoPRu8jzJglY0ypmia8T8xYqs5p+nAuFag3psJh4K0Cgoqm9kKM",
-	"rR7lLlD7m3Vf9RD/QWLvxG3VV9F9d/M9oKKZWnqMbR7ul1CoTdwVxQ/TmFdCmfs4QDqiTlq1Zuug+mtr",
-	"L09Fkotqz74TD/dyoKKpYy2xIY+156ONyfHVP97K33BnEOeP5lflj709BbAxWViDLQrBVPWfuKjj/5Sx",
-	"sY4wEqQSJ7J1t8X3GoUwNWLb69fU+ThyFgQGgT/dWm8b01HvwZiwyMNOgEUeMUWDG8fE3/4c3ddsHifR",
-	"OBQvfzYKq6W9Lz4+6xHWv2kbYCSqcIiPpJam4VPfDx2WqCKYN/2dWHBHIEEXtqXdvZPsmShg1u7AMVrp",
-	"DLrtUffMbKE2DRV9rkvKD6IiaDxOENUagYPSo/Cbdy+yX+K09iDisXGAd9wW/jpRC1Ml0hIryqiWJgdt",
-	"pzQZhN+9i4ot6TupZlFAxHcH1rFhY84dFgxk7HyaTYXb85Ne2SgjUSDCFuQr7IE2dQHp+xjYL5S62icL",
-	"wxWUbitkYHBBtu/SBX8niTQA2BDriz4rJ9yArqdD1Y4Y2g8jO61yw/KGoThKMeio91NXZAqHBjhDobvf",
-	"xzY5RebwenjVvTzrnpkoIIul52PfcddoRfmLY6q92TnvD/lrS+IvMF+9u4Y6coRyNgeVhr/q0BuZWxjy",
-	"FQekYBTCTxWMgpiML0zLJVMvpohGrvVayK1tIun66iwtkkTEoI2KkPYNSDNkBp67hroK65iQ4ocsZha2",
-	"yUuTT3J5L1A+2XeYWmSIqT31PnZcz7rV/JHYth1R1ONKw+UMuyxVPOl77x7NMNev0cK7U4VNPOsWzTz/",
-	"Hvv2KVe2XYJZkChsZKDAuyHgHcSBiLlpojXBPquI1Cn927Xkttp4ncFJZ3jNQlAkAHy2DUllxwfVzYla",
-	"RkFm6KY/N5Spu1u+eNiIfbF5XKvV47ls2flh6V1jmVltbTT3XM7MHLscyVGCKDeK+S9cgZ55ruNVkBmp",
-	"Hu0Fp2ATFe/nOBDOKzbHPmFoTlwbWR4LSiIreoH9WxL8hN0VMeEa1KHIVCqLKWvthB95xU6RufQdS+XZ",
-	"4zvi4xvS8VgQDr8eIttzXb7fUHVBr8ZkexaLCuVABq5aorn0mCPytYsrKvUSYhtj+h0y/7LCEHfFLXxz",
-	"ufKtOWbkSgBS/C4Oh4j1kr8gPtWYAsxoiR15pc1/ReJHSbiy3KacGq1o4Lihl9ujpGSMqcSW9l2BCyMW",
-	"iBLNzYHlLANp4rCmMYUNmK6RycVw7/KdiRiJSkgwBQ44clsIc0lvERrgGwXpmArszMFt6fkQ0Ab7zdlN",
-	"BwRgOA2ZMEJwaUzl7sm7ZxMVNfT/8//+HyHcRoguFcgN4FqYjmmAb0npFE29YI7YkkB5WXGXLkrjEFsc",
-	"Qo+yYQARO7+sFpSZdJlaAjhyDZSz9Ao/ukShR5tYzgK7lehcFMmmBaPwsXzjleWP6rUz8V/9adnh57ow",
-	"6SAptHDjBPPVtGJ5i9ds7i3Zkp8fr+UUICY0os6pmCtpPKJuKMMGrG4kWPFrL+YF26JKpu5vvQo5m96c",
-	"n+eSFZNS14jL16++K4LU87hFySopqrIkFddmOYfyQx8dq1WgpYstwowM2fPVl6zJ8Lyyl0k5nuAlUW1Q",
-	"FK0Ja0uKk6D0Qpb3k7rJTC8PLjnVMaPTZ9bp8dLoVSTAZ2b/y40IYnU0EoUylkuXoB61KlkGzpL4oNzR",
-	"PMK4wVzpmiWUJlGoKKV7Aebk4f3V0RYqcLuKOMWueZIBVLNMPog0ta+/6u08HqqAXJd+kedmTNnNXoym",
-	"zHIdYBdppevLX3+jFM1kGGKRfMo8Yb466LLCTua+iGfZQiklfZ7ANy015YRnWndZ63IgoflI2WpENYM0",
-	"x3W4QZpkCJUHXe2OK61J6s1QneIHluLZ+CkdF817udE5SrY50YfDbsyFjmaO6yJvSbiIw8o+fU4HFHgD",
-	"Mt1POqwv0PnEAf8arnGFsD+QY5yD/ExucYWd53KK8+9tcxMDIWtOYsF0ykH8Ernu5bp8V8F8m4y7Hn0f",
-	"E3EiwOAeMwSxgvZz4nkVzAHOM/5yJr41aF8mus+IS7ahW5SzTKI7zNp9afiW4L5MfEfwZ9eA5IOhr1Kc",
-	"0oWPOrYbCL7NWlHdzzG9d4K5twpEMWJi+STI8ls+aINkPcwe3XDHEMb7ROyIZp6fedmQPgFiIfhbIIM2",
-	"Xv1EepGkSLEu7Lr9GQQ377bCD0bK80UocgKd1lExvgUiJIlZnoj82OmEB8iHMCTjmA+iTmnbTVt4eZew",
-	"k1H44pOo50HYQy0iCh0ahZLElu6j7qoGZnnhQ7o7Nb5tvWEfNeq1I6ReQfygFzXxZSVE/QIbDMxEtcvr",
-	"4VmWSuXYu7ZdC+2UnQN84iNVnE8C744dt2Xk1Nvxl9UTQbvMTrWos6yJzG2AJlxa7VT+6Ldq+aRd/hWX",
-	"//rhU804bHz+Uxa2MleUG1egBQTcC75jWuoFZshyPSYOm1QgwB6X/9xE5uPLd9iHtCY+URzSthU4UNgh",
-	"/nMHvl/4oK1MVHHKuutceizArqrzlHFCSg9BBO8luUfvPf82C5PwfT+H1A9qh4flGsLuco7LdSTfBZpP",
-	"EnXW3K5DSS0OSq1+gC6wQ9EwyBtRj49oLwPUeJPpiARETFI2QKFWrVZrWSMg9z3HCcEfGWjpe3cOtYgI",
-	"Fb2BJj0i5SHMYfBFZn8wJ4s4Ei7fb7UOBEYMsUfxFURbsYnlomjPLGPIX3r+TidcerqONji6hprgYMep",
-	"RmGMqXa3NNlZqultCw1wPtkP/jofzRyPTnyCWZZv9uf5Wlwea/VNuBiwCXVElDCDgFUPLTBdYZef0A65",
-	"DzOjxZ8QdyM+kempCouq5FxKBgG25sSOiq+8QtwM5jqagTzXJiwQt+3Q13KX0z/ROjFLBYBycRm1w/c5",
-	"gOJ9Pw2tfuj+M1wRX6YoR7OwndWdDIgiWLL8HLJObv5FpE4SoizblMw8kfFkYYqmBLHVdOEEAbFPZWsE",
-	"j8sLkTjDYeQmj6h2j2cB8cX7jKna6fss7ELA+xYS6DLWA1X/MndzP8UgWnQUBBwu84FcGOygOiaYP6FE",
-	"PujDWVpNIPVGFXsccWZEEjGRFwNhN3HciQvfPSLIRrJFDKZrUZbF7PQHV/0BJOeZsYKA6SCRSE3YAU1X",
-	"2A8c7Crdgp+35Aa7E3VbqB261oIgviQRuBV2UZJBW9ml7//0t/E4Uw8QHR0EcibytiH2uY5UCONfO2zs",
-	"/7HPu20WbPWe+9RO12eECpxmAP1UHBZ28ztFZiTN4MnM85HZuzzr/dQ7u26fx3aVGcjUjm5pjWvi0BTD",
-	"Y1ThUcJQUXTYg9ire4dlRn8+oU4Qnh07zNKFd1/04bDAH3tinlp1g2jdha/g3cfIvKQNzH/cTe7kWV/7",
-	"NwnXDbHlck9DLBPJ+/LXEvb72YVgvOh5lsWFWQCFfeN4rJ0cN8vVRrla111Q/L0sTD2Ie0D/C+XzDiOh",
-	"gQAX7Phh48IKxZMooHLHKfpq6FU08qGM5Hsu2bvJ9oAPSrISzLQbK507LMMZtNcNW4aZlqW2hQ3vd6bZ",
-	"cEDOfZM25W6LlbJ1f1VFsqKoD4Jp7rH2kvj0pFqu1sq15i58+swst5vCkuvhOhu0345MxLwFEaURovxX",
-	"VGSEIFP+ZUJLX1Fq4W1/MBlev7noDYcgXZXVYqhmeJqJY8KLo1H3zBzTe+yIppHSEFaW9ikyL9qX1+3z",
-	"yaD7U6/7s4n0N3FoMEPPMdlvwIwXw46l4ZmaA8EsnSLzrHvZAwj0KjPy9XgGDyCkYBSyVgp5PXI1BaMQ",
-	"A7lgFBRkBaMgvhf3+qmZ93D6RRt45uNZUMja2gHBUAIlY9PVLmQ+vQDXxAAwm/lCe7n0vbuc0Wfg6oh5",
-	"HKOH4lJ6T9nQkWXOocmyLggSCTCydPn2DJd/TdU1jjRormsRcbt1P/dcEnaNf5k67gZxpTTa3HTs/VX3",
-	"/FROjb4mD/dc7U9iapFP6i59Aqdc3H+6N+Wq4TuSbRtpmHvFtNZJLGwbGDYZhHySuF6wDxFs9ug9kQdM",
-	"rT9yf71g95UgFyNiqxQ7PMiZlUXaOX1PNWeVIoToKH+s4pfrntrVr7TlCiaaM3sGI4R3B2Rlmt+RVpM0",
-	"veNtMOJGNzzby+pWQDyd4RLygSwD95KMl4SMym5zHnkQqCaVvgRtpqyRPS2L9N0nzn+awJs2kz4uCdRe",
-	"lJxrYoQJmFyqty/OZfG7ORalXJaYMWKjNQkMZGGuoKPAx5RhKwB1P7yC756dmWhF+alA6BxTi9jIXhFk",
-	"O65zQ6hFDJFrqA1+O+j/2uUGSmJeZJ71Bxfty5GJqIewFTh3TrBG9gp634nWxDT8eUl8x7NRsVZHC48G",
-	"c4ZW1IUWSR6dOTcrn9glAzESiBqe4nXHGtPfvakWOjBzKHYryBS1kJjIHH+tKIu9/uTYn18LIW2CFscE",
-	"JNh1vXtiQ4Y0ixsrErXc9lAhBd0zbn+IhXNDRKzz6QIRxDZfEWqLN2M/J8MTxK8CpNhPb33vr1ABKvbr",
-	"GcSeB8mf09ENSTGTvsp+WfrU19Il9tEGNJTtwO0qsCvB6zFfjpSmp0lfrFIAjKhAoKYAQp8r716U5fJo",
-	"4HsucgI9tib6CCfraOo4bcfe2p2++cI0ldHQf9c1mwxqfJDZCwqRMH1byITNMA1kgl7K/yElsFlB/E2R",
-	"Jh/ROsI+GVMuLIiNmCfageGwgpbC70JmijNkNup1ExXjrdPGNKeDWAn5GL4ItengtkgIoG229xd21V3E",
-	"+r6ptTXq9coX8pw/5vOxc/lRE8W02cfM9DCfera2/Bg4gkwpss8cG/wJYRhL2p/wRMZ/WM4vzdIzxyUG",
-	"mmJGDhtlQi3PJvYp8qi7FiGEHiVh4I64+g18h9yReO2T6TpbE5SfnuxxMChsdMRQZWs+7qDkq8xXSHdG",
-	"rYJNHpZzXG8eZqN1Tj4iNsflevNQ5ftJXFTixhC3g3B59uFTngnEnL/m5ayKCV8x5ELkAHKoKB26Y6T4",
-	"AzYl/7ROGeby+I4wn6AGubIQjbse7Fn0kd3GHlo0QTFGuQOKjqNajfppHWuCZUMj/gW+Ia9/X5Kb8I8l",
-	"vYmf3ulRux/hcglXZ28LRuK3H66671I/Xl2+04/zEBO7BXkknc57CgVUZAGmNvZtESY75XbQEts2sUtR",
-	"TZlmvVE/PhZkKOLFbALD4+6BH3560x041Y/nv1s//jB8c//+l8u/Wu9O1nbnzV/f19+uOjfffZeIkTk5",
-	"qTbrsTiZRoyRiv/R+k04FKrlk29ff/jU+Fz6JvVj/fN33/0t/tPB5+9K//GnLyu9YvInQgM3KZeeH1QE",
-	"5egBSM3mhpig3/7r9Xg8Hn/49k+bDqvH8vV2DlZEtAO7ZvuPwpMl6T+yPWtyYh9bR9ND3Jw1yIFdt+KC",
-	"k7+xlxMpttb8wEjtsINkcs25IpVPihxoFMQNcfVy0bxqD4dX/cGI68Jng95P3cFwct7rdC+HXZObCGbY",
-	"Ga13ZnKO0V3LEAfSHYx6b3ud9qg76b+d9C51Y0QXVOpL3GqOf6hgFLSvFIzC1aDff8tna5+dDbrDIbdD",
-	"NnyG2+eDUa9z3h3CoOGw3+mpJ/3R991BXPhpkOwu9dQ+XEniL6R26Mx37ojPzh2LUEbSzy+xEHK9s/Sz",
-	"K9/zZv2ZUtHTwpKLwBmX2KQ/61H9YiT1btsPHMslrD9rM+ZZTs5rfW556IK5q/T4VLQSaPh6RkOEy9+9",
-	"Oa3YHvmz/KlieYukTIjHCR7EZUIo1Cr/x3/7038fr6rV+uGrb759/d1//NfE/PS3z/9n+cO3f47e+hCT",
-	"jeUP32iPSv9R/I/WeFzZ9e3St5sYLx4otSkW6ov62L9ypP/eXtR8584W/+rOEEYbI2Dc5Jj9ohFT6QuP",
-	"h4dFPf21lL71EjRjf8/0g66qYjuUJVC00yl5hDrUnmQln/Hf9zo4ExhOO9PedC+7b3udXvt80v/5sjsw",
-	"kXdPGVp4kE2EKao3/3tkBUWHXvHGuSPIzCIsCIbp9C9Hg/75ee/y3eSqOxiKEB7wtDHkBKiIZbFYz4fq",
-	"1bOZYxG/pJ+VSdDAEZecNX6oZQzZ/XDjGHpDKJk5loNdoPvowOAPOwJ+16E38n7nQxam/+2i+7eL7ku6",
-	"6PKE+f5zSgfbYwNgv4hnLZZWlL43lu2sM00Bh4G6nzRcteSH7JtP+aUsmxpqVmHOGrYXcCZb4mCOinoG",
-	"xG/VDxWlHVqyvC23HcJEHjMl4+XQSvLc2XaxygE1FA42HEGXmdTWDkuH1VDgoVq1ynfLx1ZAfGbI1hfu",
-	"GrElVOWKG/+YkrhmW3tYus0G7SI79XWOfZJ1EMVvduD00sv1yfsf5eMI7j1VXCyn3li4Vig5HdaDzqkE",
-	"/RxlydIhCil2mGM24Ud2FkPI6t2y+vES3xA081zXu2caQ049zyUYgqoo+RhMrJXPPD+nQod4aKrd4ANg",
-	"3lNEV66L5KZweQc/V1B/if+ygoBn/oKo6Rv4K7KN0sNlxaHaQPGJI2Tv5I5Y2rqBMF8OR5ofiCixCurR",
-	"6GA1ZLVp4toMcYWIjqkvoiVFRc7Ag44+lER96GAboGL+uoLaUTKm/CaaYzamJuRg83MfJIkoa6yysGXy",
-	"lczENjPrm2xKr3888z5hPn7CCv7wqZ6tz25N0398BuCmvP7k7Pvn+cdmeAh4YV2ARDJ/cjt3P2Kv1KGf",
-	"YgP+AAnZxmVpt1I7bCBu9cZ38NuwRkY1vpXj8be/1conH7it8uHToVHbbKXIDgdnMlJ/T3e4rQ3LavQU",
-	"5sGrF2M1NLLi6fdwiMkp03Hs6okWxJ6X6v8jWQZIVGvQte5XDJmJMgGgQmgb3sze8Fj4msLOBqkp8S8j",
-	"YUBz23MPHhV8koB4e1GXyOjPsqsHbzvo4ODgBAXOQjQxGHXidAv9xSDZZlSrtg6qrWr112TaTZmPzqJZ",
-	"cWUTNsPZrR9Hfu2e52nLxfbty5XYk1gVUq0AT/IrWZsWb6r8MIyBGXa5Q96SMMz1dKf9R/lkRvgCyXZc",
-	"D6JXe3S5CrKjIC8jVxP8Mx9LV6qo60slrJ3oYsP6ZA3Zl8w3e7cQYAPCIcss2jEgSyJvp8J+JB5FJp/C",
-	"XkG3DlWTC5ZcylbK1di8JgWQ9CgahwQeElxpJPu/KCOovlPhZfLRclfMuSMXyuwRKvtXsoIUwrZzJFDW",
-	"UL2+uySLFVBOIDyfoofEdR/WlclkxHVVdx/PR/B3ZAebpyKKB1qycOMX6v0UsYzYDdvwePewefxogxbg",
-	"JQPFZgaNQhggY5r8BnIYsn1vuVQV4MPeqtJvE9VTLGU2gNmno8uzsO+OzAjtLx7AiA8mQ6MQbco2/uVv",
-	"/otxb4zscvMi+POsdhY6TopVA9Wq1Q+n4LniPzNE7oi/FiP2RMfXd/DsKJ8Up+VLIlmy9WFHK1tNw/3Y",
-	"PQdSfnKoDY5ndDYFVlV+ZzpTZ+Vn37bPg2DJ0PXgXPrv0HI1dR0LnV0O0ZyzAfgwi6qzP3SwMcMO0PcC",
-	"LmaWKinjPWV8b7afOIBGAj2Ze7BnPU5xkfMrXkwdTNHtPbbmGPpJQothYnOD0Pz14mdzTItqBuFvCiX/",
-	"zcqxCRPN3+DtH02BkfANQu2l59BgTJf4hrBSK2rVpoAxxHDkE+atfIvEJL94XbYDG1Mn0YnW84WXT16I",
-	"lmBMPHtEVBLtXg8KRuHXi5/5//8xfmeXU2s0P1P3gd2n9jtHYgZHVs+RsKulaDbHyTH32meneQCTudMk",
-	"bJL4TN2PAfEpdqGBqHfn2MRGK+r8ZUVkuNPMEeEYW9yvuyaRpLNHHl9SNyb3Mq0mLZ9k9zK6YcLo5qLq",
-	"nevhqH/RHcQKq2fVfXjGYt8hB2TV+U4C/PJqfeuJn8/cQ0LH3B+njUTkIXmOThI6jp6pmcTWLE69xXLI",
-	"fE/eY3kqet182Q7L8Xyt7XJHb58RLl220HhxMufFts/o+n7WrSW3CPiTCjLhv2HuK8HWHM2w40IZIIeb",
-	"GjPPR3fYdWxxvcwfrnySVcJaMmP6UP9+NLqSLbHT116NbJYVcO0s4SAsQqx2s4zLCI+450bWve/RG1D9",
-	"7iF62kO2h/BUmPqV7GSWG4qDlU/eYJYxdV/ci85WjNgofNcAfMo8ZKQXw2cQZNASzozwfUhckAa6f8dZ",
-	"wFssVwERHcMgp9MnkWpquQ7khAj23SyndhBQGlZTsndTeIhOQBlhIrLYyNSz16hoxmNEoOkvWmIfL0hA",
-	"/FABjGSMrgul40UzK0erUuCCoh2mX3hxKKALGPHX4tJuXjAKc4Jt4mcydC4xjaTtpX1q6hN8yyo7h7Bs",
-	"3AzPt5SfuL8KLG/xQK8xsNZgQ5ltJ4AtJPZpGCAkSMzsDgb9Qeal20YTUtej0zjzxGI4Qc/4GvXd6fQv",
-	"rkTvFqMAH8/Ykt2vy7ITNzItg5DexJVuVm905RypZcmvXug+3dyqYle/38zHltjfLpzqdn5oS1T1euqt",
-	"bubQTl0NZyI4XUQPFTOaDpZOkTND1BPeclHdSnqeuHzKdgI+ps3ww+7v9r2+MwoOa+c30Faoi/cyVGgE",
-	"5clG1LvPWT6TF8Y5fSzV7Kq7PDefGAk0j4I8D1RAcPZnJMFtcpmyBXZdovV6f2kdP/N73EZof8Xyzf5/",
-	"ibanm/pqBo51S3zZXjMTBdDjWAQl9O+ID9rsVm5QuP0pGpxOENjcMjPGsil+jDNYlrxKEnDUD1O/dYqz",
-	"UvZqM0V7CPxXsK81Yf+HsrAjuJ/Hxo7j6Zms7OijW2zP3uVwNLi+6F7GmjfSuGRSolpIGSXJPR9ZLsGi",
-	"jLxo2Oaw5GmCRRc2Su7F6Gc0Y+OITxmy6ZW/PFM2W4ZlX5zB3ghnQTz2GfqZh8G4Nl4b6J6QW0PUmELF",
-	"gyr/UV4hrAn2UfHgsCl+S2+XjTNuN+Stnvx8+ovP3TKfL2xPKCUWnhlSvhF7Anr0NeDkZLEvQiUNPSuk",
-	"KYHJz1dAsqIKuZZsblOn+xPdN8WwlZuwHikVotgFlGFjoVMy2+J/sZaE7t4BW8JbkrDHnoyA56aFcIhA",
-	"68HY8rPNgMdfLW3T5PQVJfW63W+aIsR9FY0spN8/mEam4NZ8O6lw9DBwzue2PHHdClKBhAxZ2PfXyNS1",
-	"eVMGO8WDuMxTGS1iylgKkUjBzSZvloiZyoqVqiDxGLIt49E5maFReufJ7Vy6XyTVw67Av3z41VZfmx5j",
-	"JpqPak62tAb2kVgrUSo90wfwvXePFpiuIdSbxSafY4bEcGKjorW2XMKMsNS/DBFTb5eSZZcO6plll544",
-	"OFQXngpuH2LUGPJEC9AoPi0/W6ursLQfPSxVrPGua3mCIFRUhCsX2I70bqgPlL66y0Luxq6Yka/vcr4O",
-	"tFe/Yjzh13cK7R8ROPdcG2rnevIQ+NpL2ClYRu1c1LRwgztMPFMLjsRNpnR8vGYUkbkRD8CJDq+4nIj5",
-	"x2LuM50F9Egd3dcViUKN8FNS/mFKl0TzV9W9lA7zx1bBnss3loG1Z3ORRd9+3rV+lUXm11mcrqxbAvJ1",
-	"5lBMLQe7aOl79soCey3sjw5mG2uNqdm7HHUHYaGy4ajf+XFoIo4Pn8rSXoiDG8iUA8QCz7plp2NqdvoX",
-	"F/2z3ui9iXzM9baA+A52xWtTzBwrDEJlqHjjubaBFg516I2B8I3vWCs3WPkahNAt6k3/8mxooqlHbXaK",
-	"zPN+R4PL9ax8eN72B93eu8tJ95fO9+3Ld10TzRwcqMBYh/DpOoP3V6O+iSx/vQw87Vk8YCgLK1CuRq64",
-	"YBQAzoJR0AEsGIUkEHwUfDNZaDrzAymxcU5usLUeebeEZllSAX+g4hGiDBLXRmyOlxkeWgxUmTMfKBnw",
-	"gpi4hcz2Kph7vvQBtNAbgn3io/GqWj2wtLngB5Kt82uvfVFziHxcOj5hPRpjxINDzuY7VGBd4I+j0Xls",
-	"7PFhY8fBzPIES+50wAAuhjAk42QJ/BULiN1bxqOHckpLauN2UFbhy4mWMY9QN+JbG9vqgr4hIXajSvKw",
-	"+thi91ETNLbYS+LXHirxdT7ME/kyJPkJRf6FVBoSrtqwcIgIhlDNu7KCNIJOvj0h6wFAHQyyYKLOh8NE",
-	"jY/d7Gf5kascjV9OhooQmlnd1Sp3nYWTAzNMx5y/EoQZxHx6/o6TcsP6Ktcy0WqeVEWannBossgJ7lGC",
-	"ipB2IXusizApnwXgPxLYVGGoNQMxD1URJXcyCEyU4ZJf2RUTS5/cOd6K5QOu3giBl9VaBGAC+7IUQXg+",
-	"2J7FZFqIoSBcue6uQDFpV23il6HnB33fliHbXoDd/QgRuy4Av1v97ASDxbAWJ1KNDhSdGXFWiYErF5vF",
-	"m1qK+cusyBSmnmfBx4SWCE5K6J7BwDoHTFOLQJD2zY1PbiAxSNwGOQtSQeGsbExFVbpIq1R5RNKDG9qc",
-	"ZlgsR/70io2pGXfbm6cotEujjKRg7nurm7mWCRa+ZI6p+A4lTjAn/hO4bF+sFzZC1Sb/ENCt8hKJIcTm",
-	"qrwn0tUV5l4xue8vzYX02IutBfZvibhe3xxiJV5EEJujfDMvHz0af+a610IG5sztuptWpjnjzCSBvYDF",
-	"7uvM3s15F4qvp0x1izvUtpdWCQPIdIKN7++DcuPCxW1JjrvqD0Zv++e9fiw7LlxFPCcUgjyhnaYQplAE",
-	"UV5mePe09IxRQNGJlhUElFrVy4sBChfwFbyaMeT9cbyZWgGd5/DsxbD0TI69pEzanEcXsenOiXRjKjLp",
-	"0JZEOq43Exp86VS6cL1b4hkjhtaT6aL1y2w6VOSiSIhLEE78TzjalaGG0cyR5s0Lk1QvNlrxyvemLlnk",
-	"1mM7aTSP0FK8pHfeiLXgEY+//Z151JSlCiCeYEzBO8k1D1HoA7KqvFXAHJsg8/VdLTMAY2ON4AcmwUVp",
-	"esnsNwLGKOePREKhOBFN+EOW7hSQmSU044vLyDY0EHGhUJScdeb5ETo4wRJ3VkFdbM3HdI4ZMrW6oBpg",
-	"pqEqqUSNlKaihB4SjvYxbV/1XjExMUNF85P4Vwv99onPaSBtus8fPpuyClB4hOySE9lGC2zNHUrKPsE2",
-	"SBb+YguZP7XPe2fg1Z6IKBADmdeX7evR9/1B79fumWkIP/2b3tlZ95I/veyPJm/715dn/I+L7uj7/tmE",
-	"/9Y+P+//3IVfO/3Lt+e9zggGX7Xfn/fbZ5NRvz85bw/edcUnhtdXnKu6Z5OL7lmvPRm9v+rC+9eXV4N+",
-	"pzsctt+cdyfdyxHcV3g+Ujcf5xJSKeZC+ZVcShb1bA8KjMiyhUzhNgfCEQ7zlvSkC/qRTnQZRSGTD4Fu",
-	"+D4rIqtkA5LNGmGx61cMUvsq+xbK3pIJmZPsuFPipv61LBG0scxMmGA6mT5h9qpkr63Jq5XCnimCWRnE",
-	"GU3gnMDNZDc29/wAMdG4NjRYpfRNRFpua5TYRteDHt8p2bU4Ng+X4FxctqYupreCFJcudqi+AsJK2zdZ",
-	"+vnFkjRrRlJqKHmzdn6wb22UKPXRUNmQXEjLezF9nw0EFBF4aIEDa56oTEDR2lv5iK0ZJ7xEF3V/Ua5W",
-	"q43aUaIZWmNr8miqqGR2GW6tJIypNXtghNqshTASE6Ji7Z9//38OG5pHURSmx2P6w7B/iSRBJSoHhS2j",
-	"RZUhMSsyRXaoWTLQ/dyx5shhYyqrXEMZIXASi+JFXK1SuZYKFHNcEDOMC+okycGYR0l/Vmj9tnP5zcJn",
-	"49MOWaxJLvoA+AbMbbGCB93/vO4OR3EbWItMhYpyYceNr1IxJjOmIqVOJhby8pTJZKxbZtinNwuIVopd",
-	"xXqyFjL7l52urIQlS/qVkOfLcMMxTUV/GlKt1PJjgnsP/sX4zspkGSz+we2jpYspuiVkKckch1IWXgH+",
-	"Cv9StZ1svC7FjSMOaMEonLV75+8LRuHnbvdH+Meb3iT890X/cvT9+fu4sRQ+zZAderTZhkb5DuXy8AZq",
-	"zhczQmKhQj1D0YAVDRx3TC1MLeJC40gzzFY3w1Bb/mv7stM95z+qd9GUzDyf67Jjqr0oFClkeSvXhksO",
-	"+QwVGSGyVIeIJTZLeT3p9YR59WE9d15reBeOyUNaTr/xq+tB5/v2sGui6WotegiGoW/chu6en5syshzs",
-	"YKwCFWON/+Qk3BLunp8nQIse5sG2xfZVPK1bvmojVYsB25BlDgwhnuTmALHyH6AYgY2maz1H+8VKrxdr",
-	"CsuE3o7rWbdpC4l69/vgzZvNGAmGxPKozbIF4Qz78aR6/mHkryhDeE6wrSSTT7ArHoI7n4k5d+w3rKI1",
-	"7TDWnOWV20/IESZuxhfeHYFbRH9FKegC8t6cm4RKtQTodrtWTuwVR2sSW9lQb9uy5/Ebxojk+VyHQxLo",
-	"+eYPq6eyoSbB1loEURnb4z9eGdtU2ADHQyaaw2gGwBKoINyUGnYKySLQ/FXZCQ8CdCgyQykT6xwrBp91",
-	"h51MkQehRn3NcsmgXyiWJMTiAxpPimuznBaTWb0XVd9h9dksTMmQrIeUz+7AvFzLBmsOu1z1Ux9TPXLg",
-	"zyGxfBKYqKgcj8QGE2hMudDpt1fBHNUrVRl2IwdNnPgkEyZn4ZbimJo3PpbNlE1UHLztoMOjxgn6X/+z",
-	"UWkI+4rKxLJgThhRMUJkjaD2j0PHFEzkNxD3ilfBnC9CeEIrqE8JWmLHR1rPssw+P9qWZhQa0siBm3QC",
-	"YY5d2douJ93xR0PkPh8TSHvwB2XH1oSvJrZhcB8dbvu+X5LyQFC1mLmjcBpBwXLWnQuJpLgng0Yi/rNR",
-	"iMhuEzjwFnhoTkXkkCJijVti0iX9OLsPTgK6d/w7USqTtxkqqREQG8GrhohnKjOyxD4GkwDCiBnC7j23",
-	"PWRcENcQ0L3vBCQToVuBlJGzn/PFT3Tip+k6khlo5sIlwS2hqGgGIorVNJD4p2mgf/79HyVZOEwewqbB",
-	"bcWViKeLECE7hulio1mpwXWA9pbYE5YTqEQYmwTZcdkZZClArBR2QFdbC8p9ktjqxIEntDNhTgJeBEbl",
-	"kHgLvl2DseXgibMbNkLwzAd8LgNl3XC5scDwNDG5Hr3hJpnrzEjgLIiuiRsIS1TAoeGEMtTCFM3xXbws",
-	"4O6x5vvFHhsFL6FEbI0Pj2kd+XIAsgX09AAhBZiyT2DtFf1u6REx8dmMMZatJD0/KLvOHbFj6QuoeFhF",
-	"C4euAsJKFTQk1EYONObamNYQ6AkN40KmZ32fZIYgjLnfJzgfRk32i+nPoOT4nLHMgvRu9q5U10LC0P3c",
-	"CYjsQCyuKyMKLpLFMlijBcFcuNN1KbbNWzMVHh9xFQWOBGHyQbAx7UBDUmbuQYxL8oKujLigju1STGjl",
-	"qsbDbF6CM9EE25lFSVMGMsUxqTpJi57PRde7J74F1fFkaLftWeyV4D8UwIUs13SleGDisIXBpQrqgm9U",
-	"cMgcM+hHo6sOHIiCUYAx+aZJtm+tLQ56UzCUqY5VCPBVB6vQscVVm+fayIS/453CYXj2x31MmSjNln1r",
-	"HyafiuQIqaNUuNoROgXD6laaMiAPkzF1AoZuHWqjYuQpNKRbsHSKzCCCQMzF1RpHVitgeEEgAmBFULG/",
-	"JOACe8UQwb7ryBtSA93KBoGYImUglZ6i5EROcLC4icYsCgouhpn5oh2qYyNvFaAiI65bSsS9yqQCVdbh",
-	"aweG/mvU1YCCCdlSOCTgV0xlRhRrMijAo6KPoSLrU+Fm45MpclfuOo/unGWyU5GPiK+E03lDfY99ET77",
-	"OJCtULOwIStScYtC9r6yW5oHCiJ0VtQRgcwvKZh939Ii+9fveITj7qvj5y8rTAPZ1jhhUYhyvbL4r+cj",
-	"5rn2/0YVRHYKZNfOwS9QiUI743ZWc+PH4p6LXlF1NrU3HWJYVHQui/rP4W19dOPIloTaL43UH6DvysKx",
-	"GZqi4hsT/X//r6rInHLKy5Qfi+/v1119MiwoRljGQwqWJOqUhPVL4gVLkuSYXcIEq0wMeQRFNX1D8aR2",
-	"IoNG1TEeO/f2SdjQmHhLsMpo0L4ctjujXv8yFrAyc1wXLbBNEEbakp/xlldXyLPudzMgf3l3vNoivkJq",
-	"RgKFf5zkDA3w57lmTWDqmW5Z02ftxj4QXBGnkb58Gv1TWeJ6oE2RszCxwRBTETRZ8TKPjJbR30xRTMjz",
-	"WSVGZNP1FXU+6kEGUWje0UH9+OSgcdzYyX0pAl/2bLeeWadEVUMTMlbEKwbIJSpZX4TrBypRpCIquOuz",
-	"1x+bMPwAS3E39U7iJ6ejfgRmFrkKDO/bnz2/l+ET4/hRnRtfdKv4h7ZbzO+cmL+9ezeWz7ARw0yqp97g",
-	"/bniudJ9N2Tu5uM6rKP2oK7goYpr6rf/LYRFA6moIXciYhvitMeUzb17Ji99P40LbM5tnQ7E+kmAxoUW",
-	"CvwV+WyWwmavZqNaNWWU/5jqMEDNrLl3r2K0AAiowEgzQxL2tHsz4MtQZzm4Kpw0XuYVcACrlX6fKCI4",
-	"wLfx1IOwbGqyg1IGDPm7u2eb5cT5qPOKN0PmyndNA5mx/sLwAxCgiYpiZ7xgTvx7B0qj/iwpwJRdjuES",
-	"OkiHYABW5DuclKRtkcGStVQ36J24RXV/jvwJySbSqfbrEOol00hkIZrYoJ3v/75U52loV3E9ODfQitqq",
-	"NO+GBtP795c2CuG+AfG47g6JDpxZPmQJZbW/oUjWepgJApCBR/Hq7HNo5HFHfG7eZ4ZG/IxdlwRSr8hC",
-	"lNa6+B7eVTpWBZlc+b3jxMZJ2Sc3DguIT1RAlWzAaY4p9olKc8JB4DvTVaAuRkQz6vZVL7x0YQgzcNpA",
-	"Ss6aBJAiuhazALdl34lIULSrRq1+sihwsXvDc4EVPijL9BKzTaCyyrbaReLd7MwuiaFskKWFOsGwLaEK",
-	"zTcfnP1ZGrvarAk/JWLDVisnMwxAvZjwteIFgRtxseUTueUwrRm7Psib15ninFKCvTftS1RcLZfER+K2",
-	"knqy5JGMqFu57k5drJcuDjggm3ojKoPAde6g0iMLiOti38zpvq1IOHtLgtwKm949JT7cD54iU+1C9kcy",
-	"UJpbc1FURUKOfSq6ufMt2XUPEqdf1mfl9ifpRu6eoTFVDDcR4Wp7ENbwk6yW4JIYPX/YJojOHZbRoUO1",
-	"mNiXjaVwywwg2YWD5WcfUnNMLT4EfcPSczzcST+tKuXEIZNB1keJIGtUxGgoCF2+XTJE0kqVnyAn9frB",
-	"wVG9enB43Kw0jo6ax9WjmO3erFarlSaceCL8OjXiK4Vmh7gCyZyFKiA6hBNnFaTqsNiJBXUyUqeSiBXe",
-	"7VRyAhUvoNUvK8IJVdp6RMUBv9QmPpWHXGYfgCl2VaGnHQh/oeg+v4kx4OtVKv1Ycxs61PMnK+psrdKX",
-	"oMGwEAFAjIpHyKOKKkvZ52F+G0UFJn+jBcl4HOAolkJm6VFPqNAibAMuxyVJlLL7Lu5yggBF7XR+yIeT",
-	"LegWsEfY2DiXw9iK+NmzhTyuvF5zzGmSraR2BV/bnpSti3lFYJEHNNr/MNZfE/qxJaeg3iDtOGidnDoS",
-	"4bo0bKmiiXXkkiDgxixXMm3nxgkSKdm/Xvw8KsSKIf7WLv+Ky3+tlk8+fKoZtfrnP2VhXAAGFR6Jv8S+",
-	"uIROeq2jpxuObv01OL930pkeovHlJGqEV0x7TJaqx5BcapTrEQEa+1D+dutYzT7ctc/JX/Y44mOb9tBz",
-	"Pg7Bo8uNhnpPfGEbcARY3dMFHkei0rq3Y6w3lR6SjcDoeH0YRPkiPcEjqkjI5kSKiKkzy5sm0wVxTlvV",
-	"2Br39IgnDnUuokKBv5uVn5SA2Sa/Ent6LYpXDJHywqNkrWS7ska1c2IfIKSkbYc3B9mw7HjQRArKBFrc",
-	"EXtvpEiV5cOmm4dXDMnplXZxqioAoGocii+2O/ILqnYm7NapzAqJf11sjJkB1xfdsiSA4mPZIEJZKQGg",
-	"j6k133SyRXsg3n3F0Lvr3tleToF9lisEVeYSwZMgOUQUtk54qERnrontsC295eP1XhhSIyK62qCT366t",
-	"iUvuiLvv0n5cW+cwbiu5w/R8qXfEd2YyfxAVf3zfKSVJ3/VunL2RfA6D0mC0uVUitel0BR1dgnOTczn3",
-	"qDpQDbjsLi+w40IVGhrp5aWKrrhsB05dwi2xKPEzecBQDtlE2qc7jbziIy7FAGhjdaO6hu7AofLlne+j",
-	"FGNHDnZ/3zUmVfpI8CUOiG3Hoa3OwxwDBm6SuCaOdQIFjRCSZrhtlsWMY1oUriv0XbZbsWQkjzoz5pZS",
-	"7Ro5ZswX5wLe17mbdNRm9R6415Gxow3xpf25W52yGxS+aDFK2dvLxftgd+3DXbCyj8PXc8RKg+vp/bEb",
-	"xEAu/0eXQSKrQJf/FdSeMqgbvpTtoVStVZ8gk++zmdF2KKae7aWUpdXeh2hOmfrqPo61bEVzK1nn6YHb",
-	"B8b1syTlbR2f6b/4Io6JHSTc/tItocxt0cX20cA0xWlnEbddeiU1lu0jEorK1gGaYpKsZ3UuCppe9cxT",
-	"uFOL7ohDNp6DU5uSCipeeojQ1QLNiU9aXHnrLwltX/XQQaUqntxDOP0c30HFaNdhgbiqK+1CeJEitP3V",
-	"SPvZ+u7+Xq5Q+nPNdrLluIwrIPvL+qQ4T33ayHSzCVIMpb9CSJKgEuQSEYMW1R4xRJx74qIkLQczRVuO",
-	"4DI2qJsPchZKrOU4ClXJyn19hOpce6h/EEqDOvRGK5r5ZD7CcE3bsQIVh8I+06roUAzLqUKxni/Sf8OC",
-	"vRahNnRc9Hwo/Sz+FM4BjFxZrMssx6uH6N8o5+2rUSjH/pKkWk4Rczn6pyL4svqHTrZl/Y80nZaTP8UC",
-	"nONg5vj8u77v5dg7ohR3VmFyEThkvtYZ2KzI+GxxvTimX6gidqd/fTnqDq7ag9H7ifZkTM3O9XDUv+gO",
-	"JvuW0A4Hts8H3fbZ+0n3l95wNDS5ZR/gW0IRbM6pujNtVKsq0XxMtRtTFWvoBCUDmb037cvkjF+2YDf6",
-	"KV1oHWGbm46iuLBpRBXXU3XcK8iEJvMBXixhE8NDU9aov8csqn9bTNVdjxDxiiEmcg48n69AlFw3kEwp",
-	"MCQeO1B+PfxmWHo9LvRIPoWmSEyQrLrQ1WL9szd4n/r3qeLfstd+Rm37nUP83vJ5BAduznJ5uvL+L7ZM",
-	"eCf34jirVHi4tY3s1JmQqDIdnxpVozhRX486pTjp1Kv1w3KtVq7XRtXjVu2wVa1Xmr/qB97u94qClPVE",
-	"Im3tOtD5R2EvM7isTcEjbIhTjK9KRtCK4DLIhsR0DUFnFdQL0GLFAqHPOgEbUxDk/hrcrfSGH4TURkvM",
-	"mKzxa5dPjpA1J9btqYz90Epis7l3T8c0CmtLfD1ZBfvdm+M6+rk7HKFa/aCBmocnx+josNlAkIyvXYI1",
-	"6vE7sGbOzTb68O2GW+3Q0NlmiG3wNBuoiorcWiiJask+qaBz5zYVM2OgMCrjxrmTN0QwLwRoLAiGyqAc",
-	"a9RDgLExnXoraqMpWXvURhgd1MtTjmNBzAnk1bTIpHqtcdQ4PjhsHGWGJGncoHu6M1wb0r0d+bufwNFt",
-	"AM9jTiMQwuWu42z1bf2wenIkipgn6sfXm43czdzYXbLIcU5lRRGpYYlqHsJ0EJDxHV4tuaysx7pQbms6",
-	"mVGKLQRLd5lnQJdAGktjFrLgmBTaO2HpoJ4LzTDPME4QvLSZDHS1mrqOhc4dPHVch280N6GB1q98b0YY",
-	"E36tHrXJgsoXeokUvPOCUbjqJco+n+fz5abEQR1I2cZo5hOCAvIxCC+G45fo3j2N405wMejJieYEuQAl",
-	"fGSbwnPkbbADaSvmu3/+/R8mGgb+jwTqpDcP4Qg8qOv0hXpc1HYGndph+ZcLzyYLIVLZasElKvwbOjF4",
-	"KYnZbv467P7w/s3B0Q+DTrP9U6fXbl70rxqD70cXBwfNX+o/vvvloPd9/4f21VVz0D1o/Nj48defLuOh",
-	"QO+4xKyXjz58ajY3hQE9RbZce7+MqVR6xhfxTe7pZc3zVD7Q2/plr5c3XfUG/oqoe10W84LtcKu7nyfx",
-	"31ebT3q1uYvHLkE7/KWWMN0YCHdHantToZFzA/7VA/17aZ1U5OZkeKoeVFyBhLc822ovqaQgrr1rwyr7",
-	"+WMfl/r1mCyuJygAmJPfJaJ3odaDuIG66g9HOZZXLE1rW3JW8i4vHCsASSLoQf1aJba2lP74ufvm+37/",
-	"x1jZD50gwk6tToB8YhGpiTtMoEV2l3vO7oeKT7LKgSRW8/JKgchZz4jr3BE/IzKYqxiLZZChy7XlE1GQ",
-	"hXloFgv51kyUBwoMAdKuqbgh7ndFoirGpOE/w0/KH8JFHiqqjNWyY5ulU0V9PhdSZXslOkESNF1LTX/r",
-	"ue5ilueiVaIQOu/ILdAq0W0Vg3zcOQ4ItdYXOY03XE+mRMe+EXieaLCxcFzX0Qpg5HxS22U+z3CLu0fh",
-	"TDUVEs4ZQ7vHg7rz1uY4Cj21gnwMJCG2gw3+IP5euEiHIXtFUFEv8lFKAeFkX31sh4nLRrIjJSrGG8KY",
-	"hx4Wj5H1Gp8ZMcGfliihLFBrfID4Vwv+CoWHkrLuD1V8KAH8XqirP7QAUQbGMjHUtiyyzCzI/eAqRJn8",
-	"saEhmKJN5JMFdih0h+50ul3oDo1R/eNHFePHhcvpmJpv2z1o8yXuvuJCFhVlCzQlsCI3stmoVU3Rf8MR",
-	"7YF8OxzNNRTlYJ8SC6+kq9wmLHCocDr6hHnuHbHHFKINlz6ot6oWdYmDFvUgS+vD0AtL3G+GqrEI6Mpr",
-	"MhYiomAUxKL1+klZKol+TGYLcqijAdFSSn60kPlJigxDHJsGCqWDgfjOfzYNZPJ/mGM6JaokhyoArXxn",
-	"7ase8kmw8in4zKCbiCBIuNaCqceUw2ygwHNthJfYD/i5a8IzGURpOxzmBce6OGEXeLmU98vtDtw0hmrZ",
-	"5rJEMY3VCAerFl6bB8c6nxmF9nDY3f5d8FQkvgoDt32TD0x+8Xr0/dYProJ58nt82FlXFNHaMOxMEKQa",
-	"pi7jtn1ReaASXw2Hb1moGp5Ya+9yOBpcX3S3704vLKuYmCLqVr5lBWGxncQS0u3Ot02QgCDZ4HJzSdHE",
-	"15P95TYPTnw5q3jh9tJ0CQiSJs/moyVn8Kg7HG0ZOSIsSA7bsmo5Mrbqz6GduBb3D1Lb+bxrE9csIfHZ",
-	"2GlMApAtY1JCYacR+30jKQd2GRCTANsGZPL9roP2WksOh28bls3WO4/a61tZLLzjmL2+k8es28Zl8eiO",
-	"Y/aCL8XR0Nc44fDYYp4bYUMC5NGETlfE1IYq//sZ8JF+W62dHODarF4+smqkfISb0/KJVbPLdXIwa+Dm",
-	"9NA6snex+FPuh/xFsei2mSy4oimqZGa4HEXfcm63lipjKp9MIWRmugpEZ9qFA13s1yQwEPPgN9HspIVM",
-	"7dBUTjdjTM3e5U/d4Yj/DNFK0TOUeqTatvJh+hkS/o7MQZefi/ok8hf1Dir6ZOn5ARMFkTiEDse+7Fex",
-	"JkGiiW5Sh0srZkltK6lEJXSjhM6Toctk6CeZOkeWFpGlGKTP+vQBnn0qp4/Z9CGYOE0/ZMVMacPziPVH",
-	"sn6iK4Bbss4heLvebNZO0FJcVd+SNedWTv/D4fdh1yViT27JGhr9LjI93rdknScnzFuydmxTGSsOEbk6",
-	"IBSGKrKpDIUts0tgCNB+JOsrssipOM/nu4UMZnT1Y+8XdNW92F6jQsAscJP4iu5c2WAh/0jWPTrzvvQe",
-	"SdH5ij1gt1DRZGxeVgPb7Xb7n3//h2xABRiQDahK++xrVCQl7CqDnmSvOdy7fU40F4JNjzwFqv+ZMttF",
-	"fUbo1bXk4vg+CqiTnUuk+b5n8UDOmBkurM2Umoe0Han3K/gndZek4JK8blWKlxJcBNu5mYGep5x3gmGf",
-	"r6K3/PDXc7n+IV2tz0oUz08NeSFaJlc1furGXY/hTavQTU+RedYV73HNTbRYuQMf582YyvZsS+K6Dr0p",
-	"ISdAtkegzJiB8CwgviYuXzHhUYUgwzENnZqOR1Ew973VzRyZV9fJuqUJVZBDAv2lJVCbvJqx6/rcxiuJ",
-	"hbeQ2T4/N1FRWBaAhtIpwsj2FtihqDj1gjkX/RByK7BUOuWL4vId/la96MSIV0y/xzfP+hftXtTsYkyh",
-	"1Kj8NdKjyUc4REyuqZot8d9wEGQ0QKM7h40pxDTZJVGzVNdsY+8hn9x5t8QuVZCpq4vmmBbT9WJfB4QF",
-	"Zgnd8O0MPGlmhf7pOQ74LwIH8cK4YzqmgNq4VWMggq05kvGoWksPiUpVFrkI2RjCd6yq0232G58i3V4C",
-	"i8sstTgYf5ORAn8Td31/G9O/lctl+B9/aCZ1YxO9RmZkp/xN1NGFXxVdhnlOJhJzJIwTPkrmIKlXDZHE",
-	"qDCsCikmJ4h99jrxLsyB0wGVyMLMEqlOYraUORICBOiXEyZACquFm6lZsqCKXjeiAoQCECIB9ckddleC",
-	"t5UcgJYuYv6EMcRnx1HXI89HjLhuWB87PkaDyAkgPNklAWEG3OcwA2IwoUI2sSUwYcKD7GPhgK5qEVvt",
-	"gG47pmhAAu4tCWV8PtWyEkNJxgjzWZ1souHinbQFKV5REIruZg5DjECDMMslEHtdNDne5Vuvo0ZB7PUn",
-	"0Sbo82vRMKmklhSTFq+TYuFvSJMLQnyg10pAyCmS4TmKHeLimUsYSu718t1SHEwhCBY5QSkxYRZJhfOF",
-	"9JM4M6IrMM7yiRlBjGXCJ8QYf31M1dVllq8k2zmizjuF7jGFnGFOP85H6M2fcpB8wzFCkxXOxZG5CK+z",
-	"xFHANxkEk8jFkMqugUxPSU7Pv5E/c1ajNuLnjT+mggb597OcMGNajDVNEqMU4cpzQjplvoncMUh6Y8Z0",
-	"izvm/DxywShXi/SpaI6TmMME/ohhSneTRM4Q+Bf/Pe4NiTwcmvPnBbmDovcyfUQ5DraMJ1/GrxR3yUU/",
-	"bPM8ZRDXTv6ohzqgRoQFZ1KTjuvhgYxdlzQY+CvyYWu7hCCvP0LKC50fnAiipZUrWVoQnbtZQUo3Dnje",
-	"cMUQq5vCFpXj8EXGLMauGPL3Ssk/PZBUCD17+7Fiy6uAFxRKqrHTS9oWiLi3Vr4TrIf8MwJTorV1exXM",
-	"M5ttgbIBBbwjVvLwKpi/hkemIRhprx720PKcA8BlgOisHQI7D4Ilx1MHGrvnOYsTx7TsAu/YUXKlDLfn",
-	"ph3UghbAiOVA52mhPAUe+PT4vHOCbYBEtqv/pSxgKPe0iyK8dKRTD7rZ1zc4mvVPGsibBtihXIlZQ4kT",
-	"PhrVK9Wwg/3wHt/cEB9d916xMVW4JEb8bdeZ+thfl4RpALkkAkjLJzahgYNdhm58zBUWHOTsGSoO3nbQ",
-	"4VHjBP2v/9moNE6RPlpaelPPXo+p5/O/IQX4DWaOBc5j/qZIz5Qaxsz17gXbATCdaDbo9WJ5S9W6B9uF",
-	"FvwnaioftnZvFVRn5fDRZ9nR/tp3C61CYh2xnAgMu/FZNDoWvvZEZrXSzRxoc85Vtej6CiuDVs/OMcI0",
-	"M3E5GamC7aseE5VIZw4NiDVnIl8UWkLznZEhUcS/43YBZGHzAT4hiK38mUgK5obdmIYbucTBnBncHlM5",
-	"qpDeH5Yz58azVDi9xRIHztQVHwOT+Rv0zTehg+ebb6Tl8c+//8M00JWzJPxJORpYakmiSpHPmCJBsxwW",
-	"ZTSHqGBG1KUL8poVUhCoxwYfrZk5RmQcwoI061AiUDYqRfgG83EI8xmUWbXA/i0JDNnJBBWl4cZKhq4m",
-	"M6FiqwMe5uWzyNsFecIL2jLAqU+4oLCF4gxBw1oZBPHrijofARIRemyo62oRn+gwdO/j5ZKIO+tPXOAa",
-	"kBwfFln4LIsGIpHnLn1In2LvGPLZZ7MiNlBkG4nd0/MrYR9LrUSdaLikcHytKIz8ok7E7FWiGiJDRVXI",
-	"V6+Kj6AYAlzDAKyweIpvyUR0SnEkuq6ve2dMogtxMXJwcHBiwFU1g2o0QJJ8tOnNZowE5mvTdRYO/68n",
-	"68eILj0SlyZUojFPNTzB6N2KVkQoVN6bZFEKmExWRhGV+3PrjRjon3//RwnOEE3MEYZcyDVHKOZFVZzc",
-	"Cm3yDcek3OApprchf0LveCFHmWBUM3JTqR0P95Z8dCCf010LSITfVZ8DFW0fzwIj6hxhcBV24UD+sAFd",
-	"EhgIbU78fBboWe0TMIqR0FEYKpp4uZxAHKhnwX85EPAPh9rwX2xZE7MEzK7xjaIG6P086iii4B+xVj7z",
-	"/PIS3ziUqyl8ZFHSBXyAPzbRP/+v/xFyk3wXVIlPc8wmC88nBmQJTMT7nz+bJVgFtXUm42CcNJpHaOl7",
-	"U5csInSIr2ooey1f+fZ3aGmK7uceU31OmQl1WhjCLvOQhX1/LQrOoHilFcXT2mnz2aygYWaxDpjrhgRq",
-	"Jsujge+5LCzpo1xFfPvBIysc0sqj5jBV8ITYociEq0y1SDQlM4+LtQD5/IAhUAxojqntEh+SpVUjPsKE",
-	"azFWVQWQqVqS8UmmvndLAJKBktvgAgEpKhSJk0a9JlSEC8GrKLzD5YJTXCnL2hiYT8THNA+qyOx4NOCn",
-	"z5lzI7zWkodvCV+yqjIJwTPJBmOtMQ3bkElfDNMqoCw917HWHF+mes00kMpJhxHCI7P0CQPP/8UqkJsk",
-	"9hpT5NhksfQgRQdAKpq/lHvRb+Ufydo0NDjUJt7VOOtGtaF9eU0lnPlLF6/louoNNPdWvvC9X4BM5lsp",
-	"u5kQCo44Qu2W7KUjcP/DsH8pqxlIYPn2QZmHMVWDVQ1MLmh9Ij1JvsdBtEPpMXUo9tdo5noYJNrSc6iM",
-	"UXcdi8ibNakPt5ecnMr1SlWmHAplnbVev76/v69geFzx/JvXcix7fd7rdC+HXRgDVWEC8CyEqlj7qlcw",
-	"CnfEZ0JHq1Zq4k2uneGlU2gVDirVyoFIpJ+DDhkTm/yHm6x+POeO0DBSpoI+mkuTew4HbJOBsDjAMGgh",
-	"XLC1oiIsYTdB/gpn+0g+VTSZZMriffDvMVWUC7lNUO2wLb4h94MsCQ7AO81unSUophqAhrimQvdzxyWi",
-	"vYwUpzLDckqCe0IosrDryjov3AjGspu9QMMbcea0dbRxfPp4QQIoZvdbugqRu44fLVJLddT9RWg1/WVF",
-	"/HVkNIVJp8KQ3WbmpmGL+qJmj4zgVoPP+SlS2P39DmwOlBxXjAl0VK9Wxc0xyCRIrNROit9lPnToH/sk",
-	"3QW/fYoVKRUFi6q1cq05qlVbVf5/v+rldR2+L3CinhwfHTYbB/Ua1M2zHDt7igM1RXiOwUc14MSc/NRu",
-	"zurTY6tGTvCR3SAHM7huhvVMQgNWO/3sWbxKYgr6pvz0zHGJrBBQ4CzBbYCKGA7f5prCiX1sHU0PcXPW",
-	"IAd23eJEMMf15iGf9uhgWm3ik8ZxtU6q0+Mju9ZsNmZ23bIPGie1k0P4C59Mbbt61DipYavZqB4e4Ooh",
-	"OarNmjCX81dSaNWbocl31R4OwePMd5IssMMl0u/enFZsj/xZ7lPF8hYKyBwEOdR27hx7JcowyhwfoAQn",
-	"WBdahUtyj957/q2qmOnzH6+HICMpqRVahVr9AF1gh2vTnLM8FmBXVr0o1KrVai3MxmsVLt9LTxOZeLPJ",
-	"1PGh+1jt5KQq0F6Q/aUVtn/w5iCOcfTTmUdEeyzGIFnmtw+yFkOhVfhWFqs5PqlGKeCtQvvqatD/CXy4",
-	"oBEGwRZakzjuXZ71fuqdXbfP45UWc8bxnYjkIsehUtxUKqYmKgutwsWw8fHyr+8bl2fWx4vf2/cXZ+J/",
-	"54u399bb49qvv//g9N9dfPx15M4v6/9Z/XV0uRB+rAdKF6jrCU6CVI0gLpW9WUzqQbeAhhALWd8JxYf6",
-	"0htsq3otMLK288hrGkXl8bHNPb7ao6KEh6xkB7USFgsMdDogge+QOxJbF99ffMPFSEEaJIUPnwXhZlSk",
-	"DbCvjlI69bAPV6eiCreUadlmitIyxjSGU/TOuSPI5ARmhqXzhMudoVvq3VOZqH6qQggCZHG1cea5rncv",
-	"u4hctUed71FMF3j9ybGV1S2NsNTj16EMFdo19BWIXgJ9UZiEb/uDyfD6zUVvOOz1L+FYZ55H+X8jJ4xL",
-	"AqLiQAbttyMTrWjguBxweopMyaGmNISgRqATIBY4rosoITaTrhsz4jOzhUwQZtwuAq6WhpeUUZVIOphg",
-	"gOnPQimRGBMTN+lhUuaZYJJRUgOTzAnWAEIkzeBnIQEjw0uoyTRwgnVkgxRNJZz5mLNB76fuYDiR2qAJ",
-	"iZkImZdQhbR9PumdQenJb5DZ6Q+u+gP4PYYIy/OXntBrKi65keVq5Er0h8JqEH/I0jTJ8Wq1BhJuoqhQ",
-	"ktnpX44G/fPz3uW7yVV3MISNX3j0RkcXHylcdwhFv3KVUN8aZMY2I74DylFjarBQZEIrVzZ3lpMl8S1C",
-	"A3xDROqA+p75pnvZfdvr9Nrnk/7Pl92BvF7GyOx0B6Pe216nPepO+m8nvUsdl+AOk7sDhN/OmAp595RB",
-	"dT0UzDFF9eZ/FzwYQQPlTEX5NvAvQw/QWrWa1UW8zccxj6uvHhKxV3x+Dq4ye0X9Pm1zOGOJrAfkUQu+",
-	"jHzPJVm6rch5Scv4tHK7RS88r880q062NZIW9xvPXu+uFcrQw3A54P0OZXE7tlJp6k4JJTPHcrArO/kW",
-	"GSE2qlYbrxj6AVOChgsnmJfkNkvMgcEu0MsNKG7rZXw6rcsMMUVvfUwth1levkLTaB6iPr5F7TuSUmhO",
-	"GrVqXVNoOm2oLBEyJeSaLwjqeP4ybBYRY0g+SNXU+xypbnxp2Ar+jK0F4QtRqlvEeELvfb5FpbW042a5",
-	"2ijDq6HGiSmpML5HScjjepwoaKjrcbCxnKwz2L7QOqgaBU76hVYhyalg7DwYDzV0AW71LG2V46G5Ax6O",
-	"jqEm60FylUO8SCzynITV4kE9bdSazWazWgOlWK4vLXaFJpkeVI1UU028gc6j0f6A3DnkfhPzBSKEVN0z",
-	"MEJtiJZcYLrCLvJhAqi3KUWYuqSBkiiQqyA+Uvo3+z0Z2e1FaW2aNIvkrm+jqhzyAdd5kmTgR1nUV2i0",
-	"BO65lOYjcKdRwBYzNG1ViftK3QDVvk81/cIIFU4Ig1OOpQzdSz8/vDlFZx4p7QHjH9UczraAszD+CPtR",
-	"6Bxijigeg5u2n1PepNpT6Q2juI5kIGlXiOhr4geiWjKYrw7Vp/mjy6Zs11R1VD1qNZsZXrEP28WZcgQd",
-	"kMasiQ+nR9axfUKqs39rGv8baxqRK+1TwSaBQDdGm0yqSODCpY4UBRxI4kqPqCTLDapM6J8D70G2bpPn",
-	"d9O5YAf9JyFE4ACJaTv/Fiuj6nHkr3+gWDmyanai5MC/nAb1xbnlkWwR7mKOXsdZQUZKgGqn/HIOUywQ",
-	"o/Cc65HqyVZi2XYZUZvWrQO7QZqzQ3w0PbY2aF+fP+fgPRufQt5w4b3lxUzH4p4DIxLab1ycVPcbKzFT",
-	"EbzxsLHAfQ8bqjPfAz8ueTw2OtuZqnypBkp4UpHnI82JWnoUc+101RMR/SbDZQRhUpHloh8sqfXtwmv6",
-	"ReoDee1f8uLvmUlnyyXjQwgq2tlH2WWZd3ravU6UoiXvaTw/56Kngrrga5dkFPYUE3dRIgpLPVONt/CC",
-	"iL7CY/r1bgwbtYOdx17htethe+R559i/IWJ4c49Ps9Vy6fkBsS+I7WBVprlRr+8xx9L3LMKgK8JT3ngK",
-	"Ez0RSZN54/nZKKRvCHMjihJXhQZIs5A/XqEFCbCNA4wwtQ0ZsiOUChxqGylFo5K61XhHgswrjceFqvzr",
-	"qukypnXiy44FBeXT9VcuaWX6bKW7N04hKe/vKRIxOXzDQE0UV8oqQDPjalmCslukToah8MBIHYGQrEgd",
-	"zYhLBuvUcH16YDXsJjmcHeHjqR6sMz3BdqNaazZq9Wbdrh7W69MDUm8e2vasObOsYzKtHs3s42P7CFvH",
-	"B4f1w+Pp8QE+qOJGc3aMG80wWKcRldzYZBzEAnj+bWAlInvC4/WifXndPp8Muj/1uj9vCOQBeqglAnl2",
-	"Np3kwCc+ixPC8ysG1jSqjZ3HXnrBW29Fv1BAzvYDat+L7PRe9OwrzG0riMsKrIwUv46qwwBlCzzfJ1aQ",
-	"ko1RTLkoEyDoTuaMsDEVjd8gtNmSjSdFf0KPEnaaHWsi4nSyAjPQgvg3qm3VdC3+cRoPwVAfkyEE93PP",
-	"JRA5UIFaWXBJY2FKvUB1vRI1tETNCxFKJBvIagv9/9l7F6W2ke1v9FW6fL5TsfcnjG3upqbqc8DJMCHA",
-	"BjKZi+agttRgbeSWt1rG8WSn6v80//Me51H+T3Kq1+qWWrLkG5BAwq7aU8GWpVZf1vW3futVCuvh0kkj",
-	"nfRtMxOirUJns7HnFIETsPL1SYETgBGqzOUp8l1muyslKZd7CA6cs8WSK8vaP0s6li/w2hd47RLw2iJP",
-	"cnlH+HFUr+kGq4c/Q/W72dhb+HcHIb8OfCQiePGK0exA2bqyV7xuCMfPD2qVFGKOO3GsStfSWFYcTnls",
-	"0p3uU2CtIz3GuGGaILRXCWckZuIxNAXd3lxjXEoPb9/szUfJ2eEbi/xy1n0LfVdP3tr82scgjwY6brU2",
-	"W7u7pDeR5lJ1q9ki7/zXumoQS73wu4G0tcC6SZWDUyed7Pj7YSDdUHXzViONJpCqs9lqASgWLGfdFSUC",
-	"qlToCW1EG1Q7VnjUK0FEn661trb3i6ybnP0DmT7T4FkCZnmYxm+/LdwydXJnIL5eLZPSVM+u/PLr6+65",
-	"3/h0/C/33S8Xr//1x2+/NOjHP4a/t940/rh4ffeH/3rYG5zcufz1nTt406Af90YHNz/9tIhZMNtPX8hr",
-	"Bv8AjYUZwKFX82LuZa87/v23k7/dt3sT7+D137+33qz0ajlrZsq2WDroq7fdoyJxyrYUyJT0y1ciOYfm",
-	"jBaajgV4k9XjPTvtre3nHO8p3bmXRZC2Zab5x7TQVz5FRQaj/o5Q1MIepkTIShmRF0vzR7M00XYzLLdV",
-	"rMz1z/qfV7NyMqecpQai2ntTOZrECORuMPKYR6poBtYWTL4Yhs79ghBLCqwH1MjPX8I9oHwD+I/eNJDZ",
-	"MXbJS2SazTu6DxeVXrhkXy9n4jgWiw90/76Kh3oBj5IOalm9aHqzfXmVwh0o5WlziByD94bFoUDFooEy",
-	"GPr2eUJFM+U7+kjfrULTIXdZUs+q85CQZqYe04RuoJQN2ixoMxRPuZc292NSdeBdLoFMV5F5Q4gtoZxI",
-	"iYXgJRJuIV3RqivOHdKbEI9d01GgYvN0OIzCOxooUAawiKEvbw4uz2OFstxIAZCq4b8JXR+nnkScDxeH",
-	"UPWYEGcj/1hstt73PQeHpD8x2HxJ0rd0Hwo9Y0E674+J22fuLYlGXGSmVcRsCE8YhHdIdByHJKHpH/cZ",
-	"x5sAnwgTUOxazBAU8mBiyTnLZq6zyo3HpHqNVbQ0WxoQXhPKJ5qa3ZiufeJSwdZ8LhgXfuzfMblUhDiH",
-	"jE8U89Jh9+QIOOx5GPcBsJVMxz5xMHmpLs0kI2GisfLZWTRL7qj0OhDBw0DOGPegWhoekOwfC+pdgAAv",
-	"mX/dqwDpWVQIBPiU9EKKmE5EuobFo0uq1pX4gOAIvIxexjpxcggDTZ2UcCRhKZl8Twg7TdkUKCkeLxO0",
-	"qkWyZM0JnlppPSVzDCQmSUC89kNUmxTQuCQzUErjUo4sfwkWPCg45KWo56WopxhFM68AZwGCnOwpvkdJ",
-	"wqKw6TKRm/BG1ZbFTr+QUL1kyb9/EqrHBJIbcCDl9XjMaytiWL2EqUVqVtwpE16bX/LvApoiJz333xZO",
-	"fr/waYkNavKt5tn0kkoGE2dVcFqkVwK4LpW4BD/WjzXcq8eMRZqweD8tnE+QvCXkUbBuc5mj2qSshqlt",
-	"VlHsE+MXD1udgUEBpB7EA35wevLm+OjgspLfuwsNFX61etXWvDE82jx8k7qpzcZeymSaJADSBgG9cBS3",
-	"ewHlt4tHLc/wWCyAnIW+TzzZ0dWEq7gsilSTLzumgtAgYtSbGBiJJ5MyQBd5UXCKSYy+PP9rnkI9DLyE",
-	"AZZU5WekN7E52CMgtSOPRTVVKaq4yrE7LPqQREqpIAD+QIjr/ON0FCWdW//xDxJjkC3ljC7jaf0INO0H",
-	"mfEtHSTAm5wC8/oiAVa8XlGo/nX/MpPM4FFApat1dTMCG6jR3Gtdb9DG2jb0avdadG2v12RrKap/lxXa",
-	"hNJpaAJKfau90aijmfFHyj77Bx302N8+kXuu0FYouQHwwsilrbSbCx/aqfWazGeXzE7Q4skGfNYK2h1/",
-	"uBK7JP501rmV75t7JePUYtuBGcySCOEQEMJMJzHpwkGR5SxD+q0aZcjLqtTmUjBYhJKedFv7hLN4HEa3",
-	"GpGV6Ysw1QUB7DPgq9NfAcU0GVBOb1iddIw0d2Z8OmUE+K7c5kZWybwMaOckAIDWMOlkzh30lRsNSTiK",
-	"bR5ekx7lXp0c+7dMt7DA0jbdvVr1HyAgOhUevdVoyDGknegyQ1c3WFtTXT98jxwdkrU1CDGfdN53HQyt",
-	"wtxAYBtaGuAUDAaYreAz2Pimz0TlHmj1olO97PGEYZkDSk7QY8DMn4WwW13AFQm3g+kN5n0zwbYQCAN/",
-	"uioGQz+4GILxQJJVF7Fmjm+RbM0bROufp/ZgOXzinFFPAPNpkQA2Ba8Uhygrs+aU9HCNXxplMZtOnaxm",
-	"C71lcaEYWcUQMm/xVp7HB7VxfpgzfpnTgd/ufC8SlcCfLg2RmH8q30r74UGOZJp6XMCDMX8uPZi0KZc8",
-	"uknLCmjFQ6q67ZJlc9VgpwYZdqP7knJzImha1FNSO3F2zMS2zT0/Yq5CMfQARK86i4gwijFBTYWLqVuw",
-	"s9CTku+CH9Ys1eOs0Hm6Nqw005PCtCrg6I02ONd+ELOIYLkhIPfxCtIB/1d/r+H+0utVPTaYZ3NoVUES",
-	"GUGqThDe+Fz8RO1Ro9HaVn/1HAQTwK2hhUqST8dXt4Adwo2DCam6VLAEWVarE2fg86v/+a//dtadAf0E",
-	"/yI9uQ11szE3GAn/TppQji+uPB+cae8naX5oJx6oJvU35nI71zQQzEm4KJX9KvTSWECzXCeOYDRy+1fY",
-	"0clJ3wQ6msKHSsjbXAoaS5qSCDOICMwCqcq3li9Xgw6c+n1Tznci97FFqM2zhjV8Dk07OTl63TkhVZ/D",
-	"FIohddGex/u2kQ4BTU2zoVLyBFhSfBUmSDUzwFpCHY+muH567jfmoCwYj6V+b5E4vGFy+gACosfwShCH",
-	"fUIRcOV7jqovMc8g6bOIteFDPVKItNhcF2iExSay4eQnp/+h1Jo15VylHefffjg6FKSa4l7AU6mVtXDB",
-	"9bwaCXVltpsL9MSS/7gOowHooZEcQEGn0wH9dIQXNxtprpdGEZ1ge5fSAeNBLBsffls8qPmq7lj++n7D",
-	"e/f7AQnYHQuEKipOHTvsEQ7emZJFVNg87ayG//rzLyligrgPTZic24l7BfdzVG9K6CXJoraifQepg0Qi",
-	"cNmrtEWU59/40OYtNG4jfmqmoC0Q4uM+7HR5fLHb6IBRrlFdIA4cu9K0K8CLY4jnpmogrq2fPyvNilVp",
-	"Vf4qXpl0BMWrk4+KJBNpSVGdfae6+Vx47JDG8lxW2pX/58/G2t5fn5vW3pf/9QA777RY3pKqA1IZIqgg",
-	"chnHS0IuZYuSxqXnyBDvmemYbn49Y6/RIAjHzCM9GlDuMktqemhYsA/8w1Is64nDGRsGEI2HsRWPS2oo",
-	"dbsrdfvKcuZiB5qRrTDyQXivgdNPjzbw13hfOW4hWAydIkslUDIIeSnkWFcWRx15iwOkkVt23+bHDC2N",
-	"owVHrS5eddyqb2gH9euRdz+JquJ3oKhKhw/XfCONBJi/spHBl6tO5AnyJt5jbEOK5srsQeqrrr71aPvS",
-	"aVHdC0sHKy9SIL2Vx3omb3KCQL97DVmwG0gDlva8U9+vfJbw99lBtpYbIiQn2Zy2fOwexx278t1rGtHH",
-	"KB+j+v4r783OlFNEin0icISmHKAS70e6GlkTpke5R0t3kOGvZd5/QD8dM34T9yvt1tbmlEybOeEQD5Ae",
-	"tnLvQQXLd7gG71e3661lx6nDSo3mZcOAjpVZEkZMyxx3Ios9GrM1OZLKwwxeURFlR19mLTz24CD8gUG5",
-	"WZNbNndGOO9rDW+p6bvn+B4zVW0V0TNi2UwcqjhWb7IPLhOF2JSz5uDnwghOlb29jpUtaV/qNTjVP//y",
-	"APHmNFL45+dKanJW2pU/3n+8rFgV06CrtCtvO1t/XHR/+f31xs4v5wdbnV8Pjjpb70/PNs9/vny/sbH1",
-	"W+vd2982jn4+/aVzdrZ13t3YfLf57o9fTypWJW9dt7cajUZ9yyqweCttPgoCq9CqTL5LTTb90SNFz7fb",
-	"jVZ9KwNxzd68udbqbbhrO94mW9u93mqsIeP2ntdgTcBfGs6a9kESd7bSbloYdqi0K/+7td3Y29FlA8mO",
-	"UQDtjJlVaVfej/2AagRzWnaQv4kyISrtytmxCZnUDasBMhmpe75WmmRWNiCdkHw4Z9E5uQ8mQq3BAngI",
-	"vbl/4IxCGnCA4CXEyjF4tCKYQhsoGkiRzdB5VmlBoGrHlyoSjOVnTRzgtnX7ir0m+wOboydadVJB4aBf",
-	"Ckx+jikl0nbvf7Mo1HECbKepI6mO36McC+gg2eELDP6b8Ayq0VtqgDavOhDhhBCxo/a/+vJKfQNshoJI",
-	"Cy4XF1XA3eSdamnzL2NmHGjsCKmJX7EhP/IkTkLFx4Mnop17ZcV6WCQ0nYSKSPnWiU3pe0IhWi7i6B2b",
-	"2Byq4MRooCP7+3qi4BZ9esdSeEk0eSVIADYkTIjuaG7zQeit7e2okrqqGFJXNYyHpAZM0Q0PI0WUBK2/",
-	"gdRxNBwyDOJjZiccxQR/XdsnzrSqUAtR/NI3oc11JN78NWogjL9riqSdJEaI3I+aq/ua+oFRNovuerZ+",
-	"Vi7UIdaGinbBYxpWJg4r/zRUgkNAJezLzUnYYBhPdNxUgYnkICEFUyeYVHKgeZzh60KHT7Y2oH5gc0iP",
-	"YD5dymUYL6BQR9z/94jBjlOH1Dy9bUJJTG8Zt7m8sZFtbzgKoAjv6xDn4MPF5en77vlV5xjrk7u/HV1c",
-	"XugNqFGjnA7ANsIxQxg2B1UCPFDVgBhRm3sjtFiYShapY7zZaJBxRIdDzfUP7yZYdOdDlGqzsVeTB9fm",
-	"arcWvrAJMIC2ons2l95U/k1qdXKKmSV4GbNmdRz5ccz4XJiSOs4Piy1YlcfqehTk6oF0zpMFXob35umY",
-	"gJUPF4cHlTIj8F7DME3H1EJsNBqNtR35n135n4b6Xw/LW+Suko99vdsiH7sXl0QaWGRre2+X7GxvbZKN",
-	"1rO09LD3C5eCb7pgDBVuyIPJ19ojS9TXZDB46rQ9Jv5O2jF30iZOVhZeWrlOU1+qbVtpN6xKdq4GPg+j",
-	"qxH340p7J0Xj4JfDgMbSBwZ3F1Q1LCT8Kzfn+tMHmPW/9MtcaavcqvSC0L01XmhF52fhq1uN7CmThwy3",
-	"ti4jnD4mRZOFtdgsMoau4gduKpMLDLdFB7nSBvUSfVCEckwqMHUnkYQ5pshIXtadyR6Rb+3cLESBpZXg",
-	"kgxYzwd8aWzFe2K81j9nDuZCgMwZTlyddDLfK1Myh8UMs1jNBbGZJhZnNjjzoY2nRQOA+sEPBOf8ytZU",
-	"4yWW1kgtrH9Rni+Snmlk4XtnLSz8LDGr1J/KrFJ/fe3Q2WrhslLkrfr+x0bdzpDGVmU4KpCmyHk9LySG",
-	"xTngZangkuoYYZkQSyAUAhaurPsfMBrpaJBFHLXTAHyb2bvyS3PfYgcyxTiUBg00mzNIAJvnOlg4+Q3p",
-	"WBgaQ/Cnjh/BsPNRLfXmQxr3FWqNDhi5S2NXFAC4KBgUbTQTlobsJzMIlUtkHI4CD2izId0FV6hBdjTD",
-	"mfmz8hYZT0+brOrAK5mXddEO8cPsBk7ctIykBA/oC4jK7D3OqS+wq0oCmEs3ShZlZd58Sve0pCufEcWt",
-	"jD96VOKPriwGl3UUcUd8FUfx62p9NfM/uuZvfb3YytH9s2h77UazvblZbz0VWyDxQZdu4/E07IHvxT9U",
-	"vTQezz9c10XKixQHpTmpXIVzltsgy2Cwb3NdRALuJn6HUfmygg00NTAThEm4mTUOHf0O31alF6O9QXWq",
-	"9JpK7/miALR12N3d29hpbDYam5uNrY1Wo7nRAOKwQsB3j/IlASNHPUCA39+LTTbMny9R0EdVcQ8bK/02",
-	"0dHVkR3qUJcBOy5nCqQf1H81ayJSmbgwsON0yLhI0sU5uOm1qtdJ3LMqOrORiFVd94AJVX9pXlezAL8h",
-	"xXtOiWA+yQBm2FwJiDpJ07YhjI4G+6gU0G3W3ZSm8Qc2LwAgkIXxBzXMWvcYGfGRwMx+caqYlGSKM06p",
-	"mrz9EmyILxQ0ZF7+WB2G5+yzynUGHZRxOD/C6mP9ZsZdRWlWohTlrldwkOJbhqO44K4rphPV5L9kE7+J",
-	"Hm012s1mfefBFGlvZ61JW721HXfDW9tlm9dreRrfmVvvsRTpnGGtpjyLFOfHrFj/5jQqL3nD++cN5+h7",
-	"cBHnskAYTTkAHZohTAAtrVWxwoz6/MYinI1Tx8/mNEcS0U518DBid344EnCFVNTOkN74HElfOPsUX7mj",
-	"SISRQyh0TsB/a7NDXgB2RhXcQps7fBQEDgl52r5A3lhqYBwDZ3csUpwM0HJa3PpDM0Rv2fISTsZ9aL6I",
-	"wXdpC+i+DLoBhUsD6GqQzIa6wOZpTBoNIXjwmAoSMerBveT8RGBqYBOBKOkeNKbBbZlfq5s+lRfvZ9fu",
-	"DVaA9yZQFl5WagASaUnCWj0E3MDTPm76ZIyBzS4LW/Xpuihs8T4uafHGYtcfwH57gCwv9I4DOsJynumE",
-	"dngRGucp7uyU5RiafhSyFwNZahlNv8Etvgjd/VTrgdIB5Mn00wMuZ6ZPxdUgjBjaTFbFOPPwFPmPK9pz",
-	"m62NytLEyo9aCPDglMcP3kjJNSRFCZdppgPJfC2AjLfAHU2JGDLXv/bd5Dlts0c+SmnKbW4QU+sr94nZ",
-	"eV8BtDP99eHHGQLrfXCLHK3THMJ85ZJOSpAiuV1Qebx2JWmvV8MXThBaPcbZte/6NCDQLIFUBWMeaTQ2",
-	"XwnyC+WMQC8F5JTRzcCiEPknhywS2QaxmWCbO4oixl2kYz9MWN5d96o143CC/V3Enb/jNr0WS3M2wPf+",
-	"PfVSua+Y+4b9PBZ5p3n9YR6+JYiv+Lmvkoc8TJOQhbpZfN1GIo+yALN7kWRmF9oZPEB3koWmdpGmJTM0",
-	"/X2bkWR6SBeCFxYUg81VxGBRC5HHstyea+uNed02yu3QGV00NtubWyt20Xh4GNv322KzIHd87wabev7N",
-	"3pU0dvtlwDij6yHHkn5g2HbgECV4NWUbqmPhQILBNClfCaK+U/ZmkdiwFOrOaMevgHVjX+joQBRLAy19",
-	"0oBFN0yk1Zeq+jDkrE7e03+Fkc0Rc5Y0byBUevZmE4E2EEBij2qoFNW/0DQfNq866XmTb52cNPgjsYCc",
-	"Gr6Ekzm6jgIJOgUWUUKm5sgT6BgA7FYrqbyDhg1iBFWMPgs87FOpR6lq2uT8OAfHpxfdQyddtQw4UL7H",
-	"ZmMPcx0KIGIUJ+aTPG7s3/nxBAxhmzuHp+fvOyeXTq0cpzdtyz9I98JVExeGmDa9ALn8KH+BwWtfNSkX",
-	"aXdotVehP2RGm6U3TMX61kyx3iqWwntw6JUqmh4efKHHYY4go7w4G8PfGQ22ukzGNXzwLEn5UlxCdHCs",
-	"SmCh92ocMRbPXhHmvRgYxQbGvJ34dQyMvfsbGNum8VlwSPTGKT0mT31XFJ7cF9tzua3xkLZnHjaJgP9x",
-	"PwzM7tJIaqF5J8DeYMwDSgtsj111AG+fQt09VTRgESd9JamAu1Knq9XXP1cNg5Upor7UIhCg+HKCn3PH",
-	"t4V+t3TaT/1u1bxf8qrFib9lul+ByXkAK/+QLkE5mHRWpHjdCIOtf07/uFo6ipyx16kQoetDmk0hgJKw",
-	"akqJAhZmgZGvqbKNobUhmooRVMgP+pw4b7uXJPc6jqUKGnygs+xnixXBsfDj2UHmo1SS3hv38RJS/JYh",
-	"xeUkv7HuJXEHo3fhS+TBmI3HjD0snOFNl2/hsEVGZL0Sy0QvbF6lSaRBOx7lcYZaHRIe2bSSUND5aiqb",
-	"ioMe8tdSXWiQJbKKYrigIIhAHHls0qBB0fFydKQDaHhysQ45olbLsaZCC6oRZGEUIVdjSFaJIswNGmRk",
-	"87cKG5Q4+VuNBvk5HNPIK89DfCkVpHV989XF1iO55vdSZItMyhNRZckKPA1VtnXZ3HkcVZZ+u3z914uv",
-	"8D35CnNUuPQWBOVeL/xU1Maaub5QUIKVVL3RDd1U2YW1Cxc4jAxQX/U3qipo3w2L0cqXOgcbnwMu0GPc",
-	"Z+B9Z9sfc+K875x86BxfnXd/Pep+RNI6SiJ25wOqD0rT97FrE9KiYFjC9Cn2HFBw2GhdqmxFnqk7EqXf",
-	"SBfJ5tAzWchpSy6tpqEDw+GxiIckg2mRASr8M+QbdhATCbzit4wNszqVOGfdk8Ojk7fFgfhD6DZf0LP+",
-	"2yrVdEeZHf4jRkW2+zfRZbikNyF9igJhKQGpttOhfuDjtPD8TtE283QvbK6CW+ylt9ArfbXI4lpG/3QA",
-	"6iwMd4KlutK8/cZyDb3yiCy+7JYa6bUfMD2VLoti/xr4Kut4B191d79q0lZvw930ttj29Q7d7ck16dPW",
-	"1nalXentUW+z0dzabLa2Wl5ju9XqbbDW1rbnXW9du+4u6zV2rr3dXW+Hursb263t3d7uBt1o0M2t6126",
-	"CQaS/zertDfTJgQH3fPLozdHB53L7tXpm6ujkzw2cxFIVMm8PRgwaj4u58syOJoOz8eQz0FUz0TIyLlQ",
-	"bewr7T//MkPLqYhJOtkXbYWm3rTLYWP2VjXeTHlchHQ1dJg6ai/m21M13z7wYRS6TCCfywMacKjBybRN",
-	"M6BcGvaRPhnaqlN2XM6qy8WC9dn4/HC4kYew5t6DKWeQL8WhNOewjhXHDLabHFzgU+4yktg7As04i8T9",
-	"CJrkZUi51a/JgLp9n7N9QskghJpTpCvmYYzEOFmbD5pd+vwGumQmLXPaNrf5f7DR+X/IgE7wXnFI/mPz",
-	"/6ytrcH/5SWJdUaqnffHWLdqaRiG5lGvkf8QB/NfjpXGW/AG6nN5SffwUH6vkRfppRZx3pyf/tE90T+S",
-	"V5Iq4305RR7xRox4fuDfMOiq5lI+59lTN9R/VRcauqVGgL/V4yVVHqYwEm8U6SiXz5NPhyzyQ2+Ruyaz",
-	"RIDY+j9ySZLJMii2dcDJiGMFoWAFNPS6y38J1X2ReX0xBVi/0OUx39K8TjQfLtuqRjO+i/ZJH6Va9gWt",
-	"8YRT8mr3LJOS376HObRQQl4K2mdsBpWcjWEU9gI2+N+FrnKs7PsExJfZflqZgAYCjYRyTmojPCNt/Ql0",
-	"mAUGBh5qfahi+H7SfFOeAWD6x0OJW/Dg9OTN8dHBZSW/LniX9vxBwC/1myxwMVLYJ+WGXwx7frOxZ1Vi",
-	"P0ZHQJuMade2XjiK272A8tvFt+AZLkBZPjBrPOQtBiSmuFPQQXxN7KyYNRvqL3ZtatdKUy9r6ZGsoVdq",
-	"0t41lyG7Mi1Po7zawg69We4ZYLRyE9vWIVXKyYjf8nDMDTpLE2hQs4gqjmQeYhZhvqFzjdI3ndipFxYH",
-	"r0x3lZrf/xyxaHKqyrkXyaGeUdhH8w2SRctuL8IofoBqWxQ0rUbDSgtvadIpto0KKlHhnbjSbu5stHb3",
-	"NjZ3N61p2yFdxPS3Pr9jIh4wHl9qfXbZPT8B/75zfHVxeXrw7qIQkqZ0XfapEG+QB+MG0kIj10XU4YDF",
-	"FJuwyTEhZwtwZagPYAWA0RimGDtOcvYp/UIX2CcfyD0lx3NxUFE0TPqui6PeDBqmc7VSs8trl6dgWkHL",
-	"rqRelwY7zJJDckKKSBdwt6yGcLjwbziNR9FCJy25+IgPRwsduQM8VYf+DUz1X3P7e/GEJSS8xp5YyVEA",
-	"ngFEJBjIRihq5YrcPecHEUqkTrkOAz8kgc9vGfRP9GPgCI7AlgAAt3rkkEU2zz9wqOwYLEGmRDA35B7J",
-	"tSjac+Ce0z/XtMX0jvoBkOUqzuE8vVOr5WSrRi4NFj8R0ygWqYsNvFSZ5IovLOSRiuntlMuorYLk9vuE",
-	"ltZc2PyGxVhqov1MjZsopYxalSzK8CTfsckiO+oBfU9DFP/x/uNColiUyeKFhdvq/E7N1dRUU6upFbXU",
-	"olNzfy1lKinVtKSyrNKYqTCy/ENGk5NESkjrp8+op0hrks0Wr52zYQAlHCXjUL9K92ec/AKG8mTV0kJR",
-	"76XD3av6A/dyBFbzABYgPUrVUrnancXRbxKyYvc+aBepjyOy0sqLeqE3kWLWufhwcdY9OZTiOYxSUS2d",
-	"X+Cu97QaUTd5ZWziUn24nyqQxC90qXCpxxAxoA8Ier09ZsQpkbEI6CNSlQN3SEB15iiHLBpQOdPl8Lln",
-	"qTOKRGjeop8K/C0qwzLz8pjcf1MuzFP2YHYaOd2gHZjH0A0J+OxFD7zogSls2lw9kAv6rH9OjpVZuDJV",
-	"5VEqCnPqBNuJpp1zGY/9a59FGVrv9AhW2pUhBQioCqanhzwvUhY9SlJ+PkII5clHUB5b/hjO3ncexYCG",
-	"RwvYU085jKGPuSLMnRnZVUzUwtIRDSN2oUMdkWG86UoNmyPlpciEdnNhh1lRXZubYV3iDAD39CsNRrpw",
-	"ZMgiKC7hLsOm4QofqsJ/Nh9GvitNQ4NOm8ZANinCwCPQGjumE+ztrsvq/j2iPPbjCWmUUU12cN4eMpZc",
-	"0gVBTz7WovoiPWPFlJGmgFxCIC4xgIyrWTSE5IIVBvEdR9R3FKWzKeSTmFql3ag3mtsbreauvO6ORfSG",
-	"HUCksbXRrG9uFSuTrYWViYgjAHvCp6Z26QwwvL1R39m1KppiumFV8LSdyQMkB9Gq7zb1h79isf9GfTdZ",
-	"9M5wGDByxF25K4xjKV9sa8PKbAoc1i6EUn3cb+bbD7OPHI4it08FS0aC06EPafa3YjLohYEcT+fsuEQX",
-	"bj23bILcNUvkEkA2/RCZBC2Fn7sCXv+sJMPM4vBRxDHar0SyRYB0w8spPYI6r6gWG3bSojY6NJpYwUJX",
-	"Mu7J2+cv8vjJyOP7+SZyEed6JvKiH8QvUYf8GQvFUazKywMWK2DWMGIutvNAYTK9xHeMe2H0ShBp2Efs",
-	"LkTpYKUAUyqIc3Z6cUnkQ0L5lHV53S1zSBX5ZeKQDCN2zaLatPw8h0svw1vGj9kNdSdLm/8d2Nlwh6PC",
-	"3tib03IfriY4TO8738A4w8q3ZkKQGF6+KhdUKpna84cMLLmNcQJcGgQWuWVDbCjlBj6UdI0jP44ZR0AA",
-	"XM8im3uhK9rpnncjBiqcBqJo/8MDjO0vPWbY/5Zy0o1uToFHxhEdDplHRJ8OdVdCau5q6KxsfKL8dGBY",
-	"LE++Zw/V6ulwmBi4b3h3hX8VYpPhmwvmRtLSktcK+PfVnrfr7vS26db1JtvwWm6z16CLKyJ4izTpkcFK",
-	"r39aG4/Ha1ILr42igHFpoHhPevxfHimBr7cGjpzGVxv/bq3tjBu99x/uDsbnk50/4n/u3v6zYlUyO2tu",
-	"VJV9GvoRE0e80t7YboDB9Ony8rjS3t3elH8KNxwyKToiRqFtcuTHrPKXVYmjkYiZdzQUWMumsK2vGY2A",
-	"8OkRcv2419WEz7Bc8Pgv223oIYT/t0iNrKpAmDuKwPKESsTi1PcS6kRZIfOb/5QCX5OfLgRYJdXYZwI/",
-	"TPGwtWIc64zuNt8mdlYcOcw1QYLA4YP2uilqclMSwcw2nIChsE+4iQgoO8ZdRnyvbGTJNbl45oB+Ooa2",
-	"iZX29iZ0kdN/NhMhIuJIbqovjxNiLM0vTXucUKVykuFeCWjyiW62bb5qu+JGg7VGo7HZ3PlukbpmB5zF",
-	"wmsrdcK5tzx+mIBZUcOb7wt7m1YlJmyIR8UlhsSPE7KQkLOkJhGQTM6Hi0OnBtY20HQpItCcmNdcImnw",
-	"xuby3COQFUJ1RehduKNO4wA3eXLoHMto2GoRX5ARRuOk6CrtqurY3Oj9TQNp4ExITG8Zn4F4XZkq/JvB",
-	"l0BwDnzuD/LdME6gACjkwcSkIl5E5slTwkcDFvnuuV6HKVpw/D6jLCxNuJb4azcj32NEMO4JuRLVxH+i",
-	"gtgVlMN2pbbsAHNCGe+je7mWDFk3iC1Uc/ccgKkVliACzu65rwwbfop68l7+QzqP5SorKeOcRgsnsHjo",
-	"96xFlPgeMGMvELC5UOAiMuMlocCJSZ1igTOlfBkwMNGWuOqhIVQ/ciyHrdvc5mjFEyElKLu+Zm4s2mQ+",
-	"hNgy+QNsbmh3C2ocg0Br7oKmr7nND8gQm0P7Uag2RS2qn1ovRx63ScR0u2mD2iB3e/ZJSi0/DiYlOOM2",
-	"oXxi8+tRBIWZqlhYvgayKHiFVZF7Tjk++Zlq+Iih42VqtAM1G7prLVxhKLIiUW7I7fdjGjB1HMSQcS97",
-	"9wv8kFTVigqY9uKFrM17bKIAku27jJ7MrtxXhlB/Ez2ZTtOjQKeXUpUv4OkXzTkDPD1Pc+Yjh+uf06Mz",
-	"Ez69sqQuIIf6PqTCY6KZFxEJq3bEe664gQWMwmeAHEhxNYtE7Y2rVfc5ykkPokSeNC5LCrilG2VzJwvQ",
-	"d8AWdUxgj7RaPehMI8IodkjE7lgkmCB+rLrQ2Fw3tMGyNAO/Je/24YJ4YRBQQFATUUDv9kqQcMwVzJno",
-	"IJBg0PVfdcQTAxoETMREA3dI1YEgymiAWCPHIh8ubK4eVYMQFJigfoxTATRd1xFa1rq5dZ9GzEo6MsMA",
-	"dMM/Et6pBv9gq3l0YpExY7cWGYQcIhMemTAalaGrj4xVnANWA9fCXEeNUs4tWllsP1dlsTBILfuz7w26",
-	"PIVh04tPgy6XWjXBL8wAsk19MLuOxRedFHynbi4UOZqCml3TQDCrktm88IxCzFsWnpYHooEJj17F6R2L",
-	"Ln30ODwKALatllWBvVppb9QbW1ZFbt9Ke61Zb1kVuXUr7d365penkOzY2F7cuUgP1uL5DuNwPcOMh58R",
-	"Jd+FYlv/jHt5Maxw+kPSm4Coxl8b0cD5uOF03yxtoF7A0x7ROH0RVYuJqntZzOkGmGczp7P8Y6BtffNo",
-	"PGf5orf+Ioaz8D/lDSxRJ45xLiC0KY8G5FDlb+Aim09lMAd0glYmqYZDxolBDVvbt7lTdAbx7vJO0vyT",
-	"Yo7hWZcyTmVly43L9E2fCITma2JDcmo+CMKxgPn3+Q2qe9jyKEEJ+/fIB3ASdggO3VtReVjBWeLerzz+",
-	"iI7JgMYsQsQr90iPCsjdinAUuUyQql9ndbJG3oaBZ5H3PodSms5N5LujIB5FNCBnUeiN3BhivdmXbRW8",
-	"7MHp+/enh0eXv+ffUCmBB8DJtB7FdFzKctQvvYzlmJMQz9F8zL7C9yLj1z+b23pmaDJd+QULx/LhkrIS",
-	"ssLqscxpe3IlZM9bpt7PANSjmW8A5gIvP4YVmHnpZy0mzMKo5ZtWPBFIIJYSoZGIsO8Ma5lZsKI7euJl",
-	"CgUwivtSarkK8eALKMLBCGvuBsDBiY1uSBVIqUNX2HxAo1vix7ojqLePF0mRgDi9cBQR6nlQcAnNP1WR",
-	"Fw4kbUzubDaaDnJ3y0GRkNcJvJ68FeUJUiH3cyGPOPOEvDO+GrSTRtbnjAWeYeNQJKBp/RxhAx+IOz9c",
-	"/lw/7B53L7uHDqmG3EVmUbh3IczQKJh7KZX7KqVys9OSRsXXsz3X3U+YYgCwb77qAsqiMhVvyLXbg0oe",
-	"nKK6zS+Tw65Khgi9jllEnKSCyFEcuYJUN7YbjRqoapUcUvvL5lj9VlxPity35kjccAA5HemsQo4iYszm",
-	"YzrBBjf/IEpyQCiBeXLkA6LgUtUwIr9cnJ7UiKNLxFRdnVkJ5uzr25x2RnGftOoNNSVr5kBuIspjUj1/",
-	"c0C2dzb3yP/3/27WN2ttmxPiwHfQ2e0nVX1m/NLRnO34jY9jgN+pj7AKzSEG+suSY1ICFhDY+PikmbM5",
-	"Mp+Tny8vz8hr6bDJ+xpSGLHOHXXqVDNpuFD6d2x7s5oMq50ZTc2x5K2M123VN+rNGuB3L8b05oZF5MMR",
-	"TGd+3kjg9yIK+TnBoP89GwBczZgojdgWjMdWwpXsFExfnbzHjmk2zxRlgvSVwrfh6NbQ85Z5HIXSsuRM",
-	"aQdFtYx3UqERcy8FNMYdvy91Dw1EmGYesxtG7Til4q6wPNQiDvwDXxhXXR+WK587qPYQYC+vs9Dwl0MP",
-	"/GsW+wNo1S2NZ9BZWkWZmuXgvNuRmmVOkeiPWh4KWi9d0ix87TK33LCGGZja47z5F6sCUq+VHc7UMTK3",
-	"e17wTA8T2wotME41uPkDtSrpea20K9NncxmA3oNXyZpHbX5N7KLFr+nxLCmHnUafWxVToS6zb3wvk9tw",
-	"B4y8kU6v28fjUVZ4u9grx/kCYPjgMlelm0qozKe52t4y13iptX8p2P2aBbuzjdoEmDsnbZFrP5PieRfr",
-	"KUM685rTFJfrniXPuS9Z4LkOhb00nlmMNjVJum5tNRYPp2UIlZpbO1v11laOQKlZ3y4kUNr+Xotkk028",
-	"eOzfLCr6AYjoikXLd1plaxS1ZnvZIIhSkeqn9a4pV67Nq7mCmzTdi4eeSLck01lA9ZHRz7A5+FjI7p8W",
-	"0igKf+wKl46vqJWMzRURQamnkez3764bzJLlmslEPJV6zaV6umgF0MhJ9UaeEK9ImO98pUpOY4rL5Wpy",
-	"UWpavhSovBSoFJR2Dg3RtWJtZyo905SJcT6mqjs7Nk9/kjReITP6riQpl6QPQGzzHgtCfiNtfuu+fVme",
-	"v/xG+3YhE3PJysLVRPoT7o7wRM38+xcuLqkZXkoXXzTDrNLFeZohH09Z/2xs/ZkIoRnithAgZLT5Wppd",
-	"Ottb4EfpAPOUQxmPL+MuTaPkh6jFXMCKewZAImUIrcCfqH9Z1jjc5st3Dg9Vs5Vgouo6be7gHldJVvVQ",
-	"Vcy5SFC4BGF+rt/7kdvD6Fl6LIpF9R5zGBZ1VanAtQomRLAgEOVkisksLzuQ77LUsqArwX2iH+wTc0fy",
-	"+WnseLruSZwzeTMpSzRGvbgdgFraRP3IkasFlNdtb21utJpWZk3blbMP5wc/dy66anm9kXz5yunJQdes",
-	"7z84fX8GWLLK99m0xQTMwuwsHjvX5/pHiJxHqax8nqHyomjKgTSuAtRs6gWNWEpygHKRFK3ZRD8cBR7e",
-	"Q61qG0qpnDr56Mf9cBRnbzLNQmhzpCEEcex8tisF97QreNcvTg1AQam6THBIwE2ZPAf0YD8cYxc1HDSJ",
-	"Q4BGKY4vSpyz7snh0clbJ3lxhM3Z3IWHM09FddJO7rU2oVIfr8X+IJ0vSA70KQaCUKoxz+YTFoNRQEmk",
-	"ZZj8rUXG/VAwcj2S60nciRtgNIsTEYfDOukQ/Xyb60f4gjgHnZOD7nEJ7gh9J32ynlUsqUBKF+yBJNyz",
-	"TARJ/fYbx48eWE9uzNOT6GAupCa37qEmP3a7745/zyhKtUPn6snNncZuo9F4uDoPtczlKus8PeJwtF5i",
-	"Ty+xp0xWAvYFyGotQmdEnrQpsK7P07MFqXfELTAI9kYT4mSlA+p8R8soxyI0JoNQxKRFPOb6AxqQYUBd",
-	"Jmo2h4INk8Ehm27HxLihzZRANJQwQHWV9hQJLpu6tzeR3MEWGYRImxPQmEXYNoYOMCcjiBvyOxaB3o1D",
-	"k41INZzDABOJaMxI1ZPet2rp7zIeK/ahdPSKpcjL/hophOTfSddVOflS28vxqjlpyzvv2jw7RYi8zj4F",
-	"tPoUB4RjERYIeZ3Nx/0wYMhfJFIgeiTnMGDXMRlx3JzMwwlW3fZsXnXSjn2Oer00lilfg5oE4/oHxkfC",
-	"qUGXWiW4k1fXa9hjbjhgwuZO4h7JHRIEcs5C7rJ9afv4yYXE6Z6fn54rZD7lNneYPIfnjIqQOwkhlMrK",
-	"qY0AEHagiHYMFadsTPUejtZJjnpPzR0VsSGjsSDsjkUTmxvcTvE4hH9BIAAYKSwiYhrFykYjQxb5oaeK",
-	"LfxYAA5eQ/ulR9bVSrkTOzWAqmNv3nQ/j3jsB6m+kS9yzq5HQprW7DqMGKF8EvehyCo5D21SFB8KI5sb",
-	"26aKcaJ943yVtDc2QC42T7KcCQAle2JNREzSXNAyHoJ1JNKmT2EymrQ2vc+rKUIrC64fIKqmx4JwPP2T",
-	"HM0XqcqTRVVLp/Q41yxCpd+hV5zoEZnbw9E5W8ViJl+41XJm8MufqS3z7OxnRUKbmH5ZMni5xYOJlEA8",
-	"ywS7EDZlAROzyJqcthARR5uvBOikjlRyYn1ObsfU7dP7D7cgILQ0BXx+W3wlSNEj+w+NpxpnU6JzwSjb",
-	"PcFMq3kPmp5eDfXFi3jxIoqxTakNsoo78Tz9ivkNIz+cH2cbkSR5IexIUpVqgjQarRoZCaZrYhP9ZnM9",
-	"L0bXyESfZ3tGTs0pVD/6bh8cBOwcubBBsGIT1acOsX1YLf9EdOuL+H8R/09N/GPiA2QcCD11wtb01x/O",
-	"j2vLqgjBguBFPRAKOfw29mxZSCHI67UyIAvoggsWBM9YD0AQKIPzWkQxyEkyXaflhLsxZS+C/UWwfz+C",
-	"XR6LYqG+hAh/dpK7KGEAMwFMT1SHnUnVUcLGqeWbWRHmA5sTimkV0A6juE+cVNTkMw416KUlvz9jkct4",
-	"TG+YQ4b4b8g5gBeAd+uzAJtsVRsWaTYaf0Gcs6Eiy1w93wd+lLhWJx/7jNu8F8Z9iHMjKUpmMNi5C8nv",
-	"pkbhC5t7UTgcMq+e/7Ytn+8guAyjzzjIfBZERZXzaRCSZEEyKY9cKgMyFG1kqVULMDfOXxTRT0EGSaTe",
-	"jOjLFchG7sl04B5HIWjACPsEVF75lSE9aKvGlwvok6ruW+qcnhx0dSZDTqwcthHeJ8tH922ehPeJju4D",
-	"1Y4J2EgsOS9kAiLuEzdgGCu/9rknpDsZkms21m97Tf1AkKq8a6aFa5IBqSW5lGFAObkJmbB5yOukQ+YF",
-	"tq1cZBvKjyC4fZ/8AqJUpLkkWCyXMs0D5PrRLZx5yN6lMPPABsN4ku5cMOXM42fzgXyJuE8xb6aFjK8F",
-	"Bw/H8yP7piXyvKL6XuiKae6cxDRWl5IqSDApvfZJOntadmU4a2Zagu/KIgQFkeGCGK5pLgLyPysRK+2t",
-	"htSDQ+OTTFc7qU36NLjWekOt9qLDL69MKB5HScoEhtFsNJRMQa76RWewPMgyHVMxZvD96cnlz4ijydnc",
-	"hWkTGGKSTyPVPotYZuamsiq1+7+BObKt5fMoj+IOLJ1DmX71p5JUyedPWvn8yUX3+Lgy99xBXO4lmfLi",
-	"dH3HTteCLtbn5Egt1npGXb5PhmEQQDOxkIxp7PYLccJoKJt2smEmF3alWdUEOdev8QBdaQReKv85RcvX",
-	"VajlTN79qyNbv6MKkEJk6xerIr2D/OS/gc8sE+AlXavl12IFDVduOBlOXqUNikZa3y3t5oTXRE4AqTYb",
-	"jf87Z7VJTxU7BJEPF4e6A18t4xs26pumf1h54N1wP5VqGoxZtQpn/J674HHUqhFa+CEKT2crhOdRdqr6",
-	"ZK67Qejeliqqy+mqU91gE37YzrRGA9ufco/0wzG5phEwlkQjLgiVdpI+qhGjAf68Ts6TGtbkDAqL6KMh",
-	"LAWHxUiYlEnU7K5Z0OsTcKAjwRQdPTzF5hcFV2LhTxtLbAS5YbGiKCzw6N+yWN3iAObrEUo3eDg2CxSs",
-	"Snh9LVh8gRTblXZzt7m5aea/vQQIKirtexY0mC8376RnNsAPcN7j/Dsb5159/jxP/Tr17pDg4JkmBN6H",
-	"d6ywMj6zXOQ6jMY0wrJCj06E5uZW7PUOqerqgi1ouAvIfQrSDODVnN2xiAzgYT3q3tbqpIu47jRYq+1z",
-	"LLDj7FOswrW+KrDzRoyAKOTh2CKMun28wOY+J9IbkA+VwjQc48Xy8a9Uy2DRJtSE1MJgvIQeHwLOSeQe",
-	"PoWfi3oa1jWkhUMUmaAZghfQDzkace7zmzq5r8Ds4NbKCc3nFASl/OdwFOU4u7k0NEeRaR8LLaA3tjFw",
-	"BvP/Ua5JPoYq1wUWy/y93JGVdqu5hHFWMLlfuc7wfsqq+fWUFUoAOC4vQZ6XII+p29UpWlC/5xRoUafh",
-	"ddWhVqqpgMWsPO6TK8aKQ5D8Zna1jqJVZZBD1e1+TIXNpZy+hgKn+4vpg4DRKNOT9z6di62vJNLntjjq",
-	"MzVhqssHzuwrQegN9fmLIFhAEHyjwKvcj9niMG0DPUeru4T54o3/iYnpQjTcstW05Cwte92dLnvFjsG+",
-	"yHq/WPqHrdNcOZnMa5N/j8KYZVxstIANf1p6zA8hUC4SR/n5iJMV0Y26H/lWo95sbS1uvWRn6Csbbk+0",
-	"ETx+ulwfeJz35RrB79a3tpJG8E1o/o6N4HfqG7oPfHO7vvcNGsFjDF7aAZyNlRHwoqheLNYMACNeQjfm",
-	"LNaiBOV6OIrdcPB8I0Bd7onCPKlUrmM6IZTEwCuFPT7nEAEgfs6PEwQcJdd+EJCqCcvTTxBxOBS1eoaF",
-	"IA3CFHA1QeAnC6SshpHN1QLVcCn3EVSXz8hpEgdEtvmDYSiE3wsYIIFTHGWOCUA1TDW4ojQsTl9hQYW/",
-	"+QpU3DIP4+tTL22ZBFh7jry7fs10DFMQ0mmsY1s6MNI8jzVgUAE072t+vJG3VULrVO3teya+rScep5qd",
-	"Vof4ZTjOBKymU8tSVsBJmM4OEz82f5xNzV74g1EAiN6I/Ysh2hTRtqQXhbfQWyyXv1wizFWwmM+cTmvp",
-	"yXs2MIVlktPbX5F8y0hNW6mFpdTei331Yl+Z9hUInDS//yrZKLPsK5O4aAEOZ8MHN0hMLcW2nBatqC7C",
-	"KX+zzRXLc5JqgitMiksDYC8vzHE723yhFn5d6vbTURJoQymQCdp4VSsDQUuMFTCX8nUbqRWzb/MiUyp9",
-	"BvRKh7xYGW30pTndj0wdPb1eEHBJoC4zuZuBen8Jqv3vnrCZmmpnIbzY1oJ6FTYM6EJNgZq/zfWncxqz",
-	"SrtRb2zs7BZx9hQqTBVpADyZVdHUa3Cb5vZGq7m7s6QCXQTVZ5wyGEyzmfls+q4pFZvRy6sQFZYYchv1",
-	"nd1nRhVtHPzFSaJN4fwjEEXHWen4fOFp5ousf84ciXJY9Sk35LV2YVFWkw4H/zGPFMlUKM5uVPuWmcpn",
-	"wS4umTq8kj4uzWZhE5esHHjybVxeJPzTk/D38rOMzT7PwzIG/0MAgOOMHHi+UnbMev0wvBWlfaukUvmo",
-	"L1r2nZ6TvVoS1plu7yRGvWT3w6p3jo8rZS3zrcookue+H8dD0V6H16J88qnuhgM9+a2KVVH/NDrQPi/b",
-	"TG2Rxe0yvfG+qrR4GBNrnB6HZ9222qVB0KMuHn52p47O5/+lLaZe6E3+r/VRFIC9VZx++dinMTkdMnh/",
-	"gt00IPOCc/RKEGcUBQ7AlbCuGR4EdQG+IOos9bABdlUwRhy1lS6MY4a/hwQIo24ffsoGfhwzr2YR4d9w",
-	"pkkejCffsgmpOm+7lzY3Rd36LZs4tTZxhH/TdDTZd7KCxAtd8Uo+cKBRwv5NyyHnbw7I3maraRGcARhz",
-	"n0VMWpbSbCRO69Mnh8Shzal7y8NxwLwbtp8yIQCzdjWMCA+VpSkf3mwQUQM+jojFkc+8feJsNhsO8ZjU",
-	"L3dJv1k1/qKwSMRc5t8xNXNdWMo51qkj+nRtq9n6qW2PGo0Nt0cF296Ef7O2ows15BZIohwY8kzNU7Wz",
-	"1tTWmmWfxmjQiBhi1AUtsmAxfqr+z3/9d80hVbkEsAI1xX/i37SSL/VC1IAvIx6H5NpngUcCnzNROtjk",
-	"4KzhyXmA0RbPXDrgwu9XG/T9hisNNDh2Rx6pXsSUezTyiNbqtdLHqx235s92PqBNotQgoxFcOXc8H7j/",
-	"iSjUdBJTo3HMBsN4pQEC1D2mg+E9l/WuSS1z0QjzWltbzT05SLvie/XkQSAc7QquqlMwaLnOk8FAHml3",
-	"/guIlRb6XgydxeaO9u1is+uN0g2Vj93XP5+evqtfdi8uK+pjkD+N5t4GbV631nbcJlvboVu9tT236a21",
-	"2Mb1Jt3qbbs7SxT0Z8TY4nm+nKWRimCPVCmfkNanT8SXmwlyEwU/eRtytm+KWuILQwpjzNyPBRkyDpWm",
-	"Hgv8Oxb5TBitXXIQY44nz9IXo6bLKqoP58dlpeXTJtSFVpmCUCQtDPERAhme5EeDERSKE7A6FdaBHJ5c",
-	"kH4oYpvLzUeqw4D6HC6BFxtG8JaEel7EBPQp5MFEKl1MzhOPDYNwgh0qaBCEY1BLA4s4p2fdk1+7F5dX",
-	"aoNcdY6PTz9enZ0f/dq57P4E9EoAROBsrF+7QP07en8dnHc7kFWIwxD7XigFJ4ivGmHcsFjYXFfL6GMq",
-	"j5FcGKn5h9SPUP2Tae2fYSzCNArQdVVRKoPNYqnuXpi9GAWsZpERD5gQeq5s7sFKKZACjRiBiQGqI5jr",
-	"BHJBOTk603Mr1T7lE5uLoapsrjrN1k69UW/Um45FnD/b7eZf8h/yU/ik0dxJvre50/i0c51e3mpuNHYa",
-	"25sbG8hahiVIARUxCWiPBYD5GA1Y5Lv7hKr1TxEuHrSQD0KXBnLMdeRYgr8JbpX0S3h6Hf6UT677yliG",
-	"P/rhgNVpNKTwF1zkhQPqc0dlXkOzjYP0of0ALa4YaJk8QvGBMGsRE2Fwx4SVtC+xuXEwNXtZiMASue1d",
-	"gPx5Fu7cOEz3slyp5KxiNVcEFVjVIAyH0gi29KJaxKVR5LNo7SaiHiMnnUvL5oHPb9fgjeQmgMCe+iti",
-	"gkV38qnyBY7O7rbBchH4EmzQg7YwcFDEyO0DL2iy2HXuD+t+qE5H8upeyBClo+YA+rnBNnJdNoSOK10k",
-	"HsO3msCE9Jl7K6XUjTzXCLk5PLmQdqUIgxGibihPFC0SCEqdFcFBEPImQXhzo46EzR25hcANcohdMfa6",
-	"+oXXJv/zX/8N40pnL5lQc9LkKumJ0qtiVyy15upuxsgoMtSh2MFXfCVn1I88sKCBk65GwN3wY+K86Rwd",
-	"S4HhcxFjnTGa0xO5vaTv4NGJqNvcdCpEmzid42NpkRHcpqTqdA4OTj+cXMoN3Lm46OI/Plz+DPv+4MPF",
-	"5en77rn88Ojk4vL8w/suXnsE8k/+dXX5+1lXfnR2en755vT46FT+cd7954fuxSXc5bwrv5KfXp53Ti46",
-	"B5dHpyfyTyX+oAkvJnpBrtu86hyevu8cnaSCcZ3ojz6cHcJH+zhO4xKb4yeHXczR1tpknn+Fskp5VjYf",
-	"IySrhN1M3ed5EdKWBm8WiNIsSTyl5ucrc089tTDWvaidkiksjyipS7Q6+B4APS/4nPm0TONE+JSE4EaF",
-	"pEuqHxoU/Jn7X3oISIv54fxYGRw3/h3jNUwiprGXy4JYEXR49QVxPo+iwMre+YuCwPCQ+F4b4l54wgrL",
-	"1rV9oxuS9SmQLbpxMAGFgByYKJn19xzcFrMfLXGSc+hkbiWk5UMDaf4iDapxndFi10INbBhbSijUiWoF",
-	"37a5ptWM2BqDuhGRzpP6Pc26T1UIAirqyN5EIYGkXR+9Ehj0AjtI3+SWsaEA486w68v7zz47fQQSqidv",
-	"MVVirqcgvNZrZpHehPgZjqxpCY7Gy6L6rEhcS/layP1p7PRqfuPC3grTYdcecpRLwIUz++Brl1WtrneN",
-	"+cjr3p3GQ+nepZO/S+heLR1ewLQvytoQG3gc5yrrXCZ6/ZZNSvE96PVq6SjFzrwQkEUG0oufGUKoFiWA",
-	"7AqdjidJp/SGcal8mEewADfVlHalVieXEMxWQCJsCdoLfBdpcn01CHyE6NMha5ta2CLOLZs4pHo6ZPzi",
-	"4meS7s+rWzbBpIh0IoXor+lX7nQ6HemHY+T6lk2OPBWXrlkmstciTiJgnHqStbM59TwBD07a5Ms/fM8x",
-	"I5wQnfA5cXKZFMAVO/iS79jkjA3UPaAfipw5KsjZu6PfyFn3vcrnyFdxSBUTgnAJMOmAKZAkBPRCYT92",
-	"FfrAGiq4vVobwCVf+5GIaym/u1KaSarWypg6ggXMjUFl7SdxMD/GpclZZBBKqoYRgUcoLVxLBqcW2iRr",
-	"wLDFlH7kYfIjzAFypsHR0u321OjVgJO9qaqjhixaS+2iCRZBxX3mRzB/6fYWLLrzXYac82JflYPHugEw",
-	"hGAilRoNdd5WpyFu2cTmURjTmDk1mGGhHmJsBIiCC4wWqJUMfBELGP+hGRKPogmkun6+vDwjShWRJNUh",
-	"MGPr60Qtbjmb/6S3Ys0iQrWRTS1FgIrHLGmhnD22mLGVUzsSwAXJk7wtCfxeRKMJAc5yOcZrSBgP2nLc",
-	"/1DpYNxbaQq4TZyqnWQ6pUC1K8TOpT7tis2J8ekx4zdxHy78PwMW90MP/x1LaR6vjSIf/x5SeVUNcPue",
-	"vIVjV/4PYMntipM2bf5wfqwtLHmgjds4+vtXAhjzBkzeBfn3RAx710pzWHfYAoOozK/O8SYLQnpUsH09",
-	"Fy3HSuYOZ2HWuyjbaS2GGcLp0J95apKMj4J0htIko/7dVFYP5iitMBgFAbppU28mXwC24ZSQQrmTfOoo",
-	"/q1wwArysRYm/ZsOHvo6cbLr7YCzp6bR2U9ky5rvQYRv6gXU46eyfQ6pTuUctegmNGIoSqZyi0TZSyU8",
-	"heoy6czMAQFcGrkuTBrIoxiHJAKamrQDRoGripsrFYza9s8iW5NWf9NVEqm9+s2RrCXGO1gilbyqPdg4",
-	"+ZseNIM/Do+aJ5fdLfnZ0c+Nf9Oty7j368ab8budrvvPw8tJvxf9/ff52zDYE/96t3fcCPq3W9tHI6LF",
-	"rhboa5vXTdrqbbib3harwGNhKRe4TsyCrj3x4ZsmQ6VdWZP/e919e3RCzj68Pj46IO+6v8OHNn9/EI5f",
-	"//P3w3etX8edSbdzfTGMgtNm/Jv7WycS5586J2fv3ozuzk661P+tNXkfNe4uPr695KG/+ZPN4Sbdk8Pp",
-	"+yqClm8/jtKw6+M4de/YZB6gN81Om8GXH4PrE4SgNDvQAqLGZKR20HcB+11HnMcz5X7454iNIOzomMgU",
-	"R0EMERcRTQhEIDMxtSlDfx/8SEfqA1Tun22AwNgV7A71xamTwwTAEfi3DBP4+KQqIhAtohB8lkqjFrYG",
-	"umT3AFR/PfY0IM1QWE1B/i1n2vvKx/95EJZdMGx0lszXgmGOz4lo/zKLMPAQPs8gQPfLQEg0YgYQKb/x",
-	"8E7fNko+b+fpiCLOhve09c1z2aG48IskzZ6wEpj/g4/6PKl2JTMO3LqhxmcR3yfwmiC8aUOGI/lkyCIl",
-	"HoVSNsYJtRSARp5TBWoRRITkmkYYYABsFsaOLDjNAYWDgt8CebT6nc11ZlLENGak6ogwin867F4cOCoA",
-	"KX8wluIniYIV1s2r+Tk0LZgnUc5TXHpvyDWImvoCZ6Cs6B6+rCxpCKvJmFzAj788UiW82gGVdquUPUbv",
-	"K7lae7s721sp6lajjjS0Z3nkrVVJgFyVNh8FAX5wjHvuvai05RDkRxeQrjpIX0JuxQ6OXw4Zf4xT3a5c",
-	"fDg46HYPYUjT/stWc++7qWvS+2Tx+qZ0+/4IVeffkYv0WIpm/XN6xr+sAzjxqTteS0+FVVIDn8JUiwvg",
-	"lcQrKIE35OJ9699n+pBSt0PLV41BVcHxZOSRf9OPCR1Dp98+jQFD7MfC5kov0/RabNALjbVARd+EISLW",
-	"CSXXERN9/ZR9xaoDsQYpCpnHPN0mGoG8RmcuSKg5SvY7NYT7J3B6jflX3i52u0XKvLEvWKFZcC53YU7E",
-	"PQXPoLWa0m0Z3ASJzm1uPAGlW0EGJJXCQsOPeUQK3yld3Gw1ppXxVoEyVq+yrXuEsUznzWmFDBfODih2",
-	"FL68sqqCnBdW1MfLiCm8gEaeqN8I0oEYcg1pJIvrlKyKYO4oAuqMPz9XXjMasagzivuV9p9/WZWDwFen",
-	"58+/pIQw/7Yqp/LCFnz3l7xRdFeer1IZbHAIvNBF5mQQmVBccB2FA1J1BvQWuu1gbpoBhSjUOrXX15Ni",
-	"lvZuY7dRq2iA1TqIIvV6+Uef+UMG2QyAX8XAvJrmnjtnR2TEPRYRZ/2u6bQBtyFVHQoty+aa00QkPcuF",
-	"lbYsFxZJubRJPBky+CTpMGGlXXosbJUurAzVDyQYk5p6EPVKg6bLNK2ewR5m0ZBG8WRNuOGQeQn/nLol",
-	"DQIWJ0PGl7S5s+4aP5Xvm/LWGcCahG4RPNPczfZtDm9CpPgWFrmIWRBQ+Xsx0o8/et05wbjWHQ18L0Hd",
-	"RIwGmbfEWxe84mvKb6HJv6FDVG1OyHshjcw3rvrc8+98b0QDBSVww2gYosYUNSvTkl5YChuR+1EyWZkB",
-	"9nAchYvA4ygMANtT2NBOkOowCr0Rcghlv7lhsc0VvR+J+1E4ujGMhWgEsFyBgfC0Cr0tT0MGPWFzMYqu",
-	"qSsNB5Mz+n/+67+dGnTPKcoBY28dDdLwRszmSeM+efoQrSPKSKstRQIMd0aeRYBb21wHN5PWuGq8ahaJ",
-	"MdjsSD3m+h4DZmdjwYnPifQO2RgWCF4n3bGvMLIwyi6Ypnn88teX/z8AAP//",
+	"7L3tciO3kij4Kljec6NJu8gmKVFqUeGYYVNsm7YkakjKdtvsUYFVoFhWEcVTKIrN06c35tfG/r77Y99g",
+	"7nvcfZPzJBtIAFWoIoofklotzz0Rc8YtFj4SiUQiM5EfnwpOMJsHlNCIFZqfClOCXRLCP7sumc2DiNCo",
+	"T+Y+XhGX/+oS5oTePPICWmgW7ChcEBstp4SiaOox5DEUTQliURASF4WEzQPKCIoChCkiOPQ9EqKQ/HVB",
+	"WISWXjQVzfGMIE/N56zQHVlVClaBOVMyw3xaQhezQvP3Ap+v8MEqRKs5KTQLLAo9elv4/PmzVZjjEM9I",
+	"JKFvOQ5hbBjcEdo1AD6cEmRH4quNggmAAX9zWENyH9yRCjojE7zwI8Z/4w0c7PsevRUNOYDkI57NfVJo",
+	"1uoHh40jq+Dxwf+6IOGqYBUonnEgcQoUfVV/Ccmk0Cz8t9fJJrwWX9nrrlvgq3qL6Z1Hb1vzue85mEPf",
+	"da9wNDUvCSfNUPcsBWEBz+c3jUl9/MapkRN87B6Sg0lBQjznI8YAexxKvkleyDed43xXqE3g6utoL0IW",
+	"hOvAX+Fbjwq4HWhiAcLtefx7hZKP0Y34GO/YPCT3XrBgaI5vySkKZl6EvAhNghA+T7yQRfCtUjDvjRgv",
+	"tSkz/PGc0FuO4katbhVmHlV/19YJT1sZi4IZCTdtjyPbrO0N/3Bz8ub4qHF4UK99qV1JQNQBPwucxYzQ",
+	"aBPgrmyzBrgbODcn7hvneHyEG5NDcuDWHTP4aoibx68jgVhfR5e63r3nLrC/aSVe3GptLR51bw4bR8dv",
+	"TnI2IO76BGvQodVXce7NvGgd9MvFbExCTvYhYYolhSRahGk+VK+a6dyHYXUYXcHbRJdJEM5wBGuMDuoF",
+	"ix8Cb8ZZbq1ahSMg/4oPgEcjcktCAL0dUH5NnHm3hBlg779ro5PGQRW50ECdXfIROxEaB+4KjVcRYRay",
+	"2RSXG7X6d83Rolo9cMaYkaND+Ddp2qjIP9cbRyPKOeo8Ii6KgqBUQe0pce6IC9cQuSchZwuM0OgUqS1C",
+	"AeUzeYSpu4qMaBDeYur9DbjLK4aYd0txtAgJmge+56z4XWarAezKiKaIJQb1l9/OrvDP9PXxr7c/4Nbq",
+	"zXwW/NG6+/6XoP+xfv2uPX13WGvV2f2v3w7x1ezb1njZun37Cw273nvfXxy/vbxcEey7P5/f95ed2fCH",
+	"X369/3FJlt9911REKK7kZCsltssS3fqerjOnbVzpmnp/XWiMyXMJjbyJR8L86y19KpyEqTz0SMgTkMD6",
+	"b5x4ewAj9teB7lF/hbyIzJigJY/FC9j5Uk6B/Rgw+/GSN3L85TRgRAIdBcj3WPQwWB+F4g4VQJuBJdRV",
+	"hzPE9JZYaEG9j4gRJ6AuQ0Xy0fEXzLsnpVg0gsaZg+QswpDfFZE3y713CU3jXWdAR4cFjeVUjSynmwiL",
+	"Srybh8TBUYKY9fUFvov4/HyR9q9lbYzyT2RloyJfzD2hbhC+Yhwb88CjQn5gI8oiz/cR40jyolIzEVzv",
+	"yMrKyLIhSMwIUxfZh/W6PaKMzDCNPIdV0ADwTEksdi6DLHep1k4OjutHtTKp147Kx43DSfnkZIzLTq12",
+	"XHWPGq5bf5PHH9ILy9C3JtzUG43two021E/EQDYtTiKcg9yRFSpidH3dPSuhOQnRbBEBQVgpJszZ8wp5",
+	"9J6wyKO3I6qaNRVmEWb5m6NIiy+1hIJwRO3scmVLsc/A6fO2tHQ6ovbaPB5D+vVSQa14KWKTKd86TNmS",
+	"hGxE7cNq1eazcb3AAHcFDWNBNKUOAdmMKAnDIGTIo46/cIlr8fml9hSTlDPlp5HjJiTzIIwYEFYotbIR",
+	"5eJu/RBNg0XIhKq1ytGxYlLVVx6VlYLXRKDPnSKMnIAqZLsLIcwTtMRexJR0PaJiVRyWWxIxxL+pJYpl",
+	"qzkFFJgG0ZRTBommgWshfo/wW1jIABKj4rxU0C/8mmacXLAvDwojSKqnCIeE00tk6YCYT7WF1knEQmv7",
+	"bo2o/bHs1ydlTQ8te66tVFqukqKWJiU4wT0HhX8TYI3ogrpEaB5AfrB3vsdxyIH9coecH83HnPLz+sTA",
+	"UFNXrryMs1o6SpY8FgJsctoEzICKES2azjTwx7Vfl0F4F5OsZLSwwyO6doI2HBf9jCBxREZUnBFouvEA",
+	"RHnUO6I6+SIz9T7hRpto8nF7bVYw+HGVQj+isbIhhSyKcKxFJxJLdX9dA/psVDa2axtX+JaY4ecgJnqR",
+	"hZxgQfktgyZhMEPVFPQ5sPMhzKAbAd8spPQFD94ieytOnSN6C5OAUfQO1fiPFQsHiqmZ8QoK3GG9pjG/",
+	"InHrjUbtpKSEmGRwFI9W7tL5IhpRLuwyC3F+KQ5WPAzX8PgZgk/8/pBqVQUpsfqh+topuichx+a6WlgZ",
+	"0REdLgPOFGZMtFtV0DffqHV+800TyfXlAc2vi3+NcHhLovIi9GzBpBa+H2/ndb9rSXEHbgriJjjSIPnm",
+	"G2GVkAIRcgOHvQLIzFAI/Cisc1BOR9ST1lfeDQXUX1koDd0Mr9BYXEiw9YI7TgN+ffsBBf48jaI5a75+",
+	"jedeRVJfxQlmtsUlskgYgdgr4M7ERbJFiX9cEt9HmI1ojARYPJ8Cx4uXtwEoFxJFbkAYokGEHByGK5Db",
+	"RlTM8n1nqKZgYghkpxVffomrXwTDgztc/TRczYm8YNYvnhJc6viOULU2MptHK3SP/QXgYpTRskeFJoI9",
+	"phzeqUdvSxXUjreTn0eGZjhypsijXP4aUYeTNp+f0Ci+IflPDC1DL4oIRfo8HN5RwS6t2Rm829p3zd6w",
+	"s7r44/1hpVJpNS6Hl2cXnX/LtxAkx3mzcSBuB+c0R4HN0q4QPrXDF5vdUVEdoFKTHw9xUdoZWuR/cjZm",
+	"I+wv8YqdIvtfgQnb/J7h+87HP+ucd4ad0+yGWjtQgbyu4V7mA7QW0TQIJd+ISaINchnoC+QjF/eVsiAe",
+	"ARzs+6eC7WQlHknISyGg0ugU2U5IuOZpoyKMTj7OvZAwTmYUVGiu/gkdmn8XR+DWYxFg1r4jK89gYOIb",
+	"XxwVUuCPCmidNLWfBApSPwnCQqOCtmb5d+ZYwK9y18S/k20Tf4PEXiidAsTfjQqzVfmOrMq1UeFUouC7",
+	"2vFB/c3JweGbw1OJBvVT4/BwK8GKG2Mb2QZhDrGqjWhFNgpCV8gwHN1CjilGHmFoHMIOj1fI4+oWTWQ9",
+	"1wuJw4crpQ3DrUE7x4zBOCi7XrYc7h6HSqwiwmG0wRjD+PeN5hjQGZl3T04ldwm51hZhj/KLxIuU5gKy",
+	"s2ayOajytgyNySQICbIJde08Ow1A8ShLzWA1Gwf+JoM8i0Iw579iKPKcOxIiBn1gcxbzOQkRZ6aZPWld",
+	"nZvN9KLzRpFIk5lrR1mReY6jiIR83H//vVX+rVo+qYxG5Q/f/qVgEqeH3oy84xxww1b6MDjfS8wxn4fr",
+	"SA21M0XFkwMov2DfJ1GbC70knOMwWn2/8Ay6nN4CfX+dfQap1k7qkwNcLR85NVI+duu4fDKukfLB5BA3",
+	"xkfOsfuGmDHvaAPf3C62PJLEhLQQLddxKxckrZ85i1EG1tyF1Mr18YFTPnYPSfnNpFEtH+Hj8RvnxK2S",
+	"Ws4DqDK4Pt0i/vRal1hGbzJhJGcdWfijALE7b76L1hWIYZ9K7/qFjKdBcLdF71qKVg948liq8R+nd33m",
+	"vYU9A1wW3mJXaoz8L0fc3/yf2qv+6z8YX8OnBE7e0iWF5iHfRGFNLDR//1SYeMR3C80CcP9LwVVgLVwu",
+	"4jgkjIEmXZiHwZxwXjBKGo8K/PaYeYwBHX/Q2/+Mfc8VBtEJ9nziNlENwcyFz7sioCOacxysU1KsEXOZ",
+	"2ue7T1yuJfLZGBfS5fSnyBYLtqUETrAzhVag9HMECCvQwieVQvLGuhOi52Ew9snsWwPCXRJhz08UcA0k",
+	"iRFUlBgpNbUX54qLI3ITTG7GXhhNm0hwCVCD6KtI6g9wYwPBo1GBdxgVCqmNFdtd+Ll13j1rDbu9y5tO",
+	"v9/rF7KYfJJ546Xu0UdRXh4AQE4swtGCSbKNvAg49lvsIrUz8cnG42ARNcc+pne709eV2L1noDCdsNoB",
+	"nfie81iy0r14TF47HOzW1VW/93PnrMkFPQdzvRT5Ab3lwhLYP0+lBIkRJcuUY1DxqjcYotfaT6xkJLF2",
+	"7/Ldebc9XCOtrwFgmmhOEqKJkf4sFOPI2Zhmb5bvJBy6+FEvJCxYhE6K73S5dESxL5jf42jEk2MJNnOK",
+	"/roIIt2WiKq1H88av765PPg3oaqKpyOhGRh3u3s57PQvW+e57OQxE+q719CPvMIJGpDwnoRI4OaLbWWL",
+	"K+Tk45w4EXHVUoSq5Ae3t/ozgra0ov1rWfKlcte1S/qmXuA/grANFP3ILfUxi244m2kirB4xggkwHgu5",
+	"kraAg1qIo8dCYeAL8+mSkpBNvTm8XqIZByk+ZV6EKCEu2/GgVRC4V5AZ9nwLzafitdNF2HVDwpgCbEpC",
+	"IZiu0dH15VW/1+4MBq23552bzuWwO3y/Rk3aWtdAbu4Lsn5PPclo6gaLoUxzn3o9od9rOg8Dh8tGY5+g",
+	"Do28aPVMnAiWx9ByKp1TYx8edoqiKc5ddcV4qbEFv9myN9plEL0LFtR9JGnHsKUdHcH4O4HxTZR02Rve",
+	"vOtdX56tkc/28dLXxWGyYZdBhN7JKb/QLl0GApvqDkDKPq+/YOhYvsIrP8DuMAjOcfhoPqIIBB4mOWPj",
+	"Y4acJCiqVQ/fNI6PhMedEelXrffnvdbZzbDXuzlv9b/vrCF/9/FTm1A7SDZBMlN5XtAwCJBY+bOcHBPg",
+	"YAQUV5Bw/2D6Bl1TLM2w5LFHQepUaExwyCcP7ohyfkmZepvorWghfCGhnXCFtJSFW5iq4XFT8LH72uuA",
+	"A/oavuRw59b18Idev/tbZ/1YPSNs6fNZ0xmqhuovSg76KpH0GJfuGp6rqb8W8iioBBYSJm1QFUSMgJum",
+	"Eu0u+NI6APZDgt0VmmKG6tXYQ5sJx/kZPO3R1GU3w7z1PXn4rf0lgXqBN6wnnjbLUj8cLyI0Dgm+43fq",
+	"eME8yuWhrHHhmrLFnEu+xL0groeHAOfjbk/RFYQ+NCpE5GP0eu5jjworDb/04jlBMDsVZ1b4GDbRmv3I",
+	"TACD66urXn/YObu56Jx1WzfD91frzP/JYUnfEQ1935OBAJMIUPlsN8QrhlKLlavjCxGX+ZyE8ihoF8YO",
+	"JoANJrwT3c4WCznCFJk6XJgiqa8Nuz2utA2GvfZPAw5KsKARKgqBqPTEFrldtF+c1n13VXpzsQLqYoKV",
+	"R+qhj0bHE2qQOwjXG2jlcBOtaILwo1e8uzi7uxybvy4uJibr2kPWfFJC30NE3FE23LCTNX3F+nDC9zEl",
+	"p/DDL6WQ0xhaoeJxzrRB4HoS/MTC0t6CkpURsZyQwMML9oU77zIM6K1E6G5iVD5Gufigc4x7wqJZzMjf",
+	"9i7PBoqd43vs+SBZQIxnhqqf/kFjD4FiT0liw5FqpFjFA2/w9Zv7yU/cw65c8TT50Ncz8XBlfE8xvKZh",
+	"xkh04zG2AP8V84Map/JBRHwfh/GF7Ll8cVPi3LHFLPF8g3eUpvgQR66u5gHLvLndr7+56aAIRvHoOZUk",
+	"1k5eFCNvRliEZ/NCs1Cv1o/KtVq5XhtW3zRrR81qvdL4bXc6EBv1JE9/qGhnN8wGr7NtzzUWFwpCIm/s",
+	"2B2Ln7kRLWheFA8R4xQtdd+2Lm9a5/1O6+z9TefX7mA4SBEI/46+f/um/ktnMBQ3trJhAVRS0FswziRW",
+	"CKMlABVvrIp6S7Gq7OadPPvmwbI8lsAtAz5M0Kejxka0aBuQZpdOlb8lWiaOk+mdApcv5QbyEC4Aj+9+",
+	"cOvRIeY3ZfNTgS1mMxyulP8O/xa7jBasAviJ6hvevh4Mexed/vqmG3gIDJfLPGLPVCVl6V41/NQGATiW",
+	"CtSKsdK8AmtRh1wUFeCPCt/Wj6onx4LcjkeFmMzIR49FzDjfQznCZ0vjWGmEtuTDfPZEm9D6T578YJ78",
+	"+aVwZSvNlPlR3ocrlywI84vWjqHy3NTJFRXtnJNoAsOGAe1SBV1u4TGP0GHjKyH7uvpUGm2aPhrPfGcb",
+	"tGFUtNOL5Vz8YQqymPxhavIaa9ZfkwyK8y7egolavRu3PHzWvVB6eupEmHR1fkx613yPrlr94fsEM3bJ",
+	"GlGqhonfEw1L1U+a3p1zBRqMqDAYBIuIoKKtNUgdq0eZC9T+mt6rHmI/yOydeK36KrLvbrYHVLTXlp46",
+	"Ng+3SyjUZt6K0pdpyiqh1H0cIR1RJ81ao3lQ/a25l6Uie4pqz74TD7dyoKKtYy2zIY/V55ONybHVP17L",
+	"3/BmkD4fja96Pva2FMDGmLAGWxSDqXKHcVbH/yl9Yz2hJEghTgRIb/PvtQpxNMq25tfU+zj0ZgQ6gT3d",
+	"WW3r01btoE+cIGQnwBKLmKLBjX3SrT8n7zWb+0k0DkTjz1ZhMXf3xcdn3cP6d20DrEwGFzHJ2tI0fOr7",
+	"ocOSZJMLxn8QB94IJOhCt3Q79/J4ZpLftdpwjVba/U5r2Dmzm6hFY0Gfy5JyQlQEiceLkjw1cFEGFH4L",
+	"liLgKE1rDyIeF0d4x23hzYlamEqvl1mRIdOe7LSd0qQTfuc+SdSl76QaRQGR3h1Yx4aNOfdY1Je+8+vH",
+	"VJg9P+lZsQyBAgm2IF5hD7SpB8gwxHD8Yq6rTVkYLCDtX8GAwRnZvksXvE0WaQCwJdaXTCsH3ICup0PV",
+	"jhjaDyM7rXLD8gYxO1o7oMPuzx0RnB0r4AzF5v4Qu+QU2YPrwVXn8qxzZqOIzOZBiEPPX6EF5Q1HVGvZ",
+	"Pu8NeLM5CWeYr95fQQ5CQvkxB5GGN/XorQznjM8VB6RgFeKpClZBDMYXpoW1qYZrRCPXei341jaWdH11",
+	"ts6ShMegi4oQaQ9Is2TQo7+CVBarFJPilyxmDnbJS+NPcnkvkD+595g6ZICpOw4+tv3AudPskdh1PZFH",
+	"5UrD5QT7bC1f1Q/BEk0wl6/RLLhXuWQC5w5NgnCJQ/eUC9s+wSzK5JKyUBTcErAO4kj43DTQiuCQVUTo",
+	"lD53LbutLl4ZTtIZXrEYFAkAH21DUNmbg+rmQC2rICNZ16cbyBDXLTOK8NN4xsabWq2ejmUzx4et7xoz",
+	"RrW10DTw+WHm2OVITmJVuVLMf+EC9CTwvaCC7ET0aM04BduouJziSBiv2BSHhKEp8V3kBCwqiUD0GQ7v",
+	"SPQz9hfEhmdQjyJbiSy2TG8UT/KKnSJ7HnqOSm2A70mIb0k7YFHc/XqA3MD3+X5Dogs9AZYbOCzJTQRB",
+	"z2qJ9jxgngiRLy6olEuIa43od8j+6wKD3xXX8O35InSmmJErAUjxuzQcwtdL/oL4UCMKMKM59uSTNv8V",
+	"iR8l4cpUrXJotKCR58dW7oCSkjWiElvavAIXVsoRJRmbA8uPDETmw5pGFDZgvEI2Z8Pdy+9txEiStYMp",
+	"cMCQ20SYc3qH0AjfKkhHVGBnCmbLIASHNthvftx0QACG0/gQJggujajcPfn2bKOihv5//N//I4bbitGl",
+	"HLkBXAfTEY3wHSmdonEQTRGbE0hNLN7SRTYi4opL6FE6DCBi58ZqQcagy7UlgCHXQjlLr/CrSyQJdYnj",
+	"zbBfSe5FEWxasAofy7dBWf6omp2J/+pfyx6/14VKB0GhhVsvmi7GFSeYvWbTYM7m/P54LYcANqERdU62",
+	"ZUnjCXVD5js46lbmKH7txbxgXVTx1P21V8Fn1zfnl6k8ilmua6X561ffFUHqeadF8SrJqkycikuz/ITy",
+	"Sx+9UatAcx87hFkG3vPVl6zx8LyUqVk+njlLIsGjyBMUp/MUN0HphSzvZ/WSub48eORU14xOn6bb46XR",
+	"qwiAN0b/y42IUik9Mjk75nOfoC51KiYFZ05CEO5oHmHcYi50TTJCk8gNtSZ7Aebk5f3V0RYLcLuyOHVc",
+	"8zgDiGbGc5BIal9/1dvPeCwCcln6Rd6bKWHXvBhNmOUywC7cSpeXv/5GKZoxKGIJfzLeMF8ddJnsx5xB",
+	"Cb6ZmdIa93kC27SUlDOWad1krfOBjOQjeauVpC/SDNfxBmmcIRYedLE7LbRmqdcgOqUvLHVm07d0mjXv",
+	"ZUbnKNlmRB8MOikTOpp4vo+COeEsDiv99DkNUGANMJqfdFhfoPGJA/41TOMKYX8iwzgH+ZnM4go7z2UU",
+	"5/NtMxMDIWtGYnHolIH4JZ66l2vyXUTTbTzuevhDisUJB4MlZgh8Bd3nxPMimgKcZ7yxEd8atC8T3WfE",
+	"J9vQLTKIZtEdR+2+NHxLcF8mvhP4zWk3eWeoyZWmdGGjTu0GgrlZM0m1OqJLL5oGi0jkfyZOSCKT3fJB",
+	"GyRTkHbphjeG2N8nOY5oEoTGx4b1GyDlgr8tXSOfppcJL5IUKdaFfb83Aefm3Vb4wVqzfBGKvEindVRM",
+	"b4FwSWJOIDw/drrhAfIBdDFc81FSZW+7aguNd3E7GcYNn0Q8j+L6ewlR6NAolGS2dB9xVxW/y3Mf0s2p",
+	"6W3rDnrosF47RqoJ4he9yOsqMyHqD9igYGayXV4PzkwilefuWrIv1lN2dvBJ91R+Phm8e25al5FDb8ef",
+	"qQyF9pi9Vt7QcW5kbAMUcNPSuPJPv1fLJ63yb7j8tw+fatbR4ee/mLBlXFGuX4HmELAU545poReYIccP",
+	"mLhs1hwB9nj85yoy71++xyGENfGB0pC2nMiDxA7pn9swf+GDtjKRxcn01jkPWIR9lefJcENKC0EC7yVZ",
+	"ovdBeGfCJMwf5pD6Qe3oqFxD2J9PcbmOZFug+SxRm8b2PUpqaVBq9QN0gT2KBlFej3q6R2seocO3RkMk",
+	"IOJmTQco1KrVas3UA2Lfc9M4R8RC8zC496hDhKvoLdRFEiEPcQxDKCL7oymZpZFw+X6rdiAwYok9Sq8g",
+	"2YpNRy7x9jQpQ+E8CHe64daHa2udk2eoGxztONQw9jHV3pZuduZqeslLC4xP7oNn572ZF9CbkGBmss3+",
+	"Ml2Jx2MtvwlnAy6hnvASZuCwGqAZpgvs8xvaI8s4Mlr8CX43YgqjpSpOqpLzKBlF2JkSN0m+8gpxNZjL",
+	"aBYKfJewSLy2Qx7qXW7/TNlNkwgA6eIM6dr3uYDSNWMtLX/o/iNckVCGKCejsJ3FHQNECSwmO4fMk5v/",
+	"EKmThEjLJrOvy+SYY4LYYjzzooi4p7IaRcD5hQic4TBylUcUGMCTiISiPWMqXf0+C7sQ8L6DADrDeiDr",
+	"n3E39xMMkkUnTsDxMh94CqMdRMfM4c8IkQ+a2CTVRFJuVL7HyclMSCLF8lIg7MaO22nmu4cH2VBW5cF0",
+	"JdKy2O1e/6rXh+A8O5UQcN1JJBETdkDTFQ4jD/tKtuD3LbnF/o16LdQuXWdGEF+ScNyKC1dJpy1zFv6/",
+	"/H00MsoBooiGQM6NfG1ITdeWAmF6tqPD/Sf7vNtmwVbvuU+t9fyMkIHTjqCEjcfiAoqnyE64GXyZBCGy",
+	"u5dn3Z+7Z9et89SuMgvZ2tUttXGNHdqie4oqAkoYKoqihuB7tfSY0fvzCWWC+O7YYZQOtH3Rl8MMf+yK",
+	"cWrVDax1l3MFbR/D87I6MP9xN76Tp33tX2BeV8Tm8z0VMSOS9z1fc9jvZ2eC6aTnJo0LswgS+6bxWDt5",
+	"0yhXD8vVum6C4u1MmHrQ6QH5L+bPO/SEAgKcseOH9YszFN8kDpU7DtFTXa+Sng89SGHgk70LtPd5p+xR",
+	"gpF2O0rnHjMYg/Z6YTOoaSaxDd96dB+efJV0yHlv0obcbbGSt+4vqsijKPKDYJp7rb2kc3pSLVdr5Vpj",
+	"l3P6zEduN4El18J11m+9G9qIBTMiUiMk8a+oyAhBtvzLhirKItXCu17/ZnD99qI7GAB3VVqLpeoPaiqO",
+	"DQ2Hw86ZPaJL7Ik6nVIRVpr2KbIvWpfXrfObfufnbucXG+ktcawwQ5k3WW/ATifDToXh2ZoBwS6dIvus",
+	"c9kFCPQsM7J5OoIHEFKwCqaVQlyPXE3BKqRALlgFBVnBKoj50lY/NfIeRr9kA89CPIkKpq3tEwwpUAyb",
+	"rnbB+PUCTBN9wKyxQWs+D4P7nN5nYOpIWRyTj+JRek/e0JZpzqGutc4IMgEwMnX59giX/5qiaxppUM/Y",
+	"IeJ1azkNfIJ8b3+Lz/PJuBvYlZJoc8Ox9xfd80M5Nfq6ebjlan8SU4t8UnPpExjl0vbTvSlXdd+RbFtI",
+	"w9wrppVOYnGlxriuI8STpOWCfYhgs0XviSxgav2J+esFm68EuVjJsVo7Dg8yZplIO6fUrGasUoSQXOWP",
+	"FfxyzVO72pW2PMEkY5pHsGJ4d0CWUf1OpJqs6p0ug5FWuuHbXlq3AuLpFJf4HMg0cC9JecnwKHNl+cSC",
+	"QDWu9CVoc00b2VOzWH/7xPlfM3jTRtL7ZYHai5JzVYw4AJNz9dbFuUx+N8UilcscM0ZctCKRhRzMBXQU",
+	"hZgy7EQg7sdP8J2zMxstKL8VCJ1i6hAXuQuCXM/3bgl1iCViDbXO7/q93zpcQcmMi+yzXv+idTm0EQ0Q",
+	"diLv3otWyF1A7TtRDZrGP89J6AUuKtbqaBbQaMrQgvpQIimgE+92ERK3ZCFGIpHDUzT3nBH9IxhrrgMT",
+	"j2K/gmyRC4mJyPHXirLY60+e+/m1YNI2SHFMQIJ9P1gSFyKkWVpZkajluodyKeiccf1DLJwrImKdT+eI",
+	"ILb5ilBXtEz9nHVPEL8KkFI/vQuDv0EGqNSvZ+B7HmV/XvduyLKZ9afslyVPfS1ZYh9pQEPZDqddOXZl",
+	"znrKliO56WnWFqsEACtJEKgJgFDnKliKtFwBjcLAR16k+9Ykk3CyToZO03aq1e70zRemiYyW/rsu2Rio",
+	"8UFqLwhEQvVtIhs2w7aQDXIp/4fkwHYF8ZYiTD6hdYRDMqKcWRAXsUCUA8NxBi2F35mMFGfIPqzXbVRM",
+	"l04b0ZwKYiUUYpgRctPBa5FgQNt07y9sqrtI1X1Tazus1ytfyHL+mOlT9/KjBkpJs48Z6WE2dbO0/Bg4",
+	"IiMX2WeMDfaE2I1l3Z7wRMp/nM5v/UhPPJ9YaIwZOTosE+oELnFPUUD9lXAhDCiJHXfE028UeuSepHOf",
+	"jFdmSVBOfbPHxaCw0RZdla75uIuSrzJfIN0ZtQo2eVlOcb1xZEbrlHxEbIrL9caRiveTuKiklSGuB+Hy",
+	"5MOnPBWIeX/Li1kVA75iqp6/R0Xq0B09xR+wKfm39ZpiLq/vBPMZapAri9G468Vuog9zGXso0QTJGOUO",
+	"KDpOcjXqt3WqCJYLhfhn+Ja8/mNObuM/5vQ2fXuv99r9CpdLuDp7V7Ayv/141fl+7cery+/16zzGxG5O",
+	"Hlmj855MARVZhKmLQ1e4yY65HjTHrkvcUpJTplE/rL95I8hQ+Iu5BLqnzQM//vy20/eqH8//cH76cfB2",
+	"+f7Xy78535+s3Pbbv72vv1u0b7/7LuMjc3JSbdRTfjKHqYNU/Jfm78KgUC2ffPv6w6fDz6Vv1n6sf/7u",
+	"u7+nfzr4/F3pX/7yZblXiv8kaOAq5TwIo4qgHN0BqdHY4BP0+7+/Ho1Gow/f/mXTZfXYc739BCsi2uG4",
+	"mu1H8c2StR+5gXNz4r5xjsdHuDE5JAdu3UkzTt5iLyNSaq35jpHaZQfB5JpxRQqfFHlQKIgr4qpx0b5q",
+	"DQZXvf6Qy8Jn/e7Pnf7g5rzb7lwOOjZXEey4Mlr3zOYnRjctgx9Ipz/svuu2W8POTe/dTfdSV0Z0RqVm",
+	"4lpzeqKCVdBmKViFq36v946P1jo763cGA66HbJiG6+f9Ybd93hlAp8Gg1+6qL73hD51+mvlpkOzO9dQ+",
+	"XEniL6zt0Fno3ZOQnXsOoYysf7/Egsl1z9a/XYVBMOlNlIi+ziw5C5xwjk16ky7VH0bW2rbCyHN8wnqT",
+	"FmOB4+U063HNQ2fMHSXHr3krgYSvRzQkuPwjmNKKG5B/lT9VnGCW5QlpP8GDNE+ImVrl//hvf/nvo0W1",
+	"Wj969c23r7/7l3+/sT/9/fP/Wf7w7b8mrT6keGP5wzfap9K/FP+lORpVdm1d+nbTwUs7Sm3yhfqiNvav",
+	"7Om/txU137izxb66M4TJxggYNxlmv6jH1PqDx8Pdop7+WUrfegmatb9l+kFPVakdMjEU7XbKXqEedW9M",
+	"wWf8970uzgyG141pbzuXnXfddrd1ftP75bLTt1GwpAzNAogmwhTVG/890YKSS694690TZJsIC5xh2r3L",
+	"Yb93ft69/P7mqtMfCBcesLQx5EWoiGWy2CCE7NWTieeQsKTflVnQwBCXHTV9qRm67H65cQy9JZRMPMfD",
+	"PtB9cmHwj20Bv+/RW/m+88GE6X+a6P5povuSJro8Zr7/mNLA9lgH2C9iWUuFFa2/G8ty1kZVwGMg7mcV",
+	"Vy34wfzyKWcy6dSQswrzo+EGET9kcxxNUVGPgPi9+qGipENHprflukMcyGOv8XjZtZK9d7Y9rHJALYWD",
+	"DVfQpZHaWnHqsBqKAlSrVvluhdiJSMgsWfrCXyE2h6xcaeUfU5KWbGsPC7fZIF2YQ1+nOCSmiyj9sgO3",
+	"l56uT77/KBtHtAxUcrGcfGPxWiHldJwPOicT9HOkJVt3UVg7DlPMbviVbToQMnu3zH48x7cETQLfD5ZM",
+	"O5DjIPAJBqcqSj5GN84iZEGYk6FDfLTVbvAOMO4pogvfR3JTOL+DnyuoN8d/XYDDM28gcvpG4YJso/R4",
+	"WWmoNlB85grZO7gjFbZuIcyXw5EWRsJLrIK6NLlYLZltmvguQ1wgoiMaCm9JkZEzCqCiDyVJHTrYBsiY",
+	"v6qgVhKMKedEU8xG1IYYbH7vAycRaY1VFLYMvpKR2LYxv8mm8PrHH94njMfPaMEfPtXN8uzWMP3HRwBu",
+	"iuvPjr5/nH9qhIeAF+cFyATzZ7dz9yv2Sl36a8eAf0CCt3Fe2qnUjg4R13rTO/htnCOjmt7K0ejb32vl",
+	"kw9cV/nw6ciqbdZSZIWDM+mpv6c53NW6mQo9xXHwqmEqh4bJn34Pg5gcct2PXX3RnNjzQv1/IvMIiWwN",
+	"utT9iiE7kyYARAhtwxvmDU+5rynsbOCaEv/SEwYktz334FHOJxmItyd1SZR+k17df9dGBwcHJyjyZqKI",
+	"wbCdpluoLwbBNsNatXlQbVarv2XDbsq8t4lmxZNNXAxnt3oc+bl7nqcsF9u3LldmT1JZSLUEPNlZTJuW",
+	"Lqr8MIyBGna5Q9ySUMz1cKf9e4VkQvgCyXZc95OmXTpfRGYvyMvE1AT/zMfSlUrq+lIJaye62LA+mUP2",
+	"JZ+bvUsIsD7hkBmTdvTJnMjXqbgeSUCRzYdwF1CtQ+XkgiWXzEK56ptXpACCHkXhkChA4lRa2fovSgmq",
+	"75R4mXx0/AXz7smFUnuEyP6VtCCFsO0nEihroJrvzslSCZQzCM+n6AHx/YdVZbIZ8X1V3ScIEfyd6MH2",
+	"qfDigZIsXPmFfD9FLD124zI8wRI2j19tUAK8ZKHUyCBRCAVkRLNzII8hNwzmc5UBPq6tKu02ST7FkrEA",
+	"zD4VXZ7l+O54GKH8xQMO4oPJ0Cokm7Lt/PKW/8VOb4rscuMi+HdTOQsdJ8WqhWrV6odTsFzxnxki9yRc",
+	"iR57ouPrG3h25E/qpOVzIpmy9WFXK1uM4/3YPQZSTjnQOqcjOhsCqyq+cz1SZxGaX9unUTRn6Lp/Lu13",
+	"aL4Y+56Dzi4HaMqPAdgwi6qyP1SwseMK0EsBF7NLlTXlfU353qw/cQCtDHqMe7BnPk7xkPMbno09TNHd",
+	"EjtTDPUkocQwcblCaP928Ys9okU1grA3xZz/duG5hInib9D6J1tgJG5BqDsPPBqN6BzfElZqJqXaFDCW",
+	"6I5CwoJF6JAU5xfNZTmwEfUylWiDUFj55INoCfqko0dEJtHOdb9gFX67+IX//5/Sb3Y5uUbzI3UfWH1q",
+	"v3skpXCYao7EVS1FsTlOjrnPPjuNA5jMHSajk6RH6nyMSEixDwVEg3vPJS5aUO+vCyLdnSaecMfYYn7d",
+	"NYhkPXrk8Sl1U3zPqDVp8SS7p9GNA0Y3J1VvXw+GvYtOP5VY3ZT34RmTfccnwJTnOwvwy8v1rQd+PnMN",
+	"CR1zf54yEomF5DkqSeg4eqZiElujOPUSy/Hhe/Iay2NR6+bLVlhOx2tt5zt6+Yx46bKExovjOS+2fEYn",
+	"DE2vllwj4F8qyIb/xrGvBDtTNMGeD2mAPK5qTIIQ3WPfc8XzMv+4CIkphbU8jOuX+g/D4ZUsib3+7HVo",
+	"PrICrp05HLhFiNVu5nEG94glV7KWYUBvQfRbgvd0gNwA4bFQ9SvmYJZbiqNFSN5iZhi6J95FJwtGXBS3",
+	"tQCfMg4Z6cnwGTgZNIUxI24PgQtSQQ/v+REIZvNFRETFMIjpDEkimjq+BzEh4vhu5lM7MCgNq2u8d5N7",
+	"iE5ABjcRmWxkHLgrVLTTPiJQ9BfNcYhnJCJhLAAmPEaXhdb9RY2Zo1UqcEHRHtMfvDgUUAWMhCvxaDct",
+	"WIUpwS4JjQc6l5iGUvfSphqHBN+xys4uLBs3IwgdZSfuLSInmD3QagxHq78hzbYXwRYS9zR2EBIkZnf6",
+	"/V7f+Oi2UYXU5eh1nAViMZygJ3yN+u60exdXonaLVYDJDVuy+3OZOXDDqBnE9CaedE210ZVxpGbiX93Y",
+	"fLq5VMWudr9JiB2xvx241d1815Yk6/U4WNxOoZy66s6Ec7rwHioaig6WTpE3QTQQ1nKR3Upanjh/MhsB",
+	"H1Nm+GHvd/s+31kFj7XyC2gr1KVrGSo0gvDkIhosc5bP5INxTh1LNbqqLs/VJ0YizaIg7wPlEGyeRhLc",
+	"JpMpm2HfJ1qt95dW8TO/xm2C9lcsX+3/L1H2dFNdzchz7kgoy2saUQA1joVTQu+ehCDNbj0NCrc/J53X",
+	"AwQ2l8xMHdm185g+YCZ+lSXgpB6m/uqUPkrm1RpZewz8V9CvNWb/p9KwE7ifR8dO4+mZtOxk0i26Z/dy",
+	"MOxfX3QuU8UbaZozKVYtuIzi5EGIHJ9gkUZeFGzzWPY2waIKGyVL0fsZ1dg04tcU2fWVvzxV1szDzA9n",
+	"sDfCWJD2fYZ65rEzrotXFloScmeJHFOoeFDlP8onhBXBISoeHDXEb+vb5WLD64Z81ZPTr8/43CXz+cL2",
+	"hFJi4Zkh5RuxJ6DHXwNOThb7IlTS0LNCusYw+f0KSFZUIddiPm3qdn+i96YUtnID1hOhQiS7gDRsLDZK",
+	"mjX+F6tJ6OYd0CWCOYlr7EkPeK5aCIMIlB5MLd+sBjz+aWmbJKevKCvX7f7SlCDuq0hkMf3+ySQyBbdm",
+	"21lzR48d50KuyxPfryDlSMiQg8NwhWxdmrels1Paics+ld4itvSlEIEUXG0KJhmfKZOvVAWJzxBtmfbO",
+	"MbpG6ZUnt5/S/TypHvYE/uXdr7ba2nQfM1F8VDOyrUtgH4mzEKnSjTaAH4IlmmG6Aldvlhp8ihkS3YmL",
+	"is7K8Qmz4lT/0kVMtS5l0y4d1I1pl57YOVRnngruEHzUGApECdDEPy0/WqujsLQfPcyVr/Gua3kCJ1RU",
+	"hCcX2I713VATlL66yULuxq6Ykc13uV/7WtOv6E/49Y1C+3sETgPfhdy5gbwEvvYSdnKWUTuXFC3cYA4T",
+	"39SCE3Zj5I6Pl4wSMrfSDjjJ5ZXmEyn7WMp8ph8B3VNHt3UlrFAj/DUu/zChS6L5q8peSob5c4tgz2Ub",
+	"M2Dt2UxkydzPu9avssj8PIvjhXNHgL9OPIqp42EfzcPAXTigr8X10UFtY80RtbuXw04/TlQ2GPbaPw1s",
+	"xPERUpnaC3FwIxlygFgUOHfsdETtdu/ionfWHb63UYi53BaR0MO+aDbGzHNiJ1SGireB71po5lGP3loI",
+	"34aes/CjRahBCNWi3vYuzwY2GgfUZafIPu+1Nbj8wMmH512v3+l+f3nT+bX9Q+vy+46NJh6OlGOsR/hw",
+	"7f77q2HPRk64mkeB9i3tMGTCCqSrkSsuWAWAs2AVdAALViELBO8Fc2YTTRsnWGMb5+QWO6thcEeoSZOK",
+	"+Aflj5BEkPguYlM8N1hoMVBlznggZEADMXAT2a1FNA1CaQNoorcEhyREo0W1euBoY8EPxCzza82+qDpE",
+	"Ps69kLAuTR3EgyN+zHfIwDrDH4fD81TfN0eHO3ZmTiCO5E4XDOBiAF0MN0sULlhE3O487T2Uk1pS67eD",
+	"sAozZ0rGPELcSG9taqsL+obE2E0yycPqU4vdR0zQjsVeHL/2UI6vn8M8li9dkp+Q5V/g8I5EZxK+rH8W",
+	"Qb0fzts/ozEOKwjeG4UlI3kpttLitMnpzQ/YxlcIadgc49ilncuJmEaoSINlXJRvjCGxwDwMbkPCWOlU",
+	"REiKIdDE833+A0ULRp7b3v1sthVC3X2mmHq305yE1d7tFJwgAH3K2wyHz4y4/Y0jfrA0r8gPli9gQbP4",
+	"OO26oMe6ewTzvHvWcLpYhMPo+VXecK+DsUnZTT8053uARN6MvAt3COMfxg0fdl1ZhfvAX5i2cCBcwsB5",
+	"yZstfIh/EvSh3KXSZJrvPmfQIjIMP0V3Vo6fiqZYxyo5kI/kFOJ0WZJjxytTWyjYj47bfe7T5KL5Cvq2",
+	"dsv9qRTtC2K6l5O0XsJVUZXWNLlQRu18a5/M1gNZqsiMiSxcHhMZuHazbstJrnLscXIwVITAiequNnPf",
+	"m3k5MMNwzPsbQZhBREYQ7jgoJR9z4UxlJKuKIHrx3MiSJ+qAElSEoEiEJ5G0wYtQPi4TCWyqIJGahViA",
+	"qoiSe+miLZJkyll2xcQ8JPdesGD5gKsWMfAyl5oATGBfJgqKtTc3cJgM2rQUhAvf3xUoFmxn6IMgjHqh",
+	"KwOqggj7+xEi9n0AfrfqFplzlsJamkg1OlB0ZqWPSgpcuVjT2dQSwLzMfIlxYhgTfEzYcOAJEWpbMbCd",
+	"A6Ypl6AYwre3IbmFa0v4angzUkHxqGxERc7YxOajonzl+2psEbbjVHbyp1dsRO30o7p9imKrcRIvHE3D",
+	"YHE71eK040b2iIp5KPGiKQmf4EH1xb6RJqja9HoDdKvecEQXEDKiQKhKCnOvmNz3l/bA81i3EyEFgfPb",
+	"ZgdoKYaB56x6OXn56NHOZ+7jV3yA+eEWKnHeyrSnMjtLYC9gsfs+Ne/2tBazr6cMRE8/d21PfBa7d+sE",
+	"m97fB0Wux4vbErp+1esP3/XOu71U7Hq8inTGBgjBgGLXgplCimLpahAsaekZfXSTG83koru2qpfnoRsv",
+	"4CvoQCnk/XlUIC293XO8u6Ww9EzPblmetDnKPTmmO4e5j6iIc0dbwty53Exo9KUD3eP1bok2SA60Huqe",
+	"rF/GuqMiZ0WCXQJz4n/C1a4UNWEefomc6sXGElyFwdgns9xsqSeHjWM0F430ulipAnni87d/sIDaMpEQ",
+	"ePuNKLwdcslDpOGCmOdgETHPJch+fV8zukduzOD/wBD1JIh+/e2Ds1V+PjLh/uJGtOEPmVhbQGaX0IQv",
+	"zpALwELEhzSOclT1qAHTc4Il/qSCOtiZjugUM2RrWbs1wGxL5TlLyhyORYJbJJ7BR7R11X3FxMAMFe1P",
+	"4l9N9PsnPqaFtOE+f/hsyxx98RWyS8aCFpphZ+pRUg4JdoGz8IZNZP/cOu+ewZvzjfDRtJB9fdm6Hv7Q",
+	"63d/65zZlnhFf9s9O+tc8q+XveHNu9715Rn/46Iz/KF3dsN/a52f937pwK/t3uW78257CJ2vWu/Pe62z",
+	"m2Gvd3Pe6n/fEVMMrq/4qeqc3Vx0zrqtm+H7qw60v7686vfancGg9fa8c9O5HII3QRAi5ZdwLiGVbC7m",
+	"X9mlmKhnu8t+QpZNZItHbSAc8ZzdlO/cgn7kE7f0cZSpAYBu+D4rIquYATEfjbgUxSsGgfeVfctYbMlT",
+	"kJOKYKe0CvpsJha0MQlcnP7hZvyEuSXk8dqaWqJS2DOA35Tfw1Ci1Yt843Fj0yCMEBNl5WOFVXLfTBzE",
+	"tjLGLXTd7/KdAr/IzDicg3N22Rz7mN4JUpz72KP6Cggrbd9k+QovlqRpM5JSY85r2vn+vpnLksQElspV",
+	"wJm0fF/R99lCQBFRgGY4cqaZvEEUrYJFiNiKccJL2+WccFauVquHteNMqdLDrakd1lI+m4tkaAnbbK0U",
+	"EyPUZU2EkRgQFWv/+I//5+hQsyiKsjF4RH8c9C6RJKhMXj+1SJkDUIyKbJG7wS5ZaDn1nCny2IjKGhSQ",
+	"5A+MxCK1IBerVCYEBYo9KogRRgV1k+RgLKCkNyk0f985OXbhs/VphxwT2VP0AfANmNuiBfc7/3bdGQzT",
+	"OrAWNwL5XuN6WF8ln5vR43FNnMws5OUJk1lPdGNQRjCJiFYoRUVisCaye5ftjsxTKRPullAQymCAEV2L",
+	"zbCkWKlFr0bLAP7F+M7KUFYs/sH1o7mPKbojZC7JHMdcFprA+Yr/Um4qLl6V0soRB7RgFc5a3fP3Bavw",
+	"S6fzE/zjbfcm/vdF73L4w/n7tLIUfzXwDt0X3KAkdS7Pupff27pvDF/aGlKgfgxDSYcFjTx/RB1MHeJD",
+	"WWc7ziVjx4Ew/NfWZbtzzn9UbdGYTIKQy7IjqjUUghRygoXvwiOH/IaKjBCZSEtE+tgZxEmghANknM5G",
+	"TaxnttHK0cZ98pBm9mK1r6777R9ag46NxouVqPAbv5dzHbpzfm7LuC/Qg7EKI0iV5ZWDcE24c36eAS35",
+	"mAfbFt1XnWld81UbqQoAuZZMQmQJ9iQ3B4iV/wCpglw0XukZVF4s93qxqrBMt9H2A+duXUOiwiFpV7wF",
+	"kwkj0YA4AXWZmRFOcJhOecMnRuGCMoSnBLuKM4UE++IjmPOZGHOn99IklsKNI8FYXjGcDB9h4mV8FtwT",
+	"eEUMF5SCLCDfzblKqERLgG63Z+XMXlHwREljywz1ti17Hrthikiez3Q4IJGeDeZh2c42ZAzamikoSTL/",
+	"5s+XZH7NbYDjwYjm2JsBsAQiCFelBu1CtkQDbyrr1IKDDkV2zGVSdd1F57POoG1keUPdgy2Zsuauzdij",
+	"BE2DRWjBJoHoEsI/ubyjz1ibFiwxQG1pnjO4I7SnaUuGMwPpEwUrfkAp6rTP4+ZT4Omua2pa0+5IJ+2H",
+	"FNRow7hcsgcNEvtc3FSTqap58OeAOCGJbFRUxk7igto1opzR9VqLaIrqlap09ZGdbrz0IDdMjsK10xG1",
+	"b0NMoxu+IBsV++/a6Oj48AT9r/95WDkUOh2VoebRlDCi/JLICkE2QI+OKKjlbyESBi+iKV+EsL5WEKeL",
+	"OfYgHa7Cq7Hyn7alhtSDGjlwNVIgzHMrWwvordcA1BC5z2QCaQ+eUNZwzxya1IbBG3i87fvOJHmQoGox",
+	"clvhNIGC5aw7FxJJcU8GjUT8Z6uQkN0mcKAVWIVOhbeSImLttKQ42vpnc2W8DHTf83mS4OZgM1RSCiEu",
+	"gqaW8KEqMzLHIQY1BAKLGML+kus70heJSyVoGXoRMSJ0K5AyluZzPvtJpIx1uk54Bpr48DBxRygq2pGI",
+	"a7EtJP5pW+gf//GfJZlKVF78tsX104Xw4UsQIWuI6myjUanBE4TWSuwJy3GOIozdROZILQNZChArhR3Q",
+	"1dLCdJ4k2ipzyQqJUKiwgBeBUdklXZR31/As2fnG2w0bMXj2A6YzoKwTLzcVKmaKdKC3XA30vQmJvBnR",
+	"pX8LYYkKuDS8mIc6mKIpvk8nCt49+my/aCSrEGSEiK0RYympI58PQPygHjAouABTOhGsvaK/Zz0iSs58",
+	"MEayuHQQRmXfuyduKqARFY+qaObRRURYqYIGhLrIg1KdGwMdIz3EcVQwWvP3CW+M4ii8fcL1oNfNflF+",
+	"BkpOj5mKNVzfze6VqmNMGFpOvYj4HrB38USaUHCRzObRCs0I5sydrkqpbd4au/h4L6/EWSWKwxGjjYGI",
+	"GpKM0YipU5Ln6GWlGXVql1JMK1c0HpjPEtyJNujrLAmjtpAtrknpXgHXzgwV/WBJQgfy5Up3cjdw2Ctx",
+	"/lAEj8Bc0pXsgYnLFjqXKqgD9lhxQqaYQYU6XXTgQBSsAvTJV03M9ryWuOhtcaBsda2CU7G6WIWMLZ73",
+	"At9FNvxd0kEQ3c2Th5gykazV7CkQp6MQARlSRqlwsSM2RMb5LjVhQF4mI+pFDN151EXFxDppSVNk6RTZ",
+	"UQKBGIuLNZ4KL8IzAl4HC4KKvTkBs9srhggOfU++ylroTpYMxhQpBan0FEmochySxes3ZokjcjHO1SMK",
+	"pHsuChYRKjLi+6WMr60MZFCJnr62M+p/jUxbkELJzIVjAn7FVDRGsSYdEQIqKhsrshaBtzCYIndlIgzo",
+	"zpEtO6X9Ss6VMHRvyPi1L8InH/uyOLoJGzJHJdcoZDVMt6lZvcAraEE94Tz9khzo942n3T+j1yOMhV8d",
+	"P39dYBp50So3WlOWAwhCxALf/d8op9hOzvPaPfgFclNpd9zOYm76Wtxz0Quq7qbWpksMixoPZVERIvYQ",
+	"SF452ZxQ96WR+sNimc2hM7Y6Nzb6//5fVaNh7SFAhhk5fH+/7uqzrkgpwrIeksIsE1Adh0+nU5hlydGc",
+	"1Ayr6A95BSVZ/mP2pHbCQKPqGk/de/sEiWiHeIuDzLDfuhy02sNu7zLlJAO5NmbYJQgjbcnP+LKsC+Sm",
+	"N2UD5C/vXVlbxFcIB8mg8M8TEKIB/jxPuxlMPdPL7vpdu7EyFBfEaSIvnyb/VJq47txT5EeYuKCIKa8d",
+	"k4/OIz109JZrFBOfeVPSMQ+et7iI/VF3bEjcAY8P6m9ODg7fHO5kvhTONi3B3h/2UjhMopf5TSd4rPCR",
+	"jJBPVIIAESIQqeCUikjjoY9ef2yQ8gM0xd3EO4kfJdqtZ+KSYJrIVWA4qUf6UBTHvrhPi+NH1XLeGOiT",
+	"ZAHIVG7evVemUPOO/rHCk/jBBZjzaynnb68Wi/fQ/U2it556g/c/Fc8VYrwhWjgf13Fm1Ydg2o5FXFt/",
+	"/W8iLEpKLr1oKoKiMl7i4Bs+omwaLJl89P00KrAp13Xa4F8oARoVmigKF+SzXYrLv9uH1aotIwtGVIcB",
+	"smhOg6XyCwMgICczNbok7Kn3GuAziLMcXOXCmk78DjiA1Uq7T+KFHOG7dLhDnEg9W1PRAEP+7kqJ8mG7",
+	"29LPSjBB9iL0bQvZbDGOmzH4AQjQRkWxM0E0JeHSg2Tpv0gKsJcCEniEjtZdMAArsg0nJalbGI5kLbuJ",
+	"u50WiQnNnqCvYn0b+0S4l8nQFZn8JtVp5/c/NbfWWT6+ysCjRnVLGNIi9I3ZX8gSXffPLbSgrkrWv/DF",
+	"M2WSykSilRk8Erb7tsT7BsTj+zsEV/DD8sHElNX+xixZq2oqCEA6HqXrtUyhtNc9Cbl6b3SN+AX7Pomk",
+	"XGFClLp2XjG0hLZKxqogmwu/95zYOCmH5NZjEQmJcqiSJbntEcUhUaFVOIpCb7yI1MMIPGmh1lU3fnRh",
+	"CDMw2kAY0IpEEJa6EqPAaTO/iUhQtKdGraKCSKqxs+olscI7mVQvMdoNZHPZli9JtDVHk0kMmUGWGuoN",
+	"hm2JRWi++WDsN0nsarNu+C2R6rZYeEY3ANUwY2vFMwIv4mLLb+SWw7B26vkgb1xvjHOSHnbfti5RcTGf",
+	"kxCJ10oayDRL0qNu4YMxiv9X1CcSDqjrdTR9HHFANlVLVgqB791D7mcWEd/HoTlGMyFh85ZEuTm3gyUl",
+	"IbwPniJb7YJ5EgNKc7Mwi0xMyHNP4QkRtmTXPcjcfqZp5fZn6UbunqUdqhRuEsLV9iDO6iuPWuaUpOj5",
+	"wzZGdO4xQ80uVXRq32MsmZvRgWSXEyynfUieM7X4GPQNS8+xcGfttCp9FIdMOnYfZxy7URGjgSB02bpk",
+	"iUCZKr9BTur1g4PjevXg6E2jcnh83HhTPU7p7o1qtVppwI0nXL7Xenwld/AYV8CZTagCokM4c1dBeBBL",
+	"3ViQm2PtVhK+wrvdSl6k/AW0nGlFuKFKW6+oNOCX2sCn8pIzVgYaY18ll9qB8GeK7s1JAoDJcHy9Wgt5",
+	"1syGHg3CmwX1tmYGzNBgnPwAIEbFYxRQRZUl832Yn2lXgclbNCEAkAOc+FLIyEAaCBFauG3A47gkiZK5",
+	"EvMuNwhQ1E73h/x4swXdAvYEGxvH8hhbkNA8WnzGldVrijlNsoWUrmC27YHgOptXBJZYQJP9j339Naaf",
+	"WvIa1Bu4HQetnZO7Il6Xhi2VqLGOfBJFXJnlQqbr3XpRJgz8t4tfhoVUAsbfW+XfcPlv1fLJh081q1b/",
+	"/BcTxgVgkFWShHMcikforNU6+brh6tabwf29k8z0EIkvJ1AjfmLaY7C1HBDZpSaxHgmgqYnyt1vHqvly",
+	"16aTv+xxxac27aH3fBqCR6c4jeWe9MI24AiwuqcJPI1EJXVvx1h3LC0kG4HR8fowiPJZeuaMqMQkmwMp",
+	"kkNtTKmaDVHEOYXWU2vc0yKeudQ5i4oZ/m5afpYDmlV+xfb0/BevGCLlWUDJSvF2pY1q98Q+QEhO24pf",
+	"Dsyw7HjRJALKDRS9Je7eSJEiy4dNLw+vGJLDK+niVGUdQNU0FF9sd+QMKl8n7NapjApJzy42xjbA9UW3",
+	"LAugmMwMIqSyEgCGmDrTTTdbsgei7SuGvr/unu1lFNhnuYJRGZcIlgR5QkQy7YyFStTqvHE9hse+Se7W",
+	"a3UmOWYYUj0Sutogk9+tnBuf3BN/36X9tHLOod9Wcofh+VLvSehNZPwgKv70vl3Kkr4f3Hp7I/kcOq2D",
+	"0eJaiZSm17P26Bycq5zzaUDVhWrBY3d5hj0fMt/QRC4vVXTBZTtw6hFujkVaoZsHdOWQ3Uj9dKeeV7zH",
+	"pegAhS1vVR3xHU6obLzze5Q62ImBPdx3jVmRPmF8mQti23XoqvswR4GBlyQuiWOdQEEihKAZrpuZDuOI",
+	"FoXpCn1nNiuWrOxVZ6fMUqqAM8eM/eJMwPsad7OGWlO9g6WOjB11iC9tz91qlN0g8CWLUcLeXibeB5tr",
+	"H26ClbUjvp4hVipcT2+P3cAGcs9/8hgkogp0/l9BrTGDXOVzWTBS5XcNCbL5PtuGQoQp8WwvoWxd7H2I",
+	"5GSUV/cxrJkFza1knScHbu+Yls+ylLe1v9F+8UUMEztwuP25W0aY2yKL7SOBaYLTzixuO/fKSizbe2QE",
+	"la0dNMEkm0PrXCRRverap/CmlrwRx8d4CkZtSiqoeBkgQhczNCUhaXLhrTcntHXVRQeVqviyBHf6Kb6H",
+	"LNW+xyLxVFfahfASQWh700T62dp2fytXzP25ZHuz5bpMCyD78/osO1+b2jKa2QQpxtxfISRLUBlySYhB",
+	"82pPDkT69KRZyTofNLK2HMZlbRA3H2QslFjLMRSqNJn72gjVvfZQ+yCkI/XorZao88lshPGatmMFshxx",
+	"YktlHUpheS05bRCK8N84SbBDqAs1mIMQ0k2LP4VxACNfJgizy+nsIfoc5bx9tQrl1F+SVMtrxFxO/qkI",
+	"vqz+oZNtWf9jnU7L2Z9SDs5pMHNs/p0wDHL0HZH+25QMXTgO2a/1A2xXpH+2eF4c0S+Uhbvdu74cdvpX",
+	"rf7w/Y32ZUTt9vVg2Lvo9G/2Tdsdd2yd9zuts/c3nV+7g+HA5pp9hO8IRbA5p+rN9LBaVYHmI6q9mCpf",
+	"Qy8qWcjuvm1dZkf8sknC0c/ryd0RdrnqKBIa21aS5X0td3wF2fzeYBGezWET40tT5sVfYpbk3C2u5XpP",
+	"EPGKISZiDoKQr0CkebeQDCmwJB7bkPI9njNO955meiSfQtdITJCsetDVfP3NG7xPzv21hONMpHg15NPf",
+	"2cXvHR9HnMDNUS5PV1LgxaYmb+c+HJvSk8dbe2gOnYmJymj41KgapYn6etgupUmnXq0flWu1cr02rL5p",
+	"1o6a1Xql8Zt+4e3+rihIWQ8k0tauA51/FXaNzmUtChZhS9xifFXSg1Y4l0E0JKYrcDqroG6EZgsWCXnW",
+	"i9iIAiMPV2Bupbf8IqQummPGZF5ht3xyjJwpce5Ope+HloabTYMlHdHErS0zezbz9vdv39TRL53BENXq",
+	"B4eocXTyBh0fNQ4RBONrj2CH9fQbWCPnZRt9+HbDq3as6GxTxDZYmi1URUWuLZREhuaQVNC5d7fmM2Oh",
+	"2Cvj1ruXL0QwLjhozAiGbKQcazRAgLERHQcL6qIxWQXURRgd1MtjjmNBzBnk1TTPpHrt8PjwzcHR4fHm",
+	"arwKEedKy1szdAvzdmLvfgJDtwVnHnMaARcuf5U+Vt/Wj6onxyJxeiZnfb1xmLuZGytaFjnOqcwoIiUs",
+	"kc1DqA4CMr7DiznnlfVU5ctthS4NqdhisHSTuQG6DNLYOmYhCo5Jpr0Tlg7qudAM8hTjDMFLnclCV4ux",
+	"7zno3MNjz/f4RnMVGmj9KgwmhDFh1+pSl8yobNDNhOCdF6zCVTeTavo8/1xuChzUgZSlkyYhISgiH6P4",
+	"YTj9iB4saRp34hSDnJwpiJALUMZGtsk9R74GexC2Yn//j//4TxsNovAnArnZG0dwBR7UdfpCXc5q2/12",
+	"7aj860XgkplgqWwx4xwV/g3VH4I1jtlq/Dbo/Pj+7cHxj/12o/Vzu9tqXPSuDvs/DC8ODhq/1n/6/teD",
+	"7g+9H1tXV41+5+Dwp8Offvv5Mu0K9D3nmPXy8YdPjcYmN6CniJZr7RcxtRae8UVsk3taWfMslQ+0tn7Z",
+	"5+VNT71RuCDqXZelrGA7vOruZ0n859Pmkz5t7mKxy9AOb9QUqhsD5u5JaW8sJHKuwL96oH1vXSYVsTkG",
+	"S9WDkiuQ+JVnW+4lFRTEpXetW2U/e+zjQr8eE8X1BAkAc+K7hPcu5HoQL1BXvcEwR/NKhWltC87KvuXF",
+	"fQUgWQQ9qEasxNaW1B+/dN7+0Ov9lEr7oRNEXB3Wi1BIHCIlcY8JtMiKds9ZcVGdE1M6kMxqXl4qEDnq",
+	"GfG9exIaPIO5iDGbRwZZriW/iIQsLECTlMu3pqI8kGEIkHYNxY1xvysSVTImDf8GOyn/CA95qKgiVsue",
+	"a5dOFfWFnEmV3YWoPknQeCUl/a33uo9ZnolWsUKo9iO3QMtEt5UN8n7nOCLUWV3kFPvwAxkSnZojCgJR",
+	"1GPm+b6nJcDImVLbZT7OYIu5R+FMFTISxhlLe8eDvPPOZj8KPbSCfIwkIbaiDfYg3i5epMeQuyCoqCf5",
+	"KK0B4ZmfPrbDxHkj2ZES1cEbQJ+HXhaP4fXaObNSjH+do8S8QK3xAexfLfgrJB7K8ro/VfKhDPB7oa7+",
+	"0AREBowZMdRyHDI3JuR+cBYi4/nYUIRM0SYKyQx7FCpSt9udDlSkxqj+8aPy8ePM5XRE7XetLpQWE29f",
+	"aSaLirLsmmJYiRnZPqxVbVF/wxMliUI37s0lFGVgHxMHL6Sp3CUs8qgwOoaEBf49cUcUvA3nIYi3Khd1",
+	"iYOW1D1bl4eh/pZ434xFY+HQlVfYLEZEwSqIRev5k0wiiX5Nmhk55NEAbynFP5rI/iRZhiWuTQvF3MFC",
+	"fOc/2xay+T/sER0TlZJDJYBWtrPWVReFJFqEFGxmUE1EECQ8a8HQI8phtlAU+C7CcxxG/N614Zt0onQ9",
+	"DvOMY13csDM8n8v35VYbXhpjsWxzWqKUxGrFnVXZsM2dU9XWrEJrMOhsnxcsFZlZoeO2OXnH7IzXwx+2",
+	"TriIptn5eLezjkiitaHbmSBI1U09xm2bUVmgMrPG3bcsVHXPrLV7ORj2ry8623enG6dVzAyRVEjfsoI4",
+	"2U5mCesl1rcNkIEgW1Rzc0rRzOzZmnabO2dmNiUv3J6aLgNBVuXZfLXkdB52BsMtPYeERdluW1Yte6ZW",
+	"/TnWE1fi/UFKO593LRxrYhKfrZ36ZADZ0meNKezUY785snxglw4pDrCtg/Hc79ppr7XknPBt3czHeude",
+	"e81lOsI79tlrnrzDuq2f6Yzu2Gcv+NZONNRSzhg8tqjnVlyQAAU0I9MVMXUhy/9+Cnwi31ZrJwe4NqmX",
+	"j50aKR/jxrh84tTccp0cTA5xY3zkHLu7aPxr5of8RbHktZnMuKApsmQaTI6iVjrXW0uVEZVfxuAyM15E",
+	"ohruzIPK+SsSWYgF8JsodtJEtnZpKqObNaJ29/LnzmDIfwZvpeQbWvukSsXybvodEv+O7H6H34v6IPIX",
+	"1QYVQzIPwoiJhEgcQo9jX9arWJEoU7g3K8OtC2ZZaSsrRGVko4zMY5BlDPKJUeYwSREmwWD9rl+/wM23",
+	"8vo1u34JZm7TDyafKa17HrH+RFZP9ARwR1Y5BO/WG43aCZqLp+o7suKnldP/YPBDXHWJuDd3ZAXFhWdG",
+	"i/cdWeXxCfuOrDzXVsqKR0SsDjCFgfJsKkNiS3MKDAHaT2R1RWY5Gef5eHcQwYyufur+iq46F9tzVAiY",
+	"BW4ys+jGlQ0a8k9k1aWT4EvvkWSdr9gDdgsVbcamZdWx1Wq1/vEf/ykLUAEGZAGq0j77miRJiavKoCfZ",
+	"aw73btOJ4kKw6YmlQNU/U2q7yM8ItbrmnB0vE4c6WblEqu97Jg/kB9NgwtpMqXlI25F6v4J9UjdJilOS",
+	"V61KnaXMKYLt3HyAniedd+bAPl9Gbznx1zO5/ilNrc9KFM9PDXkuWjYXNX7upE2P8UurkE1PkX3WEe24",
+	"5CZKrNyDjfN2RGV5tjnxfY/elpAXITcgkGbMQngSkVBjl6+YsKiCk+GIxkZNL6AomobB4naK7KvrbN7S",
+	"jCjIIYGa1hKoTVbN1HN9buGVzMKbyG6dn9uoKDQLQEPpFGHkBjPsUVQcB9GUs35wuRVYKp2qetjwt6pF",
+	"J3q8Yvo7vn3Wu2h1k2IXIwqpRuWviRxNPsIlYnNJ1W6K/8adIKIBCt15bETBp8ktiZylumSbaodCch/c",
+	"EbdUQbYuLtojWlzPF/s6IiyyS+iWb2cUSDUrtk9PccR/EThIJ8Yd0REF1Ka1GgsR7EyR9EfVSnpIVKq0",
+	"yEWIxhC2Y5WdbrPd+BTp+hJoXHapycH4u/QU+Lt46/v7iP69XC7D//hHOysb2+g1shM95e8ijy78qugy",
+	"jnOykRgjo5zwXjIGSTW1RBCjwrBKpJgdIDXtdaYtjIHXHSqRg5kjQp3EaGvqSAwQoF8OmAEpzhZur41i",
+	"gippbiUJCAUgRAIaknvsL8TZVnwASrqI8TPKEB8dJ1WPghAx4vtxfux0Hw0iLwL3ZJ9EhFnwnsMs8MGE",
+	"DNnElcDEAQ+yjoUHsqpDXLUDuu64RgMS8GBOKOPjqZKVGFIyJpg3VbJJuos26xqkaKIgFNXNPIYYgQJh",
+	"jk/A97poc7zLVq+TQkHs9SdRJujza1EwqaSWlOIWr7Ns4e9I4wuCfaDXikHIIbLuOeo4pNkz5zCULPX0",
+	"3ZIdjMEJFnlRKTOgiaTi8WL6ydwZyRMYP/KZEYGNGeETbIw3H1H1dGmylZiNI+q+U+geUYgZ5vTjfYTa",
+	"/GsGkm84Rmg2w7m4Mmfxc5a4CvgmA2MSsRhS2LWQHSjOGYS38md+1KiL+H0TjqigQT6/yQgzosVU0STR",
+	"SxGuvCekUeabxByDpDVmRLeYY87PExOMMrVIm4pmOEkZTOCPFKZ0M0liDIF/8d/T1pDEwqEZf16QOShp",
+	"Z7QR5RjYDF++jF0pbZJLfthmeTIQ1072qIcaoIaERWdSkk7L4ZH0XZc0GIUL8mFruYQorz7CmhU63zkR",
+	"WEszl7M0wTt3s4C0Xjjged0VY6xucltUhsMX6bOYemLI3yvF/3RHUsH03O3XiiufAl6QK6l2nF7StoDH",
+	"vbMIvWg14NMITInS1q1FNDUW2wJhAxJ4J0cpwIto+ho+2ZY4SHvVsIeS5xwAzgNEZe0Y2GkUzTme2lDY",
+	"Pc9YnLmmZRV4z02CK6W7PVftIBe0AEYsBypPC+EpCsCmx8edEuwCJLJc/a9lAUO5qz0U4bknjXpQzb6+",
+	"wdCsT2mhYBxhj3IhZgUpTnhvVK9U4wr2gyW+vSUhuu6+YiOqcEmsdGvfG4c4XJWEagCxJAJIJyQuoZGH",
+	"fYZuQ8wFFhzl7Bkq9t+10dHx4Qn6X//zsHJ4ivTeUtMbB+5qRIOQ/w0hwG8x8xwwHvOWIjxTShgTP1iK",
+	"YwfAtJPRoNaLE8xV6R7sFprwn6SofFzavVlQlZXjT59lRfvr0C80C5l1pGIiMOzGZ1HoWNjaM5HVSjbz",
+	"oMw5F9WS5yusFFo9OseKw8zE42QiCrauukxkIp14NCLOlIl4USgJzXdGukSR8J7rBRCFzTuEhCC2CCci",
+	"KJgrdiMab+QcR1NmcX1MxahCeH+czpwrz1LgDGZzHHljX0wGKvM36JtvYgPPN99IzeMf//GftoWuvDnh",
+	"X8pJx1JTEtUa+YwoEjTLYVFKc4wKZiVVuiCuWSEFgXhs8d6ammMlyiEsSNMOJQJloVKEbzHvhzAfQalV",
+	"MxzekciSlUxQUSpurGTpYjITIra64GFcPop8XZA3vKAtC4z6hDMKVwjO4DSspUEQvy6o9xEgEa7Hlnqu",
+	"Fv6JHkPLEM/nRLxZf+IM14Lg+DjJwmeZNBCJOHdpQ/qUamPJb5/tithAEW0kdk+Pr4R9LDUzeaLhkcIL",
+	"taQwckadiNmrTDZEhooqka+eFR9BMgR4hgFYYfEU35EbUSnFk+i6vu6eMYkuxNnIwcHBiQVP1Qyy0QBJ",
+	"8t52MJkwEtmvbd+befy/gcwfI6r0SFzakInGPtXwBL13S1qRoFBZb7JJKWAwmRlFZO7PzTdioX/8x3+W",
+	"4A7R2BxhyIdYc4RSVlR1kpuxTr7hmpQbPMb0Lj6fUDte8FEmDqqdmKnUjsd7Sz56EM/prwQkwu6qj4GK",
+	"bognkZVUjrC4CDvzIH7YgioJDJg2J34+CtSsDgkoxUjIKAwVbTyf34AfaODAfzkQ8A+PuvBf7Dg3dgkO",
+	"u3ZuFDVA7edhWxEFn8RZhCwIy3N861EupvCeRUkXMAH/bKN//F//Iz5Nsi2IEp+mmN3MgpBYECVwI9p/",
+	"/myXYBXU1Q8ZB+PksHGM5mEw9sksQYeYVUPZa9nk2z+gpClaTgOm6pwyG/K0MIR9FiAHh+FKJJxB6Uwr",
+	"6kxrt81nu4IGxmQdMNYtidRITkCjMPBZnNJHmYr49oNFVhiklUXNYyrhCXFjlglPmWqRaEwmAWdrEQr5",
+	"BUMgGdAUU9cnIQRLq0J8hAnTYiqrCiBTlSTjg4zD4I4AJH3Ft8EEAlxUCBInh/WaEBEuxFlF8RsuZ5zi",
+	"SVnmxsB8IN6ncVBFdjugEb99zrxbYbWWZ/iO8CWrLJPgPJMtMNYc0bgMmbTFMC0DyjzwPWfF8WWrZraF",
+	"VEw69BAWmXlIGFj+LxaR3CSx15gizyWzeQAhOgBS0f613E1+K/9EVralwaE28b7Gj26SGzqUz1TCmD/3",
+	"8Uouqn6IpsEiFLb3C+DJfCtlNRNCwRBHqNuUtXQE7n8c9C5lNgMJLN8+SPMwoqqzyoHJGW1IpCUpDDiI",
+	"bsw9xh7F4QpN/AADR5sHHpU+6r7nEPmyJuXh1pyTU7leqcqQQyGss+br18vlsoLhcyUIb1/Lvuz1ebfd",
+	"uRx0oA9khYnAshCLYq2rbsEq3JOQCRmtWqmJllw6w3Ov0CwcVKqVAxFIPwUZMsU2+Q+3pno8556QMNZU",
+	"Bb035yZLDgdsk4WwuMAwSCGcsTWTJCxxNUHehB/7hD9VNJ5ky+R98O8RVZQLsU2Q7bAl5pD7QeYER2Cd",
+	"ZnfeHARTDUBLPFOh5dTziSgvI9mpjLAck2hJCEUO9n2Z54UrwVhWsxdoeCvunJaONo7PEM9IBMnsfl/P",
+	"QuSv0leLlFI99X4Ra01/XZBwlShNcdCpUGS3qbnrsCV1Uc09E7hV53N+ixR2b9+GzYGU4+pgAh3Vq1Xx",
+	"cgw8CQIrtZviDxkPHdvHPklzwe+fUklKRcKiaq1cawxr1WaV/99venpdj+8L3Kgnb46PGocH9RrkzXM8",
+	"1zzEgRoivsdgUg04MSa/tRuT+viNUyMn+Ng9JAcTeG6G9dzECqx2+7mTdJbENegbcuqJ5xOZIaDAjwTX",
+	"ASqiO8zNJYUT941zPD7CjckhOXDrDieCKa43jviwxwfjagOfHL6p1kl1/ObYrTUahxO37rgHhye1kyP4",
+	"C5+MXbd6fHhSw07jsHp0gKtH5Lg2acBY3t9IoVlvxCrfVWswAIsz30kywx7nSH8EU1pxA/Kvcp8qTjBT",
+	"QOYgyKOud++5C5GGUcb4ACV40arQLFySJXofhHcqY2bIf7weAI+kpFZoFmr1A3SBPS5N85MVsAj7MutF",
+	"oVatVmtxNF6zcPleWprITTC5GXshVB+rnZxUBdoLsr60wvaPwRTYMU5+OguIKI/FGATL/P5B5mIoNAvf",
+	"ymQ1b06qSQh4s9C6uur3fgYbLkiEUbSF1iSOu5dn3Z+7Z9et83SmxZx+fCcSvshxqAQ3FYqpscpCs3Ax",
+	"OPx4+bf3h5dnzseLP1rLizPxv/PZu6Xz7k3ttz9+9HrfX3z8behPL+v/Vv1teDkTdqwHchfI6wlGgrUc",
+	"QZwrB5MU14NqAYeCLZjmidmHmuktdlW+FuhZ27nnNU288njfxh6zdqlI4SEz2UGuhNkMA532SRR65J6k",
+	"1sX3F99yNlKQCknhw2dBuIaMtBEO1VVKxwEO4elUZOGWPM2spigpY0RTOEXfe/cE2ZzA7Dh1njC5M3RH",
+	"gyWVgeqnyoUgQg4XGyeB7wdLWUXkqjVs/4BSssDrT56rtG6phK19fh3zUCFdQ12BpBHIi0IlfNfr3wyu",
+	"3150B4Nu7xKudRYElP83McL4JCLKD6Tfeje00YJGns8Bp6fIlifUlooQ5Aj0IsQiz/cRJcRl0nRjJ+fM",
+	"biIbmBnXi+BUS8VL8qhKwh1sUMD0bzGXyPRJsZv1bpLn2aCSUVIDlcyLVgBCws3gZ8EBE8VLiMk08qJV",
+	"ooMUbcWceZ+zfvfnTn9wI6VBGwIzEbIvIQtp6/ymewapJ79BdrvXv+r14fcUIpwgnAdCrqn45Famq5Er",
+	"0T8KrUH8IVPTZPur1VpImImSREl2u3c57PfOz7uX399cdfoD2PhZQG91dPGewnSHUPIrFwn1rUF2ajPS",
+	"O6AMNbYGC0U2lHJlU29+MyehQ2iEb4kIHVDz2W87l5133Xa3dX7T++Wy05fPyxjZ7U5/2H3XbbeGnZve",
+	"u5vupY5LMIfJ3QHCbxmGQsGSMsiuh6Ippqje+O/iDCbQQDpTkb4N7MtQA7RWrZqqiLd4PxZw8TVAwveK",
+	"j8/BVWqvyN+nbQ4/WCLqAQXUgZlRGPjEJNuKmJd1Hr8u3G6RC8/rE02rk2WNpMb9NnBXu0uF0vUwXg5Y",
+	"v2Ne3EqtVKq6Y0LJxHM87MtKvkVGiIuq1cNXDP2IKUGDmRdNS3KbJeZAYRfo5QoU1/UMU6/LMgNM0bsQ",
+	"U8djTpAv0Bw2jlAP36HWPVkTaE4Oa9W6JtC0W5BZIj6UEGs+I6gdhPO4WETqQPJOKqfe50R040vDTvSv",
+	"2JkRvhAluiUHT8i9z7eodSntTaNcPSxD01jixJRUGN+jLORpOU4kNNTlONhYTtaGY19oHlStAif9QrOQ",
+	"Pamg7DwYDzV0AWZ1k7TK8dDYAQ/HbyAn60F2lQM8yyzynMTZ4kE8Paw1Go1GtQZCsVzfOtsVkuR6p2oi",
+	"mmrsDWQejfb75N4jy02HLxIupOqdgRHqgrfkDNMF9lEIA0C+TcnC1CMNpESBWAUxSemfx+/JyG4vSmvR",
+	"rFokd30bVeWQD5jOsyQDP8qkvkKiJfDOpSQfgTuNAraooetalXiv1BVQbX6qyRdWLHCCG5wyLBlkL/3+",
+	"CKYUnQWktAeMf1Z12KwBmzD+CP1RyBxijMQfg6u2n9esSbWnkhuGaRnJQlKvEN7XJIxEtmRQXz2qD/Nn",
+	"501m01R1WD1uNhoGq9iH7exMGYIOyOGkgY/Gx84b94RUJ/+UNP43ljQSU9qngksigW6MNqlUCcOFRx3J",
+	"CjiQxJcWUUmWG0SZ2D4H1gOzbJNnd9NPwQ7yT4aJwAWSknb+yVaG1TeJvf6BbOXYqbmZlAP/5SSoL35a",
+	"Hnks4l3Mkev4UZCeEiDaKbucx9QRSFF4zvNI9WQrsWx7jKiN686Be0gakyN8PH7jbJC+Pn/OwbsZn4Lf",
+	"cOa9paHRsLhnx4SE9uuXJtX9+krMVMTZeFhfOH0P66ofvgdOLs94qrfZmKpsqRbKWFJRECLNiFp61OHa",
+	"6aknIfpNissQ3KT+f/bePbltJNsb3EoG55sw2R9EkZSoBxUVcWmJdqksS2pJLtcDNUISSIpogQk2EhTN",
+	"djvi/jmzkTv7mKX0SibynEwgAYJPSbZkqyO6wiJBIJGP8/yd30k9F1OxTL3fMmfNTKSueda+y8TfV946",
+	"C5KM62yodGXv5ZcV5vSMvE5aoqXyNGE0I9FTJR2ItattlPQUw1wUorD0d7rxFh0w7Cts82+XMdyuby39",
+	"23M6CULqXYXhCY1uGP68ucKjxWg4DKOYee+Z51NN07zdaKxwj2EUukxAV4SHzHiii55D0hRmPL9YpekM",
+	"4UxEUS5VaIE0S87HKzJgMfVoTAnlnqUgO2hU0MTamDI0qlNZjbcsLkxp3A+q8v2a6QrTeh2pjgUlHdON",
+	"RgFrFcZsVbg3u0Omor8HBDE5csHATMSUsgZoFqSW1VCWQ+oUOAprInVwQoqQOoYTlwfr1Gmju+Vue022",
+	"09ule10TrNPdp952rd7crjeaDa+202h0t1ijueN5vWbPdfdYt7bb8/b2vF3q7m3tNHb2untbdKtGt5u9",
+	"PbrdTMA62ynlxjznIAPgeXGwcsieRL2+b59+aJ9cX3R+Pe58nAPkgf1QzwF5lnad1A8fWBfnhOc3BNZs",
+	"17aX/u1pGL8JR/yRADmLFdSqiezptTj2zqn0rQCXFbsFJX6HmocBaAvCKGJuPCUbU0w50gTgvlM1I8Lm",
+	"2PgNoM2uajyJ/QlDzsRBMdYEcTpFwAwyYNGNblvVneA/DrIQDP0wBSEY98OAAXKgClxZkKRxKedhrLte",
+	"IYcWcl4glEg1kDVe9FUK6+HSSSPt9G0zE6KtQme7tu8UgROw8vVJgROAEWqWy1Pku8x3V2akXO4hOHDO",
+	"lkuurGr/rOhYvsBrX+C1K8BrizzJ1R3hx1G9phusHv4M1e92bX/p3x2GvBf4SETw4hWj2YGydW2veNMQ",
+	"jp8f1CopxBy341iVrqWxrDic8tikO92nwFpHuoxxwzRBaK8SzkjMxGNoCrqzvcG4lB7egdmbj5LzozcW",
+	"+eW88xb6rp6+tXnPxyCPBjo2G9uNvT3SnUhzqdysN8g7/7WuGsRSL/xuIG0tsG5S5eBUSTs7/n4YSDdU",
+	"3bxRS6MJpOxsNxoAigXLWXdFiYAqFXpCG9EG1Y4VHvVKENGnG43mzkGRdZOzfyDTZxo8K8Asj9L47beF",
+	"W6ZO7hzE16tVUprq2aVffn3dufBrn07+4b775fL1P/747Zca/fjH8PfGm9ofl6/v/vBfD7uD0zuXv75z",
+	"B29q9OP+6PDmp5+WMQvm++lLec3gH6CxMAc49GpRzH3W645//+30X+7b/Yl3+PpfvzferPVqOWtmyrZY",
+	"Oeirt92jInFmbSmQKemXr0RyDs0ZLTQdC/Am68d7dlvNnecc75m5c6+KIG2rTPOPaaGvfYqKDEb9HaGo",
+	"hT1MiZC1MiIvluaPZmmi7WZYbutYmZuf9T+v5+VkzjhLDUS196ZyNIkRyN1g5DGPlNEMrCyZfDEMnfsF",
+	"IVYUWA+okZ+/hHtA+QbwH71pILNj7JKXyDRbdHQfLiq9dMm+Xs7EcSwWH+j+fRUP9RIeJR3UWfWi6c0O",
+	"5FUKd6CUp80hcgzeGxaHAhWLBspg6NvnCRXNlO/oI323Ck2H3GVJPavOQ0KamXpME7qBUjZos6DNUDzl",
+	"Xtrcj0nZgXe5AjJdReYNIbaEciIlFoKXSLiFdEWrrjh3SHdCPNajo0DF5ulwGIV3NFCgDGARQ1/eHFye",
+	"xwpluZECIGXDfxO6Pk49iTgfLo+g6jEhzkb+sdhsve97Dg5Jf2Kw+ZKkb+kBFHrGgrTfnxC3z9xbEo24",
+	"yEyriNkQnjAI75DoOA5JQtM/7jOONwE+ESag2LWYISjkwcSSc5bNXGeVG49JuYdVtDRbGhD2COUTTc1u",
+	"TNcBcalgGz4XjAs/9u+YXCpCnCPGJ4p56ahzegwc9jyM+wDYSqbjgDiYvFSXZpKRMNFY+ewsmyV3VHod",
+	"iOBhIOeMe1AtDQ9I9o8F9S5AgJfMv+5VgPQsKgQCfEp6IUVMJyJdw+LRJVXrSnxAcAReRi9jlTg5hIGm",
+	"Tko4krCUTL4nhJ2mbAqUFI+XCVrXIlmx5gRPrbSekjkGEpMkIF75IapNCmhckhmYSeMyG1n+Eix4UHDI",
+	"S1HPS1FPMYpmUQHOEgQ52VN8j5KEZWHTs0RuwhtVWRU7/UJC9ZIl//5JqB4TSG7AgZTX4zGvpYhh9RKm",
+	"FqlZcadMeG1+yb8LaIqc9Nx/Wzj5/cKnM2xQk281z6aXVDKYOKuC0yK9EsB1qcQl+LF+rOFeXWYs0oTF",
+	"B2nhfILknUEeBeu2kDmqRWbVMLXMKooDYvziYaszMCiA1IN4wA/PTt+cHB9elfJ7d6mhwq/Wr9paNIZH",
+	"m4dvUje1XdtPmUyTBEDaIKAbjuJWN6D8dvmo5TkeiyWQs9D3iSc7upxwFc+KIlXky46pIDSIGPUmBkbi",
+	"yaQM0EVeFpxiEqOvzv+ap1APAy9hgCVl+RnpTmwO9ghI7chjUUVViiqucuwOiz4kkVIqCIA/EOI6fzsb",
+	"RUnn1r/9jcQYZEs5o2fxtH4EmvbDzPhWDhLgTc6AeX2ZACteryhU/7p/mUlm8Cig0tW6vhmBDVSr7zd6",
+	"W7S2sQO92r0G3djv1tlGiurfY4U2oXQa6oBSb7a2alU0M/5I2Wf/oIMu+5dP5J4rtBVm3AB4YeTSllr1",
+	"pQ/t1HpNFrNLZido+WQDPmsN7Y4/XItdEn8679zK9829knFqse3AHGZJhHAICGGmk5h04aDIcpYh/VaN",
+	"MuRlZWpzKRgsQklXuq19wlk8DqNbjcjK9EWY6oIA9hnw1emvgGKaDCinN6xK2kaaOzM+nTICfFducyOr",
+	"ZF4GtHISAEBrmHQy5w76yo2GJBzFNg97pEu5VyUn/i3TLSywtE13r1b9BwiIToVHb9RqcgxpJ7rM0NUN",
+	"NjZU1w/fI8dHZGMDQsyn7fcdB0OrMDcQ2IaWBjgFgwFmK/gcNr7pM1G6B1q96FSvejxhWOaAkhP0GDDz",
+	"ZyHs1hdwRcLtcHqDed9MsC0FwsCfrovB0A8uhmA8kGTVRayZ41skW/MG0ebnqT04Gz5xwagngPm0SACb",
+	"gleKQ5SVWXNKerjGL42ymG2nStazhd6yuFCMrGMImbd4K8/jg9o4P8wZv8rpwG93vpeJSuBPV4ZILD6V",
+	"b6X98CBHMk09LuHBmD+XHkzalEse3aRlBbTiIWXddsmyuWqwU4EMu9F9Sbk5ETQt6iqpnTg7ZmLb5p4f",
+	"MVehGLoAoledRUQYxZigpsLF1C3YWehJyXfBDyuW6nFW6Dz1DCvN9KQwrQo4eqMNTs8PYhYRLDcE5D5e",
+	"Qdrg/+rvNdxfer2qxwbzbA6tKkgiI0jZCcIbn4ufqD2q1Ro76q+ug2ACuDW0UEny6fjqFrBDuHEwIWWX",
+	"CpYgyypV4gx8fv2f//4fZ9MZ0E/wL9KV21A3G3ODkfDvpAnl+OLa88GZ9n6S5od24oFqUn9jLrfTo4Fg",
+	"TsJFqexXoZfGAprlKnEEo5Hbv8aOTk76JtDRFD5UQt7mUtBY0pREmEFEYBZIWb61fLkKdODU75tyvhO5",
+	"jy1CbZ41rOFzaNrJyfHr9ikp+xymUAypi/Y83reFdAhoapoNlZInwJLiqzBBypkBVhLqeDTF9dNzvzEH",
+	"ZcF4LPV7i8ThDZPTBxAQPYZXgjjsE4qAa99zVH2JeQZJn0WsBR/qkUKkxea6QCMsNpENJz85/Q+l1qwp",
+	"5yrtOP/2w/GRIOUU9wKeSmVWCxdcz+uRUFdmu7lATyz5j14YDUAPjeQACjqdDuinY7y4XktzvTSK6ATb",
+	"u8wcMB7EWePDb4sHtVjVnchf3294734/JAG7Y4FQRcWpY4c9wsE7U7KICpunndXwX3/+JUVMEPehCZNz",
+	"O3Gv4X6O6k0JvSRZ1FK07yB1kEgELnuVtojy/Bsf2ryFxm3ET/UUtAVCfNyHnS6PL3YbHTDKNaoLxIFj",
+	"l+p2CXhxDPFcVw3EtfXzZ6leskqN0l/FK5OOoHh18lGRZCItKaqz71Q1nwuPHdJYnstSq/R//Vnb2P/r",
+	"c93a//K/HmDnnRXLW1J2QCpDBBVELuN4ScilbFHSeOY5MsR7Zjqmm1/P2Ws0CMIx80iXBpS7zJKaHhoW",
+	"HAD/sBTLeuJwxoYBRONhbMXjkhpK3e5a3b60mrnYhmZka4x8EN5r4PTTow38Nd5XjlsIFkOnyJkSKBmE",
+	"vBRyrGuLo7a8xSHSyK26b/NjhpbG0ZKjVhevO27VN7SN+vXYu59EVfE7UFQzhw/XfCONBJi/WSODL9ed",
+	"yFPkTbzH2IYUzZX5g9RXXX/r0fal06K6F84crLxIgfTWHuu5vMkpAv3uNWTBbiANOLPnnfp+7bOEv88O",
+	"srHaECE5yRa05WP3OO7Yle9e04g+xuwxqu+/8t5sTzlFpNgnAkdoygGa4f1IVyNrwnQp9+jMHWT4a5n3",
+	"H9BPJ4zfxP1Sq9HcnpJpcycc4gHSw1buPahg+Q498H51u95Kdpw6rFSrX9UM6NgsS8KIaZnjTmSxR2O2",
+	"IUdSepjBKyqi7OhnWQuPPTgIf2BQbt7kzpo7I5z3tYa30vTdc3yPmaq2iugZsWwmDlUcqzs5AJeJQmzK",
+	"2XDwc2EEp2a9vY6VrWhf6jU40z//8gDx5jRS+OfnUmpyllqlP95/vCpZJdOgK7VKb9vNPy47v/z+emv3",
+	"l4vDZvvXw+N28/3Z+fbFz1fvt7aavzXevf1t6/jns1/a5+fNi87W9rvtd3/8elqySnnrutWs1WrVplVg",
+	"8ZZafBQEVqFVmXyXmmz6o0eKnu+0ao1qMwNxzd68vtHobrkbu94229jrNWsbyLi979VYHfCXhrOmfZDE",
+	"nS216haGHUqt0v9u7NT2d3XZQLJjFEA7Y2aVWqX3Yz+gGsGclh3kb6JMiFKrdH5iQiZ1w2qATEbqnq+V",
+	"JpmXDUgnJB/OWXZO7oOJUGuwBB5Cb+4fOKOQBhwgeAmxcgwerQmm0AaKBlJkM3SeNbMgULXjSxUJxvKz",
+	"Jg5w27p9xV6T/YHN0RMtO6mgcNAvBSY/x5QSabv3f7Eo1HECbKepI6mO36UcC+gg2eELDP6b8Ayq0Vtq",
+	"gDYvOxDhhBCxo/a/+vJafQNshoJICy4XF1XA3eSdKmnzL2NmHGjsCKmJX7EhP/IkTkLFx4MnopV7ZcV6",
+	"WCQ0nYSKSPnWiU3pe0IhWi7j6B2b2Byq4MRooCP7B3qi4BZ9esdSeEk0eSVIADYkTIjuaG7zQeht7O+q",
+	"krqyGFJXNYyHpAZM0Q0PI0WUBK2/gdRxNBwyDOJjZiccxQR/XTkgzrSqUAtR/NI3oc11JN78NWogjL9r",
+	"iqTdJEaI3I+aq7tH/cAom0V3PVs/KxfqCGtDRavgMTUrE4eVfxoqwSGgEg7k5iRsMIwnOm6qwERykJCC",
+	"qRJMKjnQPM7wdaHDJ9sYUD+wOaRHMJ8u5TKMF1CoI+7/c8Rgx6lDap7eFqEkpreM21ze2Mi21xwFUIT3",
+	"dYhz+OHy6ux95+K6fYL1yZ3fji+vLvUG1KhRTgdgG+GYIQybgyoBHqhsQIyozb0RWixMJYvUMd6u1cg4",
+	"osOh5vqHdxMsuvMhSrVd26/Ig2tztVsLX9gEGEBb0X2bS28q/yaVKjnDzBK8jFmzOo78OGZ8IUxJHeeH",
+	"xRasy2PVGwW5eiCd82SBl+G9eTomYOnD5dFhaZYReK9hmKZjaiHWarXaxq78z578T039r4vlLXJXyce+",
+	"3muQj53LKyINLNLc2d8juzvNbbLVeJaWHvZ+4VLwTReMocINeTD5WntkhfqaDAZPnbbHxN9JO+ZO2sTJ",
+	"ysJLK9dp6ku1bUutmlXKztXA52F0PeJ+XGrtpmgc/HIY0Fj6wODugqqGhYR/5eZcf/oAs/6XfplrbZVb",
+	"pW4QurfGC63p/Cx9daOWPWXykOHW1mWE08ekaLKwFptFxtBV/MBNZXKB4bbsINfaoF6iD4pQjkkFpu4k",
+	"kjDHFBnJq7oz2SPyrZ2bpSiwtBJckQHr+YAvja14T4zX5ufMwVwKkDnHiauSduZ7ZUrmsJhhFqu5JDbT",
+	"xOLMB2c+tPG0bABQP/iB4Jxf2ZqqvcTSaqmF9Q/K80XSc40sfO+shYWfJWaV+lOZVeqvrx06Wy9cNhN5",
+	"q77/sVG3c6SxVRqOCqQpcl4vColhcQ54WSq4pDpGWCbEEgiFgIUr6/4HjEY6GmQRR+00AN9m9q780ty3",
+	"2IFMMQ6lQQPN5gwSwOa5DhZOfkM6FobGEPyp40cw7HxUS735kMZ9hVqjA0bu0tgVBQAuCgZFG82EpSH7",
+	"yQxC5RIZh6PAA9psSHfBFWqQbc1wZv5sdouMp6dN1nXglczLumhH+GF2AyduWkZSggf0BURl9h4X1BfY",
+	"VSUBzKUbJYuyMm8+pXsa0pXPiOJGxh89nuGPri0GV3UUcUd8FUfx62p9NfM/uuZvfL3YyvH9s2j7rVq9",
+	"tb1dbTwVWyDxQVdu4/E07IHvxT9UvTQezz/c1EXKyxQHpTmpXIVzltsgy2BwYHNdRALuJn6HUflZBRto",
+	"amAmCJNwc2sc2vodvq1KL0Z7g+pU6TWV3vNFAWjrqLO3v7Vb267Vtrdrza1Grb5VA+KwQsB3l/IVASPH",
+	"XUCA39+LTTbMny9R0EdVcQ8bK/020dH1kR3qUM8CdlzNFUg/qP9q1kSkMnFpYMfZkHGRpItzcNOeqtdJ",
+	"3LMyOrORiFVd94AJVX9pXlexAL8hxXtOiWA+yQBm2FwJiCpJ07YhjI4GB6gU0G3W3ZSm8Qc2LwAgkKXx",
+	"BxXMWncZGfGRwMx+caqYzMgUZ5xSNXkHM7AhvlDQkEX5Y3UYnrPPKtcZdFDG4fwIq4/1mxl3FaXZDKUo",
+	"d72CgxTfMhzFBXddM52oJv8lm/hN9Gij1qrXq7sPpki7uxt12uhu7Lpb3sYe2+5t5Gl85269x1KkC4a1",
+	"nvIsUpwfs2L9m9OovOQN7583XKDvwUVcyAJhNOUAdGiGMAG0tFbFCjPq8xuLcDZOHT+b0xxJRCvVwcOI",
+	"3fnhSMAVUlE7Q3rjcyR94exTfO2OIhFGDqHQOQH/rc0OeQHYGWVwC23u8FEQOCTkafsCeWOpgXEMnN2x",
+	"SHEyQMtpcesPzRC9ZctLOBn3ofkiBt+lLaD7MugGFC4NoKtBMhvqApunMWk0hODBYypIxKgH95LzE4Gp",
+	"gU0EoqR70JgGt7P8Wt30aXbxfnbt3mAFeHcCZeGzSg1AIq1IWKuHgBt42sdNn4wxsPllYes+XReFLd/H",
+	"JS3eWO76Q9hvD5Dlhd5xQEc4m2c6oR1ehsZ5ijs7ZTmGph+F7MVAljqLpt/gFl+G7n6q9cDMAeTJ9NMD",
+	"LmemT8X1IIwY2kxWyTjz8BT5j2vadeuNrdLKxMqPWgjw4JTHD95IyTUkxQwu00wHksVaABlvgTuaEjFk",
+	"rt/z3eQ5LbNHPkppym1uEFPrKw+I2XlfAbQz/fXhxxkC6wNwixyt0xzCfOWSTmYgRXK7oPR47UrSXq+G",
+	"L5wgtLqMs57v+jQg0CyBlAVjHqnVtl8J8gvljEAvBeSU0c3AohD5J4csEtkGsZlgmzuKIsZdpGM/Slje",
+	"Xfe6Medwgv1dxJ2/69a9BktzNsD3/j31UrmvmPuG/TyWeadF/WEeviWIr/i5r5OHPEyTkKW6WXzdRiKP",
+	"sgDze5FkZhfaGTxAd5KlpnaZpiVzNP19m5FkekgXgheWFIP1dcRgUQuRx7LcnmvrjUXdNmbboXO6aGy3",
+	"tptrdtF4eBjb99tisyB3fO8Gm3r+zd6VNHb7s4BxRtdDjiX9wLDtwCFK8GrKNlTHwoEEg2lSvhJEfafs",
+	"zSKxYSnUndGOXwHrxr7Q0YEolgZa+qQBi26YSKsvVfVhyFmVvKf/CCObI+Ysad5AqPTszSYCLSCAxB7V",
+	"UCmqf6FpPmxedtLzJt86OWnwR2IBORV8CSdzdB0FEnQKLKKETM2RJ9AxANiNRlJ5Bw0bxAiqGH0WeNin",
+	"Uo9S1bTJ+XEOT84uO0dOumoZcKB8j+3aPuY6FEDEKE7MJ3nc2L/z4wkYwjZ3js4u3rdPr5zKbJzetC3/",
+	"IN0L101cGGLa9ALk8qP8BQavA9WkXKTdodVehf6QGW2W3jAV6825Yr1RLIX34dArVTQ9PPhCj8McQUZ5",
+	"cTaGvzMabH2ZjGv44FmS2UtxBdHBsSqBhd6rccRYPH9FmPdiYBQbGIt24tcxMPbvb2DsmMZnwSHRG2fm",
+	"MXnqu6Lw5L7YnqttjYe0PfOwSQT8j/thYHaXRlILzTsB9gZjHlBaYHvssgN4+xTq7qmiAYs46StJBdyR",
+	"Ol2tvv65ahisTBH1pRaBAMWXE/ycO74t9buV037qd+vm/ZJXLU78rdL9CkzOQ1j5h3QJZoNJ50WKN40w",
+	"2Obn9I/rlaPIGXudChG6PqTZFAIoCaumlChgYRYY+Zoq2xhaC6KpGEGF/KDPifO2c0Vyr+NYqqDBBzrL",
+	"frZYERwLP54fZD5OJem9cR8vIcVvGVJcTfIb6z4j7mD0LnyJPBiz8Zixh6UzvOnyLR22yIisV2KV6IXN",
+	"yzSJNGjHY3acoVKFhEc2rSQUdL6cyqbioIf8tVQXGmSJrKIYLigIIhBHHps0aFB0vBwd6QAanlysQ46o",
+	"0XCsqdCCagRZGEXI1RiSdaIIC4MGGdn8rcIGM5z8Zq1Gfg7HNPJm5yG+zBSkVX3z9cXWI7nm91Jky0zK",
+	"E1FlyQo8DVXWvKrvPo4qS79dvf7rxVf4nnyFBSpceguCcq8bfipqY81cXygowVqq3uiGbqrswtqFSxxG",
+	"Bqiv+huVFbTvhsVo5Uudg43PARfoMe4z8L6z7Y85cd63Tz+0T64vOr8edz4iaR0lEbvzAdUHpekH2LUJ",
+	"aVEwLGH6FPsOKDhstC5VtiLP1B2J0m+ki2Rz6Jks5LQll5bT0IHh8FjEQ5LBtMgAFf458g07iIkEXvFb",
+	"xoZZnUqc887p0fHp2+JA/BF0my/oWf9tlWq6o8wO/xGjItv9m+gyXNKdkD5FgbCSgFTb6Ug/8HFaeH6n",
+	"aJtFuhc2V8Et9tNb6JW+XmZxLaN/OgB1loY7wVJda95+Y7mG3uyILL5sU4205wdMT6XLotjvAV9lFe/g",
+	"q+7u13Xa6G65216T7fR26V5XrkmfNpo7pVapu0+97Vq9uV1vNBtebafR6G6xRnPH83rNnuvusW5tt+ft",
+	"7Xm71N3b2mns7HX3tuhWjW43e3t0Gwwk/1+s1NpOmxAcdi6ujt8cH7avOtdnb66PT/PYzGUgUTPm7cGA",
+	"UYtxOV9WwdG0eT6GfAGiei5CRs6FamNfav35lxlaTkVM0sm+aCvU9aZdDRuzv67xZsrjIqSrocPUUXsx",
+	"356q+faBD6PQZQL5XB7QgEMNTqZtmgHl0rCP9MnQVp2y43JWXS4WrM/G54fDjTyENfceTDmDfCkOpTmH",
+	"daw4ZrDd5OACn3KXkcTeEWjGWSTuR9AkL0PKrX5NBtTt+5wdEEoGIdScIl0xD2MkxsnafNDs0uc30CUz",
+	"aZnTsrnN/42Nzv9NBnSC94pD8m+b/3tjYwP+Ly9JrDNSbr8/wbpVS8MwNI96hfybOJj/cqw03oI3UJ/L",
+	"SzpHR/J7jbxIL7WI8+bi7I/Oqf6RvJKUGe/LKfKIN2LE8wP/hkFXNZfyBc+euqH+q7zU0C01AvytHi8p",
+	"8zCFkXijSEe5fJ58OmSRH3rL3DWZJQLE1v+WS5JMlkGxrQNORhwrCAUroKHXXf5nUN0XmdeXU4D1S10e",
+	"8y3N60Tz4bKtazTju2if9FGqZV/QGk84Ja92zyop+Z17mENLJeSloH3GZtCMszGMwm7ABv+70FWOlX2f",
+	"gPgy208rE9BAoJFQzklthGekpT+BDrPAwMBDrQ9VDN9Pmm/KMwBM/3gocQsenp2+OTk+vCrl1wXv0lo8",
+	"CPilfpMlLkYK+6Tc8Ithz2/X9q1S7MfoCGiTMe3a1g1HcasbUH67/BY8xwWYlQ/MGg95iwGJKe4UdBBf",
+	"EzsrZs2G6otdm9q10tTLWnoka+jNNGnv6quQXZmWp1FebWGH3iz3DDBauYlt65Ay5WTEb3k45gadpQk0",
+	"qFhEFUcyDzGLMN/QuUbpm3bsVAuLg9emu0rN77+PWDQ5U+Xcy+RQzynso8UGybJlt5dhFD9AtS0Kmkat",
+	"ZqWFtzTpFNtCBZWo8HZcatV3txp7+1vbe9vWtO2QLmL6W5/fMREPGI+vtD676lycgn/fPrm+vDo7fHdZ",
+	"CElTui77VIg3yINxA2mhkesi6nDAYopN2OSYkLMFuDLUB7ACwGgMU4wdJzn7lH6hC+yTD+SekuO5PCwp",
+	"GiZ91+VRbwYN04VaqfnltatTMK2hZddSryuDHebJITkhRaQLuFvWQzhc+jecxqNoqZOWXHzMh6Oljtwh",
+	"nqoj/wam+q+F/b14whIS9rAnVnIUgGcAEQkGshGKWrkid8/5QYQSqVN6YeCHJPD5LYP+iX4MHMER2BIA",
+	"4FaPHLLI5vkHDpUdgyXIlAjmhtwjuRZF+w7cc/rnmraY3lE/ALJcxTmcp3dqNJxs1ciVweInYhrFInWx",
+	"gZcqk1zxhYU8UjG9nXIZtVWQ3P6A0Jk1Fza/YTGWmmg/U+MmZlJGrUsWZXiS79hkmR31gL6nIYr/eP9x",
+	"KVEsZsnipYXb+vxO9fXUVF2rqTW11LJTc38tZSop1bSktKrSmKswsvxDRpOTREpI66fPqKdIa5LNFm9c",
+	"sGEAJRwzxqF+le7POPkFDOXJqqWlot4rh7vX9Qfu5Qis5wEsQXqUqqXZanceR79JyIrd+6BdpD6OyEor",
+	"L+qG3kSKWefyw+V55/RIiucwSkW1dH6Bu97TakTd5JWxiWfqw4NUgSR+oUuFSz2GiAF9QNDr7TIjTomM",
+	"RUAfkaocuEMCqjNHOWTRgMqZng2fe5Y6o0iE5i36qcDfsjIsMy+Pyf035cI8ZQ9mt5bTDdqBeQzdkIDP",
+	"XvTAix6YwqYt1AO5oM/m5+RYmYUrU1UeM0VhTp1gO9G0cy7jsd/zWZSh9U6PYKlVGlKAgKpgenrI8yJl",
+	"2aMk5ecjhFCefATlseWP4ex951EMaHi0hD31lMMY+pgrwty5kV3FRC0sHdEwYhc61BEZxpuu1LA5Ul6K",
+	"TGg3F3aYF9W1uRnWJc4AcE+/0mCkC0eGLILiEu4ybBqu8KEq/GfzYeS70jQ06LRpDGSTIgw8Aq2xYzrB",
+	"3u66rO6fI8pjP56Q2iyqyTbO20PGkmd0QdCTj7WovkjPWDFlpCkgVxCIKwwg42oWDSG5YI1BfMcR9V1F",
+	"6WwK+SSmVmrVqrX6zlajvievu2MRvWGHEGlsbNWr281iZdJcWpmIOAKwJ3xqapf2AMPbW9XdPaukKaZr",
+	"VglP27k8QHIQjepeXX/4Kxb7b1X3kkVvD4cBI8fclbvCOJbyxZpbVmZT4LD2IJTq434z336YfeRwFLl9",
+	"KlgyEpwOfUizvxWTQTcM5Hja5yczdGHzuWUT5K5ZIZcAsumHyCRoKfzcFfDmZyUZ5haHjyKO0X4lki0C",
+	"pBteTukR1HlFtdiwk5a10aHRxBoWupJxT94+f5HHT0Ye3883kYu40DORF/0gfok65M9YKI5iVV4esFgB",
+	"s4YRc7GdBwqT6SW+Y9wLo1eCSMM+YnchSgcrBZhSQZzzs8srIh8SyqdsyutumUPKyC8Th2QYsR6LKtPy",
+	"8wIuvQpvGT9hN9SdrGz+t2Fnwx2OC3tjb0/Lfbia4DC973wD4wwr35oJQWJ4+bJcUKlkKs8fMrDiNsYJ",
+	"cGkQWOSWDbGhlBv4UNI1jvw4ZhwBAXA9i2zuha5opXvejRiocBqIov0PDzC2v/SYYf9bykk3ujkFHhlH",
+	"dDhkHhF9OtRdCam5q6GzsvGJ8tOBYXF28j17qNZPh8PEwH3Du2v8qxCbDN9cMjeSlpa8VsC/r/e9PXe3",
+	"u0ObvW225TXcerdGl1dE8BZp0iODld78tDEejzekFt4YRQHj0kDxnvT4vzxSAl9vDRw5ja+3/tnY2B3X",
+	"uu8/3B2OLya7f8R/37v9e8kqZXbWwqgq+zT0IyaOeam1tVMDg+nT1dVJqbW3sy3/FG44ZFJ0RIxC2+TI",
+	"j1npL6sURyMRM+94KLCWTWFbXzMaAeHTI+T6ca+rCZ9jueDxX7Xb0EMI/2+RGllXgTB3FIHlCZWIxanv",
+	"FdSJskIWN/+ZCXxNfroUYJWUY58J/DDFw1aKcaxzutt8m9hZceQw1wQJAocP2uumqMnNjAhmtuEEDIV9",
+	"wk1EQNkx7jLie7NGllyTi2cO6KcTaJtYau1sQxc5/Wc9ESIijuSm+vI4IcaZ+aVpjxOqVE4z3CsBTT7R",
+	"zbbNV22V3GiwUavVtuu73y1S1+yAs1x4ba1OOPeWxw8TMCtqePN9YW/TqsSEDfG4uMSQ+HFCFhJyltQk",
+	"ApLJ+XB55FTA2gaaLkUEmhPzmkskDd7YXJ57BLJCqK4IvQt31Gkc4CZPDp1jGQ1bLeILMsJonBRdM7uq",
+	"OjY3en/TQBo4ExLTW8bnIF7Xpgr/ZvAlEJwDn/uDfDeMUygACnkwMamIl5F58pTw0YBFvnuh12GKFhy/",
+	"zygLSxOuJf7azcj3GBGMe0KuRDnxn6ggdgnlsF2qrDrAnFDG++herjOGrBvEFqq5ew7A1AorEAFn99xX",
+	"hg0/RT15L/8hncfZKisp45xGCyeweOj3rEWU+B4wYy8QsIVQ4CIy4xWhwIlJnWKBM6V8GTAw0Za46qEh",
+	"VD9yLIet2tzmaMUTISUo6/WYG4sWWQwhtkz+AJsb2t2CGscg0Jq7oOlrbvMDMsTm0H4Uqk1Ri+qnVmcj",
+	"j1skYrrdtEFtkLs9+ySllh8Hkxk44xahfGLz3iiCwkxVLCxfA1kUvMKqyH1nNj75mWr4iKHjZWq0QzUb",
+	"umstXGEosiJRbsjt92MaMHUcxJBxL3v3S/yQlNWKCpj24oWsLHpsogCS7buKnsyu3FeGUH8TPZlO06NA",
+	"p1dSlS/g6RfNOQc8vUhz5iOHm5/TozMXPr22pC4gh/o+pMJjopmXEQnrdsR7rriBJYzCZ4AcSHE1y0Tt",
+	"jatV9znKSReiRJ40LmcUcEs3yuZOFqDvgC3qmMAeabV60JlGhFHskIjdsUgwQfxYdaGxuW5og2VpBn5L",
+	"3u3DJfHCIKCAoCaigN7tlSDhmCuYM9FBIMGg67/qiCcGNAiYiIkG7pCyA0GU0QCxRo5FPlzaXD2qAiEo",
+	"MEH9GKcCaLp6EVrWurl1n0bMSjoywwB0wz8S3qkG/2CreXRikTFjtxYZhBwiEx6ZMBrNQlcfG6u4AKwG",
+	"roW5jhqlnFu0WbH9XJXF0iC17M++N+jyFIZNLz4NOlxq1QS/MAfINvXB/DoWX7RT8J26uVDkaApq1qOB",
+	"YFYps3nhGYWYtyw8LQ9EAxMevYqzOxZd+ehxeBQAbM2GVYK9WmptVWtNqyS3b6m1Ua82rJLcuqXWXnX7",
+	"y1NIdmztLO9cpAdr+XyHcbieYcbDz4iS70KxbX7GvbwcVjj9IelOQFTjr41o4GLccLpvVjZQL+Fpj2ic",
+	"voiq5UTVvSzmdAMsspnTWf4x0La+eTSes3zRW38Zw1n4n/IGlqgSxzgXENqURwNyqPI3cJHNpzKYAzpB",
+	"K5OUwyHjxKCGrRzY3Ck6g3h3eSdp/kkxx/CsSxmnsrKzjcv0TZ8IhOZrYkNyaj4IwrGA+ff5Dap72PIo",
+	"QQn758gHcBJ2CA7dW1F6WME5w71fe/wRHZMBjVmEiFfukS4VkLsV4ShymSBlv8qqZIO8DQPPIu99DqU0",
+	"7ZvId0dBPIpoQM6j0Bu5McR6sy/bKHjZw7P378+Ojq9+z7+hUgIPgJNpPIrpuJLlqF96FcsxJyGeo/mY",
+	"fYXvRcZvfja39dzQZLrySxaO5cMls0rICqvHMqftyZWQPW+Zej8DUI9msQGYC7z8GFZg5qWftZjAksJN",
+	"vecLTcGzn08OfyVdiExKq80iff+mb5EgHFuYrbbIXRiMBqySRlG1oWzzcjZOWiFhhP5oOIqJH0Pkld2x",
+	"yAztWYklKR9r87BHnNgfsDfyfRyM34Z3LArokDh/At2kRRj3Ko6FcViFU4BvHJuX4z7LB2wrBwRitS1y",
+	"1Lk8zERsq+Q8QXIH/i2zOQ7Q2byrO8AeAUCGKzU+4oYDRbidgA91ABcnGEfc84NA6L7joqUiuYKMaXBL",
+	"PLlO0oUUse/SIJjgDeVsfrg6JJ60nJFDTRoAFhEhoTbv0uiVIA6sQmIoY4CYwvN0vTBeCCFaOQuUx2Qk",
+	"pI1e9mNBHMY9mDrCw7E598TnZBiFNxETomIRn7vBCCRdEqLW8egpW1+wWJca9cPAEwiwTBZajkCztNnc",
+	"F/J6wNnpxiHycpixSpU4csep8qIgHCP9h3wi+xRHDOCAPXQ3POoHE6Im1ucAMlHvckCcur5J3XNw6QI/",
+	"wVsCMBTi1wIm2o9ILxxF+mbykeyfIxpUiYPbPZlw4Q9GgdwtNsf1fiUI9gaTmxui50IlGjSIRc5tObPm",
+	"BwTYTAugp+GYq9h8pUrO09GkKQPYjq/l+wAvSuDfcHzUh6vDFr52yBXDxyiy8P1pTAa+x/2bfiw/GTs2",
+	"Dzl5H8o5ML+sErgzbGE4UIT2YhXzz47U5jq8JA8rga2lD4IbhO5thXghoGnYJ2lxTVhcJUfowsnzYJ5x",
+	"OUQLN6bclJY+zGSrhivXZb0wYngFvP/FKGBI/lpLG+/CedBisNJK7uIL+YphlLnNAU5/BHkNVwoYuGoQ",
+	"ipjUa1atph6dFUdSxMkZ/s//83+T7fqOPKpCTbH8qLEL+Q8BPX/x1lr6oUxlg2E8sWweRnpz9EZStldg",
+	"kJzA9yh1oBOw4tbJpZ98YXOg2JnlC2MjsSMp6RfYdtnQDiljl/hsYFKKz7zUxpwU7Qo2m7ImE5h7YMKY",
+	"S7m0QLazjEbscG/pa6/0Yi/9i2cVPZDaYwbXwe72fr0Jl08FXwFZVd/dbdZqdajBk0I6vc1UCDYIx+m3",
+	"g2Q3wre1Rq1Wq23vb9W2GsVxU2l5GGFTudTZ8eUjqckBLbVKdS8PLkhHjbK81KrvbW/tN2rPrKYlPdXL",
+	"++pS7PwIlDGp4fq92OjSlU9P1eykUGKZTtnjrSxDgpbsxjOcFPNg6pcy/CYdbdJdF33bSCrfiqmgbG5o",
+	"Bl/xvxUpp7dsbd2UaJl8YCGjZO4RWHhROi9K50XpPITSyWKwXokfRgtl8oavxPeilUxKndXbnT6RYlIk",
+	"oUEnHgkDMnz3JtUJ0alNuEzVj4ziPuMxtLMWCEVzaRCgH5S7AXRvwRbJpAyRitAVGC8gfky0jjrAi6Tr",
+	"ihWe4Sgi1POAqgtdSKQHwoHY3CgPqTtJEIqTkFcJvB5Ea3hS45L7uZCyhnlC3hlfLewl/cIy8ZwMj6tq",
+	"H5MyLxE2gEBS+8PVz9WjzknnqnPkkHLIXexJA/cuLFA1qJZeSJa+CsnSfEC7wRX0bM915xOCUyF+kufr",
+	"AEKdDFcSdmnqAgcMTlEVo7t4IhTZjAp7OQn3jKO6KwlS3tqp1SpgCCtYsdpfNkfepGImMuyaZI4EIskY",
+	"i0SlGTFm8zGdYGvkvxElOUCZME+OfEBUoV05jMgvl2enFeJociEV7TQ5hJwDfZuz9ijuk0a1pqZkwxzI",
+	"TUR5TMoXbw7Jzu72Pvn//t/t6nalZXNCHPjuOp4M2U+Kt8j4paO7/eE3Po4Bfqc+Qv4ihxh1g5YckxKw",
+	"4Gfg4zW5dGaKfE5+vro6J6+p8F15X0MKY5V8W506+LuFF5IuFWxnu5wMq5UZTcWx5K2M121Ut6r1CkSk",
+	"L8f05oZF5MMxTGd+3kjgdyMKyG7BuCcHPICApDFRutZfQHJDd9lyCqavSt5jr32bZ+i8QPoSCG7q2Oai",
+	"ZR5HIb+RW0lpB9WkC++kQtfmXgpojDv+QOoeGogwxaxnN4zacUrFXSOxmEUc+Ae+MK66PizXPndQ7SE1",
+	"g7zOwpSxHHrg95g0nStVAoWrmGFQKsrULIcXnbbULAvoxX5UYjHQeumSZgsfr3LLDWuYKXB8nDf/YpVA",
+	"6jWyw5k6RuZ2zwue6WFiQ+olxqkGt3igVik9r6VWafpsrlLa+eD8auZRW8ymtixtWno8ZxCpTfMWWCVT",
+	"oa6yb3wvg4p1B4y88XnM3D4ej1mUbcu9cpynjoMPrnL8bqmEynyaY4WbBapYae1fqN6+JtXbfKM2Kele",
+	"AHjNNS5OK8GX60Zs5ueK2xoXE72dJ8+5b5uJCx3rfGlZvFzDnQSu32zWlgdiZai4683dZrXRzFFv16s7",
+	"hdTbO98rvVqyiZcPCpp0ND9AJLBYtHyn/GwGHVq2CzIiSVQ7xpQpLe2yZPNyjqolLRTAQ0+kW5LpSak6",
+	"EOtn2Bx8LOwLmVKwqOaPBwgLScZX1ITY5orCcqankez3766P8IpEX8lEPBWmr5W6AWsFUMtJ9Vq+lUKR",
+	"MN/9ShxgxhTPlqvJRalp+UJt8kJtUkAKNjRE15qsYKn0TFMmxvmY4gVr2zz9SdKyl8zp2JukXJIOkrHN",
+	"uywI+Y20+a37dvR9/vIb7dulTMwVOanWE+lPuK/mEzXz7095taJmeCG9etEM80ivFmmGfDxl87Ox9efW",
+	"ls0Rt4WlZUaD+JX7kmW7Uv4ovYOfcijj8WXclWmU/BAsXktYcc8ASKTroVbvvKF/CYZiLnKrMKwZolq6",
+	"KDhbsUio2vQGE4WdtbmDe1wlWdVDFQ3YMkHhGfUYF/q9H7mxsJ6lx2rOod5jQW8OzUcmcK2CCREsCMTs",
+	"NhzJLK86kO+SpKugn+V9oh/sE3NH8vlp7HiaMUdcMHkzKUs0u0FxI0m1tIn6kSNXCyiv22lubzXqVmZN",
+	"W6XzDxeHP7cvO2p5vZF8+dLZ6WHHZIY8PHt/Dliy0vfZ7tcstYbZWT52rs/1jxA5j1JZ+TxD5UXRlENp",
+	"XAWo2dQLGrGU5ADlIilas4l+OAo8vIda1RaQ8DhV8lHVF2ZuMt2/wubYwALEsfPZLhXc0y7hXb84FQAF",
+	"peoywSFBV5PkOaAH++FYF1/KQZM4BGiUYoenxDnvnB4dn751khdH2JzNXXg481RUhwAQdewLVmkRKvXx",
+	"BpSW6p9BcqBPhSoqlVKNeTafsBiMAkoiLcPkby0y7odC11cSd+IGGM3iRMThsEraRD/f5voRviDOYfv0",
+	"sHMyA3eEvpM+Wc8qllQgpQv2QBLuWSWCpH77jeNHD6wntxbpSXQwl1KTzXuoyY+dzruT3zOKUu3QhXpy",
+	"e7e2V6vVHo4hRC3zbJV1kR5xOFovsaeX2FMmKwH7AmS1FqFzIk/aFNjU5+nZgtTb4hZ6T3RHE+JkpQPq",
+	"fEfLKMdKaAgaxGOuP6ABGQbUZaIC5CiZGqNcuh0T44Y2UwLRUMIA1VXaU6QMFe7tTSR3sEUGIRIuBzRm",
+	"EZaQ0gHmZARxQ37HItC7cWjyWCvqEUWBEtGYkbIHZBZIZOIyHiveapMwBvg2vOyvkXxa/q1bzxM5+VLb",
+	"y/GqOWnJO+/ZPDtFiLzOPgW0+hR7qGMRFgh5nc3H/TBgmrsjAaJHcg4D1ovJiOPmZB5OcD8MPDCGyg60",
+	"NReCxcJRr5fGMuVrULM1nf6B8ZFwKsDjoQR38up6DbvMDQdM2NxJ3CO5Q5DsJeQuO5C2j59cSJzOxcXZ",
+	"hULmU25zh8lzeMGoCLmTUImrrJzaCABhh+ZijqHilI2p3sPROslR76lZxyM2ZDQWSBGhWFWQFTweh/Av",
+	"CAQAl6mFrCLKRiNDFvmhp4ot/FgADl5D+6VH1tFKuR07FYCqi5hOhLGfRzz2g1TfADkI642ENK2R7oPy",
+	"SdyHIqvkPLRIUXwojDJ1zGWMEx0Y58tK8pNhZGJKUpCLzZMsZwJAyZ5YExFDNcOXZTwE60ikTZ/CZAqr",
+	"KnPkVBZcP0BUTZcF4Xj6JzmCeFKWJ4uqZuDpca5YhEq/Q694wmJibg9H52wVm5J84UbDmdOZ8FxtmWdn",
+	"P6v2RYnpl20jKLd4MJESiGd7CC2FTVnCxCyyJqctRMTR5isB2qkjlZxYn5PbMXX79P7DLQgIrdw8ML8t",
+	"vhKk6JH9h9pTjbMp0blklO2eYKb1vAfd2FAN9cWLePEiirFNqQ2yjjvxPP2KYcRcOIRKPUynRj9cnGRb",
+	"2CZ5IexlW5ZqgtRqjQoQAyonItFvNtfzYjDIJPocuGSSGtepOYXqR9/tg4MwhI5QSxsEJ+yGupPvDmL7",
+	"sFr+iejWF/H/Iv6fmvjHxAfIOBB66oRt6K8/XJxUVlURggXBi3ogFHL4Lez2u5RCkNdrZUCW0AWXLAie",
+	"sR6AIFAG57WMYpCTZLpOqwl3Y8peBPuLYP9+BLs8FsVCfQUR/uwkd1HCAGYCmJ6oDjuTsqOEjVPJt0En",
+	"zAc2JxTTKqAdRnGfOKmoyWccKtCFXX5/ziKX8ZjeMIcM8d+QcwAvAO/WZwG2Zy/XLFKv1f5SLMwYWebq",
+	"+cDxzeNKlXzsM27zbhj3Ic6NpCiZwWDPd6SWnBqFL2zuReFwyLxq/tuWfL6D4DJFUAyDzGdBVFQ5nwYh",
+	"SRYkk/LIpTIgQ9FCsmi1AAvj/EUR/RRkkETqzYi+XIFs5J5MB+5xFIIGjLBPQOWVXxnShYb8fLWAPikr",
+	"fk/inJ0ednQmQ06sHLYR3ierR/dtnoT3iY7uA9WOCdhILDkvZAIi7hM3YJpKn3tCupMh6bGxftse9QOB",
+	"tOPmzPtJBqSS5FKGAeXkJmTC5iGvkjZZFNi2cpFtCzlNGw3nPvkFRKlIc0kwIH9P8wDZctTlMw/ZuxRm",
+	"HpBRPNm5YMqZx8/mgxAI9qkmjUch42vBwcPx4si+aYk8r6i+F7pimjsnMY3VpaQMEkxKrwOSzp6WXRnO",
+	"mrmW4LtZEYKCyHBBDNc0FwH5n5WIpVazJvXg0PjEfDW5TKRPg57WG2q1lx3+7MqE4nHMSJnAMOq1mpIp",
+	"2OVw2RmcHWSZjqkYM/j+7PTqZ8TR5GzuwrQJDDHJp5Fyn0UsM3NTWZXK/d/AHFlz9TzKo7gDK+dQpl/9",
+	"qSRV8vmTRj5/ctk5OSktPHcQl3tJprw4Xd+x07Wki/U5OVLLNS1Wlx+QYRgE0IY+JGMau/1CnDAayqad",
+	"bJjJhf2M1zVBLvRrPEA/Y4GXyn9O0fJ1FGo5k3f/6sjW76gCpBDZ+sUqSe8gP/lv4DPLBHhJ12r1tVhD",
+	"w802nAwnr9QCRSOt74Z2c8IekRNAyvVa7f/MWW3SU0W+evLh8kieYPmbSsY3rFW3Tf+w9MC74X4q1TQY",
+	"s2oVzvg9d8HjqFUjtPBDFJ7OVwjPo+xU9SXbhL5kcxup5KpOMw3NWpmm+mD7U+6RfjgmPRoBY0k04oJQ",
+	"aSfpoxoxGuDPq+QiqWFNzqCwiD4awkqaBMrbSpkEwwAZkLTgy/G0BwEZCabo6OEpNr8suBILf1pYYiPI",
+	"DYvn9mhRtziE+XqE0g0ejs0CBasU9nqCxZdIsV1q1ffq29tm/ttLgKCi1LpnQYP5cotOemYD/ADnPc6/",
+	"s3Hu1efP89RvUu8OCQ6eaULgfXjHCivjM8tFemE0phGWFXp0IjQ3t2Kvd0hZVxc0sVWhNCIoSDOAV0P3",
+	"UzKAh3Wpe1upkg7iutNgrbbPscCOs0+xCtf6qsDOGzECohCaOTLq9vECm/ucSG9APlQK03CMF8vHvxKq",
+	"+2aLUBNSC4PxEnp8CDgnkXv4FH4uqmlY15AWDlFkgmYIHhqQyhFyn99UyX0FZhu3Vk5oPqcgKOU/h6Mo",
+	"x9nNsYOoaR8LLaC3djBwBvP/Ua5JPoYq1wUWy/y93JGlVqO+gnFWMLlfuc7wfsqq/vWUFUoAOC4vQZ6X",
+	"II+p29UpWlK/5xSo0Qp28zN6ZF82QVajmgpYzGbHfXLFWHEIkt/MrlZRtKoMcqh6Wo+psLmU0z0ocLq/",
+	"mD4MGI3UTaCz8spC+hLeHWNE1lcS6QtbHCVNwFWXj6QrNb2hPn8RBEsIgm8UeJX7capl3FDtzGdndc9g",
+	"vnjjf2JiuhANt2w5LTlLy173pstesUu9L7LeL5b+Yes0V04m81rkn6MwZhkXGy1gw5+WHvNDCJTLxFF+",
+	"PuJkTXSjkvaNZq1abzSXt16yM/SVDbep+OtUEbDOE08HQJOQ4NQH8xn2fNHWNZ3JzUVml6hPM4WYmV4p",
+	"ZlPS7LxPx0PBsj6E/mdndyy68gfazi619qrNplXC5HqrXq82rJI0yEut3eqWVZLOX6lV36nuf7kvP4Se",
+	"u0X2qdk93o/7YAdwNlZGwIuierFYMwCMeAXdmLNYixKUm+EodsPB840AdbgnCvOkUrmO6YRQEgOvFPb4",
+	"XEAEgPg5P04QcJT0/CAgZROWp58g4nAoKtUMC0EahCngaoLATxZIWQ4jm6sFquBSHiCoLp+R0yQOiGzz",
+	"B8NQCL8bMEACpzjKHBOAaphqcEVpWJy+woIKf/MVqLhlHsbXp17aMgmw9h15d/2a6RimIKTTWMeWdGCk",
+	"eR5rwKACaN7X/Hgjb6uE1pna2/dMfFtPPE41P60O8ctwnAlYTaeWpayAkzCdHSZ+bP44m5q99AejABC9",
+	"EfsHQ7Qpom1JNwpvobdYLn+5QpirYDGfOZ3WypP3bGAKqySnd74i+ZaRmrZSC0upvRf76sW+Mu0rEDhp",
+	"fv9VslHm2VcmcdESHM6GD26QmFqKbTktWlFdhFP+Zpsrluck1QRXmBSXBsBeXpjjdrb5Ui38OtTtp6Mk",
+	"0IZSIBO08apWBoKWGCtgLuXrNlIr5sDmRaZU+gzolQ55sVm00VfmdD8ydfT0ekHAJYG6zOVuBur9Faj2",
+	"v3vCZmqqnaXwYs0l9SpsGNCFmgI1f5vepwsas1KrVq1t7e4VcfYUKkwVaQA8mVXS1Gtwm/rOVqO+t7ui",
+	"Al0G1WecMhhMvZ75bPquKRWb0curEBWWGHJb1d29Z0YVbRz85UmiTeH8IxBFx1np+HzhaeaLbH7OHInZ",
+	"sOozbshr7cKirCZtDv5jHimSqVCc36j2LTOVz5JdXDJ1eDP6uNTrhU1csnLgybdxeZHwT0/C38vPMjb7",
+	"Ig/LGPwPAQCOM3Lg+UrZMev2w/BWzOxbJZXKR33Rqu/0nOzVGWGd6fZOYtRNdj+sevvkpDSrZb5VGkXy",
+	"3PfjeCham/BalE8+Vd1woCe/UbJK6p9GB9rnZZupLbK8XaY33leVFg9jYo3T4/Cs21a7NAi61MXDz+7U",
+	"0fn8v7TF1A29yf+xOYoCsLeK0y8f+zQmZ0MG70+wmwZkXnCOXgnijKLAAbgS1jXDg6AuwBdEnaUuNsAu",
+	"C8aIo7bSpXHM8PeQAGHU7cNP2cCPY+ZVLCL8G840yYPx5Fs2IWXnbefK5qao27xlE6fSIo7wb+qOJvtO",
+	"VpB4oSteyQcONErYv2k45OLNIdnfbtQtgjMAY+6ziEnLUpqNxGl8+uSQOLQ5dW95OA6Yd8MOUiYEYNYu",
+	"hxHhobI05cPrNSIqwMcRsTjymXdAnO16zSEek/rlLuk3q8ZfFBaJmMv8O6ZmrgNLucA6dUSfbjTrjZ9a",
+	"9qhW23K7VLCdbfg3azm6UENugSTKgSHP1DxVO2tDba159mmMBo2IIUZd0CILFuOn8n/++38qDinLJYAV",
+	"qCj+E/+mkXypF6ICfBnxOCQ9nwUeCXzOxMzBJgdnA0/OA4y2eObSARd+v96g7zdcaaDBsTv2SPkyptyj",
+	"kUe0Vq/MfLzacRv+fOcD2iRKDTIawZULx/OB+5+IQk0nMTUax2wwjNcaIEDdYzoY3nNZ7+rUMheNMK/R",
+	"bNb35SDtku9VkweBcLRLuKpOwaDlOk8GA3mk3cUvINZa6HsxdBabO9q3i82uN0o3lD52Xv98dvauetW5",
+	"vCqpj0H+1Or7W7Tea2zsunW2sUub3Y19t+5tNNhWb5s2uzvu7goF/RkxtnyeL2dppCLYI2XKJ6Tx6RPx",
+	"5WaC3ETBT96GnB2Yopb4wpDCGDP3Y0GGjEOlqccC/45FPhNGa5ccxJjjybP0xajpsorqw8XJrNLyaRPq",
+	"UqtMQSiSFob4CIEMT/KjwQgKxQlYnQrrQI5OL0k/FLHN5eYj5WFAfQ6XwIsNI3hLQj0vYgL6FPJgIpUu",
+	"JueJx4ZBOMEOFTQIwjGopYFFnLPzzumvncura7VBrtsnJ2cfr88vjn9tX3V+AnolACJwNtavXaD+Hb2/",
+	"Di86bcgqxGGIfS+UghPEV40wblgsbK6rZfQxlcdILozU/EPqR6j+ybT2zzAWYRoF6LrKKJXBZrFUdy/M",
+	"XowCVrHIiAdMCD1XNvdgpRRIgUaMwMQA1RHMdQK5oJwcn+u5lWqf8onNxVBVNpedemO3WqvWqnXHIs6f",
+	"rVb9L/kP+Sl8UqvvJt/b3Kl92u2llzfqW7Xd2s721haylmEJUkBFTALaZQFgPkYDFvnuAaFq/VOEiwct",
+	"5IPQpYEccxU5luBvglsl/RKeXoU/5ZOrvjKW4Y9+OGBVGg0p/AUXeeGA+txRmdfQbOMgfWg/QIsrBlom",
+	"j1B8IMxaxEQY3DFhJe1LbG4cTM1eFiKwRG57FyB/noU7Nw7TvSxXKjmrWM0VQQVWOQjDoTSCLb2oFnFp",
+	"FPks2riJqMfIafvKsnng89sNeCO5CSCwp/6KmGDRnXyqfIHj87sdsFwEvgQbdKEtDBwUMXL7wAuaLHaV",
+	"+8OqH6rTkby6FzJE6ag5gH5usI1clw2h40oHicfwrSYwIX3m3kopdSPPNUJujk4vpV0pwmCEqBvKE0WL",
+	"BIJSZ0VwEIS8SRDe3KgjYXNHbiFwgxxil4y9rn7htch//vt/YFzp7CUTak6aXCU9UXpV7JKl1lzdzRgZ",
+	"RYY6FDv4iq/kjPqRBxY0cNJVCLgbfkycN+3jEykwfC5irDNGc3oit5f0HTw6EVWbm06FaBGnfXIiLTKC",
+	"25SUnfbh4dmH0yu5gduXlx38x4ern2HfH364vDp737mQHx6fXl5dfHjfwWuPQf7Jv66vfj/vyI/Ozy6u",
+	"3pydHJ/JPy46f//QubyCu1x05Ffy06uL9ull+/Dq+OxU/qnEHzThxUQvyHWbl52js/ft49NUMG4S/dGH",
+	"8yP46ADHaVxic/zkqIM52kqLLPKvUFYpz8rmY4RkzWA3U/d5XoS0M4M3S0RpViSeUvPzlbmnnloY617U",
+	"TskUzo4oqUu0OvgeAD0v+JzFtEzjRPjMCMGNCkmXVD80KPgz97/0EJAW88PFiTI4bvw7xiuYRExjL1cF",
+	"sSLo8OoL4nweRYGVvfMXBYHhIfG9FsS98IQVlq1r+0Y3JOtTIFt042ACCgE5MFEy6+85uC1mP1riJOfQ",
+	"ydxKSMuHBtL8RRpU4zqjxa6FGtgwtpRQqBLVCr5lc02rGbENBnUjIp0n9XuadZ/KEARU1JHdiUICSbs+",
+	"eiUw6AV2kL7JLWNDAcadYdfP7j/77PQRSKiuvMVUibmegrCn18wi3QnxMxxZ0xIcjZdl9VmRuJbytZD7",
+	"09jp5fzGhb0VpsOuPOQoV4ALZ/bB1y6rWl/vGvOR1727tYfSvSsnf1fQvVo6vIBpX5S1ITbwOC5U1rlM",
+	"9OYtm8zE96DXq6WjFDuLQkAWGUgvfm4IoVyUALJLdDqeJJ3SG8al8mEewQLcVFPapUqVXEEwWwGJsCVo",
+	"N/BdpMn11SDwEaJPh6xlamGLOLds4pDy2ZDxy8ufSbo/r2/ZBJMi0okUor+hX7ndbrelH46R61s2OfZU",
+	"XLpimcheiziJgHGqSdbO5tTzBDw4aZMv//A9x4xwQnTC58TJZVIAV+zgS75jk3M2UPeAfihy5qgg5++O",
+	"fyPnnfcqnyNfxSFlTAjCJcCkA6ZAkhDQC4X92FXoA2uo4PZqbQCX3PMjEVdSfnelNJNUrZUxdQQLmBuD",
+	"yjpI4mB+jEuTs8gglFQOIwKPUFq4kgxOLbRJ1oBhiyn9yMPkR5gD5EyDo6Xb7anRqwEne1NVRw1ZtJHa",
+	"RRMsgor7zI9g/tLtLVh057sMOefFgSoHj3UDYAjBRCo1Guq8rU5D3LKJzaMwpjFzKjDDQj3E2AgQBRcY",
+	"LVArGfgiFjD+IzMkHkUTSHX9fHV1TpQqIkmqQ2DG1teJWtxyNv9Jb8WKRYRqI5taigAVj1nSQjl7bDFj",
+	"K6d2JIALkid5WxL43YhGEwKc5XKMPUgYD1py3H9T6WDcW2kKuEWcsp1kOqVAtUvEzqU+7ZLNifHpCeM3",
+	"cR8u/K8Bi/uhh/+OpTSPN0aRj38PqbyqArh9T97CsUv/BVhyu+SkTZs/XJxoC0seaOM2jv7+lQDGvAGT",
+	"d0H+PRHD3rXSHNYdtsAgKvOrc7zJgpAuFexAz0XDsZK5w1mY9y7KdtqIYYZwOvRnnpok46MgnaE0yah/",
+	"N5XVgzlKKwxGQYBu2tSbyReAbTglpFDuJJ86in8rHLCCfKyFSf+6g4e+Spzsejvg7KlpdA4S2bLhexDh",
+	"m3oB9fipbJ9DylM5Ry26CY0YipKp3CJR9tIMnkJ1mXRmFoAAroxcFyYN5FGMQxIBTU3aAaPAVcXNlQpG",
+	"bftnka1Jq7/pKonUXv3mSNYZxjtYIqW8qj3cOv0XPawHfxwd10+vOk352fHPtX/S5lXc/XXrzfjdbsf9",
+	"+9HVpN+N/vWvi7dhsC/+8W7/pBb0b5s7xyOixa4W6BvbvTptdLfcba/JSvBYWMolrhPzoGtPfPimyVBq",
+	"lTbk/1533h6fkvMPr0+OD8m7zu/woc3fH4bj13///ehd49dxe9Jp9y6HUXBWj39zf2tH4uJT+/T83ZvR",
+	"3flph/q/NSbvo9rd5ce3Vzz0t3+yOdykc3o0fV9F0PLtxzEz7Po4Tt07NlkE6E2z02bw5cfg+gQhKM0O",
+	"tICoMRmpHfRdwH43EefxTLkf/j5iIwg7OiYyxVEQQ8RFRBMCEchMTG3K0D8AP9KR+gCV+2cbIDB2CbtD",
+	"fXGq5CgBcAT+LcMEPj6pjAhEiygEn6XSqIWtga7YPQDVX489DUgzFFZTkH/Kmfa+8vF/HoRllwwbnSXz",
+	"tWSY43Mi2r/MIww8gs8zCNCDWSAkGjEDiJTfeHinbxslX7TzdEQRZ8N72vrmuexQXPhlkmZPWAks/sFH",
+	"fZ5Uu5I5B27TUOPziO8TeE0Q3rQgw5F8MmSREo9CKRvjhFoKQCPPqQK1CCJC0qMRBhgAm4WxIwtOc0Dh",
+	"oOC3QB6tfmdznZkUMY0ZKTsijOKfjjqXh44KQMofjKX4SaJghXXzan6OTAvmSZTzFJfeG3INoqa+wBmY",
+	"VXQPX5ZWNITVZEwu4cdfHqkSXu2AUqsxkz1G7yu5Wvt7uzvNFHWrUUca2rM68tYqJUCuUouPggA/OME9",
+	"916UWnII8qNLSFcdpi8ht2Ibxy+HjD/GqW6VLj8cHnY6RzCkaf+lWd//buqa9D5Zvr4p3b4/QtX5d+Qi",
+	"PZai2fycnvEvmwBOfOqO18pTYc2ogU9hqsUF8EriFZTAG3LxvvXvc31Iqduh5avGoKrgeDLyyL/px4SO",
+	"odNvn8aAIfZjYXOll2l6LTbohcZaoKJvwhAR64SSXsREXz/lQLHqQKxBikLmMU+3iUYgr9GZCxJqjpL9",
+	"TgXh/gmcXmP+lbeL3W6RMm/sC1ZoFlzIXZgTcU/BM2isp3QbBjdBonPrW09A6ZaQAUmlsNDwYx6RwndK",
+	"F9cbtWll3CxQxupVdnSPMJbpvDmtkOHC+QHFtsKXl9ZVkIvCivp4GTGFF9DIE/UbQToQQ64hjWRxnZJV",
+	"EswdRUCd8efn0mtGIxa1R3G/1PrzL6t0GPjq9Pz5l5QQ5t9W6Uxe2IDv/pI3iu5m56tUBhscAi90kTkZ",
+	"RCYUF/SicEDKzoDeQrcdzE0zoBCFWqfW5mZSzNLaq+3VKiUNsNoEUaReL//oc3/IIJsB8KsYmFfT3HP7",
+	"/JiMuMci4mze1Z0W4DakqkOhZdlcc5qIpGe5sNKW5cIiKZc2iSdDBp8kHSastEuPha3ShZWh+oEEY1JT",
+	"D6JeadB0mabVM9jDLBrSKJ5sCDccMi/hn1O3pEHA4mTI+JI2dzZd46fyfVPeOgNYk9Atgmeau9mBzeFN",
+	"iBTfwiKXMQsCKn8vRvrxx6/bpxjXuqOB7yWom4jRIPOWeOuCV3xN+S00+Td0iKrNCXk3pJH5xmWfe/6d",
+	"741ooKAEbhgNQ9SYomJlWtILS2Ejcj9KJiszwC6Oo3AReByFAWB7ChvaCVIeRqE3Qg6h7Dc3LLa5ovcj",
+	"cT8KRzeGsRCNAJYrMBCeVqG35GnIoCdsLkZRj7rScDA5o//z3//jVKB7TlEOGHvraJCGN2I2Txr3ydOH",
+	"aB0xi7TaUiTAcGfkWQS4tc11cDNpjavGq2aRGIPNjtRjru8xYHY2Fpz4nEjvkI1hgeB10h37CiMLo+yC",
+	"aZrHL399+f8DAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -647,6 +647,27 @@ func (e SortOrder) Valid() bool {
 	}
 }
 
+// Defines values for TimeFrame.
+const (
+	N1d TimeFrame = "1d"
+	N1h TimeFrame = "1h"
+	N1w TimeFrame = "1w"
+)
+
+// Valid indicates whether the value is a known member of the TimeFrame enum.
+func (e TimeFrame) Valid() bool {
+	switch e {
+	case N1d:
+		return true
+	case N1h:
+		return true
+	case N1w:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TokenRequestGrantType.
 const (
 	ClientCredentials TokenRequestGrantType = "client_credentials"
@@ -2821,6 +2842,85 @@ type LegacyTokenResponse struct {
 	Message string `json:"message"`
 }
 
+// MarketData One OHLCV bar. Prices are US dollars, exact decimals.
+type MarketData struct {
+	// Close The price at the bar's last instant (now for the bar in progress); the price a fill then uses.
+	Close decimal.Decimal `json:"close"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// End A time in unix seconds.
+	//
+	// Example: 1732893484
+	End UnixTime `json:"end"`
+
+	// High The highest price in the bar.
+	High decimal.Decimal `json:"high"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// Low The lowest price in the bar.
+	Low decimal.Decimal `json:"low"`
+
+	// MarketDataId A unique identifier.
+	//
+	// Example: 123456
+	MarketDataId Id `json:"marketDataId"`
+
+	// Name The instrument's name.
+	Name string `json:"name"`
+
+	// Open The price at the bar's start.
+	Open decimal.Decimal `json:"open"`
+
+	// Start A time in unix seconds.
+	//
+	// Example: 1732893484
+	Start UnixTime `json:"start"`
+
+	// Symbol The instrument's symbol.
+	Symbol string `json:"symbol"`
+
+	// TimeFrame One hour, one day or one week.
+	TimeFrame TimeFrame `json:"timeFrame"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Volume Shares the simulated market traded in the bar.
+	Volume int64 `json:"volume"`
+}
+
+// MarketDataListResponse defines model for MarketDataListResponse.
+type MarketDataListResponse struct {
+	// Code Example: 200
+	Code int          `json:"code"`
+	Data []MarketData `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
 // Meta Pagination of a list.
 type Meta struct {
 	// CurrentCount The number of items on this page.
@@ -3151,6 +3251,9 @@ type SetSandboxPriceRequest struct {
 
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
+
+// TimeFrame One hour, one day or one week.
+type TimeFrame string
 
 // TokenOrganization defines model for TokenOrganization.
 type TokenOrganization struct {
@@ -4314,6 +4417,9 @@ type CustomerIdQueryOptional = Id
 // Example: 123456
 type CustomerIdQueryRequired = Id
 
+// EndQuery defines model for EndQuery.
+type EndQuery = int64
+
 // IdempotencyId defines model for IdempotencyId.
 type IdempotencyId = string
 
@@ -4343,8 +4449,14 @@ type SignatureInput = string
 // Sort Sort direction on `createdAt`.
 type Sort = SortOrder
 
+// StartQuery defines model for StartQuery.
+type StartQuery = int64
+
 // SymbolPath defines model for SymbolPath.
 type SymbolPath = string
+
+// TimeFrameQuery One hour, one day or one week.
+type TimeFrameQuery = TimeFrame
 
 // WalletCounterpartyGuid defines model for WalletCounterpartyGuid.
 type WalletCounterpartyGuid = openapi_types.UUID
@@ -5359,6 +5471,109 @@ type ListInvestmentsParams struct {
 
 // GetInvestmentParams defines parameters for GetInvestment.
 type GetInvestmentParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ListMarketDataParams defines parameters for ListMarketData.
+type ListMarketDataParams struct {
+	// InstrumentId The instrument (`GET /v1/instruments`); every instrument when absent.
+	InstrumentId *Id `form:"instrumentId,omitempty" json:"instrumentId,omitempty"`
+
+	// Start The start of the range, unix seconds (inclusive; the bar containing it is the first). Default 30 bars before `end`.
+	Start *StartQuery `form:"start,omitempty" json:"start,omitempty"`
+
+	// End The end of the range, unix seconds (exclusive). Default the organization's current time.
+	End *EndQuery `form:"end,omitempty" json:"end,omitempty"`
+
+	// TimeFrame The length of a bar.
+	TimeFrame *TimeFrameQuery `form:"timeFrame,omitempty" json:"timeFrame,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetMarketDataParams defines parameters for GetMarketData.
+type GetMarketDataParams struct {
+	// Start The start of the range, unix seconds (inclusive; the bar containing it is the first). Default 30 bars before `end`.
+	Start *StartQuery `form:"start,omitempty" json:"start,omitempty"`
+
+	// End The end of the range, unix seconds (exclusive). Default the organization's current time.
+	End *EndQuery `form:"end,omitempty" json:"end,omitempty"`
+
+	// TimeFrame The length of a bar.
+	TimeFrame *TimeFrameQuery `form:"timeFrame,omitempty" json:"timeFrame,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -8375,6 +8590,48 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/investments/{investmentId} (the `GetInvestment` operationId).
 	GetInvestment(ctx context.Context, investmentId Id, params *GetInvestmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListMarketData List OHLCV bars
+	//
+	// OHLCV bars (open, high, low, close, volume) of one instrument
+	// (`instrumentId`) or, without it, of every instrument, for the bars
+	// of `timeFrame` that overlap `[start, end)`, ordered by `start`
+	// (then `instrumentId`); `sort: DESC` reverses it. Paginated like
+	// every `/v1` list.
+	//
+	// The bars come from the same sandbox market that fills requests:
+	// prices walk deterministically from one UTC day to the next, so a
+	// bar's `close` is the price a fill at the bar's last instant uses
+	// (its `end`, or now for the bar in progress), including a sandbox
+	// price the organization set (which holds for every instant while it
+	// is set, as it does for fills). `high` and `low` are the extremes of
+	// the daily prices inside the bar; `1h` and `1d` bars lie within one
+	// day, so their four prices are equal. `volume` is the simulated
+	// market's number of shares traded in the bar (deterministic; not
+	// the organization's own trades). Prices are US dollars.
+	//
+	// Bars are aligned in UTC: `1h` on the hour, `1d` at midnight, `1w`
+	// on Monday at midnight. Bars that start after the organization's
+	// current time (its sandbox clock) do not exist yet. Defaults:
+	// `timeFrame` `1d`, `end` now, `start` 30 bars before `end`.
+	//
+	// Rules (`400`, naming the parameter): `start` is at or before `end`;
+	// the range covers at most 10,000 bars of `timeFrame`
+	// (`1h` ≈ 416 days, `1d` ≈ 27 years). A range without bars (empty,
+	// or in the future) is an empty list. An unknown `instrumentId` is
+	// `404`.
+	//
+	// Corresponds with GET /v1/market/data (the `ListMarketData` operationId).
+	ListMarketData(ctx context.Context, params *ListMarketDataParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMarketData List an instrument's OHLCV bars
+	//
+	// The bars of one instrument: the same as `GET /v1/market/data` with
+	// `instrumentId` (same parameters, defaults and rules). An unknown
+	// instrument is `404`.
+	//
+	// Corresponds with GET /v1/market/data/{instrumentId} (the `GetMarketData` operationId).
+	GetMarketData(ctx context.Context, instrumentId Id, params *GetMarketDataParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RevokeToken Revoke an access token
 	//
 	// Revokes the token named by `accessTokenId`, or the token that
@@ -10367,6 +10624,68 @@ func (c *Client) ListInvestments(ctx context.Context, params *ListInvestmentsPar
 // Corresponds with GET /v1/investments/{investmentId} (the `GetInvestment` operationId).
 func (c *Client) GetInvestment(ctx context.Context, investmentId Id, params *GetInvestmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetInvestmentRequest(c.Server, investmentId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMarketData List OHLCV bars
+//
+// OHLCV bars (open, high, low, close, volume) of one instrument
+// (`instrumentId`) or, without it, of every instrument, for the bars
+// of `timeFrame` that overlap `[start, end)`, ordered by `start`
+// (then `instrumentId`); `sort: DESC` reverses it. Paginated like
+// every `/v1` list.
+//
+// The bars come from the same sandbox market that fills requests:
+// prices walk deterministically from one UTC day to the next, so a
+// bar's `close` is the price a fill at the bar's last instant uses
+// (its `end`, or now for the bar in progress), including a sandbox
+// price the organization set (which holds for every instant while it
+// is set, as it does for fills). `high` and `low` are the extremes of
+// the daily prices inside the bar; `1h` and `1d` bars lie within one
+// day, so their four prices are equal. `volume` is the simulated
+// market's number of shares traded in the bar (deterministic; not
+// the organization's own trades). Prices are US dollars.
+//
+// Bars are aligned in UTC: `1h` on the hour, `1d` at midnight, `1w`
+// on Monday at midnight. Bars that start after the organization's
+// current time (its sandbox clock) do not exist yet. Defaults:
+// `timeFrame` `1d`, `end` now, `start` 30 bars before `end`.
+//
+// Rules (`400`, naming the parameter): `start` is at or before `end`;
+// the range covers at most 10,000 bars of `timeFrame`
+// (`1h` ≈ 416 days, `1d` ≈ 27 years). A range without bars (empty,
+// or in the future) is an empty list. An unknown `instrumentId` is
+// `404`.
+//
+// Corresponds with GET /v1/market/data (the `ListMarketData` operationId).
+func (c *Client) ListMarketData(ctx context.Context, params *ListMarketDataParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMarketDataRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMarketData List an instrument's OHLCV bars
+//
+// The bars of one instrument: the same as `GET /v1/market/data` with
+// `instrumentId` (same parameters, defaults and rules). An unknown
+// instrument is `404`.
+//
+// Corresponds with GET /v1/market/data/{instrumentId} (the `GetMarketData` operationId).
+func (c *Client) GetMarketData(ctx context.Context, instrumentId Id, params *GetMarketDataParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMarketDataRequest(c.Server, instrumentId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -14577,6 +14896,327 @@ func NewGetInvestmentRequest(server string, investmentId Id, params *GetInvestme
 	return req, nil
 }
 
+// NewListMarketDataRequest constructs an http.Request for the ListMarketData method
+func NewListMarketDataRequest(server string, params *ListMarketDataParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/market/data")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.InstrumentId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "instrumentId", *params.InstrumentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Start != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start", *params.Start, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.End != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "end", *params.End, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TimeFrame != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "timeFrame", *params.TimeFrame, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetMarketDataRequest constructs an http.Request for the GetMarketData method
+func NewGetMarketDataRequest(server string, instrumentId Id, params *GetMarketDataParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "instrumentId", instrumentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/market/data/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Start != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start", *params.Start, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.End != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "end", *params.End, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TimeFrame != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "timeFrame", *params.TimeFrame, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewRevokeTokenRequest constructs an http.Request for the RevokeToken method
 func NewRevokeTokenRequest(server string, params *RevokeTokenParams) (*http.Request, error) {
 	var err error
@@ -18229,6 +18869,52 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/investments/{investmentId} (the `GetInvestment` operationId).
 	GetInvestmentWithResponse(ctx context.Context, investmentId Id, params *GetInvestmentParams, reqEditors ...RequestEditorFn) (*GetInvestmentResponse, error)
+
+	// ListMarketDataWithResponse List OHLCV bars
+	//
+	// OHLCV bars (open, high, low, close, volume) of one instrument
+	// (`instrumentId`) or, without it, of every instrument, for the bars
+	// of `timeFrame` that overlap `[start, end)`, ordered by `start`
+	// (then `instrumentId`); `sort: DESC` reverses it. Paginated like
+	// every `/v1` list.
+	//
+	// The bars come from the same sandbox market that fills requests:
+	// prices walk deterministically from one UTC day to the next, so a
+	// bar's `close` is the price a fill at the bar's last instant uses
+	// (its `end`, or now for the bar in progress), including a sandbox
+	// price the organization set (which holds for every instant while it
+	// is set, as it does for fills). `high` and `low` are the extremes of
+	// the daily prices inside the bar; `1h` and `1d` bars lie within one
+	// day, so their four prices are equal. `volume` is the simulated
+	// market's number of shares traded in the bar (deterministic; not
+	// the organization's own trades). Prices are US dollars.
+	//
+	// Bars are aligned in UTC: `1h` on the hour, `1d` at midnight, `1w`
+	// on Monday at midnight. Bars that start after the organization's
+	// current time (its sandbox clock) do not exist yet. Defaults:
+	// `timeFrame` `1d`, `end` now, `start` 30 bars before `end`.
+	//
+	// Rules (`400`, naming the parameter): `start` is at or before `end`;
+	// the range covers at most 10,000 bars of `timeFrame`
+	// (`1h` ≈ 416 days, `1d` ≈ 27 years). A range without bars (empty,
+	// or in the future) is an empty list. An unknown `instrumentId` is
+	// `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/market/data (the `ListMarketData` operationId).
+	ListMarketDataWithResponse(ctx context.Context, params *ListMarketDataParams, reqEditors ...RequestEditorFn) (*ListMarketDataResponse, error)
+
+	// GetMarketDataWithResponse List an instrument's OHLCV bars
+	//
+	// The bars of one instrument: the same as `GET /v1/market/data` with
+	// `instrumentId` (same parameters, defaults and rules). An unknown
+	// instrument is `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/market/data/{instrumentId} (the `GetMarketData` operationId).
+	GetMarketDataWithResponse(ctx context.Context, instrumentId Id, params *GetMarketDataParams, reqEditors ...RequestEditorFn) (*GetMarketDataResponse, error)
 
 	// RevokeTokenWithResponse Revoke an access token
 	//
@@ -21967,6 +22653,144 @@ func (r GetInvestmentResponse) ContentType() string {
 	return ""
 }
 
+type ListMarketDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MarketDataListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMarketDataResponse) GetJSON200() *MarketDataListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListMarketDataResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListMarketDataResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListMarketDataResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListMarketDataResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMarketDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMarketDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMarketDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMarketDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMarketDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MarketDataListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMarketDataResponse) GetJSON200() *MarketDataListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetMarketDataResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetMarketDataResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetMarketDataResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetMarketDataResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMarketDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMarketDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMarketDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMarketDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type RevokeTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25507,6 +26331,64 @@ func (c *ClientWithResponses) GetInvestmentWithResponse(ctx context.Context, inv
 	return ParseGetInvestmentResponse(rsp)
 }
 
+// ListMarketDataWithResponse List OHLCV bars
+//
+// OHLCV bars (open, high, low, close, volume) of one instrument
+// (`instrumentId`) or, without it, of every instrument, for the bars
+// of `timeFrame` that overlap `[start, end)`, ordered by `start`
+// (then `instrumentId`); `sort: DESC` reverses it. Paginated like
+// every `/v1` list.
+//
+// The bars come from the same sandbox market that fills requests:
+// prices walk deterministically from one UTC day to the next, so a
+// bar's `close` is the price a fill at the bar's last instant uses
+// (its `end`, or now for the bar in progress), including a sandbox
+// price the organization set (which holds for every instant while it
+// is set, as it does for fills). `high` and `low` are the extremes of
+// the daily prices inside the bar; `1h` and `1d` bars lie within one
+// day, so their four prices are equal. `volume` is the simulated
+// market's number of shares traded in the bar (deterministic; not
+// the organization's own trades). Prices are US dollars.
+//
+// Bars are aligned in UTC: `1h` on the hour, `1d` at midnight, `1w`
+// on Monday at midnight. Bars that start after the organization's
+// current time (its sandbox clock) do not exist yet. Defaults:
+// `timeFrame` `1d`, `end` now, `start` 30 bars before `end`.
+//
+// Rules (`400`, naming the parameter): `start` is at or before `end`;
+// the range covers at most 10,000 bars of `timeFrame`
+// (`1h` ≈ 416 days, `1d` ≈ 27 years). A range without bars (empty,
+// or in the future) is an empty list. An unknown `instrumentId` is
+// `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/market/data (the `ListMarketData` operationId).
+func (c *ClientWithResponses) ListMarketDataWithResponse(ctx context.Context, params *ListMarketDataParams, reqEditors ...RequestEditorFn) (*ListMarketDataResponse, error) {
+	rsp, err := c.ListMarketData(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMarketDataResponse(rsp)
+}
+
+// GetMarketDataWithResponse List an instrument's OHLCV bars
+//
+// The bars of one instrument: the same as `GET /v1/market/data` with
+// `instrumentId` (same parameters, defaults and rules). An unknown
+// instrument is `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/market/data/{instrumentId} (the `GetMarketData` operationId).
+func (c *ClientWithResponses) GetMarketDataWithResponse(ctx context.Context, instrumentId Id, params *GetMarketDataParams, reqEditors ...RequestEditorFn) (*GetMarketDataResponse, error) {
+	rsp, err := c.GetMarketData(ctx, instrumentId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMarketDataResponse(rsp)
+}
+
 // RevokeTokenWithResponse Revoke an access token
 //
 // Revokes the token named by `accessTokenId`, or the token that
@@ -28897,6 +29779,114 @@ func ParseGetInvestmentResponse(rsp *http.Response) (*GetInvestmentResponse, err
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest InvestmentResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListMarketDataResponse parses an HTTP response from a ListMarketDataWithResponse call
+func ParseListMarketDataResponse(rsp *http.Response) (*ListMarketDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMarketDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MarketDataListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMarketDataResponse parses an HTTP response from a GetMarketDataWithResponse call
+func ParseGetMarketDataResponse(rsp *http.Response) (*GetMarketDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMarketDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MarketDataListResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

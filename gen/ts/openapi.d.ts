@@ -1212,6 +1212,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/market/data": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List OHLCV bars
+         * @description OHLCV bars (open, high, low, close, volume) of one instrument
+         *     (`instrumentId`) or, without it, of every instrument, for the bars
+         *     of `timeFrame` that overlap `[start, end)`, ordered by `start`
+         *     (then `instrumentId`); `sort: DESC` reverses it. Paginated like
+         *     every `/v1` list.
+         *
+         *     The bars come from the same sandbox market that fills requests:
+         *     prices walk deterministically from one UTC day to the next, so a
+         *     bar's `close` is the price a fill at the bar's last instant uses
+         *     (its `end`, or now for the bar in progress), including a sandbox
+         *     price the organization set (which holds for every instant while it
+         *     is set, as it does for fills). `high` and `low` are the extremes of
+         *     the daily prices inside the bar; `1h` and `1d` bars lie within one
+         *     day, so their four prices are equal. `volume` is the simulated
+         *     market's number of shares traded in the bar (deterministic; not
+         *     the organization's own trades). Prices are US dollars.
+         *
+         *     Bars are aligned in UTC: `1h` on the hour, `1d` at midnight, `1w`
+         *     on Monday at midnight. Bars that start after the organization's
+         *     current time (its sandbox clock) do not exist yet. Defaults:
+         *     `timeFrame` `1d`, `end` now, `start` 30 bars before `end`.
+         *
+         *     Rules (`400`, naming the parameter): `start` is at or before `end`;
+         *     the range covers at most 10,000 bars of `timeFrame`
+         *     (`1h` ≈ 416 days, `1d` ≈ 27 years). A range without bars (empty,
+         *     or in the future) is an empty list. An unknown `instrumentId` is
+         *     `404`.
+         */
+        get: operations["listMarketData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/market/data/{instrumentId}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an instrument's OHLCV bars
+         * @description The bars of one instrument: the same as `GET /v1/market/data` with
+         *     `instrumentId` (same parameters, defaults and rules). An unknown
+         *     instrument is `404`.
+         */
+        get: operations["getMarketData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/oauth/revoke": {
         parameters: {
             query?: never;
@@ -3584,6 +3724,42 @@ export interface components {
             /** @example Created */
             message: string;
         };
+        /** @description One OHLCV bar. Prices are US dollars, exact decimals. */
+        MarketData: {
+            /** @description The price at the bar's last instant (now for the bar in progress); the price a fill then uses. */
+            close: number;
+            createdAt: components["schemas"]["UnixTime"];
+            currency: components["schemas"]["Currency"];
+            end: components["schemas"]["UnixTime"];
+            /** @description The highest price in the bar. */
+            high: number;
+            instrumentId: components["schemas"]["Id"];
+            /** @description The lowest price in the bar. */
+            low: number;
+            marketDataId: components["schemas"]["Id"];
+            /** @description The instrument's name. */
+            name: string;
+            /** @description The price at the bar's start. */
+            open: number;
+            start: components["schemas"]["UnixTime"];
+            /** @description The instrument's symbol. */
+            symbol: string;
+            timeFrame: components["schemas"]["TimeFrame"];
+            updatedAt: components["schemas"]["UnixTime"];
+            /**
+             * Format: int64
+             * @description Shares the simulated market traded in the bar.
+             */
+            volume: number;
+        };
+        MarketDataListResponse: {
+            /** @example 200 */
+            code: number;
+            data: components["schemas"]["MarketData"][];
+            /** @example Success */
+            message: string;
+            meta: components["schemas"]["Meta"];
+        };
         /** @description Pagination of a list. */
         Meta: {
             /**
@@ -3813,6 +3989,12 @@ export interface components {
          * @enum {string}
          */
         SortOrder: "ASC" | "DESC";
+        /**
+         * @description One hour, one day or one week.
+         * @default 1d
+         * @enum {string}
+         */
+        TimeFrame: "1h" | "1d" | "1w";
         TokenOrganization: {
             clientId: string;
             id: components["schemas"]["Id"];
@@ -5088,6 +5270,8 @@ export interface components {
          * @example 123456
          */
         CustomerIdQueryRequired: components["schemas"]["Id"];
+        /** @description The end of the range, unix seconds (exclusive). Default the organization's current time. */
+        EndQuery: number;
         /**
          * @deprecated
          * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
@@ -5170,11 +5354,15 @@ export interface components {
          * @example ASC
          */
         Sort: components["schemas"]["SortOrder"];
+        /** @description The start of the range, unix seconds (inclusive; the bar containing it is the first). Default 30 bars before `end`. */
+        StartQuery: number;
         /**
          * @description The instrument's ticker symbol, in upper case.
          * @example AAPL
          */
         SymbolPath: string;
+        /** @description The length of a bar. */
+        TimeFrameQuery: components["schemas"]["TimeFrame"];
         /**
          * @description Counterparty GUID.
          * @example 0192f3a0-6c1e-7d2a-9b1e-3f4a5b6c7d8e
@@ -8346,6 +8534,243 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["InvestmentResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listMarketData: {
+        parameters: {
+            query?: {
+                /** @description The instrument (`GET /v1/instruments`); every instrument when absent. */
+                instrumentId?: components["schemas"]["Id"];
+                /** @description The start of the range, unix seconds (inclusive; the bar containing it is the first). Default 30 bars before `end`. */
+                start?: components["parameters"]["StartQuery"];
+                /** @description The end of the range, unix seconds (exclusive). Default the organization's current time. */
+                end?: components["parameters"]["EndQuery"];
+                /** @description The length of a bar. */
+                timeFrame?: components["parameters"]["TimeFrameQuery"];
+                /**
+                 * @description The page to return, counting from 0.
+                 * @example 0
+                 */
+                page?: components["parameters"]["Page"];
+                /**
+                 * @description The maximum number of items on a page.
+                 * @example 100
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `createdAt` order of the items (ties broken by id, in the same direction).
+                 * @example ASC
+                 */
+                sort?: components["parameters"]["Sort"];
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of bars. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "data": [
+                     *         {
+                     *           "close": 231.45,
+                     *           "createdAt": 1774915200,
+                     *           "currency": "USD",
+                     *           "end": 1775001600,
+                     *           "high": 231.45,
+                     *           "instrumentId": 1,
+                     *           "low": 231.45,
+                     *           "marketDataId": 1020000493032,
+                     *           "name": "Apple Inc.",
+                     *           "open": 231.45,
+                     *           "start": 1774915200,
+                     *           "symbol": "AAPL",
+                     *           "timeFrame": "1d",
+                     *           "updatedAt": 1775001600,
+                     *           "volume": 1843920
+                     *         }
+                     *       ],
+                     *       "message": "Success",
+                     *       "meta": {
+                     *         "currentCount": 1,
+                     *         "currentPage": 0,
+                     *         "limit": 100,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
+                     *         "sort": "ASC",
+                     *         "totalCount": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MarketDataListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getMarketData: {
+        parameters: {
+            query?: {
+                /** @description The start of the range, unix seconds (inclusive; the bar containing it is the first). Default 30 bars before `end`. */
+                start?: components["parameters"]["StartQuery"];
+                /** @description The end of the range, unix seconds (exclusive). Default the organization's current time. */
+                end?: components["parameters"]["EndQuery"];
+                /** @description The length of a bar. */
+                timeFrame?: components["parameters"]["TimeFrameQuery"];
+                /**
+                 * @description The page to return, counting from 0.
+                 * @example 0
+                 */
+                page?: components["parameters"]["Page"];
+                /**
+                 * @description The maximum number of items on a page.
+                 * @example 100
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `createdAt` order of the items (ties broken by id, in the same direction).
+                 * @example ASC
+                 */
+                sort?: components["parameters"]["Sort"];
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path: {
+                /** @description The instrument. */
+                instrumentId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the instrument's bars. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "data": [
+                     *         {
+                     *           "close": 231.45,
+                     *           "createdAt": 1774915200,
+                     *           "currency": "USD",
+                     *           "end": 1775001600,
+                     *           "high": 231.45,
+                     *           "instrumentId": 1,
+                     *           "low": 231.45,
+                     *           "marketDataId": 1020000493032,
+                     *           "name": "Apple Inc.",
+                     *           "open": 231.45,
+                     *           "start": 1774915200,
+                     *           "symbol": "AAPL",
+                     *           "timeFrame": "1d",
+                     *           "updatedAt": 1775001600,
+                     *           "volume": 1843920
+                     *         }
+                     *       ],
+                     *       "message": "Success",
+                     *       "meta": {
+                     *         "currentCount": 1,
+                     *         "currentPage": 0,
+                     *         "limit": 100,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
+                     *         "sort": "ASC",
+                     *         "totalCount": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MarketDataListResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

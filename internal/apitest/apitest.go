@@ -61,6 +61,9 @@ type Options struct {
 	WebhookResolver webhook.Resolver
 	// CORSOrigins are the origins allowed cross-origin (none by default).
 	CORSOrigins []string
+	// DatabaseURL replaces the package's PostgreSQL database (e.g. a
+	// sqlite:// file in t.TempDir(), migrated at start).
+	DatabaseURL string
 }
 
 // Start serves the full application on a real listener for the test.
@@ -69,6 +72,9 @@ func Start(t testing.TB, opts Options) *Env {
 	cfg, err := config.FromEnv()
 	require.NoError(t, err)
 	cfg.DatabaseURL = testdb.URL()
+	if opts.DatabaseURL != "" {
+		cfg.DatabaseURL = opts.DatabaseURL
+	}
 	cfg.DBMaxConns = 8
 	if opts.MaxBodyBytes > 0 {
 		cfg.MaxBodyBytes = opts.MaxBodyBytes
