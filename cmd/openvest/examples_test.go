@@ -89,6 +89,7 @@ var plan = []step{
 	{op: "createSellRequest", example: "docs"},
 	{op: "createSellRequest", example: "recurring"},
 	{op: "listRequests"}, {op: "getRequest"}, {op: "listTransactions"}, {op: "getTransaction"},
+	{op: "createReport", example: "*"}, {op: "listReports"}, {do: awaitReport}, {op: "getReport"}, {op: "getReportFile"},
 	{op: "clearSandboxPrice"},
 	{op: "listWebhookDeliveries"}, {op: "retryWebhookDelivery"},
 	{op: "updateCustomer", example: "rename"}, {op: "updateCustomer", example: "suspend"},
@@ -147,6 +148,16 @@ func awaitCycles(n int) func(*testing.T, *contractRun) {
 	}
 }
 
+// awaitReport waits until the job produced the latest report.
+func awaitReport(t *testing.T, r *contractRun) {
+	require.Eventually(t, func() bool {
+		res := r.tn.Do(t, http.MethodGet, "/v1/reports/"+r.vars["reportId"], nil)
+		var out struct{ Data struct{ Status string } }
+		res.JSON(t, &out)
+		return out.Data.Status == "COMPLETED"
+	}, 30*time.Second, 50*time.Millisecond, "report %s was not produced", r.vars["reportId"])
+}
+
 // captures are what each operation's success response gives later steps:
 // JSON pointer → var.
 var captures = map[string]map[string]string{
@@ -158,6 +169,7 @@ var captures = map[string]map[string]string{
 	"createCustomer":                   {"/data/customerId": "customerId"},
 	"createAccount":                    {"/data/accountId": "accountId"},
 	"createPortfolio":                  {"/data/portfolioId": "portfolioId"},
+	"createReport":                     {"/data/reportId": "reportId"},
 	"createWebhook":                    {"/data/webhookId": "webhookId"},
 	"createPurchaseRequest":            {"/data/requestId": "requestId"},
 	"createSellRequest":                {"/data/requestId": "requestId"},

@@ -535,6 +535,189 @@ func (e PortfolioUpdatedEventEvent) Valid() bool {
 	}
 }
 
+// Defines values for ReportEmailSent.
+const (
+	ReportEmailSentFalse ReportEmailSent = false
+)
+
+// Valid indicates whether the value is a known member of the ReportEmailSent enum.
+func (e ReportEmailSent) Valid() bool {
+	switch e {
+	case ReportEmailSentFalse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportStatus.
+const (
+	ReportStatusCOMPLETED ReportStatus = "COMPLETED"
+	ReportStatusERROR     ReportStatus = "ERROR"
+	ReportStatusPENDING   ReportStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the ReportStatus enum.
+func (e ReportStatus) Valid() bool {
+	switch e {
+	case ReportStatusCOMPLETED:
+		return true
+	case ReportStatusERROR:
+		return true
+	case ReportStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportCreatedEventEvent.
+const (
+	ReportCreatedEventEventREPORTCREATED ReportCreatedEventEvent = "REPORT.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the ReportCreatedEventEvent enum.
+func (e ReportCreatedEventEvent) Valid() bool {
+	switch e {
+	case ReportCreatedEventEventREPORTCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportDeliveryStatus.
+const (
+	ReportDeliveryStatusDELIVERED ReportDeliveryStatus = "DELIVERED"
+	ReportDeliveryStatusFAILED    ReportDeliveryStatus = "FAILED"
+	ReportDeliveryStatusNONE      ReportDeliveryStatus = "NONE"
+	ReportDeliveryStatusPENDING   ReportDeliveryStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the ReportDeliveryStatus enum.
+func (e ReportDeliveryStatus) Valid() bool {
+	switch e {
+	case ReportDeliveryStatusDELIVERED:
+		return true
+	case ReportDeliveryStatusFAILED:
+		return true
+	case ReportDeliveryStatusNONE:
+		return true
+	case ReportDeliveryStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportFormat.
+const (
+	CSV  ReportFormat = "CSV"
+	JSON ReportFormat = "JSON"
+)
+
+// Valid indicates whether the value is a known member of the ReportFormat enum.
+func (e ReportFormat) Valid() bool {
+	switch e {
+	case CSV:
+		return true
+	case JSON:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportTransactionRequestType.
+const (
+	ReportTransactionRequestTypePURCHASE ReportTransactionRequestType = "PURCHASE"
+	ReportTransactionRequestTypeSELL     ReportTransactionRequestType = "SELL"
+)
+
+// Valid indicates whether the value is a known member of the ReportTransactionRequestType enum.
+func (e ReportTransactionRequestType) Valid() bool {
+	switch e {
+	case ReportTransactionRequestTypePURCHASE:
+		return true
+	case ReportTransactionRequestTypeSELL:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportType.
+const (
+	ReportTypeREGULATORY  ReportType = "REGULATORY"
+	ReportTypeTRANSACTION ReportType = "TRANSACTION"
+	ReportTypeUSER        ReportType = "USER"
+)
+
+// Valid indicates whether the value is a known member of the ReportType enum.
+func (e ReportType) Valid() bool {
+	switch e {
+	case ReportTypeREGULATORY:
+		return true
+	case ReportTypeTRANSACTION:
+		return true
+	case ReportTypeUSER:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportUpdatedEventEvent.
+const (
+	ReportUpdatedEventEventREPORTUPDATED ReportUpdatedEventEvent = "REPORT.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the ReportUpdatedEventEvent enum.
+func (e ReportUpdatedEventEvent) Valid() bool {
+	switch e {
+	case ReportUpdatedEventEventREPORTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportWithContentEmailSent.
+const (
+	ReportWithContentEmailSentFalse ReportWithContentEmailSent = false
+)
+
+// Valid indicates whether the value is a known member of the ReportWithContentEmailSent enum.
+func (e ReportWithContentEmailSent) Valid() bool {
+	switch e {
+	case ReportWithContentEmailSentFalse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportWithContentStatus.
+const (
+	ReportWithContentStatusCOMPLETED ReportWithContentStatus = "COMPLETED"
+	ReportWithContentStatusERROR     ReportWithContentStatus = "ERROR"
+	ReportWithContentStatusPENDING   ReportWithContentStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the ReportWithContentStatus enum.
+func (e ReportWithContentStatus) Valid() bool {
+	switch e {
+	case ReportWithContentStatusCOMPLETED:
+		return true
+	case ReportWithContentStatusERROR:
+		return true
+	case ReportWithContentStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RequestCreatedEventEvent.
 const (
 	RequestCreatedEventEventREQUESTCREATED RequestCreatedEventEvent = "REQUEST.CREATED"
@@ -603,16 +786,16 @@ func (e RequestStatus) Valid() bool {
 
 // Defines values for RequestType.
 const (
-	PURCHASE RequestType = "PURCHASE"
-	SELL     RequestType = "SELL"
+	RequestTypePURCHASE RequestType = "PURCHASE"
+	RequestTypeSELL     RequestType = "SELL"
 )
 
 // Valid indicates whether the value is a known member of the RequestType enum.
 func (e RequestType) Valid() bool {
 	switch e {
-	case PURCHASE:
+	case RequestTypePURCHASE:
 		return true
-	case SELL:
+	case RequestTypeSELL:
 		return true
 	default:
 		return false
@@ -884,6 +1067,8 @@ const (
 	WebhookEventTypeINSTRUMENTUPDATED  WebhookEventType = "INSTRUMENT.UPDATED"
 	WebhookEventTypePORTFOLIOCREATED   WebhookEventType = "PORTFOLIO.CREATED"
 	WebhookEventTypePORTFOLIOUPDATED   WebhookEventType = "PORTFOLIO.UPDATED"
+	WebhookEventTypeREPORTCREATED      WebhookEventType = "REPORT.CREATED"
+	WebhookEventTypeREPORTUPDATED      WebhookEventType = "REPORT.UPDATED"
 	WebhookEventTypeREQUESTCREATED     WebhookEventType = "REQUEST.CREATED"
 	WebhookEventTypeREQUESTUPDATED     WebhookEventType = "REQUEST.UPDATED"
 	WebhookEventTypeTRANSACTIONCREATED WebhookEventType = "TRANSACTION.CREATED"
@@ -916,6 +1101,10 @@ func (e WebhookEventType) Valid() bool {
 	case WebhookEventTypePORTFOLIOCREATED:
 		return true
 	case WebhookEventTypePORTFOLIOUPDATED:
+		return true
+	case WebhookEventTypeREPORTCREATED:
+		return true
+	case WebhookEventTypeREPORTUPDATED:
 		return true
 	case WebhookEventTypeREQUESTCREATED:
 		return true
@@ -2291,6 +2480,25 @@ type CreatePurchaseRequest struct {
 	Schedule *RequestSchedule `json:"schedule,omitempty"`
 }
 
+// CreateReportRequest defines model for CreateReportRequest.
+type CreateReportRequest struct {
+	// Email Kept, but no e-mail is sent (Openvest has no mail server).
+	//
+	// Example: compliance@example.com
+	Email *string `json:"email,omitempty"`
+
+	// Format The file's format.
+	Format *ReportFormat `json:"format,omitempty"`
+
+	// ReportTypes What the report covers (a type listed twice counts once).
+	ReportTypes []ReportType `json:"reportTypes"`
+
+	// Url Where to POST the completed report, signed like a webhook delivery (https, a public host).
+	//
+	// Example: https://reports.example.com/openvest
+	Url *string `json:"url,omitempty"`
+}
+
 // CreateSellRequest `sellAmount` or `sellPercentage`; when both are sent (as the
 // vendor's own example does), `sellAmount` applies and
 // `sellPercentage` is dropped (the request answers without it).
@@ -3160,6 +3368,371 @@ type ReferenceIdInput struct {
 
 // ReferenceIdInput1 Example: 123456
 type ReferenceIdInput1 = int64
+
+// Report defines model for Report.
+type Report struct {
+	// CompletedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CompletedAt *UnixTime `json:"completedAt,omitempty"`
+
+	// ContentType The file's media type, once COMPLETED.
+	ContentType *string `json:"contentType,omitempty"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Delivery The POST of the report to its `url`.
+	Delivery ReportDelivery `json:"delivery"`
+
+	// Email The address given (no e-mail is sent).
+	Email *string `json:"email,omitempty"`
+
+	// EmailSent Always false — Openvest sends no e-mail.
+	EmailSent   ReportEmailSent `json:"emailSent"`
+	ErrorReason *string         `json:"errorReason,omitempty"`
+
+	// FileUrl Where to download the file.
+	FileUrl string `json:"fileUrl"`
+
+	// Format The file's format.
+	Format ReportFormat `json:"format"`
+
+	// Notice Said when an email was given - that no e-mail is sent.
+	Notice *string `json:"notice,omitempty"`
+
+	// ReportId A unique identifier.
+	//
+	// Example: 123456
+	ReportId    Id           `json:"reportId"`
+	ReportTypes []ReportType `json:"reportTypes"`
+
+	// RowCount Holdings and transactions in the file.
+	RowCount int `json:"rowCount"`
+
+	// Size The file's size in bytes.
+	Size int64 `json:"size"`
+
+	// Status `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+	Status ReportStatus `json:"status"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Url Where it is POSTed.
+	Url *string `json:"url,omitempty"`
+}
+
+// ReportEmailSent Always false — Openvest sends no e-mail.
+type ReportEmailSent bool
+
+// ReportStatus `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+type ReportStatus string
+
+// ReportCreatedEvent `REPORT.CREATED`: a report was asked for (`POST /v1/reports`).
+type ReportCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                `json:"createdAt"`
+	Data      Report                  `json:"data"`
+	Event     ReportCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// ReportCreatedEventEvent defines model for ReportCreatedEvent.Event.
+type ReportCreatedEventEvent string
+
+// ReportDelivery The POST of the report to its `url`.
+type ReportDelivery struct {
+	// Attempts POSTs made so far (at most 5).
+	Attempts int `json:"attempts"`
+
+	// DeliveredAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	DeliveredAt *UnixTime `json:"deliveredAt,omitempty"`
+
+	// Error Why the last attempt failed.
+	Error *string `json:"error,omitempty"`
+
+	// KeyId The keyid of the key that signed it (GET /v1/webhooks/key).
+	KeyId *string `json:"keyId,omitempty"`
+
+	// Status `NONE` without url; `PENDING` until delivered (`DELIVERED`) or out of attempts (`FAILED`).
+	Status ReportDeliveryStatus `json:"status"`
+
+	// StatusCode The receiver's answer to the last attempt.
+	StatusCode *int `json:"statusCode,omitempty"`
+}
+
+// ReportDeliveryStatus `NONE` without url; `PENDING` until delivered (`DELIVERED`) or out of attempts (`FAILED`).
+type ReportDeliveryStatus string
+
+// ReportDocument A JSON report. Each section is present when its type was asked for and has rows.
+type ReportDocument struct {
+	// GeneratedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	GeneratedAt UnixTime `json:"generatedAt"`
+
+	// OrganizationId A unique identifier.
+	//
+	// Example: 123456
+	OrganizationId Id `json:"organizationId"`
+
+	// ReportId A unique identifier.
+	//
+	// Example: 123456
+	ReportId    Id           `json:"reportId"`
+	ReportTypes []ReportType `json:"reportTypes"`
+
+	// TradeBlotter REGULATORY - the executed trades.
+	TradeBlotter *[]ReportTransaction `json:"tradeBlotter,omitempty"`
+
+	// Transactions TRANSACTION - every transaction.
+	Transactions *[]ReportTransaction `json:"transactions,omitempty"`
+
+	// Users USER - the customers holding shares.
+	Users *[]ReportUser `json:"users,omitempty"`
+}
+
+// ReportFormat The file's format.
+type ReportFormat string
+
+// ReportHolding defines model for ReportHolding.
+type ReportHolding struct {
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId Id `json:"assetId"`
+
+	// AverageCost US dollars paid per share.
+	AverageCost decimal.Decimal `json:"averageCost"`
+	Currency    string          `json:"currency"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// InvestmentAmount The cost, in currency.
+	InvestmentAmount decimal.Decimal `json:"investmentAmount"`
+
+	// MarketValue The value now, in currency.
+	MarketValue decimal.Decimal `json:"marketValue"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+
+	// Price The current price, US dollars.
+	Price decimal.Decimal `json:"price"`
+
+	// Quantity Shares held.
+	Quantity decimal.Decimal `json:"quantity"`
+	Symbol   string          `json:"symbol"`
+}
+
+// ReportListResponse defines model for ReportListResponse.
+type ReportListResponse struct {
+	// Code Example: 200
+	Code int      `json:"code"`
+	Data []Report `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// ReportResponse defines model for ReportResponse.
+type ReportResponse struct {
+	// Code Example: 200
+	Code int    `json:"code"`
+	Data Report `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// ReportTransaction defines model for ReportTransaction.
+type ReportTransaction struct {
+	// AccountId A unique identifier.
+	//
+	// Example: 123456
+	AccountId Id `json:"accountId"`
+
+	// Amount Invested or paid out, in currency.
+	Amount   decimal.Decimal `json:"amount"`
+	Currency string          `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId  Id      `json:"customerId"`
+	ErrorReason *string `json:"errorReason,omitempty"`
+
+	// ExecutedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	ExecutedAt UnixTime `json:"executedAt"`
+
+	// FxRate US dollars per unit of currency.
+	FxRate decimal.Decimal `json:"fxRate"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// Price US dollars per share.
+	Price    decimal.Decimal `json:"price"`
+	Quantity decimal.Decimal `json:"quantity"`
+
+	// RequestId A unique identifier.
+	//
+	// Example: 123456
+	RequestId   Id                           `json:"requestId"`
+	RequestType ReportTransactionRequestType `json:"requestType"`
+	Status      string                       `json:"status"`
+	Symbol      string                       `json:"symbol"`
+
+	// TransactionId A unique identifier.
+	//
+	// Example: 123456
+	TransactionId Id `json:"transactionId"`
+
+	// Value quantity × price, US dollars.
+	Value decimal.Decimal `json:"value"`
+}
+
+// ReportTransactionRequestType defines model for ReportTransaction.RequestType.
+type ReportTransactionRequestType string
+
+// ReportType `USER` customers and holdings; `TRANSACTION` every transaction; `REGULATORY` the trade blotter.
+type ReportType string
+
+// ReportUpdatedEvent `REPORT.UPDATED`: a report was produced (COMPLETED or ERROR), or its
+// delivery ended. The POST of a report to its own `url` is this event
+// too, its `data` carrying the file in `content`.
+type ReportUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                `json:"createdAt"`
+	Data      ReportUpdatedEvent_Data `json:"data"`
+	Event     ReportUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// ReportUpdatedEvent_Data defines model for ReportUpdatedEvent.Data.
+type ReportUpdatedEvent_Data struct {
+	union json.RawMessage
+}
+
+// ReportUpdatedEventEvent defines model for ReportUpdatedEvent.Event.
+type ReportUpdatedEventEvent string
+
+// ReportUser defines model for ReportUser.
+type ReportUser struct {
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId  Id              `json:"customerId"`
+	FirstName   string          `json:"firstName"`
+	Holdings    []ReportHolding `json:"holdings"`
+	LastName    string          `json:"lastName"`
+	ReferenceId *string         `json:"referenceId,omitempty"`
+	Status      string          `json:"status"`
+}
+
+// ReportWithContent A report as POSTed to its url - the report and its file (`content` - the JSON document, or the CSV text).
+type ReportWithContent struct {
+	// CompletedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CompletedAt *UnixTime                 `json:"completedAt,omitempty"`
+	Content     ReportWithContent_Content `json:"content"`
+
+	// ContentType The file's media type, once COMPLETED.
+	ContentType *string `json:"contentType,omitempty"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Delivery The POST of the report to its `url`.
+	Delivery ReportDelivery `json:"delivery"`
+
+	// Email The address given (no e-mail is sent).
+	Email *string `json:"email,omitempty"`
+
+	// EmailSent Always false — Openvest sends no e-mail.
+	EmailSent   ReportWithContentEmailSent `json:"emailSent"`
+	ErrorReason *string                    `json:"errorReason,omitempty"`
+
+	// FileUrl Where to download the file.
+	FileUrl string `json:"fileUrl"`
+
+	// Format The file's format.
+	Format ReportFormat `json:"format"`
+
+	// Notice Said when an email was given - that no e-mail is sent.
+	Notice *string `json:"notice,omitempty"`
+
+	// ReportId A unique identifier.
+	//
+	// Example: 123456
+	ReportId    Id           `json:"reportId"`
+	ReportTypes []ReportType `json:"reportTypes"`
+
+	// RowCount Holdings and transactions in the file.
+	RowCount int `json:"rowCount"`
+
+	// Size The file's size in bytes.
+	Size int64 `json:"size"`
+
+	// Status `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+	Status ReportWithContentStatus `json:"status"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Url Where it is POSTed.
+	Url *string `json:"url,omitempty"`
+}
+
+// ReportWithContentContent1 defines model for ReportWithContent.Content.1.
+type ReportWithContentContent1 = string
+
+// ReportWithContent_Content defines model for ReportWithContent.Content.
+type ReportWithContent_Content struct {
+	union json.RawMessage
+}
+
+// ReportWithContentEmailSent Always false — Openvest sends no e-mail.
+type ReportWithContentEmailSent bool
+
+// ReportWithContentStatus `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+type ReportWithContentStatus string
 
 // RequestCreatedEvent `REQUEST.CREATED`: A purchase or sell request was created.
 type RequestCreatedEvent struct {
@@ -4116,8 +4689,7 @@ type WebhookDelivery struct {
 	// Event The events Openvest emits (see `WebhookSubscription` for when).
 	// Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
 	// `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
-	// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
-	// are not implemented yet).
+	// `TRANSACTION.UPDATED`.
 	//
 	//
 	// Example: CUSTOMER.CREATED
@@ -4201,8 +4773,7 @@ type WebhookEventId = openapi_types.UUID
 // WebhookEventType The events Openvest emits (see `WebhookSubscription` for when).
 // Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
 // `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
-// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
-// are not implemented yet).
+// `TRANSACTION.UPDATED`.
 //
 // Example: CUSTOMER.CREATED
 type WebhookEventType string
@@ -4318,13 +4889,14 @@ type WebhookStatus string
 // | `WEBHOOK.CREATED` | `POST /v1/webhooks` (a new webhook is subscribed to it) |
 // | `WEBHOOK.UPDATED` | `PUT /v1/webhooks`, or a receiver's `410` deactivates it |
 // | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
+// | `REPORT.CREATED` | `POST /v1/reports` |
+// | `REPORT.UPDATED` | the report is produced (`COMPLETED` or `ERROR`), or its delivery to its `url` ends |
 //
 // Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
 // list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
 // types are set when it is created, `openvest org create`, and never
-// change), `TRANSACTION.UPDATED`
-// (a transaction never changes) and `REPORT.*` (reports are not
-// implemented yet).
+// change) and `TRANSACTION.UPDATED`
+// (a transaction never changes).
 //
 // Example: CUSTOMER.CREATED
 type WebhookSubscription string
@@ -4439,6 +5011,11 @@ type Limit = int32
 
 // Page defines model for Page.
 type Page = int32
+
+// ReportIdPath A unique identifier.
+//
+// Example: 123456
+type ReportIdPath = Id
 
 // RequestIdPath A unique identifier.
 //
@@ -5858,6 +6435,164 @@ type GetPortfolioParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListReportsParams defines parameters for ListReports.
+type ListReportsParams struct {
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateReportParams defines parameters for CreateReport.
+type CreateReportParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetReportParams defines parameters for GetReport.
+type GetReportParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetReportFileParams defines parameters for GetReportFile.
+type GetReportFileParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ListRequestsParams defines parameters for ListRequests.
 type ListRequestsParams struct {
 	// CustomerId Only items of this customer.
@@ -7001,6 +7736,9 @@ type CreatePortfolioJSONRequestBody = CreatePortfolioRequest
 // UpdatePortfolioJSONRequestBody defines body for UpdatePortfolio for application/json ContentType.
 type UpdatePortfolioJSONRequestBody = UpdatePortfolioRequest
 
+// CreateReportJSONRequestBody defines body for CreateReport for application/json ContentType.
+type CreateReportJSONRequestBody = CreateReportRequest
+
 // UpdateRequestJSONRequestBody defines body for UpdateRequest for application/json ContentType.
 type UpdateRequestJSONRequestBody = UpdateRequestRequest
 
@@ -7096,6 +7834,130 @@ func (t ReferenceIdInput) MarshalJSON() ([]byte, error) {
 }
 
 func (t *ReferenceIdInput) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsReportWithContent returns the union data inside the ReportUpdatedEvent_Data as a ReportWithContent
+func (t ReportUpdatedEvent_Data) AsReportWithContent() (ReportWithContent, error) {
+	var body ReportWithContent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReportWithContent overwrites any union data inside the ReportUpdatedEvent_Data as the provided ReportWithContent
+func (t *ReportUpdatedEvent_Data) FromReportWithContent(v ReportWithContent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReportWithContent performs a merge with any union data inside the ReportUpdatedEvent_Data, using the provided ReportWithContent
+func (t *ReportUpdatedEvent_Data) MergeReportWithContent(v ReportWithContent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReport returns the union data inside the ReportUpdatedEvent_Data as a Report
+func (t ReportUpdatedEvent_Data) AsReport() (Report, error) {
+	var body Report
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReport overwrites any union data inside the ReportUpdatedEvent_Data as the provided Report
+func (t *ReportUpdatedEvent_Data) FromReport(v Report) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReport performs a merge with any union data inside the ReportUpdatedEvent_Data, using the provided Report
+func (t *ReportUpdatedEvent_Data) MergeReport(v Report) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ReportUpdatedEvent_Data) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ReportUpdatedEvent_Data) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsReportDocument returns the union data inside the ReportWithContent_Content as a ReportDocument
+func (t ReportWithContent_Content) AsReportDocument() (ReportDocument, error) {
+	var body ReportDocument
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReportDocument overwrites any union data inside the ReportWithContent_Content as the provided ReportDocument
+func (t *ReportWithContent_Content) FromReportDocument(v ReportDocument) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReportDocument performs a merge with any union data inside the ReportWithContent_Content, using the provided ReportDocument
+func (t *ReportWithContent_Content) MergeReportDocument(v ReportDocument) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReportWithContentContent1 returns the union data inside the ReportWithContent_Content as a ReportWithContentContent1
+func (t ReportWithContent_Content) AsReportWithContentContent1() (ReportWithContentContent1, error) {
+	var body ReportWithContentContent1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReportWithContentContent1 overwrites any union data inside the ReportWithContent_Content as the provided ReportWithContentContent1
+func (t *ReportWithContent_Content) FromReportWithContentContent1(v ReportWithContentContent1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReportWithContentContent1 performs a merge with any union data inside the ReportWithContent_Content, using the provided ReportWithContentContent1
+func (t *ReportWithContent_Content) MergeReportWithContentContent1(v ReportWithContentContent1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ReportWithContent_Content) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ReportWithContent_Content) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -7678,6 +8540,74 @@ func (t *WebhookEvent) MergeWebhookTestEvent(v WebhookTestEvent) error {
 	return err
 }
 
+// AsReportCreatedEvent returns the union data inside the WebhookEvent as a ReportCreatedEvent
+func (t WebhookEvent) AsReportCreatedEvent() (ReportCreatedEvent, error) {
+	var body ReportCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReportCreatedEvent overwrites any union data inside the WebhookEvent as the provided ReportCreatedEvent
+func (t *WebhookEvent) FromReportCreatedEvent(v ReportCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REPORT.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeReportCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided ReportCreatedEvent
+func (t *WebhookEvent) MergeReportCreatedEvent(v ReportCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REPORT.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReportUpdatedEvent returns the union data inside the WebhookEvent as a ReportUpdatedEvent
+func (t WebhookEvent) AsReportUpdatedEvent() (ReportUpdatedEvent, error) {
+	var body ReportUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReportUpdatedEvent overwrites any union data inside the WebhookEvent as the provided ReportUpdatedEvent
+func (t *WebhookEvent) FromReportUpdatedEvent(v ReportUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REPORT.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeReportUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided ReportUpdatedEvent
+func (t *WebhookEvent) MergeReportUpdatedEvent(v ReportUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REPORT.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
 func (t WebhookEvent) Discriminator() (string, error) {
 	var discriminator struct {
 		Discriminator string `json:"event"`
@@ -7714,6 +8644,10 @@ func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
 		return t.AsPortfolioCreatedEvent()
 	case "PORTFOLIO.UPDATED":
 		return t.AsPortfolioUpdatedEvent()
+	case "REPORT.CREATED":
+		return t.AsReportCreatedEvent()
+	case "REPORT.UPDATED":
+		return t.AsReportUpdatedEvent()
 	case "REQUEST.CREATED":
 		return t.AsRequestCreatedEvent()
 	case "REQUEST.UPDATED":
@@ -7888,6 +8822,18 @@ type ServerInterface interface {
 	// GetPortfolio Get a portfolio
 	// (GET /v1/portfolio/{portfolioId})
 	GetPortfolio(ctx echo.Context, portfolioId Id, params GetPortfolioParams) error
+	// ListReports List reports
+	// (GET /v1/reports)
+	ListReports(ctx echo.Context, params ListReportsParams) error
+	// CreateReport Request a report
+	// (POST /v1/reports)
+	CreateReport(ctx echo.Context, params CreateReportParams) error
+	// GetReport Get a report
+	// (GET /v1/reports/{reportId})
+	GetReport(ctx echo.Context, reportId ReportIdPath, params GetReportParams) error
+	// GetReportFile Download a report's file
+	// (GET /v1/reports/{reportId}/file)
+	GetReportFile(ctx echo.Context, reportId ReportIdPath, params GetReportFileParams) error
 	// ListRequests List requests
 	// (GET /v1/requests)
 	ListRequests(ctx echo.Context, params ListRequestsParams) error
@@ -10677,6 +11623,306 @@ func (w *ServerInterfaceWrapper) GetPortfolio(ctx echo.Context) error {
 	return err
 }
 
+// ListReports converts echo context to params.
+func (w *ServerInterfaceWrapper) ListReports(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListReportsParams
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListReports(ctx, params)
+	return err
+}
+
+// CreateReport converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateReport(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateReportParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateReport(ctx, params)
+	return err
+}
+
+// GetReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "reportId" -------------
+	var reportId ReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reportId", ctx.Param("reportId"), &reportId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter reportId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetReportParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetReport(ctx, reportId, params)
+	return err
+}
+
+// GetReportFile converts echo context to params.
+func (w *ServerInterfaceWrapper) GetReportFile(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "reportId" -------------
+	var reportId ReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reportId", ctx.Param("reportId"), &reportId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter reportId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetReportFileParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetReportFile(ctx, reportId, params)
+	return err
+}
+
 // ListRequests converts echo context to params.
 func (w *ServerInterfaceWrapper) ListRequests(ctx echo.Context) error {
 	var err error
@@ -12681,6 +13927,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/portfolio", wrapper.CreatePortfolio, options.OperationMiddlewares["createPortfolio"]...)
 	router.PUT(options.BaseURL+"/v1/portfolio", wrapper.UpdatePortfolio, options.OperationMiddlewares["updatePortfolio"]...)
 	router.GET(options.BaseURL+"/v1/portfolio/:portfolioId", wrapper.GetPortfolio, options.OperationMiddlewares["getPortfolio"]...)
+	router.GET(options.BaseURL+"/v1/reports", wrapper.ListReports, options.OperationMiddlewares["listReports"]...)
+	router.POST(options.BaseURL+"/v1/reports", wrapper.CreateReport, options.OperationMiddlewares["createReport"]...)
+	router.GET(options.BaseURL+"/v1/reports/:reportId", wrapper.GetReport, options.OperationMiddlewares["getReport"]...)
+	router.GET(options.BaseURL+"/v1/reports/:reportId/file", wrapper.GetReportFile, options.OperationMiddlewares["getReportFile"]...)
 	router.GET(options.BaseURL+"/v1/requests", wrapper.ListRequests, options.OperationMiddlewares["listRequests"]...)
 	router.PUT(options.BaseURL+"/v1/requests", wrapper.UpdateRequest, options.OperationMiddlewares["updateRequest"]...)
 	router.POST(options.BaseURL+"/v1/requests/purchase", wrapper.CreatePurchaseRequest, options.OperationMiddlewares["createPurchaseRequest"]...)
@@ -17649,6 +18899,379 @@ func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.Res
 	return err
 }
 
+type ListReportsRequestObject struct {
+	Params ListReportsParams
+}
+
+type ListReportsResponseObject interface {
+	VisitListReportsResponse(w http.ResponseWriter) error
+}
+
+type ListReports200JSONResponse ReportListResponse
+
+func (response ListReports200JSONResponse) VisitListReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReports400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListReports400JSONResponse) VisitListReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReports401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListReports401JSONResponse) VisitListReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReports500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListReports500JSONResponse) VisitListReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReportRequestObject struct {
+	Params CreateReportParams
+	Body   *CreateReportJSONRequestBody
+}
+
+type CreateReportResponseObject interface {
+	VisitCreateReportResponse(w http.ResponseWriter) error
+}
+
+type CreateReport201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateReport201JSONResponse struct {
+	Body    ReportResponse
+	Headers CreateReport201ResponseHeaders
+}
+
+func (response CreateReport201JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateReport400JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateReport401JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateReport409JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateReport422JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateReport500JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportRequestObject struct {
+	ReportId ReportIdPath `json:"reportId"`
+	Params   GetReportParams
+}
+
+type GetReportResponseObject interface {
+	VisitGetReportResponse(w http.ResponseWriter) error
+}
+
+type GetReport200JSONResponse ReportResponse
+
+func (response GetReport200JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReport400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetReport400JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReport401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetReport401JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReport404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetReport404JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReport500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetReport500JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFileRequestObject struct {
+	ReportId ReportIdPath `json:"reportId"`
+	Params   GetReportFileParams
+}
+
+type GetReportFileResponseObject interface {
+	VisitGetReportFileResponse(w http.ResponseWriter) error
+}
+
+type GetReportFile200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type GetReportFile200JSONResponse struct {
+	Body    ReportDocument
+	Headers GetReportFile200ResponseHeaders
+}
+
+func (response GetReportFile200JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFile200TextcsvResponse struct {
+	Body          io.Reader
+	Headers       GetReportFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetReportFile200TextcsvResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetReportFile400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetReportFile400JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFile401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetReportFile401JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFile404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetReportFile404JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFile409JSONResponse struct{ ConflictJSONResponse }
+
+func (response GetReportFile409JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFile500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetReportFile500JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListRequestsRequestObject struct {
 	Params ListRequestsParams
 }
@@ -20281,6 +21904,18 @@ type StrictServerInterface interface {
 	// GetPortfolio Get a portfolio
 	// (GET /v1/portfolio/{portfolioId})
 	GetPortfolio(ctx context.Context, request GetPortfolioRequestObject) (GetPortfolioResponseObject, error)
+	// ListReports List reports
+	// (GET /v1/reports)
+	ListReports(ctx context.Context, request ListReportsRequestObject) (ListReportsResponseObject, error)
+	// CreateReport Request a report
+	// (POST /v1/reports)
+	CreateReport(ctx context.Context, request CreateReportRequestObject) (CreateReportResponseObject, error)
+	// GetReport Get a report
+	// (GET /v1/reports/{reportId})
+	GetReport(ctx context.Context, request GetReportRequestObject) (GetReportResponseObject, error)
+	// GetReportFile Download a report's file
+	// (GET /v1/reports/{reportId}/file)
+	GetReportFile(ctx context.Context, request GetReportFileRequestObject) (GetReportFileResponseObject, error)
 	// ListRequests List requests
 	// (GET /v1/requests)
 	ListRequests(ctx context.Context, request ListRequestsRequestObject) (ListRequestsResponseObject, error)
@@ -22028,6 +23663,131 @@ func (sh *strictHandler) GetPortfolio(ctx echo.Context, portfolioId Id, params G
 	return nil
 }
 
+// ListReports operation middleware
+func (sh *strictHandler) ListReports(ctx echo.Context, params ListReportsParams) error {
+	var request ListReportsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReports(ctx.Request().Context(), request.(ListReportsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListReports")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListReportsResponseObject); ok {
+		return validResponse.VisitListReportsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateReport operation middleware
+func (sh *strictHandler) CreateReport(ctx echo.Context, params CreateReportParams) error {
+	var request CreateReportRequestObject
+
+	request.Params = params
+
+	var body CreateReportJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateReport(ctx.Request().Context(), request.(CreateReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateReportResponseObject); ok {
+		return validResponse.VisitCreateReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetReport operation middleware
+func (sh *strictHandler) GetReport(ctx echo.Context, reportId ReportIdPath, params GetReportParams) error {
+	var request GetReportRequestObject
+
+	request.ReportId = reportId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReport(ctx.Request().Context(), request.(GetReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetReportResponseObject); ok {
+		return validResponse.VisitGetReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetReportFile operation middleware
+func (sh *strictHandler) GetReportFile(ctx echo.Context, reportId ReportIdPath, params GetReportFileParams) error {
+	var request GetReportFileRequestObject
+
+	request.ReportId = reportId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReportFile(ctx.Request().Context(), request.(GetReportFileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetReportFile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetReportFileResponseObject); ok {
+		return validResponse.VisitGetReportFileResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListRequests operation middleware
 func (sh *strictHandler) ListRequests(ctx echo.Context, params ListRequestsParams) error {
 	var request ListRequestsRequestObject
@@ -22822,734 +24582,787 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3tciO3kij4Kljec6NJu8gmKVFqUeGYYVNsm7YkakjKdtvsUYFVoFhWEcVTKIrN06c35tfG/r77Y99g",
-	"7nvcfZPzJBtIAFWoIoofklotzz0Rc8YtFj4SiUQiM5EfnwpOMJsHlNCIFZqfClOCXRLCP7sumc2DiNCo",
-	"T+Y+XhGX/+oS5oTePPICWmgW7ChcEBstp4SiaOox5DEUTQliURASF4WEzQPKCIoChCkiOPQ9EqKQ/HVB",
-	"WISWXjQVzfGMIE/N56zQHVlVClaBOVMyw3xaQhezQvP3Ap+v8MEqRKs5KTQLLAo9elv4/PmzVZjjEM9I",
-	"JKFvOQ5hbBjcEdo1AD6cEmRH4quNggmAAX9zWENyH9yRCjojE7zwI8Z/4w0c7PsevRUNOYDkI57NfVJo",
-	"1uoHh40jq+Dxwf+6IOGqYBUonnEgcQoUfVV/Ccmk0Cz8t9fJJrwWX9nrrlvgq3qL6Z1Hb1vzue85mEPf",
-	"da9wNDUvCSfNUPcsBWEBz+c3jUl9/MapkRN87B6Sg0lBQjznI8YAexxKvkleyDed43xXqE3g6utoL0IW",
-	"hOvAX+Fbjwq4HWhiAcLtefx7hZKP0Y34GO/YPCT3XrBgaI5vySkKZl6EvAhNghA+T7yQRfCtUjDvjRgv",
-	"tSkz/PGc0FuO4katbhVmHlV/19YJT1sZi4IZCTdtjyPbrO0N/3Bz8ub4qHF4UK99qV1JQNQBPwucxYzQ",
-	"aBPgrmyzBrgbODcn7hvneHyEG5NDcuDWHTP4aoibx68jgVhfR5e63r3nLrC/aSVe3GptLR51bw4bR8dv",
-	"TnI2IO76BGvQodVXce7NvGgd9MvFbExCTvYhYYolhSRahGk+VK+a6dyHYXUYXcHbRJdJEM5wBGuMDuoF",
-	"ix8Cb8ZZbq1ahSMg/4oPgEcjcktCAL0dUH5NnHm3hBlg779ro5PGQRW50ECdXfIROxEaB+4KjVcRYRay",
-	"2RSXG7X6d83Rolo9cMaYkaND+Ddp2qjIP9cbRyPKOeo8Ii6KgqBUQe0pce6IC9cQuSchZwuM0OgUqS1C",
-	"AeUzeYSpu4qMaBDeYur9DbjLK4aYd0txtAgJmge+56z4XWarAezKiKaIJQb1l9/OrvDP9PXxr7c/4Nbq",
-	"zXwW/NG6+/6XoP+xfv2uPX13WGvV2f2v3w7x1ezb1njZun37Cw273nvfXxy/vbxcEey7P5/f95ed2fCH",
-	"X369/3FJlt9911REKK7kZCsltssS3fqerjOnbVzpmnp/XWiMyXMJjbyJR8L86y19KpyEqTz0SMgTkMD6",
-	"b5x4ewAj9teB7lF/hbyIzJigJY/FC9j5Uk6B/Rgw+/GSN3L85TRgRAIdBcj3WPQwWB+F4g4VQJuBJdRV",
-	"hzPE9JZYaEG9j4gRJ6AuQ0Xy0fEXzLsnpVg0gsaZg+QswpDfFZE3y713CU3jXWdAR4cFjeVUjSynmwiL",
-	"Srybh8TBUYKY9fUFvov4/HyR9q9lbYzyT2RloyJfzD2hbhC+Yhwb88CjQn5gI8oiz/cR40jyolIzEVzv",
-	"yMrKyLIhSMwIUxfZh/W6PaKMzDCNPIdV0ADwTEksdi6DLHep1k4OjutHtTKp147Kx43DSfnkZIzLTq12",
-	"XHWPGq5bf5PHH9ILy9C3JtzUG43two021E/EQDYtTiKcg9yRFSpidH3dPSuhOQnRbBEBQVgpJszZ8wp5",
-	"9J6wyKO3I6qaNRVmEWb5m6NIiy+1hIJwRO3scmVLsc/A6fO2tHQ6ovbaPB5D+vVSQa14KWKTKd86TNmS",
-	"hGxE7cNq1eazcb3AAHcFDWNBNKUOAdmMKAnDIGTIo46/cIlr8fml9hSTlDPlp5HjJiTzIIwYEFYotbIR",
-	"5eJu/RBNg0XIhKq1ytGxYlLVVx6VlYLXRKDPnSKMnIAqZLsLIcwTtMRexJR0PaJiVRyWWxIxxL+pJYpl",
-	"qzkFFJgG0ZRTBommgWshfo/wW1jIABKj4rxU0C/8mmacXLAvDwojSKqnCIeE00tk6YCYT7WF1knEQmv7",
-	"bo2o/bHs1ydlTQ8te66tVFqukqKWJiU4wT0HhX8TYI3ogrpEaB5AfrB3vsdxyIH9coecH83HnPLz+sTA",
-	"UFNXrryMs1o6SpY8FgJsctoEzICKES2azjTwx7Vfl0F4F5OsZLSwwyO6doI2HBf9jCBxREZUnBFouvEA",
-	"RHnUO6I6+SIz9T7hRpto8nF7bVYw+HGVQj+isbIhhSyKcKxFJxJLdX9dA/psVDa2axtX+JaY4ecgJnqR",
-	"hZxgQfktgyZhMEPVFPQ5sPMhzKAbAd8spPQFD94ieytOnSN6C5OAUfQO1fiPFQsHiqmZ8QoK3GG9pjG/",
-	"InHrjUbtpKSEmGRwFI9W7tL5IhpRLuwyC3F+KQ5WPAzX8PgZgk/8/pBqVQUpsfqh+topuichx+a6WlgZ",
-	"0REdLgPOFGZMtFtV0DffqHV+800TyfXlAc2vi3+NcHhLovIi9GzBpBa+H2/ndb9rSXEHbgriJjjSIPnm",
-	"G2GVkAIRcgOHvQLIzFAI/Cisc1BOR9ST1lfeDQXUX1koDd0Mr9BYXEiw9YI7TgN+ffsBBf48jaI5a75+",
-	"jedeRVJfxQlmtsUlskgYgdgr4M7ERbJFiX9cEt9HmI1ojARYPJ8Cx4uXtwEoFxJFbkAYokGEHByGK5Db",
-	"RlTM8n1nqKZgYghkpxVffomrXwTDgztc/TRczYm8YNYvnhJc6viOULU2MptHK3SP/QXgYpTRskeFJoI9",
-	"phzeqUdvSxXUjreTn0eGZjhypsijXP4aUYeTNp+f0Ci+IflPDC1DL4oIRfo8HN5RwS6t2Rm829p3zd6w",
-	"s7r44/1hpVJpNS6Hl2cXnX/LtxAkx3mzcSBuB+c0R4HN0q4QPrXDF5vdUVEdoFKTHw9xUdoZWuR/cjZm",
-	"I+wv8YqdIvtfgQnb/J7h+87HP+ucd4ad0+yGWjtQgbyu4V7mA7QW0TQIJd+ISaINchnoC+QjF/eVsiAe",
-	"ARzs+6eC7WQlHknISyGg0ugU2U5IuOZpoyKMTj7OvZAwTmYUVGiu/gkdmn8XR+DWYxFg1r4jK89gYOIb",
-	"XxwVUuCPCmidNLWfBApSPwnCQqOCtmb5d+ZYwK9y18S/k20Tf4PEXiidAsTfjQqzVfmOrMq1UeFUouC7",
-	"2vFB/c3JweGbw1OJBvVT4/BwK8GKG2Mb2QZhDrGqjWhFNgpCV8gwHN1CjilGHmFoHMIOj1fI4+oWTWQ9",
-	"1wuJw4crpQ3DrUE7x4zBOCi7XrYc7h6HSqwiwmG0wRjD+PeN5hjQGZl3T04ldwm51hZhj/KLxIuU5gKy",
-	"s2ayOajytgyNySQICbIJde08Ow1A8ShLzWA1Gwf+JoM8i0Iw579iKPKcOxIiBn1gcxbzOQkRZ6aZPWld",
-	"nZvN9KLzRpFIk5lrR1mReY6jiIR83H//vVX+rVo+qYxG5Q/f/qVgEqeH3oy84xxww1b6MDjfS8wxn4fr",
-	"SA21M0XFkwMov2DfJ1GbC70knOMwWn2/8Ay6nN4CfX+dfQap1k7qkwNcLR85NVI+duu4fDKukfLB5BA3",
-	"xkfOsfuGmDHvaAPf3C62PJLEhLQQLddxKxckrZ85i1EG1tyF1Mr18YFTPnYPSfnNpFEtH+Hj8RvnxK2S",
-	"Ws4DqDK4Pt0i/vRal1hGbzJhJGcdWfijALE7b76L1hWIYZ9K7/qFjKdBcLdF71qKVg948liq8R+nd33m",
-	"vYU9A1wW3mJXaoz8L0fc3/yf2qv+6z8YX8OnBE7e0iWF5iHfRGFNLDR//1SYeMR3C80CcP9LwVVgLVwu",
-	"4jgkjIEmXZiHwZxwXjBKGo8K/PaYeYwBHX/Q2/+Mfc8VBtEJ9nziNlENwcyFz7sioCOacxysU1KsEXOZ",
-	"2ue7T1yuJfLZGBfS5fSnyBYLtqUETrAzhVag9HMECCvQwieVQvLGuhOi52Ew9snsWwPCXRJhz08UcA0k",
-	"iRFUlBgpNbUX54qLI3ITTG7GXhhNm0hwCVCD6KtI6g9wYwPBo1GBdxgVCqmNFdtd+Ll13j1rDbu9y5tO",
-	"v9/rF7KYfJJ546Xu0UdRXh4AQE4swtGCSbKNvAg49lvsIrUz8cnG42ARNcc+pne709eV2L1noDCdsNoB",
-	"nfie81iy0r14TF47HOzW1VW/93PnrMkFPQdzvRT5Ab3lwhLYP0+lBIkRJcuUY1DxqjcYotfaT6xkJLF2",
-	"7/Ldebc9XCOtrwFgmmhOEqKJkf4sFOPI2Zhmb5bvJBy6+FEvJCxYhE6K73S5dESxL5jf42jEk2MJNnOK",
-	"/roIIt2WiKq1H88av765PPg3oaqKpyOhGRh3u3s57PQvW+e57OQxE+q719CPvMIJGpDwnoRI4OaLbWWL",
-	"K+Tk45w4EXHVUoSq5Ae3t/ozgra0ov1rWfKlcte1S/qmXuA/grANFP3ILfUxi244m2kirB4xggkwHgu5",
-	"kraAg1qIo8dCYeAL8+mSkpBNvTm8XqIZByk+ZV6EKCEu2/GgVRC4V5AZ9nwLzafitdNF2HVDwpgCbEpC",
-	"IZiu0dH15VW/1+4MBq23552bzuWwO3y/Rk3aWtdAbu4Lsn5PPclo6gaLoUxzn3o9od9rOg8Dh8tGY5+g",
-	"Do28aPVMnAiWx9ByKp1TYx8edoqiKc5ddcV4qbEFv9myN9plEL0LFtR9JGnHsKUdHcH4O4HxTZR02Rve",
-	"vOtdX56tkc/28dLXxWGyYZdBhN7JKb/QLl0GApvqDkDKPq+/YOhYvsIrP8DuMAjOcfhoPqIIBB4mOWPj",
-	"Y4acJCiqVQ/fNI6PhMedEelXrffnvdbZzbDXuzlv9b/vrCF/9/FTm1A7SDZBMlN5XtAwCJBY+bOcHBPg",
-	"YAQUV5Bw/2D6Bl1TLM2w5LFHQepUaExwyCcP7ohyfkmZepvorWghfCGhnXCFtJSFW5iq4XFT8LH72uuA",
-	"A/oavuRw59b18Idev/tbZ/1YPSNs6fNZ0xmqhuovSg76KpH0GJfuGp6rqb8W8iioBBYSJm1QFUSMgJum",
-	"Eu0u+NI6APZDgt0VmmKG6tXYQ5sJx/kZPO3R1GU3w7z1PXn4rf0lgXqBN6wnnjbLUj8cLyI0Dgm+43fq",
-	"eME8yuWhrHHhmrLFnEu+xL0groeHAOfjbk/RFYQ+NCpE5GP0eu5jjworDb/04jlBMDsVZ1b4GDbRmv3I",
-	"TACD66urXn/YObu56Jx1WzfD91frzP/JYUnfEQ1935OBAJMIUPlsN8QrhlKLlavjCxGX+ZyE8ihoF8YO",
-	"JoANJrwT3c4WCznCFJk6XJgiqa8Nuz2utA2GvfZPAw5KsKARKgqBqPTEFrldtF+c1n13VXpzsQLqYoKV",
-	"R+qhj0bHE2qQOwjXG2jlcBOtaILwo1e8uzi7uxybvy4uJibr2kPWfFJC30NE3FE23LCTNX3F+nDC9zEl",
-	"p/DDL6WQ0xhaoeJxzrRB4HoS/MTC0t6CkpURsZyQwMML9oU77zIM6K1E6G5iVD5Gufigc4x7wqJZzMjf",
-	"9i7PBoqd43vs+SBZQIxnhqqf/kFjD4FiT0liw5FqpFjFA2/w9Zv7yU/cw65c8TT50Ncz8XBlfE8xvKZh",
-	"xkh04zG2AP8V84Map/JBRHwfh/GF7Ll8cVPi3LHFLPF8g3eUpvgQR66u5gHLvLndr7+56aAIRvHoOZUk",
-	"1k5eFCNvRliEZ/NCs1Cv1o/KtVq5XhtW3zRrR81qvdL4bXc6EBv1JE9/qGhnN8wGr7NtzzUWFwpCIm/s",
-	"2B2Ln7kRLWheFA8R4xQtdd+2Lm9a5/1O6+z9TefX7mA4SBEI/46+f/um/ktnMBQ3trJhAVRS0FswziRW",
-	"CKMlABVvrIp6S7Gq7OadPPvmwbI8lsAtAz5M0Kejxka0aBuQZpdOlb8lWiaOk+mdApcv5QbyEC4Aj+9+",
-	"cOvRIeY3ZfNTgS1mMxyulP8O/xa7jBasAviJ6hvevh4Mexed/vqmG3gIDJfLPGLPVCVl6V41/NQGATiW",
-	"CtSKsdK8AmtRh1wUFeCPCt/Wj6onx4LcjkeFmMzIR49FzDjfQznCZ0vjWGmEtuTDfPZEm9D6T578YJ78",
-	"+aVwZSvNlPlR3ocrlywI84vWjqHy3NTJFRXtnJNoAsOGAe1SBV1u4TGP0GHjKyH7uvpUGm2aPhrPfGcb",
-	"tGFUtNOL5Vz8YQqymPxhavIaa9ZfkwyK8y7egolavRu3PHzWvVB6eupEmHR1fkx613yPrlr94fsEM3bJ",
-	"GlGqhonfEw1L1U+a3p1zBRqMqDAYBIuIoKKtNUgdq0eZC9T+mt6rHmI/yOydeK36KrLvbrYHVLTXlp46",
-	"Ng+3SyjUZt6K0pdpyiqh1H0cIR1RJ81ao3lQ/a25l6Uie4pqz74TD7dyoKKtYy2zIY/V55ONybHVP17L",
-	"3/BmkD4fja96Pva2FMDGmLAGWxSDqXKHcVbH/yl9Yz2hJEghTgRIb/PvtQpxNMq25tfU+zj0ZgQ6gT3d",
-	"WW3r01btoE+cIGQnwBKLmKLBjX3SrT8n7zWb+0k0DkTjz1ZhMXf3xcdn3cP6d20DrEwGFzHJ2tI0fOr7",
-	"ocOSZJMLxn8QB94IJOhCt3Q79/J4ZpLftdpwjVba/U5r2Dmzm6hFY0Gfy5JyQlQEiceLkjw1cFEGFH4L",
-	"liLgKE1rDyIeF0d4x23hzYlamEqvl1mRIdOe7LSd0qQTfuc+SdSl76QaRQGR3h1Yx4aNOfdY1Je+8+vH",
-	"VJg9P+lZsQyBAgm2IF5hD7SpB8gwxHD8Yq6rTVkYLCDtX8GAwRnZvksXvE0WaQCwJdaXTCsH3ICup0PV",
-	"jhjaDyM7rXLD8gYxO1o7oMPuzx0RnB0r4AzF5v4Qu+QU2YPrwVXn8qxzZqOIzOZBiEPPX6EF5Q1HVGvZ",
-	"Pu8NeLM5CWeYr95fQQ5CQvkxB5GGN/XorQznjM8VB6RgFeKpClZBDMYXpoW1qYZrRCPXei341jaWdH11",
-	"ts6ShMegi4oQaQ9Is2TQo7+CVBarFJPilyxmDnbJS+NPcnkvkD+595g6ZICpOw4+tv3AudPskdh1PZFH",
-	"5UrD5QT7bC1f1Q/BEk0wl6/RLLhXuWQC5w5NgnCJQ/eUC9s+wSzK5JKyUBTcErAO4kj43DTQiuCQVUTo",
-	"lD53LbutLl4ZTtIZXrEYFAkAH21DUNmbg+rmQC2rICNZ16cbyBDXLTOK8NN4xsabWq2ejmUzx4et7xoz",
-	"RrW10DTw+WHm2OVITmJVuVLMf+EC9CTwvaCC7ET0aM04BduouJziSBiv2BSHhKEp8V3kBCwqiUD0GQ7v",
-	"SPQz9hfEhmdQjyJbiSy2TG8UT/KKnSJ7HnqOSm2A70mIb0k7YFHc/XqA3MD3+X5Dogs9AZYbOCzJTQRB",
-	"z2qJ9jxgngiRLy6olEuIa43od8j+6wKD3xXX8O35InSmmJErAUjxuzQcwtdL/oL4UCMKMKM59uSTNv8V",
-	"iR8l4cpUrXJotKCR58dW7oCSkjWiElvavAIXVsoRJRmbA8uPDETmw5pGFDZgvEI2Z8Pdy+9txEiStYMp",
-	"cMCQ20SYc3qH0AjfKkhHVGBnCmbLIASHNthvftx0QACG0/gQJggujajcPfn2bKOihv5//N//I4bbitGl",
-	"HLkBXAfTEY3wHSmdonEQTRGbE0hNLN7SRTYi4opL6FE6DCBi58ZqQcagy7UlgCHXQjlLr/CrSyQJdYnj",
-	"zbBfSe5FEWxasAofy7dBWf6omp2J/+pfyx6/14VKB0GhhVsvmi7GFSeYvWbTYM7m/P54LYcANqERdU62",
-	"ZUnjCXVD5js46lbmKH7txbxgXVTx1P21V8Fn1zfnl6k8ilmua6X561ffFUHqeadF8SrJqkycikuz/ITy",
-	"Sx+9UatAcx87hFkG3vPVl6zx8LyUqVk+njlLIsGjyBMUp/MUN0HphSzvZ/WSub48eORU14xOn6bb46XR",
-	"qwiAN0b/y42IUik9Mjk75nOfoC51KiYFZ05CEO5oHmHcYi50TTJCk8gNtSZ7Aebk5f3V0RYLcLuyOHVc",
-	"8zgDiGbGc5BIal9/1dvPeCwCcln6Rd6bKWHXvBhNmOUywC7cSpeXv/5GKZoxKGIJfzLeMF8ddJnsx5xB",
-	"Cb6ZmdIa93kC27SUlDOWad1krfOBjOQjeauVpC/SDNfxBmmcIRYedLE7LbRmqdcgOqUvLHVm07d0mjXv",
-	"ZUbnKNlmRB8MOikTOpp4vo+COeEsDiv99DkNUGANMJqfdFhfoPGJA/41TOMKYX8iwzgH+ZnM4go7z2UU",
-	"5/NtMxMDIWtGYnHolIH4JZ66l2vyXUTTbTzuevhDisUJB4MlZgh8Bd3nxPMimgKcZ7yxEd8atC8T3WfE",
-	"J9vQLTKIZtEdR+2+NHxLcF8mvhP4zWk3eWeoyZWmdGGjTu0GgrlZM0m1OqJLL5oGi0jkfyZOSCKT3fJB",
-	"GyRTkHbphjeG2N8nOY5oEoTGx4b1GyDlgr8tXSOfppcJL5IUKdaFfb83Aefm3Vb4wVqzfBGKvEindVRM",
-	"b4FwSWJOIDw/drrhAfIBdDFc81FSZW+7aguNd3E7GcYNn0Q8j+L6ewlR6NAolGS2dB9xVxW/y3Mf0s2p",
-	"6W3rDnrosF47RqoJ4he9yOsqMyHqD9igYGayXV4PzkwilefuWrIv1lN2dvBJ91R+Phm8e25al5FDb8ef",
-	"qQyF9pi9Vt7QcW5kbAMUcNPSuPJPv1fLJ63yb7j8tw+fatbR4ee/mLBlXFGuX4HmELAU545poReYIccP",
-	"mLhs1hwB9nj85yoy71++xyGENfGB0pC2nMiDxA7pn9swf+GDtjKRxcn01jkPWIR9lefJcENKC0EC7yVZ",
-	"ovdBeGfCJMwf5pD6Qe3oqFxD2J9PcbmOZFug+SxRm8b2PUpqaVBq9QN0gT2KBlFej3q6R2seocO3RkMk",
-	"IOJmTQco1KrVas3UA2Lfc9M4R8RC8zC496hDhKvoLdRFEiEPcQxDKCL7oymZpZFw+X6rdiAwYok9Sq8g",
-	"2YpNRy7x9jQpQ+E8CHe64daHa2udk2eoGxztONQw9jHV3pZuduZqeslLC4xP7oNn572ZF9CbkGBmss3+",
-	"Ml2Jx2MtvwlnAy6hnvASZuCwGqAZpgvs8xvaI8s4Mlr8CX43YgqjpSpOqpLzKBlF2JkSN0m+8gpxNZjL",
-	"aBYKfJewSLy2Qx7qXW7/TNlNkwgA6eIM6dr3uYDSNWMtLX/o/iNckVCGKCejsJ3FHQNECSwmO4fMk5v/",
-	"EKmThEjLJrOvy+SYY4LYYjzzooi4p7IaRcD5hQic4TBylUcUGMCTiISiPWMqXf0+C7sQ8L6DADrDeiDr",
-	"n3E39xMMkkUnTsDxMh94CqMdRMfM4c8IkQ+a2CTVRFJuVL7HyclMSCLF8lIg7MaO22nmu4cH2VBW5cF0",
-	"JdKy2O1e/6rXh+A8O5UQcN1JJBETdkDTFQ4jD/tKtuD3LbnF/o16LdQuXWdGEF+ScNyKC1dJpy1zFv6/",
-	"/H00MsoBooiGQM6NfG1ITdeWAmF6tqPD/Sf7vNtmwVbvuU+t9fyMkIHTjqCEjcfiAoqnyE64GXyZBCGy",
-	"u5dn3Z+7Z9et89SuMgvZ2tUttXGNHdqie4oqAkoYKoqihuB7tfSY0fvzCWWC+O7YYZQOtH3Rl8MMf+yK",
-	"cWrVDax1l3MFbR/D87I6MP9xN76Tp33tX2BeV8Tm8z0VMSOS9z1fc9jvZ2eC6aTnJo0LswgS+6bxWDt5",
-	"0yhXD8vVum6C4u1MmHrQ6QH5L+bPO/SEAgKcseOH9YszFN8kDpU7DtFTXa+Sng89SGHgk70LtPd5p+xR",
-	"gpF2O0rnHjMYg/Z6YTOoaSaxDd96dB+efJV0yHlv0obcbbGSt+4vqsijKPKDYJp7rb2kc3pSLVdr5Vpj",
-	"l3P6zEduN4El18J11m+9G9qIBTMiUiMk8a+oyAhBtvzLhirKItXCu17/ZnD99qI7GAB3VVqLpeoPaiqO",
-	"DQ2Hw86ZPaJL7Ik6nVIRVpr2KbIvWpfXrfObfufnbucXG+ktcawwQ5k3WW/ATifDToXh2ZoBwS6dIvus",
-	"c9kFCPQsM7J5OoIHEFKwCqaVQlyPXE3BKqRALlgFBVnBKoj50lY/NfIeRr9kA89CPIkKpq3tEwwpUAyb",
-	"rnbB+PUCTBN9wKyxQWs+D4P7nN5nYOpIWRyTj+JRek/e0JZpzqGutc4IMgEwMnX59giX/5qiaxppUM/Y",
-	"IeJ1azkNfIJ8b3+Lz/PJuBvYlZJoc8Ox9xfd80M5Nfq6ebjlan8SU4t8UnPpExjl0vbTvSlXdd+RbFtI",
-	"w9wrppVOYnGlxriuI8STpOWCfYhgs0XviSxgav2J+esFm68EuVjJsVo7Dg8yZplIO6fUrGasUoSQXOWP",
-	"FfxyzVO72pW2PMEkY5pHsGJ4d0CWUf1OpJqs6p0ug5FWuuHbXlq3AuLpFJf4HMg0cC9JecnwKHNl+cSC",
-	"QDWu9CVoc00b2VOzWH/7xPlfM3jTRtL7ZYHai5JzVYw4AJNz9dbFuUx+N8UilcscM0ZctCKRhRzMBXQU",
-	"hZgy7EQg7sdP8J2zMxstKL8VCJ1i6hAXuQuCXM/3bgl1iCViDbXO7/q93zpcQcmMi+yzXv+idTm0EQ0Q",
-	"diLv3otWyF1A7TtRDZrGP89J6AUuKtbqaBbQaMrQgvpQIimgE+92ERK3ZCFGIpHDUzT3nBH9IxhrrgMT",
-	"j2K/gmyRC4mJyPHXirLY60+e+/m1YNI2SHFMQIJ9P1gSFyKkWVpZkajluodyKeiccf1DLJwrImKdT+eI",
-	"ILb5ilBXtEz9nHVPEL8KkFI/vQuDv0EGqNSvZ+B7HmV/XvduyLKZ9afslyVPfS1ZYh9pQEPZDqddOXZl",
-	"znrKliO56WnWFqsEACtJEKgJgFDnKliKtFwBjcLAR16k+9Ykk3CyToZO03aq1e70zRemiYyW/rsu2Rio",
-	"8UFqLwhEQvVtIhs2w7aQDXIp/4fkwHYF8ZYiTD6hdYRDMqKcWRAXsUCUA8NxBi2F35mMFGfIPqzXbVRM",
-	"l04b0ZwKYiUUYpgRctPBa5FgQNt07y9sqrtI1X1Tazus1ytfyHL+mOlT9/KjBkpJs48Z6WE2dbO0/Bg4",
-	"IiMX2WeMDfaE2I1l3Z7wRMp/nM5v/UhPPJ9YaIwZOTosE+oELnFPUUD9lXAhDCiJHXfE028UeuSepHOf",
-	"jFdmSVBOfbPHxaCw0RZdla75uIuSrzJfIN0ZtQo2eVlOcb1xZEbrlHxEbIrL9caRiveTuKiklSGuB+Hy",
-	"5MOnPBWIeX/Li1kVA75iqp6/R0Xq0B09xR+wKfm39ZpiLq/vBPMZapAri9G468Vuog9zGXso0QTJGOUO",
-	"KDpOcjXqt3WqCJYLhfhn+Ja8/mNObuM/5vQ2fXuv99r9CpdLuDp7V7Ayv/141fl+7cery+/16zzGxG5O",
-	"Hlmj855MARVZhKmLQ1e4yY65HjTHrkvcUpJTplE/rL95I8hQ+Iu5BLqnzQM//vy20/eqH8//cH76cfB2",
-	"+f7Xy78535+s3Pbbv72vv1u0b7/7LuMjc3JSbdRTfjKHqYNU/Jfm78KgUC2ffPv6w6fDz6Vv1n6sf/7u",
-	"u7+nfzr4/F3pX/7yZblXiv8kaOAq5TwIo4qgHN0BqdHY4BP0+7+/Ho1Gow/f/mXTZfXYc739BCsi2uG4",
-	"mu1H8c2StR+5gXNz4r5xjsdHuDE5JAdu3UkzTt5iLyNSaq35jpHaZQfB5JpxRQqfFHlQKIgr4qpx0b5q",
-	"DQZXvf6Qy8Jn/e7Pnf7g5rzb7lwOOjZXEey4Mlr3zOYnRjctgx9Ipz/svuu2W8POTe/dTfdSV0Z0RqVm",
-	"4lpzeqKCVdBmKViFq36v946P1jo763cGA66HbJiG6+f9Ybd93hlAp8Gg1+6qL73hD51+mvlpkOzO9dQ+",
-	"XEniL6zt0Fno3ZOQnXsOoYysf7/Egsl1z9a/XYVBMOlNlIi+ziw5C5xwjk16ky7VH0bW2rbCyHN8wnqT",
-	"FmOB4+U063HNQ2fMHSXHr3krgYSvRzQkuPwjmNKKG5B/lT9VnGCW5QlpP8GDNE+ImVrl//hvf/nvo0W1",
-	"Wj969c23r7/7l3+/sT/9/fP/Wf7w7b8mrT6keGP5wzfap9K/FP+lORpVdm1d+nbTwUs7Sm3yhfqiNvav",
-	"7Om/txU137izxb66M4TJxggYNxlmv6jH1PqDx8Pdop7+WUrfegmatb9l+kFPVakdMjEU7XbKXqEedW9M",
-	"wWf8970uzgyG141pbzuXnXfddrd1ftP75bLTt1GwpAzNAogmwhTVG/890YKSS694690TZJsIC5xh2r3L",
-	"Yb93ft69/P7mqtMfCBcesLQx5EWoiGWy2CCE7NWTieeQsKTflVnQwBCXHTV9qRm67H65cQy9JZRMPMfD",
-	"PtB9cmHwj20Bv+/RW/m+88GE6X+a6P5povuSJro8Zr7/mNLA9lgH2C9iWUuFFa2/G8ty1kZVwGMg7mcV",
-	"Vy34wfzyKWcy6dSQswrzo+EGET9kcxxNUVGPgPi9+qGipENHprflukMcyGOv8XjZtZK9d7Y9rHJALYWD",
-	"DVfQpZHaWnHqsBqKAlSrVvluhdiJSMgsWfrCXyE2h6xcaeUfU5KWbGsPC7fZIF2YQ1+nOCSmiyj9sgO3",
-	"l56uT77/KBtHtAxUcrGcfGPxWiHldJwPOicT9HOkJVt3UVg7DlPMbviVbToQMnu3zH48x7cETQLfD5ZM",
-	"O5DjIPAJBqcqSj5GN84iZEGYk6FDfLTVbvAOMO4pogvfR3JTOL+DnyuoN8d/XYDDM28gcvpG4YJso/R4",
-	"WWmoNlB85grZO7gjFbZuIcyXw5EWRsJLrIK6NLlYLZltmvguQ1wgoiMaCm9JkZEzCqCiDyVJHTrYBsiY",
-	"v6qgVhKMKedEU8xG1IYYbH7vAycRaY1VFLYMvpKR2LYxv8mm8PrHH94njMfPaMEfPtXN8uzWMP3HRwBu",
-	"iuvPjr5/nH9qhIeAF+cFyATzZ7dz9yv2Sl36a8eAf0CCt3Fe2qnUjg4R13rTO/htnCOjmt7K0ejb32vl",
-	"kw9cV/nw6ciqbdZSZIWDM+mpv6c53NW6mQo9xXHwqmEqh4bJn34Pg5gcct2PXX3RnNjzQv1/IvMIiWwN",
-	"utT9iiE7kyYARAhtwxvmDU+5rynsbOCaEv/SEwYktz334FHOJxmItyd1SZR+k17df9dGBwcHJyjyZqKI",
-	"wbCdpluoLwbBNsNatXlQbVarv2XDbsq8t4lmxZNNXAxnt3oc+bl7nqcsF9u3LldmT1JZSLUEPNlZTJuW",
-	"Lqr8MIyBGna5Q9ySUMz1cKf9e4VkQvgCyXZc95OmXTpfRGYvyMvE1AT/zMfSlUrq+lIJaye62LA+mUP2",
-	"JZ+bvUsIsD7hkBmTdvTJnMjXqbgeSUCRzYdwF1CtQ+XkgiWXzEK56ptXpACCHkXhkChA4lRa2fovSgmq",
-	"75R4mXx0/AXz7smFUnuEyP6VtCCFsO0nEihroJrvzslSCZQzCM+n6AHx/YdVZbIZ8X1V3ScIEfyd6MH2",
-	"qfDigZIsXPmFfD9FLD124zI8wRI2j19tUAK8ZKHUyCBRCAVkRLNzII8hNwzmc5UBPq6tKu02ST7FkrEA",
-	"zD4VXZ7l+O54GKH8xQMO4oPJ0Cokm7Lt/PKW/8VOb4rscuMi+HdTOQsdJ8WqhWrV6odTsFzxnxki9yRc",
-	"iR57ouPrG3h25E/qpOVzIpmy9WFXK1uM4/3YPQZSTjnQOqcjOhsCqyq+cz1SZxGaX9unUTRn6Lp/Lu13",
-	"aL4Y+56Dzi4HaMqPAdgwi6qyP1SwseMK0EsBF7NLlTXlfU353qw/cQCtDHqMe7BnPk7xkPMbno09TNHd",
-	"EjtTDPUkocQwcblCaP928Ys9okU1grA3xZz/duG5hInib9D6J1tgJG5BqDsPPBqN6BzfElZqJqXaFDCW",
-	"6I5CwoJF6JAU5xfNZTmwEfUylWiDUFj55INoCfqko0dEJtHOdb9gFX67+IX//5/Sb3Y5uUbzI3UfWH1q",
-	"v3skpXCYao7EVS1FsTlOjrnPPjuNA5jMHSajk6RH6nyMSEixDwVEg3vPJS5aUO+vCyLdnSaecMfYYn7d",
-	"NYhkPXrk8Sl1U3zPqDVp8SS7p9GNA0Y3J1VvXw+GvYtOP5VY3ZT34RmTfccnwJTnOwvwy8v1rQd+PnMN",
-	"CR1zf54yEomF5DkqSeg4eqZiElujOPUSy/Hhe/Iay2NR6+bLVlhOx2tt5zt6+Yx46bKExovjOS+2fEYn",
-	"DE2vllwj4F8qyIb/xrGvBDtTNMGeD2mAPK5qTIIQ3WPfc8XzMv+4CIkphbU8jOuX+g/D4ZUsib3+7HVo",
-	"PrICrp05HLhFiNVu5nEG94glV7KWYUBvQfRbgvd0gNwA4bFQ9SvmYJZbiqNFSN5iZhi6J95FJwtGXBS3",
-	"tQCfMg4Z6cnwGTgZNIUxI24PgQtSQQ/v+REIZvNFRETFMIjpDEkimjq+BzEh4vhu5lM7MCgNq2u8d5N7",
-	"iE5ABjcRmWxkHLgrVLTTPiJQ9BfNcYhnJCJhLAAmPEaXhdb9RY2Zo1UqcEHRHtMfvDgUUAWMhCvxaDct",
-	"WIUpwS4JjQc6l5iGUvfSphqHBN+xys4uLBs3IwgdZSfuLSInmD3QagxHq78hzbYXwRYS9zR2EBIkZnf6",
-	"/V7f+Oi2UYXU5eh1nAViMZygJ3yN+u60exdXonaLVYDJDVuy+3OZOXDDqBnE9CaedE210ZVxpGbiX93Y",
-	"fLq5VMWudr9JiB2xvx241d1815Yk6/U4WNxOoZy66s6Ec7rwHioaig6WTpE3QTQQ1nKR3Upanjh/MhsB",
-	"H1Nm+GHvd/s+31kFj7XyC2gr1KVrGSo0gvDkIhosc5bP5INxTh1LNbqqLs/VJ0YizaIg7wPlEGyeRhLc",
-	"JpMpm2HfJ1qt95dW8TO/xm2C9lcsX+3/L1H2dFNdzchz7kgoy2saUQA1joVTQu+ehCDNbj0NCrc/J53X",
-	"AwQ2l8xMHdm185g+YCZ+lSXgpB6m/uqUPkrm1RpZewz8V9CvNWb/p9KwE7ifR8dO4+mZtOxk0i26Z/dy",
-	"MOxfX3QuU8UbaZozKVYtuIzi5EGIHJ9gkUZeFGzzWPY2waIKGyVL0fsZ1dg04tcU2fWVvzxV1szDzA9n",
-	"sDfCWJD2fYZ65rEzrotXFloScmeJHFOoeFDlP8onhBXBISoeHDXEb+vb5WLD64Z81ZPTr8/43CXz+cL2",
-	"hFJi4Zkh5RuxJ6DHXwNOThb7IlTS0LNCusYw+f0KSFZUIddiPm3qdn+i96YUtnID1hOhQiS7gDRsLDZK",
-	"mjX+F6tJ6OYd0CWCOYlr7EkPeK5aCIMIlB5MLd+sBjz+aWmbJKevKCvX7f7SlCDuq0hkMf3+ySQyBbdm",
-	"21lzR48d50KuyxPfryDlSMiQg8NwhWxdmrels1Paics+ld4itvSlEIEUXG0KJhmfKZOvVAWJzxBtmfbO",
-	"MbpG6ZUnt5/S/TypHvYE/uXdr7ba2nQfM1F8VDOyrUtgH4mzEKnSjTaAH4IlmmG6Aldvlhp8ihkS3YmL",
-	"is7K8Qmz4lT/0kVMtS5l0y4d1I1pl57YOVRnngruEHzUGApECdDEPy0/WqujsLQfPcyVr/Gua3kCJ1RU",
-	"hCcX2I713VATlL66yULuxq6Ykc13uV/7WtOv6E/49Y1C+3sETgPfhdy5gbwEvvYSdnKWUTuXFC3cYA4T",
-	"39SCE3Zj5I6Pl4wSMrfSDjjJ5ZXmEyn7WMp8ph8B3VNHt3UlrFAj/DUu/zChS6L5q8peSob5c4tgz2Ub",
-	"M2Dt2UxkydzPu9avssj8PIvjhXNHgL9OPIqp42EfzcPAXTigr8X10UFtY80RtbuXw04/TlQ2GPbaPw1s",
-	"xPERUpnaC3FwIxlygFgUOHfsdETtdu/ionfWHb63UYi53BaR0MO+aDbGzHNiJ1SGireB71po5lGP3loI",
-	"34aes/CjRahBCNWi3vYuzwY2GgfUZafIPu+1Nbj8wMmH512v3+l+f3nT+bX9Q+vy+46NJh6OlGOsR/hw",
-	"7f77q2HPRk64mkeB9i3tMGTCCqSrkSsuWAWAs2AVdAALViELBO8Fc2YTTRsnWGMb5+QWO6thcEeoSZOK",
-	"+Aflj5BEkPguYlM8N1hoMVBlznggZEADMXAT2a1FNA1CaQNoorcEhyREo0W1euBoY8EPxCzza82+qDpE",
-	"Ps69kLAuTR3EgyN+zHfIwDrDH4fD81TfN0eHO3ZmTiCO5E4XDOBiAF0MN0sULlhE3O487T2Uk1pS67eD",
-	"sAozZ0rGPELcSG9taqsL+obE2E0yycPqU4vdR0zQjsVeHL/2UI6vn8M8li9dkp+Q5V/g8I5EZxK+rH8W",
-	"Qb0fzts/ozEOKwjeG4UlI3kpttLitMnpzQ/YxlcIadgc49ilncuJmEaoSINlXJRvjCGxwDwMbkPCWOlU",
-	"REiKIdDE833+A0ULRp7b3v1sthVC3X2mmHq305yE1d7tFJwgAH3K2wyHz4y4/Y0jfrA0r8gPli9gQbP4",
-	"OO26oMe6ewTzvHvWcLpYhMPo+VXecK+DsUnZTT8053uARN6MvAt3COMfxg0fdl1ZhfvAX5i2cCBcwsB5",
-	"yZstfIh/EvSh3KXSZJrvPmfQIjIMP0V3Vo6fiqZYxyo5kI/kFOJ0WZJjxytTWyjYj47bfe7T5KL5Cvq2",
-	"dsv9qRTtC2K6l5O0XsJVUZXWNLlQRu18a5/M1gNZqsiMiSxcHhMZuHazbstJrnLscXIwVITAiequNnPf",
-	"m3k5MMNwzPsbQZhBREYQ7jgoJR9z4UxlJKuKIHrx3MiSJ+qAElSEoEiEJ5G0wYtQPi4TCWyqIJGahViA",
-	"qoiSe+miLZJkyll2xcQ8JPdesGD5gKsWMfAyl5oATGBfJgqKtTc3cJgM2rQUhAvf3xUoFmxn6IMgjHqh",
-	"KwOqggj7+xEi9n0AfrfqFplzlsJamkg1OlB0ZqWPSgpcuVjT2dQSwLzMfIlxYhgTfEzYcOAJEWpbMbCd",
-	"A6Ypl6AYwre3IbmFa0v4angzUkHxqGxERc7YxOajonzl+2psEbbjVHbyp1dsRO30o7p9imKrcRIvHE3D",
-	"YHE71eK040b2iIp5KPGiKQmf4EH1xb6RJqja9HoDdKvecEQXEDKiQKhKCnOvmNz3l/bA81i3EyEFgfPb",
-	"ZgdoKYaB56x6OXn56NHOZ+7jV3yA+eEWKnHeyrSnMjtLYC9gsfs+Ne/2tBazr6cMRE8/d21PfBa7d+sE",
-	"m97fB0Wux4vbErp+1esP3/XOu71U7Hq8inTGBgjBgGLXgplCimLpahAsaekZfXSTG83koru2qpfnoRsv",
-	"4CvoQCnk/XlUIC293XO8u6Ww9EzPblmetDnKPTmmO4e5j6iIc0dbwty53Exo9KUD3eP1bok2SA60Huqe",
-	"rF/GuqMiZ0WCXQJz4n/C1a4UNWEefomc6sXGElyFwdgns9xsqSeHjWM0F430ulipAnni87d/sIDaMpEQ",
-	"ePuNKLwdcslDpOGCmOdgETHPJch+fV8zukduzOD/wBD1JIh+/e2Ds1V+PjLh/uJGtOEPmVhbQGaX0IQv",
-	"zpALwELEhzSOclT1qAHTc4Il/qSCOtiZjugUM2RrWbs1wGxL5TlLyhyORYJbJJ7BR7R11X3FxMAMFe1P",
-	"4l9N9PsnPqaFtOE+f/hsyxx98RWyS8aCFpphZ+pRUg4JdoGz8IZNZP/cOu+ewZvzjfDRtJB9fdm6Hv7Q",
-	"63d/65zZlnhFf9s9O+tc8q+XveHNu9715Rn/46Iz/KF3dsN/a52f937pwK/t3uW78257CJ2vWu/Pe62z",
-	"m2Gvd3Pe6n/fEVMMrq/4qeqc3Vx0zrqtm+H7qw60v7686vfancGg9fa8c9O5HII3QRAi5ZdwLiGVbC7m",
-	"X9mlmKhnu8t+QpZNZItHbSAc8ZzdlO/cgn7kE7f0cZSpAYBu+D4rIquYATEfjbgUxSsGgfeVfctYbMlT",
-	"kJOKYKe0CvpsJha0MQlcnP7hZvyEuSXk8dqaWqJS2DOA35Tfw1Ci1Yt843Fj0yCMEBNl5WOFVXLfTBzE",
-	"tjLGLXTd7/KdAr/IzDicg3N22Rz7mN4JUpz72KP6Cggrbd9k+QovlqRpM5JSY85r2vn+vpnLksQElspV",
-	"wJm0fF/R99lCQBFRgGY4cqaZvEEUrYJFiNiKccJL2+WccFauVquHteNMqdLDrakd1lI+m4tkaAnbbK0U",
-	"EyPUZU2EkRgQFWv/+I//5+hQsyiKsjF4RH8c9C6RJKhMXj+1SJkDUIyKbJG7wS5ZaDn1nCny2IjKGhSQ",
-	"5A+MxCK1IBerVCYEBYo9KogRRgV1k+RgLKCkNyk0f985OXbhs/VphxwT2VP0AfANmNuiBfc7/3bdGQzT",
-	"OrAWNwL5XuN6WF8ln5vR43FNnMws5OUJk1lPdGNQRjCJiFYoRUVisCaye5ftjsxTKRPullAQymCAEV2L",
-	"zbCkWKlFr0bLAP7F+M7KUFYs/sH1o7mPKbojZC7JHMdcFprA+Yr/Um4qLl6V0soRB7RgFc5a3fP3Bavw",
-	"S6fzE/zjbfcm/vdF73L4w/n7tLIUfzXwDt0X3KAkdS7Pupff27pvDF/aGlKgfgxDSYcFjTx/RB1MHeJD",
-	"WWc7ziVjx4Ew/NfWZbtzzn9UbdGYTIKQy7IjqjUUghRygoXvwiOH/IaKjBCZSEtE+tgZxEmghANknM5G",
-	"TaxnttHK0cZ98pBm9mK1r6777R9ag46NxouVqPAbv5dzHbpzfm7LuC/Qg7EKI0iV5ZWDcE24c36eAS35",
-	"mAfbFt1XnWld81UbqQoAuZZMQmQJ9iQ3B4iV/wCpglw0XukZVF4s93qxqrBMt9H2A+duXUOiwiFpV7wF",
-	"kwkj0YA4AXWZmRFOcJhOecMnRuGCMoSnBLuKM4UE++IjmPOZGHOn99IklsKNI8FYXjGcDB9h4mV8FtwT",
-	"eEUMF5SCLCDfzblKqERLgG63Z+XMXlHwREljywz1ti17Hrthikiez3Q4IJGeDeZh2c42ZAzamikoSTL/",
-	"5s+XZH7NbYDjwYjm2JsBsAQiCFelBu1CtkQDbyrr1IKDDkV2zGVSdd1F57POoG1keUPdgy2Zsuauzdij",
-	"BE2DRWjBJoHoEsI/ubyjz1ibFiwxQG1pnjO4I7SnaUuGMwPpEwUrfkAp6rTP4+ZT4Omua2pa0+5IJ+2H",
-	"FNRow7hcsgcNEvtc3FSTqap58OeAOCGJbFRUxk7igto1opzR9VqLaIrqlap09ZGdbrz0IDdMjsK10xG1",
-	"b0NMoxu+IBsV++/a6Oj48AT9r/95WDkUOh2VoebRlDCi/JLICkE2QI+OKKjlbyESBi+iKV+EsL5WEKeL",
-	"OfYgHa7Cq7Hyn7alhtSDGjlwNVIgzHMrWwvordcA1BC5z2QCaQ+eUNZwzxya1IbBG3i87fvOJHmQoGox",
-	"clvhNIGC5aw7FxJJcU8GjUT8Z6uQkN0mcKAVWIVOhbeSImLttKQ42vpnc2W8DHTf83mS4OZgM1RSCiEu",
-	"gqaW8KEqMzLHIQY1BAKLGML+kus70heJSyVoGXoRMSJ0K5AyluZzPvtJpIx1uk54Bpr48DBxRygq2pGI",
-	"a7EtJP5pW+gf//GfJZlKVF78tsX104Xw4UsQIWuI6myjUanBE4TWSuwJy3GOIozdROZILQNZChArhR3Q",
-	"1dLCdJ4k2ipzyQqJUKiwgBeBUdklXZR31/As2fnG2w0bMXj2A6YzoKwTLzcVKmaKdKC3XA30vQmJvBnR",
-	"pX8LYYkKuDS8mIc6mKIpvk8nCt49+my/aCSrEGSEiK0RYympI58PQPygHjAouABTOhGsvaK/Zz0iSs58",
-	"MEayuHQQRmXfuyduKqARFY+qaObRRURYqYIGhLrIg1KdGwMdIz3EcVQwWvP3CW+M4ii8fcL1oNfNflF+",
-	"BkpOj5mKNVzfze6VqmNMGFpOvYj4HrB38USaUHCRzObRCs0I5sydrkqpbd4au/h4L6/EWSWKwxGjjYGI",
-	"GpKM0YipU5Ln6GWlGXVql1JMK1c0HpjPEtyJNujrLAmjtpAtrknpXgHXzgwV/WBJQgfy5Up3cjdw2Ctx",
-	"/lAEj8Bc0pXsgYnLFjqXKqgD9lhxQqaYQYU6XXTgQBSsAvTJV03M9ryWuOhtcaBsda2CU7G6WIWMLZ73",
-	"At9FNvxd0kEQ3c2Th5gykazV7CkQp6MQARlSRqlwsSM2RMb5LjVhQF4mI+pFDN151EXFxDppSVNk6RTZ",
-	"UQKBGIuLNZ4KL8IzAl4HC4KKvTkBs9srhggOfU++ylroTpYMxhQpBan0FEmochySxes3ZokjcjHO1SMK",
-	"pHsuChYRKjLi+6WMr60MZFCJnr62M+p/jUxbkELJzIVjAn7FVDRGsSYdEQIqKhsrshaBtzCYIndlIgzo",
-	"zpEtO6X9Ss6VMHRvyPi1L8InH/uyOLoJGzJHJdcoZDVMt6lZvcAraEE94Tz9khzo942n3T+j1yOMhV8d",
-	"P39dYBp50So3WlOWAwhCxALf/d8op9hOzvPaPfgFclNpd9zOYm76Wtxz0Quq7qbWpksMixoPZVERIvYQ",
-	"SF452ZxQ96WR+sNimc2hM7Y6Nzb6//5fVaNh7SFAhhk5fH+/7uqzrkgpwrIeksIsE1Adh0+nU5hlydGc",
-	"1Ayr6A95BSVZ/mP2pHbCQKPqGk/de/sEiWiHeIuDzLDfuhy02sNu7zLlJAO5NmbYJQgjbcnP+LKsC+Sm",
-	"N2UD5C/vXVlbxFcIB8mg8M8TEKIB/jxPuxlMPdPL7vpdu7EyFBfEaSIvnyb/VJq47txT5EeYuKCIKa8d",
-	"k4/OIz109JZrFBOfeVPSMQ+et7iI/VF3bEjcAY8P6m9ODg7fHO5kvhTONi3B3h/2UjhMopf5TSd4rPCR",
-	"jJBPVIIAESIQqeCUikjjoY9ef2yQ8gM0xd3EO4kfJdqtZ+KSYJrIVWA4qUf6UBTHvrhPi+NH1XLeGOiT",
-	"ZAHIVG7evVemUPOO/rHCk/jBBZjzaynnb68Wi/fQ/U2it556g/c/Fc8VYrwhWjgf13Fm1Ydg2o5FXFt/",
-	"/W8iLEpKLr1oKoKiMl7i4Bs+omwaLJl89P00KrAp13Xa4F8oARoVmigKF+SzXYrLv9uH1aotIwtGVIcB",
-	"smhOg6XyCwMgICczNbok7Kn3GuAziLMcXOXCmk78DjiA1Uq7T+KFHOG7dLhDnEg9W1PRAEP+7kqJ8mG7",
-	"29LPSjBB9iL0bQvZbDGOmzH4AQjQRkWxM0E0JeHSg2Tpv0gKsJcCEniEjtZdMAArsg0nJalbGI5kLbuJ",
-	"u50WiQnNnqCvYn0b+0S4l8nQFZn8JtVp5/c/NbfWWT6+ysCjRnVLGNIi9I3ZX8gSXffPLbSgrkrWv/DF",
-	"M2WSykSilRk8Erb7tsT7BsTj+zsEV/DD8sHElNX+xixZq2oqCEA6HqXrtUyhtNc9Cbl6b3SN+AX7Pomk",
-	"XGFClLp2XjG0hLZKxqogmwu/95zYOCmH5NZjEQmJcqiSJbntEcUhUaFVOIpCb7yI1MMIPGmh1lU3fnRh",
-	"CDMw2kAY0IpEEJa6EqPAaTO/iUhQtKdGraKCSKqxs+olscI7mVQvMdoNZHPZli9JtDVHk0kMmUGWGuoN",
-	"hm2JRWi++WDsN0nsarNu+C2R6rZYeEY3ANUwY2vFMwIv4mLLb+SWw7B26vkgb1xvjHOSHnbfti5RcTGf",
-	"kxCJ10oayDRL0qNu4YMxiv9X1CcSDqjrdTR9HHFANlVLVgqB791D7mcWEd/HoTlGMyFh85ZEuTm3gyUl",
-	"IbwPniJb7YJ5EgNKc7Mwi0xMyHNP4QkRtmTXPcjcfqZp5fZn6UbunqUdqhRuEsLV9iDO6iuPWuaUpOj5",
-	"wzZGdO4xQ80uVXRq32MsmZvRgWSXEyynfUieM7X4GPQNS8+xcGfttCp9FIdMOnYfZxy7URGjgSB02bpk",
-	"iUCZKr9BTur1g4PjevXg6E2jcnh83HhTPU7p7o1qtVppwI0nXL7Xenwld/AYV8CZTagCokM4c1dBeBBL",
-	"3ViQm2PtVhK+wrvdSl6k/AW0nGlFuKFKW6+oNOCX2sCn8pIzVgYaY18ll9qB8GeK7s1JAoDJcHy9Wgt5",
-	"1syGHg3CmwX1tmYGzNBgnPwAIEbFYxRQRZUl832Yn2lXgclbNCEAkAOc+FLIyEAaCBFauG3A47gkiZK5",
-	"EvMuNwhQ1E73h/x4swXdAvYEGxvH8hhbkNA8WnzGldVrijlNsoWUrmC27YHgOptXBJZYQJP9j339Naaf",
-	"WvIa1Bu4HQetnZO7Il6Xhi2VqLGOfBJFXJnlQqbr3XpRJgz8t4tfhoVUAsbfW+XfcPlv1fLJh081q1b/",
-	"/BcTxgVgkFWShHMcikforNU6+brh6tabwf29k8z0EIkvJ1AjfmLaY7C1HBDZpSaxHgmgqYnyt1vHqvly",
-	"16aTv+xxxac27aH3fBqCR6c4jeWe9MI24AiwuqcJPI1EJXVvx1h3LC0kG4HR8fowiPJZeuaMqMQkmwMp",
-	"kkNtTKmaDVHEOYXWU2vc0yKeudQ5i4oZ/m5afpYDmlV+xfb0/BevGCLlWUDJSvF2pY1q98Q+QEhO24pf",
-	"Dsyw7HjRJALKDRS9Je7eSJEiy4dNLw+vGJLDK+niVGUdQNU0FF9sd+QMKl8n7NapjApJzy42xjbA9UW3",
-	"LAugmMwMIqSyEgCGmDrTTTdbsgei7SuGvr/unu1lFNhnuYJRGZcIlgR5QkQy7YyFStTqvHE9hse+Se7W",
-	"a3UmOWYYUj0Sutogk9+tnBuf3BN/36X9tHLOod9Wcofh+VLvSehNZPwgKv70vl3Kkr4f3Hp7I/kcOq2D",
-	"0eJaiZSm17P26Bycq5zzaUDVhWrBY3d5hj0fMt/QRC4vVXTBZTtw6hFujkVaoZsHdOWQ3Uj9dKeeV7zH",
-	"pegAhS1vVR3xHU6obLzze5Q62ImBPdx3jVmRPmF8mQti23XoqvswR4GBlyQuiWOdQEEihKAZrpuZDuOI",
-	"FoXpCn1nNiuWrOxVZ6fMUqqAM8eM/eJMwPsad7OGWlO9g6WOjB11iC9tz91qlN0g8CWLUcLeXibeB5tr",
-	"H26ClbUjvp4hVipcT2+P3cAGcs9/8hgkogp0/l9BrTGDXOVzWTBS5XcNCbL5PtuGQoQp8WwvoWxd7H2I",
-	"5GSUV/cxrJkFza1knScHbu+Yls+ylLe1v9F+8UUMEztwuP25W0aY2yKL7SOBaYLTzixuO/fKSizbe2QE",
-	"la0dNMEkm0PrXCRRverap/CmlrwRx8d4CkZtSiqoeBkgQhczNCUhaXLhrTcntHXVRQeVqviyBHf6Kb6H",
-	"LNW+xyLxVFfahfASQWh700T62dp2fytXzP25ZHuz5bpMCyD78/osO1+b2jKa2QQpxtxfISRLUBlySYhB",
-	"82pPDkT69KRZyTofNLK2HMZlbRA3H2QslFjLMRSqNJn72gjVvfZQ+yCkI/XorZao88lshPGatmMFshxx",
-	"YktlHUpheS05bRCK8N84SbBDqAs1mIMQ0k2LP4VxACNfJgizy+nsIfoc5bx9tQrl1F+SVMtrxFxO/qkI",
-	"vqz+oZNtWf9jnU7L2Z9SDs5pMHNs/p0wDHL0HZH+25QMXTgO2a/1A2xXpH+2eF4c0S+Uhbvdu74cdvpX",
-	"rf7w/Y32ZUTt9vVg2Lvo9G/2Tdsdd2yd9zuts/c3nV+7g+HA5pp9hO8IRbA5p+rN9LBaVYHmI6q9mCpf",
-	"Qy8qWcjuvm1dZkf8sknC0c/ryd0RdrnqKBIa21aS5X0td3wF2fzeYBGezWET40tT5sVfYpbk3C2u5XpP",
-	"EPGKISZiDoKQr0CkebeQDCmwJB7bkPI9njNO955meiSfQtdITJCsetDVfP3NG7xPzv21hONMpHg15NPf",
-	"2cXvHR9HnMDNUS5PV1LgxaYmb+c+HJvSk8dbe2gOnYmJymj41KgapYn6etgupUmnXq0flWu1cr02rL5p",
-	"1o6a1Xql8Zt+4e3+rihIWQ8k0tauA51/FXaNzmUtChZhS9xifFXSg1Y4l0E0JKYrcDqroG6EZgsWCXnW",
-	"i9iIAiMPV2Bupbf8IqQummPGZF5ht3xyjJwpce5Ope+HloabTYMlHdHErS0zezbz9vdv39TRL53BENXq",
-	"B4eocXTyBh0fNQ4RBONrj2CH9fQbWCPnZRt9+HbDq3as6GxTxDZYmi1URUWuLZREhuaQVNC5d7fmM2Oh",
-	"2Cvj1ruXL0QwLjhozAiGbKQcazRAgLERHQcL6qIxWQXURRgd1MtjjmNBzBnk1TTPpHrt8PjwzcHR4fHm",
-	"arwKEedKy1szdAvzdmLvfgJDtwVnHnMaARcuf5U+Vt/Wj6onxyJxeiZnfb1xmLuZGytaFjnOqcwoIiUs",
-	"kc1DqA4CMr7DiznnlfVU5ctthS4NqdhisHSTuQG6DNLYOmYhCo5Jpr0Tlg7qudAM8hTjDMFLnclCV4ux",
-	"7zno3MNjz/f4RnMVGmj9KgwmhDFh1+pSl8yobNDNhOCdF6zCVTeTavo8/1xuChzUgZSlkyYhISgiH6P4",
-	"YTj9iB4saRp34hSDnJwpiJALUMZGtsk9R74GexC2Yn//j//4TxsNovAnArnZG0dwBR7UdfpCXc5q2/12",
-	"7aj860XgkplgqWwx4xwV/g3VH4I1jtlq/Dbo/Pj+7cHxj/12o/Vzu9tqXPSuDvs/DC8ODhq/1n/6/teD",
-	"7g+9H1tXV41+5+Dwp8Offvv5Mu0K9D3nmPXy8YdPjcYmN6CniJZr7RcxtRae8UVsk3taWfMslQ+0tn7Z",
-	"5+VNT71RuCDqXZelrGA7vOruZ0n859Pmkz5t7mKxy9AOb9QUqhsD5u5JaW8sJHKuwL96oH1vXSYVsTkG",
-	"S9WDkiuQ+JVnW+4lFRTEpXetW2U/e+zjQr8eE8X1BAkAc+K7hPcu5HoQL1BXvcEwR/NKhWltC87KvuXF",
-	"fQUgWQQ9qEasxNaW1B+/dN7+0Ov9lEr7oRNEXB3Wi1BIHCIlcY8JtMiKds9ZcVGdE1M6kMxqXl4qEDnq",
-	"GfG9exIaPIO5iDGbRwZZriW/iIQsLECTlMu3pqI8kGEIkHYNxY1xvysSVTImDf8GOyn/CA95qKgiVsue",
-	"a5dOFfWFnEmV3YWoPknQeCUl/a33uo9ZnolWsUKo9iO3QMtEt5UN8n7nOCLUWV3kFPvwAxkSnZojCgJR",
-	"1GPm+b6nJcDImVLbZT7OYIu5R+FMFTISxhlLe8eDvPPOZj8KPbSCfIwkIbaiDfYg3i5epMeQuyCoqCf5",
-	"KK0B4ZmfPrbDxHkj2ZES1cEbQJ+HXhaP4fXaObNSjH+do8S8QK3xAexfLfgrJB7K8ro/VfKhDPB7oa7+",
-	"0AREBowZMdRyHDI3JuR+cBYi4/nYUIRM0SYKyQx7FCpSt9udDlSkxqj+8aPy8ePM5XRE7XetLpQWE29f",
-	"aSaLirLsmmJYiRnZPqxVbVF/wxMliUI37s0lFGVgHxMHL6Sp3CUs8qgwOoaEBf49cUcUvA3nIYi3Khd1",
-	"iYOW1D1bl4eh/pZ434xFY+HQlVfYLEZEwSqIRev5k0wiiX5Nmhk55NEAbynFP5rI/iRZhiWuTQvF3MFC",
-	"fOc/2xay+T/sER0TlZJDJYBWtrPWVReFJFqEFGxmUE1EECQ8a8HQI8phtlAU+C7CcxxG/N614Zt0onQ9",
-	"DvOMY13csDM8n8v35VYbXhpjsWxzWqKUxGrFnVXZsM2dU9XWrEJrMOhsnxcsFZlZoeO2OXnH7IzXwx+2",
-	"TriIptn5eLezjkiitaHbmSBI1U09xm2bUVmgMrPG3bcsVHXPrLV7ORj2ry8623enG6dVzAyRVEjfsoI4",
-	"2U5mCesl1rcNkIEgW1Rzc0rRzOzZmnabO2dmNiUv3J6aLgNBVuXZfLXkdB52BsMtPYeERdluW1Yte6ZW",
-	"/TnWE1fi/UFKO593LRxrYhKfrZ36ZADZ0meNKezUY785snxglw4pDrCtg/Hc79ppr7XknPBt3czHeude",
-	"e81lOsI79tlrnrzDuq2f6Yzu2Gcv+NZONNRSzhg8tqjnVlyQAAU0I9MVMXUhy/9+Cnwi31ZrJwe4NqmX",
-	"j50aKR/jxrh84tTccp0cTA5xY3zkHLu7aPxr5of8RbHktZnMuKApsmQaTI6iVjrXW0uVEZVfxuAyM15E",
-	"ohruzIPK+SsSWYgF8JsodtJEtnZpKqObNaJ29/LnzmDIfwZvpeQbWvukSsXybvodEv+O7H6H34v6IPIX",
-	"1QYVQzIPwoiJhEgcQo9jX9arWJEoU7g3K8OtC2ZZaSsrRGVko4zMY5BlDPKJUeYwSREmwWD9rl+/wM23",
-	"8vo1u34JZm7TDyafKa17HrH+RFZP9ARwR1Y5BO/WG43aCZqLp+o7suKnldP/YPBDXHWJuDd3ZAXFhWdG",
-	"i/cdWeXxCfuOrDzXVsqKR0SsDjCFgfJsKkNiS3MKDAHaT2R1RWY5Gef5eHcQwYyufur+iq46F9tzVAiY",
-	"BW4ys+jGlQ0a8k9k1aWT4EvvkWSdr9gDdgsVbcamZdWx1Wq1/vEf/ykLUAEGZAGq0j77miRJiavKoCfZ",
-	"aw73btOJ4kKw6YmlQNU/U2q7yM8ItbrmnB0vE4c6WblEqu97Jg/kB9NgwtpMqXlI25F6v4J9UjdJilOS",
-	"V61KnaXMKYLt3HyAniedd+bAPl9Gbznx1zO5/ilNrc9KFM9PDXkuWjYXNX7upE2P8UurkE1PkX3WEe24",
-	"5CZKrNyDjfN2RGV5tjnxfY/elpAXITcgkGbMQngSkVBjl6+YsKiCk+GIxkZNL6AomobB4naK7KvrbN7S",
-	"jCjIIYGa1hKoTVbN1HN9buGVzMKbyG6dn9uoKDQLQEPpFGHkBjPsUVQcB9GUs35wuRVYKp2qetjwt6pF",
-	"J3q8Yvo7vn3Wu2h1k2IXIwqpRuWviRxNPsIlYnNJ1W6K/8adIKIBCt15bETBp8ktiZylumSbaodCch/c",
-	"EbdUQbYuLtojWlzPF/s6IiyyS+iWb2cUSDUrtk9PccR/EThIJ8Yd0REF1Ka1GgsR7EyR9EfVSnpIVKq0",
-	"yEWIxhC2Y5WdbrPd+BTp+hJoXHapycH4u/QU+Lt46/v7iP69XC7D//hHOysb2+g1shM95e8ijy78qugy",
-	"jnOykRgjo5zwXjIGSTW1RBCjwrBKpJgdIDXtdaYtjIHXHSqRg5kjQp3EaGvqSAwQoF8OmAEpzhZur41i",
-	"gippbiUJCAUgRAIaknvsL8TZVnwASrqI8TPKEB8dJ1WPghAx4vtxfux0Hw0iLwL3ZJ9EhFnwnsMs8MGE",
-	"DNnElcDEAQ+yjoUHsqpDXLUDuu64RgMS8GBOKOPjqZKVGFIyJpg3VbJJuos26xqkaKIgFNXNPIYYgQJh",
-	"jk/A97poc7zLVq+TQkHs9SdRJujza1EwqaSWlOIWr7Ns4e9I4wuCfaDXikHIIbLuOeo4pNkz5zCULPX0",
-	"3ZIdjMEJFnlRKTOgiaTi8WL6ydwZyRMYP/KZEYGNGeETbIw3H1H1dGmylZiNI+q+U+geUYgZ5vTjfYTa",
-	"/GsGkm84Rmg2w7m4Mmfxc5a4CvgmA2MSsRhS2LWQHSjOGYS38md+1KiL+H0TjqigQT6/yQgzosVU0STR",
-	"SxGuvCekUeabxByDpDVmRLeYY87PExOMMrVIm4pmOEkZTOCPFKZ0M0liDIF/8d/T1pDEwqEZf16QOShp",
-	"Z7QR5RjYDF++jF0pbZJLfthmeTIQ1072qIcaoIaERWdSkk7L4ZH0XZc0GIUL8mFruYQorz7CmhU63zkR",
-	"WEszl7M0wTt3s4C0Xjjged0VY6xucltUhsMX6bOYemLI3yvF/3RHUsH03O3XiiufAl6QK6l2nF7StoDH",
-	"vbMIvWg14NMITInS1q1FNDUW2wJhAxJ4J0cpwIto+ho+2ZY4SHvVsIeS5xwAzgNEZe0Y2GkUzTme2lDY",
-	"Pc9YnLmmZRV4z02CK6W7PVftIBe0AEYsBypPC+EpCsCmx8edEuwCJLJc/a9lAUO5qz0U4bknjXpQzb6+",
-	"wdCsT2mhYBxhj3IhZgUpTnhvVK9U4wr2gyW+vSUhuu6+YiOqcEmsdGvfG4c4XJWEagCxJAJIJyQuoZGH",
-	"fYZuQ8wFFhzl7Bkq9t+10dHx4Qn6X//zsHJ4ivTeUtMbB+5qRIOQ/w0hwG8x8xwwHvOWIjxTShgTP1iK",
-	"YwfAtJPRoNaLE8xV6R7sFprwn6SofFzavVlQlZXjT59lRfvr0C80C5l1pGIiMOzGZ1HoWNjaM5HVSjbz",
-	"oMw5F9WS5yusFFo9OseKw8zE42QiCrauukxkIp14NCLOlIl4USgJzXdGukSR8J7rBRCFzTuEhCC2CCci",
-	"KJgrdiMab+QcR1NmcX1MxahCeH+czpwrz1LgDGZzHHljX0wGKvM36JtvYgPPN99IzeMf//GftoWuvDnh",
-	"X8pJx1JTEtUa+YwoEjTLYVFKc4wKZiVVuiCuWSEFgXhs8d6ammMlyiEsSNMOJQJloVKEbzHvhzAfQalV",
-	"MxzekciSlUxQUSpurGTpYjITIra64GFcPop8XZA3vKAtC4z6hDMKVwjO4DSspUEQvy6o9xEgEa7Hlnqu",
-	"Fv6JHkPLEM/nRLxZf+IM14Lg+DjJwmeZNBCJOHdpQ/qUamPJb5/tithAEW0kdk+Pr4R9LDUzeaLhkcIL",
-	"taQwckadiNmrTDZEhooqka+eFR9BMgR4hgFYYfEU35EbUSnFk+i6vu6eMYkuxNnIwcHBiQVP1Qyy0QBJ",
-	"8t52MJkwEtmvbd+befy/gcwfI6r0SFzakInGPtXwBL13S1qRoFBZb7JJKWAwmRlFZO7PzTdioX/8x3+W",
-	"4A7R2BxhyIdYc4RSVlR1kpuxTr7hmpQbPMb0Lj6fUDte8FEmDqqdmKnUjsd7Sz56EM/prwQkwu6qj4GK",
-	"bognkZVUjrC4CDvzIH7YgioJDJg2J34+CtSsDgkoxUjIKAwVbTyf34AfaODAfzkQ8A+PuvBf7Dg3dgkO",
-	"u3ZuFDVA7edhWxEFn8RZhCwIy3N861EupvCeRUkXMAH/bKN//F//Iz5Nsi2IEp+mmN3MgpBYECVwI9p/",
-	"/myXYBXU1Q8ZB+PksHGM5mEw9sksQYeYVUPZa9nk2z+gpClaTgOm6pwyG/K0MIR9FiAHh+FKJJxB6Uwr",
-	"6kxrt81nu4IGxmQdMNYtidRITkCjMPBZnNJHmYr49oNFVhiklUXNYyrhCXFjlglPmWqRaEwmAWdrEQr5",
-	"BUMgGdAUU9cnIQRLq0J8hAnTYiqrCiBTlSTjg4zD4I4AJH3Ft8EEAlxUCBInh/WaEBEuxFlF8RsuZ5zi",
-	"SVnmxsB8IN6ncVBFdjugEb99zrxbYbWWZ/iO8CWrLJPgPJMtMNYc0bgMmbTFMC0DyjzwPWfF8WWrZraF",
-	"VEw69BAWmXlIGFj+LxaR3CSx15gizyWzeQAhOgBS0f613E1+K/9EVralwaE28b7Gj26SGzqUz1TCmD/3",
-	"8Uouqn6IpsEiFLb3C+DJfCtlNRNCwRBHqNuUtXQE7n8c9C5lNgMJLN8+SPMwoqqzyoHJGW1IpCUpDDiI",
-	"bsw9xh7F4QpN/AADR5sHHpU+6r7nEPmyJuXh1pyTU7leqcqQQyGss+br18vlsoLhcyUIb1/Lvuz1ebfd",
-	"uRx0oA9khYnAshCLYq2rbsEq3JOQCRmtWqmJllw6w3Ov0CwcVKqVAxFIPwUZMsU2+Q+3pno8556QMNZU",
-	"Bb035yZLDgdsk4WwuMAwSCGcsTWTJCxxNUHehB/7hD9VNJ5ky+R98O8RVZQLsU2Q7bAl5pD7QeYER2Cd",
-	"ZnfeHARTDUBLPFOh5dTziSgvI9mpjLAck2hJCEUO9n2Z54UrwVhWsxdoeCvunJaONo7PEM9IBMnsfl/P",
-	"QuSv0leLlFI99X4Ra01/XZBwlShNcdCpUGS3qbnrsCV1Uc09E7hV53N+ixR2b9+GzYGU4+pgAh3Vq1Xx",
-	"cgw8CQIrtZviDxkPHdvHPklzwe+fUklKRcKiaq1cawxr1WaV/99venpdj+8L3Kgnb46PGocH9RrkzXM8",
-	"1zzEgRoivsdgUg04MSa/tRuT+viNUyMn+Ng9JAcTeG6G9dzECqx2+7mTdJbENegbcuqJ5xOZIaDAjwTX",
-	"ASqiO8zNJYUT941zPD7CjckhOXDrDieCKa43jviwxwfjagOfHL6p1kl1/ObYrTUahxO37rgHhye1kyP4",
-	"C5+MXbd6fHhSw07jsHp0gKtH5Lg2acBY3t9IoVlvxCrfVWswAIsz30kywx7nSH8EU1pxA/Kvcp8qTjBT",
-	"QOYgyKOud++5C5GGUcb4ACV40arQLFySJXofhHcqY2bIf7weAI+kpFZoFmr1A3SBPS5N85MVsAj7MutF",
-	"oVatVmtxNF6zcPleWprITTC5GXshVB+rnZxUBdoLsr60wvaPwRTYMU5+OguIKI/FGATL/P5B5mIoNAvf",
-	"ymQ1b06qSQh4s9C6uur3fgYbLkiEUbSF1iSOu5dn3Z+7Z9et83SmxZx+fCcSvshxqAQ3FYqpscpCs3Ax",
-	"OPx4+bf3h5dnzseLP1rLizPxv/PZu6Xz7k3ttz9+9HrfX3z8behPL+v/Vv1teDkTdqwHchfI6wlGgrUc",
-	"QZwrB5MU14NqAYeCLZjmidmHmuktdlW+FuhZ27nnNU288njfxh6zdqlI4SEz2UGuhNkMA532SRR65J6k",
-	"1sX3F99yNlKQCknhw2dBuIaMtBEO1VVKxwEO4elUZOGWPM2spigpY0RTOEXfe/cE2ZzA7Dh1njC5M3RH",
-	"gyWVgeqnyoUgQg4XGyeB7wdLWUXkqjVs/4BSssDrT56rtG6phK19fh3zUCFdQ12BpBHIi0IlfNfr3wyu",
-	"3150B4Nu7xKudRYElP83McL4JCLKD6Tfeje00YJGns8Bp6fIlifUlooQ5Aj0IsQiz/cRJcRl0nRjJ+fM",
-	"biIbmBnXi+BUS8VL8qhKwh1sUMD0bzGXyPRJsZv1bpLn2aCSUVIDlcyLVgBCws3gZ8EBE8VLiMk08qJV",
-	"ooMUbcWceZ+zfvfnTn9wI6VBGwIzEbIvIQtp6/ymewapJ79BdrvXv+r14fcUIpwgnAdCrqn45Famq5Er",
-	"0T8KrUH8IVPTZPur1VpImImSREl2u3c57PfOz7uX399cdfoD2PhZQG91dPGewnSHUPIrFwn1rUF2ajPS",
-	"O6AMNbYGC0U2lHJlU29+MyehQ2iEb4kIHVDz2W87l5133Xa3dX7T++Wy05fPyxjZ7U5/2H3XbbeGnZve",
-	"u5vupY5LMIfJ3QHCbxmGQsGSMsiuh6Ippqje+O/iDCbQQDpTkb4N7MtQA7RWrZqqiLd4PxZw8TVAwveK",
-	"j8/BVWqvyN+nbQ4/WCLqAQXUgZlRGPjEJNuKmJd1Hr8u3G6RC8/rE02rk2WNpMb9NnBXu0uF0vUwXg5Y",
-	"v2Ne3EqtVKq6Y0LJxHM87MtKvkVGiIuq1cNXDP2IKUGDmRdNS3KbJeZAYRfo5QoU1/UMU6/LMgNM0bsQ",
-	"U8djTpAv0Bw2jlAP36HWPVkTaE4Oa9W6JtC0W5BZIj6UEGs+I6gdhPO4WETqQPJOKqfe50R040vDTvSv",
-	"2JkRvhAluiUHT8i9z7eodSntTaNcPSxD01jixJRUGN+jLORpOU4kNNTlONhYTtaGY19oHlStAif9QrOQ",
-	"Pamg7DwYDzV0AWZ1k7TK8dDYAQ/HbyAn60F2lQM8yyzynMTZ4kE8Paw1Go1GtQZCsVzfOtsVkuR6p2oi",
-	"mmrsDWQejfb75N4jy02HLxIupOqdgRHqgrfkDNMF9lEIA0C+TcnC1CMNpESBWAUxSemfx+/JyG4vSmvR",
-	"rFokd30bVeWQD5jOsyQDP8qkvkKiJfDOpSQfgTuNAraooetalXiv1BVQbX6qyRdWLHCCG5wyLBlkL/3+",
-	"CKYUnQWktAeMf1Z12KwBmzD+CP1RyBxijMQfg6u2n9esSbWnkhuGaRnJQlKvEN7XJIxEtmRQXz2qD/Nn",
-	"501m01R1WD1uNhoGq9iH7exMGYIOyOGkgY/Gx84b94RUJ/+UNP43ljQSU9qngksigW6MNqlUCcOFRx3J",
-	"CjiQxJcWUUmWG0SZ2D4H1gOzbJNnd9NPwQ7yT4aJwAWSknb+yVaG1TeJvf6BbOXYqbmZlAP/5SSoL35a",
-	"Hnks4l3Mkev4UZCeEiDaKbucx9QRSFF4zvNI9WQrsWx7jKiN686Be0gakyN8PH7jbJC+Pn/OwbsZn4Lf",
-	"cOa9paHRsLhnx4SE9uuXJtX9+krMVMTZeFhfOH0P66ofvgdOLs94qrfZmKpsqRbKWFJRECLNiFp61OHa",
-	"6aknIfpNissQ3KT+f/bePbltJNsb3EoG55sw2R9EkZSoBxUVcWmJdqksS2pJLtcDNUISSIpogQk2EhTN",
-	"djvi/jmzkTv7mKX0SibynEwgAYJPSbZkqyO6wiJBIJGP8/yd30k9F1OxTL3fMmfNTKSueda+y8TfV946",
-	"C5KM62yodGXv5ZcV5vSMvE5aoqXyNGE0I9FTJR2ItattlPQUw1wUorD0d7rxFh0w7Cts82+XMdyuby39",
-	"23M6CULqXYXhCY1uGP68ucKjxWg4DKOYee+Z51NN07zdaKxwj2EUukxAV4SHzHiii55D0hRmPL9YpekM",
-	"4UxEUS5VaIE0S87HKzJgMfVoTAnlnqUgO2hU0MTamDI0qlNZjbcsLkxp3A+q8v2a6QrTeh2pjgUlHdON",
-	"RgFrFcZsVbg3u0Omor8HBDE5csHATMSUsgZoFqSW1VCWQ+oUOAprInVwQoqQOoYTlwfr1Gmju+Vue022",
-	"09ule10TrNPdp952rd7crjeaDa+202h0t1ijueN5vWbPdfdYt7bb8/b2vF3q7m3tNHb2untbdKtGt5u9",
-	"PbrdTMA62ynlxjznIAPgeXGwcsieRL2+b59+aJ9cX3R+Pe58nAPkgf1QzwF5lnad1A8fWBfnhOc3BNZs",
-	"17aX/u1pGL8JR/yRADmLFdSqiezptTj2zqn0rQCXFbsFJX6HmocBaAvCKGJuPCUbU0w50gTgvlM1I8Lm",
-	"2PgNoM2uajyJ/QlDzsRBMdYEcTpFwAwyYNGNblvVneA/DrIQDP0wBSEY98OAAXKgClxZkKRxKedhrLte",
-	"IYcWcl4glEg1kDVe9FUK6+HSSSPt9G0zE6KtQme7tu8UgROw8vVJgROAEWqWy1Pku8x3V2akXO4hOHDO",
-	"lkuurGr/rOhYvsBrX+C1K8BrizzJ1R3hx1G9phusHv4M1e92bX/p3x2GvBf4SETw4hWj2YGydW2veNMQ",
-	"jp8f1CopxBy341iVrqWxrDic8tikO92nwFpHuoxxwzRBaK8SzkjMxGNoCrqzvcG4lB7egdmbj5LzozcW",
-	"+eW88xb6rp6+tXnPxyCPBjo2G9uNvT3SnUhzqdysN8g7/7WuGsRSL/xuIG0tsG5S5eBUSTs7/n4YSDdU",
-	"3bxRS6MJpOxsNxoAigXLWXdFiYAqFXpCG9EG1Y4VHvVKENGnG43mzkGRdZOzfyDTZxo8K8Asj9L47beF",
-	"W6ZO7hzE16tVUprq2aVffn3dufBrn07+4b775fL1P/747Zca/fjH8PfGm9ofl6/v/vBfD7uD0zuXv75z",
-	"B29q9OP+6PDmp5+WMQvm++lLec3gH6CxMAc49GpRzH3W645//+30X+7b/Yl3+PpfvzferPVqOWtmyrZY",
-	"Oeirt92jInFmbSmQKemXr0RyDs0ZLTQdC/Am68d7dlvNnecc75m5c6+KIG2rTPOPaaGvfYqKDEb9HaGo",
-	"hT1MiZC1MiIvluaPZmmi7WZYbutYmZuf9T+v5+VkzjhLDUS196ZyNIkRyN1g5DGPlNEMrCyZfDEMnfsF",
-	"IVYUWA+okZ+/hHtA+QbwH71pILNj7JKXyDRbdHQfLiq9dMm+Xs7EcSwWH+j+fRUP9RIeJR3UWfWi6c0O",
-	"5FUKd6CUp80hcgzeGxaHAhWLBspg6NvnCRXNlO/oI323Ck2H3GVJPavOQ0KamXpME7qBUjZos6DNUDzl",
-	"Xtrcj0nZgXe5AjJdReYNIbaEciIlFoKXSLiFdEWrrjh3SHdCPNajo0DF5ulwGIV3NFCgDGARQ1/eHFye",
-	"xwpluZECIGXDfxO6Pk49iTgfLo+g6jEhzkb+sdhsve97Dg5Jf2Kw+ZKkb+kBFHrGgrTfnxC3z9xbEo24",
-	"yEyriNkQnjAI75DoOA5JQtM/7jOONwE+ESag2LWYISjkwcSSc5bNXGeVG49JuYdVtDRbGhD2COUTTc1u",
-	"TNcBcalgGz4XjAs/9u+YXCpCnCPGJ4p56ahzegwc9jyM+wDYSqbjgDiYvFSXZpKRMNFY+ewsmyV3VHod",
-	"iOBhIOeMe1AtDQ9I9o8F9S5AgJfMv+5VgPQsKgQCfEp6IUVMJyJdw+LRJVXrSnxAcAReRi9jlTg5hIGm",
-	"Tko4krCUTL4nhJ2mbAqUFI+XCVrXIlmx5gRPrbSekjkGEpMkIF75IapNCmhckhmYSeMyG1n+Eix4UHDI",
-	"S1HPS1FPMYpmUQHOEgQ52VN8j5KEZWHTs0RuwhtVWRU7/UJC9ZIl//5JqB4TSG7AgZTX4zGvpYhh9RKm",
-	"FqlZcadMeG1+yb8LaIqc9Nx/Wzj5/cKnM2xQk281z6aXVDKYOKuC0yK9EsB1qcQl+LF+rOFeXWYs0oTF",
-	"B2nhfILknUEeBeu2kDmqRWbVMLXMKooDYvziYaszMCiA1IN4wA/PTt+cHB9elfJ7d6mhwq/Wr9paNIZH",
-	"m4dvUje1XdtPmUyTBEDaIKAbjuJWN6D8dvmo5TkeiyWQs9D3iSc7upxwFc+KIlXky46pIDSIGPUmBkbi",
-	"yaQM0EVeFpxiEqOvzv+ap1APAy9hgCVl+RnpTmwO9ghI7chjUUVViiqucuwOiz4kkVIqCIA/EOI6fzsb",
-	"RUnn1r/9jcQYZEs5o2fxtH4EmvbDzPhWDhLgTc6AeX2ZACteryhU/7p/mUlm8Cig0tW6vhmBDVSr7zd6",
-	"W7S2sQO92r0G3djv1tlGiurfY4U2oXQa6oBSb7a2alU0M/5I2Wf/oIMu+5dP5J4rtBVm3AB4YeTSllr1",
-	"pQ/t1HpNFrNLZido+WQDPmsN7Y4/XItdEn8679zK9829knFqse3AHGZJhHAICGGmk5h04aDIcpYh/VaN",
-	"MuRlZWpzKRgsQklXuq19wlk8DqNbjcjK9EWY6oIA9hnw1emvgGKaDCinN6xK2kaaOzM+nTICfFducyOr",
-	"ZF4GtHISAEBrmHQy5w76yo2GJBzFNg97pEu5VyUn/i3TLSywtE13r1b9BwiIToVHb9RqcgxpJ7rM0NUN",
-	"NjZU1w/fI8dHZGMDQsyn7fcdB0OrMDcQ2IaWBjgFgwFmK/gcNr7pM1G6B1q96FSvejxhWOaAkhP0GDDz",
-	"ZyHs1hdwRcLtcHqDed9MsC0FwsCfrovB0A8uhmA8kGTVRayZ41skW/MG0ebnqT04Gz5xwagngPm0SACb",
-	"gleKQ5SVWXNKerjGL42ymG2nStazhd6yuFCMrGMImbd4K8/jg9o4P8wZv8rpwG93vpeJSuBPV4ZILD6V",
-	"b6X98CBHMk09LuHBmD+XHkzalEse3aRlBbTiIWXddsmyuWqwU4EMu9F9Sbk5ETQt6iqpnTg7ZmLb5p4f",
-	"MVehGLoAoledRUQYxZigpsLF1C3YWehJyXfBDyuW6nFW6Dz1DCvN9KQwrQo4eqMNTs8PYhYRLDcE5D5e",
-	"Qdrg/+rvNdxfer2qxwbzbA6tKkgiI0jZCcIbn4ufqD2q1Ro76q+ug2ACuDW0UEny6fjqFrBDuHEwIWWX",
-	"CpYgyypV4gx8fv2f//4fZ9MZ0E/wL9KV21A3G3ODkfDvpAnl+OLa88GZ9n6S5od24oFqUn9jLrfTo4Fg",
-	"TsJFqexXoZfGAprlKnEEo5Hbv8aOTk76JtDRFD5UQt7mUtBY0pREmEFEYBZIWb61fLkKdODU75tyvhO5",
-	"jy1CbZ41rOFzaNrJyfHr9ikp+xymUAypi/Y83reFdAhoapoNlZInwJLiqzBBypkBVhLqeDTF9dNzvzEH",
-	"ZcF4LPV7i8ThDZPTBxAQPYZXgjjsE4qAa99zVH2JeQZJn0WsBR/qkUKkxea6QCMsNpENJz85/Q+l1qwp",
-	"5yrtOP/2w/GRIOUU9wKeSmVWCxdcz+uRUFdmu7lATyz5j14YDUAPjeQACjqdDuinY7y4XktzvTSK6ATb",
-	"u8wcMB7EWePDb4sHtVjVnchf3294734/JAG7Y4FQRcWpY4c9wsE7U7KICpunndXwX3/+JUVMEPehCZNz",
-	"O3Gv4X6O6k0JvSRZ1FK07yB1kEgELnuVtojy/Bsf2ryFxm3ET/UUtAVCfNyHnS6PL3YbHTDKNaoLxIFj",
-	"l+p2CXhxDPFcVw3EtfXzZ6leskqN0l/FK5OOoHh18lGRZCItKaqz71Q1nwuPHdJYnstSq/R//Vnb2P/r",
-	"c93a//K/HmDnnRXLW1J2QCpDBBVELuN4ScilbFHSeOY5MsR7Zjqmm1/P2Ws0CMIx80iXBpS7zJKaHhoW",
-	"HAD/sBTLeuJwxoYBRONhbMXjkhpK3e5a3b60mrnYhmZka4x8EN5r4PTTow38Nd5XjlsIFkOnyJkSKBmE",
-	"vBRyrGuLo7a8xSHSyK26b/NjhpbG0ZKjVhevO27VN7SN+vXYu59EVfE7UFQzhw/XfCONBJi/WSODL9ed",
-	"yFPkTbzH2IYUzZX5g9RXXX/r0fal06K6F84crLxIgfTWHuu5vMkpAv3uNWTBbiANOLPnnfp+7bOEv88O",
-	"srHaECE5yRa05WP3OO7Yle9e04g+xuwxqu+/8t5sTzlFpNgnAkdoygGa4f1IVyNrwnQp9+jMHWT4a5n3",
-	"H9BPJ4zfxP1Sq9HcnpJpcycc4gHSw1buPahg+Q498H51u95Kdpw6rFSrX9UM6NgsS8KIaZnjTmSxR2O2",
-	"IUdSepjBKyqi7OhnWQuPPTgIf2BQbt7kzpo7I5z3tYa30vTdc3yPmaq2iugZsWwmDlUcqzs5AJeJQmzK",
-	"2XDwc2EEp2a9vY6VrWhf6jU40z//8gDx5jRS+OfnUmpyllqlP95/vCpZJdOgK7VKb9vNPy47v/z+emv3",
-	"l4vDZvvXw+N28/3Z+fbFz1fvt7aavzXevf1t6/jns1/a5+fNi87W9rvtd3/8elqySnnrutWs1WrVplVg",
-	"8ZZafBQEVqFVmXyXmmz6o0eKnu+0ao1qMwNxzd68vtHobrkbu94229jrNWsbyLi979VYHfCXhrOmfZDE",
-	"nS216haGHUqt0v9u7NT2d3XZQLJjFEA7Y2aVWqX3Yz+gGsGclh3kb6JMiFKrdH5iQiZ1w2qATEbqnq+V",
-	"JpmXDUgnJB/OWXZO7oOJUGuwBB5Cb+4fOKOQBhwgeAmxcgwerQmm0AaKBlJkM3SeNbMgULXjSxUJxvKz",
-	"Jg5w27p9xV6T/YHN0RMtO6mgcNAvBSY/x5QSabv3f7Eo1HECbKepI6mO36UcC+gg2eELDP6b8Ayq0Vtq",
-	"gDYvOxDhhBCxo/a/+vJafQNshoJICy4XF1XA3eSdKmnzL2NmHGjsCKmJX7EhP/IkTkLFx4MnopV7ZcV6",
-	"WCQ0nYSKSPnWiU3pe0IhWi7j6B2b2Byq4MRooCP7B3qi4BZ9esdSeEk0eSVIADYkTIjuaG7zQeht7O+q",
-	"krqyGFJXNYyHpAZM0Q0PI0WUBK2/gdRxNBwyDOJjZiccxQR/XTkgzrSqUAtR/NI3oc11JN78NWogjL9r",
-	"iqTdJEaI3I+aq7tH/cAom0V3PVs/KxfqCGtDRavgMTUrE4eVfxoqwSGgEg7k5iRsMIwnOm6qwERykJCC",
-	"qRJMKjnQPM7wdaHDJ9sYUD+wOaRHMJ8u5TKMF1CoI+7/c8Rgx6lDap7eFqEkpreM21ze2Mi21xwFUIT3",
-	"dYhz+OHy6ux95+K6fYL1yZ3fji+vLvUG1KhRTgdgG+GYIQybgyoBHqhsQIyozb0RWixMJYvUMd6u1cg4",
-	"osOh5vqHdxMsuvMhSrVd26/Ig2tztVsLX9gEGEBb0X2bS28q/yaVKjnDzBK8jFmzOo78OGZ8IUxJHeeH",
-	"xRasy2PVGwW5eiCd82SBl+G9eTomYOnD5dFhaZYReK9hmKZjaiHWarXaxq78z578T039r4vlLXJXyce+",
-	"3muQj53LKyINLNLc2d8juzvNbbLVeJaWHvZ+4VLwTReMocINeTD5WntkhfqaDAZPnbbHxN9JO+ZO2sTJ",
-	"ysJLK9dp6ku1bUutmlXKztXA52F0PeJ+XGrtpmgc/HIY0Fj6wODugqqGhYR/5eZcf/oAs/6XfplrbZVb",
-	"pW4QurfGC63p/Cx9daOWPWXykOHW1mWE08ekaLKwFptFxtBV/MBNZXKB4bbsINfaoF6iD4pQjkkFpu4k",
-	"kjDHFBnJq7oz2SPyrZ2bpSiwtBJckQHr+YAvja14T4zX5ufMwVwKkDnHiauSduZ7ZUrmsJhhFqu5JDbT",
-	"xOLMB2c+tPG0bABQP/iB4Jxf2ZqqvcTSaqmF9Q/K80XSc40sfO+shYWfJWaV+lOZVeqvrx06Wy9cNhN5",
-	"q77/sVG3c6SxVRqOCqQpcl4vColhcQ54WSq4pDpGWCbEEgiFgIUr6/4HjEY6GmQRR+00AN9m9q780ty3",
-	"2IFMMQ6lQQPN5gwSwOa5DhZOfkM6FobGEPyp40cw7HxUS735kMZ9hVqjA0bu0tgVBQAuCgZFG82EpSH7",
-	"yQxC5RIZh6PAA9psSHfBFWqQbc1wZv5sdouMp6dN1nXglczLumhH+GF2AyduWkZSggf0BURl9h4X1BfY",
-	"VSUBzKUbJYuyMm8+pXsa0pXPiOJGxh89nuGPri0GV3UUcUd8FUfx62p9NfM/uuZvfL3YyvH9s2j7rVq9",
-	"tb1dbTwVWyDxQVdu4/E07IHvxT9UvTQezz/c1EXKyxQHpTmpXIVzltsgy2BwYHNdRALuJn6HUflZBRto",
-	"amAmCJNwc2sc2vodvq1KL0Z7g+pU6TWV3vNFAWjrqLO3v7Vb267Vtrdrza1Grb5VA+KwQsB3l/IVASPH",
-	"XUCA39+LTTbMny9R0EdVcQ8bK/020dH1kR3qUM8CdlzNFUg/qP9q1kSkMnFpYMfZkHGRpItzcNOeqtdJ",
-	"3LMyOrORiFVd94AJVX9pXlexAL8hxXtOiWA+yQBm2FwJiCpJ07YhjI4GB6gU0G3W3ZSm8Qc2LwAgkKXx",
-	"BxXMWncZGfGRwMx+caqYzMgUZ5xSNXkHM7AhvlDQkEX5Y3UYnrPPKtcZdFDG4fwIq4/1mxl3FaXZDKUo",
-	"d72CgxTfMhzFBXddM52oJv8lm/hN9Gij1qrXq7sPpki7uxt12uhu7Lpb3sYe2+5t5Gl85269x1KkC4a1",
-	"nvIsUpwfs2L9m9OovOQN7583XKDvwUVcyAJhNOUAdGiGMAG0tFbFCjPq8xuLcDZOHT+b0xxJRCvVwcOI",
-	"3fnhSMAVUlE7Q3rjcyR94exTfO2OIhFGDqHQOQH/rc0OeQHYGWVwC23u8FEQOCTkafsCeWOpgXEMnN2x",
-	"SHEyQMtpcesPzRC9ZctLOBn3ofkiBt+lLaD7MugGFC4NoKtBMhvqApunMWk0hODBYypIxKgH95LzE4Gp",
-	"gU0EoqR70JgGt7P8Wt30aXbxfnbt3mAFeHcCZeGzSg1AIq1IWKuHgBt42sdNn4wxsPllYes+XReFLd/H",
-	"JS3eWO76Q9hvD5Dlhd5xQEc4m2c6oR1ehsZ5ijs7ZTmGph+F7MVAljqLpt/gFl+G7n6q9cDMAeTJ9NMD",
-	"LmemT8X1IIwY2kxWyTjz8BT5j2vadeuNrdLKxMqPWgjw4JTHD95IyTUkxQwu00wHksVaABlvgTuaEjFk",
-	"rt/z3eQ5LbNHPkppym1uEFPrKw+I2XlfAbQz/fXhxxkC6wNwixyt0xzCfOWSTmYgRXK7oPR47UrSXq+G",
-	"L5wgtLqMs57v+jQg0CyBlAVjHqnVtl8J8gvljEAvBeSU0c3AohD5J4csEtkGsZlgmzuKIsZdpGM/Slje",
-	"Xfe6Medwgv1dxJ2/69a9BktzNsD3/j31UrmvmPuG/TyWeadF/WEeviWIr/i5r5OHPEyTkKW6WXzdRiKP",
-	"sgDze5FkZhfaGTxAd5KlpnaZpiVzNP19m5FkekgXgheWFIP1dcRgUQuRx7LcnmvrjUXdNmbboXO6aGy3",
-	"tptrdtF4eBjb99tisyB3fO8Gm3r+zd6VNHb7s4BxRtdDjiX9wLDtwCFK8GrKNlTHwoEEg2lSvhJEfafs",
-	"zSKxYSnUndGOXwHrxr7Q0YEolgZa+qQBi26YSKsvVfVhyFmVvKf/CCObI+Ysad5AqPTszSYCLSCAxB7V",
-	"UCmqf6FpPmxedtLzJt86OWnwR2IBORV8CSdzdB0FEnQKLKKETM2RJ9AxANiNRlJ5Bw0bxAiqGH0WeNin",
-	"Uo9S1bTJ+XEOT84uO0dOumoZcKB8j+3aPuY6FEDEKE7MJ3nc2L/z4wkYwjZ3js4u3rdPr5zKbJzetC3/",
-	"IN0L101cGGLa9ALk8qP8BQavA9WkXKTdodVehf6QGW2W3jAV6825Yr1RLIX34dArVTQ9PPhCj8McQUZ5",
-	"cTaGvzMabH2ZjGv44FmS2UtxBdHBsSqBhd6rccRYPH9FmPdiYBQbGIt24tcxMPbvb2DsmMZnwSHRG2fm",
-	"MXnqu6Lw5L7YnqttjYe0PfOwSQT8j/thYHaXRlILzTsB9gZjHlBaYHvssgN4+xTq7qmiAYs46StJBdyR",
-	"Ol2tvv65ahisTBH1pRaBAMWXE/ycO74t9buV037qd+vm/ZJXLU78rdL9CkzOQ1j5h3QJZoNJ50WKN40w",
-	"2Obn9I/rlaPIGXudChG6PqTZFAIoCaumlChgYRYY+Zoq2xhaC6KpGEGF/KDPifO2c0Vyr+NYqqDBBzrL",
-	"frZYERwLP54fZD5OJem9cR8vIcVvGVJcTfIb6z4j7mD0LnyJPBiz8Zixh6UzvOnyLR22yIisV2KV6IXN",
-	"yzSJNGjHY3acoVKFhEc2rSQUdL6cyqbioIf8tVQXGmSJrKIYLigIIhBHHps0aFB0vBwd6QAanlysQ46o",
-	"0XCsqdCCagRZGEXI1RiSdaIIC4MGGdn8rcIGM5z8Zq1Gfg7HNPJm5yG+zBSkVX3z9cXWI7nm91Jky0zK",
-	"E1FlyQo8DVXWvKrvPo4qS79dvf7rxVf4nnyFBSpceguCcq8bfipqY81cXygowVqq3uiGbqrswtqFSxxG",
-	"Bqiv+huVFbTvhsVo5Uudg43PARfoMe4z8L6z7Y85cd63Tz+0T64vOr8edz4iaR0lEbvzAdUHpekH2LUJ",
-	"aVEwLGH6FPsOKDhstC5VtiLP1B2J0m+ki2Rz6Jks5LQll5bT0IHh8FjEQ5LBtMgAFf458g07iIkEXvFb",
-	"xoZZnUqc887p0fHp2+JA/BF0my/oWf9tlWq6o8wO/xGjItv9m+gyXNKdkD5FgbCSgFTb6Ug/8HFaeH6n",
-	"aJtFuhc2V8Et9tNb6JW+XmZxLaN/OgB1loY7wVJda95+Y7mG3uyILL5sU4205wdMT6XLotjvAV9lFe/g",
-	"q+7u13Xa6G65216T7fR26V5XrkmfNpo7pVapu0+97Vq9uV1vNBtebafR6G6xRnPH83rNnuvusW5tt+ft",
-	"7Xm71N3b2mns7HX3tuhWjW43e3t0Gwwk/1+s1NpOmxAcdi6ujt8cH7avOtdnb66PT/PYzGUgUTPm7cGA",
-	"UYtxOV9WwdG0eT6GfAGiei5CRs6FamNfav35lxlaTkVM0sm+aCvU9aZdDRuzv67xZsrjIqSrocPUUXsx",
-	"356q+faBD6PQZQL5XB7QgEMNTqZtmgHl0rCP9MnQVp2y43JWXS4WrM/G54fDjTyENfceTDmDfCkOpTmH",
-	"daw4ZrDd5OACn3KXkcTeEWjGWSTuR9AkL0PKrX5NBtTt+5wdEEoGIdScIl0xD2MkxsnafNDs0uc30CUz",
-	"aZnTsrnN/42Nzv9NBnSC94pD8m+b/3tjYwP+Ly9JrDNSbr8/wbpVS8MwNI96hfybOJj/cqw03oI3UJ/L",
-	"SzpHR/J7jbxIL7WI8+bi7I/Oqf6RvJKUGe/LKfKIN2LE8wP/hkFXNZfyBc+euqH+q7zU0C01AvytHi8p",
-	"8zCFkXijSEe5fJ58OmSRH3rL3DWZJQLE1v+WS5JMlkGxrQNORhwrCAUroKHXXf5nUN0XmdeXU4D1S10e",
-	"8y3N60Tz4bKtazTju2if9FGqZV/QGk84Ja92zyop+Z17mENLJeSloH3GZtCMszGMwm7ABv+70FWOlX2f",
-	"gPgy208rE9BAoJFQzklthGekpT+BDrPAwMBDrQ9VDN9Pmm/KMwBM/3gocQsenp2+OTk+vCrl1wXv0lo8",
-	"CPilfpMlLkYK+6Tc8Ithz2/X9q1S7MfoCGiTMe3a1g1HcasbUH67/BY8xwWYlQ/MGg95iwGJKe4UdBBf",
-	"EzsrZs2G6otdm9q10tTLWnoka+jNNGnv6quQXZmWp1FebWGH3iz3DDBauYlt65Ay5WTEb3k45gadpQk0",
-	"qFhEFUcyDzGLMN/QuUbpm3bsVAuLg9emu0rN77+PWDQ5U+Xcy+RQzynso8UGybJlt5dhFD9AtS0Kmkat",
-	"ZqWFtzTpFNtCBZWo8HZcatV3txp7+1vbe9vWtO2QLmL6W5/fMREPGI+vtD676lycgn/fPrm+vDo7fHdZ",
-	"CElTui77VIg3yINxA2mhkesi6nDAYopN2OSYkLMFuDLUB7ACwGgMU4wdJzn7lH6hC+yTD+SekuO5PCwp",
-	"GiZ91+VRbwYN04VaqfnltatTMK2hZddSryuDHebJITkhRaQLuFvWQzhc+jecxqNoqZOWXHzMh6Oljtwh",
-	"nqoj/wam+q+F/b14whIS9rAnVnIUgGcAEQkGshGKWrkid8/5QYQSqVN6YeCHJPD5LYP+iX4MHMER2BIA",
-	"4FaPHLLI5vkHDpUdgyXIlAjmhtwjuRZF+w7cc/rnmraY3lE/ALJcxTmcp3dqNJxs1ciVweInYhrFInWx",
-	"gZcqk1zxhYU8UjG9nXIZtVWQ3P6A0Jk1Fza/YTGWmmg/U+MmZlJGrUsWZXiS79hkmR31gL6nIYr/eP9x",
-	"KVEsZsnipYXb+vxO9fXUVF2rqTW11LJTc38tZSop1bSktKrSmKswsvxDRpOTREpI66fPqKdIa5LNFm9c",
-	"sGEAJRwzxqF+le7POPkFDOXJqqWlot4rh7vX9Qfu5Qis5wEsQXqUqqXZanceR79JyIrd+6BdpD6OyEor",
-	"L+qG3kSKWefyw+V55/RIiucwSkW1dH6Bu97TakTd5JWxiWfqw4NUgSR+oUuFSz2GiAF9QNDr7TIjTomM",
-	"RUAfkaocuEMCqjNHOWTRgMqZng2fe5Y6o0iE5i36qcDfsjIsMy+Pyf035cI8ZQ9mt5bTDdqBeQzdkIDP",
-	"XvTAix6YwqYt1AO5oM/m5+RYmYUrU1UeM0VhTp1gO9G0cy7jsd/zWZSh9U6PYKlVGlKAgKpgenrI8yJl",
-	"2aMk5ecjhFCefATlseWP4ex951EMaHi0hD31lMMY+pgrwty5kV3FRC0sHdEwYhc61BEZxpuu1LA5Ul6K",
-	"TGg3F3aYF9W1uRnWJc4AcE+/0mCkC0eGLILiEu4ybBqu8KEq/GfzYeS70jQ06LRpDGSTIgw8Aq2xYzrB",
-	"3u66rO6fI8pjP56Q2iyqyTbO20PGkmd0QdCTj7WovkjPWDFlpCkgVxCIKwwg42oWDSG5YI1BfMcR9V1F",
-	"6WwK+SSmVmrVqrX6zlajvievu2MRvWGHEGlsbNWr281iZdJcWpmIOAKwJ3xqapf2AMPbW9XdPaukKaZr",
-	"VglP27k8QHIQjepeXX/4Kxb7b1X3kkVvD4cBI8fclbvCOJbyxZpbVmZT4LD2IJTq434z336YfeRwFLl9",
-	"KlgyEpwOfUizvxWTQTcM5Hja5yczdGHzuWUT5K5ZIZcAsumHyCRoKfzcFfDmZyUZ5haHjyKO0X4lki0C",
-	"pBteTukR1HlFtdiwk5a10aHRxBoWupJxT94+f5HHT0Ye3883kYu40DORF/0gfok65M9YKI5iVV4esFgB",
-	"s4YRc7GdBwqT6SW+Y9wLo1eCSMM+YnchSgcrBZhSQZzzs8srIh8SyqdsyutumUPKyC8Th2QYsR6LKtPy",
-	"8wIuvQpvGT9hN9SdrGz+t2Fnwx2OC3tjb0/Lfbia4DC973wD4wwr35oJQWJ4+bJcUKlkKs8fMrDiNsYJ",
-	"cGkQWOSWDbGhlBv4UNI1jvw4ZhwBAXA9i2zuha5opXvejRiocBqIov0PDzC2v/SYYf9bykk3ujkFHhlH",
-	"dDhkHhF9OtRdCam5q6GzsvGJ8tOBYXF28j17qNZPh8PEwH3Du2v8qxCbDN9cMjeSlpa8VsC/r/e9PXe3",
-	"u0ObvW225TXcerdGl1dE8BZp0iODld78tDEejzekFt4YRQHj0kDxnvT4vzxSAl9vDRw5ja+3/tnY2B3X",
-	"uu8/3B2OLya7f8R/37v9e8kqZXbWwqgq+zT0IyaOeam1tVMDg+nT1dVJqbW3sy3/FG44ZFJ0RIxC2+TI",
-	"j1npL6sURyMRM+94KLCWTWFbXzMaAeHTI+T6ca+rCZ9jueDxX7Xb0EMI/2+RGllXgTB3FIHlCZWIxanv",
-	"FdSJskIWN/+ZCXxNfroUYJWUY58J/DDFw1aKcaxzutt8m9hZceQw1wQJAocP2uumqMnNjAhmtuEEDIV9",
-	"wk1EQNkx7jLie7NGllyTi2cO6KcTaJtYau1sQxc5/Wc9ESIijuSm+vI4IcaZ+aVpjxOqVE4z3CsBTT7R",
-	"zbbNV22V3GiwUavVtuu73y1S1+yAs1x4ba1OOPeWxw8TMCtqePN9YW/TqsSEDfG4uMSQ+HFCFhJyltQk",
-	"ApLJ+XB55FTA2gaaLkUEmhPzmkskDd7YXJ57BLJCqK4IvQt31Gkc4CZPDp1jGQ1bLeILMsJonBRdM7uq",
-	"OjY3en/TQBo4ExLTW8bnIF7Xpgr/ZvAlEJwDn/uDfDeMUygACnkwMamIl5F58pTw0YBFvnuh12GKFhy/",
-	"zygLSxOuJf7azcj3GBGMe0KuRDnxn6ggdgnlsF2qrDrAnFDG++herjOGrBvEFqq5ew7A1AorEAFn99xX",
-	"hg0/RT15L/8hncfZKisp45xGCyeweOj3rEWU+B4wYy8QsIVQ4CIy4xWhwIlJnWKBM6V8GTAw0Za46qEh",
-	"VD9yLIet2tzmaMUTISUo6/WYG4sWWQwhtkz+AJsb2t2CGscg0Jq7oOlrbvMDMsTm0H4Uqk1Ri+qnVmcj",
-	"j1skYrrdtEFtkLs9+ySllh8Hkxk44xahfGLz3iiCwkxVLCxfA1kUvMKqyH1nNj75mWr4iKHjZWq0QzUb",
-	"umstXGEosiJRbsjt92MaMHUcxJBxL3v3S/yQlNWKCpj24oWsLHpsogCS7buKnsyu3FeGUH8TPZlO06NA",
-	"p1dSlS/g6RfNOQc8vUhz5iOHm5/TozMXPr22pC4gh/o+pMJjopmXEQnrdsR7rriBJYzCZ4AcSHE1y0Tt",
-	"jatV9znKSReiRJ40LmcUcEs3yuZOFqDvgC3qmMAeabV60JlGhFHskIjdsUgwQfxYdaGxuW5og2VpBn5L",
-	"3u3DJfHCIKCAoCaigN7tlSDhmCuYM9FBIMGg67/qiCcGNAiYiIkG7pCyA0GU0QCxRo5FPlzaXD2qAiEo",
-	"MEH9GKcCaLp6EVrWurl1n0bMSjoywwB0wz8S3qkG/2CreXRikTFjtxYZhBwiEx6ZMBrNQlcfG6u4AKwG",
-	"roW5jhqlnFu0WbH9XJXF0iC17M++N+jyFIZNLz4NOlxq1QS/MAfINvXB/DoWX7RT8J26uVDkaApq1qOB",
-	"YFYps3nhGYWYtyw8LQ9EAxMevYqzOxZd+ehxeBQAbM2GVYK9WmptVWtNqyS3b6m1Ua82rJLcuqXWXnX7",
-	"y1NIdmztLO9cpAdr+XyHcbieYcbDz4iS70KxbX7GvbwcVjj9IelOQFTjr41o4GLccLpvVjZQL+Fpj2ic",
-	"voiq5UTVvSzmdAMsspnTWf4x0La+eTSes3zRW38Zw1n4n/IGlqgSxzgXENqURwNyqPI3cJHNpzKYAzpB",
-	"K5OUwyHjxKCGrRzY3Ck6g3h3eSdp/kkxx/CsSxmnsrKzjcv0TZ8IhOZrYkNyaj4IwrGA+ff5Dap72PIo",
-	"QQn758gHcBJ2CA7dW1F6WME5w71fe/wRHZMBjVmEiFfukS4VkLsV4ShymSBlv8qqZIO8DQPPIu99DqU0",
-	"7ZvId0dBPIpoQM6j0Bu5McR6sy/bKHjZw7P378+Ojq9+z7+hUgIPgJNpPIrpuJLlqF96FcsxJyGeo/mY",
-	"fYXvRcZvfja39dzQZLrySxaO5cMls0rICqvHMqftyZWQPW+Zej8DUI9msQGYC7z8GFZg5qWftZjAksJN",
-	"vecLTcGzn08OfyVdiExKq80iff+mb5EgHFuYrbbIXRiMBqySRlG1oWzzcjZOWiFhhP5oOIqJH0Pkld2x",
-	"yAztWYklKR9r87BHnNgfsDfyfRyM34Z3LArokDh/At2kRRj3Ko6FcViFU4BvHJuX4z7LB2wrBwRitS1y",
-	"1Lk8zERsq+Q8QXIH/i2zOQ7Q2byrO8AeAUCGKzU+4oYDRbidgA91ABcnGEfc84NA6L7joqUiuYKMaXBL",
-	"PLlO0oUUse/SIJjgDeVsfrg6JJ60nJFDTRoAFhEhoTbv0uiVIA6sQmIoY4CYwvN0vTBeCCFaOQuUx2Qk",
-	"pI1e9mNBHMY9mDrCw7E598TnZBiFNxETomIRn7vBCCRdEqLW8egpW1+wWJca9cPAEwiwTBZajkCztNnc",
-	"F/J6wNnpxiHycpixSpU4csep8qIgHCP9h3wi+xRHDOCAPXQ3POoHE6Im1ucAMlHvckCcur5J3XNw6QI/",
-	"wVsCMBTi1wIm2o9ILxxF+mbykeyfIxpUiYPbPZlw4Q9GgdwtNsf1fiUI9gaTmxui50IlGjSIRc5tObPm",
-	"BwTYTAugp+GYq9h8pUrO09GkKQPYjq/l+wAvSuDfcHzUh6vDFr52yBXDxyiy8P1pTAa+x/2bfiw/GTs2",
-	"Dzl5H8o5ML+sErgzbGE4UIT2YhXzz47U5jq8JA8rga2lD4IbhO5thXghoGnYJ2lxTVhcJUfowsnzYJ5x",
-	"OUQLN6bclJY+zGSrhivXZb0wYngFvP/FKGBI/lpLG+/CedBisNJK7uIL+YphlLnNAU5/BHkNVwoYuGoQ",
-	"ipjUa1atph6dFUdSxMkZ/s//83+T7fqOPKpCTbH8qLEL+Q8BPX/x1lr6oUxlg2E8sWweRnpz9EZStldg",
-	"kJzA9yh1oBOw4tbJpZ98YXOg2JnlC2MjsSMp6RfYdtnQDiljl/hsYFKKz7zUxpwU7Qo2m7ImE5h7YMKY",
-	"S7m0QLazjEbscG/pa6/0Yi/9i2cVPZDaYwbXwe72fr0Jl08FXwFZVd/dbdZqdajBk0I6vc1UCDYIx+m3",
-	"g2Q3wre1Rq1Wq23vb9W2GsVxU2l5GGFTudTZ8eUjqckBLbVKdS8PLkhHjbK81KrvbW/tN2rPrKYlPdXL",
-	"++pS7PwIlDGp4fq92OjSlU9P1eykUGKZTtnjrSxDgpbsxjOcFPNg6pcy/CYdbdJdF33bSCrfiqmgbG5o",
-	"Bl/xvxUpp7dsbd2UaJl8YCGjZO4RWHhROi9K50XpPITSyWKwXokfRgtl8oavxPeilUxKndXbnT6RYlIk",
-	"oUEnHgkDMnz3JtUJ0alNuEzVj4ziPuMxtLMWCEVzaRCgH5S7AXRvwRbJpAyRitAVGC8gfky0jjrAi6Tr",
-	"ihWe4Sgi1POAqgtdSKQHwoHY3CgPqTtJEIqTkFcJvB5Ea3hS45L7uZCyhnlC3hlfLewl/cIy8ZwMj6tq",
-	"H5MyLxE2gEBS+8PVz9WjzknnqnPkkHLIXexJA/cuLFA1qJZeSJa+CsnSfEC7wRX0bM915xOCUyF+kufr",
-	"AEKdDFcSdmnqAgcMTlEVo7t4IhTZjAp7OQn3jKO6KwlS3tqp1SpgCCtYsdpfNkfepGImMuyaZI4EIskY",
-	"i0SlGTFm8zGdYGvkvxElOUCZME+OfEBUoV05jMgvl2enFeJociEV7TQ5hJwDfZuz9ijuk0a1pqZkwxzI",
-	"TUR5TMoXbw7Jzu72Pvn//t/t6nalZXNCHPjuOp4M2U+Kt8j4paO7/eE3Po4Bfqc+Qv4ihxh1g5YckxKw",
-	"4Gfg4zW5dGaKfE5+vro6J6+p8F15X0MKY5V8W506+LuFF5IuFWxnu5wMq5UZTcWx5K2M121Ut6r1CkSk",
-	"L8f05oZF5MMxTGd+3kjgdyMKyG7BuCcHPICApDFRutZfQHJDd9lyCqavSt5jr32bZ+i8QPoSCG7q2Oai",
-	"ZR5HIb+RW0lpB9WkC++kQtfmXgpojDv+QOoeGogwxaxnN4zacUrFXSOxmEUc+Ae+MK66PizXPndQ7SE1",
-	"g7zOwpSxHHrg95g0nStVAoWrmGFQKsrULIcXnbbULAvoxX5UYjHQeumSZgsfr3LLDWuYKXB8nDf/YpVA",
-	"6jWyw5k6RuZ2zwue6WFiQ+olxqkGt3igVik9r6VWafpsrlLa+eD8auZRW8ymtixtWno8ZxCpTfMWWCVT",
-	"oa6yb3wvg4p1B4y88XnM3D4ej1mUbcu9cpynjoMPrnL8bqmEynyaY4WbBapYae1fqN6+JtXbfKM2Kele",
-	"AHjNNS5OK8GX60Zs5ueK2xoXE72dJ8+5b5uJCx3rfGlZvFzDnQSu32zWlgdiZai4683dZrXRzFFv16s7",
-	"hdTbO98rvVqyiZcPCpp0ND9AJLBYtHyn/GwGHVq2CzIiSVQ7xpQpLe2yZPNyjqolLRTAQ0+kW5LpSak6",
-	"EOtn2Bx8LOwLmVKwqOaPBwgLScZX1ITY5orCcqankez3766P8IpEX8lEPBWmr5W6AWsFUMtJ9Vq+lUKR",
-	"MN/9ShxgxhTPlqvJRalp+UJt8kJtUkAKNjRE15qsYKn0TFMmxvmY4gVr2zz9SdKyl8zp2JukXJIOkrHN",
-	"uywI+Y20+a37dvR9/vIb7dulTMwVOanWE+lPuK/mEzXz7095taJmeCG9etEM80ivFmmGfDxl87Ox9efW",
-	"ls0Rt4WlZUaD+JX7kmW7Uv4ovYOfcijj8WXclWmU/BAsXktYcc8ASKTroVbvvKF/CYZiLnKrMKwZolq6",
-	"KDhbsUio2vQGE4WdtbmDe1wlWdVDFQ3YMkHhGfUYF/q9H7mxsJ6lx2rOod5jQW8OzUcmcK2CCREsCMTs",
-	"NhzJLK86kO+SpKugn+V9oh/sE3NH8vlp7HiaMUdcMHkzKUs0u0FxI0m1tIn6kSNXCyiv22lubzXqVmZN",
-	"W6XzDxeHP7cvO2p5vZF8+dLZ6WHHZIY8PHt/Dliy0vfZ7tcstYbZWT52rs/1jxA5j1JZ+TxD5UXRlENp",
-	"XAWo2dQLGrGU5ADlIilas4l+OAo8vIda1RaQ8DhV8lHVF2ZuMt2/wubYwALEsfPZLhXc0y7hXb84FQAF",
-	"peoywSFBV5PkOaAH++FYF1/KQZM4BGiUYoenxDnvnB4dn751khdH2JzNXXg481RUhwAQdewLVmkRKvXx",
-	"BpSW6p9BcqBPhSoqlVKNeTafsBiMAkoiLcPkby0y7odC11cSd+IGGM3iRMThsEraRD/f5voRviDOYfv0",
-	"sHMyA3eEvpM+Wc8qllQgpQv2QBLuWSWCpH77jeNHD6wntxbpSXQwl1KTzXuoyY+dzruT3zOKUu3QhXpy",
-	"e7e2V6vVHo4hRC3zbJV1kR5xOFovsaeX2FMmKwH7AmS1FqFzIk/aFNjU5+nZgtTb4hZ6T3RHE+JkpQPq",
-	"fEfLKMdKaAgaxGOuP6ABGQbUZaIC5CiZGqNcuh0T44Y2UwLRUMIA1VXaU6QMFe7tTSR3sEUGIRIuBzRm",
-	"EZaQ0gHmZARxQ37HItC7cWjyWCvqEUWBEtGYkbIHZBZIZOIyHiveapMwBvg2vOyvkXxa/q1bzxM5+VLb",
-	"y/GqOWnJO+/ZPDtFiLzOPgW0+hR7qGMRFgh5nc3H/TBgmrsjAaJHcg4D1ovJiOPmZB5OcD8MPDCGyg60",
-	"NReCxcJRr5fGMuVrULM1nf6B8ZFwKsDjoQR38up6DbvMDQdM2NxJ3CO5Q5DsJeQuO5C2j59cSJzOxcXZ",
-	"hULmU25zh8lzeMGoCLmTUImrrJzaCABhh+ZijqHilI2p3sPROslR76lZxyM2ZDQWSBGhWFWQFTweh/Av",
-	"CAQAl6mFrCLKRiNDFvmhp4ot/FgADl5D+6VH1tFKuR07FYCqi5hOhLGfRzz2g1TfADkI642ENK2R7oPy",
-	"SdyHIqvkPLRIUXwojDJ1zGWMEx0Y58tK8pNhZGJKUpCLzZMsZwJAyZ5YExFDNcOXZTwE60ikTZ/CZAqr",
-	"KnPkVBZcP0BUTZcF4Xj6JzmCeFKWJ4uqZuDpca5YhEq/Q694wmJibg9H52wVm5J84UbDmdOZ8FxtmWdn",
-	"P6v2RYnpl20jKLd4MJESiGd7CC2FTVnCxCyyJqctRMTR5isB2qkjlZxYn5PbMXX79P7DLQgIrdw8ML8t",
-	"vhKk6JH9h9pTjbMp0blklO2eYKb1vAfd2FAN9cWLePEiirFNqQ2yjjvxPP2KYcRcOIRKPUynRj9cnGRb",
-	"2CZ5IexlW5ZqgtRqjQoQAyonItFvNtfzYjDIJPocuGSSGtepOYXqR9/tg4MwhI5QSxsEJ+yGupPvDmL7",
-	"sFr+iejWF/H/Iv6fmvjHxAfIOBB66oRt6K8/XJxUVlURggXBi3ogFHL4Lez2u5RCkNdrZUCW0AWXLAie",
-	"sR6AIFAG57WMYpCTZLpOqwl3Y8peBPuLYP9+BLs8FsVCfQUR/uwkd1HCAGYCmJ6oDjuTsqOEjVPJt0En",
-	"zAc2JxTTKqAdRnGfOKmoyWccKtCFXX5/ziKX8ZjeMIcM8d+QcwAvAO/WZwG2Zy/XLFKv1f5SLMwYWebq",
-	"+cDxzeNKlXzsM27zbhj3Ic6NpCiZwWDPd6SWnBqFL2zuReFwyLxq/tuWfL6D4DJFUAyDzGdBVFQ5nwYh",
-	"SRYkk/LIpTIgQ9FCsmi1AAvj/EUR/RRkkETqzYi+XIFs5J5MB+5xFIIGjLBPQOWVXxnShYb8fLWAPikr",
-	"fk/inJ0ednQmQ06sHLYR3ierR/dtnoT3iY7uA9WOCdhILDkvZAIi7hM3YJpKn3tCupMh6bGxftse9QOB",
-	"tOPmzPtJBqSS5FKGAeXkJmTC5iGvkjZZFNi2cpFtCzlNGw3nPvkFRKlIc0kwIH9P8wDZctTlMw/ZuxRm",
-	"HpBRPNm5YMqZx8/mgxAI9qkmjUch42vBwcPx4si+aYk8r6i+F7pimjsnMY3VpaQMEkxKrwOSzp6WXRnO",
-	"mrmW4LtZEYKCyHBBDNc0FwH5n5WIpVazJvXg0PjEfDW5TKRPg57WG2q1lx3+7MqE4nHMSJnAMOq1mpIp",
-	"2OVw2RmcHWSZjqkYM/j+7PTqZ8TR5GzuwrQJDDHJp5Fyn0UsM3NTWZXK/d/AHFlz9TzKo7gDK+dQpl/9",
-	"qSRV8vmTRj5/ctk5OSktPHcQl3tJprw4Xd+x07Wki/U5OVLLNS1Wlx+QYRgE0IY+JGMau/1CnDAayqad",
-	"bJjJhf2M1zVBLvRrPEA/Y4GXyn9O0fJ1FGo5k3f/6sjW76gCpBDZ+sUqSe8gP/lv4DPLBHhJ12r1tVhD",
-	"w802nAwnr9QCRSOt74Z2c8IekRNAyvVa7f/MWW3SU0W+evLh8kieYPmbSsY3rFW3Tf+w9MC74X4q1TQY",
-	"s2oVzvg9d8HjqFUjtPBDFJ7OVwjPo+xU9SXbhL5kcxup5KpOMw3NWpmm+mD7U+6RfjgmPRoBY0k04oJQ",
-	"aSfpoxoxGuDPq+QiqWFNzqCwiD4awkqaBMrbSpkEwwAZkLTgy/G0BwEZCabo6OEpNr8suBILf1pYYiPI",
-	"DYvn9mhRtziE+XqE0g0ejs0CBasU9nqCxZdIsV1q1ffq29tm/ttLgKCi1LpnQYP5cotOemYD/ADnPc6/",
-	"s3Hu1efP89RvUu8OCQ6eaULgfXjHCivjM8tFemE0phGWFXp0IjQ3t2Kvd0hZVxc0sVWhNCIoSDOAV0P3",
-	"UzKAh3Wpe1upkg7iutNgrbbPscCOs0+xCtf6qsDOGzECohCaOTLq9vECm/ucSG9APlQK03CMF8vHvxKq",
-	"+2aLUBNSC4PxEnp8CDgnkXv4FH4uqmlY15AWDlFkgmYIHhqQyhFyn99UyX0FZhu3Vk5oPqcgKOU/h6Mo",
-	"x9nNsYOoaR8LLaC3djBwBvP/Ua5JPoYq1wUWy/y93JGlVqO+gnFWMLlfuc7wfsqq/vWUFUoAOC4vQZ6X",
-	"II+p29UpWlK/5xSo0Qp28zN6ZF82QVajmgpYzGbHfXLFWHEIkt/MrlZRtKoMcqh6Wo+psLmU0z0ocLq/",
-	"mD4MGI3UTaCz8spC+hLeHWNE1lcS6QtbHCVNwFWXj6QrNb2hPn8RBEsIgm8UeJX7capl3FDtzGdndc9g",
-	"vnjjf2JiuhANt2w5LTlLy173pstesUu9L7LeL5b+Yes0V04m81rkn6MwZhkXGy1gw5+WHvNDCJTLxFF+",
-	"PuJkTXSjkvaNZq1abzSXt16yM/SVDbep+OtUEbDOE08HQJOQ4NQH8xn2fNHWNZ3JzUVml6hPM4WYmV4p",
-	"ZlPS7LxPx0PBsj6E/mdndyy68gfazi619qrNplXC5HqrXq82rJI0yEut3eqWVZLOX6lV36nuf7kvP4Se",
-	"u0X2qdk93o/7YAdwNlZGwIuierFYMwCMeAXdmLNYixKUm+EodsPB840AdbgnCvOkUrmO6YRQEgOvFPb4",
-	"XEAEgPg5P04QcJT0/CAgZROWp58g4nAoKtUMC0EahCngaoLATxZIWQ4jm6sFquBSHiCoLp+R0yQOiGzz",
-	"B8NQCL8bMEACpzjKHBOAaphqcEVpWJy+woIKf/MVqLhlHsbXp17aMgmw9h15d/2a6RimIKTTWMeWdGCk",
-	"eR5rwKACaN7X/Hgjb6uE1pna2/dMfFtPPE41P60O8ctwnAlYTaeWpayAkzCdHSZ+bP44m5q99AejABC9",
-	"EfsHQ7Qpom1JNwpvobdYLn+5QpirYDGfOZ3WypP3bGAKqySnd74i+ZaRmrZSC0upvRf76sW+Mu0rEDhp",
-	"fv9VslHm2VcmcdESHM6GD26QmFqKbTktWlFdhFP+Zpsrluck1QRXmBSXBsBeXpjjdrb5Ui38OtTtp6Mk",
-	"0IZSIBO08apWBoKWGCtgLuXrNlIr5sDmRaZU+gzolQ55sVm00VfmdD8ydfT0ekHAJYG6zOVuBur9Faj2",
-	"v3vCZmqqnaXwYs0l9SpsGNCFmgI1f5vepwsas1KrVq1t7e4VcfYUKkwVaQA8mVXS1Gtwm/rOVqO+t7ui",
-	"Al0G1WecMhhMvZ75bPquKRWb0curEBWWGHJb1d29Z0YVbRz85UmiTeH8IxBFx1np+HzhaeaLbH7OHInZ",
-	"sOozbshr7cKirCZtDv5jHimSqVCc36j2LTOVz5JdXDJ1eDP6uNTrhU1csnLgybdxeZHwT0/C38vPMjb7",
-	"Ig/LGPwPAQCOM3Lg+UrZMev2w/BWzOxbJZXKR33Rqu/0nOzVGWGd6fZOYtRNdj+sevvkpDSrZb5VGkXy",
-	"3PfjeCham/BalE8+Vd1woCe/UbJK6p9GB9rnZZupLbK8XaY33leVFg9jYo3T4/Cs21a7NAi61MXDz+7U",
-	"0fn8v7TF1A29yf+xOYoCsLeK0y8f+zQmZ0MG70+wmwZkXnCOXgnijKLAAbgS1jXDg6AuwBdEnaUuNsAu",
-	"C8aIo7bSpXHM8PeQAGHU7cNP2cCPY+ZVLCL8G840yYPx5Fs2IWXnbefK5qao27xlE6fSIo7wb+qOJvtO",
-	"VpB4oSteyQcONErYv2k45OLNIdnfbtQtgjMAY+6ziEnLUpqNxGl8+uSQOLQ5dW95OA6Yd8MOUiYEYNYu",
-	"hxHhobI05cPrNSIqwMcRsTjymXdAnO16zSEek/rlLuk3q8ZfFBaJmMv8O6ZmrgNLucA6dUSfbjTrjZ9a",
-	"9qhW23K7VLCdbfg3azm6UENugSTKgSHP1DxVO2tDba159mmMBo2IIUZd0CILFuOn8n/++38qDinLJYAV",
-	"qCj+E/+mkXypF6ICfBnxOCQ9nwUeCXzOxMzBJgdnA0/OA4y2eObSARd+v96g7zdcaaDBsTv2SPkyptyj",
-	"kUe0Vq/MfLzacRv+fOcD2iRKDTIawZULx/OB+5+IQk0nMTUax2wwjNcaIEDdYzoY3nNZ7+rUMheNMK/R",
-	"bNb35SDtku9VkweBcLRLuKpOwaDlOk8GA3mk3cUvINZa6HsxdBabO9q3i82uN0o3lD52Xv98dvauetW5",
-	"vCqpj0H+1Or7W7Tea2zsunW2sUub3Y19t+5tNNhWb5s2uzvu7goF/RkxtnyeL2dppCLYI2XKJ6Tx6RPx",
-	"5WaC3ETBT96GnB2Yopb4wpDCGDP3Y0GGjEOlqccC/45FPhNGa5ccxJjjybP0xajpsorqw8XJrNLyaRPq",
-	"UqtMQSiSFob4CIEMT/KjwQgKxQlYnQrrQI5OL0k/FLHN5eYj5WFAfQ6XwIsNI3hLQj0vYgL6FPJgIpUu",
-	"JueJx4ZBOMEOFTQIwjGopYFFnLPzzumvncura7VBrtsnJ2cfr88vjn9tX3V+AnolACJwNtavXaD+Hb2/",
-	"Di86bcgqxGGIfS+UghPEV40wblgsbK6rZfQxlcdILozU/EPqR6j+ybT2zzAWYRoF6LrKKJXBZrFUdy/M",
-	"XowCVrHIiAdMCD1XNvdgpRRIgUaMwMQA1RHMdQK5oJwcn+u5lWqf8onNxVBVNpedemO3WqvWqnXHIs6f",
-	"rVb9L/kP+Sl8UqvvJt/b3Kl92u2llzfqW7Xd2s721haylmEJUkBFTALaZQFgPkYDFvnuAaFq/VOEiwct",
-	"5IPQpYEccxU5luBvglsl/RKeXoU/5ZOrvjKW4Y9+OGBVGg0p/AUXeeGA+txRmdfQbOMgfWg/QIsrBlom",
-	"j1B8IMxaxEQY3DFhJe1LbG4cTM1eFiKwRG57FyB/noU7Nw7TvSxXKjmrWM0VQQVWOQjDoTSCLb2oFnFp",
-	"FPks2riJqMfIafvKsnng89sNeCO5CSCwp/6KmGDRnXyqfIHj87sdsFwEvgQbdKEtDBwUMXL7wAuaLHaV",
-	"+8OqH6rTkby6FzJE6ag5gH5usI1clw2h40oHicfwrSYwIX3m3kopdSPPNUJujk4vpV0pwmCEqBvKE0WL",
-	"BIJSZ0VwEIS8SRDe3KgjYXNHbiFwgxxil4y9rn7htch//vt/YFzp7CUTak6aXCU9UXpV7JKl1lzdzRgZ",
-	"RYY6FDv4iq/kjPqRBxY0cNJVCLgbfkycN+3jEykwfC5irDNGc3oit5f0HTw6EVWbm06FaBGnfXIiLTKC",
-	"25SUnfbh4dmH0yu5gduXlx38x4ern2HfH364vDp737mQHx6fXl5dfHjfwWuPQf7Jv66vfj/vyI/Ozy6u",
-	"3pydHJ/JPy46f//QubyCu1x05Ffy06uL9ull+/Dq+OxU/qnEHzThxUQvyHWbl52js/ft49NUMG4S/dGH",
-	"8yP46ADHaVxic/zkqIM52kqLLPKvUFYpz8rmY4RkzWA3U/d5XoS0M4M3S0RpViSeUvPzlbmnnloY617U",
-	"TskUzo4oqUu0OvgeAD0v+JzFtEzjRPjMCMGNCkmXVD80KPgz97/0EJAW88PFiTI4bvw7xiuYRExjL1cF",
-	"sSLo8OoL4nweRYGVvfMXBYHhIfG9FsS98IQVlq1r+0Y3JOtTIFt042ACCgE5MFEy6+85uC1mP1riJOfQ",
-	"ydxKSMuHBtL8RRpU4zqjxa6FGtgwtpRQqBLVCr5lc02rGbENBnUjIp0n9XuadZ/KEARU1JHdiUICSbs+",
-	"eiUw6AV2kL7JLWNDAcadYdfP7j/77PQRSKiuvMVUibmegrCn18wi3QnxMxxZ0xIcjZdl9VmRuJbytZD7",
-	"09jp5fzGhb0VpsOuPOQoV4ALZ/bB1y6rWl/vGvOR1727tYfSvSsnf1fQvVo6vIBpX5S1ITbwOC5U1rlM",
-	"9OYtm8zE96DXq6WjFDuLQkAWGUgvfm4IoVyUALJLdDqeJJ3SG8al8mEewQLcVFPapUqVXEEwWwGJsCVo",
-	"N/BdpMn11SDwEaJPh6xlamGLOLds4pDy2ZDxy8ufSbo/r2/ZBJMi0okUor+hX7ndbrelH46R61s2OfZU",
-	"XLpimcheiziJgHGqSdbO5tTzBDw4aZMv//A9x4xwQnTC58TJZVIAV+zgS75jk3M2UPeAfihy5qgg5++O",
-	"fyPnnfcqnyNfxSFlTAjCJcCkA6ZAkhDQC4X92FXoA2uo4PZqbQCX3PMjEVdSfnelNJNUrZUxdQQLmBuD",
-	"yjpI4mB+jEuTs8gglFQOIwKPUFq4kgxOLbRJ1oBhiyn9yMPkR5gD5EyDo6Xb7anRqwEne1NVRw1ZtJHa",
-	"RRMsgor7zI9g/tLtLVh057sMOefFgSoHj3UDYAjBRCo1Guq8rU5D3LKJzaMwpjFzKjDDQj3E2AgQBRcY",
-	"LVArGfgiFjD+IzMkHkUTSHX9fHV1TpQqIkmqQ2DG1teJWtxyNv9Jb8WKRYRqI5taigAVj1nSQjl7bDFj",
-	"K6d2JIALkid5WxL43YhGEwKc5XKMPUgYD1py3H9T6WDcW2kKuEWcsp1kOqVAtUvEzqU+7ZLNifHpCeM3",
-	"cR8u/K8Bi/uhh/+OpTSPN0aRj38PqbyqArh9T97CsUv/BVhyu+SkTZs/XJxoC0seaOM2jv7+lQDGvAGT",
-	"d0H+PRHD3rXSHNYdtsAgKvOrc7zJgpAuFexAz0XDsZK5w1mY9y7KdtqIYYZwOvRnnpok46MgnaE0yah/",
-	"N5XVgzlKKwxGQYBu2tSbyReAbTglpFDuJJ86in8rHLCCfKyFSf+6g4e+Spzsejvg7KlpdA4S2bLhexDh",
-	"m3oB9fipbJ9DylM5Ry26CY0YipKp3CJR9tIMnkJ1mXRmFoAAroxcFyYN5FGMQxIBTU3aAaPAVcXNlQpG",
-	"bftnka1Jq7/pKonUXv3mSNYZxjtYIqW8qj3cOv0XPawHfxwd10+vOk352fHPtX/S5lXc/XXrzfjdbsf9",
-	"+9HVpN+N/vWvi7dhsC/+8W7/pBb0b5s7xyOixa4W6BvbvTptdLfcba/JSvBYWMolrhPzoGtPfPimyVBq",
-	"lTbk/1533h6fkvMPr0+OD8m7zu/woc3fH4bj13///ehd49dxe9Jp9y6HUXBWj39zf2tH4uJT+/T83ZvR",
-	"3flph/q/NSbvo9rd5ce3Vzz0t3+yOdykc3o0fV9F0PLtxzEz7Po4Tt07NlkE6E2z02bw5cfg+gQhKM0O",
-	"tICoMRmpHfRdwH43EefxTLkf/j5iIwg7OiYyxVEQQ8RFRBMCEchMTG3K0D8AP9KR+gCV+2cbIDB2CbtD",
-	"fXGq5CgBcAT+LcMEPj6pjAhEiygEn6XSqIWtga7YPQDVX489DUgzFFZTkH/Kmfa+8vF/HoRllwwbnSXz",
-	"tWSY43Mi2r/MIww8gs8zCNCDWSAkGjEDiJTfeHinbxslX7TzdEQRZ8N72vrmuexQXPhlkmZPWAks/sFH",
-	"fZ5Uu5I5B27TUOPziO8TeE0Q3rQgw5F8MmSREo9CKRvjhFoKQCPPqQK1CCJC0qMRBhgAm4WxIwtOc0Dh",
-	"oOC3QB6tfmdznZkUMY0ZKTsijOKfjjqXh44KQMofjKX4SaJghXXzan6OTAvmSZTzFJfeG3INoqa+wBmY",
-	"VXQPX5ZWNITVZEwu4cdfHqkSXu2AUqsxkz1G7yu5Wvt7uzvNFHWrUUca2rM68tYqJUCuUouPggA/OME9",
-	"916UWnII8qNLSFcdpi8ht2Ibxy+HjD/GqW6VLj8cHnY6RzCkaf+lWd//buqa9D5Zvr4p3b4/QtX5d+Qi",
-	"PZai2fycnvEvmwBOfOqO18pTYc2ogU9hqsUF8EriFZTAG3LxvvXvc31Iqduh5avGoKrgeDLyyL/px4SO",
-	"odNvn8aAIfZjYXOll2l6LTbohcZaoKJvwhAR64SSXsREXz/lQLHqQKxBikLmMU+3iUYgr9GZCxJqjpL9",
-	"TgXh/gmcXmP+lbeL3W6RMm/sC1ZoFlzIXZgTcU/BM2isp3QbBjdBonPrW09A6ZaQAUmlsNDwYx6RwndK",
-	"F9cbtWll3CxQxupVdnSPMJbpvDmtkOHC+QHFtsKXl9ZVkIvCivp4GTGFF9DIE/UbQToQQ64hjWRxnZJV",
-	"EswdRUCd8efn0mtGIxa1R3G/1PrzL6t0GPjq9Pz5l5QQ5t9W6Uxe2IDv/pI3iu5m56tUBhscAi90kTkZ",
-	"RCYUF/SicEDKzoDeQrcdzE0zoBCFWqfW5mZSzNLaq+3VKiUNsNoEUaReL//oc3/IIJsB8KsYmFfT3HP7",
-	"/JiMuMci4mze1Z0W4DakqkOhZdlcc5qIpGe5sNKW5cIiKZc2iSdDBp8kHSastEuPha3ShZWh+oEEY1JT",
-	"D6JeadB0mabVM9jDLBrSKJ5sCDccMi/hn1O3pEHA4mTI+JI2dzZd46fyfVPeOgNYk9Atgmeau9mBzeFN",
-	"iBTfwiKXMQsCKn8vRvrxx6/bpxjXuqOB7yWom4jRIPOWeOuCV3xN+S00+Td0iKrNCXk3pJH5xmWfe/6d",
-	"741ooKAEbhgNQ9SYomJlWtILS2Ejcj9KJiszwC6Oo3AReByFAWB7ChvaCVIeRqE3Qg6h7Dc3LLa5ovcj",
-	"cT8KRzeGsRCNAJYrMBCeVqG35GnIoCdsLkZRj7rScDA5o//z3//jVKB7TlEOGHvraJCGN2I2Txr3ydOH",
-	"aB0xi7TaUiTAcGfkWQS4tc11cDNpjavGq2aRGIPNjtRjru8xYHY2Fpz4nEjvkI1hgeB10h37CiMLo+yC",
-	"aZrHL399+f8DAAD//w==",
+	"7L3tctu4tij4KhjdfStSN6VI8lcsV9c5iq2k1e1YPpKc7nQr14RIyGKbArUJyop2dqb2r6n5fWeq7huc",
+	"+x73vsl+kiksACRIgvqwHcd95lSdfToWSWBhYWFhfa/PJSeYzQNKaMRKrc+lKcEuCeGfXZfM5kFEaNQn",
+	"cx+viMt/dQlzQm8eeQEttUp2FC6IjZZTQlE09RjyGIqmBLEoCImLQsLmAWUERQHCFBEc+h4JUUj+uiAs",
+	"QksvmorX8YwgT83nrNAtWdVKVok5UzLDfFpCF7NS6/cSn6/00SpFqzkptUosCj16U/ry5YtVmuMQz0gk",
+	"oW87DmFsGNwS2jUAPpwSZEfiqY2CCYABf3NYQ3IX3JIaOiMTvPAjxn/jLzjY9z16I17kAJJPeDb3SanV",
+	"aO7tHxxaJY8P/tcFCVclq0TxjAOJU6Doq/pLSCalVum/vEw24aV4yl523RJf1WtMbz16057Pfc/BHPqu",
+	"e4mjqXlJOHkNdc9SEJbwfH59MGmOXzkNcoyP3H2yNylJiOd8xBhgj0PJN8kL+aZznG8LtQlcfR2ni5AF",
+	"YR74S3zjUQG3A69YgHB7Hv9eo+RTdC0exjs2D8mdFywYmuMbcoKCmRchL0KTIITHEy9kETyrlcx7I8ZL",
+	"bcoMfzon9Iaj+KDRtEozj6q/G3nC01bGomBGwnXb48h3cnvDH1wfvzo6PNjfaza+1q4kIOqAnwXOYkZo",
+	"tA5wV76TA9wNnOtj95VzND7EB5N9suc2HTP4aojrh68jgVhfR5e63p3nLrC/biVe/FZuLR51r/cPDo9e",
+	"HRdsQPzpI6xBh1Zfxbk386I86BeL2ZiEnOxDwhRLCkm0CNN8qFk307kPw+owuoK3iU8mQTjDEawx2muW",
+	"LH4IvBlnuY16HY6A/Cs+AB6NyA0JAfTTgPJr4sy7IcwAe//NKTo+2KsjF15QZ5d8wk6ExoG7QuNVRJiF",
+	"bDbF1YNG84fWaFGv7zljzMjhPvybtGxU5o+bB4cjyjnqPCIuioKgUkOnU+LcEheuIXJHQs4WGKHRCVJb",
+	"hALKZ/IIU3cVGdEgvMHU+xtwlxcMMe+G4mgREjQPfM9Z8bvMVgPYtRFNEUsM6i+/nV3i9/Tl0a83P+L2",
+	"6tV8FvzRvn37S9D/1Lx6czp9s99oN9ndr98P8eXs+/Z42b55/QsNu94H318cvb64WBHsu+/P7/rLzmz4",
+	"4y+/3v20JMsffmgpIhRXcrKVEttViW59T/PMaRNXuqLeXxcaY/JcQiNv4pGw+HpLnwonYSr3PRLyBCSw",
+	"/hsn3h7AiP080D3qr5AXkRkTtOSxeAFbX8opsB8CZj9e8lqOv5wGjEigowD5HovuB+uDUNyhAmgzsIS6",
+	"6nCGmN4QCy2o9wkx4gTUZahMPjn+gnl3pBKLRvBy5iA5izDkd0XkzQrvXULTeNcZ0OF+SWM5dSPL6SbC",
+	"ohLv5iFxcJQgJr++wHcRn58v0v61qo1R/ZmsbFTmi7kj1A3CF4xjYx54VMgPbERZ5Pk+YhxJXlRpJYLr",
+	"LVlZGVk2BIkZYeoie7/ZtEeUkRmmkeewGhoAnimJxc5lkOUu9cbx3lHzsFElzcZh9ehgf1I9Ph7jqtNo",
+	"HNXdwwPXbb4q4g/phWXoWxNumgcHm4UbbaifiYFs2pxEOAe5JStUxujqqntWQXMSotkiAoKwUkyYs+cV",
+	"8ugdYZFHb0ZUvdZSmEWYFW+OIi2+1AoKwhG1s8uVb4p9Bk5ftKWVkxG1c/N4DOnXSw2146WITaZ86zBl",
+	"SxKyEbX363Wbz8b1AgPcNTSMBdGUOgRkM6IkDIOQIY86/sIlrsXnl9pTTFLOlJ9GjpuQzIMwYkBYodTK",
+	"RpSLu819NA0WIROq1qpAx4pJVV95VFUKXguBPneCMHICqpDtLoQwT9ASexFT0vWIilVxWG5IxBB/ppYo",
+	"lq3mFFBgGkRTThkkmgauhfg9wm9hIQNIjIrzUkO/8GuacXLBvjwojCCpniIcEk4vkaUDYj7VFsqTiIVy",
+	"+26NqP2p6jcnVU0PrXqurVRarpKitiYlOMEdB4U/E2CN6IK6RGgeQH6wd77HcciB/XqHnB/Nh5zy8+bE",
+	"wFBTV668jLNaOkqWPBYCbHLaBMyAihEtm8408Mfcr8sgvI1JVjJa2OERzZ2gNcdFPyNIHJERFWcEXl17",
+	"AKIi6h1RnXyRmXofcaNNNPmwvTYrGPy4SqEf0VjZkEIWRTjWohOJpb67rgHfrFU2Nmsbl/iGmOHnICZ6",
+	"kYWcYEH5LYMmYTBD9RT0BbDzIcygGwFfL6T0gVuv00YFP6+Z9c1Qfv5Qoa8vroINKoC6MAo0AGGZKIBT",
+	"jv9QQAeKt5qRBXrkfrOh8eAycZsHB43jipKlksFRPFq1S+eLaES5zM0sxNm2ON/xMFzR5EcZHvFrTGp3",
+	"NaSk+/uqjSfojoQcm3nttDaiIzpcBpw3zZh4b1VD332n1vnddy0k11cENL+1/jXC4Q2JqovQswWvXPh+",
+	"vJ1X/a4lpS64sIib4EiD5LvvhHFEymXIDRz2AiAzQyHwo7DOQTkZUU8agflnKKD+ykJp6GZ4hcbiXoSt",
+	"F0x6GnApwg8oXBPTKJqz1suXeO7VJPXVnGBmW1wwjIQtir2AS4K4SL5R4Q+XxPcRZiMaIwEWz6fA8eLl",
+	"pQQ6jkSRGxCGaBAhB4fhCsTHERWzvO0M1RRMDIHstP7NZQn1i+C7IEqon4arOZH3XP7+q4BsgW8JVWsj",
+	"s3m0QnfYXwAuRhllf1RqIdhjyuGdevSmUkOn8Xby88jQDEfOFHmUi4Ej6nDS5vMTGsUXNf+JoWXoRRGh",
+	"SJ+Hwzsq2ZWcucO7afzQ6g07q3d/fNiv1Wrtg4vhxdm7zr8VGyqS47zeRhG/B+e0QI/O0q6QgbXDF1v/",
+	"UVkdoEqLHw9xX9sZWuR/cjZmI+wv8YqdIPtf4S6w+XXH952Pf9Y57ww7J9kNtbagAik1gHjAB2gvomkQ",
+	"Sr4Rk8QpiIegtpBPXOtQOovwRTjY908E28kKXpKQl0JOptEJsp2QcAXYRmUYnXyaeyFhnMwoaPJcCxWq",
+	"PH8ujsCNxyLArH1LVp7BzsU3vjwqpcAflVCeNLWfBApSPwnCQqOStmb5d+ZYwK9y18S/k20Tf4PiUKqc",
+	"AMQ/jEqzVfWWrKqNUelEouCHxtFe89Xx3v6r/ROJBvXTwf7+RoIVN8Ymsg3CAmJVG9GObBSErhClOLqF",
+	"OFWOPMLQOIQdHq+Qx7U+moicrhcShw9XSdun24PTAmsK46Bse9lyuHscKrGKCIfRGpsQ48/XWoVAdWXe",
+	"HTmR3CXkymOEPcovEi9SChSI8JrlaK/O32VoTCZBSJBNqGsXmYsAigcZjAar2Tjw1/kFWBSCV+EFQ5Hn",
+	"3JIQMfgGNmcxn5MQcWaa2ZP25blZehMfrxWJNNG9cZiV3Oc4ikjIx/1vv7erv9Wrx7XRqPrx+7+UTFL9",
+	"0JuRN5wDrtlKHwbne4k55otwHamhtqaoeHIA5Rfs+yQ65bI3Cec4jFZvF55BpdTfQG+vst6YeuO4OdnD",
+	"9eqh0yDVI7eJq8fjBqnuTfbxwfjQOXJfETPmHW3g65vFBl9NTEgL8WYet3JB0ghbsBhl5y1cSKPaHO85",
+	"1SN3n1RfTQ7q1UN8NH7lHLt10ijwwyq77+Mt4k+v/Ill9CYTRgrWkYU/ChC79ebbKH+BGPax1L9fyHga",
+	"BLcb9K6leOsenpelGv9hetcX/rUwq0DkxGvsSo2R/+WI+5v/UwsuePkH42v4nMDJ33RJqbXPN1EYNUut",
+	"3z+XJh7x3VKrBNz/QnAVWAuXizgOCWOg0JfmYTAnnBeMkpdHJX57zDzGgI4/6u+/x77nCrvsBHs+cVuo",
+	"gWDm0pdtEdARr3McmJRzqRFzmdrnu09criXy2RgX0uX0J8gWC7alBE6wM4W3wPbAESCMUQuf1EqJq3cr",
+	"RM/DYOyT2fcGhLskwp6fKOAaSBIjqCwxUmlpju+aiyNyHUyux14YTVtIcAlQg+iLSOoPcGMDwaNRiX8w",
+	"KpVSGyu2u/S+fd49aw+7vYvrTr/f65eymHyUeeOl7vCNorwiAICcWISjBZNkG3kRcOzX2EVqZ+KTjcfB",
+	"ImqNfUxvt6evS7F7T0BhOmGdBnTie85DyUoPJjIFD3Gw25eX/d77zlmLC3oO5nop8gN6w4UlMMOeSAkS",
+	"I0qWqfik8mVvMEQvtZ9YxUhip72LN+fd02GOtL4FgGmiOU6IJkb6k1CMI2djmtlbums4dLFvMSQsWIRO",
+	"iu90uXREsS+Y38NoxJNjCTZzgv66CCLdlojqjZ/ODn59dbH3b0JVFUZNoRkYd7t7Mez0L9rnhezkIRPq",
+	"u3egH3mFEzQg4R0JkcDNV9vKNlfIyac5cSLiqqUIVckPbm50b4a2tLL9a1XypWrXtSv6pr7DfwThKVD0",
+	"A7fUxyy65mymhbDypQQTYDwWciVtAQe1EEePhcLAF+bTJSUhm3pzcKKiGQcpPmVehCghLtvyoNUQRHmQ",
+	"GfZ8C82nwunqIuy6IWFMATYloRBMc3R0dXHZ7512BoP26/POdedi2B1+yFGTttYcyK1dQdbvqUcZTd1g",
+	"MZRp7tNsJvR7Redh4HDZaOwT1KGRF62eiBPB8hhaTmWMbBxKxE5QNMWFq64ZLzW24Ddb9ka7CKI3wYK6",
+	"DyTtGLZ0vCUYfycwvomSLnrD6ze9q4uzHPlsHi99XewnG3YRROiNnPIr7dJFILCp7gCk7PO6B0PH8iVe",
+	"+QF2h0FwjsMH8xFFIOAf5YyNjxlykqCoUd9/dXB0KAL/jEi/bH8477XProe93vV5u/+2k0P+9uOnNqGx",
+	"l2yCZKbyvKBhECCx8ic5OSbAwQgoriARhcL0DbqiWJphyUOPgtSp0JjgkE8e3BIVg5My9bbQa/GGCMmE",
+	"90REpqUs3MJUDT5WwcfuGi8DDuhLeFLAndtXwx97/e5vnfyxekLY0uezoTNUDdVflRz0VSIZuC6jRjxX",
+	"U38t5FFQCSwkTNqgKohUBTdNJdpd8LV1AOyHBLsrNMUMNetxoDgT8fszcO3R1GU3w/ztO3L/W/trAvUM",
+	"b1hPuDarUj8cLyI0Dgm+5XfqeME8yuWhrHHhirLFnEu+xH1HXA8PAc6H3Z7iUxD60KgUkU/Ry7mPPSqs",
+	"NPzSi+cEwexEnFkR6thCOfuRmQAGV5eXvf6wc3b9rnPWbV8PP1zmmf+jw5K+Iw70fU8GAkwiQOWT3RAv",
+	"GEotVq6OL0Rc5nMSyqOgXRhbmADWmPCOdTtbLOQIU2TqcGGKpL427Pa40jYY9k5/HnBQggWNUFkIRJVH",
+	"tshto/3itO67rdJbiBVQFxOsPFAPfTA6HlGD3EK4XkMr++toRROEH7zi7cXZ7eXY4nVxMTFZ1w6y5qMS",
+	"+g4i4pay4ZqdbOgr1ocTIZgpOYUffimFnMTQChWPc6Y1Atej4CcWlnYWlKyMiOWEBBwv2BdRxcswoDcS",
+	"oduJUcUY5eKDzjHuCItmMSN/3bs4Gyh2ju+w54NkAammGap+fIfGDgLFjpLEmiN1kGIV97zB8zf3o5+4",
+	"+125wjV5X++ZcFwZ/SkGbxpmjETXHmMLiF8xO9Q4lQ8i4vs4jC9kz+WLmxLnli1mSeQb+FFa4kGcQLua",
+	"Byzjc7vL+9x0UASjePCcShI7TTyKkTcjLMKzealVatabh9VGo9psDOuvWo3DVr1ZO/htezoQG/Uorj9U",
+	"trMbZkPU2SZ3jcWFgpDIGzsOx+JnbkRLWhTFfcQ4RUvd1+2L6/Z5v9M++3Dd+bU7GA5SBMKfo7evXzV/",
+	"6QyG4sZWNiyASgp6C8aZxAphtASg4o1VyXcpVpXdvOMn3zxYlscSuGXeiQn6dPLaiJZtA9LsyomKt0TL",
+	"JHAyvVMQ8qXCQO7DBcD57gc3Hh1iflO2PpfYYjbD4UrF7/BncchoySpBnKi+4adXg2HvXaef33QDD4Hh",
+	"CplHHJmqpCw9qoaf2iCAwFKBWjFWmldgLfmRi6IC/FHp++Zh/fhIkNvRqBSTGfnksYgZ57svR/hiaRwr",
+	"jdC2dMxnT7QJrf/Jk+/Nk788F65spZkyP8q7cOWKBdmGUe4YqshNnVxR2S44iSYwbBjQrtTQxQYe8wAd",
+	"Nr4Sst7Vx9Jo0/Rx8MR3tkEbRmU7vVjOxe+nIIvJ76cm51iz7k0yKM7bRAsmavV23HL/SfdC6empE2HS",
+	"1fkx6V3xPbps94cfEszYFWtEqRom9icalqqfNP1zzhVoMKLCYBAsIoLKtvZC6lg9yFyg9tfkr7qP/SCz",
+	"d8Jb9U1k3+1sD6hs55aeOjb3t0so1GZ8RenLNGWVUOo+jpCOqONW46C1V/+ttZOlInuKGk++E/e3cqCy",
+	"rWMtsyEP1eeTjSmw1T9cy1/jM0ifj4Nvej52thTAxpiwBlsUg6lKmHFWx/8pY2M9oSRIIU7kaW+K77VK",
+	"cTbKptevqPdp6M0IfAT2dGe16ZtT9R58E9cp2QqwxCKmaHDtN+m3vyT+mvXfSTQOxMtfrNJi7u6Kjy96",
+	"hPXv2gZYmUIyYpLc0jR86vuhw5IUtQvGfxAHfAQSdKFbup07eTwzNfjap3CN1k77nfawc2a3UJvGgj6X",
+	"JeWEqAwSjxcl5XLgogwo/BYsRcJRmtbuRTwujvCW28JfJ2phqspfZkWGgn/yo82UJoPwO3dJvTB9J9Uo",
+	"Coj07sA61mzMuceivoydzx9TYfb8rBfnMiQKJNiCfIUd0KYckGGI4fjFXFebsjRYQPXBkgGDM7J5l97x",
+	"d7JIA4Atsb5kWjngGnQ9Hqq2xNBuGNlqlWuWN4jZUe6ADrvvOyI5O1bAGYrN/SF2yQmyB1eDy87FWefM",
+	"RhGZzYMQh56/QgvKXxxR7c3T896AvzYn4Qzz1fsrKIVIKD/mINLwVz16I9M543PFASlZpXiqklUSg/GF",
+	"aWlt6sUc0ci1Xgm+tYklXV2e5VmSiBh0URky7QFplkx69FdQUWOVYlL8ksXMwS55bvxJLu8Z8if3DlOH",
+	"DDB1x8GnUz9wbjV7JHZdT5RzudRwOcE+y5XN+jFYognm8jWaBXeqpE3g3KJJEC5x6J5wYdsnmEWZklYW",
+	"ioIbAtZBHImYmwO0IjhkNZE6pc/dyG6ri1eGk3SGVywGRQLAR1uTVPZqr74+UcsqyUzW/HQDmeK6YUaR",
+	"fhrPePCq0Wimc9nM+WH5XWPGrLY2mgY+P8wcuxzJSa4qV4r5L1yAngS+F9SQnYge7RmnYBuVl1McCeMV",
+	"m+KQMDQlvoucgEUVkYg+w+Etid5jf0FscIN6FNlKZLFllaV4khfsBNnz0HNUaQN8R0J8Q04DFsWfXw2Q",
+	"G/g+328odKHX4XIDhyUlkiDpWS3RngfMEyny5QWVcglxrRH9Adl/XWCIu+Iavj1fhM4UM3IpACn/kIZD",
+	"xHrJXxAfakQBZjTHnnRp81+R+FESrqwYK4dGCxp5fmzlDiipWCMqsaXNK3BhpQJRkrE5sPzIQGY+rGlE",
+	"YQPGK2RzNty9eGsjRpKqHUyBA4bcFsKc0zuERvhGQTqiAjtTMFsGIQS0wX7z46YDAjCcxIcwQXBlROXu",
+	"Sd+zjcoa+v/5f//3GG4rRpcK5AZwHUxHNMK3pHKCxkE0RWxOoEKy8KWLokjEFZfQg3QYQMTWL6sFGZMu",
+	"c0sAQ66FCpZe41eXqFXqEsebYb+W3Isi2bRklT5Vb4Kq/FG9dib+qz+tevxeFyodJIWWbrxouhjXnGD2",
+	"kk2DOZvz++OlHALYhEbUBUWfJY0n1A0F+OCoW5mj+K0X84x1UcVTd9deBZ/Nb84vU3kUs1zXSvPXb74r",
+	"gtSLToviVZJVmTgVl2b5CeWXPnqlVoHmPnYIswy855svWePhRZVbs3w8c5ZEnUlRJyiuKipugsozWd57",
+	"5cnMLw+cnOqa0enTdHs8N3oVCfDG7H+5EVGqpEemZsd87hPUpU7NpODMSQjCHS0ijBvMha5JRmgStaFy",
+	"shdgTl7e3xxtsQC3LYtTx7WIM4BoZjwHiaT27Ve9+YzHIiCXpZ/lvZkSds2L0YRZLgNsw610efnbb5Si",
+	"GYMilvAn4w3zzUGXxX7MFZTgmZkp5bjPI9impaScsUzrJmudD2QkH8lbraR8kWa4jjdI4wyx8KCL3Wmh",
+	"NUu9BtEpfWGpM5u+pdOseSczOkfJJiP6YNBJmdDRxPN9FMwJZ3FY6adPaYACa4DR/KTD+gyNTxzwb2Ea",
+	"Vwj7ExnGOchPZBZX2Hkqozifb5OZGAhZMxKLQ6cMxM/x1D1fk+8imm7icVfDH1MsTgQYLDFDECvoPiWe",
+	"F9EU4DzjLxvxrUH7PNF9RnyyCd2igmgW3XHW7nPDtwT3eeI7gd9cdpN/DK3B0pQubNSp3UAwN2slpVZH",
+	"dOlF02ARifrPxAlJZLJb3muDZAnSLl3jY4jjfZLjiCZBaHQ25G+AVAj+pnKNfJpeJr1IUqRYF/b93gSC",
+	"m7db4UcrZ/kiFHmRTuuonN4CEZLEnEBEfmx1wwPkA/jEcM1HSbO/zaotvLxN2MkwfvFRxPMobgOYEIUO",
+	"jUJJZkt3EXdVD76i8CHdnJretu6gh/abjSOkXkH8ohd1XWUlRN2BDQpmptrl1eDMJFJ57radA2M9ZesA",
+	"n/SXKs4ng3fPTesycujN+DN1w9Cc2bkui45zLXMboI+cVsaVP/q9Xj1uV3/D1b99/NywDve//MWELeOK",
+	"CuMKtICApTh3TEu9wAw5fsDEZZMLBNjB+c9VZP599Q6HkNbEB0pD2nYiDwo7pH8+hflLH7WViSpOJl/n",
+	"PGAR9lWdJ8MNKS0ECbwXZIk+BOGtCZMwf1hA6nuNw8NqA2F/PsXVJpLvAs1nido0tu9R0kiD0mjuoXfY",
+	"o2gQFX3RTH/Rnkdo/7XREAmIuM7pAKVGvV5vmL6A3PfCMs4RsdA8DO486hARKnoD7ZlEykOcwxCKzP5o",
+	"SmZpJFx82KgdCIxYYo/SK0i2Yt2RS6I9TcpQOA/CrW64/HCn2seJG+oaR1sONYxjTDXf0vXWXE3vvGmB",
+	"8cm99+z8a+YF9DokmJlss79MV8J5rNU34WzAJdQTUcIMAlYDNMN0gX1+Q3tkGWdGiz8h7kZMYbRUxUVV",
+	"CpySUYSdKXGT4isvEFeDuYxmocB3CYuEtx3qUG9z+2e6f5pEACgXZyjXvssFlG5da2n1Q3cf4ZKEMkU5",
+	"GYVtLe4YIEpgMdk5ZJ3cYkekThKiLJusvi6LY44JYovxzIsi4p7IbhQB5xcicYbDyFUe0WAATyISivcZ",
+	"U+Xqd1nYOwHvG0igM6wHqv4Zd3M3wSBZdBIEHC/znqcw2kJ0zBz+jBB5r4lNUk0k5UYVe5yczIQkUiwv",
+	"BcJ27Pg0zXx3iCAbyq48mK5EWRb7tNe/7PUhOc9OFQTMB4kkYsIWaLrEYeRhX8kW/L4lN9i/Vt5C7dJ1",
+	"ZgTxJYnArbh/lgzaMlfh/8vfRyOjHCCaaAjkXEtvQ2q6UykQpmc73N99si/bbRZs9Y771M7XZ4QKnHYE",
+	"LWw8FvdxPEF2ws3gySQIkd29OOu+755dtc9Tu8osZGtXt9TGNXZoi89TVBFQwlBZ9FaE2Kulx4zRn48o",
+	"E8R3xxajdODdZ305zPCnrhinUV/DWrc5V/DuQ3heVgfmP27Hd4q0r9373OuK2Hy+oyJmRPKu52sO+/3k",
+	"TDBd9NykcWEWQWHfNB4bx68OqvX9ar2pm6D4eyZM3ev0gPwX8+ctvoQGApyx4/t9F1covk4CKrccoqc+",
+	"vUy+vO9BCgOf7Nwnvs8/yh4lGGm7o3TuMYMxaCcPm0FNM4lt+Maju/Dky+SDAn+TNuR2i5W8dXdRRR5F",
+	"UR8E08Jr7Tmd0+N6td6oNg62OadPfOS2E1gKLVxn/faboY1YMCOiNEKS/4rKjBBky79saOYsSi286fWv",
+	"B1ev33UHA+CuSmuxVP9BTcWx4cXhsHNmj+gSe6JdqFSElaZ9gux37Yur9vl1v/O+2/nFRvqbOFaYoc2b",
+	"7Ddgp4thp9LwbM2AYFdOkH3WuegCBHqVGfl6OoMHEFKySqaVQl6PXE3JKqVALlklBVnJKon50lY/NfIO",
+	"Rr9kA89CPIlKpq3tEwwlUAybrnbB+PQdmCb6gFnjC+35PAzuCr4+A1NHyuKYPBRO6R15w6kscw7ttXVG",
+	"kEmAkaXLN2e4/McUXdNIg7bKDhHereU08Anyvd0tPk8n465hV0qiLUzH3l10L07l1Ojr+v6Wq91JTC3y",
+	"Uc2lj2CUS9tPd6Zc9fmWZNtGGuZeMK11Eos7NcZ9HSGfJC0X7EIE6y16j2QBU+tPzF/P2HwlyMVKjlXu",
+	"ONzLmGUi7YJWs5qxShFCcpU/VPArNE9ta1fa4IJJxjSPYMXwboEso/qdSDVZ1TvdBiOtdMOznbRuBcTj",
+	"KS7xOZBl4J6T8pLhUeYG94kFgWpc6WvQZk4b2VGzyPs+cfHTDN60kfTvskDtRMmFKkacgMm5evvduSx+",
+	"N8WilMscM0ZctCKRhRzMBXQUhZgy7EQg7scu+M7ZmY0WlN8KhE4xdYiL3AVBrud7N4Q6xBK5htrHb/q9",
+	"3zpcQcmMi+yzXv9d+2JoIxog7ETenRetkLuA3neiGzSNf56T0AtcVG400Syg0ZShBfWhRVJAJ97NIiRu",
+	"xUKMRKKGp3jdc0b0j2CshQ5MPIr9GrJFLSQmMsdfKspiLz977peXgknbIMUxAQn2/WBJXMiQZmllRaKW",
+	"6x4qpKBzxvUPsXCuiIh1Pl4ggtjmS0Jd8Wbq52x4gvhVgJT66U0Y/A0qQKV+PYPY8yj7cz66Ictm8q7s",
+	"5yVPfStZYhdpQEPZFqddBXZlznrKliO56UnWFqsEACspEKgJgNDnKliKslwBjcLAR16kx9Ykk3CyToZO",
+	"03bqre3pmy9MExkt/XddsjFQ473UXhCIhOrbQjZshm0hG+RS/g/Jge0a4m+KNPmE1hEOyYhyZkFcxALR",
+	"DgzHFbQUfmcyU5whe7/ZtFE53TptRAs6iFVQiGFGqE0H3iLBgDbp3l/ZVPcu1fdNrW2/2ax9Jcv5Q6ZP",
+	"3csPGiglzT5kpPvZ1M3S8kPgiIxcZJcx1tgT4jCWvD3hkZT/uJxf/khPPJ9YaIwZOdyvEuoELnFPUED9",
+	"lQghDCiJA3eE6zcKPXJH0rVPxiuzJCinvt7hYlDYOBWfKl3zYRclX2WxQLo1ahVs8rKc4ubBoRmtU/IJ",
+	"sSmuNg8OVb6fxEUtrQxxPQhXJx8/F6lAzPtbUc6qGPAFU/38PSpKh24ZKX6PTSm+rXOKuby+E8xnqEGu",
+	"LEbjthe7iT7MbeyhRRMUY5Q7oOg4qdWo39apJlguNOKf4Rvy8o85uYn/mNOb9O2d/2r7K1wu4fLsTcnK",
+	"/PbTZedt7sfLi7f6dR5jYrsgj6zReUemgMoswtTFoSvCZMdcD5pj1yVuJakpc9Dcb756JchQxIu5BD5P",
+	"mwd+ev+60/fqn87/cH7+afB6+eHXi785b49X7unrv31ovlmc3vzwQyZG5vi4ftBMxcnspw5S+V9avwuD",
+	"Qr16/P3Lj5/3v1S+y/3Y/PLDD39P/7T35YfKv/zl63KvFP9J0MBVynkQRjVBOXoA0sHBmpig3//by9Fo",
+	"NPr4/V/WXVYPPdebT7Aioi2Oq9l+FN8sWfuRGzjXx+4r52h8iA8m+2TPbTppxsnf2MmIlFprcWCkdtlB",
+	"MrlmXJHCJ0UeNAriirh6uWxftgeDy15/yGXhs373fac/uD7vnnYuBh2bqwh23Bmte2bzE6ObliEOpNMf",
+	"dt90T9vDznXvzXX3QldGdEalZuJac3qiklXSZilZpct+r/eGj9Y+O+t3BgOuh6yZhuvn/WH39LwzgI8G",
+	"g95pVz3pDX/s9NPMT4Nke66n9uFSEn8pt0NnoXdHQnbuOYQykn9+gQWT657ln12GQTDpTZSInmeWnAVO",
+	"OMcmvUmX6o6R3LvtMPIcn7DepM1Y4HgFr/W45qEz5o6S43PRSiDh6xkNCS7/CKa05gbkX+VPNSeYZXlC",
+	"Ok5wL80TYqZW+z/+y1/+62hRrzcPX3z3/csf/uW/Xduf//7l/6x+/P5fk7c+pnhj9eN32qPKv5T/pTUa",
+	"1bZ9u/L9uoOXDpRaFwv1VW3s3zjSf2crarFxZ4N9dWsIk40RMK4zzH7ViKm8w+P+YVGP75bSt16CZu1u",
+	"mb6Xqyq1QyaGot1O2SvUo+61KfmM/77TxZnBcN6Y9rpz0XnTPe22z697v1x0+jYKlpShWQDZRJii5sF/",
+	"TbSg5NIr33h3BNkmwoJgmNPexbDfOz/vXry9vuz0ByKEByxtDHkRKmNZLDYIoXr1ZOI5JKzod2UWNDDE",
+	"ZUdNX2qGT7a/3DiGXhNKJp7jYR/oPrkw+MNTAb/v0Rvp3/lowvR/muj+00T3NU10Rcx89zGlge2hAbBf",
+	"xbKWSivK+41lO2ujKuAxEPeziquW/GD2fMqZTDo11KzC/Gi4QcQP2RxHU1TWMyB+r3+sKenQkeVtue4Q",
+	"J/LYOR4vP61l751NjlUOqKVwsOYKujBSWzsuHdZAUYAa9TrfrRA7EQmZJVtf+CvE5lCVK638Y0rSkm3j",
+	"fuk2a6QLc+rrFIfEdBGlPTtwe+nl+qT/R9k4omWgiosV1BuL1wolp+N60AWVoJ+iLFk+RCF3HKaYXfMr",
+	"23QgZPVuWf14jm8ImgS+HyyZdiDHQeATDEFVlHyKrp1FyIKwoEKHeGir3eAfwLgniC58H8lN4fwOfq6h",
+	"3hz/dQEBz/wFUdM3ChdkE6XHy0pDtYbiM1fIzskdqbR1C2G+HI60MBJRYjXUpcnFaslq08R3GeICER3R",
+	"UERLioqcUQAdfShJ+tDBNkDF/FUNtZNkTDknmmI2ojbkYPN7HziJKGussrBl8pXMxLaN9U3Wpdc//PA+",
+	"Yj5+Rgv++Llplmc3puk/PANwXV5/dvTd8/xTI9wHvLguQCaZP7ud21+xl+rSzx0D/gAJ3sZ5aafWONxH",
+	"XOtN7+D3cY2MenorR6Pvf29Ujz9yXeXj50OrsV5LkR0OzmSk/o7mcFf7zNToKc6DVy+mamiY4ul3MIjJ",
+	"IfNx7OqJFsRelOr/M5lHSFRr0KXuFwzZmTIBIEJoG35g3vBU+JrCzhquKfEvI2FActtxDx4UfJKBeHNR",
+	"l0TpN+nV/TenaG9v7xhF3kw0MRiepukW+otBss2wUW/t1Vv1+m/ZtJsq/9pEs8JlEzfD2a4fR3Htnqdp",
+	"y8V27cuV2ZNUFVKtAE92FtOmpZsq3w9joIZdbJG3JBRzPd1p969CMiF8gWQzrvvJq106X0TmKMiLxNQE",
+	"/yzG0qUq6vpcCWsrulizPllD9jmfm51bCLA+4ZAZi3b0yZxI71TcjySgyOZDuAvo1qFqcsGSK2ahXH1b",
+	"1KQAkh5F45AoQOJUWtn+L0oJam5VeJl8cvwF8+7IO6X2CJH9G2lBCmGbTyRQ1kC9vj0nSxVQziC8mKL7",
+	"0D/5fvRMzM4mLg9YaLyIEA0QqYLfyWOi3k+5NyewuzK2GcFT0c21konj56qFh6mzyS+VN4XIi3ATpvnK",
+	"34h3Acv87/i2KfDRireQE9xxNagsozyk6TJaeo6sYCVCELavRtOPZ0/nlO0BxaoEs3yqwCI0mpGgmlYg",
+	"espGMp8E6oTKBViIeTeUuMj3bgnCaCnqZSKX+N4dCVeoPI2iOVch0Xwx9j0HTQMWZXYIXmm9fCmGZDVt",
+	"m14Gcp+zqsP+q00Sn74PxXQ7IL5/v25iNiO+r7pSBSGCvxP7jX0ios+glRAOiaRbLCPN4/ZRwRKYDl8w",
+	"tK6vWCg1MkjCQnEe0ewc/Dy4YTCfq84FcU9gaW9M6oBWjI2LdulE9CTXzpaXCLRtuccFcm/2aZWSTdl0",
+	"7/A3/4PdOimyK8zn4c9NbVh0nJTrFmrU6x9PwOLKf2aIAKuAL3ZEx7c3TG55r6qTVsyJZKnh+12hbDGO",
+	"92P73F055UD7OH1rHNTvc220KQKWjq7659LurLj/2cUAbgBhexcsa+ET6Lxkx53L5S3C7EotZ3TKGY3W",
+	"3wIcQCuDHuMe7FhHVjggf8OzsYcpul1iZ4qhDyq0xiYuwgzZv737xR7RshpB2Eljzn+z8FzCRNNCePtn",
+	"W2AkfoNQdx54NBrROb4hrNJKWgwqYCzxOQoJCxahQ1KcX7wu29iNqJfpoByEwjotHfkV+Cad9SQq4Hau",
+	"+iWr9Nu7X/j//zntay6okVucYX7Prmm73SMpRdnUKyfuxiqaJHJyLHRXbjUOYLJwmIwunR6p8ykiIcU+",
+	"NL4N7jyXuGhBvb8uiAzTm3gijGiD22Db5Kd81tPDS0Gn+J5R29fyoLYv/xwnOq9vBnB6NRj23nX6qYYA",
+	"pnolT1ikPj4Bpvr0WYCfX416PWH5iXuf6Jj787Q/SSx7T9EBRcfREzVB2Zh9rLcGjw/fo/cGH4seTV+3",
+	"M3g6z3Az39HbvsRLl61fnh3PebZtXzphaPK2c42AP6khG/4b52wT7EzRBHs+lK/yuKoxCUJ0h33PFWER",
+	"/OEiJKbS6/Iw5i/1H4fDS9nKPe+u3TcfWQHX1hwOwnnEatfzOIP1aMmVrGUY0BsQ/ZZgUQqQGyA8Fqp+",
+	"zZyEdUNxtAjJa8wMQ/eEP3+yYMRF8bsW4FPmzyO9iQOD4JiWMGbE70PCjVTQwzt+BILZfBER0ekOcpFD",
+	"koimju9BLpM4vuv51BYMSsNqjveuC2vSCcgQ3iSL5IwDd4XKdjq2CZpVozkO8YxEJIwFwITH6LJQPs6Z",
+	"FhrdVEQF8pjuqOVQQPc6Eq6Es3laskpTgl0SGg90ITENpe6lTTUOCb5lta1Dr9ZuRhA6yr/RW0ROMLun",
+	"twOOVn9NeXgvgi0k7kkc2CZIzO70+72+0Vm8VoXU5eg8zgKxGE7QE75GfXdOe+8uRc8hqwSTG7Zkezev",
+	"OeHIqBnE9CZCEUw9/ZVxpGHiX93Y7L++xcq2dr9JiB2xvx241d3ikKykWvs4WNxMI37e1OdMJFWIqLey",
+	"oVlm5QR5E0QD4eURVdmk5YnzJ7MR8CHtse/nd97V7WyVPNYubvyuUJfuwanQCMKTi2iwLFg+k4EOBf1X",
+	"1eiy/zOoT4xEmkVB3gcqkN08jSS4dSZTNsO+T1gU+wSfW6fa4t7MCdpfsGK1/z9Eu951/WAjz7kloWwL",
+	"a0QB9OYWwTS9OxKCNLvxNCjcvk8+zie2rG/1mjqyufOYPmAmfpUl4KSPq+4tTR8l82qNrD0G/hvo1xqz",
+	"/1Np2AncT6Njp/H0RFp2MukG3bN7MRj2r951LlJNR2maMylWLbiM4uRBiByfYNH+QDQa9Fj2NsGieyAl",
+	"S/H1E6qxacTnFNn8yp+fKmvmYWbHGeyNMBakY/ahD38cRO7ilYWWhNxaojYaKu/V+Y/ShbAiOETlvcMD",
+	"8Vt+u1xs8G5Ir56cPj/jE981sLAdoZRYeGJI+UbsCOjRt4CTk8WuCJU09KSQ5hgmv18ByYoq5FrMp03d",
+	"7o/kb0phqzCIJxEqRPgOlA9ksVHSrPE/W01CN++ALhHMSdwbUmZucNVCGESgZWZq+WY14OGupU2SnL6i",
+	"rFy3vacpQdw3kchi+v2TSWQKbs22k0ujiAM+Q67LE9+vIRUAy5CDw3CFbF2at2WwUzr40D6R0SK2jKUQ",
+	"CUBcbQommZgpU6xUDYnHkCWcjs4xhkbpHVM3n9LdIqnu5wL/+uFXG21teoyZaJqrGdnyEtgn4ixEiX+j",
+	"DeDHYIlmmK4gRYGlBp9ihsTnxEVlZ+X4hFlxiwoZIqbermTLhe01jeXCHjmoWWeeCu4QYtQYCkTr2iQ+",
+	"rTjLsKOwtBs9zFWM/LZreYTgaVQGlwtsR3431ASVb26ykLuxLWbk69vcr33t1W8YT/jtjUK7RwROA9+F",
+	"ms+BvAS+9RK2CpZRO5c021xjDhPP1IITdmPkjg+XjBIyt9IBOMnlleYTKftYynymHwE9Uke3dSWsUCP8",
+	"HJe/n9Al0fxNZS8lw/y5RbCnso0ZsPZkJrJk7qdd6zdZZHF90PHCuSXAXycexdTxsI/mYeAuHNDX4r7+",
+	"oLax1oja3Ythpx8X2BsMe6c/D2zE8RFSWZIOcXAjmXKAWBQ4t+xkRO3T3rt3vbPu8IONQszltoiEHvbF",
+	"a2PMPCcOQmWofBP4roVmHvXojYXwTeg5Cz9ahBqE0OXsde/ibGCjcUBddoLs896pBpcfOMXwvOn1O923",
+	"F9edX09/bF+87dho4uFIBcZ6hA932v9wOezZyAlX8yjQnqUDhkxYgTJLcsUlqwRwlqySDmDJKmWB4F/B",
+	"nNkC6cYJcmzjnNxgZzUMbgk1aVIRf6DiEZIMEt9FbIrnBgstBqosGA+EDHhBDNxCdnsRTYNQ2gBa6DXB",
+	"IQnRaFGv7znaWPADMcv82mtfVR0in+ZeSFiXpg7i3iE/5ltUDp7hT8PheerbV4f7W37MnEAcya0uGMDF",
+	"AD4x3CxRuGARcbvzdPRQQUlU7bsthFWYOdPq6AHiRnprU1td0jckxm7SAQFWn1rsLmKCdix24viN+3J8",
+	"/RwWsXwZkvyILP8dDm9JdCbhy8ZnEdT78fz0PRrjsIbA3ygsGYmn2EqL06agNz9ga70Q0rA5xnFIO5cT",
+	"MY1QmQbLuJnkGENBjHkY3ISEscqJyOwVQ6CJ5/v8B4oWjDy1vfvJbCuEurtMMfVupgWF1r2bKQRBAPpU",
+	"tBkOnxhxuxtH/GBpXpEfLJ/Bgmbxcdp2QQ8N9wjmRfes4XSxCIfR06u84U4HY52ym3Y0F0eARN6MvAm3",
+	"KD8xjF+833Vlle4Cf2HawoEICYPgJW+28CH/SdCHCpdKk2lx+JxBi8gw/BTdWQVxKppiHavkQD6SU4jT",
+	"ZUmOHa9MbaFgPzpud7lPk4vmG+jb2i33p1K03xHTvZyUoxOhiqolrCmEMjottvbJKlNQXY3MmKge5zFR",
+	"OW4767ac5LLAHicHQ2VInKhvazP3vZlXADMMx7y/EYQZZGQE4ZaDUvKpEM5UJb26SKIX7kaWuKgDSlAZ",
+	"kiIRnkTSBi9S+bhMJLCpkkQaFmIBqiNK7mSItijuKmfZFhPzkNx5wYIVA67eiIGXNQAFYAL7ssBVrL25",
+	"gcNk0qalIFz4/rZAsWAzQx8EYdQLXZlQFUTY340Qse8D8Nt1ZcmcsxTW0kSq0YGiMyt9VFLgysWazqZW",
+	"uOh51vmMCxqZ4GPChgMuROjJxsB2DpimXIJiCN/chOQGri0Rq+HNSA3Fo7IRFbWOE5uPyvKV/tXYImzH",
+	"JRjlTy/YiNppp7p9gmKrcZIvHE3DYHEz1fK045fsERXzUOJFUxI+gkP12fpIE1St894A3SofjvgEhIwo",
+	"EKqSwtwLJvf9uTl4Hhp2IqQgCH5bHwAtxTCInFWek+ePHu18Fjq/4gPMD7dQiYtWprnK7CyBPYPF7upq",
+	"3s61FrOvx0xET7u7Nhfsi8O7dYJN7++9MtfjxW1IXb/s9YdveufdXip3PV5FumIDpGBAk3bBTKG0tgw1",
+	"CJa08oQxusmNZgrRza3q+UXoxgv4BjpQCnl/HhVIK8v4FH63FJaeyO2W5Unrs9yTY7p1mvuIijx3tCHN",
+	"ncvNhEZfO9E9Xu+GbIPkQOup7sn6Za47KnNWJNglMCf+J1ztSlET5uHnyKmebS7BZRiMfTIrrPJ7vH9w",
+	"hObiJb2fW6qxo3j8/R8soLYsJATRfiMKvkMueYgyXJDzHCwi5rkE2S/vGsbwyLWdJ+6Zop4k0ed9H5yt",
+	"8vORSfcXN6INf8iC8AIyu4ImfHGGWgAWIj6UH5WjKqcGTM8JlviTGupgZzqiU8yQrVWb1wCzLVXnLGnP",
+	"ORaFmZFwg49o+7L7gomBGSrbn8W/Wuj3z3xMC2nDffn4xZY1+uIrZJuKBW00w87Uo6QaEuwCZ+EvtpD9",
+	"vn3ePQOf87WI0bSQfXXRvhr+2Ot3f+uc2Zbwor/unp11LvjTi97w+k3v6uKM//GuM/yxd3bNf2ufn/d+",
+	"6cCvp72LN+fd0yF8fNn+cN5rn10Pe73r83b/bUdMMbi65Keqc3b9rnPWbV8PP1x24P2ri8t+77QzGLRf",
+	"n3euOxdDiCYIQqTiEs4lpJLNxfwruxQT9WwO2U/IsoVs4dQGwhHu7Jb0cwv6kS5uGeMoSwMA3fB9VkRW",
+	"MwNiPhpxC5UXDBLva7u2X9lQp6CgFMFWZRX02UwsaG0RuLj8w/X4EWtLyOO1sbRErbRjAr+pvoehtbAX",
+	"+cbjxqZBGCG2mM1wuIoVVsl9M3kQm9pvt9FVv8t3CuIiM+NwDs7ZZWvsY3orSHHuY4/qKyCssnmTpRde",
+	"LEnTZiSlxpzXtPP9XSuXJYUJLFWrgDNp6V/R99lCQBFRgGY4cqaZukEUrYJFiNiKccLL1PQNZ9V6vb7f",
+	"OMq02N3fWNohV6rc3NxFK9hmay3EGKEuayGMxICo3PjnP/6fw33NoijaHeER/WnQu0CSoDJ1/dQiZQ1A",
+	"MSqyRe0Gu2Kh5dRzpshjIyp7p0CRPzASi9KCXKxSlRAUKPaoJEYYldRNUoCxgJLepNT6feui7qUv1uct",
+	"akxkT9FHwHdsbsjcZrKS8I4Wvk09syeeT14wrXW2JZo4x6U5jMfznkliosjxdjWZz9Tbeg82Q0SWbIAD",
+	"fXRQOVf6ulLc1G1gFN3b/hKvmKiKi/75j/8XxaWzBdnFM2iFTODlj6aEhUyGiOH+8snV2lrSbrCkfoBd",
+	"6RkpugfvVXubBpGx4MIAe67wJGHVwXaJFY6rok9gDtMFhRz5jNsnFqRqgd+jgnf2rg2DZWEyDYTXx4l6",
+	"lKkaKh5N4XqdK3tds355ssDht7ZP/4YJihRrrsF2L97aaEEjT1hL/wjGMlyUXyxRi8uf8hjLWqkcKEQ+",
+	"eSxiUIxJpiOhsq1Rqp1qqCnnEQGeG8v13DMSYU09dQ9Spy57g6FReDGWMZcx+gk1xWjXrvOYNuQu6mwh",
+	"OZka39rFninIcoMxs9/hgr9mycSq0D0/brGXGJUTH5Is+m4/pUVA3kkmc0B6Bc/PFpC5S4wHFXArBVOJ",
+	"/igQ6WiLUCgtGddcFJHZPDIcSj4UQzPMhZQATXCIyqqQ+UFlMzORlLZzbK+5DqBKQIQIAAmzLP1l5NW3",
+	"ZNUt0KVuycpzFY5uyUpcAbKXgReh8ttOuhT1y1uyquykatgXvYuOHVfgX4T+CcryuBg/qGyfdc677zv9",
+	"zpmoKse/CSZqmQyV7Tft7jl/qvMyPkfJ0lhaPErJKokPjDQsgD4trIEYEodwyF6o2AQkHZc67mubvf8x",
+	"b4pJbA1RS8uVSU0CYVrQsjDNIEbgduOsdB4SaK4AFzwnc9Ce0hyHX4pTzFAoGz6mD8ANoSTcndfoysxu",
+	"IsG3EyDA5vzaD6KIGI5Yv/P26rw97PU/gFhEkhxckUOyax+SRAwpgCWWUgx02G9fDNqnw27vAlWlcVL7",
+	"4nFBWTBiMj1eDTp9iYlEaVOJjKLQ3I5wXDFTYePiSz9DY1kpQKfc4qP1JpamZZOMUqvEj1TJKpbzhHyh",
+	"Mxv5xengvZGniKmkGJpX+HbKkMd3JMQ35DQwlRRIIt7RnAv2cxLK5hFPHGquRZsYCn3cv8jgusASJ5BZ",
+	"2Wr2bxJVvSauQwRy0GD5LaHcPTl+y0p9ll6Z72nX9NcFppHsaGsMb54S3/1mtQHXazHq8GfTkTPB0XEo",
+	"dLzWNCtIivBtDOBY24VPsKpv4PhPNI8/j9dftXZ7Cpd/gp8n8vfnhYP8xbVjJZgC5t1VQYDQSZtrH4tv",
+	"ysjX3l4PLBxTUAlmV/l68qkvmz0XCwAkRAvqga70jRC5+01fcNlklvUtRBr9jvnT1GuJDXtX/dMf2wMI",
+	"iOmcn69RfI00WniXpRSVbWG8M0tICsHof/+PbyxQZH2EqSVa29UWKbq+N1cTwerWlmc8udm1q/9O3uUa",
+	"91jDw40uIZtrcLamvIEhQJrKT5CtKZl2Xsc8QXaiEYuQL1ECbywU6FqqVVanX7J0rbVkafr0GpVpQ+iV",
+	"NEkmcVcpo2psHi/H1mx+w4A5u6JCsEY0bshJqEtc0b1M2QlxxkoYLKmwFIqUGw8a9NFoRKMgsIQdURSN",
+	"hZh/5boGSzwEaQsXnTFs6EEmXUxXW7kt+Vp+8aLpqQAEnJfbCB0f1xiEn21wmGZVMFTuf0DXtNwy1anZ",
+	"UdhVBgGDzKs3V9vUMm17Tv6QzmTxGotRrVMWJ0rf35oogRKzwnM80rZe+ZStlI+YWf/HfIyPmCO/po9W",
+	"ztIqWQFWHirFFBahLw1h6g3qwgM49+X41MuXwGCrYhGBDfFfTwfvUUQ+RZWawCfcEht9Sv921RkM0+Hx",
+	"WklJaAWr4jO+Tas3YzEkAydJLeQ5spJ0kTpjvcZgEhGqRcTIu5m1kN27OO1It6w0M1ZQEMo6gSOaK9to",
+	"yQtXK2wdLQP4F+M7K6tcY/EPfzWicx9TdEvIXEbA4DgAC16J6Qz+UhUsXLyqpOOmOaAlq3TW7p5/KFml",
+	"Xzqdn+Efr7vX8b/f9S6GP55/SMdRx08NN7leJm6Nc1srm8GXlkMKYhFesaynaEQdTB3iE7dyknKCK9GI",
+	"/9q+OO2c8x/Vu2hMJgF4nEdUe1G6yJ1g4buQ/yifoTIjBGUc5ynEmV3namLdi57gLPmmCGkFkpsS5200",
+	"XqygnlUibp4gm4v4tiwJCyHyWMl1KWd/XifQQEseFsG2UTYTZ1oPilcbGUc4WdJJaQn2JDcHiJX/AF2E",
+	"XDRe6c1Vni33eraCkOzEceoHzm1eFKKiVsnWnr3JhJFoQJyAuszMCCc4THfD4ROjcEEZwlOC3cQDj33x",
+	"EKw9TIy5VSp1UmbRjYvEskKHbZqPSMl9FtwRSDAOF5RCmKBMqQ8JdpXoDtBtl3Ge2SsKRSrS2DJDvWnL",
+	"nsa+mCKSp7MyDkikN4q5XyO0NS6KjU2Ekv7zr/58/edzFQU4HoxojgsdpDyd7cFpztHJX0WuF8oogoDr",
+	"rYrL2PoFIj4+6wxOjSxvqBe3SaZsuLkZe5SgabAILdgkEF1C+CeXd/QZG9OSJQZoLM1zBreE9jS/sOHM",
+	"QGfFAs3J27Ec0vpT4OlVbdS0pt2R9du2I/007k5hXC7ZQ3A59rm4qSaTqTnizwFxQhLZqKx0D+KCFWRE",
+	"OaPrtRfRFDVrdVkFRH507aUHuWZylKUXTUfUvgkxja75gmxU7r85RYdH+8fof/3P/dq+MLFQWYU+mhJG",
+	"VMkSskLQKNCjIwoR+6+hSCZeRFO+CJGYVUOcLubYg065Cq9G04m2pYauhBo5vGCysyby3HwD/Y0R8joi",
+	"d5lMIO3eE157hqWlNwzS4+Nt33UmyYMEVYuRTxVOEyhYwboLIZEU92jQSMR/sUoJ2a0DB96CkKcTUchE",
+	"EbF2WlIcLf84z2UM0L3l8yR1z4P1UEkphLgIXrVEeZUqI3MM4SonouYoQ1iEp8syJVwqQcvQi4gRoRuB",
+	"lGU2vxSzn0TKyNN1wjPQxIecxVtCUdmORMlL20Lin7aF/vmPf6/ILqPy4rctrp8uRHmfBBGQrcVSbOOg",
+	"1oDsRO0tsSesoG4KYew6MhdxNZClADEfq2hAV1ur4PkohVgzl6yQCLWAboFR+Ukqp2fryq3y42tvO2zE",
+	"4Nn3mM6Ask683FQVWVMRRHrD1UDfm5DImxFd+rcQlqiAS8OLeaiDKZriu3QP4e0L0+5WqDQdXLZVMdmU",
+	"1FHMByCRRa8lLLgAUzoRrH3rwLkNBXTNB2MkCvJPgzCq+t4dcVO1jlH5sI5mHl1EhFVqaEDAmIkwW18D",
+	"OdKrH49KxkS/XSofR3GB3l0q+cJX17sVADZQcnrMVBni/G52L1VmEmFoOfUi4nvA3kX2dELBZTKbRys0",
+	"I5gzdyqCprcva/zwAjBJREsUVyqO1tYo1pBkLFScOiVFORNWmlGndinFtApF44H5LMGdaIO+zpIK6xay",
+	"xTUpKy/AtTNDZT9YktCBVrqy0pwbOOyFOH8ogvxwLulK9sDEZQsfV2qoIxygcEKmmKFxEE110YEDUbJK",
+	"8E2xamK258k8NFscKFtdq1BvTF2sQsYWmb+B7yIb/k5FvIvPzZOno3jy6lfcqUJ5PUFGqXGxIzZExq0w",
+	"NWFAXiYj6kUM3XrUReXEOmlJU2TlBNma61iMxcUaT1UexTMCBQkWBJVVEt4LhggOfU8mbFvolsyBD2GK",
+	"lIJUeYz+VAVRSSIxHrOkRlk5buOjRyqhMiO+X8mU4ZI1DlUPqG9dp+o/RhMu6K5k5sIxAb9gqlBjuSFr",
+	"FASUVLmcocha1OSGwRS5KxNhQLcuerlVR7DkXK3JxnncEDCBDdm+kmsUCKqdELeFCqLDnlVtvZ0jxh4x",
+	"nvn5dxzfGOk8DhY3U+hjzALf/f9Ru7Gt6upp9+BXaFt1j1i4zLW446IXVN1N7XWXGEbLaeCTKlB0EiGQ",
+	"eDnZnFD3uZH6/cqcm2MLbXVubPS//wey4ZzbOUeATORz+P5+29U/RgTidukE6XjELDk+QoRijkbVNZ66",
+	"93bJt9YO8YYAGS3iMBUkA204IHUXZ/PmnsiznMm5y/mUDZA/P7+ytohvkDCyIW3x+WaNaIA/jWs3g6kn",
+	"8uzm71qzx2QRgS+IC+I0kZdPkn8qTTxV4YIfYeKmC1sYYnQeGKGjv5mjmPjMm/qReeDe4iL2Jz2wIakU",
+	"dLTXfHW8t/9qfyvzpQi2aQv2fj9P4TApbM5vOsFjRfmkCPlE9Q4Q1QMjVbdSVjLQR28+tH75PTTF7cQ7",
+	"iR8l2uWbdEkwTeQqMHwqb9P7ozgu0/W4OH5QwPLaGqBJg4BM3PH2X2UCkrcsnSWKjG29uWprCnZXQ1Dx",
+	"9mpleu+7v0lh18fe4N1PxVNVH19TSLwY13HT1ftg2o5FXFv3/rcQRuPAXcW1Q7woU0AOysaNKJsGSyad",
+	"vp9HJTblus4pxBdKgEalForCBfliV2QhD4bs/XrdlkUHR1SHARpsToOligsDIKBdMzWGJOyo9xrgM4iz",
+	"HFwVwpruCQ84gNVKu08ShRzh23QlxLhkWbYgiQGG4t2VEuX9dretn5VgIlJqLGSzxTh+jcEPQIA2Koud",
+	"CaIpCZce9FH/RVKALevQgBM6yodgAFbkO5yUpG5hOJKN7CZud1okJjR7gr4KQyERIsLLZFVL2Rcn9dHW",
+	"/j81t/axdL7KmqQH9Q0VSo3VuNqIkiW66p9baEFd1cd/4Qs3ZVKhSpUAMkQkbI5tifdt+1wRflg+mpiy",
+	"2t+YJZ/ELEMSgAw8SlEHOHIYuSMhV++NoRG/YN8nkZQrTIhS184LhpbwrpKxasjmwu8dJzZOyiG58VhE",
+	"QqICqsZ+4NwS1x5RHBJVdRVHUeiNF5FyjIBLC7Uvu7HThSHMwGgDFUJXJIKK1SsxCpw2s09EgqK5GrXa",
+	"haLfxtaql8QK/8ikeonRrqHRy6ZWSuJdc6FZiSEzyFJDvRbFW2IRmm8+GPuNtSzlZl3zWyL12WLhGcMA",
+	"1IvZookzAh5xseXXcsthWDvlPiga1xvjgn6I3dftC1RezOckRMJbSQPZgUlG1C18MEbx/+Ix1yVEAGpu",
+	"jrmPIw5IYcVJTSHwvTtoC80i4vs4tAsqPCoSNm9JVFh6NFhSEoJ/8ATZahfMkxhQWtigWTRpQp57Ai5E",
+	"2JJt9yBz+5mmldufpRu5e5Z2qFK4SQhX24O44a88aplTkqLnj5sY0bnHosJqDDsfY8ncjAEk25xgOe19",
+	"WqCpxcegr1l6gYU7a6dVnaWgQpwI7D7KBHajMkYDQejy7YolEmXq/AY5bjb39o6a9b3DVwe1/aOjg1f1",
+	"o5TuflCv12sHcOOJkO/cF98oHDzGFXBmE6qA6BDO3FWQHsRSNxa07cjdSiJWeLtbSRTzzLRTK8MNVdl4",
+	"RaUBv9AGPpGXXMlUg3eMfdV3agvCnym6dwqr/QG+XuSqoWtmQ48G4fWCehubBmZoMO6LABCj8hEKqKLK",
+	"ivk+LG7Cq8Dkb7QgAZADnMRSyMxAGggRWoRtiOJ/4ltzAcetbhCgqK3uD/nwegO6BewJNtaO5TG2MJXr",
+	"46PFZ1xZvaaY0yRbSOkKZttcZ1Zn84rAEgtosv9xrL/G9FNLzkG9httx0E4L2lrE69KwpXo4NpFPokiV",
+	"c3C9Gy/KVIj/7d0vw1KqN+Pv7epvuPq3evX44+eG1Wh++YsJ4wIwKKNLwjkOhRM6a7VOnq65uvXX4P7e",
+	"Sma6j8RHi3LopRq4w2C51PHsUpNcjwTQ1ETF261j1Xy5a9N5ZNcrPrVp973n0xA8uPtpLPekF7YGR4DV",
+	"HU3gaSQqqXszxrpjaSFZC4yO1/tBVMzSM2dE9SxZn0iRHGpjt9VsiiKffBPCd7WIG0pbxgx/Oy0/ywHN",
+	"Kr9ie3oB0hcMkeosoGSleLvSRrV7YhcgJKdtx54DMyxbXjSJgHKNfT9YEndnpEiR5eM6z8MLhuTwSro4",
+	"UVUHUD0NxVfbHTmDauUJu3Uis0LSs4uNsQ1wfdUtywIoJjODCF2uBIAhps503c2W7IF49wVDb6+6ZzsZ",
+	"BXZZrmBUxiWCJUGeENFnO2OhgjnZtesxPPZNcvcvUwLiYrr9DEPqi4Su1sjktyvn2id3xN91aT+vnHP4",
+	"biO5w/B8qXck9CYyfxCVf/5wWsmSvh/ceDsj+Rw+MtWEWTAlTecb+ugcnKuc82lA1YVqgbNbNNUAMTyR",
+	"y0UFGLqFE04Ap5xwcyw6Dl3f41MO2bXUT7f68pJ/cSE+4NI4uVH1ybc4ofLlrf1R6mAnBvZw1zWaiq4q",
+	"oTzFbTZdh666DwsUmLgkPNYJFCRCSJoRdYHyh3FEy8J0hX4wmxUrVvaqs1NmKbAqj6jNMWM/OxPwrsbd",
+	"rKHWIJiSpY6MLXWIr23P3WiUXSPwJYtRwt5OJt57m2vvb4IVhPwNDbFS4Xp8e+waNlB4/hNnkMgq0Pl/",
+	"DbXH0IkhmAvJOW79GhJk8302NR9JiWc7CWV5sfc+kpNRXt3FsGYWNDeSdZEcuPnDtHyWpbyN3xvtF1/F",
+	"MLEFh9udu2WEuQ2y2C4SmCY4bc3iNnOvrMSy+YuMoLLxA00wydbQOhf9VS+79gn41BIfcXyMp2DUpqSG",
+	"yhcBInQxQ1MSkhYX3npzQtuXXbRXq4snSwinn+I76OXmeywSrrrKNoSXCEKbX02kn43v7m7lirk/l2yv",
+	"N1yXaQFkd16fZee5qS2jmU2QYsz9FUKyBJUhl4QYtKj25ECkT0+aleT5oJG1FTAua424eS9jocRagaFQ",
+	"1fPd1Uao7rX72gehU6lHb7SKwo9mI4zXtBkrUOVItllJqg6lsJzrWxuEIv037h/sEOp69Ab87fxt8acw",
+	"DmDkywJhdjVdPUSfo1q0r1apmvpLkmo1R8zV5J+K4KvqHzrZVvU/8nRazf6UCnBOg1lg8++Ym44N487g",
+	"pj7pInDIfqkfYLsm47OFe3FEv1KD7tPe1cWw079s94cfrrUnI2qfXg2GvXed/vWuHb3jD9vn/U777MN1",
+	"59fuYDiwuWYf4VtCEWzOifKZ7tfrKtF8RDWPqYo19KKKhezu6/ZFdsSv2z8cvc/3fUfY5aqj6HVsW0kD",
+	"+Fxb+Rqy+b3BIjybwybGl6ZsmQ+9xVQ73nKuDXyCiBcMMZFzEIR8BaIDvIVkSoGFkkZsFornjDvBp5ke",
+	"KabQHIkJklUOXS3W37zBu7Tjz/UiZ6LEq6HV/tYhfm/4OOIErs9yWdvWHbyByylU7kFugKB9NvLMeYzP",
+	"tmt5cVc+U+fyeGv3zakzMVEZDZ8aVaM0UV8NTytp0mnWm4fVRqPabAzrr1qNw1a9WTv4Tb/wtvcrClLW",
+	"E4m0tetAF1+FXWNwWZuCRdgStxhflYygFcFlkA2J6QqCzmqoG6HZgkVCnoU6+cDIwxWYW+kNvwipi+aY",
+	"MVlX2K0eHyFnSpzbExn7oXXoZtNgSUc0CWvLzJ5tyv329asm+qUzGKJGc28fHRwev0JHhwf7CJLxNSfY",
+	"fjPtAzso8Gyjj9+v8WrHis4mRWyNpdlCdVTm2kJFVGgOSQ2de7e5mBkraTN9491JDxGMCwEaM4KhGinH",
+	"Gg0QYGxEx8GCumhMVgF1EUZ7zeqY41gQcwZ5DS0yqdnYP9p/tXe4f7SpIalu6TaYNqR5O7F3P4Kh24Iz",
+	"jzmNQAiXv0ofq++bh/XjI9FTPdPOvnmwX7iZF9ickwVgl0Vna1FRREpYopqHUB0EZHyHF3POK5v1utbC",
+	"Pg3fT5iSjaXYYrB0k7kBugzSWB6zkAXHJNPeCkt7zUJoBkWKcYbgpc5kocvF2PccdO7hsed7fKO5Cg20",
+	"fhkGE8KYsGt1qUtmVL7QzaTgnZes0mU3U2r6vPhcrksc1IGE1yw0CQmBKvqxYzjtRA+WNI07cYpBTtbQ",
+	"dri/BqCMjWxdeI70BnuQtmK//ec//t1Ggyj8mUBt9oNDuAL3mjp9oS5ntaf908Zh9dd3gUtmgqWyxYxz",
+	"VPg3dB4IchyzffDboPPTh9d7Rz/1Tw/a70+77YN3vcv9/o/Dd3t7B782f3776173x95P7cvLg35nb//n",
+	"/Z9/e3+RDgV6yzlms3r08fPBwbowoMfIlmvvljGVS8/4KrbJHa2sRZbKe1pbv657eZ2rNwoXRPl1WcoK",
+	"toVXdzdL4n+6Nh/VtbmNxS5DO/ylllDdGDB3T0p7YyGRcwX+xT3te3mZVOTmGCxV9yquQGIvz6baSyop",
+	"iEvv2me13eyxD0v9ekgW1yMUACzI7xLRu1DrQXigREMbcz6Gnqa1KTkr68uLvxWAZBGklxfZuvyHxNaG",
+	"0h+/dF7/2Ov9nCr7oROEnA+VvUi1dNc7enGVh/iTyhOWBFHnxFQOJLOa51cKRI56JnupGZJTVJf7vMCk",
+	"+vhDQRYWoEkq5FtTUe7JMARIW/frvNuG22tIVMWYNPwb7KT8ITjyUFllrFY9166cKOoLOZOquou5z7VK",
+	"gsYrKelvvNd9zIpMtIoVQrcfuQVaJbqNbJB/d44jQp3Vu4JmH34gU6JTc0RBIJp6zDzf97QCGAVTarvM",
+	"xxlsMPconKlGRsI4Y2l+PKg776yPo9BTK8inSBJiO1pjD+LvxYv0GHIXBJX1Ih+VHBCe2fWxGSbOG8mW",
+	"lKgO3gC+ue9l8RBer50zK8X48xwl5gVqjfdg/2rB36DwUJbX/amKD2WA3wl1zfsWIDJgzIihtuOQubEg",
+	"972rEBnPx5omZIo2UUhm2KMnyB5cnZ52OmedMxth1Pz0ScX4ceZyMqL2m3YXWosJ31eayaKybLumGFZi",
+	"Rrb3G3Vb9N/wREui0I2/5hKKMrCPiYMX0lTuEhZ5VBgdQ8IC/464IwrRhvMQxFtVi7rCQUv6nuXlYei/",
+	"JfybsWgsArqKGpvFiChZJbFovX6SSSTRr0kzI4c6GhAtpfhHC9mfJcuwxLVpoZg7WIjv/Bfbkn1WR3RM",
+	"VEkOVQBa2c7al10UkmgRUrCZQTcRQZDg1lKNW1dzYqEo8F2E5ziM+L1rwzMZROl6HOYZx7q4YWd4Ppf+",
+	"5fYpeBpjsWx9WaKUxGrFH6u2Yes/TnVbs0rtwaCzeV6wVGRmhQ83zck/zM54Nfxx44SLaJqdj3921hFF",
+	"tNZ8diYIUn2mnHGbZlQWqMys8ecbFqo+z6y1ezEY9q/edTbvTjcuq5gZ4rLXH77pnXd7m1YQF9vJLCEZ",
+	"YAMI8QAZCGR73g3Ti6apmbkznX3XfpqbNd3Kc30h09y86U566z/OzGwqmbi5IF4Ggqyitf5CK/h42BkM",
+	"N3w5JCzKfrZh1fLL1Kq/xNrpSng9pIz1xdqyZ66JNW1qCm3iSBu/ybGirb7YbY4s99nmgxTf2fSBkdts",
+	"+9FOayngK5s+MzOTrb/aaS7TEd7ym53mKTqsm74zndEtv9kJvtyJ3q6p+o54y7Fa6MmeMeZsMD1YcbMF",
+	"FNCMvFqGptUU7WicSGT3euN4DzcmzeqR0yDVI3wwrh47DbfaJHuTfXwwPnSO3G2sGTnTSvGiWOJJJzMu",
+	"RIsKoAZzqg2xKVwnr9RGVD4ZQzjQeBGJTr8zL4pEiQkLsQB+E41cWsjWBAJlULRG1O5evO8MhvxniMRK",
+	"nqHcI9UGl3+m31Tq97TQnRUs89JiVgTMSnYZgS0jiBkELIPQZBSETKKNSVrJiwL5+918aedv4fwdmbls",
+	"c9JOTob5aAr10l4vosOfyeqRPBe3ZFVAy27z4KBxjObCw35LVvwgctIeDH6Mm0UR9/qWrKAn8sxoqL8l",
+	"qyIWYN+SlefaSsfyiEgxgvM+UAFZVajHaa7cIUD7mawuyaygUD4f7xYSr9Hlz91f0WXn3ebSGgJmgZvM",
+	"LLpNaI1i/zNZdekk+Np7JLniC3aP3UJlm7FpVX3Ybrfb//zHv8u+WYAB2Terssu+JrVd4mY46FH2msO9",
+	"3XSiJxJsemLgUG3blLVBlJWEFmNzzmmXSRygbLgirQ471jzkB9NgeVtPqUVI25J6v4FZVbekilNS1GRL",
+	"naXMKYLtXH+AnqYKeebAPl0hcjnxt7MU/yktxE9KFE9PDUWRZTYXRt530hbT2EEsxM4TZJ91xHtntghy",
+	"Fz0uoGyw7Co3J77v0ZsK8iLkBgSqo1kITyISauzyBROGYIiNHNHYFusFFEXTMFjcTJF9eZUtt5oRFjkk",
+	"0IpbArXOGJuKMijsF5NZeAvZ7fNzG5WF0gBoqJwgjNxghj2KyuMgmnLWD5HCAkuVE9XGG/5WLfTEFy+Y",
+	"Hn5gn/XetbtJj44RhQqp8tdYdEbkE1wiNpdl7Zb4b/wRJGJAfz6PjSiEYrkVUWpVl31T76GQ3AW3xK3U",
+	"kK0LlPaIlvNlbl9GhEV2Bd3w7YwCqUHFZvUpjvgvAgfper4jOqKA2rTCYiGCnSmSYbRaJxKJSlXNuQxJ",
+	"JMLkrYrqrTd3nyBdFQJlyq60OBh/lwEOfxcuyr+P6N+r1Sr8jz+0s7KxjV4iO94D9HdR/hd+VXQZp2fZ",
+	"SIyRUV/4VzJ1Sr1qidxLhWFV/zE7QGraq8y7MAbOx4EiBzNHZGiJ0XIKSwwQoF8OmAEpLnJu50YxQZW8",
+	"biV1EwUgRAIakjvsL8TZVnwAOtGI8TPqEh8dJ82aghAx4vtxWe/0NxpEXgRR1T6JCLPADcUsCB2Fwt7E",
+	"lcDEeRqy/YYHsqpDXLUDunaZowEJeDAnlPHxVKdNDJUkE8ybGvAkn4t38jqmeEVBKJqyeQwxAn3NHJ9A",
+	"yHjZ5niXb71M+huxl59Fd6MvL0Wfp4paUopbvMyyhb8jjS8I9oFeKgYhh8hGFanjkGbPnMNQstSrjkt2",
+	"MIbYXeRFlcyAJpKKx4vpJ3NnJJ47fuQzIwIbM8In2FhMQbrenP4gBKsTy7yqgSr4EH+Jr3EeBu7CgZ3R",
+	"OrUkDVpE+WLO1pSvT+CCifrviFCX8alGVPmBTcYZszVG3cKKCEYUErA5VXufiFsxWGS+4/tEs+XixUU+",
+	"i32D4oLipAfsUiS2SBHcQnag+HkQ3sifOQOgLuK3YDii4mTIe8hk+BnRcqoJlfhQnahK5qo/P09sQcrm",
+	"I407mgUnZbmBP1JL1+01iVUmtpmkzTKJqUWzQj0ju1TyntFYVWCiMzz5OgauTXapIhOYgVS2Mozd1841",
+	"JCw6kwJ7WtyPZGS/pMEoXJCPG5tJREXdI3LW8uLQTeBgrUIG1oLY5fVyWL6twtMGc8ZYXRfUCRbM5xrR",
+	"mfI5FO+V4mZ6mK1gYe7m28uVzoRnFGirHafntC2Qj+AsQi9aDfg0AlOi8Xd7EU2NrchApoHy5slRCvAi",
+	"mr6ER7YlDtJOHf6hITwHgPMA0Xc8BnYaRXOOp1Noe19kk87cu7JHvucmqacyGYFrkFApWwAjlgN9uYWM",
+	"FgVgOuTjTgl2ARLZzP/XqoCh2tVcTXjuSdsh9PpvrrFn61NaKBhH2KNcKllBARj+NWrW6nF//8ES39yQ",
+	"EF11X7ARVbgkVvpt3xuHOFxVhAYCmTYCSCckLqGRh32GbkLMJRAcFewZKvffnKLDo/1j9L/+535t/wTp",
+	"X0uFchy4qxHlMhcVCdKvMfMcsFHzN0XyqpQwJn6wFMcOgDlNRoNOOE4wV42NsFtqwX+Slvtx4/tWSfWd",
+	"jh99kf3+r0K/1Cpl1pHKGMGwG19EG2hh0s/knSthy4Mm8Fz2Qh6/6ri4hpXerOcuWXESnnBvJrJd+7LL",
+	"RJ3WiUcj4kyZyKaFhtl8Z2TAGAnvuPoBOer8g5AQxBbhRKRMc/1xROONnONoyiyu9qkMXih+EBd75zq6",
+	"lCCD2RxH3tgXk4Fm/h367rvYjvTdd1LB+ec//t220KU3J/xJNfmw0pJElSOfEUWCZjksSjePUcGspIcZ",
+	"ZH0rpCCQdy3+taZNWYkOCgvSlFCJQNnGFeEbzL9DmI+gtLcZDm9JZMk+L6gs9UNWsXShlwmZWV3wMC4f",
+	"RSoK8oYXtGWB74BwRuEK6RxCqrUiEeLXBfU+ASQiMNtSDm8RvekxtAzxfE6E1/szZ7gWlA6IS1B8kSUV",
+	"kagCIE1Vn1PvWPLZF7smNlDkYond07NPYR8rrUwVbfCFeKFWMkfOqBMxe5GpFclQWZU51nsGICgVAd4e",
+	"gBUWT/EtuRZ9ZDyJrqur7hmT6EKcjezt7R1b4OxmUKsHSJJ/bQeTCSOR/dL2vZnH/xvI6jqih5HEpQ11",
+	"euwTDU/w9XYlPRIUKiNRtmQHDCbrxoi+BoXVWCz0z3/8ewXuEI3NEYZ8yMRHKGWsVSe5Fav+a65JucFj",
+	"TG/j8wmd9QUfZeKg2ok1TO14vLfkkwfZrv5KQCLMu/oYqOyGeBJZSV8Ni4uwMw+yqy3oIcGAaXPi56NA",
+	"R++QgJaLhIzCUNnG8/k1RMkGDvyXAwH/8KgL/8WOc21X4LBr50ZRA3TGHp4qouCTOIuQBWF1jm88ysUU",
+	"/mVZ0gVMwB/b6J//13+PT5N8F0SJz1PMrmdBSCzIobgW73/5YldgFdTVDxkH43j/4AjNw2Dsk1mCDjGr",
+	"hrKX8pXv/4CGr2g5DZjqAstsqGLDEPZZgBwchitRjgel69CoM63dNl/sGhoYS5nAWDckUiM5AY3CwGdx",
+	"wSNlkeLbD4ZfYfdWhjuPqXIwxI1ZJnhM1SLRmEwCztYiFPILhkCppCmmrk9CSCVXbQoJExbMVM0ZQKZq",
+	"2MYHGYfBLQFI+opvg00DuKgQJI73mw0hIrwTZxXFrmLOOIXnWlYOwXwg/s3BXh3ZpwGN+O1z5t0I47g8",
+	"w7eEL1nV4ITwm2z7tdaIxk3apHGFafVh5oHvOSuOL1u9ZltIZezDF8LEMg8JAwfDu0UkN0nsNabIc8ls",
+	"HkACE4BUtn+tdpPfqj+TlW1pcKhNvGvwo5tUzg6lN0z4DOY+XslFNffRNFiEwsT/Dngy30rZ64VQsPcR",
+	"6rZkpyGB+58GvQtZ60ECy7cPimCMqPpYVQjljDYk0i4UBhxEN+YeY4/icIUmfoCBo80Dj8oIft9ziHTg",
+	"SXm4PefkVG3W6jIhUwjrrPXy5XK5rGF4XAvCm5fyW/byvHvauRh04BuomROBZSEWxdqX3ZJVuiMhEzJa",
+	"vdYQb3LpDM+9Uqu0V6vX9kSZgSnIkCm2yX+4MXUrOveEhJFTFfSvOTdZcjhgmyyExQWGQQrhjK2VlKiJ",
+	"ey3yV/ixT/hTTeNJtixtCP8eUUW5kPkFtSDbYg65H2ROcARGcHbrzUEw1QC0hDcMLaeeT0TzHclOZf7p",
+	"mERLQihysO/LKjhcCcay179Aw2tx57R1tHF8hnhGIij193u+RpO/Sl8tUkr1lJsk1pr+uiDhKlGa4pRc",
+	"ochuUnPzsCVdY81fJnCrj8/5LVLa/v1T2BwoyK4OJtBRs14XDmrgSZB2qt0Uf8hs8dg+9lmaC37/nCrh",
+	"Kso51RvVxsGwUW/V+f/9phcf9vi+wI16/Oro8GB/r9mAqoKO55qH2FNDxPcYTKoBJ8bkt/bBpDl+5TTI",
+	"MT5y98neBLzasJ7rWIHVbj93kq4hmYP+QE498Xwi6yeU+JHgOkBNfA5zc0nh2H3lHI0P8cFkn+y5TYcT",
+	"wRQ3Dw75sEd74/oBPt5/VW+S+vjVkds4ONifuE3H3ds/bhwfwl/4eOy69aP94wZ2Dvbrh3u4fkiOGpMD",
+	"GMv7Gym1mgexynfZHgzA4sx3ksywxznSH8GU1tyA/Kvcp5oTzBSQBQjyqOvdee5CFKmUGVBACV60KrVK",
+	"F2SJPgThraonGvIfrwbAIylplFqlRnMPvcMel6b5yQpYhH1ZE6TUqNfrjThXsVW6+CAtTeQ6mFyPvRB6",
+	"szWOj+sC7SXZfVth+6dgCuwYJz+dBUQ0D2MMUol+/ygrVZRape9lKZ9Xx/UkQb5Val9e9nvvwYYLEmEU",
+	"baA1iePuxVn3fffsqn2erkNZ8B3fiYQvchwqwU0lqmqsstQqvRvsf7r424f9izPn07s/2st3Z+J/57M3",
+	"S+fNq8Zvf/zk9d6++/Tb0J9eNP+t/tvwYibsWPfkLlD1FIwEuQpKnCsHkxTXg14K+4ItmOaJ2Yea6TV2",
+	"VTUb+LKx9ZdXNAn++//Y+/fltpFkXxR+lQp+e4fJ3hBFUqQuVHTEoiXarbYsaSS5Pd2N/oQiUBQxAgsc",
+	"FCia43HE+vOcF1nnPc6jzJOcqMwqoACCFElJtmRrVqwZC8SlLll5z1/KZ1srfPWII8CJwvkDJInhkAKd",
+	"nrM48tkty8xL7i+9lmykpAyS0l9fkHAL8HpjGmlRynshjSBCixjliqcVmylay7B5Zk3JW/+WEUcSmJMA",
+	"C6LLXZAbHk64KuPf15kKMXGl2tgPgyCcqB4rZ53Lg19IRhfY/Ox72upWRtjMz5sJD0XtGroupDeBvogm",
+	"4ZvT86uLD6/fH11cHJ2egFgXYcjl/6ZOmIDFTKebnHfeXDpkzGM/kAPn+8RRJ9RRhhAgKPoxEbEfBIQz",
+	"5gnlunHSc+a0iQPMTNpFcKqV4aV4VDXlDg4YYOZvCZfIPZNhN7OPKZ7ngEnGWR1MMj+ewhBSbgaXkQOm",
+	"hheqyTz242lqg5QdzZzlM4fnR791zy+ulDboQNkqIc4JYLR2jq+ODgGY8yfiHJyen52ew/XMQrhhNApR",
+	"r6kG7FqB+aiZmD+i1YB/KOCe/PN6thZBN1EKI+UcnJ5cnp8eHx+dvL06655fwMYPQ35tLpd8El13hKRX",
+	"pUpobg1xMpuR3QHtqHGMsXDiQKNbMfBHVyMWuYzH9Jph8YH+nvO6e9J9c3Rw1Dm+Ov140j1X8WJKnIPu",
+	"+eXRm6ODzmX36vTN1dGJuZbgDlO7A4TfKXgVCSdcAPYgiQeUk0brf+MZTEcDYK8Ibgf+ZeiQWq/Vinqs",
+	"d+RzIpTqa0gwxUu+Xw5Xm72IbmhsjjxYWDdBQu7Cl0kUBqxIt8UamFkeP6vc3qEXHjf6hlWnmj4pi/t1",
+	"6E2X1wpVhmMyHfB+J7y4k5mpMnV7jLO+7/o0UH2Oy4Ixj9RqzVeC/Eo5IxdDPx5U1DarlQODHZdXGlDS",
+	"1iv49Kwuc0E5eRNR7vrCDecrNM3WNjmlN6Rzy2YUmr1mvdYwFJqDDuBuJIcSKvGHjByE0ShppZE5kPIh",
+	"jTj4JVXd5NSoG/8XdYdMTkSrbunBQ733601qVkvbbW3Umhtwa6JxUs6qQu5RfuRZPQ7hHk09DjZWknXB",
+	"sS+1t2pWSZJ+qV3Kn1QwdtZehzp5D271Im1VrkNriXXY2QXE2q38LC/oMDfJY5Zg6YN62qy3Wq1WrQ5K",
+	"sZrfLNtFTXL2oVqqmhrsDXQeg/bP2a3PJosOX4yZqjrOICB7KA7JkPIxDUgELwA0UsXCdJAGAGOgJAI/",
+	"Unk5fg9GditRWofnzSK163dR1RzyAdd5nmTgooI8Ro2WQZxLaz64dgYF3GGGzlpVGK80DVDj+9zQL6xE",
+	"4YS8Nu1YKtC9TPkRDjg5DFllhTE+V3O42AIuWvF72I+oc+A70nwMadp+mfEm1R9Kb7jM6kgWUXYFJnmz",
+	"KEYsaTBffW6+5rnzpmLXVO2yttNutQq8Yn/dzc60I2iLNfstut3bcXe9PVbrv2gaP7CmkbrSPpc8FuNy",
+	"U7LIpEoZLgR1FCuQg2SB8ogqslygyiT+OfAeFOs28/xu5ilYQv/JMREQIBlt54WtXNZ2U3/9mmxlx617",
+	"OdCC706DevTTcs9jkeziHL1OHgWVKQGqnfbL+UIfgQyFzwmP1PbuJJa7ghH1XsPd8pqs1d+mO71dd4H2",
+	"9eXLnHUvXk/kN5J533FjoWNxxQdTElrtuSyprvasWpkqno31noXTt96j5uFb8+PqjGeeLnamal+qRXKe",
+	"VBJGxHCiVu51uJYK9aREv8hwuYQ0qdRyMQXLzPyWOWtmIHXNs/ZdBv6+MuncEWRch6DSnb2XXVYY0zPi",
+	"OmnNlYrThNGcQE+VdMHXrsgo6biGsSjMwtK/6bZkdMiw67LNv13EsFnfWvrZMzoNQupdhuExja4ZPt5a",
+	"4dNiPBqFUcy898zzqQaxbjYaK7xjFIUuE9Az4iEjnmii5zJpCiOeX6zSbIRwbkZRLlRoYS2iPh+vyJDF",
+	"1KMxJZR7lkrZQaWCJtrGjKJRnYlqvGVxYUjjfqkq36+arnJaryLVz6GkfbrROGDtQp+tcvdmKWTG+7tP",
+	"MCdHbhioiRhS1gmaBaFlNZTlMnUKDIU1M3VwQYoydQwjLp+sU6eN3pbb9Fpsu79Dd3tmsk5vj3rNWr3V",
+	"rDdaDa+23Wj0tlijte15/VbfdXdZr7bT93Z3vR3q7m5tN7Z3e7tbdKtGm63+Lm22kmSdZorsscg4yCTw",
+	"vBhYucyeRLy+75x86BxfnXd/O+p+XJDIA/RQzyXyLG06qQcfWBbnmOc3TKxp1ppLP3sSxm/CMX+khJy7",
+	"BdSqgezZvTjyzqi0rSAvK3YLSvwONNwDoCOEUcTceIY3pjnliEaAdKdqRoTNsS0epDa7qi0ndm8MORP7",
+	"xbkmmKdTlJhBhiy61k29elP8x342BUN/TKUQTAZhwCBzoAqQXBCkcSnnYax7giFUF0JrYCqRaq9rTPRV",
+	"mtbDpZFGOulsMwuitUKnWdtzipITsPL1SSUnAPDUPJOnyHZZbK7MCbncg3Hgmi0XXFlV/1nRsHxJr31J",
+	"r10hvbbIklzdEH4c0Wuawerjz1D8Nmt7Sz93EPJ+4CMQwYtVjGoH8ta1reJNgzl+flCtpDDnuBPHqnQt",
+	"9WXF4YzFJs3pAQVwPNJjjBuqCab2KuaM+E88hpap280NxiX38PbNzoWUnB2+scivZ9230JX25K3N+z46",
+	"eXSiY6vRbOzukt5UqkvlVr1B3vmvddUglnrhb0Opa4F2kwoHp0o62fEPwkCaoerljVrqTSBlp9loQFIs",
+	"aM66Z0wEiKzQMdvwNqhmtfCpV4KIAd1otLb3i7SbnP4DkT5T4VkhzfIw9d9+23TL1MhdkPH1apWQpvp2",
+	"6dffXnfP/dqn43+47369eP2PP/7+a41+/GP0e+NN7Y+L17d/+K9HveHJrctf37rDNzX6cW98cP3zz8uo",
+	"BYvt9KWsZrAPUFlYkDj06i6f+7zpTn7/+8m/3Ld7U+/g9b9+b7xZa2o5bWZGt1jZ6avJ7lEzceaRFPCU",
+	"9MdXIjmH5ooWqo4F+Sbr+3t22q3t5+zvmUu5l0Upbass84+poa99iooURv0boSiFPQyJkLUiIi+a5o+m",
+	"aaLuZmhu62iZm5/1P68WxWROOUsVREV7MzGaRAnkbjD2mEfKqAZWlgy+GIrO/ZwQKzKsB5TIz5/DPSB/",
+	"g/QfTTQQ2TGo5MUzze46ug/nlV66ZF9vZ2I4FrMPNP++ioV6AZ+SBuq8etH0ZfvyLpV3oISnzcFzDNYb",
+	"FocCFItOlEHXt88TKJoZ29FHlHDlmg65y5J6Vh2HhDAz9ZgGdAOhbMBmQaOieMa8tLkfk7IDc7kEdFyF",
+	"GQ4utgRyIgUWgkkk2EK6olVXnDukNyUe69NxoHzzdDSKwlsaqKQMQBFDW94cXB7HCnm5EQIgZcN+E7o+",
+	"Tn2JOB8uDqHqMcHnRvyxWCCckYJicHBI+ooBz0uSrq77UOgZC9J5f0zcAXNvSDTmIrOsImYj+MIwvEU8",
+	"5TgkSTeAyYBxfAngiTABxa7FCEEhD6aWXLNs5Dor3HhMyn2soqXZ0oCwTyifagR4Y7n2iUsF2/C5YFz4",
+	"sX/L5FYR4hwyPlXIS4fdkyOAyudhPICErWQ59omDwUt1ayYYCQuNlc/OslFyR4XXAW8eBnLGuAfV0vCB",
+	"hH4sqHcBALxk/XVLBIRnUS4QwFPSGyliOhXpHhaPLqlaV+wDnCMwGb2NVeLkMgw0dFKCkYSlZHKe4Haa",
+	"0SmQUzxeJGhdjWTFmhM8tVJ7StYYQEwSh3jlh6g2KYBxSVZgLozL/MzyF2fBgyaHvBT1vBT1FGfR3FWA",
+	"swRATvYU36MkYdm06XksN8GNqqyaO/0CQvUSJf/+QageM5HcSAdSVo/HvLYChtVbmGqkZsWdUuG1+iX/",
+	"LoApctJz/23Tye/nPp2jg5p4q3k0vaSSwcyzKjgt0iqBvC4VuAQ71o91ulePGZs0ZfF+WjifZPLOAY+C",
+	"fbsTOapN5tUwtc0qin1iPPGw1RnoFEDoQTzgB6cnb46PDi5Ledpdaqjw1PpVW3eN4dHW4ZvUTTVreymS",
+	"aRIASBsE9MJx3O4FlN8s77U8w2OxROYstJfiCUWXE6zieV6kipzshApCg4hRb2rkSDyZkAGayMsmp5jA",
+	"6Kvjv+Yh1MPASxBgSVleI72pzUEfAa4deSyqqEpRhVWOTWjRhiSSSwUB4AeCX+en03GUNIj96ScSo5Mt",
+	"xYyeh9P6EWDaDzLjW9lJgC85BeT1ZRyseL+CUP3r/mUmmcEjg0p36+p6DDpQrb7X6G/R2sY2dHv3GnRj",
+	"r1dnG2lW/y4r1Aml0VCHLPVWe6tWRTXjjxR99g867LF/+UTSXKGuMOcFgAsjt7bUri99aGf2a3o3umR2",
+	"gZYPNuC31pDu+OBa6JL46KJzK+ebm5JxarHtwAJkSUzhEODCTBcx6cJBEeUsA/qtGmXI28rU5pIxWISS",
+	"njRbB4SzeBJGNzojK9MXYaYLAuhngFenfwKIaTKknF6zKukYYe7M+HTICPK7csSNqJJ5HtDOcQBIWsOg",
+	"k7l20ChuPCLhOLZ52Cc9yr0qOfZvmG5hgaVtukm26j9AgHWqfPRGrSbHkLaWywxdvWBjQ3X98D1ydEg2",
+	"NsDFfNJ533XQtQprA45taGmASzAcYrSCL0Djmz0TpXtkqxed6lWPJwzLHFBygh4jzfxZMLv1GVwRczuY",
+	"JTDvmzG2pZIw8NF1czD0h4tTMB6Is+oi1szxLeKteYVo8/MMDc5Pnzhn1BOAfFrEgE3GK9kh8sqsOiUt",
+	"XONJoyym6VTJerrQWxYXspF1FCHzFW/leXxQHeeHOeOXORn47c73Ml4JfHTlFIm7T+VbqT88yJFMQ49L",
+	"WDDm49KCSZtyyaObtKyAVjykrNsuWTZXDXYqEGE3ui8pMyeCpkU9xbUTY8cMbNvc8yPmqiyGHiTRq84i",
+	"IoxiDFBT4WLoFvQstKTkXPBixVI9zgqNp76hpZmWFIZVIY/eaIPT94OYRQTLDSFzH+8gHbB/9e863V9a",
+	"varHBvNsDq0qSMIjSNkJwmufi5+pPa7VGtvqr56DyQTwamihksTTceoWoEO4cTAlZZcKlmSWVarEGfr8",
+	"6j///T/OpjOkn+BfpCfJUDcbc4Ox8G+lCuX44srzwZj2fpbqhzbiAWpS/2Jut9OngWBOgkWp9Feht8YC",
+	"mOUqcQSjkTu4wo5OTjoT6GgKFxWTt7lkNJZUJTHNICKwCqQsZy0nh32X9XxTzHci6dgi1OZZxRquQ9NO",
+	"To5ed05I2eewhGJEXdTn8b1thENAVdNsqJR8AbYUp8IEKWcGWEmg41EV11/PPWMOyoLxWOp5i8ThNZPL",
+	"BykgegyvBHHYJ2QBV77nqPoS8wySAYtYGy7qkYKnxea6QCMsVpENIz85/Q8l1qwZ4yptbP/2w9GhIOU0",
+	"7wUslcq8Fi64n1djoe7MdnOBnljyH/0wGoIcGssBFHQ6HdJPR3hzvZbGemkU0Sm2d5k7YDyI88aHvxYP",
+	"6m5Rdyyfvt/w3v1+QAJ2ywKhiopTww6bfoN1pngRFTZPO6vhv/78S7KYIB5AEybnZupewfsc1ZsSekmy",
+	"qK1g34HrIJAI3PYqbRHl+dc+tHkLjdeIn+tp0hYw8ckAKF0eX+w2OmSU66wuYAeOXarbJcDFMdhzXTUQ",
+	"19rPn6V6ySo1Sn8V70w6guLdyXtFkoW0JKvOzqlqfhc+O6KxPJeldun//2dtY++vz3Vr78v/egDKOy3m",
+	"t6TsAFcGDyqwXMbxlpBL3qK48dxzZLD3zHLMNr9eQGs0CMIJ80iPBpS7zJKSHhoW7AP+sGTLeuFwxUYB",
+	"eONhbMXjkhJKve5Kvb60mrrYgWZka4x8GN5r4PTTow38Nb5XjlsIFkOnyLkcKBmEvBVirGuzo458xQHC",
+	"yK1Kt/kxQ0vjaMlRq5vXHbfqG9pB+Xrk3Y+jKv8dCKq5w4d7vpFEgpy/eSODH9ddyBPETbzH2EYU1ZXF",
+	"g9R3XX3r0Q6k0aK6F84drLxJJemtPdYz+ZITTPS715AFu4Yw4Nyed+r3tc8SPp8dZGO1IUJwkt3Rlo/d",
+	"47hjV757LSPaGPPHqH7/yrTZmTGKSLFNBIbQjAE0x/qRpkZWhelR7tG5FGTYa5n5D+mnY8av40Gp3Wg1",
+	"Z3jawgUHf4C0sJV5DyJYzqEP1q9u11vJjlO7lWr1y5qROjZPkzB8Wua4E17s0ZhtyJGUHmbwCoooO/p5",
+	"2sJjDw7cH+iUW7S489bOcOd9reGttHz3HN9jhqqtInhGLJuJQ+XH6k33wWSi4JtyNhy8Lgzn1LzZa1/Z",
+	"ivql3oNT/fiXB/A3p57CPz+XUpWz1C798f7jZckqmQpdqV1622n9cdH99ffXWzu/nh+0Or8dHHVa70/P",
+	"mue/XL7f2mr9vfHu7d+3jn45/bVzdtY672413zXf/fHbSckq5bXrdqtWq1VbVoHGW2rzcRBYhVpl8luq",
+	"sulLj+Q9327XGtVWJsU1+/L6RqO35W7seE22sdtv1TYQcXvPq7E65F8axpq2QRJzttSuW+h2KLVL/6ex",
+	"Xdvb0WUDCcWoBO2MmlVql95P/IDqDOa07CD/EqVClNqls2MzZVI3rIaUyUi987WSJIuiAemC5N05y67J",
+	"fXIi1B4skQ+hifsHjiikDgdwXoKvHJ1HayZTaAVFJ1JkI3SeNbcgULXjSwUJ+vKzKg5g27oDhV6TfcDm",
+	"aImWnZRROGiXApKfY3KJtN37v1gUaj8BttPUnlTH71GOBXQQ7PAFOv/N9Ayqs7fUAG1edsDDCS5iR9G/",
+	"+vFK/QJohoJIDS7nF1WJu8mcKmnzL2NlHGjsCKGJ37AhP+IkTkOFx4Mnop2bskI9LGKaTgJFpGzrRKf0",
+	"PaEyWi7i6B2b2hyq4MR4qD37+3qh4BUDesvS9JJo+kqQAHRIWBDd0dzmw9Db2NtRJXVlMaKuahgPQQ1Y",
+	"omseRgooCVp/A6jjeDRi6MTHyE44jgk+XdknzqyoUBtRPOnr0ObaE28+jRII/e8aImkn8REi9qPG6u5T",
+	"PzDKZtFcz9bPyo06xNpQ0S74TM3K+GHln4ZIcAiIhH1JnIQNR/FU+01VMpEcJIRgqgSDSg40jzNsXejw",
+	"yTaG1A9sDuERjKdLvgzjhSzUMff/OWZAceqQmqe3TSiJ6Q3jNpcvNqLtNUclKMJ8HeIcfLi4PH3fPb/q",
+	"HGN9cvfvRxeXF5oAddYop0PQjXDM4IbNpSpBPlDZSDGiNvfGqLEwFSxSx7hZq5FJREcjjfUPcxMsuvXB",
+	"S9Ws7VXkwbW5otbCCZsJBtBWdM/m0prKz6RSJacYWYLJmDWrk8iPY8bvTFNSx/lhcwvWxbHqj4NcPZCO",
+	"ebLAy+DePB0VsPTh4vCgNE8JvNcwTNUx1RBrtVptY0f+1678r5r6Tw/LWyRVyc++3m2Qj92LSyIVLNLa",
+	"3tslO9utJtlqPEtND3u/cMn4ZgvGUOCGPJh+LRpZob4mk4OnTttj5t9JPeZW6sTJzsKklek086Mi21K7",
+	"ZpWyazX0eRhdjbkfl9o7aTYO/jgKaCxtYDB3QVTDRsK/cmuurz7Aqv+lJ3OltXKr1AtC98aY0JrGz9J3",
+	"N2rZUyYPGZK2LiOcPSZFi4W12Cwyhq78B27KkwsUt2UHuRaBeok8KMpyTCowdSeRBDmmSEle1ZzJHpFv",
+	"bdwsBYGlheCKCFjPJ/nSIMV75nhtfs4czKUSMhcYcVXSyfyuVMlcLmaYzdVcMjfTzMVZnJz50MrTsg5A",
+	"/eEHSuf8ytpU7cWXVks1rH9Qni+SXqhk4byzGhZeS9Qq9adSq9RfX9t1tp67bG7mrfr9x866XcCNrdJo",
+	"XMBNEfP6LpcYFueAlaWcS6pjhGWmWAKgEKBwZc3/gNFIe4Ms4ihKg+TbDO3KH026xQ5kCnEodRpoNGfg",
+	"ADbPdbBw8gTpWOgaw+RP7T+CYee9WmrmIxoPVNYaHTJym/quKCTgImNQsNFMWDplP1lBqFwik3AceACb",
+	"DeEuuEMNsqMRzszH5rfIeHrSZF0DXvG8rIl2iBezBJyYaRlOCRbQF2CV2XecU19gV5UkYS4llGyWlfny",
+	"GdnTkKZ8hhU3Mvbo0Rx7dG02uKqhiBTxVQzFryv11cr/6JK/8fV8K0f3j6LttWv1drNZbTwVXSCxQVdu",
+	"4/E09IHvxT5UvTQezz7c1EXKyxQHpTGpXIVzFtsgi2Cwb3NdRALmJv6GXvl5BRuoamAkCINwC2scOnoO",
+	"31akF2d7g+hU4TUV3vNFQdLWYXd3b2un1qzVms1aa6tRq2/VADisMOG7R/mKCSNHPcgAv78VmxDMny9e",
+	"0EcVcQ/rK/023tH1MzvUoZ6X2HG5kCH9oParWROR8sSlEztOR4yLJFycSzftq3qdxDwrozEbiVjVdQ+Z",
+	"UPWX5n0VC/I3JHvPCRGMJxmJGTZXDKJK0rBtCKOjwT4KBTSbdTel2fwDmxckIJCl8w8qGLXuMTLmY4GR",
+	"/eJQMZkTKc4YpWrx9ufkhvhCpYbcFT9Wh+E526xyn0EGZQzOj7D7WL+ZMVeRm80RipLqVTpI8SvDcVzw",
+	"1jXDiWrxX6KJ30SONmrter2682CCtLezUaeN3saOu+Vt7LJmfyMP47uQ9B5LkN4xrPWEZ5Hg/Jhl698c",
+	"RuUlbnj/uOEd8h5MxDtRIIymHJAdmgFMACmtRbHKGfX5tUU4m6SGn81pDiSincrgUcRu/XAs4A4pqJ0R",
+	"vfY5gr5w9im+cseRCCOHUOicgP/Waoe8AfSMMpiFNnf4OAgcEvK0fYF8sZTAOAbOblmkMBmg5bS48Uem",
+	"i96y5S2cTAbQfBGd71IX0H0ZdAMKlwbQ1SBZDXWDzVOfNCpC8OEJFSRi1IN3yfWJQNXAJgJR0j1oQoOb",
+	"eXatbvo0v3g/u3dvsAK8N4Wy8HmlBsCRVgSs1UNAAp61cdMvow9scVnYul/XRWHL93FJizeWu/8A6O0B",
+	"orzQOw7gCOfjTCeww8vAOM9gZ6cox9D0oxC9GMBS58H0G9jiy8Ddz7QemDuAPJh+esDlygyouBqGEUOd",
+	"ySoZZx6+Iv9xRXtuvbFVWhlY+VELAR4c8vjBGym5BqeYg2Wa6UBytxRAxFvAjqZEjJjr9303+U7b7JGP",
+	"XJpymxvA1PrOfWJ23lcJ2pn++vBwBsB6H8wiR8s0hzBfmaTTOZkiOSooPV67krTXq2ELJxlaPcZZ33d9",
+	"GhBolkDKgjGP1GrNV4L8Sjkj0EsBMWV0M7AoRPzJEYtEtkFsxtnmjqOIcRfh2A8TlHfXvWosOJygfxdh",
+	"5++4da/B0pgN4L1/T71U7svmvmE/j2XmdFd/mIdvCeIrfO6r5CMP0yRkqW4WX7eRyKNswOJeJJnVhXYG",
+	"D9CdZKmlXaZpyQJJf99mJJke0oXJC0uywfo6bLCohchjaW7PtfXGXd025uuhC7poNNvN1ppdNB4+je37",
+	"bbFZEDu+d4NNvf5m70oau4N5iXFG10OOJf2AsO3AIUry1ZRuqI6FAwEGU6V8JYj6TembRWzDUll3Rjt+",
+	"lVg38YX2DkSxVNDSLw1ZdM1EWn2pqg9DzqrkPf1HGNkcc86S5g2ESsvebCLQBgBI7FENlaL6CQ3zYfOy",
+	"k543OevkpMEfiQbkVHASTuboOipJ0CnQiBIwNUeeQMdIwG40kso7aNggxlDF6LPAwz6VepSqpk2uj3Nw",
+	"fHrRPXTSXcskB8p5NGt7GOtQCSJGcWI+yOPG/q0fT0ERtrlzeHr+vnNy6VTm5+nN6vIP0r1w3cCFwaZN",
+	"K0BuP/JfQPDaV03KRdodWtEq9IfMSLP0hSlbby1k641iLrwHh16JotnhwQ96HOYIMsKLswn8nZFg6/Nk",
+	"3MMHj5LM34pL8A5OVAks9F6NI8bixTvCvBcFo1jBuIsSv46CsXd/BWPbVD4LDokmnLnH5KlTReHJfdE9",
+	"VyONh9Q982mTmPA/GYSB2V0aQS007gToG4x5AGmB7bHLDuTbp6nunioasIiTTkkK4K6U6Wr39eOqYbBS",
+	"RdSPmgVCKr5c4Ofc8W2p51YO+6nn1o37JVMtDvyt0v0KVM4D2PmHNAnmJ5Mu8hRvGm6wzc/pH1cre5Ez",
+	"+joVInR9CLOpDKDErZpCooCGWaDka6hsY2ht8KaiBxXigz4nztvuJclNx7FUQYMPcJaDbLEiGBZ+vNjJ",
+	"fJRy0nvnfby4FL+lS3E1zm/s+xy/g9G78MXzYKzGY/oelo7wptu3tNsiw7JeiVW8FzYv08TToA2P+X6G",
+	"ShUCHtmwklCp8+WUNxU7PeTTUlzoJEtEFUV3QYETgTjy2KROg6Lj5WhPB8Dw5HwdckSNhmPNuBZUI8hC",
+	"L0KuxpCs40W402mQ4c3fym0wx8hv1Wrkl3BCI29+HOLLXEZa1S9fn209kml+L0G2zKI8EVGW7MDTEGWt",
+	"y/rO44iy9NfV679ebIXvyVa4Q4RLa0FQ7vXCT0VtrJnrC5VKsJaoN7qhmyK7sHbhAoeRSdRX/Y3KKrXv",
+	"msWo5UuZg43PIS/QY9xnYH1n2x9z4rzvnHzoHF+dd3876n5E0DpKInbrQ1YflKbvY9cmhEVBt4RpU+w5",
+	"IOCw0boU2Qo8U3ckSn+RJpLNoWeykMuW3FpOXQeGwWMRD0EG0yIDFPhniDfsYE4k4IrfMDbKylTinHVP",
+	"Do9O3hY74g+h23xBz/pvK1RTijI7/EeMimz3b6LLcElvSgYUGcJKDFKR06H+4OO08PxOs23ukr1AXAWv",
+	"2EtfoXf6apnNtYz+6ZCos3S6E2zVlcbtN7Zr5M33yOJkW2qkfT9geildFsV+H/Aqq/gGX3V3v6rTRm/L",
+	"bXottt3fobs9uScD2mhtl9ql3h71mrV6q1lvtBpebbvR6G2xRmvb8/qtvuvusl5tp+/t7no71N3d2m5s",
+	"7/Z2t+hWjTZb/V3aBAXJ/xcrtZtpE4KD7vnl0Zujg85l9+r0zdXRST43c5mUqDnr9mCJUXfn5XxZJY+m",
+	"w/M+5HNg1QszZORaqDb2pfaff5mu5ZTFJJ3si0ihrol2tdyYvXWVN5MfF2W6GjJMHbUX9e2pqm8f+CgK",
+	"XSYQz+UBFTiU4GRWpxlSLhX7SJ8MrdUpPS6n1eV8wfpsfH64vJGH0ObegypngC/FoVTnsI4Vxwy6mxxc",
+	"4FPuMpLoOwLVOIvEgwia5GVAudXTZEjdgc/ZPqFkGELNKcIV8zBGYJyszgfNLn1+DV0yk5Y5bZvb/N/Y",
+	"6PzfZEin+K44JP+2+b83Njbg/+UtiXZGyp33x1i3auk0DI2jXiH/Jg7Gvxwr9bfgC9R1eUv38FD+rjMv",
+	"0lst4rw5P/2je6IfkneSMuMDuUQe8caMeH7gXzPoquZSfse3Z16o/yovNXRLjQCf1eMlZR6maSTeONJe",
+	"Lp8nV0cs8kNvmbcmq0QA2PrfckuSxTIgtrXDyfBjBaFgBTD0usv/HKj7IvX6YiZh/UKXx3xL9TqRfLht",
+	"6yrNOBdtkz5KtexLtsYTDskr6lklJL99D3VoqYC8ZLTPWA2aczZGUdgL2PD/FJrKsdLvkyS+DPlpYQIS",
+	"CCQS8jkpjfCMtPUV6DALCAw81PJQ+fD9pPmmPAOA9I+HEknw4PTkzfHRwWUpvy/4lvbdg4An9UyWuBkh",
+	"7JNywy+GPt+s7Vml2I/RENAqY9q1rReO43YvoPxmeRI8ww2YFw/MKg95jQGBKW5V6iBOEzsrZtWG6ote",
+	"m+q1UtXLanokq+jNVWlv66uAXZmap1FebWGH3iz2DCBauYlu65Ay5WTMb3g44QacpZloULGIKo5kHuYs",
+	"wnpD5xolbzqxUy0sDl4b7ipVv/82ZtH0VJVzLxNDPaNAR3crJMuW3V6EUfwA1bbIaBq1mpUW3tKkU2wb",
+	"BVQiwjtxqV3f2Wrs7m01d5vWrO6QbmL6rM9vmYiHjMeXWp5dds9PwL7vHF9dXJ4evLsoTElTsi77VfA3",
+	"yINxDWGhseti1uGQxRSbsMkxIWYLYGWoC7ADgGgMS4wdJzn7lP6gC+yTC5Km5HguDkoKhkm/dfmsNwOG",
+	"6Vzt1OLy2tUhmNaQsmuJ15WTHRbxIbkgRaALSC3rZThc+NecxuNoqZOW3HzER+OljtwBnqpD/xqW+q87",
+	"+3vxBCUk7GNPrOQoAM4AZiQYmY1Q1MoVuHvODiKUSJnSDwM/JIHPbxj0T/RjwAiOQJeABG71yRGLbJ7/",
+	"4EjpMViCTIlgbsg9kmtRtOfAO2cf17DF9Jb6AYDlKszhPLxTo+Fkq0YuDRQ/EdMoFqmJDbhUmeCKLyzE",
+	"kYrpzYzJqLWC5PX7hM6tubD5NYux1ETbmTpvYi5k1LpgUYYl+Y5Nl6GoB7Q9DVb8x/uPS7FiMY8XL83c",
+	"1sd3qq8npupaTK0ppZZdmvtLKVNIqaYlpVWFxkKBkcUfMpqcJFxCaj8DRj0FWpMQW7xxzkYBlHDMGYd6",
+	"KqXPOHkChvJkxdJSXu+V3d3r2gP3MgTWswCWAD1KxdJ8sbsIo98EZMXufdAuUh9HRKWVN/VCbyrZrHPx",
+	"4eKse3Io2XMYpaxaGr+AXe9pMaJe8sog4rnycD8VIIld6FLhUo9hxoA+IGj19pjhp0TEIoCPSEUOvCFJ",
+	"qjNHOWLRkMqVnp8+9yxlRhELzWv0M46/ZXlYZl0eE/tvxoR5yhbMTi0nG7QB8xiyIUk+e5EDL3JgJjft",
+	"TjmQc/psfk6OlVm4MlPlMZcV5sQJthNNO+cyHvt9n0UZWO/0CJbapRGFFFDlTE8PeZ6lLHuUJP98BBfK",
+	"k/egPDb/MYy979yLAQ2PltCnnrIbQx9zBZi70LOrkKiFpT0ahu9CuzoiQ3nTlRo2R8hLkXHt5twOi7y6",
+	"NjfdusQZQt7TbzQY68KREYuguIS7DJuGq/xQ5f6z+SjyXakaGnDaNAawSREGHoHW2DGdYm93XVb3zzHl",
+	"sR9PSW0e1GQH1+0hfclzuiDoxcdaVF+kZ6wYMtJkkCswxBUGkDE1i4aQ3LDGIL5jj/qOgnQ2mXziUyu1",
+	"a9VafXurUd+V992yiF6zA/A0Nrbq1WarWJi0lhYmIo4g2ROumtKlM0T39lZ1Z9cqaYjpmlXC03YmD5Ac",
+	"RKO6W9cXf8Ni/63qbrLpndEoYOSIu5IqjGMpJ9basjJEgcPaBVeqj/Rmzn6U/eRoHLkDKlgyElwOfUiz",
+	"z4rpsBcGcjyds+M5srD13KIJkmpWiCUAb/ohIgmaCz93Abz5WXGGhcXh44ijt1+xZIsA6IaXE3oEZV5R",
+	"LTZQ0rI6OjSaWENDVzzuyevnL/z4yfDj+9kmchPvtEzkTT+IXaIO+TNmiuNYlZcHLFaJWaOIudjOA5nJ",
+	"7BbfMu6F0StBpGIfsdsQuYOVJphSQZyz04tLIj8Syq9syvtumEPKiC8Th2QUsT6LKrP88xxuvQxvGD9m",
+	"19Sdrqz+d4Cy4Q1Hhb2xm7N8H+4mOEzvOydgXGFlWzMhSAyTL8sNlUKm8vxTBlYkY1wAlwaBRW7YCBtK",
+	"uYEPJV2TyI9jxjEhAO5nkc290BXtlObdiIEIp4Eoon/4gEH+0mIG+reUkW50cwo8MonoaMQ8IgZ0pLsS",
+	"UpOqobOycUXZ6YCwOD/4nj1U64fDYWHgveHtFf5VmJsMv1wwN5KalrxXwL+v9rxdd6e3TVv9JtvyGm69",
+	"V6PLCyKYRRr0yORKb37amEwmG1IKb4yjgHGpoHhPevxfHimAr0kDR07jq61/NjZ2JrXe+w+3B5Pz6c4f",
+	"8d92b/5WskoZyrrTq8o+jfyIiSNeam9t10Bh+nR5eVxq72435Z/CDUdMso6IUWibHPkxK/1lleJoLGLm",
+	"HY0E1rKp3NbXjEYA+PQIsX6kdbXgCzQXPP6rdht6COb/LUIj6woQ5o4j0DyhErE49L2COFFayN3Nf+Ym",
+	"viaPLpWwSsqxzwReTPNhK8V5rAu623wb31mx5zDXBAkchw/a66aoyc0cD2a24QQMhX1CIiIg7Bh3GfG9",
+	"eSNL7sn5M4f00zG0TSy1t5vQRU7/WU+YiIgjSVRfHsfFODe+NGtxQpXKSQZ7JaDJFd1s25xqu+RGw41a",
+	"rdas73y3mbpmB5zl3GtrdcK5Nz9+GIdZUcOb7yv3Nq1KTNAQj4pLDIkfJ2AhIWdJTSJkMjkfLg6dCmjb",
+	"ANOlgEBzbF5jiaTOG5vLc4+JrOCqK8rehTfqMA5gkyeHzrGMhq0W8QUZozdOsq65XVUdmxu9v2kgFZwp",
+	"iekN4wsyXteGCv9m6UvAOIc+94f5bhgnUAAU8mBqQhEvw/PkKeHjIYt891zvwwwsOP6eERaWBlxL7LXr",
+	"se8xIhj3hNyJcmI/UUHsEvJhu1RZdYA5pozv0b1c5wxZN4gtFHP3HIApFVYAAs7S3FdOG36KcvJe9kO6",
+	"jvNFVlLGOZstnKTFQ79nzaLE95Az9pICdmcqcBGY8YqpwIlKneYCZ0r5MsnARGviqoeGUP3IsRy2anOb",
+	"oxZPhOSgrN9nbiza5O4UYsvED7C5Id0tqHEMAi25C5q+5ogfMkNsDu1HodoUpaj+anV+5nGbREy3mzag",
+	"DXKvZ58k1/LjYDonz7hNKJ/avD+OoDBTFQvLaSCKgldYFbnnzM9PfqYSPmJoeJkS7UCthu5aC3cYgqyI",
+	"lRt8+/2EBkwdBzFi3Mu+/QIvkrLaUQHLXryRlbs+mwiAhHxXkZPZnfvKKdTfRE6my/QoqdMricqX5OkX",
+	"ybkgefouyZn3HG5+To/OwvTptTl1ATjU98EVHjObeRmWsG5HvOeaN7CEUvgMMgfSvJplvPbG3ar7HOWk",
+	"B14iTyqXcwq4pRllcyeboO+ALuqYiT1Sa/WgM40Io9ghEbtlkWCC+LHqQmNz3dAGy9KM/C35tg8XxAuD",
+	"gEIGNREF8G6vBAknXKU5E+0EEgy6/quOeGJIg4CJmOjEHVJ2wIkyHmKukWORDxc2V5+qgAsKVFA/xqUA",
+	"mK5+hJq1bm49oBGzko7MMADd8I+Et6rBP+hqHp1aZMLYjUWGIQfPhEemjEbzsquPjF28I1kNTAtzH3WW",
+	"cm7T5vn2c1UWSyepZR/73lKXZ3LY9ObToMulVE3yFxYkss1cWFzH4otOmnynXi4UOJpKNevTQDCrlCFe",
+	"+EZhzls2PS2fiAYqPFoVp7csuvTR4vAoJLC1GlYJaLXU3qrWWlZJkm+pvVGvNqySJN1Se7fa/PIUgh1b",
+	"28sbF+nBWj7eYRyuZxjx8DOs5LsQbJufkZaXyxVOHyS9KbBqfNrwBt6dN5zSzcoK6gV87RGV0xdWtRyr",
+	"upfGnBLAXTpzuso/Rratbx6N58xfNOkvozgL/1NewRJV4hjnAlyb8mhADFU+AzfZfCaCOaRT1DJJORwx",
+	"Tgxo2Mq+zZ2iM4hvl2+S6p9kcwzPuuRxKio7X7lMZ/pEUmi+Zm5ITswHQTgRsP4+v0ZxDySPHJSwf459",
+	"SE7CDsGheyNKD8s455j3a48/ohMypDGLMOOVe6RHBcRuRTiOXCZI2a+yKtkgb8PAs8h7n0MpTec68t1x",
+	"EI8jGpCzKPTGbgy+3uxkGwWTPTh9//708Ojy9/wMlRB4gDyZxqOojitpjnrSq2iOOQ7xHNXH7BS+Fx6/",
+	"+dkk64WuyXTnlywcy7tL5pWQFVaPZU7bkyshe9489X4KoB7N3QpgzvHyY2iBmUk/azaBJYWbmuYLVcHT",
+	"X44PfiM98ExKrc0iA/96YJEgnFgYrbbIbRiMh6ySelG1omzzctZPWiFhhPZoOI6JH4Pnld2yyHTtWYkm",
+	"KT9r87BPnNgfsjdyPg76b8NbFgV0RJw/AW7SIox7FcdCP6zKU4BfHJuX4wHLO2wr+wR8tW1y2L04yHhs",
+	"q+QsyeQO/Btmcxygs3lbdwA9AhIZLtX4iBsOFeB2knyoHbi4wDjivh8EQvcdF23lyRVkQoMb4sl9kiak",
+	"iH2XBsEUXyhX88PlAfGk5owYalIBsIgICbV5j0avBHFgFxJFGR3EFL6n64XxRnDRylWgPCZjIXX0sh8L",
+	"4jDuwdIRHk7MtSc+J6MovI6YEBWL+NwNxsDpEhe19kfP6PqCxbrUaBAGnsAEy2Sj5Qg0SpvNfSHvhzw7",
+	"3ThE3g4rVqkSR1KcKi8KwgnCf8gvsk9xxCAdsI/mhkf9YErUwvockkzUXPaJU9cvqXsObl3gJ/mWkBgK",
+	"/msBC+1HpB+OI/0y+Un2zzENqsRBck8WXPjDcSCpxea4368Ewd5gkrjBey5UoEEnsci1LWf2fJ8AmmlB",
+	"6mk44co3X6mSs3Q0acgAyPG1nA/gogT+NcdPfbg8aOO0Q64QPsaRhfOnMRn6HvevB7G8MnFsHnLyPpRr",
+	"YP5YJfBmIGE4UIT2Y+Xzz47U5tq9JA8rAdLSB8ENQvemQrwQsmnYJ6lxTVlcJYdowsnzYJ5xOUQLCVMS",
+	"paUPM9mq4c71WD+MGN4B8z8fBwzBX2tp4104D5oNVtrJW3whpxhGmdfs4/JHENdwJYOBu4ahiEm9ZtVq",
+	"6tNZdiRZnFzh//zf/xdp1rflURVqieWlxg7EPwT0/MVXa+6HPJUNR/HUsnkYaeLojyVvr8AgOYHfketA",
+	"J2CFrZMLP/nC5gCxM88WxkZih5LT36HbZV07pIxd4rOOSck+81wbY1K0J9h8yJqMY+6BAWMu5NYC2M4y",
+	"ErHLvaXvvdSbvfQTz8p7IKXHHKyDneZevQW3zzhfIbOqvrPTqtXqUIMnmXT6mhkXbBBO0l+HCTXCr7VG",
+	"rVarNfe2aluNYr+p1DwMt6nc6uz48p7U5ICW2qW6l08uSEeNvLzUru82t/YatWdW05Ke6uVtdcl2fgTI",
+	"mFRx/V50dGnKp6dqflAo0Uxn9PF2FiFBc3bjG06a82DKlzI8k4426a6Ltm0khW/FFFA2NySDr/DfioTT",
+	"W7a2bEqkTN6xkBEy93AsvAidF6HzInQeQuhkc7BeiR9GCmXihq/E9yKVTEid1dudPpFiUgShQSMeAQMy",
+	"ePcm1AnRoU24TdWPjOMB4zG0sxaYiubSIEA7KPcC6N6CLZJJGTwVoSvQX0D8mGgZtY83SdMVKzzDcUSo",
+	"5wFUF5qQCA+EA7G5UR5SdxInFCchrxKYHnhreFLjkntcSF7DPCHfjFML+0m/sIw/J4PjqtrHpMhLhA3B",
+	"kdT5cPlL9bB73L3sHjqkHHIXe9LAuwsLVA2opReQpa8CsrQ4od3ACnq257r7CZNTwX+Sx+sAQJ0MVhJ2",
+	"aeoBBgwuURW9u3giFNiMcns5CfaMo7orCVLe2q7VKqAIq7RiRV82R9ykYiQy7JpkjgQ8yeiLRKEZMWbz",
+	"CZ1ia+SfiOIcIEyYJ0c+JKrQrhxG5NeL05MKcTS4kPJ2mhhCzr5+zWlnHA9Io1pTS7JhDuQ6ojwm5fM3",
+	"B2R7p7lH/t//p1ltVto2J8SB367i6Yj9rHCLjCcd3e0Pf/FxDPCcuoT4RQ4x6gYtOSbFYMHOwM9rcOnM",
+	"Evmc/HJ5eUZeU+G78r0GF8Yq+Y46dfB3G28kPSrYdrOcDKudGU3FseSrjOk2qlvVegU80hcTen3NIvLh",
+	"CJYzv24k8HsRhcxuwbgnBzwEh6SxULrWX0BwQ3fZcgqWr0reY699m2fgvID7EnBuat/mXds8iUJ+LUlJ",
+	"SQfVpAvfpFzXJi0FNEaK35eyhwYiTHPWswSjKE6JuCsEFrOIA//ACeOu68Ny5XMHxR5CM8j7LAwZy6EH",
+	"fp9J1blSJVC4ihEGJaJMyXJw3u1IyXIHvNiPCiwGUi/d0mzh42Vuu2EPMwWOjzPzL1YJuF4jO5yZY2SS",
+	"e57xzA4TG1IvMU41uLsHapXS81pql2bP5iqlnQ+Or2YetbvR1JaFTUuP5xwgtVncAqtkCtRV6Mb3Mlmx",
+	"7pCRNz6PmTvA4zEPsm25Kcd56Di4cJnDd0s5VOZqDhVuXlLFSnv/AvX2NaHeFiu1SUn3HQmvucbFaSX4",
+	"ct2IzfhccVvjYqC3s+Q7920zca59nS8ti5druJOk67dateUTsTJQ3PXWTqvaaOWgt+vV7ULo7e3vFV4t",
+	"IeLlnYImHM0P4AksZi3fKT6bAYeW7YKMmSSqHWOKlJZ2WbJ5OQfVkhYK4KEn0izJ9KRUHYj1N2wONhb2",
+	"hUwhWFTzx31MC0nGV9SE2OYKwnKupZHQ+3fXR3hFoK9kIZ4K0tdK3YC1AKjluHot30qhiJnvfCUMMGOJ",
+	"5/PV5KZUtXyBNnmBNikABRsZrGtNVLCUe6YhE+N8zOCCdWyePpK07CULOvYmIZekg2Rs8x4LQn4tdX7r",
+	"vh19nz//Rv12KRVzRUyq9Vj6E+6r+UTV/PtDXq0oGV5Ar14kwyLQq7skQ96fsvnZIP2FtWUL2G1haZnR",
+	"IH7lvmTZrpQ/Su/gp+zKeHwed2kqJT8EitcSWtwzSCSKmJyHWJjLmgvhq0csaIMkYgJIdIXQW2mlmSro",
+	"8QMmin2w52oc3zVOQCh/LWpkiK9VnGLmzdb8atjAv2URqLA0jtlwJHeyZvCFk9MT0D7ZkPrBBQxdlcrL",
+	"vfgQBaW2SQab9U15vWSVgP3EpXbp14vTE+Di8gaV1ol/XEKZdvvP0nn37YfjzuXp+e8lq/ThontekssX",
+	"TrQTs2GVhP8vVmo3a3sm0zo4fX8GqUrfSfdYpOHl/a9q0Z9hsX6UnNbvyHfaETc6GQnnN68XBY2pRUYA",
+	"XJGUFNq8R92b60gKGTIMESEvoDGLSJmSf4S9Sps48mxgBWvW36kRsQdh4KmCRStJv/GjtDG46kLLw8k+",
+	"cS7POycXUvCfnjhYDZbB5SZlrHil3CN96gfMI+wTc8eALFjZJ056bB3MrYyoJ+cRhHHMorYqMMNnmKeR",
+	"Y5zk1Dpmjw9RSVCubB77Q2YBxLiVdHi3sJJTddK1iNauYHxMZYyRiMZMZTf2wSMhiCM5kEPKquChggDl",
+	"F785+0Z1IJYHRuEE8Bt7/vU1i2yuthH7RHDidM/PT8+dSlI+rH73tWPbI85Z9+Tw6OStQ8rOeffs9Pwy",
+	"SXrBBLMec8MhEzY31yHB94IxpxV7mqt+1tzzC7BXqMK2uRoOPk05cZg8bueMipAb3/9wdojfh2FDvwln",
+	"HAUqoQcqPyShTlhvEIY35MP5sWiTQRyPhCW1lHEv8F0yCEWMIJU2T8SQMf+z04tLBslTESPsE3XjYArF",
+	"14Qmb9bSpo11mr3QmxLnM7uF7AOLwD/aJDtqiySiy4KD88UhE/kRmztY7qIyodRQsisp90zJRjVdSQtJ",
+	"Gg1WbcrLBxe/kZh90hoHcdSZ38BD7yA8ZzwJidDsQxBH+Nd1x+ZlL3Th4A9xi+X1hoNJMHvNRh2vyhdc",
+	"xJR7NPLIR1wSYXNlkFvwYnTEyTtv2DQt71ELKDZv2NQhYgBUCluR4yyoSanbXwkMlAgW3bII3qhRRwdU",
+	"EB5y1parqHalesOmRx5kp2nc044+95D/6EvNLY4Ay79FtLpAfG5zGgT7JHmTQ2ImGccgnMiPTSBpTi5B",
+	"dmvlaJnQY7K5PGVAoj/91N2Q6ob2EArG459+apPTEQMhoYZP4B6cXZU4oKFgIe0tDXwvifXfsJH6PtIJ",
+	"Ciki6FQQEZKyk+g2bQK6jWNzeTclDg9j32XOgs48KLKfGWq/2qh8hllHsWjFwOXpObj4zUrOdgiCzWXy",
+	"WTOjC9av1Eb11Jc253+pr1XdcGjqggcXv5VmtD9DDJUsUxf8yyqNQcEEZtTe1Oywarx9M1REAVqGPIiF",
+	"WXPiFbAbc9R366Art8xBYngaYbTnodrXtGZvDkyJ0McJxek9WuyJwFlYRA3lR+y28208mWqeiQq92I85",
+	"qx/Nh8Hh6a6m8DWJxoV6FfHCCQ9C6mkBWFBJkzgw0qrYoprYRDA8PLLVcl4Aqc5suuJ2n7gDGgkW/zyO",
+	"+xu7qzoD6lYqLjJPbFsl0BhK7ZLmwRtK89jY6u/Rutvo7XhNZnYKOOweH/3WPQeDHS8e6PlpRrRIjqzP",
+	"qVDwoDgvtUuz+sUd2sWhogvE95AkA6Va6vMQ6rz2b6WyO44CKSmVnCQ+FDkv4pCLxF+RD6RRa+6u4APZ",
+	"Xk2I3svRuwpv/SFcvAt52NP2ctz9wLkiagUYPZcl42Fc5B+GAwWtCkyjGF/QJk6eRTqkTG3u4PcPlS3n",
+	"oF2vuZ68h6DwJYHPmaXLKpk08slIWvfKKwJ5Cpl2ZANGHMHgL4e4YTAecl20I0UGDgz7hxYYjGIUCh9r",
+	"l2gcU3cAw8PaT5AbIvaDwOapqwChg7Q5r42zJDOiGHQBp/8GGd39hMw14/LlsxLFlHsZ7rWCsgc2xWs0",
+	"KWZyga0SVVGvVg4vYH7ul3Yo5eVX/9M5jaUqWa1t7ewWgAnksLu1Ywme2G3UE4sqmRz8pcTp2Yfzg186",
+	"F93SHN47AyWQUpR6n7I86nvSeBsLfeqX7M2jXXi4hEKwZAFvWUSv2QG4JBM8hvxCLkBU75g7kAknwpVs",
+	"3HCJVcyuhJxsQV+hmQSXv1aUMvrcA9/Vpz5D1yV1hK10ha1kYS09puRX7GtoqaW1jGlbmb20EiqxEkq2",
+	"zOW1FGq/QT8WTtfS22IlTk30aRp7aOU3xjK2xMLTYiGpW+gJTc+DZTgAbZ6eRkvRFfynrv5P7o6lqdpK",
+	"SNn64/1HS22l2mPLsiQlqHNV37MatUZzo17faOxd1lvt+m671vzDAi6V7mC+qXqhKiAZf862KuCjs0LD",
+	"SRnrPryE0yH72Vb8aMMe12pbru/B/7Kq5Hh2yYEKW6cqhQM07F8w1u8qEebeukyi/GqF5hWaTT+YXoO4",
+	"n0tA7s9Yi/gkWAm5CiWF1ZRpyErvKkKqWCQcIUJxMFUYUTZ3kMeoYmKD+TjLFT/NwR081/O+Z2XTqRox",
+	"7EBBYyi9Sjps5QuiMvjnQBEqCbK81ID3I5dHaKiCUei+WwL3KpgSwYJg7hhMFWHFgXyXzajyuVE71r2y",
+	"/JNwYxqgn9VjxDmTL5O8R3sFZlOddq2S3tokzUqO3ND4tlvNrcZCtc8dMG8MmsXpycHSiuD3kJhgQorD",
+	"6qySo4Dn+keoEItSXvk80xqKqgYOKHdZoIOs6J1NawaSA5SrGNCSTQzCceDhO9SutqHZjFMlH5UbNvMS",
+	"+YZbxr1Qisfrse8xmwsIwAM7dj7bpYJ32iV86xenAuAXqbhM8DZsbn4H5OAgnGiQYQhGxyFAgKgu6NQI",
+	"5uuJIzyMzV34OPOUjU7ATTzxBau0CZXyeAMglPVjUASHdn2cJETYfMpiUAogrIY8TD5rkckgFBpHmLhT",
+	"N8CqDU5EHI6qpEP0922uP+EL4hx0Tg66x3PwNTBHWJ+sZ1UzUcClC2ggCbGtUimhnv3GdRIPLCe37pKT",
+	"mEi9lJhs3UNMfux23x3/nhGUikLvlJPNndpuDaICD9QJQ23zfJF1nh5xOFovNRYvNRaZ6jugC+DVmoUu",
+	"jEyiKrCpz9OzBWODrMY4JL3xlDhZ7oAy39E8yrGShLoG8ZjrD2lARgF1mahAE5AMlmaurBwLwA1pNptR",
+	"B5BUSnqKtBODzpq0smmTCJWMDjN4X8hvWQRyNw7Nfs2qxYZq9RHRmJGyB00bsGGHy7hKfcs0RgHPnZd9",
+	"Ok0z0g4+Ihcf0h99rtekLd+8a/PsEmEiVPYrINVnumQ6FmGBYJB5NRmEAdM9KhLAtUiuYcD6MRlzJE7m",
+	"4QIrN7LNy44kU/B2CkdNL63Zwfwnw++pHzAzNp0K9KtQjNvIsMI9LMp0tAjFpiYhd9k+BD6SG0kun9Hm",
+	"2YRGnbymqk8VIRhJjYaIUzqmmoejZZLK40u6a0dsxGgsdPKr0f06noTwL3AEQM9OC7tnKB2NjFjkh54C",
+	"FYSkVSBYhLCTFllXC+VO7FQAkk3EdCoMeh7z2A9SeQNNMFh/LKRqjW0tKJ/GAwg7JeehTYr8Q2GUwesu",
+	"o59o3zhfVlKHG0YmdkIK5mDzpJo3AVrInlgT+YHqTlaW8RHES5Q6fQoHUYgenGvCZMH9Q0SP6LEgnMw+",
+	"kmuETsryZNFINUpJjnPFIlTaHXrHk2QPkzwcXZusik3khBuNRXl+Z4pknp3+LFCBTlS/bMKfJPFgKjkQ",
+	"z2C0LYfBsISKWaRNzmqIiBc1m4+YGFLJifU5uZlQd0DvP9wCh9DKGX95svhKOX+PbD/UnqqfLc0MXMbL",
+	"ds9MwfWsB/zKd5U5+GJFPAaGR6qDrGNOPE+7YhQxFw6hEg+zEeEP58ck4wJM4kLgCyRlKSZIrdaoQAO8",
+	"pNxKsSab63UxOqUk8hx6piRYzjNrCii/vjsAA2EUsT6LllYIjtk1daffHZTUw0r5JyJbX9j/C/t/auwf",
+	"Ax/A44DpqRO2oX/+cH5cWVVECBYEL+KBUIjht7F2cSmBIO/XwoAsIQsuWBA8YzmQZhNqPJNlBINcJNN0",
+	"Wo25G0v2wthfGPv3w9jlsShm6iuw8GfHuYsCBrASUCZDtduZlB3FbJyK9gsmPkzmQ60Vsmnl0A6jeECc",
+	"lNXkIw6Y9C9/P2ORy3hMr5lDRvhviDmAFYBvG7DAs4jPSblmkXqt9pfqNoyeZa6+D72seVypko8Dxm3e",
+	"C+MB+Lmx+UdmMMCEmFBV37lR+MLmXhSORsyr5n9ty+87mFymcBJgkPkoiPIq58MgJImCZJEisqEMiFCo",
+	"Ynu1AXf6+Ys8+mmSQeKpNz36cgcWIhFMYB3RHAsYYZ+gZVV+Z1TlO1/NoZ/AOhDn9OSgqyMZcmEBviF1",
+	"75PVvfs2T9z7RHv3oaWMmbCRaHJeyAR43KduwHTLeO4JaU6GpM8merZ96gcC22ubK+8nEZAUMGAUUE6u",
+	"QyZsHvIq6ZC7HNtWzrNtYZVio+HcJ76AWSpSXRIMmpyncYAs7PLykYfsWwojD9g5O6FcUOXM42fzYQiN",
+	"5Klujo5MxteMg4eTuz37pibyzMr4C6vdE9VY3UrKwMEE5Mqnq6d5V6Y3y0JN8N08D0GBZ7jAh2uqi4Bw",
+	"l+WIpXarJuXgyLhiTk1uExnQoK/lhtrtZYc/H4GveBxzQiYwjHqtpngK8I6lV3C+k2XWp2Ks4PvTk8tf",
+	"MI8mp3MXhk1giEk8jZQBksVcuZmoSuX+MzBH1lo9jvIo5sDKMZTZqT+VoEo+ftLIx08uusfHpTvPXa32",
+	"Ekx5Mbq+b6NrSRPrc3Kk5mNGnLN4HHFsK6Ru3yejMAiIH0sLZ0Jjd1CYJ4yKcqacOVWT5+BFrKeCnOtp",
+	"qHKl+2Srigy8RFaqdFXWcibu/tUzW7+jCpDCzNYvVgkht7KL/wauWWaCF0VgzxX3Yg0JN19xMow8qLYN",
+	"Aql9N7SZE/aJXABSrtdq/zuntUlLFatLyYeLQ3mC5TOVjG1YqzZN+7D0wNRwP5FqKoxZsQpn/J5U8Dhi",
+	"1XAt/CDoG4sEwvOAVxaUe73w06YbhO7NKiDL6kECD7ZVZw6oISOg+1PuAUBfn0aAvheNuSBU6kn6qEaM",
+	"Bvh4lZwnNawpBKhF9NEQlkqHRU+Y5EkwDIGgHnoo2X7kQUDGgqm26/AVm18U3ImFP20ssRHkmsUKdakY",
+	"FkO94gDW6xFKN3g4MQsUrFLY7wsWX2Ar6VK7vltvNs34t5ckgopS+54FDebk7jrpGQL4Ac57nJ+zce7V",
+	"9ed56jepd4tA/s80IPA+vGWFlfGZ7SL9MJrQCMsKPToVuge16tLukLKuLmiRKVOZ+xS4GaRXc3bLIjKE",
+	"j/Woe1Opki7mdafOWq2fY4EdZ59i5a71VYGdN2YEWCEPJxZh1B3gDTb3OZHWgPyoZKbhBG+Wn38l0Ncu",
+	"2oB2m6TUwmC8pA08OJwTzz1chcdFNXXrGtzCIappnumCF0SwWI6Q+/y6Su7LMDtIWjmm+ZycoJT/Eo6j",
+	"XG9qLhXNcQakVGgGvbWNjjNY/49yT/I+VLkvsFnm85IiS+1GfQXlrGBxv3Kd4f2EVf3rCSvkAHBcXpw8",
+	"L04eU7arU7SkfM8J0NQ8FJuf0SL7sqkQrAAHmcVsvt8nV4wVh8D5zehqFVmriiCHeJFMqLC55NN9KHC6",
+	"P5s+CBiN1EvOYPQr6zEwd/QRWV+JpWeYWbPYasEFUxjuuLKvBKHX1OcvjODJovQCPWaLw7QO9By17jnI",
+	"F2/8T0zMFqIhyZbTkrO07HV3tuy1D/F4X2StXyz987EwVS4m89rkn+MwZhkTGzVgw56WFvNDMJSLxFB+",
+	"PuxkzexGjVfYqlXrjdby2kt2hb6y4jbjf50pAtZx4gXAjjMXFneS80VH13QmLxcZKlFXM4WY8AkFh9UZ",
+	"jQJGjrgrWXd23Wf9oaBZH0DXltNbFl36Q61nl9q71VbLKmFwvV2vVxtWSSrkpfZOdcsqSeOv1K5vV/e+",
+	"3BcfQq/dXfqpoQUkHUY4mygl4EVQvWismQSMeAXZmNNYiwKUm+E4dsPh8/UAdbknCuOkUrhO6JRQEgOu",
+	"FGOeqN4FBID5c36cZMBR0veDgJTNtDz9BRGHI1GpZvstJU6YAqwmcPxkEynLYWRztUEV3Mp9TKrLR+Q0",
+	"iANmtvnDUSiE3wuYateTDiqDBFBBcGgDK0qnxek7LGz4ZEyBihvmoX99ZtKWCYC1B9DTeprpGGZSSGdz",
+	"HdvSgJHqeawTBlWC5n3VjzfytYppnSravmfg23rifqrFYXXwX4aTjMNqNrQseQWchNnoMPHjTEueTGj2",
+	"wh+OA4oNu/6BoMi6z1QvCm+gm08ufrmCm6tgM585nNbKi/ds0hRWCU5vf0XwLSM0baUalhJ7L/rVi35l",
+	"6lfAcNL4/quEUBbpVyZw0RIYzoYNboCYWgptOS1aweYPBn4ztBQ0EsbUHSbEpZFgL2/MYTvbfBm0ZtKl",
+	"7iAdJZlEvpTlgASdaWYx02ZSdbAJZuo2Ui1m3+ZFqlT6DTJiEcbF5sFGX5rL/cjQ0bP7BQ6XJNVlIXYz",
+	"tJhfoaX8dw/YTE2xs1S+WGtJuQoEA7KwsIVHa5kWHoUCc0FHivr2VqO+u7OiAF2nwUe9nrk2+9YUik1L",
+	"9tqcrLBEkduq7uw+M6ho4+AvDxJtMucfASg6znLH55ueZk5k83PmSCxuxZdKLmXCIq+e13EvU6FoysvC",
+	"XGqDBmdlT3YsH7j/zzHL1uF5jMd+32dRFVR7xUDhgIMgGVGo+VFyJMsH8ubOSrLlr69jG71w+CfG4e9l",
+	"ZxnEfpeFZQz+h0gAjjN84PlyWd3/2+Cosxq3bim+srb9nPTVOW6dfDcxSQq9hPph1zvHx9BQuqi0Ld8i",
+	"E5BF+fQT9MZUi98oWSX1z5TjPTPdTJHI8nqZJryvyi0eRsWapMfhefbiUIEUlwZBj7p4+NmtOjqf/5fW",
+	"mHqhN/3/bY6jAPSt4vDLxwGN0/622E0DIi+4Rq8EccZR4EC6EtY1w4egLsAXRJ2lHvaALwvGiKNI6cI4",
+	"Zvg8BEAYdQfwKBv6ccy8ikWEf82ZBnkwvnzDpqTsvO1e2txkdZs3bOpU2sQR/nXd0WDfyQ6qnu79MBrq",
+	"LGH/uuGQ8zcHZK/ZqFsEVwDGPGARk5qlVBuJ0/j0ySFxaHPq3vBwEjDvmu2nSAiArF0OI8JDpWnKj9dr",
+	"RFQAjyNiceQzb584zXrNIR6T8uWWxiyzpEVuEdUSWK1cF7byDu3UEQO60ao3fm5jS7seFWy7iW3t2o4u",
+	"1JAkkHg50OWZqqdpP71rrIWZr5/m2+BZs8Pxr+s/l//z3/9TcUhZbgHsQEXhn/jXjeRHvREVwMuIJyHp",
+	"+yzwoBermDvY5OBs4Ml5gNEWr1w64MLf1xv0/YYrFTQ4dkceKV/ElHs08oiW6pW5n9c9t/3FxkfSCns8",
+	"hjvvHM8H7n8iKms68ampvuBrDRBS3WM6HN1zW2/r1DI3jTCv0WrV9+Qg7ZLvVZMPAXO0S7irTsGg5T5P",
+	"h0N5pN27JyDW2uh7IXTO6dSubLvY7HqjZEPpY/f1L6en76qX3YvLkroM/KdW39ui9X5jY8ets40d2upt",
+	"7Ll1b6PBtvpN2uptuzsrFPRn2Njycb6cppGyYI+UKZ+SxqdPxJfEBLGJgkfehpztm6yW+MLgwugz92NB",
+	"RoxDpanqXu8zYbR2yaUYczx5Fkla3evmD6mg+nB+PK+0fFaFutAiUxCKoIUhfkIgwpO8NBxDoTgBrVPl",
+	"OpDDkwsyCEVsc0l8pDwKqM/hFpjYKIJZEup5ERPQp5AHUyl0MThPPDYKwil2qKBBEE5ALA0t4pyedU9+",
+	"615cXikCueocH59+vDo7P/qtc9n9GeCVIBGBs4medoH4dzR9HZx3OxBViMMQ+14oASeIrxphXLNY2FxX",
+	"y+hjKo+R3Bgp+UfUj1D8k1npn0EswjAKwHWVkSuDzmLpxtwQvRgHrGKRMQ+YEHqtbO7BTqkkBRoxAgsD",
+	"UEew1knKBeXk6EyvrRT7lE9tLkaqsrns1Bs71Vq1Vq07FnH+bLfrf8l/yKtwpVbfSX63uVP7tNNPb2/U",
+	"t2o7te3m1hailmEJUkBFTALaYwHkfIyHLPLdfULV/qcZLl4Yk7IThC4N5JiriLEEfxMklfRH+HoV/pRf",
+	"rvpKWYY/BuGQVWk0ovAX3OSFQ+pzR0VeQ7ONg7Sh/QA1rhhgmTxC8YOwahETYXDLhJW0L7G5cTA1elmI",
+	"iSWS7F1I+fMspNw4TGlZ7lRyVrGaK4IKrHIQhiOpBFt6Uy3i0ijyWbRxHVGPkZPOpWXzwOc3GzAjSQTg",
+	"2FN/RUyw6FZ+VU7g6Ox2GzQXgZNgwx60hYGDIsbuAHBBk82ucn9U9UN1OpKpeyHDLB21BtDPDcjIddkI",
+	"Oq50EXgMZzWFBRkw90ZyqWt5rjHl5vDkQuqVIgzGqm08TwQtAghKmRXBQRDyJUF4fa2OhM0dSUJgBjnE",
+	"Lhm0rp7w2uQ///0/MK509ZIFNRdN7pJeKL0rdslSe67eZoyMIkIdsh2c4iu5on7kgQYNmHQVAuaGHxPn",
+	"TefoWDIMn4sY64xRnZ5K8pK2g0enompz06gQbeJ0jo+lRkaQTEnZ6RwcnH44uZQE3Lm46OI/Plz+AnR/",
+	"8OHi8vR991xePDq5uDz/8L6L9x4B/5N/XV3+ftaVl85Ozy/fnB4fnco/zrt/+9C9uIS3nHflT/Lq5Xnn",
+	"5KJzcHl0eiL/VOwPmvBioBf4us3LzuHp+87RScoYN4m+9OHsEC7t4ziNW2yOVw67GKOttMld9hXyKmVZ",
+	"2XyCKVlz0M3Ue54XIO1c580SXpoVgafU+nxl7Kmn5sa6F7RTsoTzPUrqFi0OvoeEnpf8nLthmSYJ85nj",
+	"ghsXgi6pfmhQ8GfSv7QQEBbzw/mxUjiu/VvGKxhETH0vlwW+Iujw6gvifB5HgZV98xeVAsND4ntt8Hvh",
+	"CSssW9f6jW5INqAAtujGwRQEAmJgImfWv3MwW8x+tMRJzqGTeZWQmg8NpPqLMKjGfUaLXQslsKFsKaZQ",
+	"JaoVfNvmGlYzYhsM6kZEuk7qeZo1n8rgBFTQkb2pygSSen30SqDTC/Qg/ZIbxkYClDtDr5/ff/bZySPg",
+	"UD35ipkSc70EYV/vmUV6U+JnMLJmOTgqL8vKsyJ2LflrIfanQenlPOECbYXpsCsPOcoV0oUzdPC1y6rW",
+	"l7vGeuRl707toWTvysHfFWSv5g4vybQvwtpgG3gc7xTWuUj05g2bzs3vQatXc0fJdu5yAVlkKK34hS6E",
+	"clEAyC7RWX+SNEqvGZfCh3kEC3BTSWmXKlVyCc5slUiELUF7ge8iTK6vBoGfEAM6Ym1TClvEuWFTh5RP",
+	"R4xfXPxCUvq8umFTDIpII1KIwYaecqfT6Ug7HD3XN2x65Cm/dMUyM3st4iQMxqkmUTubU88T8OGkTb78",
+	"w/cc08MJ3gmfEycXSYG8Ygcn+Y5Nz9hQvQP6ociVo4KcvTv6OznrvlfxHDkVh5QxIAi3AJIOqAJJQEBv",
+	"FPZjV64PrKGC16u9gbzkvh+JuJLiuyuhmYRqrYyqI1jA3BhE1n7iB/Nj3JqcRgaupHIYEfiEksKVZHBq",
+	"o02wBnRbzMhHHiYPYQyQM50cLc1uT41eDTihTVUdNWLRRqoXTbEIKh4wP4L1S8lbsOjWdxlizot9VQ4e",
+	"6wbA4IKJVGg01HFbHYa4YVObR2FMY+ZUYIWF+ohBCOAFF+gtUDsZ+CIWMP5D0yUeRVMIdf1yeXlGlCgi",
+	"SahDYMTW14FaJDmb/6xJsWIRodrIppoipIrHLGmhnD22GLGVSzsWgAXJk7gtCfxeRKMpAcxyOcY+BIyH",
+	"bTnun1Q4GGkrDQG3iVO2k0inZKh2idi50Kddsjkxrh4zfh0P4Mb/GrJ4EHr471hy83hjHPn494jKuyqQ",
+	"t+/JVzh26b8gl9wuOWnT5g/nx1rDkgfaeI2jf38lADFvyORbEH9PxEC7VhrDusUWGERFfnWMN9kQ0qOC",
+	"7eu1aDhWsna4CovmonSnjRhWCJdDX/PUIhmXgnSF0iCjfm4mqgdrlFYYjIMAzbSZmckJABnOMCnkO8lV",
+	"R+FvhUNWEI+1MOhfd/DQV4mT3W8HjD21jM5+wls2fA88fDMTUJ+fifY5pDwTc9Ssm9CIISuZiS0SpS/N",
+	"wSlUt0lj5o4kgEsj1oVBA3kU45BEAFOTdsAoMFWRuFLGqHX/bGZr0upvtkoi1Ve/eSbrHOUdNJFSXtQe",
+	"bJ38ix7Ugz8Oj+onl92WvHb0S+2ftHUZ937bejN5t9N1/3Z4OR30on/96/xtGOyJf7zbO64Fg5vW9tGY",
+	"aLarGfpGs1+njd6W2/RarASfha1c4j6xKHXtiQ/fVBlK7dKG/M/r7tujE3L24fXx0QF51/0dLtr8/UE4",
+	"ef233w/fNX6bdKbdTv9iFAWn9fjv7t87kTj/1Dk5e/dmfHt20qX+3xvT91Ht9uLj20se+s2fbQ4v6Z4c",
+	"zr5XAbR8+3HMdbs+jlH3jk3vSuhNo9Om8+XHwPoEJijVDtSAqLEYqR70XaT9bmKexzPFfvjbmI3B7eiY",
+	"mSmOSjHEvIhoSsADmfGpzSj6+2BHOlIeoHD/bEMKjF3C7lBfnCo5TBI4Av+GYQAfv1TGDESLqAw+S4VR",
+	"C1sDXbJ7JFR/PfQ0AM1QuZqC/FOutPeVj//zACy7YNjoLFmvJd0cnxPW/mURYOAhXM9kgO7PS0KiETMS",
+	"kfKEh2/6tl7yuyhPexRxNbynLW+eC4Xixi8TNHvCQuDuBz7q86TalSw4cJuGGF8EfJ+k1wThdRsiHMmV",
+	"EYsUexRK2Bgn1FIJNPKcqqQWQURI+jRCBwPkZqHvyILTHFA4KPgrgEer52yuI5MipjEjZUeEUfzzYffi",
+	"wFEOSPnARLKfxAtWWDev1ufQ1GCeRDlPcem9wdfAa+oLXIF5RffwY2lFRVgtxvQCHv7ySJXwigJK7cZc",
+	"9BhNV3K39nZ3tltp1q3OOtKpPatn3lqlJJGr1ObjIMALx0hz70WpLYcgL11AuOognYQkxQ6OXw4ZH8al",
+	"bpcuPhwcdLuHMKRZ+6VV3/tu6po0nSxf35SS749Qdf4dmUiPJWg2P6dn/MsmJCc+dcNr5aWw5tTAp2mq",
+	"xQXwiuMVlMAbfPG+9e8LbUgp26Hlq85BVc7xZOSRfz2ICZ1Ap98BjSGH2I+FzZVcpum92KAXGmuBiL4O",
+	"Q8xYJ5T0IyYG+iv7ClUHfA2SFTKPebpNNCbyGp25IKDmKN7vVDDdP0mn1zn/ytrFbrcImTfxBStUC84l",
+	"FeZY3FOwDBrrCd2GgU2QyNz61hMQuiVEQFIhLFT8mEck852RxfVGbVYYtwqEsZrKtu4RxjKdN2cFMty4",
+	"2KHYUfnlpXUF5F1uRX28DJ/CS9LIE7UbgTsQg68hjGRxnZJVEswdRwCd8efn0mtGIxZ1xvGg1P7zL6t0",
+	"EPjq9Pz5l+QQ5t9W6VTe2IDf/pIvim7nx6tUBBsMAi90ETkZWCYUF/SjcEjKzpDeQLcdjE0zgBCFWqf2",
+	"5mZSzNLere3WKiWdYLUJrEhNL//pM3/EIJoB6VcxIK+msefO2REZc49FxNm8rTttyNuQog6ZlmVzjWki",
+	"kp7lwkpblguLpFjaJJ6OGFxJOkxYaZceC1ulCysD9QMBxqSmHli9kqDpNs2KZ9CHWTSiUTzdEG44Yl6C",
+	"P6deSYOAxcmQcZI2dzZd41E53xS3zkisSeAWwTLNvWzf5jATItm3sMhFzIKAyufFWH/+6HXnBP1atzTw",
+	"vSTrJmI0yMwSX10wxdeU30CTf0OGqNqckPdCGpkzLvvc8299b0wDlUrghtEoRIkpKlamJb2wVG5E7qFk",
+	"sTID7OE4CjeBx1EYQG5PYUM7QcqjKPTGiCGU/eWaxTZX8H4kHkTh+NpQFqIxpOUKdISnVehteRoy2RM2",
+	"F+OoT12pOJiY0f/57/9xKtA9pygGjL11dJKGN2Y2Txr3ydOH2TpiHmi1pUCA4c2Iswjp1jbXzs2kNa4a",
+	"r1pFYgw2O1KPub7HANnZ2HDicyKtQzaBDYLppBT7Cj0L4+yGaZjHL399+f8CAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1609,6 +1609,215 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List reports
+         * @description The organization's reports, oldest first (`sort` reverses it), without their files.
+         */
+        get: operations["listReports"];
+        put?: never;
+        /**
+         * Request a report
+         * @description Asks for a report of the organization's data, produced in the
+         *     background moments later (a job): `USER` lists the customers that
+         *     hold shares, with their holdings valued now; `TRANSACTION` every
+         *     transaction (fills and failed executions); `REGULATORY` the trade
+         *     blotter: every executed trade (`COMPLETED` transactions) with its
+         *     time, side, quantity, price, value, currency and exchange rate. The
+         *     file is `JSON` (default) or `CSV`; at most 100,000 rows (a bigger
+         *     report ends in `ERROR`).
+         *
+         *     The report is created `PENDING` (`REPORT.CREATED`) and becomes
+         *     `COMPLETED` with its file (`GET /v1/reports/{reportId}/file`) or
+         *     `ERROR` with an `errorReason` (`REPORT.UPDATED`).
+         *
+         *     With `url` (the rules of webhook URLs: https, a public host), the
+         *     completed report is POSTed there exactly like a webhook delivery:
+         *     the body `{eventId, event: REPORT.UPDATED, createdAt, data}` where
+         *     `data` is the report with its file in `content` (the JSON document,
+         *     or the CSV text), with `Content-Digest`, the two signatures `sig1`
+         *     (docs form) and `sig2` (RFC 9421) and the Standard Webhooks
+         *     headers, signed by the key `GET /v1/webhooks/key` shows (the
+         *     organization's first webhook's; the server key when it has none:
+         *     `delivery.keyId` names it). A failed POST is retried, 5 attempts in
+         *     all; `delivery` tells how it went, and REPORT.UPDATED fires when it
+         *     ends.
+         *
+         *     **E-mail is not sent**: Openvest has no mail server. `email` is
+         *     validated and kept, and the response says so (`emailSent: false`
+         *     and a `notice`).
+         */
+        post: operations["createReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{reportId}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path: {
+                /** @description The report. */
+                reportId: components["parameters"]["ReportIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a report
+         * @description One report, without its file (`/file` downloads it). Another organization's report is `404`.
+         */
+        get: operations["getReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{reportId}/file": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path: {
+                /** @description The report. */
+                reportId: components["parameters"]["ReportIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download a report's file
+         * @description The file of a `COMPLETED` report: `application/json` (a
+         *     `ReportDocument`) or `text/csv` (a header line, then one row per
+         *     holding or transaction, the `section` column naming its report
+         *     type), with `Content-Disposition: attachment`. A report still
+         *     `PENDING` or in `ERROR` has none (`409`).
+         */
+        get: operations["getReportFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/requests": {
         parameters: {
             query?: never;
@@ -3419,6 +3628,21 @@ export interface components {
             purchaseAmount: number;
             schedule?: components["schemas"]["RequestSchedule"];
         };
+        CreateReportRequest: {
+            /**
+             * @description Kept, but no e-mail is sent (Openvest has no mail server).
+             * @example compliance@example.com
+             */
+            email?: string;
+            format?: components["schemas"]["ReportFormat"];
+            /** @description What the report covers (a type listed twice counts once). */
+            reportTypes: components["schemas"]["ReportType"][];
+            /**
+             * @description Where to POST the completed report, signed like a webhook delivery (https, a public host).
+             * @example https://reports.example.com/openvest
+             */
+            url?: string;
+        };
         /**
          * @description `sellAmount` or `sellPercentage`; when both are sent (as the
          *     vendor's own example does), `sellAmount` applies and
@@ -3915,6 +4139,177 @@ export interface components {
          * @example crm-000417
          */
         ReferenceIdInput: components["schemas"]["ReferenceId"] | number;
+        Report: {
+            completedAt?: components["schemas"]["UnixTime"];
+            /** @description The file's media type, once COMPLETED. */
+            contentType?: string;
+            createdAt: components["schemas"]["UnixTime"];
+            delivery: components["schemas"]["ReportDelivery"];
+            /** @description The address given (no e-mail is sent). */
+            email?: string;
+            /**
+             * @description Always false — Openvest sends no e-mail.
+             * @enum {boolean}
+             */
+            emailSent: false;
+            errorReason?: string;
+            /** @description Where to download the file. */
+            fileUrl: string;
+            format: components["schemas"]["ReportFormat"];
+            /** @description Said when an email was given - that no e-mail is sent. */
+            notice?: string;
+            reportId: components["schemas"]["Id"];
+            reportTypes: components["schemas"]["ReportType"][];
+            /** @description Holdings and transactions in the file. */
+            rowCount: number;
+            /**
+             * Format: int64
+             * @description The file's size in bytes.
+             */
+            size: number;
+            /**
+             * @description `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+             * @enum {string}
+             */
+            status: "PENDING" | "COMPLETED" | "ERROR";
+            updatedAt: components["schemas"]["UnixTime"];
+            /** @description Where it is POSTed. */
+            url?: string;
+        };
+        /** @description `REPORT.CREATED`: a report was asked for (`POST /v1/reports`). */
+        ReportCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["Report"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "REPORT.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
+        /** @description The POST of the report to its `url`. */
+        ReportDelivery: {
+            /** @description POSTs made so far (at most 5). */
+            attempts: number;
+            deliveredAt?: components["schemas"]["UnixTime"];
+            /** @description Why the last attempt failed. */
+            error?: string;
+            /** @description The keyid of the key that signed it (GET /v1/webhooks/key). */
+            keyId?: string;
+            /**
+             * @description `NONE` without url; `PENDING` until delivered (`DELIVERED`) or out of attempts (`FAILED`).
+             * @enum {string}
+             */
+            status: "NONE" | "PENDING" | "DELIVERED" | "FAILED";
+            /** @description The receiver's answer to the last attempt. */
+            statusCode?: number;
+        };
+        /** @description A JSON report. Each section is present when its type was asked for and has rows. */
+        ReportDocument: {
+            generatedAt: components["schemas"]["UnixTime"];
+            organizationId: components["schemas"]["Id"];
+            reportId: components["schemas"]["Id"];
+            reportTypes: components["schemas"]["ReportType"][];
+            /** @description REGULATORY - the executed trades. */
+            tradeBlotter?: components["schemas"]["ReportTransaction"][];
+            /** @description TRANSACTION - every transaction. */
+            transactions?: components["schemas"]["ReportTransaction"][];
+            /** @description USER - the customers holding shares. */
+            users?: components["schemas"]["ReportUser"][];
+        };
+        /**
+         * @description The file's format.
+         * @default JSON
+         * @enum {string}
+         */
+        ReportFormat: "JSON" | "CSV";
+        ReportHolding: {
+            assetId: components["schemas"]["Id"];
+            /** @description US dollars paid per share. */
+            averageCost: number;
+            currency: string;
+            instrumentId: components["schemas"]["Id"];
+            /** @description The cost, in currency. */
+            investmentAmount: number;
+            /** @description The value now, in currency. */
+            marketValue: number;
+            portfolioId: components["schemas"]["Id"];
+            /** @description The current price, US dollars. */
+            price: number;
+            /** @description Shares held. */
+            quantity: number;
+            symbol: string;
+        };
+        ReportListResponse: {
+            /** @example 200 */
+            code: number;
+            data: components["schemas"]["Report"][];
+            /** @example Success */
+            message: string;
+            meta: components["schemas"]["Meta"];
+        };
+        ReportResponse: {
+            /** @example 200 */
+            code: number;
+            data: components["schemas"]["Report"];
+            /** @example Success */
+            message: string;
+        };
+        ReportTransaction: {
+            accountId: components["schemas"]["Id"];
+            /** @description Invested or paid out, in currency. */
+            amount: number;
+            currency: string;
+            customerId: components["schemas"]["Id"];
+            errorReason?: string;
+            executedAt: components["schemas"]["UnixTime"];
+            /** @description US dollars per unit of currency. */
+            fxRate: number;
+            instrumentId: components["schemas"]["Id"];
+            /** @description US dollars per share. */
+            price: number;
+            quantity: number;
+            requestId: components["schemas"]["Id"];
+            /** @enum {string} */
+            requestType: "PURCHASE" | "SELL";
+            status: string;
+            symbol: string;
+            transactionId: components["schemas"]["Id"];
+            /** @description quantity × price, US dollars. */
+            value: number;
+        };
+        /**
+         * @description `USER` customers and holdings; `TRANSACTION` every transaction; `REGULATORY` the trade blotter.
+         * @enum {string}
+         */
+        ReportType: "USER" | "TRANSACTION" | "REGULATORY";
+        /**
+         * @description `REPORT.UPDATED`: a report was produced (COMPLETED or ERROR), or its
+         *     delivery ended. The POST of a report to its own `url` is this event
+         *     too, its `data` carrying the file in `content`.
+         */
+        ReportUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["ReportWithContent"] | components["schemas"]["Report"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "REPORT.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
+        ReportUser: {
+            customerId: components["schemas"]["Id"];
+            firstName: string;
+            holdings: components["schemas"]["ReportHolding"][];
+            lastName: string;
+            referenceId?: string;
+            status: string;
+        };
+        /** @description A report as POSTed to its url - the report and its file (`content` - the JSON document, or the CSV text). */
+        ReportWithContent: components["schemas"]["Report"] & {
+            content: components["schemas"]["ReportDocument"] | string;
+        };
         /** @description `REQUEST.CREATED`: A purchase or sell request was created. */
         RequestCreatedEvent: {
             createdAt: components["schemas"]["UnixTime"];
@@ -4592,7 +4987,7 @@ export interface components {
          *     being the resource as the API returns it. One schema per event
          *     type, told apart by `event`.
          */
-        WebhookEvent: components["schemas"]["AccountCreatedEvent"] | components["schemas"]["AccountUpdatedEvent"] | components["schemas"]["AssetCreatedEvent"] | components["schemas"]["AssetUpdatedEvent"] | components["schemas"]["AuthCreatedEvent"] | components["schemas"]["AuthDeletedEvent"] | components["schemas"]["CustomerCreatedEvent"] | components["schemas"]["CustomerUpdatedEvent"] | components["schemas"]["InstrumentUpdatedEvent"] | components["schemas"]["PortfolioCreatedEvent"] | components["schemas"]["PortfolioUpdatedEvent"] | components["schemas"]["RequestCreatedEvent"] | components["schemas"]["RequestUpdatedEvent"] | components["schemas"]["TransactionCreatedEvent"] | components["schemas"]["WebhookCreatedEvent"] | components["schemas"]["WebhookUpdatedEvent"] | components["schemas"]["WebhookTestEvent"];
+        WebhookEvent: components["schemas"]["AccountCreatedEvent"] | components["schemas"]["AccountUpdatedEvent"] | components["schemas"]["AssetCreatedEvent"] | components["schemas"]["AssetUpdatedEvent"] | components["schemas"]["AuthCreatedEvent"] | components["schemas"]["AuthDeletedEvent"] | components["schemas"]["CustomerCreatedEvent"] | components["schemas"]["CustomerUpdatedEvent"] | components["schemas"]["InstrumentUpdatedEvent"] | components["schemas"]["PortfolioCreatedEvent"] | components["schemas"]["PortfolioUpdatedEvent"] | components["schemas"]["RequestCreatedEvent"] | components["schemas"]["RequestUpdatedEvent"] | components["schemas"]["TransactionCreatedEvent"] | components["schemas"]["WebhookCreatedEvent"] | components["schemas"]["WebhookUpdatedEvent"] | components["schemas"]["WebhookTestEvent"] | components["schemas"]["ReportCreatedEvent"] | components["schemas"]["ReportUpdatedEvent"];
         /**
          * Format: uuid
          * @description The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
@@ -4603,12 +4998,11 @@ export interface components {
          * @description The events Openvest emits (see `WebhookSubscription` for when).
          *     Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
          *     `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
-         *     `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
-         *     are not implemented yet).
+         *     `TRANSACTION.UPDATED`.
          * @example CUSTOMER.CREATED
          * @enum {string}
          */
-        WebhookEventType: "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "AUTH.CREATED" | "AUTH.DELETED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "TRANSACTION.CREATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED" | "WEBHOOK.TEST";
+        WebhookEventType: "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "AUTH.CREATED" | "AUTH.DELETED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "TRANSACTION.CREATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED" | "WEBHOOK.TEST" | "REPORT.CREATED" | "REPORT.UPDATED";
         WebhookKey: {
             createdAt: components["schemas"]["UnixTime"];
             /** @description The ed25519 public key in OpenSSH authorized_keys form. */
@@ -4687,13 +5081,14 @@ export interface components {
          *     | `WEBHOOK.CREATED` | `POST /v1/webhooks` (a new webhook is subscribed to it) |
          *     | `WEBHOOK.UPDATED` | `PUT /v1/webhooks`, or a receiver's `410` deactivates it |
          *     | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
+         *     | `REPORT.CREATED` | `POST /v1/reports` |
+         *     | `REPORT.UPDATED` | the report is produced (`COMPLETED` or `ERROR`), or its delivery to its `url` ends |
          *
          *     Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
          *     list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
          *     types are set when it is created, `openvest org create`, and never
-         *     change), `TRANSACTION.UPDATED`
-         *     (a transaction never changes) and `REPORT.*` (reports are not
-         *     implemented yet).
+         *     change) and `TRANSACTION.UPDATED`
+         *     (a transaction never changes).
          * @example CUSTOMER.CREATED
          * @enum {string}
          */
@@ -5316,6 +5711,8 @@ export interface components {
          * @example 0
          */
         Page: number;
+        /** @description The report. */
+        ReportIdPath: components["schemas"]["Id"];
         /**
          * @description Unique request identifier.
          * @example 654321
@@ -9370,6 +9767,454 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listReports: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page to return, counting from 0.
+                 * @example 0
+                 */
+                page?: components["parameters"]["Page"];
+                /**
+                 * @description The maximum number of items on a page.
+                 * @example 100
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `createdAt` order of the items (ties broken by id, in the same direction).
+                 * @example ASC
+                 */
+                sort?: components["parameters"]["Sort"];
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "data": [
+                     *         {
+                     *           "completedAt": 1732893485,
+                     *           "contentType": "application/json",
+                     *           "createdAt": 1732893484,
+                     *           "delivery": {
+                     *             "attempts": 0,
+                     *             "status": "NONE"
+                     *           },
+                     *           "emailSent": false,
+                     *           "fileUrl": "/v1/reports/1/file",
+                     *           "format": "JSON",
+                     *           "reportId": 1,
+                     *           "reportTypes": [
+                     *             "REGULATORY",
+                     *             "USER"
+                     *           ],
+                     *           "rowCount": 12,
+                     *           "size": 4096,
+                     *           "status": "COMPLETED",
+                     *           "updatedAt": 1732893485
+                     *         }
+                     *       ],
+                     *       "message": "Success",
+                     *       "meta": {
+                     *         "currentCount": 1,
+                     *         "currentPage": 0,
+                     *         "limit": 100,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
+                     *         "sort": "ASC",
+                     *         "totalCount": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReportListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
+                 *     errors included, is stored with the change it reports and replayed
+                 *     for 24 hours to any request with the same key, with
+                 *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+                 *     first and gets its response. The same key with another method, path
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateReportRequest"];
+            };
+        };
+        responses: {
+            /** @description The report, PENDING. */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 201,
+                     *       "data": {
+                     *         "createdAt": 1732893484,
+                     *         "delivery": {
+                     *           "attempts": 0,
+                     *           "status": "NONE"
+                     *         },
+                     *         "emailSent": false,
+                     *         "fileUrl": "/v1/reports/1/file",
+                     *         "format": "JSON",
+                     *         "reportId": 1,
+                     *         "reportTypes": [
+                     *           "REGULATORY",
+                     *           "USER"
+                     *         ],
+                     *         "rowCount": 0,
+                     *         "size": 0,
+                     *         "status": "PENDING",
+                     *         "updatedAt": 1732893484
+                     *       },
+                     *       "message": "Created"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReportResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path: {
+                /** @description The report. */
+                reportId: components["parameters"]["ReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "data": {
+                     *         "completedAt": 1732893485,
+                     *         "contentType": "text/csv; charset=utf-8",
+                     *         "createdAt": 1732893484,
+                     *         "delivery": {
+                     *           "attempts": 1,
+                     *           "deliveredAt": 1732893486,
+                     *           "keyId": "openvest-webhook-3f9a1c2b7d4e",
+                     *           "status": "DELIVERED",
+                     *           "statusCode": 200
+                     *         },
+                     *         "email": "compliance@example.com",
+                     *         "emailSent": false,
+                     *         "fileUrl": "/v1/reports/1/file",
+                     *         "format": "CSV",
+                     *         "notice": "E-mail is not sent: Openvest has no mail server. Download the file from fileUrl, or give a url to receive it.",
+                     *         "reportId": 1,
+                     *         "reportTypes": [
+                     *           "TRANSACTION",
+                     *           "REGULATORY"
+                     *         ],
+                     *         "rowCount": 12,
+                     *         "size": 2048,
+                     *         "status": "COMPLETED",
+                     *         "updatedAt": 1732893486,
+                     *         "url": "https://reports.example.com/openvest"
+                     *       },
+                     *       "message": "Success"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReportResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getReportFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path: {
+                /** @description The report. */
+                reportId: components["parameters"]["ReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="report-<id>.json"` (or `.csv`). */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "generatedAt": 1732893485,
+                     *       "organizationId": 1,
+                     *       "reportId": 1,
+                     *       "reportTypes": [
+                     *         "REGULATORY",
+                     *         "USER"
+                     *       ],
+                     *       "tradeBlotter": [
+                     *         {
+                     *           "accountId": 1,
+                     *           "amount": 500,
+                     *           "currency": "ZMW",
+                     *           "customerId": 123456,
+                     *           "executedAt": 1732893484,
+                     *           "fxRate": 0.0378,
+                     *           "instrumentId": 1,
+                     *           "price": 231.45,
+                     *           "quantity": 0.0821,
+                     *           "requestId": 1,
+                     *           "requestType": "PURCHASE",
+                     *           "status": "COMPLETED",
+                     *           "symbol": "AAPL",
+                     *           "transactionId": 1,
+                     *           "value": 19
+                     *         }
+                     *       ],
+                     *       "users": [
+                     *         {
+                     *           "customerId": 123456,
+                     *           "firstName": "Jane",
+                     *           "holdings": [
+                     *             {
+                     *               "assetId": 1,
+                     *               "averageCost": 231.45,
+                     *               "currency": "ZMW",
+                     *               "instrumentId": 1,
+                     *               "investmentAmount": 500,
+                     *               "marketValue": 500,
+                     *               "portfolioId": 1,
+                     *               "price": 231.45,
+                     *               "quantity": 0.0821,
+                     *               "symbol": "AAPL"
+                     *             }
+                     *           ],
+                     *           "lastName": "Banda",
+                     *           "status": "ACTIVE"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReportDocument"];
+                    /**
+                     * @example section,customerId,firstName,lastName,customerStatus,assetId,portfolioId,transactionId,requestId,accountId,instrumentId,symbol,requestType,status,currency,quantity,price,averageCost,investmentAmount,marketValue,amount,fxRate,value,executedAt,errorReason
+                     *     REGULATORY,123456,,,,,,1,1,1,1,AAPL,PURCHASE,COMPLETED,ZMW,0.0821,231.45,,,,500,0.0378,19,2024-11-29T15:18:04Z,
+                     */
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
         };
     };

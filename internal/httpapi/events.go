@@ -6,6 +6,7 @@ import (
 
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/reports"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/webhook"
 )
@@ -63,6 +64,8 @@ func Present(resource any) (any, error) {
 		v = apiAuthEvent(r)
 	case webhook.Webhook:
 		v = apiWebhook(r)
+	case reports.Report:
+		v = apiReport(r)
 	default:
 		return nil, fmt.Errorf("events: no API representation for %T", resource)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/wallet"
+	"github.com/openvest/openvest/internal/reports"
 	"github.com/openvest/openvest/internal/webhook"
 	"github.com/shopspring/decimal"
 )
@@ -48,6 +49,7 @@ type Server struct {
 	Trading     *trading.Service
 	Idempotency *idempotency.Service
 	Webhooks    *webhook.Service
+	Reports     *reports.Service
 }
 
 var _ api.StrictServerInterface = (*Server)(nil)

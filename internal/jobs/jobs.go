@@ -146,6 +146,7 @@ type Queue struct {
 	cfg       Config
 	exec      atomic.Pointer[Executor]
 	deliverer atomic.Pointer[Deliverer]
+	reporter  atomic.Pointer[Reporter]
 	backend   backend
 	close     func()
 	started   atomic.Bool
@@ -172,6 +173,9 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &deliverWorker{q: q}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &reportWorker{q: q}); err != nil {
 		return nil, err
 	}
 	config := &river.Config{
