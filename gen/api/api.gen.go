@@ -1620,6 +1620,24 @@ type AssetUpdatedEvent struct {
 // AssetUpdatedEventEvent defines model for AssetUpdatedEvent.Event.
 type AssetUpdatedEventEvent string
 
+// AttachPortfolioAssetRequest defines model for AttachPortfolioAssetRequest.
+type AttachPortfolioAssetRequest struct {
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId Id `json:"assetId"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+}
+
 // AuthCreatedEvent `AUTH.CREATED`: A token was issued.
 type AuthCreatedEvent struct {
 	// CreatedAt A time in unix seconds.
@@ -6403,6 +6421,59 @@ type UpdatePortfolioParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// AttachPortfolioAssetParams defines parameters for AttachPortfolioAsset.
+type AttachPortfolioAssetParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // GetPortfolioParams defines parameters for GetPortfolio.
 type GetPortfolioParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -7736,6 +7807,9 @@ type CreatePortfolioJSONRequestBody = CreatePortfolioRequest
 // UpdatePortfolioJSONRequestBody defines body for UpdatePortfolio for application/json ContentType.
 type UpdatePortfolioJSONRequestBody = UpdatePortfolioRequest
 
+// AttachPortfolioAssetJSONRequestBody defines body for AttachPortfolioAsset for application/json ContentType.
+type AttachPortfolioAssetJSONRequestBody = AttachPortfolioAssetRequest
+
 // CreateReportJSONRequestBody defines body for CreateReport for application/json ContentType.
 type CreateReportJSONRequestBody = CreateReportRequest
 
@@ -8819,6 +8893,9 @@ type ServerInterface interface {
 	// UpdatePortfolio Update a portfolio
 	// (PUT /v1/portfolio)
 	UpdatePortfolio(ctx echo.Context, params UpdatePortfolioParams) error
+	// AttachPortfolioAsset Attach an asset to a portfolio
+	// (POST /v1/portfolio/assets)
+	AttachPortfolioAsset(ctx echo.Context, params AttachPortfolioAssetParams) error
 	// GetPortfolio Get a portfolio
 	// (GET /v1/portfolio/{portfolioId})
 	GetPortfolio(ctx echo.Context, portfolioId Id, params GetPortfolioParams) error
@@ -11557,6 +11634,95 @@ func (w *ServerInterfaceWrapper) UpdatePortfolio(ctx echo.Context) error {
 	return err
 }
 
+// AttachPortfolioAsset converts echo context to params.
+func (w *ServerInterfaceWrapper) AttachPortfolioAsset(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AttachPortfolioAssetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AttachPortfolioAsset(ctx, params)
+	return err
+}
+
 // GetPortfolio converts echo context to params.
 func (w *ServerInterfaceWrapper) GetPortfolio(ctx echo.Context) error {
 	var err error
@@ -13926,6 +14092,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/portfolio", wrapper.ListPortfolios, options.OperationMiddlewares["listPortfolios"]...)
 	router.POST(options.BaseURL+"/v1/portfolio", wrapper.CreatePortfolio, options.OperationMiddlewares["createPortfolio"]...)
 	router.PUT(options.BaseURL+"/v1/portfolio", wrapper.UpdatePortfolio, options.OperationMiddlewares["updatePortfolio"]...)
+	router.POST(options.BaseURL+"/v1/portfolio/assets", wrapper.AttachPortfolioAsset, options.OperationMiddlewares["attachPortfolioAsset"]...)
 	router.GET(options.BaseURL+"/v1/portfolio/:portfolioId", wrapper.GetPortfolio, options.OperationMiddlewares["getPortfolio"]...)
 	router.GET(options.BaseURL+"/v1/reports", wrapper.ListReports, options.OperationMiddlewares["listReports"]...)
 	router.POST(options.BaseURL+"/v1/reports", wrapper.CreateReport, options.OperationMiddlewares["createReport"]...)
@@ -18820,6 +18987,123 @@ func (response UpdatePortfolio500JSONResponse) VisitUpdatePortfolioResponse(w ht
 	return err
 }
 
+type AttachPortfolioAssetRequestObject struct {
+	Params AttachPortfolioAssetParams
+	Body   *AttachPortfolioAssetJSONRequestBody
+}
+
+type AttachPortfolioAssetResponseObject interface {
+	VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error
+}
+
+type AttachPortfolioAsset200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type AttachPortfolioAsset200JSONResponse struct {
+	Body    AssetResponse
+	Headers AttachPortfolioAsset200ResponseHeaders
+}
+
+func (response AttachPortfolioAsset200JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AttachPortfolioAsset400JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AttachPortfolioAsset401JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AttachPortfolioAsset404JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset409JSONResponse struct{ ConflictJSONResponse }
+
+func (response AttachPortfolioAsset409JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response AttachPortfolioAsset422JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AttachPortfolioAsset500JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPortfolioRequestObject struct {
 	PortfolioId Id `json:"portfolioId"`
 	Params      GetPortfolioParams
@@ -21901,6 +22185,9 @@ type StrictServerInterface interface {
 	// UpdatePortfolio Update a portfolio
 	// (PUT /v1/portfolio)
 	UpdatePortfolio(ctx context.Context, request UpdatePortfolioRequestObject) (UpdatePortfolioResponseObject, error)
+	// AttachPortfolioAsset Attach an asset to a portfolio
+	// (POST /v1/portfolio/assets)
+	AttachPortfolioAsset(ctx context.Context, request AttachPortfolioAssetRequestObject) (AttachPortfolioAssetResponseObject, error)
 	// GetPortfolio Get a portfolio
 	// (GET /v1/portfolio/{portfolioId})
 	GetPortfolio(ctx context.Context, request GetPortfolioRequestObject) (GetPortfolioResponseObject, error)
@@ -23637,6 +23924,54 @@ func (sh *strictHandler) UpdatePortfolio(ctx echo.Context, params UpdatePortfoli
 	return nil
 }
 
+// AttachPortfolioAsset operation middleware
+func (sh *strictHandler) AttachPortfolioAsset(ctx echo.Context, params AttachPortfolioAssetParams) error {
+	var request AttachPortfolioAssetRequestObject
+
+	request.Params = params
+
+	var body AttachPortfolioAssetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachPortfolioAsset(ctx.Request().Context(), request.(AttachPortfolioAssetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachPortfolioAsset")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AttachPortfolioAssetResponseObject); ok {
+		return validResponse.VisitAttachPortfolioAssetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetPortfolio operation middleware
 func (sh *strictHandler) GetPortfolio(ctx echo.Context, portfolioId Id, params GetPortfolioParams) error {
 	var request GetPortfolioRequestObject
@@ -24684,685 +25019,693 @@ var swaggerSpec = []string{
 	"shdgTl7e3xxtsQC3LYtTx7WIM4BoZjwHiaT27Ve9+YzHIiCXpZ/lvZkSds2L0YRZLgNsw610efnbb5Si",
 	"GYMilvAn4w3zzUGXxX7MFZTgmZkp5bjPI9impaScsUzrJmudD2QkH8lbraR8kWa4jjdI4wyx8KCL3Wmh",
 	"NUu9BtEpfWGpM5u+pdOseSczOkfJJiP6YNBJmdDRxPN9FMwJZ3FY6adPaYACa4DR/KTD+gyNTxzwb2Ea",
-	"Vwj7ExnGOchPZBZX2Hkqozifb5OZGAhZMxKLQ6cMxM/x1D1fk+8imm7icVfDH1MsTgQYLDFDECvoPiWe",
-	"F9EU4DzjLxvxrUH7PNF9RnyyCd2igmgW3XHW7nPDtwT3eeI7gd9cdpN/DK3B0pQubNSp3UAwN2slpVZH",
-	"dOlF02ARifrPxAlJZLJb3muDZAnSLl3jY4jjfZLjiCZBaHQ25G+AVAj+pnKNfJpeJr1IUqRYF/b93gSC",
-	"m7db4UcrZ/kiFHmRTuuonN4CEZLEnEBEfmx1wwPkA/jEcM1HSbO/zaotvLxN2MkwfvFRxPMobgOYEIUO",
-	"jUJJZkt3EXdVD76i8CHdnJretu6gh/abjSOkXkH8ohd1XWUlRN2BDQpmptrl1eDMJFJ57radA2M9ZesA",
-	"n/SXKs4ng3fPTesycujN+DN1w9Cc2bkui45zLXMboI+cVsaVP/q9Xj1uV3/D1b99/NywDve//MWELeOK",
-	"CuMKtICApTh3TEu9wAw5fsDEZZMLBNjB+c9VZP599Q6HkNbEB0pD2nYiDwo7pH8+hflLH7WViSpOJl/n",
-	"PGAR9lWdJ8MNKS0ECbwXZIk+BOGtCZMwf1hA6nuNw8NqA2F/PsXVJpLvAs1nido0tu9R0kiD0mjuoXfY",
-	"o2gQFX3RTH/Rnkdo/7XREAmIuM7pAKVGvV5vmL6A3PfCMs4RsdA8DO486hARKnoD7ZlEykOcwxCKzP5o",
-	"SmZpJFx82KgdCIxYYo/SK0i2Yt2RS6I9TcpQOA/CrW64/HCn2seJG+oaR1sONYxjTDXf0vXWXE3vvGmB",
-	"8cm99+z8a+YF9DokmJlss79MV8J5rNU34WzAJdQTUcIMAlYDNMN0gX1+Q3tkGWdGiz8h7kZMYbRUxUVV",
-	"CpySUYSdKXGT4isvEFeDuYxmocB3CYuEtx3qUG9z+2e6f5pEACgXZyjXvssFlG5da2n1Q3cf4ZKEMkU5",
-	"GYVtLe4YIEpgMdk5ZJ3cYkekThKiLJusvi6LY44JYovxzIsi4p7IbhQB5xcicYbDyFUe0WAATyISivcZ",
-	"U+Xqd1nYOwHvG0igM6wHqv4Zd3M3wSBZdBIEHC/znqcw2kJ0zBz+jBB5r4lNUk0k5UYVe5yczIQkUiwv",
-	"BcJ27Pg0zXx3iCAbyq48mK5EWRb7tNe/7PUhOc9OFQTMB4kkYsIWaLrEYeRhX8kW/L4lN9i/Vt5C7dJ1",
-	"ZgTxJYnArbh/lgzaMlfh/8vfRyOjHCCaaAjkXEtvQ2q6UykQpmc73N99si/bbRZs9Y771M7XZ4QKnHYE",
-	"LWw8FvdxPEF2ws3gySQIkd29OOu+755dtc9Tu8osZGtXt9TGNXZoi89TVBFQwlBZ9FaE2Kulx4zRn48o",
-	"E8R3xxajdODdZ305zPCnrhinUV/DWrc5V/DuQ3heVgfmP27Hd4q0r9373OuK2Hy+oyJmRPKu52sO+/3k",
-	"TDBd9NykcWEWQWHfNB4bx68OqvX9ar2pm6D4eyZM3ev0gPwX8+ctvoQGApyx4/t9F1covk4CKrccoqc+",
-	"vUy+vO9BCgOf7Nwnvs8/yh4lGGm7o3TuMYMxaCcPm0FNM4lt+Maju/Dky+SDAn+TNuR2i5W8dXdRRR5F",
-	"UR8E08Jr7Tmd0+N6td6oNg62OadPfOS2E1gKLVxn/faboY1YMCOiNEKS/4rKjBBky79saOYsSi286fWv",
-	"B1ev33UHA+CuSmuxVP9BTcWx4cXhsHNmj+gSe6JdqFSElaZ9gux37Yur9vl1v/O+2/nFRvqbOFaYoc2b",
-	"7Ddgp4thp9LwbM2AYFdOkH3WuegCBHqVGfl6OoMHEFKySqaVQl6PXE3JKqVALlklBVnJKon50lY/NfIO",
-	"Rr9kA89CPIlKpq3tEwwlUAybrnbB+PQdmCb6gFnjC+35PAzuCr4+A1NHyuKYPBRO6R15w6kscw7ttXVG",
-	"kEmAkaXLN2e4/McUXdNIg7bKDhHereU08Anyvd0tPk8n465hV0qiLUzH3l10L07l1Ojr+v6Wq91JTC3y",
-	"Uc2lj2CUS9tPd6Zc9fmWZNtGGuZeMK11Eos7NcZ9HSGfJC0X7EIE6y16j2QBU+tPzF/P2HwlyMVKjlXu",
-	"ONzLmGUi7YJWs5qxShFCcpU/VPArNE9ta1fa4IJJxjSPYMXwboEso/qdSDVZ1TvdBiOtdMOznbRuBcTj",
-	"KS7xOZBl4J6T8pLhUeYG94kFgWpc6WvQZk4b2VGzyPs+cfHTDN60kfTvskDtRMmFKkacgMm5evvduSx+",
-	"N8WilMscM0ZctCKRhRzMBXQUhZgy7EQg7scu+M7ZmY0WlN8KhE4xdYiL3AVBrud7N4Q6xBK5htrHb/q9",
-	"3zpcQcmMi+yzXv9d+2JoIxog7ETenRetkLuA3neiGzSNf56T0AtcVG400Syg0ZShBfWhRVJAJ97NIiRu",
-	"xUKMRKKGp3jdc0b0j2CshQ5MPIr9GrJFLSQmMsdfKspiLz977peXgknbIMUxAQn2/WBJXMiQZmllRaKW",
-	"6x4qpKBzxvUPsXCuiIh1Pl4ggtjmS0Jd8Wbq52x4gvhVgJT66U0Y/A0qQKV+PYPY8yj7cz66Ictm8q7s",
-	"5yVPfStZYhdpQEPZFqddBXZlznrKliO56UnWFqsEACspEKgJgNDnKliKslwBjcLAR16kx9Ykk3CyToZO",
-	"03bqre3pmy9MExkt/XddsjFQ473UXhCIhOrbQjZshm0hG+RS/g/Jge0a4m+KNPmE1hEOyYhyZkFcxALR",
-	"DgzHFbQUfmcyU5whe7/ZtFE53TptRAs6iFVQiGFGqE0H3iLBgDbp3l/ZVPcu1fdNrW2/2ax9Jcv5Q6ZP",
-	"3csPGiglzT5kpPvZ1M3S8kPgiIxcZJcx1tgT4jCWvD3hkZT/uJxf/khPPJ9YaIwZOdyvEuoELnFPUED9",
-	"lQghDCiJA3eE6zcKPXJH0rVPxiuzJCinvt7hYlDYOBWfKl3zYRclX2WxQLo1ahVs8rKc4ubBoRmtU/IJ",
-	"sSmuNg8OVb6fxEUtrQxxPQhXJx8/F6lAzPtbUc6qGPAFU/38PSpKh24ZKX6PTSm+rXOKuby+E8xnqEGu",
-	"LEbjthe7iT7MbeyhRRMUY5Q7oOg4qdWo39apJlguNOKf4Rvy8o85uYn/mNOb9O2d/2r7K1wu4fLsTcnK",
-	"/PbTZedt7sfLi7f6dR5jYrsgj6zReUemgMoswtTFoSvCZMdcD5pj1yVuJakpc9Dcb756JchQxIu5BD5P",
-	"mwd+ev+60/fqn87/cH7+afB6+eHXi785b49X7unrv31ovlmc3vzwQyZG5vi4ftBMxcnspw5S+V9avwuD",
-	"Qr16/P3Lj5/3v1S+y/3Y/PLDD39P/7T35YfKv/zl63KvFP9J0MBVynkQRjVBOXoA0sHBmpig3//by9Fo",
-	"NPr4/V/WXVYPPdebT7Aioi2Oq9l+FN8sWfuRGzjXx+4r52h8iA8m+2TPbTppxsnf2MmIlFprcWCkdtlB",
-	"MrlmXJHCJ0UeNAriirh6uWxftgeDy15/yGXhs373fac/uD7vnnYuBh2bqwh23Bmte2bzE6ObliEOpNMf",
-	"dt90T9vDznXvzXX3QldGdEalZuJac3qiklXSZilZpct+r/eGj9Y+O+t3BgOuh6yZhuvn/WH39LwzgI8G",
-	"g95pVz3pDX/s9NPMT4Nke66n9uFSEn8pt0NnoXdHQnbuOYQykn9+gQWT657ln12GQTDpTZSInmeWnAVO",
-	"OMcmvUmX6o6R3LvtMPIcn7DepM1Y4HgFr/W45qEz5o6S43PRSiDh6xkNCS7/CKa05gbkX+VPNSeYZXlC",
-	"Ok5wL80TYqZW+z/+y1/+62hRrzcPX3z3/csf/uW/Xduf//7l/6x+/P5fk7c+pnhj9eN32qPKv5T/pTUa",
-	"1bZ9u/L9uoOXDpRaFwv1VW3s3zjSf2crarFxZ4N9dWsIk40RMK4zzH7ViKm8w+P+YVGP75bSt16CZu1u",
-	"mb6Xqyq1QyaGot1O2SvUo+61KfmM/77TxZnBcN6Y9rpz0XnTPe22z697v1x0+jYKlpShWQDZRJii5sF/",
-	"TbSg5NIr33h3BNkmwoJgmNPexbDfOz/vXry9vuz0ByKEByxtDHkRKmNZLDYIoXr1ZOI5JKzod2UWNDDE",
-	"ZUdNX2qGT7a/3DiGXhNKJp7jYR/oPrkw+MNTAb/v0Rvp3/lowvR/muj+00T3NU10Rcx89zGlge2hAbBf",
-	"xbKWSivK+41lO2ujKuAxEPeziquW/GD2fMqZTDo11KzC/Gi4QcQP2RxHU1TWMyB+r3+sKenQkeVtue4Q",
-	"J/LYOR4vP61l751NjlUOqKVwsOYKujBSWzsuHdZAUYAa9TrfrRA7EQmZJVtf+CvE5lCVK638Y0rSkm3j",
-	"fuk2a6QLc+rrFIfEdBGlPTtwe+nl+qT/R9k4omWgiosV1BuL1wolp+N60AWVoJ+iLFk+RCF3HKaYXfMr",
-	"23QgZPVuWf14jm8ImgS+HyyZdiDHQeATDEFVlHyKrp1FyIKwoEKHeGir3eAfwLgniC58H8lN4fwOfq6h",
-	"3hz/dQEBz/wFUdM3ChdkE6XHy0pDtYbiM1fIzskdqbR1C2G+HI60MBJRYjXUpcnFaslq08R3GeICER3R",
-	"UERLioqcUQAdfShJ+tDBNkDF/FUNtZNkTDknmmI2ojbkYPN7HziJKGussrBl8pXMxLaN9U3Wpdc//PA+",
-	"Yj5+Rgv++Llplmc3puk/PANwXV5/dvTd8/xTI9wHvLguQCaZP7ud21+xl+rSzx0D/gAJ3sZ5aafWONxH",
-	"XOtN7+D3cY2MenorR6Pvf29Ujz9yXeXj50OrsV5LkR0OzmSk/o7mcFf7zNToKc6DVy+mamiY4ul3MIjJ",
-	"IfNx7OqJFsRelOr/M5lHSFRr0KXuFwzZmTIBIEJoG35g3vBU+JrCzhquKfEvI2FActtxDx4UfJKBeHNR",
-	"l0TpN+nV/TenaG9v7xhF3kw0MRiepukW+otBss2wUW/t1Vv1+m/ZtJsq/9pEs8JlEzfD2a4fR3Htnqdp",
-	"y8V27cuV2ZNUFVKtAE92FtOmpZsq3w9joIZdbJG3JBRzPd1p969CMiF8gWQzrvvJq106X0TmKMiLxNQE",
-	"/yzG0qUq6vpcCWsrulizPllD9jmfm51bCLA+4ZAZi3b0yZxI71TcjySgyOZDuAvo1qFqcsGSK2ahXH1b",
-	"1KQAkh5F45AoQOJUWtn+L0oJam5VeJl8cvwF8+7IO6X2CJH9G2lBCmGbTyRQ1kC9vj0nSxVQziC8mKL7",
-	"0D/5fvRMzM4mLg9YaLyIEA0QqYLfyWOi3k+5NyewuzK2GcFT0c21konj56qFh6mzyS+VN4XIi3ATpvnK",
-	"34h3Acv87/i2KfDRireQE9xxNagsozyk6TJaeo6sYCVCELavRtOPZ0/nlO0BxaoEs3yqwCI0mpGgmlYg",
-	"espGMp8E6oTKBViIeTeUuMj3bgnCaCnqZSKX+N4dCVeoPI2iOVch0Xwx9j0HTQMWZXYIXmm9fCmGZDVt",
-	"m14Gcp+zqsP+q00Sn74PxXQ7IL5/v25iNiO+r7pSBSGCvxP7jX0ios+glRAOiaRbLCPN4/ZRwRKYDl8w",
-	"tK6vWCg1MkjCQnEe0ewc/Dy4YTCfq84FcU9gaW9M6oBWjI2LdulE9CTXzpaXCLRtuccFcm/2aZWSTdl0",
-	"7/A3/4PdOimyK8zn4c9NbVh0nJTrFmrU6x9PwOLKf2aIAKuAL3ZEx7c3TG55r6qTVsyJZKnh+12hbDGO",
-	"92P73F055UD7OH1rHNTvc220KQKWjq7659LurLj/2cUAbgBhexcsa+ET6Lxkx53L5S3C7EotZ3TKGY3W",
-	"3wIcQCuDHuMe7FhHVjggf8OzsYcpul1iZ4qhDyq0xiYuwgzZv737xR7RshpB2Eljzn+z8FzCRNNCePtn",
-	"W2AkfoNQdx54NBrROb4hrNJKWgwqYCzxOQoJCxahQ1KcX7wu29iNqJfpoByEwjotHfkV+Cad9SQq4Hau",
-	"+iWr9Nu7X/j//zntay6okVucYX7Prmm73SMpRdnUKyfuxiqaJHJyLHRXbjUOYLJwmIwunR6p8ykiIcU+",
-	"NL4N7jyXuGhBvb8uiAzTm3gijGiD22Db5Kd81tPDS0Gn+J5R29fyoLYv/xwnOq9vBnB6NRj23nX6qYYA",
-	"pnolT1ikPj4Bpvr0WYCfX416PWH5iXuf6Jj787Q/SSx7T9EBRcfREzVB2Zh9rLcGjw/fo/cGH4seTV+3",
-	"M3g6z3Az39HbvsRLl61fnh3PebZtXzphaPK2c42AP6khG/4b52wT7EzRBHs+lK/yuKoxCUJ0h33PFWER",
-	"/OEiJKbS6/Iw5i/1H4fDS9nKPe+u3TcfWQHX1hwOwnnEatfzOIP1aMmVrGUY0BsQ/ZZgUQqQGyA8Fqp+",
-	"zZyEdUNxtAjJa8wMQ/eEP3+yYMRF8bsW4FPmzyO9iQOD4JiWMGbE70PCjVTQwzt+BILZfBER0ekOcpFD",
-	"koimju9BLpM4vuv51BYMSsNqjveuC2vSCcgQ3iSL5IwDd4XKdjq2CZpVozkO8YxEJIwFwITH6LJQPs6Z",
-	"FhrdVEQF8pjuqOVQQPc6Eq6Es3laskpTgl0SGg90ITENpe6lTTUOCb5lta1Dr9ZuRhA6yr/RW0ROMLun",
-	"twOOVn9NeXgvgi0k7kkc2CZIzO70+72+0Vm8VoXU5eg8zgKxGE7QE75GfXdOe+8uRc8hqwSTG7Zkezev",
-	"OeHIqBnE9CZCEUw9/ZVxpGHiX93Y7L++xcq2dr9JiB2xvx241d3ikKykWvs4WNxMI37e1OdMJFWIqLey",
-	"oVlm5QR5E0QD4eURVdmk5YnzJ7MR8CHtse/nd97V7WyVPNYubvyuUJfuwanQCMKTi2iwLFg+k4EOBf1X",
-	"1eiy/zOoT4xEmkVB3gcqkN08jSS4dSZTNsO+T1gU+wSfW6fa4t7MCdpfsGK1/z9Eu951/WAjz7kloWwL",
-	"a0QB9OYWwTS9OxKCNLvxNCjcvk8+zie2rG/1mjqyufOYPmAmfpUl4KSPq+4tTR8l82qNrD0G/hvo1xqz",
-	"/1Np2AncT6Njp/H0RFp2MukG3bN7MRj2r951LlJNR2maMylWLbiM4uRBiByfYNH+QDQa9Fj2NsGieyAl",
-	"S/H1E6qxacTnFNn8yp+fKmvmYWbHGeyNMBakY/ahD38cRO7ilYWWhNxaojYaKu/V+Y/ShbAiOETlvcMD",
-	"8Vt+u1xs8G5Ir56cPj/jE981sLAdoZRYeGJI+UbsCOjRt4CTk8WuCJU09KSQ5hgmv18ByYoq5FrMp03d",
-	"7o/kb0phqzCIJxEqRPgOlA9ksVHSrPE/W01CN++ALhHMSdwbUmZucNVCGESgZWZq+WY14OGupU2SnL6i",
-	"rFy3vacpQdw3kchi+v2TSWQKbs22k0ujiAM+Q67LE9+vIRUAy5CDw3CFbF2at2WwUzr40D6R0SK2jKUQ",
-	"CUBcbQommZgpU6xUDYnHkCWcjs4xhkbpHVM3n9LdIqnu5wL/+uFXG21teoyZaJqrGdnyEtgn4ixEiX+j",
-	"DeDHYIlmmK4gRYGlBp9ihsTnxEVlZ+X4hFlxiwoZIqbermTLhe01jeXCHjmoWWeeCu4QYtQYCkTr2iQ+",
-	"rTjLsKOwtBs9zFWM/LZreYTgaVQGlwtsR3431ASVb26ykLuxLWbk69vcr33t1W8YT/jtjUK7RwROA9+F",
-	"ms+BvAS+9RK2CpZRO5c021xjDhPP1IITdmPkjg+XjBIyt9IBOMnlleYTKftYynymHwE9Uke3dSWsUCP8",
-	"HJe/n9Al0fxNZS8lw/y5RbCnso0ZsPZkJrJk7qdd6zdZZHF90PHCuSXAXycexdTxsI/mYeAuHNDX4r7+",
-	"oLax1oja3Ythpx8X2BsMe6c/D2zE8RFSWZIOcXAjmXKAWBQ4t+xkRO3T3rt3vbPu8IONQszltoiEHvbF",
-	"a2PMPCcOQmWofBP4roVmHvXojYXwTeg5Cz9ahBqE0OXsde/ibGCjcUBddoLs896pBpcfOMXwvOn1O923",
-	"F9edX09/bF+87dho4uFIBcZ6hA932v9wOezZyAlX8yjQnqUDhkxYgTJLcsUlqwRwlqySDmDJKmWB4F/B",
-	"nNkC6cYJcmzjnNxgZzUMbgk1aVIRf6DiEZIMEt9FbIrnBgstBqosGA+EDHhBDNxCdnsRTYNQ2gBa6DXB",
-	"IQnRaFGv7znaWPADMcv82mtfVR0in+ZeSFiXpg7i3iE/5ltUDp7hT8PheerbV4f7W37MnEAcya0uGMDF",
-	"AD4x3CxRuGARcbvzdPRQQUlU7bsthFWYOdPq6AHiRnprU1td0jckxm7SAQFWn1rsLmKCdix24viN+3J8",
-	"/RwWsXwZkvyILP8dDm9JdCbhy8ZnEdT78fz0PRrjsIbA3ygsGYmn2EqL06agNz9ga70Q0rA5xnFIO5cT",
-	"MY1QmQbLuJnkGENBjHkY3ISEscqJyOwVQ6CJ5/v8B4oWjDy1vfvJbCuEurtMMfVupgWF1r2bKQRBAPpU",
-	"tBkOnxhxuxtH/GBpXpEfLJ/Bgmbxcdp2QQ8N9wjmRfes4XSxCIfR06u84U4HY52ym3Y0F0eARN6MvAm3",
-	"KD8xjF+833Vlle4Cf2HawoEICYPgJW+28CH/SdCHCpdKk2lx+JxBi8gw/BTdWQVxKppiHavkQD6SU4jT",
-	"ZUmOHa9MbaFgPzpud7lPk4vmG+jb2i33p1K03xHTvZyUoxOhiqolrCmEMjottvbJKlNQXY3MmKge5zFR",
-	"OW4767ac5LLAHicHQ2VInKhvazP3vZlXADMMx7y/EYQZZGQE4ZaDUvKpEM5UJb26SKIX7kaWuKgDSlAZ",
-	"kiIRnkTSBi9S+bhMJLCpkkQaFmIBqiNK7mSItijuKmfZFhPzkNx5wYIVA67eiIGXNQAFYAL7ssBVrL25",
-	"gcNk0qalIFz4/rZAsWAzQx8EYdQLXZlQFUTY340Qse8D8Nt1ZcmcsxTW0kSq0YGiMyt9VFLgysWazqZW",
-	"uOh51vmMCxqZ4GPChgMuROjJxsB2DpimXIJiCN/chOQGri0Rq+HNSA3Fo7IRFbWOE5uPyvKV/tXYImzH",
-	"JRjlTy/YiNppp7p9gmKrcZIvHE3DYHEz1fK045fsERXzUOJFUxI+gkP12fpIE1St894A3SofjvgEhIwo",
-	"EKqSwtwLJvf9uTl4Hhp2IqQgCH5bHwAtxTCInFWek+ePHu18Fjq/4gPMD7dQiYtWprnK7CyBPYPF7upq",
-	"3s61FrOvx0xET7u7Nhfsi8O7dYJN7++9MtfjxW1IXb/s9YdveufdXip3PV5FumIDpGBAk3bBTKG0tgw1",
-	"CJa08oQxusmNZgrRza3q+UXoxgv4BjpQCnl/HhVIK8v4FH63FJaeyO2W5Unrs9yTY7p1mvuIijx3tCHN",
-	"ncvNhEZfO9E9Xu+GbIPkQOup7sn6Za47KnNWJNglMCf+J1ztSlET5uHnyKmebS7BZRiMfTIrrPJ7vH9w",
-	"hObiJb2fW6qxo3j8/R8soLYsJATRfiMKvkMueYgyXJDzHCwi5rkE2S/vGsbwyLWdJ+6Zop4k0ed9H5yt",
-	"8vORSfcXN6INf8iC8AIyu4ImfHGGWgAWIj6UH5WjKqcGTM8JlviTGupgZzqiU8yQrVWb1wCzLVXnLGnP",
-	"ORaFmZFwg49o+7L7gomBGSrbn8W/Wuj3z3xMC2nDffn4xZY1+uIrZJuKBW00w87Uo6QaEuwCZ+EvtpD9",
-	"vn3ePQOf87WI0bSQfXXRvhr+2Ot3f+uc2Zbwor/unp11LvjTi97w+k3v6uKM//GuM/yxd3bNf2ufn/d+",
-	"6cCvp72LN+fd0yF8fNn+cN5rn10Pe73r83b/bUdMMbi65Keqc3b9rnPWbV8PP1x24P2ri8t+77QzGLRf",
-	"n3euOxdDiCYIQqTiEs4lpJLNxfwruxQT9WwO2U/IsoVs4dQGwhHu7Jb0cwv6kS5uGeMoSwMA3fB9VkRW",
-	"MwNiPhpxC5UXDBLva7u2X9lQp6CgFMFWZRX02UwsaG0RuLj8w/X4EWtLyOO1sbRErbRjAr+pvoehtbAX",
-	"+cbjxqZBGCG2mM1wuIoVVsl9M3kQm9pvt9FVv8t3CuIiM+NwDs7ZZWvsY3orSHHuY4/qKyCssnmTpRde",
-	"LEnTZiSlxpzXtPP9XSuXJYUJLFWrgDNp6V/R99lCQBFRgGY4cqaZukEUrYJFiNiKccLL1PQNZ9V6vb7f",
-	"OMq02N3fWNohV6rc3NxFK9hmay3EGKEuayGMxICo3PjnP/6fw33NoijaHeER/WnQu0CSoDJ1/dQiZQ1A",
-	"MSqyRe0Gu2Kh5dRzpshjIyp7p0CRPzASi9KCXKxSlRAUKPaoJEYYldRNUoCxgJLepNT6feui7qUv1uct",
-	"akxkT9FHwHdsbsjcZrKS8I4Wvk09syeeT14wrXW2JZo4x6U5jMfznkliosjxdjWZz9Tbeg82Q0SWbIAD",
-	"fXRQOVf6ulLc1G1gFN3b/hKvmKiKi/75j/8XxaWzBdnFM2iFTODlj6aEhUyGiOH+8snV2lrSbrCkfoBd",
-	"6RkpugfvVXubBpGx4MIAe67wJGHVwXaJFY6rok9gDtMFhRz5jNsnFqRqgd+jgnf2rg2DZWEyDYTXx4l6",
-	"lKkaKh5N4XqdK3tds355ssDht7ZP/4YJihRrrsF2L97aaEEjT1hL/wjGMlyUXyxRi8uf8hjLWqkcKEQ+",
-	"eSxiUIxJpiOhsq1Rqp1qqCnnEQGeG8v13DMSYU09dQ9Spy57g6FReDGWMZcx+gk1xWjXrvOYNuQu6mwh",
-	"OZka39rFninIcoMxs9/hgr9mycSq0D0/brGXGJUTH5Is+m4/pUVA3kkmc0B6Bc/PFpC5S4wHFXArBVOJ",
-	"/igQ6WiLUCgtGddcFJHZPDIcSj4UQzPMhZQATXCIyqqQ+UFlMzORlLZzbK+5DqBKQIQIAAmzLP1l5NW3",
-	"ZNUt0KVuycpzFY5uyUpcAbKXgReh8ttOuhT1y1uyquykatgXvYuOHVfgX4T+CcryuBg/qGyfdc677zv9",
-	"zpmoKse/CSZqmQyV7Tft7jl/qvMyPkfJ0lhaPErJKokPjDQsgD4trIEYEodwyF6o2AQkHZc67mubvf8x",
-	"b4pJbA1RS8uVSU0CYVrQsjDNIEbgduOsdB4SaK4AFzwnc9Ce0hyHX4pTzFAoGz6mD8ANoSTcndfoysxu",
-	"IsG3EyDA5vzaD6KIGI5Yv/P26rw97PU/gFhEkhxckUOyax+SRAwpgCWWUgx02G9fDNqnw27vAlWlcVL7",
-	"4nFBWTBiMj1eDTp9iYlEaVOJjKLQ3I5wXDFTYePiSz9DY1kpQKfc4qP1JpamZZOMUqvEj1TJKpbzhHyh",
-	"Mxv5xengvZGniKmkGJpX+HbKkMd3JMQ35DQwlRRIIt7RnAv2cxLK5hFPHGquRZsYCn3cv8jgusASJ5BZ",
-	"2Wr2bxJVvSauQwRy0GD5LaHcPTl+y0p9ll6Z72nX9NcFppHsaGsMb54S3/1mtQHXazHq8GfTkTPB0XEo",
-	"dLzWNCtIivBtDOBY24VPsKpv4PhPNI8/j9dftXZ7Cpd/gp8n8vfnhYP8xbVjJZgC5t1VQYDQSZtrH4tv",
-	"ysjX3l4PLBxTUAlmV/l68qkvmz0XCwAkRAvqga70jRC5+01fcNlklvUtRBr9jvnT1GuJDXtX/dMf2wMI",
-	"iOmcn69RfI00WniXpRSVbWG8M0tICsHof/+PbyxQZH2EqSVa29UWKbq+N1cTwerWlmc8udm1q/9O3uUa",
-	"91jDw40uIZtrcLamvIEhQJrKT5CtKZl2Xsc8QXaiEYuQL1ECbywU6FqqVVanX7J0rbVkafr0GpVpQ+iV",
-	"NEkmcVcpo2psHi/H1mx+w4A5u6JCsEY0bshJqEtc0b1M2QlxxkoYLKmwFIqUGw8a9NFoRKMgsIQdURSN",
-	"hZh/5boGSzwEaQsXnTFs6EEmXUxXW7kt+Vp+8aLpqQAEnJfbCB0f1xiEn21wmGZVMFTuf0DXtNwy1anZ",
-	"UdhVBgGDzKs3V9vUMm17Tv6QzmTxGotRrVMWJ0rf35oogRKzwnM80rZe+ZStlI+YWf/HfIyPmCO/po9W",
-	"ztIqWQFWHirFFBahLw1h6g3qwgM49+X41MuXwGCrYhGBDfFfTwfvUUQ+RZWawCfcEht9Sv921RkM0+Hx",
-	"WklJaAWr4jO+Tas3YzEkAydJLeQ5spJ0kTpjvcZgEhGqRcTIu5m1kN27OO1It6w0M1ZQEMo6gSOaK9to",
-	"yQtXK2wdLQP4F+M7K6tcY/EPfzWicx9TdEvIXEbA4DgAC16J6Qz+UhUsXLyqpOOmOaAlq3TW7p5/KFml",
-	"Xzqdn+Efr7vX8b/f9S6GP55/SMdRx08NN7leJm6Nc1srm8GXlkMKYhFesaynaEQdTB3iE7dyknKCK9GI",
-	"/9q+OO2c8x/Vu2hMJgF4nEdUe1G6yJ1g4buQ/yifoTIjBGUc5ynEmV3namLdi57gLPmmCGkFkpsS5200",
-	"XqygnlUibp4gm4v4tiwJCyHyWMl1KWd/XifQQEseFsG2UTYTZ1oPilcbGUc4WdJJaQn2JDcHiJX/AF2E",
-	"XDRe6c1Vni33eraCkOzEceoHzm1eFKKiVsnWnr3JhJFoQJyAuszMCCc4THfD4ROjcEEZwlOC3cQDj33x",
-	"EKw9TIy5VSp1UmbRjYvEskKHbZqPSMl9FtwRSDAOF5RCmKBMqQ8JdpXoDtBtl3Ge2SsKRSrS2DJDvWnL",
-	"nsa+mCKSp7MyDkikN4q5XyO0NS6KjU2Ekv7zr/58/edzFQU4HoxojgsdpDyd7cFpztHJX0WuF8oogoDr",
-	"rYrL2PoFIj4+6wxOjSxvqBe3SaZsuLkZe5SgabAILdgkEF1C+CeXd/QZG9OSJQZoLM1zBreE9jS/sOHM",
-	"QGfFAs3J27Ec0vpT4OlVbdS0pt2R9du2I/007k5hXC7ZQ3A59rm4qSaTqTnizwFxQhLZqKx0D+KCFWRE",
-	"OaPrtRfRFDVrdVkFRH507aUHuWZylKUXTUfUvgkxja75gmxU7r85RYdH+8fof/3P/dq+MLFQWYU+mhJG",
-	"VMkSskLQKNCjIwoR+6+hSCZeRFO+CJGYVUOcLubYg065Cq9G04m2pYauhBo5vGCysyby3HwD/Y0R8joi",
-	"d5lMIO3eE157hqWlNwzS4+Nt33UmyYMEVYuRTxVOEyhYwboLIZEU92jQSMR/sUoJ2a0DB96CkKcTUchE",
-	"EbF2WlIcLf84z2UM0L3l8yR1z4P1UEkphLgIXrVEeZUqI3MM4SonouYoQ1iEp8syJVwqQcvQi4gRoRuB",
-	"lGU2vxSzn0TKyNN1wjPQxIecxVtCUdmORMlL20Lin7aF/vmPf6/ILqPy4rctrp8uRHmfBBGQrcVSbOOg",
-	"1oDsRO0tsSesoG4KYew6MhdxNZClADEfq2hAV1ur4PkohVgzl6yQCLWAboFR+Ukqp2fryq3y42tvO2zE",
-	"4Nn3mM6Ask683FQVWVMRRHrD1UDfm5DImxFd+rcQlqiAS8OLeaiDKZriu3QP4e0L0+5WqDQdXLZVMdmU",
-	"1FHMByCRRa8lLLgAUzoRrH3rwLkNBXTNB2MkCvJPgzCq+t4dcVO1jlH5sI5mHl1EhFVqaEDAmIkwW18D",
-	"OdKrH49KxkS/XSofR3GB3l0q+cJX17sVADZQcnrMVBni/G52L1VmEmFoOfUi4nvA3kX2dELBZTKbRys0",
-	"I5gzdyqCprcva/zwAjBJREsUVyqO1tYo1pBkLFScOiVFORNWmlGndinFtApF44H5LMGdaIO+zpIK6xay",
-	"xTUpKy/AtTNDZT9YktCBVrqy0pwbOOyFOH8ogvxwLulK9sDEZQsfV2qoIxygcEKmmKFxEE110YEDUbJK",
-	"8E2xamK258k8NFscKFtdq1BvTF2sQsYWmb+B7yIb/k5FvIvPzZOno3jy6lfcqUJ5PUFGqXGxIzZExq0w",
-	"NWFAXiYj6kUM3XrUReXEOmlJU2TlBNma61iMxcUaT1UexTMCBQkWBJVVEt4LhggOfU8mbFvolsyBD2GK",
-	"lIJUeYz+VAVRSSIxHrOkRlk5buOjRyqhMiO+X8mU4ZI1DlUPqG9dp+o/RhMu6K5k5sIxAb9gqlBjuSFr",
-	"FASUVLmcocha1OSGwRS5KxNhQLcuerlVR7DkXK3JxnncEDCBDdm+kmsUCKqdELeFCqLDnlVtvZ0jxh4x",
-	"nvn5dxzfGOk8DhY3U+hjzALf/f9Ru7Gt6upp9+BXaFt1j1i4zLW446IXVN1N7XWXGEbLaeCTKlB0EiGQ",
-	"eDnZnFD3uZH6/cqcm2MLbXVubPS//wey4ZzbOUeATORz+P5+29U/RgTidukE6XjELDk+QoRijkbVNZ66",
-	"93bJt9YO8YYAGS3iMBUkA204IHUXZ/PmnsiznMm5y/mUDZA/P7+ytohvkDCyIW3x+WaNaIA/jWs3g6kn",
-	"8uzm71qzx2QRgS+IC+I0kZdPkn8qTTxV4YIfYeKmC1sYYnQeGKGjv5mjmPjMm/qReeDe4iL2Jz2wIakU",
-	"dLTXfHW8t/9qfyvzpQi2aQv2fj9P4TApbM5vOsFjRfmkCPlE9Q4Q1QMjVbdSVjLQR28+tH75PTTF7cQ7",
-	"iR8l2uWbdEkwTeQqMHwqb9P7ozgu0/W4OH5QwPLaGqBJg4BM3PH2X2UCkrcsnSWKjG29uWprCnZXQ1Dx",
-	"9mpleu+7v0lh18fe4N1PxVNVH19TSLwY13HT1ftg2o5FXFv3/rcQRuPAXcW1Q7woU0AOysaNKJsGSyad",
-	"vp9HJTblus4pxBdKgEalForCBfliV2QhD4bs/XrdlkUHR1SHARpsToOligsDIKBdMzWGJOyo9xrgM4iz",
-	"HFwVwpruCQ84gNVKu08ShRzh23QlxLhkWbYgiQGG4t2VEuX9dretn5VgIlJqLGSzxTh+jcEPQIA2Koud",
-	"CaIpCZce9FH/RVKALevQgBM6yodgAFbkO5yUpG5hOJKN7CZud1okJjR7gr4KQyERIsLLZFVL2Rcn9dHW",
-	"/j81t/axdL7KmqQH9Q0VSo3VuNqIkiW66p9baEFd1cd/4Qs3ZVKhSpUAMkQkbI5tifdt+1wRflg+mpiy",
-	"2t+YJZ/ELEMSgAw8SlEHOHIYuSMhV++NoRG/YN8nkZQrTIhS184LhpbwrpKxasjmwu8dJzZOyiG58VhE",
-	"QqICqsZ+4NwS1x5RHBJVdRVHUeiNF5FyjIBLC7Uvu7HThSHMwGgDFUJXJIKK1SsxCpw2s09EgqK5GrXa",
-	"haLfxtaql8QK/8ikeonRrqHRy6ZWSuJdc6FZiSEzyFJDvRbFW2IRmm8+GPuNtSzlZl3zWyL12WLhGcMA",
-	"1IvZookzAh5xseXXcsthWDvlPiga1xvjgn6I3dftC1RezOckRMJbSQPZgUlG1C18MEbx/+Ix1yVEAGpu",
-	"jrmPIw5IYcVJTSHwvTtoC80i4vs4tAsqPCoSNm9JVFh6NFhSEoJ/8ATZahfMkxhQWtigWTRpQp57Ai5E",
-	"2JJt9yBz+5mmldufpRu5e5Z2qFK4SQhX24O44a88aplTkqLnj5sY0bnHosJqDDsfY8ncjAEk25xgOe19",
-	"WqCpxcegr1l6gYU7a6dVnaWgQpwI7D7KBHajMkYDQejy7YolEmXq/AY5bjb39o6a9b3DVwe1/aOjg1f1",
-	"o5TuflCv12sHcOOJkO/cF98oHDzGFXBmE6qA6BDO3FWQHsRSNxa07cjdSiJWeLtbSRTzzLRTK8MNVdl4",
-	"RaUBv9AGPpGXXMlUg3eMfdV3agvCnym6dwqr/QG+XuSqoWtmQ48G4fWCehubBmZoMO6LABCj8hEKqKLK",
-	"ivk+LG7Cq8Dkb7QgAZADnMRSyMxAGggRWoRtiOJ/4ltzAcetbhCgqK3uD/nwegO6BewJNtaO5TG2MJXr",
-	"46PFZ1xZvaaY0yRbSOkKZttcZ1Zn84rAEgtosv9xrL/G9FNLzkG9httx0E4L2lrE69KwpXo4NpFPokiV",
-	"c3C9Gy/KVIj/7d0vw1KqN+Pv7epvuPq3evX44+eG1Wh++YsJ4wIwKKNLwjkOhRM6a7VOnq65uvXX4P7e",
-	"Sma6j8RHi3LopRq4w2C51PHsUpNcjwTQ1ETF261j1Xy5a9N5ZNcrPrVp973n0xA8uPtpLPekF7YGR4DV",
-	"HU3gaSQqqXszxrpjaSFZC4yO1/tBVMzSM2dE9SxZn0iRHGpjt9VsiiKffBPCd7WIG0pbxgx/Oy0/ywHN",
-	"Kr9ie3oB0hcMkeosoGSleLvSRrV7YhcgJKdtx54DMyxbXjSJgHKNfT9YEndnpEiR5eM6z8MLhuTwSro4",
-	"UVUHUD0NxVfbHTmDauUJu3Uis0LSs4uNsQ1wfdUtywIoJjODCF2uBIAhps503c2W7IF49wVDb6+6ZzsZ",
-	"BXZZrmBUxiWCJUGeENFnO2OhgjnZtesxPPZNcvcvUwLiYrr9DEPqi4Su1sjktyvn2id3xN91aT+vnHP4",
-	"biO5w/B8qXck9CYyfxCVf/5wWsmSvh/ceDsj+Rw+MtWEWTAlTecb+ugcnKuc82lA1YVqgbNbNNUAMTyR",
-	"y0UFGLqFE04Ap5xwcyw6Dl3f41MO2bXUT7f68pJ/cSE+4NI4uVH1ybc4ofLlrf1R6mAnBvZw1zWaiq4q",
-	"oTzFbTZdh666DwsUmLgkPNYJFCRCSJoRdYHyh3FEy8J0hX4wmxUrVvaqs1NmKbAqj6jNMWM/OxPwrsbd",
-	"rKHWIJiSpY6MLXWIr23P3WiUXSPwJYtRwt5OJt57m2vvb4IVhPwNDbFS4Xp8e+waNlB4/hNnkMgq0Pl/",
-	"DbXH0IkhmAvJOW79GhJk8302NR9JiWc7CWV5sfc+kpNRXt3FsGYWNDeSdZEcuPnDtHyWpbyN3xvtF1/F",
-	"MLEFh9udu2WEuQ2y2C4SmCY4bc3iNnOvrMSy+YuMoLLxA00wydbQOhf9VS+79gn41BIfcXyMp2DUpqSG",
-	"yhcBInQxQ1MSkhYX3npzQtuXXbRXq4snSwinn+I76OXmeywSrrrKNoSXCEKbX02kn43v7m7lirk/l2yv",
-	"N1yXaQFkd16fZee5qS2jmU2QYsz9FUKyBJUhl4QYtKj25ECkT0+aleT5oJG1FTAua424eS9jocRagaFQ",
-	"1fPd1Uao7rX72gehU6lHb7SKwo9mI4zXtBkrUOVItllJqg6lsJzrWxuEIv037h/sEOp69Ab87fxt8acw",
-	"DmDkywJhdjVdPUSfo1q0r1apmvpLkmo1R8zV5J+K4KvqHzrZVvU/8nRazf6UCnBOg1lg8++Ym44N487g",
-	"pj7pInDIfqkfYLsm47OFe3FEv1KD7tPe1cWw079s94cfrrUnI2qfXg2GvXed/vWuHb3jD9vn/U777MN1",
-	"59fuYDiwuWYf4VtCEWzOifKZ7tfrKtF8RDWPqYo19KKKhezu6/ZFdsSv2z8cvc/3fUfY5aqj6HVsW0kD",
-	"+Fxb+Rqy+b3BIjybwybGl6ZsmQ+9xVQ73nKuDXyCiBcMMZFzEIR8BaIDvIVkSoGFkkZsFornjDvBp5ke",
-	"KabQHIkJklUOXS3W37zBu7Tjz/UiZ6LEq6HV/tYhfm/4OOIErs9yWdvWHbyByylU7kFugKB9NvLMeYzP",
-	"tmt5cVc+U+fyeGv3zakzMVEZDZ8aVaM0UV8NTytp0mnWm4fVRqPabAzrr1qNw1a9WTv4Tb/wtvcrClLW",
-	"E4m0tetAF1+FXWNwWZuCRdgStxhflYygFcFlkA2J6QqCzmqoG6HZgkVCnoU6+cDIwxWYW+kNvwipi+aY",
-	"MVlX2K0eHyFnSpzbExn7oXXoZtNgSUc0CWvLzJ5tyv329asm+qUzGKJGc28fHRwev0JHhwf7CJLxNSfY",
-	"fjPtAzso8Gyjj9+v8WrHis4mRWyNpdlCdVTm2kJFVGgOSQ2de7e5mBkraTN9491JDxGMCwEaM4KhGinH",
-	"Gg0QYGxEx8GCumhMVgF1EUZ7zeqY41gQcwZ5DS0yqdnYP9p/tXe4f7SpIalu6TaYNqR5O7F3P4Kh24Iz",
-	"jzmNQAiXv0ofq++bh/XjI9FTPdPOvnmwX7iZF9ickwVgl0Vna1FRREpYopqHUB0EZHyHF3POK5v1utbC",
-	"Pg3fT5iSjaXYYrB0k7kBugzSWB6zkAXHJNPeCkt7zUJoBkWKcYbgpc5kocvF2PccdO7hsed7fKO5Cg20",
-	"fhkGE8KYsGt1qUtmVL7QzaTgnZes0mU3U2r6vPhcrksc1IGE1yw0CQmBKvqxYzjtRA+WNI07cYpBTtbQ",
-	"dri/BqCMjWxdeI70BnuQtmK//ec//t1Ggyj8mUBt9oNDuAL3mjp9oS5ntaf908Zh9dd3gUtmgqWyxYxz",
-	"VPg3dB4IchyzffDboPPTh9d7Rz/1Tw/a70+77YN3vcv9/o/Dd3t7B782f3776173x95P7cvLg35nb//n",
-	"/Z9/e3+RDgV6yzlms3r08fPBwbowoMfIlmvvljGVS8/4KrbJHa2sRZbKe1pbv657eZ2rNwoXRPl1WcoK",
-	"toVXdzdL4n+6Nh/VtbmNxS5DO/ylllDdGDB3T0p7YyGRcwX+xT3te3mZVOTmGCxV9yquQGIvz6baSyop",
-	"iEvv2me13eyxD0v9ekgW1yMUACzI7xLRu1DrQXigREMbcz6Gnqa1KTkr68uLvxWAZBGklxfZuvyHxNaG",
-	"0h+/dF7/2Ov9nCr7oROEnA+VvUi1dNc7enGVh/iTyhOWBFHnxFQOJLOa51cKRI56JnupGZJTVJf7vMCk",
-	"+vhDQRYWoEkq5FtTUe7JMARIW/frvNuG22tIVMWYNPwb7KT8ITjyUFllrFY9166cKOoLOZOquou5z7VK",
-	"gsYrKelvvNd9zIpMtIoVQrcfuQVaJbqNbJB/d44jQp3Vu4JmH34gU6JTc0RBIJp6zDzf97QCGAVTarvM",
-	"xxlsMPconKlGRsI4Y2l+PKg776yPo9BTK8inSBJiO1pjD+LvxYv0GHIXBJX1Ih+VHBCe2fWxGSbOG8mW",
-	"lKgO3gC+ue9l8RBer50zK8X48xwl5gVqjfdg/2rB36DwUJbX/amKD2WA3wl1zfsWIDJgzIihtuOQubEg",
-	"972rEBnPx5omZIo2UUhm2KMnyB5cnZ52OmedMxth1Pz0ScX4ceZyMqL2m3YXWosJ31eayaKybLumGFZi",
-	"Rrb3G3Vb9N/wREui0I2/5hKKMrCPiYMX0lTuEhZ5VBgdQ8IC/464IwrRhvMQxFtVi7rCQUv6nuXlYei/",
-	"JfybsWgsArqKGpvFiChZJbFovX6SSSTRr0kzI4c6GhAtpfhHC9mfJcuwxLVpoZg7WIjv/Bfbkn1WR3RM",
-	"VEkOVQBa2c7al10UkmgRUrCZQTcRQZDg1lKNW1dzYqEo8F2E5ziM+L1rwzMZROl6HOYZx7q4YWd4Ppf+",
-	"5fYpeBpjsWx9WaKUxGrFH6u2Yes/TnVbs0rtwaCzeV6wVGRmhQ83zck/zM54Nfxx44SLaJqdj3921hFF",
-	"tNZ8diYIUn2mnHGbZlQWqMys8ecbFqo+z6y1ezEY9q/edTbvTjcuq5gZ4rLXH77pnXd7m1YQF9vJLCEZ",
-	"YAMI8QAZCGR73g3Ti6apmbkznX3XfpqbNd3Kc30h09y86U566z/OzGwqmbi5IF4Ggqyitf5CK/h42BkM",
-	"N3w5JCzKfrZh1fLL1Kq/xNrpSng9pIz1xdqyZ66JNW1qCm3iSBu/ybGirb7YbY4s99nmgxTf2fSBkdts",
-	"+9FOayngK5s+MzOTrb/aaS7TEd7ym53mKTqsm74zndEtv9kJvtyJ3q6p+o54y7Fa6MmeMeZsMD1YcbMF",
-	"FNCMvFqGptUU7WicSGT3euN4DzcmzeqR0yDVI3wwrh47DbfaJHuTfXwwPnSO3G2sGTnTSvGiWOJJJzMu",
-	"RIsKoAZzqg2xKVwnr9RGVD4ZQzjQeBGJTr8zL4pEiQkLsQB+E41cWsjWBAJlULRG1O5evO8MhvxniMRK",
-	"nqHcI9UGl3+m31Tq97TQnRUs89JiVgTMSnYZgS0jiBkELIPQZBSETKKNSVrJiwL5+918aedv4fwdmbls",
-	"c9JOTob5aAr10l4vosOfyeqRPBe3ZFVAy27z4KBxjObCw35LVvwgctIeDH6Mm0UR9/qWrKAn8sxoqL8l",
-	"qyIWYN+SlefaSsfyiEgxgvM+UAFZVajHaa7cIUD7mawuyaygUD4f7xYSr9Hlz91f0WXn3ebSGgJmgZvM",
-	"LLpNaI1i/zNZdekk+Np7JLniC3aP3UJlm7FpVX3Ybrfb//zHv8u+WYAB2Terssu+JrVd4mY46FH2msO9",
-	"3XSiJxJsemLgUG3blLVBlJWEFmNzzmmXSRygbLgirQ471jzkB9NgeVtPqUVI25J6v4FZVbekilNS1GRL",
-	"naXMKYLtXH+AnqYKeebAPl0hcjnxt7MU/yktxE9KFE9PDUWRZTYXRt530hbT2EEsxM4TZJ91xHtntghy",
-	"Fz0uoGyw7Co3J77v0ZsK8iLkBgSqo1kITyISauzyBROGYIiNHNHYFusFFEXTMFjcTJF9eZUtt5oRFjkk",
-	"0IpbArXOGJuKMijsF5NZeAvZ7fNzG5WF0gBoqJwgjNxghj2KyuMgmnLWD5HCAkuVE9XGG/5WLfTEFy+Y",
-	"Hn5gn/XetbtJj44RhQqp8tdYdEbkE1wiNpdl7Zb4b/wRJGJAfz6PjSiEYrkVUWpVl31T76GQ3AW3xK3U",
-	"kK0LlPaIlvNlbl9GhEV2Bd3w7YwCqUHFZvUpjvgvAgfper4jOqKA2rTCYiGCnSmSYbRaJxKJSlXNuQxJ",
-	"JMLkrYrqrTd3nyBdFQJlyq60OBh/lwEOfxcuyr+P6N+r1Sr8jz+0s7KxjV4iO94D9HdR/hd+VXQZp2fZ",
-	"SIyRUV/4VzJ1Sr1qidxLhWFV/zE7QGraq8y7MAbOx4EiBzNHZGiJ0XIKSwwQoF8OmAEpLnJu50YxQZW8",
-	"biV1EwUgRAIakjvsL8TZVnwAOtGI8TPqEh8dJ82aghAx4vtxWe/0NxpEXgRR1T6JCLPADcUsCB2Fwt7E",
-	"lcDEeRqy/YYHsqpDXLUDunaZowEJeDAnlPHxVKdNDJUkE8ybGvAkn4t38jqmeEVBKJqyeQwxAn3NHJ9A",
-	"yHjZ5niXb71M+huxl59Fd6MvL0Wfp4paUopbvMyyhb8jjS8I9oFeKgYhh8hGFanjkGbPnMNQstSrjkt2",
-	"MIbYXeRFlcyAJpKKx4vpJ3NnJJ47fuQzIwIbM8In2FhMQbrenP4gBKsTy7yqgSr4EH+Jr3EeBu7CgZ3R",
-	"OrUkDVpE+WLO1pSvT+CCifrviFCX8alGVPmBTcYZszVG3cKKCEYUErA5VXufiFsxWGS+4/tEs+XixUU+",
-	"i32D4oLipAfsUiS2SBHcQnag+HkQ3sifOQOgLuK3YDii4mTIe8hk+BnRcqoJlfhQnahK5qo/P09sQcrm",
-	"I407mgUnZbmBP1JL1+01iVUmtpmkzTKJqUWzQj0ju1TyntFYVWCiMzz5OgauTXapIhOYgVS2Mozd1841",
-	"JCw6kwJ7WtyPZGS/pMEoXJCPG5tJREXdI3LW8uLQTeBgrUIG1oLY5fVyWL6twtMGc8ZYXRfUCRbM5xrR",
-	"mfI5FO+V4mZ6mK1gYe7m28uVzoRnFGirHafntC2Qj+AsQi9aDfg0AlOi8Xd7EU2NrchApoHy5slRCvAi",
-	"mr6ER7YlDtJOHf6hITwHgPMA0Xc8BnYaRXOOp1Noe19kk87cu7JHvucmqacyGYFrkFApWwAjlgN9uYWM",
-	"FgVgOuTjTgl2ARLZzP/XqoCh2tVcTXjuSdsh9PpvrrFn61NaKBhH2KNcKllBARj+NWrW6nF//8ES39yQ",
-	"EF11X7ARVbgkVvpt3xuHOFxVhAYCmTYCSCckLqGRh32GbkLMJRAcFewZKvffnKLDo/1j9L/+535t/wTp",
-	"X0uFchy4qxHlMhcVCdKvMfMcsFHzN0XyqpQwJn6wFMcOgDlNRoNOOE4wV42NsFtqwX+Slvtx4/tWSfWd",
-	"jh99kf3+r0K/1Cpl1pHKGMGwG19EG2hh0s/knSthy4Mm8Fz2Qh6/6ri4hpXerOcuWXESnnBvJrJd+7LL",
-	"RJ3WiUcj4kyZyKaFhtl8Z2TAGAnvuPoBOer8g5AQxBbhRKRMc/1xROONnONoyiyu9qkMXih+EBd75zq6",
-	"lCCD2RxH3tgXk4Fm/h367rvYjvTdd1LB+ec//t220KU3J/xJNfmw0pJElSOfEUWCZjksSjePUcGspIcZ",
-	"ZH0rpCCQdy3+taZNWYkOCgvSlFCJQNnGFeEbzL9DmI+gtLcZDm9JZMk+L6gs9UNWsXShlwmZWV3wMC4f",
-	"RSoK8oYXtGWB74BwRuEK6RxCqrUiEeLXBfU+ASQiMNtSDm8RvekxtAzxfE6E1/szZ7gWlA6IS1B8kSUV",
-	"kagCIE1Vn1PvWPLZF7smNlDkYond07NPYR8rrUwVbfCFeKFWMkfOqBMxe5GpFclQWZU51nsGICgVAd4e",
-	"gBUWT/EtuRZ9ZDyJrqur7hmT6EKcjezt7R1b4OxmUKsHSJJ/bQeTCSOR/dL2vZnH/xvI6jqih5HEpQ11",
-	"euwTDU/w9XYlPRIUKiNRtmQHDCbrxoi+BoXVWCz0z3/8ewXuEI3NEYZ8yMRHKGWsVSe5Fav+a65JucFj",
-	"TG/j8wmd9QUfZeKg2ok1TO14vLfkkwfZrv5KQCLMu/oYqOyGeBJZSV8Ni4uwMw+yqy3oIcGAaXPi56NA",
-	"R++QgJaLhIzCUNnG8/k1RMkGDvyXAwH/8KgL/8WOc21X4LBr50ZRA3TGHp4qouCTOIuQBWF1jm88ysUU",
-	"/mVZ0gVMwB/b6J//13+PT5N8F0SJz1PMrmdBSCzIobgW73/5YldgFdTVDxkH43j/4AjNw2Dsk1mCDjGr",
-	"hrKX8pXv/4CGr2g5DZjqAstsqGLDEPZZgBwchitRjgel69CoM63dNl/sGhoYS5nAWDckUiM5AY3CwGdx",
-	"wSNlkeLbD4ZfYfdWhjuPqXIwxI1ZJnhM1SLRmEwCztYiFPILhkCppCmmrk9CSCVXbQoJExbMVM0ZQKZq",
-	"2MYHGYfBLQFI+opvg00DuKgQJI73mw0hIrwTZxXFrmLOOIXnWlYOwXwg/s3BXh3ZpwGN+O1z5t0I47g8",
-	"w7eEL1nV4ITwm2z7tdaIxk3apHGFafVh5oHvOSuOL1u9ZltIZezDF8LEMg8JAwfDu0UkN0nsNabIc8ls",
-	"HkACE4BUtn+tdpPfqj+TlW1pcKhNvGvwo5tUzg6lN0z4DOY+XslFNffRNFiEwsT/Dngy30rZ64VQsPcR",
-	"6rZkpyGB+58GvQtZ60ECy7cPimCMqPpYVQjljDYk0i4UBhxEN+YeY4/icIUmfoCBo80Dj8oIft9ziHTg",
-	"SXm4PefkVG3W6jIhUwjrrPXy5XK5rGF4XAvCm5fyW/byvHvauRh04BuomROBZSEWxdqX3ZJVuiMhEzJa",
-	"vdYQb3LpDM+9Uqu0V6vX9kSZgSnIkCm2yX+4MXUrOveEhJFTFfSvOTdZcjhgmyyExQWGQQrhjK2VlKiJ",
-	"ey3yV/ixT/hTTeNJtixtCP8eUUW5kPkFtSDbYg65H2ROcARGcHbrzUEw1QC0hDcMLaeeT0TzHclOZf7p",
-	"mERLQihysO/LKjhcCcay179Aw2tx57R1tHF8hnhGIij193u+RpO/Sl8tUkr1lJsk1pr+uiDhKlGa4pRc",
-	"ochuUnPzsCVdY81fJnCrj8/5LVLa/v1T2BwoyK4OJtBRs14XDmrgSZB2qt0Uf8hs8dg+9lmaC37/nCrh",
-	"Kso51RvVxsGwUW/V+f/9phcf9vi+wI16/Oro8GB/r9mAqoKO55qH2FNDxPcYTKoBJ8bkt/bBpDl+5TTI",
-	"MT5y98neBLzasJ7rWIHVbj93kq4hmYP+QE498Xwi6yeU+JHgOkBNfA5zc0nh2H3lHI0P8cFkn+y5TYcT",
-	"wRQ3Dw75sEd74/oBPt5/VW+S+vjVkds4ONifuE3H3ds/bhwfwl/4eOy69aP94wZ2Dvbrh3u4fkiOGpMD",
-	"GMv7Gym1mgexynfZHgzA4sx3ksywxznSH8GU1tyA/Kvcp5oTzBSQBQjyqOvdee5CFKmUGVBACV60KrVK",
-	"F2SJPgThraonGvIfrwbAIylplFqlRnMPvcMel6b5yQpYhH1ZE6TUqNfrjThXsVW6+CAtTeQ6mFyPvRB6",
-	"szWOj+sC7SXZfVth+6dgCuwYJz+dBUQ0D2MMUol+/ygrVZRape9lKZ9Xx/UkQb5Val9e9nvvwYYLEmEU",
-	"baA1iePuxVn3fffsqn2erkNZ8B3fiYQvchwqwU0lqmqsstQqvRvsf7r424f9izPn07s/2st3Z+J/57M3",
-	"S+fNq8Zvf/zk9d6++/Tb0J9eNP+t/tvwYibsWPfkLlD1FIwEuQpKnCsHkxTXg14K+4ItmOaJ2Yea6TV2",
-	"VTUb+LKx9ZdXNAn++//Y+/fltpFkXxR+lQp+e4fJ3hBFUqQuVHTEoiXarbYsaSS5Pd2N/oQiUBQxAgsc",
-	"FCia43HE+vOcF1nnPc6jzJOcqMwqoACCFElJtmRrVqwZC8SlLll5z1/KZ1srfPWII8CJwvkDJInhkAKd",
-	"nrM48tkty8xL7i+9lmykpAyS0l9fkHAL8HpjGmlRynshjSBCixjliqcVmylay7B5Zk3JW/+WEUcSmJMA",
-	"C6LLXZAbHk64KuPf15kKMXGl2tgPgyCcqB4rZ53Lg19IRhfY/Ox72upWRtjMz5sJD0XtGroupDeBvogm",
-	"4ZvT86uLD6/fH11cHJ2egFgXYcjl/6ZOmIDFTKebnHfeXDpkzGM/kAPn+8RRJ9RRhhAgKPoxEbEfBIQz",
-	"5gnlunHSc+a0iQPMTNpFcKqV4aV4VDXlDg4YYOZvCZfIPZNhN7OPKZ7ngEnGWR1MMj+ewhBSbgaXkQOm",
-	"hheqyTz242lqg5QdzZzlM4fnR791zy+ulDboQNkqIc4JYLR2jq+ODgGY8yfiHJyen52ew/XMQrhhNApR",
-	"r6kG7FqB+aiZmD+i1YB/KOCe/PN6thZBN1EKI+UcnJ5cnp8eHx+dvL06655fwMYPQ35tLpd8El13hKRX",
-	"pUpobg1xMpuR3QHtqHGMsXDiQKNbMfBHVyMWuYzH9Jph8YH+nvO6e9J9c3Rw1Dm+Ov140j1X8WJKnIPu",
-	"+eXRm6ODzmX36vTN1dGJuZbgDlO7A4TfKXgVCSdcAPYgiQeUk0brf+MZTEcDYK8Ibgf+ZeiQWq/Vinqs",
-	"d+RzIpTqa0gwxUu+Xw5Xm72IbmhsjjxYWDdBQu7Cl0kUBqxIt8UamFkeP6vc3qEXHjf6hlWnmj4pi/t1",
-	"6E2X1wpVhmMyHfB+J7y4k5mpMnV7jLO+7/o0UH2Oy4Ixj9RqzVeC/Eo5IxdDPx5U1DarlQODHZdXGlDS",
-	"1iv49Kwuc0E5eRNR7vrCDecrNM3WNjmlN6Rzy2YUmr1mvdYwFJqDDuBuJIcSKvGHjByE0ShppZE5kPIh",
-	"jTj4JVXd5NSoG/8XdYdMTkSrbunBQ733601qVkvbbW3Umhtwa6JxUs6qQu5RfuRZPQ7hHk09DjZWknXB",
-	"sS+1t2pWSZJ+qV3Kn1QwdtZehzp5D271Im1VrkNriXXY2QXE2q38LC/oMDfJY5Zg6YN62qy3Wq1WrQ5K",
-	"sZrfLNtFTXL2oVqqmhrsDXQeg/bP2a3PJosOX4yZqjrOICB7KA7JkPIxDUgELwA0UsXCdJAGAGOgJAI/",
-	"Unk5fg9GditRWofnzSK163dR1RzyAdd5nmTgooI8Ro2WQZxLaz64dgYF3GGGzlpVGK80DVDj+9zQL6xE",
-	"4YS8Nu1YKtC9TPkRDjg5DFllhTE+V3O42AIuWvF72I+oc+A70nwMadp+mfEm1R9Kb7jM6kgWUXYFJnmz",
-	"KEYsaTBffW6+5rnzpmLXVO2yttNutQq8Yn/dzc60I2iLNfstut3bcXe9PVbrv2gaP7CmkbrSPpc8FuNy",
-	"U7LIpEoZLgR1FCuQg2SB8ogqslygyiT+OfAeFOs28/xu5ilYQv/JMREQIBlt54WtXNZ2U3/9mmxlx617",
-	"OdCC706DevTTcs9jkeziHL1OHgWVKQGqnfbL+UIfgQyFzwmP1PbuJJa7ghH1XsPd8pqs1d+mO71dd4H2",
-	"9eXLnHUvXk/kN5J533FjoWNxxQdTElrtuSyprvasWpkqno31noXTt96j5uFb8+PqjGeeLnamal+qRXKe",
-	"VBJGxHCiVu51uJYK9aREv8hwuYQ0qdRyMQXLzPyWOWtmIHXNs/ZdBv6+MuncEWRch6DSnb2XXVYY0zPi",
-	"OmnNlYrThNGcQE+VdMHXrsgo6biGsSjMwtK/6bZkdMiw67LNv13EsFnfWvrZMzoNQupdhuExja4ZPt5a",
-	"4dNiPBqFUcy898zzqQaxbjYaK7xjFIUuE9Az4iEjnmii5zJpCiOeX6zSbIRwbkZRLlRoYS2iPh+vyJDF",
-	"1KMxJZR7lkrZQaWCJtrGjKJRnYlqvGVxYUjjfqkq36+arnJaryLVz6GkfbrROGDtQp+tcvdmKWTG+7tP",
-	"MCdHbhioiRhS1gmaBaFlNZTlMnUKDIU1M3VwQYoydQwjLp+sU6eN3pbb9Fpsu79Dd3tmsk5vj3rNWr3V",
-	"rDdaDa+23Wj0tlijte15/VbfdXdZr7bT93Z3vR3q7m5tN7Z3e7tbdKtGm63+Lm22kmSdZorsscg4yCTw",
-	"vBhYucyeRLy+75x86BxfnXd/O+p+XJDIA/RQzyXyLG06qQcfWBbnmOc3TKxp1ppLP3sSxm/CMX+khJy7",
-	"BdSqgezZvTjyzqi0rSAvK3YLSvwONNwDoCOEUcTceIY3pjnliEaAdKdqRoTNsS0epDa7qi0ndm8MORP7",
-	"xbkmmKdTlJhBhiy61k29elP8x342BUN/TKUQTAZhwCBzoAqQXBCkcSnnYax7giFUF0JrYCqRaq9rTPRV",
-	"mtbDpZFGOulsMwuitUKnWdtzipITsPL1SSUnAPDUPJOnyHZZbK7MCbncg3Hgmi0XXFlV/1nRsHxJr31J",
-	"r10hvbbIklzdEH4c0Wuawerjz1D8Nmt7Sz93EPJ+4CMQwYtVjGoH8ta1reJNgzl+flCtpDDnuBPHqnQt",
-	"9WXF4YzFJs3pAQVwPNJjjBuqCab2KuaM+E88hpap280NxiX38PbNzoWUnB2+scivZ9230JX25K3N+z46",
-	"eXSiY6vRbOzukt5UqkvlVr1B3vmvddUglnrhb0Opa4F2kwoHp0o62fEPwkCaoerljVrqTSBlp9loQFIs",
-	"aM66Z0wEiKzQMdvwNqhmtfCpV4KIAd1otLb3i7SbnP4DkT5T4VkhzfIw9d9+23TL1MhdkPH1apWQpvp2",
-	"6dffXnfP/dqn43+47369eP2PP/7+a41+/GP0e+NN7Y+L17d/+K9HveHJrctf37rDNzX6cW98cP3zz8uo",
-	"BYvt9KWsZrAPUFlYkDj06i6f+7zpTn7/+8m/3Ld7U+/g9b9+b7xZa2o5bWZGt1jZ6avJ7lEzceaRFPCU",
-	"9MdXIjmH5ooWqo4F+Sbr+3t22q3t5+zvmUu5l0Upbass84+poa99iooURv0boSiFPQyJkLUiIi+a5o+m",
-	"aaLuZmhu62iZm5/1P68WxWROOUsVREV7MzGaRAnkbjD2mEfKqAZWlgy+GIrO/ZwQKzKsB5TIz5/DPSB/",
-	"g/QfTTQQ2TGo5MUzze46ug/nlV66ZF9vZ2I4FrMPNP++ioV6AZ+SBuq8etH0ZfvyLpV3oISnzcFzDNYb",
-	"FocCFItOlEHXt88TKJoZ29FHlHDlmg65y5J6Vh2HhDAz9ZgGdAOhbMBmQaOieMa8tLkfk7IDc7kEdFyF",
-	"GQ4utgRyIgUWgkkk2EK6olVXnDukNyUe69NxoHzzdDSKwlsaqKQMQBFDW94cXB7HCnm5EQIgZcN+E7o+",
-	"Tn2JOB8uDqHqMcHnRvyxWCCckYJicHBI+ooBz0uSrq77UOgZC9J5f0zcAXNvSDTmIrOsImYj+MIwvEU8",
-	"5TgkSTeAyYBxfAngiTABxa7FCEEhD6aWXLNs5Dor3HhMyn2soqXZ0oCwTyifagR4Y7n2iUsF2/C5YFz4",
-	"sX/L5FYR4hwyPlXIS4fdkyOAyudhPICErWQ59omDwUt1ayYYCQuNlc/OslFyR4XXAW8eBnLGuAfV0vCB",
-	"hH4sqHcBALxk/XVLBIRnUS4QwFPSGyliOhXpHhaPLqlaV+wDnCMwGb2NVeLkMgw0dFKCkYSlZHKe4Haa",
-	"0SmQUzxeJGhdjWTFmhM8tVJ7StYYQEwSh3jlh6g2KYBxSVZgLozL/MzyF2fBgyaHvBT1vBT1FGfR3FWA",
-	"swRATvYU36MkYdm06XksN8GNqqyaO/0CQvUSJf/+QageM5HcSAdSVo/HvLYChtVbmGqkZsWdUuG1+iX/",
-	"LoApctJz/23Tye/nPp2jg5p4q3k0vaSSwcyzKjgt0iqBvC4VuAQ71o91ulePGZs0ZfF+WjifZPLOAY+C",
-	"fbsTOapN5tUwtc0qin1iPPGw1RnoFEDoQTzgB6cnb46PDi5Ledpdaqjw1PpVW3eN4dHW4ZvUTTVreymS",
-	"aRIASBsE9MJx3O4FlN8s77U8w2OxROYstJfiCUWXE6zieV6kipzshApCg4hRb2rkSDyZkAGayMsmp5jA",
-	"6Kvjv+Yh1MPASxBgSVleI72pzUEfAa4deSyqqEpRhVWOTWjRhiSSSwUB4AeCX+en03GUNIj96ScSo5Mt",
-	"xYyeh9P6EWDaDzLjW9lJgC85BeT1ZRyseL+CUP3r/mUmmcEjg0p36+p6DDpQrb7X6G/R2sY2dHv3GnRj",
-	"r1dnG2lW/y4r1Aml0VCHLPVWe6tWRTXjjxR99g867LF/+UTSXKGuMOcFgAsjt7bUri99aGf2a3o3umR2",
-	"gZYPNuC31pDu+OBa6JL46KJzK+ebm5JxarHtwAJkSUzhEODCTBcx6cJBEeUsA/qtGmXI28rU5pIxWISS",
-	"njRbB4SzeBJGNzojK9MXYaYLAuhngFenfwKIaTKknF6zKukYYe7M+HTICPK7csSNqJJ5HtDOcQBIWsOg",
-	"k7l20ChuPCLhOLZ52Cc9yr0qOfZvmG5hgaVtukm26j9AgHWqfPRGrSbHkLaWywxdvWBjQ3X98D1ydEg2",
-	"NsDFfNJ533XQtQprA45taGmASzAcYrSCL0Djmz0TpXtkqxed6lWPJwzLHFBygh4jzfxZMLv1GVwRczuY",
-	"JTDvmzG2pZIw8NF1czD0h4tTMB6Is+oi1szxLeKteYVo8/MMDc5Pnzhn1BOAfFrEgE3GK9kh8sqsOiUt",
-	"XONJoyym6VTJerrQWxYXspF1FCHzFW/leXxQHeeHOeOXORn47c73Ml4JfHTlFIm7T+VbqT88yJFMQ49L",
-	"WDDm49KCSZtyyaObtKyAVjykrNsuWTZXDXYqEGE3ui8pMyeCpkU9xbUTY8cMbNvc8yPmqiyGHiTRq84i",
-	"IoxiDFBT4WLoFvQstKTkXPBixVI9zgqNp76hpZmWFIZVIY/eaIPT94OYRQTLDSFzH+8gHbB/9e863V9a",
-	"varHBvNsDq0qSMIjSNkJwmufi5+pPa7VGtvqr56DyQTwamihksTTceoWoEO4cTAlZZcKlmSWVarEGfr8",
-	"6j///T/OpjOkn+BfpCfJUDcbc4Ox8G+lCuX44srzwZj2fpbqhzbiAWpS/2Jut9OngWBOgkWp9Feht8YC",
-	"mOUqcQSjkTu4wo5OTjoT6GgKFxWTt7lkNJZUJTHNICKwCqQsZy0nh32X9XxTzHci6dgi1OZZxRquQ9NO",
-	"To5ed05I2eewhGJEXdTn8b1thENAVdNsqJR8AbYUp8IEKWcGWEmg41EV11/PPWMOyoLxWOp5i8ThNZPL",
-	"BykgegyvBHHYJ2QBV77nqPoS8wySAYtYGy7qkYKnxea6QCMsVpENIz85/Q8l1qwZ4yptbP/2w9GhIOU0",
-	"7wUslcq8Fi64n1djoe7MdnOBnljyH/0wGoIcGssBFHQ6HdJPR3hzvZbGemkU0Sm2d5k7YDyI88aHvxYP",
-	"6m5Rdyyfvt/w3v1+QAJ2ywKhiopTww6bfoN1pngRFTZPO6vhv/78S7KYIB5AEybnZupewfsc1ZsSekmy",
-	"qK1g34HrIJAI3PYqbRHl+dc+tHkLjdeIn+tp0hYw8ckAKF0eX+w2OmSU66wuYAeOXarbJcDFMdhzXTUQ",
-	"19rPn6V6ySo1Sn8V70w6guLdyXtFkoW0JKvOzqlqfhc+O6KxPJeldun//2dtY++vz3Vr78v/egDKOy3m",
-	"t6TsAFcGDyqwXMbxlpBL3qK48dxzZLD3zHLMNr9eQGs0CMIJ80iPBpS7zJKSHhoW7AP+sGTLeuFwxUYB",
-	"eONhbMXjkhJKve5Kvb60mrrYgWZka4x8GN5r4PTTow38Nb5XjlsIFkOnyLkcKBmEvBVirGuzo458xQHC",
-	"yK1Kt/kxQ0vjaMlRq5vXHbfqG9pB+Xrk3Y+jKv8dCKq5w4d7vpFEgpy/eSODH9ddyBPETbzH2EYU1ZXF",
-	"g9R3XX3r0Q6k0aK6F84drLxJJemtPdYz+ZITTPS715AFu4Yw4Nyed+r3tc8SPp8dZGO1IUJwkt3Rlo/d",
-	"47hjV757LSPaGPPHqH7/yrTZmTGKSLFNBIbQjAE0x/qRpkZWhelR7tG5FGTYa5n5D+mnY8av40Gp3Wg1",
-	"Z3jawgUHf4C0sJV5DyJYzqEP1q9u11vJjlO7lWr1y5qROjZPkzB8Wua4E17s0ZhtyJGUHmbwCoooO/p5",
-	"2sJjDw7cH+iUW7S489bOcOd9reGttHz3HN9jhqqtInhGLJuJQ+XH6k33wWSi4JtyNhy8Lgzn1LzZa1/Z",
-	"ivql3oNT/fiXB/A3p57CPz+XUpWz1C798f7jZckqmQpdqV1622n9cdH99ffXWzu/nh+0Or8dHHVa70/P",
-	"mue/XL7f2mr9vfHu7d+3jn45/bVzdtY672413zXf/fHbSckq5bXrdqtWq1VbVoHGW2rzcRBYhVpl8luq",
-	"sulLj+Q9327XGtVWJsU1+/L6RqO35W7seE22sdtv1TYQcXvPq7E65F8axpq2QRJzttSuW+h2KLVL/6ex",
-	"Xdvb0WUDCcWoBO2MmlVql95P/IDqDOa07CD/EqVClNqls2MzZVI3rIaUyUi987WSJIuiAemC5N05y67J",
-	"fXIi1B4skQ+hifsHjiikDgdwXoKvHJ1HayZTaAVFJ1JkI3SeNbcgULXjSwUJ+vKzKg5g27oDhV6TfcDm",
-	"aImWnZRROGiXApKfY3KJtN37v1gUaj8BttPUnlTH71GOBXQQ7PAFOv/N9Ayqs7fUAG1edsDDCS5iR9G/",
-	"+vFK/QJohoJIDS7nF1WJu8mcKmnzL2NlHGjsCKGJ37AhP+IkTkOFx4Mnop2bskI9LGKaTgJFpGzrRKf0",
-	"PaEyWi7i6B2b2hyq4MR4qD37+3qh4BUDesvS9JJo+kqQAHRIWBDd0dzmw9Db2NtRJXVlMaKuahgPQQ1Y",
-	"omseRgooCVp/A6jjeDRi6MTHyE44jgk+XdknzqyoUBtRPOnr0ObaE28+jRII/e8aImkn8REi9qPG6u5T",
-	"PzDKZtFcz9bPyo06xNpQ0S74TM3K+GHln4ZIcAiIhH1JnIQNR/FU+01VMpEcJIRgqgSDSg40jzNsXejw",
-	"yTaG1A9sDuERjKdLvgzjhSzUMff/OWZAceqQmqe3TSiJ6Q3jNpcvNqLtNUclKMJ8HeIcfLi4PH3fPb/q",
-	"HGN9cvfvRxeXF5oAddYop0PQjXDM4IbNpSpBPlDZSDGiNvfGqLEwFSxSx7hZq5FJREcjjfUPcxMsuvXB",
-	"S9Ws7VXkwbW5otbCCZsJBtBWdM/m0prKz6RSJacYWYLJmDWrk8iPY8bvTFNSx/lhcwvWxbHqj4NcPZCO",
-	"ebLAy+DePB0VsPTh4vCgNE8JvNcwTNUx1RBrtVptY0f+1678r5r6Tw/LWyRVyc++3m2Qj92LSyIVLNLa",
-	"3tslO9utJtlqPEtND3u/cMn4ZgvGUOCGPJh+LRpZob4mk4OnTttj5t9JPeZW6sTJzsKklek086Mi21K7",
-	"ZpWyazX0eRhdjbkfl9o7aTYO/jgKaCxtYDB3QVTDRsK/cmuurz7Aqv+lJ3OltXKr1AtC98aY0JrGz9J3",
-	"N2rZUyYPGZK2LiOcPSZFi4W12Cwyhq78B27KkwsUt2UHuRaBeok8KMpyTCowdSeRBDmmSEle1ZzJHpFv",
-	"bdwsBYGlheCKCFjPJ/nSIMV75nhtfs4czKUSMhcYcVXSyfyuVMlcLmaYzdVcMjfTzMVZnJz50MrTsg5A",
-	"/eEHSuf8ytpU7cWXVks1rH9Qni+SXqhk4byzGhZeS9Qq9adSq9RfX9t1tp67bG7mrfr9x866XcCNrdJo",
-	"XMBNEfP6LpcYFueAlaWcS6pjhGWmWAKgEKBwZc3/gNFIe4Ms4ihKg+TbDO3KH026xQ5kCnEodRpoNGfg",
-	"ADbPdbBw8gTpWOgaw+RP7T+CYee9WmrmIxoPVNYaHTJym/quKCTgImNQsNFMWDplP1lBqFwik3AceACb",
-	"DeEuuEMNsqMRzszH5rfIeHrSZF0DXvG8rIl2iBezBJyYaRlOCRbQF2CV2XecU19gV5UkYS4llGyWlfny",
-	"GdnTkKZ8hhU3Mvbo0Rx7dG02uKqhiBTxVQzFryv11cr/6JK/8fV8K0f3j6LttWv1drNZbTwVXSCxQVdu",
-	"4/E09IHvxT5UvTQezz7c1EXKyxQHpTGpXIVzFtsgi2Cwb3NdRALmJv6GXvl5BRuoamAkCINwC2scOnoO",
-	"31akF2d7g+hU4TUV3vNFQdLWYXd3b2un1qzVms1aa6tRq2/VADisMOG7R/mKCSNHPcgAv78VmxDMny9e",
-	"0EcVcQ/rK/023tH1MzvUoZ6X2HG5kCH9oParWROR8sSlEztOR4yLJFycSzftq3qdxDwrozEbiVjVdQ+Z",
-	"UPWX5n0VC/I3JHvPCRGMJxmJGTZXDKJK0rBtCKOjwT4KBTSbdTel2fwDmxckIJCl8w8qGLXuMTLmY4GR",
-	"/eJQMZkTKc4YpWrx9ufkhvhCpYbcFT9Wh+E526xyn0EGZQzOj7D7WL+ZMVeRm80RipLqVTpI8SvDcVzw",
-	"1jXDiWrxX6KJ30SONmrter2682CCtLezUaeN3saOu+Vt7LJmfyMP47uQ9B5LkN4xrPWEZ5Hg/Jhl698c",
-	"RuUlbnj/uOEd8h5MxDtRIIymHJAdmgFMACmtRbHKGfX5tUU4m6SGn81pDiSincrgUcRu/XAs4A4pqJ0R",
-	"vfY5gr5w9im+cseRCCOHUOicgP/Waoe8AfSMMpiFNnf4OAgcEvK0fYF8sZTAOAbOblmkMBmg5bS48Uem",
-	"i96y5S2cTAbQfBGd71IX0H0ZdAMKlwbQ1SBZDXWDzVOfNCpC8OEJFSRi1IN3yfWJQNXAJgJR0j1oQoOb",
-	"eXatbvo0v3g/u3dvsAK8N4Wy8HmlBsCRVgSs1UNAAp61cdMvow9scVnYul/XRWHL93FJizeWu/8A6O0B",
-	"orzQOw7gCOfjTCeww8vAOM9gZ6cox9D0oxC9GMBS58H0G9jiy8Ddz7QemDuAPJh+esDlygyouBqGEUOd",
-	"ySoZZx6+Iv9xRXtuvbFVWhlY+VELAR4c8vjBGym5BqeYg2Wa6UBytxRAxFvAjqZEjJjr9303+U7b7JGP",
-	"XJpymxvA1PrOfWJ23lcJ2pn++vBwBsB6H8wiR8s0hzBfmaTTOZkiOSooPV67krTXq2ELJxlaPcZZ33d9",
-	"GhBolkDKgjGP1GrNV4L8Sjkj0EsBMWV0M7AoRPzJEYtEtkFsxtnmjqOIcRfh2A8TlHfXvWosOJygfxdh",
-	"5++4da/B0pgN4L1/T71U7svmvmE/j2XmdFd/mIdvCeIrfO6r5CMP0yRkqW4WX7eRyKNswOJeJJnVhXYG",
-	"D9CdZKmlXaZpyQJJf99mJJke0oXJC0uywfo6bLCohchjaW7PtfXGXd025uuhC7poNNvN1ppdNB4+je37",
-	"bbFZEDu+d4NNvf5m70oau4N5iXFG10OOJf2AsO3AIUry1ZRuqI6FAwEGU6V8JYj6TembRWzDUll3Rjt+",
-	"lVg38YX2DkSxVNDSLw1ZdM1EWn2pqg9DzqrkPf1HGNkcc86S5g2ESsvebCLQBgBI7FENlaL6CQ3zYfOy",
-	"k543OevkpMEfiQbkVHASTuboOipJ0CnQiBIwNUeeQMdIwG40kso7aNggxlDF6LPAwz6VepSqpk2uj3Nw",
-	"fHrRPXTSXcskB8p5NGt7GOtQCSJGcWI+yOPG/q0fT0ERtrlzeHr+vnNy6VTm5+nN6vIP0r1w3cCFwaZN",
-	"K0BuP/JfQPDaV03KRdodWtEq9IfMSLP0hSlbby1k641iLrwHh16JotnhwQ96HOYIMsKLswn8nZFg6/Nk",
-	"3MMHj5LM34pL8A5OVAks9F6NI8bixTvCvBcFo1jBuIsSv46CsXd/BWPbVD4LDokmnLnH5KlTReHJfdE9",
-	"VyONh9Q982mTmPA/GYSB2V0aQS007gToG4x5AGmB7bHLDuTbp6nunioasIiTTkkK4K6U6Wr39eOqYbBS",
-	"RdSPmgVCKr5c4Ofc8W2p51YO+6nn1o37JVMtDvyt0v0KVM4D2PmHNAnmJ5Mu8hRvGm6wzc/pH1cre5Ez",
-	"+joVInR9CLOpDKDErZpCooCGWaDka6hsY2ht8KaiBxXigz4nztvuJclNx7FUQYMPcJaDbLEiGBZ+vNjJ",
-	"fJRy0nvnfby4FL+lS3E1zm/s+xy/g9G78MXzYKzGY/oelo7wptu3tNsiw7JeiVW8FzYv08TToA2P+X6G",
-	"ShUCHtmwklCp8+WUNxU7PeTTUlzoJEtEFUV3QYETgTjy2KROg6Lj5WhPB8Dw5HwdckSNhmPNuBZUI8hC",
-	"L0KuxpCs40W402mQ4c3fym0wx8hv1Wrkl3BCI29+HOLLXEZa1S9fn209kml+L0G2zKI8EVGW7MDTEGWt",
-	"y/rO44iy9NfV679ebIXvyVa4Q4RLa0FQ7vXCT0VtrJnrC5VKsJaoN7qhmyK7sHbhAoeRSdRX/Y3KKrXv",
-	"msWo5UuZg43PIS/QY9xnYH1n2x9z4rzvnHzoHF+dd3876n5E0DpKInbrQ1YflKbvY9cmhEVBt4RpU+w5",
-	"IOCw0boU2Qo8U3ckSn+RJpLNoWeykMuW3FpOXQeGwWMRD0EG0yIDFPhniDfsYE4k4IrfMDbKylTinHVP",
-	"Do9O3hY74g+h23xBz/pvK1RTijI7/EeMimz3b6LLcElvSgYUGcJKDFKR06H+4OO08PxOs23ukr1AXAWv",
-	"2EtfoXf6apnNtYz+6ZCos3S6E2zVlcbtN7Zr5M33yOJkW2qkfT9geildFsV+H/Aqq/gGX3V3v6rTRm/L",
-	"bXottt3fobs9uScD2mhtl9ql3h71mrV6q1lvtBpebbvR6G2xRmvb8/qtvuvusl5tp+/t7no71N3d2m5s",
-	"7/Z2t+hWjTZb/V3aBAXJ/xcrtZtpE4KD7vnl0Zujg85l9+r0zdXRST43c5mUqDnr9mCJUXfn5XxZJY+m",
-	"w/M+5HNg1QszZORaqDb2pfaff5mu5ZTFJJ3si0ihrol2tdyYvXWVN5MfF2W6GjJMHbUX9e2pqm8f+CgK",
-	"XSYQz+UBFTiU4GRWpxlSLhX7SJ8MrdUpPS6n1eV8wfpsfH64vJGH0ObegypngC/FoVTnsI4Vxwy6mxxc",
-	"4FPuMpLoOwLVOIvEgwia5GVAudXTZEjdgc/ZPqFkGELNKcIV8zBGYJyszgfNLn1+DV0yk5Y5bZvb/N/Y",
-	"6PzfZEin+K44JP+2+b83Njbg/+UtiXZGyp33x1i3auk0DI2jXiH/Jg7Gvxwr9bfgC9R1eUv38FD+rjMv",
-	"0lst4rw5P/2je6IfkneSMuMDuUQe8caMeH7gXzPoquZSfse3Z16o/yovNXRLjQCf1eMlZR6maSTeONJe",
-	"Lp8nV0cs8kNvmbcmq0QA2PrfckuSxTIgtrXDyfBjBaFgBTD0usv/HKj7IvX6YiZh/UKXx3xL9TqRfLht",
-	"6yrNOBdtkz5KtexLtsYTDskr6lklJL99D3VoqYC8ZLTPWA2aczZGUdgL2PD/FJrKsdLvkyS+DPlpYQIS",
-	"CCQS8jkpjfCMtPUV6DALCAw81PJQ+fD9pPmmPAOA9I+HEknw4PTkzfHRwWUpvy/4lvbdg4An9UyWuBkh",
-	"7JNywy+GPt+s7Vml2I/RENAqY9q1rReO43YvoPxmeRI8ww2YFw/MKg95jQGBKW5V6iBOEzsrZtWG6ote",
-	"m+q1UtXLanokq+jNVWlv66uAXZmap1FebWGH3iz2DCBauYlu65Ay5WTMb3g44QacpZloULGIKo5kHuYs",
-	"wnpD5xolbzqxUy0sDl4b7ipVv/82ZtH0VJVzLxNDPaNAR3crJMuW3V6EUfwA1bbIaBq1mpUW3tKkU2wb",
-	"BVQiwjtxqV3f2Wrs7m01d5vWrO6QbmL6rM9vmYiHjMeXWp5dds9PwL7vHF9dXJ4evLsoTElTsi77VfA3",
-	"yINxDWGhseti1uGQxRSbsMkxIWYLYGWoC7ADgGgMS4wdJzn7lP6gC+yTC5Km5HguDkoKhkm/dfmsNwOG",
-	"6Vzt1OLy2tUhmNaQsmuJ15WTHRbxIbkgRaALSC3rZThc+NecxuNoqZOW3HzER+OljtwBnqpD/xqW+q87",
-	"+3vxBCUk7GNPrOQoAM4AZiQYmY1Q1MoVuHvODiKUSJnSDwM/JIHPbxj0T/RjwAiOQJeABG71yRGLbJ7/",
-	"4EjpMViCTIlgbsg9kmtRtOfAO2cf17DF9Jb6AYDlKszhPLxTo+Fkq0YuDRQ/EdMoFqmJDbhUmeCKLyzE",
-	"kYrpzYzJqLWC5PX7hM6tubD5NYux1ETbmTpvYi5k1LpgUYYl+Y5Nl6GoB7Q9DVb8x/uPS7FiMY8XL83c",
-	"1sd3qq8npupaTK0ppZZdmvtLKVNIqaYlpVWFxkKBkcUfMpqcJFxCaj8DRj0FWpMQW7xxzkYBlHDMGYd6",
-	"KqXPOHkChvJkxdJSXu+V3d3r2gP3MgTWswCWAD1KxdJ8sbsIo98EZMXufdAuUh9HRKWVN/VCbyrZrHPx",
-	"4eKse3Io2XMYpaxaGr+AXe9pMaJe8sog4rnycD8VIIld6FLhUo9hxoA+IGj19pjhp0TEIoCPSEUOvCFJ",
-	"qjNHOWLRkMqVnp8+9yxlRhELzWv0M46/ZXlYZl0eE/tvxoR5yhbMTi0nG7QB8xiyIUk+e5EDL3JgJjft",
-	"TjmQc/psfk6OlVm4MlPlMZcV5sQJthNNO+cyHvt9n0UZWO/0CJbapRGFFFDlTE8PeZ6lLHuUJP98BBfK",
-	"k/egPDb/MYy979yLAQ2PltCnnrIbQx9zBZi70LOrkKiFpT0ahu9CuzoiQ3nTlRo2R8hLkXHt5twOi7y6",
-	"NjfdusQZQt7TbzQY68KREYuguIS7DJuGq/xQ5f6z+SjyXakaGnDaNAawSREGHoHW2DGdYm93XVb3zzHl",
-	"sR9PSW0e1GQH1+0hfclzuiDoxcdaVF+kZ6wYMtJkkCswxBUGkDE1i4aQ3LDGIL5jj/qOgnQ2mXziUyu1",
-	"a9VafXurUd+V992yiF6zA/A0Nrbq1WarWJi0lhYmIo4g2ROumtKlM0T39lZ1Z9cqaYjpmlXC03YmD5Ac",
-	"RKO6W9cXf8Ni/63qbrLpndEoYOSIu5IqjGMpJ9basjJEgcPaBVeqj/Rmzn6U/eRoHLkDKlgyElwOfUiz",
-	"z4rpsBcGcjyds+M5srD13KIJkmpWiCUAb/ohIgmaCz93Abz5WXGGhcXh44ijt1+xZIsA6IaXE3oEZV5R",
-	"LTZQ0rI6OjSaWENDVzzuyevnL/z4yfDj+9kmchPvtEzkTT+IXaIO+TNmiuNYlZcHLFaJWaOIudjOA5nJ",
-	"7BbfMu6F0StBpGIfsdsQuYOVJphSQZyz04tLIj8Syq9syvtumEPKiC8Th2QUsT6LKrP88xxuvQxvGD9m",
-	"19Sdrqz+d4Cy4Q1Hhb2xm7N8H+4mOEzvOydgXGFlWzMhSAyTL8sNlUKm8vxTBlYkY1wAlwaBRW7YCBtK",
-	"uYEPJV2TyI9jxjEhAO5nkc290BXtlObdiIEIp4Eoon/4gEH+0mIG+reUkW50cwo8MonoaMQ8IgZ0pLsS",
-	"UpOqobOycUXZ6YCwOD/4nj1U64fDYWHgveHtFf5VmJsMv1wwN5KalrxXwL+v9rxdd6e3TVv9JtvyGm69",
-	"V6PLCyKYRRr0yORKb37amEwmG1IKb4yjgHGpoHhPevxfHimAr0kDR07jq61/NjZ2JrXe+w+3B5Pz6c4f",
-	"8d92b/5WskoZyrrTq8o+jfyIiSNeam9t10Bh+nR5eVxq72435Z/CDUdMso6IUWibHPkxK/1lleJoLGLm",
-	"HY0E1rKp3NbXjEYA+PQIsX6kdbXgCzQXPP6rdht6COb/LUIj6woQ5o4j0DyhErE49L2COFFayN3Nf+Ym",
-	"viaPLpWwSsqxzwReTPNhK8V5rAu623wb31mx5zDXBAkchw/a66aoyc0cD2a24QQMhX1CIiIg7Bh3GfG9",
-	"eSNL7sn5M4f00zG0TSy1t5vQRU7/WU+YiIgjSVRfHsfFODe+NGtxQpXKSQZ7JaDJFd1s25xqu+RGw41a",
-	"rdas73y3mbpmB5zl3GtrdcK5Nz9+GIdZUcOb7yv3Nq1KTNAQj4pLDIkfJ2AhIWdJTSJkMjkfLg6dCmjb",
-	"ANOlgEBzbF5jiaTOG5vLc4+JrOCqK8rehTfqMA5gkyeHzrGMhq0W8QUZozdOsq65XVUdmxu9v2kgFZwp",
-	"iekN4wsyXteGCv9m6UvAOIc+94f5bhgnUAAU8mBqQhEvw/PkKeHjIYt891zvwwwsOP6eERaWBlxL7LXr",
-	"se8xIhj3hNyJcmI/UUHsEvJhu1RZdYA5pozv0b1c5wxZN4gtFHP3HIApFVYAAs7S3FdOG36KcvJe9kO6",
-	"jvNFVlLGOZstnKTFQ79nzaLE95Az9pICdmcqcBGY8YqpwIlKneYCZ0r5MsnARGviqoeGUP3IsRy2anOb",
-	"oxZPhOSgrN9nbiza5O4UYsvED7C5Id0tqHEMAi25C5q+5ogfMkNsDu1HodoUpaj+anV+5nGbREy3mzag",
-	"DXKvZ58k1/LjYDonz7hNKJ/avD+OoDBTFQvLaSCKgldYFbnnzM9PfqYSPmJoeJkS7UCthu5aC3cYgqyI",
-	"lRt8+/2EBkwdBzFi3Mu+/QIvkrLaUQHLXryRlbs+mwiAhHxXkZPZnfvKKdTfRE6my/QoqdMricqX5OkX",
-	"ybkgefouyZn3HG5+To/OwvTptTl1ATjU98EVHjObeRmWsG5HvOeaN7CEUvgMMgfSvJplvPbG3ar7HOWk",
-	"B14iTyqXcwq4pRllcyeboO+ALuqYiT1Sa/WgM40Io9ghEbtlkWCC+LHqQmNz3dAGy9KM/C35tg8XxAuD",
-	"gEIGNREF8G6vBAknXKU5E+0EEgy6/quOeGJIg4CJmOjEHVJ2wIkyHmKukWORDxc2V5+qgAsKVFA/xqUA",
-	"mK5+hJq1bm49oBGzko7MMADd8I+Et6rBP+hqHp1aZMLYjUWGIQfPhEemjEbzsquPjF28I1kNTAtzH3WW",
-	"cm7T5vn2c1UWSyepZR/73lKXZ3LY9ObToMulVE3yFxYkss1cWFzH4otOmnynXi4UOJpKNevTQDCrlCFe",
-	"+EZhzls2PS2fiAYqPFoVp7csuvTR4vAoJLC1GlYJaLXU3qrWWlZJkm+pvVGvNqySJN1Se7fa/PIUgh1b",
-	"28sbF+nBWj7eYRyuZxjx8DOs5LsQbJufkZaXyxVOHyS9KbBqfNrwBt6dN5zSzcoK6gV87RGV0xdWtRyr",
-	"upfGnBLAXTpzuso/Rratbx6N58xfNOkvozgL/1NewRJV4hjnAlyb8mhADFU+AzfZfCaCOaRT1DJJORwx",
-	"Tgxo2Mq+zZ2iM4hvl2+S6p9kcwzPuuRxKio7X7lMZ/pEUmi+Zm5ITswHQTgRsP4+v0ZxDySPHJSwf459",
-	"SE7CDsGheyNKD8s455j3a48/ohMypDGLMOOVe6RHBcRuRTiOXCZI2a+yKtkgb8PAs8h7n0MpTec68t1x",
-	"EI8jGpCzKPTGbgy+3uxkGwWTPTh9//708Ojy9/wMlRB4gDyZxqOojitpjnrSq2iOOQ7xHNXH7BS+Fx6/",
-	"+dkk64WuyXTnlywcy7tL5pWQFVaPZU7bkyshe9489X4KoB7N3QpgzvHyY2iBmUk/azaBJYWbmuYLVcHT",
-	"X44PfiM98ExKrc0iA/96YJEgnFgYrbbIbRiMh6ySelG1omzzctZPWiFhhPZoOI6JH4Pnld2yyHTtWYkm",
-	"KT9r87BPnNgfsjdyPg76b8NbFgV0RJw/AW7SIox7FcdCP6zKU4BfHJuX4wHLO2wr+wR8tW1y2L04yHhs",
-	"q+QsyeQO/Btmcxygs3lbdwA9AhIZLtX4iBsOFeB2knyoHbi4wDjivh8EQvcdF23lyRVkQoMb4sl9kiak",
-	"iH2XBsEUXyhX88PlAfGk5owYalIBsIgICbV5j0avBHFgFxJFGR3EFL6n64XxRnDRylWgPCZjIXX0sh8L",
-	"4jDuwdIRHk7MtSc+J6MovI6YEBWL+NwNxsDpEhe19kfP6PqCxbrUaBAGnsAEy2Sj5Qg0SpvNfSHvhzw7",
-	"3ThE3g4rVqkSR1KcKi8KwgnCf8gvsk9xxCAdsI/mhkf9YErUwvockkzUXPaJU9cvqXsObl3gJ/mWkBgK",
-	"/msBC+1HpB+OI/0y+Un2zzENqsRBck8WXPjDcSCpxea4368Ewd5gkrjBey5UoEEnsci1LWf2fJ8AmmlB",
-	"6mk44co3X6mSs3Q0acgAyPG1nA/gogT+NcdPfbg8aOO0Q64QPsaRhfOnMRn6HvevB7G8MnFsHnLyPpRr",
-	"YP5YJfBmIGE4UIT2Y+Xzz47U5tq9JA8rAdLSB8ENQvemQrwQsmnYJ6lxTVlcJYdowsnzYJ5xOUQLCVMS",
-	"paUPM9mq4c71WD+MGN4B8z8fBwzBX2tp4104D5oNVtrJW3whpxhGmdfs4/JHENdwJYOBu4ahiEm9ZtVq",
-	"6tNZdiRZnFzh//zf/xdp1rflURVqieWlxg7EPwT0/MVXa+6HPJUNR/HUsnkYaeLojyVvr8AgOYHfketA",
-	"J2CFrZMLP/nC5gCxM88WxkZih5LT36HbZV07pIxd4rOOSck+81wbY1K0J9h8yJqMY+6BAWMu5NYC2M4y",
-	"ErHLvaXvvdSbvfQTz8p7IKXHHKyDneZevQW3zzhfIbOqvrPTqtXqUIMnmXT6mhkXbBBO0l+HCTXCr7VG",
-	"rVarNfe2aluNYr+p1DwMt6nc6uz48p7U5ICW2qW6l08uSEeNvLzUru82t/YatWdW05Ke6uVtdcl2fgTI",
-	"mFRx/V50dGnKp6dqflAo0Uxn9PF2FiFBc3bjG06a82DKlzI8k4426a6Ltm0khW/FFFA2NySDr/DfioTT",
-	"W7a2bEqkTN6xkBEy93AsvAidF6HzInQeQuhkc7BeiR9GCmXihq/E9yKVTEid1dudPpFiUgShQSMeAQMy",
-	"ePcm1AnRoU24TdWPjOMB4zG0sxaYiubSIEA7KPcC6N6CLZJJGTwVoSvQX0D8mGgZtY83SdMVKzzDcUSo",
-	"5wFUF5qQCA+EA7G5UR5SdxInFCchrxKYHnhreFLjkntcSF7DPCHfjFML+0m/sIw/J4PjqtrHpMhLhA3B",
-	"kdT5cPlL9bB73L3sHjqkHHIXe9LAuwsLVA2opReQpa8CsrQ4od3ACnq257r7CZNTwX+Sx+sAQJ0MVhJ2",
-	"aeoBBgwuURW9u3giFNiMcns5CfaMo7orCVLe2q7VKqAIq7RiRV82R9ykYiQy7JpkjgQ8yeiLRKEZMWbz",
-	"CZ1ia+SfiOIcIEyYJ0c+JKrQrhxG5NeL05MKcTS4kPJ2mhhCzr5+zWlnHA9Io1pTS7JhDuQ6ojwm5fM3",
-	"B2R7p7lH/t//p1ltVto2J8SB367i6Yj9rHCLjCcd3e0Pf/FxDPCcuoT4RQ4x6gYtOSbFYMHOwM9rcOnM",
-	"Evmc/HJ5eUZeU+G78r0GF8Yq+Y46dfB3G28kPSrYdrOcDKudGU3FseSrjOk2qlvVegU80hcTen3NIvLh",
-	"CJYzv24k8HsRhcxuwbgnBzwEh6SxULrWX0BwQ3fZcgqWr0reY699m2fgvID7EnBuat/mXds8iUJ+LUlJ",
-	"SQfVpAvfpFzXJi0FNEaK35eyhwYiTHPWswSjKE6JuCsEFrOIA//ACeOu68Ny5XMHxR5CM8j7LAwZy6EH",
-	"fp9J1blSJVC4ihEGJaJMyXJw3u1IyXIHvNiPCiwGUi/d0mzh42Vuu2EPMwWOjzPzL1YJuF4jO5yZY2SS",
-	"e57xzA4TG1IvMU41uLsHapXS81pql2bP5iqlnQ+Or2YetbvR1JaFTUuP5xwgtVncAqtkCtRV6Mb3Mlmx",
-	"7pCRNz6PmTvA4zEPsm25Kcd56Di4cJnDd0s5VOZqDhVuXlLFSnv/AvX2NaHeFiu1SUn3HQmvucbFaSX4",
-	"ct2IzfhccVvjYqC3s+Q7920zca59nS8ti5druJOk67dateUTsTJQ3PXWTqvaaOWgt+vV7ULo7e3vFV4t",
-	"IeLlnYImHM0P4AksZi3fKT6bAYeW7YKMmSSqHWOKlJZ2WbJ5OQfVkhYK4KEn0izJ9KRUHYj1N2wONhb2",
-	"hUwhWFTzx31MC0nGV9SE2OYKwnKupZHQ+3fXR3hFoK9kIZ4K0tdK3YC1AKjluHot30qhiJnvfCUMMGOJ",
-	"5/PV5KZUtXyBNnmBNikABRsZrGtNVLCUe6YhE+N8zOCCdWyePpK07CULOvYmIZekg2Rs8x4LQn4tdX7r",
-	"vh19nz//Rv12KRVzRUyq9Vj6E+6r+UTV/PtDXq0oGV5Ar14kwyLQq7skQ96fsvnZIP2FtWUL2G1haZnR",
-	"IH7lvmTZrpQ/Su/gp+zKeHwed2kqJT8EitcSWtwzSCSKmJyHWJjLmgvhq0csaIMkYgJIdIXQW2mlmSro",
-	"8QMmin2w52oc3zVOQCh/LWpkiK9VnGLmzdb8atjAv2URqLA0jtlwJHeyZvCFk9MT0D7ZkPrBBQxdlcrL",
-	"vfgQBaW2SQab9U15vWSVgP3EpXbp14vTE+Di8gaV1ol/XEKZdvvP0nn37YfjzuXp+e8lq/ThontekssX",
-	"TrQTs2GVhP8vVmo3a3sm0zo4fX8GqUrfSfdYpOHl/a9q0Z9hsX6UnNbvyHfaETc6GQnnN68XBY2pRUYA",
-	"XJGUFNq8R92b60gKGTIMESEvoDGLSJmSf4S9Sps48mxgBWvW36kRsQdh4KmCRStJv/GjtDG46kLLw8k+",
-	"cS7POycXUvCfnjhYDZbB5SZlrHil3CN96gfMI+wTc8eALFjZJ056bB3MrYyoJ+cRhHHMorYqMMNnmKeR",
-	"Y5zk1Dpmjw9RSVCubB77Q2YBxLiVdHi3sJJTddK1iNauYHxMZYyRiMZMZTf2wSMhiCM5kEPKquChggDl",
-	"F785+0Z1IJYHRuEE8Bt7/vU1i2yuthH7RHDidM/PT8+dSlI+rH73tWPbI85Z9+Tw6OStQ8rOeffs9Pwy",
-	"SXrBBLMec8MhEzY31yHB94IxpxV7mqt+1tzzC7BXqMK2uRoOPk05cZg8bueMipAb3/9wdojfh2FDvwln",
-	"HAUqoQcqPyShTlhvEIY35MP5sWiTQRyPhCW1lHEv8F0yCEWMIJU2T8SQMf+z04tLBslTESPsE3XjYArF",
-	"14Qmb9bSpo11mr3QmxLnM7uF7AOLwD/aJDtqiySiy4KD88UhE/kRmztY7qIyodRQsisp90zJRjVdSQtJ",
-	"Gg1WbcrLBxe/kZh90hoHcdSZ38BD7yA8ZzwJidDsQxBH+Nd1x+ZlL3Th4A9xi+X1hoNJMHvNRh2vyhdc",
-	"xJR7NPLIR1wSYXNlkFvwYnTEyTtv2DQt71ELKDZv2NQhYgBUCluR4yyoSanbXwkMlAgW3bII3qhRRwdU",
-	"EB5y1parqHalesOmRx5kp2nc044+95D/6EvNLY4Ay79FtLpAfG5zGgT7JHmTQ2ImGccgnMiPTSBpTi5B",
-	"dmvlaJnQY7K5PGVAoj/91N2Q6ob2EArG459+apPTEQMhoYZP4B6cXZU4oKFgIe0tDXwvifXfsJH6PtIJ",
-	"Ciki6FQQEZKyk+g2bQK6jWNzeTclDg9j32XOgs48KLKfGWq/2qh8hllHsWjFwOXpObj4zUrOdgiCzWXy",
-	"WTOjC9av1Eb11Jc253+pr1XdcGjqggcXv5VmtD9DDJUsUxf8yyqNQcEEZtTe1Oywarx9M1REAVqGPIiF",
-	"WXPiFbAbc9R366Art8xBYngaYbTnodrXtGZvDkyJ0McJxek9WuyJwFlYRA3lR+y28208mWqeiQq92I85",
-	"qx/Nh8Hh6a6m8DWJxoV6FfHCCQ9C6mkBWFBJkzgw0qrYoprYRDA8PLLVcl4Aqc5suuJ2n7gDGgkW/zyO",
-	"+xu7qzoD6lYqLjJPbFsl0BhK7ZLmwRtK89jY6u/Rutvo7XhNZnYKOOweH/3WPQeDHS8e6PlpRrRIjqzP",
-	"qVDwoDgvtUuz+sUd2sWhogvE95AkA6Va6vMQ6rz2b6WyO44CKSmVnCQ+FDkv4pCLxF+RD6RRa+6u4APZ",
-	"Xk2I3svRuwpv/SFcvAt52NP2ctz9wLkiagUYPZcl42Fc5B+GAwWtCkyjGF/QJk6eRTqkTG3u4PcPlS3n",
-	"oF2vuZ68h6DwJYHPmaXLKpk08slIWvfKKwJ5Cpl2ZANGHMHgL4e4YTAecl20I0UGDgz7hxYYjGIUCh9r",
-	"l2gcU3cAw8PaT5AbIvaDwOapqwChg7Q5r42zJDOiGHQBp/8GGd39hMw14/LlsxLFlHsZ7rWCsgc2xWs0",
-	"KWZyga0SVVGvVg4vYH7ul3Yo5eVX/9M5jaUqWa1t7ewWgAnksLu1Ywme2G3UE4sqmRz8pcTp2Yfzg186",
-	"F93SHN47AyWQUpR6n7I86nvSeBsLfeqX7M2jXXi4hEKwZAFvWUSv2QG4JBM8hvxCLkBU75g7kAknwpVs",
-	"3HCJVcyuhJxsQV+hmQSXv1aUMvrcA9/Vpz5D1yV1hK10ha1kYS09puRX7GtoqaW1jGlbmb20EiqxEkq2",
-	"zOW1FGq/QT8WTtfS22IlTk30aRp7aOU3xjK2xMLTYiGpW+gJTc+DZTgAbZ6eRkvRFfynrv5P7o6lqdpK",
-	"SNn64/1HS22l2mPLsiQlqHNV37MatUZzo17faOxd1lvt+m671vzDAi6V7mC+qXqhKiAZf862KuCjs0LD",
-	"SRnrPryE0yH72Vb8aMMe12pbru/B/7Kq5Hh2yYEKW6cqhQM07F8w1u8qEebeukyi/GqF5hWaTT+YXoO4",
-	"n0tA7s9Yi/gkWAm5CiWF1ZRpyErvKkKqWCQcIUJxMFUYUTZ3kMeoYmKD+TjLFT/NwR081/O+Z2XTqRox",
-	"7EBBYyi9Sjps5QuiMvjnQBEqCbK81ID3I5dHaKiCUei+WwL3KpgSwYJg7hhMFWHFgXyXzajyuVE71r2y",
-	"/JNwYxqgn9VjxDmTL5O8R3sFZlOddq2S3tokzUqO3ND4tlvNrcZCtc8dMG8MmsXpycHSiuD3kJhgQorD",
-	"6qySo4Dn+keoEItSXvk80xqKqgYOKHdZoIOs6J1NawaSA5SrGNCSTQzCceDhO9SutqHZjFMlH5UbNvMS",
-	"+YZbxr1Qisfrse8xmwsIwAM7dj7bpYJ32iV86xenAuAXqbhM8DZsbn4H5OAgnGiQYQhGxyFAgKgu6NQI",
-	"5uuJIzyMzV34OPOUjU7ATTzxBau0CZXyeAMglPVjUASHdn2cJETYfMpiUAogrIY8TD5rkckgFBpHmLhT",
-	"N8CqDU5EHI6qpEP0922uP+EL4hx0Tg66x3PwNTBHWJ+sZ1UzUcClC2ggCbGtUimhnv3GdRIPLCe37pKT",
-	"mEi9lJhs3UNMfux23x3/nhGUikLvlJPNndpuDaICD9QJQ23zfJF1nh5xOFovNRYvNRaZ6jugC+DVmoUu",
-	"jEyiKrCpz9OzBWODrMY4JL3xlDhZ7oAy39E8yrGShLoG8ZjrD2lARgF1mahAE5AMlmaurBwLwA1pNptR",
-	"B5BUSnqKtBODzpq0smmTCJWMDjN4X8hvWQRyNw7Nfs2qxYZq9RHRmJGyB00bsGGHy7hKfcs0RgHPnZd9",
-	"Ok0z0g4+Ihcf0h99rtekLd+8a/PsEmEiVPYrINVnumQ6FmGBYJB5NRmEAdM9KhLAtUiuYcD6MRlzJE7m",
-	"4QIrN7LNy44kU/B2CkdNL63Zwfwnw++pHzAzNp0K9KtQjNvIsMI9LMp0tAjFpiYhd9k+BD6SG0kun9Hm",
-	"2YRGnbymqk8VIRhJjYaIUzqmmoejZZLK40u6a0dsxGgsdPKr0f06noTwL3AEQM9OC7tnKB2NjFjkh54C",
-	"FYSkVSBYhLCTFllXC+VO7FQAkk3EdCoMeh7z2A9SeQNNMFh/LKRqjW0tKJ/GAwg7JeehTYr8Q2GUwesu",
-	"o59o3zhfVlKHG0YmdkIK5mDzpJo3AVrInlgT+YHqTlaW8RHES5Q6fQoHUYgenGvCZMH9Q0SP6LEgnMw+",
-	"kmuETsryZNFINUpJjnPFIlTaHXrHk2QPkzwcXZusik3khBuNRXl+Z4pknp3+LFCBTlS/bMKfJPFgKjkQ",
-	"z2C0LYfBsISKWaRNzmqIiBc1m4+YGFLJifU5uZlQd0DvP9wCh9DKGX95svhKOX+PbD/UnqqfLc0MXMbL",
-	"ds9MwfWsB/zKd5U5+GJFPAaGR6qDrGNOPE+7YhQxFw6hEg+zEeEP58ck4wJM4kLgCyRlKSZIrdaoQAO8",
-	"pNxKsSab63UxOqUk8hx6piRYzjNrCii/vjsAA2EUsT6LllYIjtk1daffHZTUw0r5JyJbX9j/C/t/auwf",
-	"Ax/A44DpqRO2oX/+cH5cWVVECBYEL+KBUIjht7F2cSmBIO/XwoAsIQsuWBA8YzmQZhNqPJNlBINcJNN0",
-	"Wo25G0v2wthfGPv3w9jlsShm6iuw8GfHuYsCBrASUCZDtduZlB3FbJyK9gsmPkzmQ60Vsmnl0A6jeECc",
-	"lNXkIw6Y9C9/P2ORy3hMr5lDRvhviDmAFYBvG7DAs4jPSblmkXqt9pfqNoyeZa6+D72seVypko8Dxm3e",
-	"C+MB+Lmx+UdmMMCEmFBV37lR+MLmXhSORsyr5n9ty+87mFymcBJgkPkoiPIq58MgJImCZJEisqEMiFCo",
-	"Ynu1AXf6+Ys8+mmSQeKpNz36cgcWIhFMYB3RHAsYYZ+gZVV+Z1TlO1/NoZ/AOhDn9OSgqyMZcmEBviF1",
-	"75PVvfs2T9z7RHv3oaWMmbCRaHJeyAR43KduwHTLeO4JaU6GpM8merZ96gcC22ubK+8nEZAUMGAUUE6u",
-	"QyZsHvIq6ZC7HNtWzrNtYZVio+HcJ76AWSpSXRIMmpyncYAs7PLykYfsWwojD9g5O6FcUOXM42fzYQiN",
-	"5Klujo5MxteMg4eTuz37pibyzMr4C6vdE9VY3UrKwMEE5Mqnq6d5V6Y3y0JN8N08D0GBZ7jAh2uqi4Bw",
-	"l+WIpXarJuXgyLhiTk1uExnQoK/lhtrtZYc/H4GveBxzQiYwjHqtpngK8I6lV3C+k2XWp2Ks4PvTk8tf",
-	"MI8mp3MXhk1giEk8jZQBksVcuZmoSuX+MzBH1lo9jvIo5sDKMZTZqT+VoEo+ftLIx08uusfHpTvPXa32",
-	"Ekx5Mbq+b6NrSRPrc3Kk5mNGnLN4HHFsK6Ru3yejMAiIH0sLZ0Jjd1CYJ4yKcqacOVWT5+BFrKeCnOtp",
-	"qHKl+2Srigy8RFaqdFXWcibu/tUzW7+jCpDCzNYvVgkht7KL/wauWWaCF0VgzxX3Yg0JN19xMow8qLYN",
-	"Aql9N7SZE/aJXABSrtdq/zuntUlLFatLyYeLQ3mC5TOVjG1YqzZN+7D0wNRwP5FqKoxZsQpn/J5U8Dhi",
-	"1XAt/CDoG4sEwvOAVxaUe73w06YbhO7NKiDL6kECD7ZVZw6oISOg+1PuAUBfn0aAvheNuSBU6kn6qEaM",
-	"Bvh4lZwnNawpBKhF9NEQlkqHRU+Y5EkwDIGgHnoo2X7kQUDGgqm26/AVm18U3ImFP20ssRHkmsUKdakY",
-	"FkO94gDW6xFKN3g4MQsUrFLY7wsWX2Ar6VK7vltvNs34t5ckgopS+54FDebk7jrpGQL4Ac57nJ+zce7V",
-	"9ed56jepd4tA/s80IPA+vGWFlfGZ7SL9MJrQCMsKPToVuge16tLukLKuLmiRKVOZ+xS4GaRXc3bLIjKE",
-	"j/Woe1Opki7mdafOWq2fY4EdZ59i5a71VYGdN2YEWCEPJxZh1B3gDTb3OZHWgPyoZKbhBG+Wn38l0Ncu",
-	"2oB2m6TUwmC8pA08OJwTzz1chcdFNXXrGtzCIappnumCF0SwWI6Q+/y6Su7LMDtIWjmm+ZycoJT/Eo6j",
-	"XG9qLhXNcQakVGgGvbWNjjNY/49yT/I+VLkvsFnm85IiS+1GfQXlrGBxv3Kd4f2EVf3rCSvkAHBcXpw8",
-	"L04eU7arU7SkfM8J0NQ8FJuf0SL7sqkQrAAHmcVsvt8nV4wVh8D5zehqFVmriiCHeJFMqLC55NN9KHC6",
-	"P5s+CBiN1EvOYPQr6zEwd/QRWV+JpWeYWbPYasEFUxjuuLKvBKHX1OcvjODJovQCPWaLw7QO9By17jnI",
-	"F2/8T0zMFqIhyZbTkrO07HV3tuy1D/F4X2StXyz987EwVS4m89rkn+MwZhkTGzVgw56WFvNDMJSLxFB+",
-	"PuxkzexGjVfYqlXrjdby2kt2hb6y4jbjf50pAtZx4gXAjjMXFneS80VH13QmLxcZKlFXM4WY8AkFh9UZ",
-	"jQJGjrgrWXd23Wf9oaBZH0DXltNbFl36Q61nl9q71VbLKmFwvV2vVxtWSSrkpfZOdcsqSeOv1K5vV/e+",
-	"3BcfQq/dXfqpoQUkHUY4mygl4EVQvWismQSMeAXZmNNYiwKUm+E4dsPh8/UAdbknCuOkUrhO6JRQEgOu",
-	"FGOeqN4FBID5c36cZMBR0veDgJTNtDz9BRGHI1GpZvstJU6YAqwmcPxkEynLYWRztUEV3Mp9TKrLR+Q0",
-	"iANmtvnDUSiE3wuYateTDiqDBFBBcGgDK0qnxek7LGz4ZEyBihvmoX99ZtKWCYC1B9DTeprpGGZSSGdz",
-	"HdvSgJHqeawTBlWC5n3VjzfytYppnSravmfg23rifqrFYXXwX4aTjMNqNrQseQWchNnoMPHjTEueTGj2",
-	"wh+OA4oNu/6BoMi6z1QvCm+gm08ufrmCm6tgM585nNbKi/ds0hRWCU5vf0XwLSM0baUalhJ7L/rVi35l",
-	"6lfAcNL4/quEUBbpVyZw0RIYzoYNboCYWgptOS1aweYPBn4ztBQ0EsbUHSbEpZFgL2/MYTvbfBm0ZtKl",
-	"7iAdJZlEvpTlgASdaWYx02ZSdbAJZuo2Ui1m3+ZFqlT6DTJiEcbF5sFGX5rL/cjQ0bP7BQ6XJNVlIXYz",
-	"tJhfoaX8dw/YTE2xs1S+WGtJuQoEA7KwsIVHa5kWHoUCc0FHivr2VqO+u7OiAF2nwUe9nrk2+9YUik1L",
-	"9tqcrLBEkduq7uw+M6ho4+AvDxJtMucfASg6znLH55ueZk5k83PmSCxuxZdKLmXCIq+e13EvU6FoysvC",
-	"XGqDBmdlT3YsH7j/zzHL1uF5jMd+32dRFVR7xUDhgIMgGVGo+VFyJMsH8ubOSrLlr69jG71w+CfG4e9l",
-	"ZxnEfpeFZQz+h0gAjjN84PlyWd3/2+Cosxq3bim+srb9nPTVOW6dfDcxSQq9hPph1zvHx9BQuqi0Ld8i",
-	"E5BF+fQT9MZUi98oWSX1z5TjPTPdTJHI8nqZJryvyi0eRsWapMfhefbiUIEUlwZBj7p4+NmtOjqf/5fW",
-	"mHqhN/3/bY6jAPSt4vDLxwGN0/622E0DIi+4Rq8EccZR4EC6EtY1w4egLsAXRJ2lHvaALwvGiKNI6cI4",
-	"Zvg8BEAYdQfwKBv6ccy8ikWEf82ZBnkwvnzDpqTsvO1e2txkdZs3bOpU2sQR/nXd0WDfyQ6qnu79MBrq",
-	"LGH/uuGQ8zcHZK/ZqFsEVwDGPGARk5qlVBuJ0/j0ySFxaHPq3vBwEjDvmu2nSAiArF0OI8JDpWnKj9dr",
-	"RFQAjyNiceQzb584zXrNIR6T8uWWxiyzpEVuEdUSWK1cF7byDu3UEQO60ao3fm5jS7seFWy7iW3t2o4u",
-	"1JAkkHg50OWZqqdpP71rrIWZr5/m2+BZs8Pxr+s/l//z3/9TcUhZbgHsQEXhn/jXjeRHvREVwMuIJyHp",
-	"+yzwoBermDvY5OBs4Ml5gNEWr1w64MLf1xv0/YYrFTQ4dkceKV/ElHs08oiW6pW5n9c9t/3FxkfSCns8",
-	"hjvvHM8H7n8iKms68ampvuBrDRBS3WM6HN1zW2/r1DI3jTCv0WrV9+Qg7ZLvVZMPAXO0S7irTsGg5T5P",
-	"h0N5pN27JyDW2uh7IXTO6dSubLvY7HqjZEPpY/f1L6en76qX3YvLkroM/KdW39ui9X5jY8ets40d2upt",
-	"7Ll1b6PBtvpN2uptuzsrFPRn2Njycb6cppGyYI+UKZ+SxqdPxJfEBLGJgkfehpztm6yW+MLgwugz92NB",
-	"RoxDpanqXu8zYbR2yaUYczx5Fkla3evmD6mg+nB+PK+0fFaFutAiUxCKoIUhfkIgwpO8NBxDoTgBrVPl",
-	"OpDDkwsyCEVsc0l8pDwKqM/hFpjYKIJZEup5ERPQp5AHUyl0MThPPDYKwil2qKBBEE5ALA0t4pyedU9+",
-	"615cXikCueocH59+vDo7P/qtc9n9GeCVIBGBs4medoH4dzR9HZx3OxBViMMQ+14oASeIrxphXLNY2FxX",
-	"y+hjKo+R3Bgp+UfUj1D8k1npn0EswjAKwHWVkSuDzmLpxtwQvRgHrGKRMQ+YEHqtbO7BTqkkBRoxAgsD",
-	"UEew1knKBeXk6EyvrRT7lE9tLkaqsrns1Bs71Vq1Vq07FnH+bLfrf8l/yKtwpVbfSX63uVP7tNNPb2/U",
-	"t2o7te3m1hailmEJUkBFTALaYwHkfIyHLPLdfULV/qcZLl4Yk7IThC4N5JiriLEEfxMklfRH+HoV/pRf",
-	"rvpKWYY/BuGQVWk0ovAX3OSFQ+pzR0VeQ7ONg7Sh/QA1rhhgmTxC8YOwahETYXDLhJW0L7G5cTA1elmI",
-	"iSWS7F1I+fMspNw4TGlZ7lRyVrGaK4IKrHIQhiOpBFt6Uy3i0ijyWbRxHVGPkZPOpWXzwOc3GzAjSQTg",
-	"2FN/RUyw6FZ+VU7g6Ox2GzQXgZNgwx60hYGDIsbuAHBBk82ucn9U9UN1OpKpeyHDLB21BtDPDcjIddkI",
-	"Oq50EXgMZzWFBRkw90ZyqWt5rjHl5vDkQuqVIgzGqm08TwQtAghKmRXBQRDyJUF4fa2OhM0dSUJgBjnE",
-	"Lhm0rp7w2uQ///0/MK509ZIFNRdN7pJeKL0rdslSe67eZoyMIkIdsh2c4iu5on7kgQYNmHQVAuaGHxPn",
-	"TefoWDIMn4sY64xRnZ5K8pK2g0enompz06gQbeJ0jo+lRkaQTEnZ6RwcnH44uZQE3Lm46OI/Plz+AnR/",
-	"8OHi8vR991xePDq5uDz/8L6L9x4B/5N/XV3+ftaVl85Ozy/fnB4fnco/zrt/+9C9uIS3nHflT/Lq5Xnn",
-	"5KJzcHl0eiL/VOwPmvBioBf4us3LzuHp+87RScoYN4m+9OHsEC7t4ziNW2yOVw67GKOttMld9hXyKmVZ",
-	"2XyCKVlz0M3Ue54XIO1c580SXpoVgafU+nxl7Kmn5sa6F7RTsoTzPUrqFi0OvoeEnpf8nLthmSYJ85nj",
-	"ghsXgi6pfmhQ8GfSv7QQEBbzw/mxUjiu/VvGKxhETH0vlwW+Iujw6gvifB5HgZV98xeVAsND4ntt8Hvh",
-	"CSssW9f6jW5INqAAtujGwRQEAmJgImfWv3MwW8x+tMRJzqGTeZWQmg8NpPqLMKjGfUaLXQslsKFsKaZQ",
-	"JaoVfNvmGlYzYhsM6kZEuk7qeZo1n8rgBFTQkb2pygSSen30SqDTC/Qg/ZIbxkYClDtDr5/ff/bZySPg",
-	"UD35ipkSc70EYV/vmUV6U+JnMLJmOTgqL8vKsyJ2LflrIfanQenlPOECbYXpsCsPOcoV0oUzdPC1y6rW",
-	"l7vGeuRl707toWTvysHfFWSv5g4vybQvwtpgG3gc7xTWuUj05g2bzs3vQatXc0fJdu5yAVlkKK34hS6E",
-	"clEAyC7RWX+SNEqvGZfCh3kEC3BTSWmXKlVyCc5slUiELUF7ge8iTK6vBoGfEAM6Ym1TClvEuWFTh5RP",
-	"R4xfXPxCUvq8umFTDIpII1KIwYaecqfT6Ug7HD3XN2x65Cm/dMUyM3st4iQMxqkmUTubU88T8OGkTb78",
-	"w/cc08MJ3gmfEycXSYG8Ygcn+Y5Nz9hQvQP6ociVo4KcvTv6OznrvlfxHDkVh5QxIAi3AJIOqAJJQEBv",
-	"FPZjV64PrKGC16u9gbzkvh+JuJLiuyuhmYRqrYyqI1jA3BhE1n7iB/Nj3JqcRgaupHIYEfiEksKVZHBq",
-	"o02wBnRbzMhHHiYPYQyQM50cLc1uT41eDTihTVUdNWLRRqoXTbEIKh4wP4L1S8lbsOjWdxlizot9VQ4e",
-	"6wbA4IKJVGg01HFbHYa4YVObR2FMY+ZUYIWF+ohBCOAFF+gtUDsZ+CIWMP5D0yUeRVMIdf1yeXlGlCgi",
-	"SahDYMTW14FaJDmb/6xJsWIRodrIppoipIrHLGmhnD22GLGVSzsWgAXJk7gtCfxeRKMpAcxyOcY+BIyH",
-	"bTnun1Q4GGkrDQG3iVO2k0inZKh2idi50Kddsjkxrh4zfh0P4Mb/GrJ4EHr471hy83hjHPn494jKuyqQ",
-	"t+/JVzh26b8gl9wuOWnT5g/nx1rDkgfaeI2jf38lADFvyORbEH9PxEC7VhrDusUWGERFfnWMN9kQ0qOC",
-	"7eu1aDhWsna4CovmonSnjRhWCJdDX/PUIhmXgnSF0iCjfm4mqgdrlFYYjIMAzbSZmckJABnOMCnkO8lV",
-	"R+FvhUNWEI+1MOhfd/DQV4mT3W8HjD21jM5+wls2fA88fDMTUJ+fifY5pDwTc9Ssm9CIISuZiS0SpS/N",
-	"wSlUt0lj5o4kgEsj1oVBA3kU45BEAFOTdsAoMFWRuFLGqHX/bGZr0upvtkoi1Ve/eSbrHOUdNJFSXtQe",
-	"bJ38ix7Ugz8Oj+onl92WvHb0S+2ftHUZ937bejN5t9N1/3Z4OR30on/96/xtGOyJf7zbO64Fg5vW9tGY",
-	"aLarGfpGs1+njd6W2/RarASfha1c4j6xKHXtiQ/fVBlK7dKG/M/r7tujE3L24fXx0QF51/0dLtr8/UE4",
-	"ef233w/fNX6bdKbdTv9iFAWn9fjv7t87kTj/1Dk5e/dmfHt20qX+3xvT91Ht9uLj20se+s2fbQ4v6Z4c",
-	"zr5XAbR8+3HMdbs+jlH3jk3vSuhNo9Om8+XHwPoEJijVDtSAqLEYqR70XaT9bmKexzPFfvjbmI3B7eiY",
-	"mSmOSjHEvIhoSsADmfGpzSj6+2BHOlIeoHD/bEMKjF3C7lBfnCo5TBI4Av+GYQAfv1TGDESLqAw+S4VR",
-	"C1sDXbJ7JFR/PfQ0AM1QuZqC/FOutPeVj//zACy7YNjoLFmvJd0cnxPW/mURYOAhXM9kgO7PS0KiETMS",
-	"kfKEh2/6tl7yuyhPexRxNbynLW+eC4Xixi8TNHvCQuDuBz7q86TalSw4cJuGGF8EfJ+k1wThdRsiHMmV",
-	"EYsUexRK2Bgn1FIJNPKcqqQWQURI+jRCBwPkZqHvyILTHFA4KPgrgEer52yuI5MipjEjZUeEUfzzYffi",
-	"wFEOSPnARLKfxAtWWDev1ufQ1GCeRDlPcem9wdfAa+oLXIF5RffwY2lFRVgtxvQCHv7ySJXwigJK7cZc",
-	"9BhNV3K39nZ3tltp1q3OOtKpPatn3lqlJJGr1ObjIMALx0hz70WpLYcgL11AuOognYQkxQ6OXw4ZH8al",
-	"bpcuPhwcdLuHMKRZ+6VV3/tu6po0nSxf35SS749Qdf4dmUiPJWg2P6dn/MsmJCc+dcNr5aWw5tTAp2mq",
-	"xQXwiuMVlMAbfPG+9e8LbUgp26Hlq85BVc7xZOSRfz2ICZ1Ap98BjSGH2I+FzZVcpum92KAXGmuBiL4O",
-	"Q8xYJ5T0IyYG+iv7ClUHfA2SFTKPebpNNCbyGp25IKDmKN7vVDDdP0mn1zn/ytrFbrcImTfxBStUC84l",
-	"FeZY3FOwDBrrCd2GgU2QyNz61hMQuiVEQFIhLFT8mEck852RxfVGbVYYtwqEsZrKtu4RxjKdN2cFMty4",
-	"2KHYUfnlpXUF5F1uRX28DJ/CS9LIE7UbgTsQg68hjGRxnZJVEswdRwCd8efn0mtGIxZ1xvGg1P7zL6t0",
-	"EPjq9Pz5l+QQ5t9W6VTe2IDf/pIvim7nx6tUBBsMAi90ETkZWCYUF/SjcEjKzpDeQLcdjE0zgBCFWqf2",
-	"5mZSzNLere3WKiWdYLUJrEhNL//pM3/EIJoB6VcxIK+msefO2REZc49FxNm8rTttyNuQog6ZlmVzjWki",
-	"kp7lwkpblguLpFjaJJ6OGFxJOkxYaZceC1ulCysD9QMBxqSmHli9kqDpNs2KZ9CHWTSiUTzdEG44Yl6C",
-	"P6deSYOAxcmQcZI2dzZd41E53xS3zkisSeAWwTLNvWzf5jATItm3sMhFzIKAyufFWH/+6HXnBP1atzTw",
-	"vSTrJmI0yMwSX10wxdeU30CTf0OGqNqckPdCGpkzLvvc8299b0wDlUrghtEoRIkpKlamJb2wVG5E7qFk",
-	"sTID7OE4CjeBx1EYQG5PYUM7QcqjKPTGiCGU/eWaxTZX8H4kHkTh+NpQFqIxpOUKdISnVehteRoy2RM2",
-	"F+OoT12pOJiY0f/57/9xKtA9pygGjL11dJKGN2Y2Txr3ydOH2TpiHmi1pUCA4c2Iswjp1jbXzs2kNa4a",
-	"r1pFYgw2O1KPub7HANnZ2HDicyKtQzaBDYLppBT7Cj0L4+yGaZjHL399+f8CAAD//w==",
+	"Vwj7ExnGOchPZBZX2Hkqozifb5OZGAhZMxKLQ6cMxM/x1D1fk28UYWd6qVi7pKztbL4Z08wutpZd9ewd",
+	"ZdAMblJXWvoaU1AbcbOIppv4/9XwxxT7F8EXS8wQxFG6T0mDi2gKcJ7xl420qEH7DElxEU3PiE82oVtU",
+	"V82iO85ofm74luA+T3wn8JtLkvKPoW1amtKF/T61GwjmZq2kDO2ILr1oGiwiURubOCGJTDbde22QLM/a",
+	"pWv8L3EsVHIc0SQIjY6Y/O2YSk/YVMqST9PLpF5JihTrwr7fm0Dg93Yr/GjlrIKEIi/SaR2V01sgwrWY",
+	"E4iomK2kH4B8AJ8YRKAoaYS4mUfDy9uE5AzjFx9FdYniFokJUejQKJRktnQXVUD1JywKrdJNzelt6w56",
+	"aL/ZOELqFcSFIFHzVlaJ1J37oHxnKoFeDc5M4qbnbttVMdbhtg5+Sn+pYqAyePfctJ4nh96MP1OnEM3R",
+	"n+tA6TjXMu8DeuxpJW75o9/r1eN29Tdc/dvHzw3rcP/LX0zYMq6oMOZCC5ZYinPHtLQUzJDjB0xcNrkg",
+	"iR0CI6zSpyr/vnqHQ0j54gOlIW07kQdFL9I/n8L8pY/aykSFK5MfeB6wCPuqBpbhhpTWkwTeC7JEH4Lw",
+	"1oRJmD8sIPW9xuFhtYGwP5/iahPJd4Hms0RtGtv3KGmkQWk099A77FE0iIq+aKa/aM8jtP/aaKQFRFzn",
+	"9KNSo16vN0xfQF2AwhLXEbHQPAzuPOoQEUZ7A62rRDpInN8RiqoH0ZTM0ki4+LBRcxIYscQepVeQbMW6",
+	"I5dEwpoUxXAehFvdcPnhTrWPExfdNY62HGoYx99q+sD11lxN70pqgWHOvffs/GvmBfQ6JJiZ7Na/TFfC",
+	"sa7VfuFswCXUExHUDIJ5AzTDdIF9fkN7ZBlnjYs/ISZJTGG04sUFZwoctqCqETcpTPMCzUiEuYxmocB3",
+	"CYtEJALU6N7m9s90RjWJAFBKz1DKfpcLKN3W19Jqq+4+wiUJZfp2MgrbWtwxQJTAYrIByRrCxU5anSRE",
+	"yTpZmV4WDh0TxBbjmRdFxD2RnToCzi9EUhGHkas8ovkCnkQkFO8zpkr577KwdwLeN5BcaFgPVEQ07uZu",
+	"gkGy6CRAOl7mPU9htIXomDn8GSHyXhObpJpIyo0qLjs5mQlJpFheCoTt2PFpmvnuEF03lB2LMF2JkjX2",
+	"aa9/2etD4qKdKpaYD6BJxIQt0HSJw8jDvpIt+H1LbrB/rTyp2qXrzAjiSxJBbXFvMRnQZu5Q8Je/j0ZG",
+	"OUA0GBHIuZaemNR0p1IgTM92uL/7ZF+22yzY6h33qZ2vXQnVSe0I2vt4LO5xeYLshJvBk0kQIrt7cdZ9",
+	"3z27ap+ndpVZyNaubqmNa+zQFp+nqCKghKGy6DsJcWlLjxkjYx9RJojvji1G6cC7z/pymOFPXTFOo76G",
+	"tW5zruDdh/C8rA7Mf9yO7xRpX9o9ltPADNXyMorYfL6jImZE8q7naw77/eRMMF0Q3qRxYRZB0eM0HhvH",
+	"rw6q9f1qvamboPh7Jkzd6/SA/Bfz5y2+hOYKnLHj+30XV2++ToJNtxyipz69TL6870EKA5/s3EO/zz/K",
+	"HiUYabujdO4xgzFoJ++jQU0ziW34xqO78OTL5IMCX5w25HaLlbx1d1FFHkVROwXTwmvtOZ3T43q13qg2",
+	"DrY5p0985LYTWAotXGf99puhjVgwI6JsRJIbjMqMEGTLv2xodC3KULzp9a8HV6/fdQcD4K5Ka7FUb0ZN",
+	"xbHhxeGwc2aP6BJ7opWqVISVpn2C7Hfti6v2+XW/877b+cVG+ps4VpihBZ7sxWCnC4WnUhRtzYBgV06Q",
+	"fda56AIEegUe+Xo6uwkQUrJKppVCzpNcTckqpUAuWSUFWckqifnSVj818g5Gv2QDz0I8iUqmre0TDOVh",
+	"DJuudsH49B2YJvqAWeML7fk8DO4Kvj4DU0fK4pg8FA77HXnDqSwBD63HdUaQSQ6SZd03Z//8xxRd00iD",
+	"ltMOEd6t5TTwCfK93S0+TyfjrmFXSqItTFXfXXQvTnPV6Ov6/par3UlMLfJRzaWPYJRL2093plz1+ZZk",
+	"20Ya5l4wra0Ui7tYxj0vIdcmLRfsQgTrLXqPZAFT60/MX8/YfCXIxUqOVe443MuYZSLtgja8mrFKEUJy",
+	"lT9U8Cs0T21rV9rggknGNI9gxfBugSyj+p1INVnVO90iJK10w7OdtG4FxOMpLvE5kCXynpPykuFR5ub/",
+	"iQWBalzpa9BmThvZUbPI+z5x8dMM3rSR9O+yQO1EyYUqRpycyrl6+925LAw4xaLMzRwzRly0IpGFHMwF",
+	"dBSFmDLsRCDuxy74ztmZjRaU3wqETjF1iIvcBUGu53s3hDrEEnmY2sdv+r3fOlxByYyL7LNe/137Ymgj",
+	"GiDsRN6dF62Qu4C+gKJTNo1/npPQC1xUbjTRLKDRlKEF9aF9VEAn3s0iJG7FQoxEor6peN1zRvSPYKyF",
+	"Dkw8iv0askWdKCay6l8qymIvP3vul5eCSdsgxTEBCfb9YElcyB5naWVFopbrHiqkoHPG9Q+xcK6IiHU+",
+	"XiCC2OZLQl3xZurnbHiC+FWAlPrpTRj8DapjpX49g7j8KPtzProhy2byruznJU99K1liF2lAQ9kWp10F",
+	"dmXOesqWI7npSdYWqwQAKymeqAmA0AMsWIqSZQGNwsBHXqTH1iSTcLJOhk7Tduqt7embL0wTGS39d12y",
+	"MVDjvdReEIiE6ttCNmyGbSEb5FL+D8mB7Rrib4oSAgmtIxySEeXMgriIBaJVGo6riyn8zmQWPUP2frNp",
+	"o3K6rdyIFnRXq6AQw4xQtw+8RYIBbdK9v7Kp7l2qJ55a236zWftKlvOHTJ+6lx80UEqafchI97Opm6Xl",
+	"h8ARGbnILmOssSfEYSx5e8IjKf9xqcP8kZ54PrHQGDNyuF8l1Alc4p6ggPorEUIYUBIH7gjXbxR65I6k",
+	"68KMV2ZJUE59vcPFoLBxKj5VuubDLkq+ymKBdGvUKtjkZTnFzYNDM1qn5BNiU1xtHhyqXEiJi1paGeJ6",
+	"EK5OPn4uUoGY97eifF4x4AuGfIgcQB4VZVW3jBS/x6YU39Y5xVxe3wnmM9QgVxajcduL3UQf5hb/0L4K",
+	"ClXKHVB0nNSx1G/rVIMwd1KySt4M35CXf8zJTfzHnN6kb+/8V9tf4XIJl2dvSlbmt58uO29zP15evNWv",
+	"8xgT2wV5ZI3OOzIFVGYRpi4OXREmO+Z60By7LnErSb2dg+Z+89UrQYYiXswl8HnaPPDT+9edvlf/dP6H",
+	"8/NPg9fLD79e/M15e7xyT1//7UPzzeL05ocfMjEyx8f1g2YqTmY/dZDK/9L6XRgU6tXj719+/Lz/pfJd",
+	"7sfmlx9++Hv6p70vP1T+5S9fl3ul+E+CBq5SzoMwqgnK0QOQDg7WxAT9/t9ejkaj0cfv/7Lusnroud58",
+	"ghURbXFczfaj+GbJ2o/cwLk+dl85R+NDfDDZJ3tu00kzTv7GTkak1FqLAyO1yw4S7TXjihQ+KfKgiRJX",
+	"xNXLZfuyPRhc9vpDLguf9bvvO/3B9Xn3tHMx6NhcRbDjrnHdM5ufGN20DHEgnf6w+6Z72h52rntvrrsX",
+	"ujKiMyo1E9ea0xOVrJI2S8kqXfZ7vTd8tPbZWb8zGHA9ZM00XD/vD7un550BfDQY9E676klv+GOnn2Z+",
+	"GiTbcz21D5eS+Eu5HToLvTsSsnPPIZSR/PMLLJhc9yz/7DIMgklvokT0PLPkLHDCOTbpTbpUd4zk3m2H",
+	"kef4hPUmbcYCxyt4rcc1D50xd5Qcn4tWAglfz2hIcPlHMKU1NyD/Kn+qOcEsyxPScYJ7aZ4QM7Xa//Ff",
+	"/vJfR4t6vXn44rvvX/7wL//t2v789y//Z/Xj9/+avPUxxRurH7/THlX+pfwvrdGotu3ble/XHbx0oNS6",
+	"WKivamP/xpH+O1tRi407G+yrW0OYbIyAcZ1h9qtGTOUdHvcPi3p8t5S+9RI0a3fL9L1cVakdMjEU7XbK",
+	"XqEeda9NyWf8950uzgyG88a0152Lzpvuabd9ft375aLTt1GwpAzNAsgmwhQ1D/5rogUll175xrsjyDYR",
+	"FgTDnPYuhv3e+Xn34u31Zac/ECE8YGljyItQGctCukEIlb0nE88hYUW/K7OggSEuO2r6UjN8sv3lxjH0",
+	"mlAy8RwP+0D3yYXBH54K+H2P3kj/zkcTpv/TRPefJrqvaaIrYua7jykNbA8NgP0qlrVUWlHebyxbfRtV",
+	"AY+BuJ9VXLXkB7PnU85k0qmhnhfmR8MNIn7I5jiaorKeAfF7/WNNSYeOLP3LdYc4kcfO8Xj5aS1772xy",
+	"rHJALYWDNVfQhZHa2nFZtQaKAtSo1/luhdiJSMgs2RbEXyE2h4plaeUfU5KWbBv3S7dZI12YU1+nOCSm",
+	"iyjt2YHbSy9lKP0/ysYRLQNVeK2gFlu8VijHHdfKLqiS/RQl2/IhCrnjMMXsml/ZpgMhK5vLytBzfEPQ",
+	"JPD9YMm0AzkOAp9gCKqi5FN07SxCFoQFFTrEQ1vtBv8Axj1BdOH7SG4K53fwcw315vivCwh45i+IesdR",
+	"uCCbKD1eVhqqNRSfuUJ2Tu5Ipa1bCPPlcKSFkYgSq6EuTS5WS1biJr7LEBeI6IiGIlpSVCuNAuh2REnS",
+	"ow+2AboJrGqonSRjyjnRFLMRtSEHm9/7wElEyWeVhS2Tr2Qmtm2sb7Iuvf7hh/cR8/EzWvDHz02zPLsx",
+	"Tf/hGYDr8vqzo++e558a4T7gxXUBMsn82e3c/oq9VJd+7hjwB0jwNs5LO7XG4T7iWm96B7+Pa2TU01s5",
+	"Gn3/e6N6/JHrKh8/H1qN9VqK7P5wJiP1dzSHu9pnpiZYcR68ejFVQ8MUT7+DQUwOmY9jV0+0IPaiVP+f",
+	"yTxColqDLnW/YMjOlAkAEULb8APzhqfC1xR21nBNiX8ZCQOS24578KDgkwzEm4u6JEq/Sa/uvzlFe3t7",
+	"xyjyZqLBw/A0TbfQew2SbYaNemuv3qrXf8um3VT51yaaFS6buFHQferWPX3LMrZrz7J15ey0AjzZWUyb",
+	"lm44fT+MgRp2sUXeklDM9XSn3b8KyYTwBZLNuO4nr3bpfBGZoyAvElMT/LMYS3FVxOdKWFvRxZr1yfq6",
+	"z/nc7NxegfUJh8xYtKNP5kR6p+JeLQFFNh/CXUAnE1WTC5ZcMQvl6tuiBg6Q9CiaqkQBEqfSyvbGUUpQ",
+	"c6ui1OST4y+Yd0feKbVHiOzfSAtSCNt8IoGyBur17TlZqrh0BuHFFN2H3tL3o2didjZxecBC40WEaIBI",
+	"FfxOHhP1fsq9OYHdlbHNCJ6KTreVTBw/Vy08TJ1Nfqm8KURehJswzVf+RrwLWOZ/x7dNgY9WvIWc4I6r",
+	"QWUZ5SFNl9HSc2QFKxGCsH01mn48ezqnbA8oViWY5VMFFqHRjATVtALRbzeS+SRQJ1QuwELMu6HERb53",
+	"SxBGS1EvE7nE9+5IuELlaRTNuQqJ5oux7zloGrAos0PwSuvlSzEkq2nb9DKQ+5xVHfZfbZL49H0optsB",
+	"8f37dVqzGfF91bErCBH8ndhv7BMRfQZtlnBIJN1iGWket9YKlsB0+IKhrX/FQqmRQRIWivOIZufg58EN",
+	"g/lcdXWI+yVLe2NSB7RibOq0W+XgJ7h2trxEoKXNPS6Qe7NPq5RsyqZ7h7/5H+zWSZFdYT4Pf25qUaPj",
+	"pFy3UKNe/3gCFlf+M0MEWAV8sSM6vr1hcst7dV21a8GJZKnh+12hbDGO92P73F055UD7OH1rHNTvc220",
+	"KQKWjq7659LurLj/2cUAbgBhexcsa+ET6Eplx13d5S3C7EotZ3TKGY3W3wIcQCuDHuMe7FhHVjggf8Oz",
+	"sYcpul1iZ4qhRyy0DScuwgzZv737xR7RshpB2Eljzn+z8FzCRENHePtnW2AkfoNQdx54NBrROb4hrNJK",
+	"2i8qYCzxOQoJCxahQ1KcX7wuW/yNqJfpLh2EwjotHfkV+Cad9SQq4Hau+iWr9Nu7X/j//zntay6okVuc",
+	"YX7PjnK73SMpRdnURyjuVCsaSHJyLHRXbjUOYLJwmIwunR6p8ykiIcU+NAUO7jyXuGhBvb8uiAzTm3gi",
+	"jGiD22Db5Kd81tPDS0Gn+J5R29fyoLYv/xwnOq9vBnB6NRj23nX6qYYApnolT1ikPj4Bpvr0WYCfX416",
+	"PWH5ifvC6Jj787SGSSx7T9EdRsfREzWI2Zh9rLdNjw/fo/dNH4v+VV+3a3o6z3Az39Fb4sRLl21xnh3P",
+	"ebYtcTphaPK2c42AP6khG/4b52wT7EzRBHs+lK/yuKoxCUJ0h33PFWER/OEiJKbS6/Iw5i/1H4fDS9nm",
+	"Pu+u3TcfWQHX1hwOwnnEatfzOIP1aMmVrGUY0BsQ/ZZgUQqQGyA8Fqp+zZyEdUNxtAjJa8wMQ/eEP3+y",
+	"YMRF8bsW4FPmzyO9iQOD4JiWMGbE70PCjVTQwzt+BILZfBER0QUQcpFDkoimju9BLpM4vuv51BYMSsNq",
+	"jveuC2vSCcgQ3iSL5IwDd4XKdjq2CRp5ozkO8YxEJIwFwITH6LJQPs6ZFhrdVEQF8pjuqOVQQGc/Eq6E",
+	"s3laskpTgl0SGg90ITENpe6lTTUOCb5lta1Dr9ZuRhA6yr/RW0ROMLuntwOOVn9NeXgvgi0k7kkc2CZI",
+	"zO70+72+0Vm8VoXU5eg8zgKxGE7QE75GfXdOe+8uRc8hqwSTG7ZkezevOeHIqBnE9CZCEQzJk7FxpGHi",
+	"X93Y7L++xcq2dr9JiB2xvx241d3ikKykWvs4WNxMI37e1OdMJFWIqLeyoZFo5QR5E0QD4eURVdmk5Ynz",
+	"J7MR8CGtw+/nd97V7WyVPNYuboqvUJfuT6rQCMKTi2iwLFg+k4EOBb1p1eiyNzaoT4xEmkVB3gcqkN08",
+	"jSS4dSZTNsO+T1gU+wSfWxff4r7VCdpfsGK1/z9EK+N1vXIjz7kloWyZa0QB9C0XwTS9OxKCNLvxNCjc",
+	"vk8+zie2rG+DmzqyufOYPmAmfpUl4KTHre4tTR8l82qNrD0G/hvo1xqz/1Np2AncT6Njp/H0RFp2MukG",
+	"3bN7MRj2r951LlINWWmaMylWLbiM4uRBiByfYNH+QDQa9Fj2NsGieyAlS/H1E6qxacTnFNn8yp+fKmvm",
+	"YWbHGeyNMBakY/aDO3nJ+6Ja9spCS0JuLVEbDZX36vxH6UJYERyi8t7hgfgtv10uNng3pFdPTp+f8Ynv",
+	"GljYjlBKLDwxpHwjdgT06FvAycliV4RKGnpSSHMMk9+vgGRFFXIt5tOmbvdH8jelsFUYxJMIFSJ8B8oH",
+	"stgoadb4n60moZt3QJcI5iTuDSkzN7hqIQwi0DIztXyzGvBw19ImSU5fUVau297TlCDum0hkMf3+ySQy",
+	"Bbdm28mlUcQBnyHX5Ynv15AKgGXIwWG4QrYuzdsy2CkdfGifyGgRW8ZSiAQgrjYFk0zMlClWqobEY8gS",
+	"TkfnGEOj9I6pm0/pbpFU93OBf/3wq422Nj3GTDTN1YxseQnsE3EWosS/0QbwY7BEM0xXkKLAUoNPMUPi",
+	"c+KisrNyfMKsuEWFDBFTb1ey5cL2msZyYY8c1KwzTwV3CDFqDAWidW0Sn1acZdhRWNqNHnZszP8owdOo",
+	"DC4X2I78bqgJKt/cZCF3Y1vMyNe3uV/72qvfMJ7w2xuFdo8InAa+CzWfA3kJfOslbBUso3Yuaba5xhwm",
+	"nqkFJ+zGyB0fLhklZG6lA3CSyyvNJ1L2sZT5TD8CeqSObutKWKFG+Dkufz+hS6L5m8peSob5c4tgT2Ub",
+	"M2DtyUxkydxPu9Zvssji+qDjhXNLgL9OPIqp42EfzcPAXTigr8V9/UFtY60RtbsXw04/LrA3GPZOfx7Y",
+	"iOMjpLIkHeLgRjLlALEocG7ZyYjap71373pn3eEHG4WYy20RCT3si9fGmHlOHITKUPkm8F0LzTzq0RsL",
+	"4ZvQcxZ+tAg1CKHL2evexdnARuOAuuwE2ee9Uw0uP3CK4XnT63e6by+uO7+e/ti+eNux0cTDkQqM9Qgf",
+	"7rT/4XLYs5ETruZRoD1LBwyZsAJlluSKS1YJ4CxZJR3AklXKAsG/gjmzBdKNE+TYxjm5wc5qGNwSatKk",
+	"Iv5AxSMkGSS+i9gUzw0WWgxUWTAeCBnwghi4hez2IpoGobQBtNBrgkMSotGiXt9ztLHgB2KW+bXXvqo6",
+	"RD7NvZCwLk0dxL1Dfsy3qBw8w5+Gw/PUt68O97f8mDmBOJJbXTCAiwF8YrhZonDBIuJ25+nooYKSqNp3",
+	"WwirMHOm1dEDxI301qa2uqRvSIzdpAMCrD612F3EBO1Y7MTxG/fl+Po5LGL5MiT5EVn+OxzekuhMwpeN",
+	"zyKo9+P56Xs0xmENgb9RWDIST7GVFqdNQW9+wNZ6IaRhc4zjkHYuJ2IaoTINlnEzyTGGghjzMLgJCWOV",
+	"E5HZK4ZAE8/3+Q8ULRh5anv3k9lWCHV3mWLq3UwLCq17N1MIggD0qWgzHD4x4nY3jvjB0rwiP1g+gwXN",
+	"4uO07YIeGu4RzIvuWcPpYhEOo6dXecOdDsY6ZTftaC6OAIm8GXkTblF+Yhi/eL/ryirdBf7CtIUDERIG",
+	"wUvebOFD/pOgDxUulSbT4vA5gxaRYfgpurMK4lQ0xTpWyYF8JKcQp8uSHDtemdpCwX503O5ynyYXzTfQ",
+	"t7Vb7k+laL8jpns5KUcnQhVVS1hTCGV0Wmztk1WmoLoamTFRPc5jonLcdtZtOcllgT1ODobKkDhR39Zm",
+	"7nszrwBmGI55fyMIM8jICMItB6XkUyGcqUp6dZFEL9yNLHFRB5SgMiRFIjyJpA1epPJxmUhgUyWJNCzE",
+	"AlRHlNzJEG1R3FXOsi0m5iG584IFKwZcvREDL2sACsAE9mWBq1h7cwOHyaRNS0G48P1tgWLBZoY+CMKo",
+	"F7oyoSqIsL8bIWLfB+C368qSOWcprKWJVKMDRWdW+qikwJWLNZ1NrXDR86zzGRc0MsHHhA0HXIjQk42B",
+	"7RwwTbkExRC+uQnJDVxbIlbDm5EaikdlIypqHSc2H5XlK/2rsUXYjkswyp9esBG10051+wTFVuMkXzia",
+	"hsHiZqrlaccv2SMq5qHEi6YkfASH6rP1kSaoWue9AbpVPhzxCQgZUSBUJYW5F0zu+3Nz8Dw07ERIQRD8",
+	"tj4AWophEDmrPCfPHz3a+Sx0fsUHmB9uoRIXrUxzldlZAnsGi93V1byday1mX4+ZiJ52d20u2BeHd+sE",
+	"m97fe2Wux4vbkLp+2esP3/TOu71U7nq8inTFBkjBgCbtgplCaW0ZahAsaeUJY3STG80Uoptb1fOL0I0X",
+	"8A10oBTy/jwqkFaW8Sn8biksPZHbLcuT1me5J8d06zT3ERV57mhDmjuXmwmNvnaie7zeDdkGyYHWU92T",
+	"9ctcd1TmrEiwS2BO/E+42pWiJszDz5FTPdtcgsswGPtkVljl93j/4AjNxUt6P7dUY0fx+Ps/WEBtWUgI",
+	"ov1GFHyHXPIQZbgg5zlYRMxzCbJf3jWM4ZFrO0/cM0U9SaLP+z44W+XnI5PuL25EG/6QBeEFZHYFTfji",
+	"DLUALER8KD8qR1VODZieEyzxJzXUwc50RKeYIVurNq8BZluqzlnSnnMsCjMj4QYf0fZl9wUTAzNUtj+L",
+	"f7XQ75/5mBbShvvy8Ysta/TFV8g2FQvaaIadqUdJNSTYBc7CX2wh+337vHsGPudrEaNpIfvqon01/LHX",
+	"7/7WObMt4UV/3T0761zwpxe94fWb3tXFGf/jXWf4Y+/smv/WPj/v/dKBX097F2/Ou6dD+Piy/eG81z67",
+	"HvZ61+ft/tuOmGJwdclPVefs+l3nrNu+Hn647MD7VxeX/d5pZzBovz7vXHcuhhBNEIRIxSWcS0glm4v5",
+	"V3YpJurZHLKfkGUL2cKpDYQj3Nkt6ecW9CNd3DLGUZYGALrh+6yIrGYGxHw04hYqLxgk3td2bb+yoU5B",
+	"QSmCrcoq6LOZWNDaInBx+Yfr8SPWlpDHa2NpiVppxwR+U30PQ2thL/KNx41NgzBCbDGb4XAVK6yS+2by",
+	"IDa1326jq36X7xTERWbG4Rycs8vW2Mf0VpDi3Mce1VdAWGXzJksvvFiSps1ISo05r2nn+7tWLksKE1iq",
+	"VgFn0tK/ou+zhYAiogDNcORMM3WDKFoFixCxFeOEl6npG86q9Xp9v3GUabG7v7G0Q65Uubm5i1awzdZa",
+	"iDFCXdZCGIkBUbnxz3/8P4f7mkVRtDvCI/rToHeBJEFl6vqpRcoagGJUZIvaDXbFQsup50yRx0ZU9k6B",
+	"In9gJBalBblYpSohKFDsUUmMMCqpm6QAYwElvUmp9fvWRd1LX6zPW9SYyJ6ij4Dv2NyQuc1kJeEdLXyb",
+	"emZPPJ+8YFrrbEs0cY5LcxiP5z2TxESR4+1qMp+pt/UebIaILNkAB/rooHKu9HWluKnbwCi6t/0lXjFR",
+	"FRf98x//L4pLZwuyi2fQCpnAyx9NCQuZDBHD/eWTq7W1pN1gSf0Au9IzUnQP3qv2Ng0iY8GFAfZc4UnC",
+	"qoPtEiscV0WfwBymCwo58hm3TyxI1QK/RwXv7F0bBsvCZBoIr48T9ShTNVQ8msL1Olf2umb98mSBw29t",
+	"n/4NExQp1lyD7V68tdGCRp6wlv4RjGW4KL9YohaXP+UxlrVSOVCIfPJYxKAYk0xHQmVbo1Q71VBTziMC",
+	"PDeW67lnJMKaeuoepE5d9gZDo/BiLGMuY/QTaorRrl3nMW3IXdTZQnIyNb61iz1TkOUGY2a/wwV/zZKJ",
+	"VaF7ftxiLzEqJz4kWfTdfkqLgLyTTOaA9Aqeny0gc5cYDyrgVgqmEv1RINLRFqFQWjKuuSgis3lkOJR8",
+	"KIZmmAspAZrgEJVVIfODymZmIilt59hecx1AlYAIEQASZln6y8irb8mqW6BL3ZKV5yoc3ZKVuAJkLwMv",
+	"QuW3nXQp6pe3ZFXZSdWwL3oXHTuuwL8I/ROU5XExflDZPuucd993+p0zUVWOfxNM1DIZKttv2t1z/lTn",
+	"ZXyOkqWxtHiUklUSHxhpWAB9WlgDMSQO4ZC9ULEJSDouddzXNnv/Y94Uk9gaopaWK5OaBMK0oGVhmkGM",
+	"wO3GWek8JNBcAS54TuagPaU5Dr8Up5ihUDZ8TB+AG0JJuDuv0ZWZ3USCbydAgM35tR9EETEcsX7n7dV5",
+	"e9jrfwCxiCQ5uCKHZNc+JIkYUgBLLKUY6LDfvhi0T4fd3gWqSuOk9sXjgrJgxGR6vBp0+hITidKmEhlF",
+	"obkd4bhipsLGxZd+hsayUoBOucVH600sTcsmGaVWiR+pklUs5wn5Qmc28ovTwXsjTxFTSTE0r/DtlCGP",
+	"70iIb8hpYCopkES8ozkX7OcklM0jnjjUXIs2MRT6uH+RwXWBJU4gs7LV7N8kqnpNXIcI5KDB8ltCuXty",
+	"/JaV+iy9Mt/TrumvC0wj2dHWGN48Jb77zWoDrtdi1OHPpiNngqPjUOh4rWlWkBTh2xjAsbYLn2BV38Dx",
+	"n2gefx6vv2rt9hQu/wQ/T+TvzwsH+Ytrx0owBcy7q4IAoZM21z4W35SRr729Hlg4pqASzK7y9eRTXzZ7",
+	"LhYASIgW1ANd6RshcvebvuCyySzrW4g0+h3zp6nXEhv2rvqnP7YHEBDTOT9fo/gaabTwLkspKtvCeGeW",
+	"kBSC0f/+H99YoMj6CFNLtLarLVJ0fW+uJoLVrS3PeHKza1f/nbzLNe6xhocbXUI21+BsTXkDQ4A0lZ8g",
+	"W1My7byOeYLsRCMWIV+iBN5YKNC1VKusTr9k6VprydL06TUq04bQK2mSTOKuUkbV2Dxejq3Z/IYBc3ZF",
+	"hWCNaNyQk1CXuKJ7mbIT4oyVMFhSYSkUKTceNOij0YhGQWAJO6IoGgsx/8p1DZZ4CNIWLjpj2NCDTLqY",
+	"rrZyW/K1/OJF01MBCDgvtxE6Pq4xCD/b4DDNqmCo3P+Armm5ZapTs6OwqwwCBplXb662qWXa9pz8IZ3J",
+	"4jUWo1qnLE6Uvr81UQIlZoXneKRtvfIpWykfMbP+j/kYHzFHfk0frZylVbICrDxUiiksQl8awtQb1IUH",
+	"cO7L8amXL4HBVsUiAhviv54O3qOIfIoqNYFPuCU2+pT+7aozGKbD47WSktAKVsVnfJtWb8ZiSAZOklrI",
+	"c2Ql6SJ1xnqNwSQiVIuIkXczayG7d3HakW5ZaWasoCCUdQJHNFe20ZIXrlbYOloG8C/Gd1ZWucbiH/5q",
+	"ROc+puiWkLmMgMFxABa8EtMZ/KUqWLh4VUnHTXNAS1bprN09/1CySr90Oj/DP153r+N/v+tdDH88/5CO",
+	"o46fGm5yvUzcGue2VjaDLy2HFMQivGJZT9GIOpg6xCdu5STlBFeiEf+1fXHaOec/qnfRmEwC8DiPqPai",
+	"dJE7wcJ3If9RPkNlRgjKOM5TiDO7ztXEuhc9wVnyTRHSCiQ3Jc7baLxYQT2rRNw8QTYX8W1ZEhZC5LGS",
+	"61LO/rxOoIGWPCyCbaNsJs60HhSvNjKOcLKkk9IS7EluDhAr/wG6CLlovNKbqzxb7vVsBSHZiePUD5zb",
+	"vChERa2SrT17kwkj0YA4AXWZmRFOcJjuhsMnRuGCMoSnBLuJBx774iFYe5gYc6tU6qTMohsXiWWFDts0",
+	"H5GS+yy4I5BgHC4ohTBBmVIfEuwq0R2g2y7jPLNXFIpUpLFlhnrTlj2NfTFFJE9nZRyQSG8Uc79GaGtc",
+	"FBubCCX951/9+frP5yoKcDwY0RwXOkh5OtuD05yjk7+KXC+UUQQB11sVl7H1C0R8fNYZnBpZ3lAvbpNM",
+	"2XBzM/YoQdNgEVqwSSC6hPBPLu/oMzamJUsM0Fia5wxuCe1pfmHDmYHOigWak7djOaT1p8DTq9qoaU27",
+	"I+u3bUf6adydwrhcsofgcuxzcVNNJlNzxJ8D4oQkslFZ6R7EBSvIiHJG12svoilq1uqyCoj86NpLD3LN",
+	"5ChLL5qOqH0TYhpd8wXZqNx/c4oOj/aP0f/6n/u1fWFiobIKfTQljKiSJWSFoFGgR0cUIvZfQ5FMvIim",
+	"fBEiMauGOF3MsQedchVejaYTbUsNXQk1cnjBZGdN5Ln5BvobI+R1RO4ymUDavSe89gxLS28YpMfH277r",
+	"TJIHCaoWI58qnCZQsIJ1F0IiKe7RoJGI/2KVErJbBw68BSFPJ6KQiSJi7bSkOFr+cZ7LGKB7y+dJ6p4H",
+	"66GSUghxEbxqifIqVUbmGMJVTkTNUYawCE+XZUq4VIKWoRcRI0I3AinLbH4pZj+JlJGn64RnoIkPOYu3",
+	"hKKyHYmSl7aFxD9tC/3zH/9ekV1G5cVvW1w/XYjyPgkiIFuLpdjGQa0B2YnaW2JPWEHdFMLYdWQu4mog",
+	"SwFiPlbRgK62VsHzUQqxZi5ZIRFqAd0Co/KTVE7P1pVb5cfX3nbYiMGz7zGdAWWdeLmpKrKmIoj0hquB",
+	"vjchkTcjuvRvISxRAZeGF/NQB1M0xXfpHsLbF6bdrVBpOrhsq2KyKamjmA9AIoteS1hwAaZ0Ilj71oFz",
+	"Gwromg/GSBTknwZhVPW9O+Kmah2j8mEdzTy6iAir1NCAgDETYba+BnKkVz8elYyJfrtUPo7iAr27VPKF",
+	"r653KwBsoOT0mKkyxPnd7F6qzCTC0HLqRcT3gL2L7OmEgstkNo9WaEYwZ+5UBE1vX9b44QVgkoiWKK5U",
+	"HK2tUawhyVioOHVKinImrDSjTu1SimkVisYD81mCO9EGfZ0lFdYtZItrUlZegGtnhsp+sCShA610ZaU5",
+	"N3DYC3H+UAT54VzSleyBicsWPq7UUEc4QOGETDFD4yCa6qIDB6JkleCbYtXEbM+TeWi2OFC2ulah3pi6",
+	"WIWMLTJ/A99FNvydingXn5snT0fx5NWvuFOF8nqCjFLjYkdsiIxbYWrCgLxMRtSLGLr1qIvKiXXSkqbI",
+	"ygmyNdexGIuLNZ6qPIpnBAoSLAgqqyS8FwwRHPqeTNi20C2ZAx/CFCkFqfIY/akKopJEYjxmSY2yctzG",
+	"R49UQmVGfL+SKcMlaxyqHlDfuk7Vf4wmXNBdycyFYwJ+wVShxnJD1igIKKlyOUORtajJDYMpclcmwoBu",
+	"XfRyq45gyblak43zuCFgAhuyfSXXKBBUOyFuCxVEhz2r2no7R4w9Yjzz8+84vjHSeRwsbqbQx5gFvvv/",
+	"o3ZjW9XV0+7Br9C26h6xcJlrccdFL6i6m9rrLjGMltPAJ1Wg6CRCIPFysjmh7nMj9fuVOTfHFtrq3Njo",
+	"f/8PZMM5t3OOAJnI5/D9/barf4wIxO3SCdLxiFlyfIQIxRyNqms8de/tkm+tHeINATJaxGEqSAbacEDq",
+	"Ls7mzT2RZzmTc5fzKRsgf35+ZW0R3yBhZEPa4vPNGtEAfxrXbgZTT+TZzd+1Zo/JIgJfEBfEaSIvnyT/",
+	"VJp4qsIFP8LETRe2MMToPDBCR38zRzHxmTf1I/PAvcVF7E96YENSKehor/nqeG//1f5W5ksRbNMW7P1+",
+	"nsJhUtic33SCx4rySRHyieodIKoHRqpupaxkoI/efGj98ntoituJdxI/SrTLN+mSYJrIVWD4VN6m90dx",
+	"XKbrcXH8oIDltTVAkwYBmbjj7b/KBCRvWTpLFBnbenPV1hTsroag4u3VyvTed3+Twq6PvcG7n4qnqj6+",
+	"ppB4Ma7jpqv3wbQdi7i27v1vIYzGgbuKa4d4UaaAHJSNG1E2DZZMOn0/j0psynWdU4gvlACNSi0UhQvy",
+	"xa7IQh4M2fv1ui2LDo6oDgM02JwGSxUXBkBAu2ZqDEnYUe81wGcQZzm4KoQ13RMecACrlXafJAo5wrfp",
+	"SohxybJsQRIDDMW7KyXK++1uWz8rwUSk1FjIZotx/BqDH4AAbVQWOxNEUxIuPeij/oukAFvWoQEndJQP",
+	"wQCsyHc4KUndwnAkG9lN3O60SExo9gR9FYZCIkSEl8mqlrIvTuqjrf1/am7tY+l8lTVJD+obKpQaq3G1",
+	"ESVLdNU/t9CCuqqP/8IXbsqkQpUqAWSISNgc2xLv2/a5IvywfDQxZbW/MUs+iVmGJAAZeJSiDnDkMHJH",
+	"Qq7eG0MjfsG+TyIpV5gQpa6dFwwt4V0lY9WQzYXfO05snJRDcuOxiIREBVSN/cC5Ja49ojgkquoqjqLQ",
+	"Gy8i5RgBlxZqX3ZjpwtDmIHRBiqErkgEFatXYhQ4bWafiARFczVqtQtFv42tVS+JFf6RSfUSo11Do5dN",
+	"rZTEu+ZCsxJDZpClhnotirfEIjTffDD2G2tZys265rdE6rPFwjOGAagXs0UTZwQ84mLLr+WWw7B2yn1Q",
+	"NK43xgX9ELuv2xeovJjPSYiEt5IGsgOTjKhb+GCM4v/FY65LiADU3BxzH0cckMKKk5pC4Ht30BaaRcT3",
+	"cWgXVHhUJGzekqiw9GiwpCQE/+AJstUumCcxoLSwQbNo0oQ89wRciLAl2+5B5vYzTSu3P0s3cvcs7VCl",
+	"cJMQrrYHccNfedQypyRFzx83MaJzj0WF1Rh2PsaSuRkDSLY5wXLa+7RAU4uPQV+z9AILd9ZOqzpLQYU4",
+	"Edh9lAnsRmWMBoLQ5dsVSyTK1PkNctxs7u0dNet7h68OavtHRwev6kcp3f2gXq/XDuDGEyHfuS++UTh4",
+	"jCvgzCZUAdEhnLmrID2IpW4saNuRu5VErPB2t5Io5plpp1aGG6qy8YpKA36hDXwiL7mSqQbvGPuq79QW",
+	"hD9TdO8UVvsDfL3IVUPXzIYeDcLrBfU2Ng3M0GDcFwEgRuUjFFBFlRXzfVjchFeByd9oQQIgBziJpZCZ",
+	"gTQQIrQI2xDF/8S35gKOW90gQFFb3R/y4fUGdAvYE2ysHctjbGEq18dHi8+4snpNMadJtpDSFcy2uc6s",
+	"zuYVgSUW0GT/41h/jemnlpyDeg2346CdFrS1iNelYUv1cGwin0SRKufgejdelKkQ/9u7X4alVG/G39vV",
+	"33D1b/Xq8cfPDavR/PIXE8YFYFBGl4RzHAondNZqnTxdc3Xrr8H9vZXMdB+Jjxbl0Es1cIfBcqnj2aUm",
+	"uR4JoKmJirdbx6r5ctem88iuV3xq0+57z6cheHD301juSS9sDY4AqzuawNNIVFL3Zox1x9JCshYYHa/3",
+	"g6iYpWfOiOpZsj6RIjnUxm6r2RRFPvkmhO9qETeUtowZ/nZafpYDmlV+xfb0AqQvGCLVWUDJSvF2pY1q",
+	"98QuQEhO2449B2ZYtrxoEgHlGvt+sCTuzkiRIsvHdZ6HFwzJ4ZV0caKqDqB6GoqvtjtyBtXKE3brRGaF",
+	"pGcXG2Mb4PqqW5YFUExmBhG6XAkAQ0yd6bqbLdkD8e4Lht5edc92MgrsslzBqIxLBEuCPCGiz3bGQgVz",
+	"smvXY3jsm+TuX6YExMV0+xmG1BcJXa2RyW9XzrVP7oi/69J+Xjnn8N1Gcofh+VLvSOhNZP4gKv/84bSS",
+	"JX0/uPF2RvI5fGSqCbNgSprON/TROThXOefTgKoL1QJnt2iqAWJ4IpeLCjB0CyecAE454eZYdBy6vsen",
+	"HLJrqZ9u9eUl/+JCfMClcXKj6pNvcULly1v7o9TBTgzs4a5rNBVdVUJ5ittsug5ddR8WKDBxSXisEyhI",
+	"hJA0I+oC5Q/jiJaF6Qr9YDYrVqzsVWenzFJgVR5Rm2PGfnYm4F2Nu1lDrUEwJUsdGVvqEF/bnrvRKLtG",
+	"4EsWo4S9nUy89zbX3t8EKwj5GxpipcL1+PbYNWyg8PwnziCRVaDz/xpqj6ETQzAXknPc+jUkyOb7bGo+",
+	"khLPdhLK8mLvfSQno7y6i2HNLGhuJOsiOXDzh2n5LEt5G7832i++imFiCw63O3fLCHMbZLFdJDBNcNqa",
+	"xW3mXlmJZfMXGUFl4weaYJKtoXUu+qtedu0T8KklPuL4GE/BqE1JDZUvAkToYoamJCQtLrz15oS2L7to",
+	"r1YXT5YQTj/Fd9DLzfdYJFx1lW0ILxGENr+aSD8b393dyhVzfy7ZXm+4LtMCyO68PsvOc1NbRjObIMWY",
+	"+yuEZAkqQy4JMWhR7cmBSJ+eNCvJ80EjaytgXNYacfNexkKJtQJDoarnu6uNUN1r97UPQqdSj95oFYUf",
+	"zUYYr2kzVqDKkWyzklQdSmE517c2CEX6b9w/2CHU9egN+Nv52+JPYRzAyJcFwuxqunqIPke1aF+tUjX1",
+	"lyTVao6Yq8k/FcFX1T90sq3qf+TptJr9KRXgnAazwObfMTcdG8adwU190kXgkP1SP8B2TcZnC/fiiH6l",
+	"Bt2nvauLYad/2e4PP1xrT0bUPr0aDHvvOv3rXTt6xx+2z/ud9tmH686v3cFwYHPNPsK3hCLYnBPlM92v",
+	"11Wi+YhqHlMVa+hFFQvZ3dfti+yIX7d/OHqf7/uOsMtVR9Hr2LaSBvC5tvI1ZPN7g0V4NodNjC9N2TIf",
+	"eoupdrzlXBv4BBEvGGIi5yAI+QpEB3gLyZQCCyWN2CwUzxl3gk8zPVJMoTkSEySrHLparL95g3dpx5/r",
+	"Rc5EiVdDq/2tQ/ze8HHECVyf5bK2rTt4A5dTqNyD3ABB+2zkmfMYn23X8uKufKbO5fHW7ptTZ2KiMho+",
+	"NapGaaK+Gp5W0qTTrDcPq41GtdkY1l+1GoeterN28Jt+4W3vVxSkrCcSaWvXgS6+CrvG4LI2BYuwJW4x",
+	"vioZQSuCyyAbEtMVBJ3VUDdCswWLhDwLdfKBkYcrMLfSG34RUhfNMWOyrrBbPT5CzpQ4tycy9kPr0M2m",
+	"wZKOaBLWlpk925T77etXTfRLZzBEjebePjo4PH6Fjg4P9hEk42tOsP1m2gd2UODZRh+/X+PVjhWdTYrY",
+	"GkuzheqozLWFiqjQHJIaOvduczEzVtJm+sa7kx4iGBcCNGYEQzVSjjUaIMDYiI6DBXXRmKwC6iKM9prV",
+	"McexIOYM8hpaZFKzsX+0/2rvcP9oU0NS3dJtMG1I83Zi734EQ7cFZx5zGoEQLn+VPlbfNw/rx0eip3qm",
+	"nX3zYL9wMy+wOScLwC6LztaiooiUsEQ1D6E6CMj4Di/mnFc263WthX0avp8wJRtLscVg6SZzA3QZpLE8",
+	"ZiELjkmmvRWW9pqF0AyKFOMMwUudyUKXi7HvOejcw2PP9/hGcxUaaP0yDCaEMWHX6lKXzKh8oZtJwTsv",
+	"WaXLbqbU9HnxuVyXOKgDCa9ZaBISAlX0Y8dw2okeLGkad+IUg5ysoe1wfw1AGRvZuvAc6Q32IG3FfvvP",
+	"f/y7jQZR+DOB2uwHh3AF7jV1+kJdzmpP+6eNw+qv7wKXzARLZYsZ56jwb+g8EOQ4Zvvgt0Hnpw+v945+",
+	"6p8etN+fdtsH73qX+/0fh+/29g5+bf789te97o+9n9qXlwf9zt7+z/s///b+Ih0K9JZzzGb16OPng4N1",
+	"YUCPkS3X3i1jKpee8VVskztaWYsslfe0tn5d9/I6V28ULojy67KUFWwLr+5ulsT/dG0+qmtzG4tdhnb4",
+	"Sy2hujFg7p6U9sZCIucK/It72vfyMqnIzTFYqu5VXIHEXp5NtZdUUhCX3rXParvZYx+W+vWQLK5HKABY",
+	"kN8loneh1oPwQImGNuZ8DD1Na1NyVtaXF38rAMkiSC8vsnX5D4mtDaU/fum8/rHX+zlV9kMnCDkfKnuR",
+	"aumud/TiKg/xJ5UnLAmizompHEhmNc+vFIgc9Uz2UjMkp6gu93mBSfXxh4IsLECTVMi3pqLck2EIkLbu",
+	"13m3DbfXkKiKMWn4N9hJ+UNw5KGyyliteq5dOVHUF3ImVXUXc59rlQSNV1LS33iv+5gVmWgVK4RuP3IL",
+	"tEp0G9kg/+4cR4Q6q3cFzT78QKZEp+aIgkA09Zh5vu9pBTAKptR2mY8z2GDuUThTjYyEccbS/HhQd95Z",
+	"H0ehp1aQT5EkxHa0xh7E34sX6THkLggq60U+KjkgPLPrYzNMnDeSLSlRHbwBfHPfy+IhvF47Z1aK8ec5",
+	"SswL1Brvwf7Vgr9B4aEsr/tTFR/KAL8T6pr3LUBkwJgRQ23HIXNjQe57VyEyno81TcgUbaKQzLBHT5A9",
+	"uDo97XTOOmc2wqj56ZOK8ePM5WRE7TftLrQWE76vNJNFZdl2TTGsxIxs7zfqtui/4YmWRKEbf80lFGVg",
+	"HxMHL6Sp3CUs8qgwOoaEBf4dcUcUog3nIYi3qhZ1hYOW9D3Ly8PQf0v4N2PRWAR0FTU2ixFRskpi0Xr9",
+	"JJNIol+TZkYOdTQgWkrxjxayP0uWYYlr00Ixd7AQ3/kvtiX7rI7omKiSHKoAtLKdtS+7KCTRIqRgM4Nu",
+	"IoIgwa2lGreu5sRCUeC7CM9xGPF714ZnMojS9TjMM451ccPO8Hwu/cvtU/A0xmLZ+rJEKYnVij9WbcPW",
+	"f5zqtmaV2oNBZ/O8YKnIzAofbpqTf5id8Wr448YJF9E0Ox//7Kwjimit+exMEKT6TDnjNs2oLFCZWePP",
+	"NyxUfZ5Za/diMOxfvets3p1uXFYxM8Rlrz980zvv9jatIC62k1lCMsAGEOIBMhDI9rwbphdNUzNzZzr7",
+	"rv00N2u6lef6Qqa5edOd9NZ/nJnZVDJxc0G8DARZRWv9hVbw8bAzGG74ckhYlP1sw6rll6lVf4m105Xw",
+	"ekgZ64u1Zc9cE2va1BTaxJE2fpNjRVt9sdscWe6zzQcpvrPpAyO32fajndZSwFc2fWZmJlt/tdNcpiO8",
+	"5Tc7zVN0WDd9ZzqjW36zE3y5E71dU/Ud8ZZjtdCTPWPM2WB6sOJmCyigGXm1DE2rKdrROJHI7vXG8R5u",
+	"TJrVI6dBqkf4YFw9dhputUn2Jvv4YHzoHLnbWDNyppXiRbHEk05mXIgWFUAN5lQbYlO4Tl6pjah8MoZw",
+	"oPEiEp1+Z14UiRITFmIB/CYaubSQrQkEyqBojajdvXjfGQz5zxCJlTxDuUeqDS7/TL+p1O9poTsrWOal",
+	"xawImJXsMgJbRhAzCFgGockoCJlEG5O0khcF8ve7+dLO38L5OzJz2eaknZwM89EU6qW9XkSHP5PVI3ku",
+	"bsmqgJbd5sFB4xjNhYf9lqz4QeSkPRj8GDeLIu71LVlBT+SZ0VB/S1ZFLMC+JSvPtZWO5RGRYgTnfaAC",
+	"sqpQj9NcuUOA9jNZXZJZQaF8Pt4tJF6jy5+7v6LLzrvNpTUEzAI3mVl0m9Aaxf5nsurSSfC190hyxRfs",
+	"HruFyjZj06r6sN1ut//5j3+XfbMAA7JvVmWXfU1qu8TNcNCj7DWHe7vpRE8k2PTEwKHatilrgygrCS3G",
+	"5pzTLpM4QNlwRVoddqx5yA+mwfK2nlKLkLYl9X4Ds6puSRWnpKjJljpLmVME27n+AD1NFfLMgX26QuRy",
+	"4m9nKf5TWoiflCienhqKIstsLoy876QtprGDWIidJ8g+64j3zmwR5C56XEDZYNlVbk5836M3FeRFyA0I",
+	"VEezEJ5EJNTY5QsmDMEQGzmisS3WCyiKpmGwuJki+/IqW241IyxySKAVtwRqnTE2FWVQ2C8ms/AWstvn",
+	"5zYqC6UB0FA5QRi5wQx7FJXHQTTlrB8ihQWWKieqjTf8rVroiS9eMD38wD7rvWt3kx4dIwoVUuWvseiM",
+	"yCe4RGwuy9ot8d/4I0jEgP58HhtRCMVyK6LUqi77pt5DIbkLbolbqSFbFyjtES3ny9y+jAiL7Aq64dsZ",
+	"BVKDis3qUxzxXwQO0vV8R3REAbVphcVCBDtTJMNotU4kEpWqmnMZkkiEyVsV1Vtv7j5BuioEypRdaXEw",
+	"/i4DHP4uXJR/H9G/V6tV+B9/aGdlYxu9RHa8B+jvovwv/KroMk7PspEYI6O+8K9k6pR61RK5lwrDqv5j",
+	"doDUtFeZd2EMnI8DRQ5mjsjQEqPlFJYYIEC/HDADUlzk3M6NYoIqed1K6iYKQIgENCR32F+Is634AHSi",
+	"EeNn1CU+Ok6aNQUhYsT347Le6W80iLwIoqp9EhFmgRuKWRA6CoW9iSuBifM0ZPsND2RVh7hqB3TtMkcD",
+	"EvBgTijj46lOmxgqSSaYNzXgST4X7+R1TPGKglA0ZfMYYgT6mjk+gZDxss3xLt96mfQ3Yi8/i+5GX16K",
+	"Pk8VtaQUt3iZZQt/RxpfEOwDvVQMQg6RjSpSxyHNnjmHoWSpVx2X7GAMsbvIiyqZAU0kFY8X00/mzkg8",
+	"d/zIZ0YENmaET7CxmIJ0vTn9QQhWJ5Z5VQNV8CH+El/jPAzchQM7o3VqSRq0iPLFnK0pX5/ABRP13xGh",
+	"LuNTjajyA5uMM2ZrjLqFFRGMKCRgc6r2PhG3YrDIfMf3iWbLxYuLfBb7BsUFxUkP2KVIbJEiuIXsQPHz",
+	"ILyRP3MGQF3Eb8FwRMXJkPeQyfAzouVUEyrxoTpRlcxVf36e2IKUzUcadzQLTspyA3+klq7baxKrTGwz",
+	"SZtlElOLZoV6Rnap5D2jsarARGd48nUMXJvsUkUmMAOpbGUYu6+da0hYdCYF9rS4H8nIfkmDUbggHzc2",
+	"k4iKukfkrOXFoZvAwVqFDKwFscvr5bB8W4WnDeaMsbouqBMsmM81ojPlcyjeK8XN9DBbwcLczbeXK50J",
+	"zyjQVjtOz2lbIB/BWYRetBrwaQSmROPv9iKaGluRgUwD5c2ToxTgRTR9CY9sSxyknTr8Q0N4DgDnAaLv",
+	"eAzsNIrmHE+n0Pa+yCaduXdlj3zPTVJPZTIC1yChUrYARiwH+nILGS0KwHTIx50S7AIkspn/r1UBQ7Wr",
+	"uZrw3JO2Q+j131xjz9antFAwjrBHuVSyggIw/GvUrNXj/v6DJb65ISG66r5gI6pwSaz02743DnG4qggN",
+	"BDJtBJBOSFxCIw/7DN2EmEsgOCrYM1TuvzlFh0f7x+h//c/92v4J0r+WCuU4cFcjymUuKhKkX2PmOWCj",
+	"5m+K5FUpYUz8YCmOHQBzmowGnXCcYK4aG2G31IL/JC3348b3rZLqOx0/+iL7/V+FfqlVyqwjlTGCYTe+",
+	"iDbQwqSfyTtXwpYHTeC57IU8ftVxcQ0rvVnPXbLiJDzh3kxku/Zll4k6rROPRsSZMpFNCw2z+c7IgDES",
+	"3nH1A3LU+QchIYgtwolImeb644jGGznH0ZRZXO1TGbxQ/CAu9s51dClBBrM5jryxLyYDzfw79N13sR3p",
+	"u++kgvPPf/y7baFLb074k2ryYaUliSpHPiOKBM1yWJRuHqOCWUkPM8j6VkhBIO9a/GtNm7ISHRQWpCmh",
+	"EoGyjSvCN5h/hzAfQWlvMxzeksiSfV5QWeqHrGLpQi8TMrO64GFcPopUFOQNL2jLAt8B4YzCFdI5hFRr",
+	"RSLErwvqfQJIRGC2pRzeInrTY2gZ4vmcCK/3Z85wLSgdEJeg+CJLKiJRBUCaqj6n3rHksy92TWygyMUS",
+	"u6dnn8I+VlqZKtrgC/FCrWSOnFEnYvYiUyuSobIqc6z3DEBQKgK8PQArLJ7iW3It+sh4El1XV90zJtGF",
+	"OBvZ29s7tsDZzaBWD5Ak/9oOJhNGIvul7Xszj/83kNV1RA8jiUsb6vTYJxqe4OvtSnokKFRGomzJDhhM",
+	"1o0RfQ0Kq7FY6J//+PcK3CEamyMM+ZCJj1DKWKtOcitW/ddck3KDx5jexucTOusLPsrEQbUTa5ja8Xhv",
+	"yScPsl39lYBEmHf1MVDZDfEkspK+GhYXYWceZFdb0EOCAdPmxM9HgY7eIQEtFwkZhaGyjefza4iSDRz4",
+	"LwcC/uFRF/6LHefarsBh186NogbojD08VUTBJ3EWIQvC6hzfeJSLKfzLsqQLmIA/ttE//6//Hp8m+S6I",
+	"Ep+nmF3PgpBYkENxLd7/8sWuwCqoqx8yDsbx/sERmofB2CezBB1iVg1lL+Ur3/8BDV/Rchow1QWW2VDF",
+	"hiHsswA5OAxXohwPStehUWdau22+2DU0MJYygbFuSKRGcgIahYHP4oJHyiLFtx8Mv8LurQx3HlPlYIgb",
+	"s0zwmKpFojGZBJytRSjkFwyBUklTTF2fhJBKrtoUEiYsmKmaM4BM1bCNDzIOg1sCkPQV3wabBnBRIUgc",
+	"7zcbQkR4J84qil3FnHEKz7WsHIL5QPybg706sk8DGvHb58y7EcZxeYZvCV+yqsEJ4TfZ9mutEY2btEnj",
+	"CtPqw8wD33NWHF+2es22kMrYhy+EiWUeEgYOhneLSG6S2GtMkeeS2TyABCYAqWz/Wu0mv1V/Jivb0uBQ",
+	"m3jX4Ec3qZwdSm+Y8BnMfbySi2ruo2mwCIWJ/x3wZL6VstcLoWDvI9RtyU5DAvc/DXoXstaDBJZvHxTB",
+	"GFH1saoQyhltSKRdKAw4iG7MPcYexeEKTfwAA0ebBx6VEfy+5xDpwJPycHvOyanarNVlQqYQ1lnr5cvl",
+	"clnD8LgWhDcv5bfs5Xn3tHMx6MA3UDMnAstCLIq1L7slq3RHQiZktHqtId7k0hmee6VWaa9Wr+2JMgNT",
+	"kCFTbJP/cGPqVnTuCQkjpyroX3NusuRwwDZZCIsLDIMUwhlbKylRE/da5K/wY5/wp5rGk2xZ2hD+PaKK",
+	"ciHzC2pBtsUccj/InOAIjODs1puDYKoBaAlvGFpOPZ+I5juSncr80zGJloRQ5GDfl1VwuBKMZa9/gYbX",
+	"4s5p62jj+AzxjERQ6u/3fI0mf5W+WqSU6ik3Saw1/XVBwlWiNMUpuUKR3aTm5mFLusaav0zgVh+f81uk",
+	"tP37p7A5UJBdHUygo2a9LhzUwJMg7VS7Kf6Q2eKxfeyzNBf8/jlVwlWUc6o3qo2DYaPeqvP/+00vPuzx",
+	"fYEb9fjV0eHB/l6zAVUFHc81D7GnhojvMZhUA06MyW/tg0lz/MppkGN85O6TvQl4tWE917ECq91+7iRd",
+	"QzIH/YGceuL5RNZPKPEjwXWAmvgc5uaSwrH7yjkaH+KDyT7Zc5sOJ4Ipbh4c8mGP9sb1A3y8/6reJPXx",
+	"qyO3cXCwP3Gbjru3f9w4PoS/8PHYdetH+8cN7Bzs1w/3cP2QHDUmBzCW9zdSajUPYpXvsj0YgMWZ7ySZ",
+	"YY9zpD+CKa25AflXuU81J5gpIAsQ5FHXu/PchShSKTOggBK8aFVqlS7IEn0IwltVTzTkP14NgEdS0ii1",
+	"So3mHnqHPS5N85MVsAj7siZIqVGv1xtxrmKrdPFBWprIdTC5Hnsh9GZrHB/XBdpLsvu2wvZPwRTYMU5+",
+	"OguIaB7GGKQS/f5RVqootUrfy1I+r47rSYJ8q9S+vOz33oMNFyTCKNpAaxLH3Yuz7vvu2VX7PF2HsuA7",
+	"vhMJX+Q4VIKbSlTVWGWpVXo32P908bcP+xdnzqd3f7SX787E/85nb5bOm1eN3/74yeu9fffpt6E/vWj+",
+	"W/23/4+9v19OHMn2RuFbyeB9niiYR8aAwR84OmJTNlXtaZftsanumW71ayVSYjQWKUYpTDG1K2L/ec6N",
+	"7HMf51L2lZzItTKllBAYsF1lV3l27Jmy0Ed+rFzf67d6ZyP0Y23IXQD1FJwEcwhKkiuHgwzXg14KTWQL",
+	"Rd9J2If+0lvqaTQbeLK+8pMfeZr8J59trfHVE44AJwrnD5AkRiMKdHrJ4shndywzL7m/9EaykZIySEp/",
+	"fkHCLcDrjWmkRSnvhzSCCC1ilCueVmymaC3D5pk1Je/9O0YcSWBOAiyILndBbnk45aqM/1BnKsTElWrj",
+	"IAyCcKp6rFx0ekc/k4wusP3Z97TVrYywuZ+3Ex6K2jV0XUhvAn0RTcJ355fXVx/ffji5ujo5PwOxLsKQ",
+	"y/9NnTABi5lON7nsvOs5ZMJjP5AD54fEUSfUUYYQICj6MRGxHwSEM+YJ5bpx0nPmtIkDzEzaRXCqleGl",
+	"eFQ15Q4OGGDmbwmXyD2TYTfzjyme54BJxlkdTDI/nsEQUm4Gl5EDpoYXqsk89uNZaoOUHc2c5TPHlye/",
+	"di+vrpU26EDZKiHOGWC0dk6vT44BmPMvxDk6v7w4v4TrmYVww2gcol5TDdiNAvNRMzF/RKsB/1DAPfnn",
+	"9Wwtgm6iFEbKOTo/612en56enL2/vuheXsHGj0J+Yy6XfBJdd4SkV6VKaG4NcTKbkd0B7ahxjLFw4kCj",
+	"WzH0x9djFrmMx/SGYfGB/p7ztnvWfXdydNI5vT7/7ax7qeLFlDhH3cveybuTo06ve33+7vrkzFxLcIep",
+	"3QHC7xS8ioRTLgB7kMRDykmj9b/xDKajAbBXBLcD/zJ0SK3XakU91jvyORFK9TUkmOIl3y+Hq81eRDc0",
+	"NkceLKybICF34cskCgNWpNtiDcw8j59Xbu/RC08bA8OqU02flMX9NvRmq2uFKsMxmQ54vxNe3MnMVJm6",
+	"fcbZwHd9Gqg+x2XBmEdqteYbQf5KOSNXIz8eVtQ2q5UDgx2XVxpQ0tYr+PS8LnNFOXkXUe76wg0XKzTN",
+	"1i45p7ekc8fmFJqDZr3WMBSaow7gbiSHEirxR4wchdE4aaWROZDyIY04+CVV3eTUqBv/B3VHTE5Eq27p",
+	"wUO99+tNal5L229t1ZpbcGuicVLOqkLuUX7kWT0O4R5NPQ42VpJ1wbEvtXdqVkmSfqldyp9UMHY2Xoc6",
+	"+QBu9SJtVa5Da4V12NsHxNqd/Cyv6Cg3yVOWYOmDetqst1qtVq0OSrGa3zzbRU1y/qFaqpoa7A10HoP2",
+	"L9mdz6bLDl+Mmao6ziAgeygOyYjyCQ1IBC8ANFLFwnSQBgBjoCQCP1J5PX6PRnZrUVqH580itev3UdUC",
+	"8gHXeZ5k4KKCPEaNlkGcS2s+uHYGBdxjhs5bVRivNA1Q4/vc0C+sROGEvDbtWCrQvUz5EQ45OQ5ZZY0x",
+	"vlRzuNgCLlrxB9iPqHPgO9J8DGnafpnzJtUfS2/oZXUkiyi7ApO8WRQjljSYrz43X/PSeVOxa6rWq+21",
+	"W60Cr9if97Mz7QjaYc1Bi+7299x974DVBq+axg+saaSutM8lj8W43JQsM6lShgtBHcUK5CBZoDyiiiyX",
+	"qDKJfw68B8W6zSK/m3kKVtB/ckwEBEhG23llK73afuqv35Ct7Ll1Lwda8N1pUE9+Wh54LJJdXKDXyaOg",
+	"MiVAtdN+OV/oI5Ch8AXhkdrBvcRyXzCi3m+4O16TtQa7dK+/7y7Rvr58WbDuxeuJ/EYy73tuLHQsrvlg",
+	"SkLrPZcl1fWeVStTxbOx2bNw+jZ71Dx8G35cnfHM08XOVO1LtUjOk0rCiBhO1MqDDtdKoZ6U6JcZLj1I",
+	"k0otF1OwzM1vlbNmBlI3PGvfZeDvK5POPUHGTQgq3dkH2WWFMT0jrpPWXKk4TRgtCPRUSRd87YqMko5r",
+	"GIvCLCz9m25LRkcMuy7b/NtFDJv1nZWfvaCzIKReLwxPaXTD8PHWGp8Wk/E4jGLmfWCeTzWIdbPRWOMd",
+	"4yh0mYCeEY8Z8UQTPZdJUxjx/GKV5iOECzOKcqFCC2sR9fl4Q0Ysph6NKaHcs1TKDioVNNE25hSN6lxU",
+	"4z2LC0MaD0tV+X7VdJXTeh2pfg4l7dONJgFrF/pslbs3SyFz3t9Dgjk5csNATcSQsk7QLAgtq6GslqlT",
+	"YChsmKmDC1KUqWMYcflknTpt9Hfcptdiu4M9ut83k3X6B9Rr1uqtZr3Rani13Uajv8MarV3PG7QGrrvP",
+	"+rW9gbe/7+1Rd39nt7G739/foTs12mwN9mmzlSTrNFNkj2XGQSaB59XAymX2JOL1Q+fsY+f0+rL760n3",
+	"tyWJPEAP9Vwiz8qmk3rwkWVxjnl+w8SaZq258rNnYfwunPAnSsi5X0CtG8ie34sT74JK2wrysmK3oMTv",
+	"SMM9ADpCGEXMjed4Y5pTjmgESHeqZkTYHNviQWqzq9pyYvfGkDNxWJxrgnk6RYkZZMSiG93Uqz/Dfxxm",
+	"UzD0x1QKwXQYBgwyB6oAyQVBGpdyHsa6JxhCdSG0BqYSqfa6xkTfpGk9XBpppJPONrMgWit0mrUDpyg5",
+	"AStfn1VyAgBPLTJ5imyX5ebKgpDLAxgHrtlqwZV19Z81DcvX9NrX9No10muLLMn1DeGnEb2mGaw+/gLF",
+	"b7N2sPJzRyEfBD4CEbxaxah2IG/d2CreNpjj50fVSgpzjjtxrErXUl9WHM5ZbNKcHlIAxyN9xrihmmBq",
+	"r2LOiP/EY2iZutvcYlxyD+/Q7FxIycXxO4v89aL7HrrSnr23+cBHJ49OdGw1mo39fdKfSXWp3Ko3yC/+",
+	"W101iKVe+NtI6lqg3aTCwamSTnb8wzCQZqh6eaOWehNI2Wk2GpAUC5qz7hkTASIrdMw2vA2qWS186o0g",
+	"Yki3Gq3dwyLtJqf/QKTPVHjWSLM8Tv233zbdMjVyl2R8vVknpKm+Xfrrr2+7l37t0+k/3V/+evX2n7//",
+	"/a81+tvv43803tV+v3p797v/dtwfnd25/O2dO3pXo78dTI5ufvppFbVguZ2+ktUM9gEqC0sSh97c53Nf",
+	"NN3pP/5+9m/3/cHMO3r773803m00tZw2M6dbrO301WT3pJk4i0gKeEr64xuRnENzRQtVx4J8k839PXvt",
+	"1u5L9vcspNxeUUrbOsv8Y2roG5+iIoVR/0YoSmEPQyJko4jIq6b5o2maqLsZmtsmWub2Z/3P62UxmXPO",
+	"UgVR0d5cjCZRArkbTDzmkTKqgZUVgy+GovMwJ8SaDOsRJfLL53CPyN8g/UcTDUR2DCp59Uyz+47u43ml",
+	"Vy7Z19uZGI7F7APNv69ioV7Bp6SBuqheNH3ZobxL5R0o4Wlz8ByD9YbFoQDFohNl0PXt8wSKZs529BEl",
+	"XLmmQ+6ypJ5VxyEhzEw9pgHdQCgbsFnQqCieMy9t7sek7MBceoCOqzDDwcWWQE6kwEIwiQRbSFe06opz",
+	"h/RnxGMDOgmUb56Ox1F4RwOVlAEoYmjLm4PL41ghLzdCAKRs2G9C18epLxHn49UxVD0m+NyIPxYLhDNS",
+	"UAwODklfMeB5SdLV9RAKPWNBOh9OiTtk7i2JJlxkllXEbAxfGIV3iKcchyTpBjAdMo4vATwRJqDYtRgh",
+	"KOTBzJJrlo1cZ4Ubj0l5gFW0NFsaEA4I5TONAG8s1yFxqWBbPheMCz/275jcKkKcY8ZnCnnpuHt2AlD5",
+	"PIyHkLCVLMchcTB4qW7NBCNhobHy2Vk1Su6o8DrgzcNALhj3oFoaPpDQjwX1LgCAl6y/bomA8CzKBQJ4",
+	"SnojRUxnIt3D4tElVeuKfYBzBCajt7FKnFyGgYZOSjCSsJRMzhPcTnM6BXKKp4sEbaqRrFlzgqdWak/J",
+	"GgOISeIQr/wQ1SYFMC7JCiyEcVmcWf7qLHjU5JDXop7Xop7iLJr7CnBWAMjJnuIHlCSsmja9iOUmuFGV",
+	"dXOnX0GoXqPk3z8I1VMmkhvpQMrq8ZjXVsCwegtTjdSsuFMqvFa/5N8FMEVOeu6/bTr5w9ynC3RQE281",
+	"j6aXVDKYeVYFp0VaJZDXpQKXYMf6sU736jNjk2YsPkwL55NM3gXgUbBv9yJHtcmiGqa2WUVxSIwnHrc6",
+	"A50CCD2IB/zo/Ozd6clRr5Sn3ZWGCk9tXrV13xiebB2+Sd1Us3aQIpkmAYC0QUA/nMTtfkD57epeyws8",
+	"FitkzkJ7KZ5QdDnBKl7kRarIyU6pIDSIGPVmRo7EswkZoIm8anKKCYy+Pv5rHkI9DLwEAZaU5TXSn9kc",
+	"9BHg2pHHooqqFFVY5diEFm1IIrlUEAB+IPh1/nI+iZIGsX/5C4nRyZZiRi/Caf0NYNqPMuNb20mALzkH",
+	"5PVVHKx4v4JQ/fPhZSaZwSODSnfr+mYCOlCtftAY7NDa1i50e/cadOugX2dbaVb/PivUCaXRUIcs9VZ7",
+	"p1ZFNeP3FH32dzrqs3/7RNJcoa6w4AWACyO3ttSur3xo5/Zrdj+6ZHaBVg824Lc2kO744EbokvjosnMr",
+	"55ubknFqse3AEmRJTOEQ4MJMFzHpwkER5SwD+q0aZcjbytTmkjFYhJK+NFuHhLN4Gka3OiMr0xdhrgsC",
+	"6GeAV6d/AohpMqKc3rAq6Rhh7sz4dMgI8rtyxI2oknke0M5xAEhaw6CTuXbQKG4yJuEktnk4IH3KvSo5",
+	"9W+ZbmGBpW26SbbqP0CAdap89EatJseQtpbLDF29YGtLdf3wPXJyTLa2wMV81vnQddC1CmsDjm1oaYBL",
+	"MBphtIIvQeObPxOlB2SrF53qdY8nDMscUHKCniLN/EUwu80ZXBFzO5onMO+bMbaVkjDw0U1zMPSHi1Mw",
+	"Homz6iLWzPEt4q15hWj78xwNLk6fuGTUE4B8WsSATcYr2SHyyqw6JS1c40mjLKbpVMlmutB7FheykU0U",
+	"IfMV7+V5fFQd54c5472cDPx253sVrwQ+unaKxP2n8r3UHx7lSKahxxUsGPNxacGkTbnk0U1aVkArHlLW",
+	"bZcsm6sGOxWIsBvdl5SZE0HTor7i2omxYwa2be75EXNVFkMfkuhVZxERRjEGqKlwMXQLehZaUnIueLFi",
+	"qR5nhcbTwNDSTEsKw6qQR2+0wRn4QcwiguWGkLmPd5AO2L/6d53uL61e1WODeTaHVhUk4RGk7AThjc/F",
+	"T9Se1GqNXfVX38FkAng1tFBJ4uk4dQvQIdw4mJGySwVLMssqVeKMfH79P//13862M6Kf4F+kL8lQNxtz",
+	"g4nw76QK5fji2vPBmPZ+kuqHNuIBalL/Ym63M6CBYE6CRan0V6G3xgKY5SpxBKORO7zGjk5OOhPoaAoX",
+	"FZO3uWQ0llQlMc0gIrAKpCxnLSeHfZf1fFPMdyLp2CLU5lnFGq5D005OTt52zkjZ57CEYkxd1OfxvW2E",
+	"Q0BV02yolHwBthSnwgQpZwZYSaDjURXXX889Yw7KgvFY6nmLxOENk8sHKSB6DG8EcdgnZAHXvueo+hLz",
+	"DJIhi1gbLuqRgqfF5rpAIyxWkQ0jPzn9jyXWrDnjKm1s//7jybEg5TTvBSyVyqIWLrif1xOh7sx2c4Ge",
+	"WPIfgzAagRyayAEUdDod0U8neHO9lsZ6aRTRGbZ3WThgPIiLxoe/Fg/qflF3Kp9+2PB++ccRCdgdC4Qq",
+	"Kk4NO2z6DdaZ4kVU2DztrIb/+uNPyWKCeAhNmJzbmXsN73NUb0roJcmitoJ9B66DQCJw25u0RZTn3/jQ",
+	"5i00XiN+qqdJW8DEp0OgdHl8sdvoiFGus7qAHTh2qW6XABfHYM911UBcaz9/lOolq9Qo/Vm8M+kIincn",
+	"7xVJFtKSrDo7p6r5XfjsmMbyXJbapf//H7Wtgz8/162DL//rESjvvJjfkrIDXBk8qMByGcdbQi55i+LG",
+	"C8+Rwd4zyzHf/HoJrdEgCKfMI30aUO4yS0p6aFhwCPjDki3rhcMVGwfgjYexFY9LSij1umv1+tJ66mIH",
+	"mpFtMPJR+KCB009PNvC3+F45biFYDJ0iF3KgZBDyVoixbsyOOvIVRwgjty7d5scMLY2jFUetbt503Kpv",
+	"aAfl64n3MI6q/HcgqBYOH+75RhIJcv4WjQx+3HQhzxA38QFjG1NUV5YPUt91/a1HO5RGi+peuHCw8iaV",
+	"pLfxWC/kS84w0e9BQxbsBsKAC3veqd83Pkv4fHaQjfWGCMFJdk9bPvaA445d+R60jGhjLB6j+v0r02Zn",
+	"zigixTYRGEJzBtAC60eaGlkVpk+5RxdSkGGvZeY/op9OGb+Jh6V2o9Wc42lLFxz8AdLCVuY9iGA5hwFY",
+	"v7pdbyU7Tu1WqtV7NSN1bJEmYfi0zHEnvNijMduSIyk9zuAVFFF29Iu0haceHLg/0Cm3bHEXrZ3hzvta",
+	"w1tr+R44vqcMVVtF8IxYNhOHyo/Vnx2CyUTBN+VsOXhdGM6pRbPXvrI19Uu9B+f68S+P4G9OPYV/fC6l",
+	"KmepXfr9w2+9klUyFbpSu/S+0/r9qvvXf7zd2fvr5VGr8+vRSaf14fyieflz78POTuvvjV/e/33n5Ofz",
+	"v3YuLlqX3Z3mL81ffv/1rGSV8tp1u1Wr1aotq0DjLbX5JAisQq0y+S1V2fSlJ/Ke77ZrjWork+KafXl9",
+	"q9Hfcbf2vCbb2h+0aluIuH3g1Vgd8i8NY03bIIk5W2rXLXQ7lNql/9PYrR3s6bKBhGJUgnZGzSq1Sx+m",
+	"fkB1BnNadpB/iVIhSu3SxamZMqkbVkPKZKTe+VZJkmXRgHRB8u6cVdfkITkRag9WyIfQxP0DRxRShwM4",
+	"L8FXjs6jDZMptIKiEymyETrPWlgQqNrxpYIEfflZFQewbd2hQq/JPmBztETLTsooHLRLAcnPMblE2u79",
+	"3ywKtZ8A22lqT6rj9ynHAjoIdvgCnf9megbV2VtqgDYvO+DhBBexo+hf/XitfgE0Q0GkBpfzi6rE3WRO",
+	"lbT5l7EyDjR2hNDEr9iQH3ESZ6HC48ET0c5NWaEeFjFNJ4EiUrZ1olP6nlAZLVdx9Aub2Ryq4MRkpD37",
+	"h3qh4BVDesfS9JJo9kaQAHRIWBDd0dzmo9DbOthTJXVlMaauahgPQQ1YohseRgooCVp/A6jjZDxm6MTH",
+	"yE44iQk+XTkkzryoUBtRPOmb0ObaE28+jRII/e8aImkv8REi9qPG6h5QPzDKZtFcz9bPyo06xtpQ0S74",
+	"TM3K+GHln4ZIcAiIhENJnISNxvFM+01VMpEcJIRgqgSDSg40jzNsXejwybZG1A9sDuERjKdLvgzjhSzU",
+	"Cff/NWFAceqQmqe3TSiJ6S3jNpcvNqLtNUclKMJ8HeIcfbzqnX/oXl53TrE+ufv3k6velSZAnTXK6Qh0",
+	"IxwzuGFzqUqQD1Q2Uoyozb0JaixMBYvUMW7WamQa0fFYY/3D3ASL7nzwUjVrBxV5cG2uqLVwwmaCAbQV",
+	"PbC5tKbyM6lUyTlGlmAyZs3qNPLjmPF705TUcX7c3IJNcawGkyBXD6RjnizwMrg3z0cFLH28Oj4qLVIC",
+	"HzQMU3VMNcRarVbb2pP/tS//q6b+08fyFklV8rNv9xvkt+5Vj0gFi7R2D/bJ3m6rSXYaL1LTw94vXDK+",
+	"+YIxFLghD2Zfi0bWqK/J5OCp0/aU+XdSj7mTOnGyszBpZTrN/ajIttSuWaXsWo18HkbXE+7HpfZemo2D",
+	"P44DGksbGMxdENWwkfCv3Jrrq4+w6n/qyVxrrdwq9YPQvTUmtKHxs/LdjVr2lMlDhqStywjnj0nRYmEt",
+	"NouMoSv/gZvy5ALFbdVBbkSgXiIPirIckwpM3UkkQY4pUpLXNWeyR+RbGzcrQWBpIbgmAtbLSb40SPGB",
+	"OV7bnzMHc6WEzCVGXJV0Mr8rVTKXixlmczVXzM00c3GWJ2c+tvK0qgNQf/iR0jm/sjZVe/Wl1VIN65+U",
+	"54uklypZOO+shoXXErVK/anUKvXX13adbeYuW5h5q37/sbNul3BjqzSeFHBTxLy+zyWGxTlgZSnnkuoY",
+	"YZkplgAoBChcWfM/YDTS3iCLOIrSIPk2Q7vyR5NusQOZQhxKnQYazRk4gM1zHSycPEE6FrrGMPlT+49g",
+	"2Hmvlpr5mMZDlbVGR4zcpb4rCgm4yBgUbDQTlk7ZT1YQKpfINJwEHsBmQ7gL7lCD7GiEM/OxxS0ynp80",
+	"2dSAVzwva6Id48UsASdmWoZTggX0BVhl9h2X1BfYVSVJmEsJJZtlZb58TvY0pCmfYcWNjD16ssAe3ZgN",
+	"rmsoIkV8FUPx60p9tfI/uuRvfD3fysnDo2gH7Vq93WxWG89FF0hs0LXbeDwPfeB7sQ9VL42nsw+3dZHy",
+	"KsVBaUwqV+GcxTbIIhgc2lwXkYC5ib+hV35RwQaqGhgJwiDc0hqHjp7DtxXpxdneIDpVeE2F93xRkLR1",
+	"3N0/2NmrNWu1ZrPW2mnU6js1AA4rTPjuU75mwshJHzLAH27FJgTzx6sX9ElF3OP6Sr+Nd3TzzA51qBcl",
+	"dvSWMqQf1H41ayJSnrhyYsf5mHGRhItz6aYDVa+TmGdlNGYjEau67hETqv7SvK9iQf6GZO85IYLxJCMx",
+	"w+aKQVRJGrYNYXQ0OEShgGaz7qY0n39g84IEBLJy/kEFo9Z9RiZ8IjCyXxwqJgsixRmjVC3e4YLcEF+o",
+	"1JD74sfqMLxkm1XuM8igjMH5G+w+1m9mzFXkZguEoqR6lQ5S/MpwEhe8dcNwolr812jiN5GjjVq7Xq/u",
+	"PZog7e9t1Wmjv7Xn7nhb+6w52MrD+C4lvacSpPcMazPhWSQ4f8uy9W8Oo/IaN3x43PAeeQ8m4r0oEEZT",
+	"DsgOzQAmgJTWoljljPr8xiKcTVPDz+Y0BxLRTmXwOGJ3fjgRcIcU1M6Y3vgcQV84+xRfu5NIhJFDKHRO",
+	"wH9rtUPeAHpGGcxCmzt8EgQOCXnavkC+WEpgHANndyxSmAzQclrc+mPTRW/Z8hZOpkNovojOd6kL6L4M",
+	"ugGFSwPoapCshrrB5qlPGhUh+PCUChIx6sG75PpEoGpgE4Eo6R40pcHtIrtWN31aXLyf3bt3WAHen0FZ",
+	"+KJSA+BIawLW6iEgAc/buOmX0Qe2vCxs06/rorDV+7ikxRur3X8E9PYIUV7oHQdwhItxphPY4VVgnOew",
+	"s1OUY2j6UYheDGCpi2D6DWzxVeDu51oPLBxAHkw/PeByZYZUXI/CiKHOZJWMMw9fkf+4pn233tgprQ2s",
+	"/KSFAI8OefzojZRcg1MswDLNdCC5Xwog4i1gR1Mixsz1B76bfKdt9shHLk25zQ1gan3nITE776sE7Ux/",
+	"fXg4A2B9CGaRo2WaQ5ivTNLZgkyRHBWUnq5dSdrr1bCFkwytPuNs4Ls+DQg0SyBlwZhHarXmG0H+Sjkj",
+	"0EsBMWV0M7AoRPzJMYtEtkFsxtnmTqKIcRfh2I8TlHfXvW4sOZygfxdh5++5da/B0pgN4L1/T71UHsrm",
+	"vmE/j1XmdF9/mMdvCeIrfO7r5COP0yRkpW4WX7eRyJNswPJeJJnVhXYGj9CdZKWlXaVpyRJJ/9BmJJke",
+	"0oXJCyuywfombLCohchTaW4vtfXGfd02FuuhS7poNNvN1oZdNB4/je37bbFZEDt+cINNvf5m70oau8NF",
+	"iXFG10OOJf2AsO3AIUry1ZRuqI6FAwEGU6V8I4j6TembRWzDUll3Rjt+lVg39YX2DkSxVNDSL41YdMNE",
+	"Wn2pqg9DzqrkA/1nGNkcc86S5g2ESsvebCLQBgBI7FENlaL6CQ3zYfOyk543OevkpMEfiQbkVHASTubo",
+	"OipJ0CnQiBIwNUeeQMdIwG40kso7aNggJlDF6LPAwz6VepSqpk2uj3N0en7VPXbSXcskB8p5NGsHGOtQ",
+	"CSJGcWI+yOPG/p0fz0ARtrlzfH75oXPWcyqL8/TmdflH6V64aeDCYNOmFSC3H/kvIHgdqiblIu0OrWgV",
+	"+kNmpFn6wpStt5ay9UYxFz6AQ69E0fzw4Ac9DnMEGeHF2RT+zkiwzXky7uGjR0kWb0UPvINTVQILvVfj",
+	"iLF4+Y4w71XBKFYw7qPEr6NgHDxcwdg1lc+CQ6IJZ+Exee5UUXhyX3XP9UjjMXXPfNokJvxPh2FgdpdG",
+	"UAuNOwH6BmMeQFpge+yyA/n2aaq7p4oGLOKkU5ICuCtlutp9/bhqGKxUEfWjZoGQii8X+CV3fFvpubXD",
+	"fuq5TeN+yVSLA3/rdL8ClfMIdv4xTYLFyaTLPMXbhhts+3P6x/XaXuSMvk6FCF0fwmwqAyhxq6aQKKBh",
+	"Fij5GirbGFobvKnoQYX4oM+J877bI7npOJYqaPABznKYLVYEw8KPlzuZT1JO+uC8j1eX4rd0Ka7H+Y19",
+	"X+B3MHoXvnoejNV4St/DyhHedPtWdltkWNYbsY73wuZlmngatOGx2M9QqULAIxtWEip1vpzypmKnh3xa",
+	"igudZImoouguKHAiEEcem9RpUHS8HO3pABienK9DjqjRcKw514JqBFnoRcjVGJJNvAj3Og0yvPlbuQ0W",
+	"GPmtWo38HE5p5C2OQ3xZyEir+uWbs60nMs0fJMhWWZRnIsqSHXgeoqzVq+89jShLf12//uvVVviebIV7",
+	"RLi0FgTlXj/8VNTGmrm+UKkEG4l6oxu6KbILaxeucBiZRH3V36isUvtuWIxavpQ52Pgc8gI9xn0G1ne2",
+	"/TEnzofO2cfO6fVl99eT7m8IWkdJxO58yOqD0vRD7NqEsCjoljBtigMHBBw2WpciW4Fn6o5E6S/SRLI5",
+	"9EwWctmSW8up68AweCziIchgWmSAAv8C8YYdzIkEXPFbxsZZmUqci+7Z8cnZ+2JH/DF0my/oWf9thWpK",
+	"UWaH/4hRke3+TXQZLunPyJAiQ1iLQSpyOtYffJoWnt9pts19sheIq+AVB+kr9E5fr7K5ltE/HRJ1Vk53",
+	"gq261rj9xnaNvcUeWZxsS4104AdML6XLotgfAF5lFd/gq+7u13Xa6O+4Ta/Fdgd7dL8v92RIG63dUrvU",
+	"P6Bes1ZvNeuNVsOr7TYa/R3WaO163qA1cN191q/tDbz9fW+Puvs7u43d/f7+Dt2p0WZrsE+boCD5/2al",
+	"djNtQnDUveydvDs56vS61+fvrk/O8rmZq6RELVi3R0uMuj8v58s6eTQdnvchXwKrXpohI9dCtbEvtf/4",
+	"03Qtpywm6WRfRAp1TbTr5cYcbKq8mfy4KNPVkGHqqL2qb89VffvIx1HoMoF4Lo+owKEEJ/M6zYhyqdhH",
+	"+mRorU7pcTmtLucL1mfj8+PljTyGNvcBVDkDfCkOpTqHdaw4ZtDd5OACn3KXkUTfEajGWSQeRtAkLwPK",
+	"rZ4mI+oOfc4OCSWjEGpOEa6YhzEC42R1Pmh26fMb6JKZtMxp29zm/4mNzv+TjOgM3xWH5D9t/p9bW1vw",
+	"//KWRDsj5c6HU6xbtXQahsZRr5D/JA7Gvxwr9bfgC9R1eUv3+Fj+rjMv0lst4ry7PP+9e6YfkneSMuND",
+	"uUQe8SaMeH7g3zDoquZSfs+3516o/yqvNHRLjQCf1eMlZR6maSTeJNJeLp8nV8cs8kNvlbcmq0QA2Po/",
+	"5ZYki2VAbGuHk+HHCkLBCmDodZf/BVD3Rer11VzC+pUuj/mW6nUi+XDbNlWacS7aJn2SatnXbI1nHJJX",
+	"1LNOSH73AerQSgF5yWhfsBq04GyMo7AfsNH/KTSVY6XfJ0l8GfLTwgQkEEgk5HNSGuEZaesr0GEWEBh4",
+	"qOWh8uH7SfNNeQYA6R8PJZLg0fnZu9OTo14pvy/4lvb9g4An9UxWuBkh7JNywy+GPt+sHVil2I/RENAq",
+	"Y9q1rR9O4nY/oPx2dRK8wA1YFA/MKg95jQGBKe5U6iBOEzsrZtWG6qtem+q1UtXLanokq+gtVGnv6uuA",
+	"XZmap1FebWGH3iz2DCBauYlu65Ay5WTCb3k45QacpZloULGIKo5kHuYswnpD5xolbzqxUy0sDt4Y7ipV",
+	"v/82YdHsXJVzrxJDvaBAR/crJKuW3V6FUfwI1bbIaBq1mpUW3tKkU2wbBVQiwjtxqV3f22nsH+w095vW",
+	"vO6QbmL6rM/vmIhHjMc9Lc963cszsO87p9dXvfOjX64KU9KUrMt+FfwN8mDcQFho4rqYdThiMcUmbHJM",
+	"iNkCWBnqAuwAIBrDEmPHSc4+pT/oAvvkgqQpOZ6ro5KCYdJvXT3rzYBhulQ7tby8dn0Ipg2k7Ebide1k",
+	"h2V8SC5IEegCUstmGQ5X/g2n8SRa6aQlN5/w8WSlI3eEp+rYv4Gl/vPe/l48QQkJB9gTKzkKgDOAGQlG",
+	"ZiMUtXIF7p6zgwglUqYMwsAPSeDzWwb9E/0YMIIj0CUggVt9cswim+c/OFZ6DJYgUyKYG3KP5FoUHTjw",
+	"zvnHNWwxvaN+AGC5CnM4D+/UaDjZqpGegeInYhrFIjWxAZcqE1zxhYU4UjG9nTMZtVaQvP6Q0IU1Fza/",
+	"YTGWmmg7U+dNLISM2hQsyrAkf2GzVSjqEW1PgxX//uG3lVixWMSLV2Zum+M71TcTU3UtpjaUUqsuzcOl",
+	"lCmkVNOS0rpCY6nAyOIPGU1OEi4htZ8ho54CrUmILd66ZOMASjgWjEM9ldJnnDwBQ3m2Ymklr/fa7u5N",
+	"7YEHGQKbWQArgB6lYmmx2F2G0W8CsmL3PmgXqY8jotLKm/qhN5Ns1rn6eHXRPTuW7DmMUlYtjV/Arve0",
+	"GFEveWMQ8UJ5eJgKkMQudKlwqccwY0AfELR6+8zwUyJiEcBHpCIH3pAk1ZmjHLNoROVKL06fe5Eyo4iF",
+	"5jX6Ocffqjwssy5Pif03Z8I8Zwtmr5aTDdqAeQrZkCSfvcqBVzkwl5t2rxzIOX22PyfHyixcmavyWMgK",
+	"c+IE24mmnXMZj/2Bz6IMrHd6BEvt0phCCqhypqeHPM9SVj1Kkn8+gQvl2XtQnpr/GMbed+7FgIZHK+hT",
+	"z9mNoY+5Asxd6tlVSNTC0h4Nw3ehXR2RobzpSg2bI+SlyLh2c26HZV5dm5tuXeKMIO/pVxpMdOHImEVQ",
+	"XMJdhk3DVX6ocv/ZfBz5rlQNDThtGgPYpAgDj0Br7JjOsLe7Lqv714Ty2I9npLYIarKD6/aYvuQFXRD0",
+	"4mMtqi/SM1YMGWkyyDUY4hoDyJiaRUNIbthgEN+xR31PQTqbTD7xqZXatWqtvrvTqO/L++5YRG/YEXga",
+	"Gzv1arNVLExaKwsTEUeQ7AlXTenSGaF7e6e6t2+VNMR0zSrhabuQB0gOolHdr+uLv2Kx/051P9n0zngc",
+	"MHLCXUkVxrGUE2vtWBmiwGHtgyvVR3ozZz/OfnI8idwhFSwZCS6HPqTZZ8Vs1A8DOZ7OxekCWdh6adEE",
+	"STVrxBKAN/0QkQTNhV+6AN7+rDjD0uLwScTR269YskUAdMPLCT2CMq+oFhsoaVUdHRpNbKChKx737PXz",
+	"V378bPjxw2wTuYn3Wibyph/ELlGH/AUzxUmsyssDFqvErHHEXGzngcxkfovvGPfC6I0gUrGP2F2I3MFK",
+	"E0ypIM7F+VWPyI+E8ivb8r5b5pAy4svEIRlHbMCiyjz/vIRbe+Et46fshrqztdX/DlA2vOGksDd2c57v",
+	"w90Eh+l95wSMK6xsayYEiWHyZbmhUshUXn7KwJpkjAvg0iCwyC0bY0MpN/ChpGsa+XHMOCYEwP0ssrkX",
+	"uqKd0rwbMRDhNBBF9A8fMMhfWsxA/5Yy0o1uToFHphEdj5lHxJCOdVdCalI1dFY2rig7HRAWFwffs4dq",
+	"83A4LAy8N7y7xr8Kc5PhlyvmRlLTkvcK+Pf1gbfv7vV3aWvQZDtew633a3R1QQSzSIMemVzp7U9b0+l0",
+	"S0rhrUkUMC4VFO9Zj//LEwXwNWngyGl8vfOvxtbetNb/8PHuaHo52/s9/tv+7d9KVilDWfd6VdmnsR8x",
+	"ccJL7Z3dGihMn3q901J7f7cp/xRuOGaSdUSMQtvkyI9Z6U+rFEcTETPvZCywlk3ltr5lNALApyeI9SOt",
+	"qwVforng8V+329BjMP9vERrZVIAwdxKB5gmViMWh7zXEidJC7m/+szDxNXl0pYRVUo59JvBimg9bKc5j",
+	"XdLd5tv4zoo9h7kmSOA4fNReN0VNbhZ4MLMNJ2Ao7BMSEQFhx7jLiO8tGllyT86fOaKfTqFtYqm924Qu",
+	"cvrPesJERBxJovryNC7GhfGleYsTqlTOMtgrAU2u6Gbb5lTbJTcabdVqtWZ977vN1DU74KzmXtuoE86D",
+	"+fHjOMyKGt58X7m3aVVigoZ4UlxiSPw4AQsJOUtqEiGTyfl4dexUQNsGmC4FBJpj8xpLJHXe2Fyee0xk",
+	"BVddUfYuvFGHcQCbPDl0jmU0bLWIL8gEvXGSdS3squrY3Oj9TQOp4MxITG8ZX5LxujFU+DdLXwLGOfK5",
+	"P8p3wziDAqCQBzMTingVnidPCZ+MWOS7l3of5mDB8feMsLA04Fpir91MfI8Rwbgn5E6UE/uJCmKXkA/b",
+	"pcq6A8wxZXyP7uW6YMi6QWyhmHvgAEypsAYQcJbmvnLa8HOUkw+yH9J1XCyykjLO+WzhJC0e+j1rFiW+",
+	"h5yx1xSwe1OBi8CM10wFTlTqNBc4U8qXSQYmWhNXPTSE6keO5bBVm9sctXgiJAdlgwFzY9Em96cQWyZ+",
+	"gM0N6W5BjWMQaMld0PQ1R/yQGWJzaD8K1aYoRfVXq4szj9skYrrdtAFtkHs9+yS5lh8HswV5xm1C+czm",
+	"g0kEhZmqWFhOA1EUvMKqyANncX7yC5XwEUPDy5RoR2o1dNdauMMQZEWs3ODbH6Y0YOo4iDHjXvbtV3iR",
+	"lNWOClj24o2s3PfZRAAk5LuOnMzu3FdOof4mcjJdpidJnV5LVL4mT79KziXJ0/dJzrzncPtzenSWpk9v",
+	"zKkLwKG+D67wlNnMq7CETTvivdS8gRWUwheQOZDm1azitTfuVt3nKCd98BJ5UrlcUMAtzSibO9kEfQd0",
+	"UcdM7JFaqwedaUQYxQ6J2B2LBBPEj1UXGpvrhjZYlmbkb8m3fbwiXhgEFDKoiSiAd3sjSDjlKs2ZaCeQ",
+	"YND1X3XEEyMaBEzERCfukLIDTpTJCHONHIt8vLK5+lQFXFCggvoxLgXAdA0i1Kx1c+shjZiVdGSGAeiG",
+	"fyS8Uw3+QVfz6MwiU8ZuLTIKOXgmPDJjNFqUXX1i7OI9yWpgWpj7qLOUc5u2yLefq7JYOUkt+9j3lro8",
+	"l8OmN58GXS6lapK/sCSRbe7C8joWX3TS5Dv1cqHA0VSq2YAGglmlDPHCNwpz3rLpaflENFDh0ao4v2NR",
+	"z0eLw6OQwNZqWCWg1VJ7p1prWSVJvqX2Vr3asEqSdEvt/Wrzy3MIduzsrm5cpAdr9XiHcbheYMTDz7CS",
+	"70KwbX9GWl4tVzh9kPRnwKrxacMbeH/ecEo3ayuoV/C1J1ROX1nVaqzqQRpzSgD36czpKv8Y2ba+eTRe",
+	"Mn/RpL+K4iz8T3kFS1SJY5wLcG3KowExVPkM3GTzuQjmiM5QyyTlcMw4MaBhK4c2d4rOIL5dvkmqf5LN",
+	"MTzrksepqOxi5TKd6TNJofmauSE5MR8E4VTA+vv8BsU9kDxyUML+NfEhOQk7BIfurSg9LuNcYN5vPP6I",
+	"TsmIxizCjFfukT4VELsV4SRymSBlv8qqZIu8DwPPIh98DqU0nZvIdydBPIloQC6i0Ju4Mfh6s5NtFEz2",
+	"6PzDh/Pjk94/8jNUQuAR8mQaT6I6rqU56kmvoznmOMRLVB+zU/heePz2Z5Osl7om051fsXAs7y5ZVEJW",
+	"WD2WOW3ProTsZfPUhymAejT3K4A5x8uPoQVmJv2i2QSWFG5rmi9UBc9/Pj36lfTBMym1NosM/ZuhRYJw",
+	"amG02iJ3YTAZsUrqRdWKss3LWT9phYQR2qPhJCZ+DJ5Xdsci07VnJZqk/KzNwwFxYn/E3sn5OOi/De9Y",
+	"FNAxcf4AuEmLMO5VHAv9sCpPAX5xbF6OhyzvsK0cEvDVtslx9+oo47Gtkoskkzvwb5nNcYDO9l3dAfQI",
+	"SGToqfERNxwpwO0k+VA7cHGBccQDPwiE7jsu2sqTK8iUBrfEk/skTUgR+y4Nghm+UK7mx94R8aTmjBhq",
+	"UgGwiAgJtXmfRm8EcWAXEkUZHcQUvqfrhfFGcNHKVaA8JhMhdfSyHwviMO7B0hEeTs21Jz4n4yi8iZgQ",
+	"FYv43A0mwOkSF7X2R8/p+oLFutRoGAaewATLZKPlCDRKm819Ie+HPDvdOETeDitWqRJHUpwqLwrCKcJ/",
+	"yC+yT3HEIB1wgOaGR/1gRtTC+hySTNRcDolT1y+pew5uXeAn+ZaQGAr+awEL7UdkEE4i/TL5SfavCQ2q",
+	"xEFyTxZc+KNJIKnF5rjfbwTB3mCSuMF7LlSgQSexyLUtZ/b8kACaaUHqaTjlyjdfqZKLdDRpyADI8a2c",
+	"D+CiBP4Nx0997B21cdohVwgfk8jC+dOYjHyP+zfDWF6ZOjYPOfkQyjUwf6wSeDOQMBwoQgex8vlnR2pz",
+	"7V6Sh5UAaemD4Aahe1shXgjZNOyT1LhmLK6SYzTh5Hkwz7gcooWEKYnS0oeZ7NRw5/psEEYM74D5X04C",
+	"huCvtbTxLpwHzQYr7eQtvpBTDKPMaw5x+SOIa7iSwcBdo1DEpF6zajX16Sw7kixOrvD//N//F2nWd+VR",
+	"FWqJ5aXGHsQ/BPT8xVdr7oc8lY3G8cyyeRhp4hhMJG+vwCA5gd+R60AnYIWtkws/+cLmALGzyBbGRmLH",
+	"ktPfo9tlXTukjF3is45JyT7zXBtjUrQv2GLImoxj7pEBY67k1gLYzioSscu9le/t6c1e+YkX5T2Q0mMB",
+	"1sFe86DegtvnnK+QWVXf22vVanWowZNMOn3NnAs2CKfpr6OEGuHXWqNWq9WaBzu1nUax31RqHobbVG51",
+	"dnx5T2pyQEvtUt3LJxeko0ZeXmrX95s7B43aC6tpSU/16ra6ZDs/AmRMqrh+Lzq6NOXTU7U4KJRopnP6",
+	"eDuLkKA5u/ENJ815MOVLGZ5JR5t010XbNpLCt2IKKJsbksFX+G9Fwuk921g2JVIm71jICJkHOBZehc6r",
+	"0HkVOo8hdLI5WG/EDyOFMnHDN+J7kUompM767U6fSTEpgtCgEY+AARm8exPqhOjQJtym6kcm8ZDxGNpZ",
+	"C0xFc2kQoB2UewF0b8EWyaQMnorQFegvIH5MtIw6xJuk6YoVnuEkItTzAKoLTUiEB8KB2NwoD6k7iROK",
+	"k5BXCUwPvDU8qXHJPS4kr2GekG/GqYWDpF9Yxp+TwXFV7WNS5CXCRuBI6nzs/Vw97p52e91jh5RD7mJP",
+	"Gnh3YYGqAbX0CrL0VUCWlie0G1hBL/Zcdz9hcir4T/J4HQCok8FKwi5NfcCAwSWqoncXT4QCm1FuLyfB",
+	"nnFUdyVByju7tVoFFGGVVqzoy+aIm1SMRIZdk8yRgCcZfZEoNCPGbD6lM2yN/BeiOAcIE+bJkY+IKrQr",
+	"hxH569X5WYU4GlxIeTtNDCHnUL/mvDOJh6RRrakl2TIHchNRHpPy5bsjsrvXPCD/7//TrDYrbZsT4sBv",
+	"1/FszH5SuEXGk47u9oe/+DgGeE5dQvwihxh1g5Yck2KwYGfg5zW4dGaJfE5+7vUuyFsqfFe+1+DCWCXf",
+	"UacO/m7jjaRPBdttlpNhtTOjqTiWfJUx3UZ1p1qvgEf6akpvblhEPp7AcubXjQR+P6KQ2S0Y9+SAR+CQ",
+	"NBZK1/oLCG7oLltOwfJVyQfstW/zDJwXcF8Czk3t27xvm6dRyG8kKSnpoJp04ZuU69qkpYDGSPGHUvbQ",
+	"QIRpznqWYBTFKRF3jcBiFnHgHzhh3HV9WK597qDYQ2gGeZ+FIWM59MAfMKk6V6oEClcxwqBElClZji67",
+	"HSlZ7oEX+1GBxUDqpVuaLXzs5bYb9jBT4Pg0M/9ilYDrNbLDmTtGJrnnGc/8MLEh9QrjVIO7f6BWKT2v",
+	"pXZp/myuU9r56Phq5lG7H01tVdi09HguAFKbxy2wSqZAXYdufC+TFeuOGHnn85i5QzweiyDbVptynIeO",
+	"gwu9HL5byqEyV3OocIuSKtba+1eot68J9bZcqU1Kuu9JeM01Lk4rwVfrRmzG54rbGhcDvV0k33lom4lL",
+	"7et8bVm8WsOdJF2/1aqtnoiVgeKut/Za1UYrB71dr+4WQm/vfq/wagkRr+4UNOFofgBPYDFr+U7x2Qw4",
+	"tGwXZMwkUe0YU6S0tMuSzcs5qJa0UAAPPZFmSaYnpepArL9hc7CxsC9kCsGimj8eYlpIMr6iJsQ2VxCW",
+	"Cy2NhN6/uz7CawJ9JQvxXJC+1uoGrAVALcfVa/lWCkXMfO8rYYAZS7yYryY3parlK7TJK7RJASjY2GBd",
+	"G6KCpdwzDZkY52MOF6xj8/SRpGUvWdKxNwm5JB0kY5v3WRDyG6nzWw/t6Pvy+TfqtyupmGtiUm3G0p9x",
+	"X81nquY/HPJqTcnwCnr1KhmWgV7dJxny/hSjq+iLNFc6cUzdIQYKISkdQg/QDq1MdfO1CsLgpAZMmIbI",
+	"oe6Axou8RikSJGbe4asDRu8QCMiUipR75J+hz0VWkhroDVhKYBE3hMQSD5vCHdq8H8ZDE4CSRhCCxJZx",
+	"ZadzddXtVT9eHEPwxCLOxfll79356cl5ctHmGgAbs/hwoKm4JewTdWNVgZ18CUGBqDkLLPbQafPQARZe",
+	"NWaRmblHTmnMIiJYEKTVG3gn+8TcSQxxUDlpzqbpBw8xjgZLnn5TDdPmGTvSMlZ8FN4h0qNpTpI4DCFS",
+	"h1SgMyXgAVVsk34jC7jta0hT0EGGEK8rOw0sPQgJu2M8rlTJJRtMBPMsfZN6yGsTOu8plAqPzZMRZPrs",
+	"mjZzDuO0rGjR5ulFqzCH441ooxcSDWApdPtUSEqRo5RnwOaqFSDPGPBGToj+RuUwc4cxPptrpU5pcDRF",
+	"WFXEkUwxnxeWWOg2N98uh5N8H+W+fC9PN/iNwLMg4Jsw3hTl3Rh+vmA1eUsmR6vsNBsNpzBdBUklEagL",
+	"uiw+a8xVClPIRuM+hHeS/evOyT43eFyGDkziM6NyaXvFYlUsoyE11oikFS34o2ulj9190NLMyzCTwumr",
+	"1rWC1vVtFCCksgz730AZ+mxQ+dJC+yW2Z2GdvcEK127Smm3R/cwbtf4QcZ2nN/h6puryQ0CaruDSegFZ",
+	"1RGT8xBLC3ty+YzqEQt6QoqYACxvIQ5pWnavqpv9gInigPSlGsd3DZoUyl+LujrjaxWnmHuztRgaJPDv",
+	"WDRTOhYbjeVO1gy+cHZ+Bq44NqJ+cAVDV7hBci8+RkGpbZLBdn1bXi9ZJWA/cald+uvV+RlwcXmDUrfw",
+	"jx5g1rT/KF1233887fTOL/9Rskofr7qXJbl84VRHdBtWSfj/ZqV2s3ZgMq2j8w8XkLf9nbTSRxpePRit",
+	"Fv0FIhdFyWn9jgLJHXGrM7Nxfosac9GYWmQMKF4JvoLN+9S9vYmkkCGjEOGCA/A4lCn5Z9ivtIkjzwbC",
+	"eWSDv7o9iDSGEpeLzkX2I20kCd2Sn4fTQ+L0LjtnV1Lwn585WBqfaVJCygj/QblHBtQPmKf8HH7IReWQ",
+	"OOmxdbDQJKKenEcQxjGL2qraXvlGPA2j5ySn1jEbnolK4jSyeeyPmAX9ViyiO7dbCGth4Rys1KyW42Mq",
+	"fZ5ENGaq1GMA4RlBHMmBHFJW1Z8V7NZy9atzaEAlIFZCFE4BzLrv39ywyOZqG7FpFidO9/Ly/BKsbMy2",
+	"V7/7OsrvEeeie3Z8cvbeIWXnsntxftlLMoAx277P3HDEhM3NdUjcZTDmFL5Ac9XPmnt+AfYKkDQ2V8PB",
+	"pyknDpPH7ZJREXLj+9pfhsOG5lvOJApUdjOUwUpCnbL+MAxvycfLU9EmwzgeC0tqKZN+4LtkGIoYEbtt",
+	"noghY/4X51c9BpnkEUscb4F/K010/WYtbdroOuuH3ow4n8HxdOJZ6IFqk+yoLZKILgsOzheHTOVHbO5g",
+	"7a9KC1dDya6k3DMlG9V0JS0kOcUIYSEvH139SmL2SWscxFFnfgsPvYOOuXgaEqHZhyCO8G/qjs3LXujC",
+	"wR/hFsvrDQczgg+ajTpelS+4iin3aOSR33BJhM2VnWzBizEqKe+8ZbO01lktoNi+ZTOHiCFQKWxFjrOg",
+	"JqVufyPQaSZYdMcieKOGYB9SQXjIWVuuotqV6i2bnXiQqq9B4Dv63EMxiC81tziCxkYtotUF4nOb0yA4",
+	"JMmbHBKDj3QYTuXHplBBIJcgu7VytEzoMdlcnjIg0b/8pbsl1Q3tPRSMx3/5S5ucjxkICTV8Avfg7KrE",
+	"AQ0FUUXuaOB7SeLjLRur7yOdoJAigs4EESEpO4lu0yag2zg2Bx8xcXgY+y5zlrQpRJH9wtxpaqPy6fYd",
+	"xaIVA5en5+jqVys52yEINpfJZ01HGqxfqY3qqS9tzv9QX6u64cjUBY+ufi3NaX+GGCpZpi74p1WagIIJ",
+	"zKi9rdlh1Xj7dqiIArQMeRALSwjEG2A35qjv10HX7h+IxPA8copehmpf05q9OTAlQp8mL0nv0XJPBM7C",
+	"ImooP2LrwW/j1VTzTFTo5X7Mef1oMSYgT3c1xfJLNC7Uq4gXTnkQUk8LwMKQlKH2LMiQf8/iRDA8Pszn",
+	"al4Aqc5su+LukLhDGgkW/zSJB1v76zoD6lYqLjJP7Fol0BhK7ZLmwVtK89jaGRzQutvo73lNZrZNOu6e",
+	"nvzavQSDHS8e6flpRrRMjmzOqVDwoDgvtUvz+sU92sWxogsEO5MkA3Xr6vMQwbvxIR41iQIpKZWcJD4g",
+	"vizjkMvEX5EPpFFr7q/hA9ldT4g+yNG7Dm/9IVy8S3nY8/Zy3P/ApSJq1T1jIUvGw7jMPwwHChJWTKMY",
+	"X9AmTp5FOqRMbe7g94+VLeegXa+5ngPJMCB8SeBzZmmMCSaNfDKW1r0OHUsbMNObdciIIxj85RA3DCYj",
+	"riuYpcjAgWEz9QKDUYxD4WMhN8atYXgIhAFyQ8R+ENg8dRUgjqI257VxlqSJFiNQ4fTfIaN7mJC5YVy+",
+	"fF6imHIvw73WUPbApniLJsVcYZRVoirq1cqBJy1OhNcOpbz8Gny6pLFUJau1nb39AmSlXCMT7ViCJ/Yb",
+	"9cSiSiYHfylxevHx8ujnzlW3tID3zuEqpRSl3qcsj/qBNN4mQp/6FRsVahceLqGRukDvWERv2BG4JBNw",
+	"qvxCLmkv0zF3IBNOhCvZuOEKq5hdCTnZgiaLc9m+f64pZfS5B76rT32GrkvqCFvpClvJwlp6TMmv2OTZ",
+	"UktrGdO2MntpJVRiJZRsmctrqRZGBv1YOF1Lb4uVODXRp2nsoZXfGMvYEgtPi4WkbqEnND0PluEAtHl6",
+	"Gi1FV/Cfuvo/uTuWpmorIWXr9w+/WWor1R5bliUpQZ2r+oHVqDWaW/X6VuOgV2+16/vtWvN3C7hUuoOq",
+	"YFnEkZR2C1QByfhztlUBH50XGk7KWA/hJZyO2E+24kdb9qRW23F9D/6XVSXHs0sOwI04VSkcKtXlY/2u",
+	"8lMerMskyq9WaN6g2fSD6TUIgr5C/6E5axGfxDy/bLm2Aq7MdKen91VkVywSjrFdQzBTgJk2d5DHKGQV",
+	"g/k4q1WCLwBhvtTzfmCZ97kaMexAQZdMvUo6bOULosoZF+AyKwmyutSA9yOXR5zMglHoJqQC9yqYYbrv",
+	"ojGYKsKaA/kuO3Pmc6P2rAeVPCbhxjRAP6/HiEsmXyZ5j/YKzKc67VslvbVJmpUcuaHx7baaO42lap87",
+	"ZN4ENIvzs6OVFcHvITHB7K8Cq7NOjgKe6x+hXD5KeeXLTGsoKqE8otxlgQ6yonc2LaBMDlCufFJLNjEM",
+	"J4GH71C72obOe06V/KbcsJmXyDfcMe6FUjzeTHyP2VxAAB7YsfPZLhW80y7hW784FUACS8VlAj5mc/M7",
+	"IAeH4VR3XIBgdBwCHlqVgCygRjBfTxyx8mzuwsehUkXa6ATcxFNfsEqbUCmPt6CfhH4MKgrQrk+KRTyb",
+	"z1gMSgGE1ZCHyWctMh2GQjdVIO7MDbCElRMRh+Mq6RD9fZvrT/iCOEeds6Pu6QKwMSyY0ifrRRWQFnDp",
+	"AhpIQmzrlI2qZ79x0egjy8md++QkJlKvJCZbDxCTv3W7v5z+IyMoFYXeKyebe7X9GkQFHqktmNrmxSLr",
+	"Mj3icLReSx9eC04zUARAF8CrNQtdGplEVWBbn6eXW28qbqEMsT+ZESfLHVDmO5pHOVaSUNcgHnP9EQ3I",
+	"OKAuExXoiJYBFs9h7CAajiHN5jPqAJ9TSU+RtqXSWZNWNm1SVa+OEIhBEDfkdywCuRuHRicq3W9M9T2L",
+	"aMxI2YMOVlhQ6TKuUt8yXeLAc+dln07TjLSDj8jFh/RHn+s1acs379s8u0S6TDRTXCil+lzLcMciLBAM",
+	"Mq+mwzBgumFXgj4byTUM2CAmE47EyTxcYOVGtnnZkWSKtdCOml62sJeaURH9gJmx6VSgalcxbiPDCvew",
+	"KNPRIhQ7vIXcZYcQ+EhuJLl8RptnExp18pqC4lCEYCQ1GiJO6ZhqHo6WSSqPT1MxidiY0Vjo5FdopTZl",
+	"7NaCVD/5L3AEQANzC1uJKR2NjFnkh55CWIakVSBYxPOVFllXC+VO7FQAn1bEdCYMep7w2A9SeQMdwbD6",
+	"Vvf4onyGRbjpeSisw4V00FxNatOBgte0VDepLY3uq4JNUaeyJ9Ys6aW6radlfATBo6VOn9Y0F7ZSyBW1",
+	"WnD/CKG0+iwIp/OPOJlu9Q4py5NFI9U1LjnOFYtQaXfoHU+SPUzycDRQiyo2WVY+qxCjFMm8OP1ZoAKd",
+	"qH7ZhD9J4sFMciCeAaxdDZBqBRWzSJuc1xARPHM+HzExpJIT63NyO6XukD58uAUOobUz/vJk8ZVy/p7Y",
+	"fqg9Vz9bmhm4ipftgZmCm1kP+JXvKnPw1Yp4CkCzVAfZxJx4mXbFOGIuHEIlHuYjwh8vT0nGBZjEhcAX",
+	"SMpSTJBarVGBbsBJuZViTTbX62K0jUvkOTSQSxpbzK0ptDzw3SEYCOOIDVi0skJwym6oO/vucDUfV8o/",
+	"E9n6yv5f2f9zY/8Y+AAeB0xPnbAt/fPHy9PKuiJCsCB4FQ+EQgy/jbWLKwkEeb8WBmQFWXDFguAFy4E0",
+	"m1DjmawiGOQimabTeszdWLJXxv7K2L8fxi6PRTFTX4OFvzjOXRQwgJWAMpkUpa3sKGbjVPLQbIT5UGuF",
+	"bFo5tMMoHhInZTX5iAMm/cvfL1jkMh7TG+aQMf4bYg5gBeDbhizwAOasXLNIvVb7E/ycNeVZ5ur7PjRF",
+	"iytV8tuQcQVUSSOmOqFlBgNMiAlV9Z0bhS9s7kXheMy8av7Xtvy+o7AkEScBBpmPgiivcj4MQpIoSBYp",
+	"IhvKgAiFKrZXG3Cvn7/Io58mGSSeetOjL3dgKRLBFNYRzbGAEfYJ+nfmd0ZVvvP1HPoJrANxzs+OujqS",
+	"IRcW4BtS9z5Z37tv88S9T7R3H/rrmQkbiSbnhUyAx33mBgx95QOfe4DxGZIBm+rZDqgfCFKWbzVX3k8i",
+	"IClgwDignNyETNg85FXSIfc5tq2cZ9vCKsVGw3lIfAGzVBTSnIKPXQDtuWrkIfuWwsgDG43jWUq5oMqZ",
+	"x8/mIzmJBBAzgYLUjIOH0/s9+6Ym8sLK+Aur3RPVWN1KysDBBOTKp6uneVelGBKzQBP8ZZGHoMAzXODD",
+	"NdVFQLjLcsRSu1WTcnBsXDGnJreJDGkw0HJD7faqw1+MwFc8jgUhExhGvVZTPAV4x8oruNjJMu9TMVbw",
+	"w/lZ72fMo8np3IVhExhiEk8jZYBkMVduLqpSefgMzJG11o+jPIk5sHYMZX7qzyWoko+fNPLxk6vu6Wnp",
+	"3nNXq70GU16Nru/b6FrRxPqcHKnFmBGXLJ5EHHssqtsPyTgMAuID3u6Uxu6wME8YFeVMOXOqJi/Ai9hM",
+	"BbnU01DlSg/JVhUZeImsVOmqrOVM3P2rZ7Z+RxUghZmtX6wSQm5lF/8dXLPMBC+KwJ5r7sUGEm6x4mQY",
+	"eVBtGwRS+25oMyccELkApFyv1f53TmuTlipWl5KPV8fyBMtnKhnbsFZtmvZh6ZGp4WEi1VQYs2IVzvgD",
+	"qeBpxKrhWvhB0DeWCYSXAa8sKPf64adtNwjd23VAltWDBB5sqzZlUENGQPen3AOAvgGNAH0vmnBBqNST",
+	"9FGNGA3w8Sq5TGpYUwhQi+ijISyVDiuSFi8wDIGgHnoo5gghD3QiGFZ64ldsflVwJxb+tLHERpAbFivU",
+	"pWJYDPWKI1ivJyjd4OHULFCwSuFgIFh8xdyQe6LUru/Xm00z/u0liaCi1H5gQYM5uftOeoYAfoDzHufn",
+	"bJx7df1lnvpt6t0hkP8LDQh8wE5G9/AoMgijKY2wrNCjM6ES/h2BR8shZV1d0CIzpjL3KXAzSK/m7I5F",
+	"qm1Sn7q3lSrpYl536qzV+jkW2HH2KVbuWl8V2HkTRoAV8nBqQXMpvMHmPifSGpAflcw0nOLN8vNvBPra",
+	"RRvQbpOUWhiMR+JhxJjN0eGceO7hKjwuqqlb1+AWDlEdhE0XvCCCxXKE3Oc3VfJQhtlB0soxzRfVGoj/",
+	"HE6irLp8zqWiOcmAlArNoHd20XEG6/+b3JO8D1XuC2yW+bykyFK7UV+nD9D84n7lOsOHCav61xNWyAHg",
+	"uLw6eV6dPJk+R3iKVpTvOQGamodi+zNaZF+2FYIV4CCzmC32++SKseIQOL8ZXa0ia1UR5BAvkikVNpd8",
+	"egAFTg9n00cBo5F6yQWMfm09BuaOPiLrK7H0DDNrFlstuGAKwx1X9o0g9Ib6/JURPFuUXqDHbHGY1oFe",
+	"ota9APninf+JiflCNCTZclpylpa97s+XvQ4gHu+LrPWLpX/YoNOVi8m8NvnXJIxZxsRGDdiwp6XF/BgM",
+	"5SoxlF8OO9kwu1HjFbZq1Xqjtbr2kl2hr6y4zflf54qAdZx4CbDj3IXlneR80dE1ncnLRYZK1NVMISZ8",
+	"QsFhdcbjgJET7krWnV33eX8oaNZH0LXl/I5FPX+k9exSe7/aalklDK636/VqwypJhbzU3qvuWCVp/JXa",
+	"9d3qwZeH4kPotbtPPzW0gKTDCHT5BSXgVVC9aqyZBIx4DdmY01iLApTb4SR2w9HL9QB1uScK46RSuE7p",
+	"jFASA64UY56o3gcEgPlzfpxkwFEy8IOAlM20PP0FEYdjUalm+y0lTpgCrCZw/GQTKcthZHO1QRXcykNM",
+	"qstH5Ixe374g/mgcCuH3A6ba9aSDyiABVBAc2sCK0mlx+g5stG1OgYpb5qF/fW7SlgmAdQDQ03qa6Rjm",
+	"Ukjncx3b0oCR6nmsEwZVguZD1Y938rWKaZ0r2n5g4Nt65n6q5WF18F+G04zDaj60LHkFnIT56DDx40xL",
+	"nkxo9sofTQKKDbv+iaDIus9UPwpvoZtPLn65hpurYDNfOJzW2ov3YtIU1glO735F8C0jNG2lGpYSe6/6",
+	"1at+ZepXwHDS+P6bhFCW6VcmcNEKGM6GDW6AmFoKbTktWsHmDwZ+M7QUNBLG1B0mxKWRYC9vzGE723wV",
+	"tGbSpe4wHSWZRr6U5YAEnWlmMddmUnWwCebqNlIt5tDmRapU+g0yZhHGxRbBRvfM5X5i6Oj5/QKHS5Lq",
+	"shS7GVrMr9FS/rsHbKam2FkpX6y1olwFggFZWNjCo7VKC49CgbmkI0V9d6dR399bU4Bu0uCjXs9cm39r",
+	"CsWmJXttQVZYosjtVPf2XxhUtHHwVweJNpnzjwAUHWe548tNTzMnsv05cySWt+JLJZcyYZFXL+q4l6lQ",
+	"NOVlYS61QYPzsic7lo/c/9eEZevwPMZjf+CzqAqqvWKgcMBBkIwp1PwoOZLlA3lzZy3Z8ufXsY1eOfwz",
+	"4/APsrMMYr/PwjIG/0MkAMcZPvByuazu/21w1HmNW7cUX1vbfkn66gK3Tr6bmCSFfkL9sOud01NoKF1U",
+	"2pZvkQnIonz2CXpjqsVvlKyS+mfK8V6YbqZIZHW9TBPeV+UWj6NiTdPj8DJ7cahAikuDoE9dPPzsTh2d",
+	"z/9La0z90Jv9/7YnUQD6VnH45bchjdP+tthNAyIvuEZvBHEmUeBAuhLWNcOHoC7AF0SdpT72gC8Lxoij",
+	"SOnKOGb4PARAGHWH8Cgb+XHMvIpFhH/DmQZ5ML58y2ak7Lzv9mxusrrtWzZzKm3iCP+m7miw72QHVU/3",
+	"QRiNdJawf9NwyOW7I3LQbNQtgisAYx6yiEnNUqqNxGl8+uSQOLQ5dW95OA2Yd8MOUyQEQNYuhxHhodI0",
+	"5cfrNSIqgMcRsTjymXdInGa95hCPSflyR2OWWdIit4hqCaxWrgtbeY926ogh3WrVGz+1saVdnwq228S2",
+	"dm1HF2pIEki8HOjyTNXTtJ/eDdbCLNZP823wrPnh+Df1n8r/81//XXFIWW4B7EBF4Z/4N43kR70RFcDL",
+	"iKchGfgs8KAXq1g42OTgbOHJeYTRFq9cOuDC3zcb9MOGKxU0OHYnHilfxZR7NPKIluqVhZ/XPbf95cZH",
+	"0gp7MoE77x3PR+5/IiprOvGpqb7gGw0QUt1jOho/cFvv6tQyN40wr9Fq1Q/kIO2S71WTDwFztEu4q07B",
+	"oOU+z0YjeaTd+ycgNtroByF0LujUrmy72Ox6o2RD6bfu25/Pz3+p9rpXvZK6DPynVj/YofVBY2vPrbOt",
+	"Pdrqbx24dW+rwXYGTdrq77p7axT0Z9jY6nG+nKaRsmCPlCmfkcanT8SXxASxiYJH3oecHZqslvjC4MLo",
+	"M/djQcaMQ6Wp6l7vM2G0dsmlGHM8eRZJWt3r5g+poPp4ebqotHxehbrSIlMQiqCFIX5CIMKTvDSaQKE4",
+	"Aa1T5TqQ47MrMgxFbHNJfKQ8DqjP4RaY2DiCWRLqeRET0KeQBzMpdDE4Tzw2DsIZdqigQRBOQSyNLOKc",
+	"X3TPfu1e9a4VgVx3Tk/Pf7u+uDz5tdPr/gTwSpCIwNlUT7tA/Duavo4uux2IKsRhiH0vlIATxFeNMG5Y",
+	"LGyuq2X0MZXHSG6MlPxj6kco/sm89M8gFmEYBeC6ysiVQWexdGNuiF5MAlaxyIQHTAi9Vjb3YKdUkgKN",
+	"GIGFAagjWOsk5YJycnKh11aKfcpnNhdjVdlcduqNvWqtWqvWHYs4f7Tb9T/lP+RVuFKr7yW/29ypfdob",
+	"pLc36ju1vdpuc2cHUcuwBCmgIiYB7bMAcj4mIxb57iGhav/TDBcvjEnZCUKXBnLMVcRYgr8Jkkr6I3y9",
+	"Cn/KL1d9pSzDH8NwxKo0GlP4C27ywhH1uaMir6HZxkHa0H6AGlcMsEweofhBWLWIiTC4Y8JK2pfY3DiY",
+	"Gr0sxMQSSfYupPx5FlJuHKa0LHcqOatYzRVBBVY5CMOxVIItvakWcWkU+Szauomox8hZp2fZPPD57RbM",
+	"SBIBOPbUXxETLLqTX5UTOLm42wXNReAk2KgPbWHgoIiJOwRc0GSzq9wfV/1QnY5k6l7IMEtHrQH0cwMy",
+	"cl02ho4rXQQew1nNYEGGzL2VXOpGnmtMuTk+u5J6pQiDiWobzxNBiwCCUmZFcBCEfEkQ3tyoI2FzR5IQ",
+	"mEEOsUsGrasnvDb5n//6bxhXunrJgpqLJndJL5TeFbtkqT1XbzNGRhGhDtkOTvGNXFE/8kCDBky6CgFz",
+	"w4+J865zcioZhs9FjHXGqE7PJHlJ28GjM1G1uWlUiDZxOqenUiMjSKak7HSOjs4/nvUkAXeurrr4j4+9",
+	"n4Hujz5e9c4/dC/lxZOzq97lxw9dvPcE+J/867r3j4uuvHRxftl7d356ci7/uOz+7WP3qgdvuezKn+TV",
+	"3mXn7Kpz1Ds5P5N/KvYHTXgx0At83eZl5/j8Q+fkLGWM20Rf+nhxDJcOcZzGLTbHK8ddjNFW2uQ++wp5",
+	"lbKsbD7FlKwF6GbqPS8LkHah82YFL82awFNqfb4y9tRzc2M9CNopWcLFHiV1ixYH30NCz2t+zv2wTNOE",
+	"+SxwwU0KQZdUPzQo+DPpX1oICIv58fJUKRw3/h3jFQwipr6XXoGvCDq8+oI4nydRYGXf/EWlwPCQ+F4b",
+	"/F54wgrL1rV+oxuSDSmALbpxMAOBgBiYyJn17xzMFrMfLXGSc+hkXiWk5kMDqf4iDKpxn9Fi10IJbChb",
+	"iilUiWoF37a5htWM2BaDuhGRrpN6nmbNpzI4ARV0ZH+mMoGkXh+9Eej0Aj1Iv+SWsbEA5c7Q6xf3n31x",
+	"8gg4VF++Yq7EXC9BONB7ZpH+jPgZjKx5Do7Ky6ryrIhdS/5aiP1pUHo5T7hAW2E67MpjjnKNdOEMHXzt",
+	"sqrN5a6xHnnZu1d7LNm7dvB3DdmrucNrMu2rsDbYBh7He4V1LhK9fctmC/N70OrV3FGynftcQBYZSSt+",
+	"qQuhXBQAskt03p8kjdIbxqXwYR7BAtxUUtqlSpX0wJmtEomwJWg/8F2EyfXVIPATYkjHrG1KYYs4t2zm",
+	"kPL5mPGrq59JSp/Xt2yGQRFpRAox3NJT7nQ6HWmHo+f6ls1OPOWXrlhmZq9FnITBONUkamdz6nkCPpy0",
+	"yZd/+J5jejjBO+Fz4uQiKZBX7OAkf2GzCzZS74B+KHLlqCAXv5z8nVx0P6h4jpyKQ8oYEIRbAEkHVIEk",
+	"IKA3CvuxK9cH1lDB69XeQF7ywI9EXEnx3ZXQTEK1VkbVESxgbgwi6zDxg/kxbk1OIwNXUjmMCHxCSeFK",
+	"Mji10SZYA7ot5uQjD5OHMAbImU6Olma3p0avBpzQpqqOGrNoK9WLZlgEFQ+ZH8H6peQtWHTnuwwx58Wh",
+	"KgePdQNgcMFEKjQa6ritDkPcspnNozCmMXMqsMJCfcQgBPCCC/QWqJ0MfBELGP+x6RKPohmEun7u9S6I",
+	"EkUkCXUIjNj6OlCLJGfznzQpViwiVBvZVFOEVPGYJS2Us8cWI7ZyaScCsCB5Erclgd+PaDQjgFkuxziA",
+	"gPGoLcf9FxUORtpKQ8Bt4pTtJNIpGapdInYu9GmXbE6Mq6eM38RDuPE/Riwehh7+O5bcPN6aRD7+Paby",
+	"rgrk7XvyFY5d+g/IJbdLTtq0+ePlqdaw5IE2XuPo398IQMwbMfkWxN8TMdCulcaw7rAFBlGRXx3jTTaE",
+	"9Klgh3otGo6VrB2uwrK5KN1pK4YVwuXQ1zy1SMalIF2hNMion5uL6sEapRUGkyBAM21uZnICQIZzTAr5",
+	"TnLVUfhb4YgVxGMtDPrXHTz0VeJk99sBY08to3OY8JYt3wMP39wE1Ofnon0OKc/FHDXrJjRiyErmYotE",
+	"6UsLcArVbdKYuScJoGfEujBoII9iHJIIYGrSDhgFpioSV8oYte6fzWxNWv3NV0mk+uo3z2RdoLyDJlLK",
+	"i9qjnbN/06N68PvxSf2s123Jayc/1/5FW724/+vOu+kve133b8e92bAf/fvfl+/D4ED885eD01owvG3t",
+	"nkyIZruaoW81B3Xa6O+4Ta/FSvBZ2MoV7hPLUtee+fBNlaHULm3J/7ztvj85Ixcf356eHJFfuv+Aizb/",
+	"cBRO3/7tH8e/NH6ddmbdzuBqHAXn9fjv7t87kbj81Dm7+OXd5O7irEv9vzdmH6La3dVv73s89Js/2Rxe",
+	"0j07nn+vAmj59uNY6HZ9GqPuFza7L6E3jU6bzpcfA+sTmKBUO1ADosZipHrQd5H2u415Hi8U++FvEzYB",
+	"t6NjZqY4KsUQ8yKiGQEPZManNqfoH4Id6Uh5gML9sw0pMHYJu0N9carkOEngCPxbhgF8/FIZMxAtojL4",
+	"LBVGLWwN1GMPSKj+euhpAJqhcjUF+Zdcae8rH/+XAVh2xbDRWbJeK7o5Pies/csywMBjuJ7JAD1clIRE",
+	"I2YkIuUJD9/0bb3k91Ge9ijianjPW968FArFjV8laPaMhcD9D/ymz5NqV7LkwG0bYnwZ8H2SXhOEN22I",
+	"cCRXxixS7FEoYWOcUEsl0MhzqpJaBBEhGdAIHQyQm4W+IwtOc0DhoOCvAB6tnrO5jkyKmMaMlB0RRvFP",
+	"x92rI0c5IOUDU8l+Ei9YYd28Wp9jU4N5FuU8xaX3Bl8Dr6kvcAUWFd3Dj6U1FWG1GLMrePjLE1XCKwoo",
+	"tRsL0WM0XcndOtjf222lWbc660in9qyfeWuVkkSuUptPggAvnCLNfRClthyCvHQF4aqjdBKSFDs4fjlk",
+	"fBiXul26+nh01O0ew5Dm7ZdW/eC7qWvSdLJ6fVNKvj9C1fl3ZCI9laDZ/pye8S/bkJz43A2vtZfCWlAD",
+	"n6apFhfAK45XUAJv8MWH1r8vtSGlbIeWrzoHVTnHk5FH/s0wJnQKnX6HNIYcYj8WNldymab3YoNeaKwF",
+	"IvomDDFjnVAyiJgY6q8cKlQd8DVIVsg85uk20ZjIa3TmgoCao3i/U8F0/ySdXuf8K2sXu90iZN7UF6xQ",
+	"LbiUVJhjcc/BMmhsJnQbBjZBInPrO89A6JYQAUmFsFDxYx6RzHdOFtcbtXlh3CoQxmoqu7pHGMt03pwX",
+	"yHDjcodiR+WXlzYVkPe5FfXxMnwKr0kjz9RuBO5ADL6GMJLFdUpWSTB3EgF0xh+fS28ZjVjUmcTDUvuP",
+	"P63SUeCr0/PHn5JDmH9bpXN5YwN++1O+KLpbHK9SEWwwCLzQReRkYJlQXDCIwhEpOyN6C912MDbNAEIU",
+	"ap3a29tJMUt7v7Zfq5R0gtU2sCI1vfynL/wxg2gGpF/FgLyaxp47Fydkwj0WEWf7ru60IW9DijpkWpbN",
+	"NaaJSHqWCyttWS4skmJpk3g2ZnAl6TBhpV16LGyVLqwM1A8EGJOaemD1SoKm2zQvnkEfZtGYRvFsS7jh",
+	"mHkJ/px6JQ0CFidDxkna3Nl2jUflfFPcOiOxJoFbBMs097JDm8NMiGTfwiJXMQsCKp8XE/35k7edM/Rr",
+	"3dHA95Ksm4jRIDNLfHXBFN9SfgtN/g0ZompzQt4PaWTOuOxzz7/zvQkNVCqBG0bjECWmqFiZlvTCUrkR",
+	"uYeSxcoMsI/jKNwEHkdhALk9hQ3tBCmPo9CbIIZQ9pcbFttcwfuReBiFkxtDWYgmkJYr0BGeVqG35WnI",
+	"ZE/YXEyiAXWl4mBiRv/Pf/23U4HuOUUxYOyto5M0vAmzedK4T54+zNYRi0CrLQUCDG9GnEVIt7a5dm4m",
+	"rXHVeNUqEmOw2ZF6zPU9BsjOxoYTnxNpHbIpbBBMJ6XYN+hZmGQ3TMM8fvnzy/8XAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

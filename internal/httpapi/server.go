@@ -23,9 +23,9 @@ import (
 	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/idempotency"
 	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/reports"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/wallet"
-	"github.com/openvest/openvest/internal/reports"
 	"github.com/openvest/openvest/internal/webhook"
 	"github.com/shopspring/decimal"
 )

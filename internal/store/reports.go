@@ -89,7 +89,6 @@ func reportFromDomain(r *reports.Report) reportRow {
 	return row
 }
 
-
 // CreateReport implements reports.Repository.
 func (r *ReportsRepo) CreateReport(ctx context.Context, rep *reports.Report) error {
 	row := reportFromDomain(rep)
