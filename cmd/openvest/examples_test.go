@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -89,6 +90,8 @@ var plan = []step{
 	{op: "createSellRequest", example: "docs"},
 	{op: "createSellRequest", example: "recurring"},
 	{op: "listRequests"}, {op: "getRequest"}, {op: "listTransactions"}, {op: "getTransaction"},
+	// Attach the holding to a second portfolio (after the sells of it).
+	{do: portfolioLikeTheAsset}, {op: "attachPortfolioAsset", bind: map[string]string{"portfolioId": "assetPortfolioId"}},
 	{op: "createReport", example: "*"}, {op: "listReports"}, {do: awaitReport}, {op: "getReport"}, {op: "getReportFile"},
 	{op: "clearSandboxPrice"},
 	{op: "listWebhookDeliveries"}, {op: "retryWebhookDelivery"},
@@ -146,6 +149,19 @@ func awaitCycles(n int) func(*testing.T, *contractRun) {
 			return cycles >= n+2 // the forced purchase and the forced sell wrote one each
 		}, 30*time.Second, 50*time.Millisecond, "the clock advance did not run %d cycles", n)
 	}
+}
+
+// portfolioLikeTheAsset creates a second portfolio of the customer in the
+// currency of the asset, for attachPortfolioAsset (assetPortfolioId).
+func portfolioLikeTheAsset(t *testing.T, r *contractRun) {
+	res := r.tn.Do(t, http.MethodGet, "/v1/assets/"+r.vars["assetId"], nil)
+	var a struct{ Data struct{ Currency string } }
+	res.JSON(t, &a)
+	res = r.tn.Do(t, http.MethodPost, "/v1/portfolio", map[string]any{"customerId": json.Number(r.vars["customerId"]), "currency": a.Data.Currency})
+	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+	var p struct{ Data struct{ PortfolioID int64 } }
+	res.JSON(t, &p)
+	r.vars["assetPortfolioId"] = strconv.FormatInt(p.Data.PortfolioID, 10)
 }
 
 // awaitReport waits until the job produced the latest report.

@@ -1615,6 +1615,24 @@ type AssetUpdatedEvent struct {
 // AssetUpdatedEventEvent defines model for AssetUpdatedEvent.Event.
 type AssetUpdatedEventEvent string
 
+// AttachPortfolioAssetRequest defines model for AttachPortfolioAssetRequest.
+type AttachPortfolioAssetRequest struct {
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId Id `json:"assetId"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+}
+
 // AuthCreatedEvent `AUTH.CREATED`: A token was issued.
 type AuthCreatedEvent struct {
 	// CreatedAt A time in unix seconds.
@@ -6398,6 +6416,59 @@ type UpdatePortfolioParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// AttachPortfolioAssetParams defines parameters for AttachPortfolioAsset.
+type AttachPortfolioAssetParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // GetPortfolioParams defines parameters for GetPortfolio.
 type GetPortfolioParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -7730,6 +7801,9 @@ type CreatePortfolioJSONRequestBody = CreatePortfolioRequest
 
 // UpdatePortfolioJSONRequestBody defines body for UpdatePortfolio for application/json ContentType.
 type UpdatePortfolioJSONRequestBody = UpdatePortfolioRequest
+
+// AttachPortfolioAssetJSONRequestBody defines body for AttachPortfolioAsset for application/json ContentType.
+type AttachPortfolioAssetJSONRequestBody = AttachPortfolioAssetRequest
 
 // CreateReportJSONRequestBody defines body for CreateReport for application/json ContentType.
 type CreateReportJSONRequestBody = CreateReportRequest
@@ -9711,6 +9785,56 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v1/portfolio (the `UpdatePortfolio` operationId).
 	UpdatePortfolio(ctx context.Context, params *UpdatePortfolioParams, body UpdatePortfolioJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachPortfolioAssetWithBody Attach an asset to a portfolio
+	//
+	// Attaches an existing asset (a holding) of a customer to another of
+	// that customer's portfolios, explicitly: the asset leaves its
+	// portfolio and joins `portfolioId`, with its shares, cost and value;
+	// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+	// for each). An asset belongs to exactly one portfolio, and a
+	// portfolio holds at most one asset per instrument. Later sells of
+	// the asset execute in its new portfolio; when that portfolio belongs
+	// to an account, the asset moves to that account too.
+	//
+	// Attaching an asset to the portfolio it is already in changes nothing
+	// (`200`, no event). Refused, nothing changed: an unknown customer, or
+	// an asset or portfolio that is not the customer's (another
+	// customer's, another organization's: `404`; the database refuses an
+	// asset in a portfolio of another customer); a portfolio that is not
+	// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+	// a portfolio in another currency than the asset's values, or of an
+	// account of another investment type than the instrument's (`422`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+	AttachPortfolioAssetWithBody(ctx context.Context, params *AttachPortfolioAssetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachPortfolioAsset Attach an asset to a portfolio
+	//
+	// Attaches an existing asset (a holding) of a customer to another of
+	// that customer's portfolios, explicitly: the asset leaves its
+	// portfolio and joins `portfolioId`, with its shares, cost and value;
+	// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+	// for each). An asset belongs to exactly one portfolio, and a
+	// portfolio holds at most one asset per instrument. Later sells of
+	// the asset execute in its new portfolio; when that portfolio belongs
+	// to an account, the asset moves to that account too.
+	//
+	// Attaching an asset to the portfolio it is already in changes nothing
+	// (`200`, no event). Refused, nothing changed: an unknown customer, or
+	// an asset or portfolio that is not the customer's (another
+	// customer's, another organization's: `404`; the database refuses an
+	// asset in a portfolio of another customer); a portfolio that is not
+	// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+	// a portfolio in another currency than the asset's values, or of an
+	// account of another investment type than the instrument's (`422`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+	AttachPortfolioAsset(ctx context.Context, params *AttachPortfolioAssetParams, body AttachPortfolioAssetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPortfolio Get a portfolio
 	//
@@ -11953,6 +12077,76 @@ func (c *Client) UpdatePortfolioWithBody(ctx context.Context, params *UpdatePort
 // Corresponds with PUT /v1/portfolio (the `UpdatePortfolio` operationId).
 func (c *Client) UpdatePortfolio(ctx context.Context, params *UpdatePortfolioParams, body UpdatePortfolioJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdatePortfolioRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachPortfolioAssetWithBody Attach an asset to a portfolio
+//
+// Attaches an existing asset (a holding) of a customer to another of
+// that customer's portfolios, explicitly: the asset leaves its
+// portfolio and joins `portfolioId`, with its shares, cost and value;
+// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+// for each). An asset belongs to exactly one portfolio, and a
+// portfolio holds at most one asset per instrument. Later sells of
+// the asset execute in its new portfolio; when that portfolio belongs
+// to an account, the asset moves to that account too.
+//
+// Attaching an asset to the portfolio it is already in changes nothing
+// (`200`, no event). Refused, nothing changed: an unknown customer, or
+// an asset or portfolio that is not the customer's (another
+// customer's, another organization's: `404`; the database refuses an
+// asset in a portfolio of another customer); a portfolio that is not
+// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+// a portfolio in another currency than the asset's values, or of an
+// account of another investment type than the instrument's (`422`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+func (c *Client) AttachPortfolioAssetWithBody(ctx context.Context, params *AttachPortfolioAssetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachPortfolioAssetRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachPortfolioAsset Attach an asset to a portfolio
+//
+// Attaches an existing asset (a holding) of a customer to another of
+// that customer's portfolios, explicitly: the asset leaves its
+// portfolio and joins `portfolioId`, with its shares, cost and value;
+// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+// for each). An asset belongs to exactly one portfolio, and a
+// portfolio holds at most one asset per instrument. Later sells of
+// the asset execute in its new portfolio; when that portfolio belongs
+// to an account, the asset moves to that account too.
+//
+// Attaching an asset to the portfolio it is already in changes nothing
+// (`200`, no event). Refused, nothing changed: an unknown customer, or
+// an asset or portfolio that is not the customer's (another
+// customer's, another organization's: `404`; the database refuses an
+// asset in a portfolio of another customer); a portfolio that is not
+// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+// a portfolio in another currency than the asset's values, or of an
+// account of another investment type than the instrument's (`422`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+func (c *Client) AttachPortfolioAsset(ctx context.Context, params *AttachPortfolioAssetParams, body AttachPortfolioAssetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachPortfolioAssetRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -16895,6 +17089,105 @@ func NewUpdatePortfolioRequestWithBody(server string, params *UpdatePortfolioPar
 	return req, nil
 }
 
+// NewAttachPortfolioAssetRequest calls the generic AttachPortfolioAsset builder with application/json body
+func NewAttachPortfolioAssetRequest(server string, params *AttachPortfolioAssetParams, body AttachPortfolioAssetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAttachPortfolioAssetRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewAttachPortfolioAssetRequestWithBody constructs an http.Request for the AttachPortfolioAsset method, with any body, and a specified content type
+func NewAttachPortfolioAssetRequestWithBody(server string, params *AttachPortfolioAssetParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/portfolio/assets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam3)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGetPortfolioRequest constructs an http.Request for the GetPortfolio method
 func NewGetPortfolioRequest(server string, portfolioId Id, params *GetPortfolioParams) (*http.Request, error) {
 	var err error
@@ -20599,6 +20892,56 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v1/portfolio (the `UpdatePortfolio` operationId).
 	UpdatePortfolioWithResponse(ctx context.Context, params *UpdatePortfolioParams, body UpdatePortfolioJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePortfolioResponse, error)
+
+	// AttachPortfolioAssetWithBodyWithResponse Attach an asset to a portfolio
+	//
+	// Attaches an existing asset (a holding) of a customer to another of
+	// that customer's portfolios, explicitly: the asset leaves its
+	// portfolio and joins `portfolioId`, with its shares, cost and value;
+	// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+	// for each). An asset belongs to exactly one portfolio, and a
+	// portfolio holds at most one asset per instrument. Later sells of
+	// the asset execute in its new portfolio; when that portfolio belongs
+	// to an account, the asset moves to that account too.
+	//
+	// Attaching an asset to the portfolio it is already in changes nothing
+	// (`200`, no event). Refused, nothing changed: an unknown customer, or
+	// an asset or portfolio that is not the customer's (another
+	// customer's, another organization's: `404`; the database refuses an
+	// asset in a portfolio of another customer); a portfolio that is not
+	// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+	// a portfolio in another currency than the asset's values, or of an
+	// account of another investment type than the instrument's (`422`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+	AttachPortfolioAssetWithBodyWithResponse(ctx context.Context, params *AttachPortfolioAssetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachPortfolioAssetResponse, error)
+
+	// AttachPortfolioAssetWithResponse Attach an asset to a portfolio
+	//
+	// Attaches an existing asset (a holding) of a customer to another of
+	// that customer's portfolios, explicitly: the asset leaves its
+	// portfolio and joins `portfolioId`, with its shares, cost and value;
+	// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+	// for each). An asset belongs to exactly one portfolio, and a
+	// portfolio holds at most one asset per instrument. Later sells of
+	// the asset execute in its new portfolio; when that portfolio belongs
+	// to an account, the asset moves to that account too.
+	//
+	// Attaching an asset to the portfolio it is already in changes nothing
+	// (`200`, no event). Refused, nothing changed: an unknown customer, or
+	// an asset or portfolio that is not the customer's (another
+	// customer's, another organization's: `404`; the database refuses an
+	// asset in a portfolio of another customer); a portfolio that is not
+	// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+	// a portfolio in another currency than the asset's values, or of an
+	// account of another investment type than the instrument's (`422`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+	AttachPortfolioAssetWithResponse(ctx context.Context, params *AttachPortfolioAssetParams, body AttachPortfolioAssetJSONRequestBody, reqEditors ...RequestEditorFn) (*AttachPortfolioAssetResponse, error)
 
 	// GetPortfolioWithResponse Get a portfolio
 	//
@@ -24843,6 +25186,96 @@ func (r UpdatePortfolioResponse) ContentType() string {
 	return ""
 }
 
+// AttachPortfolioAssetResponse200Headers the declared response headers of an HTTP 200 response for AttachPortfolioAsset
+type AttachPortfolioAssetResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+type AttachPortfolioAssetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssetResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AttachPortfolioAssetResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON200() *AssetResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AttachPortfolioAssetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttachPortfolioAssetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttachPortfolioAssetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttachPortfolioAssetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetPortfolioResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28525,6 +28958,68 @@ func (c *ClientWithResponses) UpdatePortfolioWithResponse(ctx context.Context, p
 		return nil, err
 	}
 	return ParseUpdatePortfolioResponse(rsp)
+}
+
+// AttachPortfolioAssetWithBodyWithResponse Attach an asset to a portfolio
+//
+// Attaches an existing asset (a holding) of a customer to another of
+// that customer's portfolios, explicitly: the asset leaves its
+// portfolio and joins `portfolioId`, with its shares, cost and value;
+// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+// for each). An asset belongs to exactly one portfolio, and a
+// portfolio holds at most one asset per instrument. Later sells of
+// the asset execute in its new portfolio; when that portfolio belongs
+// to an account, the asset moves to that account too.
+//
+// Attaching an asset to the portfolio it is already in changes nothing
+// (`200`, no event). Refused, nothing changed: an unknown customer, or
+// an asset or portfolio that is not the customer's (another
+// customer's, another organization's: `404`; the database refuses an
+// asset in a portfolio of another customer); a portfolio that is not
+// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+// a portfolio in another currency than the asset's values, or of an
+// account of another investment type than the instrument's (`422`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+func (c *ClientWithResponses) AttachPortfolioAssetWithBodyWithResponse(ctx context.Context, params *AttachPortfolioAssetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachPortfolioAssetResponse, error) {
+	rsp, err := c.AttachPortfolioAssetWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachPortfolioAssetResponse(rsp)
+}
+
+// AttachPortfolioAssetWithResponse Attach an asset to a portfolio
+//
+// Attaches an existing asset (a holding) of a customer to another of
+// that customer's portfolios, explicitly: the asset leaves its
+// portfolio and joins `portfolioId`, with its shares, cost and value;
+// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+// for each). An asset belongs to exactly one portfolio, and a
+// portfolio holds at most one asset per instrument. Later sells of
+// the asset execute in its new portfolio; when that portfolio belongs
+// to an account, the asset moves to that account too.
+//
+// Attaching an asset to the portfolio it is already in changes nothing
+// (`200`, no event). Refused, nothing changed: an unknown customer, or
+// an asset or portfolio that is not the customer's (another
+// customer's, another organization's: `404`; the database refuses an
+// asset in a portfolio of another customer); a portfolio that is not
+// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+// a portfolio in another currency than the asset's values, or of an
+// account of another investment type than the instrument's (`422`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+func (c *ClientWithResponses) AttachPortfolioAssetWithResponse(ctx context.Context, params *AttachPortfolioAssetParams, body AttachPortfolioAssetJSONRequestBody, reqEditors ...RequestEditorFn) (*AttachPortfolioAssetResponse, error) {
+	rsp, err := c.AttachPortfolioAsset(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachPortfolioAssetResponse(rsp)
 }
 
 // GetPortfolioWithResponse Get a portfolio
@@ -32334,6 +32829,87 @@ func ParseUpdatePortfolioResponse(rsp *http.Response) (*UpdatePortfolioResponse,
 	switch {
 	case rsp.StatusCode == 200:
 		var headers UpdatePortfolioResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAttachPortfolioAssetResponse parses an HTTP response from a AttachPortfolioAssetWithResponse call
+func ParseAttachPortfolioAssetResponse(rsp *http.Response) (*AttachPortfolioAssetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttachPortfolioAssetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssetResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AttachPortfolioAssetResponse200Headers
 		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -1556,6 +1556,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/portfolio/assets": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach an asset to a portfolio
+         * @description Attaches an existing asset (a holding) of a customer to another of
+         *     that customer's portfolios, explicitly: the asset leaves its
+         *     portfolio and joins `portfolioId`, with its shares, cost and value;
+         *     both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+         *     for each). An asset belongs to exactly one portfolio, and a
+         *     portfolio holds at most one asset per instrument. Later sells of
+         *     the asset execute in its new portfolio; when that portfolio belongs
+         *     to an account, the asset moves to that account too.
+         *
+         *     Attaching an asset to the portfolio it is already in changes nothing
+         *     (`200`, no event). Refused, nothing changed: an unknown customer, or
+         *     an asset or portfolio that is not the customer's (another
+         *     customer's, another organization's: `404`; the database refuses an
+         *     asset in a portfolio of another customer); a portfolio that is not
+         *     `ACTIVE`, or that already holds an asset of the instrument (`409`);
+         *     a portfolio in another currency than the asset's values, or of an
+         *     account of another investment type than the instrument's (`422`).
+         */
+        post: operations["attachPortfolioAsset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/portfolio/{portfolioId}": {
         parameters: {
             query?: never;
@@ -3170,6 +3242,11 @@ export interface components {
              */
             event: "ASSET.UPDATED";
             eventId: components["schemas"]["WebhookEventId"];
+        };
+        AttachPortfolioAssetRequest: {
+            assetId: components["schemas"]["Id"];
+            customerId: components["schemas"]["Id"];
+            portfolioId: components["schemas"]["Id"];
         };
         /** @description `AUTH.CREATED`: A token was issued. */
         AuthCreatedEvent: {
@@ -9681,6 +9758,98 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    attachPortfolioAsset: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
+                 *     errors included, is stored with the change it reports and replayed
+                 *     for 24 hours to any request with the same key, with
+                 *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+                 *     first and gets its response. The same key with another method, path
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachPortfolioAssetRequest"];
+            };
+        };
+        responses: {
+            /** @description The asset, in its portfolio now. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["Unprocessable"];
             500: components["responses"]["InternalError"];
         };

@@ -26,6 +26,12 @@ type Repository interface {
 	PortfolioOfAccount(ctx context.Context, orgID, accountID int64, lock bool) (investing.Portfolio, error)
 	// Portfolio reads a portfolio. NotFound.
 	Portfolio(ctx context.Context, orgID, id int64) (investing.Portfolio, error)
+	// LockPortfolio reads a portfolio and holds it until the transaction ends. NotFound.
+	LockPortfolio(ctx context.Context, orgID, id int64) (investing.Portfolio, error)
+	// MoveAsset puts an asset in another portfolio (and account) of its
+	// customer. NotFound: the portfolio is not the customer's (the
+	// database checks it). Conflict: it holds the instrument already.
+	MoveAsset(ctx context.Context, orgID, assetID, portfolioID, accountID int64, at time.Time) error
 	// SavePortfolioValues writes p's investmentAmount, marketValue and performance.
 	SavePortfolioValues(ctx context.Context, p *investing.Portfolio) error
 
