@@ -2720,6 +2720,11 @@ type Id = int64
 
 // Instrument defines model for Instrument.
 type Instrument struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
 	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
 	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
 	// pages): the same currency, and a resource answers with the spelling
@@ -2769,6 +2774,12 @@ type Instrument struct {
 
 	// Symbol The ticker symbol.
 	Symbol string `json:"symbol"`
+
+	// UpdatedAt When the price last changed as the organization sees it: when its
+	// sandbox price was set, else the start of the current UTC day (the
+	// market's prices move at midnight). `createdAt` is when the
+	// instrument was listed in the catalog.
+	UpdatedAt UnixTime `json:"updatedAt"`
 
 	// ValueChangeOverTime The price change, in percent, over the last day, week, month (30 days) and year (365 days).
 	ValueChangeOverTime InstrumentValueChange `json:"valueChangeOverTime"`

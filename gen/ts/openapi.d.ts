@@ -3853,6 +3853,7 @@ export interface components {
          */
         Id: number;
         Instrument: {
+            createdAt: components["schemas"]["UnixTime"];
             currency: components["schemas"]["Currency"];
             /** @description Whether it can be bought in fractions of a share (to 8 decimal places); if not, in whole shares only. */
             fractionalEnabled: boolean;
@@ -3871,6 +3872,13 @@ export interface components {
             price: number;
             /** @description The ticker symbol. */
             symbol: string;
+            /**
+             * @description When the price last changed as the organization sees it: when its
+             *     sandbox price was set, else the start of the current UTC day (the
+             *     market's prices move at midnight). `createdAt` is when the
+             *     instrument was listed in the catalog.
+             */
+            updatedAt: components["schemas"]["UnixTime"];
             valueChangeOverTime: components["schemas"]["InstrumentValueChange"];
         };
         InstrumentListResponse: {
@@ -8698,6 +8706,7 @@ export interface operations {
                      *       "code": 200,
                      *       "data": [
                      *         {
+                     *           "createdAt": 1767225600,
                      *           "currency": "USD",
                      *           "fractionalEnabled": true,
                      *           "instrumentId": 1,
@@ -8709,6 +8718,7 @@ export interface operations {
                      *           "name": "Apple Inc.",
                      *           "price": 231.45,
                      *           "symbol": "AAPL",
+                     *           "updatedAt": 1780272000,
                      *           "valueChangeOverTime": {
                      *             "day": 0.52,
                      *             "month": 3.05,
@@ -8798,6 +8808,7 @@ export interface operations {
                      * @example {
                      *       "code": 200,
                      *       "data": {
+                     *         "createdAt": 1767225600,
                      *         "currency": "USD",
                      *         "fractionalEnabled": true,
                      *         "instrumentId": 1,
@@ -8809,6 +8820,7 @@ export interface operations {
                      *         "name": "Apple Inc.",
                      *         "price": 231.45,
                      *         "symbol": "AAPL",
+                     *         "updatedAt": 1780272000,
                      *         "valueChangeOverTime": {
                      *           "day": 0.52,
                      *           "month": 3.05,
@@ -11408,6 +11420,7 @@ export interface operations {
                      * @example {
                      *       "code": 200,
                      *       "data": {
+                     *         "createdAt": 1767225600,
                      *         "currency": "USD",
                      *         "fractionalEnabled": true,
                      *         "instrumentId": 1,
@@ -11419,6 +11432,7 @@ export interface operations {
                      *         "name": "Apple Inc.",
                      *         "price": 250.125,
                      *         "symbol": "AAPL",
+                     *         "updatedAt": 1780272000,
                      *         "valueChangeOverTime": {
                      *           "day": 8.55,
                      *           "month": 11.2,

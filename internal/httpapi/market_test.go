@@ -182,3 +182,28 @@ func TestMarketDataSandboxPriceIsTheOrganizations(t *testing.T) {
 	theirs := exactItems(t, res)
 	require.NotEqual(t, num("1.23"), theirs[0]["close"])
 }
+
+// Instruments carry createdAt (listed in the catalog) and updatedAt (the
+// last price change the organization sees: midnight UTC for the market's
+// walk, the moment a sandbox price was set).
+func TestInstrumentTimestamps(t *testing.T) {
+	t.Parallel()
+	tr := newTrader(t, apitest.Options{})
+	get := func() map[string]any {
+		res := tr.tn.Do(t, "GET", "/v1/instruments/AAPL", nil)
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		return exact(t, res)
+	}
+	midnight := time.Now().UTC().Truncate(24 * time.Hour)
+	i := get()
+	require.Equal(t, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Unix(), int64Of(t, i["createdAt"]))
+	require.Equal(t, midnight.Unix(), int64Of(t, i["updatedAt"]))
+	list := exactItems(t, tr.tn.Do(t, "GET", "/v1/instruments?limit=3", nil))
+	require.Equal(t, i["updatedAt"], list[0]["updatedAt"])
+
+	before := time.Now().Unix()
+	tr.setPrice(t, "AAPL", "199.99")
+	i = get()
+	require.GreaterOrEqual(t, int64Of(t, i["updatedAt"]), before, "the moment the sandbox price was set")
+	require.Equal(t, true, i["isSandboxPrice"])
+}

@@ -18,3 +18,7 @@ func Volume(symbol string, hour time.Time) int64 {
 	h.Write(b[:])
 	return 1000 + int64(h.Sum64()%100000)
 }
+
+// Listed is when the sandbox catalog's instruments were listed: the day
+// their price walks start from.
+func Listed() time.Time { return anchor }

@@ -35,3 +35,13 @@ func foreignKeyViolation(err error) bool {
 	}
 	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
 }
+
+// PriceOverrideSetAt implements trading.Repository.
+func (r *TradingRepo) PriceOverrideSetAt(ctx context.Context, orgID, instrumentID int64) (time.Time, error) {
+	var row sandboxPriceRow
+	err := r.db(ctx).Where("organization_id = ? AND instrument_id = ?", orgID, instrumentID).Take(&row).Error
+	if err != nil {
+		return time.Time{}, notFound(err, "instrument %d has no sandbox price", instrumentID)
+	}
+	return row.UpdatedAt.UTC(), nil
+}

@@ -78,6 +78,8 @@ type Repository interface {
 	SetClockOffset(ctx context.Context, orgID int64, d time.Duration, at time.Time) error
 	// PriceOverrides lists the organization's sandbox prices by instrument id.
 	PriceOverrides(ctx context.Context, orgID int64) (map[int64]decimal.Decimal, error)
+	// PriceOverrideSetAt is when the instrument's sandbox price was set. NotFound.
+	PriceOverrideSetAt(ctx context.Context, orgID, instrumentID int64) (time.Time, error)
 	// SetPriceOverride sets an instrument's sandbox price for the organization.
 	SetPriceOverride(ctx context.Context, orgID, instrumentID int64, price decimal.Decimal, at time.Time) error
 	// DeletePriceOverride removes it; deleted is false when there was none.
