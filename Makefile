@@ -57,9 +57,11 @@ test-examples: ## the contract run alone: every spec example against a fresh ser
 	set -o pipefail; $(GO) test -count=1 -run '^TestSpecExamplesRun$$' -v ./cmd/openvest | grep -E '^(contract run|\s*--- FAIL|ok|FAIL)|Error:|Messages:'
 
 FUZZTIME ?= 10s
-fuzz: ## run each fuzz target for FUZZTIME (default 10s); the seed corpus also runs in `make test`
+FUZZ_ROUNDS ?= 20
+fuzz: ## run each fuzz target for FUZZTIME (default 10s) and the schema fuzzer for FUZZ_ROUNDS rounds with a random seed; `make test` runs their seeds
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./httpsig
 	$(GO) test -run '^$$' -fuzz '^FuzzContentDigest$$' -fuzztime $(FUZZTIME) ./httpsig
+	OPENVEST_FUZZ_ROUNDS=$(FUZZ_ROUNDS) OPENVEST_FUZZ_SEED=$${OPENVEST_FUZZ_SEED:-$$RANDOM} $(GO) test -count=1 -v -run '^TestSchemaFuzz$$' ./internal/httpapi | grep -v '^=== '
 
 bench: build ## load-test POST and GET /v1/customers on PostgreSQL at 16 connections (README, Benchmarks)
 	$(GO) run ./cmd/openvest-bench -bin bin/openvest

@@ -234,21 +234,21 @@ func TestEndToEnd(t *testing.T) {
 	require.Equal(t, http.StatusOK, gotCp.StatusCode(), string(gotCp.Body))
 	login, iban := "+260971234567", "GB82 WEST 1234 5698 7654 32"
 	balance := decimal.RequireFromString("1500.0000001")
-	wc, err := c.CreateWalletCustomerWithResponse(ctx, cp.CounterpartyGUID, client.CreateWalletCustomerJSONRequestBody{
+	wc, err := c.CreateWalletCustomerWithResponse(ctx, cp.CounterpartyGUID, nil, client.CreateWalletCustomerJSONRequestBody{
 		AssetCode: "ZMWT", AssetIssuer: "GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN",
 		Login: &login, Iban: &iban, BalanceAllowed: &balance,
 	})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, wc.StatusCode(), string(wc.Body))
 	require.Equal(t, wc.JSON200.Guid, wc.JSON200.WalletAccountGuid)
-	dup, err := c.CreateWalletCustomerWithResponse(ctx, cp.CounterpartyGUID, client.CreateWalletCustomerJSONRequestBody{
+	dup, err := c.CreateWalletCustomerWithResponse(ctx, cp.CounterpartyGUID, nil, client.CreateWalletCustomerJSONRequestBody{
 		AssetCode: "ZMWT", AssetIssuer: "GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN", Login: &login,
 	})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusBadRequest, dup.StatusCode())
 	require.Equal(t, "CUSTOMER_ALREADY_EXISTS", dup.JSON400.Error)
 
-	wa, err := c.CreateWalletAccountWithResponse(ctx, cp.CounterpartyGUID, wc.JSON200.CustomerGuid, client.CreateWalletAccountJSONRequestBody{})
+	wa, err := c.CreateWalletAccountWithResponse(ctx, cp.CounterpartyGUID, wc.JSON200.CustomerGuid, nil, client.CreateWalletAccountJSONRequestBody{})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, wa.StatusCode(), string(wa.Body))
 	ibanFilter := "GB82WEST12345698765432"

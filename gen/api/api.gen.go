@@ -1414,7 +1414,7 @@ type AccountUpdatedEvent struct {
 // AccountUpdatedEventEvent defines model for AccountUpdatedEvent.Event.
 type AccountUpdatedEventEvent string
 
-// AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years.
+// AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years (1830 days); 0 is allowed.
 type AdvanceSandboxClockRequest struct {
 	// Days Days to move forward.
 	Days *int32 `json:"days,omitempty"`
@@ -1880,7 +1880,7 @@ type BankingApplicationIndividual struct {
 	// `line1`, `city`, `postal_code` and `country`.
 	Address *BankingPartialAddress `json:"address,omitempty"`
 
-	// DateOfBirth A past date.
+	// DateOfBirth A date from 1900-01-01 to today (`400` otherwise).
 	//
 	// Example: 1985-04-02
 	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
@@ -1929,7 +1929,7 @@ type BankingApplicationPerson struct {
 	// `line1`, `city`, `postal_code` and `country`.
 	Address *BankingPartialAddress `json:"address,omitempty"`
 
-	// DateOfBirth A past date.
+	// DateOfBirth A date from 1900-01-01 to today (`400` otherwise).
 	//
 	// Example: 1990-01-15
 	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
@@ -4276,7 +4276,10 @@ type WalletAccountList struct {
 	Total int64 `json:"total"`
 }
 
-// WalletAmount An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+// WalletAmount An exact decimal amount of at most 7 decimal places (a Stellar
+// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+// `400` otherwise. The upper bound is checked as an exact decimal: a
+// JSON Schema `maximum` would be rounded through binary floating point.
 //
 // Example: 5000.5
 type WalletAmount = decimal.Decimal
@@ -4288,7 +4291,11 @@ type WalletAsset struct {
 	// Activated Not used yet; false.
 	Activated bool `json:"activated"`
 
-	// Balance An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// Balance An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	Balance WalletAmount `json:"balance"`
@@ -4454,7 +4461,11 @@ type WalletCustomer struct {
 	// Example: GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN
 	AssetIssuer WalletStellarAccountId `json:"asset_issuer"`
 
-	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	BalanceAllowed     WalletAmount        `json:"balance_allowed"`
@@ -4587,7 +4598,11 @@ type WalletStellarAccountId = string
 
 // WalletUpdateCustomerRequest At least one field to change.
 type WalletUpdateCustomerRequest struct {
-	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	BalanceAllowed *WalletAmount `json:"balance_allowed,omitempty"`
@@ -5032,6 +5047,9 @@ type IdempotencyId = string
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
 
+// IdempotencyKeyHeader defines model for IdempotencyKeyHeader.
+type IdempotencyKeyHeader = string
+
 // L2fIdempotencyId defines model for L2fIdempotencyId.
 type L2fIdempotencyId = string
 
@@ -5113,9 +5131,17 @@ type BankingNotFound = Problem
 // shape of every path outside `/v1`.
 type BankingPayloadTooLarge = Problem
 
+// BankingTooManyRequests An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingTooManyRequests = Problem
+
 // BankingUnauthorized An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
 type BankingUnauthorized = Problem
+
+// BankingUnavailable An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnavailable = Problem
 
 // BankingUnprocessable An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
@@ -5137,8 +5163,14 @@ type NotFound = Error
 // PayloadTooLarge An error. `errors` lists each failing field for validation failures.
 type PayloadTooLarge = Error
 
+// TooManyRequests An error. `errors` lists each failing field for validation failures.
+type TooManyRequests = Error
+
 // Unauthorized An error. `errors` lists each failing field for validation failures.
 type Unauthorized = Error
+
+// Unavailable An error. `errors` lists each failing field for validation failures.
+type Unavailable = Error
 
 // Unprocessable An error. `errors` lists each failing field for validation failures.
 type Unprocessable = Error
@@ -5224,6 +5256,19 @@ type WalletNotFound = WalletError
 // `{error, message, statusCode, timestamp}`).
 type WalletPayloadTooLarge = WalletError
 
+// WalletTooManyRequests The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletTooManyRequests = WalletError
+
 // WalletUnauthorized The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
@@ -5236,6 +5281,32 @@ type WalletPayloadTooLarge = WalletError
 // was answered (the shape of the source API's successor,
 // `{error, message, statusCode, timestamp}`).
 type WalletUnauthorized = WalletError
+
+// WalletUnavailable The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletUnavailable = WalletError
+
+// WalletUnprocessable The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletUnprocessable = WalletError
 
 // WalletUnsupportedMediaType The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -5270,6 +5341,15 @@ type CreateBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
@@ -5280,6 +5360,15 @@ type UpdateBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
@@ -5290,6 +5379,15 @@ type CreateBankingApplicationDocumentParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
@@ -5300,6 +5398,15 @@ type SubmitBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
@@ -5309,6 +5416,18 @@ type ListWalletCounterpartiesParams struct {
 
 	// Limit The maximum number of items on a page.
 	Limit *WalletLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreateWalletCounterpartyParams defines parameters for CreateWalletCounterparty.
+type CreateWalletCounterpartyParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListWalletCustomersParams defines parameters for ListWalletCustomers.
@@ -5386,10 +5505,46 @@ type ListWalletCustomersParams struct {
 	Ordering *WalletCustomerOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
 }
 
+// CreateWalletCustomerParams defines parameters for CreateWalletCustomer.
+type CreateWalletCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateWalletCustomerParams defines parameters for UpdateWalletCustomer.
+type UpdateWalletCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
 // ListWalletAccountsParams defines parameters for ListWalletAccounts.
 type ListWalletAccountsParams struct {
 	// Iban Only the account with this IBAN.
 	Iban *WalletIban `form:"iban,omitempty" json:"iban,omitempty"`
+}
+
+// CreateWalletAccountParams defines parameters for CreateWalletAccount.
+type CreateWalletAccountParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListBankingCustomersParams defines parameters for ListBankingCustomers.
@@ -5415,6 +5570,15 @@ type UpdateBankingCustomerParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
@@ -5425,6 +5589,15 @@ type UpdateBankingIndividualParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // DecideBankingApplicationParams defines parameters for DecideBankingApplication.
@@ -5435,6 +5608,15 @@ type DecideBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
@@ -5445,6 +5627,15 @@ type SetBankingCustomerStatusParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListAccountsParams defines parameters for ListAccounts.
@@ -5502,7 +5693,9 @@ type CreateAccountParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5555,7 +5748,9 @@ type UpdateAccountParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5716,6 +5911,15 @@ type RevokeTokenLegacyParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
 	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -5836,7 +6040,9 @@ type CreateCustomerParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5889,7 +6095,9 @@ type UpdateCustomerParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6220,6 +6428,15 @@ type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
 	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -6337,7 +6554,9 @@ type CreatePortfolioParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6390,7 +6609,9 @@ type UpdatePortfolioParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6443,7 +6664,9 @@ type AttachPortfolioAssetParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6569,7 +6792,9 @@ type CreateReportParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6736,7 +6961,9 @@ type UpdateRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6789,7 +7016,9 @@ type CreatePurchaseRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6842,7 +7071,9 @@ type CreatePurchaseRequestLegacyParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6895,7 +7126,9 @@ type CreateSellRequestLegacyParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6948,7 +7181,9 @@ type CreateSellRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7065,7 +7300,9 @@ type AdvanceSandboxClockParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7118,7 +7355,9 @@ type ClearSandboxPriceParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7171,7 +7410,9 @@ type SetSandboxPriceParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7224,7 +7465,9 @@ type ForceRequestOutcomeParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7397,7 +7640,9 @@ type CreateWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7450,7 +7695,9 @@ type UpdateWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7538,7 +7785,9 @@ type TestWebhooksParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7591,7 +7840,9 @@ type DeleteWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7688,7 +7939,9 @@ type RetryWebhookDeliveryParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -8788,7 +9041,7 @@ type ServerInterface interface {
 	ListWalletCounterparties(ctx echo.Context, params ListWalletCounterpartiesParams) error
 	// CreateWalletCounterparty Create a counterparty
 	// (POST /counterparty)
-	CreateWalletCounterparty(ctx echo.Context) error
+	CreateWalletCounterparty(ctx echo.Context, params CreateWalletCounterpartyParams) error
 	// GetWalletCounterparty Get a counterparty
 	// (GET /counterparty/{counterparty_guid})
 	GetWalletCounterparty(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error
@@ -8797,19 +9050,19 @@ type ServerInterface interface {
 	ListWalletCustomers(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params ListWalletCustomersParams) error
 	// CreateWalletCustomer Create customer
 	// (POST /counterparty/{counterparty_guid}/customers)
-	CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error
+	CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params CreateWalletCustomerParams) error
 	// GetWalletCustomer Get a customer
 	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid})
 	GetWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
 	// UpdateWalletCustomer Update customer
 	// (PUT /counterparty/{counterparty_guid}/customers/{customer_guid})
-	UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
+	UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params UpdateWalletCustomerParams) error
 	// ListWalletAccounts Customer's accounts
 	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
 	ListWalletAccounts(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params ListWalletAccountsParams) error
 	// CreateWalletAccount Create customer's accounts
 	// (POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
-	CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
+	CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params CreateWalletAccountParams) error
 	// ListBankingCustomers Retrieve customers
 	// (GET /customers)
 	ListBankingCustomers(ctx echo.Context, params ListBankingCustomersParams) error
@@ -9054,6 +9307,21 @@ func (w *ServerInterfaceWrapper) CreateBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateBankingApplication(ctx, params)
@@ -9106,6 +9374,21 @@ func (w *ServerInterfaceWrapper) UpdateBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateBankingApplication(ctx, id, params)
@@ -9141,6 +9424,21 @@ func (w *ServerInterfaceWrapper) CreateBankingApplicationDocument(ctx echo.Conte
 		}
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -9202,6 +9500,21 @@ func (w *ServerInterfaceWrapper) SubmitBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.SubmitBankingApplication(ctx, id, params)
@@ -9237,8 +9550,28 @@ func (w *ServerInterfaceWrapper) ListWalletCounterparties(ctx echo.Context) erro
 func (w *ServerInterfaceWrapper) CreateWalletCounterparty(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWalletCounterpartyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateWalletCounterparty(ctx)
+	err = w.Handler.CreateWalletCounterparty(ctx, params)
 	return err
 }
 
@@ -9448,8 +9781,28 @@ func (w *ServerInterfaceWrapper) CreateWalletCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWalletCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateWalletCustomer(ctx, counterpartyGuid)
+	err = w.Handler.CreateWalletCustomer(ctx, counterpartyGuid, params)
 	return err
 }
 
@@ -9496,8 +9849,28 @@ func (w *ServerInterfaceWrapper) UpdateWalletCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateWalletCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid)
+	err = w.Handler.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid, params)
 	return err
 }
 
@@ -9553,8 +9926,28 @@ func (w *ServerInterfaceWrapper) CreateWalletAccount(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWalletAccountParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateWalletAccount(ctx, counterpartyGuid, customerGuid)
+	err = w.Handler.CreateWalletAccount(ctx, counterpartyGuid, customerGuid, params)
 	return err
 }
 
@@ -9643,6 +10036,21 @@ func (w *ServerInterfaceWrapper) UpdateBankingCustomer(ctx echo.Context) error {
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateBankingCustomer(ctx, id, params)
@@ -9711,6 +10119,21 @@ func (w *ServerInterfaceWrapper) UpdateBankingIndividual(ctx echo.Context) error
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId, params)
@@ -9747,6 +10170,21 @@ func (w *ServerInterfaceWrapper) DecideBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.DecideBankingApplication(ctx, id, params)
@@ -9782,6 +10220,21 @@ func (w *ServerInterfaceWrapper) SetBankingCustomerStatus(ctx echo.Context) erro
 		}
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -10299,6 +10752,21 @@ func (w *ServerInterfaceWrapper) RevokeTokenLegacy(ctx echo.Context) error {
 	}
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
 		var Signature Signature
@@ -11271,6 +11739,21 @@ func (w *ServerInterfaceWrapper) RevokeToken(ctx echo.Context) error {
 	}
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
 		var Signature Signature
@@ -14288,7 +14771,25 @@ type BankingNotFoundApplicationProblemPlusJSONResponse Problem
 
 type BankingPayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
+type BankingTooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type BankingTooManyRequestsApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers BankingTooManyRequestsResponseHeaders
+}
+
 type BankingUnauthorizedApplicationProblemPlusJSONResponse Problem
+
+type BankingUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type BankingUnavailableApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers BankingUnavailableResponseHeaders
+}
 
 type BankingUnprocessableApplicationProblemPlusJSONResponse Problem
 
@@ -14302,7 +14803,25 @@ type NotFoundJSONResponse Error
 
 type PayloadTooLargeJSONResponse Error
 
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type TooManyRequestsJSONResponse struct {
+	Body Error
+
+	Headers TooManyRequestsResponseHeaders
+}
+
 type UnauthorizedJSONResponse Error
+
+type UnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type UnavailableJSONResponse struct {
+	Body Error
+
+	Headers UnavailableResponseHeaders
+}
 
 type UnprocessableJSONResponse Error
 
@@ -14320,7 +14839,27 @@ type WalletNotFoundJSONResponse WalletError
 
 type WalletPayloadTooLargeJSONResponse WalletError
 
+type WalletTooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type WalletTooManyRequestsJSONResponse struct {
+	Body WalletError
+
+	Headers WalletTooManyRequestsResponseHeaders
+}
+
 type WalletUnauthorizedJSONResponse WalletError
+
+type WalletUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type WalletUnavailableJSONResponse struct {
+	Body WalletError
+
+	Headers WalletUnavailableResponseHeaders
+}
+
+type WalletUnprocessableJSONResponse WalletError
 
 type WalletUnsupportedMediaTypeJSONResponse WalletError
 
@@ -14378,6 +14917,41 @@ func (response ListBankingApplications401ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListBankingApplications413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications413ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingApplications429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications429ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListBankingApplications500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14394,6 +14968,25 @@ func (response ListBankingApplications500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListBankingApplications503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications503ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplicationRequestObject struct {
 	Params CreateBankingApplicationParams
 	Body   *CreateBankingApplicationJSONRequestBody
@@ -14403,15 +14996,25 @@ type CreateBankingApplicationResponseObject interface {
 	VisitCreateBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type CreateBankingApplication201JSONResponse BankingApplication
+type CreateBankingApplication201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateBankingApplication201JSONResponse struct {
+	Body    BankingApplication
+	Headers CreateBankingApplication201ResponseHeaders
+}
 
 func (response CreateBankingApplication201JSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14497,6 +15100,25 @@ func (response CreateBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type CreateBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication429ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14509,6 +15131,25 @@ func (response CreateBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication503ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14583,6 +15224,41 @@ func (response GetBankingApplication404ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type GetBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication413ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication429ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14599,6 +15275,25 @@ func (response GetBankingApplication500ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type GetBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication503ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingApplicationRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params UpdateBankingApplicationParams
@@ -14609,15 +15304,25 @@ type UpdateBankingApplicationResponseObject interface {
 	VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type UpdateBankingApplication200JSONResponse BankingApplication
+type UpdateBankingApplication200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateBankingApplication200JSONResponse struct {
+	Body    BankingApplication
+	Headers UpdateBankingApplication200ResponseHeaders
+}
 
 func (response UpdateBankingApplication200JSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14735,6 +15440,25 @@ func (response UpdateBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type UpdateBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication429ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14751,6 +15475,25 @@ func (response UpdateBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type UpdateBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication503ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplicationDocumentRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params CreateBankingApplicationDocumentParams
@@ -14761,15 +15504,25 @@ type CreateBankingApplicationDocumentResponseObject interface {
 	VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error
 }
 
-type CreateBankingApplicationDocument201JSONResponse BankingDocument
+type CreateBankingApplicationDocument201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateBankingApplicationDocument201JSONResponse struct {
+	Body    BankingDocument
+	Headers CreateBankingApplicationDocument201ResponseHeaders
+}
 
 func (response CreateBankingApplicationDocument201JSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14887,6 +15640,25 @@ func (response CreateBankingApplicationDocument422ApplicationProblemPlusJSONResp
 	return err
 }
 
+type CreateBankingApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument429ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplicationDocument500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14899,6 +15671,25 @@ func (response CreateBankingApplicationDocument500ApplicationProblemPlusJSONResp
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument503ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14974,6 +15765,41 @@ func (response GetBankingApplicationDocument404ApplicationProblemPlusJSONRespons
 	return err
 }
 
+type GetBankingApplicationDocument413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument413ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument429ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingApplicationDocument500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14990,6 +15816,25 @@ func (response GetBankingApplicationDocument500ApplicationProblemPlusJSONRespons
 	return err
 }
 
+type GetBankingApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument503ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitBankingApplicationRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params SubmitBankingApplicationParams
@@ -14999,15 +15844,25 @@ type SubmitBankingApplicationResponseObject interface {
 	VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type SubmitBankingApplication200JSONResponse BankingApplication
+type SubmitBankingApplication200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type SubmitBankingApplication200JSONResponse struct {
+	Body    BankingApplication
+	Headers SubmitBankingApplication200ResponseHeaders
+}
 
 func (response SubmitBankingApplication200JSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15075,6 +15930,22 @@ func (response SubmitBankingApplication409ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type SubmitBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication413ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitBankingApplication422ApplicationProblemPlusJSONResponse struct {
 	BankingUnprocessableApplicationProblemPlusJSONResponse
 }
@@ -15091,6 +15962,25 @@ func (response SubmitBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type SubmitBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication429ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -15103,6 +15993,25 @@ func (response SubmitBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication503ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15157,6 +16066,41 @@ func (response ListWalletCounterparties401JSONResponse) VisitListWalletCounterpa
 	return err
 }
 
+type ListWalletCounterparties413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response ListWalletCounterparties413JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCounterparties429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response ListWalletCounterparties429JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWalletCounterparties500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15173,23 +16117,51 @@ func (response ListWalletCounterparties500JSONResponse) VisitListWalletCounterpa
 	return err
 }
 
+type ListWalletCounterparties503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response ListWalletCounterparties503JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCounterpartyRequestObject struct {
-	Body *CreateWalletCounterpartyJSONRequestBody
+	Params CreateWalletCounterpartyParams
+	Body   *CreateWalletCounterpartyJSONRequestBody
 }
 
 type CreateWalletCounterpartyResponseObject interface {
 	VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error
 }
 
-type CreateWalletCounterparty200JSONResponse WalletCounterparty
+type CreateWalletCounterparty200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWalletCounterparty200JSONResponse struct {
+	Body    WalletCounterparty
+	Headers CreateWalletCounterparty200ResponseHeaders
+}
 
 func (response CreateWalletCounterparty200JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15255,6 +16227,41 @@ func (response CreateWalletCounterparty415JSONResponse) VisitCreateWalletCounter
 	return err
 }
 
+type CreateWalletCounterparty422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response CreateWalletCounterparty422JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response CreateWalletCounterparty429JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCounterparty500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15267,6 +16274,23 @@ func (response CreateWalletCounterparty500JSONResponse) VisitCreateWalletCounter
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response CreateWalletCounterparty503JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15335,6 +16359,41 @@ func (response GetWalletCounterparty404JSONResponse) VisitGetWalletCounterpartyR
 	return err
 }
 
+type GetWalletCounterparty413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response GetWalletCounterparty413JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response GetWalletCounterparty429JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWalletCounterparty500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15347,6 +16406,23 @@ func (response GetWalletCounterparty500JSONResponse) VisitGetWalletCounterpartyR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response GetWalletCounterparty503JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15416,6 +16492,41 @@ func (response ListWalletCustomers404JSONResponse) VisitListWalletCustomersRespo
 	return err
 }
 
+type ListWalletCustomers413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response ListWalletCustomers413JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCustomers429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response ListWalletCustomers429JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWalletCustomers500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15432,8 +16543,26 @@ func (response ListWalletCustomers500JSONResponse) VisitListWalletCustomersRespo
 	return err
 }
 
+type ListWalletCustomers503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response ListWalletCustomers503JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCustomerRequestObject struct {
 	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	Params           CreateWalletCustomerParams
 	Body             *CreateWalletCustomerJSONRequestBody
 }
 
@@ -15441,15 +16570,25 @@ type CreateWalletCustomerResponseObject interface {
 	VisitCreateWalletCustomerResponse(w http.ResponseWriter) error
 }
 
-type CreateWalletCustomer200JSONResponse WalletCreatedCustomer
+type CreateWalletCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWalletCustomer200JSONResponse struct {
+	Body    WalletCreatedCustomer
+	Headers CreateWalletCustomer200ResponseHeaders
+}
 
 func (response CreateWalletCustomer200JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15545,6 +16684,41 @@ func (response CreateWalletCustomer415JSONResponse) VisitCreateWalletCustomerRes
 	return err
 }
 
+type CreateWalletCustomer422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response CreateWalletCustomer422JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response CreateWalletCustomer429JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCustomer500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15557,6 +16731,23 @@ func (response CreateWalletCustomer500JSONResponse) VisitCreateWalletCustomerRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response CreateWalletCustomer503JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15626,6 +16817,41 @@ func (response GetWalletCustomer404JSONResponse) VisitGetWalletCustomerResponse(
 	return err
 }
 
+type GetWalletCustomer413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response GetWalletCustomer413JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCustomer429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response GetWalletCustomer429JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWalletCustomer500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15642,9 +16868,27 @@ func (response GetWalletCustomer500JSONResponse) VisitGetWalletCustomerResponse(
 	return err
 }
 
+type GetWalletCustomer503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response GetWalletCustomer503JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateWalletCustomerRequestObject struct {
 	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
 	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Params           UpdateWalletCustomerParams
 	Body             *UpdateWalletCustomerJSONRequestBody
 }
 
@@ -15652,15 +16896,25 @@ type UpdateWalletCustomerResponseObject interface {
 	VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error
 }
 
-type UpdateWalletCustomer200JSONResponse WalletCustomer
+type UpdateWalletCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateWalletCustomer200JSONResponse struct {
+	Body    WalletCustomer
+	Headers UpdateWalletCustomer200ResponseHeaders
+}
 
 func (response UpdateWalletCustomer200JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15740,6 +16994,41 @@ func (response UpdateWalletCustomer415JSONResponse) VisitUpdateWalletCustomerRes
 	return err
 }
 
+type UpdateWalletCustomer422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response UpdateWalletCustomer422JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response UpdateWalletCustomer429JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateWalletCustomer500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15752,6 +17041,23 @@ func (response UpdateWalletCustomer500JSONResponse) VisitUpdateWalletCustomerRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response UpdateWalletCustomer503JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15822,6 +17128,41 @@ func (response ListWalletAccounts404JSONResponse) VisitListWalletAccountsRespons
 	return err
 }
 
+type ListWalletAccounts413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response ListWalletAccounts413JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletAccounts429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response ListWalletAccounts429JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWalletAccounts500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15838,9 +17179,27 @@ func (response ListWalletAccounts500JSONResponse) VisitListWalletAccountsRespons
 	return err
 }
 
+type ListWalletAccounts503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response ListWalletAccounts503JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletAccountRequestObject struct {
 	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
 	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Params           CreateWalletAccountParams
 	Body             *CreateWalletAccountJSONRequestBody
 }
 
@@ -15848,15 +17207,25 @@ type CreateWalletAccountResponseObject interface {
 	VisitCreateWalletAccountResponse(w http.ResponseWriter) error
 }
 
-type CreateWalletAccount200JSONResponse WalletAccount
+type CreateWalletAccount200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWalletAccount200JSONResponse struct {
+	Body    WalletAccount
+	Headers CreateWalletAccount200ResponseHeaders
+}
 
 func (response CreateWalletAccount200JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15950,6 +17319,41 @@ func (response CreateWalletAccount415JSONResponse) VisitCreateWalletAccountRespo
 	return err
 }
 
+type CreateWalletAccount422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response CreateWalletAccount422JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response CreateWalletAccount429JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletAccount500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15962,6 +17366,23 @@ func (response CreateWalletAccount500JSONResponse) VisitCreateWalletAccountRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response CreateWalletAccount503JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16020,6 +17441,41 @@ func (response ListBankingCustomers401ApplicationProblemPlusJSONResponse) VisitL
 	return err
 }
 
+type ListBankingCustomers413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers413ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers429ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListBankingCustomers500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -16032,6 +17488,25 @@ func (response ListBankingCustomers500ApplicationProblemPlusJSONResponse) VisitL
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers503ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16106,6 +17581,41 @@ func (response GetBankingCustomer404ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type GetBankingCustomer413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer413ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingCustomer429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer429ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingCustomer500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -16122,6 +17632,25 @@ func (response GetBankingCustomer500ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type GetBankingCustomer503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer503ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingCustomerRequestObject struct {
 	Id     BankingCustomerIdPath `json:"id"`
 	Params UpdateBankingCustomerParams
@@ -16132,15 +17661,25 @@ type UpdateBankingCustomerResponseObject interface {
 	VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error
 }
 
-type UpdateBankingCustomer200JSONResponse BankingCustomer
+type UpdateBankingCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateBankingCustomer200JSONResponse struct {
+	Body    BankingCustomer
+	Headers UpdateBankingCustomer200ResponseHeaders
+}
 
 func (response UpdateBankingCustomer200JSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -16258,6 +17797,25 @@ func (response UpdateBankingCustomer422ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type UpdateBankingCustomer429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer429ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingCustomer500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -16270,6 +17828,25 @@ func (response UpdateBankingCustomer500ApplicationProblemPlusJSONResponse) Visit
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer503ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16345,6 +17922,41 @@ func (response GetBankingIndividual404ApplicationProblemPlusJSONResponse) VisitG
 	return err
 }
 
+type GetBankingIndividual413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual413ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingIndividual429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual429ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingIndividual500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -16361,6 +17973,25 @@ func (response GetBankingIndividual500ApplicationProblemPlusJSONResponse) VisitG
 	return err
 }
 
+type GetBankingIndividual503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual503ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingIndividualRequestObject struct {
 	Id           BankingCustomerIdPath   `json:"id"`
 	IndividualId BankingIndividualIdPath `json:"individual_id"`
@@ -16372,15 +18003,25 @@ type UpdateBankingIndividualResponseObject interface {
 	VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error
 }
 
-type UpdateBankingIndividual200JSONResponse BankingIndividual
+type UpdateBankingIndividual200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateBankingIndividual200JSONResponse struct {
+	Body    BankingIndividual
+	Headers UpdateBankingIndividual200ResponseHeaders
+}
 
 func (response UpdateBankingIndividual200JSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -16498,6 +18139,25 @@ func (response UpdateBankingIndividual422ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type UpdateBankingIndividual429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual429ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingIndividual500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -16514,6 +18174,25 @@ func (response UpdateBankingIndividual500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type UpdateBankingIndividual503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual503ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideBankingApplicationRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params DecideBankingApplicationParams
@@ -16524,15 +18203,25 @@ type DecideBankingApplicationResponseObject interface {
 	VisitDecideBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type DecideBankingApplication200JSONResponse BankingApplication
+type DecideBankingApplication200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type DecideBankingApplication200JSONResponse struct {
+	Body    BankingApplication
+	Headers DecideBankingApplication200ResponseHeaders
+}
 
 func (response DecideBankingApplication200JSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -16650,6 +18339,25 @@ func (response DecideBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type DecideBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication429ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -16666,6 +18374,25 @@ func (response DecideBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type DecideBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication503ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetBankingCustomerStatusRequestObject struct {
 	Id     BankingCustomerIdPath `json:"id"`
 	Params SetBankingCustomerStatusParams
@@ -16676,15 +18403,25 @@ type SetBankingCustomerStatusResponseObject interface {
 	VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error
 }
 
-type SetBankingCustomerStatus200JSONResponse BankingCustomer
+type SetBankingCustomerStatus200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type SetBankingCustomerStatus200JSONResponse struct {
+	Body    BankingCustomer
+	Headers SetBankingCustomerStatus200ResponseHeaders
+}
 
 func (response SetBankingCustomerStatus200JSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -16800,6 +18537,25 @@ func (response SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type SetBankingCustomerStatus429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus429ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetBankingCustomerStatus500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -16812,6 +18568,25 @@ func (response SetBankingCustomerStatus500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus503ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16880,6 +18655,37 @@ func (response ListAccounts404JSONResponse) VisitListAccountsResponse(w http.Res
 	return err
 }
 
+type ListAccounts413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListAccounts413JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccounts429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListAccounts429JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListAccounts500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListAccounts500JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
@@ -16890,6 +18696,23 @@ func (response ListAccounts500JSONResponse) VisitListAccountsResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccounts503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListAccounts503JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17027,6 +18850,23 @@ func (response CreateAccount422JSONResponse) VisitCreateAccountResponse(w http.R
 	return err
 }
 
+type CreateAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateAccount429JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateAccount500JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
@@ -17037,6 +18877,23 @@ func (response CreateAccount500JSONResponse) VisitCreateAccountResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateAccount503JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17174,6 +19031,23 @@ func (response UpdateAccount422JSONResponse) VisitUpdateAccountResponse(w http.R
 	return err
 }
 
+type UpdateAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateAccount429JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateAccount500JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
@@ -17184,6 +19058,23 @@ func (response UpdateAccount500JSONResponse) VisitUpdateAccountResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateAccount503JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17253,6 +19144,37 @@ func (response GetAccount404JSONResponse) VisitGetAccountResponse(w http.Respons
 	return err
 }
 
+type GetAccount413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetAccount413JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAccount429JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetAccount500JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
@@ -17263,6 +19185,23 @@ func (response GetAccount500JSONResponse) VisitGetAccountResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetAccount503JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17331,6 +19270,37 @@ func (response ListAssets404JSONResponse) VisitListAssetsResponse(w http.Respons
 	return err
 }
 
+type ListAssets413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListAssets413JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListAssets429JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListAssets500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListAssets500JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
@@ -17341,6 +19311,23 @@ func (response ListAssets500JSONResponse) VisitListAssetsResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListAssets503JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17410,6 +19397,37 @@ func (response GetAsset404JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 	return err
 }
 
+type GetAsset413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetAsset413JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAsset429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAsset429JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAsset500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
@@ -17424,6 +19442,23 @@ func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 	return err
 }
 
+type GetAsset503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetAsset503JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeTokenLegacyRequestObject struct {
 	Params RevokeTokenLegacyParams
 }
@@ -17432,10 +19467,18 @@ type RevokeTokenLegacyResponseObject interface {
 	VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error
 }
 
+type RevokeTokenLegacy204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type RevokeTokenLegacy204Response struct {
+	Headers RevokeTokenLegacy204ResponseHeaders
 }
 
 func (response RevokeTokenLegacy204Response) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -17482,6 +19525,51 @@ func (response RevokeTokenLegacy404JSONResponse) VisitRevokeTokenLegacyResponse(
 	return err
 }
 
+type RevokeTokenLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RevokeTokenLegacy413JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response RevokeTokenLegacy422JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RevokeTokenLegacy429JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response RevokeTokenLegacy500JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
@@ -17492,6 +19580,23 @@ func (response RevokeTokenLegacy500JSONResponse) VisitRevokeTokenLegacyResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RevokeTokenLegacy503JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17578,6 +19683,23 @@ func (response CreateTokenLegacy415JSONResponse) VisitCreateTokenLegacyResponse(
 	return err
 }
 
+type CreateTokenLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateTokenLegacy429JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateTokenLegacy500JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
@@ -17588,6 +19710,23 @@ func (response CreateTokenLegacy500JSONResponse) VisitCreateTokenLegacyResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateTokenLegacy503JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17642,6 +19781,37 @@ func (response ListCustomers401JSONResponse) VisitListCustomersResponse(w http.R
 	return err
 }
 
+type ListCustomers413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListCustomers413JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomers429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListCustomers429JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCustomers500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListCustomers500JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
@@ -17652,6 +19822,23 @@ func (response ListCustomers500JSONResponse) VisitListCustomersResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomers503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListCustomers503JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17775,6 +19962,23 @@ func (response CreateCustomer422JSONResponse) VisitCreateCustomerResponse(w http
 	return err
 }
 
+type CreateCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateCustomer429JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateCustomer500JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
@@ -17785,6 +19989,23 @@ func (response CreateCustomer500JSONResponse) VisitCreateCustomerResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateCustomer503JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17922,6 +20143,23 @@ func (response UpdateCustomer422JSONResponse) VisitUpdateCustomerResponse(w http
 	return err
 }
 
+type UpdateCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateCustomer429JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateCustomer500JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
@@ -17932,6 +20170,23 @@ func (response UpdateCustomer500JSONResponse) VisitUpdateCustomerResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateCustomer503JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18001,6 +20256,37 @@ func (response GetCustomer404JSONResponse) VisitGetCustomerResponse(w http.Respo
 	return err
 }
 
+type GetCustomer413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetCustomer413JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCustomer429JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetCustomer500JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
@@ -18011,6 +20297,23 @@ func (response GetCustomer500JSONResponse) VisitGetCustomerResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetCustomer503JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18065,6 +20368,37 @@ func (response ListInstruments401JSONResponse) VisitListInstrumentsResponse(w ht
 	return err
 }
 
+type ListInstruments413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListInstruments413JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListInstruments429JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInstruments500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListInstruments500JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
@@ -18075,6 +20409,23 @@ func (response ListInstruments500JSONResponse) VisitListInstrumentsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListInstruments503JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18144,6 +20495,37 @@ func (response GetInstrument404JSONResponse) VisitGetInstrumentResponse(w http.R
 	return err
 }
 
+type GetInstrument413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetInstrument413JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInstrument429JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetInstrument500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetInstrument500JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
@@ -18154,6 +20536,23 @@ func (response GetInstrument500JSONResponse) VisitGetInstrumentResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetInstrument503JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18208,6 +20607,37 @@ func (response ListInvestments401JSONResponse) VisitListInvestmentsResponse(w ht
 	return err
 }
 
+type ListInvestments413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListInvestments413JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvestments429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListInvestments429JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvestments500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListInvestments500JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
@@ -18218,6 +20648,23 @@ func (response ListInvestments500JSONResponse) VisitListInvestmentsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvestments503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListInvestments503JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18287,6 +20734,37 @@ func (response GetInvestment404JSONResponse) VisitGetInvestmentResponse(w http.R
 	return err
 }
 
+type GetInvestment413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetInvestment413JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvestment429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInvestment429JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetInvestment500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetInvestment500JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
@@ -18297,6 +20775,23 @@ func (response GetInvestment500JSONResponse) VisitGetInvestmentResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvestment503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetInvestment503JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18466,10 +20961,18 @@ type RevokeTokenResponseObject interface {
 	VisitRevokeTokenResponse(w http.ResponseWriter) error
 }
 
+type RevokeToken204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type RevokeToken204Response struct {
+	Headers RevokeToken204ResponseHeaders
 }
 
 func (response RevokeToken204Response) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -18516,6 +21019,51 @@ func (response RevokeToken404JSONResponse) VisitRevokeTokenResponse(w http.Respo
 	return err
 }
 
+type RevokeToken413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RevokeToken413JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeToken422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response RevokeToken422JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RevokeToken429JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeToken500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response RevokeToken500JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
@@ -18526,6 +21074,23 @@ func (response RevokeToken500JSONResponse) VisitRevokeTokenResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeToken503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RevokeToken503JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18612,6 +21177,23 @@ func (response CreateToken415JSONResponse) VisitCreateTokenResponse(w http.Respo
 	return err
 }
 
+type CreateToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateToken429JSONResponse) VisitCreateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateToken500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateToken500JSONResponse) VisitCreateTokenResponse(w http.ResponseWriter) error {
@@ -18622,6 +21204,23 @@ func (response CreateToken500JSONResponse) VisitCreateTokenResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateToken503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateToken503JSONResponse) VisitCreateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18690,6 +21289,37 @@ func (response ListPortfolios404JSONResponse) VisitListPortfoliosResponse(w http
 	return err
 }
 
+type ListPortfolios413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListPortfolios413JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPortfolios429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListPortfolios429JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPortfolios500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListPortfolios500JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
@@ -18700,6 +21330,23 @@ func (response ListPortfolios500JSONResponse) VisitListPortfoliosResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPortfolios503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListPortfolios503JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18837,6 +21484,23 @@ func (response CreatePortfolio422JSONResponse) VisitCreatePortfolioResponse(w ht
 	return err
 }
 
+type CreatePortfolio429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePortfolio429JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePortfolio500JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
@@ -18847,6 +21511,23 @@ func (response CreatePortfolio500JSONResponse) VisitCreatePortfolioResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePortfolio503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreatePortfolio503JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18984,6 +21665,23 @@ func (response UpdatePortfolio422JSONResponse) VisitUpdatePortfolioResponse(w ht
 	return err
 }
 
+type UpdatePortfolio429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdatePortfolio429JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdatePortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdatePortfolio500JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
@@ -18994,6 +21692,23 @@ func (response UpdatePortfolio500JSONResponse) VisitUpdatePortfolioResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePortfolio503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdatePortfolio503JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19180,6 +21895,37 @@ func (response GetPortfolio404JSONResponse) VisitGetPortfolioResponse(w http.Res
 	return err
 }
 
+type GetPortfolio413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetPortfolio413JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolio429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetPortfolio429JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
@@ -19190,6 +21936,23 @@ func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolio503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetPortfolio503JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19631,6 +22394,37 @@ func (response ListRequests404JSONResponse) VisitListRequestsResponse(w http.Res
 	return err
 }
 
+type ListRequests413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListRequests413JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListRequests429JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListRequests500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListRequests500JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
@@ -19641,6 +22435,23 @@ func (response ListRequests500JSONResponse) VisitListRequestsResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListRequests503JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19778,6 +22589,23 @@ func (response UpdateRequest422JSONResponse) VisitUpdateRequestResponse(w http.R
 	return err
 }
 
+type UpdateRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateRequest429JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateRequest500JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
@@ -19788,6 +22616,23 @@ func (response UpdateRequest500JSONResponse) VisitUpdateRequestResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateRequest503JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19925,6 +22770,23 @@ func (response CreatePurchaseRequest422JSONResponse) VisitCreatePurchaseRequestR
 	return err
 }
 
+type CreatePurchaseRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePurchaseRequest429JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePurchaseRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
@@ -19935,6 +22797,23 @@ func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreatePurchaseRequest503JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20072,6 +22951,23 @@ func (response CreatePurchaseRequestLegacy422JSONResponse) VisitCreatePurchaseRe
 	return err
 }
 
+type CreatePurchaseRequestLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePurchaseRequestLegacy429JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePurchaseRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePurchaseRequestLegacy500JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
@@ -20082,6 +22978,23 @@ func (response CreatePurchaseRequestLegacy500JSONResponse) VisitCreatePurchaseRe
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreatePurchaseRequestLegacy503JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20219,6 +23132,23 @@ func (response CreateSellRequestLegacy422JSONResponse) VisitCreateSellRequestLeg
 	return err
 }
 
+type CreateSellRequestLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateSellRequestLegacy429JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSellRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateSellRequestLegacy500JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
@@ -20229,6 +23159,23 @@ func (response CreateSellRequestLegacy500JSONResponse) VisitCreateSellRequestLeg
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateSellRequestLegacy503JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20366,6 +23313,23 @@ func (response CreateSellRequest422JSONResponse) VisitCreateSellRequestResponse(
 	return err
 }
 
+type CreateSellRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateSellRequest429JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSellRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateSellRequest500JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
@@ -20376,6 +23340,23 @@ func (response CreateSellRequest500JSONResponse) VisitCreateSellRequestResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateSellRequest503JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20445,6 +23426,37 @@ func (response GetRequest404JSONResponse) VisitGetRequestResponse(w http.Respons
 	return err
 }
 
+type GetRequest413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetRequest413JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetRequest429JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetRequest500JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
@@ -20455,6 +23467,23 @@ func (response GetRequest500JSONResponse) VisitGetRequestResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetRequest503JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20523,6 +23552,37 @@ func (response GetSandboxClock404JSONResponse) VisitGetSandboxClockResponse(w ht
 	return err
 }
 
+type GetSandboxClock413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetSandboxClock413JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetSandboxClock429JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSandboxClock500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetSandboxClock500JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
@@ -20533,6 +23593,23 @@ func (response GetSandboxClock500JSONResponse) VisitGetSandboxClockResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetSandboxClock503JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20670,6 +23747,23 @@ func (response AdvanceSandboxClock422JSONResponse) VisitAdvanceSandboxClockRespo
 	return err
 }
 
+type AdvanceSandboxClock429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response AdvanceSandboxClock429JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AdvanceSandboxClock500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response AdvanceSandboxClock500JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
@@ -20680,6 +23774,23 @@ func (response AdvanceSandboxClock500JSONResponse) VisitAdvanceSandboxClockRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdvanceSandboxClock503JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20765,6 +23876,20 @@ func (response ClearSandboxPrice409JSONResponse) VisitClearSandboxPriceResponse(
 	return err
 }
 
+type ClearSandboxPrice413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ClearSandboxPrice413JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPrice422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response ClearSandboxPrice422JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
@@ -20779,6 +23904,23 @@ func (response ClearSandboxPrice422JSONResponse) VisitClearSandboxPriceResponse(
 	return err
 }
 
+type ClearSandboxPrice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ClearSandboxPrice429JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPrice500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ClearSandboxPrice500JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
@@ -20789,6 +23931,23 @@ func (response ClearSandboxPrice500JSONResponse) VisitClearSandboxPriceResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPrice503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ClearSandboxPrice503JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20927,6 +24086,23 @@ func (response SetSandboxPrice422JSONResponse) VisitSetSandboxPriceResponse(w ht
 	return err
 }
 
+type SetSandboxPrice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response SetSandboxPrice429JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetSandboxPrice500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response SetSandboxPrice500JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
@@ -20937,6 +24113,23 @@ func (response SetSandboxPrice500JSONResponse) VisitSetSandboxPriceResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response SetSandboxPrice503JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21075,6 +24268,23 @@ func (response ForceRequestOutcome422JSONResponse) VisitForceRequestOutcomeRespo
 	return err
 }
 
+type ForceRequestOutcome429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ForceRequestOutcome429JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ForceRequestOutcome500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ForceRequestOutcome500JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
@@ -21085,6 +24295,23 @@ func (response ForceRequestOutcome500JSONResponse) VisitForceRequestOutcomeRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ForceRequestOutcome503JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21153,6 +24380,37 @@ func (response ListTransactions404JSONResponse) VisitListTransactionsResponse(w 
 	return err
 }
 
+type ListTransactions413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListTransactions413JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListTransactions429JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTransactions500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
@@ -21163,6 +24421,23 @@ func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListTransactions503JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21232,6 +24507,37 @@ func (response GetTransaction404JSONResponse) VisitGetTransactionResponse(w http
 	return err
 }
 
+type GetTransaction413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetTransaction413JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetTransaction429JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTransaction500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetTransaction500JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
@@ -21242,6 +24548,23 @@ func (response GetTransaction500JSONResponse) VisitGetTransactionResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetTransaction503JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21296,6 +24619,37 @@ func (response ListWebhooks401JSONResponse) VisitListWebhooksResponse(w http.Res
 	return err
 }
 
+type ListWebhooks413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListWebhooks413JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListWebhooks429JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhooks500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListWebhooks500JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
@@ -21306,6 +24660,23 @@ func (response ListWebhooks500JSONResponse) VisitListWebhooksResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListWebhooks503JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21429,6 +24800,23 @@ func (response CreateWebhook422JSONResponse) VisitCreateWebhookResponse(w http.R
 	return err
 }
 
+type CreateWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateWebhook429JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWebhook500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateWebhook500JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
@@ -21439,6 +24827,23 @@ func (response CreateWebhook500JSONResponse) VisitCreateWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateWebhook503JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21576,6 +24981,23 @@ func (response UpdateWebhook422JSONResponse) VisitUpdateWebhookResponse(w http.R
 	return err
 }
 
+type UpdateWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateWebhook429JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateWebhook500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateWebhook500JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
@@ -21586,6 +25008,23 @@ func (response UpdateWebhook500JSONResponse) VisitUpdateWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateWebhook503JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21654,6 +25093,37 @@ func (response GetWebhookKey404JSONResponse) VisitGetWebhookKeyResponse(w http.R
 	return err
 }
 
+type GetWebhookKey413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetWebhookKey413JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookKey429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetWebhookKey429JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWebhookKey500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetWebhookKey500JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
@@ -21668,6 +25138,23 @@ func (response GetWebhookKey500JSONResponse) VisitGetWebhookKeyResponse(w http.R
 	return err
 }
 
+type GetWebhookKey503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetWebhookKey503JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type TestWebhooksRequestObject struct {
 	Params TestWebhooksParams
 }
@@ -21676,10 +25163,18 @@ type TestWebhooksResponseObject interface {
 	VisitTestWebhooksResponse(w http.ResponseWriter) error
 }
 
+type TestWebhooks204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type TestWebhooks204Response struct {
+	Headers TestWebhooks204ResponseHeaders
 }
 
 func (response TestWebhooks204Response) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -21726,6 +25221,20 @@ func (response TestWebhooks409JSONResponse) VisitTestWebhooksResponse(w http.Res
 	return err
 }
 
+type TestWebhooks413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response TestWebhooks413JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type TestWebhooks422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response TestWebhooks422JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
@@ -21736,6 +25245,23 @@ func (response TestWebhooks422JSONResponse) VisitTestWebhooksResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TestWebhooks429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response TestWebhooks429JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21754,6 +25280,23 @@ func (response TestWebhooks500JSONResponse) VisitTestWebhooksResponse(w http.Res
 	return err
 }
 
+type TestWebhooks503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response TestWebhooks503JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhookRequestObject struct {
 	WebhookId WebhookIdPath `json:"webhookId"`
 	Params    DeleteWebhookParams
@@ -21763,10 +25306,18 @@ type DeleteWebhookResponseObject interface {
 	VisitDeleteWebhookResponse(w http.ResponseWriter) error
 }
 
+type DeleteWebhook204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type DeleteWebhook204Response struct {
+	Headers DeleteWebhook204ResponseHeaders
 }
 
 func (response DeleteWebhook204Response) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -21827,6 +25378,20 @@ func (response DeleteWebhook409JSONResponse) VisitDeleteWebhookResponse(w http.R
 	return err
 }
 
+type DeleteWebhook413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteWebhook413JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhook422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response DeleteWebhook422JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
@@ -21841,6 +25406,23 @@ func (response DeleteWebhook422JSONResponse) VisitDeleteWebhookResponse(w http.R
 	return err
 }
 
+type DeleteWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteWebhook429JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhook500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response DeleteWebhook500JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
@@ -21851,6 +25433,23 @@ func (response DeleteWebhook500JSONResponse) VisitDeleteWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response DeleteWebhook503JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21920,6 +25519,37 @@ func (response ListWebhookDeliveries404JSONResponse) VisitListWebhookDeliveriesR
 	return err
 }
 
+type ListWebhookDeliveries413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListWebhookDeliveries413JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListWebhookDeliveries429JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhookDeliveries500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListWebhookDeliveries500JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
@@ -21930,6 +25560,23 @@ func (response ListWebhookDeliveries500JSONResponse) VisitListWebhookDeliveriesR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListWebhookDeliveries503JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22024,6 +25671,20 @@ func (response RetryWebhookDelivery409JSONResponse) VisitRetryWebhookDeliveryRes
 	return err
 }
 
+type RetryWebhookDelivery413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RetryWebhookDelivery413JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RetryWebhookDelivery422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response RetryWebhookDelivery422JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
@@ -22038,6 +25699,23 @@ func (response RetryWebhookDelivery422JSONResponse) VisitRetryWebhookDeliveryRes
 	return err
 }
 
+type RetryWebhookDelivery429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RetryWebhookDelivery429JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RetryWebhookDelivery500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response RetryWebhookDelivery500JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
@@ -22048,6 +25726,23 @@ func (response RetryWebhookDelivery500JSONResponse) VisitRetryWebhookDeliveryRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryWebhookDelivery503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RetryWebhookDelivery503JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22572,8 +26267,10 @@ func (sh *strictHandler) ListWalletCounterparties(ctx echo.Context, params ListW
 }
 
 // CreateWalletCounterparty operation middleware
-func (sh *strictHandler) CreateWalletCounterparty(ctx echo.Context) error {
+func (sh *strictHandler) CreateWalletCounterparty(ctx echo.Context, params CreateWalletCounterpartyParams) error {
 	var request CreateWalletCounterpartyRequestObject
+
+	request.Params = params
 
 	var body CreateWalletCounterpartyJSONRequestBody
 	var err error
@@ -22669,10 +26366,11 @@ func (sh *strictHandler) ListWalletCustomers(ctx echo.Context, counterpartyGuid 
 }
 
 // CreateWalletCustomer operation middleware
-func (sh *strictHandler) CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error {
+func (sh *strictHandler) CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params CreateWalletCustomerParams) error {
 	var request CreateWalletCustomerRequestObject
 
 	request.CounterpartyGuid = counterpartyGuid
+	request.Params = params
 
 	var body CreateWalletCustomerJSONRequestBody
 	var err error
@@ -22743,11 +26441,12 @@ func (sh *strictHandler) GetWalletCustomer(ctx echo.Context, counterpartyGuid Wa
 }
 
 // UpdateWalletCustomer operation middleware
-func (sh *strictHandler) UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+func (sh *strictHandler) UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params UpdateWalletCustomerParams) error {
 	var request UpdateWalletCustomerRequestObject
 
 	request.CounterpartyGuid = counterpartyGuid
 	request.CustomerGuid = customerGuid
+	request.Params = params
 
 	var body UpdateWalletCustomerJSONRequestBody
 	var err error
@@ -22819,11 +26518,12 @@ func (sh *strictHandler) ListWalletAccounts(ctx echo.Context, counterpartyGuid W
 }
 
 // CreateWalletAccount operation middleware
-func (sh *strictHandler) CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+func (sh *strictHandler) CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params CreateWalletAccountParams) error {
 	var request CreateWalletAccountRequestObject
 
 	request.CounterpartyGuid = counterpartyGuid
 	request.CustomerGuid = customerGuid
+	request.Params = params
 
 	var body CreateWalletAccountJSONRequestBody
 	var err error
@@ -24928,797 +28628,828 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3tctu4tij4KhjdfStSN6VI8lcsV9c5iq10q9uxfCQ56XQr14RIyGKbArUJyop2dqb2r6n5fWeq7huc",
-	"+x73vsl+kiksACRIgvqwHcd95lSdszsWSWBhYWF9Y63PJSeYzQNKaMRKrc+lKcEuCeGfXZfM5kFEaNQn",
-	"cx+viMt/dQlzQm8eeQEttUp2FC6IjZZTQlE09RjyGIqmBLEoCImLQsLmAWUERQHCFBEc+h4JUUj+uiAs",
-	"QksvmorX8YwgT83nrNAtWdVKVok5UzLDfFpCF7NS6/cSn6/00SpFqzkptUosCj16U/ry5YtVmuMQz0gk",
-	"oW87DmFsGNwS2jUAPpwSZEfiqY2CCYABf3NYQ3IX3JIaOiMTvPAjxn/jLzjY9z16I17kAJJPeDb3SanV",
-	"aO7tHxxaJY8P/tcFCVclq0TxjAOJU6Doq/pLSCalVum/vEw24aV4yl523RJf1WtMbz16057Pfc/BHPqu",
-	"e4mjqXlJOHkNdc9SEJbwfH59MGmOXzkNcoyP3H2yNylJiOd8xBhgj0PJN8kL+aZznG8LtQlcfR2ni5AF",
-	"YR74S3zjUQG3A69YgHB7Hv9eo+RTdC0exjs2D8mdFywYmuMbcoKCmRchL0KTIITHEy9kETyrlcx7I8ZL",
-	"bcoMfzon9Iaj+KDRtEozj6q/G3nC01bGomBGwnXb48h3cnvDH1wfvzo6PNjfaza+1q4kIOqAnwXOYkZo",
-	"tA5wV76TA9wNnOtj95VzND7EB5N9suc2HTP4aojrh68jgVhfR5e63p3nLrC/biVe/FZuLR51r/cPDo9e",
-	"HRdsQPzpI6xBh1Zfxbk386I86BeL2ZiEnOxDwhRLCkm0CNN8qFk307kPw+owuoK3iU8mQTjDEawx2muW",
-	"LH4IvBlnuY16HY6A/Cs+AB6NyA0JAfTTgHIxcebdEGaAvf/mFB0f7NWRCy+os0s+YSdC48BdofEqIsxC",
-	"Npvi6kGj+UNrtKjX95wxZuRwH/5NWjYq88fNg8MR5Rx1HhEXRUFQqaHTKXFuiQtiiNyRkLMFRmh0gtQW",
-	"oYDymTzClKwiIxqEN5h6fwPu8oIh5t1QHC1CguaB7zkrLstsNYBdG9EUscSgvv/t7BK/oy+Pfr35CbdX",
-	"r+az4I/27Y/vg/6n5tWb0+mb/Ua7ye5+/X6IL2fft8fL9s3r9zTseh98f3H0+uJiRbDvvju/6y87s+FP",
-	"73+9+3lJlj/80FJEKERyspUS21WJbn1P88xpE1e6ot5fFxpj8lxCI2/ikbBYvKVPhZMwlfseCXkCElj/",
-	"jRNvD2DEfh7oHvVXyIvIjAla8li8gK2Fcgrsh4DZj5e8luMvpwEjEugoQL7HovvB+iAUd6gA2gwsoa46",
-	"nCGmN8RCC+p9Qow4AXUZKpNPjr9g3h2pxKoRvJw5SM4iDLmsiLxZodwlNI13nQEd7pc0llM3spxuoiwq",
-	"9W4eEgdHCWLy6wt8F/H5+SLtX6vaGNVfyMpGZb6YO0LdIHzBODbmgUeF/sBGlEWe7yPGkeRFlVaiuN6S",
-	"lZXRZUPQmBGmLrL3m017RBmZYRp5DquhAeCZkljtXAZZ7lJvHO8dNQ8bVdJsHFaPDvYn1ePjMa46jcZR",
-	"3T08cN3mqyL+kF5Yhr415aZ5cLBZudGG+oUYyKbNSYRzkFuyQmWMrq66ZxU0JyGaLSIgCCvFhDl7XiGP",
-	"3hEWefRmRNVrLYVZhFnx5ijS4kutoCAcUTu7XPmm2Gfg9EVbWjkZUTs3j8eQLl5qqB0vRWwy5VuHKVuS",
-	"kI2ovV+v23w2bhcY4K6hYayIpswhIJsRJWEYhAx51PEXLnEtPr+0nmKScqb8NHLchGQehBEDwgqlVTai",
-	"XN1t7qNpsAiZMLVWBTZWTKr6yqOqMvBaCOy5E4SRE1CFbHchlHmCltiLmNKuR1SsisNyQyKG+DO1RLFs",
-	"NaeAAtMgmnLKINE0cC3E5QiXwkIHkBgV56WG3nMxzTi5YF8eFEaQNE8RDgmnl8jSATGfagvlScRCuX23",
-	"RtT+VPWbk6pmh1Y911YmLTdJUVvTEpzgjoPCnwmwRnRBXSIsDyA/2Dvf4zjkwH69Q86P5kNO+XlzYmCo",
-	"KZErhXHWSkfJksdCgU1Om4AZUDGiZdOZBv6Y+3UZhLcxyUpGCzs8orkTtOa46GcEiSMyouKMwKtrD0BU",
-	"RL0jqpMvMlPvI260iSYfttdmA4MfV6n0IxobG1LJogjHVnSisdR3tzXgm7XGxmZr4xLfEDP8HMTELrKQ",
-	"EywolzJoEgYzVE9BXwA7H8IMuhHw9UpKH7j1OmtU8POa2d4M5ecPVfr6QhRsMAGUwCiwAIRnogBOOf5D",
-	"AR0o3mpGFtiR+82GxoPLxG0eHDSOK0qXSgZH8WjVLp0vohHlOjezEGfb4nzHw3BDkx9leMTFmLTuakhp",
-	"9/c1G0/QHQk5NvPWaW1ER3S4DDhvmjHx3qqGvvtOrfO771pIrq8IaC61/jXC4Q2JqovQswWvXPh+vJ1X",
-	"/a4ltS4QWMRNcKRB8t13wjki9TLkBg57AZCZoRD4UVjnoJyMqCedwPwzFFB/ZaE0dDO8QmMhF2HrBZOe",
-	"BlyL8AMKYmIaRXPWevkSz72apL6aE8xsiyuGkfBFsRcgJIiL5BsV/nBJfB9hNqIxEmDxfAocL14KJbBx",
-	"JIrcgDBEgwg5OAxXoD6OqJjlx85QTcHEEMhO299cl1C/CL4LqoT6abiaEynn8vKvAroFviVUrY3M5tEK",
-	"3WF/AbgYZYz9UamFYI8ph3fq0ZtKDZ3G28nPI0MzHDlT5FGuBo6ow0mbz09oFAtq/hNDy9CLIkKRPg+H",
-	"d1SyKzl3h3fT+KHVG3ZWb//4sF+r1doHF8OLs7edfyt2VCTHeb2PIn4PzmmBHZ2lXaEDa4cv9v6jsjpA",
-	"lRY/HkJe2xla5H9yNmYj7C/xip0g+19BFthc3PF95+Ofdc47w85JdkOtLahAag2gHvAB2otoGoSSb8Qk",
-	"cQrqIZgt5BO3OpTNImIRDvb9E8F2soqXJOSl0JNpdIJsJyTcALZRGUYnn+ZeSBgnMwqWPLdChSnPn4sj",
-	"cOOxCDBr35KVZ/Bz8Y0vj0op8EcllCdN7SeBgtRPgrDQqKStWf6dORbwq9w18e9k28TfYDiUKicA8Q+j",
-	"0mxVvSWramNUOpEo+KFxtNd8dby3/2r/RKJB/XSwv7+RYIXE2ES2QVhArGoj2pGNgtAVqhRHt1CnypFH",
-	"GBqHsMPjFfK41UcTldP1QuLw4Spp/3R7cFrgTWEclG2FLYe7x6ESq4hwGK3xCTH+fK1XCExX5t2RE8ld",
-	"Qm48RtijXJB4kTKgQIXXPEd7df4uQ2MyCUKCbEJdu8hdBFA8yGE0WM3Ggb8uLsCiEKIKLxiKPOeWhIjB",
-	"N7A5i/mchIgz08yetC/Pzdqb+HitSqSp7o3DrOY+x1FEQj7uf/u9Xf2tXj2ujUbVj9//pWTS6ofejLzh",
-	"HHDNVvowON9LzDFfhOtIDbU1RcWTAyjvse+T6JTr3iSc4zBa/bjwDCal/gb68Sobjak3jpuTPVyvHjoN",
-	"Uj1ym7h6PG6Q6t5kHx+MD50j9xUxY97RBr6+WWyI1cSEtBBv5nErFySdsAWLUX7ewoU0qs3xnlM9cvdJ",
-	"9dXkoF49xEfjV86xWyeNgjis8vs+3iL+9MafWEZvMmGkYB1Z+KMAsVtvvo3xF4hhH8v8e0/G0yC43WB3",
-	"LcVb94i8LNX4D7O7vvCvhVsFMideY1dajPwvR8hv/k8tueDlH4yv4XMCJ3/TJaXWPt9E4dQstX7/XJp4",
-	"xHdLrRJw/wvBVWAtXC/iOCSMgUFfmofBnHBeMEpeHpW49Jh5jAEdf9Tff4d9zxV+2Qn2fOK2UAPBzKUv",
-	"2yKgI17nODAZ59Ii5jq1z3efuNxK5LMxrqTL6U+QLRZsSw2cYGcKb4HvgSNAOKMWPqmVklDvVoieh8HY",
-	"J7PvDQh3SYQ9PzHANZAkRlBZYqTS0gLfNRdH5DqYXI+9MJq2kOASYAbRF5G0H0BiA8GjUYl/MCqVUhsr",
-	"trv0rn3ePWsPu72L606/3+uXsph8lHnjpe7wjaK8IgCAnFiEowWTZBt5EXDs19hFamfik43HwSJqjX1M",
-	"b7enr0uxe09AYTphnQZ04nvOQ8lKTyYyJQ9xsNuXl/3eu85Ziyt6DuZ2KfIDesOVJXDDnkgNEiNKlqn8",
-	"pPJlbzBEL7WfWMVIYqe9izfn3dNhjrS+BYBpojlOiCZG+pNQjCNnY5rbW4ZrOHRxbDEkLFiETorvdLl2",
-	"RLEvmN/DaMSTYwk2c4L+uggi3ZeI6o2fzw5+fXWx92/CVBVOTWEZGHe7ezHs9C/a54Xs5CET6rt3oB95",
-	"hRM0IOEdCZHAzVfbyjY3yMmnOXEi4qqlCFPJD25u9GiGtrSy/WtV8qVq17Ur+qa+xX8E4SlQ9AO31Mcs",
-	"uuZspoWwiqUEE2A8FnIlbQEHtRBHj4XCwBfu0yUlIZt6cwiiohkHKT5lXoQoIS7b8qDVEGR5kBn2fAvN",
-	"pyLo6iLsuiFhTAE2JaFQTHN0dHVx2e+ddgaD9uvzznXnYtgdfshRk7bWHMitXUHW5dSjjKYkWAxlmvs0",
-	"mwn9XtF5GDhcNxr7BHVo5EWrJ+JEsDyGllOZIxunErETFE1x4aprRqHGFlyyZSXaRRC9CRbUfSBpx7Cl",
-	"8y3B+TuB8U2UdNEbXr/pXV2c5chn83hpcbGfbNhFEKE3csqvtEsXgcCmkgFI+ef1CIaO5Uu88gPsDoPg",
-	"HIcP5iOKQCA+yhkbHzPkJEFRo77/6uDoUCT+GZF+2f5w3mufXQ97vevzdv/HTg7524+f2oTGXrIJkpnK",
-	"84KGQYDEyp/k5JgAByegEEEiC4XpG3RFsXTDkoceBWlToTHBIZ88uCUqByfl6m2h1+INkZIJ74mMTEt5",
-	"uIWrGmKsgo/dNV4GHNCX8KSAO7evhj/1+t3fOvlj9YSwpc9nQ2eoGqq/Kjnoq0QycV1mjXiuZv5ayKNg",
-	"ElhIuLTBVBBXFdw0lWiy4GvbANgPCXZXaIoZatbjRHEm8vdnENqjKWE3w/ztO3J/qf01gXqGEtYToc2q",
-	"tA/HiwiNQ4JvuUwdL5hHuT6UdS5cUbaYc82XuG+J6+EhwPkw6Sk+BaUPjUoR+RS9nPvYo8JLw4VePCco",
-	"ZifizIpUxxbK+Y/MBDC4urzs9Yeds+u3nbNu+3r44TLP/B8dlrSMOND3PRkIMIkAlU8mIV4wlFqsXB1f",
-	"iBDmcxLKo6AJjC1cAGtceMe6ny1WcoQrMnW4MEXSXht2e9xoGwx7p78MOCjBgkaoLBSiyiN75LaxfnHa",
-	"9t3W6C3ECpiLCVYeaIc+GB2PaEFuoVyvoZX9dbSiKcIPXvH26uz2emzxuriamKxrB13zUQl9BxVxS91w",
-	"zU429BXrw4kUzJSewg+/1EJOYmiFicc50xqF61HwEytLOytKVkbFckICgRfsi6ziZRjQG4nQ7dSoYoxy",
-	"9UHnGHeERbOYkb/uXZwNFDvHd9jzQbOAq6YZqn78gMYOCsWOmsSaI3WQYhX3lOB5yf3oJ+5+IleEJu8b",
-	"PROBK2M8xRBNw4yR6NpjbAH5K+aAGqfyQUR8H4exQPZcvrgpcW7ZYpZkvkEcpSUexBdoV/OAZWJud/mY",
-	"mw6KYBQPnlNpYqdJRDHyZoRFeDYvtUrNevOw2mhUm41h/VWrcdiqN2sHv21PB2KjHiX0h8p2dsNsyDrb",
-	"FK6xuFIQEimx43QsfuZGtKRlUdxHjVO01H3dvrhun/c77bMP151fu4PhIEUg/Dn68fWr5vvOYCgktvJh",
-	"AVRS0VswziRWCKMlABVvrLp8l2JV2c07fvLNg2V5LIFb3jsxQZ++vDaiZduANLtyovIt0TJJnEzvFKR8",
-	"qTSQ+3ABCL77wY1Hh5hLytbnElvMZjhcqfwd/ixOGS1ZJcgT1Tf89Gow7L3t9PObbuAhMFwh84gzU5WW",
-	"pWfV8FMbBJBYKlArxkrzCqxdfuSqqAB/VPq+eVg/PhLkdjQqxWRGPnksYsb57ssRvlgax0ojtC0D89kT",
-	"bULrf/Lke/PkL8+FK1tppsyP8i5cuWLBbcModwxV5qZOrqhsF5xEExg2DGhXauhiA495gA0bi4RsdPWx",
-	"LNo0fRw8scw2WMOobKcXy7n4/QxkMfn9zOQca9ajSQbDeZtswcSs3o5b7j/pXig7PXUiTLY6Pya9K75H",
-	"l+3+8EOCGbtijShVw8TxRMNS9ZOmf865Ag1GVDgMgkVEUNnWXkgdqwe5C9T+muJV9/EfZPZORKu+ie67",
-	"ne8Ble3c0lPH5v5+CYXaTKwoLUxTXgll7uMI6Yg6bjUOWnv131o7eSqyp6jx5Dtxfy8HKts61jIb8lB7",
-	"PtmYAl/9w638NTGD9Pk4+KbnY2dPAWyMCWuwRTGYqoQZZ3X8nzI31hNGglTixD3tTfm9Vim+jbLp9Svq",
-	"fRp6MwIfgT/dWW365lS9B9/EdUq2AizxiCkaXPtN+u0vSbxm/XcSjQPx8hertJi7u+Lji55h/bu2AVam",
-	"kIyYJLc0DZ/6fuiwJEXtgvEfxIEYgQRd2JZu504ez0wNvvYpiNHaab/THnbO7BZq01jR57qknBCVQePx",
-	"oqRcDgjKgMJvwVJcOErT2r2Ix8UR3nJb+OtELUxV+cusyFDwT360mdJkEn7nLqkXpu+kGkUBkd4dWMea",
-	"jTn3WNSXufP5Yyrcnp/14lyGiwIJtuC+wg5oUwHIMMRw/GKuq01ZGiyg+mDJgMEZ2bxLb/k7WaQBwJZY",
-	"XzKtHHANuh4PVVtiaDeMbLXKNcsbxOwod0CH3XcdcTk7NsAZit39IXbJCbIHV4PLzsVZ58xGEZnNgxCH",
-	"nr9CC8pfHFHtzdPz3oC/NifhDPPV+ysohUgoP+ag0vBXPXojr3PG54oDUrJK8VQlqyQG4wvTrrWpF3NE",
-	"I9d6JfjWJpZ0dXmWZ0kiY9BFZbhpD0iz5KVHfwUVNVYpJsWFLGYOdslz409yec+QP7l3mDpkgKk7Dj6d",
-	"+oFzq/kjset6opzLpYbLCfZZrmzWT8ESTTDXr9EsuFMlbQLnFk2CcIlD94Qr2z7BLMqUtLJQFNwQ8A7i",
-	"SOTcHKAVwSGriatT+tyN7La6eGU4SWd4xWJQJAB8tDWXyl7t1ddf1LJK8iZrfrqBvOK6YUZx/TSe8eBV",
-	"o9FM32Uz3w/L7xoz3mpro2ng88PMscuRnNxV5UYx/4Ur0JPA94IashPVoz3jFGyj8nKKI+G8YlMcEoam",
-	"xHeRE7CoIi6iz3B4S6J32F8QG8KgHkW2UllsWWUpnuQFO0H2PPQcVdoA35EQ35DTgEXx51cD5Aa+z/cb",
-	"Cl3odbjcwGFJiSS49KyWaM8D5okr8uUFlXoJca0R/QHZf11gyLviFr49X4TOFDNyKQAp/5CGQ+R6yV8Q",
-	"H2pEAWY0x54MafNfkfhREq6sGCuHRgsaeX7s5Q4oqVgjKrGlzStwYaUSUZKxObD8yMDNfFjTiMIGjFfI",
-	"5my4e/GjjRhJqnYwBQ44clsIc07vEBrhGwXpiArsTMFtGYSQ0Ab7zY+bDgjAcBIfwgTBlRGVuydjzzYq",
-	"a+j/5//932O4rRhdKpEbwHUwHdEI35LKCRoH0RSxOYEKySKWLooiEVcIoQfZMICIrV9WCzJeuswtARy5",
-	"FipYeo2LLlGr1CWON8N+LZGL4rJpySp9qt4EVfmjeu1M/Fd/WvW4XBcmHVwKLd140XQxrjnB7CWbBnM2",
-	"5/LjpRwC2IRG1AVFnyWNJ9QNBfjgqFuZo/itF/OMbVHFU3e3XgWfzW/O+6k8ilmua6X56zffFUHqRadF",
-	"8SrJqkycimuz/IRyoY9eqVWguY8dwiwD7/nmS9Z4eFHl1iwfz5wlUWdS1AmKq4oKSVB5Jst7pyKZ+eVB",
-	"kFOJGZ0+TdLjudGruABvvP0vNyJKlfTI1OyYz32CutSpmQycOQlBuaNFhHGDudI1yShNojZUTvcCzEnh",
-	"/c3RFitw27I4dVyLOAOoZsZzkGhq337Vm894rAJyXfpZys2UsmtejKbMch1gG26l68vffqMUzRgMsYQ/",
-	"GSXMNwddFvsxV1CCZ2amlOM+j+CblppyxjOtu6x1PpDRfCRvtZLyRZrjOt4gjTPEyoOudqeV1iz1GlSn",
-	"tMBSZzYtpdOseSc3OkfJJif6YNBJudDRxPN9FMwJZ3FY2adP6YACb4DR/aTD+gydTxzwb+EaVwj7EznG",
-	"OchP5BZX2Hkqpzifb5ObGAhZcxKLQ6ccxM/x1D1fl28UYWd6qVi7pKztfL4Z18wuvpZd7ewdddAMblIi",
-	"LS3GFNRG3Cyi6Sb+fzX8KcX+RfLFEjMEeZTuU9LgIpoCnGf8ZSMtatA+Q1JcRNMz4pNN6BbVVbPojm80",
-	"Pzd8S3CfJ74T+M0lSfnH0DYtTenCf5/aDQRzs1ZShnZEl140DRaRqI1NnJBEJp/uvTZIlmft0jXxlzgX",
-	"KjmOaBKExkBMXjqmridsKmXJp+llrl5JihTrwr7fm0Di93Yr/GjlvIKEIi/SaR2V01sg0rWYE4ismK20",
-	"H4B8AJ8YVKAoaYS4mUfDy9uk5AzjFx/FdIniFokJUejQKJRktnQXU0D1JyxKrdJdzelt6w56aL/ZOELq",
-	"FcSVIFHzVlaJ1IP7YHxnKoFeDc5M6qbnbttVMbbhtk5+Sn+pcqAyePfctJ0nh96MP1OnEC3Qn+tA6TjX",
-	"8t4H9NjTStzyR7/Xq8ft6m+4+rePnxvW4f6Xv5iwZVxRYc6FliyxFOeOaddSMEOOHzAhbHJJEjskRlil",
-	"T1X+ffUOh3Dliw+UhrTtRB4UvUj/fArzlz5qKxMVrkxx4HnAIuyrGlgGCSm9Jwm8F2SJPgThrQmTMH9Y",
-	"QOp7jcPDagNhfz7F1SaS7wLNZ4naNLbvUdJIg9Jo7qG32KNoEBV90Ux/0Z5HaP+10UkLiLjO2UelRr1e",
-	"b5i+gLoAhSWuI2KheRjcedQhIo32BlpXiesg8f2OUFQ9iKZklkbCxYeNlpPAiCX2KL2CZCvWHbkkE9Zk",
-	"KIbzINxKwuWHO9U+TkJ01zjacqhhnH+r2QPXW3M1vSupBY45996z86+ZF9DrkGBm8lu/n65EYF2r/cLZ",
-	"gEuoJzKoGSTzBmiG6QL7XEJ7ZBnfGhd/Qk6SmMLoxYsLzhQEbMFUI25SmOYFmpEIcx3NQoHvEhaJTASo",
-	"0b2N9M90RjWpAFBKz1DKfhcBlG7ra2m1VXcf4ZKE8vp2MgrbWt0xQJTAYvIByRrCxUFanSREyTpZmV4W",
-	"Dh0TxBbjmRdFxD2RnToCzi/EpSIOIzd5RPMFPIlIKN5nTJXy32VhbwW8b+ByoWE9UBHRuJu7KQbJopME",
-	"6XiZ9zyF0RaqY+bwZ5TIe01s0moiqTeqvOzkZCYkkWJ5KRC2Y8enaea7Q3bdUHYswnQlStbYp73+Za8P",
-	"FxftVLHEfAJNoiZsgaZLHEYe9pVuweUtucH+tYqkakLXmRHElySS2uLeYjKhzdyh4C9/H42MeoBoMCKQ",
-	"cy0jManpTqVCmJ7tcH/3yb5st1mw1TvuUztfuxKqk9oRtPfxWNzj8gTZCTeDJ5MgRHb34qz7rnt21T5P",
-	"7SqzkK2JbmmNa+zQFp+nqCKghKGy6DsJeWlLjxkzYx9RJ4hlxxajdODdZy0cZvhTV4zTqK9hrducK3j3",
-	"ITwvawPzH7fjO0XWlybHchaYoVpexhCbz3c0xIxI3vV8zWG/n5wJpgvCmywuzCIoepzGY+P41UG1vl+t",
-	"N3UXFH/PhKl7nR7Q/2L+vMWX0FyBM3Z8v+/i6s3XSbLplkP01KeXyZf3PUhh4JOde+j3+UfZowQjbXeU",
-	"zj1mcAbtFH00mGkmtQ3feHQXnnyZfFAQi9OG3G6xkrfurqrIoyhqp2BaKNae0zk9rlfrjWrjYJtz+sRH",
-	"bjuFpdDDddZvvxnaiAUzIspGJHeDUZkRgmz5lw2NrkUZije9/vXg6vXb7mAA3FVZLZbqzaiZODa8OBx2",
-	"zuwRXWJPtFKVhrCytE+Q/bZ9cdU+v+533nU7722kv4ljgxla4MleDHa6UHjqiqKtORDsygmyzzoXXYBA",
-	"r8AjX0/fbgKElKySaaVw50mupmSVUiCXrJKCrGSVxHxpr58aeQenX7KBZyGeRCXT1vYJhvIwhk1Xu2B8",
-	"+hZcE33ArPGF9nweBncFX5+BqyPlcUweioD9jrzhVJaAh9bjOiPIXA6SZd033/75j6m6ppEGLacdIqJb",
-	"y2ngE+R7u3t8nk7HXcOulEZbeFV9d9W9+JqrRl/X9/dc7U5iapGP6i59BKdc2n+6M+Wqz7ck2zbSMPeC",
-	"aW2lWNzFMu55CXdt0nrBLkSw3qP3SB4wtf7E/fWM3VeCXKzkWOWOw72cWSbSLmjDqzmrFCEkovyhil+h",
-	"e2pbv9KGEEwypnkEK4Z3C2QZze9Eq8ma3ukWIWmjG57tZHUrIB7PcInPgSyR95yMlwyPMjf/TzwIVONK",
-	"X4M2c9bIjpZFPvaJi59m8KaNpH+XBWonSi40MeLLqZyrt9+ey8KAUyzK3MwxY8RFKxJZyMFcQUdRiCnD",
-	"TgTqfhyC75yd2WhBuVQgdIqpQ1zkLghyPd+7IdQhlriHqX38pt/7rcMNlMy4yD7r9d+2L4Y2ogHCTuTd",
-	"edEKuQvoCyg6ZdP45zkJvcBF5UYTzQIaTRlaUB/aRwV04t0sQuJWLMRIJOqbitc9Z0T/CMZa6sDEo9iv",
-	"IVvUiWLiVv1LRVns5WfP/fJSMGkbtDgmIMG+HyyJC7fHWdpYkajltodKKeiccftDLJwbImKdj5eIILb5",
-	"klBXvJn6OZueIH4VIKV+ehMGf4PqWKlfzyAvP8r+nM9uyLKZfCj7eelT30qX2EUb0FC2xWlXiV2Zs57y",
-	"5UhuepL1xSoFwEqKJ2oKIPQAC5aiZFlAozDwkRfpuTXJJJysk6HTtJ16a3v65gvTVEZL/13XbAzUeC+z",
-	"FxQiYfq2kA2bYVvIBr2U/0NyYLuG+JuihEBC6wiHZEQ5syAuYoFolYbj6mIKvzN5i54he7/ZtFE53VZu",
-	"RAu6q1VQiGFGqNsH0SLBgDbZ3l/ZVfc21RNPrW2/2ax9Jc/5Q6ZPyeUHDZTSZh8y0v186mZt+SFwREYu",
-	"sssYa/wJcRpL3p/wSMZ/XOowf6Qnnk8sNMaMHO5XCXUCl7gnKKD+SqQQBpTEiTsi9BuFHrkj6bow45VZ",
-	"E5RTX+8gGBQ2TsWnytZ8mKDkqyxWSLdGrYJNCsspbh4cmtE6JZ8Qm+Jq8+BQ3YWUuKiljSFuB+Hq5OPn",
-	"IhOIeX8rus8rBnzBkA+ZA8ijoqzqlpni99iUYmmdM8yl+E4wn6EGubIYjdsKdhN9mFv8Q/sqKFQpd0DR",
-	"cVLHUpfWqQZh7qRklbwZviEv/5iTm/iPOb1JS+/8V9uLcLmEy7M3JSvz28+XnR9zP15e/KiL8xgT2yV5",
-	"ZJ3OOzIFVGYRpi4OXZEmO+Z20By7LnErSb2dg+Z+89UrQYYiX8wl8HnaPfDzu9edvlf/dP6H88vPg9fL",
-	"D79e/M358Xjlnr7+24fmm8XpzQ8/ZHJkjo/rB81Unsx+6iCV/6X1u3Ao1KvH37/8+Hn/S+W73I/NLz/8",
-	"8Pf0T3tffqj8y1++LvdK8Z8EDdyknAdhVBOUoycgHRysyQn6/b+9HI1Go4/f/2WdsHroud58ghURbXFc",
-	"zf6jWLJk/Udu4Fwfu6+co/EhPpjskz236aQZJ39jJydSaq3FiZGasIOL9ppzRSqfFHnQRIkb4urlsn3Z",
-	"Hgwue/0h14XP+t13nf7g+rx72rkYdGxuIthx17jumc1PjO5ahjyQTn/YfdM9bQ871703190L3RjRGZWa",
-	"iVvN6YlKVkmbpWSVLvu93hs+WvvsrN8ZDLgdsmYabp/3h93T884APhoMeqdd9aQ3/KnTTzM/DZLtuZ7a",
-	"h0tJ/KXcDp2F3h0J2bnnEMpI/vkFFkyue5Z/dhkGwaQ3USp6nllyFjjhHJv0Jl2qB0Zy77bDyHN8wnqT",
-	"NmOB4xW81uOWh86YO0qPz2UrgYav32hIcPlHMKU1NyD/Kn+qOcEsyxPSeYJ7aZ4QM7Xa//Ff/vJfR4t6",
-	"vXn44rvvX/7wL//t2v789y//Z/Xj9/+avPUxxRurH7/THlX+pfwvrdGotu3ble/XHbx0otS6XKiv6mP/",
-	"xpn+O3tRi507G/yrW0OYbIyAcZ1j9qtmTOUDHvdPi3r8sJS+9RI0a3fP9L1CVakdMjEUTTplRahH3WvT",
-	"5TP++06CM4PhvDPtdeei86Z72m2fX/feX3T6NgqWlKFZALeJMEXNg/+aWEGJ0CvfeHcE2SbCgmSY097F",
-	"sN87P+9e/Hh92ekPRAoPeNoY8iJUxrKQbhBCZe/JxHNIWNFlZRY0cMRlR00LNcMn2ws3jqHXhJKJ53jY",
-	"B7pPBAZ/eCrg9z16I+M7H02Y/k8X3X+66L6mi66Ime8+pnSwPTQB9qt41lLXivJxY9nq22gKeAzU/azh",
-	"ql1+MEc+5UwmmxrqeWF+NNwg4odsjqMpKus3IH6vf6wp7dCRpX+57RBf5LFzPF5+WsvKnU2BVQ6opXCw",
-	"RgRdGKmtHZdVa6AoQI16ne9WiJ2IhMySbUH8FWJzqFiWNv4xJWnNtnG/6zZrtAvz1dcpDolJEKUjOyC9",
-	"9FKGMv6jfBzRMlCF1wpqscVrhXLcca3sgirZT1GyLZ+ikDsOU8yuucg2HQhZ2VxWhp7jG4Imge8HS6Yd",
-	"yHEQ+ARDUhUln6JrZxGyICyo0CEe2mo3+Acw7gmiC99HclM4v4Ofa6g3x39dQMIzf0HUO47CBdlE6fGy",
-	"0lCtofiMCNn5ckfq2rqFMF8OR1oYiSyxGurSRLBashI38V2GuEJERzQU2ZKiWmkUQLcjSpIefbAN0E1g",
-	"VUPt5DKmnBNNMRtRG+5gc7kPnESUfFa3sOXlK3kT2zbWN1l3vf7hh/cR7+NnrOCPn5tmfXbjNf2H3wBc",
-	"d68/O/ru9/xTI9wHvLguQOYyf3Y7txexl0ro544Bf4AEb+O8tFNrHO4jbvWmd/D7uEZGPb2Vo9H3vzeq",
-	"xx+5rfLx86HVWG+lyO4PZzJTf0d3uKt9ZmqCFd+DVy+mamiY8ul3cIjJIfN57OqJlsRedNX/FzKPkKjW",
-	"oGvdLxiyM2UCQIXQNvzAvOGp9DWFnTVcU+JfZsKA5rbjHjwo+SQD8eaiLonRb7Kr+29O0d7e3jGKvJlo",
-	"8DA8TdMt9F6DyzbDRr21V2/V679lr91U+dcmmhUhm7hR0H3q1j19yzK2a8+ydeXstAI82VlMm5ZuOH0/",
-	"jIEZdrHFvSVhmOvXnXb/KiQTwhdINuO6n7zapfNFZM6CvEhcTfDPYizFVRGfK2FtRRdr1ifr6z7nc7Nz",
-	"ewXWJxwyY9GOPpkTGZ2Ke7UEFNl8CHcBnUxUTS5YcsWslKtvixo4wKVH0VQlCpA4lVa2N44ygppbFaUm",
-	"nxx/wbw78laZPUJl/0ZWkELY5hMJlDVQr2/PyVLFpTMIL6boPvSWvh89E3OwiesDFhovIkQDRKoQd/KY",
-	"qPdT7s0J7K7MbUbwVHS6rWTy+Llp4WHqbIpL5V0hUhBuwjRf+RvxLmCZ/x1Lm4IYrXgLOcEdN4PKMstD",
-	"ui6jpefIClYiBWH7ajT9ePb0nbI9oFh1wSx/VWARGt1IUE0rEP12I3mfBOqEygVYiHk3lLjI924Jwmgp",
-	"6mUil/jeHQlXqDyNojk3IdF8MfY9B00DFmV2CF5pvXwphmQ1bZteBnKfs6bD/qtNGp++D8V0OyC+f79O",
-	"azYjvq86dgUhgr8T/419IrLPoM0SDomkWywzzePWWsESmA5fMLT1r1goNTJowsJwHtHsHPw8uGEwn6uu",
-	"DnG/ZOlvTOqAVoxNnXarHPwEYmdLIQItbe4hQO7NPq1Ssimb5A5/8z+Y1EmRXeF9Hv7c1KJGx0m5bqFG",
-	"vf7xBDyu/GeGCLAK+GJHdHx7x+SWcnVdtWvBiWSp4fuJULYYx/ux/d1dOeVA+zgtNQ7q9xEbbYqApaOr",
-	"/rn0Oyvuf3YxAAkgfO+CZS18Al2p7Liru5QizK7Uck6nnNNovRTgAFoZ9Bj3YMc6siIA+RuejT1M0e0S",
-	"O1MMPWKhbThxEWbI/u3te3tEy2oE4SeNOf/NwnMJEw0d4e1fbIGR+A1C3Xng0WhE5/iGsEorab+ogLHE",
-	"5ygkLFiEDklxfvG6bPE3ol6mu3QQCu+0DORX4Jv0rSdRAbdz1S9Zpd/evuf/+0s61lxQI7f4hvk9O8rt",
-	"JkdShrKpj1DcqVY0kOTkWBiu3GocwGThMBlbOj1S51NEQop9aAoc3HkucdGCen9dEJmmN/FEGtGGsMG2",
-	"l5/yt54eXgo6xfeM1r52D2r78s/xRef1zQBOrwbD3ttOP9UQwFSv5AmL1McnwFSfPgvw86tRr19YfuK+",
-	"MDrm/jytYRLP3lN0h9Fx9EQNYjbePtbbpseH79H7po9F/6qv2zU9fc9wM9/RW+LES5dtcZ4dz3m2LXE6",
-	"YWiKtnOLgD+pIRv+G9/ZJtiZogn2fChf5XFTYxKE6A77nivSIvjDRUhMpdflYcwL9Z+Gw0vZ5j4frt03",
-	"H1kB19YcDtJ5xGrX8ziD92jJjaxlGNAbUP2W4FEKkBsgPBamfs18CeuG4mgRkteYGYbuiXj+ZMGIi+J3",
-	"LcCnvD+P9CYODJJjWsKZEb8PF26kgR7e8SMQzOaLiIgugHAXOSSJaur4HtxlEsd3PZ/agkFpWM3x3nVp",
-	"TToBGdKbZJGcceCuUNlO5zZBI280xyGekYiEsQKY8BhdF8rnOdNCp5vKqEAe0wO1HAro7EfClQg2T0tW",
-	"aUqwS0LjgS4kpqG0vbSpxiHBt6y2derV2s0IQkfFN3qLyAlm94x2wNHqrykP70WwhcQ9iRPbBInZnX6/",
-	"1zcGi9eakLoencdZIBbDCXrC16jvzmnv7aXoOWSVYHLDlmwf5jVfODJaBjG9iVQEw+XJ2DnSMPGvbuz2",
-	"fzSDbXdn4STEjiCKDqgCbnEeV1LifRwsbqYRP6TqcyZuYohUubKh+2jlBHkTRAMRGhKl3KS7ijM1s+fw",
-	"If3G7xes3jVWbZU81i7upK9Ql25qqtAIGpeLaLAsWD6T2REFDW3V6LKhNthcjESaG0IKEZX9bp5GUuk6",
-	"PyubYd8nLIoDic+t9W9xs+sE7S9Ysa/gP0T/43UNdiPPuSWh7LO7uavu4zTwgtAzoA08NXHLSiYr4CWq",
-	"DWKEMORFrbgD0Ygq6hUjSOK2EPGVuhPJ3Ei9FfvV8BS5eAVOvREVrXFfMDEGgxpDEBXwXOrdTKNKDdkx",
-	"q4XIzlLCPaLaeeVzyzChVEwcHGE/ABvoi1WCPvEieal3R0JAyUZGokZ/l3ycv0i0vu1witvlWFmaN5lY",
-	"ffbsJz2F9eh0mguZV7uLfylZ+jfwc2hC90/l6UjgfhpfRxpPT+TtSCbd4APoXgyG/au3nYtUY1yaZvZG",
-	"/gFll3yCRRsK0fDRY1kBjUUXR0qW4usndCekEZ9zKORX/vxcCmbeZg5gwt4IwZC+OxHcSb3JF1XLVxZa",
-	"EnJriRp1qLxX5z/KUM6K4BCV9w4PxG/57XKxIcoko6ty+vyMTyy+YWE7Qimx8MSQ8o3YEdCjbwEnJ4td",
-	"ESpp6EkhzTFMLncByYoq5FrMp01J/UcyI1PYKkymSpQNkUYFZRxZ7Bw2e16erXGW0kW5eRbMSdyjU96g",
-	"4daa0P+gdWlq+WbL6uEhvk0anr6irL63i0amhv0mGllMv38yjUzBrfnYctdZ4sTbEGHIvKkhlYjMkIPD",
-	"cIVsXcu3ZdJZOgnUPpFZO7bMaREXsbglGkwyuWumnLUaEo/htnY6S8qYoqZ3rt18SnfLaHsqz9au6Qsb",
-	"fZ56rp9oXqw5O/Ma2CfiLESrBaNb5adgiWaYruCqCEsNPsUMic+Ji8rOyvEJs+JWITJVT71dyZZt22sa",
-	"y7Y9cnK5zjwV3CHkCjIUiBbCSZ5g8W3PjsLSbvQwV3cVtl3LIySxozKEvmA78ruhJqh8cy+Q3I1tMSNf",
-	"30a+9rVXv2Fe57f3s+2emTkNfBdqbwdSCHzrJWyVtKR2Lml6usbDKJ6pBSfsZrOz8V6aUULmVjoRKhFe",
-	"aT6R8pul3Gr6EdAzpnQfWMIKNcLPcfn7KV0Szd9U91I6zJ9bBXsq35gBa0/mIkvmftq1fpNFFtdpHS+c",
-	"WwL8deJRTB0P+2geBu7CAXtN2W7CbGOtEbW7F8NOPy50OBj2Tn8Z2IjjI6SyNCDi4Eby6gdiUeDcspMR",
-	"tU97b9/2zrrDDzYKMdfbIhJ62BevjTHznDgZmKHyTeC7Fpp51KM3FsI3oecs/GgRahBCt7nXvYuzgY3G",
-	"AXXZCbLPe6caXH7gFMPzptfvdH+8uO78evpT++LHjo0mHo5UgrJH+HCn/Q+Xw56NnHA1jwLtWTpxy4QV",
-	"KHclV1yySgBnySrpAJasUhYI/hXMmS1Ub5wgxzbOyQ12VsPgllCTJRXxByr8ktzk8V3Epnhu8NBioMqC",
-	"8UDJgBfEwC1ktxfRNAilD6CFXhMckhCNFvX6nqONBT8Qs86vvfZVzSHyae6FhHVp6iDuHfJjvkUF5xn+",
-	"NByep759dbi/5cfMCcSR3ErAAC4G8IlBskThgkXE7c7TWVwFpWm177ZQVmHmTMupB6gb6a1NbXVJ35AY",
-	"u0knClh9arG7qAnasdiJ4zfuy/H1c1jE8mVq+COy/LcQqT2T8GXz5Ajq/XR++g6NcVhDlyKWi0OiBd+t",
-	"tDptSj70A7Y2CiEdm2McXy3geiKmESrTYBk39RxjKEwyD4ObkDBWOdHC3BhNPN/nP1C0YOSp/d1P5lsh",
-	"1N1liql3My0oeO/dTCGvBNCnsv5w+MSI29054gdL84r8YPkMFjSLj9O2C3poBk0wL5KzhtMFqRtPb/KG",
-	"Ox2MdcZuOtBcnFQTeTPyJtyiDMgwfvF+4soq3QX+wrSFA5FlBxkz3mzhwz00QR8qAy1NpsVpjAYrIsPw",
-	"U3RnFeSvaIZ1bJID+UhOIU6XJTl2vDK1hYL96LjdRZ4mguYb2NualPtTGdpviUkuJ2UBRfanas1rqpwS",
-	"nRZ7+2S1L6hyR2ZMVPHzmKjgt513W05yWeCPk4OhMlxgqW/rM/e9mVcAMwzHvL8RhBncjAnCLQel5FMh",
-	"nKmKhnWVjOYxlaLiqy7RZbicivAkkj54caWS60QCm+qyTsNCLEB1RMmdTJUXRXblLNtiYh6SOy9YsGLA",
-	"1Rsx8LIWowBMYF8m/sXWmxs4TF6etRSEC9/fFigWbGbogyCMeqErL7YFEfZ3I0Ts+wD8dt1xMucshbU0",
-	"kWp0oOjMSh+VFLhysaazqRWQep71VuPCUib4mPDhQAgReuMx8J0DpinXoBjCNzchuQGxJXI1vBmpoXhU",
-	"NqKi5nTi81G3rWV8NfYI23EpTPnTCzaidjqobp+g2Guc3NuOpmGwuJlq9+Xjl+wRFfNQ4kVTEj5CQPXZ",
-	"xkgTVK2L3gDdqhiO+ASUjCgQppLC3Asm9/25BXgemnYitCBIflufUy7VMMioVZGT548e7XwWBr/iA8wP",
-	"tzCJi1amhcrsLIE9g8XuGmreLrQWs6/HLAiQDndtLpwYp33rBJve33tVEIgXt6GEwGWvP3zTO+/2UjUE",
-	"4lWkK2fArRZoli+YKZQ4l6kGwZJWnjBHN5FophTd3KqeX4ZuvIBvYAOlkPfnMYG08phPEXdLYemJwm5Z",
-	"nrS+2kByTLcuNzCiot4A2lBugOvNhEZfu+BAvN4Ntw2SA62XHEjWr+41lTkrEuwSmBP/E0S7MtSEe/g5",
-	"cqpne5fgMgzGPpkVVls+3j84QnPxkt5XL9VgUzz+/g8WUFsWdIJsvxGF2CHXPEQ5NLh7Hiwi5rkE2S/v",
-	"Gsb0yLUdQO5ZKiApZpCPfXC2ys9HpuyCkIg2/CEL8wvI7Aqa8MUZajLI63OBGlUFNWB6TrDEn9RQBzvT",
-	"EZ1ihmyt6r8GmG2penNJm9SxKJCNRBh8RNuX3RdMDMxQ2f4s/tVCv3/mY1pIG+7Lxy+2rJUYi5BtKke0",
-	"0Qw7U4+SakiwC5yFv9hC9rv2efcMYs7XIkfTQvbVRftq+FOv3/2tc2ZbIor+unt21rngTy96w+s3vauL",
-	"M/7H287wp97ZNf+tfX7ee9+BX097F2/Ou6dD+Piy/eG81z67HvZ61+ft/o8dMcXg6pKfqs7Z9dvOWbd9",
-	"Pfxw2YH3ry4u+73TzmDQfn3eue5cDCGbIAiRyks4l5BKNhfzr+xSTNSzOWU/IcsWskVQGwhHhLNbMs4t",
-	"6EeGuGWOoyzREF+7VERWMwNiPhpxK5sXDAog1HZtg7OhXkRBSYitylvos5lY0NpifHEZjuvxI9b4kMdr",
-	"Y4mPWmnHQgqmOiuGFs9e5BuPG5sGYYTYYjbD4So2WCX3zdyD2NQGvY2u+l2+U5AXmRmHc3DOLltjH9Nb",
-	"QYpzH3tUXwFhlc2bLKPwYkmaNSMpNea8pp3v71pBLikQYamaEZxJy/iKvs8WAoqIAjTDkTPN1G+iaBUs",
-	"QsRWjBNeprZyOKvW6/X9xlGm1fH+xhIbuZLx5iY7WuE8W2vlxgh1WQthJAZE5cY///H/HO5rHkXRdgqP",
-	"6M+D3gWSBJWpr6gWKWsxilGRLWpo2BULLaeeM0UeG1HZwwaKLYKTWNwd52qVKi6hQLFHJTHCqKQkSQHG",
-	"Akq2uNmu7/wX6/MWtT6yp+gj4Dt2N2SkmazovKOHb1Pv8onnkxdMa2FuiWbacYkU4/G85yUxUWx6u9rY",
-	"Z+ptvReeISNLNiKCfkaonCtBXilurjcwqu5tf4lXTFQnRv/8x/+L4hLmguziGbSCMvDyR9OFhcwNEYP8",
-	"8snV2prebrCkfoBdGRkpkoP3qoFOg8hYw2KAPVdEkrDqJLzECsdV0a8xh+mCgpp8xu0vFqRqst+jknpW",
-	"1obBsvAyDaTXxxf1KFNlaTyawvW6UDYX5n9bf7Ig4OdR0ah+51h5sWi2uQXbvfjRRgsaecJb+kcwlumi",
-	"XLBELa5/ymMsa9ZyoBD55LGIQVEseR0JlW2NUu1UY1M5j0jw3Fg26Z6ZCGvq2ntwdeqyNxgalRdjOXmZ",
-	"o59QU4x2TZzHtCF3UWcLycnU+NYu/kxBlhucmf0OV/w1TyZWDQf4cYujxKicxJBk8X37KT0CUiaZ3AHp",
-	"FTw/X0BGlhgPKuBWKqYS/VEgrqMtQmG0ZEJzUURm88hwKPlQDM0wV1ICNMEhKquC8geVzcxEUtrOub3m",
-	"eozqAiJkAEiYZQk2I6++JatugS11S1aeq3B0S1ZCBMieEl6Eyj920iXBX96SVWUnU8O+6F107LgTwiL0",
-	"T1CWx8X4QWX7rHPefdfpd85EdT/+TTBRy2SobL9pd8/5U52X8TlKlsbS4lFKVkl8YKRhAfRpYS3KkDiE",
-	"Q/ZC5SYgGbjUcV/bHP2PeVNMYmuIWnquTGYSKNOCloVrBjEC0o2z0nlIoMmFKpskrKc0x+FCcYoZCmXj",
-	"zfQBuCGUhLvzGt2Y2U0l+HYKBPicX/tBFBHDEet3frw6bw97/Q+gFpHkDq64Q7JrP5hEDSmAJdZSDHTY",
-	"b18M2qfDbu8CVaVzUvvicUFZMGJyPV4NOn2JicRoUxcZRe2+HeG4YqYC08VCP0NjWS1Ap9zio/Um1qZl",
-	"s5JSq8SPVMkq1vOEfqEzG/nF6eCdkaeIqaQamjf4drohj+9IiG/IaWAqKZBkvKM5V+znJJRNPJ441VzL",
-	"NjEU+rh/3cZ1iSVOIG9lq9m/SVb1mrwOkchBg+W3hHL3y/FbFj+09GKHT7umvy4wjWRnYWN685T47jcr",
-	"t7jeilGHP3sdOZMcHadCx2tNs4KkON/GBI613RAFq/oGgf/E8vjzRP1Vi72nCPkn+HmieH9eOcgLrh0r",
-	"wRQw765KAoSO5tz6WHxTRr5Wej2wcExBJZhd9evJp75sul2sAJAQLagHttI3QuTukr5A2GSW9S1UGl3G",
-	"/GnqtcSOvav+6U/tASTEdM7P1xi+RhotlGUpQ2VbGO/MGpJCMPrf/+MbKxTZGGFqidZ2tUWKxPfmaiJY",
-	"SW15xhPJron+OynLNe6xhocbQ0I2t+BszXgDR4B0lZ8gWzMy7byNeYLsxCIWKV+iBN5YGNC1VMuyTr9k",
-	"6VZrydLs6TUm04bUK+mSTPKuUk7V2D1ejr3ZXMKAO7uiUrBGNG6MSqhLXNFFTvkJccZLGCyp8BSKKzce",
-	"NEqk0YhGQWAJP6IoGgs5/yp0DZ54SNIWITpj2tCDXLqYrrYKW/K1vPei6akABIKX2ygdH9c4hJ9tcpjm",
-	"VchrZg/pXpdbpjo1Oyq7yiFg0Hn1JnebWtdtz8kf0iEuXmMxqnXK2rpKfKzX5pXneKRto/IpXykfMbP+",
-	"j/kcHzFHfk25kvVtxQqwilApprAIfekIU29QFx7AuS/Hp16+BA5blYsIbIj/ejp4hyLyKarUBD5BSmyM",
-	"Kf3bVWcwTKfHayUloSWvys/4Ni33jMWQDJwktZDnyErSReqM9RqDSUSolhEjZTNrIbt3cdqRYVnpZqyg",
-	"IJR1Akc0V7bRkgJXK2wdLQP4F+M7K6tcY/EPfzWicx9TdEvIXGbA4DgBC16J6Qz+UhUsXLyqpPOmOaAl",
-	"q3TW7p5/KFml953OL/CP193r+N9vexfDn84/pPOo46cGSa6XiVsT3NbKZvCl5ZCCWIRXLBspGlEHU4f4",
-	"xK2cpILgSjXiv7YvTjvn/Ef1LhqTSQAR5xHVXpQhcidY+C7cf5TPUJkRgjKB8xTizKFzNbEeRU9wlnxT",
-	"hLQCzU2p8zYaL1ZQzypRN0+QzVV8W5aEhRR5rPS6VLA/bxNooCUPi2DbqJuJM60nxauNjDOcLBmktAR7",
-	"kpsDxMp/gG5OLhqv9H41z5Z7PVtFSHboOPUD5zavClFRq2TryN5kwkg0IE5AXWZmhBMcphsM8YlRuKAM",
-	"4SnBbhKBx754CN4eJsbc6ip1UmbRjYvEssKAbZqPSM0dur0wEnHAKKQJyiv1IcGuUt0Buu1unGf2ikKR",
-	"ijS2zFBv2rKn8S+miOTpvIwDEukNZO7XkG5NiGJjXyYLqbSNbFOyHRvfP4NW9wIPRjTHhQ5Skc724DQX",
-	"6OSvItcLZRZBQPUmSLoAER+fdQanRpY31IvbJFM23NyMPUrQNFiEFmwSqC4h/JPrO/qMjWnJEgM0luY5",
-	"g1tCe1pc2HBmoMNlgeXk7VgOaf0p8PSqNmpa0+7I+m3bkX4ad6cwLtfsIbkc+1zdVJPJqznizwFxQhLZ",
-	"qKxsD+KCF2REOaPrtRfRFDVrdVkFRH507aUHuWZylKUXTUfUvgkxja75gmxU7r85RYdH+8fof/3P/dq+",
-	"cLFQWYU+mhJG4v5ZKwQNGz06opCx/xqKZOJFNOWLEBezaojTxRx70LFY4dXoOtG21NAdUiOHF0x2OEWe",
-	"m2lC2dyiCaWOyF0mE0i794TXnmFp6Q2D6/Hxtu86k+RBgqrFyKcKpwkUrGDdhZBIins0aCTiv1ilhOzW",
-	"gQNvQcrTiShkoohYOy0pjpZ/nOcyBuh+5PMkdc+D9VBJLYS4CF61RHmVKiNzDOkqJ6LmKENYpKfLMiVc",
-	"K0HL0IuIEaEbgZRlNr8Us59Ey8jTdcIz0MSHO4u3hKKyHYmSl7aFxD9tC/3zH/9ekd1epeC3LW6fLkR5",
-	"nwQRcFuLpdjGQa0BtxO1t8SesIK6KYSx68hcxNVAlgLEfK6iAV1trYLnoxRizQhZoRFqCd0Co/KT1J2e",
-	"rSu3yo+vve2wEYNn32M6A8o68XJTVWRNRRDpDTcDfW9CIm9GdO3fQliiAoSGF/NQB1M0xXfpXs7bF6bd",
-	"rVBpOrlsq2KyKa2jmA/ARRa9lrDgAkzZRLD2rRPnNhTQNR+MkSjIPw3CqOp7d8RN1TpG5cM6mnl0ERFW",
-	"qaEBAWcmwmx9DeRIr348Khkv+u1S+TiKC/TuUskXvrrerQCwgZLTY6bKEOd3s3upbiYRhpZTLyKyGai4",
-	"PZ1QcJnM5tEKzQjmzJ2KpOntyxo/vABMktESxZWKo7U1ijUkGQsVp05J0Z0JK82oU7uUYlqFqvHAfJZA",
-	"Jtpgr7OkwrqFbCEmZeUFEDszVPaDJQkd6E4sK825gcNeiPOHIrgfzjVdyR6YELbwcaWGOiIACidkihka",
-	"B9FUVx04ECWrBN8UmyZmf568h2aLA2UrsQr1xpRgFTq2uPkb+C6y4e9Uxrv43Dx5Oosnb37FnSpU1BN0",
-	"lBpXO2JHZNwKU1MGpDAZUS9i6NajLion3klLuiIrJ8jWQsdiLK7WeKryKJ4RKEiwIKisLuG9YIjg0Pfk",
-	"hW0L3ZI58CFMkTKQKo/Rn6ogK0lcjMcsqVFWjtv46JlKqMyI71cyZbhkjUPVA+pb16n6j9GEC7ormblw",
-	"TMAvmCrUWG7IGgUBJVWuZyiyFjW5YTBF7spFGNCti15u1REsOVdrbuM8bgqYwIZsX8ktCgTVTojbQgXZ",
-	"Yc+qtt7OGWOPmM/8/Ju4b8x0HgeLmyn0MWaB7/7/qN3YVnX1NDn4FdpW3SMXLiMWd1z0girZ1F4nxDBa",
-	"TgOfVIGikwyBJMrJ5oS6z43U71fm3JxbaKtzY6P//T+QDefczgUC5EU+h+/vt139Y2QgbnedIJ2PmCXH",
-	"R8hQzNGoEuMpubfLfWvtEG9IkNEyDlNJMtCGA67u4uy9uSeKLGfu3OViygbIn19cWVvEN7gwsuHa4vO9",
-	"NaIB/jSh3Qymniiym5e15ojJIoJYEFfEaaIvnyT/VJZ4qsIFP8LETRe2MOToPDBDR38zRzHxmTf1I/Mg",
-	"vMVV7E96YkNSKehor/nqeG//1f5W7kuRbNMW7P1+kcJhUticSzrBY0X5pAj5RPUOENUDI1W3UlYy0Edv",
-	"PrR++T0sxe3UO4kfpdrlm3RJME3kKjB8KqXp/VEcl+l6XBw/KGF5bQ3QpEFAJu94+68yCclbls4SRca2",
-	"3ly1NQW7qyGoeHu1Mr333d+ksOtjb/Dup+Kpqo+vKSRejOu46ep9MG3HKq6tR/9bCKNx4K7i2iFelCkg",
-	"B2XjRpRNgyWTQd/PoxKbclvnFPILJUCjUgtF4YJ8sSuykAdD9n69bsuigyOqwwANNqfBUuWFARDQrpka",
-	"UxJ2tHsN8BnUWQ6uSmFN94QHHMBqpd8nyUKO8G26EmJcsixbkMQAQ/HuSo3yfrvb1s9KMBFXaixks8U4",
-	"fo3BD0CANiqLnQmiKQmXHvRRfy8pwJZ1aCAIHeVTMAAr8h1OStK2MBzJRnYTtzstEhOaP0FfhaGQCBHp",
-	"ZbKqpeyLk/po6/ifmlv7WAZfZU3Sg/qGCqXGalxtRMkSXfXPLbSgrurjv/BFmDKpUKVKABkyEjbntsT7",
-	"tv1dEX5YPpqYstrfmCWfxCxDEoBMPEpRBwRyGLkjITfvjakR77Hvk0jqFSZEKbHzgqElvKt0rBqyufJ7",
-	"x4mNk3JIbjwWkZCohKqxHzi3xLVHFIdEVV3FURR640WkAiMQ0kLty24cdGEIM3DaQIXQFYmgYvVKjAKn",
-	"zRwTkaBooUatdqHot7G16SWxwj8ymV5itGto9LKplZJ411xoVmLIDLK0UK9F8ZZYheabD85+Yy1LuVnX",
-	"XEqkPlssPGMagHoxWzRxRiAiLrb8Wm45DGunwgdF43pjXNAPsfu6fYHKi/mchEhEK2kgOzDJjLqFD84o",
-	"/l885raESEDNzTH3ccQBKaw4qRkEvncHbaFZRHwfh3ZBhUdFwuYtiQpLjwZLSkKID54gW+2CeRIDSgsb",
-	"NIsmTchzTyCECFuy7R5kpJ9pWrn9WbqRu2dphyqFm4RwtT2IG/7Ko5Y5JSl6/riJEZ17LCqsxrDzMZbM",
-	"zZhAss0JltPepwWaWnwM+pqlF3i4s35a1VkKKsSJxO6jTGI3KmM0EIQu365Y4qJMnUuQ42Zzb++oWd87",
-	"fHVQ2z86OnhVP0rZ7gf1er12ABJPpHznvvhG6eAxroAzm1AFRIdwRlbB9SCWkljQtiMnlUSu8HZSSRTz",
-	"zLRTK4OEqmwUUWnAL7SBT6SQK5lq8I6xr/pObUH4M0X3TmG1P8DXi1w1dM1t6NEgvF5Qb2PTwAwNxn0R",
-	"AGJUPkIBVVRZMcvD4ia8Ckz+RgsuAHKAk1wKeTOQBkKFFmkbovif+NZcwHErCQIUtZX8kA+vN6BbwJ5g",
-	"Y+1YHmMLU7k+Plp8xpXXa4o5TbKF1K5gts11ZnU2rwgs8YAm+x/n+mtMP7XkHNRruB0H7bSgrUW8Lg1b",
-	"qodjE/kkilQ5B9e78aJMhfjf3r4fllK9GX9vV3/D1b/Vq8cfPzesRvPLX0wYF4BBGV0SznEogtBZr3Xy",
-	"dI3o1l8D+b2VznQfjY8W3aGXZuAOg+WujmeXmtz1SABNTVS83TpWzcJdm84ju4r41KbdV86nIXhw99NY",
-	"70kvbA2OAKs7usDTSFRa92aMdcfSQ7IWGB2v94OomKVnzojqWbL+IkVyqI3dVrNXFPnkmxC+q0fcUNoy",
-	"ZvjbWflZDmg2+RXb0wuQvmCIVGcBJSvF25U1qsmJXYCQnLYdRw7MsGwpaBIF5Rr7frAk7s5IkSrLx3WR",
-	"hxcMyeGVdnGiqg6gehqKr7Y7cgbVyhN260TeCknPLjbGNsD1VbcsC6CYzAwidLkSAIaYOtN1ki3ZA/Hu",
-	"C4Z+vOqe7eQU2GW5glEZlwieBHlCRJ/tjIcK5mTXrsfw2Dfp3e+nBNTFdPsZhtQXCV2t0clvV861T+6I",
-	"v+vSflk55/DdRnKH4flS70joTeT9QVT+5cNpJUv6fnDj7Yzkc/jIVBNmwZQ2nW/oo3NwbnLOpwFVAtWC",
-	"YLdoqgFqeKKXiwowdIsgnABOBeHmWHQcur7Hpxyya2mfbvXlJf/iQnzAtXFyo+qTb3FC5ctbx6PUwU4c",
-	"7OGuazQVXVVKeYrbbBKHrpKHBQZMXBIe6wQKGiFcmhF1gfKHcUTLwnWFfjC7FStWVtTZKbcUeJVH1OaY",
-	"sZ+dC3hX527WUWtQTMlSR8aWNsTX9ududMquUfiSxShlbycX773dtfd3wQpC/oaOWGlwPb4/dg0bKDz/",
-	"STBI3CrQ+X8NtcfQiSGYC805bv0aEmTzfTY1H0mpZzspZXm19z6ak1Ff3cWxZlY0N5J1kR64+cO0fpal",
-	"vI3fG/0XX8UxsQWH2527ZZS5DbrYLhqYpjhtzeI2c6+sxrL5i4yisvEDTTHJ1tA6F/1VL7v2CcTUkhhx",
-	"fIyn4NSmpIbKFwEidDFDUxKSFlfeenNC25ddtFeriydLSKef4jvo5eZ7LBKhuso2hJcoQptfTbSfje/u",
-	"7uWKuT/XbK83iMu0ArI7r8+y89zUltHNJkgx5v4KIVmCypBLQgxaVntyINKnJ81K8nzQyNoKGJe1Rt28",
-	"l7NQYq3AUajq+e7qI1Ry7b7+QehU6tEbraLwo/kI4zVtxgpUOZJtVpKqQyks5/rWBqG4/hv3D3YIdT16",
-	"A/F2/rb4UzgHMPJlgTC7mq4eos9RLdpXq1RN/SVJtZoj5mryT0XwVfUPnWyr+h95Oq1mf0olOKfBLPD5",
-	"d8xNx4ZxZ3BTn3SROGS/1A+wXZP52SK8OKJfqUH3ae/qYtjpX7b7ww/X2pMRtU+vBsPe207/eteO3vGH",
-	"7fN+p3324brza3cwHNjcso/wLaEINudExUz363V10XxEtYipyjX0ooqF7O7r9kV2xK/bPxy9y/d9R9jl",
-	"pqPodWxbSQP4XFv5GrK53GARns1hE2OhKVvmQ28x1Y63nGsDnyDiBUNM3DkIQr4C0QHeQvJKgYWSRmwW",
-	"iueMO8GnmR4pptAciQmSVQFdLdffvMG7tOPP9SJnosSrodX+1il+b/g44gSuv+Wytq07RAOXU6jcg9wA",
-	"Qfts5JnvMT7bruXFXflMncvjrd03X52Jicro+NSoGqWJ+mp4WkmTTrPePKw2GtVmY1h/1WocturN2sFv",
-	"usDbPq4oSFm/SKStXQe6WBR2jcllbQoeYUtIMb4qmUErksvgNiSmK0g6q6FuhGYLFgl9FurkAyMPV+Bu",
-	"pTdcEFIXzTFjsq6wWz0+Qs6UOLcnMvdD69DNpsGSjmiS1paZPduU+8fXr5rofWcwRI3m3j46ODx+hY4O",
-	"D/YRXMbXgmD7zXQM7KAgso0+fr8mqh0bOpsMsTWeZgvVUZlbCxVRoTkkNXTu3eZyZqykzfSNdycjRDAu",
-	"JGjMCIZqpBxrNECAsREdBwvqojFZBdRFGO01q2OOY0HMGeQ1tMykZmP/aP/V3uH+0aaGpLqn2+DakO7t",
-	"xN/9CI5uC8485jQCKVz+Kn2svm8e1o+PRE/1TDv75sF+4WZeYPOdLAC7LDpbi4oiUsMS1TyE6SAg4zu8",
-	"mHNe2azXtRb2afh+xpRsLMUWg6W7zA3QZZDG8piFW3BMMu2tsLTXLIRmUGQYZwhe2kwWulyMfc9B5x4e",
-	"e77HN5qb0EDrl2EwIYwJv1aXumRG5QvdzBW885JVuuxmSk2fF5/LdRcHdSDhNQtNQkKgin4cGE4H0YMl",
-	"TeNOnGLQkzW0He6vASjjI1uXniOjwR5cW7F//Oc//t1Ggyj8hUBt9oNDEIF7TZ2+UJez2tP+aeOw+uvb",
-	"wCUzwVLZYsY5KvwbOg8EOY7ZPvht0Pn5w+u9o5/7pwftd6fd9sHb3uV+/6fh2729g1+bv/z46173p97P",
-	"7cvLg35nb/+X/V9+e3eRTgX6kXPMZvXo4+eDg3VpQI9xW669242p3PWMr+Kb3NHLWuSpvKe39euGl9eF",
-	"eqNwQVRcl6W8YFtEdXfzJP5naPNRQ5vbeOwytMNfagnTjQFz96S2NxYaOTfgX9zTv5fXScXdHIOn6l7F",
-	"FUgc5dlUe0ldCuLau/ZZbTd/7MOufj3kFtcjFAAsuN8lsneh1oOIQImGNub7GPo1rU2Xs7KxvPhbAUgW",
-	"QXp5ka3Lf0hsbSj98b7z+qde75dU2Q+dIOR8qOxFqqW73tGLmzzEn1SesCSIOiemciCZ1Ty/UiBy1DPZ",
-	"S81wOUV1uc8rTKqPPxRkYQGapFK+NRPlngxDgLR1v867bbi9hkRVjEnDv8FPyh9CIA+V1Y3VqufalRNF",
-	"fSFnUlV3Mfe5VUnQeCU1/Y1y3cesyEWrWCF0+5FboFWi28gG+XfnOCLUWb0taPbhB/JKdGqOKAhEU4+Z",
-	"5/ueVgCjYEptl/k4gw3uHoUz1chIOGcsLY4Hdeed9XkU+tUK8imShNiO1viD+HvxIj2G3AVBZb3IRyUH",
-	"hGcOfWyGifNGsiUlqoM3gG/uKywewuu1c2alGH+eo8S8QK3xHuxfLfgbFB7K8ro/VfGhDPA7oa553wJE",
-	"BowZMdR2HDI3FuS+dxUi4/lY04RM0SYKyQx79ATZg6vT007nrHNmI4yanz6pHD/OXE5G1H7T7kJrMRH7",
-	"SjNZVJZt1xTDStzI9n6jbov+G55oSRS68ddcQ1EO9jFx8EK6yl3CIo8Kp2NIWODfEXdEIdtwHoJ6q2pR",
-	"VzhoSd+zvD4M/bdEfDNWjUVCV1FjsxgRJaskFq3XTzKpJLqYNDNyqKMB2VKKf7SQ/VmyDEuITQvF3MFC",
-	"fOe/2JbsszqiY6JKcqgC0Mp31r7sopBEi5CCzwy6iQiChLCWaty6mhMLRYHvIjzHYcTlrg3PZBKl63GY",
-	"ZxzrQsLO8Hwu48vtU4g0xmrZ+rJEKY3Vij9WbcPWf5zqtmaV2oNBZ/O84KnIzAofbpqTf5id8Wr408YJ",
-	"F9E0Ox//7Kwjimit+exMEKT6TAXjNs2oPFCZWePPNyxUfZ5Za/diMOxfve1s3p1uXFYxM8Rlrz980zvv",
-	"9jatIC62k1lCMsAGEOIBMhDI9rwbphdNUzNzZzr7rv00N2u6lef6Qqa5edOd9NZ/nJnZVDJxc0G8DARZ",
-	"Q2u9QCv4eNgZDDd8OSQsyn62YdXyy9Sqv8TW6UpEPaSO9cXasmeuiTVtagpt4kgbv8mxoq2+2G2OLPfZ",
-	"5oMU39n0gZHbbPvRTmsp4CubPjMzk62/2mku0xHe8pud5ik6rJu+M53RLb/ZCb7cid6uqfqOeMuxWujJ",
-	"nnHmbHA9WHGzBRTQjL5ahqbVFO3onEh093rjeA83Js3qkdMg1SN8MK4eOw232iR7k318MD50jtxtvBk5",
-	"10rxolgSSSczrkSLCqAGd6oNuSncJq/URlQ+GUM60HgRiU6/My+KRIkJC7EAfhONXFrI1hQC5VC0RtTu",
-	"XrzrDIb8Z8jESp6h3CPVBpd/pksq9Xta6c4qlnltMasCZjW7jMKWUcQMCpZBaTIqQibVxqSt5FWBvHw3",
-	"C+28FM7LyIywzWk7OR3moynVS3u9iA5/IatHilzcklUBLbvNg4PGMZqLCPstWfGDyEl7MPgpbhZF3Otb",
-	"soKeyDOjo/6WrIpYgH1LVp5rKxvLI+KKEZz3gUrIqkI9TnPlDgHaL2R1SWYFhfL5eLdw8Rpd/tL9FV12",
-	"3m4urSFgFrjJzKL7hNYY9r+QVZdOgq+9R5IrvmD32C1UthmbVtWH7Xa7/c9//LvsmwUYkH2zKrvsa1Lb",
-	"JW6Ggx5lrznc200neiLBpicODtW2TXkbRFlJaDE255x2meQByoYr0uuwY81DfjANnrf1lFqEtC2p9xu4",
-	"VXVPqjglRU221FnKnCLYzvUH6GmqkGcO7NMVIpcTfztP8Z/SQ/ykRPH01FCUWWZzZeRdJ+0xjQPEQu08",
-	"QfZZR7x3Zoskd9HjAsoGy65yc+L7Hr2pIC9CbkCgOpqF8CQiocYuXzDhCIbcyBGNfbFeQFE0DYPFzRTZ",
-	"l1fZcqsZZZFDAq24JVDrnLGpLIPCfjGZhbeQ3T4/t1FZGA2AhsoJwsgNZtijqDwOoiln/ZApLLBUOVFt",
-	"vOFv1UJPfPGC6ekH9lnvbbub9OgYUaiQKn+NVWdEPoEQsbkua7fEf+OP4CIG9Ofz2IhCKpZbEaVWdd03",
-	"9R4KyV1wS9xKDdm6QmmPaDlf5vZlRFhkV9AN384okBZU7Faf4oj/InCQruc7oiMKqE0bLBYi2JkimUar",
-	"dSKRqFTVnMtwiUS4vFVRvfXu7hOkm0JgTNmVFgfj7zLB4e8iRPn3Ef17tVqF/+cP7axubKOXyI73AP1d",
-	"lP+FXxVdxtezbCTGyJgv/Ct5dUq9aom7lwrDqv5jdoDUtFeZd2EMnM8DRQ5mjrihJUbLGSwxQIB+OWAG",
-	"pLjIuZ0bxQRV8rqV1E0UgBAJaEjusL8QZ1vxAehEI8bPmEt8dJw0awpCxIjvx2W9099oEHkRZFX7JCLM",
-	"gjAUsyB1FAp7E1cCE9/TkO03PNBVHeKqHdCtyxwNSMCDOaGMj6c6bWKoJJlg3tSAJ/lcvJO3McUrCkLR",
-	"lM1jiBHoa+b4BFLGyzbHu3zrZdLfiL38LLobfXkp+jxV1JJS3OJlli38HWl8QbAP9FIxCDlENqtIHYc0",
-	"e+YchpKlXnVcsoMx5O4iL6pkBjSRVDxeTD8ZmZFE7viRz4wIbMwIn2BjMQXpdnP6gxC8Tizzqgaq4EP8",
-	"Jb7GeRi4Cwd2RuvUkjRoEeWLOVtTsT6BCybqvyNCXcanGlEVBzY5Z8zeGCWFFRGMKFzA5lTtfSJuxeCR",
-	"+Y7vE82WixeCfBbHBoWA4qQH7FJcbJEquIXsQPHzILyRP3MGQF3EpWA4ouJkSDlkcvyMaDnVhEp8qE5U",
-	"JSPqz88TX5Dy+UjnjubBSXlu4I/U0nV/TeKViX0mabdM4mrRvFDPyC+VvGd0VhW46AxPvo6Da5NfqsgF",
-	"ZiCVrRxj9/VzDQmLzqTCnlb3I5nZL2kwChfk48ZmElFR94ict7w4dRM4WKuQgbUgd3m9HpZvq/C0yZwx",
-	"VtcldYIH87lmdKZiDsV7pbiZnmYrWJi7WXq5MpjwjBJtteP0nLYF7iM4i9CLVgM+jcCUaPzdXkRTYysy",
-	"0GmgvHlylAK8iKYv4ZFtiYO0U4d/aAjPAeA8QPQdj4GdRtGc4+kU2t4X+aQzclf2yPfc5OqpvIzALUio",
-	"lC2AEcuBvtxCR4sCcB3ycacEuwCJbOb/a1XAUO1qoSY896TvEHr9N9f4s/UpLRSMI+xRrpWsoAAM/xo1",
-	"a/W4v/9giW9uSIiuui/YiCpcEiv9tu+NQxyuKsICgZs2AkgnJC6hkYd9hm5CzDUQHBXsGSr335yiw6P9",
-	"Y/S//ud+bf8E6V9Lg3IcuKsR5ToXFRekX2PmOeCj5m+Ky6tSw5j4wVIcOwDmNBkNOuE4wVw1NsJuqQX/",
-	"SVrux43vWyXVdzp+9EX2+78K/VKrlFlH6sYIht34ItpAC5d+5t65UrY8aALPdS/kcVHH1TWs7Gb97pIV",
-	"X8IT4c1Et2tfdpmo0zrxaEScKRO3aaFhNt8ZmTBGwjtufsAddf5BSAhii3Airkxz+3FE442c42jKLG72",
-	"qRu8UPwgLvbObXSpQQazOY68sS8mA8v8O/Tdd7Ef6bvvpIHzz3/8u22hS29O+JNq8mGlJYkqRz4jigTN",
-	"cliUbR6jgllJDzO49a2QgkDftfjXmjVlJTYoLEgzQiUCZRtXhG8w/w5hPoKy3mY4vCWRJfu8oLK0D1nF",
-	"0pVeJnRmJeBhXD6KNBSkhBe0ZUHsgHBG4QrtHFKqtSIR4tcF9T4BJCIx21IBb5G96TG0DPF8TkTU+zNn",
-	"uBaUDohLUHyRJRWRqAIgXVWfU+9Y8tkXuyY2UNzFErun3z6Ffay0MlW0IRbihVrJHDmjTsTsRaZWJENl",
-	"VeZY7xmAoFQERHsAVlg8xbfkWvSR8SS6rq66Z0yiC3E2sre3d2xBsJtBrR4gSf61HUwmjET2S9v3Zh7/",
-	"byCr64geRhKXNtTpsU80PMHX25X0SFConETZkh0wmKwbI/oaFFZjsdA///HvFZAhGpsjDPlwEx+hlLNW",
-	"neRWbPqvEZNyg8eY3sbnEzrrCz7KxEG1E2+Y2vF4b8knD267+isBiXDv6mOgshviSWQlfTUsrsLOPLhd",
-	"bUEPCQZMmxM/HwU6eocErFwkdBSGyjaez68hSzZw4L8cCPiHR134L3aca7sCh107N4oaoDP28FQRBZ/E",
-	"WYQsCKtzfONRrqbwL8uSLmAC/thG//y//nt8muS7oEp8nmJ2PQtCYsEdimvx/pcvdgVWQV39kHEwjvcP",
-	"jtA8DMY+mSXoELNqKHspX/n+D2j4ipbTgKkusMyGKjYMYZ8FyMFhuBLleFC6Do0605q0+WLX0MBYygTG",
-	"uiGRGskJaBQGPosLHimPFN9+cPwKv7dy3HlMlYMhbswyIWKqFonGZBJwthahkAsYAqWSppi6PgnhKrlq",
-	"U0iY8GCmas4AMlXDNj7IOAxuCUDSV3wbfBrARYUicbzfbAgV4a04qygOFXPGKSLXsnII5gPxbw726sg+",
-	"DWjEpc+ZdyOc4/IM3xK+ZFWDE9Jvsu3XWiMaN2mTzhWm1YeZB77nrDi+bPWabSF1Yx++EC6WeUgYBBje",
-	"LiK5SWKvMUWeS2bzAC4wAUhl+9dqN/mt+gtZ2ZYGh9rEuwY/uknl7FBGw0TMYO7jlVxUcx9Ng0UoXPxv",
-	"gSfzrZS9XggFfx+hbkt2GhK4/3nQu5C1HiSwfPugCMaIqo9VhVDOaEMi/UJhwEF0Y+4x9igOV2jiBxg4",
-	"2jzwqMzg9z2HyACe1Ifbc05O1WatLi9kCmWdtV6+XC6XNQyPa0F481J+y16ed087F4MOfAM1cyLwLMSq",
-	"WPuyW7JKdyRkQker1xriTa6d4blXapX2avXanigzMAUdMsU2+Q83pm5F557QMHKmgv415yZLDgdsk4Ww",
-	"EGAYtBDO2FpJiZq41yJ/hR/7hD/VNJ5ky9KG8O8RVZQLN7+gFmRbzCH3g8wJjsAJzm69OSimGoCWiIah",
-	"5dTziWi+I9mpvH86JtGSEIoc7PuyCg43grHs9S/Q8FrInLaONo7PEM9IBKX+fs/XaPJXadEitVRPhUli",
-	"q+mvCxKuEqMpvpIrDNlNZm4etqRrrPnLBG718TmXIqXt3z+FzYGC7OpgAh0163URoAaeBNdONUnxh7wt",
-	"HvvHPkt3we+fUyVcRTmneqPaOBg26q06/7/f9OLDHt8XkKjHr44OD/b3mg2oKuh4rnmIPTVELMdgUg04",
-	"MSaX2geT5viV0yDH+MjdJ3sTiGrDeq5jA1aTfu4kXUMyB/2BnHri+UTWTyjxI8FtgJr4HObmmsKx+8o5",
-	"Gh/ig8k+2XObDieCKW4eHPJhj/bG9QN8vP+q3iT18asjt3FwsD9xm467t3/cOD6Ev/Dx2HXrR/vHDewc",
-	"7NcP93D9kBw1Jgcwlvc3Umo1D2KT77I9GIDHme8kmWGPc6Q/gimtuQH5V7lPNSeYKSALEORR17vz3IUo",
-	"UilvQAEleNGq1CpdkCX6EIS3qp5oyH+8GgCPpKRRapUazT30Fntcm+YnK2AR9mVNkFKjXq834ruKrdLF",
-	"B+lpItfB5HrshdCbrXF8XBdoL8nu2wrbPwdTYMc4+eksIKJ5GGNwlej3j7JSRalV+l6W8nl1XE8uyLdK",
-	"7cvLfu8d+HBBI4yiDbQmcdy9OOu+655dtc/TdSgLvvv/2Pv35baRZF8UfpUKfnuHydkQRVKkLlR0xKIl",
-	"2q22LGkkuj3djf6EIlAUMQILHBQomu1xxPrznBdZ5z3Oo8yTnKjMKqAAghSpiy3ZmhVrxgJxqUtW3vOX",
-	"cidSvijXUCtuulDVYJWldun9RfPTyV+/NU8O3U/v/9mZvj/E/z8evZm6b3brv//zF//07ftPv/eC4Unj",
-	"77Xfeycj9GPdkbsA6ik4CeYQlCRXDgcZrge9FJrIFoq+k7AP/aXX1NNoNvBkfeUnP/A0+U8+21rjq0cc",
-	"AU4Uzh8gSYxGFOj0nMWRz25YZl5yf+mVZCMlZZCU/vyChFuA1xvTSItS3g9pBBFaxChXPK3YTNFahs0z",
-	"a0re+jeMOJLAnARYEF3uglzzcMpVGf++zlSIiSvVxkEYBOFU9Vg56/QOfiYZXWDzs+9pq1sZYXM/byY8",
-	"FLVr6LqQ3gT6IpqEb07PLy8+vH5/dHFxdHoCYl2EIZf/mzphAhYznW5y3nnTc8iEx34gB873iaNOqKMM",
-	"IUBQ9GMiYj8ICGfME8p146TnzGkTB5iZtIvgVCvDS/GoasodHDDAzN8SLpF7JsNu5h9TPM8Bk4yzOphk",
-	"fjyDIaTcDC4jB0wNL1STeezHs9QGKTuaOctnDs+Pfu2eX1wqbdCBslVCnBPAaO0cXx4dAjDn34hzcHp+",
-	"dnoO1zML4YbROES9phqwKwXmo2Zi/ohWA/6hgHvyz+vZWgTdRCmMlHNwetI7Pz0+Pjp5e3nWPb+AjR+F",
-	"/MpcLvkkuu4ISa9KldDcGuJkNiO7A9pR4xhj4cSBRrdi6I8vxyxyGY/pFcPiA/0953X3pPvm6OCoc3x5",
-	"+vGke67ixZQ4B93z3tGbo4NOr3t5+uby6MRcS3CHqd0Bwu8UvIqEUy4Ae5DEQ8pJo/W/8QymowGwVwS3",
-	"A/8ydEit12pFPdY78jkRSvU1JJjiJd8vh6vNXkQ3NDZHHiysmyAhd+HLJAoDVqTbYg3MPI+fV25v0QuP",
-	"GwPDqlNNn5TF/Tr0ZqtrhSrDMZkOeL8TXtzJzFSZun3G2cB3fRqoPsdlwZhHarXmK0F+oZyRi5EfDytq",
-	"m9XKgcGOyysNKGnrFXx6Xpe5oJy8iSh3feGGixWaZmubnNJr0rlhcwrNXrNeaxgKzUEHcDeSQwmV+CNG",
-	"DsJonLTSyBxI+ZBGHPySqm5yatSN/4u6IyYnolW39OCh3vv1JjWvpe22NmrNDbg10TgpZ1Uh9yg/8qwe",
-	"h3CPph4HGyvJuuDYl9pbNaskSb/ULuVPKhg7d16HOnkPbvUibVWuQ2uFddjZBcTarfwsL+goN8ljlmDp",
-	"g3rarLdarVatDkqxmt8820VNcv6hWqqaGuwNdB6D9s/Zjc+myw5fjJmqOs4gIHsoDsmI8gkNSAQvADRS",
-	"xcJ0kAYAY6AkAj9SeTl+D0Z2a1Fah+fNIrXrt1HVAvIB13meZOCigjxGjZZBnEtrPrh2BgXcYobOW1UY",
-	"rzQNUOP73NAvrEThhLw27Vgq0L1M+REOOTkMWWWNMT5Xc7jYAi5a8XvYj6hz4DvSfAxp2n6Z8ybVH0pv",
-	"6GV1JIsouwKTvFkUI5Y0mK8+N1/z3HlTsWuq1qvttFutAq/Yn7ezM+0I2mLNQYtu93fcXW+P1QYvmsYP",
-	"rGmkrrTPJY/FuNyULDOpUoYLQR3FCuQgWaA8ooosl6gyiX8OvAfFus0iv5t5ClbQf3JMBARIRtt5YSu9",
-	"2m7qr78jW9lx614OtOC706Ae/bTc81gku7hAr5NHQWVKgGqn/XK+0EcgQ+ELwiO1vVuJ5bZgRL3fcLe8",
-	"JmsNtulOf9ddon19+bJg3YvXE/mNZN633FjoWFzzwZSE1nsuS6rrPatWpopn427Pwum726Pm4bvjx9UZ",
-	"zzxd7EzVvlSL5DypJIyI4USt3OtwrRTqSYl+meHSgzSp1HIxBcvc/FY5a2Yg9Y5n7bsM/H1l0rklyHgX",
-	"gkp39l52WWFMz4jrpDVXKk4TRgsCPVXSBV+7IqOk4xrGojALS/+m25LREcOuyzb/dhHDZn1r5WfP6CwI",
-	"qdcLw2MaXTF8vLXGp8VkPA6jmHnvmedTDWLdbDTWeMc4Cl0moGfEQ0Y80UTPZdIURjy/WKX5COHCjKJc",
-	"qNDCWkR9Pl6REYupR2NKKPcslbKDSgVNtI05RaM6F9V4y+LCkMb9UlW+XzVd5bReRqqfQ0n7dKNJwNqF",
-	"Plvl7s1SyJz3d59gTo7cMFATMaSsEzQLQstqKKtl6hQYCnfM1MEFKcrUMYy4fLJOnTb6W27Ta7HtwQ7d",
-	"7ZvJOv096jVr9Vaz3mg1vNp2o9HfYo3WtucNWgPX3WX92s7A2931dqi7u7Xd2N7t727RrRpttga7tNlK",
-	"knWaKbLHMuMgk8DzYmDlMnsS8fq+c/Khc3x53v31qPtxSSIP0EM9l8izsumkHnxgWZxjnt8wsaZZa678",
-	"7EkYvwkn/JEScm4XUOsGsuf34sg7o9K2grys2C0o8TvQcA+AjhBGEXPjOd6Y5pQjGgHSnaoZETbHtniQ",
-	"2uyqtpzYvTHkTOwX55pgnk5RYgYZsehKN/Xqz/Af+9kUDP0xlUIwHYYBg8yBKkByQZDGpZyHse4JhlBd",
-	"CK2BqUSqva4x0VdpWg+XRhrppLPNLIjWCp1mbc8pSk7AytcnlZwAwFOLTJ4i22W5ubIg5HIPxoFrtlpw",
-	"ZV39Z03D8iW99iW9do302iJLcn1D+HFEr2kGq48/Q/HbrO2t/NxByAeBj0AEL1Yxqh3IW+9sFW8azPHz",
-	"g2olhTnHnThWpWupLysO5yw2aU4PKYDjkT5j3FBNMLVXMWfEf+IxtEzdbm4wLrmHt292LqTk7PCNRX45",
-	"676FrrQnb20+8NHJoxMdW41mY3eX9GdSXSq36g3yzn+tqwax1At/G0ldC7SbVDg4VdLJjn8YBtIMVS9v",
-	"1FJvAik7zUYDkmJBc9Y9YyJAZIWO2Ya3QTWrhU+9EkQM6Uajtb1fpN3k9B+I9JkKzxpploep//bbplum",
-	"Ru6SjK9X64Q01bdLv/z6unvu1z4d/9N998vF63/+/o9favTj7+PfGm9qv1+8vvndfz3uj05uXP76xh29",
-	"qdGPe5ODq59+WkUtWG6nr2Q1g32AysKSxKFXt/ncF013+ts/Tv5y3+7NvIPXf/3WeHOnqeW0mTndYm2n",
-	"rya7R83EWURSwFPSH1+J5ByaK1qoOhbkm9zd37PTbm0/Z3/PQsrtFaW0rbPMP6aGfudTVKQw6t8IRSns",
-	"YUiE3Cki8qJp/miaJupuhuZ2Fy1z87P+5+WymMwpZ6mCqGhvLkaTKIHcDSYe80gZ1cDKisEXQ9G5nxNi",
-	"TYb1gBL5+XO4B+RvkP6jiQYiOwaVvHim2W1H9+G80iuX7OvtTAzHYvaB5t9XsVAv4FPSQF1UL5q+bF/e",
-	"pfIOlPC0OXiOwXrD4lCAYtGJMuj69nkCRTNnO/qIEq5c0yF3WVLPquOQEGamHtOAbiCUDdgsaFQUz5mX",
-	"NvdjUnZgLj1Ax1WY4eBiSyAnUmAhmESCLaQrWnXFuUP6M+KxAZ0EyjdPx+MovKGBSsoAFDG05c3B5XGs",
-	"kJcbIQBSNuw3oevj1JeI8+HiEKoeE3xuxB+LBcIZKSgGB4ekrxjwvCTp6roPhZ6xIJ33x8QdMveaRBMu",
-	"MssqYjaGL4zCG8RTjkOSdAOYDhnHlwCeCBNQ7FqMEBTyYGbJNctGrrPCjcekPMAqWpotDQgHhPKZRoA3",
-	"lmufuFSwDZ8LxoUf+zdMbhUhziHjM4W8dNg9OQKofB7GQ0jYSpZjnzgYvFS3ZoKRsNBY+eysGiV3VHgd",
-	"8OZhIGeMe1AtDR9I6MeCehcAwEvWX7dEQHgW5QIBPCW9kSKmM5HuYfHokqp1xT7AOQKT0dtYJU4uw0BD",
-	"JyUYSVhKJucJbqc5nQI5xeNFgu6qkaxZc4KnVmpPyRoDiEniEK/8ENUmBTAuyQoshHFZnFn+4ix40OSQ",
-	"l6Kel6Ke4iya2wpwVgDIyZ7ie5QkrJo2vYjlJrhRlXVzp19AqF6i5N8/CNVjJpIb6UDK6vGY11bAsHoL",
-	"U43UrLhTKrxWv+TfBTBFTnruv206+f3cpwt0UBNvNY+ml1QymHlWBadFWiWQ16UCl2DH+rFO9+ozY5Nm",
-	"LN5PC+eTTN4F4FGwb7ciR7XJohqmtllFsU+MJx62OgOdAgg9iAf84PTkzfHRQa+Up92VhgpP3b1q67Yx",
-	"PNo6fJO6qWZtL0UyTQIAaYOAfjiJ2/2A8uvVvZZneCxWyJyF9lI8oehyglW8yItUkZOdUkFoEDHqzYwc",
-	"iScTMkATedXkFBMYfX381zyEehh4CQIsKctrpD+zOegjwLUjj0UVVSmqsMqxCS3akERyqSAA/EDw6/zt",
-	"dBIlDWL/9jcSo5MtxYxehNP6EWDaDzLjW9tJgC85BeT1VRyseL+CUP3z/mUmmcEjg0p36/JqAjpQrb7X",
-	"GGzR2sY2dHv3GnRjr19nG2lW/y4r1Aml0VCHLPVWe6tWRTXj9xR99nc66rO/fCJprlBXWPACwIWRW1tq",
-	"11c+tHP7NbsdXTK7QKsHG/Bbd5Du+OCd0CXx0WXnVs43NyXj1GLbgSXIkpjCIcCFmS5i0oWDIspZBvRb",
-	"NcqQt5WpzSVjsAglfWm2Dgln8TSMrnVGVqYvwlwXBNDPAK9O/wQQ02REOb1iVdIxwtyZ8emQEeR35Ygb",
-	"USXzPKCd4wCQtIZBJ3PtoFHcZEzCSWzzcED6lHtVcuxfM93CAkvbdJNs1X+AAOtU+eiNWk2OIW0tlxm6",
-	"esHGhur64Xvk6JBsbICL+aTzvuugaxXWBhzb0NIAl2A0wmgFX4LGN38mSvfIVi861eseTxiWOaDkBD1G",
-	"mvmzYHZ3Z3BFzO1gnsC8b8bYVkrCwEfvmoOhP1ycgvFAnFUXsWaObxFvzStEm5/naHBx+sQ5o54A5NMi",
-	"BmwyXskOkVdm1Slp4RpPGmUxTadK7qYLvWVxIRu5iyJkvuKtPI8PquP8MGe8l5OB3+58r+KVwEfXTpG4",
-	"/VS+lfrDgxzJNPS4ggVjPi4tmLQplzy6ScsKaMVDyrrtkmVz1WCnAhF2o/uSMnMiaFrUV1w7MXbMwLbN",
-	"PT9irspi6EMSveosIsIoxgA1FS6GbkHPQktKzgUvVizV46zQeBoYWpppSWFYFfLojTY4Az+IWUSw3BAy",
-	"9/EO0gH7V/+u0/2l1at6bDDP5tCqgiQ8gpSdILzyufiJ2pNarbGt/uo7mEwAr4YWKkk8HaduATqEGwcz",
-	"UnapYElmWaVKnJHPL//z3//jbDoj+gn+RfqSDHWzMTeYCP9GqlCOLy49H4xp7yepfmgjHqAm9S/mdjsD",
-	"GgjmJFiUSn8VemssgFmuEkcwGrnDS+zo5KQzgY6mcFExeZtLRmNJVRLTDCICq0DKctZycth3Wc83xXwn",
-	"ko4tQm2eVazhOjTt5OTodeeElH0OSyjG1EV9Ht/bRjgEVDXNhkrJF2BLcSpMkHJmgJUEOh5Vcf313DPm",
-	"oCwYj6Wet0gcXjG5fJACosfwShCHfUIWcOl7jqovMc8gGbKIteGiHil4WmyuCzTCYhXZMPKT0/9QYs2a",
-	"M67SxvZvPxwdClJO817AUqksauGC+3k5EerObDcX6Ikl/zEIoxHIoYkcQEGn0xH9dIQ312tprJdGEZ1h",
-	"e5eFA8aDuGh8+GvxoG4Xdcfy6fsN791vByRgNywQqqg4Neyw6TdYZ4oXUWHztLMa/uuPPyWLCeIhNGFy",
-	"rmfuJbzPUb0poZcki9oK9h24DgKJwG2v0hZRnn/lQ5u30HiN+KmeJm0BE58OgdLl8cVuoyNGuc7qAnbg",
-	"2KW6XQJcHIM911UDca39/FGql6xSo/Rn8c6kIyjenbxXJFlIS7Lq7Jyq5nfhs2May3NZapf+/3/UNvb+",
-	"/Fy39r78rwegvNNifkvKDnBl8KACy2Ucbwm55C2KGy88RwZ7zyzHfPPrJbRGgyCcMo/0aUC5yywp6aFh",
-	"wT7gD0u2rBcOV2wcgDcexlY8Limh1Osu1etL66mLHWhGdoeRj8J7DZx+erSBv8b3ynELwWLoFLmQAyWD",
-	"kLdCjPXO7KgjX3GAMHLr0m1+zNDSOFpx1Ormu45b9Q3toHw98u7HUZX/DgTVwuHDPd9IIkHO36KRwY93",
-	"XcgTxE28x9jGFNWV5YPUd11+69EOpdGiuhcuHKy8SSXp3XmsZ/IlJ5jod68hC3YFYcCFPe/U73c+S/h8",
-	"dpCN9YYIwUl2S1s+do/jjl357rWMaGMsHqP6/SvTZmfOKCLFNhEYQnMG0ALrR5oaWRWmT7lHF1KQYa9l",
-	"5j+in44Zv4qHpXaj1ZzjaUsXHPwB0sJW5j2IYDmHAVi/ul1vJTtO7Vaq1Xs1I3VskSZh+LTMcSe82KMx",
-	"25AjKT3M4BUUUXb0i7SFxx4cuD/QKbdscRetneHO+1rDW2v57jm+xwxVW0XwjFg2E4fKj9Wf7YPJRME3",
-	"5Ww4eF0YzqlFs9e+sjX1S70Hp/rxLw/gb049hX98LqUqZ6ld+v39x17JKpkKXaldettp/X7R/eW311s7",
-	"v5wftDq/Hhx1Wu9Pz5rnP/feb221/tF49/YfW0c/n/7SOTtrnXe3mu+a737/9aRklfLadbtVq9WqLatA",
-	"4y21+SQIrEKtMvktVdn0pUfynm+3a41qK5Pimn15faPR33I3drwm29gdtGobiLi959VYHfIvDWNN2yCJ",
-	"OVtq1y10O5Tapf/T2K7t7eiygYRiVIJ2Rs0qtUvvp35AdQZzWnaQf4lSIUrt0tmxmTKpG1ZDymSk3vla",
-	"SZJl0YB0QfLunFXX5D45EWoPVsiH0MT9A0cUUocDOC/BV47OozsmU2gFRSdSZCN0nrWwIFC140sFCfry",
-	"syoOYNu6Q4Vek33A5miJlp2UUTholwKSn2NyibTd+18sCrWfANtpak+q4/cpxwI6CHb4Ap3/ZnoG1dlb",
-	"aoA2Lzvg4QQXsaPoX/14qX4BNENBpAaX84uqxN1kTpW0+ZexMg40doTQxK/YkB9xEmehwuPBE9HOTVmh",
-	"HhYxTSeBIlK2daJT+p5QGS0XcfSOzWwOVXBiMtKe/X29UPCKIb1haXpJNHslSAA6JCyI7mhu81Hobezt",
-	"qJK6shhTVzWMh6AGLNEVDyMFlAStvwHUcTIeM3TiY2QnnMQEn67sE2deVKiNKJ70VWhz7Yk3n0YJhP53",
-	"DZG0k/gIEftRY3UPqB8YZbNormfrZ+VGHWJtqGgXfKZmZfyw8k9DJDgERMK+JE7CRuN4pv2mKplIDhJC",
-	"MFWCQSUHmscZti50+GQbI+oHNofwCMbTJV+G8UIW6oT7/5owoDh1SM3T2yaUxPSacZvLFxvR9pqjEhRh",
-	"vg5xDj5c9E7fd88vO8dYn9z9x9FF70IToM4a5XQEuhGOGdywuVQlyAcqGylG1ObeBDUWpoJF6hg3azUy",
-	"jeh4rLH+YW6CRTc+eKmatb2KPLg2V9RaOGEzwQDaiu7ZXFpT+ZlUquQUI0swGbNmdRr5ccz4rWlK6jg/",
-	"bG7BXXGsBpMgVw+kY54s8DK4N09HBSx9uDg8KC1SAu81DFN1TDXEWq1W29iR/7Ur/6um/tPH8hZJVfKz",
-	"r3cb5GP3okekgkVa23u7ZGe71SRbjWep6WHvFy4Z33zBGArckAezr0Uja9TXZHLw1Gl7zPw7qcfcSJ04",
-	"2VmYtDKd5n5UZFtq16xSdq1GPg+jywn341J7J83GwR/HAY2lDQzmLohq2Ej4V27N9dUHWPU/9WQutVZu",
-	"lfpB6F4bE7qj8bPy3Y1a9pTJQ4akrcsI549J0WJhLTaLjKEr/4Gb8uQCxW3VQd6JQL1EHhRlOSYVmLqT",
-	"SIIcU6Qkr2vOZI/ItzZuVoLA0kJwTQSs55N8aZDiPXO8Nj9nDuZKCZlLjLgq6WR+V6pkLhczzOZqrpib",
-	"aebiLE/OfGjlaVUHoP7wA6VzfmVtqvbiS6ulGtY/Kc8XSS9VsnDeWQ0LryVqlfpTqVXqr6/tOrubu2xh",
-	"5q36/cfOul3Cja3SeFLATRHz+jaXGBbngJWlnEuqY4RlplgCoBCgcGXN/4DRSHuDLOIoSoPk2wztyh9N",
-	"usUOZApxKHUaaDRn4AA2z3WwcPIE6VjoGsPkT+0/gmHnvVpq5mMaD1XWGh0xcpP6rigk4CJjULDRTFg6",
-	"ZT9ZQahcItNwEngAmw3hLrhDDbKjEc7Mxxa3yHh60uSuBrzieVkT7RAvZgk4MdMynBIsoC/AKrPvOKe+",
-	"wK4qScJcSijZLCvz5XOypyFN+QwrbmTs0aMF9uid2eC6hiJSxFcxFL+u1Fcr/6NL/sbX860c3T+Ktteu",
-	"1dvNZrXxVHSBxAZdu43H09AHvhf7UPXSeDz7cFMXKa9SHJTGpHIVzllsgyyCwb7NdREJmJv4G3rlFxVs",
-	"oKqBkSAMwi2tcejoOXxbkV6c7Q2iU4XXVHjPFwVJW4fd3b2tnVqzVms2a62tRq2+VQPgsMKE7z7layaM",
-	"HPUhA/z+VmxCMH+8eEEfVcQ9rK/023hH757ZoQ71osSO3lKG9IPar2ZNRMoTV07sOB0zLpJwcS7ddKDq",
-	"dRLzrIzGbCRiVdc9YkLVX5r3VSzI35DsPSdEMJ5kJGbYXDGIKknDtiGMjgb7KBTQbNbdlObzD2xekIBA",
-	"Vs4/qGDUus/IhE8ERvaLQ8VkQaQ4Y5SqxdtfkBviC5Uaclv8WB2G52yzyn0GGZQxOD/C7mP9ZsZcRW62",
-	"QChKqlfpIMWvDCdxwVvvGE5Ui/8STfwmcrRRa9fr1Z0HE6T9nY06bfQ3dtwtb2OXNQcbeRjfpaT3WIL0",
-	"lmHdTXgWCc6PWbb+zWFUXuKG948b3iLvwUS8FQXCaMoB2aEZwASQ0loUq5xRn19ZhLNpavjZnOZAItqp",
-	"DB5H7MYPJwLukILaGdMrnyPoC2ef4kt3EokwcgiFzgn4b612yBtAzyiDWWhzh0+CwCEhT9sXyBdLCYxj",
-	"4OyGRQqTAVpOi2t/bLroLVvewsl0CM0X0fkudQHdl0E3oHBpAF0NktVQN9g89UmjIgQfnlJBIkY9eJdc",
-	"nwhUDWwiECXdg6Y0uF5k1+qmT4uL97N79wYrwPszKAtfVGoAHGlNwFo9BCTgeRs3/TL6wJaXhd3167oo",
-	"bPU+Lmnxxmr3HwC9PUCUF3rHARzhYpzpBHZ4FRjnOezsFOUYmn4UohcDWOoimH4DW3wVuPu51gMLB5AH",
-	"008PuFyZIRWXozBiqDNZJePMw1fkPy5p3603tkprAys/aiHAg0MeP3gjJdfgFAuwTDMdSG6XAoh4C9jR",
-	"lIgxc/2B7ybfaZs98pFLU25zA5ha37lPzM77KkE7018fHs4AWO+DWeRomeYQ5iuTdLYgUyRHBaXHa1eS",
-	"9no1bOEkQ6vPOBv4rk8DAs0SSFkw5pFarflKkF8oZwR6KSCmjG4GFoWIPzlmkcg2iM0429xJFDHuIhz7",
-	"YYLy7rqXjSWHE/TvIuz8HbfuNVgaswG89++pl8p92dw37Oexypxu6w/z8C1BfIXPfZl85GGahKzUzeLr",
-	"NhJ5lA1Y3osks7rQzuABupOstLSrNC1ZIunv24wk00O6MHlhRTZYvwsbLGoh8lia23NtvXFbt43FeuiS",
-	"LhrNdrN1xy4aD5/G9v222CyIHd+7waZef7N3JY3d4aLEOKPrIceSfkDYduAQJflqSjdUx8KBAIOpUr4S",
-	"RP2m9M0itmGprDujHb9KrJv6QnsHolgqaOmXRiy6YiKtvlTVhyFnVfKe/jOMbI45Z0nzBkKlZW82EWgD",
-	"ACT2qIZKUf2EhvmwedlJz5ucdXLS4I9EA3IqOAknc3QdlSToFGhECZiaI0+gYyRgNxpJ5R00bBATqGL0",
-	"WeBhn0o9SlXTJtfHOTg+vegeOumuZZID5TyatT2MdagEEaM4MR/kcWP/xo9noAjb3Dk8PX/fOek5lcV5",
-	"evO6/IN0L7xr4MJg06YVILcf+S8geO2rJuUi7Q6taBX6Q2akWfrClK23lrL1RjEX3oNDr0TR/PDgBz0O",
-	"cwQZ4cXZFP7OSLC782TcwwePkizeih54B6eqBBZ6r8YRY/HyHWHei4JRrGDcRolfR8HYu7+CsW0qnwWH",
-	"RBPOwmPy1Kmi8OS+6J7rkcZD6p75tElM+J8Ow8DsLo2gFhp3AvQNxjyAtMD22GUH8u3TVHdPFQ1YxEmn",
-	"JAVwV8p0tfv6cdUwWKki6kfNAiEVXy7wc+74ttJza4f91HN3jfslUy0O/K3T/QpUzgPY+Yc0CRYnky7z",
-	"FG8abrDNz+kfl2t7kTP6OhUidH0Is6kMoMStmkKigIZZoORrqGxjaG3wpqIHFeKDPifO226P5KbjWKqg",
-	"wQc4y2G2WBEMCz9e7mQ+SjnpvfM+XlyK39KluB7nN/Z9gd/B6F344nkwVuMxfQ8rR3jT7VvZbZFhWa/E",
-	"Ot4Lm5dp4mnQhsdiP0OlCgGPbFhJqNT5csqbip0e8mkpLnSSJaKKorugwIlAHHlsUqdB0fFytKcDYHhy",
-	"vg45okbDseZcC6oRZKEXIVdjSO7iRbjVaZDhzd/KbbDAyG/VauTncEojb3Ec4stCRlrVL78723ok0/xe",
-	"gmyVRXkioizZgachylq9+s7jiLL01/Xrv15she/JVrhFhEtrQVDu9cNPRW2smesLlUpwJ1FvdEM3RXZh",
-	"7cIFDiOTqK/6G5VVat8Vi1HLlzIHG59DXqDHuM/A+s62P+bEed85+dA5vjzv/nrU/YigdZRE7MaHrD4o",
-	"Td/Hrk0Ii4JuCdOm2HNAwGGjdSmyFXim7kiU/iJNJJtDz2Qhly25tZy6DgyDxyIeggymRQYo8M8Qb9jB",
-	"nEjAFb9mbJyVqcQ5654cHp28LXbEH0K3+YKe9d9WqKYUZXb4jxgV2e7fRJfhkv6MDCkyhLUYpCKnQ/3B",
-	"x2nh+Z1m29wme4G4Cl6xl75C7/TlKptrGf3TIVFn5XQn2KpLjdtvbNfYW+yRxcm21EgHfsD0Urosiv0B",
-	"4FVW8Q2+6u5+WaeN/pbb9Fpse7BDd/tyT4a00doutUv9Peo1a/VWs95oNbzadqPR32KN1rbnDVoD191l",
-	"/drOwNvd9Xaou7u13dje7e9u0a0abbYGu7QJCpL/Fyu1m2kTgoPuee/ozdFBp9e9PH1zeXSSz81cJSVq",
-	"wbo9WGLU7Xk5X9bJo+nwvA/5HFj10gwZuRaqjX2p/cefpms5ZTFJJ/siUqhrol0vN2bvrsqbyY+LMl0N",
-	"GaaO2ov69lTVtw98HIUuE4jn8oAKHEpwMq/TjCiXin2kT4bW6pQel9Pqcr5gfTY+P1zeyENoc+9BlTPA",
-	"l+JQqnNYx4pjBt1NDi7wKXcZSfQdgWqcReJhBE3yMqDc6mkyou7Q52yfUDIKoeYU4Yp5GCMwTlbng2aX",
-	"Pr+CLplJy5y2zW3+b2x0/m8yojN8VxySf9v83xsbG/D/8pZEOyPlzvtjrFu1dBqGxlGvkH8TB+NfjpX6",
-	"W/AF6rq8pXt4KH/XmRfprRZx3pyf/t490Q/JO0mZ8aFcIo94E0Y8P/CvGHRVcym/5dtzL9R/lVcauqVG",
-	"gM/q8ZIyD9M0Em8SaS+Xz5OrYxb5obfKW5NVIgBs/W+5JcliGRDb2uFk+LGCULACGHrd5X8B1H2Ren0x",
-	"l7B+octjvqV6nUg+3La7Ks04F22TPkq17Eu2xhMOySvqWSckv30PdWilgLxktM9YDVpwNsZR2A/Y6P8U",
-	"msqx0u+TJL4M+WlhAhIIJBLyOSmN8Iy09RXoMAsIDDzU8lD58P2k+aY8A4D0j4cSSfDg9OTN8dFBr5Tf",
-	"F3xL+/ZBwJN6JivcjBD2SbnhF0Ofb9b2rFLsx2gIaJUx7drWDydxux9Qfr06CZ7hBiyKB2aVh7zGgMAU",
-	"Nyp1EKeJnRWzakP1Ra9N9Vqp6mU1PZJV9BaqtDf1dcCuTM3TKK+2sENvFnsGEK3cRLd1SJlyMuHXPJxy",
-	"A87STDSoWEQVRzIPcxZhvaFzjZI3ndipFhYH3xnuKlW//z5h0exUlXOvEkM9o0BHtyskq5bdXoRR/ADV",
-	"tshoGrWalRbe0qRTbBsFVCLCO3GpXd/ZauzubTV3m9a87pBuYvqsz2+YiEeMxz0tz3rd8xOw7zvHlxe9",
-	"04N3F4UpaUrWZb8K/gZ5MK4gLDRxXcw6HLGYYhM2OSbEbAGsDHUBdgAQjWGJseMkZ5/SH3SBfXJB0pQc",
-	"z8VBScEw6beunvVmwDCdq51aXl67PgTTHaTsncTr2skOy/iQXJAi0AWklrtlOFz4V5zGk2ilk5bcfMTH",
-	"k5WO3AGeqkP/Cpb6z1v7e/EEJSQcYE+s5CgAzgBmJBiZjVDUyhW4e84OIpRImTIIAz8kgc+vGfRP9GPA",
-	"CI5Al4AEbvXJMYtsnv/gWOkxWIJMiWBuyD2Sa1G058A75x/XsMX0hvoBgOUqzOE8vFOj4WSrRnoGip+I",
-	"aRSL1MQGXKpMcMUXFuJIxfR6zmTUWkHy+n1CF9Zc2PyKxVhqou1MnTexEDLqrmBRhiX5js1WoagHtD0N",
-	"Vvz7+48rsWKxiBevzNzuju9Uv5uYqmsxdUcpterS3F9KmUJKNS0prSs0lgqMLP6Q0eQk4RJS+xky6inQ",
-	"moTY4o1zNg6ghGPBONRTKX3GyRMwlCcrllbyeq/t7r6rPXAvQ+BuFsAKoEepWFosdpdh9JuArNi9D9pF",
-	"6uOIqLTypn7ozSSbdS4+XJx1Tw4lew6jlFVL4xew6z0tRtRLXhlEvFAe7qcCJLELXSpc6jHMGNAHBK3e",
-	"PjP8lIhYBPARqciBNyRJdeYoxywaUbnSi9PnnqXMKGKheY1+zvG3Kg/LrMtjYv/NmTBP2YLZqeVkgzZg",
-	"HkM2JMlnL3LgRQ7M5abdKgdyTp/Nz8mxMgtX5qo8FrLCnDjBdqJp51zGY3/gsygD650ewVK7NKaQAqqc",
-	"6ekhz7OUVY+S5J+P4EJ58h6Ux+Y/hrH3nXsxoOHRCvrUU3Zj6GOuAHOXenYVErWwtEfD8F1oV0dkKG+6",
-	"UsPmCHkpMq7dnNthmVfX5qZblzgjyHv6lQYTXTgyZhEUl3CXYdNwlR+q3H82H0e+K1VDA06bxgA2KcLA",
-	"I9AaO6Yz7O2uy+r+NaE89uMZqS2Cmuzguj2kL3lBFwS9+FiL6ov0jBVDRpoMcg2GuMYAMqZm0RCSG+4w",
-	"iO/Yo76jIJ1NJp/41ErtWrVW395q1HflfTcsolfsADyNja16tdkqFiatlYWJiCNI9oSrpnTpjNC9vVXd",
-	"2bVKGmK6ZpXwtJ3JAyQH0aju1vXFX7HYf6u6m2x6ZzwOGDnirqQK41jKibW2rAxR4LB2wZXqI72Zsx9n",
-	"PzmeRO6QCpaMBJdDH9Lss2I26oeBHE/n7HiBLGw9t2iCpJo1YgnAm36ISILmws9dAG9+VpxhaXH4JOLo",
-	"7Vcs2SIAuuHlhB5BmVdUiw2UtKqODo0m7qChKx735PXzF378ZPjx/WwTuYm3Wibyph/ELlGH/BkzxUms",
-	"yssDFqvErHHEXGzngcxkfotvGPfC6JUgUrGP2E2I3MFKE0ypIM7Z6UWPyI+E8iub8r5r5pAy4svEIRlH",
-	"bMCiyjz/PIdbe+E148fsirqztdX/DlA2vOGosDd2c57vw90Eh+l95wSMK6xsayYEiWHyZbmhUshUnn/K",
-	"wJpkjAvg0iCwyDUbY0MpN/ChpGsa+XHMOCYEwP0ssrkXuqKd0rwbMRDhNBBF9A8fMMhfWsxA/5Yy0o1u",
-	"ToFHphEdj5lHxJCOdVdCalI1dFY2rig7HRAWFwffs4fq7uFwWBh4b3hziX8V5ibDLxfMjaSmJe8V8O/L",
-	"PW/X3elv09agyba8hlvv1+jqgghmkQY9MrnSm582ptPphpTCG5MoYFwqKN6THv+XRwrga9LAkdP4cutf",
-	"jY2daa3//sPNwfR8tvN7/Pfd67+XrFKGsm71qrJPYz9i4oiX2lvbNVCYPvV6x6X27nZT/inccMwk64gY",
-	"hbbJkR+z0p9WKY4mImbe0VhgLZvKbX3NaASAT48Q60daVwu+RHPB479ut6GHYP7fIjRyVwHC3EkEmidU",
-	"IhaHvtcQJ0oLub35z8LE1+TRlRJWSTn2mcCLaT5spTiPdUl3m2/jOyv2HOaaIIHj8EF73RQ1uVngwcw2",
-	"nIChsE9IRASEHeMuI763aGTJPTl/5oh+Ooa2iaX2dhO6yOk/6wkTEXEkierL47gYF8aX5i1OqFI5yWCv",
-	"BDS5opttm1Ntl9xotFGr1Zr1ne82U9fsgLOae+1OnXDuzY8fxmFW1PDm+8q9TasSEzTEo+ISQ+LHCVhI",
-	"yFlSkwiZTM6Hi0OnAto2wHQpINAcm9dYIqnzxuby3GMiK7jqirJ34Y06jAPY5MmhcyyjYatFfEEm6I2T",
-	"rGthV1XH5kbvbxpIBWdGYnrN+JKM1ztDhX+z9CVgnCOf+6N8N4wTKAAKeTAzoYhX4XnylPDJiEW+e673",
-	"YQ4WHH/PCAtLA64l9trVxPcYEYx7Qu5EObGfqCB2CfmwXaqsO8AcU8b36F6uC4asG8QWirl7DsCUCmsA",
-	"AWdp7iunDT9FOXkv+yFdx8UiKynjnM8WTtLiod+zZlHie8gZe0kBuzUVuAjMeM1U4ESlTnOBM6V8mWRg",
-	"ojVx1UNDqH7kWA5btbnNUYsnQnJQNhgwNxZtcnsKsWXiB9jckO4W1DgGgZbcBU1fc8QPmSE2h/ajUG2K",
-	"UlR/tbo487hNIqbbTRvQBrnXs0+Sa/lxMFuQZ9wmlM9sPphEUJipioXlNBBFwSusitxzFucnP1MJHzE0",
-	"vEyJdqBWQ3ethTsMQVbEyg2+/X5KA6aOgxgz7mXffoEXSVntqIBlL97Iym2fTQRAQr7ryMnszn3lFOpv",
-	"IifTZXqU1Om1ROVL8vSL5FySPH2b5Mx7Djc/p0dnafr0nTl1ATjU98EVHjObeRWWcNeOeM81b2AFpfAZ",
-	"ZA6keTWreO2Nu1X3OcpJH7xEnlQuFxRwSzPK5k42Qd8BXdQxE3uk1upBZxoRRrFDInbDIsEE8WPVhcbm",
-	"uqENlqUZ+VvybR8uiBcGAYUMaiIK4N1eCRJOuUpzJtoJJBh0/Vcd8cSIBgETMdGJO6TsgBNlMsJcI8ci",
-	"Hy5srj5VARcUqKB+jEsBMF2DCDVr3dx6SCNmJR2ZYQC64R8Jb1SDf9DVPDqzyJSxa4uMQg6eCY/MGI0W",
-	"ZVcfGbt4S7IamBbmPuos5dymLfLt56osVk5Syz72vaUuZzj+9k6j0YKA6lxqm6YJGnS5FLZJWsOS/La5",
-	"C8vLW3zRSXPy1MuFwkxTGWgDGghmlTI0Dd8oTIXLZq0tzU/brTV2GjU5c1D40QY5vWFRz0f7xKOQ7tZq",
-	"WCWg7FJ7q1prWSVJ7KX2Rr3asEqS0Evt3Wrzy1MIjWxtr26KpMdw9eiIcRSfYXzEzzCe70IMbn5GEl8t",
-	"szh9kPRnwNjxacN3eHuWcUo3a6uzF/C1r6TKvjC2h2Js99LGU3K5TR9PF//HyOT1zYP0nLmRPhGrKOXC",
-	"/5RX3kSVOMZxAbepPDEQn5XPwE02n4uOjugMNVhSDseMEwN2trJvc6foaOLb5ZukaimZIkMWIDmiivgu",
-	"VlzTmT6R9JyvmXeSUwqCIJwKWH+fX6FyACSPjJWwf018SHzC7sOhey1KD8tPF7gO7jz+iE7JiMYswmxa",
-	"7pE+FRAXFuEkcpkgZb/KqmSDvA0DzyLvfQ5lOp2ryHcnQTyJaEDOotCbuDH4kbOTbRRM9uD0/fvTw6Pe",
-	"b/kZKtnwADk4jUdRNNfSM/Wk19EzcxziOSqb2Sl8Lzx+87NJ1kvdnunOr1iUlnfFLCpPK6xMy5y2J1ee",
-	"9rx56v0UQD2a2xXAnFPnx9ACM5N+1mwCyxU3Nc0XqoKnPx8f/Er64PWUWptFhv7V0CJBOLUwEm6RmzCY",
-	"jFgl9dBqRdnm5awPtkLCCK3XcBITPwavLrthkek2tBJNUn7W5uGAOLE/Ym/kfBz0DYc3LAromDh/AJSl",
-	"RRj3Ko6FPl6VAwG/ODYvx0OWdwZX9gn4gdvksHtxkPEGV8lZkiUe+NfM5jhAZ/Om7gAyBSRJ9NT4iBuO",
-	"FJh3ktioncO4wDjigR8EQvc0F23lJRZkSoNr4sl9kpaliH2XBsEMXyhX80PvgHhSc0Z8NqkAWESEhNq8",
-	"T6NXgjiwC4mijM5nCt/Ttch4I7h/5SpQHpOJkDp62Y8FcRj3YOkID6fm2hOfk3EUXkVMiIpFfO4GE+B0",
-	"iftb+7rndH3BYl3GNAwDT2DyZrLRcgQaAc7mvpD3Qw6fbkoib4cVq1SJIylOlS4F4RShReQX2ac4YpBq",
-	"OEBzw6N+MCNqYX0OCSxqLvvEqeuX1D0Hty7wk1xOSDoF37iAhfYjMggnkX6Z/CT714QGVeIguScLLvzR",
-	"JJDUYnPc71eCYN8xSdzgmRcqiKETZOTaljN7vk8AKbUgrTWccuX3r1TJWTqaNBwB5PhazgcwVwL/iuOn",
-	"PvQO2jjtkCv0kElk4fxpTEa+x/2rYSyvTB2bh5y8D+UamD9WCbwZSBgOFKGDWMUTsiO1uXZGycNKgLT0",
-	"QXCD0L2uEC+ETB32SWpcMxZXySGacPI8mGdcDtFCwpREaenDTLZquHN9NggjhnfA/M8nAUNg2Vra1BfO",
-	"g2aDlXbyFl/IKYZR5jX7uPwRxExcyWDgrlEoYlKvWbWa+nSWHUkWJ1f4P//3/0Wa9W15VIVaYnmpsQOx",
-	"FQH9hPHVmvshT2WjcTyzbB5GmjgGE8nbKzBITuB35DrQZVjh9uRCW76wOcD3LLKFsUnZoeT0t+h2WdcO",
-	"KWMH+qwbU7LPPNfGeBftC7YYDifjr3tgMJoLubUA5LOKROxyb+V7e3qzV37iWXkPpPRYgKOw09yrtxqF",
-	"PlnI2qrv7LRqtTp4bSWTTl8z55kNwmn66yihRvi11qjVarXm3lZtq1HsTpWah+FNlVudHV/ewZoc0FK7",
-	"VPfyHtd01MjLS+36bnNrr1F7ZvUy6ale3VaXbOdHgKNJFdfvRUeXpnx6qhaHkBLNdE4fb2fRFzRnN77h",
-	"pPkUpnwpwzPpaJPOvWjbRlL4VkwBZXNDMvgKW65IOL1ld5ZNiZTJOxYyQuYejoUXofMidF6EzkMInWx+",
-	"1yvxw0ihTNzwlfhepJIJ17N+K9UnUqiKADdoxCMYQQZL34RRITq0Cbep2pRJPGQ8hlbZAtPcXBoEaAfl",
-	"XgCdYbD9MimDpyJ0BfoLiB8TLaP28SZpumL1aDiJCPU8gAFDExKhh3AgNjdKT+pO4oTiJORVAtMDbw1P",
-	"6mdyjwvJa5gn5JtxauEg6UWW8edkMGJVa5oU1YmwETiSOh96P1cPu8fdXvfQIeWQu9jvBt5dWPxqwDi9",
-	"ADh9FQCn5cnyBg7Rsz3X3U+Y+Ar+kzwWCID1ZHCYsANUH/BlcImq6N3FE6GAbJTby0lwbRzVuUmQ8tZ2",
-	"rVYBRVilLCv6sjliMhWjnGFHJnMk4ElGXyQKzYgxm0/pDNsu/40ozgHChHly5COiivjKYUR+uTg9qRBH",
-	"Axcpb6eJT+Ts69ecdibxkDSqNbUkG+ZAriLKY1I+f3NAtneae+T//X+a1WalbXNCHPjtMp6N2U8KE8l4",
-	"0tGdBPEXH8cAz6lLiI3kEKMm0ZJjUgwW7Az8vAauziyRz8nPvd4ZeU2F78r3GlwYK/A76tTB3228kfSp",
-	"YNvNcjKsdmY0FceSrzKm26huVesV8EhfTOnVFYvIhyNYzvy6kcDvRxSyxgXjnhzwCBySxkJpHAEBwQ3d",
-	"wcspWL4qeY99/G2egQoD7kvAual9m7dt8zQK+ZUkJSUdVAMwfJNyXZu0FNAYKX5fyh4aiDDNh88SjKI4",
-	"JeIuEbTMIg78AyeMu64Py6XPHRR7CPsg77MwZCyHHvgDJlXnSpVAUSxGGJSIMiXLwXm3IyXLLdBlPypo",
-	"GUi9dEuzRZW93HbDHmaKJx9n5l+sEnC9RnY4c8fIJPc845kfJja7XmGcanC3D9Qqpee11C7Nn811ykYf",
-	"HLvNPGq3I7WtCsmWHs8FIG3zmAhWyRSo69CN72WSZd0RI298HjN3iMdjERzcalOO87B0cKGXw45LOVTm",
-	"ag5xblFSxVp7/wIj9zVh5JYrtUm5+C0Jr7mmyGmV+Wqdjs34XHHL5GIQubPkO/dtYXGufZ0v7ZBXa+aT",
-	"ZPG3WrXVE7EyMN/11k6r2mjlYL3r1e1CWO/t7xW6LSHi1Z2CJtTND+AJLGYt3yn2mwG1lu2wjJkkqtVj",
-	"isKWdnCyeTkHA5MWCuChJ9IsyfS7VN2N9TdsDjYW9pxM4V1UY8l9TAtJxlfU4NjmCh5zoaWR0Pt316N4",
-	"TRCxZCGeCorYWp2GtQCo5bh6Ld+moYiZ73wlfDFjiRfz1eSmVLV8gU15gU0pABwbG6zrjohjKfdMQybG",
-	"+ZjDHOvYPH0kaQdMlnQDTkIuSXfK2OZ9FoT8Sur81n27BT9//o367Uoq5pp4V3dj6U+4Z+cTVfPvD6e1",
-	"pmR4AdR6kQzLALVukwx5f4rRsfRZmiudOKbuEAOFkJQOoQdotVamurFbBSF2UgMmTEPkUHdA40VeoxRl",
-	"EjPv8NUBozcIMmRKRco98s/Q5yIrSQ2sBywlsIgbQmKJhw3n9m3eD+OhCW5JIwhBYju6stO5uOj2qh/O",
-	"DiF4YhHn7PS89+b0+Og0uWhzDa6NWXw40FTcEvaJurGqwE6+hIBD1JwFFnvotHnoLguvGrPIzNwjxzRm",
-	"EREsCNLqDbyTfWLuJIY4qJw0Z9P0g/sYR4MlT7+phmnzjB1pGSs+Cm8QRdI0J0kchhCpQyrQmRLwgCq2",
-	"Sb+RBfP2NVwq6CBDiNeVnQaWHoSE3TAeV6rknA0mgnmWvkk95LUJnfcUSoXH5skIMj18TZs5h59aVrRo",
-	"8/SiVZjD8Uq00QuJBrAUun0qJKXIUcozYHPVZpBnDHgjJ0R/o7KfucMYn821Uqc0OJqityriSKaYzwtL",
-	"LHSbm2+Xw0m+j3JfvpenG/xK4FkQ8E0Yb4ogbww/X7CavCWTo1V2mo2GU5iugqSSCNQFHRyfNJ4rhSlk",
-	"o3HvwxvJ/nVXZp8bPC5DBybxmVG5tHVjsSqW0ZAaa0TSihb8wbXSh+5saGnmZZhJ4fRF61pB6/o2ChBS",
-	"WYb930EZ+mxQ+dJC+yW2Z2GdvcEK124Am23//cSbwP4QcZ3HN/h6puryQ8ClruDSegZZ1RGT8xBLC3ty",
-	"+YzqEQv6TYqYAORvIcZpWnavqpv9gInigPS5Gsd3DZoUyl+LOkbjaxWnmHuztRgaJPBvWDRTOhYbjeVO",
-	"1gy+cHJ6Aq44NqJ+cAFDV7hBci8+REGpbZLBZn1TXi9ZJWA/cald+uXi9AS4uLxBqVv4Rw8wa9p/lM67",
-	"bz8cd3qn57+VrNKHi+55SS5fONUR3YZVEv5frNRu1vZMpnVw+v4M8ra/kzb9SMOrB6PVoj9D5KIoOa3f",
-	"USC5I651ZjbOb1HTLxpTi4wBxSvBV7B5n7rXV5EUMmQUIhRxAB6HMiX/DPuVNnHk2UA4j2zwV7cekcZQ",
-	"4nLRuch+pI0kodv983C6T5zeeefkQgr+0xMHS+MzDVBIGeE/KPfIgPoB85Sfww+5qOwTJz22DhaaRNST",
-	"8wjCOGZRW1XbK9+Ip2H0nOTUOmYzNVFJnEY2j/0Rs6CXi0V0V3gLYS0snIOVmtVyfEylz5OIxkyVegwg",
-	"PCOIIzmQQ8qq+rOCnWAufnX2DagExEqIwikAZff9qysW2VxtIzbk4sTpnp+fnoOVjdn26ndfR/k94px1",
-	"Tw6PTt46pOycd89Oz3tJBjBm2/eZG46YsLm5Dom7DMacwhdorvpZc88vwF4Bksbmajj4NOXEYfK4nTMq",
-	"Qm58X/vLcNjQ2MuZRIHKboYyWEmoU9YfhuE1+XB+LNpkGMdjYUktZdIPfJcMQxEjGrjNEzFkzP/s9KLH",
-	"IJM8YonjLfCvpYmu36ylTRtdZ/3QmxHnMziejjwLPVBtkh21RRLRZcHB+eKQqfyIzR2s/VVp4Woo2ZWU",
-	"e6Zko5qupIUkpxghLOTlg4tfScw+aY2DOOrMb+Chd9AxF09DIjT7EMQR/lXdsXnZC104+CPcYnm94WBG",
-	"8F6zUcer8gUXMeUejTzyEZdE2FzZyRa8GKOS8s5rNktrndUCis1rNnOIGAKVwlbkOAtqUur2VwKdZoJF",
-	"NyyCN2p49yEVhIecteUqql2pXrPZkQep+hpgvqPPPRSD+FJziyNomtQiWl0gPrc5DYJ9krzJITH4SIfh",
-	"VH5sChUEcgmyWytHy4Qek83lKQMS/dvfuhtS3dDeQ8F4/Le/tcnpmIGQUMMncA/Orkoc0FAQVeSGBr6X",
-	"JD5es7H6PtIJCiki6EwQEZKyk+g2bQK6jWNz8BETh4ex7zJnSQtEFNnPzJ2mNiqfbt9RLFoxcHl6Di5+",
-	"tZKzHYJgc5l81nSkwfqV2qie+tLm/C/1taobjkxd8ODi19Kc9meIoZJl6oJ/WqUJKJjAjNqbmh1Wjbdv",
-	"hoooQMuQB7GwhEC8AnZjjvp2HXTt3oRIDE8jp+h5qPY1rdmbA1Mi9HHykvQeLfdE4CwsoobyI7Y1/DZe",
-	"TTXPRIVe7sec148WYwLydFdTLL9E40K9injhlAch9bQALAxJGWrPggz5tyxOBMPDw3yu5gWQ6symK272",
-	"iTukkWDxT5N4sLG7rjOgbqXiIvPEtlUCjaHULmkevKE0j42twR6tu43+jtdkZkumw+7x0a/dczDY8eKB",
-	"np9mRMvkyN05FQoeFOeldmlev7hFuzhUdIFgZ5JkoG5dfR4ieFc+xKMmUSAlpZKTxAfEl2Uccpn4K/KB",
-	"NGrN3TV8INvrCdF7OXrX4a0/hIt3KQ972l6O2x84V0Stem0sZMl4GJf5h+FAQcKKaRTjC9rEybNIh5Sp",
-	"zR38/qGy5Ry06zXXcyAZBoQvCXzOLI0xwaSRT8bSutehY2kDZvq+DhlxBIO/HOKGwWTEdQWzFBk4MGzU",
-	"XmAwinEofCzkxrg1DA+BMEBuiNgPApunrgLEUdTmvDbOkjTRYgQqnP4bZHT3EzJXjMuXz0sUU+5luNca",
-	"yh7YFK/RpJgrjLJKVEW9WjnwpMWJ8NqhlJdfg0/nNJaqZLW2tbNbgKyU62+iHUvwxG6jnlhUyeTgLyVO",
-	"zz6cH/zcueiWFvDeOVyllKLU+5TlUd+TxttE6FO/YhNE7cLDJTRSF+gNi+gVOwCXZAJOlV/IJV1nOuYO",
-	"ZMKJcCUbN1xhFbMrISdb0MBxLtv3zzWljD73wHf1qc/QdUkdYStdYStZWEuPKfkVG0hbamktY9pWZi+t",
-	"hEqshJItc3kt1fDIoB8Lp2vpbbESpyb6NI09tPIbYxlbYuFpsZDULfSEpufBMhyANk9Po6XoCv5TV/8n",
-	"d8fSVG0lpGz9/v6jpbZS7bFlWZIS1Lmq71mNWqO5Ua9vNPZ69Va7vtuuNX+3gEulO6gKlkUcSWm3QBWQ",
-	"jD9nWxXw0Xmh4aSMdR9ewumI/WQrfrRhT2q1Ldf34H9ZVXI8u+QA3IhTlcKhUl0+1u8qP+Xeukyi/GqF",
-	"5hWaTT+YXoMg6Cv0H5qzFvFJzPPLlmsr4MpM53t6W0V2xSLhGNs1BDMFmGlzB3mMQlYxmI+zWiX4AhDm",
-	"cz3ve5Z5n6oRww4UdODUq6TDVr4gqpxxAS6zkiCrSw14P3J5xMksGIVucCpwr4IZpvsuGoOpIqw5kO+y",
-	"62c+N2rHulfJYxJuTAP083qMOGfyZZL3aK/AfKrTrlXSW5ukWcmRGxrfdqu51Viq9rlD5k1Aszg9OVhZ",
-	"EfweEhPM/iqwOuvkKOC5/hHK5aOUVz7PtIaiEsoDyl0W6CAremfTAsrkAOXKJ7VkE8NwEnj4DrWrbei8",
-	"51TJR+WGzbxEvuGGcS+U4vFq4nvM5gIC8MCOnc92qeCddgnf+sWpABJYKi4T8DGbm98BOTgMp7rjAgSj",
-	"4xDw0KoEZAE1gvl64oiVZ3MXPg6VKtJGJ+AmnvqCVdqESnm8Af0k9GNQUYB2fVIs4tl8xmJQCiCshjxM",
-	"PmuR6TAUuqkCcWdugCWsnIg4HFdJh+jv21x/whfEOeicHHSPF4CNYcGUPlnPqoC0gEsX0EASYlunbFQ9",
-	"+42LRh9YTm7dJicxkXolMdm6h5j82O2+O/4tIygVhd4qJ5s7td0aRAUeqC2Y2ubFIus8PeJwtF5KH14K",
-	"TjNQBEAXwKs1C10amURVYFOfp+dbbyquoQyxP5kRJ8sdUOY7mkc5VpJQ1yAec/0RDcg4oC4TFeiIlgEW",
-	"z2HsIBqOIc3mM+oAn1NJT5G2pdJZk1Y2bVJVr44QiEEQN+Q3LAK5G4dGJyrdb0z1PYtozEjZgw5WWFDp",
-	"Mq5S3zJd4sBz52WfTtOMtIOPyMWH9Eef6zVpyzfv2jy7RLpMNFNcKKX6XCdxxyIsEAwyr6bDMGC6YVeC",
-	"PhvJNQzYICYTjsTJPFxg5Ua2edmRZIq10I6aXrawl5pREf2AmbHpVKBqVzFuI8MK97Ao09EiFDu8hdxl",
-	"+xD4SG4kuXxGm2cTGnXymoLiUIRgJDUaIk7pmGoejpZJKo9PUzGJ2JjRWOjkV2ilNmXs2oJUP/kvcARA",
-	"A3MLW4kpHY2MWeSHnkJYhqRVIFjE85UWWVcL5U7sVACfVsR0Jgx6nvDYD1J5Ax3BsPpW9/iifIZFuOl5",
-	"KKzDhXTQXE1q04GC17RUN6ktjW6rgk1Rp7In1izppbqtp2V8BMGjpU6f1jQXtlLIFbVacP8IobT6LAin",
-	"8484mSb2DinLk0Uj1TUuOc4Vi1Bpd+gdT5I9TPJwNFCLKjZZVj6rEKMUyTw7/VmgAp2oftmEP0niwUxy",
-	"IJ4BrF0NkGoFFbNIm5zXEBE8cz4fMTGkkhPrc3I9pe6Q3n+4BQ6htTP+8mTxlXL+Htl+qD1VP1uaGbiK",
-	"l+2emYJ3sx7wK99V5uCLFfEYgGapDnIXc+J52hXjiLlwCJV4mI8Ifzg/JhkXYBIXAl8gKUsxQWq1RgW6",
-	"ASflVoo12Vyvi9E2LpHn0EAuaWwxt6bQ8sB3h2AgjCM2YNHKCsExu6Lu7LvD1XxYKf9EZOsL+39h/0+N",
-	"/WPgA3gcMD11wjb0zx/OjyvrigjBguBFPBAKMfw21i6uJBDk/VoYkBVkwQULgmcsB9JsQo1nsopgkItk",
-	"mk7rMXdjyV4Y+wtj/34YuzwWxUx9DRb+7Dh3UcAAVgLKZFKUtrKjmI1TyUOzEeZDrRWyaeXQDqN4SJyU",
-	"1eQjDpj0L38/Y5HLeEyvmEPG+G+IOYAVgG8bssADmLNyzSL1Wu1P8HPWlGeZq+/70BQtrlTJxyHjCqiS",
-	"Rkx1QssMBpgQE6rqOzcKX9jci8LxmHnV/K9t+X1HYUkiTgIMMh8FUV7lfBiEJFGQLFJENpQBEQpVbK82",
-	"4FY/f5FHP00ySDz1pkdf7sBSJIIprCOaYwEj7BP078zvjKp85+s59BNYB+Kcnhx0dSRDLizAN6TufbK+",
-	"d9/miXufaO8+9NczEzYSTc4LmQCP+8wNGPrKBz73AOMzJAM21bMdUD8QpCzfaq68n0RAUsCAcUA5uQqZ",
-	"sHnIq6RDbnNsWznPtoVVio2Gc5/4AmapKKQ5BR+7ANpz1chD9i2FkQc2GsezlHJBlTOPn81HchIJIGYC",
-	"BakZBw+nt3v2TU3kmZXxF1a7J6qxupWUgYMJyJVPV0/zrkoxJGaBJvhukYegwDNc4MM11UVAuMtyxFK7",
-	"VZNycGxcMacmt4kMaTDQckPt9qrDX4zAVzyOBSETGEa9VlM8BXjHyiu42Mky71MxVvD96UnvZ8yjyenc",
-	"hWETGGISTyNlgGQxV24uqlK5/wzMkbXWj6M8ijmwdgxlfupPJaiSj5808vGTi+7xcenWc1ervQRTXoyu",
-	"79voWtHE+pwcqcWYEecsnkQceyyq2/fJOAwC4gPe7pTG7rAwTxgV5Uw5c6omL8CLuJsKcq6nocqV7pOt",
-	"KjLwElmp0lVZy5m4+1fPbP2OKkAKM1u/WCWE3Mou/hu4ZpkJXhSBPdfciztIuMWKk2HkQbVtEEjtu6HN",
-	"nHBA5AKQcr1W+985rU1aqlhdSj5cHMoTLJ+pZGzDWrVp2oelB6aG+4lUU2HMilU44/ekgscRq4Zr4QdB",
-	"31gmEJ4HvLKg3OuHnzbdIHSv1wFZVg8SeLCt2pRBDRkB3Z9yDwD6BjQC9L1owgWhUk/SRzViNMDHq+Q8",
-	"qWFNIUAtoo+GsFQ6rEhavMAwBIJ66KGYI4Q80IlgWOmJX7H5RcGdWPjTxhIbQa5YrFCXimEx1CsOYL0e",
-	"oXSDh1OzQMEqhYOBYPEFc0PuiVK7vltvNs34t5ckgopS+54FDebkbjvpGQL4Ac57nJ+zce7V9ed56jep",
-	"d4NA/s80IPAeOxndwqPIIIymNMKyQo/OhEr4dwQeLYeUdXVBi8yYytynwM0gvZqzGxaptkl96l5XqqSL",
-	"ed2ps1br51hgx9mnWLlrfVVg500YAVbIw6kFzaXwBpv7nEhrQH5UMtNwijfLz78S6GsXbUC7TVJqYTAe",
-	"iYcRYzZHh3PiuYer8Liopm5dg1s4RHUQNl3wgggWyxFyn19VyX0ZZgdJK8c0n1VrIP5zOImy6vIpl4rm",
-	"JANSKjSD3tpGxxms/0e5J3kfqtwX2CzzeUmRpXajvk4foPnF/cp1hvcTVvWvJ6yQA8BxeXHyvDh5Mn2O",
-	"8BStKN9zAjQ1D8XmZ7TIvmwqBCvAQWYxW+z3yRVjxSFwfjO6WkXWqiLIIV4kUypsLvn0AAqc7s+mDwJG",
-	"I/WSMxj92noMzB19RNZXYukZZtYstlpwwRSGO67sK0HoFfX5CyN4sii9QI/Z4jCtAz1HrXsB8sUb/xMT",
-	"84VoSLLltOQsLXvdnS97HUA83hdZ6xdL/7BBpysXk3lt8q9JGLOMiY0asGFPS4v5IRjKRWIoPx92csfs",
-	"Ro1X2KpV643W6tpLdoW+suKWcctu7zQare0cPia6Zedqg3X4eAne49yF5Q3mfNHRpZ7Jy0WGeNTVTH0m",
-	"fEKhZHXG44CRI+5Kjp7djlvcpLu1xk4DFFfQww+gx8vpDYt6/khr5aX2brXVskoYim/X69WGVZLqe6m9",
-	"U92yStJULLXr29W9L/dFk9BLeps2a+gMST8S6AkMKsOLWHvRbzPpGvEakjSn3xaFMzfDSeyGo+frL+py",
-	"TxRGVaUontIZoSQGFCrGPFG9DTYAs+38OMmXo2TgBwEpm0l8+gsiDseiUs12Z0pcNgXITuAmyqZdlsPI",
-	"5mqDKriV+5iCl4/fGZ3BfUH80TgUwu8HTDX3SQeVwQ2oIJS0gSylk+j0HdiW25wCFdfMQ2/83KQtEy5r",
-	"D4Cq9TTTMcwlnM5nRraluSOV+VinF6p0zvsqK2/kaxXTOlW0fc8wufXEvVrLg/Dg7QynGffWfCBa8go4",
-	"CfOxZOLHmQY+mUDuhT+aBBTbe/0TIZR1V6p+FF5D759ctHMNp1jBZj5z8K21F+/ZJDWsE8re/opQXUYg",
-	"20o1LCX2XvSrF/3K1K+A4aTZAK8SQlmmX5kwRysgPhsWuwF5ails5rTEBVtFGGjP0IDQSC9Td5iAmEY6",
-	"vrwxhwRt81WwnUmXusN0lGQa+VKWA250pvXFXFNK1e8mmKvySLWYfZsXqVLpN8iYRRhFWwQy3TOX+5GB",
-	"puf3C9wzSWLMUqRnaEi/RgP67x7emZpiZ6XsstaKchUIBmRhYcOP1ioNPwoF5pL+FfXtrUZ9d2dNAXqX",
-	"diD1euba/FtT4DYt2WsLcsgSRW6rurP7zICljYO/OqS0yZx/BFjpOMsdn28ymzmRzc+ZI7G8cV8quZQJ",
-	"i7x6UX++TD2jKS8LM68NGpyXPdmxfOD+vyYsW7XnMR77A59FVVDtFQOFAw6CZEyhQkjJkSwfyJs7a8mW",
-	"P7+ObfTC4Z8Yh7+XnWUQ+20WljH4HyJdOM7wgefLZXW3cIOjzmvcugH52tr2c9JXF7h18r3HJCn0E+qH",
-	"Xe8cH0P76aJCuHxDTcAh5bNP0ElTLX6jZJXUP1OO98x0M0Uiq+tlmvC+Krd4GBVrmh6H59m5QwVSXBoE",
-	"feri4Wc36uh8/l9aY+qH3uz/tzmJAtC3isMvH4c0TrvhYu8NiLzgGr0SxJlEgQPJTVgFDR+CKgJfEHWW",
-	"+tgxviwYI44ipQvjmOHzEABh1B3Co2zkxzHzKhYR/hVnGhLC+PI1m5Gy87bbs7nJ6jav2cyptIkj/Ku6",
-	"o6HBkx1UHeAHYTTSOcX+VcMh528OyF6zUbcIrgCMecgiJjVLqTYSp/Hpk0Pi0ObUvebhNGDeFdtPcRMA",
-	"h7scRoSHStOUH6/XiKgAekfE4shn3j5xmvWaQzwm5csNjVlmSYvcIqqBsFq5LmzlLdqpI4Z0o1Vv/NTG",
-	"Bnh9Kth2E5vgtR1d1iFJIPFyoMszVU/T7ntXWDmzWD/NN82z5ofjX9V/Kv/nv/+n4pCy3ALYgYpCS/Gv",
-	"GsmPeiMqgK4RT0My8FngQedWsXCwycHZwJPzAKMtXrl0wIW/323Q9xuuVNDg2B15pHwRU+7RyCNaqlcW",
-	"fl536PaXGx9J4+zJBO68dTwfuP+JqBzrxKemuojfaYCQGB/T0fie23pTp5a5aYR5jVarvicHaZd8r5p8",
-	"CJijXcJddQoGLfd5NhrJI+3ePgFxp42+F57ngr7uyraLzR45SjaUPnZf/3x6+q7a6170Suoy8J9afW+L",
-	"1geNjR23zjZ2aKu/sefWvY0G2xo0aau/7e6sUf6fYWOrx/lymkbKgj1SpnxGGp8+EV8SE8QmCh55G3K2",
-	"b7Ja4guDC6PP3I8FGTMOdamq173PhNEIJpeQzPHkWSRpjK9bRaSC6sP58aJC9HkV6kKLTEEoQhyG+AmB",
-	"eFDy0mgCZeUEtE6V60AOTy7IMBSxzSXxkfI4oD6HW2Bi4whmSajnRUxAV0MezKTQxeA88dg4CGfYz4IG",
-	"QTgFsTSyiHN61j35tXvRu1QEctk5Pj79eHl2fvRrp9f9CcCYIBGBs6medoH4dzR9HZx3OxBViMMQu2Qo",
-	"ASeIr9pmXLFY2FzX1uhjKo+R3Bgp+cfUj1D8k3npn8E3wjAKgHuVkSuDzmLpNt4QvZgErGKRCQ+YEHqt",
-	"bO7BTqkkBRoxAgsDwEiw1knKBeXk6EyvrRT7lM9sLsaqDrrs1Bs71Vq1Vq07FnH+aLfrf8p/yKtwpVbf",
-	"SX63uVP7tDNIb2/Ut2o7te3m1hZinGHBUkBFTALaZwHkfExGLPLdfULV/qcZLl4Yk7IThC4N5JiriMgE",
-	"fxMklfRH+HoV/pRfrvpKWYY/huGIVWk0pvAX3OSFI+pzR0VeQ7Ppg7Sh/QA1rhhAnDxC8YOwahETYXDD",
-	"hJU0O7G5cTA11lmIiSWS7F1I+fMspNw4TGlZ7lRyVrH2K4J6rXIQhmOpBFt6Uy3i0ijyWbRxFVGPkZNO",
-	"z7J54PPrDZiRJAJw7Km/IiZYdCO/KidwdHazDZqLwEmwUR+ayMBBERN3CCiiyWZXuT+u+qE6HcnUvZBh",
-	"lo5aA+j+BmTkumwM/Vm6CFOGs5rBggyZey251JU815hyc3hyIfVKEQYT1WSeJ4IW4QalzIrgIAj5kiC8",
-	"ulJHwuaOJCEwgxxilwxaV094bfKf//4fGFe6esmCmosmd0kvlN4Vu2SpPVdvM0ZGEc8O2Q5O8ZVcUT/y",
-	"QIMGBLsKAXPDj4nzpnN0LBmGz0WMVcmoTs8keUnbwaMzUbW5aVSINnE6x8dSIyNIpqTsdA4OTj+c9CQB",
-	"dy4uuviPD72fge4PPlz0Tt93z+XFo5OL3vmH91289wj4n/zrsvfbWVdeOjs97705PT46lX+cd//+oXvR",
-	"g7ecd+VP8mrvvHNy0TnoHZ2eyD8V+4OWvRjoBb5u87JzePq+c3SSMsZNoi99ODuES/s4TuMWm+OVwy7G",
-	"aCttcpt9hbxKWVY2n2JK1gIsNPWe5wVfu9B5s4KXZk2YKrU+Xxmp6qm5se4FBJUs4WKPkrpFi4PvIaHn",
-	"JT/ndhCnacJ8FrjgJoUQTap7GpQHmvQvLQQE0fxwfqwUjiv/hvEKBhFT30uvwFcE/WB9QZzPkyiwsm/+",
-	"olJgeEh8rw1+LzxhhUXuWr/R7cuGFKAZ3TiYgUBAxEzkzPp3DmaL2b2WOMk5dDKvElLzoYFUfxE01bjP",
-	"aMhroQQ2lC3FFKpENY5v21yDcEZsg0E5iUjXST1Ps+ZTGZyACmiyP1OZQFKvj14JdHqBHqRfcs3YWIBy",
-	"Z+j1i7vVPjt5BByqL18xV5CulyAc6D2zSH9G/Ayi1jwHR+VlVXlWxK4lfy1ECjUovZwnXKCtMB125SFH",
-	"uUa6cIYOvmUR1npy11iPvOzdqT2U7F07+LuG7NXc4SWZ9kVYG2wDj+OtwjoXid68ZrOF+T1o9WruKNnO",
-	"bS4gi4ykFb/UhVAuCgDZJTrvT5JG6RXjUvgwj2C5biop7VKlSnrgzFaJRNhAtB/4LoLq+moQ+AkxpGPW",
-	"NqWwRZxrNnNI+XTM+MXFzySlz8trNsOgiDQihRhu6Cl3Op2OtMPRc33NZkee8ktXLDOz1yJOwmCcahK1",
-	"szn1PAEfTprqyz98zzE9nOCd8DlxcpEUyCt2cJLv2OyMjdQ7oHuKXDkqyNm7o3+Qs+57Fc+RU3FIGQOC",
-	"cAvg7oAqkAQE9EZh93bl+sAaKni92hvISx74kYgrKRq8EppJqNbKqDqCBcyNQWTtJ34wP8atyWlk4Eoq",
-	"hxGBTygpXEkGpzbahHZAt8WcfORh8hDGADnTydHS7PbU6NWAE9pU1VFjFm2ketEMi6DiIfMjWL+UvAWL",
-	"bnyXIUK92FfF47FuFwwumEiFRkMdt9VhiGs2s3kUxjRmTgVWWKiPGIQAXnCB3gK1k4EvYgHjPzRd4lE0",
-	"g1DXz73eGVGiiCShDoERW18HapHkbP6TJsWKRYRqOptqipAqHrOk4XL22GLEVi7tRAByJE/itiTw+xGN",
-	"ZgQQzuUYBxAwHrXluP+mwsFIW2kIuE2csp1EOiVDtUvEzoU+7ZLNiXH1mPGreAg3/teIxcPQw3/HkpvH",
-	"G5PIx7/HVN5Vgbx9T77CsUv/BbnkdslJWzx/OD/WGpY80MZrHP37KwH4eiMm34JofSIG2rXSGNYNNswg",
-	"KvKrY7zJhpA+FWxfr0XDsZK1w1VYNhelO23EsEK4HPqapxbJuBSkK5QGGfVzc1E9WKO0wmASBGimzc1M",
-	"TgDIcI5JId9JrjoKrSscsYJ4rIVB/7qDh75KnOx+O2DsqWV09hPesuF74OGbm4D6/Fy0zyHluZijZt2E",
-	"RgxZyVxskSh9aQGqobpNGjO3JAH0jFgXBg3kUYxDEgGoTdovo8BUReJKGaPW/bOZrUljwPkqiVRf/eaZ",
-	"rAuUd9BESnlRe7B18hc9qAe/Hx7VT3rdlrx29HPtX7TVi/u/br2Zvtvpun8/7M2G/eivv87fhsGe+Oe7",
-	"veNaMLxubR9NiGa7mqFvNAd12uhvuU2vxUrwWdjKFe4Ty1LXnvjwTZWh1C5tyP+87r49OiFnH14fHx2Q",
-	"d93f4KLN3x+E09d//+3wXePXaWfW7QwuxlFwWo//4f6jE4nzT52Ts3dvJjdnJ13q/6Mxex/Vbi4+vu3x",
-	"0G/+ZHN4SffkcP69Cs7l249jodv1cYy6d2x2W0JvGp02nS8/BjIoMEGpdqAGRI3FSPWg7yLtdxPzPJ4p",
-	"9sPfJ2wCbkfHzExxVIoh5kVEMwIeyIxPbU7R3wc70pHyAIX7ZxtSYOwS9pL64lTJYZLAEfjXDAP4+KUy",
-	"ZiBaRGXwWSqMWthIqMfukVD99bDWADRD5WoK8i+50t5XPv7PA97sgmFbtGS9VnRzfE5Y+5dl8IKHcD2T",
-	"Abq/KAmJRsxIRMoTHr7p23rJb6M87VHE1fCetrx5LhSKG79K0OwJC4HbH/ioz5NqbrLkwG0aYnwZTH6S",
-	"XhOEV22IcCRXxixS7FEoYWOcUEsl0MhzqpJaBBEhGdAIHQyQm4W+IwtOc0DhoOCvADWtnrO5jkyKmMaM",
-	"lB0RRvFPh92LA0c5IOUDU8l+Ei9YYd28Wp9DU4N5EuU8xaX3Bl8Dr6kvcAUWFd3Dj6U1FWG1GLMLePjL",
-	"I1XCKwootRsL0WM0Xcnd2tvd2W6lWbc660in9qyfeWuVkkSuUptPggAvHCPNvRelthyCvHQB4aqDdBKS",
-	"FDs4fjlkfBiXul26+HBw0O0ewpDm7ZdWfe+7qWvSdLJ6fVNKvj9C1fl3ZCI9lqDZ/Jye8S+bkJz41A2v",
-	"tZfCWlADn6apFhfAK45XUAJv8MX71r8vtSGlbIcGsToHVTnHk5FH/tUwJnQKfYGHNIYcYj8WNldymab3",
-	"YjtfaMMFIvoqDDFjnVAyiJgY6q/sK1Qd8DVIVsg85umm0pjIa/TxgoCao3i/U8F0/ySdXuf8K2sXe+Mi",
-	"ZN7UF6xQLTiXVJhjcU/BMmjcTeg2DGyCRObWt56A0C0hApIKYaHixzwime+cLK43avPCuFUgjNVUtnVH",
-	"MZbp0zkvkOHG5Q7FjsovL91VQN7mVtTHy/ApvCSNPFG7EbgDMfgawkgW1ylZJcHcSQTQGX98Lr1mNGJR",
-	"ZxIPS+0//rRKB4GvTs8ff0oOYf5tlU7ljQ347U/5ouhmcbxKRbDBIPBCF5GTgWVCccEgCkek7IzoNfTm",
-	"wdg0AwhRqHVqb24mxSzt3dpurVLSCVabwIrU9PKfPvPHDKIZkH4VA/JqGnvunB2RCfdYRJzNm7rThrwN",
-	"KeqQaVk215gmIulwLqy0wbmwSAqxTeLZmMGVpB+Flfb0sbCxurAyUD8QYExq6oHVKwmabtO8eAZ9mEVj",
-	"GsWzDeGGY+Yl+HPqlTQIWJwMGSdpc2fTNR6V801x64zEmgRuESzT3Mv2bQ4zIZJ9C4tcxCwIqHxeTPTn",
-	"j153TtCvdUMD30uybiJGg8ws8dUFU3xN+bXPr9rEkCGqNifk/ZBG5ozLPvf8G9+b0EClErhhNA5RYoqK",
-	"lWlgLyyVG5F7KFmszAD7OI7CTeBxFAaQ21PY/k6Q8jgKvQliCGV/uWKxzRW8H4mHUTi5MpSFaAJpuQId",
-	"4WkVeluehkz2hM3FJBpQVyoOJmb0f/77f5wK9NopigFjJx6dpOFNmM2TNn/y9GG2jlgEWm0pEGB4M+Is",
-	"Qrq1zbVzM2mkq8arVpEYg82O1GOu7zFAdjY2nPicSOuQTWGDYDopxb5Cz8Iku2Ea5vHLn1/+vwAAAP//",
+	"7L3tdts4tij4KhjdvitSFaVI8kcSe9U6R7GVKnU5lo8kpyrVyjUhErJYpkA1QVlRpzOrf82a33dmrfsG",
+	"577HvW/STzILGwAJkqBE2Y7tOnN+dFcs4mNjY2N/YWPvLxUnmC8CSmjEKkdfKjOCXRLCP3sumS+CiNBo",
+	"QBY+XhOX/+oS5oTeIvICWjmq2FG4JDZazQhF0cxjyGMomhHEoiAkLgoJWwSUERQFCFNEcOh7JEQh+euS",
+	"sAitvGgmmuM5QZ6az1mjG7JuVKwKc2Zkjvm0hC7nlaO/VPh8lU9WJVovSOWowqLQo9eVr1+tyoBE4boz",
+	"jUiYB3M0I4gu5xMSomCKGHEC6jIO1Ap7EZqQaRASFPIBPHrNJyaf8Xzhk8pRWwdi7lFvzuFoxQB4NCLX",
+	"JKx85SAscIjnJJL46zgOYWwU3BDac80w2ZH4anOwOCLgbw5YSG6DG9JAp2SKl34EwPIGDvZ9j16LhilI",
+	"W+29/YNDq+Lxwf+6JOG6YlUonnMocQoUfUl/Csm0clT5Ly8TMngpvrKXPRcQ+xbTG49edxYL33Mwh77n",
+	"XuBoZl4STpqh3mkKwgpeLK4Opu3Ja6dF3uBX7j7Zm1YkxAs+Ygywx6HkZOKFnOz4rpeF2gSuvo6TZcgC",
+	"A41c4GuPCrgdaGIBwu1F/HuDks/RlfgY79giJLdesGRoga/JMQrmXoS8CE2DED5PvZBF8K1RMe+NGC+1",
+	"KXP8+YzQa47ig1bb4nSn/m6ZSD9eGYuCOQk3bY8j2+T2hn+4evP61eHB/l679a12JQFRB/w0cJZzQqNN",
+	"gLuyTQ5wN3Cu3rivnVeTQ3ww3Sd7btsxg6+GuLr/OhKI9XX0qOvdeu4S+5tW4sWtcmvxqHu1f3D46vWb",
+	"gg2Iuz7AGnRo9VWceXMvyoN+HvPPkDDFkkISLcM0H2o3zXTuw7A6jK7gbaLLNAjnOBIcda9dsfghkMy2",
+	"2bQ2s16rchJQLqhOvWvCDLAP3p2gNwd7TeRCA3V2yWfsRGgSuGs0WUeEWchmM1w/aLV/OBovm809Z4IZ",
+	"OdyHf5MjG1X55/bB4ZhyjrqIiIuiIKg10MmMODfEBUFIbknI2QIjNDpGaotQQPlMHmFKWpIxDcJrTL2/",
+	"AXd5wRDzrimOliFBi8D3nDWXprYawG6MaYpYYlB/+e30An+gL1/9ev0T7qxfL+bB752bH38JBp/bl+9O",
+	"Zu/2W502u/31+xG+mH/fmaw6129/oWHP++j7y1dvz8/XBPvuh7Pbwao7H/30y6+3f16R1Q8/HCkiFEpB",
+	"spUS23WJbn1P88xpG1e6pN5flxpj8lxCI2/qkbBYvKVPhZMwlbseCXkCElj/jRNvH2DEfh7oPvXXyIvI",
+	"nAla8li8gNJCOQX2fcAcxEveyPFXs4ARCXQUIN9j0d1gvReKu1QAbQaWUFcdzhDTa2KhJfU+xxpblXx2",
+	"/CXzbkktVo2gceYgOcsw5LIi8uaFcpfQNN51BnS4X9FYTtPIcnqJuqrUu0VIHBwliMmvL/BdxOfni7R/",
+	"rWtj1H8maxtV+WJuCXWD8AXj2FgEHhX6AxtTFnm+jxhHkhfVjhLV+YasrYw2HYLOjjB1kb3fbttjysgc",
+	"08hzWAMNAc+UxGrnKshyl2brzd6r9mGrTtqtw/qrg/1p/c2bCa47rdarpnt44Lrt10X8Ib2wDH1ryk37",
+	"4GC7cqMN9TMxkE2HkwjnIDdkjaoYXV72TmtoQUI0X0ZAEFaKCXP2vEYevSUs8uj1mKpmRwqzCLPizVGk",
+	"xZdaQ0E4pnZ2ubKl2Gfg9EVbWjseUzs3j8eQLl4aqBMvRWwy5VuHKVuRkI2pvd9s2nw2bhcY4G6gUayI",
+	"pgwyIJsxJWEYhAx51PGXLnEtPr+032KScmb8NHLchGQRhBEDwgqlXTimXN1t76NZsAyZMPbWBVZeTKr6",
+	"yqO6MjGPEFiUxwgjJ6AK2e5SKPMEDDamtOsxFavisFyTiCH+TS1RLFvNKaDANIhmnDJINAtcC3E5wqWw",
+	"0AEkRsV5aaBOhOYBi1D74ICvP8QOt+z4kbn1mDfxCeoMT3q9Ma2KHYChVx4jltoMvmhxNmrHCQZAEWJo",
+	"xnmBoscxZctwih0Ca1lSl4SSUDkVNdAvXGVg/Bfsy0PL1NgM4ZBw2o0sHSlmDmOhPLlaKEeD1pjan+t+",
+	"e1rXrPK659rKwOcGOupoGosT3HJQkiWPqVhGfBSAjnyP7ycH9tsxHM4mHo7j/CTmyvMdigKpH2RdFwkb",
+	"EoTqMY0XqeMwpkANizCIAifwYeMlaWAmScB+eduyjzRDMnV+xxQOU+b8oupkGSEaRMg++PzZrm0+z2Nq",
+	"OtAodZ6h16bDOqZRqaOGzCctx0ILuGDReRzT1IFEZc7jQ1LfQ9LeWXtqUCxSqmcR0SXHbSIMuUTqCIjh",
+	"GHJ2ZcA26Am5X1dBeBMzrppGiJxsMpJkA5kZSGtMS9IWKiStMS1FWw+2zSZ+eL+9NhvaXGxJ41dzWkpj",
+	"gyIce5MSzb25u80NfTYa3dut7gt8TczwcxAT/4CFnGBJubaFpmEwR80U9AWw8yHMoBsB36ysD4DJbfLK",
+	"CDbYMPtdQtn9vsbPQKhEW0xhpTgVWMLCQ1cApxz/voAOlVw3Iwv8Kfvtlib/q8RtHxy03tSUTZEMjuLR",
+	"6j26WEZjym1PZiGuMojzHQ8zwYxbc+ITl4XSy9FAysq9q/vkGN2SkGMz76VpjOmYjlYB501zJtqtG+i7",
+	"79Q6v/vuCMn1FQHNNaZ/jXB4TaL6MvRswSuXvh9v5+WgZ0mlDpQl4iY40iD57jvhJJT2CXIDh70AyMxQ",
+	"CPworHNQjsfUk9cxvBsKqL+2UBq6OV6jidDJYOsFk55x+Yr9gIKYmEXRgh29fIkXXkNSX8MJ5rbFFZRI",
+	"+GTZCxASxEWyRY1/XBHfR5gJvQCQAIvnU+B48VIoga0vUeQGhIHq4uAwXIMZNaZilh+7IzUFE0MgO+2H",
+	"4nqs+kXwXVBj1U+j9YJIOZeXfzXQa/ENoWptZL6I1ugW+0vAxTjj9BpXjhDsMeXwzjx6XWugk3g7+Xlk",
+	"aI4jZ4Y8ys2hMXU4afP5CY1iQc1/YmgVelFEKNLn4fCOK3ZOU2HedeuHo/6ou37/+8f9RqPROTgfnZ++",
+	"7/5bscMuOc6bfXVxOzinBf6kLO0K1VE7fPEtGKqqA1Q74sdDyGs7Q4v8T87GbIT9FV6zY2T/K8gCm4s7",
+	"vu98/NPuWXfUPc5uqFWCCqTWAOoBH6CzjGZBKPlGTBInYJqA+U4+c71T2e7iTs7Bvn8s2E5W8ZKEvBI2",
+	"Go2Oke2EBEfEtVEVRiefF15IGCczCh6tMVUuLf5dHIFrj0WAWfuGrD2Dv5dvfHVcSYE/rqA8aWo/CRSk",
+	"fhKEhcYVbc3y78yxgF/lrol/J9sm/gYDulI7Boh/GFfm6/oNWddb48qxRMEPrVd77ddv9vZf7x9LNKif",
+	"Dvb3txKskBjbyDYIC4hVbUQnslEQukKV4ugW6lQ18ghDkxB2eLJGnmshjyYqp+uFxOHD1dL3NJ3hSYFX",
+	"kXFQygpbDnefQyVWEeEw2uAbZfz7Ru8omIDMuyXHkruEyAlohD3KBYkXKeMdVHjNg7rX5G2Zugi3CXXt",
+	"IrcpQHEvx+lwPZ8E/qb7MRaFcLv2gqHIc25IiBj0gc1ZLhYkRJyZZvakc3Fm1t5E540qkaa6tw6zmvsC",
+	"RxEJ+bj/7S+d+m/N+pvGeFz/9P2fKiatfuTNyTvOATdspQ+D873EHPNFuI7UUKUpKp4cQPkF+z6JTrju",
+	"TcIFDqP1j0vPYFLqLdCPl9lbyWbrTXu6h5v1Q6dF6q/cNq6/mbRIfW+6jw8mh84r9zUxY97RBr66Xm65",
+	"s4wJaSla5nErFyQvIwoWo+47ChfSqrcne079lbtP6q+nB836IX41ee28cZukVRCPoO4/Hm4Rf3jjTyyj",
+	"P50yEm2LuIkvndiNtyhj/AVi2Icy/34hk1kQ3Gyxu1ai1R1uIFdq/PvZXV95b+FWgQiit9iVFiP/yxHy",
+	"m/9TC7J5+Tvja/iSwMlbuqRytM83UTgHK0d/+VKZesR3K0cV4P7ngqvAWrhexHFIGAODvrIIgwXhvGCc",
+	"NB5XuPSYe4wBHX/S23/AvueK+4kp9nziHqGWcEtWvpZFQFc05zgwGefSIuY6tc93n7jcSuSzMa6ky+mP",
+	"kS0WbEsNnGBnBq3A98ARIJxRS59Y0mOqHIMR+RzBByaNNOWRZzMcEoaqMA26HL2rv7YQDdD55Rn8l5tL",
+	"vHEYXOOIWGD81CWMhDl4QRi0ExYFELqwKyy4gvvzsH8u/q41KkkURqm9X4TBxCfz7w004JIIe37iE9Cw",
+	"JDcJVeUm1Y60mJSGiyNyFUyvJl4YzY6QYFxgmdEXkTRpQImAM4jGFd5hXKmkaE1QYOVD56x32hn1+udX",
+	"3cGgP6hkN/dB5o2XukMfdRiKAAAKZxGOlkyepMiLQIi8xS5SOxMzGzwJltHRxMf0pjzJX4jdewSif+a0",
+	"fhLQqe8596V0PfTQFGrIMdm5uBj0P3RPj7g67GAqF3XNVUpwVh9LPRsjSlapaMbqRX84Qi+1n1jNSPUn",
+	"/fN3Z72TUY7anwLANB2/Seg4RvqjELEjZ2Pa5YC83OXQxZEIIWHBMnSITh49rkNS7AsRcT8a8eRYgvMd",
+	"o78ug0j3uKJm68+nB7++Pt/7N2HQC9evsJ+Mu907H3UH552zQg53nwn13TvQuZDCCRqS8JaESODmm21l",
+	"h6IlJZ8XxIn4SRdLEQalH1xf63c+2tKq9q91ySrrPddOnfn3+PcgPAGKvueW+phFV5zzHSGsbpyCKfBC",
+	"C7mStoCpW4ijx0Jh4Asn84qSkM28BVw2ojkHKT5lXoQoIS4redAaCGLCyBx7voUWMxGi4SLsuiFhTAE2",
+	"I6FQ33N0dHl+MeifdIfDztuz7lX3fNQbfcxRk7bWHMhHu4Ksi84HGU0J1RjKNPdptxP6vaSLMHC4Bjnx",
+	"CerSyIvWj8SJYHkMrWYyoj4OPGTHKJrhwlU3jHKWLbmw5QvXqfs8iN4FS+rek7Rj2NLR2eAin8L4Jko6",
+	"74+u3vUvz09z5LN9vLS42E827DyI0Ds55TfapfNAYFPJAKRuMfR7Hh3LF3jtB9gdBcEZDu/NRxSBwC0y",
+	"Z2x8zJCTBEWt5v7rg1eHIkzYiPSLzsezfuf0atTvX511Bj92c8gvP35qE1p7ySZIZirPCxoFARIrf5ST",
+	"YwIcXKVCBIloDaZv0CgI3mO6lmCze25QFARorkWWsSS8RqeQY/GSB+FpRELUUu5R467x3XrfOf94Nej+",
+	"22V3OBrmdu2ek6YZoKZ+8b3juEExcr6d8EYhl4LgD0IrzFDIORdx0zDb8ICqDi+obAU/F1XakzCtSRE8",
+	"svVL7TnWV+1xwSXF8vqC3Jc5Sl8EmhAccnIMboiK4UxdkRyht6KFCOmHdiKi31I3Q+KKB2IThGS7bb0M",
+	"OKAv4UuBvO5cjn7qD3q/dfOM9hFhS3Psli5iNVR/UwahrxLJh08y0s9zNbcRN0PBsrSQuAoCe1Y8dUuJ",
+	"z0uKb7Hnc93gvjxD8iePixOGIjJfBCEOPX+NlskkRxBq4OIIw42sgymXiBNiPiltdTqOzXq8kVyG3cGH",
+	"3kn36vK886HTO+NKXp7XPAWwaRNDEzZDCYm+Gd+UjNTS5YpgOam1Hqu7duBibkBJAw2egIVpquu3dllg",
+	"PyTYXaMZZqjdjF/BMfE4EeIhMU3p5nPMW9+SuxsZ3xKoZ2gQeCzlxposIzQJCb7hJsBkyTzKzTfhMQ5E",
+	"TFI2AIBTo8LJkiljeFMEbJrZseWC2/zEfU9cD49gyfezG0RXMHfRuBKRz9HLhY89Krz4/HTFc4JJeixk",
+	"k3gScoRy9wtmWhpeXlz0B6Pu6dX77mmvczX6eJFnag8OS1o7PtBJKBkIMIkAlY+mG79gKLVYuTq+EKEv",
+	"LkgoT5WmKpdwfm644nmj38PE5p24qkqdU0yR9FSNev3zztnVcNQ/+XnIQQmWNEJVYQrWHvjGpozfD6e9",
+	"fmXdfYVYAUdZgpV7euDujY4H9J2VcCtsoJX9TbSiuQDuveLyhnx5C754XdxATta1g5X9oIS+g3Fc3iou",
+	"XnQ7dfBjI1Xe7HHFn9BI+eaE9SBeqSq1vNBgvT+9F5ibqJpE0jF1kWUAdkHCMU3MB0xdeM0nSUn6Uy1l",
+	"Z2RigOV2jKmcnp9nzoA94M1T73oZErdWxvKF6LuHURxLGr0bjm5L3219OPEmI2WAcW4vzatE5xfeTI6J",
+	"DZbkgxyI2Arc2QK0MrajExKIxMC+eOK2CgN6DSeonH24QUCkWMbTmF0PguytJhOqusEKXsDCraFHr2ux",
+	"FTWmO5hRIqRQIk3IUCbCYTcJrQc9ROXMrg08s51WC24Ji+axtva2f346VDpbvOsi705GdD18VMvTGCA7",
+	"Wh4bRPBBSrW4o8af1/QfXELfTUUXoW53jcYSgVDGYBhDdBZmjERXHmNLiIc2B2jxoziMiO/jMFbgPZcv",
+	"bkacG7acJy8pIAjmSHyIExOtFwHLxHDd5mO4dFCEnLn3nMpyO0ki1CJvznnTfFE5qrSb7cN6q1Vvt0bN",
+	"10etw6Nmu3HwW3k6EBv1IKFkqGpnN8yGVwzbY21WnKalhh+H9/PjO6YPEIYzpveOwxlTPRBnTCtarPBd",
+	"jFFF4b23nfOrztmg2zn9eNX9tSfuUxIa49/Rj29ft3/pDkfC7lB3kIArnYNN1gijFQAVk5tKtZLixVmS",
+	"evPoJAXL8lgCt+S7JujTCuuYVm0D0uxa2tMpnweldwoeNqhg57vwJhDIfnDt0RHm6t/Rlwpbzuc4XKso",
+	"df4tfhhVsSpAMPqGn1wOR/333UF+0w2cDYYrZGnx+ytlK+qx45yXBAE8nxKoFWOlORjWUt1w8SfAH1e+",
+	"bx8237wS5PZqXInJjHz2GJelhvnuyqe+WhofTSO0I8NPs3zGhNb/lBR3lhRfn4ussNKigh/lXWRFzYLc",
+	"MlHuGKr3STq5oqpdcBJNYNgwoF1roPMtPOYenrhYJGSj4x7KL5emj4NH1iQMPj1UtdOL5Vz8bm4+Mfnd",
+	"nH051qxHAxncf2XexCTOwXLccv9R90J5G1MnwuRx5Mekf8n36KIzGH1MMGPXhFYlhonjwQxL1U+a3p1z",
+	"BRqMqXB7BsuIoKqtNUgdq3s5PdX+muKN7uIFzeydiDZ6Eo28nAcVVe3c0lPH5l7eVYVdU1yQwd1610Ck",
+	"FMrbj6uxFrtn7dyq7dqjxggJyO/uLVW7lwnNSWtDKV+pckLiCOlof3PUOjjaa/52tJP/NMsGW49+lO7u",
+	"e0VVW8da6kTd2duq9sMc+/LEDtisAvH4jK+E89Y2oC5rHT56HIyiijv7Y5NzaoxG0VTEjJ9zXLlpjSuw",
+	"apEPDUxuznzFgUyJahk/53rTKYELZ0kHytsIJ5qPyvuLv8L4XVeaQ7cfnTbu7+GFE53Hb+Zk39cBnGxl",
+	"QTDI/d3CG4JS0qrLwZOqLju7lmGDTFiDLYrBVLUEOGnzf8rHuZ7w30j7WiSK2/bA2KrE6TC2Nb+k3ueR",
+	"NyfQCQI2nPW2PieqHfSJEwaXAiy5jVE0uLFPuvXXJCBocz+JxqFo/NWqLBfurvj4qj/x/ou2AVYmo7OY",
+	"JLc0DZ/6fuiwJPUtgsnvxIEgFAm6cPu53Vt5PDPlODonYOE0Tgbdzqh7ah+hDo19MJyHyAlRFfgHFzYK",
+	"aLBhAgq/BSuR8SRNa3ciHi7LSm4Lb07UwlTBj8yKDLU/ZKftlCazAHRvk8T9+k6qURQQ6d2BdWzYmDOP",
+	"RQP5eD9/TMU92Rc9S74hU0GCLUiYsAPaVIRbGGI4fjHX1aasDJdQBqRiwOCcbN+l97xNFmkAsCXWl0wr",
+	"B9yArodDVUkM7YaRUqvcsLxhzI5yB3TU+9AV2eFi3yhD8VVziF1yjOzh5fCie37aPbWz2vDEJ2OqtTw5",
+	"6w95swUJ55iv3l9DTRJC+TEXgT8hdj16LfNJxeeKA1KxKvFUFasiBuML0/LqqIY5opFrvRR8axtLurw4",
+	"zbMk8RjPRVVI9QdIs2TWJX8Nmsw6xaS4kMXMwS55bvxJLu8Z8if3FlOHDDF1J8HnEz9wbrSrIuy6nsgn",
+	"e6Hhcop9lstf/1OwQlPMLWc0D25VPufAueEK9AqH7jE3o32CWZTJLW+hKLgmoKlimcT3AK0JDhmqtl7v",
+	"NZGL16x2jJriFtAPVsRtiKwuOlSt7IbzbnmKO8VrFgMpQeOjbch383qvuTmHjFVRzpvcdMOkmtSmGUVm",
+	"rHjGg9etVjudZsecuia/n8yYcKcDCcW5TRhMRcRbnEYLeSIGjqvW08D3ggayE6WkM+e0baPqaoYjmclZ",
+	"XD/PiO8iJ2BRTeTIm+PwhkQfsL8kNgRkeRTZSpmxZfLxeJIX7BjZi9BzVNZFfEtCfE1OAhbF3S+HyA18",
+	"H4dM5ODUU+W7gcOSzOGQj00t0V4EzBPZ+6pLKjUW4lpj+gOy/7rE8HrArlnIXixDZ4YZuRCAVH9IwyFe",
+	"LMhfEB9qTAFmtMCeDK7jvyLxoyRpWdRJDo2WNPL82BYLKKlZYyqxpc0rcGGlYqCTsTmw/DBB0kBY05jC",
+	"BkzWyOYMunf+I7flk4SiTIEDt29HCHMZ4BAa4WsF6ZgK7MzgrombuRRh2G9+EHVAAIbj+HgmCK6Nqdw9",
+	"6YaxUVVD/z//7/8ew23F6FKvpwFcB9MxjfANqR2jSRDNEFsQKGImovpEvmbiCvF0L+sGEFG6se7TyuWD",
+	"yi0Bbt8sVLD0BhdqopyQSxxvjv1GIjFFHqyKVflcvw7q8kfV7FT8V/9a97jEF8Ye5KuqXHvRbDlpOMH8",
+	"JZsFC7bgkuWlHALYhEbUBXXZJI0n1C2iavlRtzJH8akX84ytVMVTd7drBZ/Nb84vM3kUs1zXSvPXJ98V",
+	"QepFp0XxKsmqTJyKC3d+Qrk6gF6rVaCFjx3CLAPvefIlazy8qLhSlo9nzpIoBSNSGMeFf4QkqD2T5X1Q",
+	"4Sf55UFkihIzOn2apMdzo1eRm8+YmFBuRJTKNppJJ7pY+AT1qNMwmT4LEoJyR4sI4xpzpWuaUZpE2uqc",
+	"7gWYk8L7ydEWK3BlWZw6rkWcAVQz4zlINLWnX/X2Mx6rgBB7+RzlZkrZNS9GU2a5DlCGW+n68tNvlKIZ",
+	"gyGW8CejhHly0GUeYnNyZ/hmZko57vMAXmupKWd81rozW+cDGc1H8lYryaysubTjDdI4Q6w86Gp3WmnN",
+	"Uq9BdUoLLHVm01I6zZp3crBzlGxzrw+H3ZRzHU0930fBgnAWh5V9+piuKfAGGB1TOqzP0C3FAX8Kp7lC",
+	"2B/IZc5BfiSHucLOY7nL+XzbHMhAyJr7WBw65Tp+jqfu+TqDowg7swvF2iVllfMGZ1wzu/hadrWzd9RB",
+	"M7hJibS0GFNQG3GzjGbb+P/l6KcU+xcBVyvMEAS/u49Jg8toBnCe8sZGWtSgfYakuIxmp8Qn29AtCr9k",
+	"0R0njXpu+JbgPk98J/Cbq6XwzjYo/SlKF/771G4gmJsdJRVyxnTlRbNgGYmyXcQJSWTy6d5pg2TlmB7d",
+	"cP8Sxz8mxxFNg9B4EZOXjqk3ZduqbPBp+pkHwZIixbqw7/en8Fqn3Ao/WTmvIKEoDtBVIZqpLRCBXMwJ",
+	"RLxMKe0HIB9CF4MKBOgry6OhcZlgnVHc8EFMFwWkThQ6NAolmS3dxRSQiZkKg650V3N623rDPtpvt14h",
+	"1QRxJUi8nZcFLPRrfzC+M0VKLoenJnXT27otaajFJpULi0r3VNFRGbx7btrOk0Nvx5+piKkWApAt0oId",
+	"50o+1nv9ppKqvsM//aVZf9Op/4brf/v0pWUd7n/9kwlbxhUVRmNoYRQrce6Y9pYQM+T4ARPCJhc+sUPI",
+	"hFX5XOf967c4hNfDfKA0pB0n8iB1W/rnE5i/8klbmUiDYroHXgQswr5KlGKQkNJ7ksB7TlboYxDemDAJ",
+	"84cFpL7XOjystxD2FzNcbyPZFmg+S9SmsX2PklYalFZ7D73HHkXDqKhHO92js4jQ/lujkxYQcZWzjyqt",
+	"ZrPZMvWAlFSF1bciYqFFGNx61CEidP5aVHSGN3zxo7xQJNyKZmSeRsL5x62Wk8CIJfYovYJkKzYduSRG",
+	"1mQohosgLCXh8sOdaJ2TK7orHJUcahRH5mr2wFVprnaS6PQQiet47p1n572ZF9CrkGBm8lv/MluLi3Ut",
+	"gyFE2hPqiVcTDMJ84RXQEvtcQntkFeevEX9CtJKYwujFi9MmFlzYgqlG3CS94gs0JxHmOpqFAt8lLBKR",
+	"CFA+rIz0l8g4lQOaVADIX2+osreLAEqwpu5AVY2V3Ue4IKHMBJKMwkqrOwaIElhMPiBZ3qj4klYnCZEn",
+	"XhbNk9U6JgSx5WTuRRFxj2X6hYDzC/ESlMPITR5RF1K81oD2jKkqg7ss7L2A9x28CDesB8oQGHdzN8Ug",
+	"WXQSOh0v846nMCqhOmYOf0aJvNPEJq0mknqjithOTmZCEimWlwKhHDs+STPfHeLuRrKYMqZrkS3RPukP",
+	"LvoDeG1upyoU5ANoEjWhBJoucBh52Fe6BZe35Br7V+omVRO6zpwgviQR1BaXPZcBbebiiX/6+3hs1ANE",
+	"7VOBnCt5E5Oa7kQqhOnZDvd3n+xruc2Crd5xnzr5ghFQEsSOoPKwJ5LTibRsdsLN4Ms0CJHdOz/tfeid",
+	"XnbOUrvKLGRrolta4xo7tEX3FFUElDBUtfebTRtBXNrKY8aY2QfUCWLZUWKULrR91sJhjj/3xDit5gbW",
+	"WuZcQdv78LysDcx/LMd3iqwvTY7lLDBDzueMIbZY7GiIGZG86/lawH4/OhNMF4YzWFxQZAhC7Vtvms16",
+	"s1VvtiCaP3Dx2nwKNWPkzeuDenO/3mzrjio+pAmfdzpjoCXGXLxET6gOydk/vlu/uLDSVRKSWnKIvup6",
+	"kfS863ELA79sn4QqB7xT9sDBSOUO3JnHDC6jne4oDcacSbnD1x7dhXNfJB0Kbuy0IcstVnLg3RUaeWBF",
+	"WixMC4XfH+80v4EurYMyp/mRD2Y55afQW3Y66Lwb2YgFcyJenye5BVCVEYJs+ZddOx5TW+QhetcfXA0v",
+	"377vDYfAqZUFZEFNgLS5ZEPD0ah7ao/pCnuQ62cqjWpltR8j+33n/LJzdjXofuh1f7GR3hLHxjdU+pfF",
+	"FO10pa/UQ0hbc0bYtWNkn3bPewCB/sheNk+/oQKEVKyKaaXwskqupmJVUiBXrIqCrGJVxHxpD6IaeQcH",
+	"YrKBpyGeRhXT1g4Ihvxghk1Xu2D8+h7cHAPArLFBZ7EIg9uC3qfgNkl5L5OP4vJ/Rw5yImu4RUGm0ETm",
+	"CZKsy7b9JdF/TDU4jbQBEXFwcBZWs8AnyPd29x49nr68gV0p7bjwQfzuZkDxY1qNvq7u7gXbncTUIh/U",
+	"9foADr60L3ZnylXdS5JtB2mYe8G0UtXMUsnwgtBVheZZVnvYhQg2ewcfyJum1p+40p6xK0yQi5Ucq9xx",
+	"uJNjzETa5uBr3fGlCCER5fdVDwtdXWV9VFuuc5IxzSNYMbwlkGU05ROtJmvGp2t8pg14+LaTBa+AeDjz",
+	"Jj4HMkfqczJxMjzKSJqaN4JqXOlb0GbOZtnRssjfo+Lirxm8aSPp/bJA7UTJhSZG/NCVc/XO+zOZGXaG",
+	"RTKdBWaMuGhNIktlzYpCTBl2IlD34+v87umpjZaUSwVCZ5g6xEXukiDX871rQh1iiTedWud3g/5vXW6g",
+	"ZMZF9ml/8L5zPrIRDRB2Iu/Wi9bIXYYyjfeYejT+eUFCL3BRtdVG84BGM4aW1If6z0n1EQsxEokE16K5",
+	"54zp78FEC0OYehT7DWSLtFZMvN1/qSiLvfziuV9fCiZtgxYnazHIx/PwEp2ljRWJWm57qPCE7im3P8TC",
+	"uSEi1vlwQQ1imy8IdUXL1M/ZUAfxqwAp9dO7MPgbZNdL/XoKMf5R9ud8pESWzeSvxZ+XPvVUusQu2oCG",
+	"shKnXQWJZc56yuMjuelx1q+rFAAryZ6rKYBQxDtYiZSHAY3CwEdepMfpJJNwsk6GTtN2qlV5+uYL01RG",
+	"S/9d12wM1HgnsxcUImH6HiEbNsO2kA16Kf+H5MB2A/GWIh1BQusIh2RMObMgLmKBqHWO4xxmCr9z+SKf",
+	"IXu/3bZRNV0XfkwLyqPXUIhhRkjcCl4ywYC22d7f2KH3PlXUXq1tv91ufCP/+n2mT8nlew2U0mbvM9Ld",
+	"PO9mbfk+cERGLrLLGBv8CXFITN6f8EDGf5xQMX+kp55PLDTBjBzu1wl1Ape4xyig/jqpX6ZCEsQ1chR6",
+	"5Jakc8xM1mZNUE59tYNgUNg4EV2VrXk/QclXWayQlkatgk0KyxluHxya0TojnxGb4Xr74FC9q5S4aKSN",
+	"IW4H4fr005ciE4h5fyt6GywGfMGQD1EIyKMir3bJqPM7bEqxtM4Z5lJ8J5jPUINcWYzGsoLdRB9G9Myh",
+	"Ciukw5Q7oOg4yZapS+tUnVt3WrEq3hxfk5e/L8h1/MeCXqeld75XeREul3Bx+i4R3/K3P190f8z9eHH+",
+	"oy7OY0yUCxjJOp13ZAqoyiJMXRy6IuR2wu2gBXZdKGkYp9Zq77dfvxZkKGLPXALd0+6BP3942x14zc9n",
+	"vzs//3n4dvXx1/O/OT++Wbsnb//2sf1ueXL9ww+ZeJs3b5oH7VTMzX7qIFX/5egvwqHQrL/5/uWnL/tf",
+	"a9/lfmx//eGHv6d/2vv6Q+1f/vRtuVeK/yRo4CblIgijhqAcPZjp4GBDfNFf/tvL8Xg8/vT9nzYJq/ue",
+	"6+0nWBFRieNq9h/FkiXrP3ID5+qN+9p5NTnEB9N9sue2nTTj5C12ciKl1locZKkJO3i0rzlXpPJJkQel",
+	"IbkhrhpX7YvOcHjRH4y4Lnw66H3oDoZXZ72T7vmwa3MTwY6LH/dObX5idNcyxJR0B6Peu95JZ9S96r+7",
+	"6p3rxojOqNRM3GpOT1SxKtosFatyMej33/HROqeng+5wyO2QDdNw+3ww6p2cdYfQaTjsn/TUl/7op+4g",
+	"zfw0SMpzPbUPF5L4K7kdOg29WxKyM88hlJH893MsmFzvNP/tIgyCaX+qVPQ8s+QscMo5NulPe1S/GMm1",
+	"7YSR5/iE9acdxgLHK2jW55aHzpi7So/PRT6Bhq+/jkhw+Xswow03IP8qf2o4wTzLE9Ixh3tpnhAztcb/",
+	"8V/+9F/Hy2azffjiu+9f/vAv/+3K/vL3r/9n/dP3/5q0+pTijfVP32mfav9S/Zej8bhRtnXt+00HLx10",
+	"tSmu6pv62J/41cDOXtRi584W/2ppCJONETBucsx+07iq/IXH3YOnHv5aSt96CZq1u2f6TldVqR0yMRRN",
+	"OmVFqEfdK9NDNv77ToIzg+G8M+1t97z7rnfS65xd9X857w5sFKwoQ/MAXiZhitoH/zWxghKhV732bgmy",
+	"TYQFwTAn/fPRoH921jv/8eqiOxiKEB7wtDHkRaiKZbreIIT84dOp55CwpsvKLGjgiMuOmhZqhi7lhRvH",
+	"0FtCydRzPOwD3ScCg388EfD7Hr2W9zufTJj+Txfdf7rovqWLroiZ7z6mdLDdN0z2m3jWUk+U8vfGJDLq",
+	"aWAKeAzU/azhqj2kMN98yplMNjXkBsP8aLhBxA8ZVEyp6q8p/tL81FDaoSPTCHPbIX4UZOd4vOzayMqd",
+	"bRerHFBL4WCDCDo3UlsnTtEG4amtZpPvVoidiIRQ/TcSPkS2gOxnaeMfU5LWbFt3e7qzQbswP6Od4ZCY",
+	"BFH6Zgekl54WUd7/KB9HtApUEreCvG7xWiG1d5x3uyDj9mOkf8uHKOSOwwyzKy6yTQdC5k+XWaYX+Jqg",
+	"aeD7wYppB3ISBD7BEFRFyefoylmGLAgLsn2Ij7baDd4Bxj1GdOn7SG4K53fwcwP1F/ivS3jZzRuI3MlR",
+	"uCTbKD1eVhqqDRSfESE7PxRJPYG3EObL4UgLIxEl1kA9mghWS2b1Jr7LEFeI6JiGIlpSZD6NAqiWRklS",
+	"pBW2AWoWrBuokzzslHOiGWZjasN7bi73gZOI9NHqRbd8yCVfddvGXCmbnurf//A+4Nv+jBX86UvbrM9u",
+	"ffJ//9eEm3IEZEffPWdAaoS7gBfnGMgkBshuZ3kRe6GEfu4Y8A9I8DbOS7uN1uE+4lZvege/j/NtNNNb",
+	"OR5//5dW/c0nbqt8+nJotTZbKbLGxKmM1N/RHe5q3UyltuI39aphKh+HKZ5+B4eYHDIfx66+aEHsRWkD",
+	"fiaLCInMD7rW/YIhO5NyAFQIbcMPzBueCl9T2NnANSX+ZSQMaG477sG9gk8yEG9PEJMY/Sa7evDuBO3t",
+	"7b1BkTcXxSJGJ2m6hQpv8Nhm1Goe7TWPms3fss9u6ry3iWbFlU1cjuguOfAevzAa27Uy2qbUeFoyn+ws",
+	"pk0TCFObfjeMgRl2XuLdkjDM9edOu/cKCRR+dMh2XA+Spj26WEbmKMjzxNUE/yzGUpxh8bkSVim62LA+",
+	"mav3OZ+bnUs1sAHhkBkTgAzIgsjbqbjuS0CRzYdwl1AVReX3giXXzEq56ltUDAKeRooCLVGAxKm0snV2",
+	"lBHULpXgmnx2/CXzbsl7ZfYIlf2JrCCFsO0nEihrqJqX52SpRNUZhBdT9IDwpdyNnon5sonrAxaaLCNE",
+	"A0TqcO/kMZE7qNpfENhdGduM4KsodZ55UgqmhYeps+1eKu8KkYJwG6b5yt+JtoBl/ncsbQruaEUr5AS3",
+	"3AyqyigP6bqMVlDXGF6MQAhC+cw2g3j29JuyPaBY9cAs/1RgGRrdSJCZKxDlgSP5ngRyjsoFWIh515S4",
+	"yPduCMJoJXJvIpf43i0J16g6i6IFNyHRYjnxPQfNAhZldgiaHL18KYZkDW2bXgZyn7Omw/7rbRqfvg/F",
+	"dDskvn+3em42I76vqn8FIYK/E/+NfSyiz6BkEw6JpFssI83jMl3BCpgOXzByA8JqFkqNDJqwMJzHNDsH",
+	"Pw9uGCwWqkJEXG9d+huTnKI1Y4Go3bIQP4LYKSlEoDzOHQTIndmnVUk2ZZvc4S3/g0mdFNkVvufh303l",
+	"bnScVJsWajWbn47B48p/ZogAq4AeO6Lj6R2TJeXqpszZghPJtMV3E6FsOYn3o/zbXTnlUOuclhoHzbuI",
+	"jQ5FwNLR5eBMlZGX3P/0fAgSQPjeBcta+gQqXMnXOretl1KKMLvWyDmdck6jzVKAA2hl0GPcgx1z0ooL",
+	"yN/wfOJhim5W2JlhKL8JxcmJizBD9m/vf7HHtKpGEH7SmPNfLz2XMFEcElr/bAuMxC0IdReBR6MxXeBr",
+	"wmpHSSlHBYwluqOQsGAZOiTF+UVzWS5wTL1MDesgFN5peZFfgz7pV08im273clCxKr+9/4X//8/pu+aC",
+	"fLvFL8zvWJ1uNzmSMpRNNYnieriiGCUnx8LrylLjACYLh8nY0umRup8jElLsQ+nh4NZziYuW1Pvrksgw",
+	"vaknwoi2XBuUffyUf/V0/7TSKb5ntPa1d1DlU0nHD503FxY4uRyO+u+7g1RxAVO+kkdMeB+fAFOu+yzA",
+	"zy/fvf5g+ZFrzOiY++OUmUk8e49RaUbH0SMVm9n6+lgvzh4fvgevzj4RtbC+bW329DvD7XxHL68TL12W",
+	"2Hl2POfZltfphqHptp1bBPxLA9nw3/jNNsHODE2x50P6Ko+bGtMgRLfY91wRFsE/LkNiSuMuD2NeqP80",
+	"Gl3IYvr569p985EVcJXmcBDOI1a7mccZvEcrbmStwoBeg+q3Ao9SgNwA4Ykw9RvmR1jXFEfLkLzFzDB0",
+	"X9znT5eMuChuawE+5ft5pBeEYBAccyScGXF7eHAjDfTwlh+BYL5YRkRUFIS3yCFJVFPH9+Atkzi+m/lU",
+	"CQalYTXHezeFNekEZAhvkklyJoG7RlU7HdsERcHRAod4TiISxgpgwmN0XSgf50wLnW4qogJ5TL+o5VBA",
+	"lUASrsVl86xiVWYEuyQ0HuhCYhpJ20ubahISfMMapUOvNm5GEDrqfqO/jJxgfsfbDjhagw2p5r0ItpC4",
+	"x3FgmyAxuzsY9AfGy+KNJqSuR+dxFojFcIKe8jXqu3PSf38h6hdZFZjcsCXlr3nND46MlkFMbyIUwfB4",
+	"MnaOtEz8qxe7/R/MYNvdWTgNsSOIoguqgFscx5Wki58Ey+tZxA+p6s7ESwwRKlc1VDKtHSNvimggroZE",
+	"KjfpruJMzew5vE/t8rtdVu96V21VPNYprsqvUJcukKrQCBqXi2iwKlg+k9ERBcVx1eiyODfYXIxEmhtC",
+	"ChEV/W6eRlLpJj8rm2PfJyyKLxKfWxnh4sLZCdpfsGJfwX+IWsqbivVGnnNDQlmzd3uF3ocpBgZXz4A2",
+	"8NTE5S+ZzICXqDaIEcKQFx3F1YzGVFGvGEESt4WIr9SdSMZG6mXdL0cnCHLegpIkyuy+YGIMBjmG4FbA",
+	"c6l3PYtqDWTHrBZudlYS7jHVziufW14TSsXEwRH2A7CBvloVqDkvgpf6tyQElGxlJGr0D0nn/EOizSWM",
+	"U9wux8rSvMnE6rNnP6lPrN9Op7mQebW7+JeSpT+Bn0MTun8oT0cC9+P4OtJ4eiRvRzLpFh9A73w4Gly+",
+	"756niuzSNLM38g9Iu+QTLEpaiOKRHssKaCwqQlKyEr0f0Z2QRnzOoZBf+fNzKZh5m/kCE/ZGCIb024ng",
+	"VupNIDpcvLbQipAbS+SoQ9W9Jv9RXuWsCQ5Rde/wQPyW3y4XG26Z5O2qnD4/4yOLb1jYjlBKLDwypHwj",
+	"dgT01VPAycliV4RKGnpUSHMMk8tdQLKiCrkW82lTUv+BzMgUtgqDqRJlQ4RRQRpHFjuHzZ6XZ2ucpXRR",
+	"bp4FCxLX+5QvaLi1JvQ/KIOaWr7Zsrr/Fd82DU9fUVbf20UjU8M+iUYW0+8fTCNTcGs+ttxzljjwNkQY",
+	"Im8aSAUiM+TgMFwjW9fybRl0lg4CtY9l1I4tY1rEQyxuiQbTTOyaKWatgcRneK2djpIyhqjpVXC3n9Ld",
+	"Itoey7O1a/jCVp+nHusnCiFrzs68BvaZOEtRasHoVvkpWKE5pmt4KsJSg88wQ6I7cVHVWTs+YVZcKkSG",
+	"6qnWtWzatr22MW3bAweX68xTwR1CrCBDgShHnMQJFr/27Cos7UYPC/VWoexaHiCIHVXh6gu2I78baoLa",
+	"k3uB5G6UxYxsXka+DrSmTxjX+fR+tt0jM2eB70Lu7UAKgadeQqmgJbVzSQHVDR5G8U0tOGE3252Nd9KM",
+	"EjK30oFQifBK84mU3yzlVtOPgB4xpfvAElaoEX6Oy99N6ZJoflLdS+kwf2wV7LF8YwasPZqLLJn7cdf6",
+	"JIssztM6WTo3BPjr1KOYOh720SIM3KUD9pqy3YTZxo7G1O6dj7qDONHhcNQ/+XloI46PkMrUgIiDG8mn",
+	"H4hFgXPDjsfUPum/f98/7Y0+2ijEXG+LSOhhXzSbYOY5cTAwQ9XrwHctNPeoR68thK9Dz1n60TLUIIRq",
+	"c2/756dDG00C6rJjZJ/1TzS4/MAphuddf9Dt/Xh+1f315KfO+Y9dG009HKkAZY/w4U4GHy9GfRs54XoR",
+	"Bdq3dOCWCSuQ7kquuGJVAM6KVdEBrFiVLBC8F8yZTVRvnCDHNs7INXbWo+CGUJMlFfEP6volecnju4jN",
+	"8MLgocVAlQXjgZIBDcTAR8juLKNZEEofwBF6S3BIQjReNpt7jjYW/EDMOr/W7JuaQ+TzwgsJ69HUQdw7",
+	"5Me8RAbnOf48Gp2l+r4+3C/ZmTmBOJKlBAzgYghdDJIlCpcsIm5vkY7iKkhNq/UroazCzJmSU/dQN9Jb",
+	"m9rqir4hMXaTShSw+tRid1ETtGOxE8dv3ZXj6+ewiOXL0PAHZPnv4ab2VMKXjZMjqP/T2ckHNMFhA12I",
+	"u1wcEu3y3Uqr06bgQz9gG28hpGNzguOnBVxPxDRCVRqs4qKeEwyJSRZhcB0SxmrH2jU3RlPP9/kPFC0Z",
+	"eWx/96P5Vgh1d5li5l3PChLee9cziCsB9KmoPxw+MuJ2d474wcq8Ij9YPYMFzePjVHZB942gCRZFctZw",
+	"uiB04/FN3nCng7HJ2E1fNBcH1UTenLwLS6QBGcUN7yaurMpt4C9NWzgUUXYQMePNlz68QxP0oSLQ0mRa",
+	"HMZosCIyDD9Fd1ZB/IpmWMcmOZCP5BTidFmSY8crU1so2I+O213kaSJonsDe1qTcH8rQfk9McjlJCyii",
+	"P1VpXlPmlOik2Nsns31BljsyZyKLn8dEBr9y3m05yUWBP04OhqrwgKVZ1mfue3OvAGYYjnl/IwgzeBkT",
+	"hCUHpeRzIZypjIZNFYzmMRWi4qsq0VV4nIrwNJI+ePGkkutEApvqsU7LQixATUTJrQyVF0l25SxlMbEI",
+	"ya0XLFkx4KpFDLzMxSgAE9iXgX+x9eYGDpOPZy0F4dL3ywLFgu0MfRiEUT905cO2IML+boSIfR+AL1cd",
+	"J3POUlhLE6lGB4rOrPRRSYErF2s6m1oCqeeZbzVOLGWCjwkfDlwhQm08Br5zwDTlGhRD+Po6JNcgtkSs",
+	"hjcnDRSPysZU5JxOfD7qtbW8X409wnacClP+9IKNqZ2+VLePUew1Tt5tR7MwWF7PtPfycSN7TMU8lHjR",
+	"jIQPcKH6bO9IE1Rtur0BulV3OKILKBlRIEwlhbkXTO77c7vguW/YidCCIPhtc0y5VMMgolbdnDx/9Gjn",
+	"s/DyKz7A/HALk7hoZdpVmZ0lsGew2F2vmstdrcXs6yETAqSvu7YnTozDvnWCTe/vnTIIxIvbkkLgoj8Y",
+	"veuf9fqpHALxKtKZM+BVCxTLF8wUUpzLUINgRWuPGKObSDRTiG5uVc8vQjdewBPYQCnk/XFMIC095mPc",
+	"u6Ww9EjXblmetDnbQHJMS6cbGFORbwBtSTfA9WZCo2+dcCBe75bXBsmB1lMOJOtX75qqnBUJdgnMif8J",
+	"ol0ZasI9/Bw51bN9S3ARBhOfzAuzLb/ZP3iFFqKRXlcvVWBTfP7+dxZQWyZ0gmi/MYW7Q655iHRo8PY8",
+	"WEbMcwmyX962jOGRGyuA3DFVQJLMIH/3wdkqPx+ZtAtCItrwh0zMLyCza2jKF2fIySCfzwVqVHWpAdNz",
+	"giX+tIG62JmN6QwzZGtZ/zXAbEvlm0vKpE5EgmwkrsHHtHPRe8HEwAxV7S/iX0foL1/4mBbShvv66ast",
+	"cyXGIqRM5ogOmmNn5lFSDwl2gbPwhkfI/tA5653CnfOViNG0kH153rkc/dQf9H7rntqWuEV/2zs97Z7z",
+	"r+f90dW7/uX5Kf/jfXf0U//0iv/WOTvr/9KFX0/65+/Oeicj6HzR+XjW75xejfr9q7PO4MeumGJ4ecFP",
+	"Vff06n33tNe5Gn286EL7y/OLQf+kOxx23p51r7rnI4gmCEKk4hLOJKSSzcX8K7sUE/VsD9lPyPII2eJS",
+	"GwhHXGcfyXtuQT/yilvGOMoUDfGzS0VkDTMg5qMRl7J5wSABQmPXMjhb8kUUpIQold5Cn83EgjYm44vT",
+	"cFxNHjDHhzxeW1N8NCo7JlIw5VkxlHj2It943NgsCCPElvM5DtexwSq5b+YdxLYy6B10OejxnYK4yMw4",
+	"nINzdnk08TG9EaS48LFH9RUQVtu+yfIWXixJs2Ykpcac17Tzg10zyCUJIiyVM4IzaXm/ou+zhYAiogDN",
+	"ceTMMvmbKFoHyxCxNeOEl8mtHM7rzWZzv/UqU+p4f2uKjVzKeHORHS1xnq2VcmOEuuwIYSQGRNXWP//x",
+	"/xzuax5FUXYKj+mfh/1zJAkqk19RLVLmYhSjIlvk0LBrFlrNPGeGPDamsoYNJFsEJ7F4O87VKpVcQoFi",
+	"jytihHFFSZICjAWUlHjZru/8V+tLiVwf2VP0CfAduxsy0kxmdN7Rw7etdvnU88kLppUwt0Qx7ThFivF4",
+	"3vGRmEg2XS439qlqrdfCM0RkyUJEUM8IVXMpyGvFxfWGRtW946/wmonsxOif//h/UZzCXJBdPIOWUAYa",
+	"fzI9WMi8EDHIL59cbszp7QYr6gfYlTcjRXLwTjnQaRAZc1gMseeKmySsKgmvsMJxXdRrzGG6IKEmn7H8",
+	"w4JUTvY7ZFLPytowWBU+poHw+vihHmUqLY1HU7jedJXNhfnfNp8suPDzqChUv/NdebFotrkF2zv/0UZL",
+	"GnnCW/p7MJHholywREdc/5THWOas5UAh8tljEYOkWPI5EqraGqXaqcKmch4R4Lk1bdIdIxE25LX34OnU",
+	"RX84MiovxnTyMkY/oaYY7Zo4j2lD7qLOFpKTqfGtXfyZgiy3ODMHXa74a55MrAoO8OMW3xKjanKHJJPv",
+	"24/pEZAyyeQOSK/g+fkCMrLEeFABt1IxleiPAvEcbRkKoyVzNRdFZL6IDIeSD8XQHHMlJUBTHKKqSih/",
+	"UNvOTCSl7Rzba87HqB4gQgSAhFmmYDPy6huy7hXYUjdk7bkKRzdkLUSArCnhRaj6YzedEvzlDVnXdjI1",
+	"7PP+edeOKyEsQ/8YZXlcjB9UtU+7Z70P3UH3VGT3432CqVomQ1X7Xad3xr/qvIzPUbE0lhaPUrEqooOR",
+	"hgXQJ4W5KEPiEA7ZCxWbgOTFpY77xvbb/5g3xSS2gail58pkJoEyLWhZuGYQIyDdOCtdhASKXKi0ScJ6",
+	"SnMcLhRnmKFQFt5MH4BrQkm4O6/RjZndVIKnUyDA5/zWD6KIGI7YoPvj5Vln1B98BLWIJG9wxRuSXevB",
+	"JGpIASyxlmKgw0HnfNg5GfX656gunZNaj4cFZcmIyfV4OewOJCYSo009ZBS5+3aE45KZEkwXC/0MjWW1",
+	"AJ1yi4/Wu1iblsVKKkcVfqQqVrGeJ/QLndnIHifDD0aeIqaSamje4NvphTy+JSG+JieBKaVAEvGOFlyx",
+	"X5BQFvF45FBzLdrEkOjj7nkbNwWWOIF8la1mf5Ko6g1xHSKQgwarp4Ry98fxJZMfWnqyw8dd01+XmEay",
+	"srAxvHlGfPfJ0i1utmLU4c8+R84ER8eh0PFa06wgSc63NYBjYzVEwaqe4OI/sTz+OLf+qsTeY1z5J/h5",
+	"pPv+vHKQF1w7ZoIpYN49FQQIFc259bF8Uka+UXrdM3FMQSaYXfXr6eeBLLpdrACQEC2pB7bSEyFyd0lf",
+	"IGwyy3oKlUaXMX+YfC2xY+9ycPJTZwgBMd2zsw2Gr5FGC2VZylApC+OtWUNSCEb/+388sUKRvSNMLdEq",
+	"l1ukSHxvzyaCldSWZzyR7Jrov5WyXOMeG3i48UrI5hacrRlv4AiQrvJjZGtGpp23MY+RnVjEIuRLpMCb",
+	"CAO6kSpZ1h1ULN1qrViaPb3BZNoSeiVdkkncVcqpGrvHq7E3m0sYcGfXVAjWmMaFUQl1iSuqyCk/Ic54",
+	"CYMVFZ5C8eTGg0KJNBrTKAgs4UcUSWMh5l9dXYMnHoK0xRWdMWzoXi5dTNelri35Wn7xotmJAAQuL8so",
+	"HZ82OISfbXCY5lXIa2b3qV6XW6Y6NTsqu8ohYNB59SJ320rXlefk96kQF6+xGNU6ZZXOEh/rtXnlOR6p",
+	"7K18ylfKR8ys/1M+xkfMkV9TLmV9R7ECrG6oFFNYhr50hKkW1IUPcO6r8amXjcBhq2IRgQ3xX0+GH1BE",
+	"Pke1hsAnSImtd0r/dtkdjtLh8VpKSSjJq+IznqbknjEZkoGTpBbyHFlJOkmdMV9jMI0I1SJipGxmR8ju",
+	"n5905bWsdDPWUBDKPIFjmkvbaEmBqyW2jlYB/IvxnZVZrrH4h78e04WPKbohZCEjYHAcgAVNYjqDv1QG",
+	"Cxeva+m4aQ5oxaqcdnpnHytW5Zdu92f4x9veVfzv9/3z0U9nH9Nx1PFXgyTX08RtuNzW0mbwpeWQgliE",
+	"1yx7UzSmDqYO8YlbO05dgivViP/aOT/pnvEfVVs0IdMAbpzHVGsor8idYOm78P5RfkNVRgjKXJynEGe+",
+	"OlcT67foCc6SPkVIK9DclDpvo8lyDfmsEnXzGNlcxbdlSlgIkcdKr0td9udtAg205GMRbFt1M3Gm9aB4",
+	"tZFxhJMlLyktwZ7k5gCx8h+gmpOLJmu9Xs2z5V7PVhGSFTpO/MC5yatCVOQqKX2zN50yEg2JE1CXmRnh",
+	"FIfpAkN8YhQuKUN4RrCb3MBjX3wEbw8TY5Z6Sp2kWXTjJLGs8MI2zUek5g7VXhiJOGAUwgTlk/qQYFep",
+	"7gBduRfnmb2ikKQijS0z1Nu27HH8iykieTwv45BEegGZuxWk23BFsbUuk4VU2Ea2KNmOhe+fQal7gQcj",
+	"muNEB6mbzs7wJHfRyZsi1wtlFEFA9SJIugARnU+7wxMjyxvpyW2SKVtubsY+JWgWLEMLNglUlxD+yfUd",
+	"fcbWrGKJAVor85zBDaF97V7YcGagwmWB5eTtmA5p8ynw9Kw2alrT7sj8beVIP427ExiXa/YQXI59rm6q",
+	"yeTTHPHnkDghiWxUVbYHccELMqac0fU7y2iG2o2mzAIiO1156UGumBxl5UWzMbWvQ0yjK74gG1UH707Q",
+	"4av9N+h//c/9xr5wsVCZhT6aEUbi+llrBAUbPTqmELH/FpJk4mU044sQD7MaiNPFAntQsVjh1eg60bbU",
+	"UB1SI4cXTFY4RZ6bKULZLlGEUkfkLpMJpN15wivPsLT0hsHz+Hjbd51J8iBB1WLkE4XTBApWsO5CSCTF",
+	"PRg0EvFfrUpCdpvAgVYQ8nQsEpkoItZOS4qj5T/nuYwBuh/5PEne82AzVFILIS6CppZIr1JnZIEhXOVY",
+	"5BxlCIvwdJmmhGslaBV6ETEidCuQMs3m12L2k2gZebpOeAaa+vBm8YZQVLUjkfLStpD4p22hf/7j32uy",
+	"2qsU/LbF7dOlSO+TIAJea7EU2zhotOB1otZK7AkryJtCGLuKzElcDWQpQMzHKhrQ1dEyeD5IItaMkBUa",
+	"oRbQLTAqu6Te9JTO3Co7X3nlsBGDZ99hOgPKuvFyU1lkTUkQ6TU3A31vSiJvTnTt30JYogKEhhfzUAdT",
+	"NMO36VrO5RPT7paoNB1cViqZbErrKOYD8JBFzyUsuABTNhGsvXTg3JYEuuaDMRYJ+WdBGNV975a4qVzH",
+	"qHrYRHOPLiPCag00JODMRJhtzoEc6dmPxxXjQ79dMh9HcYLeXTL5Qq+r3RIAGyg5PWYqDXF+N3sX6mUS",
+	"YWg18yIii4GK19MJBVfJfBGt0ZxgztypCJoun9b4/glgkoiWKM5UHG3MUawhyZioOHVKit5MWGlGndql",
+	"FNMqVI2H5rMEMtEGe50lGdYtZAsxKTMvgNiZo6ofrEjoQHVimWnODRz2Qpw/FMH7cK7pSvbAhLCFzrUG",
+	"6ooLUDghM8zQJIhmuurAgahYFehTbJqY/XnyHZotDpStxCrkG1OCVejY4uVv4LvIhr9TEe+iu3nydBRP",
+	"3vyKK1WoW0/QURpc7YgdkXEpTE0ZkMJkTL2IoRuPuqiaeCct6YqsHSNbuzoWY3G1xlOZR/GcQEKCJUFV",
+	"9QjvBUMEh74nH2xb6IYsgA9hipSBVHuI+lQFUUniYTxmSY6yalzGR49UQlVGfL+WScMlcxyqGlBPnafq",
+	"P0YRLqiuZObCMQG/YCpRY7UlcxQElNS5nqHIWuTkhsEUuSsXYUBLJ70sVREsOVcbXuM8bAiYwIYsX8kt",
+	"CgTZToh7hAqiw55Vbr2dI8YeMJ75+Rdx3xrpPAmW1zOoY8wC3/3/UbmxUnn1NDn4DcpW3SEWLiMWd1z0",
+	"kirZ1NkkxDBazQKf1IGikwiB5JaTLQh1nxup3y3NuTm20Fbnxkb/+38gG865nbsIkA/5HL6/T7v6h4hA",
+	"LPecIB2PmCXHB4hQzNGoEuMpubfLe2vtEG8JkNEiDlNBMlCGA57u4uy7uUe6Wc68ucvdKRsgf373ytoi",
+	"nuDByJZni8/31YgG+ONc7WYw9Ug3u3lZa74xWUZwF8QVcZroy8fJP5UlnspwwY8wcdOJLQwxOveM0NFb",
+	"5igmPvOmemQeXG9xFfuzHtiQZAp6tdd+/WZv//V+KfelCLbpCPZ+t5vCUZLYnEs6wWNF+qQI+UTVDhDZ",
+	"AyOVt1JmMtBHb983f/kdLMVy6p3Ej1Lt8kW6JJgmchUYPpHS9O4ojtN0PSyO7xWwvDEHaFIgIBN3XL5X",
+	"JiC5ZOoskWSs9OaqrSnYXQ1Bxdurpem96/4miV0feoN3PxWPlX18QyLxYlzHRVfvgmk7VnFt/fb/CGE0",
+	"Cdx1nDvEizIJ5CBt3JiyWbBi8tL3y7jCZtzWOYH4QgnQuHKEonBJvto1mciDIXu/2bRl0sEx1WGAApuz",
+	"YKXiwgAIKNdMjSEJO9q9BvgM6iwHV4WwpmvCAw5gtdLvk0QhR/gmnQkxTlmWTUhigKF4d6VGebfd7ehn",
+	"JZiKJzUWstlyEjdj8AMQoI2qYmeCaEbClQd11H+RFGDLPDRwCR3lQzAAK7INJyVpWxiOZCu7ieVOi8SE",
+	"5k/QV2FIJEJEeJnMainr4qQ6lb7/U3NrneXlq8xJetDckqHUmI2rgyhZocvBmYWW1FV1/Je+uKZMMlSp",
+	"FECGiITtsS3xvpV/K8IPyycTU1b7G7Pk45hlSAKQgUcp6oCLHEZuScjNe2NoxC/Y90kk9QoTopTYecHQ",
+	"CtoqHauBbK783nJi46QckmuPRSQkKqBq4gfODXHtMcUhUVlXcRSF3mQZqYsRuNJCnYtefOnCEGbgtIEM",
+	"oWsSQcbqtRgFTpv5TkSCol01arkLRb2N0qaXxArvZDK9xGhXUOhlWykl0dacaFZiyAyytFCvRPKWWIXm",
+	"mw/OfmMuS7lZV1xKpLotl54xDEA1zCZNnBO4ERdbfiW3HIa1U9cHReN6E1xQD7H3tnOOqsvFgoRI3FbS",
+	"QFZgkhF1Sx+cUfy/eMJtCRGAmptj4eOIA1KYcVIzCHzvFspCs4j4Pg7tggyPioTNWxIVph4NVpSEcD94",
+	"jGy1C+ZJDCgtLNAsijQhzz2GK0TYkrJ7kJF+pmnl9mfpRu6epR2qFG4SwtX2IC74K49a5pSk6PnTNkZ0",
+	"5rGoMBvDzsdYMjdjAEmZEyynvUsJNLX4GPQNSy/wcGf9tKqyFGSIE4HdrzKB3aiK0VAQ+piK5jVLvJRp",
+	"chHypt3e23vVbu4dvj5o7L96dfC6+UqoWD4OIXJJ9pZzQbn2tIIinhGLUzwJltTlqoczI5ws5B12Cuqj",
+	"OC/yEDYH2XP82Zsv5zZagZt+QlDIx9GqjU08isM1mvoBjrheugg8GmWyGx80m83GwRNFp8dbB4LCtHNw",
+	"BhDOiE54rcRSAhSqiOSEpAhdLickRW7RTHW3KgjM2laJmQb8XBv4WMrciikl8AT7qgxWiXM4V8fQKUw+",
+	"CPh6kUvOrnkxPRqEV0vqba1hmDkScZkGgBhVX6GAKjKvmcVzcU1gBSZvcQTvETnASWiHfKhIA3FgRBSJ",
+	"yEUo+przSZYSaEBRpcSZ/Hi1Bd0C9gQbG8fyGFuasgfy0WKmoZxwM8xpki2lsgezbU97q0sdRWCJQzbZ",
+	"//jpgSaDUkvOQb2B+XLQTgqqbMTr0rClSkq2kU+iSGWXcL1rL8okrP/t/S+jSqpU5F869d9w/W/N+ptP",
+	"X1pWq/31TyaMC8Agqy8JFzgUd+JZJ3rydYMmoTcDdaKUCncXBZQWPemXVukOg+VesmeXmjw9SQBNTVS8",
+	"3TpWzbqGNp1HdtU4Upt2V7UjDcG9i7HGalh6YRtwBFjd0SOfRqIyArZjrDeRDpuNwOh4vRtExSw9c0ZU",
+	"CZXN7zqSQ20s/pp9Mckn34bwXR30hkybMcMv53TIckCzB0KxPT0f6guGSH0eULJWvF0Zx5qc2AUIyWk7",
+	"8UWGGZaSgiZRUK6w7wcr4u6MFKmyfNp0EfKCITm80i6OVRIE1ExD8c12R86gKovCbh3LRyrp2cXG2Aa4",
+	"vumWZQEUk5lBhKJbAsAQU2e2SbIleyDavmDox8ve6U4+il2WKxiVcYng2JAnRJT9zjjMYE525XoMT3yT",
+	"3v3LjIC6mK6Gw5DqkdDVBp38Zu1c+eSW+Lsu7ee1cwb9tpI7DM+XektCbyqfM6Lqzx9PalnS94Nrb2ck",
+	"n0EnU4qaJVPadL6+kM7BuQW8mAVUCVQLDFJR4wPU8EQvFwlpaIk7QQGcuhNcYFEA6eoOXTlkV9I+LdXz",
+	"gvc4Fx24Nk6uVbr0EidUNi59PaYOduLvD3ddoykHrFLKU9xmmzh0lTwsMGDiDPVYJ1DQCOENj0hTlD+M",
+	"Y1oVnjT0g9nLWbOyos5OecnAyT2mNseM/ew80rv6mrN+Y4NiSlY6MkraEN/avbzVR7xB4UsWo5S9nTzO",
+	"d/Ye390jLAj5Cf3C0uB6ePfwBjZQeP6TuynxyEHn/w3UmUBhiGAhNOe4Em1IkM332VQLJaWe7aSU5dXe",
+	"u2hORn11F8eaWdHcStZFeuD2jmn9LEt5W/sb/RffxDFRgsPtzt0yytwWXWwXDUxTnEqzuO3cK6uxbO+R",
+	"UVS2dtAUk2xKrzNR7vWiZx/DFV9yZR0f4xk4tSlpoOp5gAhdztGMhOSIK2/9BaGdix7aazTFF3FtMMO3",
+	"UFrO91gkbg5rZQgvUYS2N020n61td/dyxdyfa7ZXW8RlWgHZnddn2XluasvoZhOkGHN/hZAsQWXIJSEG",
+	"Lcg+ORDp05NmJXk+aGRtBYzL2qBu3slZKLFW4ChU6YV39REquXZX/yAUTvXotZbg+MF8hPGatmMFki7J",
+	"qi9JEqQUlnNldINQvEaOyxk7hLoevYbrf95a/CmcAxj5Ml+ZXU8nM9HnqBftq1Wpp/6SpFrPEXM9+aci",
+	"+Lr6h062df2PPJ3Wsz+l4q3TYBb4/LvmGmijuFC5qWy7iGOyX+oH2G7IcHFxvTim36he+En/8nzUHVx0",
+	"BqOPV9qXMbVPLoej/vvu4GrXAuNxx87ZoNs5/XjV/bU3HA1tbtlH+IZQBJtzrO5M95tN9e59TLUbUxX6",
+	"6EU1C9m9t53z7Ijftpw5+pAvQ4+wy01HUXrZtpJ69Lkq9w1kc7nBIjxfwCbGQlNW8IdSZ6o6cDVXlT5B",
+	"xAuGmHgCEYR8BaIgvYXkCwcLJXXhLBTPGRemTzM9UkyhORITJKsudLWnB+YNNr4fFjWqt5dGZyLjrKHy",
+	"f+mIw3d8HHECNz+62VhlHm4DVzNIJITcAEE1b+SZn1U+2yLqxUUCTYXU463dN7/kiYnK6PjUqBqlifpy",
+	"dFJLk0672T6st1r1dmvUfH3UOjxqthsHv+kCr/y9oiBl/V2TtnYd6GJR2DPGunUoeIQtIcX4qmRAr4h1",
+	"g8eZmK4hBq6BehGaL1kk9FlI2w+MPFyDu5Vec0FIXbTAjMk0x279zSsRcXMsYz+0guFsFqzomCZRdpnZ",
+	"szXCf3z7uo1+6Q5HqNXe20cHh29eo1eHB/sIcgNol2D77fQd2EHBzTb69P2GW+3Y0NlmiG3wNFuoiarc",
+	"WqiJhNEhaaAz7yYXM2MlVa+vvVt5QwTjQoDGnGBIjsqxRgMR0TSmIqRpQtYBdRFGe+36hONYEHMGeS1A",
+	"kIg+arf2X+2/3jvcf7WtPqru6Ta4NqR7O/F3P4Cj24IzjzmNQGyWv04fq+/bh803r0SJ90x1/fbBfuFm",
+	"nmPzEzEAuyoKbYsEJ1LDEslFhOkgIOM7vFxwXtluNrWK+mn4/owp2ZoZLgZLd5kboMsgjeUxC4/ymGTa",
+	"pbC01y6EZlhkGGcIXtpMFrpYTnzPQWcenni+xzeam9BA6xdhMCWMCb9Wj7pkTmWDXuZF4FnFqlz0Mpmv",
+	"z4rP5aZ3jDqQ0MxC05AQSOofXwynL9GDFU3jTpxi0JM1tB3ubwAo4yPbFJ4jb4M9eEVj//jPf/y7jYZR",
+	"+DOBVPEHhyAC99o6faEeZ7Ung5PWYf3X94FL5oKlsuVcD2iMgiDHMTsHvw27f/74du/VnwcnB50PJ73O",
+	"wfv+xf7gp9H7vb2DX9s///jrXu+n/p87FxcHg+7e/s/7P//24TwdCvQj55jt+qtPXw4ONoUBPcTjvc5u",
+	"D7hyr0W+iW9yRy9rkafyjt7Wb3u9vOmqNwqXRN3rspQXrMSt7m6exP+82nzQq80yHrsM7fBGR8J0Y8Dc",
+	"PantTYRGzg34F3f07+V1UvFUyOCpulOuBxLf8mxLBaXeKHHtXevW2M0fe7+XaPd5VPYA+QgLnpuJ6F1I",
+	"PSFuoER9HfPzEP3V2La3Ytm7vLivACSLID3bSelsJBJbWzKR/NJ9+1O//3MqC4lOEHI+VPUiVWFeLzDG",
+	"TR7iT2uPmKFEnRNTdpLMap5fZhI56qks7WZ4K6OK7ucVJvlF5IdhAZqmQr41E+WODEOAVLp86G0Zbq8h",
+	"UeWG0vBv8JPyj3CRh6rqAW3dc+3asaK+kDOpurtc+NyqJGiylpr+VrnuY1bkolWsEIoPyS3QEuNtZYO8",
+	"3xmOCHXW7wtqj/iBfKGdmiMKAlFjZO75vqfl4yiYUttlPs5wi7tH4UzVVRLOGUu7x4M0+M7mOAr9aQX5",
+	"HElC7EQb/EG8XbxIjyF3SVBVzzlSywHhma8+tsPEeSMpSYnq4A2hz12FxX14vXbOrBTjz3OUmBeoNd6B",
+	"/asFP0EepCyv+0PlQsoAvxPq2nfNh2TAmBFDHcchC2N+8DsnRTKejw010RRtopDMsUePkT28PDnpdk+7",
+	"pzbCqP35s4rx48zleEztd50eVDoTd19pJouqsgqcYliJG9nebzVtUQ7EExWSQjfuzTUU5WCfEAcvpavc",
+	"JSzyqHA6hoQF/i1xxxSiDRchqLcqNTY8kUzKsOX1YSgHJu43Y9VYBHQV1VmLEVGxKmLRejonk0qii0kz",
+	"I4e0HhAtpfjHEbK/SJZhCbFpoZg7WIjv/FfbkmVfx3RCVIYQlY9a+c46Fz0UkmgZUvCZQXETQZBwraXq",
+	"yK4XxEJR4LsIL3AYcblrwzcZROl6HOY5x7qQsHO8WMj75c4J3DTGatnmLEkpjdWKO6sqZps7p4q/WZXO",
+	"cNjdPi94KjKzQsdtc/KO2RkvRz9tnXAZzbLz8W6nXZHTa0O3U0GQqpu6jNs2o/JAZWaNu29ZqOqeWWvv",
+	"fDgaXL7vbt+dXpzlMTPERX8wetc/6/W3rSDO/ZNZQjLAFhDiATIQyGrBW6YXNVwzc2cKDW/smps1XVl0",
+	"c17V3Lzpwn6bO2dmNmVw3J6fLwNB1tDaLNAKOo+6w9GWniPComy3LauWPVOr/hpbp2tx6yF1rK9WyRK+",
+	"Jta0rUa1iSNt7ZNjRaV67DZHlvuU6ZDiO9s6GLlN2U47raWAr2zrZmYmpXvtNJfpCJfss9M8RYd1Wz/T",
+	"GS3ZZyf4cie6XI33HfGWY7VQIj7jzNnierDi2g8ooBl9tQo1tCna0TmR6O7N1ps93Jq266+cFqm/wgeT",
+	"+hun5dbbZG+6jw8mh84rt4w3I+daKV4US27SyZwr0SIhqcGdakNsCrfJa40xlV8mEA40WUai8PDciyKR",
+	"YsJCLIDfRF2ZI2RrCoFyKFpjavfOP3SHI/4zRGIl31Duk6rKy7vpkkr9nla6s4plXlvMqoBZzS6jsGUU",
+	"MYOCZVCajIqQSbUxaSt5VSAv381COy+F8zIyI2xz2k5Oh/lkCvXSmhfR4c9k/UA3FzdkXUDLbvvgoPUG",
+	"LcQN+w1Z84PISXs4/CmuXUXcqxuyhhLNc6Oj/oasi1iAfUPWnmsrG8sj4okRnPehCsiqQ3pQc+YOAdrP",
+	"ZH1B5gV5+/l4N/DwGl383PsVXXTfb0+tIWAWuMnMovuENhj2P5N1j06Db71Hkiu+YHfYLVS1GZvVVcdO",
+	"p9P55z/+XZbxAgzIMl61XfY1ye0S1+ZBD7LXHO5y04kSTbDpiYNDVZFT3gaR5RIqni04p10lcYCy/ov0",
+	"OuyYgpEfTIPnbTOlFiGtJPU+gVtV96SKU1JU80udpcwpgu3cfIAeJyl65sA+Xl50OfHTeYr/kB7iRyWK",
+	"x6eGosgymysjH7ppj2l8QSzUzmNkn3ZFu1NbBLmLkhuQxVgWuVsQ3/fodQ15EXIDAtnRLISnEQk1dvmC",
+	"CUcwxEaOaeyL9QIap52zLy6z2V8zyiKHBCqDS6A2OWNTUQaF5WsyCz9CdufszEZVYTQAGmrHCCM3mGOP",
+	"ouokiGac9UOksMBS7VhVFYe/VUU/0eMF08MP7NP++04vKRkyppCwVf4aq86IfAYhYnNd1j4S/407wUMM",
+	"KBfosTGFUCy3JjK/6rpvqh0KyW1wQ9xaA9m6QmmPaTWfdfdlRFhk19A1384okBZU7Faf4Yj/InCQTi88",
+	"pmMKqE0bLBYi2JkhGUarFUaRqFTJpavwiES4vFVSvc3u7mOkm0JgTNm1Iw7G32WAw9/FFeXfx/Tv9Xod",
+	"/sc/2lnd2EYvkR3vAfq7yEYMvyq6jJ9n2UiMkTFfeC/5dEo1tcTbS4VhlY4yO0Bq2stMWxgD5+NAkYOZ",
+	"I15oidFyBksMEKBfDpgBKc65budGMUGVNLeSvIkCECIBDckt9pfibCs+AIVxxPgZc4mPjpPaUUGIGPH9",
+	"OMt4uo8GkRdBVLVPIsIsuIZiFoSOQp5x4kpg4ncashqIB7qqQ1y1A7p1maMBCXiwIJTx8VThTwyZJBPM",
+	"m+oBJd1Fm7yNKZooCEWNOI8hRqDMmuMTCBmv2hzvstXLpNwSe/lFFFv6+lKUnaqpJaW4xcssW/g70viC",
+	"YB/opWIQcohsVJE6Dmn2zDkMJSs9CbpkBxOI3UVeVMsMaCKpeLyYfjIyI7m540c+MyKwMSN8go3FFKTb",
+	"zekOIXidWKapBqrgQ7wRX+MiDNylAzujFY5J6sWIbMqcram7PoELJtLRI0JdxqcaU3UPbHLOmL0xSgor",
+	"IhhTeIDNqdr7TNyawSPzHd8nms1eLwT5PL4bFAKKkx6wS/GwRargFrIDxc+D8Fr+zBkAdRGXguGYipMh",
+	"5ZDJ8TOm1VRNLNFRnahaRtSfnSW+IOXzkc4dzYOT8tzAH6ml6/6axCsT+0zSbpnE1aJ5oZ6RXyppZ3RW",
+	"FbjoDF++jYNrm1+qyAVmIJVSjrG7+rlGhEWnUmFPq/uRjOyXNBiFS/Jpa22LqKiYRc5bXhy6CRzsqJCB",
+	"HUHs8mY9LF/l4XGDOWOsbgrqBA/mc43oTN05FO+V4mZ6mK1gYe526eXKy4RnFGirHafntC3wHsFZhl60",
+	"hrTlAlOiDnlnGc2MldFAp4Fk68lRCvAymr2ET7YlDhJmyO5I96VMViYGlp5KaCw9lQ2oT88B4DxAlEGP",
+	"gZ1F0YLj6QSq8Bf5pDNyV5bs99zk6al8jMAtSMiULYARy4Ey4UJHiwJwHfJxZwS7AIl4Q1H5tS5gqPe0",
+	"qya88KTvsM+X297gz9antFAwibBHuVayhgQwvDdqN5oK9upwha+vSYguey/YmCpcEivd2vcmIQ7XNWGB",
+	"wEsbAaQTEpfQyMM+Q9ch5hoIjgr2DFUH707Q4av9N+h//c/9xv4x0ntLg3ISuOsx5ToXFQ+k32LmOeCj",
+	"5i3F41WpYUz9YCWOHQBzkowGhXmcYKHqLGG3cgT/iU1QFtfhP6qoMtjxJ0gfckPoZehXjiqZdaRejGDY",
+	"ja+iKrVw6WfenStly4N8/lz3Qh4XdVxdw8pu1t8uWfEjPHG9meh2nYseE3lapx6NiDNj4jUt1O/mOyMD",
+	"xkh4y80PeKPOO4SEILYMp+LJNLcfxzTeyAWOZsziZp96wQvJD+Jk79xGlxpkMF/gyJv4YjKwzL9D330X",
+	"+5G++04aOP/8x7/bFrrwFoR/qScda0eSqHLkM6ZI0CyHRdnmMSqYlZRUg1ffCikI9F2L99asKSuxQWFB",
+	"mhEqESiryiJ8jXk/hPkIynqb4/CGRJYsO4Oq0j5kNUtXepnQmZWAh3H5KNJQkBJe0JYFdweEMwpXaOcQ",
+	"Uq0liRC/Lqn3GSARgdmWuvAW0ZseQ6sQLxZE3Hp/4QzXgtQBcQqKrzKlIhJZAKSr6kuqjSW/fbUbYgPF",
+	"Wyyxe/rrU9jH2lEmizbchXihljJHzqgTMXuRyRXJUFWlOdZrBiBIFQG3PQArLJ7iG3Ilytp4El2Xl71T",
+	"JtGFOBvZ29t7Y8FlN4NcPUCSvLcdTKeMRPZL2/fmHv9vILPriJJKEpc25OmxjzU8Qe9yKT0SFConUTZl",
+	"Bwwm88aIugaF2Vgs9M9//HsNZIjG5ghDPrzERyjlrFUn+Sg2/TeISbnBE0xv4vMJhf4FH2XioNqJN0zt",
+	"eLy35LMHr139tYBEuHf1MVDVDfE0spK6GhZXYecevK62oIYEA6bNiZ+PAgXGQwJWLhI6CkNVGy8WVxAl",
+	"GzjwXw4E/MOjLvwXO86VXYPDrp0bRQ1QqHt0ooiCT+IsQxaE9QW+9ihXU3jPqqQLmIB/ttE//6//Hp8m",
+	"2RZUiS8zzK7mQUgseENxJdp//WrXYBXU1Q8ZB+PN/sErtAiDiU/mCTrErBrKXsom3/8O9WfRahYwVZSW",
+	"2ZDFhiHsswA5OAzXIh0PSuehUWdakzZf7QYaGlOZwFjXJFIjOQGNwsBnccIj5ZHi2w+OX+H3Vo47j6l0",
+	"MMSNWSbcmKpFogmZBpytRSjkAoZAqqQZpq5PQnhKrqomEiY8mKmcM4BMVT+ODzIJgxsCkIzI50iWleN8",
+	"OIkCkufAUlNjuo4glxfxGUmBPKaiNKAlqzbK7NJ8XsiiEOI5AdemBkTtSE7z16XgwO6YQo6ouLklLspl",
+	"/i0oyyNoGcaBv1Wco7jNlgrimAJg6HL0rv46TilyfnmGqvaY66rNJlSbFLX2+ThW3Aojn6uWvGvrcEzZ",
+	"MgyDay79oav7mnc9VhmtSOhwGUuYgxfx7GjFhSGHnLjH4vrG8cE3+f+x9+7biSPZ3uCrxNJ830roI2OB",
+	"wRe8as0hbWeWq3xr46zsqqLGCqTAqCxCtEKYpLNzrfPnzIuceY95lPMks2LvCCkEwgZsZ9pZ9Pd1n7RQ",
+	"hOK67/u3caLZamRQKhSBP0nJ/T/h7vygym1CrH+TRIMg6XCA9hAJo355X4N8IKqWpuHDkAZclfcgJR4B",
+	"TwSPDCwkSn7yxGOphnCS7ZNAxRgj4eF+y2awxhCNHwgQuXGYyAl4hKcBrdZBIhu48jioMkE+nWhRAOhF",
+	"ya3u7TkbTm1jy3HBHaMmiHYw1RjwcCQjMcmOSChP9olriO6uPkwdHvhsMIwgHw3c9SX3HxvH2bONn9lE",
+	"oV5NPbTT2lS1RgOscgpxoQzLeRcIkMVa7YPjY+WtCUKVc0ETClhFHpULAYWh4Fr66nDIc6ms+rqsacPZ",
+	"cpVc6F6yJJ5stOTSufsE5EvYeUFKyHM8GoZYrgWTRjo8L6ELyFdIFSQUw5TvB5M9bMWNU3TZDh+yeCNX",
+	"elHTH/h2OWXd9dqe4ru5gVZIS56fMESF/R8bKnITtsOo9FWt7eYXzwCzgI1nXj+C26GAX+CwQwkk0KNU",
+	"PdIMBuoNOssutYQJ1leQ91Dl2avXqqjMnKJUQdKgFiniYYyNwjiisiPZprHlEPcg4ok8UIfBDbrxlLQh",
+	"z1GGFgyBgtN1K5vyAKvqlsoMLAwkq2EUBh5cHFe/5tpEY4tACzQGD2MmwBV6OkrU1iJXopwscrRtYxya",
+	"3dxVpZCRYfzHym+frvRETapWJ/1oFOP6noL0KJmOqkrFOHgmGPebqsgarj3QBYRPUIMFtvCJegnQO2is",
+	"sYzlIYyZsmAvUT0tDDymQg2U5t4ayhu2Uas4KnUczQqiubk5Ho8rFH6uRPHNpmorNk+OD47O2kfQBtC9",
+	"ErCBpkpj6+LYsq07FgvUJp1KFd+UeiQdBlbT2qo4lS0EROmDtpsT8OSDm6K6aicB6kIzRg2ztZR7xnIc",
+	"sE02oShqU9CXJCVsZmBaaZFa+Yq8f5kkVTGkJ1eBsMK/O1yfXMhRBdTaFn5D7QcbMpqAu07cBkNQoY0B",
+	"2ui3J2MgfHBZleCnMuW7LBkzTa5w31LKd+yrZXiL0nHLXDa5nooRCkhImEaTCyd5IVjp04F26Kb2HWCr",
+	"mXknBQ9AZvaQQW52bFm57eKW2bh14xNJPa3F3z+AzYHSEfpiwjmqOQ6G0gBNggR5Q6b9U+FapJb8z8qw",
+	"+fvnHNg0As851Y1q46rqNB35/38zYdIDuS8g++/t7mw36lu1KuCfeoFf3MWW7iKVuOGjxuCwT6lfNHq1",
+	"7q5XZXt0x6+zrR7E38B8rlNTmyGn+7082u3M6Bvq070gZArpxZJXYhjFSQWbw7elTrPn73o73W3a6NXZ",
+	"ll/z5CHo01pjW3a7s9V1GnSvvuvUmNPd3fGrjUa959c8f6u+V93bhr/oXtf3nZ36XpV6jbqzvUWdbbZT",
+	"7TWgr+BfzGrWGqlx6qLVboNvTO4kG9BAUqQ/oz6v+BH7T7VPFS8a6EHOWaCA+8Fd4I8QTlexbzgJQTKx",
+	"mtYZG5Nfo/hWIx/H8uGHNtBIzqpW06rWtsipFP7aibxZkUhoqNCLrKrjONU0q7ppnf2qbOLsOupdd4MY",
+	"qkiibCaXHRY7Fole7Z+iPpBjmj06jBiWORQCkh5//0Nh6lhN6z8U6NjunpNBeTSt1sXF5fkv4G0C3TVJ",
+	"Hjhrao2Pzw6Pfzk+/NA6ySPmzmkndyKji3INtYqpU+oNUmk1rdN2/dPZv36tnx16n07/bI1PD/G/J4N3",
+	"Y+/dbvW3P38Kzt+ffvrtKuyf1f7u/HZ1NkCL+4rUBfCZwZw5g/UmqbKUogyqB1Vf6kgWir6Tkg/9pbfU",
+	"17hb0LK6cMsPPAtThrbVrYXbXtBJGFH/KopOaHwDZ6Ne21u4+VUUnVKui6WBdbixxJyPOQJBpXioDWdr",
+	"mWnf0QBBF2BfR4MBhQsmJd+ASe0sz7cSeiPpn6VsPtYfX/DGFUCiJzTWMgDvRjSGIBgsA6GIcbElSItH",
+	"HZ47DOR9cMeIK2+Gm2K3oldTkFsejblCStnXwWCJ1E+kEBCG0VhJ9Betq4MfSU6I2fwc+NqwqexcMz9v",
+	"psQfDRhQ2CZ7CQRdtLq9O7+8bn94e3rcbh+fn4E8IiKpCAnDzh2yhOmIvsvWuyuXjHgShHLgfJ+4irS4",
+	"ytYEILVBQkQShCHhjPlCWcfdjEC4TeICFXZt4gI5UrYtRVwrGVlzwcZl/paSt6k2OTo520wRaxesXpxV",
+	"weoVJBMYQkaG4TGS7sy2hfI9T4Jkkpl5Sq7mKrLN4eXxL0eX7WslxrqADECIewYw2K2T6+NDwD7+G3EP",
+	"zi8vzi/heW4hvCgeRiiQVUJ2o/DS1EzMH1HdwT8UNtp0ez1bqTjL9hlSn3twfnZ1eX5ycnz2/vri6LIN",
+	"Gz+I+I25XLIlekcIyZ5KWdbcGuLmNiO/A9oW7hpj4cSF0uaiHwyvlVWG3jDM79Lfc98enR29Oz44bp1c",
+	"n388O7pUITmUuAdHl1fH744PWldH1+fvro/PzLUEj4PaHTj4rYKuSDTmAuBdSdKnnNQa/xvvYDYawNNG",
+	"/FBw4aGm7DikNFW0ugwiOotFJOXuiGAUrexfDldbFhFA1tgcebEwNY1E3IMvkzgKWZFQjmmGs8xpVip/",
+	"QKA9qfUMdRSwkh5sYzT4mU1+RO8sysJA/99G/mRxMVgFn6fLAI7JlIa3ciukdPsu46wXeAENVUX8kmDM",
+	"J45TfyPIT5Qz0h4ESV+bpdSKgy0Vt0VqjFK5Lfj0rPDWppy8iyn3AuFF8yW4emObnNNb0rpjMxLcXr3q",
+	"1AwJ7qAFkEjpZQaQlAEjB1E8TKsc5S6ybKTBYL9ksqqcGvWS/6TegMmJaFk1u7Ao6H+9Sc2KpbuNDae+",
+	"Aa+mIjblrCLkHk2PPC+4IhKvKbjCxsrrUEAurOaWY1vyylhNa/qGw8FeeR2q5BQ8nkXiuVyHxgLrsLML",
+	"YOJb07Ns08HUJE9YWuYE5PF6tdFoNJwqaAFqfrPkGkXn2UZOJosbZBFkJePsX7K7gI3vu3wJJhFoF7CA",
+	"wM4kIgPKRzQkMXQAQNGK9Gn/OWB5gX0fP1JeX78nO3ZLnbQWn9YD1a4/dKrmHB/wak4fGXio0Oi1h0K2",
+	"1xITrp1xAh7Qu2fVSAwlMTVu4/vckEvsVFCFkGNtSSuQ2Uz+EfU5OYxYeYkxvlb9v1jlL1rxRyjMKKtg",
+	"H1monNTlv8yYz6pPJTdc5WUrmyh9BPNvWJwgzD/o6wE3u3nttKnYFudcOTvNRqPADPjHw+RMW762WL3X",
+	"oNvdHW/X32NOby1p/IUljcx2+NnyWYLLTcl9qlhGcMGLpUiBHCQLlQlYHct7RJnUIAlWh2LZZp6h0bwF",
+	"C8g/U0QEGEhO2lmTlStnN3NQrEhWdryqP4Un891JUM9+Wx55LdJdnCPXyauggthAtNP2vEDoK5A74XP8",
+	"Qc7eg4flIe9LtVvztvw6a/S26U5317tH+vryZc66F68n0htJvB94sdAguWTD7Agt1y5/VJdrq1amgndj",
+	"tbZw+1Zral6+FT+u7niudbERVttgbTJlgSVRTAzja/lRl2sh31Z26O9TXK4ggjXTXEzGMjO/Re6a6Tle",
+	"8a59l57Or3x0HvCqrnKgsp19lF5W6MQ0/EFZOqzy70TxHAdRhRyBjV4dozRgDn1YGKCmf9NhYXTAsCA+",
+	"WLcxxQcOUmpdTjYuVaDTvLmpVplBOklbwNxep9+12lji02I0HEZxwvxT5gdUFy2o12pL9DGMI48JgR7U",
+	"78HxixaHqUioQsfvF9uadZTOjQib8pjamPWur/sbMmAJ9WlCMTQZQ65QRqKp8DQjN1VmnDvvWVLo2Xlc",
+	"qNH3q3Wo7InrWFUOsrSJOh6FrFloglbW6/wJmTFm7xOMqZIbBlIvetZ1KkCBh10NZbFIqwK9Z8VIK1yQ",
+	"okgrQyedDraq0lp3y6v7Dbbd26G7XTPYqrtH/bpTbdSrtUbNd7Zrte4WqzW2fb/X6HneLus6Oz1/d9ff",
+	"od7u1nZte7e7u0W3HFpv9HZpvZEGW9UzDKn7dJ1cANZaX5yKzEqlhdPW2YfWyfXl0S/HRx/vCcSC81Cd",
+	"CsRaWBNUDZ9YtJgint8yMMqpL9z2LEreRSO+DqjKB1Q9zFmXDUSYPUTH/gWVOi4EBCZeQRb8gUZEAgCh",
+	"KI6Zl8wQ9SztCgF78MKotErR4Vg5VmUvoGyKBY4jzsR+cawQxlkVBdaQAYtvdOpUd4L/2M+H0OiPqRCQ",
+	"cT8KGUR+VAC1EpxlKitFlc1ENEtEn8JQMFWB3pjomywsi0tlmbSy2eYWJE1nqTt7blFwCYJDfBfBJYDp",
+	"OE9lLdI971c357jMHkEpca0Xc44tK/AtaRhYx4Ov48GXiAcvsgQsb8h4HlnDNGOoj1e+NyvDqkKMs7gU",
+	"chDxXhggcNDaqvGtpS9kFStbNTYNWv/5SYWzwtD5VpKoJPfMtJpEMxp3nyakTwFGl3QZ44aEhhHqitcg",
+	"UiRPoLj6dn2DcUkM/X2zxjElF4fvbPLTxdF7qF9/9r7DewHaHHW8bqNWr+3uku5ESo2lRrVGfg7eanwB",
+	"TLXE3wZS5AQhL+N1boW08uPvR6EvsiRkJ7MGkZJbr9Ugths0H11dDnO3pdxnWotUWXv41BtBRJ9u1Brb",
+	"+0VC3pQYCI5nU+5bIlr4MHMnvM6o4cy4cU/g4ptlPPPq29ZPv7w9ugycTyd/ej//1H7752//+MmhH38b",
+	"/lp75/zWfnv3W/B22B2c3Xn87Z03eOfQj3ujg5sfflhEOrrfPrOQtQTUK5SZ7ol/e/OQ62jedMe//uPs",
+	"X977vYl/8PZfv9berTS1KaFuRsRa2nehj+uzBpTNO1JAi7If34j0/porWihBF4RNrW7n22k2tl+znW/u",
+	"yb0qisxcZpn/morKyreoSG7WvxGK3NtHzx5ZybG3FrjXAverFrhRhDUE2FWE7c3P+p/X97kWzznL5GR1",
+	"lWZcjakszL1w5DOflFAaLi/oQzTkvceZlpakv08oYLx+gv2E5BqC8vShAQelcUrWDpbX7GC5n+Y8nXNl",
+	"YcgTfQ5Txb+Y7qH6/lUsDG34lCB0btp61hlAm6kwJiXEdDg4QED7xhx1AN3TcXfowQl4Cjo4o/sHWA9G",
+	"eVgi7rE0rV7HAUCYB/WZhu4F4cgASIWSlMmMeQCg4kouzOUK6iCo6jBg8U0hezIISZhEiiKpE+s1YodL",
+	"uhPisx4dhcrFRIfDOLqjoYrxArxYtMWYg5tGLEUmZHiySMnQo4VOt1VfIu6H9iEkX6eVWBBpNhEIXKmg",
+	"bFwckn5iFGIgaf3+fcg3TwRpnZ4Qr8+8WxKPuMgtq0jYEL4wiO6wckYSkbTu07jPOHYCeExMQM59MRZk",
+	"xMOJLdcsHzmS58o8IaUeJvPTfKZR1COUT3StH2O59olHBdsIuGBcBElwx+RWEeIeMj5RGJuHR2fHUBRJ",
+	"g/Nly7FPXAweUK/mggFgoRGAwV00SsVV4S1QWQgGcsG4D6AN8IH0/NiQPgdQx+n66+JXCG+VQvmRbCNF",
+	"Qici28Pi0aXgGYp8gHELJqO3sULcqQgfDZKZomFiZqqcJ5gNZ4QhpBQvz6G5qgi2ZOob3nYpLqZ7A+BR",
+	"qV+n/JdIeiuAz0pXYC581vwEl7Wx50mDuta5hevcwuLot4fyABcAJsvf4kdkRi2avTGP5KZ4feVlUzjW",
+	"4H/rYI/vH/zvOfNZjGg4pS35zG+q0gF6CzNJ1kz8VaK/Fr/k3wUoa25277/DrJbHmb/nCLYmzP80NGqa",
+	"pWXGLhZcQakiQayk8oKDUh0kBrB3tvMTluxnoCBpWP8cQD04DA+i6TXJvPzMppkhtk+MFk+beYYWCsSR",
+	"RapxcH727uT44MqavhALDRVarZ6R+tAYnm0dvklOaN3Zy2CpUwdOVpeqG42SZjek/HZx2+8FXosFwuih",
+	"qilPT3QpLZExz6RVlpMdU0FoGDPqT4yAmycxwf6lPUZoaFg0RMssJLQ8Cvl0yaEo9FMcclKSz0h30uEg",
+	"nQEPi30Wl1X6vqrtYyOyOGjURJLXMAQUW7CO/e18FBPq+4Fs/re/kQRNlVmNlXlo4R+hrNFBbnxLm1qw",
+	"k3OoVLSImQXfV0Defzw+WS43eKSs2W5d34xAInSqe7XeFnU2tr0q29jxa3Rjr1tlG1lu0i4rlJClClWF",
+	"XJtGc8upoND1W4aB/hsddNm/AiJPXKHkNKcDAOuSW2s1qwtTm5n9mjyMcZxfoMV9TfitFcQSbLhSri02",
+	"XdVhhK1XpTfYejVyk055DrWRuzS1EQatweJi94AbYxiVAPN1tvVprT2KgJm5ghmqHJ58rUQ7XJIzm1DS",
+	"jSn3+oSzZBzFtzqaMlf9bKbWGcjYWDxE/QTlGciAcnrDKqRlhJrkxqf9nBCbOXUlEdh4mnI1p+gWBJyi",
+	"p9RcOygHPRqSaJR0eNQjXcr9CjkJbpkuVIdpxbBAkEsE1ZUIEHyVUlNzHDmGrIB0buiqg40NVdsv8Mnx",
+	"IdnYAPfCWev0yEWzOqwNODWgcBkuwWCAnip+DyDs7E1emu4+ff5NEUlbljbB7Mx5peTjORJnXgWlX526",
+	"F1H2g9lz+q1TJl4Wq1gknEp/+BHRVLqLVUTjl8upNCBDjhwW8appsXjz88xlnB9Ddcmoj1XOihiaycgk",
+	"e0HekxeqOzzX0siUrLsVsppE/J4lT0CWZ7t4LwnTk0q6fxlidzUlU3w78XURoxo2XTpO6nuVet9LKfJJ",
+	"CEkWfLCA9m02l9p3VoBZEpy06BeUXSUlXWLX7nBVTLUMMTZGpV2losdQLLCrmG6qqJuhLR3uBzHzVBxT",
+	"F9KgVG02EcUJhqhQ4WHwBpYcBCuAnAs+LNu6bmGR4t8zZHXTCoCBFZAJZZQ87QVhwmKCefOQe4VvkBYY",
+	"nfTvOmGLSg0Dq5Qxv8Ona2iW3DC6Cbj4gXZGjlPbVn91scAndg1F6NKIGpy6DXBTXhJOSMmjgqVBseUK",
+	"cQcBv/6f//pvd9Md0E/wL9KVl0cXlvbCkQjupCDtBuLaD4DP+j9I6VFbzgC7Wv9ibrfbo6FgbgpurbQY",
+	"obfGhnoPFeIKRmOvf40VT91sJkSMuqoMKrKmDpfk0ZYKBQYaxQRWgZTkrOXkyrZ8qOebFZ8h8hzbhHZ4",
+	"Xr2C57IJ5eT4beuMlAIOSyiG1EOtDvttIiARKhxm8dz0C7ClOBUmSCk3wHJawwYVMv31qTbmoGwYj63a",
+	"2ySJbphcPggC02N4I4jLPiHxuA58V2UImneQ9FnMmvBQjxTMm2Z5VPaAgSq9/U/FjO0ZFVt94o0g7z8c",
+	"HwpSyiLfQF8tzyuCh/t5PRLqzXw9PKh/LP/Ri+IBcM+RHEBqdMbjBU4++ukYX646WdQGjWM6wQJ5cweM",
+	"F3He+PDX4kE9zKBPZOvHDe/nXw9IyO5YKBQ6RqbeQ8F71NEVLaKiw7Mq2viv3/+QJCZM+lDG0r2deNfQ",
+	"Hxa/5bpAb1PVn8HCuQDlBa+9yYpsYr1ecDtl3YgfqlnYJhDxcR9Oury+WPR1wCjXcZ1ADtyOVe1YALRn",
+	"kOcqHuNUZvvdqlq2VbP+KN6ZbATFuzNt0UsX0pakOj+nivld+OyQJvJeWk3r//rd2dj743PV3vvyv57g",
+	"5J0X01tScoEqg9sCSC7j+ErEJW1R1HjuPTLIe2451HC6URQyyh84azQMozHzSZeGlHsMqg5D5aR9KGgg",
+	"ybJeOFyxYQguMBhb8bgkh1LdXavureWE3BaUc11h5IPoUQOnn55t4G+xXzluIVhCvMhncylQOgj5KkRL",
+	"rEyOWrKLA8SlXfbcTo85EGLE4gVHrV5eddzthIUhjVvIXyEc9REUVVlxgVHNHT688404EkT9zhsZ/Ljq",
+	"Qp4hEPMjxjakKK7cP0j91vW3Hm1fKi2q/vPcwcqXVLjtymO9kJ2cYcjuo4Ys2A343udWDVa/r3yXsH1+",
+	"kLXlhggRAeyBwsbsEdcd6xo/ahlRx5g/RvX7Vz6brRmliBTrRKAIzShAc7QfqWrkRZgu5T6de4IMfS03",
+	"/wH9dML4TdK3mrVGfYam3bvgYA+QGrZS74EFyzn0QPu9fHdAtra29sr5cWpjmFO9cowg0HmShGGJM8ed",
+	"0mKfJmxDjsR6msErTL386OdJC889ODB/oCnxvsWdt3aGEfJrDW+p5Xvk+J4zzMIuAkjGxLkkUnas7mQf",
+	"VCYKtil3w8XnwjBOzZu9tpUtKV/qPTjXzb88gZU8sxT+/tnKRE6raf12+vHKsi1ToLOa1vtW47f20U+/",
+	"vt3a+enyoNH65eC41Tg9v6hf/nh1urXV+Eft5/f/2Dr+8fyn1sVF4/Joq/5z/efffjmzbGtaum42HMep",
+	"NOwCiddq8lEY2oVSZfpbJrLpR89k899uOrVKIxesnu+8ulHrbnkbO36dbez2Gs4GlvDY8x1WhUhqQ1nT",
+	"OkiqzlrNqo1mB6tp/Udt29nb0QlA6YlRqRY5MctqWqfjIKQ6FyFLIJruRIkQVtO6ODGDn+9YHPQC1HOQ",
+	"HYHcj5zkPh9GtiDT5pxF1+Qx8TxqDxaI5dGHe+0HeWV+kMxMAiZXsPCjyWvFQCAtVukgoLw31LfnJjKr",
+	"asYZ+0MPRF4wA0x8r69Q0/INOhz155KbkTcXtWkA0nVN2uaWdSngf7E40tYNrEau7b9u0KUcE3/BRRMI",
+	"dFmYoUVUx0uqAXZ4yQW7LBi2XXVr1Y/X6hcAExZEyp1T1lyVOJDOqZzVQDVWxoW62OBQ+YWGga9hiieR",
+	"woHDe9ycmrICHS4i9W4KgacsAqkkHPhCRWO1k/hnNulwyN4Vo4H2R+zrhYIu+vSOZaFR8eSNICFIvrAg",
+	"kOoLcxxE/sbejkoFLokh9Ziqbk0FwyW64VGsAPoCoTGVR8MhQ9cD+qOiUUKwdXmfuLMMTm1E8aRvog7X",
+	"/gOzNfJN9BpoaL6d1LKJ0Mu6ZEmPBqGR7o9Ghnzev9yoQ8xpF82Czzh2znos/zQYmUuAke3Lw0nYYJhM",
+	"tLVXBcLJQYLjqELQFeZCDV1DQ4cC6WxjQIOww8Gpg7ELkpvAeCFgfcSDf44YnDh1Sc3b2ySUJPSW8Q6X",
+	"HRuRDY6rQoJhvi5xDz60r85Pjy6vWyeIq3D0j+P2VVsfQB1gzukAJDocMxiPp8LsIJatZITH0Q73Ryhn",
+	"MeXiUte47jhkHNPhUJc8grkJFt8FYFurO3tleXE7XJ3WwgmbwRxQlX2vw6UOOD2TcoWcoz8MJmPm2o/j",
+	"IEkYfzDETl3nJwqvsx8X/7EqfmJvFE7lMWoPLwv9HN7ayxF4rQ/twwNrnsj7qGGYgnImDzuO42zsyP/Z",
+	"lf/jqP90MS1Pnkb52be7NfLxqH1FpDhJGtt7u2Rnu1EnW7VXKddi6TwuCeZsoisy6oiHk691RpbIC8wF",
+	"jKpb+pzBolL+uZMaQLqzMGmlKM78qI6t1XRsK79Wg4BH8fWIB4nV3MkipvDHYUgTqfGDcg8sHjYS/jW1",
+	"5vrpE6z6H3oy11oHsa1uGHm3xoRWVPUWfrvm5G+ZvGR4tHX68+w1KVosxJBgsTF0ZS3xMlpeIPAtOsiV",
+	"Dqif8pGikNw0c1wXYkshvoqE6xcRrZu/d99cP3QW1vCWRl5cRwo/Z6SwcScfGdq3+TlHoRaKHr5HC66Q",
+	"Vu53JYtPBQ5H+cDiBQOJzRCs+yOJV5U+7wlcWqyl+vATxR5/ZbHSWZtQnUzU/JPyaZSLe6VNnHde1MRn",
+	"qXyp/lTypfrra1tMV7OSzg0TV7+vTaOvL0T8Hh5iW8NRAQ/AEhsPWUIxnxCUZGVTVHW6bDMeGPDvADQy",
+	"b/UJGY21EdAmrrofECmeu3HyR/O2Yf1dBZCX2Yp08QigWx0+VTfMnb5Gro0WUYxU1mZDGPa0MVPNfEiT",
+	"vgqxpANG7jKTJYVocSRnqkoFE7bOiklXEJItyTgahT5U6QDfLLyhBtnSgJxms/mFyV6YBeYRvHNVu42i",
+	"8HnN/BAf5g9+qp3n+AIovl+AMeT7uKSBwBp4aVRodsDyoYRm5zOcttZwHCfHeGo5M8TxHDPEykR/WfsA",
+	"nqSvYh/4ujKOWvm/upxT+3omtePHu4r3mk61Wa9Xai9F8klNDy+jeNp3IVKtzQKPkOhU7bPnMwtsamCK",
+	"RVIBM1/uFKpFHoUnj7Wz3+E6ZQysDPgberPmpWehrIYeVHRe35vR1NJz+LZ2geLcDpAhlFtaucUDURCi",
+	"eXi0u7e149Qdp153Gls1p7rlAOBnYXpHl/Ilw8OOu5Dv8XjjRXpgfl97AZ6V1z+tr+DbeAdWj+NSl3pe",
+	"GNfVvQRpbbZ4TbZvI28ro+QLh3GdDxkXaXDIVEh8T+UUplp5CW0YsUgUYsaACZUjbr5XtiFaSzKlKdaH",
+	"XmAjDKvDFVmrkCxII4LR0XAfWRlaS3TNztloow4vCDciC0cblTFGpcvIiI8ExvEUB4aQOXEhOVuEWrz9",
+	"OZFggVCBYA9Fi6gr/Fc0VcjzARw3Z2f4CKcGc9NzVgqk3XNEAHlbVNBYcZfRKCnodcXgAbVp69iBbyI1",
+	"1JxmtVrZeTKxobuzUaW17saOt+Vv7LJ6b2O62MC9R++5xIYHhrWaqFAkJnzMs4PvE+FrHSXw14wSeEBg",
+	"AsvAg1A/Ru01CKbPoeKAmKNlGRViH/Abm3A2zvT9DqdTSEDNTIgZxuwuiEYC3pCSjjukNwFHPDLOPiXX",
+	"3igWUewSCgWy8N9abpMvgKBWAmtAh7t8FIYuiXhWpUp2LEUYHANndyxWwDuCRDERt8HQdG3ZHfkKJ+M+",
+	"1EhHp5UUpnT5LV1nzKMhFK9KV0O90OGZLwclSfjwmAoSM+pDX3J9YpDVsFZUnFa3HNPwdp45Q5dDnY/Q",
+	"kt+7dwjz0Z0A9se8fDIgzUvWF9BDwEs3a9rIvow24Ptzf1f9us78XbxcX5aht9j7B3DeniCmA0o1A17y",
+	"/LIgaZWIRapuzJQ6yYpSQG23wmITAEM/r6qSUQpmkepEM5Wi5g5guvZRdsHlyvSpuB5EMUPh0baMOw9f",
+	"kf+4pl2vWtuylq6D8azZXk9fTGJd6FMxG88gcXNQ4nMV8h5mX1gEAWqUUCKGzAt6gZd+p0ncrHYDshfK",
+	"O9wogKLf3CeuUQJFJeIYJblU41yhlH1QiF3NjF3CAmWMmMwJaJs6vtbzlcVrpUXxDCtIGlHbZZz1Ai+g",
+	"IYGiXKQkGPOJ49TfCPIT5YxAzS5EPNNVduMIMbKHLBaA858Fw5vGYW8Ux1KHx+SFtJqQ513X7qEqoEEV",
+	"1Wja8ap+jWXOVqgr9D3V7Hssff6GdeMWmdNDdQifvvRcoEq2XKcfeZpidAtVTfu6BeueZQPur3mXW10o",
+	"m/UEVfAWWtpFiuPdI6I8tuhdi5MCvrECGayuQgaLStU9l8j5Wku8PVTVbb4AfU+1tnqz3lixWtvTR9uu",
+	"a9e/WJH2KSvX64NjFoWnidefF8JrlBPniJQD5UtcuP1pZK0SatV9dsEnZsrCbwRRvylBuYje2So+OJXA",
+	"3ggVAjwOhLbHxImULLMvDVh8w0QGD6DS4yPOKuSU/hnFHY7RsWkhMkIJZ2OzrlQTcJXhDCCUgW6h0bM6",
+	"vORmhELOOiUR8EcqurllnISbozmuCmd2C0S5FKPUlaTDNRJcarU0NRyKj4kRpNkHLPSxALwepUq6luvj",
+	"Hpyct48O3WzXcmHMch51Zw/dcyokzcien/ZLeklwFyQTkOA73D08vzxtnV255fkRxbNKyDctC76qr83g",
+	"S6baI48NMhwA1NzHuulMpJY4fcahYHuOfWcdZnyscS8fqxWznT0gFor3zg4PftDjMEeQ49acjeHvHMte",
+	"nQnh3j+5Y2/+VlyBHXessB3kXRBJzFhy/44wfy1RFUtUD53EryNR7T1eoto2pe2CS6IPztxr8tJPReHN",
+	"XQvbyx2NpxS2pwO8MaVp3I9CZgg2iNakAZVATmHMB6wm4Pek5EJGUZbM46u0KJu42ZQk4z6SsoDafd1c",
+	"KLqHIoz6UZNASDaSC7wupbyUo1pv/rKe6ntUk0Vc1elUH+GrVn2A/HsAx+n70IzmB6/fZ+nfNMyYm5+z",
+	"P66X9gLk1BYqROQF4N9VsXupWTyDLgNBu0DX0YU4jKE1wRqOFnBwTAecuO+PrsjUdFxbZZIFAJbdz+fE",
+	"g34VJPc7CY4zxvDoyKu1SfhbmoSXY2TGvs+xGxnlyNeWo9drOQrMC/5stqOFYyKyc7ew2SlHa9+IZaxP",
+	"HV6iqaVIK4Dz7UTlCnja8v5MoXKMShlRLTZaydaSw+q4bgRbR3NPgRGIuPK+Z0afIrrgaksV4PxN2ark",
+	"iGo1154xDami9IVWoKlsdrKKFehBo0+Oqbw2s88cI03DcciP0ZjG/nzH2Ze5nKOiO1+dTj+TaeVRnHuR",
+	"RXkhvDvdgZfBuxtX1Z3n4d3Zry8k03it6611vafQ9R6QZKS2Jyj3u9GnTYPeKcXPZ14gVCjPShJPK+vS",
+	"lFwKs8baOIxcipSqfllSMcE3LEEtTbLe4TCO7hgEFPuMBwyMQTlWLxXA09bZh9bJ9eXRL8dHHxEcmJKY",
+	"3QUQDgxYMPtY0xPR09BKZuqEey7weQrfk5KLAinX9SqzX6SK2+Fi1B0EQi5b+mops2QZCqtNfARzztK7",
+	"UO65wGoULgZTQ9WZW8aGedGCuBdHZ4fHZ++L/UmHzAt8NrsNr1S2yE6i1bq4uDz/5egQVG8Kr1p+5I2g",
+	"6BLRuBekOyF9iiRsKT6hjuGh/uDz1PX/TqPkHhJB4FAWdLGXdaF3+nqRzbWzHzHAbuEwRdiqa10Nytiu",
+	"oT/fsYCTbaiR9oKQ6aX0WJwEPcATr2AP8Hk/8q6rtNbd8up+g233duhuV+5Jn9Ya21bT6u5Rv+5UG/Vq",
+	"rVHzne1arbvFao1t3+81ep63y7rOTs/f3fV3qLe7tV3b3u3ubtEth9YbvV1aBzkx+BezmvWstNXB0eXV",
+	"8bvjg9bV0fX5u+vjs+lg8EVCGees25MFND4cT/dlmfi3Fp92hVwCib83sk2uBVBqfmM1f//D9JBkJAao",
+	"eTLnKFT1oV0upm1vVRnWpONFofUG71NXbS3F/qWk2NXS6160HIuCDJkV7QaUS3Ut1hddC7dKnJ0Sbqdc",
+	"Gvqqf366KLCnEGpPQaI1QB+TSEq1CKSAYwYRVg4uDCj3GEnFPoHSrE2SfgyVpHM1YFRrMqBeP+Bsn1Ay",
+	"iAD0AKtj8ChBYL286AsV4QN+A6Xk07qSzQ7v8H+TXhwNyL/JgE6wryQi/+7wf29sbMB/5SupkEpKrdMT",
+	"BE6wdVCVLttTJv8mLnqlXTuzvmEH6rl85ejwUP6u46iyV23ivrs8/+3oTDeSb5IS4325RD7xR4z4QRjc",
+	"MCg97FH+wLdnOtR/lRYauq1GgG31eEmJR1lQmD+Ktc0z4OnTIYuDyF+k13SVCNRR+bfcknSxjIou2vxo",
+	"WDXDSLCCqkcqdGNeZaUiLaM9kzfT1umFr1HLSAUA3O5VdQdcA21MeBa4hnXs1QsOsFGnZ5kAm+1HSIUL",
+	"hddIAr2WBvPS4JwLN4yjbsgG/1FohkiU7pTGB+fOtOZswA6BPSLRlawRL15TPwkE6QWAR8QjzZyVeylI",
+	"y+XLiwVVrvCm47k+OD97d3J8cGVNbzb20nx4ENBSz2SBl7EMU5o7/sXQlerOnm0lQYJKlpacszrL3WiU",
+	"NLsh5beLn+sL3IB5Pva8JDMtviBM052KLsZpYi30vAxTWYv3L0G8lxJvXuAleXl3rmR/V10GKtMUwA2U",
+	"DqjibZbaeKN83CkG+bHvkhLlZMRveTTmBpq4GTZUtonKsWc+BlTDTkO9SMU+W4lbKcSYWBksM9NC/j5i",
+	"8eRcoYIsIjtdUDjBD8tli6I3tKM4eQLQBiRxNcexM/wGtVdyvZDfphJJK7Ga1Z2t2u7eVn23bs+KQtkm",
+	"Zm0DfsdEMmA8udLs+ero8gysNq2T6/bV+cHP7cJ4WcW6818FK5K8kjfg8xx5HoZED1hCsWCzHBNioAH2",
+	"lHoAOwBlMGCJsTo9Z5+yHzROS/pAnik5nvaBpUAcda+Lh+QaII6XaqfuR2lYHsBxBf6+EmNfOnRp1Zil",
+	"VSnnaiRzPq2Um1aEL4QnerXQpHZww2kyiheiBunLx3w4WogsHODNPwxu4Dj88WDlX54ig0U9rJabXleA",
+	"1MFQIiM0HGAQuKpaNKWyEkokx+1FYRCRMOC3DOrBBwmUkYhB0oIMGPXJIYs7fPqDQyXlIWgFJYJ5EffJ",
+	"VPHSPRf6nG2uK1ukm6rLUkxDQdZqbj5d78rAKRYJjRORWUMAwzLnDgyEjZiTCb2d0e61zJR2v0/o3GS3",
+	"Dr9hCeb4aZOADniaCy/5NMCSS2r9x/7j1H2DXfx2+nEhdiHm8YuFCfDqmI7V1VhpVbPSFTnpokvzeE5q",
+	"MlJVltBalrHdy9TymINGGcOUSnxzDfkbsM5FXCNL+0RW1ZYepSatph+9FPausAQzFjifxd9XMsqEt8ca",
+	"4lC0Xl99xPiXL3UjfyJJutv+0L44OjuUrCCKM7YQCHS5INM0un1jXJi5vHc/Y1aphu5R4VGfYTyNvoxo",
+	"f+gyw3yNQIAAbpSxN+ghjbw1Rzlk8YDKdZ4fY/sq+VMRuZ7WcGbsuovSy9y6PCe28IxK95I1uh1nig9p",
+	"he45+NBLiTRd85y/LM/JskXu5zlTBrfNz+kVNlMAZ/Ll5pLdKdbFg3+OMq4V+IwnQS9gca4gS3bdraY1",
+	"pBBbrvwyGUGZJl+LXltJq5/BfPXirVfPTesMJXZtQfrm1x3qkS4gX75kE5ImRapAwb2Wf1UxRNjammTY",
+	"jbSZKTaEWZ3e1uGIrC1ypv8pk899Vv8ON83+xB1AtOMvNBzpbLshiyEjj3vySQxQ3Wi0AfNwhw/jwJOi",
+	"slH2hCaAaS2i0CfRKEGcHAAJ10nU/xxRngTJhDjzEK1buG5P6WuYU2NLLz4CKQQiowPFyNQmEV+CaC8x",
+	"gJyaXzSE9IUVBvEde1x2VAkNkxFlJKbpVJzq9latuivfu2MxvWEHYOWtbVUr9UYxw2sszPBEEkOINzw1",
+	"OWBrgO6PrcrOrm3pkh6ObeFtu5AXSA6iVtmt6oe/IFLNVmU33fTWcBgycsw9eSqMaykn1tiyc4cCh7UL",
+	"ZuwAz5s5+2H+k8NR7PWpYOlIcDn0Jc23FZNBNwrleFoXJ3P4deO1eZvkqVnC1wS0aS0nvBBPk+YUr11I",
+	"2PysqNe9cCWjmKM3SLENmwCqlT/FmAny5SJ0EDjti+o6ULRsBU1H0eEXr+esecaL4RmP0/HkJj6o4cmX",
+	"1nT7xeh3ihC9YsI9ShS2ScgSFXo5jJmHZeiQ4M0ewzvG/Sh+I4hUkGJ2FyEFs7N4diqIe3HeviLyI5H8",
+	"yqZ875a5pIQgc0lEhjHrsbg8S+Mv4dWr6JbxE3ZDvclXK6TYglsLX069CjkCXp/lafA2wen9JY3MK9/4",
+	"797siwdZmYKYECSBs1KS90bKG+XXH120JLXABfBoGNrklg2xTq0XBpB3PI6DJGEcY4fgfRZ3uB95opmR",
+	"Fi9mIM3RUBSRGfiAQWU6XJEZW9mUjCKxoU/GMR0OmU9Enw51iXZqEgHX7nDziTIrAQr2/DidPO1aPXIG",
+	"Fgb6je6u8a/CzBH4pc28WArd8l0B/77e83e9ne42bfTqbMuvedWuQxeXSWAWmc8yl8my+WljPB5vSIFs",
+	"YxSHjEtZ1X/R4//yTLE++mjgyGlyvfXP2sbO2Omefrg7GF9Odn5L/r57+3fLtnIn60FHBfs0DGImjrnV",
+	"3Np2QHb+dHV1YjV3t+vyT+FFQyZJR8yo1FTk9WHWH7aVxCORMP94KDDhWiUJvGU0BjTKZwgLwrOuFvwe",
+	"IRavvy5G+jXZ2rfxbL58ZsW8UQwKD6TmF0fJLMG6lGD5cPnNuTkDadOFYv1JKQmYwIdZKkG5OAXgnvqS",
+	"38asXGxUnypDCjb1J602WVRmco5xP185DYbCPuHBI8BYGfcYCfx5I0vfmTL1D+inE6j8bjW361DQWv9Z",
+	"TQmWSGJ5qL48j/V9rnt41tAB+YpnOUy2kKZP3lLuU2Dz2VSblhcPNhzHqVd3vtskB7MG5WKW55VqUX47",
+	"2v/qbMlF1SW/r7SFLPc+ha4+Lk6kJ0GSIoNFnKWZ9xCY6X5oH7pl0D4AmlSB0E+xIg0cltk1O1zSJswB",
+	"ACt2UeID9Ki9sFBPJyUMro05BTfBHeM2CQQZoaFakletl0xlLAA+BLSCUtCEhlLgm5CE3jJ+T7LAyuVt",
+	"vlk0JhD3QcCDwXTpuTPILI14ODHLYCxCl+Ut4aMBiwPvUu/DTEka/D3H0GwNMpvqrzejwGdEMO4LuROl",
+	"VJ+kgnQs5BUdq7zsAKcYB/YjRy2PxJwhfwQkd17Mih85AJNzLVGEIn/mvnLGxUvk5Y/Sp7J1nM9WU9CB",
+	"2USLNKNIkqmURInvwTq5jmh9UVkURVUulsyiSFWMLI0ilxWey6MgWjNRNeYEslKF6VDp8A5HrYYISa1Z",
+	"r8e8RDTJw9kXtonI0+GGJGFDunwYaikhBzteeNEgiKzDacwUZAJybP3VyvykjSaJGYAJQX2Oed2zT5JC",
+	"Bkk4mZOi0SSUTzq8N4ohx18hXshpIC6RX5hgv+fOT+14pdJEzFARNbnngVqNPsugX02mWcQ2DB5xOqbp",
+	"dRBDxv187218SEpqRwUse/FGlh/6bMps0uO7DE/O79xXzj75Jjw5W6ZnyTpZii2v807WXPqF5J08xKWn",
+	"rbabn7Nrem/mycpcoQDa8fugQM+ZCLII+Vm1rPY6VOj5QoUWEJJfQbBQFu63iFfHeFtVq6acdMFC50th",
+	"ew7uiFRhO9zN51+5IJu7ZryhlOJ9qEgpojhxSczuWCyYIEGiqk92uC5kiRnORlip7O1Dm/hRGFJIPiGi",
+	"AED2jSDRmKsMEaINcIIlUI5JRTsNaBgykRAdT0hKLhiwRgMMgXRt8qHd4epTZTD/gUgeJLgUAATai1HT",
+	"wPp9RPRpzBTmSiJwzLpAOInuWJzJrj6d2GTM2K1NBhEHq5BPJozG8xJTjo1dfCCGFlQtcx91gsfUps3z",
+	"/Uwl0S0cO5tv9r1lfeS40vZOrdYA5/5MxK0+EzQ84pKwpCE294Tdzjy4P3sxEK0sVFh1LhS6qgqM7dFQ",
+	"MNvKnWn4RmGEbj6Y9t6w2V2ntlNz5MxBAUKd7PyOxVcB6ms+hSjcRs224GRbza2K07Atedit5ka1UrMt",
+	"edCt5m6l/uUluM62thdXzbJruLj3zLiKa//Zs/jPghxx/C5Y9eZnvIaLJWVkDUl3AswHWxu25YcTNLKz",
+	"vbRa0IavfSWVYE18n4r4PkqryY7LQ3pNtvhrzealJEEE5mV/zRRT39pFlBsRfJoWgkWFuMaVBnO8vNUQ",
+	"YyDbwEsdPuPhH9AJagKkFA0ZJ0aBgPJ+h7tF5AN7lz1JEV0SboZkSlJtFbUwXwHIZvpCwuC+ZnzXlHAV",
+	"htFYwPoH/AaFLLgmSPwJ++cogABDCEBMIu9WWE9L8+eYiVYef0zHZEATFmOEPPdJlwqIbRDRKPaYIKWg",
+	"wipkg7yPQt8mpwGHLMzWTRx4ozAZxTQkF3Hkj7wE/BP5ydYKJntwfnp6fnh89ev0DBX/eoJYt9qzCOxL",
+	"yet60svI61MUYi20P4/Qnl/m74UPbX42r969ZvjsdC6YFz1tdpuXIV2YHJ2jCC8uQ/p10/3HCdJ6NA8L",
+	"0lMGvLU0/VKk6dzGvGpShln9m/peForU5z+eHPxCumCFl9KvTfrBTd8mYTS2MVLFJndROBqwcuYx0ApH",
+	"h5fyPoEyiWK0VESjhAQJeBnYHYtNM7adSuTysx0e9YibBAP2Ts7HRV9FdMfikA6J+zsggtuEcb/s2uhz",
+	"UDFK8Ivb4aWkz6adE+V9An6JJjk8ah/kvBMVcpFmtYTBLetwHKC7eVd1AWQKgpiu1PiIFw1UxZg0yFk7",
+	"K3CBccS9IAwFUXEyoqm8FoKMaXhLfLlPg4AHIgk8GoYT7FCu5oerA+JLDQShZ6UgZRMREdrhXRq/EcSF",
+	"XUgVDnSGUPiehuzAF8EdIVeB8oSMhNR1SkEiiMu4D0tHeDQ2154EnAzj6CZmQpRtEnAvHAE1Tt0x2vcy",
+	"ozMJlugUz34U+gIDudONliPQ4LYdHgj5PsTz6jJ88nVYsXKFuPLEqbTOMBojSpj8IvuUxAzCjnuotvk0",
+	"CCdELWzAIcBMzWWfuFXdSdV3cevCII3rhgB08NUIWOggJr1oFOvO5CfZP0c0rBAXj3u64CIYjEJ5Wjoc",
+	"9/uNIFg4WB5u8BQJ5VTTAWxybUu5Pd8nADhfEOIejbnyQ5Ur5CIbTeYeg+P4Vs4H4NPC4Ibjpz5cHTRx",
+	"2hFXQGCj2Mb504QMAp8HN/1EPhm7HR5xchrJNTB/rBDoGY4wXChCe4nyb+VH2uHa8CgvK4GjpS+CF0be",
+	"bZn4EUTSsU9SKpywpEIOURWW98G843KINh5MeShtfZnJloM712W9KGb4Bsz/chQyxOd3XJuoYo1wHzQZ",
+	"LDfTXgIhpxjFuW72cflj8OF5ksDAW4NIJKTq2I6jPp0nR5LEyRX+n//n/yb16ra8qkItsXxU2wFfn9y7",
+	"lupaUz+kqWwwTCZ2h0exPhy9kaTtZRgkJ/A7Uh3SyiD4plytgehwQOKbZ1PAKsOHktI/IH/mzXik5L4/",
+	"wvRtw2Qtyec01Ub/K+0KNh/ZLmebfWJcubbcWsDkW4QjHnF/4Xev9GYv3OJVWWEk95gDN7RT36s2aoX2",
+	"d4iqrO7sNBynChZ6SaSzbmas8GE0zn4dpKcRfnVqjuM49b0tZ6tWbDqXkodhOZdbnR/ftDE9vaBW06r6",
+	"09b1bNRIy61mdbe+tVdzXll+X3arF7d5SLLzstWJVcT7WaNDJrh+LzL65mfzVs13F6aS6Yw83swDAGnK",
+	"bnzDzeJ7TP5SgjbZaG1tw0b9O5bMt2wyqA43OEOgYGKLmNN7tjJvSrnMtPEjx2QeYfxYM50101kznadg",
+	"Ovl4wzfiL8OFcv7XN+J74UomYpxcpVeZtI7gX6jEI3hKrkyQCTFFtIsYXlO5Y6Okz3giKR90EgiAzUI9",
+	"aKoDKLA3CJKE+aQElorIE2gvIEFCNI/ax5ek6oqZ5NEoJtT3AS0TVUhEscOBdLiRGlZ1UyMUJxGvEJge",
+	"WGt4mt821VxIWsN8IXvGqUW9tOxszp6Tg3tXFf4yYEHCBmBIan24+rFyeHRydHV06JJSxD0sGwh9FybC",
+	"G0iCawzBNYbg94MheH8ejwGF92rJ59EnjHcHM9U0RBTgxeWgALFeaRcgznCJKmhER8KjsNSUddFNodVc",
+	"VWdUkNLWtuOUQd9QmQrqOnY4wgIW45li/VBzJGCwR5MvyiYxYx0+phPR7PAO/xtRBBp4NvPlyAdE5TKX",
+	"opj81D4/KxNXY+cpo7IJkefu627OW6OkT2oVRy3JhjmQm5jyhJQu3x2Q7Z36Hvn//t96pV5udjghLvx2",
+	"nUyG7AcFy2e0dHVtbvwlwDFAO/UI4flcYqRm23JMio+BOoef16U+cksUcPLj1dUFeUtF4Ml+DWaHoCct",
+	"RU/g7ya+SLpUsO16KR1WMzeasmvLrozp1ipblWoZDP/tMb25YTH5cAzLOb1uJAy6MYVkEcG4Lwc8ALuv",
+	"sVAaukWAD0nXm3ULlq9CTgMhAn7T4Tm0SmByBGzI2oT80DaP44jfyKOkmLAqV4s9KQ+BeZZCmuCJ35cs",
+	"noYiytJg8gdGnTglSVwjbqZNXPgHThh3XV+W64C7KF0g0o58z8boATn0MOgxqaGUKwSwAdCRoyQBk4Ef",
+	"XB61JAN/AD3zr4qbCTw/29J8bvnV1HbDHuZyyJ9n5l9sC6heLT+cmWtkHvdpwjM7zOtgwXGqwT08UNvK",
+	"7qvVtGbv5jLZ808OH2petYfBQhdFBc2u5xyc0FkYGtsyGeoy5ybwc/Hn3oCRdwFPmNfH6zEPkXSxKSfT",
+	"yKjw4GoKvjSjULmnU6Cn8+Jrltr7NZLp94pker8AnSJ0PBALbtY6M8v1LoZdmnO5FuGx1N1iHNOL9DuP",
+	"LTB2qc3X33lprScrB5km4TQazuLxf7kCJ9XGTqNSa0wVNKlWtgsLmmx/r+ih6SFe3M5rIpmtIxZfRPGq",
+	"YvL3ncKPGmifaG9IiTYEMKni6RkQaFYDtMNLU+hgWZ4PEiYi1bRcBfmysi2ob3Q46JxYxT1D/VKl2vcx",
+	"GikdX0Jvp+DV3ogOVyjSczWv9E6+rgruBg3/7fRjIQ1fEscyXYiXAmT54ASLmJQzxXmc6SJaRQxn5ytB",
+	"XBpLPJ/2py9lovYaTWuNpvWNMS+HBplcEfQyo9SZV9C4izOwl60Oz5p4lGs2oHEkdbizMGovK2tsWu89",
+	"6fAuCyN+I3UgW7MrxUDmAEnOB4R8/bwC5f2FRO4lIRdXYx8vuAr+C1V7Ho/ouCQXWmM6rrnQS8F0fIgL",
+	"TduyjFr+r1INayUJ9froEIYcD3AxQYHfEtXlhMuIoJYpZlEWcQJpPDSZZ7HLQJUxkBW7Dhm9Qww5kwNT",
+	"7pM/o4CLPNc2YHIwM8cmXgRxWj6WOd7v8G6U9E0sZxqDqxmLIJfcVrt9dFX5cHEITjKbuBfnl1fvzk+O",
+	"z9OHHa7rVmBQLA40Y+2EfaJeooAh0i8hnhw1Z4G5UzoLRb6NXQ1ZbAbCkhOasJgIFoZZMhS+yT4xb5SA",
+	"v1tOmrNx9sF99JfCkmffVMPs8Jx+bBsrPojuEDTZVJNJEkXgkcVToAOPoIHKXcu+ka+TEWh0cJB3+uCX",
+	"Lbk1zOSJCLtjPClXyCXrjQTzbf2SauQ35YemrbRSuOrwdARRbKrehi1gCi68pM5ih2cP7cKQqDeiiRZg",
+	"VOwlg+9SIU+KHKW8Ax2uilvznGHCCLHS3yjv594wxtfhWoBU0iLNwMrV4UinOB1mmVoeOtzsXQ4n/T7K",
+	"GLJfnm3wG4F3QcA3YbxZcRZj+NM56mkvuZDHkluv1dzC6C88KinznlM3/EXDl1OYQt7rehrdSfKvCB4J",
+	"uEHjcufAPHym9zUrGF4s9uWksdoSHtOiBX9yCfip62nbmngZKlk0Xkt4C0h4Kwlbj458xlOWI/8rCEOf",
+	"jVN+L7bGPXpuIbSGQQrngGqk2tVMcol5814csMZf0qf2/MrllSm6rP1aLwSxewET3ytIpIiZnIe4N5dv",
+	"KrZWNbGh/LZICCDjF8JsZ0gbCtAgCJkoDli4VOP4rvHmIvnrNAVp2LpbRc1merbnIxaFwR2LJ0oOZIOh",
+	"3EnHoF1n52dgmmQDGoRtGLqCXJN78SEOraZ5DDarm/K5ZVtAIhOraf3UPj8DTiNfUCIh/nEFUFrN363L",
+	"o/cfTlpX55e/Wrb1oX10acnli8ba41+zLRH8i1nNurNnEtaD89MLSNWYQ1sbryxeAc/w4sEKatG/KkV/",
+	"mqyyOL2t35ETvyVudZYAzm9ezU+aUJsMAQAxhVTp8C71bm9iyQjJIEI0/BCsIiVK/oy65SZx5d1ABJ+8",
+	"411XA5MKW2oW0nHxQawVOaUV+1L72Cfu1WXrrC2Fk/MzF9EwcjXJSAkRfyj3SY8GIfOVLSaIuCjvEze7",
+	"ti7mlsXUl/MIoyRhcVMBbCj7ja8RSN301rpmLVVRTg1bHZ4EA2ZDeTWb/HNEeRIkExuRbGycg52p/nJ8",
+	"TKVykJgmTGV39cBdJYgrKZBLSirhu4zF2dq/uPsGOgrCo8TRGGo1dIObGxZ3uNpGrMfJiXt0eXl+CZYA",
+	"zPxQvwc6wsIn7sXR2eHx2XuXlNzLo4vzy6s0Gh0zP7rMiwZMdLi5DqlJD8acIZZoqvpZU88vQF4BharD",
+	"1XCwNeXEZfK6XTIqIm58X9v0cNhQ19MdxaGKtIfMd3lQx6zbj6Jb8uHyRDRJP0mGwpZSyqgbBh7pRyLB",
+	"ghQdnrIhY/4X5+0rBlkNMUuNg2FwywhNe9bcponmvW7kT4j7GYxjx76NVrImyY/aJinrsuHifHHJWH6k",
+	"w11M91cpCmoo+ZWUe6Z4o5quPAtpfDui1sjHB+1fSMI+aYmDuOrOb+Cld9F4mIwjIjT5EMQVwU3V7fCS",
+	"H3lw8Qe4xfJ5zcXo9L16rYpPZQfthHKfxj75iEsiOlzp8jZ0jF5a+eYtm2TwBmoBxeYtm7hE9OGUwlZM",
+	"URaUpNTrbwQa9gSL71gMPeoKI30qCI84a8pVVLtSuWWTYx/SRnSNk5a+95CYFEjJLYmhjmGDaHGBBLzD",
+	"aRjuk7QnlyRgx+1HY/mxMWSzyCXIb60cLRN6TB0ubxkc0b/97WhDihvawikYT/72tyY5HzJgEmr4BN7B",
+	"2VWICxIKAgnd0TDw08DYWzZU38dzgkyKCDoRRESk5KayTZOAbON2ONixicujJPCYe08FZGTZr8zkpzZq",
+	"OvWjpUi0IuDy9hy0f7HTux0BY/OYbGsa+2D9rCaKp4HUi/9Tfa3iRQNTFjxo/2LNSH8GG7JsUxb8w7ZG",
+	"IGACMWpuanJYMXrfjNShAClDXsTCdBbxBsiNOeqHZdClSxPjYXgZ8VyvQ7R3tGRvDkyx0OeJCdN7dL+1",
+	"BGdhEzWUv2JV429jeVXzTEXo+22ts/LRfBhQnu1qBt+ZSlwoVxE/GvMwor5mgIVuM0PsmZNB8Z4lKWN4",
+	"evThxawAUpzZ9MTdPvH6NBYs+WGU9DZ2lzUGVO2MXeRabNsWSAxW09I0eENJHhtbvT1a9WrdHb/OzMqF",
+	"h0cnx78cXYLCjg8P9Pw0IbqPj6xOqZDxIDu3mtasfPGAdHGozgXiG8ojA1AV6vPgZbwJwGc2ikPJKRWf",
+	"JAGAPN1HIe9jf0U2kJpT313CBrK9HBN9lDF6Gdr6nWPnoIn3Xhr2sq0cDze4VIdalVKaS5LxMt5nH4YL",
+	"BUE1plKMHTSJO00iXVKiHe7i9w+VLueiXq+pngsBO8B8SRhwZmtYGSaVfDKU2r12b0sdMFeKvc+IKxj8",
+	"5RIvCkcDrrPpJcvAgXV4MhmyAoVRDCMRIKgA+tZheIh9A3xDJEEYdnhmKkDoVK3Oa+UsDZstBp3D6b9D",
+	"Qvc4JnPDuOx8lqOYfC9HvZYQ9kCneIsqxUzinG1R5ZlrTOGlzU9C0Aalaf7V+3RJEylKVpytnd0CMLWp",
+	"8lXasAQtdmvVVKNKJwd/KXZ68eHy4MdW+8iaQ3tnoNSyE6X6U5pHdU8qbyOhb/2CtYK1CQ+X0AivoHcs",
+	"pjfsAEySKR7d9ELeU1SsZe5AzuUJT/K+zQVWMb8ScrIFdY5nop//WJLL6HsPdFff+ty5ttQVtrMVttOF",
+	"tfWY0l/bMCJbLa1tTNvO7aWdnhI7Pcm2uby2qmdnnB8bp2vrbbFToybaNI09tKc3xja2xMbbYuNRt9ES",
+	"mt0H2zAAdnh2G211ruA/VfX/5O7Y+lTb6VG2fzv9aKutVHts27Y8CepeVffsmlOrb1SrG7W9q2qjWd1t",
+	"OvXfbKBS2Q6q5HmRxJLbzREFJOGf0q0K6Ogs03AzwroPnXA6YD90FD3a6IwcZ8sLfPi/rCIpXsdyAfrG",
+	"rUjmUK7cP9bvKobm0bJMKvxqgeYNqk1/MblGBQ08XLptRlvElhiLmE/nV1i1GYWScstDGftlm0RDrCIT",
+	"ThRGboe7SGMUyo9BfNzFkALm4K6nwRKPhAE4VyOGHSgoAq1XSbutAkFUKukcKHbFQRbnGtA/UnmExi0Y",
+	"ha6xLXCvwgmGJM8bgykiLDmQ77Lw9HT81o79qHTT1N2YOehn5RhxyWRnkvZoq8BsONaubemtTUPB5MgN",
+	"iW+7Ud+q3Sv2eX3mj0CyOD87WFgQ/B4CE8yyT7A6y8Qo4L1eh529DDiFOKPnrzP0oijt9YByj4XaEYwW",
+	"5CzpNb3kUymvmvuKfjQKfexDbVITCqu6FfJRmYpzncge7hj3I8nCb0aBzzpcQJAAsAz3c8cq6LNjYa9f",
+	"3DIg52UsPQXr63DzO8Cr+9FYF4IBh3kSAX5ghQC/okbAgZ44Ykt2uAcfh4yfurPnEjBljwPByk1Cpcyw",
+	"AWVudDPIzEDbQ5p043f4hCUguIDrD+msbGuTcT8SutYL8SZeiGnHnIgkGlZIi+jvd7j+RCCIe9A6Ozg6",
+	"mQPOh4ln+va/qqTfAk5ScAZSN+Ayqb6q7TdO9H1iXr71EC/HgPSFWHnjEaz849HRzye/5pi5OqEP8vL6",
+	"jrPrgOfiiSoqqm2ez1YvsysOV2udQrJOEv5mUBVwBoEvaHJ9r6cWh7up7+7rzREWt5A62h1NiJunRChf",
+	"uJoeunYaYFgjPvOCAQ3JMKQeE2UoCpmrrTCF94TITAbnnI0wBOxcxalFVplPR5Ha+TBSlXE8QKAOQbyI",
+	"37EYeHwSGcX4dMlFVfoxpgkjJR+K+GESrMe4CgXMFcoES6afb52FXWmDJ5GLD+GgAddr0pQ973Z4fol0",
+	"am8uIVRKEL0YTbE0PMKK9K5NWCgYRKKN+1HIdM3CFBk6lmsYsl5CRhwPJ/NxgZVZvcNLrjymmL/uqunl",
+	"k7Gp6SXSDcwIVrcMmdaKSRgRZ7iHRZGfNqFY5DLiHtsHR1D6IpmK7+zwfICnDuZTUC3qIBhBngY7VfKs",
+	"moer+Z+Ka9SnmMRsyGgidDAwVJMcM3ZrQ+ij/BcYRgYRT/o2VlNU8iAZsjiIfIV+DkG8cGARa1tqqEda",
+	"AGglbhmwo0VCJ8I4zyOeBGHG26AoImZM6zKHlE8wcTq7D4W50xAeO5VHXHchSTlLr07zgeOHMpczBLT8",
+	"jTXTsFMyaRsfQWB3qT9keeiF1WSmEpFteH+AsG5dFkbj2SbuIODBYDRISY+8WTRWhTPT61y2CZU6jt7x",
+	"NPjFPB6uBvJRyTf3pTwr9DJ1ZF6drC5QWE/FzHwApDzi4URSIJ4Dk14MHG0BcbZIcp2VRhFsdjY+M1Xa",
+	"0hsbcHI7pl6fPn64BQaypSMgp4/FV4qBfGZdxXmpdscsUnIRq+MjIydX01TwK99VJOVaY3nt4HqZvLOK",
+	"6vI6dZhhzDy48IoVzXrjP1yekJxpM/XJgY2TlCRLIo5TK0Px9TTVTZHBDtfrYlTpTGUHqNeZFriZWVMo",
+	"fRJ4fVBGhjHrsXhh4eOE3VBv8t3hyT6tRPFC+Pia1axZzV+Z1aDzCOgpEFh1mzf0zx8uT8rLsiPBwnDN",
+	"igiFWI0m5qguxHzk+5rxkAX4TpuF4SvmOVnUqMbWWYQJyUUyVcLlGImxZGsmsmYiayayChORV7CYgSzB",
+	"Ll4dlyhyusBKQOpVhk5YchVhc8vTkISEBZC/hyxBOQWiOOkTNyNr014bTCSRv1+w2GM8oTfMJUP8N/ht",
+	"QLvB3vos9AHer+TYpOo4f4Ct2FHWea6+H0DRx6RcIR/7jCuAVhozVekxNxggeEwoJIGpUQSiw/04Gg6Z",
+	"X5n+tSm/7yoMVcTegEFOe5KUZX7alURST1IefSTvDgIvjwJwUBvwoK+kyCuSBYWk3g7TKyJ34F50izGs",
+	"I6qZISPsE5SBnt4ZhabAl3OKpFAhxD0/OzjS3iC5sAAJkrlIyPIekg5PXSREe0igfqgZYJNKjX7EBHgt",
+	"Jl7I0N/QC7gP2LYR6bGxnm2PBqEgJdmrufJB6kXKQCiGIeXkJmKiwyNeIS3ykHPAnvIO2Jj5Wqu5j/HR",
+	"YFSRQlhUsMlzIG0X9d7keyn03rDBMJlkJxfERvP6dfhATiIFgk0hUDXh4NH4Ye+IKfW8MmiIQgSFVAxX",
+	"r5ISUDAB+RfZ6mnaVS6Ggi2QOn+eZ/kosK4X2MFN0RSQHfMU0Wo2HMkHh8YTc2pym0ifhj3NN9RuLzr8",
+	"+ciTxeOY43aCYVQdR9EUoB0Lr+B849GsrchYwdPzs6sfMe5pSr4vdD3BEFOfJCkBzI+5cjOeqfLjZ2CO",
+	"rLG8L+pZVI+l/VCzU38pjqlpH1Rt2gfVPjo5sR68d46zdkitFby1gvdUCt6C6tzn9PrOxzy5ZMko5lhD",
+	"Vr2+T4ZRGJIAMK3HNPH6hTHkKJTn0vEzkXwO3slq4s6lnoZKt3tMJLPIwaPkOdiRimjPxUl89ajn7yiD",
+	"qTDq+YttIWRcfvHfwTPbDMijCEy75F6swE3nC2mGQgnZ4mEoJf2aVqmiHpELQEpVx/nfUxKi1IoxO5p8",
+	"aB/KGyzblHN6qFOpm7qo9cSn4XHs2xRO8ywc7vgjT8HzsHDDjLHOJnshIOb3M63XAWEuKPe70adNL4y8",
+	"22WAzFVDAg2bqjQi5GkS0IUo9wEEs0djQLiMR1wQKuVGTU5iRkNsXiGXaZ54BrNrE319ha1CrEVa6gmG",
+	"IRA4Rw/FHCHEFo8Ew2xq/EqHtwvexMS1JqaICXLDEoVsVgw9o7o4gPV6htQjHo3NBBvbino9wZI28yLu",
+	"C6tZ3a3W62acg58GFwur+ciEHHNyD1Gj3AFY06QXQZOS6X0xaJN6/jop0yb177DoyCt14pxi1bUH6Cjp",
+	"RfGYxpi669OJUIkursDr75KSzqppkAlTGSuUIGY4Ol+6bBJxH5IMOLtjMRZ8Q4j1feJ+lt02ifPFVZXg",
+	"dD02SVmBSI+VHVlXKvNHrFwhR5gWkdnptbqEubCcfUqUpT5QubD+iGGHPBrbUE8PX+jwgBOpnMmxS74R",
+	"jfFlOYs3At0sogng2WlEOgzWJ0k/ZqzD0deQOm3gKTQXlcyibxBGl6hi8Kb3RRDBEjlCHvCbCnksb2jh",
+	"CZ3iD6+qGhr/MRrFee3lnEu5f5TDPBaaF21to80U1v+j3JNp87ncF9gss708gVazVl2m9Nns4n7llODH",
+	"8eXq1+PLSEjguqzte2v73rcSR9SNXVAkmeL5mWVAbH5GZfzLpgLfAwh3lrD5Jr+pvMkkAi5jOvErSMZV",
+	"oEKED8mYig6XPKEHuYiPZwkHIaOx6uQCRr+06AVzR/Og/ZXYR45w1ouVQVwwVX4CV/aNIPSGBnxNdJ6R",
+	"6PwF/ALyzuRzTbVM+BqVmTmgPe+CT0zM5rXitSplGaxZFv3ubBZ9D0JTApE3fGAmMdZo9uRiMr9J/jmK",
+	"EpazrqBiYZhSRoI9CdFrpzaS10PyVgwq1nCwDadSrTUWl+byK/SVBdmc12B7p1ZrbE/BD6PXYAZqQEdS",
+	"3AOnO/Pg/hqjgWilVEB3LnKHRz3NpXvDJxQIYWs4DBk55p7kOvnteMCKv+vUdmogyINecgAltM7vWHwV",
+	"DLSWYjV3K42GbWFUSrNardRsS6ozVnOnsmVbUgO3mtXtyt6XxwLh6CV9SLo35Jq03BOUhQexZs161/L+",
+	"N+LbbZYswbWn5P0iz/5mNEq8aPB6TX5H3BeFAQaS7Y/phFCSAFgfY76oPIR4gkGuQZKGqVLSC8KQlMzY",
+	"Wf0FkURDUa7kC+2l5rICADww0eWjnUtR3OFqg8q4lfsY+TrtytZoNWg2DAbDSIigGzJVpy0bVA7ypIxV",
+	"AQwAPh27qt+wsdKfMQUqbpmPTp+ZSdsmquAe1BzQ08zGMBPnPRuQ3JTqn1RuEh3Vq6KoHysYvZPdqnt6",
+	"rs72IyNG7BduUbw/HgVM1NE4Z1qcjcmQtAJuwmxYBQmSXC22XExDOxiMQoqVGv9ENHxdYLAbR7dQxm3K",
+	"8b+EQbJgM185RuHSi/dq4nuWierY/oqIhkZMh51Jc4rtrWW5tSz3rWQ5IG5ZgMub9FDeJ8uZaHALFAow",
+	"LBEGUratIP2zLDasMGQUCYC6tUZUp3rDxCg2Mm7ki1MFBDp8kZIA5Ih6/WyUZBwHUm6AcgO5ikkztYxV",
+	"mbRwJpErk5j2O7xIbMu+QYYsRm/pvNoEV+ZyP3N9gtn9ArNTGo92b4GAY3/h8gBS3vj+qwJQk8UtFNTZ",
+	"WJCHw4EBvltYJ6qxSJ2oQuZ8T9mj6vZWrbq7sySzXqWKVLWaezbba4ZvqaUIZ07oZio0blV2dl9ZPQLj",
+	"4i9eicAkzutYrZdRjSDJU/DXG0NqTmTzc+7a3l+TNuOuSqVHfjKv9Gwurdrk6YVJGcY9meWP+bF84ME/",
+	"RyyfPOwzngS9gMUVUHUUkQciBMxuSCFRUfG6PK2aVv+W4n9/fB1dcc2FXhgXepTeaRz2hzROY/BrTvBC",
+	"MgmSHK16vZxA1cA29b9ZzeWjfmnZOb0muX+OKW669Kc8Ct30hsKut05OrD/m5AxP17MG2Gs++QSFrNXi",
+	"1yzbUv/MqPIrk3HVEVlcvtUH7+tStL+MqDrOruzrLJylHHQeDcMu9ZBAsTt1vT//Ly15diN/8n9sjuIQ",
+	"5NZit97HPk2ygvlY+go8erhGbwRxR3HoQhAhglrAhyAJKhBE3fcu80kSAZYfcdVxbxukANuDY41Rrw9N",
+	"2SBIEuaXbSKCG840wo/x5Vs2ISX3/dFVh5vkePOWTdxyk7giuKm6ulpGuoPEjzzxRn5woNMNgpuaSy7f",
+	"HZC9eq1qE1wBGHOfxUxK6FL8Jm7t0yeXJFGHU++WR+OQ+TdsP4PBgdIUpSgmPFISu/x41SGiDGBMMUvi",
+	"gPn7xK1XHZf4TPLAO5qw3JIWmcBi5rHgjqmVO4KtfEDKd0WfbjSqtR+aWCO3SwXbrmOd3Kars9LkEUgt",
+	"WmhKz8T8rEDvDSb+zZfzp+vq2rPDCW6qP5T+57/+u+ySktwC2IGyAr8Kbmrpj3ojygCWlIwj0gtY6ENx",
+	"dzF3sOnF2cCb8wSjLV65bMCFv6826McNVwq6cO2OfVJqJ5T7NPaJljzKcz+vTtxGcL8SJzeKSi43GsGb",
+	"D47nAw8+EZU3kdpPaZKwwTBZaYCQ7JLQwfCR23pXpba5aYT5tUajuicH2bECv5J+CIhjx8JddQsGLfd5",
+	"MhjIK+09PAGx0kY/Cna6WCTTOnJilqhTvMH6ePT2x/PznytXR+0rSz0G+uNU97ZotVfb2PGqbGOHNrob",
+	"e17V36ixrV6dNrrb3s4SaC45Mra4/3hKGspIsE9KlE9I7dMnEsjDBMJKQZP3EWf7JqklgTCoMPpHgkSQ",
+	"IeOQ+u+zMLhjccCEUYdtKvCf482z9cvI6fKM6sPlyTysj1kxr61ZpiAU0XEj/IRAeD/5aDAC5A4CkrGK",
+	"oSGHZ23Sj0TS4fLwkdIwpAGHV2BiwxhmSajvx0xA4WMeTiTTxaAP4rNhGE2wxBMNw2gMbGlgE/f84ujs",
+	"l6P21bU6INetk5Pzj9cXl8e/tK6OfgBsPQhw4Wysp13A/l19vg4uj1rgQUqiCAtHKQYnSKAqSd2wRHS4",
+	"zpfT11ReI7kxkvMPaRAj+yez3D8HV4cuM0gXLCFVBpnFVqU40VM1ClnZJiMeMiH0WnW4Dzulgl9ozAgs",
+	"DODcwVqnoTyUk+MLvbaS7VM+6XAxVFATJbda26k4FadSdW3i/t5sVv+Q/5BP4YlT3Ul/73DX+bTTy16v",
+	"VbecHWe7vrWFkJWYhBhSkZCQdlkIsUSjAYsDb59Qtf9Z5JQfJaTkhpFHQznmCgLswd8Ej0r2I3y9An/K",
+	"L1cCJWDDH/1owCo0HlL4C17yowENuKs8+pFZB0nq+UGIElcCmHw+ofhBWLWYiSi8Y8JO6391uHExNXRl",
+	"hAFL8th7ELbq23hykyg7y3Kn0ruKiaAx5GCWwigaSiHY1ptqE4/GccDijZuY+oycta7sDg8DfrsBM5KH",
+	"AAyk6q+YCRbfya/KCRxf3G2D5CJwEmzQhbpqcFHEyOsDAHW62RUeDCtBpG5HOnU/wlRUvQZQfBWOkeex",
+	"IZQsO0LUSZzVBBakz7xbSaVu5L3GUK7Ds7aUK0UUjjCai/KU0SJ6rORZMVwEITsJo5sbdSU63JVHCFQn",
+	"l3Qs46yrFn6T/M9//TeMK1u9dEHNRZO7pBdK70rHstWeq96MkVGEJ0Wyg1N8I1c0iH2QoAGQtExA3QgS",
+	"4r5rHZ9IghFwkSCoAorTE3m8pO7g04modLipVIgmcVsnJ1IiI3hMScltHRycfzi7kge41W4f4T8+XP0I",
+	"5/7gQ/vq/PToUj48PmtfXX44PcJ3j4H+yb+ur369OJKPLs4vr96dnxyfyz8uj/7+4ah9Bb1cHsmf5NOr",
+	"y9ZZu3VwdXx+Jv9U5A+q+qNTH+h6h5fcw/PT1vFZRhg3iX704eIQHu3jOI1XOhyfHB6hP77cJA/pV0ir",
+	"lGbV4WMM9ZsDban6eV3I53MNTAtYkpZEHVTr85WBB1+aqe1RuH7pEs63eqlXNDv4HgLF1nFfLwuTb5wS",
+	"ujnmvlEh4p4qXgopv+Zdk9oI4i9/uDxRws1NcMd4GR2/mZ3nqsAuBaXfA0Hcz6M4tPM9f1GhVTwigd8E",
+	"Gxve5kKsDS1L6eqhfQqovl4SToD5INgycgH9OwcVySxUT9z0zru5roSUsmgoRW3E2zbeM2rv28jtDcFO",
+	"EaAKcZFoNTtc4zfHbINB+pXI1km1p3lVrQQGR4VR3J2oCDOpQ8RvBBrYQObSndwyNhQgSBo6xPzC9K+O",
+	"9wE17MouZgAt9BJEPb1nNulOSJADSJzlFigoLco7i1iDpOWFINPGSS9NH1w4W1E27PJTjnKJkPfcOfiW",
+	"SYvL8XhjPab5/I7zVHx+aYf9EnxeU4d1QPhaMPhGggFe/QcFg6kogM1bNpkb/4XavKbEksQ9ZNqyyYD6",
+	"7H7TSKnIsdWx6KydTCrbN4xLRsd8gqn0GVfuWOUKuQIjvQo0w1rh3TDwEPs9UIPAT4g+HbKmyfFt4t6y",
+	"iUtK50PG2+0fSXYXrm/ZBJ09UjkWor+hp9xqtVr/81//TdAif8smx76yt5dtMzrdJm5KzNxK6o3scOr7",
+	"Aj4McfByzPKPwHdNyy1YXQJO3CkPEcTGuzjJn9nkgg1UH1BQTK4cFeTi5+N/kIujU+WnklNxSQkdnfAK",
+	"YISB2JE6OvRGiX40Cn1l0sGcQ+he7Q3E1veCWCTlrGiJYtCpC9rOiVWChcxLgD3up/a9IMGtmZL+wERW",
+	"imICn1Acv5wOTm20CQ2D5pgZXsyjtBH6NjnTAf40kX3i6NWA07OpsgmHLN7IZLAJJg0mfRbEsH7Z8RYs",
+	"vgs8hoVUxL4CdkjU7wRMS7Fy+UbaH63dK7ds0uFxlNCEuWVYYaE+YhwEsO4rwDe1k2EgEgHjPzRN/XE8",
+	"ARfej1dXF0SxPZK6cAR6ogPtgMYj1+E/6KNYtolQ9eUzqRTSHRI5m6jAH42eaLm0I4HwdKk/moRBN6bx",
+	"hEAhDjnGHjjCB0057r8pNzeercy13SRuqZN6cCXx7likM+XS7VgdToynJ4zfJH148T8HLOlHPv47kZwj",
+	"2RjFAf49pPKtMuSe+LILt2P9J+RDdCw33VMw2SppTl5ooxtX//5GAOzpgMleEERVJHB27cw3d4d1nYjy",
+	"aGvfdbohpEsF29drUXPtdO1wFe6bi5LTNhJYIVwO/cxXi2Q8CrMVypynut2MtxLWKMuSGYUhqoQzM5MT",
+	"gGM4Q6SQ7qRPXYUsGA1YgZ/ZxmCGqouXvkLc/H67oFiqZXT3U9qyEfhguZyZgPr8jBfTJaUZX6om3YTG",
+	"DEnJjM+UKNlsDtisek0qTg8EN1wZPjx0hsirmEQkBlCsrKxTgVqMhysjjFrPyEc+p3V5ZzN9Mtn4m0c6",
+	"z1EUQBKxplntwdbZv+hBNfzt8Lh6dnXUkM+Of3T+SRtXSfeXrXfjn3eOvL8fXk363fhf/7p8H4V74s+f",
+	"906csH/b2D4eEU12NUHfqPeqtNbd8up+g1nwWdjKBd4T94UNvvDhmyKD1bQ25H/eHr0/PiMXH96eHB+Q",
+	"n49+hYcdfnoQjd/+/dfDn2u/jFuTo1avPYzD82ryD+8frVhcfmqdXfz8bnR3cXZEg3/UJqexc9f++P6K",
+	"R0H9hw6HTo7ODmf7VVBL334cc83Jz6NA/swmDwV8Z15309CzDv1+KYDNQKilaIRSGjU2LJPVvouw8E2M",
+	"sXmleC5/H7ERmGFdMyrIVeGdGJMSTwhYZHM2xhllZB90XVfyLBRAPncg/KhjYVnGL26FHKbBM2FwyzB4",
+	"Ar9UwuhPm6joSVu5sAtr8l2xRwTcfz08SQDCUXGygvxTrvTasbXGhczhS2Fp1fSgLGiD+pzy3S/3Ycce",
+	"wvNc2PH+vMg3GjMj+m36xmFP39Zd8tCV06ZlXI21aXl9NR9zNfHEL+I2fsFs/+EGHzUhUdXa7qE0m4bg",
+	"dl9NnTSYLYxumuDjS58MWawYolDihUGabBWuJgmUCiETRESkR2M0e0EkJFo0bSBjIQUKgb9CsQbVrsO1",
+	"b14kNGGk5IooTn44PGofuMosLhuMJd1NbbOFiCRqfQ5NmfVFJPgVg5oYBB1s+YHAFZgHZwI/WkuqZ2ox",
+	"Jm1o/OWZMEbUCbCatbkYYPpcyd3a293ZbmQx7jrGTwfSLR/nbltp2KTV5KMwxAcneOZOhdWUQ5CP2uCw",
+	"PcgmIY9iC8cvh4yNcambVvvDwcHR0SEMaVarblT3vptMR31OFs94zI7vWpV/GUmS35Hi/lzMcPNzRoe+",
+	"bEK48ks3Byy9FPYcdJEscL0YWkRR5QJwEYN2PxZZ5F7LhpQ/BlHM0qh05VZKRx4HN/2E0DGd2OA0hKyC",
+	"IBEdrmQHmr0LFi2shwpixE0UYQ4LoaQXM9HXX9lXmGpgAZPkmvkM3JIg90Bov1E8FVzRruJPbhkTgNIE",
+	"G50FpGwwJUCCRXDWcSBYoehyKU/hFBl+CWpbbTXBoGagvqRyQXXrBQgGFuLfKecvCqfMJ5Jgz8gL1Zoz",
+	"KzA0CgQGNZVtXcaV5QqxzwoN8OL9pviWyjixVmXiDxnk9fX6rixda/37m0kfQMGIQXsRVLk4u9K2BPNG",
+	"MQAn/f7ZestozOLWKOlbzd//sK2DMFA3/Pc/JBUz/7atc/liDX77Q3YU3833Rqv4FFCs/MjDmgVA1iEl",
+	"qhdHA1JyB/QWqgRi5AkDQG3I0GxubqYpeM1dZ9cpWzpUcxPIpZre9KcvgiEDXyUEciaAQ55FlrQujsmI",
+	"+ywm7uZd1W1CVJZkx0hY7Q7XiFbCJgo1S9gkxaMSNsmKW5BkMmTwJK1WZWfVBW0CqFrCzgG9QfhAilYC",
+	"7Ehx+WybZkUI0CtYPKRxMtkQXjRkfoqQqrqkYciSdMg4yQ53Nz2jqZxvhqxqhM2l4MOg4U91tt/hMBMi",
+	"WYywSTthYUhlezHSnz9+2zpDw+gdDQM/jamLGQ1zs8SuC6b4lvLbgN80icHnVEZhxLsRjc0ZlwLuB3eB",
+	"P6KhChT6/+m6olyFQSB4Ff7ea+IJ9CqYqIC1iVmahY1fTTyNB/Mkhl1oweB302bKsOl2O50xHmcvT/Uw",
+	"yJSjYlKUT18nrYvVALwIji4JENHfWbnXzRwO6n9Gb0kc5Nojo4sasgGtijf0NFYNDRIL/IN8Qtq8M/ap",
+	"GhptlIZAeD2b1NzUCQrv5+s0cOpfT+EhmYBFgmXJaVizlVP1iRYv/Ipw2GVLfL6yOAHzjxsaynQ8b/pD",
+	"wZtXUVVgW6TWmck6zjmoCFcTqPSW7R5MEN/OtmP/ZEJDLWHFiHg5Lp8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1409,7 +1409,7 @@ type AccountUpdatedEvent struct {
 // AccountUpdatedEventEvent defines model for AccountUpdatedEvent.Event.
 type AccountUpdatedEventEvent string
 
-// AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years.
+// AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years (1830 days); 0 is allowed.
 type AdvanceSandboxClockRequest struct {
 	// Days Days to move forward.
 	Days *int32 `json:"days,omitempty"`
@@ -1875,7 +1875,7 @@ type BankingApplicationIndividual struct {
 	// `line1`, `city`, `postal_code` and `country`.
 	Address *BankingPartialAddress `json:"address,omitempty"`
 
-	// DateOfBirth A past date.
+	// DateOfBirth A date from 1900-01-01 to today (`400` otherwise).
 	//
 	// Example: 1985-04-02
 	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
@@ -1924,7 +1924,7 @@ type BankingApplicationPerson struct {
 	// `line1`, `city`, `postal_code` and `country`.
 	Address *BankingPartialAddress `json:"address,omitempty"`
 
-	// DateOfBirth A past date.
+	// DateOfBirth A date from 1900-01-01 to today (`400` otherwise).
 	//
 	// Example: 1990-01-15
 	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
@@ -4271,7 +4271,10 @@ type WalletAccountList struct {
 	Total int64 `json:"total"`
 }
 
-// WalletAmount An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+// WalletAmount An exact decimal amount of at most 7 decimal places (a Stellar
+// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+// `400` otherwise. The upper bound is checked as an exact decimal: a
+// JSON Schema `maximum` would be rounded through binary floating point.
 //
 // Example: 5000.5
 type WalletAmount = decimal.Decimal
@@ -4283,7 +4286,11 @@ type WalletAsset struct {
 	// Activated Not used yet; false.
 	Activated bool `json:"activated"`
 
-	// Balance An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// Balance An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	Balance WalletAmount `json:"balance"`
@@ -4449,7 +4456,11 @@ type WalletCustomer struct {
 	// Example: GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN
 	AssetIssuer WalletStellarAccountId `json:"asset_issuer"`
 
-	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	BalanceAllowed     WalletAmount        `json:"balance_allowed"`
@@ -4582,7 +4593,11 @@ type WalletStellarAccountId = string
 
 // WalletUpdateCustomerRequest At least one field to change.
 type WalletUpdateCustomerRequest struct {
-	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	BalanceAllowed *WalletAmount `json:"balance_allowed,omitempty"`
@@ -5027,6 +5042,9 @@ type IdempotencyId = string
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
 
+// IdempotencyKeyHeader defines model for IdempotencyKeyHeader.
+type IdempotencyKeyHeader = string
+
 // L2fIdempotencyId defines model for L2fIdempotencyId.
 type L2fIdempotencyId = string
 
@@ -5108,9 +5126,17 @@ type BankingNotFound = Problem
 // shape of every path outside `/v1`.
 type BankingPayloadTooLarge = Problem
 
+// BankingTooManyRequests An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingTooManyRequests = Problem
+
 // BankingUnauthorized An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
 type BankingUnauthorized = Problem
+
+// BankingUnavailable An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnavailable = Problem
 
 // BankingUnprocessable An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
@@ -5132,8 +5158,14 @@ type NotFound = Error
 // PayloadTooLarge An error. `errors` lists each failing field for validation failures.
 type PayloadTooLarge = Error
 
+// TooManyRequests An error. `errors` lists each failing field for validation failures.
+type TooManyRequests = Error
+
 // Unauthorized An error. `errors` lists each failing field for validation failures.
 type Unauthorized = Error
+
+// Unavailable An error. `errors` lists each failing field for validation failures.
+type Unavailable = Error
 
 // Unprocessable An error. `errors` lists each failing field for validation failures.
 type Unprocessable = Error
@@ -5219,6 +5251,19 @@ type WalletNotFound = WalletError
 // `{error, message, statusCode, timestamp}`).
 type WalletPayloadTooLarge = WalletError
 
+// WalletTooManyRequests The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletTooManyRequests = WalletError
+
 // WalletUnauthorized The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
@@ -5231,6 +5276,32 @@ type WalletPayloadTooLarge = WalletError
 // was answered (the shape of the source API's successor,
 // `{error, message, statusCode, timestamp}`).
 type WalletUnauthorized = WalletError
+
+// WalletUnavailable The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletUnavailable = WalletError
+
+// WalletUnprocessable The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletUnprocessable = WalletError
 
 // WalletUnsupportedMediaType The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -5265,6 +5336,15 @@ type CreateBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
@@ -5275,6 +5355,15 @@ type UpdateBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
@@ -5285,6 +5374,15 @@ type CreateBankingApplicationDocumentParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
@@ -5295,6 +5393,15 @@ type SubmitBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
@@ -5304,6 +5411,18 @@ type ListWalletCounterpartiesParams struct {
 
 	// Limit The maximum number of items on a page.
 	Limit *WalletLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreateWalletCounterpartyParams defines parameters for CreateWalletCounterparty.
+type CreateWalletCounterpartyParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListWalletCustomersParams defines parameters for ListWalletCustomers.
@@ -5381,10 +5500,46 @@ type ListWalletCustomersParams struct {
 	Ordering *WalletCustomerOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
 }
 
+// CreateWalletCustomerParams defines parameters for CreateWalletCustomer.
+type CreateWalletCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateWalletCustomerParams defines parameters for UpdateWalletCustomer.
+type UpdateWalletCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
 // ListWalletAccountsParams defines parameters for ListWalletAccounts.
 type ListWalletAccountsParams struct {
 	// Iban Only the account with this IBAN.
 	Iban *WalletIban `form:"iban,omitempty" json:"iban,omitempty"`
+}
+
+// CreateWalletAccountParams defines parameters for CreateWalletAccount.
+type CreateWalletAccountParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListBankingCustomersParams defines parameters for ListBankingCustomers.
@@ -5410,6 +5565,15 @@ type UpdateBankingCustomerParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
@@ -5420,6 +5584,15 @@ type UpdateBankingIndividualParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // DecideBankingApplicationParams defines parameters for DecideBankingApplication.
@@ -5430,6 +5603,15 @@ type DecideBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
@@ -5440,6 +5622,15 @@ type SetBankingCustomerStatusParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListAccountsParams defines parameters for ListAccounts.
@@ -5497,7 +5688,9 @@ type CreateAccountParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5550,7 +5743,9 @@ type UpdateAccountParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5711,6 +5906,15 @@ type RevokeTokenLegacyParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
 	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -5831,7 +6035,9 @@ type CreateCustomerParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5884,7 +6090,9 @@ type UpdateCustomerParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6215,6 +6423,15 @@ type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
 	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -6332,7 +6549,9 @@ type CreatePortfolioParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6385,7 +6604,9 @@ type UpdatePortfolioParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6438,7 +6659,9 @@ type AttachPortfolioAssetParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6564,7 +6787,9 @@ type CreateReportParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6731,7 +6956,9 @@ type UpdateRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6784,7 +7011,9 @@ type CreatePurchaseRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6837,7 +7066,9 @@ type CreatePurchaseRequestLegacyParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6890,7 +7121,9 @@ type CreateSellRequestLegacyParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6943,7 +7176,9 @@ type CreateSellRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7060,7 +7295,9 @@ type AdvanceSandboxClockParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7113,7 +7350,9 @@ type ClearSandboxPriceParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7166,7 +7405,9 @@ type SetSandboxPriceParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7219,7 +7460,9 @@ type ForceRequestOutcomeParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7392,7 +7635,9 @@ type CreateWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7445,7 +7690,9 @@ type UpdateWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7533,7 +7780,9 @@ type TestWebhooksParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7586,7 +7835,9 @@ type DeleteWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7683,7 +7934,9 @@ type RetryWebhookDeliveryParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -9020,7 +9273,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-	CreateWalletCounterpartyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateWalletCounterpartyWithBody(ctx context.Context, params *CreateWalletCounterpartyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateWalletCounterparty Create a counterparty
 	//
@@ -9037,7 +9290,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-	CreateWalletCounterparty(ctx context.Context, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateWalletCounterparty(ctx context.Context, params *CreateWalletCounterpartyParams, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetWalletCounterparty Get a counterparty
 	//
@@ -9098,7 +9351,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-	CreateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateWalletCustomer Create customer
 	//
@@ -9129,7 +9382,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-	CreateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetWalletCustomer Get a customer
 	//
@@ -9153,7 +9406,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-	UpdateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateWalletCustomer Update customer
 	//
@@ -9168,7 +9421,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-	UpdateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListWalletAccounts Customer's accounts
 	//
@@ -9190,7 +9443,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-	CreateWalletAccountWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateWalletAccountWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateWalletAccount Create customer's accounts
 	//
@@ -9204,7 +9457,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-	CreateWalletAccount(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateWalletAccount(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListBankingCustomers Retrieve customers
 	//
@@ -10174,7 +10427,8 @@ type ClientInterface interface {
 	// AdvanceSandboxClockWithBody Advance the sandbox clock
 	//
 	// Moves the organization's sandbox clock forward by `days` and
-	// `seconds` (at most 5 years at a time; it never moves back). Every
+	// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+	// back; `{days: 0}` moves nothing and runs what is already due). Every
 	// recurring request whose next cycle is then due runs now, each cycle
 	// in turn at its own due time's prices: a weekly plan moved three
 	// weeks executes three times. `scheduledExecutions` counts the
@@ -10188,7 +10442,8 @@ type ClientInterface interface {
 	// AdvanceSandboxClock Advance the sandbox clock
 	//
 	// Moves the organization's sandbox clock forward by `days` and
-	// `seconds` (at most 5 years at a time; it never moves back). Every
+	// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+	// back; `{days: 0}` moves nothing and runs what is already due). Every
 	// recurring request whose next cycle is then due runs now, each cycle
 	// in turn at its own due time's prices: a weekly plan moved three
 	// weeks executes three times. `scheduledExecutions` counts the
@@ -10765,8 +11020,8 @@ func (c *Client) ListWalletCounterparties(ctx context.Context, params *ListWalle
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-func (c *Client) CreateWalletCounterpartyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWalletCounterpartyRequestWithBody(c.Server, contentType, body)
+func (c *Client) CreateWalletCounterpartyWithBody(ctx context.Context, params *CreateWalletCounterpartyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWalletCounterpartyRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10792,8 +11047,8 @@ func (c *Client) CreateWalletCounterpartyWithBody(ctx context.Context, contentTy
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-func (c *Client) CreateWalletCounterparty(ctx context.Context, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWalletCounterpartyRequest(c.Server, body)
+func (c *Client) CreateWalletCounterparty(ctx context.Context, params *CreateWalletCounterpartyParams, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWalletCounterpartyRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10883,8 +11138,8 @@ func (c *Client) ListWalletCustomers(ctx context.Context, counterpartyGuid Walle
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-func (c *Client) CreateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWalletCustomerRequestWithBody(c.Server, counterpartyGuid, contentType, body)
+func (c *Client) CreateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWalletCustomerRequestWithBody(c.Server, counterpartyGuid, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10924,8 +11179,8 @@ func (c *Client) CreateWalletCustomerWithBody(ctx context.Context, counterpartyG
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-func (c *Client) CreateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWalletCustomerRequest(c.Server, counterpartyGuid, body)
+func (c *Client) CreateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWalletCustomerRequest(c.Server, counterpartyGuid, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10968,8 +11223,8 @@ func (c *Client) GetWalletCustomer(ctx context.Context, counterpartyGuid WalletC
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-func (c *Client) UpdateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateWalletCustomerRequestWithBody(c.Server, counterpartyGuid, customerGuid, contentType, body)
+func (c *Client) UpdateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateWalletCustomerRequestWithBody(c.Server, counterpartyGuid, customerGuid, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10993,8 +11248,8 @@ func (c *Client) UpdateWalletCustomerWithBody(ctx context.Context, counterpartyG
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-func (c *Client) UpdateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateWalletCustomerRequest(c.Server, counterpartyGuid, customerGuid, body)
+func (c *Client) UpdateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateWalletCustomerRequest(c.Server, counterpartyGuid, customerGuid, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11035,8 +11290,8 @@ func (c *Client) ListWalletAccounts(ctx context.Context, counterpartyGuid Wallet
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-func (c *Client) CreateWalletAccountWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWalletAccountRequestWithBody(c.Server, counterpartyGuid, customerGuid, contentType, body)
+func (c *Client) CreateWalletAccountWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWalletAccountRequestWithBody(c.Server, counterpartyGuid, customerGuid, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11059,8 +11314,8 @@ func (c *Client) CreateWalletAccountWithBody(ctx context.Context, counterpartyGu
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-func (c *Client) CreateWalletAccount(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWalletAccountRequest(c.Server, counterpartyGuid, customerGuid, body)
+func (c *Client) CreateWalletAccount(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWalletAccountRequest(c.Server, counterpartyGuid, customerGuid, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -12681,7 +12936,8 @@ func (c *Client) GetSandboxClock(ctx context.Context, params *GetSandboxClockPar
 // AdvanceSandboxClockWithBody Advance the sandbox clock
 //
 // Moves the organization's sandbox clock forward by `days` and
-// `seconds` (at most 5 years at a time; it never moves back). Every
+// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+// back; `{days: 0}` moves nothing and runs what is already due). Every
 // recurring request whose next cycle is then due runs now, each cycle
 // in turn at its own due time's prices: a weekly plan moved three
 // weeks executes three times. `scheduledExecutions` counts the
@@ -12705,7 +12961,8 @@ func (c *Client) AdvanceSandboxClockWithBody(ctx context.Context, params *Advanc
 // AdvanceSandboxClock Advance the sandbox clock
 //
 // Moves the organization's sandbox clock forward by `days` and
-// `seconds` (at most 5 years at a time; it never moves back). Every
+// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+// back; `{days: 0}` moves nothing and runs what is already due). Every
 // recurring request whose next cycle is then due runs now, each cycle
 // in turn at its own due time's prices: a weekly plan moved three
 // weeks executes three times. `scheduledExecutions` counts the
@@ -13288,6 +13545,17 @@ func NewCreateBankingApplicationRequestWithBody(server string, params *CreateBan
 			req.Header.Set("x-l2f-idempotency-id", headerParam0)
 		}
 
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -13384,6 +13652,17 @@ func NewUpdateBankingApplicationRequestWithBody(server string, id BankingApplica
 			req.Header.Set("x-l2f-idempotency-id", headerParam0)
 		}
 
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -13444,6 +13723,17 @@ func NewCreateBankingApplicationDocumentRequestWithBody(server string, id Bankin
 			}
 
 			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
 		}
 
 	}
@@ -13536,6 +13826,17 @@ func NewSubmitBankingApplicationRequest(server string, id BankingApplicationIdPa
 			req.Header.Set("x-l2f-idempotency-id", headerParam0)
 		}
 
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -13608,18 +13909,18 @@ func NewListWalletCounterpartiesRequest(server string, params *ListWalletCounter
 }
 
 // NewCreateWalletCounterpartyRequest calls the generic CreateWalletCounterparty builder with application/json body
-func NewCreateWalletCounterpartyRequest(server string, body CreateWalletCounterpartyJSONRequestBody) (*http.Request, error) {
+func NewCreateWalletCounterpartyRequest(server string, params *CreateWalletCounterpartyParams, body CreateWalletCounterpartyJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateWalletCounterpartyRequestWithBody(server, "application/json", bodyReader)
+	return NewCreateWalletCounterpartyRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewCreateWalletCounterpartyRequestWithBody constructs an http.Request for the CreateWalletCounterparty method, with any body, and a specified content type
-func NewCreateWalletCounterpartyRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateWalletCounterpartyRequestWithBody(server string, params *CreateWalletCounterpartyParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -13643,6 +13944,21 @@ func NewCreateWalletCounterpartyRequestWithBody(server string, contentType strin
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -14007,18 +14323,18 @@ func NewListWalletCustomersRequest(server string, counterpartyGuid WalletCounter
 }
 
 // NewCreateWalletCustomerRequest calls the generic CreateWalletCustomer builder with application/json body
-func NewCreateWalletCustomerRequest(server string, counterpartyGuid WalletCounterpartyGuid, body CreateWalletCustomerJSONRequestBody) (*http.Request, error) {
+func NewCreateWalletCustomerRequest(server string, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, body CreateWalletCustomerJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateWalletCustomerRequestWithBody(server, counterpartyGuid, "application/json", bodyReader)
+	return NewCreateWalletCustomerRequestWithBody(server, counterpartyGuid, params, "application/json", bodyReader)
 }
 
 // NewCreateWalletCustomerRequestWithBody constructs an http.Request for the CreateWalletCustomer method, with any body, and a specified content type
-func NewCreateWalletCustomerRequestWithBody(server string, counterpartyGuid WalletCounterpartyGuid, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateWalletCustomerRequestWithBody(server string, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -14049,6 +14365,21 @@ func NewCreateWalletCustomerRequestWithBody(server string, counterpartyGuid Wall
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -14095,18 +14426,18 @@ func NewGetWalletCustomerRequest(server string, counterpartyGuid WalletCounterpa
 }
 
 // NewUpdateWalletCustomerRequest calls the generic UpdateWalletCustomer builder with application/json body
-func NewUpdateWalletCustomerRequest(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body UpdateWalletCustomerJSONRequestBody) (*http.Request, error) {
+func NewUpdateWalletCustomerRequest(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, body UpdateWalletCustomerJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateWalletCustomerRequestWithBody(server, counterpartyGuid, customerGuid, "application/json", bodyReader)
+	return NewUpdateWalletCustomerRequestWithBody(server, counterpartyGuid, customerGuid, params, "application/json", bodyReader)
 }
 
 // NewUpdateWalletCustomerRequestWithBody constructs an http.Request for the UpdateWalletCustomer method, with any body, and a specified content type
-func NewUpdateWalletCustomerRequestWithBody(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateWalletCustomerRequestWithBody(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -14144,6 +14475,21 @@ func NewUpdateWalletCustomerRequestWithBody(server string, counterpartyGuid Wall
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -14217,18 +14563,18 @@ func NewListWalletAccountsRequest(server string, counterpartyGuid WalletCounterp
 }
 
 // NewCreateWalletAccountRequest calls the generic CreateWalletAccount builder with application/json body
-func NewCreateWalletAccountRequest(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body CreateWalletAccountJSONRequestBody) (*http.Request, error) {
+func NewCreateWalletAccountRequest(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, body CreateWalletAccountJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateWalletAccountRequestWithBody(server, counterpartyGuid, customerGuid, "application/json", bodyReader)
+	return NewCreateWalletAccountRequestWithBody(server, counterpartyGuid, customerGuid, params, "application/json", bodyReader)
 }
 
 // NewCreateWalletAccountRequestWithBody constructs an http.Request for the CreateWalletAccount method, with any body, and a specified content type
-func NewCreateWalletAccountRequestWithBody(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateWalletAccountRequestWithBody(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -14266,6 +14612,21 @@ func NewCreateWalletAccountRequestWithBody(server string, counterpartyGuid Walle
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -14451,6 +14812,17 @@ func NewUpdateBankingCustomerRequestWithBody(server string, id BankingCustomerId
 			req.Header.Set("x-l2f-idempotency-id", headerParam0)
 		}
 
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -14561,6 +14933,17 @@ func NewUpdateBankingIndividualRequestWithBody(server string, id BankingCustomer
 			req.Header.Set("x-l2f-idempotency-id", headerParam0)
 		}
 
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -14623,6 +15006,17 @@ func NewDecideBankingApplicationRequestWithBody(server string, id BankingApplica
 			req.Header.Set("x-l2f-idempotency-id", headerParam0)
 		}
 
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -14683,6 +15077,17 @@ func NewSetBankingCustomerStatusRequestWithBody(server string, id BankingCustome
 			}
 
 			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
 		}
 
 	}
@@ -15361,37 +15766,48 @@ func NewRevokeTokenLegacyRequest(server string, params *RevokeTokenLegacyParams)
 
 	if params != nil {
 
-		if params.Signature != nil {
+		if params.IdempotencyKey != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam0)
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.Signature != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam1)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam1 string
+			var headerParam2 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam1)
+			req.Header.Set("Signature-Input", headerParam2)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam2)
+			req.Header.Set("Content-Digest", headerParam3)
 		}
 
 	}
@@ -16653,37 +17069,48 @@ func NewRevokeTokenRequest(server string, params *RevokeTokenParams) (*http.Requ
 
 	if params != nil {
 
-		if params.Signature != nil {
+		if params.IdempotencyKey != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam0)
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.Signature != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam1)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam1 string
+			var headerParam2 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam1)
+			req.Header.Set("Signature-Input", headerParam2)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam2)
+			req.Header.Set("Content-Digest", headerParam3)
 		}
 
 	}
@@ -20083,7 +20510,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-	CreateWalletCounterpartyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error)
+	CreateWalletCounterpartyWithBodyWithResponse(ctx context.Context, params *CreateWalletCounterpartyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error)
 
 	// CreateWalletCounterpartyWithResponse Create a counterparty
 	//
@@ -20100,7 +20527,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-	CreateWalletCounterpartyWithResponse(ctx context.Context, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error)
+	CreateWalletCounterpartyWithResponse(ctx context.Context, params *CreateWalletCounterpartyParams, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error)
 
 	// GetWalletCounterpartyWithResponse Get a counterparty
 	//
@@ -20165,7 +20592,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-	CreateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error)
+	CreateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error)
 
 	// CreateWalletCustomerWithResponse Create customer
 	//
@@ -20196,7 +20623,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-	CreateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error)
+	CreateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error)
 
 	// GetWalletCustomerWithResponse Get a customer
 	//
@@ -20222,7 +20649,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-	UpdateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error)
+	UpdateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error)
 
 	// UpdateWalletCustomerWithResponse Update customer
 	//
@@ -20237,7 +20664,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-	UpdateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error)
+	UpdateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error)
 
 	// ListWalletAccountsWithResponse Customer's accounts
 	//
@@ -20261,7 +20688,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-	CreateWalletAccountWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error)
+	CreateWalletAccountWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error)
 
 	// CreateWalletAccountWithResponse Create customer's accounts
 	//
@@ -20275,7 +20702,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-	CreateWalletAccountWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error)
+	CreateWalletAccountWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error)
 
 	// ListBankingCustomersWithResponse Retrieve customers
 	//
@@ -21295,7 +21722,8 @@ type ClientWithResponsesInterface interface {
 	// AdvanceSandboxClockWithBodyWithResponse Advance the sandbox clock
 	//
 	// Moves the organization's sandbox clock forward by `days` and
-	// `seconds` (at most 5 years at a time; it never moves back). Every
+	// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+	// back; `{days: 0}` moves nothing and runs what is already due). Every
 	// recurring request whose next cycle is then due runs now, each cycle
 	// in turn at its own due time's prices: a weekly plan moved three
 	// weeks executes three times. `scheduledExecutions` counts the
@@ -21309,7 +21737,8 @@ type ClientWithResponsesInterface interface {
 	// AdvanceSandboxClockWithResponse Advance the sandbox clock
 	//
 	// Moves the organization's sandbox clock forward by `days` and
-	// `seconds` (at most 5 years at a time; it never moves back). Every
+	// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+	// back; `{days: 0}` moves nothing and runs what is already due). Every
 	// recurring request whose next cycle is then due runs now, each cycle
 	// in turn at its own due time's prices: a weekly plan moved three
 	// weeks executes three times. `scheduledExecutions` counts the
@@ -21603,6 +22032,16 @@ type ClientWithResponsesInterface interface {
 	RetryWebhookDeliveryWithResponse(ctx context.Context, webhookId WebhookIdPath, deliveryId Id, params *RetryWebhookDeliveryParams, reqEditors ...RequestEditorFn) (*RetryWebhookDeliveryResponse, error)
 }
 
+// ListBankingApplicationsResponse429Headers the declared response headers of an HTTP 429 response for ListBankingApplications
+type ListBankingApplicationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListBankingApplicationsResponse503Headers the declared response headers of an HTTP 503 response for ListBankingApplications
+type ListBankingApplicationsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListBankingApplicationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21612,8 +22051,18 @@ type ListBankingApplicationsResponse struct {
 	ApplicationproblemJSON400 *BankingBadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListBankingApplicationsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListBankingApplicationsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21631,9 +22080,24 @@ func (r ListBankingApplicationsResponse) GetApplicationproblemJSON401() *Banking
 	return r.ApplicationproblemJSON401
 }
 
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ListBankingApplicationsResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListBankingApplicationsResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r ListBankingApplicationsResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListBankingApplicationsResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -21665,6 +22129,21 @@ func (r ListBankingApplicationsResponse) ContentType() string {
 	return ""
 }
 
+// CreateBankingApplicationResponse201Headers the declared response headers of an HTTP 201 response for CreateBankingApplication
+type CreateBankingApplicationResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
+// CreateBankingApplicationResponse429Headers the declared response headers of an HTTP 429 response for CreateBankingApplication
+type CreateBankingApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateBankingApplicationResponse503Headers the declared response headers of an HTTP 503 response for CreateBankingApplication
+type CreateBankingApplicationResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateBankingApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21680,8 +22159,18 @@ type CreateBankingApplicationResponse struct {
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *BankingUnprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateBankingApplicationResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateBankingApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateBankingApplicationResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -21714,9 +22203,19 @@ func (r CreateBankingApplicationResponse) GetApplicationproblemJSON422() *Bankin
 	return r.ApplicationproblemJSON422
 }
 
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateBankingApplicationResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r CreateBankingApplicationResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateBankingApplicationResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -21748,6 +22247,16 @@ func (r CreateBankingApplicationResponse) ContentType() string {
 	return ""
 }
 
+// GetBankingApplicationResponse429Headers the declared response headers of an HTTP 429 response for GetBankingApplication
+type GetBankingApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetBankingApplicationResponse503Headers the declared response headers of an HTTP 503 response for GetBankingApplication
+type GetBankingApplicationResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetBankingApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21759,8 +22268,18 @@ type GetBankingApplicationResponse struct {
 	ApplicationproblemJSON401 *BankingUnauthorized
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBankingApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBankingApplicationResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21783,9 +22302,24 @@ func (r GetBankingApplicationResponse) GetApplicationproblemJSON404() *BankingNo
 	return r.ApplicationproblemJSON404
 }
 
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r GetBankingApplicationResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetBankingApplicationResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r GetBankingApplicationResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetBankingApplicationResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -21817,6 +22351,21 @@ func (r GetBankingApplicationResponse) ContentType() string {
 	return ""
 }
 
+// UpdateBankingApplicationResponse200Headers the declared response headers of an HTTP 200 response for UpdateBankingApplication
+type UpdateBankingApplicationResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// UpdateBankingApplicationResponse429Headers the declared response headers of an HTTP 429 response for UpdateBankingApplication
+type UpdateBankingApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateBankingApplicationResponse503Headers the declared response headers of an HTTP 503 response for UpdateBankingApplication
+type UpdateBankingApplicationResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateBankingApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21836,8 +22385,18 @@ type UpdateBankingApplicationResponse struct {
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *BankingUnprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateBankingApplicationResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateBankingApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateBankingApplicationResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21880,9 +22439,19 @@ func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON422() *Bankin
 	return r.ApplicationproblemJSON422
 }
 
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -21914,6 +22483,21 @@ func (r UpdateBankingApplicationResponse) ContentType() string {
 	return ""
 }
 
+// CreateBankingApplicationDocumentResponse201Headers the declared response headers of an HTTP 201 response for CreateBankingApplicationDocument
+type CreateBankingApplicationDocumentResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
+// CreateBankingApplicationDocumentResponse429Headers the declared response headers of an HTTP 429 response for CreateBankingApplicationDocument
+type CreateBankingApplicationDocumentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateBankingApplicationDocumentResponse503Headers the declared response headers of an HTTP 503 response for CreateBankingApplicationDocument
+type CreateBankingApplicationDocumentResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateBankingApplicationDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21933,8 +22517,18 @@ type CreateBankingApplicationDocumentResponse struct {
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *BankingUnprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateBankingApplicationDocumentResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateBankingApplicationDocumentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateBankingApplicationDocumentResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -21977,9 +22571,19 @@ func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON422()
 	return r.ApplicationproblemJSON422
 }
 
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22011,6 +22615,16 @@ func (r CreateBankingApplicationDocumentResponse) ContentType() string {
 	return ""
 }
 
+// GetBankingApplicationDocumentResponse429Headers the declared response headers of an HTTP 429 response for GetBankingApplicationDocument
+type GetBankingApplicationDocumentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetBankingApplicationDocumentResponse503Headers the declared response headers of an HTTP 503 response for GetBankingApplicationDocument
+type GetBankingApplicationDocumentResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetBankingApplicationDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22022,8 +22636,18 @@ type GetBankingApplicationDocumentResponse struct {
 	ApplicationproblemJSON401 *BankingUnauthorized
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBankingApplicationDocumentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBankingApplicationDocumentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22046,9 +22670,24 @@ func (r GetBankingApplicationDocumentResponse) GetApplicationproblemJSON404() *B
 	return r.ApplicationproblemJSON404
 }
 
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r GetBankingApplicationDocumentResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetBankingApplicationDocumentResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r GetBankingApplicationDocumentResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetBankingApplicationDocumentResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22080,6 +22719,21 @@ func (r GetBankingApplicationDocumentResponse) ContentType() string {
 	return ""
 }
 
+// SubmitBankingApplicationResponse200Headers the declared response headers of an HTTP 200 response for SubmitBankingApplication
+type SubmitBankingApplicationResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// SubmitBankingApplicationResponse429Headers the declared response headers of an HTTP 429 response for SubmitBankingApplication
+type SubmitBankingApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SubmitBankingApplicationResponse503Headers the declared response headers of an HTTP 503 response for SubmitBankingApplication
+type SubmitBankingApplicationResponse503Headers struct {
+	RetryAfter *int
+}
+
 type SubmitBankingApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22093,10 +22747,22 @@ type SubmitBankingApplicationResponse struct {
 	ApplicationproblemJSON404 *BankingNotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *BankingUnprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SubmitBankingApplicationResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SubmitBankingApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SubmitBankingApplicationResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22124,14 +22790,29 @@ func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON409() *Proble
 	return r.ApplicationproblemJSON409
 }
 
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
 func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
 	return r.ApplicationproblemJSON422
 }
 
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22163,6 +22844,16 @@ func (r SubmitBankingApplicationResponse) ContentType() string {
 	return ""
 }
 
+// ListWalletCounterpartiesResponse429Headers the declared response headers of an HTTP 429 response for ListWalletCounterparties
+type ListWalletCounterpartiesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListWalletCounterpartiesResponse503Headers the declared response headers of an HTTP 503 response for ListWalletCounterparties
+type ListWalletCounterpartiesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListWalletCounterpartiesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22172,8 +22863,18 @@ type ListWalletCounterpartiesResponse struct {
 	JSON400 *WalletBadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *WalletUnauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *WalletPayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWalletCounterpartiesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListWalletCounterpartiesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22191,9 +22892,24 @@ func (r ListWalletCounterpartiesResponse) GetJSON401() *WalletUnauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListWalletCounterpartiesResponse) GetJSON413() *WalletPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListWalletCounterpartiesResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListWalletCounterpartiesResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListWalletCounterpartiesResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22225,6 +22941,21 @@ func (r ListWalletCounterpartiesResponse) ContentType() string {
 	return ""
 }
 
+// CreateWalletCounterpartyResponse200Headers the declared response headers of an HTTP 200 response for CreateWalletCounterparty
+type CreateWalletCounterpartyResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// CreateWalletCounterpartyResponse429Headers the declared response headers of an HTTP 429 response for CreateWalletCounterparty
+type CreateWalletCounterpartyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateWalletCounterpartyResponse503Headers the declared response headers of an HTTP 503 response for CreateWalletCounterparty
+type CreateWalletCounterpartyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateWalletCounterpartyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22238,8 +22969,20 @@ type CreateWalletCounterpartyResponse struct {
 	JSON413 *WalletPayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *WalletUnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *WalletUnprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateWalletCounterpartyResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateWalletCounterpartyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateWalletCounterpartyResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22267,9 +23010,24 @@ func (r CreateWalletCounterpartyResponse) GetJSON415() *WalletUnsupportedMediaTy
 	return r.JSON415
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateWalletCounterpartyResponse) GetJSON422() *WalletUnprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateWalletCounterpartyResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateWalletCounterpartyResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateWalletCounterpartyResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22301,6 +23059,16 @@ func (r CreateWalletCounterpartyResponse) ContentType() string {
 	return ""
 }
 
+// GetWalletCounterpartyResponse429Headers the declared response headers of an HTTP 429 response for GetWalletCounterparty
+type GetWalletCounterpartyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetWalletCounterpartyResponse503Headers the declared response headers of an HTTP 503 response for GetWalletCounterparty
+type GetWalletCounterpartyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetWalletCounterpartyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22312,8 +23080,18 @@ type GetWalletCounterpartyResponse struct {
 	JSON401 *WalletUnauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *WalletNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *WalletPayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWalletCounterpartyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetWalletCounterpartyResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22336,9 +23114,24 @@ func (r GetWalletCounterpartyResponse) GetJSON404() *WalletNotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetWalletCounterpartyResponse) GetJSON413() *WalletPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetWalletCounterpartyResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetWalletCounterpartyResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetWalletCounterpartyResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22370,6 +23163,16 @@ func (r GetWalletCounterpartyResponse) ContentType() string {
 	return ""
 }
 
+// ListWalletCustomersResponse429Headers the declared response headers of an HTTP 429 response for ListWalletCustomers
+type ListWalletCustomersResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListWalletCustomersResponse503Headers the declared response headers of an HTTP 503 response for ListWalletCustomers
+type ListWalletCustomersResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListWalletCustomersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22381,8 +23184,18 @@ type ListWalletCustomersResponse struct {
 	JSON401 *WalletUnauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *WalletNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *WalletPayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWalletCustomersResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListWalletCustomersResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22405,9 +23218,24 @@ func (r ListWalletCustomersResponse) GetJSON404() *WalletNotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListWalletCustomersResponse) GetJSON413() *WalletPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListWalletCustomersResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListWalletCustomersResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListWalletCustomersResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22439,6 +23267,21 @@ func (r ListWalletCustomersResponse) ContentType() string {
 	return ""
 }
 
+// CreateWalletCustomerResponse200Headers the declared response headers of an HTTP 200 response for CreateWalletCustomer
+type CreateWalletCustomerResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// CreateWalletCustomerResponse429Headers the declared response headers of an HTTP 429 response for CreateWalletCustomer
+type CreateWalletCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateWalletCustomerResponse503Headers the declared response headers of an HTTP 503 response for CreateWalletCustomer
+type CreateWalletCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateWalletCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22456,8 +23299,20 @@ type CreateWalletCustomerResponse struct {
 	JSON413 *WalletPayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *WalletUnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *WalletUnprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateWalletCustomerResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateWalletCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateWalletCustomerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22495,9 +23350,24 @@ func (r CreateWalletCustomerResponse) GetJSON415() *WalletUnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateWalletCustomerResponse) GetJSON422() *WalletUnprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateWalletCustomerResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateWalletCustomerResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateWalletCustomerResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22529,6 +23399,16 @@ func (r CreateWalletCustomerResponse) ContentType() string {
 	return ""
 }
 
+// GetWalletCustomerResponse429Headers the declared response headers of an HTTP 429 response for GetWalletCustomer
+type GetWalletCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetWalletCustomerResponse503Headers the declared response headers of an HTTP 503 response for GetWalletCustomer
+type GetWalletCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetWalletCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22540,8 +23420,18 @@ type GetWalletCustomerResponse struct {
 	JSON401 *WalletUnauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *WalletNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *WalletPayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWalletCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetWalletCustomerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22564,9 +23454,24 @@ func (r GetWalletCustomerResponse) GetJSON404() *WalletNotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetWalletCustomerResponse) GetJSON413() *WalletPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetWalletCustomerResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetWalletCustomerResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetWalletCustomerResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22598,6 +23503,21 @@ func (r GetWalletCustomerResponse) ContentType() string {
 	return ""
 }
 
+// UpdateWalletCustomerResponse200Headers the declared response headers of an HTTP 200 response for UpdateWalletCustomer
+type UpdateWalletCustomerResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// UpdateWalletCustomerResponse429Headers the declared response headers of an HTTP 429 response for UpdateWalletCustomer
+type UpdateWalletCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateWalletCustomerResponse503Headers the declared response headers of an HTTP 503 response for UpdateWalletCustomer
+type UpdateWalletCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateWalletCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22613,8 +23533,20 @@ type UpdateWalletCustomerResponse struct {
 	JSON413 *WalletPayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *WalletUnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *WalletUnprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateWalletCustomerResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateWalletCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateWalletCustomerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22647,9 +23579,24 @@ func (r UpdateWalletCustomerResponse) GetJSON415() *WalletUnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateWalletCustomerResponse) GetJSON422() *WalletUnprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateWalletCustomerResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateWalletCustomerResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateWalletCustomerResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22681,6 +23628,16 @@ func (r UpdateWalletCustomerResponse) ContentType() string {
 	return ""
 }
 
+// ListWalletAccountsResponse429Headers the declared response headers of an HTTP 429 response for ListWalletAccounts
+type ListWalletAccountsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListWalletAccountsResponse503Headers the declared response headers of an HTTP 503 response for ListWalletAccounts
+type ListWalletAccountsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListWalletAccountsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22692,8 +23649,18 @@ type ListWalletAccountsResponse struct {
 	JSON401 *WalletUnauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *WalletNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *WalletPayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWalletAccountsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListWalletAccountsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22716,9 +23683,24 @@ func (r ListWalletAccountsResponse) GetJSON404() *WalletNotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListWalletAccountsResponse) GetJSON413() *WalletPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListWalletAccountsResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListWalletAccountsResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListWalletAccountsResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22750,6 +23732,21 @@ func (r ListWalletAccountsResponse) ContentType() string {
 	return ""
 }
 
+// CreateWalletAccountResponse200Headers the declared response headers of an HTTP 200 response for CreateWalletAccount
+type CreateWalletAccountResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// CreateWalletAccountResponse429Headers the declared response headers of an HTTP 429 response for CreateWalletAccount
+type CreateWalletAccountResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateWalletAccountResponse503Headers the declared response headers of an HTTP 503 response for CreateWalletAccount
+type CreateWalletAccountResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateWalletAccountResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22767,8 +23764,20 @@ type CreateWalletAccountResponse struct {
 	JSON413 *WalletPayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *WalletUnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *WalletUnprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateWalletAccountResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateWalletAccountResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateWalletAccountResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22806,9 +23815,24 @@ func (r CreateWalletAccountResponse) GetJSON415() *WalletUnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateWalletAccountResponse) GetJSON422() *WalletUnprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateWalletAccountResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateWalletAccountResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateWalletAccountResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22840,6 +23864,16 @@ func (r CreateWalletAccountResponse) ContentType() string {
 	return ""
 }
 
+// ListBankingCustomersResponse429Headers the declared response headers of an HTTP 429 response for ListBankingCustomers
+type ListBankingCustomersResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListBankingCustomersResponse503Headers the declared response headers of an HTTP 503 response for ListBankingCustomers
+type ListBankingCustomersResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListBankingCustomersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22849,8 +23883,18 @@ type ListBankingCustomersResponse struct {
 	ApplicationproblemJSON400 *BankingBadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListBankingCustomersResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListBankingCustomersResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22868,9 +23912,24 @@ func (r ListBankingCustomersResponse) GetApplicationproblemJSON401() *BankingUna
 	return r.ApplicationproblemJSON401
 }
 
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ListBankingCustomersResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListBankingCustomersResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r ListBankingCustomersResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListBankingCustomersResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22902,6 +23961,16 @@ func (r ListBankingCustomersResponse) ContentType() string {
 	return ""
 }
 
+// GetBankingCustomerResponse429Headers the declared response headers of an HTTP 429 response for GetBankingCustomer
+type GetBankingCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetBankingCustomerResponse503Headers the declared response headers of an HTTP 503 response for GetBankingCustomer
+type GetBankingCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetBankingCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22913,8 +23982,18 @@ type GetBankingCustomerResponse struct {
 	ApplicationproblemJSON401 *BankingUnauthorized
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBankingCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBankingCustomerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22937,9 +24016,24 @@ func (r GetBankingCustomerResponse) GetApplicationproblemJSON404() *BankingNotFo
 	return r.ApplicationproblemJSON404
 }
 
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r GetBankingCustomerResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetBankingCustomerResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r GetBankingCustomerResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetBankingCustomerResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22971,6 +24065,21 @@ func (r GetBankingCustomerResponse) ContentType() string {
 	return ""
 }
 
+// UpdateBankingCustomerResponse200Headers the declared response headers of an HTTP 200 response for UpdateBankingCustomer
+type UpdateBankingCustomerResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// UpdateBankingCustomerResponse429Headers the declared response headers of an HTTP 429 response for UpdateBankingCustomer
+type UpdateBankingCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateBankingCustomerResponse503Headers the declared response headers of an HTTP 503 response for UpdateBankingCustomer
+type UpdateBankingCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateBankingCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22990,8 +24099,18 @@ type UpdateBankingCustomerResponse struct {
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *BankingMajorChange
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateBankingCustomerResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateBankingCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateBankingCustomerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23034,9 +24153,19 @@ func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON422() *BankingMa
 	return r.ApplicationproblemJSON422
 }
 
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23068,6 +24197,16 @@ func (r UpdateBankingCustomerResponse) ContentType() string {
 	return ""
 }
 
+// GetBankingIndividualResponse429Headers the declared response headers of an HTTP 429 response for GetBankingIndividual
+type GetBankingIndividualResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetBankingIndividualResponse503Headers the declared response headers of an HTTP 503 response for GetBankingIndividual
+type GetBankingIndividualResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetBankingIndividualResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23079,8 +24218,18 @@ type GetBankingIndividualResponse struct {
 	ApplicationproblemJSON401 *BankingUnauthorized
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBankingIndividualResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBankingIndividualResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23103,9 +24252,24 @@ func (r GetBankingIndividualResponse) GetApplicationproblemJSON404() *BankingNot
 	return r.ApplicationproblemJSON404
 }
 
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r GetBankingIndividualResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetBankingIndividualResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r GetBankingIndividualResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetBankingIndividualResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23137,6 +24301,21 @@ func (r GetBankingIndividualResponse) ContentType() string {
 	return ""
 }
 
+// UpdateBankingIndividualResponse200Headers the declared response headers of an HTTP 200 response for UpdateBankingIndividual
+type UpdateBankingIndividualResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// UpdateBankingIndividualResponse429Headers the declared response headers of an HTTP 429 response for UpdateBankingIndividual
+type UpdateBankingIndividualResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateBankingIndividualResponse503Headers the declared response headers of an HTTP 503 response for UpdateBankingIndividual
+type UpdateBankingIndividualResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateBankingIndividualResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23156,8 +24335,18 @@ type UpdateBankingIndividualResponse struct {
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *BankingMajorChange
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateBankingIndividualResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateBankingIndividualResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateBankingIndividualResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23200,9 +24389,19 @@ func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON422() *Banking
 	return r.ApplicationproblemJSON422
 }
 
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23234,6 +24433,21 @@ func (r UpdateBankingIndividualResponse) ContentType() string {
 	return ""
 }
 
+// DecideBankingApplicationResponse200Headers the declared response headers of an HTTP 200 response for DecideBankingApplication
+type DecideBankingApplicationResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// DecideBankingApplicationResponse429Headers the declared response headers of an HTTP 429 response for DecideBankingApplication
+type DecideBankingApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DecideBankingApplicationResponse503Headers the declared response headers of an HTTP 503 response for DecideBankingApplication
+type DecideBankingApplicationResponse503Headers struct {
+	RetryAfter *int
+}
+
 type DecideBankingApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23253,8 +24467,18 @@ type DecideBankingApplicationResponse struct {
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *BankingUnprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DecideBankingApplicationResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DecideBankingApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DecideBankingApplicationResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23297,9 +24521,19 @@ func (r DecideBankingApplicationResponse) GetApplicationproblemJSON422() *Bankin
 	return r.ApplicationproblemJSON422
 }
 
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DecideBankingApplicationResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r DecideBankingApplicationResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DecideBankingApplicationResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23331,6 +24565,21 @@ func (r DecideBankingApplicationResponse) ContentType() string {
 	return ""
 }
 
+// SetBankingCustomerStatusResponse200Headers the declared response headers of an HTTP 200 response for SetBankingCustomerStatus
+type SetBankingCustomerStatusResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// SetBankingCustomerStatusResponse429Headers the declared response headers of an HTTP 429 response for SetBankingCustomerStatus
+type SetBankingCustomerStatusResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SetBankingCustomerStatusResponse503Headers the declared response headers of an HTTP 503 response for SetBankingCustomerStatus
+type SetBankingCustomerStatusResponse503Headers struct {
+	RetryAfter *int
+}
+
 type SetBankingCustomerStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23350,8 +24599,18 @@ type SetBankingCustomerStatusResponse struct {
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *BankingUnprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SetBankingCustomerStatusResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SetBankingCustomerStatusResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SetBankingCustomerStatusResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23394,9 +24653,19 @@ func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON422() *Bankin
 	return r.ApplicationproblemJSON422
 }
 
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23428,6 +24697,16 @@ func (r SetBankingCustomerStatusResponse) ContentType() string {
 	return ""
 }
 
+// ListAccountsResponse429Headers the declared response headers of an HTTP 429 response for ListAccounts
+type ListAccountsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListAccountsResponse503Headers the declared response headers of an HTTP 503 response for ListAccounts
+type ListAccountsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListAccountsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23439,8 +24718,18 @@ type ListAccountsResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAccountsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListAccountsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23463,9 +24752,24 @@ func (r ListAccountsResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListAccountsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListAccountsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListAccountsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListAccountsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23502,6 +24806,16 @@ type CreateAccountResponse201Headers struct {
 	IdempotentReplayed *string
 }
 
+// CreateAccountResponse429Headers the declared response headers of an HTTP 429 response for CreateAccount
+type CreateAccountResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateAccountResponse503Headers the declared response headers of an HTTP 503 response for CreateAccount
+type CreateAccountResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateAccountResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23521,10 +24835,18 @@ type CreateAccountResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateAccountResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateAccountResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateAccountResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -23567,9 +24889,19 @@ func (r CreateAccountResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateAccountResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateAccountResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateAccountResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23606,6 +24938,16 @@ type UpdateAccountResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// UpdateAccountResponse429Headers the declared response headers of an HTTP 429 response for UpdateAccount
+type UpdateAccountResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateAccountResponse503Headers the declared response headers of an HTTP 503 response for UpdateAccount
+type UpdateAccountResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateAccountResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23625,10 +24967,18 @@ type UpdateAccountResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateAccountResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateAccountResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateAccountResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23671,9 +25021,19 @@ func (r UpdateAccountResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateAccountResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateAccountResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateAccountResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23705,6 +25065,16 @@ func (r UpdateAccountResponse) ContentType() string {
 	return ""
 }
 
+// GetAccountResponse429Headers the declared response headers of an HTTP 429 response for GetAccount
+type GetAccountResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetAccountResponse503Headers the declared response headers of an HTTP 503 response for GetAccount
+type GetAccountResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetAccountResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23716,8 +25086,18 @@ type GetAccountResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAccountResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAccountResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23740,9 +25120,24 @@ func (r GetAccountResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetAccountResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAccountResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetAccountResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetAccountResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23774,6 +25169,16 @@ func (r GetAccountResponse) ContentType() string {
 	return ""
 }
 
+// ListAssetsResponse429Headers the declared response headers of an HTTP 429 response for ListAssets
+type ListAssetsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListAssetsResponse503Headers the declared response headers of an HTTP 503 response for ListAssets
+type ListAssetsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListAssetsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23785,8 +25190,18 @@ type ListAssetsResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAssetsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListAssetsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23809,9 +25224,24 @@ func (r ListAssetsResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListAssetsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListAssetsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListAssetsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListAssetsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23843,6 +25273,16 @@ func (r ListAssetsResponse) ContentType() string {
 	return ""
 }
 
+// GetAssetResponse429Headers the declared response headers of an HTTP 429 response for GetAsset
+type GetAssetResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetAssetResponse503Headers the declared response headers of an HTTP 503 response for GetAsset
+type GetAssetResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetAssetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23854,8 +25294,18 @@ type GetAssetResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAssetResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAssetResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23878,9 +25328,24 @@ func (r GetAssetResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetAssetResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAssetResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetAssetResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetAssetResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23912,6 +25377,21 @@ func (r GetAssetResponse) ContentType() string {
 	return ""
 }
 
+// RevokeTokenLegacyResponse204Headers the declared response headers of an HTTP 204 response for RevokeTokenLegacy
+type RevokeTokenLegacyResponse204Headers struct {
+	IdempotentReplayed *string
+}
+
+// RevokeTokenLegacyResponse429Headers the declared response headers of an HTTP 429 response for RevokeTokenLegacy
+type RevokeTokenLegacyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RevokeTokenLegacyResponse503Headers the declared response headers of an HTTP 503 response for RevokeTokenLegacy
+type RevokeTokenLegacyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type RevokeTokenLegacyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23921,8 +25401,22 @@ type RevokeTokenLegacyResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *RevokeTokenLegacyResponse204Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RevokeTokenLegacyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RevokeTokenLegacyResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -23940,9 +25434,29 @@ func (r RevokeTokenLegacyResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r RevokeTokenLegacyResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23974,6 +25488,16 @@ func (r RevokeTokenLegacyResponse) ContentType() string {
 	return ""
 }
 
+// CreateTokenLegacyResponse429Headers the declared response headers of an HTTP 429 response for CreateTokenLegacy
+type CreateTokenLegacyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateTokenLegacyResponse503Headers the declared response headers of an HTTP 503 response for CreateTokenLegacy
+type CreateTokenLegacyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateTokenLegacyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23987,8 +25511,16 @@ type CreateTokenLegacyResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateTokenLegacyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateTokenLegacyResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -24016,9 +25548,19 @@ func (r CreateTokenLegacyResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateTokenLegacyResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24050,6 +25592,16 @@ func (r CreateTokenLegacyResponse) ContentType() string {
 	return ""
 }
 
+// ListCustomersResponse429Headers the declared response headers of an HTTP 429 response for ListCustomers
+type ListCustomersResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListCustomersResponse503Headers the declared response headers of an HTTP 503 response for ListCustomers
+type ListCustomersResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListCustomersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24059,8 +25611,18 @@ type ListCustomersResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListCustomersResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListCustomersResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24078,9 +25640,24 @@ func (r ListCustomersResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListCustomersResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListCustomersResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListCustomersResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListCustomersResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24117,6 +25694,16 @@ type CreateCustomerResponse201Headers struct {
 	IdempotentReplayed *string
 }
 
+// CreateCustomerResponse429Headers the declared response headers of an HTTP 429 response for CreateCustomer
+type CreateCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateCustomerResponse503Headers the declared response headers of an HTTP 503 response for CreateCustomer
+type CreateCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24134,10 +25721,18 @@ type CreateCustomerResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateCustomerResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateCustomerResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -24175,9 +25770,19 @@ func (r CreateCustomerResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateCustomerResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateCustomerResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateCustomerResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24214,6 +25819,16 @@ type UpdateCustomerResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// UpdateCustomerResponse429Headers the declared response headers of an HTTP 429 response for UpdateCustomer
+type UpdateCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateCustomerResponse503Headers the declared response headers of an HTTP 503 response for UpdateCustomer
+type UpdateCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24233,10 +25848,18 @@ type UpdateCustomerResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateCustomerResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateCustomerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24279,9 +25902,19 @@ func (r UpdateCustomerResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateCustomerResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateCustomerResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateCustomerResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24313,6 +25946,16 @@ func (r UpdateCustomerResponse) ContentType() string {
 	return ""
 }
 
+// GetCustomerResponse429Headers the declared response headers of an HTTP 429 response for GetCustomer
+type GetCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetCustomerResponse503Headers the declared response headers of an HTTP 503 response for GetCustomer
+type GetCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24324,8 +25967,18 @@ type GetCustomerResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCustomerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24348,9 +26001,24 @@ func (r GetCustomerResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetCustomerResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetCustomerResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetCustomerResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetCustomerResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24382,6 +26050,16 @@ func (r GetCustomerResponse) ContentType() string {
 	return ""
 }
 
+// ListInstrumentsResponse429Headers the declared response headers of an HTTP 429 response for ListInstruments
+type ListInstrumentsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListInstrumentsResponse503Headers the declared response headers of an HTTP 503 response for ListInstruments
+type ListInstrumentsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListInstrumentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24391,8 +26069,18 @@ type ListInstrumentsResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListInstrumentsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListInstrumentsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24410,9 +26098,24 @@ func (r ListInstrumentsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListInstrumentsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListInstrumentsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListInstrumentsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListInstrumentsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24444,6 +26147,16 @@ func (r ListInstrumentsResponse) ContentType() string {
 	return ""
 }
 
+// GetInstrumentResponse429Headers the declared response headers of an HTTP 429 response for GetInstrument
+type GetInstrumentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetInstrumentResponse503Headers the declared response headers of an HTTP 503 response for GetInstrument
+type GetInstrumentResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetInstrumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24455,8 +26168,18 @@ type GetInstrumentResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetInstrumentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetInstrumentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24479,9 +26202,24 @@ func (r GetInstrumentResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetInstrumentResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetInstrumentResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetInstrumentResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetInstrumentResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24513,6 +26251,16 @@ func (r GetInstrumentResponse) ContentType() string {
 	return ""
 }
 
+// ListInvestmentsResponse429Headers the declared response headers of an HTTP 429 response for ListInvestments
+type ListInvestmentsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListInvestmentsResponse503Headers the declared response headers of an HTTP 503 response for ListInvestments
+type ListInvestmentsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListInvestmentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24522,8 +26270,18 @@ type ListInvestmentsResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListInvestmentsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListInvestmentsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24541,9 +26299,24 @@ func (r ListInvestmentsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListInvestmentsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListInvestmentsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListInvestmentsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListInvestmentsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24575,6 +26348,16 @@ func (r ListInvestmentsResponse) ContentType() string {
 	return ""
 }
 
+// GetInvestmentResponse429Headers the declared response headers of an HTTP 429 response for GetInvestment
+type GetInvestmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetInvestmentResponse503Headers the declared response headers of an HTTP 503 response for GetInvestment
+type GetInvestmentResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetInvestmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24586,8 +26369,18 @@ type GetInvestmentResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetInvestmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetInvestmentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24610,9 +26403,24 @@ func (r GetInvestmentResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetInvestmentResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetInvestmentResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetInvestmentResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetInvestmentResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24782,6 +26590,21 @@ func (r GetMarketDataResponse) ContentType() string {
 	return ""
 }
 
+// RevokeTokenResponse204Headers the declared response headers of an HTTP 204 response for RevokeToken
+type RevokeTokenResponse204Headers struct {
+	IdempotentReplayed *string
+}
+
+// RevokeTokenResponse429Headers the declared response headers of an HTTP 429 response for RevokeToken
+type RevokeTokenResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RevokeTokenResponse503Headers the declared response headers of an HTTP 503 response for RevokeToken
+type RevokeTokenResponse503Headers struct {
+	RetryAfter *int
+}
+
 type RevokeTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24791,8 +26614,22 @@ type RevokeTokenResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *RevokeTokenResponse204Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RevokeTokenResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RevokeTokenResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -24810,9 +26647,29 @@ func (r RevokeTokenResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RevokeTokenResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RevokeTokenResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RevokeTokenResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r RevokeTokenResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RevokeTokenResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24844,6 +26701,16 @@ func (r RevokeTokenResponse) ContentType() string {
 	return ""
 }
 
+// CreateTokenResponse429Headers the declared response headers of an HTTP 429 response for CreateToken
+type CreateTokenResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateTokenResponse503Headers the declared response headers of an HTTP 503 response for CreateToken
+type CreateTokenResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24857,8 +26724,16 @@ type CreateTokenResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateTokenResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateTokenResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -24886,9 +26761,19 @@ func (r CreateTokenResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateTokenResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateTokenResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateTokenResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24920,6 +26805,16 @@ func (r CreateTokenResponse) ContentType() string {
 	return ""
 }
 
+// ListPortfoliosResponse429Headers the declared response headers of an HTTP 429 response for ListPortfolios
+type ListPortfoliosResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListPortfoliosResponse503Headers the declared response headers of an HTTP 503 response for ListPortfolios
+type ListPortfoliosResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListPortfoliosResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24931,8 +26826,18 @@ type ListPortfoliosResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPortfoliosResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListPortfoliosResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24955,9 +26860,24 @@ func (r ListPortfoliosResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListPortfoliosResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListPortfoliosResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListPortfoliosResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListPortfoliosResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -24994,6 +26914,16 @@ type CreatePortfolioResponse201Headers struct {
 	IdempotentReplayed *string
 }
 
+// CreatePortfolioResponse429Headers the declared response headers of an HTTP 429 response for CreatePortfolio
+type CreatePortfolioResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreatePortfolioResponse503Headers the declared response headers of an HTTP 503 response for CreatePortfolio
+type CreatePortfolioResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreatePortfolioResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25013,10 +26943,18 @@ type CreatePortfolioResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreatePortfolioResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePortfolioResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreatePortfolioResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -25059,9 +26997,19 @@ func (r CreatePortfolioResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreatePortfolioResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreatePortfolioResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreatePortfolioResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -25098,6 +27046,16 @@ type UpdatePortfolioResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// UpdatePortfolioResponse429Headers the declared response headers of an HTTP 429 response for UpdatePortfolio
+type UpdatePortfolioResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdatePortfolioResponse503Headers the declared response headers of an HTTP 503 response for UpdatePortfolio
+type UpdatePortfolioResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdatePortfolioResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25117,10 +27075,18 @@ type UpdatePortfolioResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdatePortfolioResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdatePortfolioResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdatePortfolioResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25163,9 +27129,19 @@ func (r UpdatePortfolioResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdatePortfolioResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdatePortfolioResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdatePortfolioResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -25287,6 +27263,16 @@ func (r AttachPortfolioAssetResponse) ContentType() string {
 	return ""
 }
 
+// GetPortfolioResponse429Headers the declared response headers of an HTTP 429 response for GetPortfolio
+type GetPortfolioResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetPortfolioResponse503Headers the declared response headers of an HTTP 503 response for GetPortfolio
+type GetPortfolioResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetPortfolioResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25298,8 +27284,18 @@ type GetPortfolioResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPortfolioResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetPortfolioResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25322,9 +27318,24 @@ func (r GetPortfolioResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetPortfolioResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetPortfolioResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetPortfolioResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetPortfolioResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -25653,6 +27664,16 @@ func (r GetReportFileResponse) ContentType() string {
 	return ""
 }
 
+// ListRequestsResponse429Headers the declared response headers of an HTTP 429 response for ListRequests
+type ListRequestsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListRequestsResponse503Headers the declared response headers of an HTTP 503 response for ListRequests
+type ListRequestsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListRequestsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25664,8 +27685,18 @@ type ListRequestsResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRequestsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListRequestsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25688,9 +27719,24 @@ func (r ListRequestsResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListRequestsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListRequestsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListRequestsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListRequestsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -25727,6 +27773,16 @@ type UpdateRequestResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// UpdateRequestResponse429Headers the declared response headers of an HTTP 429 response for UpdateRequest
+type UpdateRequestResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateRequestResponse503Headers the declared response headers of an HTTP 503 response for UpdateRequest
+type UpdateRequestResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25746,10 +27802,18 @@ type UpdateRequestResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateRequestResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateRequestResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25792,9 +27856,19 @@ func (r UpdateRequestResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateRequestResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateRequestResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateRequestResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -25831,6 +27905,16 @@ type CreatePurchaseRequestResponse201Headers struct {
 	IdempotentReplayed *string
 }
 
+// CreatePurchaseRequestResponse429Headers the declared response headers of an HTTP 429 response for CreatePurchaseRequest
+type CreatePurchaseRequestResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreatePurchaseRequestResponse503Headers the declared response headers of an HTTP 503 response for CreatePurchaseRequest
+type CreatePurchaseRequestResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreatePurchaseRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25850,10 +27934,18 @@ type CreatePurchaseRequestResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreatePurchaseRequestResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePurchaseRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreatePurchaseRequestResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -25896,9 +27988,19 @@ func (r CreatePurchaseRequestResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreatePurchaseRequestResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreatePurchaseRequestResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreatePurchaseRequestResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -25935,6 +28037,16 @@ type CreatePurchaseRequestLegacyResponse201Headers struct {
 	IdempotentReplayed *string
 }
 
+// CreatePurchaseRequestLegacyResponse429Headers the declared response headers of an HTTP 429 response for CreatePurchaseRequestLegacy
+type CreatePurchaseRequestLegacyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreatePurchaseRequestLegacyResponse503Headers the declared response headers of an HTTP 503 response for CreatePurchaseRequestLegacy
+type CreatePurchaseRequestLegacyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreatePurchaseRequestLegacyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25954,10 +28066,18 @@ type CreatePurchaseRequestLegacyResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreatePurchaseRequestLegacyResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePurchaseRequestLegacyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreatePurchaseRequestLegacyResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -26000,9 +28120,19 @@ func (r CreatePurchaseRequestLegacyResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreatePurchaseRequestLegacyResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26039,6 +28169,16 @@ type CreateSellRequestLegacyResponse201Headers struct {
 	IdempotentReplayed *string
 }
 
+// CreateSellRequestLegacyResponse429Headers the declared response headers of an HTTP 429 response for CreateSellRequestLegacy
+type CreateSellRequestLegacyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateSellRequestLegacyResponse503Headers the declared response headers of an HTTP 503 response for CreateSellRequestLegacy
+type CreateSellRequestLegacyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateSellRequestLegacyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26058,10 +28198,18 @@ type CreateSellRequestLegacyResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateSellRequestLegacyResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateSellRequestLegacyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateSellRequestLegacyResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -26104,9 +28252,19 @@ func (r CreateSellRequestLegacyResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateSellRequestLegacyResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26143,6 +28301,16 @@ type CreateSellRequestResponse201Headers struct {
 	IdempotentReplayed *string
 }
 
+// CreateSellRequestResponse429Headers the declared response headers of an HTTP 429 response for CreateSellRequest
+type CreateSellRequestResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateSellRequestResponse503Headers the declared response headers of an HTTP 503 response for CreateSellRequest
+type CreateSellRequestResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateSellRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26162,10 +28330,18 @@ type CreateSellRequestResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateSellRequestResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateSellRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateSellRequestResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -26208,9 +28384,19 @@ func (r CreateSellRequestResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateSellRequestResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateSellRequestResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateSellRequestResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26242,6 +28428,16 @@ func (r CreateSellRequestResponse) ContentType() string {
 	return ""
 }
 
+// GetRequestResponse429Headers the declared response headers of an HTTP 429 response for GetRequest
+type GetRequestResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetRequestResponse503Headers the declared response headers of an HTTP 503 response for GetRequest
+type GetRequestResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26253,8 +28449,18 @@ type GetRequestResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetRequestResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26277,9 +28483,24 @@ func (r GetRequestResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetRequestResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetRequestResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetRequestResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetRequestResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26311,6 +28532,16 @@ func (r GetRequestResponse) ContentType() string {
 	return ""
 }
 
+// GetSandboxClockResponse429Headers the declared response headers of an HTTP 429 response for GetSandboxClock
+type GetSandboxClockResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetSandboxClockResponse503Headers the declared response headers of an HTTP 503 response for GetSandboxClock
+type GetSandboxClockResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetSandboxClockResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26322,8 +28553,18 @@ type GetSandboxClockResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetSandboxClockResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetSandboxClockResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26346,9 +28587,24 @@ func (r GetSandboxClockResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetSandboxClockResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetSandboxClockResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetSandboxClockResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetSandboxClockResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26385,6 +28641,16 @@ type AdvanceSandboxClockResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// AdvanceSandboxClockResponse429Headers the declared response headers of an HTTP 429 response for AdvanceSandboxClock
+type AdvanceSandboxClockResponse429Headers struct {
+	RetryAfter *int
+}
+
+// AdvanceSandboxClockResponse503Headers the declared response headers of an HTTP 503 response for AdvanceSandboxClock
+type AdvanceSandboxClockResponse503Headers struct {
+	RetryAfter *int
+}
+
 type AdvanceSandboxClockResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26404,10 +28670,18 @@ type AdvanceSandboxClockResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *AdvanceSandboxClockResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdvanceSandboxClockResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AdvanceSandboxClockResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26450,9 +28724,19 @@ func (r AdvanceSandboxClockResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdvanceSandboxClockResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r AdvanceSandboxClockResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AdvanceSandboxClockResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26489,6 +28773,16 @@ type ClearSandboxPriceResponse204Headers struct {
 	IdempotentReplayed *string
 }
 
+// ClearSandboxPriceResponse429Headers the declared response headers of an HTTP 429 response for ClearSandboxPrice
+type ClearSandboxPriceResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ClearSandboxPriceResponse503Headers the declared response headers of an HTTP 503 response for ClearSandboxPrice
+type ClearSandboxPriceResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ClearSandboxPriceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26500,12 +28794,22 @@ type ClearSandboxPriceResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *ClearSandboxPriceResponse204Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ClearSandboxPriceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ClearSandboxPriceResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -26528,14 +28832,29 @@ func (r ClearSandboxPriceResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ClearSandboxPriceResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r ClearSandboxPriceResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ClearSandboxPriceResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ClearSandboxPriceResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ClearSandboxPriceResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26572,6 +28891,16 @@ type SetSandboxPriceResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// SetSandboxPriceResponse429Headers the declared response headers of an HTTP 429 response for SetSandboxPrice
+type SetSandboxPriceResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SetSandboxPriceResponse503Headers the declared response headers of an HTTP 503 response for SetSandboxPrice
+type SetSandboxPriceResponse503Headers struct {
+	RetryAfter *int
+}
+
 type SetSandboxPriceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26591,10 +28920,18 @@ type SetSandboxPriceResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SetSandboxPriceResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SetSandboxPriceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SetSandboxPriceResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26637,9 +28974,19 @@ func (r SetSandboxPriceResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r SetSandboxPriceResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r SetSandboxPriceResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SetSandboxPriceResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26676,6 +29023,16 @@ type ForceRequestOutcomeResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// ForceRequestOutcomeResponse429Headers the declared response headers of an HTTP 429 response for ForceRequestOutcome
+type ForceRequestOutcomeResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ForceRequestOutcomeResponse503Headers the declared response headers of an HTTP 503 response for ForceRequestOutcome
+type ForceRequestOutcomeResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ForceRequestOutcomeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26695,10 +29052,18 @@ type ForceRequestOutcomeResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ForceRequestOutcomeResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ForceRequestOutcomeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ForceRequestOutcomeResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26741,9 +29106,19 @@ func (r ForceRequestOutcomeResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ForceRequestOutcomeResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ForceRequestOutcomeResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ForceRequestOutcomeResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26775,6 +29150,16 @@ func (r ForceRequestOutcomeResponse) ContentType() string {
 	return ""
 }
 
+// ListTransactionsResponse429Headers the declared response headers of an HTTP 429 response for ListTransactions
+type ListTransactionsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListTransactionsResponse503Headers the declared response headers of an HTTP 503 response for ListTransactions
+type ListTransactionsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListTransactionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26786,8 +29171,18 @@ type ListTransactionsResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListTransactionsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListTransactionsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26810,9 +29205,24 @@ func (r ListTransactionsResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListTransactionsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListTransactionsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListTransactionsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListTransactionsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26844,6 +29254,16 @@ func (r ListTransactionsResponse) ContentType() string {
 	return ""
 }
 
+// GetTransactionResponse429Headers the declared response headers of an HTTP 429 response for GetTransaction
+type GetTransactionResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetTransactionResponse503Headers the declared response headers of an HTTP 503 response for GetTransaction
+type GetTransactionResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetTransactionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26855,8 +29275,18 @@ type GetTransactionResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTransactionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetTransactionResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26879,9 +29309,24 @@ func (r GetTransactionResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetTransactionResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetTransactionResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetTransactionResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetTransactionResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26913,6 +29358,16 @@ func (r GetTransactionResponse) ContentType() string {
 	return ""
 }
 
+// ListWebhooksResponse429Headers the declared response headers of an HTTP 429 response for ListWebhooks
+type ListWebhooksResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListWebhooksResponse503Headers the declared response headers of an HTTP 503 response for ListWebhooks
+type ListWebhooksResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListWebhooksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26922,8 +29377,18 @@ type ListWebhooksResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWebhooksResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListWebhooksResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26941,9 +29406,24 @@ func (r ListWebhooksResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListWebhooksResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListWebhooksResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListWebhooksResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListWebhooksResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26980,6 +29460,16 @@ type CreateWebhookResponse201Headers struct {
 	IdempotentReplayed *string
 }
 
+// CreateWebhookResponse429Headers the declared response headers of an HTTP 429 response for CreateWebhook
+type CreateWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateWebhookResponse503Headers the declared response headers of an HTTP 503 response for CreateWebhook
+type CreateWebhookResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26997,10 +29487,18 @@ type CreateWebhookResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateWebhookResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateWebhookResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateWebhookResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -27038,9 +29536,19 @@ func (r CreateWebhookResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateWebhookResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateWebhookResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateWebhookResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27077,6 +29585,16 @@ type UpdateWebhookResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// UpdateWebhookResponse429Headers the declared response headers of an HTTP 429 response for UpdateWebhook
+type UpdateWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateWebhookResponse503Headers the declared response headers of an HTTP 503 response for UpdateWebhook
+type UpdateWebhookResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27096,10 +29614,18 @@ type UpdateWebhookResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateWebhookResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateWebhookResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateWebhookResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27142,9 +29668,19 @@ func (r UpdateWebhookResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateWebhookResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateWebhookResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateWebhookResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27176,6 +29712,16 @@ func (r UpdateWebhookResponse) ContentType() string {
 	return ""
 }
 
+// GetWebhookKeyResponse429Headers the declared response headers of an HTTP 429 response for GetWebhookKey
+type GetWebhookKeyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetWebhookKeyResponse503Headers the declared response headers of an HTTP 503 response for GetWebhookKey
+type GetWebhookKeyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetWebhookKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27187,8 +29733,18 @@ type GetWebhookKeyResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWebhookKeyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetWebhookKeyResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27211,9 +29767,24 @@ func (r GetWebhookKeyResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetWebhookKeyResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetWebhookKeyResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetWebhookKeyResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetWebhookKeyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27245,6 +29816,21 @@ func (r GetWebhookKeyResponse) ContentType() string {
 	return ""
 }
 
+// TestWebhooksResponse204Headers the declared response headers of an HTTP 204 response for TestWebhooks
+type TestWebhooksResponse204Headers struct {
+	IdempotentReplayed *string
+}
+
+// TestWebhooksResponse429Headers the declared response headers of an HTTP 429 response for TestWebhooks
+type TestWebhooksResponse429Headers struct {
+	RetryAfter *int
+}
+
+// TestWebhooksResponse503Headers the declared response headers of an HTTP 503 response for TestWebhooks
+type TestWebhooksResponse503Headers struct {
+	RetryAfter *int
+}
+
 type TestWebhooksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27254,10 +29840,22 @@ type TestWebhooksResponse struct {
 	JSON401 *Unauthorized
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *TestWebhooksResponse204Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *TestWebhooksResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *TestWebhooksResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -27275,14 +29873,29 @@ func (r TestWebhooksResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r TestWebhooksResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r TestWebhooksResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r TestWebhooksResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r TestWebhooksResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r TestWebhooksResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27314,6 +29927,21 @@ func (r TestWebhooksResponse) ContentType() string {
 	return ""
 }
 
+// DeleteWebhookResponse204Headers the declared response headers of an HTTP 204 response for DeleteWebhook
+type DeleteWebhookResponse204Headers struct {
+	IdempotentReplayed *string
+}
+
+// DeleteWebhookResponse429Headers the declared response headers of an HTTP 429 response for DeleteWebhook
+type DeleteWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DeleteWebhookResponse503Headers the declared response headers of an HTTP 503 response for DeleteWebhook
+type DeleteWebhookResponse503Headers struct {
+	RetryAfter *int
+}
+
 type DeleteWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27325,10 +29953,22 @@ type DeleteWebhookResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteWebhookResponse204Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteWebhookResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteWebhookResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -27351,14 +29991,29 @@ func (r DeleteWebhookResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteWebhookResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r DeleteWebhookResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteWebhookResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DeleteWebhookResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteWebhookResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27390,6 +30045,16 @@ func (r DeleteWebhookResponse) ContentType() string {
 	return ""
 }
 
+// ListWebhookDeliveriesResponse429Headers the declared response headers of an HTTP 429 response for ListWebhookDeliveries
+type ListWebhookDeliveriesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListWebhookDeliveriesResponse503Headers the declared response headers of an HTTP 503 response for ListWebhookDeliveries
+type ListWebhookDeliveriesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListWebhookDeliveriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27401,8 +30066,18 @@ type ListWebhookDeliveriesResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWebhookDeliveriesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListWebhookDeliveriesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27425,9 +30100,24 @@ func (r ListWebhookDeliveriesResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListWebhookDeliveriesResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListWebhookDeliveriesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListWebhookDeliveriesResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListWebhookDeliveriesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27464,6 +30154,16 @@ type RetryWebhookDeliveryResponse202Headers struct {
 	IdempotentReplayed *string
 }
 
+// RetryWebhookDeliveryResponse429Headers the declared response headers of an HTTP 429 response for RetryWebhookDelivery
+type RetryWebhookDeliveryResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RetryWebhookDeliveryResponse503Headers the declared response headers of an HTTP 503 response for RetryWebhookDelivery
+type RetryWebhookDeliveryResponse503Headers struct {
+	RetryAfter *int
+}
+
 type RetryWebhookDeliveryResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27477,12 +30177,22 @@ type RetryWebhookDeliveryResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *RetryWebhookDeliveryResponse202Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RetryWebhookDeliveryResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RetryWebhookDeliveryResponse503Headers
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
@@ -27510,14 +30220,29 @@ func (r RetryWebhookDeliveryResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RetryWebhookDeliveryResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r RetryWebhookDeliveryResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RetryWebhookDeliveryResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r RetryWebhookDeliveryResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RetryWebhookDeliveryResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27816,8 +30541,8 @@ func (c *ClientWithResponses) ListWalletCounterpartiesWithResponse(ctx context.C
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-func (c *ClientWithResponses) CreateWalletCounterpartyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error) {
-	rsp, err := c.CreateWalletCounterpartyWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateWalletCounterpartyWithBodyWithResponse(ctx context.Context, params *CreateWalletCounterpartyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error) {
+	rsp, err := c.CreateWalletCounterpartyWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -27839,8 +30564,8 @@ func (c *ClientWithResponses) CreateWalletCounterpartyWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-func (c *ClientWithResponses) CreateWalletCounterpartyWithResponse(ctx context.Context, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error) {
-	rsp, err := c.CreateWalletCounterparty(ctx, body, reqEditors...)
+func (c *ClientWithResponses) CreateWalletCounterpartyWithResponse(ctx context.Context, params *CreateWalletCounterpartyParams, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error) {
+	rsp, err := c.CreateWalletCounterparty(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -27922,8 +30647,8 @@ func (c *ClientWithResponses) ListWalletCustomersWithResponse(ctx context.Contex
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-func (c *ClientWithResponses) CreateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error) {
-	rsp, err := c.CreateWalletCustomerWithBody(ctx, counterpartyGuid, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error) {
+	rsp, err := c.CreateWalletCustomerWithBody(ctx, counterpartyGuid, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -27959,8 +30684,8 @@ func (c *ClientWithResponses) CreateWalletCustomerWithBodyWithResponse(ctx conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-func (c *ClientWithResponses) CreateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error) {
-	rsp, err := c.CreateWalletCustomer(ctx, counterpartyGuid, body, reqEditors...)
+func (c *ClientWithResponses) CreateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error) {
+	rsp, err := c.CreateWalletCustomer(ctx, counterpartyGuid, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -27997,8 +30722,8 @@ func (c *ClientWithResponses) GetWalletCustomerWithResponse(ctx context.Context,
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-func (c *ClientWithResponses) UpdateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error) {
-	rsp, err := c.UpdateWalletCustomerWithBody(ctx, counterpartyGuid, customerGuid, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error) {
+	rsp, err := c.UpdateWalletCustomerWithBody(ctx, counterpartyGuid, customerGuid, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -28018,8 +30743,8 @@ func (c *ClientWithResponses) UpdateWalletCustomerWithBodyWithResponse(ctx conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-func (c *ClientWithResponses) UpdateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error) {
-	rsp, err := c.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid, body, reqEditors...)
+func (c *ClientWithResponses) UpdateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error) {
+	rsp, err := c.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -28054,8 +30779,8 @@ func (c *ClientWithResponses) ListWalletAccountsWithResponse(ctx context.Context
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-func (c *ClientWithResponses) CreateWalletAccountWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error) {
-	rsp, err := c.CreateWalletAccountWithBody(ctx, counterpartyGuid, customerGuid, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateWalletAccountWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error) {
+	rsp, err := c.CreateWalletAccountWithBody(ctx, counterpartyGuid, customerGuid, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -28074,8 +30799,8 @@ func (c *ClientWithResponses) CreateWalletAccountWithBodyWithResponse(ctx contex
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-func (c *ClientWithResponses) CreateWalletAccountWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error) {
-	rsp, err := c.CreateWalletAccount(ctx, counterpartyGuid, customerGuid, body, reqEditors...)
+func (c *ClientWithResponses) CreateWalletAccountWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error) {
+	rsp, err := c.CreateWalletAccount(ctx, counterpartyGuid, customerGuid, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -29486,7 +32211,8 @@ func (c *ClientWithResponses) GetSandboxClockWithResponse(ctx context.Context, p
 // AdvanceSandboxClockWithBodyWithResponse Advance the sandbox clock
 //
 // Moves the organization's sandbox clock forward by `days` and
-// `seconds` (at most 5 years at a time; it never moves back). Every
+// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+// back; `{days: 0}` moves nothing and runs what is already due). Every
 // recurring request whose next cycle is then due runs now, each cycle
 // in turn at its own due time's prices: a weekly plan moved three
 // weeks executes three times. `scheduledExecutions` counts the
@@ -29506,7 +32232,8 @@ func (c *ClientWithResponses) AdvanceSandboxClockWithBodyWithResponse(ctx contex
 // AdvanceSandboxClockWithResponse Advance the sandbox clock
 //
 // Moves the organization's sandbox clock forward by `days` and
-// `seconds` (at most 5 years at a time; it never moves back). Every
+// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+// back; `{days: 0}` moves nothing and runs what is already due). Every
 // recurring request whose next cycle is then due runs now, each cycle
 // in turn at its own due time's prices: a weekly plan moved three
 // weeks executes three times. `scheduledExecutions` counts the
@@ -29942,6 +32669,20 @@ func ParseListBankingApplicationsResponse(rsp *http.Response) (*ListBankingAppli
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -29949,6 +32690,36 @@ func ParseListBankingApplicationsResponse(rsp *http.Response) (*ListBankingAppli
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListBankingApplicationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListBankingApplicationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30010,6 +32781,13 @@ func ParseCreateBankingApplicationResponse(rsp *http.Response) (*CreateBankingAp
 		}
 		response.ApplicationproblemJSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30017,6 +32795,46 @@ func ParseCreateBankingApplicationResponse(rsp *http.Response) (*CreateBankingAp
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateBankingApplicationResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateBankingApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateBankingApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30064,6 +32882,20 @@ func ParseGetBankingApplicationResponse(rsp *http.Response) (*GetBankingApplicat
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30071,6 +32903,36 @@ func ParseGetBankingApplicationResponse(rsp *http.Response) (*GetBankingApplicat
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetBankingApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBankingApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30146,6 +33008,13 @@ func ParseUpdateBankingApplicationResponse(rsp *http.Response) (*UpdateBankingAp
 		}
 		response.ApplicationproblemJSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30153,6 +33022,46 @@ func ParseUpdateBankingApplicationResponse(rsp *http.Response) (*UpdateBankingAp
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateBankingApplicationResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateBankingApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateBankingApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30228,6 +33137,13 @@ func ParseCreateBankingApplicationDocumentResponse(rsp *http.Response) (*CreateB
 		}
 		response.ApplicationproblemJSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30235,6 +33151,46 @@ func ParseCreateBankingApplicationDocumentResponse(rsp *http.Response) (*CreateB
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateBankingApplicationDocumentResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateBankingApplicationDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateBankingApplicationDocumentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30282,6 +33238,20 @@ func ParseGetBankingApplicationDocumentResponse(rsp *http.Response) (*GetBanking
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30289,6 +33259,36 @@ func ParseGetBankingApplicationDocumentResponse(rsp *http.Response) (*GetBanking
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetBankingApplicationDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBankingApplicationDocumentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30343,12 +33343,26 @@ func ParseSubmitBankingApplicationResponse(rsp *http.Response) (*SubmitBankingAp
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest BankingUnprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
@@ -30357,6 +33371,46 @@ func ParseSubmitBankingApplicationResponse(rsp *http.Response) (*SubmitBankingAp
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SubmitBankingApplicationResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers SubmitBankingApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SubmitBankingApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30397,6 +33451,20 @@ func ParseListWalletCounterpartiesResponse(rsp *http.Response) (*ListWalletCount
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest WalletPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30404,6 +33472,36 @@ func ParseListWalletCounterpartiesResponse(rsp *http.Response) (*ListWalletCount
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListWalletCounterpartiesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListWalletCounterpartiesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30458,6 +33556,20 @@ func ParseCreateWalletCounterpartyResponse(rsp *http.Response) (*CreateWalletCou
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest WalletUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30465,6 +33577,46 @@ func ParseCreateWalletCounterpartyResponse(rsp *http.Response) (*CreateWalletCou
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateWalletCounterpartyResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateWalletCounterpartyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateWalletCounterpartyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30512,6 +33664,20 @@ func ParseGetWalletCounterpartyResponse(rsp *http.Response) (*GetWalletCounterpa
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest WalletPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30519,6 +33685,36 @@ func ParseGetWalletCounterpartyResponse(rsp *http.Response) (*GetWalletCounterpa
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetWalletCounterpartyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetWalletCounterpartyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30566,6 +33762,20 @@ func ParseListWalletCustomersResponse(rsp *http.Response) (*ListWalletCustomersR
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest WalletPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30573,6 +33783,36 @@ func ParseListWalletCustomersResponse(rsp *http.Response) (*ListWalletCustomersR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListWalletCustomersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListWalletCustomersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30641,6 +33881,20 @@ func ParseCreateWalletCustomerResponse(rsp *http.Response) (*CreateWalletCustome
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest WalletUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30648,6 +33902,46 @@ func ParseCreateWalletCustomerResponse(rsp *http.Response) (*CreateWalletCustome
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateWalletCustomerResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateWalletCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateWalletCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30695,6 +33989,20 @@ func ParseGetWalletCustomerResponse(rsp *http.Response) (*GetWalletCustomerRespo
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest WalletPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30702,6 +34010,36 @@ func ParseGetWalletCustomerResponse(rsp *http.Response) (*GetWalletCustomerRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetWalletCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetWalletCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30763,6 +34101,20 @@ func ParseUpdateWalletCustomerResponse(rsp *http.Response) (*UpdateWalletCustome
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest WalletUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30770,6 +34122,46 @@ func ParseUpdateWalletCustomerResponse(rsp *http.Response) (*UpdateWalletCustome
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateWalletCustomerResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateWalletCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateWalletCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30817,6 +34209,20 @@ func ParseListWalletAccountsResponse(rsp *http.Response) (*ListWalletAccountsRes
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest WalletPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30824,6 +34230,36 @@ func ParseListWalletAccountsResponse(rsp *http.Response) (*ListWalletAccountsRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListWalletAccountsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListWalletAccountsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30892,6 +34328,20 @@ func ParseCreateWalletAccountResponse(rsp *http.Response) (*CreateWalletAccountR
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest WalletUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30899,6 +34349,46 @@ func ParseCreateWalletAccountResponse(rsp *http.Response) (*CreateWalletAccountR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateWalletAccountResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateWalletAccountResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateWalletAccountResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30939,6 +34429,20 @@ func ParseListBankingCustomersResponse(rsp *http.Response) (*ListBankingCustomer
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30946,6 +34450,36 @@ func ParseListBankingCustomersResponse(rsp *http.Response) (*ListBankingCustomer
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListBankingCustomersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListBankingCustomersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30993,6 +34527,20 @@ func ParseGetBankingCustomerResponse(rsp *http.Response) (*GetBankingCustomerRes
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31000,6 +34548,36 @@ func ParseGetBankingCustomerResponse(rsp *http.Response) (*GetBankingCustomerRes
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetBankingCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBankingCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -31075,6 +34653,13 @@ func ParseUpdateBankingCustomerResponse(rsp *http.Response) (*UpdateBankingCusto
 		}
 		response.ApplicationproblemJSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31082,6 +34667,46 @@ func ParseUpdateBankingCustomerResponse(rsp *http.Response) (*UpdateBankingCusto
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateBankingCustomerResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateBankingCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateBankingCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -31129,6 +34754,20 @@ func ParseGetBankingIndividualResponse(rsp *http.Response) (*GetBankingIndividua
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31136,6 +34775,36 @@ func ParseGetBankingIndividualResponse(rsp *http.Response) (*GetBankingIndividua
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetBankingIndividualResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBankingIndividualResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -31211,6 +34880,13 @@ func ParseUpdateBankingIndividualResponse(rsp *http.Response) (*UpdateBankingInd
 		}
 		response.ApplicationproblemJSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31218,6 +34894,46 @@ func ParseUpdateBankingIndividualResponse(rsp *http.Response) (*UpdateBankingInd
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateBankingIndividualResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateBankingIndividualResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateBankingIndividualResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -31293,6 +35009,13 @@ func ParseDecideBankingApplicationResponse(rsp *http.Response) (*DecideBankingAp
 		}
 		response.ApplicationproblemJSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31300,6 +35023,46 @@ func ParseDecideBankingApplicationResponse(rsp *http.Response) (*DecideBankingAp
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DecideBankingApplicationResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers DecideBankingApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DecideBankingApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -31375,6 +35138,13 @@ func ParseSetBankingCustomerStatusResponse(rsp *http.Response) (*SetBankingCusto
 		}
 		response.ApplicationproblemJSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31382,6 +35152,46 @@ func ParseSetBankingCustomerStatusResponse(rsp *http.Response) (*SetBankingCusto
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SetBankingCustomerStatusResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers SetBankingCustomerStatusResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SetBankingCustomerStatusResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -31429,6 +35239,20 @@ func ParseListAccountsResponse(rsp *http.Response) (*ListAccountsResponse, error
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31436,6 +35260,36 @@ func ParseListAccountsResponse(rsp *http.Response) (*ListAccountsResponse, error
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListAccountsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListAccountsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -31511,12 +35365,26 @@ func ParseCreateAccountResponse(rsp *http.Response) (*CreateAccountResponse, err
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -31531,6 +35399,26 @@ func ParseCreateAccountResponse(rsp *http.Response) (*CreateAccountResponse, err
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateAccountResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateAccountResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -31606,12 +35494,26 @@ func ParseUpdateAccountResponse(rsp *http.Response) (*UpdateAccountResponse, err
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -31626,6 +35528,26 @@ func ParseUpdateAccountResponse(rsp *http.Response) (*UpdateAccountResponse, err
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateAccountResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateAccountResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -31673,6 +35595,20 @@ func ParseGetAccountResponse(rsp *http.Response) (*GetAccountResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31680,6 +35616,36 @@ func ParseGetAccountResponse(rsp *http.Response) (*GetAccountResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetAccountResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAccountResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -31727,6 +35693,20 @@ func ParseListAssetsResponse(rsp *http.Response) (*ListAssetsResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31734,6 +35714,36 @@ func ParseListAssetsResponse(rsp *http.Response) (*ListAssetsResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListAssetsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListAssetsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -31781,6 +35791,20 @@ func ParseGetAssetResponse(rsp *http.Response) (*GetAssetResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31788,6 +35812,36 @@ func ParseGetAssetResponse(rsp *http.Response) (*GetAssetResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetAssetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAssetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -31831,6 +35885,27 @@ func ParseRevokeTokenLegacyResponse(rsp *http.Response) (*RevokeTokenLegacyRespo
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31838,6 +35913,46 @@ func ParseRevokeTokenLegacyResponse(rsp *http.Response) (*RevokeTokenLegacyRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers RevokeTokenLegacyResponse204Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 429:
+		var headers RevokeTokenLegacyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RevokeTokenLegacyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -31892,6 +36007,13 @@ func ParseCreateTokenLegacyResponse(rsp *http.Response) (*CreateTokenLegacyRespo
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31899,6 +36021,36 @@ func ParseCreateTokenLegacyResponse(rsp *http.Response) (*CreateTokenLegacyRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateTokenLegacyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateTokenLegacyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -31939,6 +36091,20 @@ func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, err
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -31946,6 +36112,36 @@ func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListCustomersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListCustomersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32014,12 +36210,26 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -32034,6 +36244,26 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32109,12 +36339,26 @@ func ParseUpdateCustomerResponse(rsp *http.Response) (*UpdateCustomerResponse, e
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -32129,6 +36373,26 @@ func ParseUpdateCustomerResponse(rsp *http.Response) (*UpdateCustomerResponse, e
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32176,6 +36440,20 @@ func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) 
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -32183,6 +36461,36 @@ func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32223,6 +36531,20 @@ func ParseListInstrumentsResponse(rsp *http.Response) (*ListInstrumentsResponse,
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -32230,6 +36552,36 @@ func ParseListInstrumentsResponse(rsp *http.Response) (*ListInstrumentsResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListInstrumentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListInstrumentsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32277,6 +36629,20 @@ func ParseGetInstrumentResponse(rsp *http.Response) (*GetInstrumentResponse, err
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -32284,6 +36650,36 @@ func ParseGetInstrumentResponse(rsp *http.Response) (*GetInstrumentResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetInstrumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetInstrumentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32324,6 +36720,20 @@ func ParseListInvestmentsResponse(rsp *http.Response) (*ListInvestmentsResponse,
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -32331,6 +36741,36 @@ func ParseListInvestmentsResponse(rsp *http.Response) (*ListInvestmentsResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListInvestmentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListInvestmentsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32378,6 +36818,20 @@ func ParseGetInvestmentResponse(rsp *http.Response) (*GetInvestmentResponse, err
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -32385,6 +36839,36 @@ func ParseGetInvestmentResponse(rsp *http.Response) (*GetInvestmentResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetInvestmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetInvestmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32536,6 +37020,27 @@ func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) 
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -32543,6 +37048,46 @@ func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers RevokeTokenResponse204Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 429:
+		var headers RevokeTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RevokeTokenResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32597,6 +37142,13 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -32604,6 +37156,36 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateTokenResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32651,6 +37233,20 @@ func ParseListPortfoliosResponse(rsp *http.Response) (*ListPortfoliosResponse, e
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -32658,6 +37254,36 @@ func ParseListPortfoliosResponse(rsp *http.Response) (*ListPortfoliosResponse, e
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListPortfoliosResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListPortfoliosResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32733,12 +37359,26 @@ func ParseCreatePortfolioResponse(rsp *http.Response) (*CreatePortfolioResponse,
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -32753,6 +37393,26 @@ func ParseCreatePortfolioResponse(rsp *http.Response) (*CreatePortfolioResponse,
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreatePortfolioResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreatePortfolioResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32828,12 +37488,26 @@ func ParseUpdatePortfolioResponse(rsp *http.Response) (*UpdatePortfolioResponse,
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -32848,6 +37522,26 @@ func ParseUpdatePortfolioResponse(rsp *http.Response) (*UpdatePortfolioResponse,
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdatePortfolioResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdatePortfolioResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -32976,6 +37670,20 @@ func ParseGetPortfolioResponse(rsp *http.Response) (*GetPortfolioResponse, error
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -32983,6 +37691,36 @@ func ParseGetPortfolioResponse(rsp *http.Response) (*GetPortfolioResponse, error
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetPortfolioResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetPortfolioResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33282,6 +38020,20 @@ func ParseListRequestsResponse(rsp *http.Response) (*ListRequestsResponse, error
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -33289,6 +38041,36 @@ func ParseListRequestsResponse(rsp *http.Response) (*ListRequestsResponse, error
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListRequestsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListRequestsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33364,12 +38146,26 @@ func ParseUpdateRequestResponse(rsp *http.Response) (*UpdateRequestResponse, err
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -33384,6 +38180,26 @@ func ParseUpdateRequestResponse(rsp *http.Response) (*UpdateRequestResponse, err
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateRequestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33459,12 +38275,26 @@ func ParseCreatePurchaseRequestResponse(rsp *http.Response) (*CreatePurchaseRequ
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -33479,6 +38309,26 @@ func ParseCreatePurchaseRequestResponse(rsp *http.Response) (*CreatePurchaseRequ
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreatePurchaseRequestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreatePurchaseRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33554,12 +38404,26 @@ func ParseCreatePurchaseRequestLegacyResponse(rsp *http.Response) (*CreatePurcha
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -33574,6 +38438,26 @@ func ParseCreatePurchaseRequestLegacyResponse(rsp *http.Response) (*CreatePurcha
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreatePurchaseRequestLegacyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreatePurchaseRequestLegacyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33649,12 +38533,26 @@ func ParseCreateSellRequestLegacyResponse(rsp *http.Response) (*CreateSellReques
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -33669,6 +38567,26 @@ func ParseCreateSellRequestLegacyResponse(rsp *http.Response) (*CreateSellReques
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateSellRequestLegacyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateSellRequestLegacyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33744,12 +38662,26 @@ func ParseCreateSellRequestResponse(rsp *http.Response) (*CreateSellRequestRespo
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -33764,6 +38696,26 @@ func ParseCreateSellRequestResponse(rsp *http.Response) (*CreateSellRequestRespo
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateSellRequestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateSellRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33811,6 +38763,20 @@ func ParseGetRequestResponse(rsp *http.Response) (*GetRequestResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -33818,6 +38784,36 @@ func ParseGetRequestResponse(rsp *http.Response) (*GetRequestResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetRequestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33865,6 +38861,20 @@ func ParseGetSandboxClockResponse(rsp *http.Response) (*GetSandboxClockResponse,
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -33872,6 +38882,36 @@ func ParseGetSandboxClockResponse(rsp *http.Response) (*GetSandboxClockResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetSandboxClockResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetSandboxClockResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -33947,12 +38987,26 @@ func ParseAdvanceSandboxClockResponse(rsp *http.Response) (*AdvanceSandboxClockR
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -33967,6 +39021,26 @@ func ParseAdvanceSandboxClockResponse(rsp *http.Response) (*AdvanceSandboxClockR
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers AdvanceSandboxClockResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers AdvanceSandboxClockResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34017,6 +39091,13 @@ func ParseClearSandboxPriceResponse(rsp *http.Response) (*ClearSandboxPriceRespo
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Unprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -34024,12 +39105,26 @@ func ParseClearSandboxPriceResponse(rsp *http.Response) (*ClearSandboxPriceRespo
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -34044,6 +39139,26 @@ func ParseClearSandboxPriceResponse(rsp *http.Response) (*ClearSandboxPriceRespo
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers204 = &headers
+	case rsp.StatusCode == 429:
+		var headers ClearSandboxPriceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ClearSandboxPriceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34119,12 +39234,26 @@ func ParseSetSandboxPriceResponse(rsp *http.Response) (*SetSandboxPriceResponse,
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -34139,6 +39268,26 @@ func ParseSetSandboxPriceResponse(rsp *http.Response) (*SetSandboxPriceResponse,
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers SetSandboxPriceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SetSandboxPriceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34214,12 +39363,26 @@ func ParseForceRequestOutcomeResponse(rsp *http.Response) (*ForceRequestOutcomeR
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -34234,6 +39397,26 @@ func ParseForceRequestOutcomeResponse(rsp *http.Response) (*ForceRequestOutcomeR
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers ForceRequestOutcomeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ForceRequestOutcomeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34281,6 +39464,20 @@ func ParseListTransactionsResponse(rsp *http.Response) (*ListTransactionsRespons
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -34288,6 +39485,36 @@ func ParseListTransactionsResponse(rsp *http.Response) (*ListTransactionsRespons
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListTransactionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListTransactionsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34335,6 +39562,20 @@ func ParseGetTransactionResponse(rsp *http.Response) (*GetTransactionResponse, e
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -34342,6 +39583,36 @@ func ParseGetTransactionResponse(rsp *http.Response) (*GetTransactionResponse, e
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetTransactionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetTransactionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34382,6 +39653,20 @@ func ParseListWebhooksResponse(rsp *http.Response) (*ListWebhooksResponse, error
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -34389,6 +39674,36 @@ func ParseListWebhooksResponse(rsp *http.Response) (*ListWebhooksResponse, error
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListWebhooksResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListWebhooksResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34457,12 +39772,26 @@ func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, err
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -34477,6 +39806,26 @@ func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, err
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateWebhookResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34552,12 +39901,26 @@ func ParseUpdateWebhookResponse(rsp *http.Response) (*UpdateWebhookResponse, err
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -34572,6 +39935,26 @@ func ParseUpdateWebhookResponse(rsp *http.Response) (*UpdateWebhookResponse, err
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateWebhookResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34619,6 +40002,20 @@ func ParseGetWebhookKeyResponse(rsp *http.Response) (*GetWebhookKeyResponse, err
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -34626,6 +40023,36 @@ func ParseGetWebhookKeyResponse(rsp *http.Response) (*GetWebhookKeyResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetWebhookKeyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetWebhookKeyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34669,12 +40096,26 @@ func ParseTestWebhooksResponse(rsp *http.Response) (*TestWebhooksResponse, error
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Unprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
@@ -34683,6 +40124,46 @@ func ParseTestWebhooksResponse(rsp *http.Response) (*TestWebhooksResponse, error
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers TestWebhooksResponse204Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 429:
+		var headers TestWebhooksResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers TestWebhooksResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34733,12 +40214,26 @@ func ParseDeleteWebhookResponse(rsp *http.Response) (*DeleteWebhookResponse, err
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Unprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
@@ -34747,6 +40242,46 @@ func ParseDeleteWebhookResponse(rsp *http.Response) (*DeleteWebhookResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteWebhookResponse204Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteWebhookResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34794,6 +40329,20 @@ func ParseListWebhookDeliveriesResponse(rsp *http.Response) (*ListWebhookDeliver
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -34801,6 +40350,36 @@ func ParseListWebhookDeliveriesResponse(rsp *http.Response) (*ListWebhookDeliver
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListWebhookDeliveriesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListWebhookDeliveriesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -34855,6 +40434,13 @@ func ParseRetryWebhookDeliveryResponse(rsp *http.Response) (*RetryWebhookDeliver
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Unprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -34862,12 +40448,26 @@ func ParseRetryWebhookDeliveryResponse(rsp *http.Response) (*RetryWebhookDeliver
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -34882,6 +40482,26 @@ func ParseRetryWebhookDeliveryResponse(rsp *http.Response) (*RetryWebhookDeliver
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers202 = &headers
+	case rsp.StatusCode == 429:
+		var headers RetryWebhookDeliveryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RetryWebhookDeliveryResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil

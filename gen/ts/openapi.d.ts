@@ -2390,7 +2390,8 @@ export interface paths {
         /**
          * Advance the sandbox clock
          * @description Moves the organization's sandbox clock forward by `days` and
-         *     `seconds` (at most 5 years at a time; it never moves back). Every
+         *     `seconds` (at most 5 years at a time, `400` beyond; it never moves
+         *     back; `{days: 0}` moves nothing and runs what is already due). Every
          *     recurring request whose next cycle is then due runs now, each cycle
          *     in turn at its own due time's prices: a weekly plan moved three
          *     weeks executes three times. `scheduledExecutions` counts the
@@ -3140,7 +3141,7 @@ export interface components {
             event: "ACCOUNT.UPDATED";
             eventId: components["schemas"]["WebhookEventId"];
         };
-        /** @description How far to move the clock forward; at least one of the two, together at most 5 years. */
+        /** @description How far to move the clock forward; at least one of the two, together at most 5 years (1830 days); 0 is allowed. */
         AdvanceSandboxClockRequest: {
             /**
              * Format: int32
@@ -3378,7 +3379,7 @@ export interface components {
             address?: components["schemas"]["BankingPartialAddress"];
             /**
              * Format: date
-             * @description A past date.
+             * @description A date from 1900-01-01 to today (`400` otherwise).
              * @example 1985-04-02
              */
             date_of_birth?: string;
@@ -3398,7 +3399,7 @@ export interface components {
             address?: components["schemas"]["BankingPartialAddress"];
             /**
              * Format: date
-             * @description A past date.
+             * @description A date from 1900-01-01 to today (`400` otherwise).
              * @example 1990-01-15
              */
             date_of_birth?: string;
@@ -4715,7 +4716,10 @@ export interface components {
             total: number;
         };
         /**
-         * @description An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+         * @description An exact decimal amount of at most 7 decimal places (a Stellar
+         *     amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+         *     `400` otherwise. The upper bound is checked as an exact decimal: a
+         *     JSON Schema `maximum` would be rounded through binary floating point.
          * @example 5000.5
          */
         WalletAmount: number;
@@ -5206,7 +5210,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request is malformed or fails validation; `errors` names each failing field and rule. */
+        /** @description The request is malformed or fails validation; `errors` names each failing field and rule, including the text rules every surface shares (valid UTF-8, no NUL, no lone surrogate, well-formed escapes, no empty query value, one JSON value). */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -5228,7 +5232,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request is malformed or fails validation; `errors` names each failing field. */
+        /** @description The request is malformed or fails validation; `errors` names each failing field, including the text rules every surface shares (valid UTF-8, no NUL, no lone surrogate, well-formed escapes, no empty query value, one JSON value). */
         BankingBadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -5370,6 +5374,30 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description A rate limit was reached; retry after `Retry-After` seconds. */
+        BankingTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "too many requests for this organization; retry after 1 seconds",
+                 *       "errors": [
+                 *         {
+                 *           "code": "TOO_MANY_REQUESTS",
+                 *           "description": "too many requests for this organization; retry after 1 seconds"
+                 *         }
+                 *       ],
+                 *       "status": 429,
+                 *       "title": "Too Many Requests",
+                 *       "type": "about:blank"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The bearer token or the client id is missing, invalid, expired or revoked. */
         BankingUnauthorized: {
             headers: {
@@ -5393,7 +5421,31 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request is well-formed but breaks a business rule. */
+        /** @description The service cannot reach its database; nothing was done. Retry after `Retry-After` seconds. */
+        BankingUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q",
+                 *       "errors": [
+                 *         {
+                 *           "code": "SERVICE_UNAVAILABLE",
+                 *           "description": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q"
+                 *         }
+                 *       ],
+                 *       "status": 503,
+                 *       "title": "Service Unavailable",
+                 *       "type": "about:blank"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request is well-formed but breaks a business rule, or its idempotency key was already used with another method, path or body. */
         BankingUnprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -5499,6 +5551,26 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description A rate limit was reached (token calls or failed authentications per
+         *     client id and per source address, or the organization's request
+         *     limit when one is configured); retry after `Retry-After` seconds.
+         */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 429,
+                 *       "message": "too many failed authentications from this client id; retry after 1 seconds"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The token or client id is missing, invalid, expired or revoked, or the client credentials are wrong. */
         Unauthorized: {
             headers: {
@@ -5514,7 +5586,27 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request is well-formed but breaks a business rule. */
+        /**
+         * @description The service cannot reach its database (down, restarting); nothing
+         *     was done. Retry after `Retry-After` seconds; the message quotes the
+         *     request id (`X-Request-Id`).
+         */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 503,
+                 *       "message": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request is well-formed but breaks a business rule, or its idempotency key was already used with another method, path or body. */
         Unprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -5546,7 +5638,10 @@ export interface components {
         };
         /**
          * @description The request is malformed or fails validation (`VALIDATION_ERROR`):
-         *     `errors` names each failing field, where it is and the rule.
+         *     `errors` names each failing field, where it is and the rule,
+         *     including the text rules every surface shares (valid UTF-8, no NUL,
+         *     no lone surrogate, well-formed escapes, no empty query value, one
+         *     JSON value).
          */
         WalletBadRequest: {
             headers: {
@@ -5660,6 +5755,24 @@ export interface components {
                 "application/json": components["schemas"]["WalletError"];
             };
         };
+        /** @description A rate limit was reached (`TOO_MANY_REQUESTS`); retry after `Retry-After` seconds. */
+        WalletTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "TOO_MANY_REQUESTS",
+                 *       "message": "too many requests for this organization; retry after 1 seconds",
+                 *       "statusCode": 429,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WalletError"];
+            };
+        };
         /** @description The token or client id is missing, invalid, expired or revoked (`UNAUTHORIZED`). */
         WalletUnauthorized: {
             headers: {
@@ -5671,6 +5784,41 @@ export interface components {
                  *       "error": "UNAUTHORIZED",
                  *       "message": "the bearer token expired at 2026-11-21T09:15:30Z: request a new one from POST /v1/oauth/token",
                  *       "statusCode": 401,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WalletError"];
+            };
+        };
+        /** @description The service cannot reach its database (`SERVICE_UNAVAILABLE`); nothing was done. Retry after `Retry-After` seconds. */
+        WalletUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "SERVICE_UNAVAILABLE",
+                 *       "message": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q",
+                 *       "statusCode": 503,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WalletError"];
+            };
+        };
+        /** @description The idempotency key was already used with another method, path or body (`UNPROCESSABLE_ENTITY`). */
+        WalletUnprocessable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "UNPROCESSABLE_ENTITY",
+                 *       "message": "idempotency key \"k1\" was first used for POST /counterparty with a different request; send a new key for a new request",
+                 *       "statusCode": 422,
                  *       "timestamp": "2026-11-21T08:16:02.5Z"
                  *     }
                  */
@@ -5770,13 +5918,26 @@ export interface components {
          *     for 24 hours to any request with the same key, with
          *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
          *     first and gets its response. The same key with another method, path
-         *     or body answers `422`. When several of these headers are sent, the
+         *     or body answers `422`. At most 255 characters of visible ASCII
+         *     (`400` otherwise, naming the header); the same limits hold on every
+         *     surface and under every name. When several of these headers are sent, the
          *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
          *     `x-l2f-idempotency-id` is the key. A signature covers the header
          *     under the name the client sent.
          * @example 01937261-e216-754f-99ba-c1170d65dd28
          */
         IdempotencyKey: string;
+        /**
+         * @description An optional idempotency key (a UUID) for this mutation, with the
+         *     same protocol and limits as under `/v1`: the first response to a
+         *     key, errors included (but not `5xx`), is stored with the change it
+         *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+         *     the same key with another method, path or body answers `422`.
+         *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+         *     visible ASCII (`400` otherwise, naming the header).
+         * @example 01937261-e216-754f-99ba-c1170d65dd28
+         */
+        IdempotencyKeyHeader: string;
         /**
          * @description Optional idempotency key under the banking vendor's header name
          *     (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
@@ -5875,6 +6036,11 @@ export interface components {
     headers: {
         /** @description `true` when this is the stored response to an earlier request with the same idempotency key. */
         IdempotentReplayed: "true";
+        /**
+         * @description The number of seconds to wait before retrying.
+         * @example 2
+         */
+        RetryAfter: number;
     };
     pathItems: never;
 }
@@ -5957,7 +6123,10 @@ export interface operations {
             };
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     createBankingApplication: {
@@ -5973,6 +6142,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path?: never;
             cookie?: never;
@@ -5989,6 +6169,7 @@ export interface operations {
              */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6000,7 +6181,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingApplication: {
@@ -6080,7 +6263,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     updateBankingApplication: {
@@ -6096,6 +6282,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -6126,6 +6323,7 @@ export interface operations {
             /** @description Application updated. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6175,7 +6373,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     createBankingApplicationDocument: {
@@ -6191,6 +6391,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -6210,6 +6421,7 @@ export interface operations {
             /** @description Document attached. Each example answers the request example of the same name. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6223,7 +6435,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingApplicationDocument: {
@@ -6271,7 +6485,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     submitBankingApplication: {
@@ -6287,6 +6504,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -6305,6 +6533,7 @@ export interface operations {
              */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6345,8 +6574,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BankingPayloadTooLarge"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     listWalletCounterparties: {
@@ -6393,13 +6625,28 @@ export interface operations {
             };
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     createWalletCounterparty: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6417,6 +6664,7 @@ export interface operations {
             /** @description Counterparty created. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6435,7 +6683,10 @@ export interface operations {
             401: components["responses"]["WalletUnauthorized"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     getWalletCounterparty: {
@@ -6473,7 +6724,10 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     listWalletCustomers: {
@@ -6600,13 +6854,28 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     createWalletCustomer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path: {
                 /**
                  * @description Counterparty GUID.
@@ -6625,6 +6894,7 @@ export interface operations {
             /** @description Customer created, with its first wallet account. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6664,7 +6934,10 @@ export interface operations {
             409: components["responses"]["WalletConflict"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     getWalletCustomer: {
@@ -6723,13 +6996,28 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     updateWalletCustomer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path: {
                 /**
                  * @description Counterparty GUID.
@@ -6753,6 +7041,7 @@ export interface operations {
             /** @description Customer updated. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6788,7 +7077,10 @@ export interface operations {
             404: components["responses"]["WalletNotFound"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     listWalletAccounts: {
@@ -6861,13 +7153,28 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     createWalletAccount: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path: {
                 /**
                  * @description Counterparty GUID.
@@ -6891,6 +7198,7 @@ export interface operations {
             /** @description Wallet account created. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6930,7 +7238,10 @@ export interface operations {
             409: components["responses"]["WalletConflict"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     listBankingCustomers: {
@@ -6989,7 +7300,10 @@ export interface operations {
             };
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingCustomer: {
@@ -7019,7 +7333,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     updateBankingCustomer: {
@@ -7035,6 +7352,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -7058,6 +7386,7 @@ export interface operations {
              */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7071,7 +7400,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingMajorChange"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingIndividual: {
@@ -7127,7 +7458,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     updateBankingIndividual: {
@@ -7143,6 +7477,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -7176,6 +7521,7 @@ export interface operations {
             /** @description Individual updated. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7210,7 +7556,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingMajorChange"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     decideBankingApplication: {
@@ -7226,6 +7574,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -7251,6 +7610,7 @@ export interface operations {
             /** @description Application decided. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7316,7 +7676,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     setBankingCustomerStatus: {
@@ -7332,6 +7694,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -7356,6 +7729,7 @@ export interface operations {
             /** @description Customer moved. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7424,7 +7798,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     listAccounts: {
@@ -7531,7 +7907,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateAccount: {
@@ -7583,7 +7962,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -7647,7 +8028,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createAccount: {
@@ -7699,7 +8082,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -7763,7 +8148,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getAccount: {
@@ -7844,7 +8231,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listAssets: {
@@ -7969,7 +8359,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getAsset: {
@@ -8064,7 +8457,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createTokenLegacy: {
@@ -8162,7 +8558,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     revokeTokenLegacy: {
@@ -8210,6 +8608,17 @@ export interface operations {
                  * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path?: never;
             cookie?: never;
@@ -8219,6 +8628,7 @@ export interface operations {
             /** @description Token revoked. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8226,7 +8636,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listCustomers: {
@@ -8331,7 +8745,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateCustomer: {
@@ -8383,7 +8800,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -8440,7 +8859,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createCustomer: {
@@ -8492,7 +8913,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -8548,7 +8971,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getCustomer: {
@@ -8629,7 +9054,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listInstruments: {
@@ -8744,7 +9172,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getInstrument: {
@@ -8837,7 +9268,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listInvestments: {
@@ -8945,7 +9379,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getInvestment: {
@@ -9025,7 +9462,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listMarketData: {
@@ -9310,6 +9750,17 @@ export interface operations {
                  * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path?: never;
             cookie?: never;
@@ -9319,6 +9770,7 @@ export interface operations {
             /** @description Token revoked. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -9326,7 +9778,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createToken: {
@@ -9423,7 +9879,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listPortfolios: {
@@ -9534,7 +9992,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updatePortfolio: {
@@ -9586,7 +10047,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9654,7 +10117,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createPortfolio: {
@@ -9706,7 +10171,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9771,7 +10238,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     attachPortfolioAsset: {
@@ -9823,7 +10292,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9948,7 +10419,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listReports: {
@@ -10113,7 +10587,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10515,7 +10991,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateRequest: {
@@ -10567,7 +11046,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10638,7 +11119,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createPurchaseRequest: {
@@ -10690,7 +11173,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10755,7 +11240,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createPurchaseRequestLegacy: {
@@ -10807,7 +11294,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10859,7 +11348,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createSellRequestLegacy: {
@@ -10911,7 +11402,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10961,7 +11454,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createSellRequest: {
@@ -11013,7 +11508,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -11079,7 +11576,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getRequest: {
@@ -11145,7 +11644,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSandboxClock: {
@@ -11216,7 +11718,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     advanceSandboxClock: {
@@ -11268,7 +11773,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -11321,7 +11828,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     setSandboxPrice: {
@@ -11373,7 +11882,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -11453,7 +11964,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     clearSandboxPrice: {
@@ -11505,7 +12018,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -11544,8 +12059,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     forceRequestOutcome: {
@@ -11597,7 +12115,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -11669,7 +12189,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listTransactions: {
@@ -11793,7 +12315,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getTransaction: {
@@ -11889,7 +12414,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listWebhooks: {
@@ -11991,7 +12519,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateWebhook: {
@@ -12043,7 +12574,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -12101,7 +12634,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createWebhook: {
@@ -12153,7 +12688,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -12218,7 +12755,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getWebhookKey: {
@@ -12306,7 +12845,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     testWebhooks: {
@@ -12358,7 +12900,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -12382,6 +12926,7 @@ export interface operations {
             /** @description The test event is queued. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -12389,8 +12934,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     deleteWebhook: {
@@ -12442,7 +12990,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -12472,6 +13022,7 @@ export interface operations {
             /** @description Webhook deleted. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -12480,8 +13031,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listWebhookDeliveries: {
@@ -12596,7 +13150,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     retryWebhookDelivery: {
@@ -12648,7 +13205,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -12714,8 +13273,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

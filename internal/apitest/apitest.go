@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -57,13 +58,16 @@ type Options struct {
 	WebhookAllowPrivate bool
 	// WebhookSchedule replaces the webhook retry delays.
 	WebhookSchedule webhook.Schedule
+	// DatabaseURL replaces the package's PostgreSQL database (for example
+	// sqlite:// and a file in t.TempDir()).
+	DatabaseURL string
+	// RateLimits are the server's limits; nil turns them all off (tests
+	// make many token calls and failures from one address).
+	RateLimits *config.RateLimits
 	// WebhookResolver replaces the DNS look-up of webhook hosts at creation.
 	WebhookResolver webhook.Resolver
 	// CORSOrigins are the origins allowed cross-origin (none by default).
 	CORSOrigins []string
-	// DatabaseURL replaces the package's PostgreSQL database (e.g. a
-	// sqlite:// file in t.TempDir(), migrated at start).
-	DatabaseURL string
 }
 
 // Start serves the full application on a real listener for the test.
@@ -81,12 +85,24 @@ func Start(t testing.TB, opts Options) *Env {
 	}
 	cfg.PublicURL = opts.PublicURL
 	cfg.WebhookAllowPrivate = opts.WebhookAllowPrivate
+	cfg.RateLimits = config.RateLimits{}
+	if opts.RateLimits != nil {
+		cfg.RateLimits = *opts.RateLimits
+	}
 	if opts.CORSOrigins != nil {
 		cfg.CORSOrigins = opts.CORSOrigins
 	}
 	log := opts.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		// OPENVEST_TEST_LOG=error|warn|info|debug shows the server's log of
+		// HTTP tests on stderr (default: discarded), e.g. to find the cause
+		// of a 500 that a test reports by its request id.
+		var out io.Writer = io.Discard
+		var level slog.Level
+		if v := os.Getenv("OPENVEST_TEST_LOG"); v != "" && level.UnmarshalText([]byte(v)) == nil {
+			out = os.Stderr
+		}
+		log = slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

@@ -162,6 +162,10 @@ func (a *App) Handler() (*echo.Echo, error) {
 	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency, Webhooks: a.Webhooks, Reports: a.Reports}, httpapi.Options{
 		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
 		PublicURL: a.Config.PublicURL, SignatureSkew: a.Config.SignatureSkew, Now: a.Now,
+		RateLimits: httpapi.RateLimits{
+			TokenCallsPerMinute: a.Config.RateLimits.TokenPerMinute, AuthFailuresPerMinute: a.Config.RateLimits.AuthFailuresPerMinute,
+			OrgRequestsPerSecond: a.Config.RateLimits.OrgPerSecond, OrgBurst: a.Config.RateLimits.OrgBurst,
+		},
 		Metrics: a.Metrics(), MetricsElsewhere: a.Config.MetricsAddr != "",
 		CORSOrigins: a.Config.CORSOrigins,
 	})

@@ -244,11 +244,16 @@ func (s *Service) EnsureSandbox(ctx context.Context, investmentTypes []string) (
 // Unauthenticated: unknown client id or wrong secret (the message does not say which).
 func (s *Service) IssueToken(ctx context.Context, clientID, clientSecret string) (Token, Organization, error) {
 	o, hash, err := s.repo.OrganizationByClientID(ctx, clientID)
-	if errcode.Is(err, errcode.NotFound) || (err == nil && subtle.ConstantTimeCompare(hash, Hash(clientSecret)) != 1) {
-		return Token{}, Organization{}, errcode.New(errcode.Unauthenticated, "invalid client credentials: check clientId and clientSecret")
-	}
-	if err != nil {
+	known := err == nil
+	if errcode.Is(err, errcode.NotFound) {
+		// Compare all the same: an unknown client id takes as long as a
+		// known one with a wrong secret.
+		hash = unknownClientHash
+	} else if err != nil {
 		return Token{}, Organization{}, err
+	}
+	if subtle.ConstantTimeCompare(hash, Hash(clientSecret)) != 1 || !known {
+		return Token{}, Organization{}, errcode.New(errcode.Unauthenticated, "invalid client credentials: check clientId and clientSecret")
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	secret := "ov_at_" + randomString(32)
@@ -328,6 +333,10 @@ func (s *Service) Revoke(ctx context.Context, p Principal, tokenID *int64) error
 	s.tokens.drop(func(_ string, e tokenEntry) bool { return e.token.ID == id })
 	return nil
 }
+
+// unknownClientHash is what a secret sent with an unknown client id is
+// compared with: the hash of a random secret nobody knows.
+var unknownClientHash = Hash(randomString(32))
 
 // Hash is how secrets and tokens are stored: their sha-256.
 func Hash(secret string) []byte {

@@ -52,6 +52,8 @@ type Config struct {
 	// delivery (OPENVEST_WEBHOOK_RETRY_DELAYS, comma-separated durations;
 	// empty means the default schedule of about three days).
 	WebhookRetryDelays []time.Duration
+	// RateLimits: OPENVEST_RATE_* (ratelimits.go).
+	RateLimits RateLimits
 	// CORSOrigins (OPENVEST_CORS_ORIGINS, comma-separated) are the browser
 	// origins allowed to call the API cross-origin: "*" for any, or
 	// scheme://host[:port] with "*" wildcards ("http://localhost:*").
@@ -85,6 +87,9 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("OPENVEST_LOG_FORMAT=%q: use json or text", c.LogFormat)
 	}
 	var err error
+	if c.RateLimits, err = rateLimitsFromEnv(); err != nil {
+		return c, err
+	}
 	if c.MaxBodyBytes, err = envInt("OPENVEST_MAX_BODY_BYTES", c.MaxBodyBytes); err != nil {
 		return c, err
 	}

@@ -21,7 +21,7 @@ func (s *Server) CreateBankingApplication(ctx context.Context, req api.CreateBan
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateBankingApplication201JSONResponse(apiApplication(a)), nil
+	return api.CreateBankingApplication201JSONResponse{Body: apiApplication(a)}, nil
 }
 
 // ListBankingApplications implements GET /applications.
@@ -65,7 +65,7 @@ func (s *Server) UpdateBankingApplication(ctx context.Context, req api.UpdateBan
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateBankingApplication200JSONResponse(apiApplication(a)), nil
+	return api.UpdateBankingApplication200JSONResponse{Body: apiApplication(a)}, nil
 }
 
 // CreateBankingApplicationDocument implements POST /applications/{id}/documents.
@@ -86,7 +86,7 @@ func (s *Server) CreateBankingApplicationDocument(ctx context.Context, req api.C
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateBankingApplicationDocument201JSONResponse(apiDocument(d)), nil
+	return api.CreateBankingApplicationDocument201JSONResponse{Body: apiDocument(d)}, nil
 }
 
 // GetBankingApplicationDocument implements GET /applications/{id}/documents/{document_id}.
@@ -112,5 +112,5 @@ func (s *Server) SubmitBankingApplication(ctx context.Context, req api.SubmitBan
 	if err != nil {
 		return nil, err
 	}
-	return api.SubmitBankingApplication200JSONResponse(apiApplication(a)), nil
+	return api.SubmitBankingApplication200JSONResponse{Body: apiApplication(a)}, nil
 }

@@ -55,7 +55,7 @@ func (s *Server) UpdateBankingCustomer(ctx context.Context, req api.UpdateBankin
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateBankingCustomer200JSONResponse(apiBankingCustomer(c)), nil
+	return api.UpdateBankingCustomer200JSONResponse{Body: apiBankingCustomer(c)}, nil
 }
 
 // GetBankingIndividual implements GET /customers/{id}/individuals/{individual_id}.
@@ -89,5 +89,5 @@ func (s *Server) UpdateBankingIndividual(ctx context.Context, req api.UpdateBank
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateBankingIndividual200JSONResponse(apiIndividual(i)), nil
+	return api.UpdateBankingIndividual200JSONResponse{Body: apiIndividual(i)}, nil
 }

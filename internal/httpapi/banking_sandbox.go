@@ -19,7 +19,7 @@ func (s *Server) DecideBankingApplication(ctx context.Context, req api.DecideBan
 	if err != nil {
 		return nil, err
 	}
-	return api.DecideBankingApplication200JSONResponse(apiApplication(a)), nil
+	return api.DecideBankingApplication200JSONResponse{Body: apiApplication(a)}, nil
 }
 
 // SetBankingCustomerStatus implements POST /sandbox/customers/{id}/status.
@@ -32,5 +32,5 @@ func (s *Server) SetBankingCustomerStatus(ctx context.Context, req api.SetBankin
 	if err != nil {
 		return nil, err
 	}
-	return api.SetBankingCustomerStatus200JSONResponse(apiBankingCustomer(c)), nil
+	return api.SetBankingCustomerStatus200JSONResponse{Body: apiBankingCustomer(c)}, nil
 }

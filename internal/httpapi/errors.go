@@ -52,7 +52,11 @@ func errorHandler(log *slog.Logger, now func() time.Time) echo.HTTPErrorHandler 
 			return
 		}
 		ae := toAPIError(err)
-		if ae.Status >= 500 {
+		if ae.Status == http.StatusInternalServerError && databaseUnavailable(err) {
+			requestLogger(c, log).Warn("database unavailable", "error", err.Error(), "method", c.Request().Method, "path", c.Request().URL.Path)
+			ae = unavailableError()
+			ae.Message += "; request id " + requestID(c)
+		} else if ae.Status >= 500 {
 			requestLogger(c, log).Error("internal error", "error", err.Error(), "method", c.Request().Method, "path", c.Request().URL.Path)
 			ae.Message = "internal error; quote request id " + requestID(c) + " when reporting it"
 			ae.Fields, ae.Reason = nil, ""
@@ -171,7 +175,9 @@ var walletReasonOf = map[int]string{
 	http.StatusRequestEntityTooLarge: "PAYLOAD_TOO_LARGE",
 	http.StatusUnsupportedMediaType:  "UNSUPPORTED_MEDIA_TYPE",
 	http.StatusUnprocessableEntity:   "UNPROCESSABLE_ENTITY",
+	http.StatusTooManyRequests:       "TOO_MANY_REQUESTS",
 	http.StatusInternalServerError:   "INTERNAL_ERROR",
+	http.StatusServiceUnavailable:    "SERVICE_UNAVAILABLE",
 }
 
 func walletReason(ae *apiError) string {

@@ -122,24 +122,43 @@ func TestProtocolErrorsUseTheSurfaceShape(t *testing.T) {
 	require.Equal(t, float64(404), res.Map(t)["status"])
 }
 
-// TestInternalErrorsAreLoggedNotShown: with the database gone, the caller
-// gets a 500 that quotes the request id and nothing else; the log has the
-// cause under the same request id.
-func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
+// TestDatabaseOutageAnswers503: with the database gone, the caller gets a
+// 503 with Retry-After that quotes the request id and nothing else, on
+// every surface, under an idempotency key too; the log has the cause under
+// the same request id.
+func TestDatabaseOutageAnswers503(t *testing.T) {
 	t.Parallel()
 	logs := &apitest.SyncBuffer{}
 	env := apitest.Start(t, apitest.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-	tn := env.NewTenant(t, apitest.TenantOptions{})
+	tn := env.NewTenant(t, apitest.TenantOptions{Sandbox: true})
 	require.NoError(t, env.App.Store.Close())
 
 	res := tn.Do(t, "GET", "/v1/customers", nil)
-	require.Equal(t, http.StatusInternalServerError, res.Status)
+	require.Equal(t, http.StatusServiceUnavailable, res.Status, "%s %s", res.Body, logs.String())
+	require.Equal(t, "2", res.Header.Get("Retry-After"))
 	id := res.Header.Get("X-Request-Id")
 	require.NotEmpty(t, id)
 	var e errorBody
 	res.JSON(t, &e)
-	require.Equal(t, "internal error; quote request id "+id+" when reporting it", e.Message)
+	require.Equal(t, "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id "+id, e.Message)
 	require.NotContains(t, string(res.Body), "sql")
+
+	for _, c := range []struct{ method, path string }{
+		{"POST", "/v1/customers"}, {"GET", "/counterparty"}, {"POST", "/counterparty"}, {"GET", "/applications"}, {"POST", "/applications"},
+	} {
+		var body any
+		if c.method == "POST" {
+			body = map[string]any{"/v1/customers": map[string]any{"firstName": "J", "lastName": "B"}, "/counterparty": map[string]any{"name": "N"}, "/applications": map[string]any{"type": "INDIVIDUAL"}}[c.path]
+		}
+		call := apitest.Call{Header: http.Header{"Idempotency-Key": {"outage-" + c.path}}}
+		res := tn.DoWith(t, c.method, c.path, body, call)
+		require.Equal(t, http.StatusServiceUnavailable, res.Status, "%s %s: %s", c.method, c.path, res.Body)
+		require.Equal(t, "2", res.Header.Get("Retry-After"))
+		require.Contains(t, string(res.Body), "request id "+res.Header.Get("X-Request-Id"))
+	}
+	form := apitest.Call{Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}}
+	res = tn.DoWith(t, "POST", "/v1/oauth/token", "clientId="+tn.Org.ClientID+"&clientSecret="+tn.ClientSecret, form)
+	require.Equal(t, http.StatusServiceUnavailable, res.Status, "%s", res.Body)
 	require.Contains(t, logs.String(), `"request_id":"`+id+`"`)
 	require.Contains(t, logs.String(), "database is closed")
 

@@ -9,6 +9,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 	"github.com/openvest/openvest/httpsig"
+	"github.com/openvest/openvest/internal/dberr"
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/idempotency"
 )
@@ -62,16 +63,19 @@ func withIdempotency(c echo.Context, svc *idempotency.Service, orgID int64, body
 	resp, replayed, err := svc.Do(req.Context(), in, func(ctx context.Context) idempotency.Response {
 		// Each run (a retry after an expired key is deleted runs again)
 		// starts from a fresh recorder and the whole body.
-		rec = &recorder{header: http.Header{}}
+		// The recorder starts with the headers set so far (X-Request-Id
+		// among them, which an error message quotes).
+		rec = &recorder{header: real.Header().Clone()}
 		res.Writer = rec
 		res.Committed, res.Status, res.Size = false, 0, 0
 		defer func() { res.Writer = real }()
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		c.SetRequest(req.WithContext(ctx))
-		if err := next(c); err != nil {
+		err := next(c)
+		if err != nil {
 			c.Echo().HTTPErrorHandler(err, c)
 		}
-		return idempotency.Response{Status: rec.status, ContentType: rec.header.Get(echo.HeaderContentType), Body: rec.body.Bytes()}
+		return idempotency.Response{Status: rec.status, ContentType: rec.header.Get(echo.HeaderContentType), Body: rec.body.Bytes(), Transient: dberr.Transient(err)}
 	})
 	c.SetRequest(req)
 	countIdempotency(replayed, err)

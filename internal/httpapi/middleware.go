@@ -107,10 +107,11 @@ type apiPipeline struct {
 	idempotency  *idempotency.Service
 	maxBodyBytes int64
 	skip         func(path string) bool
+	limits       *rateLimiter
 }
 
 func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
+	return func(c echo.Context) (retErr error) {
 		req := c.Request()
 		if p.skip(req.URL.Path) {
 			return next(c)
@@ -130,6 +131,21 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 		}
+		if err := checkText(req, route, pathParams, body); err != nil {
+			return err
+		}
+		tokenCall := tokenCall(op.OperationID)
+		if tokenCall || requiresAuth(p.doc, op) {
+			ip, clientID := sourceIP(req), req.Header.Get("X-Client-Id")
+			if tokenCall {
+				creds, _ := tokenCredentials(req, body)
+				clientID = creds.ClientID
+			}
+			if err := p.limits.admit(ip, clientID, tokenCall); err != nil {
+				return err
+			}
+			defer func() { p.limits.done(ip, clientID, tokenCall, retErr) }()
+		}
 		var (
 			org   auth.Organization
 			known bool
@@ -142,8 +158,10 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			req = req.WithContext(context.WithValue(req.Context(), principalKey, principal))
 			c.SetRequest(req)
 			org, known = principal.Org, true
+			if err := p.limits.org(org.ID); err != nil {
+				return err
+			}
 		}
-		tokenCall := tokenCall(op.OperationID)
 		if tokenCall {
 			creds, _ := tokenCredentials(req, body)
 			req = req.WithContext(context.WithValue(req.Context(), credentialsKey, creds))

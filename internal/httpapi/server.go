@@ -66,6 +66,9 @@ type Options struct {
 	SignatureSkew time.Duration
 	// Now is the clock (time.Now by default).
 	Now func() time.Time
+	// RateLimits bound token calls, failed authentications and (when set)
+	// each organization's requests.
+	RateLimits RateLimits
 	// Metrics are the server's metrics (NewMetrics() by default).
 	Metrics *Metrics
 	// MetricsElsewhere leaves /metrics off the API: it is served on its
@@ -122,6 +125,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 	}
 
 	e.Use(
+		sanitizeRequestID,
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}),
 		tracing,
 		withRequestLogger(log),
@@ -137,6 +141,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 	}
 	pipeline := &apiPipeline{
 		router: router, doc: doc, auth: s.Auth, idempotency: s.Idempotency, maxBodyBytes: opts.MaxBodyBytes, skip: IsInfra,
+		limits:    newRateLimiter(opts.RateLimits, time.Now),
 		integrity: &integrity{auth: s.Auth, now: opts.Now, skew: opts.SignatureSkew, publicURL: opts.PublicURL},
 	}
 	e.Use(pipeline.middleware)

@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"errors"
-	"fmt"
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,19 +19,7 @@ func validationError(err error) error {
 	if len(fields) == 0 {
 		fields = []errcode.FieldError{{Field: "request", Message: err.Error()}}
 	}
-	parts := make([]string, len(fields))
-	for i, f := range fields {
-		parts[i] = f.Field + ": " + f.Message
-	}
-	noun := "error"
-	if len(fields) > 1 {
-		noun = "errors"
-	}
-	return &apiError{
-		Status:  http.StatusBadRequest,
-		Message: fmt.Sprintf("request validation failed (%d %s): %s", len(fields), noun, strings.Join(parts, "; ")),
-		Fields:  fields,
-	}
+	return fieldsError(fields)
 }
 
 func collectFieldErrors(err error, out *[]errcode.FieldError) {

@@ -16,7 +16,7 @@ func (s *Server) CreateWalletAccount(ctx context.Context, req api.CreateWalletAc
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateWalletAccount200JSONResponse(apiWalletAccount(a)), nil
+	return api.CreateWalletAccount200JSONResponse{Body: apiWalletAccount(a)}, nil
 }
 
 // ListWalletAccounts implements GET /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts.

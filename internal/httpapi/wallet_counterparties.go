@@ -16,7 +16,7 @@ func (s *Server) CreateWalletCounterparty(ctx context.Context, req api.CreateWal
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateWalletCounterparty200JSONResponse(apiWalletCounterparty(c)), nil
+	return api.CreateWalletCounterparty200JSONResponse{Body: apiWalletCounterparty(c)}, nil
 }
 
 // ListWalletCounterparties implements GET /counterparty.

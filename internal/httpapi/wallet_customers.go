@@ -25,7 +25,7 @@ func (s *Server) CreateWalletCustomer(ctx context.Context, req api.CreateWalletC
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateWalletCustomer200JSONResponse(apiWalletCreatedCustomer(c, a)), nil
+	return api.CreateWalletCustomer200JSONResponse{Body: apiWalletCreatedCustomer(c, a)}, nil
 }
 
 // UpdateWalletCustomer implements PUT /counterparty/{counterparty_guid}/customers/{customer_guid}.
@@ -44,7 +44,7 @@ func (s *Server) UpdateWalletCustomer(ctx context.Context, req api.UpdateWalletC
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateWalletCustomer200JSONResponse(apiWalletCustomer(c)), nil
+	return api.UpdateWalletCustomer200JSONResponse{Body: apiWalletCustomer(c)}, nil
 }
 
 // GetWalletCustomer implements GET /counterparty/{counterparty_guid}/customers/{customer_guid}.

@@ -330,16 +330,17 @@ func TestWalletProtocolErrors(t *testing.T) {
 	require.Zero(t, total)
 }
 
-// TestWalletInternalErrors: with the database gone, the wallet surface
-// answers 500 INTERNAL_ERROR in its shape, quoting only the request id.
-func TestWalletInternalErrors(t *testing.T) {
+// TestWalletDatabaseOutage: with the database gone, the wallet surface
+// answers 503 SERVICE_UNAVAILABLE in its shape, quoting only the request id.
+func TestWalletDatabaseOutage(t *testing.T) {
 	t.Parallel()
 	env := apitest.Start(t, apitest.Options{})
 	tn := env.NewTenant(t, apitest.TenantOptions{})
 	require.NoError(t, env.App.Store.Close())
 	res := tn.Do(t, "GET", "/counterparty", nil)
-	e := requireWalletError(t, res, http.StatusInternalServerError, "INTERNAL_ERROR")
-	require.Equal(t, "internal error; quote request id "+res.Header.Get("X-Request-Id")+" when reporting it", e.Message)
+	e := requireWalletError(t, res, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE")
+	require.Equal(t, "2", res.Header.Get("Retry-After"))
+	require.Equal(t, "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id "+res.Header.Get("X-Request-Id"), e.Message)
 	require.Empty(t, e.Errors)
 }
 

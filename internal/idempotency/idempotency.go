@@ -93,7 +93,14 @@ type Response struct {
 	Status      int
 	ContentType string
 	Body        []byte
+	// Transient marks a failed run whose cause was a conflict with a
+	// concurrent transaction (a deadlock, a serialization failure): Do
+	// rolls it back and runs fn again, a few times, before answering it.
+	Transient bool
 }
+
+// transientRuns bounds the runs of fn that end Transient.
+const transientRuns = 4
 
 var (
 	errExists   = errors.New("idempotency key exists")
@@ -106,6 +113,7 @@ var (
 // a different request.
 func (s *Service) Do(ctx context.Context, req Request, fn func(ctx context.Context) Response) (resp Response, replayed bool, err error) {
 	hash := fingerprint(req)
+	transient := 0
 	for attempt := 0; attempt < 3; attempt++ {
 		now := s.now().UTC().Truncate(time.Microsecond)
 		rec := Record{
@@ -121,6 +129,18 @@ func (s *Service) Do(ctx context.Context, req Request, fn func(ctx context.Conte
 			}
 			return s.insert(ctx, &rec, resp)
 		})
+		if errors.Is(err, errRollback) && resp.Transient && transient < transientRuns-1 {
+			// Lost a race with a concurrent transaction: everything fn did
+			// is rolled back, so run it again after a short pause.
+			transient++
+			attempt--
+			select {
+			case <-ctx.Done():
+				return resp, false, nil
+			case <-time.After(time.Duration(5<<transient) * time.Millisecond):
+			}
+			continue
+		}
 		if errors.Is(err, errRollback) {
 			if resp.Status >= 500 {
 				return resp, false, nil // not stored: a retry runs again

@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/errcode"
+	"gorm.io/gorm"
 )
 
 type organizationRow struct {
@@ -92,6 +94,11 @@ func (r *AuthRepo) CreateOrganization(ctx context.Context, o *auth.Organization,
 func (r *AuthRepo) OrganizationByClientID(ctx context.Context, clientID string) (auth.Organization, []byte, error) {
 	var row organizationRow
 	err := r.s.conn(ctx).Where("client_id = ?", clientID).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		// The same statements as for a known client id (its investment
+		// types, here none): an unknown client id takes as long to refuse.
+		_, _ = r.withTypes(ctx, organizationRow{})
+	}
 	if err != nil {
 		return auth.Organization{}, nil, notFound(err, "no organization with client id %q", clientID)
 	}

@@ -12,12 +12,14 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"strings"
 	"time"
 
 	"github.com/glebarez/sqlite"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/openvest/openvest/db"
+	"github.com/openvest/openvest/internal/dberr"
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/telemetry"
 	"github.com/pressly/goose/v3"
@@ -69,9 +71,36 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) 
 	if s.bound {
 		return fn(context.WithValue(ctx, txKey{}, &ambient{db: s.DB, conn: s.txConn}))
 	}
-	return s.transaction(ctx, func(tx *gorm.DB, conn *sql.Conn) error {
-		return fn(context.WithValue(ctx, txKey{}, &ambient{db: tx, conn: conn}))
+	return retryTransient(ctx, func() error {
+		return s.transaction(ctx, func(tx *gorm.DB, conn *sql.Conn) error {
+			return fn(context.WithValue(ctx, txKey{}, &ambient{db: tx, conn: conn}))
+		})
 	})
+}
+
+// transientAttempts is how many times an outermost transaction runs when
+// the database aborts it for a deadlock or a serialization failure.
+const transientAttempts = 4
+
+// retryTransient runs a whole transaction again, after a short randomised
+// pause, when the database aborted it for losing a race with another one
+// (dberr.Transient): a concurrent change must not cost the caller a 500.
+// Only an outermost transaction is retried, so fn's work is rolled back
+// in full before it runs again.
+func retryTransient(ctx context.Context, run func() error) error {
+	var err error
+	for attempt := range transientAttempts {
+		if err = run(); !dberr.Transient(err) || attempt == transientAttempts-1 {
+			return err
+		}
+		pause := time.Duration(5<<attempt)*time.Millisecond + time.Duration(rand.Int64N(int64(5*time.Millisecond)))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+	return err
 }
 
 // transaction runs fn in a new database transaction. On PostgreSQL the

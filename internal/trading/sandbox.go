@@ -46,13 +46,16 @@ const maxAdvance = 5 * 366 * 24 * time.Hour
 // in the same transaction enqueues, to run now, every recurring request
 // whose next cycle is then due; each execution enqueues the next cycle, so
 // a move across several cycles runs them all, in order. NotFound: not a
-// sandbox organization. Invalid: d is not positive or more than five years.
+// sandbox organization. Invalid: d is negative or more than five years
+// (0 moves nothing and runs what is already due).
 func (s *Service) AdvanceClock(ctx context.Context, org investing.Org, d time.Duration) (Clock, error) {
 	if err := sandboxOnly(org); err != nil {
 		return Clock{}, err
 	}
-	if d <= 0 || d > maxAdvance {
-		return Clock{}, errcode.New(errcode.Invalid, "the clock moves forward by more than 0 seconds and at most 5 years at a time, not %s", d)
+	if d < 0 || d > maxAdvance {
+		e := errcode.New(errcode.Invalid, "the clock moves forward by 0 seconds to 5 years at a time, not %s", d)
+		e.Fields = []errcode.FieldError{{Field: "days", In: "body", Message: "with seconds, at most 5 years (1830 days) at a time"}}
+		return Clock{}, e
 	}
 	var c Clock
 	err := s.repo.WithTx(ctx, func(ctx context.Context) error {

@@ -241,8 +241,23 @@ func (s *Service) Customer(ctx context.Context, orgID int64, counterparty, guid 
 	return c, err
 }
 
-// Customers lists a counterparty's customers. NotFound (COUNTERPARTY_NOT_FOUND).
+// Customers lists a counterparty's customers. Invalid (VALIDATION_ERROR): a
+// balance bound outside what CheckBalance allows. NotFound (COUNTERPARTY_NOT_FOUND).
 func (s *Service) Customers(ctx context.Context, orgID int64, counterparty uuid.UUID, f CustomerFilter, r ListRequest) (Page[Customer], error) {
+	var v validation
+	for _, b := range []struct {
+		field string
+		v     *decimal.Decimal
+	}{{"min_balance_allowed", f.MinBalanceAllowed}, {"max_balance_allowed", f.MaxBalanceAllowed}} {
+		if b.v != nil {
+			if problem := CheckBalance(*b.v); problem != "" {
+				v.fields = append(v.fields, errcode.FieldError{Field: b.field, In: "query", Message: problem})
+			}
+		}
+	}
+	if err := v.err(); err != nil {
+		return Page[Customer]{}, err
+	}
 	cp, err := s.repo.Counterparty(ctx, orgID, counterparty)
 	if err != nil {
 		return Page[Customer]{}, err

@@ -21,6 +21,7 @@ const deadline = (ms) => ({ timeout: ms });
 
 let server, base, sandbox, signer, context, page, allowedPage, blockedPage;
 const requests = []; // every API request the docs page sent
+const consoleErrors = []; // the page's errors, shown when a step fails
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -95,6 +96,8 @@ before(async () => {
   });
   page = context.pages()[0] || (await context.newPage());
   page.setDefaultTimeout(60000); // Swagger UI renders slowly on a loaded machine
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
   page.on("request", (r) => {
     const u = new URL(r.url());
     if (u.origin === base && !u.pathname.startsWith("/docs") && !u.pathname.startsWith("/openapi")) {
@@ -121,7 +124,7 @@ async function step(t, name, fn) {
     mkdirSync(shots, { recursive: true });
     const file = join(shots, name.replace(/[^a-z0-9]+/gi, "-") + ".png");
     await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-    err.message += `\n(screenshot: ${file})`;
+    err.message += `\n(screenshot: ${file})` + (consoleErrors.length ? "\npage errors:\n" + consoleErrors.join("\n") : "");
     throw err;
   }
 }
@@ -192,6 +195,7 @@ test("a journey across the three surfaces in Swagger UI, by clicking", async (t)
     assert.equal(sent.headers["content-digest"], "sha-512=:" + createHash("sha512").update(sent.body).digest("base64") + ":");
     assert.match(sent.headers["x-idempotency-key"], /^[0-9a-f-]{36}$/);
     assert.notEqual(sent.headers["x-idempotency-key"], "01937261-e216-754f-99ba-c1170d65dd28", "not the spec's example key");
+    assert.equal(sent.headers["x-idempotency-id"], undefined, "the key's aliases are not sent with the example");
     assert.equal(sent.headers["x-client-id"], sandbox.clientId);
     assert.equal(sent.headers["signature"], undefined, "no placeholder signature");
     assert.equal(sent.headers["signature-input"], undefined);
@@ -238,7 +242,10 @@ test("a journey across the three surfaces in Swagger UI, by clicking", async (t)
   await step(t, "a banking application, submitted and approved", async () => {
     const app = await run("createBankingApplication", { example: "individual", status: 201 });
     assert.match(app.body.id, /^app_/);
-    const doc = await run("createBankingApplicationDocument", { status: 201 });
+    const key = last("POST", "/applications").headers["x-l2f-idempotency-id"];
+    assert.match(key, /^[0-9a-f-]{36}$/);
+    assert.notEqual(key, "01937261-e216-754f-99ba-c1170d65dd28");
+    const doc = await run("createBankingApplicationDocument", { example: "passport", status: 201 });
     assert.equal(doc.body.application_id, app.body.id);
     const sub = await run("submitBankingApplication", { status: 200 });
     assert.equal(sub.body.status, "APPROVED");

@@ -21,7 +21,10 @@
   var ov = {};
   window.openvest = ov;
 
-  var IDEMPOTENCY = /^(x-)?idempotency-key$/i;
+  // The idempotency key headers, in the order the server reads them
+  // (httpsig.IdempotencyHeaders).
+  var IDEMPOTENCY_HEADERS = ["X-Idempotency-Key", "X-Idempotency-Id", "Idempotency-Key", "x-l2f-idempotency-id"];
+  var IDEMPOTENCY = /^(x-idempotency-key|x-idempotency-id|idempotency-key|x-l2f-idempotency-id)$/i;
   var COMPUTED = /^(content-digest|signature|signature-input)$/i;
   var MUTATING = { POST: true, PUT: true, PATCH: true, DELETE: true };
 
@@ -240,11 +243,23 @@
 
   var suggested = {}; // field -> values the page has put there
 
+  // The header that carries the page's key: a required one, or the
+  // current names (X-Idempotency-Key; x-l2f-idempotency-id on banking);
+  // the older aliases (X-Idempotency-Id, Idempotency-Key) stay empty.
+  function primaryIdempotency(param) {
+    var name = String(param.get("name")).toLowerCase();
+    return param.get("required") === true || name === "x-idempotency-key" || name === "x-l2f-idempotency-id";
+  }
+
   function suggestion(pathMethod, param) {
     var name = param.get("name");
     var where = param.get("in");
     var field = pathMethod[0] + " " + pathMethod[1] + " " + where + "." + name;
-    if (where === "header" && IDEMPOTENCY.test(name)) return { field: field, value: freshKeyFor(field) };
+    if (where === "header" && IDEMPOTENCY.test(name)) {
+      // One fresh key, in the operation's first idempotency header; its
+      // aliases stay empty.
+      return { field: field, value: primaryIdempotency(param) ? freshKeyFor(field) : "" };
+    }
     if (where === "header" && COMPUTED.test(name)) return { field: field, value: "" };
     if (where === "path" || (where === "query" && param.get("required"))) {
       var v = idFor(pathMethod[0], name);
@@ -268,7 +283,9 @@
       (suggested[s.field] || []).indexOf(current) >= 0 || sentKeys[current];
     if (!replaceable) return; // the user typed it: leave it
     (suggested[s.field] = suggested[s.field] || []).push(s.value);
-    props.onChange(props.rawParam || param, s.value);
+    // An emptied field holds null, as Swagger UI's own input does (an empty
+    // string would fail the schema's minLength).
+    props.onChange(props.rawParam || param, s.value === "" ? null : s.value);
   }
 
   // ---- digest and signature -------------------------------------------------
@@ -283,8 +300,8 @@
     if (method === "GET" || method === "DELETE") out.push("@query");
     if (hasBody) out.push("content-type", "content-digest", "content-length");
     if (!token) out.push("authorization", "x-client-id");
-    ["x-idempotency-key", "idempotency-key"].forEach(function (h) {
-      if (getHeader(headers, h)) out.push(h);
+    IDEMPOTENCY_HEADERS.forEach(function (h) {
+      if (getHeader(headers, h)) out.push(h.toLowerCase());
     });
     return out;
   }
@@ -333,17 +350,27 @@
       if (v !== undefined && (v === "" || v === null || isPlaceholder(h, v))) deleteHeader(req.headers, h);
     });
 
-    // A fresh idempotency key unless the user typed one of their own.
-    ["X-Idempotency-Key", "Idempotency-Key"].forEach(function (h) {
+    // A fresh idempotency key unless the user typed one of their own: the
+    // spec's example is never sent (dropped when another key header is
+    // set, replaced by a fresh key otherwise).
+    var keyHeaders = IDEMPOTENCY_HEADERS.filter(function (h) {
       var k = headerKey(req.headers, h);
-      if (k === null) return;
+      if (k === null) return false;
       var v = req.headers[k];
-      if (v === "" || v === null || v === undefined) { delete req.headers[k]; return; }
-      if (isPlaceholder(h, v)) req.headers[k] = v = uuid();
+      if (v === "" || v === null || v === undefined) { delete req.headers[k]; return false; }
+      return true;
+    });
+    var real = keyHeaders.filter(function (h) { return !isPlaceholder(h, getHeader(req.headers, h)); });
+    keyHeaders.forEach(function (h) {
+      if (!isPlaceholder(h, getHeader(req.headers, h))) return;
+      if (real.length > 0) deleteHeader(req.headers, h);
+      else { setHeader(req.headers, h, uuid()); real.push(h); }
+    });
+    real.forEach(function (h) {
+      var v = getHeader(req.headers, h);
       if (Object.keys(freshKeys).some(function (f) { return freshKeys[f] === v; })) sentKeys[v] = true;
     });
-    if (!token && MUTATING[method] && !getHeader(req.headers, "X-Idempotency-Key") && !getHeader(req.headers, "Idempotency-Key") &&
-        /^\/v1\//.test(url.pathname)) {
+    if (!token && MUTATING[method] && real.length === 0 && /^\/v1\//.test(url.pathname)) {
       req.headers["X-Idempotency-Key"] = uuid();
     }
 
@@ -451,7 +478,7 @@
     try { json = JSON.parse(text); } catch (e) { /* not JSON */ }
     if (!res.ok) throw new Error(res.status + ": " + (json.message || json.detail || json.error_description || text));
     var data = json.data || {};
-    var token = data.token || json.access_token;
+    var token = json.access_token || json.token || data.token;
     if (!token) throw new Error("the token response has no token: " + text);
     save(localStorage, "openvest.clientId", id);
     var payload = {};
@@ -469,7 +496,7 @@
     oauth.forEach(function (o) {
       system.authActions.authorizeOauth2WithPersistOption({
         auth: { name: o.name, schema: o.schema, clientId: id, scopes: [] },
-        token: { access_token: token, token_type: "Bearer", expires_in: data.expiresIn || json.expires_in },
+        token: { access_token: token, token_type: "Bearer", expires_in: json.expires_in || json.expiresIn || data.expiresIn },
       });
     });
     return token;
