@@ -610,6 +610,42 @@ func (e ReportDeliveryStatus) Valid() bool {
 	}
 }
 
+// Defines values for ReportEventDataEmailSent.
+const (
+	ReportEventDataEmailSentFalse ReportEventDataEmailSent = false
+)
+
+// Valid indicates whether the value is a known member of the ReportEventDataEmailSent enum.
+func (e ReportEventDataEmailSent) Valid() bool {
+	switch e {
+	case ReportEventDataEmailSentFalse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportEventDataStatus.
+const (
+	ReportEventDataStatusCOMPLETED ReportEventDataStatus = "COMPLETED"
+	ReportEventDataStatusERROR     ReportEventDataStatus = "ERROR"
+	ReportEventDataStatusPENDING   ReportEventDataStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the ReportEventDataStatus enum.
+func (e ReportEventDataStatus) Valid() bool {
+	switch e {
+	case ReportEventDataStatusCOMPLETED:
+		return true
+	case ReportEventDataStatusERROR:
+		return true
+	case ReportEventDataStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReportFormat.
 const (
 	CSV  ReportFormat = "CSV"
@@ -676,42 +712,6 @@ const (
 func (e ReportUpdatedEventEvent) Valid() bool {
 	switch e {
 	case ReportUpdatedEventEventREPORTUPDATED:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ReportWithContentEmailSent.
-const (
-	ReportWithContentEmailSentFalse ReportWithContentEmailSent = false
-)
-
-// Valid indicates whether the value is a known member of the ReportWithContentEmailSent enum.
-func (e ReportWithContentEmailSent) Valid() bool {
-	switch e {
-	case ReportWithContentEmailSentFalse:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ReportWithContentStatus.
-const (
-	ReportWithContentStatusCOMPLETED ReportWithContentStatus = "COMPLETED"
-	ReportWithContentStatusERROR     ReportWithContentStatus = "ERROR"
-	ReportWithContentStatusPENDING   ReportWithContentStatus = "PENDING"
-)
-
-// Valid indicates whether the value is a known member of the ReportWithContentStatus enum.
-func (e ReportWithContentStatus) Valid() bool {
-	switch e {
-	case ReportWithContentStatusCOMPLETED:
-		return true
-	case ReportWithContentStatusERROR:
-		return true
-	case ReportWithContentStatusPENDING:
 		return true
 	default:
 		return false
@@ -3534,6 +3534,80 @@ type ReportDocument struct {
 	Users *[]ReportUser `json:"users,omitempty"`
 }
 
+// ReportEventData A report as its events carry it; the POST of the report to its own
+// `url` adds its file in `content` (the JSON document, or the CSV text).
+type ReportEventData struct {
+	// CompletedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CompletedAt *UnixTime                `json:"completedAt,omitempty"`
+	Content     *ReportEventData_Content `json:"content,omitempty"`
+
+	// ContentType The file's media type, once COMPLETED.
+	ContentType *string `json:"contentType,omitempty"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Delivery The POST of the report to its `url`.
+	Delivery ReportDelivery `json:"delivery"`
+
+	// Email The address given (no e-mail is sent).
+	Email *string `json:"email,omitempty"`
+
+	// EmailSent Always false — Openvest sends no e-mail.
+	EmailSent   ReportEventDataEmailSent `json:"emailSent"`
+	ErrorReason *string                  `json:"errorReason,omitempty"`
+
+	// FileUrl Where to download the file.
+	FileUrl string `json:"fileUrl"`
+
+	// Format The file's format.
+	Format ReportFormat `json:"format"`
+
+	// Notice Said when an email was given - that no e-mail is sent.
+	Notice *string `json:"notice,omitempty"`
+
+	// ReportId A unique identifier.
+	//
+	// Example: 123456
+	ReportId    Id           `json:"reportId"`
+	ReportTypes []ReportType `json:"reportTypes"`
+
+	// RowCount Holdings and transactions in the file.
+	RowCount int `json:"rowCount"`
+
+	// Size The file's size in bytes.
+	Size int64 `json:"size"`
+
+	// Status `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+	Status ReportEventDataStatus `json:"status"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Url Where it is POSTed.
+	Url *string `json:"url,omitempty"`
+}
+
+// ReportEventDataContent1 defines model for ReportEventData.Content.1.
+type ReportEventDataContent1 = string
+
+// ReportEventData_Content defines model for ReportEventData.Content.
+type ReportEventData_Content struct {
+	union json.RawMessage
+}
+
+// ReportEventDataEmailSent Always false — Openvest sends no e-mail.
+type ReportEventDataEmailSent bool
+
+// ReportEventDataStatus `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+type ReportEventDataStatus string
+
 // ReportFormat The file's format.
 type ReportFormat string
 
@@ -3659,19 +3733,17 @@ type ReportUpdatedEvent struct {
 	// CreatedAt A time in unix seconds.
 	//
 	// Example: 1732893484
-	CreatedAt UnixTime                `json:"createdAt"`
-	Data      ReportUpdatedEvent_Data `json:"data"`
-	Event     ReportUpdatedEventEvent `json:"event"`
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A report as its events carry it; the POST of the report to its own
+	// `url` adds its file in `content` (the JSON document, or the CSV text).
+	Data  ReportEventData         `json:"data"`
+	Event ReportUpdatedEventEvent `json:"event"`
 
 	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
 	//
 	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
 	EventId WebhookEventId `json:"eventId"`
-}
-
-// ReportUpdatedEvent_Data defines model for ReportUpdatedEvent.Data.
-type ReportUpdatedEvent_Data struct {
-	union json.RawMessage
 }
 
 // ReportUpdatedEventEvent defines model for ReportUpdatedEvent.Event.
@@ -3689,79 +3761,6 @@ type ReportUser struct {
 	ReferenceId *string         `json:"referenceId,omitempty"`
 	Status      string          `json:"status"`
 }
-
-// ReportWithContent A report as POSTed to its url - the report and its file (`content` - the JSON document, or the CSV text).
-type ReportWithContent struct {
-	// CompletedAt A time in unix seconds.
-	//
-	// Example: 1732893484
-	CompletedAt *UnixTime                 `json:"completedAt,omitempty"`
-	Content     ReportWithContent_Content `json:"content"`
-
-	// ContentType The file's media type, once COMPLETED.
-	ContentType *string `json:"contentType,omitempty"`
-
-	// CreatedAt A time in unix seconds.
-	//
-	// Example: 1732893484
-	CreatedAt UnixTime `json:"createdAt"`
-
-	// Delivery The POST of the report to its `url`.
-	Delivery ReportDelivery `json:"delivery"`
-
-	// Email The address given (no e-mail is sent).
-	Email *string `json:"email,omitempty"`
-
-	// EmailSent Always false — Openvest sends no e-mail.
-	EmailSent   ReportWithContentEmailSent `json:"emailSent"`
-	ErrorReason *string                    `json:"errorReason,omitempty"`
-
-	// FileUrl Where to download the file.
-	FileUrl string `json:"fileUrl"`
-
-	// Format The file's format.
-	Format ReportFormat `json:"format"`
-
-	// Notice Said when an email was given - that no e-mail is sent.
-	Notice *string `json:"notice,omitempty"`
-
-	// ReportId A unique identifier.
-	//
-	// Example: 123456
-	ReportId    Id           `json:"reportId"`
-	ReportTypes []ReportType `json:"reportTypes"`
-
-	// RowCount Holdings and transactions in the file.
-	RowCount int `json:"rowCount"`
-
-	// Size The file's size in bytes.
-	Size int64 `json:"size"`
-
-	// Status `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
-	Status ReportWithContentStatus `json:"status"`
-
-	// UpdatedAt A time in unix seconds.
-	//
-	// Example: 1732893484
-	UpdatedAt UnixTime `json:"updatedAt"`
-
-	// Url Where it is POSTed.
-	Url *string `json:"url,omitempty"`
-}
-
-// ReportWithContentContent1 defines model for ReportWithContent.Content.1.
-type ReportWithContentContent1 = string
-
-// ReportWithContent_Content defines model for ReportWithContent.Content.
-type ReportWithContent_Content struct {
-	union json.RawMessage
-}
-
-// ReportWithContentEmailSent Always false — Openvest sends no e-mail.
-type ReportWithContentEmailSent bool
-
-// ReportWithContentStatus `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
-type ReportWithContentStatus string
 
 // RequestCreatedEvent `REQUEST.CREATED`: A purchase or sell request was created.
 type RequestCreatedEvent struct {
@@ -8176,84 +8175,22 @@ func (t *ReferenceIdInput) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// AsReportWithContent returns the union data inside the ReportUpdatedEvent_Data as a ReportWithContent
-func (t ReportUpdatedEvent_Data) AsReportWithContent() (ReportWithContent, error) {
-	var body ReportWithContent
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromReportWithContent overwrites any union data inside the ReportUpdatedEvent_Data as the provided ReportWithContent
-func (t *ReportUpdatedEvent_Data) FromReportWithContent(v ReportWithContent) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeReportWithContent performs a merge with any union data inside the ReportUpdatedEvent_Data, using the provided ReportWithContent
-func (t *ReportUpdatedEvent_Data) MergeReportWithContent(v ReportWithContent) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsReport returns the union data inside the ReportUpdatedEvent_Data as a Report
-func (t ReportUpdatedEvent_Data) AsReport() (Report, error) {
-	var body Report
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromReport overwrites any union data inside the ReportUpdatedEvent_Data as the provided Report
-func (t *ReportUpdatedEvent_Data) FromReport(v Report) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeReport performs a merge with any union data inside the ReportUpdatedEvent_Data, using the provided Report
-func (t *ReportUpdatedEvent_Data) MergeReport(v Report) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t ReportUpdatedEvent_Data) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *ReportUpdatedEvent_Data) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
-}
-
-// AsReportDocument returns the union data inside the ReportWithContent_Content as a ReportDocument
-func (t ReportWithContent_Content) AsReportDocument() (ReportDocument, error) {
+// AsReportDocument returns the union data inside the ReportEventData_Content as a ReportDocument
+func (t ReportEventData_Content) AsReportDocument() (ReportDocument, error) {
 	var body ReportDocument
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromReportDocument overwrites any union data inside the ReportWithContent_Content as the provided ReportDocument
-func (t *ReportWithContent_Content) FromReportDocument(v ReportDocument) error {
+// FromReportDocument overwrites any union data inside the ReportEventData_Content as the provided ReportDocument
+func (t *ReportEventData_Content) FromReportDocument(v ReportDocument) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeReportDocument performs a merge with any union data inside the ReportWithContent_Content, using the provided ReportDocument
-func (t *ReportWithContent_Content) MergeReportDocument(v ReportDocument) error {
+// MergeReportDocument performs a merge with any union data inside the ReportEventData_Content, using the provided ReportDocument
+func (t *ReportEventData_Content) MergeReportDocument(v ReportDocument) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -8264,22 +8201,22 @@ func (t *ReportWithContent_Content) MergeReportDocument(v ReportDocument) error 
 	return err
 }
 
-// AsReportWithContentContent1 returns the union data inside the ReportWithContent_Content as a ReportWithContentContent1
-func (t ReportWithContent_Content) AsReportWithContentContent1() (ReportWithContentContent1, error) {
-	var body ReportWithContentContent1
+// AsReportEventDataContent1 returns the union data inside the ReportEventData_Content as a ReportEventDataContent1
+func (t ReportEventData_Content) AsReportEventDataContent1() (ReportEventDataContent1, error) {
+	var body ReportEventDataContent1
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromReportWithContentContent1 overwrites any union data inside the ReportWithContent_Content as the provided ReportWithContentContent1
-func (t *ReportWithContent_Content) FromReportWithContentContent1(v ReportWithContentContent1) error {
+// FromReportEventDataContent1 overwrites any union data inside the ReportEventData_Content as the provided ReportEventDataContent1
+func (t *ReportEventData_Content) FromReportEventDataContent1(v ReportEventDataContent1) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeReportWithContentContent1 performs a merge with any union data inside the ReportWithContent_Content, using the provided ReportWithContentContent1
-func (t *ReportWithContent_Content) MergeReportWithContentContent1(v ReportWithContentContent1) error {
+// MergeReportEventDataContent1 performs a merge with any union data inside the ReportEventData_Content, using the provided ReportEventDataContent1
+func (t *ReportEventData_Content) MergeReportEventDataContent1(v ReportEventDataContent1) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -8290,12 +8227,12 @@ func (t *ReportWithContent_Content) MergeReportWithContentContent1(v ReportWithC
 	return err
 }
 
-func (t ReportWithContent_Content) MarshalJSON() ([]byte, error) {
+func (t ReportEventData_Content) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *ReportWithContent_Content) UnmarshalJSON(b []byte) error {
+func (t *ReportEventData_Content) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -20860,6 +20797,37 @@ func (response ListMarketData404JSONResponse) VisitListMarketDataResponse(w http
 	return err
 }
 
+type ListMarketData413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListMarketData413JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMarketData429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListMarketData429JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMarketData500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListMarketData500JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
@@ -20870,6 +20838,23 @@ func (response ListMarketData500JSONResponse) VisitListMarketDataResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMarketData503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListMarketData503JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20939,6 +20924,37 @@ func (response GetMarketData404JSONResponse) VisitGetMarketDataResponse(w http.R
 	return err
 }
 
+type GetMarketData413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetMarketData413JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMarketData429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetMarketData429JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMarketData500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetMarketData500JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
@@ -20949,6 +20965,23 @@ func (response GetMarketData500JSONResponse) VisitGetMarketDataResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMarketData503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetMarketData503JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21802,6 +21835,36 @@ func (response AttachPortfolioAsset409JSONResponse) VisitAttachPortfolioAssetRes
 	return err
 }
 
+type AttachPortfolioAsset413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response AttachPortfolioAsset413JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response AttachPortfolioAsset415JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AttachPortfolioAsset422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response AttachPortfolioAsset422JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
@@ -21816,6 +21879,23 @@ func (response AttachPortfolioAsset422JSONResponse) VisitAttachPortfolioAssetRes
 	return err
 }
 
+type AttachPortfolioAsset429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response AttachPortfolioAsset429JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AttachPortfolioAsset500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response AttachPortfolioAsset500JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
@@ -21826,6 +21906,23 @@ func (response AttachPortfolioAsset500JSONResponse) VisitAttachPortfolioAssetRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AttachPortfolioAsset503JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22007,6 +22104,37 @@ func (response ListReports401JSONResponse) VisitListReportsResponse(w http.Respo
 	return err
 }
 
+type ListReports413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListReports413JSONResponse) VisitListReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReports429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListReports429JSONResponse) VisitListReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListReports500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListReports500JSONResponse) VisitListReportsResponse(w http.ResponseWriter) error {
@@ -22017,6 +22145,23 @@ func (response ListReports500JSONResponse) VisitListReportsResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReports503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListReports503JSONResponse) VisitListReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22096,6 +22241,36 @@ func (response CreateReport409JSONResponse) VisitCreateReportResponse(w http.Res
 	return err
 }
 
+type CreateReport413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateReport413JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateReport415JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateReport422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response CreateReport422JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
@@ -22110,6 +22285,23 @@ func (response CreateReport422JSONResponse) VisitCreateReportResponse(w http.Res
 	return err
 }
 
+type CreateReport429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateReport429JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateReport500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateReport500JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
@@ -22120,6 +22312,23 @@ func (response CreateReport500JSONResponse) VisitCreateReportResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateReport503JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22189,6 +22398,37 @@ func (response GetReport404JSONResponse) VisitGetReportResponse(w http.ResponseW
 	return err
 }
 
+type GetReport413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetReport413JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReport429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetReport429JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetReport500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetReport500JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
@@ -22199,6 +22439,23 @@ func (response GetReport500JSONResponse) VisitGetReportResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReport503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetReport503JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -22316,6 +22573,37 @@ func (response GetReportFile409JSONResponse) VisitGetReportFileResponse(w http.R
 	return err
 }
 
+type GetReportFile413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetReportFile413JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFile429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetReportFile429JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetReportFile500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetReportFile500JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
@@ -22326,6 +22614,23 @@ func (response GetReportFile500JSONResponse) VisitGetReportFileResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFile503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetReportFile503JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -28886,570 +29191,570 @@ var swaggerSpec = []string{
 	"hgXQJ4W5KEPiEA7ZCxWbgOTFpY77xvbb/5g3xSS2gail58pkJoEyLWhZuGYQIyDdOCtdhASKXKi0ScJ6",
 	"SnMcLhRnmKFQFt5MH4BrQkm4O6/RjZndVIKnUyDA5/zWD6KIGI7YoPvj5Vln1B98BLWIJG9wxRuSXevB",
 	"JGpIASyxlmKgw0HnfNg5GfX656gunZNaj4cFZcmIyfV4OewOJCYSo009ZBS5+3aE45KZEkwXC/0MjWW1",
-	"AJ1yi4/Wu1iblsVKKkcVfqQqVrGeJ/QLndnIHifDD0aeIqaSamje4NvphTy+JSG+JieBKaVAEvGOFlyx",
-	"X5BQFvF45FBzLdrEkOjj7nkbNwWWOIF8la1mf5Ko6g1xHSKQgwarp4Ry98fxJZMfWnqyw8dd01+XmEay",
-	"srAxvHlGfPfJ0i1utmLU4c8+R84ER8eh0PFa06wgSc63NYBjYzVEwaqe4OI/sTz+OLf+qsTeY1z5J/h5",
-	"pPv+vHKQF1w7ZoIpYN49FQQIFc259bF8Uka+UXrdM3FMQSaYXfXr6eeBLLpdrACQEC2pB7bSEyFyd0lf",
-	"IGwyy3oKlUaXMX+YfC2xY+9ycPJTZwgBMd2zsw2Gr5FGC2VZylApC+OtWUNSCEb/+388sUKRvSNMLdEq",
-	"l1ukSHxvzyaCldSWZzyR7Jrov5WyXOMeG3i48UrI5hacrRlv4AiQrvJjZGtGpp23MY+RnVjEIuRLpMCb",
-	"CAO6kSpZ1h1ULN1qrViaPb3BZNoSeiVdkkncVcqpGrvHq7E3m0sYcGfXVAjWmMaFUQl1iSuqyCk/Ic54",
-	"CYMVFZ5C8eTGg0KJNBrTKAgs4UcUSWMh5l9dXYMnHoK0xRWdMWzoXi5dTNelri35Wn7xotmJAAQuL8so",
-	"HZ82OISfbXCY5lXIa2b3qV6XW6Y6NTsqu8ohYNB59SJ320rXlefk96kQF6+xGNU6ZZXOEh/rtXnlOR6p",
-	"7K18ylfKR8ys/1M+xkfMkV9TLmV9R7ECrG6oFFNYhr50hKkW1IUPcO6r8amXjcBhq2IRgQ3xX0+GH1BE",
-	"Pke1hsAnSImtd0r/dtkdjtLh8VpKSSjJq+IznqbknjEZkoGTpBbyHFlJOkmdMV9jMI0I1SJipGxmR8ju",
-	"n5905bWsdDPWUBDKPIFjmkvbaEmBqyW2jlYB/IvxnZVZrrH4h78e04WPKbohZCEjYHAcgAVNYjqDv1QG",
-	"Cxeva+m4aQ5oxaqcdnpnHytW5Zdu92f4x9veVfzv9/3z0U9nH9Nx1PFXgyTX08RtuNzW0mbwpeWQgliE",
-	"1yx7UzSmDqYO8YlbO05dgivViP/aOT/pnvEfVVs0IdMAbpzHVGsor8idYOm78P5RfkNVRgjKXJynEGe+",
-	"OlcT67foCc6SPkVIK9DclDpvo8lyDfmsEnXzGNlcxbdlSlgIkcdKr0td9udtAg205GMRbFt1M3Gm9aB4",
-	"tZFxhJMlLyktwZ7k5gCx8h+gmpOLJmu9Xs2z5V7PVhGSFTpO/MC5yatCVOQqKX2zN50yEg2JE1CXmRnh",
-	"FIfpAkN8YhQuKUN4RrCb3MBjX3wEbw8TY5Z6Sp2kWXTjJLGs8MI2zUek5g7VXhiJOGAUwgTlk/qQYFep",
-	"7gBduRfnmb2ikKQijS0z1Nu27HH8iykieTwv45BEegGZuxWk23BFsbUuk4VU2Ea2KNmOhe+fQal7gQcj",
-	"muNEB6mbzs7wJHfRyZsi1wtlFEFA9SJIugARnU+7wxMjyxvpyW2SKVtubsY+JWgWLEMLNglUlxD+yfUd",
-	"fcbWrGKJAVor85zBDaF97V7YcGagwmWB5eTtmA5p8ynw9Kw2alrT7sj8beVIP427ExiXa/YQXI59rm6q",
-	"yeTTHPHnkDghiWxUVbYHccELMqac0fU7y2iG2o2mzAIiO1156UGumBxl5UWzMbWvQ0yjK74gG1UH707Q",
-	"4av9N+h//c/9xr5wsVCZhT6aEUbi+llrBAUbPTqmELH/FpJk4mU044sQD7MaiNPFAntQsVjh1eg60bbU",
-	"UB1SI4cXTFY4RZ6bKULZLlGEUkfkLpMJpN15wivPsLT0hsHz+Hjbd51J8iBB1WLkE4XTBApWsO5CSCTF",
-	"PRg0EvFfrUpCdpvAgVYQ8nQsEpkoItZOS4qj5T/nuYwBuh/5PEne82AzVFILIS6CppZIr1JnZIEhXOVY",
-	"5BxlCIvwdJmmhGslaBV6ETEidCuQMs3m12L2k2gZebpOeAaa+vBm8YZQVLUjkfLStpD4p22hf/7j32uy",
-	"2qsU/LbF7dOlSO+TIAJea7EU2zhotOB1otZK7AkryJtCGLuKzElcDWQpQMzHKhrQ1dEyeD5IItaMkBUa",
-	"oRbQLTAqu6Te9JTO3Co7X3nlsBGDZ99hOgPKuvFyU1lkTUkQ6TU3A31vSiJvTnTt30JYogKEhhfzUAdT",
-	"NMO36VrO5RPT7paoNB1cViqZbErrKOYD8JBFzyUsuABTNhGsvXTg3JYEuuaDMRYJ+WdBGNV975a4qVzH",
-	"qHrYRHOPLiPCag00JODMRJhtzoEc6dmPxxXjQ79dMh9HcYLeXTL5Qq+r3RIAGyg5PWYqDXF+N3sX6mUS",
-	"YWg18yIii4GK19MJBVfJfBGt0ZxgztypCJoun9b4/glgkoiWKM5UHG3MUawhyZioOHVKit5MWGlGndql",
-	"FNMqVI2H5rMEMtEGe50lGdYtZAsxKTMvgNiZo6ofrEjoQHVimWnODRz2Qpw/FMH7cK7pSvbAhLCFzrUG",
-	"6ooLUDghM8zQJIhmuurAgahYFehTbJqY/XnyHZotDpStxCrkG1OCVejY4uVv4LvIhr9TEe+iu3nydBRP",
-	"3vyKK1WoW0/QURpc7YgdkXEpTE0ZkMJkTL2IoRuPuqiaeCct6YqsHSNbuzoWY3G1xlOZR/GcQEKCJUFV",
-	"9QjvBUMEh74nH2xb6IYsgA9hipSBVHuI+lQFUUniYTxmSY6yalzGR49UQlVGfL+WScMlcxyqGlBPnafq",
-	"P0YRLqiuZObCMQG/YCpRY7UlcxQElNS5nqHIWuTkhsEUuSsXYUBLJ70sVREsOVcbXuM8bAiYwIYsX8kt",
-	"CgTZToh7hAqiw55Vbr2dI8YeMJ75+Rdx3xrpPAmW1zOoY8wC3/3/UbmxUnn1NDn4DcpW3SEWLiMWd1z0",
-	"kirZ1NkkxDBazQKf1IGikwiB5JaTLQh1nxup3y3NuTm20Fbnxkb/+38gG865nbsIkA/5HL6/T7v6h4hA",
-	"LPecIB2PmCXHB4hQzNGoEuMpubfLe2vtEG8JkNEiDlNBMlCGA57u4uy7uUe6Wc68ucvdKRsgf373ytoi",
-	"nuDByJZni8/31YgG+ONc7WYw9Ug3u3lZa74xWUZwF8QVcZroy8fJP5UlnspwwY8wcdOJLQwxOveM0NFb",
-	"5igmPvOmemQeXG9xFfuzHtiQZAp6tdd+/WZv//V+KfelCLbpCPZ+t5vCUZLYnEs6wWNF+qQI+UTVDhDZ",
-	"AyOVt1JmMtBHb983f/kdLMVy6p3Ej1Lt8kW6JJgmchUYPpHS9O4ojtN0PSyO7xWwvDEHaFIgIBN3XL5X",
-	"JiC5ZOoskWSs9OaqrSnYXQ1Bxdurpem96/4miV0feoN3PxWPlX18QyLxYlzHRVfvgmk7VnFt/fb/CGE0",
-	"Cdx1nDvEizIJ5CBt3JiyWbBi8tL3y7jCZtzWOYH4QgnQuHKEonBJvto1mciDIXu/2bRl0sEx1WGAApuz",
-	"YKXiwgAIKNdMjSEJO9q9BvgM6iwHV4WwpmvCAw5gtdLvk0QhR/gmnQkxTlmWTUhigKF4d6VGebfd7ehn",
-	"JZiKJzUWstlyEjdj8AMQoI2qYmeCaEbClQd11H+RFGDLPDRwCR3lQzAAK7INJyVpWxiOZCu7ieVOi8SE",
-	"5k/QV2FIJEJEeJnMainr4qQ6lb7/U3NrneXlq8xJetDckqHUmI2rgyhZocvBmYWW1FV1/Je+uKZMMlSp",
-	"FECGiITtsS3xvpV/K8IPyycTU1b7G7Pk45hlSAKQgUcp6oCLHEZuScjNe2NoxC/Y90kk9QoTopTYecHQ",
-	"CtoqHauBbK783nJi46QckmuPRSQkKqBq4gfODXHtMcUhUVlXcRSF3mQZqYsRuNJCnYtefOnCEGbgtIEM",
-	"oWsSQcbqtRgFTpv5TkSCol01arkLRb2N0qaXxArvZDK9xGhXUOhlWykl0dacaFZiyAyytFCvRPKWWIXm",
-	"mw/OfmMuS7lZV1xKpLotl54xDEA1zCZNnBO4ERdbfiW3HIa1U9cHReN6E1xQD7H3tnOOqsvFgoRI3FbS",
-	"QFZgkhF1Sx+cUfy/eMJtCRGAmptj4eOIA1KYcVIzCHzvFspCs4j4Pg7tggyPioTNWxIVph4NVpSEcD94",
-	"jGy1C+ZJDCgtLNAsijQhzz2GK0TYkrJ7kJF+pmnl9mfpRu6epR2qFG4SwtX2IC74K49a5pSk6PnTNkZ0",
-	"5rGoMBvDzsdYMjdjAEmZEyynvUsJNLX4GPQNSy/wcGf9tKqyFGSIE4HdrzKB3aiK0VAQ+piK5jVLvJRp",
-	"chHypt3e23vVbu4dvj5o7L96dfC6+UqoWD4OIXJJ9pZzQbn2tIIinhGLUzwJltTlqoczI5ws5B12Cuqj",
-	"OC/yEDYH2XP82Zsv5zZagZt+QlDIx9GqjU08isM1mvoBjrheugg8GmWyGx80m83GwRNFp8dbB4LCtHNw",
-	"BhDOiE54rcRSAhSqiOSEpAhdLickRW7RTHW3KgjM2laJmQb8XBv4WMrciikl8AT7qgxWiXM4V8fQKUw+",
-	"CPh6kUvOrnkxPRqEV0vqba1hmDkScZkGgBhVX6GAKjKvmcVzcU1gBSZvcQTvETnASWiHfKhIA3FgRBSJ",
-	"yEUo+przSZYSaEBRpcSZ/Hi1Bd0C9gQbG8fyGFuasgfy0WKmoZxwM8xpki2lsgezbU97q0sdRWCJQzbZ",
-	"//jpgSaDUkvOQb2B+XLQTgqqbMTr0rClSkq2kU+iSGWXcL1rL8okrP/t/S+jSqpU5F869d9w/W/N+ptP",
-	"X1pWq/31TyaMC8Agqy8JFzgUd+JZJ3rydYMmoTcDdaKUCncXBZQWPemXVukOg+VesmeXmjw9SQBNTVS8",
-	"3TpWzbqGNp1HdtU4Upt2V7UjDcG9i7HGalh6YRtwBFjd0SOfRqIyArZjrDeRDpuNwOh4vRtExSw9c0ZU",
-	"CZXN7zqSQ20s/pp9Mckn34bwXR30hkybMcMv53TIckCzB0KxPT0f6guGSH0eULJWvF0Zx5qc2AUIyWk7",
-	"8UWGGZaSgiZRUK6w7wcr4u6MFKmyfNp0EfKCITm80i6OVRIE1ExD8c12R86gKovCbh3LRyrp2cXG2Aa4",
-	"vumWZQEUk5lBhKJbAsAQU2e2SbIleyDavmDox8ve6U4+il2WKxiVcYng2JAnRJT9zjjMYE525XoMT3yT",
-	"3v3LjIC6mK6Gw5DqkdDVBp38Zu1c+eSW+Lsu7ee1cwb9tpI7DM+XektCbyqfM6Lqzx9PalnS94Nrb2ck",
-	"n0EnU4qaJVPadL6+kM7BuQW8mAVUCVQLDFJR4wPU8EQvFwlpaIk7QQGcuhNcYFEA6eoOXTlkV9I+LdXz",
-	"gvc4Fx24Nk6uVbr0EidUNi59PaYOduLvD3ddoykHrFLKU9xmmzh0lTwsMGDiDPVYJ1DQCOENj0hTlD+M",
-	"Y1oVnjT0g9nLWbOyos5OecnAyT2mNseM/ew80rv6mrN+Y4NiSlY6MkraEN/avbzVR7xB4UsWo5S9nTzO",
-	"d/Ye390jLAj5Cf3C0uB6ePfwBjZQeP6TuynxyEHn/w3UmUBhiGAhNOe4Em1IkM332VQLJaWe7aSU5dXe",
-	"u2hORn11F8eaWdHcStZFeuD2jmn9LEt5W/sb/RffxDFRgsPtzt0yytwWXWwXDUxTnEqzuO3cK6uxbO+R",
-	"UVS2dtAUk2xKrzNR7vWiZx/DFV9yZR0f4xk4tSlpoOp5gAhdztGMhOSIK2/9BaGdix7aazTFF3FtMMO3",
-	"UFrO91gkbg5rZQgvUYS2N020n61td/dyxdyfa7ZXW8RlWgHZnddn2XluasvoZhOkGHN/hZAsQWXIJSEG",
-	"Lcg+ORDp05NmJXk+aGRtBYzL2qBu3slZKLFW4ChU6YV39REquXZX/yAUTvXotZbg+MF8hPGatmMFki7J",
-	"qi9JEqQUlnNldINQvEaOyxk7hLoevYbrf95a/CmcAxj5Ml+ZXU8nM9HnqBftq1Wpp/6SpFrPEXM9+aci",
-	"+Lr6h062df2PPJ3Wsz+l4q3TYBb4/LvmGmijuFC5qWy7iGOyX+oH2G7IcHFxvTim36he+En/8nzUHVx0",
-	"BqOPV9qXMbVPLoej/vvu4GrXAuNxx87ZoNs5/XjV/bU3HA1tbtlH+IZQBJtzrO5M95tN9e59TLUbUxX6",
-	"6EU1C9m9t53z7Ijftpw5+pAvQ4+wy01HUXrZtpJ69Lkq9w1kc7nBIjxfwCbGQlNW8IdSZ6o6cDVXlT5B",
-	"xAuGmHgCEYR8BaIgvYXkCwcLJXXhLBTPGRemTzM9UkyhORITJKsudLWnB+YNNr4fFjWqt5dGZyLjrKHy",
-	"f+mIw3d8HHECNz+62VhlHm4DVzNIJITcAEE1b+SZn1U+2yLqxUUCTYXU463dN7/kiYnK6PjUqBqlifpy",
-	"dFJLk0672T6st1r1dmvUfH3UOjxqthsHv+kCr/y9oiBl/V2TtnYd6GJR2DPGunUoeIQtIcX4qmRAr4h1",
-	"g8eZmK4hBq6BehGaL1kk9FlI2w+MPFyDu5Vec0FIXbTAjMk0x279zSsRcXMsYz+0guFsFqzomCZRdpnZ",
-	"szXCf3z7uo1+6Q5HqNXe20cHh29eo1eHB/sIcgNol2D77fQd2EHBzTb69P2GW+3Y0NlmiG3wNFuoiarc",
-	"WqiJhNEhaaAz7yYXM2MlVa+vvVt5QwTjQoDGnGBIjsqxRgMR0TSmIqRpQtYBdRFGe+36hONYEHMGeS1A",
-	"kIg+arf2X+2/3jvcf7WtPqru6Ta4NqR7O/F3P4Cj24IzjzmNQGyWv04fq+/bh803r0SJ90x1/fbBfuFm",
-	"nmPzEzEAuyoKbYsEJ1LDEslFhOkgIOM7vFxwXtluNrWK+mn4/owp2ZoZLgZLd5kboMsgjeUxC4/ymGTa",
-	"pbC01y6EZlhkGGcIXtpMFrpYTnzPQWcenni+xzeam9BA6xdhMCWMCb9Wj7pkTmWDXuZF4FnFqlz0Mpmv",
-	"z4rP5aZ3jDqQ0MxC05AQSOofXwynL9GDFU3jTpxi0JM1tB3ubwAo4yPbFJ4jb4M9eEVj//jPf/y7jYZR",
-	"+DOBVPEHhyAC99o6faEeZ7Ung5PWYf3X94FL5oKlsuVcD2iMgiDHMTsHvw27f/74du/VnwcnB50PJ73O",
-	"wfv+xf7gp9H7vb2DX9s///jrXu+n/p87FxcHg+7e/s/7P//24TwdCvQj55jt+qtPXw4ONoUBPcTjvc5u",
-	"D7hyr0W+iW9yRy9rkafyjt7Wb3u9vOmqNwqXRN3rspQXrMSt7m6exP+82nzQq80yHrsM7fBGR8J0Y8Dc",
-	"PantTYRGzg34F3f07+V1UvFUyOCpulOuBxLf8mxLBaXeKHHtXevW2M0fe7+XaPd5VPYA+QgLnpuJ6F1I",
-	"PSFuoER9HfPzEP3V2La3Ytm7vLivACSLID3bSelsJBJbWzKR/NJ9+1O//3MqC4lOEHI+VPUiVWFeLzDG",
-	"TR7iT2uPmKFEnRNTdpLMap5fZhI56qks7WZ4K6OK7ucVJvlF5IdhAZqmQr41E+WODEOAVLp86G0Zbq8h",
-	"UeWG0vBv8JPyj3CRh6rqAW3dc+3asaK+kDOpurtc+NyqJGiylpr+VrnuY1bkolWsEIoPyS3QEuNtZYO8",
-	"3xmOCHXW7wtqj/iBfKGdmiMKAlFjZO75vqfl4yiYUttlPs5wi7tH4UzVVRLOGUu7x4M0+M7mOAr9aQX5",
-	"HElC7EQb/EG8XbxIjyF3SVBVzzlSywHhma8+tsPEeSMpSYnq4A2hz12FxX14vXbOrBTjz3OUmBeoNd6B",
-	"/asFP0EepCyv+0PlQsoAvxPq2nfNh2TAmBFDHcchC2N+8DsnRTKejw010RRtopDMsUePkT28PDnpdk+7",
-	"pzbCqP35s4rx48zleEztd50eVDoTd19pJouqsgqcYliJG9nebzVtUQ7EExWSQjfuzTUU5WCfEAcvpavc",
-	"JSzyqHA6hoQF/i1xxxSiDRchqLcqNTY8kUzKsOX1YSgHJu43Y9VYBHQV1VmLEVGxKmLRejonk0qii0kz",
-	"I4e0HhAtpfjHEbK/SJZhCbFpoZg7WIjv/FfbkmVfx3RCVIYQlY9a+c46Fz0UkmgZUvCZQXETQZBwraXq",
-	"yK4XxEJR4LsIL3AYcblrwzcZROl6HOY5x7qQsHO8WMj75c4J3DTGatnmLEkpjdWKO6sqZps7p4q/WZXO",
-	"cNjdPi94KjKzQsdtc/KO2RkvRz9tnXAZzbLz8W6nXZHTa0O3U0GQqpu6jNs2o/JAZWaNu29ZqOqeWWvv",
-	"fDgaXL7vbt+dXpzlMTPERX8wetc/6/W3rSDO/ZNZQjLAFhDiATIQyGrBW6YXNVwzc2cKDW/smps1XVl0",
-	"c17V3Lzpwn6bO2dmNmVw3J6fLwNB1tDaLNAKOo+6w9GWniPComy3LauWPVOr/hpbp2tx6yF1rK9WyRK+",
-	"Jta0rUa1iSNt7ZNjRaV67DZHlvuU6ZDiO9s6GLlN2U47raWAr2zrZmYmpXvtNJfpCJfss9M8RYd1Wz/T",
-	"GS3ZZyf4cie6XI33HfGWY7VQIj7jzNnierDi2g8ooBl9tQo1tCna0TmR6O7N1ps93Jq266+cFqm/wgeT",
-	"+hun5dbbZG+6jw8mh84rt4w3I+daKV4US27SyZwr0SIhqcGdakNsCrfJa40xlV8mEA40WUai8PDciyKR",
-	"YsJCLIDfRF2ZI2RrCoFyKFpjavfOP3SHI/4zRGIl31Duk6rKy7vpkkr9nla6s4plXlvMqoBZzS6jsGUU",
-	"MYOCZVCajIqQSbUxaSt5VSAv381COy+F8zIyI2xz2k5Oh/lkCvXSmhfR4c9k/UA3FzdkXUDLbvvgoPUG",
-	"LcQN+w1Z84PISXs4/CmuXUXcqxuyhhLNc6Oj/oasi1iAfUPWnmsrG8sj4okRnPehCsiqQ3pQc+YOAdrP",
-	"ZH1B5gV5+/l4N/DwGl383PsVXXTfb0+tIWAWuMnMovuENhj2P5N1j06Db71Hkiu+YHfYLVS1GZvVVcdO",
-	"p9P55z/+XZbxAgzIMl61XfY1ye0S1+ZBD7LXHO5y04kSTbDpiYNDVZFT3gaR5RIqni04p10lcYCy/ov0",
-	"OuyYgpEfTIPnbTOlFiGtJPU+gVtV96SKU1JU80udpcwpgu3cfIAeJyl65sA+Xl50OfHTeYr/kB7iRyWK",
-	"x6eGosgymysjH7ppj2l8QSzUzmNkn3ZFu1NbBLmLkhuQxVgWuVsQ3/fodQ15EXIDAtnRLISnEQk1dvmC",
-	"CUcwxEaOaeyL9QIap52zLy6z2V8zyiKHBCqDS6A2OWNTUQaF5WsyCz9CdufszEZVYTQAGmrHCCM3mGOP",
-	"ouokiGac9UOksMBS7VhVFYe/VUU/0eMF08MP7NP++04vKRkyppCwVf4aq86IfAYhYnNd1j4S/407wUMM",
-	"KBfosTGFUCy3JjK/6rpvqh0KyW1wQ9xaA9m6QmmPaTWfdfdlRFhk19A1384okBZU7Faf4Yj/InCQTi88",
-	"pmMKqE0bLBYi2JkhGUarFUaRqFTJpavwiES4vFVSvc3u7mOkm0JgTNm1Iw7G32WAw9/FFeXfx/Tv9Xod",
-	"/sc/2lnd2EYvkR3vAfq7yEYMvyq6jJ9n2UiMkTFfeC/5dEo1tcTbS4VhlY4yO0Bq2stMWxgD5+NAkYOZ",
-	"I15oidFyBksMEKBfDpgBKc65budGMUGVNLeSvIkCECIBDckt9pfibCs+AIVxxPgZc4mPjpPaUUGIGPH9",
-	"OMt4uo8GkRdBVLVPIsIsuIZiFoSOQp5x4kpg4ncashqIB7qqQ1y1A7p1maMBCXiwIJTx8VThTwyZJBPM",
-	"m+oBJd1Fm7yNKZooCEWNOI8hRqDMmuMTCBmv2hzvstXLpNwSe/lFFFv6+lKUnaqpJaW4xcssW/g70viC",
-	"YB/opWIQcohsVJE6Dmn2zDkMJSs9CbpkBxOI3UVeVMsMaCKpeLyYfjIyI7m540c+MyKwMSN8go3FFKTb",
-	"zekOIXidWKapBqrgQ7wRX+MiDNylAzujFY5J6sWIbMqcram7PoELJtLRI0JdxqcaU3UPbHLOmL0xSgor",
-	"IhhTeIDNqdr7TNyawSPzHd8nms1eLwT5PL4bFAKKkx6wS/GwRargFrIDxc+D8Fr+zBkAdRGXguGYipMh",
-	"5ZDJ8TOm1VRNLNFRnahaRtSfnSW+IOXzkc4dzYOT8tzAH6ml6/6axCsT+0zSbpnE1aJ5oZ6RXyppZ3RW",
-	"FbjoDF++jYNrm1+qyAVmIJVSjrG7+rlGhEWnUmFPq/uRjOyXNBiFS/Jpa22LqKiYRc5bXhy6CRzsqJCB",
-	"HUHs8mY9LF/l4XGDOWOsbgrqBA/mc43oTN05FO+V4mZ6mK1gYe526eXKy4RnFGirHafntC3wHsFZhl60",
-	"hrTlAlOiDnlnGc2MldFAp4Fk68lRCvAymr2ET7YlDhJmyO5I96VMViYGlp5KaCw9lQ2oT88B4DxAlEGP",
-	"gZ1F0YLj6QSq8Bf5pDNyV5bs99zk6al8jMAtSMiULYARy4Ey4UJHiwJwHfJxZwS7AIl4Q1H5tS5gqPe0",
-	"qya88KTvsM+X297gz9antFAwibBHuVayhgQwvDdqN5oK9upwha+vSYguey/YmCpcEivd2vcmIQ7XNWGB",
-	"wEsbAaQTEpfQyMM+Q9ch5hoIjgr2DFUH707Q4av9N+h//c/9xv4x0ntLg3ISuOsx5ToXFQ+k32LmOeCj",
-	"5i3F41WpYUz9YCWOHQBzkowGhXmcYKHqLGG3cgT/iU1QFtfhP6qoMtjxJ0gfckPoZehXjiqZdaRejGDY",
-	"ja+iKrVw6WfenStly4N8/lz3Qh4XdVxdw8pu1t8uWfEjPHG9meh2nYseE3lapx6NiDNj4jUt1O/mOyMD",
-	"xkh4y80PeKPOO4SEILYMp+LJNLcfxzTeyAWOZsziZp96wQvJD+Jk79xGlxpkMF/gyJv4YjKwzL9D330X",
-	"+5G++04aOP/8x7/bFrrwFoR/qScda0eSqHLkM6ZI0CyHRdnmMSqYlZRUg1ffCikI9F2L99asKSuxQWFB",
-	"mhEqESiryiJ8jXk/hPkIynqb4/CGRJYsO4Oq0j5kNUtXepnQmZWAh3H5KNJQkBJe0JYFdweEMwpXaOcQ",
-	"Uq0liRC/Lqn3GSARgdmWuvAW0ZseQ6sQLxZE3Hp/4QzXgtQBcQqKrzKlIhJZAKSr6kuqjSW/fbUbYgPF",
-	"Wyyxe/rrU9jH2lEmizbchXihljJHzqgTMXuRyRXJUFWlOdZrBiBIFQG3PQArLJ7iG3Ilytp4El2Xl71T",
-	"JtGFOBvZ29t7Y8FlN4NcPUCSvLcdTKeMRPZL2/fmHv9vILPriJJKEpc25OmxjzU8Qe9yKT0SFConUTZl",
-	"Bwwm88aIugaF2Vgs9M9//HsNZIjG5ghDPrzERyjlrFUn+Sg2/TeISbnBE0xv4vMJhf4FH2XioNqJN0zt",
-	"eLy35LMHr139tYBEuHf1MVDVDfE0spK6GhZXYecevK62oIYEA6bNiZ+PAgXGQwJWLhI6CkNVGy8WVxAl",
-	"GzjwXw4E/MOjLvwXO86VXYPDrp0bRQ1QqHt0ooiCT+IsQxaE9QW+9ihXU3jPqqQLmIB/ttE//6//Hp8m",
-	"2RZUiS8zzK7mQUgseENxJdp//WrXYBXU1Q8ZB+PN/sErtAiDiU/mCTrErBrKXsom3/8O9WfRahYwVZSW",
-	"2ZDFhiHsswA5OAzXIh0PSuehUWdakzZf7QYaGlOZwFjXJFIjOQGNwsBnccIj5ZHi2w+OX+H3Vo47j6l0",
-	"MMSNWSbcmKpFogmZBpytRSjkAoZAqqQZpq5PQnhKrqomEiY8mKmcM4BMVT+ODzIJgxsCkIzI50iWleN8",
-	"OIkCkufAUlNjuo4glxfxGUmBPKaiNKAlqzbK7NJ8XsiiEOI5AdemBkTtSE7z16XgwO6YQo6ouLklLspl",
-	"/i0oyyNoGcaBv1Wco7jNlgrimAJg6HL0rv46TilyfnmGqvaY66rNJlSbFLX2+ThW3Aojn6uWvGvrcEzZ",
-	"MgyDay79oav7mnc9VhmtSOhwGUuYgxfx7GjFhSGHnLjH4vrG8cE3+f+x9+7biSPZ3uCrxNJ830roI2OB",
-	"wRe8as0hbWeWq3xr46zsqqLGCqTAqCxCtEKYpLNzrfPnzIuceY95lPMks2LvCCkEwgZsZ9pZ9Pd1n7RQ",
-	"hOK67/u3caLZamRQKhSBP0nJ/T/h7vygym1CrH+TRIMg6XCA9hAJo355X4N8IKqWpuHDkAZclfcgJR4B",
-	"TwSPDCwkSn7yxGOphnCS7ZNAxRgj4eF+y2awxhCNHwgQuXGYyAl4hKcBrdZBIhu48jioMkE+nWhRAOhF",
-	"ya3u7TkbTm1jy3HBHaMmiHYw1RjwcCQjMcmOSChP9olriO6uPkwdHvhsMIwgHw3c9SX3HxvH2bONn9lE",
-	"oV5NPbTT2lS1RgOscgpxoQzLeRcIkMVa7YPjY+WtCUKVc0ETClhFHpULAYWh4Fr66nDIc6ms+rqsacPZ",
-	"cpVc6F6yJJ5stOTSufsE5EvYeUFKyHM8GoZYrgWTRjo8L6ELyFdIFSQUw5TvB5M9bMWNU3TZDh+yeCNX",
-	"elHTH/h2OWXd9dqe4ru5gVZIS56fMESF/R8bKnITtsOo9FWt7eYXzwCzgI1nXj+C26GAX+CwQwkk0KNU",
-	"PdIMBuoNOssutYQJ1leQ91Dl2avXqqjMnKJUQdKgFiniYYyNwjiisiPZprHlEPcg4ok8UIfBDbrxlLQh",
-	"z1GGFgyBgtN1K5vyAKvqlsoMLAwkq2EUBh5cHFe/5tpEY4tACzQGD2MmwBV6OkrU1iJXopwscrRtYxya",
-	"3dxVpZCRYfzHym+frvRETapWJ/1oFOP6noL0KJmOqkrFOHgmGPebqsgarj3QBYRPUIMFtvCJegnQO2is",
-	"sYzlIYyZsmAvUT0tDDymQg2U5t4ayhu2Uas4KnUczQqiubk5Ho8rFH6uRPHNpmorNk+OD47O2kfQBtC9",
-	"ErCBpkpj6+LYsq07FgvUJp1KFd+UeiQdBlbT2qo4lS0EROmDtpsT8OSDm6K6aicB6kIzRg2ztZR7xnIc",
-	"sE02oShqU9CXJCVsZmBaaZFa+Yq8f5kkVTGkJ1eBsMK/O1yfXMhRBdTaFn5D7QcbMpqAu07cBkNQoY0B",
-	"2ui3J2MgfHBZleCnMuW7LBkzTa5w31LKd+yrZXiL0nHLXDa5nooRCkhImEaTCyd5IVjp04F26Kb2HWCr",
-	"mXknBQ9AZvaQQW52bFm57eKW2bh14xNJPa3F3z+AzYHSEfpiwjmqOQ6G0gBNggR5Q6b9U+FapJb8z8qw",
-	"+fvnHNg0As851Y1q46rqNB35/38zYdIDuS8g++/t7mw36lu1KuCfeoFf3MWW7iKVuOGjxuCwT6lfNHq1",
-	"7q5XZXt0x6+zrR7E38B8rlNTmyGn+7082u3M6Bvq070gZArpxZJXYhjFSQWbw7elTrPn73o73W3a6NXZ",
-	"ll/z5CHo01pjW3a7s9V1GnSvvuvUmNPd3fGrjUa959c8f6u+V93bhr/oXtf3nZ36XpV6jbqzvUWdbbZT",
-	"7TWgr+BfzGrWGqlx6qLVboNvTO4kG9BAUqQ/oz6v+BH7T7VPFS8a6EHOWaCA+8Fd4I8QTlexbzgJQTKx",
-	"mtYZG5Nfo/hWIx/H8uGHNtBIzqpW06rWtsipFP7aibxZkUhoqNCLrKrjONU0q7ppnf2qbOLsOupdd4MY",
-	"qkiibCaXHRY7Fole7Z+iPpBjmj06jBiWORQCkh5//0Nh6lhN6z8U6NjunpNBeTSt1sXF5fkv4G0C3TVJ",
-	"Hjhrao2Pzw6Pfzk+/NA6ySPmzmkndyKji3INtYqpU+oNUmk1rdN2/dPZv36tnx16n07/bI1PD/G/J4N3",
-	"Y+/dbvW3P38Kzt+ffvrtKuyf1f7u/HZ1NkCL+4rUBfCZwZw5g/UmqbKUogyqB1Vf6kgWir6Tkg/9pbfU",
-	"17hb0LK6cMsPPAtThrbVrYXbXtBJGFH/KopOaHwDZ6Ne21u4+VUUnVKui6WBdbixxJyPOQJBpXioDWdr",
-	"mWnf0QBBF2BfR4MBhQsmJd+ASe0sz7cSeiPpn6VsPtYfX/DGFUCiJzTWMgDvRjSGIBgsA6GIcbElSItH",
-	"HZ47DOR9cMeIK2+Gm2K3oldTkFsejblCStnXwWCJ1E+kEBCG0VhJ9Betq4MfSU6I2fwc+NqwqexcMz9v",
-	"psQfDRhQ2CZ7CQRdtLq9O7+8bn94e3rcbh+fn4E8IiKpCAnDzh2yhOmIvsvWuyuXjHgShHLgfJ+4irS4",
-	"ytYEILVBQkQShCHhjPlCWcfdjEC4TeICFXZt4gI5UrYtRVwrGVlzwcZl/paSt6k2OTo520wRaxesXpxV",
-	"weoVJBMYQkaG4TGS7sy2hfI9T4Jkkpl5Sq7mKrLN4eXxL0eX7WslxrqADECIewYw2K2T6+NDwD7+G3EP",
-	"zi8vzi/heW4hvCgeRiiQVUJ2o/DS1EzMH1HdwT8UNtp0ez1bqTjL9hlSn3twfnZ1eX5ycnz2/vri6LIN",
-	"Gz+I+I25XLIlekcIyZ5KWdbcGuLmNiO/A9oW7hpj4cSF0uaiHwyvlVWG3jDM79Lfc98enR29Oz44bp1c",
-	"n388O7pUITmUuAdHl1fH744PWldH1+fvro/PzLUEj4PaHTj4rYKuSDTmAuBdSdKnnNQa/xvvYDYawNNG",
-	"/FBw4aGm7DikNFW0ugwiOotFJOXuiGAUrexfDldbFhFA1tgcebEwNY1E3IMvkzgKWZFQjmmGs8xpVip/",
-	"QKA9qfUMdRSwkh5sYzT4mU1+RO8sysJA/99G/mRxMVgFn6fLAI7JlIa3ciukdPsu46wXeAENVUX8kmDM",
-	"J45TfyPIT5Qz0h4ESV+bpdSKgy0Vt0VqjFK5Lfj0rPDWppy8iyn3AuFF8yW4emObnNNb0rpjMxLcXr3q",
-	"1AwJ7qAFkEjpZQaQlAEjB1E8TKsc5S6ybKTBYL9ksqqcGvWS/6TegMmJaFk1u7Ao6H+9Sc2KpbuNDae+",
-	"Aa+mIjblrCLkHk2PPC+4IhKvKbjCxsrrUEAurOaWY1vyylhNa/qGw8FeeR2q5BQ8nkXiuVyHxgLrsLML",
-	"YOJb07Ns08HUJE9YWuYE5PF6tdFoNJwqaAFqfrPkGkXn2UZOJosbZBFkJePsX7K7gI3vu3wJJhFoF7CA",
-	"wM4kIgPKRzQkMXQAQNGK9Gn/OWB5gX0fP1JeX78nO3ZLnbQWn9YD1a4/dKrmHB/wak4fGXio0Oi1h0K2",
-	"1xITrp1xAh7Qu2fVSAwlMTVu4/vckEvsVFCFkGNtSSuQ2Uz+EfU5OYxYeYkxvlb9v1jlL1rxRyjMKKtg",
-	"H1monNTlv8yYz6pPJTdc5WUrmyh9BPNvWJwgzD/o6wE3u3nttKnYFudcOTvNRqPADPjHw+RMW762WL3X",
-	"oNvdHW/X32NOby1p/IUljcx2+NnyWYLLTcl9qlhGcMGLpUiBHCQLlQlYHct7RJnUIAlWh2LZZp6h0bwF",
-	"C8g/U0QEGEhO2lmTlStnN3NQrEhWdryqP4Un891JUM9+Wx55LdJdnCPXyauggthAtNP2vEDoK5A74XP8",
-	"Qc7eg4flIe9LtVvztvw6a/S26U5317tH+vryZc66F68n0htJvB94sdAguWTD7Agt1y5/VJdrq1amgndj",
-	"tbZw+1Zral6+FT+u7niudbERVttgbTJlgSVRTAzja/lRl2sh31Z26O9TXK4ggjXTXEzGMjO/Re6a6Tle",
-	"8a59l57Or3x0HvCqrnKgsp19lF5W6MQ0/EFZOqzy70TxHAdRhRyBjV4dozRgDn1YGKCmf9NhYXTAsCA+",
-	"WLcxxQcOUmpdTjYuVaDTvLmpVplBOklbwNxep9+12lji02I0HEZxwvxT5gdUFy2o12pL9DGMI48JgR7U",
-	"78HxixaHqUioQsfvF9uadZTOjQib8pjamPWur/sbMmAJ9WlCMTQZQ65QRqKp8DQjN1VmnDvvWVLo2Xlc",
-	"qNH3q3Wo7InrWFUOsrSJOh6FrFloglbW6/wJmTFm7xOMqZIbBlIvetZ1KkCBh10NZbFIqwK9Z8VIK1yQ",
-	"okgrQyedDraq0lp3y6v7Dbbd26G7XTPYqrtH/bpTbdSrtUbNd7Zrte4WqzW2fb/X6HneLus6Oz1/d9ff",
-	"od7u1nZte7e7u0W3HFpv9HZpvZEGW9UzDKn7dJ1cANZaX5yKzEqlhdPW2YfWyfXl0S/HRx/vCcSC81Cd",
-	"CsRaWBNUDZ9YtJgint8yMMqpL9z2LEreRSO+DqjKB1Q9zFmXDUSYPUTH/gWVOi4EBCZeQRb8gUZEAgCh",
-	"KI6Zl8wQ9SztCgF78MKotErR4Vg5VmUvoGyKBY4jzsR+cawQxlkVBdaQAYtvdOpUd4L/2M+H0OiPqRCQ",
-	"cT8KGUR+VAC1EpxlKitFlc1ENEtEn8JQMFWB3pjomywsi0tlmbSy2eYWJE1nqTt7blFwCYJDfBfBJYDp",
-	"OE9lLdI971c357jMHkEpca0Xc44tK/AtaRhYx4Ov48GXiAcvsgQsb8h4HlnDNGOoj1e+NyvDqkKMs7gU",
-	"chDxXhggcNDaqvGtpS9kFStbNTYNWv/5SYWzwtD5VpKoJPfMtJpEMxp3nyakTwFGl3QZ44aEhhHqitcg",
-	"UiRPoLj6dn2DcUkM/X2zxjElF4fvbPLTxdF7qF9/9r7DewHaHHW8bqNWr+3uku5ESo2lRrVGfg7eanwB",
-	"TLXE3wZS5AQhL+N1boW08uPvR6EvsiRkJ7MGkZJbr9Ugths0H11dDnO3pdxnWotUWXv41BtBRJ9u1Brb",
-	"+0VC3pQYCI5nU+5bIlr4MHMnvM6o4cy4cU/g4ptlPPPq29ZPv7w9ugycTyd/ej//1H7752//+MmhH38b",
-	"/lp75/zWfnv3W/B22B2c3Xn87Z03eOfQj3ujg5sfflhEOrrfPrOQtQTUK5SZ7ol/e/OQ62jedMe//uPs",
-	"X977vYl/8PZfv9berTS1KaFuRsRa2nehj+uzBpTNO1JAi7If34j0/porWihBF4RNrW7n22k2tl+znW/u",
-	"yb0qisxcZpn/morKyreoSG7WvxGK3NtHzx5ZybG3FrjXAverFrhRhDUE2FWE7c3P+p/X97kWzznL5GR1",
-	"lWZcjakszL1w5DOflFAaLi/oQzTkvceZlpakv08oYLx+gv2E5BqC8vShAQelcUrWDpbX7GC5n+Y8nXNl",
-	"YcgTfQ5Txb+Y7qH6/lUsDG34lCB0btp61hlAm6kwJiXEdDg4QED7xhx1AN3TcXfowQl4Cjo4o/sHWA9G",
-	"eVgi7rE0rV7HAUCYB/WZhu4F4cgASIWSlMmMeQCg4kouzOUK6iCo6jBg8U0hezIISZhEiiKpE+s1YodL",
-	"uhPisx4dhcrFRIfDOLqjoYrxArxYtMWYg5tGLEUmZHiySMnQo4VOt1VfIu6H9iEkX6eVWBBpNhEIXKmg",
-	"bFwckn5iFGIgaf3+fcg3TwRpnZ4Qr8+8WxKPuMgtq0jYEL4wiO6wckYSkbTu07jPOHYCeExMQM59MRZk",
-	"xMOJLdcsHzmS58o8IaUeJvPTfKZR1COUT3StH2O59olHBdsIuGBcBElwx+RWEeIeMj5RGJuHR2fHUBRJ",
-	"g/Nly7FPXAweUK/mggFgoRGAwV00SsVV4S1QWQgGcsG4D6AN8IH0/NiQPgdQx+n66+JXCG+VQvmRbCNF",
-	"Qici28Pi0aXgGYp8gHELJqO3sULcqQgfDZKZomFiZqqcJ5gNZ4QhpBQvz6G5qgi2ZOob3nYpLqZ7A+BR",
-	"qV+n/JdIeiuAz0pXYC581vwEl7Wx50mDuta5hevcwuLot4fyABcAJsvf4kdkRi2avTGP5KZ4feVlUzjW",
-	"4H/rYI/vH/zvOfNZjGg4pS35zG+q0gF6CzNJ1kz8VaK/Fr/k3wUoa25277/DrJbHmb/nCLYmzP80NGqa",
-	"pWXGLhZcQakiQayk8oKDUh0kBrB3tvMTluxnoCBpWP8cQD04DA+i6TXJvPzMppkhtk+MFk+beYYWCsSR",
-	"RapxcH727uT44MqavhALDRVarZ6R+tAYnm0dvklOaN3Zy2CpUwdOVpeqG42SZjek/HZx2+8FXosFwuih",
-	"qilPT3QpLZExz6RVlpMdU0FoGDPqT4yAmycxwf6lPUZoaFg0RMssJLQ8Cvl0yaEo9FMcclKSz0h30uEg",
-	"nQEPi30Wl1X6vqrtYyOyOGjURJLXMAQUW7CO/e18FBPq+4Fs/re/kQRNlVmNlXlo4R+hrNFBbnxLm1qw",
-	"k3OoVLSImQXfV0Defzw+WS43eKSs2W5d34xAInSqe7XeFnU2tr0q29jxa3Rjr1tlG1lu0i4rlJClClWF",
-	"XJtGc8upoND1W4aB/hsddNm/AiJPXKHkNKcDAOuSW2s1qwtTm5n9mjyMcZxfoMV9TfitFcQSbLhSri02",
-	"XdVhhK1XpTfYejVyk055DrWRuzS1EQatweJi94AbYxiVAPN1tvVprT2KgJm5ghmqHJ58rUQ7XJIzm1DS",
-	"jSn3+oSzZBzFtzqaMlf9bKbWGcjYWDxE/QTlGciAcnrDKqRlhJrkxqf9nBCbOXUlEdh4mnI1p+gWBJyi",
-	"p9RcOygHPRqSaJR0eNQjXcr9CjkJbpkuVIdpxbBAkEsE1ZUIEHyVUlNzHDmGrIB0buiqg40NVdsv8Mnx",
-	"IdnYAPfCWev0yEWzOqwNODWgcBkuwWCAnip+DyDs7E1emu4+ff5NEUlbljbB7Mx5peTjORJnXgWlX526",
-	"F1H2g9lz+q1TJl4Wq1gknEp/+BHRVLqLVUTjl8upNCBDjhwW8appsXjz88xlnB9Ddcmoj1XOihiaycgk",
-	"e0HekxeqOzzX0siUrLsVsppE/J4lT0CWZ7t4LwnTk0q6fxlidzUlU3w78XURoxo2XTpO6nuVet9LKfJJ",
-	"CEkWfLCA9m02l9p3VoBZEpy06BeUXSUlXWLX7nBVTLUMMTZGpV2losdQLLCrmG6qqJuhLR3uBzHzVBxT",
-	"F9KgVG02EcUJhqhQ4WHwBpYcBCuAnAs+LNu6bmGR4t8zZHXTCoCBFZAJZZQ87QVhwmKCefOQe4VvkBYY",
-	"nfTvOmGLSg0Dq5Qxv8Ona2iW3DC6Cbj4gXZGjlPbVn91scAndg1F6NKIGpy6DXBTXhJOSMmjgqVBseUK",
-	"cQcBv/6f//pvd9Md0E/wL9KVl0cXlvbCkQjupCDtBuLaD4DP+j9I6VFbzgC7Wv9ibrfbo6FgbgpurbQY",
-	"obfGhnoPFeIKRmOvf40VT91sJkSMuqoMKrKmDpfk0ZYKBQYaxQRWgZTkrOXkyrZ8qOebFZ8h8hzbhHZ4",
-	"Xr2C57IJ5eT4beuMlAIOSyiG1EOtDvttIiARKhxm8dz0C7ClOBUmSCk3wHJawwYVMv31qTbmoGwYj63a",
-	"2ySJbphcPggC02N4I4jLPiHxuA58V2UImneQ9FnMmvBQjxTMm2Z5VPaAgSq9/U/FjO0ZFVt94o0g7z8c",
-	"HwpSyiLfQF8tzyuCh/t5PRLqzXw9PKh/LP/Ri+IBcM+RHEBqdMbjBU4++ukYX646WdQGjWM6wQJ5cweM",
-	"F3He+PDX4kE9zKBPZOvHDe/nXw9IyO5YKBQ6RqbeQ8F71NEVLaKiw7Mq2viv3/+QJCZM+lDG0r2deNfQ",
-	"Hxa/5bpAb1PVn8HCuQDlBa+9yYpsYr1ecDtl3YgfqlnYJhDxcR9Oury+WPR1wCjXcZ1ADtyOVe1YALRn",
-	"kOcqHuNUZvvdqlq2VbP+KN6ZbATFuzNt0UsX0pakOj+nivld+OyQJvJeWk3r//rd2dj743PV3vvyv57g",
-	"5J0X01tScoEqg9sCSC7j+ErEJW1R1HjuPTLIe2451HC6URQyyh84azQMozHzSZeGlHsMqg5D5aR9KGgg",
-	"ybJeOFyxYQguMBhb8bgkh1LdXavureWE3BaUc11h5IPoUQOnn55t4G+xXzluIVhCvMhncylQOgj5KkRL",
-	"rEyOWrKLA8SlXfbcTo85EGLE4gVHrV5eddzthIUhjVvIXyEc9REUVVlxgVHNHT688404EkT9zhsZ/Ljq",
-	"Qp4hEPMjxjakKK7cP0j91vW3Hm1fKi2q/vPcwcqXVLjtymO9kJ2cYcjuo4Ys2A343udWDVa/r3yXsH1+",
-	"kLXlhggRAeyBwsbsEdcd6xo/ahlRx5g/RvX7Vz6brRmliBTrRKAIzShAc7QfqWrkRZgu5T6de4IMfS03",
-	"/wH9dML4TdK3mrVGfYam3bvgYA+QGrZS74EFyzn0QPu9fHdAtra29sr5cWpjmFO9cowg0HmShGGJM8ed",
-	"0mKfJmxDjsR6msErTL386OdJC889ODB/oCnxvsWdt3aGEfJrDW+p5Xvk+J4zzMIuAkjGxLkkUnas7mQf",
-	"VCYKtil3w8XnwjBOzZu9tpUtKV/qPTjXzb88gZU8sxT+/tnKRE6raf12+vHKsi1ToLOa1vtW47f20U+/",
-	"vt3a+enyoNH65eC41Tg9v6hf/nh1urXV+Eft5/f/2Dr+8fyn1sVF4/Joq/5z/efffjmzbGtaum42HMep",
-	"NOwCiddq8lEY2oVSZfpbJrLpR89k899uOrVKIxesnu+8ulHrbnkbO36dbez2Gs4GlvDY8x1WhUhqQ1nT",
-	"OkiqzlrNqo1mB6tp/Udt29nb0QlA6YlRqRY5MctqWqfjIKQ6FyFLIJruRIkQVtO6ODGDn+9YHPQC1HOQ",
-	"HYHcj5zkPh9GtiDT5pxF1+Qx8TxqDxaI5dGHe+0HeWV+kMxMAiZXsPCjyWvFQCAtVukgoLw31LfnJjKr",
-	"asYZ+0MPRF4wA0x8r69Q0/INOhz155KbkTcXtWkA0nVN2uaWdSngf7E40tYNrEau7b9u0KUcE3/BRRMI",
-	"dFmYoUVUx0uqAXZ4yQW7LBi2XXVr1Y/X6hcAExZEyp1T1lyVOJDOqZzVQDVWxoW62OBQ+YWGga9hiieR",
-	"woHDe9ycmrICHS4i9W4KgacsAqkkHPhCRWO1k/hnNulwyN4Vo4H2R+zrhYIu+vSOZaFR8eSNICFIvrAg",
-	"kOoLcxxE/sbejkoFLokh9Ziqbk0FwyW64VGsAPoCoTGVR8MhQ9cD+qOiUUKwdXmfuLMMTm1E8aRvog7X",
-	"/gOzNfJN9BpoaL6d1LKJ0Mu6ZEmPBqGR7o9Ghnzev9yoQ8xpF82Czzh2znos/zQYmUuAke3Lw0nYYJhM",
-	"tLVXBcLJQYLjqELQFeZCDV1DQ4cC6WxjQIOww8Gpg7ELkpvAeCFgfcSDf44YnDh1Sc3b2ySUJPSW8Q6X",
-	"HRuRDY6rQoJhvi5xDz60r85Pjy6vWyeIq3D0j+P2VVsfQB1gzukAJDocMxiPp8LsIJatZITH0Q73Ryhn",
-	"MeXiUte47jhkHNPhUJc8grkJFt8FYFurO3tleXE7XJ3WwgmbwRxQlX2vw6UOOD2TcoWcoz8MJmPm2o/j",
-	"IEkYfzDETl3nJwqvsx8X/7EqfmJvFE7lMWoPLwv9HN7ayxF4rQ/twwNrnsj7qGGYgnImDzuO42zsyP/Z",
-	"lf/jqP90MS1Pnkb52be7NfLxqH1FpDhJGtt7u2Rnu1EnW7VXKddi6TwuCeZsoisy6oiHk691RpbIC8wF",
-	"jKpb+pzBolL+uZMaQLqzMGmlKM78qI6t1XRsK79Wg4BH8fWIB4nV3MkipvDHYUgTqfGDcg8sHjYS/jW1",
-	"5vrpE6z6H3oy11oHsa1uGHm3xoRWVPUWfrvm5G+ZvGR4tHX68+w1KVosxJBgsTF0ZS3xMlpeIPAtOsiV",
-	"Dqif8pGikNw0c1wXYkshvoqE6xcRrZu/d99cP3QW1vCWRl5cRwo/Z6SwcScfGdq3+TlHoRaKHr5HC66Q",
-	"Vu53JYtPBQ5H+cDiBQOJzRCs+yOJV5U+7wlcWqyl+vATxR5/ZbHSWZtQnUzU/JPyaZSLe6VNnHde1MRn",
-	"qXyp/lTypfrra1tMV7OSzg0TV7+vTaOvL0T8Hh5iW8NRAQ/AEhsPWUIxnxCUZGVTVHW6bDMeGPDvADQy",
-	"b/UJGY21EdAmrrofECmeu3HyR/O2Yf1dBZCX2Yp08QigWx0+VTfMnb5Gro0WUYxU1mZDGPa0MVPNfEiT",
-	"vgqxpANG7jKTJYVocSRnqkoFE7bOiklXEJItyTgahT5U6QDfLLyhBtnSgJxms/mFyV6YBeYRvHNVu42i",
-	"8HnN/BAf5g9+qp3n+AIovl+AMeT7uKSBwBp4aVRodsDyoYRm5zOcttZwHCfHeGo5M8TxHDPEykR/WfsA",
-	"nqSvYh/4ujKOWvm/upxT+3omtePHu4r3mk61Wa9Xai9F8klNDy+jeNp3IVKtzQKPkOhU7bPnMwtsamCK",
-	"RVIBM1/uFKpFHoUnj7Wz3+E6ZQysDPgberPmpWehrIYeVHRe35vR1NJz+LZ2geLcDpAhlFtaucUDURCi",
-	"eXi0u7e149Qdp153Gls1p7rlAOBnYXpHl/Ilw8OOu5Dv8XjjRXpgfl97AZ6V1z+tr+DbeAdWj+NSl3pe",
-	"GNfVvQRpbbZ4TbZvI28ro+QLh3GdDxkXaXDIVEh8T+UUplp5CW0YsUgUYsaACZUjbr5XtiFaSzKlKdaH",
-	"XmAjDKvDFVmrkCxII4LR0XAfWRlaS3TNztloow4vCDciC0cblTFGpcvIiI8ExvEUB4aQOXEhOVuEWrz9",
-	"OZFggVCBYA9Fi6gr/Fc0VcjzARw3Z2f4CKcGc9NzVgqk3XNEAHlbVNBYcZfRKCnodcXgAbVp69iBbyI1",
-	"1JxmtVrZeTKxobuzUaW17saOt+Vv7LJ6b2O62MC9R++5xIYHhrWaqFAkJnzMs4PvE+FrHSXw14wSeEBg",
-	"AsvAg1A/Ru01CKbPoeKAmKNlGRViH/Abm3A2zvT9DqdTSEDNTIgZxuwuiEYC3pCSjjukNwFHPDLOPiXX",
-	"3igWUewSCgWy8N9abpMvgKBWAmtAh7t8FIYuiXhWpUp2LEUYHANndyxWwDuCRDERt8HQdG3ZHfkKJ+M+",
-	"1EhHp5UUpnT5LV1nzKMhFK9KV0O90OGZLwclSfjwmAoSM+pDX3J9YpDVsFZUnFa3HNPwdp45Q5dDnY/Q",
-	"kt+7dwjz0Z0A9se8fDIgzUvWF9BDwEs3a9rIvow24Ptzf1f9us78XbxcX5aht9j7B3DeniCmA0o1A17y",
-	"/LIgaZWIRapuzJQ6yYpSQG23wmITAEM/r6qSUQpmkepEM5Wi5g5guvZRdsHlyvSpuB5EMUPh0baMOw9f",
-	"kf+4pl2vWtuylq6D8azZXk9fTGJd6FMxG88gcXNQ4nMV8h5mX1gEAWqUUCKGzAt6gZd+p0ncrHYDshfK",
-	"O9wogKLf3CeuUQJFJeIYJblU41yhlH1QiF3NjF3CAmWMmMwJaJs6vtbzlcVrpUXxDCtIGlHbZZz1Ai+g",
-	"IYGiXKQkGPOJ49TfCPIT5YxAzS5EPNNVduMIMbKHLBaA858Fw5vGYW8Ux1KHx+SFtJqQ513X7qEqoEEV",
-	"1Wja8ap+jWXOVqgr9D3V7Hssff6GdeMWmdNDdQifvvRcoEq2XKcfeZpidAtVTfu6BeueZQPur3mXW10o",
-	"m/UEVfAWWtpFiuPdI6I8tuhdi5MCvrECGayuQgaLStU9l8j5Wku8PVTVbb4AfU+1tnqz3lixWtvTR9uu",
-	"a9e/WJH2KSvX64NjFoWnidefF8JrlBPniJQD5UtcuP1pZK0SatV9dsEnZsrCbwRRvylBuYje2So+OJXA",
-	"3ggVAjwOhLbHxImULLMvDVh8w0QGD6DS4yPOKuSU/hnFHY7RsWkhMkIJZ2OzrlQTcJXhDCCUgW6h0bM6",
-	"vORmhELOOiUR8EcqurllnISbozmuCmd2C0S5FKPUlaTDNRJcarU0NRyKj4kRpNkHLPSxALwepUq6luvj",
-	"Hpyct48O3WzXcmHMch51Zw/dcyokzcien/ZLeklwFyQTkOA73D08vzxtnV255fkRxbNKyDctC76qr83g",
-	"S6baI48NMhwA1NzHuulMpJY4fcahYHuOfWcdZnyscS8fqxWznT0gFor3zg4PftDjMEeQ49acjeHvHMte",
-	"nQnh3j+5Y2/+VlyBHXessB3kXRBJzFhy/44wfy1RFUtUD53EryNR7T1eoto2pe2CS6IPztxr8tJPReHN",
-	"XQvbyx2NpxS2pwO8MaVp3I9CZgg2iNakAZVATmHMB6wm4Pek5EJGUZbM46u0KJu42ZQk4z6SsoDafd1c",
-	"KLqHIoz6UZNASDaSC7wupbyUo1pv/rKe6ntUk0Vc1elUH+GrVn2A/HsAx+n70IzmB6/fZ+nfNMyYm5+z",
-	"P66X9gLk1BYqROQF4N9VsXupWTyDLgNBu0DX0YU4jKE1wRqOFnBwTAecuO+PrsjUdFxbZZIFAJbdz+fE",
-	"g34VJPc7CY4zxvDoyKu1SfhbmoSXY2TGvs+xGxnlyNeWo9drOQrMC/5stqOFYyKyc7ew2SlHa9+IZaxP",
-	"HV6iqaVIK4Dz7UTlCnja8v5MoXKMShlRLTZaydaSw+q4bgRbR3NPgRGIuPK+Z0afIrrgaksV4PxN2ark",
-	"iGo1154xDami9IVWoKlsdrKKFehBo0+Oqbw2s88cI03DcciP0ZjG/nzH2Ze5nKOiO1+dTj+TaeVRnHuR",
-	"RXkhvDvdgZfBuxtX1Z3n4d3Zry8k03it6611vafQ9R6QZKS2Jyj3u9GnTYPeKcXPZ14gVCjPShJPK+vS",
-	"lFwKs8baOIxcipSqfllSMcE3LEEtTbLe4TCO7hgEFPuMBwyMQTlWLxXA09bZh9bJ9eXRL8dHHxEcmJKY",
-	"3QUQDgxYMPtY0xPR09BKZuqEey7weQrfk5KLAinX9SqzX6SK2+Fi1B0EQi5b+mops2QZCqtNfARzztK7",
-	"UO65wGoULgZTQ9WZW8aGedGCuBdHZ4fHZ++L/UmHzAt8NrsNr1S2yE6i1bq4uDz/5egQVG8Kr1p+5I2g",
-	"6BLRuBekOyF9iiRsKT6hjuGh/uDz1PX/TqPkHhJB4FAWdLGXdaF3+nqRzbWzHzHAbuEwRdiqa10Nytiu",
-	"oT/fsYCTbaiR9oKQ6aX0WJwEPcATr2AP8Hk/8q6rtNbd8up+g233duhuV+5Jn9Ya21bT6u5Rv+5UG/Vq",
-	"rVHzne1arbvFao1t3+81ep63y7rOTs/f3fV3qLe7tV3b3u3ubtEth9YbvV1aBzkx+BezmvWstNXB0eXV",
-	"8bvjg9bV0fX5u+vjs+lg8EVCGees25MFND4cT/dlmfi3Fp92hVwCib83sk2uBVBqfmM1f//D9JBkJAao",
-	"eTLnKFT1oV0upm1vVRnWpONFofUG71NXbS3F/qWk2NXS6160HIuCDJkV7QaUS3Ut1hddC7dKnJ0Sbqdc",
-	"Gvqqf366KLCnEGpPQaI1QB+TSEq1CKSAYwYRVg4uDCj3GEnFPoHSrE2SfgyVpHM1YFRrMqBeP+Bsn1Ay",
-	"iAD0AKtj8ChBYL286AsV4QN+A6Xk07qSzQ7v8H+TXhwNyL/JgE6wryQi/+7wf29sbMB/5SupkEpKrdMT",
-	"BE6wdVCVLttTJv8mLnqlXTuzvmEH6rl85ejwUP6u46iyV23ivrs8/+3oTDeSb5IS4325RD7xR4z4QRjc",
-	"MCg97FH+wLdnOtR/lRYauq1GgG31eEmJR1lQmD+Ktc0z4OnTIYuDyF+k13SVCNRR+bfcknSxjIou2vxo",
-	"WDXDSLCCqkcqdGNeZaUiLaM9kzfT1umFr1HLSAUA3O5VdQdcA21MeBa4hnXs1QsOsFGnZ5kAm+1HSIUL",
-	"hddIAr2WBvPS4JwLN4yjbsgG/1FohkiU7pTGB+fOtOZswA6BPSLRlawRL15TPwkE6QWAR8QjzZyVeylI",
-	"y+XLiwVVrvCm47k+OD97d3J8cGVNbzb20nx4ENBSz2SBl7EMU5o7/sXQlerOnm0lQYJKlpacszrL3WiU",
-	"NLsh5beLn+sL3IB5Pva8JDMtviBM052KLsZpYi30vAxTWYv3L0G8lxJvXuAleXl3rmR/V10GKtMUwA2U",
-	"DqjibZbaeKN83CkG+bHvkhLlZMRveTTmBpq4GTZUtonKsWc+BlTDTkO9SMU+W4lbKcSYWBksM9NC/j5i",
-	"8eRcoYIsIjtdUDjBD8tli6I3tKM4eQLQBiRxNcexM/wGtVdyvZDfphJJK7Ga1Z2t2u7eVn23bs+KQtkm",
-	"Zm0DfsdEMmA8udLs+ero8gysNq2T6/bV+cHP7cJ4WcW6818FK5K8kjfg8xx5HoZED1hCsWCzHBNioAH2",
-	"lHoAOwBlMGCJsTo9Z5+yHzROS/pAnik5nvaBpUAcda+Lh+QaII6XaqfuR2lYHsBxBf6+EmNfOnRp1Zil",
-	"VSnnaiRzPq2Um1aEL4QnerXQpHZww2kyiheiBunLx3w4WogsHODNPwxu4Dj88WDlX54ig0U9rJabXleA",
-	"1MFQIiM0HGAQuKpaNKWyEkokx+1FYRCRMOC3DOrBBwmUkYhB0oIMGPXJIYs7fPqDQyXlIWgFJYJ5EffJ",
-	"VPHSPRf6nG2uK1ukm6rLUkxDQdZqbj5d78rAKRYJjRORWUMAwzLnDgyEjZiTCb2d0e61zJR2v0/o3GS3",
-	"Dr9hCeb4aZOADniaCy/5NMCSS2r9x/7j1H2DXfx2+nEhdiHm8YuFCfDqmI7V1VhpVbPSFTnpokvzeE5q",
-	"MlJVltBalrHdy9TymINGGcOUSnxzDfkbsM5FXCNL+0RW1ZYepSatph+9FPausAQzFjifxd9XMsqEt8ca",
-	"4lC0Xl99xPiXL3UjfyJJutv+0L44OjuUrCCKM7YQCHS5INM0un1jXJi5vHc/Y1aphu5R4VGfYTyNvoxo",
-	"f+gyw3yNQIAAbpSxN+ghjbw1Rzlk8YDKdZ4fY/sq+VMRuZ7WcGbsuovSy9y6PCe28IxK95I1uh1nig9p",
-	"he45+NBLiTRd85y/LM/JskXu5zlTBrfNz+kVNlMAZ/Ll5pLdKdbFg3+OMq4V+IwnQS9gca4gS3bdraY1",
-	"pBBbrvwyGUGZJl+LXltJq5/BfPXirVfPTesMJXZtQfrm1x3qkS4gX75kE5ImRapAwb2Wf1UxRNjammTY",
-	"jbSZKTaEWZ3e1uGIrC1ypv8pk899Vv8ON83+xB1AtOMvNBzpbLshiyEjj3vySQxQ3Wi0AfNwhw/jwJOi",
-	"slH2hCaAaS2i0CfRKEGcHAAJ10nU/xxRngTJhDjzEK1buG5P6WuYU2NLLz4CKQQiowPFyNQmEV+CaC8x",
-	"gJyaXzSE9IUVBvEde1x2VAkNkxFlJKbpVJzq9latuivfu2MxvWEHYOWtbVUr9UYxw2sszPBEEkOINzw1",
-	"OWBrgO6PrcrOrm3pkh6ObeFtu5AXSA6iVtmt6oe/IFLNVmU33fTWcBgycsw9eSqMaykn1tiyc4cCh7UL",
-	"ZuwAz5s5+2H+k8NR7PWpYOlIcDn0Jc23FZNBNwrleFoXJ3P4deO1eZvkqVnC1wS0aS0nvBBPk+YUr11I",
-	"2PysqNe9cCWjmKM3SLENmwCqlT/FmAny5SJ0EDjti+o6ULRsBU1H0eEXr+esecaL4RmP0/HkJj6o4cmX",
-	"1nT7xeh3ihC9YsI9ShS2ScgSFXo5jJmHZeiQ4M0ewzvG/Sh+I4hUkGJ2FyEFs7N4diqIe3HeviLyI5H8",
-	"yqZ875a5pIQgc0lEhjHrsbg8S+Mv4dWr6JbxE3ZDvclXK6TYglsLX069CjkCXp/lafA2wen9JY3MK9/4",
-	"797siwdZmYKYECSBs1KS90bKG+XXH120JLXABfBoGNrklg2xTq0XBpB3PI6DJGEcY4fgfRZ3uB95opmR",
-	"Fi9mIM3RUBSRGfiAQWU6XJEZW9mUjCKxoU/GMR0OmU9Enw51iXZqEgHX7nDziTIrAQr2/DidPO1aPXIG",
-	"Fgb6je6u8a/CzBH4pc28WArd8l0B/77e83e9ne42bfTqbMuvedWuQxeXSWAWmc8yl8my+WljPB5vSIFs",
-	"YxSHjEtZ1X/R4//yTLE++mjgyGlyvfXP2sbO2Omefrg7GF9Odn5L/r57+3fLtnIn60FHBfs0DGImjrnV",
-	"3Np2QHb+dHV1YjV3t+vyT+FFQyZJR8yo1FTk9WHWH7aVxCORMP94KDDhWiUJvGU0BjTKZwgLwrOuFvwe",
-	"IRavvy5G+jXZ2rfxbL58ZsW8UQwKD6TmF0fJLMG6lGD5cPnNuTkDadOFYv1JKQmYwIdZKkG5OAXgnvqS",
-	"38asXGxUnypDCjb1J602WVRmco5xP185DYbCPuHBI8BYGfcYCfx5I0vfmTL1D+inE6j8bjW361DQWv9Z",
-	"TQmWSGJ5qL48j/V9rnt41tAB+YpnOUy2kKZP3lLuU2Dz2VSblhcPNhzHqVd3vtskB7MG5WKW55VqUX47",
-	"2v/qbMlF1SW/r7SFLPc+ha4+Lk6kJ0GSIoNFnKWZ9xCY6X5oH7pl0D4AmlSB0E+xIg0cltk1O1zSJswB",
-	"ACt2UeID9Ki9sFBPJyUMro05BTfBHeM2CQQZoaFakletl0xlLAA+BLSCUtCEhlLgm5CE3jJ+T7LAyuVt",
-	"vlk0JhD3QcCDwXTpuTPILI14ODHLYCxCl+Ut4aMBiwPvUu/DTEka/D3H0GwNMpvqrzejwGdEMO4LuROl",
-	"VJ+kgnQs5BUdq7zsAKcYB/YjRy2PxJwhfwQkd17Mih85AJNzLVGEIn/mvnLGxUvk5Y/Sp7J1nM9WU9CB",
-	"2USLNKNIkqmURInvwTq5jmh9UVkURVUulsyiSFWMLI0ilxWey6MgWjNRNeYEslKF6VDp8A5HrYYISa1Z",
-	"r8e8RDTJw9kXtonI0+GGJGFDunwYaikhBzteeNEgiKzDacwUZAJybP3VyvykjSaJGYAJQX2Oed2zT5JC",
-	"Bkk4mZOi0SSUTzq8N4ohx18hXshpIC6RX5hgv+fOT+14pdJEzFARNbnngVqNPsugX02mWcQ2DB5xOqbp",
-	"dRBDxv187218SEpqRwUse/FGlh/6bMps0uO7DE/O79xXzj75Jjw5W6ZnyTpZii2v807WXPqF5J08xKWn",
-	"rbabn7Nrem/mycpcoQDa8fugQM+ZCLII+Vm1rPY6VOj5QoUWEJJfQbBQFu63iFfHeFtVq6acdMFC50th",
-	"ew7uiFRhO9zN51+5IJu7ZryhlOJ9qEgpojhxSczuWCyYIEGiqk92uC5kiRnORlip7O1Dm/hRGFJIPiGi",
-	"AED2jSDRmKsMEaINcIIlUI5JRTsNaBgykRAdT0hKLhiwRgMMgXRt8qHd4epTZTD/gUgeJLgUAATai1HT",
-	"wPp9RPRpzBTmSiJwzLpAOInuWJzJrj6d2GTM2K1NBhEHq5BPJozG8xJTjo1dfCCGFlQtcx91gsfUps3z",
-	"/Uwl0S0cO5tv9r1lfeS40vZOrdYA5/5MxK0+EzQ84pKwpCE294Tdzjy4P3sxEK0sVFh1LhS6qgqM7dFQ",
-	"MNvKnWn4RmGEbj6Y9t6w2V2ntlNz5MxBAUKd7PyOxVcB6ms+hSjcRs224GRbza2K07Atedit5ka1UrMt",
-	"edCt5m6l/uUluM62thdXzbJruLj3zLiKa//Zs/jPghxx/C5Y9eZnvIaLJWVkDUl3AswHWxu25YcTNLKz",
-	"vbRa0IavfSWVYE18n4r4PkqryY7LQ3pNtvhrzealJEEE5mV/zRRT39pFlBsRfJoWgkWFuMaVBnO8vNUQ",
-	"YyDbwEsdPuPhH9AJagKkFA0ZJ0aBgPJ+h7tF5AN7lz1JEV0SboZkSlJtFbUwXwHIZvpCwuC+ZnzXlHAV",
-	"htFYwPoH/AaFLLgmSPwJ++cogABDCEBMIu9WWE9L8+eYiVYef0zHZEATFmOEPPdJlwqIbRDRKPaYIKWg",
-	"wipkg7yPQt8mpwGHLMzWTRx4ozAZxTQkF3Hkj7wE/BP5ydYKJntwfnp6fnh89ev0DBX/eoJYt9qzCOxL",
-	"yet60svI61MUYi20P4/Qnl/m74UPbX42r969ZvjsdC6YFz1tdpuXIV2YHJ2jCC8uQ/p10/3HCdJ6NA8L",
-	"0lMGvLU0/VKk6dzGvGpShln9m/peForU5z+eHPxCumCFl9KvTfrBTd8mYTS2MVLFJndROBqwcuYx0ApH",
-	"h5fyPoEyiWK0VESjhAQJeBnYHYtNM7adSuTysx0e9YibBAP2Ts7HRV9FdMfikA6J+zsggtuEcb/s2uhz",
-	"UDFK8Ivb4aWkz6adE+V9An6JJjk8ah/kvBMVcpFmtYTBLetwHKC7eVd1AWQKgpiu1PiIFw1UxZg0yFk7",
-	"K3CBccS9IAwFUXEyoqm8FoKMaXhLfLlPg4AHIgk8GoYT7FCu5oerA+JLDQShZ6UgZRMREdrhXRq/EcSF",
-	"XUgVDnSGUPiehuzAF8EdIVeB8oSMhNR1SkEiiMu4D0tHeDQ2154EnAzj6CZmQpRtEnAvHAE1Tt0x2vcy",
-	"ozMJlugUz34U+gIDudONliPQ4LYdHgj5PsTz6jJ88nVYsXKFuPLEqbTOMBojSpj8IvuUxAzCjnuotvk0",
-	"CCdELWzAIcBMzWWfuFXdSdV3cevCII3rhgB08NUIWOggJr1oFOvO5CfZP0c0rBAXj3u64CIYjEJ5Wjoc",
-	"9/uNIFg4WB5u8BQJ5VTTAWxybUu5Pd8nADhfEOIejbnyQ5Ur5CIbTeYeg+P4Vs4H4NPC4Ibjpz5cHTRx",
-	"2hFXQGCj2Mb504QMAp8HN/1EPhm7HR5xchrJNTB/rBDoGY4wXChCe4nyb+VH2uHa8CgvK4GjpS+CF0be",
-	"bZn4EUTSsU9SKpywpEIOURWW98G843KINh5MeShtfZnJloM712W9KGb4Bsz/chQyxOd3XJuoYo1wHzQZ",
-	"LDfTXgIhpxjFuW72cflj8OF5ksDAW4NIJKTq2I6jPp0nR5LEyRX+n//n/yb16ra8qkItsXxU2wFfn9y7",
-	"lupaUz+kqWwwTCZ2h0exPhy9kaTtZRgkJ/A7Uh3SyiD4plytgehwQOKbZ1PAKsOHktI/IH/mzXik5L4/",
-	"wvRtw2Qtyec01Ub/K+0KNh/ZLmebfWJcubbcWsDkW4QjHnF/4Xev9GYv3OJVWWEk95gDN7RT36s2aoX2",
-	"d4iqrO7sNBynChZ6SaSzbmas8GE0zn4dpKcRfnVqjuM49b0tZ6tWbDqXkodhOZdbnR/ftDE9vaBW06r6",
-	"09b1bNRIy61mdbe+tVdzXll+X3arF7d5SLLzstWJVcT7WaNDJrh+LzL65mfzVs13F6aS6Yw83swDAGnK",
-	"bnzDzeJ7TP5SgjbZaG1tw0b9O5bMt2wyqA43OEOgYGKLmNN7tjJvSrnMtPEjx2QeYfxYM50101kznadg",
-	"Ovl4wzfiL8OFcv7XN+J74UomYpxcpVeZtI7gX6jEI3hKrkyQCTFFtIsYXlO5Y6Okz3giKR90EgiAzUI9",
-	"aKoDKLA3CJKE+aQElorIE2gvIEFCNI/ax5ek6oqZ5NEoJtT3AS0TVUhEscOBdLiRGlZ1UyMUJxGvEJge",
-	"WGt4mt821VxIWsN8IXvGqUW9tOxszp6Tg3tXFf4yYEHCBmBIan24+rFyeHRydHV06JJSxD0sGwh9FybC",
-	"G0iCawzBNYbg94MheH8ejwGF92rJ59EnjHcHM9U0RBTgxeWgALFeaRcgznCJKmhER8KjsNSUddFNodVc",
-	"VWdUkNLWtuOUQd9QmQrqOnY4wgIW45li/VBzJGCwR5MvyiYxYx0+phPR7PAO/xtRBBp4NvPlyAdE5TKX",
-	"opj81D4/KxNXY+cpo7IJkefu627OW6OkT2oVRy3JhjmQm5jyhJQu3x2Q7Z36Hvn//t96pV5udjghLvx2",
-	"nUyG7AcFy2e0dHVtbvwlwDFAO/UI4flcYqRm23JMio+BOoef16U+cksUcPLj1dUFeUtF4Ml+DWaHoCct",
-	"RU/g7ya+SLpUsO16KR1WMzeasmvLrozp1ipblWoZDP/tMb25YTH5cAzLOb1uJAy6MYVkEcG4Lwc8ALuv",
-	"sVAaukWAD0nXm3ULlq9CTgMhAn7T4Tm0SmByBGzI2oT80DaP44jfyKOkmLAqV4s9KQ+BeZZCmuCJ35cs",
-	"noYiytJg8gdGnTglSVwjbqZNXPgHThh3XV+W64C7KF0g0o58z8boATn0MOgxqaGUKwSwAdCRoyQBk4Ef",
-	"XB61JAN/AD3zr4qbCTw/29J8bvnV1HbDHuZyyJ9n5l9sC6heLT+cmWtkHvdpwjM7zOtgwXGqwT08UNvK",
-	"7qvVtGbv5jLZ808OH2petYfBQhdFBc2u5xyc0FkYGtsyGeoy5ybwc/Hn3oCRdwFPmNfH6zEPkXSxKSfT",
-	"yKjw4GoKvjSjULmnU6Cn8+Jrltr7NZLp94pker8AnSJ0PBALbtY6M8v1LoZdmnO5FuGx1N1iHNOL9DuP",
-	"LTB2qc3X33lprScrB5km4TQazuLxf7kCJ9XGTqNSa0wVNKlWtgsLmmx/r+ih6SFe3M5rIpmtIxZfRPGq",
-	"YvL3ncKPGmifaG9IiTYEMKni6RkQaFYDtMNLU+hgWZ4PEiYi1bRcBfmysi2ob3Q46JxYxT1D/VKl2vcx",
-	"GikdX0Jvp+DV3ogOVyjSczWv9E6+rgruBg3/7fRjIQ1fEscyXYiXAmT54ASLmJQzxXmc6SJaRQxn5ytB",
-	"XBpLPJ/2py9lovYaTWuNpvWNMS+HBplcEfQyo9SZV9C4izOwl60Oz5p4lGs2oHEkdbizMGovK2tsWu89",
-	"6fAuCyN+I3UgW7MrxUDmAEnOB4R8/bwC5f2FRO4lIRdXYx8vuAr+C1V7Ho/ouCQXWmM6rrnQS8F0fIgL",
-	"TduyjFr+r1INayUJ9froEIYcD3AxQYHfEtXlhMuIoJYpZlEWcQJpPDSZZ7HLQJUxkBW7Dhm9Qww5kwNT",
-	"7pM/o4CLPNc2YHIwM8cmXgRxWj6WOd7v8G6U9E0sZxqDqxmLIJfcVrt9dFX5cHEITjKbuBfnl1fvzk+O",
-	"z9OHHa7rVmBQLA40Y+2EfaJeooAh0i8hnhw1Z4G5UzoLRb6NXQ1ZbAbCkhOasJgIFoZZMhS+yT4xb5SA",
-	"v1tOmrNx9sF99JfCkmffVMPs8Jx+bBsrPojuEDTZVJNJEkXgkcVToAOPoIHKXcu+ka+TEWh0cJB3+uCX",
-	"Lbk1zOSJCLtjPClXyCXrjQTzbf2SauQ35YemrbRSuOrwdARRbKrehi1gCi68pM5ih2cP7cKQqDeiiRZg",
-	"VOwlg+9SIU+KHKW8Ax2uilvznGHCCLHS3yjv594wxtfhWoBU0iLNwMrV4UinOB1mmVoeOtzsXQ4n/T7K",
-	"GLJfnm3wG4F3QcA3YbxZcRZj+NM56mkvuZDHkluv1dzC6C88KinznlM3/EXDl1OYQt7rehrdSfKvCB4J",
-	"uEHjcufAPHym9zUrGF4s9uWksdoSHtOiBX9yCfip62nbmngZKlk0Xkt4C0h4Kwlbj458xlOWI/8rCEOf",
-	"jVN+L7bGPXpuIbSGQQrngGqk2tVMcol5814csMZf0qf2/MrllSm6rP1aLwSxewET3ytIpIiZnIe4N5dv",
-	"KrZWNbGh/LZICCDjF8JsZ0gbCtAgCJkoDli4VOP4rvHmIvnrNAVp2LpbRc1merbnIxaFwR2LJ0oOZIOh",
-	"3EnHoF1n52dgmmQDGoRtGLqCXJN78SEOraZ5DDarm/K5ZVtAIhOraf3UPj8DTiNfUCIh/nEFUFrN363L",
-	"o/cfTlpX55e/Wrb1oX10acnli8ba41+zLRH8i1nNurNnEtaD89MLSNWYQ1sbryxeAc/w4sEKatG/KkV/",
-	"mqyyOL2t35ETvyVudZYAzm9ezU+aUJsMAQAxhVTp8C71bm9iyQjJIEI0/BCsIiVK/oy65SZx5d1ABJ+8",
-	"411XA5MKW2oW0nHxQawVOaUV+1L72Cfu1WXrrC2Fk/MzF9EwcjXJSAkRfyj3SY8GIfOVLSaIuCjvEze7",
-	"ti7mlsXUl/MIoyRhcVMBbCj7ja8RSN301rpmLVVRTg1bHZ4EA2ZDeTWb/HNEeRIkExuRbGycg52p/nJ8",
-	"TKVykJgmTGV39cBdJYgrKZBLSirhu4zF2dq/uPsGOgrCo8TRGGo1dIObGxZ3uNpGrMfJiXt0eXl+CZYA",
-	"zPxQvwc6wsIn7sXR2eHx2XuXlNzLo4vzy6s0Gh0zP7rMiwZMdLi5DqlJD8acIZZoqvpZU88vQF4BharD",
-	"1XCwNeXEZfK6XTIqIm58X9v0cNhQ19MdxaGKtIfMd3lQx6zbj6Jb8uHyRDRJP0mGwpZSyqgbBh7pRyLB",
-	"ghQdnrIhY/4X5+0rBlkNMUuNg2FwywhNe9bcponmvW7kT4j7GYxjx76NVrImyY/aJinrsuHifHHJWH6k",
-	"w11M91cpCmoo+ZWUe6Z4o5quPAtpfDui1sjHB+1fSMI+aYmDuOrOb+Cld9F4mIwjIjT5EMQVwU3V7fCS",
-	"H3lw8Qe4xfJ5zcXo9L16rYpPZQfthHKfxj75iEsiOlzp8jZ0jF5a+eYtm2TwBmoBxeYtm7hE9OGUwlZM",
-	"URaUpNTrbwQa9gSL71gMPeoKI30qCI84a8pVVLtSuWWTYx/SRnSNk5a+95CYFEjJLYmhjmGDaHGBBLzD",
-	"aRjuk7QnlyRgx+1HY/mxMWSzyCXIb60cLRN6TB0ubxkc0b/97WhDihvawikYT/72tyY5HzJgEmr4BN7B",
-	"2VWICxIKAgnd0TDw08DYWzZU38dzgkyKCDoRRESk5KayTZOAbON2ONixicujJPCYe08FZGTZr8zkpzZq",
-	"OvWjpUi0IuDy9hy0f7HTux0BY/OYbGsa+2D9rCaKp4HUi/9Tfa3iRQNTFjxo/2LNSH8GG7JsUxb8w7ZG",
-	"IGACMWpuanJYMXrfjNShAClDXsTCdBbxBsiNOeqHZdClSxPjYXgZ8VyvQ7R3tGRvDkyx0OeJCdN7dL+1",
-	"BGdhEzWUv2JV429jeVXzTEXo+22ts/LRfBhQnu1qBt+ZSlwoVxE/GvMwor5mgIVuM0PsmZNB8Z4lKWN4",
-	"evThxawAUpzZ9MTdPvH6NBYs+WGU9DZ2lzUGVO2MXeRabNsWSAxW09I0eENJHhtbvT1a9WrdHb/OzMqF",
-	"h0cnx78cXYLCjg8P9Pw0IbqPj6xOqZDxIDu3mtasfPGAdHGozgXiG8ojA1AV6vPgZbwJwGc2ikPJKRWf",
-	"JAGAPN1HIe9jf0U2kJpT313CBrK9HBN9lDF6Gdr6nWPnoIn3Xhr2sq0cDze4VIdalVKaS5LxMt5nH4YL",
-	"BUE1plKMHTSJO00iXVKiHe7i9w+VLueiXq+pngsBO8B8SRhwZmtYGSaVfDKU2r12b0sdMFeKvc+IKxj8",
-	"5RIvCkcDrrPpJcvAgXV4MhmyAoVRDCMRIKgA+tZheIh9A3xDJEEYdnhmKkDoVK3Oa+UsDZstBp3D6b9D",
-	"Qvc4JnPDuOx8lqOYfC9HvZYQ9kCneIsqxUzinG1R5ZlrTOGlzU9C0Aalaf7V+3RJEylKVpytnd0CMLWp",
-	"8lXasAQtdmvVVKNKJwd/KXZ68eHy4MdW+8iaQ3tnoNSyE6X6U5pHdU8qbyOhb/2CtYK1CQ+X0AivoHcs",
-	"pjfsAEySKR7d9ELeU1SsZe5AzuUJT/K+zQVWMb8ScrIFdY5nop//WJLL6HsPdFff+ty5ttQVtrMVttOF",
-	"tfWY0l/bMCJbLa1tTNvO7aWdnhI7Pcm2uby2qmdnnB8bp2vrbbFToybaNI09tKc3xja2xMbbYuNRt9ES",
-	"mt0H2zAAdnh2G211ruA/VfX/5O7Y+lTb6VG2fzv9aKutVHts27Y8CepeVffsmlOrb1SrG7W9q2qjWd1t",
-	"OvXfbKBS2Q6q5HmRxJLbzREFJOGf0q0K6Ogs03AzwroPnXA6YD90FD3a6IwcZ8sLfPi/rCIpXsdyAfrG",
-	"rUjmUK7cP9bvKobm0bJMKvxqgeYNqk1/MblGBQ08XLptRlvElhiLmE/nV1i1GYWScstDGftlm0RDrCIT",
-	"ThRGboe7SGMUyo9BfNzFkALm4K6nwRKPhAE4VyOGHSgoAq1XSbutAkFUKukcKHbFQRbnGtA/UnmExi0Y",
-	"ha6xLXCvwgmGJM8bgykiLDmQ77Lw9HT81o79qHTT1N2YOehn5RhxyWRnkvZoq8BsONaubemtTUPB5MgN",
-	"iW+7Ud+q3Sv2eX3mj0CyOD87WFgQ/B4CE8yyT7A6y8Qo4L1eh529DDiFOKPnrzP0oijt9YByj4XaEYwW",
-	"5CzpNb3kUymvmvuKfjQKfexDbVITCqu6FfJRmYpzncge7hj3I8nCb0aBzzpcQJAAsAz3c8cq6LNjYa9f",
-	"3DIg52UsPQXr63DzO8Cr+9FYF4IBh3kSAX5ghQC/okbAgZ44Ykt2uAcfh4yfurPnEjBljwPByk1Cpcyw",
-	"AWVudDPIzEDbQ5p043f4hCUguIDrD+msbGuTcT8SutYL8SZeiGnHnIgkGlZIi+jvd7j+RCCIe9A6Ozg6",
-	"mQPOh4ln+va/qqTfAk5ScAZSN+Ayqb6q7TdO9H1iXr71EC/HgPSFWHnjEaz849HRzye/5pi5OqEP8vL6",
-	"jrPrgOfiiSoqqm2ez1YvsysOV2udQrJOEv5mUBVwBoEvaHJ9r6cWh7up7+7rzREWt5A62h1NiJunRChf",
-	"uJoeunYaYFgjPvOCAQ3JMKQeE2UoCpmrrTCF94TITAbnnI0wBOxcxalFVplPR5Ha+TBSlXE8QKAOQbyI",
-	"37EYeHwSGcX4dMlFVfoxpgkjJR+K+GESrMe4CgXMFcoES6afb52FXWmDJ5GLD+GgAddr0pQ973Z4fol0",
-	"am8uIVRKEL0YTbE0PMKK9K5NWCgYRKKN+1HIdM3CFBk6lmsYsl5CRhwPJ/NxgZVZvcNLrjymmL/uqunl",
-	"k7Gp6SXSDcwIVrcMmdaKSRgRZ7iHRZGfNqFY5DLiHtsHR1D6IpmK7+zwfICnDuZTUC3qIBhBngY7VfKs",
-	"moer+Z+Ka9SnmMRsyGgidDAwVJMcM3ZrQ+ij/BcYRgYRT/o2VlNU8iAZsjiIfIV+DkG8cGARa1tqqEda",
-	"AGglbhmwo0VCJ8I4zyOeBGHG26AoImZM6zKHlE8wcTq7D4W50xAeO5VHXHchSTlLr07zgeOHMpczBLT8",
-	"jTXTsFMyaRsfQWB3qT9keeiF1WSmEpFteH+AsG5dFkbj2SbuIODBYDRISY+8WTRWhTPT61y2CZU6jt7x",
-	"NPjFPB6uBvJRyTf3pTwr9DJ1ZF6drC5QWE/FzHwApDzi4URSIJ4Dk14MHG0BcbZIcp2VRhFsdjY+M1Xa",
-	"0hsbcHI7pl6fPn64BQaypSMgp4/FV4qBfGZdxXmpdscsUnIRq+MjIydX01TwK99VJOVaY3nt4HqZvLOK",
-	"6vI6dZhhzDy48IoVzXrjP1yekJxpM/XJgY2TlCRLIo5TK0Px9TTVTZHBDtfrYlTpTGUHqNeZFriZWVMo",
-	"fRJ4fVBGhjHrsXhh4eOE3VBv8t3hyT6tRPFC+Pia1axZzV+Z1aDzCOgpEFh1mzf0zx8uT8rLsiPBwnDN",
-	"igiFWI0m5qguxHzk+5rxkAX4TpuF4SvmOVnUqMbWWYQJyUUyVcLlGImxZGsmsmYiayayChORV7CYgSzB",
-	"Ll4dlyhyusBKQOpVhk5YchVhc8vTkISEBZC/hyxBOQWiOOkTNyNr014bTCSRv1+w2GM8oTfMJUP8N/ht",
-	"QLvB3vos9AHer+TYpOo4f4Ct2FHWea6+H0DRx6RcIR/7jCuAVhozVekxNxggeEwoJIGpUQSiw/04Gg6Z",
-	"X5n+tSm/7yoMVcTegEFOe5KUZX7alURST1IefSTvDgIvjwJwUBvwoK+kyCuSBYWk3g7TKyJ34F50izGs",
-	"I6qZISPsE5SBnt4ZhabAl3OKpFAhxD0/OzjS3iC5sAAJkrlIyPIekg5PXSREe0igfqgZYJNKjX7EBHgt",
-	"Jl7I0N/QC7gP2LYR6bGxnm2PBqEgJdmrufJB6kXKQCiGIeXkJmKiwyNeIS3ykHPAnvIO2Jj5Wqu5j/HR",
-	"YFSRQlhUsMlzIG0X9d7keyn03rDBMJlkJxfERvP6dfhATiIFgk0hUDXh4NH4Ye+IKfW8MmiIQgSFVAxX",
-	"r5ISUDAB+RfZ6mnaVS6Ggi2QOn+eZ/kosK4X2MFN0RSQHfMU0Wo2HMkHh8YTc2pym0ifhj3NN9RuLzr8",
-	"+ciTxeOY43aCYVQdR9EUoB0Lr+B849GsrchYwdPzs6sfMe5pSr4vdD3BEFOfJCkBzI+5cjOeqfLjZ2CO",
-	"rLG8L+pZVI+l/VCzU38pjqlpH1Rt2gfVPjo5sR68d46zdkitFby1gvdUCt6C6tzn9PrOxzy5ZMko5lhD",
-	"Vr2+T4ZRGJIAMK3HNPH6hTHkKJTn0vEzkXwO3slq4s6lnoZKt3tMJLPIwaPkOdiRimjPxUl89ajn7yiD",
-	"qTDq+YttIWRcfvHfwTPbDMijCEy75F6swE3nC2mGQgnZ4mEoJf2aVqmiHpELQEpVx/nfUxKi1IoxO5p8",
-	"aB/KGyzblHN6qFOpm7qo9cSn4XHs2xRO8ywc7vgjT8HzsHDDjLHOJnshIOb3M63XAWEuKPe70adNL4y8",
-	"22WAzFVDAg2bqjQi5GkS0IUo9wEEs0djQLiMR1wQKuVGTU5iRkNsXiGXaZ54BrNrE319ha1CrEVa6gmG",
-	"IRA4Rw/FHCHEFo8Ew2xq/EqHtwvexMS1JqaICXLDEoVsVgw9o7o4gPV6htQjHo3NBBvbino9wZI28yLu",
-	"C6tZ3a3W62acg58GFwur+ciEHHNyD1Gj3AFY06QXQZOS6X0xaJN6/jop0yb177DoyCt14pxi1bUH6Cjp",
-	"RfGYxpi669OJUIkursDr75KSzqppkAlTGSuUIGY4Ol+6bBJxH5IMOLtjMRZ8Q4j1feJ+lt02ifPFVZXg",
-	"dD02SVmBSI+VHVlXKvNHrFwhR5gWkdnptbqEubCcfUqUpT5QubD+iGGHPBrbUE8PX+jwgBOpnMmxS74R",
-	"jfFlOYs3At0sogng2WlEOgzWJ0k/ZqzD0deQOm3gKTQXlcyibxBGl6hi8Kb3RRDBEjlCHvCbCnksb2jh",
-	"CZ3iD6+qGhr/MRrFee3lnEu5f5TDPBaaF21to80U1v+j3JNp87ncF9gss708gVazVl2m9Nns4n7llODH",
-	"8eXq1+PLSEjguqzte2v73rcSR9SNXVAkmeL5mWVAbH5GZfzLpgLfAwh3lrD5Jr+pvMkkAi5jOvErSMZV",
-	"oEKED8mYig6XPKEHuYiPZwkHIaOx6uQCRr+06AVzR/Og/ZXYR45w1ouVQVwwVX4CV/aNIPSGBnxNdJ6R",
-	"6PwF/ALyzuRzTbVM+BqVmTmgPe+CT0zM5rXitSplGaxZFv3ubBZ9D0JTApE3fGAmMdZo9uRiMr9J/jmK",
-	"EpazrqBiYZhSRoI9CdFrpzaS10PyVgwq1nCwDadSrTUWl+byK/SVBdmc12B7p1ZrbE/BD6PXYAZqQEdS",
-	"3AOnO/Pg/hqjgWilVEB3LnKHRz3NpXvDJxQIYWs4DBk55p7kOvnteMCKv+vUdmogyINecgAltM7vWHwV",
-	"DLSWYjV3K42GbWFUSrNardRsS6ozVnOnsmVbUgO3mtXtyt6XxwLh6CV9SLo35Jq03BOUhQexZs161/L+",
-	"N+LbbZYswbWn5P0iz/5mNEq8aPB6TX5H3BeFAQaS7Y/phFCSAFgfY76oPIR4gkGuQZKGqVLSC8KQlMzY",
-	"Wf0FkURDUa7kC+2l5rICADww0eWjnUtR3OFqg8q4lfsY+TrtytZoNWg2DAbDSIigGzJVpy0bVA7ypIxV",
-	"AQwAPh27qt+wsdKfMQUqbpmPTp+ZSdsmquAe1BzQ08zGMBPnPRuQ3JTqn1RuEh3Vq6KoHysYvZPdqnt6",
-	"rs72IyNG7BduUbw/HgVM1NE4Z1qcjcmQtAJuwmxYBQmSXC22XExDOxiMQoqVGv9ENHxdYLAbR7dQxm3K",
-	"8b+EQbJgM185RuHSi/dq4nuWierY/oqIhkZMh51Jc4rtrWW5tSz3rWQ5IG5ZgMub9FDeJ8uZaHALFAow",
-	"LBEGUratIP2zLDasMGQUCYC6tUZUp3rDxCg2Mm7ki1MFBDp8kZIA5Ih6/WyUZBwHUm6AcgO5ikkztYxV",
-	"mbRwJpErk5j2O7xIbMu+QYYsRm/pvNoEV+ZyP3N9gtn9ArNTGo92b4GAY3/h8gBS3vj+qwJQk8UtFNTZ",
-	"WJCHw4EBvltYJ6qxSJ2oQuZ8T9mj6vZWrbq7sySzXqWKVLWaezbba4ZvqaUIZ07oZio0blV2dl9ZPQLj",
-	"4i9eicAkzutYrZdRjSDJU/DXG0NqTmTzc+7a3l+TNuOuSqVHfjKv9Gwurdrk6YVJGcY9meWP+bF84ME/",
-	"RyyfPOwzngS9gMUVUHUUkQciBMxuSCFRUfG6PK2aVv+W4n9/fB1dcc2FXhgXepTeaRz2hzROY/BrTvBC",
-	"MgmSHK16vZxA1cA29b9ZzeWjfmnZOb0muX+OKW669Kc8Ct30hsKut05OrD/m5AxP17MG2Gs++QSFrNXi",
-	"1yzbUv/MqPIrk3HVEVlcvtUH7+tStL+MqDrOruzrLJylHHQeDcMu9ZBAsTt1vT//Ly15diN/8n9sjuIQ",
-	"5NZit97HPk2ygvlY+go8erhGbwRxR3HoQhAhglrAhyAJKhBE3fcu80kSAZYfcdVxbxukANuDY41Rrw9N",
-	"2SBIEuaXbSKCG840wo/x5Vs2ISX3/dFVh5vkePOWTdxyk7giuKm6ulpGuoPEjzzxRn5woNMNgpuaSy7f",
-	"HZC9eq1qE1wBGHOfxUxK6FL8Jm7t0yeXJFGHU++WR+OQ+TdsP4PBgdIUpSgmPFISu/x41SGiDGBMMUvi",
-	"gPn7xK1XHZf4TPLAO5qw3JIWmcBi5rHgjqmVO4KtfEDKd0WfbjSqtR+aWCO3SwXbrmOd3Kars9LkEUgt",
-	"WmhKz8T8rEDvDSb+zZfzp+vq2rPDCW6qP5T+57/+u+ySktwC2IGyAr8Kbmrpj3ojygCWlIwj0gtY6ENx",
-	"dzF3sOnF2cCb8wSjLV65bMCFv6826McNVwq6cO2OfVJqJ5T7NPaJljzKcz+vTtxGcL8SJzeKSi43GsGb",
-	"D47nAw8+EZU3kdpPaZKwwTBZaYCQ7JLQwfCR23pXpba5aYT5tUajuicH2bECv5J+CIhjx8JddQsGLfd5",
-	"MhjIK+09PAGx0kY/Cna6WCTTOnJilqhTvMH6ePT2x/PznytXR+0rSz0G+uNU97ZotVfb2PGqbGOHNrob",
-	"e17V36ixrV6dNrrb3s4SaC45Mra4/3hKGspIsE9KlE9I7dMnEsjDBMJKQZP3EWf7JqklgTCoMPpHgkSQ",
-	"IeOQ+u+zMLhjccCEUYdtKvCf482z9cvI6fKM6sPlyTysj1kxr61ZpiAU0XEj/IRAeD/5aDAC5A4CkrGK",
-	"oSGHZ23Sj0TS4fLwkdIwpAGHV2BiwxhmSajvx0xA4WMeTiTTxaAP4rNhGE2wxBMNw2gMbGlgE/f84ujs",
-	"l6P21bU6INetk5Pzj9cXl8e/tK6OfgBsPQhw4Wysp13A/l19vg4uj1rgQUqiCAtHKQYnSKAqSd2wRHS4",
-	"zpfT11ReI7kxkvMPaRAj+yez3D8HV4cuM0gXLCFVBpnFVqU40VM1ClnZJiMeMiH0WnW4Dzulgl9ozAgs",
-	"DODcwVqnoTyUk+MLvbaS7VM+6XAxVFATJbda26k4FadSdW3i/t5sVv+Q/5BP4YlT3Ul/73DX+bTTy16v",
-	"VbecHWe7vrWFkJWYhBhSkZCQdlkIsUSjAYsDb59Qtf9Z5JQfJaTkhpFHQznmCgLswd8Ej0r2I3y9An/K",
-	"L1cCJWDDH/1owCo0HlL4C17yowENuKs8+pFZB0nq+UGIElcCmHw+ofhBWLWYiSi8Y8JO6391uHExNXRl",
-	"hAFL8th7ELbq23hykyg7y3Kn0ruKiaAx5GCWwigaSiHY1ptqE4/GccDijZuY+oycta7sDg8DfrsBM5KH",
-	"AAyk6q+YCRbfya/KCRxf3G2D5CJwEmzQhbpqcFHEyOsDAHW62RUeDCtBpG5HOnU/wlRUvQZQfBWOkeex",
-	"IZQsO0LUSZzVBBakz7xbSaVu5L3GUK7Ds7aUK0UUjjCai/KU0SJ6rORZMVwEITsJo5sbdSU63JVHCFQn",
-	"l3Qs46yrFn6T/M9//TeMK1u9dEHNRZO7pBdK70rHstWeq96MkVGEJ0Wyg1N8I1c0iH2QoAGQtExA3QgS",
-	"4r5rHZ9IghFwkSCoAorTE3m8pO7g04modLipVIgmcVsnJ1IiI3hMScltHRycfzi7kge41W4f4T8+XP0I",
-	"5/7gQ/vq/PToUj48PmtfXX44PcJ3j4H+yb+ur369OJKPLs4vr96dnxyfyz8uj/7+4ah9Bb1cHsmf5NOr",
-	"y9ZZu3VwdXx+Jv9U5A+q+qNTH+h6h5fcw/PT1vFZRhg3iX704eIQHu3jOI1XOhyfHB6hP77cJA/pV0ir",
-	"lGbV4WMM9ZsDban6eV3I53MNTAtYkpZEHVTr85WBB1+aqe1RuH7pEs63eqlXNDv4HgLF1nFfLwuTb5wS",
-	"ujnmvlEh4p4qXgopv+Zdk9oI4i9/uDxRws1NcMd4GR2/mZ3nqsAuBaXfA0Hcz6M4tPM9f1GhVTwigd8E",
-	"Gxve5kKsDS1L6eqhfQqovl4SToD5INgycgH9OwcVySxUT9z0zru5roSUsmgoRW3E2zbeM2rv28jtDcFO",
-	"EaAKcZFoNTtc4zfHbINB+pXI1km1p3lVrQQGR4VR3J2oCDOpQ8RvBBrYQObSndwyNhQgSBo6xPzC9K+O",
-	"9wE17MouZgAt9BJEPb1nNulOSJADSJzlFigoLco7i1iDpOWFINPGSS9NH1w4W1E27PJTjnKJkPfcOfiW",
-	"SYvL8XhjPab5/I7zVHx+aYf9EnxeU4d1QPhaMPhGggFe/QcFg6kogM1bNpkb/4XavKbEksQ9ZNqyyYD6",
-	"7H7TSKnIsdWx6KydTCrbN4xLRsd8gqn0GVfuWOUKuQIjvQo0w1rh3TDwEPs9UIPAT4g+HbKmyfFt4t6y",
-	"iUtK50PG2+0fSXYXrm/ZBJ09UjkWor+hp9xqtVr/81//TdAif8smx76yt5dtMzrdJm5KzNxK6o3scOr7",
-	"Aj4McfByzPKPwHdNyy1YXQJO3CkPEcTGuzjJn9nkgg1UH1BQTK4cFeTi5+N/kIujU+WnklNxSQkdnfAK",
-	"YISB2JE6OvRGiX40Cn1l0sGcQ+he7Q3E1veCWCTlrGiJYtCpC9rOiVWChcxLgD3up/a9IMGtmZL+wERW",
-	"imICn1Acv5wOTm20CQ2D5pgZXsyjtBH6NjnTAf40kX3i6NWA07OpsgmHLN7IZLAJJg0mfRbEsH7Z8RYs",
-	"vgs8hoVUxL4CdkjU7wRMS7Fy+UbaH63dK7ds0uFxlNCEuWVYYaE+YhwEsO4rwDe1k2EgEgHjPzRN/XE8",
-	"ARfej1dXF0SxPZK6cAR6ogPtgMYj1+E/6KNYtolQ9eUzqRTSHRI5m6jAH42eaLm0I4HwdKk/moRBN6bx",
-	"hEAhDjnGHjjCB0057r8pNzeercy13SRuqZN6cCXx7likM+XS7VgdToynJ4zfJH148T8HLOlHPv47kZwj",
-	"2RjFAf49pPKtMuSe+LILt2P9J+RDdCw33VMw2SppTl5ooxtX//5GAOzpgMleEERVJHB27cw3d4d1nYjy",
-	"aGvfdbohpEsF29drUXPtdO1wFe6bi5LTNhJYIVwO/cxXi2Q8CrMVypynut2MtxLWKMuSGYUhqoQzM5MT",
-	"gGM4Q6SQ7qRPXYUsGA1YgZ/ZxmCGqouXvkLc/H67oFiqZXT3U9qyEfhguZyZgPr8jBfTJaUZX6om3YTG",
-	"DEnJjM+UKNlsDtisek0qTg8EN1wZPjx0hsirmEQkBlCsrKxTgVqMhysjjFrPyEc+p3V5ZzN9Mtn4m0c6",
-	"z1EUQBKxplntwdbZv+hBNfzt8Lh6dnXUkM+Of3T+SRtXSfeXrXfjn3eOvL8fXk363fhf/7p8H4V74s+f",
-	"906csH/b2D4eEU12NUHfqPeqtNbd8up+g1nwWdjKBd4T94UNvvDhmyKD1bQ25H/eHr0/PiMXH96eHB+Q",
-	"n49+hYcdfnoQjd/+/dfDn2u/jFuTo1avPYzD82ryD+8frVhcfmqdXfz8bnR3cXZEg3/UJqexc9f++P6K",
-	"R0H9hw6HTo7ODmf7VVBL334cc83Jz6NA/swmDwV8Z15309CzDv1+KYDNQKilaIRSGjU2LJPVvouw8E2M",
-	"sXmleC5/H7ERmGFdMyrIVeGdGJMSTwhYZHM2xhllZB90XVfyLBRAPncg/KhjYVnGL26FHKbBM2FwyzB4",
-	"Ar9UwuhPm6joSVu5sAtr8l2xRwTcfz08SQDCUXGygvxTrvTasbXGhczhS2Fp1fSgLGiD+pzy3S/3Ycce",
-	"wvNc2PH+vMg3GjMj+m36xmFP39Zd8tCV06ZlXI21aXl9NR9zNfHEL+I2fsFs/+EGHzUhUdXa7qE0m4bg",
-	"dl9NnTSYLYxumuDjS58MWawYolDihUGabBWuJgmUCiETRESkR2M0e0EkJFo0bSBjIQUKgb9CsQbVrsO1",
-	"b14kNGGk5IooTn44PGofuMosLhuMJd1NbbOFiCRqfQ5NmfVFJPgVg5oYBB1s+YHAFZgHZwI/WkuqZ2ox",
-	"Jm1o/OWZMEbUCbCatbkYYPpcyd3a293ZbmQx7jrGTwfSLR/nbltp2KTV5KMwxAcneOZOhdWUQ5CP2uCw",
-	"PcgmIY9iC8cvh4yNcambVvvDwcHR0SEMaVarblT3vptMR31OFs94zI7vWpV/GUmS35Hi/lzMcPNzRoe+",
-	"bEK48ks3Byy9FPYcdJEscL0YWkRR5QJwEYN2PxZZ5F7LhpQ/BlHM0qh05VZKRx4HN/2E0DGd2OA0hKyC",
-	"IBEdrmQHmr0LFi2shwpixE0UYQ4LoaQXM9HXX9lXmGpgAZPkmvkM3JIg90Bov1E8FVzRruJPbhkTgNIE",
-	"G50FpGwwJUCCRXDWcSBYoehyKU/hFBl+CWpbbTXBoGagvqRyQXXrBQgGFuLfKecvCqfMJ5Jgz8gL1Zoz",
-	"KzA0CgQGNZVtXcaV5QqxzwoN8OL9pviWyjixVmXiDxnk9fX6rixda/37m0kfQMGIQXsRVLk4u9K2BPNG",
-	"MQAn/f7ZestozOLWKOlbzd//sK2DMFA3/Pc/JBUz/7atc/liDX77Q3YU3833Rqv4FFCs/MjDmgVA1iEl",
-	"qhdHA1JyB/QWqgRi5AkDQG3I0GxubqYpeM1dZ9cpWzpUcxPIpZre9KcvgiEDXyUEciaAQ55FlrQujsmI",
-	"+ywm7uZd1W1CVJZkx0hY7Q7XiFbCJgo1S9gkxaMSNsmKW5BkMmTwJK1WZWfVBW0CqFrCzgG9QfhAilYC",
-	"7Ehx+WybZkUI0CtYPKRxMtkQXjRkfoqQqrqkYciSdMg4yQ53Nz2jqZxvhqxqhM2l4MOg4U91tt/hMBMi",
-	"WYywSTthYUhlezHSnz9+2zpDw+gdDQM/jamLGQ1zs8SuC6b4lvLbgN80icHnVEZhxLsRjc0ZlwLuB3eB",
-	"P6KhChT6/+m6olyFQSB4Ff7ea+IJ9CqYqIC1iVmahY1fTTyNB/Mkhl1oweB302bKsOl2O50xHmcvT/Uw",
-	"yJSjYlKUT18nrYvVALwIji4JENHfWbnXzRwO6n9Gb0kc5Nojo4sasgGtijf0NFYNDRIL/IN8Qtq8M/ap",
-	"GhptlIZAeD2b1NzUCQrv5+s0cOpfT+EhmYBFgmXJaVizlVP1iRYv/Ipw2GVLfL6yOAHzjxsaynQ8b/pD",
-	"wZtXUVVgW6TWmck6zjmoCFcTqPSW7R5MEN/OtmP/ZEJDLWHFiHg5Lp8AAAD//w==",
+	"AJ1yi48WCCEVWF4ur1ksI/OGG1hg/J9l7cjU6eYjZvjRJ0OZzE/58rBSlknzF8Smyh/gRSIEvVj0BSs6",
+	"piD/uIklhgDlEeIKxJqkTgnMRvnRwZznv54MP6CIfBYFbWLMvovtFFkGpnJU4f0rVrEGLTQ3nY3LHifD",
+	"D0ZuLaaSCn7elN4p9wC+JSG+JieBKVlD8pYALbjJtCChLI/yyEH8WhyPIYXK3TNibgrZcQL53l3N/iTx",
+	"6hsiZkSIDA1WTwnl7mkHSqaVtPQ0ko+7pr8uMY1kzWZj4PiM+O6TJbLcbB+qw5996J0JO4+DzOO1pllB",
+	"kvZwa2jMxjqTglU9QUhFYtP9ceIpVPHCxwimSPDzSJEUebUrL7h2zLFTwLx7KrwSasVzu275pIx8o/S6",
+	"Z0qeghw7u1ou088DWc68WAEgIVpSD6zQJ0Lk7pK+QNhklvUUKo0uY/4wmXBil+nl4OSnzhBCjbpnZxtc",
+	"CkYaLZRlKROwLIy3Zg1JIRj97//xxApF9vY1tUSrXNaWIvG9PU8LVlJbnvFEsmui/1bKco17bODhxss2",
+	"m9vGtmYWg4tFXkIcI1sz3+289X6M7MTXIILpRHLBiXBNNFLF4LqDiqX7AyqW5qnYYDJtCWqTzt4koi3l",
+	"ro4vHqrxPQGXMHBRUFPBbWMal5wl1CWuqM+nzFCcN0KFD1Y8ZvKkFTumURBYwkMr0vGCVauCAnJmqikg",
+	"6xs7yxMPwgav+bONoNNcL3kl6z4l/nLLVAdgR71V2fYG9VWvBLitvl95pnyfMnrxGs2oBga19aLo3y67",
+	"w1E65l3LEwl1dlXQxdPU0TNmODJQfmohz5H005nnjEkYg2lEqBbmIsUCO0J2//ykK/1i0sNVQ0Eok/+N",
+	"aS4XoyV5vZatOloF8C/Gd1amrsbiH/56TBc+puiGkIUMa8FxVBU0iR1w8JdKS+HidS0dDM0BrViV007v",
+	"7GPFqvzS7f4M/3jbu4r//b5/Pvrp7GM6ODr+ahAieu63DTfWWi4MvrQcUhCL8Jplr3/G1MHUIT5xa8ep",
+	"m20llfmvnfOT7hn/UbVFEzIN4Bp5TLWG8t7bCZa+C48a5TdUZYSgzG14CnHm+3A1sX41nuAs6VOEtAKl",
+	"QWmSNpos15CkKtF0jpHNtUtb5nmFuHesVIrUDX5eHdVASz4WwbZVLRBnWo90VxsZhy1Z8ubREuxJbg4Q",
+	"K/8BSjS5aLLWi9A8W+71bAW3LLtx4gfOTV50U5GApPR13XTKSDQkTkBdZmaEUxymqwbxiVG4pAzhGcFu",
+	"creAffERHA1MjFnqfXSSO9GNM7+ywlvYNB+RSiOUcGEk4oBRiP2T7+RDgl2lNQJ05Z6RZ/aKQuaJNLbM",
+	"UG/bssdxbaWI5PEcXEMS6VVh7lZlboN3fGuxpaS4/+s/XnH/XJoAjgcjmuPsBalLts7wJHfHxpsi1wtl",
+	"aEBA9cpGugARnU+7wxMjyxvpGWuSKVtubsY+JWgWLEMLNglUlxD+yfUdfcbWrGKJAVor85zBDaF97bLX",
+	"cGagbGWBpu/tmONo8ynw9FQ1alrT7sikbOVIP427ExiXa/YQMY59rm6qyeR7G/HnkDghiWxUVZeyxAUD",
+	"fEw5o+t3ltEMtRtNmdpDdrry0oNcMTnKyotmY2pfh5hGV3xBNqoO3p2gw1f7b9D/+p/7jX1h3VOZWj6a",
+	"EUbiolhrBFUYPTqmEIb/FjJf4mU044sQr60aiNPFAntQhljh1Wi1a1tqKPmokcMLJsuWIs/NVJZsl6gs",
+	"qSNyl8kE0u484ZVnWFp6w+DNe7ztu84keZCgajHyicJpAgUrWHchJJLiHgwaifivViUhu03gQCuIYzoW",
+	"2UkUEWunJcXR8p/zXMYA3Y98niSZebAZKqmFEBdBU0vkTKkzssAQg3IsEokyhEXMucw9wrUStAq9iBgR",
+	"uhVImTvzazH7SbSMPF0nPANNfXiIeEMoqtqRyGNpW0j807bQP//x7zVZwlUKftvi9ulS5OxJEAFPsFiK",
+	"bRw0WvDkUGsl9oQVJEMhjF1F5sysBrIUIOYDEA3o6mhpOR8ku2pGyAqNUIvSFhiVXVIPdUqnY5Wdr7xy",
+	"2IjBs+8wnQFl3Xi5qdSwpsyG9Jqbgb43JZE3J7r2byEsUQFCw4t5qIMpmuHbdIHm8tlmd8s+mo4YK5Uh",
+	"NqV1FPMBeJ2iJwgWXIApmwjWXjoabktWXPPBGIss+7MgjOq+d0vcVAJjVD1sorlHlxFhtQYaEgqxvJht",
+	"Tmwc6SmNxxXj671d0hlHcdbdXdLzQq+r3bL6Gig5PWYqt3B+N3sX6rkRYWg18yIiK3yKJ9EJBVfJfBGt",
+	"0ZxgztypiIQun6v4/lldkmCKKE4/HG1MPKwhyZh9OHVKih5CWGlGndqlFNMqVI2H5rMEMtEGe50ladMt",
+	"ZAsxKdMpgNiZo6ofrEjoQMlhmT7ODRz2Qpw/FMGjb67pSvbAhLCFzrUG6oq7NzghM8zQJIhmuurAgahY",
+	"FehTbJqY/XnycZktDpStxCokEVOCVejY4jlv4LvIhr9TYeyiu3nydABJ3vyKy0+oCzfQURpc7YgdkXF9",
+	"S00ZkMJkTL2IoRuPuqiaeCct6YqsHSNbu7UUY3G1xlPpRPGcQJaBJUFV9bLuBUMEh74nX2Fb6IYsgA9h",
+	"ipSBVHuIolMFATHitTtmSeKxalybRw+SQVVGfL+Wya0lExeqwk5PnXzqP0ZlLSiZZObCMQG/YCr7YrUl",
+	"Ew8ElNS5nqHIWkQ5w2CK3JWLMKClM1mWKvOVnKsNT2weNvpIYEPWpOQWBYIUJsQ9QgWBSc8qYd7OwUoP",
+	"GEr7/Cuzbw2ynQTL6xkUJ2aB7/7/qIZYqWR5mhz8BrWo7hCGlRGLOy56SZVs6mwSYhitZoFP6kDRSYRA",
+	"csvJFoS6z43U75a73BzWZqtzY6P//T+QDefczl0EyNd5Dt/fp139QwS/lYtkT4fCZcnxAYLjcjSqxHhK",
+	"7u3yiFo7xFsCZLRgt1SQDNTWgPe4OPsY7pFuljMP6XJ3ygbIn9+9sraIJ3irsOUt4vN9sKAB/jhXuxlM",
+	"PdLNbl7Wmm9MlhHcBXFFnCb68nHyT2WJp9JW8CNM3HS2CkOMzj0jdPSWOYqJz7ypyJgH11tcxf6sBzYk",
+	"6X9e7bVfv9nbf71fyn0pgm06gr3f7aZwlGQr55JO8FiREylCPlEFAURKwEglo5TpCfTR2/dNSn4HS7Gc",
+	"eifxo1S7fOUtCaaJXAWGT6Q0vTuK49xbD4vjewXYbkzsmWT9z8TJlu+VCaAtmQ9LZA4rvblqawp2V0NQ",
+	"8fZquXfvur9JttaH3uDdT8VjpRTfkB28GNdxJdW7YNqOVVxbv/0/QhhNAncdJwTxokxWOMgFN6ZsFqyY",
+	"vPT9Mq6wGbd1TiC+UAI0rhyhKFySr3ZNZudgyN5vNm2ZSXBMdRigauYsWKm4MAACajBTY0jCjnavAT6D",
+	"OsvBVSGs6ULvgANYrfT7JFHIEb5JpzeM85Bls4wYYCjeXalR3m13O/pZCabiNYeFbLacxM0Y/AAEaKOq",
+	"2JkgmpFw5UFx9F8kBdgyuQxcQkf5EAzAimzDSUnaFoYj2cpuYrnTIjGh+RP0VRiygxARXiZTVcpiN6lO",
+	"pe//1NxaZ3n5KhONHjS3pB01ptjqIEpW6HJwZqEldVVx/qUvrimTtFMqr48hImF7bEu8b+XTafDD8snE",
+	"lNX+xiz5OGYZkgBk4FGKOuAih5FbEnLz3hga8Qv2fRJJvcKEKCV2XjC0grZKx2ogmyu/t5zYOCmH5Npj",
+	"EQmJCqia+IFzQ1x7THFIVCpVHEWhN1lG6mIErrRQ56IXX7owhBk4bSDt55pEkIZ6LUaB02a+E5GgaFeN",
+	"WkJCUUSjtOklscI7mUwvMdoVVG/ZVh9JtDVnj5UYMoMsLdQrkTckVqH55oOz35igUm7WFZcSqW7LpWcM",
+	"A1ANs5kQ5wRuxMWWX8kth2Ht1PVB0bjeBBcUOey97Zyj6nKxICESt5U0kGWVZETd0gdnFP8vnnBbQgSg",
+	"5uZY+DjigBSmkdQMAt+7hVrPLCK+j0O7IG2jImHzlkSF+USDFSUh3A8eI1vtgnkSA0oLqy6LykvIc4/h",
+	"ChG2pOweZKSfaVq5/Vm6kbtnaYcqhZuEcLU9iKv4yqOWOSUpev60jRGdeSwqTASw8zGWzM0YQFLmBMtp",
+	"71LXTC0+Bn3D0gs83Fk/rSoXBWnfRGD3q0xgN6piNBSEPqaiec0SL2WaXIS8abf39l61m3uHrw8a+69e",
+	"HbxuvhIqlo9DiFySveVcUIM9raCIF6ziFE+CJXW56uHMCCcLeYedgvooTnY8hM1B9hx/9ubLuY1W4Kaf",
+	"EBTycbQSYhOP4nCNpn6AI66XLgKPRpmUxQfNZrNx8ETR6fHWgaAw7RycAYQzohNeK7GUAIXSIDkhKUKX",
+	"ywlJkTA0U7KtCgKztlVipgE/1wY+ljK3YsrzO8G+qm1V4hzO1TF0CjMKAr5e5DKua15Mjwbh1ZJ6WwsT",
+	"Zo5EXHsBIEbVVyigisxrZvFcXOhXgclbHMF7RA5wEtohHyrSQBwYEUUiEgyKvuYkkaUEGlBUKXEmP15t",
+	"QbeAPcHGxrE8xpamlIB8tJhpKCfcDHOaZEup7MFs23PZ6lJHEVjikE32P356oMmg1JJzUG9gvhy0k4LS",
+	"GfG6NGypOpFt5JMoUokNXO/aizJZ6H97/8uokqr/+JdO/Tdc/1uz/ubTl5bVan/9kwnjAjBI1UvCBQ7F",
+	"nXjWiZ583aBJ6M1AnSilwt1FAaVFT9ClVbrDYLkSFNmlJk9PEkBTExVvt45Vs66hTeeRXTWO1KbdVe1I",
+	"Q3DvCquxGpZe2AYcAVZ39MinkaiMgO0Y602kw2YjMDpe7wZRMUvPnBFVF2Xzu47kUBsrumZfTPLJtyF8",
+	"Vwe9IcljzPDLOR2yHNDsgVBsT09y+oIhUp8HlKwVb1fGsSYndgFCctpOfJFhhqWkoEkUlCvs+8GKuDsj",
+	"RaosnzZdhLxgSA6vtItjlQQBNdNQfLPdkTOocqGwW8fykUp6drExtgGub7plWQDFZGYQoZKWADDE1Jlt",
+	"kmzJHoi2Lxj68bJ3upOPYpflCkZlXCI4NuQJEbW8Mw4zmJNduR7DE9+kd/8yI6AupkvcMKR6JHS1QSe/",
+	"WTtXPrkl/q5L+3ntnEG/reQOw/Ol3pLQm8rnjKj688eTWpb0/eDa2xnJZ9DJlNx3yZQ2nS8apHNwbgEv",
+	"ZgFVAtUCg1QU7gA1PNHLaw1dcdkOnLoTXGBR1ejqDl05ZFfSPi3V84L3OBcduDZOrlUO9BInVDYufT2m",
+	"Dnbi7w93XaMp/ahSylPcZps4dJU8LDBg4rTzWCdQ0AjhDY9I4Jw/jGNaFZ409IPZy1mzsqLOTnnJwMk9",
+	"pjbHjP3sPNK7+pqzfmODYkpWOjJK2hDf2r281Ue8QeFLFqOUvZ08znf2Ht/dIywI+Qn9wtLgenj38AY2",
+	"UHj+k7sp8chB5/8N1JlAtYdgITTnuLxsSJDN99lU4CSlnu2klOXV3rtoTkZ9dRfHmlnR3ErWRXrg9o5p",
+	"/SxLeVv7G/0X38QxUYLD7c7dMsrcFl1sFw1MU5xKs7jt3CursWzvkVFUtnbQFJNsSq8zUcP1omcfwxVf",
+	"cmUdH+MZOLUpaaDqeYAIXc7RjITkiCtv/QWhnYse2ms0xRdxbTDDt1AvzvdYJG4Oa2UIL1GEtjdNtJ+t",
+	"bXf3csXcn2u2V1vEZVoB2Z3XZ9l5bmrL6GYTpBhzf4WQLEFlyCUhBi3IPjkQ6dOTZiV5PmhkbQWMy9qg",
+	"bt7JWSixVuAoVJltd/URKrl2V/8gVEP16LWWW/fBfITxmrZjBZIuyYIjSRKkFJZztXGDULxGjmsUO4S6",
+	"Hr2G63/eWvwpnAMY+TJfmV1PJzPR56gX7atVqaf+kqRazxFzPfmnIvi6+odOtnX9jzyd1rM/peKt02AW",
+	"+Py75sJmo7j6uKkWu4hjsl/qB9huyHBxcb04pt+oCPhJ//J81B1cdAajj1falzG1Ty6Ho/777uBq16rh",
+	"ccfO2aDbOf141f21NxwNbW7ZR/iGUASbc6zuTPebTfXufUy1G1MV+uhFNQvZvbed8+yI37ZGOfqQry2P",
+	"sMtNR1FP2baSIvO50vUNZHO5wSI8X8AmxkJTluWH+mWq5G81V2o+QcQLhph4AhGEfAWiyryF5AsHCyXF",
+	"3iwUzxlXm08zPVJMoTkSEySrLnS1pwfmDd6l5H+u3jkTGWcN5fxLRxy+4+OIE7j50c3G0vFwG7iaQSIh",
+	"5AYISnQjz/ys8tlWRi+u/Geqjh5v7b75JU9MVEbHp0bVKE3Ul6OTWpp02s32Yb3Vqrdbo+bro9bhUbPd",
+	"OPhNF3jl7xUFKevvmrS160AXi8KeMdatQ8EjbAkpxlclA3pFrBs8zsR0DTFwDdSL0HzJIqHPQsZ4YOTh",
+	"Gtyt9JoLQuqiBWZMpjl2629eiYibYxn7oVUBZzOoZJZE2WVmzxb+/vHt6zb6pTscoVZ7bx8dHL55jV4d",
+	"HuwjyA2gXYLtt9N3YAcFN9vo0/cbbrVjQ2ebIbbB02yhJqpya6EmEkaHpIHOvJtczIyVlLK+9m7lDRGM",
+	"CwEac4IhOSrHGg1ERNOYipCmCVkH1EUY7bXrE45jQcwZ5LUAQSL6qN3af7X/eu9w/9W2oqe6p9vg2pDu",
+	"7cTf/QCObgvOPOY0ArFZ/jp9rL5vHzbfvBJ12zMl89sH+4WbeY7NT8QA7Kqoni0SnEgNSyQXEaaDgIzv",
+	"8HLBeWW72dTK5Kfh+zOmZGtmuBgs3WVugC6DNJbHLDzKY5Jpl8LSXrsQmmGRYZwheGkzWehiOfE9B515",
+	"eOL5Ht9obkIDrV+EwZQwJvxaPeqSOZUNepkXgWcVq3LRy2S+Pis+l5veMepAQjMLTUNCoNphfDGcvkQP",
+	"VjSNO3GKQU/W0Ha4vwGgjI9sU3iOvA324BWN/eM///HvNhpG4c8EUsUfHIII3Gvr9IV6nNWeDE5ah/Vf",
+	"3wcumQuWypZzPaAxCoIcx+wc/Dbs/vnj271Xfx6cHHQ+nPQ6B+/7F/uDn0bv9/YOfm3//OOve72f+n/u",
+	"XFwcDLp7+z/v//zbh/N0KNCPnGO2668+fTk42BQG9BCP9zq7PeDKvRb5Jr7JHb2sRZ7KO3pbv+318qar",
+	"3ihcEnWvy1JesBK3urt5Ev/zavNBrzbLeOwytMMbHQnTjQFz96S2NxEaOTfgX9zRv5fXScVTIYOn6k65",
+	"Hkh8y7MtFZR6o8S1d61bYzd/7P1eot3nUdkD5CMseG4mondlKWIcispPBZZX6tXYtrdi2bu8uK8AJIsg",
+	"PdtJ6WwkEltbMpH80n37U7//cyoLiU4Qcj5U9SJVNl6vbcVNHuJPa4+YoUSdE1N2ksxqnl9mEjnqqawq",
+	"Zngroyrp5xUm+UXkh2EBmqZCvjUT5Y4MQ4BUunLlbRluryFR5YbS8G/wk/KPcJGHquoBbd1z7dqxor6Q",
+	"M6m6u1z43KokaLKWmv5Wue5jVuSiVawQig/JLdAS421lg7zfGY4IddbvC2qP+IF8oZ2aIwoCUWNk7vm+",
+	"p+XjKJhS22U+znCLu0fhTNVVEs4ZS7vHgzT4zuY4Cv1pBfkcSULsRBv8QbxdvEiPIXdJUFXPOVLLAeGZ",
+	"rz62w8R5IylJiergDaHPXYXFfXi9ds6sFOPPc5SYF6g13oH9qwU/QR6kLK/7Q+VCygC/E+rad82HZMCY",
+	"EUMdxyELY37wOydFMp6PDTXRFG2ikMyxR4+RPbw8Oel2T7unNsKo/fmzivHjzOV4TO13nR5UOhN3X2km",
+	"i6qyCpxiWIkb2d5vNW1RDsQTFZJCN+7NNRTlYJ8QBy+lq9wlLPKocDqGhAX+LXHHFKINFyGotyo1NjyR",
+	"TMqw5fVhKAcm7jdj1VgEdBXVWYsRUbEqYtF6OieTSqKLSTMjh7QeEC2l+McRsr9IlmEJsWmhmDtYiO/8",
+	"V9uSFUfHdEJUhhCVj1r5zjoXPRSSaBlS8JlBcRNBkHCtpUqYrhfEQlHguwgvcBhxuWvDNxlE6Xoc5jnH",
+	"upCwc7xYyPvlzgncNMZq2eYsSSmN1Yo7qypmmzunir9Zlc5w2N0+L3gqMrNCx21z8o7ZGS9HP22dcBnN",
+	"svPxbqddkdNrQ7dTQZCqm7qM2zaj8kBlZo27b1mo6p5Za+98OBpcvu9u351enOUxM8RFfzB61z/r9bet",
+	"IM79k1lCMsAWEOIBMhDI6rZbpheFXDNzZwrjbuyamzVdWXRzXtXcvOnCfps7Z2Y2ZXDcnp8vA0HW0Nos",
+	"0Ao6j7rD0ZaeI8KibLctq5Y9U6v+Gluna3HrIXWsr1YloKTE+wYTa/pqleqTAWRLnxwrKtVjtzmy3KdM",
+	"hxTf2dbByG3KdtppLQV8ZVs3MzMp3WunuUxHuGSfneYpOqzb+pnOaMk+O8GXO9HbkZBjueW6pMH6lFGw",
+	"trserLj2AwpoRl+tYupCQYXdnBOJ7t5svdnDrWm7/sppkforfDCpv3Fabr1N9qb7+GBy6Lxyy3gzcq6V",
+	"4kWx5CadzLkSLRKSGtypNsSmcJu81hhT+WUC4UCTZSQKD8+9KBIpJizEAvhN1JU5QramECiHojWmdu/8",
+	"Q3c44j9DJFbyDeU+qaq8vJsuqdTvaaU7q1jmtcWsCpjV7DIKW0YRMyhYBqXJqAiZVBuTtpJXBfLy3Sy0",
+	"81I4LyMzwjan7ViG4v75UC+teREd/kzWD3RzcUPWBbTstg8OWm/QQtyw35A1P4ictIfDn+LaVcS9uiFr",
+	"KNE8Nzrqb8i6iAXYN2TtubaysTwinhjBeR+qgKw6pAc1Z+4QoP1M1hdkXpC3n493Aw+v0cXPvV/RRff9",
+	"9tQaAmaBm8wsuk9og2H/M1n36DT41nskueILdofdQlWbsVlddex0Op1//uPfZRkvwIAs41XbZV+T3C5x",
+	"bR70IHvN4S43nSjRBJueODhUFTnlbRBZLqHi2YJz2lUSByjrv0ivw44pGPnBNHjeNlNqEdJKUu8TuFV1",
+	"T6o4JUU1v9RZypwi2M7NB+hxkqJnDuzj5UWXEz+dp/gP6SF+VKJ4fGooiiyzuTLyoZv2mMYXxELtPEb2",
+	"aVe0O7VFkLsouQFZjGWRuwXxfY9e15AXITcgkB3NQngakVBjly+YcARDbOSYxr5YL6Bx2jn74jKb/TWj",
+	"LHJIoDK4BGqTMzYVZVBYviaz8CNkd87ObFQVRgOgoXaMMHKDOfYoqk6CaMZZP0QKCyzVjlVVcfhbVfQT",
+	"PV4wPfzAPu2/7/SSkiFjCglb5a+x6ozIZxAiNtdl7SPx37gTPMSAcoEeG1MIxXJrIvOrrvum2qGQ3AY3",
+	"xK01kK0rlPaYVvNZd19GhEV2DV3z7YwCaUHFbvUZjvgvAgfp9MJjOqaA2rTBYiGCnRmSYbRaYRSJSpVc",
+	"ugqPSITLWyXV2+zuPka6KQTGlF074mD8XQY4/F1cUf59TP9er9fhf/yjndWNbfQS2fEeoL+LbMTwq6LL",
+	"+HmWjcQYGfOF95JPp1RTS7y9VBhW6SizA6Smvcy0hTFwPg4UOZg54oWWGC1nsMQAAfrlgBmQ4pzrdm4U",
+	"E1RJcyvJmygAIRLQkNxifynOtuIDUBhHjJ8xl/joOKkdFYSIEd+Ps4yn+2gQeRFEVfskIsyCayhmQego",
+	"5BknrgQmfqchq4F4oKs6xFU7oFuXORqQgAcLQhkfTxX+xJBJMsG8qR5Q0l20yduYoomCUNSI8xhiBMqs",
+	"OT6BkPGqzfEuW71Myi2xl19EsaWvL0XZqZpaUopbvMyyhb8jjS8I9oFeKgYhh8hGFanjkGbPnMNQstKT",
+	"oEt2MIHYXeRFtcyAJpKKx4vpJyMzkps7fuQzIwIbM8In2FhMQbrdnO4QgteJZZpqoAo+xBvxNS7CwF06",
+	"sDNa4ZikXozIpszZmrrrE7hgIh09ItRlfKoxVffAJueM2RujpLAigjGFB9icqr3PxK0ZPDLf8X2i2ez1",
+	"QpDP47tBIaA46QG7FA9bpApuITtQ/DwIr+XPnAFQF3EpGI6pOBlSDpkcP2NaTdXEEh3ViaplRP3ZWeIL",
+	"Uj4f6dzRPDgpzw38kVq67q9JvDKxzyTtlklcLZoX6hn5pZJ2RmdVgYvO8OXbOLi2+aWKXGAGUinlGLur",
+	"n2tEWHQqFfa0uh/JyH5Jg1G4JJ+21raIiopZ5LzlxaGbwMGOChnYEcQub9bD8lUeHjeYM8bqpqBO8GA+",
+	"14jO1J1D8V4pbqaH2QoW5m6XXq68THhGgbbacXpO2wLvEZxl6EVrSFsuMCXqkHeW0cxYGQ10Gki2nhyl",
+	"AC+j2Uv4ZFviIGGG7I50X8pkZWJg6amExtJT2YD69BwAzgNEGfQY2FkULTieTqAKf5FPOiN3Zcl+z02e",
+	"nsrHCNyChEzZAhixHCgTLnS0KADXIR93RrALkIg3FJVf6wKGek+7asILT/oO+3y57Q3+bH1KCwWTCHuU",
+	"ayVrSADDe6N2o6lgrw5X+PqahOiy94KNqcIlsdKtfW8S4nBdExYIvLQRQDohcQmNPOwzdB1iroHgqGDP",
+	"UHXw7gQdvtp/g/7X/9xv7B8jvbc0KCeBux5TrnNR8UD6LWaeAz5q3lI8XpUaxtQPVuLYATAnyWhQmMcJ",
+	"FqrOEnYrR/Cf2ARlcR3+o4oqgx1/gvQhN4Rehn7lqJJZR+rFCIbd+CqqUguXfubduVK2PMjnz3Uv5HFR",
+	"x9U1rOxm/e2SFT/CE9ebiW7Xuegxkad16tGIODMmXtNC/W6+MzJgjIS33PyAN+q8Q0gIYstwKp5Mc/tx",
+	"TOONXOBoxixu9qkXvJD8IE72zm10qUEG8wWOvIkvJgPL/Dv03XexH+m776SB889//LttoQtvQfiXetKx",
+	"diSJKkc+Y4oEzXJYlG0eo4JZSUk1ePWtkIJA37V4b82ashIbFBakGaESgbKqLMLXmPdDmI+grLc5Dm9I",
+	"ZMmyM6gq7UNWs3SllwmdWQl4GJePIg0FKeEFbVlwd0A4o3CFdg4h1VqSCPHrknqfARIRmG2pC28Rvekx",
+	"tArxYkHErfcXznAtSB0Qp6D4KlMqIpEFQLqqvqTaWPLbV7shNlC8xRK7p78+hX2sHWWyaMNdiBdqKXPk",
+	"jDoRsxeZXJEMVVWaY71mAIJUEXDbA7DC4im+IVeirI0n0XV52TtlEl2Is5G9vb03Flx2M8jVAyTJe9vB",
+	"dMpIZL+0fW/u8f8GMruOKKkkcWlDnh77WMMT9C6X0iNBoXISZVN2wGAyb4yoa1CYjcVC//zHv9dAhmhs",
+	"jjDkw0t8hFLOWnWSj2LTf4OYlBs8wfQmPp9Q6F/wUSYOqp14w9SOx3tLPnvw2tVfC0iEe1cfA1XdEE8j",
+	"K6mrYXEVdu7B62oLakgwYNqc+PkoUGA8JGDlIqGjMFS18WJxBVGygQP/5UDAPzzqwn+x41zZNTjs2rlR",
+	"1ACFukcniij4JM4yZEFYX+Brj3I1hfesSrqACfhnG/3z//rv8WmSbUGV+DLD7GoehMSCNxRXov3Xr3YN",
+	"VkFd/ZBxMN7sH7xCizCY+GSeoEPMqqHspWzy/e9QfxatZgFTRWmZDVlsGMI+C5CDw3At0vGgdB4adaY1",
+	"afPVbqChMZUJjHVNIjWSE9AoDHwWJzxSHim+/eD4FX5v5bjzmEoHQ9yYZcKNqVokmpBpwNlahEIuYAik",
+	"Spph6vokhKfkqmoiYcKDmco5A8hU9eP4IJMwuCEAyYh8jmRZOc6HkyggeQ4sNTWm6whyeRGfkRTIYypK",
+	"A1qyaqPMLs3nhSwKIZ4TcG1qQNSO5DR/XQoO7I4p5IiKm1violzm34KyPIKWYRz4W8U5ittsqSCOKQCG",
+	"Lkfv6q/jlCLnl2eoao+5rtpsQrVJUWufj2PFrTDyuWrJu7YOx5QtwzC45tIfurqveddjldGKhA6XsYQ5",
+	"eBHPjlZcGHLIiXssrm8cH3yTYqEJNpJUKlgk/kRV+1/g7Pwgy21CrP8RCv4/9t5+OXEk2xd9lQzdc6Jg",
+	"towFBn/g6IhN2a5qd/trjKtrupu+ViIlRm2RYpTCFFNTEfvPe19k3/e4j7Kf5ESulSmlQNiA7Sq7mjln",
+	"ZpeFMpWf63v91iBIOhygPUTCqF/e1yAfiKqlafgwpAFX5T1IiUfAE8EjAwuJkp888ViqIZxk+yRQMcZI",
+	"eLjfshmsMUTjBwJEbhwmcgIe4WlAq3WQyAauPA6qTJBPJ1oUAHpRcqt7e86GU9vYclxwx6gJoh1MNQY8",
+	"HMlITLIjEsqTfeIaorurD1OHBz4bDCPIRwN3fcn9x8Zx9mzjZzZRqFdTD+20NlWt0QCrnEJcKMNy3gUC",
+	"ZLFW++D4WHlrglDlXNCEAlaRR+VCQGEouJa+OhzyXCqrvi5r2nC2XCUXupcsiScbLbl07j4B+RJ2XpAS",
+	"8hyPhiGWa8GkkQ7PS+gC8hVSBQnFMOX7wWQPW3HjFF22w4cs3siVXtT0B75dTll3vban+G5uoBXSkucn",
+	"DFFh/8eGityE7TAqfVVru/nFM8AsYOOZ14/gdijgFzjsUAIJ9ChVjzSDgXqDzrJLLWGC9RXkPVR59uq1",
+	"KiozpyhVkDSoRYp4GGOjMI6o7Ei2aWw5xD2IeCIP1GFwg248JW3Ic5ShBUOg4HTdyqY8wKq6pTIDCwPJ",
+	"ahiFgQcXx9WvuTbR2CLQAo3Bw5gJcIWejhK1tciVKCeLHG3bGIdmN3dVKWRkGP+x8tunKz1Rk6rVST8a",
+	"xbi+pyA9SqajqlIxDp4Jxv2mKrKGaw90AeET1GCBLXyiXgL0DhprLGN5CGOmLNhLVE8LA4+pUAOlubeG",
+	"8oZt1CqOSh1Hs4Jobm6Ox+MKhZ8rUXyzqdqKzZPjg6Oz9hG0AXSvBGygqdLYuji2bOuOxQK1SadSxTel",
+	"HkmHgdW0tipOZQsBUfqg7eYEPPngpqiu2kmAutCMUcNsLeWesRwHbJNNKIraFPQlSQmbGZhWWqRWviLv",
+	"XyZJVQzpyVUgrPDvDtcnF3JUAbW2hd9Q+8GGjCbgrhO3wRBUaGOANvrtyRgIH1xWJfipTPkuS8ZMkyvc",
+	"t5TyHftqGd6idNwyl02up2KEAhISptHkwkleCFb6dKAduql9B9hqZt5JwQOQmT1kkJsdW1Zuu7hlNm7d",
+	"+ERST2vx9w9gc6B0hL6YcI5qjoOhNECTIEHekGn/VLgWqSX/szJs/v45BzaNwHNOdaPauKo6TUf+/99M",
+	"mPRA7gvI/nu7O9uN+latCvinXuAXd7Glu0glbvioMTjsU+oXjV6tu+tV2R7d8etsqwfxNzCf69TUZsjp",
+	"fi+Pdjsz+ob6dC8ImUJ6seSVGEZxUsHm8G2p0+z5u95Od5s2enW25dc8eQj6tNbYlt3ubHWdBt2r7zo1",
+	"5nR3d/xqo1Hv+TXP36rvVfe24S+61/V9Z6e+V6Veo+5sb1Fnm+1Uew3oK/gXs5q1Rmqcumi12+AbkzvJ",
+	"BjSQFOnPqM8rfsT+U+1TxYsGepBzFijgfnAX+COE01XsG05CkEyspnXGxuTXKL7VyMexfPihDTSSs6rV",
+	"tKq1LXIqhb92Im9WJBIaKvQiq+o4TjXNqm5aZ78qmzi7jnrX3SCGKpIom8llh8WORaJX+6eoD+SYZo8O",
+	"I4ZlDoWApMff/1CYOlbT+g8FOra752RQHk2rdXFxef4LeJtAd02SB86aWuPjs8PjX44PP7RO8oi5c9rJ",
+	"ncjoolxDrWLqlHqDVFpN67Rd/3T2r1/rZ4fep9M/W+PTQ/zvyeDd2Hu3W/3tz5+C8/enn367Cvtntb87",
+	"v12dDdDiviJ1AXxmMGfOYL1JqiylKIPqQdWXOpKFou+k5EN/6S31Ne4WtKwu3PIDz8KUoW11a+G2F3QS",
+	"RtS/iqITGt/A2ajX9hZufhVFp5TrYmlgHW4sMedjjkBQKR5qw9laZtp3NEDQBdjX0WBA4YJJyTdgUjvL",
+	"862E3kj6Zymbj/XHF7xxBZDoCY21DMC7EY0hCAbLQChiXGwJ0uJRh+cOA3kf3DHiypvhptit6NUU5JZH",
+	"Y66QUvZ1MFgi9RMpBIRhNFYS/UXr6uBHkhNiNj8HvjZsKjvXzM+bKfFHAwYUtsleAkEXrW7vzi+v2x/e",
+	"nh6328fnZyCPiEgqQsKwc4csYTqi77L17solI54EoRw43yeuIi2usjUBSG2QEJEEYUg4Y75Q1nE3IxBu",
+	"k7hAhV2buECOlG1LEddKRtZcsHGZv6XkbapNjk7ONlPE2gWrF2dVsHoFyQSGkJFheIykO7NtoXzPkyCZ",
+	"ZGaekqu5imxzeHn8y9Fl+1qJsS4gAxDingEMduvk+vgQsI//RtyD88uL80t4nlsIL4qHEQpklZDdKLw0",
+	"NRPzR1R38A+FjTbdXs9WKs6yfYbU5x6cn11dnp+cHJ+9v744umzDxg8ifmMul2yJ3hFCsqdSljW3hri5",
+	"zcjvgLaFu8ZYOHGhtLnoB8NrZZWhNwzzu/T33LdHZ0fvjg+OWyfX5x/Pji5VSA4l7sHR5dXxu+OD1tXR",
+	"9fm76+Mzcy3B46B2Bw5+q6ArEo25AHhXkvQpJ7XG/8Y7mI0G8LQRPxRceKgpOw4pTRWtLoOIzmIRSbk7",
+	"IhhFK/uXw9WWRQSQNTZHXixMTSMR9+DLJI5CViSUY5rhLHOalcofEGhPaj1DHQWspAfbGA1+ZpMf0TuL",
+	"sjDQ/7eRP1lcDFbB5+kygGMypeGt3Aop3b7LOOsFXkBDVRG/JBjziePU3wjyE+WMtAdB0tdmKbXiYEvF",
+	"bZEao1RuCz49K7y1KSfvYsq9QHjRfAmu3tgm5/SWtO7YjAS3V686NUOCO2gBJFJ6mQEkZcDIQRQP0ypH",
+	"uYssG2kw2C+ZrCqnRr3kP6k3YHIiWlbNLiwK+l9vUrNi6W5jw6lvwKupiE05qwi5R9MjzwuuiMRrCq6w",
+	"sfI6FJALq7nl2Ja8MlbTmr7hcLBXXocqOQWPZ5F4LtehscA67OwCmPjW9CzbdDA1yROWljkBebxebTQa",
+	"DacKWoCa3yy5RtF5tpGTyeIGWQRZyTj7l+wuYOP7Ll+CSQTaBSwgsDOJyIDyEQ1JDB0AULQifdp/Dlhe",
+	"YN/Hj5TX1+/Jjt1SJ63Fp/VAtesPnao5xwe8mtNHBh4qNHrtoZDttcSEa2ecgAf07lk1EkNJTI3b+D43",
+	"5BI7FVQh5Fhb0gpkNpN/RH1ODiNWXmKMr1X/L1b5i1b8EQozyirYRxYqJ3X5LzPms+pTyQ1XednKJkof",
+	"wfwbFicI8w/6esDNbl47bSq2xTlXzk6z0SgwA/7xMDnTlq8tVu816HZ3x9v195jTW0saf2FJI7MdfrZ8",
+	"luByU3KfKpYRXPBiKVIgB8lCZQJWx/IeUSY1SILVoVi2mWdoNG/BAvLPFBEBBpKTdtZk5crZzRwUK5KV",
+	"Ha/qT+HJfHcS1LPflkdei3QX58h18iqoIDYQ7bQ9LxD6CuRO+Bx/kLP34GF5yPtS7da8Lb/OGr1tutPd",
+	"9e6Rvr58mbPuxeuJ9EYS7wdeLDRILtkwO0LLtcsf1eXaqpWp4N1YrS3cvtWampdvxY+rO55rXWyE1TZY",
+	"m0xZYEkUE8P4Wn7U5VrIt5Ud+vsUlyuIYM00F5OxzMxvkbtmeo5XvGvfpafzKx+dB7yqqxyobGcfpZcV",
+	"OjENf1CWDqv8O1E8x0FUIUdgo1fHKA2YQx8WBqjp33RYGB0wLIgP1m1M8YGDlFqXk41LFeg0b26qVWaQ",
+	"TtIWMLfX6XetNpb4tBgNh1GcMP+U+QHVRQvqtdoSfQzjyGNCoAf1e3D8osVhKhKq0PH7xbZmHaVzI8Km",
+	"PKY2Zr3r6/6GDFhCfZpQDE3GkCuUkWgqPM3ITZUZ5857lhR6dh4XavT9ah0qe+I6VpWDLG2ijkchaxaa",
+	"oJX1On9CZozZ+wRjquSGgdSLnnWdClDgYVdDWSzSqkDvWTHSChekKNLK0Emng62qtNbd8up+g233duhu",
+	"1wy26u5Rv+5UG/VqrVHzne1arbvFao1t3+81ep63y7rOTs/f3fV3qLe7tV3b3u3ubtEth9YbvV1ab6TB",
+	"VvUMQ+o+XScXgLXWF6cis1Jp4bR19qF1cn159Mvx0cd7ArHgPFSnArEW1gRVwycWLaaI57cMjHLqC7c9",
+	"i5J30YivA6ryAVUPc9ZlAxFmD9Gxf0GljgsBgYlXkAV/oBGRAEAoimPmJTNEPUu7QsAevDAqrVJ0OFaO",
+	"VdkLKJtigeOIM7FfHCuEcVZFgTVkwOIbnTrVneA/9vMhNPpjKgRk3I9CBpEfFUCtBGeZykpRZTMRzRLR",
+	"pzAUTFWgNyb6JgvL4lJZJq1strkFSdNZ6s6eWxRcguAQ30VwCWA6zlNZi3TP+9XNOS6zR1BKXOvFnGPL",
+	"CnxLGgbW8eDrePAl4sGLLAHLGzKeR9YwzRjq45XvzcqwqhDjLC6FHES8FwYIHLS2anxr6QtZxcpWjU2D",
+	"1n9+UuGsMHS+lSQqyT0zrSbRjMbdpwnpU4DRJV3GuCGhYYS64jWIFMkTKK6+Xd9gXBJDf9+scUzJxeE7",
+	"m/x0cfQe6tefve/wXoA2Rx2v26jVa7u7pDuRUmOpUa2Rn4O3Gl8AUy3xt4EUOUHIy3idWyGt/Pj7UeiL",
+	"LAnZyaxBpOTWazWI7QbNR1eXw9xtKfeZ1iJV1h4+9UYQ0acbtcb2fpGQNyUGguPZlPuWiBY+zNwJrzNq",
+	"ODNu3BO4+GYZz7z6tvXTL2+PLgPn08mf3s8/td/++ds/fnLox9+Gv9beOb+13979Frwddgdndx5/e+cN",
+	"3jn0497o4OaHHxaRju63zyxkLQH1CmWme+Lf3jzkOpo33fGv/zj7l/d+b+IfvP3Xr7V3K01tSqibEbGW",
+	"9l3o4/qsAWXzjhTQouzHNyK9v+aKFkrQBWFTq9v5dpqN7dds55t7cq+KIjOXWea/pqKy8i0qkpv1b4Qi",
+	"9/bRs0dWcuytBe61wP2qBW4UYQ0BdhVhe/Oz/uf1fa7Fc84yOVldpRlXYyoLcy8c+cwnJZSGywv6EA15",
+	"73GmpSXp7xMKGK+fYD8huYagPH1owEFpnJK1g+U1O1jupzlP51xZGPJEn8NU8S+me6i+fxULQxs+JQid",
+	"m7aedQbQZiqMSQkxHQ4OENC+MUcdQPd03B16cAKegg7O6P4B1oNRHpaIeyxNq9dxABDmQX2moXtBODIA",
+	"UqEkZTJjHgCouJILc7mCOgiqOgxYfFPIngxCEiaRokjqxHqN2OGS7oT4rEdHoXIx0eEwju5oqGK8AC8W",
+	"bTHm4KYRS5EJGZ4sUjL0aKHTbdWXiPuhfQjJ12klFkSaTQQCVyooGxeHpJ8YhRhIWr9/H/LNE0FapyfE",
+	"6zPvlsQjLnLLKhI2hC8MojusnJFEJK37NO4zjp0AHhMTkHNfjAUZ8XBiyzXLR47kuTJPSKmHyfw0n2kU",
+	"9QjlE13rx1iufeJRwTYCLhgXQRLcMblVhLiHjE8Uxubh0dkxFEXS4HzZcuwTF4MH1Ku5YABYaARgcBeN",
+	"UnFVeAtUFoKBXDDuA2gDfCA9PzakzwHUcbr+uvgVwlulUH4k20iR0InI9rB4dCl4hiIfYNyCyehtrBB3",
+	"KsJHg2SmaJiYmSrnCWbDGWEIKcXLc2iuKoItmfqGt12Ki+neAHhU6tcp/yWS3grgs9IVmAufNT/BZW3s",
+	"edKgrnVu4Tq3sDj67aE8wAWAyfK3+BGZUYtmb8wjuSleX3nZFI41+N862OP7B/97znwWIxpOaUs+85uq",
+	"dIDewkySNRN/leivxS/5dwHKmpvd++8wq+Vx5u85gq0J8z8NjZpmaZmxiwVXUKpIECupvOCgVAeJAeyd",
+	"7fyEJfsZKEga1j8HUA8Ow4Noek0yLz+zaWaI7ROjxdNmnqGFAnFkkWocnJ+9Ozk+uLKmL8RCQ4VWq2ek",
+	"PjSGZ1uHb5ITWnf2Mljq1IGT1aXqRqOk2Q0pv13c9nuB12KBMHqoasrTE11KS2TMM2mV5WTHVBAaxoz6",
+	"EyPg5klMsH9pjxEaGhYN0TILCS2PQj5dcigK/RSHnJTkM9KddDhIZ8DDYp/FZZW+r2r72IgsDho1keQ1",
+	"DAHFFqxjfzsfxYT6fiCb/+1vJEFTZVZjZR5a+Ecoa3SQG9/Sphbs5BwqFS1iZsH3FZD3H49PlssNHilr",
+	"tlvXNyOQCJ3qXq23RZ2Nba/KNnb8Gt3Y61bZRpabtMsKJWSpQlUh16bR3HIqKHT9lmGg/0YHXfavgMgT",
+	"Vyg5zekAwLrk1lrN6sLUZma/Jg9jHOcXaHFfE35rBbEEG66Ua4tNV3UYYetV6Q22Xo3cpFOeQ23kLk1t",
+	"hEFrsLjYPeDGGEYlwHydbX1aa48iYGauYIYqhydfK9EOl+TMJpR0Y8q9PuEsGUfxrY6mzFU/m6l1BjI2",
+	"Fg9RP0F5BjKgnN6wCmkZoSa58Wk/J8RmTl1JBDaeplzNKboFAafoKTXXDspBj4YkGiUdHvVIl3K/Qk6C",
+	"W6YL1WFaMSwQ5BJBdSUCBF+l1NQcR44hKyCdG7rqYGND1fYLfHJ8SDY2wL1w1jo9ctGsDmsDTg0oXIZL",
+	"MBigp4rfAwg7e5OXprtPn39TRNKWpU0wO3NeKfl4jsSZV0HpV6fuRZT9YPacfuuUiZfFKhYJp9IffkQ0",
+	"le5iFdH45XIqDciQI4dFvGpaLN78PHMZ58dQXTLqY5WzIoZmMjLJXpD35IXqDs+1NDIl626FrCYRv2fJ",
+	"E5Dl2S7eS8L0pJLuX4bYXU3JFN9OfF3EqIZNl46T+l6l3vdSinwSQpIFHyygfZvNpfadFWCWBCct+gVl",
+	"V0lJl9i1O1wVUy1DjI1RaVep6DEUC+wqppsq6mZoS4f7Qcw8FcfUhTQoVZtNRHGCISpUeBi8gSUHwQog",
+	"54IPy7auW1ik+PcMWd20AmBgBWRCGSVPe0GYsJhg3jzkXuEbpAVGJ/27TtiiUsPAKmXM7/DpGpolN4xu",
+	"Ai5+oJ2R49S21V9dLPCJXUMRujSiBqduA9yUl4QTUvKoYGlQbLlC3EHAr//nv/7b3XQH9BP8i3Tl5dGF",
+	"pb1wJII7KUi7gbj2A+Cz/g9SetSWM8Cu1r+Y2+32aCiYm4JbKy1G6K2xod5DhbiC0djrX2PFUzebCRGj",
+	"riqDiqypwyV5tKVCgYFGMYFVICU5azm5si0f6vlmxWeIPMc2oR2eV6/guWxCOTl+2zojpYDDEooh9VCr",
+	"w36bCEiECodZPDf9AmwpToUJUsoNsJzWsEGFTH99qo05KBvGY6v2NkmiGyaXD4LA9BjeCOKyT0g8rgPf",
+	"VRmC5h0kfRazJjzUIwXzplkelT1goEpv/1MxY3tGxVafeCPI+w/Hh4KUssg30FfL84rg4X5ej4R6M18P",
+	"D+ofy3/0ongA3HMkB5AanfF4gZOPfjrGl6tOFrVB45hOsEDe3AHjRZw3Pvy1eFAPM+gT2fpxw/v51wMS",
+	"sjsWCoWOkan3UPAedXRFi6jo8KyKNv7r9z8kiQmTPpSxdG8n3jX0h8VvuS7Q21T1Z7BwLkB5wWtvsiKb",
+	"WK8X3E5ZN+KHaha2CUR83IeTLq8vFn0dMMp1XCeQA7djVTsWAO0Z5LmKxziV2X63qpZt1aw/incmG0Hx",
+	"7kxb9NKFtCWpzs+pYn4XPjukibyXVtP6v393Nvb++Fy19778ryc4eefF9JaUXKDK4LYAkss4vhJxSVsU",
+	"NZ57jwzynlsONZxuFIWM8gfOGg3DaMx80qUh5R6DqsNQOWkfChpIsqwXDldsGIILDMZWPC7JoVR316p7",
+	"azkhtwXlXFcY+SB61MDpp2cb+FvsV45bCJYQL/LZXAqUDkK+CtESK5OjluziAHFplz2302MOhBixeMFR",
+	"q5dXHXc7YWFI4xbyVwhHfQRFVVZcYFRzhw/vfCOOBFG/80YGP666kGcIxPyIsQ0piiv3D1K/df2tR9uX",
+	"Souq/zx3sPIlFW678lgvZCdnGLL7qCELdgO+97lVg9XvK98lbJ8fZG25IUJEAHugsDF7xHXHusaPWkbU",
+	"MeaPUf3+lc9ma0YpIsU6EShCMwrQHO1Hqhp5EaZLuU/nniBDX8vNf0A/nTB+k/StZq1Rn6Fp9y442AOk",
+	"hq3Ue2DBcg490H4v3x2Qra2tvXJ+nNoY5lSvHCMIdJ4kYVjizHGntNinCduQI7GeZvAKUy8/+nnSwnMP",
+	"DswfaEq8b3HnrZ1hhPxaw1tq+R45vucMs7CLAJIxcS6JlB2rO9kHlYmCbcrdcPG5MIxT82avbWVLypd6",
+	"D8518y9PYCXPLIW/f7YykdNqWr+dfryybMsU6Kym9b7V+K199NOvb7d2fro8aLR+OThuNU7PL+qXP16d",
+	"bm01/lH7+f0/to5/PP+pdXHRuDzaqv9c//m3X84s25qWrpsNx3EqDbtA4rWafBSGdqFUmf6WiWz60TPZ",
+	"/LebTq3SyAWr5zuvbtS6W97Gjl9nG7u9hrOBJTz2fIdVIZLaUNa0DpKqs1azaqPZwWpa/1HbdvZ2dAJQ",
+	"emJUqkVOzLKa1uk4CKnORcgSiKY7USKE1bQuTszg5zsWB70A9RxkRyD3Iye5z4eRLci0OWfRNXlMPI/a",
+	"gwViefThXvtBXpkfJDOTgMkVLPxo8loxEEiLVToIKO8N9e25icyqmnHG/tADkRfMABPf6yvUtHyDDkf9",
+	"ueRm5M1FbRqAdF2TtrllXQr4XyyOtHUDq5Fr+68bdCnHxF9w0QQCXRZmaBHV8ZJqgB1ecsEuC4ZtV91a",
+	"9eO1+gXAhAWRcueUNVclDqRzKmc1UI2VcaEuNjhUfqFh4GuY4kmkcODwHjenpqxAh4tIvZtC4CmLQCoJ",
+	"B75Q0VjtJP6ZTTocsnfFaKD9Eft6oaCLPr1jWWhUPHkjSAiSLywIpPrCHAeRv7G3o1KBS2JIPaaqW1PB",
+	"cIlueBQrgL5AaEzl0XDI0PWA/qholBBsXd4n7iyDUxtRPOmbqMO1/8BsjXwTvQYamm8ntWwi9LIuWdKj",
+	"QWik+6ORIZ/3LzfqEHPaRbPgM46dsx7LPw1G5hJgZPvycBI2GCYTbe1VgXBykOA4qhB0hblQQ9fQ0KFA",
+	"OtsY0CDscHDqYOyC5CYwXghYH/HgnyMGJ05dUvP2NgklCb1lvMNlx0Zkg+OqkGCYr0vcgw/tq/PTo8vr",
+	"1gniKhz947h91dYHUAeYczoAiQ7HDMbjqTA7iGUrGeFxtMP9EcpZTLm41DWuOw4Zx3Q41CWPYG6CxXcB",
+	"2Nbqzl5ZXtwOV6e1cMJmMAdUZd/rcKkDTs+kXCHn6A+DyZi59uM4SBLGHwyxU9f5icLr7MfFf6yKn9gb",
+	"hVN5jNrDy0I/h7f2cgRe60P78MCaJ/I+ahimoJzJw47jOBs78n925f846j9dTMuTp1F+9u1ujXw8al8R",
+	"KU6SxvbeLtnZbtTJVu1VyrVYOo9Lgjmb6IqMOuLh5GudkSXyAnMBo+qWPmewqJR/7qQGkO4sTFopijM/",
+	"qmNrNR3byq/VIOBRfD3iQWI1d7KIKfxxGNJEavyg3AOLh42Ef02tuX76BKv+h57MtdZBbKsbRt6tMaEV",
+	"Vb2F3645+VsmLxkebZ3+PHtNihYLMSRYbAxdWUu8jJYXCHyLDnKlA+qnfKQoJDfNHNeF2FKIryLh+kVE",
+	"6+bv3TfXD52FNbylkRfXkcLPGSls3MlHhvZtfs5RqIWih+/RgiuklftdyeJTgcNRPrB4wUBiMwTr/kji",
+	"VaXPewKXFmupPvxEscdfWax01iZUJxM1/6R8GuXiXmkT550XNfFZKl+qP5V8qf762hbT1aykc8PE1e9r",
+	"0+jrCxG/h4fY1nBUwAOwxMZDllDMJwQlWdkUVZ0u24wHBvw7AI3MW31CRmNtBLSJq+4HRIrnbpz80bxt",
+	"WH9XAeRltiJdPALoVodP1Q1zp6+Ra6NFFCOVtdkQhj1tzFQzH9Kkr0Is6YCRu8xkSSFaHMmZqlLBhK2z",
+	"YtIVhGRLMo5GoQ9VOsA3C2+oQbY0IKfZbH5hshdmgXkE71zVbqMofF4zP8SH+YOfauc5vgCK7xdgDPk+",
+	"LmkgsAZeGhWaHbB8KKHZ+QynrTUcx8kxnlrODHE8xwyxMtFf1j6AJ+mr2Ae+royjVv6vLufUvp5J7fjx",
+	"ruK9plNt1uuV2kuRfFLTw8sonvZdiFRrs8AjJDpV++z5zAKbGphikVTAzJc7hWqRR+HJY+3sd7hOGQMr",
+	"A/6G3qx56Vkoq6EHFZ3X92Y0tfQcvq1doDi3A2QI5ZZWbvFAFIRoHh7t7m3tOHXHqdedxlbNqW45APhZ",
+	"mN7RpXzJ8LDjLuR7PN54kR6Y39degGfl9U/rK/g23oHV47jUpZ4XxnV1L0Famy1ek+3byNvKKPnCYVzn",
+	"Q8ZFGhwyFRLfUzmFqVZeQhtGLBKFmDFgQuWIm++VbYjWkkxpivWhF9gIw+pwRdYqJAvSiGB0NNxHVobW",
+	"El2zczbaqMMLwo3IwtFGZYxR6TIy4iOBcTzFgSFkTlxIzhahFm9/TiRYIFQg2EPRIuoK/xVNFfJ8AMfN",
+	"2Rk+wqnB3PSclQJp9xwRQN4WFTRW3GU0Sgp6XTF4QG3aOnbgm0gNNadZrVZ2nkxs6O5sVGmtu7Hjbfkb",
+	"u6ze25guNnDv0XsuseGBYa0mKhSJCR/z7OD7RPhaRwn8NaMEHhCYwDLwINSPUXsNgulzqDgg5mhZRoXY",
+	"B/zGJpyNM32/w+kUElAzE2KGMbsLopGAN6Sk4w7pTcARj4yzT8m1N4pFFLuEQoEs/LeW2+QLIKiVwBrQ",
+	"4S4fhaFLIp5VqZIdSxEGx8DZHYsV8I4gUUzEbTA0XVt2R77CybgPNdLRaSWFKV1+S9cZ82gIxavS1VAv",
+	"dHjmy0FJEj48poLEjPrQl1yfGGQ1rBUVp9UtxzS8nWfO0OVQ5yO05PfuHcJ8dCeA/TEvnwxI85L1BfQQ",
+	"8NLNmjayL6MN+P7c31W/rjN/Fy/Xl2XoLfb+AZy3J4jpgFLNgJc8vyxIWiVikaobM6VOsqIUUNutsNgE",
+	"wNDPq6pklIJZpDrRTKWouQOYrn2UXXC5Mn0qrgdRzFB4tC3jzsNX5D+uader1raspetgPGu219MXk1gX",
+	"+lTMxjNI3ByU+FyFvIfZFxZBgBollIgh84Je4KXfaRI3q92A7IXyDjcKoOg394lrlEBRiThGSS7VOFco",
+	"ZR8UYlczY5ewQBkjJnMC2qaOr/V8ZfFaaVE8wwqSRtR2GWe9wAtoSKAoFykJxnziOPU3gvxEOSNQswsR",
+	"z3SV3ThCjOwhiwXg/GfB8KZx2BvFsdThMXkhrSbkede1e6gKaFBFNZp2vKpfY5mzFeoKfU81+x5Ln79h",
+	"3bhF5vRQHcKnLz0XqJIt1+lHnqYY3UJV075uwbpn2YD7a97lVhfKZj1BFbyFlnaR4nj3iCiPLXrX4qSA",
+	"b6xABqurkMGiUnXPJXK+1hJvD1V1my9A31Otrd6sN1as1vb00bbr2vUvVqR9ysr1+uCYReFp4vXnhfAa",
+	"5cQ5IuVA+RIXbn8aWauEWnWfXfCJmbLwG0HUb0pQLqJ3tooPTiWwN0KFAI8Doe0xcSIly+xLAxbfMJHB",
+	"A6j0+IizCjmlf0Zxh2N0bFqIjFDC2disK9UEXGU4AwhloFto9KwOL7kZoZCzTkkE/JGKbm4ZJ+HmaI6r",
+	"wpndAlEuxSh1JelwjQSXWi1NDYfiY2IEafYBC30sAK9HqZKu5fq4Byfn7aNDN9u1XBiznEfd2UP3nApJ",
+	"M7Lnp/2SXhLcBckEJPgOdw/PL09bZ1dueX5E8awS8k3Lgq/qazP4kqn2yGODDAcANfexbjoTqSVOn3Eo",
+	"2J5j31mHGR9r3MvHasVsZw+IheK9s8ODH/Q4zBHkuDVnY/g7x7JXZ0K490/u2Ju/FVdgxx0rbAd5F0QS",
+	"M5bcvyPMX0tUxRLVQyfx60hUe4+XqLZNabvgkuiDM/eavPRTUXhz18L2ckfjKYXt6QBvTGka96OQGYIN",
+	"ojVpQCWQUxjzAasJ+D0puZBRlCXz+CotyiZuNiXJuI+kLKB2XzcXiu6hCKN+1CQQko3kAq9LKS/lqNab",
+	"v6yn+h7VZBFXdTrVR/iqVR8g/x7Acfo+NKP5wev3Wfo3DTPm5ufsj+ulvQA5tYUKEXkB+HdV7F5qFs+g",
+	"y0DQLtB1dCEOY2hNsIajBRwc0wEn7vujKzI1HddWmWQBgGX38znxoF8Fyf1OguOMMTw68mptEv6WJuHl",
+	"GJmx73PsRkY58rXl6PVajgLzgj+b7WjhmIjs3C1sdsrR2jdiGetTh5doainSCuB8O1G5Ap62vD9TqByj",
+	"UkZUi41WsrXksDquG8HW0dxTYAQirrzvmdGniC642lIFOH9Ttio5olrNtWdMQ6oofaEVaCqbnaxiBXrQ",
+	"6JNjKq/N7DPHSNNwHPJjNKaxP99x9mUu56jozlen089kWnkU515kUV4I70534GXw7sZVded5eHf26wvJ",
+	"NF7remtd7yl0vQckGantCcr9bvRp06B3SvHzmRcIFcqzksTTyro0JZfCrLE2DiOXIqWqX5ZUTPANS1BL",
+	"k6x3OIyjOwYBxT7jAQNjUI7VSwXwtHX2oXVyfXn0y/HRRwQHpiRmdwGEAwMWzD7W9ET0NLSSmTrhngt8",
+	"nsL3pOSiQMp1vcrsF6nidrgYdQeBkMuWvlrKLFmGwmoTH8Gcs/QulHsusBqFi8HUUHXmlrFhXrQg7sXR",
+	"2eHx2ftif9Ih8wKfzW7DK5UtspNotS4uLs9/OToE1ZvCq5YfeSMoukQ07gXpTkifIglbik+oY3ioP/g8",
+	"df2/0yi5h0QQOJQFXexlXeidvl5kc+3sRwywWzhMEbbqWleDMrZr6M93LOBkG2qkvSBkeik9FidBD/DE",
+	"K9gDfN6PvOsqrXW3vLrfYNu9HbrblXvSp7XGttW0unvUrzvVRr1aa9R8Z7tW626xWmPb93uNnuftsq6z",
+	"0/N3d/0d6u1ubde2d7u7W3TLofVGb5fWQU4M/sWsZj0rbXVwdHl1/O74oHV1dH3+7vr4bDoYfJFQxjnr",
+	"9mQBjQ/H031ZJv6txaddIZdA4u+NbJNrAZSa31jN3/8wPSQZiQFqnsw5ClV9aJeLadtbVYY16XhRaL3B",
+	"+9RVW0uxfykpdrX0uhctx6IgQ2ZFuwHlUl2L9UXXwq0SZ6eE2ymXhr7qn58uCuwphNpTkGgN0MckklIt",
+	"AingmEGElYMLA8o9RlKxT6A0a5OkH0Ml6VwNGNWaDKjXDzjbJ5QMIgA9wOoYPEoQWC8v+kJF+IDfQCn5",
+	"tK5ks8M7/N+kF0cD8m8yoBPsK4nIvzv83xsbG/Bf+UoqpJJS6/QEgRNsHVSly/aUyb+Ji15p186sb9iB",
+	"ei5fOTo8lL/rOKrsVZu47y7Pfzs6043km6TEeF8ukU/8ESN+EAY3DEoPe5Q/8O2ZDvVfpYWGbqsRYFs9",
+	"XlLiURYU5o9ibfMMePp0yOIg8hfpNV0lAnVU/i23JF0so6KLNj8aVs0wEqyg6pEK3ZhXWalIy2jP5M20",
+	"dXrha9QyUgEAt3tV3QHXQBsTngWuYR179YIDbNTpWSbAZvsRUuFC4TWSQK+lwbw0OOfCDeOoG7LBfxSa",
+	"IRKlO6XxwbkzrTkbsENgj0h0JWvEi9fUTwJBegHgEfFIM2flXgrScvnyYkGVK7zpeK4Pzs/enRwfXFnT",
+	"m429NB8eBLTUM1ngZSzDlOaOfzF0pbqzZ1tJkKCSpSXnrM5yNxolzW5I+e3i5/oCN2Cejz0vyUyLLwjT",
+	"dKeii3GaWAs9L8NU1uL9SxDvpcSbF3hJXt6dK9nfVZeByjQFcAOlA6p4m6U23igfd4pBfuy7pEQ5GfFb",
+	"Ho25gSZuhg2VbaJy7JmPAdWw01AvUrHPVuJWCjEmVgbLzLSQv49YPDlXqCCLyE4XFE7ww3LZougN7ShO",
+	"ngC0AUlczXHsDL9B7ZVcL+S3qUTSSqxmdWertru3Vd+t27OiULaJWduA3zGRDBhPrjR7vjq6PAOrTevk",
+	"un11fvBzuzBeVrHu/FfBiiSv5A34PEeehyHRA5ZQLNgsx4QYaIA9pR7ADkAZDFhirE7P2afsB43Tkj6Q",
+	"Z0qOp31gKRBH3eviIbkGiOOl2qn7URqWB3Bcgb+vxNiXDl1aNWZpVcq5GsmcTyvlphXhC+GJXi00qR3c",
+	"cJqM4oWoQfryMR+OFiILB3jzD4MbOA5/PFj5l6fIYFEPq+Wm1xUgdTCUyAgNBxgErqoWTamshBLJcXtR",
+	"GEQkDPgtg3rwQQJlJGKQtCADRn1yyOIOn/7gUEl5CFpBiWBexH0yVbx0z4U+Z5vryhbppuqyFNNQkLWa",
+	"m0/XuzJwikVC40Rk1hDAsMy5AwNhI+ZkQm9ntHstM6Xd7xM6N9mtw29Ygjl+2iSgA57mwks+DbDkklr/",
+	"sf84dd9gF7+dflyIXYh5/GJhArw6pmN1NVZa1ax0RU666NI8npOajFSVJbSWZWz3MrU85qBRxjClEt9c",
+	"Q/4GrHMR18jSPpFVtaVHqUmr6Ucvhb0rLMGMBc5n8feVjDLh7bGGOBSt11cfMf7lS93In0iS7rY/tC+O",
+	"zg4lK4jijC0EAl0uyDSNbt8YF2Yu793PmFWqoXtUeNRnGE+jLyPaH7rMMF8jECCAG2XsDXpII2/NUQ5Z",
+	"PKBynefH2L5K/lRErqc1nBm77qL0Mrcuz4ktPKPSvWSNbseZ4kNaoXsOPvRSIk3XPOcvy3OybJH7ec6U",
+	"wW3zc3qFzRTAmXy5uWR3inXx4J+jjGsFPuNJ0AtYnCvIkl13q2kNKcSWK79MRlCmydei11bS6mcwX714",
+	"69Vz0zpDiV1bkL75dYd6pAvIly/ZhKRJkSpQcK/lX1UMEba2Jhl2I21mig1hVqe3dTgia4uc6X/K5HOf",
+	"1b/DTbM/cQcQ7fgLDUc6227IYsjI4558EgNUNxptwDzc4cM48KSobJQ9oQlgWoso9Ek0ShAnB0DCdRL1",
+	"P0eUJ0EyIc48ROsWrttT+hrm1NjSi49ACoHI6EAxMrVJxJcg2ksMIKfmFw0hfWGFQXzHHpcdVULDZEQZ",
+	"iWk6Fae6vVWr7sr37lhMb9gBWHlrW9VKvVHM8BoLMzyRxBDiDU9NDtgaoPtjq7Kza1u6pIdjW3jbLuQF",
+	"koOoVXar+uEviFSzVdlNN701HIaMHHNPngrjWsqJNbbs3KHAYe2CGTvA82bOfpj/5HAUe30qWDoSXA59",
+	"SfNtxWTQjUI5ntbFyRx+3Xht3iZ5apbwNQFtWssJL8TTpDnFaxcSNj8r6nUvXMko5ugNUmzDJoBq5U8x",
+	"ZoJ8uQgdBE77oroOFC1bQdNRdPjF6zlrnvFieMbjdDy5iQ9qePKlNd1+MfqdIkSvmHCPEoVtErJEhV4O",
+	"Y+ZhGTokeLPH8I5xP4rfCCIVpJjdRUjB7CyenQriXpy3r4j8SCS/sinfu2UuKSHIXBKRYcx6LC7P0vhL",
+	"ePUqumX8hN1Qb/LVCim24NbCl1OvQo6A12d5GrxNcHp/SSPzyjf+uzf74kFWpiAmBEngrJTkvZHyRvn1",
+	"RxctSS1wATwahja5ZUOsU+uFAeQdj+MgSRjH2CF4n8Ud7keeaGakxYsZSHM0FEVkBj5gUJkOV2TGVjYl",
+	"o0hs6JNxTIdD5hPRp0Ndop2aRMC1O9x8osxKgII9P04nT7tWj5yBhYF+o7tr/KswcwR+aTMvlkK3fFfA",
+	"v6/3/F1vp7tNG7062/JrXrXr0MVlEphF5rPMZbJsftoYj8cbUiDbGMUh41JW9V/0+L88U6yPPho4cppc",
+	"b/2ztrEzdrqnH+4OxpeTnd+Sv+/e/t2yrdzJetBRwT4Ng5iJY241t7YdkJ0/XV2dWM3d7br8U3jRkEnS",
+	"ETMqNRV5fZj1h20l8UgkzD8eCky4VkkCbxmNAY3yGcKC8KyrBb9HiMXrr4uRfk229m08my+fWTFvFIPC",
+	"A6n5xVEyS7AuJVg+XH5zbs5A2nShWH9SSgIm8GGWSlAuTgG4p77ktzErFxvVp8qQgk39SatNFpWZnGPc",
+	"z1dOg6GwT3jwCDBWxj1GAn/eyNJ3pkz9A/rpBCq/W83tOhS01n9WU4Ilklgeqi/PY32f6x6eNXRAvuJZ",
+	"DpMtpOmTt5T7FNh8NtWm5cWDDcdx6tWd7zbJwaxBuZjleaValN+O9r86W3JRdcnvK20hy71PoauPixPp",
+	"SZCkyGARZ2nmPQRmuh/ah24ZtA+AJlUg9FOsSAOHZXbNDpe0CXMAwIpdlPgAPWovLNTTSQmDa2NOwU1w",
+	"x7hNAkFGaKiW5FXrJVMZC4APAa2gFDShoRT4JiSht4zfkyywcnmbbxaNCcR9EPBgMF167gwySyMeTswy",
+	"GIvQZXlL+GjA4sC71PswU5IGf88xNFuDzKb6680o8BkRjPtC7kQp1SepIB0LeUXHKi87wCnGgf3IUcsj",
+	"MWfIHwHJnRez4kcOwORcSxShyJ+5r5xx8RJ5+aP0qWwd57PVFHRgNtEizSiSZColUeJ7sE6uI1pfVBZF",
+	"UZWLJbMoUhUjS6PIZYXn8iiI1kxUjTmBrFRhOlQ6vMNRqyFCUmvW6zEvEU3ycPaFbSLydLghSdiQLh+G",
+	"WkrIwY4XXjQIIutwGjMFmYAcW3+1Mj9po0liBmBCUJ9jXvfsk6SQQRJO5qRoNAnlkw7vjWLI8VeIF3Ia",
+	"iEvkFybY77nzUzteqTQRM1RETe55oFajzzLoV5NpFrENg0ecjml6HcSQcT/fexsfkpLaUQHLXryR5Yc+",
+	"mzKb9Pguw5PzO/eVs0++CU/OlulZsk6WYsvrvJM1l34heScPcelpq+3m5+ya3pt5sjJXKIB2/D4o0HMm",
+	"gixCflYtq70OFXq+UKEFhORXECyUhfst4tUx3lbVqiknXbDQ+VLYnoM7IlXYDnfz+VcuyOauGW8opXgf",
+	"KlKKKE5cErM7FgsmSJCo6pMdrgtZYoazEVYqe/vQJn4UhhSST4goAJB9I0g05ipDhGgDnGAJlGNS0U4D",
+	"GoZMJETHE5KSCwas0QBDIF2bfGh3uPpUGcx/IJIHCS4FAIH2YtQ0sH4fEX0aM4W5kggcsy4QTqI7Fmey",
+	"q08nNhkzdmuTQcTBKuSTCaPxvMSUY2MXH4ihBVXL3Eed4DG1afN8P1NJdAvHzuabfW9ZHzmutL1TqzXA",
+	"uT8TcavPBA2PuCQsaYjNPWG3Mw/uz14MRCsLFVadC4WuqgJjezQUzLZyZxq+URihmw+mvTdsdtep7dQc",
+	"OXNQgFAnO79j8VWA+ppPIQq3UbMtONlWc6viNGxLHnaruVGt1GxLHnSruVupf3kJrrOt7cVVs+waLu49",
+	"M67i2n/2LP6zIEccvwtWvfkZr+FiSRlZQ9KdAPPB1oZt+eEEjexsL60WtOFrX0klWBPfpyK+j9JqsuPy",
+	"kF6TLf5as3kpSRCBedlfM8XUt3YR5UYEn6aFYFEhrnGlwRwvbzXEGMg28FKHz3j4B3SCmgApRUPGiVEg",
+	"oLzf4W4R+cDeZU9SRJeEmyGZklRbRS3MVwCymb6QMLivGd81JVyFYTQWsP4Bv0EhC64JEn/C/jkKIMAQ",
+	"AhCTyLsV1tPS/DlmopXHH9MxGdCExRghz33SpQJiG0Q0ij0mSCmosArZIO+j0LfJacAhC7N1EwfeKExG",
+	"MQ3JRRz5Iy8B/0R+srWCyR6cn56eHx5f/To9Q8W/niDWrfYsAvtS8rqe9DLy+hSFWAvtzyO055f5e+FD",
+	"m5/Nq3evGT47nQvmRU+b3eZlSBcmR+cowovLkH7ddP9xgrQezcOC9JQBby1NvxRpOrcxr5qUYVb/pr6X",
+	"hSL1+Y8nB7+QLljhpfRrk35w07dJGI1tjFSxyV0UjgasnHkMtMLR4aW8T6BMohgtFdEoIUECXgZ2x2LT",
+	"jG2nErn8bIdHPeImwYC9k/Nx0VcR3bE4pEPi/g6I4DZh3C+7NvocVIwS/OJ2eCnps2nnRHmfgF+iSQ6P",
+	"2gc570SFXKRZLWFwyzocB+hu3lVdAJmCIKYrNT7iRQNVMSYNctbOClxgHHEvCENBVJyMaCqvhSBjGt4S",
+	"X+7TIOCBSAKPhuEEO5Sr+eHqgPhSA0HoWSlI2UREhHZ4l8ZvBHFhF1KFA50hFL6nITvwRXBHyFWgPCEj",
+	"IXWdUpAI4jLuw9IRHo3NtScBJ8M4uomZEGWbBNwLR0CNU3eM9r3M6EyCJTrFsx+FvsBA7nSj5Qg0uG2H",
+	"B0K+D/G8ugyffB1WrFwhrjxxKq0zjMaIEia/yD4lMYOw4x6qbT4NwglRCxtwCDBTc9knblV3UvVd3Low",
+	"SOO6IQAdfDUCFjqISS8axboz+Un2zxENK8TF454uuAgGo1Celg7H/X4jCBYOlocbPEVCOdV0AJtc21Ju",
+	"z/cJAM4XhLhHY678UOUKuchGk7nH4Di+lfMB+LQwuOH4qQ9XB02cdsQVENgotnH+NCGDwOfBTT+RT8Zu",
+	"h0ecnEZyDcwfKwR6hiMMF4rQXqL8W/mRdrg2PMrLSuBo6YvghZF3WyZ+BJF07JOUCicsqZBDVIXlfTDv",
+	"uByijQdTHkpbX2ay5eDOdVkvihm+AfO/HIUM8fkd1yaqWCPcB00Gy820l0DIKUZxrpt9XP4YfHieJDDw",
+	"1iASCak6tuOoT+fJkSRxcoX/5//9f0i9ui2vqlBLLB/VdsDXJ/eupbrW1A9pKhsMk4nd4VGsD0dvJGl7",
+	"GQbJCfyOVIe0Mgi+KVdrIDockPjm2RSwyvChpPQPyJ95Mx4pue+PMH3bMFlL8jlNtdH/SruCzUe2y9lm",
+	"nxhXri23FjD5FuGIR9xf+N0rvdkLt3hVVhjJPebADe3U96qNWqH9HaIqqzs7DcepgoVeEumsmxkrfBiN",
+	"s18H6WmEX52a4zhOfW/L2aoVm86l5GFYzuVW58c3bUxPL6jVtKr+tHU9GzXScqtZ3a1v7dWcV5bfl93q",
+	"xW0ekuys1YmXYRjJhOvvRY/Y/Gze/PkuzVR6ntEZmnmQIs19jG+4WQySyQNL0CYbra3t7GgjiKWAUDaZ",
+	"aIcb3CtQULZFDPQ9W5l/ppxw2kCTY4SPMNCsGeOaMa4Z41MwxnxM5Bux5pQvCYOV5/fmO+GcJvKeXKNX",
+	"mfyPIGpoDEEQmly5JROqi2hXO7ymcvBGSZ/xRFJn6CQQAD+G+uRUB1CocBAkCfNJCSw+kSfQ7kKChGg+",
+	"uo8vBfxGZeRHo5hQ3wfUUVTFEQ0QB9LhRopd1U2NeZxEvEJgemD14mme4FRzIekh84XsGacW9dLyvTm7",
+	"WA42X1VKzAAaCRuAQa714erHyuHRydHV0aFLShH3sPwi9F0IKGAgMq6xGNdYjN8PFuP9+VAGpOCrJZ9H",
+	"nzBvAMx901BbgLuXg1TEuq9dgIrDJaqgMwIJj8KkU1ZaN4Woc1W9VkFKW9uOUwadSGV8qOvY4QivWIwL",
+	"i3VYzZGA4wNN5yg/xYx1+JhORLPDO/xvRBFo4NnMlyMfEJUTXopi8lP7/KxMXI1BqIzzJtSgu6+7OW+N",
+	"kj6pVRy1JBvmQG5iyhNSunx3QLZ36nvk////6pV6udnhhLjw23UyGbIfFLyh0dLVNc7xlwDHAO3UI4Q5",
+	"dImR4m7LMSk+Bionfl6XTMktUcDJj1dXF+QtFYEn+zWYHYLHtBQ9gb+b+CLpUsG266V0WM3caMquLbsy",
+	"plurbFWqZXCgtMf05obF5MMxLOf0upEw6MYUkm4E474c8ADs58ZCaQgcAb44XbfXLVi+CjkNhAj4TYfn",
+	"UD+ByRGwxWtT/EPbPI4jfiOPkmLCquwv9qQ8LeZZCmmCJ35fsngaiihLJ8ofGHXilCRxjfijNnHhHzhh",
+	"3HV9Wa4D7qJ0gYhF8j0bozDk0MOgx6QWVa4QwFhAh5iSBEwGfnB51JIM/AEU0r8q/ijw/GxL8zn6V1Pb",
+	"DXuYy8V/npl/sS2gerX8cGaukXncpwnP7DCvgwXHqQb38EBtK7uvVtOavZvLoBA8OQyredUeBl1dFF01",
+	"u55z8FZn4Xxsy2Soy5ybwM/F8XsDRt4FPGFeH6/HPGTXxaacTCPMwoOrKRjYjELlnk6Bx86LU1pq79eI",
+	"sN8rIuz9AnSKdPJATL1ZM84se7wYBmzOdV2Ea1N3i/FgL9LvPLZQ26U2sX/nJcqerKxmmszUaDiLx1Hm",
+	"CsVUGzuNSq0xVRimWtkuLAyz/b2isKaHeHFbtIkItzZAvwgDdDH5+05hXA3UVLQ3pEQbAsFUEfoMUDWr",
+	"pdrhpSmUtSxfCgkTkWparhJ/WdkW1Dc6HHROrIafoaepkvf7GNWVji+ht1MwdW9Ehys07rmaV3onX1cl",
+	"fIOG/3b6sZCGL4kHmi7ESwEEfXCCRUzKmeI8znQxsiKGs/OVoEKNJZ5P+9OXMlF7jUq2RiX7xtihQ4NM",
+	"rggemlHqzCto3MUZ+NBWh2dNPMo1G9B4nDpsXBg1rJU1Nq2bn3R4l4URv5E6kK3ZlWIgcwA55wNrvn5e",
+	"gfL+QiL3ktCVq7GPp6+y+b2rPY9HxlySC62xMddc6KVgYz7EhaZtWarc8av1CLeShHp9dAhDrgy4mKBQ",
+	"conqssxlRKLLFLMoiziBdCiazLPYZeDUGGyLXYeM3iEWn8mBKffJn1HARZ5rG3BDmOFkEy+COC0fy0Xv",
+	"d3g3SvomJjaNwdWMxaRLbqvdPrqqfLg4BCeZTdyL88urd+cnx+fpww7X9T8wcBcHmrF2wj5RL1EAG+mX",
+	"EJePmrPAHDSdzSPfxq6GLDaDdckJTVhMBAvDLKkM32SfmDdKwN8tJ83ZOPvgPvpLYcmzb6phdnhOP7aN",
+	"FR9Edwg+barJJIki8MjiKdCBR9BA5QBm38jXGwk0yjrIO33wy5bcGmZERYTdMZ6UK+SS9UaC+bZ+STXy",
+	"m/JD01ZaKVx1eDqCKDZVb8MWMAW7XlJnscOzh3ZhSNQb0UQLMCr2ksF3qZAnRY5S3oEOV0XCec4wYYRY",
+	"6W+U93NvGOPrcC1AKmmRZqDv6nCkU5wOBU0tDx1u9i6Hk34fZQzZL882+I3AuyDgmzDerMiNMfzpXP+0",
+	"l1zIY8mt12puYfQXHpWUec+pv/6iYeApTCHvdT2N7iT5VwSPBNygcblzYB4+0/uaFV4vFvty0lhtCY9p",
+	"0YI/uQT81HXJbU28DJUsGq8lvLWE960kPLxGOf62grT32bjG94Kw3KPIF2KwGLR+DvpKqj7OZPiYpOXF",
+	"IbD8JZ2Gz689X5my2dpx90Kg3RewYb6CTJGYyXmIexMqp4KHVRMb6rSLhEAJhUI89gySRSFfBCETxREZ",
+	"l2oc3zUwYSR/naYgDVt3q6jZTM/2fGirMLhj8UQJumwwlDvpGLTr7PwMbK9sQIOwDUNX2HxyLz7EodU0",
+	"j8FmdVM+t2wLSGRiNa2f2udnwGnkC0rmxT+uAHOt+bt1efT+w0nr6vzyV8u2PrSPLi25fNFYhzTUbEsE",
+	"/2JWs+7smYT14Pz0AnJR5tDWxisLyMAzvHg0hlr0NTrgs0RWxClF+Y4iKVriVqdq4PzmFbClCbXJENA8",
+	"U3ygDu9S7/YmlsyaDCIs7RCCaapEyZ9Rt9wkrry/CEeVj37Qpe2k1pza5nRyQhBrbVqZJnypAu4T9+qy",
+	"ddaWAtT5mYvQLrkCe6SE8FWU+6RHg5D5yiAWRFyU94mbkRYXE/xi6st5hFGSsLip0GKUEc3XcLpuSllc",
+	"szCwKKfWxQ5PggGzoVagTf45ojwJkomNsEw2zsHO7C9yfEzl05CYJkyl2PXAZyiIK6mkS0oKGaCMlQbb",
+	"v7j7BtQPYv3E0RgKj3SDmxsWd7jaRiwuy4l7dHl5fgnmGEy/Ub8HOszFJ+7F0dnh8dl7l5Tcy6OL88ur",
+	"NCUA02+6zIsGTHS4uQ6pXRXGnMHvaMr/WVP4L8ACAFKtw9VwsDXlxGXyil4yKiJufF8bVnHYUKTWHcWh",
+	"SncAiAR5UMes24+iW/Lh8kQ0ST9JhsKWktSoGwYe6UciweoqHZ6ySmP+F+ftKwapJTFLLbRhcMsITXvW",
+	"HLGJNtZu5E+I+xkslMe+jabKJsmP2iYpe7Xh4nxxyVh+pMNdxIVQeSJqKPmVlHum+LearjwLaZIBQjDJ",
+	"xwftX0jCPmmpiLjqzm/gpXfRgpuMIyI0+RDEFcFN1e3wkh95cPEHuMXyec3FFIG9eq2KT2UH7YRyn8Y+",
+	"+YhLIjpcGVRs6Bhd5fLNWzbJcDDUAorNWzZxiejDKYWtmKIsKO2p198ItK4KFt+xGHrU5XL6VBAecdaU",
+	"q6h2pXLLJsc+5O7ogj0tfe8hOyyQ0mUSQ1HOBtEiDQl4h9Mw3CdpTy5JwJjej8byY2NIKZJLkN9aOVom",
+	"9Jg6XN4yOKJ/+9vRhhSJtJlZMJ787W9Ncj5kwCTU8Am8g7OrEBekKETFuqNh4KfRybdsqL6P5wRZFBF0",
+	"IoiISMlN5a8mAfnL7XBwJhCXR0ngMfeect4oVrwyu6vaqOn8m5Yi0YqAy9tz0P7FTu92BIzNY7KtaXGF",
+	"9bOaKEIHUnf/T/W1ihcNTHn1oP2LNSOhGmzIsk159Q/bGoEQDMSouanJYcXofTNShwKkDHkRC3OKxBsg",
+	"N+aoH5aTl66zjYfhZQTVvQ71w9HahzkwxUKfJzBP79H9Fh2chU3UUNYlutfm7yfLeIcBpDrC/QbvWQFw",
+	"Pmgvz45tBrabipQoOBI/GnO5ZZrDFzpnDbluTp7Oe5aknO/pscIXM8VIeW3TE3f7xOvTWLDkh1HS29hd",
+	"1iJTtTN+mGuxbVsgEllNSzOZDSVabWz19mjVq3V3/Doz64weHp0c/3J0CVYTfHig56cp7X2McnVSjJwV",
+	"5RWrac0KUA+IT4fqXCAaqTwyAIiiPg++7JsAPLOjOJSigBIESABwZ/exgPv4e5EhqubUd5cwRG0vJyU8",
+	"yiOwDPNY+wJeiC/gXjr7sk1NDze4VBdPFWebyzaQYNznSIBLD+FlpmUCO2gSd5qMu6REO9zF7x8qhdpF",
+	"44qmzC6EroEERMKAM1sDLDESR2MyZDGarKDYQ2xag1DfdgWDv1ziReFowDWuhGRrOLAOTyZDVqC1i2Ek",
+	"AoTXwCgTGB6iQAFvE0kQhh2e2WsQjFnbVLSGnAaQF0NE4vTfITF+HCO8YVx2Psv1TN6co7BLSNyg2L1F",
+	"vW4mhdS2qHLhNqbQDeen42ir3jSP7X26pImU5yvO1s5uAfThVEE8bd2DFru1aqrWppODvxTLv/hwefBj",
+	"q31kzeEPM8CH2YlS/Sn1r7onNeiR0Ld+werj2o6KS2gEGtE7FtMbdgB24RQ9cnoh7ylT2DJ3IOcbhyd5",
+	"J/gCq5hfCTnZgsrpM3kAfyzJCfW9B7qrb33uXFvqCtvZCtvpwtp6TOmvbRiRrZbWNqZt5/bSTk+JnZ5k",
+	"21xeW1XINM6PjdO19bbYqWUZDcvGHtrTG2MbW2LjbbHxqNtojs7ug21YYTs8u422Olfwn6r6f3J3bH2q",
+	"7fQo27+dfrTVVqo9tm1bngR1r6p7ds2p1Teq1Y3a3lW10azuNp36bzZQqWwHFYyESGLJ7eaIK5LwTym4",
+	"BXR0lmm4GWHdh044HbAfOooebXRGjrPlBT78X1aRFK9juQAC5VYkcyhX7h/rOprstclbqRKhha43qH7+",
+	"xWQvtQsPF6yc0bqxJUYO58E3FPp1RkWlbPUQvkbZJtEQa2eFE4W63eEu0kGFyWUQSHcxXI851SbS0/dI",
+	"0I5zNWLYgYLS93qVtH8zEEQlfs8pQKG43OKcDfpHToRg2wWjGI5ir08FE7hX4QQTCOaNwRRjlhzId1lu",
+	"fzoYccd+VHJ46pfOok1mZS1xyWRnkvZo68psbOGubemtTeMa5cgNqXS7Ud+q3Suaen3mj0D6OT87WFhY",
+	"/R6ibMxid7A6ywTc4L1e201eSohOSs9fZ4xOUZL6AeUeC3XEAFrisxT19JJPJahr7iv60Sj0sQ+1SU0o",
+	"J+1WyEdlcs91Inu4Y9yPJAu/GQU+63AB0STAMtzPHaugz46FvX5xy4BzmbH0FFqzw83vAK/uR2Nd/goi",
+	"K5II0D4rBPgVNSJT9MQRCbbDPfg45OfVnT2XgEtgHAhWbhIqZYYNKO6lm0EeFdpH0hQ5v8MnLAHBBXzE",
+	"SGdlW5uM+5HQFa6IN/FCBAngRCTRsEJaRH+/w/UnAkHcg9bZwdHJHChNTBPVt/9VpegXcJKCM5D6i5dJ",
+	"zFdtv3Fa/hPz8q2HeDlmVyzEyhuPYOUfj45+Pvk1x8zVCX2Ql9d3nF0HPEBPVEdWbfN8tnqZXXG4WuuE",
+	"r7XH+5sBy8AZBL6gyfW9Hm8c7qa+u683o1/cQqJ3dzQhbp4SoXzhanro2mkkao34zAsGNCTDkHpMlKEU",
+	"bq4SyhQ6G+KoGZxzNhQVkK4VpxZZPVIdbmzn440VPsAAYXUE8SJ+x2Lg8UlklCDVhWZVwduYJoyUfChd",
+	"iinrHuMqZjRXHhisrX6+dRafp42yRC4+xA0HXK9JU/a82+H5JdKJ+Ln0bSlB9GI0F9PwiMtz6bs2YaFg",
+	"ELI47kch05VaUxz3WK5hyHoJGXE8nMzHBVam/w4vufKYItqEq6aXh06gpidLNzBDnd0y4CIoJmGEJuIe",
+	"FoUI24Riad+Ie2wfnFXpi2QqELjD85HAOupTASupg2BEAxvsVMmzah6u5n8qAFafYhKzIaOJ0FHjUEN3",
+	"zNitDTGy8l9gGBlEPOnbWENWyYNkyOIg8lWtAoj2hgOLyPhSQz3SAkArccuA9C4SOhHGeR7xJAgz3gal",
+	"YBHfQBd3pXyCMAfZfShEOoA46qms/7oLkAIZGEKavR8/hDOQ4RXmb6wJmpCSSdv4CJZhkPpDhhpRWJ9q",
+	"CjbAhvcHCMLYZWE0nm3iDgIeDEaDlPTIm0VjVS44vc5lm1Cp4+gdT4OIzOPhatgtlUl2H0CBwhpUR+bV",
+	"yeoChfVUzMxHysojHk4kBeI56PfFoAwXEGeLJNdZaRShoWcDeVOlLb2xASe3Y+r16eOHW2AgWzpUdvpY",
+	"fKVg2WfWVZyXanfMQmoXsTo+MsR2NU0Fv/JdhdyuNZbXDoWZyTurqC6vU4cZxsyDC69Y0WzEwIfLE5Iz",
+	"baY+ObBxkpJkScRxamUCcE69vFmww/W6GHV/U9kBKgCn5ahm1hQKFQVeH5SRYcx6LF5Y+DhhN9SbfHfo",
+	"z08rUbwQPr5mNWtW81dmNeg8AnoKBFbd5g3984fLk/Ky7EiwMFyzIkIhVqOJycwLMR/5vmY8ZAG+02Zh",
+	"+Ip5ThbZqoGiFmFCcpFMlXA5RmIs2ZqJrJnImomswkTkFSxmIEuwi1fHJYqcLrASkMKWYYmWXEXY3PI0",
+	"gChhAeRBIktQToEoTvrEzcjatNcGk13k7xcs9hhP6A1zyRD/DX4b0G6wtz4LfQDjLDk2qTrOH2ArdpR1",
+	"nqvvB1CiNSlXyMc+4wpOmcZM1WXNDQYIHhMKcmJqFIHocD+OhkPmV6Z/bcrvuwrxGEFaYJDTniRlmZ92",
+	"JZHUk5SHqcm7g8DLo5A+1AY86Csp8opkQSGpt8P0isgduBcGZQzriGpmyAj7BEXbp3dGwW7w5ZwiKaYM",
+	"cc/PDo60N0guLGDHZC4SsryHpMNTFwnRHhKo9msG2KRSox8xAV6LiRcy9Df0Au4DEnVEemysZ9ujQShI",
+	"SfZqrnyQepEytJJhSDm5iZjo8IhXSIs85Bywp7wDNmYQ12ruY3w0GFWk4EIVyPkcAOpFvTf5Xgq9N2ww",
+	"TCbZyQWx0bx+HT6Qk0hhm1PAYk04eDR+2DtiSj2vDEOkEGojFcPVq6QEFExAjki2epp2lYuBmwukzp/n",
+	"WT4KrOsFdnBTNAWY0jxFtJoNR/LBofHEnJrcJtKnYU/zDbXbiw5/Poxq8TjmuJ1gGFXHUTQFaMfCKzjf",
+	"eDRrKzJW8PT87OpHjHuaku8LXU8wxNQnSUqAB2Wu3Ixnqvz4GZgjayzvi3oW1WNpP9Ts1F+KY2raB1Wb",
+	"9kG1j05OrAfvneOsHVJrBW+t4D2VgregOvc5vb7zsWMuWTKKOVZ8Vq/vk2EUhiQAgPYxTbx+YQw5CuU5",
+	"yIBMJJ+DG7OauHOpp6HS7R4TySxyMDN5DnakItpzcRJfPer5O8pgKox6/mJbiC2YX/x38Mw2A/Iooiwv",
+	"uRcrcNP5QpqhUEJGexhKSb+mVaqoR+QCkFLVcf73lIQotWLM4CYf2ofyBss25Zwe6lTqpi5qPfFpeBz7",
+	"NoXTPAuHO/7IU/A8LNwwY6yzyV4MCs99TOt14PELyv1u9GnTCyPvdhlUftWQQMOmKmQKeZoEdCHKfUBL",
+	"7dEYoFDjEReESrlRk5OY0RCbV8hlmiee4THbRF9fYasQa5EWZoNhCAT30UMxRwixxSPBMJsav9Lh7YI3",
+	"MXGtiSligtywRCHEFcPjqC4OYL2eIfWIR2Mzwca2ol5PsKTNvIj7wmpWd6v1uhnn4KfBxcJqPjIhx5zc",
+	"Q9QodwDWNOlF0KRkel8M2qSev07KtEn9O6yg80qdOKdYI/EBOkp6UTymMabu+nQiVKKLK/D6u6Sks2oa",
+	"ZMJUxgolCC6Pzpcum0TchyQDzu5YjOUZEYt/n7ifZbdN4nxxVd1GXT1RUlYg0mNlR9Z1Bf0RK1fIEaZF",
+	"ZHZ6rS5hLixnnxJlqQ9ULqw/Ytghj8Y2VL/EFzo84EQqZ3Lskm9EY3xZzuKNQDeLaALKehqRDoP1SdKP",
+	"Getw9DWkTht4Cs1FJbPoG4TRJSBNi5z3RRDBEjlCHvCbCnksb2jhCZ3iD6+qdiH/MRrFee3lnEu5f5QD",
+	"xxaaF21to80U1v+j3JNp87ncF9gss708gVazVl2mUOHs4n7llODH8eXq1+PLSEjguqzte2v73jeriYg3",
+	"dkGRZIrnZ5YBsfkZlfEvmwogELD+WcLmm/ym8iaTCLiM6cSvIBlXgQoRPiRjKjpc8oQe5CI+niUchIzG",
+	"qpMLGP3SohfMHc2D9ldiHznCWS9WBnHBVJ0SXNk3gtAbGvA10XlO6Lzv3y8g70w+11TLhK9RmZkD2vMu",
+	"+MTEbF4rXqtSlsGaZdHvzmbR9yA0JRB5wwdmEmNFdU8uJvOb5J+jKGE56woqFoYpZSTYkxC9dmojeT0k",
+	"b8WgYg1Z23Aq1VpjcWkuv0JfWZDNeQ22d2q1xvYURDJ6DWagBnQkxT2QvzMP7i+YG4hWSgV05yJ3eNTT",
+	"XLo3fEKBELaGw5CRY+5JrpPfjges+LtObacGgjzoJQdQa+38jsVXwUBrKVZzt9Jo2BZGpTSr1UrNtqQ6",
+	"YzV3Klu2JTVwq1ndrux9eSwQjl7Sh6R7Q65J64JxNlZizZr1ruX9b8S32yxZgmtPyftFnv3NaJR40eD1",
+	"mvyOuC8KAwwk2x/TCaEkAbA+xnxReQjxBINcgyQNU6WkF4QhKZmxs/oLIomGolzJV2RMzWUFAHhgostH",
+	"O5eiuMPVBpVxK/cx8nXala3RatBsGAyGkRBBN2SqoF82qBzkSRkrFxgAfDp2Vb9hY0lIYwpU3DIfnT4z",
+	"k7ZNVME9qIugp5mNYSbOezYguSnVP6ncJDqqV0VRP1Yweie7Vff0XJ3tR0aM2C/conh/PAqYqKNxzrQ4",
+	"G5MhaQXchNmwChIkuaJ9uZiGdjAYhRRLev6JiP26EmU3jm6h3t+U438Jg2TBZr5yjMKlF+/VxPcsE9Wx",
+	"/RURDY2YDjuT5hTbW8tya1nuW8lyQNyyAJc36aG8T5Yz0eAWKBRgWCIMpGxbQfpnWWxYBckoEgAFjo2o",
+	"TvWGiVFsZNzIF6cKCHT4IiUByBH1+tkoyTgOpNwA5QZyVZ1mil6rcnPhTCJXJjHtd3iR2JZ9gwxZjN7S",
+	"ebUJrszlfub6BLP7BWanNB7t3gIBx/7C5QGkvPH9VwWgJotbKKizsSAPhwMDfLewllVjkVpWhcz5ntJM",
+	"1e2tWnV3Z0lmvUqlq2o192y21wzfUksRzpzQzVRo3Krs7L6yegTGxV+8EoFJnNexWi+jGkGSp+CvN4bU",
+	"nMjm59y1vb+2b8ZdlUqP/GReCd9cWrXJ0wuTMox7Mssf82P5wIN/jlg+edhnPAl6AYsroOooIg9ECJjd",
+	"kEKiouJ1eVo1rf4txf/++Dq64poLvTAu9Ci90zjsD2mcxuDXnOCFZBIkOVr1ejmBqiVu6n+zmstH/dKy",
+	"c3pNcv8cU9x0eVJ5FLrpDYVdb52cWH/MyRmergsOsNd88gkKgqvFr1m2pf6ZUeVXJuOqI7K4fKsP3tel",
+	"aH8ZUXWcXdnXWThLOeg8GoZd6iGBYnfqen/+X1ry7Eb+5P/aHMUhyK3Fbr2PfZqQc1V8n2DpK/Do4Rq9",
+	"EcQdxaELQYQIagEfgiSoQBB137vMJ0kEWH7EVce9bZACbA+ONUa9PjRlgyBJmF+2iQhuONMIP8aXb9mE",
+	"lNz3R1cdbpLjzVs2cctN4orgpurqahnpDhI/8sQb+cGBTjcIbmouuXx3QPbqtapNcAVgzH0WMymhS/Gb",
+	"uLVPn1ySRB1OvVsejUPm37D9DAYHSlOUopjwSEns8uNVh4gygDHFLIkD5u8Tt151XOIzyQPvaMJyS1pk",
+	"AouZx4I7plbuCLbyASnfFX260ajWfmhiHd8uFWy7jrV8m67OSpNHILVooSk9E/OzIsI3mPg3X86frv1r",
+	"zw4nuKn+UPqf//rvsktKcgtgB8oK/Cq4qaU/6o0oA1hSMo5IL2ChDwXoxdzBphdnA2/OE4y2eOWyARf+",
+	"vtqgHzdcKejCtTv2SamdUO7T2Cda8ijP/bw6cRvB/Uqc3CgqudxoBG8+OJ4PPPhEVN5Eaj+lScIGw2Sl",
+	"AUKyS0IHw0du612V2uamEebXGo3qnhxkxwr8SvohII4dC3fVLRi03OfJYCCvtPfwBMRKG/0o2OlikUzr",
+	"yIlZok7xBuvj0dsfz89/rlwdta8s9Rjoj1Pd26LVXm1jx6uyjR3a6G7seVV/o8a2enXa6G57O0ugueTI",
+	"2OL+4ylpKCPBPilRPiG1T59IIA8TCCsFTd5HnO2bpJYEwqDC6B8JEkGGjEPqv8/C4I7FARNGHbapwH+O",
+	"N8/WLyOnyzOqD5cn87A+ZsW8tmaZglBEx43wEwLh/eSjwQiQOwhIxiqGhhyetUk/EkmHy8NHSsOQBhxe",
+	"gYkNY5glob4fMwGFj3k4kUwXgz6Iz4ZhNMESTzQMozGwpYFN3POLo7NfjtpX1+qAXLdOTs4/Xl9cHv/S",
+	"ujr6AbD1IMCFs7GedgH7d/X5Org8aoEHKYkiLBylGJwggaokdcMS0eE6X05fU3mN5MZIzj+kQYzsn8xy",
+	"/xxcHbrMIF2whFQZZBZbleJET9UoZGWbjHjIhNBr1eE+7JQKfqExI7AwgHMHa52G8lBOji/02kq2T/mk",
+	"w8VQQU2U3Gptp+JUnErVtYn7e7NZ/UP+Qz6FJ051J/29w13n004ve71W3XJ2nO361hZCVmISYkhFQkLa",
+	"ZSHEEo0GLA68fULV/meRU36UkJIbRh4N5ZgrCLAHfxM8KtmP8PUK/Cm/XAmUgA1/9KMBq9B4SOEveMmP",
+	"BjTgrvLoR2YdJKnnByFKXAlg8vmE4gdh1WImovCOCTut/9XhxsXU0JURBizJY+9B2Kpv48lNouwsy51K",
+	"7yomgsaQg1kKo2gohWBbb6pNPBrHAYs3bmLqM3LWurI7PAz47QbMSB4CMJCqv2ImWHwnvyoncHxxtw2S",
+	"i8BJsEEX6qrBRREjrw8A1OlmV3gwrASRuh3p1P0IU1H1GkDxVThGnseGULLsCFEncVYTWJA+824llbqR",
+	"9xpDuQ7P2lKuFFE4wmguylNGi+ixkmfFcBGE7CSMbm7UlehwVx4hUJ1c0rGMs65a+E3yP//13zCubPXS",
+	"BTUXTe6SXii9Kx3LVnuuejNGRhGeFMkOTvGNXNEg9kGCBkDSMgF1I0iI+651fCIJRsBFgqAKKE5P5PGS",
+	"uoNPJ6LS4aZSIZrEbZ2cSImM4DElJbd1cHD+4exKHuBWu32E//hw9SOc+4MP7avz06NL+fD4rH11+eH0",
+	"CN89Bvon/7q++vXiSD66OL+8end+cnwu/7g8+vuHo/YV9HJ5JH+ST68uW2ft1sHV8fmZ/FORP6jqj059",
+	"oOsdXnIPz09bx2cZYdwk+tGHi0N4tI/jNF7pcHxyeIT++HKTPKRfIa1SmlWHjzHUbw60perndSGfzzUw",
+	"LWBJWhJ1UK3PVwYefGmmtkfh+qVLON/qpV7R7OB7CBRbx329LEy+cUro5pj7RoWIe6p4KaT8mndNaiOI",
+	"v/zh8kQJNzfBHeNldPxmdp6rArsUlH4PBHE/j+LQzvf8RYVW8YgEfhNsbHibC7E2tCylq4f2KaD6ekk4",
+	"AeaDYMvIBfTvHFQks1A9cdM77+a6ElLKoqEUtRFv23jPqL1vI7c3BDtFgCrERaLV7HCN3xyzDQbpVyJb",
+	"J9We5lW1EhgcFUZxd6IizKQOEb8RaGADmUt3csvYUIAgaegQ8wvTvzreB9SwK7uYAbTQSxD19J7ZpDsh",
+	"QQ4gcZZboKC0KO8sYg2SlheCTBsnvTR9cOFsRdmwy085yiVC3nPn4FsmLS7H4431mObzO85T8fmlHfZL",
+	"8HlNHdYB4WvB4BsJBnj1HxQMpqIANm/ZZG78F2rzmhJLEveQacsmA+qz+00jpSLHVseis3YyqWzfMC4Z",
+	"HfMJptJnXLljlSvkCoz0KtAMa4V3w8BD7PdADQI/Ifp0yJomx7eJe8smLimdDxlvt38k2V24vmUTdPZI",
+	"5ViI/oaecqvVav3Pf/03QYv8LZsc+8reXrbN6HSbuCkxcyupN7LDqe8L+DDEwcsxyz8C3zUtt2B1CThx",
+	"pzxEEBvv4iR/ZpMLNlB9QEExuXJUkIufj/9BLo5OlZ9KTsUlJXR0wiuAEQZiR+ro0Bsl+tEo9JVJB3MO",
+	"oXu1NxBb3wtikZSzoiWKQacuaDsnVgkWMi8B9rif2veCBLdmSvoDE1kpigl8QnH8cjo4tdEmNAyaY2Z4",
+	"MY/SRujb5EwH+NNE9omjVwNOz6bKJhyyeCOTwSaYNJj0WRDD+mXHW7D4LvAYFlIR+wrYIVG/EzAtxcrl",
+	"G2l/tHav3LJJh8dRQhPmlmGFhfqIcRDAuq8A39ROhoFIBIz/0DT1x/EEXHg/Xl1dEMX2SOrCEeiJDrQD",
+	"Go9ch/+gj2LZJkLVl8+kUkh3SORsogJ/NHqi5dKOBMLTpf5oEgbdmMYTAoU45Bh74AgfNOW4/6bc3Hi2",
+	"Mtd2k7ilTurBlcS7Y5HOlEu3Y3U4MZ6eMH6T9OHF/xywpB/5+O9Eco5kYxQH+PeQyrfKkHviyy7cjvWf",
+	"kA/Rsdx0T8Fkq6Q5eaGNblz9+xsBsKcDJntBEFWRwNm1M9/cHdZ1IsqjrX3X6YaQLhVsX69FzbXTtcNV",
+	"uG8uSk7bSGCFcDn0M18tkvEozFYoc57qdjPeSlijLEtmFIaoEs7MTE4AjuEMkUK6kz51FbJgNGAFfmYb",
+	"gxmqLl76CnHz++2CYqmW0d1PactG4IPlcmYC6vMzXkyXlGZ8qZp0ExozJCUzPlOiZLM5YLPqNak4PRDc",
+	"cGX48NAZIq9iEpEYQLGysk4FajEerowwaj0jH/mc1uWdzfTJZONvHuk8R1EAScSaZrUHW2f/ogfV8LfD",
+	"4+rZ1VFDPjv+0fknbVwl3V+23o1/3jny/n54Nel343/96/J9FO6JP3/eO3HC/m1j+3hENNnVBH2j3qvS",
+	"WnfLq/sNZsFnYSsXeE/cFzb4wodvigxW09qQ/3l79P74jFx8eHtyfEB+PvoVHnb46UE0fvv3Xw9/rv0y",
+	"bk2OWr32MA7Pq8k/vH+0YnH5qXV28fO70d3F2REN/lGbnMbOXfvj+yseBfUfOhw6OTo7nO1XQS19+3HM",
+	"NSc/jwL5M5s8FPCded1NQ8869PulADYDoZaiEUpp1NiwTFb7LsLCNzHG5pXiufx9xEZghnXNqCBXhXdi",
+	"TEo8IWCRzdkYZ5SRfdB1XcmzUAD53IHwo46FZRm/uBVymAbPhMEtw+AJ/FIJoz9toqInbeXCLqzJd8Ue",
+	"EXD/9fAkAQhHxckK8k+50mvH1hoXMocvhaVV04OyoA3qc8p3v9yHHXsIz3Nhx/vzIt9ozIzot+kbhz19",
+	"W3fJQ1dOm5ZxNdam5fXVfMzVxBO/iNv4BbP9hxt81IREVWu7h9JsGoLbfTV10mC2MLppgo8vfTJksWKI",
+	"QokXBmmyVbiaJFAqhEwQEZEejdHsBZGQaNG0gYyFFCgE/grFGlS7Dte+eZHQhJGSK6I4+eHwqH3gKrO4",
+	"bDCWdDe1zRYikqj1OTRl1heR4FcMamIQdLDlBwJXYB6cCfxoLameqcWYtKHxl2fCGFEnwGrW5mKA6XMl",
+	"d2tvd2e7kcW46xg/HUi3fJy7baVhk1aTj8IQH5zgmTsVVlMOQT5qg8P2IJuEPIotHL8cMjbGpW5a7Q8H",
+	"B0dHhzCkWa26Ud37bjId9TlZPOMxO75rVf5lJEl+R4r7czHDzc8ZHfqyCeHKL90csPRS2HPQRbLA9WJo",
+	"EUWVC8BFDNr9WGSRey0bUv4YRDFLo9KVWykdeRzc9BNCx3Rig9MQsgqCRHS4kh1o9i5YtLAeKogRN1GE",
+	"OSyEkl7MRF9/ZV9hqoEFTJJr5jNwS4LcA6H9RvFUcEW7ij+5ZUwAShNsdBaQssGUAAkWwVnHgWCFosul",
+	"PIVTZPglqG211QSDmoH6ksoF1a0XIBhYiH+nnL8onDKfSII9Iy9Ua86swNAoEBjUVLZ1GVeWK8Q+KzTA",
+	"i/eb4lsq48RalYk/ZJDX1+u7snSt9e9vJn0ABSMG7UVQ5eLsStsSzBvFAJz0+2frLaMxi1ujpG81f//D",
+	"tg7CQN3w3/+QVMz827bO5Ys1+O0P2VF8N98breJTQLHyIw9rFgBZh5SoXhwNSMkd0FuoEoiRJwwAtSFD",
+	"s7m5mabgNXedXads6VDNTSCXanrTn74Ihgx8lRDImQAOeRZZ0ro4JiPus5i4m3dVtwlRWZIdI2G1O1wj",
+	"WgmbKNQsYZMUj0rYJCtuQZLJkMGTtFqVnVUXtAmgagk7B/QG4QMpWgmwI8Xls22aFSFAr2DxkMbJZEN4",
+	"0ZD5KUKq6pKGIUvSIeMkO9zd9Iymcr4ZsqoRNpeCD4OGP9XZfofDTIhkMcIm7YSFIZXtxUh//vht6wwN",
+	"o3c0DPw0pi5mNMzNErsumOJbym8DftMkBp9TGYUR70Y0NmdcCrgf3AX+iIYqUOj/0HVFuQqDQPAq/L3X",
+	"xBPoVTBRAWsTszQLG7+aeBoP5kkMu9CCwe+mzZRh0+12OmM8zl6e6mGQKUfFpCifvk5aF6sBeBEcXRIg",
+	"or+zcq+bORzU/4zekjjItUdGFzVkA1oVb+hprBoaJBb4B/mEtHln7FM1NNooDYHwejapuakTFN7P12ng",
+	"1L+ewkMyAYsEy5LTsGYrp+oTLV74FeGwy5b4fGVxAuYfNzSU6Xje9IeCN6+iqsC2SK0zk3Wcc1ARriZQ",
+	"6S3bPZggvp1tx/7JhIZawooR8XJcPgEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

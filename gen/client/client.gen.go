@@ -605,6 +605,42 @@ func (e ReportDeliveryStatus) Valid() bool {
 	}
 }
 
+// Defines values for ReportEventDataEmailSent.
+const (
+	ReportEventDataEmailSentFalse ReportEventDataEmailSent = false
+)
+
+// Valid indicates whether the value is a known member of the ReportEventDataEmailSent enum.
+func (e ReportEventDataEmailSent) Valid() bool {
+	switch e {
+	case ReportEventDataEmailSentFalse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportEventDataStatus.
+const (
+	ReportEventDataStatusCOMPLETED ReportEventDataStatus = "COMPLETED"
+	ReportEventDataStatusERROR     ReportEventDataStatus = "ERROR"
+	ReportEventDataStatusPENDING   ReportEventDataStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the ReportEventDataStatus enum.
+func (e ReportEventDataStatus) Valid() bool {
+	switch e {
+	case ReportEventDataStatusCOMPLETED:
+		return true
+	case ReportEventDataStatusERROR:
+		return true
+	case ReportEventDataStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReportFormat.
 const (
 	CSV  ReportFormat = "CSV"
@@ -671,42 +707,6 @@ const (
 func (e ReportUpdatedEventEvent) Valid() bool {
 	switch e {
 	case ReportUpdatedEventEventREPORTUPDATED:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ReportWithContentEmailSent.
-const (
-	ReportWithContentEmailSentFalse ReportWithContentEmailSent = false
-)
-
-// Valid indicates whether the value is a known member of the ReportWithContentEmailSent enum.
-func (e ReportWithContentEmailSent) Valid() bool {
-	switch e {
-	case ReportWithContentEmailSentFalse:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ReportWithContentStatus.
-const (
-	ReportWithContentStatusCOMPLETED ReportWithContentStatus = "COMPLETED"
-	ReportWithContentStatusERROR     ReportWithContentStatus = "ERROR"
-	ReportWithContentStatusPENDING   ReportWithContentStatus = "PENDING"
-)
-
-// Valid indicates whether the value is a known member of the ReportWithContentStatus enum.
-func (e ReportWithContentStatus) Valid() bool {
-	switch e {
-	case ReportWithContentStatusCOMPLETED:
-		return true
-	case ReportWithContentStatusERROR:
-		return true
-	case ReportWithContentStatusPENDING:
 		return true
 	default:
 		return false
@@ -3529,6 +3529,80 @@ type ReportDocument struct {
 	Users *[]ReportUser `json:"users,omitempty"`
 }
 
+// ReportEventData A report as its events carry it; the POST of the report to its own
+// `url` adds its file in `content` (the JSON document, or the CSV text).
+type ReportEventData struct {
+	// CompletedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CompletedAt *UnixTime                `json:"completedAt,omitempty"`
+	Content     *ReportEventData_Content `json:"content,omitempty"`
+
+	// ContentType The file's media type, once COMPLETED.
+	ContentType *string `json:"contentType,omitempty"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Delivery The POST of the report to its `url`.
+	Delivery ReportDelivery `json:"delivery"`
+
+	// Email The address given (no e-mail is sent).
+	Email *string `json:"email,omitempty"`
+
+	// EmailSent Always false — Openvest sends no e-mail.
+	EmailSent   ReportEventDataEmailSent `json:"emailSent"`
+	ErrorReason *string                  `json:"errorReason,omitempty"`
+
+	// FileUrl Where to download the file.
+	FileUrl string `json:"fileUrl"`
+
+	// Format The file's format.
+	Format ReportFormat `json:"format"`
+
+	// Notice Said when an email was given - that no e-mail is sent.
+	Notice *string `json:"notice,omitempty"`
+
+	// ReportId A unique identifier.
+	//
+	// Example: 123456
+	ReportId    Id           `json:"reportId"`
+	ReportTypes []ReportType `json:"reportTypes"`
+
+	// RowCount Holdings and transactions in the file.
+	RowCount int `json:"rowCount"`
+
+	// Size The file's size in bytes.
+	Size int64 `json:"size"`
+
+	// Status `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+	Status ReportEventDataStatus `json:"status"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Url Where it is POSTed.
+	Url *string `json:"url,omitempty"`
+}
+
+// ReportEventDataContent1 defines model for ReportEventData.Content.1.
+type ReportEventDataContent1 = string
+
+// ReportEventData_Content defines model for ReportEventData.Content.
+type ReportEventData_Content struct {
+	union json.RawMessage
+}
+
+// ReportEventDataEmailSent Always false — Openvest sends no e-mail.
+type ReportEventDataEmailSent bool
+
+// ReportEventDataStatus `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+type ReportEventDataStatus string
+
 // ReportFormat The file's format.
 type ReportFormat string
 
@@ -3654,19 +3728,17 @@ type ReportUpdatedEvent struct {
 	// CreatedAt A time in unix seconds.
 	//
 	// Example: 1732893484
-	CreatedAt UnixTime                `json:"createdAt"`
-	Data      ReportUpdatedEvent_Data `json:"data"`
-	Event     ReportUpdatedEventEvent `json:"event"`
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A report as its events carry it; the POST of the report to its own
+	// `url` adds its file in `content` (the JSON document, or the CSV text).
+	Data  ReportEventData         `json:"data"`
+	Event ReportUpdatedEventEvent `json:"event"`
 
 	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
 	//
 	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
 	EventId WebhookEventId `json:"eventId"`
-}
-
-// ReportUpdatedEvent_Data defines model for ReportUpdatedEvent.Data.
-type ReportUpdatedEvent_Data struct {
-	union json.RawMessage
 }
 
 // ReportUpdatedEventEvent defines model for ReportUpdatedEvent.Event.
@@ -3684,79 +3756,6 @@ type ReportUser struct {
 	ReferenceId *string         `json:"referenceId,omitempty"`
 	Status      string          `json:"status"`
 }
-
-// ReportWithContent A report as POSTed to its url - the report and its file (`content` - the JSON document, or the CSV text).
-type ReportWithContent struct {
-	// CompletedAt A time in unix seconds.
-	//
-	// Example: 1732893484
-	CompletedAt *UnixTime                 `json:"completedAt,omitempty"`
-	Content     ReportWithContent_Content `json:"content"`
-
-	// ContentType The file's media type, once COMPLETED.
-	ContentType *string `json:"contentType,omitempty"`
-
-	// CreatedAt A time in unix seconds.
-	//
-	// Example: 1732893484
-	CreatedAt UnixTime `json:"createdAt"`
-
-	// Delivery The POST of the report to its `url`.
-	Delivery ReportDelivery `json:"delivery"`
-
-	// Email The address given (no e-mail is sent).
-	Email *string `json:"email,omitempty"`
-
-	// EmailSent Always false — Openvest sends no e-mail.
-	EmailSent   ReportWithContentEmailSent `json:"emailSent"`
-	ErrorReason *string                    `json:"errorReason,omitempty"`
-
-	// FileUrl Where to download the file.
-	FileUrl string `json:"fileUrl"`
-
-	// Format The file's format.
-	Format ReportFormat `json:"format"`
-
-	// Notice Said when an email was given - that no e-mail is sent.
-	Notice *string `json:"notice,omitempty"`
-
-	// ReportId A unique identifier.
-	//
-	// Example: 123456
-	ReportId    Id           `json:"reportId"`
-	ReportTypes []ReportType `json:"reportTypes"`
-
-	// RowCount Holdings and transactions in the file.
-	RowCount int `json:"rowCount"`
-
-	// Size The file's size in bytes.
-	Size int64 `json:"size"`
-
-	// Status `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
-	Status ReportWithContentStatus `json:"status"`
-
-	// UpdatedAt A time in unix seconds.
-	//
-	// Example: 1732893484
-	UpdatedAt UnixTime `json:"updatedAt"`
-
-	// Url Where it is POSTed.
-	Url *string `json:"url,omitempty"`
-}
-
-// ReportWithContentContent1 defines model for ReportWithContent.Content.1.
-type ReportWithContentContent1 = string
-
-// ReportWithContent_Content defines model for ReportWithContent.Content.
-type ReportWithContent_Content struct {
-	union json.RawMessage
-}
-
-// ReportWithContentEmailSent Always false — Openvest sends no e-mail.
-type ReportWithContentEmailSent bool
-
-// ReportWithContentStatus `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
-type ReportWithContentStatus string
 
 // RequestCreatedEvent `REQUEST.CREATED`: A purchase or sell request was created.
 type RequestCreatedEvent struct {
@@ -8171,84 +8170,22 @@ func (t *ReferenceIdInput) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// AsReportWithContent returns the union data inside the ReportUpdatedEvent_Data as a ReportWithContent
-func (t ReportUpdatedEvent_Data) AsReportWithContent() (ReportWithContent, error) {
-	var body ReportWithContent
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromReportWithContent overwrites any union data inside the ReportUpdatedEvent_Data as the provided ReportWithContent
-func (t *ReportUpdatedEvent_Data) FromReportWithContent(v ReportWithContent) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeReportWithContent performs a merge with any union data inside the ReportUpdatedEvent_Data, using the provided ReportWithContent
-func (t *ReportUpdatedEvent_Data) MergeReportWithContent(v ReportWithContent) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsReport returns the union data inside the ReportUpdatedEvent_Data as a Report
-func (t ReportUpdatedEvent_Data) AsReport() (Report, error) {
-	var body Report
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromReport overwrites any union data inside the ReportUpdatedEvent_Data as the provided Report
-func (t *ReportUpdatedEvent_Data) FromReport(v Report) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeReport performs a merge with any union data inside the ReportUpdatedEvent_Data, using the provided Report
-func (t *ReportUpdatedEvent_Data) MergeReport(v Report) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t ReportUpdatedEvent_Data) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *ReportUpdatedEvent_Data) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
-}
-
-// AsReportDocument returns the union data inside the ReportWithContent_Content as a ReportDocument
-func (t ReportWithContent_Content) AsReportDocument() (ReportDocument, error) {
+// AsReportDocument returns the union data inside the ReportEventData_Content as a ReportDocument
+func (t ReportEventData_Content) AsReportDocument() (ReportDocument, error) {
 	var body ReportDocument
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromReportDocument overwrites any union data inside the ReportWithContent_Content as the provided ReportDocument
-func (t *ReportWithContent_Content) FromReportDocument(v ReportDocument) error {
+// FromReportDocument overwrites any union data inside the ReportEventData_Content as the provided ReportDocument
+func (t *ReportEventData_Content) FromReportDocument(v ReportDocument) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeReportDocument performs a merge with any union data inside the ReportWithContent_Content, using the provided ReportDocument
-func (t *ReportWithContent_Content) MergeReportDocument(v ReportDocument) error {
+// MergeReportDocument performs a merge with any union data inside the ReportEventData_Content, using the provided ReportDocument
+func (t *ReportEventData_Content) MergeReportDocument(v ReportDocument) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -8259,22 +8196,22 @@ func (t *ReportWithContent_Content) MergeReportDocument(v ReportDocument) error 
 	return err
 }
 
-// AsReportWithContentContent1 returns the union data inside the ReportWithContent_Content as a ReportWithContentContent1
-func (t ReportWithContent_Content) AsReportWithContentContent1() (ReportWithContentContent1, error) {
-	var body ReportWithContentContent1
+// AsReportEventDataContent1 returns the union data inside the ReportEventData_Content as a ReportEventDataContent1
+func (t ReportEventData_Content) AsReportEventDataContent1() (ReportEventDataContent1, error) {
+	var body ReportEventDataContent1
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromReportWithContentContent1 overwrites any union data inside the ReportWithContent_Content as the provided ReportWithContentContent1
-func (t *ReportWithContent_Content) FromReportWithContentContent1(v ReportWithContentContent1) error {
+// FromReportEventDataContent1 overwrites any union data inside the ReportEventData_Content as the provided ReportEventDataContent1
+func (t *ReportEventData_Content) FromReportEventDataContent1(v ReportEventDataContent1) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeReportWithContentContent1 performs a merge with any union data inside the ReportWithContent_Content, using the provided ReportWithContentContent1
-func (t *ReportWithContent_Content) MergeReportWithContentContent1(v ReportWithContentContent1) error {
+// MergeReportEventDataContent1 performs a merge with any union data inside the ReportEventData_Content, using the provided ReportEventDataContent1
+func (t *ReportEventData_Content) MergeReportEventDataContent1(v ReportEventDataContent1) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -8285,12 +8222,12 @@ func (t *ReportWithContent_Content) MergeReportWithContentContent1(v ReportWithC
 	return err
 }
 
-func (t ReportWithContent_Content) MarshalJSON() ([]byte, error) {
+func (t ReportEventData_Content) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *ReportWithContent_Content) UnmarshalJSON(b []byte) error {
+func (t *ReportEventData_Content) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -26452,6 +26389,16 @@ func (r GetInvestmentResponse) ContentType() string {
 	return ""
 }
 
+// ListMarketDataResponse429Headers the declared response headers of an HTTP 429 response for ListMarketData
+type ListMarketDataResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListMarketDataResponse503Headers the declared response headers of an HTTP 503 response for ListMarketData
+type ListMarketDataResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListMarketDataResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26463,8 +26410,18 @@ type ListMarketDataResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMarketDataResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListMarketDataResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26487,9 +26444,24 @@ func (r ListMarketDataResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListMarketDataResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListMarketDataResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListMarketDataResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListMarketDataResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -26521,6 +26493,16 @@ func (r ListMarketDataResponse) ContentType() string {
 	return ""
 }
 
+// GetMarketDataResponse429Headers the declared response headers of an HTTP 429 response for GetMarketData
+type GetMarketDataResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetMarketDataResponse503Headers the declared response headers of an HTTP 503 response for GetMarketData
+type GetMarketDataResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetMarketDataResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26532,8 +26514,18 @@ type GetMarketDataResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMarketDataResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMarketDataResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26556,9 +26548,24 @@ func (r GetMarketDataResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetMarketDataResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetMarketDataResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetMarketDataResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetMarketDataResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27178,6 +27185,16 @@ type AttachPortfolioAssetResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// AttachPortfolioAssetResponse429Headers the declared response headers of an HTTP 429 response for AttachPortfolioAsset
+type AttachPortfolioAssetResponse429Headers struct {
+	RetryAfter *int
+}
+
+// AttachPortfolioAssetResponse503Headers the declared response headers of an HTTP 503 response for AttachPortfolioAsset
+type AttachPortfolioAssetResponse503Headers struct {
+	RetryAfter *int
+}
+
 type AttachPortfolioAssetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27191,12 +27208,24 @@ type AttachPortfolioAssetResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *AttachPortfolioAssetResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AttachPortfolioAssetResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AttachPortfolioAssetResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27224,14 +27253,34 @@ func (r AttachPortfolioAssetResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r AttachPortfolioAssetResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r AttachPortfolioAssetResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27367,6 +27416,16 @@ func (r GetPortfolioResponse) ContentType() string {
 	return ""
 }
 
+// ListReportsResponse429Headers the declared response headers of an HTTP 429 response for ListReports
+type ListReportsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListReportsResponse503Headers the declared response headers of an HTTP 503 response for ListReports
+type ListReportsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListReportsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27376,8 +27435,18 @@ type ListReportsResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListReportsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListReportsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27395,9 +27464,24 @@ func (r ListReportsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListReportsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListReportsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListReportsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListReportsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27434,6 +27518,16 @@ type CreateReportResponse201Headers struct {
 	IdempotentReplayed *string
 }
 
+// CreateReportResponse429Headers the declared response headers of an HTTP 429 response for CreateReport
+type CreateReportResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateReportResponse503Headers the declared response headers of an HTTP 503 response for CreateReport
+type CreateReportResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateReportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27445,12 +27539,24 @@ type CreateReportResponse struct {
 	JSON401 *Unauthorized
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateReportResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateReportResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateReportResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -27473,14 +27579,34 @@ func (r CreateReportResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateReportResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateReportResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r CreateReportResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateReportResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateReportResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateReportResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27512,6 +27638,16 @@ func (r CreateReportResponse) ContentType() string {
 	return ""
 }
 
+// GetReportResponse429Headers the declared response headers of an HTTP 429 response for GetReport
+type GetReportResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetReportResponse503Headers the declared response headers of an HTTP 503 response for GetReport
+type GetReportResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetReportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27523,8 +27659,18 @@ type GetReportResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetReportResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetReportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27547,9 +27693,24 @@ func (r GetReportResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetReportResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetReportResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetReportResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetReportResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -27586,6 +27747,16 @@ type GetReportFileResponse200Headers struct {
 	ContentDisposition *string
 }
 
+// GetReportFileResponse429Headers the declared response headers of an HTTP 429 response for GetReportFile
+type GetReportFileResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetReportFileResponse503Headers the declared response headers of an HTTP 503 response for GetReportFile
+type GetReportFileResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetReportFileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27599,10 +27770,20 @@ type GetReportFileResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetReportFileResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetReportFileResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetReportFileResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27630,9 +27811,24 @@ func (r GetReportFileResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetReportFileResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetReportFileResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetReportFileResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetReportFileResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -36916,6 +37112,20 @@ func ParseListMarketDataResponse(rsp *http.Response) (*ListMarketDataResponse, e
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -36923,6 +37133,36 @@ func ParseListMarketDataResponse(rsp *http.Response) (*ListMarketDataResponse, e
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListMarketDataResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListMarketDataResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -36970,6 +37210,20 @@ func ParseGetMarketDataResponse(rsp *http.Response) (*GetMarketDataResponse, err
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -36977,6 +37231,36 @@ func ParseGetMarketDataResponse(rsp *http.Response) (*GetMarketDataResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetMarketDataResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMarketDataResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37596,6 +37880,20 @@ func ParseAttachPortfolioAssetResponse(rsp *http.Response) (*AttachPortfolioAsse
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Unprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -37603,12 +37901,26 @@ func ParseAttachPortfolioAssetResponse(rsp *http.Response) (*AttachPortfolioAsse
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -37623,6 +37935,26 @@ func ParseAttachPortfolioAssetResponse(rsp *http.Response) (*AttachPortfolioAsse
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers AttachPortfolioAssetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers AttachPortfolioAssetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37761,6 +38093,20 @@ func ParseListReportsResponse(rsp *http.Response) (*ListReportsResponse, error) 
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -37768,6 +38114,36 @@ func ParseListReportsResponse(rsp *http.Response) (*ListReportsResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListReportsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListReportsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37815,6 +38191,20 @@ func ParseCreateReportResponse(rsp *http.Response) (*CreateReportResponse, error
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Unprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -37822,12 +38212,26 @@ func ParseCreateReportResponse(rsp *http.Response) (*CreateReportResponse, error
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -37842,6 +38246,26 @@ func ParseCreateReportResponse(rsp *http.Response) (*CreateReportResponse, error
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateReportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37889,6 +38313,20 @@ func ParseGetReportResponse(rsp *http.Response) (*GetReportResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -37896,6 +38334,36 @@ func ParseGetReportResponse(rsp *http.Response) (*GetReportResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetReportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -37950,12 +38418,33 @@ func ParseGetReportFileResponse(rsp *http.Response) (*GetReportFileResponse, err
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	case rsp.StatusCode == 200:
 		// Content-type (text/csv) unsupported
@@ -37973,6 +38462,26 @@ func ParseGetReportFileResponse(rsp *http.Response) (*GetReportFileResponse, err
 			headers.ContentDisposition = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetReportFileResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetReportFileResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil

@@ -4304,6 +4304,13 @@ export interface components {
             users?: components["schemas"]["ReportUser"][];
         };
         /**
+         * @description A report as its events carry it; the POST of the report to its own
+         *     `url` adds its file in `content` (the JSON document, or the CSV text).
+         */
+        ReportEventData: components["schemas"]["Report"] & {
+            content?: components["schemas"]["ReportDocument"] | string;
+        };
+        /**
          * @description The file's format.
          * @default JSON
          * @enum {string}
@@ -4376,7 +4383,7 @@ export interface components {
          */
         ReportUpdatedEvent: {
             createdAt: components["schemas"]["UnixTime"];
-            data: components["schemas"]["ReportWithContent"] | components["schemas"]["Report"];
+            data: components["schemas"]["ReportEventData"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -4391,10 +4398,6 @@ export interface components {
             lastName: string;
             referenceId?: string;
             status: string;
-        };
-        /** @description A report as POSTed to its url - the report and its file (`content` - the JSON document, or the CSV text). */
-        ReportWithContent: components["schemas"]["Report"] & {
-            content: components["schemas"]["ReportDocument"] | string;
         };
         /** @description `REQUEST.CREATED`: A purchase or sell request was created. */
         RequestCreatedEvent: {
@@ -9583,7 +9586,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getMarketData: {
@@ -9702,7 +9708,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     revokeToken: {
@@ -10333,8 +10342,12 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getPortfolio: {
@@ -10535,7 +10548,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createReport: {
@@ -10652,8 +10668,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getReport: {
@@ -10749,7 +10769,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getReportFile: {
@@ -10872,7 +10895,10 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listRequests: {
