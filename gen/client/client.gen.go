@@ -6319,7 +6319,7 @@ type ListMarketDataParams struct {
 	// InstrumentId The instrument (`GET /v1/instruments`); every instrument when absent.
 	InstrumentId *Id `form:"instrumentId,omitempty" json:"instrumentId,omitempty"`
 
-	// Start The start of the range, unix seconds (inclusive; the bar containing it is the first). Default 30 bars before `end`.
+	// Start The start of the range, unix seconds (inclusive; the bar containing it is the first; at most year 9999). Default 30 bars before `end`.
 	Start *StartQuery `form:"start,omitempty" json:"start,omitempty"`
 
 	// End The end of the range, unix seconds (exclusive). Default the organization's current time.
@@ -6369,7 +6369,7 @@ type ListMarketDataParams struct {
 
 // GetMarketDataParams defines parameters for GetMarketData.
 type GetMarketDataParams struct {
-	// Start The start of the range, unix seconds (inclusive; the bar containing it is the first). Default 30 bars before `end`.
+	// Start The start of the range, unix seconds (inclusive; the bar containing it is the first; at most year 9999). Default 30 bars before `end`.
 	Start *StartQuery `form:"start,omitempty" json:"start,omitempty"`
 
 	// End The end of the range, unix seconds (exclusive). Default the organization's current time.

@@ -6000,7 +6000,7 @@ export interface components {
          * @example ASC
          */
         Sort: components["schemas"]["SortOrder"];
-        /** @description The start of the range, unix seconds (inclusive; the bar containing it is the first). Default 30 bars before `end`. */
+        /** @description The start of the range, unix seconds (inclusive; the bar containing it is the first; at most year 9999). Default 30 bars before `end`. */
         StartQuery: number;
         /**
          * @description The instrument's ticker symbol, in upper case.
@@ -9476,7 +9476,7 @@ export interface operations {
             query?: {
                 /** @description The instrument (`GET /v1/instruments`); every instrument when absent. */
                 instrumentId?: components["schemas"]["Id"];
-                /** @description The start of the range, unix seconds (inclusive; the bar containing it is the first). Default 30 bars before `end`. */
+                /** @description The start of the range, unix seconds (inclusive; the bar containing it is the first; at most year 9999). Default 30 bars before `end`. */
                 start?: components["parameters"]["StartQuery"];
                 /** @description The end of the range, unix seconds (exclusive). Default the organization's current time. */
                 end?: components["parameters"]["EndQuery"];
@@ -9595,7 +9595,7 @@ export interface operations {
     getMarketData: {
         parameters: {
             query?: {
-                /** @description The start of the range, unix seconds (inclusive; the bar containing it is the first). Default 30 bars before `end`. */
+                /** @description The start of the range, unix seconds (inclusive; the bar containing it is the first; at most year 9999). Default 30 bars before `end`. */
                 start?: components["parameters"]["StartQuery"];
                 /** @description The end of the range, unix seconds (exclusive). Default the organization's current time. */
                 end?: components["parameters"]["EndQuery"];
