@@ -68,6 +68,7 @@ var plan = []step{
 	{op: "createPortfolio"}, {op: "listPortfolios"}, {op: "getPortfolio"}, {op: "updatePortfolio"},
 	// Webhooks, subscribed before the trading so that its events have deliveries.
 	{op: "createWebhook"}, {op: "listWebhooks"}, {op: "updateWebhook", example: "*"}, {op: "getWebhookKey"}, {op: "testWebhooks"},
+	{op: "fireSandboxEvent", bind: map[string]string{"resourceId": "customerId"}},
 	// Trading, with the sandbox controls. The job queue is off at first, so
 	// that requests stay PENDING until forced; then it runs the cycles of a
 	// weekly plan across three weeks of sandbox clock, so that the holding

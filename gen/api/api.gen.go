@@ -154,6 +154,66 @@ func (e BankingAccountStatus) Valid() bool {
 	}
 }
 
+// Defines values for BankingApplicationApprovedEventEvent.
+const (
+	BankingApplicationApprovedEventEventBANKINGAPPLICATIONAPPROVED BankingApplicationApprovedEventEvent = "BANKING_APPLICATION.APPROVED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationApprovedEventEvent enum.
+func (e BankingApplicationApprovedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationApprovedEventEventBANKINGAPPLICATIONAPPROVED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationCreatedEventEvent.
+const (
+	BankingApplicationCreatedEventEventBANKINGAPPLICATIONCREATED BankingApplicationCreatedEventEvent = "BANKING_APPLICATION.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationCreatedEventEvent enum.
+func (e BankingApplicationCreatedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationCreatedEventEventBANKINGAPPLICATIONCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationDeniedEventEvent.
+const (
+	BankingApplicationDeniedEventEventBANKINGAPPLICATIONDENIED BankingApplicationDeniedEventEvent = "BANKING_APPLICATION.DENIED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationDeniedEventEvent enum.
+func (e BankingApplicationDeniedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationDeniedEventEventBANKINGAPPLICATIONDENIED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationManualReviewEventEvent.
+const (
+	BankingApplicationManualReviewEventEventBANKINGAPPLICATIONMANUALREVIEW BankingApplicationManualReviewEventEvent = "BANKING_APPLICATION.MANUAL_REVIEW"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationManualReviewEventEvent enum.
+func (e BankingApplicationManualReviewEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationManualReviewEventEventBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BankingApplicationStatus.
 const (
 	BankingApplicationApproved     BankingApplicationStatus = "APPROVED"
@@ -178,6 +238,51 @@ func (e BankingApplicationStatus) Valid() bool {
 	case BankingApplicationReady:
 		return true
 	case BankingApplicationSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationSubmittedEventEvent.
+const (
+	BankingApplicationSubmittedEventEventBANKINGAPPLICATIONSUBMITTED BankingApplicationSubmittedEventEvent = "BANKING_APPLICATION.SUBMITTED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationSubmittedEventEvent enum.
+func (e BankingApplicationSubmittedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationSubmittedEventEventBANKINGAPPLICATIONSUBMITTED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationUpdatedEventEvent.
+const (
+	BankingApplicationUpdatedEventEventBANKINGAPPLICATIONUPDATED BankingApplicationUpdatedEventEvent = "BANKING_APPLICATION.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationUpdatedEventEvent enum.
+func (e BankingApplicationUpdatedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationUpdatedEventEventBANKINGAPPLICATIONUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerCreatedEventEvent.
+const (
+	BankingCustomerCreatedEventEventBANKINGCUSTOMERCREATED BankingCustomerCreatedEventEvent = "BANKING_CUSTOMER.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerCreatedEventEvent enum.
+func (e BankingCustomerCreatedEventEvent) Valid() bool {
+	switch e {
+	case BankingCustomerCreatedEventEventBANKINGCUSTOMERCREATED:
 		return true
 	default:
 		return false
@@ -214,6 +319,21 @@ func (e BankingCustomerStatus) Valid() bool {
 	}
 }
 
+// Defines values for BankingCustomerStatusChangedEventEvent.
+const (
+	BankingCustomerStatusChangedEventEventBANKINGCUSTOMERSTATUSCHANGED BankingCustomerStatusChangedEventEvent = "BANKING_CUSTOMER.STATUS_CHANGED"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerStatusChangedEventEvent enum.
+func (e BankingCustomerStatusChangedEventEvent) Valid() bool {
+	switch e {
+	case BankingCustomerStatusChangedEventEventBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BankingCustomerType.
 const (
 	BankingTypeCorporation BankingCustomerType = "CORPORATION"
@@ -226,6 +346,21 @@ func (e BankingCustomerType) Valid() bool {
 	case BankingTypeCorporation:
 		return true
 	case BankingTypeIndividual:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerUpdatedEventEvent.
+const (
+	BankingCustomerUpdatedEventEventBANKINGCUSTOMERUPDATED BankingCustomerUpdatedEventEvent = "BANKING_CUSTOMER.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerUpdatedEventEvent enum.
+func (e BankingCustomerUpdatedEventEvent) Valid() bool {
+	switch e {
+	case BankingCustomerUpdatedEventEventBANKINGCUSTOMERUPDATED:
 		return true
 	default:
 		return false
@@ -298,6 +433,21 @@ func (e BankingIndividualRole) Valid() bool {
 	case BankingRoleBeneficialOwner:
 		return true
 	case BankingRoleControllingPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingIndividualUpdatedEventEvent.
+const (
+	BankingIndividualUpdatedEventEventBANKINGINDIVIDUALUPDATED BankingIndividualUpdatedEventEvent = "BANKING_INDIVIDUAL.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingIndividualUpdatedEventEvent enum.
+func (e BankingIndividualUpdatedEventEvent) Valid() bool {
+	switch e {
+	case BankingIndividualUpdatedEventEventBANKINGINDIVIDUALUPDATED:
 		return true
 	default:
 		return false
@@ -817,6 +967,99 @@ func (e RequestUpdatedEventEvent) Valid() bool {
 	}
 }
 
+// Defines values for SandboxEventName.
+const (
+	SandboxEventNameACCOUNTCREATED                 SandboxEventName = "ACCOUNT.CREATED"
+	SandboxEventNameACCOUNTUPDATED                 SandboxEventName = "ACCOUNT.UPDATED"
+	SandboxEventNameASSETCREATED                   SandboxEventName = "ASSET.CREATED"
+	SandboxEventNameASSETUPDATED                   SandboxEventName = "ASSET.UPDATED"
+	SandboxEventNameBANKINGAPPLICATIONAPPROVED     SandboxEventName = "BANKING_APPLICATION.APPROVED"
+	SandboxEventNameBANKINGAPPLICATIONCREATED      SandboxEventName = "BANKING_APPLICATION.CREATED"
+	SandboxEventNameBANKINGAPPLICATIONDENIED       SandboxEventName = "BANKING_APPLICATION.DENIED"
+	SandboxEventNameBANKINGAPPLICATIONMANUALREVIEW SandboxEventName = "BANKING_APPLICATION.MANUAL_REVIEW"
+	SandboxEventNameBANKINGAPPLICATIONSUBMITTED    SandboxEventName = "BANKING_APPLICATION.SUBMITTED"
+	SandboxEventNameBANKINGAPPLICATIONUPDATED      SandboxEventName = "BANKING_APPLICATION.UPDATED"
+	SandboxEventNameBANKINGCUSTOMERCREATED         SandboxEventName = "BANKING_CUSTOMER.CREATED"
+	SandboxEventNameBANKINGCUSTOMERSTATUSCHANGED   SandboxEventName = "BANKING_CUSTOMER.STATUS_CHANGED"
+	SandboxEventNameBANKINGCUSTOMERUPDATED         SandboxEventName = "BANKING_CUSTOMER.UPDATED"
+	SandboxEventNameBANKINGINDIVIDUALUPDATED       SandboxEventName = "BANKING_INDIVIDUAL.UPDATED"
+	SandboxEventNameCUSTOMERCREATED                SandboxEventName = "CUSTOMER.CREATED"
+	SandboxEventNameCUSTOMERUPDATED                SandboxEventName = "CUSTOMER.UPDATED"
+	SandboxEventNameINSTRUMENTUPDATED              SandboxEventName = "INSTRUMENT.UPDATED"
+	SandboxEventNamePORTFOLIOCREATED               SandboxEventName = "PORTFOLIO.CREATED"
+	SandboxEventNamePORTFOLIOUPDATED               SandboxEventName = "PORTFOLIO.UPDATED"
+	SandboxEventNameREQUESTCREATED                 SandboxEventName = "REQUEST.CREATED"
+	SandboxEventNameREQUESTUPDATED                 SandboxEventName = "REQUEST.UPDATED"
+	SandboxEventNameTRANSACTIONCREATED             SandboxEventName = "TRANSACTION.CREATED"
+	SandboxEventNameWALLETACCOUNTCREATED           SandboxEventName = "WALLET_ACCOUNT.CREATED"
+	SandboxEventNameWALLETCUSTOMERCREATED          SandboxEventName = "WALLET_CUSTOMER.CREATED"
+	SandboxEventNameWALLETCUSTOMERUPDATED          SandboxEventName = "WALLET_CUSTOMER.UPDATED"
+	SandboxEventNameWEBHOOKCREATED                 SandboxEventName = "WEBHOOK.CREATED"
+	SandboxEventNameWEBHOOKUPDATED                 SandboxEventName = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the SandboxEventName enum.
+func (e SandboxEventName) Valid() bool {
+	switch e {
+	case SandboxEventNameACCOUNTCREATED:
+		return true
+	case SandboxEventNameACCOUNTUPDATED:
+		return true
+	case SandboxEventNameASSETCREATED:
+		return true
+	case SandboxEventNameASSETUPDATED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONAPPROVED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONCREATED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONDENIED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONUPDATED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERCREATED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameBANKINGINDIVIDUALUPDATED:
+		return true
+	case SandboxEventNameCUSTOMERCREATED:
+		return true
+	case SandboxEventNameCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameINSTRUMENTUPDATED:
+		return true
+	case SandboxEventNamePORTFOLIOCREATED:
+		return true
+	case SandboxEventNamePORTFOLIOUPDATED:
+		return true
+	case SandboxEventNameREQUESTCREATED:
+		return true
+	case SandboxEventNameREQUESTUPDATED:
+		return true
+	case SandboxEventNameTRANSACTIONCREATED:
+		return true
+	case SandboxEventNameWALLETACCOUNTCREATED:
+		return true
+	case SandboxEventNameWALLETCUSTOMERCREATED:
+		return true
+	case SandboxEventNameWALLETCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameWEBHOOKCREATED:
+		return true
+	case SandboxEventNameWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -943,6 +1186,36 @@ func (e TransactionStatus) Valid() bool {
 	}
 }
 
+// Defines values for WalletAccountCreatedEventEvent.
+const (
+	WalletAccountCreatedEventEventWALLETACCOUNTCREATED WalletAccountCreatedEventEvent = "WALLET_ACCOUNT.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the WalletAccountCreatedEventEvent enum.
+func (e WalletAccountCreatedEventEvent) Valid() bool {
+	switch e {
+	case WalletAccountCreatedEventEventWALLETACCOUNTCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletCustomerCreatedEventEvent.
+const (
+	WalletCustomerCreatedEventEventWALLETCUSTOMERCREATED WalletCustomerCreatedEventEvent = "WALLET_CUSTOMER.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the WalletCustomerCreatedEventEvent enum.
+func (e WalletCustomerCreatedEventEvent) Valid() bool {
+	switch e {
+	case WalletCustomerCreatedEventEventWALLETCUSTOMERCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WalletCustomerOrdering.
 const (
 	BalanceAllowed      WalletCustomerOrdering = "balance_allowed"
@@ -991,6 +1264,21 @@ func (e WalletCustomerOrdering) Valid() bool {
 	case Surname:
 		return true
 	case UpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletCustomerUpdatedEventEvent.
+const (
+	WalletCustomerUpdatedEventEventWALLETCUSTOMERUPDATED WalletCustomerUpdatedEventEvent = "WALLET_CUSTOMER.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WalletCustomerUpdatedEventEvent enum.
+func (e WalletCustomerUpdatedEventEvent) Valid() bool {
+	switch e {
+	case WalletCustomerUpdatedEventEventWALLETCUSTOMERUPDATED:
 		return true
 	default:
 		return false
@@ -1056,25 +1344,38 @@ func (e WebhookDeliveryState) Valid() bool {
 
 // Defines values for WebhookEventType.
 const (
-	WebhookEventTypeACCOUNTCREATED     WebhookEventType = "ACCOUNT.CREATED"
-	WebhookEventTypeACCOUNTUPDATED     WebhookEventType = "ACCOUNT.UPDATED"
-	WebhookEventTypeASSETCREATED       WebhookEventType = "ASSET.CREATED"
-	WebhookEventTypeASSETUPDATED       WebhookEventType = "ASSET.UPDATED"
-	WebhookEventTypeAUTHCREATED        WebhookEventType = "AUTH.CREATED"
-	WebhookEventTypeAUTHDELETED        WebhookEventType = "AUTH.DELETED"
-	WebhookEventTypeCUSTOMERCREATED    WebhookEventType = "CUSTOMER.CREATED"
-	WebhookEventTypeCUSTOMERUPDATED    WebhookEventType = "CUSTOMER.UPDATED"
-	WebhookEventTypeINSTRUMENTUPDATED  WebhookEventType = "INSTRUMENT.UPDATED"
-	WebhookEventTypePORTFOLIOCREATED   WebhookEventType = "PORTFOLIO.CREATED"
-	WebhookEventTypePORTFOLIOUPDATED   WebhookEventType = "PORTFOLIO.UPDATED"
-	WebhookEventTypeREPORTCREATED      WebhookEventType = "REPORT.CREATED"
-	WebhookEventTypeREPORTUPDATED      WebhookEventType = "REPORT.UPDATED"
-	WebhookEventTypeREQUESTCREATED     WebhookEventType = "REQUEST.CREATED"
-	WebhookEventTypeREQUESTUPDATED     WebhookEventType = "REQUEST.UPDATED"
-	WebhookEventTypeTRANSACTIONCREATED WebhookEventType = "TRANSACTION.CREATED"
-	WebhookEventTypeWEBHOOKCREATED     WebhookEventType = "WEBHOOK.CREATED"
-	WebhookEventTypeWEBHOOKTEST        WebhookEventType = "WEBHOOK.TEST"
-	WebhookEventTypeWEBHOOKUPDATED     WebhookEventType = "WEBHOOK.UPDATED"
+	WebhookEventTypeACCOUNTCREATED                 WebhookEventType = "ACCOUNT.CREATED"
+	WebhookEventTypeACCOUNTUPDATED                 WebhookEventType = "ACCOUNT.UPDATED"
+	WebhookEventTypeASSETCREATED                   WebhookEventType = "ASSET.CREATED"
+	WebhookEventTypeASSETUPDATED                   WebhookEventType = "ASSET.UPDATED"
+	WebhookEventTypeAUTHCREATED                    WebhookEventType = "AUTH.CREATED"
+	WebhookEventTypeAUTHDELETED                    WebhookEventType = "AUTH.DELETED"
+	WebhookEventTypeBANKINGAPPLICATIONAPPROVED     WebhookEventType = "BANKING_APPLICATION.APPROVED"
+	WebhookEventTypeBANKINGAPPLICATIONCREATED      WebhookEventType = "BANKING_APPLICATION.CREATED"
+	WebhookEventTypeBANKINGAPPLICATIONDENIED       WebhookEventType = "BANKING_APPLICATION.DENIED"
+	WebhookEventTypeBANKINGAPPLICATIONMANUALREVIEW WebhookEventType = "BANKING_APPLICATION.MANUAL_REVIEW"
+	WebhookEventTypeBANKINGAPPLICATIONSUBMITTED    WebhookEventType = "BANKING_APPLICATION.SUBMITTED"
+	WebhookEventTypeBANKINGAPPLICATIONUPDATED      WebhookEventType = "BANKING_APPLICATION.UPDATED"
+	WebhookEventTypeBANKINGCUSTOMERCREATED         WebhookEventType = "BANKING_CUSTOMER.CREATED"
+	WebhookEventTypeBANKINGCUSTOMERSTATUSCHANGED   WebhookEventType = "BANKING_CUSTOMER.STATUS_CHANGED"
+	WebhookEventTypeBANKINGCUSTOMERUPDATED         WebhookEventType = "BANKING_CUSTOMER.UPDATED"
+	WebhookEventTypeBANKINGINDIVIDUALUPDATED       WebhookEventType = "BANKING_INDIVIDUAL.UPDATED"
+	WebhookEventTypeCUSTOMERCREATED                WebhookEventType = "CUSTOMER.CREATED"
+	WebhookEventTypeCUSTOMERUPDATED                WebhookEventType = "CUSTOMER.UPDATED"
+	WebhookEventTypeINSTRUMENTUPDATED              WebhookEventType = "INSTRUMENT.UPDATED"
+	WebhookEventTypePORTFOLIOCREATED               WebhookEventType = "PORTFOLIO.CREATED"
+	WebhookEventTypePORTFOLIOUPDATED               WebhookEventType = "PORTFOLIO.UPDATED"
+	WebhookEventTypeREPORTCREATED                  WebhookEventType = "REPORT.CREATED"
+	WebhookEventTypeREPORTUPDATED                  WebhookEventType = "REPORT.UPDATED"
+	WebhookEventTypeREQUESTCREATED                 WebhookEventType = "REQUEST.CREATED"
+	WebhookEventTypeREQUESTUPDATED                 WebhookEventType = "REQUEST.UPDATED"
+	WebhookEventTypeTRANSACTIONCREATED             WebhookEventType = "TRANSACTION.CREATED"
+	WebhookEventTypeWALLETACCOUNTCREATED           WebhookEventType = "WALLET_ACCOUNT.CREATED"
+	WebhookEventTypeWALLETCUSTOMERCREATED          WebhookEventType = "WALLET_CUSTOMER.CREATED"
+	WebhookEventTypeWALLETCUSTOMERUPDATED          WebhookEventType = "WALLET_CUSTOMER.UPDATED"
+	WebhookEventTypeWEBHOOKCREATED                 WebhookEventType = "WEBHOOK.CREATED"
+	WebhookEventTypeWEBHOOKTEST                    WebhookEventType = "WEBHOOK.TEST"
+	WebhookEventTypeWEBHOOKUPDATED                 WebhookEventType = "WEBHOOK.UPDATED"
 )
 
 // Valid indicates whether the value is a known member of the WebhookEventType enum.
@@ -1091,6 +1392,26 @@ func (e WebhookEventType) Valid() bool {
 	case WebhookEventTypeAUTHCREATED:
 		return true
 	case WebhookEventTypeAUTHDELETED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONAPPROVED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONCREATED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONDENIED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONUPDATED:
+		return true
+	case WebhookEventTypeBANKINGCUSTOMERCREATED:
+		return true
+	case WebhookEventTypeBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case WebhookEventTypeBANKINGCUSTOMERUPDATED:
+		return true
+	case WebhookEventTypeBANKINGINDIVIDUALUPDATED:
 		return true
 	case WebhookEventTypeCUSTOMERCREATED:
 		return true
@@ -1111,6 +1432,12 @@ func (e WebhookEventType) Valid() bool {
 	case WebhookEventTypeREQUESTUPDATED:
 		return true
 	case WebhookEventTypeTRANSACTIONCREATED:
+		return true
+	case WebhookEventTypeWALLETACCOUNTCREATED:
+		return true
+	case WebhookEventTypeWALLETCUSTOMERCREATED:
+		return true
+	case WebhookEventTypeWALLETCUSTOMERUPDATED:
 		return true
 	case WebhookEventTypeWEBHOOKCREATED:
 		return true
@@ -1143,40 +1470,59 @@ func (e WebhookStatus) Valid() bool {
 
 // Defines values for WebhookSubscription.
 const (
-	WebhookSubscriptionACCOUNT               WebhookSubscription = "ACCOUNT"
-	WebhookSubscriptionACCOUNTCREATED        WebhookSubscription = "ACCOUNT.CREATED"
-	WebhookSubscriptionACCOUNTUPDATED        WebhookSubscription = "ACCOUNT.UPDATED"
-	WebhookSubscriptionALL                   WebhookSubscription = "ALL"
-	WebhookSubscriptionASSET                 WebhookSubscription = "ASSET"
-	WebhookSubscriptionASSETCREATED          WebhookSubscription = "ASSET.CREATED"
-	WebhookSubscriptionASSETUPDATED          WebhookSubscription = "ASSET.UPDATED"
-	WebhookSubscriptionAUTH                  WebhookSubscription = "AUTH"
-	WebhookSubscriptionAUTHCREATED           WebhookSubscription = "AUTH.CREATED"
-	WebhookSubscriptionAUTHDELETED           WebhookSubscription = "AUTH.DELETED"
-	WebhookSubscriptionCUSTOMER              WebhookSubscription = "CUSTOMER"
-	WebhookSubscriptionCUSTOMERCREATED       WebhookSubscription = "CUSTOMER.CREATED"
-	WebhookSubscriptionCUSTOMERUPDATED       WebhookSubscription = "CUSTOMER.UPDATED"
-	WebhookSubscriptionINSTRUMENT            WebhookSubscription = "INSTRUMENT"
-	WebhookSubscriptionINSTRUMENTCREATED     WebhookSubscription = "INSTRUMENT.CREATED"
-	WebhookSubscriptionINSTRUMENTUPDATED     WebhookSubscription = "INSTRUMENT.UPDATED"
-	WebhookSubscriptionINVESTMENTTYPE        WebhookSubscription = "INVESTMENT_TYPE"
-	WebhookSubscriptionINVESTMENTTYPECREATED WebhookSubscription = "INVESTMENT_TYPE.CREATED"
-	WebhookSubscriptionINVESTMENTTYPEUPDATED WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
-	WebhookSubscriptionPORTFOLIO             WebhookSubscription = "PORTFOLIO"
-	WebhookSubscriptionPORTFOLIOCREATED      WebhookSubscription = "PORTFOLIO.CREATED"
-	WebhookSubscriptionPORTFOLIOUPDATED      WebhookSubscription = "PORTFOLIO.UPDATED"
-	WebhookSubscriptionREPORT                WebhookSubscription = "REPORT"
-	WebhookSubscriptionREPORTCREATED         WebhookSubscription = "REPORT.CREATED"
-	WebhookSubscriptionREPORTUPDATED         WebhookSubscription = "REPORT.UPDATED"
-	WebhookSubscriptionREQUEST               WebhookSubscription = "REQUEST"
-	WebhookSubscriptionREQUESTCREATED        WebhookSubscription = "REQUEST.CREATED"
-	WebhookSubscriptionREQUESTUPDATED        WebhookSubscription = "REQUEST.UPDATED"
-	WebhookSubscriptionTRANSACTION           WebhookSubscription = "TRANSACTION"
-	WebhookSubscriptionTRANSACTIONCREATED    WebhookSubscription = "TRANSACTION.CREATED"
-	WebhookSubscriptionTRANSACTIONUPDATED    WebhookSubscription = "TRANSACTION.UPDATED"
-	WebhookSubscriptionWEBHOOK               WebhookSubscription = "WEBHOOK"
-	WebhookSubscriptionWEBHOOKCREATED        WebhookSubscription = "WEBHOOK.CREATED"
-	WebhookSubscriptionWEBHOOKUPDATED        WebhookSubscription = "WEBHOOK.UPDATED"
+	WebhookSubscriptionACCOUNT                        WebhookSubscription = "ACCOUNT"
+	WebhookSubscriptionACCOUNTCREATED                 WebhookSubscription = "ACCOUNT.CREATED"
+	WebhookSubscriptionACCOUNTUPDATED                 WebhookSubscription = "ACCOUNT.UPDATED"
+	WebhookSubscriptionALL                            WebhookSubscription = "ALL"
+	WebhookSubscriptionASSET                          WebhookSubscription = "ASSET"
+	WebhookSubscriptionASSETCREATED                   WebhookSubscription = "ASSET.CREATED"
+	WebhookSubscriptionASSETUPDATED                   WebhookSubscription = "ASSET.UPDATED"
+	WebhookSubscriptionAUTH                           WebhookSubscription = "AUTH"
+	WebhookSubscriptionAUTHCREATED                    WebhookSubscription = "AUTH.CREATED"
+	WebhookSubscriptionAUTHDELETED                    WebhookSubscription = "AUTH.DELETED"
+	WebhookSubscriptionBANKINGAPPLICATION             WebhookSubscription = "BANKING_APPLICATION"
+	WebhookSubscriptionBANKINGAPPLICATIONAPPROVED     WebhookSubscription = "BANKING_APPLICATION.APPROVED"
+	WebhookSubscriptionBANKINGAPPLICATIONCREATED      WebhookSubscription = "BANKING_APPLICATION.CREATED"
+	WebhookSubscriptionBANKINGAPPLICATIONDENIED       WebhookSubscription = "BANKING_APPLICATION.DENIED"
+	WebhookSubscriptionBANKINGAPPLICATIONMANUALREVIEW WebhookSubscription = "BANKING_APPLICATION.MANUAL_REVIEW"
+	WebhookSubscriptionBANKINGAPPLICATIONSUBMITTED    WebhookSubscription = "BANKING_APPLICATION.SUBMITTED"
+	WebhookSubscriptionBANKINGAPPLICATIONUPDATED      WebhookSubscription = "BANKING_APPLICATION.UPDATED"
+	WebhookSubscriptionBANKINGCUSTOMER                WebhookSubscription = "BANKING_CUSTOMER"
+	WebhookSubscriptionBANKINGCUSTOMERCREATED         WebhookSubscription = "BANKING_CUSTOMER.CREATED"
+	WebhookSubscriptionBANKINGCUSTOMERSTATUSCHANGED   WebhookSubscription = "BANKING_CUSTOMER.STATUS_CHANGED"
+	WebhookSubscriptionBANKINGCUSTOMERUPDATED         WebhookSubscription = "BANKING_CUSTOMER.UPDATED"
+	WebhookSubscriptionBANKINGINDIVIDUAL              WebhookSubscription = "BANKING_INDIVIDUAL"
+	WebhookSubscriptionBANKINGINDIVIDUALUPDATED       WebhookSubscription = "BANKING_INDIVIDUAL.UPDATED"
+	WebhookSubscriptionCUSTOMER                       WebhookSubscription = "CUSTOMER"
+	WebhookSubscriptionCUSTOMERCREATED                WebhookSubscription = "CUSTOMER.CREATED"
+	WebhookSubscriptionCUSTOMERUPDATED                WebhookSubscription = "CUSTOMER.UPDATED"
+	WebhookSubscriptionINSTRUMENT                     WebhookSubscription = "INSTRUMENT"
+	WebhookSubscriptionINSTRUMENTCREATED              WebhookSubscription = "INSTRUMENT.CREATED"
+	WebhookSubscriptionINSTRUMENTUPDATED              WebhookSubscription = "INSTRUMENT.UPDATED"
+	WebhookSubscriptionINVESTMENTTYPE                 WebhookSubscription = "INVESTMENT_TYPE"
+	WebhookSubscriptionINVESTMENTTYPECREATED          WebhookSubscription = "INVESTMENT_TYPE.CREATED"
+	WebhookSubscriptionINVESTMENTTYPEUPDATED          WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
+	WebhookSubscriptionPORTFOLIO                      WebhookSubscription = "PORTFOLIO"
+	WebhookSubscriptionPORTFOLIOCREATED               WebhookSubscription = "PORTFOLIO.CREATED"
+	WebhookSubscriptionPORTFOLIOUPDATED               WebhookSubscription = "PORTFOLIO.UPDATED"
+	WebhookSubscriptionREPORT                         WebhookSubscription = "REPORT"
+	WebhookSubscriptionREPORTCREATED                  WebhookSubscription = "REPORT.CREATED"
+	WebhookSubscriptionREPORTUPDATED                  WebhookSubscription = "REPORT.UPDATED"
+	WebhookSubscriptionREQUEST                        WebhookSubscription = "REQUEST"
+	WebhookSubscriptionREQUESTCREATED                 WebhookSubscription = "REQUEST.CREATED"
+	WebhookSubscriptionREQUESTUPDATED                 WebhookSubscription = "REQUEST.UPDATED"
+	WebhookSubscriptionTRANSACTION                    WebhookSubscription = "TRANSACTION"
+	WebhookSubscriptionTRANSACTIONCREATED             WebhookSubscription = "TRANSACTION.CREATED"
+	WebhookSubscriptionTRANSACTIONUPDATED             WebhookSubscription = "TRANSACTION.UPDATED"
+	WebhookSubscriptionWALLETACCOUNT                  WebhookSubscription = "WALLET_ACCOUNT"
+	WebhookSubscriptionWALLETACCOUNTCREATED           WebhookSubscription = "WALLET_ACCOUNT.CREATED"
+	WebhookSubscriptionWALLETACCOUNTUPDATED           WebhookSubscription = "WALLET_ACCOUNT.UPDATED"
+	WebhookSubscriptionWALLETCUSTOMER                 WebhookSubscription = "WALLET_CUSTOMER"
+	WebhookSubscriptionWALLETCUSTOMERCREATED          WebhookSubscription = "WALLET_CUSTOMER.CREATED"
+	WebhookSubscriptionWALLETCUSTOMERUPDATED          WebhookSubscription = "WALLET_CUSTOMER.UPDATED"
+	WebhookSubscriptionWEBHOOK                        WebhookSubscription = "WEBHOOK"
+	WebhookSubscriptionWEBHOOKCREATED                 WebhookSubscription = "WEBHOOK.CREATED"
+	WebhookSubscriptionWEBHOOKUPDATED                 WebhookSubscription = "WEBHOOK.UPDATED"
 )
 
 // Valid indicates whether the value is a known member of the WebhookSubscription enum.
@@ -1201,6 +1547,32 @@ func (e WebhookSubscription) Valid() bool {
 	case WebhookSubscriptionAUTHCREATED:
 		return true
 	case WebhookSubscriptionAUTHDELETED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATION:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONAPPROVED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONCREATED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONDENIED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONUPDATED:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMER:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMERCREATED:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMERUPDATED:
+		return true
+	case WebhookSubscriptionBANKINGINDIVIDUAL:
+		return true
+	case WebhookSubscriptionBANKINGINDIVIDUALUPDATED:
 		return true
 	case WebhookSubscriptionCUSTOMER:
 		return true
@@ -1243,6 +1615,18 @@ func (e WebhookSubscription) Valid() bool {
 	case WebhookSubscriptionTRANSACTIONCREATED:
 		return true
 	case WebhookSubscriptionTRANSACTIONUPDATED:
+		return true
+	case WebhookSubscriptionWALLETACCOUNT:
+		return true
+	case WebhookSubscriptionWALLETACCOUNTCREATED:
+		return true
+	case WebhookSubscriptionWALLETACCOUNTUPDATED:
+		return true
+	case WebhookSubscriptionWALLETCUSTOMER:
+		return true
+	case WebhookSubscriptionWALLETCUSTOMERCREATED:
+		return true
+	case WebhookSubscriptionWALLETCUSTOMERUPDATED:
 		return true
 	case WebhookSubscriptionWEBHOOK:
 		return true
@@ -1829,6 +2213,24 @@ type BankingApplication struct {
 	UpdatedAt BankingTimestamp `json:"updated_at"`
 }
 
+// BankingApplicationApprovedEvent `BANKING_APPLICATION.APPROVED`: An application was approved; `customer_id` names the customer it created.
+type BankingApplicationApprovedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                             `json:"createdAt"`
+	Data      BankingApplication                   `json:"data"`
+	Event     BankingApplicationApprovedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationApprovedEventEvent defines model for BankingApplicationApprovedEvent.Event.
+type BankingApplicationApprovedEventEvent string
+
 // BankingApplicationCorporation The company of a `CORPORATION` application.
 type BankingApplicationCorporation struct {
 	// Address A postal address, all or part of it. In a request, the fields given
@@ -1867,6 +2269,42 @@ type BankingApplicationCreate struct {
 	// Example: INDIVIDUAL
 	Type BankingCustomerType `json:"type"`
 }
+
+// BankingApplicationCreatedEvent `BANKING_APPLICATION.CREATED`: An application was drafted.
+type BankingApplicationCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                            `json:"createdAt"`
+	Data      BankingApplication                  `json:"data"`
+	Event     BankingApplicationCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationCreatedEventEvent defines model for BankingApplicationCreatedEvent.Event.
+type BankingApplicationCreatedEventEvent string
+
+// BankingApplicationDeniedEvent `BANKING_APPLICATION.DENIED`: An application was denied.
+type BankingApplicationDeniedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                           `json:"createdAt"`
+	Data      BankingApplication                 `json:"data"`
+	Event     BankingApplicationDeniedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationDeniedEventEvent defines model for BankingApplicationDeniedEvent.Event.
+type BankingApplicationDeniedEventEvent string
 
 // BankingApplicationId An application ID.
 //
@@ -1922,6 +2360,24 @@ type BankingApplicationList struct {
 	Pagination BankingPagination    `json:"pagination"`
 }
 
+// BankingApplicationManualReviewEvent `BANKING_APPLICATION.MANUAL_REVIEW`: An application went to manual review.
+type BankingApplicationManualReviewEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                                 `json:"createdAt"`
+	Data      BankingApplication                       `json:"data"`
+	Event     BankingApplicationManualReviewEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationManualReviewEventEvent defines model for BankingApplicationManualReviewEvent.Event.
+type BankingApplicationManualReviewEventEvent string
+
 // BankingApplicationPerson The applicant of an `INDIVIDUAL` application.
 type BankingApplicationPerson struct {
 	// Address A postal address, all or part of it. In a request, the fields given
@@ -1954,6 +2410,24 @@ type BankingApplicationPerson struct {
 // Example: DRAFT
 type BankingApplicationStatus string
 
+// BankingApplicationSubmittedEvent `BANKING_APPLICATION.SUBMITTED`: An application was submitted; `data` is it as submitted (`SUBMITTED`), before its decision.
+type BankingApplicationSubmittedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                              `json:"createdAt"`
+	Data      BankingApplication                    `json:"data"`
+	Event     BankingApplicationSubmittedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationSubmittedEventEvent defines model for BankingApplicationSubmittedEvent.Event.
+type BankingApplicationSubmittedEventEvent string
+
 // BankingApplicationUpdate Changes to an application; at least one field.
 type BankingApplicationUpdate struct {
 	// Corporation The company of a `CORPORATION` application.
@@ -1975,6 +2449,24 @@ type BankingApplicationUpdate struct {
 	// Example: +1234567890
 	Phone *BankingPhone `json:"phone,omitempty"`
 }
+
+// BankingApplicationUpdatedEvent `BANKING_APPLICATION.UPDATED`: An application changed, or a document was added to it.
+type BankingApplicationUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                            `json:"createdAt"`
+	Data      BankingApplication                  `json:"data"`
+	Event     BankingApplicationUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationUpdatedEventEvent defines model for BankingApplicationUpdatedEvent.Event.
+type BankingApplicationUpdatedEventEvent string
 
 // BankingCustomer defines model for BankingCustomer.
 type BankingCustomer struct {
@@ -2036,6 +2528,24 @@ type BankingCustomerCorporation struct {
 	RegistrationNumber string         `json:"registration_number"`
 }
 
+// BankingCustomerCreatedEvent `BANKING_CUSTOMER.CREATED`: An approved application created a customer.
+type BankingCustomerCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                         `json:"createdAt"`
+	Data      BankingCustomer                  `json:"data"`
+	Event     BankingCustomerCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingCustomerCreatedEventEvent defines model for BankingCustomerCreatedEvent.Event.
+type BankingCustomerCreatedEventEvent string
+
 // BankingCustomerId A customer ID.
 //
 // Example: cust_987654321
@@ -2065,6 +2575,24 @@ type BankingCustomerPerson struct {
 //
 // Example: ACTIVE
 type BankingCustomerStatus string
+
+// BankingCustomerStatusChangedEvent `BANKING_CUSTOMER.STATUS_CHANGED`: A customer's status changed; `data` has the new one.
+type BankingCustomerStatusChangedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                               `json:"createdAt"`
+	Data      BankingCustomer                        `json:"data"`
+	Event     BankingCustomerStatusChangedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingCustomerStatusChangedEventEvent defines model for BankingCustomerStatusChangedEvent.Event.
+type BankingCustomerStatusChangedEventEvent string
 
 // BankingCustomerSummary defines model for BankingCustomerSummary.
 type BankingCustomerSummary struct {
@@ -2138,6 +2666,24 @@ type BankingCustomerUpdate struct {
 	// Type Major change: answers 422.
 	Type *string `json:"type,omitempty"`
 }
+
+// BankingCustomerUpdatedEvent `BANKING_CUSTOMER.UPDATED`: A customer's contact details changed.
+type BankingCustomerUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                         `json:"createdAt"`
+	Data      BankingCustomer                  `json:"data"`
+	Event     BankingCustomerUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingCustomerUpdatedEventEvent defines model for BankingCustomerUpdatedEvent.Event.
+type BankingCustomerUpdatedEventEvent string
 
 // BankingDocument defines model for BankingDocument.
 type BankingDocument struct {
@@ -2303,6 +2849,26 @@ type BankingIndividualUpdate struct {
 	// Role Major change: answers 422.
 	Role *string `json:"role,omitempty"`
 }
+
+// BankingIndividualUpdatedEvent `BANKING_INDIVIDUAL.UPDATED`: An individual of a corporate customer changed.
+type BankingIndividualUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A person of a corporate customer.
+	Data  BankingIndividual                  `json:"data"`
+	Event BankingIndividualUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingIndividualUpdatedEventEvent defines model for BankingIndividualUpdatedEvent.Event.
+type BankingIndividualUpdatedEventEvent string
 
 // BankingMissingField defines model for BankingMissingField.
 type BankingMissingField struct {
@@ -2705,6 +3271,22 @@ type FieldError struct {
 
 // FieldErrorIn Where the field is.
 type FieldErrorIn string
+
+// FireSandboxEventRequest defines model for FireSandboxEventRequest.
+type FireSandboxEventRequest struct {
+	// Event The events `POST /v1/sandbox/events` fires: every event of
+	// `WebhookEventType` whose `data` is a resource one can name, so not
+	// `AUTH.*` nor `WEBHOOK.TEST`.
+	//
+	//
+	// Example: CUSTOMER.UPDATED
+	Event SandboxEventName `json:"event"`
+
+	// ResourceId The resource's id on its surface (digits for the investing ids, a symbol for an instrument, a guid on the wallet surface, a prefixed id on the banking surface).
+	//
+	// Example: 123456
+	ResourceId string `json:"resourceId"`
+}
 
 // ForceRequestOutcomeRequest defines model for ForceRequestOutcomeRequest.
 type ForceRequestOutcomeRequest struct {
@@ -3849,6 +4431,27 @@ type SandboxClockResponse struct {
 	Message string `json:"message"`
 }
 
+// SandboxEventName The events `POST /v1/sandbox/events` fires: every event of
+// `WebhookEventType` whose `data` is a resource one can name, so not
+// `AUTH.*` nor `WEBHOOK.TEST`.
+//
+// Example: CUSTOMER.UPDATED
+type SandboxEventName string
+
+// SandboxEventResponse defines model for SandboxEventResponse.
+type SandboxEventResponse struct {
+	// Code Example: 202
+	Code int `json:"code"`
+
+	// Data The body of a delivery: `{eventId, event, createdAt, data}`, `data`
+	// being the resource as the API returns it. One schema per event
+	// type, told apart by `event`.
+	Data WebhookEvent `json:"data"`
+
+	// Message Example: Accepted
+	Message string `json:"message"`
+}
+
 // SetSandboxPriceRequest defines model for SetSandboxPriceRequest.
 type SetSandboxPriceRequest struct {
 	// Price The price of one share, in US dollars, at most 8 decimal places. An exact decimal.
@@ -4267,6 +4870,28 @@ type WalletAccount struct {
 	WalletAccountGuid openapi_types.UUID `json:"wallet_account_guid"`
 }
 
+// WalletAccountCreatedEvent `WALLET_ACCOUNT.CREATED`: A wallet account was opened (with its customer, or on its own).
+type WalletAccountCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A customer's wallet account. `activated`, `registered` and `blocked`
+	// are status attributes the source API documents as not used yet: they
+	// are false.
+	Data  WalletAccount                  `json:"data"`
+	Event WalletAccountCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WalletAccountCreatedEventEvent defines model for WalletAccountCreatedEvent.Event.
+type WalletAccountCreatedEventEvent string
+
 // WalletAccountList defines model for WalletAccountList.
 type WalletAccountList struct {
 	Accounts []WalletAccount `json:"accounts"`
@@ -4500,6 +5125,26 @@ type WalletCustomer struct {
 	WalletUserGuid openapi_types.UUID `json:"wallet_user_guid"`
 }
 
+// WalletCustomerCreatedEvent `WALLET_CUSTOMER.CREATED`: A wallet customer was created (with its first account).
+type WalletCustomerCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A customer of a counterparty. Absent optional values are `null`.
+	Data  WalletCustomer                  `json:"data"`
+	Event WalletCustomerCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WalletCustomerCreatedEventEvent defines model for WalletCustomerCreatedEvent.Event.
+type WalletCustomerCreatedEventEvent string
+
 // WalletCustomerList defines model for WalletCustomerList.
 type WalletCustomerList struct {
 	Customers []WalletCustomer `json:"customers"`
@@ -4512,6 +5157,26 @@ type WalletCustomerList struct {
 //
 // Example: -created_at
 type WalletCustomerOrdering string
+
+// WalletCustomerUpdatedEvent `WALLET_CUSTOMER.UPDATED`: A wallet customer changed.
+type WalletCustomerUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A customer of a counterparty. Absent optional values are `null`.
+	Data  WalletCustomer                  `json:"data"`
+	Event WalletCustomerUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WalletCustomerUpdatedEventEvent defines model for WalletCustomerUpdatedEvent.Event.
+type WalletCustomerUpdatedEventEvent string
 
 // WalletError The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -4906,7 +5571,7 @@ type WebhookResponse struct {
 // deactivation through `PUT /v1/webhooks`.
 type WebhookStatus string
 
-// WebhookSubscription What a webhook receives: `ALL` (every event); a domain (both of its
+// WebhookSubscription What a webhook receives: `ALL` (every event); a domain (all of its
 // events); or one event. Every domain's events are `DOMAIN.CREATED`
 // and `DOMAIN.UPDATED`, except `AUTH`: `AUTH.CREATED` (a token is
 // issued) and `AUTH.DELETED` (a token is revoked). `WEBHOOK.TEST`
@@ -4934,6 +5599,25 @@ type WebhookStatus string
 // | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
 // | `REPORT.CREATED` | `POST /v1/reports` |
 // | `REPORT.UPDATED` | the report is produced (`COMPLETED` or `ERROR`), or its delivery to its `url` ends |
+// | `WALLET_CUSTOMER.CREATED` / `.UPDATED` | `POST` / `PUT /counterparty/{counterparty_guid}/customers…` (`data`: `WalletCustomer`) |
+// | `WALLET_ACCOUNT.CREATED` | with its customer, or `POST …/customers/{customer_guid}/accounts` (`data`: `WalletAccount`) |
+// | `BANKING_APPLICATION.CREATED` | `POST /applications` (`data`: `BankingApplication`) |
+// | `BANKING_APPLICATION.UPDATED` | `PATCH /applications/{id}`, or a document added to it |
+// | `BANKING_APPLICATION.SUBMITTED` | `POST /applications/{id}/submit` (`data` as submitted), followed in the same transaction by its decision: |
+// | `BANKING_APPLICATION.APPROVED` / `.DENIED` / `.MANUAL_REVIEW` | the decision on submission, or `POST /sandbox/applications/{id}/decision` |
+// | `BANKING_CUSTOMER.CREATED` | an approval creates the customer (`data`: `BankingCustomer`, `PENDING` or `ACTIVE`) |
+// | `BANKING_CUSTOMER.UPDATED` | `PATCH /customers/{id}` (contact details) |
+// | `BANKING_CUSTOMER.STATUS_CHANGED` | every status change: `POST /sandbox/customers/{id}/status`, and the dormancy sweep (`ACTIVE` → `DORMANT`) |
+// | `BANKING_INDIVIDUAL.UPDATED` | `PATCH /customers/{id}/individuals/{individual_id}` (`data`: `BankingIndividual`) |
+//
+// The wallet and banking surfaces have no webhook endpoints of their
+// own: their events go through the same webhooks (`/v1/webhooks`, with
+// the investing surface's token), since a webhook belongs to the
+// organization, which the three surfaces share. Their names are
+// `SURFACE_RESOURCE.ACTION` in capitals, like the investing ones, so
+// that one subscription enum covers them; `data` is the resource as
+// its own surface returns it. `WALLET_ACCOUNT.UPDATED` is accepted but
+// not emitted (a wallet account never changes through the API).
 //
 // Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
 // list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
@@ -7343,6 +8027,61 @@ type AdvanceSandboxClockParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// FireSandboxEventParams defines parameters for FireSandboxEvent.
+type FireSandboxEventParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
@@ -8097,6 +8836,9 @@ type CreateSellRequestJSONRequestBody = CreateSellRequest
 
 // AdvanceSandboxClockJSONRequestBody defines body for AdvanceSandboxClock for application/json ContentType.
 type AdvanceSandboxClockJSONRequestBody = AdvanceSandboxClockRequest
+
+// FireSandboxEventJSONRequestBody defines body for FireSandboxEvent for application/json ContentType.
+type FireSandboxEventJSONRequestBody = FireSandboxEventRequest
 
 // SetSandboxPriceJSONRequestBody defines body for SetSandboxPrice for application/json ContentType.
 type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
@@ -8883,6 +9625,448 @@ func (t *WebhookEvent) MergeReportUpdatedEvent(v ReportUpdatedEvent) error {
 	return err
 }
 
+// AsWalletCustomerCreatedEvent returns the union data inside the WebhookEvent as a WalletCustomerCreatedEvent
+func (t WebhookEvent) AsWalletCustomerCreatedEvent() (WalletCustomerCreatedEvent, error) {
+	var body WalletCustomerCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletCustomerCreatedEvent overwrites any union data inside the WebhookEvent as the provided WalletCustomerCreatedEvent
+func (t *WebhookEvent) FromWalletCustomerCreatedEvent(v WalletCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletCustomerCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WalletCustomerCreatedEvent
+func (t *WebhookEvent) MergeWalletCustomerCreatedEvent(v WalletCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWalletCustomerUpdatedEvent returns the union data inside the WebhookEvent as a WalletCustomerUpdatedEvent
+func (t WebhookEvent) AsWalletCustomerUpdatedEvent() (WalletCustomerUpdatedEvent, error) {
+	var body WalletCustomerUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletCustomerUpdatedEvent overwrites any union data inside the WebhookEvent as the provided WalletCustomerUpdatedEvent
+func (t *WebhookEvent) FromWalletCustomerUpdatedEvent(v WalletCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletCustomerUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WalletCustomerUpdatedEvent
+func (t *WebhookEvent) MergeWalletCustomerUpdatedEvent(v WalletCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWalletAccountCreatedEvent returns the union data inside the WebhookEvent as a WalletAccountCreatedEvent
+func (t WebhookEvent) AsWalletAccountCreatedEvent() (WalletAccountCreatedEvent, error) {
+	var body WalletAccountCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletAccountCreatedEvent overwrites any union data inside the WebhookEvent as the provided WalletAccountCreatedEvent
+func (t *WebhookEvent) FromWalletAccountCreatedEvent(v WalletAccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_ACCOUNT.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletAccountCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WalletAccountCreatedEvent
+func (t *WebhookEvent) MergeWalletAccountCreatedEvent(v WalletAccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_ACCOUNT.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationCreatedEvent returns the union data inside the WebhookEvent as a BankingApplicationCreatedEvent
+func (t WebhookEvent) AsBankingApplicationCreatedEvent() (BankingApplicationCreatedEvent, error) {
+	var body BankingApplicationCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationCreatedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationCreatedEvent
+func (t *WebhookEvent) FromBankingApplicationCreatedEvent(v BankingApplicationCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationCreatedEvent
+func (t *WebhookEvent) MergeBankingApplicationCreatedEvent(v BankingApplicationCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationUpdatedEvent returns the union data inside the WebhookEvent as a BankingApplicationUpdatedEvent
+func (t WebhookEvent) AsBankingApplicationUpdatedEvent() (BankingApplicationUpdatedEvent, error) {
+	var body BankingApplicationUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationUpdatedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationUpdatedEvent
+func (t *WebhookEvent) FromBankingApplicationUpdatedEvent(v BankingApplicationUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationUpdatedEvent
+func (t *WebhookEvent) MergeBankingApplicationUpdatedEvent(v BankingApplicationUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationSubmittedEvent returns the union data inside the WebhookEvent as a BankingApplicationSubmittedEvent
+func (t WebhookEvent) AsBankingApplicationSubmittedEvent() (BankingApplicationSubmittedEvent, error) {
+	var body BankingApplicationSubmittedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationSubmittedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationSubmittedEvent
+func (t *WebhookEvent) FromBankingApplicationSubmittedEvent(v BankingApplicationSubmittedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.SUBMITTED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationSubmittedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationSubmittedEvent
+func (t *WebhookEvent) MergeBankingApplicationSubmittedEvent(v BankingApplicationSubmittedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.SUBMITTED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationApprovedEvent returns the union data inside the WebhookEvent as a BankingApplicationApprovedEvent
+func (t WebhookEvent) AsBankingApplicationApprovedEvent() (BankingApplicationApprovedEvent, error) {
+	var body BankingApplicationApprovedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationApprovedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationApprovedEvent
+func (t *WebhookEvent) FromBankingApplicationApprovedEvent(v BankingApplicationApprovedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.APPROVED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationApprovedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationApprovedEvent
+func (t *WebhookEvent) MergeBankingApplicationApprovedEvent(v BankingApplicationApprovedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.APPROVED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationDeniedEvent returns the union data inside the WebhookEvent as a BankingApplicationDeniedEvent
+func (t WebhookEvent) AsBankingApplicationDeniedEvent() (BankingApplicationDeniedEvent, error) {
+	var body BankingApplicationDeniedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationDeniedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationDeniedEvent
+func (t *WebhookEvent) FromBankingApplicationDeniedEvent(v BankingApplicationDeniedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.DENIED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationDeniedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationDeniedEvent
+func (t *WebhookEvent) MergeBankingApplicationDeniedEvent(v BankingApplicationDeniedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.DENIED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationManualReviewEvent returns the union data inside the WebhookEvent as a BankingApplicationManualReviewEvent
+func (t WebhookEvent) AsBankingApplicationManualReviewEvent() (BankingApplicationManualReviewEvent, error) {
+	var body BankingApplicationManualReviewEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationManualReviewEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationManualReviewEvent
+func (t *WebhookEvent) FromBankingApplicationManualReviewEvent(v BankingApplicationManualReviewEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.MANUAL_REVIEW"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationManualReviewEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationManualReviewEvent
+func (t *WebhookEvent) MergeBankingApplicationManualReviewEvent(v BankingApplicationManualReviewEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.MANUAL_REVIEW"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingCustomerCreatedEvent returns the union data inside the WebhookEvent as a BankingCustomerCreatedEvent
+func (t WebhookEvent) AsBankingCustomerCreatedEvent() (BankingCustomerCreatedEvent, error) {
+	var body BankingCustomerCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingCustomerCreatedEvent overwrites any union data inside the WebhookEvent as the provided BankingCustomerCreatedEvent
+func (t *WebhookEvent) FromBankingCustomerCreatedEvent(v BankingCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingCustomerCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingCustomerCreatedEvent
+func (t *WebhookEvent) MergeBankingCustomerCreatedEvent(v BankingCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingCustomerUpdatedEvent returns the union data inside the WebhookEvent as a BankingCustomerUpdatedEvent
+func (t WebhookEvent) AsBankingCustomerUpdatedEvent() (BankingCustomerUpdatedEvent, error) {
+	var body BankingCustomerUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingCustomerUpdatedEvent overwrites any union data inside the WebhookEvent as the provided BankingCustomerUpdatedEvent
+func (t *WebhookEvent) FromBankingCustomerUpdatedEvent(v BankingCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingCustomerUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingCustomerUpdatedEvent
+func (t *WebhookEvent) MergeBankingCustomerUpdatedEvent(v BankingCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingCustomerStatusChangedEvent returns the union data inside the WebhookEvent as a BankingCustomerStatusChangedEvent
+func (t WebhookEvent) AsBankingCustomerStatusChangedEvent() (BankingCustomerStatusChangedEvent, error) {
+	var body BankingCustomerStatusChangedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingCustomerStatusChangedEvent overwrites any union data inside the WebhookEvent as the provided BankingCustomerStatusChangedEvent
+func (t *WebhookEvent) FromBankingCustomerStatusChangedEvent(v BankingCustomerStatusChangedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.STATUS_CHANGED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingCustomerStatusChangedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingCustomerStatusChangedEvent
+func (t *WebhookEvent) MergeBankingCustomerStatusChangedEvent(v BankingCustomerStatusChangedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.STATUS_CHANGED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingIndividualUpdatedEvent returns the union data inside the WebhookEvent as a BankingIndividualUpdatedEvent
+func (t WebhookEvent) AsBankingIndividualUpdatedEvent() (BankingIndividualUpdatedEvent, error) {
+	var body BankingIndividualUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingIndividualUpdatedEvent overwrites any union data inside the WebhookEvent as the provided BankingIndividualUpdatedEvent
+func (t *WebhookEvent) FromBankingIndividualUpdatedEvent(v BankingIndividualUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_INDIVIDUAL.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingIndividualUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingIndividualUpdatedEvent
+func (t *WebhookEvent) MergeBankingIndividualUpdatedEvent(v BankingIndividualUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_INDIVIDUAL.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
 func (t WebhookEvent) Discriminator() (string, error) {
 	var discriminator struct {
 		Discriminator string `json:"event"`
@@ -8909,6 +10093,26 @@ func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
 		return t.AsAuthCreatedEvent()
 	case "AUTH.DELETED":
 		return t.AsAuthDeletedEvent()
+	case "BANKING_APPLICATION.APPROVED":
+		return t.AsBankingApplicationApprovedEvent()
+	case "BANKING_APPLICATION.CREATED":
+		return t.AsBankingApplicationCreatedEvent()
+	case "BANKING_APPLICATION.DENIED":
+		return t.AsBankingApplicationDeniedEvent()
+	case "BANKING_APPLICATION.MANUAL_REVIEW":
+		return t.AsBankingApplicationManualReviewEvent()
+	case "BANKING_APPLICATION.SUBMITTED":
+		return t.AsBankingApplicationSubmittedEvent()
+	case "BANKING_APPLICATION.UPDATED":
+		return t.AsBankingApplicationUpdatedEvent()
+	case "BANKING_CUSTOMER.CREATED":
+		return t.AsBankingCustomerCreatedEvent()
+	case "BANKING_CUSTOMER.STATUS_CHANGED":
+		return t.AsBankingCustomerStatusChangedEvent()
+	case "BANKING_CUSTOMER.UPDATED":
+		return t.AsBankingCustomerUpdatedEvent()
+	case "BANKING_INDIVIDUAL.UPDATED":
+		return t.AsBankingIndividualUpdatedEvent()
 	case "CUSTOMER.CREATED":
 		return t.AsCustomerCreatedEvent()
 	case "CUSTOMER.UPDATED":
@@ -8929,6 +10133,12 @@ func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
 		return t.AsRequestUpdatedEvent()
 	case "TRANSACTION.CREATED":
 		return t.AsTransactionCreatedEvent()
+	case "WALLET_ACCOUNT.CREATED":
+		return t.AsWalletAccountCreatedEvent()
+	case "WALLET_CUSTOMER.CREATED":
+		return t.AsWalletCustomerCreatedEvent()
+	case "WALLET_CUSTOMER.UPDATED":
+		return t.AsWalletCustomerUpdatedEvent()
 	case "WEBHOOK.CREATED":
 		return t.AsWebhookCreatedEvent()
 	case "WEBHOOK.TEST":
@@ -9143,6 +10353,9 @@ type ServerInterface interface {
 	// AdvanceSandboxClock Advance the sandbox clock
 	// (POST /v1/sandbox/clock/advance)
 	AdvanceSandboxClock(ctx echo.Context, params AdvanceSandboxClockParams) error
+	// FireSandboxEvent Fire an event
+	// (POST /v1/sandbox/events)
+	FireSandboxEvent(ctx echo.Context, params FireSandboxEventParams) error
 	// ClearSandboxPrice Clear an instrument's price
 	// (DELETE /v1/sandbox/instruments/{symbol}/price)
 	ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error
@@ -13279,6 +14492,95 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 	return err
 }
 
+// FireSandboxEvent converts echo context to params.
+func (w *ServerInterfaceWrapper) FireSandboxEvent(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params FireSandboxEventParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.FireSandboxEvent(ctx, params)
+	return err
+}
+
 // ClearSandboxPrice converts echo context to params.
 func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 	var err error
@@ -14538,6 +15840,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/requests/:requestId", wrapper.GetRequest, options.OperationMiddlewares["getRequest"]...)
 	router.GET(options.BaseURL+"/v1/sandbox/clock", wrapper.GetSandboxClock, options.OperationMiddlewares["getSandboxClock"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/clock/advance", wrapper.AdvanceSandboxClock, options.OperationMiddlewares["advanceSandboxClock"]...)
+	router.POST(options.BaseURL+"/v1/sandbox/events", wrapper.FireSandboxEvent, options.OperationMiddlewares["fireSandboxEvent"]...)
 	router.DELETE(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.ClearSandboxPrice, options.OperationMiddlewares["clearSandboxPrice"]...)
 	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
@@ -24100,6 +25403,153 @@ func (response AdvanceSandboxClock503JSONResponse) VisitAdvanceSandboxClockRespo
 	return err
 }
 
+type FireSandboxEventRequestObject struct {
+	Params FireSandboxEventParams
+	Body   *FireSandboxEventJSONRequestBody
+}
+
+type FireSandboxEventResponseObject interface {
+	VisitFireSandboxEventResponse(w http.ResponseWriter) error
+}
+
+type FireSandboxEvent202ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type FireSandboxEvent202JSONResponse struct {
+	Body    SandboxEventResponse
+	Headers FireSandboxEvent202ResponseHeaders
+}
+
+func (response FireSandboxEvent202JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response FireSandboxEvent400JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response FireSandboxEvent401JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response FireSandboxEvent404JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent409JSONResponse struct{ ConflictJSONResponse }
+
+func (response FireSandboxEvent409JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response FireSandboxEvent413JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response FireSandboxEvent415JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response FireSandboxEvent422JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response FireSandboxEvent500JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPriceRequestObject struct {
 	Symbol SymbolPath `json:"symbol"`
 	Params ClearSandboxPriceParams
@@ -26245,6 +27695,9 @@ type StrictServerInterface interface {
 	// AdvanceSandboxClock Advance the sandbox clock
 	// (POST /v1/sandbox/clock/advance)
 	AdvanceSandboxClock(ctx context.Context, request AdvanceSandboxClockRequestObject) (AdvanceSandboxClockResponseObject, error)
+	// FireSandboxEvent Fire an event
+	// (POST /v1/sandbox/events)
+	FireSandboxEvent(ctx context.Context, request FireSandboxEventRequestObject) (FireSandboxEventResponseObject, error)
 	// ClearSandboxPrice Clear an instrument's price
 	// (DELETE /v1/sandbox/instruments/{symbol}/price)
 	ClearSandboxPrice(ctx context.Context, request ClearSandboxPriceRequestObject) (ClearSandboxPriceResponseObject, error)
@@ -28503,6 +29956,54 @@ func (sh *strictHandler) AdvanceSandboxClock(ctx echo.Context, params AdvanceSan
 	return nil
 }
 
+// FireSandboxEvent operation middleware
+func (sh *strictHandler) FireSandboxEvent(ctx echo.Context, params FireSandboxEventParams) error {
+	var request FireSandboxEventRequestObject
+
+	request.Params = params
+
+	var body FireSandboxEventJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.FireSandboxEvent(ctx.Request().Context(), request.(FireSandboxEventRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FireSandboxEvent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(FireSandboxEventResponseObject); ok {
+		return validResponse.VisitFireSandboxEventResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ClearSandboxPrice operation middleware
 func (sh *strictHandler) ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error {
 	var request ClearSandboxPriceRequestObject
@@ -28933,828 +30434,873 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3tduM4siD4KlhNz0mpilJK8kem7VPnXqWtrFKX0/KV5KyPVo4JkZDFMgWqCcpKdXXu6V979vfsnjNv",
-	"cOc9Zt6kn2QPAgAJkqBE2U7bdff+6K60iI9AIBBfCET8XnGC+SKghEascvx7ZUawS0L4Z88l80UQERoN",
-	"yMLHa+LyX13CnNBbRF5AK8cVOwqXxEarGaEomnkMeQxFM4JYFITERSFhi4AygqIAYYoIDn2PhCgkf10S",
-	"FqGVF81EczwnyFPzOWt0S9aNilVhzozMMZ+W0OW8cvyXCp+v8smqROsFqRxXWBR69Kby5YtVGZAoXHem",
-	"EQnzYI5mBNHlfEJCFEwRI05AXcaBWmEvQhMyDUKCQj6AR2/4xOQzni98Ujlu60DMPerNORytGACPRuSG",
-	"hJUvHIQFDvGcRBJ/HcchjI2CW0J7rhkmOxJfbQ4WRwT8zQELyV1wSxrojEzx0o8AWN7Awb7v0RvRMAVp",
-	"q723f3BoVTw++F+XJFxXrArFcw4lToGiL+lPIZlWjiv/5XVCBq/FV/a65wJi32F669GbzmLhew7m0Pfc",
-	"SxzNzEvCSTPUO0tBWMGLxfXBtD1567TIEX7j7pO9aUVCvOAjxgB7HEpOJl7IyY7velmoTeDq6zhdhiww",
-	"0MglvvGogNuBJhYg3F7Evzco+Rxdi4/xji1CcucFS4YW+IacoGDuRciL0DQI4fPUC1kE3xoV896I8VKb",
-	"Msefzwm94Sg+aLUtTnfq75aJ9OOVsSiYk3DT9jiyTW5v+Ifro7dvDg/299qtr7UrCYg64GeBs5wTGm0C",
-	"3JVtcoC7gXN95L513kwO8cF0n+y5bccMvhri+uHrSCDW19GjrnfnuUvsb1qJF7fKrcWj7vX+weGbt0cF",
-	"GxB3fYQ16NDqqzj35l6UB/0i5p8hYYolhSRahmk+1G6a6dyHYXUYXcHbRJdpEM5xJDjqXrti8UMgmW2z",
-	"aW1mvVblNKBcUJ15N4QZYB+8P0VHB3tN5EIDdXbJZ+xEaBK4azRZR4RZyGYzXD9otb87Hi+bzT1nghk5",
-	"3Id/k2MbVfnn9sHhmHKOuoiIi6IgqDXQ6Yw4t8QFQUjuSMjZAiM0OkFqi1BA+UweYUpakjENwhtMvb8B",
-	"d3nFEPNuKI6WIUGLwPecNZemthrAboxpilhiUH/69ewSf6Sv3/x88wPurN8u5sFvndvvfwoGn9tX709n",
-	"7/dbnTa7+/nbEb6cf9uZrDo3736iYc/7xfeXb95dXKwJ9t2P53eDVXc++uGnn+/+vCKr7747VkQolIJk",
-	"KyW26xLd+p7mmdM2rnRFvb8uNcbkuYRG3tQjYbF4S58KJ2Eq9z0S8gQksP4bJ94+wIj9PNB96q+RF5E5",
-	"E7TksXgBpYVyCuyHgDmIl7yR469mASMS6ChAvsei+8H6IBR3qQDaDCyhrjqcIaY3xEJL6n2ONbYq+ez4",
-	"S+bdkVqsGkHjzEFylmHIZUXkzQvlLqFpvOsM6HBfZ0Dtg739Znuv2XxzdKRxoqaRE/USLVZpfYuQODhK",
-	"8JVfduC7iIPF127/XNfGqP9I1jaq8jXeEeoG4SvGkbQIPCrUCjamLPJ8HzGOOy+qHSca9S1ZWxklOwRV",
-	"HmHqInu/3bbHlJE5ppHnsAYaAvopibXRVZBlOs3W0d6b9mGrTtqtw/qbg/1p/ehogutOq/Wm6R4euG77",
-	"bRHbSC8sQ/aaztM+ONiu82hD/UgM1NThlMMZyy1ZoypGV1e9sxpakBDNlxHQiZXizZxrr5FH7wiLPHoz",
-	"pqrZscIswqx4cxTF8aXWUBCOqZ1drmwp9hkEQNGW1k7G1M7N4zGkS50G6sRLEZtM+dZhylYkZGNq7zeb",
-	"Np+NmwsGuBtoFOunKTsNyGZMSRgGIUMedfylS1yLzy/NupiknBk/pBw3IVkEYcSAsEJpLo4p14Lb+2gW",
-	"LEMmbMB1gfEXk6q+8qiuLM9jBIbmCcLICahCtrsUOj4BO44ppXtMxao4LDckYoh/U0sUy1ZzCigwDaIZ",
-	"pwwSzQLXQly8cOEsVAOJUXFeGqgToXnAItQ+OODrD7HDDT5+ZO485k18gjrD015vTKtiB2DolceIpTaD",
-	"L1qcjdpJggHQjxiacV6g6HFM2TKcYofAWpbUJaEkVE5FDfQT1yQY/wX78tAyNTZDOCScdiNLR4qZw1go",
-	"T64WytGgNab257rfntY1Y73uubay+7ndjjqaIuMEdxyUZMljKpYRHwWgI9/j+8mB/XoMh7OJx+M4P4i5",
-	"8nyHokCqDVmPRsKGBKF6TONF6jiMKVDDIgyiwAl82HhJGphJErBf37XsY82+TJ3fMYXDlDm/qDpZRogG",
-	"EbIPPn+2a5vP85iaDjRKnWfotemwjmlU6qgh80nLsdACLlh0Hsc0dSBRmfP4mNT3mLR33p4aFIuURlpE",
-	"dMlxmwj7LpE6AmI4hpxdGbANekLu11UQ3saMq6YRIiebjCTZQGYG0hrTkrSFCklrTEvR1qNts4kfPmyv",
-	"zfY3F1tSJdV8mdIGoQjHTqZEoW/ubopDn422+HZj/BLfEDP8HMTEbWAhJ1hSrm2haRjMUTMFfQHsfAgz",
-	"6EbANyvrA2Bym5w1gg02zO6YUHZ/qE00ECrRFgtZKU4FBrJw3BXAKcd/KKBDJdfNyAI3y367pcn/KnHb",
-	"Bweto5qyKZLBUTxavUcXy2hMuUnKLMRVBnG+42EmmHEjT3zislA6PxpIGb/39aqcoDsScmzmnTeNMR3T",
-	"0SrgvGnORLt1A33zjVrnN98cI7m+IqC5xvSvEQ5vSFRfhp4teOXS9+PtvBr0LKnUgbJE3ARHGiTffCN8",
-	"h9I+QW7gsFcAmRkKgR+FdQ7KyZh68paGd0MB9dcWSkM3x2s0EToZbL1g0jMuX7EfUBATsyhasOPXr/HC",
-	"a0jqazjB3La4ghIJVy17BUKCuEi2qPGPK+L7CDOhFwASYPF8ChwvXgolcAFIFLkBYaC6ODgM12BGjamY",
-	"5fvuSE3BxBDITrunuB6rfhF8F9RY9dNovSBSzuXlXw30WnxLqFobmS+iNbrD/hJwMc74wsaVYwR7TDm8",
-	"M4/e1BroNN5Ofh4ZmuPImSGPcnNoTB1O2nx+QqNYUPOfGFqFXhQRivR5OLzjip3TVJh30/ruuD/qrj/8",
-	"9st+o9HoHFyMLs4+dP+t2I+XHOfNLry4HZzTAjdTlnaF6qgdvvhyDFXVAaod8+Mh5LWdoUX+J2djNsL+",
-	"Cq/ZCbL/FWSBzcUd33c+/ln3vDvqnmQ31CpBBVJrAPWAD9BZRrMglHwjJolTME3AfCefud6pbHdxVedg",
-	"3z8RbCereElCXgkbjUYnyHZCgiPi2qgKo5PPCy8kjJMZBUfXmCpPF/8ujsCNxyLArH1L1p7BDcw3vjqu",
-	"pMAfV1CeNLWfBApSPwnCQuOKtmb5d+ZYwK9y18S/k20Tf4MBXamdAMTfjSvzdf2WrOutceVEouC71pu9",
-	"9tujvf23+ycSDeqng/39rQQrJMY2sg3CAmJVG9GJbBSErlClOLqFOlWNPMLQJIQdnqyR51rIo4nK6Xoh",
-	"cfhwtfT1TWd4WuBsZByUssKWw93nUIlVRDiMNrhMGf++0WkKJiDz7siJ5C4hcgIaYY9yQeJFyngHFf4E",
-	"YWlQrQkO0dHR0ZHma91r8u5MXZnbhLp2kYMVAPsaLtbhej4J/E0XbCwK4XruFUOR59ySEDHoA9u4XCxI",
-	"iDjbzexe5/LcrOeJzhuVJ03Jbx1mdfwFjiIS8nH/21869V+b9aPGeFz/9O2fKib9f+TNyXvOKzdsug+D",
-	"813HfEOKtiBSQ5WmvXhyAOUn7PskOuVaOgkXOIzW3y89g/Gpt0DfX2WvNZuto/Z0Dzfrh06L1N+4bVw/",
-	"mrRIfW+6jw8mh84b9y0xY97RBr6+WW659Izpayla5nErFyRvMwoWoy5MChfSqrcne079jbtP6m+nB836",
-	"IX4zeescuU3SKghoUBcoj7eIP7yZKJbRn04ZibaF7MS3VuzWW5QxEwMx7GMZij+RySwIbrdYaCvR6h5X",
-	"mCs1/sMstC+8t3DAQAjSO+xK25L/5QhJz/+pRem8/o3xNfyewMlbuqRyvM83UbgRK8d/+b0y9YjvVo4r",
-	"ICcuBFeBtXANiuOQMAamf2URBgvCecE4aTyucDkz9xgDOv6kt/+Ifc8VNxlT7PnEPUYt4cCsfCmLgK5o",
-	"znFgMuOl7cy1b5/vPnG5PclnY1ydl9OfIFss2Ja6OsHODFqBl4IjQLitlj6xpG9VuRAj8jmCD0yac8p3",
-	"z2Y4JAxVYRp0NXpff2shGqCLq3P4LzeseOMwuMERscBMqksYCXPwgjBoJ2wPIHRhgVhwWffnYf9C/F1r",
-	"VJIwjlJ7vwiDiU/m3xpowCUR9vzEe6BhSW4SqspNqh1rQS0NF0fkOpheT7wwmh0jwbjAhqOvImn8gLoB",
-	"ZxCNK7zDuFJJ0ZqgwMrHznnvrDPq9S+uu4NBf1DJbu6jzBsvdYc+6jAUAQAUziIcLZk8SZEXgRB5h12k",
-	"diZmNngSLKPjiY/pbXmSvxS79wRE/8Jp/TSgU99zHkrpeuyiKVaRY7JzeTnof+yeHXPF2cFULuqGq5Tg",
-	"1j6RGjlGlKxS4ZDVy/5whF5rP7GakepP+xfvz3unoxy1PweAaTo+Sug4RvqTELEjZ2PaNYK8BubQxTEL",
-	"IWHBMnSITh49rkNS7AsR8TAa8eRYgvOdoL8ug0j3zaJm689nBz+/vdj7N2H6CyexsLSMu927GHUHF53z",
-	"Qg73kAn13TvQuZDCCRqS8I6ESODmq21lh6IlJZ8XxIn4SRdLEaanH9zc6LdD2tKq9s91ySrrPddOnfkP",
-	"+LcgPAWKfuCW+phF15zzHSOs7qaCKfBCC7mStoCpW4ijx0Jh4At39IqSkM28BVxLojkHKT5lXoQoIS4r",
-	"edAaCILKyBx7voUWMxHM4SLsuiFhTAE2I6FQ33N0dHVxOeifdofDzrvz7nX3YtQb/ZKjJm2tOZCPdwVZ",
-	"F52PMpoSqjGUae7Tbif0e0UXYeBwDXLiE9SlkRetn4gTwfIYWs1kSH4cuchOUDTDhatuGOUsW3Jhyxeu",
-	"U/dFEL0PltR9IGnHsKXDu8GZPoXxTZR00R9dv+9fXZzlyGf7eGlxsZ9s2EUQofdyyq+0SxeBwKaSAUjd",
-	"d+g3QjqWL/HaD7A7CoJzHD6YjygCgftmztj4mCEnCYpazf23B28ORZyxEemXnV/O+52z61G/f33eGXzf",
-	"zSG//PipTWjtJZsgmak8L2gUBEis/ElOjglwcKoKESTiOpi+QaMg+IDpWoLNHrhBURCguRaDxpJAHJ1C",
-	"TsRTIISnEQlRSzlSjbvGd+tD5+KX60H33666w9Ewt2sPnDTNADX1i+8dxw2KkfP1hDcKuRQEfxBaYYZC",
-	"zrmIm4bZhhdYdXiCZSv4uajS3pRpTYrgka1fa++5vmivE64olhcd5KHMUfoi0ITgkJNjcEtUtGfqMuUY",
-	"vRMtxJsAaCeeBFjqDklcBkEUg5Bsd63XAQf0NXwpkNedq9EP/UHv126e0T4hbGmO3dJFrIbqr8og9FUi",
-	"+XJKxgR6ruY24mYoWJYWEpdGYM+Kt3Ip8XlF8R32fK4bPJRnSP7kcXHCUETmiyDEoeev0TKZ5BiCElwc",
-	"Ybi7dTDlEnFCzCelrU7HiVmPN5LLsDv42DvtXl9ddD52eudcycvzmucANm1iaMJmKCHRN+OrkpFaulwR",
-	"LCe11hN1Kw9czA0oaaDBM7AwTXX92i4L7IcEu2s0wwy1m/EzOiZeN8JFH6Yp3XyOees7cn8j42sC9QIN",
-	"Ao+l3FiTZYQmIcG33ASYLJlHufkmPMaBiF7KhgpwalQ4WTJlDG+KlU0zO7ZccJufuB+I6+ERLPlhdoPo",
-	"CuYuGlci8jl6vfCxR4UXn5+ueE4wSU+EbBKPR45R7n7BTEvDq8vL/mDUPbv+0D3rda5Hv1zmmdqjw5LW",
-	"jg90EkoGAkwiQOWT6cavGEotVq6OL0ToiwsSylOlqcolnJ8brniO9HuY2LwTV1Wpc4opkp6qUa9/0Tm/",
-	"Ho76pz8OOSjBkkaoKkzB2iPf2JTx++G016+su68QK+AoS7DyQA/cg9HxiL6zEm6FDbSyv4lWNBfAg1dc",
-	"3pAvb8EXr4sbyMm6drCyH5XQdzCOy1vFxYtupw5+bKTKmz2u+BMaKd+csB7EM1ellhcarA+n9wJzE1WT",
-	"mDumLrIMwC5IOKaJ+YCpC+/+JClJf6ql7IxMtLDcjjGV0/PzzBmwB7x56t0sQ+LWyli+EKf3OIpjSaN3",
-	"w9Ft6butDydeb6QMMM7tpXmV6PzCm8kxscGSfJQDEVuBO1uAVsZ2dEICkRjYF4/hVmFAb+AElbMPNwiI",
-	"FMt4HrPrUZC91WRCVTdYwVtZuDX06E0ttqLGdAczSgQfSqQJGcpE4OwmofWoh6ic2bWBZ7bTasEdYdE8",
-	"1tbe9S/Ohkpni3ddJO7JiK7Hj2p5HgNkR8tjgwg+SKkW99T485r+o0vo+6noItTtvtFYIhDKGAxjiM7C",
-	"jJHo2mNsCZHT5gAtfhSHEfF9HMYKvOfyxc2Ic8uW8+TNBQTBHIsPcWaj9SJgmRiuu3wMlw6KkDMPnlNZ",
-	"bqdJhFrkzTlvmi8qx5V2s31Yb7Xq7dao+fa4dXjcbDcOfi1PB2KjHiWUDFXt7IbZ8N5he6zNitO01PDj",
-	"hwD8+I7pI4ThjOmD43DGVA/EGdOKFit8H2NUUXjvXefiunM+6HbOfrnu/twT9ykJjfHv6Pt3b9s/dYcj",
-	"YXeoO0jAlc7BJmuE0QqAislN5WpJ8eIsSR09OUnBsjyWwC35rgn6tMI6plXbgDS7lvZ0yodE6Z2CJxAq",
-	"2Pk+vAkEsh/ceHSEufp3/HuFLedzHK5VlDr/Fj+hqlgVIBh9w0+vhqP+h+4gv+kGzgbDFbK0+KWWshX1",
-	"2HHOS4IAHloJ1Iqx0hwMa7lyuPgT4I8r37YPm0dvBLm9GVdiMiOfPcZlqWG++/KpL5bGR9MI7cjw0yyf",
-	"MaH1PyXFvSXFl5ciK6y0qOBHeRdZUbMgC02UO4bqJZNOrqhqF5xEExg2DGjXGuhiC495gCcuFgnZ6LjH",
-	"8sul6ePgiTUJg08PVe30YjkXv5+bT0x+P2dfjjXr0UAG91+ZNzGJc7Act9x/0r1Q3sbUiTB5HPkx6V/x",
-	"PbrsDEa/JJixa0KrEsPE8WCGpeonTe/OuQINxlS4PYNlRFDV1hqkjtWDnJ5qf03xRvfxgmb2TkQbPYtG",
-	"Xs6Diqp2bumpY/Mg76rCrikuyOBuvW8gUgrl7afVWIvds3Zu1XbtSWOEBOT395aq3cuE5qS1oZSvVDkh",
-	"cYR0tB8dtw6O95q/Hu/kP82ywdaTH6X7+15R1daxljpR9/a2qv0wx748swM2q0A8PeMr4by1DajLWodP",
-	"HgejqOLe/tjknBqjUTQVMePnHFduW+MKrFpkTgOTmzNfcSBTolrGz7nedErgwlnSgfI2wonmo/L+4q8w",
-	"fteV5tDtJ6eNh3t44UTn8Zs52Q91ACdbWRAM8nC38IaglLTqcvCsqsvOrmXYIBPWYItiMFUxAk7a/J/y",
-	"ca4n/DfSvhYp5bY9MLYqceKMbc2vqPd55M0JdIKADWe9rc+pagd94ozDpQBLbmMUDW7sk279JQkI2txP",
-	"onEoGn+xKsuFuys+vuhPvP+ibYCVSQktJsktTcOnvh86LEmBjGDyG3EgCEWCLtx+bvdOHs9MPY/OKVg4",
-	"jdNBtzPqntnHqENjHwznIXJCVAX+wYWNAhpsmIDCb8FK5EZJ09q9iIfLspLbwpsTtTBVMSSzIkPxENlp",
-	"O6XJLADduyTzv76TahQFRHp3YB0bNubcY9FAPt7PH1NxT/a7nmbfkKkgwRYkTNgBbSrCLQwxHL+Y62pT",
-	"VoZLqCNSMWBwTrbv0gfeJos0ANgS60umlQNuQNfjoaokhnbDSKlVbljeMGZHuQM66n3sijxysW+Uofiq",
-	"OcQuOUH28Gp42b04657ZWW144pMx1VqenveHvNmChHPMV++voagJofyYi8CfELsevZGZp+JzxQGpWJV4",
-	"qopVEYPxhWl5dVTDHNHItV4JvrWNJV1dnuVZkniM56IqJAUEpFkyP5O/Bk1mnWJSXMhi5mCXvDT+JJf3",
-	"AvmTe4epQ4aYupPg86kfOLfaVRF2XU9knr3UcDnFPstluv8hWKEp5pYzmgd3KvNz4NxyBXqFQxdyT/kE",
-	"syiThd5CUXBDQFNV2akOID8VQ9XW270mcvGa1U5QU9wC+sGKuA2R1UWHqpXdcN4tT3FneM1iICVofLQN",
-	"+W7e7jU355CxKsp5k5tumJSj2jRjOmFW6+Btq9VOp9kxp67J7yczJtzpQOpxbhMGUxHxFqfRQp6IgeOq",
-	"9TTwvaCB7EQp6cw5bduouprhSOZ8FtfPM+K7yAlYVBPZ9OY4vCXRR+wviQ0BWR5FtlJmbJmmPJ7kFTtB",
-	"9iL0HJWfEd+REN+Q04BFcferIXID38chE9k69aT6buCwJMc4ZG5TS7QXAfNEnr/qkkqNhbjWmH6H7L8u",
-	"MbwesGsWshfL0JlhRi4FINXv0nCIFwvyF8SHGlOAGS2wJ4Pr+K9I/ChJWlaFkkOjJY08P7bFAkpq1phK",
-	"bGnzClxYqRjoZGwOLD9MkF4Q1jSmsAGTNbI5g+5dfM9t+ST1KFPgwO3bMcJcBjiERvhGQTqmAjszuGvi",
-	"Zi5FGPabH0QdEIAhSR6XILg2pnL3pBvGRlUN/f/8v/97DLcVo0u9ngZwHUzHNMK3pHaCJkE0Q2xBoAqa",
-	"iOoTmZ2JK8TTg6wbQETpxrpPK5cPKrcEuH2zUMHSG1yoiXpELnG8OfYbicQUebAqVuVz/Saoyx9VszPx",
-	"X/1r3eMSXxh7kK+qcuNFs+Wk4QTz12wWLNiCS5bXcghgExpRFxR2kzSeULeIquVH3cocxedezAu2UhVP",
-	"3d2uFXw2vzk/zeRRzHJdK81fn31XBKkXnRbFqySrMnEqLtz5CeXqAHqrVoEWPnYIswy859mXrPHwoupM",
-	"WT6eOUuiaIxIdhyXCBKSoPZClvdRhZ/klweRKUrM6PRpkh4vjV5Fbj5jYkK5EVEq22gmnehi4RPUo07D",
-	"ZPosSAjKHS0ijBvMla5pRmkSCa5zuhdgTgrvZ0dbrMCVZXHquBZxBlDNjOcg0dSef9Xbz3isAkLs5UuU",
-	"myll17wYTZnlOkAZbqXry8+/UYpmDIZYwp+MEubZQZd5iM1poOGbmSnluM8jeK2lppzxWevObJ0PZDQf",
-	"yVutJLOy5tKON0jjDLHyoKvdaaU1S70G1SktsNSZTUvpNGveycHOUbLNvT4cdlPOdTT1fB8FC8JZHFb2",
-	"6VO6psAbYHRM6bC+QLcUB/w5nOYKYX8glzkH+Ykc5go7T+Uu5/NtcyADIWvuY3HolOv4JZ66l+sMjiLs",
-	"zC4Va5eUVc4bnHHN7OJr2dXO3lEHzeAmJdLSYkxBbcTNMppt4/9Xox9S7F8EXK0wQxD87j4lDS6jGcB5",
-	"xhsbaVGD9gWS4jKanRGfbEO3KBGTRXecNOql4VuC+zLxncBvrqvCO9ug9KcoXfjvU7uBYG52nNTSGdOV",
-	"F82CZSQKfBEnJJHJp3uvDZI1Znp0w/1LHP+YHEc0DULjRUxeOqbelG2rssGn6WceBEuKFOvCvt+fwmud",
-	"civ8ZOW8goSiOEBXhWimtkAEcjEnEPEypbQfgHwIXQwqEKCvLI+GxmWCdUZxw0cxXRSQOlHo0CiUZLZ0",
-	"F1NAJmYqDLrSXc3pbesN+2i/3XqDVBPElSDxdl4WsNCv/cH4zhQpuRqemdRNb+u2pKEWm1QuLCrdU0VH",
-	"ZfDuuWk7Tw69HX+mcqdaCEC2SAt2nGv5WO/tUSVVfYd/+kuzftSp/4rrf/v0e8s63P/yJxO2jCsqjMbQ",
-	"wihW4twx7S0hZsjxAyaETS58YoeQCavyuc771+9wCK+H+UBpSDtO5EHqtvTPpzB/5ZO2MpEGxXQPvAhY",
-	"hH2VKMUgIaX3JIH3gqzQL0F4a8IkzB8WkPpe6/Cw3kLYX8xwvY1kW6D5LFGbxvY9SlppUFrtPfQBexQN",
-	"o6Ie7XSPziJC+++MTlpAxHXOPqq0ms1my9QDUlIV1umKiIUWYXDnUYeI0PkbUfsZ3vDFj/JCkXArmpF5",
-	"GgkXv2y1nARGLLFH6RUkW7HpyCUxsiZDMVwEYSkJlx/uVOucXNFd46jkUKM4MlezB65Lc7XTRKeHSFzH",
-	"c+89O+/NvIBehwQzk9/6p9laXKxrGQwh0p5QT7yaYBDmC6+AltjnEtojqzh/jfgTopXEFEYvXpw2seDC",
-	"Fkw14ibpFV+hOYkw19EsFPguYZGIRIDyYWWkv0TGmRzQpAJA/npDPb5dBFCCNXUHqmqs7D7CJQllJpBk",
-	"FFZa3TFAlMBi8gHJ8kbFl7Q6SYg88bKWnqzWMSGILSdzL4qIeyLTLwScX4iXoBxGbvKICpLitQa0Z0zV",
-	"I9xlYR8EvO/hRbhhPVCGwLibuykGyaKT0Ol4mfc8hVEJ1TFz+DNK5L0mNmk1kdQbVcR2cjITkkixvBQI",
-	"5djxaZr57hB3N5JllzFdi2yJ9ml/cNkfwGtzO1WhIB9Ak6gJJdB0icPIw77SLbi8JTfYv1Y3qZrQdeYE",
-	"8SWJoLa4QLoMaDMXT/zT38djox4gqqQK5FzLm5jUdKdSIUzPdri/+2Rfym0WbPWO+9TJF4yAkiB2BDWK",
-	"PZGcTqRlsxNuBl+mQYjs3sVZ72Pv7KpzntpVZiFbE93SGtfYoS26p6gioIShqr3fbNoI4tJWHjPGzD6i",
-	"ThDLjhKjdKHtixYOc/y5J8ZpNTew1jLnCto+hOdlbWD+Yzm+U2R9aXIsZ4EZcj5nDLHFYkdDzIjkXc/X",
-	"Avb7yZlgujCcweKCIkMQat86ajbrzVa92YJo/sDFa/Mp1IyRo7cH9eZ+vdnWHVV8SBM+73XGQEuMuXiJ",
-	"nlAdkrN/fL9+cWGl6yQkteQQfdX1Mul53+MWBn7ZPglVDnin7IGDkcoduHOPGVxGO91RGow5k3KHbzy6",
-	"C+e+TDoU3NhpQ5ZbrOTAuys08sCKtFiYFgq/P95pPoIurYMyp/mJD2Y55afQW3Y26Lwf2YgFcyJenye5",
-	"BVCVEYJs+ZddOxlTW+Qhet8fXA+v3n3oDYfAqZUFZEFNgLS5ZEPD0ah7Zo/pCnuQ62cqjWpltZ8g+0Pn",
-	"4qpzfj3ofux1f7KR3hLHxjcHQRVTtNOVvlIPIW3NGWHXTpB91r3oAQT6I3vZPP2GChBSsSqmlcLLKrma",
-	"ilVJgVyxKgqyilUR86U9iGrkHRyIyQaehXgaVUxbOyAY8oMZNl3tgvHrB3BzDACzxgadxSIM7gp6n4Hb",
-	"JOW9TD6Ky/8dOciprOEWBZlCE5knSLIu2/aXRP8x1eA00gZExMHBWVjNAp8g39vde/R0+vIGdqW048IH",
-	"8bubAcWPaTX6ur6/F2x3ElOLfFTX6yM4+NK+2J0pV3UvSbYdpGHuFdNKVTNLJcMLQlcVmmdZ7WEXItjs",
-	"HXwkb5paf+JKe8GuMEEuVnKscsfhXo4xE2mbg691x5cihESUP1Q9LHR1lfVRbbnOScY0j2DF8JZAltGU",
-	"T7SarBmfrvGZNuDh204WvALi8cyb+BzIHKkvycTJ8CgjaWreCKpxpa9BmzmbZUfLIn+Piou/ZvCmjaT3",
-	"ywK1EyUXmhjxQ1fO1TsfzmVm2BkWyXQWmDHiojWJLJU1KwoxZdiJQN2Pr/O7Z2c2WlIuFQidYeoQF7lL",
-	"glzP924IdYgl3nRqnd8P+r92uYGSGRfZZ/3Bh87FyEY0QNiJvDsvWiN3Gco03mPq0fjnBQm9wEXVVhvN",
-	"AxrNGFpSH+o/J9VHLMRIJBJci+aeM6a/BRMtDGHqUew3kC3SWjHxdv+1oiz2+nfP/fJaMGkbtDhZi0E+",
-	"noeX6CxtrEjUcttDhSd0z7j9IRbODRGxzscLahDbfEmoK1qmfs6GOohfBUipn96Hwd8gu17q1zOI8Y+y",
-	"P+cjJbJsJn8t/rL0qefSJXbRBjSUlTjtKkgsc9ZTHh/JTU+yfl2lAFhJ9lxNAYQi3sFKpDwMaBQGPvIi",
-	"PU4nmYSTdTJ0mrZTrcrTN1+YpjJa+u+6ZmOgxnuZvaAQCdP3GNmwGbaFbNBL+T8kB7YbiLcU6QgSWkc4",
-	"JGPKmQVxEQtErXMc5zBT+J3LF/kM2fvtto2q6brwY1pQHr2GQgwzQuJW8JIJBrTN9v7KDr0PqaL2am37",
-	"7XbjK/nXHzJ9Si4/aKCUNvuQke7neTdryw+BIzJykV3G2OBPiENi8v6ERzL+44SK+SM99XxioQlm5HC/",
-	"TqgTuMQ9QQH110n9MhWSIK6Ro9AjdySdY2ayNmuCcurrHQSDwsap6KpszYcJSr7KYoW0NGoVbFJYznD7",
-	"4NCM1hn5jNgM19sHh+pdpcRFI20McTsI16effi8ygZj3t6K3wWLAVwz5EIWAPCryapeMOr/HphRL65xh",
-	"LsV3gvkMNciVxWgsK9hN9GFEzxyqsEI6TLkDio6TbJm6tE7VuXWnFavizfENef3bgtzEfyzoTVp653uV",
-	"F+FyCZdn7xPxLX/782X3+9yPlxff6+I8xkS5gJGs03lHpoCqLMLUxaErQm4n3A5aYNeFkoZxaq32fvvt",
-	"W0GGIvbMJdA97R7488d33YHX/Hz+m/Pjn4fvVr/8fPE35/ujtXv67m+/tN8vT2+++y4Tb3N01Dxop2Ju",
-	"9lMHqfovx38RDoVm/ejb159+3/9S+yb3Y/vLd9/9Pf3T3pfvav/yp6/LvVL8J0EDNykXQRg1BOXowUwH",
-	"Bxvii/7y316Px+Pxp2//tElYPfRcbz/BiohKHFez/yiWLFn/kRs410fuW+fN5BAfTPfJntt20oyTt9jJ",
-	"iZRaa3GQpSbs4NG+5lyRyidFHpSG5Ia4aly1LzvD4WV/MOK68Nmg97E7GF6f9067F8OuzU0EOy5+3Duz",
-	"+YnRXcsQU9IdjHrve6edUfe6//66d6EbIzqjUjNxqzk9UcWqaLNUrMrloN9/z0frnJ0NusMht0M2TMPt",
-	"88God3reHUKn4bB/2lNf+qMfuoM089MgKc/11D5cSuKv5HboLPTuSMjOPYdQRvLfL7Bgcr2z/LfLMAim",
-	"/alS0fPMkrPAKefYpD/tUf1iJNe2E0ae4xPWn3YYCxyvoFmfWx46Y+4qPT4X+QQavv46IsHlb8GMNtyA",
-	"/Kv8qeEE8yxPSMcc7qV5QszUGv/Hf/nTfx0vm8324atvvn393b/8t2v7979/+T/rn77916TVpxRvrH/6",
-	"RvtU+5fqvxyPx42yrWvfbjp46aCrTXFVX9XH/syvBnb2ohY7d7b4V0tDmGyMgHGTY/arxlXlLzzuHzz1",
-	"+NdS+tZL0KzdPdP3uqpK7ZCJoWjSKStCPepemx6y8d93EpwZDOedae+6F933vdNe5/y6/9NFd2CjYEUZ",
-	"mgfwMglT1D74r4kVlAi96o13R5BtIiwIhjntX4wG/fPz3sX315fdwVCE8ICnjSEvQlUs0/UGIeQPn049",
-	"h4Q1XVZmQQNHXHbUtFAzdCkv3DiG3hFKpp7jYR/oPhEY/OOpgN/36I283/lkwvR/uuj+00X3NV10Rcx8",
-	"9zGlg+2hYbJfxbOWeqKUvzcmkVFPA1PAY6DuZw1X7SGF+eZTzmSyqSE3GOZHww0ifsigYkpVf03xl+an",
-	"htIOHZlGmNsO8aMgO8fjZddGVu5su1jlgFoKBxtE0IWR2jpxijYIT201m3y3QuxEJITqv5HwIbIFZD9L",
-	"G/+YkrRm27rf050N2oX5Ge0Mh8QkiNI3OyC99LSI8v5H+TiiVaCSuBXkdYvXCqm947zbBRm3nyL9Wz5E",
-	"IXccZphdc5FtOhAyf7rMMr3ANwRNA98PVkw7kJMg8AmGoCpKPkfXzjJkQViQ7UN8tNVu8A4w7gmiS99H",
-	"clM4v4OfG6i/wH9dwstu3kDkTo7CJdlG6fGy0lBtoPiMCNn5oUjqCbyFMF8OR1oYiSixBurRRLBaMqs3",
-	"8V2GuEJExzQU0ZIi82kUQLU0SpIirbANULNg3UCd5GGnnBPNMBtTG95zc7kPnESkj1YvuuVDLvmq2zbm",
-	"Stn0VP/hh/cR3/ZnrOBPv7fN+uzWJ/8Pf024KUdAdvTdcwakRrgPeHGOgUxigOx2lhexl0ro544B/4AE",
-	"b+O8tNtoHe4jbvWmd/DbON9GM72V4/G3f2nVjz5xW+XT74dWa7OVImtMnMlI/R3d4a7WzVRqK35Trxqm",
-	"8nGY4ul3cIjJIfNx7OqLFsRelDbgR7KIkMj8oGvdrxiyMykHQIXQNvzAvOGp8DWFnQ1cU+JfRsKA5rbj",
-	"Hjwo+CQD8fYEMYnRb7KrB+9P0d7e3hGKvLkoFjE6TdMtVHiDxzajVvN4r3ncbP6afXZT571NNCuubOJy",
-	"RPfJgff0hdHYrpXRNqXG05L5ZGcxbZpAmNr0+2EMzLCLEu+WhGGuP3favVdIoPCjQ7bjepA07dHFMjJH",
-	"QV4krib4ZzGW4gyLL5WwStHFhvXJXL0v+dzsXKqBDQiHzJgAZEAWRN5OxXVfAopsPoS7hKooKr8XLLlm",
-	"VspV36JiEPA0UhRoiQIkTqWVrbOjjKB2qQTX5LPjL5l3Rz4os0eo7M9kBSmEbT+RQFlD1bw8J0slqs4g",
-	"vJiiB4Qv5X70TMyXTVwfsNBkGSEaIFKHeyePidxB1f6CwO7K2GYEX0Wp88yTUjAtPEydbfdSeVeIFITb",
-	"MM1X/l60BSzzv2NpU3BHK1ohJ7jjZlBVRnlI12W0grrG8GIEQhDKZ7YZxLOn35TtAcWqB2b5pwLL0OhG",
-	"gsxcgSgPHMn3JJBzVC7AQsy7ocRFvndLEEYrkXsTucT37ki4RtVZFC24CYkWy4nvOWgWsCizQ9Dk+PVr",
-	"MSRraNv0OpD7nDUd9t9u0/j0fSim2yHx/fvVc7MZ8X1V/SsIEfyd+G/sExF9BiWbcEgk3WIZaR6X6QpW",
-	"wHT4gpEbEFazUGpk0ISF4Tym2Tn4eXDDYLFQFSLieuvS35jkFK0ZC0TtloX4CcROSSEC5XHuIUDuzT6t",
-	"SrIp2+QOb/kfTOqkyK7wPQ//bip3o+Ok2rRQq9n8dAIeV/4zQwRYBfTYER3P75gsKVc3Zc4WnEimLb6f",
-	"CGXLSbwf5d/uyimHWue01Dho3kdsdCgClo6uBueqjLzk/mcXQ5AAwvcuWNbSJ1DhSr7WuWu9llKE2bVG",
-	"zumUcxptlgIcQCuDHuMe7JiTVlxA/ornEw9TdLvCzgxD+U0oTk5chBmyf/3wkz2mVTWC8JPGnP9m6bmE",
-	"ieKQ0PpHW2AkbkGouwg8Go3pAt8QVjtOSjkqYCzRHYWEBcvQISnOL5rLcoFj6mVqWAeh8E7Li/wa9Em/",
-	"ehLZdLtXg4pV+fXDT/z/f0zfNRfk2y1+YX7P6nS7yZGUoWyqSRTXwxXFKDk5Fl5XlhoHMFk4TMaWTo/U",
-	"/RyRkGIfSg8Hd55LXLSk3l+XRIbpTT0RRrTl2qDs46f8q6eHp5VO8T2jta+9gyqfSjp+6Ly5sMDp1XDU",
-	"/9AdpIoLmPKVPGHC+/gEmHLdZwF+efnu9QfLT1xjRsfcH6fMTOLZe4pKMzqOnqjYzNbXx3px9vjwPXp1",
-	"9omohfV1a7On3xlu5zt6eZ146bLEzovjOS+2vE43DE237dwi4F8ayIb/xm+2CXZmaIo9H9JXedzUmAYh",
-	"usO+54qwCP5xGRJTGnd5GPNC/YfR6FIW089f1+6bj6yAqzSHg3AesdrNPM7gPVpxI2sVBvQGVL8VeJQC",
-	"5AYIT4Sp3zA/wrqhOFqG5B1mhqH74j5/umTERXFbC/Ap388jvSAEg+CYY+HMiNvDgxtpoId3/AgE88Uy",
-	"IqKiILxFDkmimjq+B2+ZxPHdzKdKMCgNqzneuymsSScgQ3iTTJIzCdw1qtrp2CYoCo4WOMRzEpEwVgAT",
-	"HqPrQvk4Z1rodFMRFchj+kUthwKqBJJwLS6bZxWrMiPYJaHxQBcS00jaXtpUk5DgW9YoHXq1cTOC0FH3",
-	"G/1l5ATze952wNEabEg170WwhcQ9iQPbBInZ3cGgPzBeFm80IXU9Oo+zQCyGE/SUr1HfndP+h0tRv8iq",
-	"wOSGLSl/zWt+cGS0DGJ6E6EIhseTsXOkZeJfvdjt/2gG2+7OwmmIHUEUXVAF3OI4riRd/CRY3swifkhV",
-	"dyZeYohQuaqhkmntBHlTRANxNSRSuUl3FWdqZs/hQ2qX3++yete7aqvisU5xVX6FunSBVIVG0LhcRINV",
-	"wfKZjI4oKI6rRpfFucHmYiTS3BBSiKjod/M0kko3+VnZHPs+YVF8kfjSyggXF85O0P6KFfsK/kPUUt5U",
-	"rDfynFsSypq92yv0Pk4xMLh6BrSBpyYuf8lkBrxEtUGMEIa86DiuZjSminrFCJK4LUR8pe5EMjZSL+t+",
-	"NTpFkPMWlCRRZvcVE2MwyDEEtwKeS72bWVRrIDtmtXCzs5Jwj6l2Xvnc8ppQKiYOjrAfgA30xapAzXkR",
-	"vNS/IyGgZCsjUaN/TDrnHxJtLmGc4nY5VpbmTSZWnz37SX1i/XY6zYXMq93Fv5Qs/Rn8HJrQ/UN5OhK4",
-	"n8bXkcbTE3k7kkm3+AB6F8PR4OpD9yJVZJemmb2Rf0DaJZ9gUdJCFI/0WFZAY1ERkpKV6P2E7oQ04nMO",
-	"hfzKX55LwczbzBeYsDdCMKTfTgR3Um8C0eHitYVWhNxaIkcdqu41+Y/yKmdNcIiqe4cH4rf8drnYcMsk",
-	"b1fl9PkZn1h8w8J2hFJi4Ykh5RuxI6BvngNOTha7IlTS0JNCmmOYXO4CkhVVyLWYT5uS+o9kRqawVRhM",
-	"lSgbIowK0jiy2Dls9ry8WOMspYty8yxYkLjep3xBw601of9BGdTU8s2W1cOv+LZpePqKsvreLhqZGvZZ",
-	"NLKYfv9gGpmCW/Ox5Z6zxIG3IcIQedNAKhCZIQeH4RrZupZvy6CzdBCofSKjdmwZ0yIeYnFLNJhmYtdM",
-	"MWsNJD7Da+10lJQxRE2vgrv9lO4W0fZUnq1dwxe2+jz1WD9RCFlzduY1sM/EWYpSC0a3yg/BCs0xXcNT",
-	"EZYafIYZEt2Ji6rO2vEJs+JSITJUT7WuZdO27bWNadseObhcZ54K7hBiBRkKRDniJE6w+LVnV2FpN3pY",
-	"qLcKZdfyCEHsqApXX7Ad+d1QE9Se3Qskd6MsZmTzMvJ1oDV9xrjO5/ez7R6ZOQt8F3JvB1IIPPcSSgUt",
-	"qZ1LCqhu8DCKb2rBCbvZ7my8l2aUkLmVDoRKhFeaT6T8Zim3mn4E9Igp3QeWsEKN8HNc/n5Kl0Tzs+pe",
-	"Sof5Y6tgT+UbM2DtyVxkydxPu9ZnWWRxntbJ0rklwF+nHsXU8bCPFmHgLh2w15TtJsw2djymdu9i1B3E",
-	"iQ6Ho/7pj0MbcXyEVKYGRBzcSD79QCwKnFt2Mqb2af/Dh/5Zb/SLjULM9baIhB72RbMJZp4TBwMzVL0J",
-	"fNdCc4969MZC+Cb0nKUfLUMNQqg2965/cTa00SSgLjtB9nn/VIPLD5xieN73B93e9xfX3Z9Pf+hcfN+1",
-	"0dTDkQpQ9ggf7nTwy+WobyMnXC+iQPuWDtwyYQXSXckVV6wKwFmxKjqAFauSBYL3gjmzieqNE+TYxjm5",
-	"wc56FNwSarKkIv5BXb8kL3l8F7EZXhg8tBiosmA8UDKggRj4GNmdZTQLQukDOEbvCA5JiMbLZnPP0caC",
-	"H4hZ59eafVVziHxeeCFhPZo6iHuH/JiXyOA8x59Ho/NU37eH+yU7MycQR7KUgAFcDKGLQbJE4ZJFxO0t",
-	"0lFcBalptX4llFWYOVNy6gHqRnprU1td0Tckxm5SiQJWn1rsLmqCdix24vit+3J8/RwWsXwZGv6ILP8D",
-	"3NSeSfiycXIE9X84P/2IJjhsoEtxl4tDol2+W2l12hR86Ads4y2EdGxOcPy0gOuJmEaoSoNVXNRzgiEx",
-	"ySIMbkLCWO1Eu+bGaOr5Pv+BoiUjT+3vfjLfCqHuLlPMvJtZQcJ772YGcSWAPhX1h8MnRtzuzhE/WJlX",
-	"5AerF7CgeXycyi7ooRE0waJIzhpOF4RuPL3JG+50MDYZu+mL5uKgmsibk/dhiTQgo7jh/cSVVbkL/KVp",
-	"C4ciyg4iZrz50od3aII+VARamkyLwxgNVkSG4afoziqIX9EM69gkB/KRnEKcLkty7HhlagsF+9Fxu4s8",
-	"TQTNM9jbmpT7QxnaH4hJLidpAUX0pyrNa8qcEp0We/tkti/IckfmTGTx85jI4FfOuy0nuSzwx8nBUBUe",
-	"sDTL+sx9b+4VwAzDMe9vBGEGL2OCsOSglHwuhDOV0bCpgtE8pkJUfFUlugqPUxGeRtIHL55Ucp1IYFM9",
-	"1mlZiAWoiSi5k6HyIsmunKUsJhYhufOCJSsGXLWIgZe5GAVgAvsy8C+23tzAYfLxrKUgXPp+WaBYsJ2h",
-	"D4Mw6oeufNgWRNjfjRCx7wPw5arjZM5ZCmtpItXoQNGZlT4qKXDlYk1nU0sg9TLzrcaJpUzwMeHDgStE",
-	"qI3HwHcOmKZcg2II39yE5AbElojV8OakgeJR2ZiKnNOJz0e9tpb3q7FH2I5TYcqfXrExtdOX6vYJir3G",
-	"ybvtaBYGy5uZ9l4+bmSPqZiHEi+akfARLlRf7B1pgqpNtzdAt+oOR3QBJSMKhKmkMPeKyX1/aRc8Dw07",
-	"EVoQBL9tjimXahhE1Kqbk5ePHu18Fl5+xQeYH25hEhetTLsqs7ME9gIWu+tVc7mrtZh9PWZCgPR11/bE",
-	"iXHYt06w6f29VwaBeHFbUghc9gej9/3zXj+VQyBeRTpzBrxqgWL5gplCinMZahCsaO0JY3QTiWYK0c2t",
-	"6uVF6MYLeAYbKIW8P44JpKXHfIp7txSWnujaLcuTNmcbSI5p6XQDYyryDaAt6Qa43kxo9LUTDsTr3fLa",
-	"IDnQesqBZP3qXVOVsyLBLoE58T9BtCtDTbiHXyKnerFvCS7DYOKTeWG25aP9gzdoIRrpdfVSBTbF529/",
-	"YwG1ZUIniPYbU7g75JqHSIcGb8+DZcQ8lyD79V3LGB65sQLIPVMFJMkM8ncfnK3y85FJuyAkog1/yMT8",
-	"AjK7hqZ8cYacDPL5XKBGVZcaMD0nWOJPG6iLndmYzjBDtpb1XwPMtlS+uaRM6kQkyEbiGnxMO5e9V0wM",
-	"zFDV/l386xj95Xc+poW04b58+mLLXImxCCmTOaKD5tiZeZTUQ4Jd4Cy84TGyP3bOe2dw53wtYjQtZF9d",
-	"dK5GP/QHvV+7Z7YlbtHf9c7Ouhf860V/dP2+f3Vxxv/40B390D+75r91zs/7P3Xh19P+xfvz3ukIOl92",
-	"fjnvd86uR/3+9Xln8H1XTDG8uuSnqnt2/aF71utcj3657EL7q4vLQf+0Oxx23p13r7sXI4gmCEKk4hLO",
-	"JaSSzcX8K7sUE/VsD9lPyPIY2eJSGwhHXGcfy3tuQT/yilvGOMoUDfGzS0VkDTMg5qMRl7J5xSABQmPX",
-	"Mjhb8kUUpIQold5Cn83EgjYm44vTcFxPHjHHhzxeW1N8NCo7JlIw5VkxlHj2It943NgsCCPElvM5Dtex",
-	"wSq5b+YdxLYy6B10NejxnYK4yMw4nINzdnk88TG9FaS48LFH9RUQVtu+yfIWXixJs2Ykpcac17Tzg10z",
-	"yCUJIiyVM4IzaXm/ou+zhYAiogDNceTMMvmbKFoHyxCxNeOEl8mtHM7rzWZzv/UmU+p4f2uKjVzKeHOR",
-	"HS1xnq2VcmOEuuwYYSQGRNXWP//x/xzuax5FUXYKj+mfh/0LJAkqk19RLVLmYhSjIlvk0LBrFlrNPGeG",
-	"PDamsoYNJFsEJ7F4O87VKpVcQoFijytihHFFSZICjAWUlHjZru/8F+v3Erk+sqfoE+A7djdkpJnM6Lyj",
-	"h29b7fKp55NXTCthboli2nGKFOPxvOcjMZFsulxu7DPVWq+FZ4jIkoWIoJ4RquZSkNeKi+sNjap7x1/h",
-	"NRPZidE///H/ojiFuSC7eAYtoQw0/mR6sJB5IWKQXz652pjT2w1W1A+wK29GiuTgvXKg0yAy5rAYYs8V",
-	"N0lYVRJeYYXjuqjXmMN0QUJNPmP5hwWpnOz3yKSelbVhsCp8TAPh9fFDPcpUWhqPpnC96SqbC/O/bT5Z",
-	"cOHnUVGofue78mLRbHMLtnfxvY2WNPKEt/S3YCLDRblgiY65/imPscxZy4FC5LPHIgZJseRzJFS1NUq1",
-	"U4VN5TwiwHNr2qR7RiJsyGvvwdOpy/5wZFRejOnkZYx+Qk0x2jVxHtOG3EWdLSQnU+Nbu/gzBVlucWYO",
-	"ulzx1zyZWBUc4MctviVG1eQOSSbft5/SIyBlkskdkF7By/MFZGSJ8aACbqViKtEfBeI52jIURkvmai6K",
-	"yHwRGQ4lH4qhOeZKSoCmOERVlVD+oLadmUhK2zm215yPUT1AhAgACbNMwWbk1bdk3SuwpW7J2nMVjm7J",
-	"WogAWVPCi1D1+246JfjrW7Ku7WRq2Bf9i64dV0JYhv4JyvK4GD+oap91z3sfu4Pumcjux/sEU7VMhqr2",
-	"+07vnH/VeRmfo2JpLC0epWJVRAcjDQugTwtzUYbEIRyyVyo2AcmLSx33je23/zFviklsA1FLz5XJTAJl",
-	"WtCycM0gRkC6cVa6CAkUuVBpk4T1lOY4XCjOMEOhLLyZPgA3hJJwd16jGzO7qQTPp0CAz/mdH0QRMRyx",
-	"Qff7q/POqD/4BdQikrzBFW9Idq0Hk6ghBbDEWoqBDgedi2HndNTrX6C6dE5qPR4XlCUjJtfj1bA7kJhI",
-	"jDb1kFHk7tsRjitmSjBdLPQzNJbVAnTKLT5aIIRUYHm5vGaxjMwbbmCB8X+WtSNTp5uPmOFHnwxlMj/l",
-	"y8NKWSbNXxCbKn+AF4kQ9GLRF6zomIL84yaWGAKUR4grEGuSOiUwG+VHB3Oe/3o6/Igi8lkUtIkx+z62",
-	"U2QZmMpxhfevWMUatNDcdDYue5wOPxq5tZhKKvh5U3qn3AP4joT4hpwGpmQNyVsCtOAm04KEsjzKEwfx",
-	"a3E8hhQq98+IuSlkxwnke3c1+7PEq2+ImBEhMjRYPSeUu6cdKJlW0tLTSD7tmv66xDSSNZuNgeMz4rvP",
-	"lshys32oDn/2oXcm7DwOMo/XmmYFSdrDraExG+tMClb1DCEViU33x4mnUMULnyKYIsHPE0VS5NWuvODa",
-	"McdOAfPuqfBKqBXP7brlszLyjdLrgSl5CnLs7Gq5TD8PZDnzYgWAhGhJPbBCnwmRu0v6AmGTWdZzqDS6",
-	"jPnDZMKJXaZXg9MfOkMINeqen29wKRhptFCWpUzAsjDemTUkhWD0v//HMysU2dvX1BKtcllbisT39jwt",
-	"WEltecYTya6J/jspyzXusYGHGy/bbG4b25pZDC4WeQlxgmzNfLfz1vsJshNfgwimE8kFJ8I10UgVg+sO",
-	"KpbuD6hYmqdig8m0JahNOnuTiLaUuzq+eKjG9wRcwsBFQU0Ft41pXHKWUJe4oj6fMkNx3ggVPljxmMmT",
-	"VuyYRkFgCQ+tSMcLVq0KCsiZqaaArK/sLE88CBu85i82gk5zveSVrIeU+MstUx2AHfVWZdsb1Fe9EuC2",
-	"+n7lmfJDyujFazSjGhjU1ouif7vqDkfpmHctTyTU2VVBF89TR8+Y4chA+amFvETST2eeMyZhDKYRoVqY",
-	"ixQL7BjZ/YvTrvSLSQ9XDQWhTP43prlcjJbk9Vq26mgVwL8Y31mZuhqLf/jrMV34mKJbQhYyrAXHUVXQ",
-	"JHbAwV8qLYWL17V0MDQHtGJVzjq9818qVuWnbvdH+Me73nX87w/9i9EP57+kg6PjrwYhoud+23BjreXC",
-	"4EvLIQWxCK9Z9vpnTB1MHeITt3aSutlWUpn/2rk47Z7zH1VbNCHTAK6Rx1RrKO+9nWDpu/CoUX5DVUYI",
-	"ytyGpxBnvg9XE+tX4wnOkj5FSCtQGpQmaaPJcg1JqhJN5wTZXLu0ZZ5XiHvHSqVI3eDn1VENtORjEWxb",
-	"1QJxpvVId7WRcdiSJW8eLcGe5OYAsfIfoESTiyZrvQjNi+VeL1Zwy7Ibp37g3OZFNxUJSEpf102njERD",
-	"4gTUZWZGOMVhumoQnxiFS8oQnhHsJncL2BcfwdHAxJil3kcnuRPdOPMrK7yFTfMRqTRCCRdGIg4Yhdg/",
-	"+U4+JNhVWiNAV+4ZeWavKGSeSGPLDPW2LXsa11aKSJ7OwTUkkV4V5n5V5jZ4x7cWW0qK+7/94xX3z6UJ",
-	"4HgwojnOXpC6ZOsMT3N3bLwpcr1QhgYEVK9spAsQ0fmsOzw1sryRnrEmmbLl5mbsU4JmwTK0YJNAdQnh",
-	"n1zf0WdszSqWGKC1Ms8Z3BLa1y57DWcGylYWaPrejjmONp8CT09Vo6Y17Y5MylaO9NO4O4VxuWYPEePY",
-	"5+qmmky+txF/DokTkshGVXUpS1wwwMeUM7p+ZxnNULvRlKk9ZKdrLz3INZOjrLxoNqb2TYhpdM0XZKPq",
-	"4P0pOnyzf4T+1//cb+wL657K1PLRjDASF8VaI6jC6NExhTD8d5D5Ei+jGV+EeG3VQJwuFtiDMsQKr0ar",
-	"XdtSQ8lHjRxeMVm2FHluprJku0RlSR2Ru0wmkHbvCa89w9LSGwZv3uNt33UmyYMEVYuRTxVOEyhYwboL",
-	"IZEU92jQSMR/sSoJ2W0CB1pBHNOJyE6iiFg7LSmOlv+c5zIG6L7n8yTJzIPNUEkthLgImloiZ0qdkQWG",
-	"GJQTkUiUISxizmXuEa6VoFXoRcSI0K1AytyZX4rZT6Jl5Ok64Rlo6sNDxFtCUdWORB5L20Lin7aF/vmP",
-	"f6/JEq5S8NsWt0+XImdPggh4gsVSbOOg0YInh1orsSesIBkKYew6MmdmNZClADEfgGhAV0dLy/ko2VUz",
-	"QlZohFqUtsCo7JJ6qFM6HavsfO2Vw0YMnn2P6Qwo68bLTaWGNWU2pDfcDPS9KYm8OdG1fwthiQoQGl7M",
-	"Qx1M0QzfpQs0l882u1v20XTEWKkMsSmto5gPwOsUPUGw4AJM2USw9tLRcFuy4poPxlhk2Z8FYVT3vTvi",
-	"phIYo+phE809uowIqzXQkFCI5cVsc2LjSE9pPK4YX+/tks44irPu7pKeF3pd75bV10DJ6TFTuYXzu9m7",
-	"VM+NCEOrmRcRWeFTPIlOKLhK5otojeYEc+ZORSR0+VzFD8/qkgRTRHH64Whj4mENScbsw6lTUvQQwkoz",
-	"6tQupZhWoWo8NJ8lkIk22OssSZtuIVuISZlOAcTOHFX9YEVCB0oOy/RxbuCwV+L8oQgefXNNV7IHJoQt",
-	"dK41UFfcvcEJmWGGJkE001UHDkTFqkCfYtPE7M+Tj8tscaBsJVYhiZgSrELHFs95A99FNvydCmMX3c2T",
-	"pwNI8uZXXH5CXbiBjtLgakfsiIzrW2rKgBQmY+pFDN161EXVxDtpSVdk7QTZ2q2lGIurNZ5KJ4rnBLIM",
-	"LAmqqpd1rxgiOPQ9+QrbQrdkAXwIU6QMpNpjFJ0qCIgRr90xSxKPVePaPHqQDKoy4vu1TG4tmbhQFXZ6",
-	"7uRT/zEqa0HJJDMXjgn4FVPZF6stmXggoKTO9QxF1iLKGQZT5K5chAEtncmyVJmv5FxteGLzuNFHAhuy",
-	"JiW3KBCkMCHuMSoITHpRCfN2DlZ6xFDal1+ZfWuQ7SRY3sygODELfPf/RzXESiXL0+TgV6hFdY8wrIxY",
-	"3HHRS6pkU2eTEMNoNQt8UgeKTiIEkltOtiDUfWmkfr/c5eawNludGxv97/+BbDjndu4iQL7Oc/j+Pu/q",
-	"HyP4rVwkezoULkuOjxAcl6NRJcZTcm+XR9TaId4SIKMFu6WCZKC2BrzHxdnHcE90s5x5SJe7UzZA/vLu",
-	"lbVFPMNbhS1vEV/ugwUN8Ke52s1g6oludvOy1nxjsozgLogr4jTRl0+SfypLPJW2gh9h4qazVRhidB4Y",
-	"oaO3zFFMfOZNRcY8uN7iKvZnPbAhSf/zZq/99mhv/+1+KfelCLbpCPZ+v5vCUZKtnEs6wWNFTqQI+UQV",
-	"BBApASOVjFKmJ9BHbz80Kfk9LMVy6p3Ej1Lt8pW3JJgmchUYPpXS9P4ojnNvPS6OHxRguzGxZ5L1PxMn",
-	"W75XJoC2ZD4skTms9OaqrSnYXQ1Bxdur5d697/4m2Vofe4N3PxVPlVJ8Q3bwYlzHlVTvg2k7VnFt/fb/",
-	"GGE0Cdx1nBDEizJZ4SAX3JiyWbBi8tL393GFzbitcwrxhRKgceUYReGSfLFrMjsHQ/Z+s2nLTIJjqsMA",
-	"VTNnwUrFhQEQUIOZGkMSdrR7DfAZ1FkOrgphTRd6BxzAaqXfJ4lCjvBtOr1hnIcsm2XEAEPx7kqN8n67",
-	"29HPSjAVrzksZLPlJG7G4AcgQBtVxc4E0YyEKw+Ko/8kKcCWyWXgEjrKh2AAVmQbTkrStjAcyVZ2E8ud",
-	"FokJzZ+gr8KQHYSI8DKZqlIWu0l1Kn3/p+bWOsvLV5lo9KC5Je2oMcVWB1GyQleDcwstqauK8y99cU2Z",
-	"pJ1SeX0MEQnbY1vifSufToMflk8mpqz2N2bJJzHLkAQgA49S1AEXOYzckZCb98bQiJ+w75NI6hUmRCmx",
-	"84qhFbRVOlYD2Vz5vePExkk5JDcei0hIVEDVxA+cW+LaY4pDolKp4igKvckyUhcjcKWFOpe9+NKFIczA",
-	"aQNpP9ckgjTUazEKnDbznYgERbtq1BISiiIapU0viRXeyWR6idGuoXrLtvpIoq05e6zEkBlkaaFei7wh",
-	"sQrNNx+c/cYElXKzrrmUSHVbLj1jGIBqmM2EOCdwIy62/FpuOQxrp64Pisb1JrigyGHvXecCVZeLBQmR",
-	"uK2kgSyrJCPqlj44o/h/8YTbEiIANTfHwscRB6QwjaRmEPjeHdR6ZhHxfRzaBWkbFQmbtyQqzCcarCgJ",
-	"4X7wBNlqF8yTGFBaWHVZVF5CnnsCV4iwJWX3ICP9TNPK7c/Sjdw9SztUKdwkhKvtQVzFVx61zClJ0fOn",
-	"bYzo3GNRYSKAnY+xZG7GAJIyJ1hOe5+6ZmrxMegbll7g4c76aVW5KEj7JgK732QCu1EVo6Eg9DEVzWuW",
-	"eCnT5CLkqN3e23vTbu4dvj1o7L95c/C2+UaoWD4OIXJJ9pZzQQ32tIIiXrCKUzwJltTlqoczI5ws5B12",
-	"CurjONnxEDYH2XP82Zsv5zZagZt+QlDIx9FKiE08isM1mvoBjrheugg8GmVSFh80m83GwTNFp8dbB4LC",
-	"tHNwBhDOiE54rcRSAhRKg+SEpAhdLickRcLQTMm2KgjM2laJmQb8Qhv4RMrciinP7wT7qrZViXM4V8fQ",
-	"KcwoCPh6lcu4rnkxPRqE10vqbS1MmDkSce0FgBhV36CAKjKvmcVzcaFfBSZvcQzvETnASWiHfKhIA3Fg",
-	"RBSJSDAo+pqTRJYSaEBRpcSZ/Hi9Bd0C9gQbG8fyGFuaUgLy0WKmoZxwM8xpki2lsgezbc9lq0sdRWCJ",
-	"QzbZ//jpgSaDUkvOQb2B+XLQTgtKZ8Tr0rCl6kS2kU+iSCU2cL0bL8pkof/1w0+jSqr+41869V9x/W/N",
-	"+tGn31tWq/3lTyaMC8AgVS8JFzgUd+JZJ3rydYMmoTcDdaKUCncfBZQWPUGXVukOg+VKUGSXmjw9SQBN",
-	"TVS83TpWzbqGNp1HdtU4Upt2X7UjDcGDK6zGalh6YRtwBFjd0SOfRqIyArZjrDeRDpuNwOh4vR9ExSw9",
-	"c0ZUXZTN7zqSQ22s6Jp9Mckn34bwXR30hiSPMcMv53TIckCzB0KxPT3J6SuGSH0eULJWvF0Zx5qc2AUI",
-	"yWk78UWGGZaSgiZRUK6x7wcr4u6MFKmyfNp0EfKKITm80i5OVBIE1ExD8dV2R86gyoXCbp3IRyrp2cXG",
-	"2Aa4vuqWZQEUk5lBhEpaAsAQU2e2SbIleyDavmLo+6ve2U4+il2WKxiVcYng2JAnRNTyzjjMYE527XoM",
-	"T3yT3v3TjIC6mC5xw5DqkdDVBp38du1c++SO+Lsu7ce1cw79tpI7DM+XekdCbyqfM6Lqj7+c1rKk7wc3",
-	"3s5IPodOpuS+S6a06XzRIJ2Dcwt4MQuoEqgWGKSicAeo4YleXmvoist24NSd4AKLqkbX9+jKIbuW9mmp",
-	"npe8x4XowLVxcqNyoJc4obJx6esxdbATf3+46xpN6UeVUp7iNtvEoavkYYEBE6edxzqBgkYIb3hEAuf8",
-	"YRzTqvCkoe/MXs6alRV1dspLBk7uMbU5ZuwX55He1dec9RsbFFOy0pFR0ob42u7lrT7iDQpfshil7O3k",
-	"cb639/j+HmFByM/oF5YG1+O7hzewgcLzn9xNiUcOOv9voM4Eqj0EC6E5x+VlQ4Jsvs+mAicp9WwnpSyv",
-	"9t5HczLqq7s41syK5layLtIDt3dM62dZytva3+i/+CqOiRIcbnfullHmtuhiu2hgmuJUmsVt515ZjWV7",
-	"j4yisrWDpphkU3qdixqulz37BK74kivr+BjPwKlNSQNVLwJE6HKOZiQkx1x56y8I7Vz20F6jKb6Ia4MZ",
-	"voN6cb7HInFzWCtDeIkitL1pov1sbbu7lyvm/lyzvd4iLtMKyO68PsvOc1NbRjebIMWY+yuEZAkqQy4J",
-	"MWhB9smBSJ+eNCvJ80EjaytgXNYGdfNezkKJtQJHocpsu6uPUMm1+/oHoRqqR2+03LqP5iOM17QdK5B0",
-	"SRYcSZIgpbCcq40bhOI1clyj2CHU9egNXP/z1uJP4RzAyJf5yux6OpmJPke9aF+tSj31lyTVeo6Y68k/",
-	"FcHX1T90sq3rf+TptJ79KRVvnQazwOffNRc2G8XVx0212EUck/1aP8B2Q4aLi+vFMf1KRcBP+1cXo+7g",
-	"sjMY/XKtfRlT+/RqOOp/6A6ud60aHnfsnA+6nbNfrrs/94ajoc0t+wjfEopgc07Unel+s6nevY+pdmOq",
-	"Qh+9qGYhu/euc5Ed8evWKEcf87XlEXa56SjqKdtWUmQ+V7q+gWwuN1iE5wvYxFhoyrL8UL9Mlfyt5krN",
-	"J4h4xRATTyCCkK9AVJm3kHzhYKGk2JuF4jnjavNppkeKKTRHYoJk1YWu9vTAvMG7lPzP1TtnIuOsoZx/",
-	"6YjD93wccQI3P7rZWDoebgNXM0gkhNwAQYlu5JmfVb7YyujFlf9M1dHjrd03v+SJicro+NSoGqWJ+mp0",
-	"WkuTTrvZPqy3WvV2a9R8e9w6PG62Gwe/6gKv/L2iIGX9XZO2dh3oYlHYM8a6dSh4hC0hxfiqZECviHWD",
-	"x5mYriEGroF6EZovWST0WcgYD4w8XIO7ld5wQUhdtMCMyTTHbv3ojYi4OZGxH1oVcDaDSmZJlF1m9mzh",
-	"7+/fvW2jn7rDEWq19/bRweHRW/Tm8GAfQW4A7RJsv52+AzsouNlGn77dcKsdGzrbDLENnmYLNVGVWws1",
-	"kTA6JA107t3mYmaspJT1jXcnb4hgXAjQmBMMyVE51mggIprGVIQ0Tcg6oC7CaK9dn3AcC2LOIK8FCBLR",
-	"R+3W/pv9t3uH+2+2FT3VPd0G14Z0byf+7kdwdFtw5jGnEYjN8tfpY/Vt+7B59EbUbc+UzG8f7Bdu5gU2",
-	"PxEDsKuierZIcCI1LJFcRJgOAjK+w8sF55XtZlMrk5+G78+Ykq2Z4WKwdJe5AboM0lges/Aoj0mmXQpL",
-	"e+1CaIZFhnGG4KXNZKHL5cT3HHTu4Ynne3yjuQkNtH4ZBlPCmPBr9ahL5lQ26GVeBJ5XrMplL5P5+rz4",
-	"XG56x6gDCc0sNA0JgWqH8cVw+hI9WNE07sQpBj1ZQ9vh/gaAMj6yTeE58jbYg1c09vf//Me/22gYhT8S",
-	"SBV/cAgicK+t0xfqcVZ7OjhtHdZ//hC4ZC5YKlvO9YDGKAhyHLNz8Ouw++df3u29+fPg9KDz8bTXOfjQ",
-	"v9wf/DD6sLd38HP7x+9/3uv90P9z5/LyYNDd2/9x/8dfP16kQ4G+5xyzXX/z6feDg01hQI/xeK+z2wOu",
-	"3GuRr+Kb3NHLWuSpvKe39eteL2+66o3CJVH3uizlBStxq7ubJ/E/rzYf9WqzjMcuQzu80bEw3Rgwd09q",
-	"exOhkXMD/tU9/Xt5nVQ8FTJ4qu6V64HEtzzbUkGpN0pce9e6NXbzxz7sJdpDHpU9Qj7CgudmInpXliLG",
-	"oaj8VGB5pV6NbXsrlr3Li/sKQLII0rOdlM5GIrG1JRPJT913P/T7P6aykOgEIedDVS9SZeP12lbc5CH+",
-	"tPaEGUrUOTFlJ8ms5uVlJpGjnsmqYoa3MqqSfl5hkl9EfhgWoGkq5FszUe7JMARIpStX3pXh9hoSVW4o",
-	"Df8GPyn/CBd5qKoe0NY9166dKOoLOZOqu8uFz61KgiZrqelvles+ZkUuWsUKofiQ3AItMd5WNsj7neOI",
-	"UGf9oaD2iB/IF9qpOaIgEDVG5p7ve1o+joIptV3m4wy3uHsUzlRdJeGcsbR7PEiD72yOo9CfVpDPkSTE",
-	"TrTBH8TbxYv0GHKXBFX1nCO1HBCe+epjO0ycN5KSlKgO3hD63FdYPITXa+fMSjH+PEeJeYFa4z3Yv1rw",
-	"M+RByvK6P1QupAzwO6Gufd98SAaMGTHUcRyyMOYHv3dSJOP52FATTdEmCskce/QE2cOr09Nu96x7ZiOM",
-	"2p8/qxg/zlxOxtR+3+lBpTNx95Vmsqgqq8AphpW4ke39VtMW5UA8USEpdOPeXENRDvYJcfBSuspdwiKP",
-	"CqdjSFjg3xF3TCHacBGCeqtSY8MTyaQMW14fhnJg4n4zVo1FQFdRnbUYERWrIhatp3MyqSS6mDQzckjr",
-	"AdFSin8cI/t3yTIsITYtFHMHC/Gd/2JbsuLomE6IyhCi8lEr31nnsodCEi1DCj4zKG4iCBKutVQJ0/WC",
-	"WCgKfBfhBQ4jLndt+CaDKF2PwzznWBcSdo4XC3m/3DmFm8ZYLducJSmlsVpxZ1XFbHPnVPE3q9IZDrvb",
-	"5wVPRWZW6LhtTt4xO+PV6IetEy6jWXY+3u2sK3J6beh2JghSdVOXcdtmVB6ozKxx9y0LVd0za+1dDEeD",
-	"qw/d7bvTi7M8Zoa47A9G7/vnvf62FcS5fzJLSAbYAkI8QAYCWd12y/SikGtm7kxh3I1dc7OmK4tuzqua",
-	"mzdd2G9z58zMpgyO2/PzZSDIGlqbBVpB51F3ONrSc0RYlO22ZdWyZ2rVX2LrdC1uPaSO9cWqBJSUeN9g",
-	"Yk1frFJ9MoBs6ZNjRaV67DZHlvuU6ZDiO9s6GLlN2U47raWAr2zrZmYmpXvtNJfpCJfss9M8RYd1Wz/T",
-	"GS3ZZyf4cid6OxJyLLdclzRYnzIK1nbXgxXXfkABzeirVUxdKKiwm3Mi0d2braM93Jq262+cFqm/wQeT",
-	"+pHTcuttsjfdxweTQ+eNW8abkXOtFC+KJTfpZM6VaJGQ1OBOtSE2hdvktcaYyi8TCAeaLCNReHjuRZFI",
-	"MWEhFsBvoq7MMbI1hUA5FK0xtXsXH7vDEf8ZIrGSbyj3SVXl5d10SaV+TyvdWcUyry1mVcCsZpdR2DKK",
-	"mEHBMihNRkXIpNqYtJW8KpCX72ahnZfCeRmZEbY5bccyFPfPh3ppzYvo8EeyfqSbi1uyLqBlt31w0DpC",
-	"C3HDfkvW/CBy0h4Of4hrVxH3+pasoUTz3OiovyXrIhZg35K159rKxvKIeGIE532oArLqkB7UnLlDgPYj",
-	"WV+SeUHefj7eLTy8Rpc/9n5Gl90P21NrCJgFbjKz6D6hDYb9j2Tdo9Pga++R5Iqv2D12C1VtxmZ11bHT",
-	"6XT++Y9/l2W8AAOyjFdtl31NcrvEtXnQo+w1h7vcdKJEE2x64uBQVeSUt0FkuYSKZwvOaVdJHKCs/yK9",
-	"DjumYOQH0+B520ypRUgrSb3P4FbVPanilBTV/FJnKXOKYDs3H6CnSYqeObBPlxddTvx8nuI/pIf4SYni",
-	"6amhKLLM5srIx27aYxpfEAu18wTZZ13R7swWQe6i5AZkMZZF7hbE9z16U0NehNyAQHY0C+FpREKNXb5i",
-	"whEMsZFjGvtivYDGaefsy6ts9teMssghgcrgEqhNzthUlEFh+ZrMwo+R3Tk/t1FVGA2AhtoJwsgN5tij",
-	"qDoJohln/RApLLBUO1FVxeFvVdFP9HjF9PAD+6z/odNLSoaMKSRslb/GqjMin0GI2FyXtY/Ff+NO8BAD",
-	"ygV6bEwhFMuticyvuu6baodCchfcErfWQLauUNpjWs1n3X0dERbZNXTDtzMKpAUVu9VnOOK/CByk0wuP",
-	"6ZgCatMGi4UIdmZIhtFqhVEkKlVy6So8IhEub5VUb7O7+wTpphAYU3btmIPxdxng8HdxRfn3Mf17vV6H",
-	"//GPdlY3ttFrZMd7gP4ushHDr4ou4+dZNhJjZMwX3ks+nVJNLfH2UmFYpaPMDpCa9irTFsbA+ThQ5GDm",
-	"iBdaYrScwRIDBOiXA2ZAinOu27lRTFAlza0kb6IAhEhAQ3KH/aU424oPQGEcMX7GXOKj46R2VBAiRnw/",
-	"zjKe7qNB5EUQVe2TiDALrqGYBaGjkGecuBKY+J2GrAbiga7qEFftgG5d5mhAAh4sCGV8PFX4E0MmyQTz",
-	"pnpASXfRJm9jiiYKQlEjzmOIESiz5vgEQsarNse7bPU6KbfEXv8uii19eS3KTtXUklLc4nWWLfwdaXxB",
-	"sA/0WjEIOUQ2qkgdhzR75hyGkpWeBF2ygwnE7iIvqmUGNJFUPF5MPxmZkdzc8SOfGRHYmBE+wcZiCtLt",
-	"5nSHELxOLNNUA1XwId6Ir3ERBu7SgZ3RCsck9WJENmXO1tRdn8AFE+noEaEu41ONqboHNjlnzN4YJYUV",
-	"EYwpPMDmVO19Jm7N4JH5hu8TzWavF4J8Ht8NCgHFSQ/YpXjYIlVwC9mB4udBeCN/5gyAuohLwXBMxcmQ",
-	"csjk+BnTaqomluioTlQtI+rPzxNfkPL5SOeO5sFJeW7gj9TSdX9N4pWJfSZpt0ziatG8UC/IL5W0Mzqr",
-	"Clx0hi9fx8G1zS9V5AIzkEopx9h9/VwjwqIzqbCn1f1IRvZLGozCJfm0tbZFVFTMIuctLw7dBA52XMjA",
-	"jiF2ebMelq/y8LTBnDFWNwV1ggfzpUZ0pu4civdKcTM9zFawMHe79HLlZcILCrTVjtNL2hZ4j+AsQy9a",
-	"Q9pygSlRh7yzjGbGymig00Cy9eQoBXgZzV7DJ9sSBwkzZHek+1ImKxMDS08lNJaeygbUp+cAcB4gyqDH",
-	"wM6iaMHxdApV+It80hm5K0v2e27y9FQ+RuAWJGTKFsCI5UCZcKGjRQG4Dvm4M4JdgES8oaj8XBcw1Hva",
-	"VRNeeNJ32OfLbW/wZ+tTWiiYRNijXCtZQwIY3hu1G00Fe3W4wjc3JERXvVdsTBUuiZVu7XuTEIfrmrBA",
-	"4KWNANIJiUto5GGfoZsQcw0ERwV7hqqD96fo8M3+Efpf/3O/sX+C9N7SoJwE7npMuc5FxQPpd5h5Dvio",
-	"eUvxeFVqGFM/WIljB8CcJqNBYR4nWKg6S9itHMN/YhOUxXX4jyuqDHb8CdKH3BJ6FfqV40pmHakXIxh2",
-	"44uoSi1c+pl350rZ8iCfP9e9kMdFHVfXsLKb9bdLVvwIT1xvJrpd57LHRJ7WqUcj4syYeE0L9bv5zsiA",
-	"MRLecfMD3qjzDiEhiC3DqXgyze3HMY03coGjGbO42ade8ELygzjZO7fRpQYZzBc48ia+mAws82/QN9/E",
-	"fqRvvpEGzj//8e+2hS69BeFf6knH2rEkqhz5jCkSNMthUbZ5jApmJSXV4NW3QgoCfdfivTVrykpsUFiQ",
-	"ZoRKBMqqsgjfYN4PYT6Cst7mOLwlkSXLzqCqtA9ZzdKVXiZ0ZiXgYVw+ijQUpIQXtGXB3QHhjMIV2jmE",
-	"VGtJIsSvS+p9BkhEYLalLrxF9KbH0CrEiwURt96/c4ZrQeqAOAXFF5lSEYksANJV9XuqjSW/fbEbYgPF",
-	"Wyyxe/rrU9jH2nEmizbchXihljJHzqgTMXuVyRXJUFWlOdZrBiBIFQG3PQArLJ7iW3Itytp4El1XV70z",
-	"JtGFOBvZ29s7suCym0GuHiBJ3tsOplNGIvu17Xtzj/83kNl1REkliUsb8vTYJxqeoHe5lB4JCpWTKJuy",
-	"AwaTeWNEXYPCbCwW+uc//r0GMkRjc4QhH17iI5Ry1qqTfByb/hvEpNzgCaa38fmEQv+CjzJxUO3EG6Z2",
-	"PN5b8tmD167+WkAi3Lv6GKjqhngaWUldDYursHMPXldbUEOCAdPmxM9HgQLjIQErFwkdhaGqjReLa4iS",
-	"DRz4LwcC/uFRF/6LHefarsFh186NogYo1D06VUTBJ3GWIQvC+gLfeJSrKbxnVdIFTMA/2+if/9d/j0+T",
-	"bAuqxO8zzK7nQUgseENxLdp/+WLXYBXU1Q8ZB+No/+ANWoTBxCfzBB1iVg1lr2WTb3+D+rNoNQuYKkrL",
-	"bMhiwxD2WYAcHIZrkY4HpfPQqDOtSZsvdgMNjalMYKwbEqmRnIBGYeCzOOGR8kjx7QfHr/B7K8edx1Q6",
-	"GOLGLBNuTNUi0YRMA87WIhRyAUMgVdIMU9cnITwlV1UTCRMezFTOGUCmqh/HB5mEwS0BSEbkcyTLynE+",
-	"nEQByXNgqakxXUeQy4v4jKRAHlNRGtCSVRtldmk+L2RRCPGcgGtTA6J2LKf561JwYHdMIUdU3NwSF+Uy",
-	"/xaU5RG0DOPA3yrOUdxmSwVxTAEwdDV6X38bpxS5uDpHVXvMddVmE6pNilr7fBwrboWRz1VL3rV1OKZs",
-	"GYbBDZf+0NV9y7ueqIxWJHS4jCXMwYt4drTiwpBDTtwTcX3j/H/svft24ki2N/gqsTTftxL6yFhg8AWv",
-	"WnNI25nlKt/aOCu7qqixAikwKosQrRAm6exc6/w58yJn3mMe5TzJrNg7QgqBsAHbmXYW/X3dJy0Uobju",
-	"+/7tEGyTONFsNTIoFYrAn6Tk/p9wd35Q5TYh1r9JokGQdDhAe4iEUb+8r0E+EFVL0/BhSAOuynuQEo+A",
-	"J4JHBhYSJT954rFUQzjJ9kmgYoyR8HC/ZTNYY4jGDwSI3DhM5AQ8wtOAVusgkQ1ceRxUmSCfTrQoAPSi",
-	"5Fb39pwNp7ax5bjgjlETRDuYagx4OJKRmGRHJJQn+8Q1RHdXH6YOD3w2GEaQjwbu+pL7j43j7NnGz2yi",
-	"UK+mHtppbapaowFWOYW4UIblvAsEyGKt9sHxsfLWBKHKuaAJBawij8qFgMJQcC19dTjkuVRWfV3WtOFs",
-	"uUoudC9ZEk82WnLp3H0C8iXsvCAl5DkeDUMs14JJIx2el9AF5CukChKKYcr3g8ketuLGKbpshw9ZvJEr",
-	"vajpD3y7nLLuem1P8d3cQCukJc9PGKLC/o8NFbkJ22FU+qrWdvOLZ4BZwMYzrx/B7VDAL3DYoQQS6FGq",
-	"HmkGA/UGnWWXWsIE6yvIe6jy7NVrVVRmTlGqIGlQixTxMMZGYRxR2ZFs09hyiHsQ8UQeqMPgBt14StqQ",
-	"5yhDC4ZAwem6lU15gFV1S2UGFgaS1TAKAw8ujqtfc22isUWgBRqDhzET4Ao9HSVqa5ErUU4WOdq2MQ7N",
-	"bu6qUsjIMP5j5bdPV3qiJlWrk340inF9T0F6lExHVaViHDwTjPtNVWQN1x7oAsInqMECW/hEvQToHTTW",
-	"WMbyEMZMWbCXqJ4WBh5ToQZKc28N5Q3bqFUclTqOZgXR3Nwcj8cVCj9XovhmU7UVmyfHB0dn7SNoA+he",
-	"CdhAU6WxdXFs2dYdiwVqk06lim9KPZIOA6tpbVWcyhYCovRB280JePLBTVFdtZMAdaEZo4bZWso9YzkO",
-	"2CabUBS1KehLkhI2MzCttEitfEXev0ySqhjSk6tAWOHfHa5PLuSoAmptC7+h9oMNGU3AXSdugyGo0MYA",
-	"bfTbkzEQPrisSvBTmfJdloyZJle4bynlO/bVMrxF6bhlLptcT8UIBSQkTKPJhZO8EKz06UA7dFP7DrDV",
-	"zLyTggcgM3vIIDc7tqzcdnHLbNy68Ymkntbi7x/A5kDpCH0x4RzVHAdDaYAmQYK8IdP+qXAtUkv+Z2XY",
-	"/P1zDmwageec6ka1cVV1mo78/7+ZMOmB3BeQ/fd2d7Yb9a1aFfBPvcAv7mJLd5FK3PBRY3DYp9QvGr1a",
-	"d9ersj2649fZVg/ib2A+16mpzZDT/V4e7XZm9A316V4QMoX0YskrMYzipILN4dtSp9nzd72d7jZt9Ops",
-	"y6958hD0aa2xLbvd2eo6DbpX33VqzOnu7vjVRqPe82uev1Xfq+5tw190r+v7zk59r0q9Rt3Z3qLONtup",
-	"9hrQV/AvZjVrjdQ4ddFqt8E3JneSDWggKdKfUZ9X/Ij9p9qnihcN9CDnLFDA/eAu8EcIp6vYN5yEIJlY",
-	"TeuMjcmvUXyrkY9j+fBDG2gkZ1WraVVrW+RUCn/tRN6sSCQ0VOhFVtVxnGqaVd20zn5VNnF2HfWuu0EM",
-	"VSRRNpPLDosdi0Sv9k9RH8gxzR4dRgzLHAoBSY+//6Ewdaym9R8KdGx3z8mgPJpW6+Li8vwX8DaB7pok",
-	"D5w1tcbHZ4fHvxwffmid5BFz57STO5HRRbmGWsXUKfUGqbSa1mm7/unsX7/Wzw69T6d/tsanh/jfk8G7",
-	"sfdut/rbnz8F5+9PP/12FfbPan93frs6G6DFfUXqAvjMYM6cwXqTVFlKUQbVg6ovdSQLRd9JyYf+0lvq",
-	"a9wtaFlduOUHnoUpQ9vq1sJtL+gkjKh/FUUnNL6Bs1Gv7S3c/CqKTinXxdLAOtxYYs7HHIGgUjzUhrO1",
-	"zLTvaICgC7Cvo8GAwgWTkm/ApHaW51sJvZH0z1I2H+uPL3jjCiDRExprGYB3IxpDEAyWgVDEuNgSpMWj",
-	"Ds8dBvI+uGPElTfDTbFb0aspyC2PxlwhpezrYLBE6idSCAjDaKwk+ovW1cGPJCfEbH4OfG3YVHaumZ83",
-	"U+KPBgwobJO9BIIuWt3enV9etz+8PT1ut4/Pz0AeEZFUhIRh5w5ZwnRE32Xr3ZVLRjwJQjlwvk9cRVpc",
-	"ZWsCkNogISIJwpBwxnyhrONuRiDcJnGBCrs2cYEcKduWIq6VjKy5YOMyf0vJ21SbHJ2cbaaItQtWL86q",
-	"YPUKkgkMISPD8BhJd2bbQvmeJ0Eyycw8JVdzFdnm8PL4l6PL9rUSY11ABiDEPQMY7NbJ9fEhYB//jbgH",
-	"55cX55fwPLcQXhQPIxTIKiG7UXhpaibmj6ju4B8KG226vZ6tVJxl+wypzz04P7u6PD85OT57f31xdNmG",
-	"jR9E/MZcLtkSvSOEZE+lLGtuDXFzm5HfAW0Ld42xcOJCaXPRD4bXyipDbxjmd+nvuW+Pzo7eHR8ct06u",
-	"zz+eHV2qkBxK3IOjy6vjd8cHrauj6/N318dn5lqCx0HtDhz8VkFXJBpzAfCuJOlTTmqN/413MBsN4Gkj",
-	"fii48FBTdhxSmipaXQYRncUiknJ3RDCKVvYvh6stiwgga2yOvFiYmkYi7sGXSRyFrEgoxzTDWeY0K5U/",
-	"INCe1HqGOgpYSQ+2MRr8zCY/oncWZWGg/28jf7K4GKyCz9NlAMdkSsNbuRVSun2XcdYLvICGqiJ+STDm",
-	"E8epvxHkJ8oZaQ+CpK/NUmrFwZaK2yI1RqncFnx6VnhrU07exZR7gfCi+RJcvbFNzuktad2xGQlur151",
-	"aoYEd9ACSKT0MgNIyoCRgygeplWOchdZNtJgsF8yWVVOjXrJf1JvwOREtKyaXVgU9L/epGbF0t3GhlPf",
-	"gFdTEZtyVhFyj6ZHnhdcEYnXFFxhY+V1KCAXVnPLsS15ZaymNX3D4WCvvA5VcgoezyLxXK5DY4F12NkF",
-	"MPGt6Vm26WBqkicsLXMC8ni92mg0Gk4VtAA1v1lyjaLzbCMnk8UNsgiyknH2L9ldwMb3Xb4Ekwi0C1hA",
-	"YGcSkQHlIxqSGDoAoGhF+rT/HLC8wL6PHymvr9+THbulTlqLT+uBatcfOlVzjg94NaePDDxUaPTaQyHb",
-	"a4kJ1844AQ/o3bNqJIaSmBq38X1uyCV2KqhCyLG2pBXIbCb/iPqcHEasvMQYX6v+X6zyF634IxRmlFWw",
-	"jyxUTuryX2bMZ9Wnkhuu8rKVTZQ+gvk3LE4Q5h/09YCb3bx22lRsi3OunJ1mo1FgBvzjYXKmLV9brN5r",
-	"0O3ujrfr7zGnt5Y0/sKSRmY7/Gz5LMHlpuQ+VSwjuODFUqRADpKFygSsjuU9okxqkASrQ7FsM8/QaN6C",
-	"BeSfKSICDCQn7azJypWzmzkoViQrO17Vn8KT+e4kqGe/LY+8FukuzpHr5FVQQWwg2ml7XiD0Fcid8Dn+",
-	"IGfvwcPykPel2q15W36dNXrbdKe7690jfX35Mmfdi9cT6Y0k3g+8WGiQXLJhdoSWa5c/qsu1VStTwbux",
-	"Wlu4fas1NS/fih9XdzzXutgIq22wNpmywJIoJobxtfyoy7WQbys79PcpLlcQwZppLiZjmZnfInfN9Byv",
-	"eNe+S0/nVz46D3hVVzlQ2c4+Si8rdGIa/qAsHVb5d6J4joOoQo7ARq+OURowhz4sDFDTv+mwMDpgWBAf",
-	"rNuY4gMHKbUuJxuXKtBp3txUq8wgnaQtYG6v0+9abSzxaTEaDqM4Yf4p8wOqixbUa7Ul+hjGkceEQA/q",
-	"9+D4RYvDVCRUoeP3i23NOkrnRoRNeUxtzHrX1/0NGbCE+jShGJqMIVcoI9FUeJqRmyozzp33LCn07Dwu",
-	"1Oj71TpU9sR1rCoHWdpEHY9C1iw0QSvrdf6EzBiz9wnGVMkNA6kXPes6FaDAw66GslikVYHes2KkFS5I",
-	"UaSVoZNOB1tVaa275dX9Btvu7dDdrhls1d2jft2pNurVWqPmO9u1WneL1Rrbvt9r9Dxvl3WdnZ6/u+vv",
-	"UG93a7u2vdvd3aJbDq03eru03kiDreoZhtR9uk4uAGutL05FZqXSwmnr7EPr5Pry6Jfjo4/3BGLBeahO",
-	"BWItrAmqhk8sWkwRz28ZGOXUF257FiXvohFfB1TlA6oe5qzLBiLMHqJj/4JKHRcCAhOvIAv+QCMiAYBQ",
-	"FMfMS2aIepZ2hYA9eGFUWqXocKwcq7IXUDbFAscRZ2K/OFYI46yKAmvIgMU3OnWqO8F/7OdDaPTHVAjI",
-	"uB+FDCI/KoBaCc4ylZWiymYimiWiT2EomKpAb0z0TRaWxaWyTFrZbHMLkqaz1J09tyi4BMEhvovgEsB0",
-	"nKeyFume96ubc1xmj6CUuNaLOceWFfiWNAys48HX8eBLxIMXWQKWN2Q8j6xhmjHUxyvfm5VhVSHGWVwK",
-	"OYh4LwwQOGht1fjW0heyipWtGpsGrf/8pMJZYeh8K0lUkntmWk2iGY27TxPSpwCjS7qMcUNCwwh1xWsQ",
-	"KZInUFx9u77BuCSG/r5Z45iSi8N3Nvnp4ug91K8/e9/hvQBtjjpet1Gr13Z3SXcipcZSo1ojPwdvNb4A",
-	"plribwMpcoKQl/E6t0Ja+fH3o9AXWRKyk1mDSMmt12oQ2w2aj64uh7nbUu4zrUWqrD186o0gok83ao3t",
-	"/SIhb0oMBMezKfctES18mLkTXmfUcGbcuCdw8c0ynnn1beunX94eXQbOp5M/vZ9/ar/987d//OTQj78N",
-	"f629c35rv737LXg77A7O7jz+9s4bvHPox73Rwc0PPywiHd1vn1nIWgLqFcpM98S/vXnIdTRvuuNf/3H2",
-	"L+/93sQ/ePuvX2vvVpralFA3I2It7bvQx/VZA8rmHSmgRdmPb0R6f80VLZSgC8KmVrfz7TQb26/Zzjf3",
-	"5F4VRWYus8x/TUVl5VtUJDfr3whF7u2jZ4+s5NhbC9xrgftVC9wowhoC7CrC9uZn/c/r+1yL55xlcrK6",
-	"SjOuxlQW5l448plPSigNlxf0IRry3uNMS0vS3ycUMF4/wX5Ccg1BefrQgIPSOCVrB8trdrDcT3Oezrmy",
-	"MOSJPoep4l9M91B9/yoWhjZ8ShA6N2096wygzVQYkxJiOhwcIKB9Y446gO7puDv04AQ8BR2c0f0DrAej",
-	"PCwR91iaVq/jACDMg/pMQ/eCcGQApEJJymTGPABQcSUX5nIFdRBUdRiw+KaQPRmEJEwiRZHUifUascMl",
-	"3QnxWY+OQuViosNhHN3RUMV4AV4s2mLMwU0jliITMjxZpGTo0UKn26ovEfdD+xCSr9NKLIg0mwgErlRQ",
-	"Ni4OST8xCjGQtH7/PuSbJ4K0Tk+I12feLYlHXOSWVSRsCF8YRHdYOSOJSFr3adxnHDsBPCYmIOe+GAsy",
-	"4uHElmuWjxzJc2WekFIPk/lpPtMo6hHKJ7rWj7Fc+8Sjgm0EXDAugiS4Y3KrCHEPGZ8ojM3Do7NjKIqk",
-	"wfmy5dgnLgYPqFdzwQCw0AjA4C4apeKq8BaoLAQDuWDcB9AG+EB6fmxInwOo43T9dfErhLdKofxItpEi",
-	"oROR7WHx6FLwDEU+wLgFk9HbWCHuVISPBslM0TAxM1XOE8yGM8IQUoqX59BcVQRbMvUNb7sUF9O9AfCo",
-	"1K9T/kskvRXAZ6UrMBc+a36Cy9rY86RBXevcwnVuYXH020N5gAsAk+Vv8SMyoxbN3phHclO8vvKyKRxr",
-	"8L91sMf3D/73nPksRjSc0pZ85jdV6QC9hZkkayb+KtFfi1/y7wKUNTe7999hVsvjzN9zBFsT5n8aGjXN",
-	"0jJjFwuuoFSRIFZSecFBqQ4SA9g72/kJS/YzUJA0rH8OoB4chgfR9JpkXn5m08wQ2ydGi6fNPEMLBeLI",
-	"ItU4OD97d3J8cGVNX4iFhgqtVs9IfWgMz7YO3yQntO7sZbDUqQMnq0vVjUZJsxtSfru47fcCr8UCYfRQ",
-	"1ZSnJ7qUlsiYZ9Iqy8mOqSA0jBn1J0bAzZOYYP/SHiM0NCwaomUWEloehXy65FAU+ikOOSnJZ6Q76XCQ",
-	"zoCHxT6Lyyp9X9X2sRFZHDRqIslrGAKKLVjH/nY+ign1/UA2/9vfSIKmyqzGyjy08I9Q1uggN76lTS3Y",
-	"yTlUKlrEzILvKyDvPx6fLJcbPFLWbLeub0YgETrVvVpvizob216Vbez4Nbqx162yjSw3aZcVSshShapC",
-	"rk2jueVUUOj6LcNA/40OuuxfAZEnrlBymtMBgHXJrbWa1YWpzcx+TR7GOM4v0OK+JvzWCmIJNlwp1xab",
-	"ruowwtar0htsvRq5Sac8h9rIXZraCIPWYHGxe8CNMYxKgPk62/q01h5FwMxcwQxVDk++VqIdLsmZTSjp",
-	"xpR7fcJZMo7iWx1Nmat+NlPrDGRsLB6ifoLyDGRAOb1hFdIyQk1y49N+TojNnLqSCGw8TbmaU3QLAk7R",
-	"U2quHZSDHg1JNEo6POqRLuV+hZwEt0wXqsO0YlggyCWC6koECL5Kqak5jhxDVkA6N3TVwcaGqu0X+OT4",
-	"kGxsgHvhrHV65KJZHdYGnBpQuAyXYDBATxW/BxB29iYvTXefPv+miKQtS5tgdua8UvLxHIkzr4LSr07d",
-	"iyj7wew5/dYpEy+LVSwSTqU//IhoKt3FKqLxy+VUGpAhRw6LeNW0WLz5eeYyzo+humTUxypnRQzNZGSS",
-	"vSDvyQvVHZ5raWRK1t0KWU0ifs+SJyDLs128l4TpSSXdvwyxu5qSKb6d+LqIUQ2bLh0n9b1Kve+lFPkk",
-	"hCQLPlhA+zabS+07K8AsCU5a9AvKrpKSLrFrd7gqplqGGBuj0q5S0WMoFthVTDdV1M3Qlg73g5h5Ko6p",
-	"C2lQqjabiOIEQ1So8DB4A0sOghVAzgUflm1dt7BI8e8ZsrppBcDACsiEMkqe9oIwYTHBvHnIvcI3SAuM",
-	"Tvp3nbBFpYaBVcqY3+HTNTRLbhjdBFz8QDsjx6ltq7+6WOATu4YidGlEDU7dBrgpLwknpORRwdKg2HKF",
-	"uIOAX//Pf/23u+kO6Cf4F+nKy6MLS3vhSAR3UpB2A3HtB8Bn/R+k9KgtZ4BdrX8xt9vt0VAwNwW3VlqM",
-	"0FtjQ72HCnEFo7HXv8aKp242EyJGXVUGFVlTh0vyaEuFAgONYgKrQEpy1nJyZVs+1PPNis8QeY5tQjs8",
-	"r17Bc9mEcnL8tnVGSgGHJRRD6qFWh/02EZAIFQ6zeG76BdhSnAoTpJQbYDmtYYMKmf76VBtzUDaMx1bt",
-	"bZJEN0wuHwSB6TG8EcRln5B4XAe+qzIEzTtI+ixmTXioRwrmTbM8KnvAQJXe/qdixvaMiq0+8UaQ9x+O",
-	"DwUpZZFvoK+W5xXBw/28Hgn1Zr4eHtQ/lv/oRfEAuOdIDiA1OuPxAicf/XSML1edLGqDxjGdYIG8uQPG",
-	"izhvfPhr8aAeZtAnsvXjhvfzrwckZHcsFAodI1PvoeA96uiKFlHR4VkVbfzX739IEhMmfShj6d5OvGvo",
-	"D4vfcl2gt6nqz2DhXIDygtfeZEU2sV4vuJ2ybsQP1SxsE4j4uA8nXV5fLPo6YJTruE4gB27HqnYsANoz",
-	"yHMVj3Eqs/1uVS3bqll/FO9MNoLi3Zm26KULaUtSnZ9TxfwufHZIE3kvrab1f/3ubOz98blq7335X09w",
-	"8s6L6S0puUCVwW0BJJdxfCXikrYoajz3HhnkPbccajjdKAoZ5Q+cNRqG0Zj5pEtDyj0GVYehctI+FDSQ",
-	"ZFkvHK7YMAQXGIyteFySQ6nurlX31nJCbgvKua4w8kH0qIHTT8828LfYrxy3ECwhXuSzuRQoHYR8FaIl",
-	"ViZHLdnFAeLSLntup8ccCDFi8YKjVi+vOu52wsKQxi3krxCO+giKqqy4wKjmDh/e+UYcCaJ+540Mflx1",
-	"Ic8QiPkRYxtSFFfuH6R+6/pbj7YvlRZV/3nuYOVLKtx25bFeyE7OMGT3UUMW7AZ873OrBqvfV75L2D4/",
-	"yNpyQ4SIAPZAYWP2iOuOdY0ftYyoY8wfo/r9K5/N1oxSRIp1IlCEZhSgOdqPVDXyIkyXcp/OPUGGvpab",
-	"/4B+OmH8JulbzVqjPkPT7l1wsAdIDVup98CC5Rx6oP1evjsgW1tbe+X8OLUxzKleOUYQ6DxJwrDEmeNO",
-	"abFPE7YhR2I9zeAVpl5+9POkheceHJg/0JR43+LOWzvDCPm1hrfU8j1yfM8ZZmEXASRj4lwSKTtWd7IP",
-	"KhMF25S74eJzYRin5s1e28qWlC/1Hpzr5l+ewEqeWQp//2xlIqfVtH47/Xhl2ZYp0FlN632r8Vv76Kdf",
-	"327t/HR50Gj9cnDcapyeX9Qvf7w63dpq/KP28/t/bB3/eP5T6+KicXm0Vf+5/vNvv5xZtjUtXTcbjuNU",
-	"GnaBxGs1+SgM7UKpMv0tE9n0o2ey+W83nVqlkQtWz3de3ah1t7yNHb/ONnZ7DWcDS3js+Q6rQiS1oaxp",
-	"HSRVZ61m1Uazg9W0/qO27ezt6ASg9MSoVIucmGU1rdNxEFKdi5AlEE13okQIq2ldnJjBz3csDnoB6jnI",
-	"jkDuR05ynw8jW5Bpc86ia/KYeB61BwvE8ujDvfaDvDI/SGYmAZMrWPjR5LViIJAWq3QQUN4b6ttzE5lV",
-	"NeOM/aEHIi+YASa+11eoafkGHY76c8nNyJuL2jQA6bombXPLuhTwv1gcaesGViPX9l836FKOib/gogkE",
-	"uizM0CKq4yXVADu85IJdFgzbrrq16sdr9QuACQsi5c4pa65KHEjnVM5qoBor40JdbHCo/ELDwNcwxZNI",
-	"4cDhPW5OTVmBDheRejeFwFMWgVQSDnyhorHaSfwzm3Q4ZO+K0UD7I/b1QkEXfXrHstCoePJGkBAkX1gQ",
-	"SPWFOQ4if2NvR6UCl8SQekxVt6aC4RLd8ChWAH2B0JjKo+GQoesB/VHRKCHYurxP3FkGpzaieNI3UYdr",
-	"/4HZGvkmeg00NN9OatlE6GVdsqRHg9BI90cjQz7vX27UIea0i2bBZxw7Zz2WfxqMzCXAyPbl4SRsMEwm",
-	"2tqrAuHkIMFxVCHoCnOhhq6hoUOBdLYxoEHY4eDUwdgFyU1gvBCwPuLBP0cMTpy6pObtbRJKEnrLeIfL",
-	"jo3IBsdVIcEwX5e4Bx/aV+enR5fXrRPEVTj6x3H7qq0PoA4w53QAEh2OGYzHU2F2EMtWMsLjaIf7I5Sz",
-	"mHJxqWtcdxwyjulwqEsewdwEi+8CsK3Vnb2yvLgdrk5r4YTNYA6oyr7X4VIHnJ5JuULO0R8GkzFz7cdx",
-	"kCSMPxhip67zE4XX2Y+L/1gVP7E3CqfyGLWHl4V+Dm/t5Qi81of24YE1T+R91DBMQTmThx3HcTZ25P/s",
-	"yv9x1H+6mJYnT6P87NvdGvl41L4iUpwkje29XbKz3aiTrdqrlGuxdB6XBHM20RUZdcTDydc6I0vkBeYC",
-	"RtUtfc5gUSn/3EkNIN1ZmLRSFGd+VMfWajq2lV+rQcCj+HrEg8Rq7mQRU/jjMKSJ1PhBuQcWDxsJ/5pa",
-	"c/30CVb9Dz2Za62D2FY3jLxbY0IrqnoLv11z8rdMXjI82jr9efaaFC0WYkiw2Bi6spZ4GS0vEPgWHeRK",
-	"B9RP+UhRSG6aOa4LsaUQX0XC9YuI1s3fu2+uHzoLa3hLIy+uI4WfM1LYuJOPDO3b/JyjUAtFD9+jBVdI",
-	"K/e7ksWnAoejfGDxgoHEZgjW/ZHEq0qf9wQuLdZSffiJYo+/sljprE2oTiZq/kn5NMrFvdImzjsvauKz",
-	"VL5Ufyr5Uv31tS2mq1lJ54aJq9/XptHXFyJ+Dw+xreGogAdgiY2HLKGYTwhKsrIpqjpdthkPDPh3ABqZ",
-	"t/qEjMbaCGgTV90PiBTP3Tj5o3nbsP6uAsjLbEW6eATQrQ6fqhvmTl8j10aLKEYqa7MhDHvamKlmPqRJ",
-	"X4VY0gEjd5nJkkK0OJIzVaWCCVtnxaQrCMmWZByNQh+qdIBvFt5Qg2xpQE6z2fzCZC/MAvMI3rmq3UZR",
-	"+LxmfogP8wc/1c5zfAEU3y/AGPJ9XNJAYA28NCo0O2D5UEKz8xlOW2s4jpNjPLWcGeJ4jhliZaK/rH0A",
-	"T9JXsQ98XRlHrfxfXc6pfT2T2vHjXcV7TafarNcrtZci+aSmh5dRPO27EKnWZoFHSHSq9tnzmQU2NTDF",
-	"IqmAmS93CtUij8KTx9rZ73CdMgZWBvwNvVnz0rNQVkMPKjqv781oauk5fFu7QHFuB8gQyi2t3OKBKAjR",
-	"PDza3dvaceqOU687ja2aU91yAPCzML2jS/mS4WHHXcj3eLzxIj0wv6+9AM/K65/WV/BtvAOrx3GpSz0v",
-	"jOvqXoK0Nlu8Jtu3kbeVUfKFw7jOh4yLNDhkKiS+p3IKU628hDaMWCQKMWPAhMoRN98r2xCtJZnSFOtD",
-	"L7ARhtXhiqxVSBakEcHoaLiPrAytJbpm52y0UYcXhBuRhaONyhij0mVkxEcC43iKA0PInLiQnC1CLd7+",
-	"nEiwQKhAsIeiRdQV/iuaKuT5AI6bszN8hFODuek5KwXS7jkigLwtKmisuMtolBT0umLwgNq0dezAN5Ea",
-	"ak6zWq3sPJnY0N3ZqNJad2PH2/I3dlm9tzFdbODeo/dcYsMDw1pNVCgSEz7m2cH3ifC1jhL4a0YJPCAw",
-	"gWXgQagfo/YaBNPnUHFAzNGyjAqxD/iNTTgbZ/p+h9MpJKBmJsQMY3YXRCMBb0hJxx3Sm4AjHhlnn5Jr",
-	"bxSLKHYJhQJZ+G8tt8kXQFArgTWgw10+CkOXRDyrUiU7liIMjoGzOxYr4B1BopiI22BourbsjnyFk3Ef",
-	"aqSj00oKU7r8lq4z5tEQilelq6Fe6PDMl4OSJHx4TAWJGfWhL7k+MchqWCsqTqtbjml4O8+cocuhzkdo",
-	"ye/dO4T56E4A+2NePhmQ5iXrC+gh4KWbNW1kX0Yb8P25v6t+XWf+Ll6uL8vQW+z9AzhvTxDTAaWaAS95",
-	"flmQtErEIlU3ZkqdZEUpoLZbYbEJgKGfV1XJKAWzSHWimUpRcwcwXfsou+ByZfpUXA+imKHwaFvGnYev",
-	"yH9c065XrW1ZS9fBeNZsr6cvJrEu9KmYjWeQuDko8bkKeQ+zLyyCADVKKBFD5gW9wEu/0yRuVrsB2Qvl",
-	"HW4UQNFv7hPXKIGiEnGMklyqca5Qyj4oxK5mxi5hgTJGTOYEtE0dX+v5yuK10qJ4hhUkjajtMs56gRfQ",
-	"kEBRLlISjPnEcepvBPmJckagZhcinukqu3GEGNlDFgvA+c+C4U3jsDeKY6nDY/JCWk3I865r91AV0KCK",
-	"ajTteFW/xjJnK9QV+p5q9j2WPn/DunGLzOmhOoRPX3ouUCVbrtOPPE0xuoWqpn3dgnXPsgH317zLrS6U",
-	"zXqCKngLLe0ixfHuEVEeW/SuxUkB31iBDFZXIYNFpeqeS+R8rSXeHqrqNl+AvqdaW71Zb6xYre3po23X",
-	"tetfrEj7lJXr9cExi8LTxOvPC+E1yolzRMqB8iUu3P40slYJteo+u+ATM2XhN4Ko35SgXETvbBUfnEpg",
-	"b4QKAR4HQttj4kRKltmXBiy+YSKDB1Dp8RFnFXJK/4ziDsfo2LQQGaGEs7FZV6oJuMpwBhDKQLfQ6Fkd",
-	"XnIzQiFnnZII+CMV3dwyTsLN0RxXhTO7BaJcilHqStLhGgkutVqaGg7Fx8QI0uwDFvpYAF6PUiVdy/Vx",
-	"D07O20eHbrZruTBmOY+6s4fuORWSZmTPT/slvSS4C5IJSPAd7h6eX562zq7c8vyI4lkl5JuWBV/V12bw",
-	"JVPtkccGGQ4Aau5j3XQmUkucPuNQsD3HvrMOMz7WuJeP1YrZzh4QC8V7Z4cHP+hxmCPIcWvOxvB3jmWv",
-	"zoRw75/csTd/K67AjjtW2A7yLogkZiy5f0eYv5aoiiWqh07i15Go9h4vUW2b0nbBJdEHZ+41eemnovDm",
-	"roXt5Y7GUwrb0wHemNI07kchMwQbRGvSgEogpzDmA1YT8HtSciGjKEvm8VValE3cbEqScR9JWUDtvm4u",
-	"FN1DEUb9qEkgJBvJBV6XUl7KUa03f1lP9T2qySKu6nSqj/BVqz5A/j2A4/R9aEbzg9fvs/RvGmbMzc/Z",
-	"H9dLewFyagsVIvIC8O+q2L3ULJ5Bl4GgXaDr6EIcxtCaYA1HCzg4pgNO3PdHV2RqOq6tMskCAMvu53Pi",
-	"Qb8KkvudBMcZY3h05NXaJPwtTcLLMTJj3+fYjYxy5GvL0eu1HAXmBX8229HCMRHZuVvY7JSjtW/EMtan",
-	"Di/R1FKkFcD5dqJyBTxteX+mUDlGpYyoFhutZGvJYXVcN4Kto7mnwAhEXHnfM6NPEV1wtaUKcP6mbFVy",
-	"RLWaa8+YhlRR+kIr0FQ2O1nFCvSg0SfHVF6b2WeOkabhOOTHaExjf77j7MtczlHRna9Op5/JtPIozr3I",
-	"orwQ3p3uwMvg3Y2r6s7z8O7s1xeSabzW9da63lPoeg9IMlLbE5T73ejTpkHvlOLnMy8QKpRnJYmnlXVp",
-	"Si6FWWNtHEYuRUpVvyypmOAblqCWJlnvcBhHdwwCin3GAwbGoByrlwrgaevsQ+vk+vLol+OjjwgOTEnM",
-	"7gIIBwYsmH2s6YnoaWglM3XCPRf4PIXvSclFgZTrepXZL1LF7XAx6g4CIZctfbWUWbIMhdUmPoI5Z+ld",
-	"KPdcYDUKF4OpoerMLWPDvGhB3Iujs8Pjs/fF/qRD5gU+m92GVypbZCfRal1cXJ7/cnQIqjeFVy0/8kZQ",
-	"dIlo3AvSnZA+RRK2FJ9Qx/BQf/B56vp/p1FyD4kgcCgLutjLutA7fb3I5trZjxhgt3CYImzVta4GZWzX",
-	"0J/vWMDJNtRIe0HI9FJ6LE6CHuCJV7AH+LwfeddVWutueXW/wbZ7O3S3K/ekT2uNbatpdfeoX3eqjXq1",
-	"1qj5znat1t1itca27/caPc/bZV1np+fv7vo71Nvd2q5t73Z3t+iWQ+uN3i6tg5wY/ItZzXpW2urg6PLq",
-	"+N3xQevq6Pr83fXx2XQw+CKhjHPW7ckCGh+Op/uyTPxbi0+7Qi6BxN8b2SbXAig1v7Gav/9hekgyEgPU",
-	"PJlzFKr60C4X07a3qgxr0vGi0HqD96mrtpZi/1JS7GrpdS9ajkVBhsyKdgPKpboW64uuhVslzk4Jt1Mu",
-	"DX3VPz9dFNhTCLWnINEaoI9JJKVaBFLAMYMIKwcXBpR7jKRin0Bp1iZJP4ZK0rkaMKo1GVCvH3C2TygZ",
-	"RAB6gNUxeJQgsF5e9IWK8AG/gVLyaV3JZod3+L9JL44G5N9kQCfYVxKRf3f4vzc2NuC/8pVUSCWl1ukJ",
-	"AifYOqhKl+0pk38TF73Srp1Z37AD9Vy+cnR4KH/XcVTZqzZx312e/3Z0phvJN0mJ8b5cIp/4I0b8IAxu",
-	"GJQe9ih/4NszHeq/SgsN3VYjwLZ6vKTEoywozB/F2uYZ8PTpkMVB5C/Sa7pKBOqo/FtuSbpYRkUXbX40",
-	"rJphJFhB1SMVujGvslKRltGeyZtp6/TC16hlpAIAbvequgOugTYmPAtcwzr26gUH2KjTs0yAzfYjpMKF",
-	"wmskgV5Lg3lpcM6FG8ZRN2SD/yg0QyRKd0rjg3NnWnM2YIfAHpHoStaIF6+pnwSC9ALAI+KRZs7KvRSk",
-	"5fLlxYIqV3jT8VwfnJ+9Ozk+uLKmNxt7aT48CGipZ7LAy1iGKc0d/2LoSnVnz7aSIEElS0vOWZ3lbjRK",
-	"mt2Q8tvFz/UFbsA8H3tekpkWXxCm6U5FF+M0sRZ6XoaprMX7lyDeS4k3L/CSvLw7V7K/qy4DlWkK4AZK",
-	"B1TxNkttvFE+7hSD/Nh3SYlyMuK3PBpzA03cDBsq20Tl2DMfA6php6FepGKfrcStFGJMrAyWmWkhfx+x",
-	"eHKuUEEWkZ0uKJzgh+WyRdEb2lGcPAFoA5K4muPYGX6D2iu5XshvU4mklVjN6s5WbXdvq75bt2dFoWwT",
-	"s7YBv2MiGTCeXGn2fHV0eQZWm9bJdfvq/ODndmG8rGLd+a+CFUleyRvweY48D0OiByyhWLBZjgkx0AB7",
-	"Sj2AHYAyGLDEWJ2es0/ZDxqnJX0gz5QcT/vAUiCOutfFQ3INEMdLtVP3ozQsD+C4An9fibEvHbq0aszS",
-	"qpRzNZI5n1bKTSvCF8ITvVpoUju44TQZxQtRg/TlYz4cLUQWDvDmHwY3cBz+eLDyL0+RwaIeVstNrytA",
-	"6mAokREaDjAIXFUtmlJZCSWS4/aiMIhIGPBbBvXggwTKSMQgaUEGjPrkkMUdPv3BoZLyELSCEsG8iPtk",
-	"qnjpngt9zjbXlS3STdVlKaahIGs1N5+ud2XgFIuExonIrCGAYZlzBwbCRszJhN7OaPdaZkq73yd0brJb",
-	"h9+wBHP8tElABzzNhZd8GmDJJbX+Y/9x6r7BLn47/bgQuxDz+MXCBHh1TMfqaqy0qlnpipx00aV5PCc1",
-	"GakqS2gty9juZWp5zEGjjGFKJb65hvwNWOcirpGlfSKrakuPUpNW049eCntXWIIZC5zP4u8rGWXC22MN",
-	"cShar68+YvzLl7qRP5Ek3W1/aF8cnR1KVhDFGVsIBLpckGka3b4xLsxc3rufMatUQ/eo8KjPMJ5GX0a0",
-	"P3SZYb5GIEAAN8rYG/SQRt6aoxyyeEDlOs+PsX2V/KmIXE9rODN23UXpZW5dnhNbeEale8ka3Y4zxYe0",
-	"QvccfOilRJquec5fludk2SL385wpg9vm5/QKmymAM/lyc8nuFOviwT9HGdcKfMaToBewOFeQJbvuVtMa",
-	"UogtV36ZjKBMk69Fr62k1c9gvnrx1qvnpnWGEru2IH3z6w71SBeQL1+yCUmTIlWg4F7Lv6oYImxtTTLs",
-	"RtrMFBvCrE5v63BE1hY50/+Uyec+q3+Hm2Z/4g4g2vEXGo50tt2QxZCRxz35JAaobjTagHm4w4dx4ElR",
-	"2Sh7QhPAtBZR6JNolCBODoCE6yTqf44oT4JkQpx5iNYtXLen9DXMqbGlFx+BFAKR0YFiZGqTiC9BtJcY",
-	"QE7NLxpC+sIKg/iOPS47qoSGyYgyEtN0Kk51e6tW3ZXv3bGY3rADsPLWtqqVeqOY4TUWZngiiSHEG56a",
-	"HLA1QPfHVmVn17Z0SQ/HtvC2XcgLJAdRq+xW9cNfEKlmq7KbbnprOAwZOeaePBXGtZQTa2zZuUOBw9oF",
-	"M3aA582c/TD/yeEo9vpUsHQkuBz6kubbismgG4VyPK2Lkzn8uvHavE3y1CzhawLatJYTXoinSXOK1y4k",
-	"bH5W1OteuJJRzNEbpNiGTQDVyp9izAT5chE6CJz2RXUdKFq2gqaj6PCL13PWPOPF8IzH6XhyEx/U8ORL",
-	"a7r9YvQ7RYheMeEeJQrbJGSJCr0cxszDMnRI8GaP4R3jfhS/EUQqSDG7i5CC2Vk8OxXEvThvXxH5kUh+",
-	"ZVO+d8tcUkKQuSQiw5j1WFyepfGX8OpVdMv4Cbuh3uSrFVJswa2FL6dehRwBr8/yNHib4PT+kkbmlW/8",
-	"d2/2xYOsTEFMCJLAWSnJeyPljfLrjy5aklrgAng0DG1yy4ZYp9YLA8g7HsdBkjCOsUPwPos73I880cxI",
-	"ixczkOZoKIrIDHzAoDIdrsiMrWxKRpHY0CfjmA6HzCeiT4e6RDs1iYBrd7j5RJmVAAV7fpxOnnatHjkD",
-	"CwP9RnfX+Fdh5gj80mZeLIVu+a6Af1/v+bveTnebNnp1tuXXvGrXoYvLJDCLzGeZy2TZ/LQxHo83pEC2",
-	"MYpDxqWs6r/o8X95plgffTRw5DS53vpnbWNn7HRPP9wdjC8nO78lf9+9/btlW7mT9aCjgn0aBjETx9xq",
-	"bm07IDt/uro6sZq723X5p/CiIZOkI2ZUairy+jDrD9tK4pFImH88FJhwrZIE3jIaAxrlM4QF4VlXC36P",
-	"EIvXXxcj/Zps7dt4Nl8+s2LeKAaFB1Lzi6NklmBdSrB8uPzm3JyBtOlCsf6klARM4MMslaBcnAJwT33J",
-	"b2NWLjaqT5UhBZv6k1abLCozOce4n6+cBkNhn/DgEWCsjHuMBP68kaXvTJn6B/TTCVR+t5rbdShorf+s",
-	"pgRLJLE8VF+ex/o+1z08a+iAfMWzHCZbSNMnbyn3KbD5bKpNy4sHG47j1Ks7322Sg1mDcjHL80q1KL8d",
-	"7X91tuSi6pLfV9pClnufQlcfFyfSkyBJkcEiztLMewjMdD+0D90yaB8ATapA6KdYkQYOy+yaHS5pE+YA",
-	"gBW7KPEBetReWKinkxIG18acgpvgjnGbBIKM0FAtyavWS6YyFgAfAlpBKWhCQynwTUhCbxm/J1lg5fI2",
-	"3ywaE4j7IODBYLr03BlklkY8nJhlMBahy/KW8NGAxYF3qfdhpiQN/p5jaLYGmU3115tR4DMiGPeF3IlS",
-	"qk9SQToW8oqOVV52gFOMA/uRo5ZHYs6QPwKSOy9mxY8cgMm5lihCkT9zXznj4iXy8kfpU9k6zmerKejA",
-	"bKJFmlEkyVRKosT3YJ1cR7S+qCyKoioXS2ZRpCpGlkaRywrP5VEQrZmoGnMCWanCdKh0eIejVkOEpNas",
-	"12NeIprk4ewL20Tk6XBDkrAhXT4MtZSQgx0vvGgQRNbhNGYKMgE5tv5qZX7SRpPEDMCEoD7HvO7ZJ0kh",
-	"gySczEnRaBLKJx3eG8WQ468QL+Q0EJfIL0yw33Pnp3a8UmkiZqiImtzzQK1Gn2XQrybTLGIbBo84HdP0",
-	"Oogh436+9zY+JCW1owKWvXgjyw99NmU26fFdhifnd+4rZ598E56cLdOzZJ0sxZbXeSdrLv1C8k4e4tLT",
-	"VtvNz9k1vTfzZGWuUADt+H1QoOdMBFmE/KxaVnsdKvR8oUILCMmvIFgoC/dbxKtjvK2qVVNOumCh86Ww",
-	"PQd3RKqwHe7m869ckM1dM95QSvE+VKQUUZy4JGZ3LBZMkCBR1Sc7XBeyxAxnI6xU9vahTfwoDCkknxBR",
-	"ACD7RpBozFWGCNEGOMESKMekop0GNAyZSIiOJyQlFwxYowGGQLo2+dDucPWpMpj/QCQPElwKAALtxahp",
-	"YP0+Ivo0ZgpzJRE4Zl0gnER3LM5kV59ObDJm7NYmg4iDVcgnE0bjeYkpx8YuPhBDC6qWuY86wWNq0+b5",
-	"fqaS6BaOnc03+96yPnJcaXunVmuAc38m4lafCRoecUlY0hCbe8JuZx7cn70YiFYWKqw6FwpdVQXG9mgo",
-	"mG3lzjR8ozBCNx9Me2/Y7K5T26k5cuagAKFOdn7H4qsA9TWfQhRuo2ZbcLKt5lbFadiWPOxWc6NaqdmW",
-	"POhWc7dS//ISXGdb24urZtk1XNx7ZlzFtf/sWfxnQY44fhesevMzXsPFkjKyhqQ7AeaDrQ3b8sMJGtnZ",
-	"XlotaMPXvpJKsCa+T0V8H6XVZMflIb0mW/y1ZvNSkiAC87K/Zoqpb+0iyo0IPk0LwaJCXONKgzle3mqI",
-	"MZBt4KUOn/HwD+gENQFSioaME6NAQHm/w90i8oG9y56kiC4JN0MyJam2ilqYrwBkM30hYXBfM75rSrgK",
-	"w2gsYP0DfoNCFlwTJP6E/XMUQIAhBCAmkXcrrKel+XPMRCuPP6ZjMqAJizFCnvukSwXENohoFHtMkFJQ",
-	"YRWyQd5HoW+T04BDFmbrJg68UZiMYhqSizjyR14C/on8ZGsFkz04Pz09Pzy++nV6hop/PUGsW+1ZBPal",
-	"5HU96WXk9SkKsRban0dozy/z98KHNj+bV+9eM3x2OhfMi542u83LkC5Mjs5RhBeXIf266f7jBGk9mocF",
-	"6SkD3lqafinSdG5jXjUpw6z+TX0vC0Xq8x9PDn4hXbDCS+nXJv3gpm+TMBrbGKlik7soHA1YOfMYaIWj",
-	"w0t5n0CZRDFaKqJRQoIEvAzsjsWmGdtOJXL52Q6PesRNggF7J+fjoq8iumNxSIfE/R0QwW3CuF92bfQ5",
-	"qBgl+MXt8FLSZ9POifI+Ab9EkxwetQ9y3okKuUizWsLglnU4DtDdvKu6ADIFQUxXanzEiwaqYkwa5Kyd",
-	"FbjAOOJeEIaCqDgZ0VReC0HGNLwlvtynQcADkQQeDcMJdihX88PVAfGlBoLQs1KQsomICO3wLo3fCOLC",
-	"LqQKBzpDKHxPQ3bgi+COkKtAeUJGQuo6pSARxGXch6UjPBqba08CToZxdBMzIco2CbgXjoAap+4Y7XuZ",
-	"0ZkES3SKZz8KfYGB3OlGyxFocNsOD4R8H+J5dRk++TqsWLlCXHniVFpnGI0RJUx+kX1KYgZhxz1U23wa",
-	"hBOiFjbgEGCm5rJP3KrupOq7uHVhkMZ1QwA6+GoELHQQk140inVn8pPsnyMaVoiLxz1dcBEMRqE8LR2O",
-	"+/1GECwcLA83eIqEcqrpADa5tqXcnu8TAJwvCHGPxlz5ocoVcpGNJnOPwXF8K+cD8GlhcMPxUx+uDpo4",
-	"7YgrILBRbOP8aUIGgc+Dm34in4zdDo84OY3kGpg/Vgj0DEcYLhShvUT5t/Ij7XBteJSXlcDR0hfBCyPv",
-	"tkz8CCLp2CcpFU5YUiGHqArL+2DecTlEGw+mPJS2vsxky8Gd67JeFDN8A+Z/OQoZ4vM7rk1UsUa4D5oM",
-	"lptpL4GQU4ziXDf7uPwx+PA8SWDgrUEkElJ1bMdRn86TI0ni5Ar/z//zf5N6dVteVaGWWD6q7YCvT+5d",
-	"S3WtqR/SVDYYJhO7w6NYH47eSNL2MgySE/gdqQ5pZRB8U67WQHQ4IPHNsylgleFDSekfkD/zZjxSct8f",
-	"Yfq2YbKW5HOaaqP/lXYFm49sl7PNPjGuXFtuLWDyLcIRj7i/8LtXerMXbvGqrDCSe8yBG9qp71UbtUL7",
-	"O0RVVnd2Go5TBQu9JNJZNzNW+DAaZ78O0tMIvzo1x3Gc+t6Ws1UrNp1LycOwnMutzo9v2pieXlCraVX9",
-	"aet6Nmqk5Vazulvf2qs5ryy/L7vVi9s8JNlZqxMvwzCSCdffix6x+dm8+fNdmqn0PKMzNPMgRZr7GN9w",
-	"sxgkkweWoE02Wlvb2dFGEEsBoWwy0Q43uFegoGyLGOh7tjL/TDnhtIEmxwgfYaBZM8Y1Y1wzxqdgjPmY",
-	"yDdizSlfEgYrz+/Nd8I5TeQ9uUavMvkfQdTQGIIgNLlySyZUF9GudnhN5eCNkj7jiaTO0EkgAH4M9cmp",
-	"DqBQ4SBIEuaTElh8Ik+g3YUECdF8dB9fCviNysiPRjGhvg+oo6iKIxogDqTDjRS7qpsa8ziJeIXA9MDq",
-	"xdM8wanmQtJD5gvZM04t6qXle3N2sRxsvqqUmAE0EjYAg1zrw9WPlcOjk6Oro0OXlCLuYflF6LsQUMBA",
-	"ZFxjMa6xGL8fLMb786EMSMFXSz6PPmHeAJj7pqG2AHcvB6mIdV+7ABWHS1RBZwQSHoVJp6y0bgpR56p6",
-	"rYKUtrYdpww6kcr4UNexwxFesRgXFuuwmiMBxweazlF+ihnr8DGdiGaHd/jfiCLQwLOZL0c+IConvBTF",
-	"5Kf2+VmZuBqDUBnnTahBd193c94aJX1SqzhqSTbMgdzElCekdPnugGzv1PfI//f/1iv1crPDCXHht+tk",
-	"MmQ/KHhDo6Wra5zjLwGOAdqpRwhz6BIjxd2WY1J8DFRO/LwumZJbooCTH6+uLshbKgJP9mswOwSPaSl6",
-	"An838UXSpYJt10vpsJq50ZRdW3ZlTLdW2apUy+BAaY/pzQ2LyYdjWM7pdSNh0I0pJN0Ixn054AHYz42F",
-	"0hA4Anxxum6vW7B8FXIaCBHwmw7PoX4CkyNgi9em+Ie2eRxH/EYeJcWEVdlf7El5WsyzFNIET/y+ZPE0",
-	"FFGWTpQ/MOrEKUniGvFHbeLCP3DCuOv6slwH3EXpAhGL5Hs2RmHIoYdBj0ktqlwhgLGADjElCZgM/ODy",
-	"qCUZ+AMopH9V/FHg+dmW5nP0r6a2G/Ywl4v/PDP/YltA9Wr54cxcI/O4TxOe2WFeBwuOUw3u4YHaVnZf",
-	"raY1ezeXQSF4chhW86o9DLq6KLpqdj3n4K3OwvnYlslQlzk3gZ+L4/cGjLwLeMK8Pl6Peciui005mUaY",
-	"hQdXUzCwGYXKPZ0Cj50Xp7TU3q8RYb9XRNj7BegU6eSBmHqzZpxZ9ngxDNic67oI16buFuPBXqTfeWyh",
-	"tkttYv/OS5Q9WVnNNJmp0XAWj6PMFYqpNnYalVpjqjBMtbJdWBhm+3tFYU0P8eK2aBMRbm2AfhEG6GLy",
-	"953CuBqoqWhvSIk2BIKpIvQZoGpWS7XDS1Moa1m+FBImItW0XCX+srItqG90OOicWA0/Q09TJe/3Maor",
-	"HV9Cb6dg6t6IDldo3HM1r/ROvq5K+AYN/+30YyENXxIPNF2IlwII+uAEi5iUM8V5nOliZEUMZ+crQYUa",
-	"Szyf9qcvZaL2GpVsjUr2jbFDhwaZXBE8NKPUmVfQuIsz8KGtDs+aeJRrNqDxOHXYuDBqWCtrbFo3P+nw",
-	"LgsjfiN1IFuzK8VA5gByzgfWfP28AuX9hUTuJaErV2MfT19l83tXex6PjLkkF1pjY6650EvBxnyIC03b",
-	"slS541frEW4lCfX66BCGXBlwMUGh5BLVZZnLiESXKWZRFnEC6VA0mWexy8CpMdgWuw4ZvUMsPpMDU+6T",
-	"P6OAizzXNuCGMMPJJl4EcVo+love7/BulPRNTGwag6sZi0mX3Fa7fXRV+XBxCE4ym7gX55dX785Pjs/T",
-	"hx2u639g4C4ONGPthH2iXqIANtIvIS4fNWeBOWg6m0e+jV0NWWwG65ITmrCYCBaGWVIZvsk+MW+UgL9b",
-	"TpqzcfbBffSXwpJn31TD7PCcfmwbKz6I7hB82lSTSRJF4JHFU6ADj6CBygHMvpGvNxJolHWQd/rgly25",
-	"NcyIigi7YzwpV8gl640E8239kmrkN+WHpq20Urjq8HQEUWyq3oYtYAp2vaTOYodnD+3CkKg3ookWYFTs",
-	"JYPvUiFPihylvAMdroqE85xhwgix0t8o7+feMMbX4VqAVNIizUDf1eFIpzgdCppaHjrc7F0OJ/0+yhiy",
-	"X55t8BuBd0HAN2G8WZEbY/jTuf5pL7mQx5Jbr9XcwugvPCop855Tf/1Fw8BTmELe63oa3UnyrwgeCbhB",
-	"43LnwDx8pvc1K7xeLPblpLHaEh7TogV/cgn4qeuS25p4GSpZNF5LeGsJ71tJeHiNcvxtBWnvs3GN7wVh",
-	"uUeRL8RgMWj9HPSVVH2cyfAxScuLQ2D5SzoNn197vjJls7Xj7oVAuy9gw3wFmSIxk/MQ9yZUTgUPqyY2",
-	"1GkXCYESCoV47Bkki0K+CEImiiMyLtU4vmtgwkj+Ok1BGrbuVlGzmZ7t+dBWYXDH4okSdNlgKHfSMWjX",
-	"2fkZ2F7ZgAZhG4ausPnkXnyIQ6tpHoPN6qZ8btkWkMjEalo/tc/PgNPIF5TMi39cAeZa83fr8uj9h5PW",
-	"1fnlr5ZtfWgfXVpy+aKxDmmo2ZYI/sWsZt3ZMwnrwfnpBeSizKGtjVcWkIFnePFoDLXoa3TAZ4msiFOK",
-	"8h1FUrTErU7VwPnNK2BLE2qTIaB5pvhAHd6l3u1NLJk1GURY2iEE01SJkj+jbrlJXHl/EY4qH/2gS9tJ",
-	"rTm1zenkhCDW2rQyTfhSBdwn7tVl66wtBajzMxehXXIF9kgJ4aso90mPBiHzlUEsiLgo7xM3Iy0uJvjF",
-	"1JfzCKMkYXFTocUoI5qv4XTdlLK4ZmFgUU6tix2eBANmQ61Am/xzRHkSJBMbYZlsnIOd2V/k+JjKpyEx",
-	"TZhKseuBz1AQV1JJl5QUMkAZKw22f3H3DagfxPqJozEUHukGNzcs7nC1jVhclhP36PLy/BLMMZh+o34P",
-	"dJiLT9yLo7PD47P3Lim5l0cX55dXaUoApt90mRcNmOhwcx1SuyqMOYPf0ZT/s6bwX4AFAKRah6vhYGvK",
-	"icvkFb1kVETc+L42rOKwoUitO4pDle4AEAnyoI5Ztx9Ft+TD5Ylokn6SDIUtJalRNww80o9EgtVVOjxl",
-	"lcb8L87bVwxSS2KWWmjD4JYRmvasOWITbazdyJ8Q9zNYKI99G02VTZIftU1S9mrDxfnikrH8SIe7iAuh",
-	"8kTUUPIrKfdM8W81XXkW0iQDhGCSjw/av5CEfdJSEXHVnd/AS++iBTcZR0Ro8iGIK4KbqtvhJT/y4OIP",
-	"cIvl85qLKQJ79VoVn8oO2gnlPo198hGXRHS4MqjY0DG6yuWbt2yS4WCoBRSbt2ziEtGHUwpbMUVZUNpT",
-	"r78RaF0VLL5jMfSoy+X0qSA84qwpV1HtSuWWTY59yN3RBXta+t5DdlggpcskhqKcDaJFGhLwDqdhuE/S",
-	"nlySgDG9H43lx8aQUiSXIL+1crRM6DF1uLxlcET/9rejDSkSaTOzYDz529+a5HzIgEmo4RN4B2dXIS5I",
-	"UYiKdUfDwE+jk2/ZUH0fzwmyKCLoRBARkZKbyl9NAvKX2+HgTCAuj5LAY+495bxRrHhldle1UdP5Ny1F",
-	"ohUBl7fnoP2Lnd7tCBibx2Rb0+IK62c1UYQOpO7+n+prFS8amPLqQfsXa0ZCNdiQZZvy6h+2NQIhGIhR",
-	"c1OTw4rR+2akDgVIGfIiFuYUiTdAbsxRPywnL11nGw/Dywiqex3qh6O1D3NgioU+T2Ce3qP7LTo4C5uo",
-	"oaxLdK/N30+W8Q4DSHWE+w3eswLgfNBenh3bDGw3FSlRcCR+NOZyyzSHL3TOGnLdnDyd9yxJOd/TY4Uv",
-	"ZoqR8tqmJ+72idensWDJD6Okt7G7rEWmamf8MNdi27ZAJLKalmYyG0q02tjq7dGqV+vu+HVm1hk9PDo5",
-	"/uXoEqwm+PBAz09T2vsY5eqkGDkryitW05oVoB4Qnw7VuUA0UnlkABBFfR582TcBeGZHcShFASUIkADg",
-	"zu5jAffx9yJDVM2p7y5hiNpeTkp4lEdgGeax9gW8EF/AvXT2ZZuaHm5wqS6eKs42l20gwbjPkQCXHsLL",
-	"TMsEdtAk7jQZd0mJdriL3z9UCrWLxhVNmV0IXQMJiIQBZ7YGWGIkjsZkyGI0WUGxh9i0BqG+7QoGf7nE",
-	"i8LRgGtcCcnWcGAdnkyGrEBrF8NIBAivgVEmMDxEgQLeJpIgDDs8s9cgGLO2qWgNOQ0gL4aIxOm/Q2L8",
-	"OEZ4w7jsfJbrmbw5R2GXkLhBsXuLet1MCqltUeXCbUyhG85Px9FWvWke2/t0SRMpz1ecrZ3dAujDqYJ4",
-	"2roHLXZr1VStTScHfymWf/Hh8uDHVvvImsMfZoAPsxOl+lPqX3VPatAjoW/9gtXHtR0Vl9AINKJ3LKY3",
-	"7ADswil65PRC3lOmsGXuQM43Dk/yTvAFVjG/EnKyBZXTZ/IA/liSE+p7D3RX3/rcubbUFbazFbbThbX1",
-	"mNJf2zAiWy2tbUzbzu2lnZ4SOz3Jtrm8tqqQaZwfG6dr622xU8syGpaNPbSnN8Y2tsTG22LjUbfRHJ3d",
-	"B9uwwnZ4dhttda7gP1X1/+Tu2PpU2+lRtn87/WirrVR7bNu2PAnqXlX37JpTq29Uqxu1vatqo1ndbTr1",
-	"32ygUtkOKhgJkcSS280RVyThn1JwC+joLNNwM8K6D51wOmA/dBQ92uiMHGfLC3z4v6wiKV7HcgEEyq1I",
-	"5lCu3D/WdTTZa5O3UiVCC11vUP38i8leahceLlg5o3VjS4wczoNvKPTrjIpK2eohfI2yTaIh1s4KJwp1",
-	"u8NdpIMKk8sgkO5iuB5zqk2kp++RoB3nasSwAwWl7/Uqaf9mIIhK/J5TgEJxucU5G/SPnAjBtgtGMRzF",
-	"Xp8KJnCvwgkmEMwbgynGLDmQ77Lc/nQw4o79qOTw1C+dRZvMylriksnOJO3R1pXZ2MJd29Jbm8Y1ypEb",
-	"Uul2o75Vu1c09frMH4H0c352sLCw+j1E2ZjF7mB1lgm4wXu9tpu8lBCdlJ6/zhidoiT1A8o9FuqIAbTE",
-	"Zynq6SWfSlDX3Ff0o1HoYx9qk5pQTtqtkI/K5J7rRPZwx7gfSRZ+Mwp81uECokmAZbifO1ZBnx0Le/3i",
-	"lgHnMmPpKbRmh5vfAV7dj8a6/BVEViQRoH1WCPArakSm6IkjEmyHe/BxyM+rO3suAZfAOBCs3CRUygwb",
-	"UNxLN4M8KrSPpClyfodPWAKCC/iIkc7KtjYZ9yOhK1wRb+KFCBLAiUiiYYW0iP5+h+tPBIK4B62zg6OT",
-	"OVCamCaqb/+rStEv4CQFZyD1Fy+TmK/afuO0/Cfm5VsP8XLMrliIlTcewco/Hh39fPJrjpmrE/ogL6/v",
-	"OLsOeICeqI6s2ub5bPUyu+JwtdYJX2uP9zcDloEzCHxBk+t7Pd443E19d19vRr+4hUTv7mhC3DwlQvnC",
-	"1fTQtdNI1BrxmRcMaEiGIfWYKEMp3FwllCl0NsRRMzjnbCgqIF0rTi2yeqQ63NjOxxsrfIABwuoI4kX8",
-	"jsXA45PIKEGqC82qgrcxTRgp+VC6FFPWPcZVzGiuPDBYW/186yw+TxtliVx8iBsOuF6Tpux5t8PzS6QT",
-	"8XPp21KC6MVoLqbhEZfn0ndtwkLBIGRx3I9Cpiu1pjjusVzDkPUSMuJ4OJmPC6xM/x1ecuUxRbQJV00v",
-	"D51ATU+WbmCGOrtlwEVQTMIITcQ9LAoRtgnF0r4R99g+OKvSF8lUIHCH5yOBddSnAlZSB8GIBjbYqZJn",
-	"1Txczf9UAKw+xSRmQ0YToaPGoYbumLFbG2Jk5b/AMDKIeNK3sYaskgfJkMVB5KtaBRDtDQcWkfGlhnqk",
-	"BYBW4pYB6V0kdCKM8zziSRBmvA1KwSK+gS7uSvkEYQ6y+1CIdABx1FNZ/3UXIAUyMIQ0ez9+CGcgwyvM",
-	"31gTNCElk7bxESzDIPWHDDWisD7VFGyADe8PEISxy8JoPNvEHQQ8GIwGKemRN4vGqlxwep3LNqFSx9E7",
-	"ngYRmcfD1bBbKpPsPoAChTWojsyrk9UFCuupmJmPlJVHPJxICsRz0O+LQRkuIM4WSa6z0ihCQ88G8qZK",
-	"W3pjA05ux9Tr08cPt8BAtnSo7PSx+ErBss+sqzgv1e6YhdQuYnV8ZIjtapoKfuW7CrldayyvHQozk3dW",
-	"UV1epw4zjJkHF16xotmIgQ+XJyRn2kx9cmDjJCXJkojj1MoE4Jx6ebNgh+t1Mer+prIDVABOy1HNrCkU",
-	"Kgq8Pigjw5j1WLyw8HHCbqg3+e7Qn59WonghfHzNatas5q/MatB5BPQUCKy6zRv65w+XJ+Vl2ZFgYbhm",
-	"RYRCrEYTk5kXYj7yfc14yAJ8p83C8BXznCyyVQNFLcKE5CKZKuFyjMRYsjUTWTORNRNZhYnIK1jMQJZg",
-	"F6+OSxQ5XWAlIIUtwxItuYqwueVpAFHCAsiDRJagnAJRnPSJm5G1aa8NJrvI3y9Y7DGe0BvmkiH+G/w2",
-	"oN1gb30W+gDGWXJsUnWcP8BW7CjrPFffD6BEa1KukI99xhWcMo2ZqsuaGwwQPCYU5MTUKALR4X4cDYfM",
-	"r0z/2pTfdxXiMYK0wCCnPUnKMj/tSiKpJykPU5N3B4GXRyF9qA140FdS5BXJgkJSb4fpFZE7cC8MyhjW",
-	"EdXMkBH2CYq2T++Mgt3gyzlFUkwZ4p6fHRxpb5BcWMCOyVwkZHkPSYenLhKiPSRQ7dcMsEmlRj9iArwW",
-	"Ey9k6G/oBdwHJOqI9NhYz7ZHg1CQkuzVXPkg9SJlaCXDkHJyEzHR4RGvkBZ5yDlgT3kHbMwgrtXcx/ho",
-	"MKpIwYUqkPM5ANSLem/yvRR6b9hgmEyykwtio3n9OnwgJ5HCNqeAxZpw8Gj8sHfElHpeGYZIIdRGKoar",
-	"V0kJKJiAHJFs9TTtKhcDNxdInT/Ps3wUWNcL7OCmaAowpXmKaDUbjuSDQ+OJOTW5TaRPw57mG2q3Fx3+",
-	"fBjV4nHMcTvBMKqOo2gK0I6FV3C+8WjWVmSs4On52dWPGPc0Jd8Xup5giKlPkpQAD8pcuRnPVPnxMzBH",
-	"1ljeF/UsqsfSfqjZqb8Ux9S0D6o27YNqH52cWA/eO8dZO6TWCt5awXsqBW9Bde5zen3nY8dcsmQUc6z4",
-	"rF7fJ8MoDEkAAO1jmnj9whhyFMpzkAGZSD4HN2Y1cedST0Ol2z0mklnkYGbyHOxIRbTn4iS+etTzd5TB",
-	"VBj1/MW2EFswv/jv4JltBuRRRFleci9W4KbzhTRDoYSM9jCUkn5Nq1RRj8gFIKWq4/zvKQlRasWYwU0+",
-	"tA/lDZZtyjk91KnUTV3UeuLT8Dj2bQqneRYOd/yRp+B5WLhhxlhnk70YFJ77mNbrwOMXlPvd6NOmF0be",
-	"7TKo/KohgYZNVcgU8jQJ6EKU+4CW2qMxQKHGIy4IlXKjJicxoyE2r5DLNE88w2O2ib6+wlYh1iItzAbD",
-	"EAjuo4dijhBii0eCYTY1fqXD2wVvYuJaE1PEBLlhiUKIK4bHUV0cwHo9Q+oRj8Zmgo1tRb2eYEmbeRH3",
-	"hdWs7lbrdTPOwU+Di4XVfGRCjjm5h6hR7gCsadKLoEnJ9L4YtEk9f52UaZP6d1hB55U6cU6xRuIDdJT0",
-	"onhMY0zd9elEqEQXV+D1d0lJZ9U0yISpjBVKEFwenS9dNom4D0kGnN2xGMszIhb/PnE/y26bxPniqrqN",
-	"unqipKxApMfKjqzrCvojVq6QI0yLyOz0Wl3CXFjOPiXKUh+oXFh/xLBDHo1tqH6JL3R4wIlUzuTYJd+I",
-	"xviynMUbgW4W0QSU9TQiHQbrk6QfM9bh6GtInTbwFJqLSmbRNwijS0CaFjnviyCCJXKEPOA3FfJY3tDC",
-	"EzrFH15V7UL+YzSK89rLOZdy/ygHji00L9raRpsprP9HuSfT5nO5L7BZZnt5Aq1mrbpMocLZxf3KKcGP",
-	"48vVr8eXkZDAdVnb99b2vW9WExFv7IIiyRTPzywDYvMzKuNfNhVAIGD9s4TNN/lN5U0mEXAZ04lfQTKu",
-	"AhUifEjGVHS45Ak9yEV8PEs4CBmNVScXMPqlRS+YO5oH7a/EPnKEs16sDOKCqToluLJvBKE3NOBrovOc",
-	"0Hnfv19A3pl8rqmWCV+jMjMHtOdd8ImJ2bxWvFalLIM1y6Lfnc2i70FoSiDyhg/MJMaK6p5cTOY3yT9H",
-	"UcJy1hVULAxTykiwJyF67dRG8npI3opBxRqytuFUqrXG4tJcfoW+siCb8xps79Rqje0piGT0GsxADehI",
-	"insgf2ce3F8wNxCtlArozkXu8KinuXRv+IQCIWwNhyEjx9yTXCe/HQ9Y8Xed2k4NBHnQSw6g1tr5HYuv",
-	"goHWUqzmbqXRsC2MSmlWq5WabUl1xmruVLZsS2rgVrO6Xdn78lggHL2kD0n3hlyT1gXjbKzEmjXrXcv7",
-	"34hvt1myBNeekveLPPub0SjxosHrNfkdcV8UBhhItj+mE0JJAmB9jPmi8hDiCQa5BkkapkpJLwhDUjJj",
-	"Z/UXRBINRbmSr8iYmssKAPDARJePdi5FcYerDSrjVu5j5Ou0K1uj1aDZMBgMIyGCbshUQb9sUDnIkzJW",
-	"LjAA+HTsqn7DxpKQxhSouGU+On1mJm2bqIJ7UBdBTzMbw0yc92xAclOqf1K5SXRUr4qifqxg9E52q+7p",
-	"uTrbj4wYsV+4RfH+eBQwUUfjnGlxNiZD0gq4CbNhFSRIckX7cjEN7WAwCimW9PwTEft1JcpuHN1Cvb8p",
-	"x/8SBsmCzXzlGIVLL96rie9ZJqpj+ysiGhoxHXYmzSm2t5bl1rLct5LlgLhlAS5v0kN5nyxnosEtUCjA",
-	"sEQYSNm2gvTPstiwCpJRJAAKHBtRneoNE6PYyLiRL04VEOjwRUoCkCPq9bNRknEcSLkByg3kqjrNFL1W",
-	"5ebCmUSuTGLa7/AisS37BhmyGL2l82oTXJnL/cz1CWb3C8xOaTzavQUCjv2FywNIeeP7rwpATRa3UFBn",
-	"Y0EeDgcG+G5hLavGIrWsCpnzPaWZqttbteruzpLMepVKV9Vq7tlsrxm+pZYinDmhm6nQuFXZ2X1l9QiM",
-	"i794JQKTOK9jtV5GNYIkT8FfbwypOZHNz7lre39t34y7KpUe+cm8Er65tGqTpxcmZRj3ZJY/5sfygQf/",
-	"HLF88rDPeBL0AhZXQNVRRB6IEDC7IYVERcXr8rRqWv1biv/98XV0xTUXemFc6FF6p3HYH9I4jcGvOcEL",
-	"ySRIcrTq9XICVUvc1P9mNZeP+qVl5/Sa5P45prjp8qTyKHTTGwq73jo5sf6YkzM8XRccYK/55BMUBFeL",
-	"X7NsS/0zo8qvTMZVR2Rx+VYfvK9L0f4youo4u7Kvs3CWctB5NAy71EMCxe7U9f78v7Tk2Y38yf+xOYpD",
-	"kFuL3Xof+zQh56r4PsHSV+DRwzV6I4g7ikMXgggR1AI+BElQgSDqvneZT5IIsPyIq4572yAF2B4ca4x6",
-	"fWjKBkGSML9sExHccKYRfowv37IJKbnvj6463CTHm7ds4pabxBXBTdXV1TLSHSR+5Ik38oMDnW4Q3NRc",
-	"cvnugOzVa1Wb4ArAmPssZlJCl+I3cWufPrkkiTqcerc8GofMv2H7GQwOlKYoRTHhkZLY5cerDhFlAGOK",
-	"WRIHzN8nbr3quMRnkgfe0YTllrTIBBYzjwV3TK3cEWzlA1K+K/p0o1Gt/dDEOr5dKth2HWv5Nl2dlSaP",
-	"QGrRQlN6JuZnRYRvMPFvvpw/XfvXnh1OcFP9ofQ///XfZZeU5BbADpQV+FVwU0t/1BtRBrCkZByRXsBC",
-	"HwrQi7mDTS/OBt6cJxht8cplAy78fbVBP264UtCFa3fsk1I7odynsU+05FGe+3l14jaC+5U4uVFUcrnR",
-	"CN58cDwfePCJqLyJ1H5Kk4QNhslKA4Rkl4QOho/c1rsqtc1NI8yvNRrVPTnIjhX4lfRDQBw7Fu6qWzBo",
-	"uc+TwUBeae/hCYiVNvpRsNPFIpnWkROzRJ3iDdbHo7c/np//XLk6al9Z6jHQH6e6t0WrvdrGjldlGzu0",
-	"0d3Y86r+Ro1t9eq00d32dpZAc8mRscX9x1PSUEaCfVKifEJqnz6RQB4mEFYKmryPONs3SS0JhEGF0T8S",
-	"JIIMGYfUf5+FwR2LAyaMOmxTgf8cb56tX0ZOl2dUHy5P5mF9zIp5bc0yBaGIjhvhJwTC+8lHgxEgdxCQ",
-	"jFUMDTk8a5N+JJIOl4ePlIYhDTi8AhMbxjBLQn0/ZgIKH/NwIpkuBn0Qnw3DaIIlnmgYRmNgSwObuOcX",
-	"R2e/HLWvrtUBuW6dnJx/vL64PP6ldXX0A2DrQYALZ2M97QL27+rzdXB51AIPUhJFWDhKMThBAlVJ6oYl",
-	"osN1vpy+pvIayY2RnH9IgxjZP5nl/jm4OnSZQbpgCakyyCy2KsWJnqpRyMo2GfGQCaHXqsN92CkV/EJj",
-	"RmBhAOcO1joN5aGcHF/otZVsn/JJh4uhgpooudXaTsWpOJWqaxP392az+of8h3wKT5zqTvp7h7vOp51e",
-	"9nqtuuXsONv1rS2ErMQkxJCKhIS0y0KIJRoNWBx4+4Sq/c8ip/woISU3jDwayjFXEGAP/iZ4VLIf4esV",
-	"+FN+uRIoARv+6EcDVqHxkMJf8JIfDWjAXeXRj8w6SFLPD0KUuBLA5PMJxQ/CqsVMROEdE3Za/6vDjYup",
-	"oSsjDFiSx96DsFXfxpObRNlZljuV3lVMBI0hB7MURtFQCsG23lSbeDSOAxZv3MTUZ+SsdWV3eBjw2w2Y",
-	"kTwEYCBVf8VMsPhOflVO4PjibhskF4GTYIMu1FWDiyJGXh8AqNPNrvBgWAkidTvSqfsRpqLqNYDiq3CM",
-	"PI8NoWTZEaJO4qwmsCB95t1KKnUj7zWGch2etaVcKaJwhNFclKeMFtFjJc+K4SII2UkY3dyoK9HhrjxC",
-	"oDq5pGMZZ1218Jvkf/7rv2Fc2eqlC2oumtwlvVB6VzqWrfZc9WaMjCI8KZIdnOIbuaJB7IMEDYCkZQLq",
-	"RpAQ913r+EQSjICLBEEVUJyeyOMldQefTkSlw02lQjSJ2zo5kRIZwWNKSm7r4OD8w9mVPMCtdvsI//Hh",
-	"6kc49wcf2lfnp0eX8uHxWfvq8sPpEb57DPRP/nV99evFkXx0cX559e785Phc/nF59PcPR+0r6OXySP4k",
-	"n15dts7arYOr4/Mz+acif1DVH536QNc7vOQenp+2js8ywrhJ9KMPF4fwaB/HabzS4fjk8Aj98eUmeUi/",
-	"QlqlNKsOH2Oo3xxoS9XP60I+n2tgWsCStCTqoFqfrww8+NJMbY/C9UuXcL7VS72i2cH3ECi2jvt6WZh8",
-	"45TQzTH3jQoR91TxUkj5Ne+a1EYQf/nD5YkSbm6CO8bL6PjN7DxXBXYpKP0eCOJ+HsWhne/5iwqt4hEJ",
-	"/CbY2PA2F2JtaFlKVw/tU0D19ZJwAswHwZaRC+jfOahIZqF64qZ33s11JaSURUMpaiPetvGeUXvfRm5v",
-	"CHaKAFWIi0Sr2eEavzlmGwzSr0S2Tqo9zatqJTA4Kozi7kRFmEkdIn4j0MAGMpfu5JaxoQBB0tAh5hem",
-	"f3W8D6hhV3YxA2ihlyDq6T2zSXdCghxA4iy3QEFpUd5ZxBokLS8EmTZOemn64MLZirJhl59ylEuEvOfO",
-	"wbdMWlyOxxvrMc3nd5yn4vNLO+yX4POaOqwDwteCwTcSDPDqPygYTEUBbN6yydz4L9TmNSWWJO4h05ZN",
-	"BtRn95tGSkWOrY5FZ+1kUtm+YVwyOuYTTKXPuHLHKlfIFRjpVaAZ1grvhoGH2O+BGgR+QvTpkDVNjm8T",
-	"95ZNXFI6HzLebv9Isrtwfcsm6OyRyrEQ/Q095Var1fqf//pvghb5WzY59pW9vWyb0ek2cVNi5lZSb2SH",
-	"U98X8GGIg5djln8EvmtabsHqEnDiTnmIIDbexUn+zCYXbKD6gIJicuWoIBc/H/+DXBydKj+VnIpLSujo",
-	"hFcAIwzEjtTRoTdK9KNR6CuTDuYcQvdqbyC2vhfEIilnRUsUg05d0HZOrBIsZF4C7HE/te8FCW7NlPQH",
-	"JrJSFBP4hOL45XRwaqNNaBg0x8zwYh6ljdC3yZkO8KeJ7BNHrwacnk2VTThk8UYmg00waTDpsyCG9cuO",
-	"t2DxXeAxLKQi9hWwQ6J+J2BaipXLN9L+aO1euWWTDo+jhCbMLcMKC/UR4yCAdV8BvqmdDAORCBj/oWnq",
-	"j+MJuPB+vLq6IIrtkdSFI9ATHWgHNB65Dv9BH8WyTYSqL59JpZDukMjZRAX+aPREy6UdCYSnS/3RJAy6",
-	"MY0nBApxyDH2wBE+aMpx/025ufFsZa7tJnFLndSDK4l3xyKdKZdux+pwYjw9Yfwm6cOL/zlgST/y8d+J",
-	"5BzJxigO8O8hlW+VIffEl124Hes/IR+iY7npnoLJVklz8kIb3bj69zcCYE8HTPaCIKoigbNrZ765O6zr",
-	"RJRHW/uu0w0hXSrYvl6Lmmuna4ercN9clJy2kcAK4XLoZ75aJONRmK1Q5jzV7Wa8lbBGWZbMKAxRJZyZ",
-	"mZwAHMMZIoV0J33qKmTBaMAK/Mw2BjNUXbz0FeLm99sFxVIto7uf0paNwAfL5cwE1OdnvJguKc34UjXp",
-	"JjRmSEpmfKZEyWZzwGbVa1JxeiC44crw4aEzRF7FJCIxgGJlZZ0K1GI8XBlh1HpGPvI5rcs7m+mTycbf",
-	"PNJ5jqIAkog1zWoPts7+RQ+q4W+Hx9Wzq6OGfHb8o/NP2rhKur9svRv/vHPk/f3watLvxv/61+X7KNwT",
-	"f/68d+KE/dvG9vGIaLKrCfpGvVelte6WV/cbzILPwlYu8J64L2zwhQ/fFBmsprUh//P26P3xGbn48Pbk",
-	"+ID8fPQrPOzw04No/Pbvvx7+XPtl3JoctXrtYRyeV5N/eP9oxeLyU+vs4ud3o7uLsyMa/KM2OY2du/bH",
-	"91c8Cuo/dDh0cnR2ONuvglr69uOYa05+HgXyZzZ5KOA787qbhp516PdLAWwGQi1FI5TSqLFhmaz2XYSF",
-	"b2KMzSvFc/n7iI3ADOuaUUGuCu/EmJR4QsAim7Mxzigj+6DrupJnoQDyuQPhRx0LyzJ+cSvkMA2eCYNb",
-	"hsET+KUSRn/aREVP2sqFXViT74o9IuD+6+FJAhCOipMV5J9ypdeOrTUuZA5fCkurpgdlQRvU55TvfrkP",
-	"O/YQnufCjvfnRb7RmBnRb9M3Dnv6tu6Sh66cNi3jaqxNy+ur+ZiriSd+EbfxC2b7Dzf4qAmJqtZ2D6XZ",
-	"NAS3+2rqpMFsYXTTBB9f+mTIYsUQhRIvDNJkq3A1SaBUCJkgIiI9GqPZCyIh0aJpAxkLKVAI/BWKNah2",
-	"Ha598yKhCSMlV0Rx8sPhUfvAVWZx2WAs6W5qmy1EJFHrc2jKrC8iwa8Y1MQg6GDLDwSuwDw4E/jRWlI9",
-	"U4sxaUPjL8+EMaJOgNWszcUA0+dK7tbe7s52I4tx1zF+OpBu+Th320rDJq0mH4UhPjjBM3cqrKYcgnzU",
-	"BoftQTYJeRRbOH45ZGyMS9202h8ODo6ODmFIs1p1o7r33WQ66nOyeMZjdnzXqvzLSJL8jhT352KGm58z",
-	"OvRlE8KVX7o5YOmlsOegi2SB68XQIooqF4CLGLT7scgi91o2pPwxiGKWRqUrt1I68ji46SeEjunEBqch",
-	"ZBUEiehwJTvQ7F2waGE9VBAjbqIIc1gIJb2Yib7+yr7CVAMLmCTXzGfglgS5B0L7jeKp4Ip2FX9yy5gA",
-	"lCbY6CwgZYMpARIsgrOOA8EKRZdLeQqnyPBLUNtqqwkGNQP1JZULqlsvQDCwEP9OOX9ROGU+kQR7Rl6o",
-	"1pxZgaFRIDCoqWzrMq4sV4h9VmiAF+83xbdUxom1KhN/yCCvr9d3Zela69/fTPoACkYM2ougysXZlbYl",
-	"mDeKATjp98/WW0ZjFrdGSd9q/v6HbR2Egbrhv/8hqZj5t22dyxdr8NsfsqP4br43WsWngGLlRx7WLACy",
-	"DilRvTgakJI7oLdQJRAjTxgAakOGZnNzM03Ba+46u07Z0qGam0Au1fSmP30RDBn4KiGQMwEc8iyypHVx",
-	"TEbcZzFxN++qbhOisiQ7RsJqd7hGtBI2UahZwiYpHpWwSVbcgiSTIYMnabUqO6suaBNA1RJ2DugNwgdS",
-	"tBJgR4rLZ9s0K0KAXsHiIY2TyYbwoiHzU4RU1SUNQ5akQ8ZJdri76RlN5XwzZFUjbC4FHwYNf6qz/Q6H",
-	"mRDJYoRN2gkLQyrbi5H+/PHb1hkaRu9oGPhpTF3MaJibJXZdMMW3lN8G/KZJDD6nMgqj/5+uK8p1EASC",
-	"V+HvafJO8N5VaFIVaknMYha3/TLpaXqwnqRhFxQa+200AwNxXYcZ6H2H5YgbB8bdnKFuSkKhwePs5a0e",
-	"WulyFEyK8unjpm2yKoC94DgkARb0Eyv3DjOHg2pm9IbEQa6+MtpFQzKgVcsVPY1FQYPEAv8gv5B274y/",
-	"uBsqbZSGQHjphljclAkKr8fz3HLq35HCQzIBswTLkNWwZSvH3SdavPAtwuE3WeLzk8UJmA9uaMjd8bTo",
-	"/zPeNIuqAFsjNXZwxnLOQUG4cqDiV7a9M0E8nH3F/kiHhmrCshHxelrfAQAA//8=",
+	"7L3tdts4tij4KhjdvitSF+VI8kdie9U6R7GVRF2O5CPJSaVauSIkQhbLFKgmKDvqdGadn/N7Zta6b3Dm",
+	"Pea+ST/JLGwAJEiCEiU7tuvM+dFdsUgCGxsb+xt7fytN/PnCp4SGrHTyrTQj2CEB/LPtkPnCDwkNe2Th",
+	"4RVx+K8OYZPAXYSuT0snJTsMlsRGdzNCUThzGXIZCmcEsdAPiIMCwhY+ZQSFPsIUERx4LglQQP62JCxE",
+	"d244E6/jOUGumm+yQjdktVeySmwyI3PMpyV0OS+d/LXE5yt9sUrhakFKJyUWBi69Ln3/bpV6JAxWzWlI",
+	"giyYgxlBdDkfkwD5U8TIxKcO40DdYTdEYzL1A4ICPoBLr/nE5CueLzxSOmnoQMxd6s45HPUIAJeG5JoE",
+	"pe8chAUO8JyEEn/NyYQwNvBvCG07ZpjsUDy1OVgcEfA3Bywgt/4N2UPnZIqXXgjA8hcm2PNcei1eTEBa",
+	"b+wfHB5ZJZcP/rclCVYlq0TxnEOJE6DoS/pTQKalk9J/exmTwUvxlL1sO4DYN5jeuPS6uVh47gRz6NvO",
+	"JQ5n5iXh+DXUPk9AWMKLxehw2hi/ntTJMX7lHJD9aUlCvOAjRgC7HEpOJm7AyY7velGoTeDq6zhbBsw3",
+	"0MglvnapgHsCr1iAcHsR/b5HyddwJB5GO7YIyK3rLxla4Gtyivy5GyI3RFM/gMdTN2AhPNsrmfdGjJfY",
+	"lDn+ekHoNUfxYb1hcbpTf9dNpB+tjIX+nATrtmci38nsDX8wOn796ujwYL9R/1G7EoOoA37uT5ZzQsN1",
+	"gDvynQzgjj8ZHTuvJ6/GR/hwekD2ncbEDL4aYnT/dcQQ6+toU8e9dZ0l9tatxI3eyqzFpc7o4PDo1evj",
+	"nA2IPn2ANejQ6qu4cOdumAW9E/HPgDDFkgISLoMkH2rUzHTuwbA6jI7gbeKTqR/McSg46n6jZPFDIJlt",
+	"rWatZ71W6cynXFCdu9eEGWDvvT1Dx4f7NeTAC+rskq94EqKx76zQeBUSZiGbzXD1sN74+WS4rNX2J2PM",
+	"yNEB/Juc2KjMHzcOj4aUc9RFSBwU+n5lD53NyOSGOCAIyS0JOFtghIanSG0R8imfySVMSUsypH5wjan7",
+	"d+AuLxhi7jXF4TIgaOF77mTFpamtBrD3hjRBLBGon347v8Qf6ctXv16/x83V68Xc/7158+6T3/vauHp7",
+	"Nnt7UG822O2vPw3w5fyn5viuef3mEw3a7mfPW7560+msCPacjxe3vbvWfPD+06+3f7kjdz//fKKIUCgF",
+	"8VZKbFcluvU9zTKnTVzpirp/W2qMyXUIDd2pS4J88ZY8FZOYqex6JOQJiGH9N068XYARe1mgu9RbITck",
+	"cyZoyWXRAgoL5QTY9wGzFy15Lce/m/mMSKBDH3kuC3eD9V4oblEBtBlYQh11OANMr4mFltT9GmlsZfJ1",
+	"4i2Ze0sqkWoEL6cO0mQZBFxWhO48V+4SmsS7zoCODnQG1DjcP6g19mu1V8fHGieqGTlRO9Zilda3CMgE",
+	"hzG+ssv2PQdxsPja7V+r2hjVX8jKRmW+xltCHT94wTiSFr5LhVrBhpSFruchxnHnhpWTWKO+ISsrpWQH",
+	"oMojTB1kHzQa9pAyMsc0dCdsD/UB/ZRE2uidn2Y6tfrx/qvGUb1KGvWj6qvDg2n1+HiMq5N6/VXNOTp0",
+	"nMbrPLaRXFiK7DWdp3F4uFnn0Yb6hRioqckphzOWG7JCZYyurtrnFbQgAZovQ6ATK8GbOddeIZfeEha6",
+	"9HpI1WsnCrMIs/zNURTHl1pBfjCkdnq58k2xzyAA8ra0cjqkdmYelyFd6uyhZrQUscmUbx2m7I4EbEjt",
+	"g1rN5rNxc8EA9x4aRPppwk4DshlSEgR+wJBLJ97SIY7F55dmXURSkxk/pBw3AVn4QciAsAJpLg4p14Ib",
+	"B2jmLwMmbMBVjvEXkaq+8rCqLM8TBIbmKcJo4lOFbGcpdHwCdhxTSveQilVxWK5JyBB/ppYolq3mFFBg",
+	"6oczThkknPmOhbh44cJZqAYSo+K87KFmiOY+C1Hj8JCvP8ATbvDxI3PrMnfsEdTsn7XbQ1oWOwBD37mM",
+	"WGoz+KLF2aicxhgA/YihGecFih6HlC2DKZ4QWMuSOiSQhMqpaA994poE479gTx5apsZmCAeE025o6Ugx",
+	"cxgLZcnVQhkatIbU/lr1GtOqZqxXXcdWdj+321FTU2Qm/i0HJV7ykIplREcB6Mhz+X5yYH8cw+Fs4uE4",
+	"znsxV5bvUORLtSHt0YjZkCBUl2m8SB2HIQVqWAR+6E98DzZekgZmkgTsl7d1+0SzLxPnd0jhMKXOLyqP",
+	"lyGifojsw69f7cr68zykpgONEucZvlp3WIc0LHTUkPmkZVhoDhfMO49DmjiQqMh5fEjqe0jau2hMDYpF",
+	"QiPNI7r4uI2FfRdLHQExHEPOrgzYBj0h8+udH9xEjKuiESInm5QkWUNmBtIa0oK0hXJJa0gL0daDbbOJ",
+	"H95vr832NxdbUiXVfJnSBqEIR06mWKGvbW+KwzdrbfHNxvglviZm+DmIsdvAQhN/Sbm2haaBP0e1BPQ5",
+	"sPMhzKAbAV+vrPeAya1z1gg2uGd2xwTy8/vaRD2hEm2wkJXilGMgC8ddDpxy/PsC2ldy3YwscLMcNOqa",
+	"/C8Tp3F4WD+uKJsiHhxFo1XbdLEMh5SbpMxCXGUQ5zsaZowZN/LEIy4LpfNjDynjd1evyim6JQHHZtZ5",
+	"szekQzq48zlvmjPx3moP/fnPap1//vMJkuvLA5prTP8a4uCahNVl4NqCVy49L9rOq17bkkodKEvEiXGk",
+	"QfLnPwvfobRPkONP2AuAzAyFwI/COgfldEhdGaXhnyGfeisLJaGb4xUaC50Mtl4w6RmXr9jzKYiJWRgu",
+	"2MnLl3jh7knq25v4c9viCkooXLXsBQgJ4iD5RoU/vCOehzATegEgARbPp8DR4qVQAheARJHjEwaqywQH",
+	"wQrMqCEVs7xrDdQUTAyB7KR7iuux6hfBd0GNVT8NVgsi5VxW/lVAr8U3hKq1kfkiXKFb7C0BF8OUL2xY",
+	"OkGwx5TDO3PpdWUPnUXbyc8jQ3McTmbIpdwcGtIJJ20+P6FhJKj5TwzdBW4YEor0eTi8w5Kd0VSYe13/",
+	"+aQ7aK0+/P75YG9vr3nYGXTOP7T+Ld+PFx/n9S686D04pzlupjTtCtVRO3xRcAyV1QGqnPDjIeS1naJF",
+	"/idnYzbC3h1esVNk/yvIApuLO77vfPzz1kVr0DpNb6hVgAqk1gDqAR+guQxnfiD5RkQSZ2CagPlOvnK9",
+	"U9nuIlQ3wZ53KthOWvGShHwnbDQaniJ7EhAcEsdGZRidfF24AWGczCg4uoZUebr4c3EErl0WAmbtG7Jy",
+	"DW5gvvHlYSkB/rCEsqSp/SRQkPhJEBYalrQ1y79TxwJ+lbsm/h1vm/gbDOhS5RQg/nlYmq+qN2RVrQ9L",
+	"pxIFP9df7TdeH+8fvD44lWhQPx0eHGwkWCExNpGtH+QQq9qIZmgjP3CEKsXRLdSpcugShsYB7PB4hVzH",
+	"Qi6NVU7HDciED1dJhm+a/bMcZyPjoBQVthzuLodKrCLEQbjGZcr487VOUzABmXtLTiV3CdDEpyF2KRck",
+	"bqiMd1DhTxGWBtWK4AAdHx8fa77W/Rr/nKmQuU2oY+c5WAGwH+Fi7a/mY99bF2BjYQDhuRcMhe7khgSI",
+	"wTewjcvFggSIs93U7jUvL8x6nvh4rfKkKfn1o7SOv8BhSAI+7v/4a7P6W616vDccVr/89KeSSf8fuHPy",
+	"lvPKNZvuweB81zHfkLwtCNVQhWkvmhxA+YQ9j4RnXEsnwQIH4erd0jUYn/ob6N1VOqxZqx83pvu4Vj2a",
+	"1En1ldPA1eNxnVT3pwf4cHw0eeW8JmbMT7SBR9fLDUHPiL6W4s0sbuWCZDQjZzEqYJK7kHq1Md6fVF85",
+	"B6T6enpYqx7hV+PXk2OnRuo5CQ0qgPJwi/jDm4liGd3plJFwU8pOFLViN+6iiJnoi2EfylD8RMYz37/Z",
+	"YKHdibd2CGHeqfHvZ6F9518LBwykIL3BjrQt+V8TIen5P7UsnZe/M76GbzGc/E2HlE4O+CYKN2Lp5K/f",
+	"SlOXeE7ppARyoiO4CqyFa1Ach4QxMP1Li8BfEM4LhvHLwxKXM3OXMaDjL/r7H7HnOiKSMcWuR5wTVBcO",
+	"zNL3oghoidc5DkxmvLSdufbt8d0nDrcn+WyMq/Ny+lNkiwXbUlcneDKDt8BLwREg3FZLj1jSt6pciCH5",
+	"GsIDJs055btnMxwQhsowDboavK2+thD1UefqAv7LDSv+cuBf45BYYCZVJYyETfCCMHhP2B5A6MICsSBY",
+	"95d+tyP+ruyV4jSOQnu/CPyxR+Y/GWjAISF2vdh7oGFJbhIqy02qnGhJLXsODsnIn47GbhDOTpBgXGDD",
+	"0RehNH5A3YAziIYl/sGwVErQmqDA0sfmRfu8OWh3O6NWr9ftldKb+yDzRkvd4ht1GPIAAApnIQ6XTJ6k",
+	"0A1BiLzBDlI7EzEbPPaX4cnYw/SmOMlfit17BKJ/5rR+5tOp507uS+l67qIpV5Fjsnl52et+bJ2fcMV5",
+	"gqlc1DVXKcGtfSo1cowouUukQ5Yvu/0Beqn9xCpGqj/rdt5etM8GGWp/CgCTdHwc03GE9Ech4omcjWlh",
+	"BBkG5tBFOQsBYf4ymBCdPNpch6TYEyLifjTiyrEE5ztFf1v6oe6bRbX6X84Pf33d2f83YfoLJ7GwtIy7",
+	"3e4MWr1O8yKXw91nQn33DnUupHCC+iS4JQESuPlhW9mkaEnJ1wWZhPyki6UI09Pzr6/16JC2tLL9a1Wy",
+	"ymrbsRNn/gP+3Q/OgKLvuaUeZuGIc74ThFVsyp8CL7SQI2kLmLqFOHosFPiecEffURKwmbuAsCSac5Ci",
+	"U+aGiBLisIIHbQ9BUhmZY9ez0GImkjkchB0nIIwpwGYkEOp7ho6uOpe97lmr32++uWiNWp1Be/A5Q03a",
+	"WjMgn2wLsi46H2Q0JVQjKJPcp9GI6feKLgJ/wjXIsUdQi4ZuuHokTgTLY+huJlPyo8xFdorCGc5d9Z5R",
+	"zrIlF7Z84Tp1d/zwrb+kzj1JO4Itmd4NzvQpjG+ipE53MHrbveqcZ8hn83hJcXEQb1jHD9FbOeUP2qWO",
+	"L7CpZABS8Q49IqRj+RKvPB87A9+/wMG9+YgiEIg3c8bGxww4SVBUrx28Pnx1JPKMjUi/bH6+6DbPR4Nu",
+	"d3TR7L1rZZBffPzEJtT3402QzFSeFzTwfSRW/ignxwQ4OFWFCBJ5HUzfoIHvf8B0JcFm99yg0PfRXMtB",
+	"Y3Eijk4hp+IqEMLTkASorhypxl3ju/Wh2fk86rX+7arVH/Qzu3bPSZMMUFO/+N5x3KAIOT9OeKOAS0Hw",
+	"B6E7zFDAORdxkjDbcAOrClewbAU/F1XanTLtlTx45Nsvtftc37XbCVcUy0AHuS9zlL4INCY44OTo3xCV",
+	"7ZkIppygN+INcScA3hNXAiwVQxLBIMhiEJLttv7S54C+hCc58rp5NXjf7bV/a2UZ7SPCluTYdV3Eaqj+",
+	"oQxCXyWSN6dkTqDraG4jboaCZWkhETQCe1bclUuIzyuKb7Hrcd3gvjxD8ieXixOGQjJf+AEOXG+FlvEk",
+	"J5CU4OAQQ+x2gimXiGNiPikNdTpOzXq8kVz6rd7H9llrdNVpfmy2L7iSl+U1TwFs0sTQhE1fQqJvxg8l",
+	"I7V0uSJYTmKtpyoqD1zM8SnZQ70nYGGa6vqjXRbYCwh2VmiGGWrUomt0TNxuhEAfpgndfI7527dkdyPj",
+	"RwL1DA0ClyXcWONliMYBwTfcBBgvmUu5+SY8xr7IXkqnCnBqVDhZMmUMr8uVTTI7tlxwm584H4jj4gEs",
+	"+X52g/gUzF00LIXka/hy4WGXCi8+P13RnGCSngrZJC6PnKBMfMFMS/2ry8tub9A6H31onbebo8HnyyxT",
+	"e3BYktrxoU5C8UCASQSofDTd+AVDicXK1fGFCH1xQQJ5qjRVuYDzc02I51iPw0TmnQhVJc4ppkh6qgbt",
+	"bqd5MeoPume/9Dko/pKGqCxMwcoDR2yK+P1w0utX1N2XixVwlMVYuacH7t7oeEDfWQG3whpaOVhHK5oL",
+	"4N4rLm7IF7fg89fFDeR4XVtY2Q9K6FsYx8Wt4vxFNxIHPzJSZWSPK/6Ehso3J6wHcc1VqeW5Buv96T3H",
+	"3ETlOOeOqUCWAdgFCYY0Nh8wdeDenyQl6U+1lJ2RyhaW2zGkcnp+njkDdoE3T93rZUCcShHLF/L0HkZx",
+	"LGj0rjm6dX239eHE7Y2EAca5vTSvYp1feDM5JtZYkg9yICIrcGsL0ErZjpOAQCYG9sRluLvAp9dwgorZ",
+	"h2sERIJlPI3Z9SDI3mgyobLj38FdWYgauvS6EllRQ7qFGSWSDyXShAxlInF2ndB60ENUzOxawzMbSbXg",
+	"lrBwHmlrb7qd877S2aJdF4V7UqLr4bNansYA2dLyWCOCDxOqxY4af1bTf3AJvZuKLlLdds3GEolQxmQY",
+	"Q3YWZoyEI5exJWROmxO0+FHsh8TzcBAp8K7DFzcjkxu2nMd3LiAJ5kQ8iCobrRY+S+Vw3WZzuHRQhJy5",
+	"95zKcjuLM9RCd85503xROik1ao2jar1ebdQHtdcn9aOTWmPv8LfidCA26kFSyVDZTm+YDfcdNufa3HGa",
+	"lhp+dBGAH98hfYA0nCG9dx7OkOqJOENa0nKFdzFGFYW33zQ7o+ZFr9U8/zxq/doW8ZSYxvhz9O7N68an",
+	"Vn8g7A4VgwRc6RxsvEIY3QFQEbmpWi0JXpwmqeNHJylYlstiuCXfNUGfVFiHtGwbkGZXkp5OeZEouVNw",
+	"BUIlO+/Cm0Age/61SweYq38n30psOZ/jYKWy1Pmz6ApVySoBwegbfnbVH3Q/tHrZTTdwNhgul6VFN7WU",
+	"rajnjnNe4vtw0UqgVoyV5GBYq5XDxZ8Af1j6qXFUO34lyO3VsBSRGfnqMi5LDfPtyqe+WxofTSK0KdNP",
+	"03zGhNb/khQ7S4rvz0VWWElRwY/yNrKiYkEVmjBzDNVNJp1cUdnOOYkmMGwY0K7soc4GHnMPT1wkEtLZ",
+	"cQ/ll0vSx+EjaxIGnx4q28nFci6+m5tPTL6bsy/DmvVsIIP7r8idmNg5WIxbHjzqXihvY+JEmDyO/Jh0",
+	"r/geXTZ7g88xZuyK0KrEMFE+mGGp+knTP+dcgfpDKtye/jIkqGxrLySO1b2cnmp/TflGu3hBU3snso2e",
+	"RCMv5kFFZTuz9MSxuZd3VWHXlBdkcLfumoiUQHnjcTXWfPesnVm1XXnUHCEB+e7eUrV7qdScpDaU8JUq",
+	"JyQOkY7245P64cl+7beTrfynaTZYf/SjtLvvFZVtHWuJE7Wzt1Xthzn35YkdsGkF4vEZXwHnrW1AXdo6",
+	"fPQ8GEUVO/tj43NqzEbRVMSUn3NYuqkPS7BqUTkNTG7OfMWBTIhqmT/nuNMpgYCzpAPlbYQTzUfl34u/",
+	"guheV5JDNx6dNu7v4YUTncVv6mTf1wEcb2VOMsj93cJrklKSqsvhk6ouW7uWYYNMWIMtisBUzQg4afN/",
+	"ysu5rvDfSPtalJTbdMHYKkWFMza9fkXdrwN3TuAjSNiYrDZ9c6beg2+iisOFAIujMYoG136TfPt7nBC0",
+	"/juJxr54+btVWi6cbfHxXb/i/VdtA6xUSWgxSWZpGj71/dBhiRtk+OPfyQSSUCTowu3ntG7l8Uz182ie",
+	"gYWzd9ZrNQetc/sENWnkg+E8RE6IysA/uLBRQIMN41P4zb8TtVGStLYT8XBZVnBb+OtELUx1DEmtyNA8",
+	"RH60mdJkFYDWbVz5X99JNYoCIrk7sI41G3PhsrAnL+9nj6mIk33Ty+wbKhXE2IKCCVugTWW4BQGG4xdx",
+	"XW3KUn8JfURKBgzOyeZd+sDfSSMNALbE+uJp5YBr0PVwqCqIoe0wUmiVa5bXj9hR5oAO2h9boo5c5Btl",
+	"KAo1B9ghp8juX/UvW53z1rmd1obHHhlS7c2zi26fv7YgwRzz1XsraGpCKD/mIvEnwI5Lr2XlqehccUBK",
+	"VimaqmSVxGB8YVpdHfVihmjkWq8E39rEkq4uz7MsSVzGc1AZigIC0ixZn8lbgSazSjApLmQxm2CHPDf+",
+	"JJf3DPmTc4vphPQxdcb+1zPPn9xooSLsOK6oPHup4XKKPZapdP/ev0NTzC1nNPdvVeVnf3LDFeg7HDhQ",
+	"e8ojmIWpKvQWCv1rApqqqk51CPWpGCrXX+/XkINXrHKKaiIK6Pl3xNkTVV10qOrpDeefZSnuHK9YBKQE",
+	"jY+2pt7N6/3a+hoyVkk5bzLT9eN2VOtmTBbMqh++rtcbyTI75tI12f1kxoI7TSg9zm1Cfyoy3qIyWsgV",
+	"OXBctZ76nuvvITtWSppzTts2Kt/NcChrPovw84x4Dpr4LKyIanpzHNyQ8CP2lsSGhCyXIlspM7YsUx5N",
+	"8oKdInsRuBNVnxHfkgBfkzOfhdHnV33k+J6HAyaqdepF9R1/wuIa41C5TS3RXvjMFXX+yksqNRbiWEP6",
+	"M7L/tsRwe8CuWMheLIPJDDNyKQAp/5yEQ9xYkL8gPtSQAsxogV2ZXMd/ReJHSdKyK5QcGi1p6HqRLeZT",
+	"UrGGVGJLm1fgwkrkQMdjc2D5YYLygrCmIYUNGK+QzRl0u/OO2/Jx6VGmwIHo2wnCXAZMCA3xtYJ0SAV2",
+	"ZhBr4mYuRRj2mx9EHRCAIS4eFyO4MqRy96QbxkZlDf3//D/+zwhuK0KXuj0N4E4wHdIQ35DKKRr74Qyx",
+	"BYEuaCKrT1R2Jo4QT/eybgARhV/WfVqZelCZJUD0zUI5S9/jQk30I3LIxJ1jby+WmKIOVskqfa1e+1X5",
+	"o3rtXPxXf1p1ucQXxh7Uqypdu+FsOd6b+POXbOYv2IJLlpdyCGATGlHnNHaTNB5Tt8iq5UfdSh3Fp17M",
+	"M7ZSFU/d3q4VfDa7OZ9m8iimua6V5K9PviuC1PNOi+JVklWZOBUX7vyEcnUAvVarQAsPTwizDLznyZes",
+	"8fC87kxpPp46S6JpjCh2HLUIEpKg8kyW91Gln2SXB5kpSszo9GmSHs+NXkVtPmNhQrkRYaLaaKqc6GLh",
+	"EdSmkz2T6bMgASh3NI8wrjFXuqYppUkUuM7oXoA5KbyfHG2RAleUxanjmscZQDUznoNYU3v6VW8+45EK",
+	"CLmXz1FuJpRd82I0ZZbrAEW4la4vP/1GKZoxGGIxfzJKmCcHXdYhNpeBhmdmppThPg/gtZaacspnrTuz",
+	"dT6Q0nwkb7XiysqaSzvaII0zRMqDrnYnldY09RpUp6TAUmc2KaWTrHkrBztHySb3er/fSjjX0dT1POQv",
+	"CGdxWNmnj+maAm+A0TGlw/oM3VIc8KdwmiuE/YFc5hzkR3KYK+w8lrucz7fJgQyErLmPxaFTruPneOqe",
+	"rzM4DPFkdqlYu6SsYt7glGtmG1/Ltnb2ljpoCjcJkZYUYwpqI26W4WwT/78avE+wf5FwdYcZguR35zFp",
+	"cBnOAM5z/rKRFjVonyEpLsPZOfHIJnSLFjFpdEdFo54bviW4zxPfMfzmvir8YxuU/gSlC/99YjcQzM1O",
+	"4l46Q3rnhjN/GYoGX2QSkNDk091pg2SPmTZdE3+J8h/j44imfmAMxGSlY+JO2aYuG3yabupCsKRIsS7s",
+	"ed0p3NYptsIvVsYrSCiKEnRVimZiC0QiF5v4Il+mkPYDkPfhE4MKBOgryqPh5SLJOoPoxQcxXRSQOlHo",
+	"0CiUpLZ0G1NAFmbKTbrSXc3JbWv3u+igUX+F1CuIK0Hi7rxsYKGH/cH4TjUpueqfm9RNd+O2JKEWm1Qs",
+	"LSr5pcqOSuHddZJ2nhx6M/5M7U61FIB0kxY8mYzkZb3Xx6VE9x3+6K+16nGz+huu/v3Lt7p1dPD9TyZs",
+	"GVeUm42hpVHciXPHtLuEmKGJ5zMhbDLpE1ukTFilr1X+ffUWB3B7mA+UhLQ5CV0o3Zb8+QzmL33RVibK",
+	"oJjiwAufhdhThVIMElJ6T2J4O+QOffaDGxMmYf4gh9T360dH1TrC3mKGqw0k3wWaTxO1aWzPpaSeBKXe",
+	"2EcfsEtRP8z7opH8orkI0cEbo5MWEDHK2Eeleq1Wq5u+gJJUuX26QmKhReDfunRCROr8tej9DHf4okt5",
+	"gSi4Fc7IPImEzueNlpPAiCX2KLmCeCvWHbk4R9ZkKAYLPygk4bLDnWkfxyG6EQ4LDjWIMnM1e2BUmKud",
+	"xTo9ZOJOXGfn2fnXzPXpKCCYmfzWn2YrEVjXKhhCpj2hrrg1wSDNF24BLbHHJbRL7qL6NeJPyFYSUxi9",
+	"eFHZxJyALZhqxInLK75AcxJirqNZyPccwkKRiQDtw4pIf4mMczmgSQWA+vWGfnzbCKAYayoGqnqsbD/C",
+	"JQlkJZB4FFZY3TFAFMNi8gHJ9kb5QVqdJESdeNlLT3brGBPEluO5G4bEOZXlF3zOL8RNUA4jN3lEB0lx",
+	"WwPeZ0z1I9xmYR8EvG/hRrhhPdCGwLib2ykG8aLj1OlomTuewrCA6pg6/CklcqeJTVpNKPVGlbEdn8yY",
+	"JBIsLwFCMXbcXHDRkW/rvml2fml33o2al5cX7TO4Sb6nesHInMkUN8JyxFNka/xUFSZJtjYIVeL3IxrM",
+	"BpFksprXLfz5WdHrBeN2CZUD2U8b05Uog2mfdXuX3R7gwE60nshmRsX6X4E9uMRB6GJPKY1ckSLX2Bup",
+	"ELmmTU3mBPEliWzFqPO9zFQ0d8X80z+GQ6OCJ9rfCuSMZIgtMd2Z1PSTsx0dbD/Z92KbBXu85T41s51A",
+	"oNeLHULzaVdUHRT19uxYTMGTqR8gu905b39sn181LxK7yixkazqZdLNocs4WnyeowqeEobJ9UKvZCBIO",
+	"71xmTIZ+QGUvUgoKjNKCd5+11J/jr20xTr22RmYWOVfw7n2EWdq5wX/8sgUpbyVPkreC0sptwNWRP4iA",
+	"eLZe7eyazsFo2Gabzluddu4uwWh/jE0S6/gj7FGei0pDfsZNZSiMn/JWLRZbequMDGtbWbUA3vnoCkWy",
+	"e6bBLQWd2OA+Uv24VqvW6tVaHa48+Q5emSWa5rE5fn1YrR1Uaw3dm8+HNOFzJ3kFpnSkERX4ElroclUK",
+	"7/Zd1H1uFOftFxyiqz69jL/cVXQFvlf0m5gqe/yj9HGEkYoduAuXGfzqWyVymBlTRprja5duowVdxh/k",
+	"pDVoQxZb7AdwEvXAKbSNHPjQ7Fw1L0a91sd265NBHJh8UH8MyZBY2R9BQEiFdHv7Tm6YKP+Iaa4t8Mdj",
+	"yMfwSf2wCEN+ZN5azBbMjQqd95pvBzZi/pyIKitxDR1UZoQgW/5lV06H1Bb19t52e6P+1ZsP7X4fhK3y",
+	"9FnQ+ybpFrThxQFXxYf0DrtQ024qncfKO32K7CQDQPqbOHIycxAiR1HS7ZO48J9wElVOkS3VzCHVi8ko",
+	"N1HirjAgpGSVTCuFG8RyNSWrlDzZViny5FilWB2MyUiNvEWgTNOsucVSMm1tj2Cog2nYdLULpU2curTO",
+	"i1fK1/QTUTrDxNtIgJhOjMaATlIidcNlyA2R/giVNWqrWLG7mkWU9seQGTGV/QHkhUhp3FJenMnOtKGf",
+	"ap+Vulgtu81uvh/9n9MHlERaj4jsfuB8dzPfI8hzt4+JPZ6z6PsWBLQVs0gWWNBYhcyUFReAo3CiiCE4",
+	"DnE4wbnhH4MLPNvM2pR3L7dS0/ZuzPwqL9omj3YPz27PJdQiHzQn4AEiz8kkga2Zj/q8IOdpIg1zLxjS",
+	"XrZUlWY/cEjAVX+4UJ5U97chgvVh6wcK86r1xzHeZxyjFeRixccqcxx2itiaSNt8K1AP3ClCiHXv+9pz",
+	"uaG6ojG2DXlG8ZjmEawI3iLIKhaKUJWTM3EIUKmTIktaLXgNQn+0eIpY+TrZlF7TsxdMRld3bDKm3dz8",
+	"wUg16agnHdzwbCsPtwLi4dx/Ec+SjRaekwswJU+MbETz1lNNgvwIPpJxCG3ptskmY+L8pym8aSPp36WB",
+	"2orr5Ppvomo5XAI3P1zI9hIzLCpyLjBjxEErElqq9G4YYMrwJARfSpQT3Do/t9GScglO6AzTCXGQsyTI",
+	"cT33mtAJsURhGO3jt73ub62OnRkX2efd3odmZ2Aj6iM8Cd1bN1whZxnIXkBD6tLo5wUJXN9B5XoDzX0a",
+	"zhhaUo+wRAtDCzESii454nV3MqS/+2Mtl3nqUuztIVvUxmWiANhLRVns5TfX+f5SCFQbjCbZ0E1W4IJy",
+	"VizpCZKoLVlxjnPr/LxklcTCS1ZJrvPhMqPFNl8S6og3Ez+n86XFrwKkxE9vA//vUKI78es5XBQO0z9n",
+	"062TNCcM9eLyrj9oDq76o7P3zc47eZNJK2gndkBZaZErR+YQq7rjz13+Jdf47MWgkhfZJOnnZcQ8lQK/",
+	"jQquoawA5tWVodShScRFpFg8TQewldZtxb1UNKsL3c185N+JAvg+DQPfk34NRbXxJJw/xUMnmVTireKM",
+	"ii9Ms9Ms/XfdnDCwlZ3chWCFCJfhCbJhM2wL2WAM8n9IUWrvIf6mKE4X0zrCARlSzvWJg5iPwhkOIaog",
+	"Klor/M5lfTaG7INGw0ZljOb4d45gmHlIRRI0TqfIVVCAYUZo4wGxJCFJNvksf3DY64MG/Em0toNGY+8H",
+	"JRLcZ/qEgnWvgRIm5H1G2i3FwGyi3geO0MhFthnj+2ZWVdAJG8lAvUaBXrHWp6GoOhNC4zAp6Z+7RH/u",
+	"rtboGkvW1fpAftGoCUKW8U5dj1hojBk5OqgSOvEdrrr51FvFPccjTztkCIeBS25Jsi7seGU2vOTUoy3E",
+	"t8LGmfhUueHup87wVebbf4VRq2CTKs0MNw6PzGidka+IzXC1cXikaiFJXOwlfQ9/rVWPcXX65Vuex4G5",
+	"f8+r5yUGfMGQBwnmyKWiF1bBm+I7bEq+TpXxWUolK8Z8ihrkyiI0FlW/TPRhRM+cOC4WLSzkDig6jjtc",
+	"6DqV3pZj4UxLVsmd42vy8vcFuY7+WNDrpI6V/aq4oiWXcHn+Nlay5G9/uWy9y/x42XmnK10RJordBUiH",
+	"VLdkCqjMQkwdHDjimuyYhBZaQNytEtfbPWwcNF6/FmQo7os5BD5PeuP+8vFNq+fWvl78PvnlL/03d59/",
+	"7fx98u545Zy9+fvnxtvl2fXPP6euUhwf1w4biesUB4mDVP6Xk78K/12tevzTyy/fDr5X/pz5sfH955//",
+	"kfxp//vPlX/504/lXgn+E6NhgRlb+EG4JyhHv6dyeLjm6shf/8fL4XA4/PLTn9apFPc915tPsCKiAsfV",
+	"7K6NJEvaXev4k9Gx83ryanyED6cHZN9pTJKMk7+xlc82sdb8i5GasINCe5ovU5oIFLkOgdJw8ctl+7LZ",
+	"7192ewNusZz32h9bvf7oon3W6vRbNjfk7A5YaM2LUfvc5idGj7pBinOrN2i/bZ81B61R9+2o3dFNRp1R",
+	"qZlKVik1UckqabOUrNJlr9t9y0drnp/3Wv0+txbXTFOySs3eoH120erDR/1+96ytnnQH71u9JPPTICnO",
+	"9dQ+XEriL2V26Dxwb0nALtwJoYxkn3ewYHLt8+yzy8D3p92pMqSyzJKzwCnn2KQ7bVM9Zpx5txmE7sQj",
+	"rDttMuZP3JzXutw+1BlzS1lbmUR8sMP0igYxLn/3Z3TP8cm/yp/2Jv48zROS18n2kzwhYmp7/9t/+9N/",
+	"Hy5rtcbRiz//9PLnf/kfI/vbP77/79UvP/1r/NaXBG+sfvmz9qjyL+V/ORkO94q+Xflp3cFL3gFYl+b/",
+	"Q8OPT3zTf+ugRb4LbkM4ozCE8cYIGNfFQX5omn82Frx7Lv/DR+z1rZegWdsHgnaK4id2yMRQNOmUFqEu",
+	"dUam4jP8960EZwrDBv9Bq9N62z5rNy9G3U+dVs9G/h1laO5DNRFMUePwv8dWUCz0ytfuLUG2ibAgsfes",
+	"2xn0uhcX3Jq/bPX6Ih0Z/KGQHlrGssWOH0DPr+nUnZCgosvKNGjgLk2PmhRqhk+KCzeOoTeEkqk7cbEH",
+	"dB8LDP7wTMDvufRahlO/mDD9X47U/3Kk/khHah4z335M6Qa9762tH+L/TJ+njR7QOGKSzELV2GyOovJ0",
+	"ztBkSl2uOzS7tGfrEE1Ug8lm14D3OceCcxlYaWl/g1bawJwfImcyuUKgDDtmkHEMFxGgOW1Zr2/w19qX",
+	"PaXUT2THJm7yRfVX7Ixolp/updWFTeknHFBL4WANDjtGJtGMquHDDal6rcbpNsCTkATMkn1evRViCyg0",
+	"n/TZYEqSBkl9t2Iaa5RCc8WyGQ6ISX9Ihk1B6dA7UMjgqnJNhXe+qpefU0I/Wit0UYtanOU0N3uMSvvZ",
+	"RK7McZhhNuKalulAyFZ1sqHXAl8TNPU9z79jGh8d+75HMKQJU/I1HE2WAfODnMKq4qGtdoN/AOOeIrr0",
+	"PCQ3hYsp+HkPdRf4b0tI+uAviDZVYbAkmyg9WlYSqjUUn5L8W183T1QbtBDmy+FIC0KR97yH2jTWhyzZ",
+	"QI14DkNcj6VDGogrHKLJTOhDY3rKFSvqiCRqvg2QJ7PaQ824hpacE80wG1IbSudxdQ04iejUpYrnydIq",
+	"soCebSxLu64q4v0P7wOWUUw5L758a5jNkI3VFe9f32ddOcb06NuXZ0yMsAt4UTnHVA3G9HYW14wula6W",
+	"OQb8ARK8jfPS1l796ABN/SBVA/KnqLRpLbmVw+FPf61Xj79wE/PLtyOrvt64lO08z+UVvi2jGI72mamr",
+	"eVS+UL8iGJU+NV3p3MKPKYfMXqVUT7R7lHkVGn8hC7jmmCrJ94IhO1XdEVQIbcMPzRueSPJV2FnDNSX+",
+	"9XzALffgXpldKYg31+KNfTUmd0jv7Rna398/RqE7F305B2dJuoVm+nDfe1CvnezXTmq139I3v6v8axPN",
+	"ikhb1Pl5l3YDj9+Dnm3bhH5dFwKtbnJ6FtOmCYSpTd8NY2A9dwpcnRf+FP3G/fZfBWRK+ALJZlz34lfb",
+	"dLEMzbnindhDCP/Mx1LUzOK5ElYhulizPtkW6Tmfm627YrIe4ZAZa632yILIoGLUYtenyOZDOEtoQKtK",
+	"qcOSK2alXH2b13cTqnOIXrihj8SptNItjZUR1CjUS4x8nXhL5t6SD8rsESr7E1lBCmGbTyRQVl+9XpyT",
+	"JXqCpRCeT9E9wpeyGz0Tc4yQ6wMWGi9DRH1EqhAudJko01zuLgjsrrwBguApI8GtcnrHt524aeFiOtkU",
+	"Tsy6QqQg3IRpvvK34l3AMv87kjY5oXXxFpr4t9wMKsvkHOlxDu/ciSw8LjJHihcR7kWzJy+67wPFqlvv",
+	"2QtVy8DoRoIi6D6C2yahvCEJ7V3kAizE3GtKHOS5NwRhdCd8YcghnntLghUqz8JwwU1ItFiOPXeCZj4L",
+	"UzsEr5y8fCmGZHvaNr305T6nTYeD15s0Pn0f8um2Tzxvt9b5NiOepxqt+wGCv2P/jX0qkgahOzYOiKRb",
+	"LO/jRB3R/TtgOnzByPEJq1goMTJowsJwHtL0HPw8OIG/WKhmnCpCodzEcfuWirEX93YNnx5B7BQUItCJ",
+	"eAcBsjP7tErxpmySO/zN/2RSJ0F2ubce+XNTZ2EdJ+Waheq12pdT8LjynxkiwCrgiy3R8fSOyYJydV2T",
+	"MsGJZBhhNxHKluNoP4pXo5BT9rWP0+VRarvIjSZFwNPRVe9COp4V+z/v9EEECOe74FlLj0A3cXmp8bb+",
+	"UooRZlf2Ml6njNdovRjgAFop/Bg3Ycv+PyJw/Buej11M0c0dnswwZ8d4MiELuObOkP3bh0/2kJbVCMJR",
+	"GrH+66XrEFYBPya8/YstMBK9Qaiz8F0aDukCXxNWEa25GEedAsYSn6OAMH8ZTEiC9YvXFwRi7EMqe09F",
+	"5cP8QLinZQJGBb5JXg4VnYtaV72SVfrtwyf+/78kcwRyehvlF03ZKQi4rSBJWMqm/s/RTQ54E8gxN8xc",
+	"aBzAZO4wKWM6OVLra0gCij1vJXrROMRBS+r+bUlkeuXUFelfG+IGRa8WZu8U3r+FV4LxGc197ZZh8bZd",
+	"BctRmMpQGGvmPWJMeu3NnOdfY0Kv6/DI/Xx1zP1xWvrGrr3H6Oqr4+iRGvtuLNIgyyyk+pQwxFkWVCEN",
+	"sEOgVGb/stU5h9qWhCtcOHC9FVpS/uKQam+qsgcLEswxR4C3QmPRd1yUOeUvuvQ6KbSiigTRRNuVLtDW",
+	"uiFZZu01wSfIgynGc55t0ksrCEzhdm4S8Cd7yIb/RqUtCJ7M0BS7HpRQdbmtMfUDdIs91xF5EfzhMiCm",
+	"lnnyMGaF+vvB4DKq4JCO1x6Yj6yAqzCHg3wesdr1PM7gPoIa0XeBT69B9bsDl5KPHB/hsbD198yX564p",
+	"DpcBeYOZYeiuCOhPl4w4KHrXAnzKMiNIb77JIDvmRHgzovfhopS00INbfgT8+WIZEsfiIMJN/4DEqunE",
+	"c+EOmji+6/lUAQalYTXDe9flNekEZMhvknXfxr6zQmU7mdwk6i8ucIDnJCRBpADGPEbXhbL56TTX66ZS",
+	"KpDL9Egth6Jklf62JMFKRJtnJas0I9ghgfFA5xLTQNpe2lTjgOAbtlc492r9ZgRERlSBS+zoG1ZMbN1p",
+	"0qeJo1fCHmo7eQFx8fwFQ66DfNEglC2DKZ4QVHbca/63qt8sIglQNtoBZyZbzce+J6o2UxQ7zfkzbtap",
+	"7J877HkkVOOCGzQgU/crcVD80liEc9Vb6arckFywMWFl/YYpLqxhxbhnfjBRQanuMpz48x1DVMAOe2ta",
+	"MbohHDvinEbZiIIt2K1er9szRvjXLli3fbK77YvFcCY05WvUT9RZ98Ol6O9tlWBywzEqHps3X+4zWnPR",
+	"HostNlxUjjxadZPMaUdk92BG9vYe3mmAJ4IoWqC+OfnJd3E7xbG/vJ6FnLGqz5lIJhb5jeXQR69TftLK",
+	"KXKniPoinieKAksfIxdEZnfvDlHMKJK/W4bBtgkGVsllzVvsSrM+D3WCCanFKDSCluwg6t/lLJ9JzngZ",
+	"uJM1o9sL/twW9cdJqLmOpOBXN03M00gqXeccZ3POCFkYRX8t0ScbOb7n4SDHC/6IHm6a6+KJ0f6C5ft3",
+	"FmYMCx8RPy0hglc4mftUku5zQ4KQauZVhO7khgRS8BlRkPAhPUyzfMgXALSBd03aUypJTFdHESOEITc8",
+	"ibp9D6miXjGCJG4LEU+pqKFMaA21XboanCHolQGK7RwHN4RvPIzBoHwehHJch7rXs7Cyh+yI1UI47k7C",
+	"PaTaeeVzy9iuVCYnOMSeD3brd6t0i70lERln3VsSAEo2MhI1+sf44+ylvWQ4X97Lk/uc4nYZVpbkTSZW",
+	"nz776hwkUwqSXMi82m18gvHSn8A3pQndP5R3Kob7cfxTSTw9kocqnnSD36bd6Q96Vx9anUH6cpPG7I38",
+	"AwrReQQHyQ4dKQGNQ7AnKLkTXz+iCyiJ+IwTKLvy5+cGMvM2c9QZ9kYIhuSFF/9W6k0gOhy8stAdITeW",
+	"KL+Kyvs1/qMMv60IDlB5/+hQ/JbdLgcbIoMyJC6nz874yOIbFrYllBILjwwp34gtAX31FHBystgWoZKG",
+	"HhXSDMPkcheQrKhCrsV82pTUfyAzMoGt3Ay4WNkQuW9QoZhFDn2zt+zZGmcJXZSbZ/6CUKQaGYhrT9xa",
+	"E/qfy9LLN1tW9w/LbtLw9BWl9b1tNDI17JNoZBH9/sE0MgW35mPL3EGKsqUDhCFdag+p7HGGJjgIVsjW",
+	"tXxbZgomM3ftU5lqZctEJHF7jlui/jSVcGhKNNxD4jFURkimthnzCgXdFz2l26UhPpZna9uUk40+Tz1B",
+	"EziA7uzMamBfyWQpmnYZ3Srv/Ts0x3QF93tYYvAZZkh8ThxUnqwmHmFW1GJQ5leqtyvpEon7DWOJxAe+",
+	"EaAzTwV3AAmeTHnj4+TO/Cu6LYWl7ehhoS6YFF3LA9w8QGUIV8J2ZHdDTVB5ci+Q3I2imJGvF5GvPe3V",
+	"J0zGfXo/2/bptDPfc6CthC+FwFMvoVCimdq5KM9snYdRxtTkgmN2s9nZuJNmFJO5lUxei4VXkk8k/GYJ",
+	"t5p+BPQsN90HFrNCjfAzXH43pUui+Ul1L6XD/LFVsMfyjRmw9mgusnjux13rkywyvybyeDm5IcBfpy7F",
+	"dOJiDy0C31lOwF5Ttpsw29jJkNrtzqDVi4qK9gfds1/6NuL4CKgsw4k4uKG8r4NY6E9u2OmQ2mfdDx+6",
+	"5+3BZxsFmOttIQlc7InXxpi5kyghgaHyte85Fpq71KXXFsLXgTtZeuEy0CCELtVvup3zvo3GPnXYKbIv",
+	"umcaXJ4/yYfnbbfXar/rjFq/iuYuNpq6OFRJ5S7hw531Pl8OujaaBKtF6GvPksl2JqxAaTm54pJVAjhL",
+	"VkkHsGSV0kDwr2DOdOsO4wQZtnFBrvFkNfBvCDVZUiF/oMIv8fUrz0FshhcGDy0GqswZD5QMeEEMfILs",
+	"5jKc+YH0AZygNwQHJEDDZa22P9HGgh+IWefXXvuh5hD5unADwto0cRD3j/gxL1AtfY6/DgYXiW9fHx0U",
+	"/JhNfHEkCwkYwEUfPjFIljBYspA47UUy8y6nDLT2XQFlFWZOdb68h7qR3NrEVpf0DYmwG/fmgdUnFruN",
+	"mqAdi604fn1Xjq+fwzyWL9P5H5Dlf4BI7bmEL53bSFD3/cXZRzTGwR66FLFcHBAt+G4l1WlTwqjns7VR",
+	"COnYHOPoOgjXEzENUZn6d1Ey2RhDNZlF4F8HhLHKqRbmxmjqeh7/gaIlI4/t73403wqhzjZTzNzrWU5z",
+	"Cfd6BnklgD6VqYmDR0bc9s4Rz78zr8jz757BgubRcSq6oPtm0PiLPDlrOF2QuvH4Jm+w1cFYZ+wmA835",
+	"STWhOydvgwK1WwbRi7uJK6t063tL0xb2RZYdZMy486UHdwcFfagMtCSZ5qcxGqyIFMNP0J2Vk7+iGdaR",
+	"SQ7kIzmFOF2W5NjRytQWCvaj43YbeRoLmiewtzUp94cytD8Qk1yOazmK7E/PZaFB7orMrLN8b58s0Qal",
+	"Ccmcibxql4myi8W823KSyxx/nBwMleHSUa2oz9xz524OzDAcc/9OEGZwm8kPCg5KyddcOBNlKGsqGc1l",
+	"KkUFtBKfElSGC8UIT0PpgxfXYLlOJLCpLljVLcR8VEOU3MrrDaKgtZylKCYWAbl1/SXLB1y9EQEvs+MF",
+	"YAL7MvEvst4cf8LkhWdLQbj0vKJAMX8zQ+/7QdgNHHkZ0Q+xtx0hYs8D4It1okqdswTWkkSq0YGiMyt5",
+	"VBLgysWazqZW9et5FsmNqoGZ4GPChwMhROgWysB3DpimXINiCF9fB+QaxJbI1XDnZA9Fo7IhFfXdY5+P",
+	"uiEv46uRR9iO6pfKn16wIbWTQXX7FEVe4/iufTgL/OX1TKtxEL1kD6mYhxI3nJHgAQKqzzZGGqNqXfQG",
+	"6FbFcMQnoGSEvjCVFOZeMLnvzy3Ac9+0E6EFQfLb+pxyqYZBRq2KnDx/9GjnMzf4FR1gfriFSZy3Mi1U",
+	"ZqcJ7BksdttQc7HQWsS+HrKIQzLctbnaZZT2rRNscn93qvoQLW5D2YfLbm/wtnvR7ibqPkSrSFY7gVst",
+	"bsgU74a69DLVwL+jlUfM0Y0lmilFN7Oq55ehGy3gCWygBPL+OCaQVtP0MeJuCSw9UtgtzZPWV4iIj2nh",
+	"EhFDKmpEoA0lIrjeTGj4o4tEROvdcNsgPtB6mYh4/epeUxnuIAPugDnxP0G0K0NNuIefI6d6tncJLgN/",
+	"7JF5bons44PDV2ghXtJ7WCaa2YrHP/3OfGrLIlyQ7TekEDvkmoeoYQf1AvxlyFyHIPvlbd2YHrm2bcuO",
+	"5R3iAhTZ2Adnq/x8pEplCIlowx+ym4KAzK6gKV+coY6GvD7nq1FVUAOm5wRLvOkeauHJbEhnmCFba9Wg",
+	"AWZbqkhg3JI4ugYPYfAhbV62XzAxMENl+5v41wn66zc+poW04b5/+W7LApeRCClS7aOJ5ngycympBgQ7",
+	"wFn4iyfI/ti8aJ9DzHkkcjQtZF91mleD991e+7fWuW2JKPqb9vl5q8OfdrqD0dvuVeec//GhNXjfPR/x",
+	"35oXF91PLfj1rNt5e9E+G8DHl83PF93m+WjQ7Y4umr13LTFF/+qSn6rW+ehD67zdHA0+X7bg/avOZa97",
+	"1ur3m28uWqNWZwDZBH6AVF7ChYRUsrmIf6WXYqKezSn7MVmeIFsEtYFwRDj7RMa5Bf3IELfMcZRlNaJr",
+	"l4rI9syAmI9G1H/oBYOiFXvb9i7aUOMjp4xHoZIk+mwmFrS2gGJUOmU0fsC6LPJ4bSzLslfaspCCqTaO",
+	"oZ26G3rG48ZmfhAitpzPcbCKDFbJfVP3ILJdnNOjXfXafKcgLzI1DufgnF2ejD1MbwQpLjzsUn0FhFU2",
+	"b7KMwosladaMpNSI85p2vrdt1b+4QISlakZwJi3jK/o+WwgoIvTRHIeTWarmFkUrfxkgtmKc8FIFsYN5",
+	"tVarHdRfpdqKH2wssZGp82/ujKQVO7S1tomMUIedIIzEgKhc/+e//19HB5pHUfQKw0P6l363gyRBpWpi",
+	"qkXK+pliVGSLGhp2xUJ3M3cyQy4bUtl4CApkgpNY3B3napUqLqFAsYey0MqwpCRJDsZ8SgrcbNd3/rv1",
+	"rUCtj/Qp+gL4jtwNKWkmy3Bv6eHTOrHnNrt/wdCcOK6oSG6JxvVRiRTj8dzxkpioEF6soPm5elvvO2nI",
+	"yJLdo6AJFSpn6sZX8htZ9o2qe9O7wysmSkqjf/77/42iuvOC7KIZtIIy8PIX04WF1A0Rg/zyyNXaQuyO",
+	"f0c9HzsyMpInB3cqXE/90FjDoo9dR0SSsOrafYcVjquiN2oG0zlFUPmMxS8WJArp71D+Pi1rA/8u9zIN",
+	"pNdHF/UoU2VpXJrA9bpQNhfmf19/siDg51I0XoU5EaENE+QZ1tyCbXfe2WhJQ1d4S3/3xzJdlAuW8ITr",
+	"n/IYyzrDHChEvrosZFDITF5HQmVbo1Q70URYziMSPDeWTdoxE2FNMwIXrk5ddvsDo/Ji7AEgc/RjaorQ",
+	"ronziDbkLupsIT6ZGt/axp8pyHKDM7PX4oq/5snEqksEP25RlBiV4xiS7JhgP6ZHQMokkzsguYLn5wtI",
+	"yRLjQQXcSsVUoj/0xXW0ZSCMllRoLgzJfBEaDiUfiqE55kqKj6Y4QGXVBeCwspmZSErbOrfXXENTXUCE",
+	"DAAJsyzBZuTVN2SVVzrvhqxcR+HohqyECJCNQNwQld+1kmXcX96QVWUrU8PudDstO2pfsQy8U5TmcRF+",
+	"UNk+b120P7Z6rXNRkZF/40/VMhkq22+b7Qv+VOdlfI6SpbG0aJSSVRIfGGlYAH2WWz80IBPCIXuhchOQ",
+	"DFzquN/bHP2PeFNEYmuIWnquTGYSKNOCloVrBjEC0o2z0kVAoDOJKpskrKckx+FCcYYZCmS31OQBuCaU",
+	"BNvzGt2Y2U4leDoFAnzObzw/DInhiPVa764umoNu7zOoRSS+gyvukGzbxCdWQ3JgibQUAx32mp1+82zQ",
+	"7nZQVTontS8eFpQlIybX41W/1ZOYiI02dZFR1O7bEo4rZioKni/0UzSW1gJ0ys0/WiCEVGJ5sbpmkYzM",
+	"Gm5ggfF/FrUjE6ebj5jiR18MvU2/ZHv6SlkmzV8Qm6p+gBuKFPR80eff0SEF+cdNLDEEKI+QVyDWJHVK",
+	"YDbKjw7mPP/1rP8RheSr6EIUYfZtZKfI3j2lkxL/vmTla9BCc9PZuPzirP/RyK3FVFLBz5rSW9UewLck",
+	"wNfkzDcVa4jvEqAFN5kWJJA9bR45iV/L4zGUUNm9Iua6lJ2JL++7q9mfJF99TcaMSJGh/t1TQrl92YGC",
+	"ZSUtvYzk467pb0tMQ9lo25g4PiOe82SFLNfbh+rwpy96p9LOoyTzaK1JVhCXPdyYGrO2OahgVU+QUhHb",
+	"dH+cfArVcfIxkili/DxSJkVW7coKri1r7OQw77ZKr4QG/9yuWz4pI18rve5Zkienxs62lsv0a0/2oM9X",
+	"AEiAltQFK/SJELm9pM8RNqllPYVKo8uYP0wlnMhletU7e9/sQ6pR6+JijUvBSKO5sixhAhaF8dasISkE",
+	"o//1P59YoUhHXxNLtIpVbckT35vrtGAlteUZjyW7JvpvpSzXuMcaHm4MttncNrY1sxhcLDIIcYpszXy3",
+	"s9b7KbJjX4NIphPFBcfCNbGXaODX6pUs3R9QsjRPxRqTaUNSm3T2xhltCXd1FHgoR3ECLmEgUFBRyW1D",
+	"GvUJJtQhjuipqMxQnDVChQ9WXGZypRU7pKHvW8JDK8rxglWrkgIyZqopIesHO8tjD8Iar/mzzaDTXC9Z",
+	"Jes+bRkzy1QHYEu9Vdn2BvVV7964qSdjcaZ8n9aH0RrNqAYGtTFQ9G9Xrf4gmfOu1YmE5sgq6eJpeh8a",
+	"KxwZKD+xkOdI+snKc8YijP40JFRLc5FigZ0gu9s5a0m/mPRwVZAfyOJ/Q5qpxWhJXq9Vqw7vfPgX4zsr",
+	"S1dj8Q9vNaQLD1N0Q8hCprXgKKsKXokccPCXKkvh4FUlmQzNAS1ZpfNm++JzySp9arV+gX+8aY+if3/o",
+	"dgbvLz4nk6OjpwYhotd+WxOx1mph8KVlkIJYiFcsHf4Z0gmmE+IRp3KaiGwrqcx/bXbOWhf8R/UuGpOp",
+	"D2HkIdVelHHvib/0HLjUKJ+hMiMEpaLhCcSZ4+FqYj00HuMs/iYPaTlKg9IkbTRerliy89Qpsrl2acs6",
+	"r5D3jpVKkYjgZ9VRDbT4YR5sG9UCcab1THe1kVHakiUjj5ZgT3JzgFj5D9CiyUHjld6E5tlyr2cruGXb",
+	"jTPPn9xkRTcVBUgKh+umU0bCPpn41GFmRjjFQbJrEJ8YBUvKEJ4R7MSxBeyJh+BoYGLMQvej49qJTlT5",
+	"leVGYZN8RCqN0MKFkZADRiH3T96TDwh2lNYI0BW7Rp7aKwqVJ5LYMkO9acsex7WVIJLHc3BlWvYZ91CG",
+	"qeKEF0laL8UDG03dgAtaITXhR+RPh9TWDxRcypY3w+OGHVrHdJ8SKNlO8ZxAtQPqh0NqN68G7/f+bCPq",
+	"B8j+1Hrzvtv9ZW/Q6g/s9EWis+5VJ9ZirOgXxRmsUrPfbyXegL/j55l20Fa2W6tl6t1hGW4LWoZ7OVZG",
+	"2bIyDCxhJWrvqbVnf4m//NS8uGgNRoZ1pJ9kvsni702z80u7827UvLy8aJ81U+CYnsaDmp72r958aA/y",
+	"nzcvL3vdj7mPz1uddu7DD83OVfNi1Gt9bLc+ae8YMJF5lIU6etQfNAdX/ZEojKi/0e6ctz+2z6+aF7rg",
+	"0SqrZQfPSKVkW84tuExjVy6jn8dcLtOcTMjiYavC9UmoN5/arZnlmiDcxp5uFlIpX+mGhuaL6eTrxFsy",
+	"95Z8ULlhotO/IVXs0X1xAg9GNEdFUhKx/Gb/LBPK568ixw1kBpJP9QZqup4qPj5v9c+MmtVAL4wVT1l3",
+	"MjN2KUEzfxlYsElgIQXwT25W6TPWZyVLDFC/M8/p3xDa1XJKDIcGOhrnOBTcLUuprT8Frl4RS01r2h1Z",
+	"+7EY6SdxdwbjoklA4GIK9rhVqyaT1/rEn30yCUhoo7LK/SAO+PmGlOtT3eYynKHGXk1WEJIfjdzkICMm",
+	"R7lzw9mQ2tcBpuEoBAFe7r09Q0evDo7R//v/HOwdCCcilR0swhlhJOq9t0LQ7NWlQwq3fd5AgV28DGd8",
+	"EeJS5x7idLHALnSoV3g1Oge1LTV0ltXI4QWTHa2R66Qa2DYKNLDVEbnNZAJpO084cg1LS24YlNaItn3b",
+	"mSQPElQtRj5TOI2hYDnrzoVEUtyDQSMR/90qxWS3Dhx4C9IlT0URJEXE2mlJcLTs4yyXMUD3js8T90zw",
+	"10MljR3iIHjVEqWZqowsMKS6nYp6xQxhcbVFljjixg+6C9yQGBG6EUhZovd7PvuJ1YwsXcc8A009uO98",
+	"Qygq26Eol2tbSPzTttA///0/KrJTtBT8tjWkC28pSoPFiICbnizBNg736nCzWXtL7AnLqblEGBuF5gLQ",
+	"BrIUIGbznA3oamrVfx+kiHNKyArDU7sMIjAqP0ncByxc9Vl+PHKLYSMCz95hOgPKWtFyExWoTQVU6TVh",
+	"IfLcKQndOdGdDBbCEhUgNNyIh3L7b4Zvk737ixe13q7IcTIxtVAh6oTWkc8H4BKcXodccAGmXC+w9sJJ",
+	"txuKb5sPxlA085j5QVj13FviJOqko/JRDc1dugwJq+yhPqFwZQCz9fXTQ71y+rBkvCS8TdX0MCruvU0V",
+	"cPhqtF3xcAMlJ8dMlDDP7mb7Ut1qJAzdzdyQyEbCovJCTMFlMl+EKzQnmDN3Ki5cFC+Jfv/iUXHOVhhV",
+	"OQ/X1jfXkGQscp44JXn3rawko07sUoJp5arGffNZAplog1uQxd0ZLGQLMSmrtoDYmaOy59+RYAKdzWWV",
+	"SsefsBfi/KEQaktwTVeyByaELXxc2UMtEeKHEzLDDI39cKarDhyIklWCb/JNE3PYQN5htcWBspVYBbeY",
+	"EqxCxxZVA3zPQTb8nbgtIz43T57MU8uaX1GXGxXXBx1lj6sdUbwjaqOrKQNSmAypGzJ041IHleMgiCUj",
+	"HpVTZGvJEWIsrta4qmoxnhMoZrIkqKwu8L5giODAc2WxBwvdkAXwIUyRMpAqD9HbLifvThTVwCyub1iO",
+	"WoDpuXiozIjnVVIl/GR9VNU/7qlr3P3naOAHndlyHNGKgF8wVeS1XJf1TXxKqlzPUGQtLlPAYIrcVSTC",
+	"p4UL5hbqJhifqzU3+R42yVFgQ7a+5RYFgkpJxDlBOfmPz6ou59Y5kQ+Ysb/RWfjk+NmYyz/2l9cz6IHO",
+	"fM/5/1GrwkI1OTU5+ANa3u2Q7ZkSi1suekmVbGquE2IY3c18j1SBouNEpDiZgi0IdZ4bqe/WIsGcPWur",
+	"c2Oj//U/kQ3n3M4EAuQl4Anf36dd/UPk2Ba7MJPMuE2T4wPk4GZoVInxhNzbplaDdog35OEZoqWQ7gIt",
+	"fODaP07fuX2kBJbUfd1M6oopzvvs0le0RTzBlagNV56f770oDfDHySBJYeqREkiystYcMVmGEAviijiN",
+	"9eXT+J/KEk9Ux+FHmDjJojiGVMB7JgLqb2YoJjrzpl6GLoS3uIr9Vc+fiquMvdpvvD7eP3h9UMh9KXL6",
+	"moK97xYpHMRNEbikEzxWlF4LkUdU3xFReTRUNW9lFRR99MZ9ex/sYCkWU+8kfpRql23wJ8E0kavA8JmU",
+	"prujOCrx97A4vlce/9r6wXFzkVQ6fvGvUnn6BcvuiQKFhTdXbU3O7moIyt9ercT3rvsbF4V+6A3e/lQ8",
+	"VueCNU0I8nEdNWzeBdN2pOLaevT/BGE09p1VVHfIDVPFJ6Hk5JCymX/HZND327DEZtzWOYM0ZgnQsHSC",
+	"wmBJvtsVWQSIIfugVrNlwdIh1WGA5rwz/06lnwIQ0OqdGlMStrR7DfAZ1FkOrsqUZzJRV+RtAw5gtdLv",
+	"E192CPFNsopqVO4wXczIAEP+7kqNcrfdbepnxZ+KS2MWstlyHL3G4AcgQBuVxc744YwEdy4jlT30SVKA",
+	"LWtYQRA6zKZgAFbkO5yUpG1hOJL19CYWOy0SE5o/QV+FoQgREellsiKu7KmV+Khw/E/NrX0sg6+qnrFM",
+	"tsgvb2ws5ddElNyhq96FhZbUkQ3IgqUn4pRxtq+qH2ZISdic3BJtXPGyPfy0fDFxZbXBEU8+jXiGpACZ",
+	"eZQgD4jkMHJLAm7fG3MjPmHPI6FULEyIUnLnBUN38K5SsvaQzbXfW05tnJYDcu2ykAREZVSNPX9yQxx7",
+	"SHFAVMlmHIaBO16GKjIiEqCbl+0o6sIQZuC1gfLCKxJCufuVGAWOmzkoIkHRYo1a4VPRrKew7SWxwj8y",
+	"2V5itBF0idrUh028a65SLTFkBlmaqCNRnyjSofnmg7ffWAhXbtaIi4nEZ8ula8wDUC+mK67OCYTExZaP",
+	"5JbDsHYifpA3rjvGOc1U22+aHVReLhYkQCJcSX3Zvk2m1C098Ebx/+IxNyZEBmpmjoWHQw5IbrlazSLw",
+	"3FvoKc9C4nk4sHPKwyoSNm9JmFu32L+jJIAA4Smy1S6YJzGgNLe7u+jwhlznFGKIsCVF9yAl/kzTyu1P",
+	"043cPUs7VAncxISr7UHULVwetdQpSdDzl02MaIPfy5y3D66vJI+C+Ka/IDTRfkmt9gn7LyXZrslDlnM3",
+	"4dk5yRIruXBZmFsoZmv2G2Mnm/lThPPKaXfpe6mINgJ9zdJzQhNpB7tqJwhlQUVG/qtURj4qY9QXDGpI",
+	"xesVS9ykrHHRf9xo7O+/atT2j14f7h28enX4uvZK6MYeDiDlTH4t56qcDmlKsxQVDgT3HftL6nCdcTIj",
+	"/DjL5IME1CdRMfw+bA6y5/irO1/ObXQH8ZUxQQEfR2sxOXYpDlZo6vk45AbFwndpmCppf1ir1fYOn+ha",
+	"QbR1IOBNOwe8C+E0O5n5nsMSio+4yZVWbkTOeTHlRhSUTrX0LIOiU9mo6SQB72gDn0pdqWSqAz/Gnup9",
+	"WOAcztUxnORWnAV8vch05NDczy71g9GSuhsb16aORNSbByBG5VecY0syr5jVqvxG8ApM/saJkAW+o+Xk",
+	"yIvs1BcHRqT/iAK04ltzEeFCighQVCE1RD4cbUC3gD3GxtqxXMaWppKxfLSIaSjv6QxzmmRLqaTDbJtr",
+	"nevagiKw2JMe7390Z0TTHRJLzkC9hvly0M5yWitF69KwpfoIN5BHwlAVvnHcazdMdSn57cOnQSnRH/iv",
+	"zepvuPr3WvX4y7e6VW98/5MJ4wIwKOVOggUORDJDOvoRP12jAeqvgRpYSPXexXCgeSVKpDthi8EyLYrS",
+	"S43vDMWAJibK324dq2ZdQ5vOJdtqHIlN21XtSEJw7w7ckfqcXNgaHAFWtwylJJGojLfNGGuPpadtLTA6",
+	"XneDKJ+lp86I6pu1/kJOfKiNHb/TN+r55JsQvm1kxVAEOGL4xZxFaQ5o9hwptqcXwX7BEKnOfUpWircr",
+	"p4YmJ7YBQnLaZhSBMsNSUNDECsoIe55/R5ytkSJVli/rIlgvGJLDK+3iVBXJQbUkFD9sd+QMqp007Nap",
+	"vF2UnF1sjG2A64duWRpAMZkZROi0KAAMMJ3M1km2eA/Euy8YenfVPt/Kt7TNcgWjMi4RHFLyhEBYMe3o",
+	"hDnZyHEZHnsmvfvTjIC6mGyBxpD6IqarNTr5zWoy8sgt8bZd2i+ryQV8t5HcYXi+1FsSuFN5DxWVf/l8",
+	"VkmTvudfu1sj+QI+MhV/XzKlTWebyukcnFvAi5lPlUC1wCAVjZ1ADY/18sqerrhsBk4FcxdYdL0b7fAp",
+	"h2wk7dNCX17yLzriA66Nk2vVI6PACZUvF45rqoMdB2qCbddoKk+tlPIEt9kkDh0lD3MMmKgtCdYJFDRC",
+	"uHwlCvxnD+OQloUHFP1s9k5XrLSosxPeTQhODKnNMWM/u0jCtjGCtL/foJiSOx0ZBW2IHx0W2OjbX6Pw",
+	"xYtRyt5WkYKdvf67e/IFIT+hP18aXA/v1l/DBnLPfxxTFLdTdP6/h5pj6AbkL4TmHLUfDwiy+T6bGmAl",
+	"1LOtlLKs2ruL5mTUV7dxrJkVzY1knacHbv4wqZ+lKW/j90b/xQ9xTBTgcNtzt5Qyt0EX20YD0xSnwixu",
+	"M/dKayybv0gpKhs/0BSTdMnHC9Hj+7Jtn0JoNk41iI7xDJzalOyhcsdHhC7naEYCcsKVt+6C0OZlG+3v",
+	"1cQTETaY4VvoJ+q5LBQR30oRwosVoc2vxtrPxne393JF3J9rtqMN4jKpgGzP69PsPDO1ZXSzCVKMuL9C",
+	"SJqgUuQSE4N2OyI+EMnTk2QlWT5oZG05jMtao27u5CyUWCsWTE6XS9OjyRGha7WMtXhyQrw/fhQ5krRr",
+	"wsiZYnDPNI6s1pLj3FXV6rf162oY2smnCx3OXXqt1ct/ML9utKbNWIEKZ7KJWFxxLHEyMv3u/UBc/YeU",
+	"XQthNiHUcek1JD/wt8WfwqGDkSdrkNrVZOUgfY5q3lm0StXEX5K9VDMMqBr/UzGpqvqHzmqq+h9Z3lJN",
+	"/5S43JAEMy9OI1G7oahwTg1JI5MQKarO8+YDz7ZmsFhLy9xDFu5+80eIzfAC/Nqi8uoChzOZymm/1GWh",
+	"vSevzIhI/ZDOMT/JpBoQ7MDB4OLmBNkfmxftc6ioORL3bSxkX3WaV4P33V77t9a5bQ2p/bbbe9M+P291",
+	"+NNOdzB6273qnPM/IEun1bts9gafR9qTIbUVzkeJDz60Bu+75/Bb8+Ki+6klh+m8vWifDZIfNi96reb5",
+	"51Hr13Z/0LdRGUPaM0VwZk5V+sFBraZqfwyplnyg0r/dsGIhu/2m2UmPyGe7bH6+6DbPR4Nud3TR7L1r",
+	"CQz0ry4vu71B63z0oXXebo4Gny9b8P5V57LXPWv1+803F61RqzNoDz4LVbHNMdFpXoxUcYiP2HMdHJUJ",
+	"WAbcoHOcIRVbw2xRGZFzdLi4z1/iTAh41h6yuQrGQjxfwCZG+id8PKTQKhaWyKUyJF4o4khmYbxgiIlr",
+	"YH7AV/ANBrCQvOVlobivroWiOb/bxjQMkk+hGRITJKtyI7KlUlPbYayhAIjKcS/o6GKiuP9tFuWFs67f",
+	"8nHECVx/8dBUUARa+QY+vYbA+t0Miqkhx0d4LC40mNMU3GuKw2VARmNsqtHWFf0NppDdEr0slqqqfeuZ",
+	"zyIvXrgCo9cRH1v8RIJbzqn9+WIZ5lSt2NRkGQo7ypOX2doD823GiKiMMQSNqlGSqK8GZ5Uk6TRqjaNq",
+	"vV5t1Ae11yf1o5NaY+/wN10PKR6iF6Ss3+3U1q4Dnc+v28Z03yaF4IollAu+KnmpQaT7wgV1TFeQBryH",
+	"2iGaL1koTENozgOMPFhB5IJec/2EOmiBGZMdJZzq8SuRvHYq06hY6HOEqessdEjjROPU7KmEtNK7N68b",
+	"6FOrP0D1xv4BOjw6fo1eHR0eIKiPosWTDxrJcPJhTpII+vLTmgSRyGewyaexJmhjoRoqc8O7InpzBGQP",
+	"Xbg3mfQzC0UJTtfurQy2wriQ6zQnGOrQc6xRXyQHDqnIDhyTlU8dhNF+ozrmOBbEnEJeHRAkEvka9YNX",
+	"B6/3jw5ebeovrweNDF5CGSmKQ0cPEDOy4MxjTiOQ5uitksfqp8ZR7fgVJ4DDo1epNILDg9zNNBeQbwqw",
+	"yxznUXF3ofiKAkvCCheQ8R1eLjivbNRqXIcM8CQkQSop6S+Yko3VMSOw9OiTAboU0lgWs3AxmUmmXQhL",
+	"+41caPp5PqYUwUv3g4Uul2PPnaALF49dz+UbbV9eiP76l4E/JYwJF3GbOmRO5Qvt1K3oi5JVumynmoxc",
+	"5J/LdXe5dSDhNQtNA0KgsXSUY5HMR/HvaBJ34hSD+aKh7ehgDUApd/O6TDeZWOHCTUL73T///T9s1A+D",
+	"Xwh05Tk8AhG439DpC7U5qz3rndWPqr9+8B0yFyyVLed6bnDo+xmO2Tz8rd/6y+c3+6/+0js7bH48azcP",
+	"P3QvD3rvBx/29w9/bfzy7tf99vvuX5qXl4e91v7BLwe//Paxk8yqe8c5ZqP66su3w8N1GXUPcYG5ud0l",
+	"1syNuR/i5t8yYJHn9N8xcPFjMzXWZU2EwZKoFAmWcCgXSJDYzin/X1kCD5olUMT5naId/tKJMN0YMHdX",
+	"antjoZFzA/7Fjq7yrE4qPBMGB+JOHhgSBUw3lcNT1zS59q59trddaON+t3Hvc7H2AWqy5ty4FYnwsp0O",
+	"DkSTzRzLK3FxdtN12XRYPPpWAJJGkF7xqXBFJomtTYGEZJca4RvUCCIKHLghCsiESE1ctRHlJg/xpo8a",
+	"P5DnxOgwTPXceX6OQjHquWzgarh2FoZkvggNulxTPhE1spiPponbE5qJsiPDECAVbhJ+W4TbpxpKpfCf",
+	"07oKYuKorIoIVF3Hrpwq6gs4k6o6y4XHrUqCxiup6W+U6x5meS5axQqhz6PcAq046EY2yL+7wCGhk9WH",
+	"nDZvni+rVCTmCH1ftHObu57najWJcqbUdpmP09/g7lE4Uy0shXPG0kLiVLTxWpuSpN9SIl9DSYjNcI0/",
+	"iL8XLdJlyFkSVNbrLlUyQLjmiNRmmDhvJAUpUR28Pnyzq7C4D6/XzpmVYPxZjhLxArXGHdi/WvAT1IJL",
+	"87o/VD24FPCP2u9Lx9hjtfwyno817WcVbaKAzLFLT5Hdvzo7a7XOW+c2wqjx9atKl+XM5XRI7bfNNjSV",
+	"FbGvJJNFZdlwVzGs2I1sH9RrtmiJ5IpmlIETfc01FOVgH5MJXkpXuUNY6FLhdAwI871b4gwpJO4uAlBv",
+	"VXsAuG0cd7zN6sPQeVWEnSPVWCRP5LW0jRBRskpi0XpJO5NKkujzZmTkUNoIEg8V/zhB9jfJMiwhNi0U",
+	"cQcL8Z3/bluydeOQjomqkhQ1cJS+s+ZlGwUkXAYUfGbQ4EkQJIS1VLf41YJYKPQ9B+EFDkIud214JvOR",
+	"HZfDPOdYFxJ2jhcLGfZP1wNYXykuobFm20Ku/zgREk93kMz7FDwVqVkTrSbXfZie8WrwfuOEy3CWno9/",
+	"dt4SdQ3XfHYuCFJ9trYvY84wbzC9cel1cyFUKNenzcUi8G/Xj7phSdlBUwtc0yKy8JDnhLrrR0z2lSw8",
+	"8AdMl9jrkVuX3K0bPm6JWXjo/nI8d8MNiNhAZ9lRU0SX2z5z/YDGZLPNbTWLDSp1U5FXkjt0sZUbE17W",
+	"dvdcP16bOu6t6yyxlxqxKAJzMFd0WTnrMXSqze21rSpHp4bI9rXdVE8wtYRsE9xNA6Qg6LX4EJum75GF",
+	"H6SZrvx0w8Ti08ysyT6962u1Z+ZNtvRd/3FqZlNV6M01f1MQ5BTOKVJqxjxSUUJek3Wa34S40FgpNKVd",
+	"M+tV4DQgWh/pDV8OCAvTn22CW3yZAPh75M9aiTiptMq+WyWfkgKXC027890q9E0KkA3fZJSXQl9sN0da",
+	"XynyQUJT2fSBkQCLfrTVWnI456bPzOyy8FdbzWViUgW/2WqePHa06TvTGS34zVbwZU70ZiRkhEqxT7YD",
+	"K59lbvfpDrPuwlU2qObbf74V3Bs14u0HSJor23+vmxHbf521FQqOsRPFrFOAt/zWoJAXHCFHXf7+JeW7",
+	"2OzVt6LWcsinKVdQGVMH+rVt5/eP3WK1+vE+rk8b1VeTOqm+wofj6vGk7lQbZH96gA/HR5NXTpFAQSZq",
+	"kb8oFiepkbkbMtnvwBCptCHt825GoD+efDKGTNvxMoTyakQcC7QioYWYD7+JtpUnyNZsAxWrs4bUbnc+",
+	"tvoD/jMkOcfPUOaRSv/nn+lKq/o96c9Kq6JZR0zau5J2mqR8ISkfh8HWMthPRpvIZOWYDJesVZBV9c36",
+	"e1ZdzSqTKa00Y/hkzJl83Txf0861DNY7adZ7GTb5Nja4ldb6coq4Zdb4K9Z4CDb7JdY6BL6Ycti1efO4",
+	"wC9k9UApGTdklcNJnMbhYf0YLUTq4A1ZcTbIGUu//z5qTEyc0Q1ZMc5G5sYMhBuyymPA9g1ZuY6tnMcu",
+	"EWUIgNv2VaZ5FXo/mKv7CdB+IatLMs9pysbHu4HiTOjyl/av6LL1YXP5PQGzwE1qFj3YtSZi8QtZtenU",
+	"/9F7JGXSC7bDbqGyzdisqj5sNpvNf/77f8gezYAB2aO5ss2+xvUfo8ar6EH2msNdbDrRfxc2PY7cqBbh",
+	"KowiWhhAO+sFl3N38QUH2dxThlO2rK/PD6YhpLieUvOQVpB6nyBerIeIxSnJa+iszlLqFMF2rj9Aj9Px",
+	"KnVgH6/plZz46ULgf8jQ96MSxeNTQ17KvM1VwY+tZCg4ynwTSv8pss9b4r1zW9zeE/0UoUWN7GC+IJ7n",
+	"0usKckPk+AQqKFsIT0MSaOzyBRMRbrj0MaRRkNn1aVSa2r68Snf2SKnqHJKSVYqAWhdlTqRP5vYmTS38",
+	"BNnNiwsblYXJBmionCKMHH+OXYrK2IPrPnADSiCpcioq1UtLSXVrFx+8YHpapX3e/dBsx+0ghxR6cchf",
+	"I7sFka8gQ2xuSNgn4r/RR3DBFFrBu2xIIcXcqYimHrrhkXgPBeTWvyFOZQ/ZujZvD2k521DlZUhYaFfQ",
+	"Nd/N0Jfma5QuMMMh/0XgINk6ZkiHFDCbtBYtRPBkhuT1IK3ppUSlahxUhsuxIpSv6m6vD+OfIt0OBUvW",
+	"rpxwMP4hEzf/IVKv/jGk/6hWq/A//tDOlJRAL5Ed7QH6h2g0A78qsoyqAdhIjJHuccAnEzf1E10MYgyr",
+	"ivXpARLTXqXehTFw9n4LmmA2EQUBxGgZazECCNAvB0yBFPXTsjOjmKCKX7fi0uoCECIBDcgt9pbiaCs2",
+	"AE1PxfgpW5WPjuO+wH6AGPG8qINU8hsNIjeE22IeCQmzIL2GWXAlBnpIEUcCE90/lZ0eXVBVJ8RRO6Cb",
+	"9hkakID7C0IZH0/QKUMYis3HmDf1eo0/F+9kDXzxioJQ9P92GWIEWmhPPAJX4co2x7t862XcSpe9/CYa",
+	"6X5/KVoKV9SSEtziZZot8DkjviDYB3qpGIQcIp0trY5DkjtzDkPJnd7gSrKDMdxJQm5YSQ1oIqlovIh+",
+	"UiIjzkjiRz41IrAxI3yCjUUUpDstkh8E4BtnqVc1UAUf4i/xNS4C31lOYGe0pqBxL1DRKIezNZXDJHDB",
+	"RKsxRKjD1CJyytts4EX6NbaX3zLVhb7HnArumJUFRz1BdtIvH1FMTssWxT0ybVkE6v757/8RT/TyW+Jy",
+	"yHeN1aWnl779aPY1Dh5tn3DsmU6MmXVcrx04gdTm4Ox9cuSX31znuyJE1ReC21CKoNcMHTmWcqCGsV8y",
+	"iApEK+BijalAQcVCU19WPZbCEgw2XWKCP5hBIwYGxTjzAVKeLEFO/x97b7/ctrHtC75KF+feMpkD0SBF",
+	"6oOq1Bxakh0lsqQjycneCTJCE2iKiMAGgwZFc3u76vw1NfPvPMS+73EfZT/JVK/VDTRAUCIpyZYcnnvP",
+	"iUUSQKM/1vf6/TBwhf/Oxan0Dte3JBHHIUELp6kutBCafSt9rVsYzuzO/ifQNUBmg4aqki/fYDa7uOmG",
+	"tUhWmSmHpWzY2rynlqy2sWPlUpOqF/EEOVUSqUTm3isfhJO3RLtI60BQDZ3iVOUf91pxClpgr8GkR/GQ",
+	"cm9KxISxEammZvm//+//T1qG5++7J5czLzgb95v/iq+DNKshP0j/uMLXL851lgPBpzocwkIK55X7pIe/",
+	"I2Ic94EEBCABeJSqAcZ9IJXR9CBB7PBowjv4b20PX0ep3Z/ucy25lc4zFIOUQ9g4nzogegCvBKqzmkVE",
+	"wKWhmI6kx8KIXwvFre9wE4TCIpNB4OHDk0HMWPZCYkBj5OIJsDMdrHeHuxcfzt929w+vzg8vTj+c7x/W",
+	"UeW78rB6dBQkVBohYXCD1bnZUCMujRQRyVeg2OBqGs6IvedFkP1JBmy4R+YawVgeHE24Hm+uqLUoytPd",
+	"EQgVmWI+6Y0Th5uJmOoMlw4HC1+bO+ZCdc+OamDnd43bFdM65Xkc7UFqC8bhADAoTbLgI0i/mVzOd9LI",
+	"4EVaTZzYYVqwi96VtJvA1ke0CRU+sogbaWckiq/Vx+oEwms6HN9TOVFlKSOHV3Nk/fn5qRXc1OPjLIuk",
+	"s0UqLWTkfnI5H/gj9+pmpifL56TZlnxCJ0vSGPmrZ5TRyn5Xmuaak9wr+eZpUmP3Z7TKk2clW2XRlFre",
+	"8JvJf5Xnl0pyQ6XJoMdOwZULlXVu7kvl5i6ZSA5UkDEfokwUzIKSPUk8Zr/fS7aczGNXnilEmt9HC25X",
+	"Z67X1YFG8ruDR7O0w1+2szad1bs6bCHn/Vzba+/DRSw43WbPs8JBvN/l9lX5yTPqen6m8IgADuGN4yCZ",
+	"Ah0jztQbRmMWd8fJoAwbBgMxQCKZHaWIjpPBa/jKtfAgUUHcrkq5KhIGvLHKrsKPVXZVrha8J8gA+FUm",
+	"WwZJMpLztB8GdxQyFewtD35MAj/DAVPIENKSBQZAHAy+zoSmgaUkgnSnvO+AUR9GgoAWlb9t4Bg2jozi",
+	"JDoKVL7zVL5u844cvPlIi0S9hAZcWqNTALaWV5Nm3dZjr15M6PU1i8mHo1fC4XoumZX/dRj0YhpPaxj4",
+	"AK8UB+nFzGc8CWgoyHVMpeVJkzlrRqrnb/fJ1nZrl/zv/9Wqt/aIebVy7HuRP5Ueifwb0OreUBF4kFeX",
+	"v0TvWlmW/TCa4LGDwexndwOmeC8aaeJ/6lc68J/UZRAVqwJIUZVORYXZs68AYveG8Q9xWOlUCu+Rg++g",
+	"sBqf5UeBKkMogABqIzsAnlJpc5NAqjppplMd7Df9fCv1NrAgLrPpu2dHAvmn+gFPmDcQCG0W0wSBxlT3",
+	"HotvA08BBoqCF4c5B4enCzmiyUBYxKNCw6kBEmVKYtk9O9KeQzQc0STohfgwSCd8R777LvXnvvtOeaj/",
+	"/u9/uRY5C0ZMfrORXVjrqE01s30cTnDPyrFoRz2dCmGRNMIOEHx6Ugj4OZa82ggBW1ngHF7IiJyrCWQf",
+	"mTdOGKHXVF5HqLyDDjkPaXzDEkvRoJOqCmqLmmU6OwJ9pdQ5l/eVd1HRTaXhcW9ZUO/ApKDw0SuD/nYD",
+	"sRM/HfPgI4wEu+QtXSKJrbSBIJOYjkYYBnM/SYFrAY5jigf6WVHFEIRkVPm1T7nfWOq7z24dFxCdXFy9",
+	"XAxVrmOtU2AHtFTAIoOVVk80N7F4VXCdBalq+jaTC5UAbqcZTSBEcHrDrpBmPVDT9eHD0YFQ00WkGNnc",
+	"3Ny1oDxSAJ61CoUQ4kb9vmCJ+9oNg2Eg/xspBGqk+Fdz6QKWtbtnzBNcvRi+ajaFOrNVxE+FmykQX+Rr",
+	"nQuNa5F///e/aqBDDDHHBERM9MTOxHc6ab7iDjWpFljFpnCFzSglHlQ3HxiXK56uLfsYAPRYOMWRYMTD",
+	"vAep+jHtJ1bGF2zl4qQ6BlqDzS/vIhd0FDOIbhC0UQSpunQ0uoKW5ciD/8pBwD8C7sN/qedduTU47Ma5",
+	"0btBnokPl/t6U8iHeONYRPHGiF4HXJop8sqq2hfwAPm1iimq06R+C6bEpwEVV8MoZhYAWlzh7z9/dmvw",
+	"Ftw3D5kcxm6rvU1GcdQL2TCbDnyqMWWv1U/+4w8BYfnJIBKMaFxhgBQWhIYiIh6N4ykG6UgeFFifaUPb",
+	"fHbr5KIUVxbudc0SfScv4kkchSJFn9ZhWbn8EMXCZL3ONgZCY/MyPxWZUOWV5gJ6rB9JsZaQWCoYBrjV",
+	"A8r9kMWA6weU3njOIe2aAwBO477xOISb9OLohsFILtnHBD4WkFzM6sbVObD0oymfJoB3z0LBckN2eBUe",
+	"b8nn6z54fC5AWsZ0yCAfawyi1lGP+XOMEth3OAB2pz+3sLhPYdQD3TjuZbgP/K1byLACTxmIDoeBkQ+X",
+	"bzd2UnzXkw/HpOo60la1bRdibgAMI+9jpb+iJJSmpby0seVwMY7j6Fpqf7jU35GX7ml4cRZ7Uscy4dFR",
+	"+nQykcpQjpz5e1hy4oWQUMUXzWYjw7WlSGhEqu7/CWfnexdrJwB4oUOiYZA4HHBWRcKoX9vTiKsIca5l",
+	"+CikAVe0xaTKI9CJUEUCE4mWn9zxSEEbTrN1EugYIywBnG95GcwxQCMEAkxuHCZqAh7hbsBUe5DIC1y5",
+	"HRT9uU+n2hQAeVF1G7u79obd3Ni0XaghUS+I8U91MYATS0Viih2RUJ7sEdcw3V29mRwe+Gw4igAcCEoM",
+	"q+7fNo6yzzZ+YlMFQV740Eo595vtNkRjFfxlDabzNhBgi3Uv9o+OVIlJECoADJpQAI72KES0e0wdS19t",
+	"DrkvVSmCAlp32/amq+xC95wl8XSjK6fO3SNgX8LKC1JFnePRMEQaakTwcHjeQhcAHpE6SGiGqVg9Im9Y",
+	"ShunrFkOH7F4wxRcqfyBZ9dS1d1q7iq9mxtonXTl/glDdNj/tqGa4mA5on46m43mTn7yDGRRWHjmDSI4",
+	"HQqFFzY7ULuDHyV3msZpB0zuV1jhc64tTIi6g72HLs9uq9lAZ+Y9WhUkLcSVJh7WBSvAaSpvJK9pb9rE",
+	"3Y94IjfUQXCNtUfK2pD7KGNBg9aSpOCfduQGRtddh/+FASs+isLAg4Pj6p+5FtFAr3AFJgFGMRNQv/V+",
+	"nKilRa1EOVlka1vGOLS6uW1IIyPjLo1VrWE601P1Us0WGUTjGOf3PViPgUjZ9hmH7DPjfofQIVqZcu5B",
+	"LiCWpRosqIWP1EtA3sHFmqNNbsKYqcxFHMkh+qmd0ws4jaekH0YUbC9I4KHzGQYeU+WRynPvjuQJ22jW",
+	"bYXjh2EF0Xn9ejKZ1Cl8XY/i69fqWvH6+Gj/8OTiEK4BqPUEYqCp09g9O6pYlVsWC/Qm7XoDfyn9SDoK",
+	"Kp3KZt2ubyI67QC83ZyBJz+4ZiVRsOMAfaGZoIZ5tbR7JnIcsEwWoWhqU/CXpCTsZMjmo5jdBtEYrXF5",
+	"/jJLqm5YT64il4J/O1zvXAAMAzauLj5DrQcbMZpAjZG4CUZCJcn1AC0sNiQTEHxwWJXhp2ALeyyZMC2u",
+	"cN1SyXfkq2mYLZUQMJ9KEQro9S5C+4fTvBGs/OlAV6Gl8R1Qq1l4J0VyRGV2X0CupH1SoWjO693Lxq0v",
+	"PpbSs7L47/dhcYASVx9M2EdN28byX5BJgFZo2LR/KJDRNJL/SQU2f/uUI9FDFgC7sdFoXzbsji3//68m",
+	"/WMg1wVs/92d7a12a7PZAI4gL/DLb7Gpb5Fa3PBQY3B4T+lftPvN3o7XYLt022+xzT7UDMP7XKWhNsNO",
+	"9/t5Fq+Z0bfVo/tByBTsbkUeiVEUJ3W8HJ4tfZpdf8fb7m3Rdr/FNv2mJzfBgDbbW/K225s9u013Wzt2",
+	"k9m9nW2/0W63+n7T8zdbu43dLfiL7vZ8395u7Tao127ZW5vU3mLbjX4b7hX8g1U6zXYanDrrXlxATlSu",
+	"JBvSQEqkP6IBr/sR+0+1TnUvGupBzpmgrDZCIVdL9Q07IUimlU7lhE3I36P4RjO6xfLDDxcgIzlrVDqV",
+	"RnOTvJfG30UiT1YkEhoqKOlKw7btRgpx16mc/F3FxNlV1L/qBXEykL8C20xOO0x2LBI92z9GAxDHNPvo",
+	"IIK4Onig/LrS+e13BXBc6VT+QyHA7+zaGa5qp2Jk0NKyozv3mprjXHLRZOQrv06uRCYX5RxqF1PjGxqi",
+	"stKpvL9ofTz5x99bJwfex/d/dCfvD/B/j4dvJ97bncavf/wYnL57//HXy3Bw0vwv+9fLkyFG3FeULsBh",
+	"BuHMGeB9KZWlFWVIPWCzbqFYKHtOKj70k95QX4Ogw5WNha/8wLPWKri2sbnwtWd0GkbUv4yiYxpfw95o",
+	"NXcXvvwyit5TPtXmnby8vcQ7H3FE5U7Jadr25jKvfUsDRMCEdR0PhxQOmLR8Aya9s7zeSui1lH8VFfOp",
+	"/P4ZT1wJ1WNCY20D8F5EY6jcRXpbJYzLI0HaPHJ4bjOQd8EtI648GW5KpINZTUFuONTmAGztni7eSaR/",
+	"Io2AMIwmyqKfW32oOLDnFRCmwh8DGEDYnf0IDF2Mur09Pb+ChPrFBRQpUUFEJB0hYcS5Q5Yw3YZw3n17",
+	"6ZIxT4JQDpzvEVeJFlfFmoAxKEiISIIwJJwxX6jouJsJCLdDXJDCrkVcEEcqtqWEaz0Tay7EuMzvUvFW",
+	"uCYnJ2cvU8LahagXZw2IegXJFIaQiWH4GEV3FttC+54nQTLNwjxVV2sVec3B+dHPh+cXV8qMdQGmkRD3",
+	"BEoLusdXRwdARPUdcfdPz89Oz+Hz3ER4UTyK0CCrh+xagderNzG/RHcH/1BA9cXr9dtKx1len9EmuPun",
+	"J5fnp8fHRyfvrs4Ozy9g4YcRvzanS16J2RFCsk+lLWsuDXFzi5FfAR0Ld42xcOJGE85iMQhGVyoqQ68Z",
+	"IgLo57lvDk8O3x7tH3WPr05/OTk8V6VYlLj7h+eXR2+P9ruXh1enb6+OTsy5hIyDWh2sPyu5FYkmXADX",
+	"DkkGlJNm+3/iGcxGA+RmSOYCKTz0lG2bYOgMjetJIFgNTHQWi0ja3RHpRckA7y+HqyOLWJRoLI48WAhm",
+	"QCLuwZNJHIWszChHhIxZ5TRrld9j0B43+4Y7CsDV915jXPATm/6A2Vm0hUH+v4n86eJmsGqYS6cBEpOp",
+	"DO/mZkj59j3GWT/wAhoS2DaAKeET2269EuRHyhm5GAbJQIel1IxDLBWXRXqM0rktefSs8XZBOXkbU+4F",
+	"wovmW3Ct9hY5pTeke8tmLLjdVsNuGhbcfhfwqdPDDIi1Q0b2o3iUsrfnDrK8SDPzfM5sVVWC/J/UGzL5",
+	"ItpWzQ4sGvpf7qVmzdKd9obd2oCfpiY25awu5BoVR543XJEWyTRcYWHlcSgRF5XOpm1V5JGpdCrFEw4b",
+	"e+V5aJD3kPEsM8/lPLQXmIftHWB22yy+5QUdFl7ymKX0zWCPtxrtdrttN8ALUO83K67RdJ69yM5scUMs",
+	"gq1k7H2E67nr8CXY+KhTwAK6UZKIDAHuh8RwA2DtUqJP588BWB3i+/iQ2vr4Pdq2W2qndXnRD1Srft+u",
+	"mrN9IKtZ3DLwoaIG1BkKeb22mHDujB1wj98960ZiKYnpcRvP54ZdYqWGKpSa60haic1m6o9owMlBxGpL",
+	"jPGl+v/lLn/ZjD/AYUZbBe+RlcpJX/7zTPis8Vh2w2XetrKI8kewJY3FCXIugr8ecPM2L102lcfi7Et7",
+	"u9Nul4QBf79fnOnI1yZr9dt0q7ft7fi7zO6vLY2/sKWRxQ4/VbADTu4ScpcrlglcyGIpUSAHyUIVAlbb",
+	"8g5TJg1IQtSh3LaZF2g0T8EC9k9BiIACyVk7a7Fyae9kCYoVxcq21/ALCITfnAX15KflgcciXcU5dp08",
+	"CqqIDUw7Hc8LhD4CuR0+Jx9k7967We7LvjR6TW/Tb7F2f4tu93a8O6yvz5/nzHv5fKK8kcL7nh+WBiSX",
+	"vDDbQstdl9+qy12rZqaOZ2O1a+H0rXapefhWfLg647mry4OwOgZrkUIElkQxMYKvtQcdroVyW9mmv8tx",
+	"uYQK1sxzMRXLzPstctbMzPGKZ+2bzHR+4a1zT1Z1lQ2VreyD/LLSJKaRD8raoFV+J4rnJIjq5BBi9Gob",
+	"pQVzmMPCAjX9nS4Lo0MGMSGMbmOLD2ykNLqcbJyrQqd576auygLSSXoFvNvLzLs22ks8WoxHoyhOmP+e",
+	"+QHVDJKtZnOJe4ziyGNCYAb1W0j8YsShUAlVmvj9bFVmE6VzK8IKGVML8VT0cX9FhiyhPk0oliZjyRXa",
+	"SDQ1nmbspvpMcucdS0ozOw8rNfp2vQ7VPXEVKxrnig5Rx+OQdUpD0Cp6nd8hM8HsPYI1VXLBwOpdFMxm",
+	"sUqrEr9nxUornJCySivDJy0WWzVos7fptfw22+pv052eWWzV26V+y260W41mu+nbW81mb5M121u+32/3",
+	"PW+H9eztvr+z429Tb2dzq7m109vZpJs2bbX7O7TVToutWhnu5V2+Tq4Aa+0vFiqzUmuhiEQwrxAL9kOj",
+	"UIi1sCeoLnxk06IgPL9mYZTdWvjakyh5G435uqAqX1B1v2ZdthBhdhMd+WdU+rhQEJh4JV3w+xrGEVAP",
+	"ozhmXjIj1LO2q8AATFNtlcLh18Et47p7AW3TJIqhCIOJvfJaIayzKiusIUMWX+vWqd4U/7GXL6HRD1Ml",
+	"IJNBFDKo/ADkKEyWqa4U7I3FzxVcGJaCCeycMV70VVaWxaWzTLrZ2+YmJG1nadm7bllxCYJDfBPFJYBD",
+	"Pc9lLfM973Y356TMHiApca4XS44ta/AtGRhY14Ov68GXqAcviwQsH8h4GlvDDGOoh9e/tSjDqkaMvbgV",
+	"sh/xfhggcNA6qvG1rS9UFStHNV4bsv7ToxpnpaXz3SRRTe5ZaDWJZjzuAU3IgAL0P+kxxg0LDSvUla5B",
+	"eGuekB4VbKu1wbgUhv6etOt03zYlZwdvLfLj2eE7aRCenbxzeD/AmKOu1203W82dHdKbSqux2m40yU/B",
+	"G40vgK2W+N1Qmpxg5GW6zq2Tbn78gyj0RdaEbGfRIFJ1W80m1HaD56Op/rF3W9p9ZrQIkUHwUa8AR3Sj",
+	"2d7aKzPyCmYgJJ5Nu2+JauGDLJ3wMquGs+DGHYWLr5bJzKtnV378+c3heWB/PP7D++nHizd//Pq3H236",
+	"y6+jvzff2r9evLn9NXgz6g1Pbj3+5tYbvrXpL7vj/evvv1/EOro7PrNQtATcK7SZ7qh/e3Vf6mje607+",
+	"/reTf3jvdqf+/pt//L35dqVXKxh1MybW0rkLvV2ftKBs3pYCWZR9+Uqk59ec0VILuqRsavU433anvfWS",
+	"43xzd+5lWWXmMtP813RUVj5FZXbzQYpbj9rbx8weWSmxtza41wb3iza40YQ1DNhVjO3Xn/Q/r+5KLZ5y",
+	"ltnJ6ijNpBpTW5h74dhnPqmiNVxbMIdo2HsPCy0tKX8f0cB4+QL7EcU1FOXpTZMRruAcrhMsLznBcrfM",
+	"ebzkysKQJ3ofpo5/udxD9/2LRBiQJV8QOrdtPbsZQJupMiZlxDgcEiDgfWOPOoDu6bo7zOAEPAUdnPH9",
+	"AySxUxmWiHssbatPCXECQYbUZ/M4eYDEPJkJDwBUXNU1aIEUmwdEfFPIngxCEl4iRZHUjfUZi09vSnzW",
+	"p+NQpZiKLDoWDpAmucEVEUtRCRmZLFI1/Gih223Vk4j74eIAmq9T+jhEmk0EAlcqKBsXh5Ry+GQEHBll",
+	"zx70myeCdN8fE2/AvBsSj7nITatI2AieMIxuke4riVKeH0DrwpsAHhMT0HNfjgUZ8XBqyTnLV47ktTJP",
+	"SLWPzfw032kU9QnlU01QaEzXHvGoYBsBF4yLIAlumVwqQtwDxqeatwe5liyiwfmy6dgjLhYPqJ/mqZjk",
+	"jRCAYQnKJSxvATpEGMgZ4z6ANsAD0v1jQfscQB2n868JOxHeKoXyI9lCioROhUG7VDq6cpYjeR+9jHXi",
+	"Fip8NEhmioaJnanyPSFsOGMMoaR4fgnNVU2wJVvf8LRLczFdGwCPSvM6tb9E01sJfFY6A3Phs+Y3uKyD",
+	"PY9a1LXuLVz3FpZXv93XB7gAMFn+FD+gM2rR7o15IjfF66st28KxBv9bF3t8++B/T9nPYlTDKW/JZ35H",
+	"UQfoJcwsWbPxV5n+2vySf5eRy2bn/hvsanlY+HuOYWvC/BehUdMuLbN2seQIShcJaiVVFhyc6iAxgL2z",
+	"lZ+yZC8DBUnL+ucA6sFmuBdNr0Pm9Wd2zA6xPWJc8bidZxihQBxZlBr7pydvj4/2LyvFA7HQUOGq1TtS",
+	"7xvDk83DV+kJbdm7GSx1msDJeKl60Tjp9ELKbxaP/Z7hsVigjB6o2Hm6o6spRca8kFZNvuyECkLDmFF/",
+	"ahTcPEoI9i+dMcJAw6IlWiaR0PIo5EXKoSj0UxxyUpWfkd7U4WCdgQ6LfRbXVPu+4vaxEFkcPGoixWsY",
+	"AootRMe+Ox3HhPp+IC//7jvFhWxwrMxDC1dc8bnxLR1qwZucAlPRImEW/L0C8v794c1yucGjZC2Q5Vc6",
+	"Fbux2+xvUntjy2uwjW2/STd2ew22kfUm7bBSC1m6UA3otWl3Nu06Gl2/Zhjov9Jhj/0jIHLHlVpOc24A",
+	"YF1yaSudxsLSZma9pvdjHOcnaPFcEz5rBbMEL1yp1xYvXTVhhFevKm/w6tXETfrKc6SNXKXCQhiyBsnF",
+	"7gA33lcM+tS8xzTl2qMImJkjzFB0ePJnVepwKc4sQkkvptwbEM6SSRTf6GrKHPvZDNcZ0qoDeYj6CugZ",
+	"yJByes3qpGuUmuTGp/OcUJtZOJIIbFyUXJ2C3IKCU8yUmnMHNODjEYnGicOjPulR7tfJcXDDNFEdthXD",
+	"BEEvEbKog8BXLTVN25ZjyIjDc0NXN9jYUNx+gU+ODsjGBqQXTrrvD10Mq8PcQFIDiMtwCoZDzFTxOwBh",
+	"Z0/y0nL38ftvykTasrIJ3s58r1R8PEXjzIuQ9KtL9zLJvj+7T792y8TzUhWLlFPpBz+gmkrfYhXT+Plq",
+	"Kg3IkBOHZbqqaBa//jRzGOfXUJ0z6iPLWZlCMxWZVC+oe/JGtcNzVxqdki23TlaziN+x5BHE8uwt3knB",
+	"9KiW7l9G2F0WbIqvZ74uElTDS5euk/pWrd530op8FEGSFR8s4H2bl0vvOyNglgInJf0C2lVS1RS7lsMV",
+	"mWoNamwMpl3losdAFthTSjd11M3SFof7Qcw8VcfUgzYoxc0mojjBEhUqPCzeQMpBiALId8EPa5bmLSxz",
+	"/PuGrW5GAbCwAjqhDMrTfhAmLCbYNw+9V/gL0oWgk/5eN2xR6WEgSxnzHV7k0Ky6YXQdcPE9dca23dxS",
+	"f/WQ4BNvDSR0aUUNvroFcFNeEk5J1aOCpUWxtTpxhwG/+vd//8t97Q7pR/gX6cnDo4mlvXAsgltpSLuB",
+	"uPID0LP+99J61JEzwK7W35jL7fZpKJibglsrL0bopbGA76FOXMFo7A2ukPHUzd6EiHFP0aCianK4FI+W",
+	"dCiw0CgmMAukKt9avlzNkh/q983IZ4jcxxahDs+7V/C5vIRycvSme0KqAYcpFCPqoVeH9+0gIBE6HCZ5",
+	"bvoEWFJ8FSZINTfAWsphgw6ZfnrhGnNQFozHUtdbJImumZw+KALTY3gliMs+ovC4CnxXdQiaZ5AMWMw6",
+	"8KEeKYQ3TXpUdk+AKj39j6WMrRkXWz3ilSDvPhwdCFLNKt/AX63NI8HD9bwaC/XLPB8e8B/Lf/SjeAja",
+	"cywHkAadcXtBko9+PMIfN+ysaoPGMZ0iQd7cAeNBnDc+/LZ8UPcr6GN59cOG99Pf90nIblkoFDpG5t4D",
+	"4T366EoWUeHwjEUb//Xb71LEhMkAaCzdm6l3BfdD8luuCXo7in8GiXMBygt+9ioj2US+Xkg7ZbcR3zey",
+	"sk0Q4pMB7HR5fJH0dcgo13WdIA5cp9JwKgC0Z4jnBm7j1Gb7rdKoWJVm5ffylclGUL46xYheOpGWFNX5",
+	"d6qbz4XHjmgiz2WlU/m/frM3dn//1LB2P/+PR9h5p+XyllRdkMqQtgCRyzj+JOJStihpPPccGeI9Nx1q",
+	"OL0oChnl9+w1GobRhPmkR0PKPQasw8CctAeEBlIs64nDGRuFkAKDsZWPS2oodbsrdfvKckZuF+hcVxj5",
+	"MHrQwOnHJxv4G7yvHLcQLCFe5LO5EigdhPwpVEusLI668hb7iEu77L4tjjkQYsziBUetfrzquC8SFoY0",
+	"7qJ+hXLUB0hUFcUFRTV3+PCbr6SRoOp33sjgy1Un8gSBmB8wthFFc+XuQepfXX3t0Q6k06L4n+cOVv5I",
+	"lduuPNYzeZMTLNl90JAFu4bc+1zWYPX9ymcJr88PsrncEKEigN1DbMwecNyR1/hB04g+xvwxqu+/8N7s",
+	"zjhFpNwnAkdoxgGa4/1IVyNvwvQo9+ncHWT4a7n3H9KPx4xfJ4NKp9luzci0Oycc4gHSw1buPahg+Q59",
+	"8H7P3+6Tzc3N3Vp+nDoYZjcubaMIdJ4lYUTizHGnstinCduQI6k8zuAVpl5+9POshaceHIQ/MJR41+TO",
+	"mzsjCPmlhrfU9D1wfE9ZZmGVASRj41wSqThWb7oHLhOF2JS74eLnwghOzXt7HStb0r7Ua3CqL//8CFHy",
+	"LFL426dKZnJWOpVf3/9yWbEqpkFX6VTeddu/Xhz++Pc3m9s/nu+3uz/vH3Xb70/PWuc/XL7f3Gz/rfnT",
+	"u79tHv1w+mP37Kx9frjZ+qn1068/n1SsStG67rRt2663rRKLt9Lh4zC0Sq3K9LvMZNMfPVHMf6tjN+vt",
+	"XLF6/uaNjWZv09vY9ltsY6fftjeQwmPXt1kDKqkNZ037IKk7W+k0LAw7VDqV/2hu2bvbugEo3TGq1SJn",
+	"ZlU6lfeTIKS6FyFrICreRJkQlU7l7Ngsfr5lcdAP0M9BdQR2P2qSu3IY2YQUwzmLzslD6nnUGixQy6M3",
+	"9zoP8sLyIFmYBEKuEOHHkNeKhUDarNJFQPlsqG/NbWRWbMaZ+sMMRN4wA0x8b6BQ0/IXOBz956qbiTcX",
+	"vWkA0nVN2ebWNBXwP1gc6egGspHr+K8b9CjHxl9I0QQCUxZmaRHV9ZJqgA6vuhCXhcC2q06t+vJKfQNg",
+	"woJIu7MQzVWNA+k71TIOVGNmXODFhoTKzzQMfA1TPI0UDhye407hlRXocJmod1MIPBURSC3hwBeqGusi",
+	"iX9iU4dD964YD3U+Yk9PFNxiQG9ZVhoVT18JEoLlCxMCrb7wjsPI39jdVq3AVTGiHlPs1lQwnKJrHsUK",
+	"oC8QGlN5PBoxTD1gPioaJwSvru0Rd1bBqYUof+nryOE6f2BejXoTswYamm87jWwi9LKmLOnTIDTa/THI",
+	"kO/7lwt1gD3tolPyGNvKRY/ln4Yicwkosj25OQkbjpKpjvaqQjg5SEgc1Qmmwlzg0DU8dCBIZxtDGoQO",
+	"h6QO1i5IbQLjhYL1MQ/+HDPYceqQmqe3QyhJ6A3jDpc3NiobbFeVBMP7usTd/3Bxefr+8Pyqe4y4Cod/",
+	"O7q4vNAbUBeYczoEiw7HDMHjQpkd1LJVjfI46nB/jHYWUykudYxbtk0mMR2NNOURvJtg8W0AsbWWvVuT",
+	"B9fhareWvrBZzAGs7LsOlz5g8U1qdXKK+TB4GbPXfhIHScL4vSV26jg/Unmd9bD6j1XxE/vjsNDHqDO8",
+	"LPRzeGvPx+CtfLg42K/MM3kfNAzTUM7sYdu27Y1t+X925P+x1f/0sC1P7kb52Dc7TfLL4cUlkeYkaW/t",
+	"7pDtrXaLbDZfpF2L1HlcCszZRldU1BEPp19qjyzRF5grGFWn9CmLRaX9cys9gHRl4aWVozjzpdq2lY5t",
+	"VfJzNQx4FF+NeZBUOttZxRR+OQppIj1+cO5BxcNCwr8Kc64/fYRZ/12/zJX2QaxKL4y8G+OFVnT1Fv51",
+	"086fMnnIcGvr9ufZY1I2WYghwWJj6Cpa4mWyvMTgW3SQK21QP9UjZSW5aee4JmJLIb7KjOtnUa2bP3df",
+	"3T+0F/bwlkZeXFcKP2WlsHEmH1ja9/pTTkItVD18hxdcJ93c98oWLxQOR/nC4gULic0SrLsriVe1Pu8o",
+	"XFrsSvXgR6o9/sJmpb0OodqZqfkH5UWUizutTXzvvKmJn6X2pfpT2Zfqry8dMV0tSjq3TFx9vw6NvrwS",
+	"8Tt0iFUZjUt0AFJs3BcJxX5CcJJVTFHxdFlmPTDg3wFoZD7qEzIa6yCgRVx1PqBSPHfi5JfmaUP+XQWQ",
+	"l8WKNHkEyC2HF3jD3OIxci2MiGKlsg4bwrCLwUz15iOaDFSJJR0ycpuFLClUi6M4UywVTFi6KyadQWi2",
+	"JJNoHPrA0gG5WfiFGmRXA3Kal80nJntmEZgH6M5V4zZKwuc98wP8ML/xU+88pxfA8f0MiiF/j3MaCOTA",
+	"S6tCsw2WLyU0bz6jaZtt27ZziqeZC0MczQlDrCz0l40P4E76IvGBL2vjqJn/q9s5zS8XUjt6eKp4t2M3",
+	"Oq1WvflcLJ809PA8yNO+CZNqHRZ4gEWnuM+eLizwWgNTLNIKmOVyC6gWeRSePNbOnsN1yxhEGfA7zGbN",
+	"a89CWw0zqJi8vrOjqavf4evGBcp7O8CGUGlplRYPREmJ5sHhzu7mtt2y7VbLbm827camDYCfpe0dPcqX",
+	"LA876kG/x8ODF+mG+W2dBXhSXf+4uYKvkx1YvY5LHep5ZVyXdwqkddjiJcW+jb6tTJIvXMZ1OmJcpMUh",
+	"hZL4vuopTL3yKsYwYpEoxIwhE6pH3PxdzYJqLamUCqoPs8BGGZbDlVirk6xII4LR0XAPVRlGSzRn52y1",
+	"kcNLyo3IwtVGNaxR6TEy5mOBdTzlhSFkTl1ILhahJm9vTiVYIFQh2H3VIuoI/xVDFXJ/gMbNxRl+gV2D",
+	"vem5KAXK7jkmgDwtqmis/JbROCm564rFA2rR1rUDX8VqaNqdRqO+/WhmQ297o0GbvY1tb9Pf2GGt/kaR",
+	"bODOrfdUZsM9w1rNVCgzE37Jq4NvE+FrXSXw16wSuMdggsjAvVA/BvcaFNPnUHHAzNG2jCqxD/i1RTib",
+	"ZP6+w2kBCaiTGTGjmN0G0VjAL6Sl447odcARj4yzj8mVN45FFLuEAkEW/lvbbfIHYKhVIRrgcJePw9Al",
+	"Ec9YquSNpQmDY+DslsUKeEeQKCbiJhiZqS3LkT/hZDIAjnRMWkljStNvaZ4xj4ZAXpXOhvqBw7NcDlqS",
+	"8OAJFSRm1Id7yfmJwVZDrqg4Zbec0PBmXjhD06HOR2jJr91bhPnoTQH7Y14/GYjmJfkF9BDw0M2GNrIn",
+	"Ywz47t7fVZ+uO38Xp+vLOvQW+/0+7LdHqOkAqmbAS55PC5KyRCzCujFDdZKRUgC3WynZBMDQz2NVMqhg",
+	"FmEnmmGKmjuAIvdRdsDlzAyouBpGMUPj0aoYZx6eIv9xRXteo7lZWZoH40m7vR6fTGJN9KmUjWeIuDko",
+	"8TmGvPvVF5IgAEcJJWLEvKAfeOlzOsTNuBtQvVDucIMARf9yj7gGBYpqxDEoudTFOaKUPXCIXa2MXcIC",
+	"FYyYziloK2zfytPR4nVTUjwjCpJW1PYYZ/3AC2hIgJSLVAVjPrHt1itBfqScEeDsQsQzzbIbR4iRPWKx",
+	"AJz/rBjeDA574ziWPjw2L6RsQp531bxDqoAHVcbRtO01/CbLkq3AK/QtcfY9VD5/Rd64Rd7pPh7Cx6ee",
+	"CxRly1X6kMcho1uINe3LEtY9yQLczXmXm12gzXoEFryFpnYRcrw7TJSHkt51OSnRGyuIwcYqYrCMqu6p",
+	"TM6XSvF2H6vbfAP6Dra2VqfVXpGt7fGrbdfc9c/WpH1M5nq9cUxSeJp4g3klvAadOEekHKAvceH0p5W1",
+	"yqhV59mFnJhpC78SRH2nDOUyeWep+uDUAnslVAnwJBA6HhMn0rLMnjRk8TUTGTyAao+POKuT9/SPKHY4",
+	"VsemRGSEEs4mJq9UB3CVYQ8glIG+QqNnObzqZoJCvnUqIuCP1HRza/gSbk7muKqc2S0x5VKMUleKDtdo",
+	"cGk209ZwIB8TY2izD1joIwG8HqVqupbz4+4fn14cHrjZquXKmOV7tOxdTM+pkjSje76Yl/SS4DZIpmDB",
+	"O9w9OD1/3z25dGvzK4pnnZCvSgu+aq7N0Eum2yO3DSocANTcQ950JtJInN7jQNieU9/ZDTM91r5TjzXL",
+	"1c4uCAule2eHB1/ocZgjyGlrzibwd05lr66EcO0fPbE3fykuIY47UdgO8iyIJGYsuXtFmL+2qMotqvt2",
+	"4pexqHYfblFtmdZ2ySHRG2fuMXnuu6L05K6N7eW2xmMa28UCb2xpmgyikBmGDaI1aUAlsFMY8wGrCfQ9",
+	"qbrQUZQ18/iqLcoibvZKUnEfSltArb6+XCi5hyaM+lKLQGg2khO8plJeKlGtF3/ZTPUdrskiqer0VR+Q",
+	"q1b3APt3H7bTt+EZzS9evyvS/9oIY77+lP1xtXQWIOe2UCEiL4D8rqrdS8PiGXQZGNolvo4m4jCG1oFo",
+	"OEbAITEdcOK+O7wkhddxLdVJFgBY9iDfEw/+VZDcnSQ4yhTDgyuv1iHhrxkSXk6RGes+J25k0JGvI0cv",
+	"N3IUmAf8yWJHC9dEZPtu4bBTTta+EstEnxxepWmkSDuA8+NEtTpk2vL5TKF6jKqZUC0PWsmrpYbVdd0I",
+	"to7hnpIgEHHlec+CPmVywdWRKsD5K8Sq5IiaTdeaCQ0pUvrSKFChm52sEgW6N+iTUyovLewzJ0jTtm3y",
+	"QzShsT8/cfZ5ruao65uvLqefKLTyIM29yKQ8E92drsDz0N3ty8b20+ju7Ntn0mm89vXWvt5j+Hr3WDLS",
+	"2xOU+73o42tD3inHz2deIFQpz0oWTze7pWm5lHaNXeAwci1Siv2yqmqCr1mCXppUvaNRHN0yKCj2GQ8Y",
+	"BINyql46gO+7Jx+6x1fnhz8fHf6C4MCUxOw2gHJgwILZQ05PRE/DKJnpE+66oOcpPE9aLgqkXPNVZt9I",
+	"F9fhYtwbBkJOW/rTahbJMhxWi/gI5py1d6Hdc4ZsFC4WUwPrzA1jo7xpQdyzw5ODo5N35fmkA+YFPptd",
+	"hhdqW2Q7sdI9Ozs//fnwAFxvCj+t+JE3BtIlonEvSG9KBhRF2FJ6Qm3DA/3Ap+H1/0ar5O4zQWBTltxi",
+	"N7uFXumrRRbXyr7EAruFyxRhqa40G5SxXCN/fmIBX7atRtoPQqan0mNxEvQBT7yOd4DH+5F31aDN3qbX",
+	"8ttsq79Nd3pyTQa02d6qdCq9Xeq37Ea71Wi2m7691Wz2NlmzveX7/Xbf83ZYz97u+zs7/jb1dja3mls7",
+	"vZ1NumnTVru/Q1tgJwb/YJVOK6O22j88vzx6e7TfvTy8On17dXRSLAZfpJRxzrw9WkHj/fV0n5epf+vy",
+	"YirkHET8nZVtci5AUvPrSue3380MSSZiQJonc7ZCQ2/a5Wradle1YU05XlZab+g+ddTWVuxfyopdrb3u",
+	"WduxaMiQWdNuSLl012J90LVxq8zZgnFbSGnoo/7p8arAHsOofQ8WrQH6mETSqkUgBRwzmLBycGFAucdI",
+	"avYJtGYtkgxiYJLOccCoq8mQeoOAsz1CyTAC0ANkx+BRgsB6edMXGOEDfg1U8imvZMfhDv8n6cfRkPyT",
+	"DOkU75VE5J8O/+fGxgb8r/xJaqSSavf9MQInWLqoStP21Mg/iYtZadfKom94A/W5/MnhwYH8XtdRZT+1",
+	"iPv2/PTXwxN9kfwlqTI+kFPkE3/MiB+EwTUD6mGP8nuePXND/Vd1oaFbagR4rR4vqfIoKwrzx7GOeQY8",
+	"/XTE4iDyF7lrOksEeFT+KZcknSyD0UWHH42oZhgJVsJ6pEo35jErlXkZFzN9Mxe6vfAlehmpAYDLvarv",
+	"gHOggwlPAtewrr16xgU2avcsU2Cz9QCrcKHyGimg19Zg3hqcc+BGcdQL2fA/SsMQifKd0vrg3J7Wmg3U",
+	"IahHFLpSNeLB6+hPAkH6AeAR8UgrZ5VeClK6fHmwgOUKTzru6/3Tk7fHR/uXleJi41069w8CrtRvssCP",
+	"kYYp7R3/bPhKLXvXqiRBgk6WtpwznuVeNE46vZDym8X39RkuwLwce96SKZovCNN0q6qL8TWRCz1vw9TX",
+	"5v1zMO+lxZs3eEne3p1r2d82loHKNA1wA6UDWLxNqo1XKsedYpAf+S6pUk7G/IZHE26giZtlQzWLqB57",
+	"5mNBNaw08EUq9dlN3HopxsTKYJmZF/JfYxZPTxUqyCK20xmFHXy/XbYoesNFFCePANqAIq5p21aG36DW",
+	"Ss4X6tvUIukmlU5je7O5s7vZ2mlZs6ZQtojZtQG/ZSIZMp5cavV8eXh+AlGb7vHVxeXp/k8XpfWySnXn",
+	"nwpRJHkkryHnOfY8LIkesoQiYbMcE2KgAfaU+gBWAGgwYIqRnZ6zj9kXGqcl/UDuKTmei/2KAnHUd128",
+	"JNcAcTxXK3U3SsPyAI4r6PeVFPvSpUur1iytKjlXE5nzZaVctDJ8IdzRq5UmXQTXnCbjeCFpkP74iI/G",
+	"C4mFfTz5B8E1bIff72X+5SkyWNRHttz0uAKkDpYSGaXhAIPAFWtRwWUllEiN24/CICJhwG8Y8MEHCdBI",
+	"xGBpQQeMeuSIxQ4vPnCkrDwEraBEMC/iPimQl+66cM/ZyzWzRbqompaiCAXZbLr5dr1LA6dYJDRORBYN",
+	"AQzLXDowEBZiTib0Zsa71zZTevs9Quc2uzn8miXY46dDArrgaS685OMASy7p9R/5D3P3DXXx6/tfFlIX",
+	"Yp6+WFgAr47p2FhNlTa0Kl1Rky46NQ/XpKYiVbSElWUV251KLY85aNAYplLiq3vIX0F1LpIaWTonsqq3",
+	"9CA3aTX/6Lmod4UlmKnA+Sr+LsooE94eOcSBtF4ffcT4lz/qRf5UinT34sPF2eHJgVQFUZyphUBgygWV",
+	"pnHbV8aBmat79zJllXroHhUe9RnW0+jDiPGHHjPC1wgECOBGmXqDO6SVt+YoRyweUjnP82tsX6R+KhPX",
+	"RQ9nJq67qLzMzctTYgvPuHTP2aPbtgt6SDt0T6GHnkul6Vrn/GV1TtYtcrfOKQTcXn9Kj7DZAjjTLzdX",
+	"7BZUFw/+HGdaK/AZT4J+wOIcIUt23CudyohCbbnKy2QCpSi+Fj22UlY/Qfjq2UevnlrWGU7sOoL01Y87",
+	"8JEuYF8+5xCSFkWKoODOyL9iDBGWjiYZcSMdZooNY1a3tzkckbVFLvRfCPncFfV3uBn2J+4Qqh1/puFY",
+	"d9uNWAwdedyTn8QA1Y1BGwgPO3wUB540lQ3aE5oAprWIQp9E4wRxcgAkXDdR/zmmPAmSKbHnIVp3cd4e",
+	"M9cwh2NLTz4CKQQikwPlyNSmEF9CaC8xgJybXzaE9AcrDOIbzrhsKwoNUxFlIqZj1+3G1mazsSN/d8ti",
+	"es32Icrb3GzUW+1yhddeWOGJJIYSb/jU1IDdIaY/NuvbO1ZFU3rYVgVP25k8QHIQzfpOQ3/4MyLVbNZ3",
+	"0kXvjkYhI0fck7vCOJbyxdqbVm5T4LB2IIwd4H4z336Uf+RoHHsDKlg6EpwOfUjz14rpsBeFcjzds+M5",
+	"+rr90rJNctcskWsC2bS2E55JpklripduJLz+pKTXnXAl45hjNkipDYsAqpVfUMwE9XIZOgjs9kV9HSAt",
+	"W8HTUXL42fs5a53xbHTGw3w8uYj3enjyR2u5/Wz8OyWIXrDgHicK2yRkiSq9HMXMQxo6FHiz2/CWcT+K",
+	"XwkiHaSY3UYowaysnp0K4p6dXlwS+ZBIPuW1/N0Nc0kVQeaSiIxi1mdxbVbGn8NPL6Mbxo/ZNfWmX4xI",
+	"sQunFp6cZhVyArw1q9Pg1wRf7y8ZZF75xH/zYV/cyCoUxIQgCeyVqjw30t6ovfzqoiWlBU6AR8PQIjds",
+	"hDy1XhhA3/EkDpKEcawdgt+z2OF+5IlOJlq8mIE1R0NRJmbgAYaUcbgSM5aKKRkksaFPJjEdjZhPxICO",
+	"NEU7NYWAaznc/ESFlQAFe36dTl52rV45AxMD941ur/Cv0s4R+OaCebE0uuVvBfz7atff8bZ7W7Tdb7FN",
+	"v+k1ejZd3CaBt8hylrlOltcfNyaTyYY0yDbGcci4tFX9Zz3+z09U66O3Bo6cJlebfzY3tid27/2H2/3J",
+	"+XT71+S/dm7+q2JVcjvr3kQF+zgKYiaOeKWzuWWD7fzx8vK40tnZask/hReNmBQdMaPSU5HHh1V+typJ",
+	"PBYJ849GAhuuVZPAG0ZjQKN8grIg3Otqwu8wYvH4azLSL6nWvk5m8/krK+aNY3B4oDW/vEpmCdWlDMv7",
+	"6Tfn9gykly5U60+qScAEfpi1EtTKWwDu4Jf8OmHl8qB6gYYUYuqPyjZZRjM5J7ifZ06DobCPuPEIKFbG",
+	"PUYCf97I0t8UQv1D+vEYmN8rna0WEFrrPxupwBJJLDfV56eJvs9ND88GOqBf8SSHyRbS9JM3lPsU1Hz2",
+	"qp2KFw83bNtuNba/2SYHk4NyscjzSlyUX0/2v7hYchm75LfVtpD13qfQ1UfljfQkSFJksIiztPMeCjPd",
+	"DxcHbg28D4AmVSD0BVWkgcOyuKbDpWzCHgCIYpc1PsAddRYW+HRSweBa2FNwHdwybpFAkDEGqqV41X5J",
+	"oWMB8CHgKqCCJjSUBt+UJPSG8TuaBVamt/lq1Zgg3IcBD4ZF6rkT6CyNeDg1aTAWkcvylPDxkMWBd67X",
+	"YYaSBr/PKTRLg8ym/uv1OPAZEYz7Qq5ENfUnqSBOBXWFU6ktO8CC4sD7yFHLLTFnyL8AkjsvV8UPHICp",
+	"uZYgocjvuS/ccfEcdfmD/KlsHuer1RR0YLbRIu0okmIqFVHiW4hOritan1UXRRnLxZJdFKmLkbVR5LrC",
+	"c30URHsmimNOoCpVmA51hzscvRoipLRm/T7zEtEh93dfWCYij8MNS8KCdvkw1FZCDna89KBBEZnDacwU",
+	"ZAJqbP3U+vymjQ6JGYAJAT/HvNuzj1JCBkk4ndOi0SGUTx3eH8fQ468QL+RrIC6RX9pgv+vOb+14odZE",
+	"zNARNbXnvpqNAcugX02lWaY2DB3xfkLT4yBGjPv5u1/gh6SqVlTAtJcvZO2+x6bKJt2+y+jk/Mp94e6T",
+	"r6KTs2l6kq6TpdTyuu9kraWfSd/JfVq6GLV9/Sk7pnd2nqysFUqgHb8NCfSUjSCLiJ9VabXXpUJPVyq0",
+	"gJH8AoqFsnK/RbI6xq8VWzXlpAcROl8a23NwR6QL63A333/lgm3umvWG0or3gZFSRHHikpjdslgwQYJE",
+	"sU86XBNZYoezUVYq7/bhgvhRGFJoPiGiBED2lSDRhKsOEaIDcIIlQMekqp2GNAyZSIiuJyRVFwJY4yGW",
+	"QLoW+XDhcPWoGoT/wCQPEpwKAALtx+hpIH8fEQMaM4W5kggcsyYIJ9EtizPb1adTi0wYu7HIMOIQFfLJ",
+	"lNF4XmPKkbGK99TQgqtlrqNu8Cgs2rzcT6GJbuHa2fxl31rXR04rbW03m21I7s9U3Oo9QcNDLgVLWmJz",
+	"R9ntzAd3dy8GopuVCqubC4Wuqgpj+zQUzKrk9jQ8o7RCN19Me2fZ7I7d3G7a8s3BAUKf7PSWxZcB+ms+",
+	"hSrcdtOqwM6udDbrdtuqyM1e6Ww06k2rIjd6pbNTb31+Dqmzza3FXbPsGC6ePTOO4jp/9iT5syAnHL8J",
+	"Vf36Ex7DxZoysgtJbwrKB682Ysv3N2hke3tpt+ACnvaFXIK18H0s4fsgrybbLvf5Ndnkrz2b59IEEZiH",
+	"/SVLTH1qF3FuRPCxaASLOnGNIw3heHmqocZAXgM/cvhMhn9Ip+gJkGo0YpwYBAG1PYe7ZeID7y7vJE10",
+	"KbgZiikptVXVwnwHIHvTZ1IG9yXruwrGVRhGEwHzH/BrNLLgmKDwJ+zPcQAFhlCAmETejag8rsyfEyZa",
+	"efwxnZAhTViMFfLcJz0qoLZBROPYY4JUgzqrkw3yLgp9i7wPOHRhdq/jwBuHyTimITmLI3/sJZCfyL9s",
+	"s+Rl90/fvz89OLr8e/ENlf56hFq35pMY7EvZ6/qll7HXCxJibbQ/jdGen+ZvRQ+9/mQevTvD8NnuXLAv",
+	"uhh2m9chXdocnZMIz65D+mXL/YcZ0no09xvShQDe2pp+LtZ0bmFetCjDrv7X+lyWmtSnPxzv/0x6EIWX",
+	"1q9FBsH1wCJhNLGwUsUit1E4HrJaljHQDofDq/mcQI1EMUYqonFCggSyDOyWxWYY20otcvlYh0d94ibB",
+	"kL2V7+NiriK6ZXFIR8T9DRDBLcK4X3MtzDmoGiX4xnV4NRmwYnKitkcgL9EhB4cX+7nsRJ2cpV0tYXDD",
+	"HI4DdF/fNlwAmYIipks1PuJFQ8UYkxY562QFTjCOuB+EoSCqTkZ0VNZCkAkNb4gv12kY8EAkgUfDcIo3",
+	"lLP54XKf+NIDQehZaUhZRESEOrxH41eCuLAKqcOByRAKz9OQHfhDSEfIWaA8IWMhfZ1qkAjiMu7D1BEe",
+	"Tcy5JwEnozi6jpkQNYsE3AvHII3TdIzOvcz4TIIlusVzEIW+wELudKHlCDS4rcMDIX8P9byahk/+HGas",
+	"Vieu3HGqrTOMJogSJp/IPiYxg7LjPrptPg3CKVETG3AoMFPvskfchr5Jw3dx6cIgreuGAnTI1QiY6CAm",
+	"/Wgc65vJR7I/xzSsExe3ezrhIhiOQ7lbHI7r/UoQJA6WmxsyRUIl1XQBm5zbam7N9wgAzpeUuEcTrvJQ",
+	"tTo5y0aTpcdgO76R7wPwaWFwzfFRHy73O/jaEVdAYOPYwvenCRkGPg+uB4n8ZOI6POLkfSTnwPyyTuDO",
+	"sIXhQBHaT1R+Kz9Sh+vAozysBLaWPgheGHk3NeJHUEnHPkqrcMqSOjlAV1ieB/OMyyFauDHlprT0YSab",
+	"Nq5cj/WjmOEv4P3PxyFDfH7btYgia4TzoMVgrZPeJRDyFaM4d5s9nP4YcnieFDDwq2EkEtKwLdtWj86L",
+	"Iyni5Az/+//9f0irsSWPqlBTLD9qbkOuT65dV91aSz+UqWw4SqaWw6NYb47+WMr2GgySE/gepQ7pZhB8",
+	"hVRrIBwOSHzzYgrIMnwgJf099mc+jEeq7rtDbN82QtZSfBalNuZfaU+w+ch2udjsI+PKXcilBUy+RTTi",
+	"IfcX/u2lXuyFr3hRURipPebADW23dhvtZmn8HaoqG9vbbdtuQIReCunsNjNR+DCaZN8O090I39pN27bt",
+	"1u6mvdksD51Ly8OInMulzo+vGExPD2ilU2n4xeh6NmqU5ZVOY6e1udu0X1h/X3aqF495SLGzdieeR2Ak",
+	"M66/FT/i9Sfz5M9PaabW84zP0MmDFGntYzzDzWqQTB1YhWuy0Vo6zo4xglgaCDVTiTrc0F6BgrItU6Dv",
+	"2Mr6M9WExQBNThE+IECzVoxrxbhWjI+hGPM1ka/EWlM+JwxWnl+bb0Rzmsh7co5eZPM/gqhhMARBaHJ0",
+	"SyZUF9GpdviZ6sEbJwPGEymd4SaBAPgx9CcLNwCiwmGQJMwnVYj4RJ7AuAsJEqL16B7+KODXqiM/GseE",
+	"+j6gjqIrjmiAOBCHGy12DTcN5nES8TqB14OoF0/7BAuXCykPmS/knfHVon5K35uLi+Vg8xVTYgbQSNgQ",
+	"AnLdD5c/1A8Ojw8vDw9cUo24h/SLcO9SQAEDkXGNxbjGYvx2sBjv7ocyIAVfrPg8/Ih9AxDuK0JtAe5e",
+	"DlIReV97ABWHU1THZAQKHoVJp6K0bgpR5yq+VkGqm1u2XQOfSHV8qOPocIRXLMeFRR5WcySQ+MDQOdpP",
+	"MWMOn9Cp6Djc4d8RJaBBZzNfjnxIVE94NYrJjxenJzXiagxCFZw3oQbdPX2b0+44GZBm3VZTsmEO5Dqm",
+	"PCHV87f7ZGu7tUv+9/9q1Vu1jsMJceG7q2Q6Yt8reEPjSldznOM3AY4BrlMfIcyhS4wWd0uOSekxcDnx",
+	"8ZoyJTdFASc/XF6ekTdUBJ68r6HsEDymq+QJ/N3BH5IeFWyrVU2H1cmNpuZa8lbG6zbrm/VGDRIoFxN6",
+	"fc1i8uEIprM4byQMejGFphvBuC8HPIT4uTFRGgJHQC5O8/a6JdNXJ+8DIQJ+7fAc6icoOQKxeB2Kv2+Z",
+	"J3HEr+VWUkpY0f7inVSmxdxLIU1wx+9JFU9DEWXtRPkNo3acsiSuEH/UIi78A18YV10flquAu2hdIGKR",
+	"/J2FVRhy6GHQZ9KLqtUJYCxgQkxZAqYC3z8/7EoFfg8K6V8VfxR0frak+R79y8JywxrmevGf5s0/WxWQ",
+	"es38cGaOkbndi4JndphXwYLjVIO7f6BWJTuvlU5l9mwug0Lw6DCs5lG7H3R1UXTV7HjOwVudhfOxKqZC",
+	"XWbfBH6ujt8bMvI24AnzBng85iG7LvbKSRFhFj64LMDAZhIq92kBPHZendJSa79GhP1WEWHvNqBTpJN7",
+	"aupNzjiT9ngxDNhc6roM16blluPBnqXPeShR27kOsX/jFGWPRquZNjO12/bidZQ5ophGe7tdb7YLxDCN",
+	"+lYpMczWt4rCmm7ixWPRJiLcOgD9LALQ5eLvG4VxNVBTMd6QCm0oBFMk9Bmgasal6vBqAWUt65dCwUSk",
+	"m5Zj4q+p2IJ6hsPB50Q2/Aw9TVHe72FVVzq+hN4UYOpeCYcrNO65nld6Jl8WE74hw399/0upDF8SDzSd",
+	"iOcCCHrvC5YpKbugeewiGVmZwtn+QlChxhTPl/3pjzJTe41KtkYl+8rYoSNDTK4IHppJ6iwraJzFGfjQ",
+	"rsOzSzzKtRrQeJy6bFwYHNYqGpvy5icO77Ew4tfSB7K0ulIKZA4g53xgzZevK9DeX8jkXhK6cjX18fgs",
+	"m9+62/NwZMwltdAaG3OthZ4LNuZ9WqgYy1J0xy82I9xNEuoNMCEMvTKQYgKi5CrVtMw1RKLLHLMoqziB",
+	"diiazIvYZeDUWGyLtw4ZvUUsPlMDU+6TP6KAi7zWNuCGsMPJIl4EdVo+0kXvObwXJQMTE5vGkGpGMumq",
+	"2724OLysfzg7gCSZRdyz0/PLt6fHR6fphw7X/B9YuIsDzVQ7YR+plyiAjfRJiMtHzbfAHjTdzSN/jbca",
+	"sdgs1iXHNGExESwMs6Yy/CX7yLxxAvlu+dKcTbIH7mG+FKY8e6YapsNz/rFlzPgwukXwadNNJkkUQUYW",
+	"d4EuPIILVA9g9ow830igUdbB3hlAXrbqNrEjKiLslvGkVifnrD8WzLf0j9RFfkc+qBillcaVw9MRRLHp",
+	"ehuxgALselXtRYdnH1qlJVGvRAcjwOjYSwXfo0LuFDlKeQYcrkjCeS4wYZRY6WfU9nK/MMbncG1AKmuR",
+	"ZqDvanOkr1gsBU0jDw437y6Hkz4fbQx5X54t8CuBZ0HAM2G8GcmNMfxir396l1zJY9VtNZtuafUXbpVU",
+	"ec/hX3/WMPAUXiGfdX0f3UrxrwQeCbgh43L7wNx8ZvY1I14vN/ty1lhziYxp2YQ/ugX82LzklhZehksW",
+	"TdYW3trC+1oWHh6jnH5bwdr7ZBzjO0FY7nDkSzFYDFk/B30ldR9nOnxM0fLsEFj+kknDp/eeL03bbJ24",
+	"eybQ7gvEMF9Ap0jM5HuIOxsqC8XD6hILeNpFQoBCoRSPPYNkUcgXQchEeUXGuRrHNw1MGMlvixKkbenb",
+	"Kmk2c2drPrRVGNyyeKoMXTYcyZW0Ddl1cnoCsVc2pEF4AUNX2HxyLT7EYaVjboPXjdfy84pVARGZVDqV",
+	"Hy9OT0DTyB8omxf/uATMtc5vlfPDdx+Ou5en53+vWJUPF4fnFTl90USXNDStigj+wSqdlr1rCtb90/dn",
+	"0IsyR7a2X1hBBu7hxasx1KSv0QGfpLIiTiXKN1RJ0RU3ulUD328egS1NqEVGgOaZ4gM5vEe9m+tYKmsy",
+	"jJDaIYTQVJWSP6JerUNceX4Rjipf/aCp7aTXnMbmdHNCEGtvWoUmfOkC7hH38rx7ciENqNMTF6FdcgR7",
+	"pIrwVZT7pE+DkPkqIBZEXNT2iJuJFhcb/GLqy/cIoyRhcUehxaggmq/hdN1UsrgmMbCopdFFhyfBkFnA",
+	"FWiRP8eUJ0EytRCWycJ3sLL4ixwfU/00JKYJUy12fcgZCuJKKemSqkIGqCHT4MXP7p4B9YNYP3E0AeKR",
+	"XnB9zWKHq2VEcllO3MPz89NzCMdg+436PtBlLj5xzw5PDo5O3rmk6p4fnp2eX6YtAdh+02NeNGTC4eY8",
+	"pHFVGHMGv6Ml/yct4T+DCgBINYer4eDVlBOXySN6zqiIuPF8HVjFYQNJrTuOQ9XuABAJcqNOWG8QRTfk",
+	"w/mx6JBBkoyEJS2pcS8MPDKIRILsKg5PVaXx/menF5cMWktilkZow+CGEZreWWvEDsZYe5E/Je4niFAe",
+	"+RaGKjskP2qLpOrVgoPz2SUT+RCHu4gLofpE1FDyMynXTOlv9bpyL6RNBgjBJD/ev/iZJOyjtoqIq878",
+	"Bh56FyO4ySQiQosPQVwRXDdch1f9yIODP8Qllp83XWwR2G01G/ipvMFFQrlPY5/8glMiHK4CKhbcGFPl",
+	"8pc3bJrhYKgJFK9v2NQlYgC7FJaiIFnQ2lM/fyUwuipYfMtiuKOmyxlQQXjEWUfOolqV+g2bHvnQu6MJ",
+	"e7r63EN3WCCtyyQGUs420SYNCbjDaRjukfROLkkgmD6IJvJhE2gpklOQX1o5Wib0mBwuTxls0e++O9yQ",
+	"JpEOMwvGk+++65DTEQMloYZP4Df4dnXighWFqFi3NAz8tDr5ho3U83GfoIoigk4FERGpuqn91SFgf7kO",
+	"h2QCcXmUBB5z76DzRrPihcVd1UIV+2+6SkQrAS5Pz/7Fz1Z6tiNQbB6T15oRV5i/SgdN6ED67v+pnlb3",
+	"oqFpr+5f/FyZsVANNVSxTHv1d6syBiMYhFHntRaHdePuryO1KcDKkAextKdIvAJxY476fjt5aZ5t3AzP",
+	"o6juZbgftvY+zIEpFfo0hXl6je6O6OBbWEQNZU3RvQ5/P1rHOwwg9RHuDnjPGoDzQXt5tm0zsN3UpETD",
+	"kfjRhMsl0xq+NDlr2HVz+nTesSTVfI+PFb5YKEbaa689cbtHvAGNBUu+Hyf9jZ1lIzINK9OHuSu2rAqY",
+	"RJVORSuZDWVabWz2d2nDa/a2/RYzeUYPDo+Pfj48h6gJfriv309L2rsU5eqiGDUr2iuVTmXWgLrHfDpQ",
+	"+wLRSOWWAUAU9XjIZV8HkJkdx6E0BZQhQAKAO7tLBdyl38sCUU27tbNEIGprOSvhQRmBZZTHOhfwTHIB",
+	"d8rZ5x1quv+Cc3XwFDnbXLWBAuOuRAIceigvMyMTeIMOcYti3CVV6nAXn3+gHGoXgytaMrtQugYWEAkD",
+	"ziwNsMRIHE3IiMUYsgKyh9iMBqG/7QoGf7nEi8LxkGtcCanWcGAOT6YjVuK1i1EkAoTXwCoTGB6iQIFu",
+	"E0kQhg7P4jUIxqxjKtpDTgvIyyEi8fXfojB+mCK8ZlzefFbrmbo5J2GXsLjBsXuDft1MC6lVoSqF2y6g",
+	"G85vx9FRvaKO7X88p4m05+v25vZOCfRhgRBPR/fgip1mI3Vr05eDv5TKP/twvv9D9+KwMkc/zAAfZjtK",
+	"3U+5f41d6UGPhT71C7KP6zgqTqFRaERvWUyv2T7EhVP0yOJE3kFT2DVXIJcbh0/ySfAFZjE/E/JlS5jT",
+	"Z/oAfl9SE+pzD3JXn/rcvq6oI2xlM2ylE2vpMaXfXsCILDW1lvHaVm4trXSXWOlOtszptRRDprF/LHxd",
+	"Sy+LlUaWMbBsrKFVXBjLWBILT4uFW93CcHR2HiwjCuvw7DRaal/B/zTU/5OrY+ldbaVb2fr1/S+WWkq1",
+	"xpZlyZ2gzlVj12razdZGo7HR3L1stDuNnY7d+tUCKZWtoIKREEkstd0cc0UK/oKDWyJHZ5WGmwnWPbgJ",
+	"p0P2vaPk0YYztu1NL/Dhv6wuJZ5TcQEEyq1L5VCr3z3WdTXZS7O3UidCG12v0P38i9leahXuJ6yc8brx",
+	"SqwczoNvKPTrTIpK2+o+fI2aRaIRcmeFU4W67XAX5aDC5DIEpLsYrscctol09z0QtONUjRhWoIT6Xs+S",
+	"zm8GgqjG7zkEFErLLa7Z4P6oiRBsu2QUo3HsDahgAtcqnGIDwbwxmGbMkgP5Jun2i8WI29aDmsPTvHRW",
+	"bTJra4lzJm8mZY+OrszWFu5YFb20aV2jHLlhlW61W5vNO01Tb8D8MVg/pyf7Cxur30KVjUl2B7OzTMEN",
+	"nut13OS5lOik8vxl1uiUNanvU+6xUFcMYCQ+a1FPD3mhQV1rXzGIxqGP91CL1AE6abdOflEh99xN5B1u",
+	"GfcjqcKvx4HPHC6gmgRUhvvJqZTc06ngXT+7NcC5zFR6Cq3pcPM5oKsH0UTTX0FlRRIB2medgL6iRmWK",
+	"fnFEgnW4Bw+H/ryWvesSSAlMAsFqHUKlzbAB5F76MuijwvhI2iLnO3zKEjBcIEeMclZea5HJIBKa4Yp4",
+	"Uy9EkABORBKN6qRL9PMdrh8RCOLud0/2D4/nQGlim6g+/S+qRb9Ek5TsgTRfvExjvrr2K7flP7Iu37xP",
+	"l2N3xUKqvP0AVf7L4eFPx3/PKXO1Q+/V5a1te8eGDNAj8ciqZZ6vVs+zIw5Ha93wtc54fzVgGdiDoBe0",
+	"uL4z443Dfa3P7svt6Bc30OjdG0+Jm5dEaF+4Wh66VlqJ2iQ+84IhDckopB4TNaDCzTGhFNDZEEfN0Jyz",
+	"paiAdK00tcj4SHW5sZWvN1b4AEOE1RHEi/gti0HHJ5FBQaqJZhXhbUwTRqo+UJdiy7rHuKoZzdEDQ7TV",
+	"z1+d1efpoCyRkw91wwHXc9KRd95xeH6KdCN+rn1bWhD9GMPFNDzkcl/6rkVYKBiULE4GUcg0U2uK4x7L",
+	"OQxZPyFjjpuT+TjBKvTv8KortymiTbjq9fLQCdTMZOkLzFJntwa4CEpJGKWJuIZlJcIWoUjtG3GP7UGy",
+	"Kv0hKRQCOzxfCayrPhWwktoIRjWwoU6VPavew9X6TxXA6l1MYjZiNBG6ahw4dCeM3VhQIyv/BYGRYcST",
+	"gYUcssoeJCMWB5GvuAqg2hs2LCLjSw/1UBsA3cStAdK7SOhUGPt5zJMgzHQbUMEivoEmd6V8ijAH2Xko",
+	"RTqAOupC13/LBUiBDAwh7d6P78MZyPAK8yfWBE1IxaRlPARpGKT/kKFGlPJTFWADLPj9EEEYeyyMJrOX",
+	"uMOAB8PxMBU98mTRWNEFp8e5ZhEqfRy94mkRkbk9XA27pTrJ7gIoUFiDasu8OFtdoLGempn5Slm5xcOp",
+	"lEA8B/2+GJThAuZsmeU6a40iNPRsIW/qtKUnNuDkZkK9AX34cEsCZEuXyha3xRcqln1iX8V+rnHHrKR2",
+	"kajjA0tsV/NU8CnfVMnt2mN56VCYmb2ziuvyMn2YUcw8OPBKFc1WDHw4Pya50Gaak4MYJ6lKlURsu1kj",
+	"AOfUz4cFHa7nxeD9TW0HYABO6ahm5hSIigJvAM7IKGZ9Fi9sfByza+pNvzn058e1KJ6JHl+rmrWq+Sur",
+	"GkwegTwFAatO84b++sP5cW1ZdSRYGK5VEaFQq9HBZuaFlI/8vVY8ZAG9c8HC8AXrnKyyVQNFLaKE5CSZ",
+	"LuFyisSYsrUSWSuRtRJZRYnII1iuQJZQFy9OS5QlXWAmoIUtwxKtukqwubUigChhAfRBokpQSYEoTgbE",
+	"zcRaMWuDzS7y+zMWe4wn9Jq5ZIT/hrwNeDd4twELfQDjrNoWadj27xArtlV0nqvnB0DRmtTq5JcB4wpO",
+	"mcZM8bLmBgMCjwkFOVEYRSAc7sfRaMT8evHbjny+qxCPEaQFBlnMJKnIfDGVRNJMUh6mJp8OgiyPQvpQ",
+	"C3BvrqQsK5IVhaTZDjMrIlfgThiUCcwjupkhI+wjkLYXV0bBbvDlkiIppgxxT0/2D3U2SE4sYMdkKRKy",
+	"fIbE4WmKhOgMCbD9mgU2qdXoR0xA1mLqhQzzDf2A+4BEHZE+m+i37dMgFKQq72rOfJBmkTK0klFIObmO",
+	"mHB4xOukS+5LDliF7ICFHcTNpvuQHA1WFSm4UAVyPgeAetHsTf4updkbNhwl02zngtloHj+HD+VLpLDN",
+	"KWCxFhw8mtyfHTGtnheGIVIKtZGa4eqnpAoSTECPSDZ7WnbVyoGbS6zOn+ZFPkqi6yVxcNM0BZjSvESs",
+	"dNq21IMj4xPz1eQykQEN+1pvqNVedPjzYVTLxzEn7QTDaNi2kikgOxaewfnBo9lYkTGD709PLn/AuqeC",
+	"fV+aeoIhpjlJUgU8KHPmZjJTtYe/gTmy9vK5qCdxPZbOQ82++nNJTBVzUM1iDuri8Pi4cu+5s+11Qmrt",
+	"4K0dvMdy8BZ05z6lx3c+dsw5S8YxR8Zn9fM9MorCkAQA0D6hiTcorSFHozwHGZCZ5HNwY1Yzd871a6h2",
+	"u4dUMosczExegx2qivZcncQXr3r+hjqYSqueP1sVxBbMT/5b+MwyC/IooiwvuRYraNP5RprhUEJHexhK",
+	"S7+pXaqoT+QEkGrDtv9nwUKUXjF2cJMPFwfyBMtrajk/1K63TF+08si74WHq2zRO8yoczvgDd8HTqHAj",
+	"jLHuJns2KDx3Ka2XgccvKPd70cfXXhh5N8ug8qsLCVzYUUSm0KdJwBei3Ae01D6NAQo1HnNBqLQbtTiJ",
+	"GQ3x8jo5T/vEMzxmi+jjKyxVYi1SYjYYhkBwHz0Uc4RQWzwWDLup8SkOvyj5JTaudbBFTJBrliiEuHJ4",
+	"HHWLfZivJ2g94tHEbLCxKlG/L1hywbyI+6LSaew0Wi2zzsFPi4tFpfPAhhzz5e6TRrkNsJZJz0ImJcV1",
+	"MWST+vxlSqbX1L9FBp0XmsR5jxyJ98hR0o/iCY2xddenU6EaXVyBx98lVd1V0yZTpjpWKEFweUy+9Ng0",
+	"4j40GXB2y2KkZ0Qs/j3ifpK37RD7s6t4GzV7opSsIKQnKo6seQX9MavVySG2RWRxeu0uYS8sZx8TFakP",
+	"VC+sP2Z4Qx5NLGC/xB84POBEOmdy7FJvRBP8sXyLVwLTLKIDKOtpRToM1ifJIGbM4ZhrSJM28ClcLupZ",
+	"RN8QjC4Ba1rksi+CCJbIEfKAX9fJQ3VDF3doQT+8KO5C/kM0jvPeyymXdv84B44ttC7a3MKYKcz/L3JN",
+	"iuFzuS6wWOb1cgdWOs3GMkSFs5P7hVuCH6aXG19OL6MggeOyju+t43tfjRMRT+yCJklB5wNvxsslvj4c",
+	"SrXmwlu4UJ8nZyGlwI6ZiMaxx4ir/3Xku2n5BoVQTJ4Hw0IdSgUJ1K+QGmZAfTKgoxHjzO+QHHuIVHPq",
+	"MVQgwfU47lNP+l0YGQ0SrG8IdNUDdqxiIo56SXALmhaJTsS4J9+wh6QJ8Dq32F1osnm4Nakj4dbI/WHJ",
+	"YQDBBtw7jK6vsUlPDkiDV8uPFbEKn6KuxboNhAmBso3siVSkjA2okYNkTxFIu027KQ0gj0rPL709zpBQ",
+	"1QfSvkJSjtz0K86VIKXUgG9eZdM2FtIowVZE5eU7nI+HLA48EvhCDswPruWLVU1QM4u4aTBP/pGjH8+B",
+	"nshfqmoei7g5cEj5gZrkI9+tWdASm2+JxJiVa0m7iYahNFX0KK6ux4HcYbHDXfzuSg0Jv5HX9Ci/kZvT",
+	"paPR1b//+1/yifJ6+DcEwAPu4x+BX0euIFwQZFcBhpeA+4h7hLPXIe7+h4vL0/eH5/XvXLOEweHum+7J",
+	"T0cn7666Z2fHR/tApgk/4sRQzpYCbSMR1rGA9ZV1R6db3CieKNjXGYN34Qu5ZH05YGUA1/BZ8rQijxW2",
+	"OufNQShAk3ZEHIVQoKIQYwKR6HM+rO0VcW2UINBNy2qwEQeQKFcp90P5oxM6ZC6put0Plz/I2cD+Zof3",
+	"GFDL+NIqTqIbxtPW22wOAF6PAqIw2yPuL4dvfjg9/al+eXhx6To8MKuAU/adhIlEbieFQpw7EfnhAnl6",
+	"oII3NIG1LjOD3wYxM9/oZZUJw0pVOpV02ypiH4z0qKmpdCoYRl/cgCvOylLGa3M147V5P6HK3V/fiyAc",
+	"DeT6Gyi8BxGrLMNke8d0Kw6tSqdiN3Y3aaPf3Nj2Gmxjm7Z7G7tew99oss1+i7Z7W962nwfB73oeGy2V",
+	"Ts+vzd0GNko9oI7yothXqs1QaAET5M8xG68N8G/MAF/FkM4ZxVIMQCWekoz3GsKZihevP6GG//xaIWUD",
+	"6RVL2PzcdwFAJIlgl5rVrHViaFQe4YdkQoXDBUOVFiQPj43sh4zG6iZnMPqlY5Dw7pgnt76QDskJ4VZ5",
+	"VgQnTBmPOLOvBKHXNODrw/+UGNLffoGMPDN50BUdHH2JUf056JVvg49MzAK84LGqZlAuGZzUziycFFre",
+	"gchnABFSBw1YT06mNJ//HEcJy6UZMcJu5BSl7/gYQu8iTRa+HJG3otmsuRvadr3RbC9udeVn6AtHdHNW",
+	"79Z2s9neKnCFYPnMDOaWLim+g/ti5gNVl3J0cnl4fgLObvf46uLydP+ni4pVCUQ3lQL65iK3edSnOdwj",
+	"eIRC4+6ORiEjR9yTWie/HPeUs+zYze0mRLQhQL8PkaXTWxZfBkMdrq90durttlXB8uxOo1FvWpUJYzeV",
+	"znZ906pMGY0rncZWfffzQxEh9ZTeZ4Ubdk1KkMvZRJk1a9W7Dnx/Jb19wZIltHbB3i8rcX0djRMvGr7c",
+	"3Pch90Vppa1U+xM6JZQkgFrNmC/q90H/YbdXkKT9WpT0gzAkVbOJTD9BJNFI1Op5avI0b1yCBI1x9lzb",
+	"XzWKHa4WqIZLuYctYMWaTh2YxPx5MBxFQgS9kClm62xQOey/GlJ4GUjUuolL/8LC0K3xClTcMB+rn2Ze",
+	"2jLhtXeBIEy/ZjaGmYbH2c68jnT/pHOT6PY21U74UMPorbytOqenam8/sHTaeuap9bsLs6FWI5rkcuyz",
+	"xclSVsBJmK0vJkGSY6/OFfdeBMNxSJHb/g+krtKU7L04ugHi60IF7BKZ+ZLFfOFg3UtP3ospdF+mvHnr",
+	"C0J7G8XNVmbNKbW3tuXWttzXsuVAuGWV3q/STXmXLWfCIi/AmGVEIgzKGEtxW2VwDkgHaiSWHa44tdJK",
+	"PPiFSdZhtJ7LHxaYtBy+CDcWOaTeIBslmcSBtBuAdytHb2raJ6lhBKZZEdEgs5j2HF5mtmXPICMWY9ng",
+	"PJKuS3O6n5ioa3a9IOyUNmbcyZR15C/MkyXtjW+fHouaKm6h7qb2gjocNgzo3VJS1/YipK6lyvkOjtLG",
+	"1mazsbO9pLJehfK10ch9NnvXDOhdWxH2nB6m1GjcrG/vvDBiLuPgL07JZQrnddPC86DlSvIS/OU2U5kv",
+	"8vpT7tjOb1Q+5YZO0S496hPSxdqlYk1TDl/I1Oml3cnGOZnVj/mxfODBn2OWR9HxGU+CfsDiOrg6SsiD",
+	"EAJlN6KA2KF0XV5WFd2/pfTf71/GV1xroWemhR7kdxqb/T6P0xj8WhM8k5baJCerXq4m0AWWhtSf9Vx+",
+	"0T9a9p1ekt0/JxQ3WyOoKsxHym/+rdI9Pq78Pqd20KqMYymbBkkyEp3X8FqUTz/WvWioJ79ZsSppzbSW",
+	"yi/MxlVbZHH7Vm+8LyvR/jKm6iQ7si+TQVYl6Dwahj3qoYBSVbifKp/+h7Y8e5E//T9ej+MQ7NbytN4v",
+	"A5qQ0xGD9yfIAQsZPZyjV4K44zjE/hdsKlGVswlUo+c7SqqCMeKq7X5hiAK8HhJrjHoDuJQNgyRhfs1S",
+	"XSY6Ip89+YZNSdV9d3jp8Fy9+w2burUOcUVw3XA1bVy6gsSPPPFKPnCo+26D66ZLzt/uk91Ws2ERnAEY",
+	"84DFTFro0KLiNj9+dEkSOZx6NzyahMy/ZnsZHiRwtFWjmPAo7WrhpGETUYP2FtUks0fcVsN2ic+g/4Ym",
+	"LDelZSEw1QujZm5OyX1+4VwxoBvtRvP7jjO27U2vRwXbasG/WSdtRJJbII1oYSg9M/PVztpQW+suOz9B",
+	"w1AkkPsoIZ+Hxfi++u///lfNJVW5BLACNYUCG1w30y/1QtSgFyqZRKQfsNAnYcCZmDvY9OBs4Ml5hNGW",
+	"z1w24NLvVxv0w4abFqwf+aR6kVDu09gn2vKozX282nEbwd1OnFwoKrXceAy/vHc8H3jwkagG4jR+SpOE",
+	"DUfJSgOEru+EDkcPXNbbBrXMRSPMb7bbjV05SKcS+PX0QSAcnQquqlsyaLnO0+FQHmnv/hcQKy30g/hX",
+	"7u4GSUyuZt2hYXYTrdSdsZS9g2Js8fxxwRrKRLBPqpRPSfPjRxLIzQTGSskl7yLO9kxRSwJhSOGsxWPE",
+	"OGBgGa0eGSFxoQNW1flb+sdZ72SmqD6cH88DvZs18y60yhSEIk1EhI8Q2C8pPxqOAcKOgGWsamjIwckF",
+	"GUQicbjcfKQ6CmnA4SfwYqMY3pJQ34+ZEExxuU8A6VSO12ejMJoi1ykNw2gCamloEff07PDk58OLyyu1",
+	"Qa66x8env1ydnR/93L08/B5ApqHAhbOJfu0S9Z92q+2fH3Yhg5REETbkKQUnSKAaVK9ZIhyugSP0MZXH",
+	"SC6M1PwjGsSo/sms9s/hNmPKDLr1qiiVwWZJG+IgUzUOWc0iYx4yIfRcOdyHlVLFLzRmBCYGW/TkXKel",
+	"PJSTozM9t1LtUz51uBgpzLWq22hu1+26XW+4FnF/63Qav8t/yE/hE7uxnX7vcNf+uN3Pft5sbNrb9lZr",
+	"cxOx2xGNI6QiISHtsRBqibBJdY9Qtf5Z5ZQfJaTqhpFHQznmOiJNw98Et0r2JTy9Dn/KJ9cDZWDDH4No",
+	"yOo0HlH4C37kR0MacFdl9COTEFT6+UGIFlcC4NQ+ofhAmLWYiSi8ZcJKWz2zTmSDDjjCgiW57bEh2rdw",
+	"5yZRtpflSqVnFRFRYgAjqYZRNJJGsKUX1SIejeOAxRvXMfUZOeleWg4PA36zAW8kNwEESNVfMRMsvpVP",
+	"lS9wdHa7BZaLwJdgwx4QDMNBEWNvAEws6WLXeTCqB5E6Hemrp02lag4cPmW4jVRTm4Jiydqb5YQMmHcj",
+	"pdS1PNdYynVwcoE94OEYq7koTxUt0ihInRXDQRDyJqo5Wy6Sw125hcB1colTMfa6usLvkH//979gXNns",
+	"pRNqTppcJT1RelWc/5+9a+9tE9niX2XEP7WvyLObbWur0hKbtlYcx7VxH7dUhZhJzA0BXwaSS6tI+2n2",
+	"g+0nuZpzzsDYxnmo7Tatkr/iAYZ5cd7ndwyT9px600bmZ2XCt5riI7miYRqABA3I/E0G6kaYMe+F1etL",
+	"ghHGIkN0MRSnC3m8pO4Q+IXYdGNdqRAt5ln9PiQ+4zFlDc/qdI4mA0ceYGs8tvGfifMKzr3KUJSNvcHY",
+	"GU0Obby3B/RP/vrkvB/asml4NHJeHPV7R/LHyH49sccO9DKy5SXZ6oyswdjqOL2jgfxJ5M8jHoT523KF",
+	"KC3bjSkNXTxi3lur37edT/qQqKmcQn1+tbxTNetPq7beoNt70+tOrL7XxJjDJK4S/btHh1ZvUFHoLaaa",
+	"KGvTa+OCabe4MbZ0bQwMaLPavO/xZP+w56heN63hcHT0RnWw2bUHPXXp0BpMrP6nkf2mZ7/VuytTSMeO",
+	"5UzGnzqvrMFLu+s1W258k26JdJq0SiA56+HtqZufK615rW3tFka0OyKP0/r8w+Dj983K+FXY3uUSrjf4",
+	"0S2KE/4KMXIPIW/3C5f7siR0ayydeS3qNiblIeyP/q1JRQyxVSajPsl1p+EFj5vo865MXE6NSU6q3IDw",
+	"8iVPI3Ox5yuKKosTFgYtMC/i11yLt6fESIVuMfOhssc0iwqIN8OCK26sX49BO9RBPXQ0loWuhBQw/Uhq",
+	"GVhzR7uPzI1yLiYKOppMSwRok3lItFpurGq4pHyDQ+aZqNaJnvcXtdQG2FqpTslxQcF1gJXzSKBtEcRN",
+	"1ckZ53MCB6rUpzreN4HR/XS8D6jhsexiBdROLUFyovbMZMcFCxdA0le5BQpYt+WddaxB0vLaQjPaSW8s",
+	"H1w4W0k17Oa3HOUdov0XzsGPzNe8G4/X1mOZzz/Z/lZ8/s6xCnfg84o6PMTCPwgGP0gwwE//RsFgKQBi",
+	"64wXa0Pf0JChKPGMcOqus+qZ7NwP+PVWoUadT881/FUTYSjc+JTHktHxgPC7Kq7sGs1N5oB/gmLsoIJc",
+	"fhyFU6z/FNIg8BVi5s95S+f4JvPOeOGxxtGcx+PxK1Z9C5/OeIF+LqmrCzHbUFO2LMv6+8+/GDojznjR",
+	"C8jV0DT1wHyTeSUx8zZLR6wb+0Eg4MWQAiDHLH+EgacbrcHgFMbMW3KOQVqAh5M84MWQn1MfUFRYrpwv",
+	"2PCg944N7UNy0cmpeKyBPl64BXCCQewofTwlkOAsyaOArFmYbgnd095AWgGATDWrwoXEoEvv+wIYHhM8",
+	"4tMM2GO7NG2GGW7NkvQH1sFGkjJ4BXH8Zjk42mgdFQctUSu8OE7Kh9CtG3OV2+Bnsk8cPQ24PJuUSDnn",
+	"6UYlgxWYL5nNeJjC+lXHW/D0IpxyLKYo2oRpkSn8O7CqpeTtTpQrXnmWznjhxmmS+Rn3mrDCgl6iHQRw",
+	"bBDoM+1kFIoMERK7upcjTQvwXr5ynCEjtsdK75VAJ3yofO945Nz4uTqKTZOJBJenkkoh0yOTs0lqXPHo",
+	"hJdLmwuEqC5d8SwKj1M/LRgU45NjPIEYgPOWHPe/yMOPZ6vy6reY13BL57Uk3q7B3CVvtmu4MdNa+zw+",
+	"zWZw4x/nPJslAf6fSc6RbeRpiL/nvryrCWk3gezCc40/IBXENTTMwsmor6Q5+UFr3Xjq+iMBpQ/OuewF",
+	"CymIDM6uWbklL7C2KyNnvnLblxvCjn3B22otdj2zXDtchevmQnLaRgYrhMuh2gJaJK0pqlao8hur51Yc",
+	"tbBGVYJQHkWoEq7MTE4AUR+XiRTSnbLVI3Tx5JzXuNhNjOPY8fCj32Te4n4D9qeKifDaJW3ZCBGgc2UC",
+	"9PoVB67HGituZEW6mZ9yJCUr7mJGstmaghN0m1ScbojrcDT3JfqB5KeYJYT4WpV2rVGL8XBVhFHpGYtB",
+	"36q8Yk2SUyUb//Ag7zWKAkgixjKr7TwefPY7O9G/u72dgWPvybbeq+3/+ntOdvzm8YvLgyf29HXXKWbH",
+	"6efPo5dJ9Ez85+BZfzuane393suZIruKoG/8drLj7x4/nv4W7HEDXgtbeYv7xHURk/d8+LrIYLSMDfm3",
+	"b7/sDdhwst/vddiB/R4a3fiwk1zuv37fPdh9c2kVtnUynqfR0U72bvrOSsXof9ZgePAivxgObD98t1sc",
+	"ptsX47cvnTgJf3vuxtCJPeiu9ksoUz9+HGvNyd9HgTzgxU2x7lXAgW7oeYh6vy9FW4BQS9EIpTRf27BK",
+	"VvslIuK3MLzoJ4WyeZ3zHMywi/DK5CPFcJwSPV23Ma4oI23QdSvIdu+LC5FXroGl2a+8TdYt44YUOrob",
+	"kzeW4NUZBY6a5L2vrcvt8K/INfjnoDQBA6gE1/11AHQfIDG/HbQWxIxUB+WWNqgvJd+9ug42twvtCxHX",
+	"7XVBf37KtcC/5S8Oe/qx7pKbPjllWsbVeDAtP3yaX/Np4om/jdv4HrP9mx94qwgJVWy+htJsaYLbdXU1",
+	"9SooLfDxlS1znhJDFCReaKTJpEg9SaAoek4wkbATP0WzFwSBokXTBDIW+UAh8CoUbKPn3Fj55kXmZ5w1",
+	"PJGk2fOuPe5U5WtifinpbmmbrQVjofXp6jLrvchtrMdz0Qg62PJDgSuwDskFLhp3VM9oMYoxPHz1neBV",
+	"6AQYrd218GfqXMndevb0ye97NQUYKHTv7iH+WAcCyUkrzqMIG/p45g6F0ZJDkE1jcNh2qknIo2jh+OWQ",
+	"8WFc6pYxnnQ6tt2FIa1q1Xs7z36ZJE91Tm6f7Fkd3wdV/n7kh/5Civv3YoZbXyo6dLUFkdr33Rxw56Uw",
+	"1wCrVDH79agqRJVrcFU02v21oCrXWjak/HGepLwMyCe3UjnyNDydZcy/9AsTnIaQUBFmwo1JdvCre8Gi",
+	"deKHEXnXT5ME03eYz05SLmbqLW2CkwMLmCTXPODglgS5B7IazMplBK5oj/iT18TcpzK3SCVAkQ2mASC4",
+	"iEt7GQpeK7qM5ClcIsP3QW37+spPlVyw8/geCAYGQv+R8xeFUx4wSbBX5IWd3e1VgWGvRmCgqQB6vxIb",
+	"CDq5VmiAG683xd+9gtTS6bnJIK8+r/ChVNSD/v0NpA+gYEyjvYgnXZ9YahqCT/MUMKM+fDH2uZ/y1Mqz",
+	"mdH68NE0OlFIX/iHj5KK6b9N40jeuAvXPsqO0ov13miKTwHFKkimWK4ByDpkg52kyTlreOf+GVQKx8gT",
+	"DljikJza2toqsw9bT7efbjcNFaq5BeSSprf86mE45+CrhEDODCDYq8gSa9hjeRzwlHlbFzteC6KyJDum",
+	"kpNurMC8hMkIMEyYrITiEiar6nqwrJhzaCkLdZlVhXGTAaCYMBcw7iB8oARqAXZEXL7aplURAvQKns79",
+	"NCs2xDSZ86AEh6UuKW2MhoyTdGNva6o9KudbgcpqYXMl7jJo+Eudtd0YZsIkixEmG2c8inz5vMjV63v7",
+	"1gANoxd+FAZlTF3K/Whhlth1zRT3MdmtpVcApWTKJD5O/FSfcSOMg/AiDHI/okChaZLOE+TqoolWDm0n",
+	"MfJp6aFysRYGSEl3tZsApT8hcq8sa7xUIrSqHrp05ZRnVMEURpcm+akm0KQ5BPgLdCFVsCEt+TUslZ1V",
+	"NWmx+q4qHvH3n395Taj8XRfhgXXBVQhWkHM3VlDhQn59GIsn1lWvMKkaAPSMIMiQuOHGyjpeInifYJU7",
+	"hfcil0ovU3oC12gKbrw4B0xn95ptNWtVl1ab8uJ8Az4NAw6FIrRjw8KYSV2dX8I2w6JU5/4R2nnyxW1X",
+	"SM5XH6/+HwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

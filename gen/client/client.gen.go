@@ -149,6 +149,66 @@ func (e BankingAccountStatus) Valid() bool {
 	}
 }
 
+// Defines values for BankingApplicationApprovedEventEvent.
+const (
+	BankingApplicationApprovedEventEventBANKINGAPPLICATIONAPPROVED BankingApplicationApprovedEventEvent = "BANKING_APPLICATION.APPROVED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationApprovedEventEvent enum.
+func (e BankingApplicationApprovedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationApprovedEventEventBANKINGAPPLICATIONAPPROVED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationCreatedEventEvent.
+const (
+	BankingApplicationCreatedEventEventBANKINGAPPLICATIONCREATED BankingApplicationCreatedEventEvent = "BANKING_APPLICATION.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationCreatedEventEvent enum.
+func (e BankingApplicationCreatedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationCreatedEventEventBANKINGAPPLICATIONCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationDeniedEventEvent.
+const (
+	BankingApplicationDeniedEventEventBANKINGAPPLICATIONDENIED BankingApplicationDeniedEventEvent = "BANKING_APPLICATION.DENIED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationDeniedEventEvent enum.
+func (e BankingApplicationDeniedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationDeniedEventEventBANKINGAPPLICATIONDENIED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationManualReviewEventEvent.
+const (
+	BankingApplicationManualReviewEventEventBANKINGAPPLICATIONMANUALREVIEW BankingApplicationManualReviewEventEvent = "BANKING_APPLICATION.MANUAL_REVIEW"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationManualReviewEventEvent enum.
+func (e BankingApplicationManualReviewEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationManualReviewEventEventBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BankingApplicationStatus.
 const (
 	BankingApplicationApproved     BankingApplicationStatus = "APPROVED"
@@ -173,6 +233,51 @@ func (e BankingApplicationStatus) Valid() bool {
 	case BankingApplicationReady:
 		return true
 	case BankingApplicationSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationSubmittedEventEvent.
+const (
+	BankingApplicationSubmittedEventEventBANKINGAPPLICATIONSUBMITTED BankingApplicationSubmittedEventEvent = "BANKING_APPLICATION.SUBMITTED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationSubmittedEventEvent enum.
+func (e BankingApplicationSubmittedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationSubmittedEventEventBANKINGAPPLICATIONSUBMITTED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationUpdatedEventEvent.
+const (
+	BankingApplicationUpdatedEventEventBANKINGAPPLICATIONUPDATED BankingApplicationUpdatedEventEvent = "BANKING_APPLICATION.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationUpdatedEventEvent enum.
+func (e BankingApplicationUpdatedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationUpdatedEventEventBANKINGAPPLICATIONUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerCreatedEventEvent.
+const (
+	BankingCustomerCreatedEventEventBANKINGCUSTOMERCREATED BankingCustomerCreatedEventEvent = "BANKING_CUSTOMER.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerCreatedEventEvent enum.
+func (e BankingCustomerCreatedEventEvent) Valid() bool {
+	switch e {
+	case BankingCustomerCreatedEventEventBANKINGCUSTOMERCREATED:
 		return true
 	default:
 		return false
@@ -209,6 +314,21 @@ func (e BankingCustomerStatus) Valid() bool {
 	}
 }
 
+// Defines values for BankingCustomerStatusChangedEventEvent.
+const (
+	BankingCustomerStatusChangedEventEventBANKINGCUSTOMERSTATUSCHANGED BankingCustomerStatusChangedEventEvent = "BANKING_CUSTOMER.STATUS_CHANGED"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerStatusChangedEventEvent enum.
+func (e BankingCustomerStatusChangedEventEvent) Valid() bool {
+	switch e {
+	case BankingCustomerStatusChangedEventEventBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BankingCustomerType.
 const (
 	BankingTypeCorporation BankingCustomerType = "CORPORATION"
@@ -221,6 +341,21 @@ func (e BankingCustomerType) Valid() bool {
 	case BankingTypeCorporation:
 		return true
 	case BankingTypeIndividual:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerUpdatedEventEvent.
+const (
+	BankingCustomerUpdatedEventEventBANKINGCUSTOMERUPDATED BankingCustomerUpdatedEventEvent = "BANKING_CUSTOMER.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerUpdatedEventEvent enum.
+func (e BankingCustomerUpdatedEventEvent) Valid() bool {
+	switch e {
+	case BankingCustomerUpdatedEventEventBANKINGCUSTOMERUPDATED:
 		return true
 	default:
 		return false
@@ -293,6 +428,21 @@ func (e BankingIndividualRole) Valid() bool {
 	case BankingRoleBeneficialOwner:
 		return true
 	case BankingRoleControllingPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingIndividualUpdatedEventEvent.
+const (
+	BankingIndividualUpdatedEventEventBANKINGINDIVIDUALUPDATED BankingIndividualUpdatedEventEvent = "BANKING_INDIVIDUAL.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingIndividualUpdatedEventEvent enum.
+func (e BankingIndividualUpdatedEventEvent) Valid() bool {
+	switch e {
+	case BankingIndividualUpdatedEventEventBANKINGINDIVIDUALUPDATED:
 		return true
 	default:
 		return false
@@ -812,6 +962,99 @@ func (e RequestUpdatedEventEvent) Valid() bool {
 	}
 }
 
+// Defines values for SandboxEventName.
+const (
+	SandboxEventNameACCOUNTCREATED                 SandboxEventName = "ACCOUNT.CREATED"
+	SandboxEventNameACCOUNTUPDATED                 SandboxEventName = "ACCOUNT.UPDATED"
+	SandboxEventNameASSETCREATED                   SandboxEventName = "ASSET.CREATED"
+	SandboxEventNameASSETUPDATED                   SandboxEventName = "ASSET.UPDATED"
+	SandboxEventNameBANKINGAPPLICATIONAPPROVED     SandboxEventName = "BANKING_APPLICATION.APPROVED"
+	SandboxEventNameBANKINGAPPLICATIONCREATED      SandboxEventName = "BANKING_APPLICATION.CREATED"
+	SandboxEventNameBANKINGAPPLICATIONDENIED       SandboxEventName = "BANKING_APPLICATION.DENIED"
+	SandboxEventNameBANKINGAPPLICATIONMANUALREVIEW SandboxEventName = "BANKING_APPLICATION.MANUAL_REVIEW"
+	SandboxEventNameBANKINGAPPLICATIONSUBMITTED    SandboxEventName = "BANKING_APPLICATION.SUBMITTED"
+	SandboxEventNameBANKINGAPPLICATIONUPDATED      SandboxEventName = "BANKING_APPLICATION.UPDATED"
+	SandboxEventNameBANKINGCUSTOMERCREATED         SandboxEventName = "BANKING_CUSTOMER.CREATED"
+	SandboxEventNameBANKINGCUSTOMERSTATUSCHANGED   SandboxEventName = "BANKING_CUSTOMER.STATUS_CHANGED"
+	SandboxEventNameBANKINGCUSTOMERUPDATED         SandboxEventName = "BANKING_CUSTOMER.UPDATED"
+	SandboxEventNameBANKINGINDIVIDUALUPDATED       SandboxEventName = "BANKING_INDIVIDUAL.UPDATED"
+	SandboxEventNameCUSTOMERCREATED                SandboxEventName = "CUSTOMER.CREATED"
+	SandboxEventNameCUSTOMERUPDATED                SandboxEventName = "CUSTOMER.UPDATED"
+	SandboxEventNameINSTRUMENTUPDATED              SandboxEventName = "INSTRUMENT.UPDATED"
+	SandboxEventNamePORTFOLIOCREATED               SandboxEventName = "PORTFOLIO.CREATED"
+	SandboxEventNamePORTFOLIOUPDATED               SandboxEventName = "PORTFOLIO.UPDATED"
+	SandboxEventNameREQUESTCREATED                 SandboxEventName = "REQUEST.CREATED"
+	SandboxEventNameREQUESTUPDATED                 SandboxEventName = "REQUEST.UPDATED"
+	SandboxEventNameTRANSACTIONCREATED             SandboxEventName = "TRANSACTION.CREATED"
+	SandboxEventNameWALLETACCOUNTCREATED           SandboxEventName = "WALLET_ACCOUNT.CREATED"
+	SandboxEventNameWALLETCUSTOMERCREATED          SandboxEventName = "WALLET_CUSTOMER.CREATED"
+	SandboxEventNameWALLETCUSTOMERUPDATED          SandboxEventName = "WALLET_CUSTOMER.UPDATED"
+	SandboxEventNameWEBHOOKCREATED                 SandboxEventName = "WEBHOOK.CREATED"
+	SandboxEventNameWEBHOOKUPDATED                 SandboxEventName = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the SandboxEventName enum.
+func (e SandboxEventName) Valid() bool {
+	switch e {
+	case SandboxEventNameACCOUNTCREATED:
+		return true
+	case SandboxEventNameACCOUNTUPDATED:
+		return true
+	case SandboxEventNameASSETCREATED:
+		return true
+	case SandboxEventNameASSETUPDATED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONAPPROVED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONCREATED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONDENIED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONUPDATED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERCREATED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameBANKINGINDIVIDUALUPDATED:
+		return true
+	case SandboxEventNameCUSTOMERCREATED:
+		return true
+	case SandboxEventNameCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameINSTRUMENTUPDATED:
+		return true
+	case SandboxEventNamePORTFOLIOCREATED:
+		return true
+	case SandboxEventNamePORTFOLIOUPDATED:
+		return true
+	case SandboxEventNameREQUESTCREATED:
+		return true
+	case SandboxEventNameREQUESTUPDATED:
+		return true
+	case SandboxEventNameTRANSACTIONCREATED:
+		return true
+	case SandboxEventNameWALLETACCOUNTCREATED:
+		return true
+	case SandboxEventNameWALLETCUSTOMERCREATED:
+		return true
+	case SandboxEventNameWALLETCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameWEBHOOKCREATED:
+		return true
+	case SandboxEventNameWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -938,6 +1181,36 @@ func (e TransactionStatus) Valid() bool {
 	}
 }
 
+// Defines values for WalletAccountCreatedEventEvent.
+const (
+	WalletAccountCreatedEventEventWALLETACCOUNTCREATED WalletAccountCreatedEventEvent = "WALLET_ACCOUNT.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the WalletAccountCreatedEventEvent enum.
+func (e WalletAccountCreatedEventEvent) Valid() bool {
+	switch e {
+	case WalletAccountCreatedEventEventWALLETACCOUNTCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletCustomerCreatedEventEvent.
+const (
+	WalletCustomerCreatedEventEventWALLETCUSTOMERCREATED WalletCustomerCreatedEventEvent = "WALLET_CUSTOMER.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the WalletCustomerCreatedEventEvent enum.
+func (e WalletCustomerCreatedEventEvent) Valid() bool {
+	switch e {
+	case WalletCustomerCreatedEventEventWALLETCUSTOMERCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WalletCustomerOrdering.
 const (
 	BalanceAllowed      WalletCustomerOrdering = "balance_allowed"
@@ -986,6 +1259,21 @@ func (e WalletCustomerOrdering) Valid() bool {
 	case Surname:
 		return true
 	case UpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletCustomerUpdatedEventEvent.
+const (
+	WalletCustomerUpdatedEventEventWALLETCUSTOMERUPDATED WalletCustomerUpdatedEventEvent = "WALLET_CUSTOMER.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WalletCustomerUpdatedEventEvent enum.
+func (e WalletCustomerUpdatedEventEvent) Valid() bool {
+	switch e {
+	case WalletCustomerUpdatedEventEventWALLETCUSTOMERUPDATED:
 		return true
 	default:
 		return false
@@ -1051,25 +1339,38 @@ func (e WebhookDeliveryState) Valid() bool {
 
 // Defines values for WebhookEventType.
 const (
-	WebhookEventTypeACCOUNTCREATED     WebhookEventType = "ACCOUNT.CREATED"
-	WebhookEventTypeACCOUNTUPDATED     WebhookEventType = "ACCOUNT.UPDATED"
-	WebhookEventTypeASSETCREATED       WebhookEventType = "ASSET.CREATED"
-	WebhookEventTypeASSETUPDATED       WebhookEventType = "ASSET.UPDATED"
-	WebhookEventTypeAUTHCREATED        WebhookEventType = "AUTH.CREATED"
-	WebhookEventTypeAUTHDELETED        WebhookEventType = "AUTH.DELETED"
-	WebhookEventTypeCUSTOMERCREATED    WebhookEventType = "CUSTOMER.CREATED"
-	WebhookEventTypeCUSTOMERUPDATED    WebhookEventType = "CUSTOMER.UPDATED"
-	WebhookEventTypeINSTRUMENTUPDATED  WebhookEventType = "INSTRUMENT.UPDATED"
-	WebhookEventTypePORTFOLIOCREATED   WebhookEventType = "PORTFOLIO.CREATED"
-	WebhookEventTypePORTFOLIOUPDATED   WebhookEventType = "PORTFOLIO.UPDATED"
-	WebhookEventTypeREPORTCREATED      WebhookEventType = "REPORT.CREATED"
-	WebhookEventTypeREPORTUPDATED      WebhookEventType = "REPORT.UPDATED"
-	WebhookEventTypeREQUESTCREATED     WebhookEventType = "REQUEST.CREATED"
-	WebhookEventTypeREQUESTUPDATED     WebhookEventType = "REQUEST.UPDATED"
-	WebhookEventTypeTRANSACTIONCREATED WebhookEventType = "TRANSACTION.CREATED"
-	WebhookEventTypeWEBHOOKCREATED     WebhookEventType = "WEBHOOK.CREATED"
-	WebhookEventTypeWEBHOOKTEST        WebhookEventType = "WEBHOOK.TEST"
-	WebhookEventTypeWEBHOOKUPDATED     WebhookEventType = "WEBHOOK.UPDATED"
+	WebhookEventTypeACCOUNTCREATED                 WebhookEventType = "ACCOUNT.CREATED"
+	WebhookEventTypeACCOUNTUPDATED                 WebhookEventType = "ACCOUNT.UPDATED"
+	WebhookEventTypeASSETCREATED                   WebhookEventType = "ASSET.CREATED"
+	WebhookEventTypeASSETUPDATED                   WebhookEventType = "ASSET.UPDATED"
+	WebhookEventTypeAUTHCREATED                    WebhookEventType = "AUTH.CREATED"
+	WebhookEventTypeAUTHDELETED                    WebhookEventType = "AUTH.DELETED"
+	WebhookEventTypeBANKINGAPPLICATIONAPPROVED     WebhookEventType = "BANKING_APPLICATION.APPROVED"
+	WebhookEventTypeBANKINGAPPLICATIONCREATED      WebhookEventType = "BANKING_APPLICATION.CREATED"
+	WebhookEventTypeBANKINGAPPLICATIONDENIED       WebhookEventType = "BANKING_APPLICATION.DENIED"
+	WebhookEventTypeBANKINGAPPLICATIONMANUALREVIEW WebhookEventType = "BANKING_APPLICATION.MANUAL_REVIEW"
+	WebhookEventTypeBANKINGAPPLICATIONSUBMITTED    WebhookEventType = "BANKING_APPLICATION.SUBMITTED"
+	WebhookEventTypeBANKINGAPPLICATIONUPDATED      WebhookEventType = "BANKING_APPLICATION.UPDATED"
+	WebhookEventTypeBANKINGCUSTOMERCREATED         WebhookEventType = "BANKING_CUSTOMER.CREATED"
+	WebhookEventTypeBANKINGCUSTOMERSTATUSCHANGED   WebhookEventType = "BANKING_CUSTOMER.STATUS_CHANGED"
+	WebhookEventTypeBANKINGCUSTOMERUPDATED         WebhookEventType = "BANKING_CUSTOMER.UPDATED"
+	WebhookEventTypeBANKINGINDIVIDUALUPDATED       WebhookEventType = "BANKING_INDIVIDUAL.UPDATED"
+	WebhookEventTypeCUSTOMERCREATED                WebhookEventType = "CUSTOMER.CREATED"
+	WebhookEventTypeCUSTOMERUPDATED                WebhookEventType = "CUSTOMER.UPDATED"
+	WebhookEventTypeINSTRUMENTUPDATED              WebhookEventType = "INSTRUMENT.UPDATED"
+	WebhookEventTypePORTFOLIOCREATED               WebhookEventType = "PORTFOLIO.CREATED"
+	WebhookEventTypePORTFOLIOUPDATED               WebhookEventType = "PORTFOLIO.UPDATED"
+	WebhookEventTypeREPORTCREATED                  WebhookEventType = "REPORT.CREATED"
+	WebhookEventTypeREPORTUPDATED                  WebhookEventType = "REPORT.UPDATED"
+	WebhookEventTypeREQUESTCREATED                 WebhookEventType = "REQUEST.CREATED"
+	WebhookEventTypeREQUESTUPDATED                 WebhookEventType = "REQUEST.UPDATED"
+	WebhookEventTypeTRANSACTIONCREATED             WebhookEventType = "TRANSACTION.CREATED"
+	WebhookEventTypeWALLETACCOUNTCREATED           WebhookEventType = "WALLET_ACCOUNT.CREATED"
+	WebhookEventTypeWALLETCUSTOMERCREATED          WebhookEventType = "WALLET_CUSTOMER.CREATED"
+	WebhookEventTypeWALLETCUSTOMERUPDATED          WebhookEventType = "WALLET_CUSTOMER.UPDATED"
+	WebhookEventTypeWEBHOOKCREATED                 WebhookEventType = "WEBHOOK.CREATED"
+	WebhookEventTypeWEBHOOKTEST                    WebhookEventType = "WEBHOOK.TEST"
+	WebhookEventTypeWEBHOOKUPDATED                 WebhookEventType = "WEBHOOK.UPDATED"
 )
 
 // Valid indicates whether the value is a known member of the WebhookEventType enum.
@@ -1086,6 +1387,26 @@ func (e WebhookEventType) Valid() bool {
 	case WebhookEventTypeAUTHCREATED:
 		return true
 	case WebhookEventTypeAUTHDELETED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONAPPROVED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONCREATED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONDENIED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONUPDATED:
+		return true
+	case WebhookEventTypeBANKINGCUSTOMERCREATED:
+		return true
+	case WebhookEventTypeBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case WebhookEventTypeBANKINGCUSTOMERUPDATED:
+		return true
+	case WebhookEventTypeBANKINGINDIVIDUALUPDATED:
 		return true
 	case WebhookEventTypeCUSTOMERCREATED:
 		return true
@@ -1106,6 +1427,12 @@ func (e WebhookEventType) Valid() bool {
 	case WebhookEventTypeREQUESTUPDATED:
 		return true
 	case WebhookEventTypeTRANSACTIONCREATED:
+		return true
+	case WebhookEventTypeWALLETACCOUNTCREATED:
+		return true
+	case WebhookEventTypeWALLETCUSTOMERCREATED:
+		return true
+	case WebhookEventTypeWALLETCUSTOMERUPDATED:
 		return true
 	case WebhookEventTypeWEBHOOKCREATED:
 		return true
@@ -1138,40 +1465,59 @@ func (e WebhookStatus) Valid() bool {
 
 // Defines values for WebhookSubscription.
 const (
-	WebhookSubscriptionACCOUNT               WebhookSubscription = "ACCOUNT"
-	WebhookSubscriptionACCOUNTCREATED        WebhookSubscription = "ACCOUNT.CREATED"
-	WebhookSubscriptionACCOUNTUPDATED        WebhookSubscription = "ACCOUNT.UPDATED"
-	WebhookSubscriptionALL                   WebhookSubscription = "ALL"
-	WebhookSubscriptionASSET                 WebhookSubscription = "ASSET"
-	WebhookSubscriptionASSETCREATED          WebhookSubscription = "ASSET.CREATED"
-	WebhookSubscriptionASSETUPDATED          WebhookSubscription = "ASSET.UPDATED"
-	WebhookSubscriptionAUTH                  WebhookSubscription = "AUTH"
-	WebhookSubscriptionAUTHCREATED           WebhookSubscription = "AUTH.CREATED"
-	WebhookSubscriptionAUTHDELETED           WebhookSubscription = "AUTH.DELETED"
-	WebhookSubscriptionCUSTOMER              WebhookSubscription = "CUSTOMER"
-	WebhookSubscriptionCUSTOMERCREATED       WebhookSubscription = "CUSTOMER.CREATED"
-	WebhookSubscriptionCUSTOMERUPDATED       WebhookSubscription = "CUSTOMER.UPDATED"
-	WebhookSubscriptionINSTRUMENT            WebhookSubscription = "INSTRUMENT"
-	WebhookSubscriptionINSTRUMENTCREATED     WebhookSubscription = "INSTRUMENT.CREATED"
-	WebhookSubscriptionINSTRUMENTUPDATED     WebhookSubscription = "INSTRUMENT.UPDATED"
-	WebhookSubscriptionINVESTMENTTYPE        WebhookSubscription = "INVESTMENT_TYPE"
-	WebhookSubscriptionINVESTMENTTYPECREATED WebhookSubscription = "INVESTMENT_TYPE.CREATED"
-	WebhookSubscriptionINVESTMENTTYPEUPDATED WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
-	WebhookSubscriptionPORTFOLIO             WebhookSubscription = "PORTFOLIO"
-	WebhookSubscriptionPORTFOLIOCREATED      WebhookSubscription = "PORTFOLIO.CREATED"
-	WebhookSubscriptionPORTFOLIOUPDATED      WebhookSubscription = "PORTFOLIO.UPDATED"
-	WebhookSubscriptionREPORT                WebhookSubscription = "REPORT"
-	WebhookSubscriptionREPORTCREATED         WebhookSubscription = "REPORT.CREATED"
-	WebhookSubscriptionREPORTUPDATED         WebhookSubscription = "REPORT.UPDATED"
-	WebhookSubscriptionREQUEST               WebhookSubscription = "REQUEST"
-	WebhookSubscriptionREQUESTCREATED        WebhookSubscription = "REQUEST.CREATED"
-	WebhookSubscriptionREQUESTUPDATED        WebhookSubscription = "REQUEST.UPDATED"
-	WebhookSubscriptionTRANSACTION           WebhookSubscription = "TRANSACTION"
-	WebhookSubscriptionTRANSACTIONCREATED    WebhookSubscription = "TRANSACTION.CREATED"
-	WebhookSubscriptionTRANSACTIONUPDATED    WebhookSubscription = "TRANSACTION.UPDATED"
-	WebhookSubscriptionWEBHOOK               WebhookSubscription = "WEBHOOK"
-	WebhookSubscriptionWEBHOOKCREATED        WebhookSubscription = "WEBHOOK.CREATED"
-	WebhookSubscriptionWEBHOOKUPDATED        WebhookSubscription = "WEBHOOK.UPDATED"
+	WebhookSubscriptionACCOUNT                        WebhookSubscription = "ACCOUNT"
+	WebhookSubscriptionACCOUNTCREATED                 WebhookSubscription = "ACCOUNT.CREATED"
+	WebhookSubscriptionACCOUNTUPDATED                 WebhookSubscription = "ACCOUNT.UPDATED"
+	WebhookSubscriptionALL                            WebhookSubscription = "ALL"
+	WebhookSubscriptionASSET                          WebhookSubscription = "ASSET"
+	WebhookSubscriptionASSETCREATED                   WebhookSubscription = "ASSET.CREATED"
+	WebhookSubscriptionASSETUPDATED                   WebhookSubscription = "ASSET.UPDATED"
+	WebhookSubscriptionAUTH                           WebhookSubscription = "AUTH"
+	WebhookSubscriptionAUTHCREATED                    WebhookSubscription = "AUTH.CREATED"
+	WebhookSubscriptionAUTHDELETED                    WebhookSubscription = "AUTH.DELETED"
+	WebhookSubscriptionBANKINGAPPLICATION             WebhookSubscription = "BANKING_APPLICATION"
+	WebhookSubscriptionBANKINGAPPLICATIONAPPROVED     WebhookSubscription = "BANKING_APPLICATION.APPROVED"
+	WebhookSubscriptionBANKINGAPPLICATIONCREATED      WebhookSubscription = "BANKING_APPLICATION.CREATED"
+	WebhookSubscriptionBANKINGAPPLICATIONDENIED       WebhookSubscription = "BANKING_APPLICATION.DENIED"
+	WebhookSubscriptionBANKINGAPPLICATIONMANUALREVIEW WebhookSubscription = "BANKING_APPLICATION.MANUAL_REVIEW"
+	WebhookSubscriptionBANKINGAPPLICATIONSUBMITTED    WebhookSubscription = "BANKING_APPLICATION.SUBMITTED"
+	WebhookSubscriptionBANKINGAPPLICATIONUPDATED      WebhookSubscription = "BANKING_APPLICATION.UPDATED"
+	WebhookSubscriptionBANKINGCUSTOMER                WebhookSubscription = "BANKING_CUSTOMER"
+	WebhookSubscriptionBANKINGCUSTOMERCREATED         WebhookSubscription = "BANKING_CUSTOMER.CREATED"
+	WebhookSubscriptionBANKINGCUSTOMERSTATUSCHANGED   WebhookSubscription = "BANKING_CUSTOMER.STATUS_CHANGED"
+	WebhookSubscriptionBANKINGCUSTOMERUPDATED         WebhookSubscription = "BANKING_CUSTOMER.UPDATED"
+	WebhookSubscriptionBANKINGINDIVIDUAL              WebhookSubscription = "BANKING_INDIVIDUAL"
+	WebhookSubscriptionBANKINGINDIVIDUALUPDATED       WebhookSubscription = "BANKING_INDIVIDUAL.UPDATED"
+	WebhookSubscriptionCUSTOMER                       WebhookSubscription = "CUSTOMER"
+	WebhookSubscriptionCUSTOMERCREATED                WebhookSubscription = "CUSTOMER.CREATED"
+	WebhookSubscriptionCUSTOMERUPDATED                WebhookSubscription = "CUSTOMER.UPDATED"
+	WebhookSubscriptionINSTRUMENT                     WebhookSubscription = "INSTRUMENT"
+	WebhookSubscriptionINSTRUMENTCREATED              WebhookSubscription = "INSTRUMENT.CREATED"
+	WebhookSubscriptionINSTRUMENTUPDATED              WebhookSubscription = "INSTRUMENT.UPDATED"
+	WebhookSubscriptionINVESTMENTTYPE                 WebhookSubscription = "INVESTMENT_TYPE"
+	WebhookSubscriptionINVESTMENTTYPECREATED          WebhookSubscription = "INVESTMENT_TYPE.CREATED"
+	WebhookSubscriptionINVESTMENTTYPEUPDATED          WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
+	WebhookSubscriptionPORTFOLIO                      WebhookSubscription = "PORTFOLIO"
+	WebhookSubscriptionPORTFOLIOCREATED               WebhookSubscription = "PORTFOLIO.CREATED"
+	WebhookSubscriptionPORTFOLIOUPDATED               WebhookSubscription = "PORTFOLIO.UPDATED"
+	WebhookSubscriptionREPORT                         WebhookSubscription = "REPORT"
+	WebhookSubscriptionREPORTCREATED                  WebhookSubscription = "REPORT.CREATED"
+	WebhookSubscriptionREPORTUPDATED                  WebhookSubscription = "REPORT.UPDATED"
+	WebhookSubscriptionREQUEST                        WebhookSubscription = "REQUEST"
+	WebhookSubscriptionREQUESTCREATED                 WebhookSubscription = "REQUEST.CREATED"
+	WebhookSubscriptionREQUESTUPDATED                 WebhookSubscription = "REQUEST.UPDATED"
+	WebhookSubscriptionTRANSACTION                    WebhookSubscription = "TRANSACTION"
+	WebhookSubscriptionTRANSACTIONCREATED             WebhookSubscription = "TRANSACTION.CREATED"
+	WebhookSubscriptionTRANSACTIONUPDATED             WebhookSubscription = "TRANSACTION.UPDATED"
+	WebhookSubscriptionWALLETACCOUNT                  WebhookSubscription = "WALLET_ACCOUNT"
+	WebhookSubscriptionWALLETACCOUNTCREATED           WebhookSubscription = "WALLET_ACCOUNT.CREATED"
+	WebhookSubscriptionWALLETACCOUNTUPDATED           WebhookSubscription = "WALLET_ACCOUNT.UPDATED"
+	WebhookSubscriptionWALLETCUSTOMER                 WebhookSubscription = "WALLET_CUSTOMER"
+	WebhookSubscriptionWALLETCUSTOMERCREATED          WebhookSubscription = "WALLET_CUSTOMER.CREATED"
+	WebhookSubscriptionWALLETCUSTOMERUPDATED          WebhookSubscription = "WALLET_CUSTOMER.UPDATED"
+	WebhookSubscriptionWEBHOOK                        WebhookSubscription = "WEBHOOK"
+	WebhookSubscriptionWEBHOOKCREATED                 WebhookSubscription = "WEBHOOK.CREATED"
+	WebhookSubscriptionWEBHOOKUPDATED                 WebhookSubscription = "WEBHOOK.UPDATED"
 )
 
 // Valid indicates whether the value is a known member of the WebhookSubscription enum.
@@ -1196,6 +1542,32 @@ func (e WebhookSubscription) Valid() bool {
 	case WebhookSubscriptionAUTHCREATED:
 		return true
 	case WebhookSubscriptionAUTHDELETED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATION:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONAPPROVED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONCREATED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONDENIED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONUPDATED:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMER:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMERCREATED:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMERUPDATED:
+		return true
+	case WebhookSubscriptionBANKINGINDIVIDUAL:
+		return true
+	case WebhookSubscriptionBANKINGINDIVIDUALUPDATED:
 		return true
 	case WebhookSubscriptionCUSTOMER:
 		return true
@@ -1238,6 +1610,18 @@ func (e WebhookSubscription) Valid() bool {
 	case WebhookSubscriptionTRANSACTIONCREATED:
 		return true
 	case WebhookSubscriptionTRANSACTIONUPDATED:
+		return true
+	case WebhookSubscriptionWALLETACCOUNT:
+		return true
+	case WebhookSubscriptionWALLETACCOUNTCREATED:
+		return true
+	case WebhookSubscriptionWALLETACCOUNTUPDATED:
+		return true
+	case WebhookSubscriptionWALLETCUSTOMER:
+		return true
+	case WebhookSubscriptionWALLETCUSTOMERCREATED:
+		return true
+	case WebhookSubscriptionWALLETCUSTOMERUPDATED:
 		return true
 	case WebhookSubscriptionWEBHOOK:
 		return true
@@ -1824,6 +2208,24 @@ type BankingApplication struct {
 	UpdatedAt BankingTimestamp `json:"updated_at"`
 }
 
+// BankingApplicationApprovedEvent `BANKING_APPLICATION.APPROVED`: An application was approved; `customer_id` names the customer it created.
+type BankingApplicationApprovedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                             `json:"createdAt"`
+	Data      BankingApplication                   `json:"data"`
+	Event     BankingApplicationApprovedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationApprovedEventEvent defines model for BankingApplicationApprovedEvent.Event.
+type BankingApplicationApprovedEventEvent string
+
 // BankingApplicationCorporation The company of a `CORPORATION` application.
 type BankingApplicationCorporation struct {
 	// Address A postal address, all or part of it. In a request, the fields given
@@ -1862,6 +2264,42 @@ type BankingApplicationCreate struct {
 	// Example: INDIVIDUAL
 	Type BankingCustomerType `json:"type"`
 }
+
+// BankingApplicationCreatedEvent `BANKING_APPLICATION.CREATED`: An application was drafted.
+type BankingApplicationCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                            `json:"createdAt"`
+	Data      BankingApplication                  `json:"data"`
+	Event     BankingApplicationCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationCreatedEventEvent defines model for BankingApplicationCreatedEvent.Event.
+type BankingApplicationCreatedEventEvent string
+
+// BankingApplicationDeniedEvent `BANKING_APPLICATION.DENIED`: An application was denied.
+type BankingApplicationDeniedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                           `json:"createdAt"`
+	Data      BankingApplication                 `json:"data"`
+	Event     BankingApplicationDeniedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationDeniedEventEvent defines model for BankingApplicationDeniedEvent.Event.
+type BankingApplicationDeniedEventEvent string
 
 // BankingApplicationId An application ID.
 //
@@ -1917,6 +2355,24 @@ type BankingApplicationList struct {
 	Pagination BankingPagination    `json:"pagination"`
 }
 
+// BankingApplicationManualReviewEvent `BANKING_APPLICATION.MANUAL_REVIEW`: An application went to manual review.
+type BankingApplicationManualReviewEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                                 `json:"createdAt"`
+	Data      BankingApplication                       `json:"data"`
+	Event     BankingApplicationManualReviewEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationManualReviewEventEvent defines model for BankingApplicationManualReviewEvent.Event.
+type BankingApplicationManualReviewEventEvent string
+
 // BankingApplicationPerson The applicant of an `INDIVIDUAL` application.
 type BankingApplicationPerson struct {
 	// Address A postal address, all or part of it. In a request, the fields given
@@ -1949,6 +2405,24 @@ type BankingApplicationPerson struct {
 // Example: DRAFT
 type BankingApplicationStatus string
 
+// BankingApplicationSubmittedEvent `BANKING_APPLICATION.SUBMITTED`: An application was submitted; `data` is it as submitted (`SUBMITTED`), before its decision.
+type BankingApplicationSubmittedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                              `json:"createdAt"`
+	Data      BankingApplication                    `json:"data"`
+	Event     BankingApplicationSubmittedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationSubmittedEventEvent defines model for BankingApplicationSubmittedEvent.Event.
+type BankingApplicationSubmittedEventEvent string
+
 // BankingApplicationUpdate Changes to an application; at least one field.
 type BankingApplicationUpdate struct {
 	// Corporation The company of a `CORPORATION` application.
@@ -1970,6 +2444,24 @@ type BankingApplicationUpdate struct {
 	// Example: +1234567890
 	Phone *BankingPhone `json:"phone,omitempty"`
 }
+
+// BankingApplicationUpdatedEvent `BANKING_APPLICATION.UPDATED`: An application changed, or a document was added to it.
+type BankingApplicationUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                            `json:"createdAt"`
+	Data      BankingApplication                  `json:"data"`
+	Event     BankingApplicationUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationUpdatedEventEvent defines model for BankingApplicationUpdatedEvent.Event.
+type BankingApplicationUpdatedEventEvent string
 
 // BankingCustomer defines model for BankingCustomer.
 type BankingCustomer struct {
@@ -2031,6 +2523,24 @@ type BankingCustomerCorporation struct {
 	RegistrationNumber string         `json:"registration_number"`
 }
 
+// BankingCustomerCreatedEvent `BANKING_CUSTOMER.CREATED`: An approved application created a customer.
+type BankingCustomerCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                         `json:"createdAt"`
+	Data      BankingCustomer                  `json:"data"`
+	Event     BankingCustomerCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingCustomerCreatedEventEvent defines model for BankingCustomerCreatedEvent.Event.
+type BankingCustomerCreatedEventEvent string
+
 // BankingCustomerId A customer ID.
 //
 // Example: cust_987654321
@@ -2060,6 +2570,24 @@ type BankingCustomerPerson struct {
 //
 // Example: ACTIVE
 type BankingCustomerStatus string
+
+// BankingCustomerStatusChangedEvent `BANKING_CUSTOMER.STATUS_CHANGED`: A customer's status changed; `data` has the new one.
+type BankingCustomerStatusChangedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                               `json:"createdAt"`
+	Data      BankingCustomer                        `json:"data"`
+	Event     BankingCustomerStatusChangedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingCustomerStatusChangedEventEvent defines model for BankingCustomerStatusChangedEvent.Event.
+type BankingCustomerStatusChangedEventEvent string
 
 // BankingCustomerSummary defines model for BankingCustomerSummary.
 type BankingCustomerSummary struct {
@@ -2133,6 +2661,24 @@ type BankingCustomerUpdate struct {
 	// Type Major change: answers 422.
 	Type *string `json:"type,omitempty"`
 }
+
+// BankingCustomerUpdatedEvent `BANKING_CUSTOMER.UPDATED`: A customer's contact details changed.
+type BankingCustomerUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                         `json:"createdAt"`
+	Data      BankingCustomer                  `json:"data"`
+	Event     BankingCustomerUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingCustomerUpdatedEventEvent defines model for BankingCustomerUpdatedEvent.Event.
+type BankingCustomerUpdatedEventEvent string
 
 // BankingDocument defines model for BankingDocument.
 type BankingDocument struct {
@@ -2298,6 +2844,26 @@ type BankingIndividualUpdate struct {
 	// Role Major change: answers 422.
 	Role *string `json:"role,omitempty"`
 }
+
+// BankingIndividualUpdatedEvent `BANKING_INDIVIDUAL.UPDATED`: An individual of a corporate customer changed.
+type BankingIndividualUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A person of a corporate customer.
+	Data  BankingIndividual                  `json:"data"`
+	Event BankingIndividualUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingIndividualUpdatedEventEvent defines model for BankingIndividualUpdatedEvent.Event.
+type BankingIndividualUpdatedEventEvent string
 
 // BankingMissingField defines model for BankingMissingField.
 type BankingMissingField struct {
@@ -2700,6 +3266,22 @@ type FieldError struct {
 
 // FieldErrorIn Where the field is.
 type FieldErrorIn string
+
+// FireSandboxEventRequest defines model for FireSandboxEventRequest.
+type FireSandboxEventRequest struct {
+	// Event The events `POST /v1/sandbox/events` fires: every event of
+	// `WebhookEventType` whose `data` is a resource one can name, so not
+	// `AUTH.*` nor `WEBHOOK.TEST`.
+	//
+	//
+	// Example: CUSTOMER.UPDATED
+	Event SandboxEventName `json:"event"`
+
+	// ResourceId The resource's id on its surface (digits for the investing ids, a symbol for an instrument, a guid on the wallet surface, a prefixed id on the banking surface).
+	//
+	// Example: 123456
+	ResourceId string `json:"resourceId"`
+}
 
 // ForceRequestOutcomeRequest defines model for ForceRequestOutcomeRequest.
 type ForceRequestOutcomeRequest struct {
@@ -3844,6 +4426,27 @@ type SandboxClockResponse struct {
 	Message string `json:"message"`
 }
 
+// SandboxEventName The events `POST /v1/sandbox/events` fires: every event of
+// `WebhookEventType` whose `data` is a resource one can name, so not
+// `AUTH.*` nor `WEBHOOK.TEST`.
+//
+// Example: CUSTOMER.UPDATED
+type SandboxEventName string
+
+// SandboxEventResponse defines model for SandboxEventResponse.
+type SandboxEventResponse struct {
+	// Code Example: 202
+	Code int `json:"code"`
+
+	// Data The body of a delivery: `{eventId, event, createdAt, data}`, `data`
+	// being the resource as the API returns it. One schema per event
+	// type, told apart by `event`.
+	Data WebhookEvent `json:"data"`
+
+	// Message Example: Accepted
+	Message string `json:"message"`
+}
+
 // SetSandboxPriceRequest defines model for SetSandboxPriceRequest.
 type SetSandboxPriceRequest struct {
 	// Price The price of one share, in US dollars, at most 8 decimal places. An exact decimal.
@@ -4262,6 +4865,28 @@ type WalletAccount struct {
 	WalletAccountGuid openapi_types.UUID `json:"wallet_account_guid"`
 }
 
+// WalletAccountCreatedEvent `WALLET_ACCOUNT.CREATED`: A wallet account was opened (with its customer, or on its own).
+type WalletAccountCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A customer's wallet account. `activated`, `registered` and `blocked`
+	// are status attributes the source API documents as not used yet: they
+	// are false.
+	Data  WalletAccount                  `json:"data"`
+	Event WalletAccountCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WalletAccountCreatedEventEvent defines model for WalletAccountCreatedEvent.Event.
+type WalletAccountCreatedEventEvent string
+
 // WalletAccountList defines model for WalletAccountList.
 type WalletAccountList struct {
 	Accounts []WalletAccount `json:"accounts"`
@@ -4495,6 +5120,26 @@ type WalletCustomer struct {
 	WalletUserGuid openapi_types.UUID `json:"wallet_user_guid"`
 }
 
+// WalletCustomerCreatedEvent `WALLET_CUSTOMER.CREATED`: A wallet customer was created (with its first account).
+type WalletCustomerCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A customer of a counterparty. Absent optional values are `null`.
+	Data  WalletCustomer                  `json:"data"`
+	Event WalletCustomerCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WalletCustomerCreatedEventEvent defines model for WalletCustomerCreatedEvent.Event.
+type WalletCustomerCreatedEventEvent string
+
 // WalletCustomerList defines model for WalletCustomerList.
 type WalletCustomerList struct {
 	Customers []WalletCustomer `json:"customers"`
@@ -4507,6 +5152,26 @@ type WalletCustomerList struct {
 //
 // Example: -created_at
 type WalletCustomerOrdering string
+
+// WalletCustomerUpdatedEvent `WALLET_CUSTOMER.UPDATED`: A wallet customer changed.
+type WalletCustomerUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A customer of a counterparty. Absent optional values are `null`.
+	Data  WalletCustomer                  `json:"data"`
+	Event WalletCustomerUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WalletCustomerUpdatedEventEvent defines model for WalletCustomerUpdatedEvent.Event.
+type WalletCustomerUpdatedEventEvent string
 
 // WalletError The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -4901,7 +5566,7 @@ type WebhookResponse struct {
 // deactivation through `PUT /v1/webhooks`.
 type WebhookStatus string
 
-// WebhookSubscription What a webhook receives: `ALL` (every event); a domain (both of its
+// WebhookSubscription What a webhook receives: `ALL` (every event); a domain (all of its
 // events); or one event. Every domain's events are `DOMAIN.CREATED`
 // and `DOMAIN.UPDATED`, except `AUTH`: `AUTH.CREATED` (a token is
 // issued) and `AUTH.DELETED` (a token is revoked). `WEBHOOK.TEST`
@@ -4929,6 +5594,25 @@ type WebhookStatus string
 // | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
 // | `REPORT.CREATED` | `POST /v1/reports` |
 // | `REPORT.UPDATED` | the report is produced (`COMPLETED` or `ERROR`), or its delivery to its `url` ends |
+// | `WALLET_CUSTOMER.CREATED` / `.UPDATED` | `POST` / `PUT /counterparty/{counterparty_guid}/customers…` (`data`: `WalletCustomer`) |
+// | `WALLET_ACCOUNT.CREATED` | with its customer, or `POST …/customers/{customer_guid}/accounts` (`data`: `WalletAccount`) |
+// | `BANKING_APPLICATION.CREATED` | `POST /applications` (`data`: `BankingApplication`) |
+// | `BANKING_APPLICATION.UPDATED` | `PATCH /applications/{id}`, or a document added to it |
+// | `BANKING_APPLICATION.SUBMITTED` | `POST /applications/{id}/submit` (`data` as submitted), followed in the same transaction by its decision: |
+// | `BANKING_APPLICATION.APPROVED` / `.DENIED` / `.MANUAL_REVIEW` | the decision on submission, or `POST /sandbox/applications/{id}/decision` |
+// | `BANKING_CUSTOMER.CREATED` | an approval creates the customer (`data`: `BankingCustomer`, `PENDING` or `ACTIVE`) |
+// | `BANKING_CUSTOMER.UPDATED` | `PATCH /customers/{id}` (contact details) |
+// | `BANKING_CUSTOMER.STATUS_CHANGED` | every status change: `POST /sandbox/customers/{id}/status`, and the dormancy sweep (`ACTIVE` → `DORMANT`) |
+// | `BANKING_INDIVIDUAL.UPDATED` | `PATCH /customers/{id}/individuals/{individual_id}` (`data`: `BankingIndividual`) |
+//
+// The wallet and banking surfaces have no webhook endpoints of their
+// own: their events go through the same webhooks (`/v1/webhooks`, with
+// the investing surface's token), since a webhook belongs to the
+// organization, which the three surfaces share. Their names are
+// `SURFACE_RESOURCE.ACTION` in capitals, like the investing ones, so
+// that one subscription enum covers them; `data` is the resource as
+// its own surface returns it. `WALLET_ACCOUNT.UPDATED` is accepted but
+// not emitted (a wallet account never changes through the API).
 //
 // Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
 // list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
@@ -7338,6 +8022,61 @@ type AdvanceSandboxClockParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// FireSandboxEventParams defines parameters for FireSandboxEvent.
+type FireSandboxEventParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
@@ -8092,6 +8831,9 @@ type CreateSellRequestJSONRequestBody = CreateSellRequest
 
 // AdvanceSandboxClockJSONRequestBody defines body for AdvanceSandboxClock for application/json ContentType.
 type AdvanceSandboxClockJSONRequestBody = AdvanceSandboxClockRequest
+
+// FireSandboxEventJSONRequestBody defines body for FireSandboxEvent for application/json ContentType.
+type FireSandboxEventJSONRequestBody = FireSandboxEventRequest
 
 // SetSandboxPriceJSONRequestBody defines body for SetSandboxPrice for application/json ContentType.
 type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
@@ -8878,6 +9620,448 @@ func (t *WebhookEvent) MergeReportUpdatedEvent(v ReportUpdatedEvent) error {
 	return err
 }
 
+// AsWalletCustomerCreatedEvent returns the union data inside the WebhookEvent as a WalletCustomerCreatedEvent
+func (t WebhookEvent) AsWalletCustomerCreatedEvent() (WalletCustomerCreatedEvent, error) {
+	var body WalletCustomerCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletCustomerCreatedEvent overwrites any union data inside the WebhookEvent as the provided WalletCustomerCreatedEvent
+func (t *WebhookEvent) FromWalletCustomerCreatedEvent(v WalletCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletCustomerCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WalletCustomerCreatedEvent
+func (t *WebhookEvent) MergeWalletCustomerCreatedEvent(v WalletCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWalletCustomerUpdatedEvent returns the union data inside the WebhookEvent as a WalletCustomerUpdatedEvent
+func (t WebhookEvent) AsWalletCustomerUpdatedEvent() (WalletCustomerUpdatedEvent, error) {
+	var body WalletCustomerUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletCustomerUpdatedEvent overwrites any union data inside the WebhookEvent as the provided WalletCustomerUpdatedEvent
+func (t *WebhookEvent) FromWalletCustomerUpdatedEvent(v WalletCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletCustomerUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WalletCustomerUpdatedEvent
+func (t *WebhookEvent) MergeWalletCustomerUpdatedEvent(v WalletCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWalletAccountCreatedEvent returns the union data inside the WebhookEvent as a WalletAccountCreatedEvent
+func (t WebhookEvent) AsWalletAccountCreatedEvent() (WalletAccountCreatedEvent, error) {
+	var body WalletAccountCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletAccountCreatedEvent overwrites any union data inside the WebhookEvent as the provided WalletAccountCreatedEvent
+func (t *WebhookEvent) FromWalletAccountCreatedEvent(v WalletAccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_ACCOUNT.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletAccountCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WalletAccountCreatedEvent
+func (t *WebhookEvent) MergeWalletAccountCreatedEvent(v WalletAccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_ACCOUNT.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationCreatedEvent returns the union data inside the WebhookEvent as a BankingApplicationCreatedEvent
+func (t WebhookEvent) AsBankingApplicationCreatedEvent() (BankingApplicationCreatedEvent, error) {
+	var body BankingApplicationCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationCreatedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationCreatedEvent
+func (t *WebhookEvent) FromBankingApplicationCreatedEvent(v BankingApplicationCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationCreatedEvent
+func (t *WebhookEvent) MergeBankingApplicationCreatedEvent(v BankingApplicationCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationUpdatedEvent returns the union data inside the WebhookEvent as a BankingApplicationUpdatedEvent
+func (t WebhookEvent) AsBankingApplicationUpdatedEvent() (BankingApplicationUpdatedEvent, error) {
+	var body BankingApplicationUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationUpdatedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationUpdatedEvent
+func (t *WebhookEvent) FromBankingApplicationUpdatedEvent(v BankingApplicationUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationUpdatedEvent
+func (t *WebhookEvent) MergeBankingApplicationUpdatedEvent(v BankingApplicationUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationSubmittedEvent returns the union data inside the WebhookEvent as a BankingApplicationSubmittedEvent
+func (t WebhookEvent) AsBankingApplicationSubmittedEvent() (BankingApplicationSubmittedEvent, error) {
+	var body BankingApplicationSubmittedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationSubmittedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationSubmittedEvent
+func (t *WebhookEvent) FromBankingApplicationSubmittedEvent(v BankingApplicationSubmittedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.SUBMITTED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationSubmittedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationSubmittedEvent
+func (t *WebhookEvent) MergeBankingApplicationSubmittedEvent(v BankingApplicationSubmittedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.SUBMITTED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationApprovedEvent returns the union data inside the WebhookEvent as a BankingApplicationApprovedEvent
+func (t WebhookEvent) AsBankingApplicationApprovedEvent() (BankingApplicationApprovedEvent, error) {
+	var body BankingApplicationApprovedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationApprovedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationApprovedEvent
+func (t *WebhookEvent) FromBankingApplicationApprovedEvent(v BankingApplicationApprovedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.APPROVED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationApprovedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationApprovedEvent
+func (t *WebhookEvent) MergeBankingApplicationApprovedEvent(v BankingApplicationApprovedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.APPROVED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationDeniedEvent returns the union data inside the WebhookEvent as a BankingApplicationDeniedEvent
+func (t WebhookEvent) AsBankingApplicationDeniedEvent() (BankingApplicationDeniedEvent, error) {
+	var body BankingApplicationDeniedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationDeniedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationDeniedEvent
+func (t *WebhookEvent) FromBankingApplicationDeniedEvent(v BankingApplicationDeniedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.DENIED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationDeniedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationDeniedEvent
+func (t *WebhookEvent) MergeBankingApplicationDeniedEvent(v BankingApplicationDeniedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.DENIED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationManualReviewEvent returns the union data inside the WebhookEvent as a BankingApplicationManualReviewEvent
+func (t WebhookEvent) AsBankingApplicationManualReviewEvent() (BankingApplicationManualReviewEvent, error) {
+	var body BankingApplicationManualReviewEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationManualReviewEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationManualReviewEvent
+func (t *WebhookEvent) FromBankingApplicationManualReviewEvent(v BankingApplicationManualReviewEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.MANUAL_REVIEW"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationManualReviewEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationManualReviewEvent
+func (t *WebhookEvent) MergeBankingApplicationManualReviewEvent(v BankingApplicationManualReviewEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.MANUAL_REVIEW"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingCustomerCreatedEvent returns the union data inside the WebhookEvent as a BankingCustomerCreatedEvent
+func (t WebhookEvent) AsBankingCustomerCreatedEvent() (BankingCustomerCreatedEvent, error) {
+	var body BankingCustomerCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingCustomerCreatedEvent overwrites any union data inside the WebhookEvent as the provided BankingCustomerCreatedEvent
+func (t *WebhookEvent) FromBankingCustomerCreatedEvent(v BankingCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingCustomerCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingCustomerCreatedEvent
+func (t *WebhookEvent) MergeBankingCustomerCreatedEvent(v BankingCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingCustomerUpdatedEvent returns the union data inside the WebhookEvent as a BankingCustomerUpdatedEvent
+func (t WebhookEvent) AsBankingCustomerUpdatedEvent() (BankingCustomerUpdatedEvent, error) {
+	var body BankingCustomerUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingCustomerUpdatedEvent overwrites any union data inside the WebhookEvent as the provided BankingCustomerUpdatedEvent
+func (t *WebhookEvent) FromBankingCustomerUpdatedEvent(v BankingCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingCustomerUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingCustomerUpdatedEvent
+func (t *WebhookEvent) MergeBankingCustomerUpdatedEvent(v BankingCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingCustomerStatusChangedEvent returns the union data inside the WebhookEvent as a BankingCustomerStatusChangedEvent
+func (t WebhookEvent) AsBankingCustomerStatusChangedEvent() (BankingCustomerStatusChangedEvent, error) {
+	var body BankingCustomerStatusChangedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingCustomerStatusChangedEvent overwrites any union data inside the WebhookEvent as the provided BankingCustomerStatusChangedEvent
+func (t *WebhookEvent) FromBankingCustomerStatusChangedEvent(v BankingCustomerStatusChangedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.STATUS_CHANGED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingCustomerStatusChangedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingCustomerStatusChangedEvent
+func (t *WebhookEvent) MergeBankingCustomerStatusChangedEvent(v BankingCustomerStatusChangedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.STATUS_CHANGED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingIndividualUpdatedEvent returns the union data inside the WebhookEvent as a BankingIndividualUpdatedEvent
+func (t WebhookEvent) AsBankingIndividualUpdatedEvent() (BankingIndividualUpdatedEvent, error) {
+	var body BankingIndividualUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingIndividualUpdatedEvent overwrites any union data inside the WebhookEvent as the provided BankingIndividualUpdatedEvent
+func (t *WebhookEvent) FromBankingIndividualUpdatedEvent(v BankingIndividualUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_INDIVIDUAL.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingIndividualUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingIndividualUpdatedEvent
+func (t *WebhookEvent) MergeBankingIndividualUpdatedEvent(v BankingIndividualUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_INDIVIDUAL.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
 func (t WebhookEvent) Discriminator() (string, error) {
 	var discriminator struct {
 		Discriminator string `json:"event"`
@@ -8904,6 +10088,26 @@ func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
 		return t.AsAuthCreatedEvent()
 	case "AUTH.DELETED":
 		return t.AsAuthDeletedEvent()
+	case "BANKING_APPLICATION.APPROVED":
+		return t.AsBankingApplicationApprovedEvent()
+	case "BANKING_APPLICATION.CREATED":
+		return t.AsBankingApplicationCreatedEvent()
+	case "BANKING_APPLICATION.DENIED":
+		return t.AsBankingApplicationDeniedEvent()
+	case "BANKING_APPLICATION.MANUAL_REVIEW":
+		return t.AsBankingApplicationManualReviewEvent()
+	case "BANKING_APPLICATION.SUBMITTED":
+		return t.AsBankingApplicationSubmittedEvent()
+	case "BANKING_APPLICATION.UPDATED":
+		return t.AsBankingApplicationUpdatedEvent()
+	case "BANKING_CUSTOMER.CREATED":
+		return t.AsBankingCustomerCreatedEvent()
+	case "BANKING_CUSTOMER.STATUS_CHANGED":
+		return t.AsBankingCustomerStatusChangedEvent()
+	case "BANKING_CUSTOMER.UPDATED":
+		return t.AsBankingCustomerUpdatedEvent()
+	case "BANKING_INDIVIDUAL.UPDATED":
+		return t.AsBankingIndividualUpdatedEvent()
 	case "CUSTOMER.CREATED":
 		return t.AsCustomerCreatedEvent()
 	case "CUSTOMER.UPDATED":
@@ -8924,6 +10128,12 @@ func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
 		return t.AsRequestUpdatedEvent()
 	case "TRANSACTION.CREATED":
 		return t.AsTransactionCreatedEvent()
+	case "WALLET_ACCOUNT.CREATED":
+		return t.AsWalletAccountCreatedEvent()
+	case "WALLET_CUSTOMER.CREATED":
+		return t.AsWalletCustomerCreatedEvent()
+	case "WALLET_CUSTOMER.UPDATED":
+		return t.AsWalletCustomerUpdatedEvent()
 	case "WEBHOOK.CREATED":
 		return t.AsWebhookCreatedEvent()
 	case "WEBHOOK.TEST":
@@ -10391,6 +11601,68 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/sandbox/clock/advance (the `AdvanceSandboxClock` operationId).
 	AdvanceSandboxClock(ctx context.Context, params *AdvanceSandboxClockParams, body AdvanceSandboxClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// FireSandboxEventWithBody Fire an event
+	//
+	// Emits `event` for the existing resource `resourceId` of the calling
+	// organization, now, as if the change had happened: `data` is the
+	// resource as its surface returns it at this moment, and every active
+	// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+	// retried and logged in its delivery log like any other. The answer is
+	// the event as receivers get it; it is `202` because delivery happens
+	// afterwards.
+	//
+	// `resourceId` is the id the resource's surface uses: the investing
+	// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+	// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+	// instrument's `symbol`, a wallet `customer_guid` or
+	// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+	// The event names the kind of resource: `CUSTOMER.*` a customer,
+	// `BANKING_APPLICATION.*` an application, and so on.
+	//
+	// `404` when the resource is not the organization's (another
+	// organization's ids find nothing), and for production
+	// organizations (the control does not exist for them); `400` naming
+	// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+	// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+	// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+	// an id of that kind.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+	FireSandboxEventWithBody(ctx context.Context, params *FireSandboxEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FireSandboxEvent Fire an event
+	//
+	// Emits `event` for the existing resource `resourceId` of the calling
+	// organization, now, as if the change had happened: `data` is the
+	// resource as its surface returns it at this moment, and every active
+	// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+	// retried and logged in its delivery log like any other. The answer is
+	// the event as receivers get it; it is `202` because delivery happens
+	// afterwards.
+	//
+	// `resourceId` is the id the resource's surface uses: the investing
+	// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+	// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+	// instrument's `symbol`, a wallet `customer_guid` or
+	// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+	// The event names the kind of resource: `CUSTOMER.*` a customer,
+	// `BANKING_APPLICATION.*` an application, and so on.
+	//
+	// `404` when the resource is not the organization's (another
+	// organization's ids find nothing), and for production
+	// organizations (the control does not exist for them); `400` naming
+	// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+	// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+	// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+	// an id of that kind.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+	FireSandboxEvent(ctx context.Context, params *FireSandboxEventParams, body FireSandboxEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ClearSandboxPrice Clear an instrument's price
 	//
 	// Returns the instrument to its market price. `404` when no price was
@@ -10503,10 +11775,13 @@ type ClientInterface interface {
 	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
-	// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
-	// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
-	// when.
+	// `REPORT`, `TRANSACTION`, `WEBHOOK`; the wallet and banking
+	// surfaces' `WALLET_CUSTOMER`, `WALLET_ACCOUNT`,
+	// `BANKING_APPLICATION`, `BANKING_CUSTOMER`, `BANKING_INDIVIDUAL`), or
+	// one event (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+	// `AUTH.DELETED`; `BANKING_APPLICATION.SUBMITTED` / `.APPROVED` /
+	// `.DENIED` / `.MANUAL_REVIEW`; `BANKING_CUSTOMER.STATUS_CHANGED`):
+	// see `WebhookSubscription` for what is emitted when.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -10540,10 +11815,13 @@ type ClientInterface interface {
 	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
-	// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
-	// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
-	// when.
+	// `REPORT`, `TRANSACTION`, `WEBHOOK`; the wallet and banking
+	// surfaces' `WALLET_CUSTOMER`, `WALLET_ACCOUNT`,
+	// `BANKING_APPLICATION`, `BANKING_CUSTOMER`, `BANKING_INDIVIDUAL`), or
+	// one event (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+	// `AUTH.DELETED`; `BANKING_APPLICATION.SUBMITTED` / `.APPROVED` /
+	// `.DENIED` / `.MANUAL_REVIEW`; `BANKING_CUSTOMER.STATUS_CHANGED`):
+	// see `WebhookSubscription` for what is emitted when.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -12920,6 +14198,88 @@ func (c *Client) AdvanceSandboxClock(ctx context.Context, params *AdvanceSandbox
 	return c.Client.Do(req)
 }
 
+// FireSandboxEventWithBody Fire an event
+//
+// Emits `event` for the existing resource `resourceId` of the calling
+// organization, now, as if the change had happened: `data` is the
+// resource as its surface returns it at this moment, and every active
+// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+// retried and logged in its delivery log like any other. The answer is
+// the event as receivers get it; it is `202` because delivery happens
+// afterwards.
+//
+// `resourceId` is the id the resource's surface uses: the investing
+// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+// instrument's `symbol`, a wallet `customer_guid` or
+// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+// The event names the kind of resource: `CUSTOMER.*` a customer,
+// `BANKING_APPLICATION.*` an application, and so on.
+//
+// `404` when the resource is not the organization's (another
+// organization's ids find nothing), and for production
+// organizations (the control does not exist for them); `400` naming
+// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+// an id of that kind.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+func (c *Client) FireSandboxEventWithBody(ctx context.Context, params *FireSandboxEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFireSandboxEventRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FireSandboxEvent Fire an event
+//
+// Emits `event` for the existing resource `resourceId` of the calling
+// organization, now, as if the change had happened: `data` is the
+// resource as its surface returns it at this moment, and every active
+// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+// retried and logged in its delivery log like any other. The answer is
+// the event as receivers get it; it is `202` because delivery happens
+// afterwards.
+//
+// `resourceId` is the id the resource's surface uses: the investing
+// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+// instrument's `symbol`, a wallet `customer_guid` or
+// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+// The event names the kind of resource: `CUSTOMER.*` a customer,
+// `BANKING_APPLICATION.*` an application, and so on.
+//
+// `404` when the resource is not the organization's (another
+// organization's ids find nothing), and for production
+// organizations (the control does not exist for them); `400` naming
+// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+// an id of that kind.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+func (c *Client) FireSandboxEvent(ctx context.Context, params *FireSandboxEventParams, body FireSandboxEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFireSandboxEventRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ClearSandboxPrice Clear an instrument's price
 //
 // Returns the instrument to its market price. `404` when no price was
@@ -13112,10 +14472,13 @@ func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, r
 // retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
-// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
-// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
-// when.
+// `REPORT`, `TRANSACTION`, `WEBHOOK`; the wallet and banking
+// surfaces' `WALLET_CUSTOMER`, `WALLET_ACCOUNT`,
+// `BANKING_APPLICATION`, `BANKING_CUSTOMER`, `BANKING_INDIVIDUAL`), or
+// one event (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+// `AUTH.DELETED`; `BANKING_APPLICATION.SUBMITTED` / `.APPROVED` /
+// `.DENIED` / `.MANUAL_REVIEW`; `BANKING_CUSTOMER.STATUS_CHANGED`):
+// see `WebhookSubscription` for what is emitted when.
 //
 // Takes any type of body and a specified content type.
 //
@@ -13159,10 +14522,13 @@ func (c *Client) CreateWebhookWithBody(ctx context.Context, params *CreateWebhoo
 // retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
-// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
-// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
-// when.
+// `REPORT`, `TRANSACTION`, `WEBHOOK`; the wallet and banking
+// surfaces' `WALLET_CUSTOMER`, `WALLET_ACCOUNT`,
+// `BANKING_APPLICATION`, `BANKING_CUSTOMER`, `BANKING_INDIVIDUAL`), or
+// one event (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+// `AUTH.DELETED`; `BANKING_APPLICATION.SUBMITTED` / `.APPROVED` /
+// `.DENIED` / `.MANUAL_REVIEW`; `BANKING_CUSTOMER.STATUS_CHANGED`):
+// see `WebhookSubscription` for what is emitted when.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -18870,6 +20236,105 @@ func NewAdvanceSandboxClockRequestWithBody(server string, params *AdvanceSandbox
 	return req, nil
 }
 
+// NewFireSandboxEventRequest calls the generic FireSandboxEvent builder with application/json body
+func NewFireSandboxEventRequest(server string, params *FireSandboxEventParams, body FireSandboxEventJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFireSandboxEventRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewFireSandboxEventRequestWithBody constructs an http.Request for the FireSandboxEvent method, with any body, and a specified content type
+func NewFireSandboxEventRequestWithBody(server string, params *FireSandboxEventParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sandbox/events")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam3)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewClearSandboxPriceRequest constructs an http.Request for the ClearSandboxPrice method
 func NewClearSandboxPriceRequest(server string, symbol SymbolPath, params *ClearSandboxPriceParams) (*http.Request, error) {
 	var err error
@@ -21686,6 +23151,68 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/sandbox/clock/advance (the `AdvanceSandboxClock` operationId).
 	AdvanceSandboxClockWithResponse(ctx context.Context, params *AdvanceSandboxClockParams, body AdvanceSandboxClockJSONRequestBody, reqEditors ...RequestEditorFn) (*AdvanceSandboxClockResponse, error)
 
+	// FireSandboxEventWithBodyWithResponse Fire an event
+	//
+	// Emits `event` for the existing resource `resourceId` of the calling
+	// organization, now, as if the change had happened: `data` is the
+	// resource as its surface returns it at this moment, and every active
+	// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+	// retried and logged in its delivery log like any other. The answer is
+	// the event as receivers get it; it is `202` because delivery happens
+	// afterwards.
+	//
+	// `resourceId` is the id the resource's surface uses: the investing
+	// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+	// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+	// instrument's `symbol`, a wallet `customer_guid` or
+	// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+	// The event names the kind of resource: `CUSTOMER.*` a customer,
+	// `BANKING_APPLICATION.*` an application, and so on.
+	//
+	// `404` when the resource is not the organization's (another
+	// organization's ids find nothing), and for production
+	// organizations (the control does not exist for them); `400` naming
+	// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+	// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+	// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+	// an id of that kind.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+	FireSandboxEventWithBodyWithResponse(ctx context.Context, params *FireSandboxEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FireSandboxEventResponse, error)
+
+	// FireSandboxEventWithResponse Fire an event
+	//
+	// Emits `event` for the existing resource `resourceId` of the calling
+	// organization, now, as if the change had happened: `data` is the
+	// resource as its surface returns it at this moment, and every active
+	// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+	// retried and logged in its delivery log like any other. The answer is
+	// the event as receivers get it; it is `202` because delivery happens
+	// afterwards.
+	//
+	// `resourceId` is the id the resource's surface uses: the investing
+	// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+	// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+	// instrument's `symbol`, a wallet `customer_guid` or
+	// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+	// The event names the kind of resource: `CUSTOMER.*` a customer,
+	// `BANKING_APPLICATION.*` an application, and so on.
+	//
+	// `404` when the resource is not the organization's (another
+	// organization's ids find nothing), and for production
+	// organizations (the control does not exist for them); `400` naming
+	// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+	// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+	// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+	// an id of that kind.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+	FireSandboxEventWithResponse(ctx context.Context, params *FireSandboxEventParams, body FireSandboxEventJSONRequestBody, reqEditors ...RequestEditorFn) (*FireSandboxEventResponse, error)
+
 	// ClearSandboxPriceWithResponse Clear an instrument's price
 	//
 	// Returns the instrument to its market price. `404` when no price was
@@ -21806,10 +23333,13 @@ type ClientWithResponsesInterface interface {
 	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
-	// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
-	// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
-	// when.
+	// `REPORT`, `TRANSACTION`, `WEBHOOK`; the wallet and banking
+	// surfaces' `WALLET_CUSTOMER`, `WALLET_ACCOUNT`,
+	// `BANKING_APPLICATION`, `BANKING_CUSTOMER`, `BANKING_INDIVIDUAL`), or
+	// one event (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+	// `AUTH.DELETED`; `BANKING_APPLICATION.SUBMITTED` / `.APPROVED` /
+	// `.DENIED` / `.MANUAL_REVIEW`; `BANKING_CUSTOMER.STATUS_CHANGED`):
+	// see `WebhookSubscription` for what is emitted when.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21843,10 +23373,13 @@ type ClientWithResponsesInterface interface {
 	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
-	// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
-	// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
-	// when.
+	// `REPORT`, `TRANSACTION`, `WEBHOOK`; the wallet and banking
+	// surfaces' `WALLET_CUSTOMER`, `WALLET_ACCOUNT`,
+	// `BANKING_APPLICATION`, `BANKING_CUSTOMER`, `BANKING_INDIVIDUAL`), or
+	// one event (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+	// `AUTH.DELETED`; `BANKING_APPLICATION.SUBMITTED` / `.APPROVED` /
+	// `.DENIED` / `.MANUAL_REVIEW`; `BANKING_CUSTOMER.STATUS_CHANGED`):
+	// see `WebhookSubscription` for what is emitted when.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -28964,6 +30497,110 @@ func (r AdvanceSandboxClockResponse) ContentType() string {
 	return ""
 }
 
+// FireSandboxEventResponse202Headers the declared response headers of an HTTP 202 response for FireSandboxEvent
+type FireSandboxEventResponse202Headers struct {
+	IdempotentReplayed *string
+}
+
+type FireSandboxEventResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *SandboxEventResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *FireSandboxEventResponse202Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r FireSandboxEventResponse) GetJSON202() *SandboxEventResponse {
+	return r.JSON202
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r FireSandboxEventResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r FireSandboxEventResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r FireSandboxEventResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r FireSandboxEventResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r FireSandboxEventResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r FireSandboxEventResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r FireSandboxEventResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r FireSandboxEventResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r FireSandboxEventResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FireSandboxEventResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FireSandboxEventResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FireSandboxEventResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ClearSandboxPriceResponse204Headers the declared response headers of an HTTP 204 response for ClearSandboxPrice
 type ClearSandboxPriceResponse204Headers struct {
 	IdempotentReplayed *string
@@ -32446,6 +34083,80 @@ func (c *ClientWithResponses) AdvanceSandboxClockWithResponse(ctx context.Contex
 	return ParseAdvanceSandboxClockResponse(rsp)
 }
 
+// FireSandboxEventWithBodyWithResponse Fire an event
+//
+// Emits `event` for the existing resource `resourceId` of the calling
+// organization, now, as if the change had happened: `data` is the
+// resource as its surface returns it at this moment, and every active
+// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+// retried and logged in its delivery log like any other. The answer is
+// the event as receivers get it; it is `202` because delivery happens
+// afterwards.
+//
+// `resourceId` is the id the resource's surface uses: the investing
+// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+// instrument's `symbol`, a wallet `customer_guid` or
+// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+// The event names the kind of resource: `CUSTOMER.*` a customer,
+// `BANKING_APPLICATION.*` an application, and so on.
+//
+// `404` when the resource is not the organization's (another
+// organization's ids find nothing), and for production
+// organizations (the control does not exist for them); `400` naming
+// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+// an id of that kind.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+func (c *ClientWithResponses) FireSandboxEventWithBodyWithResponse(ctx context.Context, params *FireSandboxEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FireSandboxEventResponse, error) {
+	rsp, err := c.FireSandboxEventWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFireSandboxEventResponse(rsp)
+}
+
+// FireSandboxEventWithResponse Fire an event
+//
+// Emits `event` for the existing resource `resourceId` of the calling
+// organization, now, as if the change had happened: `data` is the
+// resource as its surface returns it at this moment, and every active
+// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+// retried and logged in its delivery log like any other. The answer is
+// the event as receivers get it; it is `202` because delivery happens
+// afterwards.
+//
+// `resourceId` is the id the resource's surface uses: the investing
+// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+// instrument's `symbol`, a wallet `customer_guid` or
+// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+// The event names the kind of resource: `CUSTOMER.*` a customer,
+// `BANKING_APPLICATION.*` an application, and so on.
+//
+// `404` when the resource is not the organization's (another
+// organization's ids find nothing), and for production
+// organizations (the control does not exist for them); `400` naming
+// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+// an id of that kind.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+func (c *ClientWithResponses) FireSandboxEventWithResponse(ctx context.Context, params *FireSandboxEventParams, body FireSandboxEventJSONRequestBody, reqEditors ...RequestEditorFn) (*FireSandboxEventResponse, error) {
+	rsp, err := c.FireSandboxEvent(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFireSandboxEventResponse(rsp)
+}
+
 // ClearSandboxPriceWithResponse Clear an instrument's price
 //
 // Returns the instrument to its market price. `404` when no price was
@@ -32614,10 +34325,13 @@ func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, para
 // retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
-// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
-// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
-// when.
+// `REPORT`, `TRANSACTION`, `WEBHOOK`; the wallet and banking
+// surfaces' `WALLET_CUSTOMER`, `WALLET_ACCOUNT`,
+// `BANKING_APPLICATION`, `BANKING_CUSTOMER`, `BANKING_INDIVIDUAL`), or
+// one event (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+// `AUTH.DELETED`; `BANKING_APPLICATION.SUBMITTED` / `.APPROVED` /
+// `.DENIED` / `.MANUAL_REVIEW`; `BANKING_CUSTOMER.STATUS_CHANGED`):
+// see `WebhookSubscription` for what is emitted when.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -32657,10 +34371,13 @@ func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Cont
 // retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
-// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
-// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
-// when.
+// `REPORT`, `TRANSACTION`, `WEBHOOK`; the wallet and banking
+// surfaces' `WALLET_CUSTOMER`, `WALLET_ACCOUNT`,
+// `BANKING_APPLICATION`, `BANKING_CUSTOMER`, `BANKING_INDIVIDUAL`), or
+// one event (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+// `AUTH.DELETED`; `BANKING_APPLICATION.SUBMITTED` / `.APPROVED` /
+// `.DENIED` / `.MANUAL_REVIEW`; `BANKING_CUSTOMER.STATUS_CHANGED`):
+// see `WebhookSubscription` for what is emitted when.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39550,6 +41267,101 @@ func ParseAdvanceSandboxClockResponse(rsp *http.Response) (*AdvanceSandboxClockR
 			headers.RetryAfter = &value
 		}
 		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFireSandboxEventResponse parses an HTTP response from a FireSandboxEventWithResponse call
+func ParseFireSandboxEventResponse(rsp *http.Response) (*FireSandboxEventResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FireSandboxEventResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest SandboxEventResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers FireSandboxEventResponse202Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers202 = &headers
 	}
 
 	return response, nil

@@ -2404,6 +2404,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sandbox/events": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fire an event
+         * @description Emits `event` for the existing resource `resourceId` of the calling
+         *     organization, now, as if the change had happened: `data` is the
+         *     resource as its surface returns it at this moment, and every active
+         *     webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+         *     retried and logged in its delivery log like any other. The answer is
+         *     the event as receivers get it; it is `202` because delivery happens
+         *     afterwards.
+         *
+         *     `resourceId` is the id the resource's surface uses: the investing
+         *     numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+         *     `requestId`, `assetId`, `transactionId`, `webhookId`), an
+         *     instrument's `symbol`, a wallet `customer_guid` or
+         *     `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+         *     The event names the kind of resource: `CUSTOMER.*` a customer,
+         *     `BANKING_APPLICATION.*` an application, and so on.
+         *
+         *     `404` when the resource is not the organization's (another
+         *     organization's ids find nothing), and for production
+         *     organizations (the control does not exist for them); `400` naming
+         *     `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+         *     be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+         *     is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+         *     an id of that kind.
+         */
+        post: operations["fireSandboxEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sandbox/instruments/{symbol}/price": {
         parameters: {
             query?: never;
@@ -2729,10 +2807,13 @@ export interface paths {
          *     retrying for days.
          *     Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
          *     `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-         *     `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
-         *     (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
-         *     `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
-         *     when.
+         *     `REPORT`, `TRANSACTION`, `WEBHOOK`; the wallet and banking
+         *     surfaces' `WALLET_CUSTOMER`, `WALLET_ACCOUNT`,
+         *     `BANKING_APPLICATION`, `BANKING_CUSTOMER`, `BANKING_INDIVIDUAL`), or
+         *     one event (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+         *     `AUTH.DELETED`; `BANKING_APPLICATION.SUBMITTED` / `.APPROVED` /
+         *     `.DENIED` / `.MANUAL_REVIEW`; `BANKING_CUSTOMER.STATUS_CHANGED`):
+         *     see `WebhookSubscription` for what is emitted when.
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -3352,6 +3433,17 @@ export interface components {
             type: components["schemas"]["BankingCustomerType"];
             updated_at: components["schemas"]["BankingTimestamp"];
         };
+        /** @description `BANKING_APPLICATION.APPROVED`: An application was approved; `customer_id` names the customer it created. */
+        BankingApplicationApprovedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingApplication"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_APPLICATION.APPROVED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         /** @description The company of a `CORPORATION` application. */
         BankingApplicationCorporation: {
             address?: components["schemas"]["BankingPartialAddress"];
@@ -3368,6 +3460,28 @@ export interface components {
             individuals?: components["schemas"]["BankingApplicationIndividual"][];
             phone?: components["schemas"]["BankingPhone"];
             type: components["schemas"]["BankingCustomerType"];
+        };
+        /** @description `BANKING_APPLICATION.CREATED`: An application was drafted. */
+        BankingApplicationCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingApplication"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_APPLICATION.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
+        /** @description `BANKING_APPLICATION.DENIED`: An application was denied. */
+        BankingApplicationDeniedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingApplication"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_APPLICATION.DENIED";
+            eventId: components["schemas"]["WebhookEventId"];
         };
         /**
          * @description An application ID.
@@ -3394,6 +3508,17 @@ export interface components {
             data: components["schemas"]["BankingApplication"][];
             pagination: components["schemas"]["BankingPagination"];
         };
+        /** @description `BANKING_APPLICATION.MANUAL_REVIEW`: An application went to manual review. */
+        BankingApplicationManualReviewEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingApplication"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_APPLICATION.MANUAL_REVIEW";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         /** @description The applicant of an `INDIVIDUAL` application. */
         BankingApplicationPerson: {
             address?: components["schemas"]["BankingPartialAddress"];
@@ -3416,6 +3541,17 @@ export interface components {
          * @enum {string}
          */
         BankingApplicationStatus: "DRAFT" | "READY_FOR_SUBMISSION" | "SUBMITTED" | "MANUAL_REVIEW" | "APPROVED" | "DENIED";
+        /** @description `BANKING_APPLICATION.SUBMITTED`: An application was submitted; `data` is it as submitted (`SUBMITTED`), before its decision. */
+        BankingApplicationSubmittedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingApplication"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_APPLICATION.SUBMITTED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         /** @description Changes to an application; at least one field. */
         BankingApplicationUpdate: {
             corporation?: components["schemas"]["BankingApplicationCorporation"];
@@ -3424,6 +3560,17 @@ export interface components {
             /** @description Replaces the whole list. */
             individuals?: components["schemas"]["BankingApplicationIndividual"][];
             phone?: components["schemas"]["BankingPhone"];
+        };
+        /** @description `BANKING_APPLICATION.UPDATED`: An application changed, or a document was added to it. */
+        BankingApplicationUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingApplication"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_APPLICATION.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
         };
         BankingCustomer: {
             accounts: components["schemas"]["BankingAccount"][];
@@ -3445,6 +3592,17 @@ export interface components {
             address: components["schemas"]["BankingAddress"];
             legal_name: string;
             registration_number: string;
+        };
+        /** @description `BANKING_CUSTOMER.CREATED`: An approved application created a customer. */
+        BankingCustomerCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingCustomer"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_CUSTOMER.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
         };
         /**
          * @description A customer ID.
@@ -3474,6 +3632,17 @@ export interface components {
          * @enum {string}
          */
         BankingCustomerStatus: "PENDING" | "ACTIVE" | "EDD" | "FROZEN" | "DORMANT" | "CLOSED";
+        /** @description `BANKING_CUSTOMER.STATUS_CHANGED`: A customer's status changed; `data` has the new one. */
+        BankingCustomerStatusChangedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingCustomer"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_CUSTOMER.STATUS_CHANGED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         BankingCustomerSummary: {
             created_at: components["schemas"]["BankingTimestamp"];
             email: string;
@@ -3508,6 +3677,17 @@ export interface components {
             registration_number?: string;
             /** @description Major change: answers 422. */
             type?: string;
+        };
+        /** @description `BANKING_CUSTOMER.UPDATED`: A customer's contact details changed. */
+        BankingCustomerUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingCustomer"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_CUSTOMER.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
         };
         BankingDocument: {
             application_id: components["schemas"]["BankingApplicationId"];
@@ -3608,6 +3788,17 @@ export interface components {
             phone?: components["schemas"]["BankingPhone"];
             /** @description Major change: answers 422. */
             role?: string;
+        };
+        /** @description `BANKING_INDIVIDUAL.UPDATED`: An individual of a corporate customer changed. */
+        BankingIndividualUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingIndividual"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_INDIVIDUAL.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
         };
         BankingMissingField: {
             /**
@@ -3837,6 +4028,14 @@ export interface components {
             in?: "body" | "query" | "path" | "header";
             /** @description The rule the field breaks. */
             message: string;
+        };
+        FireSandboxEventRequest: {
+            event: components["schemas"]["SandboxEventName"];
+            /**
+             * @description The resource's id on its surface (digits for the investing ids, a symbol for an instrument, a guid on the wallet surface, a prefixed id on the banking surface).
+             * @example 123456
+             */
+            resourceId: string;
         };
         ForceRequestOutcomeRequest: {
             /** @description Why it failed; required with `ERROR`. */
@@ -4463,6 +4662,21 @@ export interface components {
             /** @example Success */
             message: string;
         };
+        /**
+         * @description The events `POST /v1/sandbox/events` fires: every event of
+         *     `WebhookEventType` whose `data` is a resource one can name, so not
+         *     `AUTH.*` nor `WEBHOOK.TEST`.
+         * @example CUSTOMER.UPDATED
+         * @enum {string}
+         */
+        SandboxEventName: "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "TRANSACTION.CREATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED" | "WALLET_CUSTOMER.CREATED" | "WALLET_CUSTOMER.UPDATED" | "WALLET_ACCOUNT.CREATED" | "BANKING_APPLICATION.CREATED" | "BANKING_APPLICATION.UPDATED" | "BANKING_APPLICATION.SUBMITTED" | "BANKING_APPLICATION.APPROVED" | "BANKING_APPLICATION.DENIED" | "BANKING_APPLICATION.MANUAL_REVIEW" | "BANKING_CUSTOMER.CREATED" | "BANKING_CUSTOMER.UPDATED" | "BANKING_CUSTOMER.STATUS_CHANGED" | "BANKING_INDIVIDUAL.UPDATED";
+        SandboxEventResponse: {
+            /** @example 202 */
+            code: number;
+            data: components["schemas"]["WebhookEvent"];
+            /** @example Accepted */
+            message: string;
+        };
         SetSandboxPriceRequest: {
             /** @description The price of one share, in US dollars, at most 8 decimal places. An exact decimal. */
             price: number;
@@ -4710,6 +4924,17 @@ export interface components {
              */
             wallet_account_guid: string;
         };
+        /** @description `WALLET_ACCOUNT.CREATED`: A wallet account was opened (with its customer, or on its own). */
+        WalletAccountCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["WalletAccount"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "WALLET_ACCOUNT.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         WalletAccountList: {
             accounts: components["schemas"]["WalletAccount"][];
             /**
@@ -4879,6 +5104,17 @@ export interface components {
              */
             wallet_user_guid: string;
         };
+        /** @description `WALLET_CUSTOMER.CREATED`: A wallet customer was created (with its first account). */
+        WalletCustomerCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["WalletCustomer"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "WALLET_CUSTOMER.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         WalletCustomerList: {
             customers: components["schemas"]["WalletCustomer"][];
             /**
@@ -4894,6 +5130,17 @@ export interface components {
          * @enum {string}
          */
         WalletCustomerOrdering: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "name" | "-name" | "surname" | "-surname" | "login" | "-login" | "kyc_level" | "-kyc_level" | "balance_allowed" | "-balance_allowed";
+        /** @description `WALLET_CUSTOMER.UPDATED`: A wallet customer changed. */
+        WalletCustomerUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["WalletCustomer"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "WALLET_CUSTOMER.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         /**
          * @description The error shape of every path under `/counterparty`. `error` is a
          *     machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -5079,7 +5326,7 @@ export interface components {
          *     being the resource as the API returns it. One schema per event
          *     type, told apart by `event`.
          */
-        WebhookEvent: components["schemas"]["AccountCreatedEvent"] | components["schemas"]["AccountUpdatedEvent"] | components["schemas"]["AssetCreatedEvent"] | components["schemas"]["AssetUpdatedEvent"] | components["schemas"]["AuthCreatedEvent"] | components["schemas"]["AuthDeletedEvent"] | components["schemas"]["CustomerCreatedEvent"] | components["schemas"]["CustomerUpdatedEvent"] | components["schemas"]["InstrumentUpdatedEvent"] | components["schemas"]["PortfolioCreatedEvent"] | components["schemas"]["PortfolioUpdatedEvent"] | components["schemas"]["RequestCreatedEvent"] | components["schemas"]["RequestUpdatedEvent"] | components["schemas"]["TransactionCreatedEvent"] | components["schemas"]["WebhookCreatedEvent"] | components["schemas"]["WebhookUpdatedEvent"] | components["schemas"]["WebhookTestEvent"] | components["schemas"]["ReportCreatedEvent"] | components["schemas"]["ReportUpdatedEvent"];
+        WebhookEvent: components["schemas"]["AccountCreatedEvent"] | components["schemas"]["AccountUpdatedEvent"] | components["schemas"]["AssetCreatedEvent"] | components["schemas"]["AssetUpdatedEvent"] | components["schemas"]["AuthCreatedEvent"] | components["schemas"]["AuthDeletedEvent"] | components["schemas"]["CustomerCreatedEvent"] | components["schemas"]["CustomerUpdatedEvent"] | components["schemas"]["InstrumentUpdatedEvent"] | components["schemas"]["PortfolioCreatedEvent"] | components["schemas"]["PortfolioUpdatedEvent"] | components["schemas"]["RequestCreatedEvent"] | components["schemas"]["RequestUpdatedEvent"] | components["schemas"]["TransactionCreatedEvent"] | components["schemas"]["WebhookCreatedEvent"] | components["schemas"]["WebhookUpdatedEvent"] | components["schemas"]["WebhookTestEvent"] | components["schemas"]["ReportCreatedEvent"] | components["schemas"]["ReportUpdatedEvent"] | components["schemas"]["WalletCustomerCreatedEvent"] | components["schemas"]["WalletCustomerUpdatedEvent"] | components["schemas"]["WalletAccountCreatedEvent"] | components["schemas"]["BankingApplicationCreatedEvent"] | components["schemas"]["BankingApplicationUpdatedEvent"] | components["schemas"]["BankingApplicationSubmittedEvent"] | components["schemas"]["BankingApplicationApprovedEvent"] | components["schemas"]["BankingApplicationDeniedEvent"] | components["schemas"]["BankingApplicationManualReviewEvent"] | components["schemas"]["BankingCustomerCreatedEvent"] | components["schemas"]["BankingCustomerUpdatedEvent"] | components["schemas"]["BankingCustomerStatusChangedEvent"] | components["schemas"]["BankingIndividualUpdatedEvent"];
         /**
          * Format: uuid
          * @description The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
@@ -5094,7 +5341,7 @@ export interface components {
          * @example CUSTOMER.CREATED
          * @enum {string}
          */
-        WebhookEventType: "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "AUTH.CREATED" | "AUTH.DELETED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "TRANSACTION.CREATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED" | "WEBHOOK.TEST" | "REPORT.CREATED" | "REPORT.UPDATED";
+        WebhookEventType: "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "AUTH.CREATED" | "AUTH.DELETED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "TRANSACTION.CREATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED" | "WEBHOOK.TEST" | "REPORT.CREATED" | "REPORT.UPDATED" | "WALLET_CUSTOMER.CREATED" | "WALLET_CUSTOMER.UPDATED" | "WALLET_ACCOUNT.CREATED" | "BANKING_APPLICATION.CREATED" | "BANKING_APPLICATION.UPDATED" | "BANKING_APPLICATION.SUBMITTED" | "BANKING_APPLICATION.APPROVED" | "BANKING_APPLICATION.DENIED" | "BANKING_APPLICATION.MANUAL_REVIEW" | "BANKING_CUSTOMER.CREATED" | "BANKING_CUSTOMER.UPDATED" | "BANKING_CUSTOMER.STATUS_CHANGED" | "BANKING_INDIVIDUAL.UPDATED";
         WebhookKey: {
             createdAt: components["schemas"]["UnixTime"];
             /** @description The ed25519 public key in OpenSSH authorized_keys form. */
@@ -5147,7 +5394,7 @@ export interface components {
          */
         WebhookStatus: "ACTIVE" | "DEACTIVED";
         /**
-         * @description What a webhook receives: `ALL` (every event); a domain (both of its
+         * @description What a webhook receives: `ALL` (every event); a domain (all of its
          *     events); or one event. Every domain's events are `DOMAIN.CREATED`
          *     and `DOMAIN.UPDATED`, except `AUTH`: `AUTH.CREATED` (a token is
          *     issued) and `AUTH.DELETED` (a token is revoked). `WEBHOOK.TEST`
@@ -5175,6 +5422,25 @@ export interface components {
          *     | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
          *     | `REPORT.CREATED` | `POST /v1/reports` |
          *     | `REPORT.UPDATED` | the report is produced (`COMPLETED` or `ERROR`), or its delivery to its `url` ends |
+         *     | `WALLET_CUSTOMER.CREATED` / `.UPDATED` | `POST` / `PUT /counterparty/{counterparty_guid}/customers…` (`data`: `WalletCustomer`) |
+         *     | `WALLET_ACCOUNT.CREATED` | with its customer, or `POST …/customers/{customer_guid}/accounts` (`data`: `WalletAccount`) |
+         *     | `BANKING_APPLICATION.CREATED` | `POST /applications` (`data`: `BankingApplication`) |
+         *     | `BANKING_APPLICATION.UPDATED` | `PATCH /applications/{id}`, or a document added to it |
+         *     | `BANKING_APPLICATION.SUBMITTED` | `POST /applications/{id}/submit` (`data` as submitted), followed in the same transaction by its decision: |
+         *     | `BANKING_APPLICATION.APPROVED` / `.DENIED` / `.MANUAL_REVIEW` | the decision on submission, or `POST /sandbox/applications/{id}/decision` |
+         *     | `BANKING_CUSTOMER.CREATED` | an approval creates the customer (`data`: `BankingCustomer`, `PENDING` or `ACTIVE`) |
+         *     | `BANKING_CUSTOMER.UPDATED` | `PATCH /customers/{id}` (contact details) |
+         *     | `BANKING_CUSTOMER.STATUS_CHANGED` | every status change: `POST /sandbox/customers/{id}/status`, and the dormancy sweep (`ACTIVE` → `DORMANT`) |
+         *     | `BANKING_INDIVIDUAL.UPDATED` | `PATCH /customers/{id}/individuals/{individual_id}` (`data`: `BankingIndividual`) |
+         *
+         *     The wallet and banking surfaces have no webhook endpoints of their
+         *     own: their events go through the same webhooks (`/v1/webhooks`, with
+         *     the investing surface's token), since a webhook belongs to the
+         *     organization, which the three surfaces share. Their names are
+         *     `SURFACE_RESOURCE.ACTION` in capitals, like the investing ones, so
+         *     that one subscription enum covers them; `data` is the resource as
+         *     its own surface returns it. `WALLET_ACCOUNT.UPDATED` is accepted but
+         *     not emitted (a wallet account never changes through the API).
          *
          *     Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
          *     list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
@@ -5184,7 +5450,7 @@ export interface components {
          * @example CUSTOMER.CREATED
          * @enum {string}
          */
-        WebhookSubscription: "ALL" | "ACCOUNT" | "ASSET" | "AUTH" | "CUSTOMER" | "INSTRUMENT" | "INVESTMENT_TYPE" | "PORTFOLIO" | "REQUEST" | "REPORT" | "TRANSACTION" | "WEBHOOK" | "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "AUTH.CREATED" | "AUTH.DELETED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.CREATED" | "INSTRUMENT.UPDATED" | "INVESTMENT_TYPE.CREATED" | "INVESTMENT_TYPE.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "REPORT.CREATED" | "REPORT.UPDATED" | "TRANSACTION.CREATED" | "TRANSACTION.UPDATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED";
+        WebhookSubscription: "ALL" | "ACCOUNT" | "ASSET" | "AUTH" | "CUSTOMER" | "INSTRUMENT" | "INVESTMENT_TYPE" | "PORTFOLIO" | "REQUEST" | "REPORT" | "TRANSACTION" | "WEBHOOK" | "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "AUTH.CREATED" | "AUTH.DELETED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.CREATED" | "INSTRUMENT.UPDATED" | "INVESTMENT_TYPE.CREATED" | "INVESTMENT_TYPE.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "REPORT.CREATED" | "REPORT.UPDATED" | "TRANSACTION.CREATED" | "TRANSACTION.UPDATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED" | "WALLET_CUSTOMER" | "WALLET_ACCOUNT" | "BANKING_APPLICATION" | "BANKING_CUSTOMER" | "BANKING_INDIVIDUAL" | "WALLET_CUSTOMER.CREATED" | "WALLET_CUSTOMER.UPDATED" | "WALLET_ACCOUNT.CREATED" | "WALLET_ACCOUNT.UPDATED" | "BANKING_APPLICATION.CREATED" | "BANKING_APPLICATION.UPDATED" | "BANKING_APPLICATION.SUBMITTED" | "BANKING_APPLICATION.APPROVED" | "BANKING_APPLICATION.DENIED" | "BANKING_APPLICATION.MANUAL_REVIEW" | "BANKING_CUSTOMER.CREATED" | "BANKING_CUSTOMER.UPDATED" | "BANKING_CUSTOMER.STATUS_CHANGED" | "BANKING_INDIVIDUAL.UPDATED";
         WebhookTestData: {
             /** @enum {boolean} */
             test: true;
@@ -11857,6 +12123,127 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    fireSandboxEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
+                 *     errors included, is stored with the change it reports and replayed
+                 *     for 24 hours to any request with the same key, with
+                 *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+                 *     first and gets its response. The same key with another method, path
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "event": "CUSTOMER.UPDATED",
+                 *       "resourceId": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["FireSandboxEventRequest"];
+            };
+        };
+        responses: {
+            /** @description The event is recorded and its deliveries queued. */
+            202: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 202,
+                     *       "data": {
+                     *         "createdAt": 1732893484,
+                     *         "data": {
+                     *           "createdAt": 1732893484,
+                     *           "customerId": 123456,
+                     *           "firstName": "John",
+                     *           "lastName": "Doe",
+                     *           "status": "ACTIVE",
+                     *           "updatedAt": 1732893484
+                     *         },
+                     *         "event": "CUSTOMER.UPDATED",
+                     *         "eventId": "0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d"
+                     *       },
+                     *       "message": "Accepted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SandboxEventResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
         };
     };
     setSandboxPrice: {

@@ -137,8 +137,8 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr, Webhooks: hooks, Reports: reps,
 		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(st, events),
 		Investing:   inv,
-		Wallet:      wallet.NewService(st.Wallet(), now),
-		Banking:     banking.NewService(st.Banking(), now, banking.Options{DormancyMonths: cfg.BankingDormancyMonths}),
+		Wallet:      wallet.NewService(st.Wallet(), now).WithEvents(events),
+		Banking:     banking.NewService(st.Banking(), now, banking.Options{DormancyMonths: cfg.BankingDormancyMonths}).WithEvents(events),
 		Idempotency: idempotency.NewService(st.Idempotency(), st, now, cfg.IdempotencyTTL),
 	}, nil
 }

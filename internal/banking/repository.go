@@ -10,9 +10,10 @@ import (
 // Lists return up to limit rows strictly after the position (all from the
 // start when it is nil), newest first, ties by id descending.
 type Repository interface {
-	// InTx runs fn in one database transaction with a Repository bound to
-	// it: everything fn writes commits together or not at all.
-	InTx(ctx context.Context, fn func(r Repository) error) error
+	// InTx runs fn in one database transaction that the context fn
+	// receives carries (joining the one ctx carries, if any): everything
+	// fn writes with it, events included, commits together or not at all.
+	InTx(ctx context.Context, fn func(ctx context.Context, r Repository) error) error
 
 	// CreateApplication inserts a with its individuals.
 	CreateApplication(ctx context.Context, a *Application) error
@@ -43,12 +44,21 @@ type Repository interface {
 	// Individual reads one individual of a customer; lock holds it until
 	// the transaction ends. NotFound.
 	Individual(ctx context.Context, orgID int64, customerID, id string, lock bool) (Individual, error)
+	// FindIndividual reads one individual of the organization by id
+	// alone, whatever its customer. NotFound.
+	FindIndividual(ctx context.Context, orgID int64, id string) (Individual, error)
 	// SaveIndividual writes i's contact details, address and time.
 	SaveIndividual(ctx context.Context, i *Individual) error
 	// CloseAccounts closes the customer's accounts that are not closed.
 	CloseAccounts(ctx context.Context, orgID int64, customerID string, at time.Time) error
 	// MarkDormant moves up to limit customers (of any organization) whose
 	// status is one of from and whose last activity is before cutoff to
-	// DORMANT, and returns how many it moved.
-	MarkDormant(ctx context.Context, from []CustomerStatus, cutoff, at time.Time, limit int) (int64, error)
+	// DORMANT, and returns which it moved.
+	MarkDormant(ctx context.Context, from []CustomerStatus, cutoff, at time.Time, limit int) ([]CustomerRef, error)
+}
+
+// CustomerRef names a customer of an organization.
+type CustomerRef struct {
+	OrganizationID int64
+	ID             string
 }

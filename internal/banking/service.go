@@ -24,6 +24,7 @@ type Service struct {
 	repo           Repository
 	now            func() time.Time
 	dormancyMonths int
+	events         Events
 }
 
 // NewService returns a Service on repo; now is the clock (time.Now in production).
@@ -31,7 +32,7 @@ func NewService(repo Repository, now func() time.Time, opts Options) *Service {
 	if opts.DormancyMonths <= 0 {
 		opts.DormancyMonths = DefaultDormancyMonths
 	}
-	return &Service{repo: repo, now: now, dormancyMonths: opts.DormancyMonths}
+	return &Service{repo: repo, now: now, dormancyMonths: opts.DormancyMonths, events: noEvents{}}
 }
 
 // clock returns the current time as stored: UTC, microsecond precision.

@@ -21,7 +21,13 @@ func (s *Service) CreateApplication(ctx context.Context, org Org, typ CustomerTy
 		return Application{}, err
 	}
 	a.refreshStatus()
-	if err := s.repo.CreateApplication(ctx, &a); err != nil {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
+		if err := r.CreateApplication(ctx, &a); err != nil {
+			return err
+		}
+		return s.events.EmitBanking(ctx, org.ID, Change{EventApplicationCreated, a})
+	})
+	if err != nil {
 		return Application{}, err
 	}
 	return a, nil
@@ -32,7 +38,7 @@ func (s *Service) CreateApplication(ctx context.Context, org Org, typ CustomerTy
 // submitted; Invalid: a field breaks a rule.
 func (s *Service) UpdateApplication(ctx context.Context, org Org, id string, in ApplicationInput) (Application, error) {
 	var a Application
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		var err error
 		if a, err = r.Application(ctx, org.ID, id, true); err != nil {
 			return err
@@ -46,7 +52,10 @@ func (s *Service) UpdateApplication(ctx context.Context, org Org, id string, in 
 		}
 		a.refreshStatus()
 		a.UpdatedAt = now
-		return r.SaveApplication(ctx, &a, in.Individuals != nil)
+		if err := r.SaveApplication(ctx, &a, in.Individuals != nil); err != nil {
+			return err
+		}
+		return s.events.EmitBanking(ctx, org.ID, Change{EventApplicationUpdated, a})
 	})
 	return a, err
 }
@@ -80,7 +89,7 @@ func (s *Service) AddDocument(ctx context.Context, org Org, applicationID string
 		return Document{}, err
 	}
 	var d Document
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		a, err := r.Application(ctx, org.ID, applicationID, true)
 		if err != nil {
 			return err
@@ -104,7 +113,10 @@ func (s *Service) AddDocument(ctx context.Context, org Org, applicationID string
 		a.Documents = append(a.Documents, d)
 		a.refreshStatus()
 		a.UpdatedAt = now
-		return r.SaveApplication(ctx, &a, false)
+		if err := r.SaveApplication(ctx, &a, false); err != nil {
+			return err
+		}
+		return s.events.EmitBanking(ctx, org.ID, Change{EventApplicationUpdated, a})
 	})
 	return d, err
 }
@@ -122,7 +134,7 @@ func (s *Service) Document(ctx context.Context, org Org, applicationID, id strin
 // submitted.
 func (s *Service) SubmitApplication(ctx context.Context, org Org, id string) (Application, error) {
 	var a Application
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		var err error
 		if a, err = r.Application(ctx, org.ID, id, true); err != nil {
 			return err
@@ -136,8 +148,9 @@ func (s *Service) SubmitApplication(ctx context.Context, org Org, id string) (Ap
 		}
 		now := s.clock()
 		a.Status, a.SubmittedAt = Submitted, &now
+		submitted := a
 		outcome, reason := decide(org, a)
-		return s.conclude(ctx, r, org, &a, outcome, reason, now)
+		return s.conclude(ctx, r, org, &a, outcome, reason, now, Change{EventApplicationSubmitted, submitted})
 	})
 	return a, err
 }
@@ -155,7 +168,7 @@ func (s *Service) DecideApplication(ctx context.Context, org Org, id string, dec
 		return Application{}, invalid("the decision is not valid", []errcode.FieldError{{Field: "decision", In: "body", Message: "must be APPROVED or DENIED"}})
 	}
 	var a Application
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		var err error
 		if a, err = r.Application(ctx, org.ID, id, true); err != nil {
 			return err
@@ -172,12 +185,15 @@ func (s *Service) DecideApplication(ctx context.Context, org Org, id string, dec
 }
 
 // conclude moves a submitted application to its outcome and saves it;
-// approval creates the customer first.
-func (s *Service) conclude(ctx context.Context, r Repository, org Org, a *Application, outcome ApplicationStatus, reason string, now time.Time) error {
+// approval creates the customer first. It emits changes (what came
+// before), then the outcome's event (BANKING_APPLICATION.APPROVED, .DENIED
+// or .MANUAL_REVIEW) and, on approval, BANKING_CUSTOMER.CREATED.
+func (s *Service) conclude(ctx context.Context, r Repository, org Org, a *Application, outcome ApplicationStatus, reason string, now time.Time, changes ...Change) error {
 	if !a.Status.CanMoveTo(outcome) {
 		return errcode.New(errcode.Conflict, "application %s cannot move from %s to %s", a.ID, a.Status, outcome)
 	}
 	a.Status, a.DecisionReason, a.UpdatedAt = outcome, reason, now
+	var created *CustomerDetail
 	if outcome != ManualReview {
 		a.DecidedAt = &now
 	}
@@ -190,8 +206,16 @@ func (s *Service) conclude(ctx context.Context, r Repository, org Org, a *Applic
 			return err
 		}
 		a.CustomerID = c.ID
+		created = &c
 	}
-	return r.SaveApplication(ctx, a, false)
+	if err := r.SaveApplication(ctx, a, false); err != nil {
+		return err
+	}
+	changes = append(changes, Change{decisionEvent(outcome), *a})
+	if created != nil {
+		changes = append(changes, Change{EventCustomerCreated, *created})
+	}
+	return s.events.EmitBanking(ctx, org.ID, changes...)
 }
 
 // onboard builds what an approved application creates: the customer

@@ -45,7 +45,7 @@ type ContactUpdate struct {
 // lacks a required field.
 func (s *Service) UpdateCustomer(ctx context.Context, org Org, id string, in ContactUpdate) (CustomerDetail, error) {
 	var c CustomerDetail
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		cust, err := r.Customer(ctx, org.ID, id, true)
 		if err != nil {
 			return err
@@ -58,8 +58,10 @@ func (s *Service) UpdateCustomer(ctx context.Context, org Org, id string, in Con
 		if err := r.SaveCustomer(ctx, &cust); err != nil {
 			return err
 		}
-		c, err = r.CustomerDetail(ctx, org.ID, id)
-		return err
+		if c, err = r.CustomerDetail(ctx, org.ID, id); err != nil {
+			return err
+		}
+		return s.events.EmitBanking(ctx, org.ID, Change{EventCustomerUpdated, c})
 	})
 	return c, err
 }
@@ -85,7 +87,7 @@ func (s *Service) Individual(ctx context.Context, org Org, customerID, id string
 // required field.
 func (s *Service) UpdateIndividual(ctx context.Context, org Org, customerID, id string, in ContactUpdate) (Individual, error) {
 	var ind Individual
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		c, err := r.Customer(ctx, org.ID, customerID, true)
 		if err != nil {
 			return err
@@ -104,7 +106,10 @@ func (s *Service) UpdateIndividual(ctx context.Context, org Org, customerID, id 
 		if err := r.SaveIndividual(ctx, &ind); err != nil {
 			return err
 		}
-		return r.SaveCustomer(ctx, &c)
+		if err := r.SaveCustomer(ctx, &c); err != nil {
+			return err
+		}
+		return s.events.EmitBanking(ctx, org.ID, Change{EventIndividualUpdated, ind})
 	})
 	return ind, err
 }
@@ -123,7 +128,7 @@ func (s *Service) SetCustomerStatus(ctx context.Context, org Org, id string, to 
 		return CustomerDetail{}, invalid("the status is not valid", []errcode.FieldError{{Field: "status", In: "body", Message: fmt.Sprintf("must be one of %v", CustomerStatuses)}})
 	}
 	var c CustomerDetail
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		cust, err := r.Customer(ctx, org.ID, id, true)
 		if err != nil {
 			return err
@@ -143,8 +148,10 @@ func (s *Service) SetCustomerStatus(ctx context.Context, org Org, id string, to 
 				return err
 			}
 		}
-		c, err = r.CustomerDetail(ctx, org.ID, id)
-		return err
+		if c, err = r.CustomerDetail(ctx, org.ID, id); err != nil {
+			return err
+		}
+		return s.events.EmitBanking(ctx, org.ID, Change{EventCustomerStatusChanged, c})
 	})
 	return c, err
 }
@@ -155,17 +162,39 @@ const dormancyBatch = 1000
 
 // MarkDormant moves to DORMANT every customer, of every organization,
 // that the status machine lets become DORMANT (ACTIVE ones) and that has
-// had no activity for the configured number of months; it returns how
-// many it moved. The periodic sweep of `openvest serve` calls it.
+// had no activity for the configured number of months, with a
+// BANKING_CUSTOMER.STATUS_CHANGED event for each in the same transaction
+// (one per batch); it returns how many it moved. The periodic sweep of
+// `openvest serve` calls it.
 func (s *Service) MarkDormant(ctx context.Context) (int64, error) {
 	now := s.clock()
 	cutoff, from := now.AddDate(0, -s.dormancyMonths, 0), movableTo(Dormant)
 	var total int64
 	for {
-		n, err := s.repo.MarkDormant(ctx, from, cutoff, now, dormancyBatch)
-		total += n
-		if err != nil || n < dormancyBatch {
+		var n int
+		err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
+			moved, err := r.MarkDormant(ctx, from, cutoff, now, dormancyBatch)
+			if err != nil {
+				return err
+			}
+			n = len(moved)
+			for _, m := range moved {
+				c, err := r.CustomerDetail(ctx, m.OrganizationID, m.ID)
+				if err != nil {
+					return fmt.Errorf("read dormant customer %s: %w", m.ID, err)
+				}
+				if err := s.events.EmitBanking(ctx, m.OrganizationID, Change{EventCustomerStatusChanged, c}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return total, err
+		}
+		total += int64(n)
+		if n < dormancyBatch {
+			return total, nil
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package banking_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -202,9 +203,24 @@ func TestDormancySweep(t *testing.T) {
 	require.Zero(t, n)
 
 	b.clock.Set(time.Date(1992, 7, 10, 12, 1, 0, 0, time.UTC))
+	rec := &recorder{fail: errors.New("outbox unavailable")}
+	b.svc.WithEvents(rec)
+	_, err = b.svc.MarkDormant(b.ctx)
+	require.ErrorIs(t, err, rec.fail, "an event that cannot be recorded fails the sweep…")
+	c, err := b.svc.Customer(b.ctx, b.org, idle.ID)
+	require.NoError(t, err)
+	require.Equal(t, banking.Active, c.Status, "…and moves nobody")
+	rec.fail = nil
 	n, err = b.svc.MarkDormant(b.ctx)
 	require.NoError(t, err)
 	require.EqualValues(t, 2, n)
+	moved := map[string]banking.CustomerStatus{}
+	for _, ch := range rec.got {
+		require.Equal(t, banking.EventCustomerStatusChanged, ch.Event)
+		moved[ch.Resource.(banking.CustomerDetail).ID] = ch.Resource.(banking.CustomerDetail).Status
+	}
+	require.Equal(t, map[string]banking.CustomerStatus{idle.ID: banking.Dormant, elsewhere.ID: banking.Dormant}, moved,
+		"a BANKING_CUSTOMER.STATUS_CHANGED for each customer the sweep moved")
 
 	status := func(org banking.Org, id string) banking.CustomerStatus {
 		c, err := b.svc.Customer(b.ctx, org, id)

@@ -5,9 +5,11 @@ import (
 	"fmt"
 
 	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/reports"
 	"github.com/openvest/openvest/internal/trading"
+	"github.com/openvest/openvest/internal/wallet"
 	"github.com/openvest/openvest/internal/webhook"
 )
 
@@ -19,7 +21,28 @@ type Events struct{ Webhooks *webhook.Service }
 var (
 	_ investing.Events = Events{}
 	_ auth.Events      = Events{}
+	_ wallet.Events    = Events{}
+	_ banking.Events   = Events{}
 )
+
+// EmitWallet implements wallet.Events (WALLET_CUSTOMER.*, WALLET_ACCOUNT.*).
+func (e Events) EmitWallet(ctx context.Context, orgID int64, changes ...wallet.Change) error {
+	out := make([]investing.Change, len(changes))
+	for i, c := range changes {
+		out[i] = investing.Change{Event: c.Event, Resource: c.Resource}
+	}
+	return e.Emit(ctx, orgID, out...)
+}
+
+// EmitBanking implements banking.Events (BANKING_APPLICATION.*,
+// BANKING_CUSTOMER.*, BANKING_INDIVIDUAL.*).
+func (e Events) EmitBanking(ctx context.Context, orgID int64, changes ...banking.Change) error {
+	out := make([]investing.Change, len(changes))
+	for i, c := range changes {
+		out[i] = investing.Change{Event: c.Event, Resource: c.Resource}
+	}
+	return e.Emit(ctx, orgID, out...)
+}
 
 // EmitToken implements auth.Events (AUTH.CREATED, AUTH.DELETED).
 func (e Events) EmitToken(ctx context.Context, event string, c auth.TokenChange) error {
@@ -66,6 +89,16 @@ func Present(resource any) (any, error) {
 		v = apiWebhook(r)
 	case reports.Report:
 		v = apiReport(r)
+	case wallet.Customer:
+		v = apiWalletCustomer(r)
+	case wallet.Account:
+		v = apiWalletAccount(r)
+	case banking.Application:
+		v = apiApplication(r)
+	case banking.CustomerDetail:
+		v = apiBankingCustomer(r)
+	case banking.Individual:
+		v = apiIndividual(r)
 	default:
 		return nil, fmt.Errorf("events: no API representation for %T", resource)
 	}

@@ -50,7 +50,7 @@ func TestSubscriptionEnumIsTheCodes(t *testing.T) {
 }
 
 // eventName is what an event name literal looks like: DOMAIN.ACTION.
-var eventName = regexp.MustCompile(`^[A-Z][A-Z_]*\.(CREATED|UPDATED|DELETED|TEST)$`)
+var eventName = regexp.MustCompile(`^[A-Z][A-Z_]*\.(CREATED|UPDATED|DELETED|TEST|SUBMITTED|APPROVED|DENIED|MANUAL_REVIEW|STATUS_CHANGED)$`)
 
 // emittableEvents finds every event name the code can emit: the string
 // literals shaped DOMAIN.ACTION in the non-test Go files of internal/ and
@@ -201,7 +201,8 @@ func TestValidateEventRefusesAWrongPayload(t *testing.T) {
 
 // TestEveryDeliveredEventMatchesItsSchema: a receiver subscribed to ALL
 // follows a sandbox journey (customer, accounts, portfolios, purchases
-// that fill, a price change, updates, a test event, a token); every delivery
+// that fill, a price change, updates, the wallet and banking surfaces'
+// changes (surfaceJourney), a test event, a token); every delivery
 // verifies both ways and its payload validates against its event's schema
 // (the receiver checks each, see receiver.verify), and the journey covers
 // every event type (a token issued and revoked last: AUTH.*).
@@ -218,6 +219,7 @@ func TestEveryDeliveredEventMatchesItsSchema(t *testing.T) {
 	req = tr.purchase(t, path(`{"customerId": %d, "currency": "USD", "instrumentId": 1, "purchaseAmount": 50}`, customerID))
 	require.Equal(t, "COMPLETED", tr.settled(t, req)["status"], "a second fill updates the holding")
 	require.Equal(t, http.StatusOK, tr.tn.Do(t, "PUT", "/v1/customers", map[string]any{"customerId": customerID, "status": "SUSPENDED"}).Status)
+	surfaceJourney(t, tr.tn) // the wallet and banking events
 	require.Equal(t, http.StatusOK, tr.tn.Do(t, "PUT", "/v1/webhooks", map[string]any{"webhookId": id, "subscriptions": []string{"ALL"}}).Status)
 	require.Equal(t, http.StatusNoContent, tr.tn.Do(t, "POST", "/v1/webhooks/test", nil).Status)
 	require.Equal(t, http.StatusCreated, tr.tn.Do(t, "POST", "/v1/reports", map[string]any{"reportTypes": []string{"USER"}}).Status) // REPORT.*

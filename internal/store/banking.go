@@ -18,8 +18,8 @@ func (s *Store) Banking() *BankingRepo { return &BankingRepo{s: s} }
 var _ banking.Repository = (*BankingRepo)(nil)
 
 // InTx implements banking.Repository.
-func (r *BankingRepo) InTx(ctx context.Context, fn func(banking.Repository) error) error {
-	return r.s.inTx(ctx, func(tx *Store) error { return fn(tx.Banking()) })
+func (r *BankingRepo) InTx(ctx context.Context, fn func(context.Context, banking.Repository) error) error {
+	return r.s.WithTx(ctx, func(ctx context.Context) error { return fn(ctx, r) })
 }
 
 func (r *BankingRepo) db(ctx context.Context) *gorm.DB { return r.s.conn(ctx) }

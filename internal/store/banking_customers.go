@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/openvest/openvest/internal/banking"
@@ -214,19 +215,24 @@ func (r *BankingRepo) CloseAccounts(ctx context.Context, orgID int64, customerID
 		Updates(map[string]any{"status": string(banking.AccountClosed), "updated_at": at}).Error
 }
 
-// MarkDormant implements banking.Repository with one UPDATE. The outer
+// MarkDormant implements banking.Repository with one UPDATE … RETURNING. The outer
 // condition repeats the inner one so that a row changed by a concurrent
 // transaction is checked again (PostgreSQL re-evaluates it on the new row
 // version) rather than moved on a stale reading.
-func (r *BankingRepo) MarkDormant(ctx context.Context, from []banking.CustomerStatus, cutoff, at time.Time, limit int) (int64, error) {
+func (r *BankingRepo) MarkDormant(ctx context.Context, from []banking.CustomerStatus, cutoff, at time.Time, limit int) ([]banking.CustomerRef, error) {
 	statuses := make([]string, len(from))
 	for i, s := range from {
 		statuses[i] = string(s)
 	}
-	res := r.db(ctx).Exec(`
+	var moved []banking.CustomerRef
+	err := r.db(ctx).Raw(`
 UPDATE banking_customers SET status = ?, updated_at = ?
 WHERE status IN ? AND last_activity_at < ?
-  AND id IN (SELECT id FROM banking_customers WHERE status IN ? AND last_activity_at < ? LIMIT ?)`,
-		string(banking.Dormant), at, statuses, cutoff, statuses, cutoff, limit)
-	return res.RowsAffected, res.Error
+  AND id IN (SELECT id FROM banking_customers WHERE status IN ? AND last_activity_at < ? LIMIT ?)
+RETURNING organization_id, id`,
+		string(banking.Dormant), at, statuses, cutoff, statuses, cutoff, limit).Scan(&moved).Error
+	if err != nil {
+		return nil, fmt.Errorf("mark banking customers dormant: %w", err)
+	}
+	return moved, nil
 }

@@ -222,15 +222,19 @@ func TestMarkDormant(t *testing.T) {
 
 		at := t0.Add(time.Hour)
 		from := []banking.CustomerStatus{banking.Active}
+		first, err := repo.MarkDormant(f.ctx, from, cutoff, at, 3)
+		require.NoError(t, err)
+		require.Len(t, first, 3, "at most the limit")
+		second, err := repo.MarkDormant(f.ctx, from, cutoff, at, 3)
+		require.NoError(t, err)
+		require.Len(t, second, 1)
+		require.ElementsMatch(t, []banking.CustomerRef{
+			{OrganizationID: f.org, ID: stale[0]}, {OrganizationID: f.org, ID: stale[1]}, {OrganizationID: f.org, ID: stale[2]},
+			{OrganizationID: f.other, ID: elsewhere.ID},
+		}, append(first, second...), "it names each customer it moved, with its organization")
 		n, err := repo.MarkDormant(f.ctx, from, cutoff, at, 3)
 		require.NoError(t, err)
-		require.EqualValues(t, 3, n, "at most the limit")
-		n, err = repo.MarkDormant(f.ctx, from, cutoff, at, 3)
-		require.NoError(t, err)
-		require.EqualValues(t, 1, n)
-		n, err = repo.MarkDormant(f.ctx, from, cutoff, at, 3)
-		require.NoError(t, err)
-		require.Zero(t, n)
+		require.Empty(t, n)
 
 		status := func(orgID int64, id string) banking.Customer {
 			c, err := repo.Customer(f.ctx, orgID, id, false)

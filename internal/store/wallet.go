@@ -22,8 +22,8 @@ func (s *Store) Wallet() *WalletRepo { return &WalletRepo{s: s} }
 var _ wallet.Repository = (*WalletRepo)(nil)
 
 // InTx implements wallet.Repository.
-func (r *WalletRepo) InTx(ctx context.Context, fn func(wallet.Repository) error) error {
-	return r.s.inTx(ctx, func(tx *Store) error { return fn(tx.Wallet()) })
+func (r *WalletRepo) InTx(ctx context.Context, fn func(context.Context, wallet.Repository) error) error {
+	return r.s.WithTx(ctx, func(ctx context.Context) error { return fn(ctx, r) })
 }
 
 func (r *WalletRepo) db(ctx context.Context) *gorm.DB { return r.s.conn(ctx) }

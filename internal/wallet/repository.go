@@ -11,9 +11,10 @@ import (
 // another organization, counterparty or customer is NotFound. Methods return
 // *errcode.Error values for NotFound and Conflict, with a Reason.
 type Repository interface {
-	// InTx runs fn in one database transaction with a Repository bound to
-	// it: everything fn writes commits together or not at all.
-	InTx(ctx context.Context, fn func(r Repository) error) error
+	// InTx runs fn in one database transaction that the context fn
+	// receives carries (joining the one ctx carries, if any): everything
+	// fn writes with it, events included, commits together or not at all.
+	InTx(ctx context.Context, fn func(ctx context.Context, r Repository) error) error
 
 	// CreateCounterparty inserts c and sets its ID.
 	CreateCounterparty(ctx context.Context, c *Counterparty) error
@@ -29,6 +30,13 @@ type Repository interface {
 	// Customer reads one customer of a counterparty by guid; lock holds it
 	// until the transaction ends. NotFound (CUSTOMER_NOT_FOUND).
 	Customer(ctx context.Context, orgID, counterpartyID int64, guid uuid.UUID, lock bool) (Customer, error)
+	// FindCustomer reads one customer of any of the organization's
+	// counterparties by guid, with its counterparty's guid. NotFound
+	// (CUSTOMER_NOT_FOUND).
+	FindCustomer(ctx context.Context, orgID int64, guid uuid.UUID) (Customer, error)
+	// FindAccount reads one account of the organization by guid, with its
+	// customer's guid. NotFound.
+	FindAccount(ctx context.Context, orgID int64, guid uuid.UUID) (Account, error)
 	// SaveCustomer writes c's changeable fields and updated_at.
 	SaveCustomer(ctx context.Context, c *Customer) error
 	// ListCustomers returns one page of a counterparty's customers.

@@ -15,13 +15,14 @@ import (
 // Service carries out the wallet use cases. Each write runs in one
 // transaction with its side effects.
 type Service struct {
-	repo Repository
-	now  func() time.Time
+	repo   Repository
+	now    func() time.Time
+	events Events
 }
 
 // NewService returns a Service on repo; now is the clock (time.Now in production).
 func NewService(repo Repository, now func() time.Time) *Service {
-	return &Service{repo: repo, now: now}
+	return &Service{repo: repo, now: now, events: noEvents{}}
 }
 
 // clock returns the current time as stored: UTC, microsecond precision.
@@ -123,7 +124,7 @@ func (s *Service) CreateCustomer(ctx context.Context, orgID int64, counterparty 
 		return Customer{}, Account{}, err
 	}
 	var a Account
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		cp, err := r.Counterparty(ctx, orgID, counterparty)
 		if err != nil {
 			return err
@@ -134,7 +135,10 @@ func (s *Service) CreateCustomer(ctx context.Context, orgID int64, counterparty 
 			return loginTaken(err)
 		}
 		a = newAccount(c, iban, now)
-		return r.CreateAccount(ctx, &a)
+		if err := r.CreateAccount(ctx, &a); err != nil {
+			return err
+		}
+		return s.events.EmitWallet(ctx, orgID, Change{EventCustomerCreated, c}, Change{EventAccountCreated, a})
 	})
 	if err != nil {
 		return Customer{}, Account{}, err
@@ -182,7 +186,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, orgID int64, counterparty,
 		return Customer{}, err
 	}
 	var c Customer
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		cp, err := r.Counterparty(ctx, orgID, counterparty)
 		if err != nil {
 			return err
@@ -221,7 +225,10 @@ func (s *Service) UpdateCustomer(ctx context.Context, orgID int64, counterparty,
 			return err
 		}
 		c.UpdatedAt = s.clock()
-		return r.SaveCustomer(ctx, &c)
+		if err := r.SaveCustomer(ctx, &c); err != nil {
+			return err
+		}
+		return s.events.EmitWallet(ctx, orgID, Change{EventCustomerUpdated, c})
 	})
 	if err != nil {
 		return Customer{}, err
@@ -283,7 +290,7 @@ func (s *Service) CreateAccount(ctx context.Context, orgID int64, counterparty, 
 		return Account{}, err
 	}
 	var a Account
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		cp, err := r.Counterparty(ctx, orgID, counterparty)
 		if err != nil {
 			return err
@@ -293,7 +300,10 @@ func (s *Service) CreateAccount(ctx context.Context, orgID int64, counterparty, 
 			return err
 		}
 		a = newAccount(c, normalized, s.clock())
-		return r.CreateAccount(ctx, &a)
+		if err := r.CreateAccount(ctx, &a); err != nil {
+			return err
+		}
+		return s.events.EmitWallet(ctx, orgID, Change{EventAccountCreated, a})
 	})
 	if err != nil {
 		return Account{}, err

@@ -45,6 +45,24 @@ func (s *Service) EmitAll(ctx context.Context, orgID int64, ems ...Emission) err
 		}
 		events[i] = Event{ID: uuid.NewString(), OrganizationID: orgID, Name: em.Event, CreatedAt: now, Data: data}
 	}
+	return s.record(ctx, orgID, events)
+}
+
+// Fire records one event now, as EmitAll does, and returns it: the
+// sandbox's POST /v1/sandbox/events.
+func (s *Service) Fire(ctx context.Context, orgID int64, name string, resource any) (Event, error) {
+	data, err := json.Marshal(resource)
+	if err != nil {
+		return Event{}, err
+	}
+	e := Event{ID: uuid.NewString(), OrganizationID: orgID, Name: name, CreatedAt: s.clock(), Data: data}
+	return e, s.record(ctx, orgID, []Event{e})
+}
+
+// record inserts events and queues a delivery to each active webhook
+// subscribed to each, in one transaction (the one ctx carries, if any).
+func (s *Service) record(ctx context.Context, orgID int64, events []Event) error {
+	now := events[0].CreatedAt
 	return s.repo.WithTx(ctx, func(ctx context.Context) error {
 		hooks, err := s.repo.RecordEvents(ctx, orgID, events)
 		if err != nil || len(hooks) == 0 {

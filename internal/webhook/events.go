@@ -11,28 +11,48 @@ import (
 	"strings"
 )
 
-// Domains are the subscription domains of the investing API.
+// Domains are the subscription domains: the investing API's, then the
+// wallet surface's (WALLET_*) and the banking surface's (BANKING_*).
 var Domains = []string{
 	"ACCOUNT", "ASSET", "AUTH", "CUSTOMER", "INSTRUMENT", "INVESTMENT_TYPE",
 	"PORTFOLIO", "REQUEST", "REPORT", "TRANSACTION", "WEBHOOK",
+	"WALLET_CUSTOMER", "WALLET_ACCOUNT",
+	"BANKING_APPLICATION", "BANKING_CUSTOMER", "BANKING_INDIVIDUAL",
 }
 
 // All subscribes to every event.
 const All = "ALL"
 
 // The actions of an event name: DOMAIN.CREATED, DOMAIN.UPDATED, and for
-// AUTH (tokens) AUTH.CREATED, AUTH.DELETED (revoked or expired).
+// AUTH (tokens) AUTH.CREATED, AUTH.DELETED (revoked or expired); banking
+// applications are also SUBMITTED and decided (APPROVED, DENIED,
+// MANUAL_REVIEW), banking customers change status (STATUS_CHANGED).
 const (
-	Created = "CREATED"
-	Updated = "UPDATED"
-	Deleted = "DELETED"
+	Created       = "CREATED"
+	Updated       = "UPDATED"
+	Deleted       = "DELETED"
+	Submitted     = "SUBMITTED"
+	Approved      = "APPROVED"
+	Denied        = "DENIED"
+	ManualReview  = "MANUAL_REVIEW"
+	StatusChanged = "STATUS_CHANGED"
 )
 
 // Actions are the per-event subscriptions of a domain: CREATED and
-// UPDATED, except AUTH: CREATED and DELETED.
+// UPDATED, except AUTH (CREATED, DELETED), BANKING_APPLICATION (CREATED,
+// UPDATED, SUBMITTED, APPROVED, DENIED, MANUAL_REVIEW), BANKING_CUSTOMER
+// (CREATED, UPDATED, STATUS_CHANGED) and BANKING_INDIVIDUAL (UPDATED:
+// individuals are created with their customer).
 func Actions(domain string) []string {
-	if domain == "AUTH" {
+	switch domain {
+	case "AUTH":
 		return []string{Created, Deleted}
+	case "BANKING_APPLICATION":
+		return []string{Created, Updated, Submitted, Approved, Denied, ManualReview}
+	case "BANKING_CUSTOMER":
+		return []string{Created, Updated, StatusChanged}
+	case "BANKING_INDIVIDUAL":
+		return []string{Updated}
 	}
 	return []string{Created, Updated}
 }
@@ -69,7 +89,7 @@ func NormalizeSubscriptions(subs []string, isNew bool) ([]string, error) {
 	for _, s := range subs {
 		s = strings.ToUpper(strings.TrimSpace(s))
 		if !ValidSubscription(s) {
-			return nil, fmt.Errorf("unknown subscription %q: use ALL, a domain (%s), DOMAIN.CREATED / DOMAIN.UPDATED, or AUTH.CREATED / AUTH.DELETED", s, strings.Join(Domains, ", "))
+			return nil, fmt.Errorf("unknown subscription %q: use ALL, a domain (%s), or one of its events (DOMAIN.CREATED / DOMAIN.UPDATED; AUTH.CREATED / AUTH.DELETED; BANKING_APPLICATION.SUBMITTED / .APPROVED / .DENIED / .MANUAL_REVIEW; BANKING_CUSTOMER.STATUS_CHANGED; see WebhookSubscription)", s, strings.Join(Domains, ", "))
 		}
 		if !slices.Contains(out, s) {
 			out = append(out, s)

@@ -43,6 +43,24 @@ export function describe(event: WebhookEvent): string {
       return `webhook ${event.data.webhookId} for ${event.data.url} is ${event.data.status}`;
     case "WEBHOOK.TEST":
       return `a test event (${event.data.test})`;
+    case "WALLET_CUSTOMER.CREATED":
+    case "WALLET_CUSTOMER.UPDATED":
+      return `wallet customer ${event.data.customer_guid} of counterparty ${event.data.counterparty_guid}, KYC level ${event.data.kyc_level}`;
+    case "WALLET_ACCOUNT.CREATED":
+      return `wallet account ${event.data.wallet_account_guid} of customer ${event.data.customer_guid}`;
+    case "BANKING_APPLICATION.CREATED":
+    case "BANKING_APPLICATION.UPDATED":
+    case "BANKING_APPLICATION.SUBMITTED":
+    case "BANKING_APPLICATION.APPROVED":
+    case "BANKING_APPLICATION.DENIED":
+    case "BANKING_APPLICATION.MANUAL_REVIEW":
+      return `${event.data.type} application ${event.data.id} is ${event.data.status}`;
+    case "BANKING_CUSTOMER.CREATED":
+    case "BANKING_CUSTOMER.UPDATED":
+    case "BANKING_CUSTOMER.STATUS_CHANGED":
+      return `banking customer ${event.data.id} is ${event.data.status}`;
+    case "BANKING_INDIVIDUAL.UPDATED":
+      return `individual ${event.data.id} (${event.data.role}) of customer ${event.data.customer_id}`;
     default: {
       const unhandled: never = event;
       return `unhandled ${JSON.stringify(unhandled)}`;
