@@ -5,7 +5,7 @@ PKGS := ./...
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: help run build generate gen-ts test-sdk test-examples verify lint-spec test test-ui test-race fuzz bench bench-wallet bench-queue tidy
+.PHONY: help run build generate gen-ts test-sdk test-examples verify lint-spec test test-ui test-race test-scale fuzz bench bench-wallet bench-queue tidy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ test: ## run every test against PostgreSQL (TEST_DATABASE_URL, default the local
 test-ui: build ## drive Swagger UI (/docs) in headless Chromium (/usr/bin/chromium) through a journey across the three surfaces (test/ui)
 	@test -d test/ui/node_modules || (cd test/ui && npm ci --no-audit --no-fund)
 	cd test/ui && OPENVEST_BIN=$(CURDIR)/bin/openvest node --test --test-concurrency=1 journey.test.mjs
+
+test-scale: build ## 3 replicas of bin/openvest started together on an empty PostgreSQL, a mixed load round-robin over them, then the same behind a PgBouncer (pool_mode=transaction) it starts itself (README, Running at scale)
+	OPENVEST_BIN=$(CURDIR)/bin/openvest $(GO) test -count=1 -timeout 15m -v -run '^TestScale$$' ./test/scale
 
 test-race: ## the tests of internal/ under the race detector (slower; not part of CI)
 	$(GO) test -race -count=1 ./internal/...

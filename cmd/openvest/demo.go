@@ -13,8 +13,9 @@ import (
 
 // serveCommand runs `openvest serve [--demo]`.
 func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	c := newCommand("serve [--demo]", "Run the HTTP service (applies migrations first).", stdout, stderr)
+	c := newCommand("serve [--demo] [--no-migrate]", "Run the HTTP service (applies migrations first).", stdout, stderr)
 	withDemo := c.Bool("demo", false, "fill the sandbox organization created on an empty database with demo data")
+	noMigrate := c.Bool("no-migrate", false, "do not apply pending migrations (as OPENVEST_MIGRATE=false): run `openvest migrate` once per release instead")
 	if err := c.parse(args, 0); err != nil {
 		return err
 	}
@@ -22,6 +23,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	cfg.Scale.NoMigrate = cfg.Scale.NoMigrate || *noMigrate
 	return serve(ctx, cfg, *withDemo, stdout)
 }
 

@@ -33,8 +33,10 @@ import (
 )
 
 const usage = `usage:
-  openvest serve [--demo]         run the HTTP service (applies migrations first); with --demo,
-                                  the sandbox organization it creates on an empty database gets demo data
+  openvest serve [--demo] [--no-migrate]
+                                  run the HTTP service (applies migrations first, unless --no-migrate
+                                  or OPENVEST_MIGRATE=false); with --demo, the sandbox organization
+                                  it creates on an empty database gets demo data
   openvest migrate                apply pending database migrations
   openvest org create --name NAME [--investment-types INTERNATIONAL_STOCKS,...]
                       [--default-investment-types ...] [--sandbox [--demo]] [--signature-policy required|optional]
@@ -106,6 +108,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return serveCommand(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return simple("migrate", "Apply pending database migrations.", func(cfg config.Config) error {
+			cfg.Scale.NoMigrate = false // OPENVEST_MIGRATE=false is for serve
 			a, err := app.Open(ctx, cfg, cfg.Logger())
 			if err != nil {
 				return err
@@ -212,26 +215,30 @@ func serve(ctx context.Context, cfg config.Config, demo bool, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
-	o, secret, created, err := a.Auth.EnsureSandbox(ctx, []string{"INTERNATIONAL_STOCKS"})
-	if err != nil {
-		return err
-	}
-	if created {
+	// One replica at a time, so that replicas starting together on an empty
+	// database create one sandbox organization.
+	if err := a.Serialized(ctx, func(ctx context.Context) error {
+		o, secret, created, err := a.Auth.EnsureSandbox(ctx, []string{"INTERNATIONAL_STOCKS"})
+		if err != nil || !created {
+			return err
+		}
 		// The credentials first: they are shown once, whatever happens next.
 		printSandbox(stdout, baseURL(cfg, ln), o.ClientID, secret)
 		if demo {
-			if err := fillDemo(ctx, a, o, stdout); err != nil {
-				return err
-			}
+			return fillDemo(ctx, a, o, stdout)
 		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	// Purges, dormancy and overdue reschedules: once per cluster, on the leader.
+	if err := a.SchedulePeriodic(); err != nil {
+		return err
 	}
 	// The job queue stops gracefully in a.Close, after the server: not when ctx ends.
 	if err := a.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start the job queue: %w", err)
 	}
-	go a.PurgeExpired(ctx, 10*time.Minute)
-	go a.SweepDormantCustomers(ctx, time.Hour)
-	go a.RescheduleOverdue(ctx, 10*time.Minute)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()

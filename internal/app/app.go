@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,7 +45,8 @@ type App struct {
 	Reports     *reports.Service
 	Now         func() time.Time
 
-	metrics *httpapi.Metrics // built by Metrics, once
+	metrics    *httpapi.Metrics // built by Metrics, once
+	stopListen func()           // stops the auth invalidation listener (scale.go)
 }
 
 // Options tune OpenWith.
@@ -77,7 +79,11 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if now == nil {
 		now = time.Now
 	}
-	st, err := store.Open(cfg.DatabaseURL, store.Options{MaxConns: cfg.DBMaxConns, Logger: log})
+	appMax := cmp.Or(cfg.DBMaxConns, 32)
+	if _, urlMax, _ := store.PoolURL(cfg.DatabaseURL, false); urlMax > 0 && !cfg.Scale.DBMaxConnsSet {
+		appMax = urlMax // pool_max_conns in the URL, when OPENVEST_DB_MAX_CONNS is unset
+	}
+	st, err := store.Open(cfg.DatabaseURL, store.Options{MaxConns: appMax, MaxIdleConns: cfg.Scale.DBMaxIdleConns, IdleTimeout: cfg.Scale.DBIdleTimeout, TransactionPooler: cfg.Scale.Pooler == config.PoolerTransaction, Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -85,20 +91,21 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		_ = st.Close()
 		return nil, err
 	}
-	n, err := st.Migrate(ctx)
-	if err != nil {
+	if err := migrateAll(ctx, cfg, st, log); err != nil {
 		return fail(err)
-	}
-	if n > 0 {
-		log.Info("applied migrations", "count", n, "dialect", st.Dialect)
-	}
-	if n, err = jobs.Migrate(ctx, st, cfg.DatabaseURL, log); err != nil {
-		return fail(err)
-	} else if n > 0 {
-		log.Info("applied job queue migrations", "count", n, "dialect", st.Dialect)
 	}
 	jc := opts.Jobs
-	jc.DatabaseURL, jc.Logger = cfg.DatabaseURL, log
+	jc.Logger = log
+	if jc.DatabaseURL, err = directURL(cfg); err != nil {
+		return fail(err)
+	}
+	jc.PollOnly = jc.PollOnly || cfg.Scale.PollOnly()
+	jc.MaxConns = cmp.Or(jc.MaxConns, cfg.Scale.JobMaxConns, jobs.DefaultMaxConns)
+	jc.IdleTimeout = cmp.Or(jc.IdleTimeout, cfg.Scale.DBIdleTimeout)
+	if jc.PollInterval == 0 {
+		jc.PollInterval = cfg.Scale.JobPollInterval
+	}
+	logBudget(cfg, st, log, appMax, jc.MaxConns, jc.PollOnly)
 	if jc.MaxWorkers == 0 {
 		jc.MaxWorkers = cfg.JobWorkers
 	}
@@ -120,10 +127,14 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		schedule = webhook.Schedule(cfg.WebhookRetryDelays)
 	}
 	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule, Present: httpapi.Present, Resolver: opts.WebhookResolver})
-	if created, err := hooks.EnsureKey(ctx); err != nil {
+	if err := serialized(ctx, cfg, st, func(ctx context.Context) error {
+		created, err := hooks.EnsureKey(ctx)
+		if err == nil && created {
+			log.Info("created the webhook signing key")
+		}
+		return err
+	}); err != nil {
 		return fail(err)
-	} else if created {
-		log.Info("created the webhook signing key")
 	}
 	queue.RegisterDeliverer(hooks)
 	events := httpapi.Events{Webhooks: hooks}
@@ -135,7 +146,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	queue.RegisterReporter(reps)
 	return &App{
 		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr, Webhooks: hooks, Reports: reps,
-		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(st, events),
+		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(st, events).WithNotifier(st, log),
 		Investing:   inv,
 		Wallet:      wallet.NewService(st.Wallet(), now).WithEvents(events),
 		Banking:     banking.NewService(st.Banking(), now, banking.Options{DormancyMonths: cfg.BankingDormancyMonths}).WithEvents(events),
@@ -145,6 +156,9 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 
 // Start starts working jobs (request executions) until Close.
 func (a *App) Start(ctx context.Context) error {
+	if err := a.listenAuth(ctx); err != nil {
+		return err
+	}
 	return a.Jobs.Start(ctx)
 }
 
@@ -153,6 +167,9 @@ func (a *App) Start(ctx context.Context) error {
 func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	if a.stopListen != nil {
+		a.stopListen()
+	}
 	return errors.Join(a.Jobs.Stop(ctx), a.Store.Close())
 }
 
@@ -196,59 +213,6 @@ func ParseInvestmentTypes(list string) ([]string, error) {
 		out = append(out, t)
 	}
 	return out, nil
-}
-
-// PurgeExpired deletes, now and then every interval until ctx ends, the
-// tokens that expired more than a day ago, the expired idempotency keys,
-// and the webhook events and finished deliveries past their retention.
-func (a *App) PurgeExpired(ctx context.Context, interval time.Duration) {
-	every(ctx, interval, func() {
-		a.purge(ctx, "tokens", func() (int64, error) { return a.Store.Auth().DeleteExpiredTokens(ctx, a.Now().Add(-24*time.Hour)) })
-		a.purge(ctx, "idempotency keys", func() (int64, error) { return a.Idempotency.Purge(ctx) })
-		a.purge(ctx, "webhook events and deliveries", func() (int64, error) { return a.Webhooks.Purge(ctx) })
-	})
-}
-
-// RescheduleOverdue schedules again, now and then every interval until ctx
-// ends, recurring cycles that are long overdue (see trading.Service.RescheduleOverdue).
-func (a *App) RescheduleOverdue(ctx context.Context, interval time.Duration) {
-	every(ctx, interval, func() {
-		n, err := a.Trading.RescheduleOverdue(ctx)
-		if err != nil && ctx.Err() == nil {
-			a.Log.Warn("reschedule overdue recurring requests", "error", err.Error())
-		} else if n > 0 {
-			a.Log.Warn("rescheduled overdue recurring requests", "count", n)
-		}
-	})
-}
-
-// SweepDormantCustomers moves to DORMANT, now and then every interval until
-// ctx ends, the banking customers that have had no activity for the
-// configured period (OPENVEST_BANKING_DORMANCY_MONTHS). Running it on
-// several instances at once is safe.
-func (a *App) SweepDormantCustomers(ctx context.Context, interval time.Duration) {
-	every(ctx, interval, func() {
-		n, err := a.Banking.MarkDormant(ctx)
-		if err != nil && ctx.Err() == nil {
-			a.Log.Warn("mark dormant banking customers", "error", err.Error())
-		} else if n > 0 {
-			a.Log.Info("marked banking customers dormant", "count", n)
-		}
-	})
-}
-
-// every runs fn at once, then every interval until ctx ends.
-func every(ctx context.Context, interval time.Duration, fn func()) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		fn()
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 func (a *App) purge(ctx context.Context, what string, fn func() (int64, error)) {

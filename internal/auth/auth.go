@@ -16,6 +16,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -133,6 +134,9 @@ type Service struct {
 	ttl    time.Duration
 	tokens *cache[string, tokenEntry] // by token hash
 	keys   *cache[keyRef, SigningKey]
+
+	notifier  Notifier // announces revocations to the other replicas (invalidate.go)
+	notifyLog *slog.Logger
 }
 
 type tokenEntry struct {
@@ -287,10 +291,11 @@ func (s *Service) Authenticate(ctx context.Context, bearer, clientID string) (Pr
 		o   Organization
 		err error
 	)
+	gen := s.tokens.generation()
 	if e, ok := s.tokens.get(string(hash)); ok {
 		t, o = e.token, e.org
 	} else if t, o, err = s.repo.TokenByHash(ctx, hash); err == nil {
-		s.tokens.put(string(hash), tokenEntry{t, o})
+		s.tokens.putAt(string(hash), tokenEntry{t, o}, gen)
 	}
 	if errcode.Is(err, errcode.NotFound) {
 		return Principal{}, errcode.New(errcode.Unauthenticated, "the bearer token is not valid: request a new one from POST /v1/oauth/token")
@@ -331,6 +336,7 @@ func (s *Service) Revoke(ctx context.Context, p Principal, tokenID *int64) error
 		return err
 	}
 	s.tokens.drop(func(_ string, e tokenEntry) bool { return e.token.ID == id })
+	s.notify(ctx, tokenMessage(id))
 	return nil
 }
 

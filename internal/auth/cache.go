@@ -14,6 +14,7 @@ type cache[K comparable, V any] struct {
 	ttl time.Duration
 	now func() time.Time
 	m   map[K]cached[V]
+	gen uint64 // counts drops: a look-up that began before one does not cache its stale result
 }
 
 type cached[V any] struct {
@@ -42,12 +43,27 @@ func (c *cache[K, V]) get(k K) (V, bool) {
 	return e.v, true
 }
 
-func (c *cache[K, V]) put(k K, v V) {
+// generation is the drop count, read before a look-up whose result goes to putAt.
+func (c *cache[K, V]) generation() uint64 {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// putAt caches v unless entries were dropped since generation gen (an
+// invalidation raced the look-up that read v: v may be stale).
+func (c *cache[K, V]) putAt(k K, v V, gen uint64) {
 	if c == nil || c.ttl <= 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
 	now := c.now()
 	if len(c.m) >= maxEntries {
 		for key, e := range c.m {
@@ -69,6 +85,7 @@ func (c *cache[K, V]) drop(match func(K, V) bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	for k, e := range c.m {
 		if match(k, e.v) {
 			delete(c.m, k)

@@ -57,6 +57,7 @@ func (s *Service) RevokeKey(ctx context.Context, clientID, keyID string) error {
 		return err
 	}
 	s.keys.drop(func(k keyRef, _ SigningKey) bool { return k == keyRef{o.ID, keyID} })
+	s.notify(ctx, keyMessage(o.ID, keyID))
 	return nil
 }
 
@@ -74,6 +75,7 @@ func (s *Service) SetSignaturePolicy(ctx context.Context, clientID string, p Pol
 		return err
 	}
 	s.tokens.drop(func(_ string, e tokenEntry) bool { return e.org.ID == o.ID })
+	s.notify(ctx, orgMessage(o.ID))
 	return nil
 }
 
@@ -82,11 +84,12 @@ func (s *Service) SetSignaturePolicy(ctx context.Context, clientID string, p Pol
 // organization) or revoked.
 func (s *Service) VerificationKey(ctx context.Context, orgID int64, keyID string) (ed25519.PublicKey, error) {
 	ref := keyRef{orgID, keyID}
+	gen := s.keys.generation()
 	k, ok := s.keys.get(ref)
 	var err error
 	if !ok {
 		if k, err = s.repo.Key(ctx, orgID, keyID); err == nil {
-			s.keys.put(ref, k)
+			s.keys.putAt(ref, k, gen)
 		}
 	}
 	if errcode.Is(err, errcode.NotFound) {

@@ -59,6 +59,8 @@ type Config struct {
 	// scheme://host[:port] with "*" wildcards ("http://localhost:*").
 	// Empty (the default) allows none.
 	CORSOrigins []string
+	// Scale: replicas, poolers and the connection budget (scale.go).
+	Scale Scale
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -98,6 +100,9 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	c.DBMaxConns = int(n)
+	if c.Scale, err = scaleFromEnv(c.DBMaxConns); err != nil {
+		return c, err
+	}
 	months, err := envInt("OPENVEST_BANKING_DORMANCY_MONTHS", int64(c.BankingDormancyMonths))
 	if err != nil {
 		return c, err

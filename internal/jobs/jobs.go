@@ -83,6 +83,13 @@ type Config struct {
 	// stranded by a crash resumes about a minute later); JobTimeout bounds
 	// one run (default one minute).
 	RescueStuckJobsAfter, JobTimeout time.Duration
+	// PollOnly turns off LISTEN/NOTIFY: the queues are polled only (behind
+	// a transaction pooler with no direct URL, where notifications are lost).
+	PollOnly bool
+	// MaxConns is the size of the queue's own PostgreSQL pool (default 8);
+	// IdleTimeout closes its connections idle that long (default pgxpool's 30m).
+	MaxConns    int
+	IdleTimeout time.Duration
 }
 
 // How often the execution queue is fetched from at most and at least.
@@ -98,6 +105,7 @@ const (
 	RescueMargin           = 10 * time.Second
 	DefaultDeliveryWorkers = 50
 	DefaultDeliveryQueue   = "webhooks"
+	DefaultMaxConns        = 8
 )
 
 // withDefaults fills in what cfg leaves unset.
@@ -150,6 +158,7 @@ type Queue struct {
 	backend   backend
 	close     func()
 	started   atomic.Bool
+	tasks     tasks
 }
 
 var _ trading.Scheduler = (*Queue)(nil)
@@ -159,6 +168,7 @@ type backend interface {
 	insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
+	addPeriodic(job *river.PeriodicJob) error
 }
 
 // New returns a Queue on the store's database. Register an Executor before Start.
@@ -176,6 +186,9 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &reportWorker{q: q}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &periodicWorker{q: q}); err != nil {
 		return nil, err
 	}
 	config := &river.Config{
@@ -202,10 +215,19 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
 	}
 	switch st.Dialect {
 	case store.Postgres:
-		pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+		pcfg, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: database URL: %w", err)
+		}
+		pcfg.MaxConns = int32(cmp.Or(cfg.MaxConns, DefaultMaxConns))
+		if cfg.IdleTimeout > 0 {
+			pcfg.MaxConnIdleTime = cfg.IdleTimeout
+		}
+		pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 		if err != nil {
 			return nil, fmt.Errorf("jobs: connect: %w", err)
 		}
+		config.PollOnly = cfg.PollOnly
 		client, err := river.NewClient(riverpgxv5.New(pool), config)
 		if err != nil {
 			pool.Close()
@@ -269,16 +291,28 @@ func (q *Queue) Stop(ctx context.Context) error {
 // job in the transaction ctx carries, to run after e.Delay.
 func (q *Queue) Schedule(ctx context.Context, e trading.Execution) error {
 	args := ExecuteArgs{OrganizationID: e.OrganizationID, RequestID: e.RequestID}
+	var unique river.UniqueOpts
 	if !e.Due.IsZero() {
 		args.Due = e.Due.UnixMicro()
+		// One job per (request, cycle): replicas rescheduling the same
+		// overdue cycle, or a reschedule racing the cycle's own job, insert
+		// it once while a job of that cycle is waiting, running or done.
+		// A sandbox clock move (e.Now) inserts one to run at once besides.
+		if !e.Now {
+			unique = river.UniqueOpts{ByArgs: true}
+		}
 	}
-	return q.enqueue(ctx, q.cfg.Queue, args, e.Delay)
+	return q.enqueueUnique(ctx, q.cfg.Queue, args, e.Delay, unique)
 }
 
 // enqueue inserts a job into queue in the transaction ctx carries, to run
 // after delay (River schedules on the real clock).
 func (q *Queue) enqueue(ctx context.Context, queue string, args river.JobArgs, delay time.Duration) error {
-	opts := &river.InsertOpts{Queue: queue}
+	return q.enqueueUnique(ctx, queue, args, delay, river.UniqueOpts{})
+}
+
+func (q *Queue) enqueueUnique(ctx context.Context, queue string, args river.JobArgs, delay time.Duration, unique river.UniqueOpts) error {
+	opts := &river.InsertOpts{Queue: queue, UniqueOpts: unique}
 	if delay > 0 {
 		opts.ScheduledAt = time.Now().Add(delay)
 	}
@@ -295,6 +329,11 @@ func (b *riverBackend[TTx]) insert(ctx context.Context, args river.JobArgs, opts
 		_, err := b.client.InsertTx(ctx, tx, args, opts)
 		return err
 	})
+}
+
+func (b *riverBackend[TTx]) addPeriodic(job *river.PeriodicJob) error {
+	_, err := b.client.PeriodicJobs().AddSafely(job)
+	return err
 }
 
 func (b *riverBackend[TTx]) start(ctx context.Context) error { return b.client.Start(ctx) }

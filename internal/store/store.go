@@ -6,6 +6,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -139,8 +140,14 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 
 // Options tune Open.
 type Options struct {
-	MaxConns int // PostgreSQL pool size; SQLite always uses one connection
-	Logger   *slog.Logger
+	MaxConns int // PostgreSQL pool size (default: pool_max_conns of the URL, else 32); SQLite always uses one connection
+	// MaxIdleConns (default MaxConns) and IdleTimeout (default 1m) bound
+	// the idle connections of the PostgreSQL pool.
+	MaxIdleConns int
+	IdleTimeout  time.Duration
+	// TransactionPooler: the URL reaches a transaction pooler (see PoolURL).
+	TransactionPooler bool
+	Logger            *slog.Logger
 }
 
 // Open connects to url: postgres://… or postgresql://… for PostgreSQL,
@@ -160,6 +167,13 @@ func Open(url string, opts Options) (*Store, error) {
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		s.Dialect = Postgres
+		var urlMax int
+		if url, urlMax, err = PoolURL(url, opts.TransactionPooler); err != nil {
+			return nil, err
+		}
+		if opts.MaxConns <= 0 {
+			opts.MaxConns = urlMax
+		}
 		s.DB, err = gorm.Open(postgres.Open(url), cfg)
 	case strings.HasPrefix(url, "sqlite://"):
 		s.Dialect = SQLite
@@ -188,9 +202,13 @@ func Open(url string, opts Options) (*Store, error) {
 		if n <= 0 {
 			n = 32
 		}
+		idle := opts.MaxIdleConns
+		if idle <= 0 || idle > n {
+			idle = n
+		}
 		sqlDB.SetMaxOpenConns(n)
-		sqlDB.SetMaxIdleConns(n)
-		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		sqlDB.SetMaxIdleConns(idle)
+		sqlDB.SetConnMaxIdleTime(cmp.Or(opts.IdleTimeout, time.Minute))
 	}
 	return s, nil
 }

@@ -73,7 +73,7 @@ func (s *Service) AdvanceClock(ctx context.Context, org investing.Org, d time.Du
 			return err
 		}
 		for _, r := range due {
-			if err := s.sched.Schedule(ctx, Execution{OrganizationID: org.ID, RequestID: r.ID, Due: *r.NextExecutionAt}); err != nil {
+			if err := s.sched.Schedule(ctx, Execution{OrganizationID: org.ID, RequestID: r.ID, Due: *r.NextExecutionAt, Now: true}); err != nil {
 				return err
 			}
 		}

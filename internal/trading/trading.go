@@ -153,6 +153,11 @@ type Execution struct {
 	RequestID      int64
 	Due            time.Time
 	Delay          time.Duration
+	// Now: run the cycle now even when a job of it is already waiting (the
+	// sandbox clock moved past its due time; the waiting one then finds
+	// the cycle done). Otherwise a cycle has one job at a time, however
+	// many replicas schedule it.
+	Now bool
 }
 
 // Scheduler enqueues executions. Schedule runs in the transaction ctx
