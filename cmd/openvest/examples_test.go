@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,7 +59,7 @@ var plan = []step{
 	{op: "createTokenLegacy", example: "*"},
 	{op: "revokeTokenLegacy"},
 	{op: "listInvestments"}, {op: "getInvestment"},
-	{op: "listInstruments"}, {op: "getInstrument"},
+	{op: "listInstruments"}, {op: "getInstrument"}, {op: "listMarketData"}, {op: "getMarketData"},
 	{op: "createCustomer", example: "minimal"},
 	{op: "createCustomer", example: "numericReference"},
 	{op: "createCustomer", example: "withReference"},
@@ -94,6 +95,9 @@ var plan = []step{
 	{op: "getUssdHome"}, {op: "getUssdPortfolio"}, {op: "getUssdAssets"}, {op: "getUssdStocks"},
 	{op: "getUssdTransactions"}, {op: "getUssdInstruments"}, {op: "createUssdRequest"},
 	{op: "createUssdSession"}, {op: "processUssd", example: "*"},
+	// Attach the holding to a second portfolio (after the sells of it).
+	{do: portfolioLikeTheAsset}, {op: "attachPortfolioAsset", bind: map[string]string{"portfolioId": "assetPortfolioId"}},
+	{op: "createReport", example: "*"}, {op: "listReports"}, {do: awaitReport}, {op: "getReport"}, {op: "getReportFile"},
 	{op: "clearSandboxPrice"},
 	{op: "listWebhookDeliveries"}, {op: "retryWebhookDelivery"},
 	{op: "updateCustomer", example: "rename"}, {op: "updateCustomer", example: "suspend"},
@@ -152,6 +156,29 @@ func awaitCycles(n int) func(*testing.T, *contractRun) {
 	}
 }
 
+// portfolioLikeTheAsset creates a second portfolio of the customer in the
+// currency of the asset, for attachPortfolioAsset (assetPortfolioId).
+func portfolioLikeTheAsset(t *testing.T, r *contractRun) {
+	res := r.tn.Do(t, http.MethodGet, "/v1/assets/"+r.vars["assetId"], nil)
+	var a struct{ Data struct{ Currency string } }
+	res.JSON(t, &a)
+	res = r.tn.Do(t, http.MethodPost, "/v1/portfolio", map[string]any{"customerId": json.Number(r.vars["customerId"]), "currency": a.Data.Currency})
+	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+	var p struct{ Data struct{ PortfolioID int64 } }
+	res.JSON(t, &p)
+	r.vars["assetPortfolioId"] = strconv.FormatInt(p.Data.PortfolioID, 10)
+}
+
+// awaitReport waits until the job produced the latest report.
+func awaitReport(t *testing.T, r *contractRun) {
+	require.Eventually(t, func() bool {
+		res := r.tn.Do(t, http.MethodGet, "/v1/reports/"+r.vars["reportId"], nil)
+		var out struct{ Data struct{ Status string } }
+		res.JSON(t, &out)
+		return out.Data.Status == "COMPLETED"
+	}, 30*time.Second, 50*time.Millisecond, "report %s was not produced", r.vars["reportId"])
+}
+
 // captures are what each operation's success response gives later steps:
 // JSON pointer → var.
 var captures = map[string]map[string]string{
@@ -163,6 +190,7 @@ var captures = map[string]map[string]string{
 	"createCustomer":                   {"/data/customerId": "customerId"},
 	"createAccount":                    {"/data/accountId": "accountId"},
 	"createPortfolio":                  {"/data/portfolioId": "portfolioId"},
+	"createReport":                     {"/data/reportId": "reportId"},
 	"createWebhook":                    {"/data/webhookId": "webhookId"},
 	"createPurchaseRequest":            {"/data/requestId": "requestId"},
 	"createSellRequest":                {"/data/requestId": "requestId"},

@@ -685,6 +685,189 @@ func (e PortfolioUpdatedEventEvent) Valid() bool {
 	}
 }
 
+// Defines values for ReportEmailSent.
+const (
+	ReportEmailSentFalse ReportEmailSent = false
+)
+
+// Valid indicates whether the value is a known member of the ReportEmailSent enum.
+func (e ReportEmailSent) Valid() bool {
+	switch e {
+	case ReportEmailSentFalse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportStatus.
+const (
+	ReportStatusCOMPLETED ReportStatus = "COMPLETED"
+	ReportStatusERROR     ReportStatus = "ERROR"
+	ReportStatusPENDING   ReportStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the ReportStatus enum.
+func (e ReportStatus) Valid() bool {
+	switch e {
+	case ReportStatusCOMPLETED:
+		return true
+	case ReportStatusERROR:
+		return true
+	case ReportStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportCreatedEventEvent.
+const (
+	ReportCreatedEventEventREPORTCREATED ReportCreatedEventEvent = "REPORT.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the ReportCreatedEventEvent enum.
+func (e ReportCreatedEventEvent) Valid() bool {
+	switch e {
+	case ReportCreatedEventEventREPORTCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportDeliveryStatus.
+const (
+	ReportDeliveryStatusDELIVERED ReportDeliveryStatus = "DELIVERED"
+	ReportDeliveryStatusFAILED    ReportDeliveryStatus = "FAILED"
+	ReportDeliveryStatusNONE      ReportDeliveryStatus = "NONE"
+	ReportDeliveryStatusPENDING   ReportDeliveryStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the ReportDeliveryStatus enum.
+func (e ReportDeliveryStatus) Valid() bool {
+	switch e {
+	case ReportDeliveryStatusDELIVERED:
+		return true
+	case ReportDeliveryStatusFAILED:
+		return true
+	case ReportDeliveryStatusNONE:
+		return true
+	case ReportDeliveryStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportEventDataEmailSent.
+const (
+	ReportEventDataEmailSentFalse ReportEventDataEmailSent = false
+)
+
+// Valid indicates whether the value is a known member of the ReportEventDataEmailSent enum.
+func (e ReportEventDataEmailSent) Valid() bool {
+	switch e {
+	case ReportEventDataEmailSentFalse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportEventDataStatus.
+const (
+	ReportEventDataStatusCOMPLETED ReportEventDataStatus = "COMPLETED"
+	ReportEventDataStatusERROR     ReportEventDataStatus = "ERROR"
+	ReportEventDataStatusPENDING   ReportEventDataStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the ReportEventDataStatus enum.
+func (e ReportEventDataStatus) Valid() bool {
+	switch e {
+	case ReportEventDataStatusCOMPLETED:
+		return true
+	case ReportEventDataStatusERROR:
+		return true
+	case ReportEventDataStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportFormat.
+const (
+	CSV  ReportFormat = "CSV"
+	JSON ReportFormat = "JSON"
+)
+
+// Valid indicates whether the value is a known member of the ReportFormat enum.
+func (e ReportFormat) Valid() bool {
+	switch e {
+	case CSV:
+		return true
+	case JSON:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportTransactionRequestType.
+const (
+	ReportTransactionRequestTypePURCHASE ReportTransactionRequestType = "PURCHASE"
+	ReportTransactionRequestTypeSELL     ReportTransactionRequestType = "SELL"
+)
+
+// Valid indicates whether the value is a known member of the ReportTransactionRequestType enum.
+func (e ReportTransactionRequestType) Valid() bool {
+	switch e {
+	case ReportTransactionRequestTypePURCHASE:
+		return true
+	case ReportTransactionRequestTypeSELL:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportType.
+const (
+	ReportTypeREGULATORY  ReportType = "REGULATORY"
+	ReportTypeTRANSACTION ReportType = "TRANSACTION"
+	ReportTypeUSER        ReportType = "USER"
+)
+
+// Valid indicates whether the value is a known member of the ReportType enum.
+func (e ReportType) Valid() bool {
+	switch e {
+	case ReportTypeREGULATORY:
+		return true
+	case ReportTypeTRANSACTION:
+		return true
+	case ReportTypeUSER:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportUpdatedEventEvent.
+const (
+	ReportUpdatedEventEventREPORTUPDATED ReportUpdatedEventEvent = "REPORT.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the ReportUpdatedEventEvent enum.
+func (e ReportUpdatedEventEvent) Valid() bool {
+	switch e {
+	case ReportUpdatedEventEventREPORTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RequestCreatedEventEvent.
 const (
 	RequestCreatedEventEventREQUESTCREATED RequestCreatedEventEvent = "REQUEST.CREATED"
@@ -889,6 +1072,27 @@ func (e SortOrder) Valid() bool {
 	case ASC:
 		return true
 	case DESC:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TimeFrame.
+const (
+	N1d TimeFrame = "1d"
+	N1h TimeFrame = "1h"
+	N1w TimeFrame = "1w"
+)
+
+// Valid indicates whether the value is a known member of the TimeFrame enum.
+func (e TimeFrame) Valid() bool {
+	switch e {
+	case N1d:
+		return true
+	case N1h:
+		return true
+	case N1w:
 		return true
 	default:
 		return false
@@ -1236,6 +1440,8 @@ const (
 	WebhookEventTypeINSTRUMENTUPDATED              WebhookEventType = "INSTRUMENT.UPDATED"
 	WebhookEventTypePORTFOLIOCREATED               WebhookEventType = "PORTFOLIO.CREATED"
 	WebhookEventTypePORTFOLIOUPDATED               WebhookEventType = "PORTFOLIO.UPDATED"
+	WebhookEventTypeREPORTCREATED                  WebhookEventType = "REPORT.CREATED"
+	WebhookEventTypeREPORTUPDATED                  WebhookEventType = "REPORT.UPDATED"
 	WebhookEventTypeREQUESTCREATED                 WebhookEventType = "REQUEST.CREATED"
 	WebhookEventTypeREQUESTUPDATED                 WebhookEventType = "REQUEST.UPDATED"
 	WebhookEventTypeTRANSACTIONCREATED             WebhookEventType = "TRANSACTION.CREATED"
@@ -1291,6 +1497,10 @@ func (e WebhookEventType) Valid() bool {
 	case WebhookEventTypePORTFOLIOCREATED:
 		return true
 	case WebhookEventTypePORTFOLIOUPDATED:
+		return true
+	case WebhookEventTypeREPORTCREATED:
+		return true
+	case WebhookEventTypeREPORTUPDATED:
 		return true
 	case WebhookEventTypeREQUESTCREATED:
 		return true
@@ -1886,6 +2096,24 @@ type AssetUpdatedEvent struct {
 
 // AssetUpdatedEventEvent defines model for AssetUpdatedEvent.Event.
 type AssetUpdatedEventEvent string
+
+// AttachPortfolioAssetRequest defines model for AttachPortfolioAssetRequest.
+type AttachPortfolioAssetRequest struct {
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId Id `json:"assetId"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+}
 
 // AuthCreatedEvent `AUTH.CREATED`: A token was issued.
 type AuthCreatedEvent struct {
@@ -2929,6 +3157,25 @@ type CreatePurchaseRequest struct {
 	Schedule *RequestSchedule `json:"schedule,omitempty"`
 }
 
+// CreateReportRequest defines model for CreateReportRequest.
+type CreateReportRequest struct {
+	// Email Kept, but no e-mail is sent (Openvest has no mail server).
+	//
+	// Example: compliance@example.com
+	Email *string `json:"email,omitempty"`
+
+	// Format The file's format.
+	Format *ReportFormat `json:"format,omitempty"`
+
+	// ReportTypes What the report covers (a type listed twice counts once).
+	ReportTypes []ReportType `json:"reportTypes"`
+
+	// Url Where to POST the completed report, signed like a webhook delivery (https, a public host).
+	//
+	// Example: https://reports.example.com/openvest
+	Url *string `json:"url,omitempty"`
+}
+
 // CreateSellRequest `sellAmount` or `sellPercentage`; when both are sent (as the
 // vendor's own example does), `sellAmount` applies and
 // `sellPercentage` is dropped (the request answers without it).
@@ -3161,6 +3408,11 @@ type Id = int64
 
 // Instrument defines model for Instrument.
 type Instrument struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
 	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
 	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
 	// pages): the same currency, and a resource answers with the spelling
@@ -3210,6 +3462,12 @@ type Instrument struct {
 
 	// Symbol The ticker symbol.
 	Symbol string `json:"symbol"`
+
+	// UpdatedAt When the price last changed as the organization sees it: when its
+	// sandbox price was set, else the start of the current UTC day (the
+	// market's prices move at midnight). `createdAt` is when the
+	// instrument was listed in the catalog.
+	UpdatedAt UnixTime `json:"updatedAt"`
 
 	// ValueChangeOverTime The price change, in percent, over the last day, week, month (30 days) and year (365 days).
 	ValueChangeOverTime InstrumentValueChange `json:"valueChangeOverTime"`
@@ -3509,6 +3767,85 @@ type LegacyTokenResponse struct {
 	Message string `json:"message"`
 }
 
+// MarketData One OHLCV bar. Prices are US dollars, exact decimals.
+type MarketData struct {
+	// Close The price at the bar's last instant (now for the bar in progress); the price a fill then uses.
+	Close decimal.Decimal `json:"close"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// End A time in unix seconds.
+	//
+	// Example: 1732893484
+	End UnixTime `json:"end"`
+
+	// High The highest price in the bar.
+	High decimal.Decimal `json:"high"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// Low The lowest price in the bar.
+	Low decimal.Decimal `json:"low"`
+
+	// MarketDataId A unique identifier.
+	//
+	// Example: 123456
+	MarketDataId Id `json:"marketDataId"`
+
+	// Name The instrument's name.
+	Name string `json:"name"`
+
+	// Open The price at the bar's start.
+	Open decimal.Decimal `json:"open"`
+
+	// Start A time in unix seconds.
+	//
+	// Example: 1732893484
+	Start UnixTime `json:"start"`
+
+	// Symbol The instrument's symbol.
+	Symbol string `json:"symbol"`
+
+	// TimeFrame One hour, one day or one week.
+	TimeFrame TimeFrame `json:"timeFrame"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Volume Shares the simulated market traded in the bar.
+	Volume int64 `json:"volume"`
+}
+
+// MarketDataListResponse defines model for MarketDataListResponse.
+type MarketDataListResponse struct {
+	// Code Example: 200
+	Code int          `json:"code"`
+	Data []MarketData `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
 // Meta Pagination of a list.
 type Meta struct {
 	// CurrentCount The number of items on this page.
@@ -3762,6 +4099,370 @@ type ReferenceIdInput struct {
 // ReferenceIdInput1 Example: 123456
 type ReferenceIdInput1 = int64
 
+// Report defines model for Report.
+type Report struct {
+	// CompletedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CompletedAt *UnixTime `json:"completedAt,omitempty"`
+
+	// ContentType The file's media type, once COMPLETED.
+	ContentType *string `json:"contentType,omitempty"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Delivery The POST of the report to its `url`.
+	Delivery ReportDelivery `json:"delivery"`
+
+	// Email The address given (no e-mail is sent).
+	Email *string `json:"email,omitempty"`
+
+	// EmailSent Always false — Openvest sends no e-mail.
+	EmailSent   ReportEmailSent `json:"emailSent"`
+	ErrorReason *string         `json:"errorReason,omitempty"`
+
+	// FileUrl Where to download the file.
+	FileUrl string `json:"fileUrl"`
+
+	// Format The file's format.
+	Format ReportFormat `json:"format"`
+
+	// Notice Said when an email was given - that no e-mail is sent.
+	Notice *string `json:"notice,omitempty"`
+
+	// ReportId A unique identifier.
+	//
+	// Example: 123456
+	ReportId    Id           `json:"reportId"`
+	ReportTypes []ReportType `json:"reportTypes"`
+
+	// RowCount Holdings and transactions in the file.
+	RowCount int `json:"rowCount"`
+
+	// Size The file's size in bytes.
+	Size int64 `json:"size"`
+
+	// Status `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+	Status ReportStatus `json:"status"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Url Where it is POSTed.
+	Url *string `json:"url,omitempty"`
+}
+
+// ReportEmailSent Always false — Openvest sends no e-mail.
+type ReportEmailSent bool
+
+// ReportStatus `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+type ReportStatus string
+
+// ReportCreatedEvent `REPORT.CREATED`: a report was asked for (`POST /v1/reports`).
+type ReportCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                `json:"createdAt"`
+	Data      Report                  `json:"data"`
+	Event     ReportCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// ReportCreatedEventEvent defines model for ReportCreatedEvent.Event.
+type ReportCreatedEventEvent string
+
+// ReportDelivery The POST of the report to its `url`.
+type ReportDelivery struct {
+	// Attempts POSTs made so far (at most 5).
+	Attempts int `json:"attempts"`
+
+	// DeliveredAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	DeliveredAt *UnixTime `json:"deliveredAt,omitempty"`
+
+	// Error Why the last attempt failed.
+	Error *string `json:"error,omitempty"`
+
+	// KeyId The keyid of the key that signed it (GET /v1/webhooks/key).
+	KeyId *string `json:"keyId,omitempty"`
+
+	// Status `NONE` without url; `PENDING` until delivered (`DELIVERED`) or out of attempts (`FAILED`).
+	Status ReportDeliveryStatus `json:"status"`
+
+	// StatusCode The receiver's answer to the last attempt.
+	StatusCode *int `json:"statusCode,omitempty"`
+}
+
+// ReportDeliveryStatus `NONE` without url; `PENDING` until delivered (`DELIVERED`) or out of attempts (`FAILED`).
+type ReportDeliveryStatus string
+
+// ReportDocument A JSON report. Each section is present when its type was asked for and has rows.
+type ReportDocument struct {
+	// GeneratedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	GeneratedAt UnixTime `json:"generatedAt"`
+
+	// OrganizationId A unique identifier.
+	//
+	// Example: 123456
+	OrganizationId Id `json:"organizationId"`
+
+	// ReportId A unique identifier.
+	//
+	// Example: 123456
+	ReportId    Id           `json:"reportId"`
+	ReportTypes []ReportType `json:"reportTypes"`
+
+	// TradeBlotter REGULATORY - the executed trades.
+	TradeBlotter *[]ReportTransaction `json:"tradeBlotter,omitempty"`
+
+	// Transactions TRANSACTION - every transaction.
+	Transactions *[]ReportTransaction `json:"transactions,omitempty"`
+
+	// Users USER - the customers holding shares.
+	Users *[]ReportUser `json:"users,omitempty"`
+}
+
+// ReportEventData A report as its events carry it; the POST of the report to its own
+// `url` adds its file in `content` (the JSON document, or the CSV text).
+type ReportEventData struct {
+	// CompletedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CompletedAt *UnixTime                `json:"completedAt,omitempty"`
+	Content     *ReportEventData_Content `json:"content,omitempty"`
+
+	// ContentType The file's media type, once COMPLETED.
+	ContentType *string `json:"contentType,omitempty"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Delivery The POST of the report to its `url`.
+	Delivery ReportDelivery `json:"delivery"`
+
+	// Email The address given (no e-mail is sent).
+	Email *string `json:"email,omitempty"`
+
+	// EmailSent Always false — Openvest sends no e-mail.
+	EmailSent   ReportEventDataEmailSent `json:"emailSent"`
+	ErrorReason *string                  `json:"errorReason,omitempty"`
+
+	// FileUrl Where to download the file.
+	FileUrl string `json:"fileUrl"`
+
+	// Format The file's format.
+	Format ReportFormat `json:"format"`
+
+	// Notice Said when an email was given - that no e-mail is sent.
+	Notice *string `json:"notice,omitempty"`
+
+	// ReportId A unique identifier.
+	//
+	// Example: 123456
+	ReportId    Id           `json:"reportId"`
+	ReportTypes []ReportType `json:"reportTypes"`
+
+	// RowCount Holdings and transactions in the file.
+	RowCount int `json:"rowCount"`
+
+	// Size The file's size in bytes.
+	Size int64 `json:"size"`
+
+	// Status `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+	Status ReportEventDataStatus `json:"status"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Url Where it is POSTed.
+	Url *string `json:"url,omitempty"`
+}
+
+// ReportEventDataContent1 defines model for ReportEventData.Content.1.
+type ReportEventDataContent1 = string
+
+// ReportEventData_Content defines model for ReportEventData.Content.
+type ReportEventData_Content struct {
+	union json.RawMessage
+}
+
+// ReportEventDataEmailSent Always false — Openvest sends no e-mail.
+type ReportEventDataEmailSent bool
+
+// ReportEventDataStatus `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+type ReportEventDataStatus string
+
+// ReportFormat The file's format.
+type ReportFormat string
+
+// ReportHolding defines model for ReportHolding.
+type ReportHolding struct {
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId Id `json:"assetId"`
+
+	// AverageCost US dollars paid per share.
+	AverageCost decimal.Decimal `json:"averageCost"`
+	Currency    string          `json:"currency"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// InvestmentAmount The cost, in currency.
+	InvestmentAmount decimal.Decimal `json:"investmentAmount"`
+
+	// MarketValue The value now, in currency.
+	MarketValue decimal.Decimal `json:"marketValue"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+
+	// Price The current price, US dollars.
+	Price decimal.Decimal `json:"price"`
+
+	// Quantity Shares held.
+	Quantity decimal.Decimal `json:"quantity"`
+	Symbol   string          `json:"symbol"`
+}
+
+// ReportListResponse defines model for ReportListResponse.
+type ReportListResponse struct {
+	// Code Example: 200
+	Code int      `json:"code"`
+	Data []Report `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// ReportResponse defines model for ReportResponse.
+type ReportResponse struct {
+	// Code Example: 200
+	Code int    `json:"code"`
+	Data Report `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// ReportTransaction defines model for ReportTransaction.
+type ReportTransaction struct {
+	// AccountId A unique identifier.
+	//
+	// Example: 123456
+	AccountId Id `json:"accountId"`
+
+	// Amount Invested or paid out, in currency.
+	Amount   decimal.Decimal `json:"amount"`
+	Currency string          `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId  Id      `json:"customerId"`
+	ErrorReason *string `json:"errorReason,omitempty"`
+
+	// ExecutedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	ExecutedAt UnixTime `json:"executedAt"`
+
+	// FxRate US dollars per unit of currency.
+	FxRate decimal.Decimal `json:"fxRate"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// Price US dollars per share.
+	Price    decimal.Decimal `json:"price"`
+	Quantity decimal.Decimal `json:"quantity"`
+
+	// RequestId A unique identifier.
+	//
+	// Example: 123456
+	RequestId   Id                           `json:"requestId"`
+	RequestType ReportTransactionRequestType `json:"requestType"`
+	Status      string                       `json:"status"`
+	Symbol      string                       `json:"symbol"`
+
+	// TransactionId A unique identifier.
+	//
+	// Example: 123456
+	TransactionId Id `json:"transactionId"`
+
+	// Value quantity × price, US dollars.
+	Value decimal.Decimal `json:"value"`
+}
+
+// ReportTransactionRequestType defines model for ReportTransaction.RequestType.
+type ReportTransactionRequestType string
+
+// ReportType `USER` customers and holdings; `TRANSACTION` every transaction; `REGULATORY` the trade blotter.
+type ReportType string
+
+// ReportUpdatedEvent `REPORT.UPDATED`: a report was produced (COMPLETED or ERROR), or its
+// delivery ended. The POST of a report to its own `url` is this event
+// too, its `data` carrying the file in `content`.
+type ReportUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A report as its events carry it; the POST of the report to its own
+	// `url` adds its file in `content` (the JSON document, or the CSV text).
+	Data  ReportEventData         `json:"data"`
+	Event ReportUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// ReportUpdatedEventEvent defines model for ReportUpdatedEvent.Event.
+type ReportUpdatedEventEvent string
+
+// ReportUser defines model for ReportUser.
+type ReportUser struct {
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId  Id              `json:"customerId"`
+	FirstName   string          `json:"firstName"`
+	Holdings    []ReportHolding `json:"holdings"`
+	LastName    string          `json:"lastName"`
+	ReferenceId *string         `json:"referenceId,omitempty"`
+	Status      string          `json:"status"`
+}
+
 // RequestCreatedEvent `REQUEST.CREATED`: A purchase or sell request was created.
 type RequestCreatedEvent struct {
 	// CreatedAt A time in unix seconds.
@@ -3878,6 +4579,9 @@ type SetSandboxPriceRequest struct {
 
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
+
+// TimeFrame One hour, one day or one week.
+type TimeFrame string
 
 // TokenOrganization defines model for TokenOrganization.
 type TokenOrganization struct {
@@ -4916,8 +5620,7 @@ type WebhookDelivery struct {
 	// Event The events Openvest emits (see `WebhookSubscription` for when).
 	// Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
 	// `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
-	// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
-	// are not implemented yet).
+	// `TRANSACTION.UPDATED`.
 	//
 	//
 	// Example: CUSTOMER.CREATED
@@ -5001,8 +5704,7 @@ type WebhookEventId = openapi_types.UUID
 // WebhookEventType The events Openvest emits (see `WebhookSubscription` for when).
 // Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
 // `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
-// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
-// are not implemented yet).
+// `TRANSACTION.UPDATED`.
 //
 // Example: CUSTOMER.CREATED
 type WebhookEventType string
@@ -5118,6 +5820,8 @@ type WebhookStatus string
 // | `WEBHOOK.CREATED` | `POST /v1/webhooks` (a new webhook is subscribed to it) |
 // | `WEBHOOK.UPDATED` | `PUT /v1/webhooks`, or a receiver's `410` deactivates it |
 // | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
+// | `REPORT.CREATED` | `POST /v1/reports` |
+// | `REPORT.UPDATED` | the report is produced (`COMPLETED` or `ERROR`), or its delivery to its `url` ends |
 // | `WALLET_CUSTOMER.CREATED` / `.UPDATED` | `POST` / `PUT /counterparty/{counterparty_guid}/customers…` (`data`: `WalletCustomer`) |
 // | `WALLET_ACCOUNT.CREATED` | with its customer, or `POST …/customers/{customer_guid}/accounts` (`data`: `WalletAccount`) |
 // | `BANKING_APPLICATION.CREATED` | `POST /applications` (`data`: `BankingApplication`) |
@@ -5141,9 +5845,8 @@ type WebhookStatus string
 // Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
 // list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
 // types are set when it is created, `openvest org create`, and never
-// change), `TRANSACTION.UPDATED`
-// (a transaction never changes) and `REPORT.*` (reports are not
-// implemented yet).
+// change) and `TRANSACTION.UPDATED`
+// (a transaction never changes).
 //
 // Example: CUSTOMER.CREATED
 type WebhookSubscription string
@@ -5241,6 +5944,9 @@ type CustomerIdQueryOptional = Id
 // Example: 123456
 type CustomerIdQueryRequired = Id
 
+// EndQuery defines model for EndQuery.
+type EndQuery = int64
+
 // IdempotencyId defines model for IdempotencyId.
 type IdempotencyId = string
 
@@ -5259,6 +5965,11 @@ type Limit = int32
 // Page defines model for Page.
 type Page = int32
 
+// ReportIdPath A unique identifier.
+//
+// Example: 123456
+type ReportIdPath = Id
+
 // RequestIdPath A unique identifier.
 //
 // Example: 123456
@@ -5273,8 +5984,14 @@ type SignatureInput = string
 // Sort Sort direction on `createdAt`.
 type Sort = SortOrder
 
+// StartQuery defines model for StartQuery.
+type StartQuery = int64
+
 // SymbolPath defines model for SymbolPath.
 type SymbolPath = string
+
+// TimeFrameQuery One hour, one day or one week.
+type TimeFrameQuery = TimeFrame
 
 // UssdAssetId A unique identifier.
 //
@@ -6531,6 +7248,109 @@ type GetInvestmentParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListMarketDataParams defines parameters for ListMarketData.
+type ListMarketDataParams struct {
+	// InstrumentId The instrument (`GET /v1/instruments`); every instrument when absent.
+	InstrumentId *Id `form:"instrumentId,omitempty" json:"instrumentId,omitempty"`
+
+	// Start The start of the range, unix seconds (inclusive; the bar containing it is the first; at most year 9999). Default 30 bars before `end`.
+	Start *StartQuery `form:"start,omitempty" json:"start,omitempty"`
+
+	// End The end of the range, unix seconds (exclusive). Default the organization's current time.
+	End *EndQuery `form:"end,omitempty" json:"end,omitempty"`
+
+	// TimeFrame The length of a bar.
+	TimeFrame *TimeFrameQuery `form:"timeFrame,omitempty" json:"timeFrame,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetMarketDataParams defines parameters for GetMarketData.
+type GetMarketDataParams struct {
+	// Start The start of the range, unix seconds (inclusive; the bar containing it is the first; at most year 9999). Default 30 bars before `end`.
+	Start *StartQuery `form:"start,omitempty" json:"start,omitempty"`
+
+	// End The end of the range, unix seconds (exclusive). Default the organization's current time.
+	End *EndQuery `form:"end,omitempty" json:"end,omitempty"`
+
+	// TimeFrame The length of a bar.
+	TimeFrame *TimeFrameQuery `form:"timeFrame,omitempty" json:"timeFrame,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // RevokeTokenParams defines parameters for RevokeToken.
 type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
@@ -6761,8 +7581,223 @@ type UpdatePortfolioParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// AttachPortfolioAssetParams defines parameters for AttachPortfolioAsset.
+type AttachPortfolioAssetParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // GetPortfolioParams defines parameters for GetPortfolio.
 type GetPortfolioParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ListReportsParams defines parameters for ListReports.
+type ListReportsParams struct {
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateReportParams defines parameters for CreateReport.
+type CreateReportParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetReportParams defines parameters for GetReport.
+type GetReportParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetReportFileParams defines parameters for GetReportFile.
+type GetReportFileParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -8358,6 +9393,12 @@ type CreatePortfolioJSONRequestBody = CreatePortfolioRequest
 // UpdatePortfolioJSONRequestBody defines body for UpdatePortfolio for application/json ContentType.
 type UpdatePortfolioJSONRequestBody = UpdatePortfolioRequest
 
+// AttachPortfolioAssetJSONRequestBody defines body for AttachPortfolioAsset for application/json ContentType.
+type AttachPortfolioAssetJSONRequestBody = AttachPortfolioAssetRequest
+
+// CreateReportJSONRequestBody defines body for CreateReport for application/json ContentType.
+type CreateReportJSONRequestBody = CreateReportRequest
+
 // UpdateRequestJSONRequestBody defines body for UpdateRequest for application/json ContentType.
 type UpdateRequestJSONRequestBody = UpdateRequestRequest
 
@@ -8468,6 +9509,68 @@ func (t ReferenceIdInput) MarshalJSON() ([]byte, error) {
 }
 
 func (t *ReferenceIdInput) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsReportDocument returns the union data inside the ReportEventData_Content as a ReportDocument
+func (t ReportEventData_Content) AsReportDocument() (ReportDocument, error) {
+	var body ReportDocument
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReportDocument overwrites any union data inside the ReportEventData_Content as the provided ReportDocument
+func (t *ReportEventData_Content) FromReportDocument(v ReportDocument) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReportDocument performs a merge with any union data inside the ReportEventData_Content, using the provided ReportDocument
+func (t *ReportEventData_Content) MergeReportDocument(v ReportDocument) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReportEventDataContent1 returns the union data inside the ReportEventData_Content as a ReportEventDataContent1
+func (t ReportEventData_Content) AsReportEventDataContent1() (ReportEventDataContent1, error) {
+	var body ReportEventDataContent1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReportEventDataContent1 overwrites any union data inside the ReportEventData_Content as the provided ReportEventDataContent1
+func (t *ReportEventData_Content) FromReportEventDataContent1(v ReportEventDataContent1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReportEventDataContent1 performs a merge with any union data inside the ReportEventData_Content, using the provided ReportEventDataContent1
+func (t *ReportEventData_Content) MergeReportEventDataContent1(v ReportEventDataContent1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ReportEventData_Content) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ReportEventData_Content) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -9050,6 +10153,74 @@ func (t *WebhookEvent) MergeWebhookTestEvent(v WebhookTestEvent) error {
 	return err
 }
 
+// AsReportCreatedEvent returns the union data inside the WebhookEvent as a ReportCreatedEvent
+func (t WebhookEvent) AsReportCreatedEvent() (ReportCreatedEvent, error) {
+	var body ReportCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReportCreatedEvent overwrites any union data inside the WebhookEvent as the provided ReportCreatedEvent
+func (t *WebhookEvent) FromReportCreatedEvent(v ReportCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REPORT.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeReportCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided ReportCreatedEvent
+func (t *WebhookEvent) MergeReportCreatedEvent(v ReportCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REPORT.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReportUpdatedEvent returns the union data inside the WebhookEvent as a ReportUpdatedEvent
+func (t WebhookEvent) AsReportUpdatedEvent() (ReportUpdatedEvent, error) {
+	var body ReportUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReportUpdatedEvent overwrites any union data inside the WebhookEvent as the provided ReportUpdatedEvent
+func (t *WebhookEvent) FromReportUpdatedEvent(v ReportUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REPORT.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeReportUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided ReportUpdatedEvent
+func (t *WebhookEvent) MergeReportUpdatedEvent(v ReportUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REPORT.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
 // AsWalletCustomerCreatedEvent returns the union data inside the WebhookEvent as a WalletCustomerCreatedEvent
 func (t WebhookEvent) AsWalletCustomerCreatedEvent() (WalletCustomerCreatedEvent, error) {
 	var body WalletCustomerCreatedEvent
@@ -9548,6 +10719,10 @@ func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
 		return t.AsPortfolioCreatedEvent()
 	case "PORTFOLIO.UPDATED":
 		return t.AsPortfolioUpdatedEvent()
+	case "REPORT.CREATED":
+		return t.AsReportCreatedEvent()
+	case "REPORT.UPDATED":
+		return t.AsReportUpdatedEvent()
 	case "REQUEST.CREATED":
 		return t.AsRequestCreatedEvent()
 	case "REQUEST.UPDATED":
@@ -9704,6 +10879,12 @@ type ServerInterface interface {
 	// GetInvestment Get an investment type
 	// (GET /v1/investments/{investmentId})
 	GetInvestment(ctx echo.Context, investmentId Id, params GetInvestmentParams) error
+	// ListMarketData List OHLCV bars
+	// (GET /v1/market/data)
+	ListMarketData(ctx echo.Context, params ListMarketDataParams) error
+	// GetMarketData List an instrument's OHLCV bars
+	// (GET /v1/market/data/{instrumentId})
+	GetMarketData(ctx echo.Context, instrumentId Id, params GetMarketDataParams) error
 	// RevokeToken Revoke an access token
 	// (POST /v1/oauth/revoke)
 	RevokeToken(ctx echo.Context, params RevokeTokenParams) error
@@ -9719,9 +10900,24 @@ type ServerInterface interface {
 	// UpdatePortfolio Update a portfolio
 	// (PUT /v1/portfolio)
 	UpdatePortfolio(ctx echo.Context, params UpdatePortfolioParams) error
+	// AttachPortfolioAsset Attach an asset to a portfolio
+	// (POST /v1/portfolio/assets)
+	AttachPortfolioAsset(ctx echo.Context, params AttachPortfolioAssetParams) error
 	// GetPortfolio Get a portfolio
 	// (GET /v1/portfolio/{portfolioId})
 	GetPortfolio(ctx echo.Context, portfolioId Id, params GetPortfolioParams) error
+	// ListReports List reports
+	// (GET /v1/reports)
+	ListReports(ctx echo.Context, params ListReportsParams) error
+	// CreateReport Request a report
+	// (POST /v1/reports)
+	CreateReport(ctx echo.Context, params CreateReportParams) error
+	// GetReport Get a report
+	// (GET /v1/reports/{reportId})
+	GetReport(ctx echo.Context, reportId ReportIdPath, params GetReportParams) error
+	// GetReportFile Download a report's file
+	// (GET /v1/reports/{reportId}/file)
+	GetReportFile(ctx echo.Context, reportId ReportIdPath, params GetReportFileParams) error
 	// ListRequests List requests
 	// (GET /v1/requests)
 	ListRequests(ctx echo.Context, params ListRequestsParams) error
@@ -12088,6 +13284,220 @@ func (w *ServerInterfaceWrapper) GetInvestment(ctx echo.Context) error {
 	return err
 }
 
+// ListMarketData converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMarketData(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMarketDataParams
+	// ------------- Optional query parameter "instrumentId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "instrumentId", ctx.QueryParams(), &params.InstrumentId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter instrumentId: %s", err))
+	}
+
+	// ------------- Optional query parameter "start" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "start", ctx.QueryParams(), &params.Start, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter start: %s", err))
+	}
+
+	// ------------- Optional query parameter "end" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "end", ctx.QueryParams(), &params.End, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter end: %s", err))
+	}
+
+	// ------------- Optional query parameter "timeFrame" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "timeFrame", ctx.QueryParams(), &params.TimeFrame, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter timeFrame: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMarketData(ctx, params)
+	return err
+}
+
+// GetMarketData converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMarketData(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "instrumentId" -------------
+	var instrumentId Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "instrumentId", ctx.Param("instrumentId"), &instrumentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter instrumentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetMarketDataParams
+	// ------------- Optional query parameter "start" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "start", ctx.QueryParams(), &params.Start, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter start: %s", err))
+	}
+
+	// ------------- Optional query parameter "end" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "end", ctx.QueryParams(), &params.End, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter end: %s", err))
+	}
+
+	// ------------- Optional query parameter "timeFrame" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "timeFrame", ctx.QueryParams(), &params.TimeFrame, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter timeFrame: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMarketData(ctx, instrumentId, params)
+	return err
+}
+
 // RevokeToken converts echo context to params.
 func (w *ServerInterfaceWrapper) RevokeToken(ctx echo.Context) error {
 	var err error
@@ -12491,6 +13901,95 @@ func (w *ServerInterfaceWrapper) UpdatePortfolio(ctx echo.Context) error {
 	return err
 }
 
+// AttachPortfolioAsset converts echo context to params.
+func (w *ServerInterfaceWrapper) AttachPortfolioAsset(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AttachPortfolioAssetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AttachPortfolioAsset(ctx, params)
+	return err
+}
+
 // GetPortfolio converts echo context to params.
 func (w *ServerInterfaceWrapper) GetPortfolio(ctx echo.Context) error {
 	var err error
@@ -12554,6 +14053,306 @@ func (w *ServerInterfaceWrapper) GetPortfolio(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetPortfolio(ctx, portfolioId, params)
+	return err
+}
+
+// ListReports converts echo context to params.
+func (w *ServerInterfaceWrapper) ListReports(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListReportsParams
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListReports(ctx, params)
+	return err
+}
+
+// CreateReport converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateReport(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateReportParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateReport(ctx, params)
+	return err
+}
+
+// GetReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "reportId" -------------
+	var reportId ReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reportId", ctx.Param("reportId"), &reportId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter reportId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetReportParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetReport(ctx, reportId, params)
+	return err
+}
+
+// GetReportFile converts echo context to params.
+func (w *ServerInterfaceWrapper) GetReportFile(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "reportId" -------------
+	var reportId ReportIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reportId", ctx.Param("reportId"), &reportId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter reportId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetReportFileParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetReportFile(ctx, reportId, params)
 	return err
 }
 
@@ -15260,12 +17059,19 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/instruments/:symbol", wrapper.GetInstrument, options.OperationMiddlewares["getInstrument"]...)
 	router.GET(options.BaseURL+"/v1/investments", wrapper.ListInvestments, options.OperationMiddlewares["listInvestments"]...)
 	router.GET(options.BaseURL+"/v1/investments/:investmentId", wrapper.GetInvestment, options.OperationMiddlewares["getInvestment"]...)
+	router.GET(options.BaseURL+"/v1/market/data", wrapper.ListMarketData, options.OperationMiddlewares["listMarketData"]...)
+	router.GET(options.BaseURL+"/v1/market/data/:instrumentId", wrapper.GetMarketData, options.OperationMiddlewares["getMarketData"]...)
 	router.POST(options.BaseURL+"/v1/oauth/revoke", wrapper.RevokeToken, options.OperationMiddlewares["revokeToken"]...)
 	router.POST(options.BaseURL+"/v1/oauth/token", wrapper.CreateToken, options.OperationMiddlewares["createToken"]...)
 	router.GET(options.BaseURL+"/v1/portfolio", wrapper.ListPortfolios, options.OperationMiddlewares["listPortfolios"]...)
 	router.POST(options.BaseURL+"/v1/portfolio", wrapper.CreatePortfolio, options.OperationMiddlewares["createPortfolio"]...)
 	router.PUT(options.BaseURL+"/v1/portfolio", wrapper.UpdatePortfolio, options.OperationMiddlewares["updatePortfolio"]...)
+	router.POST(options.BaseURL+"/v1/portfolio/assets", wrapper.AttachPortfolioAsset, options.OperationMiddlewares["attachPortfolioAsset"]...)
 	router.GET(options.BaseURL+"/v1/portfolio/:portfolioId", wrapper.GetPortfolio, options.OperationMiddlewares["getPortfolio"]...)
+	router.GET(options.BaseURL+"/v1/reports", wrapper.ListReports, options.OperationMiddlewares["listReports"]...)
+	router.POST(options.BaseURL+"/v1/reports", wrapper.CreateReport, options.OperationMiddlewares["createReport"]...)
+	router.GET(options.BaseURL+"/v1/reports/:reportId", wrapper.GetReport, options.OperationMiddlewares["getReport"]...)
+	router.GET(options.BaseURL+"/v1/reports/:reportId/file", wrapper.GetReportFile, options.OperationMiddlewares["getReportFile"]...)
 	router.GET(options.BaseURL+"/v1/requests", wrapper.ListRequests, options.OperationMiddlewares["listRequests"]...)
 	router.PUT(options.BaseURL+"/v1/requests", wrapper.UpdateRequest, options.OperationMiddlewares["updateRequest"]...)
 	router.POST(options.BaseURL+"/v1/requests/purchase", wrapper.CreatePurchaseRequest, options.OperationMiddlewares["createPurchaseRequest"]...)
@@ -21482,6 +23288,259 @@ func (response GetInvestment503JSONResponse) VisitGetInvestmentResponse(w http.R
 	return err
 }
 
+type ListMarketDataRequestObject struct {
+	Params ListMarketDataParams
+}
+
+type ListMarketDataResponseObject interface {
+	VisitListMarketDataResponse(w http.ResponseWriter) error
+}
+
+type ListMarketData200JSONResponse MarketDataListResponse
+
+func (response ListMarketData200JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMarketData400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListMarketData400JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMarketData401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListMarketData401JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMarketData404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListMarketData404JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMarketData413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListMarketData413JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMarketData429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListMarketData429JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMarketData500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListMarketData500JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMarketData503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListMarketData503JSONResponse) VisitListMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMarketDataRequestObject struct {
+	InstrumentId Id `json:"instrumentId"`
+	Params       GetMarketDataParams
+}
+
+type GetMarketDataResponseObject interface {
+	VisitGetMarketDataResponse(w http.ResponseWriter) error
+}
+
+type GetMarketData200JSONResponse MarketDataListResponse
+
+func (response GetMarketData200JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMarketData400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetMarketData400JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMarketData401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetMarketData401JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMarketData404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetMarketData404JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMarketData413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetMarketData413JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMarketData429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetMarketData429JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMarketData500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetMarketData500JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMarketData503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetMarketData503JSONResponse) VisitGetMarketDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeTokenRequestObject struct {
 	Params RevokeTokenParams
 }
@@ -22242,6 +24301,187 @@ func (response UpdatePortfolio503JSONResponse) VisitUpdatePortfolioResponse(w ht
 	return err
 }
 
+type AttachPortfolioAssetRequestObject struct {
+	Params AttachPortfolioAssetParams
+	Body   *AttachPortfolioAssetJSONRequestBody
+}
+
+type AttachPortfolioAssetResponseObject interface {
+	VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error
+}
+
+type AttachPortfolioAsset200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type AttachPortfolioAsset200JSONResponse struct {
+	Body    AssetResponse
+	Headers AttachPortfolioAsset200ResponseHeaders
+}
+
+func (response AttachPortfolioAsset200JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AttachPortfolioAsset400JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AttachPortfolioAsset401JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AttachPortfolioAsset404JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset409JSONResponse struct{ ConflictJSONResponse }
+
+func (response AttachPortfolioAsset409JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response AttachPortfolioAsset413JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response AttachPortfolioAsset415JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response AttachPortfolioAsset422JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response AttachPortfolioAsset429JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AttachPortfolioAsset500JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachPortfolioAsset503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AttachPortfolioAsset503JSONResponse) VisitAttachPortfolioAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPortfolioRequestObject struct {
 	PortfolioId Id `json:"portfolioId"`
 	Params      GetPortfolioParams
@@ -22355,6 +24595,587 @@ func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.Res
 type GetPortfolio503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response GetPortfolio503JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReportsRequestObject struct {
+	Params ListReportsParams
+}
+
+type ListReportsResponseObject interface {
+	VisitListReportsResponse(w http.ResponseWriter) error
+}
+
+type ListReports200JSONResponse ReportListResponse
+
+func (response ListReports200JSONResponse) VisitListReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReports400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListReports400JSONResponse) VisitListReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReports401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListReports401JSONResponse) VisitListReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReports413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListReports413JSONResponse) VisitListReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReports429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListReports429JSONResponse) VisitListReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReports500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListReports500JSONResponse) VisitListReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReports503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListReports503JSONResponse) VisitListReportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReportRequestObject struct {
+	Params CreateReportParams
+	Body   *CreateReportJSONRequestBody
+}
+
+type CreateReportResponseObject interface {
+	VisitCreateReportResponse(w http.ResponseWriter) error
+}
+
+type CreateReport201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateReport201JSONResponse struct {
+	Body    ReportResponse
+	Headers CreateReport201ResponseHeaders
+}
+
+func (response CreateReport201JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateReport400JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateReport401JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateReport409JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateReport413JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateReport415JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateReport422JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateReport429JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateReport500JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReport503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateReport503JSONResponse) VisitCreateReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportRequestObject struct {
+	ReportId ReportIdPath `json:"reportId"`
+	Params   GetReportParams
+}
+
+type GetReportResponseObject interface {
+	VisitGetReportResponse(w http.ResponseWriter) error
+}
+
+type GetReport200JSONResponse ReportResponse
+
+func (response GetReport200JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReport400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetReport400JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReport401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetReport401JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReport404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetReport404JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReport413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetReport413JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReport429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetReport429JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReport500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetReport500JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReport503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetReport503JSONResponse) VisitGetReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFileRequestObject struct {
+	ReportId ReportIdPath `json:"reportId"`
+	Params   GetReportFileParams
+}
+
+type GetReportFileResponseObject interface {
+	VisitGetReportFileResponse(w http.ResponseWriter) error
+}
+
+type GetReportFile200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type GetReportFile200JSONResponse struct {
+	Body    ReportDocument
+	Headers GetReportFile200ResponseHeaders
+}
+
+func (response GetReportFile200JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFile200TextcsvResponse struct {
+	Body          io.Reader
+	Headers       GetReportFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetReportFile200TextcsvResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetReportFile400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetReportFile400JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFile401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetReportFile401JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFile404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetReportFile404JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFile409JSONResponse struct{ ConflictJSONResponse }
+
+func (response GetReportFile409JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFile413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetReportFile413JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFile429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetReportFile429JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFile500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetReportFile500JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReportFile503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetReportFile503JSONResponse) VisitGetReportFileResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -27020,6 +29841,12 @@ type StrictServerInterface interface {
 	// GetInvestment Get an investment type
 	// (GET /v1/investments/{investmentId})
 	GetInvestment(ctx context.Context, request GetInvestmentRequestObject) (GetInvestmentResponseObject, error)
+	// ListMarketData List OHLCV bars
+	// (GET /v1/market/data)
+	ListMarketData(ctx context.Context, request ListMarketDataRequestObject) (ListMarketDataResponseObject, error)
+	// GetMarketData List an instrument's OHLCV bars
+	// (GET /v1/market/data/{instrumentId})
+	GetMarketData(ctx context.Context, request GetMarketDataRequestObject) (GetMarketDataResponseObject, error)
 	// RevokeToken Revoke an access token
 	// (POST /v1/oauth/revoke)
 	RevokeToken(ctx context.Context, request RevokeTokenRequestObject) (RevokeTokenResponseObject, error)
@@ -27035,9 +29862,24 @@ type StrictServerInterface interface {
 	// UpdatePortfolio Update a portfolio
 	// (PUT /v1/portfolio)
 	UpdatePortfolio(ctx context.Context, request UpdatePortfolioRequestObject) (UpdatePortfolioResponseObject, error)
+	// AttachPortfolioAsset Attach an asset to a portfolio
+	// (POST /v1/portfolio/assets)
+	AttachPortfolioAsset(ctx context.Context, request AttachPortfolioAssetRequestObject) (AttachPortfolioAssetResponseObject, error)
 	// GetPortfolio Get a portfolio
 	// (GET /v1/portfolio/{portfolioId})
 	GetPortfolio(ctx context.Context, request GetPortfolioRequestObject) (GetPortfolioResponseObject, error)
+	// ListReports List reports
+	// (GET /v1/reports)
+	ListReports(ctx context.Context, request ListReportsRequestObject) (ListReportsResponseObject, error)
+	// CreateReport Request a report
+	// (POST /v1/reports)
+	CreateReport(ctx context.Context, request CreateReportRequestObject) (CreateReportResponseObject, error)
+	// GetReport Get a report
+	// (GET /v1/reports/{reportId})
+	GetReport(ctx context.Context, request GetReportRequestObject) (GetReportResponseObject, error)
+	// GetReportFile Download a report's file
+	// (GET /v1/reports/{reportId}/file)
+	GetReportFile(ctx context.Context, request GetReportFileRequestObject) (GetReportFileResponseObject, error)
 	// ListRequests List requests
 	// (GET /v1/requests)
 	ListRequests(ctx context.Context, request ListRequestsRequestObject) (ListRequestsResponseObject, error)
@@ -28534,6 +31376,57 @@ func (sh *strictHandler) GetInvestment(ctx echo.Context, investmentId Id, params
 	return nil
 }
 
+// ListMarketData operation middleware
+func (sh *strictHandler) ListMarketData(ctx echo.Context, params ListMarketDataParams) error {
+	var request ListMarketDataRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMarketData(ctx.Request().Context(), request.(ListMarketDataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMarketData")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMarketDataResponseObject); ok {
+		return validResponse.VisitListMarketDataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMarketData operation middleware
+func (sh *strictHandler) GetMarketData(ctx echo.Context, instrumentId Id, params GetMarketDataParams) error {
+	var request GetMarketDataRequestObject
+
+	request.InstrumentId = instrumentId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMarketData(ctx.Request().Context(), request.(GetMarketDataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMarketData")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMarketDataResponseObject); ok {
+		return validResponse.VisitGetMarketDataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // RevokeToken operation middleware
 func (sh *strictHandler) RevokeToken(ctx echo.Context, params RevokeTokenParams) error {
 	var request RevokeTokenRequestObject
@@ -28743,6 +31636,54 @@ func (sh *strictHandler) UpdatePortfolio(ctx echo.Context, params UpdatePortfoli
 	return nil
 }
 
+// AttachPortfolioAsset operation middleware
+func (sh *strictHandler) AttachPortfolioAsset(ctx echo.Context, params AttachPortfolioAssetParams) error {
+	var request AttachPortfolioAssetRequestObject
+
+	request.Params = params
+
+	var body AttachPortfolioAssetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachPortfolioAsset(ctx.Request().Context(), request.(AttachPortfolioAssetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachPortfolioAsset")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AttachPortfolioAssetResponseObject); ok {
+		return validResponse.VisitAttachPortfolioAssetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetPortfolio operation middleware
 func (sh *strictHandler) GetPortfolio(ctx echo.Context, portfolioId Id, params GetPortfolioParams) error {
 	var request GetPortfolioRequestObject
@@ -28763,6 +31704,131 @@ func (sh *strictHandler) GetPortfolio(ctx echo.Context, portfolioId Id, params G
 		return err
 	} else if validResponse, ok := response.(GetPortfolioResponseObject); ok {
 		return validResponse.VisitGetPortfolioResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListReports operation middleware
+func (sh *strictHandler) ListReports(ctx echo.Context, params ListReportsParams) error {
+	var request ListReportsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReports(ctx.Request().Context(), request.(ListReportsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListReports")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListReportsResponseObject); ok {
+		return validResponse.VisitListReportsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateReport operation middleware
+func (sh *strictHandler) CreateReport(ctx echo.Context, params CreateReportParams) error {
+	var request CreateReportRequestObject
+
+	request.Params = params
+
+	var body CreateReportJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateReport(ctx.Request().Context(), request.(CreateReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateReportResponseObject); ok {
+		return validResponse.VisitCreateReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetReport operation middleware
+func (sh *strictHandler) GetReport(ctx echo.Context, reportId ReportIdPath, params GetReportParams) error {
+	var request GetReportRequestObject
+
+	request.ReportId = reportId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReport(ctx.Request().Context(), request.(GetReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetReportResponseObject); ok {
+		return validResponse.VisitGetReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetReportFile operation middleware
+func (sh *strictHandler) GetReportFile(ctx echo.Context, reportId ReportIdPath, params GetReportFileParams) error {
+	var request GetReportFileRequestObject
+
+	request.ReportId = reportId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReportFile(ctx.Request().Context(), request.(GetReportFileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetReportFile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetReportFileResponseObject); ok {
+		return validResponse.VisitGetReportFileResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -29908,848 +32974,942 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3fdts4tjCIvwp++vpbkapoRZL/JLFXrT6KrSSqsi23JCeVKuWIEAlZLFOgmqDsqNP5rXM1a66/uZg3",
-	"OPMeM2/STzILGwAJkqBE2Y7jOnMuuisWSWBjY2Nj/99fKk4wXwSU0IhVDr9UZgS7JIR/dl0yXwQRoVGf",
-	"LHy8Ii7/1SXMCb1F5AW0clixo3BJbHQ7IxRFM48hj6FoRhCLgpC4KCRsEVBGUBQgTBHBoe+REIXk70vC",
-	"InTrRTPxOp4T5Kn5nBW6Jqt6xaowZ0bmmE9L6HJeOfy9wuerfLIq0WpBKocVFoUevap8/WpV+iQKV+1p",
-	"RMI8mMMZQXQ5n5AQBVPEiBNQl3GgbrEXoQmZBiFBIR/Ao1d8YvIZzxc+qRy2dCDmHvXmHI5mDIBHI3JF",
-	"wspXDsICh3hOIom/tuMQxobBNaFd1wyTHYmnNgeLIwL+5oCF5Ca4JnV0QqZ46UcALH/Bwb7v0SvxYgrS",
-	"Zmt3b//Aqnh88L8vSbiqWBWK5xxKnAJFX9JfQjKtHFb+x/OEDJ6Lp+x51wXEvsb02qNX7cXC9xzMoe+6",
-	"FziamZeEk9dQ9yQFYQUvFuP9aWvy0mmSV/iFu0d2pxUJ8YKPGAPscSg5mXghJzu+62WhNoGrr+N4GbLA",
-	"QCMX+MqjAm4HXrEA4fYi/r1OyedoLB7GO7YIyY0XLBla4CtyhIK5FyEvQtMghMdTL2QRPKtXzHsjxktt",
-	"yhx/PiX0iqN4v9myON2pv5sm0o9XxqJgTsJ12+PId3J7wx+MX718cbC/t9tqfqtdSUDUAT8JnOWc0Ggd",
-	"4K58Jwe4GzjjV+5L58XkAO9P98iu23LM4KshxvdfRwKxvo4udb0bz11if91KvPit3Fo86o739g9evHxV",
-	"sAHxpw+wBh1afRWn3tyL8qCfx/wzJEyxpJBEyzDNh1oNM537MKwOoyt4m/hkGoRzHAmOutuqWPwQSGbb",
-	"aFjrWa9VOQ4ov6hOvCvCDLD33xyjV/u7DeTCC+rsks/YidAkcFdosooIs5DNZnhnv9n66XC0bDR2nQlm",
-	"5GAP/k0ObVTlj1v7ByPKOeoiIi6KgqBWR8cz4lwTFy5CckNCzhYYodERUluEAspn8ghTtyUZ0SC8wtT7",
-	"B3CXZwwx74riaBkStAh8z1nx29RWA9j1EU0RSwzqh99OLvB7+vzFr1fvcHv1cjEP/mhfv/0Q9D+3Lt8c",
-	"z97sNdstdvPrj0N8Mf+xPbltX73+QMOu99H3ly9en5+vCPbd96c3/dvOfPjuw683P9+S259+OlREKISC",
-	"ZCsltnckuvU9zTOnTVzpknp/X2qMyXMJjbypR8Li6y19KpyEqdz1SMgTkMD6N068PYAR+3mge9RfIS8i",
-	"cyZoyWPxAkpfyimw7wNmP17yWo5/OwsYkUBHAfI9Ft0N1nuhuJtIeUoqWoTEwVEyXn4Nge8iDglHtv3r",
-	"jjbGzi9kZaMqP803hLpB+IwhQt1F4FFx7bIRZZHn+4gR6iIvqh0mEuc1WVkZITQEURdh6iJ7r9WyR5SR",
-	"OaaR57A6GvAhAkpiae02yB7KRvPV7ovWQXOHtJoHOy/296Y7r15N8I7TbL5ouAf7rtt6WXSs0gvLkIUm",
-	"E7T29zfLBNpQv5BVnjTaaCkO3jVZoSpGl5fdkxpakBDNlxEwJCvFuzhXWyGP3hAWefRqRNVrhwqzCLPi",
-	"zXGWYchvb77UGgrCEbWzy5Vvin0GBlm0pbWjEbVz83gM6Vy5jtrxUsQmU751mLJbErIRtfcaDZvPxsVp",
-	"A9x1NIzlt5QeA2QzoiQMg5Ahjzr+0iWuxeeXak9MUs4M0yt+5jhdBWHEgLBCqU6NKJcSW3toFixDJnSk",
-	"VYFyFJOqvvJoR2lmhwgUsSOEkRNQhWx3KWRgAnoOU0LpiIpVcViuSMQQf6aWKJat5hRQYBpEM04ZJJoF",
-	"roU4++WXl7g6JUbFeamjdoTmAYtQa3+frz/EDleI+JG58Zg38QlqD4673RGtih2AoW89Riy1GXzR4mzU",
-	"jhIMgPzA0IzzAkWPI8qW4RQ7BNaypC4JJaFyKqqjD/ymZfwX7MtDy9TYDOGQcNqNLB0pZg5joTy5WihH",
-	"g9aI2p93/NZ0R1NmdzzXVnox12tRW7voneCGg5IseUTFMuKjAHTke3w/ObDfjuFwNvFwHOedmCvPdygK",
-	"5LWa1fgTNiQI1WMaL1LHYUSBGhZhEAVO4MPGS9LATJKA/fymaR9q+lfq/I4oHKbM+UXVyTJCNIiQvf/5",
-	"s11bf55H1HSgUeo8w1frDuuIRqWOGjKftBwLLeCCRedxRFMHEpU5jw9JfQ9Je6etqUGwSElsRUSXHLeJ",
-	"0H+SW0dADMeQsysDtkFOyP16G4TXMeOqaYTIySZzk6whMwNpjWhJ2kKFpDWipWjrwbbZxA/vt9dm/ZRf",
-	"W1Jn1Gx9UkanCMdGmETgbWyvqsI3a3XVzcrqBb4iZvg5iIlabSEnWFIubaFpGMxRIwV9Aex8CDPoRsAV",
-	"pA0jpH0hi2xQ3ZTEUqC5CYuSUXML1fj31SoG6kI14xX0/71WU7t4q8Rt7e83X9WUMJ8MjuLRdrp0sYxG",
-	"lOtKzEL8rhYHKx5mghnhZwge8UtIauV1pLSyu6r7R+iGhBybeatCfURHdHgbcKYwZ+K9VR398INa5w8/",
-	"HCK5viKguajybxEOr0i0sww9WzCppe/H23nZ71pSmgIphbgJjjRIfvhBGLWkYoDcwGHPADIzFAI/Cusc",
-	"lKMR9aT7gH+GAuqvLJSGbo5XaCKEIdh6wR1n/GLDfkCBP8+iaMEOnz/HC68uqa/uBHPb4pJBJGyI7Blw",
-	"Z+Ii+UaNP7wlvo8wExcyIAEWz6fA8eLlbcBfUShyA8JAZnBwGK5AfxlRMcvbzlBNwcQQyE7bTbgAqX4R",
-	"DA/kR/XTcLUg8oLJXzw1ECjxNaFqbWS+iFboBvtLwMUoY6QZVQ4R7DHl8M48elWro+N4O/l5ZGiOI2eG",
-	"PMr1kBF1OGnz+QmN4huS/8TQbehFEaFIn4fDO6rYORGBeVfNnw57w87q7I+Pe/V6vb1/Pjw/Oev8rdjA",
-	"lBzn9bal+D04pwX2jyztCplNO3yx1wZV1QGqHfLjIS5KO0OL/E/OxmyE/Vu8YkfI/jdgwja/Z/i+8/FP",
-	"OqedYecou6FWCSqQ1zXcy3yA9jKaBaHkGzFJHINOAHoz+cwFPqU0Cx+Sg33/SLCdrMQjCflWKEc0OkK2",
-	"ExIcEa6Cw+jk88ILCeNkRtGSep9HVDnN+HNxBK48FgFm7Wuy8gz2Sb7x1VElBf6ogvKkqf0kUJD6SRAW",
-	"GlW0Ncu/M8cCfpW7Jv6dbJv4GzTXSu0IIP5pVJmvdq7Jaqc5qhxJFPzUfLHbevlqd+/l3pFEg/ppf29v",
-	"I8GKG2MT2QZhAbGqjWhHNgpCV8gwHN1CjqlGHmFoEsIOT1bIcy3k0UTWc72QOHy4Wtqv0B4cF3ifGAel",
-	"7GXL4e5xqMQqVvNJ4K/zc7AoBC/JM4Yiz7kmIWLwDQC9XCxIiDiTycDavjg1ez/Ex2tFBU2WbB5kRckF",
-	"jiIS8nH//ff2zm+NnVf10Wjn049/qZjEzEvG3DZjJDJqE5SAJYJfeEp+0Oy/Rh+sHGtLyYaDoXnN1pt4",
-	"JQdYzAJKvoNtl8O6ye4Y62ES1svB4CRW85kwAYobFJ5wNsaEhZEGlHC+HPMtq0DDl4YWfkUaNXMuz12T",
-	"xKgpNW5lK6waLJOYuiaTo1D0gkBeeo9gZOEo3qA/BFOEwbqPmBMSklMjmkUUWqw6NO+t83C4BcMwmoRS",
-	"vEKc8yIoYy5Q8tTncfgB+z6JjjlSSLjAYbR6u/QMR0t/A729zDprG81XrekubuwcOE2y88Jt4Z1XkybZ",
-	"2Z3u4f3JgfPCfUnMjMzRBh5fLTe4cmPML8WbhQuS57hgMYpHFC6kudOa7Do7L9w9svNyut/YOcAvJi+d",
-	"V26DNAvCNBTreLhF/OmVe7GM3nTKSLQpECn2xbFrb1FGuQ/EsA+l3n8gk1kQXG9Q72/FW3dwzN6q8e93",
-	"sXzlXwv2DoFVr7ErDRP8L0eIifyfWuzR8z8YX8OXBE7+pksqh3t8E4Xxt3L4+5fK1CO+WzmswD1yzgGX",
-	"a+HiN8chYQwYbmURBgvCecEoeXlU4dfM3GMM6PiT/v577HuuuFOm2POJe4iawuxc+VoWAR3xOsdBnpJi",
-	"wwtX3Xy++8RFQQizMa4LyumPkC0WbEtFj2BnBm/BpcARIIyNS59Y0iKuDL8R+RzBAyZvS+VxYTMcEoaq",
-	"MA26HL7ZeWkhGqDzy1P4L9fK+cthcIUjYoGOvSNhJMzBC8LgPaG4AqEL9dUCF+vPg965+LtWryTBKaX2",
-	"fhEGE5/MfzTQgEsi7PmJ6UnDktwkVJWbVDvUQnXqLo7IOJiOJ14YzQ6RYFxgAKDPIqk5gzgCZxCNKvyD",
-	"UaWSojVBgZX37dPuSXvY7Z2PO/1+r1/Jbu6DzBsvdYtv1GEoAgAonEU4WjJ5kiIvgkvkNXaR2pmY2eBJ",
-	"sIwOJz6m1+VJ/kLs3iMQ/ROn9eOATn3PuS+l6xGZpghMjsn2xUW/975zcoi8CDmYykVdcQ0NnBFHiEU4",
-	"jBBGlNymgjyrF73BED3XfmI1I9Uf987fnHaPhzlq/x4Apun4VULHMdIfhYgdORvTnD/Sec+hiyNNQsKC",
-	"ZegQnTy6XIak2BdXxP1oxJNjCc53hP6+DCLdsI8azZ9P9n99eb77N2E3Eu5PfnBAmMrvdvd82Omft08L",
-	"Odx9JtR3b1/nQgonaEDCGxIigZtvtpVtipaUfF4QJ+InXSzFA97kB1dXuk9PWxpXMCWr5Mpl6syf4T+C",
-	"8Bgo+p5b6mMWjTnnO0RYeRSDKfBCC7mStoCpW4ijx0Jh4Atfxi0lIZt5C3AmozkHKT5lXoQoIS4redDq",
-	"CELlyBx7viUME8Ks7rohYUwBNiOhEN9zdHR5ftHvHXcGg/br0864cz7sDj/mqElbaw7kw21B1q/OBxlN",
-	"XaoxlGnu02ol9HtJF2HgcAly4hPUoZEXrR6JE8HyGLqdBSlzFvLYEYpmuHDVdeM9y5b8suUL16n7PIje",
-	"BEvq3pO0Y9jSQevgiZnC+CZKOu8Nx296l+cnOfLZPF76uthLNuw8iNAbOeU32qXzQGBT3QFIOct0d6KO",
-	"5Qu88gPsDoPgFIf35iOKQCBKgDM2PmbISYKiZmPv5f6LAxE9bUT6Rfvjaa99Mh72euPTdv9tJ4f88uOn",
-	"NqG5m2yCZKbyvKBhECCx8kc5OSbAwSIvriARjcP0DRoGwRmmKwk2u+cGRUGA5lrkIEvCp3QKORIJTghP",
-	"IxKipsqCMu4a362z9vnHcb/zt8vOYDjI7do9J00zQE384nvHcYNi5Hy7yxuF/BYEexC6xQyFnHMRNw2z",
-	"DXllO5BYZiv4+VWlZcpprxTBI99+rmWpfdVyLi4pll4ycl/mKG0RaEJwyMkxuCYqRjfliTtEr8UbItMB",
-	"3hOJDpZyQApPIhiNxc1203wecECfw5OC+7p9OXzX63d/6+QZ7SPClubYTf2K1VD9TRmEvkok88FkJKfn",
-	"amYjroaCZmkh4XEEfVZkAKauz0uKb7Dnc9ngvjxD8iePXycMRWS+CEIcev4KLZNJDiGixcURBse/gym/",
-	"ESfEfFJa6nQcmeV4I7kMOv333ePO+PK8/b7dPeVCXp7XfA9g0yqGdtkMJCT6ZnxTMlJLlyuC5aTWeqRC",
-	"OoCLuQElddT/DixME12/tckC+yHB7grNMEOtRpwcyIRLEOJdMU3J5nPM374hd1cyviVQT1Ah8FjKjDVZ",
-	"RmgSEnzNVYDJknmUq2/CYhyI0LdsnAmnRoWTJVPK8LoI5zSzY8sF1/mJe0ZcDw9hyffTG8SnoO6iUSUi",
-	"n6PnCx97VFjx+emK5wSV9EjcTSLl5xDl/AtmWhpcXlz0+sPOyfisc9Jtj4cfL/JM7cFhSUvH+zoJJQMB",
-	"JhGg8tFk42cMpRYrV8cXIuTFBQnlqdJE5RLGzzUunle6HyZW74SrKnVOMUXSUjXs9s7bp+PBsHf8y4CD",
-	"EixphKpCFaw9sMemjN0Pp61+Zc19hVgBQ1mClXta4O6Njge0nZUwK6yhlb11tKKZAO694vKKfHkNvnhd",
-	"XEFO1rWFlv2ghL6FclxeKy5edCt18GMlVXr2uOBPaKRsc0J7EMm7SiwvVFjvT+8F6iaqJgGbTDmyDMAu",
-	"SDiiifqAqQvZmpKUpD3VUnpGJtRcbseIyun5eeYM2APePPWuliFxa2U0Xwh0ehjBsaTSu+boNvXd1ocT",
-	"OTcpBYxze6leJTK/sGZyTKzRJB/kQMRa4NYaoJXRHZ2QQCQG9kUK420Y0Cs4QeX0wzUXRIplfB+160GQ",
-	"vVFlQlU3uIUMZ/AaevSqFmtRI7qFGiUSrSTSxB3KRNT1ukvrQQ9RObVrDc9spcWCG8KieSytve6dnwyU",
-	"zBbvugizzFxdDx/V8n0UkC01jzVX8H5KtLijxJ+X9B/8hr6biA4xnRBi2vvlLvhpcYGUn0j+05Ix9yzG",
-	"1QfiO8GcoJ8xJSParKPXyxViUeBcsxFt1dHZCnFETQPfC0Z0t46GIaYMQ+w7G9G9OroIPQd8EnxgEXQs",
-	"1LRAIqFpKaFI7G/lbWdYiX+7DLnCyK8C/v1zMfVfk1Dpn4R8WPlqJSO2thkxBn/DoLvbDBppWNgw7t42",
-	"4ybhucZhP33V6XywhGpj5ck0oaO+DPMzy08QEC5imoH+RKjlXaMBRSCeMRjLEB0I0ftjj7ElxHabAwT5",
-	"VTCIiO/jMFYgPZcfrhlxrtlyniSMQRDWoXgQ1wtbLQKWiSG8yccQ6qAIOefecyrLwXESIRl5c343zheV",
-	"w0qr0TrYaTZ3Ws1h4+Vh8+Cw0arv/1Z+g8VGPUgoI6ra2Q2zIVlrc6zXLeepUsOMs5j49TGiDxAGNqL3",
-	"jgMbUT0QbEQrWqz6XYwhisK7r9vn4/Zpv9M++Tju/NoV/ryExvhz9Pb1y9aHzmAozrTygQOu9Bt0skIY",
-	"3QJQMbmpCkgpWSBLUq8enaRgWR5L4Jb3vgn6tMI0olXbgDS7lra0yyzI9E5B/pYKtr8LbwKB0A+uPDrE",
-	"XP04/FJhy/kchyu5LngW539WrAoQjL7hx5eDYe+s089vuoGzwXCFLC1OM1W2Cj13gfOSIIAsUYFaMVaa",
-	"g2GtAhUXvwT4o8qPrYPGqxeC3F6MKjGZkc8e47KcYb678qmvlsZH0whty/DnLJ8xofW/b4o73xRfn8pd",
-	"YaWvCn6Ut7krahbUropyx1ClYerkiqp2wUk0gWHDgHatjs438Jh7WILjKyEbnflQduE0few/siRhsCmj",
-	"qp1eLOfidzMzi8nvZmzOsWY9Gs1gfi6Tk5UYp8txy71H3Qtl7U6dCJPFmx+T3iXfo4t2f/gxwYxdE1KV",
-	"GCaORzQsVT9p+uecK9BgRIXZPVhGBFVt7YXUsbqX0V3tryne7S5W+MzeiWi37yKRl7Pgo6qdW3rq2NzL",
-	"uq+wa4pLM5j77xoIl0J563El1mL3gJ1btV171Bg1AfndrfVq9zKhYWlpKGWrV0ZwHCEd7a8Om/uHu43f",
-	"Drey32fZYPPRj9Ldbf+oautYS52oO1v71X6YY6++swMgK0A8PuMr4TywDajLaoePHoelqOLO/oDknBqj",
-	"oTQRMWNnH1Wum6MKrFpUYwCVmzNfcSBTV7WM33S96ZRAwIOkA2XthhPNR+Xfi7/COK8wzaFbj04b9/cw",
-	"wInO4zdzsu/rgEi2siAY6f5uiTVBUWnRZf+7ii5buzZgg0xYgy2KwVQtPjhp83/K5HBP2G+kfi0KtmxK",
-	"cLcqcdWfjaZy6n0eenMCH0HAkLPa9M2xeg++0SvJbAYs8QYqGlz7Tfrtr0lA2vrvJBoH4uWvVmW5cLfF",
-	"x1e9xMDv2gZYmULrYpLc0jR86vuhw5K0nQkmfxAHgqAk6MLs53Zu5PHMdMlpH4OGUz/ud9rDzol9iNo0",
-	"tsFwHiInRFXgH/yyUUCDDhNQ+C24FYWd0rR2J+JRbrcS28JfJ2phqg9PZkWGljzyo82UJqtQdG6Sfhr6",
-	"TqpRFBDp3YF1rNmYU49FsVcpd0yFH/KL3rzCUCkjwRYU7NgCbSrCMgwxHL+Y62pTxv4yAwbnZPMunfF3",
-	"skgDgC2xvmRaOeAadD0cqkpiaDuMlFrlmuUNYnaUO6DD7vuOKIIZ20YZikMdQuySI2QPLgcXnfOTzomd",
-	"lYYnPhlR7c3j096Av7Yg4Rzz1fsraBVEKD/mIvAsxK5Hr2TZvPhccUAqViWeqmJVxGB8YVqZNPVijmjk",
-	"Wi8F39rEki4vTvIsSSSDuqgKFU0BaZYsLuevQJJZpZgUv2Qxc7BLnhp/kst7gvzJvcHUIQNM3Unw+dgP",
-	"nGvNVYRd1xN10i40XE6xz3L9Md4Ft2iKueaM5sGNqhcfONdcgL7FoXvE1WifYBZleldYKAquCEiqWBYJ",
-	"30crgkOGqs2Xuw3k4hWrHaGG8AL6wS1x66KqkA5VM7vh/LM8xZ3gFYuBlKDx0dbUW3q521hfw8iqKONN",
-	"brpB0uRt3YwHe6kZ9182m610mSdz6aT8fjJjwae2XiYQIi7jUArkiRjMOBKkjuxEKGnPOW3bqHo7w5Gs",
-	"FC/czzPiu8gJWFQTpUDnOLwm0XvsL4kNAYEeRbYSZmzZ3CCe5Bk7QvYi9BxVXBbfkBBfkeOARfHnlwPk",
-	"Br6PQyZKDeutONzAYUlnAig7qZZoLwLmiSKl1SWVEgtxrRH9Cdl/X2LIXrFrFrIXy9CZYUYuBCDVn9Jw",
-	"iIwZ+QviQ40owIwW2JPBnfxXJH6UJC17rcmh0ZJGnh/rYgElNWtEJba0eQUurFQMfjI2B5YfJqiNCmsa",
-	"UdiAyQrZnEF3z99yXT6pm8wUOOB9O0SY3wEOoZGszQfbIbAzA18TV3MpwrDf/CDqgAAMR/HxTBBcG1G5",
-	"e9IMY6Oqhv5//e//K4bbitGlsvcBXAfTEY3wNakdoUkQzRBbEOgtKKJKRT144orr6V7aDU6qaJZ4Wbdp",
-	"5eqR5ZYA3jcLFSy9zi810eXLJY43x1BVUJ5dUYetYlU+71wFO/JH9dqJ+K/+dMfjN75Q9qBeWuXKi2bL",
-	"Sd0J5s/ZLFiwBb9ZnsshgE1oRF3QLlHSeELdIqqbH3UrcxS/92KesJaqeOr2eq3gs/nN+TCTRzHLda00",
-	"f/3uuyJIvei0KF4lWZWJU/HLnZ9QLg6gl2oVaOFjhzDLwHu++5I1Hl5UEDfLxzNnSa8zGzcWEzdB7Yks",
-	"770KP8kvDyJT1DWj06fp9nhq9CpqQxoLY8qNiFLFozPVoRcLn6Audeom1WdBQhDuaBFhXGEudE0zQpOo",
-	"zp+TvQBz8vL+7miLBbiyLE4d1yLOAKKZ8Rwkktr3X/XmMx6LgBB7+RTvzZSwa16MJsxyGaAMt9Ll5e+/",
-	"UYpmDIpYwp+MN8x3B50VlKUGXyA8MzOlHPd5AKt1XCM+ZbPWjdk6H8hIPpK3WkmJbM2kHW+Qxhli4UEX",
-	"u9NCa5Z6DaJT+sJSZzZ9S6dZ81YGdo6STeb1waCTMq6jqef7KFgQzuKw0k8f0zQF1gCjYUqH9QmapTjg",
-	"38NorhD2JzKZc5AfyWCusPNY5nI+3yYDMhCyZj4Wh06Zjp/iqXu6xuBlNNvE4y6H71IsTgQV3WKGIMDb",
-	"fUw8L6MZwHnCXzbiW4P2aaL7hPhkE7pFD6csuuPCXE8N3xLcp4nvBH5z4yP+sQ2CbYrShY06tRsI5maH",
-	"SbOrEb31olmwjEQHPuKEJDLZLe+0QbIJVJeu8THEMX7JcUTTIDQ6G/I3QCpvagNkQz5NL5N0LSlSrAv7",
-	"fm8KGSnlVvjJylm+CEVxEKoKQ0xtgQhWYk4gYkJK3fAA+QA+MVzzgL6yqi28XCYgZRi/+CDiuQJSJwod",
-	"GoWSzJZuI+7K4leFgUW6OTW9bd1BD+21mi+QegXxi17UJ5BNQnTXNiiYmUYwl4MTk0jlbdyWNNRik8qF",
-	"/qS/VBFAGbx7blqXkUNvxp+pYZbm5s42wsGOM5YJaS9fVVINw/ij3xs7r9o7v+Gdf3z60rQO9r7+xYQt",
-	"44oKIw60UIFbce6Yli+HGXL8gInLJhcisEVYAFeR+fc7NziEDFk+UBrSthN5UB4v/fMxzF/5pK1MlJox",
-	"+ToXAYuwr4rRGG5IaSFI4D0nt+hjEF6bMAnzhwWkvts8ONhpIuwvZninheS7QPNZojaN7XuUNNOgNFu7",
-	"6Ax7FA2ioi9a6S/aiwjtvTYaIgER45wOUGk2Go2m6Qso+1VghIggmXgRBjcedYgID78SXdEhTy1OPAtF",
-	"UbNoRuZpJJx/3KgdCIxYYo/SK0i2Yt2RS+JATcpQuAjCUjdcfrhj7ePEDTXGUcmhhnH0qeZbGpfmalr3",
-	"PYg2dTz3zrPzr5kX0HFIMDPZZj/MVsJ5rFWJhGhyQj2RGcAglBUyXZbY5ze0R27jGkHiT4jIEVMYLVVx",
-	"acoCp2QUidyT+L1niKvBXEazUOC7hEXC2w5N2src/hIZJ3JAkwgAPQIMDTO3uYASrCk/n+pjs/0IFySU",
-	"1VaSUVhpcccAUQKLyc4hW0gVOyJ1khC1+CdkGog0VQdTNCGILSdzL4qIeyRLDAScX4hsRw4jV3lEi1eR",
-	"kQDvM6Yahm6zsDMB7xvIejasB1o9GHdzO8EgWXQSHhwv846nMCohOmYOf0aIvNPEJqkmknKjikpOTmZC",
-	"EimWlwKhHDtuL/jVUazrvm6f/9I9fztuX1ycdo8hW7qu+u3IuMAMN8JyxCNka/xUFd9It4+IVHDzIyrM",
-	"hivJpDWvW/jT06LXX4zbBQ0OZcN7TFei1Kh93Otf9PqAAzvV3iMf/ZPIfyX24AKHkYd9JTRyQYpcYX+s",
-	"3MCaNOXMCeJLEhF5cVtUGY1nbuT7l3+ORkYBT/SnFsgZSzdSarpjKemnZzvY236yr+U2C/Z4y31q57ut",
-	"QD8dO4Lu8J6o7ChqGtrJNQVPpkGI7O75Sfd99+SyfZraVWYhW5PJpJlFu+ds8XmKKgJKGKrae42GLXrm",
-	"3nrMGPD7gMJeLBSUGKUD7z7pW3+OP3fFOM3GmjuzzLmCd+9zmWWNG/zHT1uQ8lb3STrzJSvchlwc+ZNc",
-	"EE/Wqp1f0wkoDdts00nnvFu4SzDan2OTxDr+DHtUZKLSkJ8zUxmaD2SsVYvFltYqI8Pa9q5aAO98dIEi",
-	"3aHUYJaCbnei9/mrRmOn0dxpNCGtJ3DxynyjaRabVy/3dxp7O42Wbs3nQ5rweaf7ClTpWCIq8SW0Keai",
-	"FL7bd3GHv3ESm15yiJ769CL58q5XVxj4Zb9JqLLPP8oeRxip3IE79ZjBrr5VsIKZMeVuc3zl0W2koIvk",
-	"gwLXvTZkucWegZGoD0ahbe6Bs/b5Zft03O+873Y+GK4Dkw3qz3EzpFb2Z7ggpEC6vX4nN0yUOMS0UBf4",
-	"8zHkV/BJc78MQ35k3lpOFyz0Cp3022+GNmLBnIhKIkmdGFRlhCBb/mXXjkbUFjXl3vT648Hl67PuYACX",
-	"rbL0WdBfKG0WtOHFIRfFR/QWe1C3bSqNx8o6fYTsNANA+ps4NjJzEGJDUdrsk0pqTxmJakfIlmLmiOoF",
-	"U5SZKJUPCwipWBXTSiFLVq6mYlXSJ9uqxJYcq5KIgwkZqZG3cJRpkjXXWCqmre0TDLUeDZuudqGyiVNX",
-	"1lnxKsWSfspLZ5h4mxsgoROjMqCTlAjd8BjyIqQ/QlWN2mpWYq5mMaX9Oe6MhMr+BPeFCNvb8r44lt1/",
-	"oyDToiyTPCw7+m7OAf6vaQNKI61PRAQ7cL7bWeAT5Hvb+8Qez1j0dQsC2opZpIsIaKxCRoOKJNfYnSh8",
-	"CK5LXE5wXvTn4AJPNno0Y90rrEa0vRmzuJKJtsnju7tnt+cSapEPGhPwAJ7ndJDA1sxHfV6S87SRhrln",
-	"DGkvW6oScRC6JOSiPyRNp8X9bYhgvdv6gdy8av2Jj/cJ+2gFuVjJscodhzt5bE2kbc580x13ihAS2fu+",
-	"+lyhq66sj21DnFEypnkEK4a3DLLKuSJUdeCcHwJE6vSVJbUWvAah3/p6iln5urspu6YnfzEZTd2Jypg1",
-	"c/MHY9WIopk2cMOzrSzcCoiHM//FPEs2E3hKJsDMfWJkI5q1nmo3yLfgIzmD0JZmm3wwJi5+msGbNpL+",
-	"XRaorbhOof0mrgjDb+D22alsoTDDourkAjNGXLQikaXKy6qWTWBLiWOCOycnNlpSfoMTOsPUIS5ylwS5",
-	"nu9dEeoQSxQ/0T5+0+/91jm3c+Mi+6TXP2ufD21EA4SdyLvxohVyl6HsdzOiHo1/XpDQC1xUbbbQPKDR",
-	"jKEl9QlLtYm0ECOR6AQjXvecEf0jmGixzFOPYr+ObFH/lYkiV88VZbHnXzz363NxodqgNMmmebLKFJRs",
-	"YmlLkERtxUpinDsnJxWrIhZesSpynQ8XGS22+YJQV7yZ+jkbLy1+FSClfnoTBv+AMtSpX08gGTbK/pwP",
-	"t07TnFDUy993g2F7eDkYH79rn7+VmUxa0TaxA0pLi005MoZY1dZ+6vdfeo1P/hpU90U+SPppKTHfS4Df",
-	"RgTXUFYC8yplKHNoUn4ReS0eZR3YSuq2kn4hmtaFbmcBCm5FkfeARmHgS7uGotpkEs6fkqHTTCr1VnlG",
-	"xRem6WmW/ruuThjYyp3MhaCFCJPhIbJhM2wL2aAM8n/Iq9SuI/6mKMCW0DrCIRlRzvWJi1iAohmOwKsg",
-	"qjYr/M5lDTKG7L1Wy0ZVjOb4D45gmHlERRA0zobI1VCIYUZoVQG+JHGTbLJZfmO315kG/GG8tr1Wq/6N",
-	"AgnuM31KwLrXQCkV8j4j3S3EwKyi3geOyMhFthnj62ZWVdIIG9+Beh6+XpU1oJGorBJBcyx50z/1G/2p",
-	"m1rjNJa8qfWB7KJxof884516PrHQBDNysLdDqBO4XHQLqL9K+rrHlnaIEI5Cj9yQdO3TycqseMmpx1tc",
-	"3wobx+JTZYa7nzjDV1ms/5VGrYJNijQz3No/MKN1Rj4jNsM7rf0DVe9H4qKetj383th5hXemn74UWRyY",
-	"94+imlViwGcM+RBgjjwq+j2VzBS/w6YUy1Q5m6UUshLMZ6hBrixGY1nxy0QfRvTMieth0aZB7oCi46SL",
-	"gy5T6a0nFu60YlW8Ob4iz/9YkKv4jwW9SstY+a/KC1pyCRcnbxIhS/7280Xnbe7Hi/O3utAVY6JcLkDW",
-	"pbolU0BVFmHq4tAVabITElloAX63WlJTdr+113r5UpChyBdzCXyetsb9/P51p+81Pp/+4fzy8+D17cdf",
-	"z//hvH21co9f/+Nj683y+OqnnzKpFK9eNfZbqXSKvdRBqv718Hdhv2vsvPrx+acve19rP+R+bH396ad/",
-	"pn/a/fpT7a9/+bbcK8V/EjQsMGOLIIzqgnL0PJX9/TWpI7//+/PRaDT69ONf1okU9z3Xm0+wIqISx9Vs",
-	"ro1vlqy51g2c8Sv3pfNicoD3p3tk1205acbJ39jKZptaa3FipHbZQTE5zZYpVQSKPJdA+bPk5ap90R4M",
-	"Lnr9IddYTvrd953+YHzaPe6cDzo2V+Tsc9DQ2qfj7onNT4zudYMQ505/2H3TPW4PO+Pem3H3XFcZdUal",
-	"ZqpYlcxEFauizVKxKhf9Xu8NH619ctLvDAZcW1wzTcWqtPvD7vFpZwAfDQa946560hu+6/TTzE+DpDzX",
-	"U/twIYm/ktuhk9C7ISE79RxCGck/P8eCyXVP8s8uwiCY9qZKkcozS84Cp5xjk960S3Wfce7ddhh5jk9Y",
-	"b9pmLHC8gtd6XD/UGXNHaVu5QHzQw/SKBgku/whmtO4G5N/kT3UnmGd5QjqdbDfNE2KmVv///Y+//M/R",
-	"stFoHTz74cfnP/3138f2l39+/f/vfPrx35K3PqV4486nH7RHtb9W/3o4GtXLvl37cd3BS+cArAvz/6bu",
-	"x++c6b+106LYBLfBnVEawmRjBIzr/CDfNMw/7wu+eyz/w3vs9a2XoFnbO4Lu5MVP7ZCJoWi3U/YK9ag7",
-	"NhWf4b9vdXFmMGywH3TOO2+6x9326bj34bzTt1FwSxmaB1BNBFPU2v+fiRaUXHrVK++GINtEWBDYe9w7",
-	"H/Z7p6dcm7/o9AciHBnsoRAeWsWyjUwQQl+r6dRzSFjT78osaGAuzY6avtQMn5S/3DiGXhNKpp7jYR/o",
-	"Prkw+MNjAb/v0SvpTv1kwvR/G1L/25D6LQ2pRcx8+zGlGfS+WVvfxP6ZPU8bLaCJxyQdhaqx2QJB5fsZ",
-	"Q9MhdYXm0PzSnqxBNFUNJh9dA9bnAg3OY6ClZe0NWmkDc3yInMlkCoFS45hBxDEkIkAD1qpe3+D3xqe6",
-	"Euod2ZWIq3xx/RU7dzXLT+tZcWFT+AkH1FI4WIPDcyOTaMcV3yFDqtlocLoNsRORkFmyl6m/QmwBxdTT",
-	"NhtMSVohad6tmMYaodBcsWyGQ2KSH9JuUxA69C4L0rmqTFPRbaBqwheUiY/XCp3C4jZeBQ28HqOafD6Q",
-	"K3ccZpiNuaRlOhCyHZtsWrXAVwRNA98PbpnGRydB4BMMYcKUfI7GzjJkQVhQWFU8tNVu8A9g3CNEl76P",
-	"5Kbwawp+rqPeAv99CUEf/AXRiikKl2QTpcfLSkO1huIzN//W6eapaoMWwnw5HGlhJOKe66hLE3nIkk3C",
-	"iO8yxOVYOqKhSOEQjVSiAJqvUy5YUVcEUfNtgDiZVR21kxpack40w2xEbSidx8U14CSiG5UqnidLq8gC",
-	"eraxLO26qoj3P7wPWEYxY7z49KVlVkM2Vle8f32fdeUYs6NvX54xNcJdwIvLOWZqMGa3s7xkdKFktdwx",
-	"4A+Q4G2cl3bqzYM9NA3CTA3IH+PSpo30Vo5GP/7e3Hn1iauYn74cWM31yqVsWXkiU/i29GK42memzt1x",
-	"+UI9RTAufWpK6dzCjimHzKdSqidaHmVRhcZfyALSHDMl+Z4xZGeqO4IIoW34vnnDU0G+CjtruKbEvx4P",
-	"uOUe3CuyKwPx5lq8ia3GZA7pvzlGu7u7r1DkzUXvyeFxmm6hYTzkew+bjcPdxmGj8Vs283uHf22iWeFp",
-	"i7sbl2uwWlxy+XH6rLNtG61n9iTVPEarm5ydxbRpAmFq0++GMdCez0ukzgt7ip5xv/1XIZkSvkCyGdf9",
-	"5NUuXSwjc6z4eWIhhH8WY+lC9eJ5qoRVii7WrE+2/nnK52brzo+sTzhkxlqrfbIg0qkYt5ENKLL5EO4S",
-	"mqyqUuqw5JpZKFffFvWWhOocot9rFCBxKq1s216lBLVK9csinx1/ybwbcqbUHiGyfyctSCFs84kEyhqo",
-	"18tzslTfqwzCiyl6QHz/bm22bUZ8XzVlDkIEfyd6sH0kgq+gky5XfqFMcxXLvIa4e3JwC5vHrzbkBoTV",
-	"LJQaGSQKoYCMaHYO5DHkhsFioRr3KUuvMrclbTBqxr692zTifZTjW/IwQtfSOxzEO5OhVUk2ZdP55W/+",
-	"Fzu9KbIrzB7jz01dSHWcVBsWajYan47AcsV/ZojckHAlvtgSHd/fwFOSP6mTVsyJLhlzBwRqb9/1et1S",
-	"EigARNqF7wYEW05iwihfXkBOOdA+zta7EPur/sxnVi5Dc7jGLIoWDF32T6UlES2WE99z0Mn5AM34gQRr",
-	"qmCeS59AC2SZpXbTfH4rAGN2rZ4zI+TMAOs1OQ6glcGPkRq2bOgiPIG/4fnEwxRd32Jnhvm9gB2HLCBv",
-	"mSH7t7MP9ohW1QjC8hXfQVdLzyWsBoYpePsXW2AkfoNQdxF4NBrRBb4irHaY9PpXwFjicxQSFixDh6Tu",
-	"IPG67Cc/orKZUFwPKgiFvVF61GvwTTrbT7Si6Vz2K1blt7MP/P9/STt9C5rVFFfBuGP78u1utJTqY2pa",
-	"G4fmw5tAjoV+w1LjACYLh8loR+mROp8jElLs+yvRXMQlLlpS7+9LIuPlpp6I59lgCC6bK5ZPErt/T6YU",
-	"Bzbqb1raWPk+TCXrC5jqChiLoD2ik3FtqsXTLxqgJ+o/chNSHXN/nj6kia3mMVqR6jh6pG6kG7PuZd58",
-	"pvEEQ5xlQVnJELsEah8OLjrnJ1CskHDJD4eev0JLyl8cUe1Nlce+IOEccwT4KzQRzZJF3Ur+okev0pdW",
-	"nGIeT7RdLrq21g3RD2vzvr5DYEM5nvNkoxg6YWjyn3LdhD+pIxv+G9cqINiZoSn2fKiJ6XGlZxqE6Ab7",
-	"nisc3fzhMiSmHmjyMOYv9XfD4UWckp91wO2Zj6yAqzSHgwANsdr1PM4QqAFFf2/DgF6B6HcL4fcBcgOE",
-	"J8LoUDdnQ11RHC1D8hozw9A94aGdLhlxUfyuBfiUdSOQ3k2RQbjDoTCrxO9D5os0FYQ3/AgE88UyIqLl",
-	"PKRuhyQRTR3fg6QicXzX86kSDErDao73rgtU0QnIELAiC3lNAneFqnY6WkUU1FvgEM9JRMJYAEx4jC4L",
-	"5QOOja3HVC85QdEe011vHApoI0/ClXAfzipWZUawS0LjgS4kpqHUvbSpJiHB16xeOphm/WaERLrIgEvc",
-	"TbGNmdi606RPk7gjhD7UdYs8nOL5M4Y8FwWi4yNbhlPsEFR1vSv+tyrIK0zDUAfYZRbCSHT2F2V4KUqs",
-	"oPwZV+tUOMct9n0SqXH500VIpt5n4qLkpYnwz6m3smWWwVu8MQJh/YYpLqxhxbhnQegoL0NvGTnB/I4+",
-	"B2CH/TW99bwIjh1xj+LwMsEW7E6/3+sbXbZrF6zrPvndDsRiOBOa8jXqJ+q4d3YhGjZbFZjccIzKO1vN",
-	"2VpGbS7eY7HFhszT2LTWNN053Zjs1venLWs1nobYEfvbAUnMLQ6MSlrdTYLl1SziPFJ9zkSgp4g9q0YB",
-	"epmxvdaOkDdFNBC+FlGwVdot+Z1iNiHfwcMUe1nv5v3d1vlrVTzWvsGe1NCLUCf4iVqMQiMIvC6iwW3B",
-	"8plkcheh56wZ3V7w57aoDU0izQok73CVBWCeRhLcOoM7m3OexqLYM2eJHsbIDXwfhwWW9Ue0mtNCa02C",
-	"9mes2FSzMGNYmHv4aYkQvMLJPKCSdJ8aEsQFZV5F5DnXJJR3mBEFN9hfEhHS0rshIWggG0+Dwu375ON8",
-	"VlDaXygTfySwmSObO4/pA2biV1kCVpuZ9lmmj5J5tUbWHgP/HWwiGrP/U1lFErgfxy6SxtMjWUaSSTfY",
-	"C7rng2H/8qxzPsxmSWicSbFqwWUUJw9C5PgEh+lS/5nbBEcgx1JyK75+RNNDGvE540N+5U/P/GDmYWa3",
-	"K+yNMPCkI+eDG3nJg0PAxSsL3RJybYk6jqi62+A/SrfPiuAQVXcP9sVv+e1yscEjJX3Ccvr8jI9818DC",
-	"toRSYuGRIeUbsSWgL74HnJwstkWopKFHhTTHMPn9CkhWVCHXYj5t6nZ/IB9hCluFVSoSoUJUuIFSpyw2",
-	"JJutNE9Wk9BNcqBLBAtCkaqILvInuGohjFgeyy7frAbc3x24SZLTV5SV68p7BxPEfReJLKbfP5lEpuDW",
-	"bDu5ZIY47DLkujzx/TpSYagMOTgMV8jWpXlbhsqlQwDtIxlrZMtIHJGGw9WmYJqJuDNF2tWReAwp1unY",
-	"LmNgnaD7sqd0uzi8u4UtfPvgvY22Nj1CETiAbmTLS2CfibMU3X+MNoB3wS2aY7qCRAGWGnyGGRKfExdV",
-	"nZXjE2bFvcpkgKF6u5attbbbMtZae+DQYp15KrhDiHBkygqcRDcW5/p1FJa2o4eFilQvu5YHCGFGVXCT",
-	"wXbkd0NNUPvuJgu5G2UxI18vc7/2tVe/YzTq9zcKbR9POgt8F+rTB/IS+N5LKBXgpHYujm9aZw6Tvhy5",
-	"4ITdGLnj/SWjhMytdNBUcnml+UTKPpYyn+lHQI+u0m1dCSvUCD/H5e8mdEk0f1fZS8kwf24R7LFsYwas",
-	"PZqJLJn7cdf6XRZZXFx1snSuCfDXqUcxdTzso0UYuEsH9DWluwm1jR2OqN09H3b6cXXCwbB3/MvARhwf",
-	"IZX1/BAHN5IJK4hFgXPNjkbUPu6dnfVOusOPNgoxl9siEnrYF69NMPOc2BHOUPUq8F0LzT3q0SsL4avQ",
-	"c5Z+tAw1CKHd7eve+cnARpOAuuwI2ae9Yw0uP3CK4XnT63e6b8/HnV9FlwgbTT0cqWBmj/DhjvsfL4Y9",
-	"GznhahEF2rN0kJcJK1CjSq64YlUAzopV0QGsWJUsEPwrmDPbA8A4QY5tnJIr7KyGwTWhJk0q4g9UDEmS",
-	"f+S7iM3wwmChxUCVBeOBkAEviIEPkd1eRrMglDaAQ/Sa4JCEaLRsNHYdbSz4gZhlfu21b6oOkc8LLySs",
-	"S1MHcfeAH/MSZZfn+PNweJr69uXBXsmPmROII1nqggFcDOATw80ShUsWEbe7SEd8FdST1b4rIazCzJkW",
-	"evcQN9Jbm9rqir4hMXaTJh+w+tRitxETtGOxFcdv3pXj6+ewiOXLMPIHZPlnUmjImGrjsjMiGEL1ozUF",
-	"aUTHxfqErCYBVVTInImIIY+JCjHl9Gc5yUWBxC8HQ1UIp22U1cp9b+4VwAzDMe8fBGEGcbpBWHJQrlhf",
-	"FGomWsWchkjyFAZNlhjBA0pQFVJlEJ5GUssXCR44VNhUocNNC7EANRAlNzJwT9Tek7OUxcQiJDdesGTF",
-	"gKs3YuBl3JcATGBfFrKI7wc3cJhM5bEUhEvfLwsUk3rV2qi5IIx6oSvD7IMI+9sRIvZ9AL5c0fzMAUth",
-	"LU2kGh0oOrPSRyUFrlys6WxqBQqeZj2vuHCBCT4mpEQwUkJjIwbaOWCaOgQC66+uQnIFyVzCG+TNSR3F",
-	"o7IRFaUoE6lS5X5JC26sc9pxqSX50zM2onbabG8foVgvTbLIolkYLK9mWvZe/JI9omIeSrxoRsIHMNk+",
-	"WStsgqp19iGgW2UlEp8Ql4vygSh2oDD3jMl9f2ompPs6tuY4vCbCvb4+xEq8iCA2R9lmnj56tPNZaF6L",
-	"DzA/3L6/bmWaMc7OEtgTWOy2xuxyxruYfT1kemLaoLa5ME8cQKYTbHp/75TPGC9uQ0LjRa8/fNM77fZS",
-	"GY3xKtJ5vBDkCe3FBTOFEprSmRHc0tojRgElN5opCCi3qqcXAxQv4DtYNVPI+/NYM7XyS49h2Uth6ZEM",
-	"e1metD73MTmmpZMfR1RkP6INyY9cbiY0+tbpj/F6N8QzJgdaT4BM1i8zIFEVsmsAd8Cc+J9wtStFDaOp",
-	"J9WbJ8apnmy04kUYTHwyL6zm92pv/wVaiJf0djupvlvi8Y9/sIDasrwExBOMKFgnueQhysRAJlywjJjn",
-	"EmQ/v2kaAzDWVpi+Y+JiklqZzVgkoIzy85FJAhU3og1/yMKvAjK7hqZ8cYYMUQsRH8qMyVFV7hdMzwmW",
-	"+NM66mBnNqIzzJCtVZXVALMtVYcn6Z4WJ3iBoX1E2xfdZ0wMzFDV/iL+dYh+/8LHtJA23NdPX21ZQyq+",
-	"QsrksbbRHDszj5KdkGAXOAt/8RDZ79un3ROwao9FFIiF7Mvz9uXwXa/f/a1zYlvCTv+6e3LSOedPz3vD",
-	"8Zve5fkJ/+OsM3zXOxnz39qnp70PHfj1uHf+5rR7PISPL9ofT3vtk/Gw1xuftvtvO2KKweUFP1Wdk/FZ",
-	"56TbHg8/XnTg/cvzi37vuDMYtF+fdsad8yH4K4IQKc/HqYRUsrmYf2WXYqKezUGBCVkeIluYzYFwhMH8",
-	"UFrSBf1II7qMopAJo0A3fJ8VkdXNgJiPRlwq/RmDdMz6tmXWN2SvFiSolkq21WczsaC1pYHipODx5AEz",
-	"juXx2phwXK9smSJoyvo2dH70It943NgsCCPERE/xWGGV3DcTabmph20bXfa7fKcg8iIzDufgnF0eTnxM",
-	"rwUpLnzsUX0FhNU2b7K084sladqMpNSY8xZcPlzEumTMfROE821rZs2Cgiw2GaQbl1C4Jiuxl5qxbbe1",
-	"ORdUVPTafDVr5b8MN3MyjKVg3oCMO9YQ2w4fFsLKIFuFkF/+OshVmCrjEtyAywW/YLO175TxnKA5oUuE",
-	"2bXIdA6oMHoHlPSmlcPfv5hKuyVn4ctWe/IpbYrgAke9j2/PpND96HvW37YgU5K7a6l0Xo5j6djVGZWF",
-	"gKVFAZrjyJllyqFQtAqWIWIrxjln2rDshPOdRqOx13yRaeG5t5HiczV1zV0ItDpUttaiiBHqskOEkRgQ",
-	"VZv/+o//42BPM4mLvhx4RH8e9M6RpIJMuTK1SFnaTIyKbJHebNcsdDvznBny2IjKIv9Quwy8HKJiGtcL",
-	"FLEqUOyRzIEfVZQoVICxhHBLVh8GKt6chp0l/U+Ab8DcBjNOv/O3y85gmDbiaKHVUFAz7hP1XcpUGYOC",
-	"cvpQZiFPTxvKBmsa45aDaUS0ThQqWJkdIrt3ftyR5fdkRdMaCkIZLzuiufBlS+pFWoJXdBvAvxjfWZnt",
-	"hcU/uIK/8DFF14QsJJnjWEyAV+B8xX+pgnIuXtXS2j0HtGJVTtrd048Vq/Kh0/kF/vG6O47/fdY7H747",
-	"/ZjW9uOnBt6hh0satPzO+Un3/K0NJukwuIKWG1VDTDc06GAo+WBJI88fUQdTh/jQ7tiOyy3Ycaw4/7V9",
-	"ftw55T+qd9GETIOQK2Mjqr0oNAHkBEvfBS+dfIaqjBBZH0gEw9sZxEmgRIxQXPFBTawXf9DatMbfFCHN",
-	"HOhlX1z2j9+1Bx0bTZYrli4ScoTsQef01JapEWDIwSrSNtWuVg5SsSr8gwxoycMi2DYYb9SZ1k03aiNV",
-	"hxXXknU6LMGe5OYAsfIfoJqGiyYrvcjAk+VeT9aWIzPSj/3Auc6r+DS43QZvwXTKSDQgTkBdZmaEUxym",
-	"q0LwiVG4pAzhGcGu4kwhwb54CP4oJsYs2SVfhRu7cbIEK6rFk+EjTIR2zIMbAm7wcEkpyAIy8CMk2FW6",
-	"EUBXLi4is1ccrVlsmaHetGWPY/hOEcnj2b5z1ZWMewjkzrQoAElaz8UDG029kF+04taEH1EwHVFbP1AQ",
-	"ZSBDHZIcd624bUAJZDlSPCcQvkODaETt9uXwXf0HG9EgRPaHzut3vd4v9WFnMLSzlvHj3uV5IsVY8S+K",
-	"M1iV9mDQSb0BfyfPc5U7rXxhPcuU7m4Z3F+WwdBs5YQtK8fArMqw3z4ftI+H3d659p5ae/6X5MsP7dPT",
-	"znBsWEf2Se6bPP5Uj8T2xcVp97idAcf0NBnU9HRw+fqsOyx+rnUeMj2W3YjMD8/a55ft03G/877b+aC9",
-	"Y8BE7lEe6vjRYNgeXg7GIpZYf8PcN1ILRswPnruV0hXUtuAyrbtyGf08FnKZtqxy/ZBshkR6XZa7GVLW",
-	"1O7ZWLMnaRbw8s/XLCAXXldk90ii/gBLoOnwDR0cV7KtNvirsk00BLJSZMfCjJ1qBwYfn3QGx0bJCkJy",
-	"e5qBxEDAUAhSSF936MouwksK+q+bGpPLwkPxtCZMydDluzQpOYZxuTIPRiPscw1TTaY6EcKfA+KEJLJR",
-	"VTnoiAuWlhHlsk2vvYxmqFVvyPBU+dHYSw8yZnKUWy+ajah9FWIajSO4TKv9N8fo4MXeK/R//1979T1h",
-	"xqEyATuaEUZic+AKQY08j44omJJfQ34IXkYzvgjhMayjHiVogT0o7KvwauymqG2poSCfRg7PmCwEijy3",
-	"vrEpYb6voobIbSYTSLvzhGPPsLT0hkHcVrzt284k+YGgajHyscJpAgUrWHchJJLiHgwaifivViUhu3Xg",
-	"wFvgyTgSEbaKiLXTkuIu+cfmboMZ6N7yeZKU32A9VFLxIC6CVy0R97vDyAKHGCwPkG7DEPZv8SqugMAV",
-	"EXQbehExInQjkDLD5Gsx+0mu/DxdJzwDTX1wpl8Tiqp2JLI9bAuJf9oW+td//GdNFtiUl7BtjejCX4q4",
-	"8wQRsi+rzjb2601wm2tviT1hBQG9hLFxZM5fMpClADHvrjKgq60lrzxIDlLmwhNKoLBaAV4ERuUn6UbH",
-	"ZZOW5Mdjrxw2YvDsO0xnQFknXm4qgSpPTH5ArwiLkO9NSeTNia7wWwhLVMCl4cU8lOtiM3yTLnlcPidr",
-	"uxwdqxJkhIiNeVQpqaOYD0BWnZ5GJ7gAU2YQWHtdj8G4R+6Y+WCMZMPuIIx2fO+GuKk0P1Q9aKC5R5cR",
-	"YbU6GhDqIg/an65N/4v0xL9RxeiB3ibpL4pz07ZJYoOvxtvlvhkoOT1mKgMvv5vdC9UbGvydXkR8D9i7",
-	"COtJKLhK5otoheYEc+ZOV7XUNm/M6Lt/ZHISYBnFSXrR2vQ8DUnGHL3UKSkKTrbSjDq1SymmVSgaD8xn",
-	"Ce5EG0x0LEkutpAtrkkZEgjXzhxV/eCWhA5UkZUpUG7gsGfi/KEIApe4pCvZAxOXLXxcq6MOGJPECZlh",
-	"Bl3/dNGBA1GxKvBNsWpiNuG3xUVviwNlq2sVTFTqYhUytghJCXwX2fB3TQdBfG6ePMSUiRKm5ui2uEiD",
-	"SCKUMkqdix2x7yGuAqkJA/IyGVEvYujaoy6qJg4JS3ofakfIjhIIxFhcrPFkVR+G5wQi5ZYEVXsLApb2",
-	"ZwwRHPqejCSy0LVsw4wpUgpS7SFKMxUk0YiILcyS5JlqXMFGNJ33XBQsI1RlxPdrmfwQmXynyh997wSK",
-	"/xr1p6CwUIFRWBHwMxYHrDRl8FxARbdoRdZHwprPB1PkrrwCKjClROJjqWJYybkSvq01dbC2Rfj0c182",
-	"nDdhQ1Zu5BqF7DDqHmoWKIhkXVJPJPw8paSvbUtwbV/n6h6Gu++On78vMY28yFCpdSDK2ssi+UGIWOC7",
-	"/x+qtFUq4Uu7B79BxSbtjist5qavxS0XvaTqbmqvu8Sw6HywI/okxEFBSWADWxDqPjVSv4O8KwusGyRF",
-	"dW5s9P/8n6pzQc4oL1NjHb6/33f12fDZFGFZdynslannFdf5Shf2ypKjudQXVhmL8gpKat/H7EnthIFG",
-	"1TWeuve2SWzUDvGGmDiD5xJCT6ae76M5dgnCSFvyIwaT6AK5KYzE5HN9cqEk2iK+QwpjBoV/niRGDfDH",
-	"iebIYOqRgjnyd+3afklcEKeJvHyU/FNp4no8X5UfYeKCIqYC9UxhefcMytPfzFFMfOZNpbg8cG9xEfuz",
-	"HsuURAC/2G29fLW793KvlPlSxNe1BXu/m6dwmFTc4Ded4LEiLDpCPlFFbURaW6QSKuui04k+euu+hTXu",
-	"oCmWE+8kfpRol69PJcE0kavAcNJZ9a4ojsPvHxbH9+pKvTY5Nalck+lBXf6rTMvpkiHxInngzq2ki7tC",
-	"F2+vlj9+1/1NMo4feoO3PxWPVRZjTYWLYlzH9Ubvgmk7FnFt3ft/iLBojnnrRTORyJtJDIF0kBFls+CW",
-	"Safvl1GFzbiucwwhxRKgUeUQReGSfLVrcSN7e6/RsGU23IjqMEBtyVlwq0JBAQioVEyNIQlb6r0G+Azi",
-	"LAdXRa2ny6EDDmC10u6TJB5E+DqdoheXF89mMxlgKN5dKVHebXfb+lkJpshehr5tIZstJ/FrDH4AArRR",
-	"VexMEM1IeOtBCfEPkgLsWwEJOKGjfAgGYEW+w0lJ6haGI9nMbmK50yIxodkT9FXkt7FPZG5cpBdsS31U",
-	"2v+n5tY+ls5XlSwrgy2Kc2eXoW8sWUZu0WX/1EJL6qoa9ktf+CmTyFuJV2YISdgc3BJvHFCP75dIqOKn",
-	"5ZOJK6sNjnmy1uxTUIBKREy1MZlBx6sbEnL93hgbccmYe+rR6y2jA8N1KRtDyIeMZoF7hDACZOreEHWT",
-	"PWPI41ekcldxMVHeLDaWhZk0+fZtZwhBvoOhUVOUEF2GflEtxWgGbA76/aKq2nePyXznGgBxhSNyi1fI",
-	"wb7PoIRhOq+QU8WSMTcpzfbX5Gb+Ke4wu17J0GBNWyg+FezQGaHLLXfIYx3q8kOrB/JprReC5PyWOooK",
-	"jN6iSCNlarKNGafwIh+BfC5qjemEhBM0+RyhqgQ1LjpZS+JLmy9bWmZl5pQ2X7bKtJ8FwxCHJEGKpaNv",
-	"3ab04nIIW2yN0mnNn3zZUHkhSWUW0MZnq4pFeWhkf4H/dl1L2nct8DB+tfVrMlnLNVmVzJdmRrOwjyfE",
-	"N8LNj89gS6rIbBAHTk2hD1i0KXfakKCgqIVWrtOIihJetAyj/J7MDK4IDxrXxLUA1p+OQHWV2pphSbnp",
-	"DgUN1rqrTQn8Mm1cu1WUqoGqzow410lSnazxJG76I1E2x8GUBhGa8JvTheTpkOwswmC+iIRYmUnNX48x",
-	"CX0RWgbA1raUJntU8cMj0S1aHHd7GZM7yJL8z+OATr1wDiVfVARHGr3aW2UOJYgGXIoCfrem/b3GsC2U",
-	"Zdj34Ndi6t4dLquiiyqzY/rK1m+bbszcpiKF0dJZgnWUMX1qRPV4lk+tasS2uBAlSQdbSwoyiqptZAxS",
-	"8pXlKlSMKVpSnzAGlRjIApHPEdRQ4Bp1d9BDLw8azXQoBBerIY7CbD4XElgZEek+JTgEvQ/LCEZxnJdi",
-	"88Io4EV3EIP0Sh/6HsmFa1Dpe7GBOMTiE0rkY4wb05ekNXnhvMJ77h5pTl9ODnDL2XX3yP70AL+YVFL1",
-	"nuGT3xs7r/DO9NOX3dbXvxgt1cmc9zyk2ShmynX4mLLAa8T/UW01GrUjLchuIerWSEsL6F00oGULy5c+",
-	"6fLQpY96qWO98TyrI6kklHe9M8iWV806Bp3TzvFQNO+oWJXO+bDTH7fPepfnQ3A5nL/p9s/Gvf5Jp1+x",
-	"KvDf8cVp+xh8C2cfx3F2ZjrjcvyuOxj2+h/5kL92zdLQB+z7JJLGb5Myr939t/CucgTUkY2dyLvBEYEY",
-	"/pBceSziV5LM+pn4ARcQ7BHFIVE1q3AUhd5kGanoPZEw277oxpGBDMEGR6I8zYpEUO9vJUYBAjMH7klQ",
-	"zBqZqFZc+o6TWOEfmbQxMdoYymRvKkQv3jWX6ZIYMoMs3ahjDNtSjpOqzRpfLUXeT/zZcukZY9XVi5nD",
-	"iecEwrbFlo/llsOwdurgFY3rTXCB0N993T5H1eViQUIkQmppIOvXy7SvpQ8RE/y/orWsyFjMzbHwcTSV",
-	"UnDu3gqJXice+d4NtO1hEfF9HJqL3yUkbN6SqNAkE9xSLjV71D1CttoF8yQGlBY20BEl7pHnHkGcK2xJ",
-	"2T3I8CrTtHL7s3Qjd8/SDlUKNwnhansQN2SRRy1zSlL0bGKUKUa0ITbDnOcN4RlpHgUxuMGC0FT9abXa",
-	"71iAOs12TVEcBbnsTy6QI7WSU48Z2mSrPs/bst8EO/nslDKcV057l8Yfimhj0NcsvUCpzgaBqZJ3HDKp",
-	"sb3IlryrYjQQDGpExes1S1TeaaAoQK9ard3dF63G7sHL/freixf7LxsvhP/GxyGkRcmv5VzQBi3t/agj",
-	"jiTBfSfBkrrIY0ip8iJAPgX1YVxMbQCbg+w5/uzNl3Mb3UIM4ISgkI+j9diYeBSHKzT1AxxB89bAo1Gm",
-	"JNp+o9Go73+nNPR46+CCN+0c8C6Es+xkFvguSwk+ovJHVrgRedHlhBthNcr0NKmCoFPbKOmkAT/XBj6S",
-	"spKxN/AE+6r5Q4lzOFfH0CzJw13F8fUsV5JU0/E8GoTjJfU2du7JHIm4ODFAjKovOMeWZF4zi1W0sPyL",
-	"ApO/cSjugsDV8kZk4TMaiAMjUlSmsmIl/7ZmXFwpQQQoqpQYIh+ON6BbwJ5gY+1YHmNLVU0hO1rMNFSE",
-	"zwxzmmRLKaTDbJstmrq0oAgssXkk+x/XNdBkh9SSc1CvYb4ctOOC2tLxujRsqUZKLeQTrgmL1o+ud+VF",
-	"mSqXv519GKYV5t/bO7/hnX80dl59+tK0mgUKswAMuj6RcIFDEXCfVYmTp2skQP01EANLid53URwKilLE",
-	"4bRbDJar0ZxdalLXIgE0NVHxdutYNcsa2nTKWVde4kht2l3FjjQE925BFovP6YWtwRFgdctwv4x/Uypv",
-	"mzHWnchokLXA6Hi9G0TFLD1zRlTh8PVFI5JDbWx5lq3AxiffhPBto/8ylzpnUTHDLxfQkOWA5ugGxfYy",
-	"fhyyMw8oWSnerowa2j2xDRCS07bjKEkzLCUvmkRAGWPfD26JuzVSpMjyaV2U5TOG5PBKujhSRVVRIw3F",
-	"N9sdOYPqpwW7dSQrYKRnFxtjG+D6pluWBVBMZgYRWk0IAENMndm6my3ZA/HuM4beXnZPtrItbbNcwaiM",
-	"SwSDlDwhotllxtAJc7Kx6zE88U1y94cZAXExXUKbIfVFQldrZPLrlTP2yY1w92+ztF9Wzil8t5HcYXi+",
-	"1BsSelNZKwlVf/l4XMuSvh9ceVsj+RQ+yoPR5lqJlKbzRcl1Ds414MUsoOpCtUAh3ZljzxeF4xO5vFbX",
-	"BZfNwKmA4wUWVdPHd/iUQzaW+mmpLy/4F+fiA/BcXc2lnafECZUvl469VQc7CSYMt11jVqRPGF/mgth0",
-	"HbrqPixQYIQvJwoQTkUXSCeQ0M1Mh3FEq8ICin4yW6drVvaqs1PWTXBOjKjNMWM/OU/Ctj6CrL3f1I/4",
-	"NhUVWE6H+NZugY22/TUCX7IYJext5Sm4s9X/7pZ82dv5+9nzpcL18Gb9NWyg8PwnPkVRQUHn/3XUnjDw",
-	"DC+E5Bz3XwsJsvk+23krfVo820ooy4u9d5GcjPLqNoY1s6C5kayL5MDNH6blsyzlbfzeaL/4JoaJEhxu",
-	"e+6WEeY2yGLbSGCa4FSaxW3mXlmJZfMXGUFl4weaYJJtEXAqmpxddO0jcM0m4fDxMY5DMlD1PECELudo",
-	"RkJyyIW33oLQ9kUX7dYb4olwG8zwDXSR9D0WCY9vrQzhJYLQ5lcT6Wfju9tbuWLuzyXb8YbrMi2AbM/r",
-	"s+w8N7VlNLMJUoy5v0JIlqAy5JIQg5bBnxyI9OlJs5I8HzSytgLGZa0RN+9kLJRYK+dMzpbX1r3JMaGb",
-	"+xmnrvfH9yLHN+0aN3KuePgT9SOrtRQYd1Xnpm3tuhqG7mTThQ5ZHr3Sekc9mF03XtNmrEBFbL5ZqaLY",
-	"qZORa/gXhKI8Xdx40SHU9egVBD/wt8WfwqCDkS97Vtg76eq2+hw7RWfRquyk/pLsZSfHgHaSfyomtaP+",
-	"obOaHf2PPG/Zyf6USsBPg1nkp5Go3dCEpqDngJFJyG7CT5sPPNkeM2ItnTAMCkwHotOtqe+vyNSwn+t3",
-	"oV2XZR2Ep35Ev1HDWYjS6fQv2v3hx7H2ZERthfPxth1q4w/bp/1O++TjuPNrdzAc2KiKITWXIjgzRyr8",
-	"YK/RUHHLI6oFH6gUZS+qWcjuvm6fZ0f8tv1w0ft8H2OEXXdExdYw20oaGufaJNeRzUUwFuH5AjYxlj9l",
-	"C+hbzJLufNVcW+MEEc8YYiJgPwj5CkRHYwvJ+F1L4vEYuhvHc8adjdOHmRRTaI7EBMmq2Ih8a43MdmzT",
-	"XjrXW5eJZnCG1tGlM4Pf8HHECVxfHOfhumc/2S68x4UxGKZOvPHW7pkr7sREtSbVQhBLmqgvh8e1NOm0",
-	"Gq2DnWZzp9UcNl4eNg8OG636/m8lUy6ynBq2Wq8/pK1dB7qYX3eN4b5tCs4VSwgXfFUy8V6E+0J+GaYr",
-	"CAOuo26E5ksWCdXQi9iIAiMPV+C5oFcyLW+BGZMdCN2dVy9E8NqRDKPSGnayWXBLRzQJNM7Mnu3R+fb1",
-	"yxb60BkMUbO1u4f2D169RC8O9vcQJBZo/uS9TBPZ/YIgEfTpxzUBIrHNYJNNY43TxkINVOWKd030cgxJ",
-	"HZ1617nwMwvFAU5X3o10tsK4EOs0Jxj6lnGs0UAEB46oiA6ckFVAXYTRbmtnwnEsiDmDvCYgSATytZp7",
-	"L/Ze7h7svbDWd+at6E4jg5VQeooS19ED+IwsOPOY0wiEOfqr9LH6sXXQePVCpJpnutu29vcKN9PccKwt",
-	"wK5ynMfNwITgK4oACy1cQMZ3WDZCbjQyeXwJfD9jSjZ2cIjB0r1PBugySGN5zELxLJX2VApLu61CaAZF",
-	"NqYMwUvzg4UulhPfc9Cphyee7/GNti9ObaD1izCYioQd7KMudcmcyhe6mcpdpxWrctHNNKU8LT6X6+qN",
-	"6UDCaxaahoSIVHoVY5GORwluaRp34hSD+pJpnVwIUMbcvC7STQZWeFDtxn77r//4TxsNovAXAl1c9w/g",
-	"CtxN5YmiLme1x/3j5sHOr2eBS+aCpbLlXI8NjoIgxzHb+78NOj9/fL374uf+8X77/XG3vX/Wu9jrvxue",
-	"7e7u/9r65e2vu913vZ/bFxf7/c7u3i97v/z2/jwdVfeWc8zWzotPX/b310XUPUSRrfZ2hZZyVV2+iZl/",
-	"S4dFkdH/jo6LbxupsS5qIgqXRIVIpKuXlAiQ2M4o/99RAg8aJVDG+J2hHf7SoVDdGDB3T0p7EyGRcwX+",
-	"2R1N5XmZVFgmDAbEO1lgSOww3VSyXZUS4tK79ll9O9fG/SpG3af40wP0DSmoCiUC4WX7VRwSKF1UoHml",
-	"ijttKumUdYvH3wpAsgjSqxKXrhossbXJkZDuaipsgxpBxI4DL0IhcYiUxD0m+8x6ESP+9FH9B/KcGA2G",
-	"mR6tT89QKEY9Ib53Q0JDkD0XMeaLyCDLteUTUceZBWiayp7QVJQ7MgwBUtkKfjHuyyJR1XDX8F/Q6hh8",
-	"4qiqCt3teK5dO1LUF3ImteMuFz7XKgmarKSkv/Fe9zErMtEqVshfQXILtAYWG9kg/+4UR4Q6q7OCtuB+",
-	"ICsppuaIgkC0/557vu9pdXMLptR2mY8z2GDuUTjjGjlMC8YZS3OJU9H2eW1Ikp6lRD5HkhDXlt7g78WL",
-	"9BhylwRV9drAtRwQntkjtRmmUmXGMgcvriNyp8viPrxeO2dWivHnOUrMC6y4LNnW7F8t+DvUK8/yuj9V",
-	"zfIM8I/aH1rH2GO1iDaeD0NgjagpbquzzVBI5tijR8geXB4fdzonnRMbYdT6/FmFy3LmcjSi9pt295Q/",
-	"FL6vNJNF1UCW3JQMKzEj23vNhi3a9noRiB6hG3/NJRRlYJ8QBy+lqdwlLPKoMDqGhAX+DXFHFAJ3FyGI",
-	"t6qFHWQbq5rotkEe9gkXf8DtHIvGIngi3f8+qbYeI6JiVcSi9bLrxnomel9wIyOH8rsQeKj4xyGyv0iW",
-	"YYlr00Ixd7AQ3/mvtiVb/Y/ohKhKvnHDf2k7a190UUiiZUjBZoZEdTFIm16QUAw9ohxmC0WB7yK8wGHE",
-	"710bnsl4ZNfjMM851sUNO8eLhXT7Z+sBrK9mnpJYrfhj5fxd/3HKJW5V2oNBZ/O8YKnIzAofbpqTf5id",
-	"8XL4buOEy2iWnY9/dtIRtffXfHYiCFJ9traPf8EwrzG99uhVeyFEKC+g7cUiDG7Wj7phSflBMws0jXnS",
-	"Oe9uM+QJod76Ec/a55ft03G/877b+VB+4DNMl9jvkxuP3K4bfnD5+qw73AoNg+Vk7kUbELGBzvKjZohO",
-	"jZmLmFo/oDHYzDDaYNgeXg7Gx+/a529LDyplUxFXUjh0uZUbA16S0brnJ9333ZPL9mnJ8brU9W48d4n9",
-	"zIhlEViAubLLKlhP93ww7F+edTZzu27c3SgzRFxVa9MK4pr3mSUkA2wAIR4gA0G/87fLzmAj05W28Mzs",
-	"6uMNc8uPMzObeght7hCTgaCghE2Zoi/mkcqS1Jr4T6swEqrUWBk0ZY0k64XRLCDy42FnMNzw5ZCwKPvZ",
-	"JrjFlymAv8aWpZXwWEr96KtVCSgpkeZn2p2vVqlvMoBs+CYnRpT6Yrs5spJDmQ9SMsOmD4wEWPajrdZS",
-	"wMM2fWZmXKW/2mouE5Mq+c1W8xSxo03fmc5oyW+2gi93ojd+UMzMtvt0OzALufGmLzeIr9t/vhXcG6XG",
-	"7QdIi/Tbf6+L2tt/nZenS45xJ4pZJyRu+a1BaC05QoFI+fVTRr/fbPm24hbhKKAZc0kVUxf6bm9nG09M",
-	"R43mq13cnLZ2XjhNsvMC7092XjlNd6dFdqd7eH9y4LxwyxjTc5b94kWxJJCLzL2Iyb51Bm+eDaGRtzMC",
-	"fc7lkwlEo06WEZQgI+JYoBWJLMQC+M33WETcQ2Rr8rPyZ1kjanfP33cGQ/4zBAInz1DukQqR55/p4mT8",
-	"O7L7HS4i64PIX9Q7qBqSRRBGTFR/5RB6HPuyg/yKRLW06Sgra+ZtHllDRtY+kTE7ZMwJBrXGoKoY1Q+T",
-	"QmHSEfJif16WNwvoeXk0Ly1mxM5i0bpYUC4U7NdbO9ar65uMBBvsM2uNImXsG2sU/zWq9mYFf61m/ckU",
-	"DK7NW8QqfiGrB4ptMPYnAXbjtvb3m6/QQsTgXZMV55Wc+wwG7xBeRrMg9P5B3PE1WTFoL2R05V+TVRGX",
-	"tq/JynNtZYX1iMjnB5Y8UCHbO9Doz1wmT4D2C1ldkHlBQXc+3jVUOUIXv3R/RReds8117ATMlmyPkppF",
-	"9xqtMf3/QlZdOg2+9R7Ji+sZu8NuoarN2GxHfdhut9v/+o//RKNlo7HrAAbgn8SubbOvSSFFFZRXQw+y",
-	"1xzuctN14JKHTU9cIBCb6bHYHyH61SEMzh9Eg9skU8CjVzI6MGTRts3U+ME0+ObWU2oR0kpS73dwvOq+",
-	"VnFKzM5UKz5LmVME27n+AD1Oe+PMgX28Ph9y4u/nS/5T+pAflSgenxqKYs9tLui976R9qnEImdAMjpB9",
-	"0hHvcbmZvyma50M/UtFJgy2I73v0qoa8CLkBgVLEFsLTiIQau3zGhKsYsidGNPbWegGNazzbF5fZNo4Z",
-	"QZxDUrEqMVDr3LWpOERzYhnOLfwQ2e3TUxtVhV4HaKgdIYzcYI49iqrYh7wZSCUSSKodiZLvUp2qy9tC",
-	"fPCM6fGJ9knvrN1Nev+PKDS1kL8mSgz5DHeIzdUE+1D8N/4IMjWDa0KRx0YUYrXdmuiOoasVqfdQSG6C",
-	"a+LW6sjWZXV7RKv57pnPI8Iiu4au+G5GgdRxY7/7DEf8F4GDdJ/QER1RwGxapbQQwc5Mdf6KEmuaRKXq",
-	"EluFLFPhE1cFrNf7w4+QrqyCumvXDjkY/5QRkP8UMUz/HNF/7uzswP/4QztXmwE9R3aiJP5TdBWFXxVZ",
-	"xmn1NhJjZJsF8MlEynuqHUCCYVX6PTtAatrLzLswBs4niiAHM0dk1ovRcrpgDBCgXw6YASnui2nnRjFB",
-	"lbxuJTXKBSBEAhqSG+wvxdFWbGDq+b4cP6OJ8tExWixDZ4YZ5DAx4vtxu+D0NxpEXgRpVz6JCLMgToVZ",
-	"kFsCDYOJK4GJEzllW38PRFWHuGoHdMU9RwMS8GBBKOPjCTplCEPV9gTzBs1Z+1y8k1ffxSsKwkXoOQAf",
-	"IxHM5RPIKavaHO/yredebJVnz7+IbpFfn8Ondk0tKcUtnmfZAp8z5guCfaDnikHIIbJhx+o4pLkz5zCU",
-	"3OrdjCU7mEByD/KiWmZAE0nF48X0k7kyktAeaAeWHhHYmBE+wcbU6wUVWTacej3z6vmXXEGcrwlPgLSo",
-	"quBdh8hOm8njvSnoMqLOaa6TiFjVv/7jP5OJnn9J5TN81ZhKdnppao9nX2NK0VCIE0Nxasy8HXntwCmk",
-	"tofH79IjP//iuV/VlqtWBlxbUaSzZujYhFMANYz9nIGRPl4Bv0CYstvXLDQNZKFeeS2BaqTfTWCeZdA7",
-	"gEH9yGKAlM1IkJMwEYl/pyxCHFwR/yaGhF5lHCTIOtQZszru+VWpb+0MOHnK/id0GABHA/Zl8Fk6Jyq/",
-	"uTHBWigJJuRgSWmxVjSrYbc1iuVbjapOQCPRBiTi7LpwrLS5iw8pJBB12wATPsyiKj3dc9mq3QLJSDR+",
-	"C+eYOivEbglZoGosAP/rf/tfXAbrn7XPh7kF5i1sxUt87sVOBv5D/MdYLD+L68QlIWYdUTDAyNKk1EUT",
-	"8R5iy3AKfSsgi50GMcMl1IU+KKqjhReOaHBLD8W/leR5FcQSdkznikfK20VjwZwPiVzvWNRXADxj4uKo",
-	"WYh5lItkMSQT4gf0CqRFkOH0ugkWup15jpg8moWEJAtiMxyK9jGeSKYGOXlE7cFl/037uDPudwa9y/5x",
-	"py4uV5sfVgcvvAjz6973rkVAaQJqQLk4wAK+BCxyMnURVZSLcwJwxkQzMj9CheKmiGgNbqmCNxWHmWXl",
-	"MXV4TNqAiIsmy2hEdb9INdf+hYIsrQQLfaPaF90aSNRtbbisl8XsVlG6mpIVRhRq4nHhx/sM3C/nWvmB",
-	"X+c0VfACGr5zxM7jGFOhx3AJRetOLA01FrIDJfYH4ZX8WZ5AWOaIinXy+U3umxHlOovGglPIkUqOdOf8",
-	"kDhykPTjjOgGR87paeK8UU4a6Y3RXC4pVwv8kcKU7mBJ3CjwL/572o+S+EY0t9ETciQl7xm9SwWuOcOT",
-	"b+ORSjvzkh82+awMxFXWk5WWE3OOKbPjx+C0MXppHto3ZuZB/+00eyyn2ZCw6ERa/9K2w0gWEpC8JwqX",
-	"5FM+AT1bv49/tMaWlwT4FGeKgj50WKgOHUKq9HqrDkobdR49dzTG6rocUnA1P9UE0k2V/zLasJ7VKyv9",
-	"bdaFXRk88oTyep9oAUAof+AsQy9aQcNBganXBIckbC+jman6ibCQQJvE5CgFeBnNnsMj2xIHCTNkt6Uv",
-	"VLYZEANLtye8LN2efLdgncAD4K2Et8yiaMHxdOx7a8KQMuKZAy8jz00qXcnaB1zwhR53AhixnFscW3yi",
-	"APyQfNwZwS5AIko2VH7dETDsdLXQIrzwpCOyx5fbWuMc16e0UDCJsEe58LqC0s38a9SqNxTs1cEtvroi",
-	"IbrsPmMjqnBJrPTbvjcJcbiqCTsJKLECSCckLqGRh32Grv5f9t5FO3Ej6xd/lVr8v7Ma8sk0YPAFr6zz",
-	"0TbdceLb2O5kklH+ViEVRrEoMSphzPT0WvM0c97jPMo8yVm1d5VUEsIGbHfbHWZNEqNLqa77vvcvolJQ",
-	"pfGcNSPl8/f7ZGu7uUv+7/9pVpt7xHxb2QF6oTeVCoz8DfXY3lHhu+Dwlk+iMq4ky34QTvDYQWf209bk",
-	"ReGGI9xrEaNeqQ3/STQMUbJKUAup1C4p+3d6C4rI3jD+MQpK7VJuHJkCFRRW47O85Kv4gFyZOy2T+4DE",
-	"KUX0NOCJaiu8aRawEuUEw9lSFaBzdigQYanv85i5A4HFuyIaYyktlZ/GolvfVSXxRE7pQ2eAzZOFHNF4",
-	"ICziUqELhkGtxQSmsXN2qBWNcDiisd8L8GNg5/+OfPddov59951SaP/zr387FjnzR0ze2UhfrLTVpprZ",
-	"PjYnuGdlX7Ren0yFsEhi+oYic3pSCKhFlnzbsM1aqUUbBmSYtNUEsjvmjmNG6DWV7xEqW9C24CGNblhs",
-	"KaBvUlbWZlGxTPVIoGqV6PKyXdmKiohQHB73lgWBCEwSCg8VJsjgNmpS4tUx9++gJ5gHbukAR0wW9QWZ",
-	"RHQ0QquZ80kSXAsqFSYVLz8rMBSCRQeV4+tT5hlL3fvsVHEBUSfG1cuYXOU6Vto5/DtL2TfSwsnqi+Ym",
-	"Fm9ymrYgZQ1QZqJ9EqhMaRofCBGc3rArBBL31XR9/Hh4INR0EUlGNjc3dy0IbhRQsVlZTghxwn5fsNh5",
-	"6wT+0Jf/DVWNZQSxV3PpQLVmZ8+YJ3h7sQqi6RRql1O+Qig0psrUIiLp3OKvFvnPv/5dAR5ikDkmwMCi",
-	"J3bGHNROHAn3sEm1wMqUhStsGjXxoDpZO7pc8WRt2Z0PxbWCKfYEDSRmG6TsRbQfWykirpUxq2qTaQU2",
-	"v2xFLugoYmAMISijCFJ26Gh0BUm5oQv/lZ2AP3zuwX+p6145FTjsxrnRu0GeiY+X+3pTyI+440iE0caI",
-	"XvtciinyzbLaF/ABeVuZINVpUs+CKPFpQMXVMIyYBSUbrvD5z5+dCoyCe+Yhk93Ybba2ySgKewEbptOB",
-	"XzWm7K165L//EGDFnwxCwYiunAtFcwWhgQiJS6NoijY9ki17q8+0wW0+O1VyUVg5Fdq6ZrFuyQ15HIWB",
-	"SOorayuuXH4weqEXXbsBfaGrzzIvIZkQfpW4DnqsH0qyFpNIMhgGlZkHlHsBi6ByHYBW4zkHf2imxG1i",
-	"Jo7GATTSi8IbBj25ZHcxXBbg9UujvtU5sPSnKZ/GUNGdBYJlumzzMnzekt/Xmd74XSjaGNEhA0ep0YlK",
-	"W33m72OkwJ7NoSR18riFUXeqCjsAauNehnbgt07NwtA4JSDaHDpGPl6+39hJKpiefDwiZceWsmqt5oCx",
-	"DUqfyHas5ClKAilaylfrWzYX4ygKryX3h1e9Hfnqni6gzSJX8lgmXDpKvk4mkhnKnjNvD2NB3AA8nTjQ",
-	"dDbSyq0UIXtI2fnfcHa+dzCoAUoLtEk49GObQyVRETPqVfZ0TVEs4q1p+CigPlfAvKTMQ+CJEN4BE4mS",
-	"n9zxCLIaTNN1EqgYY+I9nG/5GswxJP/7AkRu7CZyAh7ibkAfuB/LFxy5HRTAt0enWhQAelF26ru7tY1a",
-	"Y2Oz5kBwhxogGj7Vy1B+VzISk+yImPJ4jziG6O7ozWRz32PDUQjlbyD2r+z8deMwvbbxE5uqItu5i1aC",
-	"Kt9otcB4qwo8VmA6b30BsljnYv/wUMV++IEq8UBjCqWRXQoG8B5Tx9JTm0PuSxUjoEqJO63apqPkQuec",
-	"xdF0oyOnztkjIF/CygtSRp7j0iBAoGWsUWHzrIQuoDxCoiChGKZM+1hbwlLcOMGFsvmIRRsm4UroD3y7",
-	"krDuZmNX8d1MR6ukI/dPEKDC/tcNlWwGy2Fg9NcbO9nJM2pnwsIzdxDC6VB1ZmGzA3g56FFyp+lK5FB1",
-	"+g2G3pxrCROM9CDvocqz22zUUZk5RqmCJBGyUsTDgF1VUpnKhuQ7rc0acfZDHssNdeBfY1CQkjbkPkpx",
-	"viAxJM7pp225gVF1194CYRTOHoWB78LBcfRjjkV0KVN4A30Go4gJCKw6HsdqaZErUU4W2dqW0Q/Nbm7r",
-	"UshI0TkjFQSYzPRUDarRJINwHOH8HoP06IsET55xcFYz7rUJHaKUKece6AJWa1SdBbZwR90Y6B28rFHI",
-	"5CaMmPJ1RKHsopfIOT2f02hK+kFIQfYCfx8qn4HvMhW3qDT3zkiesI1GtaYq1aFZQbTfvp1MJlUKt6th",
-	"dP1WvSveHh3ud08uuvAOFBOPwQaaKI2ds8OSVbplkUBtslat45NSj6Qjv9QubVZr1U2svzoAbTcj4MkL",
-	"16zACnbkoy40Y9Qw35Zyz0T2A5bJIhRFbQr6kqSE7bR29yhit344Rmlcnr9Ukqoa0pOj4JPgb5vrnQsl",
-	"sQBvqoPfUOvBRozGEPwjbvyRUD513UELowDJBAgfHFYl+KnCfD0WT5gmV7huCeU79NQ0zEZWCJhPxQgF",
-	"5FDni9cH06wQrPRpX4eHJfYdYKupeSepVYjM7CGDXEHyo6oTOS/zLu23fvlIUs/S4s/vw+IA6Ks+mLCP",
-	"GrUaxuUCTYJ6fIZM+4cqo5lY8j8pw+bfPmVg4rDOfa2+UW9d1mvtmvz/bybAoS/XBWT/3Z3trVZzs1EH",
-	"FBzX94qb2NRNJBI3fNToHLYp9YtWv9Hbcetsl257TbbZh2BeGM9VYmoz5HSvn8Wpmul9S3267wdMFZYt",
-	"ySMxCqO4iq/Dt6VOs+vtuNu9LdrqN9mm13DlJhjQRmtLNru92au16G5zp9Zgtd7OtldvtZp9r+F6m83d",
-	"+u4W/KK7Pc+rbTd369RtNWtbm7S2xbbr/Ra05f+DldqNVmKcOutcXIBPVK4kG1JfUqQ/wgGveiH7H7VO",
-	"VTcc6k7OmaA0lELVZpbsG3aCH09L7dIJm5Bfw+hGY5ZF8uLHC6CRnNVL7VK9sUmOpfB3EcuTFYqYBqpY",
-	"cqleq9XqSRG3dunkV2UTZ1dh/6rnR/FAPgWymZx2mOxIxHq2fwwHQI5peukgBLs6aKD8utT+2++qhG+p",
-	"XfpvVeN8Z7eWVg5tlwwPWhKldO9eU3OccS6amHPF78mVSOminEOtYuoKfgapLLVLxxfNu5N//No8OXDv",
-	"jv/oTI4P8J+j4fuJ+36n/tsfP/qnH47vfrsMBieNv9R+uzwZosV9ReoCKF1gzpwpLS+pspSiDKoHeM1N",
-	"JAtF30nIh/7SO+rpMt/wZn3hNz/yNOcJ3q1vLvzuGZ0GIfUuw/CIRtewN5qN3YVfvwzDY8qnWryTr7eW",
-	"GPMhx7rTCfxKq7a5zLBvqY81HmFdx8MhhQMmJV+fSe0sy7diei3pX0nZfEq/f8YTVwBmGNNIywC8F9II",
-	"QmoRwFUR42JLkBaPbJ7ZDOSDf8uII0+Gk0DFoFdTkBsOoTxQmHVPx/rEUj+RQkAQhBMl0c8NVlQoz/Pi",
-	"DRPijwYMgKROHwJBF61u70/Pr8ChfnEBMU1UEBFKRUgYdu6AxUznB5x33l86ZMxjP5Ad53vEUaTFUbYm",
-	"wMTxYyJiPwgIZ8wTyjrupATCaRMHqLBjEQfIkbJtKeJaTcmaAzYu815C3nLvZOjk7GuKWDtg9eKsDlYv",
-	"P55CF1IyDJeRdKe2LZTveezH09TMU3Y0V5HvHJwf/tw9v7hSYqwDhQgJcU4gtKBzdHV4AFBL3xFn//T8",
-	"7PQcrmcmwg2jUYgCWTVg16o8uxqJeRPVHfyhSrHn39ejlYqzfD8FBnD2T08uz0+Pjg5PPlyddc8vYOGH",
-	"Ib82p0u+id4RQtKrUpY1l4Y4mcXIroC2hTtGXzhxwglnkRj4oytllaHXDPP59fecd92T7vvD/cPO0dXp",
-	"LyfdcxW5RYmz3z2/PHx/uN+57F6dvr86PDHnEjwOanUwXK2gKRJOuAA0GRIPKCeN1v/CM5j2BuC7EK4E",
-	"XHioKddqBE1nKFxPfMEqIKKzSIRS7g5JL4wH2L7srrYsYgyjsTjyYGEpAhJyF75MojBgRUI51reYZU6z",
-	"UvkDAu1Ro2+oo1Ca+cF3jBd+YtMf0DuLsjDQ/3ehN11cDFaZbMk0gGMyoeGdzAwp3b7HOOv7rk8DAtsG",
-	"KkJ4pFZrvhHkR8oZuRj68UCbpdSMgy0Vl0VqjFK5Lfj0rPB2QTl5H1Hu+sIN50twzdYWOaU3pHPLZiS4",
-	"3Wa91jAkuP0OVGBODjPUZB0ysh9GowSfPHOQ5Usae+ZzKquqiOX/oe6QyYFoWTU9sCjof7lBzYqlO62N",
-	"WnMDHk1EbMpZVcg1yvc8K7gi8I8puMLCyuNQQC5K7c2aVZJHptQu5U84bOyV56FOjsHjWSSey3loLTAP",
-	"2zuAXbaZH+UFHeYGecQSgGKQx5v1VqvVqtVBC1DjmyXXKDrPvlRLZXGDLIKsZOx9LLZz3+GLMSNRu4AF",
-	"4x7EUw+hWA+JoAHApVKkT/vPoXQ42PfxI5X18XuybbfUTuvwvB6oVv2hXTVn+4BXM79l4KICv9MeCvm+",
-	"lphw7owd8IDePatGYiiJqXEb3+eGXGIlgipEpmtLWoHMZvKPcMDJQcgqS/Txter/xSp/0Yw/QmFGWQXb",
-	"SEPlpC7/ecZ8Vn8queEyK1tZROkjmMHGohhRBUFf97nZzGunTcW2uNplbbvdahWYAX9/mJxpy9cma/Zb",
-	"dKu37e54u6zWX0saf2JJI7UdfiphwpzcJeQ+VSwluODFUqRAdpIFygSstuU9okxikASrQ7FsM8/QaJ6C",
-	"BeSfHBEBBpKRdtZk5bK2kzooViQr227dy9UP/OYkqGc/LY88FskqzpHr5FFQQWwg2ml7ni/0Ecjs8Dn+",
-	"oNrug5vlIe9LvddwN70ma/W36HZvx71H+vr8ec68F88n0htJvB94sNAgueSL6RZa7r3sVl3uXTUzVTwb",
-	"q70Lp2+1V83Dt+LH1RnPvF1shNU2WIvkLLAkjIhhfK086nAt5NtKN/19isslRLCmmovJWGbGt8hZMz3H",
-	"K561b9LT+YW3zgNe1VU2VLqyj9LLCp2Yhj8ozZpW/p0wmuMgqpIu2OjVNkoC5tCHhQFq+p4OC6NDBjYh",
-	"tG5jig9spMS6HG+cq0CneWNTb6UG6Th5A8b2Ov2u9dYSnxbj0SiMYuYdM8+nGiOx2Wgs0cYoCl0mBHpQ",
-	"vwXHL1occpFQhY7fz1Zp1lE6NyIs5zG1sPyKPu5vyJDF1KMxxdBkDLlCGYkmwtOM3FSdce58YHGhZ+dx",
-	"oUbfrtahsieuIgVUXNIm6mgcsHahCVpZr7M7ZMaYvUcwpkouGEi9i9a+WSzSqkDvWTHSCiekKNLK0Enz",
-	"wVZ12uhtuk2vxbb623SnZwZb9Xap16zVW816o9XwaluNRm+TNVpbntdv9V13h/Vq231vZ8fbpu7O5lZj",
-	"a6e3s0k3a7TZ6u/QZisJtmqmBSnv03UyAVhrfTEXmZVIC/lKBPMCsWA/1HOBWAtrgurFJxYtcsTzawZG",
-	"1ZoLv3sSxu/DMV8HVGUDqh7mrMsGIsxuokPvjEodFwICY7cgC35f11eEcoRhFDE3niHqadqVb9RXU2mV",
-	"wubX/i3jOnsBZdM4jCAIg4m94lghjLMqCqwhQxZd69Sp3hT/2MuG0OiPqRCQySAMGER+QKEpdJaprBTM",
-	"jcXrqroYhoIJzJwxBvomDcviUlkmnXS0mQlJ0lmatV2nKLgEi0N8E8ElUCB6nspapHver27OcZk9glLi",
-	"XC/mHFtW4FvSMLCOB1/Hgy8RD15kCVjekPE8soZpxlAfr35rVoZVhZja4lLIfsj7gY+Fg9ZWja8tfSGr",
-	"WNmq8dag9Z+eVDgrDJ3vxLFKck9Nq3E4o3EPaEwGFGrykx5j3JDQMEJd8RqsO81j0qOCbTU3GJfE0NuT",
-	"cp3O26bk7OC9RX48636QAuHZyQeb9320Oep43Vaj2djZIb2plBrLrXqD/OS/0/UFMNUS7w2lyAlCXsrr",
-	"nCrpZPs/CANPpEnItdQaRMpOs9GA2G7QfDSYPeZuS7nPtBZhZRD81BsoO7rRaG3tFQl5OTEQHM+m3LdE",
-	"tPBB6k54nVHDqXHjnsDFN8t45tW3Sz/+/K577tfujv5wf/rx4t0fv/31xxr95bfRr433td8u3t3+5r8b",
-	"9YYnty5/d+sO39foL7vj/evvv19EOrrfPrOQtQTUK5SZ7ol/e/OQ62jecCe//vXkH+6H3am3/+4fvzbe",
-	"rzS0nFA3I2It7bvQ2/VZA8rmbSmgRenNNyI5v+aMFkrQBWFTq9v5ttutrdds55u7cy+LIjOXmeY/p6Ky",
-	"8ikqkpsPkjL3yL099OyRlRx7a4F7LXC/aoEbRVhDgF1F2H77Sf95dZ9r8ZSzVE5WR2nG1ZjIwtwNxh7z",
-	"SBml4cqCPkRD3nucaWlJ+vuEAsbrJ9hPSK4hKE9vmhSfBedw7WB5zQ6W+2nO0zlXFi55ovdhovgX0z1U",
-	"37+IhQEx7gWhc9PW08agtJkKY1JCjM3BAQLaN+aoQ9E9HXeHHhyfJ0UHZ3R/H9HllIcl5C5L0uoT/Bxf",
-	"kCH12DwIH4Agj2fMA1AqruwYKEIK/AMsvknJnrSEJAwiqSKpE+tT0J/elHisT8eBcjHlQXcs7CCNM53L",
-	"VyxFJmR4skjZ0KOFTrdVXyLOx4sDSL5OcN2w0mwssHClKmXjYJcSyJ8UryNF+NmDfPNYkM7xEXEHzL0h",
-	"0ZiLzLSKmI3gC8PwFnG44jCBBYJqXdgI1GNiAnLui2tBhjyYWnLOspEjWa7MY1LuYzI/zWYahX1C+VQj",
-	"BxrTtUdcKtiGzwXjwo/9WyaXihDngPGphvlBaCaL6OJ86XTsEQeDB9SjWeQm2RAWYFgCoQnDWwCnEDpy",
-	"xrgHRRvgA8n+sSB9DkodJ/OvkTSxvFVSyo+kCyliOhUGSlNh74pBkWQ7ehmrxMlF+OgimUk1TMxMleME",
-	"s+GMMISU4uU5NFcVwZZMfcPTLsXFZG2geFTi16n8KZLeCspnJTMwt3zW/ASXtbHnSYO61rmF69zC4ui3",
-	"h/IAFyhMlj3Fj8iMWjR7Yx7JTer1VZZN4VgX/1sHe3z7xf+eM5/FiIZT2pLHvLaCDtBLmEqyZuKvEv21",
-	"+CV/F2HRpuf+G8xqeZz5e45ga5b5z5dGTbK0zNjFgiMoVSSIlVRecFCq/dgo7J2u/JTFe2lRkCSsf05B",
-	"PdgMD1bTa5N5+ZltM0NsjxhvPG3mGVoosI4sUo3905P3R4f7l6X8gVioq/DW6hmpD/Xh2ebhq+SENmu7",
-	"aVnqxIGT4lL1wnHc7gWU3yxu+z3DY7FAGD1gpPNkR5cTiIx5Jq2KHOyECkKDiFFvagTcPIkJ9k/tMUJD",
-	"w6IhWiaQ0PJVyPOQQ2HgJXXISVleI72pzUE6Ax4WeSyqqPR9he1jYWVx0KiJJK9BAFVswTr23ek4ItTz",
-	"fPn6d98p6GQDY2VetXAFLZ/p39KmFmzkFJCKFjGz4POqkPfvj0+Wy3QeKWsOW7/ULtXqu43+Jq1tbLl1",
-	"trHtNejGbq/ONtLcpB1WKCFLFaoOuTat9matikLXb2kN9N/osMf+4RO54wolpzkNQLEuubSldn1hajOz",
-	"XtOHaxxnJ2hxXxN+awWxBF9cKdcWX13VYYRvr0pv8O3VyE0y5DnURq5SbiEMWoPgYvcUN95XgPvUbGOa",
-	"YO1RLJiZAcxQcHjysTK1uSRnFqGkF1HuDghn8SSMbnQ0ZQb9bAbrDFHYATxE3QJ4BjKknF6zKukYoSaZ",
-	"/mk/J8Rm5o4kFjbOU652jm5BwCl6Ss25A9Tw8YiE49jmYZ/0KPeq5Mi/YRqoDtOKYYIglwhB14Hgq5Sa",
-	"Rq0m+5DijGe6rhrY2FDYfr5HDg/Ixga4F046x10HzeowN+DUAOAynILhED1V/J6CsLMneWm6+/T5N0Uk",
-	"bVnaBKMzx5WQj+dInHkVlH516l5E2fdn9+nXTpl4WaxikXAq/eFHRFPpJlYRjV8up9IFGTLksIhX5cXi",
-	"t59mDuP8GKpzRj1EOStiaCYjk+wFeU9WqLZ55k0jU7LpVMlqEvEHFj8BWZ5t4oMkTE8q6f5piN1lTqb4",
-	"euLrIkY1fHXpOKlvVer9IKXIJyEkafDBAtq3+brUvlMAZklwEtAvgF0lZQ2xa9lcgalWIMbGQNpVKnoE",
-	"YIE9xXQTRd0MbbG550fMVXFMPUiDUthsIoxiDFGhwsXgDYQcBCuAHAterFgat7BI8e8bsrppBcDACsiE",
-	"MiBP+34Qs4hg3jzkXuETpANGJ31fJ2xRqWEgShnzbJ7H0Cw7QXjtc/E9tce1WmNL/eohwCc2DSB0SUQN",
-	"Dt2CclNuHExJ2aWCJUGxlSpxhj6/+s+//u28dYb0Dv4iPXl4NLC0G4yFfysFaccXV54PfNb7XkqP2nIG",
-	"tav1HXO5nT4NBHOS4tZKixF6aSzAe6gSRzAauYMrRDx10pEQMe4pGFRkTTaX5NGSCgUGGkUEZoGU5ajl",
-	"4CqWvKjHm4LPELmPLUJtnlWv4Lp8hXJy+K5zQso+hykUI+qiVofttrEgESocJnhu8gVYUhwKE6Sc6WAl",
-	"wbBBhUx/PfeO2SkL+mOp9y0Sh9dMTh8Egek+vBHEYXdIPK58z1EZguYZJAMWsTZc1D0F86YJj8oeMFAl",
-	"p/+pmLE1o2KrT7wR5MPHwwNBymnkG+irlXkgeLieV2Ohnszi4QH+sfyjH0ZD4J5j2YHE6IzbC5x89O4Q",
-	"H67X0qgNGkV0igB5czuMB3Fe//BucaceZtBH8u3Hde+nX/dJwG5ZIFR1jFS9B8B71NEVLaLC5imKNv71",
-	"t98liQniAcBYOjdT9wraQ/BbrgF62wp/BoFzoZQXPPYmBdlEvF5wO6XNiO/radgmEPHJAHa6PL4I+jpk",
-	"lOu4TiAHjl2q2yUotGeQ5zpu40Rm+1upXrJKjdLvxSuT9qB4dfIWvWQiLUmqs2Oqmt+Fz45oLM9lqV36",
-	"//9W29j9/VPd2v38X0+w806L6S0pO0CVwW0BJJdxfCTkkrYoajz3HBnkPTMdqju9MAwY5Q/sNRoE4YR5",
-	"pEcDyl0GqMOAnLQHgAaSLOuJwxkbBeACg74V90tyKNXclWq+tJyQ2wE41xV6Pgwf1XF692wdf4ftyn4L",
-	"wWLihh6bS4GSTshHIVpiZXLUkU3sY13aZfdtvs++EGMWLdhr9fCq/b6IWRDQqIP8FcJRH0FRlRUXGNXc",
-	"7sMzX4kjQdTvvJ7BzVUn8gQLMT+ibyOK4sr9ndRPXX3t3g6k0qLwn+d2Vj6kwm1X7uuZbOQEQ3Yf1WXB",
-	"rsH3Phc1WN1f+Szh+9lONpbrIkQEsAeAjdkjjjviGj9qGlHHmN9Hdf8L783OjFJEinUiUIRmFKA52o9U",
-	"NbIiTI9yj87dQYa+lhn/kN4dMX4dD0rtRqs5Q9PunXCwB0gNW6n3wILlGPqg/Z6/3yebm5u7lWw/tTGs",
-	"Vr+sGUGg8yQJwxJn9juhxR6N2YbsSelpOq9q6mV7P09aeO7OgfkDTYn3Te68uTOMkF+qe0tN3yP795xh",
-	"FlZRgWRMnItDZcfqTfdAZaJgm3I2HLwuDOPUvNFrW9mS8qVeg1P9+ucnsJKnlsK/fSqlImepXfrt+JfL",
-	"klUyBbpSu/Sh0/rtovvjr+82t3883291ft4/7LSOT8+a5z9cHm9utv7a+OnDXzcPfzj9sXN21jrvbjZ/",
-	"av70288nJauUl67brVqtVm1ZBRJvqc3HQWAVSpXJvVRk05eeyea/1a41qq1MsHq28fpGo7fpbmx7Tbax",
-	"02/VNhDCY9ersTpEUhvKmtZBEnW21K5baHYotUv/3diq7W7rBKBkx6hUi4yYVWqXjid+QHUuQppAlG9E",
-	"iRCldunsyAx+vmWR3/dRz0F2BHI/cpL7fBjphOTNOYvOyWPiedQaLBDLozf32g/yyvwgqZkETK5g4UeT",
-	"14qBQFqs0kFAWW+oZ81NZFZoxin7Qw9EVjCDmvjuQFVNy75gc9Sfy05K3hzUpqGQrmPSNqeioYD/waJQ",
-	"WzcQjVzbfx2/Rzkm/oKLxhfosjBDi6iOl1QdtHnZAbssGLYddWrVzSt1B4oJCyLlzpw1VyUOJGOqpBio",
-	"xsw4gIsNDpWfaeB7ukzxNFR14PAct3NDVkWHi0i9k5TAUxaBRBL2PaGisS7i6Cc2tTlk74rxUPsj9vRE",
-	"QRMDesvS0Kho+kaQACRfmBBI9YUxDkNvY3dbpQKXxYi6TKFbU8Fwiq55GKkCfb7QNZXHoxFD1wP6o8Jx",
-	"TPDtyh5xZhmcWojiQV+HNtf+A/Nt5JvoNdCl+bYTyyaWXtaQJX3qB0a6PxoZsnn/cqEOMKddtAs+U7My",
-	"1mP502BkDgFGtic3J2HDUTzV1l4VCCc7CY6jKkFXmAMYuoaGDgDpbGNI/cDm4NTB2AXJTaC/ELA+5v7f",
-	"xwx2nDqk5ultE0piesO4zWXDRmRDzVEhwTBehzj7Hy8uT4+751edI6yr0P3r4cXlhd6AOsCc0yFIdNhn",
-	"MB7nwuwglq1shMdRm3tjlLOYcnGpY9ys1cgkoqORhjyCsQkW3fpgW2vWdivy4Npc7dbCAZvBHIDKvmtz",
-	"qQPmR1KpklP0h8FgzFz7SeTHMeMPhtip4/xE4XXW4+I/Vq2f2B8HuTxG7eFlgZept/ZyBN7Sx4uD/dI8",
-	"kfdR3TAF5VQertVqtY1t+a8d+a+a+l8P0/LkbpSffbfTIL90Ly6JFCdJa2t3h2xvtZpks/Eq5VqEzuOS",
-	"YM4muiKjDnkw/VJ7ZIm8wEzAqDqlzxksKuWfW6kBJCsLg1aK4sxNtW1L7ZpVys7V0OdhdDXmflxqb6cR",
-	"U3hzFNBYavyg3AOLh4WEv3Jzrq8+waz/rgdzpXUQq9QLQvfGGNCKqt7CTzdq2VMmDxlubZ3+PHtMiiYL",
-	"a0iwyOi6spa4KS0vEPgW7eRKG9RL+EhRSG6SOa6B2JISX0XC9YuI1s2eu6+uH9YW1vCWrry4jhR+zkhh",
-	"40w+MrTv7acMhVooevgeLbhKOpn7ShbPBQ6H2cDiBQOJzRCs+yOJV5U+7wlcWuxN9eEnij3+wmJlbW1C",
-	"raWi5h+U56tc3Ctt4rizoiZeS+RL9VPJl+rXl7aYrmYlnRsmru6vTaOvL0T8Hh5ilUbjAh6AEBsPWUIx",
-	"nxCUZGVTVDhdlhkPDPXvoGhk1uoTMBppI6BFHHU+IFI8c+LkTfO0If6uKpCX2oo0eATQLZvncMOc/DFy",
-	"LLSIYqSyNhtCt/PGTDXyEY0HKsSSDhm5TU2WFKLFkZwplAomLJ0Vk8wgJFuSSTgOPEDpAN8sPKE62dEF",
-	"Oc3X5gOTvTALzCN456p2G0Xhs5r5AV7MbvxEO8/wBVB8PwNjyLZxTn2BGHhJVGi6wbKhhGbjM5y20arV",
-	"ahnG08iYIQ7nmCFWJvrL2gdwJ30R+8CXlXHUzP/Z5ZzGlzOpHT7eVbzbrtXbzWa18VIkn8T08DLA074J",
-	"kWptFniERKewz57PLPBWF6ZYJBUw9eXmqlpkq/Bka+3s2VynjIGVAe+hN2teehbKauhBRef1vRlNHT2G",
-	"r2sXKM7tABlCuaWVW9wXBSGaB92d3c3tWrNWazZrrc1Grb5Zg4KfhekdPcqXDA877EG+x+ONF8mG+dva",
-	"C/CsvP5pfQVfxzuwehyXOtTzwrgu7yVIa7PFa7J9G3lbKSVfOIzrdMS4SIJDciHxfZVTmGjlZbRhRCJW",
-	"FTOGTKgccfO5igXRWpIp5VgfeoGNMCybK7JWJWmQRgi9o8EesjK0lmjMztloI5sXhBuRhaONKhij0mNk",
-	"zMcC43iKA0PInLiQjC1CTd7enEgwX6hAsIeiRdQR/jOaKuT+AI6bsTP8ArsGc9MzVgqk3XNEAHlaVNBY",
-	"cZPhOC5odcXgAbVo69iBryI1NGrter26/WRiQ297o04bvY1td9Pb2GHN/kYebODerfdcYsMD3VpNVCgS",
-	"E37JsoNvs8LXOkrgzxkl8IDABJaBB0v9GNhrEEyfqYoDYo6WZVSIvc+vLcLZJNX3bU5zlYDaqRAzitit",
-	"H44FPCElHWdEr32O9cg4u4uv3HEkwsghFACy8G8tt8kHQFArgzXA5g4fB4FDQp6iVMmGpQiDfeDslkWq",
-	"8I4gYUTEjT8yXVuWLR/hZDIAjHR0WklhSsNvaZwxlwYAXpXMhnrA5qkvByVJ+PCEChIx6kFbcn4ikNUQ",
-	"KypK0C0nNLiZZ87QcKjzK7Rk1+49lvnoTaH2x7x8MiDNS+IL6C7goZs1baRfRhvw/bm/q35dZ/4uDteX",
-	"Zugt9vw+7LcniOkAqGaolzwfFiRBiVgEdWMG6iQFpQBst0KwCShDPw9VyYCCWQSdaAYpam4H8thH6QGX",
-	"MzOg4moYRgyFR6tknHn4ivzjivbcemOztDQOxrNmez09mMQa6FMxG9cgcXOqxGcQ8h5mXwiCABgllIgR",
-	"c/2+7ybfaRMnxW5A9kK5zQ0AFP3kHnEMCBSViGNAcqmXM0Ape6AQO5oZO4T5yhgxnRPQltu+peeDxesk",
-	"oHiGFSSJqO0xzvq+69OAACgXKQvGPFKrNd8I8iPljABmF1Y80yi7UYg1skcsElDnPw2GN43D7jiKpA6P",
-	"yQsJmpDrXjXuoSqgQRVhNG27da/BUmcr4Ap9S5h9j6XPXxE3bpExPYRD+PTQc76CbLlKPvI0YHQLoaZ9",
-	"WcC6Z1mA+zHvMrMLsFlPgIK30NQuAo53j4jyWNC7DicFfGMFMlhfhQwWQdU9l8j5WiHeHkJ1my9A34PW",
-	"1mw3WyuitT19tO0au/7FirRPiVyvN44JCk9jdzAvhNeAE+dYKQfgSxw4/UlkrRJq1Xl2wCdmysJvBFH3",
-	"lKBcRO8sFR+cSGBvhAoBnvhC22OiWEqW6ZeGLLpmIi0PoNLjQ86q5Jj+EUY2x+jYBIiMUMLZxMSVakNd",
-	"ZdgDWMpAv6GrZ9m87KSEQo46IRHwIxHdnAoOwsnQHEeFMzsFolxSo9SRpMMxElwajSQ1HMDHxBjS7H0W",
-	"eAgAr3upkq7l/Dj7R6cX3QMnXbVMGLMcR7O2i+45FZJmZM/n/ZJu7N/68RQkeJs7B6fnx52TS6cyP6J4",
-	"Vgn5qrDgq/raDL5kqj1y2yDDgYKae4ibzkRiidN7HADbM+w7bTDlY617+VijmO3sArFQvHe2e3BD98Ps",
-	"QYZbczaB3xmWvToTwrV/csfe/KW4BDvuRNV2kGdBxBFj8f0rwry1RFUsUT20E7+MRLX7eIlqy5S2Cw6J",
-	"3jhzj8lL3xWFJ3ctbC+3NZ5S2M4HeGNK02QQBswQbLBaky6oBHIKYx7UagJ+T8oOZBSlyTyeSouyiJMO",
-	"STLurpQF1Orr14WieyjCqJuaBEKykZzgNZTyUo5qvfjLeqrvUU0WcVUnQ32Er1q1AfLvPmynb0Mzmh+8",
-	"fp+l/61hxnz7Kf1xtbQXIKO2UCFC1wf/rordS8ziaekyELQLdB0NxGF0rQ3WcLSAg2Pa58T50L0kueE4",
-	"lsok86FY9iCbEw/6lR/f7yQ4TBnDoyOv1ibhr2kSXo6RGes+x25kwJGvLUev13Lkmwf82WxHC8dEpPtu",
-	"YbNThta+EctYn2xepomlSCuA8+1ElSp42rL+TKFyjMopUS02Wsm3JYfVcd1YbB3NPQVGIOLI854afYro",
-	"gqMtVVDnL2erkj1qNBxrxjSkQOkLrUC5bHayihXoQaNPhqm8NrPPHCNNq1YjP4QTGnnzHWef53KOqm58",
-	"dTr9TKaVR3HuRSblhfDuZAVeBu9uXda3n4d3p3dfSKbxWtdb63pPoes9IMlIbU9Q7vXCu7cGvVOKn8dc",
-	"X6hQnpUknk7apCm5FGaNXWA3MilSCv2yrGKCr1mMWppkvaNRFN4yCCj2GPcZGIMyrF4qgMedk4+do6vz",
-	"7s+H3V+wODAlEbv1IRwYasHsIaYnVk9DK5mpE+46wOcpfE9KLqpIucarTO9IFdfmYtwb+kJOW/JoObVk",
-	"GQqrRTws5pymd6Hcc4ZoFA4GUwPqzA1jo6xoQZyz7snB4cmHYn/SAXN9j80uwyuVLdKdWOqcnZ2f/tw9",
-	"ANWbwqMlL3THALpEdN0L0puSAUUSthSfUNvwQH/weXD9v9EouYdEENiUBU3spk3olb5aZHGt9CYG2C0c",
-	"pghLdaXRoIzlGnnzHQs42Jbqad8PmJ5Kl0Wx34d64lVsAT7vhe5VnTZ6m27Ta7Gt/jbd6ck1GdBGa6vU",
-	"LvV2qdes1VvNeqPV8GpbjUZvkzVaW57Xb/Vdd4f1att9b2fH26buzuZWY2unt7NJN2u02erv0CbIif4/",
-	"WKndTKGt9rvnl4fvD/c7l92r0/dXhyf5YPBFQhnnzNuTBTQ+HE/3eZn4tw7Pu0LOgcTfG9km5wIoNb8u",
-	"tf/2u+khSUkMUPN4zlao6027XEzb7qoyrEnHi0LrDd6njtpaiv1TSbGrpde9aDkWBRkyK9oNKZfqWqQP",
-	"uhZulTibE25zLg191D89XRTYUwi1xyDRGkUf41BKtVhIAfsMIqzsXOBT7jKSiH0CpVmLxIMIkKQzGDDq",
-	"bTKk7sDnbI9QMgyh6AGiY/AwxsJ6WdEXEOF9fg1Q8gmuZNvmNv8n6UfhkPyTDOkU24pD8k+b/3NjYwP+",
-	"kY8kQiopd46PsHCCpYOqNGxPhfyTOOiVdqzU+oYNqOvyke7Bgbyv46jSRy3ivD8//a17ol+ST5Iy4wM5",
-	"RR7xxox4fuBfM4Aedil/4NszDepf5YW6bqke4Lu6v6TMwzQozBtH2ubp8+TqiEV+6C3SajJLBHBU/imX",
-	"JJksA9FFmx8Nq2YQClaAeqRCN+YhKxVpGRczeTMXOr3wNWoZiQCAy72q7oBzoI0Jz1KuYR179YIDbNTu",
-	"WSbAZusRUuFC4TWSQK+lwaw0OOfAjaKwF7DhfxeaIWKlOyXxwZk9rTkbsENgj0h0JWvEg9fWV3xB+j7U",
-	"I+KhZs7KveQncPnyYAHKFZ503Nf7pyfvjw73L0v5xcZW2g93At7UI1ngYYRhSnLHPxu6UrO2a5ViP0Yl",
-	"S0vOKc5yLxzH7V5A+c3i+/oMF2Cejz0ryeTFFyzTdKuii3GYiIWelWGqa/H+JYj3UuLNCrwkK+/Olexv",
-	"68uUyjQFcKNKB6B4m1Abb5SPO6lBfug5pEw5GfMbHk64UU3cDBuqWETl2DMPA6phpQEvUrHPTuxUC2tM",
-	"rFwsM9VC/jJm0fRUVQVZRHY6o7CDH5bLFq3ecBFG8RMUbUAS16jVrLR+g1orOV/IbxOJpBOX2vXtzcbO",
-	"7mZzp2nNikLpIqbv+vyWiXjIeHyp2fNl9/wErDado6uLy9P9ny4K42UV685+FaxI8kheg89z7LoYEj1k",
-	"MUXAZtknrIEGtafUBVgBgMGAKUZ0es7u0hu6TktyQe4p2Z+L/ZIq4qhbXTwk1yjieK5W6v4qDcsXcFyB",
-	"v6/E2JcOXVo1ZmlVyrkayZxPK+WiFdUXwh29WmjShX/NaTyOFqIGycOHfDReiCzs48k/8K9hO/z+IPIv",
-	"TyqDhX1Ey02OK5TUwVAiIzQcyiBwhVqUU1kJJZLj9sPAD0ng8xsGePB+DDASEUhakAGjPjlikc3zHxwp",
-	"KQ+LVlAimBtyj+TAS3cdaHP2dY1skSyqhqXIl4JsNJxsut6lUadYxDSKRWoNgRqWGXegLyysORnTmxnt",
-	"XstMSfN7hM5NdrP5NYsxx0+bBHTA09zykk9TWHJJrf/Qe5y6b7CL345/WYhdiHn8YmECvHpNx/pqrLSu",
-	"WemKnHTRqXk8JzUZqYIlLC3L2O5latmagwaMYUIlvrqG/BVY5yKukaV9IqtqS49Sk1bTj14Ke1e1BFMW",
-	"OJ/F3wcZZZa3RwxxAK3XRx9r/MuHeqE3lSTdufh4cdY9OZCsIIxStuALdLkg0zSafWMcmLm8dy9lVomG",
-	"7lLhUo9hPI0+jGh/6DHDfI2FAKG4UcreoIUk8tbs5YhFQyrneX6M7avkT0XkOq/hzNh1F6WXmXl5ztrC",
-	"MyrdS9botms5PqQVuufgQy8l0nTNc/60PCfNFrmf5+QMbm8/JUfYTAGcyZebS3ZzrIv7fx+nXMv3GI/9",
-	"vs+iDCBLetxL7dKIQmy58sukBCVPvhY9tpJWP4P56sVbr56b1hlK7NqC9NWPO+CRLiBfvmQTkiZFCqDg",
-	"Xsu/QgwRlrYmGXYjbWaKDGFWp7fZHCtri4zpP2fyuc/qb3PT7E+cIUQ7/kyDsc62G7EIMvK4K69EUKob",
-	"jTZgHrb5KPJdKSobsCc0hprWIgw8Eo5jrJMDRcJ1EvXfx5THfjwltXkVrTs4b0/pa5iDsaUnHwsp+CKl",
-	"A8WVqU0ivgTRXqIDGTW/qAvJAyt04hv2uGwrCA2TEaUkpl2r1upbm436jnzulkX0mu2DlbexWa82W8UM",
-	"r7UwwxNxBCHecNXkgJ0huj82q9s7VklDetSsEp62M3mAZCca1Z26vvgzVqrZrO4ki94ZjQJGDrkrd4Vx",
-	"LOXAWptWZlNgt3bAjO3jfjNHP8p+cjSO3AEVLOkJToc+pNl3xXTYCwPZn87Z0Rx+3Xpt3ia5a5bwNQFt",
-	"WssJL8TTpDnFaxcS3n5S1OveciXjiKM3SLENi0BVKy/HmAny5aLqILDbF9V1ALRsBU1H0eEXr+esecaL",
-	"4RmP0/HkIj6o4cmH1nT7xeh3ihC9YsI9jlVtk4DFKvRyFDEXYeiQ4M1uw1vGvTB6I4hUkCJ2GyIFs9J4",
-	"diqIc3Z6cUnkR0L5lbfyuRvmkDIWmYtDMopYn0WVWRp/Do9ehjeMH7Fr6k6/GJBiB04tfDnxKmQIeHOW",
-	"p8HTBIf3pzQyr3ziv3mzL25kZQpiQpAY9kpZnhspb1Ref3TRktQCJ8ClQWCRGzZCnFo38CHveBL5ccw4",
-	"xg7B8yyyuRe6op2SFjdiIM3RQBSRGfiAQWVsrsiMpWxKBkhs4JFJREcj5hExoCMN0U5NIuBYNjevKLMS",
-	"VMGeH6eTpV2rR87AxEC74e0V/irMHIE7F8yNpNAtnxXw99Wut+Nu97Zoq99km17DrfdqdHGZBEaR+iwz",
-	"mSxv7zYmk8mGFMg2xlHAuJRVvRfd/8/PFOujtwb2nMZXm39vbGxPar3jj7f7k/Pp9m/xX3Zu/lKySpmd",
-	"9aCjgt2N/IiJQ15qb27VQHa+u7w8KrV3tpryp3DDEZOkI2JUairy+LDS71YpjsYiZt7hSGDCtUoSeMdo",
-	"BNUonyEsCPe6mvB7hFg8/hqM9Euyta/j2Xz5zIq54wgUHkjNL46SWYJ1KcHyYfjNuTkDyasLxfqTcuwz",
-	"gRfTVIJKcQrAPfiSX8esXGxUz8GQgk39SdEmi2Am5xj3s8hp0BV2hxuPAGNl3GXE9+b1LHkmZ+of0rsj",
-	"QH4vtbeaAGitf9YTgiXiSG6qz89jfZ/rHp41dEC+4kmmJltAkyvvKPcosPl0qO2SGw03arVas779zSY5",
-	"mBiUi1meV8Ki/Hq0/9XZkovQJb+ttIU09z4pXX1YnEhP/DipDBZylmTeQ2Cm8/HiwKmA9gGlSVUR+hwr",
-	"0oXDUrumzSVtwhwAsGIXJT5Ai9oLC3g6CWFwLMwpuPZvGbeIL8gYDdWSvGq9JJexAPUh4C2AgiY0kALf",
-	"lMT0hvF7kgVWhrf5atGYQNyHPveHeei5E8gsDXkwNWEwFqHL8pTw8ZBFvnuu12EGkgbvZxiapYvMJvrr",
-	"9dj3GBGMe0KuRDnRJ6kgdgl5hV2qLNvBHOPAdmSv5ZaY0+VfoJI7L2bFj+yAybmWAKHI7rkvnHHxEnn5",
-	"o/SpdB7ns9Wk6MBsokWSUSTJVEKixLdgnVxHtL6oLIoilIslsygSFSNNo8hkhWfyKIjWTBTGnEBWqmo6",
-	"VG1uc9RqiJDUmvX7zI1FmzycfWGZFXlsbkgSFqTLB4GWEjJlxwsPGgSR2ZxGTJVMQI6tv1qdn7TRJhGD",
-	"YkKAzzGveXYnKaQfB9M5KRptQvnU5v1xBDn+quKFHAbWJfIKE+x3nfmpHa9UmogYKqIm99xXszFgaelX",
-	"k2kWsQ2DRxxPaHIcxIhxL9v6BV4kZbWiAqa9eCErD302YTbJ9l2GJ2dX7gtnn3wVnpxO07NknSzFltd5",
-	"J2su/ULyTh7i0nmr7dtP6TG9N/NkZa5QUNrx26BAz5kIsgj5WRVWex0q9HyhQgsIya8gWCgN91vEq2M8",
-	"rdCqKSc9sNB5UtieU3dEqrA2d7L5Vw7I5o4ZbyileA8QKUUYxQ6J2C2LBBPEjxX6pM01kCVmOBthpbK1",
-	"jxfEC4OAQvIJEQUFZN8IEk64yhAh2gAnWAxwTCraaUiDgImY6HhCUnbAgDUeYgikY5GPFzZXn6qA+Q9E",
-	"cj/GqYBCoP0INQ3E7yNiQCOmaq7EAvusAcJJeMuiVHb16NQiE8ZuLDIMOViFPDJlNJqXmHJorOIDMbSg",
-	"apnrqBM8cos2z/eTS6JbOHY2+9q3lvUxE1qrF58GXS4pSBJLc0987cyF+9MUfdFJY4JV40KVUVURsH0a",
-	"CGaVMpsXvlEYipuNms3Hx4JKg1rW6S2LLn3UwDwKcbWthlWCvVpqb1ZrLaskt2+pvVGvNqyS3Lql9k61",
-	"+fklOMM2txZXttKDtbg/zDhca4/Ys3jE/Ay5+yaY79tPeN4WS7NIXyS9KbATfNuwFj+ccpHu7aUF/Qv4",
-	"2jMK+Wtyuhg5fZTmkW6Ah3SPdJbX2sdLSVTwzeP7mmmgPp6LKCDCv8sLqqJKHOPsgslcHl+IA5DvwEM2",
-	"n/HCD+kUpXVSDkeME6OIf2XP5k4RncDWZUtSjJakmCE9knRYRRbMF9LTkb6QULUvGYOVE5eCIJwImH+f",
-	"X6PYBMcEqTxhfx/7EAQIQYJx6N6I0tMS9zmmnJX7H9EJGdKYRRjFzj3SowLiD0Q4jlwmSNmvsirZIB/C",
-	"wLPIsc8hU7JzHfnuOIjHEQ3IWRR6YzcGH0J2sI2Cwe6fHh+fHhxe/pofoWJUTxCP1ngWEXwpCVwPehkJ",
-	"PEch1mL484jh2Wn+VvjQ20/m0bvXVJ7uzgVzl/OmsXlZzIUJzBmK8OKymF833X+cIK1787AgnTOyraXp",
-	"lyJNZxbmVZMyMzd3eZi2FxIejGmWKGxjmkqmIKuZzEe0oA+PqSidcTyQlNVVEUm+gARFtPjnGoBS5ohU",
-	"ScqAfBK6wuZDGt0QPyaazO7hQ5JsYcxuOI4I9TyoS1Cpko7OF8aO2NwIwqk7CBAjO0VCXiUwPNkU5Ukk",
-	"Ue51IckQ84RsGYcW9hOAj4wmkymspWqppynchA19qH/+8fKH6kH3qHvZPXBIOeQuFmiHtgtDjo2c7XW2",
-	"9jpb+9vJ1r4/YsJIOn615LN7h55FyK/IJ+NBZm4m6RqRIXqQTIpTVLX5ZUJTVdYqof2YRcRJklgdhegg",
-	"SHlzq1argNSmfMLqONocE7CLK0cgUoPZEzccgis35AxdkxFjNp/QKSJnfkcUgQbLF/Nkz4dERY2Ww4j8",
-	"eHF6UiGOzlJWqd1mMrKzp5s57YzjAWlUa2pKNsyOXEeUx6R8/n6fbG03d8n//T/NarPStjkhDtwDBOzv",
-	"VQK08aajUZDwjo99gPfUJUyEdogRBGvJPik+Bkkv+HldVDEzRT4nP1xenpF3VPiubNdgdphe0lH0BH63",
-	"8UHSo4JtNctJt9qZ3lQcSzZlDLdR3azWK5AycTGh19csIh8PYTrz80YCvxdRcMsLxj3Z4SFE7RoTpZNk",
-	"BOOxlSB7OAXTVyXHiCxt80xdAGByksfVHKKQVR9a5kkUSiWDM8WEFTAItqQseeZeCmiMO35PsngaiDAN",
-	"OMhuGLXjlCRxhRUKLOLAHzhgXHV9WK587qB0gTlN8jkLdUDZ9cDvs9gfskqVQBQ2iAZaEjAZ+P55tyMZ",
-	"+AN1Cv6sFQqA56dLmo3ivcwtN6xhJlr3eUb+2SoB1WtkuzNzjMztnic8s91E3NEF+qk693BHrVJ6Xkvt",
-	"0uzZXCZO+ckLNZhH7eGyDIvWX0iP55yKDLMJP1bJZKjL7Bvfy7gL3SEj730eM3eAx2Ne7YfFhhzna1DA",
-	"hctcoYiUQmWu5spLzLOSLLX265oR32rNiPsF6CQX4gGPXg48Mk2hWAwRknQegpYsrhhxlnznsaWcz7UF",
-	"dg0buVjh/SRmotWqLW7FzZSSrLe2W9VGK1c6sl7dKiwdufWt1mlINvHibjEzZ3Rtd34RZYKLyd83WujB",
-	"qKuQRaLEWHIFU5WWXEjRFmxezuVhptEaSJiIVNMyWF0KBVJ/w+agcyJeVppfqUCxEPE67V8REKTNVb2e",
-	"uZpXcia/OSzHJSsGJBPxUkoGLIXIqJlULcd5avlyxUUMZ/sLFRMwpng+7U8eSkXtdd7iOm/xK1cXGBlk",
-	"csXyAimlTr2CxlmcKTDQsXn6SgKbSO5BTUy8igmyVmzzHgtCfi11IOuxqIqvn1egvL+QyL1kcvtq7OMF",
-	"4429ULXn8bnzS3Khdfb8mgu9lOz5h7hQ3pb19pNxzO4NCryHtBfGBBqAwEtjmmRRt/4s+I0v2Yz0/PT0",
-	"0hSA1qacF1IOYAGp9hXEDkZ6Mpcu8azfBME5Z9lXBQAyFcDoQ8b7ikVCBZUYTFVpAZs7eA6Vw199VNUT",
-	"WMRpMCc5J9lEzwzuqGfpuapAq3E8UARaFzYQuFbBlAgWBGJ+vedklpftyDeZ7V+A1/UYyxO7Y+5Yfj/1",
-	"LcymtYpzJhuTtESn9xQDZamlTVik7LlaQPncVqu52ahbmTVtl84+nu//0LnoquX1xnLwpdOT/a5ZBmf/",
-	"9PgMwkdL3ybkohnHD7OzuG9Fn+s1O34ZnpUopeev05VSZAHbl0JqgNxXDdCwfyWHPGf90txXDMJx4GEb",
-	"apHakCnrVMkvfjwIx3G2kdlCyTbHSsnAMpxPdqmgTbuErX52KhBEl7L0JG4Pymcn3wFePQgniNOMnSZx",
-	"CKGEqjQoJc5Z9+Tg8OSDkwwcw0xt7sLHmacscQTi4ye+YJU2oVJm2Ij9YTpf4DwaUDTeIeVlns2nLAbB",
-	"hZJI01n5rkUmg1Aw0h/L9STu1A3QAsmJiMNRlXSI/r7N9Sd8QZz9zsl+92hOnB7qoPr0vyr7XwEnKdgD",
-	"iYluGaufevcr2/yemJdvPsTLUVFfiJW3HsHKf+l2fzr6NcPM1Q59kJc3t2s7tVrt6VLk1DLPZ6vn6RGH",
-	"o7W2F67thV/NawV7EPiCJtf3WAu12PFWn91Xm0DSETdQ5Lg3nhInS4lQvnA0PXQsQmMyDEVMGsRjrj+k",
-	"ARkF1GWiYnPIWTMLFmVDPzBIw+CcivgaDB/C6BWnFknOBHVvriN5WiwyDLGSXUBjFiGqIB2iz04QN+S3",
-	"LAIeH4dmgUAFTY1GQRLRmJGyF04AqRACPxiPVUHAtPeqcKCXfRur+snfGmqYyMmXkoXsr5qTtmx5x+bZ",
-	"KcKsiOxXQIKYKXnkWIQFQj5n88kgDBiWFBRpkkgk5zBg/ZiMOW5O5uEEK1xum5edFNvbUcNL7c9yGNTE",
-	"W9EvGJeEUyE0YtqXkwxdr2GPueGQCZs7ibood0gQyDkLucv2pJzlJw8Sp3t+fnqusmYot7nD5Nk9Z1SE",
-	"3ElqNCqvrdoIkF4CiBmOwU6VPKvG4Wj+56hx6nKOERsxGgvCblk0tblRbjGehPAXGEagAJNFREyjWMmD",
-	"ZMQiP/RUIpQfC8hR0Wk3UkPtagGgEzsVSCMRMZ0KYz+PeewHKW+TAzln/bGQYjzrhxEjlE/jAeSZJueh",
-	"TYrsZWFkc2PblNFutmecLyvxX4eRGd+UBlzZPPGCJ8FQ2RNrRmclZNIyPoI5XlJ/SEO2dF39tJ03MzUm",
-	"LXh+iBFePRaEk9lXcpU3SVmeLKoQP9PjXLEIlTqOXnGie2RuD0f79FVhUTngRsO5B27nTG2ZVyerqzr5",
-	"iZiZxcaRWzyYSgrEs8XqF4qTWkCcLZJcZ6VRjDvPZ+l0UqUtObE+JzcT6g7o47tbYCBbGhEnvy2+UHjb",
-	"M+sqtZdqd1Skc0Gr4yMD61bTVDRaj+rqWmNZayxfP84ulXdWUV1epw7zMHb5x/OjLAZc4pNDMLiyZEmk",
-	"VmtUyFgwnRuf8FKb63kxAMwT2SELXz4zp5AF7bsDUEYQxHxh4SOBHv+2QsufVqJ4IXx8zWrWrObPzGrQ",
-	"eQT0FAisOs0b+vbH86PKsuxIsCBYsyJCIVajjXB5CzEf+bxmPGQBvnPBguAV8xwwbmViDhdhQnKSTJVw",
-	"OUZiTNmaiayZyJqJrMJE5BEsZiBLsItXxyWKnC4wE1AwkGrTPSk7irA5lTxmKWE+FAVElqCcAmEUD4iT",
-	"krW816YCkKny/hmLXMZjes0cMsK/wW8D2g22NmABYqmWaxap12q/g624pqzzXH3fh/pPcaVKfhkwbvNe",
-	"GA/AV4BFnzKdQYBWrPM60wtf2NyLwtGIedX83bb8voMBi2jBx07mPUnKMp93JZHEk5RxG+XcQeDlaWPR",
-	"eLUAD/pKirwiaVBI4u0wvSJyBbLeDzLr/MBeCBowwu6gImR+ZUgP0HP5ck4RUtZQ+M7pyX5Xe4PkxMpu",
-	"Gy4SsryHxOaJi4RoDwmUEjMDbBKp0QuZAK/F1A0Y+hv6PveEVJND0mcTPdo+9QNByrJVc+b9xItUSfxR",
-	"o4Bych0yYfOQV0mHPOQcsHLeAUjxAwfBY3w0GFUkRTPBYrmUqS8lBzu8sPcm20qh94YNR/E03bkgNprH",
-	"z+ZDOYh4QNH3qImMrwkHDycPe0dMqed1eUa80BWztcESMVw9SspAwST12iPp7GnalanJda/U+dM8y0eB",
-	"db3ADm6KppDxkqWIpXarJvngyLiSAS+W3GRAg77mG2q1F+3+/Iyc4n7McTtBN+q1mqIpCG+z6AzONx7N",
-	"2oqMGTw+Pbn8AeOecvJ9oesJupj4JEl5wCKWmbkZz1Tl8SMwe9Za3hf1LKrH0n6o2aG/FMdU3gfVyPug",
-	"LrpHR6UHzx3YG9cOqbWCt1bwnkTBW1Cd+5Qc38WQ8dTje2QUBgHgsYZkQmN3UBhDjkK5KZMbInkhaN6q",
-	"4s65HsYTgOYJfFT+OVPitKsi2jNxEl886vkbymAqjHr+bJWkJpKf/PdwzTID8qQat/xarMBN5wtphkJZ",
-	"agNTk5J+Q6tUYZ/ICSDleq32v3ISotSKEcCQfLw40CDGlYweWqs2TV209MS74XHs2xROsywczvgjd8Hz",
-	"sHDDjLHOJnshyd33M63Xkdqt4NDfukHo3sxlppezmd0aRx1ebGfQZUEXotwjg3BC+jSCKknRmAtCpdyo",
-	"yUnEaICvV8l5kiee0AlhEX18haVCrNEyKOkmNUHUCyDdIbZ4LJhCeYGv2Pyi4ElMXGtjipgg1yxWZWIL",
-	"LBwfWKya2If5eobUIx5OzAQbqxT2+4LFFwipUGrXd+rNphnn4CXBxaLUfmRCjjm4h6hRZgOsadKLoElx",
-	"fl0M2qSuv07K9JZ6t1iM5ZU6cY7DW1ZYISOzXKQfRhMaYequR6dC40UoRBWHlHVWTYtMmcpYoUBxLZVN",
-	"22PTkHuQZMDZLYvIUH7a5j3q3uwR55Nstk1qnx28QXiIJmtJWYFIT5QdWSNQeWNWqZIupkWkdnqtLmEu",
-	"LGd3sbLU+yoX1hszbJCHE4sw6g7wAZv7nEjlTPZd8o1wgg/LUbwR6GYRbULNiHTorJcgv4CvIXHawFV4",
-	"XVRTi75BGB2i6sKa3hdBBItlD7nPr6vksbyhgzs0xx9ek/2b8h/CcZSDo+BS7h9HproiNC/a3EKbKcz/",
-	"L3JN8uZzuS6wWOb7cgeW2o36ErJyweR+4ZTgx/Hl+pfjy0hI4Lis7Xtr+97XEkfUiV1QJMnxfHarod9f",
-	"J84aQjPBKJwEcp7d+aAbJuDfxNF/HXpOEr5BwRRjc5MPWchDqSC+egpw3MiAemRARyPGmdeWEkNMNRi9",
-	"ZHPqM/I1ye3GUZ+6Uu9Cy6gfY3yDr6MeMGMVHXHUjf1b4LS9QRjeEDHuyRH2sAg7DOcWswvluqmnhFOR",
-	"PBKaFv41Z54luxFHvgp+CMLra0zSkx3yWODDx4LwmgQ+IPJNkdfmMLkw2gG/SCF0lMk3kSP78Z7C3nQa",
-	"tYYUgFwqNb+keZwhoaIPpHwlEIjMnH4F/OXrvFW88yadtrGQQkmc4PXCIvHxkEW+S3xPyI55/rUcWNks",
-	"amaZ9eetbEViK1P0RD6ponks4hihDHhBTfKh51QsSInNpkSizcqxpNxEg0CKKroXV9djX+6wyOYO3rtS",
-	"XcI78p0e5QA96tDR6Oo///q3/KJ8H/4GA7jPPfzhewoHEBeE06ESbW987mHdI5y9NnH2P15cnh53z6vf",
-	"OWYIg82dd52Tnw5PPlx1zs6ODvehLiM8xInBnC1VtI2EGMcC0leaHZ1scSN4IidflxU4avZAvRGwZH3Z",
-	"YSUAV/Bb8rSOEHAfUp2z4iAEoEk5IgoDCFBRFWN8EetzPqzs5evaKEKgk5ZVZxWYoaOYe1c+dEKHzCFl",
-	"RHX7zlH5zTbvMdKX8k1b478lqbfpHEB5PYqQuHvE+aX77ofT05+ql92LS8fmvhkFrM/r25iJWG4nDZ1n",
-	"nohsd21OuTwdQKZoDGtdJAa/9yNmjuh1hQnDSpXapWTbfjw76KBnIJ2aUruEZvTFBbj8rCwlvDZWE14b",
-	"D6OwP4SQMOs36PuRgF1aapd+DAdy/QOaXDkIWWmZoqj3TDfcgrmu1Xc3ab3f2Nh262xjm7Z6G7tu3dto",
-	"sM1+k7Z6W+42iH6pfN1xXTZayp2eXZv7BWykej6woTDyFGszGJrPBPn7mI3XAvg3JoCvIkhnhGJJBiAS",
-	"T1HGBwXhlMWLt5+Qw39+CwYSlDoDFrP5vu9cAZE4hF1qRrNWicFReYgXyYQKmwuGLM2PH28b2Q8YjVQj",
-	"Z9D7pW2QMHb0k1tfiIc8iDA+YGrClPCIM/tGEHpNfb4+/M94+P8EATLyzGSLrmjj6Gu06s+pXvnev2Ni",
-	"tsALHqtyWsolLSe1M1tOCiVvX2Q9gFhSBwVYV06mFJ//Pg5jlnEzooXd8ClK3fEpiN5F4ix8PSRvRbFZ",
-	"caRGq1atN1qLS13ZGfrCFt2ZOJmZ4lo6dng2UCUJ3Zi5cD/agC86yXHXjYvMLlFXMwWOMvjAo1HAyCF3",
-	"JXvJzvts3AqY3PfBVnR6y6JLf6gN8KX2TrXVskoYcN2u16sNqzRh7KbU3q5uWqUpo1GpXd+q7n5+bI1H",
-	"PXcPydWGpAKxUlJW4WyiBJU1M12bsr8SJ75g8RJ8OCfBFwWtvg3HsRsOX683u8s9URg7Kxn5hE4JJTHU",
-	"oWbME9WHivlh/pYfJxlYlPT9ICBlMy1Mf0HE4UhUqplKgqknuKC2M1rOM4l85TCyuVqgCi7lHiZ15aM0",
-	"takRPeL+cBQK4fcCBobANI8vV82vUiWdbG1pnZaln7DQGGsMgYob5mE808ygLbNg9q4jW9fDTPswk8I4",
-	"m2vXlgqdVFdinbCmEgQfK+q8l82qc3qq9vYjg6GtF+4svz/UGqIvwknGaz4bbixpBZyE2Yhh4sfmy9lw",
-	"3Qt/OA4gozRifzDMdsRsT9KLwhvA7s/FtC7hay9YzFdefnvpyXs1oevLBCxvfcFi3Ua4spVKc4rtrWW5",
-	"tSz3tWQ5IG5p7PabZFPeJ8uZhY4XwMAybAsGCIyl0KrSAg1wLkxXsc0VSlYSWwdPmPAbRjK5fDCHjWXz",
-	"RdCuSJe6g7SXZBL5Um4AJC1jqFYmBSoRjEA0y9coSCWmPZsXiW3pN8iIRRgIOA9269Kc7meG3ppdLzAk",
-	"JakW92JfAbziEnCK3zzgFTVZ3EL5Sq0FeThsGOC7Gp4l30z/7pzGrNSuVWub2ztFNX4LmbOyoEA+k1XS",
-	"pdqhmfrWZqO+s70ks14kqywT21Fq1+v1zLXZVtPS7QYOfWFWUiI0bla3d14Z1JZx8BcH2TKJ8zoN4WUA",
-	"bcVZCv5606PMgbz9lDm281OPT7nBU7RKj/yEdDAaKR+llKkYZPL0wnxj45wsiCacqYszB0+4Xi8EE87S",
-	"qhcPJ7zmQi+PCz1K7zQ2+0Map9H5NSd4IUmycYZWvV5OMBbCUxA5cwl/ApiYhvHmynmpFHpByngYLZUl",
-	"b0FSK5MaHBVkSPkU1CSQcaggfV/l9rkRY1wlU1ES+PxGh2Prsl4Iu0IosUsn7C62SwovmZR3K2Qy8ANG",
-	"oMqXbFqQfhgE4QShHo1u2zzkRr4/1IjTH0vLEPoaXCYf2Qq28XTUlTmptB+F8Do4o8vuAflqquktsqzJ",
-	"xxZ/HJWxOUzrgVMhhHcBi3X60zdJiR4dCvfx4uIgPQ5DxsekLP+98fH8iIh4GrDKS6AXmeM/UD67uTny",
-	"EB2rTqlO6MgOqk0ouY4Yi/XBko/w8bDHIubZ3B2EkOZe7o2nRMSheyMsMpymZf6sjGxtGU5JUUG6AIHa",
-	"juwv2j6Eo47ugJFrGrMJnapjb8CMJTapGzYVNgfXO3RKJX5mxgTw5NPAsD7Jrx0ji4cUVZtDqE59p0Hc",
-	"AY2oK+cWiSGsu2oNtEsszpjpsByC9zaM8Op+yPt+NHSk8DyLdlWGSoqFIf4VrNU4P5dfntIfVvFV5cnP",
-	"mkY8J40YsldCH4zDeC+ZSCQm8/gmhlQ/SippqOhSE9MMbbzMmxECMAA9pn6gjxfmZkHPkJQ4GvUZnzsO",
-	"PfY9lIG9j0MfGoP6Mmx6zXef+0wZoVaqrsqLP1sJB7z3ZBmitlZVdd1OyWVU/AfI2lD5Ghlm0vYbXcTG",
-	"nVZy3FmyvhHjnuHUEJY6T/IIipwgrtidya1VTZwhu+e0nSXDXPOkl3t+0oLfr4MxKY/tN1A9RTAhjIgN",
-	"47w7KDs7pPzjxekJCSPSD6Mh6fss8EQFRMpEYIVjzSawelVyEdOYiTZxfjg97jqkXE8k74YpeG/afOCL",
-	"OIymFqkRdufHFYs4GNrrYGZoIWO3QNf22oRCvrCkJSPfvQFnqEV2sXSKfEQ2K8kDNNs96u5fYuAwdKk3",
-	"nlqkYXOpfssHe9S9kQ92Ty6751ed49OPJ5eqFzgROilFox7zvFqekDqLjEeSeuWBmveSz0Co2sn7w/Pj",
-	"q9Pzg+459MhFuVx2BnFrZXfg9tXZUWe/e6C6o6ilzX1vzxjh8a9XZ6fnl+9Pjw5P1ZMp6dQzRvITBhhp",
-	"cUS9ZOrMWbs875xcdPYvD09Prn44vLg8Pf/VIWXVWPK4zeF51Du6fz3U88a4R4TcC5UqUUqHpPZoMMYi",
-	"9TRIA+7iQRSOrweazCNnGAeSmQICT+ICsIhz3v3LR8zDxdIGFnHMiqYggNm8o5fOjBkMeaJGJmXjcUnh",
-	"KYWA3GNS+/GkFknKKWquCiO3yP2V3cHupJW5BkA4aK8+DAWoHJqBxCCMYh0dCfqu1MtsrhUzfUANvYzM",
-	"U8uwKv3dyAfdN4zkCjAPggTgkXrNqZKTkPhp3J5UUIly0PswWNlJL3QhYw2yuTmr7EEbQuVpDkIejiNW",
-	"mK58hpRR8r2VOG4+CPFRuHiw+OAlULMIXZQU/KrW32GN3ra7S5tek9X7O70t2nA3vSZr9bfodm9xe7ox",
-	"4jSsz8r07W5jMplsSPK5MY4Cxt3Qw5isgs6WGqUv1d33YTR8lhDEbEZIDPyg1C4lWRu4RUUnlsOtNZob",
-	"9fpGY/ey3mo3Ntu15m/gUedj2YQvutxTDaigQLS/KuecriZUkMwBTAezy2ecNZ+t0g2bqlsB7TF9h/wX",
-	"Oo1K6J9Pum6wDwx9yX742HejUIT9mOyH0SjEA5HpQ8Psw/HF+8u0Dw2jD/IO+a9mvVWt1x7qA769a7x9",
-	"wu7i/Fs46enzNeN5Zawxn5c8G46dyK9aLBtvl/YHYSig0LQcm83rVWJOnM0bVWKOwua7VQKmc16rEvji",
-	"51V2uAXPXT5lJ1IvGkihmhEp6Y55RKBzrT8OguniRwyEfhzfg0Uf8bE3IhWfXriasJKHuVmvzcy2ZmwL",
-	"rb7malAruYBitBEeRwo4bALMChhuUqADjTb4xcUXUusr9y0dGVCR9E6z3L3i7jiF/XGqf7a0/QumTAGm",
-	"8IySWllP632an1W62zBkmI1QByUi+zI1NS0RvlpVbT8jLZMiYRlESpSUNTalzYuRkVFGnwWubBuZPjZ3",
-	"dIwCVNFyqEITk38nVZEQ7eiie3QEN0xANJsnr4Bfs9hnm23O134TVKESaDTjPY3SpOt/ZfLH0oRREk9H",
-	"zCJxaHOd4pxXxKrk0MjvUZ+Wmtl1JAldUjsr0U0swqAEWTLbiQKCpSfQFCUG4UQ2Z/OsMrIndYC6k9GW",
-	"Ewg1z3QHK2OWzX8Z0HjGkQT1Ok0VhSQaCpYuQuUOlRPAr+IzQ7dIqsxkJnBWs8kAsyWqjUV4mFxU7usK",
-	"KVZ25PyBXqNNf0rRGkXhcBRjVQdLVVWVmoskFcrYnlWCklmQ92HLmK4oLJ4ldZY36A5zaRAASp5UX/La",
-	"jkVECFqNqfbYfMAiZqg5ZeevG4YusvETmzoVU/nBTRJyrO9mK81sOI6BFc6H8zL1hKdQkKxVnAZZEvNu",
-	"PIWJZUGQiWAzQ5WKorZh9wEruS+KjfHxUNJvozFAE/jdKsUYESViSPr5PNuzy/wuxcXP9lJFXxX1UAnc",
-	"93VvSO+OGL+GpO0tyBNPfs52cGFtdBGNT4fVleq12nLCpdo/S+pvy1mqnwLCyvA2y5/Z6LoP3ctSMp0f",
-	"I6mOZAID/ncaMPh9Wh7M8IwbQEwYv4ckzmuT3nhK6rVatVYjvx3/osE3quTXcEwmfhBI0slDiNn0zFib",
-	"vh8EzKuWHgcllc7kghldZEITeENSVimtFSjCWIyj+cJ1hHXFqvmi75ncoiaWuyS8NGAoKQH3Wsz7sYQM",
-	"rPWe1yoCX0hdSgC0FeoGiNCeCAVKVFLuBrBbYL1T9TwUaxRxGDFPHSowPxHn9Kx78nP34vJKzvvVRffi",
-	"4vD05Ory8siAbW3ZfOhzeQYrRgZ4QCFLnY1I2UmsWVBHFB5BFHhDEje9Ro4RkQ4WWTNljQzpVJIntLUq",
-	"H0Mv9KapYfYNOGIqGkgVWN7cWB6bP2Q0fsgibPPky2QVi3Aq9iibyFOJPfO91VYaiAVTlxQWlWIB8eem",
-	"oRkh6svH4a9qpJ4Ji18SmjJjbUrSyp+vwE/WUviUxtxZi+y7JGrvIatmxoZqxPfl3jOdZMbbm8bbRnw8",
-	"Uf7JXCMFXrE59tXunZ+3x3b/eniZsa+qaVTW1V9YAGh5P1LOwKyZTgEaNacmRPFmlRR0F2yc8OnHG1qf",
-	"vD+PyFxY3q4KhUrkBH+j6Quv0fanDKMZG/BTW/0UzXgwryAxP2XNIcIIPEjd45kwQQxSUnGCLOgrA69q",
-	"UCcAqJ+kDGY3nQ6A8guGHmgLGY21UUUhxGOoItqGlL1EG76SCAS00BREILSzkb46dCEvkCQWqkwws2Ty",
-	"qv442Jy0dzwkZSl4pNa9SpLnoKx9cRhaUjDDz2LVQBU7iX2nsc017HO2h4llTXaxUiUzIZXKugbyUMYk",
-	"gA8KUpZM3MJ5s3RB/xBMS8SjUzWVU0ajCrZgQKfhBGeEqFkz07wQswvNoL5ELCcWMZwj/6iphWUzTKoz",
-	"24OU5WRyMHnCypgrVpknHSl7xRzjyWaj0J6zZBZJTvAfFFkq9YLn1jBjW5w3hnRXZcahhP1EKlED6YVh",
-	"wChfeCTrQNvnDhREwp7Gz4AJMktwXnzw4ELVT3LBt9kkFc4mTMQqO6aM/g6d/4bHwLI5pqxWFN+S5Duf",
-	"9abqp2hj/iSTs3YPwXtUPZHHhLAvSU/WB/H5DmI8K+a/6JOnETqMAzdbKOcX/dCyXXxNZWbmVH6bBZlQ",
-	"EEWJgl7qoNemEHzCKo3BhD+I45Fov4VhUT69q7rhUE++1NET0J3E2vG6SqqoLbJ4ORW98b6sBvqnqYwy",
-	"SY/sK8yFTy3eLg0CKY4LAzXnU+nTf+lCJ73Qm/5/b8dRAGVSiu3kEDRwOmIwfkONU3P0RhBnHAWofiIq",
-	"mYJeidFCnoEkKwvGiKO2+4VBCvB9MLBito8vIDoiZl7FUjBlOp0g/fINm5Ky86Gr1M8EMOmGTZ1KmzjC",
-	"v647WmVJVtCwd2vgVv+64ZDz9/tkt9moWwRnAPo8YBGTKhxgnDmNuzsHg0BcqdAFzLtme4TyKaKzskAw",
-	"iKnmYQKLxkm9RsAynqCs7aGNnngMANxozDJTWiQkKTA1NXNzMJuyC+eIAd1o1Rvft+1xrbbp9qhgW034",
-	"m7UTJDu5BRK9Bis3poqN2lkbamvd5/F+0OsOi/F9+T//+nfFIWUw/KPHAawYcgWSm3ohKgCmF09CzA8h",
-	"gc+ZmNvZ5OBs4Ml5gt4Wz1za4cL7q3X6cd1NEI8OPVK+iCn3aOQRLXlU5n5e7bgN//6aQXKhqORy4zE8",
-	"+WB/PnL/jigE2iQdncYxG47ilToIsMExHY4euay3dWqZi0aY12i16ruyk3bJ96rJh4A42iVcVaeg03Kd",
-	"p8OhPNLuwwMQKy30o3xA98OJxfJE68gODfFlwtGtBO+1lLyDZGzxWJOcNJSSYI+UKZ+Sxt0d8eVmSmOK",
-	"s698CDnbM0kt8YVBhVOMMJ1DamCFYfYUBHJkIVQVUJSlH07BN1NG9fH8aI4sUSDmXWiWKQiVb8rmMCAQ",
-	"HdDy0nAsIFYPJGNVsp0cnFyQQShim4NLsjwKqM/hERjYKIJREup5EROCYe1wyXSxxjjx2CgIp0PGY5tT",
-	"rD0RD9jQMnzaaoNcdY6OTn+5Ojs//Llz2dXp6aQDkclq2AXsP4E73D/vdqBgKRp3uafRQgXxFcLpNYtV",
-	"jYtwwpNjKo+RXBjJ+UfUj5D9k1nuDxF856w/FsxTRgiAeywjVQaZJUFUhNjJccAqFhnzgAmh58rmHqyU",
-	"qrVOI0ZgYjDtTc51kgVGOTk803Mr2T6EeooRA6RYUnbqje1qrVqr1h2LOH9rt+u/yz/kVbhSq28n923u",
-	"1O62++njjfpmbbu21dzcdMBFj3DuEC8AXkFIQ0OU0z3IYJTrnxbq98KYlJ0gdGkg+1x1KnuEEviN3mvj",
-	"Jny9Cj/ll6u+ErDhB4SS0mhE4Rc85IVD6nNHFZAOIyxthN+NI+oHKHHF8pNgLIcPwqxFTITBLROpZz2F",
-	"svXT4KUQoyPktkcDvGfhzo3DdC/LlUrOKgZ/RuBUKQdhOJJCsKUX1SIujSKfRRvXEfUYOelcWuh52YAR",
-	"yU0A9fjUr4gJFt3Kr8oBHJ7dboHkInAQbNhjHvhMhhYRY3cA4dLJYle5P6r6oTodydCT4AE1BzafMtxG",
-	"ChVRl3RJ8HHlhAyYeyOp1LU81xgUcnBygSDCwRjBAyhPGC34X8aSZ0VwEIRsRKH7qhoTcguB6uQQu2Ts",
-	"dfWG1yb/+de/oV/p7CUTak6aXCU9UXpV7JKl1ly1ZvQMDg26mvQQ38gZ9SMPJGgISasQUDf8mDjvO4dH",
-	"kmCk9nkUp6dye0ndwaNTUbW5qVSINnE6R0eAnIvblJSdzv4+ZOFaxOlcXHTxj4+XP8C+1xCX8uLhycXl",
-	"+cfjLj57CPRP/rq6/PWsKy+libFG7qhs5bwrbznZVFf5U5E/R/EgBACWM6RwfW2ucIzFG+L80jk66l5e",
-	"mV1Sl5IhFAP0yif1ZfNtfe3w5ODw58ODj50jp4IQFyFPkaIPTo87hycphX5L9CUF++ns4YQZj9gcrxx0",
-	"sQ71HikEDr74+O748FK3Wu2cnZ2f/qwbqB50Tw71rePOycfO0dV59+fD7i9mcwkG6cVl5/LjxdX+D52T",
-	"D90Dp9K2+UO6JdJppVUCyZkfWaSaeV24uHNtawsY0ZaMD1LzsxTkxONDf1+alfFREb3JFM43+KlHNCf8",
-	"FiAZ1ggLLwO3EnYUoVpYn2/pLMKDhM3j6mIf5lnDoJQYtRQl1137t4xXsMRyauK6LDDJQVylL4jzaRwF",
-	"VrblzyoDCHJv2mBexNMsigDltRip4/Axn5K6cTAF9ySWxLS5eZ+Ddmiiwptw/pmmhBQwaSC1DAxWMZ7z",
-	"0xhRCwUdQ6ZVBKhKHCRabZsj0XJIxDYYIBqKdJ7U+zSrpZbB1oqUkvSmCstBqk9QYqVZr6G4qRu5YWwk",
-	"QIY21Kci3vcRevfqeB9Qw55sIoPQdMpTPT/s6zWzSG9KwIqVgj7NcAsUsBblnUWsQdLy0BXZHqUZZWnw",
-	"dQYNVe6tMO125Sl7uQS4VGYffGnAz9V5vDEfeT6/XXsqPr90gOkSfF5ThzX00low+EqCAR79BwWDXADE",
-	"W4hSnxN1hIYMTYkliXvIqmeRIfXY/VahcpFPzy7RWROhL2x+zbhkdMxLYkYTM2WpUiWX4J8wMqlH417g",
-	"u2RAg36SMIOfEAM6Ym2T41vEuWFTh5RPR4xfXPxA0rNwdcOm6OeSuroQgw095E6n0/nPv/5N0Blxw6aH",
-	"nnI1VCwTB8oiTkLMnGriiLU59TwBHwbEKQjEvWFT33NMozWmpnDi5JxjgELl4CB/YtMzNlRtQLSsnDkq",
-	"yNlPh38lZ91j5aKTQ3FIGX288IjNtdiR+Hj0QolBOA48Zc1CdE9oXq0N1AiDSDM01IIQpRh04n23MmKV",
-	"YAFzY2CPe4lp01dlzHPSH1gHy2GEwWyK41eSzqmFrpK0LjpaomZ4MQ+Tl9Ctq4tuoAHLU71XHU72psLt",
-	"HLFoI5XBpgjPibVj5fyl21uw6NZ3Gdb3EHsKFD3W6UZgVYuUtzvUrnjtWbphU5tHYUxj5lRghoX6iLER",
-	"wLEh0AiiVjLwRSyg/wemlyOKpuC9/OHy8owotkcS75VAJ7yvfe+45Wz+vd6KFciEh+lJpVIAFovlaMIC",
-	"Vzw64eXUjgUW3E5c8STwexGNpqQXxgMi+9iHGIBhW/b7O+Xhx72VevXbxCnbifNaEm+7ROycN9su2ZwY",
-	"VzHkGB78nyGLB6GHf8eSc8Qb48jH3yMqn6pg+L1swrFL/wMBwXbJSVPEPp4faWlOHmijGUfffyMIyAhM",
-	"toJVR0UMe9dK3ZJy9mAPoDNfu+2TBSE9KtienouGYyVzh7Nw31iUnLYRwwzhdOhrnpok41KQzlDqN9bv",
-	"zThqYY5SPLpxEKBKODMyOQDYhjNECulOctXBLAnIHJp1sVsYx1F3dL07J7vekK+gYyKcvYS2bPgApeDM",
-	"DEB9fsaB65DyjBtZk25CsUYGIzPuYqJkszkhsOoxqTg9ENdxabgv0Q8kj2IckojF44inSaYFajFurpQw",
-	"aj0jizGkcHSKQt1T2firYwrNURQwXy7Pavc3T/5B9+vBbweH9ZPLbkteO/yh9nfauox7P2++n/y03XX/",
-	"cnA5HfSif/zj/EMY7Io/fto9qgWDm9bW4ZhosqsJ+kazX6eN3qbb9FqsBJ+FpVzgOXFfxOQL774pMpTa",
-	"pQ35v3fdD4cn5Ozju6PDffJT91e4aPPj/XDy7i+/HvzU+HnSmXY7/YtRFJzW/x9717vbtg3EX4XQJwfQ",
-	"5sRLukRBP7hxNhRds6zp0ABVALESnQhVKY+knBhBgD3NHmxPMvDuRFG2nD/NgrqBPwWxLYoUqePx7ne/",
-	"nzlNT4dKv7saHh2/+aWaHh8d8vx0MHurNqcnH359L8t8+2UsoZHDo9Fiu4hwW4F+LA0nP80B8o2Y3VWg",
-	"2AAO/EDPWmRpFUSWqPQNXSP00rg3YY2v9l0LMLkDIcKLvlNuiD8qUUEYNvEBUUTLRXAcNWMQkW3FGBcO",
-	"I/tw1k3snoUOyHUMyKs4iBhE0JIf2cjhhhqKMMrGIvA1ZAQcDSl736kE8V48otbg/4ndtnb47e76Izv6",
-	"GiKs2V/2Sa8TWw+xe88+BAVEjtxbKPeMQV27ffcGl14hjFhchCP4vIW43l8G+uNKeMC/+TcOW/q26ZK7",
-	"Xrk6tIxPYx1aXr+aj3k1ccXfJ228wtv+3Rd8qA3JMTcXHc6NZ2n6nuN2W9mtw/EV5XkEOT73yUQo2hA1",
-	"uReeaarVa6yBIvScZrpkY64w7AUgUIxohsQiZVAvAvUzrkx9HaprQPTIcCNYL9GlMi9HhycHiaOB8KuA",
-	"N5Zp/9PzGfk+60rUNoaLKs/FzDfoEMsH4i5uxLJ6fiTReeDxjB7GDCl5bp5IzZ9WQBANwqUAf+qIna29",
-	"3Z9f7DTwfoeeI+jewyH+YeAQo0Ekq6LAD37DNfdWB5Htgv3oBBK2B80g7FIcYv9tl/Fixwf/58HB4eEI",
-	"urR4qt7Z2ns2RZ71Orl/sWezfNdH+dWoD31GB/en2gz7140duukDUnvVwwEPfhThEh3/BrPfLeJPVrlD",
-	"xt+z3Y/V8L81smH9D6DkrgH5lFZyPVf5+YVh/JLPQkgaQkFFbjQygAjW481vIaI15nlB2fXzssTyHcbZ",
-	"WAl9Ud9ln7ShIAJmzbXIBKQlwe8h4u62plFC+1OygbVPrraoLoCiGEwv2d7cSxiQUl7mWnS6Lu/sKpwz",
-	"w6twbBt8nWMwaHIhjV+w9dMKOAYBktFT8hedU5Exa7AX/IWtweaiw7DT4TDQUF7Yr2q3gWiNO50G+OHt",
-	"ofghFdsEX7uJ3xWQr1+vZxXpWp+/v5n3ARaMebZXlpdLC0vDQIu0UrmZgV17JbgSaliZiyD6eBYGB0VO",
-	"b/jHM2vF/P/D4Hf7wwF8d2YbUtPl2WjCp8DBKitTlKwFsw7VYEBG2Eu+8M+CqUoi8kRIuwtBcWrU77vq",
-	"w2h3c3dzI6ihmn0wlzS8+Vsf5xMBuUoAcpocFR1rZMnw+DWrZCYUKJMkEaCy7HaMhjVsRBZ1WKuA6LDh",
-	"HQXZ9pb8R1vIPXQ6HlAJroX9uyAk64haYDuiXb6ZpkUXAs4VQk24MrMfdFpOROYou6hJKhujLuMgY5n0",
-	"U+9S0F5xlM0ebA6219xo4vlqN7YfSxgJs1uMDtmJEUXB7fW6qm//+tXwCAOjU17kmcPUKcGL1iix6S5l",
-	"CCx2i5i3z1ExZSk/lVz5I+7lMsuneVbxgoBCaaOFponW0ptJRD7NXeQeVquDVHTXOQnSqLIA5B7TXGaf",
-	"yqsWlEKz3kSVWYVUVe1vzoWJJSDLoHfLFHUghdTQhkS1hKRbHK4YkCTCqR/9f//+J9lgX8qp6EJ4pEWZ",
-	"fnYQrKwSsbR7Vwa3VZVELJ6GusM2AyJxXI5LlVLLlQGsTTlmPJZzssqhXUCQrKLYFdKnK6HLyjZgL5Iz",
-	"RkOIZXsMWM6eAOE3gYBgLpg35PZ4M5Hmmb1fLL1lw3LJ7FldXKJytH0o3Ke4Q9h4a9qpXXuS+S8AAP//",
+	"7L3tdtu4lij4Khjdc1ekU7QiyR+J7VXrtGIpiapsyUeSk0qV0iJEQhbLFKBDUHZ00pnVP+f3zKx13+DO",
+	"e8x9k36SWfgiQRKUKNmxnZ7+UxWLJLCxsbG/sffXkkPmC4IRDmnp5GtphqCLAv7PjovmCxIiHPbRwocr",
+	"5LJfXUSdwFuEHsGlk5IdBktkg7sZwiCceRR4FIQzBGhIAuSCANEFwRSBkACIAYKB76EABOgfS0RDcOeF",
+	"M/E6nCPgqfmcFbhBq2rJKlFnhuaQTYvwcl46+aPE5it9tkrhaoFKJyUaBh6+Ln37ZpX6KAxWzWmIgiyY",
+	"wxkCeDmfoACQKaDIIdilDKg76IVggqYkQCBgA3j4mk2MvsD5wkelk4YOxNzD3pzBUY8A8HCIrlFQ+sZA",
+	"WMAAzlEo8dd0HETpkNwg3HHNMNmheGozsBgi+N8MsADdkhtUBS00hUs/5MCyFxzo+x6+Fi8mIK039g8O",
+	"j6ySxwb/xxIFq5JVwnDOoIQJUPQl/SVA09JJ6b+9jMngpXhKX3Zcjtg3EN94+Lq5WPieAxn0HfcShjPz",
+	"kmD8Gui0EhCW4GIxPpw2Jq+dOjqGr9wDtD8tSYgXbMQIYI9BycjECxjZsV0vCrUJXH0dZ8uAEgONXMJr",
+	"Dwu4Hf6KxRFuL6Lfqxh9CcfiYbRjiwDdemRJwQJeo1NA5l4IvBBMScAfT72AhvxZtWTeGzFeYlPm8Ms5",
+	"wtcMxYf1hsXoTv1dN5F+tDIakjkK1m2PI9/J7A17MD5+/ero8GC/Uf9euxKDqAPeIs5yjnC4DnBXvpMB",
+	"3CXO+Nh97byaHMHD6QHadxuOGXw1xPj+64gh1tfRwa5367lL6K9biRe9lVmLh93xweHRq9fHORsQffoA",
+	"a9Ch1Vdx7s29MAt6N+KfAaKKJQUoXAZJPtSomenc58PqMLqCt4lPpiSYw1Bw1P1GyWKHQDLbWs1az3qt",
+	"0hnBTFC1vGtEDbD3356B48P9GnD5C+rsoi/QCcGEuCswWYWIWsCmM7h3WG/8fDJa1mr7zgRSdHTA/41O",
+	"bFBmjxuHRyPMOOoiRC4ICalUwdkMOTfI5YIQ3aKAsQWKcHgK1BYBgtlMHqJKWqIRJsE1xN4/OXd5QQH1",
+	"rjEMlwECC+J7zopJU1sNYFdHOEEsEagff29dwg/45avfrt/D5ur1Yk7+bN68+0j6XxpXb89mbw/qzQa9",
+	"/e2nIbyc/9Sc3DWv33zEQcf75PvLV2+63RWCvvvh/LZ/154P33/87faXO3T3888nigiFUhBvpcT2nkS3",
+	"vqdZ5rSJK11h7x9LjTF5LsKhN/VQkC/ekqfCiZnKrkdCnoAY1r8z4u1xGKGfBbqH/RXwQjSngpY8Gi2g",
+	"sFBOgH0fMPvRktdy/LsZoUgCHRLgezTcDdZ7obiNBdBmYBF21eEMIL5GFlhi70uksZXRF8dfUu8WVSLV",
+	"iL+cOkjOMgiYrAi9ea7cRTiJd50BHR3oDKhxuH9Qa+zXaq+OjzVOVDNyok6sxSqtbxEgB4YxvrLLJr4L",
+	"GFhs7fZve9oYe7+ilQ3KbI23CLskeEEZkhbEw0KtoCNMQ8/3AWW488LKSaxR36CVlVKyA67KA4hdYB80",
+	"GvYIUzSHOPQcWgUDjn6MIm30jqSZTq1+vP+qcVTfQ4360d6rw4Pp3vHxBO459fqrmnt06LqN13lsI7mw",
+	"FNlrOk/j8HCzzqMN9SsyUFOTUQ5jLDdoBcoQXF11WhWwQAGYL0NOJ1aCNzOuvQIevkU09PD1CKvXThRm",
+	"AaT5m6Moji21AkgwwnZ6ufJNsc9cAORtaeV0hO3MPB4FutSpgma0FLHJmG0dxPQOBXSE7YNazWazMXPB",
+	"AHcVDCP9NGGncbIZYRQEJKDAw46/dJFrsfmlWReRlDNjh5ThJkALEoSUE1YgzcURZlpw4wDMyDKgwgZc",
+	"5Rh/EanqKw/3lOV5AriheQogcAhWyHaXQsdH3I6jSukeYbEqBss1Cilgz9QSxbLVnAIKiEk4Y5SBwhlx",
+	"LcDECxPOQjWQGBXnpQqaIZgTGoLG4SFbfwAdZvCxI3PrUW/iI9AcnHU6I1wWO8CHvvMostRmsEWLs1E5",
+	"jTHA9SMKZowXKHocYboMptBBfC1L7KJAEiqjoir4yDQJyn6Bvjy0VI1NAQwQo93Q0pFi5jAWyJKrBTI0",
+	"aI2w/WXPb0z3NGN9z3NtZfczux00NUXGIbcMlHjJIyyWER0FTke+x/aTAfv9GA5jEw/Hcd6LubJ8BwMi",
+	"1Ya0RyNmQ4JQParxInUcRphTwyIgIXGIzzdekgakkgTsl7d1+0SzLxPnd4T5YUqdX1CeLEOASQjswy9f",
+	"7Mr68zzCpgMNEueZf7XusI5wWOioAfNJy7DQHC6Ydx5HOHEgQZHz+JDU95C0d96YGhSLhEaaR3TxcZsI",
+	"+y6WOgJifgwZuzJgm+sJmV/vSHATMa6KRoiMbFKSZA2ZGUhrhAvSFsglrREuRFsPts0mfni/vTbb30xs",
+	"SZVU82VKGwQDGDmZYoW+tr0pzr9Za4tvNsYv4TUyw89AjN0GFnDIEjNtC0wDMge1BPQ5sLMhzKAbAV+v",
+	"rPc5k1vnrBFssGp2xwTy8/vaRH2hEm2wkJXilGMgC8ddDpxy/PsCOlBy3Yws7mY5aNQ1+V9GbuPwsH5c",
+	"UTZFPDiIRtvr4MUyHGFmklILMJVBnO9omAmkzMgTj5gslM6PKlDG765elVNwiwKGzazzpjrCIzy8I4w3",
+	"zal4b1UFf/2rWudf/3oC5PrygGYa07+EMLhG4d4y8GzBK5e+H23nVb9jSaWOK0vIjXGkQfLXvwrfobRP",
+	"gEsc+oJDZoZC4EdhnYFyOsKejNKwzwDB/soCSejmcAUmQifjWy+Y9IzJV+gTzMXELAwX9OTlS7jwqpL6",
+	"qg6Z2xZTUELhqqUvuJBALpBvVNjDO+T7AFKhF3Ak8MWzKWC0eCmUuAtAosgliHLVxYFBsOJm1AiLWd61",
+	"h2oKKoYAdtI9xfRY9Yvgu1yNVT8NVwsk5VxW/lW4XgtvEFZrQ/NFuAK30F9yXIxSvrBR6QTwPcYM3pmH",
+	"rytVcBZtJzuPFMxh6MyAh5k5NMIOI202P8JhJKjZTxTcBV4YIgz0eRi8o5Kd0VSod13/+aQ3bK8u/vx0",
+	"UK1Wm4fdYbd10f57vh8vPs7rXXjRe/yc5riZ0rQrVEft8EXBMVBWB6hywo6HkNd2ihbZn4yN2QD6d3BF",
+	"T4H9L1wW2EzcsX1n47fa5+1h+zS9oVYBKpBaA1cP2ADNZTgjgeQbEUmccdOEm+/oC9M7le0uQnUO9P1T",
+	"wXbSipck5Dtho+HwFNhOgGCIXBuU+ejoy8ILEGVkhrmja4SVp4s9F0fg2qMhx6x9g1aewQ3MNr48KiXA",
+	"H5VAljS1nwQKEj8JwgKjkrZm+XfqWPBf5a6Jf8fbJv7mBnSpcsoh/nlUmq/2btBqrz4qnUoU/Fx/td94",
+	"fbx/8PrgVKJB/XR4cLCRYIXE2ES2JMghVrURzdAGJHCFKsXQLdSpcughCiYB3+HJCniuBTwcq5yuFyCH",
+	"DVdJhm+ag7McZyNloBQVtgzuHoNKrCKEQbjGZUrZ87VOU24CUu8WnUruEgCH4BB6mAkSL1TGO1fhTwGU",
+	"BtUKwQAcHx8fa77W/Rr7nKqQuY2wa+c5WDlg38PFOljNJ8RfF2CjYcDDcy8oCD3nBgWA8m/4Ni4XCxQA",
+	"xnZTu9e8PDfreeLjtcqTpuTXj9I6/gKGIQrYuP/6R3Pv99recXU02vv8019KJv1/6M3RW8Yr12y6zwdn",
+	"uw7ZhuRtQaiGKkx70eQclCtK3SalKDRanBhxbxUjIqXcaTEQYx6CHGtLtZOBoUWO14c5JHtezAhGTxDf",
+	"YLBu8k1HtrqE9WowaEWuICrcxEK94U+YjKHCC40JRkxoRkLFyvECSWccO9pG7w1Ttm9Q7PiWXhnlTy4b",
+	"vNcQuya3tHAGECI1kkdwxDEUb7Ax+cFg5gSgToBQxtSs51FovnlZv7ddzOAWvMvoNkywLcFyclmrYkgF",
+	"GVAWhx+h76PwjCEFBQsYhKt3S89wtPQ3wLurdMJCrX7cmO7D2t6RU0d7r9wG3Due1NHe/vQAHk6OnFfu",
+	"a2TmqY428Ph6uSGdIcL8UryZuyB5jnMWo3hE7kLqe43JvrP3yj1Ae6+nh7W9I/hq8to5dmuonpOqpFjH",
+	"wy3ih3cAiWX0plOKwk3JeFE8mt54iyIOICKGfSgX0Ec0mRFys8H3cife2iE54U6Nfz/B8o19Ldg7Ty58",
+	"A13pNWJ/OUKHZ//U8u9e/knZGr7GcLI3XVQ6OWCbKAIEpZM/vpamHvLd0kmJy5Gu0Bf4WphtxHCIKOUM",
+	"t7QIyAIxXjCKXx6VmJiZe5RyOv6sv/8B+p4rZMoUej5yT0BdhCZK34oioC1eZzgwOeikV4zZ1T7bfeQC",
+	"EvDZKDPU5fSnwBYLtqUVjqAz429xocAQIBzSSx9ZMmqiggMh+hLyB1RKSxWVozMYIArKfBpwNXy799oC",
+	"mIDu1Tn/v08wYi8H5BqGyOIOkD0JI6IOXCDK3xNeBU7owrdg8TD8L4NeV/xdqZbiBK1Ce78IyMRH858M",
+	"NOCiEHp+7BfUsCQ3CZTlJlVOtHS1qgtDNCbT8cQLwtkJEIyLe2fwi1C6Nbg6ws8gGJXYB6NSKUFrggJL",
+	"H5rnnVZz2Ol1x+1+v9cvpTf3QeaNlrrFN+ow5AHAKZyGMFxSeZJCL+RC5A10gdqZiNnACVmGJxMf4pvi",
+	"JH8pdu8RiP6Z0/oZwVPfc+5L6XpWsikLmWGyeXnZ731ot06YSexALBd1zYxFHrA6lbY2BBjdJRKdy5e9",
+	"wRC81H6iFSPVn/W6b887Z8MMtT8FgEk6Po7pOEL6oxCxI2ejWoBQJngw6KJspABRsgwcpJNHh+mQGPpC",
+	"RNyPRjw5luB8p+AfSxLqURdQq//SOvztdXf/78KpJ8I/wodi3O1Od9jud5vnuRzuPhPqu3eocyGFEzBA",
+	"wS0KgMDNd9vKJgZLjL4skBOyky6WIpxKPrm+1uO+2tKYgSlZJTMuE2f+Av5JgjNO0ffcUh/ScMw43wmA",
+	"KupMppwXWsCVtMWZugUYeiwQEF8Emu4wCujMW/CEAzBnIEWnzAsBRsilBQ9aFfB0UTSHnm8Jx4SIebhu",
+	"gChVgM1QINT3DB1ddS/7vbP2YNB8c94et7vDzvBThpq0tWZAPtkWZF10PshoSqhGUCa5T6MR0+8VXgTE",
+	"YRrkxEegjUMvXD0SJ+LLo+BuRhLuLODRUxDOYO6qq0Y5S5dM2LKF69TdJeFbssTuPUk7gi15cYOHyaZ8",
+	"fBMldXvD8dveVbeVIZ/N4yXFxUG8YV0Sgrdyyu+0S10isKlkAFCRTD3Wq2P5Eq58At0hIecwuDcfUQTC",
+	"M0kYY2NjBowkMKjXDl4fvjoSNwiMSL9sfjrvNVvjYa83Pm/237UzyC8+fmIT6vvxJkhmKs8LGBICxMof",
+	"5eSYAOfhEiGCRMYW1TdoSMgFxCsJNr3nBoWEgLmWXUrjFDudQk7FJT8ApyEKQF2FSIy7xnbrotn9NO63",
+	"/37VHgwHmV2756RJBqipX2zvGG5AhJzvJ7xBwKQg9weBO0hBwDgXcpMw2/xu5R6/XGkr+Jmo0m6Laq/k",
+	"wSPffqnd1Pym3Tu6wlCGMNF9maP0RYAJggEjR3KDVB53Ikx6At6IN8RtH/6euOxjqeiwCPNyp7GQbLf1",
+	"l4QB+pI/yZHXzavh+16/83s7y2gfEbYkx67rIlZD9XdlEPoqgbwTKbN9PVdzGzEzlFuWFhDhYG7Piluw",
+	"CfF5heEt9HymG9yXZ0j+5DFxQkGI5gsSwMDzV2AZT3LC041cGEKeleFAzCTiBJlPSkOdjlOzHm8kl0G7",
+	"/6Fz1h5fdZsfmp1zpuRlec1TAJs0MTRhM5CQ6JvxXclILV2uiC8nsdZTlW/DuZhLMKqC/hOwME11/d4u",
+	"C+gHCLorMIMUNGrRBVkqQoI8hA9xQjefQ/b2LdrdyPieQD1Dg8CjCTfWZBmCSYDgDTMBJkvqYWa+CY8x",
+	"EXmJ6SQgRo0KJ0uqjOF1WfBJZkeXC2bzI/cCuR4c8iXfz24Qn3JzF4xKIfoSvlz40MPCi89OVzQnN0lP",
+	"hWwS18JOQCa+YKalwdXlZa8/bLfGF+1WpzkefrrMMrUHhyWpHR/qJBQPxDEJOCofTTd+QUFisXJ1bCFC",
+	"X1ygQJ4qTVUu4PxcE+I51uMwkXknQlWJcwoxkJ6qYafXbZ6PB8Pe2a8DBgpZ4hCUhSlYeeCITRG/H0x6",
+	"/Yq6+3Kxwh1lMVbu6YG7Nzoe0HdWwK2whlYO1tGK5gK494qLG/LFLfj8dTEDOV7XFlb2gxL6FsZxcas4",
+	"f9GNxMGPjFQZ2WOKP8Kh8s0J60FcYFdqea7Ben96zzE3QTnOpqUqkGUAdoGCEY7NB4hdfqNXkpL0p1rK",
+	"zkjdA5DbMcJyenaeGQP2OG+eetfLALmVIpYvT3R6GMWxoNG75ujW9d3WhxP3shIGGOP20ryKdX7hzWSY",
+	"WGNJPsiBiKzArS1AK2U7OgHimRjQF9dc7wKCr/kJKmYfrhEQCZbxNGbXgyB7o8kEyi6547fgedTQw9eV",
+	"yIoa4S3MKJFWLJEmZCgVKfHrhNaDHqJiZtcantlIqgW3iIbzSFt70+u2Bkpni3ZdpFmmRNfDZ7U8jQGy",
+	"peWxRgQfJlSLHTX+rKb/4BJ6NxWd53TyFNPer7vgp8EUUnYi2U9LSt2LCFcfke+QOQK/QIxGuF4Fb5Yr",
+	"QEPi3NARblTBxQowRE2J75ER3q+CYQAxhfxiAh3hgyq4DDyHxyTYwCLpWJhpRCKhbimlSOxv6V17WIp+",
+	"uwqYwchEAfv+pZj6b3Gq9M9CPyx9s+IRG9uMGIG/YdD9bQYNNSxsGPdgm3Hj9FzjsJ+/6XQ+WPKKe8XJ",
+	"NKajvkzzM+tPPCFc5DRz+hOplrtmA4pEPGMyliE7kGfvjz1Klzy325wgyETBIES+D4PIgPRcdrhmyLmh",
+	"y3l8m48nYZ2IB1HNvNWC0FQO4W02h1AHReg5955TeQ7O4gzJ0Jsz2ThflE5KjVrjaK9e32vUh7XXJ/Wj",
+	"k1qjevh78Q0WG/UgqYygbKc3zOY36Tbnet0xniotzOiKGRMfI/wAaWAjfO88sBHWE8FGuKTlqu/iDFEU",
+	"3nnT7I6b5/12s/Vp3P6tI+J5MY2x5+Ddm9eNj+3BUJxpFQPnuNIl6GQFILjjQEXkpqqAJXSBNEkdPzpJ",
+	"8WV5NIZbyn0T9EmDaYTLtgFpdiXpaZdXVJM7xS/XqWT7XXgTVwh9cu3hIWTmx8nXEl3O5zBYqftP7Fl0",
+	"ObdklTjB6Bt+djUY9i7a/eymGzgbHy6XpUV3gJWvQr+7wHgJIfwKr0CtGCvJwaBWhY2pXwL8UemnxlHt",
+	"+JUgt1ejUkRm6ItHmS5nmG9XPvXN0vhoEqFNmf6c5jMmtP6XpNhZUnx7LrLCSooKdpS3kRUVi9c3CzPH",
+	"UN2R1ckVlO2ck2gCw+YD2pUq6G7gMffwBEciIZ2d+VB+4SR9HD6yJmHwKYOynVws4+K7uZnF5Ls5mzOs",
+	"Wc9GM7ifi9zJip3TxbjlwaPuhfJ2J06EyePNjknviu3RZbM//BRjxq4IrUoME+UjGpaqnzT9c8YVMBlh",
+	"4XYnyxCBsq29kDhW93K6q/015bvt4oVP7Z3IdnsSjbyYBx+U7czSE8fmXt59hV1TXprB3b9rIlwC5Y3H",
+	"1VjzwwN2ZtV25VFz1ATku3vr1e6lUsOS2lDCV6+c4DAEOtqPT+qHJ/u130+28t+n2WD90Y/S7r5/ULZ1",
+	"rCVO1M7efrUf5tyrJw4ApBWIx2d8BYIHtgF1aevw0fOwFFXsHA+Iz6kxG0pTEVN+9lHppj4q8VWLagzc",
+	"5GbMVxzIhKiW+ZuuN50invAg6UB5u/mJZqOy78VfQXSvMMmhG49OG/ePMPATncVv6mTfNwARb2VOMtL9",
+	"wxJrkqKSqsvhk6ouW4c2+AaZsMa3KAJTtblhpM3+KS+He8J/I+1rUbBl0wV3qxSVZNroKsfel6E3R/wj",
+	"njDkrDZ9c6be49/olWQ2AxZHAxUNrv0m+fa3OCFt/XcSjQPx8jertFy42+Ljm15i4A9tA6xUswExSWZp",
+	"Gj71/dBhiVsvkcmfyOFJUBJ04fZz27fyeKY6RTXPuIVTPeu3m8N2yz4BTRz5YBgPkROCMucfTNgooLkN",
+	"QzD/jdyJqltJWtuJeFTYrcC2sNeRWpjqRZVakaEtlfxoM6XJKhTt27injL6TahQFRHJ3+DrWbMy5R8Mo",
+	"qpQ5piIO+VVv4GKolBFjixfs2AJtKsMyCCA/fhHX1aaM4mUGDM7R5l26YO+kkcYBtsT64mnlgGvQ9XCo",
+	"Koih7TBSaJVrljeI2FHmgA47H9qiQmnkG6UgSnUIoItOgT24Gly2u612y05rwxMfjbD25tl5b8BeW6Bg",
+	"Dtnq/RVvl4UwO+Yi8SyAroevZU3D6FwxQEpWKZqqZJXEYGxhWsU29WKGaORarwTf2sSSri5bWZYkLoO6",
+	"oMzLzXKkWbLyn7/imswqwaSYkIXUgS56bvxJLu8Z8if3FmIHDSB2J+TLmU+cGy1UBF3XE3XSLjVcTqFP",
+	"Mz1U3pM7MIXMcgZzcqt6ChDnhinQdzBweVVDH0EapvqbWCAk14hrqqru4SGvfEhBuf56vwZcuKKVU1AT",
+	"UUCf3CG3KqoK6VDV0xvOPstSXAuuaASkBI2Ntqbe0uv92voaRlZJOW8y0w3iRofrZkyWYqwfvq7XG8ky",
+	"T+bSSdn9pMaCT029TCDPuIxSKYAncjCjTJAqsGOlpDlntG2D8t0MhrKbgAg/z5DvAofQsCLqtM5hcIPC",
+	"D9BfIpsnBHoY2EqZsWUDjGiSF/QU2IvAc1TlX3iLAniNzggNo8+vBsAlvg8DKupA6+1aXOLQuHsFrwmq",
+	"lmgvCPVEBdnyEkuNBbnWCP8M7H8sIb+9YlcsYC+WgTODFF0KQMo/J+EQN2bkL4ANNcIcZrCAnkzuZL8C",
+	"8aMkadlvUA4Nljj0/MgWIxhVrBGW2NLmFbiwEjn48dgMWHaYeOFavqYR5hswWQGbMehO9x2z5eOi1lSB",
+	"w6NvJwAyGeAgHMrafHw7BHZmPNbEzFwMIN9vdhB1QDgMcVnSGMGVEZa7J90wNihr6P+P/+P/jOC2InSp",
+	"2/scXAfiEQ7hDaqcggkJZ4AuEO+vKbJKRc8A5ArxdC/rBsZVNAu8rPu0MvXIMkvg0TcL5Cy9yoSa6HTn",
+	"IsebQ15VUJ5dUYetZJW+7F2TPfmjeq0l/q8/3fOYxBfGHq+XVrr2wtlyUnXI/CWdkQVdMMnyUg7B2YRG",
+	"1DktQyWNx9QtsrrZUbdSR/GpF/OMrVTFU7e3awWfzW7Ox5k8immuayX565PviiD1vNOieJVkVSZOxYQ7",
+	"O6FMHQCv1SrAwocOopaB9zz5kjUenlcQN83HU2dJrzMbNZ8TkqDyTJb3QaWfZJfHM1OUmNHp0yQ9nhu9",
+	"itqQxsKYciPCRB3rVKHqxcJHoIOdqsn0WaCAK3c4jzCuIVO6pimlSbROyOheHHNSeD852iIFriiLU8c1",
+	"jzNw1cx4DmJN7elXvfmMRyogz718jnIzoeyaF6Mps0wHKMKtdH356TdK0YzBEIv5k1HCPDnoNKcsNY8F",
+	"8mdmppThPg/gtY5qxCd81rozW+cDKc1H8lYrLpGtubSjDdI4Q6Q86Gp3UmlNU69BdUoKLHVmk1I6yZq3",
+	"crAzlGxyrw8G7YRzHUw93wdkgRiLg8o+fUzXFPcGGB1TOqzP0C3FAH8Kp7lC2A/kMmcgP5LDXGHnsdzl",
+	"bL5NDmROyJr7WBw65Tp+jqfu+TqDwxA6s0vF2iVlFfMGp1wz2/hatrWzt9RBU7hJiLSkGFNQG3GzDGeb",
+	"+P/V8H2C/YuEqztIAU9+dx+TBpfhjMPZYi8baVGD9hmS4jKctZCPNqFbNB9LozsqWvbc8C3BfZ74juE3",
+	"d+xiH9tc6U9QuvDfJ3YD8LnpSdylbYTvvHBGlqFoHYmcAIUmn+5OGyS7l3XwmvhLlP8YH0cwJYExEJOV",
+	"jok7ZZv6N7FpeqkL6ZIixbqg7/em/LZOsRV+tjJeQYRBlKCrUjQTWyASuahDRL5MIe2HQz7gnxhUII6+",
+	"ojyav1wkWWcYvfggposCUicKHRqFktSWbmMKyMJguUlXuqs5uW2dQQ8cNOqvgHoFMCVI1G6QDVT0sD83",
+	"vlNNcq4GLZO66W3cliTUYpOKpUUlv1TZUSm8e27SzpNDb8afqZmYlgKQbhIEHWcsL+u9Pi4l+rqxR3/U",
+	"9o6be7/DvX9+/lq3jg6+/cWELeOKcrMxtDSKO3HuqHaXEFLg+IQKYZNJn9giZcIqfdlj3+/dwoDfHmYD",
+	"JSFtOqHHSwcmfz7j85c+aysTZXhMceAFoSH0VaEeg4SU3pMY3i66A59IcGPCJJ8/yCH1/frR0V4dQH8x",
+	"g3sNIN/lNJ8matPYvodRPQlKvbEPLqCHwSDM+6KR/KK5CMHBG6OTliNinLGPSvVarVY3fcFLouV2gAyR",
+	"BRYBufWwg0Tq/LVHsLrDF13KC0TBt3CG5kkkdD9ttJwERiyxR8kVxFux7sjFObImQzFYkKCQhMsOd6Z9",
+	"HIfoxjAsONQwyszV7IFxYa6mdSbkmbiO5+48O/uaegSPAwSpyW/9cbYSgXWtgibPtEfYE7cmKE/z5beA",
+	"ltBnEtpDd1H9JPEnz1YSUxi9eFHZzpyALTfVkBuX93wB5iiETEezAPFdREORicAb2BWR/hIZLTmgSQXg",
+	"/RMMnV63EUAx1lQMVPX42X6ESxTISjTxKLSwumOAKIbF5AOS7bXyg7Q6SYg+BbJLq+wWM0GALidzLwyR",
+	"eyrLLxDGL8RNUAYjM3lEb2JxW4O/T6nqdLvNwi4EvG/5jXDDengbDONubqcYxIuOU6ejZe54CsMCqmPq",
+	"8KeUyJ0mNmk1odQbVcZ2fDJjkkiwvAQIxdhxc8FER76t+6bZ/bXTfTduXl6ed874TfKq6kUkcyZT3AjK",
+	"EU+BrfFTVZgk2VojVInfj2gwG0SSyWpet/DnZ0WvF4zbJVSKju7zBcQrUYbVPuv1L3t9jgM70fokmxkV",
+	"638F9uASBqEHfaU0MkUKXUN/rELkmjblzBFgSxLZilHLWJmpaO63/Jd/G42MCp5orC6QM5YhtsR0Z1LT",
+	"T852dLD9ZN+KbRbf4y33qZntRMN7DdlsQlt0/xWEdQrsWEzxJ1MSALvTbXU+dFpXzfPErlIL2JpOJt0s",
+	"mpyzxecJqiAYUVC2D2o1W/QTvvOoMRn6AZW9SCkoMEqbv/uspf4cfumIceq1NTKzyLni795HmKWdG+zH",
+	"z1uQ8lbyJHkrKK3cBkwd+UEExLP1amfX1OJGwzbb1Gp3O7m7xEf7MTZJrONH2KM8F5WG/IybytCYIeWt",
+	"Wiy29FYZGda2smrBeeejKxTJ7q0GtxTvBCj6wh/Xanu1+l6tzq88EReuzBJN89gcvz7cqx3s1Rq6N58N",
+	"acLnTvKKm9KRRlTgS97CmalScLfvou6H4zhvv+AQPfXpZfzlrqIrIH7Rb2Kq7LOP0seRj1TswJ171OBX",
+	"3yqRw8yYMtIcXnt4Gy3oMv4gJ61BG7LYYi+4k6jPnULbyIGLZveqeT7utz902h8N4sDkg/oxJENiZT+C",
+	"gJAK6fb2ndwwUf4R4lxb4MdjyMf8k/phEYb8yLy1mC2YGxVq9ZtvhzagZI5ElZW4hg4oU4SALf+yK6cj",
+	"bIt6e297/fHg6s1FZzDgwlZ5+izeeynpFrT5i0Omio/wHfR4TbupdB4r7/QpsJMMAOhvwsjJzECIHEVJ",
+	"t0/iwn/CSVQ5BbZUM0dYLyaj3ESJu8IcISWrZFopv0EsV1OySsmTbZUiT45VitXBmIzUyFsEyjTNmlks",
+	"JdPW9hHkdTANm652obSJU5fWefFK+Zp+IkpnmHgbCRDTidEY0ElKpG54FHgh0B+BskZtFSt2V9OI0n4M",
+	"mRFT2Q8gL0RK45by4kx2Rg5Jqn1b6mK17Ha8+X70f04fUBJpfSSy+znnu5sRHwHf2z4m9njOom9bENBW",
+	"zCJZYEFjFTJTVlwAjsKJIobgushlBOeFPwYXeLaZtSnvXm6lpu3dmPlVXrRNHu8ent2eS6hFPmhOwANE",
+	"npNJAlszH/V5Qc7TBBrmXlCgvWypKs0kcFHAVH9+oTyp7m9DBOvD1g8U5lXrj2O8zzhGK8jFio9V5jjs",
+	"FLE1kbb5VqAeuFOEEOve97XnckN1RWNsG/KM4jHNI1gRvEWQVSwUoSonZ+IQXKVOiixptcA1CP3e4ili",
+	"5etkU3pNz14wGV3dscmYdnOzB2PVpKOedHDzZ1t5uBUQD+f+i3iWbLTwnFyAKXliZCOatx5rEuR78JGM",
+	"Q2hLt002GRPmP03hTRtJ/y4N1FZcJ9d/E1XLYRK4eXEu20vMoKjIuYCUIhesUGip0ruqnRX3pUQ5we1W",
+	"ywZLzCQ4wjOIHeQCd4mA6/neNcIOskRhGO3jt/3e7+2unRkX2K1e/6LZHdoAEwCd0Lv1whVwl4HsBTTC",
+	"Ho5+XqDAIy4o1xtgTnA4o2CJfUQTLTQtQFEouuSI1z1nhP8kEy2Xeeph6FeBLWrjUlEA7KWiLPryq+d+",
+	"eykEqs2NJtlQUFbg4uWsaNITJFFbsuIc53arVbJKYuElqyTX+XCZ0WKbLxF2xZuJn9P50uJXAVLip7cB",
+	"+Scv0Z34tcUvCofpn7Pp1kmaE4Z6cXk3GDaHV4Px2ftm9528yaQVtBM7oKy0yJUjc4hV3fHnLv+Sa3z2",
+	"YlDJi2yS9PMyYp5Kgd9GBddQVgDz6spQ6tAk4iJSLJ6mA9hK67biXiqa1QXuZgSQO1EAn+AwIL70ayiq",
+	"jSdh/CkeOsmkEm8VZ1RsYZqdZum/6+aEga3s5C7kVohwGZ4Am2+GbQGbG4PsH1KU2lXA3hTF6WJaBzBA",
+	"I8y4PnIBJSCcwZBHFURFa4XfuazPRoF90GjYoAzBHP7JEMxnHmGRBA3TKXIVEEA+I2/jwWNJQpJs8ll+",
+	"57DXhQb8SbS2g0aj+p0SCe4zfULButdACRPyPiPtlmJgNlHvA0do5CLbjPFtM6sq6ISNZKBeo0CvWEtw",
+	"KKrOhLxxmJT0z12iP3dXa3SNJetqfSC/aNQEIct4p56PLDCBFB0d7CHsEJepbgT7q7jnfeRp5xnCYeCh",
+	"W5SsCztZmQ0vOfV4C/GtsHEmPlVuuPupM2yV+fZfYdQq2KRKM4ONwyMzWmfoC6AzuNc4PFK1kCQuqknf",
+	"wx+1vWO4N/38Nc/jQL1/5tXzEgO+oMDnCebAw6IXVsGb4jtsSr5OlfFZSiUrxnyKGuTKIjQWVb9M9GFE",
+	"zxy5HhQtLOQOKDqOO1zoOpXelmPhTktWyZvDa/TyzwW6jv5Y4OukjpX9qriiJZdw2XobK1nyt18u2+8y",
+	"P1523+lKV4SJYncB0iHVLZkCKNMQYhcGrrgmO0GhBRY87laJ6+0eNg4ar18LMhT3xVzEP09643758Kbd",
+	"92pfzv90fv1l8Obu02/dfzrvjlfu2Zt/fmq8XZ5d//xz6irF8XHtsJG4TnGQOEjlv538Ifx3tb3jn15+",
+	"/nrwrfLXzI+Nbz///G/Jn/a//Vz521++L/dK8J8YDQtI6YIEYVVQjn5P5fBwzdWRP/715Wg0Gn3+6S/r",
+	"VIr7nuvNJ1gRUYHjanbXRpIl7a51iTM+dl87ryZH8HB6gPbdhpNknOyNrXy2ibXmX4zUhB0vtKf5MqWJ",
+	"gIHnIl4aLn65bF82B4PLXn/ILJZWv/Oh3R+Mzztn7e6gbTNDzu5yC615Pu60bHZi9KgbT3Fu94edt52z",
+	"5rA97r0dd7q6yagzKjVTySqlJipZJW2WklW67Pd6b9lozVar3x4MmLW4ZpqSVWr2h52z8/aAfzQY9M46",
+	"6klv+L7dTzI/DZLiXE/tw6Uk/lJmh1qBd4sCeu45CFOUfd6Fgsl1WtlnlwEh095UGVJZZslY4JRxbNSb",
+	"drAeM8682wxCz/ER7U2blBLHy3mtx+xDnTG3lbWVScTndphe0SDG5Z9khqsuQf8if6o6ZJ7mCcnrZPtJ",
+	"nhAxter/9t/+8t9Hy1qtcfTirz+9/Plv/zq2v/7bt/997/NP/xK/9TnBG/c+/1V7VPlb+W8no1G16NuV",
+	"n9YdvOQdgHVp/t81/PjEN/23Dlrku+A2hDMKQxhvjIBxXRzku6b5Z2PBu+fyP3zEXt96CZq1fSBopyh+",
+	"YodMDEWTTmkR6mF3bCo+w37fSnCmMGzwH7S77beds07zfNz72G33bUDuMAVzwquJQAwah/89toJioVe+",
+	"9m4RsE2ExRN7z3rdYb93fs6s+ct2fyDSkbk/lKeHlqFssUMC3vNrOvUcFFR0WZkGjbtL06MmhZrhk+LC",
+	"jWHoDcJo6jke9DndxwKDPTwT8Psevpbh1M8mTP+XI/W/HKnf05Gax8y3H1O6Qe97a+u7+D/T52mjBzSO",
+	"mCSzUDU2m6OoPJ0zNJlSl+sOzS7t2TpEE9Vgstk13PucY8F5lFtpaX+DVtrAnB8iZzK5QngZdkh5xjG/",
+	"iMCb05b1+gZ/1D5XlVLvyI5NzOSL6q/YGdEsP62m1YVN6ScMUEvhYA0Ou0Ym0Yyq4fMbUvVajdFtAJ0Q",
+	"BdSSfV79FaALXmg+6bOBGCUNkvpuxTTWKIXmimUzGCCT/pAMm3KlQ+9AIYOryjUV3hFVLz+nhH60Vt5F",
+	"LWpxltPc7DEq7WcTuTLHYQbpmGlapgMhW9XJhl4LeI3AlPg+uaMaH50Q4iPI04Qx+hKOnWVASZBTWFU8",
+	"tNVusA/4uKcAL30fyE1hYor/XAW9BfzHkid9sBdEm6owWKJNlB4tKwnVGopPSf6tr5snqg1aALLlMKQF",
+	"och7roIOjvUhSzZQQ75LAdNj8QgH4gqHaDITEt6YHjPFCrsiiZptA8+TWVVBM66hJecEM0hH2Oal85i6",
+	"xjmJ6NSliufJ0iqygJ5tLEu7riri/Q/vA5ZRTDkvPn9tmM2QjdUV71/fZ105xvTo25dnTIywC3hROcdU",
+	"Dcb0dhbXjC6VrpY5BuwBELyN8dJ2tX50AKYkSNWA/CkqbVpLbuVo9NMf9b3jz8zE/Pz1yKqvNy5lO8+W",
+	"vMK3ZRTD1T4zdTWPyhfqVwSj0qemK51b+DHlkNmrlOqJdo8yr0Ljr2jBrzmmSvK9oMBOVXfkKoS24Yfm",
+	"DU8k+SrsrOGaEv96PuCWe3CvzK4UxJtr8ca+GpM7pP/2DOzv7x+D0JuLvpzDsyTd8mb6/L73sF472a+d",
+	"1Gq/p29+77GvTTQrIm1R5+dd2g08fg96um0T+nVdCLS6yelZTJsmEKY2fTeMceu5W+DqvPCn6Dfut/8q",
+	"QFPEFog247ofv9rBi2VozhXvxh5C/s98LEXNLJ4rYRWiizXrk22RnvO52borJu0jBpmx1mofLZAMKkYt",
+	"dgkGNhvCXfIGtKqUOl9yxayUq2/z+m7y6hyiF25IgDiVVrqlsTKCGoV6iaEvjr+k3i26UGaPUNmfyApS",
+	"CNt8IjllDdTrxTlZoidYCuH5FN1HbCm70TMyxwiZPmCByTIEmAC0x8OFHhVlmsu9BeK7K2+AAP6UouBW",
+	"Ob3j207MtPAgdjaFE7OuECkIN2GarfyteJdjmf0dSZuc0Lp4CzjklplBZZmcIz3O4Z3nyMLjInOkeBHh",
+	"fjR78qL7PqdYdes9e6FqGRjdSLwIOgH8tkkob0jy9i5yARag3jVGLvC9GwQguBO+MOAi37tFwQqUZ2G4",
+	"YCYkWCwnvueAGaFhaof4KycvX4ohaVXbppdE7nPadDh4vUnj0/chn24HyPd3a51vU+T7qtE6CQD/O/bf",
+	"2KciaZB3x4YBknQL5X2cqCM6ueNMhy0YuATRigUSI3NNWBjOI5yeg50HNyCLhWrGqSIUyk0ct2+pGHtx",
+	"b9fw6RHETkEhwjsR7yBAdmafVinelE1yh735n0zqJMgu99Yje27qLKzjpFyzQL1W+3zKPa7sZwoQZxX8",
+	"iy3R8fSOyYJydV2TMsGJrih1B4jXjN9VLdxSg80BRMYzdgOCLicRYRQviyGnHGgfp+u01HYRYE0MuHAB",
+	"V/1z6QFXcqjVHXBZJKIAgnkufcTbmsvblbf1l1KeUbtSzbi/Mu6r9fKIAWil8GOkhi0bEYkI9u9wPvEg",
+	"Bjd30JlBJheg46AFv29Pgf37xUd7hMtqBOGxjWTQ9dJzEa1whyp/+1dbYCR6A2F3QTwcjvACXiNaET3C",
+	"KEOdAsYSn4MAUbIMHJSQQeL1BeLB/hGWTbCiOmYkEH5ymQlS4d8kb6mKFkrtq37JKv1+8ZH999dkskJO",
+	"k6X86i07RSO3lWgJk93UiDq6UsLf5OSYG+8uNA7HZO4wKas+OVL7S4gCDH1/JZriuMgFS+z9Y4lknufU",
+	"E3loGwIYRe84Zi833r+XWIIDG/0O2nXH4v3DCtbFMNXDMBbve8Tg+NorQs+/2IVeYOKRGwvrmPtxegvH",
+	"PsbHaC+s4+iROgxvrBYh6z2kGqZQwFgWL4caQBfxmp2Dy3a3xYtsIqb5wcDzV2CJ2YsjrL2p6i8sUDCH",
+	"DAH+CkxEA3RRb5W96OHrpNCKSiNEE21XQ0Fb64asnbX3FZ8gIacYz3m22TftIDDF/Zltwp5Ugc3/H9XY",
+	"QNCZgSn0fF7L1WNGz5QE4Bb6nisSNNjDZYBMvfvkYcwK9ffD4WVUSiIdOD4wH1kBV2EOxxOLxGrX8ziD",
+	"H4sXq74LCL7mqt8d920R4BIAJ8LpUDXf4rvGMFwG6A2khqF7IrNguqTIBdG7FsenrHcC9C6glKfpnAi3",
+	"SvQ+v7ElXQXBLTsCZL5Yhsi1GIi85ECAYtXU8T1+GU4c3/V8qgCD0rCa4b3rEqx0AjIkWskCdBPirkDZ",
+	"TmZZiUKQCxjAOQpRECmAMY/RdaFsojzOdf+p3A7gUT1kzKAoWaV/LFGwEmHvWckqzRB0UWA80LnENJS2",
+	"lzbVJEDwhlYLJ4Gt34wAydAu5xI7OqkVE1t3mvRp4jCasIc6bl5kXjx/QYHnAiI6ldJlMIUOAmXXu2Z/",
+	"q0LSIqTB61e73KtKV/MJ8UX5aAxi7z17xsw6lYZ0B30fhWpc7o8N0NT7glwQvzQRcWX1Vro8OM9y2Jg5",
+	"s37DFBfWsGLcMxI4KjrWW4YOme8YK+PssL+mJ6QX8mOH3NMoLVKwBbvd7/f6xlSDtQvWbZ/sbhOxGMaE",
+	"pmyN+ok6611cikbjVolPbjhGxZMEzLcMjdZctMdiiw03piPXWt0kczoR2T2Ykb29q3kaQEcQRZurb25+",
+	"FmDc13FCltezkDFW9TkVWc0i0bIcEvA65bCtnAJvCjARgUVRnVg6O5kgMvuddwinRikFu6U6bJvpYJU8",
+	"2ryFnjTr81AnmJBajEIj15JdgMldzvKp5IyXgeesGd1esOe2KISOQs11JAW/uvJinkZS6TovPZ0zRkjD",
+	"KAxtiYbdwCW+D4Mcd/wjutpxrosnRvsLmu/fWZgxLHxE7LSEgL/CyJxgSbrPDQlCqplXEXrODQqk4DOi",
+	"IOFDepiu/TxxgaONe9ekPaWy1XR1FFCEKPDCk6jt+Agr6hUjSOK2APKVihrKzNpQ26Wr4RngTTu4YjuH",
+	"wQ1iG8/HoLyOH48peS72rmdhpQrsiNXyuOCdhHuEtfPK5pZBZqlMOjCEPuF26zerdAv9JRKpb71bFHCU",
+	"bGQkavQP8cfZ24PJvAJ5QVDuc4rbZVhZkjeZWH367KtzkMxtSHIh82q38QnGS38C35QmdH8o71QM9+P4",
+	"p5J4eiQPVTzpBr9NpzsY9q8u2t1h+paVxuyN/INXxPMRDJKtQlICGobcnsDoTnz9iC6gJOIzTqDsyp+f",
+	"G8jM28zhb743QjAkb96QW6k3cdHhwpUF7hC6sUQdWFDer7EfZfhthWAAyvtHh+K37Ha50BAZlLF5OX12",
+	"xkcW33xhW0IpsfDIkLKN2BLQV08BJyOLbREqaehRIc0wTCZ3OZIVVci1mE+bkvoPZEYmsJWbihcrGyIJ",
+	"j5dKppFD3+wte7bGWUIXZeYZWSAMVEcFcf+KWWtC//Noevlmy+r+YdlNGp6+orS+t41GpoZ9Eo0sot8f",
+	"TCNTcGs+tsxlqChtOwCQ521VgUpjp8CBQbACtq7l2zJlMZlCbJ/KnC9bZkSJa3zMEiXTVOajKeOxCsRj",
+	"XqIhmWNnTHAUdF/0lG6XD/lYnq1tU042+jz1TFHOAXRnZ1YD+4KcpegeZnSrvCd3YA7xil80oonBZ5AC",
+	"8TlyQdlZOT6iVtTrUCZ6qrcr6VqN+w1jrcYHvpqgM08Fd8AzTanyxsdZpvl3hdsKS9vRw0LddCm6lge4",
+	"AgHKPFzJtyO7G2qCypN7geRuFMWMfL2IfO1rrz5hVvDT+9m2z+udEd/l/S2IFAJPvYRCiWZq56I8s3Ue",
+	"RhlTkwuO2c1mZ+NOmlFM5lYyeS0WXkk+kfCbJdxq+hHQs9x0H1jMCjXCz3D53ZQuieYn1b2UDvNjq2CP",
+	"5RszYO3RXGTx3I+71idZZH5x5snSuUGcv049DLHjQR8sAuIuHW6vKdtNmG30ZITtTnfY7kfVTQfD3tmv",
+	"AxswfARY1gMFDNxQXhwCNCTODT0dYfusd3HRa3WGn2wQQKa3hSjwoC9em0DqOVFCAgXla+K7Fph72MPX",
+	"FoDXgecs/XAZaBDydtlvet3WwAYTgl16Cuzz3pkGl0+cfHje9vrtzrvuuP2b6DJjg6kHQ5VU7iE23Fn/",
+	"0+WwZwMnWC1Coj1LJtuZsMJr3MkVl6wSh7NklXQAS1YpDQT7is+Z7iFinCDDNs7RNXRWQ3KDsMmSCtkD",
+	"FX6J74H5LqAzuDB4aCGnypzxuJLBXxADnwC7uQxnJJA+gBPwBsEABWC0rNX2HW0s/gMy6/zaa9/VHEJf",
+	"Fl6AaAcnDuL+ETvmBcq2z+GX4fA88e3ro4OCH1OHiCNZSMBwXAz4JwbJEgZLGiK3s0hm3uXUo9a+K6Cs",
+	"8plTLTjvoW4ktzax1SV9QyLsxk2C+OoTi91GTdCOxVYcv74rx9fPYR7Ll+n8D8jyL3iktiXhS+c2ItB7",
+	"f372AUxgUAWXIpYLA6QF362kOm1KGPUJXRuFkI7NCYyugzA9EeIQlDG5i5LJJpCXtVkE5DpAlFZOtTA3",
+	"BFPP99kPGCwpemx/96P5VhB2t5li5l3PcrpceNcznlfC0acyNWHwyIjb3jnikzvzinxy9wwWNI+OU9EF",
+	"3TeDhizy5KzhdPHUjcc3eYOtDsY6YzcZaM5Pqgm9OXobFCgiM4xe3E1cWaVb4i9NWzgQWXY8Y8abL31+",
+	"d1DQh8pAS5JpfhqjwYpIMfwE3Vk5+SuaYR2Z5Jx8JKcQp8uSHDtamdpCwX503G4jT2NB8wT2tiblfihD",
+	"+wKZ5HJcVFJkf/oeDQ1yV2RmneV7+2StOF4jEc2pyKv2qKj/WMy7LSe5zPHHycFAmV86qhX1mfve3MuB",
+	"mQ9HvX8iACm/zUSCgoNi9CUXzkQ9zJpKRvOoSlHhWgnBCJT5hWIAp6H0wYtrsEwnEthUF6zqFqAE1ABG",
+	"t/J6g6isLWcpiolFgG49sqT5gKs3IuBldrwATGBfJv5F1ptLHCovPFsKwqXvFwWKks0MfUCCsBe48jIi",
+	"CaG/HSFC3+fAF2uJlTpnCawliVSjA0VnVvKoJMCVizWdTa382POs1huVJTPBR4UPh4cQedtSyn3nHNOY",
+	"aVAUwOvrAF1zsSVyNbw5qoJoVDrCotB87PNRN+RlfDXyCNtRIVX50ws6wnYyqG6fgshrHN+1D2cBWV7P",
+	"tBoH0Uv2CIt5MPLCGQoeIKD6bGOkMarWRW843aoYjviEKxkhEaaSwtwLKvf9uQV47pt2IrQgnvy2Pqdc",
+	"qmE8o1ZFTp4/erTzmRv8ig4wO9zCJM5bmRYqs9ME9gwWu22ouVhoLWJfD1nEIRnu2lx2M0r71gk2ub87",
+	"VX2IFreh7MNlrz982zvv9BJ1H6JVJKud8FstXkgV7+YF8mWqAbnDlUfM0Y0lmilFN7Oq55ehGy3gCWyg",
+	"BPJ+HBNIK676GHG3BJYeKeyW5knrK0TEx7RwiYgRFjUiwIYSEUxvRjj83kUiovVuuG0QH2i9TES8fnWv",
+	"qczvIHPccebE/uSiXRlqwj38HDnVs71LcBmQiY/mubW6jw8OX4GFeElvppnoqise//QnJdiWRbh4tt8I",
+	"89gh0zxEMT1eL4AsQ+q5CNgvb+vG9Mi1/WN2LO8QF6DIxj4YW2XnI1UqQ0hEm/8h2zoIyOwKmLLFGepo",
+	"yOtzRI2qghp8ekawyJ9WQRs6sxGeQQpsrWeEBphtqWqFcW/k6Bo8D4OPcPOy84KKgSko21/Fv07AH1/Z",
+	"mBbQhvv2+ZstK21GIqRItY8mmENn5mG0FyDocs7CXjwB9ofmeafFY85jkaNpAfuq27wavu/1O7+3W7Yl",
+	"ouhvOq1Wu8uednvD8dveVbfF/rhoD9/3WmP2W/P8vPexzX8963XfnnfOhvzjy+an816zNR72euPzZv9d",
+	"W0wxuLpkp6rdGl+0W53mePjpss3fv+pe9ntn7cGg+ea8PW53hzybgARA5SWcS0glm4v4V3opJurZnLIf",
+	"k+UJsEVQmxOOCGefyDi3oB8Z4pY5jrKsRnTtUhFZ1QyI+WhEjZBeUF60orptE6UNNT5yyngUKkmiz2Zi",
+	"QWsLKEalU8aTB6zLIo/XxrIs1dKWhRRMtXEMfd290DceNzojQQjocj6HwSoyWCX3Td2DyLaTTo921e+w",
+	"neJ5kalxGAdn7PJk4kN8I0hx4UMP6ytAtLJ5k2UUXixJs2YkpUacN0f4MBXrilL3LQnm21YWnZGca/sy",
+	"FhYVmrpBK7GXmrNtv7G5Yoaoe7pZNGtFUg2SOR7GUjBvQMaOlVa3w4cFoHLIlvmFHPY616sgVs4lLgGX",
+	"CyZg0xWCo5vcYI7wEkB6I+rBECyc3gQjecN9XXjL+rrVnnxOuiKYwlHtw7sLqXQ/+p71ty1bGVc4sVTR",
+	"E4ZjGSDUGZUFOEsLCZjD0JmlisZhsCLLANAVZZwzVVo+mO/VarWD+qtUg/6DjRSf6Zhh7jGmVeu0tQak",
+	"FGGXngAIxICgXP+Pf/+/jg40l7jougdH+JdBrwskFaSKuqpFygKwYlRgiyIwdsUCdzPPmQGPjrBs4cUr",
+	"vPIohyh+wOwCRawKFHskKwWNSkoVysFYTLgFe4twKt5crCZN+p85viN/WUodkwXtt3RRi27/+UmdU89H",
+	"LyiYI9cTtf0tXsgfRDV+jPJlx1uOotZ+sdYALfW23sHVkFIo+7Dxdm6gnOnAUMlvCTsw2p5N/w6uqCjO",
+	"Dv7j3/9vEHVwEGQXzaBVROIvfzbduEldcTIoYD66WtvSwCV32CfQlaG9PEVupxYQmIRG+TCAniu4OVT9",
+	"7++gwvGe6DKcwXROFV82Y/GbMYmWFDs0kkgriwG5y70Nxu+HRDdNMVV1lTycwPVaYVWi3j/XnywesfYw",
+	"mKzCnJDmhgnyPEOX7W6r031ngyUOPeHu/5NMZL4zEyzhCTOg5DGWhbIZUAB98WhIeSU+eZ8OlG2NUu1E",
+	"O245j8hQ3lj3a8dUmjVtPTx+9++yNxgatW9jNw15ySSmpgjtmj4a0YbcRZ0txCdT41vbOOQFWW7wxvfb",
+	"zHLVXPFQ9Vthxy1KcwDlOAgqe4/Yj+nSkjLJ5M9KruD5ObNSssR4UDlupWUl0R8ScZ9yGQirOxVbDkM0",
+	"X4SGQ8mGomAOmZJCwBQyRVr20zisbGYmktK2Tk43F4FVN2h5CouEWdYQNPLqG7TKq/14g1aeq3B0g1ZC",
+	"BMiWOl4Iyu/ayT4EL2/QqrKVrWx3e922HTWCWQb+KUjzuAg/oGy32uedD+1+uyVKirJvyFQtk4Ky/bbZ",
+	"OWdPdV7G5ihZGkuLRilZJfGBkYYF0Ge5BXAD5CAG2QuVXANk5F3HfXVz+krEmyISW0PU0vVqsvO5Mi1o",
+	"WfgWAUVcujFWuggQ7/Gj6n4J8z/JcZhQnEEKAtl3OHkArhFGwfa8RjdmtlMJnk6B4EGTNz4JQ2Q4Yv32",
+	"u6vz5rDX/8TVIhRfIheXoLZthxWrITmwRFqKgQ77ze6geTbs9LpgT3rXtS8eFpQlRSbf+dWg3ZeYiI02",
+	"dRNXFJ/cEo4raqpqny/0UzSW1gJ0ys0/WlwIqZsRxQrzRTIya7hxC4z9s6gdmTjdbMS0z8PQFOdztju2",
+	"lGXS/OViUxXA8EJxhyJf9JE7PMJc/jETSwzBlUeeGCPWJHVKzmxUIIib8+zXs8EHEKIvop9XhNm3kZ0i",
+	"u2CVTkrs+5KVr0ELzU1n4/KLs8EHI7cWU0kFP2tKb1U8A96iAF6jM2KqNhJfhgELZjItUCC7Qz3yLRQt",
+	"Ec1QA2j3kq7rcs4cIgs2qNmf5MLFmpQvkeOFyd1TQrl93YyCdVEtvQ7q467pH0uIQ9my3njzYYZ898kq",
+	"sa63D9XhT1cqSN2biG5JRGtNsoK4bufG3K61bXYFq3qCnKDYpvtxEoJU79bHyAaK8fNIqUBZtSsruLYs",
+	"EpXDvDsqP5gEQmyR5ZMy8rXS6541pXKKRG1ruUy/9GGI1isAKABL7HEr9IkQub2kzxE2qWU9hUqjy5gf",
+	"ppRT5DK96p+9bw54rlz7/HyNS8FIo7myLGECFoXx1qwhKQSD//U/nlihSKcPJJZoFSs7lCe+Nxcagkpq",
+	"yzMeS3ZN9N9KWa5xjzU83Bhss5ltbGtmMXexyCDEKbA1893OWu+nwI59DSIbVFTHnAjXRDXRgbLdL1m6",
+	"P6BkaZ6KNSbThqxM6eyNUzIT7uoo8FCO4gRMwvBAQUVlZ45w1HEbYRe5oimoMkNh1ggVPlhxG8+TVuwI",
+	"h4RYwkMr6klzq1ZltWTMVFNG4Xd2lscehDVe82ebAqq5XrJK1n36imaWqQ7Alnqrsu0N6qvefnRTU9Hi",
+	"TPk+vTujNZpRzRnUxkDR36/ag2Hy0oZW6JS3GVdJF0/TvNNYostA+YmFPEfST5ZONFYRJdMQYS3NRYoF",
+	"egLsXvesLf1i0sNVASSQ1StHOFNM1JK8Xiu3Ht4R/i/KdlbWXofiH/5qhBc+xOAGoYVMa4FRWiB/JXLA",
+	"8b9UXRUXrirJbH4GaMkqtZqd808lq/Sx3f6V/+NNZxz9+6LXHb4//5TM7o+eGoSIXrxwTcRaK+bClpZB",
+	"CqAhXNF0+GeEHYgd5CO3cpqIbCupzH5tds/a5+xH9S6YoCnhYeQR1l6UcW+HLH2X38qVz0CZIgRS0fAE",
+	"4szxcDWxHhqPcRZ/k4e0HKVBaZI2mCxXNNk67RTYTLu0ZaFifnEDKpUiEcHPqqMaaPHDPNg2qgXiTOtX",
+	"NdRGRmlLlow8WoI9yc3hxMp+4D3GXDBZ6V2Uni33eraCW/aNOfOJc5MV3VhU0CkcrptOKQoHyCHYpWZG",
+	"OIVBsu0VmxgES0wBnCHoxrEF6IuH3NFAxZiFLvjHxT/dqHQxzY3CJvmIVBp5DyKKQgYY5rl/stBDgKCr",
+	"tEYOXbE6CKm9wrx0ShJbZqg3bdnjuLYSRPJ4Dq5Mz0njHsowVZzwIknrpXhgg6kXMEErpCb/EZDpCNv6",
+	"geJVBWRpg7jjjNbyn2DEew5gOEe8XAcm4Qjbzavh++pfbYBJAOyP7Tfve71fq8P2YGinb8Kd9a66sRZj",
+	"Rb8ozmCVmoNBO/EG/zt+nulnbmXbDVum5jOW4bqrZbhYZmWULSvDwBJWovaeWnv2l/jLj83z8/ZwbFhH",
+	"+knmmyz+3jS7v3a678bNy8vzzlkzBY7paTyo6eng6s1FZ5j/vHl52e99yH3canc7uQ8vmt2r5vm43/7Q",
+	"aX/U3jFgIvMoC3X0aDBsDq8GY1HZU3+j0211PnRaV81zXfBopQGzg2ekUrKv7BZcprErl9HPYy6XaToO",
+	"WjxsWcMBCvXuabtdnFgThNvYlNACKuUr3ZHTXFkBfXH8JfVu0YXKDQuDJTKmij26L07gwYjmqMpPIpbf",
+	"HJxlQvnsVeB6gcxAIljvAKjrqeLjVntwZtSshnplt3jKupuZsYcRmJFlYPFN4hYSv4bCzSp9xvqsZIkB",
+	"6nfmOckNwj0tp8RwaHhL7hyHgrdlLcD1p8DTS7qpaU27I4uXFiP9JO7O+LjACRC/mAJ9ZtWqyeS9VPHn",
+	"ADkBCm1QVrkfyOV+vhFm+lSvuQxnoFGtyRJY8qOxlxxkTOUod144G2H7OoA4HIdcgJf7b8/A0auDY/D/",
+	"/j8H1QPhRMSyBUs4QxRFV45WgHcr9vAI8+tqb3iFaLgMZ2wR4lZyFTC6WEAvYNqAwqvROahtqaE1skYO",
+	"L6hsyQ689HWyRoEOzDoit5lMIG3nCceeYWnJDeO1YaJt33YmyYMEVYuRzxROYyhozrpzIZEU92DQSMR/",
+	"s0ox2a0Dh7/F0yVPRRUvRcTaaUlwtOzjLJcxQPeOzRM3/SDroZLGDnIBf9UStcX2KFpAnup2KgpuUwDF",
+	"1RZZo4sZP+Au8EJkROhGIGWN6W/57CdWM7J0HfMMMPX5hf0bhEHZDkW9Z9sC4p+2Bf7j3/9nRbY6l4Lf",
+	"tkZ44S9FbbsYEfyqMk2wjcNqnV/N194Se0JzioYhSsehuYK5gSwFiNk8ZwO6mlr56gepQp4SssLw1C6D",
+	"CIzKTxL3AQuXLZcfj71i2IjAs3eYzoCydrTcRAl1UwVgfI1oCHxvikJvjnQngwWgRAUXGl7EQ5n9N4O3",
+	"KAFr8ars21XpTiamFqqkntA68vkAvwSnF9IXXIAq1wtfe+Gk2w3V480HYyS60cxIEO753i1yE4X+Qfmo",
+	"BuYeXoaIVqpggDC/MgDp+gYAoV76f1Qy3nLfpux/GFWn36aMPf9qvF31ewMlJ8dM1ODP7mbnUt1q5Heq",
+	"vRDJTtiidEhMwWU0X4QrMEeQMXcsLlwUr+l//+pncc5WGJXpD9cW6NeQZKzSnzglefetrCSjTuxSgmnl",
+	"qsYD81niMtHmbkEatxexgC3EpCw7xMXOHJR9cocCh7fml2VWXeLQF+L8gZAXR2GarmQPVAhb/nGlCtoi",
+	"xM9PyAxSMCHhTFcdGBAlq8S/yTdNzGEDeYfVFgfKVmKVu8WUYBU6tih7QXwX2PzvxG0Z8bl58mSeWtb8",
+	"ito0qbg+11GqTO2I4h1RH2hNGZDCZIS9kIIbD7ugHAdBLBnxqJwCW0uOEGMxtcZTZbfhHPFqPEsEyuoC",
+	"7wsKEAx8T1YrscANWnA+BDFQBlLlIZoz5uTdiaowkMYFOstRDzs9Fw+UKfL9SqoGpSzwqxogPnWRxv8c",
+	"HSh5a8EcR7Qi4Bc0KopRlwV6CEZ7TM9QZC0uU/DBFLmrSIQqflGguHKhdpjxuVpzk+9hkxwFNmTvZmZR",
+	"AF7qC7knICf/8VkVlt06J/IBM/Y3OgufHD8bc/knZHk94038KfHd/x/12ixUVFaTg9+hZ+MO2Z4psbjl",
+	"opdYyabmOiEGwd2M+GiPU3SciBQnU9AFwu5zI/XdenyYs2dtdW5s8L/+B7D5ObczgQB5Cdhh+/u0q3+I",
+	"HNtiF2aSGbdpcnyAHNwMjSoxnpB729Rq0A7xhjw8Q7SUp7vwHlT82j9M37l9pASW1H3dTOqKKc777NJX",
+	"tEU8wZWoDVeen++9KA3wx8kgSWHqkRJIsrLWHDFZhjwWxBRxHOvLp/E/lSWeqI7DjjByk0VxDKmA90wE",
+	"1N/MUEx05k3NOD0e3mIq9hc9fyquMvZqv/H6eP/g9UEh96XI6WsK9r5bpHAYd/Vgkk7wWFF6LQQ+Uo1z",
+	"ROncUBVtllVQ9NEb923esYOlWEy9k/hRql22Q6UE00SuAsNnUprujuKoxN/D4vheefxrC2DH3XFS6fjF",
+	"v0rl6RcsuycKFBbeXLU1OburISh/e7Ua9bvub1zV/KE3ePtT8VitN9Z00cjHddRxfBdM25GKa+vR/xMA",
+	"wYS4q6jukBemik/ykpMjTGfkjsqg79dRic6YrXPG05glQKPSCQiDJfpmV2QRIArsg1rNlhV3R1iHgXeX",
+	"npE7lX7KgQgJLzJo8kFuafca4DOoswxclSlPZaKuyNvmOOCrlX6f+LJDCG+SZYCjcofpYkYGGPJ3V2qU",
+	"u+1uUz8rZCoujVnApstJ9BrlP3ACtEFZ7AwJZyi48yiqVMFHSQG2rGHFg9BhNgWDY0W+w0hJ2haGI1lP",
+	"b2Kx0yIxofkT9FUYihAhWX831JvCJT4qHP9Tc2sfy+CrKsgtky3y63MbS/k1AUZ34Kp/boEldmUHvWDp",
+	"izhlnO2r6ocZUhI2J7dEG1e8bA87LZ9NXFltcMSTTyOeISlAFTvWyYNHcii6RQGz7425EVeUuucevtky",
+	"IzFYd01kyGsuhzPingIoblPq0RAlyV5Q4DERqcJVTE2UksWGsvmTpt++aw95YvFgaLQUJUTG6qWiX2M4",
+	"42zuH0sUrEBZ7TsvFxrcoqDCgbiGIbqDK+BA36e8TWKydjGjiiWlbtz+7W+xZP5Z1NYtUBUygjXpofic",
+	"s0MXCC+33CGPtrHLDq2eyKeVgiXx+S10FBUYvUWeRUrVZBurWvMX2QjoS06eGXUCxAgafQlBWYIaNbas",
+	"xDmt9dcNrXpz6pTWXzc27YSAWUISI8XS0bduU3pRy4UttkbZtOZPvm7o7hCXSxfQRmerDAENiXMD7K/8",
+	"/x3Xkv5di0cYv9m6mIzXcoNWBWuyU6Nb2IcTZC4PwI7PYEuqSG0QA05NoQ+Ytyk7bQjJaZyhtQQ1oqJA",
+	"FC2nJMNTMDNZYJEpCVG/gfWnQ+LF2p5hSb1ph6YJa8PVpiYBsj6yJlWUqQHKzgw5N/FFPtlHSkj6U9Ga",
+	"x4EYkxBMmOR0eTHPAO0tAjJfhEKtTJX/31DPSUCfh5YBZ2tbapM9rPjhKds+ddztZUTuXJdkf54RPPWC",
+	"OW8rozI4kujV3ipyKLlqwAssMn4X+dXWMmwLpBn2Pfi1mLq3g7DKE1SpHdNXtn7bdGfmNl0vjJ7OAqyj",
+	"iOtTI6rH83xqnSm2xYUoGTfYWlOQWVRNI2OQmq9siaFyTMES+4hS3u0BLQD6EvKC+cyi7gx64PVRrZ5M",
+	"hWBqNc+jMLvPhQZWREW6T5sPQe/DIopRlOel2LxwCnjhDmqQ3k1E3yO5cA0qfS82EIdYfEyJbIxxbfoa",
+	"NSavnGN44B6g+vT15Ag2nH33AB1Oj+CrSSnRU5p/8kdt7xjuTT9/3W98+4vRUx3Pec9Dms5ixsyGjyiL",
+	"R43YP8qNWq1yqiXZLURvHFVumdldmOCizesLn3R56JJHvdCx3nie1ZFUGsr73gW/oT/snf06EFf122fD",
+	"Mf+7ZJXa3WG7P25e9K66Qx5y6L7t9C/GvX6LV/vh/x9fnjfPeGzh4tM4uhGavOU5ft8Z8DJAVqn9W8es",
+	"DX2Evo9C6fw2GfOa7L/j76pAQBXY0Am9WxginsMfoGuPhkwkyVs/E58wBcEeYRgg1RcLhmHgTZahyt4T",
+	"l3Sbl50oM5ACvsGhaIGzQiHvKbgSo3ACMyfuSVDMFpnoiFxYxkmssI9M1pgYbcxbcW9qdi/eNbcCkxgy",
+	"gyzDqGNRQ7cYJ1WbNb5eins/0WfLpWfMVVcvpruCzBFP2xZbPpZbzoe1Ewcvb1xvAnOU/s6bZheUl4sF",
+	"CoBIqcVE9siX176WPs+YYP+HE8bdxC3JzBwLH4ZTqQUbW6poUSvfu2VqqU1D5PswsHNamCgSNm9JmOuS",
+	"IXeYac0edk+BrXbBPIkBpTmp/qqNPvDcU57nyrek6B6keJVpWrn9abqRu2dphyqBm5hwtT2wVDM4edRS",
+	"pyRBzyZGmWBEG3IzzHfLeXpGkkfxHFyyQDjR41qt9gmbXCfZrimLI+f+/LNL5Eis5NyjYW4x063Zb4yd",
+	"7O2UIpxXTluo9kg6a0oSbQT6mqXnGNXpJDDVVo+3rhAW26t0W70yBAPBoEZYvF6xRLWfGggJOG409vdf",
+	"NWr7R68PqwevXh2+rr0S8RsfBvxalPxazlU5HeFU9ENU4RPcd0KW2AUeBcqUFwnyCahPooZtA745wJ7D",
+	"L958ObfBHc8BnCAQsHGQC8JZQJbXMzDxMAxWYOoTGHr4GiyIh8NU27XDWq1WPXyiq+/R1nEBb9o5zrsA",
+	"TLOTGfFdmlB8RLWRtHIj7kUXU26E1yjUGf4Il7miU9mo6SQB72oDn0pdqWTqVTaBPsQOKngO5+oYOrld",
+	"UTi+XmTanmo2nodJMF5iL9x0bFNHImqAzCEG5VeMY0syr5jVKpxbckaByd44EbKAuNq9EVlsDRNxYMQV",
+	"lansism+NTe6KaSIcIoqpIbIh+MN6Bawx9hYO5ZH6dLU1oSNFjENleEzg4wm6VIq6Xy2zR5NXVtQBBb7",
+	"POL9j+oaaLpDYskZqNcwXwbaWU7/6mhdGramoM44ab0BfMQsYVGc1fWuvTDVSfP3i4/DpMH8R3Pvd7j3",
+	"z9re8eevdaueYzALwHi7MRQsYCAS7tMmcfx0jQaov8bVwEKq9y6GA84roylD3lsMlukDnV5qXNciBjQx",
+	"Uf5261g16xradB7aVuNIbNquakcSAnY+oe+DBbxG99JEUgtbgyOO1S3T/VLxTWm8bcZYZyKzQdYCo+N1",
+	"N4jyWXrqjKjm5OuLRsSHejQabCRhPvkmhG+b/WdoVBMx/GIJDWkOaM5uUGwvFcdBe3OC0UrxduXU0OTE",
+	"NkBITtuMsiTNsBQUNLGCMoa+T+6QuzVSpMryeV2W5QsK5PBKuzhVhVxBLQnFd9sdOQMDJRJSp7ICRnJ2",
+	"sTG2Aa7vumVpAMVkZhAZ8BLAAGJntk6yxXsg3n1BwburTmsr39I2yxWMyrhE7pCSJ4SnvqYdnXxOOnY9",
+	"Cie+Se/+OENcXUy26aZAfRHT1Rqd/GbljH10K8L92yzt15Vzzr/bSO58eLbUWxR4U1krCZR//XRWSZO+",
+	"T669rZF8zj8yNShbUqVNZxuf6xycWcCLGcFKoFrcIBXNh7kaHuvllaquuGwGTiUcL6DozD7e4VMG2Vja",
+	"p4W+vGRfdMUHPHJ1rfo4Fjih8uXCubfqYMfJhMG2azS1UFJKeYLbbBKHrpKHOQZM1DoTJrILZBDoRDah",
+	"yx7GES4LDyj42eydrlhpUWcnvJs8ODHCNsOM/ewiCdvGCNL+foNiiu4SWYHFbIjvHRbY6Ntfo/DFi1HK",
+	"3laRgp29/rt78gUhP6E/XxpcD+/WX8MGcs9/HFMUFRR0/l8FzQnvWCvSXKAvWvtRAAMEbLbPpibNCfVs",
+	"K6Usq/buojkZ9dVtHGtmRXMjWefpgZs/TOpnacrb+L3Rf/FdHBMFONz23C2lzG3QxbbRwDTFqTCL28y9",
+	"0hrL5i9SisrGDzTFJN2W4JxnvNmXHfuUh2bjdPjoGEcpGaDcJQDh5RzMUIBOmPLWWyDcvOyA/WpNPBFh",
+	"gxm8RUz8+x4NRcS3UoTwYkVo86ux9rPx3e29XBH3Z5rteIO4TCog2/P6NDvPTG0Z3WyCFCPurxCSJqgU",
+	"ucTEoN3gjw9E8vQkWUmWDxpZWw7jstaomzs5CyXWigWT0yW99WhyROhavx0tnpwQ748fRY4k7ZowcqZg",
+	"+TONI6u15Dh3VUe1bf26GoZ28unOYejMPHyt9XR7ML9utKbNWOFVuGWj67gqduJkpFUtSgJRno5f/rEA",
+	"pA7CroevefIDe1v8KRw6EPiyT4a9l6xuq8+xl3cWrdJe4i/JXvYyDGgv/qdiUnvqHzqr2dP/yPKWvfRP",
+	"iQv4STDz4jQStRsa3+T0OTAyCXGN0n3efODZ9rURa2kHAclxHfAiDYDO4IL7tUV3EH5pQ9zUsF/qstCu",
+	"yrIOIlI/wnPITjLaCxB0+cFg4uYE2B+a550W7/owFjUhLGBfdZtXw/e9fuf3dsu2Rth+2+u/6bRa7S57",
+	"2u0Nx297V90W+4Nn6bT7l83+8NNYezLCtsL5OPHBRXv4vtfivzXPz3sf23KY7tvzztkw+WHzvN9utj6N",
+	"2791BsOBDcqQX83FgJ+ZU5V+cFCrqbzlEdaSD9QVZS+sWMDuvGl20yOy2S6bn857zdZ42OuNz5v9d22B",
+	"gcHV5WWvP2y3xhftVqc5Hn66bPP3r7qX/d5ZezBovjlvj9vdYWf4SaiKHYaJbvN8rAoYfoC+58KolN0y",
+	"YAad646w2Bpqi+r9jKPz4nLsJcaEOM+qApupYDSE8wXfxEj/5B+P8B1UucFMKvPEC0UcySyMFxRQkbBP",
+	"AraCr3wAC8j8XUvikVmGFojm/GYb0zBQPoVmSEyQrMqNyLbzSG2Hsc4fR1SOe0FHFxUN6G6zKC98M/gt",
+	"G0ecwPXFcUxFL5nxfhcQfM0D6/waUEiASwCciEv35jQF7xrDcBmg8QSa6oj3RA++Kc9uiV4WS1UdqfTb",
+	"ueLutnAFRq8DNra8zhDcMk5N5otlmFNZMSYGM9Z58wF58jJbe2CuuBMR1ZqrFoJYkkR9NTyrJEmnUWsc",
+	"7dXre436sPb6pH50UmtUD38veOUizan5Vuv1h7S160Dn8+uOMd23iXlwxRLKBVuVvHgv0n35/TKIVzwN",
+	"uAo6IZgvaShMQ95AljPyYMUjF/haXstbQEpl10N37/iVSF47lWlUNCQMYarkAh7hONE4NXsqIa307s3r",
+	"BvjYHgxBvbF/AA6Pjl+DV0eHB4BfLNDiyQeNZDj5MCdJBHz+aU2CSOQz2OTTWBO0sUANlJnhXRH9IwNU",
+	"BefeTSb9zAJRgtO1dyuDrXxcnus0R5D3SmNYw0QkB46wyA6coBXBLoBgv7E3YTgWxJxCXp0jSCTyNeoH",
+	"rw5e7x8dvDJm92mnQQ8aGbyEMlIUh44eIGZk8TMPGY3wNEd/lTxWPzWOasevxFXzV6k0gsOD3M00Nzlr",
+	"CrDLDOdRAzKh+IoiwMIKF5CxHV4uGK9s1Gqpe3wxfL9AjDZ2cIjA0qNPBuhSSKNZzPLiWeraUyEs7Tdy",
+	"oRnk+ZhSBC/dDxa4XE58zwHnHpx4vsc22r48tzmtXwZkKi7sQB90sIvmWL7QSVXuOi9ZpctOqhHmef65",
+	"XFdvTAeSv2aBaYCQuEqvciyS+SjkDidxJ04xN180tB0drAEo5W5el+kmEys8Xu3Gfvcf//4/bTAIg18R",
+	"7xx7eMRF4H7inijoMFZ71j+rH+39dkFcNBcslS7nem5wSEiGYzYPfx+0f/n0Zv/VL/2zw+aHs07z8KJ3",
+	"edB/P7zY3z/8rfHru9/2O+97vzQvLw/77f2DXw9+/f1DN5lV945xzMbeq89fDw/XZdQ9RJGt5naFljJV",
+	"Xb6Lm3/LgEWe03/HwMX3zdRYlzURBkukUiSS1UsKJEhs55T/ryyBB80SKOL8TtEOe+lEmG6UM3dPansT",
+	"oZEzA/7Fjq7yrE4qPBMGB+JOHhgUBUw3lWxXpYSY9q59Vt0utHG/ilH3Kf70AH1DcqpCiUR42fIVBoiX",
+	"LsqxvBLFnTaVdEqHxaNvBSBpBOlViQtXDZbY2hRISHZSFb5BjSCiwIEXggA5SGriHpW9bb2QIn/6qPED",
+	"eU6MDsNUX9jn5ygUo7aQ792iwJBkz1SM+SI06HJN+UTUcaYETBO3JzQTZUeGIUAqWsEvwn1RJKoa7hr+",
+	"c9or85g4KKtCd3uea1dOFfUFjEntucuFz6xKBCYrqelvlOs+pHkuWsUK2StAboHWwGIjG2TfncMQYWd1",
+	"kdOK3CeykmJijpAQ0XJ87vm+p9XNzZlS22U2zmCDu0fhjFnkfFrunLG0kDgWrabXpiTpt5TQl1AS4trS",
+	"G+y9aJEeBe4SgbJeG7iSAcIzR6Q2w1SozFjq4EV1RHYSFvfh9do5sxKMP8tRIl5gRWXJtmb/asFPUK88",
+	"zet+qJrlKeAftSe1jrHHakttPB+GxBpRU9xWZ5uCAM2hh0+BPbg6O2u3W+2WDSBofPmi0mUZczkdYftt",
+	"s3POHorYV5LJgjKRJTclw4rdyPZBvWaLtr1eyFWPwI2+ZhqKcrBPkAOX0lXuIhp6WDgdA0SJf4vcEeaJ",
+	"u4uAq7eqhR2/baxqotsGfdhHTP3hYedINRbJE8me+3G19QgRJaskFq2XXTfWM9F7kRsZOS+/yxMPFf84",
+	"AfZXyTIsITYtEHEHC7Cd/2ZbwGb/sEd4glQlX9U3TvnOmpcdEKBwGWDuMwOiuhi/Nr1AgRh6hBnMFgiJ",
+	"7wK4gEHI5K7Nn8l8ZNdjMM8Z1oWEncPFQob90/UA1lczT2isVvSxCv6u/zgRErdKzcGgvXle7qlIzco/",
+	"3DQn+zA949Xw/cYJl+EsPR/7rNUWtffXfNYSBKk+M/X/b15e9nsf8od5A/GNh6+bC6FCeQQ3F4uA3K4f",
+	"dcOSsoOmFmgas9XudrYZsoWwt37Ei2b3qnk+7rc/dNofiw98AfES+n1066G7dcMPrt5cdIZboWGwnMy9",
+	"cAMiNtBZdtQU0akxMxlT6wc0JpsZRhsMm8OrwfjsfbP7rvCgUjcVeSW5QxdbuTHhJR6t0211PnRaV83z",
+	"guN1sOvdeu4S+qkRiyIwB3NFl5Wznk53MOxfXbQ3c7tO1N0oNURUVWvTCqKa96klxANsACEaIAVBv82G",
+	"2DR9Hy1IkGa68tMNE4tPM7P+/er/Y+9dlxs3snXBV8lgzIkivSGKpEhdqOiYw5JUtmyVpC2p7G43PUIS",
+	"SIqwwAQbCYrFLldE/5qY+TsP0ec9zqP0k0zkWplAAgR4k1QllbnP2dslEJnI67qvb51cL/FZsMDPfBcb",
+	"L/wwgp6mv5xXuWhxXZrMCAqAc5aBmsnvadmDPCfq1CqMv1qqr8wyZU0z80Xg7EBU45uT65sFLW+YiLLN",
+	"Fo0bW6YG/Dm2Z03RT6q0ss9WKeBsieTCvN35bC3VJjOQBW1mhJelWqz2jay8skyDlKSyqEHuAVy20Upz",
+	"KaCci5rlk8ulW630rTwitWSblb5TRI4Wtcu7o0u2WWl8Mzd68SLMMJXlmqw2rGKSuVrTNb66DlVZIJqv",
+	"3nylcS+UiFfvIK2urN7eVCNWbz2rKyzZx1onZp4AvGLbHIF8yR4KxOXPv2VsF4ut+lZc/pwEPGMKKlPu",
+	"Qk3x1ez+iVmsVj/YofV+Y2vPqbOtPdrqbR04dXerwXb6Tdrq7Tp77jKOghmvRfGkRBKkxoZeJFRNvhxP",
+	"pQ1hn5MBgxru6pceRNr2xhHAqzG8FmTKIouIAJ75noiY2ya2oRtoX53V5fbp+c8n1zfyMQQ5J7+RmZ90",
+	"+L9sZgqt+nnanpUVRWcNMVnrStZokrGFZGwcObpWjv6UqxPlaTl5isusVjAr6ufL77Pi6qwwmZFKZxSf",
+	"GXWmWDYvlrQLNYP5Rpr5VoZFto0FZqW5tpxlzDJz7BVzLASL7RJzDQK/5cWwG98togI/sekThWTkllUB",
+	"SuI2Wq36ARlh6OA9m0oyKAnL9fUPhI6jQRB6/2Tu7T2bCqiKlBuBcM+mRQTYvmdTz7W18dhjCEMA1PZa",
+	"R5pvQX3CfHQ/HNpPbHrJhgU49LK/ewBnIpc/nf6VXJ68Xwy/h2O2VFWX1FdMZ9ccj8VPbHrK+8Fz75Hi",
+	"SW/EGrtFyrYQgy3dsNPpdP7zr3+T7rhW23FgBeCfzK6ssq8J/qOOJayQJ9lrOe7lPncC/Bs2PfHcQEip",
+	"J2I3CpbZIxR8VoQHkyTBweN3KqgxFNGqNeDkxcxxKc4/qUWLtuTp/Qr+YtNFjLck3wdsxXcpc4tgO+df",
+	"oC9TlTlzYb9ceRL14a/nAn+Vru8veii+/GkoCpm3pSj480naFRxHvqHQf0js4xN879jG7D2s+Q9lVLEA",
+	"iBgx3/f4XYV4EXEDBgjKFqH9iIUGuXwj0MMNSR9dHjuZvYDH0NT25Yds9cmMqC5HUrJK8aDmeZlT4ZP5",
+	"+XB0ZuJtYnfOzmxSRpUNlqFySChxgyH1OClTH9J9IAMKF6lyiEj1SlOqKm6BDd4IM6zSPr543zmNxVe7",
+	"y6EWh3oa6y2EfQQeYktFwm7jf+NGkGAa3DNOPNHlEGLuVrCoh6l4pN4jIXsI7plbqRLblObtLi/PFv3c",
+	"jpiI7Aq5k7sZBUp9jcMFBjSST3AN0uVNu7zLYWXT2qJFGHUGumBZlJjj1FLq4rZlSI5FV77G3Z7vxj8k",
+	"ph4Kmqxdacth/KECN//A0Ks/uvyPra0t+F/5oz0DKUG2iR3vAfkDi6HCU30sYzQAm2Af2RoH8mOYqZ+q",
+	"YpCssEasz3aQ+uyHzLvQB53NbyEOFQ4CAmBvM9piPCBYftVhZkhxOU97ppe8USWvWwm0Og6EqYGG7IH6",
+	"Y7zamgz0Pd9X/Wd0Vdk7JaNx6AyogNQrwXw/rnKcbmOMyIsgW8xnERMWhNcIC1JioM4xc9Vg4vzTceQE",
+	"UjoEUdVhrt4BU7WfOQNq4MGIcSH7w3MqCAWw+WTlc3Rrozm+M6vg4yt6hKPQc2B8gkXwLZ9BKlzZluuu",
+	"3tr2YrO+2P6ERS4/b0NTu6KnlKIW21myIL8Z0wUkH2RbEwjVRTZaWl+HNHWWFIaziVmEWZGDHuQkES+q",
+	"ZDrMO1Jxf/H5ybCMJCIJqpilewQyljs+JGPxCTKNFukGIdjGReZVY6hIh+RLco6jMHDHDuzM0cX7S7Ws",
+	"8lJhSj0WypFkTccw4VoILIdNoBqbmkQBvM0CWmSmsW1/mkEX+pxQKsgxKyNFbRM7bZePT0xByRZNPWbK",
+	"suDS/edf/04+tP0plRzy2SB12c8r23789TkGHmOfaGKZTvU5a7ie23FqUTs3Rz+ke97+5Lmf9UHUdSGk",
+	"DqUP9JyuY8NSwaih720BXoF4BpKtCe0oqFikHyjUY8UsQWEzOSbYgwUUYhAAxlk8IG3JwuOEhiv8d8pO",
+	"pU+47hIKv8khQQqnyS40EZqdlW5rZ4Yze7L/gHIN4NmgvorkSyeYzW5ufGAtkkRmymEpGbZS9NWc3TZO",
+	"rNxqUnYCHmFNlUgykcK+0kY42SXKRZoHAmtoZ5cq/bltVffeAnkNq+iFQ8qdKRETxkakHIvl//m//z8p",
+	"GV6975zfzExw1u5XPMVtL/ZqyAfxH7c4/exaJz4Q/GqXg1lI4bxyl/TwPSLGYR+KgAAkAA9iNsC4C0Vl",
+	"dHkQL+zyYMLb+G8tD98Fsdwfn3NNuRXPMxiDpEOYOB8rIHoAbwSys4pFhMeloBiPpMf8gN+BDAuSpQlC",
+	"YZHJwHPw49EgZCyZkBjQEGvxeJiZDtJ7l9vXH67edY5Obq9Ori8+XB2dVJHl2/KyOnTkRVQKIb53j9G5",
+	"yVADLoUUEcgpUExwNQVnxN5zAvD+RAM2PCSFQjCGBwcTrsebCmrNkvL4dHhCWaaYS3rjqMtNR0x5ppYO",
+	"BwlfizvmRnUuTysg53eM7rJunXw/jtYgtQTT5QAwKEUy7yNQvxlfzndSyOAp9BConi8XdhgH7KJ2JeUm",
+	"o9SzMh9ZxA60MhKEd+qxuoEwzS7HeSolKs9l1OVSmTKocGp9Khk19ews8SJpb5FyCxm+n5TPB/5ITd30",
+	"9CT+nNjbknboJE4aw3/1gjxayXu5bq4C517OL8/jGlvs0cp3nuUclWVdamnBb8b/le9fyvEN5TqDntoF",
+	"l09UNr65L+Wbu2EiOlZGxrSJMlIwC4r2ROGY/Tabnp9FN5SN5pgMk0Ck4jxaULvahVpXGxLJ5xuPSNp2",
+	"9MUza+NVnZdhCz7vl5peuwgXMaN0mznPCgdxscrtqvCTF5T1/ELhEQEcwhmHXjSFcoy4Um8ZDVnYGUeD",
+	"PGwYNMRAEcnkKgV0HA224SfbwotEBbE7yuWqijBgx8q7Ci8r76rcLZgn0AB4K6EtgygayXU68r05gUwZ",
+	"ecuBl4nnJjhgChlCSrJQARAHg9OZ0NiwFAXg7pT9Dhh1YSQIaFH66xaOYevUCE6iI0/5Oy/kdBtzfPDm",
+	"Jy0S9CLqcSmNTgHYWrYmjWpNj718PaF3dywkH07fiC7Xa8ms9Nu+1wtpOK2g4QO0UhykEzKX8cijviB3",
+	"IZWSJ40K9oyUr94dkd295gH53/+rWW0eErO1Uux7gTuVGon8G9Dq3lLhOeBXl2+idq0ky74fTPDawWCO",
+	"kt7kQ+EEIzxrIaNuqQ3/iVUGUbJKgBRVapeUmT35CSB27xn/EPqldikzjxR8B4Xd+CwfeSoMIQMCqIVs",
+	"D+qUSpmbeJLVSTGdamO/qedbsbaBAXGJTN+5PBVYf6rv8Yg5A4HQZiGNEGhMZe+x8MFzFGCgyGhx6HPo",
+	"8ngjRzQaCIs4VGg4NUCijItYdi5PteYQDEc08no+fgzcCd+R776L9bnvvlMa6n/+9W/bIpfeiMlftpKG",
+	"lbY6VDPHp8sJnlk5Fq2ox0shLBJb2AGCTy8KAT3Hkq0NE7CVGM5hQoblXC0g+8icccQIvaOyHaGyB21y",
+	"HtLwnkWWKoNOysqoLSqWqewI1JVi5Vz2K3tR1k3F4fFsWRDvwCShcFErg/x2A7ETn4659xFGglnylg6R",
+	"xFRaT5BJSEcjNIPZnyTBtQDHMcYD/axKxRCEZFT+tU+pdyz122e7ihuISi7uXsqGKvex0s5UB7SUwSKB",
+	"lVZfNA+xeJNRnQUp6/JtZi1UAridpjWBEMHpPbvFMuueWq4PH06PhVouIsnIzs7OgQXhkQLwrJUphBA7",
+	"6PcFi+xt2/eGnvxvoBCoscS/WksbsKztQ2OdoPVy+KrJEmrPVhY/FTpTIL5Yr7UQGtci//nXvyvAQwwy",
+	"xwRYTPTCzth32rG/Yg6bVBusbFO4w6aVEi+qnTaMyx2P95Z99AB6zJ/iSNDiYfZBym5I+5GV1Au2UnZS",
+	"bQOtwOGXvcgNHYUMrBsEZRRByjYdjW4hZTlw4L9yEPAPj7vwX+o4t3YFLrtxb/RpkHfiw82RPhTyI844",
+	"FEG4NaJ3HpdiimxZVucCPiB/VjZFdZvUuyBKfBpQcTsMQmYBoMUtvv/5s12BWXDXvGRyGAfN1h4ZhUHP",
+	"Z8NkOfCrxpJtq1f+63cBZvnJIBCMaFxhgBQWhPoiIA4Nwyka6UgaFFjfaYPbfLar5DoXVxb6umOR7skJ",
+	"eBQGvojRp7VZVm4/WLHQWa+9jZ7Q2LzMjUkmRHnFvoAe6weSrEUklAyGAW71gHLXZyHg+kFJb7zn4HZN",
+	"AQDHdt9w7EMnvTC4ZzCSG/YxgscCnItJ3Li6B5b+NOXTCPDumS9YashdXobPW/L7Og8evwuQliEdMvDH",
+	"GoOotNVn/jFGCux2OQB2x69bGNynMOqh3DieZegH/tYpZBiBpwTELoeBkQ8377b2Y3zX8w9npGx3paxa",
+	"q9lgcwNgGNmPFb9FiS9FS9m0vtvlYhyGwZ3k/tDU3ZdNDzW8OAsdyWOZcOgo/jqZSGYoR87cQww5cXxw",
+	"qOJEk9VIcG0pFjQiZfv/hLvzFxtjJwB4oU2CoRd1OeCsiohRt3KoEVcR4lzT8JFPPa7KFpMyD4AnQhQJ",
+	"LCRKfvLEYwlaf5rsk0DFGGEJ4H7LZrDGAI3gCRC5cZjICXiApwFd7V4kG9jyOKjy5y6dalEA6EXZrh8c",
+	"1LZqja2dmg0xJGqCaP9UjQGcWDISk+yIiPLokNiG6G7rw9TlnsuGowDAgSDEsGz/des0ebb1E5sqCPLM",
+	"Qyuuud9otcAaq+AvK7CcD54AWaxzfXR6qkJMPF8BYNCIAnC0Q8Gi3WPqWrrqcMhzqUIRFNC63art2Eou",
+	"tK9YFE63OnLp7EMC8iXsvCBl5DkO9X0sQ40IHl2eltAFgEfEChKKYcpWj8gbluLGcdWsLh+xcMskXDH9",
+	"gW9XYtbdbBwovpsaaJV05PnxfVTY/7qlkuJgO4J+vJr1xn568QxkUdh45gwCuB0KhRcOO5R2Bz1KnjSN",
+	"0w6Y3G8wwudKS5hgdQd5D1Weg2ajjsrMe5QqSByIK0U8jAtWgNNUdiTbtHZqxD4KeCQP1LF3h7FHStqQ",
+	"5yipggapJVFGP23LA4yquzb/CwNWfBT4ngMXx9av2RbRQK/QAp0Ao5AJiN96P47U1iJXopwsc7QtYxya",
+	"3TzUpZCR1C4NVaxhvNJTNalGkwyCcYjr+x6kR0/E1fYZB+8z426b0CFKmXLtgS4glqUaLLCFj9SJgN5B",
+	"Y12jTR7CkCnPRRjIIbqxnNPzOA2npO8HFGQvcOCh8ul7DlPhkUpz74zkDdtqVGsKxw/NCqK9vT2ZTKoU",
+	"fq4G4d22aiu2z06PTs6vT6ANQK1HYAONlcbO5WnJKj2wUKA2WavW8U2pR9KRV2qXdqq16g6i0w5A200J",
+	"ePLBHcuxgp15qAvNGDXM1lLumchxwDZZhKKoTUFfkpSwnSCbj0L24AVjlMbl/UskqaohPdmquBT8u8v1",
+	"yQXAMKjG1cFvqP1gI0YjiDES995IKCe5HqCFwYZkAoQPLqsS/BRsYY9FE6bJFe5bTPlOXbUMs6ESAtZT",
+	"MUIBud5ZaH9/mhaClT7t6Si02L4DbDUx78RIjsjMFhnkctInFYpmUe5eMm7d+ExSz9Ly7x/B5kBJXH0x",
+	"4Rw1ajUM/wWaBGiFhkz7uwIZjS35n5Rh8++fUkX0sApArb5Vb93Ua+2a/P+/muUfPbkvIPsf7O/ttpo7",
+	"jTrUCHI8N7+LHd1FLHHDR43BYZ9Sv2j1G719p84O6J7bZDt9iBmG+dzGpjZDTnf76SpeM6NvqU/3PZ8p",
+	"2N2SvBKjIIyq2By+LXWaA3ff2evt0la/yXbchiMPwYA2Wruy272dXq1FD5r7tQar9fb33Hqr1ey7Dcfd",
+	"aR7UD3bhL3rQc93aXvOgTp1Ws7a7Q2u7bK/eb0Ff3j9Zqd1oxcapy871NfhE5U6yIfUkRfo9GPCqG7D/",
+	"qfap6gRDPciCBUpiIxRytWTfcBK8aFpql87ZhPwtCO91RbdQPvxwDTSSs3qpXao3dsh7KfxdR/JmBSKi",
+	"voKSLtVrtVo9hrhrl87/pmzi7Dbo3/a8MBrIt0A2k8sOix2KSK/2j8EAyDFNHh0HYFcHDZTfldp//00B",
+	"HJfapf9SCPD7B7UEV7VdMjxocdjR3LOm1jjlXDQr8uW3kzuR0EW5hlrF1PiGBqkstUvvr5sfz//5t+b5",
+	"sfPx/e+dyftj/N+z4buJ826//uvvP3oX37//+OuNPzhv/Hft15vzIVrc16QuUMMMzJkzwPuSKkspyqB6",
+	"UM26iWQh7zsx+dBfektdDYIOLetLt/zAk9QqaFvfWbrtJZ36AXVvguCMhndwNpqNg6Wb3wTBe8qnWryT",
+	"zVsrzPmUIyp3XJymVdtZZdoP1EMETNjX8XBI4YJJyddjUjtL862I3kn6V1I2n9Jvn/HG5ZR6jGioZQDe",
+	"C2gIkbtY3lYR43xLkBaPujx1GMj33gMjtrwZdlxIB72agtxziM0B2NpDHbwTSf1ECgG+H0yURF8Yfahq",
+	"YBcFEMbEHw0YULA7eQkEXbS6vbu4ugWH+vU1BClRQUQgFSFh2Ll9FjGdhnDVeXdjkzGPPF8OnB8SW5EW",
+	"W9maoGKQFxEReb5POGOuUNZxOyEQdpvYQIVti9hAjpRtSxHXakLWbLBxmb/F5C3TJkUnZ5spYm2D1Yuz",
+	"Oli9vGgKQ0jIMDxG0p3YtlC+55EXTRMzT9nWXEW2Ob46/fnk6vpWibE2wDQSYp9DaEHn7Pb0GApRfUfs",
+	"o4ury4sreJ5aCCcIRwEKZFWf3SnwejUT80dUd/APBVSfba9nKxVn2T4pm2AfXZzfXF2cnZ2ef397eXJ1",
+	"DRs/DPiduVyyJXpHCEmeSlnW3BpipzYjvQPaFm4bY+HEDiachWLgjW6VVYbeMUQE0N+z356cn7w7PTrt",
+	"nN1e/HJ+cqVCsSixj06ubk7fnR51bk5uL97dnp6bawkeB7U7GH+W0xUJJlxArR0SDSgnjdb/wDuYjAaK",
+	"m2ExF3DhoaZcqxE0naFwPfEEq4CIzkIRSLk7IL0gGmD/crjasohBicbmyIuFYAYk4A58mYSBz/KEckTI",
+	"mGVOs1L5AoH2rNE31FEArl7YxmjwE5v+gN5ZlIWB/r8N3OnyYrBKmIuXARyTMQ3vpFZI6fY9xlnfczzq",
+	"Ezg2gCnhklqt+UaQHyln5HroRQNtllIrDrZU3BapMUrlNufTs8LbNeXkXUi54wknKJbgmq1dckHvSeeB",
+	"zUhwB816rWFIcEcdwKeOLzMg1g4ZOQrCUVy9PXWRZSNdmedzIquqEOT/SZ0hkxPRsmpyYVHQ/3KTmhVL",
+	"91tbteYWvBqL2JSzqpB7lB15WnDFskim4AobK69DDrkotXdqVklemVK7lL3hcLDXXoc6eQ8ezzzxXK5D",
+	"a4l12NuHym472Vle02FmkmcsLt8M8niz3mq1WrU6aAFqfrPkGkXn2Ua1RBY3yCLISsbZR7ieeZcvwsRH",
+	"7QIWkI0SBWQIcD8khA6gapcifdp/DsDqYN/Hj1Q21+/Jjt1KJ63Ds3qg2vVFp6rg+IBXM3tk4KEqDag9",
+	"FLK9lphw7YwTsEDvnlUjMZTE1LiN73NDLrFiQRVCzbUlLUdmM/lHMODkOGCVFcb4WvX/fJU/b8UfoTCj",
+	"rIJ9JKFyUpf/PGM+qz+V3HCTlq0sovQRTEljYYQ1F0Ff97jZzWunTfm2uNpNba/dauWYAX9bTM605WuH",
+	"Nfstutvbc/bdA1brbySNP7GkkdgOP5UwA06eEjJPFUsILnixFCmQg2S+MgGrYzlHlIkNkmB1yJdtigyN",
+	"5i1YQv7JEBFgIClpZ0NWbmr7iYNiTbKy59TdDALhNydBPftteeS1iHexQK6TV0EFsYFop+15ntBXIHXC",
+	"C/xBtYOFh2WR96Xeazg7bpO1+rt0r7fvzJG+Pn8uWPf89UR6I4n3ghdzDZIrNkyO0Grt0kd1tbZqZap4",
+	"N9ZrC7dvvabm5Vvz4+qOp1rnG2G1DdYiGQssCUJiGF8rj7pcS/m2kkM/T3G5gQjWRHMxGcvM/Ja5a6bn",
+	"eM279k16Or/w0VngVV3nQCU7+yi9LNeJafiDkjRo5d8JwgIHUZWcgI1eHaM4YA59WBigpn/TYWF0yMAm",
+	"hNZtTPGBgxRbl6OtKxXoVDQ31SoxSEdxC5jb6/S71lsrfFqMR6MgjJj7nrke1RUkm43GCn2MwsBhQqAH",
+	"9Vtw/KLFIRMJlev4/WyVZh2lhRFhGY+phXgq+rq/IUMWUZdGFEOTMeQKZSQaC08zclN1xrnzPYtyPTuP",
+	"CzX6drUOlT1xG6oyziVtog7HPmvnmqCV9Tp9QmaM2YcEY6rkhoHUuyyYzXKRVjl6z5qRVrggeZFWhk6a",
+	"Dbaq00Zvx2m6Lbbb36P7PTPYqndA3Wat3mrWG62GW9ttNHo7rNHadd1+q+84+6xX2+u7+/vuHnX2d3Yb",
+	"u/u9/R26U6PNVn+fNltxsFUzwb2cp+ukArA2+mImMiuWFrJIBEWBWHAe6plArKU1QdXwiUWLDPH8moFR",
+	"tebSbc+D6F0w5puAqnRA1WLOumogwuwhOnUvqdRxISAwcnKy4I80jCOgHgZhyJxohqgnaVeeAZim0ipF",
+	"l995D4zr7AWUTaMghCAMJg7zY4UwziovsIYMWXinU6d6U/zHYTqERn9MhYBMBoHPIPIDkKPQWaayUjA3",
+	"Fp8ruDAMBROYOWNM9E0SlsWlskw6yWxTCxKnszRrB3ZecAmCQ3wTwSWAQ12ksubpnvPVzQKX2SMoJa71",
+	"cs6xVQW+FQ0Dm3jwTTz4CvHgeZaA1Q0ZzyNrmGYM9fHqt2ZlWFeIqS0vhRwFvO97CBy0sWp8bekLWcXa",
+	"Vo1tg9Z/elLhLDd0vhNFKsk9Ma1GwYzGPaARGVCA/ic9xrghoWGEuuI1CG/NI9Kjgu02txiXxNA9lHKd",
+	"ztum5PL4nUV+vDz5XgqEl+ffd3nfQ5ujjtdtNZqN/X3Sm0qpsdyqN8hP3luNL4CplvjbUIqcIOQlvM6u",
+	"kk56/IPAd0WShFxLrEGkbDcbDYjtBs1Hl/rH3G0p95nWIkQGwU+9ARzRrUZr9zBPyMuIgeB4NuW+FaKF",
+	"jxN3wuuMGk6MG3MCF9+s4plX3y79+PPbkyuv9vHsd+enH6/f/v7rX3+s0V9+Hf2t8a726/Xbh1+9t6Pe",
+	"8PzB4W8fnOG7Gv3lYHx095e/LCMdzbfPLGUtAfUKZaY58W9vFrmOiqY7+dtfz//pfH8wdY/e/vNvjXdr",
+	"TS0j1M2IWCv7LvRxfdaAsqIjBbQo+fGNiO+vuaK5EnRO2NT6dr69dmv3Ndv5Ck/uTV5k5irL/OdUVNa+",
+	"RXly83GMW4/c20XPHlnLsbcRuDcC96sWuFGENQTYdYTt7U/6n7fzXIsXnCVysrpKM67GWBbmjj92mUvK",
+	"KA1XlvQhGvLe40xLK9LfJxQwXj/BfkJyDUF5+tAkBVdwDTcOltfsYJlPc57OubI05Ik+h7Hin0/3UH3/",
+	"IhYGrJIvCC1MW086A2gzFcakhJguBwcIaN+Yow6gezruDj04Ho9BB2d0fw+L2CkPS8AdFqfVxwVxPEGG",
+	"1GVFNXmgiHk0Yx4AqLiybZQFUtU8wOIbQ/YkEJIwiRhFUifWJ1V8elPisj4d+8rFlK2iY+EAaZQaXBax",
+	"FJmQ4ckiZUOPFjrdVn2J2B+ujyH5Oi4fh0izkUDgSgVlY+OQ4ho+SQGOpGTPIeSbR4J03p8RZ8CcexKO",
+	"uUgtq4jYCL4wDB6w3FcUxHV+AK0LOwE8JiYg5z4fCzLg/tSSa5aOHElzZR6Rch+T+Wk60yjoE8qnukCh",
+	"sVyHxKGCbXlcMC68yHtgcqsIsY8Zn+q6PVhrySIanC9ZjkNiY/CAejVdikl2hAAMK5RcwvAWKIcIA7lk",
+	"3AXQBvhAfH4sSJ8DqON4/XXBToS3iqH8SLKRIqJTYZRdyh1dfpUj2Y/exiqxMxE+GiQzRsPEzFQ5TzAb",
+	"zghDSClenkNzXRFsxdQ3vO1SXIz3BsCjYr9O5U+R9JYDnxWvQCF8VnGCy8bY86RBXZvcwk1uYX7026I8",
+	"wCWAydK3+BGZUctmbxSR3Bivr7JqCscG/G8T7PHtg/89Zz6LEQ2ntCWXuW1VOkBvYSLJmom/SvTX4pf8",
+	"O6+4bHLvv8GslseZvwsEWxPmPwuNGmdpmbGLOVdQqkgQK6m84KBUe5EB7J3s/JRFhwkoSBzWXwCoB4dh",
+	"IZpemxTlZ7bNDLFDYrR42swztFAgjixSjaOL83dnp0c3peyFWGqo0Gr9jNRFY3i2dfgqOaHN2kECSx07",
+	"cJK6VL1gHLV7PuX3y9t+L/FaLBFGD6XYeXyiy3GJjCKTVkVOdkIFoX7IqDs1Am6exAT7p/YYoaFh2RAt",
+	"s5DQ6ijk2ZJDge/GOOSkLJ+R3rTLQToDHha6LKyo9H1V28dCZHHQqIkkr74PKLZgHfvuYhwS6rqebP7d",
+	"d6oWslFjpQgtXNWKT41vZVMLdnIBlYqWMbPg+wrI+7fHJ8ulBo+UNVMsv9Qu1eoHjf4OrW3tOnW2tec2",
+	"6NZBr862ktykfZYrIUsVqg65Nq32Tq2KQtevCQb6r3TYY//0iDxxuZJTQQcA1iW3ttSuL01tZvZruhjj",
+	"OL1Ay/ua8FtriCXYcK1cW2y6rsMIW69Lb7D1euQmnnIBtZG7lNkIg9ZgcbE54MZHqoI+NfuYxrX2KAJm",
+	"pgpmqHJ48rUy7XJJzixCSS+k3BkQzqJJEN7raMpU9bOZWmdYVh2Kh6ifoDwDGVJO71iVdIxQk9T4tJ8T",
+	"YjMzVxKBjbOUq52hWxBwip5Sc+2gDPh4RIJx1OVBn/Qod6vkzLtnulAdphXDAkEuEVZRB4KvUmoatZoc",
+	"Q1I4PDV01cHWlqrt57nk9JhsbYF74bzz/sRGszqsDTg1oHAZLsFwiJ4qPgcQdvYmr0x3nz7/Jo+krUqb",
+	"YHbmvGLy8RyJM6+C0q9P3fMo+9HsOf3aKRMvi1UsE06lP/yIaCrdxTqi8cvlVBqQIUUO83hVVize/jRz",
+	"GYtjqK4YdbHKWR5DMxmZZC/Ie9JCdZenWhqZkk27StaTiL9n0ROQ5dkuvpeE6Ukl3T8NsbvJyBRfT3xd",
+	"xqiGTVeOk/pWpd7vpRT5JIQkCT5YQvs2m0vtOynALAlOXPQLyq6Ssi6xa3W5KqZagRgbo9KuUtFDKBbY",
+	"U0w3VtTN0JYud72QOSqOqQdpUKo2mwjCCENUqHAweANLDoIVQM4FH1YsXbcwT/HvG7K6aQXAwArIhDJK",
+	"nvY9P2Ihwbx5yL3CN0gHjE76d52wRaWGgVXKmNvl2RqaZdsP7jwu/kK741qtsav+6mGBT+waitDFETU4",
+	"dQvgppzIn5KyQwWLg2IrVWIPPX77n3/92962h/Qj/Iv05OXRhaUdfyy8BylI2564dT3gs+5fpPSoLWeA",
+	"Xa1/Mbfb7lNfMDsGt1ZajNBbY0G9hyqxBaOhM7jFiqd2MhMixj1VBhVZU5dL8mhJhQIDjUICq0DKctZy",
+	"chVLPtTzTYrPEHmOLUK7PK1ewXPZhHJy+rZzTsoehyUUI+qgVof9thGQCBUOs3hu/AXYUpwKE6ScGmAl",
+	"rmGDCpn+eqaNOSgLxmOp9haJgjsmlw+CwPQY3ghis49IPG4911YZguYdJAMWsjY81CMF86ZZHpUtMFDF",
+	"t/+pmLE1o2KrT7wR5PsPp8eClJPIN9BXK0VF8HA/b8dCvZmuhwf1j+U/+kE4BO45lgOIjc54vMDJRz+e",
+	"4sv1WhK1QcOQTrFAXuGA8SIWjQ9/zR/UYgZ9Jls/bng//e2I+OyB+UKhYyTqPRS8Rx1d0SIqujypoo3/",
+	"+vtvksT40QDKWNr3U+cW+sPit1wX6G2r+jNYOBegvOC1N0mRTazXC26npBvxl3oStglEfDKAky6vLxZ9",
+	"HTLKdVwnkAO7W6p3SwC0Z5DnOh7jWGb7e6leskqN0m/5O5OMIH93sha9eCEtSarTc6qa34XPjmgk72Wp",
+	"Xfq//l7bOvjtU906+Px/PMHJu8int6RsA1UGtwWQXMbxlYBL2qKoceE9Msh7ajnUcHpB4DPKF5w16vvB",
+	"hLmkR33KHQZVh6Fy0iEUNJBkWS8crtjIBxcYjC1/XJJDqe5uVfel1YTcDpRzXWPkw+BRA6cfn23gb7Ff",
+	"OW4hWEScwGWFFCgehHwVoiXWJkcd2cUR4tKuem6zY/aEGLNwyVGrl9cd93XEfJ+GHeSvEI76CIqqrLjA",
+	"qAqHD+98JY4EUb9FI4Mf113IcwRifsTYRhTFlfmD1G/dfu3RDqTSouo/Fw5WvqTCbdce66Xs5BxDdh81",
+	"ZMHuwPdeWDVY/b72XcL26UE2VhsiRASwBYWN2SOuO9Y1ftQyoo5RPEb1+xc+m50ZpYjk60SgCM0oQAXa",
+	"j1Q10iJMj3KXFp4gQ19LzX9IP54xfhcNSu1GqzlD0+YuONgDpIat1HtgwXIOfdB+r94dkZ2dnYNKepza",
+	"GFar39SMINAiScKwxJnjjmmxSyO2JUdSeprBK0y99OiLpIXnHhyYP9CUOG9xi9bOMEJ+qeGttHyPHN9z",
+	"hllYeQDJmDgXBcqO1ZsegspEwTZlb9n4XBjGqaLZa1vZivKl3oML3fzzE1jJE0vh3z+VEpGz1C79+v6X",
+	"m5JVMgW6Urv0faf16/XJj397u7P349VRq/Pz0Wmn9f7isnn1w837nZ3WXxs/ff/XndMfLn7sXF62rk52",
+	"mj81f/r15/OSVcpK1+1WrVartqwcibfU5mPft3Klyvi3RGTTj57J5r/brjWqrVSwerrz+lajt+Ns7blN",
+	"trXfb9W2sITHgVtjdYikNpQ1rYPE6mypXbfQ7FBql/6rsVs72NMJQPGJUakWKTGr1C69n3g+1bkISQJR",
+	"thMlQpTapcszM/j5gYVe30M9B9kRyP3ISeb5MJIFyZpzll2Tx8TzqD1YIpZHH+6NH+SV+UESMwmYXMHC",
+	"jyavNQOBtFilg4DS3lDXKkxkVtWME/aHHoi0YAaY+M5AoaalG3Q56s9lOyFvNmrTAKRrm7TNruhSwP9k",
+	"YaCtG1iNXNt/ba9HOSb+govGE+iyMEOLqI6XVAPs8rINdlkwbNvq1qofb9UvACYsiJQ7M9ZclTgQz6mS",
+	"1EA1VsaGutjgUPmZ+p6rYYqngcKBw3vczkxZgQ7nkXo7hsBTFoFYEvZcoaKxrqPwJzbtcsjeFeOh9kcc",
+	"6oWCLgb0gSWhUeH0jSA+SL6wIJDqC3McBu7WwZ5KBS6LEXWYqm5NBcMluuNBqAD6PKExlcejEUPXA/qj",
+	"gnFEsHXlkNizDE5tRP6k74Iu1/4DszXyTfQaaGi+vdiyidDLumRJn3q+ke6PRoZ03r/cqGPMaRftnM/U",
+	"rJT1WP5pMDKbACM7lIeTsOEommprrwqEk4MEx1GVoCvMhhq6hoYOBdLZ1pB6fpeDUwdjFyQ3gfFCwPqY",
+	"e/8YMzhx6pKat7dNKInoPeNdLjs2IhtqtgoJhvnaxD76cH1z8f7k6rZzhrgKJ389vb651gdQB5hzOgSJ",
+	"DscMxuNMmB3EspWN8Dja5e4Y5SymXFzqGjdrNTIJ6WikSx7B3AQLHzywrTVrBxV5cbtcndbcCZvBHFCV",
+	"/aDLpQ6YnUmlSi7QHwaTMXPtJ6EXRYwvDLFT1/mJwuusx8V/rIuf2B/7mTxG7eFlvpvCW3s5Am/pw/Xx",
+	"UalI5H3UMExBOZGHa7VabWtP/p99+X9q6n96mJYnT6P87Nv9Bvnl5PqGSHGStHYP9snebqtJdhqvUq7F",
+	"0nlcEszZRFdk1AH3p1/qjKyQF5gKGFW39DmDRaX88yA1gHhnYdJKUZz5UR3bUrtmldJrNfR4EN6OuReV",
+	"2ntJxBT+OPJpJDV+UO6BxcNGwr8ya66fPsGq/6Ync6t1EKvU8wPn3pjQmqre0m83aulbJi8ZHm2d/jx7",
+	"TfIWCzEkWGgMXVlLnISW5wh8yw5yrQPqxnwkLyQ3zhzXhdhiiK884fpFROum791X1w9rS2t4KyMvbiKF",
+	"nzNS2LiTjwzt2/6UolBLRQ/P0YKrpJP6XcnimcDhIB1YvGQgsRmCNT+SeF3pc07g0nIt1YefKPb4C4uV",
+	"tY0JtZaImr9TnkW5mCtt4rzToiY+i+VL9aeSL9VfX9piup6VtDBMXP2+MY2+vhDxOTzEKo3GOTwAS2ws",
+	"soRiPiEoycqmqOp0WWY8MODfAWhk2urjMxpqI6BFbHU/IFI8dePkj+Ztw/q7CiAvsRXp4hFAt7o8UzfM",
+	"zl4j20KLKEYqa7MhDDtrzFQzH9FooEIs6ZCRh8RkSSFaHMmZqlLBhKWzYuIVhGRLMgnGvgtVOsA3C2+o",
+	"QXY0IKfZrLgw2QuzwDyCd65rt1EUPq2ZH+PD9MGPtfMUXwDF9zMwhnQfV9QTWAMvjgpNDlg6lNDsfIbT",
+	"Nlq1Wi3FeBopM8RpgRlibaK/qn0AT9IXsQ98WRlHrfyfXc5pfDmT2unjXcUH7Vq93WxWGy9F8olNDy+j",
+	"eNo3IVJtzAKPkOhU7bPnMwtsa2CKZVIBE19uBtUijcKTxto57HKdMgZWBvwNvVlF6Vkoq6EHFZ3XczOa",
+	"OnoOX9cukJ/bATKEcksrt7gnckI0j0/2D3b2as1ardmstXYatfpODQA/c9M7epSvGB522oN8j8cbL+ID",
+	"8/eNF+BZef3T+gq+jndg/TgudamLwrhu5hKkjdniNdm+jbythJIvHcZ1MWJcxMEhmZD4vsopjLXyMtow",
+	"QhEpxIwhEypH3HyvYkG0lmRKGdaHXmAjDKvLFVmrkiRII4DRUf8QWRlaS3TNztlooy7PCTciS0cbVTBG",
+	"pcfImI8FxvHkB4aQgriQlC1CLd5hQSSYJ1Qg2KJoEXWF/4ymCnk+gOOm7Ay/wKnB3PSUlQJpd4EIIG+L",
+	"ChrL7zIYRzm9rhk8oDZtEzvwVaSGRq1dr1f3nkxs6O1t1Wmjt7Xn7Lhb+6zZ38oWG5h79J5LbFgwrPVE",
+	"hTwx4Zc0O/g2Eb42UQJ/ziiBBQITWAYWQv0YtdcgmD6FigNijpZlVIi9x+8swtkk0fe7nGaQgNqJEDMK",
+	"2YMXjAW8ISUde0TvPI54ZJx9jG6dcSiC0CYUCmThv7XcJl8AQa0M1oAut/nY920S8KRKlexYijA4Bs4e",
+	"WKiAdwQJQiLuvZHp2rK68hVOJgOokY5OKylM6fJbus6YQ30oXhWvhnqhyxNfDkqS8OEJFSRk1IW+5PqE",
+	"IKthragwrm45of59kTlDl0MtRmhJ7907hPnoTQH7oyifDEjzivUF9BDw0s2aNpIvow14fu7vul/Xmb/L",
+	"l+tLMvSWe/8IztsTxHRAqWbASy4uCxJXiVim6sZMqZOkKAXUdsstNgEw9EVVlYxSMMtUJ5qpFFU4gGzt",
+	"o+SCy5UZUHE7DEKGwqNVMu48fEX+45b2nHpjp7RyHYxnzfZ6+mISm0Kfitk4BokrQIlPVchbzL6wCALU",
+	"KKFEjJjj9T0n/k6b2EntBmQvlHe5UQBFv3lIbKMEikrEMUpyqcapQimHoBDbmhnbhHnKGDEtCGjLHN/S",
+	"85XF68RF8QwrSBxR22Oc9T3Hoz6BolykLBhzSa3WfCPIj5QzAjW7EPFMV9kNA8TIHrFQAM5/EgxvGoed",
+	"cRhKHR6TF+JqQo5z25hDVUCDyqvRtOfU3QZLnK1QV+hbqtn3WPr8FevGLTOnRXUIn770nKdKttzGH3ma",
+	"YnRLVU37sgXrnmUD5te8S60ulM16gip4Sy3tMsXx5ogojy161+Ekh2+sQQbr65DBvFJ1zyVyvtYSb4uq",
+	"uhUL0HOqtTXbzdaa1dqePtp2U7v+xYq0T1m5Xh8csyg8jZxBUQivUU6cI1IOlC+x4fbHkbVKqFX32Qaf",
+	"mCkLvxFE/aYE5Tx6Z6n44FgCeyNUCPDEE9oeE0ZSsky+NGThHRMJPIBKjw84q5L39Pcg7HKMjo0LkRFK",
+	"OJuYdaXagKsMZwChDHQLjZ7V5WU7IRRy1jGJgD9i0c2u4CTsFM2xVTiznSPKxRiltiQdtpHg0mjEqeFQ",
+	"fEyMIc3eY76LBeD1KFXStVwf++js4vrk2E52LRXGLOfRrB2ge06FpBnZ81m/pBN5D140BQm+y+3ji6v3",
+	"nfMbu1IcUTyrhHzVsuDr+toMvmSqPfLYIMMBQM1DrJvORGyJ02ccCran2HfSYcLHWnP5WCOf7RwAsVC8",
+	"d3Z48IMehzmCFLfmbAJ/p1j2+kwI9/7JHXvFW3EDdtyJwnaQd0FEIWPR/B1h7kaiypeoFp3ELyNRHTxe",
+	"oto1pe2cS6IPTuE1eemnIvfmboTt1Y7GUwrb2QBvTGmaDAKfGYINojVpQCWQUxhzAasJ+D0p25BRlCTz",
+	"uCotyiJ2MiXJuE+kLKB2XzcXiu6hCKN+1CQQko3kAm9KKa/kqNabv6qneo5qsoyrOp7qI3zVqg+Qf4/g",
+	"OH0bmlFx8Po8S/+2Ycbc/pT8cbuyFyCltlAhAscD/66K3YvN4gl0GQjaObqOLsRhDK0N1nC0gINj2uPE",
+	"/v7khmSmY1sqk8wDsOxBOice9Csvmu8kOE0Yw6MjrzYm4a9pEl6NkRn7XmA3MsqRbyxHr9dy5JkX/Nls",
+	"R0vHRCTnbmmzU4rWvhGrWJ+6vExjS5FWAIvtRJUqeNrS/kyhcozKCVHNN1rJ1pLD6rhuBFtHc0+OEYjY",
+	"8r4nRp88umBrSxXg/GVsVXJEjYZtzZiGVFH6XCtQJpudrGMFWmj0STGV12b2KTDStGo18kMwoaFb7Dj7",
+	"XMg5qrrz9en0M5lWHsW5l1mUF8K74x14Gby7dVPfex7enfz6QjKNN7reRtd7Cl1vgSQjtT1BudsLPm4b",
+	"9E4pfi5zPKFCedaSeDpJl6bkkps1do3DSKVIqeqXZRUTfMci1NIk6x2NwuCBQUCxy7jHwBiUYvVSAXzf",
+	"Of/QObu9Ovn59OQXBAemJGQPHoQDAxbMIdb0RPQ0tJKZOuGBDXyewvek5KJAynW9yuQXqeJ2uRj3hp6Q",
+	"yxa/Wk4sWYbCahEXwZyT9C6Uey6xGoWNwdRQdeaesVFatCD25cn58en59/n+pGPmeC6b3YZXKlskJ7HU",
+	"uby8uvj55BhUbwqvltzAGUPRJaJxL0hvSgYUSdhKfEIdw2P9weep6/+NRsktEkHgUOZ0cZB0oXf6dpnN",
+	"tZIfMcBu6TBF2KpbXQ3K2K6RW+xYwMm21Ej7ns/0UjosjLw+4IlXsQf4vBs4t3Xa6O04TbfFdvt7dL8n",
+	"92RAG63dUrvUO6Bus1ZvNeuNVsOt7TYavR3WaO26br/Vd5x91qvt9d39fXePOvs7u43d/d7+Dt2p0War",
+	"v0+bICd6/2SldjMpbXV0cnVz+u70qHNzcnvx7vb0PBsMvkwoY8G6PVlA4+J4us+rxL91eNYVcgUkfm5k",
+	"m1wLoNT8rtT++2+mhyQhMUDNo4KjUNeHdrWYtoN1ZViTjueF1hu8T121jRT7p5Ji10uve9FyLAoyZFa0",
+	"G1Iu1bVQX3Qt3CpxNiPcZlwa+qp/eroosKcQat+DRGuAPkaBlGoRSAHHDCKsHJzvUe4wEot9AqVZi0SD",
+	"ECpJp2rAqNZkSJ2Bx9khoWQYAOgBVsfgQYTAemnRFyrCe/wOSsnHdSXbXd7lf5B+GAzJH2RIp9hXFJA/",
+	"uvyPra0t+F/5SiykknLn/RkCJ1g6qEqX7amQP4iNXmnbSqxv2IF6Ll85OT6Wv+s4quRVi9jvri5+PTnX",
+	"jeSbpMz4QC6RS9wxI67ne3cMSg87lC/49kyH+q/yUkO31AiwrR4vKfMgCQpzx6G2eXo8fjpioRe4y/Qa",
+	"rxKBOip/yC2JF8uo6KLNj4ZV0w8Ey6l6pEI3iior5WkZ1zN5M9c6vfA1ahmxAIDbva7ugGugjQnPAtew",
+	"ib16wQE26vSsEmCz+wipcKnwGkmgN9JgWhosuHCjMOj5bPhfuWaISOlOcXxw6kxrzgbsENgjEl3JGvHi",
+	"tfUTT5C+B3hEPNDMWbmXvLhcvrxYUOUKbzqe66OL83dnp0c3pexmYy/txYOAlnomS7yMZZji3PHPhq7U",
+	"rB1YpciLUMnSknNSZ7kXjKN2z6f8fvlzfYkbUORjT0syWfEFYZoeVHQxThNroadlmOpGvH8J4r2UeNMC",
+	"L0nLu4WS/UN9FahMUwA3UDqgirdZauON8nHHGOSnrk3KlJMxv+fBhBto4mbYUMUiKseeuRhQDTsN9SIV",
+	"++xEdjUXY2JtsMxEC/nvMQunFwoVZBnZ6ZLCCV4sly2L3nAdhNETgDYgiWvUalaC36D2Sq4X8ttYIulE",
+	"pXZ9b6exf7DT3G9as6JQsolJW48/MBENGY9uNHu+Obk6B6tN5+z2+ubi6Kfr3HhZxbrTXwUrkrySd+Dz",
+	"HDsOhkQPWUSxYLMcE2KgAfaUegA7AGUwYImxOj1nH5MfNE5L/ECeKTme66OSAnHUvS4fkmuAOF6pnZqP",
+	"0rA6gOMa/H0txr5y6NK6MUvrUs71SGYxrZSblocvhCd6vdCka++O02gcLkUN4pdP+Wi8FFk4wpt/7N3B",
+	"cfhtYeVfHiODBX2slhtfV4DUwVAiIzQcYBC4qlqUUVkJJZLj9gPfC4jv8XsG9eC9CMpIhCBpQQaM+uSI",
+	"hV2e/eBISXkIWkGJYE7AXZIpXnpgQ5+zzXVli3hTdVmKLBRko2Gn0/VuDJxiEdEwEok1BDAsU+5AT1iI",
+	"ORnR+xntXstMcfeHhBYmu3X5HYswx0+bBHTAUyG85NMAS66o9Z+6j1P3DXbx6/tflmIXoohfLE2A18d0",
+	"rK/HSuuala7JSZddmsdzUpORqrKEpVUZ21ymlsYcNMoYxlTiq2vIX4F1LuMaWdknsq629Cg1aT396KWw",
+	"d4UlmLDAYhY/r2SUCW+PNcShaL2++ojxL1/qBe5UknT7+sP15cn5sWQFQZiwBU+gywWZptHtG+PCFPLe",
+	"w4RZxRq6Q4VDXYbxNPoyov2hxwzzNQIBArhRwt6ghzjy1hzliIVDKte5OMb2VfKnPHKd1XBm7LrL0svU",
+	"ujwntvCMSveSNbq9WoYPaYXuOfjQS4k03fCcPy3PSbJF5vOcjMFt+1N8hc0UwJl8uUKym2Fd3PvHOOFa",
+	"nst45PU9FqYKsiTXvdQujSjEliu/TEJQsuRr2WsrafUzmK9evPXquWmdocRuLEhf/bpDPdIl5MuXbELS",
+	"pEgVKJhr+VcVQ4SlrUmG3UibmUJDmNXpbV2OyNoiZfrPmHzmWf273DT7E3sI0Y4/U3+ss+1GLISMPO7I",
+	"JyFAdaPRBszDXT4KPUeKykbZExoBprUIfJcE4whxcgAkXCdR/2NMeeRFU1IrQrTu4Lo9pa+hoMaWXnwE",
+	"UvBEQgfykalNIr4C0V5hACk1P28I8QtrDOIb9rjsqRIaJiNKSEy7Vq3Vd3ca9X353gML6R07AitvY6de",
+	"bbbyGV5raYYnohBCvOGpyQE7Q3R/7FT39q2SLulRs0p42y7lBZKDaFT36/rhz4hUs1Pdjze9Mxr5jJxy",
+	"R54K41rKibV2rNShwGHtgxnbw/Nmzn6U/uRoHDoDKlg8ElwOfUnTbcV02At8OZ7O5VkBv269Nm+TPDUr",
+	"+JqANm3khBfiadKc4rULCdufFPWaC1cyDjl6gxTbsAigWrkZxkyQL+ehg8BpX1bXgaJla2g6ig6/eD1n",
+	"wzNeDM94nI4nN3Ghhidf2tDtF6PfKUL0ign3OFLYJj6LVOjlKGQOlqFDgjd7DB8Yd4PwjSBSQQrZQ4AU",
+	"zEri2akg9uXF9Q2RHwnkV7ble/fMJmUEmYsCMgpZn4WVWRp/Ba/eBPeMn7E76ky/WCHFDtxa+HLsVUgR",
+	"8OYsT4O3CU7vT2lkXvvGf/NmXzzIyhTEhCARnJWyvDdS3qi8/uiiFakFLoBDfd8i92yEdWod34O840no",
+	"RRHjGDsE77Owy93AEe2EtDghA2mO+iKPzMAHDCrT5YrMWMqmZBSJ9V0yCeloxFwiBnSkS7RTkwjYVpeb",
+	"T5RZCVCwi+N00rRr/cgZWBjoN3i4xb9yM0fgl2vmhFLolu8K+Pftgbvv7PV2aavfZDtuw6n3anR5mQRm",
+	"kfgsU5ks2x+3JpPJlhTItsahz7iUVd0XPf7PzxTro48GjpxGtzv/aGztTWq99x8ejiZX071fo//ev//v",
+	"klVKnayFjgr2ceSFTJzyUntntway88ebm7NSe3+3Kf8UTjBiknSEjEpNRV4fVvrNKkXhWETMPR0JTLhW",
+	"SQJvGQ0BjfIZwoLwrKsFnyPE4vXXxUi/JFv7Op7Nl8+smDMOQeGB1Pz8KJkVWJcSLBeX3yzMGYibLhXr",
+	"T8qRxwQ+TFIJKvkpAHPqS34ds3K+UT1ThhRs6k9abTKvzGSBcT9dOQ2Gwj7iwSPAWBl3GPHcopHF72RM",
+	"/UP68Qwqv5fau00oaK3/rMcES0ShPFSfn8f6XugenjV0QL7ieQqTzafxk7eUuxTYfDLVdskJh1u1Wq1Z",
+	"3/tmkxzMGpTLWZ7XqkX59Wj/q7Ml51WX/LbSFpLc+xi6+jQ/kZ54UYwMFnAWZ95DYKb94frYroD2AdCk",
+	"CoQ+w4o0cFhi1+xySZswBwCs2HmJD9Cj9sJCPZ2YMNgW5hTceQ+MW8QTZIyGakletV6SyVgAfAhoBaWg",
+	"CfWlwDclEb1nfE6ywNrlbb5aNCYQ96HHvWG29Nw5ZJYG3J+aZTCWocvylvDxkIWec6X3YaYkDf6eYmiW",
+	"BpmN9de7secyIhh3hdyJcqxPUkG6JeQV3VJl1QFmGAf2I0ctj0TBkH8BJHeez4ofOQCTc61QhCJ95r5w",
+	"xsVL5OWP0qeSdSxmqzHowGyiRZxRJMlUTKLEt2Cd3ES0vqgsirwqFytmUcQqRpJGkcoKT+VREK2ZqBpz",
+	"AlmpwnSodnmXo1ZDhKTWrN9nTiTaZHH2hWUi8nS5IUlYkC7v+1pKSMGO5140CCLrchoyBZmAHFt/tVqc",
+	"tNEmIQMwIajPUdQ9+ygppBf504IUjTahfNrl/XEIOf4K8UJOA3GJ3NwE+wO7OLXjlUoTIUNF1OSeR2o1",
+	"BiyBfjWZZh7bMHjE+wmNr4MYMe6me7/Gh6SsdlTAsudvZGXRZ2NmEx/fVXhyeue+cPbJV+HJyTI9S9bJ",
+	"Smx5k3ey4dIvJO9kEZfOWm23PyXXdG7mydpcIQfa8dugQM+ZCLIM+Vm3rPYmVOj5QoWWEJJfQbBQEu63",
+	"jFfHeFtVq6ac9MBC50phuwB3RKqwXW6n869skM1tM95QSvEuVKQUQRjZJGQPLBRMEC9S1Se7XBeyxAxn",
+	"I6xU9vbhmriB71NIPiEiB0D2jSDBhKsMEaINcIJFUI5JRTsNqe8zEREdT0jKNhiwxkMMgbQt8uG6y9Wn",
+	"KmD+A5Hci3ApAAi0H6KmgfX7iBjQkCnMlUjgmHWBcBI8sDCRXV06tciEsXuLDAMOViGXTBkNixJTTo1d",
+	"XBBDC6qWuY86wSOzaUW+n0wS3dKxs+lm31rWR4or7e41Gi1w7s9E3OozQf0TLglLHGIzJ+x25sH87EVP",
+	"dJJQYdW5UOiqKjC2T33BrFLqTMM3ciN008G0c8Nm92uNvUZNzhwUINTJLh5YeOOhvuZSiMJtNawSnOxS",
+	"e6daa1kledhL7a16tWGV5EEvtferzc8vwXW2s7u8apZcw+W9Z8ZV3PjPnsV/5qWI4zfBqrc/4TVcLikj",
+	"aUh6U2A+2NqwLS9O0EjO9spqwTV87QupBBvi+1TE91FaTXJcFuk1yeJvNJuXkgThmZf9NVNMfWuXUW6E",
+	"9zErBIsqsY0rDeZ4eashxkC2gZe6fMbDP6RT1ARIORgxTowCAZXDLrfzyAf2LnuSIrok3AzJlKTaKmqh",
+	"WAFIZvpCwuC+ZHxXRrjy/WAiYP09fodCFlwTJP6E/WPsQYAhBCBGgXMvSk9L8wvMRGuPP6QTMqQRCzFC",
+	"nrukRwXENohgHDpMkLJXZVWyRb4PfNci7z0OWZidu9Bzxn40DqlPLsPAHTsR+CfSk23kTPbo4v37i+PT",
+	"m79lZ6j41xPEujWeRWBfSV7Xk15FXs9QiI3Q/jxCe3qZvxU+tP3JvHpzzfDJ6VwyLzprdivKkM5Njk5R",
+	"hBeXIf266f7jBGk9msWCdMaAt5GmX4o0ndqYV03KMKt/W9/LXJH64oezo59JD6zwUvq1yMC7G1jEDyYW",
+	"RqpY5CHwx0NWSTwGWuHo8nLaJ1AhQYiWimAcES8CLwN7YKFpxrZiiVx+tsuDPrEjb8jeyfnY6KsIHljo",
+	"0xGx/w6I4BZh3K3YFvocVIwS/GJ3eTkasKxzonJIwC/RJscn10cp70SVXMZZLb53z7ocB2hvP9RtAJmC",
+	"IKYbNT7iBENVMSYOctbOClxgHHHf831BVJyMaCuvhSAT6t8TV+7T0OOeiDyH+v4UO5Sr+eHmiLhSA0Ho",
+	"WSlIWUQEhHZ5j4ZvBLFhF2KFA50hFL6nITvwRXBHyFWgPCJjIXWdshcJYjPuwtIRHkzMtSceJ6MwuAuZ",
+	"EBWLeNzxx0CNY3eM9r3M6EyCRTrFcxD4rsBA7nij5Qg0uG2Xe0K+D/G8ugyffB1WrFIltjxxKq3TDyaI",
+	"Eia/yD5GIYOw4z6qbS71/ClRC+txCDBTczkkdl13Undt3Drfi+O6IQAdfDUCFtoLST8Yh7oz+Un2jzH1",
+	"q8TG4x4vuPCGY1+eli7H/X4jCBYOlocbPEVCOdV0AJtc23Jqzw8JAM7nhLgHE678UJUquUxGk7jH4Di+",
+	"lfMB+DTfu+P4qQ83R22cdsAVENg4tHD+NCJDz+Xe3SCSTyZ2lwecvA/kGpg/Vgn0DEcYLhSh/Uj5t9Ij",
+	"7XJteJSXlcDR0hfB8QPnvkLcACLp2EcpFU5ZVCXHqArL+2DecTlECw+mPJSWvsxkp4Y712P9IGT4Bsz/",
+	"auwzxOev2RZRxRrhPmgyWGnHvXhCTjEIU90c4vKH4MNzJIGBt4aBiEi9ZtVq6tNpciRJnFzh//y//w9p",
+	"1nflVRVqieWjxh74+uTedVTXmvohTWXDUTS1ujwI9eHojyVtr8AgOYHfkeqQTgLBl3G1eqLLAYmvyKaA",
+	"VYaPJaVfIH+mzXikbH9/gunbhslaks8s1Ub/K+0JVoxsl7LNPjGu3LXcWsDkW4YjnnB36Xdv9GYv3eJV",
+	"WWEk9yiAG9prHtRbjVz7O0RV1vf2WrVaHSz0kkgn3cxY4f1gkvw6jE8j/Fpr1Gq1WvNgp7bTyDedS8nD",
+	"sJzLrU6PL2tMjy9oqV2qu1nrejJqpOWldn2/uXPQqL2y/L7kVi9v85BkZ6NOvAzDSCJcfyt6xPYn8+YX",
+	"uzRj6XlGZ2inQYo09zG+YScxSCYPLEObZLSWtrOjjSCUAkLFZKJdbnAvT0HZ5jHQ79na/DPmhFkDTYoR",
+	"PsJAs2GMG8a4YYxPwRjTMZFvxIZTviQMVp7em2+Ec5rIe3KNXmXyP4KooTEEQWhS5ZZMqC6iXe3wmsrB",
+	"G0cDxiNJnaETTwD8GOqTmQ6gUOHQiyLmkjJYfAJHoN2FeBHRfPQQX/L4ncrID8Yhoa4LqKOoiiMaIA6k",
+	"y40Uu7odG/M4CXiVwPTA6sXjPMFMcyHpIXOF7BmnFvTj8r0pu1gKNl9VSkwAGgkbgkGu8+Hmh+rxydnJ",
+	"zcmxTcoBd7D8IvSdCyhgIDJusBg3WIzfDhbj/HwoA1Lw1ZLPk4+YNwDmvizUFuDupSAVse5rD6DicImq",
+	"6IxAwqMw6ZSV1o4h6mxVr1WQ8s5urVYBnUhlfKjr2OUIr5iPC4t1WM2RgOMDTecoP4WMdfmETkW7y7v8",
+	"O6IINPBs5sqRD4nKCS8HIfnx+uK8QmyNQaiM8ybUoH2ou7nojKMBaVRrakm2zIHchZRHpHz17ojs7jUP",
+	"yP/+X81qs9LuckJs+O02mo7YXxS8odHS1jXO8RcPxwDt1COEObSJkeJuyTEpPgYqJ35el0xJLZHHyQ83",
+	"N5fkLRWeI/s1mB2Cx3QUPYG/2/gi6VHBdpvleFjt1GgqtiW7MqbbqO5U6xVwoFxP6N0dC8mHU1jO7LoR",
+	"3+uFFJJuBOOuHPAQ7OfGQmkIHAG+OF23185Zvip57wnh8bsuT6F+ApMjYIvXpvhF2zwJA34nj5Jiwqrs",
+	"L/akPC3mWfJphCf+ULJ46osgSSdKHxh14pQkcYv4oxax4R84Ydx1fVluPW6jdIGIRfI9C6Mw5NB9r8+k",
+	"FlWpEsBYQIeYkgRMBn50ddKRDHwBCumfFX8UeH6ypekc/ZvMdsMepnLxn2fmn60SUL1Gejgz18g87lnC",
+	"MzvMW2/JcarBLR6oVUrua6ldmr2bq6AQPDkMq3nVFoOuLouumlzPArzVWTgfq2Qy1FXOjeem4vidISPv",
+	"PB4xZ4DXowjZdbkpR1mEWXhwk4GBTShU6mkGPLYoTmmlvd8gwn6riLDzBegY6WRBTL1ZM84se7wcBmzK",
+	"dZ2Ha9O08/FgL+PvPLZQ25U2sX/jJcqerKxmnMzUatWWj6NMFYqpt/Za1UYrUximXt3NLQyz+62isMaH",
+	"eHlbtIkItzFAvwgDdD75+0ZhXA3UVLQ3xEQbAsFUEfoEUDWppdrl5QzKWpIvhYSJSDUtVYm/omwL6htd",
+	"DjonVsNP0NNUyftDjOqKxxfR+wxM3RvR5QqNu1Dziu/k66qEb9DwX9//kkvDV8QDjRfipQCCLpxgHpOq",
+	"ZThPLVuMLI/h7H0hqFBjiYtpf/xSImpvUMk2qGRfGTt0ZJDJNcFDE0qdeAWNuzgDH9rp8qSJQ7lmAxqP",
+	"U4eNC6OGtbLGxnXzoy7vMT/gd1IHsjS7UgykAJCzGFjz9fMKlPeXErlXhK5cj308fZXNb13teTwy5opc",
+	"aIONueFCLwUbcxEXytqyVLnjV+sR7kQRdQboEIZcGXAxQaHkMtVlmSuIRJcoZkEScQLpUDQqstgl4NQY",
+	"bItd+4w+IBafyYEpd8nvgcdFmmsbcEOY4WQRJ4A4LRfLRR92eS+IBiYmNg3B1YzFpMt25/r65Kb64fIY",
+	"nGQWsS8vrm7eXZydXsQPu1zX/8DAXRxowtoJ+0idSAFsxF9CXD5qzgJz0HQ2j3wbuxqx0AzWJWc0YiER",
+	"zPeTpDJ8k31kzjgCf7ecNGeT5IOH6C+FJU++qYbZ5Sn92DJWfBg8IPi0qSaTKAjAI4unQAceQQOVA5h8",
+	"I11vxNMo6yDvDMAvW7YbmBEVEPbAeFSpkivWHwvmWvol1chtyw9lrbRSuOryeARBaKrehi0gA7teVmex",
+	"y5OHVm5I1BvRRgswKvaSwfeokCdFjlLegS5XRcJ5yjBhhFjpb1QOU28Y4+tyLUAqaZEmoO/qcMRTzIaC",
+	"xpaHLjd7l8OJv48yhuyXJxv8RuBdEPBNGG9S5MYYfjbXP+4lFfJYtpuNhp0b/YVHJWbeBfXXXzQMPIUp",
+	"pL2u74MHSf4VwSMeN2hc6hyYh8/0viaF1/PFvpQ01ljBY5q34E8uAT91XXJLEy9DJQsmGwlvI+F9LQkP",
+	"r1GKv60h7X0yrvFcEJY5inwuBotB6wvQV2L1cSbDxyQtLw6B5U/pNHx+7fnGlM02jrsXAu2+hA3zFWSK",
+	"hEzOQ8xNqMwED6smFtRpFxGBEgq5eOwJJItCvvB8JvIjMq7UOL5pYMJA/pqlIC1Ld6uo2UzPVjG0le89",
+	"sHCqBF02HMmdrBm06/ziHGyvbEg9/xqGrrD55F58CP1S2zwG2/Vt+bxklYBERqV26cfri3PgNPIFJfPi",
+	"HzeAudb+e+nq5PsPZ52bi6u/lazSh+uTq5JcvmCiQxoaVkl4/2SldrN2YBLWo4v3l5CLUkBbW68sIAPP",
+	"8PLRGGrRN+iAzxJZEcYU5RuKpOiIe52qgfMrKmBLI2qREaB5xvhAXd6jzv1dKJk1GQZY2sEH01SZkt+D",
+	"XqVNbHl/EY4qHf2gS9tJrTm2zenkBC/U2rQyTbhSBTwk9s1V5/xaClAX5zZCu6QK7JEywldR7pI+9Xzm",
+	"KoOYF3BROSR2QlpsTPALqSvn4QdRxMK2QotRRjRXw+naMWWxzcLAohJbF7s88obMglqBFvnHmPLIi6YW",
+	"wjJZOAcrsb/I8TGVT0NCGjGVYtcHn6EgtqSSNikrZIAKVhq8/tk+NKB+EOsnDCZQeKTn3d2xsMvVNmJx",
+	"WU7sk6uriyswx2D6jfrd02EuLrEvT86PT8+/t0nZvjq5vLi6iVMCMP2mx5xgyESXm+sQ21VhzAn8jqb8",
+	"nzSF/wwsACDVulwNB1tTTmwmr+gVoyLgxve1YRWHDUVq7XHoq3QHgEiQB3XCeoMguCcfrs5EmwyiaCQs",
+	"KUmNe77nkEEgIqyu0uUxqzTmf3lxfcMgtSRksYXW9+4ZoXHPmiO20cbaC9wpsT+BhfLUtdBU2SbpUVsk",
+	"Zq8WXJzPNpnIj3S5jbgQKk9EDSW9knLPFP9W05VnIU4yQAgm+fjo+mcSsY9aKiK2uvNbeOlttOBGk4AI",
+	"TT4EsYV3V7e7vOwGDlz8IW6xfN6wMUXgoNmo41PZwXVEuUtDl/yCSyK6XBlULOgYXeXyzXs2TXAw1AKK",
+	"7Xs2tYkYwCmFrchQFpT21OtvBFpXBQsfWAg96nI5AyoIDzhry1VUu1K9Z9NTF3J3dMGejr73kB3mSeky",
+	"CqEoZ4tokYZ4vMup7x+SuCebRGBMHwQT+bEJpBTJJUhvrRwtE3pMXS5vGRzR77472ZIikTYzC8aj775r",
+	"k4sRAyahhk/gHZxdldggRSEq1gP1PTeOTr5nI/V9PCfIooigU0FEQMp2LH+1CchfdpeDM4HYPIg8h9lz",
+	"ynmjWPHK7K5qo7L5Nx1FohUBl7fn6PpnK77bATA2h8m2psUV1q/URhHak7r7/1RfqzrB0JRXj65/Ls1I",
+	"qAYbKlmmvPqbVRqDEAzEqL2tyWHV6H07UIcCpAx5EXNzisQbIDfmqBfLySvX2cbD8DKC6l6H+lHT2oc5",
+	"MMVCnycwT+/RfIsOzsIiaiibEt0b8/eTZbzDAGIdYb7Be1YALAbt5cmxTcB2Y5ESBUfiBhMut0xz+Fzn",
+	"rCHXFeTpfM+imPM9PVb4cqYYKa9tO+LhkDgDGgoW/WUc9bf2V7XI1K2EH6Za7FolEIlK7ZJmMltKtNra",
+	"6R/QutPo7blNZtYZPT45O/355AqsJvjwSM9PU9p5jHJ9UoycFeWVUrs0K0AtEJ+O1blANFJ5ZAAQRX0e",
+	"fNl3Hnhmx6EvRQElCBAP4M7msYB5/D3PENWoNfdXMETtriYlPMojsArz2PgCXogvYC6dfdmmpsUNrtTF",
+	"U8XZCtkGEox5jgS49BBeZlomsIM2sbNk3CZl2uU2fv9YKdQ2Glc0ZbYhdA0kIOJ7nFkaYImRMJiQEQvR",
+	"ZAXFHkLTGoT6ti0Y/GUTJ/DHQ65xJSRbw4F1eTQdsRytXYwC4SG8BkaZwPAQBQp4m4g83+/yxF6DYMza",
+	"pqI15DiAPB8iEqf/Donx4xjhHeOy81muZ/LmFIVdQeIGxe4t6nUzKaRWiSoXbiuDblicjqOtelke2/94",
+	"RSMpz1drO3v7OdCHmYJ42roHLfYb9VitjScHfymWf/nh6uiHzvVJqYA/zAAfJidK9afUv/qB1KDHQt/6",
+	"JauPazsqLqERaEQfWEjv2BHYhWP0yOxCzilT2DF3IOUbhydpJ/gSq5heCTnZnMrpM3kAv63ICfW9B7qr",
+	"b33qXJfUFbaSFbbihbX0mOJfr2FEllpay5i2ldpLKz4lVnySLXN5LVUh0zg/Fk7X0ttixZZlNCwbe2hl",
+	"N8YytsTC22LhUbfQHJ3cB8uwwnZ5chstda7gf+rq/8ndsfSptuKjbP36/hdLbaXaY8uy5ElQ96p+YDVq",
+	"jeZWvb7VOLipt9r1/Xat+asFVCrZQQUjIaJQcrsCcUUS/oyCm0NHZ5mGnRDWQ+iE0yH7S1fRo63uuFbb",
+	"cTwX/suqkuJ1SzaAQNlVyRwq1flj3USTvTZ5K1YitND1BtXPP5nspXZhccHKGa0bW2LkcBp8Q6FfJ1RU",
+	"ylaL8DUqFglGWDvLnyrU7S63kQ4qTC6DQNrL4XoUVJuIT98jQTsu1IhhB3JK3+tV0v5NTxCV+F1QgEJx",
+	"ueU5G/SPnAjBtnNGMRqHzoAKJnCv/CkmEBSNwRRjVhzIN1luPxuMuGc9Kjk89ksn0Sazspa4YrIzSXu0",
+	"dWU2tnDfKumtjeMa5cgNqXS31dxpzBVNnQFzxyD9XJwfLS2sfgtRNmaxO1idVQJu8F5v7CYvJUQnpuev",
+	"M0YnL0n9iHKH+TpiAC3xSYp6fMkzCeqa+4pBMPZd7ENtUhvKSdtV8osyuac6kT08MO4GkoXfjT2XdbmA",
+	"aBJgGfanbimnz24Je/1sVwDnMmHpMbRml5vfAV49CCa6/BVEVkQBoH1WCfArakSm6IkjEmyXO/BxyM9r",
+	"1g5sAi6BiSdYpU2olBm2oLiXbgZ5VGgfiVPk3C6fsggEF/ARI52VbS0yGQRCV7giztTxESSAExEFoyrp",
+	"EP39Ltef8ASxjzrnRydnBVCamCaqb/+rStHP4SQ5ZyD2F6+SmK/afuW0/Cfm5TuLeDlmVyzFyluPYOW/",
+	"nJz8dPa3FDNXJ3QhL2/u1fZr4AF6ojqyapuL2epVcsXham0SvjYe768GLANnEPiCJtdzPd443G19d19v",
+	"Rr+4h0Tv3nhK7DQlQvnC1vTQtuJI1AZxmeMNqU9GPnWYqEAp3FQllAw6G+KoGZxzNhQVkK4VpxZJPVId",
+	"bmyl440VPsAQYXUEcQL+wELg8VFglCDVhWZVwduQRoyUXShdiinrDuMqZjRVHhisrW66dRKfp42yRC4+",
+	"xA17XK9JW/a83+XpJdKJ+Kn0bSlB9EM0F1P/hMtz6doWYb5gELI4GQQ+05VaYxz3UK6hz/oRGXM8nMzF",
+	"BVam/y4v2/KYItqEraaXhk6gpidLNzBDne0K4CIoJmGEJuIe5oUIW4Riad+AO+wQnFXxiyQTCNzl6Uhg",
+	"HfWpgJXUQTCigQ12quRZNQ9b8z8VAKtPMQnZiNFI6KhxqKE7YezeghhZ+S8wjAwDHg0srCGr5EEyYqEX",
+	"uKpWAUR7w4FFZHypoZ5oAaAT2RVAehcRnQrjPI955PkJb4NSsIhvoIu7Uj5FmIPkPuQiHUAcdSbrv2kD",
+	"pEAChhBn74eLcAYSvML0jTVBE2IyaRkfwTIMUn9IUCNy61NlYAMseH+IIIw95geT2Sb20OPecDyMSY+8",
+	"WTRU5YLj61yxCJU6jt7xOIjIPB62ht1SmWTzAAoU1qA6Mq9OVhcorMdiZjpSVh5xfyopEE9Bvy8HZbiE",
+	"OJsnuc5KowgNPRvIGytt8Y31OLmfUGdAHz/cHAPZyqGy2WPxhYJln1lXqb1Uu2MSUruM1fGRIbbraSr4",
+	"lW8q5Hajsbx2KMxE3llHdXmdOswoZA5ceMWKZiMGPlydkZRpM/bJgY2TlCVLIrVao0IAzqmfNgt2uV4X",
+	"o+5vLDtABeC4HNXMmkKhIs8ZgDIyClmfhUsLH2fsjjrTbw79+WklihfCxzesZsNq/sysBp1HQE+BwKrb",
+	"vKV//nB1VlmVHQnm+xtWRCjEarQxmXkp5iPf14yHLMF3rpnvv2Kek0S2aqCoZZiQXCRTJVyNkRhLtmEi",
+	"GyayYSLrMBF5BfMZyArs4tVxiTynC6wEpLAlWKJlWxE2u5IFECXMgzxIZAnKKRCE0YDYCVnLem0w2UX+",
+	"fslCh/GI3jGbjPDf4LcB7QZ7GzDfBTDOcs0i9VrtN7AV15R1nqvve1CiNapUyS8DxhWcMg2ZqsuaGgwQ",
+	"PCYU5ERmFJ7ocjcMRiPmVrO/tuX3bYV4jCAtMMisJ0lZ5rOuJBJ7ktIwNWl3EHh5FNKH2oCFvpI8r0gS",
+	"FBJ7O0yviNyBuTAoE1hHVDN9RthHKNqe3RkFu8FXc4rEmDLEvjg/OtHeILmwgB2TuEjI6h6SLo9dJER7",
+	"SKDarxlgE0uNbsAEeC2mjs/Q39D3uAtI1AHps4mebZ96viBl2au58l7sRUrQSkY+5eQuYKLLA14lHbLI",
+	"OWBlvAMWZhA3GvZjfDQYVaTgQhXIeQEA9bLem3Qvud4bNhxF0+TkgthoXr8uH8pJxLDNMWCxJhw8mCz2",
+	"jphSzyvDEMmF2ojFcPUqKQMFE5Ajkqyepl2VfODmHKnzpyLLR451PccOboqmAFOapoildqsm+eDIeGJO",
+	"TW4TGVC/r/mG2u1lh18Mo5o/jgK3EwyjXqspmgK0Y+kVLDYezdqKjBV8f3F+8wPGPWXk+1zXEwwx9kmS",
+	"MuBBmSs345mqPH4G5shaq/uinkX1WNkPNTv1l+KYyvqgGlkf1PXJ2Vlp4b2r1TYOqY2Ct1HwnkrBW1Kd",
+	"+xRf32LsmCsWjUOOFZ/V64dkFPg+8QCgfUIjZ5AbQ45CeQoyIBHJC3Bj1hN3rvQ0VLrdYyKZRQpmJs3B",
+	"TlREeypO4otHPX9DGUy5Uc+frRJiC6YX/x08s8yAPIooyyvuxRrctFhIMxRKyGj3fSnpN7RKFfSJXABS",
+	"rtdq/yMjIUqtGDO4yYfrY3mDZZtKSg+tVZumLlp64tPwOPZtCqdpFg53/JGn4HlYuGHG2GSTvRgUnnlM",
+	"63Xg8QvK3V7wcdvxA+d+FVR+1ZBAw7YqZAp5mgR0IcpdQEvt0xCgUMMxF4RKuVGTk5BRH5tXyVWcJ57g",
+	"MVtEX19hqRBrERdmg2EIBPfRQzFHCLHFY8Ewmxq/0uXXOW9i4lobU8QEuWORQojLh8dRXRzBej1D6hEP",
+	"JmaCjVUK+n3BomvmBNwVpXZ9v95smnEObhxcLErtRybkmJNbRI1SB2BDk14ETYqy+2LQJvX8dVKmbeo+",
+	"YAWdV+rEeY81EhfQUdIPwgkNMXXXpVOhEl1sgdffJmWdVdMiU6YyVihBcHl0vvTYNOAuJBlw9sBCLM+I",
+	"WPyHxP4ku22T2mdb1W3U1RMlZQUiPVF2ZF1X0B2zSpWcYFpEYqfX6hLmwnL2MVKWek/lwrpjhh3yYGJB",
+	"9Ut8ocs9TqRyJscu+UYwwZflLN4IdLOINqCsxxHpMFiXRIOQsS5HX0PstIGn0FxUE4u+QRhtAtK0SHlf",
+	"BBEskiPkHr+rksfyhg6e0Ax/eFW1C/kPwThMay8XXMr94xQ4ttC8aGcXbaaw/r/IPcmaz+W+wGaZ7eUJ",
+	"LLUb9VUKFc4u7hdOCX4cX65/Ob6MhASuy8a+t7HvfbWaiHhjlxRJMjwf6ma83sLXJ0PJ1myYhQ3xeXIV",
+	"4hLYIRPBOHQYsfW/Tl07Dt+gYIpJ18GwkIdSQTz1FpaGGVCXDOhoxDhz2yRVPUSyOfUZKrDA9TjsU0fq",
+	"XWgZ9SKMb/B01ANmrKIjjjqR9wCcFgudiHFPzrCHRRNgOg+YXWhW87ArkkdC11j7w5LDgAIb0Lcf3N1h",
+	"kp4ckAavlo9VYRU+RV6LcRsIEwJhG8kXqYgrNiBH9qJDVUDabtQaUgByqNT84u5xhYSKPpDyFRblSC2/",
+	"qrnixSU14Jc3ybKNhRRKMBVRafldzsdDFnoO8VwhB+Z6d3JiZRPUzCJ2bMyTf6TKj6dAT+SbKprHInYK",
+	"HFI+UIt86toVC1Ji0ymRaLOyLSk3Ud+Xoooexe3d2JMnLOxyG3+7VUPCX2SbHuX38nDadDS6/c+//i2/",
+	"KNvDv8EA7nEX//DcKtYKwg3B6ipQ4cXjLuIe4eq1iX304frm4v3JVfU72wxh6HL7bef8p9Pz7287l5dn",
+	"p0dQTBNe4sRgzpYCbSMBxrGA9JVkR8dH3AieyMjXSQXvzA9yy/pywEoAruC35G3FOlaY6pwWByEATcoR",
+	"YeBDgIpCjPFEpO/5sHKYxbVRhEAnLavBBhxAomzF3E/kS+d0yGxStjsfbn6Qq4H5zV3eY1BaxpVScRTc",
+	"Mx6n3iZrAPB6FBCF2SGxfzl5+8PFxU/Vm5PrG7vLPTMKOK6+EzERyeOkUIhTNyI9XCie7injDY1gr/PE",
+	"4HdeyMwZva4wYdipUrsUH1tV2ActPWppSu0SmtGXF+Cyq7KS8NpYT3htLC6oMv/nhQjCwUDuv4HCexyw",
+	"0iqVbOcst6qhVWqXavWDHVrvN7b2nDrb2qOt3taBU3e3Gmyn36St3q6z56ZB8DuOw0YrudPTezNfwEaq",
+	"B6WjnCB0FWszGJrHBPnHmI03Avg3JoCvI0inhGJJBiAST1HGhYJwwuLF9ifk8J+3FVI2FL1iESv2fWcA",
+	"RKIATqkZzVolBkflAT4kEyq6XDBkaV70eNvIkc9oqDq5hNGvbIOEuaOf3PpCPCRFhJv5XhFcMCU84sq+",
+	"EYTeUY9vLv9zYkh/+wEy8s6kQVe0cfQ1WvUL0CvfeR+ZmAV4wWtVTqBcEjip/Vk4KZS8PZH2ACKkDgqw",
+	"jlxMKT7/YxxELOVmRAu74VOUuuNTEL3r2Fn4ekjemmKzrt3QqlXrjdbyUld6hb6wRTcl9e7uNRqt3Uyt",
+	"EAyfmcHc0iHFc2pfzDxQcSmn5zcnV+eg7HbObq9vLo5+ui5ZJU90YiqgOxepw6OepnCP4BMKjbszGvmM",
+	"nHJHcp30diwIZ9mvNfYaYNEGA/0RWJYuHlh44w21ub7U3q+2WlYJw7Pb9Xq1YZUmjN2X2nvVHas0ZTQs",
+	"teu71YPPj0WE1Eu6SAo35Jq4QC5nEyXWbFjvxvD9lfj2NYtW4NoZeT8vxHU7GEdOMHy9vu8T7orcSFvJ",
+	"9id0SiiJALWaMVdUF0H/YbaXF8X5WpT0Pd8nZTOJTH9BRMFIVKrp0uSx3zgHCRrt7Km0v3IQdrnaoApu",
+	"5SGmgGVjOrVhEv3n3nAUCOH1fKYqWyeDSmH/VbCEl4FErZO49BsWmm6NKVBxz1yMfpqZtGXCax9AgTA9",
+	"zWQMMwmPs5l5ban+SeUm0ultKp3wsYLRO9mtuqcX6mw/MnTaeuGu9fmB2RCrEUxSPvbZ4GRJK+AmzMYX",
+	"Ey9KVa9OBfdee8OxT7G2/e9YukqXZO+FwT0Uvs5EwK7gmc/ZzFcO1r3y4r2aQPdVwpt3vyC0txHcbCXS",
+	"nGJ7G1luI8t9LVkOiFsS6f0mPpTzZDkTFnmJilmGJcIoGWOp2lYJnAOWAzUcy12uamrFkXjwhlmsw0g9",
+	"ly9mKml1+TK1scgJdQbJKMkk9KTcAHW3UuVNTfkkFoxANMsiGiQS02GX54ltyTfIiIUYNlhUpOvGXO5n",
+	"LtQ1u19gdooTM+ZWyjp1l66TJeWNb788FjVZ3FLZTa0leTgcGOC7uUVdW8sUdc1lznNqlNZ3dxr1/b0V",
+	"mfU6JV/r9dSz2V4ToHctRdQKcphioXGnurf/ygpzGRd/+ZJcJnHeJC28jLJcUZqCv95kKnMi259S17Y4",
+	"UfmCGzxFq/TIT0gHY5eyMU0pfCGTp+dmJxv3ZJY/psfygXv/GP//7H39ctpI1vetdPFuVeAtgQHbyRjX",
+	"1LPEJgkbG3sMTjK7mrIa1Bg9Fi1WLcXWTqVqrmYubK7kqT6nu9UC4c9kxs56/9iJRavVn+f7nB8rVtHx",
+	"GU+CacDiBqg6isgDEQJmt6BQsUPxuiKtWlb/7sT/fvlzdMVnLvTIuNCD9E7rsN+kcVqDf+YEjySlNinQ",
+	"qqfLCVIhfAWos5bwG3jFPOh3qfiXxuYnVQX9rnLqHUiBZVKDo4LMKc9ATQIZhwoyDVQm4CRmjKvUK0rC",
+	"gF/o4G1dBAxBWgglbmXArhK3otCVSXWnRi5nQcgI1ASTXQsyjcIwukRgSGvYLo+4VR0AKsrpj+VFCwMN",
+	"RbMcBwu28XzWtTWJt6dC+F1c0bueAflqrundZlvNx27fHJWxNUzrhlshhD+EzTp6/11SogcHzp0Oh/v5",
+	"dZgznpKq/P/66ckBEUkWstpjoBeF6z9TPru1GfUQS6tuqU7/KE6qQyg5jxlL9MWSTXg6H7OY+S6fzCJI",
+	"iq+O04yIJJpcCIfMs7wooFOQrR3LKSlqSBcgrNuT40Xbh/DU1Z0xck4Tdkkzde0tUDJjk7pgmXA5uN5h",
+	"UCpNtDAnADPPQsv6JL92iCweElpdDoE9rR/aZDKjMZ3ItUViCPuuegPtEks5FgYsp+BvRDE+3Yv4NIjn",
+	"nhSeV7GxqlB3sTQhoIaVHddn/stb+u4+vqpl8vNMI74ljZizJ0IfrMt4LZkwEpN9fY0hNYhN3Q0Vi2oj",
+	"oKGNl/krQgCGqyc0CPX1wkwuGBmSEk9jRGO7w8hnP0LR2Os4dN+a1J/Dpp/57re+U1aolarC8ujvluGA",
+	"194sS9TWqqqu8im5jIr/AFkb6mQjwzR9v9AlbyZZbYk7S9a3YNy3nBrCUfdJXkGxJIgrdmdza1VBZ86u",
+	"uW3HZprPPOnx3p+8PPjTYEzKY/sd1FoRTAgrYsO67x7Kzh6p/mN4NCBRTKZRPCfTgIW+qIFIaQRWuNbs",
+	"EnavQYYJTZjoEO/d0WHPI9WWkbzbtuC96fJZIJIozhzSJOwqSGoO8TDi18M80lLG7oCu7XcIhexiSUsW",
+	"weQCnKEO2cFCK7KJ7FaSB+i2d9DbG2E8MQxpnGYOabtcqt+y4ZhOLmTD3mDUOznrHh6dDkZqFLgQOoVF",
+	"YyTzZbXckDqHpAtJvZZhnXfNZyBUbfCmf3J4dnSy3zuBEU1QLpeDQZRbORz4+ez4oLvX21fDUdTS5YG/",
+	"a83w8Oez46OT0Zujg/6RapmTTr1iZHnBAFEtialvls5etdFJdzDs7o36R4Ozd/3h6OjkZ49UVWemucuh",
+	"PeodvU99vW6M+0TIs1BrEKV0SGqPBmMsaU/DPOAumcVRej7TZB45QxpKZgp4PcYF4BDvpPfTKWbtYiEE",
+	"h3h2/VMQwFze1VtnxwxG3KiRpsg8bim0UnjJYya1H19qkaSaY+yq6HKHXF8HHuxOWplrA+CD9urDVIDK",
+	"oRlIzKI40dGRoO9KvczlWjHTF9TSy8g6tQxr2F8tAtB9o1juAPMhSACatJpegwwiEuRxe1JBJcpBH8Bk",
+	"5SD9aAL5bZD7zVltF/oQKqtzFvEojVlpcvMxUkbJ9+7FcZeDEB+EogebD14CtYowREnBz5rTH1h7/Gqy",
+	"Q7f8Ldaa/jB+SduTTX+LbU9f0lfj29vTrRnnYX1OYWxX9cvLy7okn/U0DhmfRD7GZJUMttKu/FnDfRPF",
+	"828SgmjyR1DtAn5Q6VRMMgceUdFN5HSb7a16q1Vv74xa2532Zqe59U/wqPNUdhGIHvdVByooEO2vyjmn",
+	"aw+V5HgA08Fc9BVnzRencsEy9VNIx0z/Qv6GTqMK+ufN0C32gaEvxQ8fBpM4EtE0IXtRvIjwQhTG0LbH",
+	"cDh8M8rH0LbGIH8hf9tqbTdazZvGgG/vWG8P2FWy/BYuet6+abVXxhq7veTZcO3E8q4lsvNOZW8WRQLK",
+	"Usu5ubzVIPbCubzdIPYsXL7TIGA6580GgS9+uc8Jd6Dd6GsOIveigRSqGZGS7phPBDrXpmkYZre/YiD0",
+	"4/xuLBGJzV6IXHx65GrCvTzMW63mymprxnar3ddcDSorl1CMDoLpSAGHXQKzAoZrynmg0Qa/ePuN1PrK",
+	"dVtHZlSY0WmWu1s+HK90PF7jvy3Jf8iUKcAWnlFSq+plvU7zcypXdUuGqUc6KBHZl62paYnwyapqewVp",
+	"mZQJyyBSoqSskSxdXo6jjDL6Ksxlx8r0cbmnYxSg5pZHFfaY/LepoYTYSMPewQH8YMOnudy8An7Ncp9t",
+	"sbtA+01QhTJAatZ7GtNJVwsr5I/leaQkyRbMIUnkcp0QvayINUjfyu9Rn5aa2XksCZ2ptGV0E4cwKFhm",
+	"VtsoIFioAk1RYhZdyu5cXlRGdqUO0PIK2rIBXPNtd7AyZrn844wmK44kqO5pqyjEaChY6AiVO1ROAO2K",
+	"r0zdIbkyU1jAVc2mAONmVBuH8Mg8VO7rGilXduT6gV6jTX9K0VrE0XyRYA0IR9VglZqLJBXK2F5Ugswq",
+	"yN/hyNiuKCy1JXWWF+gOm9AwBEw9qb4sazsOERFoNbba4/IZi5ml5lS9T3VLF6m/Z5lXs5UfPCQRx2pw",
+	"rtLM5mkCrHA9+JetJ3wNBcm5j9OgSGJepxksLAvDQgSbHapUFrUNpw9YyXVRbIync0m/rc4Ae+AXp5Jg",
+	"RJRIIOnny+rIRsunFDe/OEoVfVU2QiVwXze8Ob06YPwckrZfQvq4+XN1gLfWRm+j8emwukqr2bybcKnO",
+	"zx31t7tZqr8G4JXlbZZ/FqPr3vZGFbOcp7FURwqBAf+TBwz+mBcTszzjFmwTxu8hifM7ZJxmpNVsNppN",
+	"8s/Djxqqo0F+jlJyGYShJJ08gphN3461mQZhyPxG5WHAU/lK3jKji1xSA4ZIqiqltQYlG8tRNx+5jvBc",
+	"32q96Hssj6iN/C4JLw0ZSkrAvW7n/biDDKz1nqcqAg+lLiUACAt1A8RzN0KBEpWUuwHsFlgdVbWH0o4i",
+	"iWLmq0sF5ifiHR33Bh96w9GZXPezYW847B8NzkajAwvkddvl84DLO1izMsBDClnqbEGqnrFmQdVRaIKY",
+	"8ZYkbnuNPCsiHSyydsoamdNMkie0tSofwzjys9ww+wIcMTUNuwosb20sj8tvMhrfZBF2ufkyuY9FOBd7",
+	"lE3ka4k9673VTh6IBUtnypBKsYAEa9PQrBD1u8fh39dIvRIWf0cgy4K1yaSVf5NyQEVzLlgKv6Yxd9Ui",
+	"+9pE7d1k1SzYUK34vqX3bCeZ9fam9bYVH0+Uf3KpkxKv2Br7au8qWLbH9j71RwX7qlpGZV39yELA1vsH",
+	"5QzMmvkSoFEzswGNNxukZLhg44RPP9zQ+tXH84DMhbvbVaFQiVzg7zR94Sna/pRhtGAD/tpWP0Uzbswr",
+	"MOanojlEWIEHuXu8ECaIQUoqTpCFU2XgVR3qBAD1J6mC2U2nA6D8gqEH2kJGE21UUXjyGKqItiFlL9GG",
+	"LxOBgBaakgiETjHSV4cuLAskxkJVCGaWTF5VKwebk/aOR6QqBY/culczeQ7K2pdEkSMFM/ws1hhUsZM4",
+	"dpq4XINEF0doLGtyiLUGWQmpVNY1kIcKJgFsKEhVMnEH183R5f8jMC0Rn2ZqKTNG4xr2YAGt4QIXhKhV",
+	"M9O6ELOhZlB/RiwnljxcI/+opYVts0yqK8eDVOVicjB5ws7YO1ZbJx0pe8Ua48lmu9Sec8cskiXBf1Zm",
+	"qdQbvrSHBdviujnkp6owDyXsG6lETWQcRSGj/NYzeQ60/daBgkjY8/gZMEEWCc6jDx68VfWTpeDbYpIK",
+	"Z5dMJCo7por+Dp3/htfAcTmmrNYU35LkeznrTdVP0cb8y0LO2jUE70H1RB4Swn5HevJ8Eb/dRUxWxfxH",
+	"ffM0nod14VYL5XzUje46xKdUZmZN5bdVSAoFaGQU9EoXvTalUBVOJQUT/ixJFqKzAdOiPLtqTKK5Xnyp",
+	"oxuIHmPteFolVdQRuX05FX3w/lwN9L+mMsplfmWfYC58bvGe0DCU4riwMHZ+rfz6N13oZBz52f/bSOMQ",
+	"yqSU28khaOBowWD+lhqn1uiFIF4ah6h+IoaZAmpJ0EJeADCrCsaIp4770CIF+D4YWDHbJxAQHZEwv+Yo",
+	"UDOdTpB/+YJlpOq97Sn108ArXbDMq3WIJ4LzlqdVFrODlr1bw7wG522PnLzZIztb7ZZDcAVgzDMWM6nC",
+	"ASKa17668jAIZCIVupD552yXUJ4hlisLBYOYah4ZEDVOWk0ClnGDybaLNnriM4B7owkrLGmZkKSg19TK",
+	"rUF4Km6cJ2a0vt1q/9hx02ZzczKmgr3cgn+zjsG9k0fA6DVYuTFXbNTJqqujdZ3H+0avO2zGj9U/fvu9",
+	"5pEqGP7R4wBWDLkD5ke9ETWA3ksuI8wPIWHAmVg7WHNx6nhzvsJoy1cuH3Dp7/cb9MOGa/CR+j6pDhPK",
+	"fRr7REsetbWfVyeuHlxfM0huFJVcLk2h5Y3jOeXBFVF4tSYdnSYJmy+Sew0QQIYTOl88cFs/t6hjbxph",
+	"fnt7u7UjB+lWAr9hPgTE0a3grnolg5b7nM3n8kpPbp6AuNdGP8gHdD34WCJvtI7s0IBgNnjdvcDA7iTv",
+	"IBm7fazJkjSUk2CfVCnPSPvqigTyMOUxxcVX3kac7dqklgTCosI5opjOIbWQxTB7CgI5ioCrClbK0Y1z",
+	"qM6cUZ2eHKyRJUrEvKFmmYJQ+absDgMC0QEtH81TAbF6IBmrku1kfzAks0gkLgeXZHUR0oBDE5jYIoZZ",
+	"Eur7MROCYe1wyXSxxjjx2SKMsjnjicsp1p5IZmzuWD5tdUDOugcHRx/Pjk/6H7qjnk5PJ12ITFbTLmH/",
+	"Bhxx76TXhYKlaNzlvsYWFSRQeKjnLFE1LqJLbq6pvEZyYyTnX9AgRvZPVrk/RPCdsGkqmK+MEAAOWUWq",
+	"DDKLwV+E2Mk0ZDWHpDxkQui1crkPO6VqrdOYEVgYTHuTa22ywCgn/WO9tpLtQ6inWDDAlSVVr9V+1Wg2",
+	"mo2W5xDvX51O6xf5D/kUnjRbr8zvLveaV6+mefN2a7P5qvlya3PTAxc9gr9DvAB4BSENDTFRdyGDUe5/",
+	"XqjfjxJS9cJoQkM55oZX2yWUwN/ovbZ+hK834E/55UagBGz4A0JJabyg8Bc08qM5DbinCkhHMZY2wu8m",
+	"MQ1ClLgS+UkwlsMHYdViJqLwMxO5Zz0Hvg3y4KUIoyPksUcDvO/gyU2i/CzLnTJ3FYM/Y3CqVMMoWkgh",
+	"2NGb6pAJjeOAxfXzmPqMDLojBz0vdZiRPARQj0/9FTPB4s/yq3IC/ePPL0FyETgJNh8zH3wmc4eIdDKD",
+	"cGmz2Q0eLBpBpG6HmboJHlBr4PKM4TFSGIq6pItB05ULMmOTC0mlzuW9xqCQ/cEQIYfDFMEDKDeMFvwv",
+	"qeRZMVwEITtRWMCqxoQ8QqA6ecStWGddveF3yB+//Q7jylfPLKi9aHKX9ELpXXErjtpz1Zs1Mrg06GrS",
+	"U3whVzSIfZCgISStRkDdCBLiven2DyTByO3zKE5n8nhJ3cGnmWi43FYqRId43YMDwNnFY0qqXndvD7Jw",
+	"HeJ1h8Me/uN09A7OvQbElA/7g+Ho5PSwh237QP/kX2ejn4978lGeGGvljspeTnryJ6+Y6ir/VOTPUzwI",
+	"4YLlCikUYJcr1GPxgngfuwcHvdGZPST1yEyhHM5XttSP7bf1s/5gv/+hv3/aPfBqCHER8RxXev/osNsf",
+	"5BR6g+hHCiTU28UFs5q4HJ/s97AO9S4phRkenr4+7I90r43u8fHJ0QfdQWO/N+jrnw67g9PuwdlJ70O/",
+	"99HuziCWDkfd0enwbO9dd/C2t+/VOi6/SbdEOq20SiA56yOLVDdPC0V3rW3tFka0O8YHqfW5E+TEw0N/",
+	"H5uV8UERvWYJ1xv8VBPNCb8HSIZnhIXHgXIJJ4pQLayvt3SWoUfC4ZnoYh/2XcOglAS1FCXXnQefGa9h",
+	"ieXcxDUqMclBXGUgiPdrGodOsecvKgMIcm86YF7E2yzK4Oe1GKnj8DGfkk6SMAP3JJbEdLn9Owft0MaQ",
+	"t8H/C10JKWDSUGoZGKxitQvyGFEHBR1LplUEqEE8JFodlyPR8kjM6gyADkW+Tup9WtRSq2BrRUpJxpnC",
+	"cpDqE5RY2Wo1UdzUnVwwthAgQ1vqUxnvO4XRPTneB9RwLLsoIDQd8VzPj6Z6zxwyzghYsXLQpxVugQLW",
+	"bXlnGWuQtDyaiOKI8oyyPPi6gJ0qz1aUD7v2NUd5B3Cpwjn4K+FB78bjrfVY5vOvml+Lz985wPQOfF5T",
+	"h2fopWfB4C8SDPDq3ygYLAVAbECU+pqoIzRkaEosSdxNVj2HzKnPrrcKVct8em6FrpoIA+Hyc8Ylo2O+",
+	"iRk1ZspKrUFG4J+wMqkX6TgMJmRGw6lJmMFPiBldsI7N8R3iXbDMI9WjBePD4TuS34WzC5ahn0vq6kLM",
+	"6nrK3W63+8dvvxN0RlywrO8rV0PNsXGgHOIZYuY1jCPW5dT3BXwYEKcgEPeCZYHv2UZrTE3hxFtyjgEK",
+	"lYeTfM+yYzZXfUC0rFw5Ksjx+/4nctw7VC46ORWPVNHHC01crsUO4+PRGyVmURr6ypqF6J7QvdobqBEG",
+	"kWZoqAUhSjFo4313CmKVYCGbJMAed41pM1BlzJekP7AOVqMYg9kUx6+ZwamNbpC8LjpaolZ4MY/MS+jW",
+	"1UU30IDlq9GrAZuzqXA7Fyyu5zJYhvCcWDtWrl9+vAWLPwcThvU9xK6CUE90uhFY1WLl7Y60K157li5Y",
+	"5vI4SmjCvBqssFAfsQ4CODYEGkHUToaBSASMf9/2csRxBt7Ld6PRMVFsjxjvlUAnfKB973jkXP6jPoo1",
+	"yISH5cmlUgAWS+RsohJXPDrh5dKmAgtuG1c8CYNxTOOMjKNkRuQYpxADMO/Icf9/5eHHs5V79TvEq7rG",
+	"eS2Jt1sh7pI32624nFhPMeQYGv59zpJZ5OO/E8k5knoaB/j3gspWNQy/l114buXvEBDsVrw8Rez05EBL",
+	"c/JCW914+vcXgoCMwGQvWHVUJHB2ndwtKVcPzgA687Xb3mwIGVPBdvVatD3HrB2uwnVzUXJaPYEVwuXQ",
+	"z3y1SNajMF+h3G+s31tx1MIa5Xh0aRiiSrgyMzkBOIYrRArpjnnqYZYEZA6tutgdjONoebrenVfcb8hX",
+	"0DER3q6hLfUAoBS8lQmoz684cD1SXXEja9JNKNbIYGTFXUyUbLYmBFY1k4rTDXEdI8t9iX4geRWTiMQs",
+	"SWOeJ5mWqMV4uHLCqPWMIsaQwtEpC3XPZeO/HFNojaKA+XLLrHZvc/AfutcK/7nfbw1GvW35rP+u+W+6",
+	"PUrGHzbfXL5/1Zv8tD/KZuP4P/85eRuFO+J/3+8cNMPZxfbLfko02dUEvb41bdH2eHOy5W+zCnwWtvIW",
+	"7cR1EZOPfPi2yFDpVOryf697b/sDcnz6+qC/R973foaHLj/ciy5f//Tz/vv2h8tu1utOh4s4PGolnyaf",
+	"urE4ueoOjt+/ST8fD3o0+NTODuPm5+HHtyMeBVs/uhw66Q32V/vFCLdHMI615uRvo0C+Z9lNCYp5wIFt",
+	"6HkGWXoMIEsq9Q1FI5TSqLVhuaz2pAGYjEKI4UVPtDbETylLwQzr2QFRqiyXCseJMwIW2YKNcUUZ2QVd",
+	"15M8CwWQX12IvHIrHQIWNK9B9k3cUF4iTHljMfDVISpw1FHe+1IkiBF7QK7B17HdFjj8Vnn+kZy9DhEW",
+	"5N9ypZ8dW3ehe9+9CQoKOVLroNzSBvWr4btf8OiFLGGrh3AfnhcirnfXBf3RmFmBf8s3Dnv6a90lN105",
+	"bVrG1Xg2LT9fzYdcTTzxt3EbP2K2f/MLHzUhOabJrES4sSjNhiW4XZd2a+L4wui8Az4+82TBYsUQhRIv",
+	"LNKk0WskgVLRc4KIiExpjGYvCAJFi6ajqkgliBeB+BlXiX4P0TXAepTQhJGqJ6I4+XG/N9zzTBkIOwu4",
+	"tg77X63Pvi2zPorcRmcV5TnMbIIOtnwo3EUTti6fH4vo3FE9U4uRYUmeL98IzV+dgEqn7awN8FcDkbu1",
+	"88Orl9t5eL+JnlOhe3cP8XcqJmK00uFpGOKDAzxzh6LSkUOQj4bgsN3LJyGPYhfHL4eML5t68Kd7e73e",
+	"PgxpVavebu18N0me+pzcPtkzP77PqvzjyA/9jhT3b8UMN37N6dCXDYjUfuzmgDsvhbMGxz+P2S8H8VdU",
+	"uQTG36LdD8Xwv9ayIeUPKMmtA/KVW8mMPA7OZwmhlzRzwGkICRVBIrACCCNVmrcFi9aUBqHyrp9HEabv",
+	"EEqmMRMz/ZVdhQ0FFjBJrpnPwC0Jco8q3F3ENPIUf/JqmPtkcot0ApSywVS9reaOR6Ao5WUgWKnociJP",
+	"4RIZfgxqW/t+gkE794XkckFr8xEIBhUsRq+cvyicMp9Igr0iL7TazVWBYbtEYFBTeSl/0mKDKmtcKjRA",
+	"w+tN8V2VbFO5LxO/ySCvr9d3Zel61r//MukDKBixaC+PLtcmljoVwSZpHCQZ0LXXjMYs7qbJrNL51y9O",
+	"ZS8M1A3/1y+Sitl/O5Uj2bANv/0iO4o/r/dGq/gUUKz8aIKQtUDWIRsMihFWvTm9YCROOUaeMC65ECSn",
+	"djY2TPZh54fmD81aRYdqbgC5VNNb/vRxsGDgq4RAziRAREcdWdI97pOU+ywGZBKvA1FZkh0jYXVykEXh",
+	"aBQQ4eR1RwG2vQD/UQRydwyOB2SCCyb/uwIkawq1ADtSXD7fplURAvQKFi9onGR1MYkWzDclu1SXKm1M",
+	"DRkn6XJvY2K9CtgrpmSzFTYH7DVIhKrzVexs1+UwEyJZjHDIMGFhSOX7ItWf77/uDtAw+pmGgW9i6mJG",
+	"w8IssesyZAhMdusQi8+pZMqIjyMa2zOuBtwPPgd+SkMVKDTJsdCEKmtp7SRGPi29ZBarMECVdFe6CTyJ",
+	"oxAi94ig3B9HV4VQCkGqizjyUyxVVfzlnCUuh8gyGN06RB1wIeVlQzoaQtIcDpMMqCDC1Tg2/vjtd69G",
+	"5tFnVhbhMQmjyYUJwfJT5nLJu3z4bJxyjMUTkHdYrICoalxOo3iiek4TiLWJpoS6fAlW2ZEHCJxVynaF",
+	"5dNjJqJUdiBf4hlRU3B5cQ6Yzu5BwW8VBAR7QawpF+frs0ngy++53Do2JOBE6ursEpGj5aJQu8Qdho0X",
+	"tl31KzWZ/wsAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -680,6 +680,189 @@ func (e PortfolioUpdatedEventEvent) Valid() bool {
 	}
 }
 
+// Defines values for ReportEmailSent.
+const (
+	ReportEmailSentFalse ReportEmailSent = false
+)
+
+// Valid indicates whether the value is a known member of the ReportEmailSent enum.
+func (e ReportEmailSent) Valid() bool {
+	switch e {
+	case ReportEmailSentFalse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportStatus.
+const (
+	ReportStatusCOMPLETED ReportStatus = "COMPLETED"
+	ReportStatusERROR     ReportStatus = "ERROR"
+	ReportStatusPENDING   ReportStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the ReportStatus enum.
+func (e ReportStatus) Valid() bool {
+	switch e {
+	case ReportStatusCOMPLETED:
+		return true
+	case ReportStatusERROR:
+		return true
+	case ReportStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportCreatedEventEvent.
+const (
+	ReportCreatedEventEventREPORTCREATED ReportCreatedEventEvent = "REPORT.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the ReportCreatedEventEvent enum.
+func (e ReportCreatedEventEvent) Valid() bool {
+	switch e {
+	case ReportCreatedEventEventREPORTCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportDeliveryStatus.
+const (
+	ReportDeliveryStatusDELIVERED ReportDeliveryStatus = "DELIVERED"
+	ReportDeliveryStatusFAILED    ReportDeliveryStatus = "FAILED"
+	ReportDeliveryStatusNONE      ReportDeliveryStatus = "NONE"
+	ReportDeliveryStatusPENDING   ReportDeliveryStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the ReportDeliveryStatus enum.
+func (e ReportDeliveryStatus) Valid() bool {
+	switch e {
+	case ReportDeliveryStatusDELIVERED:
+		return true
+	case ReportDeliveryStatusFAILED:
+		return true
+	case ReportDeliveryStatusNONE:
+		return true
+	case ReportDeliveryStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportEventDataEmailSent.
+const (
+	ReportEventDataEmailSentFalse ReportEventDataEmailSent = false
+)
+
+// Valid indicates whether the value is a known member of the ReportEventDataEmailSent enum.
+func (e ReportEventDataEmailSent) Valid() bool {
+	switch e {
+	case ReportEventDataEmailSentFalse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportEventDataStatus.
+const (
+	ReportEventDataStatusCOMPLETED ReportEventDataStatus = "COMPLETED"
+	ReportEventDataStatusERROR     ReportEventDataStatus = "ERROR"
+	ReportEventDataStatusPENDING   ReportEventDataStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the ReportEventDataStatus enum.
+func (e ReportEventDataStatus) Valid() bool {
+	switch e {
+	case ReportEventDataStatusCOMPLETED:
+		return true
+	case ReportEventDataStatusERROR:
+		return true
+	case ReportEventDataStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportFormat.
+const (
+	CSV  ReportFormat = "CSV"
+	JSON ReportFormat = "JSON"
+)
+
+// Valid indicates whether the value is a known member of the ReportFormat enum.
+func (e ReportFormat) Valid() bool {
+	switch e {
+	case CSV:
+		return true
+	case JSON:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportTransactionRequestType.
+const (
+	ReportTransactionRequestTypePURCHASE ReportTransactionRequestType = "PURCHASE"
+	ReportTransactionRequestTypeSELL     ReportTransactionRequestType = "SELL"
+)
+
+// Valid indicates whether the value is a known member of the ReportTransactionRequestType enum.
+func (e ReportTransactionRequestType) Valid() bool {
+	switch e {
+	case ReportTransactionRequestTypePURCHASE:
+		return true
+	case ReportTransactionRequestTypeSELL:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportType.
+const (
+	ReportTypeREGULATORY  ReportType = "REGULATORY"
+	ReportTypeTRANSACTION ReportType = "TRANSACTION"
+	ReportTypeUSER        ReportType = "USER"
+)
+
+// Valid indicates whether the value is a known member of the ReportType enum.
+func (e ReportType) Valid() bool {
+	switch e {
+	case ReportTypeREGULATORY:
+		return true
+	case ReportTypeTRANSACTION:
+		return true
+	case ReportTypeUSER:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReportUpdatedEventEvent.
+const (
+	ReportUpdatedEventEventREPORTUPDATED ReportUpdatedEventEvent = "REPORT.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the ReportUpdatedEventEvent enum.
+func (e ReportUpdatedEventEvent) Valid() bool {
+	switch e {
+	case ReportUpdatedEventEventREPORTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RequestCreatedEventEvent.
 const (
 	RequestCreatedEventEventREQUESTCREATED RequestCreatedEventEvent = "REQUEST.CREATED"
@@ -884,6 +1067,27 @@ func (e SortOrder) Valid() bool {
 	case ASC:
 		return true
 	case DESC:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TimeFrame.
+const (
+	N1d TimeFrame = "1d"
+	N1h TimeFrame = "1h"
+	N1w TimeFrame = "1w"
+)
+
+// Valid indicates whether the value is a known member of the TimeFrame enum.
+func (e TimeFrame) Valid() bool {
+	switch e {
+	case N1d:
+		return true
+	case N1h:
+		return true
+	case N1w:
 		return true
 	default:
 		return false
@@ -1231,6 +1435,8 @@ const (
 	WebhookEventTypeINSTRUMENTUPDATED              WebhookEventType = "INSTRUMENT.UPDATED"
 	WebhookEventTypePORTFOLIOCREATED               WebhookEventType = "PORTFOLIO.CREATED"
 	WebhookEventTypePORTFOLIOUPDATED               WebhookEventType = "PORTFOLIO.UPDATED"
+	WebhookEventTypeREPORTCREATED                  WebhookEventType = "REPORT.CREATED"
+	WebhookEventTypeREPORTUPDATED                  WebhookEventType = "REPORT.UPDATED"
 	WebhookEventTypeREQUESTCREATED                 WebhookEventType = "REQUEST.CREATED"
 	WebhookEventTypeREQUESTUPDATED                 WebhookEventType = "REQUEST.UPDATED"
 	WebhookEventTypeTRANSACTIONCREATED             WebhookEventType = "TRANSACTION.CREATED"
@@ -1286,6 +1492,10 @@ func (e WebhookEventType) Valid() bool {
 	case WebhookEventTypePORTFOLIOCREATED:
 		return true
 	case WebhookEventTypePORTFOLIOUPDATED:
+		return true
+	case WebhookEventTypeREPORTCREATED:
+		return true
+	case WebhookEventTypeREPORTUPDATED:
 		return true
 	case WebhookEventTypeREQUESTCREATED:
 		return true
@@ -1881,6 +2091,24 @@ type AssetUpdatedEvent struct {
 
 // AssetUpdatedEventEvent defines model for AssetUpdatedEvent.Event.
 type AssetUpdatedEventEvent string
+
+// AttachPortfolioAssetRequest defines model for AttachPortfolioAssetRequest.
+type AttachPortfolioAssetRequest struct {
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId Id `json:"assetId"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+}
 
 // AuthCreatedEvent `AUTH.CREATED`: A token was issued.
 type AuthCreatedEvent struct {
@@ -2924,6 +3152,25 @@ type CreatePurchaseRequest struct {
 	Schedule *RequestSchedule `json:"schedule,omitempty"`
 }
 
+// CreateReportRequest defines model for CreateReportRequest.
+type CreateReportRequest struct {
+	// Email Kept, but no e-mail is sent (Openvest has no mail server).
+	//
+	// Example: compliance@example.com
+	Email *string `json:"email,omitempty"`
+
+	// Format The file's format.
+	Format *ReportFormat `json:"format,omitempty"`
+
+	// ReportTypes What the report covers (a type listed twice counts once).
+	ReportTypes []ReportType `json:"reportTypes"`
+
+	// Url Where to POST the completed report, signed like a webhook delivery (https, a public host).
+	//
+	// Example: https://reports.example.com/openvest
+	Url *string `json:"url,omitempty"`
+}
+
 // CreateSellRequest `sellAmount` or `sellPercentage`; when both are sent (as the
 // vendor's own example does), `sellAmount` applies and
 // `sellPercentage` is dropped (the request answers without it).
@@ -3156,6 +3403,11 @@ type Id = int64
 
 // Instrument defines model for Instrument.
 type Instrument struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
 	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
 	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
 	// pages): the same currency, and a resource answers with the spelling
@@ -3205,6 +3457,12 @@ type Instrument struct {
 
 	// Symbol The ticker symbol.
 	Symbol string `json:"symbol"`
+
+	// UpdatedAt When the price last changed as the organization sees it: when its
+	// sandbox price was set, else the start of the current UTC day (the
+	// market's prices move at midnight). `createdAt` is when the
+	// instrument was listed in the catalog.
+	UpdatedAt UnixTime `json:"updatedAt"`
 
 	// ValueChangeOverTime The price change, in percent, over the last day, week, month (30 days) and year (365 days).
 	ValueChangeOverTime InstrumentValueChange `json:"valueChangeOverTime"`
@@ -3504,6 +3762,85 @@ type LegacyTokenResponse struct {
 	Message string `json:"message"`
 }
 
+// MarketData One OHLCV bar. Prices are US dollars, exact decimals.
+type MarketData struct {
+	// Close The price at the bar's last instant (now for the bar in progress); the price a fill then uses.
+	Close decimal.Decimal `json:"close"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// End A time in unix seconds.
+	//
+	// Example: 1732893484
+	End UnixTime `json:"end"`
+
+	// High The highest price in the bar.
+	High decimal.Decimal `json:"high"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// Low The lowest price in the bar.
+	Low decimal.Decimal `json:"low"`
+
+	// MarketDataId A unique identifier.
+	//
+	// Example: 123456
+	MarketDataId Id `json:"marketDataId"`
+
+	// Name The instrument's name.
+	Name string `json:"name"`
+
+	// Open The price at the bar's start.
+	Open decimal.Decimal `json:"open"`
+
+	// Start A time in unix seconds.
+	//
+	// Example: 1732893484
+	Start UnixTime `json:"start"`
+
+	// Symbol The instrument's symbol.
+	Symbol string `json:"symbol"`
+
+	// TimeFrame One hour, one day or one week.
+	TimeFrame TimeFrame `json:"timeFrame"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Volume Shares the simulated market traded in the bar.
+	Volume int64 `json:"volume"`
+}
+
+// MarketDataListResponse defines model for MarketDataListResponse.
+type MarketDataListResponse struct {
+	// Code Example: 200
+	Code int          `json:"code"`
+	Data []MarketData `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
 // Meta Pagination of a list.
 type Meta struct {
 	// CurrentCount The number of items on this page.
@@ -3757,6 +4094,370 @@ type ReferenceIdInput struct {
 // ReferenceIdInput1 Example: 123456
 type ReferenceIdInput1 = int64
 
+// Report defines model for Report.
+type Report struct {
+	// CompletedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CompletedAt *UnixTime `json:"completedAt,omitempty"`
+
+	// ContentType The file's media type, once COMPLETED.
+	ContentType *string `json:"contentType,omitempty"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Delivery The POST of the report to its `url`.
+	Delivery ReportDelivery `json:"delivery"`
+
+	// Email The address given (no e-mail is sent).
+	Email *string `json:"email,omitempty"`
+
+	// EmailSent Always false — Openvest sends no e-mail.
+	EmailSent   ReportEmailSent `json:"emailSent"`
+	ErrorReason *string         `json:"errorReason,omitempty"`
+
+	// FileUrl Where to download the file.
+	FileUrl string `json:"fileUrl"`
+
+	// Format The file's format.
+	Format ReportFormat `json:"format"`
+
+	// Notice Said when an email was given - that no e-mail is sent.
+	Notice *string `json:"notice,omitempty"`
+
+	// ReportId A unique identifier.
+	//
+	// Example: 123456
+	ReportId    Id           `json:"reportId"`
+	ReportTypes []ReportType `json:"reportTypes"`
+
+	// RowCount Holdings and transactions in the file.
+	RowCount int `json:"rowCount"`
+
+	// Size The file's size in bytes.
+	Size int64 `json:"size"`
+
+	// Status `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+	Status ReportStatus `json:"status"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Url Where it is POSTed.
+	Url *string `json:"url,omitempty"`
+}
+
+// ReportEmailSent Always false — Openvest sends no e-mail.
+type ReportEmailSent bool
+
+// ReportStatus `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+type ReportStatus string
+
+// ReportCreatedEvent `REPORT.CREATED`: a report was asked for (`POST /v1/reports`).
+type ReportCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                `json:"createdAt"`
+	Data      Report                  `json:"data"`
+	Event     ReportCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// ReportCreatedEventEvent defines model for ReportCreatedEvent.Event.
+type ReportCreatedEventEvent string
+
+// ReportDelivery The POST of the report to its `url`.
+type ReportDelivery struct {
+	// Attempts POSTs made so far (at most 5).
+	Attempts int `json:"attempts"`
+
+	// DeliveredAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	DeliveredAt *UnixTime `json:"deliveredAt,omitempty"`
+
+	// Error Why the last attempt failed.
+	Error *string `json:"error,omitempty"`
+
+	// KeyId The keyid of the key that signed it (GET /v1/webhooks/key).
+	KeyId *string `json:"keyId,omitempty"`
+
+	// Status `NONE` without url; `PENDING` until delivered (`DELIVERED`) or out of attempts (`FAILED`).
+	Status ReportDeliveryStatus `json:"status"`
+
+	// StatusCode The receiver's answer to the last attempt.
+	StatusCode *int `json:"statusCode,omitempty"`
+}
+
+// ReportDeliveryStatus `NONE` without url; `PENDING` until delivered (`DELIVERED`) or out of attempts (`FAILED`).
+type ReportDeliveryStatus string
+
+// ReportDocument A JSON report. Each section is present when its type was asked for and has rows.
+type ReportDocument struct {
+	// GeneratedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	GeneratedAt UnixTime `json:"generatedAt"`
+
+	// OrganizationId A unique identifier.
+	//
+	// Example: 123456
+	OrganizationId Id `json:"organizationId"`
+
+	// ReportId A unique identifier.
+	//
+	// Example: 123456
+	ReportId    Id           `json:"reportId"`
+	ReportTypes []ReportType `json:"reportTypes"`
+
+	// TradeBlotter REGULATORY - the executed trades.
+	TradeBlotter *[]ReportTransaction `json:"tradeBlotter,omitempty"`
+
+	// Transactions TRANSACTION - every transaction.
+	Transactions *[]ReportTransaction `json:"transactions,omitempty"`
+
+	// Users USER - the customers holding shares.
+	Users *[]ReportUser `json:"users,omitempty"`
+}
+
+// ReportEventData A report as its events carry it; the POST of the report to its own
+// `url` adds its file in `content` (the JSON document, or the CSV text).
+type ReportEventData struct {
+	// CompletedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CompletedAt *UnixTime                `json:"completedAt,omitempty"`
+	Content     *ReportEventData_Content `json:"content,omitempty"`
+
+	// ContentType The file's media type, once COMPLETED.
+	ContentType *string `json:"contentType,omitempty"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Delivery The POST of the report to its `url`.
+	Delivery ReportDelivery `json:"delivery"`
+
+	// Email The address given (no e-mail is sent).
+	Email *string `json:"email,omitempty"`
+
+	// EmailSent Always false — Openvest sends no e-mail.
+	EmailSent   ReportEventDataEmailSent `json:"emailSent"`
+	ErrorReason *string                  `json:"errorReason,omitempty"`
+
+	// FileUrl Where to download the file.
+	FileUrl string `json:"fileUrl"`
+
+	// Format The file's format.
+	Format ReportFormat `json:"format"`
+
+	// Notice Said when an email was given - that no e-mail is sent.
+	Notice *string `json:"notice,omitempty"`
+
+	// ReportId A unique identifier.
+	//
+	// Example: 123456
+	ReportId    Id           `json:"reportId"`
+	ReportTypes []ReportType `json:"reportTypes"`
+
+	// RowCount Holdings and transactions in the file.
+	RowCount int `json:"rowCount"`
+
+	// Size The file's size in bytes.
+	Size int64 `json:"size"`
+
+	// Status `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+	Status ReportEventDataStatus `json:"status"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Url Where it is POSTed.
+	Url *string `json:"url,omitempty"`
+}
+
+// ReportEventDataContent1 defines model for ReportEventData.Content.1.
+type ReportEventDataContent1 = string
+
+// ReportEventData_Content defines model for ReportEventData.Content.
+type ReportEventData_Content struct {
+	union json.RawMessage
+}
+
+// ReportEventDataEmailSent Always false — Openvest sends no e-mail.
+type ReportEventDataEmailSent bool
+
+// ReportEventDataStatus `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+type ReportEventDataStatus string
+
+// ReportFormat The file's format.
+type ReportFormat string
+
+// ReportHolding defines model for ReportHolding.
+type ReportHolding struct {
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId Id `json:"assetId"`
+
+	// AverageCost US dollars paid per share.
+	AverageCost decimal.Decimal `json:"averageCost"`
+	Currency    string          `json:"currency"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// InvestmentAmount The cost, in currency.
+	InvestmentAmount decimal.Decimal `json:"investmentAmount"`
+
+	// MarketValue The value now, in currency.
+	MarketValue decimal.Decimal `json:"marketValue"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+
+	// Price The current price, US dollars.
+	Price decimal.Decimal `json:"price"`
+
+	// Quantity Shares held.
+	Quantity decimal.Decimal `json:"quantity"`
+	Symbol   string          `json:"symbol"`
+}
+
+// ReportListResponse defines model for ReportListResponse.
+type ReportListResponse struct {
+	// Code Example: 200
+	Code int      `json:"code"`
+	Data []Report `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// ReportResponse defines model for ReportResponse.
+type ReportResponse struct {
+	// Code Example: 200
+	Code int    `json:"code"`
+	Data Report `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// ReportTransaction defines model for ReportTransaction.
+type ReportTransaction struct {
+	// AccountId A unique identifier.
+	//
+	// Example: 123456
+	AccountId Id `json:"accountId"`
+
+	// Amount Invested or paid out, in currency.
+	Amount   decimal.Decimal `json:"amount"`
+	Currency string          `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId  Id      `json:"customerId"`
+	ErrorReason *string `json:"errorReason,omitempty"`
+
+	// ExecutedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	ExecutedAt UnixTime `json:"executedAt"`
+
+	// FxRate US dollars per unit of currency.
+	FxRate decimal.Decimal `json:"fxRate"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// Price US dollars per share.
+	Price    decimal.Decimal `json:"price"`
+	Quantity decimal.Decimal `json:"quantity"`
+
+	// RequestId A unique identifier.
+	//
+	// Example: 123456
+	RequestId   Id                           `json:"requestId"`
+	RequestType ReportTransactionRequestType `json:"requestType"`
+	Status      string                       `json:"status"`
+	Symbol      string                       `json:"symbol"`
+
+	// TransactionId A unique identifier.
+	//
+	// Example: 123456
+	TransactionId Id `json:"transactionId"`
+
+	// Value quantity × price, US dollars.
+	Value decimal.Decimal `json:"value"`
+}
+
+// ReportTransactionRequestType defines model for ReportTransaction.RequestType.
+type ReportTransactionRequestType string
+
+// ReportType `USER` customers and holdings; `TRANSACTION` every transaction; `REGULATORY` the trade blotter.
+type ReportType string
+
+// ReportUpdatedEvent `REPORT.UPDATED`: a report was produced (COMPLETED or ERROR), or its
+// delivery ended. The POST of a report to its own `url` is this event
+// too, its `data` carrying the file in `content`.
+type ReportUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A report as its events carry it; the POST of the report to its own
+	// `url` adds its file in `content` (the JSON document, or the CSV text).
+	Data  ReportEventData         `json:"data"`
+	Event ReportUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// ReportUpdatedEventEvent defines model for ReportUpdatedEvent.Event.
+type ReportUpdatedEventEvent string
+
+// ReportUser defines model for ReportUser.
+type ReportUser struct {
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId  Id              `json:"customerId"`
+	FirstName   string          `json:"firstName"`
+	Holdings    []ReportHolding `json:"holdings"`
+	LastName    string          `json:"lastName"`
+	ReferenceId *string         `json:"referenceId,omitempty"`
+	Status      string          `json:"status"`
+}
+
 // RequestCreatedEvent `REQUEST.CREATED`: A purchase or sell request was created.
 type RequestCreatedEvent struct {
 	// CreatedAt A time in unix seconds.
@@ -3873,6 +4574,9 @@ type SetSandboxPriceRequest struct {
 
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
+
+// TimeFrame One hour, one day or one week.
+type TimeFrame string
 
 // TokenOrganization defines model for TokenOrganization.
 type TokenOrganization struct {
@@ -4911,8 +5615,7 @@ type WebhookDelivery struct {
 	// Event The events Openvest emits (see `WebhookSubscription` for when).
 	// Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
 	// `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
-	// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
-	// are not implemented yet).
+	// `TRANSACTION.UPDATED`.
 	//
 	//
 	// Example: CUSTOMER.CREATED
@@ -4996,8 +5699,7 @@ type WebhookEventId = openapi_types.UUID
 // WebhookEventType The events Openvest emits (see `WebhookSubscription` for when).
 // Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
 // `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
-// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
-// are not implemented yet).
+// `TRANSACTION.UPDATED`.
 //
 // Example: CUSTOMER.CREATED
 type WebhookEventType string
@@ -5113,6 +5815,8 @@ type WebhookStatus string
 // | `WEBHOOK.CREATED` | `POST /v1/webhooks` (a new webhook is subscribed to it) |
 // | `WEBHOOK.UPDATED` | `PUT /v1/webhooks`, or a receiver's `410` deactivates it |
 // | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
+// | `REPORT.CREATED` | `POST /v1/reports` |
+// | `REPORT.UPDATED` | the report is produced (`COMPLETED` or `ERROR`), or its delivery to its `url` ends |
 // | `WALLET_CUSTOMER.CREATED` / `.UPDATED` | `POST` / `PUT /counterparty/{counterparty_guid}/customers…` (`data`: `WalletCustomer`) |
 // | `WALLET_ACCOUNT.CREATED` | with its customer, or `POST …/customers/{customer_guid}/accounts` (`data`: `WalletAccount`) |
 // | `BANKING_APPLICATION.CREATED` | `POST /applications` (`data`: `BankingApplication`) |
@@ -5136,9 +5840,8 @@ type WebhookStatus string
 // Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
 // list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
 // types are set when it is created, `openvest org create`, and never
-// change), `TRANSACTION.UPDATED`
-// (a transaction never changes) and `REPORT.*` (reports are not
-// implemented yet).
+// change) and `TRANSACTION.UPDATED`
+// (a transaction never changes).
 //
 // Example: CUSTOMER.CREATED
 type WebhookSubscription string
@@ -5236,6 +5939,9 @@ type CustomerIdQueryOptional = Id
 // Example: 123456
 type CustomerIdQueryRequired = Id
 
+// EndQuery defines model for EndQuery.
+type EndQuery = int64
+
 // IdempotencyId defines model for IdempotencyId.
 type IdempotencyId = string
 
@@ -5254,6 +5960,11 @@ type Limit = int32
 // Page defines model for Page.
 type Page = int32
 
+// ReportIdPath A unique identifier.
+//
+// Example: 123456
+type ReportIdPath = Id
+
 // RequestIdPath A unique identifier.
 //
 // Example: 123456
@@ -5268,8 +5979,14 @@ type SignatureInput = string
 // Sort Sort direction on `createdAt`.
 type Sort = SortOrder
 
+// StartQuery defines model for StartQuery.
+type StartQuery = int64
+
 // SymbolPath defines model for SymbolPath.
 type SymbolPath = string
+
+// TimeFrameQuery One hour, one day or one week.
+type TimeFrameQuery = TimeFrame
 
 // UssdAssetId A unique identifier.
 //
@@ -6526,6 +7243,109 @@ type GetInvestmentParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListMarketDataParams defines parameters for ListMarketData.
+type ListMarketDataParams struct {
+	// InstrumentId The instrument (`GET /v1/instruments`); every instrument when absent.
+	InstrumentId *Id `form:"instrumentId,omitempty" json:"instrumentId,omitempty"`
+
+	// Start The start of the range, unix seconds (inclusive; the bar containing it is the first; at most year 9999). Default 30 bars before `end`.
+	Start *StartQuery `form:"start,omitempty" json:"start,omitempty"`
+
+	// End The end of the range, unix seconds (exclusive). Default the organization's current time.
+	End *EndQuery `form:"end,omitempty" json:"end,omitempty"`
+
+	// TimeFrame The length of a bar.
+	TimeFrame *TimeFrameQuery `form:"timeFrame,omitempty" json:"timeFrame,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetMarketDataParams defines parameters for GetMarketData.
+type GetMarketDataParams struct {
+	// Start The start of the range, unix seconds (inclusive; the bar containing it is the first; at most year 9999). Default 30 bars before `end`.
+	Start *StartQuery `form:"start,omitempty" json:"start,omitempty"`
+
+	// End The end of the range, unix seconds (exclusive). Default the organization's current time.
+	End *EndQuery `form:"end,omitempty" json:"end,omitempty"`
+
+	// TimeFrame The length of a bar.
+	TimeFrame *TimeFrameQuery `form:"timeFrame,omitempty" json:"timeFrame,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // RevokeTokenParams defines parameters for RevokeToken.
 type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
@@ -6756,8 +7576,223 @@ type UpdatePortfolioParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// AttachPortfolioAssetParams defines parameters for AttachPortfolioAsset.
+type AttachPortfolioAssetParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // GetPortfolioParams defines parameters for GetPortfolio.
 type GetPortfolioParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ListReportsParams defines parameters for ListReports.
+type ListReportsParams struct {
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateReportParams defines parameters for CreateReport.
+type CreateReportParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetReportParams defines parameters for GetReport.
+type GetReportParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetReportFileParams defines parameters for GetReportFile.
+type GetReportFileParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -8353,6 +9388,12 @@ type CreatePortfolioJSONRequestBody = CreatePortfolioRequest
 // UpdatePortfolioJSONRequestBody defines body for UpdatePortfolio for application/json ContentType.
 type UpdatePortfolioJSONRequestBody = UpdatePortfolioRequest
 
+// AttachPortfolioAssetJSONRequestBody defines body for AttachPortfolioAsset for application/json ContentType.
+type AttachPortfolioAssetJSONRequestBody = AttachPortfolioAssetRequest
+
+// CreateReportJSONRequestBody defines body for CreateReport for application/json ContentType.
+type CreateReportJSONRequestBody = CreateReportRequest
+
 // UpdateRequestJSONRequestBody defines body for UpdateRequest for application/json ContentType.
 type UpdateRequestJSONRequestBody = UpdateRequestRequest
 
@@ -8463,6 +9504,68 @@ func (t ReferenceIdInput) MarshalJSON() ([]byte, error) {
 }
 
 func (t *ReferenceIdInput) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsReportDocument returns the union data inside the ReportEventData_Content as a ReportDocument
+func (t ReportEventData_Content) AsReportDocument() (ReportDocument, error) {
+	var body ReportDocument
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReportDocument overwrites any union data inside the ReportEventData_Content as the provided ReportDocument
+func (t *ReportEventData_Content) FromReportDocument(v ReportDocument) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReportDocument performs a merge with any union data inside the ReportEventData_Content, using the provided ReportDocument
+func (t *ReportEventData_Content) MergeReportDocument(v ReportDocument) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReportEventDataContent1 returns the union data inside the ReportEventData_Content as a ReportEventDataContent1
+func (t ReportEventData_Content) AsReportEventDataContent1() (ReportEventDataContent1, error) {
+	var body ReportEventDataContent1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReportEventDataContent1 overwrites any union data inside the ReportEventData_Content as the provided ReportEventDataContent1
+func (t *ReportEventData_Content) FromReportEventDataContent1(v ReportEventDataContent1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReportEventDataContent1 performs a merge with any union data inside the ReportEventData_Content, using the provided ReportEventDataContent1
+func (t *ReportEventData_Content) MergeReportEventDataContent1(v ReportEventDataContent1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ReportEventData_Content) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ReportEventData_Content) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -9045,6 +10148,74 @@ func (t *WebhookEvent) MergeWebhookTestEvent(v WebhookTestEvent) error {
 	return err
 }
 
+// AsReportCreatedEvent returns the union data inside the WebhookEvent as a ReportCreatedEvent
+func (t WebhookEvent) AsReportCreatedEvent() (ReportCreatedEvent, error) {
+	var body ReportCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReportCreatedEvent overwrites any union data inside the WebhookEvent as the provided ReportCreatedEvent
+func (t *WebhookEvent) FromReportCreatedEvent(v ReportCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REPORT.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeReportCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided ReportCreatedEvent
+func (t *WebhookEvent) MergeReportCreatedEvent(v ReportCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REPORT.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReportUpdatedEvent returns the union data inside the WebhookEvent as a ReportUpdatedEvent
+func (t WebhookEvent) AsReportUpdatedEvent() (ReportUpdatedEvent, error) {
+	var body ReportUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReportUpdatedEvent overwrites any union data inside the WebhookEvent as the provided ReportUpdatedEvent
+func (t *WebhookEvent) FromReportUpdatedEvent(v ReportUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REPORT.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeReportUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided ReportUpdatedEvent
+func (t *WebhookEvent) MergeReportUpdatedEvent(v ReportUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REPORT.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
 // AsWalletCustomerCreatedEvent returns the union data inside the WebhookEvent as a WalletCustomerCreatedEvent
 func (t WebhookEvent) AsWalletCustomerCreatedEvent() (WalletCustomerCreatedEvent, error) {
 	var body WalletCustomerCreatedEvent
@@ -9543,6 +10714,10 @@ func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
 		return t.AsPortfolioCreatedEvent()
 	case "PORTFOLIO.UPDATED":
 		return t.AsPortfolioUpdatedEvent()
+	case "REPORT.CREATED":
+		return t.AsReportCreatedEvent()
+	case "REPORT.UPDATED":
+		return t.AsReportUpdatedEvent()
 	case "REQUEST.CREATED":
 		return t.AsRequestCreatedEvent()
 	case "REQUEST.UPDATED":
@@ -10430,6 +11605,48 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/investments/{investmentId} (the `GetInvestment` operationId).
 	GetInvestment(ctx context.Context, investmentId Id, params *GetInvestmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListMarketData List OHLCV bars
+	//
+	// OHLCV bars (open, high, low, close, volume) of one instrument
+	// (`instrumentId`) or, without it, of every instrument, for the bars
+	// of `timeFrame` that overlap `[start, end)`, ordered by `start`
+	// (then `instrumentId`); `sort: DESC` reverses it. Paginated like
+	// every `/v1` list.
+	//
+	// The bars come from the same sandbox market that fills requests:
+	// prices walk deterministically from one UTC day to the next, so a
+	// bar's `close` is the price a fill at the bar's last instant uses
+	// (its `end`, or now for the bar in progress), including a sandbox
+	// price the organization set (which holds for every instant while it
+	// is set, as it does for fills). `high` and `low` are the extremes of
+	// the daily prices inside the bar; `1h` and `1d` bars lie within one
+	// day, so their four prices are equal. `volume` is the simulated
+	// market's number of shares traded in the bar (deterministic; not
+	// the organization's own trades). Prices are US dollars.
+	//
+	// Bars are aligned in UTC: `1h` on the hour, `1d` at midnight, `1w`
+	// on Monday at midnight. Bars that start after the organization's
+	// current time (its sandbox clock) do not exist yet. Defaults:
+	// `timeFrame` `1d`, `end` now, `start` 30 bars before `end`.
+	//
+	// Rules (`400`, naming the parameter): `start` is at or before `end`;
+	// the range covers at most 10,000 bars of `timeFrame`
+	// (`1h` ≈ 416 days, `1d` ≈ 27 years). A range without bars (empty,
+	// or in the future) is an empty list. An unknown `instrumentId` is
+	// `404`.
+	//
+	// Corresponds with GET /v1/market/data (the `ListMarketData` operationId).
+	ListMarketData(ctx context.Context, params *ListMarketDataParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMarketData List an instrument's OHLCV bars
+	//
+	// The bars of one instrument: the same as `GET /v1/market/data` with
+	// `instrumentId` (same parameters, defaults and rules). An unknown
+	// instrument is `404`.
+	//
+	// Corresponds with GET /v1/market/data/{instrumentId} (the `GetMarketData` operationId).
+	GetMarketData(ctx context.Context, instrumentId Id, params *GetMarketDataParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RevokeToken Revoke an access token
 	//
 	// Revokes the token named by `accessTokenId`, or the token that
@@ -10576,10 +11793,157 @@ type ClientInterface interface {
 	// Corresponds with PUT /v1/portfolio (the `UpdatePortfolio` operationId).
 	UpdatePortfolio(ctx context.Context, params *UpdatePortfolioParams, body UpdatePortfolioJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// AttachPortfolioAssetWithBody Attach an asset to a portfolio
+	//
+	// Attaches an existing asset (a holding) of a customer to another of
+	// that customer's portfolios, explicitly: the asset leaves its
+	// portfolio and joins `portfolioId`, with its shares, cost and value;
+	// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+	// for each). An asset belongs to exactly one portfolio, and a
+	// portfolio holds at most one asset per instrument. Later sells of
+	// the asset execute in its new portfolio; when that portfolio belongs
+	// to an account, the asset moves to that account too.
+	//
+	// Attaching an asset to the portfolio it is already in changes nothing
+	// (`200`, no event). Refused, nothing changed: an unknown customer, or
+	// an asset or portfolio that is not the customer's (another
+	// customer's, another organization's: `404`; the database refuses an
+	// asset in a portfolio of another customer); a portfolio that is not
+	// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+	// a portfolio in another currency than the asset's values, or of an
+	// account of another investment type than the instrument's (`422`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+	AttachPortfolioAssetWithBody(ctx context.Context, params *AttachPortfolioAssetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AttachPortfolioAsset Attach an asset to a portfolio
+	//
+	// Attaches an existing asset (a holding) of a customer to another of
+	// that customer's portfolios, explicitly: the asset leaves its
+	// portfolio and joins `portfolioId`, with its shares, cost and value;
+	// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+	// for each). An asset belongs to exactly one portfolio, and a
+	// portfolio holds at most one asset per instrument. Later sells of
+	// the asset execute in its new portfolio; when that portfolio belongs
+	// to an account, the asset moves to that account too.
+	//
+	// Attaching an asset to the portfolio it is already in changes nothing
+	// (`200`, no event). Refused, nothing changed: an unknown customer, or
+	// an asset or portfolio that is not the customer's (another
+	// customer's, another organization's: `404`; the database refuses an
+	// asset in a portfolio of another customer); a portfolio that is not
+	// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+	// a portfolio in another currency than the asset's values, or of an
+	// account of another investment type than the instrument's (`422`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+	AttachPortfolioAsset(ctx context.Context, params *AttachPortfolioAssetParams, body AttachPortfolioAssetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetPortfolio Get a portfolio
 	//
 	// Corresponds with GET /v1/portfolio/{portfolioId} (the `GetPortfolio` operationId).
 	GetPortfolio(ctx context.Context, portfolioId Id, params *GetPortfolioParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListReports List reports
+	//
+	// The organization's reports, oldest first (`sort` reverses it), without their files.
+	//
+	// Corresponds with GET /v1/reports (the `ListReports` operationId).
+	ListReports(ctx context.Context, params *ListReportsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateReportWithBody Request a report
+	//
+	// Asks for a report of the organization's data, produced in the
+	// background moments later (a job): `USER` lists the customers that
+	// hold shares, with their holdings valued now; `TRANSACTION` every
+	// transaction (fills and failed executions); `REGULATORY` the trade
+	// blotter: every executed trade (`COMPLETED` transactions) with its
+	// time, side, quantity, price, value, currency and exchange rate. The
+	// file is `JSON` (default) or `CSV`; at most 100,000 rows (a bigger
+	// report ends in `ERROR`).
+	//
+	// The report is created `PENDING` (`REPORT.CREATED`) and becomes
+	// `COMPLETED` with its file (`GET /v1/reports/{reportId}/file`) or
+	// `ERROR` with an `errorReason` (`REPORT.UPDATED`).
+	//
+	// With `url` (the rules of webhook URLs: https, a public host), the
+	// completed report is POSTed there exactly like a webhook delivery:
+	// the body `{eventId, event: REPORT.UPDATED, createdAt, data}` where
+	// `data` is the report with its file in `content` (the JSON document,
+	// or the CSV text), with `Content-Digest`, the two signatures `sig1`
+	// (docs form) and `sig2` (RFC 9421) and the Standard Webhooks
+	// headers, signed by the key `GET /v1/webhooks/key` shows (the
+	// organization's first webhook's; the server key when it has none:
+	// `delivery.keyId` names it). A failed POST is retried, 5 attempts in
+	// all; `delivery` tells how it went, and REPORT.UPDATED fires when it
+	// ends.
+	//
+	// **E-mail is not sent**: Openvest has no mail server. `email` is
+	// validated and kept, and the response says so (`emailSent: false`
+	// and a `notice`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/reports (the `CreateReport` operationId).
+	CreateReportWithBody(ctx context.Context, params *CreateReportParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateReport Request a report
+	//
+	// Asks for a report of the organization's data, produced in the
+	// background moments later (a job): `USER` lists the customers that
+	// hold shares, with their holdings valued now; `TRANSACTION` every
+	// transaction (fills and failed executions); `REGULATORY` the trade
+	// blotter: every executed trade (`COMPLETED` transactions) with its
+	// time, side, quantity, price, value, currency and exchange rate. The
+	// file is `JSON` (default) or `CSV`; at most 100,000 rows (a bigger
+	// report ends in `ERROR`).
+	//
+	// The report is created `PENDING` (`REPORT.CREATED`) and becomes
+	// `COMPLETED` with its file (`GET /v1/reports/{reportId}/file`) or
+	// `ERROR` with an `errorReason` (`REPORT.UPDATED`).
+	//
+	// With `url` (the rules of webhook URLs: https, a public host), the
+	// completed report is POSTed there exactly like a webhook delivery:
+	// the body `{eventId, event: REPORT.UPDATED, createdAt, data}` where
+	// `data` is the report with its file in `content` (the JSON document,
+	// or the CSV text), with `Content-Digest`, the two signatures `sig1`
+	// (docs form) and `sig2` (RFC 9421) and the Standard Webhooks
+	// headers, signed by the key `GET /v1/webhooks/key` shows (the
+	// organization's first webhook's; the server key when it has none:
+	// `delivery.keyId` names it). A failed POST is retried, 5 attempts in
+	// all; `delivery` tells how it went, and REPORT.UPDATED fires when it
+	// ends.
+	//
+	// **E-mail is not sent**: Openvest has no mail server. `email` is
+	// validated and kept, and the response says so (`emailSent: false`
+	// and a `notice`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/reports (the `CreateReport` operationId).
+	CreateReport(ctx context.Context, params *CreateReportParams, body CreateReportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetReport Get a report
+	//
+	// One report, without its file (`/file` downloads it). Another organization's report is `404`.
+	//
+	// Corresponds with GET /v1/reports/{reportId} (the `GetReport` operationId).
+	GetReport(ctx context.Context, reportId ReportIdPath, params *GetReportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetReportFile Download a report's file
+	//
+	// The file of a `COMPLETED` report: `application/json` (a
+	// `ReportDocument`) or `text/csv` (a header line, then one row per
+	// holding or transaction, the `section` column naming its report
+	// type), with `Content-Disposition: attachment`. A report still
+	// `PENDING` or in `ERROR` has none (`409`).
+	//
+	// Corresponds with GET /v1/reports/{reportId}/file (the `GetReportFile` operationId).
+	GetReportFile(ctx context.Context, reportId ReportIdPath, params *GetReportFileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListRequests List requests
 	//
@@ -12730,6 +14094,68 @@ func (c *Client) GetInvestment(ctx context.Context, investmentId Id, params *Get
 	return c.Client.Do(req)
 }
 
+// ListMarketData List OHLCV bars
+//
+// OHLCV bars (open, high, low, close, volume) of one instrument
+// (`instrumentId`) or, without it, of every instrument, for the bars
+// of `timeFrame` that overlap `[start, end)`, ordered by `start`
+// (then `instrumentId`); `sort: DESC` reverses it. Paginated like
+// every `/v1` list.
+//
+// The bars come from the same sandbox market that fills requests:
+// prices walk deterministically from one UTC day to the next, so a
+// bar's `close` is the price a fill at the bar's last instant uses
+// (its `end`, or now for the bar in progress), including a sandbox
+// price the organization set (which holds for every instant while it
+// is set, as it does for fills). `high` and `low` are the extremes of
+// the daily prices inside the bar; `1h` and `1d` bars lie within one
+// day, so their four prices are equal. `volume` is the simulated
+// market's number of shares traded in the bar (deterministic; not
+// the organization's own trades). Prices are US dollars.
+//
+// Bars are aligned in UTC: `1h` on the hour, `1d` at midnight, `1w`
+// on Monday at midnight. Bars that start after the organization's
+// current time (its sandbox clock) do not exist yet. Defaults:
+// `timeFrame` `1d`, `end` now, `start` 30 bars before `end`.
+//
+// Rules (`400`, naming the parameter): `start` is at or before `end`;
+// the range covers at most 10,000 bars of `timeFrame`
+// (`1h` ≈ 416 days, `1d` ≈ 27 years). A range without bars (empty,
+// or in the future) is an empty list. An unknown `instrumentId` is
+// `404`.
+//
+// Corresponds with GET /v1/market/data (the `ListMarketData` operationId).
+func (c *Client) ListMarketData(ctx context.Context, params *ListMarketDataParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMarketDataRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMarketData List an instrument's OHLCV bars
+//
+// The bars of one instrument: the same as `GET /v1/market/data` with
+// `instrumentId` (same parameters, defaults and rules). An unknown
+// instrument is `404`.
+//
+// Corresponds with GET /v1/market/data/{instrumentId} (the `GetMarketData` operationId).
+func (c *Client) GetMarketData(ctx context.Context, instrumentId Id, params *GetMarketDataParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMarketDataRequest(c.Server, instrumentId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RevokeToken Revoke an access token
 //
 // Revokes the token named by `accessTokenId`, or the token that
@@ -12966,11 +14392,228 @@ func (c *Client) UpdatePortfolio(ctx context.Context, params *UpdatePortfolioPar
 	return c.Client.Do(req)
 }
 
+// AttachPortfolioAssetWithBody Attach an asset to a portfolio
+//
+// Attaches an existing asset (a holding) of a customer to another of
+// that customer's portfolios, explicitly: the asset leaves its
+// portfolio and joins `portfolioId`, with its shares, cost and value;
+// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+// for each). An asset belongs to exactly one portfolio, and a
+// portfolio holds at most one asset per instrument. Later sells of
+// the asset execute in its new portfolio; when that portfolio belongs
+// to an account, the asset moves to that account too.
+//
+// Attaching an asset to the portfolio it is already in changes nothing
+// (`200`, no event). Refused, nothing changed: an unknown customer, or
+// an asset or portfolio that is not the customer's (another
+// customer's, another organization's: `404`; the database refuses an
+// asset in a portfolio of another customer); a portfolio that is not
+// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+// a portfolio in another currency than the asset's values, or of an
+// account of another investment type than the instrument's (`422`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+func (c *Client) AttachPortfolioAssetWithBody(ctx context.Context, params *AttachPortfolioAssetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachPortfolioAssetRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AttachPortfolioAsset Attach an asset to a portfolio
+//
+// Attaches an existing asset (a holding) of a customer to another of
+// that customer's portfolios, explicitly: the asset leaves its
+// portfolio and joins `portfolioId`, with its shares, cost and value;
+// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+// for each). An asset belongs to exactly one portfolio, and a
+// portfolio holds at most one asset per instrument. Later sells of
+// the asset execute in its new portfolio; when that portfolio belongs
+// to an account, the asset moves to that account too.
+//
+// Attaching an asset to the portfolio it is already in changes nothing
+// (`200`, no event). Refused, nothing changed: an unknown customer, or
+// an asset or portfolio that is not the customer's (another
+// customer's, another organization's: `404`; the database refuses an
+// asset in a portfolio of another customer); a portfolio that is not
+// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+// a portfolio in another currency than the asset's values, or of an
+// account of another investment type than the instrument's (`422`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+func (c *Client) AttachPortfolioAsset(ctx context.Context, params *AttachPortfolioAssetParams, body AttachPortfolioAssetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAttachPortfolioAssetRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetPortfolio Get a portfolio
 //
 // Corresponds with GET /v1/portfolio/{portfolioId} (the `GetPortfolio` operationId).
 func (c *Client) GetPortfolio(ctx context.Context, portfolioId Id, params *GetPortfolioParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPortfolioRequest(c.Server, portfolioId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListReports List reports
+//
+// The organization's reports, oldest first (`sort` reverses it), without their files.
+//
+// Corresponds with GET /v1/reports (the `ListReports` operationId).
+func (c *Client) ListReports(ctx context.Context, params *ListReportsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListReportsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateReportWithBody Request a report
+//
+// Asks for a report of the organization's data, produced in the
+// background moments later (a job): `USER` lists the customers that
+// hold shares, with their holdings valued now; `TRANSACTION` every
+// transaction (fills and failed executions); `REGULATORY` the trade
+// blotter: every executed trade (`COMPLETED` transactions) with its
+// time, side, quantity, price, value, currency and exchange rate. The
+// file is `JSON` (default) or `CSV`; at most 100,000 rows (a bigger
+// report ends in `ERROR`).
+//
+// The report is created `PENDING` (`REPORT.CREATED`) and becomes
+// `COMPLETED` with its file (`GET /v1/reports/{reportId}/file`) or
+// `ERROR` with an `errorReason` (`REPORT.UPDATED`).
+//
+// With `url` (the rules of webhook URLs: https, a public host), the
+// completed report is POSTed there exactly like a webhook delivery:
+// the body `{eventId, event: REPORT.UPDATED, createdAt, data}` where
+// `data` is the report with its file in `content` (the JSON document,
+// or the CSV text), with `Content-Digest`, the two signatures `sig1`
+// (docs form) and `sig2` (RFC 9421) and the Standard Webhooks
+// headers, signed by the key `GET /v1/webhooks/key` shows (the
+// organization's first webhook's; the server key when it has none:
+// `delivery.keyId` names it). A failed POST is retried, 5 attempts in
+// all; `delivery` tells how it went, and REPORT.UPDATED fires when it
+// ends.
+//
+// **E-mail is not sent**: Openvest has no mail server. `email` is
+// validated and kept, and the response says so (`emailSent: false`
+// and a `notice`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/reports (the `CreateReport` operationId).
+func (c *Client) CreateReportWithBody(ctx context.Context, params *CreateReportParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateReportRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateReport Request a report
+//
+// Asks for a report of the organization's data, produced in the
+// background moments later (a job): `USER` lists the customers that
+// hold shares, with their holdings valued now; `TRANSACTION` every
+// transaction (fills and failed executions); `REGULATORY` the trade
+// blotter: every executed trade (`COMPLETED` transactions) with its
+// time, side, quantity, price, value, currency and exchange rate. The
+// file is `JSON` (default) or `CSV`; at most 100,000 rows (a bigger
+// report ends in `ERROR`).
+//
+// The report is created `PENDING` (`REPORT.CREATED`) and becomes
+// `COMPLETED` with its file (`GET /v1/reports/{reportId}/file`) or
+// `ERROR` with an `errorReason` (`REPORT.UPDATED`).
+//
+// With `url` (the rules of webhook URLs: https, a public host), the
+// completed report is POSTed there exactly like a webhook delivery:
+// the body `{eventId, event: REPORT.UPDATED, createdAt, data}` where
+// `data` is the report with its file in `content` (the JSON document,
+// or the CSV text), with `Content-Digest`, the two signatures `sig1`
+// (docs form) and `sig2` (RFC 9421) and the Standard Webhooks
+// headers, signed by the key `GET /v1/webhooks/key` shows (the
+// organization's first webhook's; the server key when it has none:
+// `delivery.keyId` names it). A failed POST is retried, 5 attempts in
+// all; `delivery` tells how it went, and REPORT.UPDATED fires when it
+// ends.
+//
+// **E-mail is not sent**: Openvest has no mail server. `email` is
+// validated and kept, and the response says so (`emailSent: false`
+// and a `notice`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/reports (the `CreateReport` operationId).
+func (c *Client) CreateReport(ctx context.Context, params *CreateReportParams, body CreateReportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateReportRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetReport Get a report
+//
+// One report, without its file (`/file` downloads it). Another organization's report is `404`.
+//
+// Corresponds with GET /v1/reports/{reportId} (the `GetReport` operationId).
+func (c *Client) GetReport(ctx context.Context, reportId ReportIdPath, params *GetReportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetReportRequest(c.Server, reportId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetReportFile Download a report's file
+//
+// The file of a `COMPLETED` report: `application/json` (a
+// `ReportDocument`) or `text/csv` (a header line, then one row per
+// holding or transaction, the `section` column naming its report
+// type), with `Content-Disposition: attachment`. A report still
+// `PENDING` or in `ERROR` has none (`409`).
+//
+// Corresponds with GET /v1/reports/{reportId}/file (the `GetReportFile` operationId).
+func (c *Client) GetReportFile(ctx context.Context, reportId ReportIdPath, params *GetReportFileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetReportFileRequest(c.Server, reportId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -17537,6 +19180,327 @@ func NewGetInvestmentRequest(server string, investmentId Id, params *GetInvestme
 	return req, nil
 }
 
+// NewListMarketDataRequest constructs an http.Request for the ListMarketData method
+func NewListMarketDataRequest(server string, params *ListMarketDataParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/market/data")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.InstrumentId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "instrumentId", *params.InstrumentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Start != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start", *params.Start, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.End != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "end", *params.End, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TimeFrame != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "timeFrame", *params.TimeFrame, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetMarketDataRequest constructs an http.Request for the GetMarketData method
+func NewGetMarketDataRequest(server string, instrumentId Id, params *GetMarketDataParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "instrumentId", instrumentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/market/data/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Start != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start", *params.Start, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.End != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "end", *params.End, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TimeFrame != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "timeFrame", *params.TimeFrame, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewRevokeTokenRequest constructs an http.Request for the RevokeToken method
 func NewRevokeTokenRequest(server string, params *RevokeTokenParams) (*http.Request, error) {
 	var err error
@@ -18048,6 +20012,105 @@ func NewUpdatePortfolioRequestWithBody(server string, params *UpdatePortfolioPar
 	return req, nil
 }
 
+// NewAttachPortfolioAssetRequest calls the generic AttachPortfolioAsset builder with application/json body
+func NewAttachPortfolioAssetRequest(server string, params *AttachPortfolioAssetParams, body AttachPortfolioAssetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAttachPortfolioAssetRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewAttachPortfolioAssetRequestWithBody constructs an http.Request for the AttachPortfolioAsset method, with any body, and a specified content type
+func NewAttachPortfolioAssetRequestWithBody(server string, params *AttachPortfolioAssetParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/portfolio/assets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam3)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGetPortfolioRequest constructs an http.Request for the GetPortfolio method
 func NewGetPortfolioRequest(server string, portfolioId Id, params *GetPortfolioParams) (*http.Request, error) {
 	var err error
@@ -18065,6 +20128,362 @@ func NewGetPortfolioRequest(server string, portfolioId Id, params *GetPortfolioP
 	}
 
 	operationPath := fmt.Sprintf("/v1/portfolio/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListReportsRequest constructs an http.Request for the ListReports method
+func NewListReportsRequest(server string, params *ListReportsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reports")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateReportRequest calls the generic CreateReport builder with application/json body
+func NewCreateReportRequest(server string, params *CreateReportParams, body CreateReportJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateReportRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateReportRequestWithBody constructs an http.Request for the CreateReport method, with any body, and a specified content type
+func NewCreateReportRequestWithBody(server string, params *CreateReportParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reports")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam3)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetReportRequest constructs an http.Request for the GetReport method
+func NewGetReportRequest(server string, reportId ReportIdPath, params *GetReportParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "reportId", reportId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reports/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetReportFileRequest constructs an http.Request for the GetReportFile method
+func NewGetReportFileRequest(server string, reportId ReportIdPath, params *GetReportFileParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "reportId", reportId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/reports/%s/file", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -22217,6 +24636,52 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/investments/{investmentId} (the `GetInvestment` operationId).
 	GetInvestmentWithResponse(ctx context.Context, investmentId Id, params *GetInvestmentParams, reqEditors ...RequestEditorFn) (*GetInvestmentResponse, error)
 
+	// ListMarketDataWithResponse List OHLCV bars
+	//
+	// OHLCV bars (open, high, low, close, volume) of one instrument
+	// (`instrumentId`) or, without it, of every instrument, for the bars
+	// of `timeFrame` that overlap `[start, end)`, ordered by `start`
+	// (then `instrumentId`); `sort: DESC` reverses it. Paginated like
+	// every `/v1` list.
+	//
+	// The bars come from the same sandbox market that fills requests:
+	// prices walk deterministically from one UTC day to the next, so a
+	// bar's `close` is the price a fill at the bar's last instant uses
+	// (its `end`, or now for the bar in progress), including a sandbox
+	// price the organization set (which holds for every instant while it
+	// is set, as it does for fills). `high` and `low` are the extremes of
+	// the daily prices inside the bar; `1h` and `1d` bars lie within one
+	// day, so their four prices are equal. `volume` is the simulated
+	// market's number of shares traded in the bar (deterministic; not
+	// the organization's own trades). Prices are US dollars.
+	//
+	// Bars are aligned in UTC: `1h` on the hour, `1d` at midnight, `1w`
+	// on Monday at midnight. Bars that start after the organization's
+	// current time (its sandbox clock) do not exist yet. Defaults:
+	// `timeFrame` `1d`, `end` now, `start` 30 bars before `end`.
+	//
+	// Rules (`400`, naming the parameter): `start` is at or before `end`;
+	// the range covers at most 10,000 bars of `timeFrame`
+	// (`1h` ≈ 416 days, `1d` ≈ 27 years). A range without bars (empty,
+	// or in the future) is an empty list. An unknown `instrumentId` is
+	// `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/market/data (the `ListMarketData` operationId).
+	ListMarketDataWithResponse(ctx context.Context, params *ListMarketDataParams, reqEditors ...RequestEditorFn) (*ListMarketDataResponse, error)
+
+	// GetMarketDataWithResponse List an instrument's OHLCV bars
+	//
+	// The bars of one instrument: the same as `GET /v1/market/data` with
+	// `instrumentId` (same parameters, defaults and rules). An unknown
+	// instrument is `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/market/data/{instrumentId} (the `GetMarketData` operationId).
+	GetMarketDataWithResponse(ctx context.Context, instrumentId Id, params *GetMarketDataParams, reqEditors ...RequestEditorFn) (*GetMarketDataResponse, error)
+
 	// RevokeTokenWithResponse Revoke an access token
 	//
 	// Revokes the token named by `accessTokenId`, or the token that
@@ -22367,12 +24832,165 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v1/portfolio (the `UpdatePortfolio` operationId).
 	UpdatePortfolioWithResponse(ctx context.Context, params *UpdatePortfolioParams, body UpdatePortfolioJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePortfolioResponse, error)
 
+	// AttachPortfolioAssetWithBodyWithResponse Attach an asset to a portfolio
+	//
+	// Attaches an existing asset (a holding) of a customer to another of
+	// that customer's portfolios, explicitly: the asset leaves its
+	// portfolio and joins `portfolioId`, with its shares, cost and value;
+	// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+	// for each). An asset belongs to exactly one portfolio, and a
+	// portfolio holds at most one asset per instrument. Later sells of
+	// the asset execute in its new portfolio; when that portfolio belongs
+	// to an account, the asset moves to that account too.
+	//
+	// Attaching an asset to the portfolio it is already in changes nothing
+	// (`200`, no event). Refused, nothing changed: an unknown customer, or
+	// an asset or portfolio that is not the customer's (another
+	// customer's, another organization's: `404`; the database refuses an
+	// asset in a portfolio of another customer); a portfolio that is not
+	// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+	// a portfolio in another currency than the asset's values, or of an
+	// account of another investment type than the instrument's (`422`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+	AttachPortfolioAssetWithBodyWithResponse(ctx context.Context, params *AttachPortfolioAssetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachPortfolioAssetResponse, error)
+
+	// AttachPortfolioAssetWithResponse Attach an asset to a portfolio
+	//
+	// Attaches an existing asset (a holding) of a customer to another of
+	// that customer's portfolios, explicitly: the asset leaves its
+	// portfolio and joins `portfolioId`, with its shares, cost and value;
+	// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+	// for each). An asset belongs to exactly one portfolio, and a
+	// portfolio holds at most one asset per instrument. Later sells of
+	// the asset execute in its new portfolio; when that portfolio belongs
+	// to an account, the asset moves to that account too.
+	//
+	// Attaching an asset to the portfolio it is already in changes nothing
+	// (`200`, no event). Refused, nothing changed: an unknown customer, or
+	// an asset or portfolio that is not the customer's (another
+	// customer's, another organization's: `404`; the database refuses an
+	// asset in a portfolio of another customer); a portfolio that is not
+	// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+	// a portfolio in another currency than the asset's values, or of an
+	// account of another investment type than the instrument's (`422`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+	AttachPortfolioAssetWithResponse(ctx context.Context, params *AttachPortfolioAssetParams, body AttachPortfolioAssetJSONRequestBody, reqEditors ...RequestEditorFn) (*AttachPortfolioAssetResponse, error)
+
 	// GetPortfolioWithResponse Get a portfolio
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/portfolio/{portfolioId} (the `GetPortfolio` operationId).
 	GetPortfolioWithResponse(ctx context.Context, portfolioId Id, params *GetPortfolioParams, reqEditors ...RequestEditorFn) (*GetPortfolioResponse, error)
+
+	// ListReportsWithResponse List reports
+	//
+	// The organization's reports, oldest first (`sort` reverses it), without their files.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/reports (the `ListReports` operationId).
+	ListReportsWithResponse(ctx context.Context, params *ListReportsParams, reqEditors ...RequestEditorFn) (*ListReportsResponse, error)
+
+	// CreateReportWithBodyWithResponse Request a report
+	//
+	// Asks for a report of the organization's data, produced in the
+	// background moments later (a job): `USER` lists the customers that
+	// hold shares, with their holdings valued now; `TRANSACTION` every
+	// transaction (fills and failed executions); `REGULATORY` the trade
+	// blotter: every executed trade (`COMPLETED` transactions) with its
+	// time, side, quantity, price, value, currency and exchange rate. The
+	// file is `JSON` (default) or `CSV`; at most 100,000 rows (a bigger
+	// report ends in `ERROR`).
+	//
+	// The report is created `PENDING` (`REPORT.CREATED`) and becomes
+	// `COMPLETED` with its file (`GET /v1/reports/{reportId}/file`) or
+	// `ERROR` with an `errorReason` (`REPORT.UPDATED`).
+	//
+	// With `url` (the rules of webhook URLs: https, a public host), the
+	// completed report is POSTed there exactly like a webhook delivery:
+	// the body `{eventId, event: REPORT.UPDATED, createdAt, data}` where
+	// `data` is the report with its file in `content` (the JSON document,
+	// or the CSV text), with `Content-Digest`, the two signatures `sig1`
+	// (docs form) and `sig2` (RFC 9421) and the Standard Webhooks
+	// headers, signed by the key `GET /v1/webhooks/key` shows (the
+	// organization's first webhook's; the server key when it has none:
+	// `delivery.keyId` names it). A failed POST is retried, 5 attempts in
+	// all; `delivery` tells how it went, and REPORT.UPDATED fires when it
+	// ends.
+	//
+	// **E-mail is not sent**: Openvest has no mail server. `email` is
+	// validated and kept, and the response says so (`emailSent: false`
+	// and a `notice`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reports (the `CreateReport` operationId).
+	CreateReportWithBodyWithResponse(ctx context.Context, params *CreateReportParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateReportResponse, error)
+
+	// CreateReportWithResponse Request a report
+	//
+	// Asks for a report of the organization's data, produced in the
+	// background moments later (a job): `USER` lists the customers that
+	// hold shares, with their holdings valued now; `TRANSACTION` every
+	// transaction (fills and failed executions); `REGULATORY` the trade
+	// blotter: every executed trade (`COMPLETED` transactions) with its
+	// time, side, quantity, price, value, currency and exchange rate. The
+	// file is `JSON` (default) or `CSV`; at most 100,000 rows (a bigger
+	// report ends in `ERROR`).
+	//
+	// The report is created `PENDING` (`REPORT.CREATED`) and becomes
+	// `COMPLETED` with its file (`GET /v1/reports/{reportId}/file`) or
+	// `ERROR` with an `errorReason` (`REPORT.UPDATED`).
+	//
+	// With `url` (the rules of webhook URLs: https, a public host), the
+	// completed report is POSTed there exactly like a webhook delivery:
+	// the body `{eventId, event: REPORT.UPDATED, createdAt, data}` where
+	// `data` is the report with its file in `content` (the JSON document,
+	// or the CSV text), with `Content-Digest`, the two signatures `sig1`
+	// (docs form) and `sig2` (RFC 9421) and the Standard Webhooks
+	// headers, signed by the key `GET /v1/webhooks/key` shows (the
+	// organization's first webhook's; the server key when it has none:
+	// `delivery.keyId` names it). A failed POST is retried, 5 attempts in
+	// all; `delivery` tells how it went, and REPORT.UPDATED fires when it
+	// ends.
+	//
+	// **E-mail is not sent**: Openvest has no mail server. `email` is
+	// validated and kept, and the response says so (`emailSent: false`
+	// and a `notice`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/reports (the `CreateReport` operationId).
+	CreateReportWithResponse(ctx context.Context, params *CreateReportParams, body CreateReportJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateReportResponse, error)
+
+	// GetReportWithResponse Get a report
+	//
+	// One report, without its file (`/file` downloads it). Another organization's report is `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/reports/{reportId} (the `GetReport` operationId).
+	GetReportWithResponse(ctx context.Context, reportId ReportIdPath, params *GetReportParams, reqEditors ...RequestEditorFn) (*GetReportResponse, error)
+
+	// GetReportFileWithResponse Download a report's file
+	//
+	// The file of a `COMPLETED` report: `application/json` (a
+	// `ReportDocument`) or `text/csv` (a header line, then one row per
+	// holding or transaction, the `section` column naming its report
+	// type), with `Content-Disposition: attachment`. A report still
+	// `PENDING` or in `ERROR` has none (`409`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/reports/{reportId}/file (the `GetReportFile` operationId).
+	GetReportFileWithResponse(ctx context.Context, reportId ReportIdPath, params *GetReportFileParams, reqEditors ...RequestEditorFn) (*GetReportFileResponse, error)
 
 	// ListRequestsWithResponse List requests
 	//
@@ -27643,6 +30261,214 @@ func (r GetInvestmentResponse) ContentType() string {
 	return ""
 }
 
+// ListMarketDataResponse429Headers the declared response headers of an HTTP 429 response for ListMarketData
+type ListMarketDataResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListMarketDataResponse503Headers the declared response headers of an HTTP 503 response for ListMarketData
+type ListMarketDataResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListMarketDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MarketDataListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMarketDataResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListMarketDataResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMarketDataResponse) GetJSON200() *MarketDataListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListMarketDataResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListMarketDataResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListMarketDataResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListMarketDataResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListMarketDataResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListMarketDataResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListMarketDataResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMarketDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMarketDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMarketDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMarketDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMarketDataResponse429Headers the declared response headers of an HTTP 429 response for GetMarketData
+type GetMarketDataResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetMarketDataResponse503Headers the declared response headers of an HTTP 503 response for GetMarketData
+type GetMarketDataResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetMarketDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MarketDataListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMarketDataResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMarketDataResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMarketDataResponse) GetJSON200() *MarketDataListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetMarketDataResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetMarketDataResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetMarketDataResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetMarketDataResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetMarketDataResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetMarketDataResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetMarketDataResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMarketDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMarketDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMarketDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMarketDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RevokeTokenResponse204Headers the declared response headers of an HTTP 204 response for RevokeToken
 type RevokeTokenResponse204Headers struct {
 	IdempotentReplayed *string
@@ -28226,6 +31052,138 @@ func (r UpdatePortfolioResponse) ContentType() string {
 	return ""
 }
 
+// AttachPortfolioAssetResponse200Headers the declared response headers of an HTTP 200 response for AttachPortfolioAsset
+type AttachPortfolioAssetResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// AttachPortfolioAssetResponse429Headers the declared response headers of an HTTP 429 response for AttachPortfolioAsset
+type AttachPortfolioAssetResponse429Headers struct {
+	RetryAfter *int
+}
+
+// AttachPortfolioAssetResponse503Headers the declared response headers of an HTTP 503 response for AttachPortfolioAsset
+type AttachPortfolioAssetResponse503Headers struct {
+	RetryAfter *int
+}
+
+type AttachPortfolioAssetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssetResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AttachPortfolioAssetResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AttachPortfolioAssetResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AttachPortfolioAssetResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON200() *AssetResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AttachPortfolioAssetResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AttachPortfolioAssetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AttachPortfolioAssetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AttachPortfolioAssetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AttachPortfolioAssetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetPortfolioResponse429Headers the declared response headers of an HTTP 429 response for GetPortfolio
 type GetPortfolioResponse429Headers struct {
 	RetryAfter *int
@@ -28324,6 +31282,450 @@ func (r GetPortfolioResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetPortfolioResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListReportsResponse429Headers the declared response headers of an HTTP 429 response for ListReports
+type ListReportsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListReportsResponse503Headers the declared response headers of an HTTP 503 response for ListReports
+type ListReportsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListReportsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReportListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListReportsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListReportsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListReportsResponse) GetJSON200() *ReportListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListReportsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListReportsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListReportsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListReportsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListReportsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListReportsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListReportsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListReportsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListReportsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListReportsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateReportResponse201Headers the declared response headers of an HTTP 201 response for CreateReport
+type CreateReportResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
+// CreateReportResponse429Headers the declared response headers of an HTTP 429 response for CreateReport
+type CreateReportResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateReportResponse503Headers the declared response headers of an HTTP 503 response for CreateReport
+type CreateReportResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CreateReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ReportResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateReportResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateReportResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateReportResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateReportResponse) GetJSON201() *ReportResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateReportResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateReportResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateReportResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateReportResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateReportResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateReportResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateReportResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateReportResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateReportResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetReportResponse429Headers the declared response headers of an HTTP 429 response for GetReport
+type GetReportResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetReportResponse503Headers the declared response headers of an HTTP 503 response for GetReport
+type GetReportResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReportResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetReportResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetReportResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetReportResponse) GetJSON200() *ReportResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetReportResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetReportResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetReportResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetReportResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetReportResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetReportResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetReportResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetReportFileResponse200Headers the declared response headers of an HTTP 200 response for GetReportFile
+type GetReportFileResponse200Headers struct {
+	ContentDisposition *string
+}
+
+// GetReportFileResponse429Headers the declared response headers of an HTTP 429 response for GetReportFile
+type GetReportFileResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetReportFileResponse503Headers the declared response headers of an HTTP 503 response for GetReportFile
+type GetReportFileResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetReportFileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReportDocument
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetReportFileResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetReportFileResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetReportFileResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetReportFileResponse) GetJSON200() *ReportDocument {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetReportFileResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetReportFileResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetReportFileResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GetReportFileResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetReportFileResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetReportFileResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetReportFileResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetReportFileResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetReportFileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetReportFileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetReportFileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetReportFileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -32951,6 +36353,64 @@ func (c *ClientWithResponses) GetInvestmentWithResponse(ctx context.Context, inv
 	return ParseGetInvestmentResponse(rsp)
 }
 
+// ListMarketDataWithResponse List OHLCV bars
+//
+// OHLCV bars (open, high, low, close, volume) of one instrument
+// (`instrumentId`) or, without it, of every instrument, for the bars
+// of `timeFrame` that overlap `[start, end)`, ordered by `start`
+// (then `instrumentId`); `sort: DESC` reverses it. Paginated like
+// every `/v1` list.
+//
+// The bars come from the same sandbox market that fills requests:
+// prices walk deterministically from one UTC day to the next, so a
+// bar's `close` is the price a fill at the bar's last instant uses
+// (its `end`, or now for the bar in progress), including a sandbox
+// price the organization set (which holds for every instant while it
+// is set, as it does for fills). `high` and `low` are the extremes of
+// the daily prices inside the bar; `1h` and `1d` bars lie within one
+// day, so their four prices are equal. `volume` is the simulated
+// market's number of shares traded in the bar (deterministic; not
+// the organization's own trades). Prices are US dollars.
+//
+// Bars are aligned in UTC: `1h` on the hour, `1d` at midnight, `1w`
+// on Monday at midnight. Bars that start after the organization's
+// current time (its sandbox clock) do not exist yet. Defaults:
+// `timeFrame` `1d`, `end` now, `start` 30 bars before `end`.
+//
+// Rules (`400`, naming the parameter): `start` is at or before `end`;
+// the range covers at most 10,000 bars of `timeFrame`
+// (`1h` ≈ 416 days, `1d` ≈ 27 years). A range without bars (empty,
+// or in the future) is an empty list. An unknown `instrumentId` is
+// `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/market/data (the `ListMarketData` operationId).
+func (c *ClientWithResponses) ListMarketDataWithResponse(ctx context.Context, params *ListMarketDataParams, reqEditors ...RequestEditorFn) (*ListMarketDataResponse, error) {
+	rsp, err := c.ListMarketData(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMarketDataResponse(rsp)
+}
+
+// GetMarketDataWithResponse List an instrument's OHLCV bars
+//
+// The bars of one instrument: the same as `GET /v1/market/data` with
+// `instrumentId` (same parameters, defaults and rules). An unknown
+// instrument is `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/market/data/{instrumentId} (the `GetMarketData` operationId).
+func (c *ClientWithResponses) GetMarketDataWithResponse(ctx context.Context, instrumentId Id, params *GetMarketDataParams, reqEditors ...RequestEditorFn) (*GetMarketDataResponse, error) {
+	rsp, err := c.GetMarketData(ctx, instrumentId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMarketDataResponse(rsp)
+}
+
 // RevokeTokenWithResponse Revoke an access token
 //
 // Revokes the token named by `accessTokenId`, or the token that
@@ -33155,6 +36615,68 @@ func (c *ClientWithResponses) UpdatePortfolioWithResponse(ctx context.Context, p
 	return ParseUpdatePortfolioResponse(rsp)
 }
 
+// AttachPortfolioAssetWithBodyWithResponse Attach an asset to a portfolio
+//
+// Attaches an existing asset (a holding) of a customer to another of
+// that customer's portfolios, explicitly: the asset leaves its
+// portfolio and joins `portfolioId`, with its shares, cost and value;
+// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+// for each). An asset belongs to exactly one portfolio, and a
+// portfolio holds at most one asset per instrument. Later sells of
+// the asset execute in its new portfolio; when that portfolio belongs
+// to an account, the asset moves to that account too.
+//
+// Attaching an asset to the portfolio it is already in changes nothing
+// (`200`, no event). Refused, nothing changed: an unknown customer, or
+// an asset or portfolio that is not the customer's (another
+// customer's, another organization's: `404`; the database refuses an
+// asset in a portfolio of another customer); a portfolio that is not
+// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+// a portfolio in another currency than the asset's values, or of an
+// account of another investment type than the instrument's (`422`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+func (c *ClientWithResponses) AttachPortfolioAssetWithBodyWithResponse(ctx context.Context, params *AttachPortfolioAssetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AttachPortfolioAssetResponse, error) {
+	rsp, err := c.AttachPortfolioAssetWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachPortfolioAssetResponse(rsp)
+}
+
+// AttachPortfolioAssetWithResponse Attach an asset to a portfolio
+//
+// Attaches an existing asset (a holding) of a customer to another of
+// that customer's portfolios, explicitly: the asset leaves its
+// portfolio and joins `portfolioId`, with its shares, cost and value;
+// both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+// for each). An asset belongs to exactly one portfolio, and a
+// portfolio holds at most one asset per instrument. Later sells of
+// the asset execute in its new portfolio; when that portfolio belongs
+// to an account, the asset moves to that account too.
+//
+// Attaching an asset to the portfolio it is already in changes nothing
+// (`200`, no event). Refused, nothing changed: an unknown customer, or
+// an asset or portfolio that is not the customer's (another
+// customer's, another organization's: `404`; the database refuses an
+// asset in a portfolio of another customer); a portfolio that is not
+// `ACTIVE`, or that already holds an asset of the instrument (`409`);
+// a portfolio in another currency than the asset's values, or of an
+// account of another investment type than the instrument's (`422`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/portfolio/assets (the `AttachPortfolioAsset` operationId).
+func (c *ClientWithResponses) AttachPortfolioAssetWithResponse(ctx context.Context, params *AttachPortfolioAssetParams, body AttachPortfolioAssetJSONRequestBody, reqEditors ...RequestEditorFn) (*AttachPortfolioAssetResponse, error) {
+	rsp, err := c.AttachPortfolioAsset(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAttachPortfolioAssetResponse(rsp)
+}
+
 // GetPortfolioWithResponse Get a portfolio
 //
 // Returns a wrapper object for the known response body format(s).
@@ -33166,6 +36688,139 @@ func (c *ClientWithResponses) GetPortfolioWithResponse(ctx context.Context, port
 		return nil, err
 	}
 	return ParseGetPortfolioResponse(rsp)
+}
+
+// ListReportsWithResponse List reports
+//
+// The organization's reports, oldest first (`sort` reverses it), without their files.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/reports (the `ListReports` operationId).
+func (c *ClientWithResponses) ListReportsWithResponse(ctx context.Context, params *ListReportsParams, reqEditors ...RequestEditorFn) (*ListReportsResponse, error) {
+	rsp, err := c.ListReports(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListReportsResponse(rsp)
+}
+
+// CreateReportWithBodyWithResponse Request a report
+//
+// Asks for a report of the organization's data, produced in the
+// background moments later (a job): `USER` lists the customers that
+// hold shares, with their holdings valued now; `TRANSACTION` every
+// transaction (fills and failed executions); `REGULATORY` the trade
+// blotter: every executed trade (`COMPLETED` transactions) with its
+// time, side, quantity, price, value, currency and exchange rate. The
+// file is `JSON` (default) or `CSV`; at most 100,000 rows (a bigger
+// report ends in `ERROR`).
+//
+// The report is created `PENDING` (`REPORT.CREATED`) and becomes
+// `COMPLETED` with its file (`GET /v1/reports/{reportId}/file`) or
+// `ERROR` with an `errorReason` (`REPORT.UPDATED`).
+//
+// With `url` (the rules of webhook URLs: https, a public host), the
+// completed report is POSTed there exactly like a webhook delivery:
+// the body `{eventId, event: REPORT.UPDATED, createdAt, data}` where
+// `data` is the report with its file in `content` (the JSON document,
+// or the CSV text), with `Content-Digest`, the two signatures `sig1`
+// (docs form) and `sig2` (RFC 9421) and the Standard Webhooks
+// headers, signed by the key `GET /v1/webhooks/key` shows (the
+// organization's first webhook's; the server key when it has none:
+// `delivery.keyId` names it). A failed POST is retried, 5 attempts in
+// all; `delivery` tells how it went, and REPORT.UPDATED fires when it
+// ends.
+//
+// **E-mail is not sent**: Openvest has no mail server. `email` is
+// validated and kept, and the response says so (`emailSent: false`
+// and a `notice`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reports (the `CreateReport` operationId).
+func (c *ClientWithResponses) CreateReportWithBodyWithResponse(ctx context.Context, params *CreateReportParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateReportResponse, error) {
+	rsp, err := c.CreateReportWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateReportResponse(rsp)
+}
+
+// CreateReportWithResponse Request a report
+//
+// Asks for a report of the organization's data, produced in the
+// background moments later (a job): `USER` lists the customers that
+// hold shares, with their holdings valued now; `TRANSACTION` every
+// transaction (fills and failed executions); `REGULATORY` the trade
+// blotter: every executed trade (`COMPLETED` transactions) with its
+// time, side, quantity, price, value, currency and exchange rate. The
+// file is `JSON` (default) or `CSV`; at most 100,000 rows (a bigger
+// report ends in `ERROR`).
+//
+// The report is created `PENDING` (`REPORT.CREATED`) and becomes
+// `COMPLETED` with its file (`GET /v1/reports/{reportId}/file`) or
+// `ERROR` with an `errorReason` (`REPORT.UPDATED`).
+//
+// With `url` (the rules of webhook URLs: https, a public host), the
+// completed report is POSTed there exactly like a webhook delivery:
+// the body `{eventId, event: REPORT.UPDATED, createdAt, data}` where
+// `data` is the report with its file in `content` (the JSON document,
+// or the CSV text), with `Content-Digest`, the two signatures `sig1`
+// (docs form) and `sig2` (RFC 9421) and the Standard Webhooks
+// headers, signed by the key `GET /v1/webhooks/key` shows (the
+// organization's first webhook's; the server key when it has none:
+// `delivery.keyId` names it). A failed POST is retried, 5 attempts in
+// all; `delivery` tells how it went, and REPORT.UPDATED fires when it
+// ends.
+//
+// **E-mail is not sent**: Openvest has no mail server. `email` is
+// validated and kept, and the response says so (`emailSent: false`
+// and a `notice`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/reports (the `CreateReport` operationId).
+func (c *ClientWithResponses) CreateReportWithResponse(ctx context.Context, params *CreateReportParams, body CreateReportJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateReportResponse, error) {
+	rsp, err := c.CreateReport(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateReportResponse(rsp)
+}
+
+// GetReportWithResponse Get a report
+//
+// One report, without its file (`/file` downloads it). Another organization's report is `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/reports/{reportId} (the `GetReport` operationId).
+func (c *ClientWithResponses) GetReportWithResponse(ctx context.Context, reportId ReportIdPath, params *GetReportParams, reqEditors ...RequestEditorFn) (*GetReportResponse, error) {
+	rsp, err := c.GetReport(ctx, reportId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetReportResponse(rsp)
+}
+
+// GetReportFileWithResponse Download a report's file
+//
+// The file of a `COMPLETED` report: `application/json` (a
+// `ReportDocument`) or `text/csv` (a header line, then one row per
+// holding or transaction, the `section` column naming its report
+// type), with `Content-Disposition: attachment`. A report still
+// `PENDING` or in `ERROR` has none (`409`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/reports/{reportId}/file (the `GetReportFile` operationId).
+func (c *ClientWithResponses) GetReportFileWithResponse(ctx context.Context, reportId ReportIdPath, params *GetReportFileParams, reqEditors ...RequestEditorFn) (*GetReportFileResponse, error) {
+	rsp, err := c.GetReportFile(ctx, reportId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetReportFileResponse(rsp)
 }
 
 // ListRequestsWithResponse List requests
@@ -38536,6 +42191,202 @@ func ParseGetInvestmentResponse(rsp *http.Response) (*GetInvestmentResponse, err
 	return response, nil
 }
 
+// ParseListMarketDataResponse parses an HTTP response from a ListMarketDataWithResponse call
+func ParseListMarketDataResponse(rsp *http.Response) (*ListMarketDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMarketDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MarketDataListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListMarketDataResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListMarketDataResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMarketDataResponse parses an HTTP response from a GetMarketDataWithResponse call
+func ParseGetMarketDataResponse(rsp *http.Response) (*GetMarketDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMarketDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MarketDataListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetMarketDataResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMarketDataResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseRevokeTokenResponse parses an HTTP response from a RevokeTokenWithResponse call
 func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -39101,6 +42952,135 @@ func ParseUpdatePortfolioResponse(rsp *http.Response) (*UpdatePortfolioResponse,
 	return response, nil
 }
 
+// ParseAttachPortfolioAssetResponse parses an HTTP response from a AttachPortfolioAssetWithResponse call
+func ParseAttachPortfolioAssetResponse(rsp *http.Response) (*AttachPortfolioAssetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AttachPortfolioAssetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssetResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AttachPortfolioAssetResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers AttachPortfolioAssetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers AttachPortfolioAssetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetPortfolioResponse parses an HTTP response from a GetPortfolioWithResponse call
 func ParseGetPortfolioResponse(rsp *http.Response) (*GetPortfolioResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -39186,6 +43166,435 @@ func ParseGetPortfolioResponse(rsp *http.Response) (*GetPortfolioResponse, error
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetPortfolioResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListReportsResponse parses an HTTP response from a ListReportsWithResponse call
+func ParseListReportsResponse(rsp *http.Response) (*ListReportsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListReportsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReportListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListReportsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListReportsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateReportResponse parses an HTTP response from a CreateReportWithResponse call
+func ParseCreateReportResponse(rsp *http.Response) (*CreateReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ReportResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateReportResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateReportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetReportResponse parses an HTTP response from a GetReportWithResponse call
+func ParseGetReportResponse(rsp *http.Response) (*GetReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReportResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetReportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetReportFileResponse parses an HTTP response from a GetReportFileWithResponse call
+func ParseGetReportFileResponse(rsp *http.Response) (*GetReportFileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetReportFileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReportDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetReportFileResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetReportFileResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetReportFileResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -1212,6 +1212,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/market/data": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List OHLCV bars
+         * @description OHLCV bars (open, high, low, close, volume) of one instrument
+         *     (`instrumentId`) or, without it, of every instrument, for the bars
+         *     of `timeFrame` that overlap `[start, end)`, ordered by `start`
+         *     (then `instrumentId`); `sort: DESC` reverses it. Paginated like
+         *     every `/v1` list.
+         *
+         *     The bars come from the same sandbox market that fills requests:
+         *     prices walk deterministically from one UTC day to the next, so a
+         *     bar's `close` is the price a fill at the bar's last instant uses
+         *     (its `end`, or now for the bar in progress), including a sandbox
+         *     price the organization set (which holds for every instant while it
+         *     is set, as it does for fills). `high` and `low` are the extremes of
+         *     the daily prices inside the bar; `1h` and `1d` bars lie within one
+         *     day, so their four prices are equal. `volume` is the simulated
+         *     market's number of shares traded in the bar (deterministic; not
+         *     the organization's own trades). Prices are US dollars.
+         *
+         *     Bars are aligned in UTC: `1h` on the hour, `1d` at midnight, `1w`
+         *     on Monday at midnight. Bars that start after the organization's
+         *     current time (its sandbox clock) do not exist yet. Defaults:
+         *     `timeFrame` `1d`, `end` now, `start` 30 bars before `end`.
+         *
+         *     Rules (`400`, naming the parameter): `start` is at or before `end`;
+         *     the range covers at most 10,000 bars of `timeFrame`
+         *     (`1h` ≈ 416 days, `1d` ≈ 27 years). A range without bars (empty,
+         *     or in the future) is an empty list. An unknown `instrumentId` is
+         *     `404`.
+         */
+        get: operations["listMarketData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/market/data/{instrumentId}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an instrument's OHLCV bars
+         * @description The bars of one instrument: the same as `GET /v1/market/data` with
+         *     `instrumentId` (same parameters, defaults and rules). An unknown
+         *     instrument is `404`.
+         */
+        get: operations["getMarketData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/oauth/revoke": {
         parameters: {
             query?: never;
@@ -1416,6 +1556,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/portfolio/assets": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach an asset to a portfolio
+         * @description Attaches an existing asset (a holding) of a customer to another of
+         *     that customer's portfolios, explicitly: the asset leaves its
+         *     portfolio and joins `portfolioId`, with its shares, cost and value;
+         *     both portfolios are revalued (`ASSET.UPDATED`, `PORTFOLIO.UPDATED`
+         *     for each). An asset belongs to exactly one portfolio, and a
+         *     portfolio holds at most one asset per instrument. Later sells of
+         *     the asset execute in its new portfolio; when that portfolio belongs
+         *     to an account, the asset moves to that account too.
+         *
+         *     Attaching an asset to the portfolio it is already in changes nothing
+         *     (`200`, no event). Refused, nothing changed: an unknown customer, or
+         *     an asset or portfolio that is not the customer's (another
+         *     customer's, another organization's: `404`; the database refuses an
+         *     asset in a portfolio of another customer); a portfolio that is not
+         *     `ACTIVE`, or that already holds an asset of the instrument (`409`);
+         *     a portfolio in another currency than the asset's values, or of an
+         *     account of another investment type than the instrument's (`422`).
+         */
+        post: operations["attachPortfolioAsset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/portfolio/{portfolioId}": {
         parameters: {
             query?: never;
@@ -1461,6 +1673,215 @@ export interface paths {
         };
         /** Get a portfolio */
         get: operations["getPortfolio"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List reports
+         * @description The organization's reports, oldest first (`sort` reverses it), without their files.
+         */
+        get: operations["listReports"];
+        put?: never;
+        /**
+         * Request a report
+         * @description Asks for a report of the organization's data, produced in the
+         *     background moments later (a job): `USER` lists the customers that
+         *     hold shares, with their holdings valued now; `TRANSACTION` every
+         *     transaction (fills and failed executions); `REGULATORY` the trade
+         *     blotter: every executed trade (`COMPLETED` transactions) with its
+         *     time, side, quantity, price, value, currency and exchange rate. The
+         *     file is `JSON` (default) or `CSV`; at most 100,000 rows (a bigger
+         *     report ends in `ERROR`).
+         *
+         *     The report is created `PENDING` (`REPORT.CREATED`) and becomes
+         *     `COMPLETED` with its file (`GET /v1/reports/{reportId}/file`) or
+         *     `ERROR` with an `errorReason` (`REPORT.UPDATED`).
+         *
+         *     With `url` (the rules of webhook URLs: https, a public host), the
+         *     completed report is POSTed there exactly like a webhook delivery:
+         *     the body `{eventId, event: REPORT.UPDATED, createdAt, data}` where
+         *     `data` is the report with its file in `content` (the JSON document,
+         *     or the CSV text), with `Content-Digest`, the two signatures `sig1`
+         *     (docs form) and `sig2` (RFC 9421) and the Standard Webhooks
+         *     headers, signed by the key `GET /v1/webhooks/key` shows (the
+         *     organization's first webhook's; the server key when it has none:
+         *     `delivery.keyId` names it). A failed POST is retried, 5 attempts in
+         *     all; `delivery` tells how it went, and REPORT.UPDATED fires when it
+         *     ends.
+         *
+         *     **E-mail is not sent**: Openvest has no mail server. `email` is
+         *     validated and kept, and the response says so (`emailSent: false`
+         *     and a `notice`).
+         */
+        post: operations["createReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{reportId}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path: {
+                /** @description The report. */
+                reportId: components["parameters"]["ReportIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a report
+         * @description One report, without its file (`/file` downloads it). Another organization's report is `404`.
+         */
+        get: operations["getReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{reportId}/file": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path: {
+                /** @description The report. */
+                reportId: components["parameters"]["ReportIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download a report's file
+         * @description The file of a `COMPLETED` report: `application/json` (a
+         *     `ReportDocument`) or `text/csv` (a header line, then one row per
+         *     holding or transaction, the `section` column naming its report
+         *     type), with `Content-Disposition: attachment`. A report still
+         *     `PENDING` or in `ERROR` has none (`409`).
+         */
+        get: operations["getReportFile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3430,6 +3851,11 @@ export interface components {
             event: "ASSET.UPDATED";
             eventId: components["schemas"]["WebhookEventId"];
         };
+        AttachPortfolioAssetRequest: {
+            assetId: components["schemas"]["Id"];
+            customerId: components["schemas"]["Id"];
+            portfolioId: components["schemas"]["Id"];
+        };
         /** @description `AUTH.CREATED`: A token was issued. */
         AuthCreatedEvent: {
             createdAt: components["schemas"]["UnixTime"];
@@ -3997,6 +4423,21 @@ export interface components {
             purchaseAmount: number;
             schedule?: components["schemas"]["RequestSchedule"];
         };
+        CreateReportRequest: {
+            /**
+             * @description Kept, but no e-mail is sent (Openvest has no mail server).
+             * @example compliance@example.com
+             */
+            email?: string;
+            format?: components["schemas"]["ReportFormat"];
+            /** @description What the report covers (a type listed twice counts once). */
+            reportTypes: components["schemas"]["ReportType"][];
+            /**
+             * @description Where to POST the completed report, signed like a webhook delivery (https, a public host).
+             * @example https://reports.example.com/openvest
+             */
+            url?: string;
+        };
         /**
          * @description `sellAmount` or `sellPercentage`; when both are sent (as the
          *     vendor's own example does), `sellAmount` applies and
@@ -4141,6 +4582,7 @@ export interface components {
          */
         Id: number;
         Instrument: {
+            createdAt: components["schemas"]["UnixTime"];
             currency: components["schemas"]["Currency"];
             /** @description Whether it can be bought in fractions of a share (to 8 decimal places); if not, in whole shares only. */
             fractionalEnabled: boolean;
@@ -4159,6 +4601,13 @@ export interface components {
             price: number;
             /** @description The ticker symbol. */
             symbol: string;
+            /**
+             * @description When the price last changed as the organization sees it: when its
+             *     sandbox price was set, else the start of the current UTC day (the
+             *     market's prices move at midnight). `createdAt` is when the
+             *     instrument was listed in the catalog.
+             */
+            updatedAt: components["schemas"]["UnixTime"];
             valueChangeOverTime: components["schemas"]["InstrumentValueChange"];
         };
         InstrumentListResponse: {
@@ -4312,6 +4761,42 @@ export interface components {
             data: components["schemas"]["LegacyToken"];
             /** @example Created */
             message: string;
+        };
+        /** @description One OHLCV bar. Prices are US dollars, exact decimals. */
+        MarketData: {
+            /** @description The price at the bar's last instant (now for the bar in progress); the price a fill then uses. */
+            close: number;
+            createdAt: components["schemas"]["UnixTime"];
+            currency: components["schemas"]["Currency"];
+            end: components["schemas"]["UnixTime"];
+            /** @description The highest price in the bar. */
+            high: number;
+            instrumentId: components["schemas"]["Id"];
+            /** @description The lowest price in the bar. */
+            low: number;
+            marketDataId: components["schemas"]["Id"];
+            /** @description The instrument's name. */
+            name: string;
+            /** @description The price at the bar's start. */
+            open: number;
+            start: components["schemas"]["UnixTime"];
+            /** @description The instrument's symbol. */
+            symbol: string;
+            timeFrame: components["schemas"]["TimeFrame"];
+            updatedAt: components["schemas"]["UnixTime"];
+            /**
+             * Format: int64
+             * @description Shares the simulated market traded in the bar.
+             */
+            volume: number;
+        };
+        MarketDataListResponse: {
+            /** @example 200 */
+            code: number;
+            data: components["schemas"]["MarketData"][];
+            /** @example Success */
+            message: string;
+            meta: components["schemas"]["Meta"];
         };
         /** @description Pagination of a list. */
         Meta: {
@@ -4478,6 +4963,180 @@ export interface components {
          * @example crm-000417
          */
         ReferenceIdInput: components["schemas"]["ReferenceId"] | number;
+        Report: {
+            completedAt?: components["schemas"]["UnixTime"];
+            /** @description The file's media type, once COMPLETED. */
+            contentType?: string;
+            createdAt: components["schemas"]["UnixTime"];
+            delivery: components["schemas"]["ReportDelivery"];
+            /** @description The address given (no e-mail is sent). */
+            email?: string;
+            /**
+             * @description Always false — Openvest sends no e-mail.
+             * @enum {boolean}
+             */
+            emailSent: false;
+            errorReason?: string;
+            /** @description Where to download the file. */
+            fileUrl: string;
+            format: components["schemas"]["ReportFormat"];
+            /** @description Said when an email was given - that no e-mail is sent. */
+            notice?: string;
+            reportId: components["schemas"]["Id"];
+            reportTypes: components["schemas"]["ReportType"][];
+            /** @description Holdings and transactions in the file. */
+            rowCount: number;
+            /**
+             * Format: int64
+             * @description The file's size in bytes.
+             */
+            size: number;
+            /**
+             * @description `PENDING` until the job produced it: `COMPLETED` (the file exists) or `ERROR` (`errorReason`).
+             * @enum {string}
+             */
+            status: "PENDING" | "COMPLETED" | "ERROR";
+            updatedAt: components["schemas"]["UnixTime"];
+            /** @description Where it is POSTed. */
+            url?: string;
+        };
+        /** @description `REPORT.CREATED`: a report was asked for (`POST /v1/reports`). */
+        ReportCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["Report"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "REPORT.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
+        /** @description The POST of the report to its `url`. */
+        ReportDelivery: {
+            /** @description POSTs made so far (at most 5). */
+            attempts: number;
+            deliveredAt?: components["schemas"]["UnixTime"];
+            /** @description Why the last attempt failed. */
+            error?: string;
+            /** @description The keyid of the key that signed it (GET /v1/webhooks/key). */
+            keyId?: string;
+            /**
+             * @description `NONE` without url; `PENDING` until delivered (`DELIVERED`) or out of attempts (`FAILED`).
+             * @enum {string}
+             */
+            status: "NONE" | "PENDING" | "DELIVERED" | "FAILED";
+            /** @description The receiver's answer to the last attempt. */
+            statusCode?: number;
+        };
+        /** @description A JSON report. Each section is present when its type was asked for and has rows. */
+        ReportDocument: {
+            generatedAt: components["schemas"]["UnixTime"];
+            organizationId: components["schemas"]["Id"];
+            reportId: components["schemas"]["Id"];
+            reportTypes: components["schemas"]["ReportType"][];
+            /** @description REGULATORY - the executed trades. */
+            tradeBlotter?: components["schemas"]["ReportTransaction"][];
+            /** @description TRANSACTION - every transaction. */
+            transactions?: components["schemas"]["ReportTransaction"][];
+            /** @description USER - the customers holding shares. */
+            users?: components["schemas"]["ReportUser"][];
+        };
+        /**
+         * @description A report as its events carry it; the POST of the report to its own
+         *     `url` adds its file in `content` (the JSON document, or the CSV text).
+         */
+        ReportEventData: components["schemas"]["Report"] & {
+            content?: components["schemas"]["ReportDocument"] | string;
+        };
+        /**
+         * @description The file's format.
+         * @default JSON
+         * @enum {string}
+         */
+        ReportFormat: "JSON" | "CSV";
+        ReportHolding: {
+            assetId: components["schemas"]["Id"];
+            /** @description US dollars paid per share. */
+            averageCost: number;
+            currency: string;
+            instrumentId: components["schemas"]["Id"];
+            /** @description The cost, in currency. */
+            investmentAmount: number;
+            /** @description The value now, in currency. */
+            marketValue: number;
+            portfolioId: components["schemas"]["Id"];
+            /** @description The current price, US dollars. */
+            price: number;
+            /** @description Shares held. */
+            quantity: number;
+            symbol: string;
+        };
+        ReportListResponse: {
+            /** @example 200 */
+            code: number;
+            data: components["schemas"]["Report"][];
+            /** @example Success */
+            message: string;
+            meta: components["schemas"]["Meta"];
+        };
+        ReportResponse: {
+            /** @example 200 */
+            code: number;
+            data: components["schemas"]["Report"];
+            /** @example Success */
+            message: string;
+        };
+        ReportTransaction: {
+            accountId: components["schemas"]["Id"];
+            /** @description Invested or paid out, in currency. */
+            amount: number;
+            currency: string;
+            customerId: components["schemas"]["Id"];
+            errorReason?: string;
+            executedAt: components["schemas"]["UnixTime"];
+            /** @description US dollars per unit of currency. */
+            fxRate: number;
+            instrumentId: components["schemas"]["Id"];
+            /** @description US dollars per share. */
+            price: number;
+            quantity: number;
+            requestId: components["schemas"]["Id"];
+            /** @enum {string} */
+            requestType: "PURCHASE" | "SELL";
+            status: string;
+            symbol: string;
+            transactionId: components["schemas"]["Id"];
+            /** @description quantity × price, US dollars. */
+            value: number;
+        };
+        /**
+         * @description `USER` customers and holdings; `TRANSACTION` every transaction; `REGULATORY` the trade blotter.
+         * @enum {string}
+         */
+        ReportType: "USER" | "TRANSACTION" | "REGULATORY";
+        /**
+         * @description `REPORT.UPDATED`: a report was produced (COMPLETED or ERROR), or its
+         *     delivery ended. The POST of a report to its own `url` is this event
+         *     too, its `data` carrying the file in `content`.
+         */
+        ReportUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["ReportEventData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "REPORT.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
+        ReportUser: {
+            customerId: components["schemas"]["Id"];
+            firstName: string;
+            holdings: components["schemas"]["ReportHolding"][];
+            lastName: string;
+            referenceId?: string;
+            status: string;
+        };
         /** @description `REQUEST.CREATED`: A purchase or sell request was created. */
         RequestCreatedEvent: {
             createdAt: components["schemas"]["UnixTime"];
@@ -4567,6 +5226,12 @@ export interface components {
          * @enum {string}
          */
         SortOrder: "ASC" | "DESC";
+        /**
+         * @description One hour, one day or one week.
+         * @default 1d
+         * @enum {string}
+         */
+        TimeFrame: "1h" | "1d" | "1w";
         TokenOrganization: {
             clientId: string;
             id: components["schemas"]["Id"];
@@ -5286,7 +5951,7 @@ export interface components {
          *     being the resource as the API returns it. One schema per event
          *     type, told apart by `event`.
          */
-        WebhookEvent: components["schemas"]["AccountCreatedEvent"] | components["schemas"]["AccountUpdatedEvent"] | components["schemas"]["AssetCreatedEvent"] | components["schemas"]["AssetUpdatedEvent"] | components["schemas"]["AuthCreatedEvent"] | components["schemas"]["AuthDeletedEvent"] | components["schemas"]["CustomerCreatedEvent"] | components["schemas"]["CustomerUpdatedEvent"] | components["schemas"]["InstrumentUpdatedEvent"] | components["schemas"]["PortfolioCreatedEvent"] | components["schemas"]["PortfolioUpdatedEvent"] | components["schemas"]["RequestCreatedEvent"] | components["schemas"]["RequestUpdatedEvent"] | components["schemas"]["TransactionCreatedEvent"] | components["schemas"]["WebhookCreatedEvent"] | components["schemas"]["WebhookUpdatedEvent"] | components["schemas"]["WebhookTestEvent"] | components["schemas"]["WalletCustomerCreatedEvent"] | components["schemas"]["WalletCustomerUpdatedEvent"] | components["schemas"]["WalletAccountCreatedEvent"] | components["schemas"]["BankingApplicationCreatedEvent"] | components["schemas"]["BankingApplicationUpdatedEvent"] | components["schemas"]["BankingApplicationSubmittedEvent"] | components["schemas"]["BankingApplicationApprovedEvent"] | components["schemas"]["BankingApplicationDeniedEvent"] | components["schemas"]["BankingApplicationManualReviewEvent"] | components["schemas"]["BankingCustomerCreatedEvent"] | components["schemas"]["BankingCustomerUpdatedEvent"] | components["schemas"]["BankingCustomerStatusChangedEvent"] | components["schemas"]["BankingIndividualUpdatedEvent"];
+        WebhookEvent: components["schemas"]["AccountCreatedEvent"] | components["schemas"]["AccountUpdatedEvent"] | components["schemas"]["AssetCreatedEvent"] | components["schemas"]["AssetUpdatedEvent"] | components["schemas"]["AuthCreatedEvent"] | components["schemas"]["AuthDeletedEvent"] | components["schemas"]["CustomerCreatedEvent"] | components["schemas"]["CustomerUpdatedEvent"] | components["schemas"]["InstrumentUpdatedEvent"] | components["schemas"]["PortfolioCreatedEvent"] | components["schemas"]["PortfolioUpdatedEvent"] | components["schemas"]["RequestCreatedEvent"] | components["schemas"]["RequestUpdatedEvent"] | components["schemas"]["TransactionCreatedEvent"] | components["schemas"]["WebhookCreatedEvent"] | components["schemas"]["WebhookUpdatedEvent"] | components["schemas"]["WebhookTestEvent"] | components["schemas"]["ReportCreatedEvent"] | components["schemas"]["ReportUpdatedEvent"] | components["schemas"]["WalletCustomerCreatedEvent"] | components["schemas"]["WalletCustomerUpdatedEvent"] | components["schemas"]["WalletAccountCreatedEvent"] | components["schemas"]["BankingApplicationCreatedEvent"] | components["schemas"]["BankingApplicationUpdatedEvent"] | components["schemas"]["BankingApplicationSubmittedEvent"] | components["schemas"]["BankingApplicationApprovedEvent"] | components["schemas"]["BankingApplicationDeniedEvent"] | components["schemas"]["BankingApplicationManualReviewEvent"] | components["schemas"]["BankingCustomerCreatedEvent"] | components["schemas"]["BankingCustomerUpdatedEvent"] | components["schemas"]["BankingCustomerStatusChangedEvent"] | components["schemas"]["BankingIndividualUpdatedEvent"];
         /**
          * Format: uuid
          * @description The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
@@ -5297,12 +5962,11 @@ export interface components {
          * @description The events Openvest emits (see `WebhookSubscription` for when).
          *     Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
          *     `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
-         *     `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
-         *     are not implemented yet).
+         *     `TRANSACTION.UPDATED`.
          * @example CUSTOMER.CREATED
          * @enum {string}
          */
-        WebhookEventType: "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "AUTH.CREATED" | "AUTH.DELETED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "TRANSACTION.CREATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED" | "WEBHOOK.TEST" | "WALLET_CUSTOMER.CREATED" | "WALLET_CUSTOMER.UPDATED" | "WALLET_ACCOUNT.CREATED" | "BANKING_APPLICATION.CREATED" | "BANKING_APPLICATION.UPDATED" | "BANKING_APPLICATION.SUBMITTED" | "BANKING_APPLICATION.APPROVED" | "BANKING_APPLICATION.DENIED" | "BANKING_APPLICATION.MANUAL_REVIEW" | "BANKING_CUSTOMER.CREATED" | "BANKING_CUSTOMER.UPDATED" | "BANKING_CUSTOMER.STATUS_CHANGED" | "BANKING_INDIVIDUAL.UPDATED";
+        WebhookEventType: "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "AUTH.CREATED" | "AUTH.DELETED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "TRANSACTION.CREATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED" | "WEBHOOK.TEST" | "REPORT.CREATED" | "REPORT.UPDATED" | "WALLET_CUSTOMER.CREATED" | "WALLET_CUSTOMER.UPDATED" | "WALLET_ACCOUNT.CREATED" | "BANKING_APPLICATION.CREATED" | "BANKING_APPLICATION.UPDATED" | "BANKING_APPLICATION.SUBMITTED" | "BANKING_APPLICATION.APPROVED" | "BANKING_APPLICATION.DENIED" | "BANKING_APPLICATION.MANUAL_REVIEW" | "BANKING_CUSTOMER.CREATED" | "BANKING_CUSTOMER.UPDATED" | "BANKING_CUSTOMER.STATUS_CHANGED" | "BANKING_INDIVIDUAL.UPDATED";
         WebhookKey: {
             createdAt: components["schemas"]["UnixTime"];
             /** @description The ed25519 public key in OpenSSH authorized_keys form. */
@@ -5381,6 +6045,8 @@ export interface components {
          *     | `WEBHOOK.CREATED` | `POST /v1/webhooks` (a new webhook is subscribed to it) |
          *     | `WEBHOOK.UPDATED` | `PUT /v1/webhooks`, or a receiver's `410` deactivates it |
          *     | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
+         *     | `REPORT.CREATED` | `POST /v1/reports` |
+         *     | `REPORT.UPDATED` | the report is produced (`COMPLETED` or `ERROR`), or its delivery to its `url` ends |
          *     | `WALLET_CUSTOMER.CREATED` / `.UPDATED` | `POST` / `PUT /counterparty/{counterparty_guid}/customers…` (`data`: `WalletCustomer`) |
          *     | `WALLET_ACCOUNT.CREATED` | with its customer, or `POST …/customers/{customer_guid}/accounts` (`data`: `WalletAccount`) |
          *     | `BANKING_APPLICATION.CREATED` | `POST /applications` (`data`: `BankingApplication`) |
@@ -5404,9 +6070,8 @@ export interface components {
          *     Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
          *     list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
          *     types are set when it is created, `openvest org create`, and never
-         *     change), `TRANSACTION.UPDATED`
-         *     (a transaction never changes) and `REPORT.*` (reports are not
-         *     implemented yet).
+         *     change) and `TRANSACTION.UPDATED`
+         *     (a transaction never changes).
          * @example CUSTOMER.CREATED
          * @enum {string}
          */
@@ -6167,6 +6832,8 @@ export interface components {
          * @example 123456
          */
         CustomerIdQueryRequired: components["schemas"]["Id"];
+        /** @description The end of the range, unix seconds (exclusive). Default the organization's current time. */
+        EndQuery: number;
         /**
          * @deprecated
          * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
@@ -6224,6 +6891,8 @@ export interface components {
          * @example 0
          */
         Page: number;
+        /** @description The report. */
+        ReportIdPath: components["schemas"]["Id"];
         /**
          * @description Unique request identifier.
          * @example 654321
@@ -6262,11 +6931,15 @@ export interface components {
          * @example ASC
          */
         Sort: components["schemas"]["SortOrder"];
+        /** @description The start of the range, unix seconds (inclusive; the bar containing it is the first; at most year 9999). Default 30 bars before `end`. */
+        StartQuery: number;
         /**
          * @description The instrument's ticker symbol, in upper case.
          * @example AAPL
          */
         SymbolPath: string;
+        /** @description The length of a bar. */
+        TimeFrameQuery: components["schemas"]["TimeFrame"];
         /** @description One holding of the customer. */
         UssdAssetId: components["schemas"]["Id"];
         /**
@@ -9413,6 +10086,7 @@ export interface operations {
                      *       "code": 200,
                      *       "data": [
                      *         {
+                     *           "createdAt": 1767225600,
                      *           "currency": "USD",
                      *           "fractionalEnabled": true,
                      *           "instrumentId": 1,
@@ -9424,6 +10098,7 @@ export interface operations {
                      *           "name": "Apple Inc.",
                      *           "price": 231.45,
                      *           "symbol": "AAPL",
+                     *           "updatedAt": 1780272000,
                      *           "valueChangeOverTime": {
                      *             "day": 0.52,
                      *             "month": 3.05,
@@ -9516,6 +10191,7 @@ export interface operations {
                      * @example {
                      *       "code": 200,
                      *       "data": {
+                     *         "createdAt": 1767225600,
                      *         "currency": "USD",
                      *         "fractionalEnabled": true,
                      *         "instrumentId": 1,
@@ -9527,6 +10203,7 @@ export interface operations {
                      *         "name": "Apple Inc.",
                      *         "price": 231.45,
                      *         "symbol": "AAPL",
+                     *         "updatedAt": 1780272000,
                      *         "valueChangeOverTime": {
                      *           "day": 0.52,
                      *           "month": 3.05,
@@ -9732,6 +10409,249 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["InvestmentResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMarketData: {
+        parameters: {
+            query?: {
+                /** @description The instrument (`GET /v1/instruments`); every instrument when absent. */
+                instrumentId?: components["schemas"]["Id"];
+                /** @description The start of the range, unix seconds (inclusive; the bar containing it is the first; at most year 9999). Default 30 bars before `end`. */
+                start?: components["parameters"]["StartQuery"];
+                /** @description The end of the range, unix seconds (exclusive). Default the organization's current time. */
+                end?: components["parameters"]["EndQuery"];
+                /** @description The length of a bar. */
+                timeFrame?: components["parameters"]["TimeFrameQuery"];
+                /**
+                 * @description The page to return, counting from 0.
+                 * @example 0
+                 */
+                page?: components["parameters"]["Page"];
+                /**
+                 * @description The maximum number of items on a page.
+                 * @example 100
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `createdAt` order of the items (ties broken by id, in the same direction).
+                 * @example ASC
+                 */
+                sort?: components["parameters"]["Sort"];
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of bars. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "data": [
+                     *         {
+                     *           "close": 231.45,
+                     *           "createdAt": 1774915200,
+                     *           "currency": "USD",
+                     *           "end": 1775001600,
+                     *           "high": 231.45,
+                     *           "instrumentId": 1,
+                     *           "low": 231.45,
+                     *           "marketDataId": 1020000493032,
+                     *           "name": "Apple Inc.",
+                     *           "open": 231.45,
+                     *           "start": 1774915200,
+                     *           "symbol": "AAPL",
+                     *           "timeFrame": "1d",
+                     *           "updatedAt": 1775001600,
+                     *           "volume": 1843920
+                     *         }
+                     *       ],
+                     *       "message": "Success",
+                     *       "meta": {
+                     *         "currentCount": 1,
+                     *         "currentPage": 0,
+                     *         "limit": 100,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
+                     *         "sort": "ASC",
+                     *         "totalCount": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MarketDataListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMarketData: {
+        parameters: {
+            query?: {
+                /** @description The start of the range, unix seconds (inclusive; the bar containing it is the first; at most year 9999). Default 30 bars before `end`. */
+                start?: components["parameters"]["StartQuery"];
+                /** @description The end of the range, unix seconds (exclusive). Default the organization's current time. */
+                end?: components["parameters"]["EndQuery"];
+                /** @description The length of a bar. */
+                timeFrame?: components["parameters"]["TimeFrameQuery"];
+                /**
+                 * @description The page to return, counting from 0.
+                 * @example 0
+                 */
+                page?: components["parameters"]["Page"];
+                /**
+                 * @description The maximum number of items on a page.
+                 * @example 100
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `createdAt` order of the items (ties broken by id, in the same direction).
+                 * @example ASC
+                 */
+                sort?: components["parameters"]["Sort"];
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path: {
+                /** @description The instrument. */
+                instrumentId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the instrument's bars. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "data": [
+                     *         {
+                     *           "close": 231.45,
+                     *           "createdAt": 1774915200,
+                     *           "currency": "USD",
+                     *           "end": 1775001600,
+                     *           "high": 231.45,
+                     *           "instrumentId": 1,
+                     *           "low": 231.45,
+                     *           "marketDataId": 1020000493032,
+                     *           "name": "Apple Inc.",
+                     *           "open": 231.45,
+                     *           "start": 1774915200,
+                     *           "symbol": "AAPL",
+                     *           "timeFrame": "1d",
+                     *           "updatedAt": 1775001600,
+                     *           "volume": 1843920
+                     *         }
+                     *       ],
+                     *       "message": "Success",
+                     *       "meta": {
+                     *         "currentCount": 1,
+                     *         "currentPage": 0,
+                     *         "limit": 100,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
+                     *         "sort": "ASC",
+                     *         "totalCount": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MarketDataListResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -10281,6 +11201,104 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    attachPortfolioAsset: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
+                 *     errors included, is stored with the change it reports and replayed
+                 *     for 24 hours to any request with the same key, with
+                 *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+                 *     first and gets its response. The same key with another method, path
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachPortfolioAssetRequest"];
+            };
+        };
+        responses: {
+            /** @description The asset, in its portfolio now. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getPortfolio: {
         parameters: {
             query?: never;
@@ -10363,6 +11381,469 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listReports: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page to return, counting from 0.
+                 * @example 0
+                 */
+                page?: components["parameters"]["Page"];
+                /**
+                 * @description The maximum number of items on a page.
+                 * @example 100
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `createdAt` order of the items (ties broken by id, in the same direction).
+                 * @example ASC
+                 */
+                sort?: components["parameters"]["Sort"];
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "data": [
+                     *         {
+                     *           "completedAt": 1732893485,
+                     *           "contentType": "application/json",
+                     *           "createdAt": 1732893484,
+                     *           "delivery": {
+                     *             "attempts": 0,
+                     *             "status": "NONE"
+                     *           },
+                     *           "emailSent": false,
+                     *           "fileUrl": "/v1/reports/1/file",
+                     *           "format": "JSON",
+                     *           "reportId": 1,
+                     *           "reportTypes": [
+                     *             "REGULATORY",
+                     *             "USER"
+                     *           ],
+                     *           "rowCount": 12,
+                     *           "size": 4096,
+                     *           "status": "COMPLETED",
+                     *           "updatedAt": 1732893485
+                     *         }
+                     *       ],
+                     *       "message": "Success",
+                     *       "meta": {
+                     *         "currentCount": 1,
+                     *         "currentPage": 0,
+                     *         "limit": 100,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
+                     *         "sort": "ASC",
+                     *         "totalCount": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReportListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
+                 *     errors included, is stored with the change it reports and replayed
+                 *     for 24 hours to any request with the same key, with
+                 *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+                 *     first and gets its response. The same key with another method, path
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateReportRequest"];
+            };
+        };
+        responses: {
+            /** @description The report, PENDING. */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 201,
+                     *       "data": {
+                     *         "createdAt": 1732893484,
+                     *         "delivery": {
+                     *           "attempts": 0,
+                     *           "status": "NONE"
+                     *         },
+                     *         "emailSent": false,
+                     *         "fileUrl": "/v1/reports/1/file",
+                     *         "format": "JSON",
+                     *         "reportId": 1,
+                     *         "reportTypes": [
+                     *           "REGULATORY",
+                     *           "USER"
+                     *         ],
+                     *         "rowCount": 0,
+                     *         "size": 0,
+                     *         "status": "PENDING",
+                     *         "updatedAt": 1732893484
+                     *       },
+                     *       "message": "Created"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReportResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path: {
+                /** @description The report. */
+                reportId: components["parameters"]["ReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "data": {
+                     *         "completedAt": 1732893485,
+                     *         "contentType": "text/csv; charset=utf-8",
+                     *         "createdAt": 1732893484,
+                     *         "delivery": {
+                     *           "attempts": 1,
+                     *           "deliveredAt": 1732893486,
+                     *           "keyId": "openvest-webhook-3f9a1c2b7d4e",
+                     *           "status": "DELIVERED",
+                     *           "statusCode": 200
+                     *         },
+                     *         "email": "compliance@example.com",
+                     *         "emailSent": false,
+                     *         "fileUrl": "/v1/reports/1/file",
+                     *         "format": "CSV",
+                     *         "notice": "E-mail is not sent: Openvest has no mail server. Download the file from fileUrl, or give a url to receive it.",
+                     *         "reportId": 1,
+                     *         "reportTypes": [
+                     *           "TRANSACTION",
+                     *           "REGULATORY"
+                     *         ],
+                     *         "rowCount": 12,
+                     *         "size": 2048,
+                     *         "status": "COMPLETED",
+                     *         "updatedAt": 1732893486,
+                     *         "url": "https://reports.example.com/openvest"
+                     *       },
+                     *       "message": "Success"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReportResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getReportFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path: {
+                /** @description The report. */
+                reportId: components["parameters"]["ReportIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="report-<id>.json"` (or `.csv`). */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "generatedAt": 1732893485,
+                     *       "organizationId": 1,
+                     *       "reportId": 1,
+                     *       "reportTypes": [
+                     *         "REGULATORY",
+                     *         "USER"
+                     *       ],
+                     *       "tradeBlotter": [
+                     *         {
+                     *           "accountId": 1,
+                     *           "amount": 500,
+                     *           "currency": "ZMW",
+                     *           "customerId": 123456,
+                     *           "executedAt": 1732893484,
+                     *           "fxRate": 0.0378,
+                     *           "instrumentId": 1,
+                     *           "price": 231.45,
+                     *           "quantity": 0.0821,
+                     *           "requestId": 1,
+                     *           "requestType": "PURCHASE",
+                     *           "status": "COMPLETED",
+                     *           "symbol": "AAPL",
+                     *           "transactionId": 1,
+                     *           "value": 19
+                     *         }
+                     *       ],
+                     *       "users": [
+                     *         {
+                     *           "customerId": 123456,
+                     *           "firstName": "Jane",
+                     *           "holdings": [
+                     *             {
+                     *               "assetId": 1,
+                     *               "averageCost": 231.45,
+                     *               "currency": "ZMW",
+                     *               "instrumentId": 1,
+                     *               "investmentAmount": 500,
+                     *               "marketValue": 500,
+                     *               "portfolioId": 1,
+                     *               "price": 231.45,
+                     *               "quantity": 0.0821,
+                     *               "symbol": "AAPL"
+                     *             }
+                     *           ],
+                     *           "lastName": "Banda",
+                     *           "status": "ACTIVE"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReportDocument"];
+                    /**
+                     * @example section,customerId,firstName,lastName,customerStatus,assetId,portfolioId,transactionId,requestId,accountId,instrumentId,symbol,requestType,status,currency,quantity,price,averageCost,investmentAmount,marketValue,amount,fxRate,value,executedAt,errorReason
+                     *     REGULATORY,123456,,,,,,1,1,1,1,AAPL,PURCHASE,COMPLETED,ZMW,0.0821,231.45,,,,500,0.0378,19,2024-11-29T15:18:04Z,
+                     */
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -11546,6 +13027,7 @@ export interface operations {
                      * @example {
                      *       "code": 200,
                      *       "data": {
+                     *         "createdAt": 1767225600,
                      *         "currency": "USD",
                      *         "fractionalEnabled": true,
                      *         "instrumentId": 1,
@@ -11557,6 +13039,7 @@ export interface operations {
                      *         "name": "Apple Inc.",
                      *         "price": 250.125,
                      *         "symbol": "AAPL",
+                     *         "updatedAt": 1780272000,
                      *         "valueChangeOverTime": {
                      *           "day": 8.55,
                      *           "month": 11.2,

@@ -7,6 +7,7 @@ import (
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/reports"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/wallet"
 	"github.com/openvest/openvest/internal/webhook"
@@ -86,6 +87,8 @@ func Present(resource any) (any, error) {
 		v = apiAuthEvent(r)
 	case webhook.Webhook:
 		v = apiWebhook(r)
+	case reports.Report:
+		v = apiReport(r)
 	case wallet.Customer:
 		v = apiWalletCustomer(r)
 	case wallet.Account:

@@ -66,3 +66,16 @@ func (s *Server) GetTransaction(ctx context.Context, req api.GetTransactionReque
 	}
 	return api.GetTransaction200JSONResponse{Code: 200, Message: msgOK, Data: apiTransaction(t)}, nil
 }
+
+// AttachPortfolioAsset implements POST /v1/portfolio/assets.
+func (s *Server) AttachPortfolioAsset(ctx context.Context, req api.AttachPortfolioAssetRequestObject) (api.AttachPortfolioAssetResponseObject, error) {
+	org, err := orgFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.Trading.AttachAsset(ctx, org, req.Body.CustomerId, req.Body.PortfolioId, req.Body.AssetId)
+	if err != nil {
+		return nil, err
+	}
+	return api.AttachPortfolioAsset200JSONResponse{Body: api.AssetResponse{Code: 200, Message: msgOK, Data: apiAsset(a)}}, nil
+}

@@ -13,6 +13,7 @@ func apiInstrument(q trading.Quote) api.Instrument {
 		InvestmentType: api.InvestmentType(q.InvestmentType), IsAvailable: q.IsAvailable, FractionalEnabled: q.FractionalEnabled,
 		MinimumAmount: q.MinimumAmount, Price: q.Price, Currency: api.USD, IsSandboxPrice: q.Overridden,
 		ValueChangeOverTime: api.InstrumentValueChange{Day: q.Change.Day, Week: q.Change.Week, Month: q.Change.Month, Year: q.Change.Year},
+		CreatedAt:           q.CreatedAt.Unix(), UpdatedAt: q.UpdatedAt.Unix(),
 	}
 }
 

@@ -116,7 +116,7 @@ func TestMetricsOfTheDomain(t *testing.T) {
 	missing := map[string]string{"reason": "missing"}
 	require.GreaterOrEqual(t, counter(after, "openvest_auth_signature_failures_total", missing)-counter(before, "openvest_auth_signature_failures_total", missing), 1.0)
 	require.Contains(t, after, "openvest_jobs_queued")
-	require.Len(t, after["openvest_jobs_queued"].GetMetric(), 8, "2 kinds x 4 states")
+	require.Len(t, after["openvest_jobs_queued"].GetMetric(), 12, "3 kinds x 4 states")
 	require.Equal(t, []string{"error", "failed", "gone", "succeeded"}, labelValues(after, "openvest_webhook_attempts_total", "outcome"), "known outcomes read 0 before the first attempt")
 }
 

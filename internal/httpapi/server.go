@@ -23,6 +23,7 @@ import (
 	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/idempotency"
 	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/reports"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/ussd"
 	"github.com/openvest/openvest/internal/wallet"
@@ -50,6 +51,7 @@ type Server struct {
 	Idempotency *idempotency.Service
 	Webhooks    *webhook.Service
 	USSD        *ussd.Service
+	Reports     *reports.Service
 }
 
 var _ api.StrictServerInterface = (*Server)(nil)

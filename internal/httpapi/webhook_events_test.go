@@ -222,8 +222,9 @@ func TestEveryDeliveredEventMatchesItsSchema(t *testing.T) {
 	surfaceJourney(t, tr.tn) // the wallet and banking events
 	require.Equal(t, http.StatusOK, tr.tn.Do(t, "PUT", "/v1/webhooks", map[string]any{"webhookId": id, "subscriptions": []string{"ALL"}}).Status)
 	require.Equal(t, http.StatusNoContent, tr.tn.Do(t, "POST", "/v1/webhooks/test", nil).Status)
-	tr.tn.NewToken(t)                                   // AUTH.CREATED
-	res := tr.tn.Do(t, "POST", "/v1/oauth/revoke", nil) // the caller's token: AUTH.DELETED
+	require.Equal(t, http.StatusCreated, tr.tn.Do(t, "POST", "/v1/reports", map[string]any{"reportTypes": []string{"USER"}}).Status) // REPORT.*
+	tr.tn.NewToken(t)                                                                                                                // AUTH.CREATED
+	res := tr.tn.Do(t, "POST", "/v1/oauth/revoke", nil)                                                                              // the caller's token: AUTH.DELETED
 	require.Equal(t, http.StatusNoContent, res.Status, "%s", res.Body)
 
 	doc, err := api.GetSwagger()

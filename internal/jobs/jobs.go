@@ -154,6 +154,7 @@ type Queue struct {
 	cfg       Config
 	exec      atomic.Pointer[Executor]
 	deliverer atomic.Pointer[Deliverer]
+	reporter  atomic.Pointer[Reporter]
 	backend   backend
 	close     func()
 	started   atomic.Bool
@@ -182,6 +183,9 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &deliverWorker{q: q}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &reportWorker{q: q}); err != nil {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &periodicWorker{q: q}); err != nil {

@@ -111,7 +111,7 @@ func (d *depth) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(depthDesc, prometheus.GaugeValue, float64(r.N), r.Kind, r.State)
 	}
 	// Known kinds read 0 rather than disappear when their queue is empty.
-	for _, kind := range []string{ExecuteArgs{}.Kind(), DeliverArgs{}.Kind()} {
+	for _, kind := range []string{ExecuteArgs{}.Kind(), DeliverArgs{}.Kind(), ReportArgs{}.Kind()} {
 		for _, state := range queuedStates {
 			if !seen[[2]string{kind, state}] {
 				ch <- prometheus.MustNewConstMetric(depthDesc, prometheus.GaugeValue, 0, kind, state)

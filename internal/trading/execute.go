@@ -131,6 +131,19 @@ func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.
 	if err != nil {
 		return "", false, err
 	}
+	if r.Type == Sell && r.AssetID != nil {
+		// The asset may have been attached to another portfolio of the
+		// customer (POST /v1/portfolio/assets): the sell executes there.
+		held, err := s.repo.Asset(ctx, r.OrganizationID, *r.AssetID, true)
+		if err != nil {
+			return "", false, err
+		}
+		if held.PortfolioID != p.ID {
+			if p, err = s.repo.LockPortfolio(ctx, r.OrganizationID, held.PortfolioID); err != nil {
+				return "", false, err
+			}
+		}
+	}
 	if p.Status != investing.Active {
 		return fmt.Sprintf("portfolio %d is %s: only ACTIVE portfolios can trade", p.ID, p.Status), p.Status == investing.Closed, nil
 	}

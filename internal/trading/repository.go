@@ -26,6 +26,12 @@ type Repository interface {
 	PortfolioOfAccount(ctx context.Context, orgID, accountID int64, lock bool) (investing.Portfolio, error)
 	// Portfolio reads a portfolio. NotFound.
 	Portfolio(ctx context.Context, orgID, id int64) (investing.Portfolio, error)
+	// LockPortfolio reads a portfolio and holds it until the transaction ends. NotFound.
+	LockPortfolio(ctx context.Context, orgID, id int64) (investing.Portfolio, error)
+	// MoveAsset puts an asset in another portfolio (and account) of its
+	// customer. NotFound: the portfolio is not the customer's (the
+	// database checks it). Conflict: it holds the instrument already.
+	MoveAsset(ctx context.Context, orgID, assetID, portfolioID, accountID int64, at time.Time) error
 	// SavePortfolioValues writes p's investmentAmount, marketValue and performance.
 	SavePortfolioValues(ctx context.Context, p *investing.Portfolio) error
 
@@ -72,6 +78,8 @@ type Repository interface {
 	SetClockOffset(ctx context.Context, orgID int64, d time.Duration, at time.Time) error
 	// PriceOverrides lists the organization's sandbox prices by instrument id.
 	PriceOverrides(ctx context.Context, orgID int64) (map[int64]decimal.Decimal, error)
+	// PriceOverrideSetAt is when the instrument's sandbox price was set. NotFound.
+	PriceOverrideSetAt(ctx context.Context, orgID, instrumentID int64) (time.Time, error)
 	// SetPriceOverride sets an instrument's sandbox price for the organization.
 	SetPriceOverride(ctx context.Context, orgID, instrumentID int64, price decimal.Decimal, at time.Time) error
 	// DeletePriceOverride removes it; deleted is false when there was none.

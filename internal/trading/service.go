@@ -56,6 +56,10 @@ type Quote struct {
 	Overridden   bool            // the price was set with the sandbox controls
 	// Change is the price change in percent over the last day, week, month (30 days) and year (365 days).
 	Change Change
+	// CreatedAt is when the instrument was listed; UpdatedAt when its price
+	// last changed for the organization (its sandbox price set, else the
+	// start of the UTC day: the market's prices move at midnight).
+	CreatedAt, UpdatedAt time.Time
 }
 
 // Change is a price change over periods, in percent.
@@ -91,7 +95,7 @@ func (s *Service) Instruments(ctx context.Context, org investing.Org, t *investi
 	}
 	page := investing.Page[Quote]{Items: make([]Quote, 0, hi-lo), Total: int64(len(all))}
 	for _, inst := range all[lo:hi] {
-		q, err := s.quote(ctx, inst, now, overrides)
+		q, err := s.quote(ctx, org.ID, inst, now, overrides)
 		if err != nil {
 			return investing.Page[Quote]{}, err
 		}
@@ -114,7 +118,7 @@ func (s *Service) Instrument(ctx context.Context, org investing.Org, symbol stri
 	if err != nil {
 		return Quote{}, err
 	}
-	return s.quote(ctx, inst, now, overrides)
+	return s.quote(ctx, org.ID, inst, now, overrides)
 }
 
 func (s *Service) instrument(ctx context.Context, symbol string) (market.Instrument, error) {
@@ -133,14 +137,23 @@ func (s *Service) instrumentByID(ctx context.Context, id int64) (market.Instrume
 	return inst, err
 }
 
-func (s *Service) quote(ctx context.Context, inst market.Instrument, now time.Time, overrides map[int64]decimal.Decimal) (Quote, error) {
-	q := Quote{Instrument: inst, InvestmentID: investmentID(inst.InvestmentType)}
+func (s *Service) quote(ctx context.Context, orgID int64, inst market.Instrument, now time.Time, overrides map[int64]decimal.Decimal) (Quote, error) {
+	q := Quote{Instrument: inst, InvestmentID: investmentID(inst.InvestmentType), CreatedAt: market.Listed()}
+	q.UpdatedAt = now.Truncate(24 * time.Hour)
+	if q.UpdatedAt.Before(q.CreatedAt) {
+		q.UpdatedAt = q.CreatedAt
+	}
 	var err error
 	if q.Price, err = s.market.Price(ctx, inst.Symbol, now); err != nil {
 		return Quote{}, err
 	}
 	if p, ok := overrides[inst.ID]; ok {
 		q.Price, q.Overridden = p, true
+		set, err := s.repo.PriceOverrideSetAt(ctx, orgID, inst.ID)
+		if err != nil {
+			return Quote{}, err
+		}
+		q.UpdatedAt = set
 	}
 	past := func(d time.Duration) (decimal.Decimal, error) {
 		before, err := s.market.Price(ctx, inst.Symbol, now.Add(-d))
