@@ -59,6 +59,9 @@ export function describe(event: WebhookEvent): string {
     case "BANKING_CUSTOMER.UPDATED":
     case "BANKING_CUSTOMER.STATUS_CHANGED":
       return `banking customer ${event.data.id} is ${event.data.status}`;
+    case "REPORT.CREATED":
+    case "REPORT.UPDATED":
+      return `report ${event.data.reportId} (${event.data.reportTypes.join(", ")}) is ${event.data.status}`;
     case "BANKING_INDIVIDUAL.UPDATED":
       return `individual ${event.data.id} (${event.data.role}) of customer ${event.data.customer_id}`;
     default: {
