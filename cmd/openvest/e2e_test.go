@@ -287,6 +287,31 @@ func TestEndToEnd(t *testing.T) {
 	require.Equal(t, "COUNTERPARTY_NOT_FOUND", theirs.JSON404.Error)
 }
 
+// sandboxOrg is what `openvest org create` prints.
+type sandboxOrg struct{ ClientID, ClientSecret string }
+
+// serveSandboxOnSQLite starts `serve` as `make run` does (an embedded SQLite
+// file, the job queue on), creates a sandbox organization named name with
+// the CLI and gets it a token: the base URL, the organization, the token and
+// an HTTP client that validates every response against the spec.
+func serveSandboxOnSQLite(t *testing.T, name string) (base string, org sandboxOrg, token string, plain *http.Client) {
+	t.Helper()
+	addr := freeAddr(t)
+	t.Setenv("OPENVEST_ADDR", addr)
+	t.Setenv("OPENVEST_DATABASE_URL", "sqlite://"+filepath.Join(t.TempDir(), "openvest.db"))
+	t.Setenv("OPENVEST_LOG_LEVEL", "warn")
+	startServe(t, addr)
+
+	var stdout bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"org", "create", "--name", name, "--sandbox"}, &stdout, &bytes.Buffer{}))
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &org), stdout.String())
+	base = "http://" + addr
+	plain = &http.Client{Transport: apitest.NewValidatingTransport(t, nil)}
+	anon, err := client.NewClientWithResponses(base, client.WithHTTPClient(plain))
+	require.NoError(t, err)
+	return base, org, tokenFor(t, anon, org.ClientID, org.ClientSecret), plain
+}
+
 func tokenFor(t *testing.T, c *client.ClientWithResponses, id, secret string) string {
 	t.Helper()
 	res, err := c.CreateTokenWithResponse(context.Background(), nil, client.CreateTokenJSONRequestBody{ClientId: &id, ClientSecret: &secret})

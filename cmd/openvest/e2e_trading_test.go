@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/openvest/openvest/gen/client"
 	"github.com/openvest/openvest/httpsig"
-	"github.com/openvest/openvest/internal/apitest"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 )
@@ -22,23 +18,8 @@ import (
 // and the portfolio's value, sell part of it, and set up a weekly plan
 // that runs when the sandbox clock moves.
 func TestNewUserTrades(t *testing.T) {
-	addr := freeAddr(t)
-	t.Setenv("OPENVEST_ADDR", addr)
-	t.Setenv("OPENVEST_DATABASE_URL", "sqlite://"+filepath.Join(t.TempDir(), "openvest.db"))
-	t.Setenv("OPENVEST_LOG_LEVEL", "warn")
 	ctx := context.Background()
-	startServe(t, addr)
-
-	var stdout bytes.Buffer
-	require.NoError(t, run(ctx, []string{"org", "create", "--name", "Trader", "--sandbox"}, &stdout, &bytes.Buffer{}))
-	var org struct{ ClientID, ClientSecret string }
-	require.NoError(t, json.Unmarshal(stdout.Bytes(), &org), stdout.String())
-
-	base := "http://" + addr
-	plain := &http.Client{Transport: apitest.NewValidatingTransport(t, nil)}
-	anon, err := client.NewClientWithResponses(base, client.WithHTTPClient(plain))
-	require.NoError(t, err)
-	token := tokenFor(t, anon, org.ClientID, org.ClientSecret)
+	base, org, token, plain := serveSandboxOnSQLite(t, "Trader")
 	c, err := client.NewClientWithResponses(base, client.WithHTTPClient(plain),
 		client.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 			req.Header.Set("Authorization", "Bearer "+token)

@@ -2,20 +2,16 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/openvest/openvest/gen/client"
 	"github.com/openvest/openvest/httpsig"
-	"github.com/openvest/openvest/internal/apitest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,22 +21,7 @@ import (
 // AAPL to seeing it in the portfolio menu, once in the menu-URL style and
 // once in the session style, and both requests show in /v1/requests.
 func TestUssdGateway(t *testing.T) {
-	addr := freeAddr(t)
-	t.Setenv("OPENVEST_ADDR", addr)
-	t.Setenv("OPENVEST_DATABASE_URL", "sqlite://"+filepath.Join(t.TempDir(), "openvest.db"))
-	t.Setenv("OPENVEST_LOG_LEVEL", "warn")
-	ctx := context.Background()
-	startServe(t, addr)
-
-	var stdout bytes.Buffer
-	require.NoError(t, run(ctx, []string{"org", "create", "--name", "Gateway", "--sandbox"}, &stdout, &bytes.Buffer{}))
-	var org struct{ ClientID, ClientSecret string }
-	require.NoError(t, json.Unmarshal(stdout.Bytes(), &org), stdout.String())
-	base := "http://" + addr
-	plain := &http.Client{Transport: apitest.NewValidatingTransport(t, nil)}
-	anon, err := client.NewClientWithResponses(base, client.WithHTTPClient(plain))
-	require.NoError(t, err)
-	token := tokenFor(t, anon, org.ClientID, org.ClientSecret)
+	base, org, token, plain := serveSandboxOnSQLite(t, "Gateway")
 
 	// send is the gateway's call: the token, the client id and nothing else
 	// (the docs' USSD calls carry no idempotency key).
