@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/openvest/openvest/gen/api"
+	"github.com/openvest/openvest/internal/dberr"
 	"github.com/openvest/openvest/internal/errcode"
 )
 
@@ -52,7 +53,7 @@ func errorHandler(log *slog.Logger, now func() time.Time) echo.HTTPErrorHandler 
 			return
 		}
 		ae := toAPIError(err)
-		if ae.Status == http.StatusInternalServerError && databaseUnavailable(err) {
+		if ae.Status == http.StatusInternalServerError && dberr.Unavailable(err) {
 			requestLogger(c, log).Warn("database unavailable", "error", err.Error(), "method", c.Request().Method, "path", c.Request().URL.Path)
 			ae = unavailableError()
 			ae.Message += "; request id " + requestID(c)

@@ -3,8 +3,6 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
-
-	"github.com/openvest/openvest/internal/dberr"
 )
 
 // retryAfterSeconds is the Retry-After of a 503 while the database is out.
@@ -19,7 +17,3 @@ func unavailableError() *apiError {
 		Header:  http.Header{"Retry-After": {strconv.Itoa(retryAfterSeconds)}},
 	}
 }
-
-// databaseUnavailable reports whether err says the database cannot be
-// reached rather than that a statement failed.
-func databaseUnavailable(err error) bool { return dberr.Unavailable(err) }
