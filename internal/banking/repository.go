@@ -2,6 +2,7 @@ package banking
 
 import (
 	"context"
+	"github.com/openvest/openvest/internal/txn"
 	"time"
 )
 
@@ -10,10 +11,10 @@ import (
 // Lists return up to limit rows strictly after the position (all from the
 // start when it is nil), newest first, ties by id descending.
 type Repository interface {
-	// InTx runs fn in one database transaction that the context fn
-	// receives carries (joining the one ctx carries, if any): everything
-	// fn writes with it, events included, commits together or not at all.
-	InTx(ctx context.Context, fn func(ctx context.Context, r Repository) error) error
+	// Transactor opens the service's units of work: every method called
+	// with the context WithTx's fn receives joins its transaction, the
+	// service's events included.
+	txn.Transactor
 
 	// CreateApplication inserts a with its individuals.
 	CreateApplication(ctx context.Context, a *Application) error

@@ -94,8 +94,8 @@ func (row bankingAccountRow) domain() banking.Account {
 
 // CreateCustomer implements banking.Repository: one insert per table.
 func (r *BankingRepo) CreateCustomer(ctx context.Context, c *banking.CustomerDetail) error {
-	return r.s.inTx(ctx, func(tx *Store) error {
-		db := tx.conn(ctx)
+	return r.s.WithTx(ctx, func(ctx context.Context) error {
+		db := r.db(ctx)
 		row := bankingCustomerRow{
 			ID: c.ID, OrganizationID: c.OrganizationID, ApplicationID: c.ApplicationID, Type: string(c.Type),
 			Status: string(c.Status), Email: c.Email, Phone: c.Phone, FirstName: c.FirstName, LastName: c.LastName,
