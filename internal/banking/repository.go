@@ -40,6 +40,13 @@ type Repository interface {
 	CustomerDetail(ctx context.Context, orgID int64, id string) (CustomerDetail, error)
 	// SaveCustomer writes c's contact details, address, status and times.
 	SaveCustomer(ctx context.Context, c *Customer) error
+	// UpdateCustomer changes one customer through update, in the
+	// transaction ctx carries (or one of its own): it reads the customer
+	// with its row lock, calls update with it and, when update returns
+	// nil, saves what update left (as SaveCustomer does) and returns it.
+	// An error of update is returned as it is, and nothing is saved.
+	// NotFound.
+	UpdateCustomer(ctx context.Context, orgID int64, id string, update func(c *Customer) error) (Customer, error)
 	// ListCustomers returns customers (without individuals and accounts).
 	ListCustomers(ctx context.Context, orgID int64, f CustomerFilter, after *Position, limit int) ([]Customer, error)
 	// Individual reads one individual of a customer; lock holds it until

@@ -46,16 +46,15 @@ type ContactUpdate struct {
 func (s *Service) UpdateCustomer(ctx context.Context, org Org, id string, in ContactUpdate) (CustomerDetail, error) {
 	var c CustomerDetail
 	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
-		cust, err := s.repo.Customer(ctx, org.ID, id, true)
+		_, err := s.repo.UpdateCustomer(ctx, org.ID, id, func(cust *Customer) error {
+			if err := in.apply(*cust, &cust.Email, &cust.Phone, &cust.Address); err != nil {
+				return err
+			}
+			now := s.clock()
+			cust.UpdatedAt, cust.LastActivityAt = now, now
+			return nil
+		})
 		if err != nil {
-			return err
-		}
-		if err := in.apply(cust, &cust.Email, &cust.Phone, &cust.Address); err != nil {
-			return err
-		}
-		now := s.clock()
-		cust.UpdatedAt, cust.LastActivityAt = now, now
-		if err := s.repo.SaveCustomer(ctx, &cust); err != nil {
 			return err
 		}
 		if c, err = s.repo.CustomerDetail(ctx, org.ID, id); err != nil {
@@ -129,18 +128,9 @@ func (s *Service) SetCustomerStatus(ctx context.Context, org Org, id string, to 
 	}
 	var c CustomerDetail
 	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
-		cust, err := s.repo.Customer(ctx, org.ID, id, true)
-		if err != nil {
-			return err
-		}
 		now := s.clock()
-		if err := cust.moveTo(to, now); err != nil {
-			return err
-		}
-		if to == Active {
-			cust.LastActivityAt = now
-		}
-		if err := s.repo.SaveCustomer(ctx, &cust); err != nil {
+		cust, err := s.repo.UpdateCustomer(ctx, org.ID, id, func(draft *Customer) error { return draft.moveTo(to, now) })
+		if err != nil {
 			return err
 		}
 		if to == Closed {

@@ -176,6 +176,27 @@ func (r *BankingRepo) SaveCustomer(ctx context.Context, c *banking.Customer) err
 		})).Error
 }
 
+// UpdateCustomer implements banking.Repository: read with the row lock,
+// change through update, save, in one transaction.
+func (r *BankingRepo) UpdateCustomer(ctx context.Context, orgID int64, id string, update func(c *banking.Customer) error) (banking.Customer, error) {
+	var c banking.Customer
+	err := r.s.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if c, err = r.Customer(ctx, orgID, id, true); err != nil {
+			return err
+		}
+		if err := update(&c); err != nil {
+			return err
+		}
+		c.OrganizationID, c.ID = orgID, id // update changes the customer, not which one
+		return r.SaveCustomer(ctx, &c)
+	})
+	if err != nil {
+		return banking.Customer{}, err
+	}
+	return c, nil
+}
+
 // ListCustomers implements banking.Repository.
 func (r *BankingRepo) ListCustomers(ctx context.Context, orgID int64, f banking.CustomerFilter, after *banking.Position, limit int) ([]banking.Customer, error) {
 	q := r.db(ctx).Model(&bankingCustomerRow{}).Where("banking_customers.organization_id = ?", orgID)
