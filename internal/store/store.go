@@ -3,6 +3,13 @@
 // default. It opens and migrates the database and implements the domain
 // packages' repository interfaces. Private row structs map to domain types
 // here; a row never reaches JSON.
+//
+// The machinery, one concern a file: store.go opens a database of either
+// dialect; tx.go is the one transaction mechanism (the unit of work of
+// package txn, carried by the context) and pgxtx.go its adapter for the
+// job queue's pgx inserts; migrate.go applies the migrations; errors.go
+// maps database errors to domain ones; page.go pages lists. The
+// repositories follow, one file per aggregate.
 package store
 
 import (
@@ -11,16 +18,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/glebarez/sqlite"
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/openvest/openvest/db"
-	"github.com/openvest/openvest/internal/errcode"
-	"github.com/pressly/goose/v3"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -137,80 +139,6 @@ func (s *Store) Ping(ctx context.Context) error {
 // SQLDB is the connection pool under the store.
 func (s *Store) SQLDB() (*sql.DB, error) { return s.DB.DB() }
 
-// Migrate applies the embedded migrations of the store's dialect and
-// returns how many it applied.
-func (s *Store) Migrate(ctx context.Context) (int, error) {
-	sqlDB, err := s.DB.DB()
-	if err != nil {
-		return 0, err
-	}
-	return migrate(ctx, sqlDB, s.Dialect)
-}
-
-func migrate(ctx context.Context, sqlDB *sql.DB, d Dialect) (int, error) {
-	sub, err := fs.Sub(db.Migrations, "migrations/"+string(d))
-	if err != nil {
-		return 0, err
-	}
-	dialect := goose.DialectPostgres
-	if d == SQLite {
-		dialect = goose.DialectSQLite3
-	}
-	p, err := goose.NewProvider(dialect, sqlDB, sub)
-	if err != nil {
-		return 0, fmt.Errorf("migrations: %w", err)
-	}
-	results, err := p.Up(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("apply migrations: %w", err)
-	}
-	return len(results), nil
-}
-
-// uniqueViolation reports whether err is a unique-constraint violation,
-// and the constraint (PostgreSQL) or column list (SQLite) it names.
-func uniqueViolation(err error) (string, bool) {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return pgErr.ConstraintName, pgErr.Code == "23505"
-	}
-	if err != nil {
-		msg := err.Error()
-		if i := strings.Index(msg, "UNIQUE constraint failed: "); i >= 0 {
-			return msg[i+len("UNIQUE constraint failed: "):], true
-		}
-	}
-	return "", false
-}
-
-func notFound(err error, format string, args ...any) error {
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return errcode.New(errcode.NotFound, format, args...)
-	}
-	return err
-}
-
-// pageQuery orders by created_at then id, in the page's direction, qualified
-// by table name, and applies limit and offset.
-func pageQuery(q *gorm.DB, table string, limit, offset int, desc bool) *gorm.DB {
-	dir := "ASC"
-	if desc {
-		dir = "DESC"
-	}
-	return q.Order(table + ".created_at " + dir + ", " + table + ".id " + dir).Limit(limit).Offset(offset)
-}
-
-// total returns the number of rows on all pages. It counts only when the
-// page is full or empty past the first page; otherwise the page itself tells.
-func total(q *gorm.DB, items, limit, offset int) (int64, error) {
-	if items < limit && (items > 0 || offset == 0) {
-		return int64(offset + items), nil
-	}
-	var n int64
-	err := q.Count(&n).Error
-	return n, err
-}
-
 func redact(url string) string {
 	if i := strings.Index(url, "@"); i >= 0 {
 		if j := strings.Index(url, "://"); j >= 0 && j < i {
@@ -218,13 +146,4 @@ func redact(url string) string {
 		}
 	}
 	return url
-}
-
-// mapRows converts database rows to domain values.
-func mapRows[R, T any](rows []R, conv func(R) T) []T {
-	out := make([]T, len(rows))
-	for i, row := range rows {
-		out[i] = conv(row)
-	}
-	return out
 }
