@@ -216,7 +216,7 @@ func (s *Service) CreateOrganization(ctx context.Context, in NewOrganization) (O
 		CreatedAt: s.now().UTC().Truncate(time.Microsecond),
 	}
 	if err := s.repo.CreateOrganization(ctx, &o, Hash(secret)); err != nil {
-		return Organization{}, "", err
+		return Organization{}, "", errcode.Wrapf(err, "create organization %q", o.Name)
 	}
 	return o, secret, nil
 }
@@ -321,7 +321,7 @@ func (s *Service) Revoke(ctx context.Context, p Principal, tokenID *int64) error
 		return s.events.EmitToken(ctx, EventTokenDeleted, TokenChange{Token: t, Org: p.Org})
 	})
 	if err != nil {
-		return err
+		return errcode.Wrapf(err, "revoke token %d", id)
 	}
 	s.tokens.drop(func(_ string, e tokenEntry) bool { return e.token.ID == id })
 	s.notify(ctx, tokenMessage(id))

@@ -28,7 +28,7 @@ func (s *Service) CreateApplication(ctx context.Context, org Org, typ CustomerTy
 		return s.events.EmitBanking(ctx, org.ID, Change{EventApplicationCreated, a})
 	})
 	if err != nil {
-		return Application{}, err
+		return Application{}, errcode.Wrapf(err, "create %s application", typ)
 	}
 	return a, nil
 }
@@ -57,7 +57,7 @@ func (s *Service) UpdateApplication(ctx context.Context, org Org, id string, in 
 		}
 		return s.events.EmitBanking(ctx, org.ID, Change{EventApplicationUpdated, a})
 	})
-	return a, err
+	return a, errcode.Wrapf(err, "update application %s", id)
 }
 
 // Application returns one application. NotFound.
@@ -118,7 +118,7 @@ func (s *Service) AddDocument(ctx context.Context, org Org, applicationID string
 		}
 		return s.events.EmitBanking(ctx, org.ID, Change{EventApplicationUpdated, a})
 	})
-	return d, err
+	return d, errcode.Wrapf(err, "add a document to application %s", applicationID)
 }
 
 // Document returns one document of an application, content included. NotFound.
@@ -152,7 +152,7 @@ func (s *Service) SubmitApplication(ctx context.Context, org Org, id string) (Ap
 		outcome, reason := decide(org, a)
 		return s.conclude(ctx, org, &a, outcome, reason, now, Change{EventApplicationSubmitted, submitted})
 	})
-	return a, err
+	return a, errcode.Wrapf(err, "submit application %s", id)
 }
 
 // DecideApplication is a sandbox control: it approves or denies an
@@ -181,7 +181,7 @@ func (s *Service) DecideApplication(ctx context.Context, org Org, id string, dec
 		}
 		return s.conclude(ctx, org, &a, decision, reason, s.clock())
 	})
-	return a, err
+	return a, errcode.Wrapf(err, "decide application %s", id)
 }
 
 // conclude moves a submitted application to its outcome and saves it;
@@ -203,7 +203,7 @@ func (s *Service) conclude(ctx context.Context, org Org, a *Application, outcome
 			return err
 		}
 		if err := s.repo.CreateCustomer(ctx, &c); err != nil {
-			return err
+			return errcode.Wrapf(err, "create the customer of application %s", a.ID)
 		}
 		a.CustomerID = c.ID
 		created = &c

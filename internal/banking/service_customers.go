@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
 )
@@ -62,7 +63,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, org Org, id string, in Con
 		}
 		return s.events.EmitBanking(ctx, org.ID, Change{EventCustomerUpdated, c})
 	})
-	return c, err
+	return c, errcode.Wrapf(err, "update customer %s", id)
 }
 
 // Individual returns one individual of a corporate customer. NotFound: no
@@ -110,7 +111,7 @@ func (s *Service) UpdateIndividual(ctx context.Context, org Org, customerID, id 
 		}
 		return s.events.EmitBanking(ctx, org.ID, Change{EventIndividualUpdated, ind})
 	})
-	return ind, err
+	return ind, errcode.Wrapf(err, "update individual %s of customer %s", id, customerID)
 }
 
 // SetCustomerStatus is a sandbox control: it moves a customer to another
@@ -143,7 +144,7 @@ func (s *Service) SetCustomerStatus(ctx context.Context, org Org, id string, to 
 		}
 		return s.events.EmitBanking(ctx, org.ID, Change{EventCustomerStatusChanged, c})
 	})
-	return c, err
+	return c, errcode.Wrapf(err, "move customer %s to %s", id, to)
 }
 
 // dormancyBatch is the number of customers one sweep statement moves, so
@@ -180,7 +181,7 @@ func (s *Service) MarkDormant(ctx context.Context) (int64, error) {
 			return nil
 		})
 		if err != nil {
-			return total, err
+			return total, errcode.Wrapf(err, "mark customers inactive since %s dormant", cutoff.Format(time.DateOnly))
 		}
 		total += int64(n)
 		if n < dormancyBatch {

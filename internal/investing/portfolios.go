@@ -36,7 +36,7 @@ func (s *Service) CreatePortfolio(ctx context.Context, org Org, in NewPortfolio)
 		}
 		return s.emit(ctx, org.ID, "PORTFOLIO.CREATED", p)
 	})
-	return p, err
+	return p, errcode.Wrapf(err, "create portfolio of customer %d", in.CustomerID)
 }
 
 // PortfolioUpdate is the input of UpdatePortfolio: nil fields stay as they are.
@@ -89,7 +89,7 @@ func (s *Service) UpdatePortfolio(ctx context.Context, org Org, in PortfolioUpda
 		}
 		return s.emit(ctx, org.ID, "PORTFOLIO.UPDATED", p)
 	})
-	return p, err
+	return p, errcode.Wrapf(err, "update portfolio %d", in.ID)
 }
 
 // Portfolio returns one portfolio. NotFound.

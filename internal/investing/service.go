@@ -81,7 +81,7 @@ func (s *Service) CreateCustomer(ctx context.Context, org Org, in NewCustomer) (
 		}
 		return s.createAccountsWithPortfolios(ctx, org.ID, accounts, Change{"CUSTOMER.CREATED", c})
 	})
-	return c, err
+	return c, errcode.Wrapf(err, "create customer of organization %d", org.ID)
 }
 
 // createAccountsWithPortfolios inserts the accounts and one portfolio linked
@@ -91,7 +91,7 @@ func (s *Service) createAccountsWithPortfolios(ctx context.Context, orgID int64,
 		return s.events.Emit(ctx, orgID, changes...)
 	}
 	if err := s.repo.CreateAccounts(ctx, accounts); err != nil {
-		return err
+		return errcode.Wrapf(err, "create customer %d accounts", accounts[0].CustomerID)
 	}
 	portfolios := make([]*Portfolio, len(accounts))
 	for i, a := range accounts {
@@ -103,7 +103,7 @@ func (s *Service) createAccountsWithPortfolios(ctx context.Context, orgID int64,
 		}
 	}
 	if err := s.repo.CreatePortfolios(ctx, portfolios); err != nil {
-		return err
+		return errcode.Wrapf(err, "create customer %d portfolios", accounts[0].CustomerID)
 	}
 	for i, a := range accounts {
 		changes = append(changes, Change{"ACCOUNT.CREATED", *a}, Change{"PORTFOLIO.CREATED", *portfolios[i]})
@@ -155,7 +155,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, org Org, in CustomerUpdate
 		}
 		return s.events.Emit(ctx, org.ID, changes...)
 	})
-	return c, err
+	return c, errcode.Wrapf(err, "update customer %d", in.ID)
 }
 
 // Customer returns one customer. NotFound.
@@ -200,7 +200,7 @@ func (s *Service) CreateAccount(ctx context.Context, org Org, in NewAccount) (Ac
 		}
 		return s.createAccountsWithPortfolios(ctx, org.ID, []*Account{&a})
 	})
-	return a, err
+	return a, errcode.Wrapf(err, "create %s account of customer %d", in.InvestmentType, in.CustomerID)
 }
 
 // AccountUpdate is the input of UpdateAccount: nil fields stay as they are.
@@ -252,7 +252,7 @@ func (s *Service) UpdateAccount(ctx context.Context, org Org, in AccountUpdate) 
 		}
 		return s.events.Emit(ctx, org.ID, changes...)
 	})
-	return a, err
+	return a, errcode.Wrapf(err, "update account %d", in.ID)
 }
 
 // Account returns one account. NotFound.

@@ -98,7 +98,7 @@ func (s *Service) Create(ctx context.Context, org investing.Org, in NewReport) (
 		}
 		return s.events.Emit(ctx, org.ID, investing.Change{Event: "REPORT.CREATED", Resource: r})
 	})
-	return r, err
+	return r, errcode.Wrapf(err, "create a report of organization %d", org.ID)
 }
 
 // Report reads one report, with its file when content. NotFound.
@@ -156,9 +156,9 @@ func (s *Service) Run(ctx context.Context, orgID, id int64) error {
 		return nil
 	}
 	if err != nil || r.Status != Completed || r.Delivery.Status != DeliveryPending {
-		return err
+		return errcode.Wrapf(err, "produce report %d of organization %d", id, orgID)
 	}
-	return s.deliver(ctx, r)
+	return errcode.Wrapf(s.deliver(ctx, r), "deliver report %d of organization %d", id, orgID)
 }
 
 // deliver makes one attempt of the report's POST to its url.
@@ -169,13 +169,13 @@ func (s *Service) deliver(ctx context.Context, r Report) error {
 	}
 	body, err := s.payload(r)
 	if err != nil {
-		return err
+		return fmt.Errorf("the payload of report %d: %w", r.ID, err)
 	}
 	n := r.Delivery.Attempts + 1
 	a := s.poster.PostSigned(ctx, *r.URL, key, webhook.Event{
 		ID: uuid.NewString(), OrganizationID: r.OrganizationID, Name: "REPORT.UPDATED", CreatedAt: s.clock(), Data: body,
 	})
-	return s.repo.WithTx(ctx, func(ctx context.Context) error {
+	err = s.repo.WithTx(ctx, func(ctx context.Context) error {
 		cur, err := s.repo.Report(ctx, r.OrganizationID, r.ID, false, true)
 		if err != nil {
 			return err
@@ -215,6 +215,7 @@ func (s *Service) deliver(ctx context.Context, r Report) error {
 		}
 		return s.events.Emit(ctx, r.OrganizationID, investing.Change{Event: "REPORT.UPDATED", Resource: cur})
 	})
+	return errcode.Wrapf(err, "record attempt %d", n)
 }
 
 // payload is the data of a report's POST: the report as the API returns

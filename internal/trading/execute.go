@@ -43,7 +43,7 @@ func (s *Service) ExecuteRequest(ctx context.Context, orgID, requestID int64, du
 		outcome = "error"
 	}
 	metrics.RequestExecutions.WithLabelValues(outcome).Inc()
-	return err
+	return errcode.Wrapf(err, "execute request %d of organization %d", requestID, orgID)
 }
 
 // execute runs r (locked, PENDING) once: the request's cycle when it is
@@ -72,7 +72,7 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 	} else {
 		reason, fatal, err = s.fill(ctx, r, &t, at)
 		if err != nil {
-			return Transaction{}, err
+			return Transaction{}, errcode.Wrapf(err, "fill cycle %d of request %d", t.Cycle, r.ID)
 		}
 		if reason != "" && forced != nil {
 			return Transaction{}, errcode.New(errcode.Unprocessable, "request %d cannot be COMPLETED: %s", r.ID, reason)
@@ -84,7 +84,7 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 		t.Amount = decimal.Zero
 	}
 	if err := s.repo.CreateTransaction(ctx, &t); err != nil {
-		return Transaction{}, err
+		return Transaction{}, errcode.Wrapf(err, "record cycle %d of request %d", t.Cycle, r.ID)
 	}
 	if err := s.events.Emit(ctx, t.OrganizationID, investing.Change{Event: "TRANSACTION.CREATED", Resource: t}); err != nil {
 		return Transaction{}, err
@@ -96,7 +96,7 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 		next := r.Schedule.Cycle(r.CreatedAt, r.Executions+1)
 		r.NextExecutionAt = &next
 		if err := s.sched.Schedule(ctx, Execution{OrganizationID: r.OrganizationID, RequestID: r.ID, Due: next, Delay: next.Sub(now)}); err != nil {
-			return Transaction{}, err
+			return Transaction{}, errcode.Wrapf(err, "schedule cycle %d of request %d", r.Executions+1, r.ID)
 		}
 	case reason != "":
 		r.Status, r.ErrorReason, r.NextExecutionAt = Failed, &reason, nil

@@ -54,7 +54,7 @@ func (s *Service) CreateCounterparty(ctx context.Context, orgID int64, name stri
 	}
 	now := s.clock()
 	c := Counterparty{GUID: newGUID(), OrganizationID: orgID, Name: name, CreatedAt: now, UpdatedAt: now}
-	return c, s.repo.CreateCounterparty(ctx, &c)
+	return c, errcode.Wrapf(s.repo.CreateCounterparty(ctx, &c), "create counterparty of organization %d", orgID)
 }
 
 // Counterparty returns one counterparty. NotFound (COUNTERPARTY_NOT_FOUND).
@@ -141,7 +141,7 @@ func (s *Service) CreateCustomer(ctx context.Context, orgID int64, counterparty 
 		return s.events.EmitWallet(ctx, orgID, Change{EventCustomerCreated, c}, Change{EventAccountCreated, a})
 	})
 	if err != nil {
-		return Customer{}, Account{}, err
+		return Customer{}, Account{}, errcode.Wrapf(err, "create customer of counterparty %s", counterparty)
 	}
 	return c, a, nil
 }
@@ -231,7 +231,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, orgID int64, counterparty,
 		return s.events.EmitWallet(ctx, orgID, Change{EventCustomerUpdated, c})
 	})
 	if err != nil {
-		return Customer{}, err
+		return Customer{}, errcode.Wrapf(err, "update customer %s of counterparty %s", guid, counterparty)
 	}
 	return c, nil
 }
@@ -306,7 +306,7 @@ func (s *Service) CreateAccount(ctx context.Context, orgID int64, counterparty, 
 		return s.events.EmitWallet(ctx, orgID, Change{EventAccountCreated, a})
 	})
 	if err != nil {
-		return Account{}, err
+		return Account{}, errcode.Wrapf(err, "create account of customer %s", customer)
 	}
 	return a, nil
 }

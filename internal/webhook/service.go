@@ -266,7 +266,7 @@ func (s *Service) RotateKey(ctx context.Context) (Key, error) {
 		}
 		return s.repo.CreateKey(ctx, &k)
 	})
-	return k, err
+	return k, errcode.Wrapf(err, "rotate the webhook server key")
 }
 
 // PublishedKeys returns the keys receivers should accept, the signing one first.
@@ -307,7 +307,7 @@ func (s *Service) Create(ctx context.Context, orgID int64, url string, subs []st
 		}
 		return s.emitWebhook(ctx, orgID, EventName("WEBHOOK", Created), w)
 	})
-	return w, err
+	return w, errcode.Wrapf(err, "create webhook of organization %d", orgID)
 }
 
 // Update is the input of Update: nil fields stay as they are.
@@ -370,7 +370,7 @@ func (s *Service) Update(ctx context.Context, orgID int64, in Update) (Webhook, 
 		}
 		return s.emitWebhook(ctx, orgID, EventName("WEBHOOK", Updated), w)
 	})
-	return w, err
+	return w, errcode.Wrapf(err, "update webhook of organization %d", orgID)
 }
 
 // Delete removes a webhook and its deliveries. NotFound.
@@ -393,9 +393,10 @@ func (s *Service) Deliveries(ctx context.Context, orgID, webhookID int64, state 
 
 // Test queues a WEBHOOK.TEST event to every active webhook.
 func (s *Service) Test(ctx context.Context, orgID int64) error {
-	return s.repo.WithTx(ctx, func(ctx context.Context) error {
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
 		return s.Emit(ctx, orgID, TestEvent, json.RawMessage(`{"test":true}`))
 	})
+	return errcode.Wrapf(err, "queue the test event of organization %d", orgID)
 }
 
 // Retry queues one more attempt of a delivery now. NotFound; Conflict: the
@@ -423,7 +424,7 @@ func (s *Service) Retry(ctx context.Context, orgID, webhookID, deliveryID int64)
 		}
 		return s.queue.EnqueueAttempt(ctx, orgID, d.ID, d.Attempts+1, 0)
 	})
-	return d, err
+	return d, errcode.Wrapf(err, "retry delivery %d of webhook %d", deliveryID, webhookID)
 }
 
 func invalid(field string, err error) error {
