@@ -148,6 +148,7 @@ func inspectRequests(rec *inspector.Recorder, now func() time.Time) echo.Middlew
 			in := &inspection{start: time.Now()}
 			in.rec.ID = inspector.NewID(received)
 			in.rec.ReceivedAt = received
+			in.rec.Method, in.rec.Path, in.rec.Query = req.Method, req.URL.Path, req.URL.RawQuery // as sent: validation adds defaults
 			c.SetRequest(req.WithContext(context.WithValue(req.Context(), inspectionKey, in)))
 			res := c.Response()
 			tee := &teeWriter{ResponseWriter: res.Writer, in: in}
@@ -162,8 +163,10 @@ func inspectRequests(rec *inspector.Recorder, now func() time.Time) echo.Middlew
 			}
 			r := &in.rec
 			r.RequestID = res.Header().Get(echo.HeaderXRequestID)
-			r.Method, r.Path, r.Query = req.Method, req.URL.Path, req.URL.RawQuery
 			r.Status = res.Status
+			if r.IdempotencyKey == "" {
+				r.IdempotencyKey = idempotencyKey(req) // refused before the key was looked at
+			}
 			r.Latency = time.Since(in.start)
 			r.RequestHeader = req.Header.Clone()
 			r.ResponseHeader = res.Header().Clone()
