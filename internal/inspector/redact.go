@@ -180,10 +180,11 @@ func Cap(body []byte) ([]byte, bool) {
 		return body, false
 	}
 	cut := BodyLimit
-	if utf8.Valid(body[:cut-utf8.UTFMax]) {
-		for back := 0; back < utf8.UTFMax && !utf8.RuneStart(body[cut]); back++ {
-			cut--
-		}
+	for back := 0; back < utf8.UTFMax-1 && !utf8.RuneStart(body[cut]); back++ {
+		cut--
+	}
+	if !utf8.Valid(body[:cut]) {
+		cut = BodyLimit // not text: bytes
 	}
 	return body[:cut], true
 }
