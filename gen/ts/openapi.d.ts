@@ -13502,10 +13502,7 @@ export interface operations {
     listInspectedRequests: {
         parameters: {
             query?: {
-                /**
-                 * @description Only requests answered with this status.
-                 * @example 401
-                 */
+                /** @description Only requests answered with this status. */
                 status?: number;
                 /** @description Only requests whose path starts with this. */
                 path?: string;
