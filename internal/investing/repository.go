@@ -2,8 +2,9 @@ package investing
 
 import (
 	"context"
-	"github.com/openvest/openvest/internal/txn"
 	"time"
+
+	"github.com/openvest/openvest/internal/txn"
 )
 
 // Repository is the storage the investing service needs. Every method is
