@@ -112,12 +112,12 @@ const documentMetadata = "id, organization_id, application_id, type, file_name, 
 
 // CreateApplication implements banking.Repository.
 func (r *BankingRepo) CreateApplication(ctx context.Context, a *banking.Application) error {
-	err := r.s.inTx(ctx, func(tx *Store) error {
+	err := r.s.WithTx(ctx, func(ctx context.Context) error {
 		row := applicationRow(a)
-		if err := tx.conn(ctx).Create(&row).Error; err != nil {
+		if err := r.db(ctx).Create(&row).Error; err != nil {
 			return err
 		}
-		return tx.Banking().insertApplicationIndividuals(ctx, a)
+		return r.insertApplicationIndividuals(ctx, a)
 	})
 	return wrapf(err, "create application %s of organization %d", a.ID, a.OrganizationID)
 }
@@ -186,7 +186,7 @@ func (r *BankingRepo) loadApplicationParts(ctx context.Context, orgID int64, app
 
 // SaveApplication implements banking.Repository.
 func (r *BankingRepo) SaveApplication(ctx context.Context, a *banking.Application, individuals bool) error {
-	err := r.s.inTx(ctx, func(tx *Store) error {
+	err := r.s.WithTx(ctx, func(ctx context.Context) error {
 		row := applicationRow(a)
 		set := addressUpdates(a.Address, map[string]any{
 			"status": row.Status, "email": row.Email, "phone": row.Phone,
@@ -195,16 +195,16 @@ func (r *BankingRepo) SaveApplication(ctx context.Context, a *banking.Applicatio
 			"customer_id": row.CustomerID, "decision_reason": row.DecisionReason,
 			"submitted_at": row.SubmittedAt, "decided_at": row.DecidedAt, "updated_at": row.UpdatedAt,
 		})
-		err := tx.conn(ctx).Model(&bankingApplicationRow{}).Scopes(inOrg(a.OrganizationID)).Where("id = ?", a.ID).Updates(set).Error
+		err := r.db(ctx).Model(&bankingApplicationRow{}).Scopes(inOrg(a.OrganizationID)).Where("id = ?", a.ID).Updates(set).Error
 		if err != nil || !individuals {
 			return err
 		}
-		err = tx.conn(ctx).Scopes(inOrg(a.OrganizationID)).Where("application_id = ?", a.ID).
+		err = r.db(ctx).Scopes(inOrg(a.OrganizationID)).Where("application_id = ?", a.ID).
 			Delete(&bankingApplicationIndividualRow{}).Error
 		if err != nil {
 			return err
 		}
-		return tx.Banking().insertApplicationIndividuals(ctx, a)
+		return r.insertApplicationIndividuals(ctx, a)
 	})
 	return wrapf(err, "save application %s of organization %d", a.ID, a.OrganizationID)
 }

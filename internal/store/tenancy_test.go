@@ -267,7 +267,7 @@ var pageOf10 = investing.PageRequest{Limit: 10}
 // interface).
 var crossOrgCases = map[string]crossOrgCase{
 	// investing
-	"investing.Repository.InTx": global("opens a transaction; runs no statement of its own"),
+	"investing.Repository.WithTx": global("opens a transaction; runs no statement of its own"),
 	"investing.Repository.CreateCustomer": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		// referenceId is unique per organization: the victim's is free elsewhere
 		c := investing.Customer{OrganizationID: org, FirstName: "Eve", LastName: "Other", ReferenceID: v.customer.ReferenceID, Status: investing.Active, CreatedAt: t0, UpdatedAt: t0}
@@ -453,7 +453,7 @@ var crossOrgCases = map[string]crossOrgCase{
 	}),
 
 	// wallet: counterparty-scoped inside the organization
-	"wallet.Repository.InTx": global("opens a transaction; runs no statement of its own"),
+	"wallet.Repository.WithTx": global("opens a transaction; runs no statement of its own"),
 	"wallet.Repository.CreateCounterparty": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		c := wallet.Counterparty{GUID: uuid.New(), OrganizationID: org, Name: "Kafue Bank", CreatedAt: t0, UpdatedAt: t0}
 		return wrote(s.Wallet().CreateCounterparty(ctx, &c))
@@ -505,7 +505,7 @@ var crossOrgCases = map[string]crossOrgCase{
 	}),
 
 	// banking
-	"banking.Repository.InTx": global("opens a transaction; runs no statement of its own"),
+	"banking.Repository.WithTx": global("opens a transaction; runs no statement of its own"),
 	"banking.Repository.CreateApplication": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		a := banking.Application{ID: newBankingID("app_"), OrganizationID: org, Type: banking.TypeIndividual, Status: banking.Draft,
 			FirstName: "Eve", LastName: "Other", Email: "eve@example.com", Address: bankAddress, CreatedAt: t0, UpdatedAt: t0}
@@ -551,6 +551,13 @@ var crossOrgCases = map[string]crossOrgCase{
 		c := v.bankCust.Customer
 		c.OrganizationID, c.Email, c.Status, c.UpdatedAt = org, "hijacked@example.com", banking.Frozen, t0.Add(time.Hour)
 		return wrote(s.Banking().SaveCustomer(ctx, &c))
+	}),
+	"banking.Repository.UpdateCustomer": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		_, err := s.Banking().UpdateCustomer(ctx, org, v.bankCust.ID, func(c *banking.Customer) error {
+			c.Email, c.UpdatedAt = "hijacked@example.com", t0.Add(time.Hour)
+			return nil
+		})
+		return found(err)
 	}),
 	"banking.Repository.ListCustomers": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		return nonEmpty(s.Banking().ListCustomers(ctx, org, banking.CustomerFilter{}, nil, 10))
@@ -697,6 +704,7 @@ var crossOrgCases = map[string]crossOrgCase{
 	}),
 
 	// organizations, tokens and signing keys
+	"auth.Repository.WithTx":                 global("opens a transaction; runs no statement of its own"),
 	"auth.Repository.CreateOrganization":     global("creates an organization: there is no other yet"),
 	"auth.Repository.OrganizationByClientID": global("finds the organization of client credentials, before any is known"),
 	"auth.Repository.CountOrganizations":     global("counts every organization (the first start's demo data)"),
