@@ -22,6 +22,7 @@ import (
 	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/idempotency"
+	"github.com/openvest/openvest/internal/inspector"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/reports"
 	"github.com/openvest/openvest/internal/store"
@@ -58,6 +59,7 @@ var repositories = []struct{ iface, impl reflect.Type }{
 	{reflect.TypeFor[ussd.Repository](), reflect.TypeFor[*store.USSDRepo]()},
 	{reflect.TypeFor[idempotency.Repository](), reflect.TypeFor[*store.IdempotencyRepo]()},
 	{reflect.TypeFor[auth.Repository](), reflect.TypeFor[*store.AuthRepo]()},
+	{reflect.TypeFor[inspector.Repository](), reflect.TypeFor[*store.InspectorRepo]()},
 }
 
 // victim is one organization's rows, one of each kind.
@@ -89,6 +91,7 @@ type victim struct {
 	idem    idempotency.Record
 	key     auth.SigningKey
 	token   auth.Token
+	seen    []inspector.Record // two inspected requests, oldest first
 }
 
 // instrument is the instrument of the victim's asset and sandbox price.
@@ -161,6 +164,8 @@ func seedVictim(t *testing.T, f fixture) victim {
 	require.NoError(t, s.Auth().CreateKey(ctx, &v.key))
 	v.token = auth.Token{OrganizationID: org, Hash: []byte(rand.Text()), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
 	require.NoError(t, s.Auth().CreateToken(ctx, &v.token))
+	v.seen = []inspector.Record{inspected(org, 0, 201), inspected(org, 1, 404)}
+	require.NoError(t, s.Inspector().InsertRecords(ctx, v.seen))
 	return v
 }
 
@@ -710,6 +715,31 @@ var crossOrgCases = map[string]crossOrgCase{
 	"auth.Repository.CountOrganizations":     global("counts every organization (the first start's demo data)"),
 	"auth.Repository.TokenByHash":            global("finds the organization of a bearer token: the look-up that authenticates"),
 	"store.AuthRepo.DeleteExpiredTokens":     global("the sweep of every organization's expired tokens"),
+
+	// the request inspector
+	"inspector.Repository.PruneOlder": global("the retention sweep over every organization's inspected requests"),
+	"inspector.Repository.PruneAll":   global("the cap on every organization's inspected requests (each pruned through PruneOrganization)"),
+	"inspector.Repository.InsertRecords": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		return wrote(s.Inspector().InsertRecords(ctx, []inspector.Record{inspected(org, 2, 200)}))
+	}),
+	"inspector.Repository.Records": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		all, err := s.Inspector().Records(ctx, org, inspector.Filter{Limit: 10})
+		if err != nil {
+			return false, err
+		}
+		one, err := s.Inspector().Records(ctx, org, inspector.Filter{Limit: 10, RequestID: v.seen[0].RequestID})
+		return len(all)+len(one) > 0, err
+	}),
+	"inspector.Repository.RecordsByID": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		return nonEmpty(s.Inspector().RecordsByID(ctx, org, []uuid.UUID{v.seen[0].ID, v.seen[1].ID}))
+	}),
+	"inspector.Repository.Record": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		return foundValue(s.Inspector().Record(ctx, org, v.seen[0].ID))
+	}),
+	"inspector.Repository.PruneOrganization": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		n, err := s.Inspector().PruneOrganization(ctx, org, 1)
+		return n > 0, err
+	}),
 	"auth.Repository.CreateToken": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		tok := auth.Token{OrganizationID: org, Hash: []byte(rand.Text()), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
 		return wrote(s.Auth().CreateToken(ctx, &tok))
