@@ -18,8 +18,10 @@ import (
 //
 //	r.db(ctx).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row)
 //
-// Statements that span organizations on purpose (the maintenance sweeps:
-// purges, dormancy, overdue requests) say so in their doc comment.
+// The methods that span organizations on purpose (the maintenance sweeps:
+// purges, dormancy, overdue requests; the look-ups that find an
+// organization from credentials) are the suite's global rows, each with
+// its reason.
 func inOrg(orgID int64) func(*gorm.DB) *gorm.DB {
 	return func(q *gorm.DB) *gorm.DB {
 		return q.Where(clause.Eq{Column: clause.Column{Table: clause.CurrentTable, Name: "organization_id"}, Value: orgID})
