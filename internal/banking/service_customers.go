@@ -61,7 +61,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, org Org, id string, in Con
 		if c, err = r.CustomerDetail(ctx, org.ID, id); err != nil {
 			return err
 		}
-		return s.events.EmitBanking(ctx, org.ID, Change{EventCustomerUpdated, c})
+		return s.events.Emit(ctx, org.ID, CustomerUpdated{c})
 	})
 	return c, err
 }
@@ -109,7 +109,7 @@ func (s *Service) UpdateIndividual(ctx context.Context, org Org, customerID, id 
 		if err := r.SaveCustomer(ctx, &c); err != nil {
 			return err
 		}
-		return s.events.EmitBanking(ctx, org.ID, Change{EventIndividualUpdated, ind})
+		return s.events.Emit(ctx, org.ID, IndividualUpdated{ind})
 	})
 	return ind, err
 }
@@ -151,7 +151,7 @@ func (s *Service) SetCustomerStatus(ctx context.Context, org Org, id string, to 
 		if c, err = r.CustomerDetail(ctx, org.ID, id); err != nil {
 			return err
 		}
-		return s.events.EmitBanking(ctx, org.ID, Change{EventCustomerStatusChanged, c})
+		return s.events.Emit(ctx, org.ID, CustomerStatusChanged{c})
 	})
 	return c, err
 }
@@ -183,7 +183,7 @@ func (s *Service) MarkDormant(ctx context.Context) (int64, error) {
 				if err != nil {
 					return fmt.Errorf("read dormant customer %s: %w", m.ID, err)
 				}
-				if err := s.events.EmitBanking(ctx, m.OrganizationID, Change{EventCustomerStatusChanged, c}); err != nil {
+				if err := s.events.Emit(ctx, m.OrganizationID, CustomerStatusChanged{c}); err != nil {
 					return err
 				}
 			}

@@ -34,7 +34,7 @@ func (s *Service) CreatePortfolio(ctx context.Context, org Org, in NewPortfolio)
 		if err := r.CreatePortfolios(ctx, []*Portfolio{&p}); err != nil {
 			return err
 		}
-		return s.emit(ctx, org.ID, "PORTFOLIO.CREATED", p)
+		return s.events.Emit(ctx, org.ID, PortfolioCreated{p})
 	})
 	return p, err
 }
@@ -87,7 +87,7 @@ func (s *Service) UpdatePortfolio(ctx context.Context, org Org, in PortfolioUpda
 		if err := r.SavePortfolio(ctx, &p); err != nil {
 			return err
 		}
-		return s.emit(ctx, org.ID, "PORTFOLIO.UPDATED", p)
+		return s.events.Emit(ctx, org.ID, PortfolioUpdated{p})
 	})
 	return p, err
 }

@@ -1,0 +1,24 @@
+package auth
+
+import "github.com/openvest/openvest/internal/event"
+
+// The events of tokens (the AUTH webhook domain), emitted in the
+// transaction of the change when the service has events (WithEvents).
+// Each carries the token, never its secret, and its organization.
+type (
+	// TokenCreated: a token was issued.
+	TokenCreated struct {
+		Token Token
+		Org   Organization
+	}
+	// TokenDeleted: a token was revoked.
+	TokenDeleted struct {
+		Token Token
+		Org   Organization
+	}
+)
+
+func (TokenCreated) EventName() string { return "AUTH.CREATED" }
+func (TokenDeleted) EventName() string { return "AUTH.DELETED" }
+
+var _ = []event.Event{TokenCreated{}, TokenDeleted{}}
