@@ -1,7 +1,5 @@
 package auth
 
-import "github.com/openvest/openvest/internal/event"
-
 // The events of tokens (the AUTH webhook domain), emitted in the
 // transaction of the change when the service has events (WithEvents).
 // Each carries the token, never its secret, and its organization.
@@ -20,5 +18,3 @@ type (
 
 func (TokenCreated) EventName() string { return "AUTH.CREATED" }
 func (TokenDeleted) EventName() string { return "AUTH.DELETED" }
-
-var _ = []event.Event{TokenCreated{}, TokenDeleted{}}

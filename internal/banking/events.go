@@ -48,11 +48,6 @@ func (CustomerUpdated) EventName() string         { return "BANKING_CUSTOMER.UPD
 func (CustomerStatusChanged) EventName() string   { return "BANKING_CUSTOMER.STATUS_CHANGED" }
 func (IndividualUpdated) EventName() string       { return "BANKING_INDIVIDUAL.UPDATED" }
 
-var _ = []event.Event{
-	ApplicationCreated{}, ApplicationUpdated{}, ApplicationSubmitted{}, ApplicationApproved{}, ApplicationDenied{},
-	ApplicationManualReview{}, CustomerCreated{}, CustomerUpdated{}, CustomerStatusChanged{}, IndividualUpdated{},
-}
-
 // decisionEvent is the event of an application's outcome.
 func decisionEvent(a Application) event.Event {
 	switch a.Status {

@@ -1,7 +1,5 @@
 package investing
 
-import "github.com/openvest/openvest/internal/event"
-
 // The events of customers, accounts and portfolios. Each is emitted in
 // the transaction of its change (see Service.WithEvents).
 type (
@@ -28,5 +26,3 @@ func (AccountCreated) EventName() string   { return "ACCOUNT.CREATED" }
 func (AccountUpdated) EventName() string   { return "ACCOUNT.UPDATED" }
 func (PortfolioCreated) EventName() string { return "PORTFOLIO.CREATED" }
 func (PortfolioUpdated) EventName() string { return "PORTFOLIO.UPDATED" }
-
-var _ = []event.Event{CustomerCreated{}, CustomerUpdated{}, AccountCreated{}, AccountUpdated{}, PortfolioCreated{}, PortfolioUpdated{}}

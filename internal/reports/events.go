@@ -1,7 +1,5 @@
 package reports
 
-import "github.com/openvest/openvest/internal/event"
-
 // The events of reports, emitted in the transaction of each change.
 type (
 	// ReportCreated: a report was requested.
@@ -13,5 +11,3 @@ type (
 
 func (ReportCreated) EventName() string { return "REPORT.CREATED" }
 func (ReportUpdated) EventName() string { return "REPORT.UPDATED" }
-
-var _ = []event.Event{ReportCreated{}, ReportUpdated{}}

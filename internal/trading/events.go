@@ -38,5 +38,3 @@ func assetChanged(a Asset, created bool) event.Event {
 	}
 	return AssetUpdated{a}
 }
-
-var _ = []event.Event{RequestCreated{}, RequestUpdated{}, TransactionCreated{}, AssetCreated{}, AssetUpdated{}, InstrumentUpdated{}}

@@ -24,8 +24,6 @@ func (CustomerCreated) EventName() string { return "WALLET_CUSTOMER.CREATED" }
 func (CustomerUpdated) EventName() string { return "WALLET_CUSTOMER.UPDATED" }
 func (AccountCreated) EventName() string  { return "WALLET_ACCOUNT.CREATED" }
 
-var _ = []event.Event{CustomerCreated{}, CustomerUpdated{}, AccountCreated{}}
-
 // WithEvents sends the service's events to e and returns s.
 func (s *Service) WithEvents(e event.Emitter) *Service {
 	s.events = e

@@ -23,8 +23,6 @@ func (WebhookCreated) EventName() string { return "WEBHOOK.CREATED" }
 func (WebhookUpdated) EventName() string { return "WEBHOOK.UPDATED" }
 func (TestSent) EventName() string       { return TestEvent }
 
-var _ = []event.Event{WebhookCreated{}, WebhookUpdated{}, TestSent{}}
-
 // WithEvents sends the service's own events (WEBHOOK.*) to e and returns
 // s; without it they are dropped.
 func (s *Service) WithEvents(e event.Emitter) *Service {
