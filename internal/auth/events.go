@@ -16,5 +16,6 @@ type (
 	}
 )
 
+// EventName implements event.Event: the name on the wire (DOMAIN.ACTION).
 func (TokenCreated) EventName() string { return "AUTH.CREATED" }
 func (TokenDeleted) EventName() string { return "AUTH.DELETED" }

@@ -37,6 +37,7 @@ type (
 	IndividualUpdated struct{ Individual Individual }
 )
 
+// EventName implements event.Event: the name on the wire (DOMAIN.ACTION).
 func (ApplicationCreated) EventName() string      { return "BANKING_APPLICATION.CREATED" }
 func (ApplicationUpdated) EventName() string      { return "BANKING_APPLICATION.UPDATED" }
 func (ApplicationSubmitted) EventName() string    { return "BANKING_APPLICATION.SUBMITTED" }

@@ -20,6 +20,7 @@ type (
 	PortfolioUpdated struct{ Portfolio Portfolio }
 )
 
+// EventName implements event.Event: the name on the wire (DOMAIN.ACTION).
 func (CustomerCreated) EventName() string  { return "CUSTOMER.CREATED" }
 func (CustomerUpdated) EventName() string  { return "CUSTOMER.UPDATED" }
 func (AccountCreated) EventName() string   { return "ACCOUNT.CREATED" }

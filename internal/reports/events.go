@@ -9,5 +9,6 @@ type (
 	ReportUpdated struct{ Report Report }
 )
 
+// EventName implements event.Event: the name on the wire (DOMAIN.ACTION).
 func (ReportCreated) EventName() string { return "REPORT.CREATED" }
 func (ReportUpdated) EventName() string { return "REPORT.UPDATED" }

@@ -23,6 +23,7 @@ type (
 	InstrumentUpdated struct{ Instrument Quote }
 )
 
+// EventName implements event.Event: the name on the wire (DOMAIN.ACTION).
 func (RequestCreated) EventName() string     { return "REQUEST.CREATED" }
 func (RequestUpdated) EventName() string     { return "REQUEST.UPDATED" }
 func (TransactionCreated) EventName() string { return "TRANSACTION.CREATED" }

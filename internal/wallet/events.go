@@ -20,6 +20,7 @@ type (
 	AccountCreated struct{ Account Account }
 )
 
+// EventName implements event.Event: the name on the wire (DOMAIN.ACTION).
 func (CustomerCreated) EventName() string { return "WALLET_CUSTOMER.CREATED" }
 func (CustomerUpdated) EventName() string { return "WALLET_CUSTOMER.UPDATED" }
 func (AccountCreated) EventName() string  { return "WALLET_ACCOUNT.CREATED" }

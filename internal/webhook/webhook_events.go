@@ -19,6 +19,7 @@ type (
 	TestSent struct{}
 )
 
+// EventName implements event.Event: the name on the wire (DOMAIN.ACTION).
 func (WebhookCreated) EventName() string { return "WEBHOOK.CREATED" }
 func (WebhookUpdated) EventName() string { return "WEBHOOK.UPDATED" }
 func (TestSent) EventName() string       { return TestEvent }
