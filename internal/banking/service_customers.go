@@ -61,7 +61,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, org Org, id string, in Con
 		if c, err = s.repo.CustomerDetail(ctx, org.ID, id); err != nil {
 			return err
 		}
-		return s.events.EmitBanking(ctx, org.ID, Change{EventCustomerUpdated, c})
+		return s.events.Emit(ctx, org.ID, CustomerUpdated{c})
 	})
 	return c, errcode.Wrapf(err, "update customer %s", id)
 }
@@ -109,7 +109,7 @@ func (s *Service) UpdateIndividual(ctx context.Context, org Org, customerID, id 
 		if err := s.repo.SaveCustomer(ctx, &c); err != nil {
 			return err
 		}
-		return s.events.EmitBanking(ctx, org.ID, Change{EventIndividualUpdated, ind})
+		return s.events.Emit(ctx, org.ID, IndividualUpdated{ind})
 	})
 	return ind, errcode.Wrapf(err, "update individual %s of customer %s", id, customerID)
 }
@@ -142,7 +142,7 @@ func (s *Service) SetCustomerStatus(ctx context.Context, org Org, id string, to 
 		if c, err = s.repo.CustomerDetail(ctx, org.ID, id); err != nil {
 			return err
 		}
-		return s.events.EmitBanking(ctx, org.ID, Change{EventCustomerStatusChanged, c})
+		return s.events.Emit(ctx, org.ID, CustomerStatusChanged{c})
 	})
 	return c, errcode.Wrapf(err, "move customer %s to %s", id, to)
 }
@@ -174,7 +174,7 @@ func (s *Service) MarkDormant(ctx context.Context) (int64, error) {
 				if err != nil {
 					return fmt.Errorf("read dormant customer %s: %w", m.ID, err)
 				}
-				if err := s.events.EmitBanking(ctx, m.OrganizationID, Change{EventCustomerStatusChanged, c}); err != nil {
+				if err := s.events.Emit(ctx, m.OrganizationID, CustomerStatusChanged{c}); err != nil {
 					return err
 				}
 			}

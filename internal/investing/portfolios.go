@@ -34,7 +34,7 @@ func (s *Service) CreatePortfolio(ctx context.Context, org Org, in NewPortfolio)
 		if err := s.repo.CreatePortfolios(ctx, []*Portfolio{&p}); err != nil {
 			return err
 		}
-		return s.emit(ctx, org.ID, "PORTFOLIO.CREATED", p)
+		return s.events.Emit(ctx, org.ID, PortfolioCreated{p})
 	})
 	return p, errcode.Wrapf(err, "create portfolio of customer %d", in.CustomerID)
 }
@@ -87,7 +87,7 @@ func (s *Service) UpdatePortfolio(ctx context.Context, org Org, in PortfolioUpda
 		if err := s.repo.SavePortfolio(ctx, &p); err != nil {
 			return err
 		}
-		return s.emit(ctx, org.ID, "PORTFOLIO.UPDATED", p)
+		return s.events.Emit(ctx, org.ID, PortfolioUpdated{p})
 	})
 	return p, errcode.Wrapf(err, "update portfolio %d", in.ID)
 }

@@ -86,7 +86,7 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 	if err := s.repo.CreateTransaction(ctx, &t); err != nil {
 		return Transaction{}, errcode.Wrapf(err, "record cycle %d of request %d", t.Cycle, r.ID)
 	}
-	if err := s.events.Emit(ctx, t.OrganizationID, investing.Change{Event: "TRANSACTION.CREATED", Resource: t}); err != nil {
+	if err := s.events.Emit(ctx, t.OrganizationID, TransactionCreated{t}); err != nil {
 		return Transaction{}, err
 	}
 	r.Executions++
@@ -106,7 +106,7 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 	if err := s.repo.SaveRequest(ctx, r); err != nil {
 		return Transaction{}, err
 	}
-	return t, s.events.Emit(ctx, r.OrganizationID, investing.Change{Event: "REQUEST.UPDATED", Resource: *r})
+	return t, s.events.Emit(ctx, r.OrganizationID, RequestUpdated{*r})
 }
 
 // fill prices and books one execution of r at time at into t, the holding
@@ -214,15 +214,13 @@ func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.
 	}
 	a.MarketValue = inPortfolio(a.Quantity.Mul(q.Price).Round(moneyPlaces))
 	a.UpdatedAt = t.ExecutedAt
-	event := "ASSET.UPDATED"
 	if found {
 		err = s.repo.SaveAsset(ctx, &a)
 	} else {
-		event = "ASSET.CREATED"
 		err = s.repo.CreateAsset(ctx, &a)
 	}
 	if err == nil {
-		err = s.events.Emit(ctx, a.OrganizationID, investing.Change{Event: event, Resource: a})
+		err = s.events.Emit(ctx, a.OrganizationID, assetChanged(a, !found))
 	}
 	if err != nil {
 		return "", false, err
@@ -252,7 +250,7 @@ func (s *Service) revaluePortfolio(ctx context.Context, p *investing.Portfolio, 
 	if err := s.repo.SavePortfolioValues(ctx, p); err != nil {
 		return err
 	}
-	return s.events.Emit(ctx, p.OrganizationID, investing.Change{Event: "PORTFOLIO.UPDATED", Resource: *p})
+	return s.events.Emit(ctx, p.OrganizationID, investing.PortfolioUpdated{Portfolio: *p})
 }
 
 // value sets each asset's Price, MarketValue and Performance at time at.

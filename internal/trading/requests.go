@@ -101,7 +101,7 @@ func (s *Service) create(ctx context.Context, r *Request, now time.Time) error {
 	if err := s.repo.CreateRequest(ctx, r); err != nil {
 		return err
 	}
-	if err := s.events.Emit(ctx, r.OrganizationID, investing.Change{Event: "REQUEST.CREATED", Resource: *r}); err != nil {
+	if err := s.events.Emit(ctx, r.OrganizationID, RequestCreated{*r}); err != nil {
 		return err
 	}
 	e.RequestID = r.ID
@@ -273,7 +273,7 @@ func (s *Service) Cancel(ctx context.Context, org investing.Org, id int64) (Requ
 		if err := s.repo.SaveRequest(ctx, &r); err != nil {
 			return err
 		}
-		return s.events.Emit(ctx, org.ID, investing.Change{Event: "REQUEST.UPDATED", Resource: r})
+		return s.events.Emit(ctx, org.ID, RequestUpdated{r})
 	})
 	return r, errcode.Wrapf(err, "cancel request %d", id)
 }

@@ -107,7 +107,7 @@ func (s *Service) SetPrice(ctx context.Context, org investing.Org, symbol string
 		if q, err = s.Instrument(ctx, org, symbol); err != nil {
 			return err
 		}
-		return s.events.Emit(ctx, org.ID, investing.Change{Event: "INSTRUMENT.UPDATED", Resource: q})
+		return s.events.Emit(ctx, org.ID, InstrumentUpdated{q})
 	})
 	return q, errcode.Wrapf(err, "set the sandbox price of %s", symbol)
 }
@@ -134,7 +134,7 @@ func (s *Service) ClearPrice(ctx context.Context, org investing.Org, symbol stri
 		if err != nil {
 			return err
 		}
-		return s.events.Emit(ctx, org.ID, investing.Change{Event: "INSTRUMENT.UPDATED", Resource: q})
+		return s.events.Emit(ctx, org.ID, InstrumentUpdated{q})
 	})
 	return errcode.Wrapf(err, "clear the sandbox price of %s", symbol)
 }
@@ -178,7 +178,7 @@ func (s *Service) ForceOutcome(ctx context.Context, org investing.Org, id int64,
 			if err := s.repo.SaveRequest(ctx, &r); err != nil {
 				return err
 			}
-			return s.events.Emit(ctx, org.ID, investing.Change{Event: "REQUEST.UPDATED", Resource: r})
+			return s.events.Emit(ctx, org.ID, RequestUpdated{r})
 		}
 		_, err = s.execute(ctx, &r, &forcedOutcome{Status: status, Reason: reason})
 		return err

@@ -123,7 +123,7 @@ func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, go
 			if err := s.repo.CancelPending(ctx, orgID, w.ID, now); err != nil {
 				return err
 			}
-			if err := s.emitWebhook(ctx, orgID, EventName("WEBHOOK", Updated), w); err != nil {
+			if err := s.events.Emit(ctx, orgID, WebhookUpdated{w}); err != nil {
 				return err
 			}
 		}

@@ -15,16 +15,6 @@ type Emission struct {
 	Resource any
 }
 
-// Emit records one event with its data (JSON) — see EmitAll.
-func (s *Service) Emit(ctx context.Context, orgID int64, name string, data json.RawMessage) error {
-	return s.EmitAll(ctx, orgID, Emission{Event: name, Resource: data})
-}
-
-// EmitResource records one event whose data is resource encoded as JSON.
-func (s *Service) EmitResource(ctx context.Context, orgID int64, name string, resource any) error {
-	return s.EmitAll(ctx, orgID, Emission{Event: name, Resource: resource})
-}
-
 // EmitAll records events in the transaction ctx carries (one is opened
 // when it carries none) and queues a delivery to each active webhook
 // subscribed to each: no event without its change, no change without its
@@ -93,14 +83,4 @@ func (s *Service) record(ctx context.Context, orgID int64, events []Event) error
 		}
 		return nil
 	})
-}
-
-// emitWebhook records a WEBHOOK.* event about w, rendered by the configured
-// presenter as the API returns webhooks.
-func (s *Service) emitWebhook(ctx context.Context, orgID int64, name string, w Webhook) error {
-	v, err := s.cfg.Present(w)
-	if err != nil {
-		return err
-	}
-	return s.EmitResource(ctx, orgID, name, v)
 }

@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/event"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/txn"
 )
@@ -123,10 +123,7 @@ type Config struct {
 	Timeout      time.Duration // per attempt (10s)
 	KeyOverlap   time.Duration // how long a rotated-out key stays published (7 days)
 	Retention    time.Duration // how long events and finished deliveries are kept (30 days)
-	// Present renders a value (a Webhook) as the API returns it, for the
-	// data of WEBHOOK.* events; the HTTP layer provides it.
-	Present  func(any) (any, error)
-	Schedule Schedule // the retry delays (DefaultSchedule)
+	Schedule     Schedule      // the retry delays (DefaultSchedule)
 	// Resolver looks a webhook's host up at creation (net.DefaultResolver).
 	Resolver Resolver
 }
@@ -138,6 +135,7 @@ type Service struct {
 	now    func() time.Time
 	cfg    Config
 	client *http.Client
+	events event.Emitter
 }
 
 // NewService returns a Service.
@@ -151,16 +149,13 @@ func NewService(repo Repository, queue Queue, now func() time.Time, cfg Config) 
 	if cfg.Schedule == nil {
 		cfg.Schedule = DefaultSchedule
 	}
-	if cfg.Present == nil {
-		cfg.Present = func(v any) (any, error) { return v, nil }
-	}
 	if cfg.Resolver == nil {
 		cfg.Resolver = net.DefaultResolver
 	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = 30 * 24 * time.Hour
 	}
-	return &Service{repo: repo, queue: queue, now: now, cfg: cfg, client: Client(cfg.AllowPrivate, cfg.Timeout)}
+	return &Service{repo: repo, queue: queue, now: now, cfg: cfg, client: Client(cfg.AllowPrivate, cfg.Timeout), events: event.Discard{}}
 }
 
 // SetQueue sets the queue (the job system is built after the service).
@@ -305,7 +300,7 @@ func (s *Service) Create(ctx context.Context, orgID int64, url string, subs []st
 		if err := s.repo.CreateWebhook(ctx, &w); err != nil {
 			return err
 		}
-		return s.emitWebhook(ctx, orgID, EventName("WEBHOOK", Created), w)
+		return s.events.Emit(ctx, orgID, WebhookCreated{w})
 	})
 	return w, errcode.Wrapf(err, "create webhook of organization %d", orgID)
 }
@@ -368,7 +363,7 @@ func (s *Service) Update(ctx context.Context, orgID int64, in Update) (Webhook, 
 				return err
 			}
 		}
-		return s.emitWebhook(ctx, orgID, EventName("WEBHOOK", Updated), w)
+		return s.events.Emit(ctx, orgID, WebhookUpdated{w})
 	})
 	return w, errcode.Wrapf(err, "update webhook of organization %d", orgID)
 }
@@ -394,7 +389,7 @@ func (s *Service) Deliveries(ctx context.Context, orgID, webhookID int64, state 
 // Test queues a WEBHOOK.TEST event to every active webhook.
 func (s *Service) Test(ctx context.Context, orgID int64) error {
 	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
-		return s.Emit(ctx, orgID, TestEvent, json.RawMessage(`{"test":true}`))
+		return s.events.Emit(ctx, orgID, TestSent{})
 	})
 	return errcode.Wrapf(err, "queue the test event of organization %d", orgID)
 }
