@@ -9,9 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// forUpdate is the statement of a row lock on table, as the store sends it.
-func forUpdate(table string) []string { return []string{`FROM "` + table + `"`, "FOR UPDATE"} }
-
 // TestRowLocks: each row a service method reads with its lock, another
 // transaction changes at the same moment. The method must wait on that
 // lock (not on a later write) and then decide on the committed change:
@@ -131,7 +128,7 @@ func TestRowLocks(t *testing.T) {
 				tc.prepare(t, b, r)
 			}
 			h := testdb.Hold(t, b.s, tc.hold, tc.id(r))
-			err := h.RequireWaits(t, forUpdate(tc.table), func() error { return tc.op(b, r) })
+			err := h.RequireWaits(t, testdb.ForUpdate(tc.table), func() error { return tc.op(b, r) })
 			requireCode(t, err, errcode.Conflict)
 			require.ErrorContains(t, err, tc.want)
 		})

@@ -106,3 +106,7 @@ func waitsOn(queries, fragments []string) bool {
 	}
 	return false
 }
+
+// ForUpdate is the statement of a row lock on table as the store sends
+// it, for RequireWaits.
+func ForUpdate(table string) []string { return []string{`FROM "` + table + `"`, "FOR UPDATE"} }
