@@ -1060,6 +1060,84 @@ func (e SandboxEventName) Valid() bool {
 	}
 }
 
+// Defines values for SandboxFaultAction.
+const (
+	Close      SandboxFaultAction = "close"
+	Delay      SandboxFaultAction = "delay"
+	Duplicate  SandboxFaultAction = "duplicate"
+	Latency    SandboxFaultAction = "latency"
+	OutOfOrder SandboxFaultAction = "outOfOrder"
+	Status     SandboxFaultAction = "status"
+	Timeout    SandboxFaultAction = "timeout"
+)
+
+// Valid indicates whether the value is a known member of the SandboxFaultAction enum.
+func (e SandboxFaultAction) Valid() bool {
+	switch e {
+	case Close:
+		return true
+	case Delay:
+		return true
+	case Duplicate:
+		return true
+	case Latency:
+		return true
+	case OutOfOrder:
+		return true
+	case Status:
+		return true
+	case Timeout:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SandboxFaultMethod.
+const (
+	SandboxFaultMethodDELETE SandboxFaultMethod = "DELETE"
+	SandboxFaultMethodGET    SandboxFaultMethod = "GET"
+	SandboxFaultMethodPATCH  SandboxFaultMethod = "PATCH"
+	SandboxFaultMethodPOST   SandboxFaultMethod = "POST"
+	SandboxFaultMethodPUT    SandboxFaultMethod = "PUT"
+)
+
+// Valid indicates whether the value is a known member of the SandboxFaultMethod enum.
+func (e SandboxFaultMethod) Valid() bool {
+	switch e {
+	case SandboxFaultMethodDELETE:
+		return true
+	case SandboxFaultMethodGET:
+		return true
+	case SandboxFaultMethodPATCH:
+		return true
+	case SandboxFaultMethodPOST:
+		return true
+	case SandboxFaultMethodPUT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SandboxFaultTarget.
+const (
+	SandboxFaultTargetRequest SandboxFaultTarget = "request"
+	SandboxFaultTargetWebhook SandboxFaultTarget = "webhook"
+)
+
+// Valid indicates whether the value is a known member of the SandboxFaultTarget enum.
+func (e SandboxFaultTarget) Valid() bool {
+	switch e {
+	case SandboxFaultTargetRequest:
+		return true
+	case SandboxFaultTargetWebhook:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -3176,6 +3254,84 @@ type CreateReportRequest struct {
 	Url *string `json:"url,omitempty"`
 }
 
+// CreateSandboxFaultRequest defines model for CreateSandboxFaultRequest.
+type CreateSandboxFaultRequest struct {
+	// Action What happens: `latency`, `status`, `close` and `timeout` to
+	// requests, `delay`, `duplicate` and `outOfOrder` to webhook
+	// deliveries.
+	//
+	//
+	// Example: status
+	Action SandboxFaultAction `json:"action"`
+
+	// Event The webhook event matched (webhook deliveries; any event when absent).
+	//
+	// Example: CUSTOMER.CREATED
+	Event *string `json:"event,omitempty"`
+
+	// ExpiresAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	ExpiresAt *UnixTime `json:"expiresAt,omitempty"`
+
+	// LatencyMs Milliseconds: the wait of `latency` (required), the most
+	// `timeout` holds a request (default 30000), how much later
+	// `delay` sends a delivery (required), how long `outOfOrder`
+	// holds one (default 2000).
+	//
+	//
+	// Example: 800
+	LatencyMs *int `json:"latencyMs,omitempty"`
+
+	// Message The error message `status` answers (default a message naming the rule).
+	//
+	// Example: injected by fault rule 17
+	Message *string `json:"message,omitempty"`
+
+	// Method Example: GET
+	Method *SandboxFaultMethod `json:"method,omitempty"`
+
+	// OperationId The operation matched (requests; or `method` and `path`).
+	//
+	// Example: createCustomer
+	OperationId *string `json:"operationId,omitempty"`
+
+	// Path The path template matched, as in this document (requests, with `method`).
+	//
+	// Example: /v1/customers/{customerId}
+	Path *string `json:"path,omitempty"`
+
+	// Probability The chance that the rule applies to each match (1 when absent).
+	//
+	// Example: 0.5
+	Probability *float32 `json:"probability,omitempty"`
+
+	// Status The status `status` answers; one the matched operation documents.
+	//
+	// Example: 503
+	Status *int `json:"status,omitempty"`
+
+	// Target What the rule makes misbehave; `request` by default.
+	//
+	// Example: request
+	Target *SandboxFaultTarget `json:"target,omitempty"`
+
+	// Times How many times the rule applies (unlimited until it expires when absent).
+	//
+	// Example: 1
+	Times *int `json:"times,omitempty"`
+
+	// TtlSeconds The rule expires this many seconds from now (default 3600; not with `expiresAt`).
+	//
+	// Example: 600
+	TtlSeconds *int `json:"ttlSeconds,omitempty"`
+
+	// WebhookId The webhook whose deliveries are matched (any when absent).
+	//
+	// Example: 123456
+	WebhookId *int64 `json:"webhookId,omitempty"`
+}
+
 // CreateSellRequest `sellAmount` or `sellPercentage`; when both are sent (as the
 // vendor's own example does), `sellAmount` applies and
 // `sellPercentage` is dropped (the request answers without it).
@@ -4569,6 +4725,140 @@ type SandboxEventResponse struct {
 
 	// Message Example: Accepted
 	Message string `json:"message"`
+}
+
+// SandboxFault defines model for SandboxFault.
+type SandboxFault struct {
+	// Action What happens: `latency`, `status`, `close` and `timeout` to
+	// requests, `delay`, `duplicate` and `outOfOrder` to webhook
+	// deliveries.
+	//
+	//
+	// Example: status
+	Action SandboxFaultAction `json:"action"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Event Example: CUSTOMER.CREATED
+	Event *string `json:"event,omitempty"`
+
+	// ExpiresAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	ExpiresAt UnixTime `json:"expiresAt"`
+
+	// FaultId A unique identifier.
+	//
+	// Example: 123456
+	FaultId Id `json:"faultId"`
+
+	// LatencyMs Example: 800
+	LatencyMs *int `json:"latencyMs,omitempty"`
+
+	// Message Example: injected by fault rule 17
+	Message *string `json:"message,omitempty"`
+
+	// Method Example: GET
+	Method *SandboxFaultMethod `json:"method,omitempty"`
+
+	// OperationId Example: createCustomer
+	OperationId *string `json:"operationId,omitempty"`
+
+	// Path Example: /v1/customers/{customerId}
+	Path *string `json:"path,omitempty"`
+
+	// Probability Example: 0.5
+	Probability *float32 `json:"probability,omitempty"`
+
+	// Remaining The applications left (with `times`).
+	//
+	// Example: 1
+	Remaining *int `json:"remaining,omitempty"`
+
+	// Status Example: 503
+	Status *int `json:"status,omitempty"`
+
+	// Target What the rule makes misbehave; `request` by default.
+	//
+	// Example: request
+	Target SandboxFaultTarget `json:"target"`
+
+	// Times The count the rule was created with.
+	//
+	// Example: 1
+	Times *int `json:"times,omitempty"`
+
+	// WebhookId Example: 123456
+	WebhookId *int64 `json:"webhookId,omitempty"`
+}
+
+// SandboxFaultAction What happens: `latency`, `status`, `close` and `timeout` to
+// requests, `delay`, `duplicate` and `outOfOrder` to webhook
+// deliveries.
+//
+// Example: status
+type SandboxFaultAction string
+
+// SandboxFaultListResponse defines model for SandboxFaultListResponse.
+type SandboxFaultListResponse struct {
+	// Code Example: 200
+	Code int            `json:"code"`
+	Data []SandboxFault `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// SandboxFaultMethod Example: GET
+type SandboxFaultMethod string
+
+// SandboxFaultResponse defines model for SandboxFaultResponse.
+type SandboxFaultResponse struct {
+	// Code Example: 201
+	Code int          `json:"code"`
+	Data SandboxFault `json:"data"`
+
+	// Message Example: Created
+	Message string `json:"message"`
+}
+
+// SandboxFaultTarget What the rule makes misbehave; `request` by default.
+//
+// Example: request
+type SandboxFaultTarget string
+
+// SandboxResetRequest defines model for SandboxResetRequest.
+type SandboxResetRequest struct {
+	// ReseedDemo Create the demo data again after the reset, in the same transaction.
+	//
+	// Example: true
+	ReseedDemo *bool `json:"reseedDemo,omitempty"`
+}
+
+// SandboxResetResponse defines model for SandboxResetResponse.
+type SandboxResetResponse struct {
+	// Code Example: 200
+	Code int                `json:"code"`
+	Data SandboxResetResult `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// SandboxResetResult defines model for SandboxResetResult.
+type SandboxResetResult struct {
+	// Deleted The rows deleted, per kind (the storage's table names); kinds of which nothing was deleted are left out.
+	//
+	// Example: {"accounts":3,"customers":3}
+	Deleted map[string]int64 `json:"deleted"`
+
+	// ReseededDemo Whether the demo data was created again.
+	//
+	// Example: false
+	ReseededDemo bool `json:"reseededDemo"`
 }
 
 // SetSandboxPriceRequest defines model for SetSandboxPriceRequest.
@@ -8327,6 +8617,148 @@ type FireSandboxEventParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListSandboxFaultsParams defines parameters for ListSandboxFaults.
+type ListSandboxFaultsParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateSandboxFaultParams defines parameters for CreateSandboxFault.
+type CreateSandboxFaultParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// DeleteSandboxFaultParams defines parameters for DeleteSandboxFault.
+type DeleteSandboxFaultParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
@@ -8439,6 +8871,61 @@ type SetSandboxPriceParams struct {
 
 // ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
 type ForceRequestOutcomeParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ResetSandboxParams defines parameters for ResetSandbox.
+type ResetSandboxParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
 	// mutation: send it as `X-Idempotency-Key` (the current name) or
 	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
@@ -9424,11 +9911,17 @@ type AdvanceSandboxClockJSONRequestBody = AdvanceSandboxClockRequest
 // FireSandboxEventJSONRequestBody defines body for FireSandboxEvent for application/json ContentType.
 type FireSandboxEventJSONRequestBody = FireSandboxEventRequest
 
+// CreateSandboxFaultJSONRequestBody defines body for CreateSandboxFault for application/json ContentType.
+type CreateSandboxFaultJSONRequestBody = CreateSandboxFaultRequest
+
 // SetSandboxPriceJSONRequestBody defines body for SetSandboxPrice for application/json ContentType.
 type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
 
 // ForceRequestOutcomeJSONRequestBody defines body for ForceRequestOutcome for application/json ContentType.
 type ForceRequestOutcomeJSONRequestBody = ForceRequestOutcomeRequest
+
+// ResetSandboxJSONRequestBody defines body for ResetSandbox for application/json ContentType.
+type ResetSandboxJSONRequestBody = SandboxResetRequest
 
 // ProcessUssdJSONRequestBody defines body for ProcessUssd for application/json ContentType.
 type ProcessUssdJSONRequestBody = ProcessUssdRequest
@@ -10952,6 +11445,15 @@ type ServerInterface interface {
 	// FireSandboxEvent Fire an event
 	// (POST /v1/sandbox/events)
 	FireSandboxEvent(ctx echo.Context, params FireSandboxEventParams) error
+	// ListSandboxFaults List the fault rules
+	// (GET /v1/sandbox/faults)
+	ListSandboxFaults(ctx echo.Context, params ListSandboxFaultsParams) error
+	// CreateSandboxFault Create a fault rule
+	// (POST /v1/sandbox/faults)
+	CreateSandboxFault(ctx echo.Context, params CreateSandboxFaultParams) error
+	// DeleteSandboxFault Delete a fault rule
+	// (DELETE /v1/sandbox/faults/{faultId})
+	DeleteSandboxFault(ctx echo.Context, faultId Id, params DeleteSandboxFaultParams) error
 	// ClearSandboxPrice Clear an instrument's price
 	// (DELETE /v1/sandbox/instruments/{symbol}/price)
 	ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error
@@ -10961,6 +11463,9 @@ type ServerInterface interface {
 	// ForceRequestOutcome Force a request's outcome
 	// (POST /v1/sandbox/requests/{requestId}/outcome)
 	ForceRequestOutcome(ctx echo.Context, requestId RequestIdPath, params ForceRequestOutcomeParams) error
+	// ResetSandbox Reset the organization
+	// (POST /v1/sandbox/reset)
+	ResetSandbox(ctx echo.Context, params ResetSandboxParams) error
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx echo.Context, params ListTransactionsParams) error
@@ -15204,6 +15709,250 @@ func (w *ServerInterfaceWrapper) FireSandboxEvent(ctx echo.Context) error {
 	return err
 }
 
+// ListSandboxFaults converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSandboxFaults(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSandboxFaultsParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSandboxFaults(ctx, params)
+	return err
+}
+
+// CreateSandboxFault converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSandboxFault(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSandboxFaultParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSandboxFault(ctx, params)
+	return err
+}
+
+// DeleteSandboxFault converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteSandboxFault(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "faultId" -------------
+	var faultId Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "faultId", ctx.Param("faultId"), &faultId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter faultId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteSandboxFaultParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteSandboxFault(ctx, faultId, params)
+	return err
+}
+
 // ClearSandboxPrice converts echo context to params.
 func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 	var err error
@@ -15489,6 +16238,95 @@ func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ForceRequestOutcome(ctx, requestId, params)
+	return err
+}
+
+// ResetSandbox converts echo context to params.
+func (w *ServerInterfaceWrapper) ResetSandbox(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ResetSandboxParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ResetSandbox(ctx, params)
 	return err
 }
 
@@ -17082,9 +17920,13 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/sandbox/clock", wrapper.GetSandboxClock, options.OperationMiddlewares["getSandboxClock"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/clock/advance", wrapper.AdvanceSandboxClock, options.OperationMiddlewares["advanceSandboxClock"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/events", wrapper.FireSandboxEvent, options.OperationMiddlewares["fireSandboxEvent"]...)
+	router.GET(options.BaseURL+"/v1/sandbox/faults", wrapper.ListSandboxFaults, options.OperationMiddlewares["listSandboxFaults"]...)
+	router.POST(options.BaseURL+"/v1/sandbox/faults", wrapper.CreateSandboxFault, options.OperationMiddlewares["createSandboxFault"]...)
+	router.DELETE(options.BaseURL+"/v1/sandbox/faults/:faultId", wrapper.DeleteSandboxFault, options.OperationMiddlewares["deleteSandboxFault"]...)
 	router.DELETE(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.ClearSandboxPrice, options.OperationMiddlewares["clearSandboxPrice"]...)
 	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
+	router.POST(options.BaseURL+"/v1/sandbox/reset", wrapper.ResetSandbox, options.OperationMiddlewares["resetSandbox"]...)
 	router.GET(options.BaseURL+"/v1/transactions", wrapper.ListTransactions, options.OperationMiddlewares["listTransactions"]...)
 	router.GET(options.BaseURL+"/v1/transactions/:transactionId", wrapper.GetTransaction, options.OperationMiddlewares["getTransaction"]...)
 	router.GET(options.BaseURL+"/v1/ussd/assets", wrapper.GetUssdAssets, options.OperationMiddlewares["getUssdAssets"]...)
@@ -26802,6 +27644,470 @@ func (response FireSandboxEvent500JSONResponse) VisitFireSandboxEventResponse(w 
 	return err
 }
 
+type ListSandboxFaultsRequestObject struct {
+	Params ListSandboxFaultsParams
+}
+
+type ListSandboxFaultsResponseObject interface {
+	VisitListSandboxFaultsResponse(w http.ResponseWriter) error
+}
+
+type ListSandboxFaults200JSONResponse SandboxFaultListResponse
+
+func (response ListSandboxFaults200JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSandboxFaults400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListSandboxFaults400JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSandboxFaults401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListSandboxFaults401JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSandboxFaults404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListSandboxFaults404JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSandboxFaults413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListSandboxFaults413JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSandboxFaults429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListSandboxFaults429JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSandboxFaults500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListSandboxFaults500JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSandboxFaults503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListSandboxFaults503JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFaultRequestObject struct {
+	Params CreateSandboxFaultParams
+	Body   *CreateSandboxFaultJSONRequestBody
+}
+
+type CreateSandboxFaultResponseObject interface {
+	VisitCreateSandboxFaultResponse(w http.ResponseWriter) error
+}
+
+type CreateSandboxFault201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateSandboxFault201JSONResponse struct {
+	Body    SandboxFaultResponse
+	Headers CreateSandboxFault201ResponseHeaders
+}
+
+func (response CreateSandboxFault201JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateSandboxFault400JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateSandboxFault401JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateSandboxFault404JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateSandboxFault409JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateSandboxFault413JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateSandboxFault415JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateSandboxFault422JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateSandboxFault429JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateSandboxFault500JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateSandboxFault503JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFaultRequestObject struct {
+	FaultId Id `json:"faultId"`
+	Params  DeleteSandboxFaultParams
+}
+
+type DeleteSandboxFaultResponseObject interface {
+	VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error
+}
+
+type DeleteSandboxFault204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type DeleteSandboxFault204Response struct {
+	Headers DeleteSandboxFault204ResponseHeaders
+}
+
+func (response DeleteSandboxFault204Response) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteSandboxFault400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeleteSandboxFault400JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteSandboxFault401JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteSandboxFault404JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault409JSONResponse struct{ ConflictJSONResponse }
+
+func (response DeleteSandboxFault409JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteSandboxFault413JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response DeleteSandboxFault422JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteSandboxFault429JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response DeleteSandboxFault500JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response DeleteSandboxFault503JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPriceRequestObject struct {
 	Symbol SymbolPath `json:"symbol"`
 	Params ClearSandboxPriceParams
@@ -27309,6 +28615,187 @@ func (response ForceRequestOutcome500JSONResponse) VisitForceRequestOutcomeRespo
 type ForceRequestOutcome503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response ForceRequestOutcome503JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandboxRequestObject struct {
+	Params ResetSandboxParams
+	Body   *ResetSandboxJSONRequestBody
+}
+
+type ResetSandboxResponseObject interface {
+	VisitResetSandboxResponse(w http.ResponseWriter) error
+}
+
+type ResetSandbox200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type ResetSandbox200JSONResponse struct {
+	Body    SandboxResetResponse
+	Headers ResetSandbox200ResponseHeaders
+}
+
+func (response ResetSandbox200JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ResetSandbox400JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ResetSandbox401JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ResetSandbox404JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ResetSandbox409JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ResetSandbox413JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response ResetSandbox415JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response ResetSandbox422JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ResetSandbox429JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ResetSandbox500JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ResetSandbox503JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -29914,6 +31401,15 @@ type StrictServerInterface interface {
 	// FireSandboxEvent Fire an event
 	// (POST /v1/sandbox/events)
 	FireSandboxEvent(ctx context.Context, request FireSandboxEventRequestObject) (FireSandboxEventResponseObject, error)
+	// ListSandboxFaults List the fault rules
+	// (GET /v1/sandbox/faults)
+	ListSandboxFaults(ctx context.Context, request ListSandboxFaultsRequestObject) (ListSandboxFaultsResponseObject, error)
+	// CreateSandboxFault Create a fault rule
+	// (POST /v1/sandbox/faults)
+	CreateSandboxFault(ctx context.Context, request CreateSandboxFaultRequestObject) (CreateSandboxFaultResponseObject, error)
+	// DeleteSandboxFault Delete a fault rule
+	// (DELETE /v1/sandbox/faults/{faultId})
+	DeleteSandboxFault(ctx context.Context, request DeleteSandboxFaultRequestObject) (DeleteSandboxFaultResponseObject, error)
 	// ClearSandboxPrice Clear an instrument's price
 	// (DELETE /v1/sandbox/instruments/{symbol}/price)
 	ClearSandboxPrice(ctx context.Context, request ClearSandboxPriceRequestObject) (ClearSandboxPriceResponseObject, error)
@@ -29923,6 +31419,9 @@ type StrictServerInterface interface {
 	// ForceRequestOutcome Force a request's outcome
 	// (POST /v1/sandbox/requests/{requestId}/outcome)
 	ForceRequestOutcome(ctx context.Context, request ForceRequestOutcomeRequestObject) (ForceRequestOutcomeResponseObject, error)
+	// ResetSandbox Reset the organization
+	// (POST /v1/sandbox/reset)
+	ResetSandbox(ctx context.Context, request ResetSandboxRequestObject) (ResetSandboxResponseObject, error)
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx context.Context, request ListTransactionsRequestObject) (ListTransactionsResponseObject, error)
@@ -32247,6 +33746,105 @@ func (sh *strictHandler) FireSandboxEvent(ctx echo.Context, params FireSandboxEv
 	return nil
 }
 
+// ListSandboxFaults operation middleware
+func (sh *strictHandler) ListSandboxFaults(ctx echo.Context, params ListSandboxFaultsParams) error {
+	var request ListSandboxFaultsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSandboxFaults(ctx.Request().Context(), request.(ListSandboxFaultsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSandboxFaults")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSandboxFaultsResponseObject); ok {
+		return validResponse.VisitListSandboxFaultsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSandboxFault operation middleware
+func (sh *strictHandler) CreateSandboxFault(ctx echo.Context, params CreateSandboxFaultParams) error {
+	var request CreateSandboxFaultRequestObject
+
+	request.Params = params
+
+	var body CreateSandboxFaultJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSandboxFault(ctx.Request().Context(), request.(CreateSandboxFaultRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSandboxFault")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSandboxFaultResponseObject); ok {
+		return validResponse.VisitCreateSandboxFaultResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteSandboxFault operation middleware
+func (sh *strictHandler) DeleteSandboxFault(ctx echo.Context, faultId Id, params DeleteSandboxFaultParams) error {
+	var request DeleteSandboxFaultRequestObject
+
+	request.FaultId = faultId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteSandboxFault(ctx.Request().Context(), request.(DeleteSandboxFaultRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteSandboxFault")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteSandboxFaultResponseObject); ok {
+		return validResponse.VisitDeleteSandboxFaultResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ClearSandboxPrice operation middleware
 func (sh *strictHandler) ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error {
 	var request ClearSandboxPriceRequestObject
@@ -32365,6 +33963,57 @@ func (sh *strictHandler) ForceRequestOutcome(ctx echo.Context, requestId Request
 		return err
 	} else if validResponse, ok := response.(ForceRequestOutcomeResponseObject); ok {
 		return validResponse.VisitForceRequestOutcomeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ResetSandbox operation middleware
+func (sh *strictHandler) ResetSandbox(ctx echo.Context, params ResetSandboxParams) error {
+	var request ResetSandboxRequestObject
+
+	request.Params = params
+
+	var body ResetSandboxJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ResetSandbox(ctx.Request().Context(), request.(ResetSandboxRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResetSandbox")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ResetSandboxResponseObject); ok {
+		return validResponse.VisitResetSandboxResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -32974,942 +34623,1000 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3tdtu4lij4Khjdc1ekU7QiyR+J7VXrtGIpiapsyUeSk0qV0iJEQhbLFKBDUHZ00pnVP+f3zKx13+DO",
-	"e8x9k36SWfgiQRKUKNmxnZ7+UxWLJLCxsbG/sffXkkPmC4IRDmnp5GtphqCLAv7PjovmCxIiHPbRwocr",
-	"5LJfXUSdwFuEHsGlk5IdBktkg7sZwiCceRR4FIQzBGhIAuSCANEFwRSBkACIAYKB76EABOgfS0RDcOeF",
-	"M/E6nCPgqfmcFbhBq2rJKlFnhuaQTYvwcl46+aPE5it9tkrhaoFKJyUaBh6+Ln37ZpX6KAxWzWmIgiyY",
-	"wxkCeDmfoACQKaDIIdilDKg76IVggqYkQCBgA3j4mk2MvsD5wkelk4YOxNzD3pzBUY8A8HCIrlFQ+sZA",
-	"WMAAzlEo8dd0HETpkNwg3HHNMNmheGozsBgi+N8MsADdkhtUBS00hUs/5MCyFxzo+x6+Fi8mIK039g8O",
-	"j6ySxwb/xxIFq5JVwnDOoIQJUPQl/SVA09JJ6b+9jMngpXhKX3Zcjtg3EN94+Lq5WPieAxn0HfcShjPz",
-	"kmD8Gui0EhCW4GIxPpw2Jq+dOjqGr9wDtD8tSYgXbMQIYI9BycjECxjZsV0vCrUJXH0dZ8uAEgONXMJr",
-	"Dwu4Hf6KxRFuL6Lfqxh9CcfiYbRjiwDdemRJwQJeo1NA5l4IvBBMScAfT72AhvxZtWTeGzFeYlPm8Ms5",
-	"wtcMxYf1hsXoTv1dN5F+tDIakjkK1m2PI9/J7A17MD5+/ero8GC/Uf9euxKDqAPeIs5yjnC4DnBXvpMB",
-	"3CXO+Nh97byaHMHD6QHadxuOGXw1xPj+64gh1tfRwa5367lL6K9biRe9lVmLh93xweHRq9fHORsQffoA",
-	"a9Ch1Vdx7s29MAt6N+KfAaKKJQUoXAZJPtSomenc58PqMLqCt4lPpiSYw1Bw1P1GyWKHQDLbWs1az3qt",
-	"0hnBTFC1vGtEDbD3356B48P9GnD5C+rsoi/QCcGEuCswWYWIWsCmM7h3WG/8fDJa1mr7zgRSdHTA/41O",
-	"bFBmjxuHRyPMOOoiRC4ICalUwdkMOTfI5YIQ3aKAsQWKcHgK1BYBgtlMHqJKWqIRJsE1xN4/OXd5QQH1",
-	"rjEMlwECC+J7zopJU1sNYFdHOEEsEagff29dwg/45avfrt/D5ur1Yk7+bN68+0j6XxpXb89mbw/qzQa9",
-	"/e2nIbyc/9Sc3DWv33zEQcf75PvLV2+63RWCvvvh/LZ/154P33/87faXO3T3888nigiFUhBvpcT2nkS3",
-	"vqdZ5rSJK11h7x9LjTF5LsKhN/VQkC/ekqfCiZnKrkdCnoAY1r8z4u1xGKGfBbqH/RXwQjSngpY8Gi2g",
-	"sFBOgH0fMPvRktdy/LsZoUgCHRLgezTcDdZ7obiNBdBmYBF21eEMIL5GFlhi70uksZXRF8dfUu8WVSLV",
-	"iL+cOkjOMgiYrAi9ea7cRTiJd50BHR3oDKhxuH9Qa+zXaq+OjzVOVDNyok6sxSqtbxEgB4YxvrLLJr4L",
-	"GFhs7fZve9oYe7+ilQ3KbI23CLskeEEZkhbEw0KtoCNMQ8/3AWW488LKSaxR36CVlVKyA67KA4hdYB80",
-	"GvYIUzSHOPQcWgUDjn6MIm30jqSZTq1+vP+qcVTfQ4360d6rw4Pp3vHxBO459fqrmnt06LqN13lsI7mw",
-	"FNlrOk/j8HCzzqMN9SsyUFOTUQ5jLDdoBcoQXF11WhWwQAGYL0NOJ1aCNzOuvQIevkU09PD1CKvXThRm",
-	"AaT5m6Moji21AkgwwnZ6ufJNsc9cAORtaeV0hO3MPB4FutSpgma0FLHJmG0dxPQOBXSE7YNazWazMXPB",
-	"AHcVDCP9NGGncbIZYRQEJKDAw46/dJFrsfmlWReRlDNjh5ThJkALEoSUE1YgzcURZlpw4wDMyDKgwgZc",
-	"5Rh/EanqKw/3lOV5AriheQogcAhWyHaXQsdH3I6jSukeYbEqBss1Cilgz9QSxbLVnAIKiEk4Y5SBwhlx",
-	"LcDECxPOQjWQGBXnpQqaIZgTGoLG4SFbfwAdZvCxI3PrUW/iI9AcnHU6I1wWO8CHvvMostRmsEWLs1E5",
-	"jTHA9SMKZowXKHocYboMptBBfC1L7KJAEiqjoir4yDQJyn6Bvjy0VI1NAQwQo93Q0pFi5jAWyJKrBTI0",
-	"aI2w/WXPb0z3NGN9z3NtZfczux00NUXGIbcMlHjJIyyWER0FTke+x/aTAfv9GA5jEw/Hcd6LubJ8BwMi",
-	"1Ya0RyNmQ4JQParxInUcRphTwyIgIXGIzzdekgakkgTsl7d1+0SzLxPnd4T5YUqdX1CeLEOASQjswy9f",
-	"7Mr68zzCpgMNEueZf7XusI5wWOioAfNJy7DQHC6Ydx5HOHEgQZHz+JDU95C0d96YGhSLhEaaR3TxcZsI",
-	"+y6WOgJifgwZuzJgm+sJmV/vSHATMa6KRoiMbFKSZA2ZGUhrhAvSFsglrREuRFsPts0mfni/vTbb30xs",
-	"SZVU82VKGwQDGDmZYoW+tr0pzr9Za4tvNsYv4TUyw89AjN0GFnDIEjNtC0wDMge1BPQ5sLMhzKAbAV+v",
-	"rPc5k1vnrBFssGp2xwTy8/vaRH2hEm2wkJXilGMgC8ddDpxy/PsCOlBy3Yws7mY5aNQ1+V9GbuPwsH5c",
-	"UTZFPDiIRtvr4MUyHGFmklILMJVBnO9omAmkzMgTj5gslM6PKlDG765elVNwiwKGzazzpjrCIzy8I4w3",
-	"zal4b1UFf/2rWudf/3oC5PrygGYa07+EMLhG4d4y8GzBK5e+H23nVb9jSaWOK0vIjXGkQfLXvwrfobRP",
-	"gEsc+oJDZoZC4EdhnYFyOsKejNKwzwDB/soCSejmcAUmQifjWy+Y9IzJV+gTzMXELAwX9OTlS7jwqpL6",
-	"qg6Z2xZTUELhqqUvuJBALpBvVNjDO+T7AFKhF3Ak8MWzKWC0eCmUuAtAosgliHLVxYFBsOJm1AiLWd61",
-	"h2oKKoYAdtI9xfRY9Yvgu1yNVT8NVwsk5VxW/lW4XgtvEFZrQ/NFuAK30F9yXIxSvrBR6QTwPcYM3pmH",
-	"rytVcBZtJzuPFMxh6MyAh5k5NMIOI202P8JhJKjZTxTcBV4YIgz0eRi8o5Kd0VSod13/+aQ3bK8u/vx0",
-	"UK1Wm4fdYbd10f57vh8vPs7rXXjRe/yc5riZ0rQrVEft8EXBMVBWB6hywo6HkNd2ihbZn4yN2QD6d3BF",
-	"T4H9L1wW2EzcsX1n47fa5+1h+zS9oVYBKpBaA1cP2ADNZTgjgeQbEUmccdOEm+/oC9M7le0uQnUO9P1T",
-	"wXbSipck5Dtho+HwFNhOgGCIXBuU+ejoy8ILEGVkhrmja4SVp4s9F0fg2qMhx6x9g1aewQ3MNr48KiXA",
-	"H5VAljS1nwQKEj8JwgKjkrZm+XfqWPBf5a6Jf8fbJv7mBnSpcsoh/nlUmq/2btBqrz4qnUoU/Fx/td94",
-	"fbx/8PrgVKJB/XR4cLCRYIXE2ES2JMghVrURzdAGJHCFKsXQLdSpcughCiYB3+HJCniuBTwcq5yuFyCH",
-	"DVdJhm+ag7McZyNloBQVtgzuHoNKrCKEQbjGZUrZ87VOU24CUu8WnUruEgCH4BB6mAkSL1TGO1fhTwGU",
-	"BtUKwQAcHx8fa77W/Rr7nKqQuY2wa+c5WDlg38PFOljNJ8RfF2CjYcDDcy8oCD3nBgWA8m/4Ni4XCxQA",
-	"xnZTu9e8PDfreeLjtcqTpuTXj9I6/gKGIQrYuP/6R3Pv99recXU02vv8019KJv1/6M3RW8Yr12y6zwdn",
-	"uw7ZhuRtQaiGKkx70eQclCtK3SalKDRanBhxbxUjIqXcaTEQYx6CHGtLtZOBoUWO14c5JHtezAhGTxDf",
-	"YLBu8k1HtrqE9WowaEWuICrcxEK94U+YjKHCC40JRkxoRkLFyvECSWccO9pG7w1Ttm9Q7PiWXhnlTy4b",
-	"vNcQuya3tHAGECI1kkdwxDEUb7Ax+cFg5gSgToBQxtSs51FovnlZv7ddzOAWvMvoNkywLcFyclmrYkgF",
-	"GVAWhx+h76PwjCEFBQsYhKt3S89wtPQ3wLurdMJCrX7cmO7D2t6RU0d7r9wG3Due1NHe/vQAHk6OnFfu",
-	"a2TmqY428Ph6uSGdIcL8UryZuyB5jnMWo3hE7kLqe43JvrP3yj1Ae6+nh7W9I/hq8to5dmuonpOqpFjH",
-	"wy3ih3cAiWX0plOKwk3JeFE8mt54iyIOICKGfSgX0Ec0mRFys8H3cife2iE54U6Nfz/B8o19Ldg7Ty58",
-	"A13pNWJ/OUKHZ//U8u9e/knZGr7GcLI3XVQ6OWCbKAIEpZM/vpamHvLd0kmJy5Gu0Bf4WphtxHCIKOUM",
-	"t7QIyAIxXjCKXx6VmJiZe5RyOv6sv/8B+p4rZMoUej5yT0BdhCZK34oioC1eZzgwOeikV4zZ1T7bfeQC",
-	"EvDZKDPU5fSnwBYLtqUVjqAz429xocAQIBzSSx9ZMmqiggMh+hLyB1RKSxWVozMYIArKfBpwNXy799oC",
-	"mIDu1Tn/v08wYi8H5BqGyOIOkD0JI6IOXCDK3xNeBU7owrdg8TD8L4NeV/xdqZbiBK1Ce78IyMRH858M",
-	"NOCiEHp+7BfUsCQ3CZTlJlVOtHS1qgtDNCbT8cQLwtkJEIyLe2fwi1C6Nbg6ws8gGJXYB6NSKUFrggJL",
-	"H5rnnVZz2Ol1x+1+v9cvpTf3QeaNlrrFN+ow5AHAKZyGMFxSeZJCL+RC5A10gdqZiNnACVmGJxMf4pvi",
-	"JH8pdu8RiP6Z0/oZwVPfc+5L6XpWsikLmWGyeXnZ731ot06YSexALBd1zYxFHrA6lbY2BBjdJRKdy5e9",
-	"wRC81H6iFSPVn/W6b887Z8MMtT8FgEk6Po7pOEL6oxCxI2ejWoBQJngw6KJspABRsgwcpJNHh+mQGPpC",
-	"RNyPRjw5luB8p+AfSxLqURdQq//SOvztdXf/78KpJ8I/wodi3O1Od9jud5vnuRzuPhPqu3eocyGFEzBA",
-	"wS0KgMDNd9vKJgZLjL4skBOyky6WIpxKPrm+1uO+2tKYgSlZJTMuE2f+Av5JgjNO0ffcUh/ScMw43wmA",
-	"KupMppwXWsCVtMWZugUYeiwQEF8Emu4wCujMW/CEAzBnIEWnzAsBRsilBQ9aFfB0UTSHnm8Jx4SIebhu",
-	"gChVgM1QINT3DB1ddS/7vbP2YNB8c94et7vDzvBThpq0tWZAPtkWZF10PshoSqhGUCa5T6MR0+8VXgTE",
-	"YRrkxEegjUMvXD0SJ+LLo+BuRhLuLODRUxDOYO6qq0Y5S5dM2LKF69TdJeFbssTuPUk7gi15cYOHyaZ8",
-	"fBMldXvD8dveVbeVIZ/N4yXFxUG8YV0Sgrdyyu+0S10isKlkAFCRTD3Wq2P5Eq58At0hIecwuDcfUQTC",
-	"M0kYY2NjBowkMKjXDl4fvjoSNwiMSL9sfjrvNVvjYa83Pm/237UzyC8+fmIT6vvxJkhmKs8LGBICxMof",
-	"5eSYAOfhEiGCRMYW1TdoSMgFxCsJNr3nBoWEgLmWXUrjFDudQk7FJT8ApyEKQF2FSIy7xnbrotn9NO63",
-	"/37VHgwHmV2756RJBqipX2zvGG5AhJzvJ7xBwKQg9weBO0hBwDgXcpMw2/xu5R6/XGkr+Jmo0m6Laq/k",
-	"wSPffqnd1Pym3Tu6wlCGMNF9maP0RYAJggEjR3KDVB53Ikx6At6IN8RtH/6euOxjqeiwCPNyp7GQbLf1",
-	"l4QB+pI/yZHXzavh+16/83s7y2gfEbYkx67rIlZD9XdlEPoqgbwTKbN9PVdzGzEzlFuWFhDhYG7Piluw",
-	"CfF5heEt9HymG9yXZ0j+5DFxQkGI5gsSwMDzV2AZT3LC041cGEKeleFAzCTiBJlPSkOdjlOzHm8kl0G7",
-	"/6Fz1h5fdZsfmp1zpuRlec1TAJs0MTRhM5CQ6JvxXclILV2uiC8nsdZTlW/DuZhLMKqC/hOwME11/d4u",
-	"C+gHCLorMIMUNGrRBVkqQoI8hA9xQjefQ/b2LdrdyPieQD1Dg8CjCTfWZBmCSYDgDTMBJkvqYWa+CY8x",
-	"EXmJ6SQgRo0KJ0uqjOF1WfBJZkeXC2bzI/cCuR4c8iXfz24Qn3JzF4xKIfoSvlz40MPCi89OVzQnN0lP",
-	"hWwS18JOQCa+YKalwdXlZa8/bLfGF+1WpzkefrrMMrUHhyWpHR/qJBQPxDEJOCofTTd+QUFisXJ1bCFC",
-	"X1ygQJ4qTVUu4PxcE+I51uMwkXknQlWJcwoxkJ6qYafXbZ6PB8Pe2a8DBgpZ4hCUhSlYeeCITRG/H0x6",
-	"/Yq6+3Kxwh1lMVbu6YG7Nzoe0HdWwK2whlYO1tGK5gK494qLG/LFLfj8dTEDOV7XFlb2gxL6FsZxcas4",
-	"f9GNxMGPjFQZ2WOKP8Kh8s0J60FcYFdqea7Ben96zzE3QTnOpqUqkGUAdoGCEY7NB4hdfqNXkpL0p1rK",
-	"zkjdA5DbMcJyenaeGQP2OG+eetfLALmVIpYvT3R6GMWxoNG75ujW9d3WhxP3shIGGOP20ryKdX7hzWSY",
-	"WGNJPsiBiKzArS1AK2U7OgHimRjQF9dc7wKCr/kJKmYfrhEQCZbxNGbXgyB7o8kEyi6547fgedTQw9eV",
-	"yIoa4S3MKJFWLJEmZCgVKfHrhNaDHqJiZtcantlIqgW3iIbzSFt70+u2Bkpni3ZdpFmmRNfDZ7U8jQGy",
-	"peWxRgQfJlSLHTX+rKb/4BJ6NxWd53TyFNPer7vgp8EUUnYi2U9LSt2LCFcfke+QOQK/QIxGuF4Fb5Yr",
-	"QEPi3NARblTBxQowRE2J75ER3q+CYQAxhfxiAh3hgyq4DDyHxyTYwCLpWJhpRCKhbimlSOxv6V17WIp+",
-	"uwqYwchEAfv+pZj6b3Gq9M9CPyx9s+IRG9uMGIG/YdD9bQYNNSxsGPdgm3Hj9FzjsJ+/6XQ+WPKKe8XJ",
-	"NKajvkzzM+tPPCFc5DRz+hOplrtmA4pEPGMyliE7kGfvjz1Klzy325wgyETBIES+D4PIgPRcdrhmyLmh",
-	"y3l8m48nYZ2IB1HNvNWC0FQO4W02h1AHReg5955TeQ7O4gzJ0Jsz2ThflE5KjVrjaK9e32vUh7XXJ/Wj",
-	"k1qjevh78Q0WG/UgqYygbKc3zOY36Tbnet0xniotzOiKGRMfI/wAaWAjfO88sBHWE8FGuKTlqu/iDFEU",
-	"3nnT7I6b5/12s/Vp3P6tI+J5MY2x5+Ddm9eNj+3BUJxpFQPnuNIl6GQFILjjQEXkpqqAJXSBNEkdPzpJ",
-	"8WV5NIZbyn0T9EmDaYTLtgFpdiXpaZdXVJM7xS/XqWT7XXgTVwh9cu3hIWTmx8nXEl3O5zBYqftP7Fl0",
-	"ObdklTjB6Bt+djUY9i7a/eymGzgbHy6XpUV3gJWvQr+7wHgJIfwKr0CtGCvJwaBWhY2pXwL8UemnxlHt",
-	"+JUgt1ejUkRm6ItHmS5nmG9XPvXN0vhoEqFNmf6c5jMmtP6XpNhZUnx7LrLCSooKdpS3kRUVi9c3CzPH",
-	"UN2R1ckVlO2ck2gCw+YD2pUq6G7gMffwBEciIZ2d+VB+4SR9HD6yJmHwKYOynVws4+K7uZnF5Ls5mzOs",
-	"Wc9GM7ifi9zJip3TxbjlwaPuhfJ2J06EyePNjknviu3RZbM//BRjxq4IrUoME+UjGpaqnzT9c8YVMBlh",
-	"4XYnyxCBsq29kDhW93K6q/015bvt4oVP7Z3IdnsSjbyYBx+U7czSE8fmXt59hV1TXprB3b9rIlwC5Y3H",
-	"1VjzwwN2ZtV25VFz1ATku3vr1e6lUsOS2lDCV6+c4DAEOtqPT+qHJ/u130+28t+n2WD90Y/S7r5/ULZ1",
-	"rCVO1M7efrUf5tyrJw4ApBWIx2d8BYIHtgF1aevw0fOwFFXsHA+Iz6kxG0pTEVN+9lHppj4q8VWLagzc",
-	"5GbMVxzIhKiW+ZuuN50invAg6UB5u/mJZqOy78VfQXSvMMmhG49OG/ePMPATncVv6mTfNwARb2VOMtL9",
-	"wxJrkqKSqsvhk6ouW4c2+AaZsMa3KAJTtblhpM3+KS+He8J/I+1rUbBl0wV3qxSVZNroKsfel6E3R/wj",
-	"njDkrDZ9c6be49/olWQ2AxZHAxUNrv0m+fa3OCFt/XcSjQPx8jertFy42+Ljm15i4A9tA6xUswExSWZp",
-	"Gj71/dBhiVsvkcmfyOFJUBJ04fZz27fyeKY6RTXPuIVTPeu3m8N2yz4BTRz5YBgPkROCMucfTNgooLkN",
-	"QzD/jdyJqltJWtuJeFTYrcC2sNeRWpjqRZVakaEtlfxoM6XJKhTt27injL6TahQFRHJ3+DrWbMy5R8Mo",
-	"qpQ5piIO+VVv4GKolBFjixfs2AJtKsMyCCA/fhHX1aaM4mUGDM7R5l26YO+kkcYBtsT64mnlgGvQ9XCo",
-	"Koih7TBSaJVrljeI2FHmgA47H9qiQmnkG6UgSnUIoItOgT24Gly2u612y05rwxMfjbD25tl5b8BeW6Bg",
-	"Dtnq/RVvl4UwO+Yi8SyAroevZU3D6FwxQEpWKZqqZJXEYGxhWsU29WKGaORarwTf2sSSri5bWZYkLoO6",
-	"oMzLzXKkWbLyn7/imswqwaSYkIXUgS56bvxJLu8Z8if3FmIHDSB2J+TLmU+cGy1UBF3XE3XSLjVcTqFP",
-	"Mz1U3pM7MIXMcgZzcqt6ChDnhinQdzBweVVDH0EapvqbWCAk14hrqqru4SGvfEhBuf56vwZcuKKVU1AT",
-	"UUCf3CG3KqoK6VDV0xvOPstSXAuuaASkBI2Ntqbe0uv92voaRlZJOW8y0w3iRofrZkyWYqwfvq7XG8ky",
-	"T+bSSdn9pMaCT029TCDPuIxSKYAncjCjTJAqsGOlpDlntG2D8t0MhrKbgAg/z5DvAofQsCLqtM5hcIPC",
-	"D9BfIpsnBHoY2EqZsWUDjGiSF/QU2IvAc1TlX3iLAniNzggNo8+vBsAlvg8DKupA6+1aXOLQuHsFrwmq",
-	"lmgvCPVEBdnyEkuNBbnWCP8M7H8sIb+9YlcsYC+WgTODFF0KQMo/J+EQN2bkL4ANNcIcZrCAnkzuZL8C",
-	"8aMkadlvUA4Nljj0/MgWIxhVrBGW2NLmFbiwEjn48dgMWHaYeOFavqYR5hswWQGbMehO9x2z5eOi1lSB",
-	"w6NvJwAyGeAgHMrafHw7BHZmPNbEzFwMIN9vdhB1QDgMcVnSGMGVEZa7J90wNihr6P+P/+P/jOC2InSp",
-	"2/scXAfiEQ7hDaqcggkJZ4AuEO+vKbJKRc8A5ArxdC/rBsZVNAu8rPu0MvXIMkvg0TcL5Cy9yoSa6HTn",
-	"IsebQ15VUJ5dUYetZJW+7F2TPfmjeq0l/q8/3fOYxBfGHq+XVrr2wtlyUnXI/CWdkQVdMMnyUg7B2YRG",
-	"1DktQyWNx9QtsrrZUbdSR/GpF/OMrVTFU7e3awWfzW7Ox5k8immuayX565PviiD1vNOieJVkVSZOxYQ7",
-	"O6FMHQCv1SrAwocOopaB9zz5kjUenlcQN83HU2dJrzMbNZ8TkqDyTJb3QaWfZJfHM1OUmNHp0yQ9nhu9",
-	"itqQxsKYciPCRB3rVKHqxcJHoIOdqsn0WaCAK3c4jzCuIVO6pimlSbROyOheHHNSeD852iIFriiLU8c1",
-	"jzNw1cx4DmJN7elXvfmMRyogz718jnIzoeyaF6Mps0wHKMKtdH356TdK0YzBEIv5k1HCPDnoNKcsNY8F",
-	"8mdmppThPg/gtY5qxCd81rozW+cDKc1H8lYrLpGtubSjDdI4Q6Q86Gp3UmlNU69BdUoKLHVmk1I6yZq3",
-	"crAzlGxyrw8G7YRzHUw93wdkgRiLg8o+fUzXFPcGGB1TOqzP0C3FAH8Kp7lC2A/kMmcgP5LDXGHnsdzl",
-	"bL5NDmROyJr7WBw65Tp+jqfu+TqDwxA6s0vF2iVlFfMGp1wz2/hatrWzt9RBU7hJiLSkGFNQG3GzDGeb",
-	"+P/V8H2C/YuEqztIAU9+dx+TBpfhjMPZYi8baVGD9hmS4jKctZCPNqFbNB9LozsqWvbc8C3BfZ74juE3",
-	"d+xiH9tc6U9QuvDfJ3YD8LnpSdylbYTvvHBGlqFoHYmcAIUmn+5OGyS7l3XwmvhLlP8YH0cwJYExEJOV",
-	"jok7ZZv6N7FpeqkL6ZIixbqg7/em/LZOsRV+tjJeQYRBlKCrUjQTWyASuahDRL5MIe2HQz7gnxhUII6+",
-	"ojyav1wkWWcYvfggposCUicKHRqFktSWbmMKyMJguUlXuqs5uW2dQQ8cNOqvgHoFMCVI1G6QDVT0sD83",
-	"vlNNcq4GLZO66W3cliTUYpOKpUUlv1TZUSm8e27SzpNDb8afqZmYlgKQbhIEHWcsL+u9Pi4l+rqxR3/U",
-	"9o6be7/DvX9+/lq3jg6+/cWELeOKcrMxtDSKO3HuqHaXEFLg+IQKYZNJn9giZcIqfdlj3+/dwoDfHmYD",
-	"JSFtOqHHSwcmfz7j85c+aysTZXhMceAFoSH0VaEeg4SU3pMY3i66A59IcGPCJJ8/yCH1/frR0V4dQH8x",
-	"g3sNIN/lNJ8matPYvodRPQlKvbEPLqCHwSDM+6KR/KK5CMHBG6OTliNinLGPSvVarVY3fcFLouV2gAyR",
-	"BRYBufWwg0Tq/LVHsLrDF13KC0TBt3CG5kkkdD9ttJwERiyxR8kVxFux7sjFObImQzFYkKCQhMsOd6Z9",
-	"HIfoxjAsONQwyszV7IFxYa6mdSbkmbiO5+48O/uaegSPAwSpyW/9cbYSgXWtgibPtEfYE7cmKE/z5beA",
-	"ltBnEtpDd1H9JPEnz1YSUxi9eFHZzpyALTfVkBuX93wB5iiETEezAPFdREORicAb2BWR/hIZLTmgSQXg",
-	"/RMMnV63EUAx1lQMVPX42X6ESxTISjTxKLSwumOAKIbF5AOS7bXyg7Q6SYg+BbJLq+wWM0GALidzLwyR",
-	"eyrLLxDGL8RNUAYjM3lEb2JxW4O/T6nqdLvNwi4EvG/5jXDDengbDONubqcYxIuOU6ejZe54CsMCqmPq",
-	"8KeUyJ0mNmk1odQbVcZ2fDJjkkiwvAQIxdhxc8FER76t+6bZ/bXTfTduXl6ed874TfKq6kUkcyZT3AjK",
-	"EU+BrfFTVZgk2VojVInfj2gwG0SSyWpet/DnZ0WvF4zbJVSKju7zBcQrUYbVPuv1L3t9jgM70fokmxkV",
-	"638F9uASBqEHfaU0MkUKXUN/rELkmjblzBFgSxLZilHLWJmpaO63/Jd/G42MCp5orC6QM5YhtsR0Z1LT",
-	"T852dLD9ZN+KbRbf4y33qZntRMN7DdlsQlt0/xWEdQrsWEzxJ1MSALvTbXU+dFpXzfPErlIL2JpOJt0s",
-	"mpyzxecJqiAYUVC2D2o1W/QTvvOoMRn6AZW9SCkoMEqbv/uspf4cfumIceq1NTKzyLni795HmKWdG+zH",
-	"z1uQ8lbyJHkrKK3cBkwd+UEExLP1amfX1OJGwzbb1Gp3O7m7xEf7MTZJrONH2KM8F5WG/IybytCYIeWt",
-	"Wiy29FYZGda2smrBeeejKxTJ7q0GtxTvBCj6wh/Xanu1+l6tzq88EReuzBJN89gcvz7cqx3s1Rq6N58N",
-	"acLnTvKKm9KRRlTgS97CmalScLfvou6H4zhvv+AQPfXpZfzlrqIrIH7Rb2Kq7LOP0seRj1TswJ171OBX",
-	"3yqRw8yYMtIcXnt4Gy3oMv4gJ61BG7LYYi+4k6jPnULbyIGLZveqeT7utz902h8N4sDkg/oxJENiZT+C",
-	"gJAK6fb2ndwwUf4R4lxb4MdjyMf8k/phEYb8yLy1mC2YGxVq9ZtvhzagZI5ElZW4hg4oU4SALf+yK6cj",
-	"bIt6e297/fHg6s1FZzDgwlZ5+izeeynpFrT5i0Omio/wHfR4TbupdB4r7/QpsJMMAOhvwsjJzECIHEVJ",
-	"t0/iwn/CSVQ5BbZUM0dYLyaj3ESJu8IcISWrZFopv0EsV1OySsmTbZUiT45VitXBmIzUyFsEyjTNmlks",
-	"JdPW9hHkdTANm652obSJU5fWefFK+Zp+IkpnmHgbCRDTidEY0ElKpG54FHgh0B+BskZtFSt2V9OI0n4M",
-	"mRFT2Q8gL0RK45by4kx2Rg5Jqn1b6mK17Ha8+X70f04fUBJpfSSy+znnu5sRHwHf2z4m9njOom9bENBW",
-	"zCJZYEFjFTJTVlwAjsKJIobgushlBOeFPwYXeLaZtSnvXm6lpu3dmPlVXrRNHu8ent2eS6hFPmhOwANE",
-	"npNJAlszH/V5Qc7TBBrmXlCgvWypKs0kcFHAVH9+oTyp7m9DBOvD1g8U5lXrj2O8zzhGK8jFio9V5jjs",
-	"FLE1kbb5VqAeuFOEEOve97XnckN1RWNsG/KM4jHNI1gRvEWQVSwUoSonZ+IQXKVOiixptcA1CP3e4ili",
-	"5etkU3pNz14wGV3dscmYdnOzB2PVpKOedHDzZ1t5uBUQD+f+i3iWbLTwnFyAKXliZCOatx5rEuR78JGM",
-	"Q2hLt002GRPmP03hTRtJ/y4N1FZcJ9d/E1XLYRK4eXEu20vMoKjIuYCUIhesUGip0ruqnRX3pUQ5we1W",
-	"ywZLzCQ4wjOIHeQCd4mA6/neNcIOskRhGO3jt/3e7+2unRkX2K1e/6LZHdoAEwCd0Lv1whVwl4HsBTTC",
-	"Ho5+XqDAIy4o1xtgTnA4o2CJfUQTLTQtQFEouuSI1z1nhP8kEy2Xeeph6FeBLWrjUlEA7KWiLPryq+d+",
-	"eykEqs2NJtlQUFbg4uWsaNITJFFbsuIc53arVbJKYuElqyTX+XCZ0WKbLxF2xZuJn9P50uJXAVLip7cB",
-	"+Scv0Z34tcUvCofpn7Pp1kmaE4Z6cXk3GDaHV4Px2ftm9528yaQVtBM7oKy0yJUjc4hV3fHnLv+Sa3z2",
-	"YlDJi2yS9PMyYp5Kgd9GBddQVgDz6spQ6tAk4iJSLJ6mA9hK67biXiqa1QXuZgSQO1EAn+AwIL70ayiq",
-	"jSdh/CkeOsmkEm8VZ1RsYZqdZum/6+aEga3s5C7kVohwGZ4Am2+GbQGbG4PsH1KU2lXA3hTF6WJaBzBA",
-	"I8y4PnIBJSCcwZBHFURFa4XfuazPRoF90GjYoAzBHP7JEMxnHmGRBA3TKXIVEEA+I2/jwWNJQpJs8ll+",
-	"57DXhQb8SbS2g0aj+p0SCe4zfULButdACRPyPiPtlmJgNlHvA0do5CLbjPFtM6sq6ISNZKBeo0CvWEtw",
-	"KKrOhLxxmJT0z12iP3dXa3SNJetqfSC/aNQEIct4p56PLDCBFB0d7CHsEJepbgT7q7jnfeRp5xnCYeCh",
-	"W5SsCztZmQ0vOfV4C/GtsHEmPlVuuPupM2yV+fZfYdQq2KRKM4ONwyMzWmfoC6AzuNc4PFK1kCQuqknf",
-	"wx+1vWO4N/38Nc/jQL1/5tXzEgO+oMDnCebAw6IXVsGb4jtsSr5OlfFZSiUrxnyKGuTKIjQWVb9M9GFE",
-	"zxy5HhQtLOQOKDqOO1zoOpXelmPhTktWyZvDa/TyzwW6jv5Y4OukjpX9qriiJZdw2XobK1nyt18u2+8y",
-	"P1523+lKV4SJYncB0iHVLZkCKNMQYhcGrrgmO0GhBRY87laJ6+0eNg4ar18LMhT3xVzEP09643758Kbd",
-	"92pfzv90fv1l8Obu02/dfzrvjlfu2Zt/fmq8XZ5d//xz6irF8XHtsJG4TnGQOEjlv538Ifx3tb3jn15+",
-	"/nrwrfLXzI+Nbz///G/Jn/a//Vz521++L/dK8J8YDQtI6YIEYVVQjn5P5fBwzdWRP/715Wg0Gn3+6S/r",
-	"VIr7nuvNJ1gRUYHjanbXRpIl7a51iTM+dl87ryZH8HB6gPbdhpNknOyNrXy2ibXmX4zUhB0vtKf5MqWJ",
-	"gIHnIl4aLn65bF82B4PLXn/ILJZWv/Oh3R+Mzztn7e6gbTNDzu5yC615Pu60bHZi9KgbT3Fu94edt52z",
-	"5rA97r0dd7q6yagzKjVTySqlJipZJW2WklW67Pd6b9lozVar3x4MmLW4ZpqSVWr2h52z8/aAfzQY9M46",
-	"6klv+L7dTzI/DZLiXE/tw6Uk/lJmh1qBd4sCeu45CFOUfd6Fgsl1WtlnlwEh095UGVJZZslY4JRxbNSb",
-	"drAeM8682wxCz/ER7U2blBLHy3mtx+xDnTG3lbWVScTndphe0SDG5Z9khqsuQf8if6o6ZJ7mCcnrZPtJ",
-	"nhAxter/9t/+8t9Hy1qtcfTirz+9/Plv/zq2v/7bt/997/NP/xK/9TnBG/c+/1V7VPlb+W8no1G16NuV",
-	"n9YdvOQdgHVp/t81/PjEN/23Dlrku+A2hDMKQxhvjIBxXRzku6b5Z2PBu+fyP3zEXt96CZq1fSBopyh+",
-	"YodMDEWTTmkR6mF3bCo+w37fSnCmMGzwH7S77beds07zfNz72G33bUDuMAVzwquJQAwah/89toJioVe+",
-	"9m4RsE2ExRN7z3rdYb93fs6s+ct2fyDSkbk/lKeHlqFssUMC3vNrOvUcFFR0WZkGjbtL06MmhZrhk+LC",
-	"jWHoDcJo6jke9DndxwKDPTwT8Psevpbh1M8mTP+XI/W/HKnf05Gax8y3H1O6Qe97a+u7+D/T52mjBzSO",
-	"mCSzUDU2m6OoPJ0zNJlSl+sOzS7t2TpEE9Vgstk13PucY8F5lFtpaX+DVtrAnB8iZzK5QngZdkh5xjG/",
-	"iMCb05b1+gZ/1D5XlVLvyI5NzOSL6q/YGdEsP62m1YVN6ScMUEvhYA0Ou0Ym0Yyq4fMbUvVajdFtAJ0Q",
-	"BdSSfV79FaALXmg+6bOBGCUNkvpuxTTWKIXmimUzGCCT/pAMm3KlQ+9AIYOryjUV3hFVLz+nhH60Vt5F",
-	"LWpxltPc7DEq7WcTuTLHYQbpmGlapgMhW9XJhl4LeI3AlPg+uaMaH50Q4iPI04Qx+hKOnWVASZBTWFU8",
-	"tNVusA/4uKcAL30fyE1hYor/XAW9BfzHkid9sBdEm6owWKJNlB4tKwnVGopPSf6tr5snqg1aALLlMKQF",
-	"och7roIOjvUhSzZQQ75LAdNj8QgH4gqHaDITEt6YHjPFCrsiiZptA8+TWVVBM66hJecEM0hH2Oal85i6",
-	"xjmJ6NSliufJ0iqygJ5tLEu7riri/Q/vA5ZRTDkvPn9tmM2QjdUV71/fZ105xvTo25dnTIywC3hROcdU",
-	"Dcb0dhbXjC6VrpY5BuwBELyN8dJ2tX50AKYkSNWA/CkqbVpLbuVo9NMf9b3jz8zE/Pz1yKqvNy5lO8+W",
-	"vMK3ZRTD1T4zdTWPyhfqVwSj0qemK51b+DHlkNmrlOqJdo8yr0Ljr2jBrzmmSvK9oMBOVXfkKoS24Yfm",
-	"DU8k+SrsrOGaEv96PuCWe3CvzK4UxJtr8ca+GpM7pP/2DOzv7x+D0JuLvpzDsyTd8mb6/L73sF472a+d",
-	"1Gq/p29+77GvTTQrIm1R5+dd2g08fg96um0T+nVdCLS6yelZTJsmEKY2fTeMceu5W+DqvPCn6Dfut/8q",
-	"QFPEFog247ofv9rBi2VozhXvxh5C/s98LEXNLJ4rYRWiizXrk22RnvO52borJu0jBpmx1mofLZAMKkYt",
-	"dgkGNhvCXfIGtKqUOl9yxayUq2/z+m7y6hyiF25IgDiVVrqlsTKCGoV6iaEvjr+k3i26UGaPUNmfyApS",
-	"CNt8IjllDdTrxTlZoidYCuH5FN1HbCm70TMyxwiZPmCByTIEmAC0x8OFHhVlmsu9BeK7K2+AAP6UouBW",
-	"Ob3j207MtPAgdjaFE7OuECkIN2GarfyteJdjmf0dSZuc0Lp4CzjklplBZZmcIz3O4Z3nyMLjInOkeBHh",
-	"fjR78qL7PqdYdes9e6FqGRjdSLwIOgH8tkkob0jy9i5yARag3jVGLvC9GwQguBO+MOAi37tFwQqUZ2G4",
-	"YCYkWCwnvueAGaFhaof4KycvX4ohaVXbppdE7nPadDh4vUnj0/chn24HyPd3a51vU+T7qtE6CQD/O/bf",
-	"2KciaZB3x4YBknQL5X2cqCM6ueNMhy0YuATRigUSI3NNWBjOI5yeg50HNyCLhWrGqSIUyk0ct2+pGHtx",
-	"b9fw6RHETkEhwjsR7yBAdmafVinelE1yh735n0zqJMgu99Yje27qLKzjpFyzQL1W+3zKPa7sZwoQZxX8",
-	"iy3R8fSOyYJydV2TMsGJrih1B4jXjN9VLdxSg80BRMYzdgOCLicRYRQviyGnHGgfp+u01HYRYE0MuHAB",
-	"V/1z6QFXcqjVHXBZJKIAgnkufcTbmsvblbf1l1KeUbtSzbi/Mu6r9fKIAWil8GOkhi0bEYkI9u9wPvEg",
-	"Bjd30JlBJheg46AFv29Pgf37xUd7hMtqBOGxjWTQ9dJzEa1whyp/+1dbYCR6A2F3QTwcjvACXiNaET3C",
-	"KEOdAsYSn4MAUbIMHJSQQeL1BeLB/hGWTbCiOmYkEH5ymQlS4d8kb6mKFkrtq37JKv1+8ZH999dkskJO",
-	"k6X86i07RSO3lWgJk93UiDq6UsLf5OSYG+8uNA7HZO4wKas+OVL7S4gCDH1/JZriuMgFS+z9Y4lknufU",
-	"E3loGwIYRe84Zi833r+XWIIDG/0O2nXH4v3DCtbFMNXDMBbve8Tg+NorQs+/2IVeYOKRGwvrmPtxegvH",
-	"PsbHaC+s4+iROgxvrBYh6z2kGqZQwFgWL4caQBfxmp2Dy3a3xYtsIqb5wcDzV2CJ2YsjrL2p6i8sUDCH",
-	"DAH+CkxEA3RRb5W96OHrpNCKSiNEE21XQ0Fb64asnbX3FZ8gIacYz3m22TftIDDF/Zltwp5Ugc3/H9XY",
-	"QNCZgSn0fF7L1WNGz5QE4Bb6nisSNNjDZYBMvfvkYcwK9ffD4WVUSiIdOD4wH1kBV2EOxxOLxGrX8ziD",
-	"H4sXq74LCL7mqt8d920R4BIAJ8LpUDXf4rvGMFwG6A2khqF7IrNguqTIBdG7FsenrHcC9C6glKfpnAi3",
-	"SvQ+v7ElXQXBLTsCZL5Yhsi1GIi85ECAYtXU8T1+GU4c3/V8qgCD0rCa4b3rEqx0AjIkWskCdBPirkDZ",
-	"TmZZiUKQCxjAOQpRECmAMY/RdaFsojzOdf+p3A7gUT1kzKAoWaV/LFGwEmHvWckqzRB0UWA80LnENJS2",
-	"lzbVJEDwhlYLJ4Gt34wAydAu5xI7OqkVE1t3mvRp4jCasIc6bl5kXjx/QYHnAiI6ldJlMIUOAmXXu2Z/",
-	"q0LSIqTB61e73KtKV/MJ8UX5aAxi7z17xsw6lYZ0B30fhWpc7o8N0NT7glwQvzQRcWX1Vro8OM9y2Jg5",
-	"s37DFBfWsGLcMxI4KjrWW4YOme8YK+PssL+mJ6QX8mOH3NMoLVKwBbvd7/f6xlSDtQvWbZ/sbhOxGMaE",
-	"pmyN+ok6611cikbjVolPbjhGxZMEzLcMjdZctMdiiw03piPXWt0kczoR2T2Ykb29q3kaQEcQRZurb25+",
-	"FmDc13FCltezkDFW9TkVWc0i0bIcEvA65bCtnAJvCjARgUVRnVg6O5kgMvuddwinRikFu6U6bJvpYJU8",
-	"2ryFnjTr81AnmJBajEIj15JdgMldzvKp5IyXgeesGd1esOe2KISOQs11JAW/uvJinkZS6TovPZ0zRkjD",
-	"KAxtiYbdwCW+D4Mcd/wjutpxrosnRvsLmu/fWZgxLHxE7LSEgL/CyJxgSbrPDQlCqplXEXrODQqk4DOi",
-	"IOFDepiu/TxxgaONe9ekPaWy1XR1FFCEKPDCk6jt+Agr6hUjSOK2APKVihrKzNpQ26Wr4RngTTu4YjuH",
-	"wQ1iG8/HoLyOH48peS72rmdhpQrsiNXyuOCdhHuEtfPK5pZBZqlMOjCEPuF26zerdAv9JRKpb71bFHCU",
-	"bGQkavQP8cfZ24PJvAJ5QVDuc4rbZVhZkjeZWH367KtzkMxtSHIh82q38QnGS38C35QmdH8o71QM9+P4",
-	"p5J4eiQPVTzpBr9NpzsY9q8u2t1h+paVxuyN/INXxPMRDJKtQlICGobcnsDoTnz9iC6gJOIzTqDsyp+f",
-	"G8jM28zhb743QjAkb96QW6k3cdHhwpUF7hC6sUQdWFDer7EfZfhthWAAyvtHh+K37Ha50BAZlLF5OX12",
-	"xkcW33xhW0IpsfDIkLKN2BLQV08BJyOLbREqaehRIc0wTCZ3OZIVVci1mE+bkvoPZEYmsJWbihcrGyIJ",
-	"j5dKppFD3+wte7bGWUIXZeYZWSAMVEcFcf+KWWtC//Noevlmy+r+YdlNGp6+orS+t41GpoZ9Eo0sot8f",
-	"TCNTcGs+tsxlqChtOwCQ521VgUpjp8CBQbACtq7l2zJlMZlCbJ/KnC9bZkSJa3zMEiXTVOajKeOxCsRj",
-	"XqIhmWNnTHAUdF/0lG6XD/lYnq1tU042+jz1TFHOAXRnZ1YD+4KcpegeZnSrvCd3YA7xil80oonBZ5AC",
-	"8TlyQdlZOT6iVtTrUCZ6qrcr6VqN+w1jrcYHvpqgM08Fd8AzTanyxsdZpvl3hdsKS9vRw0LddCm6lge4",
-	"AgHKPFzJtyO7G2qCypN7geRuFMWMfL2IfO1rrz5hVvDT+9m2z+udEd/l/S2IFAJPvYRCiWZq56I8s3Ue",
-	"RhlTkwuO2c1mZ+NOmlFM5lYyeS0WXkk+kfCbJdxq+hHQs9x0H1jMCjXCz3D53ZQuieYn1b2UDvNjq2CP",
-	"5RszYO3RXGTx3I+71idZZH5x5snSuUGcv049DLHjQR8sAuIuHW6vKdtNmG30ZITtTnfY7kfVTQfD3tmv",
-	"AxswfARY1gMFDNxQXhwCNCTODT0dYfusd3HRa3WGn2wQQKa3hSjwoC9em0DqOVFCAgXla+K7Fph72MPX",
-	"FoDXgecs/XAZaBDydtlvet3WwAYTgl16Cuzz3pkGl0+cfHje9vrtzrvuuP2b6DJjg6kHQ5VU7iE23Fn/",
-	"0+WwZwMnWC1Coj1LJtuZsMJr3MkVl6wSh7NklXQAS1YpDQT7is+Z7iFinCDDNs7RNXRWQ3KDsMmSCtkD",
-	"FX6J74H5LqAzuDB4aCGnypzxuJLBXxADnwC7uQxnJJA+gBPwBsEABWC0rNX2HW0s/gMy6/zaa9/VHEJf",
-	"Fl6AaAcnDuL+ETvmBcq2z+GX4fA88e3ro4OCH1OHiCNZSMBwXAz4JwbJEgZLGiK3s0hm3uXUo9a+K6Cs",
-	"8plTLTjvoW4ktzax1SV9QyLsxk2C+OoTi91GTdCOxVYcv74rx9fPYR7Ll+n8D8jyL3iktiXhS+c2ItB7",
-	"f372AUxgUAWXIpYLA6QF362kOm1KGPUJXRuFkI7NCYyugzA9EeIQlDG5i5LJJpCXtVkE5DpAlFZOtTA3",
-	"BFPP99kPGCwpemx/96P5VhB2t5li5l3PcrpceNcznlfC0acyNWHwyIjb3jnikzvzinxy9wwWNI+OU9EF",
-	"3TeDhizy5KzhdPHUjcc3eYOtDsY6YzcZaM5Pqgm9OXobFCgiM4xe3E1cWaVb4i9NWzgQWXY8Y8abL31+",
-	"d1DQh8pAS5JpfhqjwYpIMfwE3Vk5+SuaYR2Z5Jx8JKcQp8uSHDtamdpCwX503G4jT2NB8wT2tiblfihD",
-	"+wKZ5HJcVFJkf/oeDQ1yV2RmneV7+2StOF4jEc2pyKv2qKj/WMy7LSe5zPHHycFAmV86qhX1mfve3MuB",
-	"mQ9HvX8iACm/zUSCgoNi9CUXzkQ9zJpKRvOoSlHhWgnBCJT5hWIAp6H0wYtrsEwnEthUF6zqFqAE1ABG",
-	"t/J6g6isLWcpiolFgG49sqT5gKs3IuBldrwATGBfJv5F1ptLHCovPFsKwqXvFwWKks0MfUCCsBe48jIi",
-	"CaG/HSFC3+fAF2uJlTpnCawliVSjA0VnVvKoJMCVizWdTa382POs1huVJTPBR4UPh4cQedtSyn3nHNOY",
-	"aVAUwOvrAF1zsSVyNbw5qoJoVDrCotB87PNRN+RlfDXyCNtRIVX50ws6wnYyqG6fgshrHN+1D2cBWV7P",
-	"tBoH0Uv2CIt5MPLCGQoeIKD6bGOkMarWRW843aoYjviEKxkhEaaSwtwLKvf9uQV47pt2IrQgnvy2Pqdc",
-	"qmE8o1ZFTp4/erTzmRv8ig4wO9zCJM5bmRYqs9ME9gwWu22ouVhoLWJfD1nEIRnu2lx2M0r71gk2ub87",
-	"VX2IFreh7MNlrz982zvv9BJ1H6JVJKud8FstXkgV7+YF8mWqAbnDlUfM0Y0lmilFN7Oq55ehGy3gCWyg",
-	"BPJ+HBNIK676GHG3BJYeKeyW5knrK0TEx7RwiYgRFjUiwIYSEUxvRjj83kUiovVuuG0QH2i9TES8fnWv",
-	"qczvIHPccebE/uSiXRlqwj38HDnVs71LcBmQiY/mubW6jw8OX4GFeElvppnoqise//QnJdiWRbh4tt8I",
-	"89gh0zxEMT1eL4AsQ+q5CNgvb+vG9Mi1/WN2LO8QF6DIxj4YW2XnI1UqQ0hEm/8h2zoIyOwKmLLFGepo",
-	"yOtzRI2qghp8ekawyJ9WQRs6sxGeQQpsrWeEBphtqWqFcW/k6Bo8D4OPcPOy84KKgSko21/Fv07AH1/Z",
-	"mBbQhvv2+ZstK21GIqRItY8mmENn5mG0FyDocs7CXjwB9ofmeafFY85jkaNpAfuq27wavu/1O7+3W7Yl",
-	"ouhvOq1Wu8uednvD8dveVbfF/rhoD9/3WmP2W/P8vPexzX8963XfnnfOhvzjy+an816zNR72euPzZv9d",
-	"W0wxuLpkp6rdGl+0W53mePjpss3fv+pe9ntn7cGg+ea8PW53hzybgARA5SWcS0glm4v4V3opJurZnLIf",
-	"k+UJsEVQmxOOCGefyDi3oB8Z4pY5jrKsRnTtUhFZ1QyI+WhEjZBeUF60orptE6UNNT5yyngUKkmiz2Zi",
-	"QWsLKEalU8aTB6zLIo/XxrIs1dKWhRRMtXEMfd290DceNzojQQjocj6HwSoyWCX3Td2DyLaTTo921e+w",
-	"neJ5kalxGAdn7PJk4kN8I0hx4UMP6ytAtLJ5k2UUXixJs2YkpUacN0f4MBXrilL3LQnm21YWnZGca/sy",
-	"FhYVmrpBK7GXmrNtv7G5Yoaoe7pZNGtFUg2SOR7GUjBvQMaOlVa3w4cFoHLIlvmFHPY616sgVs4lLgGX",
-	"CyZg0xWCo5vcYI7wEkB6I+rBECyc3gQjecN9XXjL+rrVnnxOuiKYwlHtw7sLqXQ/+p71ty1bGVc4sVTR",
-	"E4ZjGSDUGZUFOEsLCZjD0JmlisZhsCLLANAVZZwzVVo+mO/VarWD+qtUg/6DjRSf6Zhh7jGmVeu0tQak",
-	"FGGXngAIxICgXP+Pf/+/jg40l7jougdH+JdBrwskFaSKuqpFygKwYlRgiyIwdsUCdzPPmQGPjrBs4cUr",
-	"vPIohyh+wOwCRawKFHskKwWNSkoVysFYTLgFe4twKt5crCZN+p85viN/WUodkwXtt3RRi27/+UmdU89H",
-	"LyiYI9cTtf0tXsgfRDV+jPJlx1uOotZ+sdYALfW23sHVkFIo+7Dxdm6gnOnAUMlvCTsw2p5N/w6uqCjO",
-	"Dv7j3/9vEHVwEGQXzaBVROIvfzbduEldcTIoYD66WtvSwCV32CfQlaG9PEVupxYQmIRG+TCAniu4OVT9",
-	"7++gwvGe6DKcwXROFV82Y/GbMYmWFDs0kkgriwG5y70Nxu+HRDdNMVV1lTycwPVaYVWi3j/XnywesfYw",
-	"mKzCnJDmhgnyPEOX7W6r031ngyUOPeHu/5NMZL4zEyzhCTOg5DGWhbIZUAB98WhIeSU+eZ8OlG2NUu1E",
-	"O245j8hQ3lj3a8dUmjVtPTx+9++yNxgatW9jNw15ySSmpgjtmj4a0YbcRZ0txCdT41vbOOQFWW7wxvfb",
-	"zHLVXPFQ9Vthxy1KcwDlOAgqe4/Yj+nSkjLJ5M9KruD5ObNSssR4UDlupWUl0R8ScZ9yGQirOxVbDkM0",
-	"X4SGQ8mGomAOmZJCwBQyRVr20zisbGYmktK2Tk43F4FVN2h5CouEWdYQNPLqG7TKq/14g1aeq3B0g1ZC",
-	"BMiWOl4Iyu/ayT4EL2/QqrKVrWx3e922HTWCWQb+KUjzuAg/oGy32uedD+1+uyVKirJvyFQtk4Ky/bbZ",
-	"OWdPdV7G5ihZGkuLRilZJfGBkYYF0Ge5BXAD5CAG2QuVXANk5F3HfXVz+krEmyISW0PU0vVqsvO5Mi1o",
-	"WfgWAUVcujFWuggQ7/Gj6n4J8z/JcZhQnEEKAtl3OHkArhFGwfa8RjdmtlMJnk6B4EGTNz4JQ2Q4Yv32",
-	"u6vz5rDX/8TVIhRfIheXoLZthxWrITmwRFqKgQ77ze6geTbs9LpgT3rXtS8eFpQlRSbf+dWg3ZeYiI02",
-	"dRNXFJ/cEo4raqpqny/0UzSW1gJ0ys0/WlwIqZsRxQrzRTIya7hxC4z9s6gdmTjdbMS0z8PQFOdztju2",
-	"lGXS/OViUxXA8EJxhyJf9JE7PMJc/jETSwzBlUeeGCPWJHVKzmxUIIib8+zXs8EHEKIvop9XhNm3kZ0i",
-	"u2CVTkrs+5KVr0ELzU1n4/KLs8EHI7cWU0kFP2tKb1U8A96iAF6jM2KqNhJfhgELZjItUCC7Qz3yLRQt",
-	"Ec1QA2j3kq7rcs4cIgs2qNmf5MLFmpQvkeOFyd1TQrl93YyCdVEtvQ7q467pH0uIQ9my3njzYYZ898kq",
-	"sa63D9XhT1cqSN2biG5JRGtNsoK4bufG3K61bXYFq3qCnKDYpvtxEoJU79bHyAaK8fNIqUBZtSsruLYs",
-	"EpXDvDsqP5gEQmyR5ZMy8rXS6541pXKKRG1ruUy/9GGI1isAKABL7HEr9IkQub2kzxE2qWU9hUqjy5gf",
-	"ppRT5DK96p+9bw54rlz7/HyNS8FIo7myLGECFoXx1qwhKQSD//U/nlihSKcPJJZoFSs7lCe+Nxcagkpq",
-	"yzMeS3ZN9N9KWa5xjzU83Bhss5ltbGtmMXexyCDEKbA1893OWu+nwI59DSIbVFTHnAjXRDXRgbLdL1m6",
-	"P6BkaZ6KNSbThqxM6eyNUzIT7uoo8FCO4gRMwvBAQUVlZ45w1HEbYRe5oimoMkNh1ggVPlhxG8+TVuwI",
-	"h4RYwkMr6klzq1ZltWTMVFNG4Xd2lscehDVe82ebAqq5XrJK1n36imaWqQ7Alnqrsu0N6qvefnRTU9Hi",
-	"TPk+vTujNZpRzRnUxkDR36/ag2Hy0oZW6JS3GVdJF0/TvNNYostA+YmFPEfST5ZONFYRJdMQYS3NRYoF",
-	"egLsXvesLf1i0sNVASSQ1StHOFNM1JK8Xiu3Ht4R/i/KdlbWXofiH/5qhBc+xOAGoYVMa4FRWiB/JXLA",
-	"8b9UXRUXrirJbH4GaMkqtZqd808lq/Sx3f6V/+NNZxz9+6LXHb4//5TM7o+eGoSIXrxwTcRaK+bClpZB",
-	"CqAhXNF0+GeEHYgd5CO3cpqIbCupzH5tds/a5+xH9S6YoCnhYeQR1l6UcW+HLH2X38qVz0CZIgRS0fAE",
-	"4szxcDWxHhqPcRZ/k4e0HKVBaZI2mCxXNNk67RTYTLu0ZaFifnEDKpUiEcHPqqMaaPHDPNg2qgXiTOtX",
-	"NdRGRmlLlow8WoI9yc3hxMp+4D3GXDBZ6V2Uni33eraCW/aNOfOJc5MV3VhU0CkcrptOKQoHyCHYpWZG",
-	"OIVBsu0VmxgES0wBnCHoxrEF6IuH3NFAxZiFLvjHxT/dqHQxzY3CJvmIVBp5DyKKQgYY5rl/stBDgKCr",
-	"tEYOXbE6CKm9wrx0ShJbZqg3bdnjuLYSRPJ4Dq5Mz0njHsowVZzwIknrpXhgg6kXMEErpCb/EZDpCNv6",
-	"geJVBWRpg7jjjNbyn2DEew5gOEe8XAcm4Qjbzavh++pfbYBJAOyP7Tfve71fq8P2YGinb8Kd9a66sRZj",
-	"Rb8ozmCVmoNBO/EG/zt+nulnbmXbDVum5jOW4bqrZbhYZmWULSvDwBJWovaeWnv2l/jLj83z8/ZwbFhH",
-	"+knmmyz+3jS7v3a678bNy8vzzlkzBY7paTyo6eng6s1FZ5j/vHl52e99yH3canc7uQ8vmt2r5vm43/7Q",
-	"aX/U3jFgIvMoC3X0aDBsDq8GY1HZU3+j0211PnRaV81zXfBopQGzg2ekUrKv7BZcprErl9HPYy6XaToO",
-	"WjxsWcMBCvXuabtdnFgThNvYlNACKuUr3ZHTXFkBfXH8JfVu0YXKDQuDJTKmij26L07gwYjmqMpPIpbf",
-	"HJxlQvnsVeB6gcxAIljvAKjrqeLjVntwZtSshnplt3jKupuZsYcRmJFlYPFN4hYSv4bCzSp9xvqsZIkB",
-	"6nfmOckNwj0tp8RwaHhL7hyHgrdlLcD1p8DTS7qpaU27I4uXFiP9JO7O+LjACRC/mAJ9ZtWqyeS9VPHn",
-	"ADkBCm1QVrkfyOV+vhFm+lSvuQxnoFGtyRJY8qOxlxxkTOUod144G2H7OoA4HIdcgJf7b8/A0auDY/D/",
-	"/j8H1QPhRMSyBUs4QxRFV45WgHcr9vAI8+tqb3iFaLgMZ2wR4lZyFTC6WEAvYNqAwqvROahtqaE1skYO",
-	"L6hsyQ689HWyRoEOzDoit5lMIG3nCceeYWnJDeO1YaJt33YmyYMEVYuRzxROYyhozrpzIZEU92DQSMR/",
-	"s0ox2a0Dh7/F0yVPRRUvRcTaaUlwtOzjLJcxQPeOzRM3/SDroZLGDnIBf9UStcX2KFpAnup2KgpuUwDF",
-	"1RZZo4sZP+Au8EJkROhGIGWN6W/57CdWM7J0HfMMMPX5hf0bhEHZDkW9Z9sC4p+2Bf7j3/9nRbY6l4Lf",
-	"tkZ44S9FbbsYEfyqMk2wjcNqnV/N194Se0JzioYhSsehuYK5gSwFiNk8ZwO6mlr56gepQp4SssLw1C6D",
-	"CIzKTxL3AQuXLZcfj71i2IjAs3eYzoCydrTcRAl1UwVgfI1oCHxvikJvjnQngwWgRAUXGl7EQ5n9N4O3",
-	"KAFr8ars21XpTiamFqqkntA68vkAvwSnF9IXXIAq1wtfe+Gk2w3V480HYyS60cxIEO753i1yE4X+Qfmo",
-	"BuYeXoaIVqpggDC/MgDp+gYAoV76f1Qy3nLfpux/GFWn36aMPf9qvF31ewMlJ8dM1ODP7mbnUt1q5Heq",
-	"vRDJTtiidEhMwWU0X4QrMEeQMXcsLlwUr+l//+pncc5WGJXpD9cW6NeQZKzSnzglefetrCSjTuxSgmnl",
-	"qsYD81niMtHmbkEatxexgC3EpCw7xMXOHJR9cocCh7fml2VWXeLQF+L8gZAXR2GarmQPVAhb/nGlCtoi",
-	"xM9PyAxSMCHhTFcdGBAlq8S/yTdNzGEDeYfVFgfKVmKVu8WUYBU6tih7QXwX2PzvxG0Z8bl58mSeWtb8",
-	"ito0qbg+11GqTO2I4h1RH2hNGZDCZIS9kIIbD7ugHAdBLBnxqJwCW0uOEGMxtcZTZbfhHPFqPEsEyuoC",
-	"7wsKEAx8T1YrscANWnA+BDFQBlLlIZoz5uTdiaowkMYFOstRDzs9Fw+UKfL9SqoGpSzwqxogPnWRxv8c",
-	"HSh5a8EcR7Qi4Bc0KopRlwV6CEZ7TM9QZC0uU/DBFLmrSIQqflGguHKhdpjxuVpzk+9hkxwFNmTvZmZR",
-	"AF7qC7knICf/8VkVlt06J/IBM/Y3OgufHD8bc/knZHk94038KfHd/x/12ixUVFaTg9+hZ+MO2Z4psbjl",
-	"opdYyabmOiEGwd2M+GiPU3SciBQnU9AFwu5zI/XdenyYs2dtdW5s8L/+B7D5ObczgQB5Cdhh+/u0q3+I",
-	"HNtiF2aSGbdpcnyAHNwMjSoxnpB729Rq0A7xhjw8Q7SUp7vwHlT82j9M37l9pASW1H3dTOqKKc777NJX",
-	"tEU8wZWoDVeen++9KA3wx8kgSWHqkRJIsrLWHDFZhjwWxBRxHOvLp/E/lSWeqI7DjjByk0VxDKmA90wE",
-	"1N/MUEx05k3NOD0e3mIq9hc9fyquMvZqv/H6eP/g9UEh96XI6WsK9r5bpHAYd/Vgkk7wWFF6LQQ+Uo1z",
-	"ROncUBVtllVQ9NEb923esYOlWEy9k/hRql22Q6UE00SuAsNnUprujuKoxN/D4vheefxrC2DH3XFS6fjF",
-	"v0rl6RcsuycKFBbeXLU1OburISh/e7Ua9bvub1zV/KE3ePtT8VitN9Z00cjHddRxfBdM25GKa+vR/xMA",
-	"wYS4q6jukBemik/ykpMjTGfkjsqg79dRic6YrXPG05glQKPSCQiDJfpmV2QRIArsg1rNlhV3R1iHgXeX",
-	"npE7lX7KgQgJLzJo8kFuafca4DOoswxclSlPZaKuyNvmOOCrlX6f+LJDCG+SZYCjcofpYkYGGPJ3V2qU",
-	"u+1uUz8rZCoujVnApstJ9BrlP3ACtEFZ7AwJZyi48yiqVMFHSQG2rGHFg9BhNgWDY0W+w0hJ2haGI1lP",
-	"b2Kx0yIxofkT9FUYihAhWX831JvCJT4qHP9Tc2sfy+CrKsgtky3y63MbS/k1AUZ34Kp/boEldmUHvWDp",
-	"izhlnO2r6ocZUhI2J7dEG1e8bA87LZ9NXFltcMSTTyOeISlAFTvWyYNHcii6RQGz7425EVeUuucevtky",
-	"IzFYd01kyGsuhzPingIoblPq0RAlyV5Q4DERqcJVTE2UksWGsvmTpt++aw95YvFgaLQUJUTG6qWiX2M4",
-	"42zuH0sUrEBZ7TsvFxrcoqDCgbiGIbqDK+BA36e8TWKydjGjiiWlbtz+7W+xZP5Z1NYtUBUygjXpofic",
-	"s0MXCC+33CGPtrHLDq2eyKeVgiXx+S10FBUYvUWeRUrVZBurWvMX2QjoS06eGXUCxAgafQlBWYIaNbas",
-	"xDmt9dcNrXpz6pTWXzc27YSAWUISI8XS0bduU3pRy4UttkbZtOZPvm7o7hCXSxfQRmerDAENiXMD7K/8",
-	"/x3Xkv5di0cYv9m6mIzXcoNWBWuyU6Nb2IcTZC4PwI7PYEuqSG0QA05NoQ+Ytyk7bQjJaZyhtQQ1oqJA",
-	"FC2nJMNTMDNZYJEpCVG/gfWnQ+LF2p5hSb1ph6YJa8PVpiYBsj6yJlWUqQHKzgw5N/FFPtlHSkj6U9Ga",
-	"x4EYkxBMmOR0eTHPAO0tAjJfhEKtTJX/31DPSUCfh5YBZ2tbapM9rPjhKds+ddztZUTuXJdkf54RPPWC",
-	"OW8rozI4kujV3ipyKLlqwAssMn4X+dXWMmwLpBn2Pfi1mLq3g7DKE1SpHdNXtn7bdGfmNl0vjJ7OAqyj",
-	"iOtTI6rH83xqnSm2xYUoGTfYWlOQWVRNI2OQmq9siaFyTMES+4hS3u0BLQD6EvKC+cyi7gx64PVRrZ5M",
-	"hWBqNc+jMLvPhQZWREW6T5sPQe/DIopRlOel2LxwCnjhDmqQ3k1E3yO5cA0qfS82EIdYfEyJbIxxbfoa",
-	"NSavnGN44B6g+vT15Ag2nH33AB1Oj+CrSSnRU5p/8kdt7xjuTT9/3W98+4vRUx3Pec9Dms5ixsyGjyiL",
-	"R43YP8qNWq1yqiXZLURvHFVumdldmOCizesLn3R56JJHvdCx3nie1ZFUGsr73gW/oT/snf06EFf122fD",
-	"Mf+7ZJXa3WG7P25e9K66Qx5y6L7t9C/GvX6LV/vh/x9fnjfPeGzh4tM4uhGavOU5ft8Z8DJAVqn9W8es",
-	"DX2Evo9C6fw2GfOa7L/j76pAQBXY0Am9WxginsMfoGuPhkwkyVs/E58wBcEeYRgg1RcLhmHgTZahyt4T",
-	"l3Sbl50oM5ACvsGhaIGzQiHvKbgSo3ACMyfuSVDMFpnoiFxYxkmssI9M1pgYbcxbcW9qdi/eNbcCkxgy",
-	"gyzDqGNRQ7cYJ1WbNb5eins/0WfLpWfMVVcvpruCzBFP2xZbPpZbzoe1Ewcvb1xvAnOU/s6bZheUl4sF",
-	"CoBIqcVE9siX176WPs+YYP+HE8bdxC3JzBwLH4ZTqQUbW6poUSvfu2VqqU1D5PswsHNamCgSNm9JmOuS",
-	"IXeYac0edk+BrXbBPIkBpTmp/qqNPvDcU57nyrek6B6keJVpWrn9abqRu2dphyqBm5hwtT2wVDM4edRS",
-	"pyRBzyZGmWBEG3IzzHfLeXpGkkfxHFyyQDjR41qt9gmbXCfZrimLI+f+/LNL5Eis5NyjYW4x063Zb4yd",
-	"7O2UIpxXTluo9kg6a0oSbQT6mqXnGNXpJDDVVo+3rhAW26t0W70yBAPBoEZYvF6xRLWfGggJOG409vdf",
-	"NWr7R68PqwevXh2+rr0S8RsfBvxalPxazlU5HeFU9ENU4RPcd0KW2AUeBcqUFwnyCahPooZtA745wJ7D",
-	"L958ObfBHc8BnCAQsHGQC8JZQJbXMzDxMAxWYOoTGHr4GiyIh8NU27XDWq1WPXyiq+/R1nEBb9o5zrsA",
-	"TLOTGfFdmlB8RLWRtHIj7kUXU26E1yjUGf4Il7miU9mo6SQB72oDn0pdqWTqVTaBPsQOKngO5+oYOrld",
-	"UTi+XmTanmo2nodJMF5iL9x0bFNHImqAzCEG5VeMY0syr5jVKpxbckaByd44EbKAuNq9EVlsDRNxYMQV",
-	"lansism+NTe6KaSIcIoqpIbIh+MN6Bawx9hYO5ZH6dLU1oSNFjENleEzg4wm6VIq6Xy2zR5NXVtQBBb7",
-	"POL9j+oaaLpDYskZqNcwXwbaWU7/6mhdGramoM44ab0BfMQsYVGc1fWuvTDVSfP3i4/DpMH8R3Pvd7j3",
-	"z9re8eevdaueYzALwHi7MRQsYCAS7tMmcfx0jQaov8bVwEKq9y6GA84roylD3lsMlukDnV5qXNciBjQx",
-	"Uf5261g16xradB7aVuNIbNquakcSAnY+oe+DBbxG99JEUgtbgyOO1S3T/VLxTWm8bcZYZyKzQdYCo+N1",
-	"N4jyWXrqjKjm5OuLRsSHejQabCRhPvkmhG+b/WdoVBMx/GIJDWkOaM5uUGwvFcdBe3OC0UrxduXU0OTE",
-	"NkBITtuMsiTNsBQUNLGCMoa+T+6QuzVSpMryeV2W5QsK5PBKuzhVhVxBLQnFd9sdOQMDJRJSp7ICRnJ2",
-	"sTG2Aa7vumVpAMVkZhAZ8BLAAGJntk6yxXsg3n1BwburTmsr39I2yxWMyrhE7pCSJ4SnvqYdnXxOOnY9",
-	"Cie+Se/+OENcXUy26aZAfRHT1Rqd/GbljH10K8L92yzt15Vzzr/bSO58eLbUWxR4U1krCZR//XRWSZO+",
-	"T669rZF8zj8yNShbUqVNZxuf6xycWcCLGcFKoFrcIBXNh7kaHuvllaquuGwGTiUcL6DozD7e4VMG2Vja",
-	"p4W+vGRfdMUHPHJ1rfo4Fjih8uXCubfqYMfJhMG2azS1UFJKeYLbbBKHrpKHOQZM1DoTJrILZBDoRDah",
-	"yx7GES4LDyj42eydrlhpUWcnvJs8ODHCNsOM/ewiCdvGCNL+foNiiu4SWYHFbIjvHRbY6Ntfo/DFi1HK",
-	"3laRgp29/rt78gUhP6E/XxpcD+/WX8MGcs9/HFMUFRR0/l8FzQnvWCvSXKAvWvtRAAMEbLbPpibNCfVs",
-	"K6Usq/buojkZ9dVtHGtmRXMjWefpgZs/TOpnacrb+L3Rf/FdHBMFONz23C2lzG3QxbbRwDTFqTCL28y9",
-	"0hrL5i9SisrGDzTFJN2W4JxnvNmXHfuUh2bjdPjoGEcpGaDcJQDh5RzMUIBOmPLWWyDcvOyA/WpNPBFh",
-	"gxm8RUz8+x4NRcS3UoTwYkVo86ux9rPx3e29XBH3Z5rteIO4TCog2/P6NDvPTG0Z3WyCFCPurxCSJqgU",
-	"ucTEoN3gjw9E8vQkWUmWDxpZWw7jstaomzs5CyXWigWT0yW99WhyROhavx0tnpwQ748fRY4k7ZowcqZg",
-	"+TONI6u15Dh3VUe1bf26GoZ28unOYejMPHyt9XR7ML9utKbNWOFVuGWj67gqduJkpFUtSgJRno5f/rEA",
-	"pA7CroevefIDe1v8KRw6EPiyT4a9l6xuq8+xl3cWrdJe4i/JXvYyDGgv/qdiUnvqHzqr2dP/yPKWvfRP",
-	"iQv4STDz4jQStRsa3+T0OTAyCXGN0n3efODZ9rURa2kHAclxHfAiDYDO4IL7tUV3EH5pQ9zUsF/qstCu",
-	"yrIOIlI/wnPITjLaCxB0+cFg4uYE2B+a550W7/owFjUhLGBfdZtXw/e9fuf3dsu2Rth+2+u/6bRa7S57",
-	"2u0Nx297V90W+4Nn6bT7l83+8NNYezLCtsL5OPHBRXv4vtfivzXPz3sf23KY7tvzztkw+WHzvN9utj6N",
-	"2791BsOBDcqQX83FgJ+ZU5V+cFCrqbzlEdaSD9QVZS+sWMDuvGl20yOy2S6bn857zdZ42OuNz5v9d22B",
-	"gcHV5WWvP2y3xhftVqc5Hn66bPP3r7qX/d5ZezBovjlvj9vdYWf4SaiKHYaJbvN8rAoYfoC+58KolN0y",
-	"YAad646w2Bpqi+r9jKPz4nLsJcaEOM+qApupYDSE8wXfxEj/5B+P8B1UucFMKvPEC0UcySyMFxRQkbBP",
-	"AraCr3wAC8j8XUvikVmGFojm/GYb0zBQPoVmSEyQrMqNyLbzSG2Hsc4fR1SOe0FHFxUN6G6zKC98M/gt",
-	"G0ecwPXFcUxFL5nxfhcQfM0D6/waUEiASwCciEv35jQF7xrDcBmg8QSa6oj3RA++Kc9uiV4WS1UdqfTb",
-	"ueLutnAFRq8DNra8zhDcMk5N5otlmFNZMSYGM9Z58wF58jJbe2CuuBMR1ZqrFoJYkkR9NTyrJEmnUWsc",
-	"7dXre436sPb6pH50UmtUD38veOUizan5Vuv1h7S160Dn8+uOMd23iXlwxRLKBVuVvHgv0n35/TKIVzwN",
-	"uAo6IZgvaShMQ95AljPyYMUjF/haXstbQEpl10N37/iVSF47lWlUNCQMYarkAh7hONE4NXsqIa307s3r",
-	"BvjYHgxBvbF/AA6Pjl+DV0eHB4BfLNDiyQeNZDj5MCdJBHz+aU2CSOQz2OTTWBO0sUANlJnhXRH9IwNU",
-	"BefeTSb9zAJRgtO1dyuDrXxcnus0R5D3SmNYw0QkB46wyA6coBXBLoBgv7E3YTgWxJxCXp0jSCTyNeoH",
-	"rw5e7x8dvDJm92mnQQ8aGbyEMlIUh44eIGZk8TMPGY3wNEd/lTxWPzWOasevxFXzV6k0gsOD3M00Nzlr",
-	"CrDLDOdRAzKh+IoiwMIKF5CxHV4uGK9s1Gqpe3wxfL9AjDZ2cIjA0qNPBuhSSKNZzPLiWeraUyEs7Tdy",
-	"oRnk+ZhSBC/dDxa4XE58zwHnHpx4vsc22r48tzmtXwZkKi7sQB90sIvmWL7QSVXuOi9ZpctOqhHmef65",
-	"XFdvTAeSv2aBaYCQuEqvciyS+SjkDidxJ04xN180tB0drAEo5W5el+kmEys8Xu3Gfvcf//4/bTAIg18R",
-	"7xx7eMRF4H7inijoMFZ71j+rH+39dkFcNBcslS7nem5wSEiGYzYPfx+0f/n0Zv/VL/2zw+aHs07z8KJ3",
-	"edB/P7zY3z/8rfHru9/2O+97vzQvLw/77f2DXw9+/f1DN5lV945xzMbeq89fDw/XZdQ9RJGt5naFljJV",
-	"Xb6Lm3/LgEWe03/HwMX3zdRYlzURBkukUiSS1UsKJEhs55T/ryyBB80SKOL8TtEOe+lEmG6UM3dPansT",
-	"oZEzA/7Fjq7yrE4qPBMGB+JOHhgUBUw3lWxXpYSY9q59Vt0utHG/ilH3Kf70AH1DcqpCiUR42fIVBoiX",
-	"LsqxvBLFnTaVdEqHxaNvBSBpBOlViQtXDZbY2hRISHZSFb5BjSCiwIEXggA5SGriHpW9bb2QIn/6qPED",
-	"eU6MDsNUX9jn5ygUo7aQ792iwJBkz1SM+SI06HJN+UTUcaYETBO3JzQTZUeGIUAqWsEvwn1RJKoa7hr+",
-	"c9or85g4KKtCd3uea1dOFfUFjEntucuFz6xKBCYrqelvlOs+pHkuWsUK2StAboHWwGIjG2TfncMQYWd1",
-	"kdOK3CeykmJijpAQ0XJ87vm+p9XNzZlS22U2zmCDu0fhjFnkfFrunLG0kDgWrabXpiTpt5TQl1AS4trS",
-	"G+y9aJEeBe4SgbJeG7iSAcIzR6Q2w1SozFjq4EV1RHYSFvfh9do5sxKMP8tRIl5gRWXJtmb/asFPUK88",
-	"zet+qJrlKeAftSe1jrHHakttPB+GxBpRU9xWZ5uCAM2hh0+BPbg6O2u3W+2WDSBofPmi0mUZczkdYftt",
-	"s3POHorYV5LJgjKRJTclw4rdyPZBvWaLtr1eyFWPwI2+ZhqKcrBPkAOX0lXuIhp6WDgdA0SJf4vcEeaJ",
-	"u4uAq7eqhR2/baxqotsGfdhHTP3hYedINRbJE8me+3G19QgRJaskFq2XXTfWM9F7kRsZOS+/yxMPFf84",
-	"AfZXyTIsITYtEHEHC7Cd/2ZbwGb/sEd4glQlX9U3TvnOmpcdEKBwGWDuMwOiuhi/Nr1AgRh6hBnMFgiJ",
-	"7wK4gEHI5K7Nn8l8ZNdjMM8Z1oWEncPFQob90/UA1lczT2isVvSxCv6u/zgRErdKzcGgvXle7qlIzco/",
-	"3DQn+zA949Xw/cYJl+EsPR/7rNUWtffXfNYSBKk+M/X/b15e9nsf8od5A/GNh6+bC6FCeQQ3F4uA3K4f",
-	"dcOSsoOmFmgas9XudrYZsoWwt37Ei2b3qnk+7rc/dNofiw98AfES+n1066G7dcMPrt5cdIZboWGwnMy9",
-	"cAMiNtBZdtQU0akxMxlT6wc0JpsZRhsMm8OrwfjsfbP7rvCgUjcVeSW5QxdbuTHhJR6t0211PnRaV83z",
-	"guN1sOvdeu4S+qkRiyIwB3NFl5Wznk53MOxfXbQ3c7tO1N0oNURUVWvTCqKa96klxANsACEaIAVBv82G",
-	"2DR9Hy1IkGa68tMNE4tPM7P+/er/Y+9dlxs3snXBV8lgzIkivSGKpEhdqOiYw5JUtmyVpC2p7G43PUIS",
-	"SIqwwAQbCYrFLldE/5qY+TsP0ec9zqP0k0zkWplAAgR4k1QllbnP2dslEJnI67qvb51cL/FZsMDPfBcb",
-	"L/wwgp6mv5xXuWhxXZrMCAqAc5aBmsnvadmDPCfq1CqMv1qqr8wyZU0z80Xg7EBU45uT65sFLW+YiLLN",
-	"Fo0bW6YG/Dm2Z03RT6q0ss9WKeBsieTCvN35bC3VJjOQBW1mhJelWqz2jay8skyDlKSyqEHuAVy20Upz",
-	"KaCci5rlk8ulW630rTwitWSblb5TRI4Wtcu7o0u2WWl8Mzd68SLMMJXlmqw2rGKSuVrTNb66DlVZIJqv",
-	"3nylcS+UiFfvIK2urN7eVCNWbz2rKyzZx1onZp4AvGLbHIF8yR4KxOXPv2VsF4ut+lZc/pwEPGMKKlPu",
-	"Qk3x1ez+iVmsVj/YofV+Y2vPqbOtPdrqbR04dXerwXb6Tdrq7Tp77jKOghmvRfGkRBKkxoZeJFRNvhxP",
-	"pQ1hn5MBgxru6pceRNr2xhHAqzG8FmTKIouIAJ75noiY2ya2oRtoX53V5fbp+c8n1zfyMQQ5J7+RmZ90",
-	"+L9sZgqt+nnanpUVRWcNMVnrStZokrGFZGwcObpWjv6UqxPlaTl5isusVjAr6ufL77Pi6qwwmZFKZxSf",
-	"GXWmWDYvlrQLNYP5Rpr5VoZFto0FZqW5tpxlzDJz7BVzLASL7RJzDQK/5cWwG98togI/sekThWTkllUB",
-	"SuI2Wq36ARlh6OA9m0oyKAnL9fUPhI6jQRB6/2Tu7T2bCqiKlBuBcM+mRQTYvmdTz7W18dhjCEMA1PZa",
-	"R5pvQX3CfHQ/HNpPbHrJhgU49LK/ewBnIpc/nf6VXJ68Xwy/h2O2VFWX1FdMZ9ccj8VPbHrK+8Fz75Hi",
-	"SW/EGrtFyrYQgy3dsNPpdP7zr3+T7rhW23FgBeCfzK6ssq8J/qOOJayQJ9lrOe7lPncC/Bs2PfHcQEip",
-	"J2I3CpbZIxR8VoQHkyTBweN3KqgxFNGqNeDkxcxxKc4/qUWLtuTp/Qr+YtNFjLck3wdsxXcpc4tgO+df",
-	"oC9TlTlzYb9ceRL14a/nAn+Vru8veii+/GkoCpm3pSj480naFRxHvqHQf0js4xN879jG7D2s+Q9lVLEA",
-	"iBgx3/f4XYV4EXEDBgjKFqH9iIUGuXwj0MMNSR9dHjuZvYDH0NT25Yds9cmMqC5HUrJK8aDmeZlT4ZP5",
-	"+XB0ZuJtYnfOzmxSRpUNlqFySChxgyH1OClTH9J9IAMKF6lyiEj1SlOqKm6BDd4IM6zSPr543zmNxVe7",
-	"y6EWh3oa6y2EfQQeYktFwm7jf+NGkGAa3DNOPNHlEGLuVrCoh6l4pN4jIXsI7plbqRLblObtLi/PFv3c",
-	"jpiI7Aq5k7sZBUp9jcMFBjSST3AN0uVNu7zLYWXT2qJFGHUGumBZlJjj1FLq4rZlSI5FV77G3Z7vxj8k",
-	"ph4Kmqxdacth/KECN//A0Ks/uvyPra0t+F/5oz0DKUG2iR3vAfkDi6HCU30sYzQAm2Af2RoH8mOYqZ+q",
-	"YpCssEasz3aQ+uyHzLvQB53NbyEOFQ4CAmBvM9piPCBYftVhZkhxOU97ppe8USWvWwm0Og6EqYGG7IH6",
-	"Y7zamgz0Pd9X/Wd0Vdk7JaNx6AyogNQrwXw/rnKcbmOMyIsgW8xnERMWhNcIC1JioM4xc9Vg4vzTceQE",
-	"UjoEUdVhrt4BU7WfOQNq4MGIcSH7w3MqCAWw+WTlc3Rrozm+M6vg4yt6hKPQc2B8gkXwLZ9BKlzZluuu",
-	"3tr2YrO+2P6ERS4/b0NTu6KnlKIW21myIL8Z0wUkH2RbEwjVRTZaWl+HNHWWFIaziVmEWZGDHuQkES+q",
-	"ZDrMO1Jxf/H5ybCMJCIJqpilewQyljs+JGPxCTKNFukGIdjGReZVY6hIh+RLco6jMHDHDuzM0cX7S7Ws",
-	"8lJhSj0WypFkTccw4VoILIdNoBqbmkQBvM0CWmSmsW1/mkEX+pxQKsgxKyNFbRM7bZePT0xByRZNPWbK",
-	"suDS/edf/04+tP0plRzy2SB12c8r23789TkGHmOfaGKZTvU5a7ie23FqUTs3Rz+ke97+5Lmf9UHUdSGk",
-	"DqUP9JyuY8NSwaih720BXoF4BpKtCe0oqFikHyjUY8UsQWEzOSbYgwUUYhAAxlk8IG3JwuOEhiv8d8pO",
-	"pU+47hIKv8khQQqnyS40EZqdlW5rZ4Yze7L/gHIN4NmgvorkSyeYzW5ufGAtkkRmymEpGbZS9NWc3TZO",
-	"rNxqUnYCHmFNlUgykcK+0kY42SXKRZoHAmtoZ5cq/bltVffeAnkNq+iFQ8qdKRETxkakHIvl//m//z8p",
-	"GV6975zfzExw1u5XPMVtL/ZqyAfxH7c4/exaJz4Q/GqXg1lI4bxyl/TwPSLGYR+KgAAkAA9iNsC4C0Vl",
-	"dHkQL+zyYMLb+G8tD98Fsdwfn3NNuRXPMxiDpEOYOB8rIHoAbwSys4pFhMeloBiPpMf8gN+BDAuSpQlC",
-	"YZHJwHPw49EgZCyZkBjQEGvxeJiZDtJ7l9vXH67edY5Obq9Ori8+XB2dVJHl2/KyOnTkRVQKIb53j9G5",
-	"yVADLoUUEcgpUExwNQVnxN5zAvD+RAM2PCSFQjCGBwcTrsebCmrNkvL4dHhCWaaYS3rjqMtNR0x5ppYO",
-	"BwlfizvmRnUuTysg53eM7rJunXw/jtYgtQTT5QAwKEUy7yNQvxlfzndSyOAp9BConi8XdhgH7KJ2JeUm",
-	"o9SzMh9ZxA60MhKEd+qxuoEwzS7HeSolKs9l1OVSmTKocGp9Khk19ews8SJpb5FyCxm+n5TPB/5ITd30",
-	"9CT+nNjbknboJE4aw3/1gjxayXu5bq4C517OL8/jGlvs0cp3nuUclWVdamnBb8b/le9fyvEN5TqDntoF",
-	"l09UNr65L+Wbu2EiOlZGxrSJMlIwC4r2ROGY/Tabnp9FN5SN5pgMk0Ck4jxaULvahVpXGxLJ5xuPSNp2",
-	"9MUza+NVnZdhCz7vl5peuwgXMaN0mznPCgdxscrtqvCTF5T1/ELhEQEcwhmHXjSFcoy4Um8ZDVnYGUeD",
-	"PGwYNMRAEcnkKgV0HA224SfbwotEBbE7yuWqijBgx8q7Ci8r76rcLZgn0AB4K6EtgygayXU68r05gUwZ",
-	"ecuBl4nnJjhgChlCSrJQARAHg9OZ0NiwFAXg7pT9Dhh1YSQIaFH66xaOYevUCE6iI0/5Oy/kdBtzfPDm",
-	"Jy0S9CLqcSmNTgHYWrYmjWpNj718PaF3dywkH07fiC7Xa8ms9Nu+1wtpOK2g4QO0UhykEzKX8cijviB3",
-	"IZWSJ40K9oyUr94dkd295gH53/+rWW0eErO1Uux7gTuVGon8G9Dq3lLhOeBXl2+idq0ky74fTPDawWCO",
-	"kt7kQ+EEIzxrIaNuqQ3/iVUGUbJKgBRVapeUmT35CSB27xn/EPqldikzjxR8B4Xd+CwfeSoMIQMCqIVs",
-	"D+qUSpmbeJLVSTGdamO/qedbsbaBAXGJTN+5PBVYf6rv8Yg5A4HQZiGNEGhMZe+x8MFzFGCgyGhx6HPo",
-	"8ngjRzQaCIs4VGg4NUCijItYdi5PteYQDEc08no+fgzcCd+R776L9bnvvlMa6n/+9W/bIpfeiMlftpKG",
-	"lbY6VDPHp8sJnlk5Fq2ox0shLBJb2AGCTy8KAT3Hkq0NE7CVGM5hQoblXC0g+8icccQIvaOyHaGyB21y",
-	"HtLwnkWWKoNOysqoLSqWqewI1JVi5Vz2K3tR1k3F4fFsWRDvwCShcFErg/x2A7ETn4659xFGglnylg6R",
-	"xFRaT5BJSEcjNIPZnyTBtQDHMcYD/axKxRCEZFT+tU+pdyz122e7ihuISi7uXsqGKvex0s5UB7SUwSKB",
-	"lVZfNA+xeJNRnQUp6/JtZi1UAridpjWBEMHpPbvFMuueWq4PH06PhVouIsnIzs7OgQXhkQLwrJUphBA7",
-	"6PcFi+xt2/eGnvxvoBCoscS/WksbsKztQ2OdoPVy+KrJEmrPVhY/FTpTIL5Yr7UQGtci//nXvyvAQwwy",
-	"xwRYTPTCzth32rG/Yg6bVBusbFO4w6aVEi+qnTaMyx2P95Z99AB6zJ/iSNDiYfZBym5I+5GV1Au2UnZS",
-	"bQOtwOGXvcgNHYUMrBsEZRRByjYdjW4hZTlw4L9yEPAPj7vwX+o4t3YFLrtxb/RpkHfiw82RPhTyI844",
-	"FEG4NaJ3HpdiimxZVucCPiB/VjZFdZvUuyBKfBpQcTsMQmYBoMUtvv/5s12BWXDXvGRyGAfN1h4ZhUHP",
-	"Z8NkOfCrxpJtq1f+63cBZvnJIBCMaFxhgBQWhPoiIA4Nwyka6UgaFFjfaYPbfLar5DoXVxb6umOR7skJ",
-	"eBQGvojRp7VZVm4/WLHQWa+9jZ7Q2LzMjUkmRHnFvoAe6weSrEUklAyGAW71gHLXZyHg+kFJb7zn4HZN",
-	"AQDHdt9w7EMnvTC4ZzCSG/YxgscCnItJ3Li6B5b+NOXTCPDumS9YashdXobPW/L7Og8evwuQliEdMvDH",
-	"GoOotNVn/jFGCux2OQB2x69bGNynMOqh3DieZegH/tYpZBiBpwTELoeBkQ8377b2Y3zX8w9npGx3paxa",
-	"q9lgcwNgGNmPFb9FiS9FS9m0vtvlYhyGwZ3k/tDU3ZdNDzW8OAsdyWOZcOgo/jqZSGYoR87cQww5cXxw",
-	"qOJEk9VIcG0pFjQiZfv/hLvzFxtjJwB4oU2CoRd1OeCsiohRt3KoEVcR4lzT8JFPPa7KFpMyD4AnQhQJ",
-	"LCRKfvLEYwlaf5rsk0DFGGEJ4H7LZrDGAI3gCRC5cZjICXiApwFd7V4kG9jyOKjy5y6dalEA6EXZrh8c",
-	"1LZqja2dmg0xJGqCaP9UjQGcWDISk+yIiPLokNiG6G7rw9TlnsuGowDAgSDEsGz/des0ebb1E5sqCPLM",
-	"Qyuuud9otcAaq+AvK7CcD54AWaxzfXR6qkJMPF8BYNCIAnC0Q8Gi3WPqWrrqcMhzqUIRFNC63art2Eou",
-	"tK9YFE63OnLp7EMC8iXsvCBl5DkO9X0sQ40IHl2eltAFgEfEChKKYcpWj8gbluLGcdWsLh+xcMskXDH9",
-	"gW9XYtbdbBwovpsaaJV05PnxfVTY/7qlkuJgO4J+vJr1xn568QxkUdh45gwCuB0KhRcOO5R2Bz1KnjSN",
-	"0w6Y3G8wwudKS5hgdQd5D1Weg2ajjsrMe5QqSByIK0U8jAtWgNNUdiTbtHZqxD4KeCQP1LF3h7FHStqQ",
-	"5yipggapJVFGP23LA4yquzb/CwNWfBT4ngMXx9av2RbRQK/QAp0Ao5AJiN96P47U1iJXopwsc7QtYxya",
-	"3TzUpZCR1C4NVaxhvNJTNalGkwyCcYjr+x6kR0/E1fYZB+8z426b0CFKmXLtgS4glqUaLLCFj9SJgN5B",
-	"Y12jTR7CkCnPRRjIIbqxnNPzOA2npO8HFGQvcOCh8ul7DlPhkUpz74zkDdtqVGsKxw/NCqK9vT2ZTKoU",
-	"fq4G4d22aiu2z06PTs6vT6ANQK1HYAONlcbO5WnJKj2wUKA2WavW8U2pR9KRV2qXdqq16g6i0w5A200J",
-	"ePLBHcuxgp15qAvNGDXM1lLumchxwDZZhKKoTUFfkpSwnSCbj0L24AVjlMbl/UskqaohPdmquBT8u8v1",
-	"yQXAMKjG1cFvqP1gI0YjiDES995IKCe5HqCFwYZkAoQPLqsS/BRsYY9FE6bJFe5bTPlOXbUMs6ESAtZT",
-	"MUIBud5ZaH9/mhaClT7t6Si02L4DbDUx78RIjsjMFhnkctInFYpmUe5eMm7d+ExSz9Ly7x/B5kBJXH0x",
-	"4Rw1ajUM/wWaBGiFhkz7uwIZjS35n5Rh8++fUkX0sApArb5Vb93Ua+2a/P+/muUfPbkvIPsf7O/ttpo7",
-	"jTrUCHI8N7+LHd1FLHHDR43BYZ9Sv2j1G719p84O6J7bZDt9iBmG+dzGpjZDTnf76SpeM6NvqU/3PZ8p",
-	"2N2SvBKjIIyq2By+LXWaA3ff2evt0la/yXbchiMPwYA2Wruy272dXq1FD5r7tQar9fb33Hqr1ey7Dcfd",
-	"aR7UD3bhL3rQc93aXvOgTp1Ws7a7Q2u7bK/eb0Ff3j9Zqd1oxcapy871NfhE5U6yIfUkRfo9GPCqG7D/",
-	"qfap6gRDPciCBUpiIxRytWTfcBK8aFpql87ZhPwtCO91RbdQPvxwDTSSs3qpXao3dsh7KfxdR/JmBSKi",
-	"voKSLtVrtVo9hrhrl87/pmzi7Dbo3/a8MBrIt0A2k8sOix2KSK/2j8EAyDFNHh0HYFcHDZTfldp//00B",
-	"HJfapf9SCPD7B7UEV7VdMjxocdjR3LOm1jjlXDQr8uW3kzuR0EW5hlrF1PiGBqkstUvvr5sfz//5t+b5",
-	"sfPx/e+dyftj/N+z4buJ826//uvvP3oX37//+OuNPzhv/Hft15vzIVrc16QuUMMMzJkzwPuSKkspyqB6",
-	"UM26iWQh7zsx+dBfektdDYIOLetLt/zAk9QqaFvfWbrtJZ36AXVvguCMhndwNpqNg6Wb3wTBe8qnWryT",
-	"zVsrzPmUIyp3XJymVdtZZdoP1EMETNjX8XBI4YJJyddjUjtL862I3kn6V1I2n9Jvn/HG5ZR6jGioZQDe",
-	"C2gIkbtY3lYR43xLkBaPujx1GMj33gMjtrwZdlxIB72agtxziM0B2NpDHbwTSf1ECgG+H0yURF8Yfahq",
-	"YBcFEMbEHw0YULA7eQkEXbS6vbu4ugWH+vU1BClRQUQgFSFh2Ll9FjGdhnDVeXdjkzGPPF8OnB8SW5EW",
-	"W9maoGKQFxEReb5POGOuUNZxOyEQdpvYQIVti9hAjpRtSxHXakLWbLBxmb/F5C3TJkUnZ5spYm2D1Yuz",
-	"Oli9vGgKQ0jIMDxG0p3YtlC+55EXTRMzT9nWXEW2Ob46/fnk6vpWibE2wDQSYp9DaEHn7Pb0GApRfUfs",
-	"o4ury4sreJ5aCCcIRwEKZFWf3SnwejUT80dUd/APBVSfba9nKxVn2T4pm2AfXZzfXF2cnZ2ef397eXJ1",
-	"DRs/DPiduVyyJXpHCEmeSlnW3BpipzYjvQPaFm4bY+HEDiachWLgjW6VVYbeMUQE0N+z356cn7w7PTrt",
-	"nN1e/HJ+cqVCsSixj06ubk7fnR51bk5uL97dnp6bawkeB7U7GH+W0xUJJlxArR0SDSgnjdb/wDuYjAaK",
-	"m2ExF3DhoaZcqxE0naFwPfEEq4CIzkIRSLk7IL0gGmD/crjasohBicbmyIuFYAYk4A58mYSBz/KEckTI",
-	"mGVOs1L5AoH2rNE31FEArl7YxmjwE5v+gN5ZlIWB/r8N3OnyYrBKmIuXARyTMQ3vpFZI6fY9xlnfczzq",
-	"Ezg2gCnhklqt+UaQHyln5HroRQNtllIrDrZU3BapMUrlNufTs8LbNeXkXUi54wknKJbgmq1dckHvSeeB",
-	"zUhwB816rWFIcEcdwKeOLzMg1g4ZOQrCUVy9PXWRZSNdmedzIquqEOT/SZ0hkxPRsmpyYVHQ/3KTmhVL",
-	"91tbteYWvBqL2JSzqpB7lB15WnDFskim4AobK69DDrkotXdqVklemVK7lL3hcLDXXoc6eQ8ezzzxXK5D",
-	"a4l12NuHym472Vle02FmkmcsLt8M8niz3mq1WrU6aAFqfrPkGkXn2Ua1RBY3yCLISsbZR7ieeZcvwsRH",
-	"7QIWkI0SBWQIcD8khA6gapcifdp/DsDqYN/Hj1Q21+/Jjt1KJ63Ds3qg2vVFp6rg+IBXM3tk4KEqDag9",
-	"FLK9lphw7YwTsEDvnlUjMZTE1LiN73NDLrFiQRVCzbUlLUdmM/lHMODkOGCVFcb4WvX/fJU/b8UfoTCj",
-	"rIJ9JKFyUpf/PGM+qz+V3HCTlq0sovQRTEljYYQ1F0Ff97jZzWunTfm2uNpNba/dauWYAX9bTM605WuH",
-	"Nfstutvbc/bdA1brbySNP7GkkdgOP5UwA06eEjJPFUsILnixFCmQg2S+MgGrYzlHlIkNkmB1yJdtigyN",
-	"5i1YQv7JEBFgIClpZ0NWbmr7iYNiTbKy59TdDALhNydBPftteeS1iHexQK6TV0EFsYFop+15ntBXIHXC",
-	"C/xBtYOFh2WR96Xeazg7bpO1+rt0r7fvzJG+Pn8uWPf89UR6I4n3ghdzDZIrNkyO0Grt0kd1tbZqZap4",
-	"N9ZrC7dvvabm5Vvz4+qOp1rnG2G1DdYiGQssCUJiGF8rj7pcS/m2kkM/T3G5gQjWRHMxGcvM/Ja5a6bn",
-	"eM279k16Or/w0VngVV3nQCU7+yi9LNeJafiDkjRo5d8JwgIHUZWcgI1eHaM4YA59WBigpn/TYWF0yMAm",
-	"hNZtTPGBgxRbl6OtKxXoVDQ31SoxSEdxC5jb6/S71lsrfFqMR6MgjJj7nrke1RUkm43GCn2MwsBhQqAH",
-	"9Vtw/KLFIRMJlev4/WyVZh2lhRFhGY+phXgq+rq/IUMWUZdGFEOTMeQKZSQaC08zclN1xrnzPYtyPTuP",
-	"CzX6drUOlT1xG6oyziVtog7HPmvnmqCV9Tp9QmaM2YcEY6rkhoHUuyyYzXKRVjl6z5qRVrggeZFWhk6a",
-	"Dbaq00Zvx2m6Lbbb36P7PTPYqndA3Wat3mrWG62GW9ttNHo7rNHadd1+q+84+6xX2+u7+/vuHnX2d3Yb",
-	"u/u9/R26U6PNVn+fNltxsFUzwb2cp+ukArA2+mImMiuWFrJIBEWBWHAe6plArKU1QdXwiUWLDPH8moFR",
-	"tebSbc+D6F0w5puAqnRA1WLOumogwuwhOnUvqdRxISAwcnKy4I80jCOgHgZhyJxohqgnaVeeAZim0ipF",
-	"l995D4zr7AWUTaMghCAMJg7zY4UwziovsIYMWXinU6d6U/zHYTqERn9MhYBMBoHPIPIDkKPQWaayUjA3",
-	"Fp8ruDAMBROYOWNM9E0SlsWlskw6yWxTCxKnszRrB3ZecAmCQ3wTwSWAQ12ksubpnvPVzQKX2SMoJa71",
-	"cs6xVQW+FQ0Dm3jwTTz4CvHgeZaA1Q0ZzyNrmGYM9fHqt2ZlWFeIqS0vhRwFvO97CBy0sWp8bekLWcXa",
-	"Vo1tg9Z/elLhLDd0vhNFKsk9Ma1GwYzGPaARGVCA/ic9xrghoWGEuuI1CG/NI9Kjgu02txiXxNA9lHKd",
-	"ztum5PL4nUV+vDz5XgqEl+ffd3nfQ5ujjtdtNZqN/X3Sm0qpsdyqN8hP3luNL4CplvjbUIqcIOQlvM6u",
-	"kk56/IPAd0WShFxLrEGkbDcbDYjtBs1Hl/rH3G0p95nWIkQGwU+9ARzRrUZr9zBPyMuIgeB4NuW+FaKF",
-	"jxN3wuuMGk6MG3MCF9+s4plX3y79+PPbkyuv9vHsd+enH6/f/v7rX3+s0V9+Hf2t8a726/Xbh1+9t6Pe",
-	"8PzB4W8fnOG7Gv3lYHx095e/LCMdzbfPLGUtAfUKZaY58W9vFrmOiqY7+dtfz//pfH8wdY/e/vNvjXdr",
-	"TS0j1M2IWCv7LvRxfdaAsqIjBbQo+fGNiO+vuaK5EnRO2NT6dr69dmv3Ndv5Ck/uTV5k5irL/OdUVNa+",
-	"RXly83GMW4/c20XPHlnLsbcRuDcC96sWuFGENQTYdYTt7U/6n7fzXIsXnCVysrpKM67GWBbmjj92mUvK",
-	"KA1XlvQhGvLe40xLK9LfJxQwXj/BfkJyDUF5+tAkBVdwDTcOltfsYJlPc57OubI05Ik+h7Hin0/3UH3/",
-	"IhYGrJIvCC1MW086A2gzFcakhJguBwcIaN+Yow6gezruDj04Ho9BB2d0fw+L2CkPS8AdFqfVxwVxPEGG",
-	"1GVFNXmgiHk0Yx4AqLiybZQFUtU8wOIbQ/YkEJIwiRhFUifWJ1V8elPisj4d+8rFlK2iY+EAaZQaXBax",
-	"FJmQ4ckiZUOPFjrdVn2J2B+ujyH5Oi4fh0izkUDgSgVlY+OQ4ho+SQGOpGTPIeSbR4J03p8RZ8CcexKO",
-	"uUgtq4jYCL4wDB6w3FcUxHV+AK0LOwE8JiYg5z4fCzLg/tSSa5aOHElzZR6Rch+T+Wk60yjoE8qnukCh",
-	"sVyHxKGCbXlcMC68yHtgcqsIsY8Zn+q6PVhrySIanC9ZjkNiY/CAejVdikl2hAAMK5RcwvAWKIcIA7lk",
-	"3AXQBvhAfH4sSJ8DqON4/XXBToS3iqH8SLKRIqJTYZRdyh1dfpUj2Y/exiqxMxE+GiQzRsPEzFQ5TzAb",
-	"zghDSClenkNzXRFsxdQ3vO1SXIz3BsCjYr9O5U+R9JYDnxWvQCF8VnGCy8bY86RBXZvcwk1uYX7026I8",
-	"wCWAydK3+BGZUctmbxSR3Bivr7JqCscG/G8T7PHtg/89Zz6LEQ2ntCWXuW1VOkBvYSLJmom/SvTX4pf8",
-	"O6+4bHLvv8GslseZvwsEWxPmPwuNGmdpmbGLOVdQqkgQK6m84KBUe5EB7J3s/JRFhwkoSBzWXwCoB4dh",
-	"IZpemxTlZ7bNDLFDYrR42swztFAgjixSjaOL83dnp0c3peyFWGqo0Gr9jNRFY3i2dfgqOaHN2kECSx07",
-	"cJK6VL1gHLV7PuX3y9t+L/FaLBFGD6XYeXyiy3GJjCKTVkVOdkIFoX7IqDs1Am6exAT7p/YYoaFh2RAt",
-	"s5DQ6ijk2ZJDge/GOOSkLJ+R3rTLQToDHha6LKyo9H1V28dCZHHQqIkkr74PKLZgHfvuYhwS6rqebP7d",
-	"d6oWslFjpQgtXNWKT41vZVMLdnIBlYqWMbPg+wrI+7fHJ8ulBo+UNVMsv9Qu1eoHjf4OrW3tOnW2tec2",
-	"6NZBr862ktykfZYrIUsVqg65Nq32Tq2KQtevCQb6r3TYY//0iDxxuZJTQQcA1iW3ttSuL01tZvZruhjj",
-	"OL1Ay/ua8FtriCXYcK1cW2y6rsMIW69Lb7D1euQmnnIBtZG7lNkIg9ZgcbE54MZHqoI+NfuYxrX2KAJm",
-	"pgpmqHJ48rUy7XJJzixCSS+k3BkQzqJJEN7raMpU9bOZWmdYVh2Kh6ifoDwDGVJO71iVdIxQk9T4tJ8T",
-	"YjMzVxKBjbOUq52hWxBwip5Sc+2gDPh4RIJx1OVBn/Qod6vkzLtnulAdphXDAkEuEVZRB4KvUmoatZoc",
-	"Q1I4PDV01cHWlqrt57nk9JhsbYF74bzz/sRGszqsDTg1oHAZLsFwiJ4qPgcQdvYmr0x3nz7/Jo+krUqb",
-	"YHbmvGLy8RyJM6+C0q9P3fMo+9HsOf3aKRMvi1UsE06lP/yIaCrdxTqi8cvlVBqQIUUO83hVVize/jRz",
-	"GYtjqK4YdbHKWR5DMxmZZC/Ie9JCdZenWhqZkk27StaTiL9n0ROQ5dkuvpeE6Ukl3T8NsbvJyBRfT3xd",
-	"xqiGTVeOk/pWpd7vpRT5JIQkCT5YQvs2m0vtOynALAlOXPQLyq6Ssi6xa3W5KqZagRgbo9KuUtFDKBbY",
-	"U0w3VtTN0JYud72QOSqOqQdpUKo2mwjCCENUqHAweANLDoIVQM4FH1YsXbcwT/HvG7K6aQXAwArIhDJK",
-	"nvY9P2Ihwbx5yL3CN0gHjE76d52wRaWGgVXKmNvl2RqaZdsP7jwu/kK741qtsav+6mGBT+waitDFETU4",
-	"dQvgppzIn5KyQwWLg2IrVWIPPX77n3/92962h/Qj/Iv05OXRhaUdfyy8BylI2564dT3gs+5fpPSoLWeA",
-	"Xa1/Mbfb7lNfMDsGt1ZajNBbY0G9hyqxBaOhM7jFiqd2MhMixj1VBhVZU5dL8mhJhQIDjUICq0DKctZy",
-	"chVLPtTzTYrPEHmOLUK7PK1ewXPZhHJy+rZzTsoehyUUI+qgVof9thGQCBUOs3hu/AXYUpwKE6ScGmAl",
-	"rmGDCpn+eqaNOSgLxmOp9haJgjsmlw+CwPQY3ghis49IPG4911YZguYdJAMWsjY81CMF86ZZHpUtMFDF",
-	"t/+pmLE1o2KrT7wR5PsPp8eClJPIN9BXK0VF8HA/b8dCvZmuhwf1j+U/+kE4BO45lgOIjc54vMDJRz+e",
-	"4sv1WhK1QcOQTrFAXuGA8SIWjQ9/zR/UYgZ9Jls/bng//e2I+OyB+UKhYyTqPRS8Rx1d0SIqujypoo3/",
-	"+vtvksT40QDKWNr3U+cW+sPit1wX6G2r+jNYOBegvOC1N0mRTazXC26npBvxl3oStglEfDKAky6vLxZ9",
-	"HTLKdVwnkAO7W6p3SwC0Z5DnOh7jWGb7e6leskqN0m/5O5OMIH93sha9eCEtSarTc6qa34XPjmgk72Wp",
-	"Xfq//l7bOvjtU906+Px/PMHJu8int6RsA1UGtwWQXMbxlYBL2qKoceE9Msh7ajnUcHpB4DPKF5w16vvB",
-	"hLmkR33KHQZVh6Fy0iEUNJBkWS8crtjIBxcYjC1/XJJDqe5uVfel1YTcDpRzXWPkw+BRA6cfn23gb7Ff",
-	"OW4hWEScwGWFFCgehHwVoiXWJkcd2cUR4tKuem6zY/aEGLNwyVGrl9cd93XEfJ+GHeSvEI76CIqqrLjA",
-	"qAqHD+98JY4EUb9FI4Mf113IcwRifsTYRhTFlfmD1G/dfu3RDqTSouo/Fw5WvqTCbdce66Xs5BxDdh81",
-	"ZMHuwPdeWDVY/b72XcL26UE2VhsiRASwBYWN2SOuO9Y1ftQyoo5RPEb1+xc+m50ZpYjk60SgCM0oQAXa",
-	"j1Q10iJMj3KXFp4gQ19LzX9IP54xfhcNSu1GqzlD0+YuONgDpIat1HtgwXIOfdB+r94dkZ2dnYNKepza",
-	"GFar39SMINAiScKwxJnjjmmxSyO2JUdSeprBK0y99OiLpIXnHhyYP9CUOG9xi9bOMEJ+qeGttHyPHN9z",
-	"hllYeQDJmDgXBcqO1ZsegspEwTZlb9n4XBjGqaLZa1vZivKl3oML3fzzE1jJE0vh3z+VEpGz1C79+v6X",
-	"m5JVMgW6Urv0faf16/XJj397u7P349VRq/Pz0Wmn9f7isnn1w837nZ3WXxs/ff/XndMfLn7sXF62rk52",
-	"mj81f/r15/OSVcpK1+1WrVartqwcibfU5mPft3Klyvi3RGTTj57J5r/brjWqrVSwerrz+lajt+Ns7blN",
-	"trXfb9W2sITHgVtjdYikNpQ1rYPE6mypXbfQ7FBql/6rsVs72NMJQPGJUakWKTGr1C69n3g+1bkISQJR",
-	"thMlQpTapcszM/j5gYVe30M9B9kRyP3ISeb5MJIFyZpzll2Tx8TzqD1YIpZHH+6NH+SV+UESMwmYXMHC",
-	"jyavNQOBtFilg4DS3lDXKkxkVtWME/aHHoi0YAaY+M5AoaalG3Q56s9lOyFvNmrTAKRrm7TNruhSwP9k",
-	"YaCtG1iNXNt/ba9HOSb+govGE+iyMEOLqI6XVAPs8rINdlkwbNvq1qofb9UvACYsiJQ7M9ZclTgQz6mS",
-	"1EA1VsaGutjgUPmZ+p6rYYqngcKBw3vczkxZgQ7nkXo7hsBTFoFYEvZcoaKxrqPwJzbtcsjeFeOh9kcc",
-	"6oWCLgb0gSWhUeH0jSA+SL6wIJDqC3McBu7WwZ5KBS6LEXWYqm5NBcMluuNBqAD6PKExlcejEUPXA/qj",
-	"gnFEsHXlkNizDE5tRP6k74Iu1/4DszXyTfQaaGi+vdiyidDLumRJn3q+ke6PRoZ03r/cqGPMaRftnM/U",
-	"rJT1WP5pMDKbACM7lIeTsOEommprrwqEk4MEx1GVoCvMhhq6hoYOBdLZ1pB6fpeDUwdjFyQ3gfFCwPqY",
-	"e/8YMzhx6pKat7dNKInoPeNdLjs2IhtqtgoJhvnaxD76cH1z8f7k6rZzhrgKJ389vb651gdQB5hzOgSJ",
-	"DscMxuNMmB3EspWN8Dja5e4Y5SymXFzqGjdrNTIJ6WikSx7B3AQLHzywrTVrBxV5cbtcndbcCZvBHFCV",
-	"/aDLpQ6YnUmlSi7QHwaTMXPtJ6EXRYwvDLFT1/mJwuusx8V/rIuf2B/7mTxG7eFlvpvCW3s5Am/pw/Xx",
-	"UalI5H3UMExBOZGHa7VabWtP/p99+X9q6n96mJYnT6P87Nv9Bvnl5PqGSHGStHYP9snebqtJdhqvUq7F",
-	"0nlcEszZRFdk1AH3p1/qjKyQF5gKGFW39DmDRaX88yA1gHhnYdJKUZz5UR3bUrtmldJrNfR4EN6OuReV",
-	"2ntJxBT+OPJpJDV+UO6BxcNGwr8ya66fPsGq/6Ync6t1EKvU8wPn3pjQmqre0m83aulbJi8ZHm2d/jx7",
-	"TfIWCzEkWGgMXVlLnISW5wh8yw5yrQPqxnwkLyQ3zhzXhdhiiK884fpFROum791X1w9rS2t4KyMvbiKF",
-	"nzNS2LiTjwzt2/6UolBLRQ/P0YKrpJP6XcnimcDhIB1YvGQgsRmCNT+SeF3pc07g0nIt1YefKPb4C4uV",
-	"tY0JtZaImr9TnkW5mCtt4rzToiY+i+VL9aeSL9VfX9piup6VtDBMXP2+MY2+vhDxOTzEKo3GOTwAS2ws",
-	"soRiPiEoycqmqOp0WWY8MODfAWhk2urjMxpqI6BFbHU/IFI8dePkj+Ztw/q7CiAvsRXp4hFAt7o8UzfM",
-	"zl4j20KLKEYqa7MhDDtrzFQzH9FooEIs6ZCRh8RkSSFaHMmZqlLBhKWzYuIVhGRLMgnGvgtVOsA3C2+o",
-	"QXY0IKfZrLgw2QuzwDyCd65rt1EUPq2ZH+PD9MGPtfMUXwDF9zMwhnQfV9QTWAMvjgpNDlg6lNDsfIbT",
-	"Nlq1Wi3FeBopM8RpgRlibaK/qn0AT9IXsQ98WRlHrfyfXc5pfDmT2unjXcUH7Vq93WxWGy9F8olNDy+j",
-	"eNo3IVJtzAKPkOhU7bPnMwtsa2CKZVIBE19uBtUijcKTxto57HKdMgZWBvwNvVlF6Vkoq6EHFZ3XczOa",
-	"OnoOX9cukJ/bATKEcksrt7gnckI0j0/2D3b2as1ardmstXYatfpODQA/c9M7epSvGB522oN8j8cbL+ID",
-	"8/eNF+BZef3T+gq+jndg/TgudamLwrhu5hKkjdniNdm+jbythJIvHcZ1MWJcxMEhmZD4vsopjLXyMtow",
-	"QhEpxIwhEypH3HyvYkG0lmRKGdaHXmAjDKvLFVmrkiRII4DRUf8QWRlaS3TNztlooy7PCTciS0cbVTBG",
-	"pcfImI8FxvHkB4aQgriQlC1CLd5hQSSYJ1Qg2KJoEXWF/4ymCnk+gOOm7Ay/wKnB3PSUlQJpd4EIIG+L",
-	"ChrL7zIYRzm9rhk8oDZtEzvwVaSGRq1dr1f3nkxs6O1t1Wmjt7Xn7Lhb+6zZ38oWG5h79J5LbFgwrPVE",
-	"hTwx4Zc0O/g2Eb42UQJ/ziiBBQITWAYWQv0YtdcgmD6FigNijpZlVIi9x+8swtkk0fe7nGaQgNqJEDMK",
-	"2YMXjAW8ISUde0TvPI54ZJx9jG6dcSiC0CYUCmThv7XcJl8AQa0M1oAut/nY920S8KRKlexYijA4Bs4e",
-	"WKiAdwQJQiLuvZHp2rK68hVOJgOokY5OKylM6fJbus6YQ30oXhWvhnqhyxNfDkqS8OEJFSRk1IW+5PqE",
-	"IKthragwrm45of59kTlDl0MtRmhJ7907hPnoTQH7oyifDEjzivUF9BDw0s2aNpIvow14fu7vul/Xmb/L",
-	"l+tLMvSWe/8IztsTxHRAqWbASy4uCxJXiVim6sZMqZOkKAXUdsstNgEw9EVVlYxSMMtUJ5qpFFU4gGzt",
-	"o+SCy5UZUHE7DEKGwqNVMu48fEX+45b2nHpjp7RyHYxnzfZ6+mISm0Kfitk4BokrQIlPVchbzL6wCALU",
-	"KKFEjJjj9T0n/k6b2EntBmQvlHe5UQBFv3lIbKMEikrEMUpyqcapQimHoBDbmhnbhHnKGDEtCGjLHN/S",
-	"85XF68RF8QwrSBxR22Oc9T3Hoz6BolykLBhzSa3WfCPIj5QzAjW7EPFMV9kNA8TIHrFQAM5/EgxvGoed",
-	"cRhKHR6TF+JqQo5z25hDVUCDyqvRtOfU3QZLnK1QV+hbqtn3WPr8FevGLTOnRXUIn770nKdKttzGH3ma",
-	"YnRLVU37sgXrnmUD5te8S60ulM16gip4Sy3tMsXx5ogojy161+Ekh2+sQQbr65DBvFJ1zyVyvtYSb4uq",
-	"uhUL0HOqtTXbzdaa1dqePtp2U7v+xYq0T1m5Xh8csyg8jZxBUQivUU6cI1IOlC+x4fbHkbVKqFX32Qaf",
-	"mCkLvxFE/aYE5Tx6Z6n44FgCeyNUCPDEE9oeE0ZSsky+NGThHRMJPIBKjw84q5L39Pcg7HKMjo0LkRFK",
-	"OJuYdaXagKsMZwChDHQLjZ7V5WU7IRRy1jGJgD9i0c2u4CTsFM2xVTiznSPKxRiltiQdtpHg0mjEqeFQ",
-	"fEyMIc3eY76LBeD1KFXStVwf++js4vrk2E52LRXGLOfRrB2ge06FpBnZ81m/pBN5D140BQm+y+3ji6v3",
-	"nfMbu1IcUTyrhHzVsuDr+toMvmSqPfLYIMMBQM1DrJvORGyJ02ccCran2HfSYcLHWnP5WCOf7RwAsVC8",
-	"d3Z48IMehzmCFLfmbAJ/p1j2+kwI9/7JHXvFW3EDdtyJwnaQd0FEIWPR/B1h7kaiypeoFp3ELyNRHTxe",
-	"oto1pe2cS6IPTuE1eemnIvfmboTt1Y7GUwrb2QBvTGmaDAKfGYINojVpQCWQUxhzAasJ+D0p25BRlCTz",
-	"uCotyiJ2MiXJuE+kLKB2XzcXiu6hCKN+1CQQko3kAm9KKa/kqNabv6qneo5qsoyrOp7qI3zVqg+Qf4/g",
-	"OH0bmlFx8Po8S/+2Ycbc/pT8cbuyFyCltlAhAscD/66K3YvN4gl0GQjaObqOLsRhDK0N1nC0gINj2uPE",
-	"/v7khmSmY1sqk8wDsOxBOice9Csvmu8kOE0Yw6MjrzYm4a9pEl6NkRn7XmA3MsqRbyxHr9dy5JkX/Nls",
-	"R0vHRCTnbmmzU4rWvhGrWJ+6vExjS5FWAIvtRJUqeNrS/kyhcozKCVHNN1rJ1pLD6rhuBFtHc0+OEYjY",
-	"8r4nRp88umBrSxXg/GVsVXJEjYZtzZiGVFH6XCtQJpudrGMFWmj0STGV12b2KTDStGo18kMwoaFb7Dj7",
-	"XMg5qrrz9en0M5lWHsW5l1mUF8K74x14Gby7dVPfex7enfz6QjKNN7reRtd7Cl1vgSQjtT1BudsLPm4b",
-	"9E4pfi5zPKFCedaSeDpJl6bkkps1do3DSKVIqeqXZRUTfMci1NIk6x2NwuCBQUCxy7jHwBiUYvVSAXzf",
-	"Of/QObu9Ovn59OQXBAemJGQPHoQDAxbMIdb0RPQ0tJKZOuGBDXyewvek5KJAynW9yuQXqeJ2uRj3hp6Q",
-	"yxa/Wk4sWYbCahEXwZyT9C6Uey6xGoWNwdRQdeaesVFatCD25cn58en59/n+pGPmeC6b3YZXKlskJ7HU",
-	"uby8uvj55BhUbwqvltzAGUPRJaJxL0hvSgYUSdhKfEIdw2P9weep6/+NRsktEkHgUOZ0cZB0oXf6dpnN",
-	"tZIfMcBu6TBF2KpbXQ3K2K6RW+xYwMm21Ej7ns/0UjosjLw+4IlXsQf4vBs4t3Xa6O04TbfFdvt7dL8n",
-	"92RAG63dUrvUO6Bus1ZvNeuNVsOt7TYavR3WaO26br/Vd5x91qvt9d39fXePOvs7u43d/d7+Dt2p0War",
-	"v0+bICd6/2SldjMpbXV0cnVz+u70qHNzcnvx7vb0PBsMvkwoY8G6PVlA4+J4us+rxL91eNYVcgUkfm5k",
-	"m1wLoNT8rtT++2+mhyQhMUDNo4KjUNeHdrWYtoN1ZViTjueF1hu8T121jRT7p5Ji10uve9FyLAoyZFa0",
-	"G1Iu1bVQX3Qt3CpxNiPcZlwa+qp/eroosKcQat+DRGuAPkaBlGoRSAHHDCKsHJzvUe4wEot9AqVZi0SD",
-	"ECpJp2rAqNZkSJ2Bx9khoWQYAOgBVsfgQYTAemnRFyrCe/wOSsnHdSXbXd7lf5B+GAzJH2RIp9hXFJA/",
-	"uvyPra0t+F/5SiykknLn/RkCJ1g6qEqX7amQP4iNXmnbSqxv2IF6Ll85OT6Wv+s4quRVi9jvri5+PTnX",
-	"jeSbpMz4QC6RS9wxI67ne3cMSg87lC/49kyH+q/yUkO31AiwrR4vKfMgCQpzx6G2eXo8fjpioRe4y/Qa",
-	"rxKBOip/yC2JF8uo6KLNj4ZV0w8Ey6l6pEI3iior5WkZ1zN5M9c6vfA1ahmxAIDbva7ugGugjQnPAtew",
-	"ib16wQE26vSsEmCz+wipcKnwGkmgN9JgWhosuHCjMOj5bPhfuWaISOlOcXxw6kxrzgbsENgjEl3JGvHi",
-	"tfUTT5C+B3hEPNDMWbmXvLhcvrxYUOUKbzqe66OL83dnp0c3pexmYy/txYOAlnomS7yMZZji3PHPhq7U",
-	"rB1YpciLUMnSknNSZ7kXjKN2z6f8fvlzfYkbUORjT0syWfEFYZoeVHQxThNroadlmOpGvH8J4r2UeNMC",
-	"L0nLu4WS/UN9FahMUwA3UDqgirdZauON8nHHGOSnrk3KlJMxv+fBhBto4mbYUMUiKseeuRhQDTsN9SIV",
-	"++xEdjUXY2JtsMxEC/nvMQunFwoVZBnZ6ZLCCV4sly2L3nAdhNETgDYgiWvUalaC36D2Sq4X8ttYIulE",
-	"pXZ9b6exf7DT3G9as6JQsolJW48/MBENGY9uNHu+Obk6B6tN5+z2+ubi6Kfr3HhZxbrTXwUrkrySd+Dz",
-	"HDsOhkQPWUSxYLMcE2KgAfaUegA7AGUwYImxOj1nH5MfNE5L/ECeKTme66OSAnHUvS4fkmuAOF6pnZqP",
-	"0rA6gOMa/H0txr5y6NK6MUvrUs71SGYxrZSblocvhCd6vdCka++O02gcLkUN4pdP+Wi8FFk4wpt/7N3B",
-	"cfhtYeVfHiODBX2slhtfV4DUwVAiIzQcYBC4qlqUUVkJJZLj9gPfC4jv8XsG9eC9CMpIhCBpQQaM+uSI",
-	"hV2e/eBISXkIWkGJYE7AXZIpXnpgQ5+zzXVli3hTdVmKLBRko2Gn0/VuDJxiEdEwEok1BDAsU+5AT1iI",
-	"ORnR+xntXstMcfeHhBYmu3X5HYswx0+bBHTAUyG85NMAS66o9Z+6j1P3DXbx6/tflmIXoohfLE2A18d0",
-	"rK/HSuuala7JSZddmsdzUpORqrKEpVUZ21ymlsYcNMoYxlTiq2vIX4F1LuMaWdknsq629Cg1aT396KWw",
-	"d4UlmLDAYhY/r2SUCW+PNcShaL2++ojxL1/qBe5UknT7+sP15cn5sWQFQZiwBU+gywWZptHtG+PCFPLe",
-	"w4RZxRq6Q4VDXYbxNPoyov2hxwzzNQIBArhRwt6ghzjy1hzliIVDKte5OMb2VfKnPHKd1XBm7LrL0svU",
-	"ujwntvCMSveSNbq9WoYPaYXuOfjQS4k03fCcPy3PSbJF5vOcjMFt+1N8hc0UwJl8uUKym2Fd3PvHOOFa",
-	"nst45PU9FqYKsiTXvdQujSjEliu/TEJQsuRr2WsrafUzmK9evPXquWmdocRuLEhf/bpDPdIl5MuXbELS",
-	"pEgVKJhr+VcVQ4SlrUmG3UibmUJDmNXpbV2OyNoiZfrPmHzmWf273DT7E3sI0Y4/U3+ss+1GLISMPO7I",
-	"JyFAdaPRBszDXT4KPUeKykbZExoBprUIfJcE4whxcgAkXCdR/2NMeeRFU1IrQrTu4Lo9pa+hoMaWXnwE",
-	"UvBEQgfykalNIr4C0V5hACk1P28I8QtrDOIb9rjsqRIaJiNKSEy7Vq3Vd3ca9X353gML6R07AitvY6de",
-	"bbbyGV5raYYnohBCvOGpyQE7Q3R/7FT39q2SLulRs0p42y7lBZKDaFT36/rhz4hUs1Pdjze9Mxr5jJxy",
-	"R54K41rKibV2rNShwGHtgxnbw/Nmzn6U/uRoHDoDKlg8ElwOfUnTbcV02At8OZ7O5VkBv269Nm+TPDUr",
-	"+JqANm3khBfiadKc4rULCdufFPWaC1cyDjl6gxTbsAigWrkZxkyQL+ehg8BpX1bXgaJla2g6ig6/eD1n",
-	"wzNeDM94nI4nN3Ghhidf2tDtF6PfKUL0ign3OFLYJj6LVOjlKGQOlqFDgjd7DB8Yd4PwjSBSQQrZQ4AU",
-	"zEri2akg9uXF9Q2RHwnkV7ble/fMJmUEmYsCMgpZn4WVWRp/Ba/eBPeMn7E76ky/WCHFDtxa+HLsVUgR",
-	"8OYsT4O3CU7vT2lkXvvGf/NmXzzIyhTEhCARnJWyvDdS3qi8/uiiFakFLoBDfd8i92yEdWod34O840no",
-	"RRHjGDsE77Owy93AEe2EtDghA2mO+iKPzMAHDCrT5YrMWMqmZBSJ9V0yCeloxFwiBnSkS7RTkwjYVpeb",
-	"T5RZCVCwi+N00rRr/cgZWBjoN3i4xb9yM0fgl2vmhFLolu8K+Pftgbvv7PV2aavfZDtuw6n3anR5mQRm",
-	"kfgsU5ks2x+3JpPJlhTItsahz7iUVd0XPf7PzxTro48GjpxGtzv/aGztTWq99x8ejiZX071fo//ev//v",
-	"klVKnayFjgr2ceSFTJzyUntntway88ebm7NSe3+3Kf8UTjBiknSEjEpNRV4fVvrNKkXhWETMPR0JTLhW",
-	"SQJvGQ0BjfIZwoLwrKsFnyPE4vXXxUi/JFv7Op7Nl8+smDMOQeGB1Pz8KJkVWJcSLBeX3yzMGYibLhXr",
-	"T8qRxwQ+TFIJKvkpAHPqS34ds3K+UT1ThhRs6k9abTKvzGSBcT9dOQ2Gwj7iwSPAWBl3GPHcopHF72RM",
-	"/UP68Qwqv5fau00oaK3/rMcES0ShPFSfn8f6XugenjV0QL7ieQqTzafxk7eUuxTYfDLVdskJh1u1Wq1Z",
-	"3/tmkxzMGpTLWZ7XqkX59Wj/q7Ml51WX/LbSFpLc+xi6+jQ/kZ54UYwMFnAWZ95DYKb94frYroD2AdCk",
-	"CoQ+w4o0cFhi1+xySZswBwCs2HmJD9Cj9sJCPZ2YMNgW5hTceQ+MW8QTZIyGakletV6SyVgAfAhoBaWg",
-	"CfWlwDclEb1nfE6ywNrlbb5aNCYQ96HHvWG29Nw5ZJYG3J+aZTCWocvylvDxkIWec6X3YaYkDf6eYmiW",
-	"BpmN9de7secyIhh3hdyJcqxPUkG6JeQV3VJl1QFmGAf2I0ctj0TBkH8BJHeez4ofOQCTc61QhCJ95r5w",
-	"xsVL5OWP0qeSdSxmqzHowGyiRZxRJMlUTKLEt2Cd3ES0vqgsirwqFytmUcQqRpJGkcoKT+VREK2ZqBpz",
-	"AlmpwnSodnmXo1ZDhKTWrN9nTiTaZHH2hWUi8nS5IUlYkC7v+1pKSMGO5140CCLrchoyBZmAHFt/tVqc",
-	"tNEmIQMwIajPUdQ9+ygppBf504IUjTahfNrl/XEIOf4K8UJOA3GJ3NwE+wO7OLXjlUoTIUNF1OSeR2o1",
-	"BiyBfjWZZh7bMHjE+wmNr4MYMe6me7/Gh6SsdlTAsudvZGXRZ2NmEx/fVXhyeue+cPbJV+HJyTI9S9bJ",
-	"Smx5k3ey4dIvJO9kEZfOWm23PyXXdG7mydpcIQfa8dugQM+ZCLIM+Vm3rPYmVOj5QoWWEJJfQbBQEu63",
-	"jFfHeFtVq6ac9MBC50phuwB3RKqwXW6n869skM1tM95QSvEuVKQUQRjZJGQPLBRMEC9S1Se7XBeyxAxn",
-	"I6xU9vbhmriB71NIPiEiB0D2jSDBhKsMEaINcIJFUI5JRTsNqe8zEREdT0jKNhiwxkMMgbQt8uG6y9Wn",
-	"KmD+A5Hci3ApAAi0H6KmgfX7iBjQkCnMlUjgmHWBcBI8sDCRXV06tciEsXuLDAMOViGXTBkNixJTTo1d",
-	"XBBDC6qWuY86wSOzaUW+n0wS3dKxs+lm31rWR4or7e41Gi1w7s9E3OozQf0TLglLHGIzJ+x25sH87EVP",
-	"dJJQYdW5UOiqKjC2T33BrFLqTMM3ciN008G0c8Nm92uNvUZNzhwUINTJLh5YeOOhvuZSiMJtNawSnOxS",
-	"e6daa1kledhL7a16tWGV5EEvtferzc8vwXW2s7u8apZcw+W9Z8ZV3PjPnsV/5qWI4zfBqrc/4TVcLikj",
-	"aUh6U2A+2NqwLS9O0EjO9spqwTV87QupBBvi+1TE91FaTXJcFuk1yeJvNJuXkgThmZf9NVNMfWuXUW6E",
-	"9zErBIsqsY0rDeZ4eashxkC2gZe6fMbDP6RT1ARIORgxTowCAZXDLrfzyAf2LnuSIrok3AzJlKTaKmqh",
-	"WAFIZvpCwuC+ZHxXRrjy/WAiYP09fodCFlwTJP6E/WPsQYAhBCBGgXMvSk9L8wvMRGuPP6QTMqQRCzFC",
-	"nrukRwXENohgHDpMkLJXZVWyRb4PfNci7z0OWZidu9Bzxn40DqlPLsPAHTsR+CfSk23kTPbo4v37i+PT",
-	"m79lZ6j41xPEujWeRWBfSV7Xk15FXs9QiI3Q/jxCe3qZvxU+tP3JvHpzzfDJ6VwyLzprdivKkM5Njk5R",
-	"hBeXIf266f7jBGk9msWCdMaAt5GmX4o0ndqYV03KMKt/W9/LXJH64oezo59JD6zwUvq1yMC7G1jEDyYW",
-	"RqpY5CHwx0NWSTwGWuHo8nLaJ1AhQYiWimAcES8CLwN7YKFpxrZiiVx+tsuDPrEjb8jeyfnY6KsIHljo",
-	"0xGx/w6I4BZh3K3YFvocVIwS/GJ3eTkasKxzonJIwC/RJscn10cp70SVXMZZLb53z7ocB2hvP9RtAJmC",
-	"IKYbNT7iBENVMSYOctbOClxgHHHf831BVJyMaCuvhSAT6t8TV+7T0OOeiDyH+v4UO5Sr+eHmiLhSA0Ho",
-	"WSlIWUQEhHZ5j4ZvBLFhF2KFA50hFL6nITvwRXBHyFWgPCJjIXWdshcJYjPuwtIRHkzMtSceJ6MwuAuZ",
-	"EBWLeNzxx0CNY3eM9r3M6EyCRTrFcxD4rsBA7nij5Qg0uG2Xe0K+D/G8ugyffB1WrFIltjxxKq3TDyaI",
-	"Eia/yD5GIYOw4z6qbS71/ClRC+txCDBTczkkdl13Undt3Drfi+O6IQAdfDUCFtoLST8Yh7oz+Un2jzH1",
-	"q8TG4x4vuPCGY1+eli7H/X4jCBYOlocbPEVCOdV0AJtc23Jqzw8JAM7nhLgHE678UJUquUxGk7jH4Di+",
-	"lfMB+DTfu+P4qQ83R22cdsAVENg4tHD+NCJDz+Xe3SCSTyZ2lwecvA/kGpg/Vgn0DEcYLhSh/Uj5t9Ij",
-	"7XJteJSXlcDR0hfB8QPnvkLcACLp2EcpFU5ZVCXHqArL+2DecTlECw+mPJSWvsxkp4Y712P9IGT4Bsz/",
-	"auwzxOev2RZRxRrhPmgyWGnHvXhCTjEIU90c4vKH4MNzJIGBt4aBiEi9ZtVq6tNpciRJnFzh//y//w9p",
-	"1nflVRVqieWjxh74+uTedVTXmvohTWXDUTS1ujwI9eHojyVtr8AgOYHfkeqQTgLBl3G1eqLLAYmvyKaA",
-	"VYaPJaVfIH+mzXikbH9/gunbhslaks8s1Ub/K+0JVoxsl7LNPjGu3LXcWsDkW4YjnnB36Xdv9GYv3eJV",
-	"WWEk9yiAG9prHtRbjVz7O0RV1vf2WrVaHSz0kkgn3cxY4f1gkvw6jE8j/Fpr1Gq1WvNgp7bTyDedS8nD",
-	"sJzLrU6PL2tMjy9oqV2qu1nrejJqpOWldn2/uXPQqL2y/L7kVi9v85BkZ6NOvAzDSCJcfyt6xPYn8+YX",
-	"uzRj6XlGZ2inQYo09zG+YScxSCYPLEObZLSWtrOjjSCUAkLFZKJdbnAvT0HZ5jHQ79na/DPmhFkDTYoR",
-	"PsJAs2GMG8a4YYxPwRjTMZFvxIZTviQMVp7em2+Ec5rIe3KNXmXyP4KooTEEQWhS5ZZMqC6iXe3wmsrB",
-	"G0cDxiNJnaETTwD8GOqTmQ6gUOHQiyLmkjJYfAJHoN2FeBHRfPQQX/L4ncrID8Yhoa4LqKOoiiMaIA6k",
-	"y40Uu7odG/M4CXiVwPTA6sXjPMFMcyHpIXOF7BmnFvTj8r0pu1gKNl9VSkwAGgkbgkGu8+Hmh+rxydnJ",
-	"zcmxTcoBd7D8IvSdCyhgIDJusBg3WIzfDhbj/HwoA1Lw1ZLPk4+YNwDmvizUFuDupSAVse5rD6DicImq",
-	"6IxAwqMw6ZSV1o4h6mxVr1WQ8s5urVYBnUhlfKjr2OUIr5iPC4t1WM2RgOMDTecoP4WMdfmETkW7y7v8",
-	"O6IINPBs5sqRD4nKCS8HIfnx+uK8QmyNQaiM8ybUoH2ou7nojKMBaVRrakm2zIHchZRHpHz17ojs7jUP",
-	"yP/+X81qs9LuckJs+O02mo7YXxS8odHS1jXO8RcPxwDt1COEObSJkeJuyTEpPgYqJ35el0xJLZHHyQ83",
-	"N5fkLRWeI/s1mB2Cx3QUPYG/2/gi6VHBdpvleFjt1GgqtiW7MqbbqO5U6xVwoFxP6N0dC8mHU1jO7LoR",
-	"3+uFFJJuBOOuHPAQ7OfGQmkIHAG+OF23185Zvip57wnh8bsuT6F+ApMjYIvXpvhF2zwJA34nj5Jiwqrs",
-	"L/akPC3mWfJphCf+ULJ46osgSSdKHxh14pQkcYv4oxax4R84Ydx1fVluPW6jdIGIRfI9C6Mw5NB9r8+k",
-	"FlWpEsBYQIeYkgRMBn50ddKRDHwBCumfFX8UeH6ypekc/ZvMdsMepnLxn2fmn60SUL1Gejgz18g87lnC",
-	"MzvMW2/JcarBLR6oVUrua6ldmr2bq6AQPDkMq3nVFoOuLouumlzPArzVWTgfq2Qy1FXOjeem4vidISPv",
-	"PB4xZ4DXowjZdbkpR1mEWXhwk4GBTShU6mkGPLYoTmmlvd8gwn6riLDzBegY6WRBTL1ZM84se7wcBmzK",
-	"dZ2Ha9O08/FgL+PvPLZQ25U2sX/jJcqerKxmnMzUatWWj6NMFYqpt/Za1UYrUximXt3NLQyz+62isMaH",
-	"eHlbtIkItzFAvwgDdD75+0ZhXA3UVLQ3xEQbAsFUEfoEUDWppdrl5QzKWpIvhYSJSDUtVYm/omwL6htd",
-	"DjonVsNP0NNUyftDjOqKxxfR+wxM3RvR5QqNu1Dziu/k66qEb9DwX9//kkvDV8QDjRfipQCCLpxgHpOq",
-	"ZThPLVuMLI/h7H0hqFBjiYtpf/xSImpvUMk2qGRfGTt0ZJDJNcFDE0qdeAWNuzgDH9rp8qSJQ7lmAxqP",
-	"U4eNC6OGtbLGxnXzoy7vMT/gd1IHsjS7UgykAJCzGFjz9fMKlPeXErlXhK5cj308fZXNb13teTwy5opc",
-	"aIONueFCLwUbcxEXytqyVLnjV+sR7kQRdQboEIZcGXAxQaHkMtVlmSuIRJcoZkEScQLpUDQqstgl4NQY",
-	"bItd+4w+IBafyYEpd8nvgcdFmmsbcEOY4WQRJ4A4LRfLRR92eS+IBiYmNg3B1YzFpMt25/r65Kb64fIY",
-	"nGQWsS8vrm7eXZydXsQPu1zX/8DAXRxowtoJ+0idSAFsxF9CXD5qzgJz0HQ2j3wbuxqx0AzWJWc0YiER",
-	"zPeTpDJ8k31kzjgCf7ecNGeT5IOH6C+FJU++qYbZ5Sn92DJWfBg8IPi0qSaTKAjAI4unQAceQQOVA5h8",
-	"I11vxNMo6yDvDMAvW7YbmBEVEPbAeFSpkivWHwvmWvol1chtyw9lrbRSuOryeARBaKrehi0gA7teVmex",
-	"y5OHVm5I1BvRRgswKvaSwfeokCdFjlLegS5XRcJ5yjBhhFjpb1QOU28Y4+tyLUAqaZEmoO/qcMRTzIaC",
-	"xpaHLjd7l8OJv48yhuyXJxv8RuBdEPBNGG9S5MYYfjbXP+4lFfJYtpuNhp0b/YVHJWbeBfXXXzQMPIUp",
-	"pL2u74MHSf4VwSMeN2hc6hyYh8/0viaF1/PFvpQ01ljBY5q34E8uAT91XXJLEy9DJQsmGwlvI+F9LQkP",
-	"r1GKv60h7X0yrvFcEJY5inwuBotB6wvQV2L1cSbDxyQtLw6B5U/pNHx+7fnGlM02jrsXAu2+hA3zFWSK",
-	"hEzOQ8xNqMwED6smFtRpFxGBEgq5eOwJJItCvvB8JvIjMq7UOL5pYMJA/pqlIC1Ld6uo2UzPVjG0le89",
-	"sHCqBF02HMmdrBm06/ziHGyvbEg9/xqGrrD55F58CP1S2zwG2/Vt+bxklYBERqV26cfri3PgNPIFJfPi",
-	"HzeAudb+e+nq5PsPZ52bi6u/lazSh+uTq5JcvmCiQxoaVkl4/2SldrN2YBLWo4v3l5CLUkBbW68sIAPP",
-	"8PLRGGrRN+iAzxJZEcYU5RuKpOiIe52qgfMrKmBLI2qREaB5xvhAXd6jzv1dKJk1GQZY2sEH01SZkt+D",
-	"XqVNbHl/EY4qHf2gS9tJrTm2zenkBC/U2rQyTbhSBTwk9s1V5/xaClAX5zZCu6QK7JEywldR7pI+9Xzm",
-	"KoOYF3BROSR2QlpsTPALqSvn4QdRxMK2QotRRjRXw+naMWWxzcLAohJbF7s88obMglqBFvnHmPLIi6YW",
-	"wjJZOAcrsb/I8TGVT0NCGjGVYtcHn6EgtqSSNikrZIAKVhq8/tk+NKB+EOsnDCZQeKTn3d2xsMvVNmJx",
-	"WU7sk6uriyswx2D6jfrd02EuLrEvT86PT8+/t0nZvjq5vLi6iVMCMP2mx5xgyESXm+sQ21VhzAn8jqb8",
-	"nzSF/wwsACDVulwNB1tTTmwmr+gVoyLgxve1YRWHDUVq7XHoq3QHgEiQB3XCeoMguCcfrs5EmwyiaCQs",
-	"KUmNe77nkEEgIqyu0uUxqzTmf3lxfcMgtSRksYXW9+4ZoXHPmiO20cbaC9wpsT+BhfLUtdBU2SbpUVsk",
-	"Zq8WXJzPNpnIj3S5jbgQKk9EDSW9knLPFP9W05VnIU4yQAgm+fjo+mcSsY9aKiK2uvNbeOlttOBGk4AI",
-	"TT4EsYV3V7e7vOwGDlz8IW6xfN6wMUXgoNmo41PZwXVEuUtDl/yCSyK6XBlULOgYXeXyzXs2TXAw1AKK",
-	"7Xs2tYkYwCmFrchQFpT21OtvBFpXBQsfWAg96nI5AyoIDzhry1VUu1K9Z9NTF3J3dMGejr73kB3mSeky",
-	"CqEoZ4tokYZ4vMup7x+SuCebRGBMHwQT+bEJpBTJJUhvrRwtE3pMXS5vGRzR77472ZIikTYzC8aj775r",
-	"k4sRAyahhk/gHZxdldggRSEq1gP1PTeOTr5nI/V9PCfIooigU0FEQMp2LH+1CchfdpeDM4HYPIg8h9lz",
-	"ynmjWPHK7K5qo7L5Nx1FohUBl7fn6PpnK77bATA2h8m2psUV1q/URhHak7r7/1RfqzrB0JRXj65/Ls1I",
-	"qAYbKlmmvPqbVRqDEAzEqL2tyWHV6H07UIcCpAx5EXNzisQbIDfmqBfLySvX2cbD8DKC6l6H+lHT2oc5",
-	"MMVCnycwT+/RfIsOzsIiaiibEt0b8/eTZbzDAGIdYb7Be1YALAbt5cmxTcB2Y5ESBUfiBhMut0xz+Fzn",
-	"rCHXFeTpfM+imPM9PVb4cqYYKa9tO+LhkDgDGgoW/WUc9bf2V7XI1K2EH6Za7FolEIlK7ZJmMltKtNra",
-	"6R/QutPo7blNZtYZPT45O/355AqsJvjwSM9PU9p5jHJ9UoycFeWVUrs0K0AtEJ+O1blANFJ5ZAAQRX0e",
-	"fNl3Hnhmx6EvRQElCBAP4M7msYB5/D3PENWoNfdXMETtriYlPMojsArz2PgCXogvYC6dfdmmpsUNrtTF",
-	"U8XZCtkGEox5jgS49BBeZlomsIM2sbNk3CZl2uU2fv9YKdQ2Glc0ZbYhdA0kIOJ7nFkaYImRMJiQEQvR",
-	"ZAXFHkLTGoT6ti0Y/GUTJ/DHQ65xJSRbw4F1eTQdsRytXYwC4SG8BkaZwPAQBQp4m4g83+/yxF6DYMza",
-	"pqI15DiAPB8iEqf/Donx4xjhHeOy81muZ/LmFIVdQeIGxe4t6nUzKaRWiSoXbiuDblicjqOtelke2/94",
-	"RSMpz1drO3v7OdCHmYJ42roHLfYb9VitjScHfymWf/nh6uiHzvVJqYA/zAAfJidK9afUv/qB1KDHQt/6",
-	"JauPazsqLqERaEQfWEjv2BHYhWP0yOxCzilT2DF3IOUbhydpJ/gSq5heCTnZnMrpM3kAv63ICfW9B7qr",
-	"b33qXJfUFbaSFbbihbX0mOJfr2FEllpay5i2ldpLKz4lVnySLXN5LVUh0zg/Fk7X0ttixZZlNCwbe2hl",
-	"N8YytsTC22LhUbfQHJ3cB8uwwnZ5chstda7gf+rq/8ndsfSptuKjbP36/hdLbaXaY8uy5ElQ96p+YDVq",
-	"jeZWvb7VOLipt9r1/Xat+asFVCrZQQUjIaJQcrsCcUUS/oyCm0NHZ5mGnRDWQ+iE0yH7S1fRo63uuFbb",
-	"cTwX/suqkuJ1SzaAQNlVyRwq1flj3USTvTZ5K1YitND1BtXPP5nspXZhccHKGa0bW2LkcBp8Q6FfJ1RU",
-	"ylaL8DUqFglGWDvLnyrU7S63kQ4qTC6DQNrL4XoUVJuIT98jQTsu1IhhB3JK3+tV0v5NTxCV+F1QgEJx",
-	"ueU5G/SPnAjBtnNGMRqHzoAKJnCv/CkmEBSNwRRjVhzIN1luPxuMuGc9Kjk89ksn0Sazspa4YrIzSXu0",
-	"dWU2tnDfKumtjeMa5cgNqXS31dxpzBVNnQFzxyD9XJwfLS2sfgtRNmaxO1idVQJu8F5v7CYvJUQnpuev",
-	"M0YnL0n9iHKH+TpiAC3xSYp6fMkzCeqa+4pBMPZd7ENtUhvKSdtV8osyuac6kT08MO4GkoXfjT2XdbmA",
-	"aBJgGfanbimnz24Je/1sVwDnMmHpMbRml5vfAV49CCa6/BVEVkQBoH1WCfArakSm6IkjEmyXO/BxyM9r",
-	"1g5sAi6BiSdYpU2olBm2oLiXbgZ5VGgfiVPk3C6fsggEF/ARI52VbS0yGQRCV7giztTxESSAExEFoyrp",
-	"EP39Ltef8ASxjzrnRydnBVCamCaqb/+rStHP4SQ5ZyD2F6+SmK/afuW0/Cfm5TuLeDlmVyzFyluPYOW/",
-	"nJz8dPa3FDNXJ3QhL2/u1fZr4AF6ojqyapuL2epVcsXham0SvjYe768GLANnEPiCJtdzPd443G19d19v",
-	"Rr+4h0Tv3nhK7DQlQvnC1vTQtuJI1AZxmeMNqU9GPnWYqEAp3FQllAw6G+KoGZxzNhQVkK4VpxZJPVId",
-	"bmyl440VPsAQYXUEcQL+wELg8VFglCDVhWZVwduQRoyUXShdiinrDuMqZjRVHhisrW66dRKfp42yRC4+",
-	"xA17XK9JW/a83+XpJdKJ+Kn0bSlB9EM0F1P/hMtz6doWYb5gELI4GQQ+05VaYxz3UK6hz/oRGXM8nMzF",
-	"BVam/y4v2/KYItqEraaXhk6gpidLNzBDne0K4CIoJmGEJuIe5oUIW4Riad+AO+wQnFXxiyQTCNzl6Uhg",
-	"HfWpgJXUQTCigQ12quRZNQ9b8z8VAKtPMQnZiNFI6KhxqKE7YezeghhZ+S8wjAwDHg0srCGr5EEyYqEX",
-	"uKpWAUR7w4FFZHypoZ5oAaAT2RVAehcRnQrjPI955PkJb4NSsIhvoIu7Uj5FmIPkPuQiHUAcdSbrv2kD",
-	"pEAChhBn74eLcAYSvML0jTVBE2IyaRkfwTIMUn9IUCNy61NlYAMseH+IIIw95geT2Sb20OPecDyMSY+8",
-	"WTRU5YLj61yxCJU6jt7xOIjIPB62ht1SmWTzAAoU1qA6Mq9OVhcorMdiZjpSVh5xfyopEE9Bvy8HZbiE",
-	"OJsnuc5KowgNPRvIGytt8Y31OLmfUGdAHz/cHAPZyqGy2WPxhYJln1lXqb1Uu2MSUruM1fGRIbbraSr4",
-	"lW8q5Hajsbx2KMxE3llHdXmdOswoZA5ceMWKZiMGPlydkZRpM/bJgY2TlCVLIrVao0IAzqmfNgt2uV4X",
-	"o+5vLDtABeC4HNXMmkKhIs8ZgDIyClmfhUsLH2fsjjrTbw79+WklihfCxzesZsNq/sysBp1HQE+BwKrb",
-	"vKV//nB1VlmVHQnm+xtWRCjEarQxmXkp5iPf14yHLMF3rpnvv2Kek0S2aqCoZZiQXCRTJVyNkRhLtmEi",
-	"GyayYSLrMBF5BfMZyArs4tVxiTynC6wEpLAlWKJlWxE2u5IFECXMgzxIZAnKKRCE0YDYCVnLem0w2UX+",
-	"fslCh/GI3jGbjPDf4LcB7QZ7GzDfBTDOcs0i9VrtN7AV15R1nqvve1CiNapUyS8DxhWcMg2ZqsuaGgwQ",
-	"PCYU5ERmFJ7ocjcMRiPmVrO/tuX3bYV4jCAtMMisJ0lZ5rOuJBJ7ktIwNWl3EHh5FNKH2oCFvpI8r0gS",
-	"FBJ7O0yviNyBuTAoE1hHVDN9RthHKNqe3RkFu8FXc4rEmDLEvjg/OtHeILmwgB2TuEjI6h6SLo9dJER7",
-	"SKDarxlgE0uNbsAEeC2mjs/Q39D3uAtI1AHps4mebZ96viBl2au58l7sRUrQSkY+5eQuYKLLA14lHbLI",
-	"OWBlvAMWZhA3GvZjfDQYVaTgQhXIeQEA9bLem3Qvud4bNhxF0+TkgthoXr8uH8pJxLDNMWCxJhw8mCz2",
-	"jphSzyvDEMmF2ojFcPUqKQMFE5Ajkqyepl2VfODmHKnzpyLLR451PccOboqmAFOapoildqsm+eDIeGJO",
-	"TW4TGVC/r/mG2u1lh18Mo5o/jgK3EwyjXqspmgK0Y+kVLDYezdqKjBV8f3F+8wPGPWXk+1zXEwwx9kmS",
-	"MuBBmSs345mqPH4G5shaq/uinkX1WNkPNTv1l+KYyvqgGlkf1PXJ2Vlp4b2r1TYOqY2Ct1HwnkrBW1Kd",
-	"+xRf32LsmCsWjUOOFZ/V64dkFPg+8QCgfUIjZ5AbQ45CeQoyIBHJC3Bj1hN3rvQ0VLrdYyKZRQpmJs3B",
-	"TlREeypO4otHPX9DGUy5Uc+frRJiC6YX/x08s8yAPIooyyvuxRrctFhIMxRKyGj3fSnpN7RKFfSJXABS",
-	"rtdq/yMjIUqtGDO4yYfrY3mDZZtKSg+tVZumLlp64tPwOPZtCqdpFg53/JGn4HlYuGHG2GSTvRgUnnlM",
-	"63Xg8QvK3V7wcdvxA+d+FVR+1ZBAw7YqZAp5mgR0IcpdQEvt0xCgUMMxF4RKuVGTk5BRH5tXyVWcJ57g",
-	"MVtEX19hqRBrERdmg2EIBPfRQzFHCLHFY8Ewmxq/0uXXOW9i4lobU8QEuWORQojLh8dRXRzBej1D6hEP",
-	"JmaCjVUK+n3BomvmBNwVpXZ9v95smnEObhxcLErtRybkmJNbRI1SB2BDk14ETYqy+2LQJvX8dVKmbeo+",
-	"YAWdV+rEeY81EhfQUdIPwgkNMXXXpVOhEl1sgdffJmWdVdMiU6YyVihBcHl0vvTYNOAuJBlw9sBCLM+I",
-	"WPyHxP4ku22T2mdb1W3U1RMlZQUiPVF2ZF1X0B2zSpWcYFpEYqfX6hLmwnL2MVKWek/lwrpjhh3yYGJB",
-	"9Ut8ocs9TqRyJscu+UYwwZflLN4IdLOINqCsxxHpMFiXRIOQsS5HX0PstIGn0FxUE4u+QRhtAtK0SHlf",
-	"BBEskiPkHr+rksfyhg6e0Ax/eFW1C/kPwThMay8XXMr94xQ4ttC8aGcXbaaw/r/IPcmaz+W+wGaZ7eUJ",
-	"LLUb9VUKFc4u7hdOCX4cX65/Ob6MhASuy8a+t7HvfbWaiHhjlxRJMjwf6ma83sLXJ0PJ1myYhQ3xeXIV",
-	"4hLYIRPBOHQYsfW/Tl07Dt+gYIpJ18GwkIdSQTz1FpaGGVCXDOhoxDhz2yRVPUSyOfUZKrDA9TjsU0fq",
-	"XWgZ9SKMb/B01ANmrKIjjjqR9wCcFgudiHFPzrCHRRNgOg+YXWhW87ArkkdC11j7w5LDgAIb0Lcf3N1h",
-	"kp4ckAavlo9VYRU+RV6LcRsIEwJhG8kXqYgrNiBH9qJDVUDabtQaUgByqNT84u5xhYSKPpDyFRblSC2/",
-	"qrnixSU14Jc3ybKNhRRKMBVRafldzsdDFnoO8VwhB+Z6d3JiZRPUzCJ2bMyTf6TKj6dAT+SbKprHInYK",
-	"HFI+UIt86toVC1Ji0ymRaLOyLSk3Ud+Xoooexe3d2JMnLOxyG3+7VUPCX2SbHuX38nDadDS6/c+//i2/",
-	"KNvDv8EA7nEX//DcKtYKwg3B6ipQ4cXjLuIe4eq1iX304frm4v3JVfU72wxh6HL7bef8p9Pz7287l5dn",
-	"p0dQTBNe4sRgzpYCbSMBxrGA9JVkR8dH3AieyMjXSQXvzA9yy/pywEoAruC35G3FOlaY6pwWByEATcoR",
-	"YeBDgIpCjPFEpO/5sHKYxbVRhEAnLavBBhxAomzF3E/kS+d0yGxStjsfbn6Qq4H5zV3eY1BaxpVScRTc",
-	"Mx6n3iZrAPB6FBCF2SGxfzl5+8PFxU/Vm5PrG7vLPTMKOK6+EzERyeOkUIhTNyI9XCie7injDY1gr/PE",
-	"4HdeyMwZva4wYdipUrsUH1tV2ActPWppSu0SmtGXF+Cyq7KS8NpYT3htLC6oMv/nhQjCwUDuv4HCexyw",
-	"0iqVbOcst6qhVWqXavWDHVrvN7b2nDrb2qOt3taBU3e3Gmyn36St3q6z56ZB8DuOw0YrudPTezNfwEaq",
-	"B6WjnCB0FWszGJrHBPnHmI03Avg3JoCvI0inhGJJBiAST1HGhYJwwuLF9ifk8J+3FVI2FL1iESv2fWcA",
-	"RKIATqkZzVolBkflAT4kEyq6XDBkaV70eNvIkc9oqDq5hNGvbIOEuaOf3PpCPCRFhJv5XhFcMCU84sq+",
-	"EYTeUY9vLv9zYkh/+wEy8s6kQVe0cfQ1WvUL0CvfeR+ZmAV4wWtVTqBcEjip/Vk4KZS8PZH2ACKkDgqw",
-	"jlxMKT7/YxxELOVmRAu74VOUuuNTEL3r2Fn4ekjemmKzrt3QqlXrjdbyUld6hb6wRTcl9e7uNRqt3Uyt",
-	"EAyfmcHc0iHFc2pfzDxQcSmn5zcnV+eg7HbObq9vLo5+ui5ZJU90YiqgOxepw6OepnCP4BMKjbszGvmM",
-	"nHJHcp30diwIZ9mvNfYaYNEGA/0RWJYuHlh44w21ub7U3q+2WlYJw7Pb9Xq1YZUmjN2X2nvVHas0ZTQs",
-	"teu71YPPj0WE1Eu6SAo35Jq4QC5nEyXWbFjvxvD9lfj2NYtW4NoZeT8vxHU7GEdOMHy9vu8T7orcSFvJ",
-	"9id0SiiJALWaMVdUF0H/YbaXF8X5WpT0Pd8nZTOJTH9BRMFIVKrp0uSx3zgHCRrt7Km0v3IQdrnaoApu",
-	"5SGmgGVjOrVhEv3n3nAUCOH1fKYqWyeDSmH/VbCEl4FErZO49BsWmm6NKVBxz1yMfpqZtGXCax9AgTA9",
-	"zWQMMwmPs5l5ban+SeUm0ultKp3wsYLRO9mtuqcX6mw/MnTaeuGu9fmB2RCrEUxSPvbZ4GRJK+AmzMYX",
-	"Ey9KVa9OBfdee8OxT7G2/e9YukqXZO+FwT0Uvs5EwK7gmc/ZzFcO1r3y4r2aQPdVwpt3vyC0txHcbCXS",
-	"nGJ7G1luI8t9LVkOiFsS6f0mPpTzZDkTFnmJilmGJcIoGWOp2lYJnAOWAzUcy12uamrFkXjwhlmsw0g9",
-	"ly9mKml1+TK1scgJdQbJKMkk9KTcAHW3UuVNTfkkFoxANMsiGiQS02GX54ltyTfIiIUYNlhUpOvGXO5n",
-	"LtQ1u19gdooTM+ZWyjp1l66TJeWNb788FjVZ3FLZTa0leTgcGOC7uUVdW8sUdc1lznNqlNZ3dxr1/b0V",
-	"mfU6JV/r9dSz2V4ToHctRdQKcphioXGnurf/ygpzGRd/+ZJcJnHeJC28jLJcUZqCv95kKnMi259S17Y4",
-	"UfmCGzxFq/TIT0gHY5eyMU0pfCGTp+dmJxv3ZJY/psfygXv/GP//7H39ctpI1vetdPFuVeAtgQHbyRjX",
-	"1LPEJgkbG3sMTjK7mrIa1Bg9Fi1WLcXWTqVqrmYubK7kqT6nu9UC4c9kxs56/9iJRavVn+f7nB8rVtHx",
-	"GU+CacDiBqg6isgDEQJmt6BQsUPxuiKtWlb/7sT/fvlzdMVnLvTIuNCD9E7rsN+kcVqDf+YEjySlNinQ",
-	"qqfLCVIhfAWos5bwG3jFPOh3qfiXxuYnVQX9rnLqHUiBZVKDo4LMKc9ATQIZhwoyDVQm4CRmjKvUK0rC",
-	"gF/o4G1dBAxBWgglbmXArhK3otCVSXWnRi5nQcgI1ASTXQsyjcIwukRgSGvYLo+4VR0AKsrpj+VFCwMN",
-	"RbMcBwu28XzWtTWJt6dC+F1c0bueAflqrundZlvNx27fHJWxNUzrhlshhD+EzTp6/11SogcHzp0Oh/v5",
-	"dZgznpKq/P/66ckBEUkWstpjoBeF6z9TPru1GfUQS6tuqU7/KE6qQyg5jxlL9MWSTXg6H7OY+S6fzCJI",
-	"iq+O04yIJJpcCIfMs7wooFOQrR3LKSlqSBcgrNuT40Xbh/DU1Z0xck4Tdkkzde0tUDJjk7pgmXA5uN5h",
-	"UCpNtDAnADPPQsv6JL92iCweElpdDoE9rR/aZDKjMZ3ItUViCPuuegPtEks5FgYsp+BvRDE+3Yv4NIjn",
-	"nhSeV7GxqlB3sTQhoIaVHddn/stb+u4+vqpl8vNMI74ljZizJ0IfrMt4LZkwEpN9fY0hNYhN3Q0Vi2oj",
-	"oKGNl/krQgCGqyc0CPX1wkwuGBmSEk9jRGO7w8hnP0LR2Os4dN+a1J/Dpp/57re+U1aolarC8ujvluGA",
-	"194sS9TWqqqu8im5jIr/AFkb6mQjwzR9v9AlbyZZbYk7S9a3YNy3nBrCUfdJXkGxJIgrdmdza1VBZ86u",
-	"uW3HZprPPOnx3p+8PPjTYEzKY/sd1FoRTAgrYsO67x7Kzh6p/mN4NCBRTKZRPCfTgIW+qIFIaQRWuNbs",
-	"EnavQYYJTZjoEO/d0WHPI9WWkbzbtuC96fJZIJIozhzSJOwqSGoO8TDi18M80lLG7oCu7XcIhexiSUsW",
-	"weQCnKEO2cFCK7KJ7FaSB+i2d9DbG2E8MQxpnGYOabtcqt+y4ZhOLmTD3mDUOznrHh6dDkZqFLgQOoVF",
-	"YyTzZbXckDqHpAtJvZZhnXfNZyBUbfCmf3J4dnSy3zuBEU1QLpeDQZRbORz4+ez4oLvX21fDUdTS5YG/",
-	"a83w8Oez46OT0Zujg/6RapmTTr1iZHnBAFEtialvls5etdFJdzDs7o36R4Ozd/3h6OjkZ49UVWemucuh",
-	"PeodvU99vW6M+0TIs1BrEKV0SGqPBmMsaU/DPOAumcVRej7TZB45QxpKZgp4PcYF4BDvpPfTKWbtYiEE",
-	"h3h2/VMQwFze1VtnxwxG3KiRpsg8bim0UnjJYya1H19qkaSaY+yq6HKHXF8HHuxOWplrA+CD9urDVIDK",
-	"oRlIzKI40dGRoO9KvczlWjHTF9TSy8g6tQxr2F8tAtB9o1juAPMhSACatJpegwwiEuRxe1JBJcpBH8Bk",
-	"5SD9aAL5bZD7zVltF/oQKqtzFvEojVlpcvMxUkbJ9+7FcZeDEB+EogebD14CtYowREnBz5rTH1h7/Gqy",
-	"Q7f8Ldaa/jB+SduTTX+LbU9f0lfj29vTrRnnYX1OYWxX9cvLy7okn/U0DhmfRD7GZJUMttKu/FnDfRPF",
-	"828SgmjyR1DtAn5Q6VRMMgceUdFN5HSb7a16q1Vv74xa2532Zqe59U/wqPNUdhGIHvdVByooEO2vyjmn",
-	"aw+V5HgA08Fc9BVnzRencsEy9VNIx0z/Qv6GTqMK+ufN0C32gaEvxQ8fBpM4EtE0IXtRvIjwQhTG0LbH",
-	"cDh8M8rH0LbGIH8hf9tqbTdazZvGgG/vWG8P2FWy/BYuet6+abVXxhq7veTZcO3E8q4lsvNOZW8WRQLK",
-	"Usu5ubzVIPbCubzdIPYsXL7TIGA6580GgS9+uc8Jd6Dd6GsOIveigRSqGZGS7phPBDrXpmkYZre/YiD0",
-	"4/xuLBGJzV6IXHx65GrCvTzMW63mymprxnar3ddcDSorl1CMDoLpSAGHXQKzAoZrynmg0Qa/ePuN1PrK",
-	"dVtHZlSY0WmWu1s+HK90PF7jvy3Jf8iUKcAWnlFSq+plvU7zcypXdUuGqUc6KBHZl62paYnwyapqewVp",
-	"mZQJyyBSoqSskSxdXo6jjDL6Ksxlx8r0cbmnYxSg5pZHFfaY/LepoYTYSMPewQH8YMOnudy8An7Ncp9t",
-	"sbtA+01QhTJAatZ7GtNJVwsr5I/leaQkyRbMIUnkcp0QvayINUjfyu9Rn5aa2XksCZ2ptGV0E4cwKFhm",
-	"VtsoIFioAk1RYhZdyu5cXlRGdqUO0PIK2rIBXPNtd7AyZrn844wmK44kqO5pqyjEaChY6AiVO1ROAO2K",
-	"r0zdIbkyU1jAVc2mAONmVBuH8Mg8VO7rGilXduT6gV6jTX9K0VrE0XyRYA0IR9VglZqLJBXK2F5Ugswq",
-	"yN/hyNiuKCy1JXWWF+gOm9AwBEw9qb4sazsOERFoNbba4/IZi5ml5lS9T3VLF6m/Z5lXs5UfPCQRx2pw",
-	"rtLM5mkCrHA9+JetJ3wNBcm5j9OgSGJepxksLAvDQgSbHapUFrUNpw9YyXVRbIync0m/rc4Ae+AXp5Jg",
-	"RJRIIOnny+rIRsunFDe/OEoVfVU2QiVwXze8Ob06YPwckrZfQvq4+XN1gLfWRm+j8emwukqr2bybcKnO",
-	"zx31t7tZqr8G4JXlbZZ/FqPr3vZGFbOcp7FURwqBAf+TBwz+mBcTszzjFmwTxu8hifM7ZJxmpNVsNppN",
-	"8s/Djxqqo0F+jlJyGYShJJ08gphN3461mQZhyPxG5WHAU/lK3jKji1xSA4ZIqiqltQYlG8tRNx+5jvBc",
-	"32q96Hssj6iN/C4JLw0ZSkrAvW7n/biDDKz1nqcqAg+lLiUACAt1A8RzN0KBEpWUuwHsFlgdVbWH0o4i",
-	"iWLmq0sF5ifiHR33Bh96w9GZXPezYW847B8NzkajAwvkddvl84DLO1izMsBDClnqbEGqnrFmQdVRaIKY",
-	"8ZYkbnuNPCsiHSyydsoamdNMkie0tSofwzjys9ww+wIcMTUNuwosb20sj8tvMhrfZBF2ufkyuY9FOBd7",
-	"lE3ka4k9673VTh6IBUtnypBKsYAEa9PQrBD1u8fh39dIvRIWf0cgy4K1yaSVf5NyQEVzLlgKv6Yxd9Ui",
-	"+9pE7d1k1SzYUK34vqX3bCeZ9fam9bYVH0+Uf3KpkxKv2Br7au8qWLbH9j71RwX7qlpGZV39yELA1vsH",
-	"5QzMmvkSoFEzswGNNxukZLhg44RPP9zQ+tXH84DMhbvbVaFQiVzg7zR94Sna/pRhtGAD/tpWP0Uzbswr",
-	"MOanojlEWIEHuXu8ECaIQUoqTpCFU2XgVR3qBAD1J6mC2U2nA6D8gqEH2kJGE21UUXjyGKqItiFlL9GG",
-	"LxOBgBaakgiETjHSV4cuLAskxkJVCGaWTF5VKwebk/aOR6QqBY/culczeQ7K2pdEkSMFM/ws1hhUsZM4",
-	"dpq4XINEF0doLGtyiLUGWQmpVNY1kIcKJgFsKEhVMnEH183R5f8jMC0Rn2ZqKTNG4xr2YAGt4QIXhKhV",
-	"M9O6ELOhZlB/RiwnljxcI/+opYVts0yqK8eDVOVicjB5ws7YO1ZbJx0pe8Ua48lmu9Sec8cskiXBf1Zm",
-	"qdQbvrSHBdviujnkp6owDyXsG6lETWQcRSGj/NYzeQ60/daBgkjY8/gZMEEWCc6jDx68VfWTpeDbYpIK",
-	"Z5dMJCo7por+Dp3/htfAcTmmrNYU35LkeznrTdVP0cb8y0LO2jUE70H1RB4Swn5HevJ8Eb/dRUxWxfxH",
-	"ffM0nod14VYL5XzUje46xKdUZmZN5bdVSAoFaGQU9EoXvTalUBVOJQUT/ixJFqKzAdOiPLtqTKK5Xnyp",
-	"oxuIHmPteFolVdQRuX05FX3w/lwN9L+mMsplfmWfYC58bvGe0DCU4riwMHZ+rfz6N13oZBz52f/bSOMQ",
-	"yqSU28khaOBowWD+lhqn1uiFIF4ah6h+IoaZAmpJ0EJeADCrCsaIp4770CIF+D4YWDHbJxAQHZEwv+Yo",
-	"UDOdTpB/+YJlpOq97Sn108ArXbDMq3WIJ4LzlqdVFrODlr1bw7wG522PnLzZIztb7ZZDcAVgzDMWM6nC",
-	"ASKa17668jAIZCIVupD552yXUJ4hlisLBYOYah4ZEDVOWk0ClnGDybaLNnriM4B7owkrLGmZkKSg19TK",
-	"rUF4Km6cJ2a0vt1q/9hx02ZzczKmgr3cgn+zjsG9k0fA6DVYuTFXbNTJqqujdZ3H+0avO2zGj9U/fvu9",
-	"5pEqGP7R4wBWDLkD5ke9ETWA3ksuI8wPIWHAmVg7WHNx6nhzvsJoy1cuH3Dp7/cb9MOGa/CR+j6pDhPK",
-	"fRr7REsetbWfVyeuHlxfM0huFJVcLk2h5Y3jOeXBFVF4tSYdnSYJmy+Sew0QQIYTOl88cFs/t6hjbxph",
-	"fnt7u7UjB+lWAr9hPgTE0a3grnolg5b7nM3n8kpPbp6AuNdGP8gHdD34WCJvtI7s0IBgNnjdvcDA7iTv",
-	"IBm7fazJkjSUk2CfVCnPSPvqigTyMOUxxcVX3kac7dqklgTCosI5opjOIbWQxTB7CgI5ioCrClbK0Y1z",
-	"qM6cUZ2eHKyRJUrEvKFmmYJQ+absDgMC0QEtH81TAbF6IBmrku1kfzAks0gkLgeXZHUR0oBDE5jYIoZZ",
-	"Eur7MROCYe1wyXSxxjjx2SKMsjnjicsp1p5IZmzuWD5tdUDOugcHRx/Pjk/6H7qjnk5PJ12ITFbTLmH/",
-	"Bhxx76TXhYKlaNzlvsYWFSRQeKjnLFE1LqJLbq6pvEZyYyTnX9AgRvZPVrk/RPCdsGkqmK+MEAAOWUWq",
-	"DDKLwV+E2Mk0ZDWHpDxkQui1crkPO6VqrdOYEVgYTHuTa22ywCgn/WO9tpLtQ6inWDDAlSVVr9V+1Wg2",
-	"mo2W5xDvX51O6xf5D/kUnjRbr8zvLveaV6+mefN2a7P5qvlya3PTAxc9gr9DvAB4BSENDTFRdyGDUe5/",
-	"XqjfjxJS9cJoQkM55oZX2yWUwN/ovbZ+hK834E/55UagBGz4A0JJabyg8Bc08qM5DbinCkhHMZY2wu8m",
-	"MQ1ClLgS+UkwlsMHYdViJqLwMxO5Zz0Hvg3y4KUIoyPksUcDvO/gyU2i/CzLnTJ3FYM/Y3CqVMMoWkgh",
-	"2NGb6pAJjeOAxfXzmPqMDLojBz0vdZiRPARQj0/9FTPB4s/yq3IC/ePPL0FyETgJNh8zH3wmc4eIdDKD",
-	"cGmz2Q0eLBpBpG6HmboJHlBr4PKM4TFSGIq6pItB05ULMmOTC0mlzuW9xqCQ/cEQIYfDFMEDKDeMFvwv",
-	"qeRZMVwEITtRWMCqxoQ8QqA6ecStWGddveF3yB+//Q7jylfPLKi9aHKX9ELpXXErjtpz1Zs1Mrg06GrS",
-	"U3whVzSIfZCgISStRkDdCBLiven2DyTByO3zKE5n8nhJ3cGnmWi43FYqRId43YMDwNnFY0qqXndvD7Jw",
-	"HeJ1h8Me/uN09A7OvQbElA/7g+Ho5PSwh237QP/kX2ejn4978lGeGGvljspeTnryJ6+Y6ir/VOTPUzwI",
-	"4YLlCikUYJcr1GPxgngfuwcHvdGZPST1yEyhHM5XttSP7bf1s/5gv/+hv3/aPfBqCHER8RxXev/osNsf",
-	"5BR6g+hHCiTU28UFs5q4HJ/s97AO9S4phRkenr4+7I90r43u8fHJ0QfdQWO/N+jrnw67g9PuwdlJ70O/",
-	"99HuziCWDkfd0enwbO9dd/C2t+/VOi6/SbdEOq20SiA56yOLVDdPC0V3rW3tFka0O8YHqfW5E+TEw0N/",
-	"H5uV8UERvWYJ1xv8VBPNCb8HSIZnhIXHgXIJJ4pQLayvt3SWoUfC4ZnoYh/2XcOglAS1FCXXnQefGa9h",
-	"ieXcxDUqMclBXGUgiPdrGodOsecvKgMIcm86YF7E2yzK4Oe1GKnj8DGfkk6SMAP3JJbEdLn9Owft0MaQ",
-	"t8H/C10JKWDSUGoZGKxitQvyGFEHBR1LplUEqEE8JFodlyPR8kjM6gyADkW+Tup9WtRSq2BrRUpJxpnC",
-	"cpDqE5RY2Wo1UdzUnVwwthAgQ1vqUxnvO4XRPTneB9RwLLsoIDQd8VzPj6Z6zxwyzghYsXLQpxVugQLW",
-	"bXlnGWuQtDyaiOKI8oyyPPi6gJ0qz1aUD7v2NUd5B3Cpwjn4K+FB78bjrfVY5vOvml+Lz985wPQOfF5T",
-	"h2fopWfB4C8SDPDq3ygYLAVAbECU+pqoIzRkaEosSdxNVj2HzKnPrrcKVct8em6FrpoIA+Hyc8Ylo2O+",
-	"iRk1ZspKrUFG4J+wMqkX6TgMJmRGw6lJmMFPiBldsI7N8R3iXbDMI9WjBePD4TuS34WzC5ahn0vq6kLM",
-	"6nrK3W63+8dvvxN0RlywrO8rV0PNsXGgHOIZYuY1jCPW5dT3BXwYEKcgEPeCZYHv2UZrTE3hxFtyjgEK",
-	"lYeTfM+yYzZXfUC0rFw5Ksjx+/4nctw7VC46ORWPVNHHC01crsUO4+PRGyVmURr6ypqF6J7QvdobqBEG",
-	"kWZoqAUhSjFo4313CmKVYCGbJMAed41pM1BlzJekP7AOVqMYg9kUx6+ZwamNbpC8LjpaolZ4MY/MS+jW",
-	"1UU30IDlq9GrAZuzqXA7Fyyu5zJYhvCcWDtWrl9+vAWLPwcThvU9xK6CUE90uhFY1WLl7Y60K157li5Y",
-	"5vI4SmjCvBqssFAfsQ4CODYEGkHUToaBSASMf9/2csRxBt7Ld6PRMVFsjxjvlUAnfKB973jkXP6jPoo1",
-	"yISH5cmlUgAWS+RsohJXPDrh5dKmAgtuG1c8CYNxTOOMjKNkRuQYpxADMO/Icf9/5eHHs5V79TvEq7rG",
-	"eS2Jt1sh7pI32624nFhPMeQYGv59zpJZ5OO/E8k5knoaB/j3gspWNQy/l114buXvEBDsVrw8Rez05EBL",
-	"c/JCW914+vcXgoCMwGQvWHVUJHB2ndwtKVcPzgA687Xb3mwIGVPBdvVatD3HrB2uwnVzUXJaPYEVwuXQ",
-	"z3y1SNajMF+h3G+s31tx1MIa5Xh0aRiiSrgyMzkBOIYrRArpjnnqYZYEZA6tutgdjONoebrenVfcb8hX",
-	"0DER3q6hLfUAoBS8lQmoz684cD1SXXEja9JNKNbIYGTFXUyUbLYmBFY1k4rTDXEdI8t9iX4geRWTiMQs",
-	"SWOeJ5mWqMV4uHLCqPWMIsaQwtEpC3XPZeO/HFNojaKA+XLLrHZvc/AfutcK/7nfbw1GvW35rP+u+W+6",
-	"PUrGHzbfXL5/1Zv8tD/KZuP4P/85eRuFO+J/3+8cNMPZxfbLfko02dUEvb41bdH2eHOy5W+zCnwWtvIW",
-	"7cR1EZOPfPi2yFDpVOryf697b/sDcnz6+qC/R973foaHLj/ciy5f//Tz/vv2h8tu1utOh4s4PGolnyaf",
-	"urE4ueoOjt+/ST8fD3o0+NTODuPm5+HHtyMeBVs/uhw66Q32V/vFCLdHMI615uRvo0C+Z9lNCYp5wIFt",
-	"6HkGWXoMIEsq9Q1FI5TSqLVhuaz2pAGYjEKI4UVPtDbETylLwQzr2QFRqiyXCseJMwIW2YKNcUUZ2QVd",
-	"15M8CwWQX12IvHIrHQIWNK9B9k3cUF4iTHljMfDVISpw1FHe+1IkiBF7QK7B17HdFjj8Vnn+kZy9DhEW",
-	"5N9ypZ8dW3ehe9+9CQoKOVLroNzSBvWr4btf8OiFLGGrh3AfnhcirnfXBf3RmFmBf8s3Dnv6a90lN105",
-	"bVrG1Xg2LT9fzYdcTTzxt3EbP2K2f/MLHzUhOabJrES4sSjNhiW4XZd2a+L4wui8Az4+82TBYsUQhRIv",
-	"LNKk0WskgVLRc4KIiExpjGYvCAJFi6ajqkgliBeB+BlXiX4P0TXAepTQhJGqJ6I4+XG/N9zzTBkIOwu4",
-	"tg77X63Pvi2zPorcRmcV5TnMbIIOtnwo3EUTti6fH4vo3FE9U4uRYUmeL98IzV+dgEqn7awN8FcDkbu1",
-	"88Orl9t5eL+JnlOhe3cP8XcqJmK00uFpGOKDAzxzh6LSkUOQj4bgsN3LJyGPYhfHL4eML5t68Kd7e73e",
-	"PgxpVavebu18N0me+pzcPtkzP77PqvzjyA/9jhT3b8UMN37N6dCXDYjUfuzmgDsvhbMGxz+P2S8H8VdU",
-	"uQTG36LdD8Xwv9ayIeUPKMmtA/KVW8mMPA7OZwmhlzRzwGkICRVBIrACCCNVmrcFi9aUBqHyrp9HEabv",
-	"EEqmMRMz/ZVdhQ0FFjBJrpnPwC0Jco8q3F3ENPIUf/JqmPtkcot0ApSywVS9reaOR6Ao5WUgWKnociJP",
-	"4RIZfgxqW/t+gkE794XkckFr8xEIBhUsRq+cvyicMp9Igr0iL7TazVWBYbtEYFBTeSl/0mKDKmtcKjRA",
-	"w+tN8V2VbFO5LxO/ySCvr9d3Zel61r//MukDKBixaC+PLtcmljoVwSZpHCQZ0LXXjMYs7qbJrNL51y9O",
-	"ZS8M1A3/1y+Sitl/O5Uj2bANv/0iO4o/r/dGq/gUUKz8aIKQtUDWIRsMihFWvTm9YCROOUaeMC65ECSn",
-	"djY2TPZh54fmD81aRYdqbgC5VNNb/vRxsGDgq4RAziRAREcdWdI97pOU+ywGZBKvA1FZkh0jYXVykEXh",
-	"aBQQ4eR1RwG2vQD/UQRydwyOB2SCCyb/uwIkawq1ADtSXD7fplURAvQKFi9onGR1MYkWzDclu1SXKm1M",
-	"DRkn6XJvY2K9CtgrpmSzFTYH7DVIhKrzVexs1+UwEyJZjHDIMGFhSOX7ItWf77/uDtAw+pmGgW9i6mJG",
-	"w8IssesyZAhMdusQi8+pZMqIjyMa2zOuBtwPPgd+SkMVKDTJsdCEKmtp7SRGPi29ZBarMECVdFe6CTyJ",
-	"oxAi94ig3B9HV4VQCkGqizjyUyxVVfzlnCUuh8gyGN06RB1wIeVlQzoaQtIcDpMMqCDC1Tg2/vjtd69G",
-	"5tFnVhbhMQmjyYUJwfJT5nLJu3z4bJxyjMUTkHdYrICoalxOo3iiek4TiLWJpoS6fAlW2ZEHCJxVynaF",
-	"5dNjJqJUdiBf4hlRU3B5cQ6Yzu5BwW8VBAR7QawpF+frs0ngy++53Do2JOBE6ursEpGj5aJQu8Qdho0X",
-	"tl31KzWZ/wsAAP//",
+	"7L3tdts4tij4KhjdvityF61I8kdie9Xqo9hKSl225CPJSadKOSJEQhbbFKAmIDvq3Mw6P+f3zKx13+DO",
+	"e8x9k/Mks/BFgiQoUbZju+6cP1WxSAIbGxv7G3t/q3hkviAYYUYrx98qMwR9FIl/dnw0XxCGMOujRQhX",
+	"yOe/+oh6UbBgAcGV44rLoiVywd0MYcBmAQUBBWyGAGUkQj6IEF0QTBFgBEAMEIzCAEUgQv9YIsrAXcBm",
+	"8nU4RyDQ83krcINWtYpTod4MzSGfFuHlvHL8e4XPV/niVNhqgSrHFcqiAF9Xvn93Kn3EolVrylCUB3M4",
+	"QwAv5xMUATIFFHkE+5QDdQcDBiZoSiIEIj5AgK/5xOgrnC9CVDlumkDMAxzMORyNGIAAM3SNosp3DsIC",
+	"RnCOmMJfy/MQpUNyg3DHt8PkMvnU5WBxRIi/OWARuiU3qAbO0BQuQyaA5S94MAwDfC1fTEHaaO7tHxw6",
+	"lYAP/o8lilYVp4LhnEMJU6CYS/pThKaV48p/eZ2QwWv5lL7u+AKx7yC+CfB1a7EIAw9y6Dv+JWQz+5Jg",
+	"8hronKUgrMDFYnwwbU7eeg10BN/4+2hvWlEQL/iIMcABh5KTSRBxsuO7XhZqG7jmOk6XESUWGrmE1wGW",
+	"cHviFUcg3F3Ev9cw+srG8mG8Y4sI3QZkScECXqMTQOYBAwEDUxKJx9Mgokw8q1XseyPHS23KHH49R/ia",
+	"o/ig0XQ43em/GzbSj1dGGZmjaN32eOqd3N7wB+Ojt28OD/b3mo0ftSsJiCbgZ8RbzhFm6wD31Ts5wH3i",
+	"jY/8t96bySE8mO6jPb/p2cHXQ4wfvo4EYnMdHewHt4G/hOG6lQTxW7m1BNgf7x8cvnl7VLAB8aePsAYT",
+	"WnMV58E8YHnQuzH/jBDVLClCbBml+VCzbqfzUAxrwuhL3iY/mZJoDpnkqHvNisMPgWK29bqznvU6lVOC",
+	"uaA6C64RtcDef38Kjg726sAXL+izi75Cj4EJ8VdgsmKIOsClM7h70Gj+fDxa1ut73gRSdLgv/o2OXVDl",
+	"j5sHhyPMOeqCIR8wQnZq4HSGvBvkC0GIblHE2QJFmJ0AvUWAYD5TgKiWlmiESXQNcfBPwV1eUUCDawzZ",
+	"MkJgQcLAW3Fp6uoB3NoIp4glBvXTb2eX8CN+/eZv17/A1urtYk7+3rr58In0vzav3p/O3u83Wk16+7ef",
+	"hvBy/lNrcte6fvcJR53gcxgu37zrdlcIhv7H89v+XXs+/OXT327/eofufv75WBOhVAqSrVTY3lXoNvc0",
+	"z5w2caUrHPxjaTCmwEeYBdMARcXiLX0qvISp3PdIqBOQwPqvnHh7AkYY5oHu4XAFAobmVNJSQOMFlBbK",
+	"KbAfAmY/XvJajn83IxQpoBkBYUDZ/WB9EIrbWAJtBxZhXx/OCOJr5IAlDr7GGlsVffXCJQ1u0U6sGomX",
+	"MwfJW0YRlxUsmBfKXYTTeDcZ0OG+yYCaB3v79eZevf7m6MjgRHUrJ+okWqzW+hYR8iBL8JVfNgl9wMHi",
+	"a3f/tmuMsfsrWrmgytd4i7BPoleUI2lBAizVCjrClAVhCCjHXcB2jhON+gatnIySHQlVHkDsA3e/2XRH",
+	"mKI5xCzwaA0MBPoxirXRO5JlOvXG0d6b5mFjFzUbh7tvDvanu0dHE7jrNRpv6v7hge833xaxjfTCMmRv",
+	"6DzNg4PNOo8x1K/IQk0tTjmcsdygFahCcHXVOdsBCxSB+ZIJOnFSvJlz7RUI8C2iLMDXI6xfO9aYBZAW",
+	"b46mOL7UHUCiEXazy1Vvyn0WAqBoS3dORtjNzRNQYEqdGmjFS5GbjPnWQUzvUERH2N2v110+GzcXLHDX",
+	"wDDWT1N2miCbEUZRRCIKAuyFSx/5Dp9fmXUxSXkzfkg5biK0IBGjgrAiZS6OMNeCm/tgRpYRlTbgqsD4",
+	"i0nVXDnb1ZbnMRCG5gmAwCNYI9tfSh0fCTuOaqV7hOWqOCzXiFHAn+klymXrOSUUEBM245SB2Iz4DuDi",
+	"hQtnqRoojMrzUgMtBuaEMtA8OODrj6DHDT5+ZG4DGkxCBFqD005nhKtyB8TQdwFFjt4Mvmh5NnZOEgwI",
+	"/YiCGecFmh5HmC6jKfSQWMsS+yhShMqpqAY+cU2C8l9gqA4t1WNTACPEaZc5JlLsHMYBeXJ1QI4GnRF2",
+	"v+6GzemuYazvBr6r7X5ut4OWoch45JaDkix5hOUy4qMg6CgM+H5yYH8cw+Fs4vE4zi9yrjzfwYAotSHr",
+	"0UjYkCTUgBq8SB+HERbUsIgIIx4JxcYr0oBUkYD7+rbhHhv2Zer8jrA4TJnzC6qTJQOYMOAefP3q7qw/",
+	"zyNsO9AgdZ7FV+sO6wizUkcN2E9ajoUWcMGi8zjCqQMJypzHx6S+x6S98+bUolikNNIiokuO20Tad4nU",
+	"kRCLY8jZlQXbQk/I/XpHopuYce0YhMjJJiNJ1pCZhbRGuCRtgULSGuFStPVo22zjhw/ba7v9zcWWUkkN",
+	"X6ayQTCAsZMpUejr25vi4pu1tvhmY/wSXiM7/BzExG3gAI8sMde2wDQic1BPQV8AOx/CDroV8PXKel8w",
+	"uXXOGskGa3Z3TKQ+f6hN1Jcq0QYLWStOBQaydNwVwKnGfyigAy3X7cgSbpb9ZsOQ/1XkNw8OGkc72qZI",
+	"BgfxaLsdvFiyEeYmKXUAVxnk+Y6HmUDKjTz5iMtC5fyoAW383tercgJuUcSxmXfe1EZ4hId3hPOmOZXv",
+	"rWrgz3/W6/zzn4+BWl8R0Fxj+hcGo2vEdpdR4EpeuQzDeDuv+h1HKXVCWUJ+giMDkj//WfoOlX0CfOLR",
+	"VwIyOxQSPxrrHJSTEQ5UlIZ/BggOVw5IQzeHKzCROpnYesmkZ1y+wpBgISZmjC3o8evXcBHUFPXVPDJ3",
+	"Ha6gMOmqpa+EkEA+UG/s8Id3KAwBpFIvEEgQi+dTwHjxSigJF4BCkU8QFaqLB6NoJcyoEZazfGgP9RRU",
+	"DgHctHuK67H6F8l3hRqrfxquFkjJubz82xF6LbxBWK8NzRdsBW5huBS4GGV8YaPKMRB7jDm8swBf79TA",
+	"abyd/DxSMIfMm4EAc3NohD1O2nx+hFksqPlPFNxFAWMIA3MeDu+o4uY0FRpcN34+7g3bq4u/f96v1Wqt",
+	"g+6we3bR/tdiP15ynNe78OL3xDktcDNlaVeqjsbhi4NjoKoP0M4xPx5SXrsZWuR/cjbmAhjewRU9Ae6/",
+	"CFngcnHH952Pf9Y+bw/bJ9kNdUpQgdIahHrAB2gt2YxEim/EJHEqTBNhvqOvXO/UtrsM1XkwDE8k28kq",
+	"XoqQ76SNhtkJcL0IQYZ8F1TF6OjrIogQ5WSGhaNrhLWniz+XR+A6oExg1r1Bq8DiBuYbXx1VUuCPKiBP",
+	"msZPEgWpnyRhgVHFWLP6O3MsxK9q1+S/k22TfwsDurJzIiD+eVSZr3Zv0Gq3MaqcKBT83Hiz13x7tLf/",
+	"dv9EoUH/dLC/v5FgpcTYRLYkKiBWvREt5gIS+VKV4uiW6lSVBYiCSSR2eLICge+AACcqpx9EyOPD7aTD",
+	"N63BaYGzkXJQygpbDnePQyVXwWDE1rhMKX++1mkqTEAa3KITxV0i4BHMYIC5IAmYNt6FCn8CoDKoVghG",
+	"4Ojo6Mjwte7V+edUh8xdhH23yMEqAPsRLtbBaj4h4boAG2WRCM+9ooAF3g2KABXfiG1cLhYoApztZnav",
+	"dXlu1/Pkx2uVJ0PJbxxmdfwFZAxFfNx/+721+1t996g2Gu1++elPFZv+Pwzm6D3nlWs2PRSD812HfEOK",
+	"toDpoUrTXjy5AOWKUr9FKWJWixMj4a3iRKSVOyMGYs1DUGNtqXZyMIzI8fowh2LPixnB6BniGxzWTb7p",
+	"2FZXsF4NBmexK4hKN7FUb8QTLmOo9EJjghEXmrFQcQq8QMoZx4+21XvDle0blDi+lVdG+5OrFu81xL7N",
+	"LS2dAYQojeQJHHEcxRtsTHEwuDkBqBchlDM1G0UUWmxeNh5sF3O4Je+yug1TbEuynELWqhlSSQaUx+En",
+	"GIaInXKkoGgBI7b6sAwsR8t8A3y4yiYs1BtHzekerO8eeg20+8Zvwt2jSQPt7k334cHk0Hvjv0V2nuoZ",
+	"A4+vlxvSGWLML+WbhQtS57hgMZpHFC6ksduc7Hm7b/x9tPt2elDfPYRvJm+9I7+OGgWpSpp1PN4i/vAO",
+	"ILmM3nRKEduUjBfHo+lNsCjjACJy2MdyAX1CkxkhNxt8L3fyrXskJ9zp8R8mWL7zryV7F8mF76CvvEb8",
+	"L0/q8PyfRv7d679TvoZvCZz8TR9Vjvf5JsoAQeX492+VaYBCv3JcEXKkK/UFsRZuG3EcIkoFw60sIrJA",
+	"nBeMkpdHFS5m5gGlgo6/mO9/hGHgS5kyhUGI/GPQkKGJyveyCGjL1zkObA465RXjdnXIdx/5gERiNsoN",
+	"dTX9CXDlgl1lhSPozcRbQihwBEiH9DJEjoqa6OAAQ1+ZeECVtNRROTqDEaKgKqYBV8P3u28dgAnoXp2L",
+	"/4cEI/5yRK4hQ45wgOwqGBH14AJR8Z70KghCl74FR4Th/zrodeXfO7VKkqBVau8XEZmEaP6ThQZ8xGAQ",
+	"Jn5BA0tqk0BVbdLOsZGuVvMhQ2MyHU+CiM2OgWRcwjuDXzHl1hDqiDiDYFThH4wqlRStSQqsfGydd85a",
+	"w06vO273+71+Jbu5jzJvvNQtvtGHoQgAQeGUQbak6iSxgAkh8g76QO9MzGzghCzZ8SSE+KY8yV/K3XsC",
+	"on/htH5K8DQMvIdSupmVbMtC5phsXV72ex/bZ8fcJPYgVou65saiCFidKFsbAozuUonO1cveYAheGz/R",
+	"HSvVn/a67887p8MctT8HgGk6PkroOEb6kxCxp2ajRoBQJXhw6OJspAhRsow8ZJJHh+uQGIZSRDyMRgI1",
+	"luR8J+AfS8LMqAuoN/56dvC3t929f5VOPRn+kT4U6253usN2v9s6L+RwD5nQ3L0DkwtpnIABim5RBCRu",
+	"fthWtjBYYvR1gTzGT7pcinQqheT62oz7GkvjBqZildy4TJ35C/h3Ep0Kin7gloaQsjHnfMcA6qgzmQpe",
+	"6ABf0ZZg6g7g6HFAREIZaLrDKKKzYCESDsCcgxSfsoABjJBPSx60GhDpomgOg9CRjgkZ8/D9CFGqAZuh",
+	"SKrvOTq66l72e6ftwaD17rw9bneHneHnHDUZa82BfLwtyKbofJTRtFCNoUxzn2Yzod8rvIiIxzXISYhA",
+	"G7OArZ6IE4nlUXA3Iyl3FgjoCWAzWLjqmlXO0iUXtnzhJnV3CXtPlth/IGnHsKUvbogw2VSMb6Okbm84",
+	"ft+76p7lyGfzeGlxsZ9sWJcw8F5N+YN2qUskNrUMADqSacZ6TSxfwlVIoD8k5BxGD+YjmkBEJglnbHzM",
+	"iJMEBo36/tuDN4fyBoEV6Zetz+e91tl42OuNz1v9D+0c8suPn9qExl6yCYqZqvMChoQAufInOTk2wEW4",
+	"RIogmbFFzQ0aEnIB8UqBTR+4QYwQMDeyS2mSYmdSyIm85AfglKEINHSIxLprfLcuWt3P4377X6/ag+Eg",
+	"t2sPnDTNAA31i+8dxw2IkfPjhDeIuBQU/iBwBymIOOdCfhpmV9yt3BWXK10NPxdVxm1R45UieNTbr42b",
+	"mt+Ne0dXGKoQJnooc1S+CDBBMOLkSG6QzuNOhUmPwTv5hrztI96Tl30cHR2WYV7hNJaS7bbxmnBAX4sn",
+	"BfK6dTX8pdfv/NbOM9onhC3NsRumiDVQ/UMZhLlKoO5EqmzfwDfcRtwMFZalA2Q4WNiz8hZsSnxeYXgL",
+	"g5DrBg/lGYo/BVycUMDQfEEiGAXhCiyTSY5FupEPGRRZGR7EXCJOkP2kNPXpOLHr8VZyGbT7Hzun7fFV",
+	"t/Wx1TnnSl6e1zwHsGkTwxA2AwWJuRk/lIz00tWKxHJSaz3R+TaCi/kEoxroPwMLM1TXH+2ygGGEoL8C",
+	"M0hBsx5fkKUyJChC+BCndPM55G/fovsbGT8SqBdoEAQ05caaLBmYRAjecBNgsqQB5uab9BgTmZeYTQLi",
+	"1KhxsqTaGF6XBZ9mdnS54DY/8i+QH8ChWPLD7Ab5qTB3wajC0Ff2ehHCAEsvPj9d8ZzCJD2RskleCzsG",
+	"ufiCnZYGV5eXvf6wfTa+aJ91WuPh58s8U3t0WNLa8YFJQslAApNAoPLJdONXFKQWq1bHFyL1xQWK1Kky",
+	"VOUSzs81IZ4jMw4Tm3cyVJU6pxAD5akadnrd1vl4MOyd/jrgoJAlZqAqTcGdR47YlPH7wbTXr6y7rxAr",
+	"wlGWYOWBHrgHo+MRfWcl3ApraGV/Ha0YLoAHr7i8IV/egi9eFzeQk3VtYWU/KqFvYRyXt4qLF91MHfzY",
+	"SFWRPa74I8y0b05aD/ICu1bLCw3Wh9N7gbkJqkk2LdWBLAuwCxSNcGI+QOyLG72KlJQ/1dF2RuYegNqO",
+	"EVbT8/PMGXAgePM0uF5GyN8pY/mKRKfHURxLGr1rjm7D3G1zOHkvK2WAcW6vzKtE55feTI6JNZbkoxyI",
+	"2Arc2gJ0MrajFyGRiQFDec31LiL4WpygcvbhGgGRYhnPY3Y9CrI3mkyg6pM7cQteRA0DfL0TW1EjvIUZ",
+	"JdOKFdKkDKUyJX6d0HrUQ1TO7FrDM5tpteAWUTaPtbV3ve7ZQOts8a7LNMuM6Hr8rJbnMUC2tDzWiOCD",
+	"lGpxT40/r+k/uoS+n4oucjpFimnv1/vgp8kVUn4i+U9LSv2LGFefUOiROQJ/hRiNcKMG3i1XgDLi3dAR",
+	"btbAxQpwRE1JGJAR3quBYQQxheJiAh3h/Rq4jAJPxCT4wDLpWJppRCGh4WilSO5v5UN7WIl/u4q4wchF",
+	"Af/+tZz6L0mq9M9SP6x8d5IRm9uMGIO/YdC9bQZlBhY2jLu/zbhJeq512C/fTTofLEXFvfJkmtBRX6X5",
+	"2fUnkRAuc5oF/clUy/tmA8pEPGsyliU7UGTvjwNKlyK3254gyEXBgKEwhFFsQAY+P1wz5N3Q5Ty5zSeS",
+	"sI7lg7hm3mpBaCaH8DafQ2iCIvWcB8+pPQenSYYkC+ZcNs4XleNKs9483G00dpuNYf3tcePwuN6sHfxW",
+	"foPlRj1KKiOoutkNc8VNus25XnecpyoLM75ixsXHCD9CGtgIPzgPbITNRLARrhi56vdxhmgK77xrdcet",
+	"8367dfZ53P5bR8bzEhrjz8GHd2+bn9qDoTzTOgYucGVK0MkKQHAngIrJTVcBS+kCWZI6enKSEssKaAK3",
+	"kvs26NMG0whXXQvS3J20p11dUU3vlLhcp5Pt78ObhEIYkusADyE3P46/VehyPofRSt9/4s/iy7kVpyII",
+	"xtzw06vBsHfR7uc33cLZxHCFLC2+A6x9FebdBc5LCBFXeCVq5VhpDgaNKmxc/ZLgjyo/NQ/rR28kub0Z",
+	"VWIyQ18DynU5y3z35VPfHYOPphHaUunPWT5jQ+t/Sop7S4rvL0VWOGlRwY/yNrJixxH1zVjuGOo7sia5",
+	"gqpbcBJtYLhiQHenBrobeMwDPMGxSMhmZz6WXzhNHwdPrElYfMqg6qYXy7n4/dzMcvL7OZtzrNnMRrO4",
+	"n8vcyUqc0+W45f6T7oX2dqdOhM3jzY9J74rv0WWrP/ycYMbdkVqVHCbOR7Qs1Txp5uecK2AywtLtTpYM",
+	"gaprvJA6Vg9yuuv9teW73ccLn9k7me32LBp5OQ8+qLq5paeOzYO8+xq7trw0i7v/volwKZQ3n1ZjLQ4P",
+	"uLlVuztPmqMmIb+/t17vXiY1LK0NpXz12gkOGTDRfnTcODjeq/92vJX/PssGG09+lO7v+wdV18Ra6kTd",
+	"29uv98Oee/XMAYCsAvH0jK9E8MC1oC5rHT55HpaminvHA5Jzas2GMlTEjJ99VLlpjCpi1bIagzC5OfOV",
+	"BzIlqlX+ph9Mp0gkPCg60N5ucaL5qPx7+VcU3ytMc+jmk9PGwyMM4kTn8Zs52Q8NQCRbWZCM9PCwxJqk",
+	"qLTqcvCsqsvWoQ2xQTasiS2KwdRtbjhp83+qy+GB9N8o+1oWbNl0wd2pxCWZNrrKcfB1GMyR+EgkDHmr",
+	"Td+c6vfEN2Ylmc2AJdFATYNrv0m//T1JSFv/nULjQL783aksF/62+Phulhj43dgAJ9NsQE6SW5qBT3M/",
+	"TFiS1ktk8nfkiSQoBbp0+/ntW3U8M52iWqfCwqmd9tutYfvMPQYtHPtgOA9RE4Kq4B9c2GighQ1DsPiN",
+	"3MmqW2lauxfx6LBbiW3hryO9MN2LKrMiS1sq9dFmSlNVKNq3SU8Zcyf1KBqI9O6IdazZmPOAsjiqlDum",
+	"Mg75zWzgYqmUkWBLFOzYAm06wzKKoDh+Mdc1pozjZRYMztHmXbrg72SRJgB25PqSadWAa9D1eKgqiaHt",
+	"MFJqlWuWN4jZUe6ADjsf27JCaewbpSBOdYigj06AO7gaXLa7Z+0zN6sNT0I0wsabp+e9AX9tgaI55KsP",
+	"V6JdFsL8mMvEswj6Ab5WNQ3jc8UBqTiVeKqKU5GD8YUZFdv0izmiUWu9knxrE0u6ujzLsyR5GdQHVVFu",
+	"ViDNUZX/wpXQZFYpJsWFLKQe9NFL409qeS+QP/m3EHtoALE/IV9PQ+LdGKEi6PuBrJN2aeByCkOa66Hy",
+	"C7kDU8gtZzAnt7qnAPFuuAJ9ByNfVDUMEaQs09/EAYxcI6Gp6rqHB6LyIQXVxtu9OvDhiu6cgLqMAobk",
+	"Dvk1WVXIhKqR3XD+WZ7izuCKxkAq0Phoa+otvd2rr69h5FS08yY33SBpdLhuxnQpxsbB20ajmS7zZC+d",
+	"lN9Pai341DLLBIqMyziVAgQyBzPOBKkBN1FKWnNO2y6o3s0gU90EZPh5hkIfeISyHVmndQ6jG8Q+wnCJ",
+	"XJEQGGDgamXGVQ0w4kle0RPgLqLA05V/4S2K4DU6JZTFn18NgE/CEEZU1oE227X4xKNJ9wpRE1Qv0V0Q",
+	"GsgKstUlVhoL8p0R/hm4/1hCcXvF3XGAu1hG3gxSdCkBqf6chkPemFG/AD7UCAuYwQIGKrmT/wrkj4qk",
+	"Vb9BNTRYYhaEsS1GMNpxRlhhy5hX4sJJ5eAnY3Ng+WEShWvFmkZYbMBkBVzOoDvdD9yWT4paUw2OiL4d",
+	"A8hlgIcwU7X5xHZI7MxErImbuRhAsd/8IJqACBiSsqQJgndGWO2ecsO4oGqg/z/+j/8zhtuJ0aVv7wtw",
+	"PYhHmMEbtHMCJoTNAF0g0V9TZpXKngHIl+LpQdYNTKpolnjZ9Gnl6pHlliCibw4oWHqNCzXZ6c5HXjCH",
+	"oqqgOruyDlvFqXzdvSa76kf92pn8v/l0N+ASXxp7ol5a5Tpgs+Wk5pH5azojC7rgkuW1GkKwCYOoC1qG",
+	"KhpPqFtmdfOj7mSO4nMv5gVbqZqnbm/XSj6b35xPM3UUs1zXSfPXZ98VSepFp0XzKsWqbJyKC3d+Qrk6",
+	"AN7qVYBFCD1EHQvvefYlGzy8qCBulo9nzpJZZzZuPiclwc4LWd5HnX6SX57ITNFixqRPm/R4afQqa0Na",
+	"C2OqjWCpOtaZQtWLRYhAB3s1m+mzQJFQ7nARYVxDrnRNM0qTbJ2Q070E5pTwfna0xQpcWRanj2sRZxCq",
+	"mfUcJJra86968xmPVUCRe/kS5WZK2bUvxlBmuQ5QhluZ+vLzb5SmGYshlvAnq4R5dtBpQVlqEQsUz+xM",
+	"Kcd9HsFrHdeIT/msTWe2yQcymo/irU5SIttwaccbZHCGWHkw1e600pqlXovqlBZY+sympXSaNW/lYOco",
+	"2eReHwzaKec6mAZhCMgCcRYHtX36lK4p4Q2wOqZMWF+gW4oD/hxOc42wP5DLnIP8RA5zjZ2ncpfz+TY5",
+	"kAUhG+5jeei06/glnrqX6wxmDHqzS83aFWWV8wZnXDPb+Fq2tbO31EEzuEmJtLQY01BbcbNks038/2r4",
+	"S4r9y4SrO0iBSH73n5IGl2wm4DzjL1tp0YD2BZLiks3OUIg2oVs2H8uiOy5a9tLwrcB9mfhO4Ld37OIf",
+	"u0LpT1G69N+ndgOIuelx0qVthO8CNiNLJltHIi9CzObTvdcGqe5lHbwm/hLnPybHEUxJZA3E5KVj6k7Z",
+	"pv5NfJpe5kK6oki5LhiGvam4rVNuhV+cnFcQYRAn6OoUzdQWyEQu6hGZL1NK+xGQD8QnFhVIoK8sjxYv",
+	"l0nWGcYvPorpooE0icKERqMks6XbmAKqMFhh0pXpak5vW2fQA/vNxhugXwFcCZK1G1QDFTPsL4zvTJOc",
+	"q8GZTd0MNm5LGmq5SeXSotJf6uyoDN4DP23nqaE348/WTMxIAcg2CYKeN1aX9d4eVVJ93fij3+u7R63d",
+	"3+DuP798aziH+9//ZMOWdUWF2RhGGsWdPHfUuEsIKfBCQqWwyaVPbJEy4VS+7vLvd29hJG4P84HSkLY8",
+	"FojSgemfT8X8lS/GymQZHlsceEEog6Eu1GORkMp7ksDbRXfgM4lubJgU80cFpL7XODzcbQAYLmZwtwnU",
+	"u4Lms0RtGzsMMGqkQWk098AFDDAYsKIvmukvWgsG9t9ZnbQCEeOcfVRp1Ov1hu0LURKtsAMkQw5YROQ2",
+	"wB6SqfPXAcH6Dl98KS+SBd/YDM3TSOh+3mg5SYw4co/SK0i2Yt2RS3JkbYZitCBRKQmXH+7U+DgJ0Y0h",
+	"KznUMM7MNeyBcWmuZnQmFJm4XuDfe3b+NQ0IHkcIUpvf+tNsJQPrRgVNkWmPcCBvTVCR5ituAS1hyCV0",
+	"gO7i+knyT5GtJKewevHisp0FAVthqiE/Ke/5CswRg1xHcwAJfUSZzEQQDezKSH+FjDM1oE0FEP0TLJ1e",
+	"txFACdZ0DFT3+Nl+hEsUqUo0ySi0tLpjgSiBxeYDUu21ioO0JknIPgWqS6vqFjNBgC4n84Ax5J+o8guE",
+	"8wt5E5TDyE0e2ZtY3tYQ71OqO91us7ALCe97cSPcsh7RBsO6m9spBsmik9TpeJn3PIWshOqYOfwZJfJe",
+	"E9u0Gqb0Rp2xnZzMhCRSLC8FQjl23Fpw0VFs675rdX/tdD+MW5eX551TcZO8pnsRqZzJDDeCasQT4Br8",
+	"VBcmSbfWYDrx+wkNZotIslnN6xb+8qzo9YJxu4RK2dF9voB4Jcuwuqe9/mWvL3Dgplqf5DOjEv2vxB5c",
+	"wogFMNRKI1ek0DUMxzpEbmhT3hwBviSZrRi3jFWZivZ+y3/6b6ORVcGTjdUlcsYqxJaa7lRp+unZDve3",
+	"n+x7uc0Se7zlPrXynWhEryGXT+jK7r+SsE6Am4gp8WRKIuB2umedj52zq9Z5alepA1xDJ1NuFkPOufLz",
+	"FFUQjCiouvv1uiv7Cd8F1JoM/YjKXqwUlBilLd590VJ/Dr925DiN+hqZWeZciXcfIsyyzg3+45ctSHkr",
+	"eZK+FZRVbiOujvxBBMSL9Wrn13QmjIZttums3e0U7pIY7Y+xSXIdf4Q9KnJRGcjPuaksjRky3qrFYktv",
+	"lZVhbSurFoJ3PrlCke7eanFLiU6Asi/8Ub2+W2/s1hviyhPx4cou0QyPzdHbg936/m69aXrz+ZA2fN5L",
+	"XglTOtaISnwpWjhzVQre77u4++E4ydsvOURPf3qZfHlf0RWRsOw3CVX2+UfZ4yhGKnfgzgNq8atvlchh",
+	"Z0w5aQ6vA7yNFnSZfFCQ1mAMWW6xF8JJ1BdOoW3kwEWre9U6H/fbHzvtTxZxYPNB/TEkQ2plfwQBoRTS",
+	"7e07tWGy/CPEhbbAH48hH4lPGgdlGPIT89ZytmBhVOis33o/dAElcySrrCQ1dECVIgRc9Ze7czLCrqy3",
+	"977XHw+u3l10BgMhbLWnzxG9l9JuQVe8OOSq+AjfwUDUtJsq57H2Tp8AN80AgPkmjJ3MHITYUZR2+6Qu",
+	"/KecRDsnwFVq5gibxWS0myh1V1ggpOJUbCsVN4jVaipOJX2ynUrsyXEqiTqYkJEeeYtAmaFZc4ulYtva",
+	"PoKiDqZl0/UuVDZx6so6L16lWNNPReksE28jARI6sRoDJknJ1I2AgoAB8xGoGtS24yTuahpT2h9DZiRU",
+	"9geQFzKlcUt5cao6IzOSad+WuVituh1vvh/9v6YPKI20PpLZ/YLz3c1IiEAYbB8Tezpn0fctCGgrZpEu",
+	"sGCwCpUpKy8Ax+FEGUPwfeRzggvYH4MLvNjM2ox3r7BS0/ZuzOIqL8Ymj+8fnt2eS+hFPmpOwCNEntNJ",
+	"AlszH/15Sc7TAgbmXlFgvOzoKs0k8lHEVX9xoTyt7m9DBOvD1o8U5tXrT2K8LzhGK8nFSY5V7jjcK2Jr",
+	"I237rUAzcKcJIdG9H2rPFYbqysbYNuQZJWPaR3BieMsgq1woQldOzsUhhEqdFlnKaoFrEPqjxVPMytfJ",
+	"puyaXrxgsrq6E5Mx6+bmD8a6SUcj7eAWz7bycGsgHs/9F/Ms1WjhJbkAM/LEykYMbz02JMiP4CM5h9CW",
+	"bpt8MiYsfprBmzGS+V0WqK24TqH/Jq6WwyVw6+JctZeYQVmRcwEpRT5YIebo0ru6nZXwpcQ5we2zMxcs",
+	"MZfgCM8g9pAP/CUCfhAG1wh7yJGFYYyP3/d7v7W7bm5c4J71+het7tAFmADoseA2YCvgLyPVC2iEAxz/",
+	"vEBRQHxQbTTBnGA2o2CJQ0RTLTQdQBGTXXLk64E3wn8nEyOXeRpgGNaAK2vjUlkA7LWmLPr6W+B/fy0F",
+	"qiuMJtVQUFXgEuWsaNoTpFBbcZIc5/bZWcWpyIVXnIpa5+NlRsttvkTYl2+mfs7mS8tfJUipn95H5J+i",
+	"RHfq1zNxUZhlf86nW6dpThrq5eXdYNgaXg3Gp7+0uh/UTSajoJ3cAW2lxa4clUOs646/dPmXXuOLF4Na",
+	"XuSTpF+WEfNcCvw2KriBshKY11eGMocmFRdRYvEkG8DWWreT9FIxrC5wNyOA3MkC+ASziITKr6GpNpmE",
+	"86dk6DSTSr1VnlHxhRl2mmP+bpoTFrZyL3ehsEKky/AYuGIzXAe4whjk/1Ci1K0B/qYsTpfQOoARGmHO",
+	"9ZEPKAFsBpmIKsiK1hq/c1WfjQJ3v9l0QRWCOfw7R7CYeYRlEjTMpsjtgAiKGUUbDxFLkpJkk8/yB4e9",
+	"Lgzgj+O17TebtR+USPCQ6VMK1oMGSpmQDxnpfikGdhP1IXAwKxfZZozvm1lVSSdsLAPNGgVmxVqCmaw6",
+	"w0TjMCXpX7pEf+mu1vgaS97V+kh+0bgJQp7xToMQOWACKTrc30XYIz5X3QgOV0nP+9jTLjKEWRSgW5Su",
+	"CztZ2Q0vNfV4C/GtsXEqP9VuuIepM3yVxfZfadRq2JRKM4PNg0M7WmfoK6AzuNs8ONS1kBQuamnfw+/1",
+	"3SO4O/3yrcjjQIN/FtXzkgO+oiAUCeYgwLIXVsmb4vfYlGKdKuezVEpWgvkMNaiVxWgsq37Z6MOKnjny",
+	"AyhbWKgd0HScdLgwdSqzLcfCn1acSjCH1+j13xfoOv5jga/TOlb+q/KKllrC5dn7RMlSv/31sv0h9+Nl",
+	"94OpdMWYKHcXIBtS3ZIpgCplEPsw8uU12QliDliIuNtOUm/3oLnffPtWkqG8L+Yj8XnaG/fXj+/a/aD+",
+	"9fzv3q9/Hby7+/y37j+9D0cr//TdPz833y9Pr3/+OXOV4uioftBMXafYTx2k6l+Of5f+u/ru0U+vv3zb",
+	"/77z59yPze8///zf0j/tff955y9/+rHcK8V/EjQsIKULErGapBzznsrBwZqrI7//2+vRaDT68tOf1qkU",
+	"Dz3Xm0+wJqISx9Xuro0lS9Zd6xNvfOS/9d5MDuHBdB/t+U0vzTj5G1v5bFNrLb4YaQg7UWjP8GUqEwGD",
+	"wEeiNFzyctW9bA0Gl73+kFssZ/3Ox3Z/MD7vnLa7g7bLDTm3Kyy01vm4c+byE2NG3USKc7s/7LzvnLaG",
+	"7XHv/bjTNU1Gk1HpmSpOJTNRxakYs1ScymW/13vPR2udnfXbgwG3FtdMU3Eqrf6wc3reHoiPBoPeaUc/",
+	"6Q1/affTzM+ApDzX0/twqYi/ktuhsyi4RRE9DzyEKco/70LJ5Dpn+WeXESHT3lQbUnlmyVnglHNs1Jt2",
+	"sBkzzr3biljghYj2pi1KiRcUvNbj9qHJmNva2sol4gs7zKxokODy72SGaz5B/6J+qnlknuUJ6etke2me",
+	"EDO12v/2X/70X0fLer15+OrPP73++S//Nna//bfv//vul5/+JXnrS4o37n75s/Fo5y/VvxyPRrWyb+/8",
+	"tO7gpe8ArEvz/6Hhx2e+6b910KLYBbchnFEawmRjJIzr4iA/NM0/Hwu+fy7/40fsza1XoDnbB4LuFcVP",
+	"7ZCNoRjSKStCA+yPbcVn+O9bCc4Mhi3+g3a3/b5z2mmdj3ufuu2+C8gdpmBORDURiEHz4L8mVlAi9KrX",
+	"wS0Cro2wRGLvaa877PfOz7k1f9nuD2Q6svCHivTQKlQtdkgken5Np4GHoh1TVmZBE+7S7KhpoWb5pLxw",
+	"4xh6hzCaBl4AQ0H3icDgD08l/GGAr1U49YsN0//pSP1PR+qPdKQWMfPtx1Ru0Ife2voh/s/sedroAU0i",
+	"JuksVIPNFigqz+cMTafUFbpD80t7sQ7RVDWYfHaN8D4XWHABFVZa1t9glDaw54eomWyuEFGGHVKRcSwu",
+	"IojmtFWzvsHv9S81rdR7qmMTN/ni+ituTjSrT2tZdWFT+gkH1NE4WIPDrpVJtOJq+OKGVKNe53QbQY+h",
+	"iDqqz2u4AnQhCs2nfTYQo7RB0rhfMY01SqG9YtkMRsimP6TDpkLpMDtQqOCqdk2xO6Lr5ReU0I/XKrqo",
+	"xS3OCpqbPUWl/XwiV+44zCAdc03LdiBUqzrV0GsBrxGYkjAkd9TgoxNCQgRFmjBGX9nYW0aURAWFVeVD",
+	"V+8G/0CMewLwMgyB2hQupsTPNdBbwH8sRdIHf0G2qWLREm2i9HhZaajWUHxG8m993TxVbdABkC+HIy1i",
+	"Mu+5Bjo40Ycc1UANhT4FXI/FIxzJKxyyyQwjojE95ooV9mUSNd8GkSezqoFWUkNLzQlmkI6wK0rncXVN",
+	"cBLZqUsXz1OlVVQBPddalnZdVcSHH95HLKOYcV58+da0myEbqys+vL7PunKM2dG3L8+YGuE+4MXlHDM1",
+	"GLPbWV4zutS6Wu4Y8AdA8jbOS9u1xuE+mJIoUwPyp7i0aT29laPRT783do++cBPzy7dDp7HeuFTtPM/U",
+	"Fb4toxi+8Zmtq3lcvtC8IhiXPrVd6dzCj6mGzF+l1E+Me5RFFRp/RQtxzTFTku8VBW6muqNQIYwNP7Bv",
+	"eCrJV2NnDddU+DfzAbfcgwdldmUg3lyLN/HV2Nwh/fenYG9v7wiwYC77cg5P03QrmumL+97DRv14r35c",
+	"r/+Wvfm9y7+20ayMtMWdn+/TbuDpe9DTbZvQr+tCYNRNzs5i2zSJML3p98OYsJ67Ja7OS3+KeeN++68i",
+	"NEV8gWgzrvvJqx28WDJ7rng38RCKfxZjKW5m8VIJqxRdrFmfaov0ks/N1l0xaR9xyKy1VvtogVRQMW6x",
+	"SzBw+RD+UjSg1aXUxZJ37Eq5/rao76aoziF74TIC5Kl0si2NtRHULNVLDH31wiUNbtGFNnukyv5MVpBG",
+	"2OYTKShroF8vz8lSPcEyCC+m6D7iS7kfPSN7jJDrAw6YLBnABKBdES4MqCzTXO0tkNhddQMEiKcURbfa",
+	"6Z3cduKmRQCxtymcmHeFKEG4CdN85e/luwLL/O9Y2hSE1uVbwCO33AyqquQc5XFmd4GnCo/LzJHyRYT7",
+	"8ezpi+57gmL1rff8haplZHUjiSLoBIjbJkzdkBTtXdQCHECDa4x8EAY3CEBwJ31hwEdhcIuiFajOGFtw",
+	"ExIslpMw8MCMUJbZIfHK8evXckhaM7bpNVH7nDUd9t9u0vjMfSimW6Xzvees555Nk7wy19DMeVpe7np8",
+	"no1pTIpXwBwyUTe8mkFwgOgJgHilXhNpinDCj0gGx7k7jZsM4Lw3VHbm2M53G0LGGcuF5ShcBGEYqA78",
+	"suXMHQyEf8FVX7mgqjd0R/oYON8eYZfrpGTJXNEljBqBmViI7NXr9fqOA2bkDsyX3gzwIaMRdn0UwpXL",
+	"mYj4MKFTYyb+UUjwNXDJkvWmvchHkTvCcjJuEsbTNPks6jaVRvXbespjxl8xnWYNW/qh0ZktTwkoikgE",
+	"1CvA1Ze7dCQgBgbG72A4V1fQQLQMs2WeAsyPABKdneWX/CXQeGMxqjbQxByxGfG3of0L+cV3p8LPUGGh",
+	"RhGU0y8k1K97T58Il7KcXfmBuAR1s6w/pXJvT/JSKluveEI2AwzNF5yuNHzCNS6KBATUSIfSQCsfrAY7",
+	"A+vr24Z5jS+Rz983enXycEdkAidBaG2pqiOjwjmnpREnAGFzy1I1CHozuSpQbRRzlXrtYI2CFB+BdcpS",
+	"6jqUvUPHkuaI/kQcQ8ERFGkkxBIHGlKgHtT3DJAOjo4MoPbtvRUZjK4R24a4h/IL/m0wt4n/Xzg74uxa",
+	"PM+jvrrEYTAP+OFcYsb1HQYU3y3ehUbaQb+Z2zAWqgZbBb4iDpKeVhCzgFnxalleDpM7g9se1usnImIi",
+	"KTwWFRkiP0yxxsP6/tvNwCqBV8QktDy8mxGKDKkIYJQQR5WDX4w/4b2zpImvAyzbe9crvDiu9AwUhmX1",
+	"i0xAlqIwVE3FBdvjfydxIvdErmxC2EwsWurHUN37vUXYJ9Er0bEbqCUDnyC644DUyJoEIfZHODsH17v9",
+	"iCwWuum3FrhaCCVt4nZsjvgtG0s+gXlb0ljleLiPoXpvM82pJJuyyb7lb/4vZt2myK6wugJ/rsNuNOkQ",
+	"nsJJte6ARr3+5UREdvnPlCvJ0Up+sSU6nj8AWtJ+X9cMVXKiK0r9ARK9ae7rftrSU1YAiMqbuB8QdDmJ",
+	"CaN8+S015cD4OFsPrn4fQ7mFgTBiwVX/XEXatb171h0Im1dmG1S1yKfC0JFVHG4br5UYo1JgptW9Tfpe",
+	"hjI4gE4GP1Zq2LLhocyU+w3OJwHE4OYOejPI5QL0PLQQdX0ocH+7+OSOcFWPIK22WAZdLwMf0R2hsIu3",
+	"f3UlRuI3EPYXJMBshBfwGtEdaRhSjjoNjCM/BxGiZBl5KCWD5OsLJJIKR1g124zrpZJIxuNVxumO+CZd",
+	"DUO2amxf9StO5beLT/y/v6aTIguaORZXibtX1tO2Ei0VGrBo/MnVVfGmIMfCvLpS4whMFg6TiR6kR2p/",
+	"ZSjCMAxXsvmeLxTe4B9LpO6TTAOZ774hUaJsLYV8EYWH9yxNcWBrfMMoq1C+T2nJ+lu2ulvWIsFPmIS3",
+	"9iryyy+qZRayerzO/KXkkom5XP+6rbr2C5/Mxp264O+U6/CvBlyHsMdDVlkcbYeTUutct8BNvWYzjdko",
+	"4CxLlF2PoI9EbfDBZbt7Jop5I675wSgIV2CJ+YsjbLyp6zwtUDSHHAHhCkxC4t0gXxre/MUAX6eFVlyC",
+	"KZ5ou1pNxlo3ZAevrYvwDIm/5XjOi83ybUeRLb+Q2yb8SQ244v9xLS/hmJvCIBQ14wNu9ExJBG5hGPjS",
+	"/cUfLiNk6xGsDmNeqP8yHF7GJauyCWoF3jEJV2kOJxKY5WrX8zhLvEw0xbiLCL4Wqt+d8FoS4BMAJ9Lp",
+	"ULNXC7jGkC0j9A5Sy9A9mcE4XVLkg/hdR+BT1VUDZrdxKtKBj6VbJX5f3AxXroLolh8BMl8sGfIdDqIo",
+	"bRShRDX1wkBcupfHdz2fKsGgDKzmeO+6RG6TgCwJ3arQ7YT4K1B109ncsuD0AkZwjhiKYgUw4TGmLpS/",
+	"kIcLw4w6hxQE1ExN41BUnMo/lihaVZRP3qnMEPRRZD3Qa4MpwreZTDWJELyhtdLJ5us3I9LhRMEl7hkM",
+	"10yshNNZTJOk60h7qMhTqp+/oiDwAZEd0ekymkIPgaofXPO/dcMKmToh+mT4InpLV/MJCWWbCgySLAH+",
+	"jJt1Ot35DoYhYnpcEfeN0DT4inyQvDSR+Wv6rWwbEuGP3TZaY+PHlRRWrHtGIk9n4fSWzCPze+bkCHbY",
+	"X9N7OmDi2CH/JL5+obzl7X6/17emNG4I86wLnBC5GM6EpnyN5ok67V1cnrdlEFhMbjlG5ZMR7dUMrNbc",
+	"w1zuTqUTk92jGdnbu5qnkXT2w7At1De/+LZB0j96QpbXM8YZq/6cyttT8kJHlRHwNuOw3TkBwRRgIhOY",
+	"ZBcE5ezkgsjud75H2lacuni/lMptMyqdSkBbtzBQZn0R6iQT0ovRaBRasg8wuStYPlWc8TIKvDWjuwv+",
+	"3JUNVxAzXEdK8OurtfZpFJWu89LTOWeElMXpbmIXrwbAJ2EIowJ3/BO62nGhiydB+yta7N9Z2DEsfUT8",
+	"tDAgXuFkTrAi3ZeGBCnV7KtggXeDIiX4rChI+ZBgGPamlePfyzKfL06eNqV0lGgT3jVlT+mseFMdBRQh",
+	"CgJ2LMN/AaMjrKlXjqCI2wEo1CoqUzd4mLFLV8NTIJqDCcV2DqMbxDdejEFFvWARUwp8HFzP2E4NuDGr",
+	"FXHBOwX3CBvnlc+tktmUMulBBkMi7NbvTuUWhkskU+x7tygSKNnISPToH5OP81UK0vmLqhCB2ucMt8ux",
+	"sjRvsrH67NnX5yCdQ5nmQvbVbuMTTJb+DL4pQ+j+obxTCdxP459K4+mJPFTJpBv8Np3uYNi/umh3h9nb",
+	"3Aazt/IPUXk3RDBKtyTLCGjIhD2B0Z38+gldQGnE55xA+ZW/PDeQnbfZw99ib6RgSN/wJbdKbxKiw4cr",
+	"B9whdOPIevOgulfnP6rw2wrBCFT3Dg/kb/nt8qElMqhi82r6/IxPLL7FwraEUmHhiSHlG7EloG+eA05O",
+	"FtsiVNHQk0KaY5hc7goka6pQa7GfNi31H8mMTGGrMOU/UTZksr9oyUBjh77dW/ZijbOULsrNM7JAGOjO",
+	"TfKeN7fW4oTYzPLtltXDw7KbNDxzRVl9bxuNTA/7LBpZTL9/MI1Mw2342HKXruPrYRGAIm+rBvR1OQo8",
+	"GEUr4JpavqtSFtNXldwTlfPlqowomSbOLVEyzWQ+2jIea0A+lomkqRw7a4KjpPuyp3S7fMin8mxtm3Ky",
+	"0edpZooKDmA6Oy0XTJC3lF1KrW4VW/K0GnwGKZCfIx9UvZUXIurEPZVVoqd+eydbE3qvaa0J/chXIE3m",
+	"qeGORKYp1d74JMu0uCZJW2NpO3pY6Bu1ZdfyCFctQVWEK8V25HdDT7Dz7F4gtRtlMaNeLyNf+8arz5gV",
+	"/Px+tu3zemck9MUlJqKEwHMvoVSimd65OM9snYdRxdTUghN2s9nZeC/NKCFzJ528lgivNJ9I+c1SbjXz",
+	"CJhZbqYPLGGFBuHnuPz9lC6F5mfVvbQO88dWwZ7KN2bB2pO5yJK5n3atz7LI4iYQk6V3gwR/nQYYYi+A",
+	"IVhExF96wl7Ttps02+jxCLud7rDdj6uoD4a9018HLuD4iLCqOw44uExdHAKUEe+Gnoywe9q7uOiddYaf",
+	"XRBBrrcxFAUwlK9NIA28OCGBguo1CX0HzAMc4GsHwOso8JYhW0YGhDt81He97tnABROCfXoC3PPeqQFX",
+	"SLxieN73+u3Oh+64/TfZzc4F0wAynVQurlG7p/3Pl8OeC7xotWDEeJZOtrNhRdTSVSuuOBUBZ8WpmABW",
+	"nEoWCP6VmDPbq8w6QY5tnKNr6K2G5AZhmyXF+AMdfknugYU+oDO4sHhooaDKgvGEkiFekAMfA7e1ZDMS",
+	"KR/AMXiHYIQiMFrW63ueMZb4Adl1fuO1H2oOqRuJHZw6iHviQmKJ9jBz+HU4PE99+/Zwv+TH1CPySJYS",
+	"MAIXA/GJRbKwaEkZ8juLdOZdQd8L47sSyqqYOdPq+wHqRnprU1tdMTckxm7SjFCsPrXYbdQE41hsxfEb",
+	"9+X45jksYvkqnf8RWf6FiNSeKfiyuY0I9H45P/0IJjCqgUsZy4URMoLvTlqdtiWMhoSujUIox+YExtdB",
+	"uJ4IMQNVTO7iZLIJFOXzFhG5jhClOydGmBuCaRCG/AcMlhQ9tb/7yXwrCPvbTDELrgsqD/AnIq9EoE9n",
+	"asLoiRG3vXMkJHf2FYXk7gUsaB4fp7ILemgGDVkUyVnL6RKpG09v8kZbHYx1xm460FycVMOCOXoflShW",
+	"N4xfvJ+4ciq3JFzatnAgs+xExkwwX4bi7qCkD52BlibT4jTG+sbKASm6cwryVwzDOjbJBfkoTiFPl6M4",
+	"drwyvYWS/Zi43UaeJoLmGextQ8r9oQztC2STy0nxapn9GQaUWeSuzMw6Lfb2qZq0ohYzmlOZVx1QWWe6",
+	"nHdbTXJZ4I9Tg4GquHRUL+szF9VLikrmXPPz9E8EIBW3mUhUclCMvhbCmaq7XdfJaAHVKSpCKxE1m8SF",
+	"YgCnTPng5TVYrhNJbOoLVg0HUALqAKNbdb1BdvBQs5TFxCJCtwFZ0mLA9Rsx8Co7XgImsa8S/2LrzSce",
+	"VReeHQ3hMgzLAkXJZoY+IBETJa/EgSMMhtsRIgxDAXy51puZc5bCWppIDTrQdOakj0oKXLVY29k0ypy+",
+	"zK4AcflTG3xU+nBECJGqujcLFAlMY65BUQCvryN0LcSWzNUI5qgG4lHpCMuGNonPR9+QV/HV2CPsxgXb",
+	"1U+v6Ai76aC6ewJir3Fy157NIrK8nhk1DuKX3BGW82AUsBmKHiGg+mJjpAmq1kVvBN3qGI78RCgZjEhT",
+	"SWPuFVX7/tICPA9NO5FakEh+W59TrtQwkVGrIycvHz3G+SwMfsUHmB9uaRIXrcwIlblZAnsBi9021Fwu",
+	"tBazr8cs4pAOd20u7x2nfZsEm97fe1V9iBe3oezDZa8/fN877/RSdR/iVaSrnYhbLQGjmneLRjwq1YDc",
+	"4Z0nzNFNJJotRTe3qpeXoRsv4BlsoBTy/jgmkFHE/SnibiksPVHYLcuT1leISI5p6RIRIyxrRIANJSK4",
+	"3oww+9FFIuL1brhtkBxos0xEsn59r6kq7iAL3AnmxP8Uol0batI9/BI51Yu9S3AZkUmI5oU9QY72D96A",
+	"hXzJbNqd6t4vH//0d0qwq4pwiWy/ERaxQ655yGJ6ol4AWTIa+Ai4r28b1vTItX3q7lneISlAkY99cLbK",
+	"z0emVIaUiK74Q5UNlpC5O2DKF2epo6GuzxE9qg5qyKrMAaMonNZAG3qzEZ5BClyjN5UBmOvoaoWLWG+N",
+	"r8GLMPgIty47r6gcmIKq+03+6xj8/o2P6QBjuO9fvruq0mYsQspU+2iBOfRmAUa7EYK+4Cz8xWPgfmyd",
+	"d85EzHksczQd4F51W1fDX3r9zm/tM9eRUfR3nbOzdpc/7faG4/e9q+4Z/+OiPfyldzbmv7XOz3uf2uLX",
+	"0173/XnndCg+vmx9Pu+1zsbDXm983up/aMspBleX/FS1z8YX7bNOazz8fNkW7191L/u90/Zg0Hp33h63",
+	"u0ORTUAioPMSzhWkmQLclexSbNSzOWU/Ictj4MqgtiAcGc4+VnFuST8qxK1yHFVZjfjapSaymh0Q+9GI",
+	"Gy6+oqJoRW3bZo0banwUlPEoVZLEnM3GgtYWUIxLp4wnj1iXRR2vjWVZapUtCynYauNYSioHLLQeNzoj",
+	"EQN0OZ/DaBUbrIr7Zu5BZMP3+dGu+h2zuLs5DufgnF0eT0KIbyQpLkIYYHMFiO5s3mQVhZdLMqwZRakx",
+	"5y0QPlzFuqLUf0+i+baVRWek4Nq+ioXFhaZu0ErupeFs22turpgh655uFs1GkVSLZE6GcTTMG5Bxz0qr",
+	"2+HDAVA7ZKviQg5/XehVEGvnkpCAywUXsNkKwfFNbjBHeAkgvZH1YAiWTm+Ckbrhvi685Xzbak++pF0R",
+	"XOGo9eHdhVK6n3zP+tuWrUwqnDi66AnHsQoQmozKAYKlMaIq66eLxmGwIssI0BXlnDPbx2C+W6/X97Mt",
+	"Gg73N1J8rjOXvZepUa3TNfppiDYZxwACOSCoNv7j3/+vw33DJS67+8IR/uug1wWKCjJFXeO2BrIArGq+",
+	"4coiMO6OA+5mgTcDAR1h1SpUVHgVUQ5Z/IDbBZpYNSjuSFUKGlXcbA+ONMYSwi3Zw0xQ8eZiNVnS/yLw",
+	"HfvLMuqYapyzpYuaYLY2qXMahOgVBXPkB7KHkCMaBoG4xo9VvtzzlqPslVKuBdGZftvsFG9JKVT9XkXb",
+	"WFDNdXraKW49P7Danq3wDq6oLM4O/uPf/28Qd4qSZBfPYFREEi9/sd24yVxxsihgIbpa2zrJJ3c4JNBX",
+	"ob0iRe5eraYwYVb5MICBr/odYCBwJRyDEse7su1HDtMFVXz5jOVvxqRaX92jYVVWWYzIXeFtMHE/JL5p",
+	"iqmuqxTgFK7XCqsKDf65/mSJiHWAwWTFCkKaGyYo8gxdtrtnne4HV3X64CD/nUxUvjMXLOyYG1DqGKtC",
+	"2RwogL4GlFFRiU/dpwNV16BU1XVDuyzkPDJDeWPdr3um0qxpHxaIu3+XvcHQqn1bu3apSyYJNcVoN/TR",
+	"mDbULppsITmZBt/axiEvyXKDN77f5par4YqHuq8bP25xmgOoJkFQ1ePMfUqXlpJJNn9WegUvz5mVkSXW",
+	"gypwqywrhX5G5H3KZSSt7kxsmTE0XzDLoeRDUTCHXEkhYAq5Iq36aRzsbGYmitK2Tk63F4HVN2hFCouC",
+	"WdUQtPLqG7Qqqv14g1aBr3F0g1ZSBKjWfQED1Q/tdB+C1zdotbOVrex2e922GzeCWUbhCcjyuBg/oOqe",
+	"tc87H9v99pksKcq/IVO9TAqq7vtW55w/NXkZn6PiGCwtHqXiVOQHVhqWQJ8WFsCNkIc4ZK90cg1QkXcT",
+	"97XN6Ssxb4pJbA1RK9erzc4XyrSkZelbBBQJ6cZZ6SJCNG72x8lcmP9pjsOF4gxSEJE7S2L3NcIo2p7X",
+	"mMbMdirB8ykQImjyLiSMIcsR67c/XJ23hr3+Z6EWoeQSubwEtW3bzUQNKYAl1lIsdNhvdQet02Gn1wW7",
+	"yrtufPG4oCwpsvnOrwbtvsJEYrTpm7iy+OSWcFxRW1X7YqGfobGsFmBSbvHREkJI34woV5gvlpF5w01Y",
+	"YPyfZe3I1OnmI2Z9HpamOLlygC0ty5T5K8SmLoARMHmHolj0kTs8wkL+cRNLDiGUR5EYI9ekdErBbHQg",
+	"SJjz/NfTwUfA0FfZzyvG7PvYTlFdsCrHFf59xSnWoKXmZrJx9cXp4KOVW8uplIKfN6W3Kp4Bb1EEr9Ep",
+	"sVUbSS7DgAU3mRYoUt2hnvgWipGIZqkBdP+SrutyzjyiCjbo2Z/lwsWalC+Z44XJ3XNCuX3djJJ1UR2z",
+	"DurTrukfS4iZtTfoIGmm9myVWNfbh/rwZysVZO5NxLck4rWmWUFSt3Njbtfadv6SVT1DTlBi0/1xEoJ0",
+	"j/inyAZK8PNEqUB5tSsvuLYsElXAvDs6P5hEUmyR5bMy8rXS64E1pQqKRG1ruUy/9iFD6xUAFIEllg3I",
+	"nwmR20v6AmGTWdZzqDSmjPnDlHKKXaZX/dNfWgORK9c+P1/jUrDSaKEsS5mAZWG8tWtIGsHgf/73Z1Yo",
+	"sukDqSU65coOFYnvzYWGoJba6ownkt0Q/bdKlhvcYw0PtwbbXG4bu4ZZLFwsKghxAlzDfHfz1vsJcBNf",
+	"g8wGldUxJ9I1UUt1oGz3K47pD6g4hqdijcm0IStTOXuTlMyUuzoOPFTjOAGXMCJQsKOzM0dYe9MBwj7y",
+	"ZVNQbYbCvBEqfbDyNl6grNgRZoQ40kMr60kLq1ZnteTMVFtG4Q92licehDVe8xebAmq4XvJK1kP6iuaW",
+	"qQ/Alnqrtu0t6qvZfnRTU9HyTPkhvTvjNdpRLRjUxkDRv161B8P0pQ2j0KloM66TLp6neae1RJeF8lML",
+	"eYmkny6daK0iSqYMYSPNRYkFegzcXve0rfxiysO1A0ikqleOcK6YqKN4vVFund0R8S/Kd1bVXofyH+Fq",
+	"hBchxOAGoYVKa4FxWqB4JXbAib90XRUfrnbS2fwc0IpTOWt1zj9XnMqndvtX8Y93nXH874ted/jL+ed0",
+	"dn/81CJEzOKFayLWRjEXvrQcUgBlcEWz4Z8R9iD2UIj8nZNUZFtLZf5rq3vaPuc/6nfBBE2JCCOPsPGi",
+	"int7ZBn64lauegaqFCGQiYanEGePh+uJzdB4grPkmyKkFSgNWpN0wWS5ounWaSfA5dqlqwoVi4sbUKsU",
+	"qQh+Xh01QEseFsG2US2QZ9q8qqE3Mk5bclTk0ZHsSW2OIFb+g+gx5oPJyuyi9GK514sV3KpvzGlIvJu8",
+	"6Maygk7pcN10ShEbII9gn9oZ4RRG6bZXfGIQLTEFcIagn8QWYCgfCkcDlWOWuuCfFP/049LFtDAKm+Yj",
+	"SmkUPYgoYhwwLHL/VKGHCEFfa40CunJ1EDJ7hUXplDS27FBv2rKncW2liOTpHFy5npPWPVRhqiThRZHW",
+	"a/nABdMg4oJWSk3xIyDTEXbNAyWqCqjSBknHGRhXjBS3cTyIxa0FUa4DEzbCbutq+Evtzy7AJALup/a7",
+	"X3q9X2vD9mDoZm/CnfauuokW48S/aM7gVFqDQTv1hvg7eZ7rZ+7k2w07tuYzjuW6q2O5WObklC0nx8BS",
+	"VqLxnl57/pfky0+t8/P2cGxZR/ZJ7ps8/t61ur92uh/GrcvL885pKwOO7WkyqO3p4OrdRWdY/Lx1ednv",
+	"fSx8fNbudgofXrS6V63zcb/9sdP+ZLxjwUTuUR7q+NFg2BpeDcaysqf5Rqd71vnYObtqnZuCxygNmB88",
+	"J5XSfWW34DLN+3IZ8zwWcpmW56HF45Y1VCt9L4PLeRe6dq2X4JBijFacA3G/wqGxDpHfr4ROLG5qUd5y",
+	"Sy81h7d0OT3IEPZWFzRdldQuVqybF2COc6m1iallc2SRMm+LEs2Ivw3iL+QXstBdZCQNmVn6fEfiFu62",
+	"LpNQNnhKvuEyJXbCvf6WWPLf7V0qyQROglB5ouNh6rWDrIdUUOwcihrEBbnqyQ1ZCkI0ZfpCqWhI4abb",
+	"GDfWJwPH7x3U96wXymB0jdg2+B7KL1QJPVoU9BcVnnUjbLNcBF/K5hWoBMHMTpa+IpFtq60oPl6vo0+4",
+	"eYTMo7uJZbS8NVc6Z3CxQJib+er0uA5w5Z7wf4nqeerqLschWTIXMMKtfqmOOsD1UQjFZ/5SEoP+gCxZ",
+	"byrqZvFvgMJT7C/NVZFWEKS82qp6n5pbpi6LzlbxZFxRjSdKi5F4mCLhIfDzDKHqFEeXxZTV7dCD+kPD",
+	"148iZi5i3qY350N7KHSygfjflfhva3j6i8w4bQ/badTL19fi/WkqEedQ/TSliC1sqPjOomA8c3iDKJgH",
+	"dIJm8BadAFedMZdLI+V5M30g6nEl5kDpHUgeF+1CH1F0z5b8EaII+WdoTlKJb+rd9DIlcoH0H84J4EgE",
+	"8BoG2Cg9yAeUIXtpfM9RNtMzXhmLlih/Mel78SaodT6hIapnXEdzP+wAm5PnFusj4bsq3u5v23agtzgt",
+	"yB0FaiJHhNtvAuxLDzJlJILX6BUFTJRaEMUkd07EG6L/u7z4iAmbBfhaSGM1kqhLKVQMsmQpgojTSGjl",
+	"eC+JqPK/bFQhadek3qKeVAm5mlqBIN0UAIrsLSSZ2kiF+gwE1p1EzOyXfL8zuibtbmMbcgfoSx7ZHvz2",
+	"WmroqxcuaXCLLjStyFNquRzy5NF3iQcrmuO6nqns3dbgNJe8y18FfhCpOwcEmz2/Ta4sPz5rD06tvtSh",
+	"Wcs5mbLh52bsYQRmZBk5YpNETERcPBeBFHPGxqziyAEad/Y5yQ3CPSOL3MIDwyD28ebTbbes/r2enwVm",
+	"EWc9rW13VLuCcqSfETliXH5ixVV0GHIFV0+mtFP55wB5EWIuqOpsb+SLyP4IcwbQay3ZDDRrdVX0Vn00",
+	"DtKDjKkahRsMI+xeRxCzMRMuu2r//Sk4fLN/BP7f/2e/ti/TBrBqushmiKK4yMAKeGSOQIBHWBSoeCd6",
+	"wsAlm/FFSCurBjhdLGAQgYACjVdrOoCxpXkOYF4qeEWBfBkE2QISzXy11nw+m4HIbSaTSLv3hOPAsrT0",
+	"holqkPG2bzuT4kGSquXIpxqnCRS0YN2FkCiKezRoFOK/O5WE7NaBI94SF6ROZN1eTcTGaUlxtPzjPJex",
+	"QPeBz5O0+SProVLaKvKBeNWR1YR3KVpAcbnlRLbYoQDKy+yqKm+EoA/uooAhK0I3Aqm6ynwvZj+J1pin",
+	"64RngGkoSnTdIAyqLpMdXrhNLP7pOuA//v1/7MhKI65S4VxnhBfhUlazThAhihPRFNs4qDVEMS7jLbkn",
+	"tKBMMKJ0zOw9iyxkKUHM32y0oKtlNKx5lL5DGSErQ03G9W+JUfVJSucq3ahIfTwOymEjBs+9x3QWlLXj",
+	"5aaaJtl6fuBrRBkIgyliwRyZYUUHQIUKITSCmId6EANuLaZgLd+HaTtjOH0VrVTvpJTWUcwHhCvRbJ0l",
+	"uQDVwVax9tLX7Db0i7IfjJHsPzkjEdsNg1uu5xutvUD1sA7mAV4yRHdqYICwuCQM6fqWX8xs9jWqWOta",
+	"bdPoi8X9qLZpXCW+Gm/X78pCyekxU1238rvZudR1TEQVpYChMBDsXRYLTCi4iuYLtgJzBDlzx/KKdfku",
+	"Xg+vd5zc0mBxYy62tiWXgSRrX67UKSmqsOCkGXVql1JMq1A1HtjPkpCJrkgEoElDQQe4UkyqQqNC7MxB",
+	"NSR3KPIgRaIeHpNCjb6S50/Z6FzTVeyBSmErPt6pgbZM6hUnZAYpmBDlMI9dVJCjU3xTbJrYE4VU1RpX",
+	"HihXi1URCNeCVerYstAdCX3gir9T9+Pl5/bJ0zdT8uZX3JhVZ/IKHaUWe+ZkUD6I8aaVASVMRjhgVPk+",
+	"krQnR+U47ZwA13BxybG4WhPoRjtwjkT9zSUCVV2y5xUFCEZhoOoTOuAGLQQfghhoA2nnMdqxF9y0kXUg",
+	"IU1K8lfjrtXm7RtQpSgMdzJV51VLD93y/LnLsv+v0XNeNBMvSD3RBPyKxmXwGqokJ8Fol+sZmqzl9Wkx",
+	"mCZ3nXuky92VaKdSqgF+cq7W1O543GtNEhuS9wFuUcjQJfKPQcGNpxfVSmLrW1CPeEd3o7Pw2fGz8fbu",
+	"hCyvZ0yklZPQ//9Rd/1SbSQMOfgDurTf435XRixuuegl1rKptU6IQXA3IyHaFRSdXD1I0qfpAmH/pZH6",
+	"/br62e/LufrcuOB//nfginPu5gIBquyPx/f3eVf/GLfqyl2RT9+xy5LjI9y6y9GoFuMpubdNdTbjEG+4",
+	"eWPJjxQJ7qLrrCj0BbOx1ydKWc9U6Mklq9syO19cwrqxiGfILNlQ5OjlVkIwAH+aUH0GU08Uo8/LWnvE",
+	"ZMlELIgr4jjRl0+Sf2pLPFUPkx9h5KfLYFou/zzw6o/5Zo5i4jNva78fiPAWV7G/mjcmkqS5N3vNt0d7",
+	"+2/3S7kv5S2elmTv94sUDpM+flzSSR4riy0zECLdKlM2y2C6TYuqe2iO3nxou757WIrl1DuFH63a5XvS",
+	"KzBt5CoxrNNR74/iuKj34+L4QTd317a8SfphZi7glv8qczO3ZKFtWZK89ObqrSnYXQNBxdtrdKW67/4m",
+	"fYwee4O3PxVP1WxvTd+8YlwrFN8P026s4rpm9P8YQDAh/iquNBqwTLl5UWR+hOmM3FEV9P02qtAZt3VO",
+	"xcVFBdCocgxYtETf3R1V9pMCd79ed1WPjRE2YeA7zMfUF84EEIyIsuI2H+SWdq8FPos6y8HVd2OpyiWU",
+	"NzUFDsRqld8nud7M4E268UdR0pYNhuLdVRrl/Xa3ZZ4VMpVlIhzg0uUkfo0a6dmgKneGsBmK7gKKdmrg",
+	"k6IAN05K197xdAqGwIp6h5OSsi0sR7KR3cRyp0VhwvAnmKuwlB1FquMGM9tApz4qHf/Tcxsfp5OsdQ/i",
+	"4o481uLdLYDRHbjqnztgiX2duLoMZZwyud+nKwZbUhI2J7ekbhOUK9TJT8sXG1fWGxzz5JOYZygK0O1N",
+	"TPIQkRyKblHE7XtrbsQVpf55gG+2zhpeczF8KLqssBnxTwCU9VPMaIiWZK8oCLiI1OEqriYqyeJC1e7V",
+	"0G+NtPUv1mL+8jp4FBZ1aGczweb+sUTRClT1vosGAdEtinYEENeQoTu4Ah4MQyoao6e7lXCqWFLqJw2f",
+	"/5JI5p/lVZESdeBjWNMeii8FO3SB8HLLHQpoG/v80JqJfEbzB5Kc31JHUYPRWxRZpFRPtrGPjXiRj4C+",
+	"FuSZUS9CnKDRVwaqCtS4lf1OktPaeNs0+rVkTmnjbXPTTkiYFSQJUhwTfes2pRc3Wdtia7RNW5S2vb6f",
+	"W3LZQEIbn60qBJQR7wa438T/O76j/LuOiDB+d00xmazlBq1KdmGiVrdwCCfIXhCMH5/BllSR2SAOnJ7C",
+	"HLBoU+61IaSgVR6nRBVss6KiRBStoAjbczAzVVKdKwlxh7H1p0PhxdmeYSm96R5t0taGq21twdRFE0Oq",
+	"aFMDVL0Z8m6S0h2qc6yU9CeyGacHMSYMTLjk9EX5/gjtLiIyXzCpVmYafm2o4CqhL0LLQLC1LbXJHtb8",
+	"8IRvnz7u7jImd6FL8j9PCZ4G0Vw0ktQZHGn0Gm+VOZRCNRAl1Tm/i/1qaxm2A7IM+wH8Wk7du4ewKhJU",
+	"mR0zV7Z+20xn5jZ97qyezhKso4zr0yCqp/N8Gr3otsWFLBI92FpTSF05z13zUVfNJEg6xxQscYgoFf3d",
+	"0AKgr0y0yOIWdWfQA28P6410KgRXq0Uehd19LjWwMirSQxr7SXofllGM4jwvzealUyBg91CDzP6B5h6p",
+	"hRtQmXuxgTiyN+L5GOP69C1qTt54R3Df30eN6dvJIWx6e/4+OpgewjeTirgXz1DEV/xv4pPf67tHcHf6",
+	"5dte8/ufrJ7qZM4HHtJsFjPmNnxMWSJqxP9RbdbrOydGkt1CdsPUDVa43YUJRiWVhNInXR269FEvdaw3",
+	"nmd9JLWG8kvvQtTkGvZOfx3I4lzt0+FY/F1xKu3usN0fty56V92hCDl033f6F+Ne/0zU9xT/H1+et05F",
+	"bOHi8ziuAZOu6zL+pTMQhT+dSvtvHbs29AmGIWLK+W0z5g3Zfyfe1YGAGnChx4JbyJDI4Y/QdUAZF0nq",
+	"1s8kJFxBcEcYRkh3woWMRcFkyXT2nizL07rsxJmBFIgNZrLp5Qox0UV8JUcRBGZP3FOg2C0ykcNWXsYp",
+	"rPCPbNaYHG3MCIPhWs2WTIF81978V2HIDrIKo45l14xynFRv1vh6Ke/9xJ8tl4E1V12/mO0DOEcibVtu",
+	"+VhtuRjWTR28onGDCSxQ+jvvWl1QXS4WKAIypRYTeY9F9QTFy1BkTPD/w0nuLrNRoyOEbKq0YGsTRSNq",
+	"FQa3XC11KUNhCCO3oGmhJmH7lrBClwy5w+oC7wlw9S7YJ7GgtCDVX77xioLAP5GXvfmWlN2DDK+yTau2",
+	"P0s3avcc41ClcJMQrrEHjm7/rI5a5pSk6NnGKFOMaENuhr2alEjPSPMokYNLFggj3cM/YElbWUfeFdUV",
+	"h5+ys16a7dqyOAoqZr24RI7USs4DygrbF2zNfhPs5G+nlOG8atpS1QazWVOKaGPQ1yy9wKjOJoHpRtqi",
+	"WZ202N5kG2lXIRhIBjXC8vUdR9b3rANGwFGzubf3plnfO3x7UNt/8+bgbf2NjN+EMBLXotTXaq6dkxHO",
+	"RD9k3W3JfSdkiX0QUKBNeZkgn4L6OG7RPBCbA9w5/BrMl3MX3IkcwAkCER8H+YDNIrK8noFJgGG0AtOQ",
+	"QBbga7AgAWaZRssH9boopfQsV9/jrRMC3rZzgncBmGUnMxL6NKX4yPqCWeVG3osup9xIrxEzGf4IV4Wi",
+	"s7NR00kD3jUGPlG6UsXWnXgCQ4g9VPIczvUx9Ar7IAp8vaKAv2GVevMAk2i8xAHbdGwzR0KlzyqIQfUN",
+	"59iKzHfsahUuLDKpweRvHEtZQHzj3ogqr4yJPDDyispU9cHn39pbW5ZSRARFlVJD1MPxBnRL2BNsrB0r",
+	"oHRpa2TIR4uZhs7wmUFOk3SplHQx22aPpqktaAJLfB7J/sd1DQzdIbXkHNRrmC8Hzd6es5Wsy8DWFDQ4",
+	"J200QYi4JSzbMfjBdcAyvfN/u/g0TBvMv7d2f4O7/6zvHn351nAaBQazBEw0GEbRAkYy4T5rEidP12iA",
+	"5mtCDSylet/HcMBFhfNVyHuLwbK5NbmlJnUtEkBTExVvt4lVu65hTBegbTWO1KbdV+1IQ8DPJwxDsIDX",
+	"6EGaSGZha3AksLplul8mvqmMt80Y60yKqkqZwJh4vR9ExSw9c0b4i5uLRiSHejQabCRhMfkmhG+b/Wdp",
+	"TRkz/HIJDVkOaM9u0GwvE8dBu3OC0Urzdu3UMOTENkAoTtuKsyTtsJQUNImCMoZhSO6QvzVSlMryZV2W",
+	"5SsK1PBauzjRBeRAPQ3FD9sdNQMHJRZSJ6oCRnp2uTGuBa4fumVZAOVkdhA58ArACGJvtk6yJXsg331F",
+	"wYerztlWvqVtlisZlXWJwiGlTohIfc06OsWcdOwHFE5Cm95tVkOLQ6gBBfqLhK7W6OQ3K28colsZ7t9m",
+	"ab+uvHPx3UZyF8Pzpd6iKJiqWkmg+uvn050s6YfkOtgayefiI1tL4iXV2vQSB/9YIkE/OrpscHBuAS9m",
+	"BGuB6giDdHcOgxAINTzRy3dqpuKyGTidcLyAnPXDcHyPTzlkY2Wflvrykn/RjesEU3StO7eXOKHq5dK5",
+	"t/pgJ8mE0bZrtDVN1Up5ittsEod+XJzZbsDEzfJhKrtABYGOVdvp/GEc4ar0gIKf7d7pHScr6tyUd1ME",
+	"J0bY5ZhxX1wkYdsYQdbfb1FM0V0qK7CcDfGjwwIbfftrFL5kMVrZ2ypScG+v//09+ZKQn9Gfrwyux3fr",
+	"r2EDhec/iSnKCgom/6+B1oSKyPBCas6ymTcVZU1dvs9u3kufVs+2Usryau99NCervrqNY82uaG4k6yI9",
+	"cPOHaf0sS3kbv7f6L36IY6IEh9ueu2WUuQ262DYamKE4lWZxm7lXVmPZ/EVGUdn4gaGYZBuRnYuMN/ey",
+	"456I0GySDh8f4zglA1S7BCC8nIMZitAxV956C4Rblx2wV6vLJzJsMIO3iIv/MKBMRnx3yhBeoghtfjXR",
+	"fja+u72XK+b+XLMdbxCXaQVke16fZee5qR2rm02SYsz9NUKyBJUhl4QYjBv8yYFIn540K8nzQStrK2Bc",
+	"zhp1817OQoW1csHkbHMWM5ocE7pZ4DqJJ6fE+9NHkWNJuyaMnGs980LjyHotBc7dpGb5dn5dA0P38unO",
+	"IfNEpfWki/Oj+XXjNW3GiqjCHXeZ0VWxUycjq2pREsnydOLyjwMg9RD2A3wtkh/42/JP6dCBIFSd8dzd",
+	"dHVbc47dorPoVHZTfyn2sptjQLvJPzWT2tX/MFnNrvlHnrfsZn9KXcBPg1kUp1Go3dDqsqCzmZVJyGuU",
+	"/svmAy+2k6VcSzuKSIHrQBRpAHQGF8KvLfsBiksb8qaG+9qUhW5NlXWQkfoRnkN+ktFuhKAvDgYXN8fA",
+	"/dg675yJPm9jWRPCAe5Vt3U1/KXX7/zWPnOdEXbf9/rvOmdn7S5/2u0Nx+97V90z/ofI0mn3L1v94eex",
+	"8WSEXY3zceqDi/bwl96Z+K11ft771FbDdN+fd06H6Q9b5/126+zzuP23zmA4cEEViqu5GIgzc6LTD/br",
+	"dZ23PMJG8oG+ohywHQe4nXetbnZEPttl6/N5r3U2HvZ64/NW/0NbYmBwdXnZ6w/bZ+OL9lmnNR5+vmyL",
+	"96+6l/3eaXswaL07b4/b3WFn+Fmqih2OiW7rfKwLGH6EYeDDuJTdMuIGne+PsNwa6srq/Zyji+Jy/CXO",
+	"hATPqqk2WQzOF2ITY/1TfDzCd1DnBiPdPkMTRzoL4xUFVCbsk4iv4JsYwAEqf9dReOSWoQPiOb+71jQM",
+	"VEyhORKTJKtzI/IN4TLbYa3zJxBV4F4w0UVly+nbPMpL3wx+z8eRJ3B9cRxb0UtuvN9FBF+LwLq4BsQI",
+	"8AmAE3np3p6mEFxjyJYRGk+grY54T3bdnorslvhluVTdg9a8nSvvbktXYPw64GOr6wzRLefUZL5YsoLK",
+	"igkx2LEumg+ok5fb2n17xZ2YqNZctZDEkibqq+FpuklcpVlvHu42GrvNxrD+9rhxeFxv1g5+K3nlIsup",
+	"xVab9YeMtZtAF/PrjjXdt4VFcMWRygVflbp4L9N9xf0yiFciDbgGOgzMl5RJ0zBgdIQFI49WInKBr9W1",
+	"vAWkVPU593eP3sjktROVRkUZ4QjTJRfwCCeJxpnZMwlplQ/v3jbBp/ZgCBrNvX1wcHj0Frw5PNgH4mKB",
+	"EU/eb6bDyQcFSSLgy09rEkRin8Emn8aaoI0D6qDKDe8d2TE+QjVwHtzk0s8cECc4XQe3KtgqxhW5TnME",
+	"RXdkjjVMZHLgCMvswAlaEewDCPaauxOOY0nMGeQ1BIJkIl+zsf9m/+3e4f4ba3afcRrMoJHFS6giRUno",
+	"6BFiRo4485DTiEhzDFfpY/VT87B+9EZeNX+TSSM42C/cTHtb45YEu8pxHrccloqvLAIsrXAJGd/h5YLz",
+	"yma9nrnHl8D3V4jRxg4OMVhm9MkCXQZpNI9ZUTxLX3sqhaW9ZiE0gyIfU4bglfvBAZfLSRh44DxQjThB",
+	"1b08dwWtX0ZkKi/swBB0sI/mWL3QyVTuOq84lctOpvX9efG5XFdvzARSvOaAaYSQvEqvcyzS+SjkLt0E",
+	"qyJPsTBfDLQd7q8BKONuXpfpphIrAlHtxv3wH//+P1wwYNGvaMXhOzgUInAvdU8UdDirPf3/2HvX5baR",
+	"bF3wVTIYc8JkbYgiKVIXKjrm0JLsUpVuW5Lr1qwRkkBSRAlMsJGgaLbLEf1rYubvPESf9ziP0k8ykWtl",
+	"AgkQ4E2SLbm0z9m7LBCZyOu6r29dHtS3N345DVw2RJIqxkMzNjgKghmK2Wn9dnX0w69vt3Z+uDxodX46",
+	"OO60Ts8vmpffX59ubbV+afz4/pet4+/Pf+hcXLQuj7aaPzZ//O2ns3RU3XtJMRsbO79/arXmRdQ9BshW",
+	"ZzWgpRlUlycx86/osCgy+q/puHjaSI15URNROGY6RCKNXrJEgMRqRvnXKIFHjRJYxvidOTvypTaqbgKI",
+	"u6ekvR5K5FKBf7OmqXxWJlWVPmcNiGtZYFjsMF0E2a6hhLAgY9ysuppr42GIUQ8Bf3qEuiEFqFAYCA+W",
+	"IHTmXpxfXRdoXilwp0WQTlm3eNwWB5JdIBOVeGnUYLVaixwJR2+/Pz//Me1AMA5E7DjwIhIyhylJ3BO4",
+	"LFLlYX7/i/oP1D3JNRimZ/MMDYXY6yGWyc4JspcixnAU5chyHfUL4jiLgPRT2ROGirImwcAhLYvgF6/9",
+	"souoMdyN9c+xk8ofwSdOyhrobsNz7cq+Pn2hJFIbcYlw0psqSX8hX/epKDLRalIoXyFqC4wCFgvJoGx3",
+	"giXOT3O27vtgAjXAZr8RBcEdWBSGnu97Bm5uwSeNXZb9XC0w9+g1kxo5fBaMM5bhEodylc78kCQzS4l9",
+	"jNRBnAu9Id+LJ+kJ4o4ZKZvYwJWZQXj5HqnFY1oKZixz8WIckbWYxUNovXHPrBThn6UoMS2wYliylcm/",
+	"nvBXwCvP0roXhVmeGfxKS9dYF9IjZ8VyV6jjOGz0uEXtc+9HTmANYorb+m4LErIh9fg+sa8+HBwcHR0e",
+	"HdqEksbHjzpcVhKX/S6333WOT+SP6PtKE1lSDnSteCRYiRnZbtZrNpbt9SIQPUI3bi0lFG1g7zGHjoUu",
+	"Ri8ij6PRMWQi8O+Z2+UQuDsKQbzVJewg21hjots58jAWKAe3cywaY/CEsizMoK3HC1GySjhpE3Y9F8/E",
+	"YJP5hBzgdyHwUNOPNrE/KZJhIdu0SEwdLCht/tm2iC3/YXd5j2kkX103TtvOOhfHJGTROORgMyOILgZp",
+	"0yMWYtddLsdskSjwXUJHNIwk37XhNxWP7HpyzEO56shhh3Q0Um7/LB7AfDTzlMRqxY2183d+45RL3Cp1",
+	"rq6OFn8XLBWZr0LDRd+UDbNf/HD9/cIPjqNB9nuy2eERYu/PaXaIB1I3e9s5+/H47P1N5+Li5PgAPMHV",
+	"zsXF5flPxd28pfzO47edEYpQXsA7o1EY3M/vdcGUZjvNTDCvz8Ojs+NVujxk3Jvf42nn7EPn5Oby6Kfj",
+	"o5+X7/iU8jH1L9m9xybzur/68Pb0+HqlZbga94ZetGAhFpyz2V4zh073ORMxNb/D3GCznN6urjvXH65u",
+	"Dr7vnL1fulMlm2JcSWHXy808N+Al6e347PD4p+PDD52TJfs75q5377lj6md6XHYBC1Zu2WkVzOf47Or6",
+	"8sPp0WJqdxxXN8p0EaNqLZpBjHmfmULSwYIhxB1kRnB5JLtY9PlLNgrCLNFVTRd8GJvOfPW/PxxdLfFZ",
+	"sMDPfBcbL/wwgp6mv5xXuWhxXZrMCAqAc5aBmsnvadmDPCfq1CqMv1qqr8wyZU0z80Xg7EBU4+ujq+sF",
+	"La+ZiLLNFo0bW6YG/Dm2Z03RT6q0ss9WKeBsieTCvN35bC3VJjOQBW1mhJelWqz2jay8skyDlKSyqEHu",
+	"AVy20UpzKaCci5rlk8ulW630rTwitWSblb5TRI4Wtcu7o0u2WWl8Mzd68SLMMJXlmqw2rGKSuVrTNb66",
+	"DlVZIJqv3nylcS+UiFfvIK2urN7eVCNWbz2rKyzZx1onZp4AvGLbHIF8yR4KxOXPv2dsF4ut+lZc/pwE",
+	"PGMKKlPuQk3x1ez+iVmsVt/bovV+Y2PHqbONHdrqbew5dXejwbb6TdrqbTs77jKOghmvRfGkRBKkxoZe",
+	"JFRNvhxPpQ1hn5MBgxru6pceRNr2xhHAqzG8FmTKIouIAJ75noiY2ya2oRtoX53V5fbx2U9HV9fyMQQ5",
+	"J7+RmZ90+L9sZgqt+nnanpUVRWcNMVnrStZokrGFZGwcObpWjv6UqxPlaTl5isusVjAr6ufL77Pi6qww",
+	"mZFKZxSfGXWmWDYvlrQLNYP5Rpr5VoZFto0FZqW5tpxlzDJz7BVzLASL7RJzDQK/58WwG98togI/sukj",
+	"hWTkllUBSuI2Wq36Hhlh6OAdm0oyKAnL1dX3hI6jQRB6/2TuzR2bCqiKlBuBcMemRQTYvmNTz7W18dhj",
+	"CEMA1PZKR5pvQH3CfHQ/HNqPbHrBhgU49LK/OwBnIhc/Hv9CLo5OF8Pv4ZgtVdUl9RXT2TXHY/Ejmx7z",
+	"fvDUe6R40huxxm6Rsi3EYEM37HQ6nf/869+kO67VthxYAfgnsyur7GuC/6hjCSvkUfZajnu5zx0B/4ZN",
+	"Tzw3EFLqidiNgmX2CAWfFeHBJElw8PitCmoMRbRqDTh5MXNcivNPatGiLXl6v4K/2HQR4y3J9wFb8V3K",
+	"3CLYzvkX6MtUZc5c2C9XnkR9+Ou5wF+k6/uLHoovfxqKQuZtKQr+dJR2BceRbyj07xP78AjfO7Qxew9r",
+	"/kMZVSwAIkbM9z1+WyFeRNyAAYKyRWg/YqFBLt8I9HBD0keXx05mL+AxNLV98SFbfTIjqsuRlKxSPKh5",
+	"XuZU+GR+PhydmXib2J2TE5uUUWWDZajsE0rcYEg9TsrUh3QfyIDCRarsI1K90pSqiltggzfCDKu0D89P",
+	"O8ex+Gp3OdTiUE9jvYWwj8BDbKlI2G38b9wIEkyDO8aJJ7ocQszdChb1MBWP1HskZPfBHXMrVWKb0rzd",
+	"5eXZop+bERORXSG3cjejQKmvcbjAgEbyCa5Burxpl3c5rGxaW7QIo85AFyyLEnOcWkpd3LYMybHoyte4",
+	"2/Pd+PvE1ENBk7UrbTmMP1Xg5p8YevVnl/+5sbEB/yt/tGcgJcgmseM9IH9iMVR4qo9ljAZgE+wjW+NA",
+	"fgwz9VNVDJIV1oj12Q5Sn/2QeRf6oLP5LcShwkFAAOxtRluMBwTLrzrMDCku52nP9JI3quR1K4FWx4Ew",
+	"NdCQ3VN/jFdbk4G+5/uq/4yuKnunZDQOnQEVkHolmO/HVY7TbYwReRFki/ksYsKC8BphQUoM1DlmrhpM",
+	"nH86jpxASocgqjrM1TtgqvYzZ0ANPBgxLmR/eE4FoQA2n6x8jm5tNMd3ZhV8fEWPcBR6DoxPsAi+5TNI",
+	"hSvbct3VW5tebNYXm5+wyOXnTWhqV/SUUtRiM0sW5DdjuoDkg2xqAqG6yEZL6+uQps6SwnA2MYswK3LQ",
+	"g5wk4kWVTId5RyruLz4/GZaRRCRBFbN0j0DGcseHZCw+QabRIt0gBNu4yLxqDBXpkHxJznEUBu7YgZ05",
+	"OD+9UMsqLxWm1GOhHEnWdAwTroXActgEqrGpSRTA2yygRWYa2+anGXShzwmlghyzMlLUNrHTdvn4xBSU",
+	"bNHUY6YsCy7df/717+RDm59SySGfDVKX/byy7cdfn2PgMfaJJpbpVJ+zhuu5HacWtXN98H26581PnvtZ",
+	"H0RdF0LqUPpAz+k6NiwVjBr63hTgFYhnINma0I6CikX6gUI9VswSFDaTY4I9WEAhBgFgnMUD0pYsPE5o",
+	"uMJ/p+xU+oTrLqHwmxwSpHCa7EITodlZ6bZ2ZjizJ/tPKNcAng3qq0i+dILZ7ObGB9YiSWSmHJaSYStF",
+	"X83ZbePEyq0mZSfgEdZUiSQTKewrbYSTXaJcpHkgsIZ2dqnSn9tUde8tkNewil44pNyZEjFhbETKsVj+",
+	"n//7/5OS4eVp5+x6ZoKzdr/iKW56sVdDPoj/uMHpZ9c68YHgV7sczEIK55W7pIfvETEO+1AEBCABeBCz",
+	"AcZdKCqjy4N4YZcHE97Gf2t5+DaI5f74nGvKrXiewRgkHcLE+VgB0QN4I5CdVSwiPC4FxXgkPeYH/BZk",
+	"WJAsTRAKi0wGnoMfjwYhY8mExICGWIvHw8x0kN673L76cPmuc3B0c3l0df7h8uCoiizflpfVoSMvolII",
+	"8b07jM5NhhpwKaSIQE6BYoKrKTgj9p4TgPcnGrDhPikUgjE8OJhwPd5UUGuWlMenwxPKMsVc0htHXW46",
+	"YsoztXQ4SPha3DE3qnNxXAE5v2N0l3Xr5PtxtAapJZguB4BBKZJ5H4H6zfhyvpNCBk+hh0D1fLmwwzhg",
+	"F7UrKTcZpZ6V+cgidqCVkSC8VY/VDYRpdjnOUylReS6jLpfKlEGFU+tTyaipJyeJF0l7i5RbyPD9pHw+",
+	"8Edq6qanJ/HnxN6WtEMncdIY/qtn5NFK3st1cxU493J+eRrX2GKPVr7zLOeoLOtSSwt+M/6vfP9Sjm8o",
+	"1xn02C64fKLy6pv7Ur65ayaiQ2VkTJsoIwWzoGhPFI7Z77Pp+Vl0Q9lojskwCUQqzqMFtatdqHW1IZF8",
+	"vvGIpG1HXzyzNl7VeRm24PN+rum1i3ARM0q3mfOscBAXq9yuCj95RlnPzxQeEcAhnHHoRVMox4gr9ZbR",
+	"kIWdcTTIw4ZBQwwUkUyuUkDH0WATfrItvEhUELujXK6qCAN2rLyr8LLyrsrdgnkCDYC3EtoyiKKRXKcD",
+	"35sTyJSRtxx4mXhuggOmkCGkJAsVAHEwOJ0JjQ1LUQDuTtnvgFEXRoKAFqVfNnAMG8dGcBIdecrfeS6n",
+	"25jjgzc/aZGgF1GPS2l0CsDWsjVpVGt67OWrCb29ZSH5cPxGdLleS2al3/a9XkjDaQUNH6CV4iCdkLmM",
+	"Rx71BbkNqZQ8aVSwZ6R8+e6AbO8098j//l/NanOfmK2VYt8L3KnUSOTfgFb3lgrPAb+6fBO1ayVZ9v1g",
+	"gtcOBnOQ9CYfCicY4VkLGXVLbfhPrDKIklUCpKhSu6TM7MlPALF7x/iH0C+1S5l5pOA7KOzGZ/nIU2EI",
+	"GRBALWR7UKdUytzEk6xOiulUG/tNPd+KtQ0MiEtk+s7FscD6U32PR8wZCIQ2C2mEQGMqe4+F956jAANF",
+	"RotDn0OXxxs5otFAWMShQsOpARJlXMSyc3GsNYdgOKKR1/PxY+BO+I58912sz333ndJQ//Ovf9sWufBG",
+	"TP6ykTSstNWhmjk+XU7wzMqxaEU9XgphkdjCDhB8elEI6DmWbG2YgK3EcA4TMiznagHZR+aMI0boLZXt",
+	"CJU9aJPzkIZ3LLJUGXRSVkZtUbFMZUegrhQr57Jf2YuybioOj2fLgngHJgmFi1oZ5LcbiJ34dMy9jzAS",
+	"zJK3dIgkptJ6gkxCOhqhGcz+JAmuBTiOMR7oZ1UqhiAko/KvfUq9Y6nfPttV3EBUcnH3UjZUuY+VdqY6",
+	"oKUMFgmstPqieYjFm4zqLEhZl28za6ESwO00rQmECE7v2A2WWffUcn34cHwo1HIRSUa2trb2LAiPFIBn",
+	"rUwhhNhBvy9YZG/avjf05H8DhUCNJf7VWtqAZW3vG+sErZfDV02WUHu2svip0JkC8cV6rYXQuBb5z7/+",
+	"XQEeYpA5JsBiohd2xr7Tjv0Vc9ik2mBlm8IdNq2UeFHttGFc7ni8t+yjB9Bj/hRHghYPsw9SdkPaj6yk",
+	"XrCVspNqG2gFDr/sRW7oKGRg3SAoowhStulodAMpy4ED/5WDgH943IX/Use5sStw2Y17o0+DvBMfrg/0",
+	"oZAfccahCMKNEb31uBRTZMuyOhfwAfmzsimq26TeBVHi04CKm2EQMgsALW7w/c+f7QrMgrvmJZPD2Gu2",
+	"dsgoDHo+GybLgV81lmxTvfJffwgwy08GgWBE4woDpLAg1BcBcWgYTtFIR9KgwPpOG9zms10lV7m4stDX",
+	"LYt0T07AozDwRYw+rc2ycvvBioXOeu1t9ITG5mVuTDIhyiv2BfRYP5BkLSKhZDAMcKsHlLs+CwHXD0p6",
+	"4z0Ht2sKADi2+4ZjHzrphcEdg5Fcs48RPBbgXEzixtU9sPSnKZ9GgHfPfMFSQ+7yMnzekt/XefD4XYC0",
+	"DOmQgT/WGESlrT7zjzFSYLfLAbA7ft3C4D6FUQ/lxvEsQz/wt04hwwg8JSB2OQyMfLh+t7Eb47uefTgh",
+	"ZbsrZdVazQabGwDDyH6s+C1KfClayqb17S4X4zAMbiX3h6burmy6r+HFWehIHsuEQ0fx18lEMkM5cubu",
+	"Y8iJ44NDFSearEaCa0uxoBEp2/8n3J2/2Rg7AcALbRIMvajLAWdVRIy6lX2NuIoQ55qGj3zqcVW2mJR5",
+	"ADwRokhgIVHykyceS9D602SfBCrGCEsA91s2gzUGaARPgMiNw0ROwAM8Dehq9yLZwJbHQZU/d+lUiwJA",
+	"L8p2fW+vtlFrbGzVbIghURNE+6dqDODEkpGYZEdElEf7xDZEd1sfpi73XDYcBQAOBCGGZfuXjePk2caP",
+	"bKogyDMPrbjmfqPVAmusgr+swHLeewJksc7VwfGxCjHxfAWAQSMKwNEOBYt2j6lr6arDIc+lCkVQQOt2",
+	"q7ZlK7nQvmRRON3oyKWz9wnIl7DzgpSR5zjU97EMNSJ4dHlaQhcAHhErSCiGKVs9Im9YihvHVbO6fMTC",
+	"DZNwxfQHvl2JWXezsaf4bmqgVdKR58f3UWH/ZUMlxcF2BP14NeuN3fTiGciisPHMGQRwOxQKLxx2KO0O",
+	"epQ8aRqnHTC532CEz6WWMMHqDvIeqjx7zUYdlZlTlCpIHIgrRTyMC1aA01R2JNu0tmrEPgh4JA/UoXeL",
+	"sUdK2pDnKKmCBqklUUY/bcsDjKq7Nv8LA1Z8FPieAxfH1q/ZFtFAr9ACnQCjkAmI3zodR2prkStRTpY5",
+	"2pYxDs1u7utSyEhql4Yq1jBe6amaVKNJBsE4xPU9BenRE3G1fcbB+8y42yZ0iFKmXHugC4hlqQYLbOEj",
+	"dSKgd9BY12iThzBkynMRBnKIbizn9DxOwynp+wEF2QsceKh8+p7DVHik0tw7I3nDNhrVmsLxQ7OCaG9u",
+	"TiaTKoWfq0F4u6nais2T44Ojs6sjaANQ6xHYQGOlsXNxXLJK9ywUqE3WqnV8U+qRdOSV2qWtaq26hei0",
+	"A9B2UwKefHDLcqxgJx7qQjNGDbO1lHsmchywTRahKGpT0JckJWwnyOajkN17wRilcXn/EkmqakhPtiou",
+	"Bf/ucn1yATAMqnF18BtqP9iI0QhijMSdNxLKSa4HaGGwIZkA4YPLqgQ/BVvYY9GEaXKF+xZTvmNXLcNs",
+	"qISA9VSMUECudxba35+mhWClT3s6Ci227wBbTcw7MZIjMrNFBrmc9EmFolmUu5eMWzc+kdSztPz7B7A5",
+	"UBJXX0w4R41aDcN/gSYBWqEh0/6hQEZjS/4nZdj8+6dUET2sAlCrb9Rb1/Vauyb//29m+UdP7gvI/nu7",
+	"O9ut5lajDjWCHM/N72JLdxFL3PBRY3DYp9QvWv1Gb9epsz264zbZVh9ihmE+N7GpzZDT3X66itfM6Fvq",
+	"033PZwp2tySvxCgIoyo2h29LnWbP3XV2etu01W+yLbfhyEMwoI3Wtux2Z6tXa9G95m6twWq93R233mo1",
+	"+27Dcbeae/W9bfiL7vVct7bT3KtTp9WsbW/R2jbbqfdb0Jf3T1ZqN1qxceqic3UFPlG5k2xIPUmR/ggG",
+	"vOoG7H+qfao6wVAPsmCBktgIhVwt2TecBC+altqlMzYhvwbhna7oFsqHH66ARnJWL7VL9cYWOZXC31Uk",
+	"b1YgIuorKOlSvVar1WOIu3bp7FdlE2c3Qf+m54XRQL4FsplcdljsUER6tX8IBkCOafLoMAC7Omig/LbU",
+	"/vvvCuC41C79l0KA392rJbiq7ZLhQYvDjuaeNbXGKeeiWZEvv53ciYQuyjXUKqbGNzRIZaldOr1qfjz7",
+	"56/Ns0Pn4+kfncnpIf7vyfDdxHm3W//tjx+88/enH3+79gdnjf+u/XZ9NkSL+5rUBWqYgTlzBnhfUmUp",
+	"RRlUD6pZN5Es5H0nJh/6S2+pq0HQoWV96ZYfeJJaBW3rW0u3vaBTP6DudRCc0PAWzkazsbd08+sgOKV8",
+	"qsU72by1wpyPOaJyx8VpWrWtVaZ9Tz1EwIR9HQ+HFC6YlHw9JrWzNN+K6K2kfyVl8yn9/hlvXE6px4iG",
+	"WgbgvYCGELmL5W0VMc63BGnxqMtTh4G89+4ZseXNsONCOujVFOSOQ2wOwNbu6+CdSOonUgjw/WCiJPrC",
+	"6ENVA7sogDAm/mjAgILdyUsg6KLV7d355Q041K+uIEiJCiICqQgJw87ts4jpNITLzrtrm4x55Ply4Hyf",
+	"2Iq02MrWBBWDvIiIyPN9whlzhbKO2wmBsNvEBipsW8QGcqRsW4q4VhOyZoONy/wtJm+ZNik6OdtMEWsb",
+	"rF6c1cHq5UVTGEJChuExku7EtoXyPY+8aJqYecq25iqyzeHl8U9Hl1c3Soy1AaaREPsMQgs6JzfHh1CI",
+	"6jtiH5xfXpxfwvPUQjhBOApQIKv67FaB16uZmD+iuoN/KKD6bHs9W6k4y/ZJ2QT74Pzs+vL85OT47P3N",
+	"xdHlFWz8MOC35nLJlugdISR5KmVZc2uIndqM9A5oW7htjIUTO5hwFoqBN7pRVhl6yxARQH/Pfnt0dvTu",
+	"+OC4c3Jz/vPZ0aUKxaLEPji6vD5+d3zQuT66OX93c3xmriV4HNTuYPxZTlckmHABtXZINKCcNFr/A+9g",
+	"MhoobobFXMCFh5pyrUbQdIbC9cQTrAIiOgtFIOXugPSCaID9y+FqyyIGJRqbIy8WghmQgDvwZRIGPssT",
+	"yhEhY5Y5zUrlCwTak0bfUEcBuHphG6PBj2z6PXpnURYG+v82cKfLi8EqYS5eBnBMxjS8k1ohpdv3GGd9",
+	"z/GoT+DYAKaES2q15htBfqCckauhFw20WUqtONhScVukxiiV25xPzwpvV5STdyHljiecoFiCa7a2yTm9",
+	"I517NiPB7TXrtYYhwR10AJ86vsyAWDtk5CAIR3H19tRFlo10ZZ7PiayqQpD/J3WGTE5Ey6rJhUVB/8tN",
+	"alYs3W1t1Job8GosYlPOqkLuUXbkacEVyyKZgitsrLwOOeSi1N6qWSV5ZUrtUvaGw8Feex3q5BQ8nnni",
+	"uVyH1hLrsLMLld22srO8osPMJE9YXL4Z5PFmvdVqtWp10ALU/GbJNYrOs41qiSxukEWQlYyzj3A98y5f",
+	"hImP2gUsIBslCsgQ4H5ICB1A1S5F+rT/HIDVwb6PH6m8Xr9HO3YrnbQOz+qBatcXnaqC4wNezeyRgYeq",
+	"NKD2UMj2WmLCtTNOwAK9e1aNxFASU+M2vs8NucSKBVUINdeWtByZzeQfwYCTw4BVVhjjS9X/81X+vBV/",
+	"gMKMsgr2kYTKSV3+84z5rP5YcsN1WrayiNJHMCWNhRHWXAR93eNmNy+dNuXb4mrXtZ12q5VjBvx9MTnT",
+	"lq8t1uy36HZvx9l191it/ypp/IUljcR2+KmEGXDylJB5qlhCcMGLpUiBHCTzlQlYHcs5okxskASrQ75s",
+	"U2RoNG/BEvJPhogAA0lJO69k5bq2mzgo1iQrO07dzSAQfnMS1JPflgdei3gXC+Q6eRVUEBuIdtqe5wl9",
+	"BVInvMAfVNtbeFgWeV/qvYaz5TZZq79Nd3q7zhzp6/PngnXPX0+kN5J4L3gx1yC5YsPkCK3WLn1UV2ur",
+	"VqaKd2O9tnD71mtqXr41P67ueKp1vhFW22AtkrHAkiAkhvG18qDLtZRvKzn08xSXa4hgTTQXk7HMzG+Z",
+	"u2Z6jte8a9+kp/MLH50FXtV1DlSysw/Sy3KdmIY/KEmDVv6dICxwEFXJEdjo1TGKA+bQh4UBavo3HRZG",
+	"hwxsQmjdxhQfOEixdTnauFSBTkVzU60Sg3QUt4C5vUy/a721wqfFeDQKwoi5p8z1qK4g2Ww0VuhjFAYO",
+	"EwI9qN+C4xctDplIqFzH72erNOsoLYwIy3hMLcRT0df9DRmyiLo0ohiajCFXKCPRWHiakZuqM86d9yzK",
+	"9ew8LNTo29U6VPbETajKOJe0iToc+6yda4JW1uv0CZkxZu8TjKmSGwZS77JgNstFWuXoPWtGWuGC5EVa",
+	"GTppNtiqThu9Lafptth2f4fu9sxgq94edZu1eqtZb7Qabm270ehtsUZr23X7rb7j7LJebafv7u66O9TZ",
+	"3dpubO/2drfoVo02W/1d2mzFwVbNBPdynq6TCsB61RczkVmxtJBFIigKxILzUM8EYi2tCaqGjyxaZIjn",
+	"1wyMqjWXbnsWRO+CMX8NqEoHVC3mrKsGIsweomP3gkodFwICIycnC/5AwzgC6mEQhsyJZoh6knblGYBp",
+	"Kq1SdPmtd8+4zl5A2TQKQgjCYGI/P1YI46zyAmvIkIW3OnWqN8V/7KdDaPTHVAjIZBD4DCI/ADkKnWUq",
+	"KwVzY/G5ggvDUDCBmTPGRN8kYVlcKsukk8w2tSBxOkuztmfnBZcgOMQ3EVwCONRFKmue7jlf3SxwmT2A",
+	"UuJaL+ccW1XgW9Ew8BoP/hoPvkI8eJ4lYHVDxtPIGqYZQ328+q1ZGdYVYmrLSyEHAe/7HgIHvVo1vrb0",
+	"haxibavGpkHrPz2qcJYbOt+JIpXknphWo2BG4x7QiAwoQP+THmPckNAwQl3xGoS35hHpUcG2mxuMS2Lo",
+	"7ku5TudtU3Jx+M4iP1wcvZcC4cXZ+y7ve2hz1PG6rUazsbtLelMpNZZb9Qb50Xur8QUw1RJ/G0qRE4S8",
+	"hNfZVdJJj38Q+K5IkpBriTWIlO1mowGx3aD56FL/mLst5T7TWoTIIPipN4AjutFobe/nCXkZMRAcz6bc",
+	"t0K08GHiTniZUcOJcWNO4OKbVTzz6tulH356e3Tp1T6e/OH8+MPV2z9+++WHGv35t9GvjXe1367e3v/m",
+	"vR31hmf3Dn977wzf1ejPe+OD27/9bRnpaL59ZilrCahXKDPNiX97s8h1VDTdya+/nP3Teb83dQ/e/vPX",
+	"xru1ppYR6mZErJV9F/q4PmlAWdGRAlqU/PhGxPfXXNFcCTonbGp9O99Ou7X9ku18hSf3Oi8yc5Vl/msq",
+	"Kmvfojy5+TDGrUfu7aJnj6zl2HsVuF8F7hctcKMIawiw6wjbm5/0P2/muRbPOUvkZHWVZlyNsSzMHX/s",
+	"MpeUURquLOlDNOS9h5mWVqS/jyhgvHyC/YjkGoLy9KFJCq7gGr46WF6yg2U+zXk858rSkCf6HMaKfz7d",
+	"Q/X9i1gYsEq+ILQwbT3pDKDNVBiTEmK6HBwgoH1jjjqA7um4O/TgeDwGHZzR/T0sYqc8LAF3WJxWHxfE",
+	"8QQZUpcV1eSBIubRjHkAoOLKtlEWSFXzAItvDNmTQEjCJGIUSZ1Yn1Tx6U2Jy/p07CsXU7aKjoUDpFFq",
+	"cFnEUmRChieLlA09Wuh0W/UlYn+4OoTk67h8HCLNRgKBKxWUjY1Dimv4JAU4kpI9+5BvHgnSOT0hzoA5",
+	"dyQcc5FaVhGxEXxhGNxjua8oiOv8AFoXdgJ4TExAzn0+FmTA/akl1ywdOZLmyjwi5T4m89N0plHQJ5RP",
+	"dYFCY7n2iUMF2/C4YFx4kXfP5FYRYh8yPtV1e7DWkkU0OF+yHPvExuAB9Wq6FJPsCAEYVii5hOEtUA4R",
+	"BnLBuAugDfCB+PxYkD4HUMfx+uuCnQhvFUP5kWQjRUSnwii7lDu6/CpHsh+9jVViZyJ8NEhmjIaJmaly",
+	"nmA2nBGGkFI8P4fmuiLYiqlveNuluBjvDYBHxX6dyl8i6S0HPitegUL4rOIEl1djz6MGdb3mFr7mFuZH",
+	"vy3KA1wCmCx9ix+QGbVs9kYRyY3x+iqrpnC8gv+9Bnt8++B/T5nPYkTDKW3JZW5blQ7QW5hIsmbirxL9",
+	"tfgl/84rLpvc+28wq+Vh5u8CwdaE+c9Co8ZZWmbsYs4VlCoSxEoqLzgo1V5kAHsnOz9l0X4CChKH9RcA",
+	"6sFhWIim1yZF+ZltM0NsnxgtHjfzDC0UiCOLVOPg/OzdyfHBdSl7IZYaKrRaPyN10RiebB2+Sk5os7aX",
+	"wFLHDpykLlUvGEftnk/53fK23wu8FkuE0UMpdh6f6HJcIqPIpFWRk51QQagfMupOjYCbRzHB/qU9Rmho",
+	"WDZEyywktDoKebbkUOC7MQ45KctnpDftcpDOgIeFLgsrKn1f1faxEFkcNGoiyavvA4otWMe+Ox+HhLqu",
+	"J5t/952qhWzUWClCC1e14lPjW9nUgp2cQ6WiZcws+L4C8v794clyqcEjZc0Uyy+1S7X6XqO/RWsb206d",
+	"bey4Dbqx16uzjSQ3aZflSshShapDrk2rvVWrotD1W4KB/hsd9tg/PSJPXK7kVNABgHXJrS2160tTm5n9",
+	"mi7GOE4v0PK+JvzWGmIJNlwr1xabruswwtbr0htsvR65iadcQG3kLmU2wqA1WFxsDrjxgaqgT80+pnGt",
+	"PYqAmamCGaocnnytTLtckjOLUNILKXcGhLNoEoR3OpoyVf1sptYZllWH4iHqJyjPQIaU01tWJR0j1CQ1",
+	"Pu3nhNjMzJVEYOMs5Wpn6BYEnKKn1Fw7KAM+HpFgHHV50Cc9yt0qOfHumC5Uh2nFsECQS4RV1IHgq5Sa",
+	"Rq0mx5AUDk8NXXWwsaFq+3kuOT4kGxvgXjjrnB7ZaFaHtQGnBhQuwyUYDtFTxecAws7e5JXp7uPn3+SR",
+	"tFVpE8zOnFdMPp4iceZFUPr1qXseZT+YPadfO2XiebGKZcKp9IcfEE2lu1hHNH6+nEoDMqTIYR6vyorF",
+	"m59mLmNxDNUloy5WOctjaCYjk+wFeU9aqO7yVEsjU7JpV8l6EvF7Fj0CWZ7t4r0kTI8q6f5liN11Rqb4",
+	"euLrMkY1bLpynNS3KvW+l1LkoxCSJPhgCe3bbC6176QAsyQ4cdEvKLtKyrrErtXlqphqBWJsjEq7SkUP",
+	"oVhgTzHdWFE3Q1u63PVC5qg4ph6kQanabCIIIwxRocLB4A0sOQhWADkXfFixdN3CPMW/b8jqphUAAysg",
+	"E8ooedr3/IiFBPPmIfcK3yAdMDrp33XCFpUaBlYpY26XZ2tolm0/uPW4+Bvtjmu1xrb6q4cFPrFrKEIX",
+	"R9Tg1C2Am3Iif0rKDhUsDoqtVIk99PjNf/71b3vTHtKP8C/Sk5dHF5Z2/LHw7qUgbXvixvWAz7p/k9Kj",
+	"tpwBdrX+xdxuu099wewY3FppMUJvjQX1HqrEFoyGzuAGK57ayUyIGPdUGVRkTV0uyaMlFQoMNAoJrAIp",
+	"y1nLyVUs+VDPNyk+Q+Q5tgjt8rR6Bc9lE8rJ8dvOGSl7HJZQjKiDWh3220ZAIlQ4zOK58RdgS3EqTJBy",
+	"aoCVuIYNKmT665k25qAsGI+l2lskCm6ZXD4IAtNjeCOIzT4i8bjxXFtlCJp3kAxYyNrwUI8UzJtmeVS2",
+	"wEAV3/7HYsbWjIqtPvFGkPcfjg8FKSeRb6CvVoqK4OF+3oyFejNdDw/qH8t/9INwCNxzLAcQG53xeIGT",
+	"j348xpfrtSRqg4YhnWKBvMIB40UsGh/+mj+oxQz6RLZ+2PB+/PWA+Oye+UKhYyTqPRS8Rx1d0SIqujyp",
+	"oo3/+vvvksT40QDKWNp3U+cG+sPit1wX6G2r+jNYOBegvOC1N0mRTazXC26npBvxt3oStglEfDKAky6v",
+	"LxZ9HTLKdVwnkAO7W6p3SwC0Z5DnOh7jWGb7e6leskqN0u/5O5OMIH93sha9eCEtSarTc6qa34XPjmgk",
+	"72WpXfq//l7b2Pv9U93a+/x/PMLJO8+nt6RsA1UGtwWQXMbxlYBL2qKoceE9Msh7ajnUcHpB4DPKF5w1",
+	"6vvBhLmkR33KHQZVh6Fy0j4UNJBkWS8crtjIBxcYjC1/XJJDqe5uVPel1YTcDpRzXWPkw+BBA6cfn2zg",
+	"b7FfOW4hWEScwGWFFCgehHwVoiXWJkcd2cUB4tKuem6zY/aEGLNwyVGrl9cd91XEfJ+GHeSvEI76AIqq",
+	"rLjAqAqHD+98JY4EUb9FI4Mf113IMwRifsDYRhTFlfmD1G/dfO3RDqTSouo/Fw5WvqTCbdce64Xs5AxD",
+	"dh80ZMFuwfdeWDVY/b72XcL26UE2VhsiRASwBYWN2QOuO9Y1ftAyoo5RPEb1+xc+m50ZpYjk60SgCM0o",
+	"QAXaj1Q10iJMj3KXFp4gQ19LzX9IP54wfhsNSu1GqzlD0+YuONgDpIat1HtgwXIOfdB+L98dkK2trb1K",
+	"epzaGFarX9eMINAiScKwxJnjjmmxSyO2IUdSepzBK0y99OiLpIWnHhyYP9CUOG9xi9bOMEJ+qeGttHwP",
+	"HN9ThllYeQDJmDgXBcqO1Zvug8pEwTZlb9j4XBjGqaLZa1vZivKl3oNz3fzzI1jJE0vh3z+VEpGz1C79",
+	"dvrzdckqmQJdqV1632n9dnX0w69vt3Z+uDxodX46OO60Ts8vmpffX59ubbV+afz4/pet4+/Pf+hcXLQu",
+	"j7aaPzZ//O2ns5JVykrX7VatVqu2rByJt9TmY9+3cqXK+LdEZNOPnsjmv92uNaqtVLB6uvP6RqO35Wzs",
+	"uE22sdtv1TawhMeeW2N1iKQ2lDWtg8TqbKldt9DsUGqX/quxXdvb0QlA8YlRqRYpMavULp1OPJ/qXIQk",
+	"gSjbiRIhSu3SxYkZ/HzPQq/voZ6D7AjkfuQk83wYyYJkzTnLrslD4nnUHiwRy6MP96sf5IX5QRIzCZhc",
+	"wcKPJq81A4G0WKWDgNLeUNcqTGRW1YwT9oceiLRgBpj4zkChpqUbdDnqz2U7IW82atMApGubtM2u6FLA",
+	"/2RhoK0bWI1c239tr0c5Jv6Ci8YT6LIwQ4uojpdUA+zysg12WTBs2+rWqh9v1C8AJiyIlDsz1lyVOBDP",
+	"qZLUQDVWxoa62OBQ+Yn6nqthiqeBwoHDe9zOTFmBDueRejuGwFMWgVgS9lyhorGuovBHNu1yyN4V46H2",
+	"R+zrhYIuBvSeJaFR4fSNID5IvrAgkOoLcxwG7sbejkoFLosRdZiqbk0FwyW65UGoAPo8oTGVx6MRQ9cD",
+	"+qOCcUSwdWWf2LMMTm1E/qRvgy7X/gOzNfJN9BpoaL6d2LKJ0Mu6ZEmfer6R7o9GhnTev9yoQ8xpF+2c",
+	"z9SslPVY/mkwMpsAI9uXh5Ow4SiaamuvCoSTgwTHUZWgK8yGGrqGhg4F0tnGkHp+l4NTB2MXJDeB8ULA",
+	"+ph7/xgzOHHqkpq3t00oiegd410uOzYiG2q2CgmG+drEPvhwdX1+enR50zlBXIWjX46vrq/0AdQB5pwO",
+	"QaLDMYPxOBNmB7FsZSM8jna5O0Y5iykXl7rGzVqNTEI6GumSRzA3wcJ7D2xrzdpeRV7cLlenNXfCZjAH",
+	"VGXf63KpA2ZnUqmSc/SHwWTMXPtJ6EUR4wtD7NR1fqTwOuth8R/r4if2x34mj1F7eJnvpvDWno/AW/pw",
+	"dXhQKhJ5HzQMU1BO5OFarVbb2JH/Z1f+n5r6nx6m5cnTKD/7drdBfj66uiZSnCSt7b1dsrPdapKtxouU",
+	"a7F0HpcEczbRFRl1wP3plzojK+QFpgJG1S19ymBRKf/cSw0g3lmYtFIUZ35Ux7bUrlml9FoNPR6EN2Pu",
+	"RaX2ThIxhT+OfBpJjR+Ue2DxsJHwr8ya66ePsOq/68ncaB3EKvX8wLkzJrSmqrf0241a+pbJS4ZHW6c/",
+	"z16TvMVCDAkWGkNX1hInoeU5At+yg1zrgLoxH8kLyY0zx3UhthjiK0+4fhbRuul799X1w9rSGt7KyIuv",
+	"kcJPGSls3MkHhvZtfkpRqKWih+dowVXSSf2uZPFM4HCQDixeMpDYDMGaH0m8rvQ5J3BpuZbqw48Ue/yF",
+	"xcraqwm1loiaf1CeRbmYK23ivNOiJj6L5Uv1p5Iv1V9f2mK6npW0MExc/f5qGn15IeJzeIhVGo1zeACW",
+	"2FhkCcV8QlCSlU1R1emyzHhgwL8D0Mi01cdnNNRGQIvY6n5ApHjqxskfzduG9XcVQF5iK9LFI4BudXmm",
+	"bpidvUa2hRZRjFTWZkMYdtaYqWY+otFAhVjSISP3icmSQrQ4kjNVpYIJS2fFxCsIyZZkEox9F6p0gG8W",
+	"3lCD7GhATrNZcWGyZ2aBeQDvXNduoyh8WjM/xIfpgx9r5ym+AIrvZ2AM6T4uqSewBl4cFZocsHQoodn5",
+	"DKdttGq1WorxNFJmiOMCM8TaRH9V+wCepC9iH/iyMo5a+b+6nNP4cia144e7ivfatXq72aw2novkE5se",
+	"nkfxtG9CpHo1CzxAolO1z57OLLCpgSmWSQVMfLkZVIs0Ck8aa2e/y3XKGFgZ8Df0ZhWlZ6Gshh5UdF7P",
+	"zWjq6Dl8XbtAfm4HyBDKLa3c4p7ICdE8PNrd29qpNWu1ZrPW2mrU6ls1APzMTe/oUb5ieNhxD/I9Hm68",
+	"iA/M31+9AE/K6x/XV/B1vAPrx3GpS10UxnU9lyC9mi1eku3byNtKKPnSYVznI8ZFHBySCYnvq5zCWCsv",
+	"ow0jFJFCzBgyoXLEzfcqFkRrSaaUYX3oBTbCsLpckbUqSYI0Ahgd9feRlaG1RNfsnI026vKccCOydLRR",
+	"BWNUeoyM+VhgHE9+YAgpiAtJ2SLU4u0XRIJ5QgWCLYoWUVf4r2iqkOcDOG7KzvAznBrMTU9ZKZB2F4gA",
+	"8raooLH8LoNxlNPrmsEDatNeYwe+itTQqLXr9erOo4kNvZ2NOm30NnacLXdjlzX7G9liA3OP3lOJDQuG",
+	"tZ6okCcm/JxmB98mwtdrlMBfM0pggcAEloGFUD9G7TUIpk+h4oCYo2UZFWLv8VuLcDZJ9P0upxkkoHYi",
+	"xIxCdu8FYwFvSEnHHtFbjyMeGWcfoxtnHIogtAmFAln4by23yRdAUCuDNaDLbT72fZsEPKlSJTuWIgyO",
+	"gbN7FirgHUGCkIg7b2S6tqyufIWTyQBqpKPTSgpTuvyWrjPmUB+KV8WroV7o8sSXg5IkfHhCBQkZdaEv",
+	"uT4hyGpYKyqMq1tOqH9XZM7Q5VCLEVrSe/cOYT56U8D+KMonA9K8Yn0BPQS8dLOmjeTLaAOen/u77td1",
+	"5u/y5fqSDL3l3j+A8/YIMR1QqhnwkovLgsRVIpapujFT6iQpSgG13XKLTQAMfVFVJaMUzDLViWYqRRUO",
+	"IFv7KLngcmUGVNwMg5Ch8GiVjDsPX5H/uKE9p97YKq1cB+NJs70ev5jEa6FPxWwcg8QVoMSnKuQtZl9Y",
+	"BAFqlFAiRszx+p4Tf6dN7KR2A7IXyrvcKICi39wntlECRSXiGCW5VONUoZR9UIhtzYxtwjxljJgWBLRl",
+	"jm/p6crideKieIYVJI6o7THO+p7jUZ9AUS5SFoy5pFZrvhHkB8oZgZpdiHimq+yGAWJkj1goAOc/CYY3",
+	"jcPOOAylDo/JC3E1Ice5acyhKqBB5dVo2nHqboMlzlaoK/Qt1ex7KH3+inXjlpnTojqEj196zlMlW27i",
+	"jzxOMbqlqqZ92YJ1T7IB82vepVYXymY9QhW8pZZ2meJ4c0SUhxa963CSwzfWIIP1dchgXqm6pxI5X2qJ",
+	"t0VV3YoF6DnV2prtZmvNam2PH237Wrv+2Yq0j1m5Xh8csyg8jZxBUQivUU6cI1IOlC+x4fbHkbVKqFX3",
+	"2QafmCkLvxFE/aYE5Tx6Z6n44FgCeyNUCPDEE9oeE0ZSsky+NGThLRMJPIBKjw84q5JT+kcQdjlGx8aF",
+	"yAglnE3MulJtwFWGM4BQBrqFRs/q8rKdEAo565hEwB+x6GZXcBJ2iubYKpzZzhHlYoxSW5IO20hwaTTi",
+	"1HAoPibGkGbvMd/FAvB6lCrpWq6PfXByfnV0aCe7lgpjlvNo1vbQPadC0ozs+axf0om8ey+aggTf5fbh",
+	"+eVp5+zarhRHFM8qIV+1LPi6vjaDL5lqjzw2yHAAUHMf66YzEVvi9BmHgu0p9p10mPCx1lw+1shnO3tA",
+	"LBTvnR0e/KDHYY4gxa05m8DfKZa9PhPCvX90x17xVlyDHXeisB3kXRBRyFg0f0eY+ypR5UtUi07il5Go",
+	"9h4uUW2b0nbOJdEHp/CaPPdTkXtzX4Xt1Y7GYwrb2QBvTGmaDAKfGYINojVpQCWQUxhzAasJ+D0p25BR",
+	"lCTzuCotyiJ2MiXJuI+kLKB2XzcXiu6hCKN+1CQQko3kAr+WUl7JUa03f1VP9RzVZBlXdTzVB/iqVR8g",
+	"/x7Acfo2NKPi4PV5lv5Nw4y5+Sn542ZlL0BKbaFCBI4H/l0VuxebxRPoMhC0c3QdXYjDGFobrOFoAQfH",
+	"tMeJ/f7ommSmY1sqk8wDsOxBOice9Csvmu8kOE4Yw4Mjr15Nwl/TJLwaIzP2vcBuZJQjf7UcvVzLkWde",
+	"8CezHS0dE5Gcu6XNTila+0asYn3q8jKNLUVaASy2E1Wq4GlL+zOFyjEqJ0Q132glW0sOq+O6EWwdzT05",
+	"RiBiy/ueGH3y6IKtLVWA85exVckRNRq2NWMaUkXpc61AmWx2so4VaKHRJ8VUXprZp8BI06rVyPfBhIZu",
+	"sePscyHnqOrO16fTT2RaeRDnXmZRngnvjnfgefDu1nV952l4d/LrM8k0ftX1XnW9x9D1FkgyUtsTlLu9",
+	"4OOmQe+U4ucyxxMqlGctiaeTdGlKLrlZY1c4jFSKlKp+WVYxwbcsQi1Nst7RKAzuGQQUu4x7DIxBKVYv",
+	"FcDTztmHzsnN5dFPx0c/IzgwJSG79yAcGLBg9rGmJ6KnoZXM1An3bODzFL4nJRcFUq7rVSa/SBW3y8W4",
+	"N/SEXLb41XJiyTIUVou4COacpHeh3HOB1ShsDKaGqjN3jI3SogWxL47ODo/P3uf7kw6Z47lsdhteqGyR",
+	"nMRS5+Li8vyno0NQvSm8WnIDZwxFl4jGvSC9KRlQJGEr8Ql1DA/1B5+mrv83GiW3SASBQ5nTxV7Shd7p",
+	"m2U210p+xAC7pcMUYatudDUoY7tGbrFjASfbUiPtez7TS+mwMPL6gCdexR7g827g3NRpo7flNN0W2+7v",
+	"0N2e3JMBbbS2S+1Sb4+6zVq91aw3Wg23tt1o9LZYo7Xtuv1W33F2Wa+203d3d90d6uxubTe2d3u7W3Sr",
+	"Rput/i5tgpzo/ZOV2s2ktNXB0eX18bvjg8710c35u5vjs2ww+DKhjAXr9mgBjYvj6T6vEv/W4VlXyCWQ",
+	"+LmRbXItgFLz21L777+bHpKExAA1jwqOQl0f2tVi2vbWlWFNOp4XWm/wPnXVXqXYv5QUu1563bOWY1GQ",
+	"IbOi3ZByqa6F+qJr4VaJsxnhNuPS0Ff90+NFgT2GUHsKEq0B+hgFUqpFIAUcM4iwcnC+R7nDSCz2CZRm",
+	"LRINQqgknaoBo1qTIXUGHmf7hJJhAKAHWB2DBxEC66VFX6gI7/FbKCUf15Vsd3mX/0n6YTAkf5IhnWJf",
+	"UUD+7PI/NzY24H/lK7GQSsqd0xMETrB0UJUu21MhfxIbvdK2lVjfsAP1XL5ydHgof9dxVMmrFrHfXZ7/",
+	"dnSmG8k3SZnxgVwil7hjRlzP924ZlB52KF/w7ZkO9V/lpYZuqRFgWz1eUuZBEhTmjkNt8/R4/HTEQi9w",
+	"l+k1XiUCdVT+lFsSL5ZR0UWbHw2rph8IllP1SIVuFFVWytMyrmbyZq50euFL1DJiAQC3e13dAddAGxOe",
+	"BK7hNfbqGQfYqNOzSoDN9gOkwqXCaySBfpUG09JgwYUbhUHPZ8P/yjVDREp3iuODU2daczZgh8AekehK",
+	"1ogXr62feIL0PcAj4oFmzsq95MXl8uXFgipXeNPxXB+cn707OT64LmU3G3tpLx4EtNQzWeJlLMMU545/",
+	"NnSlZm3PKkVehEqWlpyTOsu9YBy1ez7ld8uf6wvcgCIfe1qSyYovCNN0r6KLcZpYCz0tw1RfxfvnIN5L",
+	"iTct8JK0vFso2d/XV4HKNAVwA6UDqnibpTbeKB93jEF+7NqkTDkZ8zseTLiBJm6GDVUsonLsmYsB1bDT",
+	"UC9Ssc9OZFdzMSbWBstMtJD/HrNweq5QQZaRnS4onODFctmy6A1XQRg9AmgDkrhGrWYl+A1qr+R6Ib+N",
+	"JZJOVGrXd7Yau3tbzd2mNSsKJZuYtPX4PRPRkPHoWrPn66PLM7DadE5urq7PD368yo2XVaw7/VWwIskr",
+	"eQs+z7HjYEj0kEUUCzbLMSEGGmBPqQewA1AGA5YYq9Nz9jH5QeO0xA/kmZLjuTooKRBH3evyIbkGiOOl",
+	"2qn5KA2rAziuwd/XYuwrhy6tG7O0LuVcj2QW00q5aXn4Qnii1wtNuvJuOY3G4VLUIH75mI/GS5GFA7z5",
+	"h94tHIffF1b+5TEyWNDHarnxdQVIHQwlMkLDAQaBq6pFGZWVUCI5bj/wvYD4Hr9jUA/ei6CMRAiSFmTA",
+	"qE+OWNjl2Q+OlJSHoBWUCOYE3CWZ4qV7NvQ521xXtog3VZelyEJBNhp2Ol3v2sApFhENI5FYQwDDMuUO",
+	"9ISFmJMRvZvR7rXMFHe/T2hhsluX37IIc/y0SUAHPBXCSz4OsOSKWv+x+zB132AXv53+vBS7EEX8YmkC",
+	"vD6mY309VlrXrHRNTrrs0jyck5qMVJUlLK3K2OYytTTmoFHGMKYSX11D/gqscxnXyMo+kXW1pQepSevp",
+	"R8+FvSsswYQFFrP4eSWjTHh7rCEORev11UeMf/lSL3CnkqTbVx+uLo7ODiUrCMKELXgCXS7INI1u3xgX",
+	"ppD37ifMKtbQHSoc6jKMp9GXEe0PPWaYrxEIEMCNEvYGPcSRt+YoRywcUrnOxTG2L5I/5ZHrrIYzY9dd",
+	"ll6m1uUpsYVnVLrnrNHt1DJ8SCt0T8GHnkuk6SvP+cvynCRbZD7PyRjcNj/FV9hMAZzJlyskuxnWxb1/",
+	"jBOu5bmMR17fY2GqIEty3Uvt0ohCbLnyyyQEJUu+lr22klY/gfnq2VuvnprWGUrsqwXpq193qEe6hHz5",
+	"nE1ImhSpAgVzLf+qYoiwtDXJsBtpM1NoCLM6va3LEVlbpEz/GZPPPKt/l5tmf2IPIdrxJ+qPdbbdiIWQ",
+	"kccd+SQEqG402oB5uMtHoedIUdkoe0IjwLQWge+SYBwhTg6AhOsk6n+MKY+8aEpqRYjWHVy3x/Q1FNTY",
+	"0ouPQAqeSOhAPjK1ScRXINorDCCl5ucNIX5hjUF8wx6XHVVCw2RECYlp16q1+vZWo74r37tnIb1lB2Dl",
+	"bWzVq81WPsNrLc3wRBRCiDc8NTlgZ4juj63qzq5V0iU9alYJb9uFvEByEI3qbl0//AmRaraqu/Gmd0Yj",
+	"n5Fj7shTYVxLObHWlpU6FDisXTBje3jezNmP0p8cjUNnQAWLR4LLoS9puq2YDnuBL8fTuTgp4Netl+Zt",
+	"kqdmBV8T0KZXOeGZeJo0p3jpQsLmJ0W95sKVjEOO3iDFNiwCqFZuhjET5Mt56CBw2pfVdaBo2RqajqLD",
+	"z17PeeUZz4ZnPEzHk5u4UMOTL73S7Wej3ylC9IIJ9zhS2CY+i1To5ShkDpahQ4I3ewzvGXeD8I0gUkEK",
+	"2X2AFMxK4tmpIPbF+dU1kR8J5Fc25Xt3zCZlBJmLAjIKWZ+FlVkafwmvXgd3jJ+wW+pMv1ghxQ7cWvhy",
+	"7FVIEfDmLE+DtwlO7y9pZF77xn/zZl88yMoUxIQgEZyVsrw3Ut6ovPzoohWpBS6AQ33fIndshHVqHd+D",
+	"vONJ6EUR4xg7BO+zsMvdwBHthLQ4IQNpjvoij8zABwwq0+WKzFjKpmQUifVdMgnpaMRcIgZ0pEu0U5MI",
+	"2FaXm0+UWQlQsIvjdNK0a/3IGVgY6De4v8G/cjNH4Jcr5oRS6JbvCvj3zZ676+z0tmmr32RbbsOp92p0",
+	"eZkEZpH4LFOZLJsfNyaTyYYUyDbGoc+4lFXdZz3+z08U66OPBo6cRjdb/2hs7ExqvdMP9weTy+nOb9F/",
+	"7979d8kqpU7WQkcF+zjyQiaOeam9tV0D2fnj9fVJqb273ZR/CicYMUk6QkalpiKvDyv9bpWicCwi5h6P",
+	"BCZcqySBt4yGgEb5BGFBeNbVgs8RYvH662KkX5KtfR3P5vNnVswZh6DwQGp+fpTMCqxLCZaLy28W5gzE",
+	"TZeK9SflyGMCHyapBJX8FIA59SW/jlk536ieKUMKNvVHrTaZV2aywLifrpwGQ2Ef8eARYKyMO4x4btHI",
+	"4ncypv4h/XgCld9L7e0mFLTWf9ZjgiWiUB6qz09jfS90D88aOiBf8SyFyebT+Mlbyl0KbD6ZarvkhMON",
+	"Wq3WrO98s0kOZg3K5SzPa9Wi/Hq0/8XZkvOqS35baQtJ7n0MXX2cn0hPvChGBgs4izPvITDT/nB1aFdA",
+	"+wBoUgVCn2FFGjgssWt2uaRNmAMAVuy8xAfoUXthoZ5OTBhsC3MKbr17xi3iCTJGQ7Ukr1ovyWQsAD4E",
+	"tIJS0IT6UuCbkojeMT4nWWDt8jZfLRoTiPvQ494wW3ruDDJLA+5PzTIYy9BleUv4eMhCz7nU+zBTkgZ/",
+	"TzE0S4PMxvrr7dhzGRGMu0LuRDnWJ6kg3RLyim6psuoAM4wD+5GjlkeiYMg/A5I7z2fFDxyAyblWKEKR",
+	"PnNfOOPiOfLyB+lTyToWs9UYdGA20SLOKJJkKiZR4luwTr5GtD6rLIq8KhcrZlHEKkaSRpHKCk/lURCt",
+	"magacwJZqcJ0qHZ5l6NWQ4Sk1qzfZ04k2mRx9oVlIvJ0uSFJWJAu7/taSkjBjudeNAgi63IaMgWZgBxb",
+	"f7VanLTRJiEDMCGoz1HUPfsoKaQX+dOCFI02oXza5f1xCDn+CvFCTgNxidzcBPs9uzi144VKEyFDRdTk",
+	"ngdqNQYsgX41mWYe2zB4xOmExtdBjBh3071f4UNSVjsqYNnzN7Ky6LMxs4mP7yo8Ob1zXzj75Kvw5GSZ",
+	"niTrZCW2/Jp38sqln0neySIunbXabn5KrunczJO1uUIOtOO3QYGeMhFkGfKzblnt11ChpwsVWkJIfgHB",
+	"Qkm43zJeHeNtVa2actIDC50rhe0C3BGpwna5nc6/skE2t814QynFu1CRUgRhZJOQ3bNQMEG8SFWf7HJd",
+	"yBIznI2wUtnbhyviBr5PIfmEiBwA2TeCBBOuMkSINsAJFkE5JhXtNKS+z0REdDwhKdtgwBoPMQTStsiH",
+	"qy5Xn6qA+Q9Eci/CpQAg0H6ImgbW7yNiQEOmMFcigWPWBcJJcM/CRHZ16dQiE8buLDIMOFiFXDJlNCxK",
+	"TDk2dnFBDC2oWuY+6gSPzKYV+X4ySXRLx86mm31rWR8prrS902i0wLk/E3GrzwT1j7gkLHGIzZyw25kH",
+	"87MXPdFJQoVV50Khq6rA2D71BbNKqTMN38iN0E0H084Nm92tNXYaNTlzUIBQJzu/Z+G1h/qaSyEKt9Ww",
+	"SnCyS+2taq1lleRhL7U36tWGVZIHvdTerTY/PwfX2db28qpZcg2X954ZV/HVf/Yk/jMvRRy/CVa9+Qmv",
+	"4XJJGUlD0psC88HWhm15cYJGcrZXVguu4GtfSCV4Jb6PRXwfpNUkx2WRXpMs/qtm81ySIDzzsr9kiqlv",
+	"7TLKjfA+ZoVgUSW2caXBHC9vNcQYyDbwUpfPePiHdIqaACkHI8aJUSCgst/ldh75wN5lT1JEl4SbIZmS",
+	"VFtFLRQrAMlMn0kY3JeM78oIV74fTASsv8dvUciCa4LEn7B/jD0IMIQAxChw7kTpcWl+gZlo7fGHdEKG",
+	"NGIhRshzl/SogNgGEYxDhwlS9qqsSjbI+8B3LXLqccjC7NyGnjP2o3FIfXIRBu7YicA/kZ5sI2eyB+en",
+	"p+eHx9e/Zmeo+NcjxLo1nkRgX0le15NeRV7PUIhXof1phPb0Mn8rfGjzk3n15prhk9O5ZF501uxWlCGd",
+	"mxydogjPLkP6ZdP9hwnSejSLBemMAe9Vmn4u0nRqY140KcOs/k19L3NF6vPvTw5+Ij2wwkvp1yID73Zg",
+	"ET+YWBipYpH7wB8PWSXxGGiFo8vLaZ9AhQQhWiqCcUS8CLwM7J6FphnbiiVy+dkuD/rEjrwheyfnY6Ov",
+	"IrhnoU9HxP47IIJbhHG3Ylvoc1AxSvCL3eXlaMCyzonKPgG/RJscHl0dpLwTVXIRZ7X43h3rchygvXlf",
+	"twFkCoKYrtX4iBMMVcWYOMhZOytwgXHEfc/3BVFxMqKtvBaCTKh/R1y5T0OPeyLyHOr7U+xQruaH6wPi",
+	"Sg0EoWelIGURERDa5T0avhHEhl2IFQ50hlD4nobswBfBHSFXgfKIjIXUdcpeJIjNuAtLR3gwMdeeeJyM",
+	"wuA2ZEJULOJxxx8DNY7dMdr3MqMzCRbpFM9B4LsCA7njjZYj0OC2Xe4J+T7E8+oyfPJ1WLFKldjyxKm0",
+	"Tj+YIEqY/CL7GIUMwo77qLa51POnRC2sxyHATM1ln9h13UndtXHrfC+O64YAdPDVCFhoLyT9YBzqzuQn",
+	"2T/G1K8SG497vODCG459eVq6HPf7jSBYOFgebvAUCeVU0wFscm3LqT3fJwA4nxPiHky48kNVquQiGU3i",
+	"HoPj+FbOB+DTfO+W46c+XB+0cdoBV0Bg49DC+dOIDD2Xe7eDSD6Z2F0ecHIayDUwf6wS6BmOMFwoQvuR",
+	"8m+lR9rl2vAoLyuBo6UvguMHzl2FuAFE0rGPUiqcsqhKDlEVlvfBvONyiBYeTHkoLX2ZyVYNd67H+kHI",
+	"8A2Y/+XYZ4jPX7Mtooo1wn3QZLDSjnvxhJxiEKa62cflD8GH50gCA28NAxGRes2q1dSn0+RIkji5wv/5",
+	"f/8f0qxvy6sq1BLLR40d8PXJveuorjX1Q5rKhqNoanV5EOrD0R9L2l6BQXICvyPVIZ0Egi/javVElwMS",
+	"X5FNAasMH0pKv0D+TJvxSNl+f4Tp24bJWpLPLNVG/yvtCVaMbJeyzT4yrtyV3FrA5FuGIx5xd+l3r/Vm",
+	"L93iRVlhJPcogBvaae7VW41c+ztEVdZ3dlq1Wh0s9JJIJ93MWOH9YJL8OoxPI/xaa9RqtVpzb6u21cg3",
+	"nUvJw7Ccy61Ojy9rTI8vaKldqrtZ63oyaqTlpXZ9t7m116i9sPy+5FYvb/OQZOdVnXgehpFEuP5W9IjN",
+	"T+bNL3ZpxtLzjM7QToMUae5jfMNOYpBMHliGNsloLW1nRxtBKAWEislEu9zgXp6Css1joO/Z2vwz5oRZ",
+	"A02KET7AQPPKGF8Z4ytjfAzGmI6JfCNeOeVzwmDl6b35Rjinibwn1+hFJv8jiBoaQxCEJlVuyYTqItrV",
+	"Dq+pHLxxNGA8ktQZOvEEwI+hPpnpAAoVDr0oYi4pg8UncATaXYgXEc1H9/Elj9+qjPxgHBLquoA6iqo4",
+	"ogHiQLrcSLGr27Exj5OAVwlMD6xePM4TzDQXkh4yV8iecWpBPy7fm7KLpWDzVaXEBKCRsCEY5Dofrr+v",
+	"Hh6dHF0fHdqkHHAHyy9C37mAAgYi4ysW4ysW47eDxTg/H8qAFHyx5PPoI+YNgLkvC7UFuHspSEWs+9oD",
+	"qDhcoio6I5DwKEw6ZaW1Y4g6W9VrFaS8tV2rVUAnUhkf6jp2OcIr5uPCYh1WcyTg+EDTOcpPIWNdPqFT",
+	"0e7yLv+OKAINPJu5cuRDonLCy0FIfrg6P6sQW2MQKuO8CTVo7+tuzjvjaEAa1Zpakg1zILch5REpX747",
+	"INs7zT3yv/9Xs9qstLucEBt+u4mmI/Y3BW9otLR1jXP8xcMxQDv1CGEObWKkuFtyTIqPgcqJn9clU1JL",
+	"5HHy/fX1BXlLhefIfg1mh+AxHUVP4O82vkh6VLDtZjkeVjs1moptya6M6TaqW9V6BRwoVxN6e8tC8uEY",
+	"ljO7bsT3eiGFpBvBuCsHPAT7ubFQGgJHgC9O1+21c5avSk49ITx+2+Up1E9gcgRs8doUv2ibJ2HAb+VR",
+	"UkxYlf3FnpSnxTxLPo3wxO9LFk99ESTpROkDo06ckiRuEH/UIjb8AyeMu64vy43HbZQuELFIvmdhFIYc",
+	"uu/1mdSiKlUCGAvoEFOSgMnADy6POpKBL0Ah/avijwLPT7Y0naN/ndlu2MNULv7TzPyzVQKq10gPZ+Ya",
+	"mcc9S3hmh3njLTlONbjFA7VKyX0ttUuzd3MVFIJHh2E1r9pi0NVl0VWT61mAtzoL52OVTIa6yrnx3FQc",
+	"vzNk5J3HI+YM8HoUIbsuN+UoizALD64zMLAJhUo9zYDHFsUprbT3r4iw3yoi7HwBOkY6WRBTb9aMM8se",
+	"L4cBm3Jd5+HaNO18PNiL+DsPLdR2qU3s33iJskcrqxknM7VateXjKFOFYuqtnVa10coUhqlXt3MLw2x/",
+	"qyis8SFe3hZtIsK9GqCfhQE6n/x9ozCuBmoq2htiog2BYKoIfQKomtRS7fJyBmUtyZdCwkSkmpaqxF9R",
+	"tgX1jS4HnROr4Sfoaark/T5GdcXji+hdBqbujehyhcZdqHnFd/JlVcI3aPhvpz/n0vAV8UDjhXgugKAL",
+	"J5jHpGoZzlPLFiPLYzg7Xwgq1FjiYtofv5SI2q+oZK+oZF8ZO3RkkMk1wUMTSp14BY27OAMf2unypIlD",
+	"uWYDGo9Th40Lo4a1ssbGdfOjLu8xP+C3UgeyNLtSDKQAkLMYWPPl8wqU95cSuVeErlyPfTx+lc1vXe15",
+	"ODLmilzoFRvzlQs9F2zMRVwoa8tS5Y5frEe4E0XUGaBDGHJlwMUEhZLLVJdlriASXaKYBUnECaRD0ajI",
+	"YpeAU2OwLXbtM3qPWHwmB6bcJX8EHhdprm3ADWGGk0WcAOK0XCwXvd/lvSAamJjYNARXMxaTLtudq6uj",
+	"6+qHi0NwklnEvji/vH53fnJ8Hj/scl3/AwN3caAJayfsI3UiBbARfwlx+ag5C8xB09k88m3sasRCM1iX",
+	"nNCIhUQw30+SyvBN9pE54wj83XLSnE2SD+6jvxSWPPmmGmaXp/Rjy1jxYXCP4NOmmkyiIACPLJ4CHXgE",
+	"DVQOYPKNdL0RT6Osg7wzAL9s2W5gRlRA2D3jUaVKLll/LJhr6ZdUI7ctP5S10krhqsvjEQShqXobtoAM",
+	"7HpZncUuTx5auSFRb0QbLcCo2EsG36NCnhQ5SnkHulwVCecpw4QRYqW/UdlPvWGMr8u1AKmkRZqAvqvD",
+	"EU8xGwoaWx663OxdDif+PsoYsl+ebPAbgXdBwDdhvEmRG2P42Vz/uJdUyGPZbjYadm70Fx6VmHkX1F9/",
+	"1jDwFKaQ9rqeBveS/CuCRzxu0LjUOTAPn+l9TQqv54t9KWmssYLHNG/BH10Cfuy65JYmXoZKFkxeJbxX",
+	"Ce9rSXh4jVL8bQ1p75NxjeeCsMxR5HMxWAxaX4C+EquPMxk+Jml5dggsf0mn4dNrz9embPbquHsm0O5L",
+	"2DBfQKZIyOQ8xNyEykzwsGpiQZ12EREooZCLx55AsijkC89nIj8i41KN45sGJgzkr1kK0rJ0t4qazfRs",
+	"FUNb+d49C6dK0GXDkdzJmkG7zs7PwPbKhtTzr2DoCptP7sWH0C+1zWOwWd+Uz0tWCUhkVGqXfrg6PwNO",
+	"I19QMi/+cQ2Ya+2/ly6P3n846VyfX/5askofro4uS3L5gokOaWhYJeH9k5XazdqeSVgPzk8vIBelgLa2",
+	"XlhABp7h5aMx1KK/ogM+SWRFGFOUbyiSoiPudKoGzq+ogC2NqEVGgOYZ4wN1eY86d7ehZNZkGGBpBx9M",
+	"U2VK/gh6lTax5f1FOKp09IMubSe15tg2p5MTvFBr08o04UoVcJ/Y15edsyspQJ2f2QjtkiqwR8oIX0W5",
+	"S/rU85mrDGJewEVln9gJabExwS+krpyHH0QRC9sKLUYZ0VwNp2vHlMU2CwOLSmxd7PLIGzILagVa5B9j",
+	"yiMvmloIy2ThHKzE/iLHx1Q+DQlpxFSKXR98hoLYkkrapKyQASpYafDqJ3vfgPpBrJ8wmEDhkZ53e8vC",
+	"LlfbiMVlObGPLi/PL8Ecg+k36ndPh7m4xL44Ojs8Pntvk7J9eXRxfnkdpwRg+k2POcGQiS431yG2q8KY",
+	"E/gdTfk/aQr/GVgAQKp1uRoOtqac2Exe0UtGRcCN72vDKg4bitTa49BX6Q4AkSAP6oT1BkFwRz5cnog2",
+	"GUTRSFhSkhr3fM8hg0BEWF2ly2NWacz/4vzqmkFqSchiC63v3TFC4541R2yjjbUXuFNifwIL5bFroamy",
+	"TdKjtkjMXi24OJ9tMpEf6XIbcSFUnogaSnol5Z4p/q2mK89CnGSAEEzy8cHVTyRiH7VURGx15zfw0tto",
+	"wY0mARGafAhiC++2bnd52Q0cuPhD3GL5vGFjisBes1HHp7KDq4hyl4Yu+RmXRHS5MqhY0DG6yuWbd2ya",
+	"4GCoBRSbd2xqEzGAUwpbkaEsKO2p198ItK4KFt6zEHrU5XIGVBAecNaWq6h2pXrHpscu5O7ogj0dfe8h",
+	"O8yT0mUUQlHOFtEiDfF4l1Pf3ydxTzaJwJg+CCbyYxNIKZJLkN5aOVom9Ji6XN4yOKLffXe0IUUibWYW",
+	"jEfffdcm5yMGTEINn8A7OLsqsUGKQlSse+p7bhydfMdG6vt4TpBFEUGngoiAlO1Y/moTkL/sLgdnArF5",
+	"EHkOs+eU80ax4oXZXdVGZfNvOopEKwIub8/B1U9WfLcDYGwOk21NiyusX6mNIrQndff/qb5WdYKhKa8e",
+	"XP1UmpFQDTZUskx59XerNAYhGIhRe1OTw6rR+2agDgVIGfIi5uYUiTdAbsxRL5aTV66zjYfheQTVvQz1",
+	"o6a1D3NgioU+TWCe3qP5Fh2chUXUUF5LdL+avx8t4x0GEOsI8w3eswJgMWgvT45tArYbi5QoOBI3mHC5",
+	"ZZrD5zpnDbmuIE/nPYtizvf4WOHLmWKkvLbpiPt94gxoKFj0t3HU39hd1SJTtxJ+mGqxbZVAJCq1S5rJ",
+	"bCjRamOrv0frTqO34zaZWWf08Ojk+KejS7Ca4MMDPT9NaecxyvVJMXJWlFdK7dKsALVAfDpU5wLRSOWR",
+	"AUAU9XnwZd964Jkdh74UBZQgQDyAO5vHAubx9zxDVKPW3F3BELW9mpTwII/AKszj1RfwTHwBc+ns8zY1",
+	"LW5wqS6eKs5WyDaQYMxzJMClh/Ay0zKBHbSJnSXjNinTLrfx+4dKobbRuKIpsw2hayABEd/jzNIAS4yE",
+	"wYSMWIgmKyj2EJrWINS3bcHgL5s4gT8eco0rIdkaDqzLo+mI5WjtYhQID+E1MMoEhocoUMDbROT5fpcn",
+	"9hoEY9Y2Fa0hxwHk+RCROP13SIwfxghvGZedz3I9kzenKOwKEjcodm9Rr5tJIbVKVLlwWxl0w+J0HG3V",
+	"y/LY/sdLGkl5vlrb2tnNgT7MFMTT1j1osduox2ptPDn4S7H8iw+XB993ro5KBfxhBvgwOVGqP6X+1fek",
+	"Bj0W+tYvWX1c21FxCY1AI3rPQnrLDsAuHKNHZhdyTpnCjrkDKd84PEk7wZdYxfRKyMnmVE6fyQP4fUVO",
+	"qO890F1961PnuqSusJWssBUvrKXHFP96BSOy1NJaxrSt1F5a8Smx4pNsmctrqQqZxvmxcLqW3hYrtiyj",
+	"YdnYQyu7MZaxJRbeFguPuoXm6OQ+WIYVtsuT22ipcwX/U1f/T+6OpU+1FR9l67fTny21lWqPLcuSJ0Hd",
+	"q/qe1ag1mhv1+kZj77reatd327XmbxZQqWQHFYyEiELJ7QrEFUn4MwpuDh2dZRp2Qlj3oRNOh+xvXUWP",
+	"NrrjWm3L8Vz4L6tKitct2QACZVclc6hU54/1NZrspclbsRKhha43qH7+xWQvtQuLC1bOaN3YEiOH0+Ab",
+	"Cv06oaJStlqEr1GxSDDC2ln+VKFud7mNdFBhchkE0l4O16Og2kR8+h4I2nGuRgw7kFP6Xq+S9m96gqjE",
+	"74ICFIrLLc/ZoH/kRAi2nTOK0Th0BlQwgXvlTzGBoGgMphiz4kC+yXL72WDEHetByeGxXzqJNpmVtcQl",
+	"k51J2qOtK7OxhbtWSW9tHNcoR25Ipdut5lZjrmjqDJg7Bunn/OxgaWH1W4iyMYvdweqsEnCD9/rVbvJc",
+	"QnRiev4yY3TyktQPKHeYryMG0BKfpKjHlzyToK65rxgEY9/FPtQmtaGctF0lPyuTe6oT2cM9424gWfjt",
+	"2HNZlwuIJgGWYX/qlnL67Jaw1892BXAuE5YeQ2t2ufkd4NWDYKLLX0FkRRQA2meVAL+iRmSKnjgiwXa5",
+	"Ax+H/Lxmbc8m4BKYeIJV2oRKmWEDinvpZpBHhfaROEXO7fIpi0BwAR8x0lnZ1iKTQSB0hSviTB0fQQI4",
+	"EVEwqpIO0d/vcv0JTxD7oHN2cHRSAKWJaaL69r+oFP0cTpJzBmJ/8SqJ+artV07Lf2RevrWIl2N2xVKs",
+	"vPUAVv7z0dGPJ7+mmLk6oQt5eXOntlsDD9Aj1ZFV21zMVi+TKw5X6zXh69Xj/dWAZeAMAl/Q5HquxxuH",
+	"u6nv7svN6Bd3kOjdG0+JnaZEKF/Ymh7aVhyJ2iAuc7wh9cnIpw4TFSiFm6qEkkFnQxw1g3POhqIC0rXi",
+	"1CKpR6rDja10vLHCBxgirI4gTsDvWQg8PgqMEqS60KwqeBvSiJGyC6VLMWXdYVzFjKbKA4O11U23TuLz",
+	"tFGWyMWHuGGP6zVpy553uzy9RDoRP5W+LSWIfojmYuofcXkuXdsizBcMQhYng8BnulJrjOMeyjX0WT8i",
+	"Y46Hk7m4wMr03+VlWx5TRJuw1fTS0AnU9GTpBmaos10BXATFJIzQRNzDvBBhi1As7Rtwh+2Dsyp+kWQC",
+	"gbs8HQmsoz4VsJI6CEY0sMFOlTyr5mFr/qcCYPUpJiEbMRoJHTUONXQnjN1ZECMr/wWGkWHAo4GFNWSV",
+	"PEhGLPQCV9UqgGhvOLCIjC811CMtAHQiuwJI7yKiU2Gc5zGPPD/hbVAKFvENdHFXyqcIc5Dch1ykA4ij",
+	"zmT9N22AFEjAEOLs/XARzkCCV5i+sSZoQkwmLeMjWIZB6g8JakRufaoMbIAF7w8RhLHH/GAy28Qeetwb",
+	"jocx6ZE3i4aqXHB8nSsWoVLH0TseBxGZx8PWsFsqk2weQIHCGlRH5sXJ6gKF9VjMTEfKyiPuTyUF4ino",
+	"9+WgDJcQZ/Mk11lpFKGhZwN5Y6UtvrEeJ3cT6gzow4ebYyBbOVQ2eyy+ULDsE+sqtedqd0xCapexOj4w",
+	"xHY9TQW/8k2F3L5qLC8dCjORd9ZRXV6mDjMKmQMXXrGi2YiBD5cnJGXajH1yYOMkZcmSSK3WqBCAc+qn",
+	"zYJdrtfFqPsbyw5QATguRzWzplCoyHMGoIyMQtZn4dLCxwm7pc70m0N/flyJ4pnw8VdW88pq/sqsBp1H",
+	"QE+BwKrbvKF//nB5UlmVHQnm+6+siFCI1WhjMvNSzEe+rxkPWYLvXDHff8E8J4ls1UBRyzAhuUimSrga",
+	"IzGW7JWJvDKRVyayDhORVzCfgazALl4cl8hzusBKQApbgiVathVhsytZAFHCPMiDRJagnAJBGA2InZC1",
+	"rNcGk13k7xcsdBiP6C2zyQj/DX4b0G6wtwHzXQDjLNcsUq/VfgdbcU1Z57n6vgclWqNKlfw8YFzBKdOQ",
+	"qbqsqcEAwWNCQU5kRuGJLnfDYDRibjX7a1t+31aIxwjSAoPMepKUZT7rSiKxJykNU5N2B4GXRyF9qA1Y",
+	"6CvJ84okQSGxt8P0isgdmAuDMoF1RDXTZ4R9hKLt2Z1RsBt8NadIjClD7POzgyPtDZILC9gxiYuErO4h",
+	"6fLYRUK0hwSq/ZoBNrHU6AZMgNdi6vgM/Q19j7uARB2QPpvo2fap5wtSlr2aK+/FXqQErWTkU05uAya6",
+	"POBV0iGLnANWxjtgYQZxo2E/xEeDUUUKLlSBnBcAUC/rvUn3kuu9YcNRNE1OLoiN5vXr8qGcRAzbHAMW",
+	"a8LBg8li74gp9bwwDJFcqI1YDFevkjJQMAE5IsnqadpVyQduzpE6fyyyfORY13Ps4KZoCjClaYpYardq",
+	"kg+OjCfm1OQ2kQH1+5pvqN1edvjFMKr54yhwO8Ew6rWaoilAO5ZewWLj0aytyFjB0/Oz6+8x7ikj3+e6",
+	"nmCIsU+SlAEPyly5Gc9U5eEzMEfWWt0X9SSqx8p+qNmpPxfHVNYH1cj6oK6OTk5KC+9drfbqkHpV8F4V",
+	"vMdS8JZU5z7F17cYO+aSReOQY8Vn9fo+GQW+TzwAaJ/QyBnkxpCjUJ6CDEhE8gLcmPXEnUs9DZVu95BI",
+	"ZpGCmUlzsCMV0Z6Kk/jiUc/fUAZTbtTzZ6uE2ILpxX8HzywzII8iyvKKe7EGNy0W0gyFEjLafV9K+g2t",
+	"UgV9IheAlOu12v/ISIhSK8YMbvLh6lDeYNmmktJDa9WmqYuWHvk0PIx9m8JpmoXDHX/gKXgaFm6YMV6z",
+	"yZ4NCs88pvUy8PgF5W4v+Ljp+IFztwoqv2pIoGFbFTKFPE0CuhDlLqCl9mkIUKjhmAtCpdyoyUnIqI/N",
+	"q+QyzhNP8Jgtoq+vsFSItYgLs8EwBIL76KGYI4TY4rFgmE2NX+nyq5w3MXGtjSligtyySCHE5cPjqC4O",
+	"YL2eIPWIBxMzwcYqBf2+YNEVcwLuilK7vltvNs04BzcOLhal9gMTcszJLaJGqQPwSpOeBU2Ksvti0Cb1",
+	"/GVSpk3q3mMFnRfqxDnFGokL6CjpB+GEhpi669KpUIkutsDrb5OyzqppkSlTGSuUILg8Ol96bBpwF5IM",
+	"OLtnIZZnRCz+fWJ/kt22Se2zreo26uqJkrICkZ4oO7KuK+iOWaVKjjAtIrHTa3UJc2E5+xgpS72ncmHd",
+	"McMOeTCxoPolvtDlHidSOZNjl3wjmODLchZvBLpZRBtQ1uOIdBisS6JByFiXo68hdtrAU2guqolF3yCM",
+	"NgFpWqS8L4IIFskRco/fVslDeUMHT2iGP7yo2oX8+2AcprWXcy7l/nEKHFtoXrS1jTZTWP+f5Z5kzedy",
+	"X2CzzPbyBJbajfoqhQpnF/cLpwQ/jC/XvxxfRkIC1+XVvvdq3/tqNRHxxi4pkmR4PtTNeLmFr4+Gkq3Z",
+	"MAsb4vPkKsQlsEMmgnHoMGLrfx27dhy+QcEUk66DYSEPpYJ46i0sDTOgLhnQ0Yhx5rZJqnqIZHPqM1Rg",
+	"getx2KeO1LvQMupFGN/g6agHzFhFRxx1Iu8eOC0WOhHjnpxhD4smwHTuMbvQrOZhVySPhK6x9oclhwEF",
+	"NqBvP7i9xSQ9OSANXi0fq8IqfIq8FuM2ECYEwjaSL1IRV2xAjuxF+6qAtN2oNaQA5FCp+cXd4woJFX0g",
+	"5SssypFaflVzxYtLasAvb5JlGwsplGAqotLyu5yPhyz0HOK5Qg7M9W7lxMomqJlF7NiYJ/9IlR9PgZ7I",
+	"N1U0j0XsFDikfKAW+di1KxakxKZTItFmZVtSbqK+L0UVPYqb27EnT1jY5Tb+dqOGhL/INj3K7+ThtOlo",
+	"dPOff/1bflG2h3+DAdzjLv7huVWsFYQbgtVVoMKLx13EPcLVaxP74MPV9fnp0WX1O9sMYehy+23n7Mfj",
+	"s/c3nYuLk+MDKKYJL3FiMGdLgbaRAONYQPpKsqPjI24ET2Tk66SCd+YHuWV9OWAlAFfwW/K2Yh0rTHVO",
+	"i4MQgCbliDDwIUBFIcZ4/z97377URpL0+yoVOhthaU8jJAHGiJg4nwzymM/cBonxzG5P0CV1CfXSqtZ0",
+	"tRBahyP2afbB9klOVGZWdbUuXIw9A172jx3T6ktds/Lyy1+qzOzzUWV3nteGBIFJWqbGJhJIogI63Nv6",
+	"pmM+EgErB63z7ns9Gpjf7MuegNIyodaKs+RKSJt6m48B0OtxYBQWuyz42H77/uTkQ7Xb7nQDX0YuCthW",
+	"38mEyvRyIhbiwo4oNheKp0fkvOEZzPUyNfhdlAq3R88LJgwzVWqW7LKlwj7o6aGhKTVL6Ea/vwI3PyoP",
+	"Ul4bX6a8Nu4uqHL7z3cyCCdDPf8OC+9+IkoPqWR7y3BTDa1Ss1Sr72zw+qCxtt2vi7VtvtVb2+nXw7WG",
+	"2Bhs8q3e6/52WCTBb/X7YvygcHpxbm5XsFHqQemofpKGdLQ5B1okFPt9IiYvCvh3poB/iSJdUIq1GAAk",
+	"HknGOxVhgGI+qFouKm4MMZxYCS/3GdUqxSq6AGZNFCg3IZuM9TkvbsZaGAFw9TKR4lbPiC/v4xo5jJTx",
+	"m7/DDn0bAk4aFcuOukKuYQ9Vfnm7Bjzvumkg67bnO4AvMqyu0PoRjyTEKeu5wNuqbeg5TWGuSk54KBoJ",
+	"cAL89jW8ADCEd5FQgvqMSwEWwYuD/mlQUEItmnxvPkf//EoXN79a7uIe8aw/dFzGyAY9V0IzgijfKFI9",
+	"MeTXWptl40k6TpTwwOKEKj/JVBsRcaQP4H4yFqa4opnbv/6VlQPcgE3zNeL5saVSoTWsN/Nl4GzygJU5",
+	"8UhFylbThHSI3owFI5ENE6KlDMY8GwZUrVL/m2ViNI4BzbT4Co+BhWzL2q5/ytWqz0HF8yXZAVSNkzIW",
+	"JrHIsyEANK+3mJAZCUVW5nhTMqA3uMFPdPzzwUD0M8XIAjLFWgcI8rZ4Am2i8/5QoJdgyGUYi9TTRhcw",
+	"/vxD9DOB5XKB7RI8D4WwgS9VlqRwjUW5Lg7lOXUzRZbOcvgLZCfqnyA2MEigJi2PK9jxAKV40PTlGgv0",
+	"oMr+LGiyKQeXCl04UgEVXoFiT3Pkp0k64nE824VXEDN4M+ccNVzhZT1ssFxtqqSZNFWxJYyZcQC8UgxA",
+	"M0wN+ViwsvUCsOCTPo48RqL9c+CRBa6fDj7BU/ZXj+VFtPSdxu4ep0kvFqP/qw87Kv4Cj9NjAcL1TXIG",
+	"2Wum2q22OBs7tDy3ahvacEzTGbzgTA//WmsANGj1AEelHydKBE0G/6XCy4mUWNiCucRNMGr4kD7GkkkW",
+	"NAEJVBh0j27UjaKV4RGnFbwbtqxuzmWkpws1DWc287STjVqtVquwMVdKKJrkvJX6FXlDafd/XJAkBTlA",
+	"gibIt751zZV57uHKnRlU8jb3t3gMIP+GeH7ZSg1FzPU6RVFDjidKfSp0FBKLcDzDCeo4gp6zhoUt3say",
+	"KdSHLmwemFUyjwLYp2CQ54VMX+k3rJm36wlFWlwQoiLEjyeT7GRwkoYiXdJqyB9aOj0NmB2V6EbAZ23D",
+	"FROjKNOiYiS4nA4jLcHSVGsgJHOiDCasVZRusKxUgOE7Vga3FHDpJaOoDyz/vJ8mCkj7CGHihPAgaimg",
+	"p6oC5woEGgGCggWU9MbivSiOshlm8+i59GXZfhdWmA0Put4n/UZcxIHVGQNWnsjoxpcUBaPyUFncMSFa",
+	"SNGDVBkzaAkF0XJORKWHDEjmVGUXm4CeFtS4P6JouxYpj0mJh7WLRxlq8L6kEayyltXv6Watu5P2R/x6",
+	"hggZo8MVU08cmkf+LOj+SIn42mTgWX+RMUdSoURmvFJAtAzNIp7lWlCpshNI+jNTYg42LaajvmDjqH/F",
+	"OJNiiotgMkaaOC1tpwmjMaVos3v46Ha6JrfZEXYpgHc8QB2eHsMUrcfGdSmhwtG9n1takxEzi7lNELW3",
+	"zheq6r5EAhXyWYyZlb93iSOH3lVy7CGSp649pPXjOJkWG/aex3OZrKng+rjhV4K9qdXYSLE4kZdaSQGf",
+	"q5BsFMlJJtTSdpIYA08VCbRS8w0UpQKtrtQs/djuwqRmQ6pKuVxd0/fk0qTUrFW3vFK+9UtNiodPHBtg",
+	"+ZjbrlmiSKOeaCNjWS+sUXuHZVq0Re1APzR/yFnuf3ge0ZM34x+VuVMc2jsQvxPE06Asf/EmvoTz//R0",
+	"ndx5cX//5fon2pSfqVS/wMOouOD34bqyRk1ODTwX9SuYulT5V036Q186Hi8b+GN3xf2sg3M+2Hd/HQGb",
+	"/gR0hIIs3lzuMDZCBefhJUbxTUvdffeCAZf+3YLhyVfGW75RQGBUIX+JlBatVkA9NFAXbTk0o3bMq0j3",
+	"zgbSm2Ye+5wjPNT6JwR4fF6nQqmrBalJfZzjj88ScPC5ZCZVV7TKBC+yKVfavEVEQ5Q9Hhq7Fwue0ktO",
+	"U7QnHrgaoO+YJuk9IVmKA0bYIRzZV4rxSx7JF7n6Ilcfo3DpPVPk3DfY+GcaNFpWvOxddCPUIr8/bqty",
+	"zuSfe87eLFYTQeBVpIqKITru0KvW14Mpwib7fZJkopBlhgEMJ6VsosRXEXodmyv2fETeF6KmTOnurVq1",
+	"3ti6vyVcHKE/GNBf8Cq83m40tl7PlYrH7OmFkivmXL+l9PnCBUpLPjjuts+OAevYOrzodE/2PnRKXilS",
+	"rdxfRC9XhcVDVwtlL+ATpH20xuNYsAPZr5a8uem4I5v5Ta2x3YCEBvA57UF47+RapN1oZLI1Ss031a0t",
+	"r4TsPM16vdrwSlMhrkrN7eqGV5oJnpaa9dfVnc+PLQhmhvQuz4ij14ArWGs2UkxJrXk5el8cJX/Sud0R",
+	"2QNO7Tl9fxnDyXoyyfrJ6PmmPrZlqJYSrehjf8pnjCO6QwoRqupdlZ+Q7C/K8iA1G0RxjECD+dxElSVj",
+	"VakWyk7laYNLCoFimkWB9bGcpL6kCargVO4iA+A8pYfxUGH6ZDQaJ0pFvVgQVCRvVKH0U6XKWsVCpIbD",
+	"z9zhIXLf6QJXVyLE5PeFTntuddWdQL/ddDNvwwLf5SIxY1Obf9q4yRzMiPwKSfTv9Gtpn57Q2n4kc473",
+	"xENwt/PyQKpuMi2kWC5y02hZATthkV6GRZn7cJHbpRONJjHQj6biHwTwQGpQ1kuTq0LQiAhQHhAuWjKZ",
+	"z7xW64MH79nwHD2E3eb1H1jZteviiKw2R8feiy73osv9WbocCLec6OeVXZT30+UUQvafpdJmgnGYDZrn",
+	"mBWSVIsOl0Sa2pmEmARucABZ5qmMzTx70oIglGU0BqIfIxaV5wCGiXtMsTKWKa147lvhVv0guXPOO519",
+	"poRS+rddgwBEOGGUGrwal2EhB1XfSbhNRKGlY55mkVBe3lQkzKbW7lr0pgsaY2UEb+K3IhlG11E44TF9",
+	"0EJMPXcA5m7zZf4NANeG88ha7EwOiMqHKsuRXYAG8xZzsFm5x/tXJpMXiJi0fljJGcrN7UjGgYjHGADs",
+	"SQZtTAX7p0gTNpdT+xEU2IxdCTGmdNnCIokyJeKBh5omAblTEQqZRTzW0w8s3smVMMmWCNKNFKw5rRqP",
+	"eEjQPvgGmybpFaZvQuVVq2VHl1LPjB4qTCI1e4WNkzjqzzybtpW7aXyZzca6u8eEboZCxYthZIOCdrjV",
+	"9XYX4b4YJYZaHUGVo4RpTcXFC+eLCReKXdtIxj6M9IzPYK+lPNQTaFN6nXU5o6edRZTIXsJhNZh1aX+s",
+	"uGWUIT5hEc4AyHY2UxXQrFpbdWlTWJpMFUsFEEt4bCxSkwL6eIvgTItKeskzA9cBp/qcVg806/Mr31HQ",
+	"US9eQjSd8TRjybVIc8vSLiBXwc/XGqnVnx+KPoIRdxT1b6GY0yJydHRVam4Qj6UqNTe9Ei3TC1d8lpqN",
+	"/Ae7fuGq89eGoz/jn0YAlppvvJJ7NsCFYto7PkHXirIe1HXzS+F7dIpc5DDzUnOzll83pBXONUKL4XyZ",
+	"GQP1/6vwwdAs3q5ZF8WvoioA5SQlFL/epnOyCuRD5UXzftG8/yzNG1b2Mhm6Uu0u7vgV+bKHkaLTzAkA",
+	"AmGFTUwbII+CwediDoFD5+HLJHVJpemOnMWDlZ2CH/pGxx23CQlfY34ZSVsQRsEEQ1aK9VsEVdbm/WHe",
+	"SjZNI62OJ1L40umqV6CptqcGeETn68jkjspdXy7zlubfgOMdyNpWpfN23eF+6JG9Z4fzp4lIZyeUV7ME",
+	"hnNihFNxvkAhtHS4hMf5Xb8rB+TkTpMHQXDuVh9O+eW9jLPDaBTdyybrJGn2SPbv1TnRizTSrmfpXpzS",
+	"W/d0ncGCgfOT3MsLrxncnEEeQq1a29h+s6wO+1KfGMUzgXPaK/0+4TIj/H2t/nqjUX+z/UAf2X2Yvwv8",
+	"O6VmvV4vXFt860Siii9C47yrrWCOtqrcRnX7zfKkcEhO4Hm13Cx3LtIFWIb6EzGsM5xPKW7yH8apuI6S",
+	"ibIXtKjRHezs6f5pQ8689f4KpLPx78pBb7ExvxRkx1hp8ZKJ/kQy0YsS/PlSWLsdWf9U2Lary0OcSOdM",
+	"MZE0PE9YazlwvFDVzT3Tl9aEcPbJ4vlYbMu5jH6fiGLtMvCIDCKRFrGn9fpS8GlRVj0OgvrHhGheTqEn",
+	"dgo9yh51Fvtd5qjraHo5CZ5GIYOsIKue70kwUSpcN+6lFYL/o6nymFMtzpVczEMNuBk9qmTiQeEBoS04",
+	"rtiIyxmYSaDjcMUGEfGv91MhJBFecxZH0jraTelFzHlmnPmlY3GT+SWiFmDlnQrDzHmoxKhfrdggieNk",
+	"WmXoZ7bNRtoPW5MFXMfmY3mp2CijEpLz7IPg+s17XVlR7uBcqbCFI/rQNaAfzS29+0yr/dj9b0djbMWh",
+	"dceuUCrswGSdfPguJdGj6cogjGa3w0jICSvr/187PztkKpvFovIU5EVh+w8JKreSLw2Iz2iXmnhmsVNN",
+	"xtllKkRmNpa+RU5GPZGK0Jf9YQKlSMq9yYypLOlfKY+NZnkp1vnQpJPFU0G5AGSagW4v+j5UQFt3KNgl",
+	"z8SUz2jbqzzt0fqkrsRMYaAMG2XoEtw+RQr7kmuq+mtHhkymzDNfAp6+/qbB+kOe8n4GMST9JQyf4tvA",
+	"uiRGFLfBugvhepLi1b1EDqJ0FGjleaHaLTibV9CwVrCe7up6K3qXvv8SiNi8+HmREd9SRozEM5EPzma8",
+	"VUxYjcndvtaRGqW22hGlgEnmZKuAj1eEC0oAkoRmPIrN9kL+bGgZipKAwroB3neUhOIHiCffdkIfOJ36",
+	"Y47pl3P3W+8pJ8OBal89+b1lT8Bbd5ajahtT1dRW1qcMwa5B12blSNKBad/9yhQa688qc6ezPvrGQoZF",
+	"rkHcT3oLqjlFnI4797SmumUjcctuO7XdfDmTnu7+sQvmmRxMFK79DipcEfDOAKWd/R6g7hyw8v92To5Z",
+	"krJBko7YIBJxqCqgUlqFFba1mMLsVVkn45lQTRa8PzlqB6xct5p3w1W8N3xJ8CmP1Zi4ibKKxwJMtEPK",
+	"zuUHuwe2dthkHGo6aFkyjvpXEAz12A6SNo2BvrEG4gFe2z5s73UxjQ+a1JvMPNbwpTa/9Y093r/SN7aP",
+	"u+2zi9bRyflxl1qBA2Eyx0n8GUSWM2JG1HlsMtbSqzGX/rprPwMZIsfvDs6OLk7O9ttn0KI+6uW6MX0u",
+	"+yLWzYGfL04PW3vtfWqOpQKNwl2nh0e/XpyenHXfnRwenNCdueg0I8bmB8yXWsymPLRD545a96x13Gnt",
+	"dQ9Oji/eH3S6J2e/BqxML7O3+xLuR7uj/cuBGTchQyDQFJUqI6MDcG7gMFbgxedxjgLMhmkyuRwaMY8n",
+	"A5JiA+zNhgA8Fpy1fzrHWgmI5CHmVnOQgALmy5aZOjdVJ5HWjASKQS7NlMJdDl9ekoZAq1buiTiZ4lOY",
+	"1OmhzycbclmothsBxDEbgt/JGHONWi2Yo1QFKYduIDVM0swkJYG9q+0yXxrDzGxQxy5jq8yyXeArR05w",
+	"wD4IGYoQQAJwS70WVNnxIvErBeiBShxmLkz6QCsBzDtSVHbhHYooL4eJTCapWFpS4hQloz73vujEnUcI",
+	"PibVGScf6cJwFKGJWoJf1AZvRKO33d/hm+GmqA/e9F7zRn8j3BRbg9d8u3d/f7rT4xyk5xXadrM2nU7X",
+	"tPhcm6SxkP0kREDWksaWGqU/qrnvknT0TTJ/bNo2ml1wHpSaJZtD7bDBlRq1xuZavb7W2OnWt5qNjWZt",
+	"828QUZcT/YpItWVIL6BcHPS/UnDOVHxbkloNhw5WAFkI1nz2SldiRj/FvCfML+wvGDQqYXzeNt05PhD6",
+	"UvzwUdRPE5UMMraXpOMkNRCovA0Ntw1HnXfdvA0Npw36F/aXzfpWtV67qw349I7z9LG4yeafwkHP7685",
+	"95Ozxr1fn9mw7dT8rGX65c3S3jBJlNCSS/fNl/UqcwfOl40qc3vhy50qA9e5rFUZfPHzl6xwD+7rfs1G",
+	"5FE00ELNQUTanQiZwuDaYBLHs/tvMVD6sX93FubF216pXH164mbCF0WYN+u1hdE2B9u9Zj+vdJGxZRKj",
+	"qRWNNCO6Wn1YwYFrSXHRaYNfvP9EGnvltqkDUjvTOnPk7i5vTrC0PUH1v620SkeQK8BVnlFTK5thvc3y",
+	"80o3a44Os2bIvg3C3rHUcqT5MzXV9graMlumLINKSWTSVDnMl646vG4yVYl1vvCbNoCCppNg78vAYBSg",
+	"0mGA6jH+21auA4p7bVYdwg8YdkXt15f2EYhrLo/ZFl8XmbgJmlC+TAbzzxEyxdZoLNA25HlBLJuNoQ6F",
+	"Lw0P0bwhVmUHTlo9fVpbZpepFnS2vqFDWC2gTKQdbWuAuPlpaphM9et8WTRGdrUNUA8K1rKZxyh0w8Hk",
+	"zKLUrPlAEtRUdk0UZi0ULC+Hxh0aJ74E62S+6x7LjZnCAC5aNljIcd608ZhM7EUKX1fYcmMHqkUogGCF",
+	"ru08TpPROMPUBc8UwJCmZAO4y4pGkB0F/TssGTcUhQUOtc3yCsNhfR7HQOcfLilzASz8kmwio/j6cihS",
+	"4Zg55eCXNccWWfsgZkHFNX5wkeR5lGiZjSYZp2oHK8jJXTvhaxhI3pcEDYoi5u1kBgMr4riAYHOhSstQ",
+	"27D64Ci5DcUm5GSk5bfzMi01tBTPEBGlMsi1/7yc2bGwSnHyi60k9NWyFpLCfVvzRvzmUMhL4Ep6DaxN",
+	"9s/FBt7bGr2PxWdgdaV6rfYw5ZLWzwPtt4d5qr8GPbgTbcZUOBddhzzudO08jYnN3QID/l8OGPwhL+Ho",
+	"RMYh9QSlKOL3UMSFTdabzFi9VqvWauxvRx/1QaPXSJX9mkzYNIpjLTplApjN0MXaDKI4FmG19DjS8Hwk",
+	"70mkwKY8z/csE5NMBQrlLnC/QEmSJ24jvFQVXK36nuolyjgzGhkIXh4L1JTg9Lpf9OMBOrCxe56rCgy5",
+	"tloDNrbBAJRPqxSQqkThBvBbYBI83Q8FdTEznzYVuJ9YcHLaPv653ele6HG/6LQ7nYOT44tu99AporPl",
+	"SypYUXGIl2IO5FBizMpOuZmKR7dMh1F/6GribtQocBDp4JF1U9bYiM+0eEJfK8UYekk4yx2zryAQA7Vs",
+	"9CU48lZieXx5l9P4Lo+wL+2X2Zd4hHO1h3wiX0vtWR2t9nIgFgydLf6s1QIWrUxDcyDqD8fhf6mTegEW",
+	"/8DyHwVv0zdNEp9z54Kn8Gs6cxc9sm8tau8ur2bBh+rg++aec4NkztMbztMOPt7QO8y9ZElUbIV/tX0T",
+	"zftj278cdAv+VRpG8q5+FHE/GQn2v1wKcGvmQ4BOTadvvtyosiXNBR8nfPrxjtav3p5HZC483K8K/IB6",
+	"gL/T9IXn6Psjx2jBB/y1vX4kM+7MK7Dup6I7RDnAgzw8XoAJIkiJcIIiHpCDl15oEgDoT1YGt5tJB0D9",
+	"BaEHxkPGM+NUqWBrEKqIviHylxjHl0UgoIdmCQKhWUT6GujCvEJiPVQFMLM+5PF+9DmZ6HjCylrxyL17",
+	"FZvnQN6+LEk8rZjhZ5HFgrCT2Hae+ZJeVy620HrWdBMrQGtThFSSdw30oYJLAG9UrKwPcQ/HzSPSHyRo",
+	"4SzkMxrKmeBpBd8geGgw5TjABSVq0c20CmLWMQfUH4HlRKbxFfoPDS1Mm+NSXVgerKwHU4LLE2bGnbHK",
+	"Ku2I/BUrnCcbjaX+nAdmkcwp/sNlnkoz4XNzWPAtrupDvqoK/SBl32ol1JFeksSCy3v35AVo+62BgijY",
+	"c/wMuCCLAufJgwfvxX4yB74tJqlIMRUqo+yYMsY7TP4bbgPPl5iyWqFzS4vv+aw34k8xzvxpIWftFoH3",
+	"KD6Rx0DYHyhPXjbit9uI2aKa/6R3Xk7yZTfcIlHOR3PTQ5v4nGhmVhAu2wx3bdj+DDnvk56VSDCJLYza",
+	"LEtQ3/RKE3DhD7NsrJrr0C0uZzfVfjIyg69tdFuo23o7nhelCi2R+9OpmIX3x1qg/zXMKNN8yz7DXPjc",
+	"493ncazVcSSqvKbt/ekvhuikl4Sz/7M+SWOgSVnuJwfQwMlYQP8dM47G6JViwSSN0fxErmCqYp+hhxz3",
+	"ew+VhbISggW03DuOKMDnwcGK2T6RrSZf8YC5FRnSil++EjNWDn5sk/lppm39SsyCSpMFKrqsB8ZkyelX",
+	"c383Mu3q+xoBO3u3x3Y2G3WP4QhAm4ciFdqEU1ORsqBxcxMgCKSvDbpYhJdil3E5Q7JYESsBmGqZkDte",
+	"f7xeY+AZ92UqsjQS4S766FkooFwpNzVPqf3LlCSq7E8j14apvINUJlBDvrZVb/zQ9Ce12ka/x5V4vQn/",
+	"Fs3AGDh6CVi7Bmkbc8OGVtYaLa3bIt53Rt1hMn4o/+df/64ErAyOf4w4gBdDz4D90UxEBUq6Z9ME80NY",
+	"HEmhVjbWbpw13DlfobXLRy5v8NLfv6zRj2uuVuxh2x2ErNzJuAx5GjKjeVRWfp5W3Fp0O2eQniiuT7nJ",
+	"BO68sz3nMroxtfxtOjrPMjEaZ1/UQKi8nfHR+JHTel3nnjtpTISNra36jm6kX4rCqv0QCEe/hLMaLGm0",
+	"nufZaKS3dP/uDqgvmuhHxYCWq2Qm7pLpHW2QHaZ6/8f22/cnJx+q3Xana4r6g/yp1Xc2eH3QWNvu18Xa",
+	"Nt/qre306+FaQ2wMNvlW73V/+wFghoIYuz/WZE4bykVwyMpczljj5oZFejHlmOLiIz8mUuy6oharIBsp",
+	"HFpCcJNDmjP9UvYUADkKCkNL4s7zzM140hUPqvOzwxW6xBI1r2OOTMW4flK/DgGBGIDWl0YTBVg90Iyp",
+	"UhLbP+6wYaIyX0JIsjyOeSThFujYOIVeMh6GqVBKEPPvVB9xxP87jpMZ0qBz5J7IhmLkOTFtWiAXrcPD",
+	"k48Xp2cHP7e6bZOezlqATKZuLzn+A7O+9s7aLSAsReeuDBkdcIpFGV64FBlxXCRTabepQ+rOxjxK8fhn",
+	"i6c/IPjOxGCiREhOiM1aLWBllMqgs3hMckgeMwXHKx6byFgoZcbKlyHMFBGa81QwGBhMe9NjbbPAuGQH",
+	"p2Zs9bEPUE81FlgooRzUG9vVWrVWrQceC/7ebNZ/0//QV+FKrb5tf/dlULvZHuS3N+obte3a682NjQBC",
+	"9NNhogTiBSAqCGlok5FIo/4uZDDq+c/rY4VJxspBnPR5rNtcDSq7jDP4G6PXzo/w9Sr8qb9cjUjBhj8A",
+	"SsrTMYe/4KYwGfFIBlS3JUmR2gi/m6U8ilHjyvQnwVkOH4RRS4VK4muh8si6L52NacBLCaIj9LJHB3zo",
+	"EWd1kq9lPVN2ryL4M4WgSjlOkrFWgj0zqR7r8zSNRLp2mfJQsONW18PIyxr0SC8C4OOjv1KhRAqc97oD",
+	"B6fXr0FzUdgJMeqJEGImIw+K0ANc2k52VUbjapTQ7rBdt+ABGgNfzgQuo35fjDMRGkoXW55CD8hQ9K8s",
+	"ez+CQvaPO1qvVEk8weoaXNqDFuIvE31mpbARlH5JnFxe0pbwZaCXEJhOAfNLzlqnJ8Im+8+//g3tykfP",
+	"Dqg7aHqWzECZWfFLHs05vc1pGWwaDDWZLr7SIxqlIWjQAEmrMDA3oowF71oHh1pg5P55VKdnenlp2yHk",
+	"M1X1pWtUqCYLWoeHWiNjuExZOWjt7UEWrseCVqfTxn+cd9/Dut8773RPjtpn+uLBcad7dn7UxnsPQP7p",
+	"vy66v5629aU8MdbJHdVvOWvrn4Jiqqv+k8RfQGcQVnTQI0Rs97ZwinrFgo+tw8N298JtEl2yXfBl8LZ1",
+	"/OHg+MeL1unp4cFey3zJXHafNtcOjvcPfj7YP28dBhWsLJdIUh9ZOdg/OWodHOcSep2ZS+en+3BpFwfM",
+	"ucWXeGW/jTzUu2xZu6qd87dHB13z1mrr9PTs5Gfzgup++/jA/HTUOj5vHV6ctX8+aH90X2f6U+10W93z",
+	"zsXe+9bxj+39oNL05V22JcppsipB5KxGFtFrnk8tCiwkscK3dg8n2gPxQTQ+D6r09njo71PzMj4K0WuH",
+	"cLXDj24xJ+H3UI/hpbzC0yguDyuKcaOsr/Z0LivaDounb8g+3L2GoJQMrRTS6y6jayErSLGcu7i6S1xy",
+	"gKuMFAs+TdLYK775M2UAQe5NE9yLuJvVQpWIV8radwaHj/mUvJ/FMwhPIiWmL93fJViHaCaQYRDYPR8U",
+	"XqW0gsljbWUgWMW5L8oxoh4qOo5OSwKoygIUWk1fotAKWCrWBNQXV/k40fO8aKWWwdeKkpL1ZlTLQZtP",
+	"QLGyWa+humlegmWytA7tmE/Lzr5zaN2zO/tAGvb0KwrVlE5kbucnAzNnHuvNGHix8lqrC6cFKlj3PTuX",
+	"HQ1alid9VWxRnlGWg68L1Xn02kryZle+ZisfUCOqsA7+zKr8DzvjnfGYP+e3a1/rnH8wwPQB57yRDi91",
+	"l14Ugz9JMcCtf6diMAeAWAeU+grUEToyjCTWIu4ur55HNR5v8wqVl8X0/BJfdBFGypeXQuqDToQWM2rd",
+	"lKVKlXUhPuFkUo8nvTjqsyGPBzZhBj+hhnwsmu6J77HgSswCVj4ZC9npvGf5XriA4pODJB1pW12p4Zrp",
+	"cqvVav3nX/9mGIy4ErODkEINFc+tA+WxwAqzoGoDsb7kYajgw1BxCoC4V2IWhYHrtMbUFMmCueAYVKEK",
+	"sJMfxOxUjOgdgJbVI8cVO/1w8As7bR9RiE53JWBljPHCLb40aoeN8ZiJUsNkEofkzcKi+vB6mhvgCAOk",
+	"WSWvoEkHtFOs1VWrlIhFP4Pjcde6NiOiMZ/T/sA7WE5SBLPRiV+xjaOJrrKcFx09UQtnsUzsQxjWNaQb",
+	"6MAKqfXUYLs2qVz+WKRruQ42wxqYyB2rxy9f3kqk11FfIL+H2mUTmUUxVNsnOr30GpP1WTlITCjeRJau",
+	"xMyXaZLxTAQVGGFFH3EWAgQ2FDpBaCbjSGVYv3TfjXKk6Qyil++73VNGx15eOlVhED4ysXdccr78wSzF",
+	"CmTCw/DkWikUFst0b5IloXgMwuuhnSgk3LaheBZHvZSnM9ZLsiHTbRwABmDU1O3+K0X4cW3lUf0mC8q+",
+	"DV5r4e2XmD8XzfZLvmTOVYQcw43/MxLZMAnx35k+ObK1SRrh32Ou76og/F6/IvBL/wOAYL8U5Cli52eH",
+	"RpvTG9p5TWB+f6UY6AhCvwVZR1UGa9fLw5J69GANYDDfhO3zWrY9rsSuGYtG4Nmxw1G4rS+kp61lMEI4",
+	"HOZaSIPkXIrzEcrjxua5hUAtjFFej24Sx2gSLvRMdwCW4YKQQrljrwaYJQGZQ4shdg9xHPXA8N0FxfmG",
+	"fAWDiQh2rWxZi6CUQrDQAfr8QgA3YOWFMLIR3YwjR4ZgC+FiRrrZCggs3aYNpztwHV0nfIlxIL0Vs4Sl",
+	"IpukMk8yXWIW4+LKBaOxM4o1hqiOzjKoe64b/+k1hVYYCpgvN3/U7m0c/5Pv1eO/7R/Uj7vtLX3t4H3t",
+	"d77VzXo/b7ybfthu93/a786GvfSf/zz7MYl31D8+7BzW4uHV1uuDCTNi1wj0tc1BnTd6G/3NcEuU4LMw",
+	"lfe4T92GmHzizXdVhlKztKb/97b948ExOz1/e3iwxz60f4WLvjzaS6Zvf/p1/0Pj52lr1m4NOuM0Pqln",
+	"v/R/aaXq7KZ1fPrh3eT69LjNo18as6O0dt35+GNXJtHmD76El7SP9xffiwi3J9COle7kb2NAfhCzuxIU",
+	"c8CB6+h5KbL0FIosUeobqkaopXFnwpya0s+5AJM1CBFe9Ey5IX6aiAm4YQMXEEW0XATHSWcMPLIFH+OC",
+	"MbILtm6gzyxUQD75gLzyS00GHrSgyvYtbiinCKNoLAJfPUbAUY+i90srQXTFI3INvo7vtnDCby7PP9K9",
+	"NxBhxX7XI/0S2HqI3PvuXVBA5MidhXJPH9Qne+5+xqUXi0wsLsJ9uF5AXO+uAv3xVDjAv/kdh2/6c8Ml",
+	"d20541rG0XhxLb9szcdsTVzx9wkbP+Fj/+4HPhpBcsqz4RLlxpE0647idlvarcXxxcllE2J89spYpHQg",
+	"KlIvHNFkqtdoAUXoOcVUwgY8RbcXgEDRo+kRi1SG9SKwfsZNZp7D6hrgPcp4Jlg5UEma/bDf7uwFlgbC",
+	"zQKurKr9T+Oz7+qsTyK30Vus8hzPXIEOvnwg7uKZWJXPjyQ6DzTPaDBmSMnz+RtV86cVUGo2vJUAf2qI",
+	"nq2dN9uvt3J4v0XPEXTv4RB/r2QRo6WmnMQxXjjENXekSk3dBH2pAwHbvbwTeim2sP26yfiw5YM/39tr",
+	"t/ehSYtW9VZ957tJ8jTr5P7JnvnyfTHln0Z+6HdkuH+rw3D9Uy6HPq8DUvupuwMePBTeijr+OWZ/eRF/",
+	"kspLyvg7svuxNfxv9Wxo/QMouQ0gn8JKtuVpdDnMGJ/ymQdBQ0ioiDKFDCCClXl+L3i0BjyKKbp+mSSY",
+	"vsM4G6RCDc1Xdqk2FHjAtLgWoYCwJOg9RNxdrGkU0PkUVDD3yeYWmQQo8sGUg83aTsCAlHIaKbFUdTnT",
+	"q3BODD8Fs63xZYpBI4+F5HpBfeMJKAYlJKOn4C8qpyJkWmAv6Av1Rm1RYdhaojBQV17rn4zaQLTGS5UG",
+	"uPF2V3yLkm1KX3qI3+WQN9vru/J0vdjff5r2ARKMObJXJtOViaVeSYn+JI2yGci1t4KnIm1NsmGp+fff",
+	"vNJeHNEO//tvWoq5f3ulE31jA377Tb8ovV4djSZ8ChhWYdLHkrUg1iEbDMgIy8GIXwmWTiQiT4TUpxAk",
+	"pzbX1232YfNN7U2tUjJQzXUQl9S9+U+fRmMBsUoAcmYRVnQ0yJLW6QGbyFCkUJkkaAIqSx/HKFi9vMii",
+	"8kwVEOXlvKNQtr1Q/qNYyN2zdTwgE1wJ/d+FQrKWqAWOIzrl82laVCHArhDpmKfZbE31k7EILWUXvZLS",
+	"xqjJ2ElfBut951GovWIpmx3YHByvUaaI56v4sl1fQk+YPmKUxzqZiGOun1cT8/mDt61jdIxe8zgKLaYu",
+	"FTwu9BJfvawyBCa7NZlzzlEyZSJ7CU/dHpcjGUbXUTjhMQGF+nktNEW0ls5MIvJp7iE7WIUGUtLd0kmQ",
+	"WZrEgNxjisuwl9wUoBSKlcdpEk6Qqqr4y6XIfAnIMmjdqoo6EELKaUOapoSkXRw2GZBKhFM71v/zr38H",
+	"FTZKrsUyhEc/TvpXFoIVToQv9dkVwmfTiUQsnoK8wyIDInFcDpK0T2+eZIC1SQaM+3KurLKnFxAEq8h3",
+	"hfTpqVDJRL9APyRnjLrgy2IfMJ1dD5A+HmcLHbElUFa9IBVKADU6SJURz/pDt+azu/ccC82XWk3VLx9P",
+	"0nGi5ocWcDMqAB5ywibBEmHOTBSnIRT9KNTD4EtnNbNIslRcR2KKBa31XHGXeQ/R7IXVSO/VBtb/DwAA",
+	"//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -22,6 +22,7 @@ import (
 	"github.com/openvest/openvest/internal/jobs"
 	"github.com/openvest/openvest/internal/market"
 	"github.com/openvest/openvest/internal/reports"
+	"github.com/openvest/openvest/internal/sandbox"
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/ussd"
@@ -45,6 +46,7 @@ type App struct {
 	Webhooks    *webhook.Service
 	USSD        *ussd.Service
 	Reports     *reports.Service
+	Sandbox     *sandbox.Service
 	Now         func() time.Time
 
 	metrics    *httpapi.Metrics // built by Metrics, once
@@ -139,6 +141,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		return fail(err)
 	}
 	queue.RegisterDeliverer(hooks)
+	faults := sandbox.NewService(st.Sandbox(), now)
 	events := httpapi.Events{Webhooks: hooks}
 	feed := market.NewSandbox()
 	tr := trading.NewService(st.Trading(), feed, queue, now).WithEvents(events)
@@ -147,7 +150,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	reps := httpapi.NewReports(st.Reports(), queue, hooks, inv, tr, events, now, log)
 	queue.RegisterReporter(reps)
 	return &App{
-		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr, Webhooks: hooks, Reports: reps,
+		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr, Webhooks: hooks, Reports: reps, Sandbox: faults,
 		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(st, events).WithNotifier(st, log),
 		Investing:   inv,
 		USSD:        ussd.NewService(inv, tr, st.USSD(), now, cfg.USSDSessionTTL),
@@ -179,7 +182,7 @@ func (a *App) Close() error {
 // Handler builds the HTTP server. It serves /metrics unless
 // OPENVEST_METRICS_ADDR gives it an address of its own (see Metrics).
 func (a *App) Handler() (*echo.Echo, error) {
-	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency, Webhooks: a.Webhooks, USSD: a.USSD, Reports: a.Reports}, httpapi.Options{
+	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency, Webhooks: a.Webhooks, USSD: a.USSD, Reports: a.Reports, Sandbox: a.Sandbox}, httpapi.Options{
 		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
 		PublicURL: a.Config.PublicURL, SignatureSkew: a.Config.SignatureSkew, Now: a.Now,
 		RateLimits: httpapi.RateLimits{
