@@ -130,7 +130,8 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if schedule == nil && cfg.WebhookRetryDelays != nil {
 		schedule = webhook.Schedule(cfg.WebhookRetryDelays)
 	}
-	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule, Present: httpapi.Present, Resolver: opts.WebhookResolver})
+	faults := sandbox.NewService(st.Sandbox(), now)
+	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule, Present: httpapi.Present, Resolver: opts.WebhookResolver}).WithFaults(faults)
 	if err := serialized(ctx, cfg, st, func(ctx context.Context) error {
 		created, err := hooks.EnsureKey(ctx)
 		if err == nil && created {
@@ -141,7 +142,6 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		return fail(err)
 	}
 	queue.RegisterDeliverer(hooks)
-	faults := sandbox.NewService(st.Sandbox(), now)
 	events := httpapi.Events{Webhooks: hooks}
 	feed := market.NewSandbox()
 	tr := trading.NewService(st.Trading(), feed, queue, now).WithEvents(events)

@@ -360,3 +360,55 @@ func TestFaultLatencyCloseTimeout(t *testing.T) {
 	// Every rule is used up: the clock answers again.
 	require.Equal(t, http.StatusOK, tn.Do(t, http.MethodGet, "/v1/sandbox/clock", nil).Status)
 }
+
+// webhookFaultEnv is a sandbox tenant with a working job queue and a
+// receiver subscribed to every event.
+func webhookFaultEnv(t *testing.T) (*apitest.Tenant, *receiver, int64) {
+	t.Helper()
+	env := apitest.Start(t, apitest.Options{Jobs: true, WebhookAllowPrivate: true})
+	tn := env.NewTenant(t, apitest.TenantOptions{Sandbox: true})
+	rc := newReceiver(t, tn, nil)
+	return tn, rc, rc.subscribe(tn, "ALL")
+}
+
+// TestWebhookFaultDuplicate: a duplicate rule delivers the next
+// CUSTOMER.CREATED twice, both signed, with the same eventId.
+func TestWebhookFaultDuplicate(t *testing.T) {
+	t.Parallel()
+	tn, rc, hook := webhookFaultEnv(t)
+	createFault(t, tn, map[string]any{"target": "webhook", "event": "CUSTOMER.CREATED", "webhookId": hook, "action": "duplicate", "times": 1})
+	createCustomer(t, tn, customerOpts{})
+	got := rc.waitFor(2, event("CUSTOMER.CREATED"))
+	require.Len(t, got, 2)
+	require.Equal(t, got[0].EventID, got[1].EventID, "the same event twice")
+	for _, d := range got {
+		require.NoError(t, d.verified)
+	}
+	require.Empty(t, items(t, tn.Do(t, http.MethodGet, "/v1/sandbox/faults", nil)), "the rule is used up")
+}
+
+// TestWebhookFaultOutOfOrder: an outOfOrder rule holds the next
+// CUSTOMER.CREATED, so that an event emitted after it arrives first; a
+// delay rule sends a delivery no sooner than its latency.
+func TestWebhookFaultOutOfOrder(t *testing.T) {
+	t.Parallel()
+	tn, rc, _ := webhookFaultEnv(t)
+	createFault(t, tn, map[string]any{"target": "webhook", "event": "CUSTOMER.CREATED", "action": "outOfOrder", "latencyMs": 3000, "times": 1})
+	held := time.Now()
+	customer := createCustomer(t, tn, customerOpts{})
+	res := tn.Do(t, http.MethodPost, "/v1/sandbox/events", map[string]any{"event": "CUSTOMER.UPDATED", "resourceId": path("%d", customer)})
+	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+	both := rc.waitFor(2, func(d delivery) bool { return d.Event == "CUSTOMER.CREATED" || d.Event == "CUSTOMER.UPDATED" })
+	require.GreaterOrEqual(t, time.Since(held), 3*time.Second, "CUSTOMER.CREATED was held")
+	require.Equal(t, []string{"CUSTOMER.UPDATED", "CUSTOMER.CREATED"}, eventsOf(both), "the held event arrives after the later one")
+	for _, d := range both {
+		require.NoError(t, d.verified)
+	}
+
+	createFault(t, tn, map[string]any{"target": "webhook", "event": "CUSTOMER.UPDATED", "action": "delay", "latencyMs": 500, "times": 1})
+	start := time.Now()
+	res = tn.Do(t, http.MethodPost, "/v1/sandbox/events", map[string]any{"event": "CUSTOMER.UPDATED", "resourceId": path("%d", customer)})
+	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+	rc.waitFor(2, event("CUSTOMER.UPDATED"))
+	require.GreaterOrEqual(t, time.Since(start), 500*time.Millisecond, "delivered no sooner than the delay")
+}

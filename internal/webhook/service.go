@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/openvest/openvest/internal/sandbox"
 	"net"
 	"net/http"
 	"time"
@@ -137,6 +138,7 @@ type Service struct {
 	now    func() time.Time
 	cfg    Config
 	client *http.Client
+	faults *sandbox.Service // the delivery fault rules (WithFaults)
 }
 
 // NewService returns a Service.
