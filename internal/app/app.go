@@ -16,6 +16,8 @@ import (
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/config"
+	"github.com/openvest/openvest/internal/demo"
+	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/httpapi"
 	"github.com/openvest/openvest/internal/idempotency"
 	"github.com/openvest/openvest/internal/investing"
@@ -229,4 +231,23 @@ func (a *App) purge(ctx context.Context, what string, fn func() (int64, error)) 
 	case n > 0:
 		a.Log.Info("purged expired "+what, "count", n)
 	}
+}
+
+// ResetOrganization empties org, a sandbox organization, on every surface
+// in one transaction, keeping its credentials, tokens and signing keys,
+// and fills it with the demo data again when reseed is set (`openvest org
+// reset`; POST /v1/sandbox/reset does the same). Forbidden: org is not a
+// sandbox organization.
+func (a *App) ResetOrganization(ctx context.Context, org auth.Organization, reseed bool) (map[string]int64, error) {
+	if !org.Sandbox {
+		return nil, errcode.New(errcode.Forbidden, "%s is not a sandbox organization: only sandbox organizations can be reset", org.ClientID)
+	}
+	var fill func(ctx context.Context) error
+	if reseed {
+		fill = func(ctx context.Context) error {
+			_, err := demo.Fill(ctx, demo.Services{Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking}, org)
+			return err
+		}
+	}
+	return a.Sandbox.Reset(ctx, org.ID, fill)
 }

@@ -45,20 +45,6 @@ func (s *Server) ResetSandbox(ctx context.Context, req api.ResetSandboxRequestOb
 		return nil, err
 	}
 	reseed := req.Body != nil && req.Body.ReseedDemo != nil && *req.Body.ReseedDemo
-	deleted, err := ResetOrganization(ctx, s, org, reseed)
-	if err != nil {
-		return nil, err
-	}
-	return api.ResetSandbox200JSONResponse{Body: api.SandboxResetResponse{Code: 200, Message: msgOK, Data: api.SandboxResetResult{Deleted: deleted, ReseededDemo: reseed}}}, nil
-}
-
-// ResetOrganization empties org (a sandbox organization) on every surface
-// in one transaction, and re-creates the demo data in it when reseed is
-// set; POST /v1/sandbox/reset and `openvest org reset` call it.
-func ResetOrganization(ctx context.Context, s *Server, org auth.Organization, reseed bool) (map[string]int64, error) {
-	if !org.Sandbox {
-		return nil, errcode.New(errcode.Forbidden, "%s is not a sandbox organization: only sandbox organizations can be reset", org.ClientID)
-	}
 	var fill func(ctx context.Context) error
 	if reseed {
 		fill = func(ctx context.Context) error {
@@ -66,7 +52,11 @@ func ResetOrganization(ctx context.Context, s *Server, org auth.Organization, re
 			return err
 		}
 	}
-	return s.Sandbox.Reset(ctx, org.ID, fill)
+	deleted, err := s.Sandbox.Reset(ctx, org.ID, fill)
+	if err != nil {
+		return nil, err
+	}
+	return api.ResetSandbox200JSONResponse{Body: api.SandboxResetResponse{Code: 200, Message: msgOK, Data: api.SandboxResetResult{Deleted: deleted, ReseededDemo: reseed}}}, nil
 }
 
 // CreateSandboxFault implements POST /v1/sandbox/faults.
