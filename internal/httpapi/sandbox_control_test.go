@@ -47,10 +47,10 @@ func rowCounts(t *testing.T, env *apitest.Env, org int64) map[string]int64 {
 // onboarded banking customers), a webhook and its events, the surface
 // journey's wallet and banking changes, a sandbox price and clock, a fault
 // rule, and the idempotency keys of all these calls.
-func fillEverything(t *testing.T, env *apitest.Env, tn *apitest.Tenant) {
+func fillEverything(t *testing.T, env *apitest.Env, tn *apitest.Tenant) demo.Summary {
 	t.Helper()
 	a := env.App
-	_, err := demo.Fill(t.Context(), demo.Services{Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking}, tn.Org)
+	sum, err := demo.Fill(t.Context(), demo.Services{Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking}, tn.Org)
 	require.NoError(t, err)
 	createWebhook(t, tn, "https://hooks.example.com/openvest", "ALL")
 	surfaceJourney(t, tn)
@@ -60,6 +60,7 @@ func fillEverything(t *testing.T, env *apitest.Env, tn *apitest.Tenant) {
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	res = tn.Do(t, http.MethodPost, "/v1/sandbox/faults", map[string]any{"operationId": "getCustomer", "action": "latency", "latencyMs": 1})
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+	return sum
 }
 
 // TestResetEmptiesOneOrganization: on both databases, with two sandbox
@@ -74,7 +75,7 @@ func TestResetEmptiesOneOrganization(t *testing.T) {
 		env := apitest.Start(t, apitest.Options{DatabaseURL: db, WebhookAllowPrivate: true})
 		tn := env.NewTenant(t, apitest.TenantOptions{Sandbox: true})
 		other := env.NewTenant(t, apitest.TenantOptions{Sandbox: true})
-		fillEverything(t, env, tn)
+		sum := fillEverything(t, env, tn)
 		fillEverything(t, env, other)
 		before := rowCounts(t, env, tn.Org.ID)
 		otherBefore := rowCounts(t, env, other.Org.ID)
@@ -114,6 +115,9 @@ func TestResetEmptiesOneOrganization(t *testing.T) {
 			require.Zero(t, n, "%s of the reset organization", tb)
 		}
 		require.Equal(t, otherBefore, rowCounts(t, env, other.Org.ID), "another organization is untouched")
+		// A job queued before the reset finds its request gone, and ends
+		// quietly instead of failing until River gives up.
+		require.NoError(t, env.App.Trading.ExecuteRequest(t.Context(), tn.Org.ID, sum.Requests[0], time.Time{}))
 
 		// The API agrees: empty lists with zero totals, the real clock, the
 		// same token and key (tn.Do signs with them).
