@@ -12801,8 +12801,8 @@ type ClientInterface interface {
 	// applies. At most 50 rules are active at once (`409` beyond). The
 	// fault controls themselves and `POST /v1/sandbox/reset` cannot be
 	// matched (`400`). Other replicas of the service pick a new rule up
-	// within two seconds. Every injected fault is recorded with the
-	// request, as `faultInjected`.
+	// within two seconds. A response the rule shaped (`latency`,
+	// `status`) carries the header `Openvest-Fault-Rule: <faultId>`.
 	//
 	// Sandbox organizations only: others get `404`.
 	//
@@ -12851,8 +12851,8 @@ type ClientInterface interface {
 	// applies. At most 50 rules are active at once (`409` beyond). The
 	// fault controls themselves and `POST /v1/sandbox/reset` cannot be
 	// matched (`400`). Other replicas of the service pick a new rule up
-	// within two seconds. Every injected fault is recorded with the
-	// request, as `faultInjected`.
+	// within two seconds. A response the rule shaped (`latency`,
+	// `status`) carries the header `Openvest-Fault-Rule: <faultId>`.
 	//
 	// Sandbox organizations only: others get `404`.
 	//
@@ -15832,8 +15832,8 @@ func (c *Client) ListSandboxFaults(ctx context.Context, params *ListSandboxFault
 // applies. At most 50 rules are active at once (`409` beyond). The
 // fault controls themselves and `POST /v1/sandbox/reset` cannot be
 // matched (`400`). Other replicas of the service pick a new rule up
-// within two seconds. Every injected fault is recorded with the
-// request, as `faultInjected`.
+// within two seconds. A response the rule shaped (`latency`,
+// `status`) carries the header `Openvest-Fault-Rule: <faultId>`.
 //
 // Sandbox organizations only: others get `404`.
 //
@@ -15892,8 +15892,8 @@ func (c *Client) CreateSandboxFaultWithBody(ctx context.Context, params *CreateS
 // applies. At most 50 rules are active at once (`409` beyond). The
 // fault controls themselves and `POST /v1/sandbox/reset` cannot be
 // matched (`400`). Other replicas of the service pick a new rule up
-// within two seconds. Every injected fault is recorded with the
-// request, as `faultInjected`.
+// within two seconds. A response the rule shaped (`latency`,
+// `status`) carries the header `Openvest-Fault-Rule: <faultId>`.
 //
 // Sandbox organizations only: others get `404`.
 //
@@ -26623,8 +26623,8 @@ type ClientWithResponsesInterface interface {
 	// applies. At most 50 rules are active at once (`409` beyond). The
 	// fault controls themselves and `POST /v1/sandbox/reset` cannot be
 	// matched (`400`). Other replicas of the service pick a new rule up
-	// within two seconds. Every injected fault is recorded with the
-	// request, as `faultInjected`.
+	// within two seconds. A response the rule shaped (`latency`,
+	// `status`) carries the header `Openvest-Fault-Rule: <faultId>`.
 	//
 	// Sandbox organizations only: others get `404`.
 	//
@@ -26673,8 +26673,8 @@ type ClientWithResponsesInterface interface {
 	// applies. At most 50 rules are active at once (`409` beyond). The
 	// fault controls themselves and `POST /v1/sandbox/reset` cannot be
 	// matched (`400`). Other replicas of the service pick a new rule up
-	// within two seconds. Every injected fault is recorded with the
-	// request, as `faultInjected`.
+	// within two seconds. A response the rule shaped (`latency`,
+	// `status`) carries the header `Openvest-Fault-Rule: <faultId>`.
 	//
 	// Sandbox organizations only: others get `404`.
 	//
@@ -39226,8 +39226,8 @@ func (c *ClientWithResponses) ListSandboxFaultsWithResponse(ctx context.Context,
 // applies. At most 50 rules are active at once (`409` beyond). The
 // fault controls themselves and `POST /v1/sandbox/reset` cannot be
 // matched (`400`). Other replicas of the service pick a new rule up
-// within two seconds. Every injected fault is recorded with the
-// request, as `faultInjected`.
+// within two seconds. A response the rule shaped (`latency`,
+// `status`) carries the header `Openvest-Fault-Rule: <faultId>`.
 //
 // Sandbox organizations only: others get `404`.
 //
@@ -39282,8 +39282,8 @@ func (c *ClientWithResponses) CreateSandboxFaultWithBodyWithResponse(ctx context
 // applies. At most 50 rules are active at once (`409` beyond). The
 // fault controls themselves and `POST /v1/sandbox/reset` cannot be
 // matched (`400`). Other replicas of the service pick a new rule up
-// within two seconds. Every injected fault is recorded with the
-// request, as `faultInjected`.
+// within two seconds. A response the rule shaped (`latency`,
+// `status`) carries the header `Openvest-Fault-Rule: <faultId>`.
 //
 // Sandbox organizations only: others get `404`.
 //

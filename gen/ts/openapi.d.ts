@@ -2573,8 +2573,8 @@ export interface paths {
          *     applies. At most 50 rules are active at once (`409` beyond). The
          *     fault controls themselves and `POST /v1/sandbox/reset` cannot be
          *     matched (`400`). Other replicas of the service pick a new rule up
-         *     within two seconds. Every injected fault is recorded with the
-         *     request, as `faultInjected`.
+         *     within two seconds. A response the rule shaped (`latency`,
+         *     `status`) carries the header `Openvest-Fault-Rule: <faultId>`.
          *
          *     Sandbox organizations only: others get `404`.
          */
