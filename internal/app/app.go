@@ -132,7 +132,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if schedule == nil && cfg.WebhookRetryDelays != nil {
 		schedule = webhook.Schedule(cfg.WebhookRetryDelays)
 	}
-	faults := sandbox.NewService(st.Sandbox(), now)
+	faults := sandbox.NewService(st.Sandbox(), st, now)
 	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule, Present: httpapi.Present, Resolver: opts.WebhookResolver}).WithFaults(faults)
 	if err := serialized(ctx, cfg, st, func(ctx context.Context) error {
 		created, err := hooks.EnsureKey(ctx)
@@ -153,7 +153,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	queue.RegisterReporter(reps)
 	return &App{
 		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr, Webhooks: hooks, Reports: reps, Sandbox: faults,
-		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(st, events).WithNotifier(st, log),
+		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(events).WithNotifier(st, log),
 		Investing:   inv,
 		USSD:        ussd.NewService(inv, tr, st.USSD(), now, cfg.USSDSessionTTL),
 		Wallet:      wallet.NewService(st.Wallet(), now).WithEvents(events),
@@ -162,7 +162,9 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	}, nil
 }
 
-// Start starts working jobs (request executions) until Close.
+// Start listens for the token and key revocations of the other replicas
+// and starts working jobs (request executions, webhook deliveries,
+// reports and the periodic sweeps) until Close.
 func (a *App) Start(ctx context.Context) error {
 	if err := a.listenAuth(ctx); err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/txn"
 )
 
 // Target is what a rule makes misbehave.
@@ -100,7 +101,6 @@ func (r Rule) MatchesDelivery(event string, webhookID int64) bool {
 
 // Repository keeps the rules and empties organizations.
 type Repository interface {
-	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	// CreateFault inserts r, setting its ID. Conflict: the organization
 	// has MaxActive rules active at now.
 	CreateFault(ctx context.Context, r *Rule, now time.Time) error
@@ -121,6 +121,7 @@ type Repository interface {
 // Service runs the sandbox controls.
 type Service struct {
 	repo Repository
+	tx   txn.Transactor
 	now  func() time.Time
 	rand func() float64
 
@@ -133,9 +134,9 @@ type cached struct {
 	loaded time.Time
 }
 
-// NewService returns a Service.
-func NewService(repo Repository, now func() time.Time) *Service {
-	return &Service{repo: repo, now: now, rand: rand.Float64, cache: map[int64]cached{}}
+// NewService returns a Service; tx opens the reset's unit of work.
+func NewService(repo Repository, tx txn.Transactor, now func() time.Time) *Service {
+	return &Service{repo: repo, tx: tx, now: now, rand: rand.Float64, cache: map[int64]cached{}}
 }
 
 // NewRule is what CreateFault takes: a Rule without its ID, counts and
@@ -341,7 +342,7 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microse
 // rows deleted per table.
 func (s *Service) Reset(ctx context.Context, orgID int64, reseed func(ctx context.Context) error) (map[string]int64, error) {
 	var deleted map[string]int64
-	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+	err := s.tx.WithTx(ctx, func(ctx context.Context) error {
 		var err error
 		if deleted, err = s.repo.ResetOrganization(ctx, orgID); err != nil {
 			return err

@@ -18,7 +18,7 @@ type rulesRepo struct {
 }
 
 func (r *rulesRepo) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	return fn(ctx)
+	return fn(ctx) // no database: nothing to commit
 }
 
 func (r *rulesRepo) CreateFault(_ context.Context, f *Rule, _ time.Time) error {
@@ -62,7 +62,7 @@ func setup(t *testing.T) (*Service, *rulesRepo, *time.Time) {
 	t.Helper()
 	now := time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)
 	repo := &rulesRepo{}
-	return NewService(repo, func() time.Time { return now }), repo, &now
+	return NewService(repo, repo, func() time.Time { return now }), repo, &now
 }
 
 func anyRule(Rule) bool { return true }

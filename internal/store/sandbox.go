@@ -50,21 +50,17 @@ func (s *Store) Sandbox() *SandboxRepo { return &SandboxRepo{s: s} }
 
 var _ sandbox.Repository = (*SandboxRepo)(nil)
 
-// WithTx implements sandbox.Repository.
-func (r *SandboxRepo) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	return r.s.WithTx(ctx, fn)
-}
-
 // ResetOrganization implements sandbox.Repository: one DELETE per table
 // of ResetTables, in the transaction ctx carries (or one of its own).
 func (r *SandboxRepo) ResetOrganization(ctx context.Context, orgID int64) (map[string]int64, error) {
 	deleted := map[string]int64{}
-	err := r.s.inTx(ctx, func(tx *Store) error {
+	err := r.s.WithTx(ctx, func(ctx context.Context) error {
+		db := r.s.conn(ctx)
 		for _, t := range ResetTables {
-			if PostgresOnlyTables[t] && tx.Dialect != Postgres {
+			if PostgresOnlyTables[t] && r.s.Dialect != Postgres {
 				continue
 			}
-			res := tx.DB.WithContext(ctx).Exec("DELETE FROM "+t+" WHERE organization_id = ?", orgID)
+			res := db.Exec("DELETE FROM "+t+" WHERE organization_id = ?", orgID)
 			if res.Error != nil {
 				return fmt.Errorf("delete the organization's %s: %w", t, res.Error)
 			}
@@ -161,9 +157,9 @@ func active(q *gorm.DB, orgID int64, now time.Time) *gorm.DB {
 // row is locked first so that concurrent creations cannot pass the limit
 // together.
 func (r *SandboxRepo) CreateFault(ctx context.Context, f *sandbox.Rule, now time.Time) error {
-	return r.s.inTx(ctx, func(tx *Store) error {
-		db := tx.DB.WithContext(ctx)
-		if tx.Dialect == Postgres {
+	return r.s.WithTx(ctx, func(ctx context.Context) error {
+		db := r.s.conn(ctx)
+		if r.s.Dialect == Postgres {
 			if err := db.Exec("SELECT 1 FROM organizations WHERE id = ? FOR UPDATE", f.OrganizationID).Error; err != nil {
 				return fmt.Errorf("lock organization %d: %w", f.OrganizationID, err)
 			}
