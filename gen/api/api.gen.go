@@ -589,6 +589,135 @@ func (e ForceRequestOutcomeRequestStatus) Valid() bool {
 	}
 }
 
+// Defines values for InspectedIdempotencyOutcome.
+const (
+	InspectedIdempotencyOutcomeConflict InspectedIdempotencyOutcome = "conflict"
+	InspectedIdempotencyOutcomeFirst    InspectedIdempotencyOutcome = "first"
+	InspectedIdempotencyOutcomeNone     InspectedIdempotencyOutcome = "none"
+	InspectedIdempotencyOutcomeReplayed InspectedIdempotencyOutcome = "replayed"
+)
+
+// Valid indicates whether the value is a known member of the InspectedIdempotencyOutcome enum.
+func (e InspectedIdempotencyOutcome) Valid() bool {
+	switch e {
+	case InspectedIdempotencyOutcomeConflict:
+		return true
+	case InspectedIdempotencyOutcomeFirst:
+		return true
+	case InspectedIdempotencyOutcomeNone:
+		return true
+	case InspectedIdempotencyOutcomeReplayed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectedRequestContentDigest.
+const (
+	InspectedRequestContentDigestAbsent   InspectedRequestContentDigest = "absent"
+	InspectedRequestContentDigestFailed   InspectedRequestContentDigest = "failed"
+	InspectedRequestContentDigestVerified InspectedRequestContentDigest = "verified"
+)
+
+// Valid indicates whether the value is a known member of the InspectedRequestContentDigest enum.
+func (e InspectedRequestContentDigest) Valid() bool {
+	switch e {
+	case InspectedRequestContentDigestAbsent:
+		return true
+	case InspectedRequestContentDigestFailed:
+		return true
+	case InspectedRequestContentDigestVerified:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectedRequestRequestBodyEncoding.
+const (
+	InspectedRequestRequestBodyEncodingBase64 InspectedRequestRequestBodyEncoding = "base64"
+	InspectedRequestRequestBodyEncodingUtf8   InspectedRequestRequestBodyEncoding = "utf-8"
+)
+
+// Valid indicates whether the value is a known member of the InspectedRequestRequestBodyEncoding enum.
+func (e InspectedRequestRequestBodyEncoding) Valid() bool {
+	switch e {
+	case InspectedRequestRequestBodyEncodingBase64:
+		return true
+	case InspectedRequestRequestBodyEncodingUtf8:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectedRequestResponseBodyEncoding.
+const (
+	InspectedRequestResponseBodyEncodingBase64 InspectedRequestResponseBodyEncoding = "base64"
+	InspectedRequestResponseBodyEncodingUtf8   InspectedRequestResponseBodyEncoding = "utf-8"
+)
+
+// Valid indicates whether the value is a known member of the InspectedRequestResponseBodyEncoding enum.
+func (e InspectedRequestResponseBodyEncoding) Valid() bool {
+	switch e {
+	case InspectedRequestResponseBodyEncodingBase64:
+		return true
+	case InspectedRequestResponseBodyEncodingUtf8:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectedRequestSummaryContentDigest.
+const (
+	InspectedRequestSummaryContentDigestAbsent   InspectedRequestSummaryContentDigest = "absent"
+	InspectedRequestSummaryContentDigestFailed   InspectedRequestSummaryContentDigest = "failed"
+	InspectedRequestSummaryContentDigestVerified InspectedRequestSummaryContentDigest = "verified"
+)
+
+// Valid indicates whether the value is a known member of the InspectedRequestSummaryContentDigest enum.
+func (e InspectedRequestSummaryContentDigest) Valid() bool {
+	switch e {
+	case InspectedRequestSummaryContentDigestAbsent:
+		return true
+	case InspectedRequestSummaryContentDigestFailed:
+		return true
+	case InspectedRequestSummaryContentDigestVerified:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectedSignatureVerdict.
+const (
+	InspectedSignatureVerdictFailed    InspectedSignatureVerdict = "failed"
+	InspectedSignatureVerdictMissing   InspectedSignatureVerdict = "missing"
+	InspectedSignatureVerdictUnchecked InspectedSignatureVerdict = "unchecked"
+	InspectedSignatureVerdictUnsigned  InspectedSignatureVerdict = "unsigned"
+	InspectedSignatureVerdictVerified  InspectedSignatureVerdict = "verified"
+)
+
+// Valid indicates whether the value is a known member of the InspectedSignatureVerdict enum.
+func (e InspectedSignatureVerdict) Valid() bool {
+	switch e {
+	case InspectedSignatureVerdictFailed:
+		return true
+	case InspectedSignatureVerdictMissing:
+		return true
+	case InspectedSignatureVerdictUnchecked:
+		return true
+	case InspectedSignatureVerdictUnsigned:
+		return true
+	case InspectedSignatureVerdictVerified:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InstrumentUpdatedEventEvent.
 const (
 	InstrumentUpdatedEventEventINSTRUMENTUPDATED InstrumentUpdatedEventEvent = "INSTRUMENT.UPDATED"
@@ -3561,6 +3690,216 @@ type ForceRequestOutcomeRequestStatus string
 //
 // Example: 123456
 type Id = int64
+
+// InspectedIdempotency What the idempotency key did: `first` (the request ran and its
+// answer is stored for the key), `replayed` (an earlier answer was
+// replayed), `conflict` (refused: `409` while the first is in
+// flight, `422` for another request under the same key), `none` (no
+// key, or not a mutation, or refused before the key was looked at).
+type InspectedIdempotency struct {
+	Key     *string                     `json:"key,omitempty"`
+	Outcome InspectedIdempotencyOutcome `json:"outcome"`
+}
+
+// InspectedIdempotencyOutcome defines model for InspectedIdempotency.Outcome.
+type InspectedIdempotencyOutcome string
+
+// InspectedRequest A recorded request in full.
+type InspectedRequest struct {
+	// ContentDigest The Content-Digest check (RFC 9530).
+	ContentDigest InspectedRequestContentDigest `json:"contentDigest"`
+
+	// FaultInjected The fault a sandbox fault rule injected into this request, when one did.
+	FaultInjected *string `json:"faultInjected,omitempty"`
+
+	// Id The record's id (time-ordered).
+	Id openapi_types.UUID `json:"id"`
+
+	// Idempotency What the idempotency key did: `first` (the request ran and its
+	// answer is stored for the key), `replayed` (an earlier answer was
+	// replayed), `conflict` (refused: `409` while the first is in
+	// flight, `422` for another request under the same key), `none` (no
+	// key, or not a mutation, or refused before the key was looked at).
+	Idempotency InspectedIdempotency `json:"idempotency"`
+
+	// LatencyMs Milliseconds from arrival to the end of the answer (a live stream's lasts until it ends).
+	LatencyMs float64 `json:"latencyMs"`
+
+	// Method Example: POST
+	Method string `json:"method"`
+
+	// OperationId The operation it matched, as in this document.
+	OperationId *string `json:"operationId,omitempty"`
+
+	// Path Example: /v1/customers
+	Path string `json:"path"`
+
+	// Query The raw query string, without `?` (empty when none).
+	Query string `json:"query"`
+
+	// ReceivedAt When the request arrived (RFC 3339, milliseconds, UTC).
+	ReceivedAt time.Time `json:"receivedAt"`
+
+	// RequestBody The request body as received, up to 64 KiB, secrets redacted (base64 when it is not UTF-8, with `requestBodyEncoding`); null when empty.
+	RequestBody         *string                              `json:"requestBody,omitempty"`
+	RequestBodyEncoding *InspectedRequestRequestBodyEncoding `json:"requestBodyEncoding,omitempty"`
+
+	// RequestBodySize The body's size in bytes.
+	RequestBodySize      int64 `json:"requestBodySize"`
+	RequestBodyTruncated bool  `json:"requestBodyTruncated"`
+
+	// RequestHeaders The request's headers (values of one name joined with `, `), secrets redacted.
+	RequestHeaders map[string]string `json:"requestHeaders"`
+
+	// RequestId The `X-Request-Id` of the answer.
+	RequestId string `json:"requestId"`
+
+	// ResponseBody The answer's body, up to 64 KiB, secrets redacted (a token call's `token` among them).
+	ResponseBody          *string                               `json:"responseBody,omitempty"`
+	ResponseBodyEncoding  *InspectedRequestResponseBodyEncoding `json:"responseBodyEncoding,omitempty"`
+	ResponseBodySize      int64                                 `json:"responseBodySize"`
+	ResponseBodyTruncated bool                                  `json:"responseBodyTruncated"`
+
+	// ResponseHeaders The answer's headers, secrets redacted.
+	ResponseHeaders map[string]string `json:"responseHeaders"`
+
+	// Route The path template of the operation it matched.
+	Route *string `json:"route,omitempty"`
+
+	// Signature The signature check (RFC 9421): `unsigned` (no signature, and none
+	// required), `verified`, `failed` (the request was refused with
+	// `401`, `reason` says why), `missing` (the organization requires
+	// one), `unchecked` (the request was answered before its signature
+	// was looked at, e.g. a rate limit).
+	Signature InspectedSignature `json:"signature"`
+
+	// Status The status it was answered with.
+	Status int `json:"status"`
+
+	// ValidationErrors The failing fields the request was answered with (its `errors`).
+	ValidationErrors []FieldError `json:"validationErrors"`
+}
+
+// InspectedRequestContentDigest The Content-Digest check (RFC 9530).
+type InspectedRequestContentDigest string
+
+// InspectedRequestRequestBodyEncoding defines model for InspectedRequest.RequestBodyEncoding.
+type InspectedRequestRequestBodyEncoding string
+
+// InspectedRequestResponseBodyEncoding defines model for InspectedRequest.ResponseBodyEncoding.
+type InspectedRequestResponseBodyEncoding string
+
+// InspectedRequestList defines model for InspectedRequestList.
+type InspectedRequestList struct {
+	// Code Example: 200
+	Code int                       `json:"code"`
+	Data []InspectedRequestSummary `json:"data"`
+
+	// Message Example: Success
+	Message    string                     `json:"message"`
+	Pagination InspectedRequestPagination `json:"pagination"`
+}
+
+// InspectedRequestPagination defines model for InspectedRequestPagination.
+type InspectedRequestPagination struct {
+	// HasMore Whether another page follows.
+	HasMore bool `json:"hasMore"`
+
+	// NextCursor The `cursor` of the next page; null on the last page. Opaque.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// InspectedRequestResponse defines model for InspectedRequestResponse.
+type InspectedRequestResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data A recorded request in full.
+	Data InspectedRequest `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// InspectedRequestSummary A recorded request, without its headers and bodies.
+type InspectedRequestSummary struct {
+	// ContentDigest The Content-Digest check (RFC 9530).
+	ContentDigest InspectedRequestSummaryContentDigest `json:"contentDigest"`
+
+	// FaultInjected The fault a sandbox fault rule injected into this request, when one did.
+	FaultInjected *string `json:"faultInjected,omitempty"`
+
+	// Id The record's id (time-ordered).
+	Id openapi_types.UUID `json:"id"`
+
+	// Idempotency What the idempotency key did: `first` (the request ran and its
+	// answer is stored for the key), `replayed` (an earlier answer was
+	// replayed), `conflict` (refused: `409` while the first is in
+	// flight, `422` for another request under the same key), `none` (no
+	// key, or not a mutation, or refused before the key was looked at).
+	Idempotency InspectedIdempotency `json:"idempotency"`
+
+	// LatencyMs Milliseconds from arrival to the end of the answer (a live stream's lasts until it ends).
+	LatencyMs float64 `json:"latencyMs"`
+
+	// Method Example: POST
+	Method string `json:"method"`
+
+	// OperationId The operation it matched, as in this document.
+	OperationId *string `json:"operationId,omitempty"`
+
+	// Path Example: /v1/customers
+	Path string `json:"path"`
+
+	// Query The raw query string, without `?` (empty when none).
+	Query string `json:"query"`
+
+	// ReceivedAt When the request arrived (RFC 3339, milliseconds, UTC).
+	ReceivedAt time.Time `json:"receivedAt"`
+
+	// RequestId The `X-Request-Id` of the answer.
+	RequestId string `json:"requestId"`
+
+	// Route The path template of the operation it matched.
+	Route *string `json:"route,omitempty"`
+
+	// Signature The signature check (RFC 9421): `unsigned` (no signature, and none
+	// required), `verified`, `failed` (the request was refused with
+	// `401`, `reason` says why), `missing` (the organization requires
+	// one), `unchecked` (the request was answered before its signature
+	// was looked at, e.g. a rate limit).
+	Signature InspectedSignature `json:"signature"`
+
+	// Status The status it was answered with.
+	Status int `json:"status"`
+}
+
+// InspectedRequestSummaryContentDigest The Content-Digest check (RFC 9530).
+type InspectedRequestSummaryContentDigest string
+
+// InspectedSignature The signature check (RFC 9421): `unsigned` (no signature, and none
+// required), `verified`, `failed` (the request was refused with
+// `401`, `reason` says why), `missing` (the organization requires
+// one), `unchecked` (the request was answered before its signature
+// was looked at, e.g. a rate limit).
+type InspectedSignature struct {
+	// Base The signature base the server computed from the request as it arrived (detail only), once it could be computed.
+	Base *string `json:"base,omitempty"`
+
+	// Components The covered components, lowercase (detail only).
+	Components *[]string `json:"components,omitempty"`
+
+	// Form What was signed, the base (`rfc9421`) or its sha-512 (`sha512`, the investing docs' form).
+	Form  *string `json:"form,omitempty"`
+	KeyId *string `json:"keyId,omitempty"`
+
+	// Reason Why it failed.
+	Reason  *string                   `json:"reason,omitempty"`
+	Verdict InspectedSignatureVerdict `json:"verdict"`
+}
+
+// InspectedSignatureVerdict defines model for InspectedSignature.Verdict.
+type InspectedSignatureVerdict string
 
 // Instrument defines model for Instrument.
 type Instrument struct {
@@ -8869,6 +9208,144 @@ type SetSandboxPriceParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListInspectedRequestsParams defines parameters for ListInspectedRequests.
+type ListInspectedRequestsParams struct {
+	// Status Only requests answered with this status.
+	Status *int `form:"status,omitempty" json:"status,omitempty"`
+
+	// Path Only requests whose path starts with this.
+	Path *string `form:"path,omitempty" json:"path,omitempty"`
+
+	// OperationId Only requests to this operation (as in this document, e.g. `createCustomer`).
+	OperationId *string `form:"operationId,omitempty" json:"operationId,omitempty"`
+
+	// From Only requests received at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Only requests received before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// IdempotencyKey Only requests with this idempotency key (under any of its header names).
+	IdempotencyKey *string `form:"idempotencyKey,omitempty" json:"idempotencyKey,omitempty"`
+
+	// RequestId Only the request answered with this `X-Request-Id`.
+	RequestId *string `form:"requestId,omitempty" json:"requestId,omitempty"`
+
+	// Limit How many records a page holds.
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `pagination.nextCursor` of the previous page; omit it for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// StreamInspectedRequestsParams defines parameters for StreamInspectedRequests.
+type StreamInspectedRequestsParams struct {
+	// Status Only requests answered with this status.
+	Status *int `form:"status,omitempty" json:"status,omitempty"`
+
+	// Path Only requests whose path starts with this.
+	Path *string `form:"path,omitempty" json:"path,omitempty"`
+
+	// OperationId Only requests to this operation.
+	OperationId *string `form:"operationId,omitempty" json:"operationId,omitempty"`
+
+	// IdempotencyKey Only requests with this idempotency key.
+	IdempotencyKey *string `form:"idempotencyKey,omitempty" json:"idempotencyKey,omitempty"`
+
+	// Timeout Seconds after which the stream ends.
+	Timeout *int32 `form:"timeout,omitempty" json:"timeout,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetInspectedRequestParams defines parameters for GetInspectedRequest.
+type GetInspectedRequestParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
 type ForceRequestOutcomeParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
@@ -11460,6 +11937,15 @@ type ServerInterface interface {
 	// SetSandboxPrice Set an instrument's price
 	// (PUT /v1/sandbox/instruments/{symbol}/price)
 	SetSandboxPrice(ctx echo.Context, symbol SymbolPath, params SetSandboxPriceParams) error
+	// ListInspectedRequests List the recorded requests
+	// (GET /v1/sandbox/requests)
+	ListInspectedRequests(ctx echo.Context, params ListInspectedRequestsParams) error
+	// StreamInspectedRequests Tail the recorded requests live
+	// (GET /v1/sandbox/requests/stream)
+	StreamInspectedRequests(ctx echo.Context, params StreamInspectedRequestsParams) error
+	// GetInspectedRequest Show one recorded request
+	// (GET /v1/sandbox/requests/{inspectedRequestId})
+	GetInspectedRequest(ctx echo.Context, inspectedRequestId openapi_types.UUID, params GetInspectedRequestParams) error
 	// ForceRequestOutcome Force a request's outcome
 	// (POST /v1/sandbox/requests/{requestId}/outcome)
 	ForceRequestOutcome(ctx echo.Context, requestId RequestIdPath, params ForceRequestOutcomeParams) error
@@ -16145,6 +16631,286 @@ func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
 	return err
 }
 
+// ListInspectedRequests converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInspectedRequests(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInspectedRequestsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "path" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "path", ctx.QueryParams(), &params.Path, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter path: %s", err))
+	}
+
+	// ------------- Optional query parameter "operationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "operationId", ctx.QueryParams(), &params.OperationId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter operationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "idempotencyKey" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "idempotencyKey", ctx.QueryParams(), &params.IdempotencyKey, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter idempotencyKey: %s", err))
+	}
+
+	// ------------- Optional query parameter "requestId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "requestId", ctx.QueryParams(), &params.RequestId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter requestId: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInspectedRequests(ctx, params)
+	return err
+}
+
+// StreamInspectedRequests converts echo context to params.
+func (w *ServerInterfaceWrapper) StreamInspectedRequests(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params StreamInspectedRequestsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "path" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "path", ctx.QueryParams(), &params.Path, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter path: %s", err))
+	}
+
+	// ------------- Optional query parameter "operationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "operationId", ctx.QueryParams(), &params.OperationId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter operationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "idempotencyKey" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "idempotencyKey", ctx.QueryParams(), &params.IdempotencyKey, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter idempotencyKey: %s", err))
+	}
+
+	// ------------- Optional query parameter "timeout" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "timeout", ctx.QueryParams(), &params.Timeout, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter timeout: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StreamInspectedRequests(ctx, params)
+	return err
+}
+
+// GetInspectedRequest converts echo context to params.
+func (w *ServerInterfaceWrapper) GetInspectedRequest(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "inspectedRequestId" -------------
+	var inspectedRequestId openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "inspectedRequestId", ctx.Param("inspectedRequestId"), &inspectedRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter inspectedRequestId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetInspectedRequestParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetInspectedRequest(ctx, inspectedRequestId, params)
+	return err
+}
+
 // ForceRequestOutcome converts echo context to params.
 func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 	var err error
@@ -17925,6 +18691,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/v1/sandbox/faults/:faultId", wrapper.DeleteSandboxFault, options.OperationMiddlewares["deleteSandboxFault"]...)
 	router.DELETE(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.ClearSandboxPrice, options.OperationMiddlewares["clearSandboxPrice"]...)
 	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
+	router.GET(options.BaseURL+"/v1/sandbox/requests", wrapper.ListInspectedRequests, options.OperationMiddlewares["listInspectedRequests"]...)
+	router.GET(options.BaseURL+"/v1/sandbox/requests/stream", wrapper.StreamInspectedRequests, options.OperationMiddlewares["streamInspectedRequests"]...)
+	router.GET(options.BaseURL+"/v1/sandbox/requests/:inspectedRequestId", wrapper.GetInspectedRequest, options.OperationMiddlewares["getInspectedRequest"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/reset", wrapper.ResetSandbox, options.OperationMiddlewares["resetSandbox"]...)
 	router.GET(options.BaseURL+"/v1/transactions", wrapper.ListTransactions, options.OperationMiddlewares["listTransactions"]...)
@@ -28447,6 +29216,414 @@ func (response SetSandboxPrice503JSONResponse) VisitSetSandboxPriceResponse(w ht
 	return err
 }
 
+type ListInspectedRequestsRequestObject struct {
+	Params ListInspectedRequestsParams
+}
+
+type ListInspectedRequestsResponseObject interface {
+	VisitListInspectedRequestsResponse(w http.ResponseWriter) error
+}
+
+type ListInspectedRequests200JSONResponse InspectedRequestList
+
+func (response ListInspectedRequests200JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectedRequests400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListInspectedRequests400JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectedRequests401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListInspectedRequests401JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectedRequests404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListInspectedRequests404JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectedRequests413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListInspectedRequests413JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectedRequests429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListInspectedRequests429JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectedRequests500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListInspectedRequests500JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectedRequests503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListInspectedRequests503JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamInspectedRequestsRequestObject struct {
+	Params StreamInspectedRequestsParams
+}
+
+type StreamInspectedRequestsResponseObject interface {
+	VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error
+}
+
+type StreamInspectedRequests200TexteventStreamResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response StreamInspectedRequests200TexteventStreamResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/event-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		// If w doesn't support flushing, fall back to io.Copy.
+		_, err := io.Copy(w, response.Body)
+		return err
+	}
+	// text/event-stream messages are typically small; use a
+	// modest buffer and flush after each chunk so clients see
+	// events immediately instead of waiting on OS buffering.
+	buf := make([]byte, 4096)
+	for {
+		n, err := response.Body.Read(buf)
+		if n > 0 {
+			if _, writeErr := w.Write(buf[:n]); writeErr != nil {
+				return writeErr
+			}
+			flusher.Flush()
+		}
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+type StreamInspectedRequests400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response StreamInspectedRequests400JSONResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamInspectedRequests401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response StreamInspectedRequests401JSONResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamInspectedRequests404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response StreamInspectedRequests404JSONResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamInspectedRequests413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response StreamInspectedRequests413JSONResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamInspectedRequests429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response StreamInspectedRequests429JSONResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamInspectedRequests500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response StreamInspectedRequests500JSONResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamInspectedRequests503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response StreamInspectedRequests503JSONResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequestRequestObject struct {
+	InspectedRequestId openapi_types.UUID `json:"inspectedRequestId"`
+	Params             GetInspectedRequestParams
+}
+
+type GetInspectedRequestResponseObject interface {
+	VisitGetInspectedRequestResponse(w http.ResponseWriter) error
+}
+
+type GetInspectedRequest200JSONResponse InspectedRequestResponse
+
+func (response GetInspectedRequest200JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequest400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetInspectedRequest400JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequest401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetInspectedRequest401JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequest404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetInspectedRequest404JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequest413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetInspectedRequest413JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInspectedRequest429JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequest500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetInspectedRequest500JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetInspectedRequest503JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ForceRequestOutcomeRequestObject struct {
 	RequestId RequestIdPath `json:"requestId"`
 	Params    ForceRequestOutcomeParams
@@ -31416,6 +32593,15 @@ type StrictServerInterface interface {
 	// SetSandboxPrice Set an instrument's price
 	// (PUT /v1/sandbox/instruments/{symbol}/price)
 	SetSandboxPrice(ctx context.Context, request SetSandboxPriceRequestObject) (SetSandboxPriceResponseObject, error)
+	// ListInspectedRequests List the recorded requests
+	// (GET /v1/sandbox/requests)
+	ListInspectedRequests(ctx context.Context, request ListInspectedRequestsRequestObject) (ListInspectedRequestsResponseObject, error)
+	// StreamInspectedRequests Tail the recorded requests live
+	// (GET /v1/sandbox/requests/stream)
+	StreamInspectedRequests(ctx context.Context, request StreamInspectedRequestsRequestObject) (StreamInspectedRequestsResponseObject, error)
+	// GetInspectedRequest Show one recorded request
+	// (GET /v1/sandbox/requests/{inspectedRequestId})
+	GetInspectedRequest(ctx context.Context, request GetInspectedRequestRequestObject) (GetInspectedRequestResponseObject, error)
 	// ForceRequestOutcome Force a request's outcome
 	// (POST /v1/sandbox/requests/{requestId}/outcome)
 	ForceRequestOutcome(ctx context.Context, request ForceRequestOutcomeRequestObject) (ForceRequestOutcomeResponseObject, error)
@@ -33920,6 +35106,82 @@ func (sh *strictHandler) SetSandboxPrice(ctx echo.Context, symbol SymbolPath, pa
 	return nil
 }
 
+// ListInspectedRequests operation middleware
+func (sh *strictHandler) ListInspectedRequests(ctx echo.Context, params ListInspectedRequestsParams) error {
+	var request ListInspectedRequestsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInspectedRequests(ctx.Request().Context(), request.(ListInspectedRequestsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInspectedRequests")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInspectedRequestsResponseObject); ok {
+		return validResponse.VisitListInspectedRequestsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StreamInspectedRequests operation middleware
+func (sh *strictHandler) StreamInspectedRequests(ctx echo.Context, params StreamInspectedRequestsParams) error {
+	var request StreamInspectedRequestsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StreamInspectedRequests(ctx.Request().Context(), request.(StreamInspectedRequestsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StreamInspectedRequests")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StreamInspectedRequestsResponseObject); ok {
+		return validResponse.VisitStreamInspectedRequestsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetInspectedRequest operation middleware
+func (sh *strictHandler) GetInspectedRequest(ctx echo.Context, inspectedRequestId openapi_types.UUID, params GetInspectedRequestParams) error {
+	var request GetInspectedRequestRequestObject
+
+	request.InspectedRequestId = inspectedRequestId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInspectedRequest(ctx.Request().Context(), request.(GetInspectedRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInspectedRequest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetInspectedRequestResponseObject); ok {
+		return validResponse.VisitGetInspectedRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ForceRequestOutcome operation middleware
 func (sh *strictHandler) ForceRequestOutcome(ctx echo.Context, requestId RequestIdPath, params ForceRequestOutcomeParams) error {
 	var request ForceRequestOutcomeRequestObject
@@ -34623,1000 +35885,1059 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3tdts4tij4KhjdvityF61I8kdie9Xqo9hKSl225CPJSadKOSJEQhbbFKAmIDvq3Mw6P+f3zKx13+DO",
-	"e8x9k/Mks/BFgiQoUbZju+6cP1WxSAIbGxv7G3t/q3hkviAYYUYrx98qMwR9FIl/dnw0XxCGMOujRQhX",
-	"yOe/+oh6UbBgAcGV44rLoiVywd0MYcBmAQUBBWyGAGUkQj6IEF0QTBFgBEAMEIzCAEUgQv9YIsrAXcBm",
-	"8nU4RyDQ83krcINWtYpTod4MzSGfFuHlvHL8e4XPV/niVNhqgSrHFcqiAF9Xvn93Kn3EolVrylCUB3M4",
-	"QwAv5xMUATIFFHkE+5QDdQcDBiZoSiIEIj5AgK/5xOgrnC9CVDlumkDMAxzMORyNGIAAM3SNosp3DsIC",
-	"RnCOmMJfy/MQpUNyg3DHt8PkMvnU5WBxRIi/OWARuiU3qAbO0BQuQyaA5S94MAwDfC1fTEHaaO7tHxw6",
-	"lYAP/o8lilYVp4LhnEMJU6CYS/pThKaV48p/eZ2QwWv5lL7u+AKx7yC+CfB1a7EIAw9y6Dv+JWQz+5Jg",
-	"8hronKUgrMDFYnwwbU7eeg10BN/4+2hvWlEQL/iIMcABh5KTSRBxsuO7XhZqG7jmOk6XESUWGrmE1wGW",
-	"cHviFUcg3F3Ev9cw+srG8mG8Y4sI3QZkScECXqMTQOYBAwEDUxKJx9Mgokw8q1XseyPHS23KHH49R/ia",
-	"o/ig0XQ43em/GzbSj1dGGZmjaN32eOqd3N7wB+Ojt28OD/b3mo0ftSsJiCbgZ8RbzhFm6wD31Ts5wH3i",
-	"jY/8t96bySE8mO6jPb/p2cHXQ4wfvo4EYnMdHewHt4G/hOG6lQTxW7m1BNgf7x8cvnl7VLAB8aePsAYT",
-	"WnMV58E8YHnQuzH/jBDVLClCbBml+VCzbqfzUAxrwuhL3iY/mZJoDpnkqHvNisMPgWK29bqznvU6lVOC",
-	"uaA6C64RtcDef38Kjg726sAXL+izi75Cj4EJ8VdgsmKIOsClM7h70Gj+fDxa1ut73gRSdLgv/o2OXVDl",
-	"j5sHhyPMOeqCIR8wQnZq4HSGvBvkC0GIblHE2QJFmJ0AvUWAYD5TgKiWlmiESXQNcfBPwV1eUUCDawzZ",
-	"MkJgQcLAW3Fp6uoB3NoIp4glBvXTb2eX8CN+/eZv17/A1urtYk7+3rr58In0vzav3p/O3u83Wk16+7ef",
-	"hvBy/lNrcte6fvcJR53gcxgu37zrdlcIhv7H89v+XXs+/OXT327/eofufv75WBOhVAqSrVTY3lXoNvc0",
-	"z5w2caUrHPxjaTCmwEeYBdMARcXiLX0qvISp3PdIqBOQwPqvnHh7AkYY5oHu4XAFAobmVNJSQOMFlBbK",
-	"KbAfAmY/XvJajn83IxQpoBkBYUDZ/WB9EIrbWAJtBxZhXx/OCOJr5IAlDr7GGlsVffXCJQ1u0U6sGomX",
-	"MwfJW0YRlxUsmBfKXYTTeDcZ0OG+yYCaB3v79eZevf7m6MjgRHUrJ+okWqzW+hYR8iBL8JVfNgl9wMHi",
-	"a3f/tmuMsfsrWrmgytd4i7BPoleUI2lBAizVCjrClAVhCCjHXcB2jhON+gatnIySHQlVHkDsA3e/2XRH",
-	"mKI5xCzwaA0MBPoxirXRO5JlOvXG0d6b5mFjFzUbh7tvDvanu0dHE7jrNRpv6v7hge833xaxjfTCMmRv",
-	"6DzNg4PNOo8x1K/IQk0tTjmcsdygFahCcHXVOdsBCxSB+ZIJOnFSvJlz7RUI8C2iLMDXI6xfO9aYBZAW",
-	"b46mOL7UHUCiEXazy1Vvyn0WAqBoS3dORtjNzRNQYEqdGmjFS5GbjPnWQUzvUERH2N2v110+GzcXLHDX",
-	"wDDWT1N2miCbEUZRRCIKAuyFSx/5Dp9fmXUxSXkzfkg5biK0IBGjgrAiZS6OMNeCm/tgRpYRlTbgqsD4",
-	"i0nVXDnb1ZbnMRCG5gmAwCNYI9tfSh0fCTuOaqV7hOWqOCzXiFHAn+klymXrOSUUEBM245SB2Iz4DuDi",
-	"hQtnqRoojMrzUgMtBuaEMtA8OODrj6DHDT5+ZG4DGkxCBFqD005nhKtyB8TQdwFFjt4Mvmh5NnZOEgwI",
-	"/YiCGecFmh5HmC6jKfSQWMsS+yhShMqpqAY+cU2C8l9gqA4t1WNTACPEaZc5JlLsHMYBeXJ1QI4GnRF2",
-	"v+6GzemuYazvBr6r7X5ut4OWoch45JaDkix5hOUy4qMg6CgM+H5yYH8cw+Fs4vE4zi9yrjzfwYAotSHr",
-	"0UjYkCTUgBq8SB+HERbUsIgIIx4JxcYr0oBUkYD7+rbhHhv2Zer8jrA4TJnzC6qTJQOYMOAefP3q7qw/",
-	"zyNsO9AgdZ7FV+sO6wizUkcN2E9ajoUWcMGi8zjCqQMJypzHx6S+x6S98+bUolikNNIiokuO20Tad4nU",
-	"kRCLY8jZlQXbQk/I/XpHopuYce0YhMjJJiNJ1pCZhbRGuCRtgULSGuFStPVo22zjhw/ba7v9zcWWUkkN",
-	"X6ayQTCAsZMpUejr25vi4pu1tvhmY/wSXiM7/BzExG3gAI8sMde2wDQic1BPQV8AOx/CDroV8PXKel8w",
-	"uXXOGskGa3Z3TKQ+f6hN1Jcq0QYLWStOBQaydNwVwKnGfyigAy3X7cgSbpb9ZsOQ/1XkNw8OGkc72qZI",
-	"BgfxaLsdvFiyEeYmKXUAVxnk+Y6HmUDKjTz5iMtC5fyoAW383tercgJuUcSxmXfe1EZ4hId3hPOmOZXv",
-	"rWrgz3/W6/zzn4+BWl8R0Fxj+hcGo2vEdpdR4EpeuQzDeDuv+h1HKXVCWUJ+giMDkj//WfoOlX0CfOLR",
-	"VwIyOxQSPxrrHJSTEQ5UlIZ/BggOVw5IQzeHKzCROpnYesmkZ1y+wpBgISZmjC3o8evXcBHUFPXVPDJ3",
-	"Ha6gMOmqpa+EkEA+UG/s8Id3KAwBpFIvEEgQi+dTwHjxSigJF4BCkU8QFaqLB6NoJcyoEZazfGgP9RRU",
-	"DgHctHuK67H6F8l3hRqrfxquFkjJubz82xF6LbxBWK8NzRdsBW5huBS4GGV8YaPKMRB7jDm8swBf79TA",
-	"abyd/DxSMIfMm4EAc3NohD1O2nx+hFksqPlPFNxFAWMIA3MeDu+o4uY0FRpcN34+7g3bq4u/f96v1Wqt",
-	"g+6we3bR/tdiP15ynNe78OL3xDktcDNlaVeqjsbhi4NjoKoP0M4xPx5SXrsZWuR/cjbmAhjewRU9Ae6/",
-	"CFngcnHH952Pf9Y+bw/bJ9kNdUpQgdIahHrAB2gt2YxEim/EJHEqTBNhvqOvXO/UtrsM1XkwDE8k28kq",
-	"XoqQ76SNhtkJcL0IQYZ8F1TF6OjrIogQ5WSGhaNrhLWniz+XR+A6oExg1r1Bq8DiBuYbXx1VUuCPKiBP",
-	"msZPEgWpnyRhgVHFWLP6O3MsxK9q1+S/k22TfwsDurJzIiD+eVSZr3Zv0Gq3MaqcKBT83Hiz13x7tLf/",
-	"dv9EoUH/dLC/v5FgpcTYRLYkKiBWvREt5gIS+VKV4uiW6lSVBYiCSSR2eLICge+AACcqpx9EyOPD7aTD",
-	"N63BaYGzkXJQygpbDnePQyVXwWDE1rhMKX++1mkqTEAa3KITxV0i4BHMYIC5IAmYNt6FCn8CoDKoVghG",
-	"4Ojo6Mjwte7V+edUh8xdhH23yMEqAPsRLtbBaj4h4boAG2WRCM+9ooAF3g2KABXfiG1cLhYoApztZnav",
-	"dXlu1/Pkx2uVJ0PJbxxmdfwFZAxFfNx/+721+1t996g2Gu1++elPFZv+Pwzm6D3nlWs2PRSD812HfEOK",
-	"toDpoUrTXjy5AOWKUr9FKWJWixMj4a3iRKSVOyMGYs1DUGNtqXZyMIzI8fowh2LPixnB6BniGxzWTb7p",
-	"2FZXsF4NBmexK4hKN7FUb8QTLmOo9EJjghEXmrFQcQq8QMoZx4+21XvDle0blDi+lVdG+5OrFu81xL7N",
-	"LS2dAYQojeQJHHEcxRtsTHEwuDkBqBchlDM1G0UUWmxeNh5sF3O4Je+yug1TbEuynELWqhlSSQaUx+En",
-	"GIaInXKkoGgBI7b6sAwsR8t8A3y4yiYs1BtHzekerO8eeg20+8Zvwt2jSQPt7k334cHk0Hvjv0V2nuoZ",
-	"A4+vlxvSGWLML+WbhQtS57hgMZpHFC6ksduc7Hm7b/x9tPt2elDfPYRvJm+9I7+OGgWpSpp1PN4i/vAO",
-	"ILmM3nRKEduUjBfHo+lNsCjjACJy2MdyAX1CkxkhNxt8L3fyrXskJ9zp8R8mWL7zryV7F8mF76CvvEb8",
-	"L0/q8PyfRv7d679TvoZvCZz8TR9Vjvf5JsoAQeX492+VaYBCv3JcEXKkK/UFsRZuG3EcIkoFw60sIrJA",
-	"nBeMkpdHFS5m5gGlgo6/mO9/hGHgS5kyhUGI/GPQkKGJyveyCGjL1zkObA465RXjdnXIdx/5gERiNsoN",
-	"dTX9CXDlgl1lhSPozcRbQihwBEiH9DJEjoqa6OAAQ1+ZeECVtNRROTqDEaKgKqYBV8P3u28dgAnoXp2L",
-	"/4cEI/5yRK4hQ45wgOwqGBH14AJR8Z70KghCl74FR4Th/zrodeXfO7VKkqBVau8XEZmEaP6ThQZ8xGAQ",
-	"Jn5BA0tqk0BVbdLOsZGuVvMhQ2MyHU+CiM2OgWRcwjuDXzHl1hDqiDiDYFThH4wqlRStSQqsfGydd85a",
-	"w06vO273+71+Jbu5jzJvvNQtvtGHoQgAQeGUQbak6iSxgAkh8g76QO9MzGzghCzZ8SSE+KY8yV/K3XsC",
-	"on/htH5K8DQMvIdSupmVbMtC5phsXV72ex/bZ8fcJPYgVou65saiCFidKFsbAozuUonO1cveYAheGz/R",
-	"HSvVn/a67887p8MctT8HgGk6PkroOEb6kxCxp2ajRoBQJXhw6OJspAhRsow8ZJJHh+uQGIZSRDyMRgI1",
-	"luR8J+AfS8LMqAuoN/56dvC3t929f5VOPRn+kT4U6253usN2v9s6L+RwD5nQ3L0DkwtpnIABim5RBCRu",
-	"fthWtjBYYvR1gTzGT7pcinQqheT62oz7GkvjBqZildy4TJ35C/h3Ep0Kin7gloaQsjHnfMcA6qgzmQpe",
-	"6ABf0ZZg6g7g6HFAREIZaLrDKKKzYCESDsCcgxSfsoABjJBPSx60GhDpomgOg9CRjgkZ8/D9CFGqAZuh",
-	"SKrvOTq66l72e6ftwaD17rw9bneHneHnHDUZa82BfLwtyKbofJTRtFCNoUxzn2Yzod8rvIiIxzXISYhA",
-	"G7OArZ6IE4nlUXA3Iyl3FgjoCWAzWLjqmlXO0iUXtnzhJnV3CXtPlth/IGnHsKUvbogw2VSMb6Okbm84",
-	"ft+76p7lyGfzeGlxsZ9sWJcw8F5N+YN2qUskNrUMADqSacZ6TSxfwlVIoD8k5BxGD+YjmkBEJglnbHzM",
-	"iJMEBo36/tuDN4fyBoEV6Zetz+e91tl42OuNz1v9D+0c8suPn9qExl6yCYqZqvMChoQAufInOTk2wEW4",
-	"RIogmbFFzQ0aEnIB8UqBTR+4QYwQMDeyS2mSYmdSyIm85AfglKEINHSIxLprfLcuWt3P4377X6/ag+Eg",
-	"t2sPnDTNAA31i+8dxw2IkfPjhDeIuBQU/iBwBymIOOdCfhpmV9yt3BWXK10NPxdVxm1R45UieNTbr42b",
-	"mt+Ne0dXGKoQJnooc1S+CDBBMOLkSG6QzuNOhUmPwTv5hrztI96Tl30cHR2WYV7hNJaS7bbxmnBAX4sn",
-	"BfK6dTX8pdfv/NbOM9onhC3NsRumiDVQ/UMZhLlKoO5EqmzfwDfcRtwMFZalA2Q4WNiz8hZsSnxeYXgL",
-	"g5DrBg/lGYo/BVycUMDQfEEiGAXhCiyTSY5FupEPGRRZGR7EXCJOkP2kNPXpOLHr8VZyGbT7Hzun7fFV",
-	"t/Wx1TnnSl6e1zwHsGkTwxA2AwWJuRk/lIz00tWKxHJSaz3R+TaCi/kEoxroPwMLM1TXH+2ygGGEoL8C",
-	"M0hBsx5fkKUyJChC+BCndPM55G/fovsbGT8SqBdoEAQ05caaLBmYRAjecBNgsqQB5uab9BgTmZeYTQLi",
-	"1KhxsqTaGF6XBZ9mdnS54DY/8i+QH8ChWPLD7Ab5qTB3wajC0Ff2ehHCAEsvPj9d8ZzCJD2RskleCzsG",
-	"ufiCnZYGV5eXvf6wfTa+aJ91WuPh58s8U3t0WNLa8YFJQslAApNAoPLJdONXFKQWq1bHFyL1xQWK1Kky",
-	"VOUSzs81IZ4jMw4Tm3cyVJU6pxAD5akadnrd1vl4MOyd/jrgoJAlZqAqTcGdR47YlPH7wbTXr6y7rxAr",
-	"wlGWYOWBHrgHo+MRfWcl3ApraGV/Ha0YLoAHr7i8IV/egi9eFzeQk3VtYWU/KqFvYRyXt4qLF91MHfzY",
-	"SFWRPa74I8y0b05aD/ICu1bLCw3Wh9N7gbkJqkk2LdWBLAuwCxSNcGI+QOyLG72KlJQ/1dF2RuYegNqO",
-	"EVbT8/PMGXAgePM0uF5GyN8pY/mKRKfHURxLGr1rjm7D3G1zOHkvK2WAcW6vzKtE55feTI6JNZbkoxyI",
-	"2Arc2gJ0MrajFyGRiQFDec31LiL4WpygcvbhGgGRYhnPY3Y9CrI3mkyg6pM7cQteRA0DfL0TW1EjvIUZ",
-	"JdOKFdKkDKUyJX6d0HrUQ1TO7FrDM5tpteAWUTaPtbV3ve7ZQOts8a7LNMuM6Hr8rJbnMUC2tDzWiOCD",
-	"lGpxT40/r+k/uoS+n4oucjpFimnv1/vgp8kVUn4i+U9LSv2LGFefUOiROQJ/hRiNcKMG3i1XgDLi3dAR",
-	"btbAxQpwRE1JGJAR3quBYQQxheJiAh3h/Rq4jAJPxCT4wDLpWJppRCGh4WilSO5v5UN7WIl/u4q4wchF",
-	"Af/+tZz6L0mq9M9SP6x8d5IRm9uMGIO/YdC9bQZlBhY2jLu/zbhJeq512C/fTTofLEXFvfJkmtBRX6X5",
-	"2fUnkRAuc5oF/clUy/tmA8pEPGsyliU7UGTvjwNKlyK3254gyEXBgKEwhFFsQAY+P1wz5N3Q5Ty5zSeS",
-	"sI7lg7hm3mpBaCaH8DafQ2iCIvWcB8+pPQenSYYkC+ZcNs4XleNKs9483G00dpuNYf3tcePwuN6sHfxW",
-	"foPlRj1KKiOoutkNc8VNus25XnecpyoLM75ixsXHCD9CGtgIPzgPbITNRLARrhi56vdxhmgK77xrdcet",
-	"8367dfZ53P5bR8bzEhrjz8GHd2+bn9qDoTzTOgYucGVK0MkKQHAngIrJTVcBS+kCWZI6enKSEssKaAK3",
-	"kvs26NMG0whXXQvS3J20p11dUU3vlLhcp5Pt78ObhEIYkusADyE3P46/VehyPofRSt9/4s/iy7kVpyII",
-	"xtzw06vBsHfR7uc33cLZxHCFLC2+A6x9FebdBc5LCBFXeCVq5VhpDgaNKmxc/ZLgjyo/NQ/rR28kub0Z",
-	"VWIyQ18DynU5y3z35VPfHYOPphHaUunPWT5jQ+t/Sop7S4rvL0VWOGlRwY/yNrJixxH1zVjuGOo7sia5",
-	"gqpbcBJtYLhiQHenBrobeMwDPMGxSMhmZz6WXzhNHwdPrElYfMqg6qYXy7n4/dzMcvL7OZtzrNnMRrO4",
-	"n8vcyUqc0+W45f6T7oX2dqdOhM3jzY9J74rv0WWrP/ycYMbdkVqVHCbOR7Qs1Txp5uecK2AywtLtTpYM",
-	"gaprvJA6Vg9yuuv9teW73ccLn9k7me32LBp5OQ8+qLq5paeOzYO8+xq7trw0i7v/volwKZQ3n1ZjLQ4P",
-	"uLlVuztPmqMmIb+/t17vXiY1LK0NpXz12gkOGTDRfnTcODjeq/92vJX/PssGG09+lO7v+wdV18Ra6kTd",
-	"29uv98Oee/XMAYCsAvH0jK9E8MC1oC5rHT55HpaminvHA5Jzas2GMlTEjJ99VLlpjCpi1bIagzC5OfOV",
-	"BzIlqlX+ph9Mp0gkPCg60N5ucaL5qPx7+VcU3ytMc+jmk9PGwyMM4kTn8Zs52Q8NQCRbWZCM9PCwxJqk",
-	"qLTqcvCsqsvWoQ2xQTasiS2KwdRtbjhp83+qy+GB9N8o+1oWbNl0wd2pxCWZNrrKcfB1GMyR+EgkDHmr",
-	"Td+c6vfEN2Ylmc2AJdFATYNrv0m//T1JSFv/nULjQL783aksF/62+Phulhj43dgAJ9NsQE6SW5qBT3M/",
-	"TFiS1ktk8nfkiSQoBbp0+/ntW3U8M52iWqfCwqmd9tutYfvMPQYtHPtgOA9RE4Kq4B9c2GighQ1DsPiN",
-	"3MmqW2lauxfx6LBbiW3hryO9MN2LKrMiS1sq9dFmSlNVKNq3SU8Zcyf1KBqI9O6IdazZmPOAsjiqlDum",
-	"Mg75zWzgYqmUkWBLFOzYAm06wzKKoDh+Mdc1pozjZRYMztHmXbrg72SRJgB25PqSadWAa9D1eKgqiaHt",
-	"MFJqlWuWN4jZUe6ADjsf27JCaewbpSBOdYigj06AO7gaXLa7Z+0zN6sNT0I0wsabp+e9AX9tgaI55KsP",
-	"V6JdFsL8mMvEswj6Ab5WNQ3jc8UBqTiVeKqKU5GD8YUZFdv0izmiUWu9knxrE0u6ujzLsyR5GdQHVVFu",
-	"ViDNUZX/wpXQZFYpJsWFLKQe9NFL409qeS+QP/m3EHtoALE/IV9PQ+LdGKEi6PuBrJN2aeByCkOa66Hy",
-	"C7kDU8gtZzAnt7qnAPFuuAJ9ByNfVDUMEaQs09/EAYxcI6Gp6rqHB6LyIQXVxtu9OvDhiu6cgLqMAobk",
-	"Dvk1WVXIhKqR3XD+WZ7izuCKxkAq0Phoa+otvd2rr69h5FS08yY33SBpdLhuxnQpxsbB20ajmS7zZC+d",
-	"lN9Pai341DLLBIqMyziVAgQyBzPOBKkBN1FKWnNO2y6o3s0gU90EZPh5hkIfeISyHVmndQ6jG8Q+wnCJ",
-	"XJEQGGDgamXGVQ0w4kle0RPgLqLA05V/4S2K4DU6JZTFn18NgE/CEEZU1oE227X4xKNJ9wpRE1Qv0V0Q",
-	"GsgKstUlVhoL8p0R/hm4/1hCcXvF3XGAu1hG3gxSdCkBqf6chkPemFG/AD7UCAuYwQIGKrmT/wrkj4qk",
-	"Vb9BNTRYYhaEsS1GMNpxRlhhy5hX4sJJ5eAnY3Ng+WEShWvFmkZYbMBkBVzOoDvdD9yWT4paUw2OiL4d",
-	"A8hlgIcwU7X5xHZI7MxErImbuRhAsd/8IJqACBiSsqQJgndGWO2ecsO4oGqg/z/+j/8zhtuJ0aVv7wtw",
-	"PYhHmMEbtHMCJoTNAF0g0V9TZpXKngHIl+LpQdYNTKpolnjZ9Gnl6pHlliCibw4oWHqNCzXZ6c5HXjCH",
-	"oqqgOruyDlvFqXzdvSa76kf92pn8v/l0N+ASXxp7ol5a5Tpgs+Wk5pH5azojC7rgkuW1GkKwCYOoC1qG",
-	"KhpPqFtmdfOj7mSO4nMv5gVbqZqnbm/XSj6b35xPM3UUs1zXSfPXZ98VSepFp0XzKsWqbJyKC3d+Qrk6",
-	"AN7qVYBFCD1EHQvvefYlGzy8qCBulo9nzpJZZzZuPiclwc4LWd5HnX6SX57ITNFixqRPm/R4afQqa0Na",
-	"C2OqjWCpOtaZQtWLRYhAB3s1m+mzQJFQ7nARYVxDrnRNM0qTbJ2Q070E5pTwfna0xQpcWRanj2sRZxCq",
-	"mfUcJJra86968xmPVUCRe/kS5WZK2bUvxlBmuQ5QhluZ+vLzb5SmGYshlvAnq4R5dtBpQVlqEQsUz+xM",
-	"Kcd9HsFrHdeIT/msTWe2yQcymo/irU5SIttwaccbZHCGWHkw1e600pqlXovqlBZY+sympXSaNW/lYOco",
-	"2eReHwzaKec6mAZhCMgCcRYHtX36lK4p4Q2wOqZMWF+gW4oD/hxOc42wP5DLnIP8RA5zjZ2ncpfz+TY5",
-	"kAUhG+5jeei06/glnrqX6wxmDHqzS83aFWWV8wZnXDPb+Fq2tbO31EEzuEmJtLQY01BbcbNks038/2r4",
-	"S4r9y4SrO0iBSH73n5IGl2wm4DzjL1tp0YD2BZLiks3OUIg2oVs2H8uiOy5a9tLwrcB9mfhO4Ld37OIf",
-	"u0LpT1G69N+ndgOIuelx0qVthO8CNiNLJltHIi9CzObTvdcGqe5lHbwm/hLnPybHEUxJZA3E5KVj6k7Z",
-	"pv5NfJpe5kK6oki5LhiGvam4rVNuhV+cnFcQYRAn6OoUzdQWyEQu6hGZL1NK+xGQD8QnFhVIoK8sjxYv",
-	"l0nWGcYvPorpooE0icKERqMks6XbmAKqMFhh0pXpak5vW2fQA/vNxhugXwFcCZK1G1QDFTPsL4zvTJOc",
-	"q8GZTd0MNm5LGmq5SeXSotJf6uyoDN4DP23nqaE348/WTMxIAcg2CYKeN1aX9d4eVVJ93fij3+u7R63d",
-	"3+DuP798aziH+9//ZMOWdUWF2RhGGsWdPHfUuEsIKfBCQqWwyaVPbJEy4VS+7vLvd29hJG4P84HSkLY8",
-	"FojSgemfT8X8lS/GymQZHlsceEEog6Eu1GORkMp7ksDbRXfgM4lubJgU80cFpL7XODzcbQAYLmZwtwnU",
-	"u4Lms0RtGzsMMGqkQWk098AFDDAYsKIvmukvWgsG9t9ZnbQCEeOcfVRp1Ov1hu0LURKtsAMkQw5YROQ2",
-	"wB6SqfPXAcH6Dl98KS+SBd/YDM3TSOh+3mg5SYw4co/SK0i2Yt2RS3JkbYZitCBRKQmXH+7U+DgJ0Y0h",
-	"KznUMM7MNeyBcWmuZnQmFJm4XuDfe3b+NQ0IHkcIUpvf+tNsJQPrRgVNkWmPcCBvTVCR5ituAS1hyCV0",
-	"gO7i+knyT5GtJKewevHisp0FAVthqiE/Ke/5CswRg1xHcwAJfUSZzEQQDezKSH+FjDM1oE0FEP0TLJ1e",
-	"txFACdZ0DFT3+Nl+hEsUqUo0ySi0tLpjgSiBxeYDUu21ioO0JknIPgWqS6vqFjNBgC4n84Ax5J+o8guE",
-	"8wt5E5TDyE0e2ZtY3tYQ71OqO91us7ALCe97cSPcsh7RBsO6m9spBsmik9TpeJn3PIWshOqYOfwZJfJe",
-	"E9u0Gqb0Rp2xnZzMhCRSLC8FQjl23Fpw0VFs675rdX/tdD+MW5eX551TcZO8pnsRqZzJDDeCasQT4Br8",
-	"VBcmSbfWYDrx+wkNZotIslnN6xb+8qzo9YJxu4RK2dF9voB4Jcuwuqe9/mWvL3Dgplqf5DOjEv2vxB5c",
-	"wogFMNRKI1ek0DUMxzpEbmhT3hwBviSZrRi3jFWZivZ+y3/6b6ORVcGTjdUlcsYqxJaa7lRp+unZDve3",
-	"n+x7uc0Se7zlPrXynWhEryGXT+jK7r+SsE6Am4gp8WRKIuB2umedj52zq9Z5alepA1xDJ1NuFkPOufLz",
-	"FFUQjCiouvv1uiv7Cd8F1JoM/YjKXqwUlBilLd590VJ/Dr925DiN+hqZWeZciXcfIsyyzg3+45ctSHkr",
-	"eZK+FZRVbiOujvxBBMSL9Wrn13QmjIZttums3e0U7pIY7Y+xSXIdf4Q9KnJRGcjPuaksjRky3qrFYktv",
-	"lZVhbSurFoJ3PrlCke7eanFLiU6Asi/8Ub2+W2/s1hviyhPx4cou0QyPzdHbg936/m69aXrz+ZA2fN5L",
-	"XglTOtaISnwpWjhzVQre77u4++E4ydsvOURPf3qZfHlf0RWRsOw3CVX2+UfZ4yhGKnfgzgNq8atvlchh",
-	"Z0w5aQ6vA7yNFnSZfFCQ1mAMWW6xF8JJ1BdOoW3kwEWre9U6H/fbHzvtTxZxYPNB/TEkQ2plfwQBoRTS",
-	"7e07tWGy/CPEhbbAH48hH4lPGgdlGPIT89ZytmBhVOis33o/dAElcySrrCQ1dECVIgRc9Ze7czLCrqy3",
-	"977XHw+u3l10BgMhbLWnzxG9l9JuQVe8OOSq+AjfwUDUtJsq57H2Tp8AN80AgPkmjJ3MHITYUZR2+6Qu",
-	"/KecRDsnwFVq5gibxWS0myh1V1ggpOJUbCsVN4jVaipOJX2ynUrsyXEqiTqYkJEeeYtAmaFZc4ulYtva",
-	"PoKiDqZl0/UuVDZx6so6L16lWNNPReksE28jARI6sRoDJknJ1I2AgoAB8xGoGtS24yTuahpT2h9DZiRU",
-	"9geQFzKlcUt5cao6IzOSad+WuVituh1vvh/9v6YPKI20PpLZ/YLz3c1IiEAYbB8Tezpn0fctCGgrZpEu",
-	"sGCwCpUpKy8Ax+FEGUPwfeRzggvYH4MLvNjM2ox3r7BS0/ZuzOIqL8Ymj+8fnt2eS+hFPmpOwCNEntNJ",
-	"AlszH/15Sc7TAgbmXlFgvOzoKs0k8lHEVX9xoTyt7m9DBOvD1o8U5tXrT2K8LzhGK8nFSY5V7jjcK2Jr",
-	"I237rUAzcKcJIdG9H2rPFYbqysbYNuQZJWPaR3BieMsgq1woQldOzsUhhEqdFlnKaoFrEPqjxVPMytfJ",
-	"puyaXrxgsrq6E5Mx6+bmD8a6SUcj7eAWz7bycGsgHs/9F/Ms1WjhJbkAM/LEykYMbz02JMiP4CM5h9CW",
-	"bpt8MiYsfprBmzGS+V0WqK24TqH/Jq6WwyVw6+JctZeYQVmRcwEpRT5YIebo0ru6nZXwpcQ5we2zMxcs",
-	"MZfgCM8g9pAP/CUCfhAG1wh7yJGFYYyP3/d7v7W7bm5c4J71+het7tAFmADoseA2YCvgLyPVC2iEAxz/",
-	"vEBRQHxQbTTBnGA2o2CJQ0RTLTQdQBGTXXLk64E3wn8nEyOXeRpgGNaAK2vjUlkA7LWmLPr6W+B/fy0F",
-	"qiuMJtVQUFXgEuWsaNoTpFBbcZIc5/bZWcWpyIVXnIpa5+NlRsttvkTYl2+mfs7mS8tfJUipn95H5J+i",
-	"RHfq1zNxUZhlf86nW6dpThrq5eXdYNgaXg3Gp7+0uh/UTSajoJ3cAW2lxa4clUOs646/dPmXXuOLF4Na",
-	"XuSTpF+WEfNcCvw2KriBshKY11eGMocmFRdRYvEkG8DWWreT9FIxrC5wNyOA3MkC+ASziITKr6GpNpmE",
-	"86dk6DSTSr1VnlHxhRl2mmP+bpoTFrZyL3ehsEKky/AYuGIzXAe4whjk/1Ci1K0B/qYsTpfQOoARGmHO",
-	"9ZEPKAFsBpmIKsiK1hq/c1WfjQJ3v9l0QRWCOfw7R7CYeYRlEjTMpsjtgAiKGUUbDxFLkpJkk8/yB4e9",
-	"Lgzgj+O17TebtR+USPCQ6VMK1oMGSpmQDxnpfikGdhP1IXAwKxfZZozvm1lVSSdsLAPNGgVmxVqCmaw6",
-	"w0TjMCXpX7pEf+mu1vgaS97V+kh+0bgJQp7xToMQOWACKTrc30XYIz5X3QgOV0nP+9jTLjKEWRSgW5Su",
-	"CztZ2Q0vNfV4C/GtsXEqP9VuuIepM3yVxfZfadRq2JRKM4PNg0M7WmfoK6AzuNs8ONS1kBQuamnfw+/1",
-	"3SO4O/3yrcjjQIN/FtXzkgO+oiAUCeYgwLIXVsmb4vfYlGKdKuezVEpWgvkMNaiVxWgsq37Z6MOKnjny",
-	"AyhbWKgd0HScdLgwdSqzLcfCn1acSjCH1+j13xfoOv5jga/TOlb+q/KKllrC5dn7RMlSv/31sv0h9+Nl",
-	"94OpdMWYKHcXIBtS3ZIpgCplEPsw8uU12QliDliIuNtOUm/3oLnffPtWkqG8L+Yj8XnaG/fXj+/a/aD+",
-	"9fzv3q9/Hby7+/y37j+9D0cr//TdPz833y9Pr3/+OXOV4uioftBMXafYTx2k6l+Of5f+u/ru0U+vv3zb",
-	"/77z59yPze8///zf0j/tff955y9/+rHcK8V/EjQsIKULErGapBzznsrBwZqrI7//2+vRaDT68tOf1qkU",
-	"Dz3Xm0+wJqISx9Xuro0lS9Zd6xNvfOS/9d5MDuHBdB/t+U0vzTj5G1v5bFNrLb4YaQg7UWjP8GUqEwGD",
-	"wEeiNFzyctW9bA0Gl73+kFssZ/3Ox3Z/MD7vnLa7g7bLDTm3Kyy01vm4c+byE2NG3USKc7s/7LzvnLaG",
-	"7XHv/bjTNU1Gk1HpmSpOJTNRxakYs1ScymW/13vPR2udnfXbgwG3FtdMU3Eqrf6wc3reHoiPBoPeaUc/",
-	"6Q1/affTzM+ApDzX0/twqYi/ktuhsyi4RRE9DzyEKco/70LJ5Dpn+WeXESHT3lQbUnlmyVnglHNs1Jt2",
-	"sBkzzr3biljghYj2pi1KiRcUvNbj9qHJmNva2sol4gs7zKxokODy72SGaz5B/6J+qnlknuUJ6etke2me",
-	"EDO12v/2X/70X0fLer15+OrPP73++S//Nna//bfv//vul5/+JXnrS4o37n75s/Fo5y/VvxyPRrWyb+/8",
-	"tO7gpe8ArEvz/6Hhx2e+6b910KLYBbchnFEawmRjJIzr4iA/NM0/Hwu+fy7/40fsza1XoDnbB4LuFcVP",
-	"7ZCNoRjSKStCA+yPbcVn+O9bCc4Mhi3+g3a3/b5z2mmdj3ufuu2+C8gdpmBORDURiEHz4L8mVlAi9KrX",
-	"wS0Cro2wRGLvaa877PfOz7k1f9nuD2Q6svCHivTQKlQtdkgken5Np4GHoh1TVmZBE+7S7KhpoWb5pLxw",
-	"4xh6hzCaBl4AQ0H3icDgD08l/GGAr1U49YsN0//pSP1PR+qPdKQWMfPtx1Ru0Ife2voh/s/sedroAU0i",
-	"JuksVIPNFigqz+cMTafUFbpD80t7sQ7RVDWYfHaN8D4XWHABFVZa1t9glDaw54eomWyuEFGGHVKRcSwu",
-	"IojmtFWzvsHv9S81rdR7qmMTN/ni+ituTjSrT2tZdWFT+gkH1NE4WIPDrpVJtOJq+OKGVKNe53QbQY+h",
-	"iDqqz2u4AnQhCs2nfTYQo7RB0rhfMY01SqG9YtkMRsimP6TDpkLpMDtQqOCqdk2xO6Lr5ReU0I/XKrqo",
-	"xS3OCpqbPUWl/XwiV+44zCAdc03LdiBUqzrV0GsBrxGYkjAkd9TgoxNCQgRFmjBGX9nYW0aURAWFVeVD",
-	"V+8G/0CMewLwMgyB2hQupsTPNdBbwH8sRdIHf0G2qWLREm2i9HhZaajWUHxG8m993TxVbdABkC+HIy1i",
-	"Mu+5Bjo40Ycc1UANhT4FXI/FIxzJKxyyyQwjojE95ooV9mUSNd8GkSezqoFWUkNLzQlmkI6wK0rncXVN",
-	"cBLZqUsXz1OlVVQBPddalnZdVcSHH95HLKOYcV58+da0myEbqys+vL7PunKM2dG3L8+YGuE+4MXlHDM1",
-	"GLPbWV4zutS6Wu4Y8AdA8jbOS9u1xuE+mJIoUwPyp7i0aT29laPRT783do++cBPzy7dDp7HeuFTtPM/U",
-	"Fb4toxi+8Zmtq3lcvtC8IhiXPrVd6dzCj6mGzF+l1E+Me5RFFRp/RQtxzTFTku8VBW6muqNQIYwNP7Bv",
-	"eCrJV2NnDddU+DfzAbfcgwdldmUg3lyLN/HV2Nwh/fenYG9v7wiwYC77cg5P03QrmumL+97DRv14r35c",
-	"r/+Wvfm9y7+20ayMtMWdn+/TbuDpe9DTbZvQr+tCYNRNzs5i2zSJML3p98OYsJ67Ja7OS3+KeeN++68i",
-	"NEV8gWgzrvvJqx28WDJ7rng38RCKfxZjKW5m8VIJqxRdrFmfaov0ks/N1l0xaR9xyKy1VvtogVRQMW6x",
-	"SzBw+RD+UjSg1aXUxZJ37Eq5/rao76aoziF74TIC5Kl0si2NtRHULNVLDH31wiUNbtGFNnukyv5MVpBG",
-	"2OYTKShroF8vz8lSPcEyCC+m6D7iS7kfPSN7jJDrAw6YLBnABKBdES4MqCzTXO0tkNhddQMEiKcURbfa",
-	"6Z3cduKmRQCxtymcmHeFKEG4CdN85e/luwLL/O9Y2hSE1uVbwCO33AyqquQc5XFmd4GnCo/LzJHyRYT7",
-	"8ezpi+57gmL1rff8haplZHUjiSLoBIjbJkzdkBTtXdQCHECDa4x8EAY3CEBwJ31hwEdhcIuiFajOGFtw",
-	"ExIslpMw8MCMUJbZIfHK8evXckhaM7bpNVH7nDUd9t9u0vjMfSimW6Xzvees555Nk7wy19DMeVpe7np8",
-	"no1pTIpXwBwyUTe8mkFwgOgJgHilXhNpinDCj0gGx7k7jZsM4Lw3VHbm2M53G0LGGcuF5ShcBGEYqA78",
-	"suXMHQyEf8FVX7mgqjd0R/oYON8eYZfrpGTJXNEljBqBmViI7NXr9fqOA2bkDsyX3gzwIaMRdn0UwpXL",
-	"mYj4MKFTYyb+UUjwNXDJkvWmvchHkTvCcjJuEsbTNPks6jaVRvXbespjxl8xnWYNW/qh0ZktTwkoikgE",
-	"1CvA1Ze7dCQgBgbG72A4V1fQQLQMs2WeAsyPABKdneWX/CXQeGMxqjbQxByxGfG3of0L+cV3p8LPUGGh",
-	"RhGU0y8k1K97T58Il7KcXfmBuAR1s6w/pXJvT/JSKluveEI2AwzNF5yuNHzCNS6KBATUSIfSQCsfrAY7",
-	"A+vr24Z5jS+Rz983enXycEdkAidBaG2pqiOjwjmnpREnAGFzy1I1CHozuSpQbRRzlXrtYI2CFB+BdcpS",
-	"6jqUvUPHkuaI/kQcQ8ERFGkkxBIHGlKgHtT3DJAOjo4MoPbtvRUZjK4R24a4h/IL/m0wt4n/Xzg74uxa",
-	"PM+jvrrEYTAP+OFcYsb1HQYU3y3ehUbaQb+Z2zAWqgZbBb4iDpKeVhCzgFnxalleDpM7g9se1usnImIi",
-	"KTwWFRkiP0yxxsP6/tvNwCqBV8QktDy8mxGKDKkIYJQQR5WDX4w/4b2zpImvAyzbe9crvDiu9AwUhmX1",
-	"i0xAlqIwVE3FBdvjfydxIvdErmxC2EwsWurHUN37vUXYJ9Er0bEbqCUDnyC644DUyJoEIfZHODsH17v9",
-	"iCwWuum3FrhaCCVt4nZsjvgtG0s+gXlb0ljleLiPoXpvM82pJJuyyb7lb/4vZt2myK6wugJ/rsNuNOkQ",
-	"nsJJte6ARr3+5UREdvnPlCvJ0Up+sSU6nj8AWtJ+X9cMVXKiK0r9ARK9ae7rftrSU1YAiMqbuB8QdDmJ",
-	"CaN8+S015cD4OFsPrn4fQ7mFgTBiwVX/XEXatb171h0Im1dmG1S1yKfC0JFVHG4br5UYo1JgptW9Tfpe",
-	"hjI4gE4GP1Zq2LLhocyU+w3OJwHE4OYOejPI5QL0PLQQdX0ocH+7+OSOcFWPIK22WAZdLwMf0R2hsIu3",
-	"f3UlRuI3EPYXJMBshBfwGtEdaRhSjjoNjCM/BxGiZBl5KCWD5OsLJJIKR1g124zrpZJIxuNVxumO+CZd",
-	"DUO2amxf9StO5beLT/y/v6aTIguaORZXibtX1tO2Ei0VGrBo/MnVVfGmIMfCvLpS4whMFg6TiR6kR2p/",
-	"ZSjCMAxXsvmeLxTe4B9LpO6TTAOZ774hUaJsLYV8EYWH9yxNcWBrfMMoq1C+T2nJ+lu2ulvWIsFPmIS3",
-	"9iryyy+qZRayerzO/KXkkom5XP+6rbr2C5/Mxp264O+U6/CvBlyHsMdDVlkcbYeTUutct8BNvWYzjdko",
-	"4CxLlF2PoI9EbfDBZbt7Jop5I675wSgIV2CJ+YsjbLyp6zwtUDSHHAHhCkxC4t0gXxre/MUAX6eFVlyC",
-	"KZ5ou1pNxlo3ZAevrYvwDIm/5XjOi83ybUeRLb+Q2yb8SQ244v9xLS/hmJvCIBQ14wNu9ExJBG5hGPjS",
-	"/cUfLiNk6xGsDmNeqP8yHF7GJauyCWoF3jEJV2kOJxKY5WrX8zhLvEw0xbiLCL4Wqt+d8FoS4BMAJ9Lp",
-	"ULNXC7jGkC0j9A5Sy9A9mcE4XVLkg/hdR+BT1VUDZrdxKtKBj6VbJX5f3AxXroLolh8BMl8sGfIdDqIo",
-	"bRShRDX1wkBcupfHdz2fKsGgDKzmeO+6RG6TgCwJ3arQ7YT4K1B109ncsuD0AkZwjhiKYgUw4TGmLpS/",
-	"kIcLw4w6hxQE1ExN41BUnMo/lihaVZRP3qnMEPRRZD3Qa4MpwreZTDWJELyhtdLJ5us3I9LhRMEl7hkM",
-	"10yshNNZTJOk60h7qMhTqp+/oiDwAZEd0ekymkIPgaofXPO/dcMKmToh+mT4InpLV/MJCWWbCgySLAH+",
-	"jJt1Ot35DoYhYnpcEfeN0DT4inyQvDSR+Wv6rWwbEuGP3TZaY+PHlRRWrHtGIk9n4fSWzCPze+bkCHbY",
-	"X9N7OmDi2CH/JL5+obzl7X6/17emNG4I86wLnBC5GM6EpnyN5ok67V1cnrdlEFhMbjlG5ZMR7dUMrNbc",
-	"w1zuTqUTk92jGdnbu5qnkXT2w7At1De/+LZB0j96QpbXM8YZq/6cyttT8kJHlRHwNuOw3TkBwRRgIhOY",
-	"ZBcE5ezkgsjud75H2lacuni/lMptMyqdSkBbtzBQZn0R6iQT0ovRaBRasg8wuStYPlWc8TIKvDWjuwv+",
-	"3JUNVxAzXEdK8OurtfZpFJWu89LTOWeElMXpbmIXrwbAJ2EIowJ3/BO62nGhiydB+yta7N9Z2DEsfUT8",
-	"tDAgXuFkTrAi3ZeGBCnV7KtggXeDIiX4rChI+ZBgGPamlePfyzKfL06eNqV0lGgT3jVlT+mseFMdBRQh",
-	"CgJ2LMN/AaMjrKlXjqCI2wEo1CoqUzd4mLFLV8NTIJqDCcV2DqMbxDdejEFFvWARUwp8HFzP2E4NuDGr",
-	"FXHBOwX3CBvnlc+tktmUMulBBkMi7NbvTuUWhkskU+x7tygSKNnISPToH5OP81UK0vmLqhCB2ucMt8ux",
-	"sjRvsrH67NnX5yCdQ5nmQvbVbuMTTJb+DL4pQ+j+obxTCdxP459K4+mJPFTJpBv8Np3uYNi/umh3h9nb",
-	"3Aazt/IPUXk3RDBKtyTLCGjIhD2B0Z38+gldQGnE55xA+ZW/PDeQnbfZw99ib6RgSN/wJbdKbxKiw4cr",
-	"B9whdOPIevOgulfnP6rw2wrBCFT3Dg/kb/nt8qElMqhi82r6/IxPLL7FwraEUmHhiSHlG7EloG+eA05O",
-	"FtsiVNHQk0KaY5hc7goka6pQa7GfNi31H8mMTGGrMOU/UTZksr9oyUBjh77dW/ZijbOULsrNM7JAGOjO",
-	"TfKeN7fW4oTYzPLtltXDw7KbNDxzRVl9bxuNTA/7LBpZTL9/MI1Mw2342HKXruPrYRGAIm+rBvR1OQo8",
-	"GEUr4JpavqtSFtNXldwTlfPlqowomSbOLVEyzWQ+2jIea0A+lomkqRw7a4KjpPuyp3S7fMin8mxtm3Ky",
-	"0edpZooKDmA6Oy0XTJC3lF1KrW4VW/K0GnwGKZCfIx9UvZUXIurEPZVVoqd+eydbE3qvaa0J/chXIE3m",
-	"qeGORKYp1d74JMu0uCZJW2NpO3pY6Bu1ZdfyCFctQVWEK8V25HdDT7Dz7F4gtRtlMaNeLyNf+8arz5gV",
-	"/Px+tu3zemck9MUlJqKEwHMvoVSimd65OM9snYdRxdTUghN2s9nZeC/NKCFzJ528lgivNJ9I+c1SbjXz",
-	"CJhZbqYPLGGFBuHnuPz9lC6F5mfVvbQO88dWwZ7KN2bB2pO5yJK5n3atz7LI4iYQk6V3gwR/nQYYYi+A",
-	"IVhExF96wl7Ttps02+jxCLud7rDdj6uoD4a9018HLuD4iLCqOw44uExdHAKUEe+Gnoywe9q7uOiddYaf",
-	"XRBBrrcxFAUwlK9NIA28OCGBguo1CX0HzAMc4GsHwOso8JYhW0YGhDt81He97tnABROCfXoC3PPeqQFX",
-	"SLxieN73+u3Oh+64/TfZzc4F0wAynVQurlG7p/3Pl8OeC7xotWDEeJZOtrNhRdTSVSuuOBUBZ8WpmABW",
-	"nEoWCP6VmDPbq8w6QY5tnKNr6K2G5AZhmyXF+AMdfknugYU+oDO4sHhooaDKgvGEkiFekAMfA7e1ZDMS",
-	"KR/AMXiHYIQiMFrW63ueMZb4Adl1fuO1H2oOqRuJHZw6iHviQmKJ9jBz+HU4PE99+/Zwv+TH1CPySJYS",
-	"MAIXA/GJRbKwaEkZ8juLdOZdQd8L47sSyqqYOdPq+wHqRnprU1tdMTckxm7SjFCsPrXYbdQE41hsxfEb",
-	"9+X45jksYvkqnf8RWf6FiNSeKfiyuY0I9H45P/0IJjCqgUsZy4URMoLvTlqdtiWMhoSujUIox+YExtdB",
-	"uJ4IMQNVTO7iZLIJFOXzFhG5jhClOydGmBuCaRCG/AcMlhQ9tb/7yXwrCPvbTDELrgsqD/AnIq9EoE9n",
-	"asLoiRG3vXMkJHf2FYXk7gUsaB4fp7ILemgGDVkUyVnL6RKpG09v8kZbHYx1xm460FycVMOCOXoflShW",
-	"N4xfvJ+4ciq3JFzatnAgs+xExkwwX4bi7qCkD52BlibT4jTG+sbKASm6cwryVwzDOjbJBfkoTiFPl6M4",
-	"drwyvYWS/Zi43UaeJoLmGextQ8r9oQztC2STy0nxapn9GQaUWeSuzMw6Lfb2qZq0ohYzmlOZVx1QWWe6",
-	"nHdbTXJZ4I9Tg4GquHRUL+szF9VLikrmXPPz9E8EIBW3mUhUclCMvhbCmaq7XdfJaAHVKSpCKxE1m8SF",
-	"YgCnTPng5TVYrhNJbOoLVg0HUALqAKNbdb1BdvBQs5TFxCJCtwFZ0mLA9Rsx8Co7XgImsa8S/2LrzSce",
-	"VReeHQ3hMgzLAkXJZoY+IBETJa/EgSMMhtsRIgxDAXy51puZc5bCWppIDTrQdOakj0oKXLVY29k0ypy+",
-	"zK4AcflTG3xU+nBECJGqujcLFAlMY65BUQCvryN0LcSWzNUI5qgG4lHpCMuGNonPR9+QV/HV2CPsxgXb",
-	"1U+v6Ai76aC6ewJir3Fy157NIrK8nhk1DuKX3BGW82AUsBmKHiGg+mJjpAmq1kVvBN3qGI78RCgZjEhT",
-	"SWPuFVX7/tICPA9NO5FakEh+W59TrtQwkVGrIycvHz3G+SwMfsUHmB9uaRIXrcwIlblZAnsBi9021Fwu",
-	"tBazr8cs4pAOd20u7x2nfZsEm97fe1V9iBe3oezDZa8/fN877/RSdR/iVaSrnYhbLQGjmneLRjwq1YDc",
-	"4Z0nzNFNJJotRTe3qpeXoRsv4BlsoBTy/jgmkFHE/SnibiksPVHYLcuT1leISI5p6RIRIyxrRIANJSK4",
-	"3oww+9FFIuL1brhtkBxos0xEsn59r6kq7iAL3AnmxP8Uol0batI9/BI51Yu9S3AZkUmI5oU9QY72D96A",
-	"hXzJbNqd6t4vH//0d0qwq4pwiWy/ERaxQ655yGJ6ol4AWTIa+Ai4r28b1vTItX3q7lneISlAkY99cLbK",
-	"z0emVIaUiK74Q5UNlpC5O2DKF2epo6GuzxE9qg5qyKrMAaMonNZAG3qzEZ5BClyjN5UBmOvoaoWLWG+N",
-	"r8GLMPgIty47r6gcmIKq+03+6xj8/o2P6QBjuO9fvruq0mYsQspU+2iBOfRmAUa7EYK+4Cz8xWPgfmyd",
-	"d85EzHksczQd4F51W1fDX3r9zm/tM9eRUfR3nbOzdpc/7faG4/e9q+4Z/+OiPfyldzbmv7XOz3uf2uLX",
-	"0173/XnndCg+vmx9Pu+1zsbDXm983up/aMspBleX/FS1z8YX7bNOazz8fNkW7191L/u90/Zg0Hp33h63",
-	"u0ORTUAioPMSzhWkmQLclexSbNSzOWU/Ictj4MqgtiAcGc4+VnFuST8qxK1yHFVZjfjapSaymh0Q+9GI",
-	"Gy6+oqJoRW3bZo0banwUlPEoVZLEnM3GgtYWUIxLp4wnj1iXRR2vjWVZapUtCynYauNYSioHLLQeNzoj",
-	"EQN0OZ/DaBUbrIr7Zu5BZMP3+dGu+h2zuLs5DufgnF0eT0KIbyQpLkIYYHMFiO5s3mQVhZdLMqwZRakx",
-	"5y0QPlzFuqLUf0+i+baVRWek4Nq+ioXFhaZu0ErupeFs22turpgh655uFs1GkVSLZE6GcTTMG5Bxz0qr",
-	"2+HDAVA7ZKviQg5/XehVEGvnkpCAywUXsNkKwfFNbjBHeAkgvZH1YAiWTm+Ckbrhvi685Xzbak++pF0R",
-	"XOGo9eHdhVK6n3zP+tuWrUwqnDi66AnHsQoQmozKAYKlMaIq66eLxmGwIssI0BXlnDPbx2C+W6/X97Mt",
-	"Gg73N1J8rjOXvZepUa3TNfppiDYZxwACOSCoNv7j3/+vw33DJS67+8IR/uug1wWKCjJFXeO2BrIArGq+",
-	"4coiMO6OA+5mgTcDAR1h1SpUVHgVUQ5Z/IDbBZpYNSjuSFUKGlXcbA+ONMYSwi3Zw0xQ8eZiNVnS/yLw",
-	"HfvLMuqYapyzpYuaYLY2qXMahOgVBXPkB7KHkCMaBoG4xo9VvtzzlqPslVKuBdGZftvsFG9JKVT9XkXb",
-	"WFDNdXraKW49P7Danq3wDq6oLM4O/uPf/28Qd4qSZBfPYFREEi9/sd24yVxxsihgIbpa2zrJJ3c4JNBX",
-	"ob0iRe5eraYwYVb5MICBr/odYCBwJRyDEse7su1HDtMFVXz5jOVvxqRaX92jYVVWWYzIXeFtMHE/JL5p",
-	"iqmuqxTgFK7XCqsKDf65/mSJiHWAwWTFCkKaGyYo8gxdtrtnne4HV3X64CD/nUxUvjMXLOyYG1DqGKtC",
-	"2RwogL4GlFFRiU/dpwNV16BU1XVDuyzkPDJDeWPdr3um0qxpHxaIu3+XvcHQqn1bu3apSyYJNcVoN/TR",
-	"mDbULppsITmZBt/axiEvyXKDN77f5par4YqHuq8bP25xmgOoJkFQ1ePMfUqXlpJJNn9WegUvz5mVkSXW",
-	"gypwqywrhX5G5H3KZSSt7kxsmTE0XzDLoeRDUTCHXEkhYAq5Iq36aRzsbGYmitK2Tk63F4HVN2hFCouC",
-	"WdUQtPLqG7Qqqv14g1aBr3F0g1ZSBKjWfQED1Q/tdB+C1zdotbOVrex2e922GzeCWUbhCcjyuBg/oOqe",
-	"tc87H9v99pksKcq/IVO9TAqq7vtW55w/NXkZn6PiGCwtHqXiVOQHVhqWQJ8WFsCNkIc4ZK90cg1QkXcT",
-	"97XN6Ssxb4pJbA1RK9erzc4XyrSkZelbBBQJ6cZZ6SJCNG72x8lcmP9pjsOF4gxSEJE7S2L3NcIo2p7X",
-	"mMbMdirB8ykQImjyLiSMIcsR67c/XJ23hr3+Z6EWoeQSubwEtW3bzUQNKYAl1lIsdNhvdQet02Gn1wW7",
-	"yrtufPG4oCwpsvnOrwbtvsJEYrTpm7iy+OSWcFxRW1X7YqGfobGsFmBSbvHREkJI34woV5gvlpF5w01Y",
-	"YPyfZe3I1OnmI2Z9HpamOLlygC0ty5T5K8SmLoARMHmHolj0kTs8wkL+cRNLDiGUR5EYI9ekdErBbHQg",
-	"SJjz/NfTwUfA0FfZzyvG7PvYTlFdsCrHFf59xSnWoKXmZrJx9cXp4KOVW8uplIKfN6W3Kp4Bb1EEr9Ep",
-	"sVUbSS7DgAU3mRYoUt2hnvgWipGIZqkBdP+SrutyzjyiCjbo2Z/lwsWalC+Z44XJ3XNCuX3djJJ1UR2z",
-	"DurTrukfS4iZtTfoIGmm9myVWNfbh/rwZysVZO5NxLck4rWmWUFSt3Njbtfadv6SVT1DTlBi0/1xEoJ0",
-	"j/inyAZK8PNEqUB5tSsvuLYsElXAvDs6P5hEUmyR5bMy8rXS64E1pQqKRG1ruUy/9iFD6xUAFIEllg3I",
-	"nwmR20v6AmGTWdZzqDSmjPnDlHKKXaZX/dNfWgORK9c+P1/jUrDSaKEsS5mAZWG8tWtIGsHgf/73Z1Yo",
-	"sukDqSU65coOFYnvzYWGoJba6ownkt0Q/bdKlhvcYw0PtwbbXG4bu4ZZLFwsKghxAlzDfHfz1vsJcBNf",
-	"g8wGldUxJ9I1UUt1oGz3K47pD6g4hqdijcm0IStTOXuTlMyUuzoOPFTjOAGXMCJQsKOzM0dYe9MBwj7y",
-	"ZVNQbYbCvBEqfbDyNl6grNgRZoQ40kMr60kLq1ZnteTMVFtG4Q92licehDVe8xebAmq4XvJK1kP6iuaW",
-	"qQ/Alnqrtu0t6qvZfnRTU9HyTPkhvTvjNdpRLRjUxkDRv161B8P0pQ2j0KloM66TLp6neae1RJeF8lML",
-	"eYmkny6daK0iSqYMYSPNRYkFegzcXve0rfxiysO1A0ikqleOcK6YqKN4vVFund0R8S/Kd1bVXofyH+Fq",
-	"hBchxOAGoYVKa4FxWqB4JXbAib90XRUfrnbS2fwc0IpTOWt1zj9XnMqndvtX8Y93nXH874ted/jL+ed0",
-	"dn/81CJEzOKFayLWRjEXvrQcUgBlcEWz4Z8R9iD2UIj8nZNUZFtLZf5rq3vaPuc/6nfBBE2JCCOPsPGi",
-	"int7ZBn64lauegaqFCGQiYanEGePh+uJzdB4grPkmyKkFSgNWpN0wWS5ounWaSfA5dqlqwoVi4sbUKsU",
-	"qQh+Xh01QEseFsG2US2QZ9q8qqE3Mk5bclTk0ZHsSW2OIFb+g+gx5oPJyuyi9GK514sV3KpvzGlIvJu8",
-	"6Maygk7pcN10ShEbII9gn9oZ4RRG6bZXfGIQLTEFcIagn8QWYCgfCkcDlWOWuuCfFP/049LFtDAKm+Yj",
-	"SmkUPYgoYhwwLHL/VKGHCEFfa40CunJ1EDJ7hUXplDS27FBv2rKncW2liOTpHFy5npPWPVRhqiThRZHW",
-	"a/nABdMg4oJWSk3xIyDTEXbNAyWqCqjSBknHGRhXjBS3cTyIxa0FUa4DEzbCbutq+Evtzy7AJALup/a7",
-	"X3q9X2vD9mDoZm/CnfauuokW48S/aM7gVFqDQTv1hvg7eZ7rZ+7k2w07tuYzjuW6q2O5WObklC0nx8BS",
-	"VqLxnl57/pfky0+t8/P2cGxZR/ZJ7ps8/t61ur92uh/GrcvL885pKwOO7WkyqO3p4OrdRWdY/Lx1ednv",
-	"fSx8fNbudgofXrS6V63zcb/9sdP+ZLxjwUTuUR7q+NFg2BpeDcaysqf5Rqd71vnYObtqnZuCxygNmB88",
-	"J5XSfWW34DLN+3IZ8zwWcpmW56HF45Y1VCt9L4PLeRe6dq2X4JBijFacA3G/wqGxDpHfr4ROLG5qUd5y",
-	"Sy81h7d0OT3IEPZWFzRdldQuVqybF2COc6m1iallc2SRMm+LEs2Ivw3iL+QXstBdZCQNmVn6fEfiFu62",
-	"LpNQNnhKvuEyJXbCvf6WWPLf7V0qyQROglB5ouNh6rWDrIdUUOwcihrEBbnqyQ1ZCkI0ZfpCqWhI4abb",
-	"GDfWJwPH7x3U96wXymB0jdg2+B7KL1QJPVoU9BcVnnUjbLNcBF/K5hWoBMHMTpa+IpFtq60oPl6vo0+4",
-	"eYTMo7uJZbS8NVc6Z3CxQJib+er0uA5w5Z7wf4nqeerqLschWTIXMMKtfqmOOsD1UQjFZ/5SEoP+gCxZ",
-	"byrqZvFvgMJT7C/NVZFWEKS82qp6n5pbpi6LzlbxZFxRjSdKi5F4mCLhIfDzDKHqFEeXxZTV7dCD+kPD",
-	"148iZi5i3qY350N7KHSygfjflfhva3j6i8w4bQ/badTL19fi/WkqEedQ/TSliC1sqPjOomA8c3iDKJgH",
-	"dIJm8BadAFedMZdLI+V5M30g6nEl5kDpHUgeF+1CH1F0z5b8EaII+WdoTlKJb+rd9DIlcoH0H84J4EgE",
-	"8BoG2Cg9yAeUIXtpfM9RNtMzXhmLlih/Mel78SaodT6hIapnXEdzP+wAm5PnFusj4bsq3u5v23agtzgt",
-	"yB0FaiJHhNtvAuxLDzJlJILX6BUFTJRaEMUkd07EG6L/u7z4iAmbBfhaSGM1kqhLKVQMsmQpgojTSGjl",
-	"eC+JqPK/bFQhadek3qKeVAm5mlqBIN0UAIrsLSSZ2kiF+gwE1p1EzOyXfL8zuibtbmMbcgfoSx7ZHvz2",
-	"WmroqxcuaXCLLjStyFNquRzy5NF3iQcrmuO6nqns3dbgNJe8y18FfhCpOwcEmz2/Ta4sPz5rD06tvtSh",
-	"Wcs5mbLh52bsYQRmZBk5YpNETERcPBeBFHPGxqziyAEad/Y5yQ3CPSOL3MIDwyD28ebTbbes/r2enwVm",
-	"EWc9rW13VLuCcqSfETliXH5ixVV0GHIFV0+mtFP55wB5EWIuqOpsb+SLyP4IcwbQay3ZDDRrdVX0Vn00",
-	"DtKDjKkahRsMI+xeRxCzMRMuu2r//Sk4fLN/BP7f/2e/ti/TBrBqushmiKK4yMAKeGSOQIBHWBSoeCd6",
-	"wsAlm/FFSCurBjhdLGAQgYACjVdrOoCxpXkOYF4qeEWBfBkE2QISzXy11nw+m4HIbSaTSLv3hOPAsrT0",
-	"holqkPG2bzuT4kGSquXIpxqnCRS0YN2FkCiKezRoFOK/O5WE7NaBI94SF6ROZN1eTcTGaUlxtPzjPJex",
-	"QPeBz5O0+SProVLaKvKBeNWR1YR3KVpAcbnlRLbYoQDKy+yqKm+EoA/uooAhK0I3Aqm6ynwvZj+J1pin",
-	"64RngGkoSnTdIAyqLpMdXrhNLP7pOuA//v1/7MhKI65S4VxnhBfhUlazThAhihPRFNs4qDVEMS7jLbkn",
-	"tKBMMKJ0zOw9iyxkKUHM32y0oKtlNKx5lL5DGSErQ03G9W+JUfVJSucq3ahIfTwOymEjBs+9x3QWlLXj",
-	"5aaaJtl6fuBrRBkIgyliwRyZYUUHQIUKITSCmId6EANuLaZgLd+HaTtjOH0VrVTvpJTWUcwHhCvRbJ0l",
-	"uQDVwVax9tLX7Db0i7IfjJHsPzkjEdsNg1uu5xutvUD1sA7mAV4yRHdqYICwuCQM6fqWX8xs9jWqWOta",
-	"bdPoi8X9qLZpXCW+Gm/X78pCyekxU1238rvZudR1TEQVpYChMBDsXRYLTCi4iuYLtgJzBDlzx/KKdfku",
-	"Xg+vd5zc0mBxYy62tiWXgSRrX67UKSmqsOCkGXVql1JMq1A1HtjPkpCJrkgEoElDQQe4UkyqQqNC7MxB",
-	"NSR3KPIgRaIeHpNCjb6S50/Z6FzTVeyBSmErPt6pgbZM6hUnZAYpmBDlMI9dVJCjU3xTbJrYE4VU1RpX",
-	"HihXi1URCNeCVerYstAdCX3gir9T9+Pl5/bJ0zdT8uZX3JhVZ/IKHaUWe+ZkUD6I8aaVASVMRjhgVPk+",
-	"krQnR+U47ZwA13BxybG4WhPoRjtwjkT9zSUCVV2y5xUFCEZhoOoTOuAGLQQfghhoA2nnMdqxF9y0kXUg",
-	"IU1K8lfjrtXm7RtQpSgMdzJV51VLD93y/LnLsv+v0XNeNBMvSD3RBPyKxmXwGqokJ8Fol+sZmqzl9Wkx",
-	"mCZ3nXuky92VaKdSqgF+cq7W1O543GtNEhuS9wFuUcjQJfKPQcGNpxfVSmLrW1CPeEd3o7Pw2fGz8fbu",
-	"hCyvZ0yklZPQ//9Rd/1SbSQMOfgDurTf435XRixuuegl1rKptU6IQXA3IyHaFRSdXD1I0qfpAmH/pZH6",
-	"/br62e/LufrcuOB//nfginPu5gIBquyPx/f3eVf/GLfqyl2RT9+xy5LjI9y6y9GoFuMpubdNdTbjEG+4",
-	"eWPJjxQJ7qLrrCj0BbOx1ydKWc9U6Mklq9syO19cwrqxiGfILNlQ5OjlVkIwAH+aUH0GU08Uo8/LWnvE",
-	"ZMlELIgr4jjRl0+Sf2pLPFUPkx9h5KfLYFou/zzw6o/5Zo5i4jNva78fiPAWV7G/mjcmkqS5N3vNt0d7",
-	"+2/3S7kv5S2elmTv94sUDpM+flzSSR4riy0zECLdKlM2y2C6TYuqe2iO3nxou757WIrl1DuFH63a5XvS",
-	"KzBt5CoxrNNR74/iuKj34+L4QTd317a8SfphZi7glv8qczO3ZKFtWZK89ObqrSnYXQNBxdtrdKW67/4m",
-	"fYwee4O3PxVP1WxvTd+8YlwrFN8P026s4rpm9P8YQDAh/iquNBqwTLl5UWR+hOmM3FEV9P02qtAZt3VO",
-	"xcVFBdCocgxYtETf3R1V9pMCd79ed1WPjRE2YeA7zMfUF84EEIyIsuI2H+SWdq8FPos6y8HVd2OpyiWU",
-	"NzUFDsRqld8nud7M4E268UdR0pYNhuLdVRrl/Xa3ZZ4VMpVlIhzg0uUkfo0a6dmgKneGsBmK7gKKdmrg",
-	"k6IAN05K197xdAqGwIp6h5OSsi0sR7KR3cRyp0VhwvAnmKuwlB1FquMGM9tApz4qHf/Tcxsfp5OsdQ/i",
-	"4o481uLdLYDRHbjqnztgiX2duLoMZZwyud+nKwZbUhI2J7ekbhOUK9TJT8sXG1fWGxzz5JOYZygK0O1N",
-	"TPIQkRyKblHE7XtrbsQVpf55gG+2zhpeczF8KLqssBnxTwCU9VPMaIiWZK8oCLiI1OEqriYqyeJC1e7V",
-	"0G+NtPUv1mL+8jp4FBZ1aGczweb+sUTRClT1vosGAdEtinYEENeQoTu4Ah4MQyoao6e7lXCqWFLqJw2f",
-	"/5JI5p/lVZESdeBjWNMeii8FO3SB8HLLHQpoG/v80JqJfEbzB5Kc31JHUYPRWxRZpFRPtrGPjXiRj4C+",
-	"FuSZUS9CnKDRVwaqCtS4lf1OktPaeNs0+rVkTmnjbXPTTkiYFSQJUhwTfes2pRc3Wdtia7RNW5S2vb6f",
-	"W3LZQEIbn60qBJQR7wa438T/O76j/LuOiDB+d00xmazlBq1KdmGiVrdwCCfIXhCMH5/BllSR2SAOnJ7C",
-	"HLBoU+61IaSgVR6nRBVss6KiRBStoAjbczAzVVKdKwlxh7H1p0PhxdmeYSm96R5t0taGq21twdRFE0Oq",
-	"aFMDVL0Z8m6S0h2qc6yU9CeyGacHMSYMTLjk9EX5/gjtLiIyXzCpVmYafm2o4CqhL0LLQLC1LbXJHtb8",
-	"8IRvnz7u7jImd6FL8j9PCZ4G0Vw0ktQZHGn0Gm+VOZRCNRAl1Tm/i/1qaxm2A7IM+wH8Wk7du4ewKhJU",
-	"mR0zV7Z+20xn5jZ97qyezhKso4zr0yCqp/N8Gr3otsWFLBI92FpTSF05z13zUVfNJEg6xxQscYgoFf3d",
-	"0AKgr0y0yOIWdWfQA28P6410KgRXq0Uehd19LjWwMirSQxr7SXofllGM4jwvzealUyBg91CDzP6B5h6p",
-	"hRtQmXuxgTiyN+L5GOP69C1qTt54R3Df30eN6dvJIWx6e/4+OpgewjeTirgXz1DEV/xv4pPf67tHcHf6",
-	"5dte8/ufrJ7qZM4HHtJsFjPmNnxMWSJqxP9RbdbrOydGkt1CdsPUDVa43YUJRiWVhNInXR269FEvdaw3",
-	"nmd9JLWG8kvvQtTkGvZOfx3I4lzt0+FY/F1xKu3usN0fty56V92hCDl033f6F+Ne/0zU9xT/H1+et05F",
-	"bOHi8ziuAZOu6zL+pTMQhT+dSvtvHbs29AmGIWLK+W0z5g3Zfyfe1YGAGnChx4JbyJDI4Y/QdUAZF0nq",
-	"1s8kJFxBcEcYRkh3woWMRcFkyXT2nizL07rsxJmBFIgNZrLp5Qox0UV8JUcRBGZP3FOg2C0ykcNWXsYp",
-	"rPCPbNaYHG3MCIPhWs2WTIF81978V2HIDrIKo45l14xynFRv1vh6Ke/9xJ8tl4E1V12/mO0DOEcibVtu",
-	"+VhtuRjWTR28onGDCSxQ+jvvWl1QXS4WKAIypRYTeY9F9QTFy1BkTPD/w0nuLrNRoyOEbKq0YGsTRSNq",
-	"FQa3XC11KUNhCCO3oGmhJmH7lrBClwy5w+oC7wlw9S7YJ7GgtCDVX77xioLAP5GXvfmWlN2DDK+yTau2",
-	"P0s3avcc41ClcJMQrrEHjm7/rI5a5pSk6NnGKFOMaENuhr2alEjPSPMokYNLFggj3cM/YElbWUfeFdUV",
-	"h5+ys16a7dqyOAoqZr24RI7USs4DygrbF2zNfhPs5G+nlOG8atpS1QazWVOKaGPQ1yy9wKjOJoHpRtqi",
-	"WZ202N5kG2lXIRhIBjXC8vUdR9b3rANGwFGzubf3plnfO3x7UNt/8+bgbf2NjN+EMBLXotTXaq6dkxHO",
-	"RD9k3W3JfSdkiX0QUKBNeZkgn4L6OG7RPBCbA9w5/BrMl3MX3IkcwAkCER8H+YDNIrK8noFJgGG0AtOQ",
-	"QBbga7AgAWaZRssH9boopfQsV9/jrRMC3rZzgncBmGUnMxL6NKX4yPqCWeVG3osup9xIrxEzGf4IV4Wi",
-	"s7NR00kD3jUGPlG6UsXWnXgCQ4g9VPIczvUx9Ar7IAp8vaKAv2GVevMAk2i8xAHbdGwzR0KlzyqIQfUN",
-	"59iKzHfsahUuLDKpweRvHEtZQHzj3ogqr4yJPDDyispU9cHn39pbW5ZSRARFlVJD1MPxBnRL2BNsrB0r",
-	"oHRpa2TIR4uZhs7wmUFOk3SplHQx22aPpqktaAJLfB7J/sd1DQzdIbXkHNRrmC8Hzd6es5Wsy8DWFDQ4",
-	"J200QYi4JSzbMfjBdcAyvfN/u/g0TBvMv7d2f4O7/6zvHn351nAaBQazBEw0GEbRAkYy4T5rEidP12iA",
-	"5mtCDSylet/HcMBFhfNVyHuLwbK5NbmlJnUtEkBTExVvt4lVu65hTBegbTWO1KbdV+1IQ8DPJwxDsIDX",
-	"6EGaSGZha3AksLplul8mvqmMt80Y60yKqkqZwJh4vR9ExSw9c0b4i5uLRiSHejQabCRhMfkmhG+b/Wdp",
-	"TRkz/HIJDVkOaM9u0GwvE8dBu3OC0Urzdu3UMOTENkAoTtuKsyTtsJQUNImCMoZhSO6QvzVSlMryZV2W",
-	"5SsK1PBauzjRBeRAPQ3FD9sdNQMHJRZSJ6oCRnp2uTGuBa4fumVZAOVkdhA58ArACGJvtk6yJXsg331F",
-	"wYerztlWvqVtlisZlXWJwiGlTohIfc06OsWcdOwHFE5Cm95tVkOLQ6gBBfqLhK7W6OQ3K28colsZ7t9m",
-	"ab+uvHPx3UZyF8Pzpd6iKJiqWkmg+uvn050s6YfkOtgayefiI1tL4iXV2vQSB/9YIkE/OrpscHBuAS9m",
-	"BGuB6giDdHcOgxAINTzRy3dqpuKyGTidcLyAnPXDcHyPTzlkY2Wflvrykn/RjesEU3StO7eXOKHq5dK5",
-	"t/pgJ8mE0bZrtDVN1Up5ittsEod+XJzZbsDEzfJhKrtABYGOVdvp/GEc4ar0gIKf7d7pHScr6tyUd1ME",
-	"J0bY5ZhxX1wkYdsYQdbfb1FM0V0qK7CcDfGjwwIbfftrFL5kMVrZ2ypScG+v//09+ZKQn9Gfrwyux3fr",
-	"r2EDhec/iSnKCgom/6+B1oSKyPBCas6ymTcVZU1dvs9u3kufVs+2Usryau99NCervrqNY82uaG4k6yI9",
-	"cPOHaf0sS3kbv7f6L36IY6IEh9ueu2WUuQ262DYamKE4lWZxm7lXVmPZ/EVGUdn4gaGYZBuRnYuMN/ey",
-	"456I0GySDh8f4zglA1S7BCC8nIMZitAxV956C4Rblx2wV6vLJzJsMIO3iIv/MKBMRnx3yhBeoghtfjXR",
-	"fja+u72XK+b+XLMdbxCXaQVke16fZee5qR2rm02SYsz9NUKyBJUhl4QYjBv8yYFIn540K8nzQStrK2Bc",
-	"zhp1817OQoW1csHkbHMWM5ocE7pZ4DqJJ6fE+9NHkWNJuyaMnGs980LjyHotBc7dpGb5dn5dA0P38unO",
-	"IfNEpfWki/Oj+XXjNW3GiqjCHXeZ0VWxUycjq2pREsnydOLyjwMg9RD2A3wtkh/42/JP6dCBIFSd8dzd",
-	"dHVbc47dorPoVHZTfyn2sptjQLvJPzWT2tX/MFnNrvlHnrfsZn9KXcBPg1kUp1Go3dDqsqCzmZVJyGuU",
-	"/svmAy+2k6VcSzuKSIHrQBRpAHQGF8KvLfsBiksb8qaG+9qUhW5NlXWQkfoRnkN+ktFuhKAvDgYXN8fA",
-	"/dg675yJPm9jWRPCAe5Vt3U1/KXX7/zWPnOdEXbf9/rvOmdn7S5/2u0Nx+97V90z/ofI0mn3L1v94eex",
-	"8WSEXY3zceqDi/bwl96Z+K11ft771FbDdN+fd06H6Q9b5/126+zzuP23zmA4cEEViqu5GIgzc6LTD/br",
-	"dZ23PMJG8oG+ohywHQe4nXetbnZEPttl6/N5r3U2HvZ64/NW/0NbYmBwdXnZ6w/bZ+OL9lmnNR5+vmyL",
-	"96+6l/3eaXswaL07b4/b3WFn+Fmqih2OiW7rfKwLGH6EYeDDuJTdMuIGne+PsNwa6srq/Zyji+Jy/CXO",
-	"hATPqqk2WQzOF2ITY/1TfDzCd1DnBiPdPkMTRzoL4xUFVCbsk4iv4JsYwAEqf9dReOSWoQPiOb+71jQM",
-	"VEyhORKTJKtzI/IN4TLbYa3zJxBV4F4w0UVly+nbPMpL3wx+z8eRJ3B9cRxb0UtuvN9FBF+LwLq4BsQI",
-	"8AmAE3np3p6mEFxjyJYRGk+grY54T3bdnorslvhluVTdg9a8nSvvbktXYPw64GOr6wzRLefUZL5YsoLK",
-	"igkx2LEumg+ok5fb2n17xZ2YqNZctZDEkibqq+FpuklcpVlvHu42GrvNxrD+9rhxeFxv1g5+K3nlIsup",
-	"xVab9YeMtZtAF/PrjjXdt4VFcMWRygVflbp4L9N9xf0yiFciDbgGOgzMl5RJ0zBgdIQFI49WInKBr9W1",
-	"vAWkVPU593eP3sjktROVRkUZ4QjTJRfwCCeJxpnZMwlplQ/v3jbBp/ZgCBrNvX1wcHj0Frw5PNgH4mKB",
-	"EU/eb6bDyQcFSSLgy09rEkRin8Emn8aaoI0D6qDKDe8d2TE+QjVwHtzk0s8cECc4XQe3KtgqxhW5TnME",
-	"RXdkjjVMZHLgCMvswAlaEewDCPaauxOOY0nMGeQ1BIJkIl+zsf9m/+3e4f4ba3afcRrMoJHFS6giRUno",
-	"6BFiRo4485DTiEhzDFfpY/VT87B+9EZeNX+TSSM42C/cTHtb45YEu8pxHrccloqvLAIsrXAJGd/h5YLz",
-	"yma9nrnHl8D3V4jRxg4OMVhm9MkCXQZpNI9ZUTxLX3sqhaW9ZiE0gyIfU4bglfvBAZfLSRh44DxQjThB",
-	"1b08dwWtX0ZkKi/swBB0sI/mWL3QyVTuOq84lctOpvX9efG5XFdvzARSvOaAaYSQvEqvcyzS+SjkLt0E",
-	"qyJPsTBfDLQd7q8BKONuXpfpphIrAlHtxv3wH//+P1wwYNGvaMXhOzgUInAvdU8UdDirPf3/2HvX5baR",
-	"bF3wVTIYc8JkbYgiKVIXKjrm0JLsUpVuW5Lr1qwRkkBSRAlMsJGgaLbLEf1rYubvPESf9ziP0k8ykWtl",
-	"AgkQ4E2SLbm0z9m7LBCZyOu6r29dHtS3N345DVw2RJIqxkMzNjgKghmK2Wn9dnX0w69vt3Z+uDxodX46",
-	"OO60Ts8vmpffX59ubbV+afz4/pet4+/Pf+hcXLQuj7aaPzZ//O2ns3RU3XtJMRsbO79/arXmRdQ9BshW",
-	"ZzWgpRlUlycx86/osCgy+q/puHjaSI15URNROGY6RCKNXrJEgMRqRvnXKIFHjRJYxvidOTvypTaqbgKI",
-	"u6ekvR5K5FKBf7OmqXxWJlWVPmcNiGtZYFjsMF0E2a6hhLAgY9ysuppr42GIUQ8Bf3qEuiEFqFAYCA+W",
-	"IHTmXpxfXRdoXilwp0WQTlm3eNwWB5JdIBOVeGnUYLVaixwJR2+/Pz//Me1AMA5E7DjwIhIyhylJ3BO4",
-	"LFLlYX7/i/oP1D3JNRimZ/MMDYXY6yGWyc4JspcixnAU5chyHfUL4jiLgPRT2ROGirImwcAhLYvgF6/9",
-	"souoMdyN9c+xk8ofwSdOyhrobsNz7cq+Pn2hJFIbcYlw0psqSX8hX/epKDLRalIoXyFqC4wCFgvJoGx3",
-	"giXOT3O27vtgAjXAZr8RBcEdWBSGnu97Bm5uwSeNXZb9XC0w9+g1kxo5fBaMM5bhEodylc78kCQzS4l9",
-	"jNRBnAu9Id+LJ+kJ4o4ZKZvYwJWZQXj5HqnFY1oKZixz8WIckbWYxUNovXHPrBThn6UoMS2wYliylcm/",
-	"nvBXwCvP0roXhVmeGfxKS9dYF9IjZ8VyV6jjOGz0uEXtc+9HTmANYorb+m4LErIh9fg+sa8+HBwcHR0e",
-	"HdqEksbHjzpcVhKX/S6333WOT+SP6PtKE1lSDnSteCRYiRnZbtZrNpbt9SIQPUI3bi0lFG1g7zGHjoUu",
-	"Ri8ij6PRMWQi8O+Z2+UQuDsKQbzVJewg21hjots58jAWKAe3cywaY/CEsizMoK3HC1GySjhpE3Y9F8/E",
-	"YJP5hBzgdyHwUNOPNrE/KZJhIdu0SEwdLCht/tm2iC3/YXd5j2kkX103TtvOOhfHJGTROORgMyOILgZp",
-	"0yMWYtddLsdskSjwXUJHNIwk37XhNxWP7HpyzEO56shhh3Q0Um7/LB7AfDTzlMRqxY2183d+45RL3Cp1",
-	"rq6OFn8XLBWZr0LDRd+UDbNf/HD9/cIPjqNB9nuy2eERYu/PaXaIB1I3e9s5+/H47P1N5+Li5PgAPMHV",
-	"zsXF5flPxd28pfzO47edEYpQXsA7o1EY3M/vdcGUZjvNTDCvz8Ojs+NVujxk3Jvf42nn7EPn5Oby6Kfj",
-	"o5+X7/iU8jH1L9m9xybzur/68Pb0+HqlZbga94ZetGAhFpyz2V4zh073ORMxNb/D3GCznN6urjvXH65u",
-	"Dr7vnL1fulMlm2JcSWHXy808N+Al6e347PD4p+PDD52TJfs75q5377lj6md6XHYBC1Zu2WkVzOf47Or6",
-	"8sPp0WJqdxxXN8p0EaNqLZpBjHmfmULSwYIhxB1kRnB5JLtY9PlLNgrCLNFVTRd8GJvOfPW/PxxdLfFZ",
-	"sMDPfBcbL/wwgp6mv5xXuWhxXZrMCAqAc5aBmsnvadmDPCfq1CqMv1qqr8wyZU0z80Xg7EBU4+ujq+sF",
-	"La+ZiLLNFo0bW6YG/Dm2Z03RT6q0ss9WKeBsieTCvN35bC3VJjOQBW1mhJelWqz2jay8skyDlKSyqEHu",
-	"AVy20UpzKaCci5rlk8ulW630rTwitWSblb5TRI4Wtcu7o0u2WWl8Mzd68SLMMJXlmqw2rGKSuVrTNb66",
-	"DlVZIJqv3nylcS+UiFfvIK2urN7eVCNWbz2rKyzZx1onZp4AvGLbHIF8yR4KxOXPv2dsF4ut+lZc/pwE",
-	"PGMKKlPuQk3x1ez+iVmsVt/bovV+Y2PHqbONHdrqbew5dXejwbb6TdrqbTs77jKOghmvRfGkRBKkxoZe",
-	"JFRNvhxPpQ1hn5MBgxru6pceRNr2xhHAqzG8FmTKIouIAJ75noiY2ya2oRtoX53V5fbx2U9HV9fyMQQ5",
-	"J7+RmZ90+L9sZgqt+nnanpUVRWcNMVnrStZokrGFZGwcObpWjv6UqxPlaTl5isusVjAr6ufL77Pi6qww",
-	"mZFKZxSfGXWmWDYvlrQLNYP5Rpr5VoZFto0FZqW5tpxlzDJz7BVzLASL7RJzDQK/58WwG98togI/sukj",
-	"hWTkllUBSuI2Wq36Hhlh6OAdm0oyKAnL1dX3hI6jQRB6/2TuzR2bCqiKlBuBcMemRQTYvmNTz7W18dhj",
-	"CEMA1PZKR5pvQH3CfHQ/HNqPbHrBhgU49LK/OwBnIhc/Hv9CLo5OF8Pv4ZgtVdUl9RXT2TXHY/Ejmx7z",
-	"fvDUe6R40huxxm6Rsi3EYEM37HQ6nf/869+kO67VthxYAfgnsyur7GuC/6hjCSvkUfZajnu5zx0B/4ZN",
-	"Tzw3EFLqidiNgmX2CAWfFeHBJElw8PitCmoMRbRqDTh5MXNcivNPatGiLXl6v4K/2HQR4y3J9wFb8V3K",
-	"3CLYzvkX6MtUZc5c2C9XnkR9+Ou5wF+k6/uLHoovfxqKQuZtKQr+dJR2BceRbyj07xP78AjfO7Qxew9r",
-	"/kMZVSwAIkbM9z1+WyFeRNyAAYKyRWg/YqFBLt8I9HBD0keXx05mL+AxNLV98SFbfTIjqsuRlKxSPKh5",
-	"XuZU+GR+PhydmXib2J2TE5uUUWWDZajsE0rcYEg9TsrUh3QfyIDCRarsI1K90pSqiltggzfCDKu0D89P",
-	"O8ex+Gp3OdTiUE9jvYWwj8BDbKlI2G38b9wIEkyDO8aJJ7ocQszdChb1MBWP1HskZPfBHXMrVWKb0rzd",
-	"5eXZop+bERORXSG3cjejQKmvcbjAgEbyCa5Burxpl3c5rGxaW7QIo85AFyyLEnOcWkpd3LYMybHoyte4",
-	"2/Pd+PvE1ENBk7UrbTmMP1Xg5p8YevVnl/+5sbEB/yt/tGcgJcgmseM9IH9iMVR4qo9ljAZgE+wjW+NA",
-	"fgwz9VNVDJIV1oj12Q5Sn/2QeRf6oLP5LcShwkFAAOxtRluMBwTLrzrMDCku52nP9JI3quR1K4FWx4Ew",
-	"NdCQ3VN/jFdbk4G+5/uq/4yuKnunZDQOnQEVkHolmO/HVY7TbYwReRFki/ksYsKC8BphQUoM1DlmrhpM",
-	"nH86jpxASocgqjrM1TtgqvYzZ0ANPBgxLmR/eE4FoQA2n6x8jm5tNMd3ZhV8fEWPcBR6DoxPsAi+5TNI",
-	"hSvbct3VW5tebNYXm5+wyOXnTWhqV/SUUtRiM0sW5DdjuoDkg2xqAqG6yEZL6+uQps6SwnA2MYswK3LQ",
-	"g5wk4kWVTId5RyruLz4/GZaRRCRBFbN0j0DGcseHZCw+QabRIt0gBNu4yLxqDBXpkHxJznEUBu7YgZ05",
-	"OD+9UMsqLxWm1GOhHEnWdAwTroXActgEqrGpSRTA2yygRWYa2+anGXShzwmlghyzMlLUNrHTdvn4xBSU",
-	"bNHUY6YsCy7df/717+RDm59SySGfDVKX/byy7cdfn2PgMfaJJpbpVJ+zhuu5HacWtXN98H26581PnvtZ",
-	"H0RdF0LqUPpAz+k6NiwVjBr63hTgFYhnINma0I6CikX6gUI9VswSFDaTY4I9WEAhBgFgnMUD0pYsPE5o",
-	"uMJ/p+xU+oTrLqHwmxwSpHCa7EITodlZ6bZ2ZjizJ/tPKNcAng3qq0i+dILZ7ObGB9YiSWSmHJaSYStF",
-	"X83ZbePEyq0mZSfgEdZUiSQTKewrbYSTXaJcpHkgsIZ2dqnSn9tUde8tkNewil44pNyZEjFhbETKsVj+",
-	"n//7/5OS4eVp5+x6ZoKzdr/iKW56sVdDPoj/uMHpZ9c68YHgV7sczEIK55W7pIfvETEO+1AEBCABeBCz",
-	"AcZdKCqjy4N4YZcHE97Gf2t5+DaI5f74nGvKrXiewRgkHcLE+VgB0QN4I5CdVSwiPC4FxXgkPeYH/BZk",
-	"WJAsTRAKi0wGnoMfjwYhY8mExICGWIvHw8x0kN673L76cPmuc3B0c3l0df7h8uCoiizflpfVoSMvolII",
-	"8b07jM5NhhpwKaSIQE6BYoKrKTgj9p4TgPcnGrDhPikUgjE8OJhwPd5UUGuWlMenwxPKMsVc0htHXW46",
-	"YsoztXQ4SPha3DE3qnNxXAE5v2N0l3Xr5PtxtAapJZguB4BBKZJ5H4H6zfhyvpNCBk+hh0D1fLmwwzhg",
-	"F7UrKTcZpZ6V+cgidqCVkSC8VY/VDYRpdjnOUylReS6jLpfKlEGFU+tTyaipJyeJF0l7i5RbyPD9pHw+",
-	"8Edq6qanJ/HnxN6WtEMncdIY/qtn5NFK3st1cxU493J+eRrX2GKPVr7zLOeoLOtSSwt+M/6vfP9Sjm8o",
-	"1xn02C64fKLy6pv7Ur65ayaiQ2VkTJsoIwWzoGhPFI7Z77Pp+Vl0Q9lojskwCUQqzqMFtatdqHW1IZF8",
-	"vvGIpG1HXzyzNl7VeRm24PN+rum1i3ARM0q3mfOscBAXq9yuCj95RlnPzxQeEcAhnHHoRVMox4gr9ZbR",
-	"kIWdcTTIw4ZBQwwUkUyuUkDH0WATfrItvEhUELujXK6qCAN2rLyr8LLyrsrdgnkCDYC3EtoyiKKRXKcD",
-	"35sTyJSRtxx4mXhuggOmkCGkJAsVAHEwOJ0JjQ1LUQDuTtnvgFEXRoKAFqVfNnAMG8dGcBIdecrfeS6n",
-	"25jjgzc/aZGgF1GPS2l0CsDWsjVpVGt67OWrCb29ZSH5cPxGdLleS2al3/a9XkjDaQUNH6CV4iCdkLmM",
-	"Rx71BbkNqZQ8aVSwZ6R8+e6AbO8098j//l/NanOfmK2VYt8L3KnUSOTfgFb3lgrPAb+6fBO1ayVZ9v1g",
-	"gtcOBnOQ9CYfCicY4VkLGXVLbfhPrDKIklUCpKhSu6TM7MlPALF7x/iH0C+1S5l5pOA7KOzGZ/nIU2EI",
-	"GRBALWR7UKdUytzEk6xOiulUG/tNPd+KtQ0MiEtk+s7FscD6U32PR8wZCIQ2C2mEQGMqe4+F956jAANF",
-	"RotDn0OXxxs5otFAWMShQsOpARJlXMSyc3GsNYdgOKKR1/PxY+BO+I58912sz333ndJQ//Ovf9sWufBG",
-	"TP6ykTSstNWhmjk+XU7wzMqxaEU9XgphkdjCDhB8elEI6DmWbG2YgK3EcA4TMiznagHZR+aMI0boLZXt",
-	"CJU9aJPzkIZ3LLJUGXRSVkZtUbFMZUegrhQr57Jf2YuybioOj2fLgngHJgmFi1oZ5LcbiJ34dMy9jzAS",
-	"zJK3dIgkptJ6gkxCOhqhGcz+JAmuBTiOMR7oZ1UqhiAko/KvfUq9Y6nfPttV3EBUcnH3UjZUuY+VdqY6",
-	"oKUMFgmstPqieYjFm4zqLEhZl28za6ESwO00rQmECE7v2A2WWffUcn34cHwo1HIRSUa2trb2LAiPFIBn",
-	"rUwhhNhBvy9YZG/avjf05H8DhUCNJf7VWtqAZW3vG+sErZfDV02WUHu2svip0JkC8cV6rYXQuBb5z7/+",
-	"XQEeYpA5JsBiohd2xr7Tjv0Vc9ik2mBlm8IdNq2UeFHttGFc7ni8t+yjB9Bj/hRHghYPsw9SdkPaj6yk",
-	"XrCVspNqG2gFDr/sRW7oKGRg3SAoowhStulodAMpy4ED/5WDgH943IX/Use5sStw2Y17o0+DvBMfrg/0",
-	"oZAfccahCMKNEb31uBRTZMuyOhfwAfmzsimq26TeBVHi04CKm2EQMgsALW7w/c+f7QrMgrvmJZPD2Gu2",
-	"dsgoDHo+GybLgV81lmxTvfJffwgwy08GgWBE4woDpLAg1BcBcWgYTtFIR9KgwPpOG9zms10lV7m4stDX",
-	"LYt0T07AozDwRYw+rc2ycvvBioXOeu1t9ITG5mVuTDIhyiv2BfRYP5BkLSKhZDAMcKsHlLs+CwHXD0p6",
-	"4z0Ht2sKADi2+4ZjHzrphcEdg5Fcs48RPBbgXEzixtU9sPSnKZ9GgHfPfMFSQ+7yMnzekt/XefD4XYC0",
-	"DOmQgT/WGESlrT7zjzFSYLfLAbA7ft3C4D6FUQ/lxvEsQz/wt04hwwg8JSB2OQyMfLh+t7Eb47uefTgh",
-	"ZbsrZdVazQabGwDDyH6s+C1KfClayqb17S4X4zAMbiX3h6burmy6r+HFWehIHsuEQ0fx18lEMkM5cubu",
-	"Y8iJ44NDFSearEaCa0uxoBEp2/8n3J2/2Rg7AcALbRIMvajLAWdVRIy6lX2NuIoQ55qGj3zqcVW2mJR5",
-	"ADwRokhgIVHykyceS9D602SfBCrGCEsA91s2gzUGaARPgMiNw0ROwAM8Dehq9yLZwJbHQZU/d+lUiwJA",
-	"L8p2fW+vtlFrbGzVbIghURNE+6dqDODEkpGYZEdElEf7xDZEd1sfpi73XDYcBQAOBCGGZfuXjePk2caP",
-	"bKogyDMPrbjmfqPVAmusgr+swHLeewJksc7VwfGxCjHxfAWAQSMKwNEOBYt2j6lr6arDIc+lCkVQQOt2",
-	"q7ZlK7nQvmRRON3oyKWz9wnIl7DzgpSR5zjU97EMNSJ4dHlaQhcAHhErSCiGKVs9Im9YihvHVbO6fMTC",
-	"DZNwxfQHvl2JWXezsaf4bmqgVdKR58f3UWH/ZUMlxcF2BP14NeuN3fTiGciisPHMGQRwOxQKLxx2KO0O",
-	"epQ8aRqnHTC532CEz6WWMMHqDvIeqjx7zUYdlZlTlCpIHIgrRTyMC1aA01R2JNu0tmrEPgh4JA/UoXeL",
-	"sUdK2pDnKKmCBqklUUY/bcsDjKq7Nv8LA1Z8FPieAxfH1q/ZFtFAr9ACnQCjkAmI3zodR2prkStRTpY5",
-	"2pYxDs1u7utSyEhql4Yq1jBe6amaVKNJBsE4xPU9BenRE3G1fcbB+8y42yZ0iFKmXHugC4hlqQYLbOEj",
-	"dSKgd9BY12iThzBkynMRBnKIbizn9DxOwynp+wEF2QsceKh8+p7DVHik0tw7I3nDNhrVmsLxQ7OCaG9u",
-	"TiaTKoWfq0F4u6nais2T44Ojs6sjaANQ6xHYQGOlsXNxXLJK9ywUqE3WqnV8U+qRdOSV2qWtaq26hei0",
-	"A9B2UwKefHDLcqxgJx7qQjNGDbO1lHsmchywTRahKGpT0JckJWwnyOajkN17wRilcXn/EkmqakhPtiou",
-	"Bf/ucn1yATAMqnF18BtqP9iI0QhijMSdNxLKSa4HaGGwIZkA4YPLqgQ/BVvYY9GEaXKF+xZTvmNXLcNs",
-	"qISA9VSMUECudxba35+mhWClT3s6Ci227wBbTcw7MZIjMrNFBrmc9EmFolmUu5eMWzc+kdSztPz7B7A5",
-	"UBJXX0w4R41aDcN/gSYBWqEh0/6hQEZjS/4nZdj8+6dUET2sAlCrb9Rb1/Vauyb//29m+UdP7gvI/nu7",
-	"O9ut5lajDjWCHM/N72JLdxFL3PBRY3DYp9QvWv1Gb9epsz264zbZVh9ihmE+N7GpzZDT3X66itfM6Fvq",
-	"033PZwp2tySvxCgIoyo2h29LnWbP3XV2etu01W+yLbfhyEMwoI3Wtux2Z6tXa9G95m6twWq93R233mo1",
-	"+27Dcbeae/W9bfiL7vVct7bT3KtTp9WsbW/R2jbbqfdb0Jf3T1ZqN1qxceqic3UFPlG5k2xIPUmR/ggG",
-	"vOoG7H+qfao6wVAPsmCBktgIhVwt2TecBC+altqlMzYhvwbhna7oFsqHH66ARnJWL7VL9cYWOZXC31Uk",
-	"b1YgIuorKOlSvVar1WOIu3bp7FdlE2c3Qf+m54XRQL4FsplcdljsUER6tX8IBkCOafLoMAC7Omig/LbU",
-	"/vvvCuC41C79l0KA392rJbiq7ZLhQYvDjuaeNbXGKeeiWZEvv53ciYQuyjXUKqbGNzRIZaldOr1qfjz7",
-	"56/Ns0Pn4+kfncnpIf7vyfDdxHm3W//tjx+88/enH3+79gdnjf+u/XZ9NkSL+5rUBWqYgTlzBnhfUmUp",
-	"RRlUD6pZN5Es5H0nJh/6S2+pq0HQoWV96ZYfeJJaBW3rW0u3vaBTP6DudRCc0PAWzkazsbd08+sgOKV8",
-	"qsU72by1wpyPOaJyx8VpWrWtVaZ9Tz1EwIR9HQ+HFC6YlHw9JrWzNN+K6K2kfyVl8yn9/hlvXE6px4iG",
-	"WgbgvYCGELmL5W0VMc63BGnxqMtTh4G89+4ZseXNsONCOujVFOSOQ2wOwNbu6+CdSOonUgjw/WCiJPrC",
-	"6ENVA7sogDAm/mjAgILdyUsg6KLV7d355Q041K+uIEiJCiICqQgJw87ts4jpNITLzrtrm4x55Ply4Hyf",
-	"2Iq02MrWBBWDvIiIyPN9whlzhbKO2wmBsNvEBipsW8QGcqRsW4q4VhOyZoONy/wtJm+ZNik6OdtMEWsb",
-	"rF6c1cHq5UVTGEJChuExku7EtoXyPY+8aJqYecq25iqyzeHl8U9Hl1c3Soy1AaaREPsMQgs6JzfHh1CI",
-	"6jtiH5xfXpxfwvPUQjhBOApQIKv67FaB16uZmD+iuoN/KKD6bHs9W6k4y/ZJ2QT74Pzs+vL85OT47P3N",
-	"xdHlFWz8MOC35nLJlugdISR5KmVZc2uIndqM9A5oW7htjIUTO5hwFoqBN7pRVhl6yxARQH/Pfnt0dvTu",
-	"+OC4c3Jz/vPZ0aUKxaLEPji6vD5+d3zQuT66OX93c3xmriV4HNTuYPxZTlckmHABtXZINKCcNFr/A+9g",
-	"MhoobobFXMCFh5pyrUbQdIbC9cQTrAIiOgtFIOXugPSCaID9y+FqyyIGJRqbIy8WghmQgDvwZRIGPssT",
-	"yhEhY5Y5zUrlCwTak0bfUEcBuHphG6PBj2z6PXpnURYG+v82cKfLi8EqYS5eBnBMxjS8k1ohpdv3GGd9",
-	"z/GoT+DYAKaES2q15htBfqCckauhFw20WUqtONhScVukxiiV25xPzwpvV5STdyHljiecoFiCa7a2yTm9",
-	"I517NiPB7TXrtYYhwR10AJ86vsyAWDtk5CAIR3H19tRFlo10ZZ7PiayqQpD/J3WGTE5Ey6rJhUVB/8tN",
-	"alYs3W1t1Job8GosYlPOqkLuUXbkacEVyyKZgitsrLwOOeSi1N6qWSV5ZUrtUvaGw8Feex3q5BQ8nnni",
-	"uVyH1hLrsLMLld22srO8osPMJE9YXL4Z5PFmvdVqtWp10ALU/GbJNYrOs41qiSxukEWQlYyzj3A98y5f",
-	"hImP2gUsIBslCsgQ4H5ICB1A1S5F+rT/HIDVwb6PH6m8Xr9HO3YrnbQOz+qBatcXnaqC4wNezeyRgYeq",
-	"NKD2UMj2WmLCtTNOwAK9e1aNxFASU+M2vs8NucSKBVUINdeWtByZzeQfwYCTw4BVVhjjS9X/81X+vBV/",
-	"gMKMsgr2kYTKSV3+84z5rP5YcsN1WrayiNJHMCWNhRHWXAR93eNmNy+dNuXb4mrXtZ12q5VjBvx9MTnT",
-	"lq8t1uy36HZvx9l191it/ypp/IUljcR2+KmEGXDylJB5qlhCcMGLpUiBHCTzlQlYHcs5okxskASrQ75s",
-	"U2RoNG/BEvJPhogAA0lJO69k5bq2mzgo1iQrO07dzSAQfnMS1JPflgdei3gXC+Q6eRVUEBuIdtqe5wl9",
-	"BVInvMAfVNtbeFgWeV/qvYaz5TZZq79Nd3q7zhzp6/PngnXPX0+kN5J4L3gx1yC5YsPkCK3WLn1UV2ur",
-	"VqaKd2O9tnD71mtqXr41P67ueKp1vhFW22AtkrHAkiAkhvG18qDLtZRvKzn08xSXa4hgTTQXk7HMzG+Z",
-	"u2Z6jte8a9+kp/MLH50FXtV1DlSysw/Sy3KdmIY/KEmDVv6dICxwEFXJEdjo1TGKA+bQh4UBavo3HRZG",
-	"hwxsQmjdxhQfOEixdTnauFSBTkVzU60Sg3QUt4C5vUy/a721wqfFeDQKwoi5p8z1qK4g2Ww0VuhjFAYO",
-	"EwI9qN+C4xctDplIqFzH72erNOsoLYwIy3hMLcRT0df9DRmyiLo0ohiajCFXKCPRWHiakZuqM86d9yzK",
-	"9ew8LNTo29U6VPbETajKOJe0iToc+6yda4JW1uv0CZkxZu8TjKmSGwZS77JgNstFWuXoPWtGWuGC5EVa",
-	"GTppNtiqThu9Lafptth2f4fu9sxgq94edZu1eqtZb7Qabm270ehtsUZr23X7rb7j7LJebafv7u66O9TZ",
-	"3dpubO/2drfoVo02W/1d2mzFwVbNBPdynq6TCsB61RczkVmxtJBFIigKxILzUM8EYi2tCaqGjyxaZIjn",
-	"1wyMqjWXbnsWRO+CMX8NqEoHVC3mrKsGIsweomP3gkodFwICIycnC/5AwzgC6mEQhsyJZoh6knblGYBp",
-	"Kq1SdPmtd8+4zl5A2TQKQgjCYGI/P1YI46zyAmvIkIW3OnWqN8V/7KdDaPTHVAjIZBD4DCI/ADkKnWUq",
-	"KwVzY/G5ggvDUDCBmTPGRN8kYVlcKsukk8w2tSBxOkuztmfnBZcgOMQ3EVwCONRFKmue7jlf3SxwmT2A",
-	"UuJaL+ccW1XgW9Ew8BoP/hoPvkI8eJ4lYHVDxtPIGqYZQ328+q1ZGdYVYmrLSyEHAe/7HgIHvVo1vrb0",
-	"haxibavGpkHrPz2qcJYbOt+JIpXknphWo2BG4x7QiAwoQP+THmPckNAwQl3xGoS35hHpUcG2mxuMS2Lo",
-	"7ku5TudtU3Jx+M4iP1wcvZcC4cXZ+y7ve2hz1PG6rUazsbtLelMpNZZb9Qb50Xur8QUw1RJ/G0qRE4S8",
-	"hNfZVdJJj38Q+K5IkpBriTWIlO1mowGx3aD56FL/mLst5T7TWoTIIPipN4AjutFobe/nCXkZMRAcz6bc",
-	"t0K08GHiTniZUcOJcWNO4OKbVTzz6tulH356e3Tp1T6e/OH8+MPV2z9+++WHGv35t9GvjXe1367e3v/m",
-	"vR31hmf3Dn977wzf1ejPe+OD27/9bRnpaL59ZilrCahXKDPNiX97s8h1VDTdya+/nP3Teb83dQ/e/vPX",
-	"xru1ppYR6mZErJV9F/q4PmlAWdGRAlqU/PhGxPfXXNFcCTonbGp9O99Ou7X9ku18hSf3Oi8yc5Vl/msq",
-	"Kmvfojy5+TDGrUfu7aJnj6zl2HsVuF8F7hctcKMIawiw6wjbm5/0P2/muRbPOUvkZHWVZlyNsSzMHX/s",
-	"MpeUURquLOlDNOS9h5mWVqS/jyhgvHyC/YjkGoLy9KFJCq7gGr46WF6yg2U+zXk858rSkCf6HMaKfz7d",
-	"Q/X9i1gYsEq+ILQwbT3pDKDNVBiTEmK6HBwgoH1jjjqA7um4O/TgeDwGHZzR/T0sYqc8LAF3WJxWHxfE",
-	"8QQZUpcV1eSBIubRjHkAoOLKtlEWSFXzAItvDNmTQEjCJGIUSZ1Yn1Tx6U2Jy/p07CsXU7aKjoUDpFFq",
-	"cFnEUmRChieLlA09Wuh0W/UlYn+4OoTk67h8HCLNRgKBKxWUjY1Dimv4JAU4kpI9+5BvHgnSOT0hzoA5",
-	"dyQcc5FaVhGxEXxhGNxjua8oiOv8AFoXdgJ4TExAzn0+FmTA/akl1ywdOZLmyjwi5T4m89N0plHQJ5RP",
-	"dYFCY7n2iUMF2/C4YFx4kXfP5FYRYh8yPtV1e7DWkkU0OF+yHPvExuAB9Wq6FJPsCAEYVii5hOEtUA4R",
-	"BnLBuAugDfCB+PxYkD4HUMfx+uuCnQhvFUP5kWQjRUSnwii7lDu6/CpHsh+9jVViZyJ8NEhmjIaJmaly",
-	"nmA2nBGGkFI8P4fmuiLYiqlveNuluBjvDYBHxX6dyl8i6S0HPitegUL4rOIEl1djz6MGdb3mFr7mFuZH",
-	"vy3KA1wCmCx9ix+QGbVs9kYRyY3x+iqrpnC8gv+9Bnt8++B/T5nPYkTDKW3JZW5blQ7QW5hIsmbirxL9",
-	"tfgl/84rLpvc+28wq+Vh5u8CwdaE+c9Co8ZZWmbsYs4VlCoSxEoqLzgo1V5kAHsnOz9l0X4CChKH9RcA",
-	"6sFhWIim1yZF+ZltM0NsnxgtHjfzDC0UiCOLVOPg/OzdyfHBdSl7IZYaKrRaPyN10RiebB2+Sk5os7aX",
-	"wFLHDpykLlUvGEftnk/53fK23wu8FkuE0UMpdh6f6HJcIqPIpFWRk51QQagfMupOjYCbRzHB/qU9Rmho",
-	"WDZEyywktDoKebbkUOC7MQ45KctnpDftcpDOgIeFLgsrKn1f1faxEFkcNGoiyavvA4otWMe+Ox+HhLqu",
-	"J5t/952qhWzUWClCC1e14lPjW9nUgp2cQ6WiZcws+L4C8v794clyqcEjZc0Uyy+1S7X6XqO/RWsb206d",
-	"bey4Dbqx16uzjSQ3aZflSshShapDrk2rvVWrotD1W4KB/hsd9tg/PSJPXK7kVNABgHXJrS2160tTm5n9",
-	"mi7GOE4v0PK+JvzWGmIJNlwr1xabruswwtbr0htsvR65iadcQG3kLmU2wqA1WFxsDrjxgaqgT80+pnGt",
-	"PYqAmamCGaocnnytTLtckjOLUNILKXcGhLNoEoR3OpoyVf1sptYZllWH4iHqJyjPQIaU01tWJR0j1CQ1",
-	"Pu3nhNjMzJVEYOMs5Wpn6BYEnKKn1Fw7KAM+HpFgHHV50Cc9yt0qOfHumC5Uh2nFsECQS4RV1IHgq5Sa",
-	"Rq0mx5AUDk8NXXWwsaFq+3kuOT4kGxvgXjjrnB7ZaFaHtQGnBhQuwyUYDtFTxecAws7e5JXp7uPn3+SR",
-	"tFVpE8zOnFdMPp4iceZFUPr1qXseZT+YPadfO2XiebGKZcKp9IcfEE2lu1hHNH6+nEoDMqTIYR6vyorF",
-	"m59mLmNxDNUloy5WOctjaCYjk+wFeU9aqO7yVEsjU7JpV8l6EvF7Fj0CWZ7t4r0kTI8q6f5liN11Rqb4",
-	"euLrMkY1bLpynNS3KvW+l1LkoxCSJPhgCe3bbC6176QAsyQ4cdEvKLtKyrrErtXlqphqBWJsjEq7SkUP",
-	"oVhgTzHdWFE3Q1u63PVC5qg4ph6kQanabCIIIwxRocLB4A0sOQhWADkXfFixdN3CPMW/b8jqphUAAysg",
-	"E8ooedr3/IiFBPPmIfcK3yAdMDrp33XCFpUaBlYpY26XZ2tolm0/uPW4+Bvtjmu1xrb6q4cFPrFrKEIX",
-	"R9Tg1C2Am3Iif0rKDhUsDoqtVIk99PjNf/71b3vTHtKP8C/Sk5dHF5Z2/LHw7qUgbXvixvWAz7p/k9Kj",
-	"tpwBdrX+xdxuu099wewY3FppMUJvjQX1HqrEFoyGzuAGK57ayUyIGPdUGVRkTV0uyaMlFQoMNAoJrAIp",
-	"y1nLyVUs+VDPNyk+Q+Q5tgjt8rR6Bc9lE8rJ8dvOGSl7HJZQjKiDWh3220ZAIlQ4zOK58RdgS3EqTJBy",
-	"aoCVuIYNKmT665k25qAsGI+l2lskCm6ZXD4IAtNjeCOIzT4i8bjxXFtlCJp3kAxYyNrwUI8UzJtmeVS2",
-	"wEAV3/7HYsbWjIqtPvFGkPcfjg8FKSeRb6CvVoqK4OF+3oyFejNdDw/qH8t/9INwCNxzLAcQG53xeIGT",
-	"j348xpfrtSRqg4YhnWKBvMIB40UsGh/+mj+oxQz6RLZ+2PB+/PWA+Oye+UKhYyTqPRS8Rx1d0SIqujyp",
-	"oo3/+vvvksT40QDKWNp3U+cG+sPit1wX6G2r+jNYOBegvOC1N0mRTazXC26npBvxt3oStglEfDKAky6v",
-	"LxZ9HTLKdVwnkAO7W6p3SwC0Z5DnOh7jWGb7e6leskqN0u/5O5OMIH93sha9eCEtSarTc6qa34XPjmgk",
-	"72WpXfq//l7b2Pv9U93a+/x/PMLJO8+nt6RsA1UGtwWQXMbxlYBL2qKoceE9Msh7ajnUcHpB4DPKF5w1",
-	"6vvBhLmkR33KHQZVh6Fy0j4UNJBkWS8crtjIBxcYjC1/XJJDqe5uVPel1YTcDpRzXWPkw+BBA6cfn2zg",
-	"b7FfOW4hWEScwGWFFCgehHwVoiXWJkcd2cUB4tKuem6zY/aEGLNwyVGrl9cd91XEfJ+GHeSvEI76AIqq",
-	"rLjAqAqHD+98JY4EUb9FI4Mf113IMwRifsDYRhTFlfmD1G/dfO3RDqTSouo/Fw5WvqTCbdce64Xs5AxD",
-	"dh80ZMFuwfdeWDVY/b72XcL26UE2VhsiRASwBYWN2QOuO9Y1ftAyoo5RPEb1+xc+m50ZpYjk60SgCM0o",
-	"QAXaj1Q10iJMj3KXFp4gQ19LzX9IP54wfhsNSu1GqzlD0+YuONgDpIat1HtgwXIOfdB+L98dkK2trb1K",
-	"epzaGFarX9eMINAiScKwxJnjjmmxSyO2IUdSepzBK0y99OiLpIWnHhyYP9CUOG9xi9bOMEJ+qeGttHwP",
-	"HN9ThllYeQDJmDgXBcqO1Zvug8pEwTZlb9j4XBjGqaLZa1vZivKl3oNz3fzzI1jJE0vh3z+VEpGz1C79",
-	"dvrzdckqmQJdqV1632n9dnX0w69vt3Z+uDxodX46OO60Ts8vmpffX59ubbV+afz4/pet4+/Pf+hcXLQu",
-	"j7aaPzZ//O2ns5JVykrX7VatVqu2rByJt9TmY9+3cqXK+LdEZNOPnsjmv92uNaqtVLB6uvP6RqO35Wzs",
-	"uE22sdtv1TawhMeeW2N1iKQ2lDWtg8TqbKldt9DsUGqX/quxXdvb0QlA8YlRqRYpMavULp1OPJ/qXIQk",
-	"gSjbiRIhSu3SxYkZ/HzPQq/voZ6D7AjkfuQk83wYyYJkzTnLrslD4nnUHiwRy6MP96sf5IX5QRIzCZhc",
-	"wcKPJq81A4G0WKWDgNLeUNcqTGRW1YwT9oceiLRgBpj4zkChpqUbdDnqz2U7IW82atMApGubtM2u6FLA",
-	"/2RhoK0bWI1c239tr0c5Jv6Ci8YT6LIwQ4uojpdUA+zysg12WTBs2+rWqh9v1C8AJiyIlDsz1lyVOBDP",
-	"qZLUQDVWxoa62OBQ+Yn6nqthiqeBwoHDe9zOTFmBDueRejuGwFMWgVgS9lyhorGuovBHNu1yyN4V46H2",
-	"R+zrhYIuBvSeJaFR4fSNID5IvrAgkOoLcxwG7sbejkoFLosRdZiqbk0FwyW65UGoAPo8oTGVx6MRQ9cD",
-	"+qOCcUSwdWWf2LMMTm1E/qRvgy7X/gOzNfJN9BpoaL6d2LKJ0Mu6ZEmfer6R7o9GhnTev9yoQ8xpF+2c",
-	"z9SslPVY/mkwMpsAI9uXh5Ow4SiaamuvCoSTgwTHUZWgK8yGGrqGhg4F0tnGkHp+l4NTB2MXJDeB8ULA",
-	"+ph7/xgzOHHqkpq3t00oiegd410uOzYiG2q2CgmG+drEPvhwdX1+enR50zlBXIWjX46vrq/0AdQB5pwO",
-	"QaLDMYPxOBNmB7FsZSM8jna5O0Y5iykXl7rGzVqNTEI6GumSRzA3wcJ7D2xrzdpeRV7cLlenNXfCZjAH",
-	"VGXf63KpA2ZnUqmSc/SHwWTMXPtJ6EUR4wtD7NR1fqTwOuth8R/r4if2x34mj1F7eJnvpvDWno/AW/pw",
-	"dXhQKhJ5HzQMU1BO5OFarVbb2JH/Z1f+n5r6nx6m5cnTKD/7drdBfj66uiZSnCSt7b1dsrPdapKtxouU",
-	"a7F0HpcEczbRFRl1wP3plzojK+QFpgJG1S19ymBRKf/cSw0g3lmYtFIUZ35Ux7bUrlml9FoNPR6EN2Pu",
-	"RaX2ThIxhT+OfBpJjR+Ue2DxsJHwr8ya66ePsOq/68ncaB3EKvX8wLkzJrSmqrf0241a+pbJS4ZHW6c/",
-	"z16TvMVCDAkWGkNX1hInoeU5At+yg1zrgLoxH8kLyY0zx3UhthjiK0+4fhbRuul799X1w9rSGt7KyIuv",
-	"kcJPGSls3MkHhvZtfkpRqKWih+dowVXSSf2uZPFM4HCQDixeMpDYDMGaH0m8rvQ5J3BpuZbqw48Ue/yF",
-	"xcraqwm1loiaf1CeRbmYK23ivNOiJj6L5Uv1p5Iv1V9f2mK6npW0MExc/f5qGn15IeJzeIhVGo1zeACW",
-	"2FhkCcV8QlCSlU1R1emyzHhgwL8D0Mi01cdnNNRGQIvY6n5ApHjqxskfzduG9XcVQF5iK9LFI4BudXmm",
-	"bpidvUa2hRZRjFTWZkMYdtaYqWY+otFAhVjSISP3icmSQrQ4kjNVpYIJS2fFxCsIyZZkEox9F6p0gG8W",
-	"3lCD7GhATrNZcWGyZ2aBeQDvXNduoyh8WjM/xIfpgx9r5ym+AIrvZ2AM6T4uqSewBl4cFZocsHQoodn5",
-	"DKdttGq1WorxNFJmiOMCM8TaRH9V+wCepC9iH/iyMo5a+b+6nNP4cia144e7ivfatXq72aw2novkE5se",
-	"nkfxtG9CpHo1CzxAolO1z57OLLCpgSmWSQVMfLkZVIs0Ck8aa2e/y3XKGFgZ8Df0ZhWlZ6Gshh5UdF7P",
-	"zWjq6Dl8XbtAfm4HyBDKLa3c4p7ICdE8PNrd29qpNWu1ZrPW2mrU6ls1APzMTe/oUb5ieNhxD/I9Hm68",
-	"iA/M31+9AE/K6x/XV/B1vAPrx3GpS10UxnU9lyC9mi1eku3byNtKKPnSYVznI8ZFHBySCYnvq5zCWCsv",
-	"ow0jFJFCzBgyoXLEzfcqFkRrSaaUYX3oBTbCsLpckbUqSYI0Ahgd9feRlaG1RNfsnI026vKccCOydLRR",
-	"BWNUeoyM+VhgHE9+YAgpiAtJ2SLU4u0XRIJ5QgWCLYoWUVf4r2iqkOcDOG7KzvAznBrMTU9ZKZB2F4gA",
-	"8raooLH8LoNxlNPrmsEDatNeYwe+itTQqLXr9erOo4kNvZ2NOm30NnacLXdjlzX7G9liA3OP3lOJDQuG",
-	"tZ6okCcm/JxmB98mwtdrlMBfM0pggcAEloGFUD9G7TUIpk+h4oCYo2UZFWLv8VuLcDZJ9P0upxkkoHYi",
-	"xIxCdu8FYwFvSEnHHtFbjyMeGWcfoxtnHIogtAmFAln4by23yRdAUCuDNaDLbT72fZsEPKlSJTuWIgyO",
-	"gbN7FirgHUGCkIg7b2S6tqyufIWTyQBqpKPTSgpTuvyWrjPmUB+KV8WroV7o8sSXg5IkfHhCBQkZdaEv",
-	"uT4hyGpYKyqMq1tOqH9XZM7Q5VCLEVrSe/cOYT56U8D+KMonA9K8Yn0BPQS8dLOmjeTLaAOen/u77td1",
-	"5u/y5fqSDL3l3j+A8/YIMR1QqhnwkovLgsRVIpapujFT6iQpSgG13XKLTQAMfVFVJaMUzDLViWYqRRUO",
-	"IFv7KLngcmUGVNwMg5Ch8GiVjDsPX5H/uKE9p97YKq1cB+NJs70ev5jEa6FPxWwcg8QVoMSnKuQtZl9Y",
-	"BAFqlFAiRszx+p4Tf6dN7KR2A7IXyrvcKICi39wntlECRSXiGCW5VONUoZR9UIhtzYxtwjxljJgWBLRl",
-	"jm/p6crideKieIYVJI6o7THO+p7jUZ9AUS5SFoy5pFZrvhHkB8oZgZpdiHimq+yGAWJkj1goAOc/CYY3",
-	"jcPOOAylDo/JC3E1Ice5acyhKqBB5dVo2nHqboMlzlaoK/Qt1ex7KH3+inXjlpnTojqEj196zlMlW27i",
-	"jzxOMbqlqqZ92YJ1T7IB82vepVYXymY9QhW8pZZ2meJ4c0SUhxa963CSwzfWIIP1dchgXqm6pxI5X2qJ",
-	"t0VV3YoF6DnV2prtZmvNam2PH237Wrv+2Yq0j1m5Xh8csyg8jZxBUQivUU6cI1IOlC+x4fbHkbVKqFX3",
-	"2QafmCkLvxFE/aYE5Tx6Z6n44FgCeyNUCPDEE9oeE0ZSsky+NGThLRMJPIBKjw84q5JT+kcQdjlGx8aF",
-	"yAglnE3MulJtwFWGM4BQBrqFRs/q8rKdEAo565hEwB+x6GZXcBJ2iubYKpzZzhHlYoxSW5IO20hwaTTi",
-	"1HAoPibGkGbvMd/FAvB6lCrpWq6PfXByfnV0aCe7lgpjlvNo1vbQPadC0ozs+axf0om8ey+aggTf5fbh",
-	"+eVp5+zarhRHFM8qIV+1LPi6vjaDL5lqjzw2yHAAUHMf66YzEVvi9BmHgu0p9p10mPCx1lw+1shnO3tA",
-	"LBTvnR0e/KDHYY4gxa05m8DfKZa9PhPCvX90x17xVlyDHXeisB3kXRBRyFg0f0eY+ypR5UtUi07il5Go",
-	"9h4uUW2b0nbOJdEHp/CaPPdTkXtzX4Xt1Y7GYwrb2QBvTGmaDAKfGYINojVpQCWQUxhzAasJ+D0p25BR",
-	"lCTzuCotyiJ2MiXJuI+kLKB2XzcXiu6hCKN+1CQQko3kAr+WUl7JUa03f1VP9RzVZBlXdTzVB/iqVR8g",
-	"/x7Acfo2NKPi4PV5lv5Nw4y5+Sn542ZlL0BKbaFCBI4H/l0VuxebxRPoMhC0c3QdXYjDGFobrOFoAQfH",
-	"tMeJ/f7ommSmY1sqk8wDsOxBOice9Csvmu8kOE4Yw4Mjr15Nwl/TJLwaIzP2vcBuZJQjf7UcvVzLkWde",
-	"8CezHS0dE5Gcu6XNTila+0asYn3q8jKNLUVaASy2E1Wq4GlL+zOFyjEqJ0Q132glW0sOq+O6EWwdzT05",
-	"RiBiy/ueGH3y6IKtLVWA85exVckRNRq2NWMaUkXpc61AmWx2so4VaKHRJ8VUXprZp8BI06rVyPfBhIZu",
-	"sePscyHnqOrO16fTT2RaeRDnXmZRngnvjnfgefDu1nV952l4d/LrM8k0ftX1XnW9x9D1FkgyUtsTlLu9",
-	"4OOmQe+U4ucyxxMqlGctiaeTdGlKLrlZY1c4jFSKlKp+WVYxwbcsQi1Nst7RKAzuGQQUu4x7DIxBKVYv",
-	"FcDTztmHzsnN5dFPx0c/IzgwJSG79yAcGLBg9rGmJ6KnoZXM1An3bODzFL4nJRcFUq7rVSa/SBW3y8W4",
-	"N/SEXLb41XJiyTIUVou4COacpHeh3HOB1ShsDKaGqjN3jI3SogWxL47ODo/P3uf7kw6Z47lsdhteqGyR",
-	"nMRS5+Li8vyno0NQvSm8WnIDZwxFl4jGvSC9KRlQJGEr8Ql1DA/1B5+mrv83GiW3SASBQ5nTxV7Shd7p",
-	"m2U210p+xAC7pcMUYatudDUoY7tGbrFjASfbUiPtez7TS+mwMPL6gCdexR7g827g3NRpo7flNN0W2+7v",
-	"0N2e3JMBbbS2S+1Sb4+6zVq91aw3Wg23tt1o9LZYo7Xtuv1W33F2Wa+203d3d90d6uxubTe2d3u7W3Sr",
-	"Rput/i5tgpzo/ZOV2s2ktNXB0eX18bvjg8710c35u5vjs2ww+DKhjAXr9mgBjYvj6T6vEv/W4VlXyCWQ",
-	"+LmRbXItgFLz21L777+bHpKExAA1jwqOQl0f2tVi2vbWlWFNOp4XWm/wPnXVXqXYv5QUu1563bOWY1GQ",
-	"IbOi3ZByqa6F+qJr4VaJsxnhNuPS0Ff90+NFgT2GUHsKEq0B+hgFUqpFIAUcM4iwcnC+R7nDSCz2CZRm",
-	"LRINQqgknaoBo1qTIXUGHmf7hJJhAKAHWB2DBxEC66VFX6gI7/FbKCUf15Vsd3mX/0n6YTAkf5IhnWJf",
-	"UUD+7PI/NzY24H/lK7GQSsqd0xMETrB0UJUu21MhfxIbvdK2lVjfsAP1XL5ydHgof9dxVMmrFrHfXZ7/",
-	"dnSmG8k3SZnxgVwil7hjRlzP924ZlB52KF/w7ZkO9V/lpYZuqRFgWz1eUuZBEhTmjkNt8/R4/HTEQi9w",
-	"l+k1XiUCdVT+lFsSL5ZR0UWbHw2rph8IllP1SIVuFFVWytMyrmbyZq50euFL1DJiAQC3e13dAddAGxOe",
-	"BK7hNfbqGQfYqNOzSoDN9gOkwqXCaySBfpUG09JgwYUbhUHPZ8P/yjVDREp3iuODU2daczZgh8AekehK",
-	"1ogXr62feIL0PcAj4oFmzsq95MXl8uXFgipXeNPxXB+cn707OT64LmU3G3tpLx4EtNQzWeJlLMMU545/",
-	"NnSlZm3PKkVehEqWlpyTOsu9YBy1ez7ld8uf6wvcgCIfe1qSyYovCNN0r6KLcZpYCz0tw1RfxfvnIN5L",
-	"iTct8JK0vFso2d/XV4HKNAVwA6UDqnibpTbeKB93jEF+7NqkTDkZ8zseTLiBJm6GDVUsonLsmYsB1bDT",
-	"UC9Ssc9OZFdzMSbWBstMtJD/HrNweq5QQZaRnS4onODFctmy6A1XQRg9AmgDkrhGrWYl+A1qr+R6Ib+N",
-	"JZJOVGrXd7Yau3tbzd2mNSsKJZuYtPX4PRPRkPHoWrPn66PLM7DadE5urq7PD368yo2XVaw7/VWwIskr",
-	"eQs+z7HjYEj0kEUUCzbLMSEGGmBPqQewA1AGA5YYq9Nz9jH5QeO0xA/kmZLjuTooKRBH3evyIbkGiOOl",
-	"2qn5KA2rAziuwd/XYuwrhy6tG7O0LuVcj2QW00q5aXn4Qnii1wtNuvJuOY3G4VLUIH75mI/GS5GFA7z5",
-	"h94tHIffF1b+5TEyWNDHarnxdQVIHQwlMkLDAQaBq6pFGZWVUCI5bj/wvYD4Hr9jUA/ei6CMRAiSFmTA",
-	"qE+OWNjl2Q+OlJSHoBWUCOYE3CWZ4qV7NvQ521xXtog3VZelyEJBNhp2Ol3v2sApFhENI5FYQwDDMuUO",
-	"9ISFmJMRvZvR7rXMFHe/T2hhsluX37IIc/y0SUAHPBXCSz4OsOSKWv+x+zB132AXv53+vBS7EEX8YmkC",
-	"vD6mY309VlrXrHRNTrrs0jyck5qMVJUlLK3K2OYytTTmoFHGMKYSX11D/gqscxnXyMo+kXW1pQepSevp",
-	"R8+FvSsswYQFFrP4eSWjTHh7rCEORev11UeMf/lSL3CnkqTbVx+uLo7ODiUrCMKELXgCXS7INI1u3xgX",
-	"ppD37ifMKtbQHSoc6jKMp9GXEe0PPWaYrxEIEMCNEvYGPcSRt+YoRywcUrnOxTG2L5I/5ZHrrIYzY9dd",
-	"ll6m1uUpsYVnVLrnrNHt1DJ8SCt0T8GHnkuk6SvP+cvynCRbZD7PyRjcNj/FV9hMAZzJlyskuxnWxb1/",
-	"jBOu5bmMR17fY2GqIEty3Uvt0ohCbLnyyyQEJUu+lr22klY/gfnq2VuvnprWGUrsqwXpq193qEe6hHz5",
-	"nE1ImhSpAgVzLf+qYoiwtDXJsBtpM1NoCLM6va3LEVlbpEz/GZPPPKt/l5tmf2IPIdrxJ+qPdbbdiIWQ",
-	"kccd+SQEqG402oB5uMtHoedIUdkoe0IjwLQWge+SYBwhTg6AhOsk6n+MKY+8aEpqRYjWHVy3x/Q1FNTY",
-	"0ouPQAqeSOhAPjK1ScRXINorDCCl5ucNIX5hjUF8wx6XHVVCw2RECYlp16q1+vZWo74r37tnIb1lB2Dl",
-	"bWzVq81WPsNrLc3wRBRCiDc8NTlgZ4juj63qzq5V0iU9alYJb9uFvEByEI3qbl0//AmRaraqu/Gmd0Yj",
-	"n5Fj7shTYVxLObHWlpU6FDisXTBje3jezNmP0p8cjUNnQAWLR4LLoS9puq2YDnuBL8fTuTgp4Netl+Zt",
-	"kqdmBV8T0KZXOeGZeJo0p3jpQsLmJ0W95sKVjEOO3iDFNiwCqFZuhjET5Mt56CBw2pfVdaBo2RqajqLD",
-	"z17PeeUZz4ZnPEzHk5u4UMOTL73S7Wej3ylC9IIJ9zhS2CY+i1To5ShkDpahQ4I3ewzvGXeD8I0gUkEK",
-	"2X2AFMxK4tmpIPbF+dU1kR8J5Fc25Xt3zCZlBJmLAjIKWZ+FlVkafwmvXgd3jJ+wW+pMv1ghxQ7cWvhy",
-	"7FVIEfDmLE+DtwlO7y9pZF77xn/zZl88yMoUxIQgEZyVsrw3Ut6ovPzoohWpBS6AQ33fIndshHVqHd+D",
-	"vONJ6EUR4xg7BO+zsMvdwBHthLQ4IQNpjvoij8zABwwq0+WKzFjKpmQUifVdMgnpaMRcIgZ0pEu0U5MI",
-	"2FaXm0+UWQlQsIvjdNK0a/3IGVgY6De4v8G/cjNH4Jcr5oRS6JbvCvj3zZ676+z0tmmr32RbbsOp92p0",
-	"eZkEZpH4LFOZLJsfNyaTyYYUyDbGoc+4lFXdZz3+z08U66OPBo6cRjdb/2hs7ExqvdMP9weTy+nOb9F/",
-	"7979d8kqpU7WQkcF+zjyQiaOeam9tV0D2fnj9fVJqb273ZR/CicYMUk6QkalpiKvDyv9bpWicCwi5h6P",
-	"BCZcqySBt4yGgEb5BGFBeNbVgs8RYvH662KkX5KtfR3P5vNnVswZh6DwQGp+fpTMCqxLCZaLy28W5gzE",
-	"TZeK9SflyGMCHyapBJX8FIA59SW/jlk536ieKUMKNvVHrTaZV2aywLifrpwGQ2Ef8eARYKyMO4x4btHI",
-	"4ncypv4h/XgCld9L7e0mFLTWf9ZjgiWiUB6qz09jfS90D88aOiBf8SyFyebT+Mlbyl0KbD6ZarvkhMON",
-	"Wq3WrO98s0kOZg3K5SzPa9Wi/Hq0/8XZkvOqS35baQtJ7n0MXX2cn0hPvChGBgs4izPvITDT/nB1aFdA",
-	"+wBoUgVCn2FFGjgssWt2uaRNmAMAVuy8xAfoUXthoZ5OTBhsC3MKbr17xi3iCTJGQ7Ukr1ovyWQsAD4E",
-	"tIJS0IT6UuCbkojeMT4nWWDt8jZfLRoTiPvQ494wW3ruDDJLA+5PzTIYy9BleUv4eMhCz7nU+zBTkgZ/",
-	"TzE0S4PMxvrr7dhzGRGMu0LuRDnWJ6kg3RLyim6psuoAM4wD+5GjlkeiYMg/A5I7z2fFDxyAyblWKEKR",
-	"PnNfOOPiOfLyB+lTyToWs9UYdGA20SLOKJJkKiZR4luwTr5GtD6rLIq8KhcrZlHEKkaSRpHKCk/lURCt",
-	"magacwJZqcJ0qHZ5l6NWQ4Sk1qzfZ04k2mRx9oVlIvJ0uSFJWJAu7/taSkjBjudeNAgi63IaMgWZgBxb",
-	"f7VanLTRJiEDMCGoz1HUPfsoKaQX+dOCFI02oXza5f1xCDn+CvFCTgNxidzcBPs9uzi144VKEyFDRdTk",
-	"ngdqNQYsgX41mWYe2zB4xOmExtdBjBh3071f4UNSVjsqYNnzN7Ky6LMxs4mP7yo8Ob1zXzj75Kvw5GSZ",
-	"niTrZCW2/Jp38sqln0neySIunbXabn5KrunczJO1uUIOtOO3QYGeMhFkGfKzblnt11ChpwsVWkJIfgHB",
-	"Qkm43zJeHeNtVa2actIDC50rhe0C3BGpwna5nc6/skE2t814QynFu1CRUgRhZJOQ3bNQMEG8SFWf7HJd",
-	"yBIznI2wUtnbhyviBr5PIfmEiBwA2TeCBBOuMkSINsAJFkE5JhXtNKS+z0REdDwhKdtgwBoPMQTStsiH",
-	"qy5Xn6qA+Q9Eci/CpQAg0H6ImgbW7yNiQEOmMFcigWPWBcJJcM/CRHZ16dQiE8buLDIMOFiFXDJlNCxK",
-	"TDk2dnFBDC2oWuY+6gSPzKYV+X4ySXRLx86mm31rWR8prrS902i0wLk/E3GrzwT1j7gkLHGIzZyw25kH",
-	"87MXPdFJQoVV50Khq6rA2D71BbNKqTMN38iN0E0H084Nm92tNXYaNTlzUIBQJzu/Z+G1h/qaSyEKt9Ww",
-	"SnCyS+2taq1lleRhL7U36tWGVZIHvdTerTY/PwfX2db28qpZcg2X954ZV/HVf/Yk/jMvRRy/CVa9+Qmv",
-	"4XJJGUlD0psC88HWhm15cYJGcrZXVguu4GtfSCV4Jb6PRXwfpNUkx2WRXpMs/qtm81ySIDzzsr9kiqlv",
-	"7TLKjfA+ZoVgUSW2caXBHC9vNcQYyDbwUpfPePiHdIqaACkHI8aJUSCgst/ldh75wN5lT1JEl4SbIZmS",
-	"VFtFLRQrAMlMn0kY3JeM78oIV74fTASsv8dvUciCa4LEn7B/jD0IMIQAxChw7kTpcWl+gZlo7fGHdEKG",
-	"NGIhRshzl/SogNgGEYxDhwlS9qqsSjbI+8B3LXLqccjC7NyGnjP2o3FIfXIRBu7YicA/kZ5sI2eyB+en",
-	"p+eHx9e/Zmeo+NcjxLo1nkRgX0le15NeRV7PUIhXof1phPb0Mn8rfGjzk3n15prhk9O5ZF501uxWlCGd",
-	"mxydogjPLkP6ZdP9hwnSejSLBemMAe9Vmn4u0nRqY140KcOs/k19L3NF6vPvTw5+Ij2wwkvp1yID73Zg",
-	"ET+YWBipYpH7wB8PWSXxGGiFo8vLaZ9AhQQhWiqCcUS8CLwM7J6FphnbiiVy+dkuD/rEjrwheyfnY6Ov",
-	"IrhnoU9HxP47IIJbhHG3Ylvoc1AxSvCL3eXlaMCyzonKPgG/RJscHl0dpLwTVXIRZ7X43h3rchygvXlf",
-	"twFkCoKYrtX4iBMMVcWYOMhZOytwgXHEfc/3BVFxMqKtvBaCTKh/R1y5T0OPeyLyHOr7U+xQruaH6wPi",
-	"Sg0EoWelIGURERDa5T0avhHEhl2IFQ50hlD4nobswBfBHSFXgfKIjIXUdcpeJIjNuAtLR3gwMdeeeJyM",
-	"wuA2ZEJULOJxxx8DNY7dMdr3MqMzCRbpFM9B4LsCA7njjZYj0OC2Xe4J+T7E8+oyfPJ1WLFKldjyxKm0",
-	"Tj+YIEqY/CL7GIUMwo77qLa51POnRC2sxyHATM1ln9h13UndtXHrfC+O64YAdPDVCFhoLyT9YBzqzuQn",
-	"2T/G1K8SG497vODCG459eVq6HPf7jSBYOFgebvAUCeVU0wFscm3LqT3fJwA4nxPiHky48kNVquQiGU3i",
-	"HoPj+FbOB+DTfO+W46c+XB+0cdoBV0Bg49DC+dOIDD2Xe7eDSD6Z2F0ecHIayDUwf6wS6BmOMFwoQvuR",
-	"8m+lR9rl2vAoLyuBo6UvguMHzl2FuAFE0rGPUiqcsqhKDlEVlvfBvONyiBYeTHkoLX2ZyVYNd67H+kHI",
-	"8A2Y/+XYZ4jPX7Mtooo1wn3QZLDSjnvxhJxiEKa62cflD8GH50gCA28NAxGRes2q1dSn0+RIkji5wv/5",
-	"f/8f0qxvy6sq1BLLR40d8PXJveuorjX1Q5rKhqNoanV5EOrD0R9L2l6BQXICvyPVIZ0Egi/javVElwMS",
-	"X5FNAasMH0pKv0D+TJvxSNl+f4Tp24bJWpLPLNVG/yvtCVaMbJeyzT4yrtyV3FrA5FuGIx5xd+l3r/Vm",
-	"L93iRVlhJPcogBvaae7VW41c+ztEVdZ3dlq1Wh0s9JJIJ93MWOH9YJL8OoxPI/xaa9RqtVpzb6u21cg3",
-	"nUvJw7Ccy61Ojy9rTI8vaKldqrtZ63oyaqTlpXZ9t7m116i9sPy+5FYvb/OQZOdVnXgehpFEuP5W9IjN",
-	"T+bNL3ZpxtLzjM7QToMUae5jfMNOYpBMHliGNsloLW1nRxtBKAWEislEu9zgXp6Css1joO/Z2vwz5oRZ",
-	"A02KET7AQPPKGF8Z4ytjfAzGmI6JfCNeOeVzwmDl6b35Rjinibwn1+hFJv8jiBoaQxCEJlVuyYTqItrV",
-	"Dq+pHLxxNGA8ktQZOvEEwI+hPpnpAAoVDr0oYi4pg8UncATaXYgXEc1H9/Elj9+qjPxgHBLquoA6iqo4",
-	"ogHiQLrcSLGr27Exj5OAVwlMD6xePM4TzDQXkh4yV8iecWpBPy7fm7KLpWDzVaXEBKCRsCEY5Dofrr+v",
-	"Hh6dHF0fHdqkHHAHyy9C37mAAgYi4ysW4ysW47eDxTg/H8qAFHyx5PPoI+YNgLkvC7UFuHspSEWs+9oD",
-	"qDhcoio6I5DwKEw6ZaW1Y4g6W9VrFaS8tV2rVUAnUhkf6jp2OcIr5uPCYh1WcyTg+EDTOcpPIWNdPqFT",
-	"0e7yLv+OKAINPJu5cuRDonLCy0FIfrg6P6sQW2MQKuO8CTVo7+tuzjvjaEAa1Zpakg1zILch5REpX747",
-	"INs7zT3yv/9Xs9qstLucEBt+u4mmI/Y3BW9otLR1jXP8xcMxQDv1CGEObWKkuFtyTIqPgcqJn9clU1JL",
-	"5HHy/fX1BXlLhefIfg1mh+AxHUVP4O82vkh6VLDtZjkeVjs1moptya6M6TaqW9V6BRwoVxN6e8tC8uEY",
-	"ljO7bsT3eiGFpBvBuCsHPAT7ubFQGgJHgC9O1+21c5avSk49ITx+2+Up1E9gcgRs8doUv2ibJ2HAb+VR",
-	"UkxYlf3FnpSnxTxLPo3wxO9LFk99ESTpROkDo06ckiRuEH/UIjb8AyeMu64vy43HbZQuELFIvmdhFIYc",
-	"uu/1mdSiKlUCGAvoEFOSgMnADy6POpKBL0Ah/avijwLPT7Y0naN/ndlu2MNULv7TzPyzVQKq10gPZ+Ya",
-	"mcc9S3hmh3njLTlONbjFA7VKyX0ttUuzd3MVFIJHh2E1r9pi0NVl0VWT61mAtzoL52OVTIa6yrnx3FQc",
-	"vzNk5J3HI+YM8HoUIbsuN+UoizALD64zMLAJhUo9zYDHFsUprbT3r4iw3yoi7HwBOkY6WRBTb9aMM8se",
-	"L4cBm3Jd5+HaNO18PNiL+DsPLdR2qU3s33iJskcrqxknM7VateXjKFOFYuqtnVa10coUhqlXt3MLw2x/",
-	"qyis8SFe3hZtIsK9GqCfhQE6n/x9ozCuBmoq2htiog2BYKoIfQKomtRS7fJyBmUtyZdCwkSkmpaqxF9R",
-	"tgX1jS4HnROr4Sfoaark/T5GdcXji+hdBqbujehyhcZdqHnFd/JlVcI3aPhvpz/n0vAV8UDjhXgugKAL",
-	"J5jHpGoZzlPLFiPLYzg7Xwgq1FjiYtofv5SI2q+oZK+oZF8ZO3RkkMk1wUMTSp14BY27OAMf2unypIlD",
-	"uWYDGo9Th40Lo4a1ssbGdfOjLu8xP+C3UgeyNLtSDKQAkLMYWPPl8wqU95cSuVeErlyPfTx+lc1vXe15",
-	"ODLmilzoFRvzlQs9F2zMRVwoa8tS5Y5frEe4E0XUGaBDGHJlwMUEhZLLVJdlriASXaKYBUnECaRD0ajI",
-	"YpeAU2OwLXbtM3qPWHwmB6bcJX8EHhdprm3ADWGGk0WcAOK0XCwXvd/lvSAamJjYNARXMxaTLtudq6uj",
-	"6+qHi0NwklnEvji/vH53fnJ8Hj/scl3/AwN3caAJayfsI3UiBbARfwlx+ag5C8xB09k88m3sasRCM1iX",
-	"nNCIhUQw30+SyvBN9pE54wj83XLSnE2SD+6jvxSWPPmmGmaXp/Rjy1jxYXCP4NOmmkyiIACPLJ4CHXgE",
-	"DVQOYPKNdL0RT6Osg7wzAL9s2W5gRlRA2D3jUaVKLll/LJhr6ZdUI7ctP5S10krhqsvjEQShqXobtoAM",
-	"7HpZncUuTx5auSFRb0QbLcCo2EsG36NCnhQ5SnkHulwVCecpw4QRYqW/UdlPvWGMr8u1AKmkRZqAvqvD",
-	"EU8xGwoaWx663OxdDif+PsoYsl+ebPAbgXdBwDdhvEmRG2P42Vz/uJdUyGPZbjYadm70Fx6VmHkX1F9/",
-	"1jDwFKaQ9rqeBveS/CuCRzxu0LjUOTAPn+l9TQqv54t9KWmssYLHNG/BH10Cfuy65JYmXoZKFkxeJbxX",
-	"Ce9rSXh4jVL8bQ1p75NxjeeCsMxR5HMxWAxaX4C+EquPMxk+Jml5dggsf0mn4dNrz9embPbquHsm0O5L",
-	"2DBfQKZIyOQ8xNyEykzwsGpiQZ12EREooZCLx55AsijkC89nIj8i41KN45sGJgzkr1kK0rJ0t4qazfRs",
-	"FUNb+d49C6dK0GXDkdzJmkG7zs7PwPbKhtTzr2DoCptP7sWH0C+1zWOwWd+Uz0tWCUhkVGqXfrg6PwNO",
-	"I19QMi/+cQ2Ya+2/ly6P3n846VyfX/5askofro4uS3L5gokOaWhYJeH9k5XazdqeSVgPzk8vIBelgLa2",
-	"XlhABp7h5aMx1KK/ogM+SWRFGFOUbyiSoiPudKoGzq+ogC2NqEVGgOYZ4wN1eY86d7ehZNZkGGBpBx9M",
-	"U2VK/gh6lTax5f1FOKp09IMubSe15tg2p5MTvFBr08o04UoVcJ/Y15edsyspQJ2f2QjtkiqwR8oIX0W5",
-	"S/rU85mrDGJewEVln9gJabExwS+krpyHH0QRC9sKLUYZ0VwNp2vHlMU2CwOLSmxd7PLIGzILagVa5B9j",
-	"yiMvmloIy2ThHKzE/iLHx1Q+DQlpxFSKXR98hoLYkkrapKyQASpYafDqJ3vfgPpBrJ8wmEDhkZ53e8vC",
-	"LlfbiMVlObGPLi/PL8Ecg+k36ndPh7m4xL44Ojs8Pntvk7J9eXRxfnkdpwRg+k2POcGQiS431yG2q8KY",
-	"E/gdTfk/aQr/GVgAQKp1uRoOtqac2Exe0UtGRcCN72vDKg4bitTa49BX6Q4AkSAP6oT1BkFwRz5cnog2",
-	"GUTRSFhSkhr3fM8hg0BEWF2ly2NWacz/4vzqmkFqSchiC63v3TFC4541R2yjjbUXuFNifwIL5bFroamy",
-	"TdKjtkjMXi24OJ9tMpEf6XIbcSFUnogaSnol5Z4p/q2mK89CnGSAEEzy8cHVTyRiH7VURGx15zfw0tto",
-	"wY0mARGafAhiC++2bnd52Q0cuPhD3GL5vGFjisBes1HHp7KDq4hyl4Yu+RmXRHS5MqhY0DG6yuWbd2ya",
-	"4GCoBRSbd2xqEzGAUwpbkaEsKO2p198ItK4KFt6zEHrU5XIGVBAecNaWq6h2pXrHpscu5O7ogj0dfe8h",
-	"O8yT0mUUQlHOFtEiDfF4l1Pf3ydxTzaJwJg+CCbyYxNIKZJLkN5aOVom9Ji6XN4yOKLffXe0IUUibWYW",
-	"jEfffdcm5yMGTEINn8A7OLsqsUGKQlSse+p7bhydfMdG6vt4TpBFEUGngoiAlO1Y/moTkL/sLgdnArF5",
-	"EHkOs+eU80ax4oXZXdVGZfNvOopEKwIub8/B1U9WfLcDYGwOk21NiyusX6mNIrQndff/qb5WdYKhKa8e",
-	"XP1UmpFQDTZUskx59XerNAYhGIhRe1OTw6rR+2agDgVIGfIi5uYUiTdAbsxRL5aTV66zjYfheQTVvQz1",
-	"o6a1D3NgioU+TWCe3qP5Fh2chUXUUF5LdL+avx8t4x0GEOsI8w3eswJgMWgvT45tArYbi5QoOBI3mHC5",
-	"ZZrD5zpnDbmuIE/nPYtizvf4WOHLmWKkvLbpiPt94gxoKFj0t3HU39hd1SJTtxJ+mGqxbZVAJCq1S5rJ",
-	"bCjRamOrv0frTqO34zaZWWf08Ojk+KejS7Ca4MMDPT9NaecxyvVJMXJWlFdK7dKsALVAfDpU5wLRSOWR",
-	"AUAU9XnwZd964Jkdh74UBZQgQDyAO5vHAubx9zxDVKPW3F3BELW9mpTwII/AKszj1RfwTHwBc+ns8zY1",
-	"LW5wqS6eKs5WyDaQYMxzJMClh/Ay0zKBHbSJnSXjNinTLrfx+4dKobbRuKIpsw2hayABEd/jzNIAS4yE",
-	"wYSMWIgmKyj2EJrWINS3bcHgL5s4gT8eco0rIdkaDqzLo+mI5WjtYhQID+E1MMoEhocoUMDbROT5fpcn",
-	"9hoEY9Y2Fa0hxwHk+RCROP13SIwfxghvGZedz3I9kzenKOwKEjcodm9Rr5tJIbVKVLlwWxl0w+J0HG3V",
-	"y/LY/sdLGkl5vlrb2tnNgT7MFMTT1j1osduox2ptPDn4S7H8iw+XB993ro5KBfxhBvgwOVGqP6X+1fek",
-	"Bj0W+tYvWX1c21FxCY1AI3rPQnrLDsAuHKNHZhdyTpnCjrkDKd84PEk7wZdYxfRKyMnmVE6fyQP4fUVO",
-	"qO890F1961PnuqSusJWssBUvrKXHFP96BSOy1NJaxrSt1F5a8Smx4pNsmctrqQqZxvmxcLqW3hYrtiyj",
-	"YdnYQyu7MZaxJRbeFguPuoXm6OQ+WIYVtsuT22ipcwX/U1f/T+6OpU+1FR9l67fTny21lWqPLcuSJ0Hd",
-	"q/qe1ag1mhv1+kZj77reatd327XmbxZQqWQHFYyEiELJ7QrEFUn4MwpuDh2dZRp2Qlj3oRNOh+xvXUWP",
-	"NrrjWm3L8Vz4L6tKitct2QACZVclc6hU54/1NZrspclbsRKhha43qH7+xWQvtQuLC1bOaN3YEiOH0+Ab",
-	"Cv06oaJStlqEr1GxSDDC2ln+VKFud7mNdFBhchkE0l4O16Og2kR8+h4I2nGuRgw7kFP6Xq+S9m96gqjE",
-	"74ICFIrLLc/ZoH/kRAi2nTOK0Th0BlQwgXvlTzGBoGgMphiz4kC+yXL72WDEHetByeGxXzqJNpmVtcQl",
-	"k51J2qOtK7OxhbtWSW9tHNcoR25Ipdut5lZjrmjqDJg7Bunn/OxgaWH1W4iyMYvdweqsEnCD9/rVbvJc",
-	"QnRiev4yY3TyktQPKHeYryMG0BKfpKjHlzyToK65rxgEY9/FPtQmtaGctF0lPyuTe6oT2cM9424gWfjt",
-	"2HNZlwuIJgGWYX/qlnL67Jaw1892BXAuE5YeQ2t2ufkd4NWDYKLLX0FkRRQA2meVAL+iRmSKnjgiwXa5",
-	"Ax+H/Lxmbc8m4BKYeIJV2oRKmWEDinvpZpBHhfaROEXO7fIpi0BwAR8x0lnZ1iKTQSB0hSviTB0fQQI4",
-	"EVEwqpIO0d/vcv0JTxD7oHN2cHRSAKWJaaL69r+oFP0cTpJzBmJ/8SqJ+artV07Lf2RevrWIl2N2xVKs",
-	"vPUAVv7z0dGPJ7+mmLk6oQt5eXOntlsDD9Aj1ZFV21zMVi+TKw5X6zXh69Xj/dWAZeAMAl/Q5HquxxuH",
-	"u6nv7svN6Bd3kOjdG0+JnaZEKF/Ymh7aVhyJ2iAuc7wh9cnIpw4TFSiFm6qEkkFnQxw1g3POhqIC0rXi",
-	"1CKpR6rDja10vLHCBxgirI4gTsDvWQg8PgqMEqS60KwqeBvSiJGyC6VLMWXdYVzFjKbKA4O11U23TuLz",
-	"tFGWyMWHuGGP6zVpy553uzy9RDoRP5W+LSWIfojmYuofcXkuXdsizBcMQhYng8BnulJrjOMeyjX0WT8i",
-	"Y46Hk7m4wMr03+VlWx5TRJuw1fTS0AnU9GTpBmaos10BXATFJIzQRNzDvBBhi1As7Rtwh+2Dsyp+kWQC",
-	"gbs8HQmsoz4VsJI6CEY0sMFOlTyr5mFr/qcCYPUpJiEbMRoJHTUONXQnjN1ZECMr/wWGkWHAo4GFNWSV",
-	"PEhGLPQCV9UqgGhvOLCIjC811CMtAHQiuwJI7yKiU2Gc5zGPPD/hbVAKFvENdHFXyqcIc5Dch1ykA4ij",
-	"zmT9N22AFEjAEOLs/XARzkCCV5i+sSZoQkwmLeMjWIZB6g8JakRufaoMbIAF7w8RhLHH/GAy28Qeetwb",
-	"jocx6ZE3i4aqXHB8nSsWoVLH0TseBxGZx8PWsFsqk2weQIHCGlRH5sXJ6gKF9VjMTEfKyiPuTyUF4ino",
-	"9+WgDJcQZ/Mk11lpFKGhZwN5Y6UtvrEeJ3cT6gzow4ebYyBbOVQ2eyy+ULDsE+sqtedqd0xCapexOj4w",
-	"xHY9TQW/8k2F3L5qLC8dCjORd9ZRXV6mDjMKmQMXXrGi2YiBD5cnJGXajH1yYOMkZcmSSK3WqBCAc+qn",
-	"zYJdrtfFqPsbyw5QATguRzWzplCoyHMGoIyMQtZn4dLCxwm7pc70m0N/flyJ4pnw8VdW88pq/sqsBp1H",
-	"QE+BwKrbvKF//nB5UlmVHQnm+6+siFCI1WhjMvNSzEe+rxkPWYLvXDHff8E8J4ls1UBRyzAhuUimSrga",
-	"IzGW7JWJvDKRVyayDhORVzCfgazALl4cl8hzusBKQApbgiVathVhsytZAFHCPMiDRJagnAJBGA2InZC1",
-	"rNcGk13k7xcsdBiP6C2zyQj/DX4b0G6wtwHzXQDjLNcsUq/VfgdbcU1Z57n6vgclWqNKlfw8YFzBKdOQ",
-	"qbqsqcEAwWNCQU5kRuGJLnfDYDRibjX7a1t+31aIxwjSAoPMepKUZT7rSiKxJykNU5N2B4GXRyF9qA1Y",
-	"6CvJ84okQSGxt8P0isgdmAuDMoF1RDXTZ4R9hKLt2Z1RsBt8NadIjClD7POzgyPtDZILC9gxiYuErO4h",
-	"6fLYRUK0hwSq/ZoBNrHU6AZMgNdi6vgM/Q19j7uARB2QPpvo2fap5wtSlr2aK+/FXqQErWTkU05uAya6",
-	"POBV0iGLnANWxjtgYQZxo2E/xEeDUUUKLlSBnBcAUC/rvUn3kuu9YcNRNE1OLoiN5vXr8qGcRAzbHAMW",
-	"a8LBg8li74gp9bwwDJFcqI1YDFevkjJQMAE5IsnqadpVyQduzpE6fyyyfORY13Ps4KZoCjClaYpYardq",
-	"kg+OjCfm1OQ2kQH1+5pvqN1edvjFMKr54yhwO8Ew6rWaoilAO5ZewWLj0aytyFjB0/Oz6+8x7ikj3+e6",
-	"nmCIsU+SlAEPyly5Gc9U5eEzMEfWWt0X9SSqx8p+qNmpPxfHVNYH1cj6oK6OTk5KC+9drfbqkHpV8F4V",
-	"vMdS8JZU5z7F17cYO+aSReOQY8Vn9fo+GQW+TzwAaJ/QyBnkxpCjUJ6CDEhE8gLcmPXEnUs9DZVu95BI",
-	"ZpGCmUlzsCMV0Z6Kk/jiUc/fUAZTbtTzZ6uE2ILpxX8HzywzII8iyvKKe7EGNy0W0gyFEjLafV9K+g2t",
-	"UgV9IheAlOu12v/ISIhSK8YMbvLh6lDeYNmmktJDa9WmqYuWHvk0PIx9m8JpmoXDHX/gKXgaFm6YMV6z",
-	"yZ4NCs88pvUy8PgF5W4v+Ljp+IFztwoqv2pIoGFbFTKFPE0CuhDlLqCl9mkIUKjhmAtCpdyoyUnIqI/N",
-	"q+QyzhNP8Jgtoq+vsFSItYgLs8EwBIL76KGYI4TY4rFgmE2NX+nyq5w3MXGtjSligtyySCHE5cPjqC4O",
-	"YL2eIPWIBxMzwcYqBf2+YNEVcwLuilK7vltvNs04BzcOLhal9gMTcszJLaJGqQPwSpOeBU2Ksvti0Cb1",
-	"/GVSpk3q3mMFnRfqxDnFGokL6CjpB+GEhpi669KpUIkutsDrb5OyzqppkSlTGSuUILg8Ol96bBpwF5IM",
-	"OLtnIZZnRCz+fWJ/kt22Se2zreo26uqJkrICkZ4oO7KuK+iOWaVKjjAtIrHTa3UJc2E5+xgpS72ncmHd",
-	"McMOeTCxoPolvtDlHidSOZNjl3wjmODLchZvBLpZRBtQ1uOIdBisS6JByFiXo68hdtrAU2guqolF3yCM",
-	"NgFpWqS8L4IIFskRco/fVslDeUMHT2iGP7yo2oX8+2AcprWXcy7l/nEKHFtoXrS1jTZTWP+f5Z5kzedy",
-	"X2CzzPbyBJbajfoqhQpnF/cLpwQ/jC/XvxxfRkIC1+XVvvdq3/tqNRHxxi4pkmR4PtTNeLmFr4+Gkq3Z",
-	"MAsb4vPkKsQlsEMmgnHoMGLrfx27dhy+QcEUk66DYSEPpYJ46i0sDTOgLhnQ0Yhx5rZJqnqIZHPqM1Rg",
-	"getx2KeO1LvQMupFGN/g6agHzFhFRxx1Iu8eOC0WOhHjnpxhD4smwHTuMbvQrOZhVySPhK6x9oclhwEF",
-	"NqBvP7i9xSQ9OSANXi0fq8IqfIq8FuM2ECYEwjaSL1IRV2xAjuxF+6qAtN2oNaQA5FCp+cXd4woJFX0g",
-	"5SssypFaflVzxYtLasAvb5JlGwsplGAqotLyu5yPhyz0HOK5Qg7M9W7lxMomqJlF7NiYJ/9IlR9PgZ7I",
-	"N1U0j0XsFDikfKAW+di1KxakxKZTItFmZVtSbqK+L0UVPYqb27EnT1jY5Tb+dqOGhL/INj3K7+ThtOlo",
-	"dPOff/1bflG2h3+DAdzjLv7huVWsFYQbgtVVoMKLx13EPcLVaxP74MPV9fnp0WX1O9sMYehy+23n7Mfj",
-	"s/c3nYuLk+MDKKYJL3FiMGdLgbaRAONYQPpKsqPjI24ET2Tk66SCd+YHuWV9OWAlAFfwW/K2Yh0rTHVO",
-	"i4MQgCbliDDwIUBFIcZ4/z97377URpL0+yoVOhthaU8jJAHGiJg4nwzymM/cBonxzG5P0CV1CfXSqtZ0",
-	"tRBahyP2afbB9klOVGZWdbUuXIw9A172jx3T6ktds/Lyy1+qzOzzUWV3nteGBIFJWqbGJhJIogI63Nv6",
-	"pmM+EgErB63z7ns9Gpjf7MuegNIyodaKs+RKSJt6m48B0OtxYBQWuyz42H77/uTkQ7Xb7nQDX0YuCthW",
-	"38mEyvRyIhbiwo4oNheKp0fkvOEZzPUyNfhdlAq3R88LJgwzVWqW7LKlwj7o6aGhKTVL6Ea/vwI3PyoP",
-	"Ul4bX6a8Nu4uqHL7z3cyCCdDPf8OC+9+IkoPqWR7y3BTDa1Ss1Sr72zw+qCxtt2vi7VtvtVb2+nXw7WG",
-	"2Bhs8q3e6/52WCTBb/X7YvygcHpxbm5XsFHqQemofpKGdLQ5B1okFPt9IiYvCvh3poB/iSJdUIq1GAAk",
-	"HknGOxVhgGI+qFouKm4MMZxYCS/3GdUqxSq6AGZNFCg3IZuM9TkvbsZaGAFw9TKR4lbPiC/v4xo5jJTx",
-	"m7/DDn0bAk4aFcuOukKuYQ9Vfnm7Bjzvumkg67bnO4AvMqyu0PoRjyTEKeu5wNuqbeg5TWGuSk54KBoJ",
-	"cAL89jW8ADCEd5FQgvqMSwEWwYuD/mlQUEItmnxvPkf//EoXN79a7uIe8aw/dFzGyAY9V0IzgijfKFI9",
-	"MeTXWptl40k6TpTwwOKEKj/JVBsRcaQP4H4yFqa4opnbv/6VlQPcgE3zNeL5saVSoTWsN/Nl4GzygJU5",
-	"8UhFylbThHSI3owFI5ENE6KlDMY8GwZUrVL/m2ViNI4BzbT4Co+BhWzL2q5/ytWqz0HF8yXZAVSNkzIW",
-	"JrHIsyEANK+3mJAZCUVW5nhTMqA3uMFPdPzzwUD0M8XIAjLFWgcI8rZ4Am2i8/5QoJdgyGUYi9TTRhcw",
-	"/vxD9DOB5XKB7RI8D4WwgS9VlqRwjUW5Lg7lOXUzRZbOcvgLZCfqnyA2MEigJi2PK9jxAKV40PTlGgv0",
-	"oMr+LGiyKQeXCl04UgEVXoFiT3Pkp0k64nE824VXEDN4M+ccNVzhZT1ssFxtqqSZNFWxJYyZcQC8UgxA",
-	"M0wN+ViwsvUCsOCTPo48RqL9c+CRBa6fDj7BU/ZXj+VFtPSdxu4ep0kvFqP/qw87Kv4Cj9NjAcL1TXIG",
-	"2Wum2q22OBs7tDy3ahvacEzTGbzgTA//WmsANGj1AEelHydKBE0G/6XCy4mUWNiCucRNMGr4kD7GkkkW",
-	"NAEJVBh0j27UjaKV4RGnFbwbtqxuzmWkpws1DWc287STjVqtVquwMVdKKJrkvJX6FXlDafd/XJAkBTlA",
-	"gibIt751zZV57uHKnRlU8jb3t3gMIP+GeH7ZSg1FzPU6RVFDjidKfSp0FBKLcDzDCeo4gp6zhoUt3say",
-	"KdSHLmwemFUyjwLYp2CQ54VMX+k3rJm36wlFWlwQoiLEjyeT7GRwkoYiXdJqyB9aOj0NmB2V6EbAZ23D",
-	"FROjKNOiYiS4nA4jLcHSVGsgJHOiDCasVZRusKxUgOE7Vga3FHDpJaOoDyz/vJ8mCkj7CGHihPAgaimg",
-	"p6oC5woEGgGCggWU9MbivSiOshlm8+i59GXZfhdWmA0Put4n/UZcxIHVGQNWnsjoxpcUBaPyUFncMSFa",
-	"SNGDVBkzaAkF0XJORKWHDEjmVGUXm4CeFtS4P6JouxYpj0mJh7WLRxlq8L6kEayyltXv6Watu5P2R/x6",
-	"hggZo8MVU08cmkf+LOj+SIn42mTgWX+RMUdSoURmvFJAtAzNIp7lWlCpshNI+jNTYg42LaajvmDjqH/F",
-	"OJNiiotgMkaaOC1tpwmjMcWaVlTU2Mg4lLv6S+ZU8PLCDxUQeBGJMqrPFZjygGugMq+dTWLRZFjEhZR9",
-	"rOSCuVyPDQBT5oWjpD+3/CcjjxaToCC8b700VP59iagqJL4Yeyx/7xKPD72r5BhOJHhdw0kr0nEyLTbs",
-	"PY/nUl5TwfW5xK8Ee1OrsZFicSIvtTYDzlkh2SiSk0yope2kdQUuLZJ8peYbqF4F6l+pWfqx3YVJzYZU",
-	"vnK5XqfvycVOqVmrbnmlXEaUmhQ4nzjGwvIxt12zjJJGj9HWyLJeWOv3DhO2aLTagX5oopGz3P/whKMn",
-	"b+8/KsWnOLR3QIMnCLxBof/idnyJ+//peT25l+P+js71T7QpP1NNf4GHUXHB78N1lWsGlkN4LjxYsImp",
-	"RLCa9Ie+dFxjNkLI7goQWk/ofFTw/joCNv0J6AgFWby53LNshArOw0sw45vWxPvuBQMu/bsFw5Mvobd8",
-	"o4DAqEKiEyktWq2AwmmgLtq6aUbtmFeR7p02pDfNPEg6h4Ko9U+IBPm8ThVVVwtSkyM5RzSfJeAJdFlP",
-	"qq5olQleZFOutB2M0IcoezyGdi8WPKWXnKZoTzxwNUDfMZ/Se0KyFAeMQEY4sq8U45c8ki9y9UWuPkbh",
-	"0numSM5vQPTPNLq0rMrZu+hGqMVCALityjnlf+5ie7NYdgQRWpEqKobo4UP3W18Ppgib7PdJkolCOhpG",
-	"Opzcs4kSX0XodWxS2fMReV8IrzI1vrdq1Xpj6/6WcHGE/mDkf8Gr8Hq70dh6PVdTHtOsF2qzmHP9lhrp",
-	"Cxcof/nguNs+OwZQZOvwotM92fvQKXmlSLVyfxG9XBUWD10t1MeAT5D20RqPY8EOZL9a8uam44605ze1",
-	"xnYDMh/A57QHccCTa5F2o5FJ6yg131S3trwS0vg06/VqwytNhbgqNberG15pJnhaatZfV3c+P7ZymBnS",
-	"uzwjjl4D8QCt2UgxJbXm5eh9cZT8Sed2R2QPOLXn9P1lVCjrySTrJ6PnmyPZlqFaysiij/0pnzGOMBAp",
-	"RKiqd5WIQlbAKMuj2WwQxTEiEuaTGFWWjFWlWqhPlecXLqkYivkYBXrIcpL6kiaoglO5i1SB89wfxkOF",
-	"eZbRaJwoFfViQZiSvFGFGlEVDIs5FUsN2Z+5w0OIv9MFrq5EiFnyC5323DKsO4F+u+lm3oYFYsxFBsem",
-	"Nv+0cZM54BL5FbLt3+nX0j49obX9SIod74mH4G4n8IGc3mRayMVcJLHRsgJ2wiIPDYsy9+EiCUwnGk1i",
-	"4ClNxT8ICYIcoqyXJleFoBExpTwgXLRkMp95UdcHD96zIUR6CA3O6z+wBGzXBRxZbY6OvRdd7kWX+7N0",
-	"ORBuOSPQK7so76fLKcT2P0ulzQTjMG00T0YrZLMWHS6JNEU2CVoJJOKAxsxzHpt5mqUFQShLfQyMQEYs",
-	"Ks9BFhNJmWJlrGda8dy3wq36QXLnnHc6+0wJpfRvuwYqiLjDKDXANi7DQrKqvpMAnghXS8c8zSKhvLyp",
-	"yKxNrd21ME8XXcbKiPLEb0UyjK6jcMJj+qDFonruAMzd5sv8G4DCDechuNiZPFkpH6osh4ABbMxbTNZm",
-	"5R7vX5mUX2Bs0vphJacyN7cjawdCI2NAuicZtDEV7J8iTdhc8u1HUGAzdiXEmPJqC4skypSIBx5qmoT4",
-	"TkUoZBbxWE8/0H0nV8JkZSKaN1Kw5rRqPOIhYQDhG2yapFeY5wklWq2WHV1KPTN6qDDb1OwVNk7iqD/z",
-	"bH5X7qbxZTYb6+4eEwwaKhovhpENXNohYdfbXYT7YpQYDnZEX44SpjUVF1icLyZcKHZtI2v7MNIzPoO9",
-	"lvJQT6DN/XXW5YyedhZRInsJh9Vg1qX9seLWW4b4hIVCA3Lb2UxVgL1qbdXlV2FpMlUsFcBA4bGxSE2u",
-	"6OMtgjMtKuklzwxcB+Trc1o98LHPr3xHQUe9eAkjdcbTjCXXIs0tS7uAXAU/X2ukVn9+KPoIRtxR1L+F",
-	"Yk6LyNHRVam5QYSXqtTc9Eq0TC9c8VlqNvIf7PqFq85fG47+jH8aAVhqvvFK7tkAF4r58fgEXSvKelDX",
-	"zS+F79EpcpHj0UvNzVp+3bBbONcILYbzZWYM1P+vQhxDs3i7Zl0Uv4rKBZSTlOD+epvOySqQD5UXzftF",
-	"8/6zNG9Y2ctk6Eq1u7jjVyTWHkaKTjMnAAjMFjaDbYCECwafi8kGDu+HL5PUZZ+mO3K6D1Z2KoPoGx13",
-	"3CZkho35ZSRt5RgFEwzpK9ZvEVRZm/eHeSvZNI20Op5I4Uunq16Bz9qeGuARnS84kzsqd325zFuafwOO",
-	"d2B1W5X323WH+6FH9p4dzp8mIp2dUALOEhjOiRFOxfkChdDy5hIe53f9rhyQkztNHgTBuVt9OOWX9zLO",
-	"DqNRdC+brJOk2SNpwlcnTy/yTbuepXuRT2/d03UGCwbOT3IvL7xmcHMGeQi1am1j+82ygu1LfWIUzwRy",
-	"aq/0+4TLjPD3tfrrjUb9zfYDfWT3oQgvEPWUmvV6vXBt8a0TiSq+CI3zrraCYtqqchvV7TfLs8chOYHn",
-	"ZXWz3LlIF2AZ6k/EsM5wPqW4yX8Yp+I6SibKXtCiRnews6f7pw0589b7K5DOxr8rWb3FxvxSkB1jpcVL",
-	"yvoTSVkvSvDny3XtdmT9U2Hbrq4jcSKdM8VE0vA8Ya3lwPFC+Tf3TF9aPMLZJ4vnY7Et5zL6fSKKRc7A",
-	"IzKIRFrEntbrS8GnRVn1OAjqHxOieTmFntgp9Ch71Fnsd5mjrqPp5SR4GhUPsoKser4nwUSpcN24l1YI",
-	"/o+mHGTOyThXmzEPNeBm9KjkiQcVCoS24LhiIy5nYCaBjsMVG0RE1N5PhZDEjM1ZHEnraDc1GjE5mnHm",
-	"l47FTeaXiIOAlXcqDFPsoWSjfrVigySOk2mVoZ/ZNhv5QWzxFnAdm4/lNWWjjGpNztMUgus373VlRV2E",
-	"c6XCFo7oQ9eAfjS39O4zrfZj978djbEVh9Ydu0KpsAOTdfLhu5REj+Y1gzCa3Q4jISesrP9/7fzskKls",
-	"FovKU5AXhe0/JKjcSmI1YEijXWrimcVONRlnl6kQmdlY+hY5GfVEKkJf9ocJ1Cwp9yYzprKkf6U8Nprl",
-	"NVvnQ5NOFk8F5QKwbga6vej7UAFt3aFglzwTUz6jba/ytEfrk7oSM4WBMmwUsfgX+hQp7EuuqeqvHRnW",
-	"mTLPfAl4+vqbBusPecr7GcSQ9JcwfIpvA+uSqFPcBusuhOtJilf3EjmI0lGgleeFsrjgbF7B11rBwrur",
-	"C7PoXfr+SyBi8+LnRUZ8SxkxEs9EPjib8VYxYTUmd/taR2qU2rJIlAImmZOtAj5eES4oAcgmmvEoNtsL",
-	"ibahZShKAgrrBnjfURKKHyCefNsJfeB06o85pl/O3W+9p5wMByqS9eT3lj0Bb91ZjqptTFVThFmfMgS7",
-	"Bl2blSNJB6Z99ytTkaw/q8ydzvroGwsZFkkJcT/pLajmFHE67tzTmgqcjcQtu+3UdvPlTHq6+8cumGdy",
-	"MFG49jsohUXAOwOUdvZ7gLpzwMr/2zk5ZknKBkk6YoNIxKGqgEppFVbY1mIKs1dlnYxnQjVZ8P7kqB2w",
-	"ct1q3g1X8d7wJcGnPFZj4ibKKh4LMNEOuT2XH+we2Nphk3Eo/qBlyTjqX0Ew1GM7SNo0Bp7HGogHeG37",
-	"sL3XxTQ+aFJvMvNYw5fa/NY39nj/St/YPu62zy5aRyfnx11qBQ6EyRwn8WcQWc6IGVHnsclYS6/GXPrr",
-	"rv0MZIgcvzs4O7o4Odtvn0GL+qiX68b0ueyLWDcHfr44PWzttfepOZYzNAp3nR4e/XpxenLWfXdyeHBC",
-	"d+ai04wYmx8wX2oxm/LQDp07at2z1nGntdc9ODm+eH/Q6Z6c/RqwMr3M3u5LuB/tjvYvB2bchAyBaVNU",
-	"qoyMDsC5gcNYgRefxzkKMBumyeRyaMQ8ngzIng2wNxsC8Fhw1v7pHIsqIJKHKF7NQQIKmC9bZurcVJ1E",
-	"WjMSuAi5NFMKdznEekkaAq1auSfiZIpPYVKnhz6fbMhloSxvBBDHbAh+J2PMNWq1YI57FaQcuoHUMEkz",
-	"k5QE9q62y3xpDDOzQR27jK0yy3aB2BzJwwH7IGQoQgAJwC31WlBlx4sMsRSgB85xmLkw6QOtBDDvSFHZ",
-	"hXco4sYcJjKZpGJp7YlTlIz63PuiE3ceIfiYVGecfKQLw1GEJmoJflEbvBGN3nZ/h2+Gm6I+eNN7zRv9",
-	"jXBTbA1e8+3e/f3pTo9zkJ5XaNvN2nQ6XdPic22SxkL2kxABWUsaW2qU/qjmvkvS0TfJ/LFp22h2wXlQ",
-	"apZsDrXDBldq1Bqba/X6WmOnW99qNjaatc2/QURdTvQrItWWIb2AcnHQ/0rBOVMabklqNRw6WCpkIVjz",
-	"2StdiRn9FPOeML+wv2DQqITxedt05/hA6Evxw0dRP01UMsjYXpKOk9RAoPI2NNw2HHXedfM2NJw26F/Y",
-	"XzbrW9V67a424NM7ztPH4iabfwoHPb+/5txPzhr3fn1mw7ZT87OW6Zc3S3vDJFFCSy7dN1/Wq8wdOF82",
-	"qszthS93qgxc57JWZfDFz1+ywj24r/s1G5FH0UALNQcRaXciZAqDa4NJHM/uv8VA6cf+3VnBF297pXL1",
-	"6YmbCV8UYd6s1xZG2xxs95r9vCRGxpZJjKZWNNKMeG31YQUHrmXPRacNfvH+E2nsldumDkjtTOvMkbu7",
-	"vDnB0vYE1f+2GiwdQa4AV3lGTa1shvU2y88r3aw5OsyaYQU3CHvHUsuR5s/UVNsraMtsmbIMKiWxTlOJ",
-	"MV+66vC6yVQlevrCb9oACppOgr0vA4NRgJKIAarH+G9b4g648LVZdQg/YNgVtV9f2kcgrrk8Zlt8XWTi",
-	"JmhC+TIZzD9HyBRbzLFA25DnBbFsNoaCFb40PETzhliVHThp9fRpbZldplrQ2UKI1jbxgFhd5aNtDRA3",
-	"P00Nk6l+nS+LxsiutgHqQcFaNvMYhW44mJxZlJo1H0iC4suuicKshYJ16NC4Q+PEl2CdzHfdY7kxUxjA",
-	"RcsGKz7OmzYek4m9SOHrCltu7EBZCQUQrNC1ncdpMhpnmLrgmUoZ0tR2AHdZ0Qiyo6B/hyXjhqKwEqK2",
-	"WV5hOKzP4xh4/8Ml9TCArl+STWQUX18ORSocM6cc/LLm2CJrH8QsqLjGDy6SPI8SLbPRJONUFmEFOblr",
-	"J3wNA8n7kqBBUcS8ncxgYEUcFxBsLlRpGWobVh8cJbeh2IScjLT8dl6mpYaW4hkiolQGufaflzM7FlYp",
-	"Tn6xlYS+WtZCUrhva96I3xwKeQlcSa+Btcn+udjAe1uj97H4DKyuVK/VHqZc0vp5oP32ME/116AHd6LN",
-	"mArnouuQx52unacxsblbYMD/ywGDP+S1Hp3IOKSeoBRF/B6KuLDJepMZq9dq1VqN/e3ooz5o9Bqpsl+T",
-	"CZtGcaxFp0wAsxm6WJtBFMcirJYeRxqej+Q9iRTYlOf5nmVikqlARd0F7heoXfLEbYSX8oOrVd9TvUQZ",
-	"Z0YjA8HLY4GaEpxe94t+PEAHNnbPc1WBIddWa8DGNhiA8mmVAlKVKNwAfgtMgqf7ofIuZubTpgL3EwtO",
-	"TtvHP7c73Qs97heddqdzcHJ80e0eOtV2tnxJBSsqDvFSzIEcSoxZ2alLU/Holukw6g9dTdyNGgUOIh08",
-	"sm7KGhvxmRZP6GulGEMvCWe5Y/YVBGKg6I2+BEfeSiyPL+9yGt/lEfal/TL7Eo9wrvaQT+RrqT2ro9Ve",
-	"DsSCobNVorVawKKVaWgORP3hOPwvdVIvwOIfWP6j4G36pknic+5c8BR+TWfuokf2rUXt3eXVLPhQHXzf",
-	"3HNukMx5esN52sHHG3qHuZcsiYqt8K+2b6J5f2z7l4Nuwb9Kw0je1Y8i7icjwf6XSwFuzXwI0Knp9M2X",
-	"G1W2pLng44RPP97R+tXb84jMhYf7VYEfUA/wd5q+8Bx9f+QYLfiAv7bXj2TGnXkF1v1UdIcoB3iQh8cL",
-	"MEEEKRFOUMQDcvDSC00CAP3JyuB2M+kAqL8g9MB4yHhmnCoVbA1CFdE3RP4S4/iyCAT00CxBIDSLSF8D",
-	"XZhXSKyHqgBm1oc83o8+JxMdT1hZKx65d69i8xzI25cliacVM/wsslgQdhLbzjNf0uvKxRZaz5puYgVo",
-	"bYqQSvKugT5UcAngjYqV9SHu4bh5RPqDBC2chXxGQzkTPK3gGwQPDaYcB7igRC26mVZBzDrmgPojsJzI",
-	"NL5C/6GhhWlzXKoLy4OV9WBKcHnCzLgzVlmlHZG/YoXzZKOx1J/zwCySOcV/uMxTaSZ8bg4LvsVVfchX",
-	"VaEfpOxbrYQ60kuSWHB57568AG2/NVAQBXuOnwEXZFHgPHnw4L3YT+bAt8UkFSmmQmWUHVPGeIfJf8Nt",
-	"4PkSU1YrdG5p8T2f9Ub8KcaZPy3krN0i8B7FJ/IYCPsD5cnLRvx2GzFbVPOf9M7LSb7shlskyvlobnpo",
-	"E58TzcwKwmWb4a4N258h533SsxIJJrGFUZtlCeqbXmkCLvxhlo1Vcx26xeXsptpPRmbwtY1uK3pbb8fz",
-	"olShJXJ/OhWz8P5YC/S/hhllmm/ZZ5gLn3u8+zyOtTqORJXXtL0//cUQnfSScPZ/1idpDDQpy/3kABow",
-	"BbcdM47G6JViwSSN0fxErmAqd5+hhxz3ew+VhbISggW03DuOKMDnwcGK2T6RLTtf8YC5FRnSil++EjNW",
-	"Dn5sk/lppm39SsyCSpMFKrqsB8ZkyelXc383Mu3q+xoBO3u3x3Y2G3WP4QhAm4ciFdqEU1ORsqBxcxMg",
-	"CKSvDbpYhJdil3E5Q7JYESsBmGqZkDtef7xeY+AZ92UqsjQS4S766FkooFwpNzVPqf3LlKRU9EV0LWjk",
-	"2jCVd5DKBGrI17bqjR+aWBm9x5V4vYmF0ZuBMXD0ErB2DdI25oYNraw1Wlq3RbzvjLrDZPxQ/s+//l0J",
-	"WBkc/xhxAC+GngH7o5mIise4gvrxkB/C4kgKtbKxduOs4c75Cq1dPnJ5g5f+/mWNflxztWIP2+4gZOVO",
-	"xmXI05AZzaOy8vO04tai2zmD9ERxfcpNJnDnne05l9GNKfpv09F5lonROPuiBkLl7YyPxo+c1us699xJ",
-	"YyJsbG3Vd3Qj/VIUVu2HQDj6JZzVYEmj9TzPRiO9pft3d0B90UQ/Kga0XCUzcZdM72iD7DDV+z+2374/",
-	"OflQ7bY7XVPUH+RPrb6zweuDxtp2vy7WtvlWb22nXw/XGmJjsMm3eq/72w8AMxTE2P2xJnPaUC6CQ1bm",
-	"csYaNzcs0ospxxQXH/kxkWLXFbVYBdlI4dASgpsc0pzpl7KnAMhRUBhaEneeZ27Gk654UJ2fHa7QJZao",
-	"eR1zZCrG9ZP6dQgIxAC0vjSaKMDqgWZMlZLY/nGHDROV+RJCkuVxzCMJt0DHxin0kvEwTIVSgph/p/qI",
-	"I/7fcZzMkAadI/dENhQjz4lp0wK5aB0enny8OD07+LnVbZv0dNYCZDJ1e8nxH5j1tXfWbgFhKTp3Zcjo",
-	"gFMsyvDCpciI4yKZSrtNHVJ3NuZRisc/Wzz9AcF3JgYTJUJyQmzWagEro1QGncVjkkPymCk4XvHYRMZC",
-	"KTNWvgxhpojQnKeCwcBg2psea5sFxiU7ODVjq499gHqqscBCCeWg3tiu1qq1aj3wWPD3ZrP+m/6HvgpX",
-	"avVt+7svg9rN9iC/vVHfqG3XXm9ubAQQop8OEyUQLwBRQUhDm4xEGvV3IYNRz39eHytMMlYO4qTPY93m",
-	"alDZZZzB3xi9dn6Er1fhT/3lakQKNvwBUFKejjn8BTeFyYhHMqC6LUmK1Eb43SzlUYwaV6Y/Cc5y+CCM",
-	"WipUEl8LlUfWfelsTANeShAdoZc9OuBDjzirk3wt65myexXBnykEVcpxkoy1EuyZSfVYn6dpJNK1y5SH",
-	"gh23uh5GXtagR3oRAB8f/ZUKJVLgvNcdODi9fg2ai8JOiFFPhBAzGXlQhB7g0nayqzIaV6OEdoftugUP",
-	"0Bj4ciZwGfX7YpyJ0FC62PIUekCGon9l2fsRFLJ/3NF6pUriCVbX4NIetBB/megzK4WNoPRL4uTykraE",
-	"LwO9hMB0CphfctY6PRE22X/+9W9oVz56dkDdQdOzZAbKzIpf8mjO6W1Oy2DTYKjJdPGVHtEoDUGDBkha",
-	"hYG5EWUseNc6ONQCI/fPozo908tL2w4hn6mqL12jQjVZ0Do81BoZw2XKykFrbw+ycD0WtDqdNv7jvPse",
-	"1v3eead7ctQ+0xcPjjvds/OjNt57APJP/3XR/fW0rS/libFO7qh+y1lb/xQUU131nyT+AjqDsKKDHiFi",
-	"u7eFU9QrFnxsHR62uxduk+iS7YIvg7et4w8Hxz9etE5PDw/2WuZL5rL7tLl2cLx/8PPB/nnrMKhgZblE",
-	"kvrIysH+yVHr4DiX0OvMXDo/3YdLuzhgzi2+xCv7beSh3mXL2lXtnL89Ouiat1Zbp6dnJz+bF1T328cH",
-	"5qej1vF56/DirP3zQfuj+zrTn2qn2+qedy723reOf2zvB5WmL++yLVFOk1UJImc1sohe83xqUWAhiRW+",
-	"tXs40R6ID6LxeVClt8dDf5+al/FRiF47hKsdfnSLOQm/h3oML+UVnkZxeVhRjBtlfbWnc1nRdlg8fUP2",
-	"4e41BKVkaKWQXncZXQtZQYrl3MXVXeKSA1xlpFjwaZLGXvHNnykDCHJvmuBexN2sFqpEvFLWvjM4fMyn",
-	"5P0snkF4Eikxfen+LsE6RDOBDIPA7vmg8CqlFUweaysDwSrOfVGOEfVQ0XF0WhJAVRag0Gr6EoVWwFKx",
-	"JqC+uMrHiZ7nRSu1DL5WlJSsN6NaDtp8AoqVzXoN1U3zEiyTpXVox3xadvadQ+ue3dkH0rCnX1GopnQi",
-	"czs/GZg581hvxsCLlddaXTgtUMG679m57GjQsjzpq2KL8oyyHHxdqM6j11aSN7vyNVv5gBpRhXXwZ1bl",
-	"f9gZ74zH/Dm/Xfta5/yDAaYPOOeNdHipu/SiGPxJigFu/TsVgzkAxDqg1FegjtCRYSSxFnF3efU8qvF4",
-	"m1eovCym55f4ooswUr68FFIfdCK0mFHrpixVqqwL8Qknk3o86cVRnw15PLAJM/gJNeRj0XRPfI8FV2IW",
-	"sPLJWMhO5z3L98IFFJ8cJOlI2+pKDddMl1utVus///o3w2DElZgdhBRqqHhuHSiPBVaYBVUbiPUlD0MF",
-	"H4aKUwDEvRKzKAxcpzWmpkgWzAXHoApVgJ38IGanYkTvALSsHjmu2OmHg1/YafuIQnS6KwErY4wXbvGl",
-	"UTtsjMdMlBomkzgkbxYW1YfX09wARxggzSp5BU06oJ1ira5apUQs+hkcj7vWtRkRjfmc9gfewXKSIpiN",
-	"TvyKbRxNdJXlvOjoiVo4i2ViH8KwriHdQAdWSK2nBtu1SeXyxyJdy3WwGdbARO5YPX758lYivY76Avk9",
-	"1C6byCyKodo+0eml15isz8pBYkLxJrJ0JWa+TJOMZyKowAgr+oizECCwodAJQjMZRyrD+qX7bpQjTWcQ",
-	"vXzf7Z4yOvby0qkKg/CRib3jkvPlD2YpViATHoYn10qhsFime5MsCcVjEF4P7UQh4bYNxbM46qU8nbFe",
-	"kg2ZbuMAMACjpm73XynCj2srj+o3WVD2bfBaC2+/xPy5aLZf8iVzriLkGG78n5HIhkmI/870yZGtTdII",
-	"/x5zfVcF4ff6FYFf+h8ABPulIE8ROz87NNqc3tDOawLz+yvFQEcQ+i3IOqoyWLteHpbUowdrAIP5Jmyf",
-	"17LtcSV2zVg0As+OHY7CbX0hPW0tgxHC4TDXQhok51Kcj1AeNzbPLQRqYYzyenSTOEaTcKFnugOwDBeE",
-	"FModezXALAnIHFoMsXuI46gHhu8uKM435CsYTESwa2XLWgSlFIKFDtDnFwK4ASsvhJGN6GYcOTIEWwgX",
-	"M9LNVkBg6TZtON2B6+g64UuMA+mtmCUsFdkklXmS6RKzGBdXLhiNnVGsMUR1dJZB3XPd+E+vKbTCUMB8",
-	"ufmjdm/j+J98rx7/bf+gftxtb+lrB+9rv/Otbtb7eePd9MN2u//Tfnc27KX//OfZj0m8o/7xYeewFg+v",
-	"tl4fTJgRu0agr20O6rzR2+hvhluiBJ+FqbzHfeo2xOQTb76rMpSapTX9v7ftHw+O2en528ODPfah/Stc",
-	"9OXRXjJ9+9Ov+x8aP09bs3Zr0Bmn8Uk9+6X/SytVZzet49MP7ybXp8dtHv3SmB2ltevOxx+7Mok2f/Al",
-	"vKR9vL/4XkS4PYF2rHQnfxsD8oOY3ZWgmAMOXEfPS5Glp1BkiVLfUDVCLY07E+bUlH7OBZisQYjwomfK",
-	"DfHTREzADRu4gCii5SI4Tjpj4JEt+BgXjJFdsHUDfWahAvLJB+SVX2oy8KAFVbZvcUM5RRhFYxH46jEC",
-	"jnoUvV9aCaIrHpFr8HV8t4UTfnN5/pHuvYEIK/a7HumXwNZD5N5374ICIkfuLJR7+qA+2XP3My69WGRi",
-	"cRHuw/UC4np3FeiPp8IB/s3vOHzTnxsuuWvLGdcyjsaLa/llaz5ma+KKv0/Y+Akf+3c/8NEIklOeDZco",
-	"N46kWXcUt9vSbi2OL04umxDjs1fGIqUDUZF64YgmU71GCyhCzymmEjbgKbq9AASKHk2PWKQyrBeB9TNu",
-	"MvMcVtcA71HGM8HKgUrS7If9dmcvsDQQbhZwZVXtfxqffVdnfRK5jd5iled45gp08OUDcRfPxKp8fiTR",
-	"eaB5RoMxQ0qez9+omj+tgFKz4a0E+FND9GztvNl+vZXD+y16jqB7D4f4eyWLGC015SSO8cIhrrkjVWrq",
-	"JuhLHQjY7uWd0Euxhe3XTcaHLR/8+d5eu70PTVq0qrfqO99NkqdZJ/dP9syX74sp/zTyQ78jw/1bHYbr",
-	"n3I59HkdkNpP3R3w4KHwVtTxzzH7y4v4k1ReUsbfkd2PreF/q2dD6x9AyW0A+RRWsi1Po8thxviUzzwI",
-	"GkJCRZQpZAARrMzze8GjNeBRTNH1yyTB9B3G2SAVami+sku1ocADpsW1CAWEJUHvIeLuYk2jgM6noIK5",
-	"Tza3yCRAkQ+mHGzWdgIGpJTTSImlqsuZXoVzYvgpmG2NL1MMGnksJNcL6htPQDEoIRk9BX9RORUh0wJ7",
-	"QV+oN2qLCsPWEoWBuvJa/2TUBqI1Xqo0wI23u+JblGxT+tJD/C6HvNle35Wn68X+/tO0D5BgzJG9Mpmu",
-	"TCz1Skr0J2mUzUCuvRU8FWlrkg1Lzb//5pX24oh2+N9/01LM/dsrnegbG/Dbb/pF6fXqaDThU8CwCpM+",
-	"lqwFsQ7ZYEBGWA5G/EqwdCIReSKkPoUgObW5vm6zD5tvam9qlZKBaq6DuKTuzX/6NBoLiFUCkDOLsKKj",
-	"QZa0Tg/YRIYihcokQRNQWfo4RsHq5UUWlWeqgCgv5x2Fsu2F8h/FQu6ereMBmeBK6P8uFJK1RC1wHNEp",
-	"n0/TogoBdoVIxzzNZmuqn4xFaCm76JWUNkZNxk76MljvO49C7RVL2ezA5uB4jTJFPF/Fl+36EnrC9BGj",
-	"PNbJRBxz/byamM8fvG0do2P0msdRaDF1qeBxoZf46mWVITDZrcmcc46SKRPZS3jq9rgcyTC6jsIJjwko",
-	"1M9roSmitXRmEpFPcw/ZwSo0kJLulk6CzNIkBuQeU1yGveSmAKVQrDxOk3CCVFXFXy5F5ktAlkHrVlXU",
-	"gRBSThvSNCUk7eKwyYBUIpzasf6ff/07qLBRci2WITz6cdK/shCscCJ8qc+uED6bTiRi8RTkHRYZEInj",
-	"cpCkfXrzJAOsTTJg3JdzZZU9vYAgWEW+K6RPT4VKJvoF+iE5Y9QFXxb7gOnseoD08Thb6IgtgbLqBalQ",
-	"AqjRQaqMeNYfujWf3b3nWGi+1Gqqfvl4ko4TNT+0gJtRAfCQEzYJlghzZqI4DaHoR6EeBl86q5lFkqXi",
-	"OhJTLGit54q7zHuIZi+sRnqvNrD+fwAAAP//",
+	"7P3rduO2tigIvwo+nXVGSSu0S/KlqmyPjLVVtirRim15W3JqJVFtEyIhizEFKARllVad+sb+2b+7e4zz",
+	"Bt3v0edN9pP0wARAgiQoUbbLdnbvP0lZJHGZmJj3y5eax6YzRgmNee3wS21CsE8i+GfXJ9MZiwmNL8ks",
+	"xEvii199wr0omMUBo7XDmhtHc+KixYRQFE8CjgKO4glBPGYR8VFE+IxRTlDMEKaI4CgMSIQi8sec8Bgt",
+	"gngiX8dTggI9n7dEt2S5XXNq3JuQKRbTEjqf1g5/q4n5ap+cWryckdphjcdRQG9qX786tUsSR8v2OCZR",
+	"cZmDCUF0Ph2RCLEx4sRj1OdiUQscxGhExiwiKBIDBPRGTEw+4+ksJLXDHXMR04AGU7GOVrKAgMbkhkS1",
+	"r2IJMxzhKYkV/NqeRzgfsFtCu759TW4sn7piWQIQ8LdYWETu2C3ZRidkjOdhDIsVL3g4DAN6I1/MrLS1",
+	"s7u3/8apBWLwP+YkWtacGsVTsUqcWYq5pb9EZFw7rP231ykavJZP+euuD4B9j+ltQG/as1kYeFisvutf",
+	"4Hhi3xJOX0Pdk8wKa3g2u94f74zeeS1ygN/6e2R3XFMrnokRkwUHYpUCTYJIoJ049aqrti3X3MfxPOLM",
+	"giMX+Cagct0evOIAwN1Z8vs2JZ/ja/kwObFZRO4CNudohm/IEWLTIEZBjMYsgsfjIOIxPNuu2c9Gjpc5",
+	"lCn+fErojQDxfmvHEXin/27ZUD/ZGY/ZlESrjsdT7xTORjy4Pnj39s3+3u5O61udSrpEc+EnzJtPCY1X",
+	"LdxX7xQW7jPv+sB/570dvcH74z2y6+949uXrIa4fvo90xeY+utQP7gJ/jsNVOwmStwp7Cah/vbf/5u27",
+	"g5IDSD59hD2YqzV3cRpMg7i49POEfkaEa5IUkXgeZenQTtOO5yEMa67Rl7RNfjJm0RTHkqLu7tQccQkU",
+	"sW02ndWk16kdMyoY1UlwQ7hl7ZcfjtHB/m4T+fCCvrvkM/ZiNGL+Eo2WMeEOcvkEb+23dr4/HM6bzV1v",
+	"hDl5swf/JocuqovHO/tvhlRQ1FlMfBQz1thGxxPi3RIfGCG5I5EgC5zQ+AjpI0KMipkCwjW3JEPKohtM",
+	"g38CdXnFEQ9uKI7nEUEzFgbeUnBTVw/gbg9pBlmSpX789eQC/0xfv/3HzY+4vXw3m7Lf27c/fGSXn3eu",
+	"PhxPPuy12jv87h/fDfDF9Lv2aNG+ef+RRt3glzCcv31/fr4kOPR/Pr27XHSmgx8//uPu7wuy+P77Q42E",
+	"UihIj1JBe0uB2zzTInFaR5WuaPDH3CBMgU9oHIwDEpWzt+yt8FKict8roW5AutZ/FcjbgzXisLjoHg2X",
+	"KIjJlEtcCniygcpMObPshyzzMtnySoq/mDBO1KJjhsKAx/db64NA3KFy0fbFEurryxlhekMcNKfB50Ri",
+	"q5PPXjjnwR1pJKIRvJy7SN48igSviINpKd8lNAt3kwC92TMJ0M7+7l5zZ7fZfHtwYFCippUSdVMpVkt9",
+	"s4h4OE7hVdw2C30kliX27v5jyxhj6yeydFFd7PGOUJ9Fr7gA0owFVIoVfEh5HIQh4gJ2Qdw4TCXqW7J0",
+	"ckJ2BKI8wtRH7t7OjjuknEwxjQOPb6M+gJ+SRBpdsDzRabYOdt/uvGltkZ3Wm623+3vjrYODEd7yWq23",
+	"Tf/Nvu/vvCsjG9mN5dDekHl29vfXyzzGUD8RCza1BeYIwnJLlqiO0dVV96SBZiRC03kMeOJkaLOg2ksU",
+	"0DvC44DeDKl+7VBDFmFefjga48RWG4hFQ+rmt6velOcMDKDsSBtHQ+oW5gk4MrnONmonW5GHTMXRYcoX",
+	"JOJD6u41m66YTagLlnVvo0Ein2b0NECbISVRxCKOAuqFc5/4jphfqXUJSnkTcUkFbCIyY1HMAbEipS4O",
+	"qZCCd/bQhM0jLnXAZYnyl6CqufN4S2uehwgUzSOEkceoBrY/lzI+AT2Oa6F7SOWuxFpuSMyReKa3KLet",
+	"55SrwJTFE4EZJJ4w30GCvQjmLEUDBVF5X7ZRO0ZTxmO0s78v9h9hTyh84srcBTwYhQS1+8fd7pDW5QnA",
+	"0IuAE0cfhti0vBuNoxQCIB9xNBG0QOPjkPJ5NMYegb3MqU8ihagCi7bRRyFJcPELDtWl5XpsjnBEBO7G",
+	"jgkUO4VxUBFdHVTAQWdI3c9b4c54y1DWtwLf1Xq/0NtR2xBkPHYnlpJueUjlNpKrAHgUBuI8xWK/HcER",
+	"ZOLxKM6Pcq4i3aGIKbEhb9FIyZBE1IAbtEhfhyEFbJhFLGYeC+HgFWpgrlDAfX3Xcg8N/TJzf4cULlPu",
+	"/qL6aB4jymLk7n/+7DZW3+chtV1olLnP8NWqyzqkcaWrhuw3rUBCS6hg2X0c0syFRFXu42Ni32Pi3unO",
+	"2CJYZCTSMqRLr9tI6ncp15ErhmsoyJUF2iAnFH5dsOg2IVwNAxEF2uQ4yQo0s6DWkFbELVSKWkNaCbce",
+	"7Zht9PBhZ23XvwXbUiKpYctUOghFODEypQJ9c3NVHL5ZqYuvV8Yv8A2xr18sMTUbOMhjcyqkLTSO2BQ1",
+	"M6svWbsYwr5068JXC+uXQORWGWskGdy2m2Mi9flDdaJLKRKt0ZC14FSiIEvDXck61fgPXWhf83U7sMDM",
+	"srfTMvh/nfg7+/utg4bWKdLBUTLaVpfO5vGQCpWUO0iIDPJ+J8OMMBdKnnwkeKEyfmwjrfze16pyhO5I",
+	"JKBZNN5sD+mQDhZM0KYpl+8tt9Ff/6r3+de/HiK1v7JFC4npX2Ic3ZB4ax4FrqSV8zBMjvPqsusooQ6E",
+	"JeKnMDJW8te/Stuh0k+Qzzz+ClZmX4WEj4a6WMrRkAbKSyM+Q4yGSwdlVzfFSzSSMhkcvSTSE8Ffccgo",
+	"sIlJHM/44evXeBZsK+zb9tjUdYSAEktTLX8FTIL4SL3REA8XJAwR5lIuACDA5sUUONm8YkpgAlAg8hnh",
+	"ILp4OIqWoEYNqZzlh85AT8HlEMjNmqeEHKt/kXQXxFj902A5I4rPFflfA+RafEuo3huZzuIlusPhHGAx",
+	"zNnChrVDBGdMxXonAb1pbKPj5DjFfeRoimNvggIq1KEh9QRqi/kJjRNGLX7iaBEFcUwoMucR6x3W3IKk",
+	"woOb1veHvUFnefb7L3vb29vt/fPB+clZ51/L7XjpdV5twkveg3taYmbK464UHY3LlzjHUF1foMahuB6S",
+	"X7s5XBR/CjLmIhwu8JIfIfdfgBe4gt2Jcxfjn3ROO4POUf5AnQpYoKQGEA/EAO15PGGRohsJShyDagLq",
+	"O/ks5E6tu0tXnYfD8EiSnbzgpRB5IXU0Gh8h14sIjonvojqMTj7PgohwgWYUDF1Dqi1d4rm8AjcBjwGy",
+	"7i1ZBhYzsDj4+rCWWf6whoqoafwkQZD5SSIWGtaMPau/c9cCflWnJv+dHpv8GxToWuMIVvz9sDZdbt2S",
+	"5VZrWDtSIPi+9XZ3593B7t67vSMFBv3T/t7eWoSVHGMd2rKoBFn1QbRjF7HIl6KUALcUp+pxQDgaRXDC",
+	"oyUKfAcFNBU5/SAinhiukXXftPvHJcZGLpZSldmKdffEquQuYhzFK0ymXDxfaTQFFZAHd+RIUZcIeYzG",
+	"OKCCkQSxVt5BhD9CWClUS4IjdHBwcGDYWneb4nOuXeYuob5bZmCFhX0LE2t/OR2xcJWDjccRuOdecRQH",
+	"3i2JEIdv4BjnsxmJkCC7udNrX5za5Tz58UrhyRDyW2/yMv4MxzGJxLj/9lt769fm1sH2cLj16bu/1Gzy",
+	"/yCYkg+CVq449BAGF6eOxYGUHUGsh6qMe8nksJQrzv025yS2apyUgLVKIJEW7gwfiDUOQY21odgplmF4",
+	"jle7ORR5nk0YJc/g3xBrXWebTnR1tdarfv8kMQVxaSaW4g08ETyGSys0ZZQIppkwFafECqSMceJqW603",
+	"Qti+JanhW1lltD25brFeY+rbzNLSGMCYkkiewBAnQLxGx4SLIdQJxL2IkIKq2SrD0HL1svVgvVisW9Iu",
+	"q9kwQ7YkySklrZogVSRARRh+xGFI4mMBFBLNcBQvf5gHlqtlvoF+uMoHLDRbBzvjXdzceuO1yNZbfwdv",
+	"HYxaZGt3vIf3R2+8t/47YqepnjHw9c18TThDAvm5fLN0Q+oel2xG04jSjbS2dka73tZbf49svRvvN7fe",
+	"4Lejd96B3yStklAlTToebxN/egOQ3EZvPOYkXheMl/ij+W0wq2IAYnLYxzIBfSSjCWO3a2wvC/nWPYIT",
+	"Fnr8hzGWr+JrSd4huPA99pXVSPzlSRle/NOIv3v9Oxd7+JKuU7zpk9rhnjhE6SCoHf72pTYOSOjXDmvA",
+	"R86lvAB7EbqRgCHhHAhubRaxGRG0YJi+PKwJNjMNOAc8/mS+/zMOA1/ylDEOQuIfopZ0TdS+VgVAR74u",
+	"YGAz0CmrmNCrQ3H6xEcsgtm4UNTV9EfIlRt2lRZOsDeBt4ApCABIg/Q8JI7ymmjnQEw+x/CAK26pvXJ8",
+	"giPCUR2mQVeDD1vvHEQZOr86hf+HjBLxcsRucEwcMIBsqTUS7uEZ4fCetCoAokvbggNu+L/3e+fy78Z2",
+	"LQ3QqnT2s4iNQjL9zoIDPolxEKZ2QQNK6pBQXR1S49AIV9v2cUyu2fh6FETx5BBJwgXWGfoqVmYNEEfg",
+	"DqJhTXwwrNUyuCYxsPZz+7R70h50e+fXncvL3mUtf7iPMm+y1Q2+0ZehbAGA4TzG8ZyrmxQHMTCR99hH",
+	"+mQSYoNHbB4fjkJMb6uj/IU8vSdA+heO68eMjsPAeyimm1HJtihkAcn2xcVl7+fOyaFQiT1M1aZuhLII",
+	"DqsjpWtjRMkiE+hcv+j1B+i18RNvWLH+uHf+4bR7PChg+3MsMIvHBykeJ0B/EiT21GzccBCqAA+xuiQa",
+	"KSKczSOPmOjRFTIkxaFkEQ/DkUCNJSnfEfpjzmLT64Karb+f7P/j3fnuv0qjnnT/SBuK9bS754PO5Xn7",
+	"tJTCPWRC8/T2TSqkYYL6JLojEZKw+WZH2aZoTsnnGfFicdPlVqRRKWQ3N6bf19iaUDAVqRTKZebOn+Hf",
+	"WXQMGP3AIw0xj68F5TtEWHud2RhooYN8hVtA1B0kwOOgiIXS0bSgJOKTYAYBB2gqlpTcsiBGlBCfV7xo",
+	"2wjCRckUB6EjDRPS5+H7EeFcL2xCIim+F/Do6vzisnfc6ffb7087153zQXfwSwGbjL0Wlny46ZJN1vko",
+	"o2mmmqwyS312dlL8vaKziHlCghyFBHVoHMTLJ6JEsD2OFhOWMWehgB+heIJLd71t5bN8Lpit2LiJ3ecs",
+	"/sDm1H8gaidryyZugJtsDOPbMOm8N7j+0Ls6Pymgz/rxsuxiLz2wcxajD2rKb3RK50xCU/MApD2Zpq/X",
+	"hPIFXoYM+wPGTnH0YDqiEQQiSQRhE2NGAiUoajX33u2/fSMzCKxAv2j/ctprn1wPer3r0/blD50C8KuP",
+	"nzmE1m56CIqYqvuCBowhufMnuTm2hYO7RLIgGbHFzQMaMHaG6VItmz/wgGLG0NSILuVpiJ2JIUcyyQ/h",
+	"cUwi1NIuEuupidM6a5//cn3Z+derTn/QL5zaAyfNEkBD/BJnJ2CDEuB8O+aNIsEFwR6EFpijSFAu4mfX",
+	"7EJu5RYkV7p6/YJVGdmixitl61FvvzYyNb8aeUdXFCsXJnkocVS2CDQiOBLoyG6JjuPOuEkP0Xv5hsz2",
+	"gfdkso+jvcPSzQtGY8nZ7lqvmVjoa3hSwq/bV4Mfe5fdXztFQvuEa8tS7JbJYg1Qf1MCYe4SqZxIFe0b",
+	"+IbZSKihoFk6SLqDQZ+VWbAZ9nlF8R0OQiEbPJRmKPoUCHbCUUymMxbhKAiXaJ5OcgjhRj6OMURleJgK",
+	"jjgi9puyo2/HkV2Ot6JLv3P5c/e4c3113v653T0VQl6R1jzHYrMqhsFs+mol5mF8UzTSW1c7gu1k9nqk",
+	"422AivmMkm10+QwkzBBdv7XJAocRwf4STTBHO80kQZZLlyC48DHNyOZTLN6+I/dXMr7lol6gQhDwjBlr",
+	"NI/RKCL4VqgAozkPqFDfpMWYybjEfBCQwEYNkznXyvCqKPgssePzmdD5iX9G/AAPYMsP0xvkp6DuomEt",
+	"Jp/j17MQB1Ra8cXtSuYElfRI8iaZFnaICv4FOy71ry4uepeDzsn1Week274e/HJRJGqPvpasdLxvolA6",
+	"EEASASifTDZ+xVFms2p3YiNSXpyRSN0qQ1SuYPxc4eI5MP0wiXonXVWZe4opUpaqQbd33j697g96xz/1",
+	"xVLYnMaoLlXBxiN7bKrY/XDW6lfV3FcKFTCUpVB5oAXuweB4RNtZBbPCClzZW4UrhgngwTuurshX1+DL",
+	"9yUU5HRfG2jZj4roGyjH1bXi8k3vZC5+oqQqz54Q/AmNtW1Oag8ygV2L5aUK68PxvUTdRPU0mpZrR5Zl",
+	"sTMSDWmqPmDqQ0avQiVlT3W0npHLA1DHMaRqenGfBQEOgDaPg5t5RPxGFc0XAp0eR3CsqPSuuLot87TN",
+	"4WReVkYBE9ReqVepzC+tmQISKzTJR7kQiRa4sQbo5HRHLyIQiYFDmea6iBi9gRtUTT9cwSAyJON51K5H",
+	"AfZalQnVfbaALHjwGgb0ppFoUUO6gRolw4oV0CQP5TIkfhXTetRLVE3tWkEzd7JiwR3h8TSR1t73zk/6",
+	"WmZLTl2GWeZY1+NHtTyPArKh5rGCBe9nRIt7SvxFSf/ROfT9RHSI6YQQ095P94HPjhBIxY0UP805988S",
+	"WH0kocemBP0dUzKkrW30fr5EPGbeLR/SnW10tkQCUGMWBmxId7fRIMKUY0hM4EO6t40uosADn4QYWAYd",
+	"SzWNKSC0HC0UyfOt/dAZ1JLfriKhMApWIL5/Laf+Wxoq/b2UD2tfnXTEnU1GTJa/ZtDdTQaNDSisGXdv",
+	"k3HT8FzrsJ++mnjen0PFvepomuLRpQrzs8tPEBAuY5oB/2So5X2jAWUgnjUYyxIdCNH71wHnc4jttgcI",
+	"ClbQj0kY4ihRIANfXK4J8W75fJpm80EQ1qF8kNTMW84Yz8UQ3hVjCM2lSDnnwXNqy8FxGiEZB1PBG6ez",
+	"2mFtp7nzZqvV2tppDZrvDltvDps72/u/Vj9geVCPEsqI6m7+wFzIpFsf67UQNFVpmEmKmWAfQ/oIYWBD",
+	"+uA4sCE1A8GGtGbEqt/HGKIxvPu+fX7dPr3stE9+ue78oyv9eSmOiefoh/fvdj52+gN5p7UPHGBlctDR",
+	"EmG0gEUl6KargGVkgTxKHTw5SsG2Ap6uW/F92+qzCtOQ1l0L0NxG1tKuUlSzJwXJdTrY/j60CQTCkN0E",
+	"dICF+nH4pcbn0ymOljr/STxLknNrTg0Qxjzw46v+oHfWuSweuoWywXClJC3JAda2CjN3QdASxiCFV4JW",
+	"jpWlYNiowibEL7n8Ye27nTfNg7cS3d4Oawmakc8BF7KcZb770qmvjkFHswBtq/DnPJ2xgfW/OMW9OcXX",
+	"l8IrnCyrEFd5E17RcKC+WVy4hjpH1kRXVHdLbqJtGS4M6Da20fkaGvMAS3DCEvLRmY9lF87ix/4TSxIW",
+	"mzKqu9nNCip+PzOznPx+xuYCaTaj0Szm5yo5Walxuhq13HvSs9DW7syNsFm8xTXpXYkzumhfDn5JIeM2",
+	"pFQlh0niES1bNW+a+bmgCpQNqTS7s3lMUN01XshcqwcZ3fX52uLd7mOFz52djHZ7Fom8mgUf1d3C1jPX",
+	"5kHWfQ1dW1yaxdx/30C4DMh3nlZiLXcPuIVdu40njVGTK7+/tV6fXi40LCsNZWz12giOY2SC/eCwtX+4",
+	"2/z1cCP7fZ4Mtp78Kt3f9o/qrgm1zI26t7Vfn4c99uqZHQB5AeLpCV8F54FrAV1eO3zyOCyNFff2B6T3",
+	"1BoNZYiIOTv7sHbbGtZg17IaA6jcgvjKC5lh1Sp+0w/GYwIBDwoPtLUbbrQYVXwv/4qSvMIshd55ctx4",
+	"uIcBbnQRvrmb/VAHRHqUJcFID3dLrAiKyoou+88qumzs2oADskENjihZpm5zI1Bb/FMlhwfSfqP0a1mw",
+	"ZV2Cu1NLSjKtNZXT4PMgmBL4CAKGvOW6b471e/CNWUlm/cJSb6DGwZXfZN/+mgakrf5OgbEvX/7q1OYz",
+	"f1N4fDVLDPxmHICTazYgJylszYCneR7mWtLWS2z0O/EgCEotXZr9/M6dup65TlHtY9Bwto8vO+1B58Q9",
+	"RG2a2GAEDVETojrQD8Fs9KJBh2EUfmMLWXUri2v3Qh7tdqtwLOJ1ojeme1HldmRpS6U+Wo9pqgpF5y7t",
+	"KWOepB5FLyJ7OrCPFQdzGvA48SoVrqn0Q34xG7hYKmWk0IKCHRuATUdYRhGG65dQXWPKxF9mgeCUrD+l",
+	"M/FOHmiwYEfuL51WDbgCXI8HqooQ2gwilXa5Ynv9hBwVLuig+3NHVihNbKMcJaEOEfbJEXL7V/2LzvlJ",
+	"58TNS8OjkAyp8ebxaa8vXpuRaIrF7sMltMsiVFxzGXgWYT+gN6qmYXKvxEJqTi2ZqubU5GBiY0bFNv1i",
+	"AWnUXq8k3VpHkq4uTookSSaD+qgO5WYBaI6q/BcuQZJZZoiUYLKYe9gnL40+qe29QPrk32HqkT6m/oh9",
+	"Pg6Zd2u4irDvB7JO2oUByzEOeaGHyo9sgcZYaM5oyu50TwHm3QoBeoEjH6oahgTzONffxEExuyEgqeq6",
+	"h/tQ+ZCjeuvdbhP5eMkbR6gpvYAhWxB/W1YVMlfVyh+4+KyIcSd4yZNFqqWJ0VbUW3q321xdw8ipaeNN",
+	"Ybp+2uhw1YzZUoyt/Xet1k62zJO9dFLxPLm14FPbLBMIEZdJKAUKZAxmEgmyjdxUKGlPBW67qL6Y4Fh1",
+	"E5Du5wkJfeQxHjdkndYpjm5J/DMO58SFgMCAIlcLM65qgJFM8oofIXcWBZ6u/IvvSIRvyDHjcfL5VR/5",
+	"LAxxxGUdaLNdi888nnavgJqgeovujPFAVpCtz6mSWIjvDOn3yP1jjiF7xW04yJ3NI2+CObmQC6l/n12H",
+	"zJhRvyAx1JDCmtEMByq4U/yK5I8KpVW/QTU0mtM4CBNdjFHScIZUQcuYV8LCycTgp2OLxYrLBIVrYU9D",
+	"CgcwWiJXEOju+Q9Cl0+LWnO9HPC+HSIseIBHaKxq88FxSOhMwNck1FyKMJy3uIjmQmANaVnSFMCNIVWn",
+	"p8wwLqob4P+P/+1/T9btJODS2fuwXA/TIY3xLWkcoRGLJ4jPCPTXlFGlsmcA8SV7epB2g9MqmhVeNm1a",
+	"hXpkhS2A981BJVvfFkxNdrrziRdMMVQVVHdX1mGrObXPWzdsS/2oXzuR/zefbgWC40tlD+ql1W6CeDIf",
+	"bXts+ppP2IzPBGd5rYYAMmEgdUnLUIXjKXbLqG5x1Z3cVXzuzbxgLVXT1M31Wklni4fzcaKuYp7qOln6",
+	"+uynIlG97LZoWqVIlY1SCeYubqgQB9A7vQs0C7FHuGOhPc++ZYOGlxXEzdPx3F0y68wmzeckJ2i8kO39",
+	"rMNPituDyBTNZkz8tHGPl4avsjaktTCmOog4U8c6V6h6NgsJ6lJv26b6zEgEwh0tQ4wbLISucU5okq0T",
+	"CrIXQE4x72cHWyLAVSVx+rqWUQYQzaz3IJXUnn/X6+94IgJC7OVL5JsZYde+GUOYFTJAFWplysvPf1Aa",
+	"ZyyKWEqfrBzm2ZfOS8pSgy8QntmJUoH6PILVOqkRn7FZm8Zskw7kJB9FW520RLZh0k4OyKAMifBgit1Z",
+	"oTWPvRbRKcuw9J3Ncuksad7IwC5Ass683u93MsZ1NA7CELEZESQOa/30KU1TYA2wGqbMtb5As5RY+HMY",
+	"zTXA/kQmc7HkJzKYa+g8lblczLfOgAyIbJiP5aXTpuOXeOterjE4jrE3udCkXWFWNWtwzjSzia1lUz17",
+	"Qxk0B5sMS8uyMb1qK2zm8WQd/b8a/Jgh/zLgaoE5guB3/ylxcB5PYJ0n4mUrLhqrfYGoOI8nJyQk68At",
+	"m4/lwZ0ULXtp8FbLfZnwTtdv79glPnZB6M9gurTfZ04Dwdz8MO3SNqSLIJ6weSxbRxIvIrHNpnuvA1Ld",
+	"y7p0hf8liX9MryMas8jqiClyx0xO2br+TWKaXi4hXWGk3BcOw94YsnWq7fCTU7AKEoqSAF0dopk5AhnI",
+	"xT0m42UqST+w8j58YhGBAHxVaTS8XCVYZ5C8+Ciqi16kiRTmajRIcke6iSqgCoOVBl2ZpubssXX7PbS3",
+	"03qL9CtICEGydoNqoGK6/UH5zjXJueqf2MTNYO2xZFctD6laWFT2Sx0dlYN74Gf1PDX0evjZmokZIQD5",
+	"JkHY865Vst67g1qmr5t49Ftz66C99Sve+uenLy3nzd7Xv9igZd1RaTSGEUaxkPeOG7mEmCMvZFwym0L4",
+	"xAYhE07t85b4fusOR5A9LAbKrrTtxQGUDsz+fAzz1z4ZO5NleGx+4BnjMQ51oR4Lh1TWk3S952SBfmHR",
+	"rQ2SMH9Uguq7rTdvtloIh7MJ3tpB6l3A+TxS28YOA0pa2aW0dnbRGQ4o6sdlX+xkv2jPYrT33mqkBUBc",
+	"F/SjWqvZbLZsX0BJtNIOkDFx0CxidwH1iAydvwkY1Tl8SVJeJAu+xRMyzQLh/Je1mpOEiCPPKLuD9ChW",
+	"Xbk0RtamKEYzFlXicMXhjo2PUxfdNY4rDjVIInMNfeC6MlUzOhNCJK4X+PeeXXzNA0avI4K5zW79cbKU",
+	"jnWjgiZE2hMayKwJDmG+kAU0x6Hg0AFZJPWT5J8QrSSnsFrxkrKdJQ5bUNWIn5b3fIWmJMZCRnMQC33C",
+	"YxmJAA3sqnB/BYwTNaBNBID+CZZOr5swoBRq2geqe/xsPsIFiVQlmnQUXlncsawoXYvNBqTaa5U7aU2U",
+	"kH0KVJdW1S1mRBCfj6ZBHBP/SJVfYIJeyExQsUah8sjexDJbA97nXHe63WRjZ3K9HyAj3LIfaINhPc3N",
+	"BIN002nodLLNe97CuILomLv8OSHyXhPbpJpYyY06Yju9mSlKZEheZgnVyHF7JlhHua77vn3+U/f8h+v2",
+	"xcVp9xgyybd1LyIVM5mjRliNeIRcg57qwiTZ1hqxDvx+QoXZwpJsWvOqjb88LXo1Y9wsoFJ2dJ/OMF3K",
+	"Mqzuce/yoncJMHAzrU+KkVGp/FfhDC5wFAc41EKjEKTIDQ6vtYvckKa8KUFiSzJaMWkZqyIV7f2W//I/",
+	"hkOrgCcbq0vgXCsXW2a6YyXpZ2d7s7f5ZF+rHRac8Ybn1C52ooFeQ66Y0JXdfyViHSE3ZVPwZMwi5HbP",
+	"T7o/d0+u2qeZU+UOcg2ZTJlZDD7nys8zWMEo4aju7jWbruwnvAi4NRj6EYW9RCioMEoH3n3RXH+KP3fl",
+	"OK3mCp5Z5V7Buw9hZnnjhvjx0waovBE/yWYF5YXbSIgjfxIG8WKt2sU9nYDSsMkxnXTOu6WnBKP9OQ5J",
+	"7uPPcEZlJioD+AUzlaUxQ85aNZttaK2yEqxNedUMaOeTCxTZ7q0WsxR0ApR94Q+aza1ma6vZgpQn5uOl",
+	"naMZFpuDd/tbzb2t5o5pzRdD2uB5L34FqnQiEVX4Elo4C1EK3++7pPvhdRq3X3GInv70Iv3yvqwrYmHV",
+	"b1KsvBQf5a8jjFTtwp0G3GJX3yiQw06YCtwc3wR0EynoIv2gJKzBGLLaZs/ASHQJRqFN+MBZ+/yqfXp9",
+	"2fm52/loYQc2G9SfgzNkdvZnYBBKIN1cv1MHJss/YlqqC/z5CPIBfNLar0KQn5i2VtMFS71CJ5ftDwMX",
+	"cTYlsspKWkMH1TkhyFV/uY2jIXVlvb0Pvcvr/tX7s26/D8xWW/oc6L2UNQu68OJAiOJDusAB1LQbK+Ox",
+	"tk4fITdLAJD5Jk6MzGIJiaEoa/bJJPxnjESNI+QqMXNIzWIy2kyUyRUGgNScmm2nkEGsdlNzatmb7dQS",
+	"S45TS8XBFI30yBs4ygzJWmgsNdvRXhIMdTAth65PobaOUtdWWfFq5ZJ+xktnmXgTDpDiiVUZMFFKhm4E",
+	"HAUxMh+huoFtDSc1V/ME0/4cPCPFsj8Bv5AhjRvyi2PVGTlmufZtucRq1e14fX70f04bUBZol0RG9wPl",
+	"W0xYSFAYbO4Tezpj0dcNEGgjYpEtsGCQChUpKxOAE3ei9CH4PvEFwgXxn4MKvNjI2px1r7RS0+ZmzPIq",
+	"L8YhX9/fPbs5ldCbfNSYgEfwPGeDBDYmPvrzipSnjQzIveLIeNnRVZpZ5JNIiP6QUJ4V9zdBgtVu60dy",
+	"8+r9pz7eF+yjlejipNeqcB3u5bG1obY9K9B03GlESGXvh+pzpa66qj62NXFG6Zj2EZxkvVWAVc0VoSsn",
+	"F/wQIFJnWZbSWvAKgH5r9pSQ8lW8Kb+nF8+YrKbuVGXMm7nFg2vdpKOVNXDDs40s3HoRj2f+S2iWarTw",
+	"kkyAOX5iJSOGtZ4aHORb0JGCQWhDs00xGBOXP83BzRjJ/C6/qI2oTqn9JqmWIzhw++xUtZeYYFmRc4Y5",
+	"Jz5aktjRpXd1OyuwpSQxwZ2TExfNqeDghE4w9YiP/DlBfhAGN4R6xJGFYYyPP1z2fu2cu4VxkXvSuzxr",
+	"nw9cRBnCXhzcBfES+fNI9QIa0oAmP89IFDAf1Vs7aMpoPOFoTkPCMy00HcRJLLvkyNcDb0h/ZyMjlnkc",
+	"UBxuI1fWxuWyANhrjVn89ZfA//paMlQXlCbVUFBV4IJyVjxrCVKgrTlpjHPn5KTm1OTGa05N7fPxIqPl",
+	"MV8Q6ss3Mz/n46Xlr3JJmZ8+ROyfUKI78+sJJArH+Z+L4dZZnJOKenV+1x+0B1f96+Mf2+c/qEwmo6Cd",
+	"PAGtpSWmHBVDrOuOv3T+l93ji2eDml8Ug6RflhLzXAL8JiK4AbIKkNcpQ7lLk/GLKLZ4lHdga6nbSXup",
+	"GFoXWkwYYgtZAJ/ROGKhsmtorE0nEfQpHTpLpDJvVSdUYmOGnuaYv5vqhIWs3MtcCFqINBkeIhcOw3WQ",
+	"C8qg+Idipe42Em/K4nQpriMckSEVVJ/4iDMUT3AMXgVZ0VrDd6rqs3Hk7u3suKiO0RT/LgAMMw+pDILG",
+	"+RC5BoowzAhtPMCXJDnJOpvlN3Z7nRmLP0z2trezs/2NAgkeMn1GwHrQQBkV8iEj3S/EwK6iPmQdsZWK",
+	"bDLG1/WkqqIRNuGBZo0Cs2Ito7GsOhND4zDF6V86R3/pptYkjaVoan0ku2jSBKFIeMdBSBw0wpy82dsi",
+	"1GO+EN0YDZdpz/vE0g4RwnEUkDuSrQs7WtoVLzX19QbsW0PjWH6qzXAPE2fELsv1v8qg1WtTIs0E7+y/",
+	"sYN1Qj4jPsFbO/tvdC0kBYvtrO3ht+bWAd4af/pSZnHgwT/L6nnJAV9xFEKAOQqo7IVVMVP8HodSLlMV",
+	"bJZKyEohn8MGtbMEjFXFLxt+WMEzJX6AZQsLdQIaj9MOF6ZMZbblmPnjmlMLpviGvP59Rm6SP2b0Jitj",
+	"Fb+qLmipLVycfEiFLPXb3y86PxR+vDj/wRS6EkhUywXIu1Q3JAqozmNMfRz5Mk12RGIHzcDv1kjr7e7v",
+	"7O28eyfRUOaL+QQ+z1rj/v7z+85l0Px8+rv309/77xe//OP8n94PB0v/+P0/f9n5MD+++f77XCrFwUFz",
+	"fyeTTrGXuUj1vx3+Ju13za2D715/+rL3tfHXwo87X7///n9kf9r9+n3jb3/5ttQrQ39SMMww5zMWxdsS",
+	"c8w8lf39Fakjv/3b6+FwOPz03V9WiRQPvdfrb7BGogrX1W6uTThL3lzrM+/6wH/nvR29wfvjPbLr73hZ",
+	"wine2Mhmm9lreWKkweyg0J5hy1QqAkWBT6A0XPpy3b1o9/sXvcuB0FhOLrs/dy7716fd4855v+MKRc49",
+	"Bw2tfXrdPXHFjTG9bhDi3LkcdD90j9uDznXvw3X33FQZTUKlZ6o5tdxENadmzFJzaheXvd4HMVr75OSy",
+	"0+8LbXHFNDWn1r4cdI9PO334qN/vHXf1k97gx85llvgZK6lO9fQ5XCjkrxVO6CQK7kjETwOPUE6Kz8+x",
+	"JHLdk+Kzi4ixcW+sFakisRQkcCwoNumNu9T0GRfebUdx4IWE98ZtzpkXlLzWE/qhSZg7WtsqBOKDHmZW",
+	"NEhh+Tub0G2fkX9RP217bJqnCdl0st0sTUiI2vb/77/95b8P583mzptXf/3u9fd/+7dr98v/+Pr/3/r0",
+	"3b+kb33K0MatT381HjX+Vv/b4XC4XfXtxnerLl42B2BVmP83dT8+c6b/xk6LchPcGndG5RWmByPXuMoP",
+	"8k3D/Iu+4PvH8j++x948erU0Z3NH0L28+JkTshEUgzvlWWhA/Wtb8Rnx+0aMMwdhi/2gc9750D3utk+v",
+	"ex/PO5cuYgvK0ZRBNRFM0c7+f0+1oJTp1W+CO4JcG2JBYO9x73xw2Ts9Fdr8ReeyL8ORwR4K4aF1rFrs",
+	"sAh6fo3HgUeihskr80sDc2l+1CxTs3xSnbkJCL0nlIwDL8Ah4H3KMMTDY7n+MKA3yp36yQbp/zKk/pch",
+	"9VsaUsuI+eZjKjPoQ7O2von9M3+f1lpAU49JNgrVILMlgsrzGUOzIXWl5tDi1l6sQTRTDaYYXQPW5xIN",
+	"LuCgpeXtDUZpA3t8iJrJZgqBMuyYQ8QxJCJAc9q6Wd/gt+anbS3Ue6pjk1D5kvorboE1q0+38+LCuvAT",
+	"sVBHw2AFDM+tRKKdVMOHDKlWsynwNsJeTCLuqD6v4RLxGRSaz9psMCVZhaR1v2IaK4RCe8WyCY6ITX7I",
+	"uk1B6DA7UCjnqjZNxQum6+WXlNBP9gpd1JIWZyXNzZ6i0n4xkKtwHSaYXwtJy3YhVKs61dBrhm8IGrMw",
+	"ZAtu0NERYyHBECZMyef42ptHnEUlhVXlQ1efhvgAxj1CdB6GSB2KYFPw8zbqzfAfcwj6EC/INlVxNCfr",
+	"MD3ZVnZVKzA+x/k3TjfPVBt0EBbbEUCLYhn3vI26NJWHHNVAjYQ+R0KOpUMayRQO2WQmZtCYngrBivoy",
+	"iFocA8TJLLdRO62hpeZEE8yH1IXSeUJcA0oiO3Xp4nmqtIoqoOday9Kuqor48Mv7iGUUc8aLT1927GrI",
+	"2uqKD6/vs6ocY370zcszZka4z/KSco65Goz546wuGV1oWa1wDcQDJGmboKWd7dabPTRmUa4G5HdJadNm",
+	"9iiHw+9+a20dfBIq5qcvb5zWauVStfM8USl8G3oxfOMzW1fzpHyhmSKYlD61pXRuYMdUQxZTKfUTI4+y",
+	"rELjT2QGaY65knyvOHJz1R1BhDAOfN9+4JkgXw2dFVRTwd+MB9zwDB4U2ZVb8fpavKmtxmYOufxwjHZ3",
+	"dw9QHExlX87BcRZvoZk+5HsPWs3D3eZhs/lrPvN7S3xtw1npaUs6P9+n3cDT96DnmzahX9WFwKibnJ/F",
+	"dmgSYPrQ7wcx0J7PK6TOS3uKmXG/+VcRGROxQbIe1pfpq106m8f2WPHz1EII/yyHUtLM4qUiViW8WLE/",
+	"1RbpJd+bjbti8ksiVmattXpJZkQ5FZMWu4wiVwzhz6EBrS6lDltu2IVy/W1Z302oziF74cYMyVvp5Fsa",
+	"ayVop1IvMfLZC+c8uCNnWu2RIvszaUEaYOtvJGBWX79enZJleoLlAF6O0ZdEbOV++EzsPkIhDzhoNI8R",
+	"ZYhsgbsw4LJMc703I3C6KgMEwVNOojtt9E6znYRqEWDqrXMnFk0hihGug7TY+Qf5LkBZ/J1wmxLXunwL",
+	"eexOqEF1FZyjLM7xIvBU4XEZOVK9iPBlMns20X0XMFZnvRcTquaR1YwERdAZgmyTWGVIQnsXtQEH8eCG",
+	"Eh+FwS1BGC2kLQz5JAzuSLRE9Ukcz4QKiWbzURh4aMJ4nDsheOXw9Ws5JN82juk1U+ecVx323q2T+Mxz",
+	"KMdbJfN9EKTnnk2TvCppaOY8ba+QHl8kYxqS8Aqa4hjqhtdzAA4IP0KYLtVrEKaIR+KK5GBcyGlcpwAX",
+	"raGyM8dmttsQx4KwnFmuwlkQhoHqwC9bzixwAPYFV33loro+0Ia0MQi6PaSukEnZPHahSxg3HDMJE9lt",
+	"NpvNhoMmbIGmc2+CxJDRkLo+CfHSFUQEPkzx1JhJfBQyeoNcNo97417kk8gdUjmZUAmTaXbELCqbSoP6",
+	"XTNjMROvmEazli380OjMVsQEEkUsQuoV5OrkLu0JSBaDk3conqoUNBTNw3yZp4CKK0Cgs7P8UryEWm8t",
+	"StUanJiSeML8TXD/TH7x1amJO1RaqBGccvqFFPt17+kjMCnL2ZUdSHBQN0/6MyL35igvubI1xRPHExST",
+	"6UzglV4fmMahSEDAjXAovWhlg9XLzq319V3LTONL+fPXtVad4rojNsKjILS2VNWeUTDOaW4kEAB0blmq",
+	"hmBvIneF6q1yqtLc3l8hICVXYJWwlEmHsnfomPMC0h/BNQSKoFAjRZbE0ZBZ6n5z11jS/sGBsag9e2/F",
+	"GEc3JN4EuQfyC/FtMLWx/x8FORLkGp4XQV+f0zCYBuJyzmks5J0YKbpbfgqtrIF+PbWJ41A12CqxFYkl",
+	"6WkBmWHNilbL8nKULQxq+6bZPAKPicTwhFXkkPxNhjS+ae69W79YxfDKiITmh4sJ48TgighHKXLUxfLL",
+	"4QfWO0uY+KqF5XvveqWJ40rOIGFYVb7IOWQ5CUPVVBzInvg79RO5R3JnIxZPYNNSPsYq7/eOUJ9Fr6Bj",
+	"N1JbRj4jvOGgzMgaBTH1hzQ/h5C7/YjNZrrpt2a4mgmlbeIaNkP8ho0ln0C9raisCjjcR1G9t5rm1NJD",
+	"Waffijf/k2m3GbQrra4gnmu3G087hGdgUm86qNVsfjoCz674mQshOVrKLzYEx/M7QCvq76uaoUpKdMW5",
+	"3yfQm+a+5qcNLWUlC1FxE/dbBJ+PEsSoXn5LTdk3Ps7Xg2veR1FuUwRKLLq6PFWedq3vnpz3QeeV0QZ1",
+	"zfI5KDqyisNd67ViY1wyzKy4t07ey2GGWKCTg48VGzZseCgj5X7F01GAKbpdYG+CBV/AnkdmUNeHI/fX",
+	"s4/ukNb1CFJrS3jQzTzwCW+AwA5v/+RKiCRvEOrPWEDjIZ3hG8IbUjHkAnR6MY78HEWEs3nkkQwPkq/P",
+	"CAQVDqlqtpnUS2WR9MeriNMGfJOthiFbNXauLmtO7dezj+K/P2WDIkuaOZZXibtX1NOmHC3jGrBI/Gnq",
+	"KrwJ6FgaV1dpHIBk6TA570F2pM7nmEQUh+FSNt/zQeAN/pgTlU8yDmS8+5pAiaq1FIpFFB7eszRDga3+",
+	"DaOsQvU+pRXrb9nqblmLBD9hEN7KVOSXX1TLLGT1eJ35K/ElE3KF/nUbde0Hm8zakzoT71Tr8K8GXAWw",
+	"xwNWVRhtBpNK+1y1wXW9ZnON2TgSJAvKrkfYJ1AbvH/ROT+BYt5ESH44CsIlmlPx4pAab+o6TzMSTbEA",
+	"QLhEo5B5t8SXird4MaA3WaaVlGBKJtqsVpOx1zXRwSvrIjxD4G81mvNio3w7UWSLLxS6iXiyjVz4f1LL",
+	"CwxzYxyEUDM+EErPmEXoDoeBL81f4uE8IrYeweoyFpn6j4PBRVKyKh+gVmIdk+uqTOEggFnudjWNs/jL",
+	"oCnGImL0BkS/BVgtGfIZwiNpdNi2Vwu4oTieR+Q95pahezKCcTznxEfJuw7AU9VVQ2a3cQ7hwIfSrJK8",
+	"D5nhylQQ3YkrwKazeUx8RywRShtFJBVNvTCApHt5fVfTqQoEyoBqgfauCuQ2EcgS0K0K3Y6Yv0R1NxvN",
+	"LQtOz3CEpyQmUSIApjTGlIWKCXm01M2oY0hRwM3QNLGKmlP7Y06iZU3Z5J3ahGCfRNYLvdKZArbNdKpR",
+	"RPAt364cbL76MCLtTgQqcU9nuCZiFYzOME0ariP1oTJLqX7+iqPAR0x2ROfzaIw9gup+cCP+1g0rZOgE",
+	"9MnwwXvLl9MRC2WbCorSKAHxTKh1Otx5gcOQxHpc8PtGZBx8Jj5KXxrJ+DX9Vr4NCdhjN/XW2OhxLQMV",
+	"65mxyNNROL157LHpPWNygBxerug9HcRw7Yh/lKRfKGt55/Kyd2kNaVzj5lnlOGFyM4IIjcUezRt13Du7",
+	"OO1IJzBMbrlG1YMR7dUMrNrcw0zuTq1L+Qxcl11fSFGx3XyRxFgE6VvoliyRH/iHyAXy5GbN2BGmwFqC",
+	"mA+ptCdAqIkMXNeX4pYsGw5yIbR9SXwX1TFFBEdhAJkF8NUCcxX8vgRfsusxOg4DLwZnNjCbQ+TuNQ9c",
+	"tJgECS0SGnnAUUCH4u2bSeyolEJ54WTSgl6tLF+aGEbUsiijxEV1yob0liwh6YYy8ArPY2BgjuxvLxme",
+	"ahmitgUKY8iYkDKx3YR/SwDUaxVyhXimGAbbg7sowSKrZQBUhIrPKFmPgHpYKwZqtDCvbhj2xrXD39aF",
+	"e2a/TCsO57mpgv17wYxKyKs8HGCamKOIeCS4E3LAfCZu4Zs99FPw3kGceBGJxXMfgxe+LmvLSC+O7Cgu",
+	"zu1q8GHrnXYZG7N3qMd82adI5pnAd9CUvJLBxDKU3BA4NWqHtXk83npnUAv9t1ymleMaY/ZLSzQJwLzi",
+	"iAf/JJtWZzLGH0Rz6gm52siVN/wu6s0fQTpYkfhiybMvPdJXHElpg6P6HQ7n0nYLqQHi+v3OAprQcge5",
+	"jeIZG/JFirWR0prLUUqSlFccQLcejzCK2S2hyMNh+IojF/5yEZ4yGQsybVREkHRdj4gh6aAaRSodfPrZ",
+	"2pOXrz7O0SegVydf8UxTPayTqEdrxG8VBaAzy4UsDnNrlKoLsUxrgdXjAFfpW4VAucydKV7nkgtYhLnl",
+	"nMvO0AKrImn/VExNi4jHIh/iDyXEAorG8zDctjECe0n6b2LBK+ckDzboVa91n1/ERkXvK1nEVsxgy8Y8",
+	"e8RkzOOXkot5lqZiHpdnYuYh9TRG0oIo9HTG0rIbYFEO8pfYMeJHUmYrBPIR8wO7LQuqrZ0EN0reK+KE",
+	"Kju3Jd9R/QLqlx+O0cH+bjNTGUVGBQmaRCKhrIBHB5Q1KzMDPthVUZRlJF5GZGpDkhFnmYRfBmD3nah8",
+	"fAmGpMxo4Fdi1kGpsi8gLFX9ehxMyRZ0LSJ+IyNyzeeBtQhAkNWvKmGcqZNVj/yVRm0cRcEdDsFkPiGI",
+	"UF/fZKVW1TEKgzuCeBwRPFXOR24EyVGfZ7fms/koJLbaHGnQqlG9rdcfWGuDVA9SDeKVcaCVjlMHnJaE",
+	"hdpWKO1idiTACwSPkXw9vWbu31xUB51BopzQwRolblypxrRjKx2nGekFjlGIojr30EFT46wddDU4zp3S",
+	"qhRDNWwZ6N1/bClSs9X13SzC2PfC5jGpEs+rhrKdbTWntLYOV748/eSLagGxgUVU3K6tDVOUVbsSsGaO",
+	"N7kYiY1Vm1wTL3Z6p809OjlqnCUfK1lF3wSUZbOJld2k3ns7rcYhcudUpp6AzcM04Au+IRB6SI2YfleT",
+	"dqGiSdqeswEtQGmX1hEBziF195pQfEAlHSOOlxwtJmBt0d2C5Rimn0Cb9/gQbpUjVgrLt86YnKDRwzXZ",
+	"y5Bm7DIOIts32wgjqLYDgcJWU83I6u/IArTMbaGcjOallu1n9dWW5VbAF9JwZFnbIEYem4diD8k4le5J",
+	"eiPKqjrfAWzS9xwUsgWJPLH6zFIyilFJGdhUBBf0p8zZhLnKaXKUrVpM5UZjTyCe9H/AIU3w1n5rB9Vd",
+	"PsH7rR3XyRnOfebxV1AtoJrefUuWktJV0NArmJkrzXlHIj/wMj5Tfa2s0pBTU3hfc2oJVq833ulpSmiB",
+	"ciU8WuDU5uHD40gGcOOwAy55v1xpEciOqUD1EZvfTKQCqj7nsiKWLNJTjxl6lwvCbRyhYIwok0mpsrOt",
+	"CmAVWGxXfu6Ripuko98vTX7TLHmnFvD2HQ4UspWBTt4PvRkNRoh8EBR7UbJ9rrxdF1HgrRjdnYnnrrzA",
+	"JDbCAZUMrssl2qdRnodVkdd8isNQkESdFQuneNVHPgtDHJWEWD9h+DQtDdtLwf6Kl8fszewQlnF/4rbE",
+	"CF7R9k9A3ZcGBOmptO8iDrxbEilnphUEmbjAak6ElPgU7FWJhCzBBvYHFSOjK51kRAdOiOC2h9oZwIdU",
+	"Y68cQSG3g0io+XesqjLFxildDY6Rj5cgbgzpFEe3RBw8jMGhBxzkCQQ+DW4mcWMbuQmphVyPhVr3kBr3",
+	"FWQRmaCsAgQ8HOOQQSySNH7OiSyb0rsjEYBkvfyrRv85/bgotWZz0lVxWXXOOWpXIGVZ2mQj9fm7r+9B",
+	"Ni8+S4Xsu90kzjPd+jPEGxpM908VcZiu+8nMaQacns6QpiZdE4vXPe8PLq/OOueDfIVOg9hb6Qd0UwsJ",
+	"jozehAHPM2gs7XGULOTXTxjWlwV8IbCvuPOXF9pnp2126wOcjWQM2aqNQgFKTdc+XjpoQcitI3uIovpu",
+	"U/yoUiqWBEeovvtmX/5WPC4fWyxFKt9KTV+c8YnZN2xsw1UqKDzxSsVBbLjQt8+xToEWmwJU4dCTrrRA",
+	"MAXfBSBrrFB7sd82zfUfSY3MQKs8xCiZVhZwgTa7PAnStkdAvljlLCOLCvWMzQhFuhu/rN0ptLXEuJ3b",
+	"vl2zeniqzToJz9xRXt7bRCLTwz6LRJbg759MItPrNoKvCoU0k5JfEcKQi7uNdAk0jjwcRUvkmlK+q9LQ",
+	"s+Wn3COVx+uqLFdZ+kNoomycy2a3ZbFvI/lYFgfI5E1bk9Yl3le9pZvluD+VZWvTNMK1caymaRgogBnA",
+	"aikaRLy5+PrYblaxFcRQg08wR/Jz4qO6t/RCwmV0PkaRTt7XbzfykWS7O9aAokcua2cSzySWFKoHcB1h",
+	"nVYOKA9t6GgobYYPM10lsepeHqF8HqpDCgocR/E09ASNZ7cCZXyH6yGjXq/CXy+NV5+x0sPz29k2r9Uw",
+	"YaEPhamYYgLPvYVKycP65JLc4VUWRpUnoTackpv1xsZ7SUamLzeTkJwyryydyNjNMmY18wqYmcumDSwl",
+	"hQbiF6j8/YQuI2bv2WQvI2rqTyyCPZVtzAK1JzORpXM/7V6fZZPljX1Hc++WAH0dBxRTL8AhmkXMn3ug",
+	"r2ndTapt/HBI3e75oHOZdMbsD3rHP/VdJOARUdVLEonlxqoYFOIx82750ZC6x72zs95Jd/CLC6FFUxyT",
+	"KMChitTDPPCSJDOO6jcs9B00DShEHuGbKPDmYTyPjBU2xKjve+cnfReNGPX5EXJPe8fGukLmla/nQ++y",
+	"0/3h/Lrzj+Mf2+c/dFw0DnCsC4VAaUz3+PKXi0HPRV60nMXMeJZNoLZBBfqjqR3XnBqss+bUzAXWnFp+",
+	"EeIrmDObeF0yQYFsnJIb7C0H7JZQmyYlI/yV+yWt7RX6iE/wzGKhxYCVJeOBkAEvyIEPkduexxMWKRvA",
+	"IXpPcEQiNJw3m7ueMRb8QOwyv/HaN1WHVJW5Ls1cxF0oMlcht2CKPw8Gp5lv373Zq/gx95i8kpUYDMCi",
+	"D59YOEsczXlM/O4sm029NoilSm9jmFmLqg8XN7JHmznqmnkgCXST3ucSYJnNbiImGNdiI4rfui/FN+9h",
+	"GclXJVoekeSfgaf2RK0vn69OUO/H0+Of0QhH2+hC+nJxRAznu5MVp22B0yHjK70QyrA5wkmJHyEnYhqj",
+	"OmWLJBdyhKElyixiNxHhvHFkuLkxGgdhKH6gaM7JU9u7n8y2Qqi/yRST4Kakmqx4AnElAD6dfY+jJwbc",
+	"5saRkC3sOwrZ4gVsaJpcp6obemgEDZuV8VnL7YLQjadXeaONLsYqZTfraC4PqomDKfkQVWhAMkhevB+7",
+	"cmp3LJzbjrAvo+wgYiaYzkOoByfxQ0egZdG0PDW9uTbMOoN3Tkn8iqFYJyo5oI+iFPJ2OYpiJzvTRyjJ",
+	"jwnbTfhpymieQd82uNyfStE+Iza+nKbAyejPMOCxhe/KyKzjcmuf6jMG/fXIlMuctYDLfLVq1m01yUWJ",
+	"PU4NhuoQ492sajOHQPOytIkbIjO6Mb+VlRIqDkrJ59J1ZvL3mjoYLeA6RAWkEqjDD0UiER7HygYvCykI",
+	"mUhCU8eztxzEGWoiSu5UyRrZlVnNUhUSs4jcBWzOyxeu30gWrzIP5cIk9FXgX6K9+czTeQCOXuE8DKsu",
+	"irP1BL3PohjaGMCFYzEON0NEHIaw+GoJ+7l7loFaFkkNPNB45mSvSma5arO2u2m0rnqZnV6Tlla29XFp",
+	"wwEXIle1zGckAkhDhgVH+OYmIjfAtmSsRjAl2ygZlQ+pbFKe2nx01VPlX00swm7ShFP99IoPqZt1qrtH",
+	"KLEap/VT40nE5jcTo25t8pI7pHIeSoJ4QqJHcKi+WB9pCqpV3hvAW+3DkZ+kSZ8kBe8rrs79pTl4Hhp2",
+	"IqUgCH5bHVOuxDCIqNWek5cPHuN+ljq/kgssLrdUict2ZrjK3DyCvYDNbupqruZaS8jXYxbmzbq71rds",
+	"TMK+TYTNnu+9Kvkmm1tTyveidzn40Dvt9jK1fJNdZCtYQ1ZLEHNNu6Gokwo1YAvaeMIY3ZSj2UJ0C7t6",
+	"eRG6yQaeQQfKAO/PowIZjTmfwu+WgdITud3yNGl11d/0mlYu+zuksu4vWlP2V8jNhMbfuvBvst812Qbp",
+	"hTZL/6b713lNULBIkktHJ8uqsllSUZPm4ZdIqV5sLsFFxEYhmZb2eT7Y23+LZvIlo/OYa7TRfq0ef/c7",
+	"Z9RVjRUg2m9IwXcoJA/ZIAWKIbB5zAOfIPf1XcsaHimzrx+3ZC8pqZrVowSUUXE/cuWPJUd04Q/VCk6u",
+	"zG2gsdicpTaySp9jelTt1JCd9oKYk3C8jTrYmwzpBHPkCrKRDJ4sTKV8J9DLlDYFN/iQti+6r7gcmKO6",
+	"+0X+6xD99kWM6SBjuK+fvroqnz9hIVUqOLfRFHuTgJKtiGAfKIt48RC5P7dPuyfgc76WMZoOcq/O21eD",
+	"H3uX3V87J64jvejvuycnnXPx9Lw3uP7Quzo/EX+cdQY/9k6uxW/t09Pexw78etw7/3DaPR7AxxftX057",
+	"7ZPrQa93fdq+/KEjp+hfXYhb1Tm5PuucdNvXg18uOvD+1fnFZe+40++33592rjvnA4gmYBHScQmnaqW5",
+	"poq1/FZs2LM+ZD9Fy0PkSqc2II50Zx8qP7fEH+XiVjGOqlRyknapkWzbvhD71RjousOvONQCsn78gLrN",
+	"JaWZK5WZNmezkaCVTXGSuhLXo0esta2u19qaFfbq3yuKqNjqnVva5AVxaL1ufMKiGHFZ3ypRWBX1zeVB",
+	"5N33xdGuLrtmw05zHEHBBbk8HIWY3kpUnIU4oOYOCG+sP2TlhZdbMrQZhakJ5S1hPkLEuuLc/6DqZmzS",
+	"LWrCStL2lS8saR5wS5byLA1j2+7O+irIspfVetZsNL6ycOZ0GEeveQ0w7tk9azN4OAhrg2wdEnKSSr6Y",
+	"auMScEBZHTTf9S3J5EZTQucI81tZ41vXe2KUqAz3Ve4t58tGZ/Ipa4oQAsf2JV6cKaH7yc/sctNWRGnV",
+	"akcXshYwVg5Ck1A5CEhazFS31GwjEIqWbB4hvuSCcuZ70063ms3mXr7t7pu9tRhv7KdLZ/MS+6NrdGBy",
+	"jR7J0Pr4EGFVFAzVW//x7//Hmz3DJN6Q+DWkf+/3zpHCglyjrqQmmWzqpRoqu7Kwt9tw0GISeBMU8CFV",
+	"VbSha5eudgRFhXiCrHop7lBVfx/W3Hxf5SzEUsRdHbqdnrzA4vUFyPOo/wngndjLcuKYaoa+oYlaVssq",
+	"D+ocByF5xdGU+IHsC6/qLCV126385Z5ZjrL/dbW28if6bSGqT0tFHNUwAt0Ed4RCda5s9357pTkYsG/V",
+	"PdvhAi+5bLiJ/uPf/0+UdP+XaJfMYBR1hJc/2TJucilOFgEsJFcr2+H7bEFDhn3l2isT5BRuVYHsB/nu",
+	"V6dGWWzlD30c+KqHLUUAKzAMShhvyVbOBUiXlPQTM1bPjEnb6Fc1bl0m39isWxFblGaDQX5IkmlKua6r",
+	"FNAMrFcyqxovrUGubtb6GuRrJiizDF10zk+65z+4qjClWPLvbKTinQVjiQ+FAqWusSoHJxaFyOeAxxyq",
+	"i6l8OlR3DUx1MwVL1TwyQnltL4d7htLMy++ALFN/0esPrNJ3IUlFIVwWmxKwG/JoghvqFE2ykN5Mg25t",
+	"YpCXaLnGGn/ZEZqrYYoXnFN8J8v16TAHVE+doPK5qs79RCYtxZNs9qzsDl6eMSvHS6wXFWCrNCsF/pjJ",
+	"fMp5JLXunG85jsl0ZiskKIbiaIqFkMLQGAtBWvVI3m+sJyYK0zYOTrc39tIZtBDCotZsFOwrLwpYBNEt",
+	"WQZJmdxbspQsQBbvExe0/kMn21v29S1ZNjbSld3z3nnHTarGzqPwCOVpXAIfVHdPOqfdnzuXnRNZJlF8",
+	"w8Z6mxzV3Q/t7ql4atIyMUfNMUhaMkrNqckPrDgsF31c2tRMlTYVwqoqIqw87ybsK9RMTWhTgmIrkFqZ",
+	"Xm16PgjTEpelbRFx4snqshzNIgJ923XdL6n+ZymOYIoTzFGkyqRnL8ANoSTanNaYysxmIsHzCRDgNHkf",
+	"sjgmlit22fnh6rQ96F3+AmIRSZPIZRJU5RYKahGpGFKylkRKseDhZfu83z4edHvnaEtZ140vHncpc05s",
+	"tvOrfudSQSJV2nQmriw+ueE6rjip0lUiYfo5HMtLASbmll8tYEI6M6JaYb6ER36xV48X/6yqR2Zutxgx",
+	"b/OwNDq3tq8AXqbUX2CbugBGEMscinLWxxZ0SIH/CRVLDgHCIwTGyD0pmRKIjXYEgTovfj3u/4xi8llW",
+	"DU4g+yHRU9IWL+L7mlMuQUvJzSTj6ovj/s9Wai2nUgJ+UZXeqHgGviMRviHHzFZtJE2GQTOhMs1IpDr+",
+	"P3EWihGIZqkBdP+SrqtizjymCjbo2Z8l4WJFyJeM8aJs8Zyr3LxuRsW6qI5ZB/Vp9/THHNM4iJelmQ8T",
+	"EvrPVol1tX6oL3++UkEubyLJkkj2miUFad3OtbFdyeUs5zfPEBOU6nR/noAgueaniQZK4fNEoUBFsavI",
+	"uDYsElVCvLs6PphFkm2x+bMS8pXc64E1pUqKRG2quYw/X2JbOw9TACARmtMAtNBnAuTmnL6E2eS29Rwi",
+	"jclj/jSlnBKT6dXl8Y/tPsTKdU5PV5gUrDhayssyKmDVNd7ZJSQNYPS//uczCxT58IHMFp1qZYfK2Pf6",
+	"QkNYc211x1PObrD+O8XLDeqxgoZbnW2u0I1dQy0GE4tyQhwh11Df3aL2foTc1NYgo0FldcyRNE2Y2pGY",
+	"qOaY9oCaY1gqVqhMa6IylbE3DcnMmKsTx0M98RMIDgOOgoaOzhxSbU1HhPrE30amBRYXlVBpg5XZeIHS",
+	"Yoc0ZsyRFlpZTxq0Wh3VUlBTbRGF39hYnloQVljNX2wIqGF6KQpZGzLktEO/jZ7pC7Ch3Kp1e4v4GuIV",
+	"00XZ6IzqRDkfx2bSoXSHxuwGsUn2aAc1EKi1jqJ/ver0B9mkDaPQKSdhmGn1pI75SauoW0p0WTA/s5GX",
+	"iPrZ0onWKqJsHBNqhLkotsAPkds7P+4ou5iycDUQi1T1yiEtFBN1FK03yq3HCwb/4uJkVe11LP8RLod0",
+	"FmKKbgmZqbAWnIQFwiuJAQ7+0nVVfLxsZKP5xUJrTu2k3T39pebUPnY6P8E/3nevk3+f9c4HP57+ko3u",
+	"T55amIhZvHCFx9oo5iK2VgAK4jFe8rz7Z0g9TD0SEr9xlPFsa64sfm2fH3dOxY/63bTZ2ZAaLyq/t+wl",
+	"RllyhqjOCUE5b3gGcHZ/uJ7YdI0bLR+Tb8qAViI0aEnSRaP5EqqspZLOEXKFdOmqQsWyuaUWKTIe/KI4",
+	"aiwtfVi2trVigbzTZqqGPsgkbMlRnkdHkid1OICs4ocxi4ToMFqaXZReLPV6sYxb9Y05Dpl3W2TdVFbQ",
+	"qeyuG485ifuyn6adEI5xlG17JSZG0ZxyhCcE+6lvAYfyIRgaVI/Oih35dfFPPyldzEu9sFk6ooRG6EHE",
+	"SSwWRiH2TxV6iAj2tdQIq6tWByF3VhRKp2ShZV/1uiN7GtNWBkmezsClpgWMPy8tfaTcVGnAi0Kt1/KB",
+	"i8ZBJBit5JrwI2LjIXXNCwVVBVRpg7TjDE4qRkI2jocpZC1AuQ7K4iF121eDH7f/6iLKIuR+7Lz/sdf7",
+	"aXvQ6Q/cfCbcce/qPJVinOQXTRmcWrvf72TegL/T58dX/UHvrHNpvJL8lL5laT7jWNJdHUtimVMQtpwC",
+	"ActoicZ7eu/FX9IvP7ZPTzuDa8s+8k8K3xTh9759/lP3/Ifr9sXFafe4nVuO7Wk6qO1p/+r9WXdQ/rx9",
+	"cXHZ+7n08UnnvFv68Kx9ftU+vb7s/NztfDTesUCi8Ki46uRRf9AeXPWvZWVP843u+Un35+7JVfvUZDxG",
+	"acDi4AWuZF6+jajMzn2pjHkfS6lM2/PI7HHLGqqdfpDO5aIJXZvWK1BIGKOdxEDcr3BoIkMUzyvFE4uZ",
+	"Gspbbmilhl7xVcvpmT3T06qkdrZiPbykufxoafach5B5m5dINUKvCvgz+UWxMboZpS9O5Fgp47XNm5y/",
+	"/pJq8l/tXSrZCI+CUFmik2Ga2/uWbu8RmWKoQVwSq55myHIUknGsE0qhIYWKVEuyBlYHAyfv7Td3rQll",
+	"OLoh8SbwHsgvVAm90i7JUOFZCFvirM1yEbot+OodqADB3ElWTpHIkQWN8cl+HX3DzStkXt11JKPtrUjp",
+	"nODZjFCh5qvb4zrIlWci/gXV81TqroAhm8cuipnsDS7EUQe5PgkxfObPJTLoD9g87o2hbpb4Bik4JfbS",
+	"QhVptYKMVVtV71Nzy9Bl6GyVTCYE1WSiLBtJhiljHgCfZ3BVZyi6LKasskP3mw91Xz8KmzlLaJs+nB86",
+	"A5DJ+vC/K/hve3D8o4w47Qw6WdDL11fC/WkqERdA/TSliC1kqDxnEQjPFN8SjqYBH5EJviNHyFV3zBXc",
+	"SFneTBuIelxLKFD2BNLHZadwSTiJ75eGGRFOiH9CpiwT+KbezW5TAhdJ++GUIQFEhG9wQI3Sg2JA6bKX",
+	"yveU5CM9k51lmrEniUlfyw9B7fMJFVE94yqc+2YX2Jy8sFmfgO2q/Li/rMjmsV/CotGCLThSEzngbr8N",
+	"qC8tyDxmEb4hrziKodQCFJNsHMEb0P9dJj5SFk8CegPcWI0EdSlBxGDzOIMQSRgJrx3uph5V8ZcNKyTu",
+	"mthb1pMqRVdTKgDUzSxAob0FJTMHqUCfW4H1JEls9ku+3x1dEXa3tg25g3SSR74Hv72WGvnshXMe3JEz",
+	"jSvyllqSQ57c+y7hYAVzUtczE73b7h8XgnfFq8gPIpVzwKjZ89ukyvLjk07/2GpLHZi1nNMpW35hxh4l",
+	"aMLmkQOHBD4RSDwHR4o5Y2tSc+QArYV9TnZLaM+IIrfQwDBIbLzFcNsNq3+vpmeBWcRZT2s7HdWuoBrq",
+	"51gOjCtuLKSi41AIuHoyJZ3KP/vEi0jsorqO9iY+ePaHVBCAXnseT9DOdlMVvVUfXQfZQa65GkUoDEPq",
+	"3kSYxtcxmOzqlx+O0Zu3ewfo//m/97b3ZNgAVU0X4wnhJCkysEQemxIU0CGFAhXvoScMnscTsQmpZW0j",
+	"gRczHEQo4EjD1RoOYBxpkQKYSQWvOJIvoyBfQGKnWK21GM9mAHKTySTQ7j3hdWDZWvbAoBpkcuybzqRo",
+	"kMRqOfKxhmm6Cl6y79KVKIx7tNUowH91ainarVoOvAUJUkeybq9GYuO2ZCha8XGRylhW94OYJ23zx1av",
+	"SkmrxEfwqiOrCW9xMsOQ3HIkW+xwhGUyu6rKGxHso0UUxMQK0LWLVF1lvpaTn1RqLOJ1SjPQOIQSXbeE",
+	"orobyw4vQieGf7oO+o9//78astKIq0Q41xnSWTiX1axTQEBxIp4hG/vbLSjGZbwlz4SXlAkmnF/H9p5F",
+	"FrSUSyxmNlrA1TYa1jxK36Eck5WuJiP9W0JUfZKRuSo3KlIfXwfVoJEsz73HdBaQdZLtZpom2Xp+0BvC",
+	"YxQGYxIHU2K6FR2EFSiAaQQJDfUwRUJbzKy1eh+mzZThbCpapd5JGamjnA6AKdFsnSWpANfOVth75TS7",
+	"Nf2i7BdjKPtPTlgUb4XBnZDzjdZeqP6miaYBnceEN7ZRn1BIEsZ8dcuv2Gz2NaxZ61pt0ugrTvpRbdK4",
+	"Cr663qzflQWTs2Nmum4VT7N7oeuYQBWlICZhAORdFgtMMbhOprN4iaYEC+JOZYp19S5eD693nGZpxElj",
+	"rnhlSy4DSNa+XJlbUlZhwckS6swpZYhWqWjct98l4IkuBALwtKGgg1zJJlWhUWA7U1QP2YJEHuYE6uHF",
+	"kqnxV/L+KR1dSLqKPHDJbOHjxjbqyKBeuCETzNGIKYN5YqLCApzwTblqYg8UUlVrXHmhXM1WwRGuGauU",
+	"sWWhOxb6yIW/M/nx8nP75NnMlKL6lTRm1ZG8IKNsJ5Y56ZQPErhpYUAxkyENYq5sH2nYk6NinBpHyDVM",
+	"XHIsIdYEutEOnhKovzknqK5L9rziiOAoDFR9QgfdkhnQIUyRVpAaj9GOvSTTRtaBxDwtyV9Pulab2Teo",
+	"zkkYNnJV51VLD93y/LnLsv/n6DkPzcRLQk80Ar/iSRm8lirJySjZEnKGRmuZPg2DaXTXsUe63F2FdiqV",
+	"GuCn92pF7Y7HTWuS0JC0DwmNQrouiX+ISjKeXlQriY2zoB4xR3etsfDZ4bM2e3fE5jeTGMLKWej/f6i7",
+	"fqU2EgYf/AZd2u+R35Vjixtuek41b2qvYmIYLSYsJFuA0WnqQRo+zWeE+i8N1e/X1c+eL+fqe+Oi//U/",
+	"kQv33C04AlTZH0+c7/Pu/jGy6qqlyGdz7PLo+AhZdwUc1Ww8w/c2qc5mXOI1mTeW+EgIcIeus1DoC+d9",
+	"r08Usp6r0FMIVrdFdr64gHVjE88QWbKmyNHLrYRgLPxpXPU5SD2Rj77Ia+0ek3kMviAhiNNUXj5K/6k1",
+	"8Uw9THGFiZ8tg2lJ/nlg6o/5ZgFjkjtva78fgHtLiNifzYyJNGju7e7Ou4PdvXd7lcyXMounLcn7/TyF",
+	"g7SPn+B0ksbKYssxColulSmbZcS6TYuqe2iOvvPQdn330BSriXcKPlq0K/akV8u0oauEsA5HvT+Ik6Le",
+	"jwvjB2Xurmx5k/bDzCXgVv8ql5lbsdC2LEle+XD10ZScrgGg8uM1ulLd93zTPkaPfcCb34qnara3om9e",
+	"OawViO8HaTcRcV3T+3+IMBoxf5lUGg3iXLl5KDI/pHzCFlw5fb8Ma3widJ1jSFxUCxrWDlEczclXt6HK",
+	"fnLk7jWbruqxMaTmGsQJizF1whksImZQVtxmg9xQ77WszyLOiuXq3FiuYgllpibAAHar7D5penOMb7ON",
+	"P8qCtmxrKD9dJVHe73Tb5l1hY1kmwkEun4+S17gRno3q8mRYPCHRIuCksY0+Kgxwk6B0bR3PhmAAVNQ7",
+	"ApWUbmG5kq38IVa7LQoShj3B3IWl7ChRHTdisw105qPK/j89t/FxNsha9yAu78hjLd7dRpQs0NXlqYPm",
+	"1NeBq/NQ+inT/D5dMdgSkrA+uCWTTVCtUKe4LZ9sVFkfcEKTjxKaoTBAtzcx0QM8OZzckUjo99bYiCvO",
+	"/dOA3m4cNbwiMXwAXVbiCfOPEJb1U0xviOZkrzgKBIvU7iohJirO4mLV7tWQb42w9U/WYv4yHTwKyzq0",
+	"xxMgc3/MSbREdX3u0CAguiNRAxZxg2OywEvk4TDk0Bg9261EYMWccz9t+Py3lDN/L1NFKtSBT9aatVB8",
+	"KjmhM0LnG55QwDvUF5fWDOQzmj+w9P5Wuop6Gb1ZmUbK9WRr+9jAi2IE8rkkzox7EREITT7HqK6WmrSy",
+	"b6Qxra13O0a/ltwtbb3bWXcScs1qJSlQHBN8qw6llzRZ2+BotE5bFra9up9bmmwgV5vcrTpGPGbeLXK/",
+	"wP+7vqPsuw54GL+6JptM93JLlhW7MHGrWTjEI2IvCCauT39DrMgdkFicnsIcsOxQ7nUgrKRVnsBE5Wyz",
+	"gqKCF62kCNtzEDNVUl0ICUmHsdW3Q8HF2ZxgKbnpHm3SVrqrbW3BVKKJwVW0qoHq3oR4t2npDtU5VnL6",
+	"I9mM08OUshiNBOf0oXx/RLZmEZvOYilW5hp+rangKldfBpY+kLUNpcke1fTwSByfvu7uPEF3kCXFn8eM",
+	"joNoCo0kdQRHFrzGW1UuJYgGUFJd0LvErraSYDsoT7AfQK/l1L17MKsyRpU7MXNnq4/NNGZu0ufOaums",
+	"QDqqmD4NpHo6y6fRi25TWMgi0f2NJYVMynkhzUelmskl6RhTNKch4Rz6u5EZIp9jaJElNOpuv4fevWm2",
+	"sqEQQqyGOAq7+VxKYFVEpIc09pP4PqgiGCVxXprMS6NAEN9DDDL7B5pnpDZurMo8izXIkc+IF2NcN8fv",
+	"yM7orXeA9/w90hq/G73BO96uv0f2x2/w21EN8uJjEokd/xt88ltz6wBvjT992d35+herpTqd84GXNB/F",
+	"TIUOn2AWeI3EP+o7zWbjyAiym8lumLrBitC7KKOkopBQ+aarS5e96pWu9dr7rK+kllB+7J1BTa5B7/in",
+	"vizO1TkeXMPfNafWOR90Lq/bZ72r8wG4HM4/dC/PrnuXJ1DfE/5/fXHaPgbfwtkv10kNmGxdl+sfu30o",
+	"/OnUOv/o2qWhjzgMSayM3zZl3uD9C3hXOwK2kYu9OLjDMYEY/ojcBDwWLEll/YxCJgQEd0hxRHQnXBzH",
+	"UTCaxzp6T5blaV90k8hAjuCAY9n0ckli6CK+lKMAgtkD99RS7BoZxLBV53EKKuIjmzYmR7uOWYzDlZIt",
+	"GyP5rr35r4KQfcnKjXotu2ZUo6T6sK5v5jLvJ/lsPg+sser6xXwfwCmBsG155NfqyGFYN3PxysYNRrhE",
+	"6O++b5+j+nw2IxGSIbWUyTwW1ROUzkOImBD/x6NCLrNRoyPE8VhJwdYmiobXKgzuhFjq8piEIY7ckqaF",
+	"GoXtRxKXmmTYgqoE3iPk6lOwT2IBaUmov3zjFUeBfySTvcWRVD2DHK2yTauOP4836vQc41JlYJMirnEG",
+	"jm7/rK5a7pZk8NlGKDOEaE1shr2aFIRnZGkUxOCyGaFE9/AP4rStrCNzRXXF4afsrJclu7YojpKKWS8u",
+	"kCOzk9OAx6XtCzYmvyl0itkpVSivmrZStcF81JRC2mTpK7ZeolTng8B0I21oVic1trf5Rtp1jPqSQA2p",
+	"fL3hyPqeTRQzdLCzs7v7dqe5++bd/vbe27f775pvpf8mxBGkRamv1VyNoyHNeT9k3W1JfUdsTn0UcKRV",
+	"eRkgn1n1YdKiuQ+Hg9wp/hxM51MXLSAGcERQJMYhPoonEZvfTNAooDhaonHIcBzQGzRjAY1zjZb3m00o",
+	"pfQsqe/J0QGDt50c0C6E8+RkwkKfZwQfWV8wL9zIvOhqwo20GsUmwR/SOgg6jbWSTnbh58bAR0pWqtm6",
+	"E49wiKlHKt7Dqb6GXmkfRIDXK47EG1auNw0oi67nNIjXXdvclVDhs2rFqP5WUGyF5g27WEVLi0zqZYo3",
+	"DiUvYL6RN6LKK1MmL4xMURmrPvjiW3try0qCCGBUJTFEPbxeA2659hQaK8cKOJ/bGhmK0RKioSN8Jljg",
+	"JJ8rIR1mW2/RNKUFjWCpzSM9/6SugSE7ZLZcWPUK4iuWZm/P2U73ZUBrjFqCkrZ2UEiEJizbMfjBTRDn",
+	"euf/evZxkFWYf2tv/Yq3/tncOvj0peW0ShRmuTBoMEyiGY5kwH1eJU6frpAAzddADKwket9HcaBlhfOV",
+	"y3uDwfKxNYWtpnUt0oVmJio/bhOqdlnDmC4gm0ocmUO7r9iRXYG4nzgM0QzfkAdJIrmNrYARQHXDcL+c",
+	"f1Mpb+sh1h2VVZUyF2PC9X4rKifpuTsiXlxfNCK91MNhfy0Kw+TrAL5p9J+lNWVC8KsFNOQpoD26QZO9",
+	"nB+HbE0ZJUtN27VRw+ATmyxCUdp2EiVpX0tFRpMKKNc4DNmC+BsDRYksn1ZFWb7iSA2vpYsjXUAONbOr",
+	"+Gano2YQS0mY1JGqgJGdXR6Ma1nXNz2y/ALlZPYlisWrBUaYepNVnC09A/nuK45+uOqebGRb2mS7klBZ",
+	"twgGKXVDIPQ1b+iEOfm1H3A8Cm1yt1kNLXGhBhzpL1K8WiGT3y6965DcSXf/Jlv7aemdwndr0R2GF1u9",
+	"I1EwVrWSUP2nX44bedQP2U2wMZBP4SNbS+I519L0nAZ/zAngj/YuGxRcaMCzCaOaoTqgkG5NcRAiEMNT",
+	"ubyxbQou6xenA45nWJB+HF7f41Oxsmuln1b68kJ8cZ7UCebkRndur3BD1cuVY2/1xU6DCaNN92hrmqqF",
+	"8gy1WccO/aQ4s12BSZrl40x0gXICHaq208XLOKR1aQFF39ut0w0nz+rcjHUTnBND6grIuC/Ok7CpjyBv",
+	"77cIpmSRiQqspkN8a7fAWtv+CoEv3YwW9jbyFNzb6n9/S75E5Ge05yuF6/HN+ivIQOn9T32KsoKCSf+3",
+	"UXvEwTM8k5KzbObNoaypK87ZLVrps+LZRkJZUey9j+RklVc3MazZBc21aF0mB67/MCuf5TFv7fdW+8U3",
+	"MUxUoHCbU7ecMLdGFttEAjMEp8okbj31ykss67/ICSprPzAEk3wjslOIeHMvuu4RuGbTcPjkGichGah+",
+	"zhCh8ymakIgcCuGtNyO0fdFFu9tN+US6DSb4jgj2HwY8lh7fRhXESwWh9a+m0s/adze3ciXUX0i212vY",
+	"ZVYA2ZzW58l5YWrHamaTqJhQfw2QPELl0CVFBiODP70Q2duTJSVFOmglbSWEy1khbt7LWKigVs2ZnG/O",
+	"YnqTE0Q3C1yn/uQMe396L3LCaVe4kQutZ16oH1nvpcS4m9Ys38yua0DoXjbdKY49qLSednF+NLtusqf1",
+	"UIEq3EmXGV0VO3Mz8qIWZ5EsTwfJPw7C3CPUD+gNBD+It+Wf0qCDUag647lb2eq25hxbZXfRqW1l/lLk",
+	"ZatAgLbSf2oi9f+y96fLbSNbvij+KhmM/z9MVkMUSZEaqNhxm5Zol6o0tQbXsFlXSAJJCVtgghsJiuZ2",
+	"OaI/3bj3632IPu9xHmU/yY1cKxNIgAAnybbkUp/TXRaBTOS45vVbG/ofJqnZMP+YpS0b2Z9SCfjpYRb5",
+	"adTSLih1WVDZLJdIYBql+7zpwLOtZIlz6YZhUGA6AJAGIu7oCOzaWA8QkjYwU8PeNHmhXVWwDuip7/Eh",
+	"lTeZbYSMunAxJLtpE/tD5/joEOq83SAmhEXs69PO9dWPZxdHv3cPbavH7XdnF2+PDg+7p/Lp6dnVzbuz",
+	"69ND+QdE6XQvzjsXV7/dGE963NZrfpNqcNK9+vHsEH7rHB+f/dJV3Zy+Oz46uEo37BxfdDuHv910fz26",
+	"vLq0SZlCai4ncGf2dfhBs1bTccs9bgQf6BRlL6pYxD562znN9ii/dt757fisc3hzdXZ2c9y5eN/FFbi8",
+	"Pj8/u7jqHt6cdA+POjdXv5134f3r0/OLs4Pu5WXn7XH3pnt6dXT1G4qKR3IlTjvHNxrA8AP1PZfGUHbj",
+	"UCp0rtvjuDXCRvR+SdEBXE6+JIkQ0KyqKpMV0eEINjGWP6Fxj0+ojg1munyGPhzpKIw3gggM2A9COYNP",
+	"0IFFVPyupdZRaoYWib/52c4Nw2DFJ3TmiOGR1bERswXhMtuRi/MHC1VgXjCXS2DJ6YfZJV86M/id7Adv",
+	"4HxwnDzQS6m8T8KA34JjHdKAooC4AaF9TLrPD1PwbjmNxiG76dM8HPEzrLo9gOiW+GWcqq5Ba2bnYu42",
+	"mgLj14nsW6UzhA+SUgfD0TgqQFZMDkP+qkPxAXXzZra2mY+4Ex+qOakWeFjSh/r66iBdJK7UqDW2N+r1",
+	"jUb9qrbbrm+3a41q6/clUy6ylBq22sQfMuZuDrqYXh/lhvt2ODhXLBQu5KxU4j2G+0J+GeVTCAOukqOI",
+	"DMciQtXQi0SPAyEPp+C54LcqLW9EhVB1zt2NvR0MXttXYVQiCuSCacgF3uNJoHHm65mAtNL7t7sN8kv3",
+	"8orUG1tN0tre2yU7260mgcQCw5/cbKTdya2CIBHyx3/MCRCJbQaLbBpznDYWqZGyVLwrWDE+ZFVy7N3P",
+	"hJ9ZJA5wuvUelLMV+oVYpyGjUB1ZrhoPMDiwxzE6sM+mAXcJJVuNjb5cYzzMmcWrwwJhIF+j3txp7m5t",
+	"N3dyo/uM22A6jXKshMpTlLiOnsBnZMGdp/KMQJijP01fq/9obNf2djDVfCcTRtBqFm5mflnjDg67LNc8",
+	"LjmMgi+CAKMWjiOTOzweSVrZqNUyeXzJ+H6inC2s4BAPy/Q+5Ywus2hidmUBPEunPS21SluNwtFcFtmY",
+	"MgdemR8scj7u+55Djj1ViJOU7fNjG876eRgMMGGH+uSIu2zI1QtHGeSu45JVOj/KlL4/Lr6X8/DGzEHC",
+	"axYZhIxhKr2OsUjHowSTdBGsEt5iUF+MZdtuzhlQxtw8L9JNBVZ4gHZjv//3f/+PTS6j8Gc2leNrbQML",
+	"3ErliZIjSWoPLg7q2xu/ngQuGyJJFeOhGRscBcEMxey0fr/s/vTb262dny4OWp0PB0ed1snZefPix6uT",
+	"ra3Wr42f3/+6dfTj2U+d8/PWRXer+XPz598/nKaj6t5LitnY2PnjU6s1L6LuKUC2OqsBLc2gunwRM/+K",
+	"Dosio/+ajosvG6kxL2oiCsdMh0ik0UuWCJBYzSj/GiXwpFECyxi/M2dHvtRG1U0AcfeUtNdHiVwq8G/W",
+	"NJXPyqSq0uesAXEtCwyLHaaLINs1lBAWZIybVVdzbTwOMeox4E9PUDekABUKA+HBEoTO3POzy6sCzSsF",
+	"7rQI0inrFo/b4kCyC2SiEi+NGqxWa5Ejofv2x7Ozn9MOBONAxI4DLyIhc5iSxD2ByyJVHuYPvqr/QN2T",
+	"XINhejbP0FCIvR5imeycIHspYgxHUY4s11FPEMdZBGSQyp4wVJQ1CQYOaVkEv3jtl11EjeFurH+OnVQ+",
+	"BJ84KWuguw3PtSv7+vSFkkhtxCXCSX+qJP2FfN2noshEq0mhfIWoLTAKWCwkg7LdMZY4P8nZuh+DCdQA",
+	"m/1GFAT3YFEYer7vGbi5BZ80dln2c7nA3KPXTGrk8FkwzliGSxzKVTrzQ5LMLCX2MVIHcS70hnwvnqQn",
+	"iDtmpGxiA1dmBuHle6QWj2kpmLHMxYtxRNZiFo+h9cY9s1KEf5aixLTAimHJVib/esLfAK88S+teFGZ5",
+	"ZvArLV1jXUiPnBXLXaGO47DR0xa1z70fOYE1iClu67stSMiG1OP7xL68Pjjodg+7hzahpPHxow6XlcRl",
+	"v8ftd52jY/kQfV9pIkvKga4VjwQrMSPbzXrNxrK9XgSiR+jGraWEog3sfebQsdDF6EXkcTQ6hkwE/gNz",
+	"exwCd0chiLe6hB1kG2tMdDtHHsYC5eB2jkVjDJ5QloUZtPV4IUpWCSdtwq7n4pkYbDKfkAP8LgQeavrR",
+	"JvYnRTIsZJsWiamDBaXNP9sWseU/7B7vM43kq+vGadtZ5/yIhCwahxxsZgTRxSBtesRC7LrH5ZgtEgW+",
+	"S+iIhpHkuzY8U/HIrifHPJSrjhx2SEcj5fbP4gHMRzNPSaxW3Fg7f+c3TrnErVLn8rK7+Ltgqch8FRou",
+	"+qZsmP3i9dWPCz84ju6y35PNDruIvT+n2SEeSN3sbef056PT9zed8/PjowPwBFc75+cXZx+Ku3lL+b3H",
+	"bzsjFKG8gHdGozB4mN/rginNdpqZYF6fh93To1W6PGTcm9/jSef0unN8c9H9cNT9ZfmOTygfU/+CPXhs",
+	"Mq/7y+u3J0dXKy3D5bg/9KIFC7HgnM32mjl0us+ZiKn5HeYGm+X0dnnVubq+vDn4sXP6fulOlWyKcSWF",
+	"XS8389yAl6S3o9PDow9Hh9ed4yX7O+Ku9+C5Y+pnelx2AQtWbtlpFczn6PTy6uL6pLuY2h3F1Y0yXcSo",
+	"WotmEGPeZ6aQdLBgCHEHmRFcdGUXiz5/wUZBmCW6qumCD2PTma/+13X3conPggV+5rvYeOGHEfQ0/eW8",
+	"ykWL69JkRlAAnLMM1Ex+T8se5DlRp1Zh/NVSfWWWKWuamS8CZweiGl91L68WtLxiIso2WzRubJka8OfY",
+	"njVFP6nSyj5bpYCzJZIL83bns7VUm8xAFrSZEV6WarHaN7LyyjINUpLKoga5B3DZRivNpYByLmqWTy6X",
+	"brXSt/KI1JJtVvpOETla1C7vji7ZZqXxzdzoxYsww1SWa7LasIpJ5mpN1/jqOlRlgWi+evOVxr1QIl69",
+	"g7S6snp7U41YvfWsrrBkH2udmHkC8IptcwTyJXsoEJc//5GxXSy26ltx+XMS8IwpqEy5CzXFV7P7J2ax",
+	"Wn1vi9YHjY0dp842dmirv7Hn1N2NBtsaNGmrv+3suMs4Cma8FsWTEkmQGht6kVA1+XI8lTaEfU7uGNRw",
+	"V0/6EGnbH0cAr8bwWpApiywiAvjN90TE3DaxDd1A++qsHrePTj90L6/kzxDknDwjM490+L9sZgqt+ve0",
+	"PSsris4aYrLWlazRJGMLydg4cnStHP0pVyfK03LyFJdZrWBW1M+X32fF1VlhMiOVzig+M+pMsWxeLGkX",
+	"agbzjTTzrQyLbBsLzEpzbTnLmGXm2CvmWAgW2yXmGgT+yIthN75bRAV+ZtMnCsnILasClMRttFr1PTLC",
+	"0MF7NpVkUBKWy8sfCR1Hd0Ho/Yu5N/dsKqAqUm4Ewj2bFhFg+55NPdfWxmOPIQwBUNtLHWm+AfUJ89H9",
+	"cGg/s+k5Gxbg0Mv+7gGciZz/fPQrOe+eLIbfwzFbqqpL6iums2uOx+JnNj3ig+BL75HiSW/EGrtFyrYQ",
+	"dxu6YafT6fz7v/+H9Ma12pYDKwD/ZHZllX1N8B91LGGFPMley3Ev97ku8G/Y9MRzAyGlnojdKFhmj1Dw",
+	"WREeTJIEB4/fqqDGUESr1oCTFzPHpTj/pBYt2pKn9xv4i00XMd6SfB+wFd+lzC2C7Zx/gb5OVebMhf16",
+	"5UnUh7+dC/xFur6/6qH4+qehKGTelqLgh27aFRxHvqHQv0/swy6+d2hj9h7W/IcyqlgARIyY73v8tkK8",
+	"iLgBAwRli9BBxEKDXL4R6OGGpI8ej53MXsBjaGr7/DpbfTIjqsuRlKxSPKh5XuZU+GR+PhydmXib2J3j",
+	"Y5uUUWWDZajsE0rcYEg9TsrUh3QfyIDCRarsI1K90pSqiltggzfCDKu0D89OOkex+Gr3ONTiUL/Gegth",
+	"H4GH2FKRsNv437gRJJgG94wTT/Q4hJi7FSzqYSoeqfdIyB6Ce+ZWqsQ2pXm7x8uzRT83IyYiu0Ju5W5G",
+	"gVJf43CBOxrJX3AN0uVNe7zHYWXT2qJFGHXudMGyKDHHqaXUxW3LkByLrnyNuz3fjb9PTD0UNFm70pbD",
+	"+FMFbv6JoVd/9vifGxsb8L/yoT0DKUE2iR3vAfkTi6HCr/pYxmgANsE+sjUO5McwUz9VxSBZYY1Yn+0g",
+	"9dnrzLvQB53NbyEOFQ4CAmBvM9piPCBYftVhZkhxOU97ppe8USWvWwm0Og6EqYGG7IH6Y7zamgwMPN9X",
+	"/Wd0Vdk7JaNx6NxRAalXgvl+XOU43cYYkRdBtpjPIiYsCK8RFqTEQJ1j5qrBxPmn48gJpHQIoqrDXL0D",
+	"pmo/cwbUwIMR40L2h+dUEApg88nK5+jWRnN8Z1bBx1f0CEeh58D4BIvgWz6DVLiyLdddvbXpxWZ9sfkJ",
+	"i1x+3oSmdkVPKUUtNrNkQX4zpgtIPsimJhCqi2y0tL4OaeosKQxnE7MIsyIHfchJIl5UyXSYd6Ti/uLz",
+	"k2EZSUQSVDFL9whkLHd8SMbiE2QaLdINQrCNi8yrxlCRDsmX5BxHYeCOHdiZg7OTc7Ws8lJhSj0WypFk",
+	"Tccw4VoILIdNoBqbmkQBvM0CWmSmsW1+mkEX+pxQKsgxKyNFbRM7bZePT0xByRZNPWbKsuDS/fu//yf5",
+	"0OanVHLIZ4PUZT+vbPvx1+cYeIx9oollOtXnrOF6bsepRe1cHfyY7nnzk+d+1gdR14WQOpQ+0HO6jg1L",
+	"BaOGvjcFeAXiGUi2JrSjoGKRQaBQjxWzBIXN5JhgDxZQiEEAGGfxgLQlC48TGq7w3yk7lT7hukso/CaH",
+	"BCmcJrvQRGh2VrqtnRnO7Mn+E8o1gGeD+iqSL51gNru58YG1SBKZKYelZNhK0Vdzdts4sXKrSdkJeIQ1",
+	"VSLJRAr7ShvhZJcoF2keCKyhnV2q9Oc2Vd17C+Q1rKIXDil3pkRMGBuRciyW//v/+n+lZHhx0jm9mpng",
+	"rN2veIqbXuzVkD/Ef9zg9LNrnfhA8Ks9DmYhhfPKXdLH94gYhwMoAgKQADyI2QDjLhSV0eVBvLDHgwlv",
+	"47+1PHwbxHJ/fM415VY8z2AMkg5h4nysgOgBvBHIzioWER6XgmI8kj7zA34LMixIliYIhUUmd56DH4/u",
+	"QsaSCYk7GmItHg8z00F673H78vriXeege3PRvTy7vjjoVpHl2/KyOnTkRVQKIb53j9G5yVADLoUUEcgp",
+	"UExwNQVnxN5zAvD+RHdsuE8KhWAMDw4mXI83FdSaJeXx6fCEskwxl/THUY+bjpjyTC0dDhK+FnfMjeqc",
+	"H1VAzu8Y3WXdOvl+HK1BagmmxwFgUIpk3kegfjO+nB+kkMFT6CFQPV8u7DAO2EXtSspNRqlnZT6yiB1o",
+	"ZSQIb9XP6gbCNHsc56mUqDyXUY9LZcqgwqn1qWTU1OPjxIukvUXKLWT4flI+H/gjNXXT05P4c2JvS9qh",
+	"kzhpDP/VM/JoJe/lurkKnHs5T76Ma2yxRyvfeZZzVJZ1qaUFvxn/V75/Kcc3lOsMemoXXD5RefXNfS3f",
+	"3BUT0aEyMqZNlJGCWVC0JwrH7I/Z9PwsuqFsNMdkmAQiFefRgtrVLtS62pBIPt94RNK2o6+eWRuv6rwM",
+	"W/B5P9f02kW4iBml28x5VjiIi1VuV4WfPKOs52cKjwjgEM449KIplGPElXrLaMjCzji6y8OGQUMMFJFM",
+	"rlJAx9HdJjyyLbxIVBC7o1yuqggDdqy8q/Cy8q7K3YJ5Ag2AtxLachdFI7lOB743J5ApI2858DLx3AQH",
+	"TCFDSEkWKgDiYHA6ExoblqIA3J2y3ztGXRgJAlqUft3AMWwcGcFJdOQpf+eZnG5jjg/e/KRFgn5EPS6l",
+	"0SkAW8vWpFGt6bGXLyf09paF5ProjehxvZbMSr/te/2QhtMKGj5AK8VBOiFzGY886gtyG1IpedKoYM9I",
+	"+eLdAdneae6R//2/mtXmPjFbK8W+H7hTqZHIvwGt7i0VngN+dfkmatdKshz4wQSvHQzmIOlN/iicYIRn",
+	"LWTULbXhP7HKIEpWCZCiSu2SMrMnjwBi957x69AvtUuZeaTgOyjsxmf5k6fCEDIggFrI9qBOqZS5iSdZ",
+	"nRTTqTb2m3q+FWsbGBCXyPSd8yOB9acGHo+YcycQ2iykEQKNqew9Fj54jgIMFBktDn0OPR5v5IhGd8Ii",
+	"DhUaTg2QKOMilp3zI605BMMRjby+jx8Dd8IP5IcfYn3uhx+Uhvrv//4f2yLn3ojJJxtJw0pbHaqZ49Pj",
+	"BM+sHItW1OOlEBaJLewAwacXhYCeY8nWhgnYSgznMCHDcq4WkH1kzjhihN5S2Y5Q2YM2OQ9peM8iS5VB",
+	"J2Vl1BYVy1R2BOpKsXIu+5W9KOum4vB4tiyId2CSULiolUF+u4HYib+OufcRRoJZ8pYOkcRUWk+QSUhH",
+	"IzSD2Z8kwbUAxzHGA/2sSsUQhGRU/rVPqXcs9eyzXcUNRCUXdy9lQ5X7WGlnqgNaymCRwEqrL5qHWLzJ",
+	"qM6ClHX5NrMWKgHcTtOaQIjg9J7dYJl1Ty3X9fXRoVDLRSQZ2dra2rMgPFIAnrUyhRBiB4OBYJG9afve",
+	"0JP/DRQCNZb4V2tpA5a1vW+sE7ReDl81WULt2crip0JnCsQX67UWQuNa5N///T8V4CEGmWMCLCZ6YWfs",
+	"O+3YXzGHTaoNVrYp3GHTSokX1U4bxuWOx3vLPnoAPeZPcSRo8TD7IGU3pIPISuoFWyk7qbaBVuDwy17k",
+	"ho5CBtYNgjKKIGWbjkY3kLIcOPBfOQj4h8dd+C91nBu7ApfduDf6NMg7cX11oA+F/IgzDkUQbozorcel",
+	"mCJbltW5gA/Ix8qmqG6TehdEiU93VNwMg5BZAGhxg+9//mxXYBbcNS+ZHMZes7VDRmHQ99kwWQ78qrFk",
+	"m+qV//iHALP85C4QjGhcYYAUFoT6IiAODcMpGulIGhRY32mD23y2q+QyF1cW+rplke7JCXgUBr6I0ae1",
+	"WVZuP1ix0FmvvY2e0Ni8zI1JJkR5xb6APhsEkqxFJJQMhgFu9R3lrs9CwPWDkt54z8HtmgIAju2+4diH",
+	"TvphcM9gJFfsYwQ/C3AuJnHj6h5Y+tOUTyPAu2e+YKkh93gZPm/J7+s8ePwuQFqGdMjAH2sMotJWn/nn",
+	"GCmw2+MA2B2/bmFwn8Koh3LjeJahH/hbp5BhBJ4SEHscBkaur95t7Mb4rqfXx6Rs96SsWqvZYHMDYBjZ",
+	"jxW/RYkvRUvZtL7d42IchsGt5P7Q1N2VTfc1vDgLHcljmXDoKP46mUhmKEfO3H0MOXF8cKjiRJPVSHBt",
+	"KRY0ImX7/4C78zcbYycAeKFNgqEX9TjgrIqIUbeyrxFXEeJc0/CRTz2uyhaTMg+AJ0IUCSwkSn7yxGMJ",
+	"Wn+a7JNAxRhhCeB+y2awxgCN4AkQuXGYyAl4gKcBXe1eJBvY8jio8ucunWpRAOhF2a7v7dU2ao2NrZoN",
+	"MSRqgmj/VI0BnFgyEpPsiIjyaJ/Yhuhu68PU457LhqMAwIEgxLBs/7pxlPy28TObKgjyzI9WXHO/0WqB",
+	"NVbBX1ZgOR88AbJY5/Lg6EiFmHi+AsCgEQXgaIeCRbvP1LV01eGQ51KFIiigdbtV27KVXGhfsCicbnTk",
+	"0tn7BORL2HlByshzHOr7WIYaETx6PC2hCwCPiBUkFMOUrR6RNyzFjeOqWT0+YuGGSbhi+gPfrsSsu9nY",
+	"U3w3NdAq6cjz4/uosP+6oZLiYDuCQbya9cZuevEMZFHYeObcBXA7FAovHHYo7Q56lDxpGqcdMLnfYITP",
+	"hZYwweoO8h6qPHvNRh2VmROUKkgciCtFPIwLVoDTVHYk27S2asQ+CHgkD9Shd4uxR0rakOcoqYIGqSVR",
+	"Rj9tywOMqrs2/wsDVnwU+J4DF8fWr9kW0UCv0AKdAKOQCYjfOhlHamuRK1FOljnaljEOzW4e6lLISGqX",
+	"hirWMF7pqZpUo0nugnGI63sC0qMn4mr7jIP3mXG3TegQpUy59kAXEMtSDRbYwkfqREDvoLGu0SYPYciU",
+	"5yIM5BDdWM7pe5yGUzLwAwqyFzjwUPn0PYep8EiluXdG8oZtNKo1heOHZgXR3tycTCZVCo+rQXi7qdqK",
+	"zeOjg+7pZRfaANR6BDbQWGnsnB+VrNIDCwVqk7VqHd+UeiQdeaV2aataq24hOu0daLspAU/+cMtyrGDH",
+	"HupCM0YNs7WUeyZyHLBNFqEoalPQlyQlbCfI5qOQPXjBGKVxef8SSapqSE+2Ki4F/+5xfXIBMAyqcXXw",
+	"G2o/2IjRCGKMxL03EspJrgdoYbAhmQDhg8uqBD8FW9hn0YRpcoX7FlO+I1ctw2yohID1VIxQQK53Ftrf",
+	"n6aFYKVPezoKLbbvAFtNzDsxkiMys0UGuZz0SYWiWZS7l4xbNz6W1LO0/PsHsDlQEldfTDhHjVoNw3+B",
+	"JgFaoSHT/kOBjMaW/E/KsPn3T6kielgFoFbfqLeu6rV2Tf7/383yj57cF5D993Z3tlvNrUYdagQ5npvf",
+	"xZbuIpa44aPG4LBPqV+0Bo3+rlNne3THbbKtAcQMw3xuYlObIae7g3QVr5nRt9SnB57PFOxuSV6JURBG",
+	"VWwO35Y6zZ676+z0t2lr0GRbbsORh+CONlrbstudrX6tRfeau7UGq/V3d9x6q9UcuA3H3Wru1fe24S+6",
+	"13fd2k5zr06dVrO2vUVr22ynPmhBX96/WKndaMXGqfPO5SX4ROVOsiH1JEX6R3DHq27A/lPtU9UJhnqQ",
+	"BQuUxEYo5GrJvuEkeNG01C6dsgn5LQjvdUW3UP54fQk0krN6qV2qN7bIiRT+LiN5swIRUV9BSZfqtVqt",
+	"HkPctUunvymbOLsJBjd9L4zu5Fsgm8llh8UORaRX+6fgDsgxTX46DMCuDhoovy21//6HAjgutUv/oRDg",
+	"d/dqCa5qu2R40OKwo7lnTa1xyrloVuTLbyd3IqGLcg21iqnxDQ1SWWqXTi6bH0//9Vvz9ND5ePKPzuTk",
+	"EP/3ePhu4rzbrf/+j5+8s/cnH3+/8u9OG/9V+/3qdIgW9zWpC9QwA3PmDPC+pMpSijKoHlSzbiJZyPtO",
+	"TD70l95SV4OgQ8v60i2veZJaBW3rW0u3PadTP6DuVRAc0/AWzkazsbd086sgOKF8qsU72by1wpyPOKJy",
+	"x8VpWrWtVab9QD1EwIR9HQ+HFC6YlHw9JrWzNN+K6K2kfyVl8yn98RlvXE6px4iGWgbg/YCGELmL5W0V",
+	"Mc63BGnxqMdTh4G89x4YseXNsONCOujVFOSeQ2wOwNbu6+CdSOonUgjw/WCiJPrC6ENVA7sogDAm/mjA",
+	"gILdyUsg6KLV7d3ZxQ041C8vIUiJCiICqQgJw87ts4jpNISLzrsrm4x55Ply4Hyf2Iq02MrWBBWDvIiI",
+	"yPN9whlzhbKO2wmBsNvEBipsW8QGcqRsW4q4VhOyZoONy3wWk7dMmxSdnG2miLUNVi/O6mD18qIpDCEh",
+	"w/Azku7EtoXyPY+8aJqYecq25iqyzeHF0YfuxeWNEmNtgGkkxD6F0ILO8c3RIRSi+oHYB2cX52cX8Htq",
+	"IZwgHAUokFV9dqvA69VMzIeo7uAfCqg+217PVirOsn1SNsE+ODu9ujg7Pj46fX9z3r24hI0fBvzWXC7Z",
+	"Er0jhCS/SlnW3BpipzYjvQPaFm4bY+HEDiacheLOG90oqwy9ZYgIoL9nv+2edt8dHRx1jm/OfjntXqhQ",
+	"LErsg+7F1dG7o4POVffm7N3N0am5luBxULuD8Wc5XZFgwgXU2iHRHeWk0fr/4x1MRgPFzbCYC7jwUFOu",
+	"1QiazlC4nniCVUBEZ6EIpNwdkH4Q3WH/crjasohBicbmyIuFYAYk4A58mYSBz/KEckTImGVOs1L5AoH2",
+	"uDEw1FEArl7YxmjwM5v+iN5ZlIWB/r8N3OnyYrBKmIuXARyTMQ3vpFZI6fZ9xtnAczzqEzg2gCnhklqt",
+	"+UaQnyhn5HLoRXfaLKVWHGypuC1SY5TKbc6nZ4W3S8rJu5ByxxNOUCzBNVvb5Izek84Dm5Hg9pr1WsOQ",
+	"4A46gE8dX2ZArB0ychCEo7h6e+oiy0a6Ms/nRFZVIcj/SZ0hkxPRsmpyYVHQ/3qTmhVLd1sbteYGvBqL",
+	"2JSzqpB7lB15WnDFskim4AobK69DDrkotbdqVklemVK7lL3hcLDXXoc6OQGPZ554LtehtcQ67OxCZbet",
+	"7Cwv6TAzyWMWl28GebxZb7VarVodtAA1v1lyjaLzbKNaIosbZBFkJePsI1zPvMsXYeKjdgELyEaJAjIE",
+	"uB8SQgdQtUuRPu0/B2B1sO/jRyqv1+/Jjt1KJ63Ds3qg2vVFp6rg+IBXM3tk4EdVGlB7KGR7LTHh2hkn",
+	"YIHePatGYiiJqXEb3+eGXGLFgiqEmmtLWo7MZvKP4I6Tw4BVVhjjS9X/81X+vBV/hMKMsgr2kYTKSV3+",
+	"84z5rP5UcsNVWrayiNJHMCWNhRHWXAR93eNmNy+dNuXb4mpXtZ12q5VjBvxjMTnTlq8t1hy06HZ/x9l1",
+	"91ht8Cpp/IUljcR2+KmEGXDylJB5qlhCcMGLpUiBHCTzlQlYHcs5okxskASrQ75sU2RoNG/BEvJPhogA",
+	"A0lJO69k5aq2mzgo1iQrO07dzSAQfncS1Be/LY+8FvEuFsh18iqoIDYQ7bQ9zxP6CqROeIE/qLa38LAs",
+	"8r7U+w1ny22y1mCb7vR3nTnS1+fPBeuev55IbyTxXvBirkFyxYbJEVqtXfqortZWrUwV78Z6beH2rdfU",
+	"vHxrflzd8VTrfCOstsFaJGOBJUFIDONr5VGXaynfVnLo5ykuVxDBmmguJmOZmd8yd830HK95175LT+dX",
+	"PjoLvKrrHKhkZx+ll+U6MQ1/UJIGrfw7QVjgIKqSLtjo1TGKA+bQh4UBavqZDgujQwY2IbRuY4oPHKTY",
+	"uhxtXKhAp6K5qVaJQTqKW8DcXqbftd5a4dNiPBoFYcTcE+Z6VFeQbDYaK/QxCgOHCYEe1O/B8YsWh0wk",
+	"VK7j97NVmnWUFkaEZTymFuKp6Ov+hgxZRF0aUQxNxpArlJFoLDzNyE3VGefOexblenYeF2r0/WodKnvi",
+	"JlRlnEvaRB2OfdbONUEr63X6hMwYs/cJxlTJDQOpd1kwm+UirXL0njUjrXBB8iKtDJ00G2xVp43+ltN0",
+	"W2x7sEN3+2awVX+Pus1avdWsN1oNt7bdaPS3WKO17bqD1sBxdlm/tjNwd3fdHersbm03tnf7u1t0q0ab",
+	"rcEubbbiYKtmgns5T9dJBWC96ouZyKxYWsgiERQFYsF5qGcCsZbWBFXDJxYtMsTzWwZG1ZpLtz0NonfB",
+	"mL8GVKUDqhZz1lUDEWYP0ZF7TqWOCwGBkZOTBX+gYRwB9TAIQ+ZEM0Q9SbvyDMA0lVYpevzWe2BcZy+g",
+	"bBoFIQRhMLGfHyuEcVZ5gTVkyMJbnTrVn+I/9tMhNPpjKgRkchf4DCI/ADkKnWUqKwVzY/F3BReGoWAC",
+	"M2eMib5JwrK4VJZJJ5ltakHidJZmbc/OCy5BcIjvIrgEcKiLVNY83XO+ulngMnsEpcS1Xs45tqrAt6Jh",
+	"4DUe/DUefIV48DxLwOqGjC8ja5hmDPXx6vdmZVhXiKktL4UcBHzgewgc9GrV+NbSF7KKta0amwat//Sk",
+	"wllu6HwnilSSe2JajYIZjfuORuSOAvQ/6TPGDQkNI9QVr0F4ax6RPhVsu7nBuCSG7r6U63TeNiXnh+8s",
+	"8tN5970UCM9P3/f4wEObo47XbTWajd1d0p9KqbHcqjfIz95bjS+AqZb4bChFThDyEl5nV0knPf67wHdF",
+	"koRcS6xBpGw3Gw2I7QbNR5f6x9xtKfeZ1iJEBsFPvQEc0Y1Ga3s/T8jLiIHgeDblvhWihQ8Td8LLjBpO",
+	"jBtzAhffrOKZV98u/fThbffCq308/ofz80+Xb//x+68/1egvv49+a7yr/X759uF37+2oPzx9cPjbB2f4",
+	"rkZ/2Rsf3P7tb8tIR/PtM0tZS0C9QplpTvzbm0Wuo6LpTn779fRfzvu9qXvw9l+/Nd6tNbWMUDcjYq3s",
+	"u9DH9YsGlBUdKaBFycM3Ir6/5ormStA5YVPr2/l22q3tl2znKzy5V3mRmass819TUVn7FuXJzYcxbj1y",
+	"bxc9e2Qtx96rwP0qcL9ogRtFWEOAXUfY3vyk/3kzz7V4xlkiJ6urNONqjGVh7vhjl7mkjNJwZUkfoiHv",
+	"Pc60tCL9fUIB4+UT7Cck1xCUpw9NUnAF1/DVwfKSHSzzac7TOVeWhjzR5zBW/PPpHqrvX8XCgFXyBaGF",
+	"aetJZwBtpsKYlBDT4+AAAe0bc9QBdE/H3aEHx+Mx6OCM7u9hETvlYQm4w+K0+rggjifIkLqsqCYPFDGP",
+	"ZswDABVXto2yQKqaB1h8Y8ieBEISJhGjSOrE+qSKT39KXDagY1+5mLJVdCwcII1Sg8siliITMjxZpGzo",
+	"0UKn26ovEfv68hCSr+PycYg0GwkErlRQNjYOKa7hkxTgSEr27EO+eSRI5+SYOHfMuSfhmIvUsoqIjeAL",
+	"w+ABy31FQVznB9C6sBPAY2ICcu7zsSAD7k8tuWbpyJE0V+YRKQ8wmZ+mM42CAaF8qgsUGsu1Txwq2IbH",
+	"BePCi7wHJreKEPuQ8amu24O1liyiwfmS5dgnNgYPqFfTpZhkRwjAsELJJQxvgXKIMJBzxl0AbYAPxOfH",
+	"gvQ5gDqO118X7ER4qxjKjyQbKSI6FUbZpdzR5Vc5kv3obawSOxPho0EyYzRMzEyV8wSz4YwwhJTi+Tk0",
+	"1xXBVkx9w9suxcV4bwA8KvbrVP4SSW858FnxChTCZxUnuLwae540qOs1t/A1tzA/+m1RHuASwGTpW/yI",
+	"zKhlszeKSG6M11dZNYXjFfzvNdjj+wf/+5L5LEY0nNKWXOa2VekAvYWJJGsm/irRX4tf8u+84rLJvf8O",
+	"s1oeZ/4uEGxNmP8sNGqcpWXGLuZcQakiQayk8oKDUu1FBrB3svNTFu0noCBxWH8BoB4choVoem1SlJ/Z",
+	"NjPE9onR4mkzz9BCgTiySDUOzk7fHR8dXJWyF2KpoUKr9TNSF43hi63DN8kJbdb2Eljq2IGT1KXqB+Oo",
+	"3fcpv1/e9nuO12KJMHooxc7jE12OS2QUmbQqcrITKgj1Q0bdqRFw8yQm2L+0xwgNDcuGaJmFhFZHIc+W",
+	"HAp8N8YhJ2X5G+lPexykM+BhocvCikrfV7V9LEQWB42aSPLq+4BiC9axH87GIaGu68nmP/ygaiEbNVaK",
+	"0MJVrfjU+FY2tWAnZ1CpaBkzC76vgLz/eHyyXGrwSFkzxfJL7VKtvtcYbNHaxrZTZxs7boNu7PXrbCPJ",
+	"TdpluRKyVKHqkGvTam/Vqih0/Z5goP9Oh332L4/IE5crORV0AGBdcmtL7frS1GZmv6aLMY7TC7S8rwm/",
+	"tYZYgg3XyrXFpus6jLD1uvQGW69HbuIpF1AbuUuZjTBoDRYXmwNufKAq6FOzj2lca48iYGaqYIYqhydf",
+	"K9Mel+TMIpT0Q8qdO8JZNAnCex1Nmap+NlPrDMuqQ/EQ9QjKM5Ah5fSWVUnHCDVJjU/7OSE2M3MlEdg4",
+	"S7naGboFAafoKTXXDsqAj0ckGEc9HgxIn3K3So69e6YL1WFaMSwQ5BJhFXUg+CqlplGryTEkhcNTQ1cd",
+	"bGyo2n6eS44OycYGuBdOOyddG83qsDbg1IDCZbgEwyF6qvgcQNjZm7wy3X36/Js8krYqbYLZmfOKyceX",
+	"SJx5EZR+feqeR9kPZs/pt06ZeF6sYplwKv3hR0RT6S7WEY2fL6fSgAwpcpjHq7Ji8eanmctYHEN1waiL",
+	"Vc7yGJrJyCR7Qd6TFqp7PNXSyJRs2lWynkT8nkVPQJZnu3gvCdOTSrp/GWJ3lZEpvp34uoxRDZuuHCf1",
+	"vUq976UU+SSEJAk+WEL7NptL7TspwCwJTlz0C8qukrIusWv1uCqmWoEYG6PSrlLRQygW2FdMN1bUzdCW",
+	"Hne9kDkqjqkPaVCqNpsIwghDVKhwMHgDSw6CFUDOBX+sWLpuYZ7iPzBkddMKgIEVkAlllDwdeH7EQoJ5",
+	"85B7hW+QDhid9HOdsEWlhoFVypjb49kammXbD249Lv5Ge+NarbGt/upjgU/sGorQxRE1OHUL4KacyJ+S",
+	"skMFi4NiK1ViDz1+8+///h970x7Sj/Av0peXRxeWdvyx8B6kIG174sb1gM+6f5PSo7acAXa1fmJutz2g",
+	"vmB2DG6ttBiht8aCeg9VYgtGQ+fuBiue2slMiBj3VRlUZE09LsmjJRUKDDQKCawCKctZy8lVLPmjnm9S",
+	"fIbIc2wR2uNp9Qp+l00oJ0dvO6ek7HFYQjGiDmp12G8bAYlQ4TCL58ZfgC3FqTBByqkBVuIaNqiQ6a9n",
+	"2piDsmA8lmpvkSi4ZXL5IAhMj+GNIDb7iMTjxnNtlSFo3kFyx0LWhh/1SMG8aZZHZQsMVPHtfypmbM2o",
+	"2OoTbwR5f310KEg5iXwDfbVSVAQP9/NmLNSb6Xp4UP9Y/mMQhEPgnmM5gNjojMcLnHz04xG+XK8lURs0",
+	"DOkUC+QVDhgvYtH48Gn+oBYz6GPZ+nHD+/m3A+KzB+YLhY6RqPdQ8B51dEWLqOjxpIo2/uvvf0gS40d3",
+	"UMbSvp86N9AfFr/lukBvW9WfwcK5AOUFr71JimxivV5wOyXdiL/Vk7BNIOKTOzjp8vpi0dcho1zHdQI5",
+	"sHuleq8EQHsGea7jMY5ltr+X6iWr1Cj9kb8zyQjydydr0YsX0pKkOj2nqvld+OyIRvJeltql//PvtY29",
+	"Pz7Vrb3P/78nOHln+fSWlG2gyuC2AJLLOL4ScElbFDUuvEcGeU8thxpOPwh8RvmCs0Z9P5gwl/SpT7nD",
+	"oOowVE7ah4IGkizrhcMVG/ngAoOx5Y9LcijV3Y3qvrSakNuBcq5rjHwYPGrg9OMXG/hb7FeOWwgWESdw",
+	"WSEFigchX4VoibXJUUd2cYC4tKue2+yYPSHGLFxy1Orldcd9GTHfp2EH+SuEoz6CoiorLjCqwuHDO9+I",
+	"I0HUb9HI4OG6C3mKQMyPGNuIorgyf5D6rZtvPdo7qbSo+s+Fg5UvqXDbtcd6Ljs5xZDdRw1ZsFvwvRdW",
+	"DVbP175L2D49yMZqQ4SIALagsDF7xHXHusaPWkbUMYrHqJ5/5bPZmVGKSL5OBIrQjAJUoP1IVSMtwvQp",
+	"d2nhCTL0tdT8h/TjMeO30V2p3Wg1Z2ja3AUHe4DUsJV6DyxYzmEA2u/FuwOytbW1V0mPUxvDavWrmhEE",
+	"WiRJGJY4c9wxLXZpxDbkSEpPM3iFqZcefZG08KUHB+YPNCXOW9yitTOMkF9reCst3yPH9yXDLKw8gGRM",
+	"nIsCZcfqT/dBZaJgm7I3bPxdGMapotlrW9mK8qXegzPd/PMTWMkTS+HfP5USkbPULv1+8stVySqZAl2p",
+	"XXrfaf1+2f3pt7dbOz9dHLQ6Hw6OOq2Ts/PmxY9XJ1tbrV8bP7//devox7OfOufnrYvuVvPn5s+/fzgt",
+	"WaWsdN1u1Wq1asvKkXhLbT72fStXqoyfJSKb/ukL2fy327VGtZUKVk93Xt9o9LecjR23yTZ2B63aBpbw",
+	"2HNrrA6R1IaypnWQWJ0ttesWmh1K7dJ/NLZrezs6ASg+MSrVIiVmldqlk4nnU52LkCQQZTtRIkSpXTo/",
+	"NoOfH1joDTzUc5AdgdyPnGSeDyNZkKw5Z9k1eUw8j9qDJWJ59OF+9YO8MD9IYiYBkytY+NHktWYgkBar",
+	"dBBQ2hvqWoWJzKqaccL+0AORFswAE9+5U6hp6QY9jvpz2U7Im43aNADp2iZtsyu6FPC/WBho6wZWI9f2",
+	"X9vrU46Jv+Ci8QS6LMzQIqrjJdUAe7xsg10WDNu2urXq4Y16AmDCgki5M2PNVYkD8ZwqSQ1UY2VsqIsN",
+	"DpUP1PdcDVM8DRQOHN7jdmbKCnQ4j9TbMQSesgjEkrDnChWNdRmFP7Npj0P2rhgPtT9iXy8UdHFHH1gS",
+	"GhVO3wjig+QLCwKpvjDHYeBu7O2oVOCyGFGHqerWVDBcolsehAqgzxMaU3k8GjF0PaA/KhhHBFtX9ok9",
+	"y+DURuRP+jboce0/MFsj30SvgYbm24ktmwi9rEuWDKjnG+n+aGRI5/3LjTrEnHbRzvlMzUpZj+WfBiOz",
+	"CTCyfXk4CRuOoqm29qpAODlIcBxVCbrCbKiha2joUCCdbQyp5/c4OHUwdkFyExgvBKyPuffPMYMTpy6p",
+	"eXvbhJKI3jPe47JjI7KhZquQYJivTeyD68urs5PuxU3nGHEVur8eXV5d6gOoA8w5HYJEh2MG43EmzA5i",
+	"2cpGeBztcXeMchZTLi51jZu1GpmEdDTSJY9gboKFDx7Y1pq1vYq8uD2uTmvuhM1gDqjKvtfjUgfMzqRS",
+	"JWfoD4PJmLn2k9CLIsYXhtip6/xE4XXW4+I/1sVPHIz9TB6j9vAy303hrT0fgbd0fXl4UCoSeR81DFNQ",
+	"TuThWq1W29iR/2dX/p+a+p8+puXJ0yg/+3a3QX7pXl4RKU6S1vbeLtnZbjXJVuNFyrVYOo9Lgjmb6IqM",
+	"OuD+9GudkRXyAlMBo+qWfslgUSn/PEgNIN5ZmLRSFGceqmNbatesUnqthh4Pwpsx96JSeyeJmMKHI59G",
+	"UuMH5R5YPGwk/Cuz5vrXJ1j1P/RkbrQOYpX6fuDcGxNaU9Vb+u1GLX3L5CXDo63Tn2evSd5iIYYEC42h",
+	"K2uJk9DyHIFv2UGudUDdmI/kheTGmeO6EFsM8ZUnXD+LaN30vfvm+mFtaQ1vZeTF10jhLxkpbNzJR4b2",
+	"bX5KUailoofnaMFV0kk9V7J4JnA4SAcWLxlIbIZgzY8kXlf6nBO4tFxL9eEnij3+ymJl7dWEWktEzX9Q",
+	"nkW5mCtt4rzToib+FsuX6k8lX6q/vrbFdD0raWGYuHr+ahp9eSHic3iIVRqNc3gAlthYZAnFfEJQkpVN",
+	"UdXpssx4YMC/A9DItNXHZzTURkCL2Op+QKR46sbJh+Ztw/q7CiAvsRXp4hFAt3o8UzfMzl4j20KLKEYq",
+	"a7MhDDtrzFQzH9HoToVY0iEjD4nJkkK0OJIzVaWCCUtnxcQrCMmWZBKMfReqdIBvFt5Qg+xoQE6zWXFh",
+	"smdmgXkE71zXbqMofFozP8Qf0wc/1s5TfAEU38/AGNJ9XFBPYA28OCo0OWDpUEKz8xlO22jVarUU42mk",
+	"zBBHBWaItYn+qvYBPElfxT7wdWUctfJ/dTmn8fVMakePdxXvtWv1drNZbTwXySc2PTyP4mnfhUj1ahZ4",
+	"hESnap99ObPApgamWCYVMPHlZlAt0ig8aayd/R7XKWNgZcBn6M0qSs9CWQ09qOi8npvR1NFz+LZ2gfzc",
+	"DpAhlFtaucU9kROiedjd3dvaqTVrtWaz1tpq1OpbNQD8zE3v6FO+YnjYUR/yPR5vvIgPzN9fvQBflNc/",
+	"ra/g23gH1o/jUpe6KIzrai5BejVbvCTbt5G3lVDypcO4zkaMizg4JBMSP1A5hbFWXkYbRigihZgxZELl",
+	"iJvvVSyI1pJMKcP60AtshGH1uCJrVZIEaQQwOurvIytDa4mu2TkbbdTjOeFGZOloowrGqPQZGfOxwDie",
+	"/MAQUhAXkrJFqMXbL4gE84QKBFsULaKu8F/RVCHPB3DclJ3hFzg1mJueslIg7S4QAeRtUUFj+V0G4yin",
+	"1zWDB9SmvcYOfBOpoVFr1+vVnScTG/o7G3Xa6G/sOFvuxi5rDjayxQbmHr0vJTYsGNZ6okKemPBLmh18",
+	"nwhfr1ECf80ogQUCE1gGFkL9GLXXIJg+hYoDYo6WZVSIvcdvLcLZJNH3e5xmkIDaiRAzCtmDF4wFvCEl",
+	"HXtEbz2OeGScfYxunHEogtAmFApk4b+13CZfAEGtDNaAHrf52PdtEvCkSpXsWIowOAbOHliogHcECUIi",
+	"7r2R6dqyevIVTiZ3UCMdnVZSmNLlt3SdMYf6ULwqXg31Qo8nvhyUJOHDEypIyKgLfcn1CUFWw1pRYVzd",
+	"ckL9+yJzhi6HWozQkt67dwjz0Z8C9kdRPhmQ5hXrC+gh4KWbNW0kX0Yb8Pzc33W/rjN/ly/Xl2ToLff+",
+	"AZy3J4jpgFLNgJdcXBYkrhKxTNWNmVInSVEKqO2WW2wCYOiLqioZpWCWqU40UymqcADZ2kfJBZcrc0fF",
+	"zTAIGQqPVsm48/AV+Y8b2nfqja3SynUwvmi219MXk3gt9KmYjWOQuAKU+FSFvMXsC4sgQI0SSsSIOd7A",
+	"c+LvtImd1G5A9kJ5jxsFUPSb+8Q2SqCoRByjJJdqnCqUsg8Ksa2ZsU2Yp4wR04KAtszxLX25sniduCie",
+	"YQWJI2r7jLOB53jUJ1CUi5QFYy6p1ZpvBPmJckagZhcinukqu2GAGNkjFgrA+U+C4U3jsDMOQ6nDY/JC",
+	"XE3IcW4ac6gKaFB5NZp2nLrbYImzFeoKfU81+x5Ln79h3bhl5rSoDuHTl57zVMmWm/gjT1OMbqmqaV+3",
+	"YN0X2YD5Ne9Sqwtls56gCt5SS7tMcbw5Ispji951OMnhG2uQwfo6ZDCvVN2XEjlfaom3RVXdigXoOdXa",
+	"mu1ma81qbU8fbftau/7ZirRPWbleHxyzKDyNnLuiEF6jnDhHpBwoX2LD7Y8ja5VQq+6zDT4xUxZ+I4h6",
+	"pgTlPHpnqfjgWAJ7I1QI8MQT2h4TRlKyTL40ZOEtEwk8gEqPDzirkhP6jyDscYyOjQuREUo4m5h1pdqA",
+	"qwxnAKEMdAuNntXjZTshFHLWMYmAP2LRza7gJOwUzbFVOLOdI8rFGKW2JB22keDSaMSp4VB8TIwhzd5j",
+	"vosF4PUoVdK1XB/74PjssntoJ7uWCmOW82jW9tA9p0LSjOz5rF/SibwHL5qCBN/j9uHZxUnn9MquFEcU",
+	"zyoh37Qs+Lq+NoMvmWqPPDbIcABQcx/rpjMRW+L0GYeC7Sn2nXSY8LHWXD7WyGc7e0AsFO+dHR480OMw",
+	"R5Di1pxN4O8Uy16fCeHeP7ljr3grrsCOO1HYDvIuiChkLJq/I8x9lajyJapFJ/HrSFR7j5eotk1pO+eS",
+	"6INTeE2e+6nIvbmvwvZqR+Mphe1sgDemNE3uAp8Zgg2iNWlAJZBTGHMBqwn4PSnbkFGUJPO4Ki3KInYy",
+	"Jcm4u1IWULuvmwtF91CEUQ81CYRkI7nAr6WUV3JU681f1VM9RzVZxlUdT/URvmrVB8i/B3Ccvg/NqDh4",
+	"fZ6lf9MwY25+Sv64WdkLkFJbqBCB44F/V8XuxWbxBLoMBO0cXUcX4jCG1gZrOFrAwTHtcWK/716RzHRs",
+	"S2WSeQCWfZfOiQf9yovmOwmOEsbw6MirV5PwtzQJr8bIjH0vsBsZ5chfLUcv13LkmRf8i9mOlo6JSM7d",
+	"0manFK19I1axPvV4mcaWIq0AFtuJKlXwtKX9mULlGJUToppvtJKtJYfVcd0Ito7mnhwjELHlfU+MPnl0",
+	"wdaWKsD5y9iq5IgaDduaMQ2povS5VqBMNjtZxwq00OiTYiovzexTYKRp1Wrkx2BCQ7fYcfa5kHNUdefr",
+	"0+kvZFp5FOdeZlGeCe+Od+B58O7WVX3ny/Du5OkzyTR+1fVedb2n0PUWSDJS2xOUu/3g46ZB75Ti5zLH",
+	"EyqUZy2Jp5N0aUouuVljlziMVIqUqn5ZVjHBtyxCLU2y3tEoDB4YBBS7jHsMjEEpVi8VwJPO6XXn+Oai",
+	"++Go+wuCA1MSsgcPwoEBC2Yfa3oiehpayUydcM8GPk/he1JyUSDlul5l8kSquD0uxv2hJ+Syxa+WE0uW",
+	"obBaxEUw5yS9C+Wec6xGYWMwNVSduWdslBYtiH3ePT08On2f7086ZI7nstlteKGyRXISS53z84uzD91D",
+	"UL0pvFpyA2cMRZeIxr0g/Sm5o0jCVuIT6hge6g9+mbr+32mU3CIRBA5lThd7SRd6p2+W2VwreYgBdkuH",
+	"KcJW3ehqUMZ2jdxixwJOtqVGOvB8ppfSYWHkDQBPvIo9wOfdwLmp00Z/y2m6LbY92KG7fbknd7TR2i61",
+	"S/096jZr9Vaz3mg13Np2o9HfYo3WtusOWgPH2WX92s7A3d11d6izu7Xd2N7t727RrRpttga7tAlyovcv",
+	"Vmo3k9JWB92Lq6N3Rwedq+7N2bubo9NsMPgyoYwF6/ZkAY2L4+k+rxL/1uFZV8gFkPi5kW1yLYBS89tS",
+	"++9/mB6ShMQANY8KjkJdH9rVYtr21pVhTTqeF1pv8D511V6l2L+UFLteet2zlmNRkCGzot2Qcqmuhfqi",
+	"a+FWibMZ4Tbj0tBX/dPTRYE9hVB7AhKtAfoYBVKqRSAFHDOIsHJwvke5w0gs9gmUZi0S3YVQSTpVA0a1",
+	"JkPq3Hmc7RNKhgGAHmB1DB5ECKyXFn2hIrzHb6GUfFxXst3jPf4nGYTBkPxJhnSKfUUB+bPH/9zY2ID/",
+	"la/EQiopd06OETjB0kFVumxPhfxJbPRK21ZifcMO1O/yle7hoXyu46iSVy1iv7s4+717qhvJN0mZ8Tu5",
+	"RC5xx4y4nu/dMig97FC+4NszHeq/yksN3VIjwLZ6vKTMgyQozB2H2ubp8fjXEQu9wF2m13iVCNRR+VNu",
+	"SbxYRkUXbX40rJp+IFhO1SMVulFUWSlPy7icyZu51OmFL1HLiAUA3O51dQdcA21M+CJwDa+xV884wEad",
+	"nlUCbLYfIRUuFV4jCfSrNJiWBgsu3CgM+j4b/keuGSJSulMcH5w605qzATsE9ohEV7JGvHht/YsnyMAD",
+	"PCIeaOas3EteXC5fXiyocoU3Hc/1wdnpu+Ojg6tSdrOxl/biQUBLPZMlXsYyTHHu+GdDV2rW9qxS5EWo",
+	"ZGnJOamz3A/GUbvvU36//Lk+xw0o8rGnJZms+IIwTQ8quhinibXQ0zJM9VW8fw7ivZR40wIvScu7hZL9",
+	"Q30VqExTADdQOqCKt1lq443ycccY5EeuTcqUkzG/58GEG2jiZthQxSIqx565GFANOw31IhX77ER2NRdj",
+	"Ym2wzEQL+a8xC6dnChVkGdnpnMIJXiyXLYvecBmE0ROANiCJa9RqVoLfoPZKrhfy21gi6USldn1nq7G7",
+	"t9XcbVqzolCyiUlbjz8wEQ0Zj640e77qXpyC1aZzfHN5dXbw82VuvKxi3emvghVJXslb8HmOHQdDoocs",
+	"oliwWY4JMdAAe0r9ADsAZTBgibE6PWcfkwcapyX+QZ4pOZ7Lg5ICcdS9Lh+Sa4A4Xqidmo/SsDqA4xr8",
+	"fS3GvnLo0roxS+tSzvVIZjGtlJuWhy+EJ3q90KRL75bTaBwuRQ3il4/4aLwUWTjAm3/o3cJx+GNh5V8e",
+	"I4MFA6yWG19XgNTBUCIjNBxgELiqWpRRWQklkuMOAt8LiO/xewb14L0IykiEIGlBBoz65IiFPZ794EhJ",
+	"eQhaQYlgTsBdkileumdDn7PNdWWLeFN1WYosFGSjYafT9a4MnGIR0TASiTUEMCxT7kBPWIg5GdH7Ge1e",
+	"y0xx9/uEFia79fgtizDHT5sEdMBTIbzk0wBLrqj1H7mPU/cNdvH7yS9LsQtRxC+WJsDrYzrW12Oldc1K",
+	"1+Skyy7N4zmpyUhVWcLSqoxtLlNLYw4aZQxjKvHNNeRvwDqXcY2s7BNZV1t6lJq0nn70XNi7whJMWGAx",
+	"i59XMsqEt8ca4lC0Xl99xPiXL/UDdypJun15fXnePT2UrCAIE7bgCXS5INM0un1jXJhC3rufMKtYQ3eo",
+	"cKjLMJ5GX0a0P/SZYb5GIEAAN0rYG/QQR96aoxyxcEjlOhfH2L5I/pRHrrMazoxdd1l6mVqXL4ktPKPS",
+	"PWeNbqeW4UNaofsSfOi5RJq+8py/LM9JskXm85yMwW3zU3yFzRTAmXy5QrKbYV3c++c44Vqey3jkDTwW",
+	"pgqyJNe91C6NKMSWK79MQlCy5GvZaytp9RcwXz1769WXpnWGEvtqQfrm1x3qkS4hXz5nE5ImRapAwVzL",
+	"v6oYIixtTTLsRtrMFBrCrE5v63FE1hYp03/G5DPP6t/jptmf2EOIdvxA/bHOthuxEDLyuCN/CQGqG402",
+	"YB7u8VHoOVJUNsqe0AgwrUXguyQYR4iTAyDhOon6n2PKIy+akloRonUH1+0pfQ0FNbb04iOQgicSOpCP",
+	"TG0S8RWI9goDSKn5eUOIX1hjEN+xx2VHldAwGVFCYtq1aq2+vdWo78r3HlhIb9kBWHkbW/Vqs5XP8FpL",
+	"MzwRhRDiDb+aHLAzRPfHVnVn1yrpkh41q4S37VxeIDmIRnW3rn/8gEg1W9XdeNM7o5HPyBF35KkwrqWc",
+	"WGvLSh0KHNYumLE9PG/m7EfpT47GoXNHBYtHgsuhL2m6rZgO+4Evx9M5Py7g162X5m2Sp2YFXxPQplc5",
+	"4Zl4mjSneOlCwuYnRb3mwpWMQ47eIMU2LAKoVm6GMRPky3noIHDal9V1oGjZGpqOosPPXs955RnPhmc8",
+	"TseTm7hQw5MvvdLtZ6PfKUL0ggn3OFLYJj6LVOjlKGQOlqFDgjd7DB8Yd4PwjSBSQQrZQ4AUzEri2akg",
+	"9vnZ5RWRHwnkVzble/fMJmUEmYsCMgrZgIWVWRp/Aa9eBfeMH7Nb6ky/WiHFDtxa+HLsVUgR8OYsT4O3",
+	"CU7vL2lkXvvGf/dmXzzIyhTEhCARnJWyvDdS3qi8/OiiFakFLoBDfd8i92yEdWod34O840noRRHjGDsE",
+	"77Owx93AEe2EtDghA2mO+iKPzMAHDCrT44rMWMqmZBSJ9V0yCeloxFwi7uhIl2inJhGwrR43f1FmJUDB",
+	"Lo7TSdOu9SNnYGGg3+DhBv/KzRyBJ5fMCaXQLd8V8O+bPXfX2elv09agybbchlPv1+jyMgnMIvFZpjJZ",
+	"Nj9uTCaTDSmQbYxDn3Epq7rPevyfv1Csjz4aOHIa3Wz9s7GxM6n1T64fDiYX053fo//avf+vklVKnayF",
+	"jgr2ceSFTBzxUntruway88erq+NSe3e7Kf8UTjBiknSEjEpNRV4fVvrDKkXhWETMPRoJTLhWSQJvGQ0B",
+	"jfILhAXhWVcLPkeIxeuvi5F+Tbb2bTybz59ZMWccgsIDqfn5UTIrsC4lWC4uv1mYMxA3XSrWn5Qjjwn8",
+	"MUklqOSnAMypL/ltzMr5RvVMGVKwqT9ptcm8MpMFxv105TQYCvuIB48AY2XcYcRzi0YWv5Mx9Q/px2Oo",
+	"/F5qbzehoLX+sx4TLBGF8lB9/jLW90L38KyhA/IVT1OYbD6Nf3lLuUuBzSdTbZeccLhRq9Wa9Z3vNsnB",
+	"rEG5nOV5rVqU3472vzhbcl51ye8rbSHJvY+hq4/yE+mJF8XIYAFnceY9BGba15eHdgW0D4AmVSD0GVak",
+	"gcMSu2aPS9qEOQBgxc5LfIAetRcW6unEhMG2MKfg1ntg3CKeIGM0VEvyqvWSTMYC4ENAKygFTagvBb4p",
+	"ieg943OSBdYub/PNojGBuA897g2zpedOIbM04P7ULIOxDF2Wt4SPhyz0nAu9DzMlafB5iqFZGmQ21l9v",
+	"x57LiGDcFXInyrE+SQXplZBX9EqVVQeYYRzYjxy1PBIFQ/4FkNx5Pit+5ABMzrVCEYr0mfvKGRfPkZc/",
+	"Sp9K1rGYrcagA7OJFnFGkSRTMYkS34N18jWi9VllUeRVuVgxiyJWMZI0ilRWeCqPgmjNRNWYE8hKFaZD",
+	"tcd7HLUaIiS1ZoMBcyLRJouzLywTkafHDUnCgnR539dSQgp2PPeiQRBZj9OQKcgE5Nj6q9XipI02CRmA",
+	"CUF9jqLu2UdJIb3InxakaLQJ5dMeH4xDyPFXiBdyGohL5OYm2O/ZxakdL1SaCBkqoib3PFCrcccS6FeT",
+	"aeaxDYNHnExofB3EiHE33fsl/kjKakcFLHv+RlYWfTZmNvHxXYUnp3fuK2effBOenCzTF8k6WYktv+ad",
+	"vHLpZ5J3sohLZ622m5+Sazo382RtrpAD7fh9UKAvmQiyDPlZt6z2a6jQlwsVWkJIfgHBQkm43zJeHeNt",
+	"Va2actIHC50rhe0C3BGpwva4nc6/skE2t814QynFu1CRUgRhZJOQPbBQMEG8SFWf7HFdyBIznI2wUtnb",
+	"9SVxA9+nkHxCRA6A7BtBgglXGSJEG+AEi6Ack4p2GlLfZyIiOp6QlG0wYI2HGAJpW+T6ssfVpypg/gOR",
+	"3ItwKQAIdBCipoH1+4i4oyFTmCuRwDHrAuEkeGBhIru6dGqRCWP3FhkGHKxCLpkyGhYlphwZu7gghhZU",
+	"LXMfdYJHZtOKfD+ZJLqlY2fTzb63rI8UV9reaTRa4NyfibjVZ4L6XS4JSxxiMyfsduaH+dmLnugkocKq",
+	"c6HQVVVg7ID6glml1JmGb+RG6KaDaeeGze7WGjuNmpw5KECok509sPDKQ33NpRCF22pYJTjZpfZWtday",
+	"SvKwl9ob9WrDKsmDXmrvVpufn4PrbGt7edUsuYbLe8+Mq/jqP/si/jMvRRy/C1a9+Qmv4XJJGUlD0p8C",
+	"88HWhm15cYJGcrZXVgsu4WtfSSV4Jb5PRXwfpdUkx2WRXpMs/qtm81ySIDzzsr9kiqlv7TLKjfA+ZoVg",
+	"USW2caXBHC9vNcQYyDbwUo/PePiHdIqaACkHI8aJUSCgst/jdh75wN5lT1JEl4SbIZmSVFtFLRQrAMlM",
+	"n0kY3NeM78oIV74fTASsv8dvUciCa4LEn7B/jj0IMIQAxChw7kXpaWl+gZlo7fGHdEKGNGIhRshzl/Sp",
+	"gNgGEYxDhwlS9qqsSjbI+8B3LXLiccjC7NyGnjP2o3FIfXIeBu7YicA/kZ5sI2eyB2cnJ2eHR1e/ZWeo",
+	"+NcTxLo1vojAvpK8rie9iryeoRCvQvuXEdrTy/y98KHNT+bVm2uGT07nknnRWbNbUYZ0bnJ0iiI8uwzp",
+	"l033HydI69EsFqQzBrxXafq5SNOpjXnRpAyz+jf1vcwVqc9+PD74QPpghZfSr0XuvNs7i/jBxMJIFYs8",
+	"BP54yCqJx0ArHD1eTvsEKiQI0VIRjCPiReBlYA8sNM3YViyRy8/2eDAgduQN2Ts5Hxt9FcEDC306Ivbf",
+	"ARHcIoy7FdtCn4OKUYIndo+XozuWdU5U9gn4JdrksHt5kPJOVMl5nNXie/esx3GA9uZD3QaQKQhiulLj",
+	"I04wVBVj4iBn7azABcYRDzzfF0TFyYi28loIMqH+PXHlPg097onIc6jvT7FDuZrXVwfElRoIQs9KQcoi",
+	"IiC0x/s0fCOIDbsQKxzoDKHwPQ3ZgS+CO0KuAuURGQup65S9SBCbcReWjvBgYq498TgZhcFtyISoWMTj",
+	"jj8Gahy7Y7TvZUZnEizSKZ53ge8KDOSON1qOQIPb9rgn5PsQz6vL8MnXYcUqVWLLE6fSOv1ggihh8ovs",
+	"YxQyCDseoNrmUs+fErWwHocAMzWXfWLXdSd118at8704rhsC0MFXI2ChvZAMgnGoO5OfZP8cU79KbDzu",
+	"8YILbzj25WnpcdzvN4Jg4WB5uMFTJJRTTQewybUtp/Z8nwDgfE6IezDhyg9VqZLzZDSJewyO41s5H4BP",
+	"871bjp+6vjpo47QDroDAxqGF86cRGXou927vIvnLxO7xgJOTQK6B+bBKoGc4wnChCB1Eyr+VHmmPa8Oj",
+	"vKwEjpa+CI4fOPcV4gYQScc+SqlwyqIqOURVWN4H847LIVp4MOWhtPRlJls13Lk+GwQhwzdg/hdjnyE+",
+	"f822iCrWCPdBk8FKO+7FE3KKQZjqZh+XPwQfniMJDLw1DERE6jWrVlOfTpMjSeLkCv/7//m/SbO+La+q",
+	"UEssf2rsgK9P7l1Hda2pH9JUNhxFU6vHg1AfjsFY0vYKDJITeI5Uh3QSCL6Mq9UTPQ5IfEU2BawyfCgp",
+	"/QL5M23GI2X7fRfTtw2TtSSfWaqN/lfaF6wY2S5lm31iXLlLubWAybcMR+xyd+l3r/RmL93iRVlhJPco",
+	"gBvaae7VW41c+ztEVdZ3dlq1Wh0s9JJIJ93MWOH9YJI8HcanEZ7WGrVardbc26ptNfJN51LyMCzncqvT",
+	"48sa0+MLWmqX6m7Wup6MGml5qV3fbW7tNWovLL8vudXL2zwk2XlVJ56HYSQRrr8XPWLzk3nzi12asfQ8",
+	"ozO00yBFmvsY37CTGCSTB5ahTTJaS9vZ0UYQSgGhYjLRHje4l6egbPMY6Hu2Nv+MOWHWQJNihI8w0Lwy",
+	"xlfG+MoYn4IxpmMi34hXTvmcMFh5em++E85pIu/JNXqRyf8IoobGEAShSZVbMqG6iHa1w2sqB28c3TEe",
+	"SeoMnXgC4MdQn8x0AIUKh14UMZeUweITOALtLsSLiOaj+/iSx29VRn4wDgl1XUAdRVUc0QBxID1upNjV",
+	"7diYx0nAqwSmB1YvHucJZpoLSQ+ZK2TPOLVgEJfvTdnFUrD5qlJiAtBI2BAMcp3rqx+rh93j7lX30Cbl",
+	"gDtYfhH6zgUUMBAZX7EYX7EYvx8sxvn5UAak4Isln92PmDcA5r4s1Bbg7qUgFbHuax+g4nCJquiMQMKj",
+	"MOmUldaOIepsVa9VkPLWdq1WAZ1IZXyo69jjCK+YjwuLdVjNkYDjA03nKD+FjPX4hE5Fu8d7/AeiCDTw",
+	"bObKkQ+JygkvByH56fLstEJsjUGojPMm1KC9r7s564yjO9Ko1tSSbJgDuQ0pj0j54t0B2d5p7pH//b+a",
+	"1Wal3eOE2PDsJpqO2N8UvKHR0tY1zvGJh2OAduonhDm0iZHibskxKT4GKid+XpdMSS2Rx8mPV1fn5C0V",
+	"niP7NZgdgsd0FD2Bv9v4IulTwbab5XhY7dRoKrYluzKm26huVesVcKBcTujtLQvJ9REsZ3bdiO/1QwpJ",
+	"N4JxVw54CPZzY6E0BI4AX5yu22vnLF+VnHhCePy2x1Oon8DkCNjitSl+0TZPwoDfyqOkmLAq+4s9KU+L",
+	"eZZ8GuGJ35csnvoiSNKJ0gdGnTglSdwg/qhFbPgHThh3XV+WG4/bKF0gYpF8z8IoDDl03xswqUVVqgQw",
+	"FtAhpiQBk4EfXHQ7koEvQCH9q+KPAs9PtjSdo3+V2W7Yw1Qu/peZ+WerBFSvkR7OzDUyj3uW8MwO88Zb",
+	"cpxqcIsHapWS+1pql2bv5iooBE8Ow2petcWgq8uiqybXswBvdRbOxyqZDHWVc+O5qTh+Z8jIO49HzLnD",
+	"61GE7LrclKMswiz8cJWBgU0oVOrXDHhsUZzSSnv/igj7vSLCzhegY6STBTH1Zs04s+zxchiwKdd1Hq5N",
+	"087Hgz2Pv/PYQm0X2sT+nZcoe7KymnEyU6tVWz6OMlUopt7aaVUbrUxhmHp1O7cwzPb3isIaH+LlbdEm",
+	"ItyrAfpZGKDzyd93CuNqoKaivSEm2hAIporQJ4CqSS3VHi9nUNaSfCkkTESqaalK/BVlW1Df6HHQObEa",
+	"foKepkre72NUVzy+iN5nYOreiB5XaNyFmld8J19WJXyDhv9+8ksuDV8RDzReiOcCCLpwgnlMqpbhPLVs",
+	"MbI8hrPzlaBCjSUupv3xS4mo/YpK9opK9o2xQ0cGmVwTPDSh1IlX0LiLM/ChnR5PmjiUazag8Th12Lgw",
+	"algra2xcNz/q8T7zA34rdSBLsyvFQAoAOYuBNV8+r0B5fymRe0XoyvXYx9NX2fze1Z7HI2OuyIVesTFf",
+	"udBzwcZcxIWytixV7vjFeoQ7UUSdO3QIQ64MuJigUHKZ6rLMFUSiSxSzIIk4gXQoGhVZ7BJwagy2xa59",
+	"Rh8Qi8/kwJS75B+Bx0WaaxtwQ5jhZBEngDgtF8tF7/d4P4juTExsGoKrGYtJl+3O5WX3qnp9fghOMovY",
+	"52cXV+/Ojo/O4h97XNf/wMBdHGjC2gn7SJ1IAWzEX0JcPmrOAnPQdDaPfBu7GrHQDNYlxzRiIRHM95Ok",
+	"MnyTfWTOOAJ/t5w0Z5Pkg/voL4UlT76phtnjKf3YMlZ8GDwg+LSpJpMoCMAji6dABx5BA5UDmHwjXW/E",
+	"0yjrIO/cgV+2bDcwIyog7IHxqFIlF2wwFsy19EuqkduWH8paaaVw1ePxCILQVL0NW0AGdr2szmKPJz9a",
+	"uSFRb0QbLcCo2EsG36dCnhQ5SnkHelwVCecpw4QRYqW/UdlPvWGMr8e1AKmkRZqAvqvDEU8xGwoaWx56",
+	"3OxdDif+PsoYsl+ebPAbgXdBwDdhvEmRG2P42Vz/uJdUyGPZbjYadm70Fx6VmHkX1F9/1jDwFKaQ9rqe",
+	"BA+S/CuCRzxu0LjUOTAPn+l9TQqv54t9KWmssYLHNG/Bn1wCfuq65JYmXoZKFkxeJbxXCe9bSXh4jVL8",
+	"bQ1p75NxjeeCsMxR5HMxWAxaX4C+EquPMxk+Jml5dggsf0mn4ZfXnq9M2ezVcfdMoN2XsGG+gEyRkMl5",
+	"iLkJlZngYdXEgjrtIiJQQiEXjz2BZFHIF57PRH5ExoUax3cNTBjIp1kK0rJ0t4qazfRsFUNb+d4DC6dK",
+	"0GXDkdzJmkG7Ts9OwfbKhtTzL2HoCptP7sV16Jfa5jHYrG/K30tWCUhkVGqXfro8OwVOI19QMi/+cQWY",
+	"a+2/ly6676+PO1dnF7+VrNL1ZfeiJJcvmOiQhoZVEt6/WKndrO2ZhPXg7OQcclEKaGvrhQVk4BlePhpD",
+	"LforOuAXiawIY4ryHUVSdMS9TtXA+RUVsKURtcgI0DxjfKAe71Pn/jaUzJoMAyzt4INpqkzJP4J+pU1s",
+	"eX8Rjiod/aBL20mtObbN6eQEL9TatDJNuFIF3Cf21UXn9FIKUGenNkK7pArskTLCV1HukgH1fOYqg5gX",
+	"cFHZJ3ZCWmxM8AupK+fhB1HEwrZCi1FGNFfD6doxZbHNwsCiElsXezzyhsyCWoEW+eeY8siLphbCMlk4",
+	"Byuxv8jxMZVPQ0IaMZViNwCfoSC2pJI2KStkgApWGrz8YO8bUD+I9RMGEyg80vdub1nY42obsbgsJ3b3",
+	"4uLsAswxmH6jnns6zMUl9nn39PDo9L1NyvZF9/zs4ipOCcD0mz5zgiETPW6uQ2xXhTEn8Dua8n/SFP4z",
+	"sACAVOtxNRxsTTmxmbyiF4yKgBvf14ZVHDYUqbXHoa/SHQAiQR7UCevfBcE9ub44Fm1yF0UjYUlJatz3",
+	"PYfcBSLC6io9HrNKY/7nZ5dXDFJLQhZbaH3vnhEa96w5YhttrP3AnRL7E1goj1wLTZVtkh61RWL2asHF",
+	"+WyTifxIj9uIC6HyRNRQ0isp90zxbzVdeRbiJAOEYJI/H1x+IBH7qKUiYqs7v4GX3kYLbjQJiNDkQxBb",
+	"eLd1u8fLbuDAxR/iFsvfGzamCOw1G3X8VXZwGVHu0tAlv+CSiB5XBhULOkZXuXzznk0THAy1gGLznk1t",
+	"Iu7glMJWZCgLSnvq9TcCrauChQ8shB51uZw7KggPOGvLVVS7Ur1n0yMXcnd0wZ6OvveQHeZJ6TIKoShn",
+	"i2iRhni8x6nv75O4J5tEYEy/CybyYxNIKZJLkN5aOVom9Jh6XN4yOKI//NDdkCKRNjMLxqMffmiTsxED",
+	"JqGGT+AdnF2V2CBFISrWA/U9N45Ovmcj9X08J8iiiKBTQURAynYsf7UJyF92j4Mzgdg8iDyH2XPKeaNY",
+	"8cLsrmqjsvk3HUWiFQGXt+fg8oMV3+0AGJvDZFvT4grrV2qjCO1J3f0/1deqTjA05dWDyw+lGQnVYEMl",
+	"y5RX/7BKYxCCgRi1NzU5rBq9bwbqUICUIS9ibk6ReAPkxhz1Yjl55TrbeBieR1Ddy1A/alr7MAemWOiX",
+	"CczTezTfooOzsIgaymuJ7lfz95NlvMMAYh1hvsF7VgAsBu3lybFNwHZjkRIFR+IGEy63THP4XOesIdcV",
+	"5Om8Z1HM+Z4eK3w5U4yU1zYd8bBPnDsaChb9bRwNNnZXtcjUrYQfplpsWyUQiUrtkmYyG0q02tga7NG6",
+	"0+jvuE1m1hk97B4ffehegNUEfzzQ89OUdh6jXJ8UI2dFeaXULs0KUAvEp0N1LhCNVB4ZAERRnwdf9q0H",
+	"ntlx6EtRQAkCxAO4s3ksYB5/zzNENWrN3RUMUdurSQmP8giswjxefQHPxBcwl84+b1PT4gYX6uKp4myF",
+	"bAMJxjxHAlx6CC8zLRPYQZvYWTJukzLtcRu/f6gUahuNK5oy2xC6BhIQ8T3OLA2wxEgYTMiIhWiygmIP",
+	"oWkNQn3bFgz+sokT+OMh17gSkq3hwHo8mo5YjtYuRoHwEF4Do0xgeIgCBbxNRJ7v93hir0EwZm1T0Rpy",
+	"HECeDxGJ03+HxPhxjPCWcdn5LNczeXOKwq4gcYNi9xb1upkUUqtElQu3lUE3LE7H0Va9LI8dfLygkZTn",
+	"q7Wtnd0c6MNMQTxt3YMWu416rNbGk4O/FMs/v744+LFz2S0V8IcZ4MPkRKn+lPpX35Ma9FjoW79k9XFt",
+	"R8UlNAKN6AML6S07ALtwjB6ZXcg5ZQo75g6kfOPwS9oJvsQqpldCTjancvpMHsAfK3JCfe+B7upbnzrX",
+	"JXWFrWSFrXhhLT2m+OkljMhSS2sZ07ZSe2nFp8SKT7JlLq+lKmQa58fC6Vp6W6zYsoyGZWMPrezGWMaW",
+	"WHhbLDzqFpqjk/tgGVbYHk9uo6XOFfxPXf0/uTuWPtVWfJSt309+sdRWqj22LEueBHWv6ntWo9ZobtTr",
+	"G429q3qrXd9t15q/W0Clkh1UMBIiCiW3KxBXJOHPKLg5dHSWadgJYd2HTjgdsr/1FD3a6I1rtS3Hc+G/",
+	"rCopXq9kAwiUXZXMoVKdP9bXaLKXJm/FSoQWut6g+vkXk73ULiwuWDmjdWNLjBxOg28o9OuEikrZahG+",
+	"RsUiwQhrZ/lThbrd4zbSQYXJZRBIezlcj4JqE/HpeyRox5kaMexATul7vUrav+kJohK/CwpQKC63PGeD",
+	"/pETIdh2zihG49C5o4IJ3Ct/igkERWMwxZgVB/JdltvPBiPuWI9KDo/90km0yaysJS6Y7EzSHm1dmY0t",
+	"3LVKemvjuEY5ckMq3W41txpzRVPnjrljkH7OTg+WFla/hygbs9gdrM4qATd4r1/tJs8lRCem5y8zRicv",
+	"Sf2Acof5OmIALfFJinp8yTMJ6pr7irtg7LvYh9qkNpSTtqvkF2VyT3Uie3hg3A0kC78dey7rcQHRJMAy",
+	"7E+9Uk6fvRL2+tmuAM5lwtJjaM0eN78DvPoumOjyVxBZEQWA9lklwK+oEZmiJ45IsD3uwMchP69Z27MJ",
+	"uAQmnmCVNqFSZtiA4l66GeRRoX0kTpFze3zKIhBcwEeMdFa2tcjkLhC6whVxpo6PIAGciCgYVUmH6O/3",
+	"uP6EJ4h90Dk96B4XQGlimqi+/S8qRT+Hk+ScgdhfvEpivmr7jdPyn5iXby3i5ZhdsRQrbz2Clf/S7f58",
+	"/FuKmasTupCXN3dquzXwAD1RHVm1zcVs9SK54nC1XhO+Xj3e3wxYBs4g8AVNrud6vHG4m/ruvtyMfnEP",
+	"id798ZTYaUqE8oWt6aFtxZGoDeIyxxtSn4x86jBRgVK4qUooGXQ2xFEzOOdsKCogXStOLZJ6pDrc2ErH",
+	"Gyt8gCHC6gjiBPyBhcDjo8AoQaoLzaqCtyGNGCm7ULoUU9YdxlXMaKo8MFhb3XTrJD5PG2WJXHyIG/a4",
+	"XpO27Hm3x9NLpBPxU+nbUoIYhGgupn6Xy3Pp2hZhvmAQsji5C3ymK7XGOO6hXEOfDSIy5ng4mYsLrEz/",
+	"PV625TFFtAlbTS8NnUBNT5ZuYIY62xXARVBMwghNxD3MCxG2CMXSvgF32D44q+IXSSYQuMfTkcA66lMB",
+	"K6mDYEQDG+xUybNqHrbmfyoAVp9iErIRo5HQUeNQQ3fC2L0FMbLyX2AYGQY8urOwhqySB8mIhV7gqloF",
+	"EO0NBxaR8aWG2tUCQCeyK4D0LiI6FcZ5HvPI8xPeBqVgEd9AF3elfIowB8l9yEU6gDjqTNZ/0wZIgQQM",
+	"Ic7eDxfhDCR4hekba4ImxGTSMj6CZRik/pCgRuTWp8rABljw/hBBGPvMDyazTeyhx73heBiTHnmzaKjK",
+	"BcfXuWIRKnUcveNxEJF5PGwNu6UyyeYBFCisQXVkXpysLlBYj8XMdKSsPOL+VFIgnoJ+Xw7KcAlxNk9y",
+	"nZVGERp6NpA3VtriG+txcj+hzh19/HBzDGQrh8pmj8VXCpb9wrpK7bnaHZOQ2mWsjo8MsV1PU8GvfFch",
+	"t68ay0uHwkzknXVUl5epw4xC5sCFV6xoNmLg+uKYpEybsU8ObJykLFkSqdUaFQJwToO0WbDH9boYdX9j",
+	"2QEqAMflqGbWFAoVec4dKCOjkA1YuLTwccxuqTP97tCfn1aieCZ8/JXVvLKavzKrQecR0FMgsOo2b+jH",
+	"1xfHlVXZkWC+/8qKCIVYjTYmMy/FfOT7mvGQJfjOJfP9F8xzkshWDRS1DBOSi2SqhKsxEmPJXpnIKxN5",
+	"ZSLrMBF5BfMZyArs4sVxiTynC6wEpLAlWKJlWxE2u5IFECXMgzxIZAnKKRCE0R2xE7KW9dpgsot8fs5C",
+	"h/GI3jKbjPDf4LcB7QZ7u2O+C2Cc5ZpF6rXaH2ArrinrPFff96BEa1Spkl/uGFdwyjRkqi5rajBA8JhQ",
+	"kBOZUXiix90wGI2YW80+bcvv2wrxGEFaYJBZT5KyzGddSST2JKVhatLuIPDyKKQPtQELfSV5XpEkKCT2",
+	"dpheEbkDc2FQJrCOqGb6jLCPULQ9uzMKdoOv5hSJMWWIfXZ60NXeILmwgB2TuEjI6h6SHo9dJER7SKDa",
+	"rxlgE0uNbsAEeC2mjs/Q3zDwuAtI1AEZsIme7YB6viBl2au58l7sRUrQSkY+5eQ2YKLHA14lHbLIOWBl",
+	"vAMWZhA3GvZjfDQYVaTgQhXIeQEA9bLem3Qvud4bNhxF0+TkgthoXr8eH8pJxLDNMWCxJhw8mCz2jphS",
+	"zwvDEMmF2ojFcPUqKQMFE5Ajkqyepl2VfODmHKnz5yLLR451PccOboqmAFOapoildqsm+eDI+MWcmtwm",
+	"ckf9geYbareXHX4xjGr+OArcTjCMeq2maArQjqVXsNh4NGsrMlbw5Oz06keMe8rI97muJxhi7JMkZcCD",
+	"MlduxjNVefwMzJH9f+y9i1IbSbYu/CoZ9e8/LM0phCTA2CI6zqhBttnGwCC53T1TfaiUKoVqU8rSVJYA",
+	"jcMR/TT9YP0kJ3KtlVlZunAxvoAPO3ZMm1Jd8rpyXb9v6+6xqK9ietw5DrXY9YcSmJqPQTXnY1DdzsGB",
+	"d+O+q9efAlJPBt6TgfelDLxbmnMf7fZdjR1zIvJpJpHxmW7fYZM0SVgMAO2XPB+MluaQo1JeggwoVPIV",
+	"uDGfp+6cmG5Qud19MplVCWamfIJ1KKO9lCfxzbOef6AKpqVZz598D7EFy4P/Cq75bkIeR5TlO87FZ5ym",
+	"q5U0x6CEivYk0Zp+05hU6ZDpAWCVRr3+/89piNoqxgpu9r67p3ewfqZaskPrtU3XFvW+8Gq43/HtKqfl",
+	"Ixz2+D1Xwdc5wh03xlM12YNB4bnu0HocePyKy6ifXq0PknRwfhdUfnqQwYMtIjKFOk0GthCXEaClDnkG",
+	"UKjZVCrGtd5oxEkmeIKP19iJrRMv8Jh9Zrav8inFWlliNmiGQnAf0xS3hZBbPFUCq6nxK4HsLrkTC9da",
+	"WCKm2JnICSFuOTwOvWIXxusrlB7J9NItsPG9dDhUIu+KQSoj5bUaLxqbm26eQ2STi5XXumdBjtu5m6RR",
+	"aQE8yaQHIZPy+XlxZBNdf5ySaZ1HF8ig80iDOO+QI/EGOcqGaXbJMyzdjfhMUaFLqHD7h6xiqmq22ExQ",
+	"xQpnCC6PwZe+mKUygiIDKS5EhvSMiMW/w8KP+rUtVv8UEm+jYU/UkhWE9CX5kQ2vYDQV1RrrYFlE4ac3",
+	"5hLWwkpxlZOnPqZa2Ggq8IUyvfSB/RJvCGQsmTbOdNv1uZFe4s26F88UhllUC1DWbUY6NDZi+SgTIpAY",
+	"a7BBG7gKj6ta4dF3BGPIQJtWpeiLYkrkuoUylmc1dt+zoY0rdO58eFTchfJNOs3K1suR1Hr/tASOrcxZ",
+	"tPEcfaYw/h/0nMy7z/W8wGS5z+sV6LWajbsQFS4O7jcuCb7fudz4ducyChLYLk/+vSf/3nfjRMQde0uV",
+	"ZO7MB96Mx0t83RnrYy2EXoSQn6dHwVJgZ0Kl02wgWGj+tR+FNn2DgyumzIPh4xnKFYvpLqSGGfGIjfhk",
+	"IqSIWqzEHqKPOfoMV0hwPc2GfKDtLvSMxjnmN8Qm6wErVjEQxwd5fAEnLRKdqGlf97CPpAnQnQusLnTZ",
+	"PMKqPiPh1cj94etmAMEGvDtJz86wSE83yIBX68tErCJneNZi3gbChEDaRvFFrixjA57Icb5DBNJhs97U",
+	"CtCAa8vPvh5HSFH2gdavkJSjNPzEuRJbSg345VkxbFOllRIsRSQrP5ByOhZZPGBxpHTDovhMd6zigpr5",
+	"LLTOPP1HiX68BHqi76RsHp+FJXBIfYEGeT8Kqz6UxJZLItFnFfpab+JJolUV04rTs2msV1gWyBB/O6Um",
+	"4S/6mT6X53pxhnwyOf3rjz/1F/Xz8G9wgMcywj/iqIZcQTghyK4CDC+xjBD3CEevxcLd993e0bvOSe1v",
+	"oZvCEMjw5/bh2/3D16ft4+OD/V0g04SbJHMOZ59A21iKeSygfRXV0XaJO8kTc/p1weA994OesqFuMCnA",
+	"VfyW3q3IY4WlzmV1EBLQtB6RpQkkqBBiTKxys8/H1Z15XBsSBKZomRqbSgCJCulw7+ibDvlYhKwStt/3",
+	"3ujRwPrmQPYFUMtEWivO03MhbeltMQYAr8cBUVjssPBD5+c3R0dva71OtxcGMnazgC37Ti5UrpcToRCX",
+	"dkS5uUCeHpPzhucw18vU4FdxJtwePa40YZgpr+XZZUvEPujpoaHxWh660W+vwM2Pyp2U1+bnKa/NmwlV",
+	"rv/5RgThdKTn30Hh3UuFdxcm22uGmzi0vJZXb7zc4I1hc2170BBr23yrv/Zy0IjWmmJjuMm3+s8H21EZ",
+	"BL89GIjJncLp5bm5XsFGqQfUUYM0i+hocw60WCj276mYPingP5gC/jmKdEkp1mIAMvFIMt6oCEMq5p3Y",
+	"clFxY5jDiUx4hc+oXi2z6EIya6pAuYnYdKLPeXE10cIIElfPUimu9YwE8jaukYNYGb/5K+zQ1wHgpFGx",
+	"6Kgr5Br2UBWXt+uA866bBrJue74D+CKD6gqtH/NYQpyyUQi8rfqGntMM5spzwkPxWIAT4Pcv4QWAIbwJ",
+	"hBLUZ1wKsAieHPQPA4ISuGiKvfkY/fMrXdz8fLmLe8zzwchxGSMa9ByFZgxRvnGs+mLEL7Q2yybTbJIq",
+	"4YPFCSw/6aU2IpJYH8CDdCIMuaKZ27/9jVVC3IAt8zXC+bFUqdAa1p8FMnQ2ecgqnHCkYmXZNKEcoj9j",
+	"4Vjko5RgKcMJz0chsVXqf7NcjCcJZDMtvsJnYCFbWtv1j4Va9Sms+oEkO4DYOKliYZqIohoCkub1FhMy",
+	"J6HIKhxvSof0Bjf4iY5/PhyKQa4YWUCGrHWISd42n0Cb6HwwEuglGHEZJSLztdEFiD//Iwa5QLpcQLsE",
+	"z0MpbBBIlacZXGNxoYsDPadupsizWZH+AtWJ+ieIDQxT4KTlSRU7HqIUD1uBXGOhHlQ5mIUtdsnBpUIX",
+	"3qmQiFeA7GkO/DTNxjxJZjvwCkIGbxWYowYrvKKHDZarLZU0k6aqlsKYGQfAM8UgaYapEZ8IVrFeABZ+",
+	"1MeRz0i0fwp9ssD10+FHeMr+6rOCREvfaezuSZb2EzH+X/qwI/IXeJweCzFd3xRnkL1m2G61xdl8Sctz",
+	"q76hDccsm8ELTvTwr7WHAIPWCHFUBkmqRNhi8F8iXk6lRGIL5gI3wajhQ/oYS6d52IJMoNKg+3SjbhSt",
+	"DJ8wreDdsGV1c85iPV2oaTizWZSdbNTr9XqVTbhSQtEkF63UrygaSrv/w4IkKckBEjRhsfWta67CCw9X",
+	"4cwgytvC3+IzSPk3wPPLVmokEq7XKYoacjxR6VOpo1BYhOMZTVHHEfScNSwseRvLL4EfurR5YFbJPAph",
+	"n4JBXhCZPtNvWDNv1xOKsLggREWEH0+n+dHwKItEtqTVUD+0dHqaMDsq1Y2Az9qGKybGca5FxVhweTmK",
+	"tQTLMq2BkMyJc5iwdlm6wbJSIYbvWAXcUoCll47jAaD880GWKgDtowwTJ4QHUUsBPVVVOFcg0AgpKEig",
+	"pDcW78dJnM+wmkfPZSAr9ruwwmx40PU+6TfiIg6tzhiyylTGV4GkKBjRQ+VJ14RooUQPSmXMoKUURCsw",
+	"EZUeMgCZU9UdbAJ6WlDj/oCi7UJkPCElHtYuHmWowQeSRrDG2la/p5u17k7aH+HrGSBkjA5XDZ84NI/8",
+	"WdD9sRLJhanAs/4iY45kQonceKUAaBmaRTjL9bBaY0dQ9GemxBxsWkzHA8Em8eCccSbFJS6C6QRh4rS0",
+	"vUwZjSlyWhGpsZFxKHf1l8yp4BfED1UQeDGJMuLnCg094BqozGsn00S0GJK4kLKPTC6hj8eYe4rEUk3E",
+	"IE8zcnEXQ4ArL6yS/a8KnQ4i2yG+ms5NLBO7b2yZijoc/f+xlVYZUbdYXwWZA9YBRMzyS6RgqabGmHrF",
+	"e5c4k+hdnmOTkUx3bTKtoyfpZblhb3gyV02bCa6nmp8L9qJeZ2PFklSeaUUJ/L5CsnEsp7lQS9tJSxa8",
+	"ZSRUvdYLIMYCzdJrea87PZjUfETMmMtVRn1PIdG8Vr225XuF+PFaFJOfOnbI8jG3XbNglUZF0obOsl5Y",
+	"w/oG67hsD9uBvmsNk7Pcv3kt04N3Jdyreqg8tDdkHU8xpwfPkyeP5lNKwXcvGSocKLf3oa5/pE35CT0X",
+	"icDDqLzg9+C6KpQOC088F3ksmdvEPqymg1EgHa+bDT6ym2KP1sk6H3C8vY6ATX8AOkJJFm8ud1oboYLz",
+	"8BQn+ap0ez+8YMClf7NgePDsfMs3CgiMGtRQkdKi1QrgZAN10VKyGbVjXkW6dUWS3jTz+ddFlola/4hJ",
+	"Jp/Wiax1tSA15ZdzGPZ5Ck5GF1Cl5opWmeJFdsmVNrExqyLO75+eu5sIntFLjjO0J+64GqDvWKrpPyBZ",
+	"igNG+Us4ss8U42c8lk9y9Umu3kfh0numjPtv8vMfaeBqGYHaq/hKqEWOAdxWlYJNoPDevVhkNMHkr1iV",
+	"FUN0HqJnb6AHU0Qt9u9pmotSpRt6n5yytqkSX0TodW292uMReZ+ZuWXow7fqtUZz6/aWcHmEvnFRQcmr",
+	"8Hy72dx6PkdXjxXcC7Qv5ly/hn594QKVRu8f9jonh5Bv2T447faOdt92Pd+LVbvwF9HLVWnx0NUS9QZ8",
+	"grSP9mSSCLYvBzXPn5uOGyqqX9Sb200oqgCf0y6EGI8uRNaLx6ZixGu9qG1t+R4iBLUajVrT9y6FOPda",
+	"27UN35sJnnmtxvPay0/3JSUzQ3qTZ8TRayDUoDUbKS5JrXk6ep8cJd/p3O6K/A6n9py+fyPZd28ZzTdl",
+	"QraP950sDykubaqZzzjy4vKc8UDm8Vi0IMqLuHzE3Au3PFMsJNbuOJU1Ka7y3Wmm0iwELOMB/tucueTN",
+	"TqVgFfoEpj8YtMI0Y+o8nhDKYJpFPsPoG8Yo9Y5NJQTNsvjCljraQNDqEvNUBpLLma0QcFNCIeYGxY3u",
+	"E7FiCARYwZwOiGj3tV6QYVq3hRukJBdMuDY53wOeJFUfCjShh0A1hU77FuNaDWiEBAfd5xGUYIDGVGpZ",
+	"EUs2PweyzynQBukUmSUqw0i3DYU9w1pN3QxlSMDml81ff/xJXGAyze1Xa+yEgmX6l8ssznM9AwZt044G",
+	"hSB8mkIqFLnkWt+R2rqZMT6ZgFbKhuIykOM4SWIKGxYEXDZ6iDn9UxkJGJRpBvg+s7QA4oT26Z71p8Oh",
+	"yJhKxwIaSVCjRUQ6lpgyBAfqqR2UU7rxFPilw6ruqhbaNN99LR1FxCbzJQisEh4ddw5/6XR7p/uH3ePO",
+	"bu/o5PRd+9fTk87u0cleN7Qb6FxMcgpRrnqm/boDoIxYmDGME61f6Xnsx1K0bNKLb7OX9H8UhvABqdMc",
+	"YVV/LjHKZ+EwS8eUXJKnIauElGkQtXMMd/ssloNkquILYUKpqVZw6VrVZ2FcUg71W+dZhcNf10hyru1H",
+	"oQWbxRVRvb8yfBCrfB9nTUSrqf2v4+fHthSb6HOI+sf8SutPXmvr5UurTREQTY4qWixzcSaylUz9tj1Y",
+	"ew05aDCJqmjYqhaRx6jUngMhz7RS1axvvoAmmQsNCEjqw8lref9n3bMtVDmA9NzYQKgV01aRTbGqLM2R",
+	"E7WzGgvLsbGwuqoP7ryu6AoMZ7knd2y6WeMQAsisiIoVJJesapreDaU2DdNszHOvpXV+hIn0Pr8pNnnv",
+	"hlbk6RdvQ7HiF1L8SLzKmT6rIIcQ8y+gMGzlJJYFwsolCTr/Z8yjm8uxZNuWhc2qNhY4U6uWWfPFnZv3",
+	"Jr1kYz1aJn+EtBZIqiu5eZv15c1K4nGcl5pEmUb4iJ3uWOYbTc8vRI7ZFfTXbQQOpLqt0MZIQpeUtx2W",
+	"juOcxbYeDtU/+G3VMKNGt2qMtxrNm8b4969RTzAouY9a3oXI4mEMKHrxreuSfHed6y+dixk9u9183lgT",
+	"zcbzte2tzeHay5d9vjZoNLbr0fOtKGq+0AfYNB+kMEQylWCHOOkjjdqLTSd/5Pio27s5NWNZfonn04S0",
+	"PAgdmLPda3nNevP5Wr2x1tjqNeqtuv7/WqO58U+vhMHmbQxf8sagLrb621GTbw6eixfDOm/09W3pNBdL",
+	"vmi1TxoUeM94tnYuZmsNz9ejHWkzsWVA9T4VyRGb9RWlFLp/ZqXq9464epfqTxCYXLF4vZacJsldwNrK",
+	"ioNWJpb5Bdq4l6EIlhTu5fbQU0HGwynIWJiqHwA2qeC+yDPBxyut+Tbrgs231tX2ZgczefEZVglzcZUj",
+	"GsMaXrM8Ewv11IWSDCb9DIwoM7J+kRWbyhbk6EJJsqmFs9ZASDptGBc1+fiSZ5iUSj8D1AG8onQHTS74",
+	"CV535pNXKXOTJbFCkIJKKkUgkxgrMP67e3RYrbG2NpvAqwc/VMIWOxdissaT+EKEVYaUDQiT0NiyicBo",
+	"KxvLi4OapptKh6T+JqvM22FLjK05Q4nqImhGRGHm2nR824JSEn21BaMCqfJaDT+DGnq2n7uFJEIB7kIg",
+	"sTfasGeVsE2yAxpFdt+va7vgkVhD+AGVanM6Sy+VSY0MZEw2ZDgU+WCkrdc0ZyGsqC5UToc1BjwUNrHZ",
+	"JglLBhNxnKr8LBPdfxwwPb99rg14Qd4YuNf6mvR/+WBkuD5gdAJZOdjv9jqH64dHvf1Xv30Bm7ELL36y",
+	"Gr+z1fhdDcGVls+3t2y6JUcXcbeVpUM5T2SFeYiSY7kFsVG/1oTYeH6jDXGzNr5wrJTUca9lanxEFMhA",
+	"xlGL3UbZBjEmi8q/QGop0mIfAy+OAq8V3EplDzw/KJRbeGyVeku3Gn0Z7l2lMcO9qKzDfa87PbikdxZc",
+	"KCnI8BPMGvwGBt9PjTp+UGvUKx5xNgQ9qPLd0h0oWwI0doLCntBXag19g3ULe62PgdHD4W3GAoIXgc4O",
+	"l43WHnif/KBsNsHvvK+EzOEhZ2vg68nCgfu0jRN4nz6BHHZXZnkLzGsrLX1mmroOPB1YXFR2hOVFoa/g",
+	"ssAH5mV7t9AgtD5QFIiwfsLlOegEtSUibWmEUGsMZnMuMwmejIDvbgT0ONUoLkwOzN6PZAl8jOfW+nX8",
+	"CUdycUhYLNlwmiQtx8uHWnk/jaBSufBVBhKoxYzqAx5+iO5DTdicjumzcDdNz2MBCnFX5GvmTxba8UBN",
+	"NB2SzkdOxjRj+rDS/9X7lQ1jkUSB1CddRKBiTIlBJtCLS5E0tE0gewfBVv910tlr7/Y6e7+HO2Se9NMI",
+	"iiHPxSRn04nWSp5vsrfxz1SPGf71x5+9bCqBzjW0IDAAa63i/4iqjxVlFzyJI3R+QykwWB6XfE4v9Msx",
+	"OWbkrlyM17FV4TpW0f/iUGpp43xYHj5Lp5kJKiI0GzG70eJZw9VjPltQ1bk6DwnrGluA4UKha0G4FozD",
+	"SppBlyfZFD+9CLVV1tFXoG/PS+ubFPGeaxzGEaugXSmtSVYt6Uu39ukt5t4u7q1r03CtgjWdxpH3LTya",
+	"Tw7N2zk0MfXM+xgUWFegnfx3OpKgwxi8K7i6l2qVpfx0N/6P8Fob26WLVlJYZyT9+KZIEioJRa/lFULJ",
+	"8z2zUSmNa2H6fc+x0b2Wtz3cGDR5o/8yeiE2h8/r3qfb+2xp5RVDoVdTAI5X0GLB7wr9Lwsmi4gHS2tm",
+	"RqZ4Gw6Ntnzcq8vGBn91Buem/n+6pa9ZC0+v5QXe3602zvRSC2Tg/Z20cVbWrPUv9h1rIHC0vswqzkuY",
+	"fbq6Q2l9PzW2n7/Y3G406/WdczGLo59cXdnzl7m9M0PJcu3AonA/FzM298YbvOaQYEeHEShQWmb+fu98",
+	"uZLgu5nFpKxUPOnA3z9fbAR+2cW5+aG034I0bN0eQ48VYBicQEu4y7TUuOQzrecCFI4QkarN0wkHsswn",
+	"jPy5pDIC7gsbxkmC2D3zcP8qTyeqWguky49mkfh5QYZZwPFc+nNEypU0CyRNUBUzE3eQVHeeJcvomMhI",
+	"EI8nqVJxPxGEvlQ0is9UMRxVBJAwQ+LQ4po7fATDdbrA1bmgZLuFTvsFeNBm/WWo3266WbRhgUJ6keu4",
+	"pVVeyAt0YJjkF+CleaVfS2LkiNb2Pcno/AeOKHE91R2wX6SXJdaCRbo3LQVhJywytjFIsLAPl+nSuvF4",
+	"mgCjdyb+hzCTkG2b9bP0vISBQJxid0A/WDKZ37gs4UsTAd558B4NdeBdCOOe31fP+jy6OL8oTjD2+1Np",
+	"wlNpwndSNUG4Fdx5z+yivF1pgkJX5aNU2gy2hAloG9j2Eu/DfIUB3h1IqjHwWQyxcuawA7QKQgKL6aN8",
+	"RkIcuPOMWFS+k41EdJ6KVYB1QFV9961wq36QqhPfd7t7TAml9G87BlQPEfrizEDAcRmVaB30nQSFiGn0",
+	"2YRneSyUXzQVHjKt3bGAiC4OG6sgHiJ+K5ZRfBFHU57QBy1qo+8OwNxtgSy+AXiV0Xw8FzuzLHErL8DS",
+	"AGDNX6Q1YZU+H5wbcgxwAmv9sFp4Us3tyG+FaR2QFQKFA5gy8h+RpWyOpuIDKLA5JKEQA0W5qCRXIhn6",
+	"qGkSNmomIiHzmCd6+mMIqZ8Lw1+AuJexwnyPWLExj4RxKYiJYpdpdo6MCFBhYrXs+EzqmdFDhbwM1j8x",
+	"SZN4MPOtE7yoOgxkPpvo7h4SYKhWsZegohhgUewy+Nf1dhfRnhinLaZVnZBwCscppIe4EJzFYsKFYtc2",
+	"rC02ivWMQ35ynvFIT6BlyXDW5YyedhZRKvsph9Vg1qX9sQpVvagXYbm9BQ0FjFNnM9UAIFJAnMCBGszS",
+	"S8UyAVxNPpuIzLAq3N8iONGikl7yyLDixHiSz+a0en1pYeU7CjrqxXq5lB/sQmlLeiGywrK0C8hV8Iu1",
+	"Rmr1p7uCacGIO4r611DMaRE5OrryWhtEDa281qbv0TI9dcWn12oWPxSOUX3V+WvD0Z/xz6IU8IXvuWcD",
+	"XCgzyeATdK0s60FdN7+UvkenyGmB3Oq1NuvFdcMD5Vwj8DOcLzNjoP5/EYo1msXrNev5mj5YsRDjQmDc",
+	"1BQgFLIK5EP1SfN+0ry/l+YNK3uZDF2pdpd3/Io8gQPIpUV+M4tnAbkuFut9iNREBm4Sg+cOQ1Yg04zc",
+	"z0QpSsd/UR/IJZtKLJ3VNzruuE3AUKe0f+JiUTDBENe3fouwxjqQMGpaCVWoQmHmqdNVn7luQXtqgEc0",
+	"zcq+1MJRuRPIZd7S4htwvAP/6araxJ473Hc9snftcP5jKrLZEUFVe9dUR5XnCxRCG5K5SznUjYhSN6sP",
+	"x/zsVsbZARQ+3caKS7Pc+zplQUucY9z1LBGFW+H+WuY627ql6wwWDJyf5F5eeM3w6gRgdeu1+sb2iyV+",
+	"suU+MYLn2GjUNrd8799TLnOCk603nm80Gy+27+gjW/SuLnrFSpR2XqvRaJSuLb51KlHFF5Fx3tWX+9a2",
+	"rCq3Udt+sao4aCwoEQJhxAvnIl2AZag/gQV2OJ9SXBU/mFI3e0GLGt3B7q7unzbkzFtvr0A6G/8mWpei",
+	"vMgVzk8h1AdSS1SW4OZgtWbqowmeuh1Z/1jattdnDBanK0XS8Dxh7eU4qM6by2d6bVnyl7NPbsr7ei/j",
+	"f09LJjiLwSMyjEVWTpFvNJbmc5Vl1f0QFb9NiObpFHpgp9C97FFnsd9kjrqOpqeT4HufBK9Fzrg7J4/6",
+	"JJgqFa0b99IKwf+B0kYc9mKXOuGZckINuBl9pkY8E8rHlHBtwXGFoAjaTEKcKMWGMRqsapAJIX2kduEs",
+	"iaV1tNObfcqT5izwDsVVHnjE1sMqL6sMgZ7GaSbg1YoN0yRJL6kcsWg2pkrTK8l1bD6mRJJgEWucA9vJ",
+	"5gKhL7h+i15XV+Qwv1cqauOI3nUN6EcLS+8202o/dvvb0RhbcWjdsCuUirowWUdvf0hJdG8GUAij2e0w",
+	"FnLKKvp/196fHDCVzxJRfQjyorT9R5QqtxINDhE+cJeaeGa5Uy3G2VkmRG42FuC2Tcd9kYkokINRGg+E",
+	"YpX+dMZUng7Olc/GM2a1hvnQpANKXfWpXoNLFur2ou8Dyrz11h0JdsZzcclntO1VUbhgfVLnYqYwUIaN",
+	"MiBwbp+gbHeWON4n/bV3hp+twvNAAjxs40WTDUY844McYkj6Sxg+xbeBdUkkY26DoWRmPc3w6m4qh3E2",
+	"DrXybJ1ftsGVNGMrmM0hLrUyMEQC6M3npIjNi58nGfE1ZcRYPBL54GzGa8WE1Zjc7WsdqXHGyA1jEM0l",
+	"c8CXwccrogUlAHm3cx4nZnshLiG0DEVJSGHdEO97l0biJ4gnX3dC7zud+jbH9NO5+7X3lAPYi0kYD39v",
+	"2RPw2p3lqNrGVGXoDoBThtKuQddmlVjSgWnf/Uwx4weozp3O+uibCBmV6XtxP+ktqOYUcTru3NMa3qjF",
+	"2TW77dh28+lMerj7xy6YR3IwUbj20WYMvksNtzEl3plEaWe/h6g7h6wC5c+mHBrKoFXVrcJWBJZ8CbNX",
+	"Y92c50K1WPjm6F0nZJWG1bybruK9EUhKn/JZnYmrOK/6LETceEJuXXqw+2BrRy3GA0myZBIPziEY6rOX",
+	"iNo8AUbkOogHeG3noLPbQ1R6aFJ/OvNZM5Da/NY39vngXN/YOex1Tk7b747eH/aoFTgQBjSKxJ/JyHJG",
+	"zIg6n4q6m3NsDjv2M1Ahcvhq/+Td6dHJXucEWjRAvVw3ZsDlQCS6OfDz6fFBe7ezR82xICRxtOP08N1v",
+	"p8dHJ71XRwf7R3RnITrNiLH5AQukFrMZj+zQuaPWO2kfdtu7vf2jw9M3+93e0clvgPALL7O3BxLuR7uj",
+	"8+u+GTchI8AjEtUaI6MD8tzAYYyo2TwpsgDzUZZOz0ZGzOPJAKyzFUh7syEAn4UnnX+873R7ISGzKCJD",
+	"LzhUiRCYps4t1UmlNSMBFJtLM6Vwl0NBCwDOImKVvkjSS3wK4Wl89PnkIy7dM0p/4jLN8hH4nYwx16zX",
+	"wzmWcpBy6AZSozTLTVESAvixtgykMczMBnXsMrbKLNsB2DNgjowg90FIhAwXeEujHtbY4SKXOgXoY4un",
+	"EKUDYEkCIjkpqjvwDkUs0qNUptNMRMuO3WOUjPrc+6wTdz5D8D7MHTj5yH6JowhN1BL8tD58IZr97cFL",
+	"vhltisbwRf85bw42ok2xNXzOt/u396c7PS6S9PxS267WLi8v17T4XJtmiZCDNMKErCWN9Zret2ruqzQb",
+	"f5XKH4sLgGYXnAdey7OUIA65qdesNzfXGo215steY6vV3GjVN/8JEXU51a+IVUdG9AKqxUH/KwXn6EvL",
+	"mELg0IEhbCwEaz75BC/QAObcvjC/sP/CoJGH8XnbdOf4wNSX8offxYMsVekwZ7tpNkkzkwJVtKHptuFd",
+	"91WvaEPTaYP+hf3XZmOr1qjf1AZ8+qXz9KG4yuefwkEv7q8795Ozxr1fn9mw7dT8rOX65S1vd5SmCsBP",
+	"dN8C2agxd+AC2awxtxeBfFlj4DqX9RqDL376nBXuw329L9mIIooGWqg5iEi7ExFTGFwbTpNkdvstBko/",
+	"9u+mCBsNwzNVqE8P3Ez4rAjzZqO+MNrmYLvV7JtTjfGcLZMYLeIa4IZ1Aw9cyzOPThv84u0n0tgr100d",
+	"cLSa1pkjd2d5c8Kl7Qlrjyw79d42X1eQK8BVnlFTq5hhvc7y872rNUeHWUtNUiJl2DuWmks68yhNtd2S",
+	"tsyWKcugUqKmzBUuskC66vC6qVQlzNXSb9oACltOgX0gQ5OjAEjsIarH+G88wkLUnMGsOoAfMOyK2m8g",
+	"7SMQ11wesy2/LjZxEzShLEmH8xxlplj49xILUVEXxPLZRPgsTwNpaPXmDTFAq7Vl9fRpbZmdZVrQEbqX",
+	"nFnbxGdiHFM2Moy2NUDc+jQ1Si8VsrmUjJEdbQM0wpK1bIHPIjccTM4sKs2aDySJaM5EYdZC0X8b4w6N",
+	"k0CCdTLfdZ8VxkxpABctGwQZmzdtfCZTe5HC11W23NjR4wd2jXH9kaE1ydLxJMfSBcPIwwnEjJztZSPI",
+	"joL+HZaMG4pCahptszzDcBjwCDEyX+atHcAYlmQTGcU3kCORCcfMqYS/rjm2yBogJrvGDy6Soo4SLbPx",
+	"NEdc2WVEsbCTXTvhSxhI/ucEDcoi5ufpDAZWJEkZtMxJVVoKkqtXHxwl12WxCTkda/ntvExLDS3Fb4Sl",
+	"7c2vUpz8cisp+2op3jEq3Nc1z0X0fX4rOojbWKO3sfhMWp3XqNfvplzS+rmj/XY3T3UT9cm75xI2ilxC",
+	"J9qMpXBudt3rTq9AN3ufJQSvZRMD/neRMPgT5gvqZjmRcSg9QSmK+Xso4qIW609nrFGv1+p19s93H/RB",
+	"o9dIjf2WTtllnCRadMoUcjYjN9dmGCeJiGpl0wC3bXRH9R9G8pZACgBgaOo9K4QkU93RjVrAfkl4LrIH",
+	"biP8wIVZ91Z9j/USZZwZjQwEL08Eakpwet0u+nEHHdjYPY9VBe4iljy3JhcyEVqlgFQlCjeA34K4DfB+",
+	"YHPAynzaVOB+YgXlnR73026n290/Ojzt9Q7CgvFgK5DjWOo9WHWAlxIO4FBiwiqh9WaFVb8EoO5o4m7U",
+	"KHQy0sEj65asARNh3/haKcYAgLHWMfsMAjFVQ+gIR97KXJ5A3uQ0vskjHEj7ZfY5HuFC7SGfyJdSe1ZH",
+	"q/0iEQuGzoIcarWAxflquiirJd09D/9zndQLafG3PmgWRvYrF4nPuXPBU/glnbmLHtmfbdbeTV7Nkg/V",
+	"ye+be84NkjlPbzhPO/nxBt5h7iVLomIr/Kudq3jeH9v5db9X8q/SMJJ39YNIBulYsP/mUoBbsxgCdGo6",
+	"fQvkRo0taS74OOHT93e0fvH23KNy4e5+VcAH1AP8g5YvPEbfHzlGSz7gL+31I5lxY12BdT+V3SHKSTwo",
+	"wuOlNEFMUqI8QZEMycFLLzQFAPQnq4DbzZQDoP6CqQfGQ8Zz41Qh+HRMVUTfEPlLjOPLZiCgh2ZJBkKr",
+	"nOlrUhfmFZKCuMpNZlbABaWvoM/JRMdTVtGKR+Hdq9o6B/L25Wnqa8UMP4soFpQ7iW3neSDpdZVyC61n",
+	"TTexCrA25ZRK8q4hdLzrEsAbFavoQ9zHcfMJ9AcBWjiL+IyGciZ4VsU3CB4VRJN6gEtK1KKbaVWKWdcc",
+	"UN8il7OLHo3l+g8NLUyb41JdWB6sogdTgssTZsadsZW8quSvWOE82Wgu9efcsYpkTvEfLfNUmgmfm8OS",
+	"b3FVH4pVtZyjiLQS6kg/TRPB5a178pRo+7UTBVGwF/kz4IIsC5wHnzx4K/STueTbcpGKS/fJKhjvMPVv",
+	"uA38QGLJapXOLS2+56veCD/FOPMvSzVr1wi8e+GJ3CeF/Y7y5Gkjfr2NmC+q+Q965xUgX3bDLQLlfDA3",
+	"3bWJjwlmZgXgsq1w14btL1DzPu1biQST2MaozbIC9U3fm4ILf5TnE9Vah25xObuqDdKxGXxto9M/HW/H",
+	"44JUoSVyezgVs/C+rQX6/wwyymWxZR9hLXzh8R7wJNHqOAJVXtD2/vhfBuikn0az/299miUAk7LcTw5J",
+	"A0cTAf13zDgao2eKhdMsQfMTsYKRIjnO0UOO+72PykJFCcFCWu5dRxTg8+BgtWzLYhznOdBvIQWYKSco",
+	"vnwuZqwSvu6Q+Wmmbf1czMJqi4UqPmtY/qwCfrXwdyPSrr6vGbKTV7vs5Waz4TMcAWjzSGRCm3DqUmQs",
+	"bF5dhZgEMtAGXSKiM7HDuJwhWKxIlICcapmSO15/vFFn4BkPZCbyLBbRDvroWST0WXcBmThOx5YpScQK",
+	"RSMHTJI3gcqEasTXthrNn1pIHdnnSjzfRIbIVmgMHL0ErF2DsI2FYVNmW7s24n1j1B0m46fKX3/8WQ1Z",
+	"BRz/GHEAL4aeAfujmYiqD+zclynWhwCZpVrZWLtx1nDnfIHWLh+5osFLf/+8Rt+vuVqxh223H7FKN+cy",
+	"4lnEjOZRXfl5WnFr8f3o3/wlgEZXzPB8m3J0nudiPMk/q4F5PBYq5+PJPaf1osF9d9KYiJpbW42XupGB",
+	"F0c1+yEQjoFHjKpLGq3neTYe6y09uLkD6rMm+l4xoOUqmYm75MCqR5kddDZ4Hzo/vzk6elvrdYDMjpbU",
+	"bcn27qrvoBi7fa7JnDZUiOCIVbicsebVFYv1YipyisuPvE6l2HFFLYuVI4UjCwhuakgLpF+qnoJEjpLC",
+	"0Ja483xzM5505YPq/cnBCl1iiZrXNUemYlw/qV+HCYEYgNaXxlMFuXqgGRNTEts77LJRqnLkE2WVScJj",
+	"CbdAxyYZ9JLxKMqEUoKQfy/1EUf4v5MknSEMOkfsiXwkxr4T06YFcto+ODj6cHp8sv9Lu9cx5emsDZnJ",
+	"1O0lx39o1tfuSacNgKXo3JWRIWJVLM7xwpnICeMivZR2mzqg7mzC4wyPf7Z4+kMG34kYTpVhsg836/WQ",
+	"VVAqg87iM8mheAxyJ6eJqPpsKhOhlBmrQEYwUwRozjPBYGCw7E2Pta0C45LtH5ux1cc+pHqqiUCihErY",
+	"aG7X6rV6rRH6LPxXq9X4Xf9DX4Ur9ca2/T2QYf1qe1jc3mxs1Lfrzzc3NkII0SMnPuQLQFQQytCmY5HF",
+	"gx2oYNTzX/BjRWnOKmGSDnii21wLqzuMM/gbo9fOj/D1Gvypv1yLScGGPyCVlGcTDn/BTVE65rEMibcl",
+	"zRDaCL+bZzxOUOPK9SfBWQ4fhFHLhEqTC6GKyHognY1pkpdSzI7Qyx4d8JFPmNVpsZb1TNm9ismfGQRV",
+	"KkmaTrQS7JtJ9dmAZ1kssrWzjEeCHbZ7PkZe1qBHehEAHh/9lQkgro1wXe4fXzwHzUVhJ8S4LyKImYx9",
+	"pqaDEaRL28muyXhSi1PaHbbrNnmAxiCQM4HLaDAQk1xEBtLF0lPoARmJwblF78ekkL3DrtYrVZpMkV2D",
+	"S3vQQvxlqs+sDDaC0i9J0rMz2hKBDPUSAtMpZIHnrHV6Imqxv/74E9pVjJ4dUHfQ9CyZgTKzEng+zTm9",
+	"zWkZbBoMNZkuPtMjGmcRaNCQklZlYG7EOQtftfcPtMAo/POoTs/08tK2Q8RnqhZI16hQLRa2Dw6ADh2X",
+	"KauE7d1dqML1Wdjudjv4j/e9N7Dud993e0fvOif64v5ht3fy/l0H790H+af/Ou39dtzRl4rCWKd2VL/l",
+	"pKN/CsulrvpPEn8hnUHI6ACE1Ih2b4lT1DMWfmgfHHR6p26T6JLtQiDDn9uHb/cPX5+2j48P9nfb5kvm",
+	"svu0ubZ/uLf/y/7e+/ZBWEVmuVSS+sgq4d7Ru/b+YSGh15m59P54Dy7t4IA5twQSr+x1EId6hy1rV637",
+	"/ud3+z3z1lr7+Pjk6Bfzgtpe53Df/PSuffi+fXB60vllv/PBfZ3pT63ba/fed09337QPX3f2wmorkDfZ",
+	"liinyaoEkbM6s4he83i4KJBIYoVv7RZOtDvmB9H43Inp7f6pvw/Ny3ivjF47hKsdfnSLOQl/BD6GJ3qF",
+	"B+HmxNXKuFHWV3s6p0t8grB4Bgbsw91rmJSSo5VCet1ZfCFkFSGWCxdXb4lLDvIqY8XCj9Ms8ctv/kQV",
+	"QFB70wL3Iu5mtcAS8UxZ+87k4WM9JR/kyQzCkwiJGUj3dwnWIZoJZBiEds+HpVcprWDyRFsZmKzi3BcX",
+	"OaI+KjqOTksCqMZCFFqtQKLQClkm1oTUU6WKcaLnedlKrYCvFSUl68+Iy0GbTwCxstmoo7ppXoI0WVqH",
+	"dsynZWffe2jdozv7QBr2gZzcZVM6koWdnw7NnPmsP2PgxSq4VhdOC1Swbnt2LjsatCxPB6rcoqKirEi+",
+	"LrHz6LWVFs2ufslW3oEjqrQOvjGb6z3OeGc85s/57fqXOufvnGB6h3PeSIcn3qUnxeA7KQa49W9UDOYS",
+	"INYhS31F1hE6Mowk1iLuJq+eTxyP13mFKstieoHHF12EsQrkmZD6oBORzRm1bkqvWmM9iE84ldSTaT+J",
+	"B2zEk6EtmMFPqBGfiJZ74vssPBezkFWOJkJ2u29YsRdOgXxymGZjbasrNVozXW632+2//viTYTDiXMz2",
+	"Iwo1VH2XB8pnoRVmYc0GYgPJo0jBh4FxChJxz8UsjkLXaY2lKZKFc8ExYKEKsZNvxexYjOkdkC2rR44r",
+	"dvx2/1d23HlHITrdlZBVMMYLtwTSqB02xmMmSo3SaRKRNwtJ9eH1NDeAEQaZZtWCQZMOaIes1VWrlEjE",
+	"IIfjcce6NmOCMZ/T/sA7WEkzTGajE79qG0cTXWMFLjp6ohbOYpnahzCsa0A30IEVUeupwXZtEl3+RGRr",
+	"hQ42Qw5MxI7V41csbyWyi3ggEN9D7bCpzOME2PYJTi+7wGJ9VglTE4o3kaVzMQtkluY8F2EVRljRR5yF",
+	"AIENhU4QmskkVjnyl+65UY4sm0H08k2vd8zo2CuoUxUG4WMTe8clF8ifzFKsQiU8DE+hlQKxWK57ky4J",
+	"xWMQXg/tVCHgtg3FsyTuZzybsX6aj5hu4xByAMYt3e6/UYQf11YR1W+xsBLY4LUW3oHHgrloduAFkjlX",
+	"MeUYbvz7WOSjNMJ/5/rkyNemWYx/T7i+q4rp9/oVYeD9HRKCAy8sSsTenxwYbU5vaOc1ofn9mWKgIwj9",
+	"FkQdVTmsXb8IS+rRgzWAwXwTti+4bPtciR0zFs3Qt2OHo3BdX0hPW8thhHA4zLWIBsm5lBQjVMSNzXML",
+	"gVoYo4KPbpokaBIu9Ex3AJbhgpBCuWOvhlglAZVDiyF2H/M4GqHBuwvL8w31CiYnItyxsmUtBiqFcKED",
+	"9PmFAG7IKgthZCO6GUeMDMEWwsWMdLMVKbB0mzacbsjr6DnhS4wD6a2YpywT+TSTRZHpErMYF1chGI2d",
+	"UeYYIh6dZanuhW783TmFVhgKWC83f9Tubhz+h+82kn/u7TcOe50tfW3/Tf3ffKuX93/ZeHX5drsz+Mde",
+	"bzbqZ//5z8nrNHmp/ufty4N6Mjrfer4/ZUbsGoG+tjls8GZ/Y7AZbQkPPgtTeYv71HUZkw+8+a7K4LW8",
+	"Nf1/P3de7x+y4/c/H+zvsred3+BiIN/tppc//+O3vbfNXy7bs0572J1kyVEj/3XwaztTJ1ftw+O3r6YX",
+	"x4cdHv/anL3L6hfdD697Mo03fwokvKRzuLf4XsxwewDtWOlO/joG5Fsxu6lAsUg4cB09TyRLD4FkiUrf",
+	"UDVCLY07E+ZwSj9mAiZrEGJ60SPFhvjHVEzBDRu6CVEEy0XpONmMgUe25GNcMEZ2wNYN9ZmFCsjHADKv",
+	"Aq/FwIMW1tiezRsqIMIoGouJrz6jxFGfovdLmSB64h61Bl/Gd1s64TeX1x/p3psUYcX+rUf6KbB1F7n3",
+	"w7ugAMiROwvllj6oj/bc/YRLLxG5WFyEe3C9lHG9syrpj2fCSfyb33H4pu8bLrlpyxnXMo7Gk2v5aWve",
+	"Z2viir9N2PgBH/s3P/DBCJJjno+WKDeOpFl3FLfrym5tHl+SnrUgxmevTERGB6Ii9cIRTYa9Rgsoyp5T",
+	"TKVsyDN0e0ESKHo0fUKRypEvAvkzrnLzHLJrgPco57lglVClWf7TXqe7G1oYCLcKuLqK+5/GZ8/VWR9E",
+	"baO/yPKczFyBDr58AO7iuVhVz48gOnc0z2gwZgjJ8+krsfnTCvBaTX9lgj81RM/Wyxfbz7eK9H6bPUep",
+	"e3dP8fc9mzHqteQ0SfDCAa65d8pr6SboS10I2O4WndBLsY3t103Ghy0e/Pvd3U5nD5q0aFVvNV7+MEWe",
+	"Zp3cvtizWL5PpvzDqA/9gQz3r3UYrn8s5NCndcjUfujugDsPhb+Cx7/I2V9O4k9SeQmNvyO778vhf61n",
+	"Q+sfAMltEvIprGRbnsVno5zxSz7zIWgIBRVxrhABRLAKL+4Fj9aQxwlF18/SFMt3GGfDTKiR+coOcUOB",
+	"B0yLaxEJCEuC3kPA3WVOo5DOp7CKtU+2tsgUQJEPphJu1l+GDEApL2MllqouJ3oVzonhh2C2NT9PMWgW",
+	"sZBCL2hsPADFwEMwegr+onIqIqYF9oK+0GjWFxWGrSUKA3Xluf7JqA0Ea7xUaYAbr3fFt6nYxvvcQ/wm",
+	"h7zZXj+Up+vJ/v5u2gdIMObIXpleriws9T0lBtMszmcg134WPBNZe5qPvNa/fve93SSmHf6v37UUc//2",
+	"vSN9YxN++12/KLtYHY2m/BQwrKJ0gJS1INahGgzACCvhmJ8Llk0lZp4IqU8hKE5tra/b6sPWi/qLetUz",
+	"qZrrIC6pe/OfPo4nAmKVkMiZx8joaDJL2sf7bCojkQEzSdiCrCx9HKNg9QuSReUbFhDlF7ijQNteov8o",
+	"E7n7lscDKsGV0P9dIJK1QC1wHNEpX0zTogoBdoXIJjzLZ2tqkE5EZCG76JVUNkZNxk4GMlwfOI8C94qF",
+	"bHbS5uB4jXNFOF/ll+0EEnrC9BGjfNbNRZJw/byams/v/9w+RMfoBU/iyObUZYInpV7iq5cxQ2CxW4s5",
+	"5xwVU6ayn/LM7XElllF8EUdTnlCi0KDgQlMEa+nMJGY+zT1kB6vUQCq6WzoJMs/SBDL3mOIy6qdXpVQK",
+	"xSqTLI2mCFVV/uVM5IGEzDJo3SpGHQghFbAhLUMhaReHLQYkinBqx/pff/wZVtk4vRDLMjwGSTo4tylY",
+	"0VQEUp9dEXw2m0rMxVNQd1hGQCSMy2GaDejN0xxybdIh44Gco1X29QKCYBX5rhA+PRMqneoX6IfkjFEX",
+	"AlnuA5az6wGKpZqIQU4RtYKIaC4ZT0FRevklFmi0ZXJrfNZPo1iv3CI/6kJkUTwwZZZK+IF0ccmpk1AP",
+	"rRXJnMeJ/gOMb56zcJ1amGa6ufo0ny2G+SxlC1s+Z5lQApDcQQiOeT4YwQybLriywnVXaa1av3syzSap",
+	"WhhGyPNRIeCmUy4VLGm3FeVlE4lBHIlAcunuPhZLlomLWFwiAbdeW9xFCsTs+9Luofdqg/D/BgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

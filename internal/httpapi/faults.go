@@ -66,6 +66,7 @@ func (f *faultInjector) inject(c echo.Context, org auth.Organization, op *openap
 	}
 	c.SetRequest(req.WithContext(context.WithValue(req.Context(), faultKey, InjectedFault{RuleID: rule.ID, Action: rule.Action})))
 	req = c.Request()
+	NoteFault(req.Context(), faultNote(rule))
 	c.Response().Header().Set(FaultHeader, strconv.FormatInt(rule.ID, 10))
 	switch rule.Action {
 	case sandbox.Latency:
@@ -101,6 +102,19 @@ func (f *faultInjector) inject(c echo.Context, org auth.Organization, op *openap
 		return true, nil
 	}
 	return false, nil
+}
+
+// faultNote is what the request inspector records of an injected fault.
+func faultNote(r sandbox.Rule) string {
+	switch r.Action {
+	case sandbox.Latency:
+		return fmt.Sprintf("fault rule %d: latency %s", r.ID, r.Latency)
+	case sandbox.Status:
+		return fmt.Sprintf("fault rule %d: status %d", r.ID, r.Status)
+	case sandbox.Timeout:
+		return fmt.Sprintf("fault rule %d: timeout (held up to %s, then the connection closed)", r.ID, r.Latency)
+	}
+	return fmt.Sprintf("fault rule %d: connection closed without an answer", r.ID)
 }
 
 // closeConnection ends the request without an answer: the connection is

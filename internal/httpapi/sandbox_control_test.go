@@ -72,7 +72,9 @@ func fillEverything(t *testing.T, env *apitest.Env, tn *apitest.Tenant) demo.Sum
 func TestResetEmptiesOneOrganization(t *testing.T) {
 	t.Parallel()
 	onBothDatabases(t, func(t *testing.T, db string) {
-		env := apitest.Start(t, apitest.Options{DatabaseURL: db, WebhookAllowPrivate: true})
+		// The inspector records asynchronously: off here, so that no record
+		// lands between two counts (TestResetDeletesInspectedRequests).
+		env := apitest.Start(t, apitest.Options{DatabaseURL: db, WebhookAllowPrivate: true, InspectorOff: true})
 		tn := env.NewTenant(t, apitest.TenantOptions{Sandbox: true})
 		other := env.NewTenant(t, apitest.TenantOptions{Sandbox: true})
 		sum := fillEverything(t, env, tn)
@@ -83,7 +85,7 @@ func TestResetEmptiesOneOrganization(t *testing.T) {
 			if store.PostgresOnlyTables[tb] && env.App.Store.Dialect != store.Postgres {
 				continue
 			}
-			if tb != "idempotency_keys" && tb != "ussd_sessions" && tb != "reports" {
+			if tb != "idempotency_keys" && tb != "ussd_sessions" && tb != "reports" && tb != "inspected_requests" {
 				require.NotZero(t, before[tb], "the fill leaves rows in %s to delete", tb)
 			}
 		}
@@ -146,6 +148,34 @@ func TestResetEmptiesOneOrganization(t *testing.T) {
 		require.NotZero(t, reseeded["transactions"])
 		require.Equal(t, otherBefore, rowCounts(t, env, other.Org.ID), "another organization is untouched")
 	})
+}
+
+// TestResetDeletesInspectedRequests: the request inspector's records of
+// the organization go with a reset (those of the reset itself and later
+// requests are recorded as usual); another organization's stay.
+func TestResetDeletesInspectedRequests(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, apitest.Options{})
+	tn := env.NewTenant(t, apitest.TenantOptions{Sandbox: true})
+	other := env.NewTenant(t, apitest.TenantOptions{Sandbox: true})
+	createCustomer(t, tn, customerOpts{})
+	createCustomer(t, other, customerOpts{})
+	for _, x := range []*apitest.Tenant{tn, other} {
+		require.Len(t, inspected(t, x, "operationId=createCustomer", 1), 1)
+	}
+	res := tn.Do(t, http.MethodPost, "/v1/sandbox/reset", nil)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	require.EqualValues(t, 0, rowCountsWhere(t, env, "inspected_requests", tn.Org.ID, "operation_id = 'createCustomer'"))
+	require.Len(t, inspected(t, tn, "operationId=resetSandbox", 1), 1, "the reset itself is recorded")
+	require.Empty(t, inspected(t, tn, "operationId=createCustomer", 0), "the records before the reset are gone")
+	require.Len(t, inspected(t, other, "operationId=createCustomer", 1), 1, "another organization's stay")
+}
+
+func rowCountsWhere(t *testing.T, env *apitest.Env, table string, org int64, cond string) int64 {
+	t.Helper()
+	var n int64
+	require.NoError(t, env.App.Store.DB.Raw("SELECT count(*) FROM "+table+" WHERE organization_id = ? AND "+cond, org).Scan(&n).Error)
+	return n
 }
 
 func slicesContains(s []string, v string) bool {
@@ -226,7 +256,13 @@ func TestFaultStatusWritesNothing(t *testing.T) {
 	body := res.Map(t)
 	require.EqualValues(t, 503, body["code"])
 	require.Contains(t, body["message"], path("fault rule %d", id))
-	require.Equal(t, before, rowCounts(t, env, tn.Org.ID), "an injected failure writes nothing")
+	after := rowCounts(t, env, tn.Org.ID)
+	delete(before, "inspected_requests") // the inspector's own record of the request, written asynchronously
+	delete(after, "inspected_requests")
+	require.Equal(t, before, after, "an injected failure writes nothing")
+	rec := inspected(t, tn, "status=503", 1)
+	require.NotNil(t, rec[0].FaultInjected)
+	require.Equal(t, path("fault rule %d: status 503", id), *rec[0].FaultInjected, "the inspector shows the fault")
 
 	res = tn.DoWith(t, http.MethodPost, "/v1/customers", map[string]any{"firstName": "Jane", "lastName": "Banda"}, call)
 	require.Equal(t, http.StatusCreated, res.Status, "the same key runs for real: %s", res.Body)

@@ -27,8 +27,8 @@ var ResetTables = []string{
 	// banking: accounts and individuals → customers → applications (and theirs)
 	"banking_accounts", "banking_individuals", "banking_customers",
 	"banking_documents", "banking_application_individuals", "banking_applications",
-	// sandbox state and request records
-	"idempotency_keys", "sandbox_clocks", "sandbox_prices", "sandbox_faults",
+	// sandbox state and the request inspector's records
+	"idempotency_keys", "sandbox_clocks", "sandbox_prices", "sandbox_faults", "inspected_requests",
 	// the maintained list totals
 	"list_counts", "list_buckets",
 }
