@@ -127,3 +127,17 @@ func TestApplyCacheAndExpiry(t *testing.T) {
 	require.Equal(t, Timeout, r.Action, "the expired rule no longer applies")
 	require.Equal(t, DefaultTimeout, r.Latency)
 }
+
+// BenchmarkApplyWithoutRules is the cost a request of a sandbox
+// organization without rules pays (production organizations pay nothing:
+// the HTTP layer does not ask).
+func BenchmarkApplyWithoutRules(b *testing.B) {
+	now := time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)
+	s := NewService(&rulesRepo{}, &rulesRepo{}, func() time.Time { return now })
+	ctx := context.Background()
+	for b.Loop() {
+		if _, ok, err := s.Apply(ctx, 1, anyRule); ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+}
