@@ -13263,7 +13263,9 @@ type ClientInterface interface {
 	//   connection.
 	//
 	// **Webhook deliveries** (`target: webhook`) match by `event` (a
-	// webhook event name) and `webhookId`, both optional. The `action`:
+	// `WebhookEventType`) and `webhookId` (one of the organization's
+	// webhooks), both optional (`400` naming either when it is neither).
+	// The `action`:
 	// - `delay`: the delivery is sent `latencyMs` later;
 	// - `duplicate`: the event is delivered twice, with the same
 	//   `eventId`, so that a receiver's de-duplication can be tested;
@@ -13315,7 +13317,9 @@ type ClientInterface interface {
 	//   connection.
 	//
 	// **Webhook deliveries** (`target: webhook`) match by `event` (a
-	// webhook event name) and `webhookId`, both optional. The `action`:
+	// `WebhookEventType`) and `webhookId` (one of the organization's
+	// webhooks), both optional (`400` naming either when it is neither).
+	// The `action`:
 	// - `delay`: the delivery is sent `latencyMs` later;
 	// - `duplicate`: the event is delivered twice, with the same
 	//   `eventId`, so that a receiver's de-duplication can be tested;
@@ -16358,7 +16362,9 @@ func (c *Client) ListSandboxFaults(ctx context.Context, params *ListSandboxFault
 //     connection.
 //
 // **Webhook deliveries** (`target: webhook`) match by `event` (a
-// webhook event name) and `webhookId`, both optional. The `action`:
+// `WebhookEventType`) and `webhookId` (one of the organization's
+// webhooks), both optional (`400` naming either when it is neither).
+// The `action`:
 //   - `delay`: the delivery is sent `latencyMs` later;
 //   - `duplicate`: the event is delivered twice, with the same
 //     `eventId`, so that a receiver's de-duplication can be tested;
@@ -16420,7 +16426,9 @@ func (c *Client) CreateSandboxFaultWithBody(ctx context.Context, params *CreateS
 //     connection.
 //
 // **Webhook deliveries** (`target: webhook`) match by `event` (a
-// webhook event name) and `webhookId`, both optional. The `action`:
+// `WebhookEventType`) and `webhookId` (one of the organization's
+// webhooks), both optional (`400` naming either when it is neither).
+// The `action`:
 //   - `delay`: the delivery is sent `latencyMs` later;
 //   - `duplicate`: the event is delivered twice, with the same
 //     `eventId`, so that a receiver's de-duplication can be tested;
@@ -27640,7 +27648,9 @@ type ClientWithResponsesInterface interface {
 	//   connection.
 	//
 	// **Webhook deliveries** (`target: webhook`) match by `event` (a
-	// webhook event name) and `webhookId`, both optional. The `action`:
+	// `WebhookEventType`) and `webhookId` (one of the organization's
+	// webhooks), both optional (`400` naming either when it is neither).
+	// The `action`:
 	// - `delay`: the delivery is sent `latencyMs` later;
 	// - `duplicate`: the event is delivered twice, with the same
 	//   `eventId`, so that a receiver's de-duplication can be tested;
@@ -27692,7 +27702,9 @@ type ClientWithResponsesInterface interface {
 	//   connection.
 	//
 	// **Webhook deliveries** (`target: webhook`) match by `event` (a
-	// webhook event name) and `webhookId`, both optional. The `action`:
+	// `WebhookEventType`) and `webhookId` (one of the organization's
+	// webhooks), both optional (`400` naming either when it is neither).
+	// The `action`:
 	// - `delay`: the delivery is sent `latencyMs` later;
 	// - `duplicate`: the event is delivered twice, with the same
 	//   `eventId`, so that a receiver's de-duplication can be tested;
@@ -40618,7 +40630,9 @@ func (c *ClientWithResponses) ListSandboxFaultsWithResponse(ctx context.Context,
 //     connection.
 //
 // **Webhook deliveries** (`target: webhook`) match by `event` (a
-// webhook event name) and `webhookId`, both optional. The `action`:
+// `WebhookEventType`) and `webhookId` (one of the organization's
+// webhooks), both optional (`400` naming either when it is neither).
+// The `action`:
 //   - `delay`: the delivery is sent `latencyMs` later;
 //   - `duplicate`: the event is delivered twice, with the same
 //     `eventId`, so that a receiver's de-duplication can be tested;
@@ -40676,7 +40690,9 @@ func (c *ClientWithResponses) CreateSandboxFaultWithBodyWithResponse(ctx context
 //     connection.
 //
 // **Webhook deliveries** (`target: webhook`) match by `event` (a
-// webhook event name) and `webhookId`, both optional. The `action`:
+// `WebhookEventType`) and `webhookId` (one of the organization's
+// webhooks), both optional (`400` naming either when it is neither).
+// The `action`:
 //   - `delay`: the delivery is sent `latencyMs` later;
 //   - `duplicate`: the event is delivered twice, with the same
 //     `eventId`, so that a receiver's de-duplication can be tested;

@@ -2558,7 +2558,9 @@ export interface paths {
          *       connection.
          *
          *     **Webhook deliveries** (`target: webhook`) match by `event` (a
-         *     webhook event name) and `webhookId`, both optional. The `action`:
+         *     `WebhookEventType`) and `webhookId` (one of the organization's
+         *     webhooks), both optional (`400` naming either when it is neither).
+         *     The `action`:
          *     - `delay`: the delivery is sent `latencyMs` later;
          *     - `duplicate`: the event is delivered twice, with the same
          *       `eventId`, so that a receiver's de-duplication can be tested;

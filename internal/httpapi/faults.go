@@ -133,6 +133,7 @@ func closeConnection(c echo.Context) {
 type operationIndex struct {
 	byID   map[string]specOperation
 	byPath map[string]string // "METHOD path" → operationId
+	events map[string]bool   // the webhook event names (WebhookEventType)
 }
 
 type specOperation struct {
@@ -141,7 +142,14 @@ type specOperation struct {
 }
 
 func newOperationIndex(doc *openapi3.T) *operationIndex {
-	ix := &operationIndex{byID: map[string]specOperation{}, byPath: map[string]string{}}
+	ix := &operationIndex{byID: map[string]specOperation{}, byPath: map[string]string{}, events: map[string]bool{}}
+	if ref := doc.Components.Schemas["WebhookEventType"]; ref != nil && ref.Value != nil {
+		for _, v := range ref.Value.Enum {
+			if name, ok := v.(string); ok {
+				ix.events[name] = true
+			}
+		}
+	}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			var statuses []int
@@ -161,6 +169,9 @@ func newOperationIndex(doc *openapi3.T) *operationIndex {
 // check validates the operation and status a request rule names against
 // the spec: Invalid naming the field.
 func (ix *operationIndex) check(r *sandbox.Rule) error {
+	if r.Target == sandbox.Webhook && r.Event != "" && !ix.events[r.Event] {
+		return fieldError("event", fmt.Sprintf("%q is not a webhook event (WebhookEventType: CUSTOMER.CREATED, REQUEST.UPDATED, …)", r.Event))
+	}
 	if r.Target != sandbox.Request {
 		return nil
 	}

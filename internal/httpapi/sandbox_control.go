@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/openvest/openvest/gen/api"
@@ -94,6 +95,13 @@ func (s *Server) CreateSandboxFault(ctx context.Context, req api.CreateSandboxFa
 	}
 	if err := s.operations().check(&in.Rule); err != nil {
 		return nil, err
+	}
+	if in.WebhookID != nil && in.Target == sandbox.Webhook {
+		if _, _, err := s.Webhooks.WebhookKey(ctx, org.ID, in.WebhookID); errcode.Is(err, errcode.NotFound) {
+			return nil, fieldError("webhookId", fmt.Sprintf("the organization has no webhook %d", *in.WebhookID))
+		} else if err != nil {
+			return nil, fmt.Errorf("find webhook %d for a fault rule: %w", *in.WebhookID, err)
+		}
 	}
 	r, err := s.Sandbox.CreateFault(ctx, org.ID, in)
 	if err != nil {

@@ -342,6 +342,8 @@ func TestFaultRuleValidation(t *testing.T) {
 		{"ttlSeconds", map[string]any{"operationId": "createCustomer", "action": "close", "ttlSeconds": 60, "expiresAt": time.Now().Add(time.Hour).Unix()}},
 		{"expiresAt", map[string]any{"operationId": "createCustomer", "action": "close", "expiresAt": time.Now().Add(-time.Hour).Unix()}},
 		{"probability", map[string]any{"operationId": "createCustomer", "action": "close", "probability": 1.5}},
+		{"event", map[string]any{"target": "webhook", "event": "CUSTOMER.CREATD", "action": "duplicate"}},
+		{"webhookId", map[string]any{"target": "webhook", "webhookId": 987654321, "action": "duplicate"}},
 	} {
 		res := tn.Do(t, http.MethodPost, "/v1/sandbox/faults", c.body)
 		require.Equal(t, http.StatusBadRequest, res.Status, "%v: %s", c.body, res.Body)
