@@ -233,12 +233,16 @@ func prepare(c *Capture) Record {
 	rec := c.Record
 	rec.RequestHeaders = Headers(c.RequestHeader)
 	rec.ResponseHeaders = Headers(c.ResponseHeader)
+	// A secret header's value may come back elsewhere: the bearer token
+	// is a line of the signature base, which a refusal also quotes.
+	hide := secretValues(c.RequestHeader)
+	rec.Signature.Base = hide(rec.Signature.Base)
 	rec.RequestBodySize = int64(len(c.RequestBody))
-	rec.RequestBody, rec.RequestBodyTruncated = Cap(RedactBody(c.RequestHeader.Get("Content-Type"), c.RequestBody))
+	rec.RequestBody, rec.RequestBodyTruncated = Cap(hideBytes(hide, RedactBody(c.RequestHeader.Get("Content-Type"), c.RequestBody)))
 	if rec.ResponseBodySize == 0 {
 		rec.ResponseBodySize = int64(len(c.ResponseBody))
 	}
-	body := RedactBody(c.ResponseHeader.Get("Content-Type"), c.ResponseBody)
+	body := hideBytes(hide, RedactBody(c.ResponseHeader.Get("Content-Type"), c.ResponseBody))
 	rec.ResponseBody, rec.ResponseBodyTruncated = Cap(body)
 	rec.ResponseBodyTruncated = rec.ResponseBodyTruncated || rec.ResponseBodySize > int64(len(c.ResponseBody))
 	if rec.Signature.Verdict == "" {
@@ -251,6 +255,40 @@ func prepare(c *Capture) Record {
 		rec.IdempotencyResult = IdempotencyNone
 	}
 	return rec
+}
+
+// secretValues returns a function replacing, in a text, the values of the
+// secret headers of h (and a bearer token alone) with Redacted.
+func secretValues(h http.Header) func(string) string {
+	var pairs []string
+	for k, vs := range h {
+		if !secretName(k) {
+			continue
+		}
+		for _, v := range vs {
+			if _, token, ok := strings.Cut(v, " "); ok { // a scheme stays: "Bearer [REDACTED]"
+				v = token
+			}
+			if len(v) >= 8 {
+				pairs = append(pairs, v, Redacted)
+			}
+		}
+	}
+	if len(pairs) == 0 {
+		return func(s string) string { return s }
+	}
+	r := strings.NewReplacer(pairs...)
+	return r.Replace
+}
+
+func hideBytes(hide func(string) string, b []byte) []byte {
+	if len(b) == 0 {
+		return b
+	}
+	if s := string(b); hide(s) != s {
+		return []byte(hide(s))
+	}
+	return b
 }
 
 // notifications are the payloads telling other replicas of records:
