@@ -243,6 +243,9 @@ func serve(ctx context.Context, cfg config.Config, demo bool, stdout io.Writer) 
 		return fmt.Errorf("start the job queue: %w", err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	if a.Inspector != nil {
+		srv.RegisterOnShutdown(a.Inspector.Hub().Close) // live tails end (they are long requests)
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	var metricsSrv *http.Server

@@ -189,6 +189,7 @@ func (a *App) Close() error {
 	}
 	var inspectorErr error
 	if a.Inspector != nil {
+		a.Inspector.Hub().Close()
 		inspectorErr = a.Inspector.Close(ctx) // what is buffered is written before the database closes
 	}
 	return errors.Join(a.Jobs.Stop(ctx), inspectorErr, a.Store.Close())

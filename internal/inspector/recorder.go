@@ -360,12 +360,28 @@ func (r *Recorder) Received(payload string) {
 
 // Hub fans records out to the live subscribers of their organization.
 type Hub struct {
-	mu   sync.Mutex
-	subs map[int64]map[*Subscription]struct{}
+	mu     sync.Mutex
+	subs   map[int64]map[*Subscription]struct{}
+	done   chan struct{}
+	closed bool
 }
 
 // NewHub returns an empty hub.
-func NewHub() *Hub { return &Hub{subs: map[int64]map[*Subscription]struct{}{}} }
+func NewHub() *Hub { return &Hub{subs: map[int64]map[*Subscription]struct{}{}, done: make(chan struct{})} }
+
+// Close tells every subscriber to stop (the server is shutting down:
+// live tails end, so that their connections do not hold it up).
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.closed {
+		h.closed = true
+		close(h.done)
+	}
+}
+
+// Done is closed when the hub is (see Close).
+func (h *Hub) Done() <-chan struct{} { return h.done }
 
 // Subscription receives an organization's new records that pass its filter.
 type Subscription struct {
