@@ -367,7 +367,9 @@ type Hub struct {
 }
 
 // NewHub returns an empty hub.
-func NewHub() *Hub { return &Hub{subs: map[int64]map[*Subscription]struct{}{}, done: make(chan struct{})} }
+func NewHub() *Hub {
+	return &Hub{subs: map[int64]map[*Subscription]struct{}{}, done: make(chan struct{})}
+}
 
 // Close tells every subscriber to stop (the server is shutting down:
 // live tails end, so that their connections do not hold it up).
