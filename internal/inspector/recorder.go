@@ -1,6 +1,7 @@
 package inspector
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -235,14 +236,14 @@ func prepare(c *Capture) Record {
 	rec.ResponseHeaders = Headers(c.ResponseHeader)
 	// A secret header's value may come back elsewhere: the bearer token
 	// is a line of the signature base, which a refusal also quotes.
-	hide := secretValues(c.RequestHeader)
-	rec.Signature.Base = hide(rec.Signature.Base)
+	secrets := secretValues(c.RequestHeader)
+	rec.Signature.Base = hide(secrets, rec.Signature.Base)
 	rec.RequestBodySize = int64(len(c.RequestBody))
-	rec.RequestBody, rec.RequestBodyTruncated = Cap(hideBytes(hide, RedactBody(c.RequestHeader.Get("Content-Type"), c.RequestBody)))
+	rec.RequestBody, rec.RequestBodyTruncated = Cap(hideBytes(secrets, RedactBody(c.RequestHeader.Get("Content-Type"), c.RequestBody)))
 	if rec.ResponseBodySize == 0 {
 		rec.ResponseBodySize = int64(len(c.ResponseBody))
 	}
-	body := hideBytes(hide, RedactBody(c.ResponseHeader.Get("Content-Type"), c.ResponseBody))
+	body := hideBytes(secrets, RedactBody(c.ResponseHeader.Get("Content-Type"), c.ResponseBody))
 	rec.ResponseBody, rec.ResponseBodyTruncated = Cap(body)
 	rec.ResponseBodyTruncated = rec.ResponseBodyTruncated || rec.ResponseBodySize > int64(len(c.ResponseBody))
 	if rec.Signature.Verdict == "" {
@@ -257,10 +258,10 @@ func prepare(c *Capture) Record {
 	return rec
 }
 
-// secretValues returns a function replacing, in a text, the values of the
-// secret headers of h (and a bearer token alone) with Redacted.
-func secretValues(h http.Header) func(string) string {
-	var pairs []string
+// secretValues returns the values of the secret headers of h (a bearer
+// token without its scheme), the ones long enough to look for elsewhere.
+func secretValues(h http.Header) []string {
+	var out []string
 	for k, vs := range h {
 		if !secretName(k) {
 			continue
@@ -270,23 +271,29 @@ func secretValues(h http.Header) func(string) string {
 				v = token
 			}
 			if len(v) >= 8 {
-				pairs = append(pairs, v, Redacted)
+				out = append(out, v)
 			}
 		}
 	}
-	if len(pairs) == 0 {
-		return func(s string) string { return s }
-	}
-	r := strings.NewReplacer(pairs...)
-	return r.Replace
+	return out
 }
 
-func hideBytes(hide func(string) string, b []byte) []byte {
-	if len(b) == 0 {
-		return b
+// hide replaces every secret in s with Redacted.
+func hide(secrets []string, s string) string {
+	for _, v := range secrets {
+		if strings.Contains(s, v) {
+			s = strings.ReplaceAll(s, v, Redacted)
+		}
 	}
-	if s := string(b); hide(s) != s {
-		return []byte(hide(s))
+	return s
+}
+
+// hideBytes is hide for a body, which it copies only when it changes.
+func hideBytes(secrets []string, b []byte) []byte {
+	for _, v := range secrets {
+		if bytes.Contains(b, []byte(v)) {
+			b = bytes.ReplaceAll(b, []byte(v), []byte(Redacted))
+		}
 	}
 	return b
 }
