@@ -138,7 +138,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 		schedule = webhook.Schedule(cfg.WebhookRetryDelays)
 	}
 	faults := sandbox.NewService(st.Sandbox(), st, now)
-	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule, Present: httpapi.Present, Resolver: opts.WebhookResolver}).WithFaults(faults)
+	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule, Resolver: opts.WebhookResolver}).WithFaults(faults)
 	if err := serialized(ctx, cfg, st, func(ctx context.Context) error {
 		created, err := hooks.EnsureKey(ctx)
 		if err == nil && created {
@@ -150,6 +150,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	}
 	queue.RegisterDeliverer(hooks)
 	events := httpapi.Events{Webhooks: hooks}
+	hooks.WithEvents(events)
 	feed := market.NewSandbox()
 	tr := trading.NewService(st.Trading(), feed, queue, now).WithEvents(events)
 	queue.Register(tr)
