@@ -40,6 +40,20 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	})
 }
 
+// forEachDialectAlone is forEachDialect on a PostgreSQL database of the
+// test's own (testdb.PostgresAlone).
+func forEachDialectAlone(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	t.Helper()
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		fn(t, testdb.PostgresAlone(t))
+	})
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		fn(t, testdb.SQLite(t))
+	})
+}
+
 // fixture is one test's view of a store: its own organization and a second
 // one whose rows must never leak into the first's.
 type fixture struct {
