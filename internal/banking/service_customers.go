@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/patch"
 )
 
 // Customers lists the organization's customers, newest first. Invalid: a
@@ -200,8 +201,8 @@ func (in ContactUpdate) apply(c Customer, email, phone *string, addr *Address) e
 	if err := changeable(c); err != nil {
 		return err
 	}
-	set(email, in.Email)
-	set(phone, in.Phone)
+	patch.Set(email, in.Email)
+	patch.Set(phone, in.Phone)
 	return mergeAddress(addr, in.Address)
 }
 

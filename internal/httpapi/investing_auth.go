@@ -20,10 +20,6 @@ type credentials struct {
 	ClientID, Secret string
 }
 
-type credentialsKeyType struct{}
-
-var credentialsKey credentialsKeyType
-
 // tokenCredentials reads a token call's credentials from the body (form or
 // JSON): clientId/clientSecret as documented, else client_id/client_secret
 // (RFC 6749 §4.4), else HTTP Basic authentication (RFC 6749 §2.3.1). ok is

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/patch"
 	"github.com/shopspring/decimal"
 )
 
@@ -81,8 +82,8 @@ func (s *Service) UpdatePortfolio(ctx context.Context, org Org, in PortfolioUpda
 				return errcode.New(errcode.Conflict, "portfolio %d cannot be ACTIVE while account %d is %s: reactivate the account first", p.ID, a.ID, a.Status)
 			}
 		}
-		set(&p.Status, in.Status)
-		set(&p.Currency, in.Currency)
+		patch.Set(&p.Status, in.Status)
+		patch.Set(&p.Currency, in.Currency)
 		p.UpdatedAt = s.clock()
 		if err := s.repo.SavePortfolio(ctx, &p); err != nil {
 			return err

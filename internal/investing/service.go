@@ -6,6 +6,7 @@ import (
 
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/event"
+	"github.com/openvest/openvest/internal/patch"
 	"github.com/shopspring/decimal"
 )
 
@@ -128,13 +129,13 @@ func (s *Service) UpdateCustomer(ctx context.Context, org Org, in CustomerUpdate
 			return errcode.New(errcode.Conflict, "customer %d is CLOSED, which is permanent: it cannot be changed or reopened; create a new customer instead", c.ID)
 		}
 		now := s.clock()
-		set(&c.FirstName, in.FirstName)
-		set(&c.LastName, in.LastName)
+		patch.Set(&c.FirstName, in.FirstName)
+		patch.Set(&c.LastName, in.LastName)
 		if in.ReferenceID != nil {
 			c.ReferenceID = in.ReferenceID
 		}
 		cascade := in.Status != nil && *in.Status != c.Status && *in.Status != Active
-		set(&c.Status, in.Status)
+		patch.Set(&c.Status, in.Status)
 		c.UpdatedAt = now
 		if err := s.repo.SaveCustomer(ctx, &c); err != nil {
 			return err
@@ -230,8 +231,8 @@ func (s *Service) UpdateAccount(ctx context.Context, org Org, in AccountUpdate) 
 		}
 		now := s.clock()
 		cascade := in.Status != nil && *in.Status != a.Status && *in.Status != Active
-		set(&a.Status, in.Status)
-		set(&a.Currency, in.Currency)
+		patch.Set(&a.Status, in.Status)
+		patch.Set(&a.Currency, in.Currency)
 		a.UpdatedAt = now
 		if err := s.repo.SaveAccount(ctx, &a); err != nil {
 			return err
@@ -263,10 +264,4 @@ func (s *Service) Accounts(ctx context.Context, org Org, customerID *int64, p Pa
 		}
 	}
 	return s.repo.ListAccounts(ctx, org.ID, customerID, p)
-}
-
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/event"
+	"github.com/openvest/openvest/internal/patch"
 	"github.com/shopspring/decimal"
 )
 
@@ -115,9 +116,9 @@ func (s *Service) CreateCustomer(ctx context.Context, orgID int64, counterparty 
 		Segment:        in.Segment,
 		BranchGUID:     in.BranchGUID,
 	}
-	set(&c.BalanceAllowed, in.BalanceAllowed)
-	set(&c.KYCLevel, in.KYCLevel)
-	set(&c.IsDisabled, in.IsDisabled)
+	patch.Set(&c.BalanceAllowed, in.BalanceAllowed)
+	patch.Set(&c.KYCLevel, in.KYCLevel)
+	patch.Set(&c.IsDisabled, in.IsDisabled)
 	c.BalanceAssetCode, c.BalanceAssetIssuer = blankToNil(in.BalanceAssetCode), blankToNil(in.BalanceAssetIssuer)
 	v.customer(&c)
 	iban := v.iban("iban", in.IBAN)
@@ -206,9 +207,9 @@ func (s *Service) UpdateCustomer(ctx context.Context, orgID int64, counterparty,
 		text(&c.PaternalName, "paternal_name", in.PaternalName, MaxNameLength)
 		text(&c.PhoneNumber, "phone_number", in.PhoneNumber, MaxPhoneLength)
 		text(&c.Status, "status", in.Status, MaxStatusLength)
-		set(&c.BalanceAllowed, in.BalanceAllowed)
-		set(&c.KYCLevel, in.KYCLevel)
-		set(&c.IsDisabled, in.IsDisabled)
+		patch.Set(&c.BalanceAllowed, in.BalanceAllowed)
+		patch.Set(&c.KYCLevel, in.KYCLevel)
+		patch.Set(&c.IsDisabled, in.IsDisabled)
 		if in.Segment != nil {
 			c.Segment = in.Segment
 		}
@@ -429,10 +430,4 @@ func blankToNil(s *string) *string {
 		return nil
 	}
 	return s
-}
-
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
 }
