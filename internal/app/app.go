@@ -55,9 +55,8 @@ type App struct {
 	Inspector *inspector.Recorder
 	Now       func() time.Time
 
-	metrics             *httpapi.Metrics // built by Metrics, once
-	stopListen          func()           // stops the auth invalidation listener (scale.go)
-	stopInspectorListen func()           // stops the inspector's notification listener (inspector.go)
+	metrics    *httpapi.Metrics // built by Metrics, once
+	stopListen func()           // stops the auth invalidation listener (scale.go)
 }
 
 // Options tune OpenWith.
@@ -176,9 +175,6 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.listenAuth(ctx); err != nil {
 		return err
 	}
-	if err := a.listenInspector(ctx); err != nil {
-		return err
-	}
 	return a.Jobs.Start(ctx)
 }
 
@@ -190,11 +186,9 @@ func (a *App) Close() error {
 	if a.stopListen != nil {
 		a.stopListen()
 	}
-	if a.stopInspectorListen != nil {
-		a.stopInspectorListen()
-	}
 	var inspectorErr error
 	if a.Inspector != nil {
+		a.Inspector.Hub().Close()
 		inspectorErr = a.Inspector.Close(ctx) // what is buffered is written before the database closes
 	}
 	return errors.Join(a.Jobs.Stop(ctx), inspectorErr, a.Store.Close())
