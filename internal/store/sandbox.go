@@ -206,6 +206,15 @@ func (r *SandboxRepo) DeleteFault(ctx context.Context, orgID, id int64, now time
 	return nil
 }
 
+// PurgeFaults implements sandbox.Repository.
+func (r *SandboxRepo) PurgeFaults(ctx context.Context, now time.Time) (int64, error) {
+	res := r.s.conn(ctx).Where("expires_at <= ? OR remaining = 0", now).Delete(&sandboxFaultRow{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("delete expired and used-up fault rules: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // ConsumeFault implements sandbox.Repository with one UPDATE … RETURNING:
 // concurrent requests each take one application, and no more are taken
 // than remain.
