@@ -722,6 +722,7 @@ var crossOrgCases = map[string]crossOrgCase{
 	"store.AuthRepo.DeleteExpiredTokens":     global("the sweep of every organization's expired tokens"),
 
 	// sandbox controls: fault rules and the reset
+	"sandbox.Repository.PurgeFaults": global("the sweep of every organization's expired and used-up fault rules"),
 	"sandbox.Repository.CreateFault": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		return wrote(s.Sandbox().CreateFault(ctx, newRule(org, nil), t0))
 	}),
