@@ -163,11 +163,10 @@ type authEventData struct {
 	UpdatedAt    int64                 `json:"updatedAt"`
 }
 
-func apiAuthEvent(c auth.TokenChange) authEventData {
-	t := c.Token
+func apiAuthEvent(t auth.Token, o auth.Organization) authEventData {
 	out := authEventData{
 		TokenID: t.ID, ExpiresIn: int64(t.ExpiresAt.Sub(t.CreatedAt).Seconds()), TokenType: api.Bearer, Scope: tokenScope,
-		Organization: api.TokenOrganization{Id: c.Org.ID, Name: c.Org.Name, ClientId: c.Org.ClientID},
+		Organization: api.TokenOrganization{Id: o.ID, Name: o.Name, ClientId: o.ClientID},
 		CreatedAt:    t.CreatedAt.Unix(), UpdatedAt: t.CreatedAt.Unix(),
 	}
 	if t.RevokedAt != nil {

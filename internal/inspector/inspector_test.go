@@ -19,7 +19,7 @@ func TestRedactBody(t *testing.T) {
 		"json secrets, other bytes kept": {"application/json",
 			`{"clientId": "c1", "clientSecret" : "s3cr3t", "nested": {"token":"abc", "tokenId": 7, "tokenType": "Bearer"}, "list": [{"password": "p"}]}`,
 			`{"clientId": "c1", "clientSecret" : "[REDACTED]", "nested": {"token":"[REDACTED]", "tokenId": 7, "tokenType": "Bearer"}, "list": [{"password": "[REDACTED]"}]}`},
-		"json number and null secrets": {"application/json; charset=utf-8", `{"pin":1234,"refresh_token":null}`, `{"pin":"[REDACTED]","refresh_token":"[REDACTED]"}`},
+		"json number and null secrets":              {"application/json; charset=utf-8", `{"pin":1234,"refresh_token":null}`, `{"pin":"[REDACTED]","refresh_token":"[REDACTED]"}`},
 		"json object under a secret name is walked": {"application/json", `{"secret":{"a":1}}`, `{"secret":{"a":1}}`},
 		"json cut short":                            {"application/json", `{"client_secret":"s3cr3t","more":"x`, `{"client_secret":"[REDACTED]","more":"x`},
 		"form":                                      {"application/x-www-form-urlencoded", "clientId=c1&clientSecret=s%2F3&client_secret=x&grant_type=client_credentials", "clientId=c1&clientSecret=[REDACTED]&client_secret=[REDACTED]&grant_type=client_credentials"},

@@ -35,9 +35,9 @@ func (s *Service) CreatePortfolio(ctx context.Context, org Org, in NewPortfolio)
 		if err := s.repo.CreatePortfolios(ctx, []*Portfolio{&p}); err != nil {
 			return err
 		}
-		return s.emit(ctx, org.ID, "PORTFOLIO.CREATED", p)
+		return s.events.Emit(ctx, org.ID, PortfolioCreated{p})
 	})
-	return p, err
+	return p, errcode.Wrapf(err, "create portfolio of customer %d", in.CustomerID)
 }
 
 // PortfolioUpdate is the input of UpdatePortfolio: nil fields stay as they are.
@@ -88,9 +88,9 @@ func (s *Service) UpdatePortfolio(ctx context.Context, org Org, in PortfolioUpda
 		if err := s.repo.SavePortfolio(ctx, &p); err != nil {
 			return err
 		}
-		return s.emit(ctx, org.ID, "PORTFOLIO.UPDATED", p)
+		return s.events.Emit(ctx, org.ID, PortfolioUpdated{p})
 	})
-	return p, err
+	return p, errcode.Wrapf(err, "update portfolio %d", in.ID)
 }
 
 // Portfolio returns one portfolio. NotFound.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/event"
 	"github.com/openvest/openvest/internal/patch"
 	"github.com/shopspring/decimal"
 )
@@ -18,12 +19,12 @@ import (
 type Service struct {
 	repo   Repository
 	now    func() time.Time
-	events Events
+	events event.Emitter
 }
 
 // NewService returns a Service on repo; now is the clock (time.Now in production).
 func NewService(repo Repository, now func() time.Time) *Service {
-	return &Service{repo: repo, now: now, events: noEvents{}}
+	return &Service{repo: repo, now: now, events: event.Discard{}}
 }
 
 // clock returns the current time as stored: UTC, microsecond precision.
@@ -55,7 +56,7 @@ func (s *Service) CreateCounterparty(ctx context.Context, orgID int64, name stri
 	}
 	now := s.clock()
 	c := Counterparty{GUID: newGUID(), OrganizationID: orgID, Name: name, CreatedAt: now, UpdatedAt: now}
-	return c, s.repo.CreateCounterparty(ctx, &c)
+	return c, errcode.Wrapf(s.repo.CreateCounterparty(ctx, &c), "create counterparty of organization %d", orgID)
 }
 
 // Counterparty returns one counterparty. NotFound (COUNTERPARTY_NOT_FOUND).
@@ -139,10 +140,10 @@ func (s *Service) CreateCustomer(ctx context.Context, orgID int64, counterparty 
 		if err := s.repo.CreateAccount(ctx, &a); err != nil {
 			return err
 		}
-		return s.events.EmitWallet(ctx, orgID, Change{EventCustomerCreated, c}, Change{EventAccountCreated, a})
+		return s.events.Emit(ctx, orgID, CustomerCreated{c}, AccountCreated{a})
 	})
 	if err != nil {
-		return Customer{}, Account{}, err
+		return Customer{}, Account{}, errcode.Wrapf(err, "create customer of counterparty %s", counterparty)
 	}
 	return c, a, nil
 }
@@ -229,10 +230,10 @@ func (s *Service) UpdateCustomer(ctx context.Context, orgID int64, counterparty,
 		if err := s.repo.SaveCustomer(ctx, &c); err != nil {
 			return err
 		}
-		return s.events.EmitWallet(ctx, orgID, Change{EventCustomerUpdated, c})
+		return s.events.Emit(ctx, orgID, CustomerUpdated{c})
 	})
 	if err != nil {
-		return Customer{}, err
+		return Customer{}, errcode.Wrapf(err, "update customer %s of counterparty %s", guid, counterparty)
 	}
 	return c, nil
 }
@@ -304,10 +305,10 @@ func (s *Service) CreateAccount(ctx context.Context, orgID int64, counterparty, 
 		if err := s.repo.CreateAccount(ctx, &a); err != nil {
 			return err
 		}
-		return s.events.EmitWallet(ctx, orgID, Change{EventAccountCreated, a})
+		return s.events.Emit(ctx, orgID, AccountCreated{a})
 	})
 	if err != nil {
-		return Account{}, err
+		return Account{}, errcode.Wrapf(err, "create account of customer %s", customer)
 	}
 	return a, nil
 }
