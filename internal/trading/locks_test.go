@@ -114,3 +114,67 @@ func TestRowLocks(t *testing.T) {
 		require.Equal(t, investing.Suspended, p.Status)
 	})
 }
+
+// held executes the trader's purchase and returns the asset it made.
+func (tr trader) held(t *testing.T) trading.Asset {
+	t.Helper()
+	require.NoError(t, tr.svc.ExecuteRequest(tr.ctx, tr.org.ID, tr.request.ID, time.Time{}))
+	page, err := tr.svc.Assets(tr.ctx, tr.org, trading.AssetFilter{}, investing.PageRequest{Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	return page.Items[0]
+}
+
+// TestAssetRowLocks: another transaction changes the asset while a method
+// that locks it runs; the method waits on its lock and works on the
+// committed quantity.
+func TestAssetRowLocks(t *testing.T) {
+	t.Parallel()
+	const doubled = `UPDATE assets SET quantity = quantity * 2 WHERE id = ?`
+	t.Run("a sell's execution locks the asset", func(t *testing.T) {
+		t.Parallel()
+		tr := setupTrader(t)
+		a := tr.held(t)
+		all := decimal.NewFromInt(100)
+		sell, err := tr.svc.CreateSell(tr.ctx, tr.org, trading.NewSell{CustomerID: tr.customer.ID, Currency: "USD", AssetID: a.ID, Percentage: &all})
+		require.NoError(t, err)
+		other, err := investing.NewService(tr.s.Investing(), time.Now).CreatePortfolio(tr.ctx, tr.org, investing.NewPortfolio{CustomerID: tr.customer.ID, Currency: "USD"})
+		require.NoError(t, err)
+		// The asset is attached to another portfolio meanwhile: the sell
+		// must follow it there, which it learns only from the locked read.
+		h := testdb.Hold(t, tr.s, `UPDATE assets SET portfolio_id = ? WHERE id = ?`, other.ID, a.ID)
+		require.NoError(t, h.RequireWaits(t, testdb.ForUpdate("assets"), func() error {
+			return tr.svc.ExecuteRequest(tr.ctx, tr.org.ID, sell.ID, time.Time{})
+		}))
+		r, err := tr.svc.Request(tr.ctx, tr.org, sell.ID)
+		require.NoError(t, err)
+		require.Equal(t, trading.Completed, r.Status, "error reason: %v", ptrValue(r.ErrorReason))
+		got, err := tr.svc.Asset(tr.ctx, tr.org, a.ID)
+		require.NoError(t, err)
+		require.Equal(t, other.ID, got.PortfolioID)
+		require.True(t, got.Quantity.IsZero(), "the asset sold where it is now: %s left", got.Quantity)
+	})
+	t.Run("AttachAsset locks the asset", func(t *testing.T) {
+		t.Parallel()
+		tr := setupTrader(t)
+		a := tr.held(t)
+		other, err := investing.NewService(tr.s.Investing(), time.Now).CreatePortfolio(tr.ctx, tr.org, investing.NewPortfolio{CustomerID: tr.customer.ID, Currency: "USD"})
+		require.NoError(t, err)
+		h := testdb.Hold(t, tr.s, doubled, a.ID)
+		require.NoError(t, h.RequireWaits(t, testdb.ForUpdate("assets"), func() error {
+			_, err := tr.svc.AttachAsset(tr.ctx, tr.org, tr.customer.ID, other.ID, a.ID)
+			return err
+		}))
+		got, err := tr.svc.Asset(tr.ctx, tr.org, a.ID)
+		require.NoError(t, err)
+		require.Equal(t, other.ID, got.PortfolioID)
+		require.Equal(t, a.Quantity.Mul(decimal.NewFromInt(2)).String(), got.Quantity.String(), "the quantity committed meanwhile is not lost")
+	})
+}
+
+func ptrValue(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
