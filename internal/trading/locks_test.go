@@ -154,6 +154,20 @@ func TestAssetRowLocks(t *testing.T) {
 		require.Equal(t, other.ID, got.PortfolioID)
 		require.True(t, got.Quantity.IsZero(), "the asset sold where it is now: %s left", got.Quantity)
 	})
+	t.Run("AttachAsset locks the portfolio", func(t *testing.T) {
+		t.Parallel()
+		tr := setupTrader(t)
+		a := tr.held(t)
+		other, err := investing.NewService(tr.s.Investing(), time.Now).CreatePortfolio(tr.ctx, tr.org, investing.NewPortfolio{CustomerID: tr.customer.ID, Currency: "USD"})
+		require.NoError(t, err)
+		h := testdb.Hold(t, tr.s, `UPDATE portfolios SET status = 'SUSPENDED' WHERE id = ?`, other.ID)
+		err = h.RequireWaits(t, testdb.ForUpdate("portfolios"), func() error {
+			_, err := tr.svc.AttachAsset(tr.ctx, tr.org, tr.customer.ID, other.ID, a.ID)
+			return err
+		})
+		require.True(t, errcode.Is(err, errcode.Conflict), "%v", err)
+		require.ErrorContains(t, err, "assets can be attached to ACTIVE portfolios only")
+	})
 	t.Run("AttachAsset locks the asset", func(t *testing.T) {
 		t.Parallel()
 		tr := setupTrader(t)
