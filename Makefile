@@ -46,9 +46,9 @@ lint-spec: ## lint the bundled spec (needs Node.js: npx fetches the pinned linte
 test: ## run every test against PostgreSQL (TEST_DATABASE_URL, default the local trust-auth server)
 	$(GO) test -count=1 -p 2 $(PKGS)
 
-test-ui: build ## drive Swagger UI (/docs) in headless Chromium (/usr/bin/chromium) through a journey across the three surfaces (test/ui)
+test-ui: build ## drive Swagger UI (/docs) in headless Chromium (/usr/bin/chromium) through a journey across the three surfaces, and the request inspector's page (/inspector) (test/ui)
 	@test -d test/ui/node_modules || (cd test/ui && npm ci --no-audit --no-fund)
-	cd test/ui && OPENVEST_BIN=$(CURDIR)/bin/openvest node --test --test-concurrency=1 journey.test.mjs
+	cd test/ui && OPENVEST_BIN=$(CURDIR)/bin/openvest node --test --test-concurrency=1 journey.test.mjs inspector.test.mjs
 
 test-scale: build ## 3 replicas of bin/openvest started together on an empty PostgreSQL, a mixed load round-robin over them, then the same behind a PgBouncer (pool_mode=transaction) it starts itself (README, Running at scale)
 	OPENVEST_BIN=$(CURDIR)/bin/openvest $(GO) test -count=1 -timeout 15m -v -run '^TestScale$$' ./test/scale
@@ -66,8 +66,8 @@ fuzz: ## run each fuzz target for FUZZTIME (default 10s) and the schema fuzzer f
 	$(GO) test -run '^$$' -fuzz '^FuzzContentDigest$$' -fuzztime $(FUZZTIME) ./httpsig
 	OPENVEST_FUZZ_ROUNDS=$(FUZZ_ROUNDS) OPENVEST_FUZZ_SEED=$${OPENVEST_FUZZ_SEED:-$$RANDOM} $(GO) test -count=1 -v -run '^TestSchemaFuzz$$' ./internal/httpapi | grep -v '^=== '
 
-bench: build ## load-test POST and GET /v1/customers on PostgreSQL at 16 connections (README, Benchmarks)
-	$(GO) run ./cmd/openvest-bench -bin bin/openvest
+bench: build ## load-test POST and GET /v1/customers on PostgreSQL at 16 connections (README, Benchmarks; BENCH_FLAGS=-sandbox: a sandbox organization, whose requests the inspector records)
+	$(GO) run ./cmd/openvest-bench -bin bin/openvest $(BENCH_FLAGS)
 
 bench-wallet: ## list a counterparty of 100,000 wallet customers on PostgreSQL: default, filters, search, deep offsets (README, Benchmarks)
 	$(GO) test -count=1 -run '^$$' -bench BenchmarkWalletListCustomers -benchtime 2s ./internal/store

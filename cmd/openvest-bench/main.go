@@ -18,6 +18,11 @@
 //
 //	go run ./cmd/openvest-bench -bin bin/openvest -c 16 -d 15s -warmup 3s
 //
+// -sandbox makes the organization a sandbox one (still signing every call),
+// whose requests the request inspector records: compare a run with it to
+// one with OPENVEST_INSPECTOR_ENABLED=false in the environment, which the
+// server inherits. The run ends with the inspector's counters.
+//
 // -admin-url (default $TEST_DATABASE_URL, else the local trust-auth server)
 // must name a role allowed to create and drop databases.
 package main
@@ -52,6 +57,7 @@ import (
 
 type config struct {
 	bin, adminURL, addr string
+	sandbox             bool
 	conc                int
 	dur, warmup         time.Duration
 }
@@ -68,6 +74,7 @@ func main() {
 	flag.DurationVar(&cfg.dur, "d", 15*time.Second, "measured duration of each phase")
 	flag.DurationVar(&cfg.warmup, "warmup", 3*time.Second, "unmeasured warm-up before each phase")
 	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:18089", "address the server under test listens on")
+	flag.BoolVar(&cfg.sandbox, "sandbox", false, "a sandbox organization (the request inspector records its requests unless OPENVEST_INSPECTOR_ENABLED=false)")
 	flag.Parse()
 	if cfg.conc < 1 || cfg.dur <= 0 || cfg.warmup < 0 {
 		fmt.Fprintln(os.Stderr, "openvest-bench: -c must be at least 1, -d positive and -warmup not negative")
@@ -126,7 +133,12 @@ func run(ctx context.Context, cfg config) error {
 	if out, err := command("migrate").CombinedOutput(); err != nil {
 		return fmt.Errorf("%s migrate: %w\n%s", cfg.bin, err, out)
 	}
-	orgCmd := command("org", "create", "--name", "bench")
+	orgArgs := []string{"org", "create", "--name", "bench", "--signature-policy", "required"}
+	if cfg.sandbox {
+		orgArgs = append(orgArgs, "--sandbox")
+	}
+	fmt.Printf("organization: sandbox=%t, OPENVEST_INSPECTOR_ENABLED=%q\n", cfg.sandbox, os.Getenv("OPENVEST_INSPECTOR_ENABLED"))
+	orgCmd := command(orgArgs...)
 	orgCmd.Stderr = os.Stderr
 	out, err := orgCmd.Output()
 	if err != nil {
@@ -241,10 +253,30 @@ func run(ctx context.Context, cfg config) error {
 	if ctx.Err() != nil {
 		return errors.New("interrupted")
 	}
+	printInspectorCounters(ctx, a)
 	if !ok {
 		return errors.New("errors exceeded 1% of the requests of a phase")
 	}
 	return nil
+}
+
+// printInspectorCounters prints the request inspector's counters from /metrics.
+func printInspectorCounters(ctx context.Context, a *api) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+"/metrics", nil)
+	if err != nil {
+		return
+	}
+	res, err := a.client.Do(req)
+	if err != nil {
+		return
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "openvest_inspector_") {
+			fmt.Println(line)
+		}
+	}
 }
 
 // api sends the requests of the benchmark with the headers every call needs.

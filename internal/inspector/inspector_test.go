@@ -154,6 +154,23 @@ func TestRecorderNeverWaits(t *testing.T) {
 	require.Equal(t, repo.got[0].ID, got.ID, "written records reach the subscribers")
 }
 
+// TestPrepareHidesTheToken: the bearer token is redacted wherever it
+// comes back: the signature base, a refusal quoting the base.
+func TestPrepareHidesTheToken(t *testing.T) {
+	t.Parallel()
+	base := "\"@method\": GET\n\"authorization\": Bearer ov_at_secret123\n\"x-client-id\": c1"
+	c := &Capture{
+		Record:         Record{Signature: Signature{Verdict: SignatureFailed, Base: base}},
+		RequestHeader:  http.Header{"Authorization": {"Bearer ov_at_secret123"}},
+		ResponseHeader: http.Header{"Content-Type": {"application/json"}},
+		ResponseBody:   []byte(`{"code":401,"signatureBase":"\"authorization\": Bearer ov_at_secret123"}`),
+	}
+	r := prepare(c)
+	require.Equal(t, "\"@method\": GET\n\"authorization\": Bearer [REDACTED]\n\"x-client-id\": c1", r.Signature.Base)
+	require.NotContains(t, string(r.ResponseBody), "ov_at_secret123")
+	require.Contains(t, string(r.ResponseBody), "Bearer [REDACTED]")
+}
+
 // TestRecorderPrunesOnInsert: an organization is pruned once a tenth of
 // its retention has been added.
 func TestRecorderPrunesOnInsert(t *testing.T) {

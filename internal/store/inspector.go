@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/inspector"
 )
@@ -120,7 +121,21 @@ func (row *inspectedRequestRow) record(full bool) (inspector.Record, error) {
 	return r, nil
 }
 
-// InsertRecords implements inspector.Repository: one multi-row insert.
+// inspectedColumns are the columns InsertRecords writes, in the order of copyValues.
+var inspectedColumns = []string{"id", "organization_id", "request_id", "received_at", "method", "path", "query", "route", "operation_id",
+	"status", "latency_us", "signature", "content_digest", "idempotency_outcome", "idempotency_key", "fault",
+	"request_headers", "request_body", "request_body_size", "request_body_truncated",
+	"response_headers", "response_body", "response_body_size", "response_body_truncated", "validation_errors"}
+
+func (row *inspectedRequestRow) copyValues() []any {
+	return []any{row.ID, row.OrganizationID, row.RequestID, row.ReceivedAt, row.Method, row.Path, row.Query, row.Route, row.OperationID,
+		row.Status, row.LatencyUs, row.Signature, row.ContentDigest, row.IdempotencyOutcome, row.IdempotencyKey, row.Fault,
+		row.RequestHeaders, row.RequestBody, row.RequestBodySize, row.RequestBodyTruncated,
+		row.ResponseHeaders, row.ResponseBody, row.ResponseBodySize, row.ResponseBodyTruncated, row.ValidationErrors}
+}
+
+// InsertRecords implements inspector.Repository: on PostgreSQL one COPY
+// (the cheapest bulk insert it has), on SQLite multi-row inserts.
 func (r *InspectorRepo) InsertRecords(ctx context.Context, records []inspector.Record) error {
 	if len(records) == 0 {
 		return nil
@@ -133,7 +148,20 @@ func (r *InspectorRepo) InsertRecords(ctx context.Context, records []inspector.R
 		}
 		rows[i] = row
 	}
-	if err := r.s.conn(ctx).CreateInBatches(rows, 100).Error; err != nil {
+	var err error
+	if r.s.Dialect == Postgres {
+		err = r.s.WithTx(ctx, func(ctx context.Context) error {
+			return r.s.PgxTx(ctx, func(tx pgx.Tx) error {
+				_, err := tx.CopyFrom(ctx, pgx.Identifier{"inspected_requests"}, inspectedColumns, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+					return rows[i].copyValues(), nil
+				}))
+				return err
+			})
+		})
+	} else {
+		err = r.s.conn(ctx).CreateInBatches(rows, 100).Error
+	}
+	if err != nil {
 		return fmt.Errorf("insert %d inspected requests: %w", len(rows), err)
 	}
 	return nil
