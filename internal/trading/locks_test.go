@@ -62,28 +62,31 @@ func setupTrader(t *testing.T) trader {
 func TestRowLocks(t *testing.T) {
 	t.Parallel()
 	const canceled = `UPDATE requests SET status = 'CANCELED' WHERE id = ?`
-	t.Run("Cancel locks the request", func(t *testing.T) {
-		t.Parallel()
-		tr := setupTrader(t)
-		h := testdb.Hold(t, tr.s, canceled, tr.request.ID)
-		err := h.RequireWaits(t, testdb.ForUpdate("requests"), func() error {
-			_, err := tr.svc.Cancel(tr.ctx, tr.org, tr.request.ID)
-			return err
+	for name, tc := range map[string]struct {
+		op   func(tr trader) error
+		want string
+	}{
+		"Cancel locks the request": {
+			op:   func(tr trader) error { _, err := tr.svc.Cancel(tr.ctx, tr.org, tr.request.ID); return err },
+			want: "is CANCELED: only PENDING requests can be canceled",
+		},
+		"ForceOutcome locks the request": {
+			op: func(tr trader) error {
+				_, err := tr.svc.ForceOutcome(tr.ctx, tr.org, tr.request.ID, trading.Completed, "")
+				return err
+			},
+			want: "is CANCELED: only PENDING requests can be forced",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			tr := setupTrader(t)
+			h := testdb.Hold(t, tr.s, canceled, tr.request.ID)
+			err := h.RequireWaits(t, testdb.ForUpdate("requests"), func() error { return tc.op(tr) })
+			require.True(t, errcode.Is(err, errcode.Conflict), "%v", err)
+			require.ErrorContains(t, err, tc.want)
 		})
-		require.True(t, errcode.Is(err, errcode.Conflict), "%v", err)
-		require.ErrorContains(t, err, "is CANCELED: only PENDING requests can be canceled")
-	})
-	t.Run("ForceOutcome locks the request", func(t *testing.T) {
-		t.Parallel()
-		tr := setupTrader(t)
-		h := testdb.Hold(t, tr.s, canceled, tr.request.ID)
-		err := h.RequireWaits(t, testdb.ForUpdate("requests"), func() error {
-			_, err := tr.svc.ForceOutcome(tr.ctx, tr.org, tr.request.ID, trading.Completed, "")
-			return err
-		})
-		require.True(t, errcode.Is(err, errcode.Conflict), "%v", err)
-		require.ErrorContains(t, err, "is CANCELED: only PENDING requests can be forced")
-	})
+	}
 	t.Run("ExecuteRequest locks the request", func(t *testing.T) {
 		t.Parallel()
 		tr := setupTrader(t)
@@ -125,6 +128,14 @@ func (tr trader) held(t *testing.T) trading.Asset {
 	return page.Items[0]
 }
 
+// otherPortfolio is a second portfolio of the customer, in USD, with no account.
+func (tr trader) otherPortfolio(t *testing.T) investing.Portfolio {
+	t.Helper()
+	p, err := investing.NewService(tr.s.Investing(), time.Now).CreatePortfolio(tr.ctx, tr.org, investing.NewPortfolio{CustomerID: tr.customer.ID, Currency: "USD"})
+	require.NoError(t, err)
+	return p
+}
+
 // TestAssetRowLocks: another transaction changes the asset while a method
 // that locks it runs; the method waits on its lock and works on the
 // committed quantity.
@@ -138,8 +149,7 @@ func TestAssetRowLocks(t *testing.T) {
 		all := decimal.NewFromInt(100)
 		sell, err := tr.svc.CreateSell(tr.ctx, tr.org, trading.NewSell{CustomerID: tr.customer.ID, Currency: "USD", AssetID: a.ID, Percentage: &all})
 		require.NoError(t, err)
-		other, err := investing.NewService(tr.s.Investing(), time.Now).CreatePortfolio(tr.ctx, tr.org, investing.NewPortfolio{CustomerID: tr.customer.ID, Currency: "USD"})
-		require.NoError(t, err)
+		other := tr.otherPortfolio(t)
 		// The asset is attached to another portfolio meanwhile: the sell
 		// must follow it there, which it learns only from the locked read.
 		h := testdb.Hold(t, tr.s, `UPDATE assets SET portfolio_id = ? WHERE id = ?`, other.ID, a.ID)
@@ -157,11 +167,9 @@ func TestAssetRowLocks(t *testing.T) {
 	t.Run("AttachAsset locks the portfolio", func(t *testing.T) {
 		t.Parallel()
 		tr := setupTrader(t)
-		a := tr.held(t)
-		other, err := investing.NewService(tr.s.Investing(), time.Now).CreatePortfolio(tr.ctx, tr.org, investing.NewPortfolio{CustomerID: tr.customer.ID, Currency: "USD"})
-		require.NoError(t, err)
+		a, other := tr.held(t), tr.otherPortfolio(t)
 		h := testdb.Hold(t, tr.s, `UPDATE portfolios SET status = 'SUSPENDED' WHERE id = ?`, other.ID)
-		err = h.RequireWaits(t, testdb.ForUpdate("portfolios"), func() error {
+		err := h.RequireWaits(t, testdb.ForUpdate("portfolios"), func() error {
 			_, err := tr.svc.AttachAsset(tr.ctx, tr.org, tr.customer.ID, other.ID, a.ID)
 			return err
 		})
@@ -171,9 +179,7 @@ func TestAssetRowLocks(t *testing.T) {
 	t.Run("AttachAsset locks the asset", func(t *testing.T) {
 		t.Parallel()
 		tr := setupTrader(t)
-		a := tr.held(t)
-		other, err := investing.NewService(tr.s.Investing(), time.Now).CreatePortfolio(tr.ctx, tr.org, investing.NewPortfolio{CustomerID: tr.customer.ID, Currency: "USD"})
-		require.NoError(t, err)
+		a, other := tr.held(t), tr.otherPortfolio(t)
 		h := testdb.Hold(t, tr.s, doubled, a.ID)
 		require.NoError(t, h.RequireWaits(t, testdb.ForUpdate("assets"), func() error {
 			_, err := tr.svc.AttachAsset(tr.ctx, tr.org, tr.customer.ID, other.ID, a.ID)

@@ -1,7 +1,6 @@
 package ussd_test
 
 import (
-	"context"
 	"crypto/rand"
 	"errors"
 	"testing"
@@ -17,10 +16,6 @@ import (
 )
 
 func TestMain(m *testing.M) { testdb.Main(m, "ussd") }
-
-type noScheduler struct{}
-
-func (noScheduler) Schedule(context.Context, trading.Execution) error { return nil }
 
 // TestProcessLocksTheSession: a step waits for another step of the same
 // session (the row lock) and then sees where that one left the session:
@@ -39,7 +34,7 @@ func TestProcessLocksTheSession(t *testing.T) {
 	inv := investing.NewService(s.Investing(), time.Now)
 	c, err := inv.CreateCustomer(t.Context(), org, investing.NewCustomer{FirstName: "Jane", LastName: "Banda"})
 	require.NoError(t, err)
-	svc := ussd.NewService(inv, trading.NewService(s.Trading(), market.NewSandbox(), noScheduler{}, time.Now), s.USSD(), time.Now, time.Hour)
+	svc := ussd.NewService(inv, trading.NewService(s.Trading(), market.NewSandbox(), nil, time.Now), s.USSD(), time.Now, time.Hour) // no order is placed: no scheduler
 	v, err := svc.Start(t.Context(), org, c.ID)
 	require.NoError(t, err)
 
