@@ -132,7 +132,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if schedule == nil && cfg.WebhookRetryDelays != nil {
 		schedule = webhook.Schedule(cfg.WebhookRetryDelays)
 	}
-	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule, Present: httpapi.Present, Resolver: opts.WebhookResolver})
+	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule, Resolver: opts.WebhookResolver})
 	if err := serialized(ctx, cfg, st, func(ctx context.Context) error {
 		created, err := hooks.EnsureKey(ctx)
 		if err == nil && created {
@@ -144,6 +144,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	}
 	queue.RegisterDeliverer(hooks)
 	events := httpapi.Events{Webhooks: hooks}
+	hooks.WithEvents(events)
 	feed := market.NewSandbox()
 	tr := trading.NewService(st.Trading(), feed, queue, now).WithEvents(events)
 	queue.Register(tr)

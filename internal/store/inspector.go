@@ -170,7 +170,7 @@ func (r *InspectorRepo) InsertRecords(ctx context.Context, records []inspector.R
 // Records implements inspector.Repository: a keyset seek on
 // (organization_id, id), newest first.
 func (r *InspectorRepo) Records(ctx context.Context, orgID int64, f inspector.Filter) ([]inspector.Record, error) {
-	q := r.s.conn(ctx).Model(&inspectedRequestRow{}).Select(summaryColumns).Where("organization_id = ?", orgID)
+	q := r.s.conn(ctx).Model(&inspectedRequestRow{}).Select(summaryColumns).Scopes(inOrg(orgID))
 	if f.Before != (uuid.UUID{}) {
 		q = q.Where("id < ?", f.Before)
 	}
@@ -225,7 +225,7 @@ func (r *InspectorRepo) RecordsByID(ctx context.Context, orgID int64, ids []uuid
 		return nil, nil
 	}
 	var rows []inspectedRequestRow
-	if err := r.s.conn(ctx).Select(summaryColumns).Where("organization_id = ? AND id IN ?", orgID, ids).
+	if err := r.s.conn(ctx).Select(summaryColumns).Scopes(inOrg(orgID)).Where("id IN ?", ids).
 		Order("inspected_requests.id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("read %d inspected requests of organization %d: %w", len(ids), orgID, err)
 	}
@@ -235,17 +235,19 @@ func (r *InspectorRepo) RecordsByID(ctx context.Context, orgID int64, ids []uuid
 // Record implements inspector.Repository.
 func (r *InspectorRepo) Record(ctx context.Context, orgID int64, id uuid.UUID) (inspector.Record, error) {
 	var row inspectedRequestRow
-	if err := r.s.conn(ctx).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
-		return inspector.Record{}, notFound(err, "inspected request %s not found (records are kept for a while, then pruned)", id)
+	if err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error; err != nil {
+		return inspector.Record{}, wrapf(notFound(err, "inspected request %s not found (records are kept for a while, then pruned)", id),
+			"read inspected request %s of organization %d", id, orgID)
 	}
-	return row.record(true)
+	rec, err := row.record(true)
+	return rec, wrapf(err, "read inspected request %s of organization %d", id, orgID)
 }
 
 // PruneOrganization implements inspector.Repository: everything older
 // than the keep-th newest record goes.
 func (r *InspectorRepo) PruneOrganization(ctx context.Context, orgID int64, keep int) (int64, error) {
-	res := r.s.conn(ctx).Exec(`DELETE FROM inspected_requests WHERE organization_id = ? AND id < (
-		SELECT id FROM inspected_requests WHERE organization_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`, orgID, orgID, keep-1)
+	newest := r.s.conn(ctx).Model(&inspectedRequestRow{}).Select("id").Scopes(inOrg(orgID)).Order("id DESC").Limit(1).Offset(keep - 1)
+	res := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("id < (?)", newest).Delete(&inspectedRequestRow{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("prune the inspected requests of organization %d to %d: %w", orgID, keep, res.Error)
 	}
