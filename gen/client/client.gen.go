@@ -12813,10 +12813,11 @@ type ClientInterface interface {
 	// GetInspectedRequest Show one recorded request
 	//
 	// One recorded request in full: its headers and bodies as received
-	// and answered (the values of `Authorization`, `Cookie`,
-	// `Set-Cookie`, `Signature` and of every header or form or JSON field
-	// named like a secret or a token are replaced by `[REDACTED]`; each
-	// body is kept up to 64 KiB, with `…Truncated` and its real size),
+	// and answered (the values of `Authorization`, `Cookie`, `Set-Cookie`
+	// and of every header or form or JSON field named like a secret or
+	// a token are replaced by `[REDACTED]`, and so is the bearer token
+	// wherever it comes back, as in the signature base; each body is
+	// kept up to 64 KiB, with `…Truncated` and its real size),
 	// the validation errors it was answered with, the signature verdict
 	// with the signature base the server computed (compare it with the
 	// one your client signed), the Content-Digest verdict and the
@@ -15768,10 +15769,11 @@ func (c *Client) StreamInspectedRequests(ctx context.Context, params *StreamInsp
 // GetInspectedRequest Show one recorded request
 //
 // One recorded request in full: its headers and bodies as received
-// and answered (the values of `Authorization`, `Cookie`,
-// `Set-Cookie`, `Signature` and of every header or form or JSON field
-// named like a secret or a token are replaced by `[REDACTED]`; each
-// body is kept up to 64 KiB, with `…Truncated` and its real size),
+// and answered (the values of `Authorization`, `Cookie`, `Set-Cookie`
+// and of every header or form or JSON field named like a secret or
+// a token are replaced by `[REDACTED]`, and so is the bearer token
+// wherever it comes back, as in the signature base; each body is
+// kept up to 64 KiB, with `…Truncated` and its real size),
 // the validation errors it was answered with, the signature verdict
 // with the signature base the server computed (compare it with the
 // one your client signed), the Content-Digest verdict and the
@@ -26419,10 +26421,11 @@ type ClientWithResponsesInterface interface {
 	// GetInspectedRequestWithResponse Show one recorded request
 	//
 	// One recorded request in full: its headers and bodies as received
-	// and answered (the values of `Authorization`, `Cookie`,
-	// `Set-Cookie`, `Signature` and of every header or form or JSON field
-	// named like a secret or a token are replaced by `[REDACTED]`; each
-	// body is kept up to 64 KiB, with `…Truncated` and its real size),
+	// and answered (the values of `Authorization`, `Cookie`, `Set-Cookie`
+	// and of every header or form or JSON field named like a secret or
+	// a token are replaced by `[REDACTED]`, and so is the bearer token
+	// wherever it comes back, as in the signature base; each body is
+	// kept up to 64 KiB, with `…Truncated` and its real size),
 	// the validation errors it was answered with, the signature verdict
 	// with the signature base the server computed (compare it with the
 	// one your client signed), the Content-Digest verdict and the
@@ -38751,10 +38754,11 @@ func (c *ClientWithResponses) StreamInspectedRequestsWithResponse(ctx context.Co
 // GetInspectedRequestWithResponse Show one recorded request
 //
 // One recorded request in full: its headers and bodies as received
-// and answered (the values of `Authorization`, `Cookie`,
-// `Set-Cookie`, `Signature` and of every header or form or JSON field
-// named like a secret or a token are replaced by `[REDACTED]`; each
-// body is kept up to 64 KiB, with `…Truncated` and its real size),
+// and answered (the values of `Authorization`, `Cookie`, `Set-Cookie`
+// and of every header or form or JSON field named like a secret or
+// a token are replaced by `[REDACTED]`, and so is the bearer token
+// wherever it comes back, as in the signature base; each body is
+// kept up to 64 KiB, with `…Truncated` and its real size),
 // the validation errors it was answered with, the signature verdict
 // with the signature base the server computed (compare it with the
 // one your client signed), the Content-Digest verdict and the
