@@ -56,7 +56,9 @@ func TestCap(t *testing.T) {
 
 func TestNewIDOrdered(t *testing.T) {
 	t.Parallel()
-	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	ids.Lock()
+	at := time.UnixMilli(max(ids.ms, time.Now().UnixMilli()) + 1000).UTC() // after any id made so far
+	ids.Unlock()
 	prev := NewID(at)
 	require.EqualValues(t, 7, prev.Version())
 	for range 100 {
@@ -115,7 +117,7 @@ func capture(org int64) *Capture {
 // what was buffered is written, redacted, once the database answers.
 func TestRecorderNeverWaits(t *testing.T) {
 	repo := &blockingRepo{release: make(chan struct{})}
-	rec := NewRecorder(repo, NewHub(), Options{Buffer: 3, Batch: 10, MaxRecords: 10})
+	rec := NewRecorder(repo, NewHub(), Options{Buffer: 3, Batch: 1, MaxRecords: 10}) // the writer holds one capture at a time
 	dropped := testutil.ToFloat64(Dropped)
 	sub := rec.Hub().Subscribe(1, Filter{})
 	defer sub.Close()

@@ -52,8 +52,11 @@ type Notifier interface {
 
 // Options tune a Recorder.
 type Options struct {
-	Buffer     int           // captures waiting to be written (default 4096); beyond, dropped
-	Batch      int           // records per insert at most (default 200)
+	Buffer int // captures waiting to be written (default 4096); beyond, dropped
+	Batch  int // records per insert at most (default 200)
+	// Gather is how long the writer waits for more captures after the
+	// first of a batch (default 25ms): fewer, larger inserts.
+	Gather     time.Duration
 	MaxRecords int           // kept per organization (default 1000)
 	MaxAge     time.Duration // kept at most this long (default 24h)
 	Now        func() time.Time
@@ -81,6 +84,9 @@ func NewRecorder(repo Repository, hub *Hub, opts Options) *Recorder {
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = 200
+	}
+	if opts.Gather <= 0 {
+		opts.Gather = 25 * time.Millisecond
 	}
 	if opts.MaxRecords <= 0 {
 		opts.MaxRecords = 1000
@@ -142,15 +148,19 @@ func (r *Recorder) run() {
 		select {
 		case c := <-r.ch:
 			batch = append(batch[:0], c)
+			gather := time.NewTimer(r.opts.Gather)
 		more:
 			for len(batch) < r.opts.Batch {
 				select {
 				case c := <-r.ch:
 					batch = append(batch, c)
-				default:
+				case <-gather.C:
 					break more
+				case <-r.stop:
+					break more // Close drains the rest
 				}
 			}
+			gather.Stop()
 			r.write(batch)
 		case <-r.stop:
 			for {
