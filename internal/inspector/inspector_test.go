@@ -224,3 +224,20 @@ func TestNotifications(t *testing.T) {
 	require.Equal(t, recs[1].ID, first.ID)
 	require.Equal(t, int64(2), first.OrganizationID)
 }
+
+// BenchmarkPrepare is the writer's work on one record of a customer read,
+// before its insert.
+func BenchmarkPrepare(b *testing.B) {
+	c := &Capture{
+		Record: Record{ID: NewID(time.Now()), OrganizationID: 1, Status: 200, Signature: Signature{Verdict: SignatureVerified, Base: strings.Repeat("x", 600)}},
+		RequestHeader: http.Header{"Authorization": {"Bearer ov_at_0123456789abcdef0123456789abcdef"}, "X-Client-Id": {"ov_client_1"},
+			"Signature-Input": {`sig1=("@method" "@target-uri" "@path" "@query" "authorization" "x-client-id");created=1;keyid="k"`}, "Signature": {"sig1=:" + strings.Repeat("A", 88) + ":"},
+			"User-Agent": {"Go-http-client/1.1"}, "Accept-Encoding": {"gzip"}},
+		ResponseHeader: http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"0123456789abcdef01234567"}},
+		ResponseBody:   []byte(`{"data":{"customerId":123456,"firstName":"Bench","lastName":"User1","status":"ACTIVE","createdAt":1732893484,"updatedAt":1732893484},"code":200,"message":"Success"}`),
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = prepare(c)
+	}
+}
