@@ -35,6 +35,7 @@ type apiPipeline struct {
 	maxBodyBytes int64
 	skip         func(path string) bool
 	limits       *rateLimiter
+	faults       *faultInjector
 }
 
 func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
@@ -115,6 +116,12 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if err := requireIdempotencyKey(req, op); err != nil {
 			return err
+		}
+		if known && !tokenCall {
+			if handled, err := p.faults.inject(c, org, op, route.Path); handled || err != nil {
+				return err
+			}
+			req = c.Request()
 		}
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		if known && !tokenCall && idempotency.Mutating(req.Method) && idempotencyKey(req) != "" {

@@ -26,6 +26,9 @@ func (s *Service) ExecuteRequest(ctx context.Context, orgID, requestID int64, du
 	outcome := "skipped"
 	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
 		r, err := s.repo.Request(ctx, orgID, requestID, true)
+		if errcode.Is(err, errcode.NotFound) {
+			return nil // deleted since it was queued (a sandbox reset): nothing to run
+		}
 		if err != nil {
 			return err
 		}

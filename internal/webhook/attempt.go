@@ -42,8 +42,17 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 	if err != nil {
 		return errcode.Wrapf(err, "the signing key of webhook %d", w.ID)
 	}
+	duplicate, delayed := s.deliveryFault(ctx, w, e, deliveryID, n)
+	if delayed {
+		return nil // held back: the held attempt n runs later
+	}
 	a := Deliver(ctx, s.client, w.URL, key, e, s.now())
 	observeAttempt(a)
+	if duplicate && a.Succeeded {
+		// The same event again (same eventId, a fresh signature): what
+		// an at-least-once receiver must recognise.
+		observeAttempt(Deliver(ctx, s.client, w.URL, key, e, s.now()))
+	}
 	err = s.finish(ctx, orgID, deliveryID, n, a.Gone, func(d *Delivery) {
 		latency := a.Latency
 		d.LastLatency = &latency

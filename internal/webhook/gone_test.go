@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -56,7 +57,7 @@ func TestGoneCancelsPendingDeliveries(t *testing.T) {
 			kept, err := svc.Create(ctx, org.ID, other.URL, []string{"CUSTOMER"})
 			require.NoError(t, err)
 			for range 3 {
-				require.NoError(t, svc.Emit(ctx, org.ID, "CUSTOMER.CREATED", []byte(`{}`)))
+				require.NoError(t, svc.EmitAll(ctx, org.ID, webhook.Emission{Event: "CUSTOMER.CREATED", Resource: json.RawMessage(`{}`)}))
 			}
 			pending := webhook.Pending
 			deliveries := func(id int64, state *webhook.State) []webhook.Delivery {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/openvest/openvest/internal/sandbox"
 	"net"
 	"net/http"
 	"time"
@@ -136,6 +137,7 @@ type Service struct {
 	cfg    Config
 	client *http.Client
 	events event.Emitter
+	faults *sandbox.Service // the delivery fault rules (WithFaults)
 }
 
 // NewService returns a Service.
