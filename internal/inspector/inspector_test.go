@@ -81,7 +81,9 @@ type blockingRepo struct {
 	pruned  []int64
 }
 
-func (r *blockingRepo) WithTx(ctx context.Context, fn func(context.Context) error) error { return fn(ctx) }
+func (r *blockingRepo) WithTx(ctx context.Context, fn func(context.Context) error) error {
+	return fn(ctx)
+}
 
 func (r *blockingRepo) InsertRecords(_ context.Context, recs []Record) error {
 	<-r.release
