@@ -66,8 +66,10 @@ fuzz: ## run each fuzz target for FUZZTIME (default 10s) and the schema fuzzer f
 	$(GO) test -run '^$$' -fuzz '^FuzzContentDigest$$' -fuzztime $(FUZZTIME) ./httpsig
 	OPENVEST_FUZZ_ROUNDS=$(FUZZ_ROUNDS) OPENVEST_FUZZ_SEED=$${OPENVEST_FUZZ_SEED:-$$RANDOM} $(GO) test -count=1 -v -run '^TestSchemaFuzz$$' ./internal/httpapi | grep -v '^=== '
 
-bench: build ## load-test POST and GET /v1/customers on PostgreSQL at 16 connections (README, Benchmarks)
-	$(GO) run ./cmd/openvest-bench -bin bin/openvest
+BENCH_FLAGS ?=
+bench: build ## Openvest side by side with a bare net/http + pgx server (bench/raw) doing the same work: interleaved wrk rounds of signed POST /v1/customers, signed and unsigned GET, POST with a webhook on ALL; ratios, p50/p99, CPU per request (README, Benchmarks; BENCH_FLAGS="-rounds 5 -d 10s")
+	$(GO) build -o bin/openvest-raw ./bench/raw
+	$(GO) run ./cmd/openvest-bench -bin bin/openvest -raw-bin bin/openvest-raw $(BENCH_FLAGS)
 
 bench-wallet: ## list a counterparty of 100,000 wallet customers on PostgreSQL: default, filters, search, deep offsets (README, Benchmarks)
 	$(GO) test -count=1 -run '^$$' -bench BenchmarkWalletListCustomers -benchtime 2s ./internal/store
