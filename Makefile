@@ -5,7 +5,7 @@ PKGS := ./...
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: help run build generate gen-ts test-sdk test-examples verify lint-spec test test-ui test-race test-scale fuzz bench bench-wallet bench-queue bench-scale tidy
+.PHONY: help run build generate gen-ts test-sdk test-examples verify lint-spec test test-ui test-race test-scale fuzz bench bench-wallet bench-queue bench-jobs bench-scale tidy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ bench-wallet: ## list a counterparty of 100,000 wallet customers on PostgreSQL: 
 
 bench-queue: build ## webhook deliveries/s to a local receiver, and purchase latency behind 10,000 queued deliveries, on PostgreSQL (README, Benchmarks)
 	$(GO) run ./cmd/openvest-bench-queue -bin bin/openvest
+
+bench-jobs: build ## the job system on PostgreSQL at the defaults: fills/s (3,000 purchases at once over 50 customers), create→COMPLETED lag at 200 purchases/s, deliveries/s, and the same lag behind 10,000 waiting deliveries (README, Benchmarks)
+	$(GO) run ./cmd/openvest-bench-queue -bin bin/openvest -fills 3000 -rate 200 -rate-for 10s $(JOBS_FLAGS)
 
 bench-scale: ## load 1,000,000 rows per surface into a fresh PostgreSQL database, then print first/middle/last page timings of every list, sort and filter, with EXPLAIN ANALYZE times (README, Benchmarks; SCALE_FLAGS=-plans prints the plans)
 	$(GO) run ./cmd/openvest-bench-scale $(SCALE_FLAGS)

@@ -531,7 +531,16 @@ func start(ctx context.Context, name, addr, dbName string, env []string, bin str
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	// The servers' logs go to a file: at the end of each round wrk closes
+	// its connections, and the requests still in flight log their
+	// canceled contexts.
+	logFile, err := os.CreateTemp("", "openvest-bench-"+name+"-*.log")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer logFile.Close()
+	fmt.Printf("%s log: %s\n", name, logFile.Name())
+	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, nil, fmt.Errorf("start %s: %w", bin, err)
 	}
