@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +23,41 @@ type jobsBench struct {
 	db         *pgx.Conn
 	instrument int64
 	customers  []int64
+	pid        int    // the server's
+	dbName     string // its database
+}
+
+// cpu is the CPU time (ms) the server and the PostgreSQL backends of its
+// database have used so far (/proc/<pid>/stat; backends as listed now).
+func (j *jobsBench) cpu(ctx context.Context) (server, postgres float64, err error) {
+	rows, err := j.db.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = $1`, j.dbName)
+	if err != nil {
+		return 0, 0, err
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, p := range pids {
+		postgres += ticks(p)
+	}
+	return ticks(j.pid) * 10, postgres * 10, nil // USER_HZ 100: 10 ms a tick
+}
+
+// ticks is utime+stime of a process in clock ticks (0 when it is gone).
+func ticks(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	k, _ := strconv.ParseFloat(f[12], 64)
+	return u + k
 }
 
 func (j *jobsBench) purchase(ctx context.Context, n int) (int64, error) {
@@ -65,6 +103,10 @@ func (j *jobsBench) run(ctx context.Context, cfg config) error {
 		ids   []int64
 		first atomic.Pointer[error]
 	)
+	srv0, pg0, err := j.cpu(ctx)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	for range 16 {
 		wg.Go(func() {
@@ -88,6 +130,10 @@ func (j *jobsBench) run(ctx context.Context, cfg config) error {
 	if err := j.done(ctx, ids); err != nil {
 		return fmt.Errorf("fills: %w", err)
 	}
+	srv1, pg1, err := j.cpu(ctx)
+	if err != nil {
+		return err
+	}
 	var completed int64
 	var span float64
 	var p50, p99 float64
@@ -99,6 +145,8 @@ FROM requests r JOIN transactions t ON t.request_id = r.id WHERE r.id = ANY($1) 
 	}
 	fmt.Printf("fills       %d purchases accepted in %.2fs (%.0f/s); %d COMPLETED at %.0f fills/s (first to last fill); create→COMPLETED p50=%.0fms p99=%.0fms\n",
 		len(ids), accepted.Seconds(), float64(len(ids))/accepted.Seconds(), completed, float64(completed)/span, p50, p99)
+	fmt.Printf("fills       CPU per purchase (accepted and executed): server %.2fms, postgres %.2fms (load average %s)\n",
+		(srv1-srv0)/float64(len(ids)), (pg1-pg0)/float64(len(ids)), loadavg())
 	return j.paced(ctx, cfg, "with no backlog", nil)
 }
 
@@ -173,4 +221,13 @@ WHERE r.id = ANY($1) AND r.status = 'COMPLETED'`, ids)
 	fmt.Printf("lag         %d purchases at %.0f/s %-20s create→COMPLETED p50=%.0fms p99=%.0fms max=%.0fms%s\n",
 		len(ids), float64(len(ids))/sent.Seconds(), label, q(0.5), q(0.99), lags[len(lags)-1], extra)
 	return nil
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }

@@ -343,7 +343,7 @@ func run(ctx context.Context, cfg config) error {
 	}
 	var jb *jobsBench
 	if cfg.fills > 0 {
-		jb = &jobsBench{a: a, db: db, instrument: instrument.Data.InstrumentID}
+		jb = &jobsBench{a: a, db: db, instrument: instrument.Data.InstrumentID, pid: srv.Process.Pid, dbName: dbName}
 		if err := jb.run(ctx, cfg); err != nil {
 			return err
 		}
