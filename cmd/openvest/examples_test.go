@@ -69,6 +69,8 @@ var plan = []step{
 	// Webhooks, subscribed before the trading so that its events have deliveries.
 	{op: "createWebhook"}, {op: "listWebhooks"}, {op: "updateWebhook", example: "*"}, {op: "getWebhookKey"}, {op: "testWebhooks"},
 	{op: "fireSandboxEvent", bind: map[string]string{"resourceId": "customerId"}},
+	// The request inspector, once it has written what came before.
+	{do: awaitInspected}, {op: "listInspectedRequests"}, {op: "getInspectedRequest"}, {op: "streamInspectedRequests"},
 	// Trading, with the sandbox controls. The job queue is off at first, so
 	// that requests stay PENDING until forced; then it runs the cycles of a
 	// weekly plan across three weeks of sandbox clock, so that the holding
@@ -169,6 +171,17 @@ func portfolioLikeTheAsset(t *testing.T, r *contractRun) {
 	r.vars["assetPortfolioId"] = strconv.FormatInt(p.Data.PortfolioID, 10)
 }
 
+// awaitInspected waits until the request inspector has written a record
+// of the organization's (it writes moments after each answer).
+func awaitInspected(t *testing.T, r *contractRun) {
+	require.Eventually(t, func() bool {
+		res := r.tn.Do(t, http.MethodGet, "/v1/sandbox/requests?limit=1", nil)
+		var page struct{ Data []json.RawMessage }
+		res.JSON(t, &page)
+		return len(page.Data) > 0
+	}, 30*time.Second, 20*time.Millisecond, "the request inspector wrote nothing")
+}
+
 // awaitReport waits until the job produced the latest report.
 func awaitReport(t *testing.T, r *contractRun) {
 	require.Eventually(t, func() bool {
@@ -183,6 +196,7 @@ func awaitReport(t *testing.T, r *contractRun) {
 // JSON pointer → var.
 var captures = map[string]map[string]string{
 	"createToken":                      {"/tokenId": "accessTokenId"},
+	"listInspectedRequests":            {"/data/0/id": "inspectedRequestId"},
 	"createTokenLegacy":                {"/data/accessTokenId": "accessTokenId"},
 	"listTransactions":                 {"/data/0/transactionId": "transactionId"},
 	"listInvestments":                  {"/data/0/investmentId": "investmentId"},
@@ -515,7 +529,7 @@ func TestSpecExamplesRun(t *testing.T) {
 			require.Contains(t, want, res.StatusCode, "%s %s\nrequest: %s\nresponse: %s", req.Method, path, body, data)
 			require.NoError(t, check.Check(req, res.StatusCode, res.Header, data), "%s %s: %s", req.Method, path, data)
 
-			if len(data) > 0 {
+			if len(data) > 0 && !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") { // a live tail is not JSON
 				var decoded any
 				dec := json.NewDecoder(bytes.NewReader(data))
 				dec.UseNumber()

@@ -589,6 +589,135 @@ func (e ForceRequestOutcomeRequestStatus) Valid() bool {
 	}
 }
 
+// Defines values for InspectedIdempotencyOutcome.
+const (
+	InspectedIdempotencyOutcomeConflict InspectedIdempotencyOutcome = "conflict"
+	InspectedIdempotencyOutcomeFirst    InspectedIdempotencyOutcome = "first"
+	InspectedIdempotencyOutcomeNone     InspectedIdempotencyOutcome = "none"
+	InspectedIdempotencyOutcomeReplayed InspectedIdempotencyOutcome = "replayed"
+)
+
+// Valid indicates whether the value is a known member of the InspectedIdempotencyOutcome enum.
+func (e InspectedIdempotencyOutcome) Valid() bool {
+	switch e {
+	case InspectedIdempotencyOutcomeConflict:
+		return true
+	case InspectedIdempotencyOutcomeFirst:
+		return true
+	case InspectedIdempotencyOutcomeNone:
+		return true
+	case InspectedIdempotencyOutcomeReplayed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectedRequestContentDigest.
+const (
+	InspectedRequestContentDigestAbsent   InspectedRequestContentDigest = "absent"
+	InspectedRequestContentDigestFailed   InspectedRequestContentDigest = "failed"
+	InspectedRequestContentDigestVerified InspectedRequestContentDigest = "verified"
+)
+
+// Valid indicates whether the value is a known member of the InspectedRequestContentDigest enum.
+func (e InspectedRequestContentDigest) Valid() bool {
+	switch e {
+	case InspectedRequestContentDigestAbsent:
+		return true
+	case InspectedRequestContentDigestFailed:
+		return true
+	case InspectedRequestContentDigestVerified:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectedRequestRequestBodyEncoding.
+const (
+	InspectedRequestRequestBodyEncodingBase64 InspectedRequestRequestBodyEncoding = "base64"
+	InspectedRequestRequestBodyEncodingUtf8   InspectedRequestRequestBodyEncoding = "utf-8"
+)
+
+// Valid indicates whether the value is a known member of the InspectedRequestRequestBodyEncoding enum.
+func (e InspectedRequestRequestBodyEncoding) Valid() bool {
+	switch e {
+	case InspectedRequestRequestBodyEncodingBase64:
+		return true
+	case InspectedRequestRequestBodyEncodingUtf8:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectedRequestResponseBodyEncoding.
+const (
+	InspectedRequestResponseBodyEncodingBase64 InspectedRequestResponseBodyEncoding = "base64"
+	InspectedRequestResponseBodyEncodingUtf8   InspectedRequestResponseBodyEncoding = "utf-8"
+)
+
+// Valid indicates whether the value is a known member of the InspectedRequestResponseBodyEncoding enum.
+func (e InspectedRequestResponseBodyEncoding) Valid() bool {
+	switch e {
+	case InspectedRequestResponseBodyEncodingBase64:
+		return true
+	case InspectedRequestResponseBodyEncodingUtf8:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectedRequestSummaryContentDigest.
+const (
+	InspectedRequestSummaryContentDigestAbsent   InspectedRequestSummaryContentDigest = "absent"
+	InspectedRequestSummaryContentDigestFailed   InspectedRequestSummaryContentDigest = "failed"
+	InspectedRequestSummaryContentDigestVerified InspectedRequestSummaryContentDigest = "verified"
+)
+
+// Valid indicates whether the value is a known member of the InspectedRequestSummaryContentDigest enum.
+func (e InspectedRequestSummaryContentDigest) Valid() bool {
+	switch e {
+	case InspectedRequestSummaryContentDigestAbsent:
+		return true
+	case InspectedRequestSummaryContentDigestFailed:
+		return true
+	case InspectedRequestSummaryContentDigestVerified:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectedSignatureVerdict.
+const (
+	InspectedSignatureVerdictFailed    InspectedSignatureVerdict = "failed"
+	InspectedSignatureVerdictMissing   InspectedSignatureVerdict = "missing"
+	InspectedSignatureVerdictUnchecked InspectedSignatureVerdict = "unchecked"
+	InspectedSignatureVerdictUnsigned  InspectedSignatureVerdict = "unsigned"
+	InspectedSignatureVerdictVerified  InspectedSignatureVerdict = "verified"
+)
+
+// Valid indicates whether the value is a known member of the InspectedSignatureVerdict enum.
+func (e InspectedSignatureVerdict) Valid() bool {
+	switch e {
+	case InspectedSignatureVerdictFailed:
+		return true
+	case InspectedSignatureVerdictMissing:
+		return true
+	case InspectedSignatureVerdictUnchecked:
+		return true
+	case InspectedSignatureVerdictUnsigned:
+		return true
+	case InspectedSignatureVerdictVerified:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InstrumentUpdatedEventEvent.
 const (
 	InstrumentUpdatedEventEventINSTRUMENTUPDATED InstrumentUpdatedEventEvent = "INSTRUMENT.UPDATED"
@@ -3405,6 +3534,216 @@ type ForceRequestOutcomeRequestStatus string
 //
 // Example: 123456
 type Id = int64
+
+// InspectedIdempotency What the idempotency key did: `first` (the request ran and its
+// answer is stored for the key), `replayed` (an earlier answer was
+// replayed), `conflict` (refused: `409` while the first is in
+// flight, `422` for another request under the same key), `none` (no
+// key, or not a mutation, or refused before the key was looked at).
+type InspectedIdempotency struct {
+	Key     *string                     `json:"key,omitempty"`
+	Outcome InspectedIdempotencyOutcome `json:"outcome"`
+}
+
+// InspectedIdempotencyOutcome defines model for InspectedIdempotency.Outcome.
+type InspectedIdempotencyOutcome string
+
+// InspectedRequest A recorded request in full.
+type InspectedRequest struct {
+	// ContentDigest The Content-Digest check (RFC 9530).
+	ContentDigest InspectedRequestContentDigest `json:"contentDigest"`
+
+	// FaultInjected The fault a sandbox fault rule injected into this request, when one did.
+	FaultInjected *string `json:"faultInjected,omitempty"`
+
+	// Id The record's id (time-ordered).
+	Id openapi_types.UUID `json:"id"`
+
+	// Idempotency What the idempotency key did: `first` (the request ran and its
+	// answer is stored for the key), `replayed` (an earlier answer was
+	// replayed), `conflict` (refused: `409` while the first is in
+	// flight, `422` for another request under the same key), `none` (no
+	// key, or not a mutation, or refused before the key was looked at).
+	Idempotency InspectedIdempotency `json:"idempotency"`
+
+	// LatencyMs Milliseconds from arrival to the end of the answer (a live stream's lasts until it ends).
+	LatencyMs float64 `json:"latencyMs"`
+
+	// Method Example: POST
+	Method string `json:"method"`
+
+	// OperationId The operation it matched, as in this document.
+	OperationId *string `json:"operationId,omitempty"`
+
+	// Path Example: /v1/customers
+	Path string `json:"path"`
+
+	// Query The raw query string, without `?` (empty when none).
+	Query string `json:"query"`
+
+	// ReceivedAt When the request arrived (RFC 3339, milliseconds, UTC).
+	ReceivedAt time.Time `json:"receivedAt"`
+
+	// RequestBody The request body as received, up to 64 KiB, secrets redacted (base64 when it is not UTF-8, with `requestBodyEncoding`); null when empty.
+	RequestBody         *string                              `json:"requestBody,omitempty"`
+	RequestBodyEncoding *InspectedRequestRequestBodyEncoding `json:"requestBodyEncoding,omitempty"`
+
+	// RequestBodySize The body's size in bytes.
+	RequestBodySize      int64 `json:"requestBodySize"`
+	RequestBodyTruncated bool  `json:"requestBodyTruncated"`
+
+	// RequestHeaders The request's headers (values of one name joined with `, `), secrets redacted.
+	RequestHeaders map[string]string `json:"requestHeaders"`
+
+	// RequestId The `X-Request-Id` of the answer.
+	RequestId string `json:"requestId"`
+
+	// ResponseBody The answer's body, up to 64 KiB, secrets redacted (a token call's `token` among them).
+	ResponseBody          *string                               `json:"responseBody,omitempty"`
+	ResponseBodyEncoding  *InspectedRequestResponseBodyEncoding `json:"responseBodyEncoding,omitempty"`
+	ResponseBodySize      int64                                 `json:"responseBodySize"`
+	ResponseBodyTruncated bool                                  `json:"responseBodyTruncated"`
+
+	// ResponseHeaders The answer's headers, secrets redacted.
+	ResponseHeaders map[string]string `json:"responseHeaders"`
+
+	// Route The path template of the operation it matched.
+	Route *string `json:"route,omitempty"`
+
+	// Signature The signature check (RFC 9421): `unsigned` (no signature, and none
+	// required), `verified`, `failed` (the request was refused with
+	// `401`, `reason` says why), `missing` (the organization requires
+	// one), `unchecked` (the request was answered before its signature
+	// was looked at, e.g. a rate limit).
+	Signature InspectedSignature `json:"signature"`
+
+	// Status The status it was answered with.
+	Status int `json:"status"`
+
+	// ValidationErrors The failing fields the request was answered with (its `errors`).
+	ValidationErrors []FieldError `json:"validationErrors"`
+}
+
+// InspectedRequestContentDigest The Content-Digest check (RFC 9530).
+type InspectedRequestContentDigest string
+
+// InspectedRequestRequestBodyEncoding defines model for InspectedRequest.RequestBodyEncoding.
+type InspectedRequestRequestBodyEncoding string
+
+// InspectedRequestResponseBodyEncoding defines model for InspectedRequest.ResponseBodyEncoding.
+type InspectedRequestResponseBodyEncoding string
+
+// InspectedRequestList defines model for InspectedRequestList.
+type InspectedRequestList struct {
+	// Code Example: 200
+	Code int                       `json:"code"`
+	Data []InspectedRequestSummary `json:"data"`
+
+	// Message Example: Success
+	Message    string                     `json:"message"`
+	Pagination InspectedRequestPagination `json:"pagination"`
+}
+
+// InspectedRequestPagination defines model for InspectedRequestPagination.
+type InspectedRequestPagination struct {
+	// HasMore Whether another page follows.
+	HasMore bool `json:"hasMore"`
+
+	// NextCursor The `cursor` of the next page; null on the last page. Opaque.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// InspectedRequestResponse defines model for InspectedRequestResponse.
+type InspectedRequestResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data A recorded request in full.
+	Data InspectedRequest `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// InspectedRequestSummary A recorded request, without its headers and bodies.
+type InspectedRequestSummary struct {
+	// ContentDigest The Content-Digest check (RFC 9530).
+	ContentDigest InspectedRequestSummaryContentDigest `json:"contentDigest"`
+
+	// FaultInjected The fault a sandbox fault rule injected into this request, when one did.
+	FaultInjected *string `json:"faultInjected,omitempty"`
+
+	// Id The record's id (time-ordered).
+	Id openapi_types.UUID `json:"id"`
+
+	// Idempotency What the idempotency key did: `first` (the request ran and its
+	// answer is stored for the key), `replayed` (an earlier answer was
+	// replayed), `conflict` (refused: `409` while the first is in
+	// flight, `422` for another request under the same key), `none` (no
+	// key, or not a mutation, or refused before the key was looked at).
+	Idempotency InspectedIdempotency `json:"idempotency"`
+
+	// LatencyMs Milliseconds from arrival to the end of the answer (a live stream's lasts until it ends).
+	LatencyMs float64 `json:"latencyMs"`
+
+	// Method Example: POST
+	Method string `json:"method"`
+
+	// OperationId The operation it matched, as in this document.
+	OperationId *string `json:"operationId,omitempty"`
+
+	// Path Example: /v1/customers
+	Path string `json:"path"`
+
+	// Query The raw query string, without `?` (empty when none).
+	Query string `json:"query"`
+
+	// ReceivedAt When the request arrived (RFC 3339, milliseconds, UTC).
+	ReceivedAt time.Time `json:"receivedAt"`
+
+	// RequestId The `X-Request-Id` of the answer.
+	RequestId string `json:"requestId"`
+
+	// Route The path template of the operation it matched.
+	Route *string `json:"route,omitempty"`
+
+	// Signature The signature check (RFC 9421): `unsigned` (no signature, and none
+	// required), `verified`, `failed` (the request was refused with
+	// `401`, `reason` says why), `missing` (the organization requires
+	// one), `unchecked` (the request was answered before its signature
+	// was looked at, e.g. a rate limit).
+	Signature InspectedSignature `json:"signature"`
+
+	// Status The status it was answered with.
+	Status int `json:"status"`
+}
+
+// InspectedRequestSummaryContentDigest The Content-Digest check (RFC 9530).
+type InspectedRequestSummaryContentDigest string
+
+// InspectedSignature The signature check (RFC 9421): `unsigned` (no signature, and none
+// required), `verified`, `failed` (the request was refused with
+// `401`, `reason` says why), `missing` (the organization requires
+// one), `unchecked` (the request was answered before its signature
+// was looked at, e.g. a rate limit).
+type InspectedSignature struct {
+	// Base The signature base the server computed from the request as it arrived (detail only), once it could be computed.
+	Base *string `json:"base,omitempty"`
+
+	// Components The covered components, lowercase (detail only).
+	Components *[]string `json:"components,omitempty"`
+
+	// Form What was signed, the base (`rfc9421`) or its sha-512 (`sha512`, the investing docs' form).
+	Form  *string `json:"form,omitempty"`
+	KeyId *string `json:"keyId,omitempty"`
+
+	// Reason Why it failed.
+	Reason  *string                   `json:"reason,omitempty"`
+	Verdict InspectedSignatureVerdict `json:"verdict"`
+}
+
+// InspectedSignatureVerdict defines model for InspectedSignature.Verdict.
+type InspectedSignatureVerdict string
 
 // Instrument defines model for Instrument.
 type Instrument struct {
@@ -8437,6 +8776,144 @@ type SetSandboxPriceParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListInspectedRequestsParams defines parameters for ListInspectedRequests.
+type ListInspectedRequestsParams struct {
+	// Status Only requests answered with this status.
+	Status *int `form:"status,omitempty" json:"status,omitempty"`
+
+	// Path Only requests whose path starts with this.
+	Path *string `form:"path,omitempty" json:"path,omitempty"`
+
+	// OperationId Only requests to this operation (as in this document, e.g. `createCustomer`).
+	OperationId *string `form:"operationId,omitempty" json:"operationId,omitempty"`
+
+	// From Only requests received at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Only requests received before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// IdempotencyKey Only requests with this idempotency key (under any of its header names).
+	IdempotencyKey *string `form:"idempotencyKey,omitempty" json:"idempotencyKey,omitempty"`
+
+	// RequestId Only the request answered with this `X-Request-Id`.
+	RequestId *string `form:"requestId,omitempty" json:"requestId,omitempty"`
+
+	// Limit How many records a page holds.
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `pagination.nextCursor` of the previous page; omit it for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// StreamInspectedRequestsParams defines parameters for StreamInspectedRequests.
+type StreamInspectedRequestsParams struct {
+	// Status Only requests answered with this status.
+	Status *int `form:"status,omitempty" json:"status,omitempty"`
+
+	// Path Only requests whose path starts with this.
+	Path *string `form:"path,omitempty" json:"path,omitempty"`
+
+	// OperationId Only requests to this operation.
+	OperationId *string `form:"operationId,omitempty" json:"operationId,omitempty"`
+
+	// IdempotencyKey Only requests with this idempotency key.
+	IdempotencyKey *string `form:"idempotencyKey,omitempty" json:"idempotencyKey,omitempty"`
+
+	// Timeout Seconds after which the stream ends.
+	Timeout *int32 `form:"timeout,omitempty" json:"timeout,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetInspectedRequestParams defines parameters for GetInspectedRequest.
+type GetInspectedRequestParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
 type ForceRequestOutcomeParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
@@ -10958,6 +11435,15 @@ type ServerInterface interface {
 	// SetSandboxPrice Set an instrument's price
 	// (PUT /v1/sandbox/instruments/{symbol}/price)
 	SetSandboxPrice(ctx echo.Context, symbol SymbolPath, params SetSandboxPriceParams) error
+	// ListInspectedRequests List the recorded requests
+	// (GET /v1/sandbox/requests)
+	ListInspectedRequests(ctx echo.Context, params ListInspectedRequestsParams) error
+	// StreamInspectedRequests Tail the recorded requests live
+	// (GET /v1/sandbox/requests/stream)
+	StreamInspectedRequests(ctx echo.Context, params StreamInspectedRequestsParams) error
+	// GetInspectedRequest Show one recorded request
+	// (GET /v1/sandbox/requests/{inspectedRequestId})
+	GetInspectedRequest(ctx echo.Context, inspectedRequestId openapi_types.UUID, params GetInspectedRequestParams) error
 	// ForceRequestOutcome Force a request's outcome
 	// (POST /v1/sandbox/requests/{requestId}/outcome)
 	ForceRequestOutcome(ctx echo.Context, requestId RequestIdPath, params ForceRequestOutcomeParams) error
@@ -15396,6 +15882,286 @@ func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
 	return err
 }
 
+// ListInspectedRequests converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInspectedRequests(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInspectedRequestsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "path" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "path", ctx.QueryParams(), &params.Path, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter path: %s", err))
+	}
+
+	// ------------- Optional query parameter "operationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "operationId", ctx.QueryParams(), &params.OperationId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter operationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "idempotencyKey" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "idempotencyKey", ctx.QueryParams(), &params.IdempotencyKey, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter idempotencyKey: %s", err))
+	}
+
+	// ------------- Optional query parameter "requestId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "requestId", ctx.QueryParams(), &params.RequestId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter requestId: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInspectedRequests(ctx, params)
+	return err
+}
+
+// StreamInspectedRequests converts echo context to params.
+func (w *ServerInterfaceWrapper) StreamInspectedRequests(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params StreamInspectedRequestsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "path" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "path", ctx.QueryParams(), &params.Path, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter path: %s", err))
+	}
+
+	// ------------- Optional query parameter "operationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "operationId", ctx.QueryParams(), &params.OperationId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter operationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "idempotencyKey" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "idempotencyKey", ctx.QueryParams(), &params.IdempotencyKey, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter idempotencyKey: %s", err))
+	}
+
+	// ------------- Optional query parameter "timeout" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "timeout", ctx.QueryParams(), &params.Timeout, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter timeout: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StreamInspectedRequests(ctx, params)
+	return err
+}
+
+// GetInspectedRequest converts echo context to params.
+func (w *ServerInterfaceWrapper) GetInspectedRequest(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "inspectedRequestId" -------------
+	var inspectedRequestId openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "inspectedRequestId", ctx.Param("inspectedRequestId"), &inspectedRequestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter inspectedRequestId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetInspectedRequestParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetInspectedRequest(ctx, inspectedRequestId, params)
+	return err
+}
+
 // ForceRequestOutcome converts echo context to params.
 func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 	var err error
@@ -17084,6 +17850,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/sandbox/events", wrapper.FireSandboxEvent, options.OperationMiddlewares["fireSandboxEvent"]...)
 	router.DELETE(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.ClearSandboxPrice, options.OperationMiddlewares["clearSandboxPrice"]...)
 	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
+	router.GET(options.BaseURL+"/v1/sandbox/requests", wrapper.ListInspectedRequests, options.OperationMiddlewares["listInspectedRequests"]...)
+	router.GET(options.BaseURL+"/v1/sandbox/requests/stream", wrapper.StreamInspectedRequests, options.OperationMiddlewares["streamInspectedRequests"]...)
+	router.GET(options.BaseURL+"/v1/sandbox/requests/:inspectedRequestId", wrapper.GetInspectedRequest, options.OperationMiddlewares["getInspectedRequest"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
 	router.GET(options.BaseURL+"/v1/transactions", wrapper.ListTransactions, options.OperationMiddlewares["listTransactions"]...)
 	router.GET(options.BaseURL+"/v1/transactions/:transactionId", wrapper.GetTransaction, options.OperationMiddlewares["getTransaction"]...)
@@ -27141,6 +27910,414 @@ func (response SetSandboxPrice503JSONResponse) VisitSetSandboxPriceResponse(w ht
 	return err
 }
 
+type ListInspectedRequestsRequestObject struct {
+	Params ListInspectedRequestsParams
+}
+
+type ListInspectedRequestsResponseObject interface {
+	VisitListInspectedRequestsResponse(w http.ResponseWriter) error
+}
+
+type ListInspectedRequests200JSONResponse InspectedRequestList
+
+func (response ListInspectedRequests200JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectedRequests400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListInspectedRequests400JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectedRequests401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListInspectedRequests401JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectedRequests404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListInspectedRequests404JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectedRequests413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListInspectedRequests413JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectedRequests429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListInspectedRequests429JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectedRequests500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListInspectedRequests500JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInspectedRequests503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListInspectedRequests503JSONResponse) VisitListInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamInspectedRequestsRequestObject struct {
+	Params StreamInspectedRequestsParams
+}
+
+type StreamInspectedRequestsResponseObject interface {
+	VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error
+}
+
+type StreamInspectedRequests200TexteventStreamResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response StreamInspectedRequests200TexteventStreamResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/event-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		// If w doesn't support flushing, fall back to io.Copy.
+		_, err := io.Copy(w, response.Body)
+		return err
+	}
+	// text/event-stream messages are typically small; use a
+	// modest buffer and flush after each chunk so clients see
+	// events immediately instead of waiting on OS buffering.
+	buf := make([]byte, 4096)
+	for {
+		n, err := response.Body.Read(buf)
+		if n > 0 {
+			if _, writeErr := w.Write(buf[:n]); writeErr != nil {
+				return writeErr
+			}
+			flusher.Flush()
+		}
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+type StreamInspectedRequests400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response StreamInspectedRequests400JSONResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamInspectedRequests401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response StreamInspectedRequests401JSONResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamInspectedRequests404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response StreamInspectedRequests404JSONResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamInspectedRequests413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response StreamInspectedRequests413JSONResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamInspectedRequests429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response StreamInspectedRequests429JSONResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamInspectedRequests500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response StreamInspectedRequests500JSONResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamInspectedRequests503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response StreamInspectedRequests503JSONResponse) VisitStreamInspectedRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequestRequestObject struct {
+	InspectedRequestId openapi_types.UUID `json:"inspectedRequestId"`
+	Params             GetInspectedRequestParams
+}
+
+type GetInspectedRequestResponseObject interface {
+	VisitGetInspectedRequestResponse(w http.ResponseWriter) error
+}
+
+type GetInspectedRequest200JSONResponse InspectedRequestResponse
+
+func (response GetInspectedRequest200JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequest400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetInspectedRequest400JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequest401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetInspectedRequest401JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequest404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetInspectedRequest404JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequest413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetInspectedRequest413JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInspectedRequest429JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequest500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetInspectedRequest500JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInspectedRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetInspectedRequest503JSONResponse) VisitGetInspectedRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ForceRequestOutcomeRequestObject struct {
 	RequestId RequestIdPath `json:"requestId"`
 	Params    ForceRequestOutcomeParams
@@ -29920,6 +31097,15 @@ type StrictServerInterface interface {
 	// SetSandboxPrice Set an instrument's price
 	// (PUT /v1/sandbox/instruments/{symbol}/price)
 	SetSandboxPrice(ctx context.Context, request SetSandboxPriceRequestObject) (SetSandboxPriceResponseObject, error)
+	// ListInspectedRequests List the recorded requests
+	// (GET /v1/sandbox/requests)
+	ListInspectedRequests(ctx context.Context, request ListInspectedRequestsRequestObject) (ListInspectedRequestsResponseObject, error)
+	// StreamInspectedRequests Tail the recorded requests live
+	// (GET /v1/sandbox/requests/stream)
+	StreamInspectedRequests(ctx context.Context, request StreamInspectedRequestsRequestObject) (StreamInspectedRequestsResponseObject, error)
+	// GetInspectedRequest Show one recorded request
+	// (GET /v1/sandbox/requests/{inspectedRequestId})
+	GetInspectedRequest(ctx context.Context, request GetInspectedRequestRequestObject) (GetInspectedRequestResponseObject, error)
 	// ForceRequestOutcome Force a request's outcome
 	// (POST /v1/sandbox/requests/{requestId}/outcome)
 	ForceRequestOutcome(ctx context.Context, request ForceRequestOutcomeRequestObject) (ForceRequestOutcomeResponseObject, error)
@@ -32322,6 +33508,82 @@ func (sh *strictHandler) SetSandboxPrice(ctx echo.Context, symbol SymbolPath, pa
 	return nil
 }
 
+// ListInspectedRequests operation middleware
+func (sh *strictHandler) ListInspectedRequests(ctx echo.Context, params ListInspectedRequestsParams) error {
+	var request ListInspectedRequestsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInspectedRequests(ctx.Request().Context(), request.(ListInspectedRequestsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInspectedRequests")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInspectedRequestsResponseObject); ok {
+		return validResponse.VisitListInspectedRequestsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StreamInspectedRequests operation middleware
+func (sh *strictHandler) StreamInspectedRequests(ctx echo.Context, params StreamInspectedRequestsParams) error {
+	var request StreamInspectedRequestsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StreamInspectedRequests(ctx.Request().Context(), request.(StreamInspectedRequestsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StreamInspectedRequests")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StreamInspectedRequestsResponseObject); ok {
+		return validResponse.VisitStreamInspectedRequestsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetInspectedRequest operation middleware
+func (sh *strictHandler) GetInspectedRequest(ctx echo.Context, inspectedRequestId openapi_types.UUID, params GetInspectedRequestParams) error {
+	var request GetInspectedRequestRequestObject
+
+	request.InspectedRequestId = inspectedRequestId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInspectedRequest(ctx.Request().Context(), request.(GetInspectedRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInspectedRequest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetInspectedRequestResponseObject); ok {
+		return validResponse.VisitGetInspectedRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ForceRequestOutcome operation middleware
 func (sh *strictHandler) ForceRequestOutcome(ctx echo.Context, requestId RequestIdPath, params ForceRequestOutcomeParams) error {
 	var request ForceRequestOutcomeRequestObject
@@ -32974,942 +34236,1006 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3tdtu4lij4Khjdc1ekU7QiyR+J7VXrtGIpiapsyUeSk0qV0iJEQhbLFKBDUHZ00pnVP+f3zKx13+DO",
-	"e8x9k36SWfgiQRKUKNmxnZ7+UxWLJLCxsbG/sffXkkPmC4IRDmnp5GtphqCLAv7PjovmCxIiHPbRwocr",
-	"5LJfXUSdwFuEHsGlk5IdBktkg7sZwiCceRR4FIQzBGhIAuSCANEFwRSBkACIAYKB76EABOgfS0RDcOeF",
-	"M/E6nCPgqfmcFbhBq2rJKlFnhuaQTYvwcl46+aPE5it9tkrhaoFKJyUaBh6+Ln37ZpX6KAxWzWmIgiyY",
-	"wxkCeDmfoACQKaDIIdilDKg76IVggqYkQCBgA3j4mk2MvsD5wkelk4YOxNzD3pzBUY8A8HCIrlFQ+sZA",
-	"WMAAzlEo8dd0HETpkNwg3HHNMNmheGozsBgi+N8MsADdkhtUBS00hUs/5MCyFxzo+x6+Fi8mIK039g8O",
-	"j6ySxwb/xxIFq5JVwnDOoIQJUPQl/SVA09JJ6b+9jMngpXhKX3Zcjtg3EN94+Lq5WPieAxn0HfcShjPz",
-	"kmD8Gui0EhCW4GIxPpw2Jq+dOjqGr9wDtD8tSYgXbMQIYI9BycjECxjZsV0vCrUJXH0dZ8uAEgONXMJr",
-	"Dwu4Hf6KxRFuL6Lfqxh9CcfiYbRjiwDdemRJwQJeo1NA5l4IvBBMScAfT72AhvxZtWTeGzFeYlPm8Ms5",
-	"wtcMxYf1hsXoTv1dN5F+tDIakjkK1m2PI9/J7A17MD5+/ero8GC/Uf9euxKDqAPeIs5yjnC4DnBXvpMB",
-	"3CXO+Nh97byaHMHD6QHadxuOGXw1xPj+64gh1tfRwa5367lL6K9biRe9lVmLh93xweHRq9fHORsQffoA",
-	"a9Ch1Vdx7s29MAt6N+KfAaKKJQUoXAZJPtSomenc58PqMLqCt4lPpiSYw1Bw1P1GyWKHQDLbWs1az3qt",
-	"0hnBTFC1vGtEDbD3356B48P9GnD5C+rsoi/QCcGEuCswWYWIWsCmM7h3WG/8fDJa1mr7zgRSdHTA/41O",
-	"bFBmjxuHRyPMOOoiRC4ICalUwdkMOTfI5YIQ3aKAsQWKcHgK1BYBgtlMHqJKWqIRJsE1xN4/OXd5QQH1",
-	"rjEMlwECC+J7zopJU1sNYFdHOEEsEagff29dwg/45avfrt/D5ur1Yk7+bN68+0j6XxpXb89mbw/qzQa9",
-	"/e2nIbyc/9Sc3DWv33zEQcf75PvLV2+63RWCvvvh/LZ/154P33/87faXO3T3888nigiFUhBvpcT2nkS3",
-	"vqdZ5rSJK11h7x9LjTF5LsKhN/VQkC/ekqfCiZnKrkdCnoAY1r8z4u1xGKGfBbqH/RXwQjSngpY8Gi2g",
-	"sFBOgH0fMPvRktdy/LsZoUgCHRLgezTcDdZ7obiNBdBmYBF21eEMIL5GFlhi70uksZXRF8dfUu8WVSLV",
-	"iL+cOkjOMgiYrAi9ea7cRTiJd50BHR3oDKhxuH9Qa+zXaq+OjzVOVDNyok6sxSqtbxEgB4YxvrLLJr4L",
-	"GFhs7fZve9oYe7+ilQ3KbI23CLskeEEZkhbEw0KtoCNMQ8/3AWW488LKSaxR36CVlVKyA67KA4hdYB80",
-	"GvYIUzSHOPQcWgUDjn6MIm30jqSZTq1+vP+qcVTfQ4360d6rw4Pp3vHxBO459fqrmnt06LqN13lsI7mw",
-	"FNlrOk/j8HCzzqMN9SsyUFOTUQ5jLDdoBcoQXF11WhWwQAGYL0NOJ1aCNzOuvQIevkU09PD1CKvXThRm",
-	"AaT5m6Moji21AkgwwnZ6ufJNsc9cAORtaeV0hO3MPB4FutSpgma0FLHJmG0dxPQOBXSE7YNazWazMXPB",
-	"AHcVDCP9NGGncbIZYRQEJKDAw46/dJFrsfmlWReRlDNjh5ThJkALEoSUE1YgzcURZlpw4wDMyDKgwgZc",
-	"5Rh/EanqKw/3lOV5AriheQogcAhWyHaXQsdH3I6jSukeYbEqBss1Cilgz9QSxbLVnAIKiEk4Y5SBwhlx",
-	"LcDECxPOQjWQGBXnpQqaIZgTGoLG4SFbfwAdZvCxI3PrUW/iI9AcnHU6I1wWO8CHvvMostRmsEWLs1E5",
-	"jTHA9SMKZowXKHocYboMptBBfC1L7KJAEiqjoir4yDQJyn6Bvjy0VI1NAQwQo93Q0pFi5jAWyJKrBTI0",
-	"aI2w/WXPb0z3NGN9z3NtZfczux00NUXGIbcMlHjJIyyWER0FTke+x/aTAfv9GA5jEw/Hcd6LubJ8BwMi",
-	"1Ya0RyNmQ4JQParxInUcRphTwyIgIXGIzzdekgakkgTsl7d1+0SzLxPnd4T5YUqdX1CeLEOASQjswy9f",
-	"7Mr68zzCpgMNEueZf7XusI5wWOioAfNJy7DQHC6Ydx5HOHEgQZHz+JDU95C0d96YGhSLhEaaR3TxcZsI",
-	"+y6WOgJifgwZuzJgm+sJmV/vSHATMa6KRoiMbFKSZA2ZGUhrhAvSFsglrREuRFsPts0mfni/vTbb30xs",
-	"SZVU82VKGwQDGDmZYoW+tr0pzr9Za4tvNsYv4TUyw89AjN0GFnDIEjNtC0wDMge1BPQ5sLMhzKAbAV+v",
-	"rPc5k1vnrBFssGp2xwTy8/vaRH2hEm2wkJXilGMgC8ddDpxy/PsCOlBy3Yws7mY5aNQ1+V9GbuPwsH5c",
-	"UTZFPDiIRtvr4MUyHGFmklILMJVBnO9omAmkzMgTj5gslM6PKlDG765elVNwiwKGzazzpjrCIzy8I4w3",
-	"zal4b1UFf/2rWudf/3oC5PrygGYa07+EMLhG4d4y8GzBK5e+H23nVb9jSaWOK0vIjXGkQfLXvwrfobRP",
-	"gEsc+oJDZoZC4EdhnYFyOsKejNKwzwDB/soCSejmcAUmQifjWy+Y9IzJV+gTzMXELAwX9OTlS7jwqpL6",
-	"qg6Z2xZTUELhqqUvuJBALpBvVNjDO+T7AFKhF3Ak8MWzKWC0eCmUuAtAosgliHLVxYFBsOJm1AiLWd61",
-	"h2oKKoYAdtI9xfRY9Yvgu1yNVT8NVwsk5VxW/lW4XgtvEFZrQ/NFuAK30F9yXIxSvrBR6QTwPcYM3pmH",
-	"rytVcBZtJzuPFMxh6MyAh5k5NMIOI202P8JhJKjZTxTcBV4YIgz0eRi8o5Kd0VSod13/+aQ3bK8u/vx0",
-	"UK1Wm4fdYbd10f57vh8vPs7rXXjRe/yc5riZ0rQrVEft8EXBMVBWB6hywo6HkNd2ihbZn4yN2QD6d3BF",
-	"T4H9L1wW2EzcsX1n47fa5+1h+zS9oVYBKpBaA1cP2ADNZTgjgeQbEUmccdOEm+/oC9M7le0uQnUO9P1T",
-	"wXbSipck5Dtho+HwFNhOgGCIXBuU+ejoy8ILEGVkhrmja4SVp4s9F0fg2qMhx6x9g1aewQ3MNr48KiXA",
-	"H5VAljS1nwQKEj8JwgKjkrZm+XfqWPBf5a6Jf8fbJv7mBnSpcsoh/nlUmq/2btBqrz4qnUoU/Fx/td94",
-	"fbx/8PrgVKJB/XR4cLCRYIXE2ES2JMghVrURzdAGJHCFKsXQLdSpcughCiYB3+HJCniuBTwcq5yuFyCH",
-	"DVdJhm+ag7McZyNloBQVtgzuHoNKrCKEQbjGZUrZ87VOU24CUu8WnUruEgCH4BB6mAkSL1TGO1fhTwGU",
-	"BtUKwQAcHx8fa77W/Rr7nKqQuY2wa+c5WDlg38PFOljNJ8RfF2CjYcDDcy8oCD3nBgWA8m/4Ni4XCxQA",
-	"xnZTu9e8PDfreeLjtcqTpuTXj9I6/gKGIQrYuP/6R3Pv99recXU02vv8019KJv1/6M3RW8Yr12y6zwdn",
-	"uw7ZhuRtQaiGKkx70eQclCtK3SalKDRanBhxbxUjIqXcaTEQYx6CHGtLtZOBoUWO14c5JHtezAhGTxDf",
-	"YLBu8k1HtrqE9WowaEWuICrcxEK94U+YjKHCC40JRkxoRkLFyvECSWccO9pG7w1Ttm9Q7PiWXhnlTy4b",
-	"vNcQuya3tHAGECI1kkdwxDEUb7Ax+cFg5gSgToBQxtSs51FovnlZv7ddzOAWvMvoNkywLcFyclmrYkgF",
-	"GVAWhx+h76PwjCEFBQsYhKt3S89wtPQ3wLurdMJCrX7cmO7D2t6RU0d7r9wG3Due1NHe/vQAHk6OnFfu",
-	"a2TmqY428Ph6uSGdIcL8UryZuyB5jnMWo3hE7kLqe43JvrP3yj1Ae6+nh7W9I/hq8to5dmuonpOqpFjH",
-	"wy3ih3cAiWX0plOKwk3JeFE8mt54iyIOICKGfSgX0Ec0mRFys8H3cife2iE54U6Nfz/B8o19Ldg7Ty58",
-	"A13pNWJ/OUKHZ//U8u9e/knZGr7GcLI3XVQ6OWCbKAIEpZM/vpamHvLd0kmJy5Gu0Bf4WphtxHCIKOUM",
-	"t7QIyAIxXjCKXx6VmJiZe5RyOv6sv/8B+p4rZMoUej5yT0BdhCZK34oioC1eZzgwOeikV4zZ1T7bfeQC",
-	"EvDZKDPU5fSnwBYLtqUVjqAz429xocAQIBzSSx9ZMmqiggMh+hLyB1RKSxWVozMYIArKfBpwNXy799oC",
-	"mIDu1Tn/v08wYi8H5BqGyOIOkD0JI6IOXCDK3xNeBU7owrdg8TD8L4NeV/xdqZbiBK1Ce78IyMRH858M",
-	"NOCiEHp+7BfUsCQ3CZTlJlVOtHS1qgtDNCbT8cQLwtkJEIyLe2fwi1C6Nbg6ws8gGJXYB6NSKUFrggJL",
-	"H5rnnVZz2Ol1x+1+v9cvpTf3QeaNlrrFN+ow5AHAKZyGMFxSeZJCL+RC5A10gdqZiNnACVmGJxMf4pvi",
-	"JH8pdu8RiP6Z0/oZwVPfc+5L6XpWsikLmWGyeXnZ731ot06YSexALBd1zYxFHrA6lbY2BBjdJRKdy5e9",
-	"wRC81H6iFSPVn/W6b887Z8MMtT8FgEk6Po7pOEL6oxCxI2ejWoBQJngw6KJspABRsgwcpJNHh+mQGPpC",
-	"RNyPRjw5luB8p+AfSxLqURdQq//SOvztdXf/78KpJ8I/wodi3O1Od9jud5vnuRzuPhPqu3eocyGFEzBA",
-	"wS0KgMDNd9vKJgZLjL4skBOyky6WIpxKPrm+1uO+2tKYgSlZJTMuE2f+Av5JgjNO0ffcUh/ScMw43wmA",
-	"KupMppwXWsCVtMWZugUYeiwQEF8Emu4wCujMW/CEAzBnIEWnzAsBRsilBQ9aFfB0UTSHnm8Jx4SIebhu",
-	"gChVgM1QINT3DB1ddS/7vbP2YNB8c94et7vDzvBThpq0tWZAPtkWZF10PshoSqhGUCa5T6MR0+8VXgTE",
-	"YRrkxEegjUMvXD0SJ+LLo+BuRhLuLODRUxDOYO6qq0Y5S5dM2LKF69TdJeFbssTuPUk7gi15cYOHyaZ8",
-	"fBMldXvD8dveVbeVIZ/N4yXFxUG8YV0Sgrdyyu+0S10isKlkAFCRTD3Wq2P5Eq58At0hIecwuDcfUQTC",
-	"M0kYY2NjBowkMKjXDl4fvjoSNwiMSL9sfjrvNVvjYa83Pm/237UzyC8+fmIT6vvxJkhmKs8LGBICxMof",
-	"5eSYAOfhEiGCRMYW1TdoSMgFxCsJNr3nBoWEgLmWXUrjFDudQk7FJT8ApyEKQF2FSIy7xnbrotn9NO63",
-	"/37VHgwHmV2756RJBqipX2zvGG5AhJzvJ7xBwKQg9weBO0hBwDgXcpMw2/xu5R6/XGkr+Jmo0m6Laq/k",
-	"wSPffqnd1Pym3Tu6wlCGMNF9maP0RYAJggEjR3KDVB53Ikx6At6IN8RtH/6euOxjqeiwCPNyp7GQbLf1",
-	"l4QB+pI/yZHXzavh+16/83s7y2gfEbYkx67rIlZD9XdlEPoqgbwTKbN9PVdzGzEzlFuWFhDhYG7Piluw",
-	"CfF5heEt9HymG9yXZ0j+5DFxQkGI5gsSwMDzV2AZT3LC041cGEKeleFAzCTiBJlPSkOdjlOzHm8kl0G7",
-	"/6Fz1h5fdZsfmp1zpuRlec1TAJs0MTRhM5CQ6JvxXclILV2uiC8nsdZTlW/DuZhLMKqC/hOwME11/d4u",
-	"C+gHCLorMIMUNGrRBVkqQoI8hA9xQjefQ/b2LdrdyPieQD1Dg8CjCTfWZBmCSYDgDTMBJkvqYWa+CY8x",
-	"EXmJ6SQgRo0KJ0uqjOF1WfBJZkeXC2bzI/cCuR4c8iXfz24Qn3JzF4xKIfoSvlz40MPCi89OVzQnN0lP",
-	"hWwS18JOQCa+YKalwdXlZa8/bLfGF+1WpzkefrrMMrUHhyWpHR/qJBQPxDEJOCofTTd+QUFisXJ1bCFC",
-	"X1ygQJ4qTVUu4PxcE+I51uMwkXknQlWJcwoxkJ6qYafXbZ6PB8Pe2a8DBgpZ4hCUhSlYeeCITRG/H0x6",
-	"/Yq6+3Kxwh1lMVbu6YG7Nzoe0HdWwK2whlYO1tGK5gK494qLG/LFLfj8dTEDOV7XFlb2gxL6FsZxcas4",
-	"f9GNxMGPjFQZ2WOKP8Kh8s0J60FcYFdqea7Ben96zzE3QTnOpqUqkGUAdoGCEY7NB4hdfqNXkpL0p1rK",
-	"zkjdA5DbMcJyenaeGQP2OG+eetfLALmVIpYvT3R6GMWxoNG75ujW9d3WhxP3shIGGOP20ryKdX7hzWSY",
-	"WGNJPsiBiKzArS1AK2U7OgHimRjQF9dc7wKCr/kJKmYfrhEQCZbxNGbXgyB7o8kEyi6547fgedTQw9eV",
-	"yIoa4S3MKJFWLJEmZCgVKfHrhNaDHqJiZtcantlIqgW3iIbzSFt70+u2Bkpni3ZdpFmmRNfDZ7U8jQGy",
-	"peWxRgQfJlSLHTX+rKb/4BJ6NxWd53TyFNPer7vgp8EUUnYi2U9LSt2LCFcfke+QOQK/QIxGuF4Fb5Yr",
-	"QEPi3NARblTBxQowRE2J75ER3q+CYQAxhfxiAh3hgyq4DDyHxyTYwCLpWJhpRCKhbimlSOxv6V17WIp+",
-	"uwqYwchEAfv+pZj6b3Gq9M9CPyx9s+IRG9uMGIG/YdD9bQYNNSxsGPdgm3Hj9FzjsJ+/6XQ+WPKKe8XJ",
-	"NKajvkzzM+tPPCFc5DRz+hOplrtmA4pEPGMyliE7kGfvjz1Klzy325wgyETBIES+D4PIgPRcdrhmyLmh",
-	"y3l8m48nYZ2IB1HNvNWC0FQO4W02h1AHReg5955TeQ7O4gzJ0Jsz2ThflE5KjVrjaK9e32vUh7XXJ/Wj",
-	"k1qjevh78Q0WG/UgqYygbKc3zOY36Tbnet0xniotzOiKGRMfI/wAaWAjfO88sBHWE8FGuKTlqu/iDFEU",
-	"3nnT7I6b5/12s/Vp3P6tI+J5MY2x5+Ddm9eNj+3BUJxpFQPnuNIl6GQFILjjQEXkpqqAJXSBNEkdPzpJ",
-	"8WV5NIZbyn0T9EmDaYTLtgFpdiXpaZdXVJM7xS/XqWT7XXgTVwh9cu3hIWTmx8nXEl3O5zBYqftP7Fl0",
-	"ObdklTjB6Bt+djUY9i7a/eymGzgbHy6XpUV3gJWvQr+7wHgJIfwKr0CtGCvJwaBWhY2pXwL8UemnxlHt",
-	"+JUgt1ejUkRm6ItHmS5nmG9XPvXN0vhoEqFNmf6c5jMmtP6XpNhZUnx7LrLCSooKdpS3kRUVi9c3CzPH",
-	"UN2R1ckVlO2ck2gCw+YD2pUq6G7gMffwBEciIZ2d+VB+4SR9HD6yJmHwKYOynVws4+K7uZnF5Ls5mzOs",
-	"Wc9GM7ifi9zJip3TxbjlwaPuhfJ2J06EyePNjknviu3RZbM//BRjxq4IrUoME+UjGpaqnzT9c8YVMBlh",
-	"4XYnyxCBsq29kDhW93K6q/015bvt4oVP7Z3IdnsSjbyYBx+U7czSE8fmXt59hV1TXprB3b9rIlwC5Y3H",
-	"1VjzwwN2ZtV25VFz1ATku3vr1e6lUsOS2lDCV6+c4DAEOtqPT+qHJ/u130+28t+n2WD90Y/S7r5/ULZ1",
-	"rCVO1M7efrUf5tyrJw4ApBWIx2d8BYIHtgF1aevw0fOwFFXsHA+Iz6kxG0pTEVN+9lHppj4q8VWLagzc",
-	"5GbMVxzIhKiW+ZuuN50invAg6UB5u/mJZqOy78VfQXSvMMmhG49OG/ePMPATncVv6mTfNwARb2VOMtL9",
-	"wxJrkqKSqsvhk6ouW4c2+AaZsMa3KAJTtblhpM3+KS+He8J/I+1rUbBl0wV3qxSVZNroKsfel6E3R/wj",
-	"njDkrDZ9c6be49/olWQ2AxZHAxUNrv0m+fa3OCFt/XcSjQPx8jertFy42+Ljm15i4A9tA6xUswExSWZp",
-	"Gj71/dBhiVsvkcmfyOFJUBJ04fZz27fyeKY6RTXPuIVTPeu3m8N2yz4BTRz5YBgPkROCMucfTNgooLkN",
-	"QzD/jdyJqltJWtuJeFTYrcC2sNeRWpjqRZVakaEtlfxoM6XJKhTt27injL6TahQFRHJ3+DrWbMy5R8Mo",
-	"qpQ5piIO+VVv4GKolBFjixfs2AJtKsMyCCA/fhHX1aaM4mUGDM7R5l26YO+kkcYBtsT64mnlgGvQ9XCo",
-	"Koih7TBSaJVrljeI2FHmgA47H9qiQmnkG6UgSnUIoItOgT24Gly2u612y05rwxMfjbD25tl5b8BeW6Bg",
-	"Dtnq/RVvl4UwO+Yi8SyAroevZU3D6FwxQEpWKZqqZJXEYGxhWsU29WKGaORarwTf2sSSri5bWZYkLoO6",
-	"oMzLzXKkWbLyn7/imswqwaSYkIXUgS56bvxJLu8Z8if3FmIHDSB2J+TLmU+cGy1UBF3XE3XSLjVcTqFP",
-	"Mz1U3pM7MIXMcgZzcqt6ChDnhinQdzBweVVDH0EapvqbWCAk14hrqqru4SGvfEhBuf56vwZcuKKVU1AT",
-	"UUCf3CG3KqoK6VDV0xvOPstSXAuuaASkBI2Ntqbe0uv92voaRlZJOW8y0w3iRofrZkyWYqwfvq7XG8ky",
-	"T+bSSdn9pMaCT029TCDPuIxSKYAncjCjTJAqsGOlpDlntG2D8t0MhrKbgAg/z5DvAofQsCLqtM5hcIPC",
-	"D9BfIpsnBHoY2EqZsWUDjGiSF/QU2IvAc1TlX3iLAniNzggNo8+vBsAlvg8DKupA6+1aXOLQuHsFrwmq",
-	"lmgvCPVEBdnyEkuNBbnWCP8M7H8sIb+9YlcsYC+WgTODFF0KQMo/J+EQN2bkL4ANNcIcZrCAnkzuZL8C",
-	"8aMkadlvUA4Nljj0/MgWIxhVrBGW2NLmFbiwEjn48dgMWHaYeOFavqYR5hswWQGbMehO9x2z5eOi1lSB",
-	"w6NvJwAyGeAgHMrafHw7BHZmPNbEzFwMIN9vdhB1QDgMcVnSGMGVEZa7J90wNihr6P+P/+P/jOC2InSp",
-	"2/scXAfiEQ7hDaqcggkJZ4AuEO+vKbJKRc8A5ArxdC/rBsZVNAu8rPu0MvXIMkvg0TcL5Cy9yoSa6HTn",
-	"IsebQ15VUJ5dUYetZJW+7F2TPfmjeq0l/q8/3fOYxBfGHq+XVrr2wtlyUnXI/CWdkQVdMMnyUg7B2YRG",
-	"1DktQyWNx9QtsrrZUbdSR/GpF/OMrVTFU7e3awWfzW7Ox5k8immuayX565PviiD1vNOieJVkVSZOxYQ7",
-	"O6FMHQCv1SrAwocOopaB9zz5kjUenlcQN83HU2dJrzMbNZ8TkqDyTJb3QaWfZJfHM1OUmNHp0yQ9nhu9",
-	"itqQxsKYciPCRB3rVKHqxcJHoIOdqsn0WaCAK3c4jzCuIVO6pimlSbROyOheHHNSeD852iIFriiLU8c1",
-	"jzNw1cx4DmJN7elXvfmMRyogz718jnIzoeyaF6Mps0wHKMKtdH356TdK0YzBEIv5k1HCPDnoNKcsNY8F",
-	"8mdmppThPg/gtY5qxCd81rozW+cDKc1H8lYrLpGtubSjDdI4Q6Q86Gp3UmlNU69BdUoKLHVmk1I6yZq3",
-	"crAzlGxyrw8G7YRzHUw93wdkgRiLg8o+fUzXFPcGGB1TOqzP0C3FAH8Kp7lC2A/kMmcgP5LDXGHnsdzl",
-	"bL5NDmROyJr7WBw65Tp+jqfu+TqDwxA6s0vF2iVlFfMGp1wz2/hatrWzt9RBU7hJiLSkGFNQG3GzDGeb",
-	"+P/V8H2C/YuEqztIAU9+dx+TBpfhjMPZYi8baVGD9hmS4jKctZCPNqFbNB9LozsqWvbc8C3BfZ74juE3",
-	"d+xiH9tc6U9QuvDfJ3YD8LnpSdylbYTvvHBGlqFoHYmcAIUmn+5OGyS7l3XwmvhLlP8YH0cwJYExEJOV",
-	"jok7ZZv6N7FpeqkL6ZIixbqg7/em/LZOsRV+tjJeQYRBlKCrUjQTWyASuahDRL5MIe2HQz7gnxhUII6+",
-	"ojyav1wkWWcYvfggposCUicKHRqFktSWbmMKyMJguUlXuqs5uW2dQQ8cNOqvgHoFMCVI1G6QDVT0sD83",
-	"vlNNcq4GLZO66W3cliTUYpOKpUUlv1TZUSm8e27SzpNDb8afqZmYlgKQbhIEHWcsL+u9Pi4l+rqxR3/U",
-	"9o6be7/DvX9+/lq3jg6+/cWELeOKcrMxtDSKO3HuqHaXEFLg+IQKYZNJn9giZcIqfdlj3+/dwoDfHmYD",
-	"JSFtOqHHSwcmfz7j85c+aysTZXhMceAFoSH0VaEeg4SU3pMY3i66A59IcGPCJJ8/yCH1/frR0V4dQH8x",
-	"g3sNIN/lNJ8matPYvodRPQlKvbEPLqCHwSDM+6KR/KK5CMHBG6OTliNinLGPSvVarVY3fcFLouV2gAyR",
-	"BRYBufWwg0Tq/LVHsLrDF13KC0TBt3CG5kkkdD9ttJwERiyxR8kVxFux7sjFObImQzFYkKCQhMsOd6Z9",
-	"HIfoxjAsONQwyszV7IFxYa6mdSbkmbiO5+48O/uaegSPAwSpyW/9cbYSgXWtgibPtEfYE7cmKE/z5beA",
-	"ltBnEtpDd1H9JPEnz1YSUxi9eFHZzpyALTfVkBuX93wB5iiETEezAPFdREORicAb2BWR/hIZLTmgSQXg",
-	"/RMMnV63EUAx1lQMVPX42X6ESxTISjTxKLSwumOAKIbF5AOS7bXyg7Q6SYg+BbJLq+wWM0GALidzLwyR",
-	"eyrLLxDGL8RNUAYjM3lEb2JxW4O/T6nqdLvNwi4EvG/5jXDDengbDONubqcYxIuOU6ejZe54CsMCqmPq",
-	"8KeUyJ0mNmk1odQbVcZ2fDJjkkiwvAQIxdhxc8FER76t+6bZ/bXTfTduXl6ed874TfKq6kUkcyZT3AjK",
-	"EU+BrfFTVZgk2VojVInfj2gwG0SSyWpet/DnZ0WvF4zbJVSKju7zBcQrUYbVPuv1L3t9jgM70fokmxkV",
-	"638F9uASBqEHfaU0MkUKXUN/rELkmjblzBFgSxLZilHLWJmpaO63/Jd/G42MCp5orC6QM5YhtsR0Z1LT",
-	"T852dLD9ZN+KbRbf4y33qZntRMN7DdlsQlt0/xWEdQrsWEzxJ1MSALvTbXU+dFpXzfPErlIL2JpOJt0s",
-	"mpyzxecJqiAYUVC2D2o1W/QTvvOoMRn6AZW9SCkoMEqbv/uspf4cfumIceq1NTKzyLni795HmKWdG+zH",
-	"z1uQ8lbyJHkrKK3cBkwd+UEExLP1amfX1OJGwzbb1Gp3O7m7xEf7MTZJrONH2KM8F5WG/IybytCYIeWt",
-	"Wiy29FYZGda2smrBeeejKxTJ7q0GtxTvBCj6wh/Xanu1+l6tzq88EReuzBJN89gcvz7cqx3s1Rq6N58N",
-	"acLnTvKKm9KRRlTgS97CmalScLfvou6H4zhvv+AQPfXpZfzlrqIrIH7Rb2Kq7LOP0seRj1TswJ171OBX",
-	"3yqRw8yYMtIcXnt4Gy3oMv4gJ61BG7LYYi+4k6jPnULbyIGLZveqeT7utz902h8N4sDkg/oxJENiZT+C",
-	"gJAK6fb2ndwwUf4R4lxb4MdjyMf8k/phEYb8yLy1mC2YGxVq9ZtvhzagZI5ElZW4hg4oU4SALf+yK6cj",
-	"bIt6e297/fHg6s1FZzDgwlZ5+izeeynpFrT5i0Omio/wHfR4TbupdB4r7/QpsJMMAOhvwsjJzECIHEVJ",
-	"t0/iwn/CSVQ5BbZUM0dYLyaj3ESJu8IcISWrZFopv0EsV1OySsmTbZUiT45VitXBmIzUyFsEyjTNmlks",
-	"JdPW9hHkdTANm652obSJU5fWefFK+Zp+IkpnmHgbCRDTidEY0ElKpG54FHgh0B+BskZtFSt2V9OI0n4M",
-	"mRFT2Q8gL0RK45by4kx2Rg5Jqn1b6mK17Ha8+X70f04fUBJpfSSy+znnu5sRHwHf2z4m9njOom9bENBW",
-	"zCJZYEFjFTJTVlwAjsKJIobgushlBOeFPwYXeLaZtSnvXm6lpu3dmPlVXrRNHu8ent2eS6hFPmhOwANE",
-	"npNJAlszH/V5Qc7TBBrmXlCgvWypKs0kcFHAVH9+oTyp7m9DBOvD1g8U5lXrj2O8zzhGK8jFio9V5jjs",
-	"FLE1kbb5VqAeuFOEEOve97XnckN1RWNsG/KM4jHNI1gRvEWQVSwUoSonZ+IQXKVOiixptcA1CP3e4ili",
-	"5etkU3pNz14wGV3dscmYdnOzB2PVpKOedHDzZ1t5uBUQD+f+i3iWbLTwnFyAKXliZCOatx5rEuR78JGM",
-	"Q2hLt002GRPmP03hTRtJ/y4N1FZcJ9d/E1XLYRK4eXEu20vMoKjIuYCUIhesUGip0ruqnRX3pUQ5we1W",
-	"ywZLzCQ4wjOIHeQCd4mA6/neNcIOskRhGO3jt/3e7+2unRkX2K1e/6LZHdoAEwCd0Lv1whVwl4HsBTTC",
-	"Ho5+XqDAIy4o1xtgTnA4o2CJfUQTLTQtQFEouuSI1z1nhP8kEy2Xeeph6FeBLWrjUlEA7KWiLPryq+d+",
-	"eykEqs2NJtlQUFbg4uWsaNITJFFbsuIc53arVbJKYuElqyTX+XCZ0WKbLxF2xZuJn9P50uJXAVLip7cB",
-	"+Scv0Z34tcUvCofpn7Pp1kmaE4Z6cXk3GDaHV4Px2ftm9528yaQVtBM7oKy0yJUjc4hV3fHnLv+Sa3z2",
-	"YlDJi2yS9PMyYp5Kgd9GBddQVgDz6spQ6tAk4iJSLJ6mA9hK67biXiqa1QXuZgSQO1EAn+AwIL70ayiq",
-	"jSdh/CkeOsmkEm8VZ1RsYZqdZum/6+aEga3s5C7kVohwGZ4Am2+GbQGbG4PsH1KU2lXA3hTF6WJaBzBA",
-	"I8y4PnIBJSCcwZBHFURFa4XfuazPRoF90GjYoAzBHP7JEMxnHmGRBA3TKXIVEEA+I2/jwWNJQpJs8ll+",
-	"57DXhQb8SbS2g0aj+p0SCe4zfULButdACRPyPiPtlmJgNlHvA0do5CLbjPFtM6sq6ISNZKBeo0CvWEtw",
-	"KKrOhLxxmJT0z12iP3dXa3SNJetqfSC/aNQEIct4p56PLDCBFB0d7CHsEJepbgT7q7jnfeRp5xnCYeCh",
-	"W5SsCztZmQ0vOfV4C/GtsHEmPlVuuPupM2yV+fZfYdQq2KRKM4ONwyMzWmfoC6AzuNc4PFK1kCQuqknf",
-	"wx+1vWO4N/38Nc/jQL1/5tXzEgO+oMDnCebAw6IXVsGb4jtsSr5OlfFZSiUrxnyKGuTKIjQWVb9M9GFE",
-	"zxy5HhQtLOQOKDqOO1zoOpXelmPhTktWyZvDa/TyzwW6jv5Y4OukjpX9qriiJZdw2XobK1nyt18u2+8y",
-	"P1523+lKV4SJYncB0iHVLZkCKNMQYhcGrrgmO0GhBRY87laJ6+0eNg4ar18LMhT3xVzEP09643758Kbd",
-	"92pfzv90fv1l8Obu02/dfzrvjlfu2Zt/fmq8XZ5d//xz6irF8XHtsJG4TnGQOEjlv538Ifx3tb3jn15+",
-	"/nrwrfLXzI+Nbz///G/Jn/a//Vz521++L/dK8J8YDQtI6YIEYVVQjn5P5fBwzdWRP/715Wg0Gn3+6S/r",
-	"VIr7nuvNJ1gRUYHjanbXRpIl7a51iTM+dl87ryZH8HB6gPbdhpNknOyNrXy2ibXmX4zUhB0vtKf5MqWJ",
-	"gIHnIl4aLn65bF82B4PLXn/ILJZWv/Oh3R+Mzztn7e6gbTNDzu5yC615Pu60bHZi9KgbT3Fu94edt52z",
-	"5rA97r0dd7q6yagzKjVTySqlJipZJW2WklW67Pd6b9lozVar3x4MmLW4ZpqSVWr2h52z8/aAfzQY9M46",
-	"6klv+L7dTzI/DZLiXE/tw6Uk/lJmh1qBd4sCeu45CFOUfd6Fgsl1WtlnlwEh095UGVJZZslY4JRxbNSb",
-	"drAeM8682wxCz/ER7U2blBLHy3mtx+xDnTG3lbWVScTndphe0SDG5Z9khqsuQf8if6o6ZJ7mCcnrZPtJ",
-	"nhAxter/9t/+8t9Hy1qtcfTirz+9/Plv/zq2v/7bt/997/NP/xK/9TnBG/c+/1V7VPlb+W8no1G16NuV",
-	"n9YdvOQdgHVp/t81/PjEN/23Dlrku+A2hDMKQxhvjIBxXRzku6b5Z2PBu+fyP3zEXt96CZq1fSBopyh+",
-	"YodMDEWTTmkR6mF3bCo+w37fSnCmMGzwH7S77beds07zfNz72G33bUDuMAVzwquJQAwah/89toJioVe+",
-	"9m4RsE2ExRN7z3rdYb93fs6s+ct2fyDSkbk/lKeHlqFssUMC3vNrOvUcFFR0WZkGjbtL06MmhZrhk+LC",
-	"jWHoDcJo6jke9DndxwKDPTwT8Psevpbh1M8mTP+XI/W/HKnf05Gax8y3H1O6Qe97a+u7+D/T52mjBzSO",
-	"mCSzUDU2m6OoPJ0zNJlSl+sOzS7t2TpEE9Vgstk13PucY8F5lFtpaX+DVtrAnB8iZzK5QngZdkh5xjG/",
-	"iMCb05b1+gZ/1D5XlVLvyI5NzOSL6q/YGdEsP62m1YVN6ScMUEvhYA0Ou0Ym0Yyq4fMbUvVajdFtAJ0Q",
-	"BdSSfV79FaALXmg+6bOBGCUNkvpuxTTWKIXmimUzGCCT/pAMm3KlQ+9AIYOryjUV3hFVLz+nhH60Vt5F",
-	"LWpxltPc7DEq7WcTuTLHYQbpmGlapgMhW9XJhl4LeI3AlPg+uaMaH50Q4iPI04Qx+hKOnWVASZBTWFU8",
-	"tNVusA/4uKcAL30fyE1hYor/XAW9BfzHkid9sBdEm6owWKJNlB4tKwnVGopPSf6tr5snqg1aALLlMKQF",
-	"och7roIOjvUhSzZQQ75LAdNj8QgH4gqHaDITEt6YHjPFCrsiiZptA8+TWVVBM66hJecEM0hH2Oal85i6",
-	"xjmJ6NSliufJ0iqygJ5tLEu7riri/Q/vA5ZRTDkvPn9tmM2QjdUV71/fZ105xvTo25dnTIywC3hROcdU",
-	"Dcb0dhbXjC6VrpY5BuwBELyN8dJ2tX50AKYkSNWA/CkqbVpLbuVo9NMf9b3jz8zE/Pz1yKqvNy5lO8+W",
-	"vMK3ZRTD1T4zdTWPyhfqVwSj0qemK51b+DHlkNmrlOqJdo8yr0Ljr2jBrzmmSvK9oMBOVXfkKoS24Yfm",
-	"DU8k+SrsrOGaEv96PuCWe3CvzK4UxJtr8ca+GpM7pP/2DOzv7x+D0JuLvpzDsyTd8mb6/L73sF472a+d",
-	"1Gq/p29+77GvTTQrIm1R5+dd2g08fg96um0T+nVdCLS6yelZTJsmEKY2fTeMceu5W+DqvPCn6Dfut/8q",
-	"QFPEFog247ofv9rBi2VozhXvxh5C/s98LEXNLJ4rYRWiizXrk22RnvO52borJu0jBpmx1mofLZAMKkYt",
-	"dgkGNhvCXfIGtKqUOl9yxayUq2/z+m7y6hyiF25IgDiVVrqlsTKCGoV6iaEvjr+k3i26UGaPUNmfyApS",
-	"CNt8IjllDdTrxTlZoidYCuH5FN1HbCm70TMyxwiZPmCByTIEmAC0x8OFHhVlmsu9BeK7K2+AAP6UouBW",
-	"Ob3j207MtPAgdjaFE7OuECkIN2GarfyteJdjmf0dSZuc0Lp4CzjklplBZZmcIz3O4Z3nyMLjInOkeBHh",
-	"fjR78qL7PqdYdes9e6FqGRjdSLwIOgH8tkkob0jy9i5yARag3jVGLvC9GwQguBO+MOAi37tFwQqUZ2G4",
-	"YCYkWCwnvueAGaFhaof4KycvX4ohaVXbppdE7nPadDh4vUnj0/chn24HyPd3a51vU+T7qtE6CQD/O/bf",
-	"2KciaZB3x4YBknQL5X2cqCM6ueNMhy0YuATRigUSI3NNWBjOI5yeg50HNyCLhWrGqSIUyk0ct2+pGHtx",
-	"b9fw6RHETkEhwjsR7yBAdmafVinelE1yh735n0zqJMgu99Yje27qLKzjpFyzQL1W+3zKPa7sZwoQZxX8",
-	"iy3R8fSOyYJydV2TMsGJrih1B4jXjN9VLdxSg80BRMYzdgOCLicRYRQviyGnHGgfp+u01HYRYE0MuHAB",
-	"V/1z6QFXcqjVHXBZJKIAgnkufcTbmsvblbf1l1KeUbtSzbi/Mu6r9fKIAWil8GOkhi0bEYkI9u9wPvEg",
-	"Bjd30JlBJheg46AFv29Pgf37xUd7hMtqBOGxjWTQ9dJzEa1whyp/+1dbYCR6A2F3QTwcjvACXiNaET3C",
-	"KEOdAsYSn4MAUbIMHJSQQeL1BeLB/hGWTbCiOmYkEH5ymQlS4d8kb6mKFkrtq37JKv1+8ZH999dkskJO",
-	"k6X86i07RSO3lWgJk93UiDq6UsLf5OSYG+8uNA7HZO4wKas+OVL7S4gCDH1/JZriuMgFS+z9Y4lknufU",
-	"E3loGwIYRe84Zi833r+XWIIDG/0O2nXH4v3DCtbFMNXDMBbve8Tg+NorQs+/2IVeYOKRGwvrmPtxegvH",
-	"PsbHaC+s4+iROgxvrBYh6z2kGqZQwFgWL4caQBfxmp2Dy3a3xYtsIqb5wcDzV2CJ2YsjrL2p6i8sUDCH",
-	"DAH+CkxEA3RRb5W96OHrpNCKSiNEE21XQ0Fb64asnbX3FZ8gIacYz3m22TftIDDF/Zltwp5Ugc3/H9XY",
-	"QNCZgSn0fF7L1WNGz5QE4Bb6nisSNNjDZYBMvfvkYcwK9ffD4WVUSiIdOD4wH1kBV2EOxxOLxGrX8ziD",
-	"H4sXq74LCL7mqt8d920R4BIAJ8LpUDXf4rvGMFwG6A2khqF7IrNguqTIBdG7FsenrHcC9C6glKfpnAi3",
-	"SvQ+v7ElXQXBLTsCZL5Yhsi1GIi85ECAYtXU8T1+GU4c3/V8qgCD0rCa4b3rEqx0AjIkWskCdBPirkDZ",
-	"TmZZiUKQCxjAOQpRECmAMY/RdaFsojzOdf+p3A7gUT1kzKAoWaV/LFGwEmHvWckqzRB0UWA80LnENJS2",
-	"lzbVJEDwhlYLJ4Gt34wAydAu5xI7OqkVE1t3mvRp4jCasIc6bl5kXjx/QYHnAiI6ldJlMIUOAmXXu2Z/",
-	"q0LSIqTB61e73KtKV/MJ8UX5aAxi7z17xsw6lYZ0B30fhWpc7o8N0NT7glwQvzQRcWX1Vro8OM9y2Jg5",
-	"s37DFBfWsGLcMxI4KjrWW4YOme8YK+PssL+mJ6QX8mOH3NMoLVKwBbvd7/f6xlSDtQvWbZ/sbhOxGMaE",
-	"pmyN+ok6611cikbjVolPbjhGxZMEzLcMjdZctMdiiw03piPXWt0kczoR2T2Ykb29q3kaQEcQRZurb25+",
-	"FmDc13FCltezkDFW9TkVWc0i0bIcEvA65bCtnAJvCjARgUVRnVg6O5kgMvuddwinRikFu6U6bJvpYJU8",
-	"2ryFnjTr81AnmJBajEIj15JdgMldzvKp5IyXgeesGd1esOe2KISOQs11JAW/uvJinkZS6TovPZ0zRkjD",
-	"KAxtiYbdwCW+D4Mcd/wjutpxrosnRvsLmu/fWZgxLHxE7LSEgL/CyJxgSbrPDQlCqplXEXrODQqk4DOi",
-	"IOFDepiu/TxxgaONe9ekPaWy1XR1FFCEKPDCk6jt+Agr6hUjSOK2APKVihrKzNpQ26Wr4RngTTu4YjuH",
-	"wQ1iG8/HoLyOH48peS72rmdhpQrsiNXyuOCdhHuEtfPK5pZBZqlMOjCEPuF26zerdAv9JRKpb71bFHCU",
-	"bGQkavQP8cfZ24PJvAJ5QVDuc4rbZVhZkjeZWH367KtzkMxtSHIh82q38QnGS38C35QmdH8o71QM9+P4",
-	"p5J4eiQPVTzpBr9NpzsY9q8u2t1h+paVxuyN/INXxPMRDJKtQlICGobcnsDoTnz9iC6gJOIzTqDsyp+f",
-	"G8jM28zhb743QjAkb96QW6k3cdHhwpUF7hC6sUQdWFDer7EfZfhthWAAyvtHh+K37Ha50BAZlLF5OX12",
-	"xkcW33xhW0IpsfDIkLKN2BLQV08BJyOLbREqaehRIc0wTCZ3OZIVVci1mE+bkvoPZEYmsJWbihcrGyIJ",
-	"j5dKppFD3+wte7bGWUIXZeYZWSAMVEcFcf+KWWtC//Noevlmy+r+YdlNGp6+orS+t41GpoZ9Eo0sot8f",
-	"TCNTcGs+tsxlqChtOwCQ521VgUpjp8CBQbACtq7l2zJlMZlCbJ/KnC9bZkSJa3zMEiXTVOajKeOxCsRj",
-	"XqIhmWNnTHAUdF/0lG6XD/lYnq1tU042+jz1TFHOAXRnZ1YD+4KcpegeZnSrvCd3YA7xil80oonBZ5AC",
-	"8TlyQdlZOT6iVtTrUCZ6qrcr6VqN+w1jrcYHvpqgM08Fd8AzTanyxsdZpvl3hdsKS9vRw0LddCm6lge4",
-	"AgHKPFzJtyO7G2qCypN7geRuFMWMfL2IfO1rrz5hVvDT+9m2z+udEd/l/S2IFAJPvYRCiWZq56I8s3Ue",
-	"RhlTkwuO2c1mZ+NOmlFM5lYyeS0WXkk+kfCbJdxq+hHQs9x0H1jMCjXCz3D53ZQuieYn1b2UDvNjq2CP",
-	"5RszYO3RXGTx3I+71idZZH5x5snSuUGcv049DLHjQR8sAuIuHW6vKdtNmG30ZITtTnfY7kfVTQfD3tmv",
-	"AxswfARY1gMFDNxQXhwCNCTODT0dYfusd3HRa3WGn2wQQKa3hSjwoC9em0DqOVFCAgXla+K7Fph72MPX",
-	"FoDXgecs/XAZaBDydtlvet3WwAYTgl16Cuzz3pkGl0+cfHje9vrtzrvuuP2b6DJjg6kHQ5VU7iE23Fn/",
-	"0+WwZwMnWC1Coj1LJtuZsMJr3MkVl6wSh7NklXQAS1YpDQT7is+Z7iFinCDDNs7RNXRWQ3KDsMmSCtkD",
-	"FX6J74H5LqAzuDB4aCGnypzxuJLBXxADnwC7uQxnJJA+gBPwBsEABWC0rNX2HW0s/gMy6/zaa9/VHEJf",
-	"Fl6AaAcnDuL+ETvmBcq2z+GX4fA88e3ro4OCH1OHiCNZSMBwXAz4JwbJEgZLGiK3s0hm3uXUo9a+K6Cs",
-	"8plTLTjvoW4ktzax1SV9QyLsxk2C+OoTi91GTdCOxVYcv74rx9fPYR7Ll+n8D8jyL3iktiXhS+c2ItB7",
-	"f372AUxgUAWXIpYLA6QF362kOm1KGPUJXRuFkI7NCYyugzA9EeIQlDG5i5LJJpCXtVkE5DpAlFZOtTA3",
-	"BFPP99kPGCwpemx/96P5VhB2t5li5l3PcrpceNcznlfC0acyNWHwyIjb3jnikzvzinxy9wwWNI+OU9EF",
-	"3TeDhizy5KzhdPHUjcc3eYOtDsY6YzcZaM5Pqgm9OXobFCgiM4xe3E1cWaVb4i9NWzgQWXY8Y8abL31+",
-	"d1DQh8pAS5JpfhqjwYpIMfwE3Vk5+SuaYR2Z5Jx8JKcQp8uSHDtamdpCwX503G4jT2NB8wT2tiblfihD",
-	"+wKZ5HJcVFJkf/oeDQ1yV2RmneV7+2StOF4jEc2pyKv2qKj/WMy7LSe5zPHHycFAmV86qhX1mfve3MuB",
-	"mQ9HvX8iACm/zUSCgoNi9CUXzkQ9zJpKRvOoSlHhWgnBCJT5hWIAp6H0wYtrsEwnEthUF6zqFqAE1ABG",
-	"t/J6g6isLWcpiolFgG49sqT5gKs3IuBldrwATGBfJv5F1ptLHCovPFsKwqXvFwWKks0MfUCCsBe48jIi",
-	"CaG/HSFC3+fAF2uJlTpnCawliVSjA0VnVvKoJMCVizWdTa382POs1huVJTPBR4UPh4cQedtSyn3nHNOY",
-	"aVAUwOvrAF1zsSVyNbw5qoJoVDrCotB87PNRN+RlfDXyCNtRIVX50ws6wnYyqG6fgshrHN+1D2cBWV7P",
-	"tBoH0Uv2CIt5MPLCGQoeIKD6bGOkMarWRW843aoYjviEKxkhEaaSwtwLKvf9uQV47pt2IrQgnvy2Pqdc",
-	"qmE8o1ZFTp4/erTzmRv8ig4wO9zCJM5bmRYqs9ME9gwWu22ouVhoLWJfD1nEIRnu2lx2M0r71gk2ub87",
-	"VX2IFreh7MNlrz982zvv9BJ1H6JVJKud8FstXkgV7+YF8mWqAbnDlUfM0Y0lmilFN7Oq55ehGy3gCWyg",
-	"BPJ+HBNIK676GHG3BJYeKeyW5knrK0TEx7RwiYgRFjUiwIYSEUxvRjj83kUiovVuuG0QH2i9TES8fnWv",
-	"qczvIHPccebE/uSiXRlqwj38HDnVs71LcBmQiY/mubW6jw8OX4GFeElvppnoqise//QnJdiWRbh4tt8I",
-	"89gh0zxEMT1eL4AsQ+q5CNgvb+vG9Mi1/WN2LO8QF6DIxj4YW2XnI1UqQ0hEm/8h2zoIyOwKmLLFGepo",
-	"yOtzRI2qghp8ekawyJ9WQRs6sxGeQQpsrWeEBphtqWqFcW/k6Bo8D4OPcPOy84KKgSko21/Fv07AH1/Z",
-	"mBbQhvv2+ZstK21GIqRItY8mmENn5mG0FyDocs7CXjwB9ofmeafFY85jkaNpAfuq27wavu/1O7+3W7Yl",
-	"ouhvOq1Wu8uednvD8dveVbfF/rhoD9/3WmP2W/P8vPexzX8963XfnnfOhvzjy+an816zNR72euPzZv9d",
-	"W0wxuLpkp6rdGl+0W53mePjpss3fv+pe9ntn7cGg+ea8PW53hzybgARA5SWcS0glm4v4V3opJurZnLIf",
-	"k+UJsEVQmxOOCGefyDi3oB8Z4pY5jrKsRnTtUhFZ1QyI+WhEjZBeUF60orptE6UNNT5yyngUKkmiz2Zi",
-	"QWsLKEalU8aTB6zLIo/XxrIs1dKWhRRMtXEMfd290DceNzojQQjocj6HwSoyWCX3Td2DyLaTTo921e+w",
-	"neJ5kalxGAdn7PJk4kN8I0hx4UMP6ytAtLJ5k2UUXixJs2YkpUacN0f4MBXrilL3LQnm21YWnZGca/sy",
-	"FhYVmrpBK7GXmrNtv7G5Yoaoe7pZNGtFUg2SOR7GUjBvQMaOlVa3w4cFoHLIlvmFHPY616sgVs4lLgGX",
-	"CyZg0xWCo5vcYI7wEkB6I+rBECyc3gQjecN9XXjL+rrVnnxOuiKYwlHtw7sLqXQ/+p71ty1bGVc4sVTR",
-	"E4ZjGSDUGZUFOEsLCZjD0JmlisZhsCLLANAVZZwzVVo+mO/VarWD+qtUg/6DjRSf6Zhh7jGmVeu0tQak",
-	"FGGXngAIxICgXP+Pf/+/jg40l7jougdH+JdBrwskFaSKuqpFygKwYlRgiyIwdsUCdzPPmQGPjrBs4cUr",
-	"vPIohyh+wOwCRawKFHskKwWNSkoVysFYTLgFe4twKt5crCZN+p85viN/WUodkwXtt3RRi27/+UmdU89H",
-	"LyiYI9cTtf0tXsgfRDV+jPJlx1uOotZ+sdYALfW23sHVkFIo+7Dxdm6gnOnAUMlvCTsw2p5N/w6uqCjO",
-	"Dv7j3/9vEHVwEGQXzaBVROIvfzbduEldcTIoYD66WtvSwCV32CfQlaG9PEVupxYQmIRG+TCAniu4OVT9",
-	"7++gwvGe6DKcwXROFV82Y/GbMYmWFDs0kkgriwG5y70Nxu+HRDdNMVV1lTycwPVaYVWi3j/XnywesfYw",
-	"mKzCnJDmhgnyPEOX7W6r031ngyUOPeHu/5NMZL4zEyzhCTOg5DGWhbIZUAB98WhIeSU+eZ8OlG2NUu1E",
-	"O245j8hQ3lj3a8dUmjVtPTx+9++yNxgatW9jNw15ySSmpgjtmj4a0YbcRZ0txCdT41vbOOQFWW7wxvfb",
-	"zHLVXPFQ9Vthxy1KcwDlOAgqe4/Yj+nSkjLJ5M9KruD5ObNSssR4UDlupWUl0R8ScZ9yGQirOxVbDkM0",
-	"X4SGQ8mGomAOmZJCwBQyRVr20zisbGYmktK2Tk43F4FVN2h5CouEWdYQNPLqG7TKq/14g1aeq3B0g1ZC",
-	"BMiWOl4Iyu/ayT4EL2/QqrKVrWx3e922HTWCWQb+KUjzuAg/oGy32uedD+1+uyVKirJvyFQtk4Ky/bbZ",
-	"OWdPdV7G5ihZGkuLRilZJfGBkYYF0Ge5BXAD5CAG2QuVXANk5F3HfXVz+krEmyISW0PU0vVqsvO5Mi1o",
-	"WfgWAUVcujFWuggQ7/Gj6n4J8z/JcZhQnEEKAtl3OHkArhFGwfa8RjdmtlMJnk6B4EGTNz4JQ2Q4Yv32",
-	"u6vz5rDX/8TVIhRfIheXoLZthxWrITmwRFqKgQ77ze6geTbs9LpgT3rXtS8eFpQlRSbf+dWg3ZeYiI02",
-	"dRNXFJ/cEo4raqpqny/0UzSW1gJ0ys0/WlwIqZsRxQrzRTIya7hxC4z9s6gdmTjdbMS0z8PQFOdztju2",
-	"lGXS/OViUxXA8EJxhyJf9JE7PMJc/jETSwzBlUeeGCPWJHVKzmxUIIib8+zXs8EHEKIvop9XhNm3kZ0i",
-	"u2CVTkrs+5KVr0ELzU1n4/KLs8EHI7cWU0kFP2tKb1U8A96iAF6jM2KqNhJfhgELZjItUCC7Qz3yLRQt",
-	"Ec1QA2j3kq7rcs4cIgs2qNmf5MLFmpQvkeOFyd1TQrl93YyCdVEtvQ7q467pH0uIQ9my3njzYYZ898kq",
-	"sa63D9XhT1cqSN2biG5JRGtNsoK4bufG3K61bXYFq3qCnKDYpvtxEoJU79bHyAaK8fNIqUBZtSsruLYs",
-	"EpXDvDsqP5gEQmyR5ZMy8rXS6541pXKKRG1ruUy/9GGI1isAKABL7HEr9IkQub2kzxE2qWU9hUqjy5gf",
-	"ppRT5DK96p+9bw54rlz7/HyNS8FIo7myLGECFoXx1qwhKQSD//U/nlihSKcPJJZoFSs7lCe+Nxcagkpq",
-	"yzMeS3ZN9N9KWa5xjzU83Bhss5ltbGtmMXexyCDEKbA1893OWu+nwI59DSIbVFTHnAjXRDXRgbLdL1m6",
-	"P6BkaZ6KNSbThqxM6eyNUzIT7uoo8FCO4gRMwvBAQUVlZ45w1HEbYRe5oimoMkNh1ggVPlhxG8+TVuwI",
-	"h4RYwkMr6klzq1ZltWTMVFNG4Xd2lscehDVe82ebAqq5XrJK1n36imaWqQ7Alnqrsu0N6qvefnRTU9Hi",
-	"TPk+vTujNZpRzRnUxkDR36/ag2Hy0oZW6JS3GVdJF0/TvNNYostA+YmFPEfST5ZONFYRJdMQYS3NRYoF",
-	"egLsXvesLf1i0sNVASSQ1StHOFNM1JK8Xiu3Ht4R/i/KdlbWXofiH/5qhBc+xOAGoYVMa4FRWiB/JXLA",
-	"8b9UXRUXrirJbH4GaMkqtZqd808lq/Sx3f6V/+NNZxz9+6LXHb4//5TM7o+eGoSIXrxwTcRaK+bClpZB",
-	"CqAhXNF0+GeEHYgd5CO3cpqIbCupzH5tds/a5+xH9S6YoCnhYeQR1l6UcW+HLH2X38qVz0CZIgRS0fAE",
-	"4szxcDWxHhqPcRZ/k4e0HKVBaZI2mCxXNNk67RTYTLu0ZaFifnEDKpUiEcHPqqMaaPHDPNg2qgXiTOtX",
-	"NdRGRmlLlow8WoI9yc3hxMp+4D3GXDBZ6V2Uni33eraCW/aNOfOJc5MV3VhU0CkcrptOKQoHyCHYpWZG",
-	"OIVBsu0VmxgES0wBnCHoxrEF6IuH3NFAxZiFLvjHxT/dqHQxzY3CJvmIVBp5DyKKQgYY5rl/stBDgKCr",
-	"tEYOXbE6CKm9wrx0ShJbZqg3bdnjuLYSRPJ4Dq5Mz0njHsowVZzwIknrpXhgg6kXMEErpCb/EZDpCNv6",
-	"geJVBWRpg7jjjNbyn2DEew5gOEe8XAcm4Qjbzavh++pfbYBJAOyP7Tfve71fq8P2YGinb8Kd9a66sRZj",
-	"Rb8ozmCVmoNBO/EG/zt+nulnbmXbDVum5jOW4bqrZbhYZmWULSvDwBJWovaeWnv2l/jLj83z8/ZwbFhH",
-	"+knmmyz+3jS7v3a678bNy8vzzlkzBY7paTyo6eng6s1FZ5j/vHl52e99yH3canc7uQ8vmt2r5vm43/7Q",
-	"aX/U3jFgIvMoC3X0aDBsDq8GY1HZU3+j0211PnRaV81zXfBopQGzg2ekUrKv7BZcprErl9HPYy6XaToO",
-	"WjxsWcMBCvXuabtdnFgThNvYlNACKuUr3ZHTXFkBfXH8JfVu0YXKDQuDJTKmij26L07gwYjmqMpPIpbf",
-	"HJxlQvnsVeB6gcxAIljvAKjrqeLjVntwZtSshnplt3jKupuZsYcRmJFlYPFN4hYSv4bCzSp9xvqsZIkB",
-	"6nfmOckNwj0tp8RwaHhL7hyHgrdlLcD1p8DTS7qpaU27I4uXFiP9JO7O+LjACRC/mAJ9ZtWqyeS9VPHn",
-	"ADkBCm1QVrkfyOV+vhFm+lSvuQxnoFGtyRJY8qOxlxxkTOUod144G2H7OoA4HIdcgJf7b8/A0auDY/D/",
-	"/j8H1QPhRMSyBUs4QxRFV45WgHcr9vAI8+tqb3iFaLgMZ2wR4lZyFTC6WEAvYNqAwqvROahtqaE1skYO",
-	"L6hsyQ689HWyRoEOzDoit5lMIG3nCceeYWnJDeO1YaJt33YmyYMEVYuRzxROYyhozrpzIZEU92DQSMR/",
-	"s0ox2a0Dh7/F0yVPRRUvRcTaaUlwtOzjLJcxQPeOzRM3/SDroZLGDnIBf9UStcX2KFpAnup2KgpuUwDF",
-	"1RZZo4sZP+Au8EJkROhGIGWN6W/57CdWM7J0HfMMMPX5hf0bhEHZDkW9Z9sC4p+2Bf7j3/9nRbY6l4Lf",
-	"tkZ44S9FbbsYEfyqMk2wjcNqnV/N194Se0JzioYhSsehuYK5gSwFiNk8ZwO6mlr56gepQp4SssLw1C6D",
-	"CIzKTxL3AQuXLZcfj71i2IjAs3eYzoCydrTcRAl1UwVgfI1oCHxvikJvjnQngwWgRAUXGl7EQ5n9N4O3",
-	"KAFr8ars21XpTiamFqqkntA68vkAvwSnF9IXXIAq1wtfe+Gk2w3V480HYyS60cxIEO753i1yE4X+Qfmo",
-	"BuYeXoaIVqpggDC/MgDp+gYAoV76f1Qy3nLfpux/GFWn36aMPf9qvF31ewMlJ8dM1ODP7mbnUt1q5Heq",
-	"vRDJTtiidEhMwWU0X4QrMEeQMXcsLlwUr+l//+pncc5WGJXpD9cW6NeQZKzSnzglefetrCSjTuxSgmnl",
-	"qsYD81niMtHmbkEatxexgC3EpCw7xMXOHJR9cocCh7fml2VWXeLQF+L8gZAXR2GarmQPVAhb/nGlCtoi",
-	"xM9PyAxSMCHhTFcdGBAlq8S/yTdNzGEDeYfVFgfKVmKVu8WUYBU6tih7QXwX2PzvxG0Z8bl58mSeWtb8",
-	"ito0qbg+11GqTO2I4h1RH2hNGZDCZIS9kIIbD7ugHAdBLBnxqJwCW0uOEGMxtcZTZbfhHPFqPEsEyuoC",
-	"7wsKEAx8T1YrscANWnA+BDFQBlLlIZoz5uTdiaowkMYFOstRDzs9Fw+UKfL9SqoGpSzwqxogPnWRxv8c",
-	"HSh5a8EcR7Qi4Bc0KopRlwV6CEZ7TM9QZC0uU/DBFLmrSIQqflGguHKhdpjxuVpzk+9hkxwFNmTvZmZR",
-	"AF7qC7knICf/8VkVlt06J/IBM/Y3OgufHD8bc/knZHk94038KfHd/x/12ixUVFaTg9+hZ+MO2Z4psbjl",
-	"opdYyabmOiEGwd2M+GiPU3SciBQnU9AFwu5zI/XdenyYs2dtdW5s8L/+B7D5ObczgQB5Cdhh+/u0q3+I",
-	"HNtiF2aSGbdpcnyAHNwMjSoxnpB729Rq0A7xhjw8Q7SUp7vwHlT82j9M37l9pASW1H3dTOqKKc777NJX",
-	"tEU8wZWoDVeen++9KA3wx8kgSWHqkRJIsrLWHDFZhjwWxBRxHOvLp/E/lSWeqI7DjjByk0VxDKmA90wE",
-	"1N/MUEx05k3NOD0e3mIq9hc9fyquMvZqv/H6eP/g9UEh96XI6WsK9r5bpHAYd/Vgkk7wWFF6LQQ+Uo1z",
-	"ROncUBVtllVQ9NEb923esYOlWEy9k/hRql22Q6UE00SuAsNnUprujuKoxN/D4vheefxrC2DH3XFS6fjF",
-	"v0rl6RcsuycKFBbeXLU1OburISh/e7Ua9bvub1zV/KE3ePtT8VitN9Z00cjHddRxfBdM25GKa+vR/xMA",
-	"wYS4q6jukBemik/ykpMjTGfkjsqg79dRic6YrXPG05glQKPSCQiDJfpmV2QRIArsg1rNlhV3R1iHgXeX",
-	"npE7lX7KgQgJLzJo8kFuafca4DOoswxclSlPZaKuyNvmOOCrlX6f+LJDCG+SZYCjcofpYkYGGPJ3V2qU",
-	"u+1uUz8rZCoujVnApstJ9BrlP3ACtEFZ7AwJZyi48yiqVMFHSQG2rGHFg9BhNgWDY0W+w0hJ2haGI1lP",
-	"b2Kx0yIxofkT9FUYihAhWX831JvCJT4qHP9Tc2sfy+CrKsgtky3y63MbS/k1AUZ34Kp/boEldmUHvWDp",
-	"izhlnO2r6ocZUhI2J7dEG1e8bA87LZ9NXFltcMSTTyOeISlAFTvWyYNHcii6RQGz7425EVeUuucevtky",
-	"IzFYd01kyGsuhzPingIoblPq0RAlyV5Q4DERqcJVTE2UksWGsvmTpt++aw95YvFgaLQUJUTG6qWiX2M4",
-	"42zuH0sUrEBZ7TsvFxrcoqDCgbiGIbqDK+BA36e8TWKydjGjiiWlbtz+7W+xZP5Z1NYtUBUygjXpofic",
-	"s0MXCC+33CGPtrHLDq2eyKeVgiXx+S10FBUYvUWeRUrVZBurWvMX2QjoS06eGXUCxAgafQlBWYIaNbas",
-	"xDmt9dcNrXpz6pTWXzc27YSAWUISI8XS0bduU3pRy4UttkbZtOZPvm7o7hCXSxfQRmerDAENiXMD7K/8",
-	"/x3Xkv5di0cYv9m6mIzXcoNWBWuyU6Nb2IcTZC4PwI7PYEuqSG0QA05NoQ+Ytyk7bQjJaZyhtQQ1oqJA",
-	"FC2nJMNTMDNZYJEpCVG/gfWnQ+LF2p5hSb1ph6YJa8PVpiYBsj6yJlWUqQHKzgw5N/FFPtlHSkj6U9Ga",
-	"x4EYkxBMmOR0eTHPAO0tAjJfhEKtTJX/31DPSUCfh5YBZ2tbapM9rPjhKds+ddztZUTuXJdkf54RPPWC",
-	"OW8rozI4kujV3ipyKLlqwAssMn4X+dXWMmwLpBn2Pfi1mLq3g7DKE1SpHdNXtn7bdGfmNl0vjJ7OAqyj",
-	"iOtTI6rH83xqnSm2xYUoGTfYWlOQWVRNI2OQmq9siaFyTMES+4hS3u0BLQD6EvKC+cyi7gx64PVRrZ5M",
-	"hWBqNc+jMLvPhQZWREW6T5sPQe/DIopRlOel2LxwCnjhDmqQ3k1E3yO5cA0qfS82EIdYfEyJbIxxbfoa",
-	"NSavnGN44B6g+vT15Ag2nH33AB1Oj+CrSSnRU5p/8kdt7xjuTT9/3W98+4vRUx3Pec9Dms5ixsyGjyiL",
-	"R43YP8qNWq1yqiXZLURvHFVumdldmOCizesLn3R56JJHvdCx3nie1ZFUGsr73gW/oT/snf06EFf122fD",
-	"Mf+7ZJXa3WG7P25e9K66Qx5y6L7t9C/GvX6LV/vh/x9fnjfPeGzh4tM4uhGavOU5ft8Z8DJAVqn9W8es",
-	"DX2Evo9C6fw2GfOa7L/j76pAQBXY0Am9WxginsMfoGuPhkwkyVs/E58wBcEeYRgg1RcLhmHgTZahyt4T",
-	"l3Sbl50oM5ACvsGhaIGzQiHvKbgSo3ACMyfuSVDMFpnoiFxYxkmssI9M1pgYbcxbcW9qdi/eNbcCkxgy",
-	"gyzDqGNRQ7cYJ1WbNb5eins/0WfLpWfMVVcvpruCzBFP2xZbPpZbzoe1Ewcvb1xvAnOU/s6bZheUl4sF",
-	"CoBIqcVE9siX176WPs+YYP+HE8bdxC3JzBwLH4ZTqQUbW6poUSvfu2VqqU1D5PswsHNamCgSNm9JmOuS",
-	"IXeYac0edk+BrXbBPIkBpTmp/qqNPvDcU57nyrek6B6keJVpWrn9abqRu2dphyqBm5hwtT2wVDM4edRS",
-	"pyRBzyZGmWBEG3IzzHfLeXpGkkfxHFyyQDjR41qt9gmbXCfZrimLI+f+/LNL5Eis5NyjYW4x063Zb4yd",
-	"7O2UIpxXTluo9kg6a0oSbQT6mqXnGNXpJDDVVo+3rhAW26t0W70yBAPBoEZYvF6xRLWfGggJOG409vdf",
-	"NWr7R68PqwevXh2+rr0S8RsfBvxalPxazlU5HeFU9ENU4RPcd0KW2AUeBcqUFwnyCahPooZtA745wJ7D",
-	"L958ObfBHc8BnCAQsHGQC8JZQJbXMzDxMAxWYOoTGHr4GiyIh8NU27XDWq1WPXyiq+/R1nEBb9o5zrsA",
-	"TLOTGfFdmlB8RLWRtHIj7kUXU26E1yjUGf4Il7miU9mo6SQB72oDn0pdqWTqVTaBPsQOKngO5+oYOrld",
-	"UTi+XmTanmo2nodJMF5iL9x0bFNHImqAzCEG5VeMY0syr5jVKpxbckaByd44EbKAuNq9EVlsDRNxYMQV",
-	"lansism+NTe6KaSIcIoqpIbIh+MN6Bawx9hYO5ZH6dLU1oSNFjENleEzg4wm6VIq6Xy2zR5NXVtQBBb7",
-	"POL9j+oaaLpDYskZqNcwXwbaWU7/6mhdGramoM44ab0BfMQsYVGc1fWuvTDVSfP3i4/DpMH8R3Pvd7j3",
-	"z9re8eevdaueYzALwHi7MRQsYCAS7tMmcfx0jQaov8bVwEKq9y6GA84roylD3lsMlukDnV5qXNciBjQx",
-	"Uf5261g16xradB7aVuNIbNquakcSAnY+oe+DBbxG99JEUgtbgyOO1S3T/VLxTWm8bcZYZyKzQdYCo+N1",
-	"N4jyWXrqjKjm5OuLRsSHejQabCRhPvkmhG+b/WdoVBMx/GIJDWkOaM5uUGwvFcdBe3OC0UrxduXU0OTE",
-	"NkBITtuMsiTNsBQUNLGCMoa+T+6QuzVSpMryeV2W5QsK5PBKuzhVhVxBLQnFd9sdOQMDJRJSp7ICRnJ2",
-	"sTG2Aa7vumVpAMVkZhAZ8BLAAGJntk6yxXsg3n1BwburTmsr39I2yxWMyrhE7pCSJ4SnvqYdnXxOOnY9",
-	"Cie+Se/+OENcXUy26aZAfRHT1Rqd/GbljH10K8L92yzt15Vzzr/bSO58eLbUWxR4U1krCZR//XRWSZO+",
-	"T669rZF8zj8yNShbUqVNZxuf6xycWcCLGcFKoFrcIBXNh7kaHuvllaquuGwGTiUcL6DozD7e4VMG2Vja",
-	"p4W+vGRfdMUHPHJ1rfo4Fjih8uXCubfqYMfJhMG2azS1UFJKeYLbbBKHrpKHOQZM1DoTJrILZBDoRDah",
-	"yx7GES4LDyj42eydrlhpUWcnvJs8ODHCNsOM/ewiCdvGCNL+foNiiu4SWYHFbIjvHRbY6Ntfo/DFi1HK",
-	"3laRgp29/rt78gUhP6E/XxpcD+/WX8MGcs9/HFMUFRR0/l8FzQnvWCvSXKAvWvtRAAMEbLbPpibNCfVs",
-	"K6Usq/buojkZ9dVtHGtmRXMjWefpgZs/TOpnacrb+L3Rf/FdHBMFONz23C2lzG3QxbbRwDTFqTCL28y9",
-	"0hrL5i9SisrGDzTFJN2W4JxnvNmXHfuUh2bjdPjoGEcpGaDcJQDh5RzMUIBOmPLWWyDcvOyA/WpNPBFh",
-	"gxm8RUz8+x4NRcS3UoTwYkVo86ux9rPx3e29XBH3Z5rteIO4TCog2/P6NDvPTG0Z3WyCFCPurxCSJqgU",
-	"ucTEoN3gjw9E8vQkWUmWDxpZWw7jstaomzs5CyXWigWT0yW99WhyROhavx0tnpwQ748fRY4k7ZowcqZg",
-	"+TONI6u15Dh3VUe1bf26GoZ28unOYejMPHyt9XR7ML9utKbNWOFVuGWj67gqduJkpFUtSgJRno5f/rEA",
-	"pA7CroevefIDe1v8KRw6EPiyT4a9l6xuq8+xl3cWrdJe4i/JXvYyDGgv/qdiUnvqHzqr2dP/yPKWvfRP",
-	"iQv4STDz4jQStRsa3+T0OTAyCXGN0n3efODZ9rURa2kHAclxHfAiDYDO4IL7tUV3EH5pQ9zUsF/qstCu",
-	"yrIOIlI/wnPITjLaCxB0+cFg4uYE2B+a550W7/owFjUhLGBfdZtXw/e9fuf3dsu2Rth+2+u/6bRa7S57",
-	"2u0Nx297V90W+4Nn6bT7l83+8NNYezLCtsL5OPHBRXv4vtfivzXPz3sf23KY7tvzztkw+WHzvN9utj6N",
-	"2791BsOBDcqQX83FgJ+ZU5V+cFCrqbzlEdaSD9QVZS+sWMDuvGl20yOy2S6bn857zdZ42OuNz5v9d22B",
-	"gcHV5WWvP2y3xhftVqc5Hn66bPP3r7qX/d5ZezBovjlvj9vdYWf4SaiKHYaJbvN8rAoYfoC+58KolN0y",
-	"YAad646w2Bpqi+r9jKPz4nLsJcaEOM+qApupYDSE8wXfxEj/5B+P8B1UucFMKvPEC0UcySyMFxRQkbBP",
-	"AraCr3wAC8j8XUvikVmGFojm/GYb0zBQPoVmSEyQrMqNyLbzSG2Hsc4fR1SOe0FHFxUN6G6zKC98M/gt",
-	"G0ecwPXFcUxFL5nxfhcQfM0D6/waUEiASwCciEv35jQF7xrDcBmg8QSa6oj3RA++Kc9uiV4WS1UdqfTb",
-	"ueLutnAFRq8DNra8zhDcMk5N5otlmFNZMSYGM9Z58wF58jJbe2CuuBMR1ZqrFoJYkkR9NTyrJEmnUWsc",
-	"7dXre436sPb6pH50UmtUD38veOUizan5Vuv1h7S160Dn8+uOMd23iXlwxRLKBVuVvHgv0n35/TKIVzwN",
-	"uAo6IZgvaShMQ95AljPyYMUjF/haXstbQEpl10N37/iVSF47lWlUNCQMYarkAh7hONE4NXsqIa307s3r",
-	"BvjYHgxBvbF/AA6Pjl+DV0eHB4BfLNDiyQeNZDj5MCdJBHz+aU2CSOQz2OTTWBO0sUANlJnhXRH9IwNU",
-	"BefeTSb9zAJRgtO1dyuDrXxcnus0R5D3SmNYw0QkB46wyA6coBXBLoBgv7E3YTgWxJxCXp0jSCTyNeoH",
-	"rw5e7x8dvDJm92mnQQ8aGbyEMlIUh44eIGZk8TMPGY3wNEd/lTxWPzWOasevxFXzV6k0gsOD3M00Nzlr",
-	"CrDLDOdRAzKh+IoiwMIKF5CxHV4uGK9s1Gqpe3wxfL9AjDZ2cIjA0qNPBuhSSKNZzPLiWeraUyEs7Tdy",
-	"oRnk+ZhSBC/dDxa4XE58zwHnHpx4vsc22r48tzmtXwZkKi7sQB90sIvmWL7QSVXuOi9ZpctOqhHmef65",
-	"XFdvTAeSv2aBaYCQuEqvciyS+SjkDidxJ04xN180tB0drAEo5W5el+kmEys8Xu3Gfvcf//4/bTAIg18R",
-	"7xx7eMRF4H7inijoMFZ71j+rH+39dkFcNBcslS7nem5wSEiGYzYPfx+0f/n0Zv/VL/2zw+aHs07z8KJ3",
-	"edB/P7zY3z/8rfHru9/2O+97vzQvLw/77f2DXw9+/f1DN5lV945xzMbeq89fDw/XZdQ9RJGt5naFljJV",
-	"Xb6Lm3/LgEWe03/HwMX3zdRYlzURBkukUiSS1UsKJEhs55T/ryyBB80SKOL8TtEOe+lEmG6UM3dPansT",
-	"oZEzA/7Fjq7yrE4qPBMGB+JOHhgUBUw3lWxXpYSY9q59Vt0utHG/ilH3Kf70AH1DcqpCiUR42fIVBoiX",
-	"LsqxvBLFnTaVdEqHxaNvBSBpBOlViQtXDZbY2hRISHZSFb5BjSCiwIEXggA5SGriHpW9bb2QIn/6qPED",
-	"eU6MDsNUX9jn5ygUo7aQ792iwJBkz1SM+SI06HJN+UTUcaYETBO3JzQTZUeGIUAqWsEvwn1RJKoa7hr+",
-	"c9or85g4KKtCd3uea1dOFfUFjEntucuFz6xKBCYrqelvlOs+pHkuWsUK2StAboHWwGIjG2TfncMQYWd1",
-	"kdOK3CeykmJijpAQ0XJ87vm+p9XNzZlS22U2zmCDu0fhjFnkfFrunLG0kDgWrabXpiTpt5TQl1AS4trS",
-	"G+y9aJEeBe4SgbJeG7iSAcIzR6Q2w1SozFjq4EV1RHYSFvfh9do5sxKMP8tRIl5gRWXJtmb/asFPUK88",
-	"zet+qJrlKeAftSe1jrHHakttPB+GxBpRU9xWZ5uCAM2hh0+BPbg6O2u3W+2WDSBofPmi0mUZczkdYftt",
-	"s3POHorYV5LJgjKRJTclw4rdyPZBvWaLtr1eyFWPwI2+ZhqKcrBPkAOX0lXuIhp6WDgdA0SJf4vcEeaJ",
-	"u4uAq7eqhR2/baxqotsGfdhHTP3hYedINRbJE8me+3G19QgRJaskFq2XXTfWM9F7kRsZOS+/yxMPFf84",
-	"AfZXyTIsITYtEHEHC7Cd/2ZbwGb/sEd4glQlX9U3TvnOmpcdEKBwGWDuMwOiuhi/Nr1AgRh6hBnMFgiJ",
-	"7wK4gEHI5K7Nn8l8ZNdjMM8Z1oWEncPFQob90/UA1lczT2isVvSxCv6u/zgRErdKzcGgvXle7qlIzco/",
-	"3DQn+zA949Xw/cYJl+EsPR/7rNUWtffXfNYSBKk+M/X/b15e9nsf8od5A/GNh6+bC6FCeQQ3F4uA3K4f",
-	"dcOSsoOmFmgas9XudrYZsoWwt37Ei2b3qnk+7rc/dNofiw98AfES+n1066G7dcMPrt5cdIZboWGwnMy9",
-	"cAMiNtBZdtQU0akxMxlT6wc0JpsZRhsMm8OrwfjsfbP7rvCgUjcVeSW5QxdbuTHhJR6t0211PnRaV83z",
-	"guN1sOvdeu4S+qkRiyIwB3NFl5Wznk53MOxfXbQ3c7tO1N0oNURUVWvTCqKa96klxANsACEaIAVBv82G",
-	"2DR9Hy1IkGa68tMNE4tPM7P+/er/Y+9dlxs3snXBV8lgzIkivSGKpEhdqOiYw5JUtmyVpC2p7G43PUIS",
-	"SIqwwAQbCYrFLldE/5qY+TsP0ec9zqP0k0zkWplAAgR4k1QllbnP2dslEJnI67qvb51cL/FZsMDPfBcb",
-	"L/wwgp6mv5xXuWhxXZrMCAqAc5aBmsnvadmDPCfq1CqMv1qqr8wyZU0z80Xg7EBU45uT65sFLW+YiLLN",
-	"Fo0bW6YG/Dm2Z03RT6q0ss9WKeBsieTCvN35bC3VJjOQBW1mhJelWqz2jay8skyDlKSyqEHuAVy20Upz",
-	"KaCci5rlk8ulW630rTwitWSblb5TRI4Wtcu7o0u2WWl8Mzd68SLMMJXlmqw2rGKSuVrTNb66DlVZIJqv",
-	"3nylcS+UiFfvIK2urN7eVCNWbz2rKyzZx1onZp4AvGLbHIF8yR4KxOXPv2VsF4ut+lZc/pwEPGMKKlPu",
-	"Qk3x1ez+iVmsVj/YofV+Y2vPqbOtPdrqbR04dXerwXb6Tdrq7Tp77jKOghmvRfGkRBKkxoZeJFRNvhxP",
-	"pQ1hn5MBgxru6pceRNr2xhHAqzG8FmTKIouIAJ75noiY2ya2oRtoX53V5fbp+c8n1zfyMQQ5J7+RmZ90",
-	"+L9sZgqt+nnanpUVRWcNMVnrStZokrGFZGwcObpWjv6UqxPlaTl5isusVjAr6ufL77Pi6qwwmZFKZxSf",
-	"GXWmWDYvlrQLNYP5Rpr5VoZFto0FZqW5tpxlzDJz7BVzLASL7RJzDQK/5cWwG98togI/sekThWTkllUB",
-	"SuI2Wq36ARlh6OA9m0oyKAnL9fUPhI6jQRB6/2Tu7T2bCqiKlBuBcM+mRQTYvmdTz7W18dhjCEMA1PZa",
-	"R5pvQX3CfHQ/HNpPbHrJhgU49LK/ewBnIpc/nf6VXJ68Xwy/h2O2VFWX1FdMZ9ccj8VPbHrK+8Fz75Hi",
-	"SW/EGrtFyrYQgy3dsNPpdP7zr3+T7rhW23FgBeCfzK6ssq8J/qOOJayQJ9lrOe7lPncC/Bs2PfHcQEip",
-	"J2I3CpbZIxR8VoQHkyTBweN3KqgxFNGqNeDkxcxxKc4/qUWLtuTp/Qr+YtNFjLck3wdsxXcpc4tgO+df",
-	"oC9TlTlzYb9ceRL14a/nAn+Vru8veii+/GkoCpm3pSj480naFRxHvqHQf0js4xN879jG7D2s+Q9lVLEA",
-	"iBgx3/f4XYV4EXEDBgjKFqH9iIUGuXwj0MMNSR9dHjuZvYDH0NT25Yds9cmMqC5HUrJK8aDmeZlT4ZP5",
-	"+XB0ZuJtYnfOzmxSRpUNlqFySChxgyH1OClTH9J9IAMKF6lyiEj1SlOqKm6BDd4IM6zSPr543zmNxVe7",
-	"y6EWh3oa6y2EfQQeYktFwm7jf+NGkGAa3DNOPNHlEGLuVrCoh6l4pN4jIXsI7plbqRLblObtLi/PFv3c",
-	"jpiI7Aq5k7sZBUp9jcMFBjSST3AN0uVNu7zLYWXT2qJFGHUGumBZlJjj1FLq4rZlSI5FV77G3Z7vxj8k",
-	"ph4Kmqxdacth/KECN//A0Ks/uvyPra0t+F/5oz0DKUG2iR3vAfkDi6HCU30sYzQAm2Af2RoH8mOYqZ+q",
-	"YpCssEasz3aQ+uyHzLvQB53NbyEOFQ4CAmBvM9piPCBYftVhZkhxOU97ppe8USWvWwm0Og6EqYGG7IH6",
-	"Y7zamgz0Pd9X/Wd0Vdk7JaNx6AyogNQrwXw/rnKcbmOMyIsgW8xnERMWhNcIC1JioM4xc9Vg4vzTceQE",
-	"UjoEUdVhrt4BU7WfOQNq4MGIcSH7w3MqCAWw+WTlc3Rrozm+M6vg4yt6hKPQc2B8gkXwLZ9BKlzZluuu",
-	"3tr2YrO+2P6ERS4/b0NTu6KnlKIW21myIL8Z0wUkH2RbEwjVRTZaWl+HNHWWFIaziVmEWZGDHuQkES+q",
-	"ZDrMO1Jxf/H5ybCMJCIJqpilewQyljs+JGPxCTKNFukGIdjGReZVY6hIh+RLco6jMHDHDuzM0cX7S7Ws",
-	"8lJhSj0WypFkTccw4VoILIdNoBqbmkQBvM0CWmSmsW1/mkEX+pxQKsgxKyNFbRM7bZePT0xByRZNPWbK",
-	"suDS/edf/04+tP0plRzy2SB12c8r23789TkGHmOfaGKZTvU5a7ie23FqUTs3Rz+ke97+5Lmf9UHUdSGk",
-	"DqUP9JyuY8NSwaih720BXoF4BpKtCe0oqFikHyjUY8UsQWEzOSbYgwUUYhAAxlk8IG3JwuOEhiv8d8pO",
-	"pU+47hIKv8khQQqnyS40EZqdlW5rZ4Yze7L/gHIN4NmgvorkSyeYzW5ufGAtkkRmymEpGbZS9NWc3TZO",
-	"rNxqUnYCHmFNlUgykcK+0kY42SXKRZoHAmtoZ5cq/bltVffeAnkNq+iFQ8qdKRETxkakHIvl//m//z8p",
-	"GV6975zfzExw1u5XPMVtL/ZqyAfxH7c4/exaJz4Q/GqXg1lI4bxyl/TwPSLGYR+KgAAkAA9iNsC4C0Vl",
-	"dHkQL+zyYMLb+G8tD98Fsdwfn3NNuRXPMxiDpEOYOB8rIHoAbwSys4pFhMeloBiPpMf8gN+BDAuSpQlC",
-	"YZHJwHPw49EgZCyZkBjQEGvxeJiZDtJ7l9vXH67edY5Obq9Ori8+XB2dVJHl2/KyOnTkRVQKIb53j9G5",
-	"yVADLoUUEcgpUExwNQVnxN5zAvD+RAM2PCSFQjCGBwcTrsebCmrNkvL4dHhCWaaYS3rjqMtNR0x5ppYO",
-	"BwlfizvmRnUuTysg53eM7rJunXw/jtYgtQTT5QAwKEUy7yNQvxlfzndSyOAp9BConi8XdhgH7KJ2JeUm",
-	"o9SzMh9ZxA60MhKEd+qxuoEwzS7HeSolKs9l1OVSmTKocGp9Khk19ews8SJpb5FyCxm+n5TPB/5ITd30",
-	"9CT+nNjbknboJE4aw3/1gjxayXu5bq4C517OL8/jGlvs0cp3nuUclWVdamnBb8b/le9fyvEN5TqDntoF",
-	"l09UNr65L+Wbu2EiOlZGxrSJMlIwC4r2ROGY/Tabnp9FN5SN5pgMk0Ck4jxaULvahVpXGxLJ5xuPSNp2",
-	"9MUza+NVnZdhCz7vl5peuwgXMaN0mznPCgdxscrtqvCTF5T1/ELhEQEcwhmHXjSFcoy4Um8ZDVnYGUeD",
-	"PGwYNMRAEcnkKgV0HA224SfbwotEBbE7yuWqijBgx8q7Ci8r76rcLZgn0AB4K6EtgygayXU68r05gUwZ",
-	"ecuBl4nnJjhgChlCSrJQARAHg9OZ0NiwFAXg7pT9Dhh1YSQIaFH66xaOYevUCE6iI0/5Oy/kdBtzfPDm",
-	"Jy0S9CLqcSmNTgHYWrYmjWpNj718PaF3dywkH07fiC7Xa8ms9Nu+1wtpOK2g4QO0UhykEzKX8cijviB3",
-	"IZWSJ40K9oyUr94dkd295gH53/+rWW0eErO1Uux7gTuVGon8G9Dq3lLhOeBXl2+idq0ky74fTPDawWCO",
-	"kt7kQ+EEIzxrIaNuqQ3/iVUGUbJKgBRVapeUmT35CSB27xn/EPqldikzjxR8B4Xd+CwfeSoMIQMCqIVs",
-	"D+qUSpmbeJLVSTGdamO/qedbsbaBAXGJTN+5PBVYf6rv8Yg5A4HQZiGNEGhMZe+x8MFzFGCgyGhx6HPo",
-	"8ngjRzQaCIs4VGg4NUCijItYdi5PteYQDEc08no+fgzcCd+R776L9bnvvlMa6n/+9W/bIpfeiMlftpKG",
-	"lbY6VDPHp8sJnlk5Fq2ox0shLBJb2AGCTy8KAT3Hkq0NE7CVGM5hQoblXC0g+8icccQIvaOyHaGyB21y",
-	"HtLwnkWWKoNOysqoLSqWqewI1JVi5Vz2K3tR1k3F4fFsWRDvwCShcFErg/x2A7ETn4659xFGglnylg6R",
-	"xFRaT5BJSEcjNIPZnyTBtQDHMcYD/axKxRCEZFT+tU+pdyz122e7ihuISi7uXsqGKvex0s5UB7SUwSKB",
-	"lVZfNA+xeJNRnQUp6/JtZi1UAridpjWBEMHpPbvFMuueWq4PH06PhVouIsnIzs7OgQXhkQLwrJUphBA7",
-	"6PcFi+xt2/eGnvxvoBCoscS/WksbsKztQ2OdoPVy+KrJEmrPVhY/FTpTIL5Yr7UQGtci//nXvyvAQwwy",
-	"xwRYTPTCzth32rG/Yg6bVBusbFO4w6aVEi+qnTaMyx2P95Z99AB6zJ/iSNDiYfZBym5I+5GV1Au2UnZS",
-	"bQOtwOGXvcgNHYUMrBsEZRRByjYdjW4hZTlw4L9yEPAPj7vwX+o4t3YFLrtxb/RpkHfiw82RPhTyI844",
-	"FEG4NaJ3HpdiimxZVucCPiB/VjZFdZvUuyBKfBpQcTsMQmYBoMUtvv/5s12BWXDXvGRyGAfN1h4ZhUHP",
-	"Z8NkOfCrxpJtq1f+63cBZvnJIBCMaFxhgBQWhPoiIA4Nwyka6UgaFFjfaYPbfLar5DoXVxb6umOR7skJ",
-	"eBQGvojRp7VZVm4/WLHQWa+9jZ7Q2LzMjUkmRHnFvoAe6weSrEUklAyGAW71gHLXZyHg+kFJb7zn4HZN",
-	"AQDHdt9w7EMnvTC4ZzCSG/YxgscCnItJ3Li6B5b+NOXTCPDumS9YashdXobPW/L7Og8evwuQliEdMvDH",
-	"GoOotNVn/jFGCux2OQB2x69bGNynMOqh3DieZegH/tYpZBiBpwTELoeBkQ8377b2Y3zX8w9npGx3paxa",
-	"q9lgcwNgGNmPFb9FiS9FS9m0vtvlYhyGwZ3k/tDU3ZdNDzW8OAsdyWOZcOgo/jqZSGYoR87cQww5cXxw",
-	"qOJEk9VIcG0pFjQiZfv/hLvzFxtjJwB4oU2CoRd1OeCsiohRt3KoEVcR4lzT8JFPPa7KFpMyD4AnQhQJ",
-	"LCRKfvLEYwlaf5rsk0DFGGEJ4H7LZrDGAI3gCRC5cZjICXiApwFd7V4kG9jyOKjy5y6dalEA6EXZrh8c",
-	"1LZqja2dmg0xJGqCaP9UjQGcWDISk+yIiPLokNiG6G7rw9TlnsuGowDAgSDEsGz/des0ebb1E5sqCPLM",
-	"Qyuuud9otcAaq+AvK7CcD54AWaxzfXR6qkJMPF8BYNCIAnC0Q8Gi3WPqWrrqcMhzqUIRFNC63art2Eou",
-	"tK9YFE63OnLp7EMC8iXsvCBl5DkO9X0sQ40IHl2eltAFgEfEChKKYcpWj8gbluLGcdWsLh+xcMskXDH9",
-	"gW9XYtbdbBwovpsaaJV05PnxfVTY/7qlkuJgO4J+vJr1xn568QxkUdh45gwCuB0KhRcOO5R2Bz1KnjSN",
-	"0w6Y3G8wwudKS5hgdQd5D1Weg2ajjsrMe5QqSByIK0U8jAtWgNNUdiTbtHZqxD4KeCQP1LF3h7FHStqQ",
-	"5yipggapJVFGP23LA4yquzb/CwNWfBT4ngMXx9av2RbRQK/QAp0Ao5AJiN96P47U1iJXopwsc7QtYxya",
-	"3TzUpZCR1C4NVaxhvNJTNalGkwyCcYjr+x6kR0/E1fYZB+8z426b0CFKmXLtgS4glqUaLLCFj9SJgN5B",
-	"Y12jTR7CkCnPRRjIIbqxnNPzOA2npO8HFGQvcOCh8ul7DlPhkUpz74zkDdtqVGsKxw/NCqK9vT2ZTKoU",
-	"fq4G4d22aiu2z06PTs6vT6ANQK1HYAONlcbO5WnJKj2wUKA2WavW8U2pR9KRV2qXdqq16g6i0w5A200J",
-	"ePLBHcuxgp15qAvNGDXM1lLumchxwDZZhKKoTUFfkpSwnSCbj0L24AVjlMbl/UskqaohPdmquBT8u8v1",
-	"yQXAMKjG1cFvqP1gI0YjiDES995IKCe5HqCFwYZkAoQPLqsS/BRsYY9FE6bJFe5bTPlOXbUMs6ESAtZT",
-	"MUIBud5ZaH9/mhaClT7t6Si02L4DbDUx78RIjsjMFhnkctInFYpmUe5eMm7d+ExSz9Ly7x/B5kBJXH0x",
-	"4Rw1ajUM/wWaBGiFhkz7uwIZjS35n5Rh8++fUkX0sApArb5Vb93Ua+2a/P+/muUfPbkvIPsf7O/ttpo7",
-	"jTrUCHI8N7+LHd1FLHHDR43BYZ9Sv2j1G719p84O6J7bZDt9iBmG+dzGpjZDTnf76SpeM6NvqU/3PZ8p",
-	"2N2SvBKjIIyq2By+LXWaA3ff2evt0la/yXbchiMPwYA2Wruy272dXq1FD5r7tQar9fb33Hqr1ey7Dcfd",
-	"aR7UD3bhL3rQc93aXvOgTp1Ws7a7Q2u7bK/eb0Ff3j9Zqd1oxcapy871NfhE5U6yIfUkRfo9GPCqG7D/",
-	"qfap6gRDPciCBUpiIxRytWTfcBK8aFpql87ZhPwtCO91RbdQPvxwDTSSs3qpXao3dsh7KfxdR/JmBSKi",
-	"voKSLtVrtVo9hrhrl87/pmzi7Dbo3/a8MBrIt0A2k8sOix2KSK/2j8EAyDFNHh0HYFcHDZTfldp//00B",
-	"HJfapf9SCPD7B7UEV7VdMjxocdjR3LOm1jjlXDQr8uW3kzuR0EW5hlrF1PiGBqkstUvvr5sfz//5t+b5",
-	"sfPx/e+dyftj/N+z4buJ826//uvvP3oX37//+OuNPzhv/Hft15vzIVrc16QuUMMMzJkzwPuSKkspyqB6",
-	"UM26iWQh7zsx+dBfektdDYIOLetLt/zAk9QqaFvfWbrtJZ36AXVvguCMhndwNpqNg6Wb3wTBe8qnWryT",
-	"zVsrzPmUIyp3XJymVdtZZdoP1EMETNjX8XBI4YJJyddjUjtL862I3kn6V1I2n9Jvn/HG5ZR6jGioZQDe",
-	"C2gIkbtY3lYR43xLkBaPujx1GMj33gMjtrwZdlxIB72agtxziM0B2NpDHbwTSf1ECgG+H0yURF8Yfahq",
-	"YBcFEMbEHw0YULA7eQkEXbS6vbu4ugWH+vU1BClRQUQgFSFh2Ll9FjGdhnDVeXdjkzGPPF8OnB8SW5EW",
-	"W9maoGKQFxEReb5POGOuUNZxOyEQdpvYQIVti9hAjpRtSxHXakLWbLBxmb/F5C3TJkUnZ5spYm2D1Yuz",
-	"Oli9vGgKQ0jIMDxG0p3YtlC+55EXTRMzT9nWXEW2Ob46/fnk6vpWibE2wDQSYp9DaEHn7Pb0GApRfUfs",
-	"o4ury4sreJ5aCCcIRwEKZFWf3SnwejUT80dUd/APBVSfba9nKxVn2T4pm2AfXZzfXF2cnZ2ef397eXJ1",
-	"DRs/DPiduVyyJXpHCEmeSlnW3BpipzYjvQPaFm4bY+HEDiachWLgjW6VVYbeMUQE0N+z356cn7w7PTrt",
-	"nN1e/HJ+cqVCsSixj06ubk7fnR51bk5uL97dnp6bawkeB7U7GH+W0xUJJlxArR0SDSgnjdb/wDuYjAaK",
-	"m2ExF3DhoaZcqxE0naFwPfEEq4CIzkIRSLk7IL0gGmD/crjasohBicbmyIuFYAYk4A58mYSBz/KEckTI",
-	"mGVOs1L5AoH2rNE31FEArl7YxmjwE5v+gN5ZlIWB/r8N3OnyYrBKmIuXARyTMQ3vpFZI6fY9xlnfczzq",
-	"Ezg2gCnhklqt+UaQHyln5HroRQNtllIrDrZU3BapMUrlNufTs8LbNeXkXUi54wknKJbgmq1dckHvSeeB",
-	"zUhwB816rWFIcEcdwKeOLzMg1g4ZOQrCUVy9PXWRZSNdmedzIquqEOT/SZ0hkxPRsmpyYVHQ/3KTmhVL",
-	"91tbteYWvBqL2JSzqpB7lB15WnDFskim4AobK69DDrkotXdqVklemVK7lL3hcLDXXoc6eQ8ezzzxXK5D",
-	"a4l12NuHym472Vle02FmkmcsLt8M8niz3mq1WrU6aAFqfrPkGkXn2Ua1RBY3yCLISsbZR7ieeZcvwsRH",
-	"7QIWkI0SBWQIcD8khA6gapcifdp/DsDqYN/Hj1Q21+/Jjt1KJ63Ds3qg2vVFp6rg+IBXM3tk4KEqDag9",
-	"FLK9lphw7YwTsEDvnlUjMZTE1LiN73NDLrFiQRVCzbUlLUdmM/lHMODkOGCVFcb4WvX/fJU/b8UfoTCj",
-	"rIJ9JKFyUpf/PGM+qz+V3HCTlq0sovQRTEljYYQ1F0Ff97jZzWunTfm2uNpNba/dauWYAX9bTM605WuH",
-	"Nfstutvbc/bdA1brbySNP7GkkdgOP5UwA06eEjJPFUsILnixFCmQg2S+MgGrYzlHlIkNkmB1yJdtigyN",
-	"5i1YQv7JEBFgIClpZ0NWbmr7iYNiTbKy59TdDALhNydBPftteeS1iHexQK6TV0EFsYFop+15ntBXIHXC",
-	"C/xBtYOFh2WR96Xeazg7bpO1+rt0r7fvzJG+Pn8uWPf89UR6I4n3ghdzDZIrNkyO0Grt0kd1tbZqZap4",
-	"N9ZrC7dvvabm5Vvz4+qOp1rnG2G1DdYiGQssCUJiGF8rj7pcS/m2kkM/T3G5gQjWRHMxGcvM/Ja5a6bn",
-	"eM279k16Or/w0VngVV3nQCU7+yi9LNeJafiDkjRo5d8JwgIHUZWcgI1eHaM4YA59WBigpn/TYWF0yMAm",
-	"hNZtTPGBgxRbl6OtKxXoVDQ31SoxSEdxC5jb6/S71lsrfFqMR6MgjJj7nrke1RUkm43GCn2MwsBhQqAH",
-	"9Vtw/KLFIRMJlev4/WyVZh2lhRFhGY+phXgq+rq/IUMWUZdGFEOTMeQKZSQaC08zclN1xrnzPYtyPTuP",
-	"CzX6drUOlT1xG6oyziVtog7HPmvnmqCV9Tp9QmaM2YcEY6rkhoHUuyyYzXKRVjl6z5qRVrggeZFWhk6a",
-	"Dbaq00Zvx2m6Lbbb36P7PTPYqndA3Wat3mrWG62GW9ttNHo7rNHadd1+q+84+6xX2+u7+/vuHnX2d3Yb",
-	"u/u9/R26U6PNVn+fNltxsFUzwb2cp+ukArA2+mImMiuWFrJIBEWBWHAe6plArKU1QdXwiUWLDPH8moFR",
-	"tebSbc+D6F0w5puAqnRA1WLOumogwuwhOnUvqdRxISAwcnKy4I80jCOgHgZhyJxohqgnaVeeAZim0ipF",
-	"l995D4zr7AWUTaMghCAMJg7zY4UwziovsIYMWXinU6d6U/zHYTqERn9MhYBMBoHPIPIDkKPQWaayUjA3",
-	"Fp8ruDAMBROYOWNM9E0SlsWlskw6yWxTCxKnszRrB3ZecAmCQ3wTwSWAQ12ksubpnvPVzQKX2SMoJa71",
-	"cs6xVQW+FQ0Dm3jwTTz4CvHgeZaA1Q0ZzyNrmGYM9fHqt2ZlWFeIqS0vhRwFvO97CBy0sWp8bekLWcXa",
-	"Vo1tg9Z/elLhLDd0vhNFKsk9Ma1GwYzGPaARGVCA/ic9xrghoWGEuuI1CG/NI9Kjgu02txiXxNA9lHKd",
-	"ztum5PL4nUV+vDz5XgqEl+ffd3nfQ5ujjtdtNZqN/X3Sm0qpsdyqN8hP3luNL4CplvjbUIqcIOQlvM6u",
-	"kk56/IPAd0WShFxLrEGkbDcbDYjtBs1Hl/rH3G0p95nWIkQGwU+9ARzRrUZr9zBPyMuIgeB4NuW+FaKF",
-	"jxN3wuuMGk6MG3MCF9+s4plX3y79+PPbkyuv9vHsd+enH6/f/v7rX3+s0V9+Hf2t8a726/Xbh1+9t6Pe",
-	"8PzB4W8fnOG7Gv3lYHx095e/LCMdzbfPLGUtAfUKZaY58W9vFrmOiqY7+dtfz//pfH8wdY/e/vNvjXdr",
-	"TS0j1M2IWCv7LvRxfdaAsqIjBbQo+fGNiO+vuaK5EnRO2NT6dr69dmv3Ndv5Ck/uTV5k5irL/OdUVNa+",
-	"RXly83GMW4/c20XPHlnLsbcRuDcC96sWuFGENQTYdYTt7U/6n7fzXIsXnCVysrpKM67GWBbmjj92mUvK",
-	"KA1XlvQhGvLe40xLK9LfJxQwXj/BfkJyDUF5+tAkBVdwDTcOltfsYJlPc57OubI05Ik+h7Hin0/3UH3/",
-	"IhYGrJIvCC1MW086A2gzFcakhJguBwcIaN+Yow6gezruDj04Ho9BB2d0fw+L2CkPS8AdFqfVxwVxPEGG",
-	"1GVFNXmgiHk0Yx4AqLiybZQFUtU8wOIbQ/YkEJIwiRhFUifWJ1V8elPisj4d+8rFlK2iY+EAaZQaXBax",
-	"FJmQ4ckiZUOPFjrdVn2J2B+ujyH5Oi4fh0izkUDgSgVlY+OQ4ho+SQGOpGTPIeSbR4J03p8RZ8CcexKO",
-	"uUgtq4jYCL4wDB6w3FcUxHV+AK0LOwE8JiYg5z4fCzLg/tSSa5aOHElzZR6Rch+T+Wk60yjoE8qnukCh",
-	"sVyHxKGCbXlcMC68yHtgcqsIsY8Zn+q6PVhrySIanC9ZjkNiY/CAejVdikl2hAAMK5RcwvAWKIcIA7lk",
-	"3AXQBvhAfH4sSJ8DqON4/XXBToS3iqH8SLKRIqJTYZRdyh1dfpUj2Y/exiqxMxE+GiQzRsPEzFQ5TzAb",
-	"zghDSClenkNzXRFsxdQ3vO1SXIz3BsCjYr9O5U+R9JYDnxWvQCF8VnGCy8bY86RBXZvcwk1uYX7026I8",
-	"wCWAydK3+BGZUctmbxSR3Bivr7JqCscG/G8T7PHtg/89Zz6LEQ2ntCWXuW1VOkBvYSLJmom/SvTX4pf8",
-	"O6+4bHLvv8GslseZvwsEWxPmPwuNGmdpmbGLOVdQqkgQK6m84KBUe5EB7J3s/JRFhwkoSBzWXwCoB4dh",
-	"IZpemxTlZ7bNDLFDYrR42swztFAgjixSjaOL83dnp0c3peyFWGqo0Gr9jNRFY3i2dfgqOaHN2kECSx07",
-	"cJK6VL1gHLV7PuX3y9t+L/FaLBFGD6XYeXyiy3GJjCKTVkVOdkIFoX7IqDs1Am6exAT7p/YYoaFh2RAt",
-	"s5DQ6ijk2ZJDge/GOOSkLJ+R3rTLQToDHha6LKyo9H1V28dCZHHQqIkkr74PKLZgHfvuYhwS6rqebP7d",
-	"d6oWslFjpQgtXNWKT41vZVMLdnIBlYqWMbPg+wrI+7fHJ8ulBo+UNVMsv9Qu1eoHjf4OrW3tOnW2tec2",
-	"6NZBr862ktykfZYrIUsVqg65Nq32Tq2KQtevCQb6r3TYY//0iDxxuZJTQQcA1iW3ttSuL01tZvZruhjj",
-	"OL1Ay/ua8FtriCXYcK1cW2y6rsMIW69Lb7D1euQmnnIBtZG7lNkIg9ZgcbE54MZHqoI+NfuYxrX2KAJm",
-	"pgpmqHJ48rUy7XJJzixCSS+k3BkQzqJJEN7raMpU9bOZWmdYVh2Kh6ifoDwDGVJO71iVdIxQk9T4tJ8T",
-	"YjMzVxKBjbOUq52hWxBwip5Sc+2gDPh4RIJx1OVBn/Qod6vkzLtnulAdphXDAkEuEVZRB4KvUmoatZoc",
-	"Q1I4PDV01cHWlqrt57nk9JhsbYF74bzz/sRGszqsDTg1oHAZLsFwiJ4qPgcQdvYmr0x3nz7/Jo+krUqb",
-	"YHbmvGLy8RyJM6+C0q9P3fMo+9HsOf3aKRMvi1UsE06lP/yIaCrdxTqi8cvlVBqQIUUO83hVVize/jRz",
-	"GYtjqK4YdbHKWR5DMxmZZC/Ie9JCdZenWhqZkk27StaTiL9n0ROQ5dkuvpeE6Ukl3T8NsbvJyBRfT3xd",
-	"xqiGTVeOk/pWpd7vpRT5JIQkCT5YQvs2m0vtOynALAlOXPQLyq6Ssi6xa3W5KqZagRgbo9KuUtFDKBbY",
-	"U0w3VtTN0JYud72QOSqOqQdpUKo2mwjCCENUqHAweANLDoIVQM4FH1YsXbcwT/HvG7K6aQXAwArIhDJK",
-	"nvY9P2Ihwbx5yL3CN0gHjE76d52wRaWGgVXKmNvl2RqaZdsP7jwu/kK741qtsav+6mGBT+waitDFETU4",
-	"dQvgppzIn5KyQwWLg2IrVWIPPX77n3/92962h/Qj/Iv05OXRhaUdfyy8BylI2564dT3gs+5fpPSoLWeA",
-	"Xa1/Mbfb7lNfMDsGt1ZajNBbY0G9hyqxBaOhM7jFiqd2MhMixj1VBhVZU5dL8mhJhQIDjUICq0DKctZy",
-	"chVLPtTzTYrPEHmOLUK7PK1ewXPZhHJy+rZzTsoehyUUI+qgVof9thGQCBUOs3hu/AXYUpwKE6ScGmAl",
-	"rmGDCpn+eqaNOSgLxmOp9haJgjsmlw+CwPQY3ghis49IPG4911YZguYdJAMWsjY81CMF86ZZHpUtMFDF",
-	"t/+pmLE1o2KrT7wR5PsPp8eClJPIN9BXK0VF8HA/b8dCvZmuhwf1j+U/+kE4BO45lgOIjc54vMDJRz+e",
-	"4sv1WhK1QcOQTrFAXuGA8SIWjQ9/zR/UYgZ9Jls/bng//e2I+OyB+UKhYyTqPRS8Rx1d0SIqujypoo3/",
-	"+vtvksT40QDKWNr3U+cW+sPit1wX6G2r+jNYOBegvOC1N0mRTazXC26npBvxl3oStglEfDKAky6vLxZ9",
-	"HTLKdVwnkAO7W6p3SwC0Z5DnOh7jWGb7e6leskqN0m/5O5OMIH93sha9eCEtSarTc6qa34XPjmgk72Wp",
-	"Xfq//l7bOvjtU906+Px/PMHJu8int6RsA1UGtwWQXMbxlYBL2qKoceE9Msh7ajnUcHpB4DPKF5w16vvB",
-	"hLmkR33KHQZVh6Fy0iEUNJBkWS8crtjIBxcYjC1/XJJDqe5uVfel1YTcDpRzXWPkw+BRA6cfn23gb7Ff",
-	"OW4hWEScwGWFFCgehHwVoiXWJkcd2cUR4tKuem6zY/aEGLNwyVGrl9cd93XEfJ+GHeSvEI76CIqqrLjA",
-	"qAqHD+98JY4EUb9FI4Mf113IcwRifsTYRhTFlfmD1G/dfu3RDqTSouo/Fw5WvqTCbdce66Xs5BxDdh81",
-	"ZMHuwPdeWDVY/b72XcL26UE2VhsiRASwBYWN2SOuO9Y1ftQyoo5RPEb1+xc+m50ZpYjk60SgCM0oQAXa",
-	"j1Q10iJMj3KXFp4gQ19LzX9IP54xfhcNSu1GqzlD0+YuONgDpIat1HtgwXIOfdB+r94dkZ2dnYNKepza",
-	"GFar39SMINAiScKwxJnjjmmxSyO2JUdSeprBK0y99OiLpIXnHhyYP9CUOG9xi9bOMEJ+qeGttHyPHN9z",
-	"hllYeQDJmDgXBcqO1ZsegspEwTZlb9n4XBjGqaLZa1vZivKl3oML3fzzE1jJE0vh3z+VEpGz1C79+v6X",
-	"m5JVMgW6Urv0faf16/XJj397u7P349VRq/Pz0Wmn9f7isnn1w837nZ3WXxs/ff/XndMfLn7sXF62rk52",
-	"mj81f/r15/OSVcpK1+1WrVartqwcibfU5mPft3Klyvi3RGTTj57J5r/brjWqrVSwerrz+lajt+Ns7blN",
-	"trXfb9W2sITHgVtjdYikNpQ1rYPE6mypXbfQ7FBql/6rsVs72NMJQPGJUakWKTGr1C69n3g+1bkISQJR",
-	"thMlQpTapcszM/j5gYVe30M9B9kRyP3ISeb5MJIFyZpzll2Tx8TzqD1YIpZHH+6NH+SV+UESMwmYXMHC",
-	"jyavNQOBtFilg4DS3lDXKkxkVtWME/aHHoi0YAaY+M5AoaalG3Q56s9lOyFvNmrTAKRrm7TNruhSwP9k",
-	"YaCtG1iNXNt/ba9HOSb+govGE+iyMEOLqI6XVAPs8rINdlkwbNvq1qofb9UvACYsiJQ7M9ZclTgQz6mS",
-	"1EA1VsaGutjgUPmZ+p6rYYqngcKBw3vczkxZgQ7nkXo7hsBTFoFYEvZcoaKxrqPwJzbtcsjeFeOh9kcc",
-	"6oWCLgb0gSWhUeH0jSA+SL6wIJDqC3McBu7WwZ5KBS6LEXWYqm5NBcMluuNBqAD6PKExlcejEUPXA/qj",
-	"gnFEsHXlkNizDE5tRP6k74Iu1/4DszXyTfQaaGi+vdiyidDLumRJn3q+ke6PRoZ03r/cqGPMaRftnM/U",
-	"rJT1WP5pMDKbACM7lIeTsOEommprrwqEk4MEx1GVoCvMhhq6hoYOBdLZ1pB6fpeDUwdjFyQ3gfFCwPqY",
-	"e/8YMzhx6pKat7dNKInoPeNdLjs2IhtqtgoJhvnaxD76cH1z8f7k6rZzhrgKJ389vb651gdQB5hzOgSJ",
-	"DscMxuNMmB3EspWN8Dja5e4Y5SymXFzqGjdrNTIJ6WikSx7B3AQLHzywrTVrBxV5cbtcndbcCZvBHFCV",
-	"/aDLpQ6YnUmlSi7QHwaTMXPtJ6EXRYwvDLFT1/mJwuusx8V/rIuf2B/7mTxG7eFlvpvCW3s5Am/pw/Xx",
-	"UalI5H3UMExBOZGHa7VabWtP/p99+X9q6n96mJYnT6P87Nv9Bvnl5PqGSHGStHYP9snebqtJdhqvUq7F",
-	"0nlcEszZRFdk1AH3p1/qjKyQF5gKGFW39DmDRaX88yA1gHhnYdJKUZz5UR3bUrtmldJrNfR4EN6OuReV",
-	"2ntJxBT+OPJpJDV+UO6BxcNGwr8ya66fPsGq/6Ync6t1EKvU8wPn3pjQmqre0m83aulbJi8ZHm2d/jx7",
-	"TfIWCzEkWGgMXVlLnISW5wh8yw5yrQPqxnwkLyQ3zhzXhdhiiK884fpFROum791X1w9rS2t4KyMvbiKF",
-	"nzNS2LiTjwzt2/6UolBLRQ/P0YKrpJP6XcnimcDhIB1YvGQgsRmCNT+SeF3pc07g0nIt1YefKPb4C4uV",
-	"tY0JtZaImr9TnkW5mCtt4rzToiY+i+VL9aeSL9VfX9piup6VtDBMXP2+MY2+vhDxOTzEKo3GOTwAS2ws",
-	"soRiPiEoycqmqOp0WWY8MODfAWhk2urjMxpqI6BFbHU/IFI8dePkj+Ztw/q7CiAvsRXp4hFAt7o8UzfM",
-	"zl4j20KLKEYqa7MhDDtrzFQzH9FooEIs6ZCRh8RkSSFaHMmZqlLBhKWzYuIVhGRLMgnGvgtVOsA3C2+o",
-	"QXY0IKfZrLgw2QuzwDyCd65rt1EUPq2ZH+PD9MGPtfMUXwDF9zMwhnQfV9QTWAMvjgpNDlg6lNDsfIbT",
-	"Nlq1Wi3FeBopM8RpgRlibaK/qn0AT9IXsQ98WRlHrfyfXc5pfDmT2unjXcUH7Vq93WxWGy9F8olNDy+j",
-	"eNo3IVJtzAKPkOhU7bPnMwtsa2CKZVIBE19uBtUijcKTxto57HKdMgZWBvwNvVlF6Vkoq6EHFZ3XczOa",
-	"OnoOX9cukJ/bATKEcksrt7gnckI0j0/2D3b2as1ardmstXYatfpODQA/c9M7epSvGB522oN8j8cbL+ID",
-	"8/eNF+BZef3T+gq+jndg/TgudamLwrhu5hKkjdniNdm+jbythJIvHcZ1MWJcxMEhmZD4vsopjLXyMtow",
-	"QhEpxIwhEypH3HyvYkG0lmRKGdaHXmAjDKvLFVmrkiRII4DRUf8QWRlaS3TNztlooy7PCTciS0cbVTBG",
-	"pcfImI8FxvHkB4aQgriQlC1CLd5hQSSYJ1Qg2KJoEXWF/4ymCnk+gOOm7Ay/wKnB3PSUlQJpd4EIIG+L",
-	"ChrL7zIYRzm9rhk8oDZtEzvwVaSGRq1dr1f3nkxs6O1t1Wmjt7Xn7Lhb+6zZ38oWG5h79J5LbFgwrPVE",
-	"hTwx4Zc0O/g2Eb42UQJ/ziiBBQITWAYWQv0YtdcgmD6FigNijpZlVIi9x+8swtkk0fe7nGaQgNqJEDMK",
-	"2YMXjAW8ISUde0TvPI54ZJx9jG6dcSiC0CYUCmThv7XcJl8AQa0M1oAut/nY920S8KRKlexYijA4Bs4e",
-	"WKiAdwQJQiLuvZHp2rK68hVOJgOokY5OKylM6fJbus6YQ30oXhWvhnqhyxNfDkqS8OEJFSRk1IW+5PqE",
-	"IKthragwrm45of59kTlDl0MtRmhJ7907hPnoTQH7oyifDEjzivUF9BDw0s2aNpIvow14fu7vul/Xmb/L",
-	"l+tLMvSWe/8IztsTxHRAqWbASy4uCxJXiVim6sZMqZOkKAXUdsstNgEw9EVVlYxSMMtUJ5qpFFU4gGzt",
-	"o+SCy5UZUHE7DEKGwqNVMu48fEX+45b2nHpjp7RyHYxnzfZ6+mISm0Kfitk4BokrQIlPVchbzL6wCALU",
-	"KKFEjJjj9T0n/k6b2EntBmQvlHe5UQBFv3lIbKMEikrEMUpyqcapQimHoBDbmhnbhHnKGDEtCGjLHN/S",
-	"85XF68RF8QwrSBxR22Oc9T3Hoz6BolykLBhzSa3WfCPIj5QzAjW7EPFMV9kNA8TIHrFQAM5/EgxvGoed",
-	"cRhKHR6TF+JqQo5z25hDVUCDyqvRtOfU3QZLnK1QV+hbqtn3WPr8FevGLTOnRXUIn770nKdKttzGH3ma",
-	"YnRLVU37sgXrnmUD5te8S60ulM16gip4Sy3tMsXx5ogojy161+Ekh2+sQQbr65DBvFJ1zyVyvtYSb4uq",
-	"uhUL0HOqtTXbzdaa1dqePtp2U7v+xYq0T1m5Xh8csyg8jZxBUQivUU6cI1IOlC+x4fbHkbVKqFX32Qaf",
-	"mCkLvxFE/aYE5Tx6Z6n44FgCeyNUCPDEE9oeE0ZSsky+NGThHRMJPIBKjw84q5L39Pcg7HKMjo0LkRFK",
-	"OJuYdaXagKsMZwChDHQLjZ7V5WU7IRRy1jGJgD9i0c2u4CTsFM2xVTiznSPKxRiltiQdtpHg0mjEqeFQ",
-	"fEyMIc3eY76LBeD1KFXStVwf++js4vrk2E52LRXGLOfRrB2ge06FpBnZ81m/pBN5D140BQm+y+3ji6v3",
-	"nfMbu1IcUTyrhHzVsuDr+toMvmSqPfLYIMMBQM1DrJvORGyJ02ccCran2HfSYcLHWnP5WCOf7RwAsVC8",
-	"d3Z48IMehzmCFLfmbAJ/p1j2+kwI9/7JHXvFW3EDdtyJwnaQd0FEIWPR/B1h7kaiypeoFp3ELyNRHTxe",
-	"oto1pe2cS6IPTuE1eemnIvfmboTt1Y7GUwrb2QBvTGmaDAKfGYINojVpQCWQUxhzAasJ+D0p25BRlCTz",
-	"uCotyiJ2MiXJuE+kLKB2XzcXiu6hCKN+1CQQko3kAm9KKa/kqNabv6qneo5qsoyrOp7qI3zVqg+Qf4/g",
-	"OH0bmlFx8Po8S/+2Ycbc/pT8cbuyFyCltlAhAscD/66K3YvN4gl0GQjaObqOLsRhDK0N1nC0gINj2uPE",
-	"/v7khmSmY1sqk8wDsOxBOice9Csvmu8kOE0Yw6MjrzYm4a9pEl6NkRn7XmA3MsqRbyxHr9dy5JkX/Nls",
-	"R0vHRCTnbmmzU4rWvhGrWJ+6vExjS5FWAIvtRJUqeNrS/kyhcozKCVHNN1rJ1pLD6rhuBFtHc0+OEYjY",
-	"8r4nRp88umBrSxXg/GVsVXJEjYZtzZiGVFH6XCtQJpudrGMFWmj0STGV12b2KTDStGo18kMwoaFb7Dj7",
-	"XMg5qrrz9en0M5lWHsW5l1mUF8K74x14Gby7dVPfex7enfz6QjKNN7reRtd7Cl1vgSQjtT1BudsLPm4b",
-	"9E4pfi5zPKFCedaSeDpJl6bkkps1do3DSKVIqeqXZRUTfMci1NIk6x2NwuCBQUCxy7jHwBiUYvVSAXzf",
-	"Of/QObu9Ovn59OQXBAemJGQPHoQDAxbMIdb0RPQ0tJKZOuGBDXyewvek5KJAynW9yuQXqeJ2uRj3hp6Q",
-	"yxa/Wk4sWYbCahEXwZyT9C6Uey6xGoWNwdRQdeaesVFatCD25cn58en59/n+pGPmeC6b3YZXKlskJ7HU",
-	"uby8uvj55BhUbwqvltzAGUPRJaJxL0hvSgYUSdhKfEIdw2P9weep6/+NRsktEkHgUOZ0cZB0oXf6dpnN",
-	"tZIfMcBu6TBF2KpbXQ3K2K6RW+xYwMm21Ej7ns/0UjosjLw+4IlXsQf4vBs4t3Xa6O04TbfFdvt7dL8n",
-	"92RAG63dUrvUO6Bus1ZvNeuNVsOt7TYavR3WaO26br/Vd5x91qvt9d39fXePOvs7u43d/d7+Dt2p0War",
-	"v0+bICd6/2SldjMpbXV0cnVz+u70qHNzcnvx7vb0PBsMvkwoY8G6PVlA4+J4us+rxL91eNYVcgUkfm5k",
-	"m1wLoNT8rtT++2+mhyQhMUDNo4KjUNeHdrWYtoN1ZViTjueF1hu8T121jRT7p5Ji10uve9FyLAoyZFa0",
-	"G1Iu1bVQX3Qt3CpxNiPcZlwa+qp/eroosKcQat+DRGuAPkaBlGoRSAHHDCKsHJzvUe4wEot9AqVZi0SD",
-	"ECpJp2rAqNZkSJ2Bx9khoWQYAOgBVsfgQYTAemnRFyrCe/wOSsnHdSXbXd7lf5B+GAzJH2RIp9hXFJA/",
-	"uvyPra0t+F/5SiykknLn/RkCJ1g6qEqX7amQP4iNXmnbSqxv2IF6Ll85OT6Wv+s4quRVi9jvri5+PTnX",
-	"jeSbpMz4QC6RS9wxI67ne3cMSg87lC/49kyH+q/yUkO31AiwrR4vKfMgCQpzx6G2eXo8fjpioRe4y/Qa",
-	"rxKBOip/yC2JF8uo6KLNj4ZV0w8Ey6l6pEI3iior5WkZ1zN5M9c6vfA1ahmxAIDbva7ugGugjQnPAtew",
-	"ib16wQE26vSsEmCz+wipcKnwGkmgN9JgWhosuHCjMOj5bPhfuWaISOlOcXxw6kxrzgbsENgjEl3JGvHi",
-	"tfUTT5C+B3hEPNDMWbmXvLhcvrxYUOUKbzqe66OL83dnp0c3pexmYy/txYOAlnomS7yMZZji3PHPhq7U",
-	"rB1YpciLUMnSknNSZ7kXjKN2z6f8fvlzfYkbUORjT0syWfEFYZoeVHQxThNroadlmOpGvH8J4r2UeNMC",
-	"L0nLu4WS/UN9FahMUwA3UDqgirdZauON8nHHGOSnrk3KlJMxv+fBhBto4mbYUMUiKseeuRhQDTsN9SIV",
-	"++xEdjUXY2JtsMxEC/nvMQunFwoVZBnZ6ZLCCV4sly2L3nAdhNETgDYgiWvUalaC36D2Sq4X8ttYIulE",
-	"pXZ9b6exf7DT3G9as6JQsolJW48/MBENGY9uNHu+Obk6B6tN5+z2+ubi6Kfr3HhZxbrTXwUrkrySd+Dz",
-	"HDsOhkQPWUSxYLMcE2KgAfaUegA7AGUwYImxOj1nH5MfNE5L/ECeKTme66OSAnHUvS4fkmuAOF6pnZqP",
-	"0rA6gOMa/H0txr5y6NK6MUvrUs71SGYxrZSblocvhCd6vdCka++O02gcLkUN4pdP+Wi8FFk4wpt/7N3B",
-	"cfhtYeVfHiODBX2slhtfV4DUwVAiIzQcYBC4qlqUUVkJJZLj9gPfC4jv8XsG9eC9CMpIhCBpQQaM+uSI",
-	"hV2e/eBISXkIWkGJYE7AXZIpXnpgQ5+zzXVli3hTdVmKLBRko2Gn0/VuDJxiEdEwEok1BDAsU+5AT1iI",
-	"ORnR+xntXstMcfeHhBYmu3X5HYswx0+bBHTAUyG85NMAS66o9Z+6j1P3DXbx6/tflmIXoohfLE2A18d0",
-	"rK/HSuuala7JSZddmsdzUpORqrKEpVUZ21ymlsYcNMoYxlTiq2vIX4F1LuMaWdknsq629Cg1aT396KWw",
-	"d4UlmLDAYhY/r2SUCW+PNcShaL2++ojxL1/qBe5UknT7+sP15cn5sWQFQZiwBU+gywWZptHtG+PCFPLe",
-	"w4RZxRq6Q4VDXYbxNPoyov2hxwzzNQIBArhRwt6ghzjy1hzliIVDKte5OMb2VfKnPHKd1XBm7LrL0svU",
-	"ujwntvCMSveSNbq9WoYPaYXuOfjQS4k03fCcPy3PSbJF5vOcjMFt+1N8hc0UwJl8uUKym2Fd3PvHOOFa",
-	"nst45PU9FqYKsiTXvdQujSjEliu/TEJQsuRr2WsrafUzmK9evPXquWmdocRuLEhf/bpDPdIl5MuXbELS",
-	"pEgVKJhr+VcVQ4SlrUmG3UibmUJDmNXpbV2OyNoiZfrPmHzmWf273DT7E3sI0Y4/U3+ss+1GLISMPO7I",
-	"JyFAdaPRBszDXT4KPUeKykbZExoBprUIfJcE4whxcgAkXCdR/2NMeeRFU1IrQrTu4Lo9pa+hoMaWXnwE",
-	"UvBEQgfykalNIr4C0V5hACk1P28I8QtrDOIb9rjsqRIaJiNKSEy7Vq3Vd3ca9X353gML6R07AitvY6de",
-	"bbbyGV5raYYnohBCvOGpyQE7Q3R/7FT39q2SLulRs0p42y7lBZKDaFT36/rhz4hUs1Pdjze9Mxr5jJxy",
-	"R54K41rKibV2rNShwGHtgxnbw/Nmzn6U/uRoHDoDKlg8ElwOfUnTbcV02At8OZ7O5VkBv269Nm+TPDUr",
-	"+JqANm3khBfiadKc4rULCdufFPWaC1cyDjl6gxTbsAigWrkZxkyQL+ehg8BpX1bXgaJla2g6ig6/eD1n",
-	"wzNeDM94nI4nN3Ghhidf2tDtF6PfKUL0ign3OFLYJj6LVOjlKGQOlqFDgjd7DB8Yd4PwjSBSQQrZQ4AU",
-	"zEri2akg9uXF9Q2RHwnkV7ble/fMJmUEmYsCMgpZn4WVWRp/Ba/eBPeMn7E76ky/WCHFDtxa+HLsVUgR",
-	"8OYsT4O3CU7vT2lkXvvGf/NmXzzIyhTEhCARnJWyvDdS3qi8/uiiFakFLoBDfd8i92yEdWod34O840no",
-	"RRHjGDsE77Owy93AEe2EtDghA2mO+iKPzMAHDCrT5YrMWMqmZBSJ9V0yCeloxFwiBnSkS7RTkwjYVpeb",
-	"T5RZCVCwi+N00rRr/cgZWBjoN3i4xb9yM0fgl2vmhFLolu8K+Pftgbvv7PV2aavfZDtuw6n3anR5mQRm",
-	"kfgsU5ks2x+3JpPJlhTItsahz7iUVd0XPf7PzxTro48GjpxGtzv/aGztTWq99x8ejiZX071fo//ev//v",
-	"klVKnayFjgr2ceSFTJzyUntntway88ebm7NSe3+3Kf8UTjBiknSEjEpNRV4fVvrNKkXhWETMPR0JTLhW",
-	"SQJvGQ0BjfIZwoLwrKsFnyPE4vXXxUi/JFv7Op7Nl8+smDMOQeGB1Pz8KJkVWJcSLBeX3yzMGYibLhXr",
-	"T8qRxwQ+TFIJKvkpAHPqS34ds3K+UT1ThhRs6k9abTKvzGSBcT9dOQ2Gwj7iwSPAWBl3GPHcopHF72RM",
-	"/UP68Qwqv5fau00oaK3/rMcES0ShPFSfn8f6XugenjV0QL7ieQqTzafxk7eUuxTYfDLVdskJh1u1Wq1Z",
-	"3/tmkxzMGpTLWZ7XqkX59Wj/q7Ml51WX/LbSFpLc+xi6+jQ/kZ54UYwMFnAWZ95DYKb94frYroD2AdCk",
-	"CoQ+w4o0cFhi1+xySZswBwCs2HmJD9Cj9sJCPZ2YMNgW5hTceQ+MW8QTZIyGakletV6SyVgAfAhoBaWg",
-	"CfWlwDclEb1nfE6ywNrlbb5aNCYQ96HHvWG29Nw5ZJYG3J+aZTCWocvylvDxkIWec6X3YaYkDf6eYmiW",
-	"BpmN9de7secyIhh3hdyJcqxPUkG6JeQV3VJl1QFmGAf2I0ctj0TBkH8BJHeez4ofOQCTc61QhCJ95r5w",
-	"xsVL5OWP0qeSdSxmqzHowGyiRZxRJMlUTKLEt2Cd3ES0vqgsirwqFytmUcQqRpJGkcoKT+VREK2ZqBpz",
-	"AlmpwnSodnmXo1ZDhKTWrN9nTiTaZHH2hWUi8nS5IUlYkC7v+1pKSMGO5140CCLrchoyBZmAHFt/tVqc",
-	"tNEmIQMwIajPUdQ9+ygppBf504IUjTahfNrl/XEIOf4K8UJOA3GJ3NwE+wO7OLXjlUoTIUNF1OSeR2o1",
-	"BiyBfjWZZh7bMHjE+wmNr4MYMe6me7/Gh6SsdlTAsudvZGXRZ2NmEx/fVXhyeue+cPbJV+HJyTI9S9bJ",
-	"Smx5k3ey4dIvJO9kEZfOWm23PyXXdG7mydpcIQfa8dugQM+ZCLIM+Vm3rPYmVOj5QoWWEJJfQbBQEu63",
-	"jFfHeFtVq6ac9MBC50phuwB3RKqwXW6n869skM1tM95QSvEuVKQUQRjZJGQPLBRMEC9S1Se7XBeyxAxn",
-	"I6xU9vbhmriB71NIPiEiB0D2jSDBhKsMEaINcIJFUI5JRTsNqe8zEREdT0jKNhiwxkMMgbQt8uG6y9Wn",
-	"KmD+A5Hci3ApAAi0H6KmgfX7iBjQkCnMlUjgmHWBcBI8sDCRXV06tciEsXuLDAMOViGXTBkNixJTTo1d",
-	"XBBDC6qWuY86wSOzaUW+n0wS3dKxs+lm31rWR4or7e41Gi1w7s9E3OozQf0TLglLHGIzJ+x25sH87EVP",
-	"dJJQYdW5UOiqKjC2T33BrFLqTMM3ciN008G0c8Nm92uNvUZNzhwUINTJLh5YeOOhvuZSiMJtNawSnOxS",
-	"e6daa1kledhL7a16tWGV5EEvtferzc8vwXW2s7u8apZcw+W9Z8ZV3PjPnsV/5qWI4zfBqrc/4TVcLikj",
-	"aUh6U2A+2NqwLS9O0EjO9spqwTV87QupBBvi+1TE91FaTXJcFuk1yeJvNJuXkgThmZf9NVNMfWuXUW6E",
-	"9zErBIsqsY0rDeZ4eashxkC2gZe6fMbDP6RT1ARIORgxTowCAZXDLrfzyAf2LnuSIrok3AzJlKTaKmqh",
-	"WAFIZvpCwuC+ZHxXRrjy/WAiYP09fodCFlwTJP6E/WPsQYAhBCBGgXMvSk9L8wvMRGuPP6QTMqQRCzFC",
-	"nrukRwXENohgHDpMkLJXZVWyRb4PfNci7z0OWZidu9Bzxn40DqlPLsPAHTsR+CfSk23kTPbo4v37i+PT",
-	"m79lZ6j41xPEujWeRWBfSV7Xk15FXs9QiI3Q/jxCe3qZvxU+tP3JvHpzzfDJ6VwyLzprdivKkM5Njk5R",
-	"hBeXIf266f7jBGk9msWCdMaAt5GmX4o0ndqYV03KMKt/W9/LXJH64oezo59JD6zwUvq1yMC7G1jEDyYW",
-	"RqpY5CHwx0NWSTwGWuHo8nLaJ1AhQYiWimAcES8CLwN7YKFpxrZiiVx+tsuDPrEjb8jeyfnY6KsIHljo",
-	"0xGx/w6I4BZh3K3YFvocVIwS/GJ3eTkasKxzonJIwC/RJscn10cp70SVXMZZLb53z7ocB2hvP9RtAJmC",
-	"IKYbNT7iBENVMSYOctbOClxgHHHf831BVJyMaCuvhSAT6t8TV+7T0OOeiDyH+v4UO5Sr+eHmiLhSA0Ho",
-	"WSlIWUQEhHZ5j4ZvBLFhF2KFA50hFL6nITvwRXBHyFWgPCJjIXWdshcJYjPuwtIRHkzMtSceJ6MwuAuZ",
-	"EBWLeNzxx0CNY3eM9r3M6EyCRTrFcxD4rsBA7nij5Qg0uG2Xe0K+D/G8ugyffB1WrFIltjxxKq3TDyaI",
-	"Eia/yD5GIYOw4z6qbS71/ClRC+txCDBTczkkdl13Undt3Drfi+O6IQAdfDUCFtoLST8Yh7oz+Un2jzH1",
-	"q8TG4x4vuPCGY1+eli7H/X4jCBYOlocbPEVCOdV0AJtc23Jqzw8JAM7nhLgHE678UJUquUxGk7jH4Di+",
-	"lfMB+DTfu+P4qQ83R22cdsAVENg4tHD+NCJDz+Xe3SCSTyZ2lwecvA/kGpg/Vgn0DEcYLhSh/Uj5t9Ij",
-	"7XJteJSXlcDR0hfB8QPnvkLcACLp2EcpFU5ZVCXHqArL+2DecTlECw+mPJSWvsxkp4Y712P9IGT4Bsz/",
-	"auwzxOev2RZRxRrhPmgyWGnHvXhCTjEIU90c4vKH4MNzJIGBt4aBiEi9ZtVq6tNpciRJnFzh//y//w9p",
-	"1nflVRVqieWjxh74+uTedVTXmvohTWXDUTS1ujwI9eHojyVtr8AgOYHfkeqQTgLBl3G1eqLLAYmvyKaA",
-	"VYaPJaVfIH+mzXikbH9/gunbhslaks8s1Ub/K+0JVoxsl7LNPjGu3LXcWsDkW4YjnnB36Xdv9GYv3eJV",
-	"WWEk9yiAG9prHtRbjVz7O0RV1vf2WrVaHSz0kkgn3cxY4f1gkvw6jE8j/Fpr1Gq1WvNgp7bTyDedS8nD",
-	"sJzLrU6PL2tMjy9oqV2qu1nrejJqpOWldn2/uXPQqL2y/L7kVi9v85BkZ6NOvAzDSCJcfyt6xPYn8+YX",
-	"uzRj6XlGZ2inQYo09zG+YScxSCYPLEObZLSWtrOjjSCUAkLFZKJdbnAvT0HZ5jHQ79na/DPmhFkDTYoR",
-	"PsJAs2GMG8a4YYxPwRjTMZFvxIZTviQMVp7em2+Ec5rIe3KNXmXyP4KooTEEQWhS5ZZMqC6iXe3wmsrB",
-	"G0cDxiNJnaETTwD8GOqTmQ6gUOHQiyLmkjJYfAJHoN2FeBHRfPQQX/L4ncrID8Yhoa4LqKOoiiMaIA6k",
-	"y40Uu7odG/M4CXiVwPTA6sXjPMFMcyHpIXOF7BmnFvTj8r0pu1gKNl9VSkwAGgkbgkGu8+Hmh+rxydnJ",
-	"zcmxTcoBd7D8IvSdCyhgIDJusBg3WIzfDhbj/HwoA1Lw1ZLPk4+YNwDmvizUFuDupSAVse5rD6DicImq",
-	"6IxAwqMw6ZSV1o4h6mxVr1WQ8s5urVYBnUhlfKjr2OUIr5iPC4t1WM2RgOMDTecoP4WMdfmETkW7y7v8",
-	"O6IINPBs5sqRD4nKCS8HIfnx+uK8QmyNQaiM8ybUoH2ou7nojKMBaVRrakm2zIHchZRHpHz17ojs7jUP",
-	"yP/+X81qs9LuckJs+O02mo7YXxS8odHS1jXO8RcPxwDt1COEObSJkeJuyTEpPgYqJ35el0xJLZHHyQ83",
-	"N5fkLRWeI/s1mB2Cx3QUPYG/2/gi6VHBdpvleFjt1GgqtiW7MqbbqO5U6xVwoFxP6N0dC8mHU1jO7LoR",
-	"3+uFFJJuBOOuHPAQ7OfGQmkIHAG+OF23185Zvip57wnh8bsuT6F+ApMjYIvXpvhF2zwJA34nj5Jiwqrs",
-	"L/akPC3mWfJphCf+ULJ46osgSSdKHxh14pQkcYv4oxax4R84Ydx1fVluPW6jdIGIRfI9C6Mw5NB9r8+k",
-	"FlWpEsBYQIeYkgRMBn50ddKRDHwBCumfFX8UeH6ypekc/ZvMdsMepnLxn2fmn60SUL1Gejgz18g87lnC",
-	"MzvMW2/JcarBLR6oVUrua6ldmr2bq6AQPDkMq3nVFoOuLouumlzPArzVWTgfq2Qy1FXOjeem4vidISPv",
-	"PB4xZ4DXowjZdbkpR1mEWXhwk4GBTShU6mkGPLYoTmmlvd8gwn6riLDzBegY6WRBTL1ZM84se7wcBmzK",
-	"dZ2Ha9O08/FgL+PvPLZQ25U2sX/jJcqerKxmnMzUatWWj6NMFYqpt/Za1UYrUximXt3NLQyz+62isMaH",
-	"eHlbtIkItzFAvwgDdD75+0ZhXA3UVLQ3xEQbAsFUEfoEUDWppdrl5QzKWpIvhYSJSDUtVYm/omwL6htd",
-	"DjonVsNP0NNUyftDjOqKxxfR+wxM3RvR5QqNu1Dziu/k66qEb9DwX9//kkvDV8QDjRfipQCCLpxgHpOq",
-	"ZThPLVuMLI/h7H0hqFBjiYtpf/xSImpvUMk2qGRfGTt0ZJDJNcFDE0qdeAWNuzgDH9rp8qSJQ7lmAxqP",
-	"U4eNC6OGtbLGxnXzoy7vMT/gd1IHsjS7UgykAJCzGFjz9fMKlPeXErlXhK5cj308fZXNb13teTwy5opc",
-	"aIONueFCLwUbcxEXytqyVLnjV+sR7kQRdQboEIZcGXAxQaHkMtVlmSuIRJcoZkEScQLpUDQqstgl4NQY",
-	"bItd+4w+IBafyYEpd8nvgcdFmmsbcEOY4WQRJ4A4LRfLRR92eS+IBiYmNg3B1YzFpMt25/r65Kb64fIY",
-	"nGQWsS8vrm7eXZydXsQPu1zX/8DAXRxowtoJ+0idSAFsxF9CXD5qzgJz0HQ2j3wbuxqx0AzWJWc0YiER",
-	"zPeTpDJ8k31kzjgCf7ecNGeT5IOH6C+FJU++qYbZ5Sn92DJWfBg8IPi0qSaTKAjAI4unQAceQQOVA5h8",
-	"I11vxNMo6yDvDMAvW7YbmBEVEPbAeFSpkivWHwvmWvol1chtyw9lrbRSuOryeARBaKrehi0gA7teVmex",
-	"y5OHVm5I1BvRRgswKvaSwfeokCdFjlLegS5XRcJ5yjBhhFjpb1QOU28Y4+tyLUAqaZEmoO/qcMRTzIaC",
-	"xpaHLjd7l8OJv48yhuyXJxv8RuBdEPBNGG9S5MYYfjbXP+4lFfJYtpuNhp0b/YVHJWbeBfXXXzQMPIUp",
-	"pL2u74MHSf4VwSMeN2hc6hyYh8/0viaF1/PFvpQ01ljBY5q34E8uAT91XXJLEy9DJQsmGwlvI+F9LQkP",
-	"r1GKv60h7X0yrvFcEJY5inwuBotB6wvQV2L1cSbDxyQtLw6B5U/pNHx+7fnGlM02jrsXAu2+hA3zFWSK",
-	"hEzOQ8xNqMwED6smFtRpFxGBEgq5eOwJJItCvvB8JvIjMq7UOL5pYMJA/pqlIC1Ld6uo2UzPVjG0le89",
-	"sHCqBF02HMmdrBm06/ziHGyvbEg9/xqGrrD55F58CP1S2zwG2/Vt+bxklYBERqV26cfri3PgNPIFJfPi",
-	"HzeAudb+e+nq5PsPZ52bi6u/lazSh+uTq5JcvmCiQxoaVkl4/2SldrN2YBLWo4v3l5CLUkBbW68sIAPP",
-	"8PLRGGrRN+iAzxJZEcYU5RuKpOiIe52qgfMrKmBLI2qREaB5xvhAXd6jzv1dKJk1GQZY2sEH01SZkt+D",
-	"XqVNbHl/EY4qHf2gS9tJrTm2zenkBC/U2rQyTbhSBTwk9s1V5/xaClAX5zZCu6QK7JEywldR7pI+9Xzm",
-	"KoOYF3BROSR2QlpsTPALqSvn4QdRxMK2QotRRjRXw+naMWWxzcLAohJbF7s88obMglqBFvnHmPLIi6YW",
-	"wjJZOAcrsb/I8TGVT0NCGjGVYtcHn6EgtqSSNikrZIAKVhq8/tk+NKB+EOsnDCZQeKTn3d2xsMvVNmJx",
-	"WU7sk6uriyswx2D6jfrd02EuLrEvT86PT8+/t0nZvjq5vLi6iVMCMP2mx5xgyESXm+sQ21VhzAn8jqb8",
-	"nzSF/wwsACDVulwNB1tTTmwmr+gVoyLgxve1YRWHDUVq7XHoq3QHgEiQB3XCeoMguCcfrs5EmwyiaCQs",
-	"KUmNe77nkEEgIqyu0uUxqzTmf3lxfcMgtSRksYXW9+4ZoXHPmiO20cbaC9wpsT+BhfLUtdBU2SbpUVsk",
-	"Zq8WXJzPNpnIj3S5jbgQKk9EDSW9knLPFP9W05VnIU4yQAgm+fjo+mcSsY9aKiK2uvNbeOlttOBGk4AI",
-	"TT4EsYV3V7e7vOwGDlz8IW6xfN6wMUXgoNmo41PZwXVEuUtDl/yCSyK6XBlULOgYXeXyzXs2TXAw1AKK",
-	"7Xs2tYkYwCmFrchQFpT21OtvBFpXBQsfWAg96nI5AyoIDzhry1VUu1K9Z9NTF3J3dMGejr73kB3mSeky",
-	"CqEoZ4tokYZ4vMup7x+SuCebRGBMHwQT+bEJpBTJJUhvrRwtE3pMXS5vGRzR77472ZIikTYzC8aj775r",
-	"k4sRAyahhk/gHZxdldggRSEq1gP1PTeOTr5nI/V9PCfIooigU0FEQMp2LH+1CchfdpeDM4HYPIg8h9lz",
-	"ynmjWPHK7K5qo7L5Nx1FohUBl7fn6PpnK77bATA2h8m2psUV1q/URhHak7r7/1RfqzrB0JRXj65/Ls1I",
-	"qAYbKlmmvPqbVRqDEAzEqL2tyWHV6H07UIcCpAx5EXNzisQbIDfmqBfLySvX2cbD8DKC6l6H+lHT2oc5",
-	"MMVCnycwT+/RfIsOzsIiaiibEt0b8/eTZbzDAGIdYb7Be1YALAbt5cmxTcB2Y5ESBUfiBhMut0xz+Fzn",
-	"rCHXFeTpfM+imPM9PVb4cqYYKa9tO+LhkDgDGgoW/WUc9bf2V7XI1K2EH6Za7FolEIlK7ZJmMltKtNra",
-	"6R/QutPo7blNZtYZPT45O/355AqsJvjwSM9PU9p5jHJ9UoycFeWVUrs0K0AtEJ+O1blANFJ5ZAAQRX0e",
-	"fNl3Hnhmx6EvRQElCBAP4M7msYB5/D3PENWoNfdXMETtriYlPMojsArz2PgCXogvYC6dfdmmpsUNrtTF",
-	"U8XZCtkGEox5jgS49BBeZlomsIM2sbNk3CZl2uU2fv9YKdQ2Glc0ZbYhdA0kIOJ7nFkaYImRMJiQEQvR",
-	"ZAXFHkLTGoT6ti0Y/GUTJ/DHQ65xJSRbw4F1eTQdsRytXYwC4SG8BkaZwPAQBQp4m4g83+/yxF6DYMza",
-	"pqI15DiAPB8iEqf/Donx4xjhHeOy81muZ/LmFIVdQeIGxe4t6nUzKaRWiSoXbiuDblicjqOtelke2/94",
-	"RSMpz1drO3v7OdCHmYJ42roHLfYb9VitjScHfymWf/nh6uiHzvVJqYA/zAAfJidK9afUv/qB1KDHQt/6",
-	"JauPazsqLqERaEQfWEjv2BHYhWP0yOxCzilT2DF3IOUbhydpJ/gSq5heCTnZnMrpM3kAv63ICfW9B7qr",
-	"b33qXJfUFbaSFbbihbX0mOJfr2FEllpay5i2ldpLKz4lVnySLXN5LVUh0zg/Fk7X0ttixZZlNCwbe2hl",
-	"N8YytsTC22LhUbfQHJ3cB8uwwnZ5chstda7gf+rq/8ndsfSptuKjbP36/hdLbaXaY8uy5ElQ96p+YDVq",
-	"jeZWvb7VOLipt9r1/Xat+asFVCrZQQUjIaJQcrsCcUUS/oyCm0NHZ5mGnRDWQ+iE0yH7S1fRo63uuFbb",
-	"cTwX/suqkuJ1SzaAQNlVyRwq1flj3USTvTZ5K1YitND1BtXPP5nspXZhccHKGa0bW2LkcBp8Q6FfJ1RU",
-	"ylaL8DUqFglGWDvLnyrU7S63kQ4qTC6DQNrL4XoUVJuIT98jQTsu1IhhB3JK3+tV0v5NTxCV+F1QgEJx",
-	"ueU5G/SPnAjBtnNGMRqHzoAKJnCv/CkmEBSNwRRjVhzIN1luPxuMuGc9Kjk89ksn0Sazspa4YrIzSXu0",
-	"dWU2tnDfKumtjeMa5cgNqXS31dxpzBVNnQFzxyD9XJwfLS2sfgtRNmaxO1idVQJu8F5v7CYvJUQnpuev",
-	"M0YnL0n9iHKH+TpiAC3xSYp6fMkzCeqa+4pBMPZd7ENtUhvKSdtV8osyuac6kT08MO4GkoXfjT2XdbmA",
-	"aBJgGfanbimnz24Je/1sVwDnMmHpMbRml5vfAV49CCa6/BVEVkQBoH1WCfArakSm6IkjEmyXO/BxyM9r",
-	"1g5sAi6BiSdYpU2olBm2oLiXbgZ5VGgfiVPk3C6fsggEF/ARI52VbS0yGQRCV7giztTxESSAExEFoyrp",
-	"EP39Ltef8ASxjzrnRydnBVCamCaqb/+rStHP4SQ5ZyD2F6+SmK/afuW0/Cfm5TuLeDlmVyzFyluPYOW/",
-	"nJz8dPa3FDNXJ3QhL2/u1fZr4AF6ojqyapuL2epVcsXham0SvjYe768GLANnEPiCJtdzPd443G19d19v",
-	"Rr+4h0Tv3nhK7DQlQvnC1vTQtuJI1AZxmeMNqU9GPnWYqEAp3FQllAw6G+KoGZxzNhQVkK4VpxZJPVId",
-	"bmyl440VPsAQYXUEcQL+wELg8VFglCDVhWZVwduQRoyUXShdiinrDuMqZjRVHhisrW66dRKfp42yRC4+",
-	"xA17XK9JW/a83+XpJdKJ+Kn0bSlB9EM0F1P/hMtz6doWYb5gELI4GQQ+05VaYxz3UK6hz/oRGXM8nMzF",
-	"BVam/y4v2/KYItqEraaXhk6gpidLNzBDne0K4CIoJmGEJuIe5oUIW4Riad+AO+wQnFXxiyQTCNzl6Uhg",
-	"HfWpgJXUQTCigQ12quRZNQ9b8z8VAKtPMQnZiNFI6KhxqKE7YezeghhZ+S8wjAwDHg0srCGr5EEyYqEX",
-	"uKpWAUR7w4FFZHypoZ5oAaAT2RVAehcRnQrjPI955PkJb4NSsIhvoIu7Uj5FmIPkPuQiHUAcdSbrv2kD",
-	"pEAChhBn74eLcAYSvML0jTVBE2IyaRkfwTIMUn9IUCNy61NlYAMseH+IIIw95geT2Sb20OPecDyMSY+8",
-	"WTRU5YLj61yxCJU6jt7xOIjIPB62ht1SmWTzAAoU1qA6Mq9OVhcorMdiZjpSVh5xfyopEE9Bvy8HZbiE",
-	"OJsnuc5KowgNPRvIGytt8Y31OLmfUGdAHz/cHAPZyqGy2WPxhYJln1lXqb1Uu2MSUruM1fGRIbbraSr4",
-	"lW8q5Hajsbx2KMxE3llHdXmdOswoZA5ceMWKZiMGPlydkZRpM/bJgY2TlCVLIrVao0IAzqmfNgt2uV4X",
-	"o+5vLDtABeC4HNXMmkKhIs8ZgDIyClmfhUsLH2fsjjrTbw79+WklihfCxzesZsNq/sysBp1HQE+BwKrb",
-	"vKV//nB1VlmVHQnm+xtWRCjEarQxmXkp5iPf14yHLMF3rpnvv2Kek0S2aqCoZZiQXCRTJVyNkRhLtmEi",
-	"GyayYSLrMBF5BfMZyArs4tVxiTynC6wEpLAlWKJlWxE2u5IFECXMgzxIZAnKKRCE0YDYCVnLem0w2UX+",
-	"fslCh/GI3jGbjPDf4LcB7QZ7GzDfBTDOcs0i9VrtN7AV15R1nqvve1CiNapUyS8DxhWcMg2ZqsuaGgwQ",
-	"PCYU5ERmFJ7ocjcMRiPmVrO/tuX3bYV4jCAtMMisJ0lZ5rOuJBJ7ktIwNWl3EHh5FNKH2oCFvpI8r0gS",
-	"FBJ7O0yviNyBuTAoE1hHVDN9RthHKNqe3RkFu8FXc4rEmDLEvjg/OtHeILmwgB2TuEjI6h6SLo9dJER7",
-	"SKDarxlgE0uNbsAEeC2mjs/Q39D3uAtI1AHps4mebZ96viBl2au58l7sRUrQSkY+5eQuYKLLA14lHbLI",
-	"OWBlvAMWZhA3GvZjfDQYVaTgQhXIeQEA9bLem3Qvud4bNhxF0+TkgthoXr8uH8pJxLDNMWCxJhw8mCz2",
-	"jphSzyvDEMmF2ojFcPUqKQMFE5Ajkqyepl2VfODmHKnzpyLLR451PccOboqmAFOapoildqsm+eDIeGJO",
-	"TW4TGVC/r/mG2u1lh18Mo5o/jgK3EwyjXqspmgK0Y+kVLDYezdqKjBV8f3F+8wPGPWXk+1zXEwwx9kmS",
-	"MuBBmSs345mqPH4G5shaq/uinkX1WNkPNTv1l+KYyvqgGlkf1PXJ2Vlp4b2r1TYOqY2Ct1HwnkrBW1Kd",
-	"+xRf32LsmCsWjUOOFZ/V64dkFPg+8QCgfUIjZ5AbQ45CeQoyIBHJC3Bj1hN3rvQ0VLrdYyKZRQpmJs3B",
-	"TlREeypO4otHPX9DGUy5Uc+frRJiC6YX/x08s8yAPIooyyvuxRrctFhIMxRKyGj3fSnpN7RKFfSJXABS",
-	"rtdq/yMjIUqtGDO4yYfrY3mDZZtKSg+tVZumLlp64tPwOPZtCqdpFg53/JGn4HlYuGHG2GSTvRgUnnlM",
-	"63Xg8QvK3V7wcdvxA+d+FVR+1ZBAw7YqZAp5mgR0IcpdQEvt0xCgUMMxF4RKuVGTk5BRH5tXyVWcJ57g",
-	"MVtEX19hqRBrERdmg2EIBPfRQzFHCLHFY8Ewmxq/0uXXOW9i4lobU8QEuWORQojLh8dRXRzBej1D6hEP",
-	"JmaCjVUK+n3BomvmBNwVpXZ9v95smnEObhxcLErtRybkmJNbRI1SB2BDk14ETYqy+2LQJvX8dVKmbeo+",
-	"YAWdV+rEeY81EhfQUdIPwgkNMXXXpVOhEl1sgdffJmWdVdMiU6YyVihBcHl0vvTYNOAuJBlw9sBCLM+I",
-	"WPyHxP4ku22T2mdb1W3U1RMlZQUiPVF2ZF1X0B2zSpWcYFpEYqfX6hLmwnL2MVKWek/lwrpjhh3yYGJB",
-	"9Ut8ocs9TqRyJscu+UYwwZflLN4IdLOINqCsxxHpMFiXRIOQsS5HX0PstIGn0FxUE4u+QRhtAtK0SHlf",
-	"BBEskiPkHr+rksfyhg6e0Ax/eFW1C/kPwThMay8XXMr94xQ4ttC8aGcXbaaw/r/IPcmaz+W+wGaZ7eUJ",
-	"LLUb9VUKFc4u7hdOCX4cX65/Ob6MhASuy8a+t7HvfbWaiHhjlxRJMjwf6ma83sLXJ0PJ1myYhQ3xeXIV",
-	"4hLYIRPBOHQYsfW/Tl07Dt+gYIpJ18GwkIdSQTz1FpaGGVCXDOhoxDhz2yRVPUSyOfUZKrDA9TjsU0fq",
-	"XWgZ9SKMb/B01ANmrKIjjjqR9wCcFgudiHFPzrCHRRNgOg+YXWhW87ArkkdC11j7w5LDgAIb0Lcf3N1h",
-	"kp4ckAavlo9VYRU+RV6LcRsIEwJhG8kXqYgrNiBH9qJDVUDabtQaUgByqNT84u5xhYSKPpDyFRblSC2/",
-	"qrnixSU14Jc3ybKNhRRKMBVRafldzsdDFnoO8VwhB+Z6d3JiZRPUzCJ2bMyTf6TKj6dAT+SbKprHInYK",
-	"HFI+UIt86toVC1Ji0ymRaLOyLSk3Ud+Xoooexe3d2JMnLOxyG3+7VUPCX2SbHuX38nDadDS6/c+//i2/",
-	"KNvDv8EA7nEX//DcKtYKwg3B6ipQ4cXjLuIe4eq1iX304frm4v3JVfU72wxh6HL7bef8p9Pz7287l5dn",
-	"p0dQTBNe4sRgzpYCbSMBxrGA9JVkR8dH3AieyMjXSQXvzA9yy/pywEoAruC35G3FOlaY6pwWByEATcoR",
-	"YeBDgIpCjPFEpO/5sHKYxbVRhEAnLavBBhxAomzF3E/kS+d0yGxStjsfbn6Qq4H5zV3eY1BaxpVScRTc",
-	"Mx6n3iZrAPB6FBCF2SGxfzl5+8PFxU/Vm5PrG7vLPTMKOK6+EzERyeOkUIhTNyI9XCie7injDY1gr/PE",
-	"4HdeyMwZva4wYdipUrsUH1tV2ActPWppSu0SmtGXF+Cyq7KS8NpYT3htLC6oMv/nhQjCwUDuv4HCexyw",
-	"0iqVbOcst6qhVWqXavWDHVrvN7b2nDrb2qOt3taBU3e3Gmyn36St3q6z56ZB8DuOw0YrudPTezNfwEaq",
-	"B6WjnCB0FWszGJrHBPnHmI03Avg3JoCvI0inhGJJBiAST1HGhYJwwuLF9ifk8J+3FVI2FL1iESv2fWcA",
-	"RKIATqkZzVolBkflAT4kEyq6XDBkaV70eNvIkc9oqDq5hNGvbIOEuaOf3PpCPCRFhJv5XhFcMCU84sq+",
-	"EYTeUY9vLv9zYkh/+wEy8s6kQVe0cfQ1WvUL0CvfeR+ZmAV4wWtVTqBcEjip/Vk4KZS8PZH2ACKkDgqw",
-	"jlxMKT7/YxxELOVmRAu74VOUuuNTEL3r2Fn4ekjemmKzrt3QqlXrjdbyUld6hb6wRTcl9e7uNRqt3Uyt",
-	"EAyfmcHc0iHFc2pfzDxQcSmn5zcnV+eg7HbObq9vLo5+ui5ZJU90YiqgOxepw6OepnCP4BMKjbszGvmM",
-	"nHJHcp30diwIZ9mvNfYaYNEGA/0RWJYuHlh44w21ub7U3q+2WlYJw7Pb9Xq1YZUmjN2X2nvVHas0ZTQs",
-	"teu71YPPj0WE1Eu6SAo35Jq4QC5nEyXWbFjvxvD9lfj2NYtW4NoZeT8vxHU7GEdOMHy9vu8T7orcSFvJ",
-	"9id0SiiJALWaMVdUF0H/YbaXF8X5WpT0Pd8nZTOJTH9BRMFIVKrp0uSx3zgHCRrt7Km0v3IQdrnaoApu",
-	"5SGmgGVjOrVhEv3n3nAUCOH1fKYqWyeDSmH/VbCEl4FErZO49BsWmm6NKVBxz1yMfpqZtGXCax9AgTA9",
-	"zWQMMwmPs5l5ban+SeUm0ultKp3wsYLRO9mtuqcX6mw/MnTaeuGu9fmB2RCrEUxSPvbZ4GRJK+AmzMYX",
-	"Ey9KVa9OBfdee8OxT7G2/e9YukqXZO+FwT0Uvs5EwK7gmc/ZzFcO1r3y4r2aQPdVwpt3vyC0txHcbCXS",
-	"nGJ7G1luI8t9LVkOiFsS6f0mPpTzZDkTFnmJilmGJcIoGWOp2lYJnAOWAzUcy12uamrFkXjwhlmsw0g9",
-	"ly9mKml1+TK1scgJdQbJKMkk9KTcAHW3UuVNTfkkFoxANMsiGiQS02GX54ltyTfIiIUYNlhUpOvGXO5n",
-	"LtQ1u19gdooTM+ZWyjp1l66TJeWNb788FjVZ3FLZTa0leTgcGOC7uUVdW8sUdc1lznNqlNZ3dxr1/b0V",
-	"mfU6JV/r9dSz2V4ToHctRdQKcphioXGnurf/ygpzGRd/+ZJcJnHeJC28jLJcUZqCv95kKnMi259S17Y4",
-	"UfmCGzxFq/TIT0gHY5eyMU0pfCGTp+dmJxv3ZJY/psfygXv/GP//7H39ctpI1vetdPFuVeAtgQHbyRjX",
-	"1LPEJgkbG3sMTjK7mrIa1Bg9Fi1WLcXWTqVqrmYubK7kqT6nu9UC4c9kxs56/9iJRavVn+f7nB8rVtHx",
-	"GU+CacDiBqg6isgDEQJmt6BQsUPxuiKtWlb/7sT/fvlzdMVnLvTIuNCD9E7rsN+kcVqDf+YEjySlNinQ",
-	"qqfLCVIhfAWos5bwG3jFPOh3qfiXxuYnVQX9rnLqHUiBZVKDo4LMKc9ATQIZhwoyDVQm4CRmjKvUK0rC",
-	"gF/o4G1dBAxBWgglbmXArhK3otCVSXWnRi5nQcgI1ASTXQsyjcIwukRgSGvYLo+4VR0AKsrpj+VFCwMN",
-	"RbMcBwu28XzWtTWJt6dC+F1c0bueAflqrundZlvNx27fHJWxNUzrhlshhD+EzTp6/11SogcHzp0Oh/v5",
-	"dZgznpKq/P/66ckBEUkWstpjoBeF6z9TPru1GfUQS6tuqU7/KE6qQyg5jxlL9MWSTXg6H7OY+S6fzCJI",
-	"iq+O04yIJJpcCIfMs7wooFOQrR3LKSlqSBcgrNuT40Xbh/DU1Z0xck4Tdkkzde0tUDJjk7pgmXA5uN5h",
-	"UCpNtDAnADPPQsv6JL92iCweElpdDoE9rR/aZDKjMZ3ItUViCPuuegPtEks5FgYsp+BvRDE+3Yv4NIjn",
-	"nhSeV7GxqlB3sTQhoIaVHddn/stb+u4+vqpl8vNMI74ljZizJ0IfrMt4LZkwEpN9fY0hNYhN3Q0Vi2oj",
-	"oKGNl/krQgCGqyc0CPX1wkwuGBmSEk9jRGO7w8hnP0LR2Os4dN+a1J/Dpp/57re+U1aolarC8ujvluGA",
-	"194sS9TWqqqu8im5jIr/AFkb6mQjwzR9v9AlbyZZbYk7S9a3YNy3nBrCUfdJXkGxJIgrdmdza1VBZ86u",
-	"uW3HZprPPOnx3p+8PPjTYEzKY/sd1FoRTAgrYsO67x7Kzh6p/mN4NCBRTKZRPCfTgIW+qIFIaQRWuNbs",
-	"EnavQYYJTZjoEO/d0WHPI9WWkbzbtuC96fJZIJIozhzSJOwqSGoO8TDi18M80lLG7oCu7XcIhexiSUsW",
-	"weQCnKEO2cFCK7KJ7FaSB+i2d9DbG2E8MQxpnGYOabtcqt+y4ZhOLmTD3mDUOznrHh6dDkZqFLgQOoVF",
-	"YyTzZbXckDqHpAtJvZZhnXfNZyBUbfCmf3J4dnSy3zuBEU1QLpeDQZRbORz4+ez4oLvX21fDUdTS5YG/",
-	"a83w8Oez46OT0Zujg/6RapmTTr1iZHnBAFEtialvls5etdFJdzDs7o36R4Ozd/3h6OjkZ49UVWemucuh",
-	"PeodvU99vW6M+0TIs1BrEKV0SGqPBmMsaU/DPOAumcVRej7TZB45QxpKZgp4PcYF4BDvpPfTKWbtYiEE",
-	"h3h2/VMQwFze1VtnxwxG3KiRpsg8bim0UnjJYya1H19qkaSaY+yq6HKHXF8HHuxOWplrA+CD9urDVIDK",
-	"oRlIzKI40dGRoO9KvczlWjHTF9TSy8g6tQxr2F8tAtB9o1juAPMhSACatJpegwwiEuRxe1JBJcpBH8Bk",
-	"5SD9aAL5bZD7zVltF/oQKqtzFvEojVlpcvMxUkbJ9+7FcZeDEB+EogebD14CtYowREnBz5rTH1h7/Gqy",
-	"Q7f8Ldaa/jB+SduTTX+LbU9f0lfj29vTrRnnYX1OYWxX9cvLy7okn/U0DhmfRD7GZJUMttKu/FnDfRPF",
-	"828SgmjyR1DtAn5Q6VRMMgceUdFN5HSb7a16q1Vv74xa2532Zqe59U/wqPNUdhGIHvdVByooEO2vyjmn",
-	"aw+V5HgA08Fc9BVnzRencsEy9VNIx0z/Qv6GTqMK+ufN0C32gaEvxQ8fBpM4EtE0IXtRvIjwQhTG0LbH",
-	"cDh8M8rH0LbGIH8hf9tqbTdazZvGgG/vWG8P2FWy/BYuet6+abVXxhq7veTZcO3E8q4lsvNOZW8WRQLK",
-	"Usu5ubzVIPbCubzdIPYsXL7TIGA6580GgS9+uc8Jd6Dd6GsOIveigRSqGZGS7phPBDrXpmkYZre/YiD0",
-	"4/xuLBGJzV6IXHx65GrCvTzMW63mymprxnar3ddcDSorl1CMDoLpSAGHXQKzAoZrynmg0Qa/ePuN1PrK",
-	"dVtHZlSY0WmWu1s+HK90PF7jvy3Jf8iUKcAWnlFSq+plvU7zcypXdUuGqUc6KBHZl62paYnwyapqewVp",
-	"mZQJyyBSoqSskSxdXo6jjDL6Ksxlx8r0cbmnYxSg5pZHFfaY/LepoYTYSMPewQH8YMOnudy8An7Ncp9t",
-	"sbtA+01QhTJAatZ7GtNJVwsr5I/leaQkyRbMIUnkcp0QvayINUjfyu9Rn5aa2XksCZ2ptGV0E4cwKFhm",
-	"VtsoIFioAk1RYhZdyu5cXlRGdqUO0PIK2rIBXPNtd7AyZrn844wmK44kqO5pqyjEaChY6AiVO1ROAO2K",
-	"r0zdIbkyU1jAVc2mAONmVBuH8Mg8VO7rGilXduT6gV6jTX9K0VrE0XyRYA0IR9VglZqLJBXK2F5Ugswq",
-	"yN/hyNiuKCy1JXWWF+gOm9AwBEw9qb4sazsOERFoNbba4/IZi5ml5lS9T3VLF6m/Z5lXs5UfPCQRx2pw",
-	"rtLM5mkCrHA9+JetJ3wNBcm5j9OgSGJepxksLAvDQgSbHapUFrUNpw9YyXVRbIync0m/rc4Ae+AXp5Jg",
-	"RJRIIOnny+rIRsunFDe/OEoVfVU2QiVwXze8Ob06YPwckrZfQvq4+XN1gLfWRm+j8emwukqr2bybcKnO",
-	"zx31t7tZqr8G4JXlbZZ/FqPr3vZGFbOcp7FURwqBAf+TBwz+mBcTszzjFmwTxu8hifM7ZJxmpNVsNppN",
-	"8s/Djxqqo0F+jlJyGYShJJ08gphN3461mQZhyPxG5WHAU/lK3jKji1xSA4ZIqiqltQYlG8tRNx+5jvBc",
-	"32q96Hssj6iN/C4JLw0ZSkrAvW7n/biDDKz1nqcqAg+lLiUACAt1A8RzN0KBEpWUuwHsFlgdVbWH0o4i",
-	"iWLmq0sF5ifiHR33Bh96w9GZXPezYW847B8NzkajAwvkddvl84DLO1izMsBDClnqbEGqnrFmQdVRaIKY",
-	"8ZYkbnuNPCsiHSyydsoamdNMkie0tSofwzjys9ww+wIcMTUNuwosb20sj8tvMhrfZBF2ufkyuY9FOBd7",
-	"lE3ka4k9673VTh6IBUtnypBKsYAEa9PQrBD1u8fh39dIvRIWf0cgy4K1yaSVf5NyQEVzLlgKv6Yxd9Ui",
-	"+9pE7d1k1SzYUK34vqX3bCeZ9fam9bYVH0+Uf3KpkxKv2Br7au8qWLbH9j71RwX7qlpGZV39yELA1vsH",
-	"5QzMmvkSoFEzswGNNxukZLhg44RPP9zQ+tXH84DMhbvbVaFQiVzg7zR94Sna/pRhtGAD/tpWP0Uzbswr",
-	"MOanojlEWIEHuXu8ECaIQUoqTpCFU2XgVR3qBAD1J6mC2U2nA6D8gqEH2kJGE21UUXjyGKqItiFlL9GG",
-	"LxOBgBaakgiETjHSV4cuLAskxkJVCGaWTF5VKwebk/aOR6QqBY/culczeQ7K2pdEkSMFM/ws1hhUsZM4",
-	"dpq4XINEF0doLGtyiLUGWQmpVNY1kIcKJgFsKEhVMnEH183R5f8jMC0Rn2ZqKTNG4xr2YAGt4QIXhKhV",
-	"M9O6ELOhZlB/RiwnljxcI/+opYVts0yqK8eDVOVicjB5ws7YO1ZbJx0pe8Ua48lmu9Sec8cskiXBf1Zm",
-	"qdQbvrSHBdviujnkp6owDyXsG6lETWQcRSGj/NYzeQ60/daBgkjY8/gZMEEWCc6jDx68VfWTpeDbYpIK",
-	"Z5dMJCo7por+Dp3/htfAcTmmrNYU35LkeznrTdVP0cb8y0LO2jUE70H1RB4Swn5HevJ8Eb/dRUxWxfxH",
-	"ffM0nod14VYL5XzUje46xKdUZmZN5bdVSAoFaGQU9EoXvTalUBVOJQUT/ixJFqKzAdOiPLtqTKK5Xnyp",
-	"oxuIHmPteFolVdQRuX05FX3w/lwN9L+mMsplfmWfYC58bvGe0DCU4riwMHZ+rfz6N13oZBz52f/bSOMQ",
-	"yqSU28khaOBowWD+lhqn1uiFIF4ah6h+IoaZAmpJ0EJeADCrCsaIp4770CIF+D4YWDHbJxAQHZEwv+Yo",
-	"UDOdTpB/+YJlpOq97Sn108ArXbDMq3WIJ4LzlqdVFrODlr1bw7wG522PnLzZIztb7ZZDcAVgzDMWM6nC",
-	"ASKa17668jAIZCIVupD552yXUJ4hlisLBYOYah4ZEDVOWk0ClnGDybaLNnriM4B7owkrLGmZkKSg19TK",
-	"rUF4Km6cJ2a0vt1q/9hx02ZzczKmgr3cgn+zjsG9k0fA6DVYuTFXbNTJqqujdZ3H+0avO2zGj9U/fvu9",
-	"5pEqGP7R4wBWDLkD5ke9ETWA3ksuI8wPIWHAmVg7WHNx6nhzvsJoy1cuH3Dp7/cb9MOGa/CR+j6pDhPK",
-	"fRr7REsetbWfVyeuHlxfM0huFJVcLk2h5Y3jOeXBFVF4tSYdnSYJmy+Sew0QQIYTOl88cFs/t6hjbxph",
-	"fnt7u7UjB+lWAr9hPgTE0a3grnolg5b7nM3n8kpPbp6AuNdGP8gHdD34WCJvtI7s0IBgNnjdvcDA7iTv",
-	"IBm7fazJkjSUk2CfVCnPSPvqigTyMOUxxcVX3kac7dqklgTCosI5opjOIbWQxTB7CgI5ioCrClbK0Y1z",
-	"qM6cUZ2eHKyRJUrEvKFmmYJQ+absDgMC0QEtH81TAbF6IBmrku1kfzAks0gkLgeXZHUR0oBDE5jYIoZZ",
-	"Eur7MROCYe1wyXSxxjjx2SKMsjnjicsp1p5IZmzuWD5tdUDOugcHRx/Pjk/6H7qjnk5PJ12ITFbTLmH/",
-	"Bhxx76TXhYKlaNzlvsYWFSRQeKjnLFE1LqJLbq6pvEZyYyTnX9AgRvZPVrk/RPCdsGkqmK+MEAAOWUWq",
-	"DDKLwV+E2Mk0ZDWHpDxkQui1crkPO6VqrdOYEVgYTHuTa22ywCgn/WO9tpLtQ6inWDDAlSVVr9V+1Wg2",
-	"mo2W5xDvX51O6xf5D/kUnjRbr8zvLveaV6+mefN2a7P5qvlya3PTAxc9gr9DvAB4BSENDTFRdyGDUe5/",
-	"XqjfjxJS9cJoQkM55oZX2yWUwN/ovbZ+hK834E/55UagBGz4A0JJabyg8Bc08qM5DbinCkhHMZY2wu8m",
-	"MQ1ClLgS+UkwlsMHYdViJqLwMxO5Zz0Hvg3y4KUIoyPksUcDvO/gyU2i/CzLnTJ3FYM/Y3CqVMMoWkgh",
-	"2NGb6pAJjeOAxfXzmPqMDLojBz0vdZiRPARQj0/9FTPB4s/yq3IC/ePPL0FyETgJNh8zH3wmc4eIdDKD",
-	"cGmz2Q0eLBpBpG6HmboJHlBr4PKM4TFSGIq6pItB05ULMmOTC0mlzuW9xqCQ/cEQIYfDFMEDKDeMFvwv",
-	"qeRZMVwEITtRWMCqxoQ8QqA6ecStWGddveF3yB+//Q7jylfPLKi9aHKX9ELpXXErjtpz1Zs1Mrg06GrS",
-	"U3whVzSIfZCgISStRkDdCBLiven2DyTByO3zKE5n8nhJ3cGnmWi43FYqRId43YMDwNnFY0qqXndvD7Jw",
-	"HeJ1h8Me/uN09A7OvQbElA/7g+Ho5PSwh237QP/kX2ejn4978lGeGGvljspeTnryJ6+Y6ir/VOTPUzwI",
-	"4YLlCikUYJcr1GPxgngfuwcHvdGZPST1yEyhHM5XttSP7bf1s/5gv/+hv3/aPfBqCHER8RxXev/osNsf",
-	"5BR6g+hHCiTU28UFs5q4HJ/s97AO9S4phRkenr4+7I90r43u8fHJ0QfdQWO/N+jrnw67g9PuwdlJ70O/",
-	"99HuziCWDkfd0enwbO9dd/C2t+/VOi6/SbdEOq20SiA56yOLVDdPC0V3rW3tFka0O8YHqfW5E+TEw0N/",
-	"H5uV8UERvWYJ1xv8VBPNCb8HSIZnhIXHgXIJJ4pQLayvt3SWoUfC4ZnoYh/2XcOglAS1FCXXnQefGa9h",
-	"ieXcxDUqMclBXGUgiPdrGodOsecvKgMIcm86YF7E2yzK4Oe1GKnj8DGfkk6SMAP3JJbEdLn9Owft0MaQ",
-	"t8H/C10JKWDSUGoZGKxitQvyGFEHBR1LplUEqEE8JFodlyPR8kjM6gyADkW+Tup9WtRSq2BrRUpJxpnC",
-	"cpDqE5RY2Wo1UdzUnVwwthAgQ1vqUxnvO4XRPTneB9RwLLsoIDQd8VzPj6Z6zxwyzghYsXLQpxVugQLW",
-	"bXlnGWuQtDyaiOKI8oyyPPi6gJ0qz1aUD7v2NUd5B3Cpwjn4K+FB78bjrfVY5vOvml+Lz985wPQOfF5T",
-	"h2fopWfB4C8SDPDq3ygYLAVAbECU+pqoIzRkaEosSdxNVj2HzKnPrrcKVct8em6FrpoIA+Hyc8Ylo2O+",
-	"iRk1ZspKrUFG4J+wMqkX6TgMJmRGw6lJmMFPiBldsI7N8R3iXbDMI9WjBePD4TuS34WzC5ahn0vq6kLM",
-	"6nrK3W63+8dvvxN0RlywrO8rV0PNsXGgHOIZYuY1jCPW5dT3BXwYEKcgEPeCZYHv2UZrTE3hxFtyjgEK",
-	"lYeTfM+yYzZXfUC0rFw5Ksjx+/4nctw7VC46ORWPVNHHC01crsUO4+PRGyVmURr6ypqF6J7QvdobqBEG",
-	"kWZoqAUhSjFo4313CmKVYCGbJMAed41pM1BlzJekP7AOVqMYg9kUx6+ZwamNbpC8LjpaolZ4MY/MS+jW",
-	"1UU30IDlq9GrAZuzqXA7Fyyu5zJYhvCcWDtWrl9+vAWLPwcThvU9xK6CUE90uhFY1WLl7Y60K157li5Y",
-	"5vI4SmjCvBqssFAfsQ4CODYEGkHUToaBSASMf9/2csRxBt7Ld6PRMVFsjxjvlUAnfKB973jkXP6jPoo1",
-	"yISH5cmlUgAWS+RsohJXPDrh5dKmAgtuG1c8CYNxTOOMjKNkRuQYpxADMO/Icf9/5eHHs5V79TvEq7rG",
-	"eS2Jt1sh7pI32624nFhPMeQYGv59zpJZ5OO/E8k5knoaB/j3gspWNQy/l114buXvEBDsVrw8Rez05EBL",
-	"c/JCW914+vcXgoCMwGQvWHVUJHB2ndwtKVcPzgA687Xb3mwIGVPBdvVatD3HrB2uwnVzUXJaPYEVwuXQ",
-	"z3y1SNajMF+h3G+s31tx1MIa5Xh0aRiiSrgyMzkBOIYrRArpjnnqYZYEZA6tutgdjONoebrenVfcb8hX",
-	"0DER3q6hLfUAoBS8lQmoz684cD1SXXEja9JNKNbIYGTFXUyUbLYmBFY1k4rTDXEdI8t9iX4geRWTiMQs",
-	"SWOeJ5mWqMV4uHLCqPWMIsaQwtEpC3XPZeO/HFNojaKA+XLLrHZvc/AfutcK/7nfbw1GvW35rP+u+W+6",
-	"PUrGHzbfXL5/1Zv8tD/KZuP4P/85eRuFO+J/3+8cNMPZxfbLfko02dUEvb41bdH2eHOy5W+zCnwWtvIW",
-	"7cR1EZOPfPi2yFDpVOryf697b/sDcnz6+qC/R973foaHLj/ciy5f//Tz/vv2h8tu1utOh4s4PGolnyaf",
-	"urE4ueoOjt+/ST8fD3o0+NTODuPm5+HHtyMeBVs/uhw66Q32V/vFCLdHMI615uRvo0C+Z9lNCYp5wIFt",
-	"6HkGWXoMIEsq9Q1FI5TSqLVhuaz2pAGYjEKI4UVPtDbETylLwQzr2QFRqiyXCseJMwIW2YKNcUUZ2QVd",
-	"15M8CwWQX12IvHIrHQIWNK9B9k3cUF4iTHljMfDVISpw1FHe+1IkiBF7QK7B17HdFjj8Vnn+kZy9DhEW",
-	"5N9ypZ8dW3ehe9+9CQoKOVLroNzSBvWr4btf8OiFLGGrh3AfnhcirnfXBf3RmFmBf8s3Dnv6a90lN105",
-	"bVrG1Xg2LT9fzYdcTTzxt3EbP2K2f/MLHzUhOabJrES4sSjNhiW4XZd2a+L4wui8Az4+82TBYsUQhRIv",
-	"LNKk0WskgVLRc4KIiExpjGYvCAJFi6ajqkgliBeB+BlXiX4P0TXAepTQhJGqJ6I4+XG/N9zzTBkIOwu4",
-	"tg77X63Pvi2zPorcRmcV5TnMbIIOtnwo3EUTti6fH4vo3FE9U4uRYUmeL98IzV+dgEqn7awN8FcDkbu1",
-	"88Orl9t5eL+JnlOhe3cP8XcqJmK00uFpGOKDAzxzh6LSkUOQj4bgsN3LJyGPYhfHL4eML5t68Kd7e73e",
-	"PgxpVavebu18N0me+pzcPtkzP77PqvzjyA/9jhT3b8UMN37N6dCXDYjUfuzmgDsvhbMGxz+P2S8H8VdU",
-	"uQTG36LdD8Xwv9ayIeUPKMmtA/KVW8mMPA7OZwmhlzRzwGkICRVBIrACCCNVmrcFi9aUBqHyrp9HEabv",
-	"EEqmMRMz/ZVdhQ0FFjBJrpnPwC0Jco8q3F3ENPIUf/JqmPtkcot0ApSywVS9reaOR6Ao5WUgWKnociJP",
-	"4RIZfgxqW/t+gkE794XkckFr8xEIBhUsRq+cvyicMp9Igr0iL7TazVWBYbtEYFBTeSl/0mKDKmtcKjRA",
-	"w+tN8V2VbFO5LxO/ySCvr9d3Zel61r//MukDKBixaC+PLtcmljoVwSZpHCQZ0LXXjMYs7qbJrNL51y9O",
-	"ZS8M1A3/1y+Sitl/O5Uj2bANv/0iO4o/r/dGq/gUUKz8aIKQtUDWIRsMihFWvTm9YCROOUaeMC65ECSn",
-	"djY2TPZh54fmD81aRYdqbgC5VNNb/vRxsGDgq4RAziRAREcdWdI97pOU+ywGZBKvA1FZkh0jYXVykEXh",
-	"aBQQ4eR1RwG2vQD/UQRydwyOB2SCCyb/uwIkawq1ADtSXD7fplURAvQKFi9onGR1MYkWzDclu1SXKm1M",
-	"DRkn6XJvY2K9CtgrpmSzFTYH7DVIhKrzVexs1+UwEyJZjHDIMGFhSOX7ItWf77/uDtAw+pmGgW9i6mJG",
-	"w8IssesyZAhMdusQi8+pZMqIjyMa2zOuBtwPPgd+SkMVKDTJsdCEKmtp7SRGPi29ZBarMECVdFe6CTyJ",
-	"oxAi94ig3B9HV4VQCkGqizjyUyxVVfzlnCUuh8gyGN06RB1wIeVlQzoaQtIcDpMMqCDC1Tg2/vjtd69G",
-	"5tFnVhbhMQmjyYUJwfJT5nLJu3z4bJxyjMUTkHdYrICoalxOo3iiek4TiLWJpoS6fAlW2ZEHCJxVynaF",
-	"5dNjJqJUdiBf4hlRU3B5cQ6Yzu5BwW8VBAR7QawpF+frs0ngy++53Do2JOBE6ursEpGj5aJQu8Qdho0X",
-	"tl31KzWZ/wsAAP//",
+	"7P3rduLI2iAI30p89O6VsEsmAR8yba9a+yVtMotdNvgFnLmzimwUSIFRWYTYCmGSnZ3f6p/ze2bW6juY",
+	"uY/pO3mvZFY8ESGFRAiE7bRdPf2nKo2kODzxxHM+fCs5wWweUEIjVjr5VpoS7JIQ/tl2yWweRIRGPTL3",
+	"8Yq4/FeXMCf05pEX0NJJyY7CBbHRckooiqYeQx5D0ZQgFgUhcVFI2DygjKAoQJgigkPfIyEKyT8XhEVo",
+	"6UVT8TqeEeSp+ZwVuiWraskqMWdKZphPS+hiVjr5vcTnK32xStFqTkonJRaFHr0pff9ulXokClfNSUTC",
+	"9WUOpgTRxWxMQhRMECNOQF3GF7XEXoTGZBKEBIV8AI/e8InJVzyb+6R00tAXMfOoN+PrqMcL8GhEbkhY",
+	"+s6XMMchnpFIwq/pOISxQXBLaNs1r8mOxFObL4sDAv7mCwvJXXBLquicTPDCj2Cx/AUH+75Hb8SLqZXW",
+	"G/sHh0dWyeOD/3NBwlXJKlE846vEqaXoW/pLSCalk9J/ep2gwWvxlL1uuwDYd5jeevSmOZ/7noP56tvu",
+	"FY6m5i3h5DXUPk+tsITn89HhpDF+69TJMX7jHpD9SUmueM5HjBfs8VVyNPFCjnb81Iuu2rRcfR9ni5AF",
+	"Bhy5wjceFet24BULAG7P49+rlHyNRuJhfGLzkNx5wYKhOb4hpyiYeRHyIjQJQng88UIWwbNqyXw2YrzU",
+	"oczw1wtCbziID+sNi+Od+rtuQv14ZywKZiTcdDyOfGftbPiD0fHbN0eHB/uN+o86lWSJ+sLPA2cxIzTa",
+	"tHBXvrO2cDdwRsfuW+fN+AgfTg7IvttwzMtXQ4wevo9kxfo+2tT17jx3gf1NO/Hit9b24lF3dHB49Obt",
+	"cc4BxJ8+wh701eq7uPBmXrS+9E5MP0PCFEkKSbQI03SoUTPjuQ/D6mt0BW0Tn0yCcIYjQVH3GyWLXwJJ",
+	"bGs1azPptUpnAeWM6ty7Icyw9t77M3R8uF9DLryg7i75ip0IjQN3hcariDAL2WyK9w7rjZ9Photabd8Z",
+	"Y0aODuDf5MRGZf64cXg0pJyiziPioigIKlV0NiXOLXGBEZI7EnKywAiNTpE6IhRQPpNHmOKWZEiD8AZT",
+	"719AXV4xxLwbiqNFSNA88D1nxbmprQawq0OaQpZ4qZ9+O7/CH+nrN/+4+QU3V2/ns+CP5u2HT0Hva+P6",
+	"/dn0/UG92WB3//hpgK9mPzXHy+bNu080bHuffX/x5l2nsyLYdz9e3PWWrdngl0//uPv7kix//vlEIaEQ",
+	"CpKjlNDek+DWz3SdOG2jStfU++dCI0yeS2jkTTwS5rO39K1wEqJy3yshb0Cy1n/nyNuFNWJ/fdFd6q+Q",
+	"F5EZE7jksXgDhZlyatkPWWYv3vJGir+cBozIRUcB8j0W3W+tDwJxi4pFmxdLqKsuZ4jpDbHQgnpfY4mt",
+	"TL46/oJ5d6QSi0bwcuYiOYsw5Lwi8ma5fJfQNNx1AnR0oBOgxuH+Qa2xX6u9OT7WKFHNSInaiRSrpL55",
+	"SBwcJfBa33bgu4gvi+/d/seeNsber2RlozLf4x2hbhC+YhxI88CjQqxgQ8oiz/cR47DzospJIlHfkpWV",
+	"EbJDEOURpi6yDxoNe0gZmWEaeQ6roj6An5JYGl0GWaJTqx/vv2kc1fdIo3609+bwYLJ3fDzGe069/qbm",
+	"Hh26buNtHtlIbyyD9prM0zg83C7zaEP9SgzY1OSYwwnLLVmhMkbX1+3zCpqTEM0WEeCJlaLNnGqvkEfv",
+	"CIs8ejOk6rUTBVmEWf7hKIzjW62gIBxSO7td+aY4Z2AAeUdaOR1Se20ejyGd61RRM96KOGTKjw5TtiQh",
+	"G1L7oFaz+WxcXTCsu4oGsXya0tMAbYaUhGEQMuRRx1+4xLX4/FKti1HKmfJLymETknkQRgwQK5Tq4pBy",
+	"KbhxgKbBImRCB1zlKH8xquo7j/aU5nmCQNE8RRg5AVXAdhdCxiegxzEldA+p2BVfyw2JGOLP1BbFttWc",
+	"YhWYBtGUYwaJpoFrIc5eOHMWooGEqLgvVdSM0CxgEWocHvL9h9jhCh+/Mnce88Y+Qc3+Wbs9pGVxAjD0",
+	"0mPEUofBNy3uRuU0gQDIRwxNOS1Q+DikbBFOsENgLwvqklAiKseiKvrEJQnGf8G+vLRMjc0QDgnH3cjS",
+	"gWKmMBZaR1cLreGgNaT21z2/MdnTlPU9z7WV3s/1dtTUBBknuONLSbY8pGIb8VUAPPI9fp58sT+O4HAy",
+	"8XgU5xcx1zrdoSiQYkPWopGQIYGoHtNokboOQwrYMA+DKHACHw5eogZmEgXs13d1+0TTL1P3d0jhMmXu",
+	"LyqPFxGiQYTsw69f7crm+zykpguNUvcZvtp0WYc0KnTVkPmmrZHQHCqYdx+HNHUhUZH7+JjY95i4d9GY",
+	"GASLlESah3TJdRsL/S7hOmLFcA05uTJAG+SEtV+XQXgbE66KhogcbTKcZAOaGVBrSAviFspFrSEthFuP",
+	"dswmeviwszbr35xtSZFUs2VKHYQiHBuZEoG+trsqDt9s1MW3K+NX+IaY18+XmJgNLOQEC8qlLTQJgxmq",
+	"pVafs3Y+hHnpxoVvFtZ7QOQ2GWsEGayazTGh/PyhOlFPiERbNGQlOOUoyMJwl7NOOf5DF9pXfN0MLDCz",
+	"HDTqGv8vE7dxeFg/riidIhkcxaPttel8EQ0pV0mZhbjIIO53PMwYM67kiUecF0rjRxUp5fe+VpVTdEdC",
+	"Ds114011SId0sAw4bZox8d6qiv76V7XPv/71BMn95S2aS0z/FuHwhkR7i9CzBa1c+H58nNe9tiWFOhCW",
+	"iJvASFvJX/8qbIdSP0Fu4LBXsDLzKgR8FNT5Uk6H1JNeGv4ZCqi/slB6dTO8QmMhk8HRCyI95fwV+wEF",
+	"NjGNojk7ef0az72qxL6qE8xsiwsokTDVslfAJIiL5BsV/nBJfB9hJuQCAAJsnk+B481LpgQmAAkiNyAM",
+	"RBcHh+EK1KghFbN8aA3UFEwMgey0eYrLseoXQXdBjFU/DVZzIvncOv+rgFyLbwlVeyOzebRCd9hfACyG",
+	"GVvYsHSC4IwpX+/UozeVKjqLj5PfR4ZmOHKmyKNcHRpSh6M2n5/QKGbU/CeGlqEXRYQifR6+3mHJXpNU",
+	"mHdT//mkO2itLv/4fFCtVpuHnUHn/LL17/l2vOQ6bzbhxe/BPc0xM2VxV4iO2uWLnWOorC5Q5YRfD8Gv",
+	"7Qwu8j85GbMR9pd4xU6R/W/AC2zO7vi58/HPWxetQes0e6BWASyQUgOIB3yA5iKaBqGkGzFKnIFqAuo7",
+	"+crlTqW7C1edg33/VJCdrOAlEXkpdDQanSLbCQmOiGujMoxOvs69kDCOZhQMXUOqLF38ubgCNx6LALL2",
+	"LVl5BjMwP/jysJRa/rCE1lFT+0mAIPWTQCw0LGl7ln9nrgX8Kk9N/Ds5NvE3KNClyims+OdhabbauyWr",
+	"vfqwdCpB8HP9zX7j7fH+wduDUwkG9dPhwcFWhBUcYxvaBmEOsqqDaEY2CkJXiFIc3EKcKkceYWgcwgmP",
+	"V8hzLeTRROR0vZA4fLhK2n3T7J/lGBsZX0pRZsvX3eWrEruIcBhtMJky/nyj0RRUQObdkVNJXULkBDTC",
+	"HuWMxIuU8g4i/CnCUqFaERyi4+PjY83Wul/jnzPlMrcJde08Ayss7EeYWPur2TjwNznYWBSCe+4VQ5Hn",
+	"3JIQMfgGjnExn5MQcbKbOb3m1YVZzhMfbxSeNCG/fpSV8ec4ikjIx/0vvzf3fqvtHVeHw70vP/2lZJL/",
+	"B96MvOe0csOh+zA4P3XMDyTvCCI1VGHciyeHpVwz5jYZI5FR46QErFUciZRwp/lAjHEIcqwdxU6+DM1z",
+	"vNnNIcnzfBpQ8gz+Db7WbbbpWFeXa73u989jUxATZmIh3sATzmOYsELTgBLONGOmYuVYgaQxjl9to/WG",
+	"C9u3JDF8S6uMsieXDdZrTF2TWVoYA4JASiRPYIjjIN6iY8LF4OoEYk5IyJqqWc/D0Hz1sv5gvZivW9Au",
+	"o9kwRbYEycklrYogFSRA6zD8hH2fRGccKCSc4zBafVh4hqulv4E+XGcDFmr148ZkH9f2jpw62XvjNvDe",
+	"8bhO9vYnB/hwfOS8cd8SM011tIFHN4st4Qwx5BfizdwNyXucsxlFI3I3Ut9rjPedvTfuAdl7Ozms7R3h",
+	"N+O3zrFbI/WcUCVFOh5vE396A5DYRncyYSTaFowX+6PZrTcvYgAKxLCPZQL6RMbTILjdYntZirfuEZyw",
+	"VOM/jLF8518L8g7Bhe+wK61G/C9HyPD8n1r83es/GN/Dt2Sd/E2XlE4O+CEKB0Hp5PdvpYlHfLd0UgI+",
+	"0hHyAuyF60YchoQxILileRjMCacFw+TlYYmzmZnHGODxF/39j9j3XMFTJtjziXuC6sI1UfpeFAAt8TqH",
+	"gclAJ61iXK/2+ekTFwUhzMa4oi6nP0W22LAttXCCnSm8BUyBA0AYpBc+saTXRDkHIvI1ggdMckvllWNT",
+	"HBKGyjANuh6833trIRqgzvUF/N8PKOEvh8ENjogFBpA9uUbCHDwnDN4TVgVAdGFbsMAN//d+tyP+rlRL",
+	"SYBWobOfh8HYJ7OfDDjgkgh7fmIX1KAkDwmV5SFVTrRwtaqLIzIKJqOxF0bTEyQIF1hn6KtImjVAHIE7",
+	"iIYl/sGwVErhmsDA0sfmRfu8OWh3O6NWr9ftlbKH+yjzxlvd4Rt1GfIWABjOIhwtmLxJkRcBE3mHXaRO",
+	"JiY2eBwsopOxj+ltcZS/Eqf3BEj/wnH9LKAT33Meiul6VLIpCplDsnl11et+bJ2fcJXYwVRu6oYri+Cw",
+	"OpW6NkaULFOBzuWrbn+AXms/sYoR68+6nfcX7bPBGrY/xwLTeHyc4HEM9CdBYkfOxjQHoQzw4KuLo5FC",
+	"woJF6BAdPdpchqTYFyziYTjiybEE5TtF/1wEke51QbX6388P//G2s//vwqgn3D/ChmI87XZn0Op1mhe5",
+	"FO4hE+qnd6hTIQUT1CfhHQmRgM0PO8omRQtKvs6JE/GbLrYijEp+cHOj+321rXEFU5JKrlym7vwl/iMI",
+	"zwCjH3ikPmbRiFO+E4SV1zmYAC20kCtxC4i6hTh4LBQGvnA0LSkJ2dSbQ8ABmvElxbfMixAlxGUFL1oV",
+	"QbgomWHPt4RhQvg8XDckjKmFTUkoxPc1PLruXPW6Z61+v/nuojVqdQbtwec1bNL2urbkk12XrLPORxlN",
+	"MdV4lWnq02gk+HtN52HgcAly7BPUopEXrZ6IEsH2GFpOg5Q5C3nsFEVTnLvrqpHPsgVntnzjOnZ3guh9",
+	"sKDuA1E7Xls6cQPcZBMY34RJne5g9L573TlfQ5/t46XZxUFyYJ0gQu/llD/olDqBgKbiAUh5MnVfrw7l",
+	"K7zyA+wOguAChw+mIwpBIJKEEzY+ZshRgqJ67eDt4ZsjkUFgBPpV8/NFt3k+GnS7o4tm70NrDfjFx08d",
+	"Qn0/OQRJTOV9QYMgQGLnT3JzTAsHd4lgQSJii+kHNAiCS0xXctnsgQcUBQGaadGlLAmx0zHkVCT5ITyJ",
+	"SIjqykViPDV+WpfNzudRr/Xv163+oL92ag+cNE0ANfGLnx2HDYqB8+OYNwo5FwR7EFpihkJOuYibXrMN",
+	"uZV7kFxpq/VzVqVli2qv5K1Hvv1ay9T8ruUdXVMsXZjkocRR2iLQmOCQo2NwS1Qcd8pNeoLeiTdEtg+8",
+	"J5J9LOUdFm5eMBoLznZXfx3whb6GJzn8unk9+KXba//WWie0T7i2NMWu6yxWA/UPJRD6LpHMiZTRvp6r",
+	"mY24GgqapYWEOxj0WZEFm2Kf1xTfYc/nssFDaYakTx5nJwxFZDYPQhx6/gotkklOINzIxRGGqAwHU84R",
+	"x8R8Uxrqdpya5XgjuvRbvY/ts9boutP82GxfcCFvndY8x2LTKobGbPpyJfph/FA0UluXO4LtpPZ6quJt",
+	"gIq5ASVV1HsGEqaJrj/aZIH9kGB3haaYoUYtTpBlwiUILnxMU7L5DPO378j9lYwfuagXqBB4LGXGGi8i",
+	"NA4JvuUqwHjBPMrVN2ExDkRcYjYIiGOjgsmCKWV4UxR8mtixxZzr/MS9JK6HB7Dlh+kN4lNQd9GwFJGv",
+	"0eu5jz0qrPj8dsVzgkp6KniTSAs7QWv+BTMu9a+vrrq9Qet8dNk6bzdHg89X60Tt0deSlo4PdRRKBgJI",
+	"IgDlk8nGrxhKbVbujm9EyItzEspbpYnKBYyfG1w8x7ofJlbvhKsqdU8xRdJSNWh3O82LUX/QPfu1z5cS",
+	"LGiEykIVrDyyx6aI3Q+nrX5FzX25UAFDWQKVB1rgHgyOR7SdFTArbMCVg024opkAHrzj4op8cQ0+f19c",
+	"QU72tYOW/aiIvoNyXFwrzt90I3XxYyVVeva44E9opGxzQnsQCexKLM9VWB+O7znqJion0bRMObIMi52T",
+	"cEgT9QFTFzJ6JSpJe6ql9IxMHoA8jiGV0/P7zAmwB7R54t0sQuJWimi+EOj0OIJjQaV3w9Wt66etDyfy",
+	"slIKGKf2Ur1KZH5hzeSQ2KBJPsqFiLXAnTVAK6M7OiGBSAzsizTXZRjQG7hBxfTDDQwiRTKeR+16FGBv",
+	"VZlQ2Q2WkAUPXkOP3lRiLWpId1CjRFixBJrgoUyExG9iWo96iYqpXRtoZiMtFtwRFs1iae1dt3PeVzJb",
+	"fOoizDLDuh4/quV5FJAdNY8NLPgwJVrcU+Jfl/QfnUPfT0SHmE4IMe3+eh/4NLhAym8k/2nBmHsZw+oT",
+	"8Z1gRtDfMSVDWq+id4sVYlHg3LIhbVTR5QpxQE0C3wuGdL+KBiGmDENiAhvSgyq6Cj0HfBJ8YBF0LNS0",
+	"QAKhbimhSJxv6UNrUIp/uw65wshZAf/+tZj6b0mo9M9CPix9t5IRG7uMGC9/y6D7uwwaaVDYMu7BLuMm",
+	"4bnGYb981/G8v4CKe8XRNMGjngzzM8tPEBAuYpoB/0So5X2jAUUgnjEYyxAdCNH7I4+xBcR2mwMEOSvo",
+	"R8T3cRgrkJ7LL9eUOLdsMUuy+SAI60Q8iGvmreYBy8QQ3q3HEOpLEXLOg+dUloOzJEIy8macN87mpZNS",
+	"o9Y42qvX9xr1Qe3tSf3opNaoHv5W/IDFQT1KKCMq29kDsyGTbnus15LTVKlhxilmnH0M6SOEgQ3pg+PA",
+	"hlQPBBvSkharfh9jiMLw9rtmZ9S86LWa559HrX+0hT8vwTH+HH1497bxqdUfiDutfOAAK52DjlcIoyUs",
+	"KkY3VQUsJQtkUer4yVEKtuWxZN2S75tWn1aYhrRsG4BmV9KWdpmimj4pSK5Twfb3oU0gEPrBjUcHmKsf",
+	"J99KbDGb4XCl8p/4szg5t2SVAGH0Az+77g+6l63e+qEbKBsMl0vS4hxgZavQcxc4LQkCSOEVoBVjpSkY",
+	"1qqwcfFLLH9Y+qlxVDt+I9DtzbAUoxn56jEuyxnmuy+d+m5pdDQN0KYMf87SGRNY/xenuDen+P5SeIWV",
+	"ZhX8Ku/CKyoW1DeL1q6hypHV0RWV7ZybaFqGDQPalSrqbKExD7AExywhG535WHbhNH4cPrEkYbApo7Kd",
+	"3iyn4vczM4vJ72dsXiPNejSawfxcJCcrMU4Xo5YHT3oWytqduhEmize/Jt1rfkZXzd7gcwIZuyKkKjFM",
+	"HI9o2Kp+0/TPOVWgwZAKs3uwiAgq29oLqWv1IKO7Ol9TvNt9rPCZsxPRbs8ikRez4KOyvbb11LV5kHVf",
+	"QdcUl2Yw9983EC4F8sbTSqz57gF7bdd25Ulj1MTK72+tV6eXCQ1LS0MpW70yguMI6WA/PqkfnuzXfjvZ",
+	"yX6fJYP1J79K97f9o7KtQy11o+5t7VfnYY69emYHQFaAeHrCV8B5YBtAl9UOnzwOS2HFvf0ByT01RkNp",
+	"ImLGzj4s3daHJdi1qMYAKjcnvuJCpli1jN90vcmEQMCDxANl7YYbzUfl34u/wjivME2hG0+OGw/3MMCN",
+	"Xodv5mY/1AGRHGVOMNLD3RIbgqLSosvhs4ouO7s24IBMUIMjipep2txw1Ob/lMnhnrDfSP1aFGzZluBu",
+	"leKSTFtN5dT7OvBmBD6CgCFnte2bM/UefKNXktm+sMQbqHBw4zfpt78nAWmbv5Ng7IuXv1ulxdzdFR7f",
+	"9RIDv2sHYGWaDYhJ1ramwVM/D30tSeulYPwHcSAISi5dmP3c1p28nplOUc0z0HCqZ71Wc9A6t09Qk8Y2",
+	"GE5D5ISoDPSDMxu1aNBhAgq/BUtRdSuNa/dCHuV2K3As/HWiNqZ6UWV2ZGhLJT/ajmmyCkXrLukpo5+k",
+	"GkUtIn06sI8NB3PhsSj2Kq1dU+GH/KY3cDFUykigBQU7dgCbirAMQwzXL6a62pSxv8wAwRnZfkqX/J0s",
+	"0GDBlthfMq0ccAO4Hg9UBSG0G0QK7XLD9voxOVq7oIP2x5aoUBrbRhmKQx1C7JJTZPev+1etznnr3M5K",
+	"w2OfDKn25tlFt89fm5Nwhvnu/RW0yyKUX3MReBZi16M3sqZhfK/4QkpWKZ6qZJXEYHxjWsU29eIa0si9",
+	"Xgu6tY0kXV+dr5MkkQzqojKUmwWgWbLyn78CSWaVIlKcyWLmYJe8NPokt/cC6ZN7h6lD+pi64+DrmR84",
+	"t5qrCLuuJ+qkXWmwnGCfrfVQ+SVYognmmjOaBXeqp0Dg3HIBeolDF6oa+gSzKNPfxEJRcENAUlV1Dw+h",
+	"8iFD5frb/Rpy8YpVTlFNeAH9YEncqqgqpK+qnj1w/tk6xp3jFYsXKZfGR9tQb+ntfm1zDSOrpIw3a9P1",
+	"k0aHm2ZMl2KsH76t1xvpMk/m0knr58mMBZ+aeplAiLiMQymQJ2Iw40iQKrIToaQ547hto/JyiiPZTUC4",
+	"n6fEd5ETsKgi6rTOcHhLoo/YXxAbAgI9imwlzNiyAUY8ySt2iux56Dmq8i++IyG+IWcBi+LPr/vIDXwf",
+	"h0zUgdbbtbiBw5LuFVATVG3RngfMExVkywsqJRbiWkP6M7L/ucCQvWJXLGTPF6EzxYxciYWUf06vQ2TM",
+	"yF8QH2pIYc1ojj0Z3Ml/ReJHidKy36AcGi1o5PmxLhZQUrGGVEJLm1fAwkrF4Cdj88XyywSFa2FPQwoH",
+	"MF4hmxPoducD1+WTotZMLQe8bycIcx7gEBrJ2nxwHAI6U/A1cTWXIgznzS+ivhBYQ1KWNAFwZUjl6Ukz",
+	"jI3KGvj/43/73+N1WzG4VPY+LNfBdEgjfEsqp2gcRFPE5gT6a4qoUtEzgLiCPT1Iu8FJFc0CL+s2rbV6",
+	"ZGtbAO+bhXK2XuVMTXS6c4njzTBUFZR3V9RhK1mlr3s3wZ78Ub12Lv6vP93zOMcXyh7USyvdeNF0Ma46",
+	"wew1mwZzNuec5bUcAsiEhtQ5LUMljifYLaK6+VW3MlfxuTfzgrVURVN312sFnV0/nE9TeRWzVNdK09dn",
+	"PxWB6nm3RdEqSapMlIozd35DuTiA3qpdoLmPHcIsA+159i1rNDyvIG6Wjmfukl5nNm4+JzhB5YVs76MK",
+	"P1nfHkSmKDaj46eJe7w0fBW1IY2FMeVBRKk61plC1fO5T1CbOlWT6jMnIQh3NA8xbjAXuiYZoUm0TliT",
+	"vQByknk/O9hiAa4oiVPXNY8ygGhmvAeJpPb8u95+x2MREGIvXyLfTAm75s1owiyXAYpQK11efv6DUjhj",
+	"UMQS+mTkMM++dJZTlhp8gfDMTJTWqM8jWK3jGvEpm7VuzNbpQEbykbTVSkpkaybt+IA0yhALD7rYnRZa",
+	"s9hrEJ3SDEvd2TSXTpPmnQzsHCTbzOv9fitlXEcTz/dRMCecxGGlnz6laQqsAUbDlL7WF2iW4gt/DqO5",
+	"AtifyGTOl/xEBnMFnacyl/P5thmQAZE187G4dMp0/BJv3cs1BkcRdqZXirRLzCpmDc6YZnaxteyqZ+8o",
+	"g2Zgk2JpaTamVm2EzSKabqP/14NfUuRfBFwtMUMQ/O4+JQ4uoims85y/bMRFbbUvEBUX0fSc+GQbuEXz",
+	"sSy446JlLw3ecrkvE97J+s0du/jHNgj9KUwX9vvUaSCYm50kXdqGdOlF02ARidaRxAlJZLLp3uuAZPey",
+	"Nt3gf4njH5PriCZBaHTErHPHVE7Ztv5NfJpuJiFdYqTYF/b97gSydYrt8Iu1ZhUkFMUBuipEM3UEIpCL",
+	"OYGIlykk/cDK+/CJQQQC8BWl0fBykWCdQfzio6guapE6UuirUSDJHOkuqoAsDJYbdKWbmtPH1u530UGj",
+	"/gapVxAXgkTtBtlARXf7g/KdaZJz3T83iZve1mNJr1ocUrGwqPSXKjoqA3fPTet5cujt8DM1E9NCALJN",
+	"grDjjGSy3tvjUqqvG3/0e23vuLn3G97715dvdevo4PtfTNAy7ig3GkMLo1iKe8e0XELMkOMHTDCbtfCJ",
+	"HUImrNLXPf793h0OIXuYD5ReadOJPCgdmP75DOYvfdF2JsrwmPzA84BF2FeFegwcUlpPkvV2yBJ9DsJb",
+	"EyRh/jAH1ffrR0d7dYT9+RTvNZB8F3A+i9SmsX2Pknp6KfXGPrrEHkX9KO+LRvqL5jxCB++MRloAxGhN",
+	"PyrVa7Va3fQFlETL7QAZEQvNw+DOow4RofM3XkBVDl+clBeKgm/RlMzSQOh83qo5CYhY4ozSO0iOYtOV",
+	"S2JkTYpiOA/CQhxufbgz7ePERTfCUcGhBnFkrqYPjApTNa0zIUTiOp5779n518wL6CgkmJns1p+mK+FY",
+	"1ypoQqQ9oZ7ImmAQ5gtZQAvscw7tkWVcP0n8CdFKYgqjFS8u25njsAVVjbhJec9XaEYizGU0CwW+S1gk",
+	"IhGggV0R7i+BcS4HNIkA0D/B0Ol1FwaUQE35QFWPn91HuCKhrESTjMIKizuGFSVrMdmAZHutfCetjhKi",
+	"T4Hs0iq7xYwJYovxzIsi4p7K8gsBpxciE5Svkas8ojexyNaA9xlTnW532dilWO97yAg37AfaYBhPczfB",
+	"INl0Ejodb/OetzAqIDpmLn9GiLzXxCapJpJyo4rYTm5mghIpkpdaQjFy3Jxz1pGv675rdn5tdz6MmldX",
+	"F+0zyCSvql5EMmYyQ42wHPEU2Ro9VYVJ0q01IhX4/YQKs4ElmbTmTRt/eVr0Zsa4W0Cl6Og+m2O6EmVY",
+	"7bNu76rbAxjYqdYn65FRifxX4AyucBh52FdCIxekyA32R8pFrklTzowgviURrRi3jJWRiuZ+y3/5r8Oh",
+	"UcATjdUFcEbSxZaa7kxK+unZjg52n+x7scOCM97xnJrrnWig15DNJ7RF91+BWKfITtgUPJkEIbLbnfP2",
+	"x/b5dfMidarMQrYmk0kzi8bnbPF5CisCShgq2we1mi36CS89ZgyGfkRhLxYKCozSgndfNNef4a9tMU69",
+	"toFnFrlX8O5DmFnWuMF//LIDKu/ET9JZQVnhNuTiyJ+EQbxYq/b6ns5BadjlmM5bnXbuKcFof45DEvv4",
+	"M5xRnolKA/6amcrQmCFjrZrPd7RWGQnWrrxqDrTzyQWKdPdWg1kKOgGKvvDHtdperb5Xq0PKU+DilZmj",
+	"aRab47eHe7WDvVpDt+bzIU3wvBe/AlU6logKfAktnLkohe/3Xdz9cJTE7Rccoqs+vUq+vC/rCgO/6DcJ",
+	"Vvb4R9nrCCMVu3AXHjPY1XcK5DATpjVujm88uosUdJV8kBPWoA1ZbLOXYCTqgVFoFz5w2excNy9GvdbH",
+	"duuTgR2YbFB/Ds6Q2tmfgUFIgXR3/U4emCj/iGmuLvDnI8jH8En9sAhBfmLaWkwXzPUKnfea7wc2YsGM",
+	"iCorSQ0dVGaEIFv+ZVdOh9QW9fbed3uj/vW7y3a/D8xWWfos6L2UNgva8OKAi+JDusQe1LSbSOOxsk6f",
+	"IjtNAJD+Jo6NzHwJsaEobfZJJfynjESVU2RLMXNI9WIyykyUyhUGgJSskmmnkEEsd1OySumbbZViS45V",
+	"SsTBBI3UyDs4yjTJmmssJdPR9giGOpiGQ1enUNpGqUubrHilfEk/5aUzTLwLB0jwxKgM6CglQjc8hrwI",
+	"6Y9QWcO2ipWYq1mMaX8OnpFg2Z+AX4iQxh35xZnsjBwFmfZtmcRq2e14e370/5w2oDTQekRE9wPlW04D",
+	"nyDf290n9nTGou87INBOxCJdYEEjFTJSViQAx+5E4UNwXeJyhPOiPwcVeLGRtRnrXm6lpt3NmPlVXrRD",
+	"Ht3fPbs7lVCbfNSYgEfwPKeDBHYmPurzgpSniTTIvWJIe9lSVZqD0CUhF/0hoTwt7u+CBJvd1o/k5lX7",
+	"T3y8L9hHK9DFSq7V2nW4l8fWhNrmrEDdcacQIZG9H6rP5brqivrYtsQZJWOaR7Di9RYBVjFXhKqcvOaH",
+	"AJE6zbKk1oI3APRHs6eYlG/iTdk9vXjGZDR1Jypj1szNH4xUk4562sANz3aycKtFPJ75L6ZZstHCSzIB",
+	"ZviJkYxo1nqqcZAfQUfWDEI7mm3WgzFx/tMM3LSR9O+yi9qJ6uTab+JqOZwDNy8vZHuJKRYVOeeYMeKi",
+	"FYksVXpXtbMCW0ocE9w6P7fRgnIOTugUU4e4yF0Q5Hq+d0OoQyxRGEb7+H2v+1urY6+Ni+zzbu+y2RnY",
+	"iAYIO5F350Ur5C5C2QtoSD0a/zwnoRe4qFxvoFlAoylDC+oTlmqhaSFGItElR7zuOUP6RzDWYpknHsV+",
+	"FdmiNi4TBcBeK8xir7957vfXgqHaoDTJhoKyAheUs2JpS5AEbclKYpxb5+clqyQ2XrJKcp+PFxktjvmK",
+	"UFe8mfo5Gy8tfhVLSv30Pgz+BSW6U7+eQ6JwlP15Pdw6jXNCUS/O7/qD5uC6Pzr7pdn5IDOZtIJ24gSU",
+	"lhabcmQMsao7/tL5X3qPL54NKn6xHiT9spSY5xLgdxHBNZAVgLxKGcpcmpRfRLLF06wDW0ndVtJLRdO6",
+	"0HIaoGApCuAHNAoDX9o1FNYmk3D6lAydJlKpt4oTKr4xTU+z9N91dcJAVu5lLgQtRJgMT5ANh2FbyAZl",
+	"kP9DslK7ivibojhdgusIh2RIOdUnLmIBiqY4Aq+CqGit4DuT9dkYsg8aDRuVMZrhPziAYeYhFUHQOBsi",
+	"V0EhhhmhjQf4kgQn2Waz/MFur0tt8Sfx3g4ajeoPCiR4yPQpAetBA6VUyIeMdL8QA7OK+pB1REYqsssY",
+	"37eTqoJG2JgH6jUK9Iq1AY1E1ZkIGodJTv/SOfpLN7XGaSzrptZHsovGTRDWCe/E84mFxpiRo4M9Qp3A",
+	"5aJbQP1V0vM+trRDhHAUeuSOpOvCjldmxUtOPdqBfStonIlPlRnuYeIM32W+/lcYtGptUqSZ4sbhkRms",
+	"U/IVsSneaxweqVpIEhbVtO3h99reMd6bfPmWZ3Fg3r/y6nmJAV8x5EOAOfKo6IVVMFP8HoeSL1Ot2Syl",
+	"kJVAPoMNcmcxGIuKXyb8MIJnRlwPixYW8gQUHicdLnSZSm/LMXcnJavkzfANef3HnNzEf8zpTVrGWv+q",
+	"uKAlt3B1/j4RsuRvf79qfVj78arzQRe6YkgUywXIulR3JAqozCJMXRy6Ik12TCILzcHvVknq7R42Dhpv",
+	"3wo0FPliLoHP09a4v3981+p5ta8Xfzi//r3/bvn5H51/OR+OV+7Zu399brxfnN38/HMmleL4uHbYSKVT",
+	"HKQuUvlvJ78L+11t7/in11++HXyv/HXtx8b3n3/+r+mf9r//XPnbX34s9UrRnwQMc8zYPAijqsAcPU/l",
+	"8HBD6sjv/+X1cDgcfvnpL5tEiofe6+03WCFRgetqNtfGnCVrrnUDZ3TsvnXejI/w4eSA7LsNJ004+Rs7",
+	"2WxTe81PjNSYHRTa02yZUkWgyHMJlIZLXi7bV81+/6rbG3CN5bzX/tjq9UcX7bNWp9+yuSJnd0BDa16M",
+	"2uc2vzG61w1CnFu9Qft9+6w5aI2670ftjq4y6oRKzVSySpmJSlZJm6Vkla563e57Plrz/LzX6ve5trhh",
+	"mpJVavYG7bOLVh8+6ve7Z231pDv4pdVLEz9tJcWpnjqHK4n8pbUTOg+9OxKyC88hlJH15x0siFz7fP3Z",
+	"VRgEk+5EKVLrxJKTwAmn2KQ7aVPdZ7z2bjOMPMcnrDtpMhY4Xs5rXa4f6oS5pbSttUB80MP0igYJLP8I",
+	"prTqBuTf5E9VJ5hlaUI6nWw/TRNiolb9//2nv/zn4aJWaxy9+utPr3/+238Z2d/+6/f//96Xn/4teetL",
+	"ijbuffmr9qjyt/LfTobDatG3Kz9tunjpHIBNYf4/1P34zJn+Ozst8k1wW9wZhVeYHIxY4yY/yA8N81/3",
+	"Bd8/lv/xPfb60culWbs7gu7lxU+dkImgaNwpy0I96o5MxWf47zsxzgyEDfaDVqf1vn3Wbl6Mup86rZ6N",
+	"giVlaBZANRFMUePwPydaUML0yjfeHUG2CbEgsPes2xn0uhcXXJu/avX6IhwZ7KEQHlrGssVOEELPr8nE",
+	"c0hY0XlldmlgLs2OmmZqhk+KMzcOoXeEkonneNgHvE8YBn94Jtbve/RGulO/mCD9vwyp/8uQ+iMNqXnE",
+	"fPcxpRn0oVlbP8T+mb1PWy2gicckHYWqkdkcQeX5jKHpkLpcc+j61l6sQTRVDWY9ugaszzkanMdAS8va",
+	"G7TSBub4EDmTyRQCZdgxg4hjSESA5rRlvb7B77UvVSXUO7JjE1f54vor9hprlp9Ws+LCtvATvlBLwWAD",
+	"DDtGItGMq+FDhlS9VuN4G2InIiGzZJ9Xf4XYHArNp202mJK0QlK/XzGNDUKhuWLZFIfEJD+k3aYgdOgd",
+	"KKRzVZmmomWg6uXnlNCP9wpd1OIWZznNzZ6i0v56INfadZhiNuKSlulCyFZ1sqHXHN8QNAl8P1gyjY6O",
+	"g8AnGMKEKfkajZxFyIIwp7CqeGir0+AfwLiniC58H8lD4WwKfq6i7hz/cwFBH/wF0aYqChdkG6bH20qv",
+	"agPGZzj/zunmqWqDFsJ8OxxoYSTinquoTRN5yJIN1IjvMsTlWDqkoUjhEE1mogAa01MuWFFXBFHzY4A4",
+	"mVUVNZMaWnJONMVsSG0oncfFNaAkolOXKp4nS6vIAnq2sSztpqqID7+8j1hGMWO8+PKtYVZDtlZXfHh9",
+	"n03lGLOj716eMTXCfZYXl3PM1GDMHmdxyehKyWpr14A/QIK2cVraqtaPDtAkCDM1IH+KS5vW0kc5HP70",
+	"e33v+AtXMb98O7Lqm5VL2c7zXKbw7ejFcLXPTF3N4/KFeopgXPrUlNK5gx1TDrmeSqmeaHmUeRUafyVz",
+	"SHPMlOR7xZCdqe4IIoR24IfmA08F+SrobKCaEv56POCOZ/CgyK7MirfX4k1sNSZzSO/9Gdrf3z9GkTcT",
+	"fTkHZ2m8hWb6kO89qNdO9msntdpv2czvPf61CWeFpy3u/HyfdgNP34Oe7dqEflMXAq1ucnYW06EJgKlD",
+	"vx/EQHvuFEidF/YUPeN+969CMiF8g2Q7rHvJq206X0TmWPFOYiGEf+ZDKW5m8VIRqxBebNifbIv0ku/N",
+	"zl0xWY/wlRlrrfbInEinYtxiN6DI5kO4C2hAq0qpw5YrZqFcfZvXdxOqc4heuFGAxK20si2NlRLUKNRL",
+	"jHx1/AXz7silUnuEyP5MWpAC2PYbCZjVV68Xp2SpnmAZgOdjdI/wrdwPn4nZR8jlAQuNFxGiASJ74C70",
+	"mCjTXO7OCZyuzABB8JSR8E4ZvZNsJ65aeJg629yJ66YQyQi3QZrv/L14F6DM/465TY5rXbyFnOCOq0Fl",
+	"GZwjLc7R0nNk4XEROVK8iHAvnj2d6L4PGKuy3tcTqhah0YwERdADBNkmkcyQhPYucgMWYt4NJS7yvVuC",
+	"MFoKWxhyie/dkXCFytMomnMVEs0XY99z0DRgUeaE4JWT16/FkKyqHdPrQJ5zVnU4eLtN4tPPIR9v+8T3",
+	"79c632bE91Wj9SBE8Hdiv7FPRdAgdMfGIZF4i2U+TtwRPVgC0eEbRm5AWMVCqZFBEhaK85Bm5+D3wQ2D",
+	"+Vw141QeCmUmTtq3VIy9uHdr+PQEbKcgE4FOxPdgIPcmn1YpOZRtfIe/+T8Z10mhXW7WI39u6iysw6Rc",
+	"s1C9VvtyChZX/jNDBEgFfLEjOJ7fMFmQr25qUiYo0TVjbp9Azfj7ioU7SrA5C5H+jPstgi3GMWIUL4sh",
+	"p+xrH2frtNTuw8CaFAFzQde9C2kBV3zovNMHXiS8AIJ4LnwCbc1lduVd/bXkZ8yuVNfMX2vmq838iC/Q",
+	"ysDHiA07NiISHuzf8GzsYYpul9iZYs4XsOOQOeTbM2T/dvnJHtKyGkFYbGMedLPwXMIqYFCFt3+1BUTi",
+	"Nwh154FHoyGd4xvCKqJHGOOgU4uxxOcoJCxYhA5J8SDx+pyAs39IZROsuI5ZEAo7uYwEqcA36SxV0UKp",
+	"dd0rWaXfLj/x//6aDlbIabKUX73lXt7IXTlaSmU3NaKOU0rgTUDHXH93oXEAkrnDZLT69EitrxEJKfb9",
+	"lWiK4xIXLaj3zwWRcZ4TT8ShbXFgFM1xXE9ufHgvsRQFNtodtHTH4v3DCtbFMNXDMBbve0Ln+MYUoZdf",
+	"7EIvMPHEjYV1yP15egsnNsanaC+sw+iJOgxvrRYh6z1kGqYwxEkWlEMNsUugZmf/qtU5hyKbhEt+OPT8",
+	"FVpQ/uKQam+q+gtzEs4wB4C/QmPRAF3UW+UvevQmzbTi0gjxRLvVUND2uiVqZ2O+4jME5BSjOS82+qYV",
+	"hia/P9dN+JMqsuH/cY0Ngp0pmmDPh1quHld6JkGI7rDvuSJAgz9chMTUu09exnWm/stgcBWXksg6jg/M",
+	"V1asqzCFg8AisdvNNM5gx4Ji1cswoDcg+i3BthUgN0B4LIwOVXMW3w3F0SIk7zAzDN0VkQWTBSMuit+1",
+	"AJ6y3gnSu4AyCNM5EWaV+H3I2JKmgvCOX4FgNl9ExLX4EqHkQEgS0dTxPUiGE9d3M50qQKA0qK7R3k0B",
+	"VjoCGQKtZAG6ceCuUNlOR1mJQpBzHOIZiUgYC4AJjdFlofVAeZpr/lOxHchjusuYr6Jklf65IOFKuL2n",
+	"Jas0JdglofFC5yLTQOpe2lTjkOBbVi0cBLb5MEIiXbtAJe5ppFZEbNNt0qdJ3GhCH2q7eZ558fwVQ56L",
+	"AtGplC3CCXYIKrveDf9bFZIWLg2oX+2CVZWtZuPAF+WjKUqs9/wZV+tUGNIS+z6J1Lhgjw3JxPtKXJS8",
+	"NBZ+ZfVWtjw4RDlsjZzZfGCKCmtQMZ5ZEDrKO9ZdRE4wu6evDMhhb0NPSC+Ca0fc0zgsUpAFu9XrdXvG",
+	"UIONG9Z1n/XTDsRmOBGa8D3qN+qse3klGo1bJZjccI2KBwmYswyN2lx8xuKIDRnTsWmtbuI5bcrmxImI",
+	"23a5FBWZzRex78NL3kK3ZIVczz1BNpAnO23GDjEF1uJFbEiFPQFcQCKgTF2KW7KqWMiGkLMVcW1UxhQR",
+	"HPoeRPzBV0vMZFDaCgpt2U5AJ77n8BklszlB9kHt2EbLqRfTIq6RQ0/nIX/7ZhpZMtRfXDgRTKhWK8qK",
+	"xYYRuSwaUGKjMg2G9JasIBiWBhHCaLaIgIFZou+sYHiylLfcFiiMfgCdwrHZhH9LANRbFXKJeLoYBtuD",
+	"uyjAIrJYASpcxQ8o2Y6AalgjBiq00K9uoSbq2S+TSoBZbiph/44zoxzyKg4HmCY0XneId8flgMWc38Kj",
+	"A/Sr986Sze35cxc7YJQSOd+qezSEUwcRuh6833srw2ltbfYWdQJX9A8Q8Z/wHTQLLWQwMQwlNgROjdJJ",
+	"aRFN9t5q1EL9LZZp5LjamP3c0gkcMK8YYt6/yK5VE7TxB+GCOlyu1nLYNL+LfPMXkA42BKQa8t9yj/QV",
+	"Q0LaYKh8h/2FsN1CyB6/fn8EHo1puYXsyvoZa/JFgrWh1JrzUUqQlFcMQLcdjzCCRvbIwb7/iiEb/rIR",
+	"ngWiTOCsUhBBknU9IoYkgyoUKXTwyWdbT168+jhHH4NennzBM030sFasHm0RvxnSGRHUVYe5FUqVuVim",
+	"tMDi/vlN+taaAzt1Z9avc84FXIe54ZzzztAAq3XS/mU9ZDwkThC6EBcgIOZRNFn4ftXECMylYn+IBS+f",
+	"kzzYoFe8Bm12ETsVoy1kEdswgylL4vIRkyTOXkqOxGWSInGWnyGRhdTTGEnXRKGnM5bm3QCDcpC9xJYW",
+	"P5IwWy6QjwPXM9uyoArKuXcj5b11nJDlYPbEO7KOb7n3/gwdH+7XUhnLeMyEtnhHQq6sgEcHlDUjMwM+",
+	"2KZ/wG7zSPzC57K3MiSJv8H44MkPkQd236nMkxNgiMt/eW4hZu3lKvscwkLVL0fejOxBNwHiVlIi12Lh",
+	"GZPzvLR+VQjjdJ0M3Ijwz0sDD7z0fN9jxAmoy4RRG4ehd4d9MJlPCSLUVTdZqlVljHzvjiAWhQTPpPOR",
+	"oQWNPJ8LzYS6LL01N1iMfWLKmZ2RaBq46etw1e0PjDm7cxLmdvkEPVu9wFcxw5EzJcKiBjY0j8Xlagod",
+	"p4gF0Rf2+q6eVF02rVDYxcxIgJcIHiPxenLN7L/ZqAw6g0A5roNVcty4Qo1pRkY6TlPSCxwjF0VVToCF",
+	"ZtpZW+h6cJY5pU2h/3LYPNDb/9iTpGav7dpphDHvJVhEeUFFOJqCa4ajrRrKdLbFnNLKOlz48vTjL7bY",
+	"daSV3jOIilWDCG2qrZGANXW88cWIbazK5Bp7sZM7re/RylDjNPnYyCr6OqAMm42t7Dr1PmjUKyfIXlAR",
+	"Ego2D92Az/kGR+ghVVuvWMhWpJ2raIK2Z2xAS1DahXWEg3NI7YMaJAXKZCDE8Iqh5RSsLaqLnxhD9xMo",
+	"8x4bwq2y+Eph+cYZ4xPUeqvFexnSlF3GQqR6U0UYQRa8781yoi3HRn9HGqB5bgvpZNQvtWgLp662SIMG",
+	"X0jFEuXmvAg5wcLne4jHKXRPkhuRV23xDmCTvGchP1iS0OGrTy0lpRjllGdLRHBOf/KcTZjJWGNL2qr5",
+	"VHY4cTjiCf8HHNIU7x3WG6hssyk+rDdsK2M4dwOHvYIsvmJ69y1ZCUpXQEMvYGYuNOcdCV3PSflM1bUy",
+	"SkNWSeJ9ySrFWL3deKemyaEF0pXwaIFTu4cPT0LsCEtBC1zybr7SwpEdU47q42BxMxUKqPyciUoVInm+",
+	"HAXobSYIt3KKvAmigUgWER3nZAArx2Kz8nOPFJk4Tex+6Wu7Zq9ZJY8177AnkS0PdOJ+qM0oMELkA6fY",
+	"y5ztM+ntugo9Z8Po9pw/t8UFJpEWDihlcFXGyDyN9DxsirxmM+z7nCSqbBU4xes+cgPfx2FOiPUThk/T",
+	"3LC9BOyvWH7M3twMYRH3x29LhOAVZf8E1H1pQBCeSvMuIs+5JaF0ZhpBkIoLLOZESIjPmr0qlpAF2MD+",
+	"IGNkVAZySnRghHBue6KcAWxIFfaKESRyW4j4in9HslpCpJ3S9eAMQSNmCFaY4fCW8IOHMRj0ZoE8Ac+l",
+	"3s00qlSRHZNayPVYynUPqXZfQRYRiUMyQMDBEfYDiEUSxs8FEenM3TsSAki2y79y9I/Jx+tSazpXTBZ9",
+	"k+ecoXZrpCxNm0ykPnv31T1I56ulqZB5t7vEeSZbf4Z4Q43p/qkiDpN1P5k5TYPT0xnS5KRbYvHanf6g",
+	"d33Z6gyylbM0Ym+kH9DlxCc4TLd/zjBoLOxxlCzF108Y1pcG/Fpg3/rOX15on5m2ma0PcDaCMaSrKXEF",
+	"KDFdu3hloSUht5bo7YXK+zX+o0ypWBEcovL+0aH4bf24XGywFMl8Kzn9+oxPzL5hYzuuUkLhiVfKD2LH",
+	"hb55jnVytNgVoBKHnnSlawST810AssIKuRfzbVNc/5HUyBS08kOM4mlFYjW0v2NxkLY5AvLFKmcpWZSr",
+	"Z8GcUKS65IqaWlxbi43bme2bNauHp9psk/D0HWXlvV0kMjXss0hkMf7+ySQytW4t+GqtwFVciiNEGHJx",
+	"q0iVJmHIwWG4QrYu5dsyDT1dFsI+lXm8tsxyFaXZuCYaTDLZ7KYs9ioSj6Hsbjpv2pi0LvC+6C3dLcf9",
+	"qSxbu6YRbo1j1U3DQAH0ANZ1CewrcRb86zOzWeWXYIlmmK6geFQ6FGaKGRKfExeVnZXjEyai8zEKVfK+",
+	"eruSjSTbbxgDih653IxOPONYUqgewFSEdVI5ID+0oaWgtBs+zFX1oqJ7eYSyNqgMKShwHOunoSaoPLsV",
+	"KOU73A4Z+XoR/trTXn3GSg/Pb2fbvVbDNPBd6FkcSCbw3FsolDysTi7OHd5kYZR5EnLDCbnZbmy8l2Sk",
+	"+3JTCckJ80rTiZTdLGVW06+Anrms28ASUqgh/hqVv5/QpcXsPZvspUVN/YlFsKeyjRmg9mQmsmTup93r",
+	"s2wyv+HeeOHcEqCvE49i6njYR/MwcBcO6GtKdxNqGzsZUrvdGbR6cceq/qB79mvfRhweIZU9nhBfbiSL",
+	"QSEWBc4tOx1S+6x7edk9bw8+2xBaNMMRCT3sy0g9zDwnTjJjqHwT+K6FZh6FyCN8E3rOwo8WobbCCh/1",
+	"Xbdz3rfROKAuO0X2RfdMW5cfOPnred/ttdofOqPWP0TncBtNPBypQiEe4cOd9T5fDbo2csLVPAq0Z+kE",
+	"ahNUoG+J3HHJKsE6S1ZJX2DJKmUXwb+CObN9oY0TrJGNC3KDndUguCXUpEmJCH/pfklqe/kuYlM8N1ho",
+	"MWBlznggZMALYuATZDcX0TQIpQ3gBL0jOCQhGi5qtX1HGwt+IGaZX3vth6pD5OvcCwlr09RF3D/i17xA",
+	"bsEMfx0MLlLfvj06KPgxcwJxJQsxGIBFHz4xcJYoXLCIuO15Opt6axBLkZ6DMLMSVR8ubqSPNnXUJf1A",
+	"Yugmjd9h96nN7iImaNdiJ4pfvy/F1+9hHsmXJVoekeRfgqf2XK4vm69OUPeXi7OPaIzDKroSvlwcEs35",
+	"bqXFaVPgtB+wjV4Iadgc47jED5cTMY1QmQbLOBdyjKFU+TwMbkLCWOVUc3NjNPF8n/9A0YKRp7Z3P5lt",
+	"hVB3lymm3s00p3OxdzOFuBIAn8q+x+ETA25344gfLM078oPlC9jQLL5ORTf00AiaYJ7HZw23C0I3nl7l",
+	"DXe6GJuU3bSjOT+oJvJm5H1YoDD4IH7xfuzKKt0F/sJ0hH0RZQcRM95s4UM9OIEfKgItjab5qem1rWHW",
+	"KbyzcuJXNMU6VskBfSSlELfLkhQ73pk6QkF+dNjuwk8TRvMM+rbG5f5UivYlMfHlJAVORH/6HosMfFdE",
+	"Zp3lW/tk/w/oe0NmTOSseUzkqxWzbstJrnLscXIwVIYY71pRmzkEmuelTdwQkdGN2a2olFBwUEq+5q4z",
+	"lb9XU8FoHlMhKiCVBJSgMhSJRHgSSRu8KKTAZSIBTRXPXrcQC1ANUXInS9aIbolylqKQmIfkzgsWLH/h",
+	"6o148TLzUCxMQF8G/sXamxs4Kg/AUitc+H7RRbFgO0HvB2HUDV1ZYC6IsL8bImLfh8UXS9jP3LMU1NJI",
+	"quGBwjMrfVVSy5WbNd1NraXEy+zAFreaMK2PCRsOuBAZWk4DBrZzgDRkWDCEb25CcgNsS8RqeDNSRfGo",
+	"bEhF89DE5qOqnkr/amwRtuPmWPKnV2xI7bRT3T5FsdU4qZ8aTcNgcTPV6tbGL9lDKuahxIumJHwEh+qL",
+	"9ZEmoNrkvQG8VT4c8UmS9EkS8L5i8txfmoPnoWEnQgqC4LfNMeVSDIOIWuU5efng0e5nrvMrvsD8cguV",
+	"OG9nmqvMziLYC9jsrq7mYq61mHw9ZmHetLtreyulOOxbR9j0+d6rkm+8uS2lfK+6vcH77kW7m6rlG+8i",
+	"XcEaslq8iCnaDUWdZKhBsKSVJ4zRTTiaKUR3bVcvL0I33sAz6EAp4P15VCCtYdZT+N1SUHoit1uWJm2u",
+	"+ptc08Jlf4dU1P1FW8r+crmZ0OhHF/6N97sl2yC50Hrp32T/Kq8JChYJcmmpZFlZNksoasI8/BIp1YvN",
+	"JbgKg7FPZrn9F48PDt+guXgprjiByrbW3vK1fPzTHyygtmysANF+Qwq+Qy55iAYpUAwhWETMcwmyX9/V",
+	"jeGRG3uC37NkL8mpmtWlBJRRfj8y5Y8FR7ThD9mqV6zMrqAJ35yhNrJMnwvUqMqpAdNzhCX+pIpa2JkO",
+	"6RQzZGt9gLWFyZTvGHqp0qbgBh/S5lX7FRMDM1S2v4l/naDfv/ExLaQN9/3Ld1vm88cspEgF5yaaYWfq",
+	"UbIXEuwCZeEvniD7Y/OifQ4+55GI0bSQfd1pXg9+6fbav7XObUt40d+1z89bHf600x2M3nevO+f8j8vW",
+	"4Jfu+Yj/1ry46H5qwa9n3c77i/bZAD6+an6+6DbPR4Nud3TR7H1oiSn611f8VrXOR5et83ZzNPh81YL3",
+	"rztXve5Zq99vvrtojVqdAUQTBCFScQkXcqWSzMX0K7sVE/ZsD9lP0PIE2cKpDYgj3Nkn0s8t8Ee6uGWM",
+	"oyyVHKddKiSrmhdivhpxc/tXDGoBVXdtjL+lbnNOaeZCZab12UwkaGNTnLiuxGj8iLW25fXaWrOiWtqx",
+	"OK6p3vm6gBJ5kW+8bmwahBFior5VrLBK6pvJg8i679dHu+61+Ul5okhjahxOwTm5PBn7mN4KVJz72KP6",
+	"DgirbD9k6YUXW9K0GYmpMeXNYT5cxLpmzH0v62bs0i1qGuSk7UtfWNw84JasxFlqxrb9xvYqyKKX1XbW",
+	"rDW+MnDmZBhLrXkLMO7ZPWs3eFgIK4NsGRJy4kq+mCrjEnBAUR002/UtzuRGM0IXCLNbUeNb1XsKKJEZ",
+	"7pvcW9a3nc7kS9oUwQWOag8vL6XQ/eRn1tu1FVFStdpShaw5jKWDUCdUFgKSFgWiPlSmEQhFq2ARIrZi",
+	"nHJm2oWGs71arXZQf5PG+KODrRi/1gXZXB5L68BkA/kV+QmMUJedICyLgqFy/T/+2/9xdKCZxCsCv4b0",
+	"7/1uB0ksyDTqimuSiaZeYlRki8LedsVCy6nnTJHHhlRW0YauXaraERQVYjGyqqXYQ1n9fVhSolAOxBLE",
+	"LdgvGrB4ewHyLOp/AXjH9rKMOCablO5oohbVsvKDOieeT14xNCOuJ/q1yjpLcd12I3+5Z5aj6J9arN3r",
+	"uXqbi+qzXBFHNoxAN94doVCdK91V11xpDgbsG3XPpr/EKyYabqL/+G//J4q78gq0i2fQijrCy19MGTeZ",
+	"FCeDAOaT641tat1gSf0Au9K1lyfI3autLw0iI3/oY88V1BxTBLACw6CA8R4C588apHNK+vEZi2fGpNoM",
+	"36M5cFZYDINlbjYY5IfEmaaUqbpKHk3BeiOzKrHcGuTyZm2vQb5lgjzL0FWrc97ufLBlYUq+5D+CsYx3",
+	"5owlOuEKlLzGshwcXxQiXz0WMaguJvPpUNnWMNVOFSyV84gI5a29HO4ZSrOhVbMoU3/V7Q+M0rexQ7JM",
+	"MkmwKQa7Jo/GuCFPUScLyc3U6NYuBnmBllus8b0W11w1UzxWPbShXJ8Kc0DlxAkq+0nbT2nSkjzJZM9K",
+	"7+DlGbMyvMR4UQG2UrOS4I8CkU+5CIXWnfEtRxGZzU2FBPlQDM0wF1ICNMFckJY9kg8r24mJxLSdg9PN",
+	"jb1UBi2EsMg1awX78osCroPolqy8uEzuLVkJFiDbpHsRKn9opXvLvr4lq8pOurLd6XZadlw1dhH6pyhL",
+	"42L4oLJ93rpof2z1WueiTCL/JpiobTJUtt832xf8qU7L+BwlSyNp8SglqyQ+MOKwWPRZblMzWdqUC6uy",
+	"iLD0vOuwL1AzNaZNMYptQGppejXp+SBMC1wWtkXEiCOqyzI0Dwn0bVd1v4T6n6Y4nClOMUOhLJOevgA3",
+	"hJJwd1qjKzO7iQTPJ0CA0+SdH0QRMVyxXuvD9UVz0O19BrGIJEnkIgmqcAsFuYhEDMlZSyylGPCw1+z0",
+	"m2eDdreD9qR1XfvicZeyYMRkO7/ut3oSEonSpjJxRfHJHddxzUiRrhIx08/gWFYK0DE3/2oBE1KZEcUK",
+	"88U88pu5ejz/Z1E9MnW7+YhZm4eh0bmxfQXwMqn+AttUBTC8SORQ5LO+YEmHFPgfV7HEECA8QmCM2JOU",
+	"KYHYKEcQqPP817P+RxSRr6JqcAzZ97GekrR44d+XrHwJWkhuOhmXX5z1PxqptZhKCvjrqvROxTPwHQnx",
+	"DTkLTNVGkmQYNOcq05yEsuP/E2ehaIFohhpA9y/puinmzAlkwQY1+7MkXGwI+RIxXjRYPucqd6+bUbAu",
+	"qqXXQX3aPf1zgWnkRavczIcp8d1nq8S6WT9Ulz9bqSCTNxFnScR7TZOCpG7n1tiu+HLm85tniAlKdLo/",
+	"T0CQWPPTRAMl8HmiUKB1sWudce1YJCqHeLdVfHAQCrYVLJ6VkG/kXg+sKZVTJGpXzWXytYdN7Tx0AYCE",
+	"aEE90EKfCZC7c/ocZpPZ1nOINDqP+dOUcopNpte9s1+afYiVa11cbDApGHE0l5elVMCia7wzS0gKwOh/",
+	"/PdnFiiy4QOpLVrFyg7lse/thYaw4tryjiecXWP9d5KXa9RjAw03OttsrhvbmloMJhbphDhFtqa+2+va",
+	"+ymyE1uDiAYV1THHwjSha0d8opKl2wNKlmap2KAybYnKlMbeJCQzZa6OHQ/l2E/AOQw4CioqOnNIlTUd",
+	"EeoSt4p0CyxeV0KFDVZk43lSix3SKAgsYaEV9aRBq1VRLWtqqimi8AcbyxMLwgar+YsNAdVML+tC1o4M",
+	"OenQb6Jn6gLsKLcq3d4gvvp4w3RhOjqjOFHOxrHpdCjZoTa7RmziPZpBDQRqq6Po369b/UE6aUMrdMqI",
+	"76daPcljftIq6oYSXQbMT23kJaJ+unSisYpoMIkI1cJcJFtgJ8juds5a0i4mLVwVFISyeuWQrhUTtSSt",
+	"18qtR8sA/sX4ycra61j8w18N6dzHFN0SMpdhLTgOC4RXYgMc/KXqqrh4VUlH8/OFlqzSebN98blklT61",
+	"Wr/CP961R/G/L7udwS8Xn9PR/fFTAxPRixdu8FhrxVz41taAgliEVyzr/hlSB1OH+MStnKY824or81+b",
+	"nbPWBf9RvZs0OxtS7UXp9xa9xGgQnyEqM0JQxhueApzZH64m1l3jWsvH+Js8oOUIDUqStNF4sYIqa4mk",
+	"c4psLl3aslCxaG6pRIqUB39dHNWWljzMW9tWsUDcaT1VQx1kHLZkSc+jJciTPBxAVv7DJAi56DBe6V2U",
+	"Xiz1erGMW/aNOfMD53addVNRQaewu24yYSTqi36aZkI4wWG67RWfGIULyhCeEuwmvgXsi4dgaJA9Ogt2",
+	"5FfFP924dDHL9cKm6YgUGqEHESMRXxiF2D9Z6CEk2FVSI6yuWB2EzFlRKJ2ShpZ51duO7GlMWykkeToD",
+	"l5wWML6TW/pIuqmSgBeJWq/FAxtNvJAzWsE14UcUTIbU1i8UVBWQpQ2SjjM4rhgJ2TgOppC1AOU6aBAN",
+	"qd28HvxS/auNaBAi+1Pr3S/d7q/VQas/sLOZcGfd604ixVjxL4oyWKVmv99KvQF/J8/PrvuD7mWrp70S",
+	"/5S8ZWg+YxnSXS1DYpm1JmxZawQspSVq76m9r/+SfPmpeXHRGowM+8g+WftmHX7vmp1f250Po+bV1UX7",
+	"rJlZjulpMqjpaf/63WV7kP+8eXXV637MfXze6rRzH142O9fNi1Gv9bHd+qS9Y4DE2qP1VceP+oPm4Lo/",
+	"EpU99TfanfP2x/b5dfNCZzxaacD1wde4kn75dqIyjftSGf0+5lKZpuOQ+eOWNeyTSO+edr/EiQ1OuK1N",
+	"CS2kQr6yHTnNlRXIV8dfMO+OXKrYMNFA1RAq9uS2OAEHI5jjKj8pX36zf7bmyuevItcLZQRSQPUOgLqc",
+	"Kj4+b/XPjJLVQK/slkxZd9dm7FKCpsEitER/e64hQRoKqFX6jPVpyRID1JfmOYNbQrtaTInh0vheLPHl",
+	"9MwvXgtw8y3w9JJualrT6cjipcVQPw27MxgXOSGBxBTsc61WTSbzUsWffeKEJLJRWcV+QPPrIBxSLk91",
+	"m4toihrVmiyBJT8aeelBRkyOIttg34SYRqMIGDi04D56c3CM/p//+6B6IIyIVLZgiaaEkTjlaMU1DYI8",
+	"OqSQrvYOKkTjRTTlmxBZyVXE8WKOvZBLAwquRuOgdqSGNvwaOrxiSLyMvGw6WWO9dtO6d0sD5C6TCaDd",
+	"e8KRZ9ha+sCgNkx87LvOJGmQwGox8pmCabIKlrPv3JVIjHu01UjAf7dKCdptWg68BeGSp6KKl0Ji7bak",
+	"KNr643UqY1jdBz5P0vQj2LwqqewQF8GrlqgttsfIHEOo26kouM0QFqktskYXV37QMvQiYgTo1kXKGtPf",
+	"88lPImas43VCM9DEh4T9W0JR2Y5EvWfbQuKftoX+47/9XxWRd2hLxm9bQzr3F6K2XQIISFVmKbJxWK1D",
+	"ar72ljgTllM0jDA2iswVzA1oKZa4HudsAFdTK1/9KFXIM0xWKJ5aMoiAqPwklQ9YuGy5/HjkFYNGvDz7",
+	"HtMZQNaKt5sqoW6qAExvCIuQ701I5M2IbmSwEJagAKbhxTSU639TfEdSay1elX23Kt3pwNRCldRTUkc+",
+	"HYAkOL2QvqACTJleYO+Fg263VI83X4yh6EYzDcJoz/fuiJsq9I/KRzU08+giIqxSRX1CIWUAs80NACK9",
+	"9P+wZMxy36XsfxRXp9+ljD18Ndqt+r0Bk9Njpmrwr59m+0plNUJOtRcR2QlblA5JMLhMZvNohWYEc+JO",
+	"RcJF8Zr+D69+lsRsRXGZ/mhjgX4NSMYq/albkpdvZaUJdeqUUkQrVzTum+8S8EQbzIIsaS9iIVuwSVl2",
+	"CNjODJX9YElCB1rzyzKrbuCwV+L+oQiKo3BJV5IHJpgtfFypopZw8cMNmWKGxkE01UUHvoiSVYJv8lUT",
+	"s9tA5rDa4kLZiq2CWUwxViFji7IXge8iG/5OZcuIz82Tp+PU1tWvuE2T8uuDjFLlYkfs74j7QGvCgGQm",
+	"Q+pFDN161EXlxAliSY9H5RTZWnCEGIuLNZ4qu41nBKrxLAgqqwTeVwwRHPqerFZioVsyBzqEKVIKUuUx",
+	"mjPmxN2JqjCYJQU6y3EPOz0WD5UZ8f1KpgalLPCrGiA+d5HG/zk6UEJrwRxDtELgVywuilGXBXoCSva4",
+	"nKHQWiRTwGAK3ZUnQhW/KFBcuVA7zORebcjke9wgRwEN2buZaxQISn0R9wTlxD++qMKyO8dEPmLE/lZj",
+	"4bPDZ2ss/zhY3EyhiT8LfPf/Q702CxWV1fjgD+jZeI9ozwxb3HHTC6p4U3MTE8NoOQ18sgcYnQQiJcEU",
+	"bE6o+9JQ/X49PszRs7a6Nzb6H/8d2XDP7TVHgEwCdvj5Pu/uHyPGtljCTDriNouOjxCDu4ajio2n+N4u",
+	"tRq0S7wlDs/gLYVwF+hBBWn/OJtz+0QBLJl83bXQFZOf98WFr2ibeIaUqC0pzy83L0pb+NNEkGQg9UQB",
+	"JOu81uwxWUTgC+KCOE3k5dPkn0oTT1XH4VeYuOmiOIZQwAcGAupvrmFMfOdNzTg9cG9xEfurHj+VVBl7",
+	"s994e7x/8PagkPlSxPQ1BXm/n6dwkHT14JxO0FhRei1CPlGNc0Tp3EgVbZZVUPTRGw9t3nEPTbGYeCfh",
+	"o0S79Q6VcpkmdBUQPpPc9P4gjkv8PS6MHxTHv7EAdtIdJxOOX/yrTJx+wbJ7okBh4cNVR5NzuhqA8o9X",
+	"q1F/3/NNqpo/9gHvfiueqvXGhi4a+bCOO47fB9J2LOLauvf/BGE0DtxVXHfIizLFJ6Hk5JCyabBk0un7",
+	"bVhiU67rnEEYs1zQsHSConBBvtsVWQSIIfugVrNlxd0h1dcA3aWnwVKFn8IiogCKDJpskDvqvYb1GcRZ",
+	"vlwVKc9koK6I2wYYwG6l3SdJdojwbboMcFzuMFvMyLCG/NOVEuX9Trep35VgIpLGLGSzxTh+jcEPgIA2",
+	"KouTCaIpCZceI5Uq+iQxwJY1rMAJHa2HYABU5DsclaRuYbiS9ewhFrstEhKaPUHfhaEIEZH1dyO9KVzq",
+	"o8L+PzW39rF0vqqC3DLYIr8+t7GUXxNRskTXvQsLLagrO+iFC1/4KZNoX1U/zBCSsD24JT644mV7+G35",
+	"YqLK6oBjmnwa0wyJAarYsY4e4Mlh5I6EXL83xkZcM+ZeePR2x4jEcFOayABqLkfTwD1FWGRT6t4Qxcle",
+	"MeRxFqncVVxMlJzFxrL5kybffmgNILC4PzBqinJFxuqlol9jNAUy988FCVeorM4dyoWGdySswCJucESW",
+	"eIUc7PsM2iSmaxdzrFgw5ibt3/6WcOafRW3dAlUh47WmLRRfck7oktDFjifksRZ1+aXVA/m0UrBBcn8L",
+	"XUW1jO48TyNlarKtVa3hRT4C+ZoTZ8ackHCEJl8jVJZLjRtbVpKY1vrbhla9OXNL628b205CrFmuJAGK",
+	"pYNv06F045YLOxyN0mnNn3zb0t0hKZcuVhvfrTJGLAqcW2R/g/+3XUvady3wMH63dTaZ7OWWrArWZGdG",
+	"s7CPx8RcHoBfn/6OWJE5IL44NYU+YN6h3OtAgpzGGVpLUCMoCnjRckoyPAcxkwUWuZAQ9xvYfDskXKzd",
+	"CZaUm+7RNGGju9rUJEDWR9a4ilI1UNmZEuc2SeSTfaQEpz8VrXkcTGkQoTHnnC4U8wzJ3jwMZvNIiJWZ",
+	"8v9b6jmJ1eeBpQ9kbUdpsksVPTzlx6euu72I0R1kSf7nWUAnXjiDtjIqgiMNXu2tIpcSRAMosMjpXWxX",
+	"20iwLZQl2A+g12Lq7j2YVR6jypyYvrPNx6YbM3fpemG0dBYgHUVMnxpSPZ3lU+tMsSssRMm4/s6Sgoyi",
+	"ahoJg5R8ZUsMFWOKFtQnjEG3BzJH5GsEBfO5Rt3ud9Hbo1o9HQrBxWqIozCbz4UEVkREekibD4HvgyKC",
+	"URznpci8MAp40T3EIL2biH5GcuPaqvSz2IIcYvMJJvIxRrXJW9IYv3GO8YF7QOqTt+Mj3HD23QNyODnC",
+	"b8alVE9p+OT32t4x3pt8+bbf+P4Xo6U6mfOBlzQbxUy5Dh9jFniN+D/KjVqtcqoF2c1FbxxVbpnrXTSg",
+	"RZvXF77p8tKlr3qha731PqsrqSSUX7qXkKE/6J792hep+q2zwQj+LlmlVmfQ6o2al93rzgBcDp337d7l",
+	"qNs7h2o/8P/R1UXzDHwLl59HcUZoOstz9Eu7D2WArFLrH22zNPQJ+z6JpPHbpMxrvH8J7ypHQBXZ2Im8",
+	"OxwRiOEPyY3HIs6SZNbP2A+4gGAPKQ6J6ouFoyj0xotIRe+JJN3mVTuODGQIDjgSLXBWJIKegisxCiCY",
+	"OXBPLsWskYmOyIV5nIQK/8ikjYnRRtCKe1uze/GuuRWYhJB5ydKNOhI1dItRUnVYo5uFyPuJP1ssPGOs",
+	"unox2xVkRiBsWxz5SB45DGunLl7euN4Y5wj97XfNDiov5nMSIhFSSwPZI1+mfS18iJjg/8djTt1EluTa",
+	"HHMfRxMpBRtbqmheK9+742KpzSLi+zi0c1qYKBQ2H0mUa5IJlpRLzR51T5GtTsE8iQGkOaH+qo0+8txT",
+	"iHOFIyl6BhlaZZpWHn8Wb+TpWdqlSsEmQVztDCzVDE5etcwtSeGziVCmCNGW2AxzbjmEZ6RpFMTgBnNC",
+	"Uz2u1W6fscl1muyaojhy8udfXCBHaicXHotyi5nuTH4T6KxnpxShvHLaQrVHslFTEmnjpW/Yeo5SnQ0C",
+	"U231oHWF0NjeZNvqlTHqCwI1pOL1iiWq/dRQFKDjRmN//02jtn/09rB68ObN4dvaG+G/8XEIaVHyazlX",
+	"5XRIM94PUYVPUN9xsKAu8hhSqrwIkE+t+iRu2NaHw0H2DH/1ZouZjZYQAzgmKOTjEBdF0zBY3EzR2KM4",
+	"XKGJH+DIozdoHng0yrRdO6zVatXDZ0p9j48OGLzp5IB2IZwlJ9PAd1lK8BHVRrLCjciLLibcCKtRpBP8",
+	"IS2DoFPZKumkF97RBj6VslLJ1KtsjH1MHVLwHs7UNXRyu6IAvF6ttT3VdDyPBuFoQb1o27XNXIm4ATKs",
+	"GJXfcIot0bxiFqtobskZtUz+xongBYGr5Y3IYms0EBdGpKhMZFdM/q250U0hQQQwqpAYIh+OtoBbrD2B",
+	"xsaxPMYWprYmfLSYaKgInynmOMkWUkiH2bZbNHVpQSFYYvNIzj+ua6DJDqktr616A/HlSzvL6V8d70uD",
+	"1gTVOSWtN5BPuCYsirO63o0XZTpp/nb5aZBWmH9v7v2G9/5V2zv+8q1u1XMUZrEwaDdGwjkORcB9ViVO",
+	"nm6QAPXXQAwsJHrfR3GgeWU0pct7h8HW+kBnt5rUtUgWmpoo/7h1qJplDW06j+wqcaQO7b5iR3oF/H5i",
+	"30dzfEMeJIlkNrYBRgDVHcP9Mv5Nqbxth1h7LKNBNi5Gh+v9VpRP0jN3RDUn31w0IrnUw2F/KwrD5NsA",
+	"vmv0n6FRTUzwiwU0ZCmgObpBkb2MH4fszQJKVoq2K6OGxid2WYSktM04StK8loKMJhFQRtj3gyVxdwaK",
+	"FFm+bIqyfMWQHF5JF6eqkCuqpVfxw05HzsCXEjOpU1kBIz27OBjbsK4femTZBYrJzEvki5cLDDF1pps4",
+	"W3IG4t1XDH24bp/vZFvaZbuCUBm3CAYpeUMg9DVr6IQ52cj1GB77Jrn705SAuJhu082Q+iLBqw0y+e3K",
+	"GfnkTrj7d9naryvnAr7biu4wPN/qHQm9iayVhMq/fj6rZFHfD268nYF8AR+ZGpQtmJKm1xuf6xSca8Dz",
+	"aUAVQ7VAIRXNh0EMT+TySlUXXLYvTgUcz7HozD66x6d8ZSOpnxb68op/0REfgOfqRvVxLHBD5cuFY2/V",
+	"xU6CCcNd92hqoaSE8hS12cYOXcUPcxSYuHUmTkUXSCfQiWxCt34Zh7QsLKDoZ7N1umJlWZ2dsm6Cc2JI",
+	"bQ4Z+8V5Enb1EWTt/QbBlCxTUYHFdIgf7RbYatvfIPAlm1HC3k6egntb/e9vyReI/Iz2fKlwPb5ZfwMZ",
+	"yL3/iU9RVFDQ6X8VNcfQsVaEuWBftPZjCIcE2fycTU2aU+LZTkLZuth7H8nJKK/uYlgzC5pb0TpPDtz+",
+	"YVo+y2Le1u+N9osfYpgoQOF2p24ZYW6LLLaLBKYJToVJ3HbqlZVYtn+REVS2fqAJJtm2BBcQ8WZfte1T",
+	"cM0m4fDxNY5DMlC5EyBCFzM0JSE54cJbd05o86qN9qs18US4Dab4jnD273ssEh7fShHESwSh7a8m0s/W",
+	"d3e3csXUn0u2oy3sMi2A7E7rs+R8bWrLaGYTqBhTfwWQLEJl0CVBBi2DP7kQ6duTJiXrdNBI2nIIl7VB",
+	"3LyXsVBCrZgzOVvSW/cmx4iu9dvR/Mkp9v70XuSY025wI68VLH+hfmS1lxzjruqotqtdV4PQvWy6Mxw5",
+	"U4/eaD3dHs2uG+9pO1SgCrdsdJ1UxU7djKyoxYJQlKeD5B8LYeYQ6nr0BoIf+NviT2HQwciXfTLsvXR1",
+	"W32Ovby7aJX2Un9J8rK3RoD2kn8qIrWn/qGTmj39j3Xaspf9KZWAn15mnp9GgnZL45ucPgdGIiHSKN2X",
+	"TQdebF8bsZdWGAY5pgMo0oDYFM/Bri26g0DShsjUsF/rvNCuyrIOwlM/pDPMbzLZCwl24WJwdnOC7I/N",
+	"i/Y5dH0YiZoQFrKvO83rwS/dXvu31rltDan9vtt71z4/b3X40053MHrfve6c8z8gSqfVu2r2Bp9H2pMh",
+	"tRXMR6kPLluDX7rn8Fvz4qL7qSWH6by/aJ8N0h82L3qt5vnnUesf7f6gb6MyhtRciuDOnKrwg4NaTcUt",
+	"D6kWfKBSlL2oYiG7/a7ZyY7IZ7tqfr7oNs9Hg253dNHsfWgJCPSvr666vUHrfHTZOm83R4PPVy14/7pz",
+	"1euetfr95ruL1qjVGbQHn4Wo2OaQ6DQvRqqA4Ufsey6OS9ktQq7Que6QiqNhtqjezyk6FJfjL3EiBDSr",
+	"imwugrEIz+ZwiLH8CR8P6RKr2GDOlSHwQiFHOgrjFUNMBOwHId/BNxjAQjJ+15Jw5JqhheI5v9vGMAyS",
+	"j6FrKCZQVsVGrLfzyByHsc4fACrHvKCDi4kGdHfrIC+cGfyejyNu4ObiOKail1x5X4YBvQHHOqQBRQFy",
+	"A4THIuneHKbg3VAcLUIyGmNTHfGu6ME3geiW+GWxVdWRSs/OFbnbwhQYv4742DKdIbzjlDqYzRdRTmXF",
+	"BBnMUIfmA/LmrR3tgbniToxUG1ItBLKkkfp6cFZJo06j1jjaq9f3GvVB7e1J/eik1qge/lYw5SJLqeGo",
+	"9fpD2t71RefT67Yx3LdJwbliCeGC70om3otwX8gvw3QFYcBV1I7QbMEioRpCA1kg5OEKPBf0RqblzTFj",
+	"suuhu3f8RgSvncowKhYFHGCq5AId0iTQODN7JiCt9OHd2wb61OoPUL2xf4AOj47fojdHhwcIEgs0f/JB",
+	"I+1OPswJEkFfftoQIBLbDLbZNDY4bSxUQ2WueFdE/8iQVNGFd7sWfmahOMDpxruTzlYYF2KdZgRDrzQO",
+	"NRqI4MAhFdGBY7IKqIsw2m/sjTmMBTJngFcHAIlAvkb94M3B2/2jgzfG6D7tNuhOI4OVUHqKEtfRI/iM",
+	"LLjzmOMIhDn6q/S1+qlxVDt+I1LN32TCCA4Pcg/T3OSsKZZd5jCPG5AJwVcUARZauFgZP+HFnNPKRq2W",
+	"yeNL1vd3TMnWDg7xsnTvk2F1GaCxdchC8SyV9lQISvuN3NX082xMGYSX5gcLXS3GvuegCw+Pvf+XvXdd",
+	"bhvJ1gVfJYMxJ0zWhiiSInWhomMOLckuVem2JbluzRohCSRFlMAEGwmKZrsc0b8mZv7OQ/R5j/Mo/SQT",
+	"uVYmkAAB3iTZkkv7nL3LApGJvK77+pbvyY22L05sOOsXYdDHhB3qk2PusiFXLxxnkLtOSlbp4jhTCPOk",
+	"+F7OwxszBwmvWaQfMoap9DrGIh2PEkx4eu3wFoP6YizbdnPOgDLm5nmRbiqwwgO0G/v9f/71b5tcReGP",
+	"DCrHtraBBW6l8kTJsSS1B5cH9e2NX04Dlw2RpIrx0IwNjoJghmJ2Wr9dHf3w69utnR8uD1qdnw6OO63T",
+	"84vm5ffXp1tbrV8aP77/Zev4+/MfOhcXrcujreaPzR9/++ksHVX3XlLMxsbO759arXkRdY8BstVZDWhp",
+	"BtXlScz8Kzosioz+azounjZSY17URBSOmQ6RSKOXLBEgsZpR/jVK4FGjBJYxfmfOjnypjaqbAOLuKWmv",
+	"hxK5VODfrGkqn5VJ0TKRY0BcywLDYofpIsh2DSUkpXejWXU118bDEKMeAv70CHVDClChMBBelXylIQPo",
+	"ogLNKwXutAjSKesWj9viQLILZKISL40arFZrkSMhXUkVbYPGgYgdB15EQuYwJYl7QtW29SLB/P4X9R+o",
+	"e5JrMMzUhX1+hkLs9ZD53j0Lc4LspYgxHEU5slxH/YI4ziIg/VT2hKGirEkwcEjLIvjFa7/sImoMd2P9",
+	"C8org0+clDXQ3Ybn2pV9ffpCSaQ23PHIl1olI72pkvQX8nWfiiITrSaF8hWitsAoYLGQDMp2JzRi3Jme",
+	"FpQi9wOFpJj6RhQEWHJ86Pm+Z+DmFnzS2GXZz9UCc49eM6mRw2fBOGMZLnGOpabnhiSZWUrsY6QO4lzo",
+	"DflePElPEHfMSNnEBq7MDMLL90gtHtNSMGOZixfjiKzFLB5C6417ZqUI/yxFiWmBFcOSrUz+9YS/Al55",
+	"lta9KMzyzOC/aE1qc8W+VFnq3PuRE1iDmOK2vtuChGxIPb5P7KsPBwdHR4dHhzahpPHxow6XlcRlv8vt",
+	"d53jE/kj+r7SRJaUAwW5qQhWYka2m/WajWV7vQhEj9CNW0sJRRvYe8yhY2Uqd5mIPI5Gx5CJwL9nbpdD",
+	"4O4oBPFWl7CDbGONiW7nyMM+k+IPuJ1j0RiDJ9I19xO09XghSlYJJ23CrufimZi1yHMJOcDvQuChph9t",
+	"Yn9SJMNCtmmRmDpYRO78Z9sitvyH3eU9ppF8dd04bTvrXByTkEXjkIPNjCC6GKRNj1iIXXe5HLNFosB3",
+	"CR3RMJJ814bfVDyy68kxD+WqI4cd0tFIuf2zeADz0cxTEqsVN9bO3/mNUy5xq9S5ujpa/F2wVGS+Cg0X",
+	"fVM2zH7xw/X3Cz84jgbZ78lmh0eIvT+n2SEeSN0sr/5/5+Li8vyn4m7eUn7n8dvOCEUoL+Cd0SgM7uf3",
+	"umBKs51mJpjX5+HR2fEqXR4y7s3v8bRz9qFzcnN59NPx0c/Ld3xK+Zj6l+zeY5N53V99eHt6fL3SMlyN",
+	"e0MvWrAQC87ZbK+ZQ6f7nImYmt9hbrBZTm9X153rD1c3B993zt4v3amSTTGupLDr5WaeG/CS9HZ8dnj8",
+	"0/Hhh87Jkv0dc9e799wx9TM9LruABSu37LQK5nN8dnV9+eH0aDG1O46rG2W6iFG1Fs0gxrzPTCHpYMEQ",
+	"4g4yI7g8kl0s+vwlGwVhluiqpgs+jE1nvvrfH46ulvgsWOBnvouNF34YQU/TX86rXLS4Lk1mBAXAOctA",
+	"zeT3tOxBnhN1ahXGXy3VV2aZsqaZ+SJwdiCq8fXR1fWCltdMRNlmi8aNLVMD/hzbs6boJ1Va2WerFHC2",
+	"RHJh3u58tpZqkxnIgjYzwstSLVb7RlZeWaZBSlJZ1CD3AC7baKW5FFDORc3yyeXSrVb6Vh6RWrLNSt8p",
+	"IkeL2uXd0SXbrDS+mRu9eBFmmMpyTVYbVjHJXK3pGl9dh6osEM1Xb77SuBdKxKt3kFZXVm9vqhGrt57V",
+	"FZbsY60TM08AXrFtjkC+ZA8F4vLn3zO2i8VWfSsuf04CnjEFlSl3oab4anb/xCxWq+9t0Xq/sbHj1NnG",
+	"Dm31NvacurvRYFv9Jm31tp0ddxlHwYzXonhSIglSY0MvEqomX46n0oawz8mAQQ139UsPIm174wjg1Rhe",
+	"CzJlkUVEAM98T0TMbRPb0A20r87qcvv47Kejq2v5GIKck9/IzE86/F82M4VW/Txtz8qKorOGmKx1JWs0",
+	"ydhCMjaOHF0rR3/K1YnytJw8xWVWK5gV9fPl91lxdVaYzEilM4rPjDpTLJsXS9qFmsF8I818K8Mi28YC",
+	"s9JcW84yZpk59oo5FoLFdom5BoHf82LYje8WUYEf2fSRQjJyy6oAJXEbrVZ9j4wwdPCOTSUZlITl6up7",
+	"QsfRIAi9fzL35o5NBVRFyo1AuGPTIgJs37Gp59raeOwxhCEAanulI803oD5hProfDu1HNr1gwwIcetnf",
+	"HYAzkYsfj38hF0eni+H3cMyWquqS+orp7JrjsfiRTY95P3jqPVI86Y1YY7dI2RZisKEbdjqdzn/+9W/S",
+	"HddqWw6sAPyT2ZVV9jXBf9SxhBXyKHstx73c546Af8OmJ54bCCn1ROxGwTJ7hILPivBgkiQ4ePxWBTWG",
+	"Ilq1Bpy8mDkuxfkntWjRljy9X8FfbLqI8Zbk+4Ct+C5lbhFs5/wL9GWqMmcu7JcrT6I+/PVc4C/S9f1F",
+	"D8WXPw1FIfO2FAV/Okq7guPINxT694l9eITvHdqYvYc1/6GMKhYAESPm+x6/rRAvIm7AAEHZIrQfsdAg",
+	"l28Eergh6aPLYyezF/AYmtq++JCtPpkR1eVISlYpHtQ8L3MqfDI/H47OTLxN7M7JiU3KqLLBMlT2CSVu",
+	"MKQeJ2XqQ7oPZEDhIlX2EaleaUpVxS2wwRthhlXah+enneNYfLW7HGpxqKex3kLYR+AhtlQk7Db+N24E",
+	"CabBHePEE10OIeZuBYt6mIpH6j0SsvvgjrmVKrFNad7u8vJs0c/NiInIrpBbuZtRoNTXOFxgQCP5BNcg",
+	"Xd60y7scVjatLVqEUWegC5ZFiTlOLaUubluG5Fh05Wvc7flu/H1i6qGgydqVthzGnypw808Mvfqzy//c",
+	"2NiA/5U/2jOQEmST2PEekD+xGCo81ccyRgOwCfaRrXEgP4aZ+qkqBskKa8T6bAepz37IvAt90Nn8FuJQ",
+	"4SAgAPY2oy3GA4LlVx1mhhSX87RneskbVfK6lUCr40CYGmjI7qk/xqutyUDf833Vf0ZXlb1TMhqHzoAK",
+	"SL0SzPfjKsfpNsaIvAiyxXwWMWFBeI2wICUG6hwzVw0mzj8dR04gpUMQVR3m6h0wVfuZM6AGHowYF7I/",
+	"PKeCUACbT1Y+R7c2muM7swo+vqJHOAo9B8YnWATf8hmkwpVtue7qrU0vNuuLzU9Y5PLzJjS1K3pKKWqx",
+	"mSUL8psxXUDyQTY1gVBdZKOl9XVIU2dJYTibmEWYFTnoQU4S8aJKpsO8IxX3F5+fDMtIIpKgilm6RyBj",
+	"ueNDMhafINNokW4Qgm1cZF41hop0SL4k5zgKA3fswM4cnJ9eqGWVlwpT6rFQjiRrOoYJ10JgOWwC1djU",
+	"JArgbRbQIjONbfPTDLrQ54RSQY5ZGSlqm9hpu3x8YgpKtmjqMVOWBZfuP//6d/KhzU+p5JDPBqnLfl7Z",
+	"9uOvzzHwGPtEE8t0qs9Zw/XcjlOL2rk++D7d8+Ynz/2sD6KuCyF1KH2g53QdG5YKRg19bwrwCsQzkGxN",
+	"aEdBxSL9QKEeK2YJCpvJMcEeLKAQgwAwzuIBaUsWHic0XOG/U3YqfcJ1l1D4TQ4JUjhNdqGJ0OysdFs7",
+	"M5zZk/0nlGsAzwb1VSRfOsFsdnPjA2uRJDJTDkvJsJWir+bstnFi5VaTshPwCGuqRJKJFPaVNsLJLlEu",
+	"0jwQWEM7u1Tpz22quvcWyGtYRS8cUu5MiZgwNiLlWCz/z//9/0nJ8PK0c3Y9M8FZu1/xFDe92KshH8R/",
+	"3OD0s2ud+EDwq10OZiGF88pd0sP3iBiHfSgCApAAPIjZAOMuFJXR5UG8sMuDCW/jv7U8fBvEcn98zjXl",
+	"VjzPYAySDmHifKyA6AG8EcjOKhYRHpeCYjySHvMDfgsyLEiWJgiFRSYDz8GPR4OQsWRCYkBDrMXjYWY6",
+	"SO9dbl99uHzXOTi6uTy6Ov9weXBURZZvy8vq0JEXUSmE+N4dRucmQw24FFJEIKdAMcHVFJwRe88JwPsT",
+	"DdhwnxQKwRgeHEy4Hm8qqDVLyuPT4QllmWIu6Y2jLjcdMeWZWjocJHwt7pgb1bk4roCc3zG6y7p18v04",
+	"WoPUEkyXA8CgFMm8j0D9Znw530khg6fQQ6B6vlzYYRywi9qVlJuMUs/KfGQRO9DKSBDeqsfqBsI0uxzn",
+	"qZSoPJdRl0tlyqDCqfWpZNTUk5PEi6S9RcotZPh+Uj4f+CM1ddPTk/hzYm9L2qGTOGkM/9Uz8mgl7+W6",
+	"uQqcezm/PI1rbLFHK995lnNUlnWppQW/Gf9Xvn8pxzeU6wx6bBdcPlF59c19Kd/cNRPRoTIypk2UkYJZ",
+	"ULQnCsfs99n0/Cy6oWw0x2SYBCIV59GC2tUu1LrakEg+33hE0rajL55ZG6/qvAxb8Hk/1/TaRbiIGaXb",
+	"zHlWOIiLVW5XhZ88o6znZwqPCOAQzjj0oimUY8SVestoyMLOOBrkYcOgIQaKSCZXKaDjaLAJP9kWXiQq",
+	"iN1RLldVhAE7Vt5VeFl5V+VuwTyBBsBbCW0ZRNFIrtOB780JZMrIWw68TDw3wQFTyBBSkoUKgDgYnM6E",
+	"xoalKAB3p+x3wKgLI0FAi9IvGziGjWMjOImOPOXvPJfTbczxwZuftEjQi6jHpTQ6BWBr2Zo0qjU99vLV",
+	"hN7espB8OH4julyvJbPSb/teL6ThtIKGD9BKcZBOyFzGI4/6gtyGVEqeNCrYM1K+fHdAtneae+R//69m",
+	"tblPzNZKse8F7lRqJPJvQKt7S4XngF9dvonatZIs+34wwWsHgzlIepMPhROM8KyFjLqlNvwnVhlEySoB",
+	"UlSpXVJm9uQngNi9Y/xD6Jfapcw8UvAdFHbjs3zkqTCEDAigFrI9qFMqZW7iSVYnxXSqjf2mnm/F2gYG",
+	"xCUyfefiWGD9qb7HI+YMBEKbhTRCoDGVvcfCe89RgIEio8Whz6HL440c0WggLOJQoeHUAIkyLmLZuTjW",
+	"mkMwHNHI6/n4MXAnfEe++y7W5777Tmmo//nXv22LXHgjJn/ZSBpW2upQzRyfLid4ZuVYtKIeL4WwSGxh",
+	"Bwg+vSgE9BxLtjZMwFZiOIcJGZZztYDsI3PGESP0lsp2hMoetMl5SMM7FlmqDDopK6O2qFimsiNQV4qV",
+	"c9mv7EVZNxWHx7NlQbwDk4TCRa0M8tsNxE58OubeRxgJZslbOkQSU2k9QSYhHY3QDGZ/kgTXAhzHGA/0",
+	"syoVQxCSUfnXPqXesdRvn+0qbiAqubh7KRuq3MdKO1Md0FIGiwRWWn3RPMTiTUZ1FqSsy7eZtVAJ4Haa",
+	"1gRCBKd37AbLrHtquT58OD4UarmIJCNbW1t7FoRHCsCzVqYQQuyg3xcssjdt3xt68r+BQqDGEv9qLW3A",
+	"srb3jXWC1svhqyZLqD1bWfxU6EyB+GK91kJoXIv851//rgAPMcgcE2Ax0Qs7Y99px/6KOWxSbbCyTeEO",
+	"m1ZKvKh22jAudzzeW/bRA+gxf4ojQYuH2QcpuyHtR1ZSL9hK2Um1DbQCh1/2Ijd0FDKwbhCUUQQp23Q0",
+	"uoGU5cCB/8pBwD887sJ/qePc2BW47Ma90adB3okP1wf6UMiPOONQBOHGiN56XIopsmVZnQv4gPxZ2RTV",
+	"bVLvgijxaUDFzTAImQWAFjf4/ufPdgVmwV3zkslh7DVbO2QUBj2fDZPlwK8aS7apXvmvPwSY5SeDQDCi",
+	"cYUBUlgQ6ouAODQMp2ikI2lQYH2nDW7z2a6Sq1xcWejrlkW6JyfgURj4Ikaf1mZZuf1gxUJnvfY2ekJj",
+	"8zI3JpkQ5RX7AnqsH0iyFpFQMhgGuNUDyl2fhYDrByW98Z6D2zUFABzbfcOxD530wuCOwUiu2ccIHgtw",
+	"LiZx4+oeWPrTlE8jwLtnvmCpIXd5GT5vye/rPHj8LkBahnTIwB9rDKLSVp/5xxgpsNvlANgdv25hcJ/C",
+	"qIdy43iWoR/4W6eQYQSeEhC7HAZGPly/29iN8V3PPpyQst2VsmqtZoPNDYBhZD9W/BYlvhQtZdP6dpeL",
+	"cRgGt5L7Q1N3Vzbd1/DiLHQkj2XCoaP462QimaEcOXP3MeTE8cGhihNNViPBtaVY0IiU7f8T7s7fbIyd",
+	"AOCFNgmGXtTlgLMqIkbdyr5GXEWIc03DRz71uCpbTMo8AJ4IUSSwkCj5yROPJWj9abJPAhVjhCWA+y2b",
+	"wRoDNIInQOTGYSIn4AGeBnS1e5FsYMvjoMqfu3SqRQGgF2W7vrdX26g1NrZqNsSQqAmi/VM1BnBiyUhM",
+	"siMiyqN9Yhuiu60PU5d7LhuOAgAHghDDsv3LxnHybONHNlUQ5JmHVlxzv9FqgTVWwV9WYDnvPQGyWOfq",
+	"4PhYhZh4vgLAoBEF4GiHgkW7x9S1dNXhkOdShSIooHW7VduylVxoX7IonG505NLZ+wTkS9h5QcrIcxzq",
+	"+1iGGhE8ujwtoQsAj4gVJBTDlK0ekTcsxY3jqlldPmLhhkm4YvoD367ErLvZ2FN8NzXQKunI8+P7qLD/",
+	"sqGS4mA7gn68mvXGbnrxDGRR2HjmDAK4HQqFFw47lHYHPUqeNI3TDpjcbzDC51JLmGB1B3kPVZ69ZqOO",
+	"yswpShUkDsSVIh7GBSvAaSo7km1aWzViHwQ8kgfq0LvF2CMlbchzlFRBg9SSKKOftuUBRtVdm/+FASs+",
+	"CnzPgYtj69dsi2igV2iBToBRyATEb52OI7W1yJUoJ8scbcsYh2Y393UpZCS1S0MVaxiv9FRNqtEkg2Ac",
+	"4vqegvToibjaPuPgfWbcbRM6RClTrj3QBcSyVIMFtvCROhHQO2isa7TJQxgy5bkIAzlEN5Zzeh6n4ZT0",
+	"/YCC7AUOPFQ+fc9hKjxSae6dkbxhG41qTeH4oVlBtDc3J5NJlcLP1SC83VRtxebJ8cHR2dURtAGo9Qhs",
+	"oLHS2Lk4LlmlexYK1CZr1Tq+KfVIOvJK7dJWtVbdQnTaAWi7KQFPPrhlOVawEw91oRmjhtlayj0TOQ7Y",
+	"JotQFLUp6EuSErYTZPNRyO69YIzSuLx/iSRVNaQnWxWXgn93uT65ABgG1bg6+A21H2zEaAQxRuLOGwnl",
+	"JNcDtDDYkEyA8MFlVYKfgi3ssWjCNLnCfYsp37GrlmE2VELAeipGKCDXOwvt70/TQrDSpz0dhRbbd4Ct",
+	"JuadGMkRmdkig1xO+qRC0SzK3UvGrRufSOpZWv79A9gcKImrLyaco0athuG/QJMArdCQaf9QIKOxJf+T",
+	"Mmz+/VOqiB5WAajVN+qt63qtXZP//zez/KMn9wVk/73dne1Wc6tRhxpBjufmd7Glu4glbvioMTjsU+oX",
+	"rX6jt+vU2R7dcZtsqw8xwzCfm9jUZsjpbj9dxWtm9C316b7nMwW7W5JXYhSEURWbw7elTrPn7jo7vW3a",
+	"6jfZlttw5CEY0EZrW3a7s9Wrtehec7fWYLXe7o5bb7WafbfhuFvNvfreNvxF93quW9tp7tWp02rWtrdo",
+	"bZvt1Pst6Mv7Jyu1G63YOHXRuboCn6jcSTaknqRIfwQDXnUD9j/VPlWdYKgHWbBASWyEQq6W7BtOghdN",
+	"S+3SGZuQX4PwTld0C+XDD1dAIzmrl9qlemOLnErh7yqSNysQEfUVlHSpXqvV6jHEXbt09quyibOboH/T",
+	"88JoIN8C2UwuOyx2KCK92j8EAyDHNHl0GIBdHTRQfltq//13BXBcapf+SyHA7+7VElzVdsnwoMVhR3PP",
+	"mlrjlHPRrMiX307uREIX5RpqFVPjGxqkstQunV41P57989fm2aHz8fSPzuT0EP/3ZPhu4rzbrf/2xw/e",
+	"+fvTj79d+4Ozxn/Xfrs+G6LFfU3qAjXMwJw5A7wvqbKUogyqB9Wsm0gW8r4Tkw/9pbfU1SDo0LK+dMsP",
+	"PEmtgrb1raXbXtCpH1D3OghOaHgLZ6PZ2Fu6+XUQnFI+1eKdbN5aYc7HHFG54+I0rdrWKtO+px4iYMK+",
+	"jodDChdMSr4ek9pZmm9F9FbSv5Ky+ZR+/4w3LqfUY0RDLQPwXkBDiNzF8raKGOdbgrR41OWpw0Dee/eM",
+	"2PJm2HEhHfRqCnLHITYHYGv3dfBOJPUTKQT4fjBREn1h9KGqgV0UQBgTfzRgQMHu5CUQdNHq9u788gYc",
+	"6ldXEKREBRGBVISEYef2WcR0GsJl5921TcY88nw5cL5PbEVabGVrgopBXkRE5Pk+4Yy5QlnH7YRA2G1i",
+	"AxW2LWIDOVK2LUVcqwlZs8HGZf4Wk7dMmxSdnG2miLUNVi/O6mD18qIpDCEhw/AYSXdi20L5nkdeNE3M",
+	"PGVbcxXZ5vDy+Kejy6sbJcbaANNIiH0GoQWdk5vjQyhE9R2xD84vL84v4XlqIZwgHAUokFV9dqvA69VM",
+	"zB9R3cE/FFB9tr2erVScZfukbIJ9cH52fXl+cnJ89v7m4ujyCjZ+GPBbc7lkS/SOEJI8lbKsuTXETm1G",
+	"ege0Ldw2xsKJHUw4C8XAG90oqwy9ZYgIoL9nvz06O3p3fHDcObk5//ns6FKFYlFiHxxdXh+/Oz7oXB/d",
+	"nL+7OT4z1xI8Dmp3MP4spysSTLiAWjskGlBOGq3/gXcwGQ0UN8NiLuDCQ025ViNoOkPheuIJVgERnYUi",
+	"kHJ3QHpBNMD+5XC1ZRGDEo3NkRcLwQxIwB34MgkDn+UJ5YiQMcucZqXyBQLtSaNvqKMAXL2wjdHgRzb9",
+	"Hr2zKAsD/X8buNPlxWCVMBcvAzgmYxreSa2Q0u17jLO+53jUJ3BsAFPCJbVa840gP1DOyNXQiwbaLKVW",
+	"HGypuC1SY5TKbc6nZ4W3K8rJu5ByxxNOUCzBNVvb5Jzekc49m5Hg9pr1WsOQ4A46gE8dX2ZArB0ychCE",
+	"o7h6e+oiy0a6Ms/nRFZVIcj/kzpDJieiZdXkwqKg/+UmNSuW7rY2as0NeDUWsSlnVSH3KDvytOCKZZFM",
+	"wRU2Vl6HHHJRam/VrJK8MqV2KXvD4WCvvQ51cgoezzzxXK5Da4l12NmFym5b2Vle0WFmkicsLt8M8niz",
+	"3mq1WrU6aAFqfrPkGkXn2Ua1RBY3yCLISsbZR7ieeZcvwsRH7QIWkI0SBWQIcD8khA6gapcifdp/DsDq",
+	"YN/Hj1Rer9+jHbuVTlqHZ/VAteuLTlXB8QGvZvbIwENVGlB7KGR7LTHh2hknYIHePatGYiiJqXEb3+eG",
+	"XGLFgiqEmmtLWo7MZvKPYMDJYcAqK4zxper/+Sp/3oo/QGFGWQX7SELlpC7/ecZ8Vn8sueE6LVtZROkj",
+	"mJLGwghrLoK+7nGzm5dOm/JtcbXr2k671coxA/6+mJxpy9cWa/ZbdLu34+y6e6zWf5U0/sKSRmI7/FTC",
+	"DDh5Ssg8VSwhuODFUqRADpL5ygSsjuUcUSY2SILVIV+2KTI0mrdgCfknQ0SAgaSknVeycl3bTRwUa5KV",
+	"HafuZhAIvzkJ6slvywOvRbyLBXKdvAoqiA1EO23P84S+AqkTXuAPqu0tPCyLvC/1XsPZcpus1d+mO71d",
+	"Z4709flzwbrnryfSG0m8F7yYa5BcsWFyhFZrlz6qq7VVK1PFu7FeW7h96zU1L9+aH1d3PNU63wirbbAW",
+	"yVhgSRASw/haedDlWsq3lRz6eYrLNUSwJpqLyVhm5rfMXTM9x2vetW/S0/mFj84Cr+o6ByrZ2QfpZblO",
+	"TMMflKRBK/9OEBY4iKrkCGz06hjFAXPow8IANf2bDgujQwY2IbRuY4oPHKTYuhxtXKpAp6K5qVaJQTqK",
+	"W8DcXqbftd5a4dNiPBoFYcTcU+Z6VFeQbDYaK/QxCgOHCYEe1G/B8YsWh0wkVK7j97NVmnWUFkaEZTym",
+	"FuKp6Ov+hgxZRF0aUQxNxpArlJFoLDzNyE3VGefOexblenYeFmr07WodKnviJlRlnEvaRB2OfdbONUEr",
+	"63X6hMwYs/cJxlTJDQOpd1kwm+UirXL0njUjrXBB8iKtDJ00G2xVp43eltN0W2y7v0N3e2awVW+Pus1a",
+	"vdWsN1oNt7bdaPS2WKO17br9Vt9xdlmvttN3d3fdHersbm03tnd7u1t0q0abrf4ubbbiYKtmgns5T9dJ",
+	"BWC96ouZyKxYWsgiERQFYsF5qGcCsZbWBFXDRxYtMsTzawZG1ZpLtz0LonfBmL8GVKUDqhZz1lUDEWYP",
+	"0bF7QaWOCwGBkZOTBX+gYRwB9TAIQ+ZEM0Q9SbvyDMA0lVYpuvzWu2dcZy+gbBoFIQRhMLGfHyuEcVZ5",
+	"gTVkyMJbnTrVm+I/9tMhNPpjKgRkMgh8BpEfgByFzjKVlYK5sfhcwYVhKJjAzBljom+SsCwulWXSSWab",
+	"WpA4naVZ27PzgksQHOKbCC4BHOoilTVP95yvbha4zB5AKXGtl3OOrSrwrWgYeI0Hf40HXyEePM8SsLoh",
+	"42lkDdOMoT5e/dasDOsKMbXlpZCDgPd9D4GDXq0aX1v6QlaxtlVj06D1nx5VOMsNne9EkUpyT0yrUTCj",
+	"cQ9oRAYUoP9JjzFuSGgYoa54DcJb84j0qGDbzQ3GJTF096Vcp/O2Kbk4fGeRHy6O3kuB8OLsfZf3PbQ5",
+	"6njdVqPZ2N0lvamUGsuteoP86L3V+AKYaom/DaXICUJewuvsKumkxz8IfFckSci1xBpEynaz0YDYbtB8",
+	"dKl/zN2Wcp9pLUJkEPzUG8AR3Wi0tvfzhLyMGAiOZ1PuWyFa+DBxJ7zMqOHEuDEncPHNKp559e3SDz+9",
+	"Pbr0ah9P/nB+/OHq7R+//fJDjf782+jXxrvab1dv73/z3o56w7N7h7+9d4bvavTnvfHB7d/+tox0NN8+",
+	"s5S1BNQrlJnmxL+9WeQ6Kpru5Ndfzv7pvN+bugdv//lr491aU8sIdTMi1sq+C31cnzSgrOhIAS1Kfnwj",
+	"4vtrrmiuBJ0TNrW+nW+n3dp+yXa+wpN7nReZucoy/zUVlbVvUZ7cfBjj1iP3dtGzR9Zy7L0K3K8C94sW",
+	"uFGENQTYdYTtzU/6nzfzXIvnnCVysrpKM67GWBbmjj92mUvKKA1XlvQhGvLew0xLK9LfRxQwXj7BfkRy",
+	"DUF5+tAkBVdwDV8dLC/ZwTKf5jyec2VpyBN9DmPFP5/uofr+RSwMWCVfEFqYtp50BtBmKoxJCTFdDg4Q",
+	"0L4xRx1A93TcHXpwPB6DDs7o/h4WsVMeloA7LE6rjwvieIIMqcuKavJAEfNoxjwAUHFl2ygLpKp5gMU3",
+	"huxJICRhEjGKpE6sT6r49KbEZX069pWLKVtFx8IB0ig1uCxiKTIhw5NFyoYeLXS6rfoSsT9cHULydVw+",
+	"DpFmI4HAlQrKxsYhxTV8kgIcScmefcg3jwTpnJ4QZ8CcOxKOuUgtq4jYCL4wDO6x3FcUxHV+AK0LOwE8",
+	"JiYg5z4fCzLg/tSSa5aOHElzZR6Rch+T+Wk60yjoE8qnukChsVz7xKGCbXhcMC68yLtncqsIsQ8Zn+q6",
+	"PVhrySIanC9Zjn1iY/CAejVdikl2hAAMK5RcwvAWKIcIA7lg3AXQBvhAfH4sSJ8DqON4/XXBToS3iqH8",
+	"SLKRIqJTYZRdyh1dfpUj2Y/exiqxMxE+GiQzRsPEzFQ5TzAbzghDSCmen0NzXRFsxdQ3vO1SXIz3BsCj",
+	"Yr9O5S+R9JYDnxWvQCF8VnGCy6ux51GDul5zC19zC/Oj3xblAS4BTJa+xQ/IjFo2e6OI5MZ4fZVVUzhe",
+	"wf9egz2+ffC/p8xnMaLhlLbkMretSgfoLUwkWTPxV4n+WvySf+cVl03u/TeY1fIw83eBYGvC/GehUeMs",
+	"LTN2MecKShUJYiWVFxyUai8ygL2TnZ+yaD8BBYnD+gsA9eAwLETTa5Oi/My2mSG2T4wWj5t5hhYKxJFF",
+	"qnFwfvbu5PjgupS9EEsNFVqtn5G6aAxPtg5fJSe0WdtLYKljB05Sl6oXjKN2z6f8bnnb7wVeiyXC6KEU",
+	"O49PdDkukVFk0qrIyU6oINQPGXWnRsDNo5hg/9IeIzQ0LBuiZRYSWh2FPFtyKPDdGIeclOUz0pt2OUhn",
+	"wMNCl4UVlb6vavtYiCwOGjWR5NX3AcUWrGPfnY9DQl3Xk82/+07VQjZqrBShhata8anxrWxqwU7OoVLR",
+	"MmYWfF8Bef/+8GS51OCRsmaK5ZfapVp9r9HforWNbafONnbcBt3Y69XZRpKbtMtyJWSpQtUh16bV3qpV",
+	"Uej6LcFA/40Oe+yfHpEnLldyKugAwLrk1pba9aWpzcx+TRdjHKcXaHlfE35rDbEEG66Va4tN13UYYet1",
+	"6Q22Xo/cxFMuoDZylzIbYdAaLC42B9z4QFXQp2Yf07jWHkXAzFTBDFUOT75Wpl0uyZlFKOmFlDsDwlk0",
+	"CcI7HU2Zqn42U+sMy6pD8RD1E5RnIEPK6S2rko4RapIan/ZzQmxm5koisHGWcrUzdAsCTtFTaq4dlAEf",
+	"j0gwjro86JMe5W6VnHh3TBeqw7RiWCDIJcIq6kDwVUpNo1aTY0gKh6eGrjrY2FC1/TyXHB+SjQ1wL5x1",
+	"To9sNKvD2oBTAwqX4RIMh+ip4nMAYWdv8sp09/Hzb/JI2qq0CWZnzismH0+ROPMiKP361D2Psh/MntOv",
+	"nTLxvFjFMuFU+sMPiKbSXawjGj9fTqUBGVLkMI9XZcXizU8zl7E4huqSURernOUxNJORSfaCvCctVHd5",
+	"qqWRKdm0q2Q9ifg9ix6BLM928V4SpkeVdP8yxO46I1N8PfF1GaMaNl05TupblXrfSynyUQhJEnywhPZt",
+	"Npfad1KAWRKcuOgXlF0lZV1i1+pyVUy1AjE2RqVdpaKHUCywp5hurKiboS1d7nohc1QcUw/SoFRtNhGE",
+	"EYaoUOFg8AaWHAQrgJwLPqxYum5hnuLfN2R10wqAgRWQCWWUPO17fsRCgnnzkHuFb5AOGJ307zphi0oN",
+	"A6uUMbfLszU0y7Yf3Hpc/I12x7VaY1v91cMCn9g1FKGLI2pw6hbATTmRPyVlhwoWB8VWqsQeevzmP//6",
+	"t71pD+lH+BfpycujC0s7/lh491KQtj1x43rAZ92/SelRW84Au1r/Ym633ae+YHYMbq20GKG3xoJ6D1Vi",
+	"C0ZDZ3CDFU/tZCZEjHuqDCqypi6X5NGSCgUGGoUEVoGU5azl5CqWfKjnmxSfIfIcW4R2eVq9gueyCeXk",
+	"+G3njJQ9DksoRtRBrQ77bSMgESocZvHc+AuwpTgVJkg5NcBKXMMGFTL99Uwbc1AWjMdS7S0SBbdMLh8E",
+	"gekxvBHEZh+ReNx4rq0yBM07SAYsZG14qEcK5k2zPCpbYKCKb/9jMWNrRsVWn3gjyPsPx4eClJPIN9BX",
+	"K0VF8HA/b8ZCvZmuhwf1j+U/+kE4BO45lgOIjc54vMDJRz8e48v1WhK1QcOQTrFAXuGA8SIWjQ9/zR/U",
+	"YgZ9Ils/bHg//npAfHbPfKHQMRL1Hgreo46uaBEVXZ5U0cZ//f13SWL8aABlLO27qXMD/WHxW64L9LZV",
+	"/RksnAtQXvDam6TIJtbrBbdT0o34Wz0J2wQiPhnASZfXF4u+DhnlOq4TyIHdLdW7JQDaM8hzHY9xLLP9",
+	"vVQvWaVG6ff8nUlGkL87WYtevJCWJNXpOVXN78JnRzSS97LULv1ff69t7P3+qW7tff4/HuHknefTW1K2",
+	"gSqD2wJILuP4SsAlbVHUuPAeGeQ9tRxqOL0g8BnlC84a9f1gwlzSoz7lDoOqw1A5aR8KGkiyrBcOV2zk",
+	"gwsMxpY/LsmhVHc3qvvSakJuB8q5rjHyYfCggdOPTzbwt9ivHLcQLCJO4LJCChQPQr4K0RJrk6OO7OIA",
+	"cWlXPbfZMXtCjFm45KjVy+uO+ypivk/DDvJXCEd9AEVVVlxgVIXDh3e+EkeCqN+ikcGP6y7kGQIxP2Bs",
+	"I4riyvxB6rduvvZoB1JpUfWfCwcrX1LhtmuP9UJ2coYhuw8asmC34HsvrBqsfl/7LmH79CAbqw0RIgLY",
+	"gsLG7AHXHesaP2gZUccoHqP6/Qufzc6MUkTydSJQhGYUoALtR6oaaRGmR7lLC0+Qoa+l5j+kH08Yv40G",
+	"pXaj1ZyhaXMXHOwBUsNW6j2wYDmHPmi/l+8OyNbW1l4lPU5tDKvVr2tGEGiRJGFY4sxxx7TYpRHbkCMp",
+	"Pc7gFaZeevRF0sJTDw7MH2hKnLe4RWtnGCG/1PBWWr4Hju8pwyysPIBkTJyLAmXH6k33QWWiYJuyN2x8",
+	"LgzjVNHsta1sRflS78G5bv75EazkiaXw759KichZapd+O/35umSVTIGu1C6977R+uzr64de3Wzs/XB60",
+	"Oj8dHHdap+cXzcvvr0+3tlq/NH58/8vW8ffnP3QuLlqXR1vNH5s//vbTWckqZaXrdqtWq1VbVo7EW2rz",
+	"se9buVJl/FsisulHT2Tz327XGtVWKlg93Xl9o9HbcjZ23Cbb2O23ahtYwmPPrbE6RFIbyprWQWJ1ttSu",
+	"W2h2KLVL/9XYru3t6ASg+MSoVIuUmFVql04nnk91LkKSQJTtRIkQpXbp4sQMfr5nodf3UM9BdgRyP3KS",
+	"eT6MZEGy5pxl1+Qh8TxqD5aI5dGH+9UP8sL8IImZBEyuYOFHk9eagUBarNJBQGlvqGsVJjKrasYJ+0MP",
+	"RFowA0x8Z6BQ09INuhz157KdkDcbtWkA0rVN2mZXdCngf7Iw0NYNrEau7b+216McE3/BReMJdFmYoUVU",
+	"x0uqAXZ52Qa7LBi2bXVr1Y836hcAExZEyp0Za65KHIjnVElqoBorY0NdbHCo/ER9z9UwxdNA4cDhPW5n",
+	"pqxAh/NIvR1D4CmLQCwJe65Q0VhXUfgjm3Y5ZO+K8VD7I/b1QkEXA3rPktCocPpGEB8kX1gQSPWFOQ4D",
+	"d2NvR6UCl8WIOkxVt6aC4RLd8iBUAH2e0JjK49GIoesB/VHBOCLYurJP7FkGpzYif9K3QZdr/4HZGvkm",
+	"eg00NN9ObNlE6GVdsqRPPd9I90cjQzrvX27UIea0i3bOZ2pWynos/zQYmU2Ake3Lw0nYcBRNtbVXBcLJ",
+	"QYLjqErQFWZDDV1DQ4cC6WxjSD2/y8Gpg7ELkpvAeCFgfcy9f4wZnDh1Sc3b2yaURPSO8S6XHRuRDTVb",
+	"hQTDfG1iH3y4uj4/Pbq86ZwgrsLRL8dX11f6AOoAc06HINHhmMF4nAmzg1i2shEeR7vcHaOcxZSLS13j",
+	"Zq1GJiEdjXTJI5ibYOG9B7a1Zm2vIi9ul6vTmjthM5gDqrLvdbnUAbMzqVTJOfrDYDJmrv0k9KKI8YUh",
+	"duo6P1J4nfWw+I918RP7Yz+Tx6g9vMx3U3hrz0fgLX24OjwoFYm8DxqGKSgn8nCtVqtt7Mj/syv/T039",
+	"Tw/T8uRplJ99u9sgPx9dXRMpTpLW9t4u2dluNclW40XKtVg6j0uCOZvoiow64P70S52RFfICUwGj6pY+",
+	"ZbColH/upQYQ7yxMWimKMz+qY1tq16xSeq2GHg/CmzH3olJ7J4mYwh9HPo2kxg/KPbB42Ej4V2bN9dNH",
+	"WPXf9WRutA5ilXp+4NwZE1pT1Vv67UYtfcvkJcOjrdOfZ69J3mIhhgQLjaEra4mT0PIcgW/ZQa51QN2Y",
+	"j+SF5MaZ47oQWwzxlSdcP4to3fS9++r6YW1pDW9l5MXXSOGnjBQ27uQDQ/s2P6Uo1FLRw3O04CrppH5X",
+	"sngmcDhIBxYvGUhshmDNjyReV/qcE7i0XEv14UeKPf7CYmXt1YRaS0TNPyjPolzMlTZx3mlRE5/F8qX6",
+	"U8mX6q8vbTFdz0paGCaufn81jb68EPE5PMQqjcY5PABLbCyyhGI+ISjJyqao6nRZZjww4N8BaGTa6uMz",
+	"GmojoEVsdT8gUjx14+SP5m3D+rsKIC+xFeniEUC3ujxTN8zOXiPbQosoRiprsyEMO2vMVDMf0WigQizp",
+	"kJH7xGRJIVocyZmqUsGEpbNi4hWEZEsyCca+C1U6wDcLb6hBdjQgp9msuDDZM7PAPIB3rmu3URQ+rZkf",
+	"4sP0wY+18xRfAMX3MzCGdB+X1BNYAy+OCk0OWDqU0Ox8htM2WrVaLcV4GikzxHGBGWJtor+qfQBP0hex",
+	"D3xZGUet/F9dzml8OZPa8cNdxXvtWr3dbFYbz0XyiU0Pz6N42jchUr2aBR4g0anaZ09nFtjUwBTLpAIm",
+	"vtwMqkUahSeNtbPf5TplDKwM+Bt6s4rSs1BWQw8qOq/nZjR19By+rl0gP7cDZAjlllZucU/khGgeHu3u",
+	"be3UmrVas1lrbTVq9a0aAH7mpnf0KF8xPOy4B/keDzdexAfm769egCfl9Y/rK/g63oH147jUpS4K47qe",
+	"S5BezRYvyfZt5G0llHzpMK7zEeMiDg7JhMT3VU5hrJWX0YYRikghZgyZUDni5nsVC6K1JFPKsD70Ahth",
+	"WF2uyFqVJEEaAYyO+vvIytBaomt2zkYbdXlOuBFZOtqogjEqPUbGfCwwjic/MIQUxIWkbBFq8fYLIsE8",
+	"oQLBFkWLqCv8VzRVyPMBHDdlZ/gZTg3mpqesFEi7C0QAeVtU0Fh+l8E4yul1zeABtWmvsQNfRWpo1Nr1",
+	"enXn0cSG3s5GnTZ6GzvOlruxy5r9jWyxgblH76nEhgXDWk9UyBMTfk6zg28T4es1SuCvGSWwQGACy8BC",
+	"qB+j9hoE06dQcUDM0bKMCrH3+K1FOJsk+n6X0wwSUDsRYkYhu/eCsYA3pKRjj+itxxGPjLOP0Y0zDkUQ",
+	"2oRCgSz8t5bb5AsgqJXBGtDlNh/7vk0CnlSpkh1LEQbHwNk9CxXwjiBBSMSdNzJdW1ZXvsLJZAA10tFp",
+	"JYUpXX5L1xlzqA/Fq+LVUC90eeLLQUkSPjyhgoSMutCXXJ8QZDWsFRXG1S0n1L8rMmfocqjFCC3pvXuH",
+	"MB+9KWB/FOWTAWlesb6AHgJeulnTRvJltAHPz/1d9+s683f5cn1Jht5y7x/AeXuEmA4o1Qx4ycVlQeIq",
+	"EctU3ZgpdZIUpYDabrnFJgCGvqiqklEKZpnqRDOVogoHkK19lFxwuTIDKm6GQchQeLRKxp2Hr8h/3NCe",
+	"U29slVaug/Gk2V6PX0zitdCnYjaOQeIKUOJTFfIWsy8sggA1SigRI+Z4fc+Jv9MmdlK7AdkL5V1uFEDR",
+	"b+4T2yiBohJxjJJcqnGqUMo+KMS2ZsY2YZ4yRkwLAtoyx7f0dGXxOnFRPMMKEkfU9hhnfc/xqE+gKBcp",
+	"C8ZcUqs13wjyA+WMQM0uRDzTVXbDADGyRywUgPOfBMObxmFnHIZSh8fkhbiakOPcNOZQFdCg8mo07Th1",
+	"t8ESZyvUFfqWavY9lD5/xbpxy8xpUR3Cxy8956mSLTfxRx6nGN1SVdO+bMG6J9mA+TXvUqsLZbMeoQre",
+	"Uku7THG8OSLKQ4vedTjJ4RtrkMH6OmQwr1TdU4mcL7XE26KqbsUC9Jxqbc12s7VmtbbHj7Z9rV3/bEXa",
+	"x6xcrw+OWRSeRs6gKITXKCfOESkHypfYcPvjyFol1Kr7bINPzJSF3wiiflOCch69s1R8cCyBvREqBHji",
+	"CW2PCSMpWSZfGrLwlokEHkClxwecVckp/SMIuxyjY+NCZIQSziZmXak24CrDGUAoA91Co2d1edlOCIWc",
+	"dUwi4I9YdLMrOAk7RXNsFc5s54hyMUapLUmHbSS4NBpxajgUHxNjSLP3mO9iAXg9SpV0LdfHPjg5vzo6",
+	"tJNdS4Uxy3k0a3vonlMhaUb2fNYv6UTevRdNQYLvcvvw/PK0c3ZtV4ojimeVkK9aFnxdX5vBl0y1Rx4b",
+	"ZDgAqLmPddOZiC1x+oxDwfYU+046TPhYay4fa+SznT0gFor3zg4PftDjMEeQ4tacTeDvFMtenwnh3j+6",
+	"Y694K67BjjtR2A7yLogoZCyavyPMfZWo8iWqRSfxy0hUew+XqLZNaTvnkuiDU3hNnvupyL25r8L2akfj",
+	"MYXtbIA3pjRNBoHPDMEG0Zo0oBLIKYy5gNUE/J6UbcgoSpJ5XJUWZRE7mZJk3EdSFlC7r5sLRfdQhFE/",
+	"ahIIyUZygV9LKa/kqNabv6qneo5qsoyrOp7qA3zVqg+Qfw/gOH0bmlFx8Po8S/+mYcbc/JT8cbOyFyCl",
+	"tlAhAscD/66K3YvN4gl0GQjaObqOLsRhDK0N1nC0gINj2uPEfn90TTLTsS2VSeYBWPYgnRMP+pUXzXcS",
+	"HCeM4cGRV68m4a9pEl6NkRn7XmA3MsqRv1qOXq7lyDMv+JPZjpaOiUjO3dJmpxStfSNWsT51eZnGliKt",
+	"ABbbiSpV8LSl/ZlC5RiVE6Kab7SSrSWH1XHdCLaO5p4cIxCx5X1PjD55dMHWlirA+cvYquSIGg3bmjEN",
+	"qaL0uVagTDY7WccKtNDok2IqL83sU2CkadVq5PtgQkO32HH2uZBzVHXn69PpJzKtPIhzL7Moz4R3xzvw",
+	"PHh367q+8zS8O/n1mWQav+p6r7reY+h6CyQZqe0Jyt1e8HHToHdK8XOZ4wkVyrOWxNNJujQll9yssSsc",
+	"RipFSlW/LKuY4FsWoZYmWe9oFAb3DAKKXcY9BsagFKuXCuBp5+xD5+Tm8uin46OfERyYkpDdexAODFgw",
+	"+1jTE9HT0Epm6oR7NvB5Ct+TkosCKdf1KpNfpIrb5WLcG3pCLlv8ajmxZBkKq0VcBHNO0rtQ7rnAahQ2",
+	"BlND1Zk7xkZp0YLYF0dnh8dn7/P9SYfM8Vw2uw0vVLZITmKpc3Fxef7T0SGo3hReLbmBM4aiS0TjXpDe",
+	"lAwokrCV+IQ6hof6g09T1/8bjZJbJILAoczpYi/pQu/0zTKbayU/YoDd0mGKsFU3uhqUsV0jt9ixgJNt",
+	"qZH2PZ/ppXRYGHl9wBOvYg/weTdwbuq00dtymm6Lbfd36G5P7smANlrbpXapt0fdZq3eatYbrYZb2240",
+	"elus0dp23X6r7zi7rFfb6bu7u+4OdXa3thvbu73dLbpVo81Wf5c2QU70/slK7WZS2urg6PL6+N3xQef6",
+	"6Ob83c3xWTYYfJlQxoJ1e7SAxsXxdJ9XiX/r8Kwr5BJI/NzINrkWQKn5ban9999ND0lCYoCaRwVHoa4P",
+	"7WoxbXvryrAmHc8LrTd4n7pqr1LsX0qKXS+97lnLsSjIkFnRbki5VNdCfdG1cKvE2Yxwm3Fp6Kv+6fGi",
+	"wB5DqD0FidYAfYwCKdUikAKOGURYOTjfo9xhJBb7BEqzFokGIVSSTtWAUa3JkDoDj7N9QskwANADrI7B",
+	"gwiB9dKiL1SE9/gtlJKP60q2u7zL/yT9MBiSP8mQTrGvKCB/dvmfGxsb8L/ylVhIJeXO6QkCJ1g6qEqX",
+	"7amQP4mNXmnbSqxv2IF6Ll85OjyUv+s4quRVi9jvLs9/OzrTjeSbpMz4QC6RS9wxI67ne7cMSg87lC/4",
+	"9kyH+q/yUkO31AiwrR4vKfMgCQpzx6G2eXo8fjpioRe4y/QarxKBOip/yi2JF8uo6KLNj4ZV0w8Ey6l6",
+	"pEI3iior5WkZVzN5M1c6vfAlahmxAIDbva7ugGugjQlPAtfwGnv1jANs1OlZJcBm+wFS4VLhNZJAv0qD",
+	"aWmw4MKNwqDns+F/5ZohIqU7xfHBqTOtORuwQ2CPSHQla8SL19ZPPEH6HuAR8UAzZ+Ve8uJy+fJiQZUr",
+	"vOl4rg/Oz96dHB9cl7Kbjb20Fw8CWuqZLPEylmGKc8c/G7pSs7ZnlSIvQiVLS85JneVeMI7aPZ/yu+XP",
+	"9QVuQJGPPS3JZMUXhGm6V9HFOE2shZ6WYaqv4v1zEO+lxJsWeEla3i2U7O/rq0BlmgK4gdIBVbzNUhtv",
+	"lI87xiA/dm1SppyM+R0PJtxAEzfDhioWUTn2zMWAathpqBep2Gcnsqu5GBNrg2UmWsh/j1k4PVeoIMvI",
+	"ThcUTvBiuWxZ9IarIIweAbQBSVyjVrMS/Aa1V3K9kN/GEkknKrXrO1uN3b2t5m7TmhWFkk1M2nr8nolo",
+	"yHh0rdnz9dHlGVhtOic3V9fnBz9e5cbLKtad/ipYkeSVvAWf59hxMCR6yCKKBZvlmBADDbCn1APYASiD",
+	"AUuM1ek5+5j8oHFa4gfyTMnxXB2UFIij7nX5kFwDxPFS7dR8lIbVARzX4O9rMfaVQ5fWjVlal3KuRzKL",
+	"aaXctDx8ITzR64UmXXm3nEbjcClqEL98zEfjpcjCAd78Q+8WjsPvCyv/8hgZLOhjtdz4ugKkDoYSGaHh",
+	"AIPAVdWijMpKKJEctx/4XkB8j98xqAfvRVBGIgRJCzJg1CdHLOzy7AdHSspD0ApKBHMC7pJM8dI9G/qc",
+	"ba4rW8SbqstSZKEgGw07na53beAUi4iGkUisIYBhmXIHesJCzMmI3s1o91pmirvfJ7Qw2a3Lb1mEOX7a",
+	"JKADngrhJR8HWHJFrf/YfZi6b7CL305/XopdiCJ+sTQBXh/Tsb4eK61rVromJ112aR7OSU1GqsoSllZl",
+	"bHOZWhpz0ChjGFOJr64hfwXWuYxrZGWfyLra0oPUpPX0o+fC3hWWYMICi1n8vJJRJrw91hCHovX66iPG",
+	"v3ypF7hTSdLtqw9XF0dnh5IVBGHCFjyBLhdkmka3b4wLU8h79xNmFWvoDhUOdRnG0+jLiPaHHjPM1wgE",
+	"COBGCXuDHuLIW3OUIxYOqVzn4hjbF8mf8sh1VsOZsesuSy9T6/KU2MIzKt1z1uh2ahk+pBW6p+BDzyXS",
+	"9JXn/GV5TpItMp/nZAxum5/iK2ymAM7kyxWS3Qzr4t4/xgnX8lzGI6/vsTBVkCW57qV2aUQhtlz5ZRKC",
+	"kiVfy15bSaufwHz17K1XT03rDCX21YL01a871CNdQr58ziYkTYpUgYK5ln9VMURY2ppk2I20mSk0hFmd",
+	"3tbliKwtUqb/jMlnntW/y02zP7GHEO34E/XHOttuxELIyOOOfBICVDcabcA83OWj0HOkqGyUPaERYFqL",
+	"wHdJMI4QJwdAwnUS9T/GlEdeNCW1IkTrDq7bY/oaCmps6cVHIAVPJHQgH5naJOIrEO0VBpBS8/OGEL+w",
+	"xiC+YY/LjiqhYTKihMS0a9VafXurUd+V792zkN6yA7DyNrbq1WYrn+G1lmZ4IgohxBuemhywM0T3x1Z1",
+	"Z9cq6ZIeNauEt+1CXiA5iEZ1t64f/oRINVvV3XjTO6ORz8gxd+SpMK6lnFhry0odChzWLpixPTxv5uxH",
+	"6U+OxqEzoILFI8Hl0Jc03VZMh73Al+PpXJwU8OvWS/M2yVOzgq8JaNOrnPBMPE2aU7x0IWHzk6Jec+FK",
+	"xiFHb5BiGxYBVCs3w5gJ8uU8dBA47cvqOlC0bA1NR9HhZ6/nvPKMZ8MzHqbjyU1cqOHJl17p9rPR7xQh",
+	"esGEexwpbBOfRSr0chQyB8vQIcGbPYb3jLtB+EYQqSCF7D5ACmYl8exUEPvi/OqayI8E8iub8r07ZpMy",
+	"gsxFARmFrM/CyiyNv4RXr4M7xk/YLXWmX6yQYgduLXw59iqkCHhzlqfB2wSn95c0Mq994795sy8eZGUK",
+	"YkKQCM5KWd4bKW9UXn500YrUAhfAob5vkTs2wjq1ju9B3vEk9KKIcYwdgvdZ2OVu4Ih2QlqckIE0R32R",
+	"R2bgAwaV6XJFZixlUzKKxPoumYR0NGIuEQM60iXaqUkEbKvLzSfKrAQo2MVxOmnatX7kDCwM9Bvc3+Bf",
+	"uZkj8MsVc0IpdMt3Bfz7Zs/ddXZ627TVb7Itt+HUezW6vEwCs0h8lqlMls2PG5PJZEMKZBvj0Gdcyqru",
+	"sx7/5yeK9dFHA0dOo5utfzQ2dia13umH+4PJ5XTnt+i/d+/+u2SVUidroaOCfRx5IRPHvNTe2q6B7Pzx",
+	"+vqk1N7dbso/hROMmCQdIaNSU5HXh5V+t0pROBYRc49HAhOuVZLAW0ZDQKN8grAgPOtqwecIsXj9dTHS",
+	"L8nWvo5n8/kzK+aMQ1B4IDU/P0pmBdalBMvF5TcLcwbipkvF+pNy5DGBD5NUgkp+CsCc+pJfx6ycb1TP",
+	"lCEFm/qjVpvMKzNZYNxPV06DobCPePAIMFbGHUY8t2hk8TsZU/+QfjyByu+l9nYTClrrP+sxwRJRKA/V",
+	"56exvhe6h2cNHZCveJbCZPNp/OQt5S4FNp9MtV1ywuFGrVZr1ne+2SQHswblcpbntWpRfj3a/+JsyXnV",
+	"Jb+ttIUk9z6Grj7OT6QnXhQjgwWcxZn3EJhpf7g6tCugfQA0qQKhz7AiDRyW2DW7XNImzAEAK3Ze4gP0",
+	"qL2wUE8nJgy2hTkFt9494xbxBBmjoVqSV62XZDIWAB8CWkEpaEJ9KfBNSUTvGJ+TLLB2eZuvFo0JxH3o",
+	"cW+YLT13BpmlAfenZhmMZeiyvCV8PGSh51zqfZgpSYO/pxiapUFmY/31duy5jAjGXSF3ohzrk1SQbgl5",
+	"RbdUWXWAGcaB/chRyyNRMOSfAcmd57PiBw7A5FwrFKFIn7kvnHHxHHn5g/SpZB2L2WoMOjCbaBFnFEky",
+	"FZMo8S1YJ18jWp9VFkVelYsVsyhiFSNJo0hlhafyKIjWTFSNOYGsVGE6VLu8y1GrIUJSa9bvMycSbbI4",
+	"+8IyEXm63JAkLEiX930tJaRgx3MvGgSRdTkNmYJMQI6tv1otTtpok5ABmBDU5yjqnn2UFNKL/GlBikab",
+	"UD7t8v44hBx/hXghp4G4RG5ugv2eXZza8UKliZChImpyzwO1GgOWQL+aTDOPbRg84nRC4+sgRoy76d6v",
+	"8CEpqx0VsOz5G1lZ9NmY2cTHdxWenN65L5x98lV4crJMT5J1shJbfs07eeXSzyTvZBGXzlptNz8l13Ru",
+	"5snaXCEH2vHboEBPmQiyDPlZt6z2a6jQ04UKLSEkv4BgoSTcbxmvjvG2qlZNOemBhc6VwnYB7ohUYbvc",
+	"Tudf2SCb22a8oZTiXahIKYIwsknI7lkomCBepKpPdrkuZIkZzkZYqeztwxVxA9+nkHxCRA6A7BtBgglX",
+	"GSJEG+AEi6Ack4p2GlLfZyIiOp6QlG0wYI2HGAJpW+TDVZerT1XA/AciuRfhUgAQaD9ETQPr9xExoCFT",
+	"mCuRwDHrAuEkuGdhIru6dGqRCWN3FhkGHKxCLpkyGhYlphwbu7gghhZULXMfdYJHZtOKfD+ZJLqlY2fT",
+	"zb61rI8UV9reaTRa4NyfibjVZ4L6R1wSljjEZk7Y7cyD+dmLnugkocKqc6HQVVVgbJ/6glml1JmGb+RG",
+	"6KaDaeeGze7WGjuNmpw5KECok53fs/DaQ33NpRCF22pYJTjZpfZWtdaySvKwl9ob9WrDKsmDXmrvVpuf",
+	"n4PrbGt7edUsuYbLe8+Mq/jqP3sS/5mXIo7fBKve/ITXcLmkjKQh6U2B+WBrw7a8OEEjOdsrqwVX8LUv",
+	"pBK8Et/HIr4P0mqS47JIr0kW/1WzeS5JEJ552V8yxdS3dhnlRngfs0KwqBLbuNJgjpe3GmIMZBt4qctn",
+	"PPxDOkVNgJSDEePEKBBQ2e9yO498YO+yJymiS8LNkExJqq2iFooVgGSmzyQM7kvGd2WEK98PJgLW3+O3",
+	"KGTBNUHiT9g/xh4EGEIAYhQ4d6L0uDS/wEy09vhDOiFDGrEQI+S5S3pUQGyDCMahwwQpe1VWJRvkfeC7",
+	"Fjn1OGRhdm5Dzxn70TikPrkIA3fsROCfSE+2kTPZg/PT0/PD4+tfszNU/OsRYt0aTyKwrySv60mvIq9n",
+	"KMSr0P40Qnt6mb8VPrT5ybx6c83wyelcMi86a3YrypDOTY5OUYRnlyH9sun+wwRpPZrFgnTGgPcqTT8X",
+	"aTq1MS+alGFW/6a+l7ki9fn3Jwc/kR5Y4aX0a5GBdzuwiB9MLIxUsch94I+HrJJ4DLTC0eXltE+gQoIQ",
+	"LRXBOCJeBF4Gds9C04xtxRK5/GyXB31iR96QvZPzsdFXEdyz0KcjYv8dEMEtwrhbsS30OagYJfjF7vJy",
+	"NGBZ50Rln4Bfok0Oj64OUt6JKrmIs1p87451OQ7Q3ryv2wAyBUFM12p8xAmGqmJMHOSsnRW4wDjivuf7",
+	"gqg4GdFWXgtBJtS/I67cp6HHPRF5DvX9KXYoV/PD9QFxpQaC0LNSkLKICAjt8h4N3whiwy7ECgc6Qyh8",
+	"T0N24IvgjpCrQHlExkLqOmUvEsRm3IWlIzyYmGtPPE5GYXAbMiEqFvG444+BGsfuGO17mdGZBIt0iucg",
+	"8F2BgdzxRssRaHDbLveEfB/ieXUZPvk6rFilSmx54lRapx9MECVMfpF9jEIGYcd9VNtc6vlTohbW4xBg",
+	"puayT+y67qTu2rh1vhfHdUMAOvhqBCy0F5J+MA51Z/KT7B9j6leJjcc9XnDhDce+PC1djvv9RhAsHCwP",
+	"N3iKhHKq6QA2ubbl1J7vEwCczwlxDyZc+aEqVXKRjCZxj8FxfCvnA/BpvnfL8VMfrg/aOO2AKyCwcWjh",
+	"/GlEhp7LvdtBJJ9M7C4PODkN5BqYP1YJ9AxHGC4Uof1I+bfSI+1ybXiUl5XA0dIXwfED565C3AAi6dhH",
+	"KRVOWVQlh6gKy/tg3nE5RAsPpjyUlr7MZKuGO9dj/SBk+AbM/3LsM8Tnr9kWUcUa4T5oMlhpx714Qk4x",
+	"CFPd7OPyh+DDcySBgbeGgYhIvWbVaurTaXIkSZxc4f/8v/8Pada35VUVaonlo8YO+Prk3nVU15r6IU1l",
+	"w1E0tbo8CPXh6I8lba/AIDmB35HqkE4CwZdxtXqiywGJr8imgFWGDyWlXyB/ps14pGy/P8L0bcNkLcln",
+	"lmqj/5X2BCtGtkvZZh8ZV+5Kbi1g8i3DEY+4u/S713qzl27xoqwwknsUwA3tNPfqrUau/R2iKus7O61a",
+	"rQ4Wekmkk25mrPB+MEl+HcanEX6tNWq1Wq25t1XbauSbzqXkYVjO5Vanx5c1pscXtNQu1d2sdT0ZNdLy",
+	"Uru+29zaa9ReWH5fcquXt3lIsvOqTjwPw0giXH8resTmJ/PmF7s0Y+l5Rmdop0GKNPcxvmEnMUgmDyxD",
+	"m2S0lrazo40glAJCxWSiXW5wL09B2eYx0Pdsbf4Zc8KsgSbFCB9goHlljK+M8ZUxPgZjTMdEvhGvnPI5",
+	"YbDy9N58I5zTRN6Ta/Qik/8RRA2NIQhCkyq3ZEJ1Ee1qh9dUDt44GjAeSeoMnXgC4MdQn8x0AIUKh14U",
+	"MZeUweITOALtLsSLiOaj+/iSx29VRn4wDgl1XUAdRVUc0QBxIF1upNjV7diYx0nAqwSmB1YvHucJZpoL",
+	"SQ+ZK2TPOLWgH5fvTdnFUrD5qlJiAtBI2BAMcp0P199XD49Ojq6PDm1SDriD5Reh71xAAQOR8RWL8RWL",
+	"8dvBYpyfD2VACr5Y8nn0EfMGwNyXhdoC3L0UpCLWfe0BVBwuURWdEUh4FCadstLaMUSdreq1ClLe2q7V",
+	"KqATqYwPdR27HOEV83FhsQ6rORJwfKDpHOWnkLEun9CpaHd5l39HFIEGns1cOfIhUTnh5SAkP1ydn1WI",
+	"rTEIlXHehBq093U3551xNCCNak0tyYY5kNuQ8oiUL98dkO2d5h753/+rWW1W2l1OiA2/3UTTEfubgjc0",
+	"Wtq6xjn+4uEYoJ16hDCHNjFS3C05JsXHQOXEz+uSKakl8jj5/vr6grylwnNkvwazQ/CYjqIn8HcbXyQ9",
+	"Kth2sxwPq50aTcW2ZFfGdBvVrWq9Ag6Uqwm9vWUh+XAMy5ldN+J7vZBC0o1g3JUDHoL93FgoDYEjwBen",
+	"6/baOctXJaeeEB6/7fIU6icwOQK2eG2KX7TNkzDgt/IoKSasyv5iT8rTYp4ln0Z44vcli6e+CJJ0ovSB",
+	"USdOSRI3iD9qERv+gRPGXdeX5cbjNkoXiFgk37MwCkMO3ff6TGpRlSoBjAV0iClJwGTgB5dHHcnAF6CQ",
+	"/lXxR4HnJ1uaztG/zmw37GEqF/9pZv7ZKgHVa6SHM3ONzOOeJTyzw7zxlhynGtzigVql5L6W2qXZu7kK",
+	"CsGjw7CaV20x6Oqy6KrJ9SzAW52F87FKJkNd5dx4biqO3xky8s7jEXMGeD2KkF2Xm3KURZiFB9cZGNiE",
+	"QqWeZsBji+KUVtr7V0TYbxURdr4AHSOdLIipN2vGmWWPl8OATbmu83BtmnY+HuxF/J2HFmq71Cb2b7xE",
+	"2aOV1YyTmVqt2vJxlKlCMfXWTqvaaGUKw9Sr27mFYba/VRTW+BAvb4s2EeFeDdDPwgCdT/6+URhXAzUV",
+	"7Q0x0YZAMFWEPgFUTWqpdnk5g7KW5EshYSJSTUtV4q8o24L6RpeDzonV8BP0NFXyfh+juuLxRfQuA1P3",
+	"RnS5QuMu1LziO/myKuEbNPy3059zafiKeKDxQjwXQNCFE8xjUrUM56lli5HlMZydLwQVaixxMe2PX0pE",
+	"7VdUsldUsq+MHToyyOSa4KEJpU68gsZdnIEP7XR50sShXLMBjcepw8aFUcNaWWPjuvlRl/eYH/BbqQNZ",
+	"ml0pBlIAyFkMrPnyeQXK+0uJ3CtCV67HPh6/yua3rvY8HBlzRS70io35yoWeCzbmIi6UtWWpcscv1iPc",
+	"iSLqDNAhDLky4GKCQsllqssyVxCJLlHMgiTiBNKhaFRksUvAqTHYFrv2Gb1HLD6TA1Pukj8Cj4s01zbg",
+	"hjDDySJOAHFaLpaL3u/yXhANTExsGoKrGYtJl+3O1dXRdfXDxSE4ySxiX5xfXr87Pzk+jx92ua7/gYG7",
+	"ONCEtRP2kTqRAtiIv4S4fNScBeag6Wwe+TZ2NWKhGaxLTmjEQiKY7ydJZfgm+8iccQT+bjlpzibJB/fR",
+	"XwpLnnxTDbPLU/qxZaz4MLhH8GlTTSZREIBHFk+BDjyCBioHMPlGut6Ip1HWQd4ZgF+2bDcwIyog7J7x",
+	"qFIll6w/Fsy19EuqkduWH8paaaVw1eXxCILQVL0NW0AGdr2szmKXJw+t3JCoN6KNFmBU7CWD71EhT4oc",
+	"pbwDXa6KhPOUYcIIsdLfqOyn3jDG1+VagFTSIk1A39XhiKeYDQWNLQ9dbvYuhxN/H2UM2S9PNviNwLsg",
+	"4Jsw3qTIjTH8bK5/3Esq5LFsNxsNOzf6C49KzLwL6q8/axh4ClNIe11Pg3tJ/hXBIx43aFzqHJiHz/S+",
+	"JoXX88W+lDTWWMFjmrfgjy4BP3ZdcksTL0MlCyavEt6rhPe1JDy8Rin+toa098m4xnNBWOYo8rkYLAat",
+	"L0BfidXHmQwfk7Q8OwSWv6TT8Om152tTNnt13D0TaPclbJgvIFMkZHIeYm5CZSZ4WDWxoE67iAiUUMjF",
+	"Y08gWRTyheczkR+RcanG8U0DEwby1ywFaVm6W0XNZnq2iqGtfO+ehVMl6LLhSO5kzaBdZ+dnYHtlQ+r5",
+	"VzB0hc0n9+JD6Jfa5jHYrG/K5yWrBCQyKrVLP1ydnwGnkS8omRf/uAbMtfbfS5dH7z+cdK7PL38tWaUP",
+	"V0eXJbl8wUSHNDSskvD+yUrtZm3PJKwH56cXkItSQFtbLywgA8/w8tEYatFf0QGfJLIijCnKNxRJ0RF3",
+	"OlUD51dUwJZG1CIjQPOM8YG6vEedu9tQMmsyDLC0gw+mqTIlfwS9SpvY8v4iHFU6+kGXtpNac2yb08kJ",
+	"Xqi1aWWacKUKuE/s68vO2ZUUoM7PbIR2SRXYI2WEr6LcJX3q+cxVBjEv4KKyT+yEtNiY4BdSV87DD6KI",
+	"hW2FFqOMaK6G07VjymKbhYFFJbYudnnkDZkFtQIt8o8x5ZEXTS2EZbJwDlZif5HjYyqfhoQ0YirFrg8+",
+	"Q0FsSSVtUlbIABWsNHj1k71vQP0g1k8YTKDwSM+7vWVhl6ttxOKynNhHl5fnl2COwfQb9bunw1xcYl8c",
+	"nR0en723Sdm+PLo4v7yOUwIw/abHnGDIRJeb6xDbVWHMCfyOpvyfNIX/DCwAINW6XA0HW1NObCav6CWj",
+	"IuDG97VhFYcNRWrtceirdAeASJAHdcJ6gyC4Ix8uT0SbDKJoJCwpSY17vueQQSAirK7S5TGrNOZ/cX51",
+	"zSC1JGSxhdb37hihcc+aI7bRxtoL3CmxP4GF8ti10FTZJulRWyRmrxZcnM82mciPdLmNuBAqT0QNJb2S",
+	"cs8U/1bTlWchTjJACCb5+ODqJxKxj1oqIra68xt46W204EaTgAhNPgSxhXdbt7u87AYOXPwhbrF83rAx",
+	"RWCv2ajjU9nBVUS5S0OX/IxLIrpcGVQs6Bhd5fLNOzZNcDDUAorNOza1iRjAKYWtyFAWlPbU628EWlcF",
+	"C+9ZCD3qcjkDKggPOGvLVVS7Ur1j02MXcnd0wZ6OvveQHeZJ6TIKoShni2iRhni8y6nv75O4J5tEYEwf",
+	"BBP5sQmkFMklSG+tHC0TekxdLm8ZHNHvvjvakCKRNjMLxqPvvmuT8xEDJqGGT+AdnF2V2CBFISrWPfU9",
+	"N45OvmMj9X08J8iiiKBTQURAynYsf7UJyF92l4Mzgdg8iDyH2XPKeaNY8cLsrmqjsvk3HUWiFQGXt+fg",
+	"6icrvtsBMDaHybamxRXWr9RGEdqTuvv/VF+rOsHQlFcPrn4qzUioBhsqWaa8+rtVGoMQDMSovanJYdXo",
+	"fTNQhwKkDHkRc3OKxBsgN+aoF8vJK9fZxsPwPILqXob6UdPahzkwxUKfJjBP79F8iw7OwiJqKK8lul/N",
+	"34+W8Q4DiHWE+QbvWQGwGLSXJ8c2AduNRUoUHIkbTLjcMs3hc52zhlxXkKfznkUx53t8rPDlTDFSXtt0",
+	"xP0+cQY0FCz62zjqb+yuapGpWwk/TLXYtkogEpXaJc1kNpRotbHV36N1p9HbcZvMrDN6eHRy/NPRJVhN",
+	"8OGBnp+mtPMY5fqkGDkryiuldmlWgFogPh2qc4FopPLIACCK+jz4sm898MyOQ1+KAkoQIB7Anc1jAfP4",
+	"e54hqlFr7q5giNpeTUp4kEdgFebx6gt4Jr6AuXT2eZuaFje4VBdPFWcrZBtIMOY5EuDSQ3iZaZnADtrE",
+	"zpJxm5Rpl9v4/UOlUNtoXNGU2YbQNZCAiO9xZmmAJUbCYEJGLESTFRR7CE1rEOrbtmDwl02cwB8PucaV",
+	"kGwNB9bl0XTEcrR2MQqEh/AaGGUCw0MUKOBtIvJ8v8sTew2CMWubitaQ4wDyfIhInP47JMYPY4S3jMvO",
+	"Z7meyZtTFHYFiRsUu7eo182kkFolqly4rQy6YXE6jrbqZXls/+MljaQ8X61t7ezmQB9mCuJp6x602G3U",
+	"Y7U2nhz8pVj+xYfLg+87V0elAv4wA3yYnCjVn1L/6ntSgx4LfeuXrD6u7ai4hEagEb1nIb1lB2AXjtEj",
+	"sws5p0xhx9yBlG8cnqSd4EusYnol5GRzKqfP5AH8viIn1Pce6K6+9alzXVJX2EpW2IoX1tJjin+9ghFZ",
+	"amktY9pWai+t+JRY8Um2zOW1VIVM4/xYOF1Lb4sVW5bRsGzsoZXdGMvYEgtvi4VH3UJzdHIfLMMK2+XJ",
+	"bbTUuYL/qav/J3fH0qfaio+y9dvpz5baSrXHlmXJk6DuVX3PatQazY16faOxd11vteu77VrzNwuoVLKD",
+	"CkZCRKHkdgXiiiT8GQU3h47OMg07Iaz70AmnQ/a3rqJHG91xrbbleC78l1UlxeuWbACBsquSOVSq88f6",
+	"Gk320uStWInQQtcbVD//YrKX2oXFBStntG5siZHDafANhX6dUFEpWy3C16hYJBhh7Sx/qlC3u9xGOqgw",
+	"uQwCaS+H61FQbSI+fQ8E7ThXI4YdyCl9r1dJ+zc9QVTid0EBCsXlluds0D9yIgTbzhnFaBw6AyqYwL3y",
+	"p5hAUDQGU4xZcSDfZLn9bDDijvWg5PDYL51Em8zKWuKSyc4k7dHWldnYwl2rpLc2jmuUIzek0u1Wc6sx",
+	"VzR1Bswdg/RzfnawtLD6LUTZmMXuYHVWCbjBe/1qN3kuIToxPX+ZMTp5SeoHlDvM1xEDaIlPUtTjS55J",
+	"UNfcVwyCse9iH2qT2lBO2q6Sn5XJPdWJ7OGecTeQLPx27LmsywVEkwDLsD91Szl9dkvY62e7AjiXCUuP",
+	"oTW73PwO8OpBMNHlryCyIgoA7bNKgF9RIzJFTxyRYLvcgY9Dfl6ztmcTcAlMPMEqbUKlzLABxb10M8ij",
+	"QvtInCLndvmURSC4gI8Y6axsa5HJIBC6whVxpo6PIAGciCgYVUmH6O93uf6EJ4h90Dk7ODopgNLENFF9",
+	"+19Uin4OJ8k5A7G/eJXEfNX2K6flPzIv31rEyzG7YilW3noAK//56OjHk19TzFyd0IW8vLlT262BB+iR",
+	"6siqbS5mq5fJFYer9Zrw9erx/mrAMnAGgS9ocj3X443D3dR39+Vm9Is7SPTujafETlMilC9sTQ9tK45E",
+	"bRCXOd6Q+mTkU4eJCpTCTVVCyaCzIY6awTlnQ1EB6VpxapHUI9XhxlY63ljhAwwRVkcQJ+D3LAQeHwVG",
+	"CVJdaFYVvA1pxEjZhdKlmLLuMK5iRlPlgcHa6qZbJ/F52ihL5OJD3LDH9Zq0Zc+7XZ5eIp2In0rflhJE",
+	"P0RzMfWPuDyXrm0R5gsGIYuTQeAzXak1xnEP5Rr6rB+RMcfDyVxcYGX67/KyLY8pok3Yanpp6ARqerJ0",
+	"AzPU2a4ALoJiEkZoIu5hXoiwRSiW9g24w/bBWRW/SDKBwF2ejgTWUZ8KWEkdBCMa2GCnSp5V87A1/1MB",
+	"sPoUk5CNGI2EjhqHGroTxu4siJGV/wLDyDDg0cDCGrJKHiQjFnqBq2oVQLQ3HFhExpca6pEWADqRXQGk",
+	"dxHRqTDO85hHnp/wNigFi/gGurgr5VOEOUjuQy7SAcRRZ7L+mzZACiRgCHH2frgIZyDBK0zfWBM0ISaT",
+	"lvERLMMg9YcENSK3PlUGNsCC94cIwthjfjCZbWIPPe4Nx8OY9MibRUNVLji+zhWLUKnj6B2Pg4jM42Fr",
+	"2C2VSTYPoEBhDaoj8+JkdYHCeixmpiNl5RH3p5IC8RT0+3JQhkuIs3mS66w0itDQs4G8sdIW31iPk7sJ",
+	"dQb04cPNMZCtHCqbPRZfKFj2iXWV2nO1OyYhtctYHR8YYruepoJf+aZCbl81lpcOhZnIO+uoLi9ThxmF",
+	"zIELr1jRbMTAh8sTkjJtxj45sHGSsmRJpFZrVAjAOfXTZsEu1+ti1P2NZQeoAByXo5pZUyhU5DkDUEZG",
+	"IeuzcGnh44TdUmf6zaE/P65E8Uz4+CureWU1f2VWg84joKdAYNVt3tA/f7g8qazKjgTz/VdWRCjEarQx",
+	"mXkp5iPf14yHLMF3rpjvv2Cek0S2aqCoZZiQXCRTJVyNkRhL9spEXpnIKxNZh4nIK5jPQFZgFy+OS+Q5",
+	"XWAlIIUtwRIt24qw2ZUsgChhHuRBIktQToEgjAbETsha1muDyS7y9wsWOoxH9JbZZIT/Br8NaDfY24D5",
+	"LoBxlmsWqddqv4OtuKas81x934MSrVGlSn4eMK7glGnIVF3W1GCA4DGhICcyo/BEl7thMBoxt5r9tS2/",
+	"byvEYwRpgUFmPUnKMp91JZHYk5SGqUm7g8DLo5A+1AYs9JXkeUWSoJDY22F6ReQOzIVBmcA6oprpM8I+",
+	"QtH27M4o2A2+mlMkxpQh9vnZwZH2BsmFBeyYxEVCVveQdHnsIiHaQwLVfs0Am1hqdAMmwGsxdXyG/oa+",
+	"x11Aog5In030bPvU8wUpy17NlfdiL1KCVjLyKSe3ARNdHvAq6ZBFzgEr4x2wMIO40bAf4qPBqCIFF6pA",
+	"zgsAqJf13qR7yfXesOEomiYnF8RG8/p1+VBOIoZtjgGLNeHgwWSxd8SUel4Yhkgu1EYshqtXSRkomIAc",
+	"kWT1NO2q5AM350idPxZZPnKs6zl2cFM0BZjSNEUstVs1yQdHxhNzanKbyID6fc031G4vO/xiGNX8cRS4",
+	"nWAY9VpN0RSgHUuvYLHxaNZWZKzg6fnZ9fcY95SR73NdTzDE2CdJyoAHZa7cjGeq8vAZmCNrre6LehLV",
+	"Y2U/1OzUn4tjKuuDamR9UFdHJyelhfeuVnt1SL0qeK8K3mMpeEuqc5/i61uMHXPJonHIseKzen2fjALf",
+	"Jx4AtE9o5AxyY8hRKE9BBiQieQFuzHrizqWehkq3e0gks0jBzKQ52JGKaE/FSXzxqOdvKIMpN+r5s1VC",
+	"bMH04r+DZ5YZkEcRZXnFvViDmxYLaYZCCRntvi8l/YZWqYI+kQtAyvVa7X9kJESpFWMGN/lwdShvsGxT",
+	"SemhtWrT1EVLj3waHsa+TeE0zcLhjj/wFDwNCzfMGK/ZZM8GhWce03oZePyCcrcXfNx0/MC5WwWVXzUk",
+	"0LCtCplCniYBXYhyF9BS+zQEKNRwzAWhUm7U5CRk1MfmVXIZ54kneMwW0ddXWCrEWsSF2WAYAsF99FDM",
+	"EUJs8VgwzKbGr3T5Vc6bmLjWxhQxQW5ZpBDi8uFxVBcHsF5PkHrEg4mZYGOVgn5fsOiKOQF3Rald3603",
+	"m2acgxsHF4tS+4EJOebkFlGj1AF4pUnPgiZF2X0xaJN6/jIp0yZ177GCzgt14pxijcQFdJT0g3BCQ0zd",
+	"delUqEQXW+D1t0lZZ9W0yJSpjBVKEFwenS89Ng24C0kGnN2zEMszIhb/PrE/yW7bpPbZVnUbdfVESVmB",
+	"SE+UHVnXFXTHrFIlR5gWkdjptbqEubCcfYyUpd5TubDumGGHPJhYUP0SX+hyjxOpnMmxS74RTPBlOYs3",
+	"At0sog0o63FEOgzWJdEgZKzL0dcQO23gKTQX1cSibxBGm4A0LVLeF0EEi+QIucdvq+ShvKGDJzTDH15U",
+	"7UL+fTAO09rLOZdy/zgFji00L9raRpsprP/Pck+y5nO5L7BZZnt5AkvtRn2VQoWzi/uFU4IfxpfrX44v",
+	"IyGB6/Jq33u17321moh4Y5cUSTI8H+pmvNzC10dDydZsmIUN8XlyFeIS2CETwTh0GLH1v45dOw7foGCK",
+	"SdfBsJCHUkE89RaWhhlQlwzoaMQ4c9skVT1Esjn1GSqwwPU47FNH6l1oGfUijG/wdNQDZqyiI446kXcP",
+	"nBYLnYhxT86wh0UTYDr3mF1oVvOwK5JHQtdY+8OSw4ACG9C3H9zeYpKeHJAGr5aPVWEVPkVei3EbCBMC",
+	"YRvJF6mIKzYgR/aifVVA2m7UGlIAcqjU/OLucYWEij6Q8hUW5Ugtv6q54sUlNeCXN8myjYUUSjAVUWn5",
+	"Xc7HQxZ6DvFcIQfmerdyYmUT1MwidmzMk3+kyo+nQE/kmyqaxyJ2ChxSPlCLfOzaFQtSYtMpkWizsi0p",
+	"N1Hfl6KKHsXN7diTJyzscht/u1FDwl9kmx7ld/Jw2nQ0uvnPv/4tvyjbw7/BAO5xF//w3CrWCsINweoq",
+	"UOHl/2fvS5TbxrF2XwXF+1dF+ouSJXmL5eq6o9hKoom3tuRO9wz7mpAIWfxNgWqCtK1Jpaqfph+sn+QW",
+	"zgFAUIslx1mc/J6a6lhcQKxnP+cLeYB1j3D2msQ/uOj2To/b59X/9u0QBo/7r1on7zonby5bZ2dHnQMA",
+	"04SHOLGYs6uKtpEY41hA+sqzo80Wt4InZuTrHMF75oZcsqHssBKAy/gteVoRxwpTnYviIASgSTkiiSMI",
+	"UFEVY0KR6nM+Lu/P1rVRhEAnLavOxhyKRPmKubflQyd0zHxS8lsXvbdyNjC/2eN9BtAygZSK0/iacZN6",
+	"m88BlNejUFGY7RP/ffvV29PTd9Veu9vzPR7aUcAGfSdlIpXbSVUhLpyIYncBPD1UxhuawlovEoNfhwmz",
+	"R/R9hQnDSjlNx2xbBeyDlh41NU7TQTP6+gLc7Kw8SHhtfJrw2lgNqHL/7ZUVhOORXH+rCu9hzJyHINne",
+	"M90KQ8tpOrX63iatDxuV3UGdVXbpdr+yN6gHlQbbHG7R7f7OYDcoFsFvDQZs8iB3enFt7hewkeoBdNQg",
+	"TgLF2iyGFjJB/shY9iyA/2AC+KcI0gWhWJIBiMRTlHGlIJyzeLHxATn8xw1VKRtAr1jKlvu+ZwqIpDHs",
+	"UjuatUosjspjvEhuqfC4YMjSwvTxtpGDiNFENXIGvX+wDRLGjn5y9yvxkAIR3lrsFcEJU8IjzuwLQegV",
+	"Dfnz4f+SNaR//AAZeWaKRVe0cfR7tOovqV75OrxjYr7ACx6rUl7KJS8n9XK+nBRK3qEoegCxpA4KsAM5",
+	"mVJ8/iOLU1ZwM6KF3fIpSt3xcxC9rnEWfj8k7xPFZo3dsF2r1hvb60tdxRn6yhbdgtS7s9tobO/MYIVg",
+	"+MxczS0dUnwP9sXcBRWX0jnptc9PQNltHV12e6cH77qO64SiZaiAblwUNo+6Wqh7BJ9Q1bhbk0nESIcP",
+	"JNcpLseKcJaXtcZuAyzaYKA/AMvS6Q1LeuFYm+ud5svq9rbrYHh2s16vNlznlrFrp7lb3XSdKaOJ06zv",
+	"VPc+PrYipJ7SVVK4JdcYgFzObpVY88x6nw3f34hvd1n6AK49I++vRFroLcJYUGpo66xjAS5wdstEivjJ",
+	"gHpNrxh4ixGLvEkmVCDn1WXT4ZEXgvgKMiGMeZWzu/QgS0Sc+JBIPsC/Nc9Vjl9AlVKfQKezThWLEyKu",
+	"w4lK8YoTBYrt8dtRGDE4sTFngtAkCW+Mn9k4l5fH98Tc45RPjXnW1sdjLi+kM/JAKAhmYZUwCw0R6qVc",
+	"kKBNzeR6DaIQVPwAv48GtwGNorIL3nEYIdT5Qwt1k1ApBtR9lYvfp0EOql3omQkCNbc93qeC2ajWukok",
+	"2sBDLiZskEIGEqSQ0SgSugLj7Lb5+8+/VCFGHqfmq1VyDn8JuHObhGkqV0CnOprZUPZ2Vy2hstLfUinv",
+	"cKndTAmdTEAqJUN26/FxGEWh8gbn1Q8NHjUaVDMeMJiULIHg6mmcZ0FC/+TI+tlwyBIi4jGDTqo8T1IC",
+	"KzW4DDzua8jDSzMpl+rBSyju75flUCXRVuvdl9SRBQjLVtgMJf/0rH3yS7vbu+ycdM/aB73T88vj1q+X",
+	"5+2D0/PDrm8OkMHa9viyd1pv2haC/jCMpHwl17EfctYkGp3ElScrHfmkJP8RaEeFNEnNwsoujlJLkfKV",
+	"YRKPFbBJGvuk5CvvR9BKfUgHdknIB1Emwhum+pnGUsBV18ou8cOCcChbnS3p7v9aUZSz0gl8k+mLO6L8",
+	"eGH4KBRpB1eNBctxVe4DR8G+5IfoU1BSxvROyk9Oc3tvz0hTKgpYoTWFPGVXLFkKk5KDtUDgi1xKXEQL",
+	"vmVZj+TDs/05YvxKClWIEToOub5Ql7OTSubkNJ3/t+G4c3hSKzoIjjqpFZlSICWqauWGggQK6MwlrHpV",
+	"1XA4GrkGoawWjcFe1yVDgeksjuSBXdd7HMrDJoZEhQKifJZ1TZ6GQp8MlqyUdyFHz/n0rqgc35W9SOPP",
+	"3od8x1snmVyzKSkp8soBDElSXwVOCV65pYtYJAhLtyTI/J+wjnbp3wXHtkhsVgAM3bPNGi8f3L238S0Z",
+	"y9lKNEtEqWUURwEcW6MzNmqLu4XoM3aXVMY8vmKWO+TpZsNxc5KjT4X6tQ7BkexkmTSmKHRBeNsn8ThM",
+	"SWickSj+wb1l04wS3bI53q43Vs3xF0FTGhTMR03nhiXhMIQUpnBtp5Br73P5pWs2Ve/uNnbqFdao71R2",
+	"t7eGlb29Pq0M6vXdWrCzHQSNl5KBZekghiniMQc9JKLQ0rFwmvXqyy2ALBrFsjtnp93eHM8rUlRgdnIK",
+	"QeDXvjXJnnBBmg44GTVvd5pOo9bYqdTqlfp2r15r1uT/q/XG5r+cQgKMg8DdNbbd3w0adGuww14Oa7Te",
+	"l4/FWcoWfNFIn2pSoJ3xtHLNppW648rZDqSa2NQZTR9zr95Wrb4MwSnfqbLdERXHsfyEyuTJN6/T5FkU",
+	"PSRTpig4SGFiFfKSErgX60PP4epPA5AJ+cTMUv0AMet54aE0YXS8VJtvkS7ofJWu1DfB+yyFWvkOKSHm",
+	"NLgKK3jNFPmZC2bJhWRQ6aegROmZdbFqEI+lrt2ESGyIB9GOSKMN+Eqm9cM8IAobeYGZN+o2xJlBE4Un",
+	"1OKCneBNGyNNZmfEJxFgRYYpKQF0YxRiGMw/u6cnZYBOisdg1YMbJb9JrhmbVGgU3jC/TLBeDsao1bc9",
+	"rrRP1JW15kVBTJNdVUxSfpOUZvWwBcrWjKJUxnbVirBczfWlHBdnqW96kBfO2azVyk2YFc7ZANyuVxDA",
+	"RDopkaRB6qcDmjIBQW8ex9FIxZ6U/JaiHRRRwkHv+7VyABaJCsZ+iViq00l8K8DQQgPh8VDpkP6QpYOR",
+	"1F7jlPiwo7oQtqLwvIiQX6MRSRjwZKnDIYbmWSzSq4R1fz4icn37VCrwTFlj4Flja5L/0sFIF1qC2fF4",
+	"6ajT7bVPNk5Oe53Xv30GnbELDT9rjd9Ya/ymiuBSzefrazbdgqFLFc4sUoeCAlFfoh4i5VisQWzW7lUh",
+	"NndW6hCrpfE5tlJEN28SRbhY4HGPh0GTrCNsAxnjaVMvncclFWmSD54TBp7T9NYS2T3H9XLhFl5bJt6q",
+	"R7W8DM8uk5jhWRTW4bk37R5ckicLLhQEZLgFqwb3QOH7qV7DD0qJeskr1oFQL4r0oPAE0hYPlR0v1yfk",
+	"lWpdPmDMwk7zg6flcGhNa0DQEMjscFlL7Z7z0fWKahPcp33BeAovWUcDm1caDjwndRzP+fhxBm599gjM",
+	"SitNyTObBJHRkTsQDZAuGWpxU8gruC3whVna3s0lCCkPmGYo6UeUX4NMUF1A0hZ6CKXEoA/nIpXgWQn4",
+	"5kpAj4bRYiUAVu9H0gQ+hDN7/b7iNad8fkpIyMkwi6KmZeVDqbwfB1A0M7dVehzqOmrRB0FbaZRhZY8Z",
+	"GdMl/kEcX4cMBOIuSyv6J/HNfKAkGg+VzKeMjHFCJLOS/8rzSoYhiwKPI/wsZnQQwQYJQyuu8qShbgLR",
+	"O5jp+u/z9mHroNc+/N3fV+oJ4L2GArwvJJtIqWRni7wLX6lCKv7ff/7VSzIOtbR9E4ELNQVE+B9WdjFn",
+	"5IZGYYDGbyh5AprHLZ2RC92iT45ousvn/XVkmbvOgFARLYujosYZmcZZop2KmBejymqqzVPB3aM/m9cJ",
+	"tWUeRawLEZv50bEyIOaUw1KcwJAnSYafns9zKMroS0ofzFLrVYJ4z1YOw4CUUK/kRiUrF+SltW16PJeJ",
+	"tdA3d7ac2QiihSb5LAsD52tYNJ8NmusZNDH0zPng5YkGIJ38Mx5xkGF0sgFcPYylyFJ8uxv+hznNzd3C",
+	"RUMpjDFS3XybBwkViKLTdHKi5LiOPqgqjGtu+V3H0tGdprM73Bw0aL2/F7xkW8OdmvNxfZut2nn5VMjd",
+	"5IHhFaRYsLvC+IuEyaQjwdaa6pnJW8OpkZqPfXXR3OBda3JWjf/jmrbmPiAHOZ7zDyONE7nVPO45/1DS",
+	"OClK1vKOaaMCBEfKy6RkNULM2+V9Fdb3U3135+XWbr1Rq+1fs2kY/GTLyo67yOyd6HpY904sEvdrNiUz",
+	"La6wmkOAnWJGIEBJmvn7o+PlCoRvdQmpolDxLAN/+3ixEdhl59fmh5J+84qNG4YNfa/Z3WAEWlA4UlKN",
+	"WzqVcq78yRkLRHUVki0WL1ciI6ClkmEYRaRk10TXXxBpPBHlagFGNy+DQvNKxPoFTBsvVLEvxYnH1QKV",
+	"MTJxHyuaz5Yo1DImloMJx5NYiLAfMdAn8iL2M1C2YMTPp8SqSa6fcDET2RoCFddMBdvNDdpVorogUMpc",
+	"tq6Hmfdhrn7/fKH5phR5IS4wj+SA6viPNVO/ls0qMnKq9vYjK4G6T7xSzP11RqH0UHxbKBkzX2tTUkE4",
+	"CfPlMgkEWJiXi7Uqu+E4iwBOIWH/w1B7QagD0k/ia5BLZwo6PqDQzILF/MppCZ+7CuuDJ++7qdv6kGqd",
+	"O4+Vsz6tVqebJydo/f05NeE5NeEbiZpA3PLCpS/MprwvNcFG+V9qsDwCpz5WuTGJdWB01+E38RALVGh0",
+	"IrTiWXVSPB4ndrVu9YQdqGwhqcgHLblgyy+7HlfxRyojX8Aag4HREFC/Strguda9hHB4JtAFbg3VLdT/",
+	"NoIRiGazAD25xLTv8UViW/4NMmEJVsFbFiTds6f7oWLEgZnOnzOWTE8nmLfm3BOmWVwv8LQa3fAhcZn3",
+	"Us8A/akren9Gr9YS7Y8gAnMdHSBOUufLxCcuqs9ts7i1inVvr8nDYcMA31Vy7lwzw7tzmjKnWavWNndf",
+	"LgK4X8icVZ4gFPN2nT8yytMwnUIz9Z3NRv3l7gOZ9Tol1QuFjZxmvV4vXJtvNeOYR8kCLUXUlpTkNkLj",
+	"ZnX35bIoxTFTFlksV5xLOeoCbEP5CYz0xfXk7C6/oWNuzQVJauQAuwdyfHFKI93q+pKndfAlHbhPwMjj",
+	"HG3i/GzLeSJBjUUK/v3WBrcHsvGhcGzvd13m3FWp9MhPSAtLcc0mMBbg8myevhBswzonqxxQFzz8I2NF",
+	"ULiA8TQchiwpxurU6wsdS0VadZ9PaSX/+/3r6IrPXOiJcaFH6Z3WZl+lcVqdf+YETwQhIi3Qqu+XE2RC",
+	"BBtATJargO81fGZew3IGy1LhxwhSwsPoKogYF2NTpAZHBWZnSTUJE9YFGYaqsP0gYYyrSuKURCG/1rVI",
+	"NaalCtigxHNO2F3qOSSeYOLjXplgxjlAXMqmBRnGURTfqrjovNsYs2HAbgAgVX8sx+ANU4XNOVvWEWzj",
+	"+ajLS4IpLoQIWjijD90D8tVc01tnWc3H1n8clbElTGvFqRAi6MJinb77ISnRo+vAXXS7h/lxGDOekZL8",
+	"b+Xi/IiIdBqx8lOgF4XjP1I+u6VlKTDVEE+pTrwoDqpJKLlKGEv1wYICEtm4zxIWeHwwigHjpdTPpkSk",
+	"8eBauGQ8zTFu3YJs7Vo1NkTZVYFjlBNf9hdtH5BvIo/uiJErmrJbOlXHXuQRVMYmdc2mkEohVKd0NQp7",
+	"TJA/MI0s65P82jGyeMBn8DjUqaq/bJDBiCZ0IOcWiSGsu2oNtEtEJi50GGL3NuIErx7EfBgmY18Kz3Mw",
+	"whDZtaS+bRmBipcD2chT+vZTfFWz5OeZRnxJGjFm3wl9sA7jvWTCSEz28TWG1DAxMFKqtCInVhU4sPGy",
+	"YE4IwOqrKQ0jfbywQAr0DEkJGms97uNzx3HAfgIM9Ps4dMca1Ndh089890ufKatymAIVe/Jny3DAe0+W",
+	"JWprVVWDVksuo+I/QNYmpZArhmnafqER3AbT8gx3lqxvwnhgOTWEq86TPIJiRhBX7M7m1goQbszuOW1n",
+	"ZpjPPOnpnh+zYb4TxqQ8tj8AdJhgQlgRG9Z591F29kkJ8jB0XgbkY4iynQ4iVNW2W1i9KummNGWiSfy3",
+	"p8dtn5TqRvJu2IL3psdHoUjjZOqSGmF3YVp2iY8FLFUJqYWM3QVdO2gSCmAZkpZMwsE1OENdsofl4+Qj",
+	"sllJHqDZ9lH7oIflMaFL/WzqkobHpfotH+zTwbV8sH3Sa59fto5PL056qhc4ETp7XZE/zDmw1XJD6lyV",
+	"XdKYKSu7bz4DoWonrzvnx5en54ftc+jRAOVy2ZkB5QMWye7A7cuzo9ZB+1B1x2RDhsG+NcLj3y7PTs97",
+	"r0+POqfqyZx06hkjsxPmcUlmExqYqbNnrXfeOum2Dnqd05PLt51u7/T8Nyg1Bo2Zxz0Oz6Pe0f61o+eN",
+	"8QASo1m5SpTSIak9GoyxfB+N8oC7dJTE2dVIk3nkDFkkmamgY8sF4BL/vP3zBYJQIK6PS3wbzluVTmvp",
+	"pbNjBmNu1Eiozke5XlJ4CuExSB9yXgLMdeqzKL7FtzBP1kWbTzqivABjHApyGyfpCOxOWplr1GqWVx+G",
+	"AlQOzUBiFCepjo7ESiKkxT2uFTN9QC29jCxTy/ah/sLdJATdN07kCkDtQoaP1Gt+lZzEcxWflIM+NIld",
+	"QTyAcu0AZcJZeR/aEAqkYBTzOEvYQqyOM6SMku99EsedDUJ8TAlhXHzwEqhZhC5KCn5ZG75kjf7uYI9u",
+	"BVusPnzZ36GNwWawxbaHO3S3v7493RpxHtbnFvp2V7m9va1I8lnJkojxQRxgTNaCzjoN52t193WcjL9I",
+	"CKJJUEK1C/iB03RMbWLcokIn8GxV6vVKY69X3242Npu1rX+BR51nsolQtHmgGlBBgWh/Vc45DaW3oGQx",
+	"MB2EVplz1nx0VZ5THdBG+kzfIf+FTiMH/fOm6xb7wNCX4oePw0ESi3iYkoM4mcR4IAp9aNh9OO6+7uV9",
+	"aFh9kHfIf23Vt6v12qo+4Nt71tsn7C6dfQsnPX++Zj2vjDX285Jnw7ETs6uWysabzsEojgVkYcqxebxe",
+	"JfbEebxRJfYoPL5XJWA657UqgS9+/JQd7sJzvc/ZidyLBlKoZkRKumMBEehcG2ZRNF3/iIHQj+NbiXiM",
+	"j70Qufj0xNWET/Iwb9Vrc7OtGdtaq6+5GqEpWUQxmqroKdXlf5HhGnQqNNrgF9dfSK2v3Ld0ZESF6Z1m",
+	"ufuLu+Mv7I9f/d+GWdNlyhRgC88oqZX0tN6n+bnOXcWSYSqxDkpE9mVranb16+9SVTsoSMtkkbAMIiVK",
+	"ylRBsnncFoc3dMi8Kv5UuCcVIL9pZfp43NcxClAS0kfxGP82kICQfC/VqiO4gW5XlH49bl4Bv+Zin22x",
+	"uVD7TVCFMtWCrfdUZIqpQ1koh57DIpB0OmEuSWOPa3yPWUUMymaZ/B71aamZXSWS0BngSKObuIQB/qaZ",
+	"baOAYLkzNEWJUXwrsKx0QRnZlzpA3S9oy6YCQ2C7g5Uxy+PvRyrDynYkAVi1raIQo6Egbh8qd6iceBy0",
+	"k9mhuyRXZgoTOK/ZYLWDWdXGJTw2F5X7ukwWKzty/kCv0aY/pWhNkng8SRHSSJcGp6qagjK2F5UgMwvy",
+	"PmwZ2xWFNbKlzvIC3WFQ0Jwo9WVW24FiZ1zpRFrw9fiIJcxSc0r+rxVLF6lA6TZb+cFNEnOsXuEpzWyc",
+	"pVjgahFiFZxkW0/4HAqS+ylOgyKJeZVNYWJZFBWrJ1ihSgurdcndB6zkvig2xrOxpN9WY5JqSCq+sj5W",
+	"b3aX4uIXe6mirxYWXkOB+77u2aXFdtaqS7uONrqOxqfD6px6rfYw4VLtnwfqbw+zVDdQnnx4LGE9jyW0",
+	"vM3yZzG67k27l5dZuEgiledvAgP+bx4w+FOOjWl5xgGVDqkoxu8hiQuapJ9NSb1Wq9Zq5F/H7yWjkXuk",
+	"Sn6LM3IbRpEknTyGmM3AjrUZhlHEgmpRNcBjGzxQ/IeZXDOjCyqpqDBKUlIprWVAIJ5LQo1oypInriM8",
+	"wzUuF33P5BYllGiJDAgvjRhKSsC91vN+PEAG1nrP9yoCd7GoJTUqF0KiGKFAiUrK3QB2C1VkFZ+HsrIi",
+	"jROpmMGhAvMTybE35Lxfdtvdbuf05LLXO/Lz0qvbHh+HXJ7BspUBHlHIUmcTUvKNNQtAtK1KjpYkbnuN",
+	"fCsiHSyydsoaQKL0ta1V+RigcpUxzL4AR0xZI8sAy1say+PxVUbjVRZhj5svk0+xCOdij7KJfC6xZ7m3",
+	"2s0DsWDqTLUVKRaQMF1et95ISQ+Pw/9UI/VcWPzajGZuZq208i+Cblc054Kl8HMac+ctsq9M1N4qq2bB",
+	"hmrF9828ZzvJrLc3rbet+Hii/JMzjSzwii2xr7bvwll7bPvXTq9gX1XTqKyr71k0iMeM/JNyBmbNfArQ",
+	"qGmNzeObVbKgu2DjhE8/3tD62fvziMyFh9tVoVCJnOAfNH3he7T9KcNowQb8ua1+imaszCsw5qeiOURY",
+	"gQe5e7wQJohBSipOkEVDZeBVDeoEAPWTlMDsptMBUH7B0ANtIaOpNqqoOo4Yqoi2IWUv0YYvE4GAFpoF",
+	"EQjNYqSvDl2YFUjyCvp2MLOAovTyCtqctHc8JiUpeOTWvbLJc1DWvjSOXSmY4WexRKaKncS+09TjqrlS",
+	"sYfGsia7WK6SuZBKZV3DGpa2SQAfFKQkmbiL8+aSAWCOkhhMSySgUzWVU0aTMrbAaJAj3sgJLghR82am",
+	"ZSFmXc2gvkYsJyL4LpF/1NTCslkm1bntQUpyMjmYPGFl7BVbCvCk7BVLjCebjYX2nAdmkcwI/qNFlkq9",
+	"4DNrWLAtLhtDvqsWF0tXUokaSD+OI0b52iN5DrT90oGCSNjz+BkwQRYJzpMPHlyr+slM8G0xScXGHSIl",
+	"9Hfo/Dc8Bq7HMWW1rPiWJN+zWW+qfoo25t8WctbuIXiPqifymBD2B9KT54P45Q5iOi/mP+mTd8v6ozgu",
+	"yITzhXLe64ce2sXvqczMkspvJsNdKra/QM571jcUCRaxhV6bRQnqW66TgQl/lKYT0dyAYVE+vasO4rGe",
+	"fKmjqz8ta8f3VVJFbZH1y6nojfd1NdD/NZVRbvMj+x3mwucW7wGNIimOwzmHmAL5x4f/0oVO+nEw/T8b",
+	"WRJBmZTFdnIIGjhVgNaWGqfm6IUgfpZEqH4i5gJitYUpWsjxvPdRWCgJxoivtnvXIgX4PhhYDewbG4dp",
+	"CjgAiEWg0wnyLwOwrP+mrdRPvWwb12zql5vEF+FV3RTyNyto2bsVXLYIrxo+OX99QPa2GnWX4AxAn0cs",
+	"YVKFE7csIX7j7s7HIJCBVOgiFlyxfUL5NB3JhlkkGMRU81iZ4+XH6zUClnGPJyxNQhbso42eBEzyuhuI",
+	"xLEGtkhIUuXp1cwBpM2qojK+GNHKdr3xUxMxbPpUsJ0thKppGlhWuQWMXoOVG3PFpgj7cK/He6XXHRbj",
+	"p9Lff/5V9kkJDP/ocQArhlwBc1MvRNkFmMDbGPNDAFVHLO2sOTgVPDmfobeLZy7v8ML7n9bpx3VXCvZw",
+	"7DoBKXVTygOaBERLHuWln1c7rhI+DofCXVDQ6I5owEGdjk7TlI0n6Sd1MA3HTKR0PHnkst7UqWsvGmFB",
+	"Y3u7vic76TlhUDUfAuLoOQraaUGn5TpPx2N5pAerByA+aaEf5QNaLJJpv0sK8B4qskPxBud9+9Xb09N3",
+	"1V4bUDXUlloX9eOh8g6SsfVjTWakoZwEB6RE+ZQ07u5IKDdTHlNcfOVNzNm+TWpJKCwqHBh4Hp1DGrAo",
+	"vGFJyITKnoJAjoLA0FLgpK5+GDldkVFdnB8tkSUWiHldzTIFofJN2RwGBKIDWl4aZwJi9UAyViXbyeFJ",
+	"l4xikSKwESlNIhpyeAQGNklglIQGQcKEYFg7XDJdrDFOAjaJ4umY8dTjFGtPpCM2di2fttogl62jo9P3",
+	"l2fnnV9avbZOTyctiExWw17A/n29vw7O2y0oWIrGXR5oRChBwhQvXLFU1biIb7k5pvIYyYWRnH9CwwTZ",
+	"P5nn/hDBd86GmdCQmv5WreaTElJlkFlcwikkj0HsZBaxsksyHjEh9Fx5PICVUrXWacIITAymvcm5Nllg",
+	"lJPOmZ5byfYh1FNMWBTJT5T8emO3WqvWqnXfJf6/m8367/IPeRWu1Oq75r7H/drd7jB/vFHfrO3WdrY2",
+	"N31w0SM4J8QLgFcQ0tCyMUvCwT5kMMr1zwv1B3FKSn4UD2gk+1z1y/uEEviN3mvrJny9Cj/ll6uhErDh",
+	"B4SS0mRC4Rc8FMRjGnJfFZCOEyxthN9NExpGKHGl8pNgLIcPwqwlTMTRDRO5Z93j1sHUwUsxRkfIbY8G",
+	"+MDFnZvG+V6WK2XOKgZ/IvZrKYrjiRSCXb2oLhnQJAlZUrlKaMDISavnouelAiOSmwDq8alfCQMErQD3",
+	"ZefsZgckF4GDYOM+C8BnMnaJyAYjCJc2i13l4aQaxup0mKGb4AE1Bx6fMtxGgwGbpCzQJV3UqCB4YjBi",
+	"g2tJpa7kucagkMOTrpQrRRxlCB5AuWG04H/JJM9K4CAI2UgUX12pI+FxX24hUJ184jnWXldvBE3y959/",
+	"Qb/y2TMTak+aXCU9UXpVPMdVa65as3oGhwZdTXqIL+SMhkkAEjSEpJURyjhMif+61TmSBCO3z6M4PZXb",
+	"S+oOAZ2KqsdtpUI0id86OgJcRtympOS3Dg4gC9clfqvbbeMfF723sO8PLrq90+P2ubzYOen2zi+O2/hs",
+	"B+if/HXZ++2sLS/libFW7qhs5bwtb/nFVFf5U5E/X/EgGkUMSx70Kb8O+ZXHRZYM6YCJF8R/3zo6avcu",
+	"7S6pS2YIHvdftU7edU7eXLbOzo46By39JX3Zfltf65wcdn7pHF60jvwyQlzEXImPpOQfnh63Oic5hd4g",
+	"+tLF2SFc2scJsx7xOF45bGMd6n2yqF/V7sWr405Pt1ptnZ2dn/6iG6getk86+tZx6+SidXR53v6l035v",
+	"N6fHU+32Wr2L7uXB29bJm/ahX256fJVuiXRaaZVAcpZHFqlmHmyz+2ZwFwhOscS2toYR7YHxQWp+HgQ5",
+	"8fjQ36dmZXxURK+ZwuUGP/WI5oQ/AiTDM8LCkzBz4m4lVAvryy2d2QKb4DmCoqrUJfusYVBKilqKkuuu",
+	"whvGy1hiOTdx9RaY5DSYqv8hSyK32PJHlQEEuTdNMC/iacZezJRq1mKkjsPHfEo6SKMpuCexJKbH7fsc",
+	"tENUE5Ri4Jsz7xeaElLApJHUMjBYxXouzGNEXRR0LJlWEaAq8ZFoNT2ORMsnCaswLpdK5POk3qdFLbUE",
+	"tlaklKQ/VVgOUn2CEitb9RqKm7qRa8YmAmRoS31axPsuoHffHe8DatgHlEQboemU53p+PNRr5pL+lIAV",
+	"Kwd9muMWKGCtyzsXsQZJy+OBKPYozyjLg6/tjQt7K867Xf6cvXwAuFRhH3xlWKlH8HhrPmb5/G7tc/H5",
+	"BweYPoDPa+rwDL30LBh8I8EAj/5KwWAmAGIDotSXRB2hIUNTYkniVln1XDKmAbvfKlRa5NPzHDpvIgyF",
+	"x68Yl4yOBSZm1JgpnXKV9MA/YWVST7J+FA7IiEZDkzCDnxAjOmFNm+O7xL9mU5+UTieMd7tvSX4WLq/Z",
+	"FP1cUlcXYlTRQ261Wq2///yLoDMCMH6Vq6Hs2jhQLvENMfOrxhHrcRoEAj4MiFMQiAvwwb5ttMbUFG7h",
+	"46NzDFCofBzkOzY9Y2PVBkTLypmjgpy96/xKztrHykUnh+KTEvp44RGPa7HD+Hj0QolRnEWBsmYhuqfG",
+	"KoYsfc48DpFmaKgFIUoxaON9dwtilWARG6TAHveNaTNcDCQP1sFSnGAwm+L4ZdM5tdA2Qj1aouZ4MY/N",
+	"S+jW1UU30IAVqN6rDpu9qXA7Jyyp5DLYFOE5sXasnL98ewuW3IQDhvU9xD7JeBpGAPtpA/ijtzvWrnjt",
+	"WbpmU48ncUpT5pdhhoX6iLURwLEh0AiiVjIKRSqg/4e2lyNJpuC9fNvrnRHF9nKMaYFO+FD73nHLefwn",
+	"vRXLkAkP05NLpQAslsrRxAtc8eiEl1ObCSy4bVzxJAr7CU2mpB+nIw1rnY7YuCn7/d/Kw497K/fqN4lf",
+	"8gpQ4IC8XfRme47HiXUVQ44RotuG604l50grWRIW4Lsx/F424XvOPyAg2HP8PEXs4vxIS3PyQFvN+Pr+",
+	"C0FARmCyFaw6KlLYu27ulpSzB3sAnfnabZ+DfvepYPt6Lhq+a+YOZ+G+sSg5rZLCDOF06GuBmiTrUpTP",
+	"UO431u/NOWphjnI8uiyKUCWcG5kcAGzDOSKFdMdc9TFLAjKH5l3sLsZx1H1d784vrjfkK+iYCH/f0JZK",
+	"CFAK/twA1OfnHLg+Kc25kTXpJhRrZDAy5y4mSjZbEgKrHpOK04q4jp7lvkQ/kDyKaUwSlmYJz5NMF6jF",
+	"uLlywqj1jCLGkMLRWRTqnsvG3xxTaImigPlys6z2YPPkP/SgHv3rsFM/6bW35bXO29ofdLuX9n/ZfH37",
+	"brc9+PmwNx31k//85/xNHO2J/3m3d1SLRtfbO52MaLKrCXpla1injf7mYCvYZhZK/xrPifsiJp94922R",
+	"wWk6Ffm/V+03nRNydvHqqHNA3rV/g4sePz6Ib1/9/Nvhu8Yvt61puzXsTpLotJ7+Ovi1lYjzu9bJ2bvX",
+	"2c3ZSZuGvzamx0ntpvv+TY/H4dZPHodG2ieH8+1ihNsT6MdSc/KXUSDfsemqBMU84MA29DyDLD0FkCWV",
+	"+oaiEUpp1FqwXFb7rgGYjEKI4UXfaW2InzOWgRnWtwOiVFkuFY6TTAlYZAs2xjllZB90XV/yLBRAPngQ",
+	"eeU5TQIWNL9KDk3cUF4iTHljMfDVJSpw1FXe+4VIED32iFyDz2O7LXD4rcX5R3L0OkRYkD/kTD87th5C",
+	"9354ExQUcqTWRlnTBvXB8N2PuPUilrL5TXgI1wsR1/vLgv5owqzAv9kThy19W3fJqiOnTcs4G8+m5eej",
+	"+ZijiTt+HbfxE2b7q194rwnJGU1HC4Qbi9JsWILbfWm3Jo4viq+a4OMzVyYsUQxRKPHCIk0avUYSKBU9",
+	"J4iIyZAmaPaCIFC0aLqqilSKeBGIn3GX6vcQXQOsRylNGSn5Ik7Snw7b3QPflIGws4DLy7D/1fwc2jLr",
+	"k8htdOdRnqOpTdDBlg+Fu2jKluXzYxGdB6pnajKmWJLn4xdC81c7wGk23KUB/qojcrX2Xu7ubOfh/SZ6",
+	"ToXuPTzE33VMxKjT5FkU4YUj3HPHwmnKLshLXXDYHuSDkFuxhf2XXcaXTT34i4ODdvsQujSvVW/X936Y",
+	"JE+9T9ZP9sy377Mq/zTyQ38gxf1LMcONDzkd+rgBkdpP3Rzw4Klwl+D45zH7i0H8FVVeAONv0e7HYvjf",
+	"a9mQ8geU5NYB+cqtZHqehFejlNBbOnXBaQgJFWEqsAIIIyWaPwsWrSENI+Vdv4pjTN8hlAwTJkb6K/sK",
+	"GwosYJJcs4CBWxLkHlW4u4hp5Cv+5Jcx98nkFukEKGWDKflbtT2fQFHK21CwhaLLudyFM2T4KahtjU8T",
+	"DBq5LySXC+qbT0AwcLAYvXL+onDKAiIJ9py8UG/U5gWG7QUCgxrKjrylxQZV1nih0AAP3m+Kb6lkG+dT",
+	"mfgqg7w+Xj+UpetZ//5m0gdQMGLRXh7fLk0sdR3BBlkSplOga68YTVjSytKR0/z3765zEIXqhP/7d0nF",
+	"7N+ucyofbMC932VDyc1yb7SKTwHFKogHCFkLZB2ywaAYYckf02tGkoxj5AnjkgtBcmpzY8NkHzZf1l7W",
+	"yo4O1dwAcqmGN/vps3DCwFcJgZxpiIiOOrKkddYhGQ9YAsgkfhOisiQ7RsLq5iCLwtUoIMLN644CbHsB",
+	"/qMI5O4aHA/IBBdM/jsHJGsKtQA7Ulw+X6Z5EQL0CpZMaJJOK2IQT1hgSnapJlXamOoyDtLj/sbAehWw",
+	"V0zJZitsDthrmApV56vY2L7HYSREshjhkm7KoojK90WmP9951TpBw+gNjcLAxNQljEaFUWLTi5AhMNmt",
+	"SSw+p5IpY96PaWKPuBTyILwJg4xGKlBokGOhCVXW0lpJjHyaeclMVqGDKulu4SLwNIkjiNwjgvKgH98V",
+	"QikEKU2SOMiwVFXxzhVLPQ6RZdC7ZYg64ELKy4Y0NYSk2RwmGVBBhKt+bPz9519+mYzjG7YowmMQxYNr",
+	"E4IVZMzjkncF8Nkk4xiLJyDvsFgBUdW4HMbJQLWcpRBrEw8J9fgMrLIrNxA4q5TtCsunJ0zEmWxAvsSn",
+	"RA3B48UxYDq7nKCQiwkbpMqjlgMRzQTjCUhKLzZiCo02dWyNS/pxEMqdm8dH3bAkCAc6zVIw1+N2XXI1",
+	"SMiHloJkSsNI/gDlm6bE31A9jBMf6pOr4um4d4i1RMX1CdggDBhk4+a7nIScJOwmZLe4lWERqV2SD8Pc",
+	"C9tUtSs1r/8fAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -584,6 +584,135 @@ func (e ForceRequestOutcomeRequestStatus) Valid() bool {
 	}
 }
 
+// Defines values for InspectedIdempotencyOutcome.
+const (
+	InspectedIdempotencyOutcomeConflict InspectedIdempotencyOutcome = "conflict"
+	InspectedIdempotencyOutcomeFirst    InspectedIdempotencyOutcome = "first"
+	InspectedIdempotencyOutcomeNone     InspectedIdempotencyOutcome = "none"
+	InspectedIdempotencyOutcomeReplayed InspectedIdempotencyOutcome = "replayed"
+)
+
+// Valid indicates whether the value is a known member of the InspectedIdempotencyOutcome enum.
+func (e InspectedIdempotencyOutcome) Valid() bool {
+	switch e {
+	case InspectedIdempotencyOutcomeConflict:
+		return true
+	case InspectedIdempotencyOutcomeFirst:
+		return true
+	case InspectedIdempotencyOutcomeNone:
+		return true
+	case InspectedIdempotencyOutcomeReplayed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectedRequestContentDigest.
+const (
+	InspectedRequestContentDigestAbsent   InspectedRequestContentDigest = "absent"
+	InspectedRequestContentDigestFailed   InspectedRequestContentDigest = "failed"
+	InspectedRequestContentDigestVerified InspectedRequestContentDigest = "verified"
+)
+
+// Valid indicates whether the value is a known member of the InspectedRequestContentDigest enum.
+func (e InspectedRequestContentDigest) Valid() bool {
+	switch e {
+	case InspectedRequestContentDigestAbsent:
+		return true
+	case InspectedRequestContentDigestFailed:
+		return true
+	case InspectedRequestContentDigestVerified:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectedRequestRequestBodyEncoding.
+const (
+	InspectedRequestRequestBodyEncodingBase64 InspectedRequestRequestBodyEncoding = "base64"
+	InspectedRequestRequestBodyEncodingUtf8   InspectedRequestRequestBodyEncoding = "utf-8"
+)
+
+// Valid indicates whether the value is a known member of the InspectedRequestRequestBodyEncoding enum.
+func (e InspectedRequestRequestBodyEncoding) Valid() bool {
+	switch e {
+	case InspectedRequestRequestBodyEncodingBase64:
+		return true
+	case InspectedRequestRequestBodyEncodingUtf8:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectedRequestResponseBodyEncoding.
+const (
+	InspectedRequestResponseBodyEncodingBase64 InspectedRequestResponseBodyEncoding = "base64"
+	InspectedRequestResponseBodyEncodingUtf8   InspectedRequestResponseBodyEncoding = "utf-8"
+)
+
+// Valid indicates whether the value is a known member of the InspectedRequestResponseBodyEncoding enum.
+func (e InspectedRequestResponseBodyEncoding) Valid() bool {
+	switch e {
+	case InspectedRequestResponseBodyEncodingBase64:
+		return true
+	case InspectedRequestResponseBodyEncodingUtf8:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectedRequestSummaryContentDigest.
+const (
+	InspectedRequestSummaryContentDigestAbsent   InspectedRequestSummaryContentDigest = "absent"
+	InspectedRequestSummaryContentDigestFailed   InspectedRequestSummaryContentDigest = "failed"
+	InspectedRequestSummaryContentDigestVerified InspectedRequestSummaryContentDigest = "verified"
+)
+
+// Valid indicates whether the value is a known member of the InspectedRequestSummaryContentDigest enum.
+func (e InspectedRequestSummaryContentDigest) Valid() bool {
+	switch e {
+	case InspectedRequestSummaryContentDigestAbsent:
+		return true
+	case InspectedRequestSummaryContentDigestFailed:
+		return true
+	case InspectedRequestSummaryContentDigestVerified:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InspectedSignatureVerdict.
+const (
+	InspectedSignatureVerdictFailed    InspectedSignatureVerdict = "failed"
+	InspectedSignatureVerdictMissing   InspectedSignatureVerdict = "missing"
+	InspectedSignatureVerdictUnchecked InspectedSignatureVerdict = "unchecked"
+	InspectedSignatureVerdictUnsigned  InspectedSignatureVerdict = "unsigned"
+	InspectedSignatureVerdictVerified  InspectedSignatureVerdict = "verified"
+)
+
+// Valid indicates whether the value is a known member of the InspectedSignatureVerdict enum.
+func (e InspectedSignatureVerdict) Valid() bool {
+	switch e {
+	case InspectedSignatureVerdictFailed:
+		return true
+	case InspectedSignatureVerdictMissing:
+		return true
+	case InspectedSignatureVerdictUnchecked:
+		return true
+	case InspectedSignatureVerdictUnsigned:
+		return true
+	case InspectedSignatureVerdictVerified:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InstrumentUpdatedEventEvent.
 const (
 	InstrumentUpdatedEventEventINSTRUMENTUPDATED InstrumentUpdatedEventEvent = "INSTRUMENT.UPDATED"
@@ -3400,6 +3529,216 @@ type ForceRequestOutcomeRequestStatus string
 //
 // Example: 123456
 type Id = int64
+
+// InspectedIdempotency What the idempotency key did: `first` (the request ran and its
+// answer is stored for the key), `replayed` (an earlier answer was
+// replayed), `conflict` (refused: `409` while the first is in
+// flight, `422` for another request under the same key), `none` (no
+// key, or not a mutation, or refused before the key was looked at).
+type InspectedIdempotency struct {
+	Key     *string                     `json:"key,omitempty"`
+	Outcome InspectedIdempotencyOutcome `json:"outcome"`
+}
+
+// InspectedIdempotencyOutcome defines model for InspectedIdempotency.Outcome.
+type InspectedIdempotencyOutcome string
+
+// InspectedRequest A recorded request in full.
+type InspectedRequest struct {
+	// ContentDigest The Content-Digest check (RFC 9530).
+	ContentDigest InspectedRequestContentDigest `json:"contentDigest"`
+
+	// FaultInjected The fault a sandbox fault rule injected into this request, when one did.
+	FaultInjected *string `json:"faultInjected,omitempty"`
+
+	// Id The record's id (time-ordered).
+	Id openapi_types.UUID `json:"id"`
+
+	// Idempotency What the idempotency key did: `first` (the request ran and its
+	// answer is stored for the key), `replayed` (an earlier answer was
+	// replayed), `conflict` (refused: `409` while the first is in
+	// flight, `422` for another request under the same key), `none` (no
+	// key, or not a mutation, or refused before the key was looked at).
+	Idempotency InspectedIdempotency `json:"idempotency"`
+
+	// LatencyMs Milliseconds from arrival to the end of the answer (a live stream's lasts until it ends).
+	LatencyMs float64 `json:"latencyMs"`
+
+	// Method Example: POST
+	Method string `json:"method"`
+
+	// OperationId The operation it matched, as in this document.
+	OperationId *string `json:"operationId,omitempty"`
+
+	// Path Example: /v1/customers
+	Path string `json:"path"`
+
+	// Query The raw query string, without `?` (empty when none).
+	Query string `json:"query"`
+
+	// ReceivedAt When the request arrived (RFC 3339, milliseconds, UTC).
+	ReceivedAt time.Time `json:"receivedAt"`
+
+	// RequestBody The request body as received, up to 64 KiB, secrets redacted (base64 when it is not UTF-8, with `requestBodyEncoding`); null when empty.
+	RequestBody         *string                              `json:"requestBody,omitempty"`
+	RequestBodyEncoding *InspectedRequestRequestBodyEncoding `json:"requestBodyEncoding,omitempty"`
+
+	// RequestBodySize The body's size in bytes.
+	RequestBodySize      int64 `json:"requestBodySize"`
+	RequestBodyTruncated bool  `json:"requestBodyTruncated"`
+
+	// RequestHeaders The request's headers (values of one name joined with `, `), secrets redacted.
+	RequestHeaders map[string]string `json:"requestHeaders"`
+
+	// RequestId The `X-Request-Id` of the answer.
+	RequestId string `json:"requestId"`
+
+	// ResponseBody The answer's body, up to 64 KiB, secrets redacted (a token call's `token` among them).
+	ResponseBody          *string                               `json:"responseBody,omitempty"`
+	ResponseBodyEncoding  *InspectedRequestResponseBodyEncoding `json:"responseBodyEncoding,omitempty"`
+	ResponseBodySize      int64                                 `json:"responseBodySize"`
+	ResponseBodyTruncated bool                                  `json:"responseBodyTruncated"`
+
+	// ResponseHeaders The answer's headers, secrets redacted.
+	ResponseHeaders map[string]string `json:"responseHeaders"`
+
+	// Route The path template of the operation it matched.
+	Route *string `json:"route,omitempty"`
+
+	// Signature The signature check (RFC 9421): `unsigned` (no signature, and none
+	// required), `verified`, `failed` (the request was refused with
+	// `401`, `reason` says why), `missing` (the organization requires
+	// one), `unchecked` (the request was answered before its signature
+	// was looked at, e.g. a rate limit).
+	Signature InspectedSignature `json:"signature"`
+
+	// Status The status it was answered with.
+	Status int `json:"status"`
+
+	// ValidationErrors The failing fields the request was answered with (its `errors`).
+	ValidationErrors []FieldError `json:"validationErrors"`
+}
+
+// InspectedRequestContentDigest The Content-Digest check (RFC 9530).
+type InspectedRequestContentDigest string
+
+// InspectedRequestRequestBodyEncoding defines model for InspectedRequest.RequestBodyEncoding.
+type InspectedRequestRequestBodyEncoding string
+
+// InspectedRequestResponseBodyEncoding defines model for InspectedRequest.ResponseBodyEncoding.
+type InspectedRequestResponseBodyEncoding string
+
+// InspectedRequestList defines model for InspectedRequestList.
+type InspectedRequestList struct {
+	// Code Example: 200
+	Code int                       `json:"code"`
+	Data []InspectedRequestSummary `json:"data"`
+
+	// Message Example: Success
+	Message    string                     `json:"message"`
+	Pagination InspectedRequestPagination `json:"pagination"`
+}
+
+// InspectedRequestPagination defines model for InspectedRequestPagination.
+type InspectedRequestPagination struct {
+	// HasMore Whether another page follows.
+	HasMore bool `json:"hasMore"`
+
+	// NextCursor The `cursor` of the next page; null on the last page. Opaque.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// InspectedRequestResponse defines model for InspectedRequestResponse.
+type InspectedRequestResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data A recorded request in full.
+	Data InspectedRequest `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// InspectedRequestSummary A recorded request, without its headers and bodies.
+type InspectedRequestSummary struct {
+	// ContentDigest The Content-Digest check (RFC 9530).
+	ContentDigest InspectedRequestSummaryContentDigest `json:"contentDigest"`
+
+	// FaultInjected The fault a sandbox fault rule injected into this request, when one did.
+	FaultInjected *string `json:"faultInjected,omitempty"`
+
+	// Id The record's id (time-ordered).
+	Id openapi_types.UUID `json:"id"`
+
+	// Idempotency What the idempotency key did: `first` (the request ran and its
+	// answer is stored for the key), `replayed` (an earlier answer was
+	// replayed), `conflict` (refused: `409` while the first is in
+	// flight, `422` for another request under the same key), `none` (no
+	// key, or not a mutation, or refused before the key was looked at).
+	Idempotency InspectedIdempotency `json:"idempotency"`
+
+	// LatencyMs Milliseconds from arrival to the end of the answer (a live stream's lasts until it ends).
+	LatencyMs float64 `json:"latencyMs"`
+
+	// Method Example: POST
+	Method string `json:"method"`
+
+	// OperationId The operation it matched, as in this document.
+	OperationId *string `json:"operationId,omitempty"`
+
+	// Path Example: /v1/customers
+	Path string `json:"path"`
+
+	// Query The raw query string, without `?` (empty when none).
+	Query string `json:"query"`
+
+	// ReceivedAt When the request arrived (RFC 3339, milliseconds, UTC).
+	ReceivedAt time.Time `json:"receivedAt"`
+
+	// RequestId The `X-Request-Id` of the answer.
+	RequestId string `json:"requestId"`
+
+	// Route The path template of the operation it matched.
+	Route *string `json:"route,omitempty"`
+
+	// Signature The signature check (RFC 9421): `unsigned` (no signature, and none
+	// required), `verified`, `failed` (the request was refused with
+	// `401`, `reason` says why), `missing` (the organization requires
+	// one), `unchecked` (the request was answered before its signature
+	// was looked at, e.g. a rate limit).
+	Signature InspectedSignature `json:"signature"`
+
+	// Status The status it was answered with.
+	Status int `json:"status"`
+}
+
+// InspectedRequestSummaryContentDigest The Content-Digest check (RFC 9530).
+type InspectedRequestSummaryContentDigest string
+
+// InspectedSignature The signature check (RFC 9421): `unsigned` (no signature, and none
+// required), `verified`, `failed` (the request was refused with
+// `401`, `reason` says why), `missing` (the organization requires
+// one), `unchecked` (the request was answered before its signature
+// was looked at, e.g. a rate limit).
+type InspectedSignature struct {
+	// Base The signature base the server computed from the request as it arrived (detail only), once it could be computed.
+	Base *string `json:"base,omitempty"`
+
+	// Components The covered components, lowercase (detail only).
+	Components *[]string `json:"components,omitempty"`
+
+	// Form What was signed, the base (`rfc9421`) or its sha-512 (`sha512`, the investing docs' form).
+	Form  *string `json:"form,omitempty"`
+	KeyId *string `json:"keyId,omitempty"`
+
+	// Reason Why it failed.
+	Reason  *string                   `json:"reason,omitempty"`
+	Verdict InspectedSignatureVerdict `json:"verdict"`
+}
+
+// InspectedSignatureVerdict defines model for InspectedSignature.Verdict.
+type InspectedSignatureVerdict string
 
 // Instrument defines model for Instrument.
 type Instrument struct {
@@ -8432,6 +8771,144 @@ type SetSandboxPriceParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListInspectedRequestsParams defines parameters for ListInspectedRequests.
+type ListInspectedRequestsParams struct {
+	// Status Only requests answered with this status.
+	Status *int `form:"status,omitempty" json:"status,omitempty"`
+
+	// Path Only requests whose path starts with this.
+	Path *string `form:"path,omitempty" json:"path,omitempty"`
+
+	// OperationId Only requests to this operation (as in this document, e.g. `createCustomer`).
+	OperationId *string `form:"operationId,omitempty" json:"operationId,omitempty"`
+
+	// From Only requests received at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Only requests received before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// IdempotencyKey Only requests with this idempotency key (under any of its header names).
+	IdempotencyKey *string `form:"idempotencyKey,omitempty" json:"idempotencyKey,omitempty"`
+
+	// RequestId Only the request answered with this `X-Request-Id`.
+	RequestId *string `form:"requestId,omitempty" json:"requestId,omitempty"`
+
+	// Limit How many records a page holds.
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `pagination.nextCursor` of the previous page; omit it for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// StreamInspectedRequestsParams defines parameters for StreamInspectedRequests.
+type StreamInspectedRequestsParams struct {
+	// Status Only requests answered with this status.
+	Status *int `form:"status,omitempty" json:"status,omitempty"`
+
+	// Path Only requests whose path starts with this.
+	Path *string `form:"path,omitempty" json:"path,omitempty"`
+
+	// OperationId Only requests to this operation.
+	OperationId *string `form:"operationId,omitempty" json:"operationId,omitempty"`
+
+	// IdempotencyKey Only requests with this idempotency key.
+	IdempotencyKey *string `form:"idempotencyKey,omitempty" json:"idempotencyKey,omitempty"`
+
+	// Timeout Seconds after which the stream ends.
+	Timeout *int32 `form:"timeout,omitempty" json:"timeout,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetInspectedRequestParams defines parameters for GetInspectedRequest.
+type GetInspectedRequestParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
 type ForceRequestOutcomeParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
@@ -12289,6 +12766,66 @@ type ClientInterface interface {
 	// Corresponds with PUT /v1/sandbox/instruments/{symbol}/price (the `SetSandboxPrice` operationId).
 	SetSandboxPrice(ctx context.Context, symbol SymbolPath, params *SetSandboxPriceParams, body SetSandboxPriceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListInspectedRequests List the recorded requests
+	//
+	// The organization's recorded API requests, newest first, a page at a
+	// time: pass the previous page's `pagination.nextCursor` as `cursor`
+	// for the next one (a page never repeats or skips a record, even
+	// while new ones arrive). Every request of a sandbox organization on
+	// any surface is recorded once its organization is known (after the
+	// bearer token, or the client id of a token call), whatever its
+	// answer: a `401` for a bad signature is recorded with the signature
+	// base the server computed. The inspector's own calls
+	// (`/v1/sandbox/requests…`) are not recorded. Records are written
+	// moments after the answer, never in its way: one may appear a few
+	// milliseconds after its response, and under a burst beyond the
+	// recorder's buffer some are dropped (counted in
+	// `openvest_inspector_dropped_total`). Retention is bounded per
+	// organization (`OPENVEST_INSPECTOR_MAX_RECORDS`, newest kept, and
+	// `OPENVEST_INSPECTOR_MAX_AGE`).
+	//
+	// The filters combine: `status`, `path` (paths that start with it),
+	// `operationId`, `from` and `to` (`receivedAt` from, inclusive, and
+	// to, exclusive), `idempotencyKey`, `requestId` (the `X-Request-Id`
+	// of the answer). Sandbox organizations only: others get `404`.
+	//
+	// Corresponds with GET /v1/sandbox/requests (the `ListInspectedRequests` operationId).
+	ListInspectedRequests(ctx context.Context, params *ListInspectedRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StreamInspectedRequests Tail the recorded requests live
+	//
+	// A Server-Sent Events stream (`text/event-stream`) of the
+	// organization's requests as they are recorded, from now on: each
+	// is an event `request` whose `id` is the record's and whose `data`
+	// is the record's summary as `GET /v1/sandbox/requests` lists it (one
+	// line of JSON). A comment line (`: keep-alive`) comes every 15
+	// seconds. The filters are those of the list (`status`, `path`,
+	// `operationId`, `idempotencyKey`). The stream ends after `timeout`
+	// seconds (default 300): reconnect to go on. It authenticates like
+	// every call (`Authorization` and `X-Client-Id`), so a browser reads
+	// it with `fetch`, not `EventSource`. With several replicas on one
+	// PostgreSQL database, every replica's records reach every stream
+	// (LISTEN/NOTIFY). Sandbox organizations only: others get `404`.
+	//
+	// Corresponds with GET /v1/sandbox/requests/stream (the `StreamInspectedRequests` operationId).
+	StreamInspectedRequests(ctx context.Context, params *StreamInspectedRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetInspectedRequest Show one recorded request
+	//
+	// One recorded request in full: its headers and bodies as received
+	// and answered (the values of `Authorization`, `Cookie`,
+	// `Set-Cookie`, `Signature` and of every header or form or JSON field
+	// named like a secret or a token are replaced by `[REDACTED]`; each
+	// body is kept up to 64 KiB, with `…Truncated` and its real size),
+	// the validation errors it was answered with, the signature verdict
+	// with the signature base the server computed (compare it with the
+	// one your client signed), the Content-Digest verdict and the
+	// idempotency outcome. `404` when the record is not the
+	// organization's (or was pruned), and for production organizations.
+	//
+	// Corresponds with GET /v1/sandbox/requests/{inspectedRequestId} (the `GetInspectedRequest` operationId).
+	GetInspectedRequest(ctx context.Context, inspectedRequestId openapi_types.UUID, params *GetInspectedRequestParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ForceRequestOutcomeWithBody Force a request's outcome
 	//
 	// Ends a `PENDING` request the way a test needs. `ERROR` with an
@@ -15154,6 +15691,96 @@ func (c *Client) SetSandboxPriceWithBody(ctx context.Context, symbol SymbolPath,
 // Corresponds with PUT /v1/sandbox/instruments/{symbol}/price (the `SetSandboxPrice` operationId).
 func (c *Client) SetSandboxPrice(ctx context.Context, symbol SymbolPath, params *SetSandboxPriceParams, body SetSandboxPriceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetSandboxPriceRequest(c.Server, symbol, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListInspectedRequests List the recorded requests
+//
+// The organization's recorded API requests, newest first, a page at a
+// time: pass the previous page's `pagination.nextCursor` as `cursor`
+// for the next one (a page never repeats or skips a record, even
+// while new ones arrive). Every request of a sandbox organization on
+// any surface is recorded once its organization is known (after the
+// bearer token, or the client id of a token call), whatever its
+// answer: a `401` for a bad signature is recorded with the signature
+// base the server computed. The inspector's own calls
+// (`/v1/sandbox/requests…`) are not recorded. Records are written
+// moments after the answer, never in its way: one may appear a few
+// milliseconds after its response, and under a burst beyond the
+// recorder's buffer some are dropped (counted in
+// `openvest_inspector_dropped_total`). Retention is bounded per
+// organization (`OPENVEST_INSPECTOR_MAX_RECORDS`, newest kept, and
+// `OPENVEST_INSPECTOR_MAX_AGE`).
+//
+// The filters combine: `status`, `path` (paths that start with it),
+// `operationId`, `from` and `to` (`receivedAt` from, inclusive, and
+// to, exclusive), `idempotencyKey`, `requestId` (the `X-Request-Id`
+// of the answer). Sandbox organizations only: others get `404`.
+//
+// Corresponds with GET /v1/sandbox/requests (the `ListInspectedRequests` operationId).
+func (c *Client) ListInspectedRequests(ctx context.Context, params *ListInspectedRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInspectedRequestsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StreamInspectedRequests Tail the recorded requests live
+//
+// A Server-Sent Events stream (`text/event-stream`) of the
+// organization's requests as they are recorded, from now on: each
+// is an event `request` whose `id` is the record's and whose `data`
+// is the record's summary as `GET /v1/sandbox/requests` lists it (one
+// line of JSON). A comment line (`: keep-alive`) comes every 15
+// seconds. The filters are those of the list (`status`, `path`,
+// `operationId`, `idempotencyKey`). The stream ends after `timeout`
+// seconds (default 300): reconnect to go on. It authenticates like
+// every call (`Authorization` and `X-Client-Id`), so a browser reads
+// it with `fetch`, not `EventSource`. With several replicas on one
+// PostgreSQL database, every replica's records reach every stream
+// (LISTEN/NOTIFY). Sandbox organizations only: others get `404`.
+//
+// Corresponds with GET /v1/sandbox/requests/stream (the `StreamInspectedRequests` operationId).
+func (c *Client) StreamInspectedRequests(ctx context.Context, params *StreamInspectedRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStreamInspectedRequestsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetInspectedRequest Show one recorded request
+//
+// One recorded request in full: its headers and bodies as received
+// and answered (the values of `Authorization`, `Cookie`,
+// `Set-Cookie`, `Signature` and of every header or form or JSON field
+// named like a secret or a token are replaced by `[REDACTED]`; each
+// body is kept up to 64 KiB, with `…Truncated` and its real size),
+// the validation errors it was answered with, the signature verdict
+// with the signature base the server computed (compare it with the
+// one your client signed), the Content-Digest verdict and the
+// idempotency outcome. `404` when the record is not the
+// organization's (or was pruned), and for production organizations.
+//
+// Corresponds with GET /v1/sandbox/requests/{inspectedRequestId} (the `GetInspectedRequest` operationId).
+func (c *Client) GetInspectedRequest(ctx context.Context, inspectedRequestId openapi_types.UUID, params *GetInspectedRequestParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetInspectedRequestRequest(c.Server, inspectedRequestId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -21716,6 +22343,403 @@ func NewSetSandboxPriceRequestWithBody(server string, symbol SymbolPath, params 
 	return req, nil
 }
 
+// NewListInspectedRequestsRequest constructs an http.Request for the ListInspectedRequests method
+func NewListInspectedRequestsRequest(server string, params *ListInspectedRequestsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sandbox/requests")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Path != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "path", *params.Path, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OperationId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "operationId", *params.OperationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IdempotencyKey != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "idempotencyKey", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RequestId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "requestId", *params.RequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewStreamInspectedRequestsRequest constructs an http.Request for the StreamInspectedRequests method
+func NewStreamInspectedRequestsRequest(server string, params *StreamInspectedRequestsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sandbox/requests/stream")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Path != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "path", *params.Path, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OperationId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "operationId", *params.OperationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IdempotencyKey != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "idempotencyKey", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Timeout != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "timeout", *params.Timeout, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetInspectedRequestRequest constructs an http.Request for the GetInspectedRequest method
+func NewGetInspectedRequestRequest(server string, inspectedRequestId openapi_types.UUID, params *GetInspectedRequestParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "inspectedRequestId", inspectedRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sandbox/requests/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewForceRequestOutcomeRequest calls the generic ForceRequestOutcome builder with application/json body
 func NewForceRequestOutcomeRequest(server string, requestId RequestIdPath, params *ForceRequestOutcomeParams, body ForceRequestOutcomeJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -25343,6 +26367,72 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v1/sandbox/instruments/{symbol}/price (the `SetSandboxPrice` operationId).
 	SetSandboxPriceWithResponse(ctx context.Context, symbol SymbolPath, params *SetSandboxPriceParams, body SetSandboxPriceJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSandboxPriceResponse, error)
+
+	// ListInspectedRequestsWithResponse List the recorded requests
+	//
+	// The organization's recorded API requests, newest first, a page at a
+	// time: pass the previous page's `pagination.nextCursor` as `cursor`
+	// for the next one (a page never repeats or skips a record, even
+	// while new ones arrive). Every request of a sandbox organization on
+	// any surface is recorded once its organization is known (after the
+	// bearer token, or the client id of a token call), whatever its
+	// answer: a `401` for a bad signature is recorded with the signature
+	// base the server computed. The inspector's own calls
+	// (`/v1/sandbox/requests…`) are not recorded. Records are written
+	// moments after the answer, never in its way: one may appear a few
+	// milliseconds after its response, and under a burst beyond the
+	// recorder's buffer some are dropped (counted in
+	// `openvest_inspector_dropped_total`). Retention is bounded per
+	// organization (`OPENVEST_INSPECTOR_MAX_RECORDS`, newest kept, and
+	// `OPENVEST_INSPECTOR_MAX_AGE`).
+	//
+	// The filters combine: `status`, `path` (paths that start with it),
+	// `operationId`, `from` and `to` (`receivedAt` from, inclusive, and
+	// to, exclusive), `idempotencyKey`, `requestId` (the `X-Request-Id`
+	// of the answer). Sandbox organizations only: others get `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/sandbox/requests (the `ListInspectedRequests` operationId).
+	ListInspectedRequestsWithResponse(ctx context.Context, params *ListInspectedRequestsParams, reqEditors ...RequestEditorFn) (*ListInspectedRequestsResponse, error)
+
+	// StreamInspectedRequestsWithResponse Tail the recorded requests live
+	//
+	// A Server-Sent Events stream (`text/event-stream`) of the
+	// organization's requests as they are recorded, from now on: each
+	// is an event `request` whose `id` is the record's and whose `data`
+	// is the record's summary as `GET /v1/sandbox/requests` lists it (one
+	// line of JSON). A comment line (`: keep-alive`) comes every 15
+	// seconds. The filters are those of the list (`status`, `path`,
+	// `operationId`, `idempotencyKey`). The stream ends after `timeout`
+	// seconds (default 300): reconnect to go on. It authenticates like
+	// every call (`Authorization` and `X-Client-Id`), so a browser reads
+	// it with `fetch`, not `EventSource`. With several replicas on one
+	// PostgreSQL database, every replica's records reach every stream
+	// (LISTEN/NOTIFY). Sandbox organizations only: others get `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/sandbox/requests/stream (the `StreamInspectedRequests` operationId).
+	StreamInspectedRequestsWithResponse(ctx context.Context, params *StreamInspectedRequestsParams, reqEditors ...RequestEditorFn) (*StreamInspectedRequestsResponse, error)
+
+	// GetInspectedRequestWithResponse Show one recorded request
+	//
+	// One recorded request in full: its headers and bodies as received
+	// and answered (the values of `Authorization`, `Cookie`,
+	// `Set-Cookie`, `Signature` and of every header or form or JSON field
+	// named like a secret or a token are replaced by `[REDACTED]`; each
+	// body is kept up to 64 KiB, with `…Truncated` and its real size),
+	// the validation errors it was answered with, the signature verdict
+	// with the signature base the server computed (compare it with the
+	// one your client signed), the Content-Digest verdict and the
+	// idempotency outcome. `404` when the record is not the
+	// organization's (or was pruned), and for production organizations.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/sandbox/requests/{inspectedRequestId} (the `GetInspectedRequest` operationId).
+	GetInspectedRequestWithResponse(ctx context.Context, inspectedRequestId openapi_types.UUID, params *GetInspectedRequestParams, reqEditors ...RequestEditorFn) (*GetInspectedRequestResponse, error)
 
 	// ForceRequestOutcomeWithBodyWithResponse Force a request's outcome
 	//
@@ -33190,6 +34280,311 @@ func (r SetSandboxPriceResponse) ContentType() string {
 	return ""
 }
 
+// ListInspectedRequestsResponse429Headers the declared response headers of an HTTP 429 response for ListInspectedRequests
+type ListInspectedRequestsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListInspectedRequestsResponse503Headers the declared response headers of an HTTP 503 response for ListInspectedRequests
+type ListInspectedRequestsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListInspectedRequestsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InspectedRequestList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListInspectedRequestsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListInspectedRequestsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInspectedRequestsResponse) GetJSON200() *InspectedRequestList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListInspectedRequestsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListInspectedRequestsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListInspectedRequestsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListInspectedRequestsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListInspectedRequestsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListInspectedRequestsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListInspectedRequestsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInspectedRequestsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInspectedRequestsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInspectedRequestsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInspectedRequestsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StreamInspectedRequestsResponse429Headers the declared response headers of an HTTP 429 response for StreamInspectedRequests
+type StreamInspectedRequestsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// StreamInspectedRequestsResponse503Headers the declared response headers of an HTTP 503 response for StreamInspectedRequests
+type StreamInspectedRequestsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type StreamInspectedRequestsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StreamInspectedRequestsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *StreamInspectedRequestsResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r StreamInspectedRequestsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r StreamInspectedRequestsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r StreamInspectedRequestsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r StreamInspectedRequestsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r StreamInspectedRequestsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r StreamInspectedRequestsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r StreamInspectedRequestsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r StreamInspectedRequestsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StreamInspectedRequestsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StreamInspectedRequestsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StreamInspectedRequestsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetInspectedRequestResponse429Headers the declared response headers of an HTTP 429 response for GetInspectedRequest
+type GetInspectedRequestResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetInspectedRequestResponse503Headers the declared response headers of an HTTP 503 response for GetInspectedRequest
+type GetInspectedRequestResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetInspectedRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InspectedRequestResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetInspectedRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetInspectedRequestResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetInspectedRequestResponse) GetJSON200() *InspectedRequestResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetInspectedRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetInspectedRequestResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetInspectedRequestResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetInspectedRequestResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetInspectedRequestResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetInspectedRequestResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetInspectedRequestResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetInspectedRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetInspectedRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetInspectedRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetInspectedRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ForceRequestOutcomeResponse200Headers the declared response headers of an HTTP 200 response for ForceRequestOutcome
 type ForceRequestOutcomeResponse200Headers struct {
 	IdempotentReplayed *string
@@ -37291,6 +38686,90 @@ func (c *ClientWithResponses) SetSandboxPriceWithResponse(ctx context.Context, s
 		return nil, err
 	}
 	return ParseSetSandboxPriceResponse(rsp)
+}
+
+// ListInspectedRequestsWithResponse List the recorded requests
+//
+// The organization's recorded API requests, newest first, a page at a
+// time: pass the previous page's `pagination.nextCursor` as `cursor`
+// for the next one (a page never repeats or skips a record, even
+// while new ones arrive). Every request of a sandbox organization on
+// any surface is recorded once its organization is known (after the
+// bearer token, or the client id of a token call), whatever its
+// answer: a `401` for a bad signature is recorded with the signature
+// base the server computed. The inspector's own calls
+// (`/v1/sandbox/requests…`) are not recorded. Records are written
+// moments after the answer, never in its way: one may appear a few
+// milliseconds after its response, and under a burst beyond the
+// recorder's buffer some are dropped (counted in
+// `openvest_inspector_dropped_total`). Retention is bounded per
+// organization (`OPENVEST_INSPECTOR_MAX_RECORDS`, newest kept, and
+// `OPENVEST_INSPECTOR_MAX_AGE`).
+//
+// The filters combine: `status`, `path` (paths that start with it),
+// `operationId`, `from` and `to` (`receivedAt` from, inclusive, and
+// to, exclusive), `idempotencyKey`, `requestId` (the `X-Request-Id`
+// of the answer). Sandbox organizations only: others get `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/sandbox/requests (the `ListInspectedRequests` operationId).
+func (c *ClientWithResponses) ListInspectedRequestsWithResponse(ctx context.Context, params *ListInspectedRequestsParams, reqEditors ...RequestEditorFn) (*ListInspectedRequestsResponse, error) {
+	rsp, err := c.ListInspectedRequests(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInspectedRequestsResponse(rsp)
+}
+
+// StreamInspectedRequestsWithResponse Tail the recorded requests live
+//
+// A Server-Sent Events stream (`text/event-stream`) of the
+// organization's requests as they are recorded, from now on: each
+// is an event `request` whose `id` is the record's and whose `data`
+// is the record's summary as `GET /v1/sandbox/requests` lists it (one
+// line of JSON). A comment line (`: keep-alive`) comes every 15
+// seconds. The filters are those of the list (`status`, `path`,
+// `operationId`, `idempotencyKey`). The stream ends after `timeout`
+// seconds (default 300): reconnect to go on. It authenticates like
+// every call (`Authorization` and `X-Client-Id`), so a browser reads
+// it with `fetch`, not `EventSource`. With several replicas on one
+// PostgreSQL database, every replica's records reach every stream
+// (LISTEN/NOTIFY). Sandbox organizations only: others get `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/sandbox/requests/stream (the `StreamInspectedRequests` operationId).
+func (c *ClientWithResponses) StreamInspectedRequestsWithResponse(ctx context.Context, params *StreamInspectedRequestsParams, reqEditors ...RequestEditorFn) (*StreamInspectedRequestsResponse, error) {
+	rsp, err := c.StreamInspectedRequests(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStreamInspectedRequestsResponse(rsp)
+}
+
+// GetInspectedRequestWithResponse Show one recorded request
+//
+// One recorded request in full: its headers and bodies as received
+// and answered (the values of `Authorization`, `Cookie`,
+// `Set-Cookie`, `Signature` and of every header or form or JSON field
+// named like a secret or a token are replaced by `[REDACTED]`; each
+// body is kept up to 64 KiB, with `…Truncated` and its real size),
+// the validation errors it was answered with, the signature verdict
+// with the signature base the server computed (compare it with the
+// one your client signed), the Content-Digest verdict and the
+// idempotency outcome. `404` when the record is not the
+// organization's (or was pruned), and for production organizations.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/sandbox/requests/{inspectedRequestId} (the `GetInspectedRequest` operationId).
+func (c *ClientWithResponses) GetInspectedRequestWithResponse(ctx context.Context, inspectedRequestId openapi_types.UUID, params *GetInspectedRequestParams, reqEditors ...RequestEditorFn) (*GetInspectedRequestResponse, error) {
+	rsp, err := c.GetInspectedRequest(ctx, inspectedRequestId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetInspectedRequestResponse(rsp)
 }
 
 // ForceRequestOutcomeWithBodyWithResponse Force a request's outcome
@@ -45005,6 +46484,293 @@ func ParseSetSandboxPriceResponse(rsp *http.Response) (*SetSandboxPriceResponse,
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers SetSandboxPriceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListInspectedRequestsResponse parses an HTTP response from a ListInspectedRequestsWithResponse call
+func ParseListInspectedRequestsResponse(rsp *http.Response) (*ListInspectedRequestsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInspectedRequestsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InspectedRequestList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListInspectedRequestsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListInspectedRequestsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStreamInspectedRequestsResponse parses an HTTP response from a StreamInspectedRequestsWithResponse call
+func ParseStreamInspectedRequestsResponse(rsp *http.Response) (*StreamInspectedRequestsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StreamInspectedRequestsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers StreamInspectedRequestsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers StreamInspectedRequestsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetInspectedRequestResponse parses an HTTP response from a GetInspectedRequestWithResponse call
+func ParseGetInspectedRequestResponse(rsp *http.Response) (*GetInspectedRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetInspectedRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InspectedRequestResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetInspectedRequestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetInspectedRequestResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

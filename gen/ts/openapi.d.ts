@@ -2545,6 +2545,213 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sandbox/requests": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the recorded requests
+         * @description The organization's recorded API requests, newest first, a page at a
+         *     time: pass the previous page's `pagination.nextCursor` as `cursor`
+         *     for the next one (a page never repeats or skips a record, even
+         *     while new ones arrive). Every request of a sandbox organization on
+         *     any surface is recorded once its organization is known (after the
+         *     bearer token, or the client id of a token call), whatever its
+         *     answer: a `401` for a bad signature is recorded with the signature
+         *     base the server computed. The inspector's own calls
+         *     (`/v1/sandbox/requests…`) are not recorded. Records are written
+         *     moments after the answer, never in its way: one may appear a few
+         *     milliseconds after its response, and under a burst beyond the
+         *     recorder's buffer some are dropped (counted in
+         *     `openvest_inspector_dropped_total`). Retention is bounded per
+         *     organization (`OPENVEST_INSPECTOR_MAX_RECORDS`, newest kept, and
+         *     `OPENVEST_INSPECTOR_MAX_AGE`).
+         *
+         *     The filters combine: `status`, `path` (paths that start with it),
+         *     `operationId`, `from` and `to` (`receivedAt` from, inclusive, and
+         *     to, exclusive), `idempotencyKey`, `requestId` (the `X-Request-Id`
+         *     of the answer). Sandbox organizations only: others get `404`.
+         */
+        get: operations["listInspectedRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandbox/requests/stream": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tail the recorded requests live
+         * @description A Server-Sent Events stream (`text/event-stream`) of the
+         *     organization's requests as they are recorded, from now on: each
+         *     is an event `request` whose `id` is the record's and whose `data`
+         *     is the record's summary as `GET /v1/sandbox/requests` lists it (one
+         *     line of JSON). A comment line (`: keep-alive`) comes every 15
+         *     seconds. The filters are those of the list (`status`, `path`,
+         *     `operationId`, `idempotencyKey`). The stream ends after `timeout`
+         *     seconds (default 300): reconnect to go on. It authenticates like
+         *     every call (`Authorization` and `X-Client-Id`), so a browser reads
+         *     it with `fetch`, not `EventSource`. With several replicas on one
+         *     PostgreSQL database, every replica's records reach every stream
+         *     (LISTEN/NOTIFY). Sandbox organizations only: others get `404`.
+         */
+        get: operations["streamInspectedRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandbox/requests/{inspectedRequestId}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show one recorded request
+         * @description One recorded request in full: its headers and bodies as received
+         *     and answered (the values of `Authorization`, `Cookie`,
+         *     `Set-Cookie`, `Signature` and of every header or form or JSON field
+         *     named like a secret or a token are replaced by `[REDACTED]`; each
+         *     body is kept up to 64 KiB, with `…Truncated` and its real size),
+         *     the validation errors it was answered with, the signature verdict
+         *     with the signature base the server computed (compare it with the
+         *     one your client signed), the Content-Digest verdict and the
+         *     idempotency outcome. `404` when the record is not the
+         *     organization's (or was pruned), and for production organizations.
+         */
+        get: operations["getInspectedRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sandbox/requests/{requestId}/outcome": {
         parameters: {
             query?: never;
@@ -4581,6 +4788,136 @@ export interface components {
          * @example 123456
          */
         Id: number;
+        /**
+         * @description What the idempotency key did: `first` (the request ran and its
+         *     answer is stored for the key), `replayed` (an earlier answer was
+         *     replayed), `conflict` (refused: `409` while the first is in
+         *     flight, `422` for another request under the same key), `none` (no
+         *     key, or not a mutation, or refused before the key was looked at).
+         */
+        InspectedIdempotency: {
+            key?: string | null;
+            /** @enum {string} */
+            outcome: "first" | "replayed" | "conflict" | "none";
+        };
+        /** @description A recorded request in full. */
+        InspectedRequest: components["schemas"]["InspectedRequestSummary"] & {
+            /** @description The request body as received, up to 64 KiB, secrets redacted (base64 when it is not UTF-8, with `requestBodyEncoding`); null when empty. */
+            requestBody?: string | null;
+            /**
+             * @default utf-8
+             * @enum {string}
+             */
+            requestBodyEncoding: "utf-8" | "base64";
+            /**
+             * Format: int64
+             * @description The body's size in bytes.
+             */
+            requestBodySize: number;
+            requestBodyTruncated: boolean;
+            /** @description The request's headers (values of one name joined with `, `), secrets redacted. */
+            requestHeaders: {
+                [key: string]: string;
+            };
+            /** @description The answer's body, up to 64 KiB, secrets redacted (a token call's `token` among them). */
+            responseBody?: string | null;
+            /**
+             * @default utf-8
+             * @enum {string}
+             */
+            responseBodyEncoding: "utf-8" | "base64";
+            /** Format: int64 */
+            responseBodySize: number;
+            responseBodyTruncated: boolean;
+            /** @description The answer's headers, secrets redacted. */
+            responseHeaders: {
+                [key: string]: string;
+            };
+            /** @description The failing fields the request was answered with (its `errors`). */
+            validationErrors: components["schemas"]["FieldError"][];
+        };
+        InspectedRequestList: {
+            /** @example 200 */
+            code: number;
+            data: components["schemas"]["InspectedRequestSummary"][];
+            /** @example Success */
+            message: string;
+            pagination: components["schemas"]["InspectedRequestPagination"];
+        };
+        InspectedRequestPagination: {
+            /** @description Whether another page follows. */
+            hasMore: boolean;
+            /** @description The `cursor` of the next page; null on the last page. Opaque. */
+            nextCursor: string | null;
+        };
+        InspectedRequestResponse: {
+            /** @example 200 */
+            code: number;
+            data: components["schemas"]["InspectedRequest"];
+            /** @example Success */
+            message: string;
+        };
+        /** @description A recorded request, without its headers and bodies. */
+        InspectedRequestSummary: {
+            /**
+             * @description The Content-Digest check (RFC 9530).
+             * @enum {string}
+             */
+            contentDigest: "absent" | "verified" | "failed";
+            /** @description The fault a sandbox fault rule injected into this request, when one did. */
+            faultInjected?: string | null;
+            /**
+             * Format: uuid
+             * @description The record's id (time-ordered).
+             */
+            id: string;
+            idempotency: components["schemas"]["InspectedIdempotency"];
+            /**
+             * Format: double
+             * @description Milliseconds from arrival to the end of the answer (a live stream's lasts until it ends).
+             */
+            latencyMs: number;
+            /** @example POST */
+            method: string;
+            /** @description The operation it matched, as in this document. */
+            operationId?: string | null;
+            /** @example /v1/customers */
+            path: string;
+            /** @description The raw query string, without `?` (empty when none). */
+            query: string;
+            /**
+             * Format: date-time
+             * @description When the request arrived (RFC 3339, milliseconds, UTC).
+             */
+            receivedAt: string;
+            /** @description The `X-Request-Id` of the answer. */
+            requestId: string;
+            /** @description The path template of the operation it matched. */
+            route?: string | null;
+            signature: components["schemas"]["InspectedSignature"];
+            /** @description The status it was answered with. */
+            status: number;
+        };
+        /**
+         * @description The signature check (RFC 9421): `unsigned` (no signature, and none
+         *     required), `verified`, `failed` (the request was refused with
+         *     `401`, `reason` says why), `missing` (the organization requires
+         *     one), `unchecked` (the request was answered before its signature
+         *     was looked at, e.g. a rate limit).
+         */
+        InspectedSignature: {
+            /** @description The signature base the server computed from the request as it arrived (detail only), once it could be computed. */
+            base?: string | null;
+            /** @description The covered components, lowercase (detail only). */
+            components?: string[];
+            /** @description What was signed, the base (`rfc9421`) or its sha-512 (`sha512`, the investing docs' form). */
+            form?: string | null;
+            keyId?: string | null;
+            /** @description Why it failed. */
+            reason?: string | null;
+            /** @enum {string} */
+            verdict: "unsigned" | "verified" | "failed" | "missing" | "unchecked";
+        };
         Instrument: {
             createdAt: components["schemas"]["UnixTime"];
             currency: components["schemas"]["Currency"];
@@ -13157,6 +13494,321 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listInspectedRequests: {
+        parameters: {
+            query?: {
+                /** @description Only requests answered with this status. */
+                status?: number;
+                /** @description Only requests whose path starts with this. */
+                path?: string;
+                /** @description Only requests to this operation (as in this document, e.g. `createCustomer`). */
+                operationId?: string;
+                /** @description Only requests received at or after this time. */
+                from?: string;
+                /** @description Only requests received before this time. */
+                to?: string;
+                /** @description Only requests with this idempotency key (under any of its header names). */
+                idempotencyKey?: string;
+                /** @description Only the request answered with this `X-Request-Id`. */
+                requestId?: string;
+                /**
+                 * @description How many records a page holds.
+                 * @example 20
+                 */
+                limit?: number;
+                /** @description The `pagination.nextCursor` of the previous page; omit it for the first page. */
+                cursor?: string;
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of recorded requests, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "data": [
+                     *         {
+                     *           "contentDigest": "verified",
+                     *           "id": "0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d",
+                     *           "idempotency": {
+                     *             "key": "01937261-e216-754f-99ba-c1170d65dd28",
+                     *             "outcome": "none"
+                     *           },
+                     *           "latencyMs": 1.84,
+                     *           "method": "POST",
+                     *           "operationId": "createCustomer",
+                     *           "path": "/v1/customers",
+                     *           "query": "",
+                     *           "receivedAt": "2026-01-15T10:00:00.123Z",
+                     *           "requestId": "3f9a1c0e5b7d2a4c6e8f0a1b",
+                     *           "route": "/v1/customers",
+                     *           "signature": {
+                     *             "keyId": "my-key-1",
+                     *             "verdict": "failed"
+                     *           },
+                     *           "status": 401
+                     *         }
+                     *       ],
+                     *       "message": "Success",
+                     *       "pagination": {
+                     *         "hasMore": false,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InspectedRequestList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    streamInspectedRequests: {
+        parameters: {
+            query?: {
+                /** @description Only requests answered with this status. */
+                status?: number;
+                /** @description Only requests whose path starts with this. */
+                path?: string;
+                /** @description Only requests to this operation. */
+                operationId?: string;
+                /** @description Only requests with this idempotency key. */
+                idempotencyKey?: string;
+                /**
+                 * @description Seconds after which the stream ends.
+                 * @example 1
+                 */
+                timeout?: number;
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live stream of recorded requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example : connected
+                     *
+                     *     id: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+                     *     event: request
+                     *     data: {"id":"0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d","requestId":"3f9a1c0e5b7d2a4c6e8f0a1b","receivedAt":"2026-01-15T10:00:00.123Z","method":"GET","path":"/v1/customers","query":"limit=10","route":"/v1/customers","operationId":"listCustomers","status":200,"latencyMs":2.1,"signature":{"verdict":"verified","keyId":"my-key-1"},"contentDigest":"absent","idempotency":{"outcome":"none"}}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getInspectedRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path: {
+                /**
+                 * @description The record's id (`id` in the list).
+                 * @example 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+                 */
+                inspectedRequestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recorded request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "data": {
+                     *         "contentDigest": "verified",
+                     *         "id": "0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d",
+                     *         "idempotency": {
+                     *           "key": "01937261-e216-754f-99ba-c1170d65dd28",
+                     *           "outcome": "none"
+                     *         },
+                     *         "latencyMs": 1.84,
+                     *         "method": "POST",
+                     *         "operationId": "createCustomer",
+                     *         "path": "/v1/customers",
+                     *         "query": "",
+                     *         "receivedAt": "2026-01-15T10:00:00.123Z",
+                     *         "requestBody": "{\"firstName\":\"John\",\"lastName\":\"Doe\"}",
+                     *         "requestBodySize": 37,
+                     *         "requestBodyTruncated": false,
+                     *         "requestHeaders": {
+                     *           "Authorization": "[REDACTED]",
+                     *           "Content-Type": "application/json",
+                     *           "X-Client-Id": "7f3c2a1b9d8e4f60"
+                     *         },
+                     *         "requestId": "3f9a1c0e5b7d2a4c6e8f0a1b",
+                     *         "responseBody": "{\"code\":401,\"message\":\"the signature does not verify\"}",
+                     *         "responseBodySize": 55,
+                     *         "responseBodyTruncated": false,
+                     *         "responseHeaders": {
+                     *           "Content-Type": "application/json"
+                     *         },
+                     *         "route": "/v1/customers",
+                     *         "signature": {
+                     *           "base": "\"@method\": POST\n\"@path\": /v1/customers\n\"@signature-params\": (\"@method\" \"@path\");created=1768471200;keyid=\"my-key-1\"",
+                     *           "keyId": "my-key-1",
+                     *           "reason": "the signature does not verify with key \"my-key-1\"",
+                     *           "verdict": "failed"
+                     *         },
+                     *         "status": 401,
+                     *         "validationErrors": []
+                     *       },
+                     *       "message": "Success"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InspectedRequestResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];

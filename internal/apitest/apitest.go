@@ -68,6 +68,8 @@ type Options struct {
 	WebhookResolver webhook.Resolver
 	// CORSOrigins are the origins allowed cross-origin (none by default).
 	CORSOrigins []string
+	// InspectorOff turns the request inspector off (OPENVEST_INSPECTOR_ENABLED=false).
+	InspectorOff bool
 }
 
 // Start serves the full application on a real listener for the test.
@@ -91,6 +93,9 @@ func Start(t testing.TB, opts Options) *Env {
 	}
 	if opts.CORSOrigins != nil {
 		cfg.CORSOrigins = opts.CORSOrigins
+	}
+	if opts.InspectorOff {
+		cfg.Inspector.Enabled = false
 	}
 	log := opts.Logger
 	if log == nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/openvest/openvest/internal/config"
 	"github.com/openvest/openvest/internal/httpapi"
 	"github.com/openvest/openvest/internal/idempotency"
+	"github.com/openvest/openvest/internal/inspector"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/jobs"
 	"github.com/openvest/openvest/internal/market"
@@ -45,10 +46,14 @@ type App struct {
 	Webhooks    *webhook.Service
 	USSD        *ussd.Service
 	Reports     *reports.Service
-	Now         func() time.Time
+	// Inspector records the requests of sandbox organizations; nil when
+	// OPENVEST_INSPECTOR_ENABLED=false.
+	Inspector *inspector.Recorder
+	Now       func() time.Time
 
-	metrics    *httpapi.Metrics // built by Metrics, once
-	stopListen func()           // stops the auth invalidation listener (scale.go)
+	metrics             *httpapi.Metrics // built by Metrics, once
+	stopListen          func()           // stops the auth invalidation listener (scale.go)
+	stopInspectorListen func()           // stops the inspector's notification listener (inspector.go)
 }
 
 // Options tune OpenWith.
@@ -148,7 +153,8 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	queue.RegisterReporter(reps)
 	return &App{
 		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr, Webhooks: hooks, Reports: reps,
-		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(st, events).WithNotifier(st, log),
+		Inspector:   newInspector(cfg, st, now, log),
+		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(events).WithNotifier(st, log),
 		Investing:   inv,
 		USSD:        ussd.NewService(inv, tr, st.USSD(), now, cfg.USSDSessionTTL),
 		Wallet:      wallet.NewService(st.Wallet(), now).WithEvents(events),
@@ -157,9 +163,14 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	}, nil
 }
 
-// Start starts working jobs (request executions) until Close.
+// Start listens for the token and key revocations of the other replicas
+// and starts working jobs (request executions, webhook deliveries,
+// reports and the periodic sweeps) until Close.
 func (a *App) Start(ctx context.Context) error {
 	if err := a.listenAuth(ctx); err != nil {
+		return err
+	}
+	if err := a.listenInspector(ctx); err != nil {
 		return err
 	}
 	return a.Jobs.Start(ctx)
@@ -173,13 +184,20 @@ func (a *App) Close() error {
 	if a.stopListen != nil {
 		a.stopListen()
 	}
-	return errors.Join(a.Jobs.Stop(ctx), a.Store.Close())
+	if a.stopInspectorListen != nil {
+		a.stopInspectorListen()
+	}
+	var inspectorErr error
+	if a.Inspector != nil {
+		inspectorErr = a.Inspector.Close(ctx) // what is buffered is written before the database closes
+	}
+	return errors.Join(a.Jobs.Stop(ctx), inspectorErr, a.Store.Close())
 }
 
 // Handler builds the HTTP server. It serves /metrics unless
 // OPENVEST_METRICS_ADDR gives it an address of its own (see Metrics).
 func (a *App) Handler() (*echo.Echo, error) {
-	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency, Webhooks: a.Webhooks, USSD: a.USSD, Reports: a.Reports}, httpapi.Options{
+	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency, Webhooks: a.Webhooks, USSD: a.USSD, Reports: a.Reports, Inspector: a.Inspector}, httpapi.Options{
 		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
 		PublicURL: a.Config.PublicURL, SignatureSkew: a.Config.SignatureSkew, Now: a.Now,
 		RateLimits: httpapi.RateLimits{

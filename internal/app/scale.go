@@ -110,6 +110,9 @@ func (a *App) purgeExpired(ctx context.Context) error {
 	a.purge(ctx, "tokens", func() (int64, error) { return a.Store.Auth().DeleteExpiredTokens(ctx, a.Now().Add(-24*time.Hour)) })
 	a.purge(ctx, "idempotency keys", func() (int64, error) { return a.Idempotency.Purge(ctx) })
 	a.purge(ctx, "webhook events and deliveries", func() (int64, error) { return a.Webhooks.Purge(ctx) })
+	if a.Inspector != nil {
+		a.purge(ctx, "inspected requests", func() (int64, error) { return a.Inspector.Prune(ctx) })
+	}
 	return nil
 }
 

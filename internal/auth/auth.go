@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/txn"
 )
 
 // Organization is a tenant: every customer, account and token belongs to one.
@@ -72,6 +73,8 @@ type Principal struct {
 
 // Repository is the storage auth needs.
 type Repository interface {
+	txn.Transactor // opens the service's units of work
+
 	// CreateOrganization inserts o with the hash of its secret and sets o.ID.
 	CreateOrganization(ctx context.Context, o *Organization, secretHash []byte) error
 	// OrganizationByClientID returns the organization and its secret hash. NotFound.
@@ -101,11 +104,6 @@ type Repository interface {
 // MaxTTL is the longest lifetime a token can have, as the API reports it.
 const MaxTTL = 24 * time.Hour
 
-// Transactor runs a function in one database transaction carried by its context.
-type Transactor interface {
-	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
-}
-
 // The events of tokens (the AUTH webhook domain).
 const (
 	EventTokenCreated = "AUTH.CREATED"
@@ -127,7 +125,6 @@ type Events interface {
 
 // Service issues and checks credentials.
 type Service struct {
-	tx     Transactor
 	events Events
 	repo   Repository
 	now    func() time.Time
@@ -150,20 +147,11 @@ type keyRef struct {
 }
 
 // WithEvents makes s emit AUTH.CREATED when it issues a token and
-// AUTH.DELETED when it revokes one, each in the transaction (tx) of the
+// AUTH.DELETED when it revokes one, each in the transaction of the
 // change. It returns s.
-func (s *Service) WithEvents(tx Transactor, events Events) *Service {
-	s.tx, s.events = tx, events
+func (s *Service) WithEvents(events Events) *Service {
+	s.events = events
 	return s
-}
-
-// inTx runs fn in a transaction when s emits events (so that they commit
-// with the change), else directly.
-func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if s.tx == nil {
-		return fn(ctx)
-	}
-	return s.tx.WithTx(ctx, fn)
 }
 
 // WithCache caches token and key look-ups for ttl (0 turns caching off):
@@ -262,7 +250,7 @@ func (s *Service) IssueToken(ctx context.Context, clientID, clientSecret string)
 	now := s.now().UTC().Truncate(time.Microsecond)
 	secret := "ov_at_" + randomString(32)
 	t := Token{OrganizationID: o.ID, Secret: secret, Hash: Hash(secret), CreatedAt: now, ExpiresAt: now.Add(s.ttl)}
-	err = s.inTx(ctx, func(ctx context.Context) error {
+	err = s.repo.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.repo.CreateToken(ctx, &t); err != nil {
 			return fmt.Errorf("create token of organization %d: %w", o.ID, err)
 		}
@@ -324,7 +312,7 @@ func (s *Service) Revoke(ctx context.Context, p Principal, tokenID *int64) error
 	if tokenID != nil {
 		id = *tokenID
 	}
-	err := s.inTx(ctx, func(ctx context.Context) error {
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
 		t, now, err := s.repo.RevokeToken(ctx, p.Org.ID, id, s.now().UTC().Truncate(time.Microsecond))
 		if err != nil || !now || s.events == nil {
 			return err

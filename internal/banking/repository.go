@@ -2,6 +2,7 @@ package banking
 
 import (
 	"context"
+	"github.com/openvest/openvest/internal/txn"
 	"time"
 )
 
@@ -10,10 +11,10 @@ import (
 // Lists return up to limit rows strictly after the position (all from the
 // start when it is nil), newest first, ties by id descending.
 type Repository interface {
-	// InTx runs fn in one database transaction that the context fn
-	// receives carries (joining the one ctx carries, if any): everything
-	// fn writes with it, events included, commits together or not at all.
-	InTx(ctx context.Context, fn func(ctx context.Context, r Repository) error) error
+	// Transactor opens the service's units of work: every method called
+	// with the context WithTx's fn receives joins its transaction, the
+	// service's events included.
+	txn.Transactor
 
 	// CreateApplication inserts a with its individuals.
 	CreateApplication(ctx context.Context, a *Application) error
@@ -39,6 +40,13 @@ type Repository interface {
 	CustomerDetail(ctx context.Context, orgID int64, id string) (CustomerDetail, error)
 	// SaveCustomer writes c's contact details, address, status and times.
 	SaveCustomer(ctx context.Context, c *Customer) error
+	// UpdateCustomer changes one customer through update, in the
+	// transaction ctx carries (or one of its own): it reads the customer
+	// with its row lock, calls update with it and, when update returns
+	// nil, saves what update left (as SaveCustomer does) and returns it.
+	// An error of update is returned as it is, and nothing is saved.
+	// NotFound.
+	UpdateCustomer(ctx context.Context, orgID int64, id string, update func(c *Customer) error) (Customer, error)
 	// ListCustomers returns customers (without individuals and accounts).
 	ListCustomers(ctx context.Context, orgID int64, f CustomerFilter, after *Position, limit int) ([]Customer, error)
 	// Individual reads one individual of a customer; lock holds it until

@@ -21,8 +21,8 @@ func (s *Service) CreateApplication(ctx context.Context, org Org, typ CustomerTy
 		return Application{}, err
 	}
 	a.refreshStatus()
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
-		if err := r.CreateApplication(ctx, &a); err != nil {
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.repo.CreateApplication(ctx, &a); err != nil {
 			return err
 		}
 		return s.events.EmitBanking(ctx, org.ID, Change{EventApplicationCreated, a})
@@ -38,9 +38,9 @@ func (s *Service) CreateApplication(ctx context.Context, org Org, typ CustomerTy
 // submitted; Invalid: a field breaks a rule.
 func (s *Service) UpdateApplication(ctx context.Context, org Org, id string, in ApplicationInput) (Application, error) {
 	var a Application
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
 		var err error
-		if a, err = r.Application(ctx, org.ID, id, true); err != nil {
+		if a, err = s.repo.Application(ctx, org.ID, id, true); err != nil {
 			return err
 		}
 		if err := editable(a); err != nil {
@@ -52,7 +52,7 @@ func (s *Service) UpdateApplication(ctx context.Context, org Org, id string, in 
 		}
 		a.refreshStatus()
 		a.UpdatedAt = now
-		if err := r.SaveApplication(ctx, &a, in.Individuals != nil); err != nil {
+		if err := s.repo.SaveApplication(ctx, &a, in.Individuals != nil); err != nil {
 			return err
 		}
 		return s.events.EmitBanking(ctx, org.ID, Change{EventApplicationUpdated, a})
@@ -89,8 +89,8 @@ func (s *Service) AddDocument(ctx context.Context, org Org, applicationID string
 		return Document{}, err
 	}
 	var d Document
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
-		a, err := r.Application(ctx, org.ID, applicationID, true)
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		a, err := s.repo.Application(ctx, org.ID, applicationID, true)
 		if err != nil {
 			return err
 		}
@@ -106,14 +106,14 @@ func (s *Service) AddDocument(ctx context.Context, org Org, applicationID string
 			FileName: in.FileName, ContentType: in.ContentType, Size: int64(len(in.Content)),
 			SHA256: digest(in.Content), Content: in.Content, CreatedAt: now,
 		}
-		if err := r.CreateDocument(ctx, &d); err != nil {
+		if err := s.repo.CreateDocument(ctx, &d); err != nil {
 			return err
 		}
 		d.Content = nil
 		a.Documents = append(a.Documents, d)
 		a.refreshStatus()
 		a.UpdatedAt = now
-		if err := r.SaveApplication(ctx, &a, false); err != nil {
+		if err := s.repo.SaveApplication(ctx, &a, false); err != nil {
 			return err
 		}
 		return s.events.EmitBanking(ctx, org.ID, Change{EventApplicationUpdated, a})
@@ -134,9 +134,9 @@ func (s *Service) Document(ctx context.Context, org Org, applicationID, id strin
 // submitted.
 func (s *Service) SubmitApplication(ctx context.Context, org Org, id string) (Application, error) {
 	var a Application
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
 		var err error
-		if a, err = r.Application(ctx, org.ID, id, true); err != nil {
+		if a, err = s.repo.Application(ctx, org.ID, id, true); err != nil {
 			return err
 		}
 		if a.Status == Draft {
@@ -150,7 +150,7 @@ func (s *Service) SubmitApplication(ctx context.Context, org Org, id string) (Ap
 		a.Status, a.SubmittedAt = Submitted, &now
 		submitted := a
 		outcome, reason := decide(org, a)
-		return s.conclude(ctx, r, org, &a, outcome, reason, now, Change{EventApplicationSubmitted, submitted})
+		return s.conclude(ctx, org, &a, outcome, reason, now, Change{EventApplicationSubmitted, submitted})
 	})
 	return a, err
 }
@@ -168,9 +168,9 @@ func (s *Service) DecideApplication(ctx context.Context, org Org, id string, dec
 		return Application{}, invalid("the decision is not valid", []errcode.FieldError{{Field: "decision", In: "body", Message: "must be APPROVED or DENIED"}})
 	}
 	var a Application
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
 		var err error
-		if a, err = r.Application(ctx, org.ID, id, true); err != nil {
+		if a, err = s.repo.Application(ctx, org.ID, id, true); err != nil {
 			return err
 		}
 		if a.Status != ManualReview {
@@ -179,7 +179,7 @@ func (s *Service) DecideApplication(ctx context.Context, org Org, id string, dec
 		if reason == "" {
 			reason = "decided through the sandbox decision control"
 		}
-		return s.conclude(ctx, r, org, &a, decision, reason, s.clock())
+		return s.conclude(ctx, org, &a, decision, reason, s.clock())
 	})
 	return a, err
 }
@@ -188,7 +188,7 @@ func (s *Service) DecideApplication(ctx context.Context, org Org, id string, dec
 // approval creates the customer first. It emits changes (what came
 // before), then the outcome's event (BANKING_APPLICATION.APPROVED, .DENIED
 // or .MANUAL_REVIEW) and, on approval, BANKING_CUSTOMER.CREATED.
-func (s *Service) conclude(ctx context.Context, r Repository, org Org, a *Application, outcome ApplicationStatus, reason string, now time.Time, changes ...Change) error {
+func (s *Service) conclude(ctx context.Context, org Org, a *Application, outcome ApplicationStatus, reason string, now time.Time, changes ...Change) error {
 	if !a.Status.CanMoveTo(outcome) {
 		return errcode.New(errcode.Conflict, "application %s cannot move from %s to %s", a.ID, a.Status, outcome)
 	}
@@ -202,13 +202,13 @@ func (s *Service) conclude(ctx context.Context, r Repository, org Org, a *Applic
 		if err != nil {
 			return err
 		}
-		if err := r.CreateCustomer(ctx, &c); err != nil {
+		if err := s.repo.CreateCustomer(ctx, &c); err != nil {
 			return err
 		}
 		a.CustomerID = c.ID
 		created = &c
 	}
-	if err := r.SaveApplication(ctx, a, false); err != nil {
+	if err := s.repo.SaveApplication(ctx, a, false); err != nil {
 		return err
 	}
 	changes = append(changes, Change{decisionEvent(outcome), *a})

@@ -45,20 +45,19 @@ type ContactUpdate struct {
 // lacks a required field.
 func (s *Service) UpdateCustomer(ctx context.Context, org Org, id string, in ContactUpdate) (CustomerDetail, error) {
 	var c CustomerDetail
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
-		cust, err := r.Customer(ctx, org.ID, id, true)
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		_, err := s.repo.UpdateCustomer(ctx, org.ID, id, func(cust *Customer) error {
+			if err := in.apply(*cust, &cust.Email, &cust.Phone, &cust.Address); err != nil {
+				return err
+			}
+			now := s.clock()
+			cust.UpdatedAt, cust.LastActivityAt = now, now
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		if err := in.apply(cust, &cust.Email, &cust.Phone, &cust.Address); err != nil {
-			return err
-		}
-		now := s.clock()
-		cust.UpdatedAt, cust.LastActivityAt = now, now
-		if err := r.SaveCustomer(ctx, &cust); err != nil {
-			return err
-		}
-		if c, err = r.CustomerDetail(ctx, org.ID, id); err != nil {
+		if c, err = s.repo.CustomerDetail(ctx, org.ID, id); err != nil {
 			return err
 		}
 		return s.events.EmitBanking(ctx, org.ID, Change{EventCustomerUpdated, c})
@@ -87,15 +86,15 @@ func (s *Service) Individual(ctx context.Context, org Org, customerID, id string
 // required field.
 func (s *Service) UpdateIndividual(ctx context.Context, org Org, customerID, id string, in ContactUpdate) (Individual, error) {
 	var ind Individual
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
-		c, err := r.Customer(ctx, org.ID, customerID, true)
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		c, err := s.repo.Customer(ctx, org.ID, customerID, true)
 		if err != nil {
 			return err
 		}
 		if err := corporate(c); err != nil {
 			return err
 		}
-		if ind, err = r.Individual(ctx, org.ID, customerID, id, true); err != nil {
+		if ind, err = s.repo.Individual(ctx, org.ID, customerID, id, true); err != nil {
 			return err
 		}
 		if err := in.apply(c, &ind.Email, &ind.Phone, &ind.Address); err != nil {
@@ -103,10 +102,10 @@ func (s *Service) UpdateIndividual(ctx context.Context, org Org, customerID, id 
 		}
 		now := s.clock()
 		ind.UpdatedAt, c.LastActivityAt = now, now
-		if err := r.SaveIndividual(ctx, &ind); err != nil {
+		if err := s.repo.SaveIndividual(ctx, &ind); err != nil {
 			return err
 		}
-		if err := r.SaveCustomer(ctx, &c); err != nil {
+		if err := s.repo.SaveCustomer(ctx, &c); err != nil {
 			return err
 		}
 		return s.events.EmitBanking(ctx, org.ID, Change{EventIndividualUpdated, ind})
@@ -128,27 +127,18 @@ func (s *Service) SetCustomerStatus(ctx context.Context, org Org, id string, to 
 		return CustomerDetail{}, invalid("the status is not valid", []errcode.FieldError{{Field: "status", In: "body", Message: fmt.Sprintf("must be one of %v", CustomerStatuses)}})
 	}
 	var c CustomerDetail
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
-		cust, err := r.Customer(ctx, org.ID, id, true)
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		now := s.clock()
+		cust, err := s.repo.UpdateCustomer(ctx, org.ID, id, func(draft *Customer) error { return draft.moveTo(to, now) })
 		if err != nil {
 			return err
 		}
-		now := s.clock()
-		if err := cust.moveTo(to, now); err != nil {
-			return err
-		}
-		if to == Active {
-			cust.LastActivityAt = now
-		}
-		if err := r.SaveCustomer(ctx, &cust); err != nil {
-			return err
-		}
 		if to == Closed {
-			if err := r.CloseAccounts(ctx, org.ID, cust.ID, now); err != nil {
+			if err := s.repo.CloseAccounts(ctx, org.ID, cust.ID, now); err != nil {
 				return err
 			}
 		}
-		if c, err = r.CustomerDetail(ctx, org.ID, id); err != nil {
+		if c, err = s.repo.CustomerDetail(ctx, org.ID, id); err != nil {
 			return err
 		}
 		return s.events.EmitBanking(ctx, org.ID, Change{EventCustomerStatusChanged, c})
@@ -172,14 +162,14 @@ func (s *Service) MarkDormant(ctx context.Context) (int64, error) {
 	var total int64
 	for {
 		var n int
-		err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
-			moved, err := r.MarkDormant(ctx, from, cutoff, now, dormancyBatch)
+		err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+			moved, err := s.repo.MarkDormant(ctx, from, cutoff, now, dormancyBatch)
 			if err != nil {
 				return err
 			}
 			n = len(moved)
 			for _, m := range moved {
-				c, err := r.CustomerDetail(ctx, m.OrganizationID, m.ID)
+				c, err := s.repo.CustomerDetail(ctx, m.OrganizationID, m.ID)
 				if err != nil {
 					return fmt.Errorf("read dormant customer %s: %w", m.ID, err)
 				}

@@ -59,9 +59,9 @@ func movableTo(to CustomerStatus) []CustomerStatus {
 	return out
 }
 
-// moveTo changes c's status to to at the given time. Conflict: the move is
-// not in the status machine; the message names both statuses and the moves
-// that are allowed.
+// moveTo changes c's status to to at the given time; a move to ACTIVE
+// counts as activity. Conflict: the move is not in the status machine; the
+// message names both statuses and the moves that are allowed.
 func (c *Customer) moveTo(to CustomerStatus, at time.Time) error {
 	if !c.Status.CanMoveTo(to) {
 		return &errcode.Error{
@@ -73,6 +73,9 @@ func (c *Customer) moveTo(to CustomerStatus, at time.Time) error {
 	}
 	c.Status = to
 	c.UpdatedAt = at
+	if to == Active {
+		c.LastActivityAt = at
+	}
 	return nil
 }
 

@@ -65,6 +65,16 @@ type Config struct {
 	CORSOrigins []string
 	// Scale: replicas, poolers and the connection budget (scale.go).
 	Scale Scale
+	// Inspector: the request inspector of sandbox organizations (OPENVEST_INSPECTOR_*).
+	Inspector Inspector
+}
+
+// Inspector configures the request inspector.
+type Inspector struct {
+	Enabled    bool          // OPENVEST_INSPECTOR_ENABLED, default true
+	MaxRecords int           // OPENVEST_INSPECTOR_MAX_RECORDS, kept per organization, default 1000
+	MaxAge     time.Duration // OPENVEST_INSPECTOR_MAX_AGE, default 24h
+	Buffer     int           // OPENVEST_INSPECTOR_BUFFER, captures waiting to be written, default 4096
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -87,6 +97,7 @@ func FromEnv() (Config, error) {
 		BankingDormancyMonths: 12,
 		JobWorkers:            10,
 		WebhookWorkers:        50,
+		Inspector:             Inspector{Enabled: true, MaxRecords: 1000, MaxAge: 24 * time.Hour, Buffer: 4096},
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("OPENVEST_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("OPENVEST_LOG_LEVEL: %w (use debug, info, warn or error)", err)
@@ -132,6 +143,7 @@ func FromEnv() (Config, error) {
 		{"OPENVEST_JOB_TIMEOUT", &c.JobTimeout},
 		{"OPENVEST_JOB_RESCUE_AFTER", &c.JobRescueAfter},
 		{"OPENVEST_USSD_SESSION_TTL", &c.USSDSessionTTL},
+		{"OPENVEST_INSPECTOR_MAX_AGE", &c.Inspector.MaxAge},
 	} {
 		if err := envDuration(d.key, d.dst); err != nil {
 			return c, err
@@ -153,6 +165,21 @@ func FromEnv() (Config, error) {
 	}
 	if c.CORSOrigins, err = ParseCORSOrigins(os.Getenv("OPENVEST_CORS_ORIGINS")); err != nil {
 		return c, err
+	}
+	if n, err = envInt("OPENVEST_INSPECTOR_MAX_RECORDS", int64(c.Inspector.MaxRecords)); err != nil {
+		return c, err
+	}
+	c.Inspector.MaxRecords = int(n)
+	if n, err = envInt("OPENVEST_INSPECTOR_BUFFER", int64(c.Inspector.Buffer)); err != nil {
+		return c, err
+	}
+	c.Inspector.Buffer = int(n)
+	switch v := os.Getenv("OPENVEST_INSPECTOR_ENABLED"); v {
+	case "", "true", "1":
+	case "false", "0":
+		c.Inspector.Enabled = false
+	default:
+		return c, fmt.Errorf("OPENVEST_INSPECTOR_ENABLED=%q: use true or false", v)
 	}
 	switch v := os.Getenv("OPENVEST_WEBHOOK_ALLOW_PRIVATE"); v {
 	case "", "false", "0":

@@ -62,6 +62,7 @@ func errorHandler(log *slog.Logger, now func() time.Time) echo.HTTPErrorHandler 
 			ae.Message = "internal error; quote request id " + requestID(c) + " when reporting it"
 			ae.Fields, ae.Reason = nil, ""
 		}
+		inspectionFrom(c.Request().Context()).errorFields(ae.Fields)
 		for k, vs := range ae.Header {
 			for _, v := range vs {
 				c.Response().Header().Add(k, v)

@@ -82,6 +82,7 @@ func withIdempotency(c echo.Context, svc *idempotency.Service, orgID int64, body
 	})
 	c.SetRequest(req)
 	countIdempotency(replayed, err)
+	inspectionFrom(req.Context()).idempotency(in.Key, replayed, err)
 	if err != nil || replayed {
 		// The handler may have run and lost to an earlier request with the
 		// same key: forget what it wrote to the recorder.

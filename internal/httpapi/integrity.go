@@ -10,6 +10,7 @@ import (
 	"github.com/openvest/openvest/httpsig"
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/inspector"
 	"github.com/openvest/openvest/internal/metrics"
 )
 
@@ -28,20 +29,25 @@ type integrity struct {
 // id: the handler refuses those credentials anyway).
 func (i *integrity) check(ctx context.Context, req *http.Request, body []byte, org auth.Organization, known, tokenCall bool) error {
 	required := known && org.SignaturePolicy == auth.PolicyRequired
+	in := inspectionFrom(ctx)
 	if h := req.Header.Get("Content-Digest"); h != "" {
 		if err := httpsig.VerifyContentDigest(h, body); err != nil {
 			countDigestFailure(err)
+			in.digest(inspector.DigestFailed)
 			return i.refusal(err, org)
 		}
+		in.digest(inspector.DigestVerified)
 	} else if len(body) > 0 && required {
 		metrics.DigestFailures.WithLabelValues("missing").Inc()
 		return &apiError{Status: http.StatusBadRequest, Message: "this organization requires a Content-Digest header on requests with a body: Content-Digest: sha-512=:<base64 of the sha-512 of the exact body bytes>:"}
 	}
 	if !httpsig.Signed(req) {
 		if required {
+			in.signature(inspector.SignatureMissing, httpsig.Verified{}, nil)
 			metrics.SignatureFailures.WithLabelValues("missing").Inc()
 			return &apiError{Status: http.StatusUnauthorized, Message: "this organization requires signed requests: send Signature-Input and Signature (RFC 9421, ed25519, a key registered with `openvest org add-key`); see the README, Signing requests"}
 		}
+		in.signature(inspector.SignatureUnsigned, httpsig.Verified{}, nil)
 		return nil
 	}
 	if !known {
@@ -60,14 +66,16 @@ func (i *integrity) check(ctx context.Context, req *http.Request, body []byte, o
 			return k, err
 		},
 	}
-	_, err := v.Verify(req, i.targetURI(req), httpsig.RequiredComponents(req.Method, len(body) > 0, tokenCall, req.Header))
+	verified, err := v.Verify(req, i.targetURI(req), httpsig.RequiredComponents(req.Method, len(body) > 0, tokenCall, req.Header))
 	if lookupErr != nil {
 		return lookupErr
 	}
 	if err != nil {
+		in.signature(inspector.SignatureFailed, verified, err)
 		countSignatureFailure(err)
 		return i.refusal(err, org)
 	}
+	in.signature(inspector.SignatureVerified, verified, nil)
 	return nil
 }
 

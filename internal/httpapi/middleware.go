@@ -174,6 +174,7 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if known {
 			c.Set(callerKey, org) // for the access log, metrics and the trace
+			inspectionFrom(req.Context()).caller(org, route.Path, op.OperationID, body)
 		}
 		if err := p.integrity.check(req.Context(), req, body, org, known, tokenCall); err != nil {
 			return err

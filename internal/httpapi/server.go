@@ -22,6 +22,7 @@ import (
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/idempotency"
+	"github.com/openvest/openvest/internal/inspector"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/reports"
 	"github.com/openvest/openvest/internal/trading"
@@ -52,6 +53,8 @@ type Server struct {
 	Webhooks    *webhook.Service
 	USSD        *ussd.Service
 	Reports     *reports.Service
+	// Inspector records the requests of sandbox organizations (nil: off).
+	Inspector *inspector.Recorder
 }
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -83,7 +86,7 @@ type Options struct {
 // infraPaths are served outside the spec (and outside request validation).
 var infraPaths = map[string]bool{
 	"/docs": true, "/openapi.json": true, "/openapi.yaml": true,
-	"/healthz": true, "/readyz": true, "/metrics": true,
+	"/healthz": true, "/readyz": true, "/metrics": true, inspectorPagePath: true,
 }
 
 // IsInfra reports whether path is served outside the spec (docs, spec,
@@ -146,6 +149,9 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 		limits:    newRateLimiter(opts.RateLimits, time.Now),
 		integrity: &integrity{auth: s.Auth, now: opts.Now, skew: opts.SignatureSkew, publicURL: opts.PublicURL},
 	}
+	if s.Inspector != nil {
+		e.Use(inspectRequests(s.Inspector, opts.Now)) // around the pipeline: its refusals are recorded as answered
+	}
 	e.Use(pipeline.middleware)
 
 	api.RegisterHandlers(e, api.NewStrictHandler(s, nil))
@@ -154,6 +160,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 	e.GET("/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, specJSON) })
 	e.GET("/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", spec.YAML) })
 	registerDocs(e)
+	registerInspectorPage(e)
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", func(c echo.Context) error {
 		if opts.Ready != nil {

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/txn"
 )
 
 // Record is a key's request fingerprint and stored response.
@@ -58,21 +59,16 @@ type Repository interface {
 	Purge(ctx context.Context, t time.Time) (int64, error)
 }
 
-// Transactor runs a function in one database transaction carried by its context.
-type Transactor interface {
-	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
-}
-
 // Service runs requests under idempotency keys.
 type Service struct {
 	repo Repository
-	tx   Transactor
+	tx   txn.Transactor
 	now  func() time.Time
 	ttl  time.Duration
 }
 
 // NewService returns a Service whose records live for ttl.
-func NewService(repo Repository, tx Transactor, now func() time.Time, ttl time.Duration) *Service {
+func NewService(repo Repository, tx txn.Transactor, now func() time.Time, ttl time.Duration) *Service {
 	return &Service{repo: repo, tx: tx, now: now, ttl: ttl}
 }
 

@@ -17,8 +17,8 @@ type NewPortfolio struct {
 // customer's status. NotFound; Conflict: the customer is CLOSED.
 func (s *Service) CreatePortfolio(ctx context.Context, org Org, in NewPortfolio) (Portfolio, error) {
 	var p Portfolio
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
-		c, err := r.Customer(ctx, org.ID, in.CustomerID, true)
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		c, err := s.repo.Customer(ctx, org.ID, in.CustomerID, true)
 		if err != nil {
 			return err
 		}
@@ -31,7 +31,7 @@ func (s *Service) CreatePortfolio(ctx context.Context, org Org, in NewPortfolio)
 			InvestmentAmount: decimal.Zero, MarketValue: decimal.Zero, Performance: decimal.Zero,
 			CreatedAt: now, UpdatedAt: now,
 		}
-		if err := r.CreatePortfolios(ctx, []*Portfolio{&p}); err != nil {
+		if err := s.repo.CreatePortfolios(ctx, []*Portfolio{&p}); err != nil {
 			return err
 		}
 		return s.emit(ctx, org.ID, "PORTFOLIO.CREATED", p)
@@ -50,24 +50,24 @@ type PortfolioUpdate struct {
 // CLOSED, or it would be ACTIVE while its customer or account is not.
 func (s *Service) UpdatePortfolio(ctx context.Context, org Org, in PortfolioUpdate) (Portfolio, error) {
 	var p Portfolio
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
-		peek, err := r.Portfolio(ctx, org.ID, in.ID, false)
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		peek, err := s.repo.Portfolio(ctx, org.ID, in.ID, false)
 		if err != nil {
 			return err
 		}
-		c, err := r.Customer(ctx, org.ID, peek.CustomerID, true)
+		c, err := s.repo.Customer(ctx, org.ID, peek.CustomerID, true)
 		if err != nil {
 			return err
 		}
 		var a *Account
 		if peek.AccountID != nil {
-			acc, err := r.Account(ctx, org.ID, *peek.AccountID, true)
+			acc, err := s.repo.Account(ctx, org.ID, *peek.AccountID, true)
 			if err != nil {
 				return err
 			}
 			a = &acc
 		}
-		if p, err = r.Portfolio(ctx, org.ID, in.ID, true); err != nil {
+		if p, err = s.repo.Portfolio(ctx, org.ID, in.ID, true); err != nil {
 			return err
 		}
 		if p.Status == Closed {
@@ -84,7 +84,7 @@ func (s *Service) UpdatePortfolio(ctx context.Context, org Org, in PortfolioUpda
 		set(&p.Status, in.Status)
 		set(&p.Currency, in.Currency)
 		p.UpdatedAt = s.clock()
-		if err := r.SavePortfolio(ctx, &p); err != nil {
+		if err := s.repo.SavePortfolio(ctx, &p); err != nil {
 			return err
 		}
 		return s.emit(ctx, org.ID, "PORTFOLIO.UPDATED", p)

@@ -2,6 +2,7 @@ package investing
 
 import (
 	"context"
+	"github.com/openvest/openvest/internal/txn"
 	"time"
 )
 
@@ -9,10 +10,10 @@ import (
 // scoped by organization; a row of another organization is NotFound.
 // Methods return *errcode.Error values for NotFound and Conflict.
 type Repository interface {
-	// InTx runs fn in one database transaction carried by the context fn
-	// receives (a context that carries one already joins it): everything fn
-	// writes, its events included, commits together or not at all.
-	InTx(ctx context.Context, fn func(ctx context.Context, r Repository) error) error
+	// Transactor opens the service's units of work: every method called
+	// with the context WithTx's fn receives joins its transaction, the
+	// service's events included.
+	txn.Transactor
 
 	// CreateCustomer inserts c and sets its ID. Conflict: referenceId taken.
 	CreateCustomer(ctx context.Context, c *Customer) error

@@ -68,8 +68,8 @@ func (s *Service) CreateCustomer(ctx context.Context, org Org, in NewCustomer) (
 		OrganizationID: org.ID, FirstName: in.FirstName, LastName: in.LastName,
 		ReferenceID: in.ReferenceID, Status: Active, CreatedAt: now, UpdatedAt: now,
 	}
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
-		if err := r.CreateCustomer(ctx, &c); err != nil {
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.repo.CreateCustomer(ctx, &c); err != nil {
 			return err
 		}
 		accounts := make([]*Account, 0, len(org.Defaults))
@@ -79,18 +79,18 @@ func (s *Service) CreateCustomer(ctx context.Context, org Org, in NewCustomer) (
 				Currency: DefaultCurrency, Status: Active, CreatedAt: now, UpdatedAt: now,
 			})
 		}
-		return s.createAccountsWithPortfolios(ctx, r, org.ID, accounts, Change{"CUSTOMER.CREATED", c})
+		return s.createAccountsWithPortfolios(ctx, org.ID, accounts, Change{"CUSTOMER.CREATED", c})
 	})
 	return c, err
 }
 
 // createAccountsWithPortfolios inserts the accounts and one portfolio linked
 // to each, with their CREATED events.
-func (s *Service) createAccountsWithPortfolios(ctx context.Context, r Repository, orgID int64, accounts []*Account, changes ...Change) error {
+func (s *Service) createAccountsWithPortfolios(ctx context.Context, orgID int64, accounts []*Account, changes ...Change) error {
 	if len(accounts) == 0 {
 		return s.events.Emit(ctx, orgID, changes...)
 	}
-	if err := r.CreateAccounts(ctx, accounts); err != nil {
+	if err := s.repo.CreateAccounts(ctx, accounts); err != nil {
 		return err
 	}
 	portfolios := make([]*Portfolio, len(accounts))
@@ -102,7 +102,7 @@ func (s *Service) createAccountsWithPortfolios(ctx context.Context, r Repository
 			CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 		}
 	}
-	if err := r.CreatePortfolios(ctx, portfolios); err != nil {
+	if err := s.repo.CreatePortfolios(ctx, portfolios); err != nil {
 		return err
 	}
 	for i, a := range accounts {
@@ -125,9 +125,9 @@ type CustomerUpdate struct {
 // not. NotFound; Conflict: the customer is CLOSED, or referenceId is taken.
 func (s *Service) UpdateCustomer(ctx context.Context, org Org, in CustomerUpdate) (Customer, error) {
 	var c Customer
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
 		var err error
-		if c, err = r.Customer(ctx, org.ID, in.ID, true); err != nil {
+		if c, err = s.repo.Customer(ctx, org.ID, in.ID, true); err != nil {
 			return err
 		}
 		if c.Status == Closed {
@@ -142,12 +142,12 @@ func (s *Service) UpdateCustomer(ctx context.Context, org Org, in CustomerUpdate
 		cascade := in.Status != nil && *in.Status != c.Status && *in.Status != Active
 		set(&c.Status, in.Status)
 		c.UpdatedAt = now
-		if err := r.SaveCustomer(ctx, &c); err != nil {
+		if err := s.repo.SaveCustomer(ctx, &c); err != nil {
 			return err
 		}
 		changes := []Change{{"CUSTOMER.UPDATED", c}}
 		if cascade {
-			accounts, portfolios, err := r.CascadeStatus(ctx, org.ID, c.ID, nil, c.Status, now)
+			accounts, portfolios, err := s.repo.CascadeStatus(ctx, org.ID, c.ID, nil, c.Status, now)
 			if err != nil {
 				return err
 			}
@@ -185,8 +185,8 @@ func (s *Service) CreateAccount(ctx context.Context, org Org, in NewAccount) (Ac
 		return Account{}, errcode.New(errcode.Unprocessable, "investment type %s is not available to this organization (available: %v); see GET /v1/investments", in.InvestmentType, org.InvestmentTypes)
 	}
 	var a Account
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
-		c, err := r.Customer(ctx, org.ID, in.CustomerID, true)
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		c, err := s.repo.Customer(ctx, org.ID, in.CustomerID, true)
 		if err != nil {
 			return err
 		}
@@ -198,7 +198,7 @@ func (s *Service) CreateAccount(ctx context.Context, org Org, in NewAccount) (Ac
 			OrganizationID: org.ID, CustomerID: c.ID, InvestmentType: in.InvestmentType,
 			Currency: in.Currency, Status: c.Status, CreatedAt: now, UpdatedAt: now,
 		}
-		return s.createAccountsWithPortfolios(ctx, r, org.ID, []*Account{&a})
+		return s.createAccountsWithPortfolios(ctx, org.ID, []*Account{&a})
 	})
 	return a, err
 }
@@ -215,17 +215,17 @@ type AccountUpdate struct {
 // ACTIVE under a customer that is not.
 func (s *Service) UpdateAccount(ctx context.Context, org Org, in AccountUpdate) (Account, error) {
 	var a Account
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
 		// Lock order is customer, then account, then portfolio, everywhere.
-		peek, err := r.Account(ctx, org.ID, in.ID, false)
+		peek, err := s.repo.Account(ctx, org.ID, in.ID, false)
 		if err != nil {
 			return err
 		}
-		c, err := r.Customer(ctx, org.ID, peek.CustomerID, true)
+		c, err := s.repo.Customer(ctx, org.ID, peek.CustomerID, true)
 		if err != nil {
 			return err
 		}
-		if a, err = r.Account(ctx, org.ID, in.ID, true); err != nil {
+		if a, err = s.repo.Account(ctx, org.ID, in.ID, true); err != nil {
 			return err
 		}
 		if a.Status == Closed {
@@ -239,12 +239,12 @@ func (s *Service) UpdateAccount(ctx context.Context, org Org, in AccountUpdate) 
 		set(&a.Status, in.Status)
 		set(&a.Currency, in.Currency)
 		a.UpdatedAt = now
-		if err := r.SaveAccount(ctx, &a); err != nil {
+		if err := s.repo.SaveAccount(ctx, &a); err != nil {
 			return err
 		}
 		changes := []Change{{"ACCOUNT.UPDATED", a}}
 		if cascade {
-			_, portfolios, err := r.CascadeStatus(ctx, org.ID, c.ID, &a.ID, a.Status, now)
+			_, portfolios, err := s.repo.CascadeStatus(ctx, org.ID, c.ID, &a.ID, a.Status, now)
 			if err != nil {
 				return err
 			}

@@ -3,17 +3,20 @@
 // its pgx driver, in SQLite through its SQLite driver. The client runs in
 // the same process as the HTTP server (Start, Stop).
 //
-// Jobs are inserted in the transaction of the change that asks for them
-// (Schedule): the request row and its execution job commit together or not
-// at all. On PostgreSQL the insert runs on the very connection and
-// transaction of the store's GORM transaction (store.PgxTx); on SQLite in
-// its *sql.Tx.
+// Jobs are inserted in the unit of work of the change that asks for them,
+// the transaction its context carries (see package txn): the request row
+// and its execution job commit together or not at all. On PostgreSQL the
+// insert runs on the very connection and transaction of the store's GORM
+// transaction (store.PgxTx); on SQLite in its *sql.Tx (store.SQLTx).
 //
-// Two kinds of job, each on a queue of its own with its own workers (so
-// that a backlog of deliveries never delays a purchase): execute_request
-// executes an investing request (or one cycle of a recurring one) through
-// an Executor; deliver_webhook makes one attempt of a webhook delivery
-// through a Deliverer. Both are idempotent, so a job that runs twice (a
+// Two queues, each with its own workers, so that a backlog of deliveries
+// never delays a purchase. The execution queue works execute_request (an
+// investing request, or one cycle of a recurring one, through an
+// Executor), produce_report (a report and one attempt of its delivery,
+// through a Reporter) and periodic_task (one run of a task registered
+// with Every: the sweeps and purges, once per cluster). The delivery
+// queue works deliver_webhook (one attempt of a webhook delivery, through
+// a Deliverer). Every job is idempotent, so a job that runs twice (a
 // retry, a crash after the work but before River recorded it, a rescue of
 // a job whose process died) does nothing the second time.
 package jobs

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/txn"
 )
 
 // Type is a kind of report section.
@@ -90,7 +91,7 @@ type Delivery struct {
 
 // Repository stores reports, scoped by organization (another's is NotFound).
 type Repository interface {
-	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+	txn.Transactor // opens the service's units of work
 	// CreateReport inserts r and sets its ID.
 	CreateReport(ctx context.Context, r *Report) error
 	// Report reads one; content loads the file too; lock holds it. NotFound.

@@ -17,9 +17,10 @@ func (s *Store) Banking() *BankingRepo { return &BankingRepo{s: s} }
 
 var _ banking.Repository = (*BankingRepo)(nil)
 
-// InTx implements banking.Repository.
-func (r *BankingRepo) InTx(ctx context.Context, fn func(context.Context, banking.Repository) error) error {
-	return r.s.WithTx(ctx, func(ctx context.Context) error { return fn(ctx, r) })
+// WithTx implements txn.Transactor: the unit of work of the banking service
+// (see Store.WithTx).
+func (r *BankingRepo) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return r.s.WithTx(ctx, fn)
 }
 
 func (r *BankingRepo) db(ctx context.Context) *gorm.DB { return r.s.conn(ctx) }

@@ -111,12 +111,12 @@ const documentMetadata = "id, organization_id, application_id, type, file_name, 
 
 // CreateApplication implements banking.Repository.
 func (r *BankingRepo) CreateApplication(ctx context.Context, a *banking.Application) error {
-	return r.s.inTx(ctx, func(tx *Store) error {
+	return r.s.WithTx(ctx, func(ctx context.Context) error {
 		row := applicationRow(a)
-		if err := tx.conn(ctx).Create(&row).Error; err != nil {
+		if err := r.db(ctx).Create(&row).Error; err != nil {
 			return err
 		}
-		return tx.Banking().insertApplicationIndividuals(ctx, a)
+		return r.insertApplicationIndividuals(ctx, a)
 	})
 }
 
@@ -184,7 +184,7 @@ func (r *BankingRepo) loadApplicationParts(ctx context.Context, orgID int64, app
 
 // SaveApplication implements banking.Repository.
 func (r *BankingRepo) SaveApplication(ctx context.Context, a *banking.Application, individuals bool) error {
-	return r.s.inTx(ctx, func(tx *Store) error {
+	return r.s.WithTx(ctx, func(ctx context.Context) error {
 		row := applicationRow(a)
 		set := addressUpdates(a.Address, map[string]any{
 			"status": row.Status, "email": row.Email, "phone": row.Phone,
@@ -193,16 +193,16 @@ func (r *BankingRepo) SaveApplication(ctx context.Context, a *banking.Applicatio
 			"customer_id": row.CustomerID, "decision_reason": row.DecisionReason,
 			"submitted_at": row.SubmittedAt, "decided_at": row.DecidedAt, "updated_at": row.UpdatedAt,
 		})
-		err := tx.conn(ctx).Model(&bankingApplicationRow{}).Where("organization_id = ? AND id = ?", a.OrganizationID, a.ID).Updates(set).Error
+		err := r.db(ctx).Model(&bankingApplicationRow{}).Where("organization_id = ? AND id = ?", a.OrganizationID, a.ID).Updates(set).Error
 		if err != nil || !individuals {
 			return err
 		}
-		err = tx.conn(ctx).Where("organization_id = ? AND application_id = ?", a.OrganizationID, a.ID).
+		err = r.db(ctx).Where("organization_id = ? AND application_id = ?", a.OrganizationID, a.ID).
 			Delete(&bankingApplicationIndividualRow{}).Error
 		if err != nil {
 			return err
 		}
-		return tx.Banking().insertApplicationIndividuals(ctx, a)
+		return r.insertApplicationIndividuals(ctx, a)
 	})
 }
 

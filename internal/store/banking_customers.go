@@ -94,8 +94,8 @@ func (row bankingAccountRow) domain() banking.Account {
 
 // CreateCustomer implements banking.Repository: one insert per table.
 func (r *BankingRepo) CreateCustomer(ctx context.Context, c *banking.CustomerDetail) error {
-	return r.s.inTx(ctx, func(tx *Store) error {
-		db := tx.conn(ctx)
+	return r.s.WithTx(ctx, func(ctx context.Context) error {
+		db := r.db(ctx)
 		row := bankingCustomerRow{
 			ID: c.ID, OrganizationID: c.OrganizationID, ApplicationID: c.ApplicationID, Type: string(c.Type),
 			Status: string(c.Status), Email: c.Email, Phone: c.Phone, FirstName: c.FirstName, LastName: c.LastName,
@@ -174,6 +174,27 @@ func (r *BankingRepo) SaveCustomer(ctx context.Context, c *banking.Customer) err
 			"email": c.Email, "phone": c.Phone, "status": string(c.Status),
 			"last_activity_at": c.LastActivityAt, "updated_at": c.UpdatedAt,
 		})).Error
+}
+
+// UpdateCustomer implements banking.Repository: read with the row lock,
+// change through update, save, in one transaction.
+func (r *BankingRepo) UpdateCustomer(ctx context.Context, orgID int64, id string, update func(c *banking.Customer) error) (banking.Customer, error) {
+	var c banking.Customer
+	err := r.s.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if c, err = r.Customer(ctx, orgID, id, true); err != nil {
+			return err
+		}
+		if err := update(&c); err != nil {
+			return err
+		}
+		c.OrganizationID, c.ID = orgID, id // update changes the customer, not which one
+		return r.SaveCustomer(ctx, &c)
+	})
+	if err != nil {
+		return banking.Customer{}, err
+	}
+	return c, nil
 }
 
 // ListCustomers implements banking.Repository.

@@ -1,12 +1,15 @@
 package store_test
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/testdb"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 )
@@ -140,6 +143,91 @@ func TestSaveBankingCustomerAndCloseAccounts(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, banking.AccountActive, untouched.Accounts[0].Status)
 	})
+}
+
+// TestUpdateBankingCustomerThroughClosure: UpdateCustomer saves what the
+// closure leaves, of the customer it names (whatever the closure does to
+// the identifiers); a closure's error saves nothing; another
+// organization's customer is NotFound and the closure never sees it.
+func TestUpdateBankingCustomerThroughClosure(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s)
+		repo := s.Banking()
+		c := f.bankCustomer(t, f.org, bankCustomerOpts{Type: banking.TypeIndividual})
+
+		got, err := repo.UpdateCustomer(f.ctx, f.org, c.ID, func(draft *banking.Customer) error {
+			require.Equal(t, c.Customer, *draft, "the closure gets the stored customer")
+			draft.Email, draft.Status, draft.UpdatedAt = "new@example.org", banking.Frozen, t0.Add(time.Hour)
+			draft.ID, draft.OrganizationID = "cust_other", f.other
+			return nil
+		})
+		require.NoError(t, err)
+		want := c.Customer
+		want.Email, want.Status, want.UpdatedAt = "new@example.org", banking.Frozen, t0.Add(time.Hour)
+		require.Equal(t, want, got)
+		stored, err := repo.Customer(f.ctx, f.org, c.ID, false)
+		require.NoError(t, err)
+		require.Equal(t, want, stored)
+
+		refused := errors.New("the closure refuses")
+		_, err = repo.UpdateCustomer(f.ctx, f.org, c.ID, func(draft *banking.Customer) error {
+			draft.Email = "lost@example.org"
+			return refused
+		})
+		require.ErrorIs(t, err, refused)
+		stored, err = repo.Customer(f.ctx, f.org, c.ID, false)
+		require.NoError(t, err)
+		require.Equal(t, want, stored, "nothing saved")
+
+		_, err = repo.UpdateCustomer(f.ctx, f.other, c.ID, func(*banking.Customer) error {
+			t.Error("the closure ran on another organization's customer")
+			return nil
+		})
+		require.True(t, errcode.Is(err, errcode.NotFound), "%v", err)
+	})
+}
+
+// TestUpdateBankingCustomerLocksTheRow: an UpdateCustomer meeting one in
+// progress waits for it (FOR UPDATE), then changes what it committed: no
+// change is lost.
+func TestUpdateBankingCustomerLocksTheRow(t *testing.T) {
+	t.Parallel()
+	s := testdb.Postgres(t)
+	f := setup(t, s)
+	repo := s.Banking()
+	c := f.bankCustomer(t, f.org, bankCustomerOpts{Type: banking.TypeIndividual})
+	appendToEmail := func(suffix string) func(*banking.Customer) error {
+		return func(draft *banking.Customer) error {
+			draft.Email += suffix
+			return nil
+		}
+	}
+	release := holdTx(t, s, func(ctx context.Context) error {
+		_, err := repo.UpdateCustomer(ctx, f.org, c.ID, appendToEmail(".first"))
+		return err
+	})
+	done := make(chan error, 1)
+	go func() {
+		_, err := repo.UpdateCustomer(f.ctx, f.org, c.ID, appendToEmail(".second"))
+		done <- err
+	}()
+	require.Eventually(t, func() bool {
+		var n int64
+		require.NoError(t, s.DB.Raw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%' AND query LIKE '%banking_customers%'`).Scan(&n).Error)
+		return n > 0
+	}, 10*time.Second, 5*time.Millisecond, "the second update waits for the first")
+	select {
+	case err := <-done:
+		t.Fatalf("the second update did not wait for the first: %v", err)
+	default:
+	}
+	release()
+	require.NoError(t, <-done)
+	stored, err := repo.Customer(f.ctx, f.org, c.ID, false)
+	require.NoError(t, err)
+	require.Equal(t, c.Email+".first.second", stored.Email, "both changes are kept")
 }
 
 func TestListBankingCustomers(t *testing.T) {

@@ -19,10 +19,10 @@ func (s *Store) Investing() *InvestingRepo { return &InvestingRepo{s: s} }
 
 var _ investing.Repository = (*InvestingRepo)(nil)
 
-// InTx implements investing.Repository: fn runs in the transaction its
-// context carries, and every repository call with that context joins it.
-func (r *InvestingRepo) InTx(ctx context.Context, fn func(context.Context, investing.Repository) error) error {
-	return r.s.WithTx(ctx, func(ctx context.Context) error { return fn(ctx, r) })
+// WithTx implements txn.Transactor: the unit of work of the investing service
+// (see Store.WithTx).
+func (r *InvestingRepo) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return r.s.WithTx(ctx, fn)
 }
 
 func (r *InvestingRepo) db(ctx context.Context) *gorm.DB { return r.s.conn(ctx) }

@@ -66,11 +66,11 @@ func TestListTotalsExact(t *testing.T) {
 				for i := range 10 {
 					st := []investing.Status{investing.Active, investing.Suspended}[(w+i)%2]
 					cu := investing.Customer{OrganizationID: f.org, FirstName: "Con", LastName: "Current", Status: st, CreatedAt: t0, UpdatedAt: t0}
-					errs <- f.repo.InTx(f.ctx, func(ctx context.Context, r investing.Repository) error {
-						if err := r.CreateCustomer(ctx, &cu); err != nil {
+					errs <- f.repo.WithTx(f.ctx, func(ctx context.Context) error {
+						if err := f.repo.CreateCustomer(ctx, &cu); err != nil {
 							return err
 						}
-						return r.CreateAccounts(ctx, []*investing.Account{{OrganizationID: f.org, CustomerID: cu.ID, InvestmentType: investing.InternationalStocks,
+						return f.repo.CreateAccounts(ctx, []*investing.Account{{OrganizationID: f.org, CustomerID: cu.ID, InvestmentType: investing.InternationalStocks,
 							Currency: investing.USD, Status: investing.Active, CreatedAt: t0, UpdatedAt: t0}})
 					})
 				}

@@ -69,13 +69,19 @@ type AuthRepo struct{ s *Store }
 // Auth returns the auth repository of s.
 func (s *Store) Auth() *AuthRepo { return &AuthRepo{s: s} }
 
+// WithTx implements txn.Transactor: the unit of work of the auth service
+// (see Store.WithTx).
+func (r *AuthRepo) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return r.s.WithTx(ctx, fn)
+}
+
 var _ auth.Repository = (*AuthRepo)(nil)
 
 // CreateOrganization implements auth.Repository.
 func (r *AuthRepo) CreateOrganization(ctx context.Context, o *auth.Organization, secretHash []byte) error {
-	return r.s.inTx(ctx, func(tx *Store) error {
+	return r.s.WithTx(ctx, func(ctx context.Context) error {
 		row := organizationRow{Name: o.Name, ClientID: o.ClientID, ClientSecretHash: secretHash, Sandbox: o.Sandbox, SignaturePolicy: string(o.SignaturePolicy), CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}
-		if err := tx.conn(ctx).Create(&row).Error; err != nil {
+		if err := r.s.conn(ctx).Create(&row).Error; err != nil {
 			return err
 		}
 		o.ID = row.ID
@@ -86,7 +92,7 @@ func (r *AuthRepo) CreateOrganization(ctx context.Context, o *auth.Organization,
 		for i, t := range o.InvestmentTypes {
 			types[i] = organizationInvestmentTypeRow{OrganizationID: row.ID, InvestmentType: t, IsDefault: slices.Contains(o.DefaultInvestmentTypes, t)}
 		}
-		return tx.conn(ctx).Create(&types).Error
+		return r.s.conn(ctx).Create(&types).Error
 	})
 }
 

@@ -20,7 +20,8 @@ var _ reports.Repository = (*ReportsRepo)(nil)
 
 func (r *ReportsRepo) db(ctx context.Context) *gorm.DB { return r.s.conn(ctx) }
 
-// WithTx implements reports.Repository.
+// WithTx implements txn.Transactor: the unit of work of the reports service
+// (see Store.WithTx).
 func (r *ReportsRepo) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	return r.s.WithTx(ctx, fn)
 }

@@ -22,7 +22,8 @@ var _ trading.Repository = (*TradingRepo)(nil)
 
 func (r *TradingRepo) db(ctx context.Context) *gorm.DB { return r.s.conn(ctx) }
 
-// WithTx implements trading.Repository.
+// WithTx implements txn.Transactor: the unit of work of the trading service
+// (see Store.WithTx).
 func (r *TradingRepo) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	return r.s.WithTx(ctx, fn)
 }

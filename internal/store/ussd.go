@@ -39,7 +39,8 @@ func ussdRow(x *ussd.Session) (ussdSessionRow, error) {
 		ExpiresAt: x.ExpiresAt, CreatedAt: x.CreatedAt, UpdatedAt: x.UpdatedAt}, nil
 }
 
-// WithTx implements ussd.Repository.
+// WithTx implements txn.Transactor: the unit of work of the USSD service
+// (see Store.WithTx).
 func (r *USSDRepo) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	return r.s.WithTx(ctx, fn)
 }

@@ -21,9 +21,10 @@ func (s *Store) Wallet() *WalletRepo { return &WalletRepo{s: s} }
 
 var _ wallet.Repository = (*WalletRepo)(nil)
 
-// InTx implements wallet.Repository.
-func (r *WalletRepo) InTx(ctx context.Context, fn func(context.Context, wallet.Repository) error) error {
-	return r.s.WithTx(ctx, func(ctx context.Context) error { return fn(ctx, r) })
+// WithTx implements txn.Transactor: the unit of work of the wallet service
+// (see Store.WithTx).
+func (r *WalletRepo) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return r.s.WithTx(ctx, fn)
 }
 
 func (r *WalletRepo) db(ctx context.Context) *gorm.DB { return r.s.conn(ctx) }

@@ -21,7 +21,8 @@ func (s *Store) Webhooks() *WebhookRepo { return &WebhookRepo{s: s} }
 
 var _ webhook.Repository = (*WebhookRepo)(nil)
 
-// WithTx implements webhook.Repository.
+// WithTx implements txn.Transactor: the unit of work of the webhook service
+// (see Store.WithTx).
 func (r *WebhookRepo) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	return r.s.WithTx(ctx, fn)
 }
@@ -166,20 +167,20 @@ func (r *WebhookRepo) SetWebhookKey(ctx context.Context, orgID, id int64, k webh
 
 // DeleteWebhook implements webhook.Repository; its deliveries go with it.
 func (r *WebhookRepo) DeleteWebhook(ctx context.Context, orgID, id int64) error {
-	return r.s.inTx(ctx, func(tx *Store) error {
+	return r.s.WithTx(ctx, func(ctx context.Context) error {
 		// The webhook row first, then its deliveries (the lock order above).
-		q := tx.conn(ctx)
-		if tx.Dialect == Postgres {
+		q := r.s.conn(ctx)
+		if r.s.Dialect == Postgres {
 			q = q.Clauses(webhookDeleteLock)
 		}
 		var row webhookRow
 		if err := q.Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
 			return notFound(err, "webhook %d not found", id)
 		}
-		if err := tx.conn(ctx).Where("organization_id = ? AND webhook_id = ?", orgID, id).Delete(&webhookDeliveryRow{}).Error; err != nil {
+		if err := r.s.conn(ctx).Where("organization_id = ? AND webhook_id = ?", orgID, id).Delete(&webhookDeliveryRow{}).Error; err != nil {
 			return err
 		}
-		res := tx.conn(ctx).Where("organization_id = ? AND id = ?", orgID, id).Delete(&webhookRow{})
+		res := r.s.conn(ctx).Where("organization_id = ? AND id = ?", orgID, id).Delete(&webhookRow{})
 		if res.Error == nil && res.RowsAffected == 0 {
 			return errcode.New(errcode.NotFound, "webhook %d not found", id)
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/txn"
 	"github.com/shopspring/decimal"
 )
 
@@ -12,9 +13,8 @@ import (
 // scoped by organization; a row of another organization is NotFound.
 // Methods join the transaction ctx carries (see WithTx).
 type Repository interface {
-	// WithTx runs fn in one database transaction carried by the context fn
-	// receives; a context that already carries one joins it.
-	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// Transactor opens the service's units of work (see txn).
+	txn.Transactor
 
 	// Customer reads a customer. NotFound.
 	Customer(ctx context.Context, orgID, id int64) (investing.Customer, error)

@@ -28,6 +28,7 @@ import (
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/trading"
+	"github.com/openvest/openvest/internal/txn"
 	"github.com/shopspring/decimal"
 )
 
@@ -83,8 +84,7 @@ type Repository interface {
 	// Session is NotFound when the organization has no such session;
 	// lock holds the row until the transaction ends (PostgreSQL).
 	Session(ctx context.Context, orgID int64, id string, lock bool) (Session, error)
-	// WithTx runs fn in a transaction (joining the context's).
-	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+	txn.Transactor // opens the service's units of work
 	SaveSession(ctx context.Context, s *Session) error
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/google/uuid"
+	"github.com/openvest/openvest/internal/txn"
 )
 
 // Repository is the storage the wallet service needs. Every method is scoped
@@ -11,10 +12,10 @@ import (
 // another organization, counterparty or customer is NotFound. Methods return
 // *errcode.Error values for NotFound and Conflict, with a Reason.
 type Repository interface {
-	// InTx runs fn in one database transaction that the context fn
-	// receives carries (joining the one ctx carries, if any): everything
-	// fn writes with it, events included, commits together or not at all.
-	InTx(ctx context.Context, fn func(ctx context.Context, r Repository) error) error
+	// Transactor opens the service's units of work: every method called
+	// with the context WithTx's fn receives joins its transaction, the
+	// service's events included.
+	txn.Transactor
 
 	// CreateCounterparty inserts c and sets its ID.
 	CreateCounterparty(ctx context.Context, c *Counterparty) error

@@ -124,18 +124,18 @@ func (s *Service) CreateCustomer(ctx context.Context, orgID int64, counterparty 
 		return Customer{}, Account{}, err
 	}
 	var a Account
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
-		cp, err := r.Counterparty(ctx, orgID, counterparty)
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		cp, err := s.repo.Counterparty(ctx, orgID, counterparty)
 		if err != nil {
 			return err
 		}
 		now := s.clock()
 		c.CounterpartyID, c.CounterpartyGUID, c.CreatedAt, c.UpdatedAt = cp.ID, cp.GUID, now, now
-		if err := r.CreateCustomer(ctx, &c); err != nil {
+		if err := s.repo.CreateCustomer(ctx, &c); err != nil {
 			return loginTaken(err)
 		}
 		a = newAccount(c, iban, now)
-		if err := r.CreateAccount(ctx, &a); err != nil {
+		if err := s.repo.CreateAccount(ctx, &a); err != nil {
 			return err
 		}
 		return s.events.EmitWallet(ctx, orgID, Change{EventCustomerCreated, c}, Change{EventAccountCreated, a})
@@ -186,12 +186,12 @@ func (s *Service) UpdateCustomer(ctx context.Context, orgID int64, counterparty,
 		return Customer{}, err
 	}
 	var c Customer
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
-		cp, err := r.Counterparty(ctx, orgID, counterparty)
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		cp, err := s.repo.Counterparty(ctx, orgID, counterparty)
 		if err != nil {
 			return err
 		}
-		if c, err = r.Customer(ctx, orgID, cp.ID, guid, true); err != nil {
+		if c, err = s.repo.Customer(ctx, orgID, cp.ID, guid, true); err != nil {
 			return err
 		}
 		c.CounterpartyGUID = cp.GUID
@@ -225,7 +225,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, orgID int64, counterparty,
 			return err
 		}
 		c.UpdatedAt = s.clock()
-		if err := r.SaveCustomer(ctx, &c); err != nil {
+		if err := s.repo.SaveCustomer(ctx, &c); err != nil {
 			return err
 		}
 		return s.events.EmitWallet(ctx, orgID, Change{EventCustomerUpdated, c})
@@ -290,17 +290,17 @@ func (s *Service) CreateAccount(ctx context.Context, orgID int64, counterparty, 
 		return Account{}, err
 	}
 	var a Account
-	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
-		cp, err := r.Counterparty(ctx, orgID, counterparty)
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		cp, err := s.repo.Counterparty(ctx, orgID, counterparty)
 		if err != nil {
 			return err
 		}
-		c, err := r.Customer(ctx, orgID, cp.ID, customer, false)
+		c, err := s.repo.Customer(ctx, orgID, cp.ID, customer, false)
 		if err != nil {
 			return err
 		}
 		a = newAccount(c, normalized, s.clock())
-		if err := r.CreateAccount(ctx, &a); err != nil {
+		if err := s.repo.CreateAccount(ctx, &a); err != nil {
 			return err
 		}
 		return s.events.EmitWallet(ctx, orgID, Change{EventAccountCreated, a})

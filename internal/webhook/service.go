@@ -11,6 +11,7 @@ import (
 
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/txn"
 )
 
 // Status is a webhook's status (spelled as the investing docs spell it).
@@ -68,9 +69,9 @@ type Delivery struct {
 }
 
 // Repository is the storage the webhook service needs. Methods join the
-// transaction their context carries (see WithTx).
+// transaction their context carries (see txn).
 type Repository interface {
-	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+	txn.Transactor // opens the service's units of work
 
 	Keys(ctx context.Context) ([]Key, error)
 	CreateKey(ctx context.Context, k *Key) error

@@ -1,8 +1,15 @@
 package store
 
+// The pgx adapter. The job queue (River) inserts its jobs through pgx,
+// and a job must commit with the change that asks for it (a request row
+// and its execution job, an outbox event and its deliveries) or not at
+// all. GORM runs on database/sql, so PgxTx hands River a pgx.Tx over the
+// very connection the context's GORM transaction runs on: River's inserts
+// then join that transaction instead of opening their own. It is the only
+// code here that knows about pgx.
+
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -10,9 +17,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
-
-// errNoTx is returned by the raw transaction accessors outside a transaction.
-var errNoTx = errors.New("store: no transaction in the context: run inside WithTx")
 
 // PgxTx runs fn with a pgx.Tx that executes on the PostgreSQL connection and
 // inside the transaction that ctx carries (see WithTx), so that code written
@@ -24,18 +28,11 @@ func (s *Store) PgxTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if s.Dialect != Postgres {
 		return fmt.Errorf("store: PgxTx needs PostgreSQL, not %s", s.Dialect)
 	}
-	conn := s.txConn
-	if !s.bound {
-		a, ok := ctx.Value(txKey{}).(*ambient)
-		if !ok {
-			return errNoTx
-		}
-		conn = a.conn
-	}
-	if conn == nil {
+	a, ok := carried(ctx)
+	if !ok || a.conn == nil {
 		return errNoTx
 	}
-	return conn.Raw(func(driverConn any) error {
+	return a.conn.Raw(func(driverConn any) error {
 		c, ok := driverConn.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("store: unexpected PostgreSQL driver connection %T", driverConn)
@@ -43,26 +40,6 @@ func (s *Store) PgxTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 		return fn(&connTx{conn: c.Conn()})
 	})
 }
-
-// SQLTx returns the *sql.Tx of the SQLite transaction ctx carries.
-func (s *Store) SQLTx(ctx context.Context) (*sql.Tx, error) {
-	db := s.DB
-	if !s.bound {
-		a, ok := ctx.Value(txKey{}).(*ambient)
-		if !ok {
-			return nil, errNoTx
-		}
-		db = a.db
-	}
-	tx, ok := db.Statement.ConnPool.(*sql.Tx)
-	if !ok {
-		return nil, errNoTx
-	}
-	return tx, nil
-}
-
-// SQLDB is the connection pool under the store.
-func (s *Store) SQLDB() (*sql.DB, error) { return s.DB.DB() }
 
 // connTx is a pgx.Tx over a connection whose transaction someone else owns:
 // statements run in that transaction, Begin nests a savepoint, and only a
