@@ -5,7 +5,7 @@ PKGS := ./...
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: help run build generate gen-ts test-sdk test-examples verify lint-spec test test-ui test-race test-scale fuzz bench bench-wallet bench-queue bench-jobs bench-scale tidy
+.PHONY: help run build generate gen-ts test-sdk test-examples verify lint-spec test test-ui test-race test-scale fuzz bench bench-wallet bench-queue bench-jobs bench-start bench-scale tidy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ bench-queue: build ## webhook deliveries/s to a local receiver, and purchase lat
 
 bench-jobs: build ## the job system on PostgreSQL at the defaults: fills/s (3,000 purchases at once over 50 customers), create→COMPLETED lag at 200 purchases/s, deliveries/s, and the same lag behind 10,000 waiting deliveries (README, Benchmarks)
 	$(GO) run ./cmd/openvest-bench-queue -bin bin/openvest -fills 3000 -rate 200 -rate-for 10s $(JOBS_FLAGS)
+
+bench-start: build ## start-to-ready time and idle RSS of openvest serve on SQLite and on PostgreSQL, first start (migrating) and second (README, Benchmarks)
+	bench/start.sh bin/openvest 5
 
 bench-scale: ## load 1,000,000 rows per surface into a fresh PostgreSQL database, then print first/middle/last page timings of every list, sort and filter, with EXPLAIN ANALYZE times (README, Benchmarks; SCALE_FLAGS=-plans prints the plans)
 	$(GO) run ./cmd/openvest-bench-scale $(SCALE_FLAGS)
