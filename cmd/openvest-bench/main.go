@@ -29,7 +29,8 @@
 //
 // -admin-url (default $TEST_DATABASE_URL, else the local trust-auth server)
 // must name a role allowed to create and drop databases. wrk must be on
-// PATH.
+// PATH. With OPENVEST_PPROF_ADDR set (openvest serve inherits it), every
+// Openvest round also saves a CPU profile of the server.
 package main
 
 import (
@@ -418,6 +419,13 @@ func runRound(ctx context.Context, cfg config, t target, d time.Duration) (round
 	if err != nil {
 		return round{}, err
 	}
+	profiled := make(chan error, 1)
+	if addr := os.Getenv("OPENVEST_PPROF_ADDR"); addr != "" && t.srv.name == "openvest" && d >= 3*time.Second {
+		// a CPU profile of the server over the round (go tool pprof FILE)
+		go func() { profiled <- saveProfile(ctx, addr, d-time.Second, t.label) }()
+	} else {
+		profiled <- nil
+	}
 	srv0, db0 := cpuTicks(t.srv.pid), sumTicks(backends)
 	cmd := exec.CommandContext(ctx, "wrk", fmt.Sprintf("-t%d", cfg.threads), fmt.Sprintf("-c%d", cfg.conns),
 		fmt.Sprintf("-d%ds", int(d/time.Second)), "--timeout", "10s", "-s", script.Name(), t.srv.base)
@@ -426,6 +434,9 @@ func runRound(ctx context.Context, cfg config, t target, d time.Duration) (round
 	srv1, db1 := cpuTicks(t.srv.pid), sumTicks(backends)
 	if err != nil {
 		return round{}, fmt.Errorf("wrk: %w\n%s", err, out)
+	}
+	if err := <-profiled; err != nil {
+		return round{}, fmt.Errorf("profile: %w", err)
 	}
 	var r round
 	var durUS, non2xx, sockErr, p50, p99 int64
@@ -578,6 +589,30 @@ func start(ctx context.Context, name, addr, dbName string, env []string, bin str
 			return nil, nil, fmt.Errorf("%s not ready within 30s", bin)
 		}
 	}
+}
+
+// saveProfile fetches a CPU profile of d from the server's pprof address
+// (OPENVEST_PPROF_ADDR, which openvest serve inherits) into
+// openvest-bench-<label>-<time>.pprof in the temporary directory.
+func saveProfile(ctx context.Context, addr string, d time.Duration, label string) error {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(d/time.Second)))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /debug/pprof/profile: %s", resp.Status)
+	}
+	f, err := os.CreateTemp("", "openvest-bench-"+strings.ReplaceAll(label, "+", "-")+"-*.pprof")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		return err
+	}
+	fmt.Printf("  (CPU profile of the round: %s)\n", f.Name())
+	return ctx.Err()
 }
 
 // dbBackends lists the PostgreSQL backend pids connected to db.
