@@ -306,6 +306,7 @@ func run(ctx context.Context, cfg config) error {
 	for _, op := range cfg.ops {
 		var a, b target
 		var title string
+		var settle func(context.Context) (string, error)
 		switch op {
 		case "post":
 			title = "POST /v1/customers, signed, 2 accounts, events on"
@@ -323,8 +324,12 @@ func run(ctx context.Context, cfg config) error {
 			title = "POST /v1/customers, signed, one webhook on ALL vs none"
 			a = target{"openvest+hook", ov, posts(ov, orgs["hooked"])}
 			b = target{"openvest", ov, posts(ov, orgs["signed"])}
+			// Each round starts once the deliveries queued by the rounds
+			// before it are sent (at most 3 minutes), so that one round's
+			// deliveries are not another's load; the wait is printed.
+			settle = func(ctx context.Context) (string, error) { return drain(ctx, ovURL) }
 		}
-		if err := compare(ctx, cfg, title, a, b); err != nil {
+		if err := compare(ctx, cfg, title, a, b, settle); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
 	}
@@ -340,7 +345,7 @@ type round struct {
 }
 
 // compare runs the interleaved rounds of a and b and prints them.
-func compare(ctx context.Context, cfg config, title string, a, b target) error {
+func compare(ctx context.Context, cfg config, title string, a, b target, settle func(context.Context) (string, error)) error {
 	fmt.Println(title)
 	results := map[string][]round{}
 	for _, t := range []target{a, b} {
@@ -352,6 +357,13 @@ func compare(ctx context.Context, cfg config, title string, a, b target) error {
 	}
 	for i := range cfg.rounds {
 		for _, t := range []target{a, b} {
+			if settle != nil {
+				msg, err := settle(ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Printf("  (%s)\n", msg)
+			}
 			r, err := runRound(ctx, cfg, t, cfg.dur)
 			if err != nil {
 				return fmt.Errorf("%s round %d: %w", t.label, i+1, err)
@@ -613,6 +625,35 @@ func saveProfile(ctx context.Context, addr string, d time.Duration, label string
 	}
 	fmt.Printf("  (CPU profile of the round: %s)\n", f.Name())
 	return ctx.Err()
+}
+
+// drain waits until no webhook delivery job of the server's database is
+// waiting (available, scheduled or retryable), 3 minutes at most.
+func drain(ctx context.Context, dbURL string) (string, error) {
+	c, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close(context.Background())
+	start := time.Now()
+	var first int64 = -1
+	for {
+		var n int64
+		if err := c.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'deliver_webhook' AND state IN ('available', 'scheduled', 'retryable', 'running')`).Scan(&n); err != nil {
+			return "", err
+		}
+		if first < 0 {
+			first = n
+		}
+		if n == 0 || time.Since(start) > 3*time.Minute {
+			return fmt.Sprintf("%d deliveries waiting, %d after %.1fs", first, n, time.Since(start).Seconds()), nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // dbBackends lists the PostgreSQL backend pids connected to db.
