@@ -67,7 +67,7 @@ fuzz: ## run each fuzz target for FUZZTIME (default 10s) and the schema fuzzer f
 	OPENVEST_FUZZ_ROUNDS=$(FUZZ_ROUNDS) OPENVEST_FUZZ_SEED=$${OPENVEST_FUZZ_SEED:-$$RANDOM} $(GO) test -count=1 -v -run '^TestSchemaFuzz$$' ./internal/httpapi | grep -v '^=== '
 
 BENCH_FLAGS ?=
-bench: build ## Openvest side by side with a bare net/http + pgx server (bench/raw) doing the same work: interleaved wrk rounds of signed POST /v1/customers, signed and unsigned GET, POST with a webhook on ALL; ratios, p50/p99, CPU per request (README, Benchmarks; BENCH_FLAGS="-rounds 5 -d 10s")
+bench: build ## Openvest side by side with a bare net/http + pgx server (bench/raw) doing the same work: interleaved wrk rounds of signed POST /v1/customers, signed and unsigned GET, POST with a webhook on ALL; ratios, p50/p99, CPU per request (README, Benchmarks; BENCH_FLAGS="-rounds 5 -d 10s"; BENCH_FLAGS=-sandbox: sandbox organizations, whose requests the inspector records)
 	$(GO) build -o bin/openvest-raw ./bench/raw
 	$(GO) run ./cmd/openvest-bench -bin bin/openvest -raw-bin bin/openvest-raw $(BENCH_FLAGS)
 

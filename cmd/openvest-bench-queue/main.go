@@ -58,6 +58,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/openvest/openvest/httpsig"
+	"github.com/openvest/openvest/internal/webhook"
 )
 
 type config struct {
@@ -115,7 +116,7 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if delay := time.Duration(r.delay.Load()); delay > 0 {
 		time.Sleep(delay) // a slow receiver: the worker waits on the network
 	}
-	if d.Event == "WEBHOOK.TEST" {
+	if d.Event == webhook.TestEvent {
 		now := time.Now()
 		r.mu.Lock()
 		if r.first.IsZero() {

@@ -27,6 +27,12 @@
 //	make bench                       # builds bin/openvest and bin/openvest-raw, then runs this
 //	go run ./cmd/openvest-bench -rounds 5 -d 10s -ops post,get
 //
+// -sandbox makes the organizations sandbox ones (still signing every call
+// where their policy demands it), whose requests the request inspector
+// records: compare a run with it to one with
+// OPENVEST_INSPECTOR_ENABLED=false in the environment, which the server
+// inherits. The run ends with the inspector's counters.
+//
 // -admin-url (default $TEST_DATABASE_URL, else the local trust-auth server)
 // must name a role allowed to create and drop databases. wrk must be on
 // PATH. With OPENVEST_PPROF_ADDR set (openvest serve inherits it), every
@@ -70,6 +76,7 @@ type config struct {
 	dur, warmup                          time.Duration
 	ops                                  []string
 	rate                                 int
+	sandbox                              bool
 }
 
 var allOps = []string{"post", "get", "get-unsigned", "post-webhook"}
@@ -91,6 +98,7 @@ func main() {
 	flag.IntVar(&cfg.rate, "max-rps", 4000, "requests/s a server could at most answer: each round pre-builds max-rps × d distinct POSTs")
 	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:18089", "address of openvest serve")
 	flag.StringVar(&cfg.rawAddr, "raw-addr", "127.0.0.1:18088", "address of the reference server")
+	flag.BoolVar(&cfg.sandbox, "sandbox", false, "sandbox organizations (the request inspector records their requests unless OPENVEST_INSPECTOR_ENABLED=false)")
 	ops := flag.String("ops", strings.Join(allOps, ","), "operations to measure, comma-separated: "+strings.Join(allOps, ", "))
 	flag.Parse()
 	for _, op := range strings.Split(*ops, ",") {
@@ -204,7 +212,11 @@ func run(ctx context.Context, cfg config) error {
 		if name == "unsigned" {
 			policy = "optional"
 		}
-		c := command("org", "create", "--name", "bench-"+name, "--investment-types", "INTERNATIONAL_STOCKS,LOCAL_STOCKS", "--signature-policy", policy)
+		args := []string{"org", "create", "--name", "bench-" + name, "--investment-types", "INTERNATIONAL_STOCKS,LOCAL_STOCKS", "--signature-policy", policy}
+		if cfg.sandbox {
+			args = append(args, "--sandbox")
+		}
+		c := command(args...)
 		c.Stderr = os.Stderr
 		out, err := c.Output()
 		if err != nil {
@@ -333,8 +345,31 @@ func run(ctx context.Context, cfg config) error {
 			return fmt.Errorf("%s: %w", op, err)
 		}
 	}
+	if cfg.sandbox || os.Getenv("OPENVEST_INSPECTOR_ENABLED") != "" {
+		fmt.Printf("organizations: sandbox=%t, OPENVEST_INSPECTOR_ENABLED=%q\n", cfg.sandbox, os.Getenv("OPENVEST_INSPECTOR_ENABLED"))
+		printInspectorCounters(ctx, client, ov)
+	}
 	fmt.Printf("load average %s\n", loadavg())
 	return nil
+}
+
+// printInspectorCounters prints the request inspector's counters from /metrics.
+func printInspectorCounters(ctx context.Context, c *http.Client, srv *server) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.base+"/metrics", nil)
+	if err != nil {
+		return
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		return
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	for line := range strings.Lines(string(data)) {
+		if strings.HasPrefix(line, "openvest_inspector_") {
+			fmt.Print(line)
+		}
+	}
 }
 
 // round is the outcome of one wrk run.

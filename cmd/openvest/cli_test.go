@@ -20,7 +20,7 @@ import (
 // commands is every command and subcommand of openvest.
 var commands = [][]string{
 	{}, {"serve"}, {"migrate"}, {"healthcheck"}, {"version"}, {"sign"},
-	{"org"}, {"org", "create"}, {"org", "add-key"}, {"org", "keys"}, {"org", "revoke-key"}, {"org", "set-signature-policy"},
+	{"org"}, {"org", "create"}, {"org", "add-key"}, {"org", "keys"}, {"org", "revoke-key"}, {"org", "reset"}, {"org", "set-signature-policy"},
 	{"webhook-key"}, {"webhook-key", "rotate"},
 	{"counterparty"}, {"counterparty", "create"},
 }

@@ -93,3 +93,57 @@ func TestOrgCreateDemo(t *testing.T) {
 	require.Len(t, org.Demo.BankingCustomers, 2)
 	require.Regexp(t, `^cust_`, org.Demo.BankingCustomers[1])
 }
+
+// TestOrgReset: `org reset` empties a sandbox organization (and with
+// --demo fills it again), leaves another organization's data as it was,
+// and refuses a production organization.
+func TestOrgReset(t *testing.T) {
+	t.Setenv("OPENVEST_DATABASE_URL", "sqlite://"+filepath.Join(t.TempDir(), "openvest.db"))
+	t.Setenv("OPENVEST_LOG_LEVEL", "warn")
+	ctx := context.Background()
+	create := func(args ...string) string {
+		var stdout bytes.Buffer
+		require.NoError(t, run(ctx, append([]string{"org", "create"}, args...), &stdout, &bytes.Buffer{}))
+		var org struct{ ClientID string }
+		require.NoError(t, json.Unmarshal(stdout.Bytes(), &org), stdout.String())
+		return org.ClientID
+	}
+	demo := create("--name", "Demo", "--sandbox", "--demo")
+	other := create("--name", "Other", "--sandbox", "--demo")
+	prod := create("--name", "Prod")
+	reset := func(args ...string) (map[string]int64, error) {
+		var stdout bytes.Buffer
+		if err := run(ctx, append([]string{"org", "reset"}, args...), &stdout, &bytes.Buffer{}); err != nil {
+			return nil, err
+		}
+		var out struct {
+			Deleted      map[string]int64
+			ReseededDemo bool
+		}
+		require.NoError(t, json.Unmarshal(stdout.Bytes(), &out), stdout.String())
+		return out.Deleted, nil
+	}
+
+	deleted, err := reset("--client-id", demo)
+	require.NoError(t, err)
+	require.Equal(t, int64(3), deleted["customers"], "%v", deleted)
+	require.Equal(t, int64(3), deleted["wallet_customers"], "%v", deleted)
+	require.Equal(t, int64(2), deleted["banking_customers"], "%v", deleted)
+	deleted, err = reset("--client-id", demo)
+	require.NoError(t, err)
+	require.Empty(t, deleted, "nothing is left to delete")
+	deleted, err = reset("--client-id", demo, "--demo")
+	require.NoError(t, err)
+	require.Empty(t, deleted)
+	deleted, err = reset("--client-id", demo)
+	require.NoError(t, err)
+	require.Equal(t, int64(3), deleted["customers"], "--demo filled it again")
+	deleted, err = reset("--client-id", other)
+	require.NoError(t, err)
+	require.Equal(t, int64(3), deleted["customers"], "the other organization kept its data throughout")
+
+	_, err = reset("--client-id", prod)
+	require.ErrorContains(t, err, "not a sandbox organization")
+	_, err = reset("--client-id", "no-such-client")
+	require.ErrorContains(t, err, "no-such-client")
+}

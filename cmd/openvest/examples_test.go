@@ -132,6 +132,10 @@ var plan = []step{
 	{op: "getBankingIndividual", bind: map[string]string{"bankingCustomerId": "@corporationCustomer"}},
 	{op: "updateBankingIndividual", bind: map[string]string{"bankingCustomerId": "@corporationCustomer"}},
 	{op: "setBankingCustomerStatus"},
+	// The sandbox's fault rules (matching nothing the run still sends),
+	// then the resets, which empty the organization.
+	{op: "createSandboxFault", example: "*"}, {op: "listSandboxFaults"}, {op: "deleteSandboxFault"},
+	{op: "resetSandbox", example: "*"},
 }
 
 // startJobs starts the job queue: from then on requests execute as they would in production.
@@ -206,6 +210,7 @@ var captures = map[string]map[string]string{
 	"createPortfolio":                  {"/data/portfolioId": "portfolioId"},
 	"createReport":                     {"/data/reportId": "reportId"},
 	"createWebhook":                    {"/data/webhookId": "webhookId"},
+	"createSandboxFault":               {"/data/faultId": "faultId"},
 	"createPurchaseRequest":            {"/data/requestId": "requestId"},
 	"createSellRequest":                {"/data/requestId": "requestId"},
 	"listAssets":                       {"/data/0/assetId": "assetId"},

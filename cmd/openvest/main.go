@@ -61,7 +61,10 @@ const usage = `usage:
   openvest version                print the version, the commit and the Go version (also: openvest --version)
 
 Every command answers -h/--help with its usage. Configuration comes from the
-environment (OPENVEST_ADDR, OPENVEST_DATABASE_URL, ...); see the README.
+environment (OPENVEST_ADDR, OPENVEST_DATABASE_URL, ...); see the README. The
+request inspector of sandbox organizations: OPENVEST_INSPECTOR_ENABLED (true),
+OPENVEST_INSPECTOR_MAX_RECORDS (1000 per organization), OPENVEST_INSPECTOR_MAX_AGE
+(24h), OPENVEST_INSPECTOR_BUFFER (4096 records waiting to be written).
 `
 
 func main() {
@@ -252,6 +255,9 @@ func serve(ctx context.Context, cfg config.Config, demo bool, stdout io.Writer) 
 		return fmt.Errorf("start the job queue: %w", err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	if a.Inspector != nil {
+		srv.RegisterOnShutdown(a.Inspector.Hub().Close) // live tails end (they are long requests)
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	var metricsSrv *http.Server

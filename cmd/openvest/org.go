@@ -74,6 +74,25 @@ func org(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return printJSON(stdout, map[string]any{"keyId": *keyID, "revoked": true})
 			})
 		},
+		"reset": func(args []string) error {
+			c := newCommand("org reset --client-id ID [--demo]", "Delete every resource of a sandbox organization on every surface, in one transaction, keeping its credentials, tokens and signing keys.", stdout, stderr)
+			clientID := c.String("client-id", "", "the sandbox organization's client id (required)")
+			withDemo := c.Bool("demo", false, "fill it with the demo data again afterwards, in the same transaction")
+			if err := c.parse(args, 0, "client-id", clientID); err != nil {
+				return err
+			}
+			return withApp(ctx, func(a *app.App) error {
+				o, err := a.Auth.OrganizationByClientID(ctx, *clientID)
+				if err != nil {
+					return fmt.Errorf("--client-id %s: %w", *clientID, err)
+				}
+				deleted, err := a.ResetOrganization(ctx, o, *withDemo)
+				if err != nil {
+					return err
+				}
+				return printJSON(stdout, map[string]any{"clientId": o.ClientID, "deleted": deleted, "reseededDemo": *withDemo})
+			})
+		},
 		"set-signature-policy": func(args []string) error {
 			c := newCommand("org set-signature-policy --client-id ID --policy required|optional", "Demand signatures, or verify them only when present.", stdout, stderr)
 			clientID := c.String("client-id", "", "the organization's client id (required)")
@@ -96,6 +115,7 @@ const orgUsage = `usage:
   openvest org add-key --client-id ID --key-id KEYID --public-key FILE
   openvest org keys --client-id ID
   openvest org revoke-key --client-id ID --key-id KEYID
+  openvest org reset --client-id ID [--demo]
   openvest org set-signature-policy --client-id ID --policy required|optional
 
 Run openvest org COMMAND --help for the flags of one command.

@@ -1189,6 +1189,84 @@ func (e SandboxEventName) Valid() bool {
 	}
 }
 
+// Defines values for SandboxFaultAction.
+const (
+	Close      SandboxFaultAction = "close"
+	Delay      SandboxFaultAction = "delay"
+	Duplicate  SandboxFaultAction = "duplicate"
+	Latency    SandboxFaultAction = "latency"
+	OutOfOrder SandboxFaultAction = "outOfOrder"
+	Status     SandboxFaultAction = "status"
+	Timeout    SandboxFaultAction = "timeout"
+)
+
+// Valid indicates whether the value is a known member of the SandboxFaultAction enum.
+func (e SandboxFaultAction) Valid() bool {
+	switch e {
+	case Close:
+		return true
+	case Delay:
+		return true
+	case Duplicate:
+		return true
+	case Latency:
+		return true
+	case OutOfOrder:
+		return true
+	case Status:
+		return true
+	case Timeout:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SandboxFaultMethod.
+const (
+	SandboxFaultMethodDELETE SandboxFaultMethod = "DELETE"
+	SandboxFaultMethodGET    SandboxFaultMethod = "GET"
+	SandboxFaultMethodPATCH  SandboxFaultMethod = "PATCH"
+	SandboxFaultMethodPOST   SandboxFaultMethod = "POST"
+	SandboxFaultMethodPUT    SandboxFaultMethod = "PUT"
+)
+
+// Valid indicates whether the value is a known member of the SandboxFaultMethod enum.
+func (e SandboxFaultMethod) Valid() bool {
+	switch e {
+	case SandboxFaultMethodDELETE:
+		return true
+	case SandboxFaultMethodGET:
+		return true
+	case SandboxFaultMethodPATCH:
+		return true
+	case SandboxFaultMethodPOST:
+		return true
+	case SandboxFaultMethodPUT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SandboxFaultTarget.
+const (
+	SandboxFaultTargetRequest SandboxFaultTarget = "request"
+	SandboxFaultTargetWebhook SandboxFaultTarget = "webhook"
+)
+
+// Valid indicates whether the value is a known member of the SandboxFaultTarget enum.
+func (e SandboxFaultTarget) Valid() bool {
+	switch e {
+	case SandboxFaultTargetRequest:
+		return true
+	case SandboxFaultTargetWebhook:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -3305,6 +3383,84 @@ type CreateReportRequest struct {
 	Url *string `json:"url,omitempty"`
 }
 
+// CreateSandboxFaultRequest defines model for CreateSandboxFaultRequest.
+type CreateSandboxFaultRequest struct {
+	// Action What happens: `latency`, `status`, `close` and `timeout` to
+	// requests, `delay`, `duplicate` and `outOfOrder` to webhook
+	// deliveries.
+	//
+	//
+	// Example: status
+	Action SandboxFaultAction `json:"action"`
+
+	// Event The webhook event matched (webhook deliveries; any event when absent).
+	//
+	// Example: CUSTOMER.CREATED
+	Event *string `json:"event,omitempty"`
+
+	// ExpiresAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	ExpiresAt *UnixTime `json:"expiresAt,omitempty"`
+
+	// LatencyMs Milliseconds: the wait of `latency` (required), the most
+	// `timeout` holds a request (default 30000), how much later
+	// `delay` sends a delivery (required), how long `outOfOrder`
+	// holds one (default 2000).
+	//
+	//
+	// Example: 800
+	LatencyMs *int `json:"latencyMs,omitempty"`
+
+	// Message The error message `status` answers (default a message naming the rule).
+	//
+	// Example: injected by fault rule 17
+	Message *string `json:"message,omitempty"`
+
+	// Method Example: GET
+	Method *SandboxFaultMethod `json:"method,omitempty"`
+
+	// OperationId The operation matched (requests; or `method` and `path`).
+	//
+	// Example: createCustomer
+	OperationId *string `json:"operationId,omitempty"`
+
+	// Path The path template matched, as in this document (requests, with `method`).
+	//
+	// Example: /v1/customers/{customerId}
+	Path *string `json:"path,omitempty"`
+
+	// Probability The chance that the rule applies to each match (1 when absent).
+	//
+	// Example: 0.5
+	Probability *float32 `json:"probability,omitempty"`
+
+	// Status The status `status` answers; one the matched operation documents.
+	//
+	// Example: 503
+	Status *int `json:"status,omitempty"`
+
+	// Target What the rule makes misbehave; `request` by default.
+	//
+	// Example: request
+	Target *SandboxFaultTarget `json:"target,omitempty"`
+
+	// Times How many times the rule applies (unlimited until it expires when absent).
+	//
+	// Example: 1
+	Times *int `json:"times,omitempty"`
+
+	// TtlSeconds The rule expires this many seconds from now (default 3600; not with `expiresAt`).
+	//
+	// Example: 600
+	TtlSeconds *int `json:"ttlSeconds,omitempty"`
+
+	// WebhookId The webhook whose deliveries are matched (any when absent).
+	//
+	// Example: 123456
+	WebhookId *int64 `json:"webhookId,omitempty"`
+}
+
 // CreateSellRequest `sellAmount` or `sellPercentage`; when both are sent (as the
 // vendor's own example does), `sellAmount` applies and
 // `sellPercentage` is dropped (the request answers without it).
@@ -4908,6 +5064,140 @@ type SandboxEventResponse struct {
 
 	// Message Example: Accepted
 	Message string `json:"message"`
+}
+
+// SandboxFault defines model for SandboxFault.
+type SandboxFault struct {
+	// Action What happens: `latency`, `status`, `close` and `timeout` to
+	// requests, `delay`, `duplicate` and `outOfOrder` to webhook
+	// deliveries.
+	//
+	//
+	// Example: status
+	Action SandboxFaultAction `json:"action"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Event Example: CUSTOMER.CREATED
+	Event *string `json:"event,omitempty"`
+
+	// ExpiresAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	ExpiresAt UnixTime `json:"expiresAt"`
+
+	// FaultId A unique identifier.
+	//
+	// Example: 123456
+	FaultId Id `json:"faultId"`
+
+	// LatencyMs Example: 800
+	LatencyMs *int `json:"latencyMs,omitempty"`
+
+	// Message Example: injected by fault rule 17
+	Message *string `json:"message,omitempty"`
+
+	// Method Example: GET
+	Method *SandboxFaultMethod `json:"method,omitempty"`
+
+	// OperationId Example: createCustomer
+	OperationId *string `json:"operationId,omitempty"`
+
+	// Path Example: /v1/customers/{customerId}
+	Path *string `json:"path,omitempty"`
+
+	// Probability Example: 0.5
+	Probability *float32 `json:"probability,omitempty"`
+
+	// Remaining The applications left (with `times`).
+	//
+	// Example: 1
+	Remaining *int `json:"remaining,omitempty"`
+
+	// Status Example: 503
+	Status *int `json:"status,omitempty"`
+
+	// Target What the rule makes misbehave; `request` by default.
+	//
+	// Example: request
+	Target SandboxFaultTarget `json:"target"`
+
+	// Times The count the rule was created with.
+	//
+	// Example: 1
+	Times *int `json:"times,omitempty"`
+
+	// WebhookId Example: 123456
+	WebhookId *int64 `json:"webhookId,omitempty"`
+}
+
+// SandboxFaultAction What happens: `latency`, `status`, `close` and `timeout` to
+// requests, `delay`, `duplicate` and `outOfOrder` to webhook
+// deliveries.
+//
+// Example: status
+type SandboxFaultAction string
+
+// SandboxFaultListResponse defines model for SandboxFaultListResponse.
+type SandboxFaultListResponse struct {
+	// Code Example: 200
+	Code int            `json:"code"`
+	Data []SandboxFault `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// SandboxFaultMethod Example: GET
+type SandboxFaultMethod string
+
+// SandboxFaultResponse defines model for SandboxFaultResponse.
+type SandboxFaultResponse struct {
+	// Code Example: 201
+	Code int          `json:"code"`
+	Data SandboxFault `json:"data"`
+
+	// Message Example: Created
+	Message string `json:"message"`
+}
+
+// SandboxFaultTarget What the rule makes misbehave; `request` by default.
+//
+// Example: request
+type SandboxFaultTarget string
+
+// SandboxResetRequest defines model for SandboxResetRequest.
+type SandboxResetRequest struct {
+	// ReseedDemo Create the demo data again after the reset, in the same transaction.
+	//
+	// Example: true
+	ReseedDemo *bool `json:"reseedDemo,omitempty"`
+}
+
+// SandboxResetResponse defines model for SandboxResetResponse.
+type SandboxResetResponse struct {
+	// Code Example: 200
+	Code int                `json:"code"`
+	Data SandboxResetResult `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// SandboxResetResult defines model for SandboxResetResult.
+type SandboxResetResult struct {
+	// Deleted The rows deleted, per kind (the storage's table names); kinds of which nothing was deleted are left out.
+	//
+	// Example: {"accounts":3,"customers":3}
+	Deleted map[string]int64 `json:"deleted"`
+
+	// ReseededDemo Whether the demo data was created again.
+	//
+	// Example: false
+	ReseededDemo bool `json:"reseededDemo"`
 }
 
 // SetSandboxPriceRequest defines model for SetSandboxPriceRequest.
@@ -8666,6 +8956,148 @@ type FireSandboxEventParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListSandboxFaultsParams defines parameters for ListSandboxFaults.
+type ListSandboxFaultsParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateSandboxFaultParams defines parameters for CreateSandboxFault.
+type CreateSandboxFaultParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// DeleteSandboxFaultParams defines parameters for DeleteSandboxFault.
+type DeleteSandboxFaultParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
@@ -8916,6 +9348,61 @@ type GetInspectedRequestParams struct {
 
 // ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
 type ForceRequestOutcomeParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ResetSandboxParams defines parameters for ResetSandbox.
+type ResetSandboxParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
 	// mutation: send it as `X-Idempotency-Key` (the current name) or
 	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
@@ -9901,11 +10388,17 @@ type AdvanceSandboxClockJSONRequestBody = AdvanceSandboxClockRequest
 // FireSandboxEventJSONRequestBody defines body for FireSandboxEvent for application/json ContentType.
 type FireSandboxEventJSONRequestBody = FireSandboxEventRequest
 
+// CreateSandboxFaultJSONRequestBody defines body for CreateSandboxFault for application/json ContentType.
+type CreateSandboxFaultJSONRequestBody = CreateSandboxFaultRequest
+
 // SetSandboxPriceJSONRequestBody defines body for SetSandboxPrice for application/json ContentType.
 type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
 
 // ForceRequestOutcomeJSONRequestBody defines body for ForceRequestOutcome for application/json ContentType.
 type ForceRequestOutcomeJSONRequestBody = ForceRequestOutcomeRequest
+
+// ResetSandboxJSONRequestBody defines body for ResetSandbox for application/json ContentType.
+type ResetSandboxJSONRequestBody = SandboxResetRequest
 
 // ProcessUssdJSONRequestBody defines body for ProcessUssd for application/json ContentType.
 type ProcessUssdJSONRequestBody = ProcessUssdRequest
@@ -11429,6 +11922,15 @@ type ServerInterface interface {
 	// FireSandboxEvent Fire an event
 	// (POST /v1/sandbox/events)
 	FireSandboxEvent(ctx echo.Context, params FireSandboxEventParams) error
+	// ListSandboxFaults List the fault rules
+	// (GET /v1/sandbox/faults)
+	ListSandboxFaults(ctx echo.Context, params ListSandboxFaultsParams) error
+	// CreateSandboxFault Create a fault rule
+	// (POST /v1/sandbox/faults)
+	CreateSandboxFault(ctx echo.Context, params CreateSandboxFaultParams) error
+	// DeleteSandboxFault Delete a fault rule
+	// (DELETE /v1/sandbox/faults/{faultId})
+	DeleteSandboxFault(ctx echo.Context, faultId Id, params DeleteSandboxFaultParams) error
 	// ClearSandboxPrice Clear an instrument's price
 	// (DELETE /v1/sandbox/instruments/{symbol}/price)
 	ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error
@@ -11447,6 +11949,9 @@ type ServerInterface interface {
 	// ForceRequestOutcome Force a request's outcome
 	// (POST /v1/sandbox/requests/{requestId}/outcome)
 	ForceRequestOutcome(ctx echo.Context, requestId RequestIdPath, params ForceRequestOutcomeParams) error
+	// ResetSandbox Reset the organization
+	// (POST /v1/sandbox/reset)
+	ResetSandbox(ctx echo.Context, params ResetSandboxParams) error
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx echo.Context, params ListTransactionsParams) error
@@ -15690,6 +16195,250 @@ func (w *ServerInterfaceWrapper) FireSandboxEvent(ctx echo.Context) error {
 	return err
 }
 
+// ListSandboxFaults converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSandboxFaults(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSandboxFaultsParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSandboxFaults(ctx, params)
+	return err
+}
+
+// CreateSandboxFault converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSandboxFault(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSandboxFaultParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSandboxFault(ctx, params)
+	return err
+}
+
+// DeleteSandboxFault converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteSandboxFault(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "faultId" -------------
+	var faultId Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "faultId", ctx.Param("faultId"), &faultId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter faultId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteSandboxFaultParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteSandboxFault(ctx, faultId, params)
+	return err
+}
+
 // ClearSandboxPrice converts echo context to params.
 func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 	var err error
@@ -16255,6 +17004,95 @@ func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ForceRequestOutcome(ctx, requestId, params)
+	return err
+}
+
+// ResetSandbox converts echo context to params.
+func (w *ServerInterfaceWrapper) ResetSandbox(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ResetSandboxParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ResetSandbox(ctx, params)
 	return err
 }
 
@@ -17848,12 +18686,16 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/sandbox/clock", wrapper.GetSandboxClock, options.OperationMiddlewares["getSandboxClock"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/clock/advance", wrapper.AdvanceSandboxClock, options.OperationMiddlewares["advanceSandboxClock"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/events", wrapper.FireSandboxEvent, options.OperationMiddlewares["fireSandboxEvent"]...)
+	router.GET(options.BaseURL+"/v1/sandbox/faults", wrapper.ListSandboxFaults, options.OperationMiddlewares["listSandboxFaults"]...)
+	router.POST(options.BaseURL+"/v1/sandbox/faults", wrapper.CreateSandboxFault, options.OperationMiddlewares["createSandboxFault"]...)
+	router.DELETE(options.BaseURL+"/v1/sandbox/faults/:faultId", wrapper.DeleteSandboxFault, options.OperationMiddlewares["deleteSandboxFault"]...)
 	router.DELETE(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.ClearSandboxPrice, options.OperationMiddlewares["clearSandboxPrice"]...)
 	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
 	router.GET(options.BaseURL+"/v1/sandbox/requests", wrapper.ListInspectedRequests, options.OperationMiddlewares["listInspectedRequests"]...)
 	router.GET(options.BaseURL+"/v1/sandbox/requests/stream", wrapper.StreamInspectedRequests, options.OperationMiddlewares["streamInspectedRequests"]...)
 	router.GET(options.BaseURL+"/v1/sandbox/requests/:inspectedRequestId", wrapper.GetInspectedRequest, options.OperationMiddlewares["getInspectedRequest"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
+	router.POST(options.BaseURL+"/v1/sandbox/reset", wrapper.ResetSandbox, options.OperationMiddlewares["resetSandbox"]...)
 	router.GET(options.BaseURL+"/v1/transactions", wrapper.ListTransactions, options.OperationMiddlewares["listTransactions"]...)
 	router.GET(options.BaseURL+"/v1/transactions/:transactionId", wrapper.GetTransaction, options.OperationMiddlewares["getTransaction"]...)
 	router.GET(options.BaseURL+"/v1/ussd/assets", wrapper.GetUssdAssets, options.OperationMiddlewares["getUssdAssets"]...)
@@ -27571,6 +28413,470 @@ func (response FireSandboxEvent500JSONResponse) VisitFireSandboxEventResponse(w 
 	return err
 }
 
+type ListSandboxFaultsRequestObject struct {
+	Params ListSandboxFaultsParams
+}
+
+type ListSandboxFaultsResponseObject interface {
+	VisitListSandboxFaultsResponse(w http.ResponseWriter) error
+}
+
+type ListSandboxFaults200JSONResponse SandboxFaultListResponse
+
+func (response ListSandboxFaults200JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSandboxFaults400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListSandboxFaults400JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSandboxFaults401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListSandboxFaults401JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSandboxFaults404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListSandboxFaults404JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSandboxFaults413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListSandboxFaults413JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSandboxFaults429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListSandboxFaults429JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSandboxFaults500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListSandboxFaults500JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSandboxFaults503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListSandboxFaults503JSONResponse) VisitListSandboxFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFaultRequestObject struct {
+	Params CreateSandboxFaultParams
+	Body   *CreateSandboxFaultJSONRequestBody
+}
+
+type CreateSandboxFaultResponseObject interface {
+	VisitCreateSandboxFaultResponse(w http.ResponseWriter) error
+}
+
+type CreateSandboxFault201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateSandboxFault201JSONResponse struct {
+	Body    SandboxFaultResponse
+	Headers CreateSandboxFault201ResponseHeaders
+}
+
+func (response CreateSandboxFault201JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateSandboxFault400JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateSandboxFault401JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateSandboxFault404JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateSandboxFault409JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateSandboxFault413JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateSandboxFault415JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateSandboxFault422JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateSandboxFault429JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateSandboxFault500JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSandboxFault503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateSandboxFault503JSONResponse) VisitCreateSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFaultRequestObject struct {
+	FaultId Id `json:"faultId"`
+	Params  DeleteSandboxFaultParams
+}
+
+type DeleteSandboxFaultResponseObject interface {
+	VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error
+}
+
+type DeleteSandboxFault204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type DeleteSandboxFault204Response struct {
+	Headers DeleteSandboxFault204ResponseHeaders
+}
+
+func (response DeleteSandboxFault204Response) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteSandboxFault400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeleteSandboxFault400JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteSandboxFault401JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteSandboxFault404JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault409JSONResponse struct{ ConflictJSONResponse }
+
+func (response DeleteSandboxFault409JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteSandboxFault413JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response DeleteSandboxFault422JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteSandboxFault429JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response DeleteSandboxFault500JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSandboxFault503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response DeleteSandboxFault503JSONResponse) VisitDeleteSandboxFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPriceRequestObject struct {
 	Symbol SymbolPath `json:"symbol"`
 	Params ClearSandboxPriceParams
@@ -28486,6 +29792,187 @@ func (response ForceRequestOutcome500JSONResponse) VisitForceRequestOutcomeRespo
 type ForceRequestOutcome503JSONResponse struct{ UnavailableJSONResponse }
 
 func (response ForceRequestOutcome503JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandboxRequestObject struct {
+	Params ResetSandboxParams
+	Body   *ResetSandboxJSONRequestBody
+}
+
+type ResetSandboxResponseObject interface {
+	VisitResetSandboxResponse(w http.ResponseWriter) error
+}
+
+type ResetSandbox200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type ResetSandbox200JSONResponse struct {
+	Body    SandboxResetResponse
+	Headers ResetSandbox200ResponseHeaders
+}
+
+func (response ResetSandbox200JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ResetSandbox400JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ResetSandbox401JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ResetSandbox404JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ResetSandbox409JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ResetSandbox413JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response ResetSandbox415JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response ResetSandbox422JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ResetSandbox429JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ResetSandbox500JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetSandbox503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ResetSandbox503JSONResponse) VisitResetSandboxResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -31091,6 +32578,15 @@ type StrictServerInterface interface {
 	// FireSandboxEvent Fire an event
 	// (POST /v1/sandbox/events)
 	FireSandboxEvent(ctx context.Context, request FireSandboxEventRequestObject) (FireSandboxEventResponseObject, error)
+	// ListSandboxFaults List the fault rules
+	// (GET /v1/sandbox/faults)
+	ListSandboxFaults(ctx context.Context, request ListSandboxFaultsRequestObject) (ListSandboxFaultsResponseObject, error)
+	// CreateSandboxFault Create a fault rule
+	// (POST /v1/sandbox/faults)
+	CreateSandboxFault(ctx context.Context, request CreateSandboxFaultRequestObject) (CreateSandboxFaultResponseObject, error)
+	// DeleteSandboxFault Delete a fault rule
+	// (DELETE /v1/sandbox/faults/{faultId})
+	DeleteSandboxFault(ctx context.Context, request DeleteSandboxFaultRequestObject) (DeleteSandboxFaultResponseObject, error)
 	// ClearSandboxPrice Clear an instrument's price
 	// (DELETE /v1/sandbox/instruments/{symbol}/price)
 	ClearSandboxPrice(ctx context.Context, request ClearSandboxPriceRequestObject) (ClearSandboxPriceResponseObject, error)
@@ -31109,6 +32605,9 @@ type StrictServerInterface interface {
 	// ForceRequestOutcome Force a request's outcome
 	// (POST /v1/sandbox/requests/{requestId}/outcome)
 	ForceRequestOutcome(ctx context.Context, request ForceRequestOutcomeRequestObject) (ForceRequestOutcomeResponseObject, error)
+	// ResetSandbox Reset the organization
+	// (POST /v1/sandbox/reset)
+	ResetSandbox(ctx context.Context, request ResetSandboxRequestObject) (ResetSandboxResponseObject, error)
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx context.Context, request ListTransactionsRequestObject) (ListTransactionsResponseObject, error)
@@ -33433,6 +34932,105 @@ func (sh *strictHandler) FireSandboxEvent(ctx echo.Context, params FireSandboxEv
 	return nil
 }
 
+// ListSandboxFaults operation middleware
+func (sh *strictHandler) ListSandboxFaults(ctx echo.Context, params ListSandboxFaultsParams) error {
+	var request ListSandboxFaultsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSandboxFaults(ctx.Request().Context(), request.(ListSandboxFaultsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSandboxFaults")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSandboxFaultsResponseObject); ok {
+		return validResponse.VisitListSandboxFaultsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSandboxFault operation middleware
+func (sh *strictHandler) CreateSandboxFault(ctx echo.Context, params CreateSandboxFaultParams) error {
+	var request CreateSandboxFaultRequestObject
+
+	request.Params = params
+
+	var body CreateSandboxFaultJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSandboxFault(ctx.Request().Context(), request.(CreateSandboxFaultRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSandboxFault")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSandboxFaultResponseObject); ok {
+		return validResponse.VisitCreateSandboxFaultResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteSandboxFault operation middleware
+func (sh *strictHandler) DeleteSandboxFault(ctx echo.Context, faultId Id, params DeleteSandboxFaultParams) error {
+	var request DeleteSandboxFaultRequestObject
+
+	request.FaultId = faultId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteSandboxFault(ctx.Request().Context(), request.(DeleteSandboxFaultRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteSandboxFault")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteSandboxFaultResponseObject); ok {
+		return validResponse.VisitDeleteSandboxFaultResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ClearSandboxPrice operation middleware
 func (sh *strictHandler) ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error {
 	var request ClearSandboxPriceRequestObject
@@ -33627,6 +35225,57 @@ func (sh *strictHandler) ForceRequestOutcome(ctx echo.Context, requestId Request
 		return err
 	} else if validResponse, ok := response.(ForceRequestOutcomeResponseObject); ok {
 		return validResponse.VisitForceRequestOutcomeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ResetSandbox operation middleware
+func (sh *strictHandler) ResetSandbox(ctx echo.Context, params ResetSandboxParams) error {
+	var request ResetSandboxRequestObject
+
+	request.Params = params
+
+	var body ResetSandboxJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ResetSandbox(ctx.Request().Context(), request.(ResetSandboxRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResetSandbox")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ResetSandboxResponseObject); ok {
+		return validResponse.VisitResetSandboxResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -34236,1006 +35885,1060 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3rduLI2iAI30p89O6VsEsmAR8yba9a+yVtMotdNvgFnLmzimwUSIFRWYTYCmGSnZ3f6p/ze2bW6juY",
-	"uY/pO3mvZFY8ESGFRAiE7bRdPf2nKo2kODzxxHM+fCs5wWweUEIjVjr5VpoS7JIQ/tl2yWweRIRGPTL3",
-	"8Yq4/FeXMCf05pEX0NJJyY7CBbHRckooiqYeQx5D0ZQgFgUhcVFI2DygjKAoQJgigkPfIyEKyT8XhEVo",
-	"6UVT8TqeEeSp+ZwVuiWraskqMWdKZphPS+hiVjr5vcTnK32xStFqTkonJRaFHr0pff9ulXokClfNSUTC",
-	"9WUOpgTRxWxMQhRMECNOQF3GF7XEXoTGZBKEBIV8AI/e8InJVzyb+6R00tAXMfOoN+PrqMcL8GhEbkhY",
-	"+s6XMMchnpFIwq/pOISxQXBLaNs1r8mOxFObL4sDAv7mCwvJXXBLquicTPDCj2Cx/AUH+75Hb8SLqZXW",
-	"G/sHh0dWyeOD/3NBwlXJKlE846vEqaXoW/pLSCalk9J/ep2gwWvxlL1uuwDYd5jeevSmOZ/7noP56tvu",
-	"FY6m5i3h5DXUPk+tsITn89HhpDF+69TJMX7jHpD9SUmueM5HjBfs8VVyNPFCjnb81Iuu2rRcfR9ni5AF",
-	"Bhy5wjceFet24BULAG7P49+rlHyNRuJhfGLzkNx5wYKhOb4hpyiYeRHyIjQJQng88UIWwbNqyXw2YrzU",
-	"oczw1wtCbziID+sNi+Od+rtuQv14ZywKZiTcdDyOfGftbPiD0fHbN0eHB/uN+o86lWSJ+sLPA2cxIzTa",
-	"tHBXvrO2cDdwRsfuW+fN+AgfTg7IvttwzMtXQ4wevo9kxfo+2tT17jx3gf1NO/Hit9b24lF3dHB49Obt",
-	"cc4BxJ8+wh701eq7uPBmXrS+9E5MP0PCFEkKSbQI03SoUTPjuQ/D6mt0BW0Tn0yCcIYjQVH3GyWLXwJJ",
-	"bGs1azPptUpnAeWM6ty7Icyw9t77M3R8uF9DLryg7i75ip0IjQN3hcariDAL2WyK9w7rjZ9Photabd8Z",
-	"Y0aODuDf5MRGZf64cXg0pJyiziPioigIKlV0NiXOLXGBEZI7EnKywAiNTpE6IhRQPpNHmOKWZEiD8AZT",
-	"719AXV4xxLwbiqNFSNA88D1nxbmprQawq0OaQpZ4qZ9+O7/CH+nrN/+4+QU3V2/ns+CP5u2HT0Hva+P6",
-	"/dn0/UG92WB3//hpgK9mPzXHy+bNu080bHuffX/x5l2nsyLYdz9e3PWWrdngl0//uPv7kix//vlEIaEQ",
-	"CpKjlNDek+DWz3SdOG2jStfU++dCI0yeS2jkTTwS5rO39K1wEqJy3yshb0Cy1n/nyNuFNWJ/fdFd6q+Q",
-	"F5EZE7jksXgDhZlyatkPWWYv3vJGir+cBozIRUcB8j0W3W+tDwJxi4pFmxdLqKsuZ4jpDbHQgnpfY4mt",
-	"TL46/oJ5d6QSi0bwcuYiOYsw5Lwi8ma5fJfQNNx1AnR0oBOgxuH+Qa2xX6u9OT7WKFHNSInaiRSrpL55",
-	"SBwcJfBa33bgu4gvi+/d/seeNsber2RlozLf4x2hbhC+YhxI88CjQqxgQ8oiz/cR47DzospJIlHfkpWV",
-	"EbJDEOURpi6yDxoNe0gZmWEaeQ6roj6An5JYGl0GWaJTqx/vv2kc1fdIo3609+bwYLJ3fDzGe069/qbm",
-	"Hh26buNtHtlIbyyD9prM0zg83C7zaEP9SgzY1OSYwwnLLVmhMkbX1+3zCpqTEM0WEeCJlaLNnGqvkEfv",
-	"CIs8ejOk6rUTBVmEWf7hKIzjW62gIBxSO7td+aY4Z2AAeUdaOR1Se20ejyGd61RRM96KOGTKjw5TtiQh",
-	"G1L7oFaz+WxcXTCsu4oGsXya0tMAbYaUhGEQMuRRx1+4xLX4/FKti1HKmfJLymETknkQRgwQK5Tq4pBy",
-	"KbhxgKbBImRCB1zlKH8xquo7j/aU5nmCQNE8RRg5AVXAdhdCxiegxzEldA+p2BVfyw2JGOLP1BbFttWc",
-	"YhWYBtGUYwaJpoFrIc5eOHMWooGEqLgvVdSM0CxgEWocHvL9h9jhCh+/Mnce88Y+Qc3+Wbs9pGVxAjD0",
-	"0mPEUofBNy3uRuU0gQDIRwxNOS1Q+DikbBFOsENgLwvqklAiKseiKvrEJQnGf8G+vLRMjc0QDgnH3cjS",
-	"gWKmMBZaR1cLreGgNaT21z2/MdnTlPU9z7WV3s/1dtTUBBknuONLSbY8pGIb8VUAPPI9fp58sT+O4HAy",
-	"8XgU5xcx1zrdoSiQYkPWopGQIYGoHtNokboOQwrYMA+DKHACHw5eogZmEgXs13d1+0TTL1P3d0jhMmXu",
-	"LyqPFxGiQYTsw69f7crm+zykpguNUvcZvtp0WYc0KnTVkPmmrZHQHCqYdx+HNHUhUZH7+JjY95i4d9GY",
-	"GASLlESah3TJdRsL/S7hOmLFcA05uTJAG+SEtV+XQXgbE66KhogcbTKcZAOaGVBrSAviFspFrSEthFuP",
-	"dswmeviwszbr35xtSZFUs2VKHYQiHBuZEoG+trsqDt9s1MW3K+NX+IaY18+XmJgNLOQEC8qlLTQJgxmq",
-	"pVafs3Y+hHnpxoVvFtZ7QOQ2GWsEGayazTGh/PyhOlFPiERbNGQlOOUoyMJwl7NOOf5DF9pXfN0MLDCz",
-	"HDTqGv8vE7dxeFg/riidIhkcxaPttel8EQ0pV0mZhbjIIO53PMwYM67kiUecF0rjRxUp5fe+VpVTdEdC",
-	"Ds114011SId0sAw4bZox8d6qiv76V7XPv/71BMn95S2aS0z/FuHwhkR7i9CzBa1c+H58nNe9tiWFOhCW",
-	"iJvASFvJX/8qbIdSP0Fu4LBXsDLzKgR8FNT5Uk6H1JNeGv4ZCqi/slB6dTO8QmMhk8HRCyI95fwV+wEF",
-	"NjGNojk7ef0az72qxL6qE8xsiwsokTDVslfAJIiL5BsV/nBJfB9hJuQCAAJsnk+B481LpgQmAAkiNyAM",
-	"RBcHh+EK1KghFbN8aA3UFEwMgey0eYrLseoXQXdBjFU/DVZzIvncOv+rgFyLbwlVeyOzebRCd9hfACyG",
-	"GVvYsHSC4IwpX+/UozeVKjqLj5PfR4ZmOHKmyKNcHRpSh6M2n5/QKGbU/CeGlqEXRYQifR6+3mHJXpNU",
-	"mHdT//mkO2itLv/4fFCtVpuHnUHn/LL17/l2vOQ6bzbhxe/BPc0xM2VxV4iO2uWLnWOorC5Q5YRfD8Gv",
-	"7Qwu8j85GbMR9pd4xU6R/W/AC2zO7vi58/HPWxetQes0e6BWASyQUgOIB3yA5iKaBqGkGzFKnIFqAuo7",
-	"+crlTqW7C1edg33/VJCdrOAlEXkpdDQanSLbCQmOiGujMoxOvs69kDCOZhQMXUOqLF38ubgCNx6LALL2",
-	"LVl5BjMwP/jysJRa/rCE1lFT+0mAIPWTQCw0LGl7ln9nrgX8Kk9N/Ds5NvE3KNClyims+OdhabbauyWr",
-	"vfqwdCpB8HP9zX7j7fH+wduDUwkG9dPhwcFWhBUcYxvaBmEOsqqDaEY2CkJXiFIc3EKcKkceYWgcwgmP",
-	"V8hzLeTRROR0vZA4fLhK2n3T7J/lGBsZX0pRZsvX3eWrEruIcBhtMJky/nyj0RRUQObdkVNJXULkBDTC",
-	"HuWMxIuU8g4i/CnCUqFaERyi4+PjY83Wul/jnzPlMrcJde08Ayss7EeYWPur2TjwNznYWBSCe+4VQ5Hn",
-	"3JIQMfgGjnExn5MQcbKbOb3m1YVZzhMfbxSeNCG/fpSV8ec4ikjIx/0vvzf3fqvtHVeHw70vP/2lZJL/",
-	"B96MvOe0csOh+zA4P3XMDyTvCCI1VGHciyeHpVwz5jYZI5FR46QErFUciZRwp/lAjHEIcqwdxU6+DM1z",
-	"vNnNIcnzfBpQ8gz+Db7WbbbpWFeXa73u989jUxATZmIh3sATzmOYsELTgBLONGOmYuVYgaQxjl9to/WG",
-	"C9u3JDF8S6uMsieXDdZrTF2TWVoYA4JASiRPYIjjIN6iY8LF4OoEYk5IyJqqWc/D0Hz1sv5gvZivW9Au",
-	"o9kwRbYEycklrYogFSRA6zD8hH2fRGccKCSc4zBafVh4hqulv4E+XGcDFmr148ZkH9f2jpw62XvjNvDe",
-	"8bhO9vYnB/hwfOS8cd8SM011tIFHN4st4Qwx5BfizdwNyXucsxlFI3I3Ut9rjPedvTfuAdl7Ozms7R3h",
-	"N+O3zrFbI/WcUCVFOh5vE396A5DYRncyYSTaFowX+6PZrTcvYgAKxLCPZQL6RMbTILjdYntZirfuEZyw",
-	"VOM/jLF8518L8g7Bhe+wK61G/C9HyPD8n1r83es/GN/Dt2Sd/E2XlE4O+CEKB0Hp5PdvpYlHfLd0UgI+",
-	"0hHyAuyF60YchoQxILileRjMCacFw+TlYYmzmZnHGODxF/39j9j3XMFTJtjziXuC6sI1UfpeFAAt8TqH",
-	"gclAJ61iXK/2+ekTFwUhzMa4oi6nP0W22LAttXCCnSm8BUyBA0AYpBc+saTXRDkHIvI1ggdMckvllWNT",
-	"HBKGyjANuh6833trIRqgzvUF/N8PKOEvh8ENjogFBpA9uUbCHDwnDN4TVgVAdGFbsMAN//d+tyP+rlRL",
-	"SYBWobOfh8HYJ7OfDDjgkgh7fmIX1KAkDwmV5SFVTrRwtaqLIzIKJqOxF0bTEyQIF1hn6KtImjVAHIE7",
-	"iIYl/sGwVErhmsDA0sfmRfu8OWh3O6NWr9ftlbKH+yjzxlvd4Rt1GfIWABjOIhwtmLxJkRcBE3mHXaRO",
-	"JiY2eBwsopOxj+ltcZS/Eqf3BEj/wnH9LKAT33Meiul6VLIpCplDsnl11et+bJ2fcJXYwVRu6oYri+Cw",
-	"OpW6NkaULFOBzuWrbn+AXms/sYoR68+6nfcX7bPBGrY/xwLTeHyc4HEM9CdBYkfOxjQHoQzw4KuLo5FC",
-	"woJF6BAdPdpchqTYFyziYTjiybEE5TtF/1wEke51QbX6388P//G2s//vwqgn3D/ChmI87XZn0Op1mhe5",
-	"FO4hE+qnd6hTIQUT1CfhHQmRgM0PO8omRQtKvs6JE/GbLrYijEp+cHOj+321rXEFU5JKrlym7vwl/iMI",
-	"zwCjH3ikPmbRiFO+E4SV1zmYAC20kCtxC4i6hTh4LBQGvnA0LSkJ2dSbQ8ABmvElxbfMixAlxGUFL1oV",
-	"QbgomWHPt4RhQvg8XDckjKmFTUkoxPc1PLruXPW6Z61+v/nuojVqdQbtwec1bNL2urbkk12XrLPORxlN",
-	"MdV4lWnq02gk+HtN52HgcAly7BPUopEXrZ6IEsH2GFpOg5Q5C3nsFEVTnLvrqpHPsgVntnzjOnZ3guh9",
-	"sKDuA1E7Xls6cQPcZBMY34RJne5g9L573TlfQ5/t46XZxUFyYJ0gQu/llD/olDqBgKbiAUh5MnVfrw7l",
-	"K7zyA+wOguAChw+mIwpBIJKEEzY+ZshRgqJ67eDt4ZsjkUFgBPpV8/NFt3k+GnS7o4tm70NrDfjFx08d",
-	"Qn0/OQRJTOV9QYMgQGLnT3JzTAsHd4lgQSJii+kHNAiCS0xXctnsgQcUBQGaadGlLAmx0zHkVCT5ITyJ",
-	"SIjqykViPDV+WpfNzudRr/Xv163+oL92ag+cNE0ANfGLnx2HDYqB8+OYNwo5FwR7EFpihkJOuYibXrMN",
-	"uZV7kFxpq/VzVqVli2qv5K1Hvv1ay9T8ruUdXVMsXZjkocRR2iLQmOCQo2NwS1Qcd8pNeoLeiTdEtg+8",
-	"J5J9LOUdFm5eMBoLznZXfx3whb6GJzn8unk9+KXba//WWie0T7i2NMWu6yxWA/UPJRD6LpHMiZTRvp6r",
-	"mY24GgqapYWEOxj0WZEFm2Kf1xTfYc/nssFDaYakTx5nJwxFZDYPQhx6/gotkklOINzIxRGGqAwHU84R",
-	"x8R8Uxrqdpya5XgjuvRbvY/ts9boutP82GxfcCFvndY8x2LTKobGbPpyJfph/FA0UluXO4LtpPZ6quJt",
-	"gIq5ASVV1HsGEqaJrj/aZIH9kGB3haaYoUYtTpBlwiUILnxMU7L5DPO378j9lYwfuagXqBB4LGXGGi8i",
-	"NA4JvuUqwHjBPMrVN2ExDkRcYjYIiGOjgsmCKWV4UxR8mtixxZzr/MS9JK6HB7Dlh+kN4lNQd9GwFJGv",
-	"0eu5jz0qrPj8dsVzgkp6KniTSAs7QWv+BTMu9a+vrrq9Qet8dNk6bzdHg89X60Tt0deSlo4PdRRKBgJI",
-	"IgDlk8nGrxhKbVbujm9EyItzEspbpYnKBYyfG1w8x7ofJlbvhKsqdU8xRdJSNWh3O82LUX/QPfu1z5cS",
-	"LGiEykIVrDyyx6aI3Q+nrX5FzX25UAFDWQKVB1rgHgyOR7SdFTArbMCVg024opkAHrzj4op8cQ0+f19c",
-	"QU72tYOW/aiIvoNyXFwrzt90I3XxYyVVeva44E9opGxzQnsQCexKLM9VWB+O7znqJion0bRMObIMi52T",
-	"cEgT9QFTFzJ6JSpJe6ql9IxMHoA8jiGV0/P7zAmwB7R54t0sQuJWimi+EOj0OIJjQaV3w9Wt66etDyfy",
-	"slIKGKf2Ur1KZH5hzeSQ2KBJPsqFiLXAnTVAK6M7OiGBSAzsizTXZRjQG7hBxfTDDQwiRTKeR+16FGBv",
-	"VZlQ2Q2WkAUPXkOP3lRiLWpId1CjRFixBJrgoUyExG9iWo96iYqpXRtoZiMtFtwRFs1iae1dt3PeVzJb",
-	"fOoizDLDuh4/quV5FJAdNY8NLPgwJVrcU+Jfl/QfnUPfT0SHmE4IMe3+eh/4NLhAym8k/2nBmHsZw+oT",
-	"8Z1gRtDfMSVDWq+id4sVYlHg3LIhbVTR5QpxQE0C3wuGdL+KBiGmDENiAhvSgyq6Cj0HfBJ8YBF0LNS0",
-	"QAKhbimhSJxv6UNrUIp/uw65wshZAf/+tZj6b0mo9M9CPix9t5IRG7uMGC9/y6D7uwwaaVDYMu7BLuMm",
-	"4bnGYb981/G8v4CKe8XRNMGjngzzM8tPEBAuYpoB/0So5X2jAUUgnjEYyxAdCNH7I4+xBcR2mwMEOSvo",
-	"R8T3cRgrkJ7LL9eUOLdsMUuy+SAI60Q8iGvmreYBy8QQ3q3HEOpLEXLOg+dUloOzJEIy8macN87mpZNS",
-	"o9Y42qvX9xr1Qe3tSf3opNaoHv5W/IDFQT1KKCMq29kDsyGTbnus15LTVKlhxilmnH0M6SOEgQ3pg+PA",
-	"hlQPBBvSkharfh9jiMLw9rtmZ9S86LWa559HrX+0hT8vwTH+HH1497bxqdUfiDutfOAAK52DjlcIoyUs",
-	"KkY3VQUsJQtkUer4yVEKtuWxZN2S75tWn1aYhrRsG4BmV9KWdpmimj4pSK5Twfb3oU0gEPrBjUcHmKsf",
-	"J99KbDGb4XCl8p/4szg5t2SVAGH0Az+77g+6l63e+qEbKBsMl0vS4hxgZavQcxc4LQkCSOEVoBVjpSkY",
-	"1qqwcfFLLH9Y+qlxVDt+I9DtzbAUoxn56jEuyxnmuy+d+m5pdDQN0KYMf87SGRNY/xenuDen+P5SeIWV",
-	"ZhX8Ku/CKyoW1DeL1q6hypHV0RWV7ZybaFqGDQPalSrqbKExD7AExywhG535WHbhNH4cPrEkYbApo7Kd",
-	"3iyn4vczM4vJ72dsXiPNejSawfxcJCcrMU4Xo5YHT3oWytqduhEmize/Jt1rfkZXzd7gcwIZuyKkKjFM",
-	"HI9o2Kp+0/TPOVWgwZAKs3uwiAgq29oLqWv1IKO7Ol9TvNt9rPCZsxPRbs8ikRez4KOyvbb11LV5kHVf",
-	"QdcUl2Yw9983EC4F8sbTSqz57gF7bdd25Ulj1MTK72+tV6eXCQ1LS0MpW70yguMI6WA/PqkfnuzXfjvZ",
-	"yX6fJYP1J79K97f9o7KtQy11o+5t7VfnYY69emYHQFaAeHrCV8B5YBtAl9UOnzwOS2HFvf0ByT01RkNp",
-	"ImLGzj4s3daHJdi1qMYAKjcnvuJCpli1jN90vcmEQMCDxANl7YYbzUfl34u/wjivME2hG0+OGw/3MMCN",
-	"Xodv5mY/1AGRHGVOMNLD3RIbgqLSosvhs4ouO7s24IBMUIMjipep2txw1Ob/lMnhnrDfSP1aFGzZluBu",
-	"leKSTFtN5dT7OvBmBD6CgCFnte2bM/UefKNXktm+sMQbqHBw4zfpt78nAWmbv5Ng7IuXv1ulxdzdFR7f",
-	"9RIDv2sHYGWaDYhJ1ramwVM/D30tSeulYPwHcSAISi5dmP3c1p28nplOUc0z0HCqZ71Wc9A6t09Qk8Y2",
-	"GE5D5ISoDPSDMxu1aNBhAgq/BUtRdSuNa/dCHuV2K3As/HWiNqZ6UWV2ZGhLJT/ajmmyCkXrLukpo5+k",
-	"GkUtIn06sI8NB3PhsSj2Kq1dU+GH/KY3cDFUykigBQU7dgCbirAMQwzXL6a62pSxv8wAwRnZfkqX/J0s",
-	"0GDBlthfMq0ccAO4Hg9UBSG0G0QK7XLD9voxOVq7oIP2x5aoUBrbRhmKQx1C7JJTZPev+1etznnr3M5K",
-	"w2OfDKn25tlFt89fm5Nwhvnu/RW0yyKUX3MReBZi16M3sqZhfK/4QkpWKZ6qZJXEYHxjWsU29eIa0si9",
-	"Xgu6tY0kXV+dr5MkkQzqojKUmwWgWbLyn78CSWaVIlKcyWLmYJe8NPokt/cC6ZN7h6lD+pi64+DrmR84",
-	"t5qrCLuuJ+qkXWmwnGCfrfVQ+SVYognmmjOaBXeqp0Dg3HIBeolDF6oa+gSzKNPfxEJRcENAUlV1Dw+h",
-	"8iFD5frb/Rpy8YpVTlFNeAH9YEncqqgqpK+qnj1w/tk6xp3jFYsXKZfGR9tQb+ntfm1zDSOrpIw3a9P1",
-	"k0aHm2ZMl2KsH76t1xvpMk/m0knr58mMBZ+aeplAiLiMQymQJ2Iw40iQKrIToaQ547hto/JyiiPZTUC4",
-	"n6fEd5ETsKgi6rTOcHhLoo/YXxAbAgI9imwlzNiyAUY8ySt2iux56Dmq8i++IyG+IWcBi+LPr/vIDXwf",
-	"h0zUgdbbtbiBw5LuFVATVG3RngfMExVkywsqJRbiWkP6M7L/ucCQvWJXLGTPF6EzxYxciYWUf06vQ2TM",
-	"yF8QH2pIYc1ojj0Z3Ml/ReJHidKy36AcGi1o5PmxLhZQUrGGVEJLm1fAwkrF4Cdj88XyywSFa2FPQwoH",
-	"MF4hmxPoducD1+WTotZMLQe8bycIcx7gEBrJ2nxwHAI6U/A1cTWXIgznzS+ivhBYQ1KWNAFwZUjl6Ukz",
-	"jI3KGvj/43/73+N1WzG4VPY+LNfBdEgjfEsqp2gcRFPE5gT6a4qoUtEzgLiCPT1Iu8FJFc0CL+s2rbV6",
-	"ZGtbAO+bhXK2XuVMTXS6c4njzTBUFZR3V9RhK1mlr3s3wZ78Ub12Lv6vP93zOMcXyh7USyvdeNF0Ma46",
-	"wew1mwZzNuec5bUcAsiEhtQ5LUMljifYLaK6+VW3MlfxuTfzgrVURVN312sFnV0/nE9TeRWzVNdK09dn",
-	"PxWB6nm3RdEqSapMlIozd35DuTiA3qpdoLmPHcIsA+159i1rNDyvIG6Wjmfukl5nNm4+JzhB5YVs76MK",
-	"P1nfHkSmKDaj46eJe7w0fBW1IY2FMeVBRKk61plC1fO5T1CbOlWT6jMnIQh3NA8xbjAXuiYZoUm0TliT",
-	"vQByknk/O9hiAa4oiVPXNY8ygGhmvAeJpPb8u95+x2MREGIvXyLfTAm75s1owiyXAYpQK11efv6DUjhj",
-	"UMQS+mTkMM++dJZTlhp8gfDMTJTWqM8jWK3jGvEpm7VuzNbpQEbykbTVSkpkaybt+IA0yhALD7rYnRZa",
-	"s9hrEJ3SDEvd2TSXTpPmnQzsHCTbzOv9fitlXEcTz/dRMCecxGGlnz6laQqsAUbDlL7WF2iW4gt/DqO5",
-	"AtifyGTOl/xEBnMFnacyl/P5thmQAZE187G4dMp0/BJv3cs1BkcRdqZXirRLzCpmDc6YZnaxteyqZ+8o",
-	"g2Zgk2JpaTamVm2EzSKabqP/14NfUuRfBFwtMUMQ/O4+JQ4uoims85y/bMRFbbUvEBUX0fSc+GQbuEXz",
-	"sSy446JlLw3ecrkvE97J+s0du/jHNgj9KUwX9vvUaSCYm50kXdqGdOlF02ARidaRxAlJZLLp3uuAZPey",
-	"Nt3gf4njH5PriCZBaHTErHPHVE7Ztv5NfJpuJiFdYqTYF/b97gSydYrt8Iu1ZhUkFMUBuipEM3UEIpCL",
-	"OYGIlykk/cDK+/CJQQQC8BWl0fBykWCdQfzio6guapE6UuirUSDJHOkuqoAsDJYbdKWbmtPH1u530UGj",
-	"/gapVxAXgkTtBtlARXf7g/KdaZJz3T83iZve1mNJr1ocUrGwqPSXKjoqA3fPTet5cujt8DM1E9NCALJN",
-	"grDjjGSy3tvjUqqvG3/0e23vuLn3G97715dvdevo4PtfTNAy7ig3GkMLo1iKe8e0XELMkOMHTDCbtfCJ",
-	"HUImrNLXPf793h0OIXuYD5ReadOJPCgdmP75DOYvfdF2JsrwmPzA84BF2FeFegwcUlpPkvV2yBJ9DsJb",
-	"EyRh/jAH1ffrR0d7dYT9+RTvNZB8F3A+i9SmsX2Pknp6KfXGPrrEHkX9KO+LRvqL5jxCB++MRloAxGhN",
-	"PyrVa7Va3fQFlETL7QAZEQvNw+DOow4RofM3XkBVDl+clBeKgm/RlMzSQOh83qo5CYhY4ozSO0iOYtOV",
-	"S2JkTYpiOA/CQhxufbgz7ePERTfCUcGhBnFkrqYPjApTNa0zIUTiOp5779n518wL6CgkmJns1p+mK+FY",
-	"1ypoQqQ9oZ7ImmAQ5gtZQAvscw7tkWVcP0n8CdFKYgqjFS8u25njsAVVjbhJec9XaEYizGU0CwW+S1gk",
-	"IhGggV0R7i+BcS4HNIkA0D/B0Ol1FwaUQE35QFWPn91HuCKhrESTjMIKizuGFSVrMdmAZHutfCetjhKi",
-	"T4Hs0iq7xYwJYovxzIsi4p7K8gsBpxciE5Svkas8ojexyNaA9xlTnW532dilWO97yAg37AfaYBhPczfB",
-	"INl0Ejodb/OetzAqIDpmLn9GiLzXxCapJpJyo4rYTm5mghIpkpdaQjFy3Jxz1pGv675rdn5tdz6MmldX",
-	"F+0zyCSvql5EMmYyQ42wHPEU2Ro9VYVJ0q01IhX4/YQKs4ElmbTmTRt/eVr0Zsa4W0Cl6Og+m2O6EmVY",
-	"7bNu76rbAxjYqdYn65FRifxX4AyucBh52FdCIxekyA32R8pFrklTzowgviURrRi3jJWRiuZ+y3/5r8Oh",
-	"UcATjdUFcEbSxZaa7kxK+unZjg52n+x7scOCM97xnJrrnWig15DNJ7RF91+BWKfITtgUPJkEIbLbnfP2",
-	"x/b5dfMidarMQrYmk0kzi8bnbPF5CisCShgq2we1mi36CS89ZgyGfkRhLxYKCozSgndfNNef4a9tMU69",
-	"toFnFrlX8O5DmFnWuMF//LIDKu/ET9JZQVnhNuTiyJ+EQbxYq/b6ns5BadjlmM5bnXbuKcFof45DEvv4",
-	"M5xRnolKA/6amcrQmCFjrZrPd7RWGQnWrrxqDrTzyQWKdPdWg1kKOgGKvvDHtdperb5Xq0PKU+DilZmj",
-	"aRab47eHe7WDvVpDt+bzIU3wvBe/AlU6logKfAktnLkohe/3Xdz9cJTE7Rccoqs+vUq+vC/rCgO/6DcJ",
-	"Vvb4R9nrCCMVu3AXHjPY1XcK5DATpjVujm88uosUdJV8kBPWoA1ZbLOXYCTqgVFoFz5w2excNy9GvdbH",
-	"duuTgR2YbFB/Ds6Q2tmfgUFIgXR3/U4emCj/iGmuLvDnI8jH8En9sAhBfmLaWkwXzPUKnfea7wc2YsGM",
-	"iCorSQ0dVGaEIFv+ZVdOh9QW9fbed3uj/vW7y3a/D8xWWfos6L2UNgva8OKAi+JDusQe1LSbSOOxsk6f",
-	"IjtNAJD+Jo6NzHwJsaEobfZJJfynjESVU2RLMXNI9WIyykyUyhUGgJSskmmnkEEsd1OySumbbZViS45V",
-	"SsTBBI3UyDs4yjTJmmssJdPR9giGOpiGQ1enUNpGqUubrHilfEk/5aUzTLwLB0jwxKgM6CglQjc8hrwI",
-	"6Y9QWcO2ipWYq1mMaX8OnpFg2Z+AX4iQxh35xZnsjBwFmfZtmcRq2e14e370/5w2oDTQekRE9wPlW04D",
-	"nyDf290n9nTGou87INBOxCJdYEEjFTJSViQAx+5E4UNwXeJyhPOiPwcVeLGRtRnrXm6lpt3NmPlVXrRD",
-	"Ht3fPbs7lVCbfNSYgEfwPKeDBHYmPurzgpSniTTIvWJIe9lSVZqD0CUhF/0hoTwt7u+CBJvd1o/k5lX7",
-	"T3y8L9hHK9DFSq7V2nW4l8fWhNrmrEDdcacQIZG9H6rP5brqivrYtsQZJWOaR7Di9RYBVjFXhKqcvOaH",
-	"AJE6zbKk1oI3APRHs6eYlG/iTdk9vXjGZDR1Jypj1szNH4xUk4562sANz3aycKtFPJ75L6ZZstHCSzIB",
-	"ZviJkYxo1nqqcZAfQUfWDEI7mm3WgzFx/tMM3LSR9O+yi9qJ6uTab+JqOZwDNy8vZHuJKRYVOeeYMeKi",
-	"FYksVXpXtbMCW0ocE9w6P7fRgnIOTugUU4e4yF0Q5Hq+d0OoQyxRGEb7+H2v+1urY6+Ni+zzbu+y2RnY",
-	"iAYIO5F350Ur5C5C2QtoSD0a/zwnoRe4qFxvoFlAoylDC+oTlmqhaSFGItElR7zuOUP6RzDWYpknHsV+",
-	"FdmiNi4TBcBeK8xir7957vfXgqHaoDTJhoKyAheUs2JpS5AEbclKYpxb5+clqyQ2XrJKcp+PFxktjvmK",
-	"UFe8mfo5Gy8tfhVLSv30Pgz+BSW6U7+eQ6JwlP15Pdw6jXNCUS/O7/qD5uC6Pzr7pdn5IDOZtIJ24gSU",
-	"lhabcmQMsao7/tL5X3qPL54NKn6xHiT9spSY5xLgdxHBNZAVgLxKGcpcmpRfRLLF06wDW0ndVtJLRdO6",
-	"0HIaoGApCuAHNAoDX9o1FNYmk3D6lAydJlKpt4oTKr4xTU+z9N91dcJAVu5lLgQtRJgMT5ANh2FbyAZl",
-	"kP9DslK7ivibojhdgusIh2RIOdUnLmIBiqY4Aq+CqGit4DuT9dkYsg8aDRuVMZrhPziAYeYhFUHQOBsi",
-	"V0EhhhmhjQf4kgQn2Waz/MFur0tt8Sfx3g4ajeoPCiR4yPQpAetBA6VUyIeMdL8QA7OK+pB1REYqsssY",
-	"37eTqoJG2JgH6jUK9Iq1AY1E1ZkIGodJTv/SOfpLN7XGaSzrptZHsovGTRDWCe/E84mFxpiRo4M9Qp3A",
-	"5aJbQP1V0vM+trRDhHAUeuSOpOvCjldmxUtOPdqBfStonIlPlRnuYeIM32W+/lcYtGptUqSZ4sbhkRms",
-	"U/IVsSneaxweqVpIEhbVtO3h99reMd6bfPmWZ3Fg3r/y6nmJAV8x5EOAOfKo6IVVMFP8HoeSL1Ot2Syl",
-	"kJVAPoMNcmcxGIuKXyb8MIJnRlwPixYW8gQUHicdLnSZSm/LMXcnJavkzfANef3HnNzEf8zpTVrGWv+q",
-	"uKAlt3B1/j4RsuRvf79qfVj78arzQRe6YkgUywXIulR3JAqozCJMXRy6Ik12TCILzcHvVknq7R42Dhpv",
-	"3wo0FPliLoHP09a4v3981+p5ta8Xfzi//r3/bvn5H51/OR+OV+7Zu399brxfnN38/HMmleL4uHbYSKVT",
-	"HKQuUvlvJ78L+11t7/in11++HXyv/HXtx8b3n3/+r+mf9r//XPnbX34s9UrRnwQMc8zYPAijqsAcPU/l",
-	"8HBD6sjv/+X1cDgcfvnpL5tEiofe6+03WCFRgetqNtfGnCVrrnUDZ3TsvnXejI/w4eSA7LsNJ004+Rs7",
-	"2WxTe81PjNSYHRTa02yZUkWgyHMJlIZLXi7bV81+/6rbG3CN5bzX/tjq9UcX7bNWp9+yuSJnd0BDa16M",
-	"2uc2vzG61w1CnFu9Qft9+6w5aI2670ftjq4y6oRKzVSySpmJSlZJm6Vkla563e57Plrz/LzX6ve5trhh",
-	"mpJVavYG7bOLVh8+6ve7Z231pDv4pdVLEz9tJcWpnjqHK4n8pbUTOg+9OxKyC88hlJH15x0siFz7fP3Z",
-	"VRgEk+5EKVLrxJKTwAmn2KQ7aVPdZ7z2bjOMPMcnrDtpMhY4Xs5rXa4f6oS5pbSttUB80MP0igYJLP8I",
-	"prTqBuTf5E9VJ5hlaUI6nWw/TRNiolb9//2nv/zn4aJWaxy9+utPr3/+238Z2d/+6/f//96Xn/4teetL",
-	"ijbuffmr9qjyt/LfTobDatG3Kz9tunjpHIBNYf4/1P34zJn+Ozst8k1wW9wZhVeYHIxY4yY/yA8N81/3",
-	"Bd8/lv/xPfb60culWbs7gu7lxU+dkImgaNwpy0I96o5MxWf47zsxzgyEDfaDVqf1vn3Wbl6Mup86rZ6N",
-	"giVlaBZANRFMUePwPydaUML0yjfeHUG2CbEgsPes2xn0uhcXXJu/avX6IhwZ7KEQHlrGssVOEELPr8nE",
-	"c0hY0XlldmlgLs2OmmZqhk+KMzcOoXeEkonneNgHvE8YBn94Jtbve/RGulO/mCD9vwyp/8uQ+iMNqXnE",
-	"fPcxpRn0oVlbP8T+mb1PWy2gicckHYWqkdkcQeX5jKHpkLpcc+j61l6sQTRVDWY9ugaszzkanMdAS8va",
-	"G7TSBub4EDmTyRQCZdgxg4hjSESA5rRlvb7B77UvVSXUO7JjE1f54vor9hprlp9Ws+LCtvATvlBLwWAD",
-	"DDtGItGMq+FDhlS9VuN4G2InIiGzZJ9Xf4XYHArNp202mJK0QlK/XzGNDUKhuWLZFIfEJD+k3aYgdOgd",
-	"KKRzVZmmomWg6uXnlNCP9wpd1OIWZznNzZ6i0v56INfadZhiNuKSlulCyFZ1sqHXHN8QNAl8P1gyjY6O",
-	"g8AnGMKEKfkajZxFyIIwp7CqeGir0+AfwLiniC58H8lD4WwKfq6i7hz/cwFBH/wF0aYqChdkG6bH20qv",
-	"agPGZzj/zunmqWqDFsJ8OxxoYSTinquoTRN5yJIN1IjvMsTlWDqkoUjhEE1mogAa01MuWFFXBFHzY4A4",
-	"mVUVNZMaWnJONMVsSG0oncfFNaAkolOXKp4nS6vIAnq2sSztpqqID7+8j1hGMWO8+PKtYVZDtlZXfHh9",
-	"n03lGLOj716eMTXCfZYXl3PM1GDMHmdxyehKyWpr14A/QIK2cVraqtaPDtAkCDM1IH+KS5vW0kc5HP70",
-	"e33v+AtXMb98O7Lqm5VL2c7zXKbw7ejFcLXPTF3N4/KFeopgXPrUlNK5gx1TDrmeSqmeaHmUeRUafyVz",
-	"SHPMlOR7xZCdqe4IIoR24IfmA08F+SrobKCaEv56POCOZ/CgyK7MirfX4k1sNSZzSO/9Gdrf3z9GkTcT",
-	"fTkHZ2m8hWb6kO89qNdO9msntdpv2czvPf61CWeFpy3u/HyfdgNP34Oe7dqEflMXAq1ucnYW06EJgKlD",
-	"vx/EQHvuFEidF/YUPeN+969CMiF8g2Q7rHvJq206X0TmWPFOYiGEf+ZDKW5m8VIRqxBebNifbIv0ku/N",
-	"zl0xWY/wlRlrrfbInEinYtxiN6DI5kO4C2hAq0qpw5YrZqFcfZvXdxOqc4heuFGAxK20si2NlRLUKNRL",
-	"jHx1/AXz7silUnuEyP5MWpAC2PYbCZjVV68Xp2SpnmAZgOdjdI/wrdwPn4nZR8jlAQuNFxGiASJ74C70",
-	"mCjTXO7OCZyuzABB8JSR8E4ZvZNsJ65aeJg629yJ66YQyQi3QZrv/L14F6DM/465TY5rXbyFnOCOq0Fl",
-	"GZwjLc7R0nNk4XEROVK8iHAvnj2d6L4PGKuy3tcTqhah0YwERdADBNkmkcyQhPYucgMWYt4NJS7yvVuC",
-	"MFoKWxhyie/dkXCFytMomnMVEs0XY99z0DRgUeaE4JWT16/FkKyqHdPrQJ5zVnU4eLtN4tPPIR9v+8T3",
-	"79c632bE91Wj9SBE8Hdiv7FPRdAgdMfGIZF4i2U+TtwRPVgC0eEbRm5AWMVCqZFBEhaK85Bm5+D3wQ2D",
-	"+Vw141QeCmUmTtq3VIy9uHdr+PQEbKcgE4FOxPdgIPcmn1YpOZRtfIe/+T8Z10mhXW7WI39u6iysw6Rc",
-	"s1C9VvtyChZX/jNDBEgFfLEjOJ7fMFmQr25qUiYo0TVjbp9Azfj7ioU7SrA5C5H+jPstgi3GMWIUL4sh",
-	"p+xrH2frtNTuw8CaFAFzQde9C2kBV3zovNMHXiS8AIJ4LnwCbc1lduVd/bXkZ8yuVNfMX2vmq838iC/Q",
-	"ysDHiA07NiISHuzf8GzsYYpul9iZYs4XsOOQOeTbM2T/dvnJHtKyGkFYbGMedLPwXMIqYFCFt3+1BUTi",
-	"Nwh154FHoyGd4xvCKqJHGOOgU4uxxOcoJCxYhA5J8SDx+pyAs39IZROsuI5ZEAo7uYwEqcA36SxV0UKp",
-	"dd0rWaXfLj/x//6aDlbIabKUX73lXt7IXTlaSmU3NaKOU0rgTUDHXH93oXEAkrnDZLT69EitrxEJKfb9",
-	"lWiK4xIXLaj3zwWRcZ4TT8ShbXFgFM1xXE9ufHgvsRQFNtodtHTH4v3DCtbFMNXDMBbve0Ln+MYUoZdf",
-	"7EIvMPHEjYV1yP15egsnNsanaC+sw+iJOgxvrRYh6z1kGqYwxEkWlEMNsUugZmf/qtU5hyKbhEt+OPT8",
-	"FVpQ/uKQam+q+gtzEs4wB4C/QmPRAF3UW+UvevQmzbTi0gjxRLvVUND2uiVqZ2O+4jME5BSjOS82+qYV",
-	"hia/P9dN+JMqsuH/cY0Ngp0pmmDPh1quHld6JkGI7rDvuSJAgz9chMTUu09exnWm/stgcBWXksg6jg/M",
-	"V1asqzCFg8AisdvNNM5gx4Ji1cswoDcg+i3BthUgN0B4LIwOVXMW3w3F0SIk7zAzDN0VkQWTBSMuit+1",
-	"AJ6y3gnSu4AyCNM5EWaV+H3I2JKmgvCOX4FgNl9ExLX4EqHkQEgS0dTxPUiGE9d3M50qQKA0qK7R3k0B",
-	"VjoCGQKtZAG6ceCuUNlOR1mJQpBzHOIZiUgYC4AJjdFlofVAeZpr/lOxHchjusuYr6Jklf65IOFKuL2n",
-	"Jas0JdglofFC5yLTQOpe2lTjkOBbVi0cBLb5MEIiXbtAJe5ppFZEbNNt0qdJ3GhCH2q7eZ558fwVQ56L",
-	"AtGplC3CCXYIKrveDf9bFZIWLg2oX+2CVZWtZuPAF+WjKUqs9/wZV+tUGNIS+z6J1Lhgjw3JxPtKXJS8",
-	"NBZ+ZfVWtjw4RDlsjZzZfGCKCmtQMZ5ZEDrKO9ZdRE4wu6evDMhhb0NPSC+Ca0fc0zgsUpAFu9XrdXvG",
-	"UIONG9Z1n/XTDsRmOBGa8D3qN+qse3klGo1bJZjccI2KBwmYswyN2lx8xuKIDRnTsWmtbuI5bcrmxImI",
-	"23a5FBWZzRex78NL3kK3ZIVczz1BNpAnO23GDjEF1uJFbEiFPQFcQCKgTF2KW7KqWMiGkLMVcW1UxhQR",
-	"HPoeRPzBV0vMZFDaCgpt2U5AJ77n8BklszlB9kHt2EbLqRfTIq6RQ0/nIX/7ZhpZMtRfXDgRTKhWK8qK",
-	"xYYRuSwaUGKjMg2G9JasIBiWBhHCaLaIgIFZou+sYHiylLfcFiiMfgCdwrHZhH9LANRbFXKJeLoYBtuD",
-	"uyjAIrJYASpcxQ8o2Y6AalgjBiq00K9uoSbq2S+TSoBZbiph/44zoxzyKg4HmCY0XneId8flgMWc38Kj",
-	"A/Sr986Sze35cxc7YJQSOd+qezSEUwcRuh6833srw2ltbfYWdQJX9A8Q8Z/wHTQLLWQwMQwlNgROjdJJ",
-	"aRFN9t5q1EL9LZZp5LjamP3c0gkcMK8YYt6/yK5VE7TxB+GCOlyu1nLYNL+LfPMXkA42BKQa8t9yj/QV",
-	"Q0LaYKh8h/2FsN1CyB6/fn8EHo1puYXsyvoZa/JFgrWh1JrzUUqQlFcMQLcdjzCCRvbIwb7/iiEb/rIR",
-	"ngWiTOCsUhBBknU9IoYkgyoUKXTwyWdbT168+jhHH4NennzBM030sFasHm0RvxnSGRHUVYe5FUqVuVim",
-	"tMDi/vlN+taaAzt1Z9avc84FXIe54ZzzztAAq3XS/mU9ZDwkThC6EBcgIOZRNFn4ftXECMylYn+IBS+f",
-	"kzzYoFe8Bm12ETsVoy1kEdswgylL4vIRkyTOXkqOxGWSInGWnyGRhdTTGEnXRKGnM5bm3QCDcpC9xJYW",
-	"P5IwWy6QjwPXM9uyoArKuXcj5b11nJDlYPbEO7KOb7n3/gwdH+7XUhnLeMyEtnhHQq6sgEcHlDUjMwM+",
-	"2KZ/wG7zSPzC57K3MiSJv8H44MkPkQd236nMkxNgiMt/eW4hZu3lKvscwkLVL0fejOxBNwHiVlIi12Lh",
-	"GZPzvLR+VQjjdJ0M3Ijwz0sDD7z0fN9jxAmoy4RRG4ehd4d9MJlPCSLUVTdZqlVljHzvjiAWhQTPpPOR",
-	"oQWNPJ8LzYS6LL01N1iMfWLKmZ2RaBq46etw1e0PjDm7cxLmdvkEPVu9wFcxw5EzJcKiBjY0j8Xlagod",
-	"p4gF0Rf2+q6eVF02rVDYxcxIgJcIHiPxenLN7L/ZqAw6g0A5roNVcty4Qo1pRkY6TlPSCxwjF0VVToCF",
-	"ZtpZW+h6cJY5pU2h/3LYPNDb/9iTpGav7dpphDHvJVhEeUFFOJqCa4ajrRrKdLbFnNLKOlz48vTjL7bY",
-	"daSV3jOIilWDCG2qrZGANXW88cWIbazK5Bp7sZM7re/RylDjNPnYyCr6OqAMm42t7Dr1PmjUKyfIXlAR",
-	"Ego2D92Az/kGR+ghVVuvWMhWpJ2raIK2Z2xAS1DahXWEg3NI7YMaJAXKZCDE8Iqh5RSsLaqLnxhD9xMo",
-	"8x4bwq2y+Eph+cYZ4xPUeqvFexnSlF3GQqR6U0UYQRa8781yoi3HRn9HGqB5bgvpZNQvtWgLp662SIMG",
-	"X0jFEuXmvAg5wcLne4jHKXRPkhuRV23xDmCTvGchP1iS0OGrTy0lpRjllGdLRHBOf/KcTZjJWGNL2qr5",
-	"VHY4cTjiCf8HHNIU7x3WG6hssyk+rDdsK2M4dwOHvYIsvmJ69y1ZCUpXQEMvYGYuNOcdCV3PSflM1bUy",
-	"SkNWSeJ9ySrFWL3deKemyaEF0pXwaIFTu4cPT0LsCEtBC1zybr7SwpEdU47q42BxMxUKqPyciUoVInm+",
-	"HAXobSYIt3KKvAmigUgWER3nZAArx2Kz8nOPFJk4Tex+6Wu7Zq9ZJY8177AnkS0PdOJ+qM0oMELkA6fY",
-	"y5ztM+ntugo9Z8Po9pw/t8UFJpEWDihlcFXGyDyN9DxsirxmM+z7nCSqbBU4xes+cgPfx2FOiPUThk/T",
-	"3LC9BOyvWH7M3twMYRH3x29LhOAVZf8E1H1pQBCeSvMuIs+5JaF0ZhpBkIoLLOZESIjPmr0qlpAF2MD+",
-	"IGNkVAZySnRghHBue6KcAWxIFfaKESRyW4j4in9HslpCpJ3S9eAMQSNmCFaY4fCW8IOHMRj0ZoE8Ac+l",
-	"3s00qlSRHZNayPVYynUPqXZfQRYRiUMyQMDBEfYDiEUSxs8FEenM3TsSAki2y79y9I/Jx+tSazpXTBZ9",
-	"k+ecoXZrpCxNm0ykPnv31T1I56ulqZB5t7vEeSZbf4Z4Q43p/qkiDpN1P5k5TYPT0xnS5KRbYvHanf6g",
-	"d33Z6gyylbM0Ym+kH9DlxCc4TLd/zjBoLOxxlCzF108Y1pcG/Fpg3/rOX15on5m2ma0PcDaCMaSrKXEF",
-	"KDFdu3hloSUht5bo7YXK+zX+o0ypWBEcovL+0aH4bf24XGywFMl8Kzn9+oxPzL5hYzuuUkLhiVfKD2LH",
-	"hb55jnVytNgVoBKHnnSlawST810AssIKuRfzbVNc/5HUyBS08kOM4mlFYjW0v2NxkLY5AvLFKmcpWZSr",
-	"Z8GcUKS65IqaWlxbi43bme2bNauHp9psk/D0HWXlvV0kMjXss0hkMf7+ySQytW4t+GqtwFVciiNEGHJx",
-	"q0iVJmHIwWG4QrYu5dsyDT1dFsI+lXm8tsxyFaXZuCYaTDLZ7KYs9ioSj6Hsbjpv2pi0LvC+6C3dLcf9",
-	"qSxbu6YRbo1j1U3DQAH0ANZ1CewrcRb86zOzWeWXYIlmmK6geFQ6FGaKGRKfExeVnZXjEyai8zEKVfK+",
-	"eruSjSTbbxgDih653IxOPONYUqgewFSEdVI5ID+0oaWgtBs+zFX1oqJ7eYSyNqgMKShwHOunoSaoPLsV",
-	"KOU73A4Z+XoR/trTXn3GSg/Pb2fbvVbDNPBd6FkcSCbw3FsolDysTi7OHd5kYZR5EnLDCbnZbmy8l2Sk",
-	"+3JTCckJ80rTiZTdLGVW06+Anrms28ASUqgh/hqVv5/QpcXsPZvspUVN/YlFsKeyjRmg9mQmsmTup93r",
-	"s2wyv+HeeOHcEqCvE49i6njYR/MwcBcO6GtKdxNqGzsZUrvdGbR6cceq/qB79mvfRhweIZU9nhBfbiSL",
-	"QSEWBc4tOx1S+6x7edk9bw8+2xBaNMMRCT3sy0g9zDwnTjJjqHwT+K6FZh6FyCN8E3rOwo8WobbCCh/1",
-	"Xbdz3rfROKAuO0X2RfdMW5cfOPnred/ttdofOqPWP0TncBtNPBypQiEe4cOd9T5fDbo2csLVPAq0Z+kE",
-	"ahNUoG+J3HHJKsE6S1ZJX2DJKmUXwb+CObN9oY0TrJGNC3KDndUguCXUpEmJCH/pfklqe/kuYlM8N1ho",
-	"MWBlznggZMALYuATZDcX0TQIpQ3gBL0jOCQhGi5qtX1HGwt+IGaZX3vth6pD5OvcCwlr09RF3D/i17xA",
-	"bsEMfx0MLlLfvj06KPgxcwJxJQsxGIBFHz4xcJYoXLCIuO15Opt6axBLkZ6DMLMSVR8ubqSPNnXUJf1A",
-	"Yugmjd9h96nN7iImaNdiJ4pfvy/F1+9hHsmXJVoekeRfgqf2XK4vm69OUPeXi7OPaIzDKroSvlwcEs35",
-	"bqXFaVPgtB+wjV4Iadgc47jED5cTMY1QmQbLOBdyjKFU+TwMbkLCWOVUc3NjNPF8n/9A0YKRp7Z3P5lt",
-	"hVB3lymm3s00p3OxdzOFuBIAn8q+x+ETA25344gfLM078oPlC9jQLL5ORTf00AiaYJ7HZw23C0I3nl7l",
-	"DXe6GJuU3bSjOT+oJvJm5H1YoDD4IH7xfuzKKt0F/sJ0hH0RZQcRM95s4UM9OIEfKgItjab5qem1rWHW",
-	"KbyzcuJXNMU6VskBfSSlELfLkhQ73pk6QkF+dNjuwk8TRvMM+rbG5f5UivYlMfHlJAVORH/6HosMfFdE",
-	"Zp3lW/tk/w/oe0NmTOSseUzkqxWzbstJrnLscXIwVIYY71pRmzkEmuelTdwQkdGN2a2olFBwUEq+5q4z",
-	"lb9XU8FoHlMhKiCVBJSgMhSJRHgSSRu8KKTAZSIBTRXPXrcQC1ANUXInS9aIbolylqKQmIfkzgsWLH/h",
-	"6o148TLzUCxMQF8G/sXamxs4Kg/AUitc+H7RRbFgO0HvB2HUDV1ZYC6IsL8bImLfh8UXS9jP3LMU1NJI",
-	"quGBwjMrfVVSy5WbNd1NraXEy+zAFreaMK2PCRsOuBAZWk4DBrZzgDRkWDCEb25CcgNsS8RqeDNSRfGo",
-	"bEhF89DE5qOqnkr/amwRtuPmWPKnV2xI7bRT3T5FsdU4qZ8aTcNgcTPV6tbGL9lDKuahxIumJHwEh+qL",
-	"9ZEmoNrkvQG8VT4c8UmS9EkS8L5i8txfmoPnoWEnQgqC4LfNMeVSDIOIWuU5efng0e5nrvMrvsD8cguV",
-	"OG9nmqvMziLYC9jsrq7mYq61mHw9ZmHetLtreyulOOxbR9j0+d6rkm+8uS2lfK+6vcH77kW7m6rlG+8i",
-	"XcEaslq8iCnaDUWdZKhBsKSVJ4zRTTiaKUR3bVcvL0I33sAz6EAp4P15VCCtYdZT+N1SUHoit1uWJm2u",
-	"+ptc08Jlf4dU1P1FW8r+crmZ0OhHF/6N97sl2yC50Hrp32T/Kq8JChYJcmmpZFlZNksoasI8/BIp1YvN",
-	"JbgKg7FPZrn9F48PDt+guXgprjiByrbW3vK1fPzTHyygtmysANF+Qwq+Qy55iAYpUAwhWETMcwmyX9/V",
-	"jeGRG3uC37NkL8mpmtWlBJRRfj8y5Y8FR7ThD9mqV6zMrqAJ35yhNrJMnwvUqMqpAdNzhCX+pIpa2JkO",
-	"6RQzZGt9gLWFyZTvGHqp0qbgBh/S5lX7FRMDM1S2v4l/naDfv/ExLaQN9/3Ld1vm88cspEgF5yaaYWfq",
-	"UbIXEuwCZeEvniD7Y/OifQ4+55GI0bSQfd1pXg9+6fbav7XObUt40d+1z89bHf600x2M3nevO+f8j8vW",
-	"4Jfu+Yj/1ry46H5qwa9n3c77i/bZAD6+an6+6DbPR4Nud3TR7H1oiSn611f8VrXOR5et83ZzNPh81YL3",
-	"rztXve5Zq99vvrtojVqdAUQTBCFScQkXcqWSzMX0K7sVE/ZsD9lP0PIE2cKpDYgj3Nkn0s8t8Ee6uGWM",
-	"oyyVHKddKiSrmhdivhpxc/tXDGoBVXdtjL+lbnNOaeZCZab12UwkaGNTnLiuxGj8iLW25fXaWrOiWtqx",
-	"OK6p3vm6gBJ5kW+8bmwahBFior5VrLBK6pvJg8i679dHu+61+Ul5okhjahxOwTm5PBn7mN4KVJz72KP6",
-	"DgirbD9k6YUXW9K0GYmpMeXNYT5cxLpmzH0v62bs0i1qGuSk7UtfWNw84JasxFlqxrb9xvYqyKKX1XbW",
-	"rDW+MnDmZBhLrXkLMO7ZPWs3eFgIK4NsGRJy4kq+mCrjEnBAUR002/UtzuRGM0IXCLNbUeNb1XsKKJEZ",
-	"7pvcW9a3nc7kS9oUwQWOag8vL6XQ/eRn1tu1FVFStdpShaw5jKWDUCdUFgKSFgWiPlSmEQhFq2ARIrZi",
-	"nHJm2oWGs71arXZQf5PG+KODrRi/1gXZXB5L68BkA/kV+QmMUJedICyLgqFy/T/+2/9xdKCZxCsCv4b0",
-	"7/1uB0ksyDTqimuSiaZeYlRki8LedsVCy6nnTJHHhlRW0YauXaraERQVYjGyqqXYQ1n9fVhSolAOxBLE",
-	"LdgvGrB4ewHyLOp/AXjH9rKMOCablO5oohbVsvKDOieeT14xNCOuJ/q1yjpLcd12I3+5Z5aj6J9arN3r",
-	"uXqbi+qzXBFHNoxAN94doVCdK91V11xpDgbsG3XPpr/EKyYabqL/+G//J4q78gq0i2fQijrCy19MGTeZ",
-	"FCeDAOaT641tat1gSf0Au9K1lyfI3autLw0iI3/oY88V1BxTBLACw6CA8R4C588apHNK+vEZi2fGpNoM",
-	"36M5cFZYDINlbjYY5IfEmaaUqbpKHk3BeiOzKrHcGuTyZm2vQb5lgjzL0FWrc97ufLBlYUq+5D+CsYx3",
-	"5owlOuEKlLzGshwcXxQiXz0WMaguJvPpUNnWMNVOFSyV84gI5a29HO4ZSrOhVbMoU3/V7Q+M0rexQ7JM",
-	"MkmwKQa7Jo/GuCFPUScLyc3U6NYuBnmBllus8b0W11w1UzxWPbShXJ8Kc0DlxAkq+0nbT2nSkjzJZM9K",
-	"7+DlGbMyvMR4UQG2UrOS4I8CkU+5CIXWnfEtRxGZzU2FBPlQDM0wF1ICNMFckJY9kg8r24mJxLSdg9PN",
-	"jb1UBi2EsMg1awX78osCroPolqy8uEzuLVkJFiDbpHsRKn9opXvLvr4lq8pOurLd6XZadlw1dhH6pyhL",
-	"42L4oLJ93rpof2z1WueiTCL/JpiobTJUtt832xf8qU7L+BwlSyNp8SglqyQ+MOKwWPRZblMzWdqUC6uy",
-	"iLD0vOuwL1AzNaZNMYptQGppejXp+SBMC1wWtkXEiCOqyzI0Dwn0bVd1v4T6n6Y4nClOMUOhLJOevgA3",
-	"hJJwd1qjKzO7iQTPJ0CA0+SdH0QRMVyxXuvD9UVz0O19BrGIJEnkIgmqcAsFuYhEDMlZSyylGPCw1+z0",
-	"m2eDdreD9qR1XfvicZeyYMRkO7/ut3oSEonSpjJxRfHJHddxzUiRrhIx08/gWFYK0DE3/2oBE1KZEcUK",
-	"88U88pu5ejz/Z1E9MnW7+YhZm4eh0bmxfQXwMqn+AttUBTC8SORQ5LO+YEmHFPgfV7HEECA8QmCM2JOU",
-	"KYHYKEcQqPP817P+RxSRr6JqcAzZ97GekrR44d+XrHwJWkhuOhmXX5z1PxqptZhKCvjrqvROxTPwHQnx",
-	"DTkLTNVGkmQYNOcq05yEsuP/E2ehaIFohhpA9y/puinmzAlkwQY1+7MkXGwI+RIxXjRYPucqd6+bUbAu",
-	"qqXXQX3aPf1zgWnkRavczIcp8d1nq8S6WT9Ulz9bqSCTNxFnScR7TZOCpG7n1tiu+HLm85tniAlKdLo/",
-	"T0CQWPPTRAMl8HmiUKB1sWudce1YJCqHeLdVfHAQCrYVLJ6VkG/kXg+sKZVTJGpXzWXytYdN7Tx0AYCE",
-	"aEE90EKfCZC7c/ocZpPZ1nOINDqP+dOUcopNpte9s1+afYiVa11cbDApGHE0l5elVMCia7wzS0gKwOh/",
-	"/PdnFiiy4QOpLVrFyg7lse/thYaw4tryjiecXWP9d5KXa9RjAw03OttsrhvbmloMJhbphDhFtqa+2+va",
-	"+ymyE1uDiAYV1THHwjSha0d8opKl2wNKlmap2KAybYnKlMbeJCQzZa6OHQ/l2E/AOQw4CioqOnNIlTUd",
-	"EeoSt4p0CyxeV0KFDVZk43lSix3SKAgsYaEV9aRBq1VRLWtqqimi8AcbyxMLwgar+YsNAdVML+tC1o4M",
-	"OenQb6Jn6gLsKLcq3d4gvvp4w3RhOjqjOFHOxrHpdCjZoTa7RmziPZpBDQRqq6Po369b/UE6aUMrdMqI",
-	"76daPcljftIq6oYSXQbMT23kJaJ+unSisYpoMIkI1cJcJFtgJ8juds5a0i4mLVwVFISyeuWQrhUTtSSt",
-	"18qtR8sA/sX4ycra61j8w18N6dzHFN0SMpdhLTgOC4RXYgMc/KXqqrh4VUlH8/OFlqzSebN98blklT61",
-	"Wr/CP961R/G/L7udwS8Xn9PR/fFTAxPRixdu8FhrxVz41taAgliEVyzr/hlSB1OH+MStnKY824or81+b",
-	"nbPWBf9RvZs0OxtS7UXp9xa9xGgQnyEqM0JQxhueApzZH64m1l3jWsvH+Js8oOUIDUqStNF4sYIqa4mk",
-	"c4psLl3aslCxaG6pRIqUB39dHNWWljzMW9tWsUDcaT1VQx1kHLZkSc+jJciTPBxAVv7DJAi56DBe6V2U",
-	"Xiz1erGMW/aNOfMD53addVNRQaewu24yYSTqi36aZkI4wWG67RWfGIULyhCeEuwmvgXsi4dgaJA9Ogt2",
-	"5FfFP924dDHL9cKm6YgUGqEHESMRXxiF2D9Z6CEk2FVSI6yuWB2EzFlRKJ2ShpZ51duO7GlMWykkeToD",
-	"l5wWML6TW/pIuqmSgBeJWq/FAxtNvJAzWsE14UcUTIbU1i8UVBWQpQ2SjjM4rhgJ2TgOppC1AOU6aBAN",
-	"qd28HvxS/auNaBAi+1Pr3S/d7q/VQas/sLOZcGfd604ixVjxL4oyWKVmv99KvQF/J8/PrvuD7mWrp70S",
-	"/5S8ZWg+YxnSXS1DYpm1JmxZawQspSVq76m9r/+SfPmpeXHRGowM+8g+WftmHX7vmp1f250Po+bV1UX7",
-	"rJlZjulpMqjpaf/63WV7kP+8eXXV637MfXze6rRzH142O9fNi1Gv9bHd+qS9Y4DE2qP1VceP+oPm4Lo/",
-	"EpU99TfanfP2x/b5dfNCZzxaacD1wde4kn75dqIyjftSGf0+5lKZpuOQ+eOWNeyTSO+edr/EiQ1OuK1N",
-	"CS2kQr6yHTnNlRXIV8dfMO+OXKrYMNFA1RAq9uS2OAEHI5jjKj8pX36zf7bmyuevItcLZQRSQPUOgLqc",
-	"Kj4+b/XPjJLVQK/slkxZd9dm7FKCpsEitER/e64hQRoKqFX6jPVpyRID1JfmOYNbQrtaTInh0vheLPHl",
-	"9MwvXgtw8y3w9JJualrT6cjipcVQPw27MxgXOSGBxBTsc61WTSbzUsWffeKEJLJRWcV+QPPrIBxSLk91",
-	"m4toihrVmiyBJT8aeelBRkyOIttg34SYRqMIGDi04D56c3CM/p//+6B6IIyIVLZgiaaEkTjlaMU1DYI8",
-	"OqSQrvYOKkTjRTTlmxBZyVXE8WKOvZBLAwquRuOgdqSGNvwaOrxiSLyMvGw6WWO9dtO6d0sD5C6TCaDd",
-	"e8KRZ9ha+sCgNkx87LvOJGmQwGox8pmCabIKlrPv3JVIjHu01UjAf7dKCdptWg68BeGSp6KKl0Ji7bak",
-	"KNr643UqY1jdBz5P0vQj2LwqqewQF8GrlqgttsfIHEOo26kouM0QFqktskYXV37QMvQiYgTo1kXKGtPf",
-	"88lPImas43VCM9DEh4T9W0JR2Y5EvWfbQuKftoX+47/9XxWRd2hLxm9bQzr3F6K2XQIISFVmKbJxWK1D",
-	"ar72ljgTllM0jDA2iswVzA1oKZa4HudsAFdTK1/9KFXIM0xWKJ5aMoiAqPwklQ9YuGy5/HjkFYNGvDz7",
-	"HtMZQNaKt5sqoW6qAExvCIuQ701I5M2IbmSwEJagAKbhxTSU639TfEdSay1elX23Kt3pwNRCldRTUkc+",
-	"HYAkOL2QvqACTJleYO+Fg263VI83X4yh6EYzDcJoz/fuiJsq9I/KRzU08+giIqxSRX1CIWUAs80NACK9",
-	"9P+wZMxy36XsfxRXp9+ljD18Ndqt+r0Bk9Njpmrwr59m+0plNUJOtRcR2QlblA5JMLhMZvNohWYEc+JO",
-	"RcJF8Zr+D69+lsRsRXGZ/mhjgX4NSMYq/albkpdvZaUJdeqUUkQrVzTum+8S8EQbzIIsaS9iIVuwSVl2",
-	"CNjODJX9YElCB1rzyzKrbuCwV+L+oQiKo3BJV5IHJpgtfFypopZw8cMNmWKGxkE01UUHvoiSVYJv8lUT",
-	"s9tA5rDa4kLZiq2CWUwxViFji7IXge8iG/5OZcuIz82Tp+PU1tWvuE2T8uuDjFLlYkfs74j7QGvCgGQm",
-	"Q+pFDN161EXlxAliSY9H5RTZWnCEGIuLNZ4qu41nBKrxLAgqqwTeVwwRHPqerFZioVsyBzqEKVIKUuUx",
-	"mjPmxN2JqjCYJQU6y3EPOz0WD5UZ8f1KpgalLPCrGiA+d5HG/zk6UEJrwRxDtELgVywuilGXBXoCSva4",
-	"nKHQWiRTwGAK3ZUnQhW/KFBcuVA7zORebcjke9wgRwEN2buZaxQISn0R9wTlxD++qMKyO8dEPmLE/lZj",
-	"4bPDZ2ss/zhY3EyhiT8LfPf/Q702CxWV1fjgD+jZeI9ozwxb3HHTC6p4U3MTE8NoOQ18sgcYnQQiJcEU",
-	"bE6o+9JQ/X49PszRs7a6Nzb6H/8d2XDP7TVHgEwCdvj5Pu/uHyPGtljCTDriNouOjxCDu4ajio2n+N4u",
-	"tRq0S7wlDs/gLYVwF+hBBWn/OJtz+0QBLJl83bXQFZOf98WFr2ibeIaUqC0pzy83L0pb+NNEkGQg9UQB",
-	"JOu81uwxWUTgC+KCOE3k5dPkn0oTT1XH4VeYuOmiOIZQwAcGAupvrmFMfOdNzTg9cG9xEfurHj+VVBl7",
-	"s994e7x/8PagkPlSxPQ1BXm/n6dwkHT14JxO0FhRei1CPlGNc0Tp3EgVbZZVUPTRGw9t3nEPTbGYeCfh",
-	"o0S79Q6VcpkmdBUQPpPc9P4gjkv8PS6MHxTHv7EAdtIdJxOOX/yrTJx+wbJ7okBh4cNVR5NzuhqA8o9X",
-	"q1F/3/NNqpo/9gHvfiueqvXGhi4a+bCOO47fB9J2LOLauvf/BGE0DtxVXHfIizLFJ6Hk5JCyabBk0un7",
-	"bVhiU67rnEEYs1zQsHSConBBvtsVWQSIIfugVrNlxd0h1dcA3aWnwVKFn8IiogCKDJpskDvqvYb1GcRZ",
-	"vlwVKc9koK6I2wYYwG6l3SdJdojwbboMcFzuMFvMyLCG/NOVEuX9Trep35VgIpLGLGSzxTh+jcEPgIA2",
-	"KouTCaIpCZceI5Uq+iQxwJY1rMAJHa2HYABU5DsclaRuYbiS9ewhFrstEhKaPUHfhaEIEZH1dyO9KVzq",
-	"o8L+PzW39rF0vqqC3DLYIr8+t7GUXxNRskTXvQsLLagrO+iFC1/4KZNoX1U/zBCSsD24JT644mV7+G35",
-	"YqLK6oBjmnwa0wyJAarYsY4e4Mlh5I6EXL83xkZcM+ZeePR2x4jEcFOayABqLkfTwD1FWGRT6t4Qxcle",
-	"MeRxFqncVVxMlJzFxrL5kybffmgNILC4PzBqinJFxuqlol9jNAUy988FCVeorM4dyoWGdySswCJucESW",
-	"eIUc7PsM2iSmaxdzrFgw5ibt3/6WcOafRW3dAlUh47WmLRRfck7oktDFjifksRZ1+aXVA/m0UrBBcn8L",
-	"XUW1jO48TyNlarKtVa3hRT4C+ZoTZ8ackHCEJl8jVJZLjRtbVpKY1vrbhla9OXNL628b205CrFmuJAGK",
-	"pYNv06F045YLOxyN0mnNn3zb0t0hKZcuVhvfrTJGLAqcW2R/g/+3XUvady3wMH63dTaZ7OWWrArWZGdG",
-	"s7CPx8RcHoBfn/6OWJE5IL44NYU+YN6h3OtAgpzGGVpLUCMoCnjRckoyPAcxkwUWuZAQ9xvYfDskXKzd",
-	"CZaUm+7RNGGju9rUJEDWR9a4ilI1UNmZEuc2SeSTfaQEpz8VrXkcTGkQoTHnnC4U8wzJ3jwMZvNIiJWZ",
-	"8v9b6jmJ1eeBpQ9kbUdpsksVPTzlx6euu72I0R1kSf7nWUAnXjiDtjIqgiMNXu2tIpcSRAMosMjpXWxX",
-	"20iwLZQl2A+g12Lq7j2YVR6jypyYvrPNx6YbM3fpemG0dBYgHUVMnxpSPZ3lU+tMsSssRMm4/s6Sgoyi",
-	"ahoJg5R8ZUsMFWOKFtQnjEG3BzJH5GsEBfO5Rt3ud9Hbo1o9HQrBxWqIozCbz4UEVkREekibD4HvgyKC",
-	"URznpci8MAp40T3EIL2biH5GcuPaqvSz2IIcYvMJJvIxRrXJW9IYv3GO8YF7QOqTt+Mj3HD23QNyODnC",
-	"b8alVE9p+OT32t4x3pt8+bbf+P4Xo6U6mfOBlzQbxUy5Dh9jFniN+D/KjVqtcqoF2c1FbxxVbpnrXTSg",
-	"RZvXF77p8tKlr3qha731PqsrqSSUX7qXkKE/6J792hep+q2zwQj+LlmlVmfQ6o2al93rzgBcDp337d7l",
-	"qNs7h2o/8P/R1UXzDHwLl59HcUZoOstz9Eu7D2WArFLrH22zNPQJ+z6JpPHbpMxrvH8J7ypHQBXZ2Im8",
-	"OxwRiOEPyY3HIs6SZNbP2A+4gGAPKQ6J6ouFoyj0xotIRe+JJN3mVTuODGQIDjgSLXBWJIKegisxCiCY",
-	"OXBPLsWskYmOyIV5nIQK/8ikjYnRRtCKe1uze/GuuRWYhJB5ydKNOhI1dItRUnVYo5uFyPuJP1ssPGOs",
-	"unox2xVkRiBsWxz5SB45DGunLl7euN4Y5wj97XfNDiov5nMSIhFSSwPZI1+mfS18iJjg/8djTt1EluTa",
-	"HHMfRxMpBRtbqmheK9+742KpzSLi+zi0c1qYKBQ2H0mUa5IJlpRLzR51T5GtTsE8iQGkOaH+qo0+8txT",
-	"iHOFIyl6BhlaZZpWHn8Wb+TpWdqlSsEmQVztDCzVDE5etcwtSeGziVCmCNGW2AxzbjmEZ6RpFMTgBnNC",
-	"Uz2u1W6fscl1muyaojhy8udfXCBHaicXHotyi5nuTH4T6KxnpxShvHLaQrVHslFTEmnjpW/Yeo5SnQ0C",
-	"U231oHWF0NjeZNvqlTHqCwI1pOL1iiWq/dRQFKDjRmN//02jtn/09rB68ObN4dvaG+G/8XEIaVHyazlX",
-	"5XRIM94PUYVPUN9xsKAu8hhSqrwIkE+t+iRu2NaHw0H2DH/1ZouZjZYQAzgmKOTjEBdF0zBY3EzR2KM4",
-	"XKGJH+DIozdoHng0yrRdO6zVatXDZ0p9j48OGLzp5IB2IZwlJ9PAd1lK8BHVRrLCjciLLibcCKtRpBP8",
-	"IS2DoFPZKumkF97RBj6VslLJ1KtsjH1MHVLwHs7UNXRyu6IAvF6ttT3VdDyPBuFoQb1o27XNXIm4ATKs",
-	"GJXfcIot0bxiFqtobskZtUz+xongBYGr5Y3IYms0EBdGpKhMZFdM/q250U0hQQQwqpAYIh+OtoBbrD2B",
-	"xsaxPMYWprYmfLSYaKgInynmOMkWUkiH2bZbNHVpQSFYYvNIzj+ua6DJDqktr616A/HlSzvL6V8d70uD",
-	"1gTVOSWtN5BPuCYsirO63o0XZTpp/nb5aZBWmH9v7v2G9/5V2zv+8q1u1XMUZrEwaDdGwjkORcB9ViVO",
-	"nm6QAPXXQAwsJHrfR3GgeWU0pct7h8HW+kBnt5rUtUgWmpoo/7h1qJplDW06j+wqcaQO7b5iR3oF/H5i",
-	"30dzfEMeJIlkNrYBRgDVHcP9Mv5Nqbxth1h7LKNBNi5Gh+v9VpRP0jN3RDUn31w0IrnUw2F/KwrD5NsA",
-	"vmv0n6FRTUzwiwU0ZCmgObpBkb2MH4fszQJKVoq2K6OGxid2WYSktM04StK8loKMJhFQRtj3gyVxdwaK",
-	"FFm+bIqyfMWQHF5JF6eqkCuqpVfxw05HzsCXEjOpU1kBIz27OBjbsK4femTZBYrJzEvki5cLDDF1pps4",
-	"W3IG4t1XDH24bp/vZFvaZbuCUBm3CAYpeUMg9DVr6IQ52cj1GB77Jrn705SAuJhu082Q+iLBqw0y+e3K",
-	"GfnkTrj7d9naryvnAr7biu4wPN/qHQm9iayVhMq/fj6rZFHfD268nYF8AR+ZGpQtmJKm1xuf6xSca8Dz",
-	"aUAVQ7VAIRXNh0EMT+TySlUXXLYvTgUcz7HozD66x6d8ZSOpnxb68op/0REfgOfqRvVxLHBD5cuFY2/V",
-	"xU6CCcNd92hqoaSE8hS12cYOXcUPcxSYuHUmTkUXSCfQiWxCt34Zh7QsLKDoZ7N1umJlWZ2dsm6Cc2JI",
-	"bQ4Z+8V5Enb1EWTt/QbBlCxTUYHFdIgf7RbYatvfIPAlm1HC3k6egntb/e9vyReI/Iz2fKlwPb5ZfwMZ",
-	"yL3/iU9RVFDQ6X8VNcfQsVaEuWBftPZjCIcE2fycTU2aU+LZTkLZuth7H8nJKK/uYlgzC5pb0TpPDtz+",
-	"YVo+y2Le1u+N9osfYpgoQOF2p24ZYW6LLLaLBKYJToVJ3HbqlZVYtn+REVS2fqAJJtm2BBcQ8WZfte1T",
-	"cM0m4fDxNY5DMlC5EyBCFzM0JSE54cJbd05o86qN9qs18US4Dab4jnD273ssEh7fShHESwSh7a8m0s/W",
-	"d3e3csXUn0u2oy3sMi2A7E7rs+R8bWrLaGYTqBhTfwWQLEJl0CVBBi2DP7kQ6duTJiXrdNBI2nIIl7VB",
-	"3LyXsVBCrZgzOVvSW/cmx4iu9dvR/Mkp9v70XuSY025wI68VLH+hfmS1lxzjruqotqtdV4PQvWy6Mxw5",
-	"U4/eaD3dHs2uG+9pO1SgCrdsdJ1UxU7djKyoxYJQlKeD5B8LYeYQ6nr0BoIf+NviT2HQwciXfTLsvXR1",
-	"W32Ovby7aJX2Un9J8rK3RoD2kn8qIrWn/qGTmj39j3Xaspf9KZWAn15mnp9GgnZL45ucPgdGIiHSKN2X",
-	"TQdebF8bsZdWGAY5pgMo0oDYFM/Bri26g0DShsjUsF/rvNCuyrIOwlM/pDPMbzLZCwl24WJwdnOC7I/N",
-	"i/Y5dH0YiZoQFrKvO83rwS/dXvu31rltDan9vtt71z4/b3X40053MHrfve6c8z8gSqfVu2r2Bp9H2pMh",
-	"tRXMR6kPLluDX7rn8Fvz4qL7qSWH6by/aJ8N0h82L3qt5vnnUesf7f6gb6MyhtRciuDOnKrwg4NaTcUt",
-	"D6kWfKBSlL2oYiG7/a7ZyY7IZ7tqfr7oNs9Hg253dNHsfWgJCPSvr666vUHrfHTZOm83R4PPVy14/7pz",
-	"1euetfr95ruL1qjVGbQHn4Wo2OaQ6DQvRqqA4Ufsey6OS9ktQq7Que6QiqNhtqjezyk6FJfjL3EiBDSr",
-	"imwugrEIz+ZwiLH8CR8P6RKr2GDOlSHwQiFHOgrjFUNMBOwHId/BNxjAQjJ+15Jw5JqhheI5v9vGMAyS",
-	"j6FrKCZQVsVGrLfzyByHsc4fACrHvKCDi4kGdHfrIC+cGfyejyNu4ObiOKail1x5X4YBvQHHOqQBRQFy",
-	"A4THIuneHKbg3VAcLUIyGmNTHfGu6ME3geiW+GWxVdWRSs/OFbnbwhQYv4742DKdIbzjlDqYzRdRTmXF",
-	"BBnMUIfmA/LmrR3tgbniToxUG1ItBLKkkfp6cFZJo06j1jjaq9f3GvVB7e1J/eik1qge/lYw5SJLqeGo",
-	"9fpD2t71RefT67Yx3LdJwbliCeGC70om3otwX8gvw3QFYcBV1I7QbMEioRpCA1kg5OEKPBf0RqblzTFj",
-	"suuhu3f8RgSvncowKhYFHGCq5AId0iTQODN7JiCt9OHd2wb61OoPUL2xf4AOj47fojdHhwcIEgs0f/JB",
-	"I+1OPswJEkFfftoQIBLbDLbZNDY4bSxUQ2WueFdE/8iQVNGFd7sWfmahOMDpxruTzlYYF2KdZgRDrzQO",
-	"NRqI4MAhFdGBY7IKqIsw2m/sjTmMBTJngFcHAIlAvkb94M3B2/2jgzfG6D7tNuhOI4OVUHqKEtfRI/iM",
-	"LLjzmOMIhDn6q/S1+qlxVDt+I1LN32TCCA4Pcg/T3OSsKZZd5jCPG5AJwVcUARZauFgZP+HFnNPKRq2W",
-	"yeNL1vd3TMnWDg7xsnTvk2F1GaCxdchC8SyV9lQISvuN3NX082xMGYSX5gcLXS3GvuegCw+Pvf+XvXdd",
-	"bhvJ1gVfJYMxJ0zWhiiSInWhomMOLckuVem2JbluzRohCSRFlMAEGwmKZrsc0b8mZv7OQ/R5j/Mo/SQT",
-	"uVYmkAAB3iTZkkv7nL3LApGJvK77+pbvyY22L05sOOsXYdDHhB3qk2PusiFXLxxnkLtOSlbp4jhTCPOk",
-	"+F7OwxszBwmvWaQfMoap9DrGIh2PEkx4eu3wFoP6YizbdnPOgDLm5nmRbiqwwgO0G/v9f/71b5tcReGP",
-	"DCrHtraBBW6l8kTJsSS1B5cH9e2NX04Dlw2RpIrx0IwNjoJghmJ2Wr9dHf3w69utnR8uD1qdnw6OO63T",
-	"84vm5ffXp1tbrV8aP77/Zev4+/MfOhcXrcujreaPzR9/++ksHVX3XlLMxsbO759arXkRdY8BstVZDWhp",
-	"BtXlScz8Kzosioz+azounjZSY17URBSOmQ6RSKOXLBEgsZpR/jVK4FGjBJYxfmfOjnypjaqbAOLuKWmv",
-	"hxK5VODfrGkqn5VJ0TKRY0BcywLDYofpIsh2DSUkpXejWXU118bDEKMeAv70CHVDClChMBBelXylIQPo",
-	"ogLNKwXutAjSKesWj9viQLILZKISL40arFZrkSMhXUkVbYPGgYgdB15EQuYwJYl7QtW29SLB/P4X9R+o",
-	"e5JrMMzUhX1+hkLs9ZD53j0Lc4LspYgxHEU5slxH/YI4ziIg/VT2hKGirEkwcEjLIvjFa7/sImoMd2P9",
-	"C8org0+clDXQ3Ybn2pV9ffpCSaQ23PHIl1olI72pkvQX8nWfiiITrSaF8hWitsAoYLGQDMp2JzRi3Jme",
-	"FpQi9wOFpJj6RhQEWHJ86Pm+Z+DmFnzS2GXZz9UCc49eM6mRw2fBOGMZLnGOpabnhiSZWUrsY6QO4lzo",
-	"DflePElPEHfMSNnEBq7MDMLL90gtHtNSMGOZixfjiKzFLB5C6417ZqUI/yxFiWmBFcOSrUz+9YS/Al55",
-	"lta9KMzyzOC/aE1qc8W+VFnq3PuRE1iDmOK2vtuChGxIPb5P7KsPBwdHR4dHhzahpPHxow6XlcRlv8vt",
-	"d53jE/kj+r7SRJaUAwW5qQhWYka2m/WajWV7vQhEj9CNW0sJRRvYe8yhY2Uqd5mIPI5Gx5CJwL9nbpdD",
-	"4O4oBPFWl7CDbGONiW7nyMM+k+IPuJ1j0RiDJ9I19xO09XghSlYJJ23CrufimZi1yHMJOcDvQuChph9t",
-	"Yn9SJMNCtmmRmDpYRO78Z9sitvyH3eU9ppF8dd04bTvrXByTkEXjkIPNjCC6GKRNj1iIXXe5HLNFosB3",
-	"CR3RMJJ814bfVDyy68kxD+WqI4cd0tFIuf2zeADz0cxTEqsVN9bO3/mNUy5xq9S5ujpa/F2wVGS+Cg0X",
-	"fVM2zH7xw/X3Cz84jgbZ78lmh0eIvT+n2SEeSN0sr/5/5+Li8vyn4m7eUn7n8dvOCEUoL+Cd0SgM7uf3",
-	"umBKs51mJpjX5+HR2fEqXR4y7s3v8bRz9qFzcnN59NPx0c/Ld3xK+Zj6l+zeY5N53V99eHt6fL3SMlyN",
-	"e0MvWrAQC87ZbK+ZQ6f7nImYmt9hbrBZTm9X153rD1c3B993zt4v3amSTTGupLDr5WaeG/CS9HZ8dnj8",
-	"0/Hhh87Jkv0dc9e799wx9TM9LruABSu37LQK5nN8dnV9+eH0aDG1O46rG2W6iFG1Fs0gxrzPTCHpYMEQ",
-	"4g4yI7g8kl0s+vwlGwVhluiqpgs+jE1nvvrfH46ulvgsWOBnvouNF34YQU/TX86rXLS4Lk1mBAXAOctA",
-	"zeT3tOxBnhN1ahXGXy3VV2aZsqaZ+SJwdiCq8fXR1fWCltdMRNlmi8aNLVMD/hzbs6boJ1Va2WerFHC2",
-	"RHJh3u58tpZqkxnIgjYzwstSLVb7RlZeWaZBSlJZ1CD3AC7baKW5FFDORc3yyeXSrVb6Vh6RWrLNSt8p",
-	"IkeL2uXd0SXbrDS+mRu9eBFmmMpyTVYbVjHJXK3pGl9dh6osEM1Xb77SuBdKxKt3kFZXVm9vqhGrt57V",
-	"FZbsY60TM08AXrFtjkC+ZA8F4vLn3zO2i8VWfSsuf04CnjEFlSl3oab4anb/xCxWq+9t0Xq/sbHj1NnG",
-	"Dm31NvacurvRYFv9Jm31tp0ddxlHwYzXonhSIglSY0MvEqomX46n0oawz8mAQQ139UsPIm174wjg1Rhe",
-	"CzJlkUVEAM98T0TMbRPb0A20r87qcvv47Kejq2v5GIKck9/IzE86/F82M4VW/Txtz8qKorOGmKx1JWs0",
-	"ydhCMjaOHF0rR3/K1YnytJw8xWVWK5gV9fPl91lxdVaYzEilM4rPjDpTLJsXS9qFmsF8I818K8Mi28YC",
-	"s9JcW84yZpk59oo5FoLFdom5BoHf82LYje8WUYEf2fSRQjJyy6oAJXEbrVZ9j4wwdPCOTSUZlITl6up7",
-	"QsfRIAi9fzL35o5NBVRFyo1AuGPTIgJs37Gp59raeOwxhCEAanulI803oD5hProfDu1HNr1gwwIcetnf",
-	"HYAzkYsfj38hF0eni+H3cMyWquqS+orp7JrjsfiRTY95P3jqPVI86Y1YY7dI2RZisKEbdjqdzn/+9W/S",
-	"HddqWw6sAPyT2ZVV9jXBf9SxhBXyKHstx73c546Af8OmJ54bCCn1ROxGwTJ7hILPivBgkiQ4ePxWBTWG",
-	"Ilq1Bpy8mDkuxfkntWjRljy9X8FfbLqI8Zbk+4Ct+C5lbhFs5/wL9GWqMmcu7JcrT6I+/PVc4C/S9f1F",
-	"D8WXPw1FIfO2FAV/Okq7guPINxT694l9eITvHdqYvYc1/6GMKhYAESPm+x6/rRAvIm7AAEHZIrQfsdAg",
-	"l28Eergh6aPLYyezF/AYmtq++JCtPpkR1eVISlYpHtQ8L3MqfDI/H47OTLxN7M7JiU3KqLLBMlT2CSVu",
-	"MKQeJ2XqQ7oPZEDhIlX2EaleaUpVxS2wwRthhlXah+enneNYfLW7HGpxqKex3kLYR+AhtlQk7Db+N24E",
-	"CabBHePEE10OIeZuBYt6mIpH6j0SsvvgjrmVKrFNad7u8vJs0c/NiInIrpBbuZtRoNTXOFxgQCP5BNcg",
-	"Xd60y7scVjatLVqEUWegC5ZFiTlOLaUubluG5Fh05Wvc7flu/H1i6qGgydqVthzGnypw808Mvfqzy//c",
-	"2NiA/5U/2jOQEmST2PEekD+xGCo81ccyRgOwCfaRrXEgP4aZ+qkqBskKa8T6bAepz37IvAt90Nn8FuJQ",
-	"4SAgAPY2oy3GA4LlVx1mhhSX87RneskbVfK6lUCr40CYGmjI7qk/xqutyUDf833Vf0ZXlb1TMhqHzoAK",
-	"SL0SzPfjKsfpNsaIvAiyxXwWMWFBeI2wICUG6hwzVw0mzj8dR04gpUMQVR3m6h0wVfuZM6AGHowYF7I/",
-	"PKeCUACbT1Y+R7c2muM7swo+vqJHOAo9B8YnWATf8hmkwpVtue7qrU0vNuuLzU9Y5PLzJjS1K3pKKWqx",
-	"mSUL8psxXUDyQTY1gVBdZKOl9XVIU2dJYTibmEWYFTnoQU4S8aJKpsO8IxX3F5+fDMtIIpKgilm6RyBj",
-	"ueNDMhafINNokW4Qgm1cZF41hop0SL4k5zgKA3fswM4cnJ9eqGWVlwpT6rFQjiRrOoYJ10JgOWwC1djU",
-	"JArgbRbQIjONbfPTDLrQ54RSQY5ZGSlqm9hpu3x8YgpKtmjqMVOWBZfuP//6d/KhzU+p5JDPBqnLfl7Z",
-	"9uOvzzHwGPtEE8t0qs9Zw/XcjlOL2rk++D7d8+Ynz/2sD6KuCyF1KH2g53QdG5YKRg19bwrwCsQzkGxN",
-	"aEdBxSL9QKEeK2YJCpvJMcEeLKAQgwAwzuIBaUsWHic0XOG/U3YqfcJ1l1D4TQ4JUjhNdqGJ0OysdFs7",
-	"M5zZk/0nlGsAzwb1VSRfOsFsdnPjA2uRJDJTDkvJsJWir+bstnFi5VaTshPwCGuqRJKJFPaVNsLJLlEu",
-	"0jwQWEM7u1Tpz22quvcWyGtYRS8cUu5MiZgwNiLlWCz/z//9/0nJ8PK0c3Y9M8FZu1/xFDe92KshH8R/",
-	"3OD0s2ud+EDwq10OZiGF88pd0sP3iBiHfSgCApAAPIjZAOMuFJXR5UG8sMuDCW/jv7U8fBvEcn98zjXl",
-	"VjzPYAySDmHifKyA6AG8EcjOKhYRHpeCYjySHvMDfgsyLEiWJgiFRSYDz8GPR4OQsWRCYkBDrMXjYWY6",
-	"SO9dbl99uHzXOTi6uTy6Ov9weXBURZZvy8vq0JEXUSmE+N4dRucmQw24FFJEIKdAMcHVFJwRe88JwPsT",
-	"DdhwnxQKwRgeHEy4Hm8qqDVLyuPT4QllmWIu6Y2jLjcdMeWZWjocJHwt7pgb1bk4roCc3zG6y7p18v04",
-	"WoPUEkyXA8CgFMm8j0D9Znw530khg6fQQ6B6vlzYYRywi9qVlJuMUs/KfGQRO9DKSBDeqsfqBsI0uxzn",
-	"qZSoPJdRl0tlyqDCqfWpZNTUk5PEi6S9RcotZPh+Uj4f+CM1ddPTk/hzYm9L2qGTOGkM/9Uz8mgl7+W6",
-	"uQqcezm/PI1rbLFHK995lnNUlnWppQW/Gf9Xvn8pxzeU6wx6bBdcPlF59c19Kd/cNRPRoTIypk2UkYJZ",
-	"ULQnCsfs99n0/Cy6oWw0x2SYBCIV59GC2tUu1LrakEg+33hE0rajL55ZG6/qvAxb8Hk/1/TaRbiIGaXb",
-	"zHlWOIiLVW5XhZ88o6znZwqPCOAQzjj0oimUY8SVestoyMLOOBrkYcOgIQaKSCZXKaDjaLAJP9kWXiQq",
-	"iN1RLldVhAE7Vt5VeFl5V+VuwTyBBsBbCW0ZRNFIrtOB780JZMrIWw68TDw3wQFTyBBSkoUKgDgYnM6E",
-	"xoalKAB3p+x3wKgLI0FAi9IvGziGjWMjOImOPOXvPJfTbczxwZuftEjQi6jHpTQ6BWBr2Zo0qjU99vLV",
-	"hN7espB8OH4julyvJbPSb/teL6ThtIKGD9BKcZBOyFzGI4/6gtyGVEqeNCrYM1K+fHdAtneae+R//69m",
-	"tblPzNZKse8F7lRqJPJvQKt7S4XngF9dvonatZIs+34wwWsHgzlIepMPhROM8KyFjLqlNvwnVhlEySoB",
-	"UlSpXVJm9uQngNi9Y/xD6Jfapcw8UvAdFHbjs3zkqTCEDAigFrI9qFMqZW7iSVYnxXSqjf2mnm/F2gYG",
-	"xCUyfefiWGD9qb7HI+YMBEKbhTRCoDGVvcfCe89RgIEio8Whz6HL440c0WggLOJQoeHUAIkyLmLZuTjW",
-	"mkMwHNHI6/n4MXAnfEe++y7W5777Tmmo//nXv22LXHgjJn/ZSBpW2upQzRyfLid4ZuVYtKIeL4WwSGxh",
-	"Bwg+vSgE9BxLtjZMwFZiOIcJGZZztYDsI3PGESP0lsp2hMoetMl5SMM7FlmqDDopK6O2qFimsiNQV4qV",
-	"c9mv7EVZNxWHx7NlQbwDk4TCRa0M8tsNxE58OubeRxgJZslbOkQSU2k9QSYhHY3QDGZ/kgTXAhzHGA/0",
-	"syoVQxCSUfnXPqXesdRvn+0qbiAqubh7KRuq3MdKO1Md0FIGiwRWWn3RPMTiTUZ1FqSsy7eZtVAJ4Haa",
-	"1gRCBKd37AbLrHtquT58OD4UarmIJCNbW1t7FoRHCsCzVqYQQuyg3xcssjdt3xt68r+BQqDGEv9qLW3A",
-	"srb3jXWC1svhqyZLqD1bWfxU6EyB+GK91kJoXIv851//rgAPMcgcE2Ax0Qs7Y99px/6KOWxSbbCyTeEO",
-	"m1ZKvKh22jAudzzeW/bRA+gxf4ojQYuH2QcpuyHtR1ZSL9hK2Um1DbQCh1/2Ijd0FDKwbhCUUQQp23Q0",
-	"uoGU5cCB/8pBwD887sJ/qePc2BW47Ma90adB3okP1wf6UMiPOONQBOHGiN56XIopsmVZnQv4gPxZ2RTV",
-	"bVLvgijxaUDFzTAImQWAFjf4/ufPdgVmwV3zkslh7DVbO2QUBj2fDZPlwK8aS7apXvmvPwSY5SeDQDCi",
-	"cYUBUlgQ6ouAODQMp2ikI2lQYH2nDW7z2a6Sq1xcWejrlkW6JyfgURj4Ikaf1mZZuf1gxUJnvfY2ekJj",
-	"8zI3JpkQ5RX7AnqsH0iyFpFQMhgGuNUDyl2fhYDrByW98Z6D2zUFABzbfcOxD530wuCOwUiu2ccIHgtw",
-	"LiZx4+oeWPrTlE8jwLtnvmCpIXd5GT5vye/rPHj8LkBahnTIwB9rDKLSVp/5xxgpsNvlANgdv25hcJ/C",
-	"qIdy43iWoR/4W6eQYQSeEhC7HAZGPly/29iN8V3PPpyQst2VsmqtZoPNDYBhZD9W/BYlvhQtZdP6dpeL",
-	"cRgGt5L7Q1N3Vzbd1/DiLHQkj2XCoaP462QimaEcOXP3MeTE8cGhihNNViPBtaVY0IiU7f8T7s7fbIyd",
-	"AOCFNgmGXtTlgLMqIkbdyr5GXEWIc03DRz71uCpbTMo8AJ4IUSSwkCj5yROPJWj9abJPAhVjhCWA+y2b",
-	"wRoDNIInQOTGYSIn4AGeBnS1e5FsYMvjoMqfu3SqRQGgF2W7vrdX26g1NrZqNsSQqAmi/VM1BnBiyUhM",
-	"siMiyqN9Yhuiu60PU5d7LhuOAgAHghDDsv3LxnHybONHNlUQ5JmHVlxzv9FqgTVWwV9WYDnvPQGyWOfq",
-	"4PhYhZh4vgLAoBEF4GiHgkW7x9S1dNXhkOdShSIooHW7VduylVxoX7IonG505NLZ+wTkS9h5QcrIcxzq",
-	"+1iGGhE8ujwtoQsAj4gVJBTDlK0ekTcsxY3jqlldPmLhhkm4YvoD367ErLvZ2FN8NzXQKunI8+P7qLD/",
-	"sqGS4mA7gn68mvXGbnrxDGRR2HjmDAK4HQqFFw47lHYHPUqeNI3TDpjcbzDC51JLmGB1B3kPVZ69ZqOO",
-	"yswpShUkDsSVIh7GBSvAaSo7km1aWzViHwQ8kgfq0LvF2CMlbchzlFRBg9SSKKOftuUBRtVdm/+FASs+",
-	"CnzPgYtj69dsi2igV2iBToBRyATEb52OI7W1yJUoJ8scbcsYh2Y393UpZCS1S0MVaxiv9FRNqtEkg2Ac",
-	"4vqegvToibjaPuPgfWbcbRM6RClTrj3QBcSyVIMFtvCROhHQO2isa7TJQxgy5bkIAzlEN5Zzeh6n4ZT0",
-	"/YCC7AUOPFQ+fc9hKjxSae6dkbxhG41qTeH4oVlBtDc3J5NJlcLP1SC83VRtxebJ8cHR2dURtAGo9Qhs",
-	"oLHS2Lk4LlmlexYK1CZr1Tq+KfVIOvJK7dJWtVbdQnTaAWi7KQFPPrhlOVawEw91oRmjhtlayj0TOQ7Y",
-	"JotQFLUp6EuSErYTZPNRyO69YIzSuLx/iSRVNaQnWxWXgn93uT65ABgG1bg6+A21H2zEaAQxRuLOGwnl",
-	"JNcDtDDYkEyA8MFlVYKfgi3ssWjCNLnCfYsp37GrlmE2VELAeipGKCDXOwvt70/TQrDSpz0dhRbbd4Ct",
-	"JuadGMkRmdkig1xO+qRC0SzK3UvGrRufSOpZWv79A9gcKImrLyaco0athuG/QJMArdCQaf9QIKOxJf+T",
-	"Mmz+/VOqiB5WAajVN+qt63qtXZP//zez/KMn9wVk/73dne1Wc6tRhxpBjufmd7Glu4glbvioMTjsU+oX",
-	"rX6jt+vU2R7dcZtsqw8xwzCfm9jUZsjpbj9dxWtm9C316b7nMwW7W5JXYhSEURWbw7elTrPn7jo7vW3a",
-	"6jfZlttw5CEY0EZrW3a7s9Wrtehec7fWYLXe7o5bb7WafbfhuFvNvfreNvxF93quW9tp7tWp02rWtrdo",
-	"bZvt1Pst6Mv7Jyu1G63YOHXRuboCn6jcSTaknqRIfwQDXnUD9j/VPlWdYKgHWbBASWyEQq6W7BtOghdN",
-	"S+3SGZuQX4PwTld0C+XDD1dAIzmrl9qlemOLnErh7yqSNysQEfUVlHSpXqvV6jHEXbt09quyibOboH/T",
-	"88JoIN8C2UwuOyx2KCK92j8EAyDHNHl0GIBdHTRQfltq//13BXBcapf+SyHA7+7VElzVdsnwoMVhR3PP",
-	"mlrjlHPRrMiX307uREIX5RpqFVPjGxqkstQunV41P57989fm2aHz8fSPzuT0EP/3ZPhu4rzbrf/2xw/e",
-	"+fvTj79d+4Ozxn/Xfrs+G6LFfU3qAjXMwJw5A7wvqbKUogyqB9Wsm0gW8r4Tkw/9pbfU1SDo0LK+dMsP",
-	"PEmtgrb1raXbXtCpH1D3OghOaHgLZ6PZ2Fu6+XUQnFI+1eKdbN5aYc7HHFG54+I0rdrWKtO+px4iYMK+",
-	"jodDChdMSr4ek9pZmm9F9FbSv5Ky+ZR+/4w3LqfUY0RDLQPwXkBDiNzF8raKGOdbgrR41OWpw0Dee/eM",
-	"2PJm2HEhHfRqCnLHITYHYGv3dfBOJPUTKQT4fjBREn1h9KGqgV0UQBgTfzRgQMHu5CUQdNHq9u788gYc",
-	"6ldXEKREBRGBVISEYef2WcR0GsJl5921TcY88nw5cL5PbEVabGVrgopBXkRE5Pk+4Yy5QlnH7YRA2G1i",
-	"AxW2LWIDOVK2LUVcqwlZs8HGZf4Wk7dMmxSdnG2miLUNVi/O6mD18qIpDCEhw/AYSXdi20L5nkdeNE3M",
-	"PGVbcxXZ5vDy+Kejy6sbJcbaANNIiH0GoQWdk5vjQyhE9R2xD84vL84v4XlqIZwgHAUokFV9dqvA69VM",
-	"zB9R3cE/FFB9tr2erVScZfukbIJ9cH52fXl+cnJ89v7m4ujyCjZ+GPBbc7lkS/SOEJI8lbKsuTXETm1G",
-	"ege0Ldw2xsKJHUw4C8XAG90oqwy9ZYgIoL9nvz06O3p3fHDcObk5//ns6FKFYlFiHxxdXh+/Oz7oXB/d",
-	"nL+7OT4z1xI8Dmp3MP4spysSTLiAWjskGlBOGq3/gXcwGQ0UN8NiLuDCQ025ViNoOkPheuIJVgERnYUi",
-	"kHJ3QHpBNMD+5XC1ZRGDEo3NkRcLwQxIwB34MgkDn+UJ5YiQMcucZqXyBQLtSaNvqKMAXL2wjdHgRzb9",
-	"Hr2zKAsD/X8buNPlxWCVMBcvAzgmYxreSa2Q0u17jLO+53jUJ3BsAFPCJbVa840gP1DOyNXQiwbaLKVW",
-	"HGypuC1SY5TKbc6nZ4W3K8rJu5ByxxNOUCzBNVvb5Jzekc49m5Hg9pr1WsOQ4A46gE8dX2ZArB0ychCE",
-	"o7h6e+oiy0a6Ms/nRFZVIcj/kzpDJieiZdXkwqKg/+UmNSuW7rY2as0NeDUWsSlnVSH3KDvytOCKZZFM",
-	"wRU2Vl6HHHJRam/VrJK8MqV2KXvD4WCvvQ51cgoezzzxXK5Da4l12NmFym5b2Vle0WFmkicsLt8M8niz",
-	"3mq1WrU6aAFqfrPkGkXn2Ua1RBY3yCLISsbZR7ieeZcvwsRH7QIWkI0SBWQIcD8khA6gapcifdp/DsDq",
-	"YN/Hj1Rer9+jHbuVTlqHZ/VAteuLTlXB8QGvZvbIwENVGlB7KGR7LTHh2hknYIHePatGYiiJqXEb3+eG",
-	"XGLFgiqEmmtLWo7MZvKPYMDJYcAqK4zxper/+Sp/3oo/QGFGWQX7SELlpC7/ecZ8Vn8sueE6LVtZROkj",
-	"mJLGwghrLoK+7nGzm5dOm/JtcbXr2k671coxA/6+mJxpy9cWa/ZbdLu34+y6e6zWf5U0/sKSRmI7/FTC",
-	"DDh5Ssg8VSwhuODFUqRADpL5ygSsjuUcUSY2SILVIV+2KTI0mrdgCfknQ0SAgaSknVeycl3bTRwUa5KV",
-	"HafuZhAIvzkJ6slvywOvRbyLBXKdvAoqiA1EO23P84S+AqkTXuAPqu0tPCyLvC/1XsPZcpus1d+mO71d",
-	"Z4709flzwbrnryfSG0m8F7yYa5BcsWFyhFZrlz6qq7VVK1PFu7FeW7h96zU1L9+aH1d3PNU63wirbbAW",
-	"yVhgSRASw/haedDlWsq3lRz6eYrLNUSwJpqLyVhm5rfMXTM9x2vetW/S0/mFj84Cr+o6ByrZ2QfpZblO",
-	"TMMflKRBK/9OEBY4iKrkCGz06hjFAXPow8IANf2bDgujQwY2IbRuY4oPHKTYuhxtXKpAp6K5qVaJQTqK",
-	"W8DcXqbftd5a4dNiPBoFYcTcU+Z6VFeQbDYaK/QxCgOHCYEe1G/B8YsWh0wkVK7j97NVmnWUFkaEZTym",
-	"FuKp6Ov+hgxZRF0aUQxNxpArlJFoLDzNyE3VGefOexblenYeFmr07WodKnviJlRlnEvaRB2OfdbONUEr",
-	"63X6hMwYs/cJxlTJDQOpd1kwm+UirXL0njUjrXBB8iKtDJ00G2xVp43eltN0W2y7v0N3e2awVW+Pus1a",
-	"vdWsN1oNt7bdaPS2WKO17br9Vt9xdlmvttN3d3fdHersbm03tnd7u1t0q0abrf4ubbbiYKtmgns5T9dJ",
-	"BWC96ouZyKxYWsgiERQFYsF5qGcCsZbWBFXDRxYtMsTzawZG1ZpLtz0LonfBmL8GVKUDqhZz1lUDEWYP",
-	"0bF7QaWOCwGBkZOTBX+gYRwB9TAIQ+ZEM0Q9SbvyDMA0lVYpuvzWu2dcZy+gbBoFIQRhMLGfHyuEcVZ5",
-	"gTVkyMJbnTrVm+I/9tMhNPpjKgRkMgh8BpEfgByFzjKVlYK5sfhcwYVhKJjAzBljom+SsCwulWXSSWab",
-	"WpA4naVZ27PzgksQHOKbCC4BHOoilTVP95yvbha4zB5AKXGtl3OOrSrwrWgYeI0Hf40HXyEePM8SsLoh",
-	"42lkDdOMoT5e/dasDOsKMbXlpZCDgPd9D4GDXq0aX1v6QlaxtlVj06D1nx5VOMsNne9EkUpyT0yrUTCj",
-	"cQ9oRAYUoP9JjzFuSGgYoa54DcJb84j0qGDbzQ3GJTF096Vcp/O2Kbk4fGeRHy6O3kuB8OLsfZf3PbQ5",
-	"6njdVqPZ2N0lvamUGsuteoP86L3V+AKYaom/DaXICUJewuvsKumkxz8IfFckSci1xBpEynaz0YDYbtB8",
-	"dKl/zN2Wcp9pLUJkEPzUG8AR3Wi0tvfzhLyMGAiOZ1PuWyFa+DBxJ7zMqOHEuDEncPHNKp559e3SDz+9",
-	"Pbr0ah9P/nB+/OHq7R+//fJDjf782+jXxrvab1dv73/z3o56w7N7h7+9d4bvavTnvfHB7d/+tox0NN8+",
-	"s5S1BNQrlJnmxL+9WeQ6Kpru5Ndfzv7pvN+bugdv//lr491aU8sIdTMi1sq+C31cnzSgrOhIAS1Kfnwj",
-	"4vtrrmiuBJ0TNrW+nW+n3dp+yXa+wpN7nReZucoy/zUVlbVvUZ7cfBjj1iP3dtGzR9Zy7L0K3K8C94sW",
-	"uFGENQTYdYTtzU/6nzfzXIvnnCVysrpKM67GWBbmjj92mUvKKA1XlvQhGvLew0xLK9LfRxQwXj7BfkRy",
-	"DUF5+tAkBVdwDV8dLC/ZwTKf5jyec2VpyBN9DmPFP5/uofr+RSwMWCVfEFqYtp50BtBmKoxJCTFdDg4Q",
-	"0L4xRx1A93TcHXpwPB6DDs7o/h4WsVMeloA7LE6rjwvieIIMqcuKavJAEfNoxjwAUHFl2ygLpKp5gMU3",
-	"huxJICRhEjGKpE6sT6r49KbEZX069pWLKVtFx8IB0ig1uCxiKTIhw5NFyoYeLXS6rfoSsT9cHULydVw+",
-	"DpFmI4HAlQrKxsYhxTV8kgIcScmefcg3jwTpnJ4QZ8CcOxKOuUgtq4jYCL4wDO6x3FcUxHV+AK0LOwE8",
-	"JiYg5z4fCzLg/tSSa5aOHElzZR6Rch+T+Wk60yjoE8qnukChsVz7xKGCbXhcMC68yLtncqsIsQ8Zn+q6",
-	"PVhrySIanC9Zjn1iY/CAejVdikl2hAAMK5RcwvAWKIcIA7lg3AXQBvhAfH4sSJ8DqON4/XXBToS3iqH8",
-	"SLKRIqJTYZRdyh1dfpUj2Y/exiqxMxE+GiQzRsPEzFQ5TzAbzghDSCmen0NzXRFsxdQ3vO1SXIz3BsCj",
-	"Yr9O5S+R9JYDnxWvQCF8VnGCy6ux51GDul5zC19zC/Oj3xblAS4BTJa+xQ/IjFo2e6OI5MZ4fZVVUzhe",
-	"wf9egz2+ffC/p8xnMaLhlLbkMretSgfoLUwkWTPxV4n+WvySf+cVl03u/TeY1fIw83eBYGvC/GehUeMs",
-	"LTN2MecKShUJYiWVFxyUai8ygL2TnZ+yaD8BBYnD+gsA9eAwLETTa5Oi/My2mSG2T4wWj5t5hhYKxJFF",
-	"qnFwfvbu5PjgupS9EEsNFVqtn5G6aAxPtg5fJSe0WdtLYKljB05Sl6oXjKN2z6f8bnnb7wVeiyXC6KEU",
-	"O49PdDkukVFk0qrIyU6oINQPGXWnRsDNo5hg/9IeIzQ0LBuiZRYSWh2FPFtyKPDdGIeclOUz0pt2OUhn",
-	"wMNCl4UVlb6vavtYiCwOGjWR5NX3AcUWrGPfnY9DQl3Xk82/+07VQjZqrBShhata8anxrWxqwU7OoVLR",
-	"MmYWfF8Bef/+8GS51OCRsmaK5ZfapVp9r9HforWNbafONnbcBt3Y69XZRpKbtMtyJWSpQtUh16bV3qpV",
-	"Uej6LcFA/40Oe+yfHpEnLldyKugAwLrk1pba9aWpzcx+TRdjHKcXaHlfE35rDbEEG66Va4tN13UYYet1",
-	"6Q22Xo/cxFMuoDZylzIbYdAaLC42B9z4QFXQp2Yf07jWHkXAzFTBDFUOT75Wpl0uyZlFKOmFlDsDwlk0",
-	"CcI7HU2Zqn42U+sMy6pD8RD1E5RnIEPK6S2rko4RapIan/ZzQmxm5koisHGWcrUzdAsCTtFTaq4dlAEf",
-	"j0gwjro86JMe5W6VnHh3TBeqw7RiWCDIJcIq6kDwVUpNo1aTY0gKh6eGrjrY2FC1/TyXHB+SjQ1wL5x1",
-	"To9sNKvD2oBTAwqX4RIMh+ip4nMAYWdv8sp09/Hzb/JI2qq0CWZnzismH0+ROPMiKP361D2Psh/MntOv",
-	"nTLxvFjFMuFU+sMPiKbSXawjGj9fTqUBGVLkMI9XZcXizU8zl7E4huqSURernOUxNJORSfaCvCctVHd5",
-	"qqWRKdm0q2Q9ifg9ix6BLM928V4SpkeVdP8yxO46I1N8PfF1GaMaNl05TupblXrfSynyUQhJEnywhPZt",
-	"Npfad1KAWRKcuOgXlF0lZV1i1+pyVUy1AjE2RqVdpaKHUCywp5hurKiboS1d7nohc1QcUw/SoFRtNhGE",
-	"EYaoUOFg8AaWHAQrgJwLPqxYum5hnuLfN2R10wqAgRWQCWWUPO17fsRCgnnzkHuFb5AOGJ307zphi0oN",
-	"A6uUMbfLszU0y7Yf3Hpc/I12x7VaY1v91cMCn9g1FKGLI2pw6hbATTmRPyVlhwoWB8VWqsQeevzmP//6",
-	"t71pD+lH+BfpycujC0s7/lh491KQtj1x43rAZ92/SelRW84Au1r/Ym633ae+YHYMbq20GKG3xoJ6D1Vi",
-	"C0ZDZ3CDFU/tZCZEjHuqDCqypi6X5NGSCgUGGoUEVoGU5azl5CqWfKjnmxSfIfIcW4R2eVq9gueyCeXk",
-	"+G3njJQ9DksoRtRBrQ77bSMgESocZvHc+AuwpTgVJkg5NcBKXMMGFTL99Uwbc1AWjMdS7S0SBbdMLh8E",
-	"gekxvBHEZh+ReNx4rq0yBM07SAYsZG14qEcK5k2zPCpbYKCKb/9jMWNrRsVWn3gjyPsPx4eClJPIN9BX",
-	"K0VF8HA/b8ZCvZmuhwf1j+U/+kE4BO45lgOIjc54vMDJRz8e48v1WhK1QcOQTrFAXuGA8SIWjQ9/zR/U",
-	"YgZ9Ils/bHg//npAfHbPfKHQMRL1Hgreo46uaBEVXZ5U0cZ//f13SWL8aABlLO27qXMD/WHxW64L9LZV",
-	"/RksnAtQXvDam6TIJtbrBbdT0o34Wz0J2wQiPhnASZfXF4u+DhnlOq4TyIHdLdW7JQDaM8hzHY9xLLP9",
-	"vVQvWaVG6ff8nUlGkL87WYtevJCWJNXpOVXN78JnRzSS97LULv1ff69t7P3+qW7tff4/HuHknefTW1K2",
-	"gSqD2wJILuP4SsAlbVHUuPAeGeQ9tRxqOL0g8BnlC84a9f1gwlzSoz7lDoOqw1A5aR8KGkiyrBcOV2zk",
-	"gwsMxpY/LsmhVHc3qvvSakJuB8q5rjHyYfCggdOPTzbwt9ivHLcQLCJO4LJCChQPQr4K0RJrk6OO7OIA",
-	"cWlXPbfZMXtCjFm45KjVy+uO+ypivk/DDvJXCEd9AEVVVlxgVIXDh3e+EkeCqN+ikcGP6y7kGQIxP2Bs",
-	"I4riyvxB6rduvvZoB1JpUfWfCwcrX1LhtmuP9UJ2coYhuw8asmC34HsvrBqsfl/7LmH79CAbqw0RIgLY",
-	"gsLG7AHXHesaP2gZUccoHqP6/Qufzc6MUkTydSJQhGYUoALtR6oaaRGmR7lLC0+Qoa+l5j+kH08Yv40G",
-	"pXaj1ZyhaXMXHOwBUsNW6j2wYDmHPmi/l+8OyNbW1l4lPU5tDKvVr2tGEGiRJGFY4sxxx7TYpRHbkCMp",
-	"Pc7gFaZeevRF0sJTDw7MH2hKnLe4RWtnGCG/1PBWWr4Hju8pwyysPIBkTJyLAmXH6k33QWWiYJuyN2x8",
-	"LgzjVNHsta1sRflS78G5bv75EazkiaXw759KichZapd+O/35umSVTIGu1C6977R+uzr64de3Wzs/XB60",
-	"Oj8dHHdap+cXzcvvr0+3tlq/NH58/8vW8ffnP3QuLlqXR1vNH5s//vbTWckqZaXrdqtWq1VbVo7EW2rz",
-	"se9buVJl/FsisulHT2Tz327XGtVWKlg93Xl9o9HbcjZ23Cbb2O23ahtYwmPPrbE6RFIbyprWQWJ1ttSu",
-	"W2h2KLVL/9XYru3t6ASg+MSoVIuUmFVql04nnk91LkKSQJTtRIkQpXbp4sQMfr5nodf3UM9BdgRyP3KS",
-	"eT6MZEGy5pxl1+Qh8TxqD5aI5dGH+9UP8sL8IImZBEyuYOFHk9eagUBarNJBQGlvqGsVJjKrasYJ+0MP",
-	"RFowA0x8Z6BQ09INuhz157KdkDcbtWkA0rVN2mZXdCngf7Iw0NYNrEau7b+216McE3/BReMJdFmYoUVU",
-	"x0uqAXZ52Qa7LBi2bXVr1Y836hcAExZEyp0Za65KHIjnVElqoBorY0NdbHCo/ER9z9UwxdNA4cDhPW5n",
-	"pqxAh/NIvR1D4CmLQCwJe65Q0VhXUfgjm3Y5ZO+K8VD7I/b1QkEXA3rPktCocPpGEB8kX1gQSPWFOQ4D",
-	"d2NvR6UCl8WIOkxVt6aC4RLd8iBUAH2e0JjK49GIoesB/VHBOCLYurJP7FkGpzYif9K3QZdr/4HZGvkm",
-	"eg00NN9ObNlE6GVdsqRPPd9I90cjQzrvX27UIea0i3bOZ2pWynos/zQYmU2Ake3Lw0nYcBRNtbVXBcLJ",
-	"QYLjqErQFWZDDV1DQ4cC6WxjSD2/y8Gpg7ELkpvAeCFgfcy9f4wZnDh1Sc3b2yaURPSO8S6XHRuRDTVb",
-	"hQTDfG1iH3y4uj4/Pbq86ZwgrsLRL8dX11f6AOoAc06HINHhmMF4nAmzg1i2shEeR7vcHaOcxZSLS13j",
-	"Zq1GJiEdjXTJI5ibYOG9B7a1Zm2vIi9ul6vTmjthM5gDqrLvdbnUAbMzqVTJOfrDYDJmrv0k9KKI8YUh",
-	"duo6P1J4nfWw+I918RP7Yz+Tx6g9vMx3U3hrz0fgLX24OjwoFYm8DxqGKSgn8nCtVqtt7Mj/syv/T039",
-	"Tw/T8uRplJ99u9sgPx9dXRMpTpLW9t4u2dluNclW40XKtVg6j0uCOZvoiow64P70S52RFfICUwGj6pY+",
-	"ZbColH/upQYQ7yxMWimKMz+qY1tq16xSeq2GHg/CmzH3olJ7J4mYwh9HPo2kxg/KPbB42Ej4V2bN9dNH",
-	"WPXf9WRutA5ilXp+4NwZE1pT1Vv67UYtfcvkJcOjrdOfZ69J3mIhhgQLjaEra4mT0PIcgW/ZQa51QN2Y",
-	"j+SF5MaZ47oQWwzxlSdcP4to3fS9++r6YW1pDW9l5MXXSOGnjBQ27uQDQ/s2P6Uo1FLRw3O04CrppH5X",
-	"sngmcDhIBxYvGUhshmDNjyReV/qcE7i0XEv14UeKPf7CYmXt1YRaS0TNPyjPolzMlTZx3mlRE5/F8qX6",
-	"U8mX6q8vbTFdz0paGCaufn81jb68EPE5PMQqjcY5PABLbCyyhGI+ISjJyqao6nRZZjww4N8BaGTa6uMz",
-	"GmojoEVsdT8gUjx14+SP5m3D+rsKIC+xFeniEUC3ujxTN8zOXiPbQosoRiprsyEMO2vMVDMf0WigQizp",
-	"kJH7xGRJIVocyZmqUsGEpbNi4hWEZEsyCca+C1U6wDcLb6hBdjQgp9msuDDZM7PAPIB3rmu3URQ+rZkf",
-	"4sP0wY+18xRfAMX3MzCGdB+X1BNYAy+OCk0OWDqU0Ox8htM2WrVaLcV4GikzxHGBGWJtor+qfQBP0hex",
-	"D3xZGUet/F9dzml8OZPa8cNdxXvtWr3dbFYbz0XyiU0Pz6N42jchUr2aBR4g0anaZ09nFtjUwBTLpAIm",
-	"vtwMqkUahSeNtbPf5TplDKwM+Bt6s4rSs1BWQw8qOq/nZjR19By+rl0gP7cDZAjlllZucU/khGgeHu3u",
-	"be3UmrVas1lrbTVq9a0aAH7mpnf0KF8xPOy4B/keDzdexAfm769egCfl9Y/rK/g63oH147jUpS4K47qe",
-	"S5BezRYvyfZt5G0llHzpMK7zEeMiDg7JhMT3VU5hrJWX0YYRikghZgyZUDni5nsVC6K1JFPKsD70Ahth",
-	"WF2uyFqVJEEaAYyO+vvIytBaomt2zkYbdXlOuBFZOtqogjEqPUbGfCwwjic/MIQUxIWkbBFq8fYLIsE8",
-	"oQLBFkWLqCv8VzRVyPMBHDdlZ/gZTg3mpqesFEi7C0QAeVtU0Fh+l8E4yul1zeABtWmvsQNfRWpo1Nr1",
-	"enXn0cSG3s5GnTZ6GzvOlruxy5r9jWyxgblH76nEhgXDWk9UyBMTfk6zg28T4es1SuCvGSWwQGACy8BC",
-	"qB+j9hoE06dQcUDM0bKMCrH3+K1FOJsk+n6X0wwSUDsRYkYhu/eCsYA3pKRjj+itxxGPjLOP0Y0zDkUQ",
-	"2oRCgSz8t5bb5AsgqJXBGtDlNh/7vk0CnlSpkh1LEQbHwNk9CxXwjiBBSMSdNzJdW1ZXvsLJZAA10tFp",
-	"JYUpXX5L1xlzqA/Fq+LVUC90eeLLQUkSPjyhgoSMutCXXJ8QZDWsFRXG1S0n1L8rMmfocqjFCC3pvXuH",
-	"MB+9KWB/FOWTAWlesb6AHgJeulnTRvJltAHPz/1d9+s683f5cn1Jht5y7x/AeXuEmA4o1Qx4ycVlQeIq",
-	"EctU3ZgpdZIUpYDabrnFJgCGvqiqklEKZpnqRDOVogoHkK19lFxwuTIDKm6GQchQeLRKxp2Hr8h/3NCe",
-	"U29slVaug/Gk2V6PX0zitdCnYjaOQeIKUOJTFfIWsy8sggA1SigRI+Z4fc+Jv9MmdlK7AdkL5V1uFEDR",
-	"b+4T2yiBohJxjJJcqnGqUMo+KMS2ZsY2YZ4yRkwLAtoyx7f0dGXxOnFRPMMKEkfU9hhnfc/xqE+gKBcp",
-	"C8ZcUqs13wjyA+WMQM0uRDzTVXbDADGyRywUgPOfBMObxmFnHIZSh8fkhbiakOPcNOZQFdCg8mo07Th1",
-	"t8ESZyvUFfqWavY9lD5/xbpxy8xpUR3Cxy8956mSLTfxRx6nGN1SVdO+bMG6J9mA+TXvUqsLZbMeoQre",
-	"Uku7THG8OSLKQ4vedTjJ4RtrkMH6OmQwr1TdU4mcL7XE26KqbsUC9Jxqbc12s7VmtbbHj7Z9rV3/bEXa",
-	"x6xcrw+OWRSeRs6gKITXKCfOESkHypfYcPvjyFol1Kr7bINPzJSF3wiiflOCch69s1R8cCyBvREqBHji",
-	"CW2PCSMpWSZfGrLwlokEHkClxwecVckp/SMIuxyjY+NCZIQSziZmXak24CrDGUAoA91Co2d1edlOCIWc",
-	"dUwi4I9YdLMrOAk7RXNsFc5s54hyMUapLUmHbSS4NBpxajgUHxNjSLP3mO9iAXg9SpV0LdfHPjg5vzo6",
-	"tJNdS4Uxy3k0a3vonlMhaUb2fNYv6UTevRdNQYLvcvvw/PK0c3ZtV4ojimeVkK9aFnxdX5vBl0y1Rx4b",
-	"ZDgAqLmPddOZiC1x+oxDwfYU+046TPhYay4fa+SznT0gFor3zg4PftDjMEeQ4tacTeDvFMtenwnh3j+6",
-	"Y694K67BjjtR2A7yLogoZCyavyPMfZWo8iWqRSfxy0hUew+XqLZNaTvnkuiDU3hNnvupyL25r8L2akfj",
-	"MYXtbIA3pjRNBoHPDMEG0Zo0oBLIKYy5gNUE/J6UbcgoSpJ5XJUWZRE7mZJk3EdSFlC7r5sLRfdQhFE/",
-	"ahIIyUZygV9LKa/kqNabv6qneo5qsoyrOp7qA3zVqg+Qfw/gOH0bmlFx8Po8S/+mYcbc/JT8cbOyFyCl",
-	"tlAhAscD/66K3YvN4gl0GQjaObqOLsRhDK0N1nC0gINj2uPEfn90TTLTsS2VSeYBWPYgnRMP+pUXzXcS",
-	"HCeM4cGRV68m4a9pEl6NkRn7XmA3MsqRv1qOXq7lyDMv+JPZjpaOiUjO3dJmpxStfSNWsT51eZnGliKt",
-	"ABbbiSpV8LSl/ZlC5RiVE6Kab7SSrSWH1XHdCLaO5p4cIxCx5X1PjD55dMHWlirA+cvYquSIGg3bmjEN",
-	"qaL0uVagTDY7WccKtNDok2IqL83sU2CkadVq5PtgQkO32HH2uZBzVHXn69PpJzKtPIhzL7Moz4R3xzvw",
-	"PHh367q+8zS8O/n1mWQav+p6r7reY+h6CyQZqe0Jyt1e8HHToHdK8XOZ4wkVyrOWxNNJujQll9yssSsc",
-	"RipFSlW/LKuY4FsWoZYmWe9oFAb3DAKKXcY9BsagFKuXCuBp5+xD5+Tm8uin46OfERyYkpDdexAODFgw",
-	"+1jTE9HT0Epm6oR7NvB5Ct+TkosCKdf1KpNfpIrb5WLcG3pCLlv8ajmxZBkKq0VcBHNO0rtQ7rnAahQ2",
-	"BlND1Zk7xkZp0YLYF0dnh8dn7/P9SYfM8Vw2uw0vVLZITmKpc3Fxef7T0SGo3hReLbmBM4aiS0TjXpDe",
-	"lAwokrCV+IQ6hof6g09T1/8bjZJbJILAoczpYi/pQu/0zTKbayU/YoDd0mGKsFU3uhqUsV0jt9ixgJNt",
-	"qZH2PZ/ppXRYGHl9wBOvYg/weTdwbuq00dtymm6Lbfd36G5P7smANlrbpXapt0fdZq3eatYbrYZb2240",
-	"elus0dp23X6r7zi7rFfb6bu7u+4OdXa3thvbu73dLbpVo81Wf5c2QU70/slK7WZS2urg6PL6+N3xQef6",
-	"6Ob83c3xWTYYfJlQxoJ1e7SAxsXxdJ9XiX/r8Kwr5BJI/NzINrkWQKn5ban9999ND0lCYoCaRwVHoa4P",
-	"7WoxbXvryrAmHc8LrTd4n7pqr1LsX0qKXS+97lnLsSjIkFnRbki5VNdCfdG1cKvE2Yxwm3Fp6Kv+6fGi",
-	"wB5DqD0FidYAfYwCKdUikAKOGURYOTjfo9xhJBb7BEqzFokGIVSSTtWAUa3JkDoDj7N9QskwANADrI7B",
-	"gwiB9dKiL1SE9/gtlJKP60q2u7zL/yT9MBiSP8mQTrGvKCB/dvmfGxsb8L/ylVhIJeXO6QkCJ1g6qEqX",
-	"7amQP4mNXmnbSqxv2IF6Ll85OjyUv+s4quRVi9jvLs9/OzrTjeSbpMz4QC6RS9wxI67ne7cMSg87lC/4",
-	"9kyH+q/yUkO31AiwrR4vKfMgCQpzx6G2eXo8fjpioRe4y/QarxKBOip/yi2JF8uo6KLNj4ZV0w8Ey6l6",
-	"pEI3iior5WkZVzN5M1c6vfAlahmxAIDbva7ugGugjQlPAtfwGnv1jANs1OlZJcBm+wFS4VLhNZJAv0qD",
-	"aWmw4MKNwqDns+F/5ZohIqU7xfHBqTOtORuwQ2CPSHQla8SL19ZPPEH6HuAR8UAzZ+Ve8uJy+fJiQZUr",
-	"vOl4rg/Oz96dHB9cl7Kbjb20Fw8CWuqZLPEylmGKc8c/G7pSs7ZnlSIvQiVLS85JneVeMI7aPZ/yu+XP",
-	"9QVuQJGPPS3JZMUXhGm6V9HFOE2shZ6WYaqv4v1zEO+lxJsWeEla3i2U7O/rq0BlmgK4gdIBVbzNUhtv",
-	"lI87xiA/dm1SppyM+R0PJtxAEzfDhioWUTn2zMWAathpqBep2Gcnsqu5GBNrg2UmWsh/j1k4PVeoIMvI",
-	"ThcUTvBiuWxZ9IarIIweAbQBSVyjVrMS/Aa1V3K9kN/GEkknKrXrO1uN3b2t5m7TmhWFkk1M2nr8nolo",
-	"yHh0rdnz9dHlGVhtOic3V9fnBz9e5cbLKtad/ipYkeSVvAWf59hxMCR6yCKKBZvlmBADDbCn1APYASiD",
-	"AUuM1ek5+5j8oHFa4gfyTMnxXB2UFIij7nX5kFwDxPFS7dR8lIbVARzX4O9rMfaVQ5fWjVlal3KuRzKL",
-	"aaXctDx8ITzR64UmXXm3nEbjcClqEL98zEfjpcjCAd78Q+8WjsPvCyv/8hgZLOhjtdz4ugKkDoYSGaHh",
-	"AIPAVdWijMpKKJEctx/4XkB8j98xqAfvRVBGIgRJCzJg1CdHLOzy7AdHSspD0ApKBHMC7pJM8dI9G/qc",
-	"ba4rW8SbqstSZKEgGw07na53beAUi4iGkUisIYBhmXIHesJCzMmI3s1o91pmirvfJ7Qw2a3Lb1mEOX7a",
-	"JKADngrhJR8HWHJFrf/YfZi6b7CL305/XopdiCJ+sTQBXh/Tsb4eK61rVromJ112aR7OSU1GqsoSllZl",
-	"bHOZWhpz0ChjGFOJr64hfwXWuYxrZGWfyLra0oPUpPX0o+fC3hWWYMICi1n8vJJRJrw91hCHovX66iPG",
-	"v3ypF7hTSdLtqw9XF0dnh5IVBGHCFjyBLhdkmka3b4wLU8h79xNmFWvoDhUOdRnG0+jLiPaHHjPM1wgE",
-	"COBGCXuDHuLIW3OUIxYOqVzn4hjbF8mf8sh1VsOZsesuSy9T6/KU2MIzKt1z1uh2ahk+pBW6p+BDzyXS",
-	"9JXn/GV5TpItMp/nZAxum5/iK2ymAM7kyxWS3Qzr4t4/xgnX8lzGI6/vsTBVkCW57qV2aUQhtlz5ZRKC",
-	"kiVfy15bSaufwHz17K1XT03rDCX21YL01a871CNdQr58ziYkTYpUgYK5ln9VMURY2ppk2I20mSk0hFmd",
-	"3tbliKwtUqb/jMlnntW/y02zP7GHEO34E/XHOttuxELIyOOOfBICVDcabcA83OWj0HOkqGyUPaERYFqL",
-	"wHdJMI4QJwdAwnUS9T/GlEdeNCW1IkTrDq7bY/oaCmps6cVHIAVPJHQgH5naJOIrEO0VBpBS8/OGEL+w",
-	"xiC+YY/LjiqhYTKihMS0a9VafXurUd+V792zkN6yA7DyNrbq1WYrn+G1lmZ4IgohxBuemhywM0T3x1Z1",
-	"Z9cq6ZIeNauEt+1CXiA5iEZ1t64f/oRINVvV3XjTO6ORz8gxd+SpMK6lnFhry0odChzWLpixPTxv5uxH",
-	"6U+OxqEzoILFI8Hl0Jc03VZMh73Al+PpXJwU8OvWS/M2yVOzgq8JaNOrnPBMPE2aU7x0IWHzk6Jec+FK",
-	"xiFHb5BiGxYBVCs3w5gJ8uU8dBA47cvqOlC0bA1NR9HhZ6/nvPKMZ8MzHqbjyU1cqOHJl17p9rPR7xQh",
-	"esGEexwpbBOfRSr0chQyB8vQIcGbPYb3jLtB+EYQqSCF7D5ACmYl8exUEPvi/OqayI8E8iub8r07ZpMy",
-	"gsxFARmFrM/CyiyNv4RXr4M7xk/YLXWmX6yQYgduLXw59iqkCHhzlqfB2wSn95c0Mq994795sy8eZGUK",
-	"YkKQCM5KWd4bKW9UXn500YrUAhfAob5vkTs2wjq1ju9B3vEk9KKIcYwdgvdZ2OVu4Ih2QlqckIE0R32R",
-	"R2bgAwaV6XJFZixlUzKKxPoumYR0NGIuEQM60iXaqUkEbKvLzSfKrAQo2MVxOmnatX7kDCwM9Bvc3+Bf",
-	"uZkj8MsVc0IpdMt3Bfz7Zs/ddXZ627TVb7Itt+HUezW6vEwCs0h8lqlMls2PG5PJZEMKZBvj0Gdcyqru",
-	"sx7/5yeK9dFHA0dOo5utfzQ2dia13umH+4PJ5XTnt+i/d+/+u2SVUidroaOCfRx5IRPHvNTe2q6B7Pzx",
-	"+vqk1N7dbso/hROMmCQdIaNSU5HXh5V+t0pROBYRc49HAhOuVZLAW0ZDQKN8grAgPOtqwecIsXj9dTHS",
-	"L8nWvo5n8/kzK+aMQ1B4IDU/P0pmBdalBMvF5TcLcwbipkvF+pNy5DGBD5NUgkp+CsCc+pJfx6ycb1TP",
-	"lCEFm/qjVpvMKzNZYNxPV06DobCPePAIMFbGHUY8t2hk8TsZU/+QfjyByu+l9nYTClrrP+sxwRJRKA/V",
-	"56exvhe6h2cNHZCveJbCZPNp/OQt5S4FNp9MtV1ywuFGrVZr1ne+2SQHswblcpbntWpRfj3a/+JsyXnV",
-	"Jb+ttIUk9z6Grj7OT6QnXhQjgwWcxZn3EJhpf7g6tCugfQA0qQKhz7AiDRyW2DW7XNImzAEAK3Ze4gP0",
-	"qL2wUE8nJgy2hTkFt9494xbxBBmjoVqSV62XZDIWAB8CWkEpaEJ9KfBNSUTvGJ+TLLB2eZuvFo0JxH3o",
-	"cW+YLT13BpmlAfenZhmMZeiyvCV8PGSh51zqfZgpSYO/pxiapUFmY/31duy5jAjGXSF3ohzrk1SQbgl5",
-	"RbdUWXWAGcaB/chRyyNRMOSfAcmd57PiBw7A5FwrFKFIn7kvnHHxHHn5g/SpZB2L2WoMOjCbaBFnFEky",
-	"FZMo8S1YJ18jWp9VFkVelYsVsyhiFSNJo0hlhafyKIjWTFSNOYGsVGE6VLu8y1GrIUJSa9bvMycSbbI4",
-	"+8IyEXm63JAkLEiX930tJaRgx3MvGgSRdTkNmYJMQI6tv1otTtpok5ABmBDU5yjqnn2UFNKL/GlBikab",
-	"UD7t8v44hBx/hXghp4G4RG5ugv2eXZza8UKliZChImpyzwO1GgOWQL+aTDOPbRg84nRC4+sgRoy76d6v",
-	"8CEpqx0VsOz5G1lZ9NmY2cTHdxWenN65L5x98lV4crJMT5J1shJbfs07eeXSzyTvZBGXzlptNz8l13Ru",
-	"5snaXCEH2vHboEBPmQiyDPlZt6z2a6jQ04UKLSEkv4BgoSTcbxmvjvG2qlZNOemBhc6VwnYB7ohUYbvc",
-	"Tudf2SCb22a8oZTiXahIKYIwsknI7lkomCBepKpPdrkuZIkZzkZYqeztwxVxA9+nkHxCRA6A7BtBgglX",
-	"GSJEG+AEi6Ack4p2GlLfZyIiOp6QlG0wYI2HGAJpW+TDVZerT1XA/AciuRfhUgAQaD9ETQPr9xExoCFT",
-	"mCuRwDHrAuEkuGdhIru6dGqRCWN3FhkGHKxCLpkyGhYlphwbu7gghhZULXMfdYJHZtOKfD+ZJLqlY2fT",
-	"zb61rI8UV9reaTRa4NyfibjVZ4L6R1wSljjEZk7Y7cyD+dmLnugkocKqc6HQVVVgbJ/6glml1JmGb+RG",
-	"6KaDaeeGze7WGjuNmpw5KECok53fs/DaQ33NpRCF22pYJTjZpfZWtdaySvKwl9ob9WrDKsmDXmrvVpuf",
-	"n4PrbGt7edUsuYbLe8+Mq/jqP3sS/5mXIo7fBKve/ITXcLmkjKQh6U2B+WBrw7a8OEEjOdsrqwVX8LUv",
-	"pBK8Et/HIr4P0mqS47JIr0kW/1WzeS5JEJ552V8yxdS3dhnlRngfs0KwqBLbuNJgjpe3GmIMZBt4qctn",
-	"PPxDOkVNgJSDEePEKBBQ2e9yO498YO+yJymiS8LNkExJqq2iFooVgGSmzyQM7kvGd2WEK98PJgLW3+O3",
-	"KGTBNUHiT9g/xh4EGEIAYhQ4d6L0uDS/wEy09vhDOiFDGrEQI+S5S3pUQGyDCMahwwQpe1VWJRvkfeC7",
-	"Fjn1OGRhdm5Dzxn70TikPrkIA3fsROCfSE+2kTPZg/PT0/PD4+tfszNU/OsRYt0aTyKwrySv60mvIq9n",
-	"KMSr0P40Qnt6mb8VPrT5ybx6c83wyelcMi86a3YrypDOTY5OUYRnlyH9sun+wwRpPZrFgnTGgPcqTT8X",
-	"aTq1MS+alGFW/6a+l7ki9fn3Jwc/kR5Y4aX0a5GBdzuwiB9MLIxUsch94I+HrJJ4DLTC0eXltE+gQoIQ",
-	"LRXBOCJeBF4Gds9C04xtxRK5/GyXB31iR96QvZPzsdFXEdyz0KcjYv8dEMEtwrhbsS30OagYJfjF7vJy",
-	"NGBZ50Rln4Bfok0Oj64OUt6JKrmIs1p87451OQ7Q3ryv2wAyBUFM12p8xAmGqmJMHOSsnRW4wDjivuf7",
-	"gqg4GdFWXgtBJtS/I67cp6HHPRF5DvX9KXYoV/PD9QFxpQaC0LNSkLKICAjt8h4N3whiwy7ECgc6Qyh8",
-	"T0N24IvgjpCrQHlExkLqOmUvEsRm3IWlIzyYmGtPPE5GYXAbMiEqFvG444+BGsfuGO17mdGZBIt0iucg",
-	"8F2BgdzxRssRaHDbLveEfB/ieXUZPvk6rFilSmx54lRapx9MECVMfpF9jEIGYcd9VNtc6vlTohbW4xBg",
-	"puayT+y67qTu2rh1vhfHdUMAOvhqBCy0F5J+MA51Z/KT7B9j6leJjcc9XnDhDce+PC1djvv9RhAsHCwP",
-	"N3iKhHKq6QA2ubbl1J7vEwCczwlxDyZc+aEqVXKRjCZxj8FxfCvnA/BpvnfL8VMfrg/aOO2AKyCwcWjh",
-	"/GlEhp7LvdtBJJ9M7C4PODkN5BqYP1YJ9AxHGC4Uof1I+bfSI+1ybXiUl5XA0dIXwfED565C3AAi6dhH",
-	"KRVOWVQlh6gKy/tg3nE5RAsPpjyUlr7MZKuGO9dj/SBk+AbM/3LsM8Tnr9kWUcUa4T5oMlhpx714Qk4x",
-	"CFPd7OPyh+DDcySBgbeGgYhIvWbVaurTaXIkSZxc4f/8v/8Pada35VUVaonlo8YO+Prk3nVU15r6IU1l",
-	"w1E0tbo8CPXh6I8lba/AIDmB35HqkE4CwZdxtXqiywGJr8imgFWGDyWlXyB/ps14pGy/P8L0bcNkLcln",
-	"lmqj/5X2BCtGtkvZZh8ZV+5Kbi1g8i3DEY+4u/S713qzl27xoqwwknsUwA3tNPfqrUau/R2iKus7O61a",
-	"rQ4Wekmkk25mrPB+MEl+HcanEX6tNWq1Wq25t1XbauSbzqXkYVjO5Vanx5c1pscXtNQu1d2sdT0ZNdLy",
-	"Uru+29zaa9ReWH5fcquXt3lIsvOqTjwPw0giXH8resTmJ/PmF7s0Y+l5Rmdop0GKNPcxvmEnMUgmDyxD",
-	"m2S0lrazo40glAJCxWSiXW5wL09B2eYx0Pdsbf4Zc8KsgSbFCB9goHlljK+M8ZUxPgZjTMdEvhGvnPI5",
-	"YbDy9N58I5zTRN6Ta/Qik/8RRA2NIQhCkyq3ZEJ1Ee1qh9dUDt44GjAeSeoMnXgC4MdQn8x0AIUKh14U",
-	"MZeUweITOALtLsSLiOaj+/iSx29VRn4wDgl1XUAdRVUc0QBxIF1upNjV7diYx0nAqwSmB1YvHucJZpoL",
-	"SQ+ZK2TPOLWgH5fvTdnFUrD5qlJiAtBI2BAMcp0P199XD49Ojq6PDm1SDriD5Reh71xAAQOR8RWL8RWL",
-	"8dvBYpyfD2VACr5Y8nn0EfMGwNyXhdoC3L0UpCLWfe0BVBwuURWdEUh4FCadstLaMUSdreq1ClLe2q7V",
-	"KqATqYwPdR27HOEV83FhsQ6rORJwfKDpHOWnkLEun9CpaHd5l39HFIEGns1cOfIhUTnh5SAkP1ydn1WI",
-	"rTEIlXHehBq093U3551xNCCNak0tyYY5kNuQ8oiUL98dkO2d5h753/+rWW1W2l1OiA2/3UTTEfubgjc0",
-	"Wtq6xjn+4uEYoJ16hDCHNjFS3C05JsXHQOXEz+uSKakl8jj5/vr6grylwnNkvwazQ/CYjqIn8HcbXyQ9",
-	"Kth2sxwPq50aTcW2ZFfGdBvVrWq9Ag6Uqwm9vWUh+XAMy5ldN+J7vZBC0o1g3JUDHoL93FgoDYEjwBen",
-	"6/baOctXJaeeEB6/7fIU6icwOQK2eG2KX7TNkzDgt/IoKSasyv5iT8rTYp4ln0Z44vcli6e+CJJ0ovSB",
-	"USdOSRI3iD9qERv+gRPGXdeX5cbjNkoXiFgk37MwCkMO3ff6TGpRlSoBjAV0iClJwGTgB5dHHcnAF6CQ",
-	"/lXxR4HnJ1uaztG/zmw37GEqF/9pZv7ZKgHVa6SHM3ONzOOeJTyzw7zxlhynGtzigVql5L6W2qXZu7kK",
-	"CsGjw7CaV20x6Oqy6KrJ9SzAW52F87FKJkNd5dx4biqO3xky8s7jEXMGeD2KkF2Xm3KURZiFB9cZGNiE",
-	"QqWeZsBji+KUVtr7V0TYbxURdr4AHSOdLIipN2vGmWWPl8OATbmu83BtmnY+HuxF/J2HFmq71Cb2b7xE",
-	"2aOV1YyTmVqt2vJxlKlCMfXWTqvaaGUKw9Sr27mFYba/VRTW+BAvb4s2EeFeDdDPwgCdT/6+URhXAzUV",
-	"7Q0x0YZAMFWEPgFUTWqpdnk5g7KW5EshYSJSTUtV4q8o24L6RpeDzonV8BP0NFXyfh+juuLxRfQuA1P3",
-	"RnS5QuMu1LziO/myKuEbNPy3059zafiKeKDxQjwXQNCFE8xjUrUM56lli5HlMZydLwQVaixxMe2PX0pE",
-	"7VdUsldUsq+MHToyyOSa4KEJpU68gsZdnIEP7XR50sShXLMBjcepw8aFUcNaWWPjuvlRl/eYH/BbqQNZ",
-	"ml0pBlIAyFkMrPnyeQXK+0uJ3CtCV67HPh6/yua3rvY8HBlzRS70io35yoWeCzbmIi6UtWWpcscv1iPc",
-	"iSLqDNAhDLky4GKCQsllqssyVxCJLlHMgiTiBNKhaFRksUvAqTHYFrv2Gb1HLD6TA1Pukj8Cj4s01zbg",
-	"hjDDySJOAHFaLpaL3u/yXhANTExsGoKrGYtJl+3O1dXRdfXDxSE4ySxiX5xfXr87Pzk+jx92ua7/gYG7",
-	"ONCEtRP2kTqRAtiIv4S4fNScBeag6Wwe+TZ2NWKhGaxLTmjEQiKY7ydJZfgm+8iccQT+bjlpzibJB/fR",
-	"XwpLnnxTDbPLU/qxZaz4MLhH8GlTTSZREIBHFk+BDjyCBioHMPlGut6Ip1HWQd4ZgF+2bDcwIyog7J7x",
-	"qFIll6w/Fsy19EuqkduWH8paaaVw1eXxCILQVL0NW0AGdr2szmKXJw+t3JCoN6KNFmBU7CWD71EhT4oc",
-	"pbwDXa6KhPOUYcIIsdLfqOyn3jDG1+VagFTSIk1A39XhiKeYDQWNLQ9dbvYuhxN/H2UM2S9PNviNwLsg",
-	"4Jsw3qTIjTH8bK5/3Esq5LFsNxsNOzf6C49KzLwL6q8/axh4ClNIe11Pg3tJ/hXBIx43aFzqHJiHz/S+",
-	"JoXX88W+lDTWWMFjmrfgjy4BP3ZdcksTL0MlCyavEt6rhPe1JDy8Rin+toa098m4xnNBWOYo8rkYLAat",
-	"L0BfidXHmQwfk7Q8OwSWv6TT8Om152tTNnt13D0TaPclbJgvIFMkZHIeYm5CZSZ4WDWxoE67iAiUUMjF",
-	"Y08gWRTyheczkR+RcanG8U0DEwby1ywFaVm6W0XNZnq2iqGtfO+ehVMl6LLhSO5kzaBdZ+dnYHtlQ+r5",
-	"VzB0hc0n9+JD6Jfa5jHYrG/K5yWrBCQyKrVLP1ydnwGnkS8omRf/uAbMtfbfS5dH7z+cdK7PL38tWaUP",
-	"V0eXJbl8wUSHNDSskvD+yUrtZm3PJKwH56cXkItSQFtbLywgA8/w8tEYatFf0QGfJLIijCnKNxRJ0RF3",
-	"OlUD51dUwJZG1CIjQPOM8YG6vEedu9tQMmsyDLC0gw+mqTIlfwS9SpvY8v4iHFU6+kGXtpNac2yb08kJ",
-	"Xqi1aWWacKUKuE/s68vO2ZUUoM7PbIR2SRXYI2WEr6LcJX3q+cxVBjEv4KKyT+yEtNiY4BdSV87DD6KI",
-	"hW2FFqOMaK6G07VjymKbhYFFJbYudnnkDZkFtQIt8o8x5ZEXTS2EZbJwDlZif5HjYyqfhoQ0YirFrg8+",
-	"Q0FsSSVtUlbIABWsNHj1k71vQP0g1k8YTKDwSM+7vWVhl6ttxOKynNhHl5fnl2COwfQb9bunw1xcYl8c",
-	"nR0en723Sdm+PLo4v7yOUwIw/abHnGDIRJeb6xDbVWHMCfyOpvyfNIX/DCwAINW6XA0HW1NObCav6CWj",
-	"IuDG97VhFYcNRWrtceirdAeASJAHdcJ6gyC4Ix8uT0SbDKJoJCwpSY17vueQQSAirK7S5TGrNOZ/cX51",
-	"zSC1JGSxhdb37hihcc+aI7bRxtoL3CmxP4GF8ti10FTZJulRWyRmrxZcnM82mciPdLmNuBAqT0QNJb2S",
-	"cs8U/1bTlWchTjJACCb5+ODqJxKxj1oqIra68xt46W204EaTgAhNPgSxhXdbt7u87AYOXPwhbrF83rAx",
-	"RWCv2ajjU9nBVUS5S0OX/IxLIrpcGVQs6Bhd5fLNOzZNcDDUAorNOza1iRjAKYWtyFAWlPbU628EWlcF",
-	"C+9ZCD3qcjkDKggPOGvLVVS7Ur1j02MXcnd0wZ6OvveQHeZJ6TIKoShni2iRhni8y6nv75O4J5tEYEwf",
-	"BBP5sQmkFMklSG+tHC0TekxdLm8ZHNHvvjvakCKRNjMLxqPvvmuT8xEDJqGGT+AdnF2V2CBFISrWPfU9",
-	"N45OvmMj9X08J8iiiKBTQURAynYsf7UJyF92l4Mzgdg8iDyH2XPKeaNY8cLsrmqjsvk3HUWiFQGXt+fg",
-	"6icrvtsBMDaHybamxRXWr9RGEdqTuvv/VF+rOsHQlFcPrn4qzUioBhsqWaa8+rtVGoMQDMSovanJYdXo",
-	"fTNQhwKkDHkRc3OKxBsgN+aoF8vJK9fZxsPwPILqXob6UdPahzkwxUKfJjBP79F8iw7OwiJqKK8lul/N",
-	"34+W8Q4DiHWE+QbvWQGwGLSXJ8c2AduNRUoUHIkbTLjcMs3hc52zhlxXkKfznkUx53t8rPDlTDFSXtt0",
-	"xP0+cQY0FCz62zjqb+yuapGpWwk/TLXYtkogEpXaJc1kNpRotbHV36N1p9HbcZvMrDN6eHRy/NPRJVhN",
-	"8OGBnp+mtPMY5fqkGDkryiuldmlWgFogPh2qc4FopPLIACCK+jz4sm898MyOQ1+KAkoQIB7Anc1jAfP4",
-	"e54hqlFr7q5giNpeTUp4kEdgFebx6gt4Jr6AuXT2eZuaFje4VBdPFWcrZBtIMOY5EuDSQ3iZaZnADtrE",
-	"zpJxm5Rpl9v4/UOlUNtoXNGU2YbQNZCAiO9xZmmAJUbCYEJGLESTFRR7CE1rEOrbtmDwl02cwB8PucaV",
-	"kGwNB9bl0XTEcrR2MQqEh/AaGGUCw0MUKOBtIvJ8v8sTew2CMWubitaQ4wDyfIhInP47JMYPY4S3jMvO",
-	"Z7meyZtTFHYFiRsUu7eo182kkFolqly4rQy6YXE6jrbqZXls/+MljaQ8X61t7ezmQB9mCuJp6x602G3U",
-	"Y7U2nhz8pVj+xYfLg+87V0elAv4wA3yYnCjVn1L/6ntSgx4LfeuXrD6u7ai4hEagEb1nIb1lB2AXjtEj",
-	"sws5p0xhx9yBlG8cnqSd4EusYnol5GRzKqfP5AH8viIn1Pce6K6+9alzXVJX2EpW2IoX1tJjin+9ghFZ",
-	"amktY9pWai+t+JRY8Um2zOW1VIVM4/xYOF1Lb4sVW5bRsGzsoZXdGMvYEgtvi4VH3UJzdHIfLMMK2+XJ",
-	"bbTUuYL/qav/J3fH0qfaio+y9dvpz5baSrXHlmXJk6DuVX3PatQazY16faOxd11vteu77VrzNwuoVLKD",
-	"CkZCRKHkdgXiiiT8GQU3h47OMg07Iaz70AmnQ/a3rqJHG91xrbbleC78l1UlxeuWbACBsquSOVSq88f6",
-	"Gk320uStWInQQtcbVD//YrKX2oXFBStntG5siZHDafANhX6dUFEpWy3C16hYJBhh7Sx/qlC3u9xGOqgw",
-	"uQwCaS+H61FQbSI+fQ8E7ThXI4YdyCl9r1dJ+zc9QVTid0EBCsXlluds0D9yIgTbzhnFaBw6AyqYwL3y",
-	"p5hAUDQGU4xZcSDfZLn9bDDijvWg5PDYL51Em8zKWuKSyc4k7dHWldnYwl2rpLc2jmuUIzek0u1Wc6sx",
-	"VzR1Bswdg/RzfnawtLD6LUTZmMXuYHVWCbjBe/1qN3kuIToxPX+ZMTp5SeoHlDvM1xEDaIlPUtTjS55J",
-	"UNfcVwyCse9iH2qT2lBO2q6Sn5XJPdWJ7OGecTeQLPx27LmsywVEkwDLsD91Szl9dkvY62e7AjiXCUuP",
-	"oTW73PwO8OpBMNHlryCyIgoA7bNKgF9RIzJFTxyRYLvcgY9Dfl6ztmcTcAlMPMEqbUKlzLABxb10M8ij",
-	"QvtInCLndvmURSC4gI8Y6axsa5HJIBC6whVxpo6PIAGciCgYVUmH6O93uf6EJ4h90Dk7ODopgNLENFF9",
-	"+19Uin4OJ8k5A7G/eJXEfNX2K6flPzIv31rEyzG7YilW3noAK//56OjHk19TzFyd0IW8vLlT262BB+iR",
-	"6siqbS5mq5fJFYer9Zrw9erx/mrAMnAGgS9ocj3X443D3dR39+Vm9Is7SPTujafETlMilC9sTQ9tK45E",
-	"bRCXOd6Q+mTkU4eJCpTCTVVCyaCzIY6awTlnQ1EB6VpxapHUI9XhxlY63ljhAwwRVkcQJ+D3LAQeHwVG",
-	"CVJdaFYVvA1pxEjZhdKlmLLuMK5iRlPlgcHa6qZbJ/F52ihL5OJD3LDH9Zq0Zc+7XZ5eIp2In0rflhJE",
-	"P0RzMfWPuDyXrm0R5gsGIYuTQeAzXak1xnEP5Rr6rB+RMcfDyVxcYGX67/KyLY8pok3Yanpp6ARqerJ0",
-	"AzPU2a4ALoJiEkZoIu5hXoiwRSiW9g24w/bBWRW/SDKBwF2ejgTWUZ8KWEkdBCMa2GCnSp5V87A1/1MB",
-	"sPoUk5CNGI2EjhqHGroTxu4siJGV/wLDyDDg0cDCGrJKHiQjFnqBq2oVQLQ3HFhExpca6pEWADqRXQGk",
-	"dxHRqTDO85hHnp/wNigFi/gGurgr5VOEOUjuQy7SAcRRZ7L+mzZACiRgCHH2frgIZyDBK0zfWBM0ISaT",
-	"lvERLMMg9YcENSK3PlUGNsCC94cIwthjfjCZbWIPPe4Nx8OY9MibRUNVLji+zhWLUKnj6B2Pg4jM42Fr",
-	"2C2VSTYPoEBhDaoj8+JkdYHCeixmpiNl5RH3p5IC8RT0+3JQhkuIs3mS66w0itDQs4G8sdIW31iPk7sJ",
-	"dQb04cPNMZCtHCqbPRZfKFj2iXWV2nO1OyYhtctYHR8YYruepoJf+aZCbl81lpcOhZnIO+uoLi9ThxmF",
-	"zIELr1jRbMTAh8sTkjJtxj45sHGSsmRJpFZrVAjAOfXTZsEu1+ti1P2NZQeoAByXo5pZUyhU5DkDUEZG",
-	"IeuzcGnh44TdUmf6zaE/P65E8Uz4+CureWU1f2VWg84joKdAYNVt3tA/f7g8qazKjgTz/VdWRCjEarQx",
-	"mXkp5iPf14yHLMF3rpjvv2Cek0S2aqCoZZiQXCRTJVyNkRhL9spEXpnIKxNZh4nIK5jPQFZgFy+OS+Q5",
-	"XWAlIIUtwRIt24qw2ZUsgChhHuRBIktQToEgjAbETsha1muDyS7y9wsWOoxH9JbZZIT/Br8NaDfY24D5",
-	"LoBxlmsWqddqv4OtuKas81x934MSrVGlSn4eMK7glGnIVF3W1GCA4DGhICcyo/BEl7thMBoxt5r9tS2/",
-	"byvEYwRpgUFmPUnKMp91JZHYk5SGqUm7g8DLo5A+1AYs9JXkeUWSoJDY22F6ReQOzIVBmcA6oprpM8I+",
-	"QtH27M4o2A2+mlMkxpQh9vnZwZH2BsmFBeyYxEVCVveQdHnsIiHaQwLVfs0Am1hqdAMmwGsxdXyG/oa+",
-	"x11Aog5In030bPvU8wUpy17NlfdiL1KCVjLyKSe3ARNdHvAq6ZBFzgEr4x2wMIO40bAf4qPBqCIFF6pA",
-	"zgsAqJf13qR7yfXesOEomiYnF8RG8/p1+VBOIoZtjgGLNeHgwWSxd8SUel4Yhkgu1EYshqtXSRkomIAc",
-	"kWT1NO2q5AM350idPxZZPnKs6zl2cFM0BZjSNEUstVs1yQdHxhNzanKbyID6fc031G4vO/xiGNX8cRS4",
-	"nWAY9VpN0RSgHUuvYLHxaNZWZKzg6fnZ9fcY95SR73NdTzDE2CdJyoAHZa7cjGeq8vAZmCNrre6LehLV",
-	"Y2U/1OzUn4tjKuuDamR9UFdHJyelhfeuVnt1SL0qeK8K3mMpeEuqc5/i61uMHXPJonHIseKzen2fjALf",
-	"Jx4AtE9o5AxyY8hRKE9BBiQieQFuzHrizqWehkq3e0gks0jBzKQ52JGKaE/FSXzxqOdvKIMpN+r5s1VC",
-	"bMH04r+DZ5YZkEcRZXnFvViDmxYLaYZCCRntvi8l/YZWqYI+kQtAyvVa7X9kJESpFWMGN/lwdShvsGxT",
-	"SemhtWrT1EVLj3waHsa+TeE0zcLhjj/wFDwNCzfMGK/ZZM8GhWce03oZePyCcrcXfNx0/MC5WwWVXzUk",
-	"0LCtCplCniYBXYhyF9BS+zQEKNRwzAWhUm7U5CRk1MfmVXIZ54kneMwW0ddXWCrEWsSF2WAYAsF99FDM",
-	"EUJs8VgwzKbGr3T5Vc6bmLjWxhQxQW5ZpBDi8uFxVBcHsF5PkHrEg4mZYGOVgn5fsOiKOQF3Rald3603",
-	"m2acgxsHF4tS+4EJOebkFlGj1AF4pUnPgiZF2X0xaJN6/jIp0yZ177GCzgt14pxijcQFdJT0g3BCQ0zd",
-	"delUqEQXW+D1t0lZZ9W0yJSpjBVKEFwenS89Ng24C0kGnN2zEMszIhb/PrE/yW7bpPbZVnUbdfVESVmB",
-	"SE+UHVnXFXTHrFIlR5gWkdjptbqEubCcfYyUpd5TubDumGGHPJhYUP0SX+hyjxOpnMmxS74RTPBlOYs3",
-	"At0sog0o63FEOgzWJdEgZKzL0dcQO23gKTQX1cSibxBGm4A0LVLeF0EEi+QIucdvq+ShvKGDJzTDH15U",
-	"7UL+fTAO09rLOZdy/zgFji00L9raRpsprP/Pck+y5nO5L7BZZnt5AkvtRn2VQoWzi/uFU4IfxpfrX44v",
-	"IyGB6/Jq33u17321moh4Y5cUSTI8H+pmvNzC10dDydZsmIUN8XlyFeIS2CETwTh0GLH1v45dOw7foGCK",
-	"SdfBsJCHUkE89RaWhhlQlwzoaMQ4c9skVT1Esjn1GSqwwPU47FNH6l1oGfUijG/wdNQDZqyiI446kXcP",
-	"nBYLnYhxT86wh0UTYDr3mF1oVvOwK5JHQtdY+8OSw4ACG9C3H9zeYpKeHJAGr5aPVWEVPkVei3EbCBMC",
-	"YRvJF6mIKzYgR/aifVVA2m7UGlIAcqjU/OLucYWEij6Q8hUW5Ugtv6q54sUlNeCXN8myjYUUSjAVUWn5",
-	"Xc7HQxZ6DvFcIQfmerdyYmUT1MwidmzMk3+kyo+nQE/kmyqaxyJ2ChxSPlCLfOzaFQtSYtMpkWizsi0p",
-	"N1Hfl6KKHsXN7diTJyzscht/u1FDwl9kmx7ld/Jw2nQ0uvnPv/4tvyjbw7/BAO5xF//w3CrWCsINweoq",
-	"UOHl/2fvS5TbxrF2XwXF+1dF+ouSJXmL5eq6o9hKoom3tuRO9wz7mpAIWfxNgWqCtK1Jpaqfph+sn+QW",
-	"zgFAUIslx1mc/J6a6lhcQKxnP+cLeYB1j3D2msQ/uOj2To/b59X/9u0QBo/7r1on7zonby5bZ2dHnQMA",
-	"04SHOLGYs6uKtpEY41hA+sqzo80Wt4InZuTrHMF75oZcsqHssBKAy/gteVoRxwpTnYviIASgSTkiiSMI",
-	"UFEVY0KR6nM+Lu/P1rVRhEAnLavOxhyKRPmKubflQyd0zHxS8lsXvbdyNjC/2eN9BtAygZSK0/iacZN6",
-	"m88BlNejUFGY7RP/ffvV29PTd9Veu9vzPR7aUcAGfSdlIpXbSVUhLpyIYncBPD1UxhuawlovEoNfhwmz",
-	"R/R9hQnDSjlNx2xbBeyDlh41NU7TQTP6+gLc7Kw8SHhtfJrw2lgNqHL/7ZUVhOORXH+rCu9hzJyHINne",
-	"M90KQ8tpOrX63iatDxuV3UGdVXbpdr+yN6gHlQbbHG7R7f7OYDcoFsFvDQZs8iB3enFt7hewkeoBdNQg",
-	"TgLF2iyGFjJB/shY9iyA/2AC+KcI0gWhWJIBiMRTlHGlIJyzeLHxATn8xw1VKRtAr1jKlvu+ZwqIpDHs",
-	"UjuatUosjspjvEhuqfC4YMjSwvTxtpGDiNFENXIGvX+wDRLGjn5y9yvxkAIR3lrsFcEJU8IjzuwLQegV",
-	"Dfnz4f+SNaR//AAZeWaKRVe0cfR7tOovqV75OrxjYr7ACx6rUl7KJS8n9XK+nBRK3qEoegCxpA4KsAM5",
-	"mVJ8/iOLU1ZwM6KF3fIpSt3xcxC9rnEWfj8k7xPFZo3dsF2r1hvb60tdxRn6yhbdgtS7s9tobO/MYIVg",
-	"+MxczS0dUnwP9sXcBRWX0jnptc9PQNltHV12e6cH77qO64SiZaiAblwUNo+6Wqh7BJ9Q1bhbk0nESIcP",
-	"JNcpLseKcJaXtcZuAyzaYKA/AMvS6Q1LeuFYm+ud5svq9rbrYHh2s16vNlznlrFrp7lb3XSdKaOJ06zv",
-	"VPc+PrYipJ7SVVK4JdcYgFzObpVY88x6nw3f34hvd1n6AK49I++vRFroLcJYUGpo66xjAS5wdstEivjJ",
-	"gHpNrxh4ixGLvEkmVCDn1WXT4ZEXgvgKMiGMeZWzu/QgS0Sc+JBIPsC/Nc9Vjl9AlVKfQKezThWLEyKu",
-	"w4lK8YoTBYrt8dtRGDE4sTFngtAkCW+Mn9k4l5fH98Tc45RPjXnW1sdjLi+kM/JAKAhmYZUwCw0R6qVc",
-	"kKBNzeR6DaIQVPwAv48GtwGNorIL3nEYIdT5Qwt1k1ApBtR9lYvfp0EOql3omQkCNbc93qeC2ajWukok",
-	"2sBDLiZskEIGEqSQ0SgSugLj7Lb5+8+/VCFGHqfmq1VyDn8JuHObhGkqV0CnOprZUPZ2Vy2hstLfUinv",
-	"cKndTAmdTEAqJUN26/FxGEWh8gbn1Q8NHjUaVDMeMJiULIHg6mmcZ0FC/+TI+tlwyBIi4jGDTqo8T1IC",
-	"KzW4DDzua8jDSzMpl+rBSyju75flUCXRVuvdl9SRBQjLVtgMJf/0rH3yS7vbu+ycdM/aB73T88vj1q+X",
-	"5+2D0/PDrm8OkMHa9viyd1pv2haC/jCMpHwl17EfctYkGp3ElScrHfmkJP8RaEeFNEnNwsoujlJLkfKV",
-	"YRKPFbBJGvuk5CvvR9BKfUgHdknIB1Emwhum+pnGUsBV18ou8cOCcChbnS3p7v9aUZSz0gl8k+mLO6L8",
-	"eGH4KBRpB1eNBctxVe4DR8G+5IfoU1BSxvROyk9Oc3tvz0hTKgpYoTWFPGVXLFkKk5KDtUDgi1xKXEQL",
-	"vmVZj+TDs/05YvxKClWIEToOub5Ql7OTSubkNJ3/t+G4c3hSKzoIjjqpFZlSICWqauWGggQK6MwlrHpV",
-	"1XA4GrkGoawWjcFe1yVDgeksjuSBXdd7HMrDJoZEhQKifJZ1TZ6GQp8MlqyUdyFHz/n0rqgc35W9SOPP",
-	"3od8x1snmVyzKSkp8soBDElSXwVOCV65pYtYJAhLtyTI/J+wjnbp3wXHtkhsVgAM3bPNGi8f3L238S0Z",
-	"y9lKNEtEqWUURwEcW6MzNmqLu4XoM3aXVMY8vmKWO+TpZsNxc5KjT4X6tQ7BkexkmTSmKHRBeNsn8ThM",
-	"SWickSj+wb1l04wS3bI53q43Vs3xF0FTGhTMR03nhiXhMIQUpnBtp5Br73P5pWs2Ve/uNnbqFdao71R2",
-	"t7eGlb29Pq0M6vXdWrCzHQSNl5KBZekghiniMQc9JKLQ0rFwmvXqyy2ALBrFsjtnp93eHM8rUlRgdnIK",
-	"QeDXvjXJnnBBmg44GTVvd5pOo9bYqdTqlfp2r15r1uT/q/XG5r+cQgKMg8DdNbbd3w0adGuww14Oa7Te",
-	"l4/FWcoWfNFIn2pSoJ3xtHLNppW648rZDqSa2NQZTR9zr95Wrb4MwSnfqbLdERXHsfyEyuTJN6/T5FkU",
-	"PSRTpig4SGFiFfKSErgX60PP4epPA5AJ+cTMUv0AMet54aE0YXS8VJtvkS7ofJWu1DfB+yyFWvkOKSHm",
-	"NLgKK3jNFPmZC2bJhWRQ6aegROmZdbFqEI+lrt2ESGyIB9GOSKMN+Eqm9cM8IAobeYGZN+o2xJlBE4Un",
-	"1OKCneBNGyNNZmfEJxFgRYYpKQF0YxRiGMw/u6cnZYBOisdg1YMbJb9JrhmbVGgU3jC/TLBeDsao1bc9",
-	"rrRP1JW15kVBTJNdVUxSfpOUZvWwBcrWjKJUxnbVirBczfWlHBdnqW96kBfO2azVyk2YFc7ZANyuVxDA",
-	"RDopkaRB6qcDmjIBQW8ex9FIxZ6U/JaiHRRRwkHv+7VyABaJCsZ+iViq00l8K8DQQgPh8VDpkP6QpYOR",
-	"1F7jlPiwo7oQtqLwvIiQX6MRSRjwZKnDIYbmWSzSq4R1fz4icn37VCrwTFlj4Flja5L/0sFIF1qC2fF4",
-	"6ajT7bVPNk5Oe53Xv30GnbELDT9rjd9Ya/ymiuBSzefrazbdgqFLFc4sUoeCAlFfoh4i5VisQWzW7lUh",
-	"NndW6hCrpfE5tlJEN28SRbhY4HGPh0GTrCNsAxnjaVMvncclFWmSD54TBp7T9NYS2T3H9XLhFl5bJt6q",
-	"R7W8DM8uk5jhWRTW4bk37R5ckicLLhQEZLgFqwb3QOH7qV7DD0qJeskr1oFQL4r0oPAE0hYPlR0v1yfk",
-	"lWpdPmDMwk7zg6flcGhNa0DQEMjscFlL7Z7z0fWKahPcp33BeAovWUcDm1caDjwndRzP+fhxBm599gjM",
-	"SitNyTObBJHRkTsQDZAuGWpxU8gruC3whVna3s0lCCkPmGYo6UeUX4NMUF1A0hZ6CKXEoA/nIpXgWQn4",
-	"5kpAj4bRYiUAVu9H0gQ+hDN7/b7iNad8fkpIyMkwi6KmZeVDqbwfB1A0M7dVehzqOmrRB0FbaZRhZY8Z",
-	"GdMl/kEcX4cMBOIuSyv6J/HNfKAkGg+VzKeMjHFCJLOS/8rzSoYhiwKPI/wsZnQQwQYJQyuu8qShbgLR",
-	"O5jp+u/z9mHroNc+/N3fV+oJ4L2GArwvJJtIqWRni7wLX6lCKv7ff/7VSzIOtbR9E4ELNQVE+B9WdjFn",
-	"5IZGYYDGbyh5AprHLZ2RC92iT45ousvn/XVkmbvOgFARLYujosYZmcZZop2KmBejymqqzVPB3aM/m9cJ",
-	"tWUeRawLEZv50bEyIOaUw1KcwJAnSYafns9zKMroS0ofzFLrVYJ4z1YOw4CUUK/kRiUrF+SltW16PJeJ",
-	"tdA3d7ac2QiihSb5LAsD52tYNJ8NmusZNDH0zPng5YkGIJ38Mx5xkGF0sgFcPYylyFJ8uxv+hznNzd3C",
-	"RUMpjDFS3XybBwkViKLTdHKi5LiOPqgqjGtu+V3H0tGdprM73Bw0aL2/F7xkW8OdmvNxfZut2nn5VMjd",
-	"5IHhFaRYsLvC+IuEyaQjwdaa6pnJW8OpkZqPfXXR3OBda3JWjf/jmrbmPiAHOZ7zDyONE7nVPO45/1DS",
-	"OClK1vKOaaMCBEfKy6RkNULM2+V9Fdb3U3135+XWbr1Rq+1fs2kY/GTLyo67yOyd6HpY904sEvdrNiUz",
-	"La6wmkOAnWJGIEBJmvn7o+PlCoRvdQmpolDxLAN/+3ixEdhl59fmh5J+84qNG4YNfa/Z3WAEWlA4UlKN",
-	"WzqVcq78yRkLRHUVki0WL1ciI6ClkmEYRaRk10TXXxBpPBHlagFGNy+DQvNKxPoFTBsvVLEvxYnH1QKV",
-	"MTJxHyuaz5Yo1DImloMJx5NYiLAfMdAn8iL2M1C2YMTPp8SqSa6fcDET2RoCFddMBdvNDdpVorogUMpc",
-	"tq6Hmfdhrn7/fKH5phR5IS4wj+SA6viPNVO/ls0qMnKq9vYjK4G6T7xSzP11RqH0UHxbKBkzX2tTUkE4",
-	"CfPlMgkEWJiXi7Uqu+E4iwBOIWH/w1B7QagD0k/ia5BLZwo6PqDQzILF/MppCZ+7CuuDJ++7qdv6kGqd",
-	"O4+Vsz6tVqebJydo/f05NeE5NeEbiZpA3PLCpS/MprwvNcFG+V9qsDwCpz5WuTGJdWB01+E38RALVGh0",
-	"IrTiWXVSPB4ndrVu9YQdqGwhqcgHLblgyy+7HlfxRyojX8Aag4HREFC/Strguda9hHB4JtAFbg3VLdT/",
-	"NoIRiGazAD25xLTv8UViW/4NMmEJVsFbFiTds6f7oWLEgZnOnzOWTE8nmLfm3BOmWVwv8LQa3fAhcZn3",
-	"Us8A/akren9Gr9YS7Y8gAnMdHSBOUufLxCcuqs9ts7i1inVvr8nDYcMA31Vy7lwzw7tzmjKnWavWNndf",
-	"LgK4X8icVZ4gFPN2nT8yytMwnUIz9Z3NRv3l7gOZ9Tol1QuFjZxmvV4vXJtvNeOYR8kCLUXUlpTkNkLj",
-	"ZnX35bIoxTFTFlksV5xLOeoCbEP5CYz0xfXk7C6/oWNuzQVJauQAuwdyfHFKI93q+pKndfAlHbhPwMjj",
-	"HG3i/GzLeSJBjUUK/v3WBrcHsvGhcGzvd13m3FWp9MhPSAtLcc0mMBbg8myevhBswzonqxxQFzz8I2NF",
-	"ULiA8TQchiwpxurU6wsdS0VadZ9PaSX/+/3r6IrPXOiJcaFH6Z3WZl+lcVqdf+YETwQhIi3Qqu+XE2RC",
-	"BBtATJargO81fGZew3IGy1LhxwhSwsPoKogYF2NTpAZHBWZnSTUJE9YFGYaqsP0gYYyrSuKURCG/1rVI",
-	"NaalCtigxHNO2F3qOSSeYOLjXplgxjlAXMqmBRnGURTfqrjovNsYs2HAbgAgVX8sx+ANU4XNOVvWEWzj",
-	"+ajLS4IpLoQIWjijD90D8tVc01tnWc3H1n8clbElTGvFqRAi6MJinb77ISnRo+vAXXS7h/lxGDOekZL8",
-	"b+Xi/IiIdBqx8lOgF4XjP1I+u6VlKTDVEE+pTrwoDqpJKLlKGEv1wYICEtm4zxIWeHwwigHjpdTPpkSk",
-	"8eBauGQ8zTFu3YJs7Vo1NkTZVYFjlBNf9hdtH5BvIo/uiJErmrJbOlXHXuQRVMYmdc2mkEohVKd0NQp7",
-	"TJA/MI0s65P82jGyeMBn8DjUqaq/bJDBiCZ0IOcWiSGsu2oNtEtEJi50GGL3NuIErx7EfBgmY18Kz3Mw",
-	"whDZtaS+bRmBipcD2chT+vZTfFWz5OeZRnxJGjFm3wl9sA7jvWTCSEz28TWG1DAxMFKqtCInVhU4sPGy",
-	"YE4IwOqrKQ0jfbywQAr0DEkJGms97uNzx3HAfgIM9Ps4dMca1Ndh089890ufKatymAIVe/Jny3DAe0+W",
-	"JWprVVWDVksuo+I/QNYmpZArhmnafqER3AbT8gx3lqxvwnhgOTWEq86TPIJiRhBX7M7m1goQbszuOW1n",
-	"ZpjPPOnpnh+zYb4TxqQ8tj8AdJhgQlgRG9Z591F29kkJ8jB0XgbkY4iynQ4iVNW2W1i9KummNGWiSfy3",
-	"p8dtn5TqRvJu2IL3psdHoUjjZOqSGmF3YVp2iY8FLFUJqYWM3QVdO2gSCmAZkpZMwsE1OENdsofl4+Qj",
-	"sllJHqDZ9lH7oIflMaFL/WzqkobHpfotH+zTwbV8sH3Sa59fto5PL056qhc4ETp7XZE/zDmw1XJD6lyV",
-	"XdKYKSu7bz4DoWonrzvnx5en54ftc+jRAOVy2ZkB5QMWye7A7cuzo9ZB+1B1x2RDhsG+NcLj3y7PTs97",
-	"r0+POqfqyZx06hkjsxPmcUlmExqYqbNnrXfeOum2Dnqd05PLt51u7/T8Nyg1Bo2Zxz0Oz6Pe0f61o+eN",
-	"8QASo1m5SpTSIak9GoyxfB+N8oC7dJTE2dVIk3nkDFkkmamgY8sF4BL/vP3zBYJQIK6PS3wbzluVTmvp",
-	"pbNjBmNu1Eiozke5XlJ4CuExSB9yXgLMdeqzKL7FtzBP1kWbTzqivABjHApyGyfpCOxOWplr1GqWVx+G",
-	"AlQOzUBiFCepjo7ESiKkxT2uFTN9QC29jCxTy/ah/sLdJATdN07kCkDtQoaP1Gt+lZzEcxWflIM+NIld",
-	"QTyAcu0AZcJZeR/aEAqkYBTzOEvYQqyOM6SMku99EsedDUJ8TAlhXHzwEqhZhC5KCn5ZG75kjf7uYI9u",
-	"BVusPnzZ36GNwWawxbaHO3S3v7493RpxHtbnFvp2V7m9va1I8lnJkojxQRxgTNaCzjoN52t193WcjL9I",
-	"CKJJUEK1C/iB03RMbWLcokIn8GxV6vVKY69X3242Npu1rX+BR51nsolQtHmgGlBBgWh/Vc45DaW3oGQx",
-	"MB2EVplz1nx0VZ5THdBG+kzfIf+FTiMH/fOm6xb7wNCX4oePw0ESi3iYkoM4mcR4IAp9aNh9OO6+7uV9",
-	"aFh9kHfIf23Vt6v12qo+4Nt71tsn7C6dfQsnPX++Zj2vjDX285Jnw7ETs6uWysabzsEojgVkYcqxebxe",
-	"JfbEebxRJfYoPL5XJWA657UqgS9+/JQd7sJzvc/ZidyLBlKoZkRKumMBEehcG2ZRNF3/iIHQj+NbiXiM",
-	"j70Qufj0xNWET/Iwb9Vrc7OtGdtaq6+5GqEpWUQxmqroKdXlf5HhGnQqNNrgF9dfSK2v3Ld0ZESF6Z1m",
-	"ufuLu+Mv7I9f/d+GWdNlyhRgC88oqZX0tN6n+bnOXcWSYSqxDkpE9mVranb16+9SVTsoSMtkkbAMIiVK",
-	"ylRBsnncFoc3dMi8Kv5UuCcVIL9pZfp43NcxClAS0kfxGP82kICQfC/VqiO4gW5XlH49bl4Bv+Zin22x",
-	"uVD7TVCFMtWCrfdUZIqpQ1koh57DIpB0OmEuSWOPa3yPWUUMymaZ/B71aamZXSWS0BngSKObuIQB/qaZ",
-	"baOAYLkzNEWJUXwrsKx0QRnZlzpA3S9oy6YCQ2C7g5Uxy+PvRyrDynYkAVi1raIQo6Egbh8qd6iceBy0",
-	"k9mhuyRXZgoTOK/ZYLWDWdXGJTw2F5X7ukwWKzty/kCv0aY/pWhNkng8SRHSSJcGp6qagjK2F5UgMwvy",
-	"PmwZ2xWFNbKlzvIC3WFQ0Jwo9WVW24FiZ1zpRFrw9fiIJcxSc0r+rxVLF6lA6TZb+cFNEnOsXuEpzWyc",
-	"pVjgahFiFZxkW0/4HAqS+ylOgyKJeZVNYWJZFBWrJ1ihSgurdcndB6zkvig2xrOxpN9WY5JqSCq+sj5W",
-	"b3aX4uIXe6mirxYWXkOB+77u2aXFdtaqS7uONrqOxqfD6px6rfYw4VLtnwfqbw+zVDdQnnx4LGE9jyW0",
-	"vM3yZzG67k27l5dZuEgiledvAgP+bx4w+FOOjWl5xgGVDqkoxu8hiQuapJ9NSb1Wq9Zq5F/H7yWjkXuk",
-	"Sn6LM3IbRpEknTyGmM3AjrUZhlHEgmpRNcBjGzxQ/IeZXDOjCyqpqDBKUlIprWVAIJ5LQo1oypInriM8",
-	"wzUuF33P5BYllGiJDAgvjRhKSsC91vN+PEAG1nrP9yoCd7GoJTUqF0KiGKFAiUrK3QB2C1VkFZ+HsrIi",
-	"jROpmMGhAvMTybE35Lxfdtvdbuf05LLXO/Lz0qvbHh+HXJ7BspUBHlHIUmcTUvKNNQtAtK1KjpYkbnuN",
-	"fCsiHSyydsoaQKL0ta1V+RigcpUxzL4AR0xZI8sAy1say+PxVUbjVRZhj5svk0+xCOdij7KJfC6xZ7m3",
-	"2s0DsWDqTLUVKRaQMF1et95ISQ+Pw/9UI/VcWPzajGZuZq208i+Cblc054Kl8HMac+ctsq9M1N4qq2bB",
-	"hmrF9828ZzvJrLc3rbet+Hii/JMzjSzwii2xr7bvwll7bPvXTq9gX1XTqKyr71k0iMeM/JNyBmbNfArQ",
-	"qGmNzeObVbKgu2DjhE8/3tD62fvziMyFh9tVoVCJnOAfNH3he7T9KcNowQb8ua1+imaszCsw5qeiOURY",
-	"gQe5e7wQJohBSipOkEVDZeBVDeoEAPWTlMDsptMBUH7B0ANtIaOpNqqoOo4Yqoi2IWUv0YYvE4GAFpoF",
-	"EQjNYqSvDl2YFUjyCvp2MLOAovTyCtqctHc8JiUpeOTWvbLJc1DWvjSOXSmY4WexRKaKncS+09TjqrlS",
-	"sYfGsia7WK6SuZBKZV3DGpa2SQAfFKQkmbiL8+aSAWCOkhhMSySgUzWVU0aTMrbAaJAj3sgJLghR82am",
-	"ZSFmXc2gvkYsJyL4LpF/1NTCslkm1bntQUpyMjmYPGFl7BVbCvCk7BVLjCebjYX2nAdmkcwI/qNFlkq9",
-	"4DNrWLAtLhtDvqsWF0tXUokaSD+OI0b52iN5DrT90oGCSNjz+BkwQRYJzpMPHlyr+slM8G0xScXGHSIl",
-	"9Hfo/Dc8Bq7HMWW1rPiWJN+zWW+qfoo25t8WctbuIXiPqifymBD2B9KT54P45Q5iOi/mP+mTd8v6ozgu",
-	"yITzhXLe64ce2sXvqczMkspvJsNdKra/QM571jcUCRaxhV6bRQnqW66TgQl/lKYT0dyAYVE+vasO4rGe",
-	"fKmjqz8ta8f3VVJFbZH1y6nojfd1NdD/NZVRbvMj+x3mwucW7wGNIimOwzmHmAL5x4f/0oVO+nEw/T8b",
-	"WRJBmZTFdnIIGjhVgNaWGqfm6IUgfpZEqH4i5gJitYUpWsjxvPdRWCgJxoivtnvXIgX4PhhYDewbG4dp",
-	"CjgAiEWg0wnyLwOwrP+mrdRPvWwb12zql5vEF+FV3RTyNyto2bsVXLYIrxo+OX99QPa2GnWX4AxAn0cs",
-	"YVKFE7csIX7j7s7HIJCBVOgiFlyxfUL5NB3JhlkkGMRU81iZ4+XH6zUClnGPJyxNQhbso42eBEzyuhuI",
-	"xLEGtkhIUuXp1cwBpM2qojK+GNHKdr3xUxMxbPpUsJ0thKppGlhWuQWMXoOVG3PFpgj7cK/He6XXHRbj",
-	"p9Lff/5V9kkJDP/ocQArhlwBc1MvRNkFmMDbGPNDAFVHLO2sOTgVPDmfobeLZy7v8ML7n9bpx3VXCvZw",
-	"7DoBKXVTygOaBERLHuWln1c7rhI+DofCXVDQ6I5owEGdjk7TlI0n6Sd1MA3HTKR0PHnkst7UqWsvGmFB",
-	"Y3u7vic76TlhUDUfAuLoOQraaUGn5TpPx2N5pAerByA+aaEf5QNaLJJpv0sK8B4qskPxBud9+9Xb09N3",
-	"1V4bUDXUlloX9eOh8g6SsfVjTWakoZwEB6RE+ZQ07u5IKDdTHlNcfOVNzNm+TWpJKCwqHBh4Hp1DGrAo",
-	"vGFJyITKnoJAjoLA0FLgpK5+GDldkVFdnB8tkSUWiHldzTIFofJN2RwGBKIDWl4aZwJi9UAyViXbyeFJ",
-	"l4xikSKwESlNIhpyeAQGNklglIQGQcKEYFg7XDJdrDFOAjaJ4umY8dTjFGtPpCM2di2fttogl62jo9P3",
-	"l2fnnV9avbZOTyctiExWw17A/n29vw7O2y0oWIrGXR5oRChBwhQvXLFU1biIb7k5pvIYyYWRnH9CwwTZ",
-	"P5nn/hDBd86GmdCQmv5WreaTElJlkFlcwikkj0HsZBaxsksyHjEh9Fx5PICVUrXWacIITAymvcm5Nllg",
-	"lJPOmZ5byfYh1FNMWBTJT5T8emO3WqvWqnXfJf6/m8367/IPeRWu1Oq75r7H/drd7jB/vFHfrO3WdrY2",
-	"N31w0SM4J8QLgFcQ0tCyMUvCwT5kMMr1zwv1B3FKSn4UD2gk+1z1y/uEEviN3mvrJny9Cj/ll6uhErDh",
-	"B4SS0mRC4Rc8FMRjGnJfFZCOEyxthN9NExpGKHGl8pNgLIcPwqwlTMTRDRO5Z93j1sHUwUsxRkfIbY8G",
-	"+MDFnZvG+V6WK2XOKgZ/IvZrKYrjiRSCXb2oLhnQJAlZUrlKaMDISavnouelAiOSmwDq8alfCQMErQD3",
-	"ZefsZgckF4GDYOM+C8BnMnaJyAYjCJc2i13l4aQaxup0mKGb4AE1Bx6fMtxGgwGbpCzQJV3UqCB4YjBi",
-	"g2tJpa7kucagkMOTrpQrRRxlCB5AuWG04H/JJM9K4CAI2UgUX12pI+FxX24hUJ184jnWXldvBE3y959/",
-	"Qb/y2TMTak+aXCU9UXpVPMdVa65as3oGhwZdTXqIL+SMhkkAEjSEpJURyjhMif+61TmSBCO3z6M4PZXb",
-	"S+oOAZ2KqsdtpUI0id86OgJcRtympOS3Dg4gC9clfqvbbeMfF723sO8PLrq90+P2ubzYOen2zi+O2/hs",
-	"B+if/HXZ++2sLS/libFW7qhs5bwtb/nFVFf5U5E/X/EgGkUMSx70Kb8O+ZXHRZYM6YCJF8R/3zo6avcu",
-	"7S6pS2YIHvdftU7edU7eXLbOzo46By39JX3Zfltf65wcdn7pHF60jvwyQlzEXImPpOQfnh63Oic5hd4g",
-	"+tLF2SFc2scJsx7xOF45bGMd6n2yqF/V7sWr405Pt1ptnZ2dn/6iG6getk86+tZx6+SidXR53v6l035v",
-	"N6fHU+32Wr2L7uXB29bJm/ahX256fJVuiXRaaZVAcpZHFqlmHmyz+2ZwFwhOscS2toYR7YHxQWp+HgQ5",
-	"8fjQ36dmZXxURK+ZwuUGP/WI5oQ/AiTDM8LCkzBz4m4lVAvryy2d2QKb4DmCoqrUJfusYVBKilqKkuuu",
-	"whvGy1hiOTdx9RaY5DSYqv8hSyK32PJHlQEEuTdNMC/iacZezJRq1mKkjsPHfEo6SKMpuCexJKbH7fsc",
-	"tENUE5Ri4Jsz7xeaElLApJHUMjBYxXouzGNEXRR0LJlWEaAq8ZFoNT2ORMsnCaswLpdK5POk3qdFLbUE",
-	"tlaklKQ/VVgOUn2CEitb9RqKm7qRa8YmAmRoS31axPsuoHffHe8DatgHlEQboemU53p+PNRr5pL+lIAV",
-	"Kwd9muMWKGCtyzsXsQZJy+OBKPYozyjLg6/tjQt7K867Xf6cvXwAuFRhH3xlWKlH8HhrPmb5/G7tc/H5",
-	"BweYPoDPa+rwDL30LBh8I8EAj/5KwWAmAGIDotSXRB2hIUNTYkniVln1XDKmAbvfKlRa5NPzHDpvIgyF",
-	"x68Yl4yOBSZm1JgpnXKV9MA/YWVST7J+FA7IiEZDkzCDnxAjOmFNm+O7xL9mU5+UTieMd7tvSX4WLq/Z",
-	"FP1cUlcXYlTRQ261Wq2///yLoDMCMH6Vq6Hs2jhQLvENMfOrxhHrcRoEAj4MiFMQiAvwwb5ttMbUFG7h",
-	"46NzDFCofBzkOzY9Y2PVBkTLypmjgpy96/xKztrHykUnh+KTEvp44RGPa7HD+Hj0QolRnEWBsmYhuqfG",
-	"KoYsfc48DpFmaKgFIUoxaON9dwtilWARG6TAHveNaTNcDCQP1sFSnGAwm+L4ZdM5tdA2Qj1aouZ4MY/N",
-	"S+jW1UU30IAVqN6rDpu9qXA7Jyyp5DLYFOE5sXasnL98ewuW3IQDhvU9xD7JeBpGAPtpA/ijtzvWrnjt",
-	"WbpmU48ncUpT5pdhhoX6iLURwLEh0AiiVjIKRSqg/4e2lyNJpuC9fNvrnRHF9nKMaYFO+FD73nHLefwn",
-	"vRXLkAkP05NLpQAslsrRxAtc8eiEl1ObCSy4bVzxJAr7CU2mpB+nIw1rnY7YuCn7/d/Kw497K/fqN4lf",
-	"8gpQ4IC8XfRme47HiXUVQ44RotuG604l50grWRIW4Lsx/F424XvOPyAg2HP8PEXs4vxIS3PyQFvN+Pr+",
-	"C0FARmCyFaw6KlLYu27ulpSzB3sAnfnabZ+DfvepYPt6Lhq+a+YOZ+G+sSg5rZLCDOF06GuBmiTrUpTP",
-	"UO431u/NOWphjnI8uiyKUCWcG5kcAGzDOSKFdMdc9TFLAjKH5l3sLsZx1H1d784vrjfkK+iYCH/f0JZK",
-	"CFAK/twA1OfnHLg+Kc25kTXpJhRrZDAy5y4mSjZbEgKrHpOK04q4jp7lvkQ/kDyKaUwSlmYJz5NMF6jF",
-	"uLlywqj1jCLGkMLRWRTqnsvG3xxTaImigPlys6z2YPPkP/SgHv3rsFM/6bW35bXO29ofdLuX9n/ZfH37",
-	"brc9+PmwNx31k//85/xNHO2J/3m3d1SLRtfbO52MaLKrCXpla1injf7mYCvYZhZK/xrPifsiJp94922R",
-	"wWk6Ffm/V+03nRNydvHqqHNA3rV/g4sePz6Ib1/9/Nvhu8Yvt61puzXsTpLotJ7+Ovi1lYjzu9bJ2bvX",
-	"2c3ZSZuGvzamx0ntpvv+TY/H4dZPHodG2ieH8+1ihNsT6MdSc/KXUSDfsemqBMU84MA29DyDLD0FkCWV",
-	"+oaiEUpp1FqwXFb7rgGYjEKI4UXfaW2InzOWgRnWtwOiVFkuFY6TTAlYZAs2xjllZB90XV/yLBRAPngQ",
-	"eeU5TQIWNL9KDk3cUF4iTHljMfDVJSpw1FXe+4VIED32iFyDz2O7LXD4rcX5R3L0OkRYkD/kTD87th5C",
-	"9354ExQUcqTWRlnTBvXB8N2PuPUilrL5TXgI1wsR1/vLgv5owqzAv9kThy19W3fJqiOnTcs4G8+m5eej",
-	"+ZijiTt+HbfxE2b7q194rwnJGU1HC4Qbi9JsWILbfWm3Jo4viq+a4OMzVyYsUQxRKPHCIk0avUYSKBU9",
-	"J4iIyZAmaPaCIFC0aLqqilSKeBGIn3GX6vcQXQOsRylNGSn5Ik7Snw7b3QPflIGws4DLy7D/1fwc2jLr",
-	"k8htdOdRnqOpTdDBlg+Fu2jKluXzYxGdB6pnajKmWJLn4xdC81c7wGk23KUB/qojcrX2Xu7ubOfh/SZ6",
-	"ToXuPTzE33VMxKjT5FkU4YUj3HPHwmnKLshLXXDYHuSDkFuxhf2XXcaXTT34i4ODdvsQujSvVW/X936Y",
-	"JE+9T9ZP9sy377Mq/zTyQ38gxf1LMcONDzkd+rgBkdpP3Rzw4Klwl+D45zH7i0H8FVVeAONv0e7HYvjf",
-	"a9mQ8geU5NYB+cqtZHqehFejlNBbOnXBaQgJFWEqsAIIIyWaPwsWrSENI+Vdv4pjTN8hlAwTJkb6K/sK",
-	"GwosYJJcs4CBWxLkHlW4u4hp5Cv+5Jcx98nkFukEKGWDKflbtT2fQFHK21CwhaLLudyFM2T4KahtjU8T",
-	"DBq5LySXC+qbT0AwcLAYvXL+onDKAiIJ9py8UG/U5gWG7QUCgxrKjrylxQZV1nih0AAP3m+Kb6lkG+dT",
-	"mfgqg7w+Xj+UpetZ//5m0gdQMGLRXh7fLk0sdR3BBlkSplOga68YTVjSytKR0/z3765zEIXqhP/7d0nF",
-	"7N+ucyofbMC932VDyc1yb7SKTwHFKogHCFkLZB2ywaAYYckf02tGkoxj5AnjkgtBcmpzY8NkHzZf1l7W",
-	"yo4O1dwAcqmGN/vps3DCwFcJgZxpiIiOOrKkddYhGQ9YAsgkfhOisiQ7RsLq5iCLwtUoIMLN644CbHsB",
-	"/qMI5O4aHA/IBBdM/jsHJGsKtQA7Ulw+X6Z5EQL0CpZMaJJOK2IQT1hgSnapJlXamOoyDtLj/sbAehWw",
-	"V0zJZitsDthrmApV56vY2L7HYSREshjhkm7KoojK90WmP9951TpBw+gNjcLAxNQljEaFUWLTi5AhMNmt",
-	"SSw+p5IpY96PaWKPuBTyILwJg4xGKlBokGOhCVXW0lpJjHyaeclMVqGDKulu4SLwNIkjiNwjgvKgH98V",
-	"QikEKU2SOMiwVFXxzhVLPQ6RZdC7ZYg64ELKy4Y0NYSk2RwmGVBBhKt+bPz9519+mYzjG7YowmMQxYNr",
-	"E4IVZMzjkncF8Nkk4xiLJyDvsFgBUdW4HMbJQLWcpRBrEw8J9fgMrLIrNxA4q5TtCsunJ0zEmWxAvsSn",
-	"RA3B48UxYDq7nKCQiwkbpMqjlgMRzQTjCUhKLzZiCo02dWyNS/pxEMqdm8dH3bAkCAc6zVIw1+N2XXI1",
-	"SMiHloJkSsNI/gDlm6bE31A9jBMf6pOr4um4d4i1RMX1CdggDBhk4+a7nIScJOwmZLe4lWERqV2SD8Pc",
-	"C9tUtSs1r/8fAAD//w==",
+	"7P3rduO2tigIvwo+nXVGSSu0S/KlqmyPjLVVtirRim15W3JqJVFtEyIhizEFKARllVad+sb+2b+7e4zz",
+	"Bt3v0edN9pP0wARAgiQoUbbLdnbvP0lZJHGZmJj3y5eax6YzRgmNee3wS21CsE8i+GfXJ9MZiwmNL8ks",
+	"xEvii199wr0omMUBo7XDmhtHc+KixYRQFE8CjgKO4glBPGYR8VFE+IxRTlDMEKaI4CgMSIQi8sec8Bgt",
+	"gngiX8dTggI9n7dEt2S5XXNq3JuQKRbTEjqf1g5/q4n5ap+cWryckdphjcdRQG9qX786tUsSR8v2OCZR",
+	"cZmDCUF0Ph2RCLEx4sRj1OdiUQscxGhExiwiKBIDBPRGTEw+4+ksJLXDHXMR04AGU7GOVrKAgMbkhkS1",
+	"r2IJMxzhKYkV/NqeRzgfsFtCu759TW4sn7piWQIQ8LdYWETu2C3ZRidkjOdhDIsVL3g4DAN6I1/MrLS1",
+	"s7u3/8apBWLwP+YkWtacGsVTsUqcWYq5pb9EZFw7rP231ykavJZP+euuD4B9j+ltQG/as1kYeFisvutf",
+	"4Hhi3xJOX0Pdk8wKa3g2u94f74zeeS1ygN/6e2R3XFMrnokRkwUHYpUCTYJIoJ049aqrti3X3MfxPOLM",
+	"giMX+Cagct0evOIAwN1Z8vs2JZ/ja/kwObFZRO4CNudohm/IEWLTIEZBjMYsgsfjIOIxPNuu2c9Gjpc5",
+	"lCn+fErojQDxfmvHEXin/27ZUD/ZGY/ZlESrjsdT7xTORjy4Pnj39s3+3u5O61udSrpEc+EnzJtPCY1X",
+	"LdxX7xQW7jPv+sB/570dvcH74z2y6+949uXrIa4fvo90xeY+utQP7gJ/jsNVOwmStwp7Cah/vbf/5u27",
+	"g5IDSD59hD2YqzV3cRpMg7i49POEfkaEa5IUkXgeZenQTtOO5yEMa67Rl7RNfjJm0RTHkqLu7tQccQkU",
+	"sW02ndWk16kdMyoY1UlwQ7hl7ZcfjtHB/m4T+fCCvrvkM/ZiNGL+Eo2WMeEOcvkEb+23dr4/HM6bzV1v",
+	"hDl5swf/JocuqovHO/tvhlRQ1FlMfBQz1thGxxPi3RIfGCG5I5EgC5zQ+AjpI0KMipkCwjW3JEPKohtM",
+	"g38CdXnFEQ9uKI7nEUEzFgbeUnBTVw/gbg9pBlmSpX789eQC/0xfv/3HzY+4vXw3m7Lf27c/fGSXn3eu",
+	"PhxPPuy12jv87h/fDfDF9Lv2aNG+ef+RRt3glzCcv31/fr4kOPR/Pr27XHSmgx8//uPu7wuy+P77Q42E",
+	"UihIj1JBe0uB2zzTInFaR5WuaPDH3CBMgU9oHIwDEpWzt+yt8FKict8roW5AutZ/FcjbgzXisLjoHg2X",
+	"KIjJlEtcCniygcpMObPshyzzMtnySoq/mDBO1KJjhsKAx/db64NA3KFy0fbFEurryxlhekMcNKfB50Ri",
+	"q5PPXjjnwR1pJKIRvJy7SN48igSviINpKd8lNAt3kwC92TMJ0M7+7l5zZ7fZfHtwYFCippUSdVMpVkt9",
+	"s4h4OE7hVdw2C30kliX27v5jyxhj6yeydFFd7PGOUJ9Fr7gA0owFVIoVfEh5HIQh4gJ2Qdw4TCXqW7J0",
+	"ckJ2BKI8wtRH7t7OjjuknEwxjQOPb6M+gJ+SRBpdsDzRabYOdt/uvGltkZ3Wm623+3vjrYODEd7yWq23",
+	"Tf/Nvu/vvCsjG9mN5dDekHl29vfXyzzGUD8RCza1BeYIwnJLlqiO0dVV96SBZiRC03kMeOJkaLOg2ksU",
+	"0DvC44DeDKl+7VBDFmFefjga48RWG4hFQ+rmt6velOcMDKDsSBtHQ+oW5gk4MrnONmonW5GHTMXRYcoX",
+	"JOJD6u41m66YTagLlnVvo0Ein2b0NECbISVRxCKOAuqFc5/4jphfqXUJSnkTcUkFbCIyY1HMAbEipS4O",
+	"qZCCd/bQhM0jLnXAZYnyl6CqufN4S2uehwgUzSOEkceoBrY/lzI+AT2Oa6F7SOWuxFpuSMyReKa3KLet",
+	"55SrwJTFE4EZJJ4w30GCvQjmLEUDBVF5X7ZRO0ZTxmO0s78v9h9hTyh84srcBTwYhQS1+8fd7pDW5QnA",
+	"0IuAE0cfhti0vBuNoxQCIB9xNBG0QOPjkPJ5NMYegb3MqU8ihagCi7bRRyFJcPELDtWl5XpsjnBEBO7G",
+	"jgkUO4VxUBFdHVTAQWdI3c9b4c54y1DWtwLf1Xq/0NtR2xBkPHYnlpJueUjlNpKrAHgUBuI8xWK/HcER",
+	"ZOLxKM6Pcq4i3aGIKbEhb9FIyZBE1IAbtEhfhyEFbJhFLGYeC+HgFWpgrlDAfX3Xcg8N/TJzf4cULlPu",
+	"/qL6aB4jymLk7n/+7DZW3+chtV1olLnP8NWqyzqkcaWrhuw3rUBCS6hg2X0c0syFRFXu42Ni32Pi3unO",
+	"2CJYZCTSMqRLr9tI6ncp15ErhmsoyJUF2iAnFH5dsOg2IVwNAxEF2uQ4yQo0s6DWkFbELVSKWkNaCbce",
+	"7Zht9PBhZ23XvwXbUiKpYctUOghFODEypQJ9c3NVHL5ZqYuvV8Yv8A2xr18sMTUbOMhjcyqkLTSO2BQ1",
+	"M6svWbsYwr5068JXC+uXQORWGWskGdy2m2Mi9flDdaJLKRKt0ZC14FSiIEvDXck61fgPXWhf83U7sMDM",
+	"srfTMvh/nfg7+/utg4bWKdLBUTLaVpfO5vGQCpWUO0iIDPJ+J8OMMBdKnnwkeKEyfmwjrfze16pyhO5I",
+	"JKBZNN5sD+mQDhZM0KYpl+8tt9Ff/6r3+de/HiK1v7JFC4npX2Ic3ZB4ax4FrqSV8zBMjvPqsusooQ6E",
+	"JeKnMDJW8te/Stuh0k+Qzzz+ClZmX4WEj4a6WMrRkAbKSyM+Q4yGSwdlVzfFSzSSMhkcvSTSE8Ffccgo",
+	"sIlJHM/44evXeBZsK+zb9tjUdYSAEktTLX8FTIL4SL3REA8XJAwR5lIuACDA5sUUONm8YkpgAlAg8hnh",
+	"ILp4OIqWoEYNqZzlh85AT8HlEMjNmqeEHKt/kXQXxFj902A5I4rPFflfA+RafEuo3huZzuIlusPhHGAx",
+	"zNnChrVDBGdMxXonAb1pbKPj5DjFfeRoimNvggIq1KEh9QRqi/kJjRNGLX7iaBEFcUwoMucR6x3W3IKk",
+	"woOb1veHvUFnefb7L3vb29vt/fPB+clZ51/L7XjpdV5twkveg3taYmbK464UHY3LlzjHUF1foMahuB6S",
+	"X7s5XBR/CjLmIhwu8JIfIfdfgBe4gt2Jcxfjn3ROO4POUf5AnQpYoKQGEA/EAO15PGGRohsJShyDagLq",
+	"O/ks5E6tu0tXnYfD8EiSnbzgpRB5IXU0Gh8h14sIjonvojqMTj7PgohwgWYUDF1Dqi1d4rm8AjcBjwGy",
+	"7i1ZBhYzsDj4+rCWWf6whoqoafwkQZD5SSIWGtaMPau/c9cCflWnJv+dHpv8GxToWuMIVvz9sDZdbt2S",
+	"5VZrWDtSIPi+9XZ3593B7t67vSMFBv3T/t7eWoSVHGMd2rKoBFn1QbRjF7HIl6KUALcUp+pxQDgaRXDC",
+	"oyUKfAcFNBU5/SAinhiukXXftPvHJcZGLpZSldmKdffEquQuYhzFK0ymXDxfaTQFFZAHd+RIUZcIeYzG",
+	"OKCCkQSxVt5BhD9CWClUS4IjdHBwcGDYWneb4nOuXeYuob5bZmCFhX0LE2t/OR2xcJWDjccRuOdecRQH",
+	"3i2JEIdv4BjnsxmJkCC7udNrX5za5Tz58UrhyRDyW2/yMv4MxzGJxLj/9lt769fm1sH2cLj16bu/1Gzy",
+	"/yCYkg+CVq449BAGF6eOxYGUHUGsh6qMe8nksJQrzv025yS2apyUgLVKIJEW7gwfiDUOQY21odgplmF4",
+	"jle7ORR5nk0YJc/g3xBrXWebTnR1tdarfv8kMQVxaSaW4g08ETyGSys0ZZQIppkwFafECqSMceJqW603",
+	"Qti+JanhW1lltD25brFeY+rbzNLSGMCYkkiewBAnQLxGx4SLIdQJxL2IkIKq2SrD0HL1svVgvVisW9Iu",
+	"q9kwQ7YkySklrZogVSRARRh+xGFI4mMBFBLNcBQvf5gHlqtlvoF+uMoHLDRbBzvjXdzceuO1yNZbfwdv",
+	"HYxaZGt3vIf3R2+8t/47YqepnjHw9c18TThDAvm5fLN0Q+oel2xG04jSjbS2dka73tZbf49svRvvN7fe",
+	"4Lejd96B3yStklAlTToebxN/egOQ3EZvPOYkXheMl/ij+W0wq2IAYnLYxzIBfSSjCWO3a2wvC/nWPYIT",
+	"Fnr8hzGWr+JrSd4huPA99pXVSPzlSRle/NOIv3v9Oxd7+JKuU7zpk9rhnjhE6SCoHf72pTYOSOjXDmvA",
+	"R86lvAB7EbqRgCHhHAhubRaxGRG0YJi+PKwJNjMNOAc8/mS+/zMOA1/ylDEOQuIfopZ0TdS+VgVAR74u",
+	"YGAz0CmrmNCrQ3H6xEcsgtm4UNTV9EfIlRt2lRZOsDeBt4ApCABIg/Q8JI7ymmjnQEw+x/CAK26pvXJ8",
+	"giPCUR2mQVeDD1vvHEQZOr86hf+HjBLxcsRucEwcMIBsqTUS7uEZ4fCetCoAokvbggNu+L/3e+fy78Z2",
+	"LQ3QqnT2s4iNQjL9zoIDPolxEKZ2QQNK6pBQXR1S49AIV9v2cUyu2fh6FETx5BBJwgXWGfoqVmYNEEfg",
+	"DqJhTXwwrNUyuCYxsPZz+7R70h50e+fXncvL3mUtf7iPMm+y1Q2+0ZehbAGA4TzG8ZyrmxQHMTCR99hH",
+	"+mQSYoNHbB4fjkJMb6uj/IU8vSdA+heO68eMjsPAeyimm1HJtihkAcn2xcVl7+fOyaFQiT1M1aZuhLII",
+	"DqsjpWtjRMkiE+hcv+j1B+i18RNvWLH+uHf+4bR7PChg+3MsMIvHBykeJ0B/EiT21GzccBCqAA+xuiQa",
+	"KSKczSOPmOjRFTIkxaFkEQ/DkUCNJSnfEfpjzmLT64Karb+f7P/j3fnuv0qjnnT/SBuK9bS754PO5Xn7",
+	"tJTCPWRC8/T2TSqkYYL6JLojEZKw+WZH2aZoTsnnGfFicdPlVqRRKWQ3N6bf19iaUDAVqRTKZebOn+Hf",
+	"WXQMGP3AIw0xj68F5TtEWHud2RhooYN8hVtA1B0kwOOgiIXS0bSgJOKTYAYBB2gqlpTcsiBGlBCfV7xo",
+	"2wjCRckUB6EjDRPS5+H7EeFcL2xCIim+F/Do6vzisnfc6ffb7087153zQXfwSwGbjL0Wlny46ZJN1vko",
+	"o2mmmqwyS312dlL8vaKziHlCghyFBHVoHMTLJ6JEsD2OFhOWMWehgB+heIJLd71t5bN8Lpit2LiJ3ecs",
+	"/sDm1H8gaidryyZugJtsDOPbMOm8N7j+0Ls6Pymgz/rxsuxiLz2wcxajD2rKb3RK50xCU/MApD2Zpq/X",
+	"hPIFXoYM+wPGTnH0YDqiEQQiSQRhE2NGAiUoajX33u2/fSMzCKxAv2j/ctprn1wPer3r0/blD50C8KuP",
+	"nzmE1m56CIqYqvuCBowhufMnuTm2hYO7RLIgGbHFzQMaMHaG6VItmz/wgGLG0NSILuVpiJ2JIUcyyQ/h",
+	"cUwi1NIuEuupidM6a5//cn3Z+derTn/QL5zaAyfNEkBD/BJnJ2CDEuB8O+aNIsEFwR6EFpijSFAu4mfX",
+	"7EJu5RYkV7p6/YJVGdmixitl61FvvzYyNb8aeUdXFCsXJnkocVS2CDQiOBLoyG6JjuPOuEkP0Xv5hsz2",
+	"gfdkso+jvcPSzQtGY8nZ7lqvmVjoa3hSwq/bV4Mfe5fdXztFQvuEa8tS7JbJYg1Qf1MCYe4SqZxIFe0b",
+	"+IbZSKihoFk6SLqDQZ+VWbAZ9nlF8R0OQiEbPJRmKPoUCHbCUUymMxbhKAiXaJ5OcgjhRj6OMURleJgK",
+	"jjgi9puyo2/HkV2Ot6JLv3P5c/e4c3113v653T0VQl6R1jzHYrMqhsFs+mol5mF8UzTSW1c7gu1k9nqk",
+	"422AivmMkm10+QwkzBBdv7XJAocRwf4STTBHO80kQZZLlyC48DHNyOZTLN6+I/dXMr7lol6gQhDwjBlr",
+	"NI/RKCL4VqgAozkPqFDfpMWYybjEfBCQwEYNkznXyvCqKPgssePzmdD5iX9G/AAPYMsP0xvkp6DuomEt",
+	"Jp/j17MQB1Ra8cXtSuYElfRI8iaZFnaICv4FOy71ry4uepeDzsn1Week274e/HJRJGqPvpasdLxvolA6",
+	"EEASASifTDZ+xVFms2p3YiNSXpyRSN0qQ1SuYPxc4eI5MP0wiXonXVWZe4opUpaqQbd33j697g96xz/1",
+	"xVLYnMaoLlXBxiN7bKrY/XDW6lfV3FcKFTCUpVB5oAXuweB4RNtZBbPCClzZW4UrhgngwTuurshX1+DL",
+	"9yUU5HRfG2jZj4roGyjH1bXi8k3vZC5+oqQqz54Q/AmNtW1Oag8ygV2L5aUK68PxvUTdRPU0mpZrR5Zl",
+	"sTMSDWmqPmDqQ0avQiVlT3W0npHLA1DHMaRqenGfBQEOgDaPg5t5RPxGFc0XAp0eR3CsqPSuuLot87TN",
+	"4WReVkYBE9ReqVepzC+tmQISKzTJR7kQiRa4sQbo5HRHLyIQiYFDmea6iBi9gRtUTT9cwSAyJON51K5H",
+	"AfZalQnVfbaALHjwGgb0ppFoUUO6gRolw4oV0CQP5TIkfhXTetRLVE3tWkEzd7JiwR3h8TSR1t73zk/6",
+	"WmZLTl2GWeZY1+NHtTyPArKh5rGCBe9nRIt7SvxFSf/ROfT9RHSI6YQQ095P94HPjhBIxY0UP805988S",
+	"WH0kocemBP0dUzKkrW30fr5EPGbeLR/SnW10tkQCUGMWBmxId7fRIMKUY0hM4EO6t40uosADn4QYWAYd",
+	"SzWNKSC0HC0UyfOt/dAZ1JLfriKhMApWIL5/Laf+Wxoq/b2UD2tfnXTEnU1GTJa/ZtDdTQaNDSisGXdv",
+	"k3HT8FzrsJ++mnjen0PFvepomuLRpQrzs8tPEBAuY5oB/2So5X2jAWUgnjUYyxIdCNH71wHnc4jttgcI",
+	"ClbQj0kY4ihRIANfXK4J8W75fJpm80EQ1qF8kNTMW84Yz8UQ3hVjCM2lSDnnwXNqy8FxGiEZB1PBG6ez",
+	"2mFtp7nzZqvV2tppDZrvDltvDps72/u/Vj9geVCPEsqI6m7+wFzIpFsf67UQNFVpmEmKmWAfQ/oIYWBD",
+	"+uA4sCE1A8GGtGbEqt/HGKIxvPu+fX7dPr3stE9+ue78oyv9eSmOiefoh/fvdj52+gN5p7UPHGBlctDR",
+	"EmG0gEUl6KargGVkgTxKHTw5SsG2Ap6uW/F92+qzCtOQ1l0L0NxG1tKuUlSzJwXJdTrY/j60CQTCkN0E",
+	"dICF+nH4pcbn0ymOljr/STxLknNrTg0Qxjzw46v+oHfWuSweuoWywXClJC3JAda2CjN3QdASxiCFV4JW",
+	"jpWlYNiowibEL7n8Ye27nTfNg7cS3d4Oawmakc8BF7KcZb770qmvjkFHswBtq/DnPJ2xgfW/OMW9OcXX",
+	"l8IrnCyrEFd5E17RcKC+WVy4hjpH1kRXVHdLbqJtGS4M6Da20fkaGvMAS3DCEvLRmY9lF87ix/4TSxIW",
+	"mzKqu9nNCip+PzOznPx+xuYCaTaj0Szm5yo5Walxuhq13HvSs9DW7syNsFm8xTXpXYkzumhfDn5JIeM2",
+	"pFQlh0niES1bNW+a+bmgCpQNqTS7s3lMUN01XshcqwcZ3fX52uLd7mOFz52djHZ7Fom8mgUf1d3C1jPX",
+	"5kHWfQ1dW1yaxdx/30C4DMh3nlZiLXcPuIVdu40njVGTK7+/tV6fXi40LCsNZWz12giOY2SC/eCwtX+4",
+	"2/z1cCP7fZ4Mtp78Kt3f9o/qrgm1zI26t7Vfn4c99uqZHQB5AeLpCV8F54FrAV1eO3zyOCyNFff2B6T3",
+	"1BoNZYiIOTv7sHbbGtZg17IaA6jcgvjKC5lh1Sp+0w/GYwIBDwoPtLUbbrQYVXwv/4qSvMIshd55ctx4",
+	"uIcBbnQRvrmb/VAHRHqUJcFID3dLrAiKyoou+88qumzs2oADskENjihZpm5zI1Bb/FMlhwfSfqP0a1mw",
+	"ZV2Cu1NLSjKtNZXT4PMgmBL4CAKGvOW6b471e/CNWUlm/cJSb6DGwZXfZN/+mgakrf5OgbEvX/7q1OYz",
+	"f1N4fDVLDPxmHICTazYgJylszYCneR7mWtLWS2z0O/EgCEotXZr9/M6dup65TlHtY9Bwto8vO+1B58Q9",
+	"RG2a2GAEDVETojrQD8Fs9KJBh2EUfmMLWXUri2v3Qh7tdqtwLOJ1ojeme1HldmRpS6U+Wo9pqgpF5y7t",
+	"KWOepB5FLyJ7OrCPFQdzGvA48SoVrqn0Q34xG7hYKmWk0IKCHRuATUdYRhGG65dQXWPKxF9mgeCUrD+l",
+	"M/FOHmiwYEfuL51WDbgCXI8HqooQ2gwilXa5Ynv9hBwVLuig+3NHVihNbKMcJaEOEfbJEXL7V/2LzvlJ",
+	"58TNS8OjkAyp8ebxaa8vXpuRaIrF7sMltMsiVFxzGXgWYT+gN6qmYXKvxEJqTi2ZqubU5GBiY0bFNv1i",
+	"AWnUXq8k3VpHkq4uTookSSaD+qgO5WYBaI6q/BcuQZJZZoiUYLKYe9gnL40+qe29QPrk32HqkT6m/oh9",
+	"Pg6Zd2u4irDvB7JO2oUByzEOeaGHyo9sgcZYaM5oyu50TwHm3QoBeoEjH6oahgTzONffxEExuyEgqeq6",
+	"h/tQ+ZCjeuvdbhP5eMkbR6gpvYAhWxB/W1YVMlfVyh+4+KyIcSd4yZNFqqWJ0VbUW3q321xdw8ipaeNN",
+	"Ybp+2uhw1YzZUoyt/Xet1k62zJO9dFLxPLm14FPbLBMIEZdJKAUKZAxmEgmyjdxUKGlPBW67qL6Y4Fh1",
+	"E5Du5wkJfeQxHjdkndYpjm5J/DMO58SFgMCAIlcLM65qgJFM8oofIXcWBZ6u/IvvSIRvyDHjcfL5VR/5",
+	"LAxxxGUdaLNdi888nnavgJqgeovujPFAVpCtz6mSWIjvDOn3yP1jjiF7xW04yJ3NI2+CObmQC6l/n12H",
+	"zJhRvyAx1JDCmtEMByq4U/yK5I8KpVW/QTU0mtM4CBNdjFHScIZUQcuYV8LCycTgp2OLxYrLBIVrYU9D",
+	"CgcwWiJXEOju+Q9Cl0+LWnO9HPC+HSIseIBHaKxq88FxSOhMwNck1FyKMJy3uIjmQmANaVnSFMCNIVWn",
+	"p8wwLqob4P+P/+1/T9btJODS2fuwXA/TIY3xLWkcoRGLJ4jPCPTXlFGlsmcA8SV7epB2g9MqmhVeNm1a",
+	"hXpkhS2A981BJVvfFkxNdrrziRdMMVQVVHdX1mGrObXPWzdsS/2oXzuR/zefbgWC40tlD+ql1W6CeDIf",
+	"bXts+ppP2IzPBGd5rYYAMmEgdUnLUIXjKXbLqG5x1Z3cVXzuzbxgLVXT1M31Wklni4fzcaKuYp7qOln6",
+	"+uynIlG97LZoWqVIlY1SCeYubqgQB9A7vQs0C7FHuGOhPc++ZYOGlxXEzdPx3F0y68wmzeckJ2i8kO39",
+	"rMNPituDyBTNZkz8tHGPl4avsjaktTCmOog4U8c6V6h6NgsJ6lJv26b6zEgEwh0tQ4wbLISucU5okq0T",
+	"CrIXQE4x72cHWyLAVSVx+rqWUQYQzaz3IJXUnn/X6+94IgJC7OVL5JsZYde+GUOYFTJAFWplysvPf1Aa",
+	"ZyyKWEqfrBzm2ZfOS8pSgy8QntmJUoH6PILVOqkRn7FZm8Zskw7kJB9FW520RLZh0k4OyKAMifBgit1Z",
+	"oTWPvRbRKcuw9J3Ncuksad7IwC5Ass683u93MsZ1NA7CELEZESQOa/30KU1TYA2wGqbMtb5As5RY+HMY",
+	"zTXA/kQmc7HkJzKYa+g8lblczLfOgAyIbJiP5aXTpuOXeOterjE4jrE3udCkXWFWNWtwzjSzia1lUz17",
+	"Qxk0B5sMS8uyMb1qK2zm8WQd/b8a/Jgh/zLgaoE5guB3/ylxcB5PYJ0n4mUrLhqrfYGoOI8nJyQk68At",
+	"m4/lwZ0ULXtp8FbLfZnwTtdv79glPnZB6M9gurTfZ04Dwdz8MO3SNqSLIJ6weSxbRxIvIrHNpnuvA1Ld",
+	"y7p0hf8liX9MryMas8jqiClyx0xO2br+TWKaXi4hXWGk3BcOw94YsnWq7fCTU7AKEoqSAF0dopk5AhnI",
+	"xT0m42UqST+w8j58YhGBAHxVaTS8XCVYZ5C8+Ciqi16kiRTmajRIcke6iSqgCoOVBl2ZpubssXX7PbS3",
+	"03qL9CtICEGydoNqoGK6/UH5zjXJueqf2MTNYO2xZFctD6laWFT2Sx0dlYN74Gf1PDX0evjZmokZIQD5",
+	"JkHY865Vst67g1qmr5t49Ftz66C99Sve+uenLy3nzd7Xv9igZd1RaTSGEUaxkPeOG7mEmCMvZFwym0L4",
+	"xAYhE07t85b4fusOR5A9LAbKrrTtxQGUDsz+fAzz1z4ZO5NleGx+4BnjMQ51oR4Lh1TWk3S952SBfmHR",
+	"rQ2SMH9Uguq7rTdvtloIh7MJ3tpB6l3A+TxS28YOA0pa2aW0dnbRGQ4o6sdlX+xkv2jPYrT33mqkBUBc",
+	"F/SjWqvZbLZsX0BJtNIOkDFx0CxidwH1iAydvwkY1Tl8SVJeJAu+xRMyzQLh/Je1mpOEiCPPKLuD9ChW",
+	"Xbk0RtamKEYzFlXicMXhjo2PUxfdNY4rDjVIInMNfeC6MlUzOhNCJK4X+PeeXXzNA0avI4K5zW79cbKU",
+	"jnWjgiZE2hMayKwJDmG+kAU0x6Hg0AFZJPWT5J8QrSSnsFrxkrKdJQ5bUNWIn5b3fIWmJMZCRnMQC33C",
+	"YxmJAA3sqnB/BYwTNaBNBID+CZZOr5swoBRq2geqe/xsPsIFiVQlmnQUXlncsawoXYvNBqTaa5U7aU2U",
+	"kH0KVJdW1S1mRBCfj6ZBHBP/SJVfYIJeyExQsUah8sjexDJbA97nXHe63WRjZ3K9HyAj3LIfaINhPc3N",
+	"BIN002nodLLNe97CuILomLv8OSHyXhPbpJpYyY06Yju9mSlKZEheZgnVyHF7JlhHua77vn3+U/f8h+v2",
+	"xcVp9xgyybd1LyIVM5mjRliNeIRcg57qwiTZ1hqxDvx+QoXZwpJsWvOqjb88LXo1Y9wsoFJ2dJ/OMF3K",
+	"Mqzuce/yoncJMHAzrU+KkVGp/FfhDC5wFAc41EKjEKTIDQ6vtYvckKa8KUFiSzJaMWkZqyIV7f2W//I/",
+	"hkOrgCcbq0vgXCsXW2a6YyXpZ2d7s7f5ZF+rHRac8Ybn1C52ooFeQ66Y0JXdfyViHSE3ZVPwZMwi5HbP",
+	"T7o/d0+u2qeZU+UOcg2ZTJlZDD7nys8zWMEo4aju7jWbruwnvAi4NRj6EYW9RCioMEoH3n3RXH+KP3fl",
+	"OK3mCp5Z5V7Buw9hZnnjhvjx0waovBE/yWYF5YXbSIgjfxIG8WKt2sU9nYDSsMkxnXTOu6WnBKP9OQ5J",
+	"7uPPcEZlJioD+AUzlaUxQ85aNZttaK2yEqxNedUMaOeTCxTZ7q0WsxR0ApR94Q+aza1ma6vZgpQn5uOl",
+	"naMZFpuDd/tbzb2t5o5pzRdD2uB5L34FqnQiEVX4Elo4C1EK3++7pPvhdRq3X3GInv70Iv3yvqwrYmHV",
+	"b1KsvBQf5a8jjFTtwp0G3GJX3yiQw06YCtwc3wR0EynoIv2gJKzBGLLaZs/ASHQJRqFN+MBZ+/yqfXp9",
+	"2fm52/loYQc2G9SfgzNkdvZnYBBKIN1cv1MHJss/YlqqC/z5CPIBfNLar0KQn5i2VtMFS71CJ5ftDwMX",
+	"cTYlsspKWkMH1TkhyFV/uY2jIXVlvb0Pvcvr/tX7s26/D8xWW/oc6L2UNQu68OJAiOJDusAB1LQbK+Ox",
+	"tk4fITdLAJD5Jk6MzGIJiaEoa/bJJPxnjESNI+QqMXNIzWIy2kyUyRUGgNScmm2nkEGsdlNzatmb7dQS",
+	"S45TS8XBFI30yBs4ygzJWmgsNdvRXhIMdTAth65PobaOUtdWWfFq5ZJ+xktnmXgTDpDiiVUZMFFKhm4E",
+	"HAUxMh+huoFtDSc1V/ME0/4cPCPFsj8Bv5AhjRvyi2PVGTlmufZtucRq1e14fX70f04bUBZol0RG9wPl",
+	"W0xYSFAYbO4Tezpj0dcNEGgjYpEtsGCQChUpKxOAE3ei9CH4PvEFwgXxn4MKvNjI2px1r7RS0+ZmzPIq",
+	"L8YhX9/fPbs5ldCbfNSYgEfwPGeDBDYmPvrzipSnjQzIveLIeNnRVZpZ5JNIiP6QUJ4V9zdBgtVu60dy",
+	"8+r9pz7eF+yjlejipNeqcB3u5bG1obY9K9B03GlESGXvh+pzpa66qj62NXFG6Zj2EZxkvVWAVc0VoSsn",
+	"F/wQIFJnWZbSWvAKgH5r9pSQ8lW8Kb+nF8+YrKbuVGXMm7nFg2vdpKOVNXDDs40s3HoRj2f+S2iWarTw",
+	"kkyAOX5iJSOGtZ4aHORb0JGCQWhDs00xGBOXP83BzRjJ/C6/qI2oTqn9JqmWIzhw++xUtZeYYFmRc4Y5",
+	"Jz5aktjRpXd1OyuwpSQxwZ2TExfNqeDghE4w9YiP/DlBfhAGN4R6xJGFYYyPP1z2fu2cu4VxkXvSuzxr",
+	"nw9cRBnCXhzcBfES+fNI9QIa0oAmP89IFDAf1Vs7aMpoPOFoTkPCMy00HcRJLLvkyNcDb0h/ZyMjlnkc",
+	"UBxuI1fWxuWyANhrjVn89ZfA//paMlQXlCbVUFBV4IJyVjxrCVKgrTlpjHPn5KTm1OTGa05N7fPxIqPl",
+	"MV8Q6ss3Mz/n46Xlr3JJmZ8+ROyfUKI78+sJJArH+Z+L4dZZnJOKenV+1x+0B1f96+Mf2+c/qEwmo6Cd",
+	"PAGtpSWmHBVDrOuOv3T+l93ji2eDml8Ug6RflhLzXAL8JiK4AbIKkNcpQ7lLk/GLKLZ4lHdga6nbSXup",
+	"GFoXWkwYYgtZAJ/ROGKhsmtorE0nEfQpHTpLpDJvVSdUYmOGnuaYv5vqhIWs3MtcCFqINBkeIhcOw3WQ",
+	"C8qg+Idipe42Em/K4nQpriMckSEVVJ/4iDMUT3AMXgVZ0VrDd6rqs3Hk7u3suKiO0RT/LgAMMw+pDILG",
+	"+RC5BoowzAhtPMCXJDnJOpvlN3Z7nRmLP0z2trezs/2NAgkeMn1GwHrQQBkV8iEj3S/EwK6iPmQdsZWK",
+	"bDLG1/WkqqIRNuGBZo0Cs2Ito7GsOhND4zDF6V86R3/pptYkjaVoan0ku2jSBKFIeMdBSBw0wpy82dsi",
+	"1GO+EN0YDZdpz/vE0g4RwnEUkDuSrQs7WtoVLzX19QbsW0PjWH6qzXAPE2fELsv1v8qg1WtTIs0E7+y/",
+	"sYN1Qj4jPsFbO/tvdC0kBYvtrO3ht+bWAd4af/pSZnHgwT/L6nnJAV9xFEKAOQqo7IVVMVP8HodSLlMV",
+	"bJZKyEohn8MGtbMEjFXFLxt+WMEzJX6AZQsLdQIaj9MOF6ZMZbblmPnjmlMLpviGvP59Rm6SP2b0Jitj",
+	"Fb+qLmipLVycfEiFLPXb3y86PxR+vDj/wRS6EkhUywXIu1Q3JAqozmNMfRz5Mk12RGIHzcDv1kjr7e7v",
+	"7O28eyfRUOaL+QQ+z1rj/v7z+85l0Px8+rv309/77xe//OP8n94PB0v/+P0/f9n5MD+++f77XCrFwUFz",
+	"fyeTTrGXuUj1vx3+Ju13za2D715/+rL3tfHXwo87X7///n9kf9r9+n3jb3/5ttQrQ39SMMww5zMWxdsS",
+	"c8w8lf39Fakjv/3b6+FwOPz03V9WiRQPvdfrb7BGogrX1W6uTThL3lzrM+/6wH/nvR29wfvjPbLr73hZ",
+	"wine2Mhmm9lreWKkweyg0J5hy1QqAkWBT6A0XPpy3b1o9/sXvcuB0FhOLrs/dy7716fd4855v+MKRc49",
+	"Bw2tfXrdPXHFjTG9bhDi3LkcdD90j9uDznXvw3X33FQZTUKlZ6o5tdxENadmzFJzaheXvd4HMVr75OSy",
+	"0+8LbXHFNDWn1r4cdI9PO334qN/vHXf1k97gx85llvgZK6lO9fQ5XCjkrxVO6CQK7kjETwOPUE6Kz8+x",
+	"JHLdk+Kzi4ixcW+sFakisRQkcCwoNumNu9T0GRfebUdx4IWE98ZtzpkXlLzWE/qhSZg7WtsqBOKDHmZW",
+	"NEhh+Tub0G2fkX9RP217bJqnCdl0st0sTUiI2vb/77/95b8P583mzptXf/3u9fd/+7dr98v/+Pr/3/r0",
+	"3b+kb33K0MatT381HjX+Vv/b4XC4XfXtxnerLl42B2BVmP83dT8+c6b/xk6LchPcGndG5RWmByPXuMoP",
+	"8k3D/Iu+4PvH8j++x948erU0Z3NH0L28+JkTshEUgzvlWWhA/Wtb8Rnx+0aMMwdhi/2gc9750D3utk+v",
+	"ex/PO5cuYgvK0ZRBNRFM0c7+f0+1oJTp1W+CO4JcG2JBYO9x73xw2Ts9Fdr8ReeyL8ORwR4K4aF1rFrs",
+	"sAh6fo3HgUeihskr80sDc2l+1CxTs3xSnbkJCL0nlIwDL8Ah4H3KMMTDY7n+MKA3yp36yQbp/zKk/pch",
+	"9VsaUsuI+eZjKjPoQ7O2von9M3+f1lpAU49JNgrVILMlgsrzGUOzIXWl5tDi1l6sQTRTDaYYXQPW5xIN",
+	"LuCgpeXtDUZpA3t8iJrJZgqBMuyYQ8QxJCJAc9q6Wd/gt+anbS3Ue6pjk1D5kvorboE1q0+38+LCuvAT",
+	"sVBHw2AFDM+tRKKdVMOHDKlWsynwNsJeTCLuqD6v4RLxGRSaz9psMCVZhaR1v2IaK4RCe8WyCY6ITX7I",
+	"uk1B6DA7UCjnqjZNxQum6+WXlNBP9gpd1JIWZyXNzZ6i0n4xkKtwHSaYXwtJy3YhVKs61dBrhm8IGrMw",
+	"ZAtu0NERYyHBECZMyef42ptHnEUlhVXlQ1efhvgAxj1CdB6GSB2KYFPw8zbqzfAfcwj6EC/INlVxNCfr",
+	"MD3ZVnZVKzA+x/k3TjfPVBt0EBbbEUCLYhn3vI26NJWHHNVAjYQ+R0KOpUMayRQO2WQmZtCYngrBivoy",
+	"iFocA8TJLLdRO62hpeZEE8yH1IXSeUJcA0oiO3Xp4nmqtIoqoOday9Kuqor48Mv7iGUUc8aLT1927GrI",
+	"2uqKD6/vs6ocY370zcszZka4z/KSco65Goz546wuGV1oWa1wDcQDJGmboKWd7dabPTRmUa4G5HdJadNm",
+	"9iiHw+9+a20dfBIq5qcvb5zWauVStfM8USl8G3oxfOMzW1fzpHyhmSKYlD61pXRuYMdUQxZTKfUTI4+y",
+	"rELjT2QGaY65knyvOHJz1R1BhDAOfN9+4JkgXw2dFVRTwd+MB9zwDB4U2ZVb8fpavKmtxmYOufxwjHZ3",
+	"dw9QHExlX87BcRZvoZk+5HsPWs3D3eZhs/lrPvN7S3xtw1npaUs6P9+n3cDT96DnmzahX9WFwKibnJ/F",
+	"dmgSYPrQ7wcx0J7PK6TOS3uKmXG/+VcRGROxQbIe1pfpq106m8f2WPHz1EII/yyHUtLM4qUiViW8WLE/",
+	"1RbpJd+bjbti8ksiVmattXpJZkQ5FZMWu4wiVwzhz6EBrS6lDltu2IVy/W1Z302oziF74cYMyVvp5Fsa",
+	"ayVop1IvMfLZC+c8uCNnWu2RIvszaUEaYOtvJGBWX79enZJleoLlAF6O0ZdEbOV++EzsPkIhDzhoNI8R",
+	"ZYhsgbsw4LJMc703I3C6KgMEwVNOojtt9E6znYRqEWDqrXMnFk0hihGug7TY+Qf5LkBZ/J1wmxLXunwL",
+	"eexOqEF1FZyjLM7xIvBU4XEZOVK9iPBlMns20X0XMFZnvRcTquaR1YwERdAZgmyTWGVIQnsXtQEH8eCG",
+	"Eh+FwS1BGC2kLQz5JAzuSLRE9Ukcz4QKiWbzURh4aMJ4nDsheOXw9Ws5JN82juk1U+ecVx323q2T+Mxz",
+	"KMdbJfN9EKTnnk2TvCppaOY8ba+QHl8kYxqS8Aqa4hjqhtdzAA4IP0KYLtVrEKaIR+KK5GBcyGlcpwAX",
+	"raGyM8dmttsQx4KwnFmuwlkQhoHqwC9bzixwAPYFV33loro+0Ia0MQi6PaSukEnZPHahSxg3HDMJE9lt",
+	"NpvNhoMmbIGmc2+CxJDRkLo+CfHSFUQEPkzx1JhJfBQyeoNcNo97417kk8gdUjmZUAmTaXbELCqbSoP6",
+	"XTNjMROvmEazli380OjMVsQEEkUsQuoV5OrkLu0JSBaDk3conqoUNBTNw3yZp4CKK0Cgs7P8UryEWm8t",
+	"StUanJiSeML8TXD/TH7x1amJO1RaqBGccvqFFPt17+kjMCnL2ZUdSHBQN0/6MyL35igvubI1xRPHExST",
+	"6UzglV4fmMahSEDAjXAovWhlg9XLzq319V3LTONL+fPXtVad4rojNsKjILS2VNWeUTDOaW4kEAB0blmq",
+	"hmBvIneF6q1yqtLc3l8hICVXYJWwlEmHsnfomPMC0h/BNQSKoFAjRZbE0ZBZ6n5z11jS/sGBsag9e2/F",
+	"GEc3JN4EuQfyC/FtMLWx/x8FORLkGp4XQV+f0zCYBuJyzmks5J0YKbpbfgqtrIF+PbWJ41A12CqxFYkl",
+	"6WkBmWHNilbL8nKULQxq+6bZPAKPicTwhFXkkPxNhjS+ae69W79YxfDKiITmh4sJ48TgighHKXLUxfLL",
+	"4QfWO0uY+KqF5XvveqWJ40rOIGFYVb7IOWQ5CUPVVBzInvg79RO5R3JnIxZPYNNSPsYq7/eOUJ9Fr6Bj",
+	"N1JbRj4jvOGgzMgaBTH1hzQ/h5C7/YjNZrrpt2a4mgmlbeIaNkP8ho0ln0C9raisCjjcR1G9t5rm1NJD",
+	"Waffijf/k2m3GbQrra4gnmu3G087hGdgUm86qNVsfjoCz674mQshOVrKLzYEx/M7QCvq76uaoUpKdMW5",
+	"3yfQm+a+5qcNLWUlC1FxE/dbBJ+PEsSoXn5LTdk3Ps7Xg2veR1FuUwRKLLq6PFWedq3vnpz3QeeV0QZ1",
+	"zfI5KDqyisNd67ViY1wyzKy4t07ey2GGWKCTg48VGzZseCgj5X7F01GAKbpdYG+CBV/AnkdmUNeHI/fX",
+	"s4/ukNb1CFJrS3jQzTzwCW+AwA5v/+RKiCRvEOrPWEDjIZ3hG8IbUjHkAnR6MY78HEWEs3nkkQwPkq/P",
+	"CAQVDqlqtpnUS2WR9MeriNMGfJOthiFbNXauLmtO7dezj+K/P2WDIkuaOZZXibtX1NOmHC3jGrBI/Gnq",
+	"KrwJ6FgaV1dpHIBk6TA570F2pM7nmEQUh+FSNt/zQeAN/pgTlU8yDmS8+5pAiaq1FIpFFB7eszRDga3+",
+	"DaOsQvU+pRXrb9nqblmLBD9hEN7KVOSXX1TLLGT1eJ35K/ElE3KF/nUbde0Hm8zakzoT71Tr8K8GXAWw",
+	"xwNWVRhtBpNK+1y1wXW9ZnON2TgSJAvKrkfYJ1AbvH/ROT+BYt5ESH44CsIlmlPx4pAab+o6TzMSTbEA",
+	"QLhEo5B5t8SXird4MaA3WaaVlGBKJtqsVpOx1zXRwSvrIjxD4G81mvNio3w7UWSLLxS6iXiyjVz4f1LL",
+	"CwxzYxyEUDM+EErPmEXoDoeBL81f4uE8IrYeweoyFpn6j4PBRVKyKh+gVmIdk+uqTOEggFnudjWNs/jL",
+	"oCnGImL0BkS/BVgtGfIZwiNpdNi2Vwu4oTieR+Q95pahezKCcTznxEfJuw7AU9VVQ2a3cQ7hwIfSrJK8",
+	"D5nhylQQ3YkrwKazeUx8RywRShtFJBVNvTCApHt5fVfTqQoEyoBqgfauCuQ2EcgS0K0K3Y6Yv0R1NxvN",
+	"LQtOz3CEpyQmUSIApjTGlIWKCXm01M2oY0hRwM3QNLGKmlP7Y06iZU3Z5J3ahGCfRNYLvdKZArbNdKpR",
+	"RPAt364cbL76MCLtTgQqcU9nuCZiFYzOME0ariP1oTJLqX7+iqPAR0x2ROfzaIw9gup+cCP+1g0rZOgE",
+	"9MnwwXvLl9MRC2WbCorSKAHxTKh1Otx5gcOQxHpc8PtGZBx8Jj5KXxrJ+DX9Vr4NCdhjN/XW2OhxLQMV",
+	"65mxyNNROL157LHpPWNygBxerug9HcRw7Yh/lKRfKGt55/Kyd2kNaVzj5lnlOGFyM4IIjcUezRt13Du7",
+	"OO1IJzBMbrlG1YMR7dUMrNrcw0zuTq1L+Qxcl11fSFGx3XyRxFgE6VvoliyRH/iHyAXy5GbN2BGmwFqC",
+	"mA+ptCdAqIkMXNeX4pYsGw5yIbR9SXwX1TFFBEdhAJkF8NUCcxX8vgRfsusxOg4DLwZnNjCbQ+TuNQ9c",
+	"tJgECS0SGnnAUUCH4u2bSeyolEJ54WTSgl6tLF+aGEbUsiijxEV1yob0liwh6YYy8ArPY2BgjuxvLxme",
+	"ahmitgUKY8iYkDKx3YR/SwDUaxVyhXimGAbbg7sowSKrZQBUhIrPKFmPgHpYKwZqtDCvbhj2xrXD39aF",
+	"e2a/TCsO57mpgv17wYxKyKs8HGCamKOIeCS4E3LAfCZu4Zs99FPw3kGceBGJxXMfgxe+LmvLSC+O7Cgu",
+	"zu1q8GHrnXYZG7N3qMd82adI5pnAd9CUvJLBxDKU3BA4NWqHtXk83npnUAv9t1ymleMaY/ZLSzQJwLzi",
+	"iAf/JJtWZzLGH0Rz6gm52siVN/wu6s0fQTpYkfhiybMvPdJXHElpg6P6HQ7n0nYLqQHi+v3OAprQcge5",
+	"jeIZG/JFirWR0prLUUqSlFccQLcejzCK2S2hyMNh+IojF/5yEZ4yGQsybVREkHRdj4gh6aAaRSodfPrZ",
+	"2pOXrz7O0SegVydf8UxTPayTqEdrxG8VBaAzy4UsDnNrlKoLsUxrgdXjAFfpW4VAucydKV7nkgtYhLnl",
+	"nMvO0AKrImn/VExNi4jHIh/iDyXEAorG8zDctjECe0n6b2LBK+ckDzboVa91n1/ERkXvK1nEVsxgy8Y8",
+	"e8RkzOOXkot5lqZiHpdnYuYh9TRG0oIo9HTG0rIbYFEO8pfYMeJHUmYrBPIR8wO7LQuqrZ0EN0reK+KE",
+	"Kju3Jd9R/QLqlx+O0cH+bjNTGUVGBQmaRCKhrIBHB5Q1KzMDPthVUZRlJF5GZGpDkhFnmYRfBmD3nah8",
+	"fAmGpMxo4Fdi1kGpsi8gLFX9ehxMyRZ0LSJ+IyNyzeeBtQhAkNWvKmGcqZNVj/yVRm0cRcEdDsFkPiGI",
+	"UF/fZKVW1TEKgzuCeBwRPFXOR24EyVGfZ7fms/koJLbaHGnQqlG9rdcfWGuDVA9SDeKVcaCVjlMHnJaE",
+	"hdpWKO1idiTACwSPkXw9vWbu31xUB51BopzQwRolblypxrRjKx2nGekFjlGIojr30EFT46wddDU4zp3S",
+	"qhRDNWwZ6N1/bClSs9X13SzC2PfC5jGpEs+rhrKdbTWntLYOV748/eSLagGxgUVU3K6tDVOUVbsSsGaO",
+	"N7kYiY1Vm1wTL3Z6p809OjlqnCUfK1lF3wSUZbOJld2k3ns7rcYhcudUpp6AzcM04Au+IRB6SI2YfleT",
+	"dqGiSdqeswEtQGmX1hEBziF195pQfEAlHSOOlxwtJmBt0d2C5Rimn0Cb9/gQbpUjVgrLt86YnKDRwzXZ",
+	"y5Bm7DIOIts32wgjqLYDgcJWU83I6u/IArTMbaGcjOallu1n9dWW5VbAF9JwZFnbIEYem4diD8k4le5J",
+	"eiPKqjrfAWzS9xwUsgWJPLH6zFIyilFJGdhUBBf0p8zZhLnKaXKUrVpM5UZjTyCe9H/AIU3w1n5rB9Vd",
+	"PsH7rR3XyRnOfebxV1AtoJrefUuWktJV0NArmJkrzXlHIj/wMj5Tfa2s0pBTU3hfc2oJVq833ulpSmiB",
+	"ciU8WuDU5uHD40gGcOOwAy55v1xpEciOqUD1EZvfTKQCqj7nsiKWLNJTjxl6lwvCbRyhYIwok0mpsrOt",
+	"CmAVWGxXfu6Ripuko98vTX7TLHmnFvD2HQ4UspWBTt4PvRkNRoh8EBR7UbJ9rrxdF1HgrRjdnYnnrrzA",
+	"JDbCAZUMrssl2qdRnodVkdd8isNQkESdFQuneNVHPgtDHJWEWD9h+DQtDdtLwf6Kl8fszewQlnF/4rbE",
+	"CF7R9k9A3ZcGBOmptO8iDrxbEilnphUEmbjAak6ElPgU7FWJhCzBBvYHFSOjK51kRAdOiOC2h9oZwIdU",
+	"Y68cQSG3g0io+XesqjLFxildDY6Rj5cgbgzpFEe3RBw8jMGhBxzkCQQ+DW4mcWMbuQmphVyPhVr3kBr3",
+	"FWQRmaCsAgQ8HOOQQSySNH7OiSyb0rsjEYBkvfyrRv85/bgotWZz0lVxWXXOOWpXIGVZ2mQj9fm7r+9B",
+	"Ni8+S4Xsu90kzjPd+jPEGxpM908VcZiu+8nMaQacns6QpiZdE4vXPe8PLq/OOueDfIVOg9hb6Qd0UwsJ",
+	"jozehAHPM2gs7XGULOTXTxjWlwV8IbCvuPOXF9pnp2126wOcjWQM2aqNQgFKTdc+XjpoQcitI3uIovpu",
+	"U/yoUiqWBEeovvtmX/5WPC4fWyxFKt9KTV+c8YnZN2xsw1UqKDzxSsVBbLjQt8+xToEWmwJU4dCTrrRA",
+	"MAXfBSBrrFB7sd82zfUfSY3MQKs8xCiZVhZwgTa7PAnStkdAvljlLCOLCvWMzQhFuhu/rN0ptLXEuJ3b",
+	"vl2zeniqzToJz9xRXt7bRCLTwz6LRJbg759MItPrNoKvCoU0k5JfEcKQi7uNdAk0jjwcRUvkmlK+q9LQ",
+	"s+Wn3COVx+uqLFdZ+kNoomycy2a3ZbFvI/lYFgfI5E1bk9Yl3le9pZvluD+VZWvTNMK1caymaRgogBnA",
+	"aikaRLy5+PrYblaxFcRQg08wR/Jz4qO6t/RCwmV0PkaRTt7XbzfykWS7O9aAokcua2cSzySWFKoHcB1h",
+	"nVYOKA9t6GgobYYPM10lsepeHqF8HqpDCgocR/E09ASNZ7cCZXyH6yGjXq/CXy+NV5+x0sPz29k2r9Uw",
+	"YaEPhamYYgLPvYVKycP65JLc4VUWRpUnoTackpv1xsZ7SUamLzeTkJwyryydyNjNMmY18wqYmcumDSwl",
+	"hQbiF6j8/YQuI2bv2WQvI2rqTyyCPZVtzAK1JzORpXM/7V6fZZPljX1Hc++WAH0dBxRTL8AhmkXMn3ug",
+	"r2ndTapt/HBI3e75oHOZdMbsD3rHP/VdJOARUdVLEonlxqoYFOIx82750ZC6x72zs95Jd/CLC6FFUxyT",
+	"KMChitTDPPCSJDOO6jcs9B00DShEHuGbKPDmYTyPjBU2xKjve+cnfReNGPX5EXJPe8fGukLmla/nQ++y",
+	"0/3h/Lrzj+Mf2+c/dFw0DnCsC4VAaUz3+PKXi0HPRV60nMXMeJZNoLZBBfqjqR3XnBqss+bUzAXWnFp+",
+	"EeIrmDObeF0yQYFsnJIb7C0H7JZQmyYlI/yV+yWt7RX6iE/wzGKhxYCVJeOBkAEvyIEPkduexxMWKRvA",
+	"IXpPcEQiNJw3m7ueMRb8QOwyv/HaN1WHVJW5Ls1cxF0oMlcht2CKPw8Gp5lv373Zq/gx95i8kpUYDMCi",
+	"D59YOEsczXlM/O4sm029NoilSm9jmFmLqg8XN7JHmznqmnkgCXST3ucSYJnNbiImGNdiI4rfui/FN+9h",
+	"GclXJVoekeSfgaf2RK0vn69OUO/H0+Of0QhH2+hC+nJxRAznu5MVp22B0yHjK70QyrA5wkmJHyEnYhqj",
+	"OmWLJBdyhKElyixiNxHhvHFkuLkxGgdhKH6gaM7JU9u7n8y2Qqi/yRST4Kakmqx4AnElAD6dfY+jJwbc",
+	"5saRkC3sOwrZ4gVsaJpcp6obemgEDZuV8VnL7YLQjadXeaONLsYqZTfraC4PqomDKfkQVWhAMkhevB+7",
+	"cmp3LJzbjrAvo+wgYiaYzkOoByfxQ0egZdG0PDW9uTbMOoN3Tkn8iqFYJyo5oI+iFPJ2OYpiJzvTRyjJ",
+	"jwnbTfhpymieQd82uNyfStE+Iza+nKbAyejPMOCxhe/KyKzjcmuf6jMG/fXIlMuctYDLfLVq1m01yUWJ",
+	"PU4NhuoQ492sajOHQPOytIkbIjO6Mb+VlRIqDkrJ59J1ZvL3mjoYLeA6RAWkEqjDD0UiER7HygYvCykI",
+	"mUhCU8eztxzEGWoiSu5UyRrZlVnNUhUSs4jcBWzOyxeu30gWrzIP5cIk9FXgX6K9+czTeQCOXuE8DKsu",
+	"irP1BL3PohjaGMCFYzEON0NEHIaw+GoJ+7l7loFaFkkNPNB45mSvSma5arO2u2m0rnqZnV6Tlla29XFp",
+	"wwEXIle1zGckAkhDhgVH+OYmIjfAtmSsRjAl2ygZlQ+pbFKe2nx01VPlX00swm7ShFP99IoPqZt1qrtH",
+	"KLEap/VT40nE5jcTo25t8pI7pHIeSoJ4QqJHcKi+WB9pCqpV3hvAW+3DkZ+kSZ8kBe8rrs79pTl4Hhp2",
+	"IqUgCH5bHVOuxDCIqNWek5cPHuN+ljq/kgssLrdUict2ZrjK3DyCvYDNbupqruZaS8jXYxbmzbq71rds",
+	"TMK+TYTNnu+9Kvkmm1tTyveidzn40Dvt9jK1fJNdZCtYQ1ZLEHNNu6Gokwo1YAvaeMIY3ZSj2UJ0C7t6",
+	"eRG6yQaeQQfKAO/PowIZjTmfwu+WgdITud3yNGl11d/0mlYu+zuksu4vWlP2V8jNhMbfuvBvst812Qbp",
+	"hTZL/6b713lNULBIkktHJ8uqsllSUZPm4ZdIqV5sLsFFxEYhmZb2eT7Y23+LZvIlo/OYa7TRfq0ef/c7",
+	"Z9RVjRUg2m9IwXcoJA/ZIAWKIbB5zAOfIPf1XcsaHimzrx+3ZC8pqZrVowSUUXE/cuWPJUd04Q/VCk6u",
+	"zG2gsdicpTaySp9jelTt1JCd9oKYk3C8jTrYmwzpBHPkCrKRDJ4sTKV8J9DLlDYFN/iQti+6r7gcmKO6",
+	"+0X+6xD99kWM6SBjuK+fvroqnz9hIVUqOLfRFHuTgJKtiGAfKIt48RC5P7dPuyfgc76WMZoOcq/O21eD",
+	"H3uX3V87J64jvejvuycnnXPx9Lw3uP7Quzo/EX+cdQY/9k6uxW/t09Pexw78etw7/3DaPR7AxxftX057",
+	"7ZPrQa93fdq+/KEjp+hfXYhb1Tm5PuucdNvXg18uOvD+1fnFZe+40++33592rjvnA4gmYBHScQmnaqW5",
+	"poq1/FZs2LM+ZD9Fy0PkSqc2II50Zx8qP7fEH+XiVjGOqlRyknapkWzbvhD71RjousOvONQCsn78gLrN",
+	"JaWZK5WZNmezkaCVTXGSuhLXo0esta2u19qaFfbq3yuKqNjqnVva5AVxaL1ufMKiGHFZ3ypRWBX1zeVB",
+	"5N33xdGuLrtmw05zHEHBBbk8HIWY3kpUnIU4oOYOCG+sP2TlhZdbMrQZhakJ5S1hPkLEuuLc/6DqZmzS",
+	"LWrCStL2lS8saR5wS5byLA1j2+7O+irIspfVetZsNL6ycOZ0GEeveQ0w7tk9azN4OAhrg2wdEnKSSr6Y",
+	"auMScEBZHTTf9S3J5EZTQucI81tZ41vXe2KUqAz3Ve4t58tGZ/Ipa4oQAsf2JV6cKaH7yc/sctNWRGnV",
+	"akcXshYwVg5Ck1A5CEhazFS31GwjEIqWbB4hvuSCcuZ70063ms3mXr7t7pu9tRhv7KdLZ/MS+6NrdGBy",
+	"jR7J0Pr4EGFVFAzVW//x7//Hmz3DJN6Q+DWkf+/3zpHCglyjrqQmmWzqpRoqu7Kwt9tw0GISeBMU8CFV",
+	"VbSha5eudgRFhXiCrHop7lBVfx/W3Hxf5SzEUsRdHbqdnrzA4vUFyPOo/wngndjLcuKYaoa+oYlaVssq",
+	"D+ocByF5xdGU+IHsC6/qLCV126385Z5ZjrL/dbW28if6bSGqT0tFHNUwAt0Ed4RCda5s9357pTkYsG/V",
+	"PdvhAi+5bLiJ/uPf/0+UdP+XaJfMYBR1hJc/2TJucilOFgEsJFcr2+H7bEFDhn3l2isT5BRuVYHsB/nu",
+	"V6dGWWzlD30c+KqHLUUAKzAMShhvyVbOBUiXlPQTM1bPjEnb6Fc1bl0m39isWxFblGaDQX5IkmlKua6r",
+	"FNAMrFcyqxovrUGubtb6GuRrJiizDF10zk+65z+4qjClWPLvbKTinQVjiQ+FAqWusSoHJxaFyOeAxxyq",
+	"i6l8OlR3DUx1MwVL1TwyQnltL4d7htLMy++ALFN/0esPrNJ3IUlFIVwWmxKwG/JoghvqFE2ykN5Mg25t",
+	"YpCXaLnGGn/ZEZqrYYoXnFN8J8v16TAHVE+doPK5qs79RCYtxZNs9qzsDl6eMSvHS6wXFWCrNCsF/pjJ",
+	"fMp5JLXunG85jsl0ZiskKIbiaIqFkMLQGAtBWvVI3m+sJyYK0zYOTrc39tIZtBDCotZsFOwrLwpYBNEt",
+	"WQZJmdxbspQsQBbvExe0/kMn21v29S1ZNjbSld3z3nnHTarGzqPwCOVpXAIfVHdPOqfdnzuXnRNZJlF8",
+	"w8Z6mxzV3Q/t7ql4atIyMUfNMUhaMkrNqckPrDgsF31c2tRMlTYVwqoqIqw87ybsK9RMTWhTgmIrkFqZ",
+	"Xm16PgjTEpelbRFx4snqshzNIgJ923XdL6n+ZymOYIoTzFGkyqRnL8ANoSTanNaYysxmIsHzCRDgNHkf",
+	"sjgmlit22fnh6rQ96F3+AmIRSZPIZRJU5RYKahGpGFKylkRKseDhZfu83z4edHvnaEtZ140vHncpc05s",
+	"tvOrfudSQSJV2nQmriw+ueE6rjip0lUiYfo5HMtLASbmll8tYEI6M6JaYb6ER36xV48X/6yqR2Zutxgx",
+	"b/OwNDq3tq8AXqbUX2CbugBGEMscinLWxxZ0SIH/CRVLDgHCIwTGyD0pmRKIjXYEgTovfj3u/4xi8llW",
+	"DU4g+yHRU9IWL+L7mlMuQUvJzSTj6ovj/s9Wai2nUgJ+UZXeqHgGviMRviHHzFZtJE2GQTOhMs1IpDr+",
+	"P3EWihGIZqkBdP+SrqtizjymCjbo2Z8l4WJFyJeM8aJs8Zyr3LxuRsW6qI5ZB/Vp9/THHNM4iJelmQ8T",
+	"EvrPVol1tX6oL3++UkEubyLJkkj2miUFad3OtbFdyeUs5zfPEBOU6nR/noAgueaniQZK4fNEoUBFsavI",
+	"uDYsElVCvLs6PphFkm2x+bMS8pXc64E1pUqKRG2quYw/X2JbOw9TACARmtMAtNBnAuTmnL6E2eS29Rwi",
+	"jclj/jSlnBKT6dXl8Y/tPsTKdU5PV5gUrDhayssyKmDVNd7ZJSQNYPS//uczCxT58IHMFp1qZYfK2Pf6",
+	"QkNYc211x1PObrD+O8XLDeqxgoZbnW2u0I1dQy0GE4tyQhwh11Df3aL2foTc1NYgo0FldcyRNE2Y2pGY",
+	"qOaY9oCaY1gqVqhMa6IylbE3DcnMmKsTx0M98RMIDgOOgoaOzhxSbU1HhPrE30amBRYXlVBpg5XZeIHS",
+	"Yoc0ZsyRFlpZTxq0Wh3VUlBTbRGF39hYnloQVljNX2wIqGF6KQpZGzLktEO/jZ7pC7Ch3Kp1e4v4GuIV",
+	"00XZ6IzqRDkfx2bSoXSHxuwGsUn2aAc1EKi1jqJ/ver0B9mkDaPQKSdhmGn1pI75SauoW0p0WTA/s5GX",
+	"iPrZ0onWKqJsHBNqhLkotsAPkds7P+4ou5iycDUQi1T1yiEtFBN1FK03yq3HCwb/4uJkVe11LP8RLod0",
+	"FmKKbgmZqbAWnIQFwiuJAQ7+0nVVfLxsZKP5xUJrTu2k3T39pebUPnY6P8E/3nevk3+f9c4HP57+ko3u",
+	"T55amIhZvHCFx9oo5iK2VgAK4jFe8rz7Z0g9TD0SEr9xlPFsa64sfm2fH3dOxY/63bTZ2ZAaLyq/t+wl",
+	"RllyhqjOCUE5b3gGcHZ/uJ7YdI0bLR+Tb8qAViI0aEnSRaP5EqqspZLOEXKFdOmqQsWyuaUWKTIe/KI4",
+	"aiwtfVi2trVigbzTZqqGPsgkbMlRnkdHkid1OICs4ocxi4ToMFqaXZReLPV6sYxb9Y05Dpl3W2TdVFbQ",
+	"qeyuG485ifuyn6adEI5xlG17JSZG0ZxyhCcE+6lvAYfyIRgaVI/Oih35dfFPPyldzEu9sFk6ooRG6EHE",
+	"SSwWRiH2TxV6iAj2tdQIq6tWByF3VhRKp2ShZV/1uiN7GtNWBkmezsClpgWMPy8tfaTcVGnAi0Kt1/KB",
+	"i8ZBJBit5JrwI2LjIXXNCwVVBVRpg7TjDE4qRkI2jocpZC1AuQ7K4iF121eDH7f/6iLKIuR+7Lz/sdf7",
+	"aXvQ6Q/cfCbcce/qPJVinOQXTRmcWrvf72TegL/T58dX/UHvrHNpvJL8lL5laT7jWNJdHUtimVMQtpwC",
+	"ActoicZ7eu/FX9IvP7ZPTzuDa8s+8k8K3xTh9759/lP3/Ifr9sXFafe4nVuO7Wk6qO1p/+r9WXdQ/rx9",
+	"cXHZ+7n08UnnvFv68Kx9ftU+vb7s/NztfDTesUCi8Ki46uRRf9AeXPWvZWVP843u+Un35+7JVfvUZDxG",
+	"acDi4AWuZF6+jajMzn2pjHkfS6lM2/PI7HHLGqqdfpDO5aIJXZvWK1BIGKOdxEDcr3BoIkMUzyvFE4uZ",
+	"Gspbbmilhl7xVcvpmT3T06qkdrZiPbykufxoafach5B5m5dINUKvCvgz+UWxMboZpS9O5Fgp47XNm5y/",
+	"/pJq8l/tXSrZCI+CUFmik2Ga2/uWbu8RmWKoQVwSq55myHIUknGsE0qhIYWKVEuyBlYHAyfv7Td3rQll",
+	"OLoh8SbwHsgvVAm90i7JUOFZCFvirM1yEbot+OodqADB3ElWTpHIkQWN8cl+HX3DzStkXt11JKPtrUjp",
+	"nODZjFCh5qvb4zrIlWci/gXV81TqroAhm8cuipnsDS7EUQe5PgkxfObPJTLoD9g87o2hbpb4Bik4JfbS",
+	"QhVptYKMVVtV71Nzy9Bl6GyVTCYE1WSiLBtJhiljHgCfZ3BVZyi6LKasskP3mw91Xz8KmzlLaJs+nB86",
+	"A5DJ+vC/K/hve3D8o4w47Qw6WdDL11fC/WkqERdA/TSliC1kqDxnEQjPFN8SjqYBH5EJviNHyFV3zBXc",
+	"SFneTBuIelxLKFD2BNLHZadwSTiJ75eGGRFOiH9CpiwT+KbezW5TAhdJ++GUIQFEhG9wQI3Sg2JA6bKX",
+	"yveU5CM9k51lmrEniUlfyw9B7fMJFVE94yqc+2YX2Jy8sFmfgO2q/Li/rMjmsV/CotGCLThSEzngbr8N",
+	"qC8tyDxmEb4hrziKodQCFJNsHMEb0P9dJj5SFk8CegPcWI0EdSlBxGDzOIMQSRgJrx3uph5V8ZcNKyTu",
+	"mthb1pMqRVdTKgDUzSxAob0FJTMHqUCfW4H1JEls9ku+3x1dEXa3tg25g3SSR74Hv72WGvnshXMe3JEz",
+	"jSvyllqSQ57c+y7hYAVzUtczE73b7h8XgnfFq8gPIpVzwKjZ89ukyvLjk07/2GpLHZi1nNMpW35hxh4l",
+	"aMLmkQOHBD4RSDwHR4o5Y2tSc+QArYV9TnZLaM+IIrfQwDBIbLzFcNsNq3+vpmeBWcRZT2s7HdWuoBrq",
+	"51gOjCtuLKSi41AIuHoyJZ3KP/vEi0jsorqO9iY+ePaHVBCAXnseT9DOdlMVvVUfXQfZQa65GkUoDEPq",
+	"3kSYxtcxmOzqlx+O0Zu3ewfo//m/97b3ZNgAVU0X4wnhJCkysEQemxIU0CGFAhXvoScMnscTsQmpZW0j",
+	"gRczHEQo4EjD1RoOYBxpkQKYSQWvOJIvoyBfQGKnWK21GM9mAHKTySTQ7j3hdWDZWvbAoBpkcuybzqRo",
+	"kMRqOfKxhmm6Cl6y79KVKIx7tNUowH91ainarVoOvAUJUkeybq9GYuO2ZCha8XGRylhW94OYJ23zx1av",
+	"SkmrxEfwqiOrCW9xMsOQ3HIkW+xwhGUyu6rKGxHso0UUxMQK0LWLVF1lvpaTn1RqLOJ1SjPQOIQSXbeE",
+	"orobyw4vQieGf7oO+o9//78astKIq0Q41xnSWTiX1axTQEBxIp4hG/vbLSjGZbwlz4SXlAkmnF/H9p5F",
+	"FrSUSyxmNlrA1TYa1jxK36Eck5WuJiP9W0JUfZKRuSo3KlIfXwfVoJEsz73HdBaQdZLtZpom2Xp+0BvC",
+	"YxQGYxIHU2K6FR2EFSiAaQQJDfUwRUJbzKy1eh+mzZThbCpapd5JGamjnA6AKdFsnSWpANfOVth75TS7",
+	"Nf2i7BdjKPtPTlgUb4XBnZDzjdZeqP6miaYBnceEN7ZRn1BIEsZ8dcuv2Gz2NaxZ61pt0ugrTvpRbdK4",
+	"Cr663qzflQWTs2Nmum4VT7N7oeuYQBWlICZhAORdFgtMMbhOprN4iaYEC+JOZYp19S5eD693nGZpxElj",
+	"rnhlSy4DSNa+XJlbUlZhwckS6swpZYhWqWjct98l4IkuBALwtKGgg1zJJlWhUWA7U1QP2YJEHuYE6uHF",
+	"kqnxV/L+KR1dSLqKPHDJbOHjxjbqyKBeuCETzNGIKYN5YqLCApzwTblqYg8UUlVrXHmhXM1WwRGuGauU",
+	"sWWhOxb6yIW/M/nx8nP75NnMlKL6lTRm1ZG8IKNsJ5Y56ZQPErhpYUAxkyENYq5sH2nYk6NinBpHyDVM",
+	"XHIsIdYEutEOnhKovzknqK5L9rziiOAoDFR9QgfdkhnQIUyRVpAaj9GOvSTTRtaBxDwtyV9Pulab2Teo",
+	"zkkYNnJV51VLD93y/LnLsv/n6DkPzcRLQk80Ar/iSRm8lirJySjZEnKGRmuZPg2DaXTXsUe63F2FdiqV",
+	"GuCn92pF7Y7HTWuS0JC0DwmNQrouiX+ISjKeXlQriY2zoB4xR3etsfDZ4bM2e3fE5jeTGMLKWej/f6i7",
+	"fqU2EgYf/AZd2u+R35Vjixtuek41b2qvYmIYLSYsJFuA0WnqQRo+zWeE+i8N1e/X1c+eL+fqe+Oi//U/",
+	"kQv33C04AlTZH0+c7/Pu/jGy6qqlyGdz7PLo+AhZdwUc1Ww8w/c2qc5mXOI1mTeW+EgIcIeus1DoC+d9",
+	"r08Usp6r0FMIVrdFdr64gHVjE88QWbKmyNHLrYRgLPxpXPU5SD2Rj77Ia+0ek3kMviAhiNNUXj5K/6k1",
+	"8Uw9THGFiZ8tg2lJ/nlg6o/5ZgFjkjtva78fgHtLiNifzYyJNGju7e7Ou4PdvXd7lcyXMounLcn7/TyF",
+	"g7SPn+B0ksbKYssxColulSmbZcS6TYuqe2iOvvPQdn330BSriXcKPlq0K/akV8u0oauEsA5HvT+Ik6Le",
+	"jwvjB2Xurmx5k/bDzCXgVv8ql5lbsdC2LEle+XD10ZScrgGg8uM1ulLd93zTPkaPfcCb34qnara3om9e",
+	"OawViO8HaTcRcV3T+3+IMBoxf5lUGg3iXLl5KDI/pHzCFlw5fb8Ma3widJ1jSFxUCxrWDlEczclXt6HK",
+	"fnLk7jWbruqxMaTmGsQJizF1whksImZQVtxmg9xQ77WszyLOiuXq3FiuYgllpibAAHar7D5penOMb7ON",
+	"P8qCtmxrKD9dJVHe73Tb5l1hY1kmwkEun4+S17gRno3q8mRYPCHRIuCksY0+Kgxwk6B0bR3PhmAAVNQ7",
+	"ApWUbmG5kq38IVa7LQoShj3B3IWl7ChRHTdisw105qPK/j89t/FxNsha9yAu78hjLd7dRpQs0NXlqYPm",
+	"1NeBq/NQ+inT/D5dMdgSkrA+uCWTTVCtUKe4LZ9sVFkfcEKTjxKaoTBAtzcx0QM8OZzckUjo99bYiCvO",
+	"/dOA3m4cNbwiMXwAXVbiCfOPEJb1U0xviOZkrzgKBIvU7iohJirO4mLV7tWQb42w9U/WYv4yHTwKyzq0",
+	"xxMgc3/MSbREdX3u0CAguiNRAxZxg2OywEvk4TDk0Bg9261EYMWccz9t+Py3lDN/L1NFKtSBT9aatVB8",
+	"KjmhM0LnG55QwDvUF5fWDOQzmj+w9P5Wuop6Gb1ZmUbK9WRr+9jAi2IE8rkkzox7EREITT7HqK6WmrSy",
+	"b6Qxra13O0a/ltwtbb3bWXcScs1qJSlQHBN8qw6llzRZ2+BotE5bFra9up9bmmwgV5vcrTpGPGbeLXK/",
+	"wP+7vqPsuw54GL+6JptM93JLlhW7MHGrWTjEI2IvCCauT39DrMgdkFicnsIcsOxQ7nUgrKRVnsBE5Wyz",
+	"gqKCF62kCNtzEDNVUl0ICUmHsdW3Q8HF2ZxgKbnpHm3SVrqrbW3BVKKJwVW0qoHq3oR4t2npDtU5VnL6",
+	"I9mM08OUshiNBOf0oXx/RLZmEZvOYilW5hp+rangKldfBpY+kLUNpcke1fTwSByfvu7uPEF3kCXFn8eM",
+	"joNoCo0kdQRHFrzGW1UuJYgGUFJd0LvErraSYDsoT7AfQK/l1L17MKsyRpU7MXNnq4/NNGZu0ufOaums",
+	"QDqqmD4NpHo6y6fRi25TWMgi0f2NJYVMynkhzUelmskl6RhTNKch4Rz6u5EZIp9jaJElNOpuv4fevWm2",
+	"sqEQQqyGOAq7+VxKYFVEpIc09pP4PqgiGCVxXprMS6NAEN9DDDL7B5pnpDZurMo8izXIkc+IF2NcN8fv",
+	"yM7orXeA9/w90hq/G73BO96uv0f2x2/w21EN8uJjEokd/xt88ltz6wBvjT992d35+herpTqd84GXNB/F",
+	"TIUOn2AWeI3EP+o7zWbjyAiym8lumLrBitC7KKOkopBQ+aarS5e96pWu9dr7rK+kllB+7J1BTa5B7/in",
+	"vizO1TkeXMPfNafWOR90Lq/bZ72r8wG4HM4/dC/PrnuXJ1DfE/5/fXHaPgbfwtkv10kNmGxdl+sfu30o",
+	"/OnUOv/o2qWhjzgMSayM3zZl3uD9C3hXOwK2kYu9OLjDMYEY/ojcBDwWLEll/YxCJgQEd0hxRHQnXBzH",
+	"UTCaxzp6T5blaV90k8hAjuCAY9n0ckli6CK+lKMAgtkD99RS7BoZxLBV53EKKuIjmzYmR7uOWYzDlZIt",
+	"GyP5rr35r4KQfcnKjXotu2ZUo6T6sK5v5jLvJ/lsPg+sser6xXwfwCmBsG155NfqyGFYN3PxysYNRrhE",
+	"6O++b5+j+nw2IxGSIbWUyTwW1ROUzkOImBD/x6NCLrNRoyPE8VhJwdYmiobXKgzuhFjq8piEIY7ckqaF",
+	"GoXtRxKXmmTYgqoE3iPk6lOwT2IBaUmov3zjFUeBfySTvcWRVD2DHK2yTauOP4836vQc41JlYJMirnEG",
+	"jm7/rK5a7pZk8NlGKDOEaE1shr2aFIRnZGkUxOCyGaFE9/AP4rStrCNzRXXF4afsrJclu7YojpKKWS8u",
+	"kCOzk9OAx6XtCzYmvyl0itkpVSivmrZStcF81JRC2mTpK7ZeolTng8B0I21oVic1trf5Rtp1jPqSQA2p",
+	"fL3hyPqeTRQzdLCzs7v7dqe5++bd/vbe27f775pvpf8mxBGkRamv1VyNoyHNeT9k3W1JfUdsTn0UcKRV",
+	"eRkgn1n1YdKiuQ+Hg9wp/hxM51MXLSAGcERQJMYhPoonEZvfTNAooDhaonHIcBzQGzRjAY1zjZb3m00o",
+	"pfQsqe/J0QGDt50c0C6E8+RkwkKfZwQfWV8wL9zIvOhqwo20GsUmwR/SOgg6jbWSTnbh58bAR0pWqtm6",
+	"E49wiKlHKt7Dqb6GXmkfRIDXK47EG1auNw0oi67nNIjXXdvclVDhs2rFqP5WUGyF5g27WEVLi0zqZYo3",
+	"DiUvYL6RN6LKK1MmL4xMURmrPvjiW3try0qCCGBUJTFEPbxeA2659hQaK8cKOJ/bGhmK0RKioSN8Jljg",
+	"JJ8rIR1mW2/RNKUFjWCpzSM9/6SugSE7ZLZcWPUK4iuWZm/P2U73ZUBrjFqCkrZ2UEiEJizbMfjBTRDn",
+	"euf/evZxkFWYf2tv/Yq3/tncOvj0peW0ShRmuTBoMEyiGY5kwH1eJU6frpAAzddADKwket9HcaBlhfOV",
+	"y3uDwfKxNYWtpnUt0oVmJio/bhOqdlnDmC4gm0ocmUO7r9iRXYG4nzgM0QzfkAdJIrmNrYARQHXDcL+c",
+	"f1Mpb+sh1h2VVZUyF2PC9X4rKifpuTsiXlxfNCK91MNhfy0Kw+TrAL5p9J+lNWVC8KsFNOQpoD26QZO9",
+	"nB+HbE0ZJUtN27VRw+ATmyxCUdp2EiVpX0tFRpMKKNc4DNmC+BsDRYksn1ZFWb7iSA2vpYsjXUAONbOr",
+	"+Gano2YQS0mY1JGqgJGdXR6Ma1nXNz2y/ALlZPYlisWrBUaYepNVnC09A/nuK45+uOqebGRb2mS7klBZ",
+	"twgGKXVDIPQ1b+iEOfm1H3A8Cm1yt1kNLXGhBhzpL1K8WiGT3y6965DcSXf/Jlv7aemdwndr0R2GF1u9",
+	"I1EwVrWSUP2nX44bedQP2U2wMZBP4SNbS+I519L0nAZ/zAngj/YuGxRcaMCzCaOaoTqgkG5NcRAiEMNT",
+	"ubyxbQou6xenA45nWJB+HF7f41Oxsmuln1b68kJ8cZ7UCebkRndur3BD1cuVY2/1xU6DCaNN92hrmqqF",
+	"8gy1WccO/aQ4s12BSZrl40x0gXICHaq208XLOKR1aQFF39ut0w0nz+rcjHUTnBND6grIuC/Ok7CpjyBv",
+	"77cIpmSRiQqspkN8a7fAWtv+CoEv3YwW9jbyFNzb6n9/S75E5Ge05yuF6/HN+ivIQOn9T32KsoKCSf+3",
+	"UXvEwTM8k5KzbObNoaypK87ZLVrps+LZRkJZUey9j+RklVc3MazZBc21aF0mB67/MCuf5TFv7fdW+8U3",
+	"MUxUoHCbU7ecMLdGFttEAjMEp8okbj31ykss67/ICSprPzAEk3wjslOIeHMvuu4RuGbTcPjkGichGah+",
+	"zhCh8ymakIgcCuGtNyO0fdFFu9tN+US6DSb4jgj2HwY8lh7fRhXESwWh9a+m0s/adze3ciXUX0i212vY",
+	"ZVYA2ZzW58l5YWrHamaTqJhQfw2QPELl0CVFBiODP70Q2duTJSVFOmglbSWEy1khbt7LWKigVs2ZnG/O",
+	"YnqTE0Q3C1yn/uQMe396L3LCaVe4kQutZ16oH1nvpcS4m9Ys38yua0DoXjbdKY49qLSednF+NLtusqf1",
+	"UIEq3EmXGV0VO3Mz8qIWZ5EsTwfJPw7C3CPUD+gNBD+It+Wf0qCDUag647lb2eq25hxbZXfRqW1l/lLk",
+	"ZatAgLbSf2oi9f+y96fLbSNbvij+KhmM/z9MVkMUSZEaqNhxm5Zol6o0tQbXsFlXSAJJCVtgghsJiuZ2",
+	"OaI/3bj3632IPu9xHmU/yY1cKxNIgAAnybbkUp/TXRaBTOS45vVbG/ofJqnZMP+YpS0b2Z9SCfjpYRb5",
+	"adTSLih1WVDZLJdIYBql+7zpwLOtZIlz6YZhUGA6AJAGIu7oCOzaWA8QkjYwU8PeNHmhXVWwDuip7/Eh",
+	"lTeZbYSMunAxJLtpE/tD5/joEOq83SAmhEXs69PO9dWPZxdHv3cPbavH7XdnF2+PDg+7p/Lp6dnVzbuz",
+	"69ND+QdE6XQvzjsXV7/dGE963NZrfpNqcNK9+vHsEH7rHB+f/dJV3Zy+Oz46uEo37BxfdDuHv910fz26",
+	"vLq0SZlCai4ncGf2dfhBs1bTccs9bgQf6BRlL6pYxD562znN9ii/dt757fisc3hzdXZ2c9y5eN/FFbi8",
+	"Pj8/u7jqHt6cdA+POjdXv5134f3r0/OLs4Pu5WXn7XH3pnt6dXT1G4qKR3IlTjvHNxrA8AP1PZfGUHbj",
+	"UCp0rtvjuDXCRvR+SdEBXE6+JIkQ0KyqKpMV0eEINjGWP6Fxj0+ojg1munyGPhzpKIw3gggM2A9COYNP",
+	"0IFFVPyupdZRaoYWib/52c4Nw2DFJ3TmiOGR1bERswXhMtuRi/MHC1VgXjCXS2DJ6YfZJV86M/id7Adv",
+	"4HxwnDzQS6m8T8KA34JjHdKAooC4AaF9TLrPD1PwbjmNxiG76dM8HPEzrLo9gOiW+GWcqq5Ba2bnYu42",
+	"mgLj14nsW6UzhA+SUgfD0TgqQFZMDkP+qkPxAXXzZra2mY+4Ex+qOakWeFjSh/r66iBdJK7UqDW2N+r1",
+	"jUb9qrbbrm+3a41q6/clUy6ylBq22sQfMuZuDrqYXh/lhvt2ODhXLBQu5KxU4j2G+0J+GeVTCAOukqOI",
+	"DMciQtXQi0SPAyEPp+C54LcqLW9EhVB1zt2NvR0MXttXYVQiCuSCacgF3uNJoHHm65mAtNL7t7sN8kv3",
+	"8orUG1tN0tre2yU7260mgcQCw5/cbKTdya2CIBHyx3/MCRCJbQaLbBpznDYWqZGyVLwrWDE+ZFVy7N3P",
+	"hJ9ZJA5wuvUelLMV+oVYpyGjUB1ZrhoPMDiwxzE6sM+mAXcJJVuNjb5cYzzMmcWrwwJhIF+j3txp7m5t",
+	"N3dyo/uM22A6jXKshMpTlLiOnsBnZMGdp/KMQJijP01fq/9obNf2djDVfCcTRtBqFm5mflnjDg67LNc8",
+	"LjmMgi+CAKMWjiOTOzweSVrZqNUyeXzJ+H6inC2s4BAPy/Q+5Ywus2hidmUBPEunPS21SluNwtFcFtmY",
+	"MgdemR8scj7u+55Djj1ViJOU7fNjG876eRgMMGGH+uSIu2zI1QtHGeSu45JVOj/KlL4/Lr6X8/DGzEHC",
+	"axYZhIxhKr2OsUjHowSTdBGsEt5iUF+MZdtuzhlQxtw8L9JNBVZ4gHZjv//3f/+PTS6j8Gc2leNrbQML",
+	"3ErliZIjSWoPLg7q2xu/ngQuGyJJFeOhGRscBcEMxey0fr/s/vTb262dny4OWp0PB0ed1snZefPix6uT",
+	"ra3Wr42f3/+6dfTj2U+d8/PWRXer+XPz598/nKaj6t5LitnY2PnjU6s1L6LuKUC2OqsBLc2gunwRM/+K",
+	"Dosio/+ajosvG6kxL2oiCsdMh0ik0UuWCJBYzSj/GiXwpFECyxi/M2dHvtRG1U0AcfeUtNdHiVwq8G/W",
+	"NJXPyqSq0uesAXEtCwyLHaaLINs1lBAWZIybVVdzbTwOMeox4E9PUDekABUKA+HBEoTO3POzy6sCzSsF",
+	"7rQI0inrFo/b4kCyC2SiEi+NGqxWa5Ejofv2x7Ozn9MOBONAxI4DLyIhc5iSxD2ByyJVHuYPvqr/QN2T",
+	"XINhejbP0FCIvR5imeycIHspYgxHUY4s11FPEMdZBGSQyp4wVJQ1CQYOaVkEv3jtl11EjeFurH+OnVQ+",
+	"BJ84KWuguw3PtSv7+vSFkkhtxCXCSX+qJP2FfN2noshEq0mhfIWoLTAKWCwkg7LdMZY4P8nZuh+DCdQA",
+	"m/1GFAT3YFEYer7vGbi5BZ80dln2c7nA3KPXTGrk8FkwzliGSxzKVTrzQ5LMLCX2MVIHcS70hnwvnqQn",
+	"iDtmpGxiA1dmBuHle6QWj2kpmLHMxYtxRNZiFo+h9cY9s1KEf5aixLTAimHJVib/esLfAK88S+teFGZ5",
+	"ZvArLV1jXUiPnBXLXaGO47DR0xa1z70fOYE1iClu67stSMiG1OP7xL68Pjjodg+7hzahpPHxow6XlcRl",
+	"v8ftd52jY/kQfV9pIkvKga4VjwQrMSPbzXrNxrK9XgSiR+jGraWEog3sfebQsdDF6EXkcTQ6hkwE/gNz",
+	"exwCd0chiLe6hB1kG2tMdDtHHsYC5eB2jkVjDJ5QloUZtPV4IUpWCSdtwq7n4pkYbDKfkAP8LgQeavrR",
+	"JvYnRTIsZJsWiamDBaXNP9sWseU/7B7vM43kq+vGadtZ5/yIhCwahxxsZgTRxSBtesRC7LrH5ZgtEgW+",
+	"S+iIhpHkuzY8U/HIrifHPJSrjhx2SEcj5fbP4gHMRzNPSaxW3Fg7f+c3TrnErVLn8rK7+Ltgqch8FRou",
+	"+qZsmP3i9dWPCz84ju6y35PNDruIvT+n2SEeSN3sbef056PT9zed8/PjowPwBFc75+cXZx+Ku3lL+b3H",
+	"bzsjFKG8gHdGozB4mN/rginNdpqZYF6fh93To1W6PGTcm9/jSef0unN8c9H9cNT9ZfmOTygfU/+CPXhs",
+	"Mq/7y+u3J0dXKy3D5bg/9KIFC7HgnM32mjl0us+ZiKn5HeYGm+X0dnnVubq+vDn4sXP6fulOlWyKcSWF",
+	"XS8389yAl6S3o9PDow9Hh9ed4yX7O+Ku9+C5Y+pnelx2AQtWbtlpFczn6PTy6uL6pLuY2h3F1Y0yXcSo",
+	"WotmEGPeZ6aQdLBgCHEHmRFcdGUXiz5/wUZBmCW6qumCD2PTma/+13X3conPggV+5rvYeOGHEfQ0/eW8",
+	"ykWL69JkRlAAnLMM1Ex+T8se5DlRp1Zh/NVSfWWWKWuamS8CZweiGl91L68WtLxiIso2WzRubJka8OfY",
+	"njVFP6nSyj5bpYCzJZIL83bns7VUm8xAFrSZEV6WarHaN7LyyjINUpLKoga5B3DZRivNpYByLmqWTy6X",
+	"brXSt/KI1JJtVvpOETla1C7vji7ZZqXxzdzoxYsww1SWa7LasIpJ5mpN1/jqOlRlgWi+evOVxr1QIl69",
+	"g7S6snp7U41YvfWsrrBkH2udmHkC8IptcwTyJXsoEJc//5GxXSy26ltx+XMS8IwpqEy5CzXFV7P7J2ax",
+	"Wn1vi9YHjY0dp842dmirv7Hn1N2NBtsaNGmrv+3suMs4Cma8FsWTEkmQGht6kVA1+XI8lTaEfU7uGNRw",
+	"V0/6EGnbH0cAr8bwWpApiywiAvjN90TE3DaxDd1A++qsHrePTj90L6/kzxDknDwjM490+L9sZgqt+ve0",
+	"PSsris4aYrLWlazRJGMLydg4cnStHP0pVyfK03LyFJdZrWBW1M+X32fF1VlhMiOVzig+M+pMsWxeLGkX",
+	"agbzjTTzrQyLbBsLzEpzbTnLmGXm2CvmWAgW2yXmGgT+yIthN75bRAV+ZtMnCsnILasClMRttFr1PTLC",
+	"0MF7NpVkUBKWy8sfCR1Hd0Ho/Yu5N/dsKqAqUm4Ewj2bFhFg+55NPdfWxmOPIQwBUNtLHWm+AfUJ89H9",
+	"cGg/s+k5Gxbg0Mv+7gGciZz/fPQrOe+eLIbfwzFbqqpL6iums2uOx+JnNj3ig+BL75HiSW/EGrtFyrYQ",
+	"dxu6YafT6fz7v/+H9Ma12pYDKwD/ZHZllX1N8B91LGGFPMley3Ev97ku8G/Y9MRzAyGlnojdKFhmj1Dw",
+	"WREeTJIEB4/fqqDGUESr1oCTFzPHpTj/pBYt2pKn9xv4i00XMd6SfB+wFd+lzC2C7Zx/gb5OVebMhf16",
+	"5UnUh7+dC/xFur6/6qH4+qehKGTelqLgh27aFRxHvqHQv0/swy6+d2hj9h7W/IcyqlgARIyY73v8tkK8",
+	"iLgBAwRli9BBxEKDXL4R6OGGpI8ej53MXsBjaGr7/DpbfTIjqsuRlKxSPKh5XuZU+GR+PhydmXib2J3j",
+	"Y5uUUWWDZajsE0rcYEg9TsrUh3QfyIDCRarsI1K90pSqiltggzfCDKu0D89OOkex+Gr3ONTiUL/Gegth",
+	"H4GH2FKRsNv437gRJJgG94wTT/Q4hJi7FSzqYSoeqfdIyB6Ce+ZWqsQ2pXm7x8uzRT83IyYiu0Ju5W5G",
+	"gVJf43CBOxrJX3AN0uVNe7zHYWXT2qJFGHXudMGyKDHHqaXUxW3LkByLrnyNuz3fjb9PTD0UNFm70pbD",
+	"+FMFbv6JoVd/9vifGxsb8L/yoT0DKUE2iR3vAfkTi6HCr/pYxmgANsE+sjUO5McwUz9VxSBZYY1Yn+0g",
+	"9dnrzLvQB53NbyEOFQ4CAmBvM9piPCBYftVhZkhxOU97ppe8USWvWwm0Og6EqYGG7IH6Y7zamgwMPN9X",
+	"/Wd0Vdk7JaNx6NxRAalXgvl+XOU43cYYkRdBtpjPIiYsCK8RFqTEQJ1j5qrBxPmn48gJpHQIoqrDXL0D",
+	"pmo/cwbUwIMR40L2h+dUEApg88nK5+jWRnN8Z1bBx1f0CEeh58D4BIvgWz6DVLiyLdddvbXpxWZ9sfkJ",
+	"i1x+3oSmdkVPKUUtNrNkQX4zpgtIPsimJhCqi2y0tL4OaeosKQxnE7MIsyIHfchJIl5UyXSYd6Ti/uLz",
+	"k2EZSUQSVDFL9whkLHd8SMbiE2QaLdINQrCNi8yrxlCRDsmX5BxHYeCOHdiZg7OTc7Ws8lJhSj0WypFk",
+	"Tccw4VoILIdNoBqbmkQBvM0CWmSmsW1+mkEX+pxQKsgxKyNFbRM7bZePT0xByRZNPWbKsuDS/fu//yf5",
+	"0OanVHLIZ4PUZT+vbPvx1+cYeIx9oollOtXnrOF6bsepRe1cHfyY7nnzk+d+1gdR14WQOpQ+0HO6jg1L",
+	"BaOGvjcFeAXiGUi2JrSjoGKRQaBQjxWzBIXN5JhgDxZQiEEAGGfxgLQlC48TGq7w3yk7lT7hukso/CaH",
+	"BCmcJrvQRGh2VrqtnRnO7Mn+E8o1gGeD+iqSL51gNru58YG1SBKZKYelZNhK0Vdzdts4sXKrSdkJeIQ1",
+	"VSLJRAr7ShvhZJcoF2keCKyhnV2q9Oc2Vd17C+Q1rKIXDil3pkRMGBuRciyW//v/+n+lZHhx0jm9mpng",
+	"rN2veIqbXuzVkD/Ef9zg9LNrnfhA8Ks9DmYhhfPKXdLH94gYhwMoAgKQADyI2QDjLhSV0eVBvLDHgwlv",
+	"47+1PHwbxHJ/fM415VY8z2AMkg5h4nysgOgBvBHIzioWER6XgmI8kj7zA34LMixIliYIhUUmd56DH4/u",
+	"QsaSCYk7GmItHg8z00F673H78vriXeege3PRvTy7vjjoVpHl2/KyOnTkRVQKIb53j9G5yVADLoUUEcgp",
+	"UExwNQVnxN5zAvD+RHdsuE8KhWAMDw4mXI83FdSaJeXx6fCEskwxl/THUY+bjpjyTC0dDhK+FnfMjeqc",
+	"H1VAzu8Y3WXdOvl+HK1BagmmxwFgUIpk3kegfjO+nB+kkMFT6CFQPV8u7DAO2EXtSspNRqlnZT6yiB1o",
+	"ZSQIb9XP6gbCNHsc56mUqDyXUY9LZcqgwqn1qWTU1OPjxIukvUXKLWT4flI+H/gjNXXT05P4c2JvS9qh",
+	"kzhpDP/VM/JoJe/lurkKnHs5T76Ma2yxRyvfeZZzVJZ1qaUFvxn/V75/Kcc3lOsMemoXXD5RefXNfS3f",
+	"3BUT0aEyMqZNlJGCWVC0JwrH7I/Z9PwsuqFsNMdkmAQiFefRgtrVLtS62pBIPt94RNK2o6+eWRuv6rwM",
+	"W/B5P9f02kW4iBml28x5VjiIi1VuV4WfPKOs52cKjwjgEM449KIplGPElXrLaMjCzji6y8OGQUMMFJFM",
+	"rlJAx9HdJjyyLbxIVBC7o1yuqggDdqy8q/Cy8q7K3YJ5Ag2AtxLachdFI7lOB743J5ApI2858DLx3AQH",
+	"TCFDSEkWKgDiYHA6ExoblqIA3J2y3ztGXRgJAlqUft3AMWwcGcFJdOQpf+eZnG5jjg/e/KRFgn5EPS6l",
+	"0SkAW8vWpFGt6bGXLyf09paF5ProjehxvZbMSr/te/2QhtMKGj5AK8VBOiFzGY886gtyG1IpedKoYM9I",
+	"+eLdAdneae6R//2/mtXmPjFbK8W+H7hTqZHIvwGt7i0VngN+dfkmatdKshz4wQSvHQzmIOlN/iicYIRn",
+	"LWTULbXhP7HKIEpWCZCiSu2SMrMnjwBi957x69AvtUuZeaTgOyjsxmf5k6fCEDIggFrI9qBOqZS5iSdZ",
+	"nRTTqTb2m3q+FWsbGBCXyPSd8yOB9acGHo+YcycQ2iykEQKNqew9Fj54jgIMFBktDn0OPR5v5IhGd8Ii",
+	"DhUaTg2QKOMilp3zI605BMMRjby+jx8Dd8IP5IcfYn3uhx+Uhvrv//4f2yLn3ojJJxtJw0pbHaqZ49Pj",
+	"BM+sHItW1OOlEBaJLewAwacXhYCeY8nWhgnYSgznMCHDcq4WkH1kzjhihN5S2Y5Q2YM2OQ9peM8iS5VB",
+	"J2Vl1BYVy1R2BOpKsXIu+5W9KOum4vB4tiyId2CSULiolUF+u4HYib+OufcRRoJZ8pYOkcRUWk+QSUhH",
+	"IzSD2Z8kwbUAxzHGA/2sSsUQhGRU/rVPqXcs9eyzXcUNRCUXdy9lQ5X7WGlnqgNaymCRwEqrL5qHWLzJ",
+	"qM6ClHX5NrMWKgHcTtOaQIjg9J7dYJl1Ty3X9fXRoVDLRSQZ2dra2rMgPFIAnrUyhRBiB4OBYJG9afve",
+	"0JP/DRQCNZb4V2tpA5a1vW+sE7ReDl81WULt2crip0JnCsQX67UWQuNa5N///T8V4CEGmWMCLCZ6YWfs",
+	"O+3YXzGHTaoNVrYp3GHTSokX1U4bxuWOx3vLPnoAPeZPcSRo8TD7IGU3pIPISuoFWyk7qbaBVuDwy17k",
+	"ho5CBtYNgjKKIGWbjkY3kLIcOPBfOQj4h8dd+C91nBu7ApfduDf6NMg7cX11oA+F/IgzDkUQbozorcel",
+	"mCJbltW5gA/Ix8qmqG6TehdEiU93VNwMg5BZAGhxg+9//mxXYBbcNS+ZHMZes7VDRmHQ99kwWQ78qrFk",
+	"m+qV//iHALP85C4QjGhcYYAUFoT6IiAODcMpGulIGhRY32mD23y2q+QyF1cW+rplke7JCXgUBr6I0ae1",
+	"WVZuP1ix0FmvvY2e0Ni8zI1JJkR5xb6APhsEkqxFJJQMhgFu9R3lrs9CwPWDkt54z8HtmgIAju2+4diH",
+	"TvphcM9gJFfsYwQ/C3AuJnHj6h5Y+tOUTyPAu2e+YKkh93gZPm/J7+s8ePwuQFqGdMjAH2sMotJWn/nn",
+	"GCmw2+MA2B2/bmFwn8Koh3LjeJahH/hbp5BhBJ4SEHscBkaur95t7Mb4rqfXx6Rs96SsWqvZYHMDYBjZ",
+	"jxW/RYkvRUvZtL7d42IchsGt5P7Q1N2VTfc1vDgLHcljmXDoKP46mUhmKEfO3H0MOXF8cKjiRJPVSHBt",
+	"KRY0ImX7/4C78zcbYycAeKFNgqEX9TjgrIqIUbeyrxFXEeJc0/CRTz2uyhaTMg+AJ0IUCSwkSn7yxGMJ",
+	"Wn+a7JNAxRhhCeB+y2awxgCN4AkQuXGYyAl4gKcBXe1eJBvY8jio8ucunWpRAOhF2a7v7dU2ao2NrZoN",
+	"MSRqgmj/VI0BnFgyEpPsiIjyaJ/Yhuhu68PU457LhqMAwIEgxLBs/7pxlPy28TObKgjyzI9WXHO/0WqB",
+	"NVbBX1ZgOR88AbJY5/Lg6EiFmHi+AsCgEQXgaIeCRbvP1LV01eGQ51KFIiigdbtV27KVXGhfsCicbnTk",
+	"0tn7BORL2HlByshzHOr7WIYaETx6PC2hCwCPiBUkFMOUrR6RNyzFjeOqWT0+YuGGSbhi+gPfrsSsu9nY",
+	"U3w3NdAq6cjz4/uosP+6oZLiYDuCQbya9cZuevEMZFHYeObcBXA7FAovHHYo7Q56lDxpGqcdMLnfYITP",
+	"hZYwweoO8h6qPHvNRh2VmROUKkgciCtFPIwLVoDTVHYk27S2asQ+CHgkD9Shd4uxR0rakOcoqYIGqSVR",
+	"Rj9tywOMqrs2/wsDVnwU+J4DF8fWr9kW0UCv0AKdAKOQCYjfOhlHamuRK1FOljnaljEOzW4e6lLISGqX",
+	"hirWMF7pqZpUo0nugnGI63sC0qMn4mr7jIP3mXG3TegQpUy59kAXEMtSDRbYwkfqREDvoLGu0SYPYciU",
+	"5yIM5BDdWM7pe5yGUzLwAwqyFzjwUPn0PYep8EiluXdG8oZtNKo1heOHZgXR3tycTCZVCo+rQXi7qdqK",
+	"zeOjg+7pZRfaANR6BDbQWGnsnB+VrNIDCwVqk7VqHd+UeiQdeaV2aataq24hOu0daLspAU/+cMtyrGDH",
+	"HupCM0YNs7WUeyZyHLBNFqEoalPQlyQlbCfI5qOQPXjBGKVxef8SSapqSE+2Ki4F/+5xfXIBMAyqcXXw",
+	"G2o/2IjRCGKMxL03EspJrgdoYbAhmQDhg8uqBD8FW9hn0YRpcoX7FlO+I1ctw2yohID1VIxQQK53Ftrf",
+	"n6aFYKVPezoKLbbvAFtNzDsxkiMys0UGuZz0SYWiWZS7l4xbNz6W1LO0/PsHsDlQEldfTDhHjVoNw3+B",
+	"JgFaoSHT/kOBjMaW/E/KsPn3T6kielgFoFbfqLeu6rV2Tf7/383yj57cF5D993Z3tlvNrUYdagQ5npvf",
+	"xZbuIpa44aPG4LBPqV+0Bo3+rlNne3THbbKtAcQMw3xuYlObIae7g3QVr5nRt9SnB57PFOxuSV6JURBG",
+	"VWwO35Y6zZ676+z0t2lr0GRbbsORh+CONlrbstudrX6tRfeau7UGq/V3d9x6q9UcuA3H3Wru1fe24S+6",
+	"13fd2k5zr06dVrO2vUVr22ynPmhBX96/WKndaMXGqfPO5SX4ROVOsiH1JEX6R3DHq27A/lPtU9UJhnqQ",
+	"BQuUxEYo5GrJvuEkeNG01C6dsgn5LQjvdUW3UP54fQk0krN6qV2qN7bIiRT+LiN5swIRUV9BSZfqtVqt",
+	"HkPctUunvymbOLsJBjd9L4zu5Fsgm8llh8UORaRX+6fgDsgxTX46DMCuDhoovy21//6HAjgutUv/oRDg",
+	"d/dqCa5qu2R40OKwo7lnTa1xyrloVuTLbyd3IqGLcg21iqnxDQ1SWWqXTi6bH0//9Vvz9ND5ePKPzuTk",
+	"EP/3ePhu4rzbrf/+j5+8s/cnH3+/8u9OG/9V+/3qdIgW9zWpC9QwA3PmDPC+pMpSijKoHlSzbiJZyPtO",
+	"TD70l95SV4OgQ8v60i2veZJaBW3rW0u3PadTP6DuVRAc0/AWzkazsbd086sgOKF8qsU72by1wpyPOKJy",
+	"x8VpWrWtVab9QD1EwIR9HQ+HFC6YlHw9JrWzNN+K6K2kfyVl8yn98RlvXE6px4iGWgbg/YCGELmL5W0V",
+	"Mc63BGnxqMdTh4G89x4YseXNsONCOujVFOSeQ2wOwNbu6+CdSOonUgjw/WCiJPrC6ENVA7sogDAm/mjA",
+	"gILdyUsg6KLV7d3ZxQ041C8vIUiJCiICqQgJw87ts4jpNISLzrsrm4x55Ply4Hyf2Iq02MrWBBWDvIiI",
+	"yPN9whlzhbKO2wmBsNvEBipsW8QGcqRsW4q4VhOyZoONy3wWk7dMmxSdnG2miLUNVi/O6mD18qIpDCEh",
+	"w/Azku7EtoXyPY+8aJqYecq25iqyzeHF0YfuxeWNEmNtgGkkxD6F0ILO8c3RIRSi+oHYB2cX52cX8Htq",
+	"IZwgHAUokFV9dqvA69VMzIeo7uAfCqg+217PVirOsn1SNsE+ODu9ujg7Pj46fX9z3r24hI0fBvzWXC7Z",
+	"Er0jhCS/SlnW3BpipzYjvQPaFm4bY+HEDiacheLOG90oqwy9ZYgIoL9nv+2edt8dHRx1jm/OfjntXqhQ",
+	"LErsg+7F1dG7o4POVffm7N3N0am5luBxULuD8Wc5XZFgwgXU2iHRHeWk0fr/4x1MRgPFzbCYC7jwUFOu",
+	"1QiazlC4nniCVUBEZ6EIpNwdkH4Q3WH/crjasohBicbmyIuFYAYk4A58mYSBz/KEckTImGVOs1L5AoH2",
+	"uDEw1FEArl7YxmjwM5v+iN5ZlIWB/r8N3OnyYrBKmIuXARyTMQ3vpFZI6fZ9xtnAczzqEzg2gCnhklqt",
+	"+UaQnyhn5HLoRXfaLKVWHGypuC1SY5TKbc6nZ4W3S8rJu5ByxxNOUCzBNVvb5Izek84Dm5Hg9pr1WsOQ",
+	"4A46gE8dX2ZArB0ychCEo7h6e+oiy0a6Ms/nRFZVIcj/SZ0hkxPRsmpyYVHQ/3qTmhVLd1sbteYGvBqL",
+	"2JSzqpB7lB15WnDFskim4AobK69DDrkotbdqVklemVK7lL3hcLDXXoc6OQGPZ554LtehtcQ67OxCZbet",
+	"7Cwv6TAzyWMWl28GebxZb7VarVodtAA1v1lyjaLzbKNaIosbZBFkJePsI1zPvMsXYeKjdgELyEaJAjIE",
+	"uB8SQgdQtUuRPu0/B2B1sO/jRyqv1+/Jjt1KJ63Ds3qg2vVFp6rg+IBXM3tk4EdVGlB7KGR7LTHh2hkn",
+	"YIHePatGYiiJqXEb3+eGXGLFgiqEmmtLWo7MZvKP4I6Tw4BVVhjjS9X/81X+vBV/hMKMsgr2kYTKSV3+",
+	"84z5rP5UcsNVWrayiNJHMCWNhRHWXAR93eNmNy+dNuXb4mpXtZ12q5VjBvxjMTnTlq8t1hy06HZ/x9l1",
+	"91ht8Cpp/IUljcR2+KmEGXDylJB5qlhCcMGLpUiBHCTzlQlYHcs5okxskASrQ75sU2RoNG/BEvJPhogA",
+	"A0lJO69k5aq2mzgo1iQrO07dzSAQfncS1Be/LY+8FvEuFsh18iqoIDYQ7bQ9zxP6CqROeIE/qLa38LAs",
+	"8r7U+w1ny22y1mCb7vR3nTnS1+fPBeuev55IbyTxXvBirkFyxYbJEVqtXfqortZWrUwV78Z6beH2rdfU",
+	"vHxrflzd8VTrfCOstsFaJGOBJUFIDONr5VGXaynfVnLo5ykuVxDBmmguJmOZmd8yd830HK95175LT+dX",
+	"PjoLvKrrHKhkZx+ll+U6MQ1/UJIGrfw7QVjgIKqSLtjo1TGKA+bQh4UBavqZDgujQwY2IbRuY4oPHKTY",
+	"uhxtXKhAp6K5qVaJQTqKW8DcXqbftd5a4dNiPBoFYcTcE+Z6VFeQbDYaK/QxCgOHCYEe1O/B8YsWh0wk",
+	"VK7j97NVmnWUFkaEZTymFuKp6Ov+hgxZRF0aUQxNxpArlJFoLDzNyE3VGefOexblenYeF2r0/WodKnvi",
+	"JlRlnEvaRB2OfdbONUEr63X6hMwYs/cJxlTJDQOpd1kwm+UirXL0njUjrXBB8iKtDJ00G2xVp43+ltN0",
+	"W2x7sEN3+2awVX+Pus1avdWsN1oNt7bdaPS3WKO17bqD1sBxdlm/tjNwd3fdHersbm03tnf7u1t0q0ab",
+	"rcEubbbiYKtmgns5T9dJBWC96ouZyKxYWsgiERQFYsF5qGcCsZbWBFXDJxYtMsTzWwZG1ZpLtz0NonfB",
+	"mL8GVKUDqhZz1lUDEWYP0ZF7TqWOCwGBkZOTBX+gYRwB9TAIQ+ZEM0Q9SbvyDMA0lVYpevzWe2BcZy+g",
+	"bBoFIQRhMLGfHyuEcVZ5gTVkyMJbnTrVn+I/9tMhNPpjKgRkchf4DCI/ADkKnWUqKwVzY/F3BReGoWAC",
+	"M2eMib5JwrK4VJZJJ5ltakHidJZmbc/OCy5BcIjvIrgEcKiLVNY83XO+ulngMnsEpcS1Xs45tqrAt6Jh",
+	"4DUe/DUefIV48DxLwOqGjC8ja5hmDPXx6vdmZVhXiKktL4UcBHzgewgc9GrV+NbSF7KKta0amwat//Sk",
+	"wllu6HwnilSSe2JajYIZjfuORuSOAvQ/6TPGDQkNI9QVr0F4ax6RPhVsu7nBuCSG7r6U63TeNiXnh+8s",
+	"8tN5970UCM9P3/f4wEObo47XbTWajd1d0p9KqbHcqjfIz95bjS+AqZb4bChFThDyEl5nV0knPf67wHdF",
+	"koRcS6xBpGw3Gw2I7QbNR5f6x9xtKfeZ1iJEBsFPvQEc0Y1Ga3s/T8jLiIHgeDblvhWihQ8Td8LLjBpO",
+	"jBtzAhffrOKZV98u/fThbffCq308/ofz80+Xb//x+68/1egvv49+a7yr/X759uF37+2oPzx9cPjbB2f4",
+	"rkZ/2Rsf3P7tb8tIR/PtM0tZS0C9QplpTvzbm0Wuo6LpTn779fRfzvu9qXvw9l+/Nd6tNbWMUDcjYq3s",
+	"u9DH9YsGlBUdKaBFycM3Ir6/5ormStA5YVPr2/l22q3tl2znKzy5V3mRmass819TUVn7FuXJzYcxbj1y",
+	"bxc9e2Qtx96rwP0qcL9ogRtFWEOAXUfY3vyk/3kzz7V4xlkiJ6urNONqjGVh7vhjl7mkjNJwZUkfoiHv",
+	"Pc60tCL9fUIB4+UT7Cck1xCUpw9NUnAF1/DVwfKSHSzzac7TOVeWhjzR5zBW/PPpHqrvX8XCgFXyBaGF",
+	"aetJZwBtpsKYlBDT4+AAAe0bc9QBdE/H3aEHx+Mx6OCM7u9hETvlYQm4w+K0+rggjifIkLqsqCYPFDGP",
+	"ZswDABVXto2yQKqaB1h8Y8ieBEISJhGjSOrE+qSKT39KXDagY1+5mLJVdCwcII1Sg8siliITMjxZpGzo",
+	"0UKn26ovEfv68hCSr+PycYg0GwkErlRQNjYOKa7hkxTgSEr27EO+eSRI5+SYOHfMuSfhmIvUsoqIjeAL",
+	"w+ABy31FQVznB9C6sBPAY2ICcu7zsSAD7k8tuWbpyJE0V+YRKQ8wmZ+mM42CAaF8qgsUGsu1Txwq2IbH",
+	"BePCi7wHJreKEPuQ8amu24O1liyiwfmS5dgnNgYPqFfTpZhkRwjAsELJJQxvgXKIMJBzxl0AbYAPxOfH",
+	"gvQ5gDqO118X7ER4qxjKjyQbKSI6FUbZpdzR5Vc5kv3obawSOxPho0EyYzRMzEyV8wSz4YwwhJTi+Tk0",
+	"1xXBVkx9w9suxcV4bwA8KvbrVP4SSW858FnxChTCZxUnuLwae540qOs1t/A1tzA/+m1RHuASwGTpW/yI",
+	"zKhlszeKSG6M11dZNYXjFfzvNdjj+wf/+5L5LEY0nNKWXOa2VekAvYWJJGsm/irRX4tf8u+84rLJvf8O",
+	"s1oeZ/4uEGxNmP8sNGqcpWXGLuZcQakiQayk8oKDUu1FBrB3svNTFu0noCBxWH8BoB4choVoem1SlJ/Z",
+	"NjPE9onR4mkzz9BCgTiySDUOzk7fHR8dXJWyF2KpoUKr9TNSF43hi63DN8kJbdb2Eljq2IGT1KXqB+Oo",
+	"3fcpv1/e9nuO12KJMHooxc7jE12OS2QUmbQqcrITKgj1Q0bdqRFw8yQm2L+0xwgNDcuGaJmFhFZHIc+W",
+	"HAp8N8YhJ2X5G+lPexykM+BhocvCikrfV7V9LEQWB42aSPLq+4BiC9axH87GIaGu68nmP/ygaiEbNVaK",
+	"0MJVrfjU+FY2tWAnZ1CpaBkzC76vgLz/eHyyXGrwSFkzxfJL7VKtvtcYbNHaxrZTZxs7boNu7PXrbCPJ",
+	"TdpluRKyVKHqkGvTam/Vqih0/Z5goP9Oh332L4/IE5crORV0AGBdcmtL7frS1GZmv6aLMY7TC7S8rwm/",
+	"tYZYgg3XyrXFpus6jLD1uvQGW69HbuIpF1AbuUuZjTBoDRYXmwNufKAq6FOzj2lca48iYGaqYIYqhydf",
+	"K9Mel+TMIpT0Q8qdO8JZNAnCex1Nmap+NlPrDMuqQ/EQ9QjKM5Ah5fSWVUnHCDVJjU/7OSE2M3MlEdg4",
+	"S7naGboFAafoKTXXDsqAj0ckGEc9HgxIn3K3So69e6YL1WFaMSwQ5BJhFXUg+CqlplGryTEkhcNTQ1cd",
+	"bGyo2n6eS44OycYGuBdOOyddG83qsDbg1IDCZbgEwyF6qvgcQNjZm7wy3X36/Js8krYqbYLZmfOKyceX",
+	"SJx5EZR+feqeR9kPZs/pt06ZeF6sYplwKv3hR0RT6S7WEY2fL6fSgAwpcpjHq7Ji8eanmctYHEN1waiL",
+	"Vc7yGJrJyCR7Qd6TFqp7PNXSyJRs2lWynkT8nkVPQJZnu3gvCdOTSrp/GWJ3lZEpvp34uoxRDZuuHCf1",
+	"vUq976UU+SSEJAk+WEL7NptL7TspwCwJTlz0C8qukrIusWv1uCqmWoEYG6PSrlLRQygW2FdMN1bUzdCW",
+	"Hne9kDkqjqkPaVCqNpsIwghDVKhwMHgDSw6CFUDOBX+sWLpuYZ7iPzBkddMKgIEVkAlllDwdeH7EQoJ5",
+	"85B7hW+QDhid9HOdsEWlhoFVypjb49kammXbD249Lv5Ge+NarbGt/upjgU/sGorQxRE1OHUL4KacyJ+S",
+	"skMFi4NiK1ViDz1+8+///h970x7Sj/Av0peXRxeWdvyx8B6kIG174sb1gM+6f5PSo7acAXa1fmJutz2g",
+	"vmB2DG6ttBiht8aCeg9VYgtGQ+fuBiue2slMiBj3VRlUZE09LsmjJRUKDDQKCawCKctZy8lVLPmjnm9S",
+	"fIbIc2wR2uNp9Qp+l00oJ0dvO6ek7HFYQjGiDmp12G8bAYlQ4TCL58ZfgC3FqTBByqkBVuIaNqiQ6a9n",
+	"2piDsmA8lmpvkSi4ZXL5IAhMj+GNIDb7iMTjxnNtlSFo3kFyx0LWhh/1SMG8aZZHZQsMVPHtfypmbM2o",
+	"2OoTbwR5f310KEg5iXwDfbVSVAQP9/NmLNSb6Xp4UP9Y/mMQhEPgnmM5gNjojMcLnHz04xG+XK8lURs0",
+	"DOkUC+QVDhgvYtH48Gn+oBYz6GPZ+nHD+/m3A+KzB+YLhY6RqPdQ8B51dEWLqOjxpIo2/uvvf0gS40d3",
+	"UMbSvp86N9AfFr/lukBvW9WfwcK5AOUFr71JimxivV5wOyXdiL/Vk7BNIOKTOzjp8vpi0dcho1zHdQI5",
+	"sHuleq8EQHsGea7jMY5ltr+X6iWr1Cj9kb8zyQjydydr0YsX0pKkOj2nqvld+OyIRvJeltql//PvtY29",
+	"Pz7Vrb3P/78nOHln+fSWlG2gyuC2AJLLOL4ScElbFDUuvEcGeU8thxpOPwh8RvmCs0Z9P5gwl/SpT7nD",
+	"oOowVE7ah4IGkizrhcMVG/ngAoOx5Y9LcijV3Y3qvrSakNuBcq5rjHwYPGrg9OMXG/hb7FeOWwgWESdw",
+	"WSEFigchX4VoibXJUUd2cYC4tKue2+yYPSHGLFxy1Orldcd9GTHfp2EH+SuEoz6CoiorLjCqwuHDO9+I",
+	"I0HUb9HI4OG6C3mKQMyPGNuIorgyf5D6rZtvPdo7qbSo+s+Fg5UvqXDbtcd6Ljs5xZDdRw1ZsFvwvRdW",
+	"DVbP175L2D49yMZqQ4SIALagsDF7xHXHusaPWkbUMYrHqJ5/5bPZmVGKSL5OBIrQjAJUoP1IVSMtwvQp",
+	"d2nhCTL0tdT8h/TjMeO30V2p3Wg1Z2ja3AUHe4DUsJV6DyxYzmEA2u/FuwOytbW1V0mPUxvDavWrmhEE",
+	"WiRJGJY4c9wxLXZpxDbkSEpPM3iFqZcefZG08KUHB+YPNCXOW9yitTOMkF9reCst3yPH9yXDLKw8gGRM",
+	"nIsCZcfqT/dBZaJgm7I3bPxdGMapotlrW9mK8qXegzPd/PMTWMkTS+HfP5USkbPULv1+8stVySqZAl2p",
+	"XXrfaf1+2f3pt7dbOz9dHLQ6Hw6OOq2Ts/PmxY9XJ1tbrV8bP7//devox7OfOufnrYvuVvPn5s+/fzgt",
+	"WaWsdN1u1Wq1asvKkXhLbT72fStXqoyfJSKb/ukL2fy327VGtZUKVk93Xt9o9LecjR23yTZ2B63aBpbw",
+	"2HNrrA6R1IaypnWQWJ0ttesWmh1K7dJ/NLZrezs6ASg+MSrVIiVmldqlk4nnU52LkCQQZTtRIkSpXTo/",
+	"NoOfH1joDTzUc5AdgdyPnGSeDyNZkKw5Z9k1eUw8j9qDJWJ59OF+9YO8MD9IYiYBkytY+NHktWYgkBar",
+	"dBBQ2hvqWoWJzKqaccL+0AORFswAE9+5U6hp6QY9jvpz2U7Im43aNADp2iZtsyu6FPC/WBho6wZWI9f2",
+	"X9vrU46Jv+Ci8QS6LMzQIqrjJdUAe7xsg10WDNu2urXq4Y16AmDCgki5M2PNVYkD8ZwqSQ1UY2VsqIsN",
+	"DpUP1PdcDVM8DRQOHN7jdmbKCnQ4j9TbMQSesgjEkrDnChWNdRmFP7Npj0P2rhgPtT9iXy8UdHFHH1gS",
+	"GhVO3wjig+QLCwKpvjDHYeBu7O2oVOCyGFGHqerWVDBcolsehAqgzxMaU3k8GjF0PaA/KhhHBFtX9ok9",
+	"y+DURuRP+jboce0/MFsj30SvgYbm24ktmwi9rEuWDKjnG+n+aGRI5/3LjTrEnHbRzvlMzUpZj+WfBiOz",
+	"CTCyfXk4CRuOoqm29qpAODlIcBxVCbrCbKiha2joUCCdbQyp5/c4OHUwdkFyExgvBKyPuffPMYMTpy6p",
+	"eXvbhJKI3jPe47JjI7KhZquQYJivTeyD68urs5PuxU3nGHEVur8eXV5d6gOoA8w5HYJEh2MG43EmzA5i",
+	"2cpGeBztcXeMchZTLi51jZu1GpmEdDTSJY9gboKFDx7Y1pq1vYq8uD2uTmvuhM1gDqjKvtfjUgfMzqRS",
+	"JWfoD4PJmLn2k9CLIsYXhtip6/xE4XXW4+I/1sVPHIz9TB6j9vAy303hrT0fgbd0fXl4UCoSeR81DFNQ",
+	"TuThWq1W29iR/2dX/p+a+p8+puXJ0yg/+3a3QX7pXl4RKU6S1vbeLtnZbjXJVuNFyrVYOo9Lgjmb6IqM",
+	"OuD+9GudkRXyAlMBo+qWfslgUSn/PEgNIN5ZmLRSFGceqmNbatesUnqthh4Pwpsx96JSeyeJmMKHI59G",
+	"UuMH5R5YPGwk/Cuz5vrXJ1j1P/RkbrQOYpX6fuDcGxNaU9Vb+u1GLX3L5CXDo63Tn2evSd5iIYYEC42h",
+	"K2uJk9DyHIFv2UGudUDdmI/kheTGmeO6EFsM8ZUnXD+LaN30vfvm+mFtaQ1vZeTF10jhLxkpbNzJR4b2",
+	"bX5KUailoofnaMFV0kk9V7J4JnA4SAcWLxlIbIZgzY8kXlf6nBO4tFxL9eEnij3+ymJl7dWEWktEzX9Q",
+	"nkW5mCtt4rzToib+FsuX6k8lX6q/vrbFdD0raWGYuHr+ahp9eSHic3iIVRqNc3gAlthYZAnFfEJQkpVN",
+	"UdXpssx4YMC/A9DItNXHZzTURkCL2Op+QKR46sbJh+Ztw/q7CiAvsRXp4hFAt3o8UzfMzl4j20KLKEYq",
+	"a7MhDDtrzFQzH9HoToVY0iEjD4nJkkK0OJIzVaWCCUtnxcQrCMmWZBKMfReqdIBvFt5Qg+xoQE6zWXFh",
+	"smdmgXkE71zXbqMofFozP8Qf0wc/1s5TfAEU38/AGNJ9XFBPYA28OCo0OWDpUEKz8xlO22jVarUU42mk",
+	"zBBHBWaItYn+qvYBPElfxT7wdWUctfJ/dTmn8fVMakePdxXvtWv1drNZbTwXySc2PTyP4mnfhUj1ahZ4",
+	"hESnap99ObPApgamWCYVMPHlZlAt0ig8aayd/R7XKWNgZcBn6M0qSs9CWQ09qOi8npvR1NFz+LZ2gfzc",
+	"DpAhlFtaucU9kROiedjd3dvaqTVrtWaz1tpq1OpbNQD8zE3v6FO+YnjYUR/yPR5vvIgPzN9fvQBflNc/",
+	"ra/g23gH1o/jUpe6KIzrai5BejVbvCTbt5G3lVDypcO4zkaMizg4JBMSP1A5hbFWXkYbRigihZgxZELl",
+	"iJvvVSyI1pJMKcP60AtshGH1uCJrVZIEaQQwOurvIytDa4mu2TkbbdTjOeFGZOloowrGqPQZGfOxwDie",
+	"/MAQUhAXkrJFqMXbL4gE84QKBFsULaKu8F/RVCHPB3DclJ3hFzg1mJueslIg7S4QAeRtUUFj+V0G4yin",
+	"1zWDB9SmvcYOfBOpoVFr1+vVnScTG/o7G3Xa6G/sOFvuxi5rDjayxQbmHr0vJTYsGNZ6okKemPBLmh18",
+	"nwhfr1ECf80ogQUCE1gGFkL9GLXXIJg+hYoDYo6WZVSIvcdvLcLZJNH3e5xmkIDaiRAzCtmDF4wFvCEl",
+	"HXtEbz2OeGScfYxunHEogtAmFApk4b+13CZfAEGtDNaAHrf52PdtEvCkSpXsWIowOAbOHliogHcECUIi",
+	"7r2R6dqyevIVTiZ3UCMdnVZSmNLlt3SdMYf6ULwqXg31Qo8nvhyUJOHDEypIyKgLfcn1CUFWw1pRYVzd",
+	"ckL9+yJzhi6HWozQkt67dwjz0Z8C9kdRPhmQ5hXrC+gh4KWbNW0kX0Yb8Pzc33W/rjN/ly/Xl2ToLff+",
+	"AZy3J4jpgFLNgJdcXBYkrhKxTNWNmVInSVEKqO2WW2wCYOiLqioZpWCWqU40UymqcADZ2kfJBZcrc0fF",
+	"zTAIGQqPVsm48/AV+Y8b2nfqja3SynUwvmi219MXk3gt9KmYjWOQuAKU+FSFvMXsC4sgQI0SSsSIOd7A",
+	"c+LvtImd1G5A9kJ5jxsFUPSb+8Q2SqCoRByjJJdqnCqUsg8Ksa2ZsU2Yp4wR04KAtszxLX25sniduCie",
+	"YQWJI2r7jLOB53jUJ1CUi5QFYy6p1ZpvBPmJckagZhcinukqu2GAGNkjFgrA+U+C4U3jsDMOQ6nDY/JC",
+	"XE3IcW4ac6gKaFB5NZp2nLrbYImzFeoKfU81+x5Ln79h3bhl5rSoDuHTl57zVMmWm/gjT1OMbqmqaV+3",
+	"YN0X2YD5Ne9Sqwtls56gCt5SS7tMcbw5Ispji951OMnhG2uQwfo6ZDCvVN2XEjlfaom3RVXdigXoOdXa",
+	"mu1ma81qbU8fbftau/7ZirRPWbleHxyzKDyNnLuiEF6jnDhHpBwoX2LD7Y8ja5VQq+6zDT4xUxZ+I4h6",
+	"pgTlPHpnqfjgWAJ7I1QI8MQT2h4TRlKyTL40ZOEtEwk8gEqPDzirkhP6jyDscYyOjQuREUo4m5h1pdqA",
+	"qwxnAKEMdAuNntXjZTshFHLWMYmAP2LRza7gJOwUzbFVOLOdI8rFGKW2JB22keDSaMSp4VB8TIwhzd5j",
+	"vosF4PUoVdK1XB/74PjssntoJ7uWCmOW82jW9tA9p0LSjOz5rF/SibwHL5qCBN/j9uHZxUnn9MquFEcU",
+	"zyoh37Qs+Lq+NoMvmWqPPDbIcABQcx/rpjMRW+L0GYeC7Sn2nXSY8LHWXD7WyGc7e0AsFO+dHR480OMw",
+	"R5Di1pxN4O8Uy16fCeHeP7ljr3grrsCOO1HYDvIuiChkLJq/I8x9lajyJapFJ/HrSFR7j5eotk1pO+eS",
+	"6INTeE2e+6nIvbmvwvZqR+Mphe1sgDemNE3uAp8Zgg2iNWlAJZBTGHMBqwn4PSnbkFGUJPO4Ki3KInYy",
+	"Jcm4u1IWULuvmwtF91CEUQ81CYRkI7nAr6WUV3JU681f1VM9RzVZxlUdT/URvmrVB8i/B3Ccvg/NqDh4",
+	"fZ6lf9MwY25+Sv64WdkLkFJbqBCB44F/V8XuxWbxBLoMBO0cXUcX4jCG1gZrOFrAwTHtcWK/716RzHRs",
+	"S2WSeQCWfZfOiQf9yovmOwmOEsbw6MirV5PwtzQJr8bIjH0vsBsZ5chfLUcv13LkmRf8i9mOlo6JSM7d",
+	"0manFK19I1axPvV4mcaWIq0AFtuJKlXwtKX9mULlGJUToppvtJKtJYfVcd0Ito7mnhwjELHlfU+MPnl0",
+	"wdaWKsD5y9iq5IgaDduaMQ2povS5VqBMNjtZxwq00OiTYiovzexTYKRp1Wrkx2BCQ7fYcfa5kHNUdefr",
+	"0+kvZFp5FOdeZlGeCe+Od+B58O7WVX3ny/Du5OkzyTR+1fVedb2n0PUWSDJS2xOUu/3g46ZB75Ti5zLH",
+	"EyqUZy2Jp5N0aUouuVljlziMVIqUqn5ZVjHBtyxCLU2y3tEoDB4YBBS7jHsMjEEpVi8VwJPO6XXn+Oai",
+	"++Go+wuCA1MSsgcPwoEBC2Yfa3oiehpayUydcM8GPk/he1JyUSDlul5l8kSquD0uxv2hJ+Syxa+WE0uW",
+	"obBaxEUw5yS9C+Wec6xGYWMwNVSduWdslBYtiH3ePT08On2f7086ZI7nstlteKGyRXISS53z84uzD91D",
+	"UL0pvFpyA2cMRZeIxr0g/Sm5o0jCVuIT6hge6g9+mbr+32mU3CIRBA5lThd7SRd6p2+W2VwreYgBdkuH",
+	"KcJW3ehqUMZ2jdxixwJOtqVGOvB8ppfSYWHkDQBPvIo9wOfdwLmp00Z/y2m6LbY92KG7fbknd7TR2i61",
+	"S/096jZr9Vaz3mg13Np2o9HfYo3WtusOWgPH2WX92s7A3d11d6izu7Xd2N7t727RrRpttga7tAlyovcv",
+	"Vmo3k9JWB92Lq6N3Rwedq+7N2bubo9NsMPgyoYwF6/ZkAY2L4+k+rxL/1uFZV8gFkPi5kW1yLYBS89tS",
+	"++9/mB6ShMQANY8KjkJdH9rVYtr21pVhTTqeF1pv8D511V6l2L+UFLteet2zlmNRkCGzot2Qcqmuhfqi",
+	"a+FWibMZ4Tbj0tBX/dPTRYE9hVB7AhKtAfoYBVKqRSAFHDOIsHJwvke5w0gs9gmUZi0S3YVQSTpVA0a1",
+	"JkPq3Hmc7RNKhgGAHmB1DB5ECKyXFn2hIrzHb6GUfFxXst3jPf4nGYTBkPxJhnSKfUUB+bPH/9zY2ID/",
+	"la/EQiopd06OETjB0kFVumxPhfxJbPRK21ZifcMO1O/yle7hoXyu46iSVy1iv7s4+717qhvJN0mZ8Tu5",
+	"RC5xx4y4nu/dMig97FC+4NszHeq/yksN3VIjwLZ6vKTMgyQozB2H2ubp8fjXEQu9wF2m13iVCNRR+VNu",
+	"SbxYRkUXbX40rJp+IFhO1SMVulFUWSlPy7icyZu51OmFL1HLiAUA3O51dQdcA21M+CJwDa+xV884wEad",
+	"nlUCbLYfIRUuFV4jCfSrNJiWBgsu3CgM+j4b/keuGSJSulMcH5w605qzATsE9ohEV7JGvHht/YsnyMAD",
+	"PCIeaOas3EteXC5fXiyocoU3Hc/1wdnpu+Ojg6tSdrOxl/biQUBLPZMlXsYyTHHu+GdDV2rW9qxS5EWo",
+	"ZGnJOamz3A/GUbvvU36//Lk+xw0o8rGnJZms+IIwTQ8quhinibXQ0zJM9VW8fw7ivZR40wIvScu7hZL9",
+	"Q30VqExTADdQOqCKt1lq443ycccY5EeuTcqUkzG/58GEG2jiZthQxSIqx565GFANOw31IhX77ER2NRdj",
+	"Ym2wzEQL+a8xC6dnChVkGdnpnMIJXiyXLYvecBmE0ROANiCJa9RqVoLfoPZKrhfy21gi6USldn1nq7G7",
+	"t9XcbVqzolCyiUlbjz8wEQ0Zj640e77qXpyC1aZzfHN5dXbw82VuvKxi3emvghVJXslb8HmOHQdDoocs",
+	"oliwWY4JMdAAe0r9ADsAZTBgibE6PWcfkwcapyX+QZ4pOZ7Lg5ICcdS9Lh+Sa4A4Xqidmo/SsDqA4xr8",
+	"fS3GvnLo0roxS+tSzvVIZjGtlJuWhy+EJ3q90KRL75bTaBwuRQ3il4/4aLwUWTjAm3/o3cJx+GNh5V8e",
+	"I4MFA6yWG19XgNTBUCIjNBxgELiqWpRRWQklkuMOAt8LiO/xewb14L0IykiEIGlBBoz65IiFPZ794EhJ",
+	"eQhaQYlgTsBdkileumdDn7PNdWWLeFN1WYosFGSjYafT9a4MnGIR0TASiTUEMCxT7kBPWIg5GdH7Ge1e",
+	"y0xx9/uEFia79fgtizDHT5sEdMBTIbzk0wBLrqj1H7mPU/cNdvH7yS9LsQtRxC+WJsDrYzrW12Oldc1K",
+	"1+Skyy7N4zmpyUhVWcLSqoxtLlNLYw4aZQxjKvHNNeRvwDqXcY2s7BNZV1t6lJq0nn70XNi7whJMWGAx",
+	"i59XMsqEt8ca4lC0Xl99xPiXL/UDdypJun15fXnePT2UrCAIE7bgCXS5INM0un1jXJhC3rufMKtYQ3eo",
+	"cKjLMJ5GX0a0P/SZYb5GIEAAN0rYG/QQR96aoxyxcEjlOhfH2L5I/pRHrrMazoxdd1l6mVqXL4ktPKPS",
+	"PWeNbqeW4UNaofsSfOi5RJq+8py/LM9JskXm85yMwW3zU3yFzRTAmXy5QrKbYV3c++c44Vqey3jkDTwW",
+	"pgqyJNe91C6NKMSWK79MQlCy5GvZaytp9RcwXz1769WXpnWGEvtqQfrm1x3qkS4hXz5nE5ImRapAwVzL",
+	"v6oYIixtTTLsRtrMFBrCrE5v63FE1hYp03/G5DPP6t/jptmf2EOIdvxA/bHOthuxEDLyuCN/CQGqG402",
+	"YB7u8VHoOVJUNsqe0AgwrUXguyQYR4iTAyDhOon6n2PKIy+akloRonUH1+0pfQ0FNbb04iOQgicSOpCP",
+	"TG0S8RWI9goDSKn5eUOIX1hjEN+xx2VHldAwGVFCYtq1aq2+vdWo78r3HlhIb9kBWHkbW/Vqs5XP8FpL",
+	"MzwRhRDiDb+aHLAzRPfHVnVn1yrpkh41q4S37VxeIDmIRnW3rn/8gEg1W9XdeNM7o5HPyBF35KkwrqWc",
+	"WGvLSh0KHNYumLE9PG/m7EfpT47GoXNHBYtHgsuhL2m6rZgO+4Evx9M5Py7g162X5m2Sp2YFXxPQplc5",
+	"4Zl4mjSneOlCwuYnRb3mwpWMQ47eIMU2LAKoVm6GMRPky3noIHDal9V1oGjZGpqOosPPXs955RnPhmc8",
+	"TseTm7hQw5MvvdLtZ6PfKUL0ggn3OFLYJj6LVOjlKGQOlqFDgjd7DB8Yd4PwjSBSQQrZQ4AUzEri2akg",
+	"9vnZ5RWRHwnkVzble/fMJmUEmYsCMgrZgIWVWRp/Aa9eBfeMH7Nb6ky/WiHFDtxa+HLsVUgR8OYsT4O3",
+	"CU7vL2lkXvvGf/dmXzzIyhTEhCARnJWyvDdS3qi8/OiiFakFLoBDfd8i92yEdWod34O840noRRHjGDsE",
+	"77Owx93AEe2EtDghA2mO+iKPzMAHDCrT44rMWMqmZBSJ9V0yCeloxFwi7uhIl2inJhGwrR43f1FmJUDB",
+	"Lo7TSdOu9SNnYGGg3+DhBv/KzRyBJ5fMCaXQLd8V8O+bPXfX2elv09agybbchlPv1+jyMgnMIvFZpjJZ",
+	"Nj9uTCaTDSmQbYxDn3Epq7rPevyfv1Csjz4aOHIa3Wz9s7GxM6n1T64fDiYX053fo//avf+vklVKnayF",
+	"jgr2ceSFTBzxUntruway88erq+NSe3e7Kf8UTjBiknSEjEpNRV4fVvrDKkXhWETMPRoJTLhWSQJvGQ0B",
+	"jfILhAXhWVcLPkeIxeuvi5F+Tbb2bTybz59ZMWccgsIDqfn5UTIrsC4lWC4uv1mYMxA3XSrWn5Qjjwn8",
+	"MUklqOSnAMypL/ltzMr5RvVMGVKwqT9ptcm8MpMFxv105TQYCvuIB48AY2XcYcRzi0YWv5Mx9Q/px2Oo",
+	"/F5qbzehoLX+sx4TLBGF8lB9/jLW90L38KyhA/IVT1OYbD6Nf3lLuUuBzSdTbZeccLhRq9Wa9Z3vNsnB",
+	"rEG5nOV5rVqU3472vzhbcl51ye8rbSHJvY+hq4/yE+mJF8XIYAFnceY9BGba15eHdgW0D4AmVSD0GVak",
+	"gcMSu2aPS9qEOQBgxc5LfIAetRcW6unEhMG2MKfg1ntg3CKeIGM0VEvyqvWSTMYC4ENAKygFTagvBb4p",
+	"ieg943OSBdYub/PNojGBuA897g2zpedOIbM04P7ULIOxDF2Wt4SPhyz0nAu9DzMlafB5iqFZGmQ21l9v",
+	"x57LiGDcFXInyrE+SQXplZBX9EqVVQeYYRzYjxy1PBIFQ/4FkNx5Pit+5ABMzrVCEYr0mfvKGRfPkZc/",
+	"Sp9K1rGYrcagA7OJFnFGkSRTMYkS34N18jWi9VllUeRVuVgxiyJWMZI0ilRWeCqPgmjNRNWYE8hKFaZD",
+	"tcd7HLUaIiS1ZoMBcyLRJouzLywTkafHDUnCgnR539dSQgp2PPeiQRBZj9OQKcgE5Nj6q9XipI02CRmA",
+	"CUF9jqLu2UdJIb3InxakaLQJ5dMeH4xDyPFXiBdyGohL5OYm2O/ZxakdL1SaCBkqoib3PFCrcccS6FeT",
+	"aeaxDYNHnExofB3EiHE33fsl/kjKakcFLHv+RlYWfTZmNvHxXYUnp3fuK2effBOenCzTF8k6WYktv+ad",
+	"vHLpZ5J3sohLZ622m5+Sazo382RtrpAD7fh9UKAvmQiyDPlZt6z2a6jQlwsVWkJIfgHBQkm43zJeHeNt",
+	"Va2actIHC50rhe0C3BGpwva4nc6/skE2t814QynFu1CRUgRhZJOQPbBQMEG8SFWf7HFdyBIznI2wUtnb",
+	"9SVxA9+nkHxCRA6A7BtBgglXGSJEG+AEi6Ack4p2GlLfZyIiOp6QlG0wYI2HGAJpW+T6ssfVpypg/gOR",
+	"3ItwKQAIdBCipoH1+4i4oyFTmCuRwDHrAuEkeGBhIru6dGqRCWP3FhkGHKxCLpkyGhYlphwZu7gghhZU",
+	"LXMfdYJHZtOKfD+ZJLqlY2fTzb63rI8UV9reaTRa4NyfibjVZ4L6XS4JSxxiMyfsduaH+dmLnugkocKq",
+	"c6HQVVVg7ID6glml1JmGb+RG6KaDaeeGze7WGjuNmpw5KECok509sPDKQ33NpRCF22pYJTjZpfZWtday",
+	"SvKwl9ob9WrDKsmDXmrvVpufn4PrbGt7edUsuYbLe8+Mq/jqP/si/jMvRRy/C1a9+Qmv4XJJGUlD0p8C",
+	"88HWhm15cYJGcrZXVgsu4WtfSSV4Jb5PRXwfpdUkx2WRXpMs/qtm81ySIDzzsr9kiqlv7TLKjfA+ZoVg",
+	"USW2caXBHC9vNcQYyDbwUo/PePiHdIqaACkHI8aJUSCgst/jdh75wN5lT1JEl4SbIZmSVFtFLRQrAMlM",
+	"n0kY3NeM78oIV74fTASsv8dvUciCa4LEn7B/jj0IMIQAxChw7kXpaWl+gZlo7fGHdEKGNGIhRshzl/Sp",
+	"gNgGEYxDhwlS9qqsSjbI+8B3LXLiccjC7NyGnjP2o3FIfXIeBu7YicA/kZ5sI2eyB2cnJ2eHR1e/ZWeo",
+	"+NcTxLo1vojAvpK8rie9iryeoRCvQvuXEdrTy/y98KHNT+bVm2uGT07nknnRWbNbUYZ0bnJ0iiI8uwzp",
+	"l033HydI69EsFqQzBrxXafq5SNOpjXnRpAyz+jf1vcwVqc9+PD74QPpghZfSr0XuvNs7i/jBxMJIFYs8",
+	"BP54yCqJx0ArHD1eTvsEKiQI0VIRjCPiReBlYA8sNM3YViyRy8/2eDAgduQN2Ts5Hxt9FcEDC306Ivbf",
+	"ARHcIoy7FdtCn4OKUYIndo+XozuWdU5U9gn4JdrksHt5kPJOVMl5nNXie/esx3GA9uZD3QaQKQhiulLj",
+	"I04wVBVj4iBn7azABcYRDzzfF0TFyYi28loIMqH+PXHlPg097onIc6jvT7FDuZrXVwfElRoIQs9KQcoi",
+	"IiC0x/s0fCOIDbsQKxzoDKHwPQ3ZgS+CO0KuAuURGQup65S9SBCbcReWjvBgYq498TgZhcFtyISoWMTj",
+	"jj8Gahy7Y7TvZUZnEizSKZ53ge8KDOSON1qOQIPb9rgn5PsQz6vL8MnXYcUqVWLLE6fSOv1ggihh8ovs",
+	"YxQyCDseoNrmUs+fErWwHocAMzWXfWLXdSd118at8704rhsC0MFXI2ChvZAMgnGoO5OfZP8cU79KbDzu",
+	"8YILbzj25WnpcdzvN4Jg4WB5uMFTJJRTTQewybUtp/Z8nwDgfE6IezDhyg9VqZLzZDSJewyO41s5H4BP",
+	"871bjp+6vjpo47QDroDAxqGF86cRGXou927vIvnLxO7xgJOTQK6B+bBKoGc4wnChCB1Eyr+VHmmPa8Oj",
+	"vKwEjpa+CI4fOPcV4gYQScc+SqlwyqIqOURVWN4H847LIVp4MOWhtPRlJls13Lk+GwQhwzdg/hdjnyE+",
+	"f822iCrWCPdBk8FKO+7FE3KKQZjqZh+XPwQfniMJDLw1DERE6jWrVlOfTpMjSeLkCv/7//m/SbO+La+q",
+	"UEssf2rsgK9P7l1Hda2pH9JUNhxFU6vHg1AfjsFY0vYKDJITeI5Uh3QSCL6Mq9UTPQ5IfEU2BawyfCgp",
+	"/QL5M23GI2X7fRfTtw2TtSSfWaqN/lfaF6wY2S5lm31iXLlLubWAybcMR+xyd+l3r/RmL93iRVlhJPco",
+	"gBvaae7VW41c+ztEVdZ3dlq1Wh0s9JJIJ93MWOH9YJI8HcanEZ7WGrVardbc26ptNfJN51LyMCzncqvT",
+	"48sa0+MLWmqX6m7Wup6MGml5qV3fbW7tNWovLL8vudXL2zwk2XlVJ56HYSQRrr8XPWLzk3nzi12asfQ8",
+	"ozO00yBFmvsY37CTGCSTB5ahTTJaS9vZ0UYQSgGhYjLRHje4l6egbPMY6Hu2Nv+MOWHWQJNihI8w0Lwy",
+	"xlfG+MoYn4IxpmMi34hXTvmcMFh5em++E85pIu/JNXqRyf8IoobGEAShSZVbMqG6iHa1w2sqB28c3TEe",
+	"SeoMnXgC4MdQn8x0AIUKh14UMZeUweITOALtLsSLiOaj+/iSx29VRn4wDgl1XUAdRVUc0QBxID1upNjV",
+	"7diYx0nAqwSmB1YvHucJZpoLSQ+ZK2TPOLVgEJfvTdnFUrD5qlJiAtBI2BAMcp3rqx+rh93j7lX30Cbl",
+	"gDtYfhH6zgUUMBAZX7EYX7EYvx8sxvn5UAak4Isln92PmDcA5r4s1Bbg7qUgFbHuax+g4nCJquiMQMKj",
+	"MOmUldaOIepsVa9VkPLWdq1WAZ1IZXyo69jjCK+YjwuLdVjNkYDjA03nKD+FjPX4hE5Fu8d7/AeiCDTw",
+	"bObKkQ+JygkvByH56fLstEJsjUGojPMm1KC9r7s564yjO9Ko1tSSbJgDuQ0pj0j54t0B2d5p7pH//b+a",
+	"1Wal3eOE2PDsJpqO2N8UvKHR0tY1zvGJh2OAduonhDm0iZHibskxKT4GKid+XpdMSS2Rx8mPV1fn5C0V",
+	"niP7NZgdgsd0FD2Bv9v4IulTwbab5XhY7dRoKrYluzKm26huVesVcKBcTujtLQvJ9REsZ3bdiO/1QwpJ",
+	"N4JxVw54CPZzY6E0BI4AX5yu22vnLF+VnHhCePy2x1Oon8DkCNjitSl+0TZPwoDfyqOkmLAq+4s9KU+L",
+	"eZZ8GuGJ35csnvoiSNKJ0gdGnTglSdwg/qhFbPgHThh3XV+WG4/bKF0gYpF8z8IoDDl03xswqUVVqgQw",
+	"FtAhpiQBk4EfXHQ7koEvQCH9q+KPAs9PtjSdo3+V2W7Yw1Qu/peZ+WerBFSvkR7OzDUyj3uW8MwO88Zb",
+	"cpxqcIsHapWS+1pql2bv5iooBE8Ow2petcWgq8uiqybXswBvdRbOxyqZDHWVc+O5qTh+Z8jIO49HzLnD",
+	"61GE7LrclKMswiz8cJWBgU0oVOrXDHhsUZzSSnv/igj7vSLCzhegY6STBTH1Zs04s+zxchiwKdd1Hq5N",
+	"087Hgz2Pv/PYQm0X2sT+nZcoe7KymnEyU6tVWz6OMlUopt7aaVUbrUxhmHp1O7cwzPb3isIaH+LlbdEm",
+	"ItyrAfpZGKDzyd93CuNqoKaivSEm2hAIporQJ4CqSS3VHi9nUNaSfCkkTESqaalK/BVlW1Df6HHQObEa",
+	"foKepkre72NUVzy+iN5nYOreiB5XaNyFmld8J19WJXyDhv9+8ksuDV8RDzReiOcCCLpwgnlMqpbhPLVs",
+	"MbI8hrPzlaBCjSUupv3xS4mo/YpK9opK9o2xQ0cGmVwTPDSh1IlX0LiLM/ChnR5PmjiUazag8Th12Lgw",
+	"algra2xcNz/q8T7zA34rdSBLsyvFQAoAOYuBNV8+r0B5fymRe0XoyvXYx9NX2fze1Z7HI2OuyIVesTFf",
+	"udBzwcZcxIWytixV7vjFeoQ7UUSdO3QIQ64MuJigUHKZ6rLMFUSiSxSzIIk4gXQoGhVZ7BJwagy2xa59",
+	"Rh8Qi8/kwJS75B+Bx0WaaxtwQ5jhZBEngDgtF8tF7/d4P4juTExsGoKrGYtJl+3O5WX3qnp9fghOMovY",
+	"52cXV+/Ojo/O4h97XNf/wMBdHGjC2gn7SJ1IAWzEX0JcPmrOAnPQdDaPfBu7GrHQDNYlxzRiIRHM95Ok",
+	"MnyTfWTOOAJ/t5w0Z5Pkg/voL4UlT76phtnjKf3YMlZ8GDwg+LSpJpMoCMAji6dABx5BA5UDmHwjXW/E",
+	"0yjrIO/cgV+2bDcwIyog7IHxqFIlF2wwFsy19EuqkduWH8paaaVw1ePxCILQVL0NW0AGdr2szmKPJz9a",
+	"uSFRb0QbLcCo2EsG36dCnhQ5SnkHelwVCecpw4QRYqW/UdlPvWGMr8e1AKmkRZqAvqvDEU8xGwoaWx56",
+	"3OxdDif+PsoYsl+ebPAbgXdBwDdhvEmRG2P42Vz/uJdUyGPZbjYadm70Fx6VmHkX1F9/1jDwFKaQ9rqe",
+	"BA+S/CuCRzxu0LjUOTAPn+l9TQqv54t9KWmssYLHNG/Bn1wCfuq65JYmXoZKFkxeJbxXCe9bSXh4jVL8",
+	"bQ1p75NxjeeCsMxR5HMxWAxaX4C+EquPMxk+Jml5dggsf0mn4ZfXnq9M2ezVcfdMoN2XsGG+gEyRkMl5",
+	"iLkJlZngYdXEgjrtIiJQQiEXjz2BZFHIF57PRH5ExoUax3cNTBjIp1kK0rJ0t4qazfRsFUNb+d4DC6dK",
+	"0GXDkdzJmkG7Ts9OwfbKhtTzL2HoCptP7sV16Jfa5jHYrG/K30tWCUhkVGqXfro8OwVOI19QMi/+cQWY",
+	"a+2/ly6676+PO1dnF7+VrNL1ZfeiJJcvmOiQhoZVEt6/WKndrO2ZhPXg7OQcclEKaGvrhQVk4BlePhpD",
+	"LforOuAXiawIY4ryHUVSdMS9TtXA+RUVsKURtcgI0DxjfKAe71Pn/jaUzJoMAyzt4INpqkzJP4J+pU1s",
+	"eX8Rjiod/aBL20mtObbN6eQEL9TatDJNuFIF3Cf21UXn9FIKUGenNkK7pArskTLCV1HukgH1fOYqg5gX",
+	"cFHZJ3ZCWmxM8AupK+fhB1HEwrZCi1FGNFfD6doxZbHNwsCiElsXezzyhsyCWoEW+eeY8siLphbCMlk4",
+	"Byuxv8jxMZVPQ0IaMZViNwCfoSC2pJI2KStkgApWGrz8YO8bUD+I9RMGEyg80vdub1nY42obsbgsJ3b3",
+	"4uLsAswxmH6jnns6zMUl9nn39PDo9L1NyvZF9/zs4ipOCcD0mz5zgiETPW6uQ2xXhTEn8Dua8n/SFP4z",
+	"sACAVOtxNRxsTTmxmbyiF4yKgBvf14ZVHDYUqbXHoa/SHQAiQR7UCevfBcE9ub44Fm1yF0UjYUlJatz3",
+	"PYfcBSLC6io9HrNKY/7nZ5dXDFJLQhZbaH3vnhEa96w5YhttrP3AnRL7E1goj1wLTZVtkh61RWL2asHF",
+	"+WyTifxIj9uIC6HyRNRQ0isp90zxbzVdeRbiJAOEYJI/H1x+IBH7qKUiYqs7v4GX3kYLbjQJiNDkQxBb",
+	"eLd1u8fLbuDAxR/iFsvfGzamCOw1G3X8VXZwGVHu0tAlv+CSiB5XBhULOkZXuXzznk0THAy1gGLznk1t",
+	"Iu7glMJWZCgLSnvq9TcCrauChQ8shB51uZw7KggPOGvLVVS7Ur1n0yMXcnd0wZ6OvveQHeZJ6TIKoShn",
+	"i2iRhni8x6nv75O4J5tEYEy/CybyYxNIKZJLkN5aOVom9Jh6XN4yOKI//NDdkCKRNjMLxqMffmiTsxED",
+	"JqGGT+AdnF2V2CBFISrWA/U9N45Ovmcj9X08J8iiiKBTQURAynYsf7UJyF92j4Mzgdg8iDyH2XPKeaNY",
+	"8cLsrmqjsvk3HUWiFQGXt+fg8oMV3+0AGJvDZFvT4grrV2qjCO1J3f0/1deqTjA05dWDyw+lGQnVYEMl",
+	"y5RX/7BKYxCCgRi1NzU5rBq9bwbqUICUIS9ibk6ReAPkxhz1Yjl55TrbeBieR1Ddy1A/alr7MAemWOiX",
+	"CczTezTfooOzsIgaymuJ7lfz95NlvMMAYh1hvsF7VgAsBu3lybFNwHZjkRIFR+IGEy63THP4XOesIdcV",
+	"5Om8Z1HM+Z4eK3w5U4yU1zYd8bBPnDsaChb9bRwNNnZXtcjUrYQfplpsWyUQiUrtkmYyG0q02tga7NG6",
+	"0+jvuE1m1hk97B4ffehegNUEfzzQ89OUdh6jXJ8UI2dFeaXULs0KUAvEp0N1LhCNVB4ZAERRnwdf9q0H",
+	"ntlx6EtRQAkCxAO4s3ksYB5/zzNENWrN3RUMUdurSQmP8giswjxefQHPxBcwl84+b1PT4gYX6uKp4myF",
+	"bAMJxjxHAlx6CC8zLRPYQZvYWTJukzLtcRu/f6gUahuNK5oy2xC6BhIQ8T3OLA2wxEgYTMiIhWiygmIP",
+	"oWkNQn3bFgz+sokT+OMh17gSkq3hwHo8mo5YjtYuRoHwEF4Do0xgeIgCBbxNRJ7v93hir0EwZm1T0Rpy",
+	"HECeDxGJ03+HxPhxjPCWcdn5LNczeXOKwq4gcYNi9xb1upkUUqtElQu3lUE3LE7H0Va9LI8dfLygkZTn",
+	"q7Wtnd0c6MNMQTxt3YMWu416rNbGk4O/FMs/v744+LFz2S0V8IcZ4MPkRKn+lPpX35Ma9FjoW79k9XFt",
+	"R8UlNAKN6AML6S07ALtwjB6ZXcg5ZQo75g6kfOPwS9oJvsQqpldCTjancvpMHsAfK3JCfe+B7upbnzrX",
+	"JXWFrWSFrXhhLT2m+OkljMhSS2sZ07ZSe2nFp8SKT7JlLq+lKmQa58fC6Vp6W6zYsoyGZWMPrezGWMaW",
+	"WHhbLDzqFpqjk/tgGVbYHk9uo6XOFfxPXf0/uTuWPtVWfJSt309+sdRWqj22LEueBHWv6ntWo9ZobtTr",
+	"G429q3qrXd9t15q/W0Clkh1UMBIiCiW3KxBXJOHPKLg5dHSWadgJYd2HTjgdsr/1FD3a6I1rtS3Hc+G/",
+	"rCopXq9kAwiUXZXMoVKdP9bXaLKXJm/FSoQWut6g+vkXk73ULiwuWDmjdWNLjBxOg28o9OuEikrZahG+",
+	"RsUiwQhrZ/lThbrd4zbSQYXJZRBIezlcj4JqE/HpeyRox5kaMexATul7vUrav+kJohK/CwpQKC63PGeD",
+	"/pETIdh2zihG49C5o4IJ3Ct/igkERWMwxZgVB/JdltvPBiPuWI9KDo/90km0yaysJS6Y7EzSHm1dmY0t",
+	"3LVKemvjuEY5ckMq3W41txpzRVPnjrljkH7OTg+WFla/hygbs9gdrM4qATd4r1/tJs8lRCem5y8zRicv",
+	"Sf2Acof5OmIALfFJinp8yTMJ6pr7irtg7LvYh9qkNpSTtqvkF2VyT3Uie3hg3A0kC78dey7rcQHRJMAy",
+	"7E+9Uk6fvRL2+tmuAM5lwtJjaM0eN78DvPoumOjyVxBZEQWA9lklwK+oEZmiJ45IsD3uwMchP69Z27MJ",
+	"uAQmnmCVNqFSZtiA4l66GeRRoX0kTpFze3zKIhBcwEeMdFa2tcjkLhC6whVxpo6PIAGciCgYVUmH6O/3",
+	"uP6EJ4h90Dk96B4XQGlimqi+/S8qRT+Hk+ScgdhfvEpivmr7jdPyn5iXby3i5ZhdsRQrbz2Clf/S7f58",
+	"/FuKmasTupCXN3dquzXwAD1RHVm1zcVs9SK54nC1XhO+Xj3e3wxYBs4g8AVNrud6vHG4m/ruvtyMfnEP",
+	"id798ZTYaUqE8oWt6aFtxZGoDeIyxxtSn4x86jBRgVK4qUooGXQ2xFEzOOdsKCogXStOLZJ6pDrc2ErH",
+	"Gyt8gCHC6gjiBPyBhcDjo8AoQaoLzaqCtyGNGCm7ULoUU9YdxlXMaKo8MFhb3XTrJD5PG2WJXHyIG/a4",
+	"XpO27Hm3x9NLpBPxU+nbUoIYhGgupn6Xy3Pp2hZhvmAQsji5C3ymK7XGOO6hXEOfDSIy5ng4mYsLrEz/",
+	"PV625TFFtAlbTS8NnUBNT5ZuYIY62xXARVBMwghNxD3MCxG2CMXSvgF32D44q+IXSSYQuMfTkcA66lMB",
+	"K6mDYEQDG+xUybNqHrbmfyoAVp9iErIRo5HQUeNQQ3fC2L0FMbLyX2AYGQY8urOwhqySB8mIhV7gqloF",
+	"EO0NBxaR8aWG2tUCQCeyK4D0LiI6FcZ5HvPI8xPeBqVgEd9AF3elfIowB8l9yEU6gDjqTNZ/0wZIgQQM",
+	"Ic7eDxfhDCR4hekba4ImxGTSMj6CZRik/pCgRuTWp8rABljw/hBBGPvMDyazTeyhx73heBiTHnmzaKjK",
+	"BcfXuWIRKnUcveNxEJF5PGwNu6UyyeYBFCisQXVkXpysLlBYj8XMdKSsPOL+VFIgnoJ+Xw7KcAlxNk9y",
+	"nZVGERp6NpA3VtriG+txcj+hzh19/HBzDGQrh8pmj8VXCpb9wrpK7bnaHZOQ2mWsjo8MsV1PU8GvfFch",
+	"t68ay0uHwkzknXVUl5epw4xC5sCFV6xoNmLg+uKYpEybsU8ObJykLFkSqdUaFQJwToO0WbDH9boYdX9j",
+	"2QEqAMflqGbWFAoVec4dKCOjkA1YuLTwccxuqTP97tCfn1aieCZ8/JXVvLKavzKrQecR0FMgsOo2b+jH",
+	"1xfHlVXZkWC+/8qKCIVYjTYmMy/FfOT7mvGQJfjOJfP9F8xzkshWDRS1DBOSi2SqhKsxEmPJXpnIKxN5",
+	"ZSLrMBF5BfMZyArs4sVxiTynC6wEpLAlWKJlWxE2u5IFECXMgzxIZAnKKRCE0R2xE7KW9dpgsot8fs5C",
+	"h/GI3jKbjPDf4LcB7QZ7u2O+C2Cc5ZpF6rXaH2ArrinrPFff96BEa1Spkl/uGFdwyjRkqi5rajBA8JhQ",
+	"kBOZUXiix90wGI2YW80+bcvv2wrxGEFaYJBZT5KyzGddSST2JKVhatLuIPDyKKQPtQELfSV5XpEkKCT2",
+	"dpheEbkDc2FQJrCOqGb6jLCPULQ9uzMKdoOv5hSJMWWIfXZ60NXeILmwgB2TuEjI6h6SHo9dJER7SKDa",
+	"rxlgE0uNbsAEeC2mjs/Q3zDwuAtI1AEZsIme7YB6viBl2au58l7sRUrQSkY+5eQ2YKLHA14lHbLIOWBl",
+	"vAMWZhA3GvZjfDQYVaTgQhXIeQEA9bLem3Qvud4bNhxF0+TkgthoXr8eH8pJxLDNMWCxJhw8mCz2jphS",
+	"zwvDEMmF2ojFcPUqKQMFE5Ajkqyepl2VfODmHKnz5yLLR451PccOboqmAFOapoildqsm+eDI+MWcmtwm",
+	"ckf9geYbareXHX4xjGr+OArcTjCMeq2maArQjqVXsNh4NGsrMlbw5Oz06keMe8rI97muJxhi7JMkZcCD",
+	"MlduxjNVefwMzJH9f+y9i3LbOLYu/Coo/vuvSHNoWZLtOJGr64zaVhLvOLbHUjrdM+xjQiJkcZsCNQRl",
+	"W5NKVT9NP1g/ySmstQCCuvgS52LneNeu6ZgiQRCXhXX9vq27x6K+iulx5zjU4qc/lMDUfAyqOR+D6nYO",
+	"Drwb9129/hSQejLwngy8L2Xg3dKc+2i372rsmBORTzOJjM90+w6bpEnCYgBov+T5YLQ0hxyV8hJkQKGS",
+	"r8CN+Tx158R8BpXb3SeTWZVgZsonWIcy2kt5Et886/kHqmBamvX8yfcQW7A8+K/gmu8m5HFEWb7jXHzG",
+	"abpaSXMMSqhoTxKt6TeNSZUOmR4AVmnU6///nIaorWKs4Gbvu3t6B+tnqiU7tF7bdG1R7wuvhvsd365y",
+	"Wj7CYY/fcxV8nSPccWM8VZM9GBSe6w6tx4HHr7iM+unV+iBJB+d3QeWnBxk82CIiU6jTZGALcRkBWuqQ",
+	"ZwCFmk2lYlzrjUacZIIn+HiNndg68QKP2Wdm+yqfUqyVJWaDbigE9zFdcXsIucVTJbCaGt8SyO6SO7Fw",
+	"rYUlYoqdiZwQ4pbD41ATuzBeX6H0SKaXboGN76XDoRJ5VwxSGSmv1XjR2Nx08xwim1ysvNY9C3Lcj7tJ",
+	"GpUWwJNMehAyKZ+fF0c20fXHKZnWeXSBDDqPNIjzDjkSb5CjbJhmlzzD0t2IzxQVuoQKt3/IKqaqZovN",
+	"BFWscIbg8hh86YtZKiMoMpDiQmRIz4hY/Dss/KibbbH6p5B4Gw17opasIKQvyY9seAWjqajWWAfLIgo/",
+	"vTGXsBZWiqucPPUx1cJGU4ENyvTSB/ZLvCGQsWTaONN91+dGeok36694pjDMolqAsm4z0qGzEctHmRCB",
+	"xFiDDdrAVXhc1QqPviMYQwbatCpFXxRTItc9lLE8q7H7ng1tXKFz58Oj4i6Ub9JpVrZejqTW+6clcGxl",
+	"zqKN5+gzhfH/oOdk3n2u5wUmy31er0Cv1WzchahwcXC/cUnw/c7lxrc7l1GQwHZ58u89+fe+Gyci7thb",
+	"qiRzZz7wZjxe4uvOWB9rIXxFCPl5ehQsBXYmVDrNBoKF5l/7UWjTNzi4Yso8GD6eoVyxmO5CapgRj9iI",
+	"TyZCiqjFSuwh+pij13CFBNfTbMgH2u5Cz2icY35DbLIesGIVA3F8kMcXcNIi0Yma9vUX9pE0AT7nAqsL",
+	"XTaPsKrPSGgauT983Q0g2IC2k/TsDIv0dIcMeLW+TMQqcoZnLeZtIEwIpG0Ub+TKMjbgiRznO0QgHTbr",
+	"Ta0ADbi2/GzzOEKKsg+0foWkHKXhJ86V2FJqwC/PimGbKq2UYCkiWfmBlNOxyOIBiyOlOxbFZ/rDKi6o",
+	"mc9C68zTf5Tox0ugJ/pOyubxWVgCh9QXaJD3o7DqQ0lsuSQSfVahr/UmniRaVTG9OD2bxnqFZYEM8bdT",
+	"6hL+op/pc3muF2fIJ5PTv/74U79RPw//Bgd4LCP8I45qyBWEE4LsKsDwEssIcY9w9Fos3H3f7R2965zU",
+	"/ha6KQyBDH9uH77dP3x92j4+PtjfBTJNuEky53D2CbSNpZjHAtpXUR1tl7iTPDGnXxcM3nM/6Ckb6g6T",
+	"AlzFd+ndijxWWOpcVgchAU3rEVmaQIIKIcbEKjf7fFzdmce1IUFgipaps6kEkKiQDveOvumQj0XIKmH7",
+	"fe+NHg2sbw5kXwC1TKS14jw9F9KW3hZjAPB6HBCFxQ4LP3R+fnN09LbW63R7YSBjNwvYsu/kQuV6OREK",
+	"cWlHlLsL5OkxOW94DnO9TA1+FWfC/aLHlSYMM+W1PLtsidgHPT00NF7LQzf67RW4+VG5k/La/DzltXkz",
+	"ocr1P9+IIJyO9Pw7KLx7qfDuwmR7zXATh5bX8uqNlxu8MWyubQ8aYm2bb/XXXg4a0VpTbAw3+Vb/+WA7",
+	"KoPgtwcDMblTOL08N9cr2Cj1gDpqkGYRHW3OgRYLxf49FdMnBfwHU8A/R5EuKcVaDEAmHknGGxVhSMW8",
+	"E1suKm4McziRCa/wGdWrZRZdSGZNFSg3EZtO9DkvriZaGEHi6lkqxbWekUDexjVyECvjN3+FH/R1ADhp",
+	"VCw66gq5hl+oisvbdcB5110DWbc9/wHYkEF1hd6PeSwhTtkoBN5WfUPPaQZz5TnhoXgswAnw+5fwAsAQ",
+	"3gRCCeozLgVYBE8O+ocBQQlcNMXefIz++ZUubn6+3MU95vlg5LiMEQ16jkIzhijfOFZ9MeIXWptlk2k2",
+	"SZXwweIElp/0UhsRSawP4EE6EYZc0czt3/7GKiFuwJZ5G+H8WKpU6A3rzwIZOps8ZBVOOFKxsmyaUA7R",
+	"n7FwLPJRSrCU4YTno5DYKvW/WS7GkwSymRab8BlYyJbWdv1joVZ9Cqt+IMkOIDZOqliYJqKohoCkeb3F",
+	"hMxJKLIKx5vSIbXgBj/R8c+HQzHIFSMLyJC1DjHJ2+YTaBOdD0YCvQQjLqNEZL42ugDx53/EIBdIlwto",
+	"l+B5KIUNAqnyNINrLC50caDn1N0UeTYr0l+gOlH/BLGBYQqctDyp4oeHKMXDViDXWKgHVQ5mYYtdcnCp",
+	"0IV3KiTiFSB7mgM/TbMxT5LZDjRByOCtAnPUYIVX9LDBcrWlkmbSVNVSGDPjAHimGCTNMDXiE8Eq1gvA",
+	"wo/6OPIZifZPoU8WuH46/AhP2V99VpBo6TuN3T3J0n4ixv9LH3ZE/gKP02Mhpuub4gyy1wzbrbY4my9p",
+	"eW7VN7ThmGUzaOBED/9aewgwaI0QR2WQpEqELQb/JeLlVEoktmAucBOMGj6kj7F0moctyAQqDbpPN+pO",
+	"0crwCdMK2oYtq7tzFuvpQk3Dmc2i7GSjXq/Xq2zClRKKJrnopW6i6Cjt/g8LkqQkB0jQhMXWt6454Puh",
+	"x0H3B8x4orwt/C24VJYyX1sPmar6DAoDDDy9KYaiqaJqKNeoxktVcqaUV34kEq7XPYoucmRRKVVp4KBQ",
+	"CecnmqLOJOg5a6hYMjiWXwLfdGkzwiohcyuEfQ8GfkGM+ky3sGZa1wsEYXZBKIsIX55O86PhURaJbEmv",
+	"oR5p6XQ3YbZVqjsBr7UdV0yM41yLnrHg8nIUa4mYZVqjIRkW57AA2mVpCctUhRgOZBVwcwE2XzqOB8Aa",
+	"wAdZqgAEkDJWnJAgREEFfKmeUa0P88EIU1qQkElvVN6PkzifYXWQnvVAVux7YcXacKPrzdIt4qYIrQ4a",
+	"sspUxleBpKga0U3lSdeEfKHkD0pvzKClFJQrMBaVHjIArVPVHewCLjLU4D+gqLwQGU/IKIC9gEcjWgSB",
+	"pBGssba1F+hmbQuQNkl4fQZYGaPNVcNPDt0j/xh8/liJ5MJU9Fn/kzFvMqFEbrxcANwM3SLc5npYrbEj",
+	"2DZmSswm1GI/Hgg2iQfnjDMpLnERTCcIO6el92XKaEyRI4tIko3MRDmu32ROGb8gkqiCAI1JNBLfV2jo",
+	"BtdABV87mSaixZAUhowHZIYJfTwW3VMplmoiBnmakcu8GAJceWGV/Amq0BEhUh5i03QOY9nZfWPVVCTi",
+	"2BOPrVTLiLrFei3IRLAOJWKqXyIFSzU6xnQs2l3inKK2PMfGI+Hv2nha50/Sy3LH3vBkrjo3E1xPNT8X",
+	"7EW9zsaKJak804oX+JGFZONYTnOhlvaTlix430ioeq0XQLQFmqrX8l53ejCp+YiYNperoPqeQqJ5rXpt",
+	"y/cK8eO1KMY/deya5WNuP82CXxqVSxtOy77CGuo3WNtl+9oO9F1ropzl/s1rox68a+Je1Ujlob0hi3mK",
+	"OUJ4njx5SJ9SFL57CVLhkLm9T3b9I23KT+gJSQQeRuUFvwfXVaF0WLjjuUhmyXwnNmM1HYwC6XjxbDCT",
+	"3RTLtE7b+QDm7XUE7PoD0BFKsnhzuRPcCBWch6e4y1el7/vhBQMu/ZsFw4Nn+1u+UUBg1KAmi5QWrVYA",
+	"xxuoi5bizagd8yrSrSuc9KaZz+cuslbU+kdMWvm0TuSvqwWpKeecw8TPU3BaugAtNVe0yhQvskuutImN",
+	"WRpxfv90391E8IwaOc7QnrjjaoBvx9JP/wHJUhwwyofCkX2mGD/jsXySq09y9T4Kl94zZR4Bk+//SANh",
+	"ywjZXsVXQi1yFuC2qhTsBIX37sUiQwomk8WqrBii8xA9ewM9mCJqsX9P01yUKufQ++SUyU2V+CJCr2vr",
+	"3x6PyPvMTDBDR75VrzWaW7e3hMsj9I2LFEpehefbzebW8zn6e6wIX6CRMef6NXTuCxeo1Hr/sNc5OYT8",
+	"zfbBabd3tPu26/lerNqFv4gaV6XFQ1dLVB7wCtI+2pNJIti+HNQ8f246bqjQflFvbjehSAN8TrsQsjy6",
+	"EFkvHpsKFK/1ora15XuIONRqNGpN37sU4txrbdc2fG8meOa1Gs9rLz/dl+TMDOlNnhFHr4FQg9ZspLgk",
+	"tebp6H1ylHync7sr8juc2nP6/o3k4b1ltOGUWdk+3neyRqS4tKlrPuPIs8tzxgOZx2PRgqgx4vwREzDc",
+	"8kyxkFjA41TWpLjKd6eZSrMQsJEH+G9z5pI3O5WCVegVmE5h0A/TjKnzeEKohWkW+Qyjbxij1Ds2lRA0",
+	"y+ILWzppA0GrS9ZTGUguZ7biwE0xhZgbFEu6T8SKIbBgBXNEIELe13pBhmniFr6QkmYwgdvkkA94klR9",
+	"KPiELwTqKnTatxjXakAjJHjpPo+gpAM0plLPiliy+TmQfU6BNkjPyCzxGeZ42FDYM6z91N1QhlRsftn8",
+	"9cefxC0m09y+tcZOKFimf7nM4jzXM2DQO+1oUAjCpymkwpNLrvUdqa2bGeOTCWilbCguAzmOkySmsGFB",
+	"6GWjh1gjMJWRgEGZZoAXNEsLYE/on/6y/nQ4FBlT6VhAJwm6tIhIxxJTkOBAPbWDcko3ngJfdVjVn6qF",
+	"Ns13X0tHEbHJfEkDq4RHx53DXzrd3un+Yfe4s9s7Ojl91/719KSze3Sy1w3tBjoXk5xClKueab/uAMgj",
+	"5iYM40TrV3oe+7EULZtE49tsKP0fhSF8QP40R1jVn0u08lk4zNIxJavkacgqIWUaRO0cw90+i+Ugmar4",
+	"QphQaqoVXLpW9VkYl5RD3eo8S3H46xpJzrX9KLTgtbgiqvdXhg9ile/jrInopKCWnlOJr+P7x74Um+hz",
+	"iP/H/ErrT15r6+VLq00RsE2OKlosc3EmspXM/7Y/WMsNOW0wiaro2Koekceo1J8DIc+0UtWsb76ALpkL",
+	"DQhI6sPJa3n/Z92zPVQ5gP7c2EGoPdNWkU3ZqizNuRO1sxoLy7GxsLrqG9x5XfEpMJzlL7lj180ahxBA",
+	"ZkVUrCC5ZFXX9G4o9WmYZmOeey2t8yPspPf5XbHJgDf0Ik+/eB+KFb+QMkjiVc70WQU5iZh/AYVmKyex",
+	"LBBWLknQ+T9jHt1cjiXbtixsVvWxwK1atcyaL+7cvTfpJRvr0TL5I6S1QJJeyc3brC/vVhKP47zUJco0",
+	"wkfsdMcy32h6fiFyzK6gv24jcCDVbYU2RhK6pLztsHQc5yy29XWo/sFvq4YZNbpVY7zVaN40xr9/jfqE",
+	"Qcl91PIuRBYPY0Dli29d5+S761y/6VzM6Nnt5vPGmmg2nq9tb20O116+7PO1QaOxXY+eb0VR84U+wKb5",
+	"IIUhkqkEO8RJH2nUXmw6+SPHR93ezakZy/JLPJ8mpOVB6MCc7V7La9abz9fqjbXGVq9Rb9X1/9cazY1/",
+	"eiVMN29j+JI3BnWx1d+Omnxz8Fy8GNZ5o69vS6e5WPJGq33SoEA749nauZitNTxfj3akzcSWAen7VCRH",
+	"bNZXlGbo7zMrVbc74updql9B4HTF4vVacpokdwF/KysOWplY5hdo416GolpSuJfbQ08FHg+nwGNhqn4A",
+	"GKaCSyPPBB+vtObbrAs231pX25sdzOTFZ1glzMVVjugOa3jN8lYs1GcXSjKY9DMwoszI+kVWbCpbkKML",
+	"Jc6mts5aAyHptGFc1PhjI88wKZV+BugEaKJ0B00u+Aled+aTVylzkyWxQtCDSipFIJMYs8X/u3t0WK2x",
+	"tjabwKsHP1TCFjsXYrLGk/hChFWGFBAIu9DYsonAaCsby4uDmqa7SoekfierzNthS4ytOUOJ6ixoRkRh",
+	"5tr0ftuDUlJ+tQWjAqn3Wg0/g5p8tp+7hSlCAY5DIPFrtGHPKmGbZAd0iuy+X9d2wSOxhnAGKtXmdJZe",
+	"KpMaGciYbMhwKPLBSFuvac5CWFFdqMQOawx4LWxis00Slgwm4jhV+Vkmuv84YHp++1wb8IK8MXCv9TXp",
+	"//LByHCHwOgEsnKw3+11DtcPj3r7r377AjZjFxp+shq/s9X4XQ3BlZbPt7dsuiVHF3HBlaVDOU9khXmI",
+	"kmO5BbFRv9aE2Hh+ow1xsza+cKyU1HGvZWqGRBTIQMZRi91G2QYxJotKwkBqKdJiHwMvjgKvFdxKZQ88",
+	"PyiUW3hslXpLtxp9Ge5dpTHDvaisw32vOz24pHcWXCgpyPATzBr8BgbfT406vlBr1CsecTYEPajy3dId",
+	"KFsCNHaCwp7QV2oNfYN1C3utj4HRw6E1YwFBQ6Czw2WjtQfeJz8om03wO+8rIXN4yNka2DxZOHCftnEC",
+	"79MnkMPuyixvgXltpaXPTFPXgacDi4vKjrC8KPQVXBb4wLxs7xYahNYHigIR1k+4PAedoLZEpC2NEGqN",
+	"wWzOZSbBkxHw3Y2AHqeax4XJgdn7kSyBj/HcWr+Oj+FILg4JiyUbTpOk5Xj5UCvvpxFUPhe+ykACVZlR",
+	"fcDDD9F9qAmb0zF9Fu6m6XksQCHuinzN/MlCOx6oiaZD0vnIyZhmTB9W+r96v7JhLJIokPqkiwikjCkx",
+	"yAR6cSmShrYJZO8geOu/Tjp77d1eZ+/3cIfMk34aQTHkuZjkbDrRWsnzTfY2/pnqMcO//vizl00l0MOG",
+	"FlQGYLJV/B9R9bGi7IIncYTObygtBsvjks/phX45JseM3JWL8Tq2KlzHKvpfHEotbZwPy81n6TQzQUWE",
+	"eiOmOFo8a7h6zGsL6jtX5yFhXWMLsF4odC2o14JxWEkz+ORJNsVXL0J3lXX0FWje89L6JkW85xqHccQq",
+	"aFdKa5JVS/rSrX16i7m3i3vr2jRcq2BNp3HkfQuP5pND83YOTUw98z4GBXYWaCf/nY4k6DAGPwuu7qVa",
+	"ZSk/3Y3/I7zWxnbpopUU1hlJP74pkoRKQtFreYVQ8nzPbFRK41qYft9zbHSv5W0PNwZN3ui/jF6IzeHz",
+	"uvfp9j5bWnnFUOjVFIDjFbRY8LvC95cFk0XYg6U1MyNTtIZDoy0f9+qyscFfncG56fs/3dLXrIWn1/IC",
+	"7+9WG2d6qQUy8P5O2jgra9b6F9vGGggcrS+zitMIs09Xdyit76fG9vMXm9uNZr2+cy5mcfSTqyt7/jK3",
+	"d2YoXq4dWBTu52LG5lq8wWsOCXZ0GIECpWXm7/fOlysJvptZUcpKxZMO/P3zxUbgl12cmx9K+y1IyNbt",
+	"MfRYAYvBCbSEC01LjUs+03ouQOsIEanaPD1xIMv8xMjHSyoj4MiwYZwkiAU0Tx+g8nSiqrVAunxrFtmf",
+	"F+SaBbzPpT9HzFxJs0DSBFUxM3EHSXrnWbeMjokMB/F4kioV9xNBaE5Fp/hMFcNRRQAJMyQOza65w0dw",
+	"XecTuDoXlGy38NF+AUa0WX8Z6tbNZxZ9WKCkXuRObmmVF/ICHVgn+QV4bl7pZkmMHNHavie5nf/AESWu",
+	"p84DNo30ssSCsEgfp6Ug7IRFBjgGCRb24TL9WjceTxNgCM/E/xAGE7J3s36WnpcwEIij7A7oB0sm8xuX",
+	"JXxpYsE7D96joSK8CwHd8/vqWZ9HP+cXxQnGfn8qTXgqTfhOqiYIt4KL75ldlLcrTVDoqnyUSpvBljAB",
+	"bQMDX+KRmK8wwLsDSTUGPoshVs4ctoFWQXBgMX2Uz0iIAxefEYvKd7KRiB5UsQqwGKiq77YKt+oHqTrx",
+	"fbe7x5RQSv+2Y0D6EPEvzgwEHJdRiSZC30nQiphGn014lsdC+UVX4SHT2x0LsOjisLEK4iviu2IZxRdx",
+	"NOUJvdCiQPruAMzdFsjiHYB/Gc3Hc/FjliVu5QVYGgCs+Ys0KazS54NzQ7YBTmCtH1YLT6q5HfmyMK0D",
+	"skKgcABTRv4jspTN0V58AAU2hyQUYrQoF5XkSiRDHzVNwlrNRCRkHvNET38MIfVzYfgQEEczVpjvESs2",
+	"5pEwLgUxUewyzc6RYQEqTKyWHZ9JPTN6qJDnwfonJmkSD2a+dYIXVYeBzGcT/bmHBECqVewlqCgGqBQ/",
+	"GfzreruLaE+M0xbTqk5IOIXjFNJDXEjPYjHhQrFrG9YWG8V6xiE/Oc94pCfQsm4463JGTzuLKJX9lMNq",
+	"MOvS/liFql7Ui7Dc3oKQAmaqs5lqABApIE7gQA1m6aVimQDuJ59NRGZYGu5vEZxoUUmNPDKsODGe5LM5",
+	"rV5fWlj5joKOerFeLuUHu1Dakl6IrLAs7QJyFfxirZFa/emuYFow4o6i/jUUc1pEjo6uvNYGUU0rr7Xp",
+	"e7RMT13x6bWaxQ+FY1Rfdf7acPRn/LMoBXzhe+7ZABfKzDT4BF0ry3pQ180vpffRKXJaIMF6rc16cd3w",
+	"SjnXCPwM58vMGKj/X4SyjWbxes16vqYPVizEuBBoNzUFCIWsAvlQfdK8nzTv76V5w8peJkNXqt3lHb8i",
+	"T+AAcmmRL83iWUCui8WOHyLVkYGbxOC5w7gVyDQj9zNRlNLxX9QHcsmmEktn9Y2OO24TMNkp7Z+4XRRM",
+	"MMT1rd8irLEOJIyaXkIVqlCYeep8qs9ct6A9NcAjmmZlX2rhqNwJ5DJvafEOON6BT3VVbWLPHe67Htm7",
+	"djj/MRXZ7IhArb1rqqPK8wUKoQ3J3KUc6kZEqZvVh2N+divj7AAKn25jxaVZ7n2dsqAlzjHuepaIEq5w",
+	"fy1znW3d0nUGCwbOT3IvLzQzvDoBWN16rb6x/WKJn2y5T4zgOTYatc0t3/v3lMuc4GTrjecbzcaL7Tv6",
+	"yBa9q4tesRJFntdqNBqla4utTiWq+CIyzrv6ct/allXlNmrbL1YVB40FJUIgjHjhXKQLsAz1K7DADudT",
+	"iqviB1PqZi9oUaM/sLurv08bcqbV2yuQzsa/iSamKC9yhfNTCPWB1BKVJbg5WK2Z+miCp+6HrH8sbdvr",
+	"MwaL05UiaXiesPZyHFSn5fKZXluW/OXsk5vyvt7L+N/TkgnOYvCIDGORlVPkG42l+VxlWXU/RMVvE6J5",
+	"OoUe2Cl0L3vUWew3maOuo+npJPjeJ8FrkTPuzsmjPgmmSkXrxr20QvB/oLQRhw3ZpU54ppxQA25Gn6kR",
+	"z4TyMSVcW3BcISiCNpMQJ0qxYYwGqxpkQkgfqV04S2JpHe3Usk950pwF3qG4ygOPeH1Y5WWVIdDTOM0E",
+	"NK3YME2S9JLKEYtuY6o0NUmuY/MyJZIEi1jjHNhONhcIgsH1W3x1dUUO83ulojaO6F3XgH60sPRuM632",
+	"Zbe/HY2xFYfWDbtCqagLk3X09oeURPdmFIUwmt0OYyGnrKL/d+39yQFT+SwR1YcgL0rbf0SpcivR4BDh",
+	"A3epiWeWP6rFODvLhMjNxgLctum4LzIRBXIwSuOBUKzSn86YytPBufLZeMas1jAfmnRAqas+1WtwyULd",
+	"X/R9QJm33rojwc54Li75jLa9KgoXrE/qXMwUBsqwUwYEzv0mKNudJY73Sb/tneF7q/A8kAAP23jRZIMR",
+	"z/gghxiSfhOGT7E1sC6JtMztMJTMrKcZXt1N5TDOxqFWnq3zy3a4kmZsBVM6xKVWBoZIAL35nBSxefHz",
+	"JCO+powYi0ciH5zNeK2YsBqTu32tIzXOGLlhDKK5ZA74Mvh4RbSgBCCPd87jxGwvxCWEnqEoCSmsG+J9",
+	"79JI/ATx5OtO6H3no77NMf107n7tPeUA9mISxsPfW/YEvHZnOaq2MVUZugPglKG0a9C1WSWWdGDatp8p",
+	"ZvwA1bnTWR99EyGjMh0w7ie9BdWcIk7HnXtaQ4tanF2z247tZz6dSQ93/9gF80gOJgrXPtqMwXep4Uqm",
+	"xDuTKO3s9xB155BVoPzZlENDGbSqulXYisCSL2H2aqyb81yoFgvfHL3rhKzSsJp301W8NwJJ6VM+qzNx",
+	"FedVn4WIG0/IrUsPdh9s7ajFeCBJlkziwTkEQ332ElGbJ8CwXAfxAM12Djq7PUSlhy71pzOfNQOpzW99",
+	"Y58PzvWNncNe5+S0/e7o/WGPeoEDYUCjSPyZjCxnxIyo86mouznH5rBjXwMVIoev9k/enR6d7HVOoEcD",
+	"1Mt1ZwZcDkSiuwM/nx4ftHc7e9QdC0ISRzvOF7777fT46KT36uhg/4juLESnGTE2P2CB1GI245EdOnfU",
+	"eiftw257t7d/dHj6Zr/bOzr5DRB+oTF7eyDhfrQ7Or/um3ETMgI8IlGtMTI6IM8NHMaIms2TIgswH2Xp",
+	"9GxkxDyeDMA6W4G0NxsC8Fl40vnH+063FxIyiyJy9YJDlQiBaercUp1UWjMSQLG5NFMKdzkUtADgLCJW",
+	"6YskvcSnEJ7GR59PPuLSPaP0Ky7TLB+B38kYc816PZxjPQcph24gNUqz3BQlIYAfa8tAGsPMbFDHLmOr",
+	"zLIdgD0D5sgIch+ERMhwgbc06mGNHS5ys1OAPrZ4ClE6AJYkIJKToroDbShikR6lMp1mIlp27B6jZNTn",
+	"3meduPMZgvdh7sDJR/ZLHEXoopbgp/XhC9Hsbw9e8s1oUzSGL/rPeXOwEW2KreFzvt2/vT/d+eIiSc8v",
+	"9e1q7fLyck2Lz7Vplgg5SCNMyFrSWa/pfavuvkqz8Vep/LG4AGh2wXngtTxLCeKQm3rNenNzrdFYa77s",
+	"NbZazY1WffOfEFGXU91ErDoyogaoFgf9rxScozctYwqBQweGsLEQrPnkE7xAA5hz+8L8wv4Lg0Yexudt",
+	"153jA1Nfyi9+Fw+yVKXDnO2m2STNTApU0Yem24d33Ve9og9Npw/6F/Zfm42tWqN+Ux/w6ZfO04fiKp9/",
+	"Cge9uL/u3E/OGvd+fWbDtlPzs5brxlve7ihNFYCf6G8LZKPG3IELZLPG3K8I5MsaA9e5rNcYvPHT56xw",
+	"H+7rfclOFFE00ELNQUTanYiYwuDacJoks9tvMVD68ftuirDRMDxThfr0wM2Ez4owbzbqC6NtDrZbzb45",
+	"1RjP2TKJ0SKuAW5YN/DAtTzz6LTBN95+Io29ct3UAUer6Z05cneWdydc2p+w9siyU+9t83UFuQJc5Rk1",
+	"tYoZ1ussP9+7WnN0mLXUJCVShr1jqbmkM4/SVNstactsmbIMKiVqylzhIgukqw6vm0pVwlwt/aYNoLDl",
+	"FNgHMjQ5CoDEHqJ6jP/GIyxEzRnMqgP4AcOuqP0G0j4Ccc3lMdtyc7GJm6AJZUk6nOcoM8XCv5dYiIq6",
+	"IJbPJsJneRpIQ6s3b4gBWq0tq6dXa8vsLNOCjtC95MzaJj4T45iykWG0rQHi1qepUXqpkM2lZIzsaBug",
+	"EZasZQt8FrnhYHJmUWnWfCBJRHMmCrMWiv7bGHdonAQSrJP5T/dZYcyUBnDRskGQsXnTxmcytRcpfF1l",
+	"y40dPX5g1xjXHxlakywdT3IsXTCMPJxAzMjZXjaC7Cjo32HJuKEopKbRNsszDIcBjxAj82Xe2gGMYUk2",
+	"kVF8AzkSmXDMnEr465pji6wBYrJr/OAiKeoo0TIbT3PElV1GFAs72bUTvoSB5H9O0KAsYn6ezmBgRZKU",
+	"QcucVKWlILl69cFRcl0Wm5DTsZbfTmNaamgpfiMsbW9+leLkl3tJ2VdL8Y5R4b6uey6i7/Nb0UHcxhq9",
+	"jcVn0uq8Rr1+N+WS1s8d7be7eaqbqE/ePZewUeQSOtFmLIVzs+ted3oFutn7LCF4LZsY8L+LhMGfMF9Q",
+	"d8uJjEPpCUpRzN9DERe1WH86Y416vVavs3+++6APGr1Gauy3dMou4yTRolOmkLMZubk2wzhJRFQrmwa4",
+	"baM7qv8wkrcEUgAAQ1PvWSEkmeqO7tQC9kvCc5E9cBvhBy7Murfqe6yXKOPMaGQgeHkiUFOC0+t20Y87",
+	"6MDG7nmsKnAXseS5NbmQidAqBaQqUbgB/BbEbYD3A5sDVubTpgL3Eyso7/S4n3Y73e7+0eFpr3cQFowH",
+	"W4Ecx1LvwaoDvJRwAIcSE1YJrTcrrPolAHVHE3ejRqGTkQ4eWbdkDZgI+8bXSjEGAIy1jtlnEIipGkJH",
+	"OPJW5vIE8ian8U0e4UDaN7PP8QgXag/5RL6U2rM6Wu0XiVgwdBbkUKsFLM5X00VZLenuefif66ReSIu/",
+	"9UGzMLJfuUh8zp0LnsIv6cxd9Mj+bLP2bvJqlnyoTn7f3HNukMx5esN52smPN/AOc40siYqt8K92ruJ5",
+	"f2zn1/1eyb9Kw0je1Q8iGaRjwf6bSwFuzWII0KnpfFsgN2psSXfBxwmvvr+j9Yv35x6VC3f3qwI+oB7g",
+	"H7R84TH6/sgxWvIBf2mvH8mMG+sKrPup7A5RTuJBER4vpQlikhLlCYpkSA5eatAUANCfrAJuN1MOgPoL",
+	"ph4YDxnPjVOF4NMxVRF9Q+QvMY4vm4GAHpolGQitcqavSV2YV0gK4io3mVkBF5S+gj4nEx1PWUUrHoV3",
+	"r2rrHMjbl6eprxUzfC2iWFDuJPad54Gk5irlHlrPmu5iFWBtyimV5F1D6HjXJYA3KlbRh7iP4+YT6A8C",
+	"tHAW8RkN5UzwrIotCB4VRJN6gEtK1KKbaVWKWdccUN8il7OLHo3l+g8NLUyb41JdWB6sogdTgssTZsad",
+	"sZW8quSvWOE82Wgu9efcsYpkTvEfLfNUmgmfm8OSb3HVNxSrajlHEWkl9CH9NE0El7f+kqdE26+dKIiC",
+	"vcifARdkWeA8+OTBW6GfzCXflotUXLpPVsF4h6l/w23gBxJLVqt0bmnxPV/1Rvgpxpl/WapZu0bg3QtP",
+	"5D4p7HeUJ08b8ettxHxRzX/QO68A+bIbbhEo54O56a5dfEwwMysAl22FuzZsf4Ga92nfSiSYxDZGbZYV",
+	"qG/63hRc+KM8n6jWOnwWl7Or2iAdm8HXNjr90/F2PC5IFVoit4dTMQvv21qg/88go1wWW/YR1sIXHu8B",
+	"TxKtjiNQ5QVt74//ZYBO+mk0+//Wp1kCMCnL/eSQNHA0EfD9jhlHY/RMsXCaJWh+IlYwUiTHOXrIcb/3",
+	"UVmoKCFYSMu964gCfB4crJZtWYzjPAf6LaQAM+UExZvPxYxVwtcdMj/NtK2fi1lYbbFQxWcNy59VwK8W",
+	"/m5E2tX3NUN28mqXvdxsNnyGIwB9HolMaBNOXYqMhc2rqxCTQAbaoEtEdCZ2GJczBIsViRKQUy1Tcsfr",
+	"lzfqDDzjgcxEnsUi2kEfPYuEPusuIBPH+bBlShKxQtHIAZPkTaAyoRrxta1G86cWUkf2uRLPN5EhshUa",
+	"A0cvAWvXIGxjYdiU2daujXjfGHWHyfip8tcff1ZDVgHHP0YcwIuhZ8D+aCai6gM792WK9SFAZqlWdtZu",
+	"nDXcOV+gt8tHrujw0t8/r9P3665W7GHb7Ues0s25jHgWMaN5VFe+nlbcWnw/+jd/CaDRFTM836Ycnee5",
+	"GE/yz+pgHo+Fyvl4cs9pvWhw3500JqLm1lbjpe5k4MVRzb4IhGPgEaPqkk7reZ6Nx3pLD27+APVZE32v",
+	"GNBylczEXXJg1aPMDjobvA+dn98cHb2t9TpAZkdL6rZke3fVd1CM3T7XZE4bKkRwxCpczljz6orFejEV",
+	"OcXlR16nUuy4opbFypHCkQUENzWkBdIvVU9BIkdJYWhL3Hm+uRlPuvJB9f7kYIUusUTN65ojUzGun9TN",
+	"YUIgBqD1pfFUQa4eaMbElMT2DrtslKoc+URZZZLwWMIt8GGTDL6S8SjKhFKCkH8v9RFH+L+TJJ0hDDpH",
+	"7Il8JMa+E9OmBXLaPjg4+nB6fLL/S7vXMeXprA2ZyfTZS47/0Kyv3ZNOGwBL0bkrI0PEqlic44UzkRPG",
+	"RXop7TZ1QN3ZhMcZHv9s8fSHDL4TMZwqw2QfbtbrIaugVAadxWeSQ/EY5E5OE1H12VQmQikzVoGMYKYI",
+	"0JxngsHAYNmbHmtbBcYl2z82Y6uPfUj1VBOBRAmVsNHcrtVr9Voj9Fn4r1ar8bv+h74KV+qNbft7IMP6",
+	"1fawuL3Z2Khv159vbmyEEKJHTnzIF4CoIJShTcciiwc7UMGo57/gx4rSnFXCJB3wRPe5FlZ3GGfwN0av",
+	"nR/h7TX4U7+5FpOCDX9AKinPJhz+gpuidMxjGRJvS5ohtBG+N894nKDGletXgrMcXgijlgmVJhdCFZH1",
+	"QDob0yQvpZgdoZc9OuAjnzCr02It65myexWTPzMIqlSSNJ1oJdg3k+qzAc+yWGRrZxmPBDts93yMvKzB",
+	"F+lFAHh89FcmgLg2wnW5f3zxHDQXhR8hxn0RQcxk7DM1HYwgXdpOdk3Gk1qc0u6wn26TB2gMAjkTuIwG",
+	"AzHJRWQgXSw9hR6QkRicW/R+TArZO+xqvVKlyRTZNbi0By3EX6b6zMpgIyjdSJKendGWCGSolxCYTiEL",
+	"PGet0xNRi/31x5/Qr2L07IC6g6ZnyQyUmZXA82nOqTWnZ7BpMNRkPvGZHtE4i0CDhpS0KgNzI85Z+Kq9",
+	"f6AFRuGfR3V6ppeXth0iPlO1QLpGhWqxsH1wAHTouExZJWzv7kIVrs/CdrfbwX+8772Bdb/7vts7etc5",
+	"0Rf3D7u9k/fvOnjvPsg//ddp77fjjr5UFMY6taO6lZOO/iksl7rqP0n8hXQGIaMDEFIj2r0lTlHPWPih",
+	"fXDQ6Z26XaJL9hMCGf7cPny7f/j6tH18fLC/2zZvMpfdp821/cO9/V/29963D8IqMsulktRHVgn3jt61",
+	"9w8LCb3OzKX3x3twaQcHzLklkHhlr4M41DtsWb9q3fc/v9vvmVZr7ePjk6NfTAO1vc7hvvnpXfvwffvg",
+	"9KTzy37ng9uc+Z5at9fuve+e7r5pH77u7IXVViBvsi1RTpNVCSJndWYRNfN4uCiQSGKFb+0WTrQ75gfR",
+	"+NyJ6e3+qb8Pzct4r4xeO4SrHX50izkJfwQ+hid6hQfh5sTVyrhR1ld7OqdLfIKweAYG7MPda5iUkqOV",
+	"QnrdWXwhZBUhlgsXV2+JSw7yKmPFwo/TLPHLLX+iCiCovWmBexF3s1pgiXimrH1n8vCxnpIP8mQG4UmE",
+	"xAyk+7sE6xDNBDIMQrvnw1JTSiuYPNFWBiarOPfFRY6oj4qOo9OSAKqxEIVWK5AotEKWiTUh9VSpYpzo",
+	"eV62Uivga0VJyfoz4nLQ5hNArGw26qhumkaQJkvr0I75tOzsew+9e3RnH0jDPpCTu2xKR7Kw89OhmTOf",
+	"9WcMvFgF1+rCaYEK1m3PzmVHg5bl6UCVe1RUlBXJ1yV2Hr220qLb1S/ZyztwRJXWwTdmc73HGe+Mx/w5",
+	"v13/Uuf8nRNM73DOG+nwxLv0pBh8J8UAt/6NisFcAsQ6ZKmvyDpCR4aRxFrE3eTV84nj8TqvUGVZTC/w",
+	"+KKLMFaBPBNSH3Qisjmj1k3pVWusB/EJp5J6Mu0n8YCNeDK0BTP4CjXiE9FyT3yfhediFrLK0UTIbvcN",
+	"K/bCKZBPDtNsrG11pUZr5pPb7Xb7rz/+ZBiMOBez/YhCDVXf5YHyWWiFWVizgdhA8ihS8GJgnIJE3HMx",
+	"i6PQdVpjaYpk4VxwDFioQvzIt2J2LMbUBmTL6pHjih2/3f+VHXfeUYhOf0rIKhjjhVsCadQOG+MxE6VG",
+	"6TSJyJuFpPrQPM0NYIRBplm1YNCkA9oha3XVKiUSMcjheNyxrs2YYMzntD/wDlbSDJPZ6MSv2s7RRNdY",
+	"gYuOnqiFs1im9iEM6xrQDXRgRdR76rBdm0SXPxHZWqGDzZADE7Fj9fgVy1uJ7CIeCMT3UDtsKvM4AbZ9",
+	"gtPLLrBYn1XC1ITiTWTpXMwCmaU5z0VYhRFW9BJnIUBgQ6EThGYyiVWO/KV7bpQjy2YQvXzT6x0zOvYK",
+	"6lSFQfjYxN5xyQXyJ7MUq1AJD8NTaKVALJbrr0mXhOIxCK+HdqoQcNuG4lkS9zOezVg/zUdM93EIOQDj",
+	"lu733yjCj2uriOq3WFgJbPBaC+/AY8FcNDvwAsmcq5hyDDf+fSzyURrhv3N9cuRr0yzGvydc31XF9Hvd",
+	"RBh4f4eE4MALixKx9ycHRpvTG9ppJjS/P1MMdAShW0HUUZXD2vWLsKQePVgDGMw3YfuCy7bPldgxY9EM",
+	"fTt2OArXfQvpaWs5jBAOh7kW0SA5l5JihIq4sXluIVALY1Tw0U2TBE3ChS/THwDLcEFIodyxV0OskoDK",
+	"ocUQu495HI3Q4N2F5fmGegWTExHuWNmyFgOVQrjwAfT6hQBuyCoLYWQjuhlHjAzBFsLFjHSzFSmwdJs2",
+	"nG7I6+g54UuMA+mtmKcsE/k0k0WR6RKzGBdXIRiNnVHmGCIenWWp7oVu/N05hVYYClgvN3/U7m4c/ofv",
+	"NpJ/7u03DnudLX1t/03933yrl/d/2Xh1+Xa7M/jHXm826mf/+c/J6zR5qf7n7cuDejI633q+P2VG7BqB",
+	"vrY5bPBmf2OwGW0JD14LU3mL+9R1GZMPvPuuyuC1vDX9fz93Xu8fsuP3Px/s77K3nd/gYiDf7aaXP//j",
+	"t723zV8u27NOe9idZMlRI/918Gs7UydX7cPjt6+mF8eHHR7/2py9y+oX3Q+vezKNN38KJDTSOdxbbBcz",
+	"3B5AP1a6k7+OAflWzG4qUCwSDlxHzxPJ0kMgWaLSN1SNUEvjzoQ5nNKPmYDJGoSYXvRIsSH+MRVTcMOG",
+	"bkIUwXJROk42Y+CRLfkYF4yRHbB1Q31moQLyMYDMq8BrMfCghTW2Z/OGCogwisZi4qvPKHHUp+j9UiaI",
+	"nrhHrcGX8d2WTvjN5fVH+utNirBi/9Yj/RTYuovc++FdUADkyJ2Fcksf1Ed77n7CpZeIXCwuwj24Xsq4",
+	"3lmV9Mcz4ST+ze84bOn7hktu2nLGtYyj8eRaftqa99mauOJvEzZ+wMf+zQ98MILkmOejJcqNI2nWHcXt",
+	"urJbm8eXpGctiPHZKxOR0YGoSL1wRJNhr9ECirLnFFMpG/IM3V6QBIoeTZ9QpHLki0D+jKvcPIfsGuA9",
+	"ynkuWCVUaZb/tNfp7oYWBsKtAq6u4v6n8dlzddYHUdvoL7I8JzNXoIMvH4C7eC5W1fMjiM4dzTMajBlC",
+	"8nz6Smz+tAK8VtNfmeBPHdGz9fLF9vOtIr3fZs9R6t7dU/x9z2aMei05TRK8cIBr7p3yWroL+lIXAra7",
+	"xUfopdjG/usu48MWD/797m6nswddWrSqtxovf5giT7NObl/sWSzfJ1P+YdSH/kCG+9c6DNc/FnLo0zpk",
+	"aj90d8Cdh8JfweNf5OwvJ/EnqbyExt+R3ffl8L/Ws6H1D4DkNgn5FFayPc/is1HO+CWf+RA0hIKKOFeI",
+	"ACJYhRf3gkdryOOEoutnaYrlO4yzYSbUyLxlh7ihwAOmxbWIBIQlQe8h4O4yp1FI51NYxdonW1tkCqDI",
+	"B1MJN+svQwaglJexEktVlxO9CufE8EMw25qfpxg0i1hIoRc0Nh6AYuAhGD0Ff1E5FRHTAntBX2g064sK",
+	"w9YShYE+5bn+yagNBGu8VGmAG693xbep2Mb73EP8Joe82V4/lKfryf7+btoHSDDmyF6ZXq4sLPU9JQbT",
+	"LM5nINd+FjwTWXuaj7zWv373vd0kph3+r9+1FHP/9r0jfWMTfvtdN5RdrI5GU34KGFZROkDKWhDrUA0G",
+	"YISVcMzPBcumEjNPhNSnEBSnttbXbfVh60X9Rb3qmVTNdRCX9Hnzrz6OJwJilZDImcfI6GgyS9rH+2wq",
+	"I5EBM0nYgqwsfRyjYPULkkXlGxYQ5Re4o0DbXqL/KBO5+5bHAyrBldD/XSCStUAtcBzRKV9M06IKAXaF",
+	"yCY8y2drapBORGQhu6hJKhujLuNHBjJcHziPAveKhWx20ubgeI1zRThf5cZ2AglfwvQRo3zWzUWScP28",
+	"mprX7//cPkTH6AVP4sjm1GWCJ6WvxKaXMUNgsVuLOeccFVOmsp/yzP3iSiyj+CKOpjyhRKFBwYWmCNbS",
+	"mUnMfJp7yA5WqYNUdLd0EmSepQlk7jHFZdRPr0qpFIpVJlkaTRGqqvzLmcgDCZll0LtVjDoQQipgQ1qG",
+	"QtIuDlsMSBTh1I/1v/74M6yycXohlmV4DJJ0cG5TsKKpCKQ+uyJ4bTaVmIunoO6wjIBIGJfDNBtQy9Mc",
+	"cm3SIeOBnKNV9vUCgmAV+a4QPj0TKp3qBvRDcsboEwJZ/gYsZ9cDFEs1EYOcImoFEdFcMp6CovRyIxZo",
+	"tGVya3zWT6NYr9wiP+pCZFE8MGWWSviBdHHJ6SOhHlorkjmPE/0HGN88Z+E69TDNdHf1aT5bDPNZyha2",
+	"fM4yoQQguYMQHPN8MIIZNp/gygrXXaW1at32ZJpNUrUwjJDno0LATadcKljSbi/KyyYSgzgSgeTS3X0s",
+	"liwTF7G4RAJuvba4ixSI2fel3UPtaoPw/wYAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

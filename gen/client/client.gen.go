@@ -1184,6 +1184,84 @@ func (e SandboxEventName) Valid() bool {
 	}
 }
 
+// Defines values for SandboxFaultAction.
+const (
+	Close      SandboxFaultAction = "close"
+	Delay      SandboxFaultAction = "delay"
+	Duplicate  SandboxFaultAction = "duplicate"
+	Latency    SandboxFaultAction = "latency"
+	OutOfOrder SandboxFaultAction = "outOfOrder"
+	Status     SandboxFaultAction = "status"
+	Timeout    SandboxFaultAction = "timeout"
+)
+
+// Valid indicates whether the value is a known member of the SandboxFaultAction enum.
+func (e SandboxFaultAction) Valid() bool {
+	switch e {
+	case Close:
+		return true
+	case Delay:
+		return true
+	case Duplicate:
+		return true
+	case Latency:
+		return true
+	case OutOfOrder:
+		return true
+	case Status:
+		return true
+	case Timeout:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SandboxFaultMethod.
+const (
+	SandboxFaultMethodDELETE SandboxFaultMethod = "DELETE"
+	SandboxFaultMethodGET    SandboxFaultMethod = "GET"
+	SandboxFaultMethodPATCH  SandboxFaultMethod = "PATCH"
+	SandboxFaultMethodPOST   SandboxFaultMethod = "POST"
+	SandboxFaultMethodPUT    SandboxFaultMethod = "PUT"
+)
+
+// Valid indicates whether the value is a known member of the SandboxFaultMethod enum.
+func (e SandboxFaultMethod) Valid() bool {
+	switch e {
+	case SandboxFaultMethodDELETE:
+		return true
+	case SandboxFaultMethodGET:
+		return true
+	case SandboxFaultMethodPATCH:
+		return true
+	case SandboxFaultMethodPOST:
+		return true
+	case SandboxFaultMethodPUT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SandboxFaultTarget.
+const (
+	SandboxFaultTargetRequest SandboxFaultTarget = "request"
+	SandboxFaultTargetWebhook SandboxFaultTarget = "webhook"
+)
+
+// Valid indicates whether the value is a known member of the SandboxFaultTarget enum.
+func (e SandboxFaultTarget) Valid() bool {
+	switch e {
+	case SandboxFaultTargetRequest:
+		return true
+	case SandboxFaultTargetWebhook:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -3300,6 +3378,84 @@ type CreateReportRequest struct {
 	Url *string `json:"url,omitempty"`
 }
 
+// CreateSandboxFaultRequest defines model for CreateSandboxFaultRequest.
+type CreateSandboxFaultRequest struct {
+	// Action What happens: `latency`, `status`, `close` and `timeout` to
+	// requests, `delay`, `duplicate` and `outOfOrder` to webhook
+	// deliveries.
+	//
+	//
+	// Example: status
+	Action SandboxFaultAction `json:"action"`
+
+	// Event The webhook event matched (webhook deliveries; any event when absent).
+	//
+	// Example: CUSTOMER.CREATED
+	Event *string `json:"event,omitempty"`
+
+	// ExpiresAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	ExpiresAt *UnixTime `json:"expiresAt,omitempty"`
+
+	// LatencyMs Milliseconds: the wait of `latency` (required), the most
+	// `timeout` holds a request (default 30000), how much later
+	// `delay` sends a delivery (required), how long `outOfOrder`
+	// holds one (default 2000).
+	//
+	//
+	// Example: 800
+	LatencyMs *int `json:"latencyMs,omitempty"`
+
+	// Message The error message `status` answers (default a message naming the rule).
+	//
+	// Example: injected by fault rule 17
+	Message *string `json:"message,omitempty"`
+
+	// Method Example: GET
+	Method *SandboxFaultMethod `json:"method,omitempty"`
+
+	// OperationId The operation matched (requests; or `method` and `path`).
+	//
+	// Example: createCustomer
+	OperationId *string `json:"operationId,omitempty"`
+
+	// Path The path template matched, as in this document (requests, with `method`).
+	//
+	// Example: /v1/customers/{customerId}
+	Path *string `json:"path,omitempty"`
+
+	// Probability The chance that the rule applies to each match (1 when absent).
+	//
+	// Example: 0.5
+	Probability *float32 `json:"probability,omitempty"`
+
+	// Status The status `status` answers; one the matched operation documents.
+	//
+	// Example: 503
+	Status *int `json:"status,omitempty"`
+
+	// Target What the rule makes misbehave; `request` by default.
+	//
+	// Example: request
+	Target *SandboxFaultTarget `json:"target,omitempty"`
+
+	// Times How many times the rule applies (unlimited until it expires when absent).
+	//
+	// Example: 1
+	Times *int `json:"times,omitempty"`
+
+	// TtlSeconds The rule expires this many seconds from now (default 3600; not with `expiresAt`).
+	//
+	// Example: 600
+	TtlSeconds *int `json:"ttlSeconds,omitempty"`
+
+	// WebhookId The webhook whose deliveries are matched (any when absent).
+	//
+	// Example: 123456
+	WebhookId *int64 `json:"webhookId,omitempty"`
+}
+
 // CreateSellRequest `sellAmount` or `sellPercentage`; when both are sent (as the
 // vendor's own example does), `sellAmount` applies and
 // `sellPercentage` is dropped (the request answers without it).
@@ -4903,6 +5059,140 @@ type SandboxEventResponse struct {
 
 	// Message Example: Accepted
 	Message string `json:"message"`
+}
+
+// SandboxFault defines model for SandboxFault.
+type SandboxFault struct {
+	// Action What happens: `latency`, `status`, `close` and `timeout` to
+	// requests, `delay`, `duplicate` and `outOfOrder` to webhook
+	// deliveries.
+	//
+	//
+	// Example: status
+	Action SandboxFaultAction `json:"action"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Event Example: CUSTOMER.CREATED
+	Event *string `json:"event,omitempty"`
+
+	// ExpiresAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	ExpiresAt UnixTime `json:"expiresAt"`
+
+	// FaultId A unique identifier.
+	//
+	// Example: 123456
+	FaultId Id `json:"faultId"`
+
+	// LatencyMs Example: 800
+	LatencyMs *int `json:"latencyMs,omitempty"`
+
+	// Message Example: injected by fault rule 17
+	Message *string `json:"message,omitempty"`
+
+	// Method Example: GET
+	Method *SandboxFaultMethod `json:"method,omitempty"`
+
+	// OperationId Example: createCustomer
+	OperationId *string `json:"operationId,omitempty"`
+
+	// Path Example: /v1/customers/{customerId}
+	Path *string `json:"path,omitempty"`
+
+	// Probability Example: 0.5
+	Probability *float32 `json:"probability,omitempty"`
+
+	// Remaining The applications left (with `times`).
+	//
+	// Example: 1
+	Remaining *int `json:"remaining,omitempty"`
+
+	// Status Example: 503
+	Status *int `json:"status,omitempty"`
+
+	// Target What the rule makes misbehave; `request` by default.
+	//
+	// Example: request
+	Target SandboxFaultTarget `json:"target"`
+
+	// Times The count the rule was created with.
+	//
+	// Example: 1
+	Times *int `json:"times,omitempty"`
+
+	// WebhookId Example: 123456
+	WebhookId *int64 `json:"webhookId,omitempty"`
+}
+
+// SandboxFaultAction What happens: `latency`, `status`, `close` and `timeout` to
+// requests, `delay`, `duplicate` and `outOfOrder` to webhook
+// deliveries.
+//
+// Example: status
+type SandboxFaultAction string
+
+// SandboxFaultListResponse defines model for SandboxFaultListResponse.
+type SandboxFaultListResponse struct {
+	// Code Example: 200
+	Code int            `json:"code"`
+	Data []SandboxFault `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// SandboxFaultMethod Example: GET
+type SandboxFaultMethod string
+
+// SandboxFaultResponse defines model for SandboxFaultResponse.
+type SandboxFaultResponse struct {
+	// Code Example: 201
+	Code int          `json:"code"`
+	Data SandboxFault `json:"data"`
+
+	// Message Example: Created
+	Message string `json:"message"`
+}
+
+// SandboxFaultTarget What the rule makes misbehave; `request` by default.
+//
+// Example: request
+type SandboxFaultTarget string
+
+// SandboxResetRequest defines model for SandboxResetRequest.
+type SandboxResetRequest struct {
+	// ReseedDemo Create the demo data again after the reset, in the same transaction.
+	//
+	// Example: true
+	ReseedDemo *bool `json:"reseedDemo,omitempty"`
+}
+
+// SandboxResetResponse defines model for SandboxResetResponse.
+type SandboxResetResponse struct {
+	// Code Example: 200
+	Code int                `json:"code"`
+	Data SandboxResetResult `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// SandboxResetResult defines model for SandboxResetResult.
+type SandboxResetResult struct {
+	// Deleted The rows deleted, per kind (the storage's table names); kinds of which nothing was deleted are left out.
+	//
+	// Example: {"accounts":3,"customers":3}
+	Deleted map[string]int64 `json:"deleted"`
+
+	// ReseededDemo Whether the demo data was created again.
+	//
+	// Example: false
+	ReseededDemo bool `json:"reseededDemo"`
 }
 
 // SetSandboxPriceRequest defines model for SetSandboxPriceRequest.
@@ -8661,6 +8951,148 @@ type FireSandboxEventParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListSandboxFaultsParams defines parameters for ListSandboxFaults.
+type ListSandboxFaultsParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateSandboxFaultParams defines parameters for CreateSandboxFault.
+type CreateSandboxFaultParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// DeleteSandboxFaultParams defines parameters for DeleteSandboxFault.
+type DeleteSandboxFaultParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
@@ -8911,6 +9343,61 @@ type GetInspectedRequestParams struct {
 
 // ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
 type ForceRequestOutcomeParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ResetSandboxParams defines parameters for ResetSandbox.
+type ResetSandboxParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
 	// mutation: send it as `X-Idempotency-Key` (the current name) or
 	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
@@ -9896,11 +10383,17 @@ type AdvanceSandboxClockJSONRequestBody = AdvanceSandboxClockRequest
 // FireSandboxEventJSONRequestBody defines body for FireSandboxEvent for application/json ContentType.
 type FireSandboxEventJSONRequestBody = FireSandboxEventRequest
 
+// CreateSandboxFaultJSONRequestBody defines body for CreateSandboxFault for application/json ContentType.
+type CreateSandboxFaultJSONRequestBody = CreateSandboxFaultRequest
+
 // SetSandboxPriceJSONRequestBody defines body for SetSandboxPrice for application/json ContentType.
 type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
 
 // ForceRequestOutcomeJSONRequestBody defines body for ForceRequestOutcome for application/json ContentType.
 type ForceRequestOutcomeJSONRequestBody = ForceRequestOutcomeRequest
+
+// ResetSandboxJSONRequestBody defines body for ResetSandbox for application/json ContentType.
+type ResetSandboxJSONRequestBody = SandboxResetRequest
 
 // ProcessUssdJSONRequestBody defines body for ProcessUssd for application/json ContentType.
 type ProcessUssdJSONRequestBody = ProcessUssdRequest
@@ -12736,6 +13229,132 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
 	FireSandboxEvent(ctx context.Context, params *FireSandboxEventParams, body FireSandboxEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListSandboxFaults List the fault rules
+	//
+	// The organization's active fault rules (at most 50), oldest first:
+	// those used up or expired are gone. Sandbox organizations only:
+	// others get `404`.
+	//
+	// Corresponds with GET /v1/sandbox/faults (the `ListSandboxFaults` operationId).
+	ListSandboxFaults(ctx context.Context, params *ListSandboxFaultsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSandboxFaultWithBody Create a fault rule
+	//
+	// Makes the organization's matching requests, or webhook deliveries,
+	// misbehave on purpose, to test how a client copes.
+	//
+	// **Requests** (`target: request`, the default) match by
+	// `operationId` (as in this document) or by `method` and `path` (the
+	// path template as in this document, `/v1/customers/{customerId}`),
+	// one of the two. The rule applies after authentication (a rule of
+	// one organization never affects another) and before the request
+	// reaches its handler, so an injected failure changes nothing and
+	// stores no idempotency key (a retry with the same key runs for
+	// real). The `action`:
+	// - `latency`: waits `latencyMs`, then serves the request normally;
+	// - `status`: answers `status` (one the operation documents) in the
+	//   surface's error shape (investing `{code, message}`, wallet
+	//   `{error, message, statusCode}`, banking problem+json), with
+	//   `message` or a default naming the rule; `429` and `503` carry
+	//   `Retry-After: 1`;
+	// - `close`: closes the connection without an answer;
+	// - `timeout`: holds the request, answering nothing, until the client
+	//   gives up or `latencyMs` (default 30000) passes, then closes the
+	//   connection.
+	//
+	// **Webhook deliveries** (`target: webhook`) match by `event` (a
+	// `WebhookEventType`) and `webhookId` (one of the organization's
+	// webhooks), both optional (`400` naming either when it is neither).
+	// The `action`:
+	// - `delay`: the delivery is sent `latencyMs` later;
+	// - `duplicate`: the event is delivered twice, with the same
+	//   `eventId`, so that a receiver's de-duplication can be tested;
+	// - `outOfOrder`: the delivery is held `latencyMs` (default 2000) so
+	//   that the events emitted meanwhile arrive before it.
+	//
+	// A rule applies `times` times (counted atomically across concurrent
+	// requests and replicas), or each time with `probability`, or both
+	// (`times` then counts the applications), until `expiresAt` (unix
+	// seconds) or `ttlSeconds` from now (default one hour, at most seven
+	// days); then it is gone. When several rules match, the oldest
+	// applies. At most 50 rules are active at once (`409` beyond). The
+	// fault controls themselves and `POST /v1/sandbox/reset` cannot be
+	// matched (`400`). Other replicas of the service pick a new rule up
+	// within two seconds. A response the rule shaped (`latency`,
+	// `status`) carries the header `Openvest-Fault-Rule: <faultId>`, and
+	// the request inspector (`/v1/sandbox/requests`) records the fault
+	// in `faultInjected`.
+	//
+	// Sandbox organizations only: others get `404`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/sandbox/faults (the `CreateSandboxFault` operationId).
+	CreateSandboxFaultWithBody(ctx context.Context, params *CreateSandboxFaultParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSandboxFault Create a fault rule
+	//
+	// Makes the organization's matching requests, or webhook deliveries,
+	// misbehave on purpose, to test how a client copes.
+	//
+	// **Requests** (`target: request`, the default) match by
+	// `operationId` (as in this document) or by `method` and `path` (the
+	// path template as in this document, `/v1/customers/{customerId}`),
+	// one of the two. The rule applies after authentication (a rule of
+	// one organization never affects another) and before the request
+	// reaches its handler, so an injected failure changes nothing and
+	// stores no idempotency key (a retry with the same key runs for
+	// real). The `action`:
+	// - `latency`: waits `latencyMs`, then serves the request normally;
+	// - `status`: answers `status` (one the operation documents) in the
+	//   surface's error shape (investing `{code, message}`, wallet
+	//   `{error, message, statusCode}`, banking problem+json), with
+	//   `message` or a default naming the rule; `429` and `503` carry
+	//   `Retry-After: 1`;
+	// - `close`: closes the connection without an answer;
+	// - `timeout`: holds the request, answering nothing, until the client
+	//   gives up or `latencyMs` (default 30000) passes, then closes the
+	//   connection.
+	//
+	// **Webhook deliveries** (`target: webhook`) match by `event` (a
+	// `WebhookEventType`) and `webhookId` (one of the organization's
+	// webhooks), both optional (`400` naming either when it is neither).
+	// The `action`:
+	// - `delay`: the delivery is sent `latencyMs` later;
+	// - `duplicate`: the event is delivered twice, with the same
+	//   `eventId`, so that a receiver's de-duplication can be tested;
+	// - `outOfOrder`: the delivery is held `latencyMs` (default 2000) so
+	//   that the events emitted meanwhile arrive before it.
+	//
+	// A rule applies `times` times (counted atomically across concurrent
+	// requests and replicas), or each time with `probability`, or both
+	// (`times` then counts the applications), until `expiresAt` (unix
+	// seconds) or `ttlSeconds` from now (default one hour, at most seven
+	// days); then it is gone. When several rules match, the oldest
+	// applies. At most 50 rules are active at once (`409` beyond). The
+	// fault controls themselves and `POST /v1/sandbox/reset` cannot be
+	// matched (`400`). Other replicas of the service pick a new rule up
+	// within two seconds. A response the rule shaped (`latency`,
+	// `status`) carries the header `Openvest-Fault-Rule: <faultId>`, and
+	// the request inspector (`/v1/sandbox/requests`) records the fault
+	// in `faultInjected`.
+	//
+	// Sandbox organizations only: others get `404`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/sandbox/faults (the `CreateSandboxFault` operationId).
+	CreateSandboxFault(ctx context.Context, params *CreateSandboxFaultParams, body CreateSandboxFaultJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSandboxFault Delete a fault rule
+	//
+	// Deletes the rule at once; `404` when the organization has no such
+	// active rule (another organization's ids find nothing). Sandbox
+	// organizations only: others get `404`.
+	//
+	// Corresponds with DELETE /v1/sandbox/faults/{faultId} (the `DeleteSandboxFault` operationId).
+	DeleteSandboxFault(ctx context.Context, faultId Id, params *DeleteSandboxFaultParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ClearSandboxPrice Clear an instrument's price
 	//
 	// Returns the instrument to its market price. `404` when no price was
@@ -12857,6 +13476,64 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/sandbox/requests/{requestId}/outcome (the `ForceRequestOutcome` operationId).
 	ForceRequestOutcome(ctx context.Context, requestId RequestIdPath, params *ForceRequestOutcomeParams, body ForceRequestOutcomeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResetSandboxWithBody Reset the organization
+	//
+	// Deletes every resource of the calling organization on every
+	// surface, in one transaction: investing customers, accounts,
+	// portfolios, requests, holdings (assets), transactions, reports and
+	// USSD sessions; webhooks, their events and delivery logs; wallet
+	// counterparties, customers and accounts; banking applications (with
+	// their individuals and documents), customers, individuals and
+	// accounts; stored idempotency keys, the recorded requests, the
+	// fault rules, the sandbox clock (back to the real time) and the
+	// sandbox prices. The list totals are zero afterwards.
+	//
+	// What it keeps: the organization itself, its client credentials,
+	// its tokens (the one this call is made with keeps working), its
+	// request signing keys and signature policy, and its investment
+	// types. Nothing of another organization changes.
+	//
+	// With `reseedDemo: true` the demo data (investing customers with
+	// holdings and a history of trades, a wallet counterparty with
+	// customers, onboarded banking customers) is created again in the
+	// same transaction. `deleted` counts the rows removed, per kind.
+	//
+	// Sandbox organizations only: others get `404`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/sandbox/reset (the `ResetSandbox` operationId).
+	ResetSandboxWithBody(ctx context.Context, params *ResetSandboxParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResetSandbox Reset the organization
+	//
+	// Deletes every resource of the calling organization on every
+	// surface, in one transaction: investing customers, accounts,
+	// portfolios, requests, holdings (assets), transactions, reports and
+	// USSD sessions; webhooks, their events and delivery logs; wallet
+	// counterparties, customers and accounts; banking applications (with
+	// their individuals and documents), customers, individuals and
+	// accounts; stored idempotency keys, the recorded requests, the
+	// fault rules, the sandbox clock (back to the real time) and the
+	// sandbox prices. The list totals are zero afterwards.
+	//
+	// What it keeps: the organization itself, its client credentials,
+	// its tokens (the one this call is made with keeps working), its
+	// request signing keys and signature policy, and its investment
+	// types. Nothing of another organization changes.
+	//
+	// With `reseedDemo: true` the demo data (investing customers with
+	// holdings and a history of trades, a wallet counterparty with
+	// customers, onboarded banking customers) is created again in the
+	// same transaction. `deleted` counts the rows removed, per kind.
+	//
+	// Sandbox organizations only: others get `404`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/sandbox/reset (the `ResetSandbox` operationId).
+	ResetSandbox(ctx context.Context, params *ResetSandboxParams, body ResetSandboxJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTransactions List transactions
 	//
@@ -15641,6 +16318,172 @@ func (c *Client) FireSandboxEvent(ctx context.Context, params *FireSandboxEventP
 	return c.Client.Do(req)
 }
 
+// ListSandboxFaults List the fault rules
+//
+// The organization's active fault rules (at most 50), oldest first:
+// those used up or expired are gone. Sandbox organizations only:
+// others get `404`.
+//
+// Corresponds with GET /v1/sandbox/faults (the `ListSandboxFaults` operationId).
+func (c *Client) ListSandboxFaults(ctx context.Context, params *ListSandboxFaultsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSandboxFaultsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSandboxFaultWithBody Create a fault rule
+//
+// Makes the organization's matching requests, or webhook deliveries,
+// misbehave on purpose, to test how a client copes.
+//
+// **Requests** (`target: request`, the default) match by
+// `operationId` (as in this document) or by `method` and `path` (the
+// path template as in this document, `/v1/customers/{customerId}`),
+// one of the two. The rule applies after authentication (a rule of
+// one organization never affects another) and before the request
+// reaches its handler, so an injected failure changes nothing and
+// stores no idempotency key (a retry with the same key runs for
+// real). The `action`:
+//   - `latency`: waits `latencyMs`, then serves the request normally;
+//   - `status`: answers `status` (one the operation documents) in the
+//     surface's error shape (investing `{code, message}`, wallet
+//     `{error, message, statusCode}`, banking problem+json), with
+//     `message` or a default naming the rule; `429` and `503` carry
+//     `Retry-After: 1`;
+//   - `close`: closes the connection without an answer;
+//   - `timeout`: holds the request, answering nothing, until the client
+//     gives up or `latencyMs` (default 30000) passes, then closes the
+//     connection.
+//
+// **Webhook deliveries** (`target: webhook`) match by `event` (a
+// `WebhookEventType`) and `webhookId` (one of the organization's
+// webhooks), both optional (`400` naming either when it is neither).
+// The `action`:
+//   - `delay`: the delivery is sent `latencyMs` later;
+//   - `duplicate`: the event is delivered twice, with the same
+//     `eventId`, so that a receiver's de-duplication can be tested;
+//   - `outOfOrder`: the delivery is held `latencyMs` (default 2000) so
+//     that the events emitted meanwhile arrive before it.
+//
+// A rule applies `times` times (counted atomically across concurrent
+// requests and replicas), or each time with `probability`, or both
+// (`times` then counts the applications), until `expiresAt` (unix
+// seconds) or `ttlSeconds` from now (default one hour, at most seven
+// days); then it is gone. When several rules match, the oldest
+// applies. At most 50 rules are active at once (`409` beyond). The
+// fault controls themselves and `POST /v1/sandbox/reset` cannot be
+// matched (`400`). Other replicas of the service pick a new rule up
+// within two seconds. A response the rule shaped (`latency`,
+// `status`) carries the header `Openvest-Fault-Rule: <faultId>`, and
+// the request inspector (`/v1/sandbox/requests`) records the fault
+// in `faultInjected`.
+//
+// Sandbox organizations only: others get `404`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/sandbox/faults (the `CreateSandboxFault` operationId).
+func (c *Client) CreateSandboxFaultWithBody(ctx context.Context, params *CreateSandboxFaultParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSandboxFaultRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSandboxFault Create a fault rule
+//
+// Makes the organization's matching requests, or webhook deliveries,
+// misbehave on purpose, to test how a client copes.
+//
+// **Requests** (`target: request`, the default) match by
+// `operationId` (as in this document) or by `method` and `path` (the
+// path template as in this document, `/v1/customers/{customerId}`),
+// one of the two. The rule applies after authentication (a rule of
+// one organization never affects another) and before the request
+// reaches its handler, so an injected failure changes nothing and
+// stores no idempotency key (a retry with the same key runs for
+// real). The `action`:
+//   - `latency`: waits `latencyMs`, then serves the request normally;
+//   - `status`: answers `status` (one the operation documents) in the
+//     surface's error shape (investing `{code, message}`, wallet
+//     `{error, message, statusCode}`, banking problem+json), with
+//     `message` or a default naming the rule; `429` and `503` carry
+//     `Retry-After: 1`;
+//   - `close`: closes the connection without an answer;
+//   - `timeout`: holds the request, answering nothing, until the client
+//     gives up or `latencyMs` (default 30000) passes, then closes the
+//     connection.
+//
+// **Webhook deliveries** (`target: webhook`) match by `event` (a
+// `WebhookEventType`) and `webhookId` (one of the organization's
+// webhooks), both optional (`400` naming either when it is neither).
+// The `action`:
+//   - `delay`: the delivery is sent `latencyMs` later;
+//   - `duplicate`: the event is delivered twice, with the same
+//     `eventId`, so that a receiver's de-duplication can be tested;
+//   - `outOfOrder`: the delivery is held `latencyMs` (default 2000) so
+//     that the events emitted meanwhile arrive before it.
+//
+// A rule applies `times` times (counted atomically across concurrent
+// requests and replicas), or each time with `probability`, or both
+// (`times` then counts the applications), until `expiresAt` (unix
+// seconds) or `ttlSeconds` from now (default one hour, at most seven
+// days); then it is gone. When several rules match, the oldest
+// applies. At most 50 rules are active at once (`409` beyond). The
+// fault controls themselves and `POST /v1/sandbox/reset` cannot be
+// matched (`400`). Other replicas of the service pick a new rule up
+// within two seconds. A response the rule shaped (`latency`,
+// `status`) carries the header `Openvest-Fault-Rule: <faultId>`, and
+// the request inspector (`/v1/sandbox/requests`) records the fault
+// in `faultInjected`.
+//
+// Sandbox organizations only: others get `404`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/sandbox/faults (the `CreateSandboxFault` operationId).
+func (c *Client) CreateSandboxFault(ctx context.Context, params *CreateSandboxFaultParams, body CreateSandboxFaultJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSandboxFaultRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSandboxFault Delete a fault rule
+//
+// Deletes the rule at once; `404` when the organization has no such
+// active rule (another organization's ids find nothing). Sandbox
+// organizations only: others get `404`.
+//
+// Corresponds with DELETE /v1/sandbox/faults/{faultId} (the `DeleteSandboxFault` operationId).
+func (c *Client) DeleteSandboxFault(ctx context.Context, faultId Id, params *DeleteSandboxFaultParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSandboxFaultRequest(c.Server, faultId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ClearSandboxPrice Clear an instrument's price
 //
 // Returns the instrument to its market price. `404` when no price was
@@ -15833,6 +16676,84 @@ func (c *Client) ForceRequestOutcomeWithBody(ctx context.Context, requestId Requ
 // Corresponds with POST /v1/sandbox/requests/{requestId}/outcome (the `ForceRequestOutcome` operationId).
 func (c *Client) ForceRequestOutcome(ctx context.Context, requestId RequestIdPath, params *ForceRequestOutcomeParams, body ForceRequestOutcomeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewForceRequestOutcomeRequest(c.Server, requestId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResetSandboxWithBody Reset the organization
+//
+// Deletes every resource of the calling organization on every
+// surface, in one transaction: investing customers, accounts,
+// portfolios, requests, holdings (assets), transactions, reports and
+// USSD sessions; webhooks, their events and delivery logs; wallet
+// counterparties, customers and accounts; banking applications (with
+// their individuals and documents), customers, individuals and
+// accounts; stored idempotency keys, the recorded requests, the
+// fault rules, the sandbox clock (back to the real time) and the
+// sandbox prices. The list totals are zero afterwards.
+//
+// What it keeps: the organization itself, its client credentials,
+// its tokens (the one this call is made with keeps working), its
+// request signing keys and signature policy, and its investment
+// types. Nothing of another organization changes.
+//
+// With `reseedDemo: true` the demo data (investing customers with
+// holdings and a history of trades, a wallet counterparty with
+// customers, onboarded banking customers) is created again in the
+// same transaction. `deleted` counts the rows removed, per kind.
+//
+// Sandbox organizations only: others get `404`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/sandbox/reset (the `ResetSandbox` operationId).
+func (c *Client) ResetSandboxWithBody(ctx context.Context, params *ResetSandboxParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResetSandboxRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResetSandbox Reset the organization
+//
+// Deletes every resource of the calling organization on every
+// surface, in one transaction: investing customers, accounts,
+// portfolios, requests, holdings (assets), transactions, reports and
+// USSD sessions; webhooks, their events and delivery logs; wallet
+// counterparties, customers and accounts; banking applications (with
+// their individuals and documents), customers, individuals and
+// accounts; stored idempotency keys, the recorded requests, the
+// fault rules, the sandbox clock (back to the real time) and the
+// sandbox prices. The list totals are zero afterwards.
+//
+// What it keeps: the organization itself, its client credentials,
+// its tokens (the one this call is made with keeps working), its
+// request signing keys and signature policy, and its investment
+// types. Nothing of another organization changes.
+//
+// With `reseedDemo: true` the demo data (investing customers with
+// holdings and a history of trades, a wallet counterparty with
+// customers, onboarded banking customers) is created again in the
+// same transaction. `deleted` counts the rows removed, per kind.
+//
+// Sandbox organizations only: others get `404`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/sandbox/reset (the `ResetSandbox` operationId).
+func (c *Client) ResetSandbox(ctx context.Context, params *ResetSandboxParams, body ResetSandboxJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResetSandboxRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -22144,6 +23065,262 @@ func NewFireSandboxEventRequestWithBody(server string, params *FireSandboxEventP
 	return req, nil
 }
 
+// NewListSandboxFaultsRequest constructs an http.Request for the ListSandboxFaults method
+func NewListSandboxFaultsRequest(server string, params *ListSandboxFaultsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sandbox/faults")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateSandboxFaultRequest calls the generic CreateSandboxFault builder with application/json body
+func NewCreateSandboxFaultRequest(server string, params *CreateSandboxFaultParams, body CreateSandboxFaultJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSandboxFaultRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateSandboxFaultRequestWithBody constructs an http.Request for the CreateSandboxFault method, with any body, and a specified content type
+func NewCreateSandboxFaultRequestWithBody(server string, params *CreateSandboxFaultParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sandbox/faults")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam3)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteSandboxFaultRequest constructs an http.Request for the DeleteSandboxFault method
+func NewDeleteSandboxFaultRequest(server string, faultId Id, params *DeleteSandboxFaultParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "faultId", faultId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sandbox/faults/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam3)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewClearSandboxPriceRequest constructs an http.Request for the ClearSandboxPrice method
 func NewClearSandboxPriceRequest(server string, symbol SymbolPath, params *ClearSandboxPriceParams) (*http.Request, error) {
 	var err error
@@ -22768,6 +23945,105 @@ func NewForceRequestOutcomeRequestWithBody(server string, requestId RequestIdPat
 	}
 
 	operationPath := fmt.Sprintf("/v1/sandbox/requests/%s/outcome", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam3)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewResetSandboxRequest calls the generic ResetSandbox builder with application/json body
+func NewResetSandboxRequest(server string, params *ResetSandboxParams, body ResetSandboxJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewResetSandboxRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewResetSandboxRequestWithBody constructs an http.Request for the ResetSandbox method, with any body, and a specified content type
+func NewResetSandboxRequestWithBody(server string, params *ResetSandboxParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sandbox/reset")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -26336,6 +27612,136 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
 	FireSandboxEventWithResponse(ctx context.Context, params *FireSandboxEventParams, body FireSandboxEventJSONRequestBody, reqEditors ...RequestEditorFn) (*FireSandboxEventResponse, error)
 
+	// ListSandboxFaultsWithResponse List the fault rules
+	//
+	// The organization's active fault rules (at most 50), oldest first:
+	// those used up or expired are gone. Sandbox organizations only:
+	// others get `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/sandbox/faults (the `ListSandboxFaults` operationId).
+	ListSandboxFaultsWithResponse(ctx context.Context, params *ListSandboxFaultsParams, reqEditors ...RequestEditorFn) (*ListSandboxFaultsResponse, error)
+
+	// CreateSandboxFaultWithBodyWithResponse Create a fault rule
+	//
+	// Makes the organization's matching requests, or webhook deliveries,
+	// misbehave on purpose, to test how a client copes.
+	//
+	// **Requests** (`target: request`, the default) match by
+	// `operationId` (as in this document) or by `method` and `path` (the
+	// path template as in this document, `/v1/customers/{customerId}`),
+	// one of the two. The rule applies after authentication (a rule of
+	// one organization never affects another) and before the request
+	// reaches its handler, so an injected failure changes nothing and
+	// stores no idempotency key (a retry with the same key runs for
+	// real). The `action`:
+	// - `latency`: waits `latencyMs`, then serves the request normally;
+	// - `status`: answers `status` (one the operation documents) in the
+	//   surface's error shape (investing `{code, message}`, wallet
+	//   `{error, message, statusCode}`, banking problem+json), with
+	//   `message` or a default naming the rule; `429` and `503` carry
+	//   `Retry-After: 1`;
+	// - `close`: closes the connection without an answer;
+	// - `timeout`: holds the request, answering nothing, until the client
+	//   gives up or `latencyMs` (default 30000) passes, then closes the
+	//   connection.
+	//
+	// **Webhook deliveries** (`target: webhook`) match by `event` (a
+	// `WebhookEventType`) and `webhookId` (one of the organization's
+	// webhooks), both optional (`400` naming either when it is neither).
+	// The `action`:
+	// - `delay`: the delivery is sent `latencyMs` later;
+	// - `duplicate`: the event is delivered twice, with the same
+	//   `eventId`, so that a receiver's de-duplication can be tested;
+	// - `outOfOrder`: the delivery is held `latencyMs` (default 2000) so
+	//   that the events emitted meanwhile arrive before it.
+	//
+	// A rule applies `times` times (counted atomically across concurrent
+	// requests and replicas), or each time with `probability`, or both
+	// (`times` then counts the applications), until `expiresAt` (unix
+	// seconds) or `ttlSeconds` from now (default one hour, at most seven
+	// days); then it is gone. When several rules match, the oldest
+	// applies. At most 50 rules are active at once (`409` beyond). The
+	// fault controls themselves and `POST /v1/sandbox/reset` cannot be
+	// matched (`400`). Other replicas of the service pick a new rule up
+	// within two seconds. A response the rule shaped (`latency`,
+	// `status`) carries the header `Openvest-Fault-Rule: <faultId>`, and
+	// the request inspector (`/v1/sandbox/requests`) records the fault
+	// in `faultInjected`.
+	//
+	// Sandbox organizations only: others get `404`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sandbox/faults (the `CreateSandboxFault` operationId).
+	CreateSandboxFaultWithBodyWithResponse(ctx context.Context, params *CreateSandboxFaultParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSandboxFaultResponse, error)
+
+	// CreateSandboxFaultWithResponse Create a fault rule
+	//
+	// Makes the organization's matching requests, or webhook deliveries,
+	// misbehave on purpose, to test how a client copes.
+	//
+	// **Requests** (`target: request`, the default) match by
+	// `operationId` (as in this document) or by `method` and `path` (the
+	// path template as in this document, `/v1/customers/{customerId}`),
+	// one of the two. The rule applies after authentication (a rule of
+	// one organization never affects another) and before the request
+	// reaches its handler, so an injected failure changes nothing and
+	// stores no idempotency key (a retry with the same key runs for
+	// real). The `action`:
+	// - `latency`: waits `latencyMs`, then serves the request normally;
+	// - `status`: answers `status` (one the operation documents) in the
+	//   surface's error shape (investing `{code, message}`, wallet
+	//   `{error, message, statusCode}`, banking problem+json), with
+	//   `message` or a default naming the rule; `429` and `503` carry
+	//   `Retry-After: 1`;
+	// - `close`: closes the connection without an answer;
+	// - `timeout`: holds the request, answering nothing, until the client
+	//   gives up or `latencyMs` (default 30000) passes, then closes the
+	//   connection.
+	//
+	// **Webhook deliveries** (`target: webhook`) match by `event` (a
+	// `WebhookEventType`) and `webhookId` (one of the organization's
+	// webhooks), both optional (`400` naming either when it is neither).
+	// The `action`:
+	// - `delay`: the delivery is sent `latencyMs` later;
+	// - `duplicate`: the event is delivered twice, with the same
+	//   `eventId`, so that a receiver's de-duplication can be tested;
+	// - `outOfOrder`: the delivery is held `latencyMs` (default 2000) so
+	//   that the events emitted meanwhile arrive before it.
+	//
+	// A rule applies `times` times (counted atomically across concurrent
+	// requests and replicas), or each time with `probability`, or both
+	// (`times` then counts the applications), until `expiresAt` (unix
+	// seconds) or `ttlSeconds` from now (default one hour, at most seven
+	// days); then it is gone. When several rules match, the oldest
+	// applies. At most 50 rules are active at once (`409` beyond). The
+	// fault controls themselves and `POST /v1/sandbox/reset` cannot be
+	// matched (`400`). Other replicas of the service pick a new rule up
+	// within two seconds. A response the rule shaped (`latency`,
+	// `status`) carries the header `Openvest-Fault-Rule: <faultId>`, and
+	// the request inspector (`/v1/sandbox/requests`) records the fault
+	// in `faultInjected`.
+	//
+	// Sandbox organizations only: others get `404`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sandbox/faults (the `CreateSandboxFault` operationId).
+	CreateSandboxFaultWithResponse(ctx context.Context, params *CreateSandboxFaultParams, body CreateSandboxFaultJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSandboxFaultResponse, error)
+
+	// DeleteSandboxFaultWithResponse Delete a fault rule
+	//
+	// Deletes the rule at once; `404` when the organization has no such
+	// active rule (another organization's ids find nothing). Sandbox
+	// organizations only: others get `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/sandbox/faults/{faultId} (the `DeleteSandboxFault` operationId).
+	DeleteSandboxFaultWithResponse(ctx context.Context, faultId Id, params *DeleteSandboxFaultParams, reqEditors ...RequestEditorFn) (*DeleteSandboxFaultResponse, error)
+
 	// ClearSandboxPriceWithResponse Clear an instrument's price
 	//
 	// Returns the instrument to its market price. `404` when no price was
@@ -26465,6 +27871,64 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/sandbox/requests/{requestId}/outcome (the `ForceRequestOutcome` operationId).
 	ForceRequestOutcomeWithResponse(ctx context.Context, requestId RequestIdPath, params *ForceRequestOutcomeParams, body ForceRequestOutcomeJSONRequestBody, reqEditors ...RequestEditorFn) (*ForceRequestOutcomeResponse, error)
+
+	// ResetSandboxWithBodyWithResponse Reset the organization
+	//
+	// Deletes every resource of the calling organization on every
+	// surface, in one transaction: investing customers, accounts,
+	// portfolios, requests, holdings (assets), transactions, reports and
+	// USSD sessions; webhooks, their events and delivery logs; wallet
+	// counterparties, customers and accounts; banking applications (with
+	// their individuals and documents), customers, individuals and
+	// accounts; stored idempotency keys, the recorded requests, the
+	// fault rules, the sandbox clock (back to the real time) and the
+	// sandbox prices. The list totals are zero afterwards.
+	//
+	// What it keeps: the organization itself, its client credentials,
+	// its tokens (the one this call is made with keeps working), its
+	// request signing keys and signature policy, and its investment
+	// types. Nothing of another organization changes.
+	//
+	// With `reseedDemo: true` the demo data (investing customers with
+	// holdings and a history of trades, a wallet counterparty with
+	// customers, onboarded banking customers) is created again in the
+	// same transaction. `deleted` counts the rows removed, per kind.
+	//
+	// Sandbox organizations only: others get `404`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sandbox/reset (the `ResetSandbox` operationId).
+	ResetSandboxWithBodyWithResponse(ctx context.Context, params *ResetSandboxParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ResetSandboxResponse, error)
+
+	// ResetSandboxWithResponse Reset the organization
+	//
+	// Deletes every resource of the calling organization on every
+	// surface, in one transaction: investing customers, accounts,
+	// portfolios, requests, holdings (assets), transactions, reports and
+	// USSD sessions; webhooks, their events and delivery logs; wallet
+	// counterparties, customers and accounts; banking applications (with
+	// their individuals and documents), customers, individuals and
+	// accounts; stored idempotency keys, the recorded requests, the
+	// fault rules, the sandbox clock (back to the real time) and the
+	// sandbox prices. The list totals are zero afterwards.
+	//
+	// What it keeps: the organization itself, its client credentials,
+	// its tokens (the one this call is made with keeps working), its
+	// request signing keys and signature policy, and its investment
+	// types. Nothing of another organization changes.
+	//
+	// With `reseedDemo: true` the demo data (investing customers with
+	// holdings and a history of trades, a wallet counterparty with
+	// customers, onboarded banking customers) is created again in the
+	// same transaction. `deleted` counts the rows removed, per kind.
+	//
+	// Sandbox organizations only: others get `404`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sandbox/reset (the `ResetSandbox` operationId).
+	ResetSandboxWithResponse(ctx context.Context, params *ResetSandboxParams, body ResetSandboxJSONRequestBody, reqEditors ...RequestEditorFn) (*ResetSandboxResponse, error)
 
 	// ListTransactionsWithResponse List transactions
 	//
@@ -34030,6 +35494,360 @@ func (r FireSandboxEventResponse) ContentType() string {
 	return ""
 }
 
+// ListSandboxFaultsResponse429Headers the declared response headers of an HTTP 429 response for ListSandboxFaults
+type ListSandboxFaultsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListSandboxFaultsResponse503Headers the declared response headers of an HTTP 503 response for ListSandboxFaults
+type ListSandboxFaultsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListSandboxFaultsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SandboxFaultListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListSandboxFaultsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListSandboxFaultsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSandboxFaultsResponse) GetJSON200() *SandboxFaultListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListSandboxFaultsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListSandboxFaultsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListSandboxFaultsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListSandboxFaultsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListSandboxFaultsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListSandboxFaultsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListSandboxFaultsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSandboxFaultsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSandboxFaultsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSandboxFaultsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSandboxFaultsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateSandboxFaultResponse201Headers the declared response headers of an HTTP 201 response for CreateSandboxFault
+type CreateSandboxFaultResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
+// CreateSandboxFaultResponse429Headers the declared response headers of an HTTP 429 response for CreateSandboxFault
+type CreateSandboxFaultResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateSandboxFaultResponse503Headers the declared response headers of an HTTP 503 response for CreateSandboxFault
+type CreateSandboxFaultResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CreateSandboxFaultResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SandboxFaultResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateSandboxFaultResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateSandboxFaultResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateSandboxFaultResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateSandboxFaultResponse) GetJSON201() *SandboxFaultResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateSandboxFaultResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateSandboxFaultResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateSandboxFaultResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateSandboxFaultResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateSandboxFaultResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateSandboxFaultResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateSandboxFaultResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateSandboxFaultResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateSandboxFaultResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateSandboxFaultResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSandboxFaultResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSandboxFaultResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSandboxFaultResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSandboxFaultResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteSandboxFaultResponse204Headers the declared response headers of an HTTP 204 response for DeleteSandboxFault
+type DeleteSandboxFaultResponse204Headers struct {
+	IdempotentReplayed *string
+}
+
+// DeleteSandboxFaultResponse429Headers the declared response headers of an HTTP 429 response for DeleteSandboxFault
+type DeleteSandboxFaultResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DeleteSandboxFaultResponse503Headers the declared response headers of an HTTP 503 response for DeleteSandboxFault
+type DeleteSandboxFaultResponse503Headers struct {
+	RetryAfter *int
+}
+
+type DeleteSandboxFaultResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteSandboxFaultResponse204Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteSandboxFaultResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteSandboxFaultResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteSandboxFaultResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteSandboxFaultResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteSandboxFaultResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteSandboxFaultResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteSandboxFaultResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r DeleteSandboxFaultResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteSandboxFaultResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteSandboxFaultResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteSandboxFaultResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSandboxFaultResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSandboxFaultResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSandboxFaultResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSandboxFaultResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ClearSandboxPriceResponse204Headers the declared response headers of an HTTP 204 response for ClearSandboxPrice
 type ClearSandboxPriceResponse204Headers struct {
 	IdempotentReplayed *string
@@ -34711,6 +36529,138 @@ func (r ForceRequestOutcomeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ForceRequestOutcomeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ResetSandboxResponse200Headers the declared response headers of an HTTP 200 response for ResetSandbox
+type ResetSandboxResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// ResetSandboxResponse429Headers the declared response headers of an HTTP 429 response for ResetSandbox
+type ResetSandboxResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ResetSandboxResponse503Headers the declared response headers of an HTTP 503 response for ResetSandbox
+type ResetSandboxResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ResetSandboxResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SandboxResetResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ResetSandboxResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ResetSandboxResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ResetSandboxResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ResetSandboxResponse) GetJSON200() *SandboxResetResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ResetSandboxResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ResetSandboxResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ResetSandboxResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ResetSandboxResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ResetSandboxResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ResetSandboxResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ResetSandboxResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ResetSandboxResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ResetSandboxResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ResetSandboxResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ResetSandboxResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResetSandboxResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResetSandboxResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResetSandboxResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -38638,6 +40588,160 @@ func (c *ClientWithResponses) FireSandboxEventWithResponse(ctx context.Context, 
 	return ParseFireSandboxEventResponse(rsp)
 }
 
+// ListSandboxFaultsWithResponse List the fault rules
+//
+// The organization's active fault rules (at most 50), oldest first:
+// those used up or expired are gone. Sandbox organizations only:
+// others get `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/sandbox/faults (the `ListSandboxFaults` operationId).
+func (c *ClientWithResponses) ListSandboxFaultsWithResponse(ctx context.Context, params *ListSandboxFaultsParams, reqEditors ...RequestEditorFn) (*ListSandboxFaultsResponse, error) {
+	rsp, err := c.ListSandboxFaults(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSandboxFaultsResponse(rsp)
+}
+
+// CreateSandboxFaultWithBodyWithResponse Create a fault rule
+//
+// Makes the organization's matching requests, or webhook deliveries,
+// misbehave on purpose, to test how a client copes.
+//
+// **Requests** (`target: request`, the default) match by
+// `operationId` (as in this document) or by `method` and `path` (the
+// path template as in this document, `/v1/customers/{customerId}`),
+// one of the two. The rule applies after authentication (a rule of
+// one organization never affects another) and before the request
+// reaches its handler, so an injected failure changes nothing and
+// stores no idempotency key (a retry with the same key runs for
+// real). The `action`:
+//   - `latency`: waits `latencyMs`, then serves the request normally;
+//   - `status`: answers `status` (one the operation documents) in the
+//     surface's error shape (investing `{code, message}`, wallet
+//     `{error, message, statusCode}`, banking problem+json), with
+//     `message` or a default naming the rule; `429` and `503` carry
+//     `Retry-After: 1`;
+//   - `close`: closes the connection without an answer;
+//   - `timeout`: holds the request, answering nothing, until the client
+//     gives up or `latencyMs` (default 30000) passes, then closes the
+//     connection.
+//
+// **Webhook deliveries** (`target: webhook`) match by `event` (a
+// `WebhookEventType`) and `webhookId` (one of the organization's
+// webhooks), both optional (`400` naming either when it is neither).
+// The `action`:
+//   - `delay`: the delivery is sent `latencyMs` later;
+//   - `duplicate`: the event is delivered twice, with the same
+//     `eventId`, so that a receiver's de-duplication can be tested;
+//   - `outOfOrder`: the delivery is held `latencyMs` (default 2000) so
+//     that the events emitted meanwhile arrive before it.
+//
+// A rule applies `times` times (counted atomically across concurrent
+// requests and replicas), or each time with `probability`, or both
+// (`times` then counts the applications), until `expiresAt` (unix
+// seconds) or `ttlSeconds` from now (default one hour, at most seven
+// days); then it is gone. When several rules match, the oldest
+// applies. At most 50 rules are active at once (`409` beyond). The
+// fault controls themselves and `POST /v1/sandbox/reset` cannot be
+// matched (`400`). Other replicas of the service pick a new rule up
+// within two seconds. A response the rule shaped (`latency`,
+// `status`) carries the header `Openvest-Fault-Rule: <faultId>`, and
+// the request inspector (`/v1/sandbox/requests`) records the fault
+// in `faultInjected`.
+//
+// Sandbox organizations only: others get `404`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sandbox/faults (the `CreateSandboxFault` operationId).
+func (c *ClientWithResponses) CreateSandboxFaultWithBodyWithResponse(ctx context.Context, params *CreateSandboxFaultParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSandboxFaultResponse, error) {
+	rsp, err := c.CreateSandboxFaultWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSandboxFaultResponse(rsp)
+}
+
+// CreateSandboxFaultWithResponse Create a fault rule
+//
+// Makes the organization's matching requests, or webhook deliveries,
+// misbehave on purpose, to test how a client copes.
+//
+// **Requests** (`target: request`, the default) match by
+// `operationId` (as in this document) or by `method` and `path` (the
+// path template as in this document, `/v1/customers/{customerId}`),
+// one of the two. The rule applies after authentication (a rule of
+// one organization never affects another) and before the request
+// reaches its handler, so an injected failure changes nothing and
+// stores no idempotency key (a retry with the same key runs for
+// real). The `action`:
+//   - `latency`: waits `latencyMs`, then serves the request normally;
+//   - `status`: answers `status` (one the operation documents) in the
+//     surface's error shape (investing `{code, message}`, wallet
+//     `{error, message, statusCode}`, banking problem+json), with
+//     `message` or a default naming the rule; `429` and `503` carry
+//     `Retry-After: 1`;
+//   - `close`: closes the connection without an answer;
+//   - `timeout`: holds the request, answering nothing, until the client
+//     gives up or `latencyMs` (default 30000) passes, then closes the
+//     connection.
+//
+// **Webhook deliveries** (`target: webhook`) match by `event` (a
+// `WebhookEventType`) and `webhookId` (one of the organization's
+// webhooks), both optional (`400` naming either when it is neither).
+// The `action`:
+//   - `delay`: the delivery is sent `latencyMs` later;
+//   - `duplicate`: the event is delivered twice, with the same
+//     `eventId`, so that a receiver's de-duplication can be tested;
+//   - `outOfOrder`: the delivery is held `latencyMs` (default 2000) so
+//     that the events emitted meanwhile arrive before it.
+//
+// A rule applies `times` times (counted atomically across concurrent
+// requests and replicas), or each time with `probability`, or both
+// (`times` then counts the applications), until `expiresAt` (unix
+// seconds) or `ttlSeconds` from now (default one hour, at most seven
+// days); then it is gone. When several rules match, the oldest
+// applies. At most 50 rules are active at once (`409` beyond). The
+// fault controls themselves and `POST /v1/sandbox/reset` cannot be
+// matched (`400`). Other replicas of the service pick a new rule up
+// within two seconds. A response the rule shaped (`latency`,
+// `status`) carries the header `Openvest-Fault-Rule: <faultId>`, and
+// the request inspector (`/v1/sandbox/requests`) records the fault
+// in `faultInjected`.
+//
+// Sandbox organizations only: others get `404`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sandbox/faults (the `CreateSandboxFault` operationId).
+func (c *ClientWithResponses) CreateSandboxFaultWithResponse(ctx context.Context, params *CreateSandboxFaultParams, body CreateSandboxFaultJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSandboxFaultResponse, error) {
+	rsp, err := c.CreateSandboxFault(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSandboxFaultResponse(rsp)
+}
+
+// DeleteSandboxFaultWithResponse Delete a fault rule
+//
+// Deletes the rule at once; `404` when the organization has no such
+// active rule (another organization's ids find nothing). Sandbox
+// organizations only: others get `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/sandbox/faults/{faultId} (the `DeleteSandboxFault` operationId).
+func (c *ClientWithResponses) DeleteSandboxFaultWithResponse(ctx context.Context, faultId Id, params *DeleteSandboxFaultParams, reqEditors ...RequestEditorFn) (*DeleteSandboxFaultResponse, error) {
+	rsp, err := c.DeleteSandboxFault(ctx, faultId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSandboxFaultResponse(rsp)
+}
+
 // ClearSandboxPriceWithResponse Clear an instrument's price
 //
 // Returns the instrument to its market price. `404` when no price was
@@ -38814,6 +40918,76 @@ func (c *ClientWithResponses) ForceRequestOutcomeWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseForceRequestOutcomeResponse(rsp)
+}
+
+// ResetSandboxWithBodyWithResponse Reset the organization
+//
+// Deletes every resource of the calling organization on every
+// surface, in one transaction: investing customers, accounts,
+// portfolios, requests, holdings (assets), transactions, reports and
+// USSD sessions; webhooks, their events and delivery logs; wallet
+// counterparties, customers and accounts; banking applications (with
+// their individuals and documents), customers, individuals and
+// accounts; stored idempotency keys, the recorded requests, the
+// fault rules, the sandbox clock (back to the real time) and the
+// sandbox prices. The list totals are zero afterwards.
+//
+// What it keeps: the organization itself, its client credentials,
+// its tokens (the one this call is made with keeps working), its
+// request signing keys and signature policy, and its investment
+// types. Nothing of another organization changes.
+//
+// With `reseedDemo: true` the demo data (investing customers with
+// holdings and a history of trades, a wallet counterparty with
+// customers, onboarded banking customers) is created again in the
+// same transaction. `deleted` counts the rows removed, per kind.
+//
+// Sandbox organizations only: others get `404`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sandbox/reset (the `ResetSandbox` operationId).
+func (c *ClientWithResponses) ResetSandboxWithBodyWithResponse(ctx context.Context, params *ResetSandboxParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ResetSandboxResponse, error) {
+	rsp, err := c.ResetSandboxWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResetSandboxResponse(rsp)
+}
+
+// ResetSandboxWithResponse Reset the organization
+//
+// Deletes every resource of the calling organization on every
+// surface, in one transaction: investing customers, accounts,
+// portfolios, requests, holdings (assets), transactions, reports and
+// USSD sessions; webhooks, their events and delivery logs; wallet
+// counterparties, customers and accounts; banking applications (with
+// their individuals and documents), customers, individuals and
+// accounts; stored idempotency keys, the recorded requests, the
+// fault rules, the sandbox clock (back to the real time) and the
+// sandbox prices. The list totals are zero afterwards.
+//
+// What it keeps: the organization itself, its client credentials,
+// its tokens (the one this call is made with keeps working), its
+// request signing keys and signature policy, and its investment
+// types. Nothing of another organization changes.
+//
+// With `reseedDemo: true` the demo data (investing customers with
+// holdings and a history of trades, a wallet counterparty with
+// customers, onboarded banking customers) is created again in the
+// same transaction. `deleted` counts the rows removed, per kind.
+//
+// Sandbox organizations only: others get `404`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sandbox/reset (the `ResetSandbox` operationId).
+func (c *ClientWithResponses) ResetSandboxWithResponse(ctx context.Context, params *ResetSandboxParams, body ResetSandboxJSONRequestBody, reqEditors ...RequestEditorFn) (*ResetSandboxResponse, error) {
+	rsp, err := c.ResetSandbox(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResetSandboxResponse(rsp)
 }
 
 // ListTransactionsWithResponse List transactions
@@ -46250,6 +48424,351 @@ func ParseFireSandboxEventResponse(rsp *http.Response) (*FireSandboxEventRespons
 	return response, nil
 }
 
+// ParseListSandboxFaultsResponse parses an HTTP response from a ListSandboxFaultsWithResponse call
+func ParseListSandboxFaultsResponse(rsp *http.Response) (*ListSandboxFaultsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSandboxFaultsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SandboxFaultListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListSandboxFaultsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListSandboxFaultsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateSandboxFaultResponse parses an HTTP response from a CreateSandboxFaultWithResponse call
+func ParseCreateSandboxFaultResponse(rsp *http.Response) (*CreateSandboxFaultResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSandboxFaultResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SandboxFaultResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateSandboxFaultResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateSandboxFaultResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateSandboxFaultResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSandboxFaultResponse parses an HTTP response from a DeleteSandboxFaultWithResponse call
+func ParseDeleteSandboxFaultResponse(rsp *http.Response) (*DeleteSandboxFaultResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSandboxFaultResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteSandboxFaultResponse204Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteSandboxFaultResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteSandboxFaultResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseClearSandboxPriceResponse parses an HTTP response from a ClearSandboxPriceWithResponse call
 func ParseClearSandboxPriceResponse(rsp *http.Response) (*ClearSandboxPriceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -46900,6 +49419,135 @@ func ParseForceRequestOutcomeResponse(rsp *http.Response) (*ForceRequestOutcomeR
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ForceRequestOutcomeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseResetSandboxResponse parses an HTTP response from a ResetSandboxWithResponse call
+func ParseResetSandboxResponse(rsp *http.Response) (*ResetSandboxResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResetSandboxResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SandboxResetResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ResetSandboxResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers ResetSandboxResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ResetSandboxResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

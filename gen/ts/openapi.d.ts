@@ -2482,6 +2482,177 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sandbox/faults": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the fault rules
+         * @description The organization's active fault rules (at most 50), oldest first:
+         *     those used up or expired are gone. Sandbox organizations only:
+         *     others get `404`.
+         */
+        get: operations["listSandboxFaults"];
+        put?: never;
+        /**
+         * Create a fault rule
+         * @description Makes the organization's matching requests, or webhook deliveries,
+         *     misbehave on purpose, to test how a client copes.
+         *
+         *     **Requests** (`target: request`, the default) match by
+         *     `operationId` (as in this document) or by `method` and `path` (the
+         *     path template as in this document, `/v1/customers/{customerId}`),
+         *     one of the two. The rule applies after authentication (a rule of
+         *     one organization never affects another) and before the request
+         *     reaches its handler, so an injected failure changes nothing and
+         *     stores no idempotency key (a retry with the same key runs for
+         *     real). The `action`:
+         *     - `latency`: waits `latencyMs`, then serves the request normally;
+         *     - `status`: answers `status` (one the operation documents) in the
+         *       surface's error shape (investing `{code, message}`, wallet
+         *       `{error, message, statusCode}`, banking problem+json), with
+         *       `message` or a default naming the rule; `429` and `503` carry
+         *       `Retry-After: 1`;
+         *     - `close`: closes the connection without an answer;
+         *     - `timeout`: holds the request, answering nothing, until the client
+         *       gives up or `latencyMs` (default 30000) passes, then closes the
+         *       connection.
+         *
+         *     **Webhook deliveries** (`target: webhook`) match by `event` (a
+         *     `WebhookEventType`) and `webhookId` (one of the organization's
+         *     webhooks), both optional (`400` naming either when it is neither).
+         *     The `action`:
+         *     - `delay`: the delivery is sent `latencyMs` later;
+         *     - `duplicate`: the event is delivered twice, with the same
+         *       `eventId`, so that a receiver's de-duplication can be tested;
+         *     - `outOfOrder`: the delivery is held `latencyMs` (default 2000) so
+         *       that the events emitted meanwhile arrive before it.
+         *
+         *     A rule applies `times` times (counted atomically across concurrent
+         *     requests and replicas), or each time with `probability`, or both
+         *     (`times` then counts the applications), until `expiresAt` (unix
+         *     seconds) or `ttlSeconds` from now (default one hour, at most seven
+         *     days); then it is gone. When several rules match, the oldest
+         *     applies. At most 50 rules are active at once (`409` beyond). The
+         *     fault controls themselves and `POST /v1/sandbox/reset` cannot be
+         *     matched (`400`). Other replicas of the service pick a new rule up
+         *     within two seconds. A response the rule shaped (`latency`,
+         *     `status`) carries the header `Openvest-Fault-Rule: <faultId>`, and
+         *     the request inspector (`/v1/sandbox/requests`) records the fault
+         *     in `faultInjected`.
+         *
+         *     Sandbox organizations only: others get `404`.
+         */
+        post: operations["createSandboxFault"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandbox/faults/{faultId}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path: {
+                /**
+                 * @description The rule's id.
+                 * @example 17
+                 */
+                faultId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a fault rule
+         * @description Deletes the rule at once; `404` when the organization has no such
+         *     active rule (another organization's ids find nothing). Sandbox
+         *     organizations only: others get `404`.
+         */
+        delete: operations["deleteSandboxFault"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sandbox/instruments/{symbol}/price": {
         parameters: {
             query?: never;
@@ -2809,6 +2980,82 @@ export interface paths {
          *     Sandbox organizations only: others get `404`.
          */
         post: operations["forceRequestOutcome"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandbox/reset": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset the organization
+         * @description Deletes every resource of the calling organization on every
+         *     surface, in one transaction: investing customers, accounts,
+         *     portfolios, requests, holdings (assets), transactions, reports and
+         *     USSD sessions; webhooks, their events and delivery logs; wallet
+         *     counterparties, customers and accounts; banking applications (with
+         *     their individuals and documents), customers, individuals and
+         *     accounts; stored idempotency keys, the recorded requests, the
+         *     fault rules, the sandbox clock (back to the real time) and the
+         *     sandbox prices. The list totals are zero afterwards.
+         *
+         *     What it keeps: the organization itself, its client credentials,
+         *     its tokens (the one this call is made with keeps working), its
+         *     request signing keys and signature policy, and its investment
+         *     types. Nothing of another organization changes.
+         *
+         *     With `reseedDemo: true` the demo data (investing customers with
+         *     holdings and a history of trades, a wallet counterparty with
+         *     customers, onboarded banking customers) is created again in the
+         *     same transaction. `deleted` counts the rows removed, per kind.
+         *
+         *     Sandbox organizations only: others get `404`.
+         */
+        post: operations["resetSandbox"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4645,6 +4892,66 @@ export interface components {
              */
             url?: string;
         };
+        CreateSandboxFaultRequest: {
+            action: components["schemas"]["SandboxFaultAction"];
+            /**
+             * @description The webhook event matched (webhook deliveries; any event when absent).
+             * @example CUSTOMER.CREATED
+             */
+            event?: string;
+            expiresAt?: components["schemas"]["UnixTime"];
+            /**
+             * @description Milliseconds: the wait of `latency` (required), the most
+             *     `timeout` holds a request (default 30000), how much later
+             *     `delay` sends a delivery (required), how long `outOfOrder`
+             *     holds one (default 2000).
+             * @example 800
+             */
+            latencyMs?: number;
+            /**
+             * @description The error message `status` answers (default a message naming the rule).
+             * @example injected by fault rule 17
+             */
+            message?: string;
+            method?: components["schemas"]["SandboxFaultMethod"];
+            /**
+             * @description The operation matched (requests; or `method` and `path`).
+             * @example createCustomer
+             */
+            operationId?: string;
+            /**
+             * @description The path template matched, as in this document (requests, with `method`).
+             * @example /v1/customers/{customerId}
+             */
+            path?: string;
+            /**
+             * @description The chance that the rule applies to each match (1 when absent).
+             * @example 0.5
+             */
+            probability?: number;
+            /**
+             * @description The status `status` answers; one the matched operation documents.
+             * @example 503
+             */
+            status?: number;
+            target?: components["schemas"]["SandboxFaultTarget"];
+            /**
+             * @description How many times the rule applies (unlimited until it expires when absent).
+             * @example 1
+             */
+            times?: number;
+            /**
+             * @description The rule expires this many seconds from now (default 3600; not with `expiresAt`).
+             * @example 600
+             */
+            ttlSeconds?: number;
+            /**
+             * Format: int64
+             * @description The webhook whose deliveries are matched (any when absent).
+             * @example 123456
+             */
+            webhookId?: number;
+        };
         /**
          * @description `sellAmount` or `sellPercentage`; when both are sent (as the
          *     vendor's own example does), `sellAmount` applies and
@@ -5552,6 +5859,108 @@ export interface components {
             data: components["schemas"]["WebhookEvent"];
             /** @example Accepted */
             message: string;
+        };
+        SandboxFault: {
+            action: components["schemas"]["SandboxFaultAction"];
+            createdAt: components["schemas"]["UnixTime"];
+            /** @example CUSTOMER.CREATED */
+            event?: string;
+            expiresAt: components["schemas"]["UnixTime"];
+            faultId: components["schemas"]["Id"];
+            /** @example 800 */
+            latencyMs?: number;
+            /** @example injected by fault rule 17 */
+            message?: string;
+            method?: components["schemas"]["SandboxFaultMethod"];
+            /** @example createCustomer */
+            operationId?: string;
+            /** @example /v1/customers/{customerId} */
+            path?: string;
+            /** @example 0.5 */
+            probability?: number;
+            /**
+             * @description The applications left (with `times`).
+             * @example 1
+             */
+            remaining?: number;
+            /** @example 503 */
+            status?: number;
+            target: components["schemas"]["SandboxFaultTarget"];
+            /**
+             * @description The count the rule was created with.
+             * @example 1
+             */
+            times?: number;
+            /**
+             * Format: int64
+             * @example 123456
+             */
+            webhookId?: number;
+        };
+        /**
+         * @description What happens: `latency`, `status`, `close` and `timeout` to
+         *     requests, `delay`, `duplicate` and `outOfOrder` to webhook
+         *     deliveries.
+         * @example status
+         * @enum {string}
+         */
+        SandboxFaultAction: "latency" | "status" | "close" | "timeout" | "delay" | "duplicate" | "outOfOrder";
+        SandboxFaultListResponse: {
+            /** @example 200 */
+            code: number;
+            data: components["schemas"]["SandboxFault"][];
+            /** @example Success */
+            message: string;
+        };
+        /**
+         * @example GET
+         * @enum {string}
+         */
+        SandboxFaultMethod: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+        SandboxFaultResponse: {
+            /** @example 201 */
+            code: number;
+            data: components["schemas"]["SandboxFault"];
+            /** @example Created */
+            message: string;
+        };
+        /**
+         * @description What the rule makes misbehave; `request` by default.
+         * @example request
+         * @enum {string}
+         */
+        SandboxFaultTarget: "request" | "webhook";
+        SandboxResetRequest: {
+            /**
+             * @description Create the demo data again after the reset, in the same transaction.
+             * @default false
+             * @example true
+             */
+            reseedDemo: boolean;
+        };
+        SandboxResetResponse: {
+            /** @example 200 */
+            code: number;
+            data: components["schemas"]["SandboxResetResult"];
+            /** @example Success */
+            message: string;
+        };
+        SandboxResetResult: {
+            /**
+             * @description The rows deleted, per kind (the storage's table names); kinds of which nothing was deleted are left out.
+             * @example {
+             *       "accounts": 3,
+             *       "customers": 3
+             *     }
+             */
+            deleted: {
+                [key: string]: number;
+            };
+            /**
+             * @description Whether the demo data was created again.
+             * @example false
+             */
+            reseededDemo: boolean;
         };
         SetSandboxPriceRequest: {
             /** @description The price of one share, in US dollars, at most 8 decimal places. An exact decimal. */
@@ -13266,6 +13675,300 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listSandboxFaults: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The active rules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "data": [
+                     *         {
+                     *           "action": "status",
+                     *           "createdAt": 1732893484,
+                     *           "expiresAt": 1732897084,
+                     *           "faultId": 17,
+                     *           "operationId": "createCustomer",
+                     *           "remaining": 1,
+                     *           "status": 503,
+                     *           "target": "request",
+                     *           "times": 1
+                     *         }
+                     *       ],
+                     *       "message": "Success"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SandboxFaultListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createSandboxFault: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
+                 *     errors included, is stored with the change it reports and replayed
+                 *     for 24 hours to any request with the same key, with
+                 *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+                 *     first and gets its response. The same key with another method, path
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSandboxFaultRequest"];
+            };
+        };
+        responses: {
+            /** @description The rule is active. */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 201,
+                     *       "data": {
+                     *         "action": "status",
+                     *         "createdAt": 1732893484,
+                     *         "expiresAt": 1732897084,
+                     *         "faultId": 17,
+                     *         "operationId": "createCustomer",
+                     *         "remaining": 1,
+                     *         "status": 503,
+                     *         "target": "request",
+                     *         "times": 1
+                     *       },
+                     *       "message": "Created"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SandboxFaultResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteSandboxFault: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
+                 *     errors included, is stored with the change it reports and replayed
+                 *     for 24 hours to any request with the same key, with
+                 *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+                 *     first and gets its response. The same key with another method, path
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
+            };
+            path: {
+                /**
+                 * @description The rule's id.
+                 * @example 17
+                 */
+                faultId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rule is deleted. */
+            204: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     setSandboxPrice: {
         parameters: {
             query?: never;
@@ -13928,6 +14631,129 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["InvestmentRequestResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    resetSandbox: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
+                 *     errors included, is stored with the change it reports and replayed
+                 *     for 24 hours to any request with the same key, with
+                 *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+                 *     first and gets its response. The same key with another method, path
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SandboxResetRequest"];
+            };
+        };
+        responses: {
+            /** @description The organization is empty (or holds only the demo data again). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "data": {
+                     *         "deleted": {
+                     *           "accounts": 3,
+                     *           "assets": 4,
+                     *           "banking_applications": 2,
+                     *           "banking_customers": 2,
+                     *           "customers": 3,
+                     *           "portfolios": 3,
+                     *           "requests": 8,
+                     *           "transactions": 8,
+                     *           "wallet_accounts": 3,
+                     *           "wallet_counterparties": 1,
+                     *           "wallet_customers": 3,
+                     *           "webhook_deliveries": 40,
+                     *           "webhook_events": 40,
+                     *           "webhooks": 1
+                     *         },
+                     *         "reseededDemo": false
+                     *       },
+                     *       "message": "Success"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SandboxResetResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

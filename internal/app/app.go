@@ -16,6 +16,8 @@ import (
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/config"
+	"github.com/openvest/openvest/internal/demo"
+	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/httpapi"
 	"github.com/openvest/openvest/internal/idempotency"
 	"github.com/openvest/openvest/internal/inspector"
@@ -23,6 +25,7 @@ import (
 	"github.com/openvest/openvest/internal/jobs"
 	"github.com/openvest/openvest/internal/market"
 	"github.com/openvest/openvest/internal/reports"
+	"github.com/openvest/openvest/internal/sandbox"
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/ussd"
@@ -46,14 +49,14 @@ type App struct {
 	Webhooks    *webhook.Service
 	USSD        *ussd.Service
 	Reports     *reports.Service
+	Sandbox     *sandbox.Service
 	// Inspector records the requests of sandbox organizations; nil when
 	// OPENVEST_INSPECTOR_ENABLED=false.
 	Inspector *inspector.Recorder
 	Now       func() time.Time
 
-	metrics             *httpapi.Metrics // built by Metrics, once
-	stopListen          func()           // stops the auth invalidation listener (scale.go)
-	stopInspectorListen func()           // stops the inspector's notification listener (inspector.go)
+	metrics    *httpapi.Metrics // built by Metrics, once
+	stopListen func()           // stops the auth invalidation listener (scale.go)
 }
 
 // Options tune OpenWith.
@@ -133,7 +136,8 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if schedule == nil && cfg.WebhookRetryDelays != nil {
 		schedule = webhook.Schedule(cfg.WebhookRetryDelays)
 	}
-	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule, Present: httpapi.Present, Resolver: opts.WebhookResolver})
+	faults := sandbox.NewService(st.Sandbox(), st, now)
+	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule, Resolver: opts.WebhookResolver}).WithFaults(faults)
 	if err := serialized(ctx, cfg, st, func(ctx context.Context) error {
 		created, err := hooks.EnsureKey(ctx)
 		if err == nil && created {
@@ -145,6 +149,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	}
 	queue.RegisterDeliverer(hooks)
 	events := httpapi.Events{Webhooks: hooks}
+	hooks.WithEvents(events)
 	feed := market.NewSandbox()
 	tr := trading.NewService(st.Trading(), feed, queue, now).WithEvents(events)
 	queue.Register(tr)
@@ -152,7 +157,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	reps := httpapi.NewReports(st.Reports(), queue, hooks, inv, tr, events, now, log)
 	queue.RegisterReporter(reps)
 	return &App{
-		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr, Webhooks: hooks, Reports: reps,
+		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr, Webhooks: hooks, Reports: reps, Sandbox: faults,
 		Inspector:   newInspector(cfg, st, now, log),
 		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(events).WithNotifier(st, log),
 		Investing:   inv,
@@ -170,9 +175,6 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.listenAuth(ctx); err != nil {
 		return err
 	}
-	if err := a.listenInspector(ctx); err != nil {
-		return err
-	}
 	return a.Jobs.Start(ctx)
 }
 
@@ -184,11 +186,9 @@ func (a *App) Close() error {
 	if a.stopListen != nil {
 		a.stopListen()
 	}
-	if a.stopInspectorListen != nil {
-		a.stopInspectorListen()
-	}
 	var inspectorErr error
 	if a.Inspector != nil {
+		a.Inspector.Hub().Close()
 		inspectorErr = a.Inspector.Close(ctx) // what is buffered is written before the database closes
 	}
 	return errors.Join(a.Jobs.Stop(ctx), inspectorErr, a.Store.Close())
@@ -197,7 +197,7 @@ func (a *App) Close() error {
 // Handler builds the HTTP server. It serves /metrics unless
 // OPENVEST_METRICS_ADDR gives it an address of its own (see Metrics).
 func (a *App) Handler() (*echo.Echo, error) {
-	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency, Webhooks: a.Webhooks, USSD: a.USSD, Reports: a.Reports, Inspector: a.Inspector}, httpapi.Options{
+	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency, Webhooks: a.Webhooks, USSD: a.USSD, Reports: a.Reports, Inspector: a.Inspector, Sandbox: a.Sandbox}, httpapi.Options{
 		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
 		PublicURL: a.Config.PublicURL, SignatureSkew: a.Config.SignatureSkew, Now: a.Now,
 		RateLimits: httpapi.RateLimits{
@@ -244,4 +244,23 @@ func (a *App) purge(ctx context.Context, what string, fn func() (int64, error)) 
 	case n > 0:
 		a.Log.Info("purged expired "+what, "count", n)
 	}
+}
+
+// ResetOrganization empties org, a sandbox organization, on every surface
+// in one transaction, keeping its credentials, tokens and signing keys,
+// and fills it with the demo data again when reseed is set (`openvest org
+// reset`; POST /v1/sandbox/reset does the same). Forbidden: org is not a
+// sandbox organization.
+func (a *App) ResetOrganization(ctx context.Context, org auth.Organization, reseed bool) (map[string]int64, error) {
+	if !org.Sandbox {
+		return nil, errcode.New(errcode.Forbidden, "%s is not a sandbox organization: only sandbox organizations can be reset", org.ClientID)
+	}
+	var fill func(ctx context.Context) error
+	if reseed {
+		fill = func(ctx context.Context) error {
+			_, err := demo.Fill(ctx, demo.Services{Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking}, org)
+			return err
+		}
+	}
+	return a.Sandbox.Reset(ctx, org.ID, fill)
 }

@@ -154,7 +154,8 @@ func (a *App) Serialized(ctx context.Context, fn func(context.Context) error) er
 
 // listenAuth starts the listener of auth cache invalidations on PostgreSQL
 // (over the direct URL), so that a token or key revoked on any replica is
-// refused by this one at once. Behind a transaction pooler with no direct
+// refused by this one at once; on the same connection it listens for the
+// request inspector's records of the other replicas. Behind a transaction pooler with no direct
 // URL there is no LISTEN: the cache TTL (OPENVEST_AUTH_CACHE_TTL) bounds it.
 func (a *App) listenAuth(ctx context.Context) error {
 	if a.Store.Dialect != store.Postgres || a.stopListen != nil {
@@ -169,7 +170,15 @@ func (a *App) listenAuth(ctx context.Context) error {
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	if err := store.Listen(ctx, direct, store.AuthChannel, auth.InvalidateAll, a.Auth.Invalidate, a.Log); err != nil {
+	listeners := []store.Listener{{Channel: store.AuthChannel, Lost: auth.InvalidateAll, Fn: a.Auth.Invalidate}}
+	if a.Inspector != nil { // the records other replicas write, for the live tails here (one connection for both)
+		listeners = append(listeners, store.Listener{Channel: store.InspectorChannel, Fn: func(payload string) {
+			if payload != "" {
+				a.Inspector.Received(payload)
+			}
+		}})
+	}
+	if err := store.ListenChannels(ctx, direct, listeners, a.Log); err != nil {
 		cancel()
 		return err
 	}

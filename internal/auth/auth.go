@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/event"
 	"github.com/openvest/openvest/internal/txn"
 )
 
@@ -104,28 +105,9 @@ type Repository interface {
 // MaxTTL is the longest lifetime a token can have, as the API reports it.
 const MaxTTL = 24 * time.Hour
 
-// The events of tokens (the AUTH webhook domain).
-const (
-	EventTokenCreated = "AUTH.CREATED"
-	EventTokenDeleted = "AUTH.DELETED"
-)
-
-// TokenChange is the resource of an AUTH event: the token (never its
-// secret) and its organization.
-type TokenChange struct {
-	Token Token
-	Org   Organization
-}
-
-// Events receives AUTH events in the transaction of the change that ctx
-// carries.
-type Events interface {
-	EmitToken(ctx context.Context, event string, c TokenChange) error
-}
-
 // Service issues and checks credentials.
 type Service struct {
-	events Events
+	events event.Emitter
 	repo   Repository
 	now    func() time.Time
 	ttl    time.Duration
@@ -149,7 +131,7 @@ type keyRef struct {
 // WithEvents makes s emit AUTH.CREATED when it issues a token and
 // AUTH.DELETED when it revokes one, each in the transaction of the
 // change. It returns s.
-func (s *Service) WithEvents(events Events) *Service {
+func (s *Service) WithEvents(events event.Emitter) *Service {
 	s.events = events
 	return s
 }
@@ -216,7 +198,7 @@ func (s *Service) CreateOrganization(ctx context.Context, in NewOrganization) (O
 		CreatedAt: s.now().UTC().Truncate(time.Microsecond),
 	}
 	if err := s.repo.CreateOrganization(ctx, &o, Hash(secret)); err != nil {
-		return Organization{}, "", err
+		return Organization{}, "", errcode.Wrapf(err, "create organization %q", o.Name)
 	}
 	return o, secret, nil
 }
@@ -259,7 +241,7 @@ func (s *Service) IssueToken(ctx context.Context, clientID, clientSecret string)
 		}
 		public := t
 		public.Secret, public.Hash = "", nil
-		return s.events.EmitToken(ctx, EventTokenCreated, TokenChange{Token: public, Org: o})
+		return s.events.Emit(ctx, o.ID, TokenCreated{Token: public, Org: o})
 	})
 	if err != nil {
 		return Token{}, Organization{}, err
@@ -318,10 +300,10 @@ func (s *Service) Revoke(ctx context.Context, p Principal, tokenID *int64) error
 			return err
 		}
 		t.Hash = nil
-		return s.events.EmitToken(ctx, EventTokenDeleted, TokenChange{Token: t, Org: p.Org})
+		return s.events.Emit(ctx, p.Org.ID, TokenDeleted{Token: t, Org: p.Org})
 	})
 	if err != nil {
-		return err
+		return errcode.Wrapf(err, "revoke token %d", id)
 	}
 	s.tokens.drop(func(_ string, e tokenEntry) bool { return e.token.ID == id })
 	s.notify(ctx, tokenMessage(id))

@@ -4,13 +4,13 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/testclock"
 	"github.com/openvest/openvest/internal/testdb"
 	"github.com/stretchr/testify/require"
 )
@@ -19,28 +19,10 @@ func TestMain(m *testing.M) { testdb.Main(m, "auth") }
 
 const ttl = time.Hour
 
-// clock is the service's injected time source.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = now
-}
-
 type bundle struct {
 	ctx   context.Context
 	s     *store.Store
-	clock *clock
+	clock *testclock.Clock
 	svc   *auth.Service
 }
 
@@ -49,7 +31,7 @@ func setup(t *testing.T) bundle { return setupOn(t, testdb.Postgres(t)) }
 
 func setupOn(t *testing.T, s *store.Store) bundle {
 	t.Helper()
-	clk := &clock{now: time.Date(2033, 7, 8, 9, 10, 11, 121314151, time.FixedZone("CAT", 2*60*60))}
+	clk := testclock.New(time.Date(2033, 7, 8, 9, 10, 11, 121314151, time.FixedZone("CAT", 2*60*60)))
 	return bundle{ctx: t.Context(), s: s, clock: clk, svc: auth.NewService(s.Auth(), clk.Now, ttl)}
 }
 

@@ -34,7 +34,7 @@ func (s *Service) AddKey(ctx context.Context, clientID, keyID string, pub ed2551
 		return SigningKey{}, err
 	}
 	k := SigningKey{OrganizationID: o.ID, KeyID: keyID, PublicKey: pub, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
-	return k, s.repo.CreateKey(ctx, &k)
+	return k, errcode.Wrapf(s.repo.CreateKey(ctx, &k), "add key %q to organization %d", keyID, o.ID)
 }
 
 // Keys lists the keys of the organization with this client id. NotFound.
@@ -54,7 +54,7 @@ func (s *Service) RevokeKey(ctx context.Context, clientID, keyID string) error {
 		return err
 	}
 	if err := s.repo.RevokeKey(ctx, o.ID, keyID, s.now().UTC().Truncate(time.Microsecond)); err != nil {
-		return err
+		return errcode.Wrapf(err, "revoke key %q of organization %d", keyID, o.ID)
 	}
 	s.keys.drop(func(k keyRef, _ SigningKey) bool { return k == keyRef{o.ID, keyID} })
 	s.notify(ctx, keyMessage(o.ID, keyID))
@@ -72,7 +72,7 @@ func (s *Service) SetSignaturePolicy(ctx context.Context, clientID string, p Pol
 		return err
 	}
 	if err := s.repo.SetSignaturePolicy(ctx, o.ID, p); err != nil {
-		return err
+		return errcode.Wrapf(err, "set the signature policy of organization %d", o.ID)
 	}
 	s.tokens.drop(func(_ string, e tokenEntry) bool { return e.org.ID == o.ID })
 	s.notify(ctx, orgMessage(o.ID))

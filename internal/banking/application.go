@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/patch"
 	"github.com/shopspring/decimal"
 )
 
@@ -103,14 +104,14 @@ func (a *Application) apply(in ApplicationInput, today time.Time) error {
 			reject(field, "must be a date between %s and today", earliestBirth.Format(time.DateOnly))
 		}
 	}
-	set(&a.Email, in.Email)
-	set(&a.Phone, in.Phone)
+	patch.Set(&a.Email, in.Email)
+	patch.Set(&a.Phone, in.Phone)
 	if p := in.Individual; p != nil {
 		if a.Type != TypeIndividual {
 			reject("individual", "only INDIVIDUAL applications have an individual; a corporation gives corporation and individuals")
 		} else {
-			set(&a.FirstName, p.FirstName)
-			set(&a.LastName, p.LastName)
+			patch.Set(&a.FirstName, p.FirstName)
+			patch.Set(&a.LastName, p.LastName)
 			checkBirth("individual.date_of_birth", p.DateOfBirth)
 			if p.DateOfBirth != nil {
 				a.DateOfBirth = dateOf(*p.DateOfBirth)
@@ -124,8 +125,8 @@ func (a *Application) apply(in ApplicationInput, today time.Time) error {
 		if a.Type != TypeCorporation {
 			reject("corporation", "only CORPORATION applications have a corporation; an individual gives individual")
 		} else {
-			set(&a.LegalName, c.LegalName)
-			set(&a.RegistrationNumber, c.RegistrationNumber)
+			patch.Set(&a.LegalName, c.LegalName)
+			patch.Set(&a.RegistrationNumber, c.RegistrationNumber)
 			if c.Address != nil {
 				a.Address = a.Address.Merge(*c.Address)
 			}

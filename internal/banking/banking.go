@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openvest/openvest/internal/patch"
 	"github.com/shopspring/decimal"
 )
 
@@ -78,12 +79,12 @@ type AddressPatch struct {
 
 // Merge returns a with the fields of p that are set.
 func (a Address) Merge(p AddressPatch) Address {
-	set(&a.Line1, p.Line1)
-	set(&a.Line2, p.Line2)
-	set(&a.City, p.City)
-	set(&a.State, p.State)
-	set(&a.PostalCode, p.PostalCode)
-	set(&a.Country, p.Country)
+	patch.Set(&a.Line1, p.Line1)
+	patch.Set(&a.Line2, p.Line2)
+	patch.Set(&a.City, p.City)
+	patch.Set(&a.State, p.State)
+	patch.Set(&a.PostalCode, p.PostalCode)
+	patch.Set(&a.Country, p.Country)
 	return a
 }
 
@@ -181,9 +182,3 @@ const (
 
 // newID returns prefix followed by 128 random bits in lower-case base32.
 func newID(prefix string) string { return prefix + strings.ToLower(rand.Text()) }
-
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
-}

@@ -1,53 +1,67 @@
 package banking
 
-import "context"
+import (
+	"context"
+
+	"github.com/openvest/openvest/internal/event"
+)
 
 // The events of the banking surface (subscribable through the webhook
 // engine as BANKING_APPLICATION, BANKING_CUSTOMER, BANKING_INDIVIDUAL or
-// one event).
-const (
-	EventApplicationCreated      = "BANKING_APPLICATION.CREATED"
-	EventApplicationUpdated      = "BANKING_APPLICATION.UPDATED"
-	EventApplicationSubmitted    = "BANKING_APPLICATION.SUBMITTED"
-	EventApplicationApproved     = "BANKING_APPLICATION.APPROVED"
-	EventApplicationDenied       = "BANKING_APPLICATION.DENIED"
-	EventApplicationManualReview = "BANKING_APPLICATION.MANUAL_REVIEW"
-	EventCustomerCreated         = "BANKING_CUSTOMER.CREATED"
-	EventCustomerUpdated         = "BANKING_CUSTOMER.UPDATED"
-	EventCustomerStatusChanged   = "BANKING_CUSTOMER.STATUS_CHANGED"
-	EventIndividualUpdated       = "BANKING_INDIVIDUAL.UPDATED"
+// one event), each emitted in the transaction of its change.
+type (
+	// ApplicationCreated: an application was drafted.
+	ApplicationCreated struct{ Application Application }
+	// ApplicationUpdated: an application's fields or documents changed
+	// before it was submitted.
+	ApplicationUpdated struct{ Application Application }
+	// ApplicationSubmitted: an application was submitted (it carries the
+	// application as submitted; its decision follows).
+	ApplicationSubmitted struct{ Application Application }
+	// ApplicationApproved: an application was approved (the customer it
+	// created follows, CustomerCreated).
+	ApplicationApproved struct{ Application Application }
+	// ApplicationDenied: an application was denied.
+	ApplicationDenied struct{ Application Application }
+	// ApplicationManualReview: an application awaits a reviewer.
+	ApplicationManualReview struct{ Application Application }
+	// CustomerCreated: an approved application created a customer.
+	CustomerCreated struct{ Customer CustomerDetail }
+	// CustomerUpdated: a customer's contact details changed.
+	CustomerUpdated struct{ Customer CustomerDetail }
+	// CustomerStatusChanged: a customer's status changed (directly, or by
+	// the dormancy sweep or its AML check).
+	CustomerStatusChanged struct{ Customer CustomerDetail }
+	// IndividualUpdated: an individual's contact details changed
+	// (individuals are created with their customer).
+	IndividualUpdated struct{ Individual Individual }
 )
 
+// EventName implements event.Event: the name on the wire (DOMAIN.ACTION).
+func (ApplicationCreated) EventName() string      { return "BANKING_APPLICATION.CREATED" }
+func (ApplicationUpdated) EventName() string      { return "BANKING_APPLICATION.UPDATED" }
+func (ApplicationSubmitted) EventName() string    { return "BANKING_APPLICATION.SUBMITTED" }
+func (ApplicationApproved) EventName() string     { return "BANKING_APPLICATION.APPROVED" }
+func (ApplicationDenied) EventName() string       { return "BANKING_APPLICATION.DENIED" }
+func (ApplicationManualReview) EventName() string { return "BANKING_APPLICATION.MANUAL_REVIEW" }
+func (CustomerCreated) EventName() string         { return "BANKING_CUSTOMER.CREATED" }
+func (CustomerUpdated) EventName() string         { return "BANKING_CUSTOMER.UPDATED" }
+func (CustomerStatusChanged) EventName() string   { return "BANKING_CUSTOMER.STATUS_CHANGED" }
+func (IndividualUpdated) EventName() string       { return "BANKING_INDIVIDUAL.UPDATED" }
+
 // decisionEvent is the event of an application's outcome.
-func decisionEvent(s ApplicationStatus) string {
-	switch s {
+func decisionEvent(a Application) event.Event {
+	switch a.Status {
 	case Approved:
-		return EventApplicationApproved
+		return ApplicationApproved{a}
 	case Denied:
-		return EventApplicationDenied
+		return ApplicationDenied{a}
 	}
-	return EventApplicationManualReview
+	return ApplicationManualReview{a}
 }
-
-// Change is one event of a change: its name and the changed domain value
-// (an Application, a CustomerDetail or an Individual).
-type Change struct {
-	Event    string
-	Resource any
-}
-
-// Events receives the events of changes in the transaction of the change
-// that ctx carries: an event commits with its change or not at all.
-type Events interface {
-	EmitBanking(ctx context.Context, orgID int64, changes ...Change) error
-}
-
-type noEvents struct{}
-
-func (noEvents) EmitBanking(context.Context, int64, ...Change) error { return nil }
 
 // WithEvents sends the service's events to e and returns s.
-func (s *Service) WithEvents(e Events) *Service {
+func (s *Service) WithEvents(e event.Emitter) *Service {
 	s.events = e
 	return s
 }

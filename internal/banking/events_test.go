@@ -7,33 +7,39 @@ import (
 	"testing"
 
 	"github.com/openvest/openvest/internal/banking"
+	"github.com/openvest/openvest/internal/event"
 	"github.com/stretchr/testify/require"
 )
 
-// recorder is a banking.Events that keeps what it is given, and fails
+// recorder is an event.Emitter that keeps what it is given, and fails
 // when fail is set (as the outbox would on a database error).
 type recorder struct {
 	mu   sync.Mutex
-	got  []banking.Change
+	got  []event.Event
 	fail error
 }
 
-func (r *recorder) EmitBanking(_ context.Context, _ int64, changes ...banking.Change) error {
+func (r *recorder) Emit(_ context.Context, _ int64, events ...event.Event) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.fail != nil {
 		return r.fail
 	}
-	r.got = append(r.got, changes...)
+	r.got = append(r.got, events...)
 	return nil
 }
 
 func (r *recorder) names() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]string, len(r.got))
-	for i, c := range r.got {
-		out[i] = c.Event
+	return names(r.got...)
+}
+
+// names are the events' names, in order.
+func names(events ...event.Event) []string {
+	out := make([]string, len(events))
+	for i, e := range events {
+		out[i] = e.EventName()
 	}
 	return out
 }
@@ -48,14 +54,14 @@ func TestBankingEmitsEachChange(t *testing.T) {
 	rec := &recorder{}
 	b.svc.WithEvents(rec)
 	a := b.application(t, customerOpts{Type: banking.TypeCorporation})
-	require.Equal(t, []string{banking.EventApplicationCreated, banking.EventApplicationUpdated}, rec.names())
+	require.Equal(t, names(banking.ApplicationCreated{}, banking.ApplicationUpdated{}), rec.names())
 	a, err := b.svc.SubmitApplication(b.ctx, b.org, a.ID)
 	require.NoError(t, err)
-	require.Equal(t, []string{banking.EventApplicationCreated, banking.EventApplicationUpdated,
-		banking.EventApplicationSubmitted, banking.EventApplicationApproved, banking.EventCustomerCreated}, rec.names())
-	require.Equal(t, banking.Submitted, rec.got[2].Resource.(banking.Application).Status, "SUBMITTED carries the application as submitted")
-	require.Equal(t, a.CustomerID, rec.got[3].Resource.(banking.Application).CustomerID)
-	created := rec.got[4].Resource.(banking.CustomerDetail)
+	require.Equal(t, names(banking.ApplicationCreated{}, banking.ApplicationUpdated{},
+		banking.ApplicationSubmitted{}, banking.ApplicationApproved{}, banking.CustomerCreated{}), rec.names())
+	require.Equal(t, banking.Submitted, rec.got[2].(banking.ApplicationSubmitted).Application.Status, "SUBMITTED carries the application as submitted")
+	require.Equal(t, a.CustomerID, rec.got[3].(banking.ApplicationApproved).Application.CustomerID)
+	created := rec.got[4].(banking.CustomerCreated).Customer
 	require.Equal(t, a.CustomerID, created.ID)
 	require.Len(t, created.Individuals, 2)
 
@@ -65,10 +71,9 @@ func TestBankingEmitsEachChange(t *testing.T) {
 	require.NoError(t, err)
 	_, err = b.svc.SetCustomerStatus(b.ctx, b.org, created.ID, banking.Frozen)
 	require.NoError(t, err)
-	names := rec.names()
-	require.Equal(t, []string{banking.EventCustomerUpdated, banking.EventIndividualUpdated, banking.EventCustomerStatusChanged}, names[5:])
-	require.Equal(t, banking.Frozen, rec.got[7].Resource.(banking.CustomerDetail).Status)
-	require.Equal(t, "+15550101", rec.got[6].Resource.(banking.Individual).Phone)
+	require.Equal(t, names(banking.CustomerUpdated{}, banking.IndividualUpdated{}, banking.CustomerStatusChanged{}), rec.names()[5:])
+	require.Equal(t, banking.Frozen, rec.got[7].(banking.CustomerStatusChanged).Customer.Status)
+	require.Equal(t, "+15550101", rec.got[6].(banking.IndividualUpdated).Individual.Phone)
 
 	denied := b.application(t, customerOpts{LastName: banking.DenyLastName})
 	_, err = b.svc.SubmitApplication(b.ctx, b.org, denied.ID)
@@ -78,11 +83,11 @@ func TestBankingEmitsEachChange(t *testing.T) {
 	require.NoError(t, err)
 	_, err = b.svc.DecideApplication(b.ctx, b.org, review.ID, banking.Denied, "")
 	require.NoError(t, err)
-	require.Equal(t, []string{
-		banking.EventApplicationCreated, banking.EventApplicationUpdated, banking.EventApplicationSubmitted, banking.EventApplicationDenied,
-		banking.EventApplicationCreated, banking.EventApplicationUpdated, banking.EventApplicationSubmitted, banking.EventApplicationManualReview,
-		banking.EventApplicationDenied,
-	}, rec.names()[8:])
+	require.Equal(t, names(
+		banking.ApplicationCreated{}, banking.ApplicationUpdated{}, banking.ApplicationSubmitted{}, banking.ApplicationDenied{},
+		banking.ApplicationCreated{}, banking.ApplicationUpdated{}, banking.ApplicationSubmitted{}, banking.ApplicationManualReview{},
+		banking.ApplicationDenied{},
+	), rec.names()[8:])
 }
 
 // TestBankingEventFailureUndoesTheChange: an event that cannot be

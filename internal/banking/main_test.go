@@ -3,7 +3,6 @@ package banking_test
 import (
 	"context"
 	"crypto/rand"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,41 +10,18 @@ import (
 	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/testclock"
 	"github.com/openvest/openvest/internal/testdb"
 	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m, "banking") }
 
-// clock is the service's injected time source.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 // bundle is one test's service, clock and organizations.
 type bundle struct {
 	ctx     context.Context
 	s       *store.Store
-	clock   *clock
+	clock   *testclock.Clock
 	svc     *banking.Service
 	org     banking.Org // a sandbox organization
 	prod    banking.Org // a production organization
@@ -66,7 +42,7 @@ func setupWith(t *testing.T, o setupOpts) bundle {
 		// Not UTC and finer than a microsecond: the service stores neither.
 		o.Start = time.Date(2032, 3, 4, 5, 6, 7, 891234567, time.FixedZone("CAT", 2*60*60))
 	}
-	clk := &clock{now: o.Start}
+	clk := testclock.New(o.Start)
 	return bundle{
 		ctx: t.Context(), s: s, clock: clk,
 		svc: banking.NewService(s.Banking(), clk.Now, banking.Options{DormancyMonths: o.DormancyMonths}),

@@ -2,8 +2,9 @@ package banking
 
 import (
 	"context"
-	"github.com/openvest/openvest/internal/txn"
 	"time"
+
+	"github.com/openvest/openvest/internal/txn"
 )
 
 // Repository is the storage the banking service needs. Every method is

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/event"
 )
 
 // DefaultDormancyMonths is the inactivity period after which an ACTIVE
@@ -24,7 +25,7 @@ type Service struct {
 	repo           Repository
 	now            func() time.Time
 	dormancyMonths int
-	events         Events
+	events         event.Emitter
 }
 
 // NewService returns a Service on repo; now is the clock (time.Now in production).
@@ -32,7 +33,7 @@ func NewService(repo Repository, now func() time.Time, opts Options) *Service {
 	if opts.DormancyMonths <= 0 {
 		opts.DormancyMonths = DefaultDormancyMonths
 	}
-	return &Service{repo: repo, now: now, dormancyMonths: opts.DormancyMonths, events: noEvents{}}
+	return &Service{repo: repo, now: now, dormancyMonths: opts.DormancyMonths, events: event.Discard{}}
 }
 
 // clock returns the current time as stored: UTC, microsecond precision.

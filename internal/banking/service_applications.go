@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/event"
 )
 
 // CreateApplication drafts an application of type typ with what is known
@@ -25,10 +26,10 @@ func (s *Service) CreateApplication(ctx context.Context, org Org, typ CustomerTy
 		if err := s.repo.CreateApplication(ctx, &a); err != nil {
 			return err
 		}
-		return s.events.EmitBanking(ctx, org.ID, Change{EventApplicationCreated, a})
+		return s.events.Emit(ctx, org.ID, ApplicationCreated{a})
 	})
 	if err != nil {
-		return Application{}, err
+		return Application{}, errcode.Wrapf(err, "create %s application", typ)
 	}
 	return a, nil
 }
@@ -55,9 +56,9 @@ func (s *Service) UpdateApplication(ctx context.Context, org Org, id string, in 
 		if err := s.repo.SaveApplication(ctx, &a, in.Individuals != nil); err != nil {
 			return err
 		}
-		return s.events.EmitBanking(ctx, org.ID, Change{EventApplicationUpdated, a})
+		return s.events.Emit(ctx, org.ID, ApplicationUpdated{a})
 	})
-	return a, err
+	return a, errcode.Wrapf(err, "update application %s", id)
 }
 
 // Application returns one application. NotFound.
@@ -116,9 +117,9 @@ func (s *Service) AddDocument(ctx context.Context, org Org, applicationID string
 		if err := s.repo.SaveApplication(ctx, &a, false); err != nil {
 			return err
 		}
-		return s.events.EmitBanking(ctx, org.ID, Change{EventApplicationUpdated, a})
+		return s.events.Emit(ctx, org.ID, ApplicationUpdated{a})
 	})
-	return d, err
+	return d, errcode.Wrapf(err, "add a document to application %s", applicationID)
 }
 
 // Document returns one document of an application, content included. NotFound.
@@ -150,9 +151,9 @@ func (s *Service) SubmitApplication(ctx context.Context, org Org, id string) (Ap
 		a.Status, a.SubmittedAt = Submitted, &now
 		submitted := a
 		outcome, reason := decide(org, a)
-		return s.conclude(ctx, org, &a, outcome, reason, now, Change{EventApplicationSubmitted, submitted})
+		return s.conclude(ctx, org, &a, outcome, reason, now, ApplicationSubmitted{submitted})
 	})
-	return a, err
+	return a, errcode.Wrapf(err, "submit application %s", id)
 }
 
 // DecideApplication is a sandbox control: it approves or denies an
@@ -181,14 +182,14 @@ func (s *Service) DecideApplication(ctx context.Context, org Org, id string, dec
 		}
 		return s.conclude(ctx, org, &a, decision, reason, s.clock())
 	})
-	return a, err
+	return a, errcode.Wrapf(err, "decide application %s", id)
 }
 
 // conclude moves a submitted application to its outcome and saves it;
 // approval creates the customer first. It emits changes (what came
 // before), then the outcome's event (BANKING_APPLICATION.APPROVED, .DENIED
 // or .MANUAL_REVIEW) and, on approval, BANKING_CUSTOMER.CREATED.
-func (s *Service) conclude(ctx context.Context, org Org, a *Application, outcome ApplicationStatus, reason string, now time.Time, changes ...Change) error {
+func (s *Service) conclude(ctx context.Context, org Org, a *Application, outcome ApplicationStatus, reason string, now time.Time, changes ...event.Event) error {
 	if !a.Status.CanMoveTo(outcome) {
 		return errcode.New(errcode.Conflict, "application %s cannot move from %s to %s", a.ID, a.Status, outcome)
 	}
@@ -203,7 +204,7 @@ func (s *Service) conclude(ctx context.Context, org Org, a *Application, outcome
 			return err
 		}
 		if err := s.repo.CreateCustomer(ctx, &c); err != nil {
-			return err
+			return errcode.Wrapf(err, "create the customer of application %s", a.ID)
 		}
 		a.CustomerID = c.ID
 		created = &c
@@ -211,11 +212,11 @@ func (s *Service) conclude(ctx context.Context, org Org, a *Application, outcome
 	if err := s.repo.SaveApplication(ctx, a, false); err != nil {
 		return err
 	}
-	changes = append(changes, Change{decisionEvent(outcome), *a})
+	changes = append(changes, decisionEvent(*a))
 	if created != nil {
-		changes = append(changes, Change{EventCustomerCreated, *created})
+		changes = append(changes, CustomerCreated{*created})
 	}
-	return s.events.EmitBanking(ctx, org.ID, changes...)
+	return s.events.Emit(ctx, org.ID, changes...)
 }
 
 // onboard builds what an approved application creates: the customer

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/patch"
 )
 
 // Customers lists the organization's customers, newest first. Invalid: a
@@ -60,9 +62,9 @@ func (s *Service) UpdateCustomer(ctx context.Context, org Org, id string, in Con
 		if c, err = s.repo.CustomerDetail(ctx, org.ID, id); err != nil {
 			return err
 		}
-		return s.events.EmitBanking(ctx, org.ID, Change{EventCustomerUpdated, c})
+		return s.events.Emit(ctx, org.ID, CustomerUpdated{c})
 	})
-	return c, err
+	return c, errcode.Wrapf(err, "update customer %s", id)
 }
 
 // Individual returns one individual of a corporate customer. NotFound: no
@@ -108,9 +110,9 @@ func (s *Service) UpdateIndividual(ctx context.Context, org Org, customerID, id 
 		if err := s.repo.SaveCustomer(ctx, &c); err != nil {
 			return err
 		}
-		return s.events.EmitBanking(ctx, org.ID, Change{EventIndividualUpdated, ind})
+		return s.events.Emit(ctx, org.ID, IndividualUpdated{ind})
 	})
-	return ind, err
+	return ind, errcode.Wrapf(err, "update individual %s of customer %s", id, customerID)
 }
 
 // SetCustomerStatus is a sandbox control: it moves a customer to another
@@ -141,9 +143,9 @@ func (s *Service) SetCustomerStatus(ctx context.Context, org Org, id string, to 
 		if c, err = s.repo.CustomerDetail(ctx, org.ID, id); err != nil {
 			return err
 		}
-		return s.events.EmitBanking(ctx, org.ID, Change{EventCustomerStatusChanged, c})
+		return s.events.Emit(ctx, org.ID, CustomerStatusChanged{c})
 	})
-	return c, err
+	return c, errcode.Wrapf(err, "move customer %s to %s", id, to)
 }
 
 // dormancyBatch is the number of customers one sweep statement moves, so
@@ -173,14 +175,14 @@ func (s *Service) MarkDormant(ctx context.Context) (int64, error) {
 				if err != nil {
 					return fmt.Errorf("read dormant customer %s: %w", m.ID, err)
 				}
-				if err := s.events.EmitBanking(ctx, m.OrganizationID, Change{EventCustomerStatusChanged, c}); err != nil {
+				if err := s.events.Emit(ctx, m.OrganizationID, CustomerStatusChanged{c}); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
 		if err != nil {
-			return total, err
+			return total, errcode.Wrapf(err, "mark customers inactive since %s dormant", cutoff.Format(time.DateOnly))
 		}
 		total += int64(n)
 		if n < dormancyBatch {
@@ -199,8 +201,8 @@ func (in ContactUpdate) apply(c Customer, email, phone *string, addr *Address) e
 	if err := changeable(c); err != nil {
 		return err
 	}
-	set(email, in.Email)
-	set(phone, in.Phone)
+	patch.Set(email, in.Email)
+	patch.Set(phone, in.Phone)
 	return mergeAddress(addr, in.Address)
 }
 

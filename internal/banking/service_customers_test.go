@@ -215,9 +215,10 @@ func TestDormancySweep(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, 2, n)
 	moved := map[string]banking.CustomerStatus{}
-	for _, ch := range rec.got {
-		require.Equal(t, banking.EventCustomerStatusChanged, ch.Event)
-		moved[ch.Resource.(banking.CustomerDetail).ID] = ch.Resource.(banking.CustomerDetail).Status
+	for _, e := range rec.got {
+		require.IsType(t, banking.CustomerStatusChanged{}, e)
+		c := e.(banking.CustomerStatusChanged).Customer
+		moved[c.ID] = c.Status
 	}
 	require.Equal(t, map[string]banking.CustomerStatus{idle.ID: banking.Dormant, elsewhere.ID: banking.Dormant}, moved,
 		"a BANKING_CUSTOMER.STATUS_CHANGED for each customer the sweep moved")

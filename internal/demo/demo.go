@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -124,6 +125,13 @@ func fillInvesting(ctx context.Context, s Services, org investing.Org, sum *Summ
 			return fmt.Errorf("create customer %s %s: %w", inv.first, inv.last, err)
 		}
 		sum.InvestingCustomers = append(sum.InvestingCustomers, c.ID)
+		if !slices.Contains(org.Defaults, investing.InternationalStocks) {
+			// The trades need the account the organization does not give
+			// every new customer.
+			if _, err := s.Investing.CreateAccount(ctx, org, investing.NewAccount{CustomerID: c.ID, Currency: inv.currency, InvestmentType: investing.InternationalStocks}); err != nil {
+				return fmt.Errorf("open the %s account of customer %d: %w", investing.InternationalStocks, c.ID, err)
+			}
+		}
 		for _, tr := range inv.trades {
 			id, err := placeTrade(ctx, s.Trading, org, c.ID, inv.currency, tr)
 			if err != nil {

@@ -67,3 +67,16 @@ func Is(err error, code Code) bool {
 	e, ok := As(err)
 	return ok && e.Code == code
 }
+
+// Wrapf says what was being attempted when err happened, as in
+// Wrapf(err, "create customer %d accounts", id): "create customer 12
+// accounts: " + err. It returns nil for nil, so that a method can end with
+// return v, Wrapf(err, …). An *Error in err's chain stays what As and Is
+// find, with its Message (what a client is shown) unchanged; the wrapping
+// shows in Error(), which is what an internal error's log line prints.
+func Wrapf(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}

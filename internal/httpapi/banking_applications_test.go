@@ -300,7 +300,8 @@ func TestApplicationsListPages(t *testing.T) {
 	}
 	var got []string
 	cursor := ""
-	for {
+	for pages := 0; ; pages++ {
+		require.LessOrEqual(t, pages, len(want), "paging does not end: the cursor does not move on")
 		list := getJSON(t, tn, "/applications?limit=2"+cursor)
 		for _, a := range list["data"].([]any) {
 			got = append(got, a.(map[string]any)["id"].(string))

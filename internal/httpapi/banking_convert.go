@@ -8,6 +8,7 @@ import (
 	"github.com/openvest/openvest/gen/api"
 	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/patch"
 )
 
 // bankingOrgFrom returns the calling organization as the banking domain sees it.
@@ -113,10 +114,10 @@ func applicationInput(email, phone *string, person *api.BankingApplicationPerson
 			ind := banking.ApplicationIndividual{
 				Role: banking.Role(p.Role), DateOfBirth: domainDate(p.DateOfBirth), OwnershipPercentage: p.OwnershipPercentage,
 			}
-			set(&ind.FirstName, p.FirstName)
-			set(&ind.LastName, p.LastName)
-			set(&ind.Email, p.Email)
-			set(&ind.Phone, p.Phone)
+			patch.Set(&ind.FirstName, p.FirstName)
+			patch.Set(&ind.LastName, p.LastName)
+			patch.Set(&ind.Email, p.Email)
+			patch.Set(&ind.Phone, p.Phone)
 			if p.Address != nil {
 				ind.Address = banking.Address{}.Merge(*addressPatch(p.Address))
 			}
@@ -230,10 +231,4 @@ func majorFields(fields ...bodyField) []string {
 		}
 	}
 	return out
-}
-
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
 }

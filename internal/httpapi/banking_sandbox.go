@@ -5,6 +5,7 @@ import (
 
 	"github.com/openvest/openvest/gen/api"
 	"github.com/openvest/openvest/internal/banking"
+	"github.com/openvest/openvest/internal/patch"
 )
 
 // DecideBankingApplication implements POST /sandbox/applications/{id}/decision.
@@ -14,7 +15,7 @@ func (s *Server) DecideBankingApplication(ctx context.Context, req api.DecideBan
 		return nil, err
 	}
 	var reason string
-	set(&reason, req.Body.Reason)
+	patch.Set(&reason, req.Body.Reason)
 	a, err := s.Banking.DecideApplication(ctx, org, req.Id, banking.ApplicationStatus(req.Body.Decision), reason)
 	if err != nil {
 		return nil, err

@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -190,4 +192,9 @@ func walletReason(ae *apiError) string {
 		return r
 	}
 	return strings.ToUpper(strings.ReplaceAll(http.StatusText(ae.Status), " ", "_"))
+}
+
+// jsonEncode writes v as JSON.
+func jsonEncode(w io.Writer, v any) error {
+	return json.NewEncoder(w).Encode(v)
 }

@@ -146,7 +146,6 @@ func inspectRequests(rec *inspector.Recorder, now func() time.Time) echo.Middlew
 			}
 			received := now()
 			in := &inspection{start: time.Now()}
-			in.rec.ID = inspector.NewID(received)
 			in.rec.ReceivedAt = received
 			in.rec.Method, in.rec.Path, in.rec.Query = req.Method, req.URL.Path, req.URL.RawQuery // as sent: validation adds defaults
 			c.SetRequest(req.WithContext(context.WithValue(req.Context(), inspectionKey, in)))
@@ -162,6 +161,7 @@ func inspectRequests(rec *inspector.Recorder, now func() time.Time) echo.Middlew
 				return err
 			}
 			r := &in.rec
+			r.ID = inspector.NewID(received) // ordered by arrival
 			r.RequestID = res.Header().Get(echo.HeaderXRequestID)
 			r.Status = res.Status
 			if r.IdempotencyKey == "" {
@@ -309,7 +309,8 @@ func (s *Server) StreamInspectedRequests(ctx context.Context, req api.StreamInsp
 		timeout = time.Duration(*p.Timeout) * time.Second
 	}
 	f := inspector.Filter{Status: valueOf(p.Status), Path: valueOf(p.Path), OperationID: valueOf(p.OperationId), IdempotencyKey: valueOf(p.IdempotencyKey)}
-	return inspectorStream{ctx: ctx, sub: s.Inspector.Hub().Subscribe(org.ID, f), timeout: timeout}, nil
+	hub := s.Inspector.Hub()
+	return inspectorStream{ctx: ctx, sub: hub.Subscribe(org.ID, f), done: hub.Done(), timeout: timeout}, nil
 }
 
 // keepAlive is how often an idle live tail sends a comment line.
@@ -320,6 +321,7 @@ const keepAlive = 15 * time.Second
 type inspectorStream struct {
 	ctx     context.Context
 	sub     *inspector.Subscription
+	done    <-chan struct{} // the server is shutting down
 	timeout time.Duration
 }
 
@@ -346,6 +348,8 @@ func (st inspectorStream) VisitStreamInspectedRequestsResponse(w http.ResponseWr
 		var chunk []byte
 		select {
 		case <-st.ctx.Done():
+			return nil
+		case <-st.done:
 			return nil
 		case <-end.C:
 			return nil

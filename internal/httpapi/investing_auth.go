@@ -20,10 +20,6 @@ type credentials struct {
 	ClientID, Secret string
 }
 
-type credentialsKeyType struct{}
-
-var credentialsKey credentialsKeyType
-
 // tokenCredentials reads a token call's credentials from the body (form or
 // JSON): clientId/clientSecret as documented, else client_id/client_secret
 // (RFC 6749 §4.4), else HTTP Basic authentication (RFC 6749 §2.3.1). ok is
@@ -167,11 +163,10 @@ type authEventData struct {
 	UpdatedAt    int64                 `json:"updatedAt"`
 }
 
-func apiAuthEvent(c auth.TokenChange) authEventData {
-	t := c.Token
+func apiAuthEvent(t auth.Token, o auth.Organization) authEventData {
 	out := authEventData{
 		TokenID: t.ID, ExpiresIn: int64(t.ExpiresAt.Sub(t.CreatedAt).Seconds()), TokenType: api.Bearer, Scope: tokenScope,
-		Organization: api.TokenOrganization{Id: c.Org.ID, Name: c.Org.Name, ClientId: c.Org.ClientID},
+		Organization: api.TokenOrganization{Id: o.ID, Name: o.Name, ClientId: o.ClientID},
 		CreatedAt:    t.CreatedAt.Unix(), UpdatedAt: t.CreatedAt.Unix(),
 	}
 	if t.RevokedAt != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/openvest/openvest/gen/api"
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/event"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/reports"
 	"github.com/openvest/openvest/internal/trading"
@@ -18,7 +19,7 @@ import (
 
 // NewReports builds the reports service, its deliveries rendering reports
 // as the API returns them.
-func NewReports(repo reports.Repository, sched reports.Scheduler, poster reports.Poster, inv *investing.Service, tr *trading.Service, events investing.Events, now func() time.Time, log *slog.Logger) *reports.Service {
+func NewReports(repo reports.Repository, sched reports.Scheduler, poster reports.Poster, inv *investing.Service, tr *trading.Service, events event.Emitter, now func() time.Time, log *slog.Logger) *reports.Service {
 	s := reports.NewService(repo, sched, poster, inv, tr, events, now, log)
 	s.Present = func(r reports.Report) (any, error) { return apiReport(r), nil }
 	return s

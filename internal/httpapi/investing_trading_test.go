@@ -182,7 +182,7 @@ func TestRecurringWeeklyRunsWhenTheSandboxClockMoves(t *testing.T) {
 	require.NotContains(t, exact(t, res), "nextExecutionAt")
 	res = tr.tn.Do(t, "POST", "/v1/sandbox/clock/advance", map[string]any{"days": 28})
 	require.Equal(t, num("0"), exact(t, res)["scheduledExecutions"], "canceled: nothing is due")
-	time.Sleep(200 * time.Millisecond) // the jobs the first cycles left behind run and do nothing
+	tr.tn.WaitJobs(t) // the jobs the first cycles left behind ran and did nothing
 	require.Len(t, tr.transactions(t), 3, "no execution after the cancel")
 	require.Equal(t, "CANCELED", exact(t, tr.tn.Do(t, "GET", path("/v1/requests/%d", id), nil))["status"])
 }

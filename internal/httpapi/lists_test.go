@@ -155,3 +155,33 @@ func TestTenantIsolation(t *testing.T) {
 	require.Equal(t, "ACTIVE", res.Map(t)["data"].(map[string]any)["status"])
 	require.Len(t, items(t, owner.Do(t, "GET", path("/v1/portfolio?customerId=%d", cid), nil)), 1)
 }
+
+// TestNextPageOnAnExactMultipleOfTheLimit: when the total is exactly k
+// pages of limit, the k-th page (page k-1) is the last: nextPage 0.
+func TestNextPageOnAnExactMultipleOfTheLimit(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for range 4 {
+		createCustomer(t, b.tenant, customerOpts{})
+	}
+	for _, tc := range []struct {
+		query          string
+		count          int
+		previous, next int32
+	}{
+		{"?limit=2", 2, 0, 1},
+		{"?limit=2&page=1", 2, 0, 0},
+		{"?limit=4", 4, 0, 0},
+		{"?limit=1&page=3", 1, 2, 0},
+		{"?limit=1&page=2", 1, 1, 3},
+	} {
+		var p listPage
+		res := b.tenant.Do(t, "GET", "/v1/customers"+tc.query, nil)
+		require.Equal(t, http.StatusOK, res.Status, "%s: %s", tc.query, res.Body)
+		res.JSON(t, &p)
+		require.Len(t, p.Data, tc.count, tc.query)
+		require.Equal(t, int64(4), p.Meta.TotalCount, tc.query)
+		require.Equal(t, ptr(tc.previous), p.Meta.PreviousPage, tc.query)
+		require.Equal(t, ptr(tc.next), p.Meta.NextPage, "%s: the last page has no next", tc.query)
+	}
+}

@@ -14,10 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// routeKey is where the API pipeline puts the matched route template of
-// the spec (/v1/customers/{customerId}), for metrics and traces.
-const routeKey = "openvest.route"
-
 // unmatchedRoute is the one route label of every request that matches no
 // route (404, 405), so that unknown paths cannot grow the series.
 const unmatchedRoute = "unmatched"

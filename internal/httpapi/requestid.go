@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+
 	"github.com/labstack/echo/v4"
 )
 
@@ -19,4 +22,10 @@ func sanitizeRequestID(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

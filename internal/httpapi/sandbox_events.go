@@ -27,11 +27,7 @@ func (s *Server) FireSandboxEvent(ctx context.Context, req api.FireSandboxEventR
 	}
 	name := string(req.Body.Event)
 	domain, _, _ := strings.Cut(name, ".")
-	resource, err := s.eventResource(ctx, org, domain, req.Body.ResourceId)
-	if err != nil {
-		return nil, err
-	}
-	v, err := Present(resource)
+	v, err := s.eventResource(ctx, org, domain, req.Body.ResourceId)
 	if err != nil {
 		return nil, err
 	}
@@ -50,9 +46,9 @@ func (s *Server) FireSandboxEvent(ctx context.Context, req api.FireSandboxEventR
 	return api.FireSandboxEvent202JSONResponse{Body: api.SandboxEventResponse{Code: 202, Message: "Accepted", Data: out}}, nil
 }
 
-// eventResource reads the resource an event of domain is about: the
-// organization's own, or NotFound. Invalid (resourceId): not an id of
-// that kind.
+// eventResource reads the resource an event of domain is about, as its
+// surface returns it: the organization's own, or NotFound. Invalid
+// (resourceId): not an id of that kind.
 func (s *Server) eventResource(ctx context.Context, org investing.Org, domain, id string) (any, error) {
 	number := func() (int64, error) {
 		n, err := strconv.ParseInt(id, 10, 64)
@@ -71,25 +67,25 @@ func (s *Server) eventResource(ctx context.Context, org investing.Org, domain, i
 	borg := banking.Org{ID: org.ID, Sandbox: org.Sandbox}
 	switch domain {
 	case "INSTRUMENT":
-		return s.Trading.Instrument(ctx, org, id)
+		return as(apiInstrument)(s.Trading.Instrument(ctx, org, id))
 	case "WALLET_CUSTOMER":
 		g, err := guid()
 		if err != nil {
 			return nil, err
 		}
-		return s.Wallet.FindCustomer(ctx, org.ID, g)
+		return as(apiWalletCustomer)(s.Wallet.FindCustomer(ctx, org.ID, g))
 	case "WALLET_ACCOUNT":
 		g, err := guid()
 		if err != nil {
 			return nil, err
 		}
-		return s.Wallet.FindAccount(ctx, org.ID, g)
+		return as(apiWalletAccount)(s.Wallet.FindAccount(ctx, org.ID, g))
 	case "BANKING_APPLICATION":
-		return s.Banking.Application(ctx, borg, id)
+		return as(apiApplication)(s.Banking.Application(ctx, borg, id))
 	case "BANKING_CUSTOMER":
-		return s.Banking.Customer(ctx, borg, id)
+		return as(apiBankingCustomer)(s.Banking.Customer(ctx, borg, id))
 	case "BANKING_INDIVIDUAL":
-		return s.Banking.FindIndividual(ctx, borg, id)
+		return as(apiIndividual)(s.Banking.FindIndividual(ctx, borg, id))
 	}
 	n, err := number()
 	if err != nil {
@@ -97,22 +93,32 @@ func (s *Server) eventResource(ctx context.Context, org investing.Org, domain, i
 	}
 	switch domain {
 	case "CUSTOMER":
-		return s.Investing.Customer(ctx, org, n)
+		return as(apiCustomer)(s.Investing.Customer(ctx, org, n))
 	case "ACCOUNT":
-		return s.Investing.Account(ctx, org, n)
+		return as(apiAccount)(s.Investing.Account(ctx, org, n))
 	case "PORTFOLIO":
-		return s.Investing.Portfolio(ctx, org, n)
+		return as(apiPortfolio)(s.Investing.Portfolio(ctx, org, n))
 	case "REQUEST":
-		return s.Trading.Request(ctx, org, n)
+		return as(apiRequest)(s.Trading.Request(ctx, org, n))
 	case "ASSET":
-		return s.Trading.Asset(ctx, org, n)
+		return as(apiAsset)(s.Trading.Asset(ctx, org, n))
 	case "TRANSACTION":
-		return s.Trading.Transaction(ctx, org, n)
+		return as(apiTransaction)(s.Trading.Transaction(ctx, org, n))
 	case "WEBHOOK":
 		w, _, err := s.Webhooks.WebhookKey(ctx, org.ID, &n)
-		return w, err
+		return as(apiWebhook)(w, err)
 	}
 	return nil, errcode.New(errcode.Invalid, "events of %s cannot be fired", domain)
+}
+
+// as renders a resource read with convert, passing its error on.
+func as[T, R any](convert func(T) R) func(T, error) (any, error) {
+	return func(v T, err error) (any, error) {
+		if err != nil {
+			return nil, err
+		}
+		return convert(v), nil
+	}
 }
 
 func badResourceID(domain, want string) error {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -25,6 +26,7 @@ import (
 	"github.com/openvest/openvest/internal/inspector"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/reports"
+	"github.com/openvest/openvest/internal/sandbox"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/ussd"
 	"github.com/openvest/openvest/internal/wallet"
@@ -55,6 +57,24 @@ type Server struct {
 	Reports     *reports.Service
 	// Inspector records the requests of sandbox organizations (nil: off).
 	Inspector *inspector.Recorder
+	// Sandbox holds the fault rules and resets of sandbox organizations;
+	// without it no fault is injected.
+	Sandbox *sandbox.Service
+
+	opsOnce sync.Once
+	ops     *operationIndex
+}
+
+// operations indexes the spec's operations (for the fault rules).
+func (s *Server) operations() *operationIndex {
+	s.opsOnce.Do(func() {
+		doc, err := Spec()
+		if err != nil {
+			panic(err) // New loaded the same document already
+		}
+		s.ops = newOperationIndex(doc)
+	})
+	return s.ops
 }
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -148,6 +168,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 		router: router, doc: doc, auth: s.Auth, idempotency: s.Idempotency, maxBodyBytes: opts.MaxBodyBytes, skip: IsInfra,
 		limits:    newRateLimiter(opts.RateLimits, time.Now),
 		integrity: &integrity{auth: s.Auth, now: opts.Now, skew: opts.SignatureSkew, publicURL: opts.PublicURL},
+		faults:    &faultInjector{faults: s.Sandbox, now: opts.Now}, // after authentication, before idempotency and the handler
 	}
 	if s.Inspector != nil {
 		e.Use(inspectRequests(s.Inspector, opts.Now)) // around the pipeline: its refusals are recorded as answered

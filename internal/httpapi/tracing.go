@@ -56,11 +56,6 @@ func tracing(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// callerKey is where the API pipeline puts the calling organization once
-// it is known: authenticated by its token, or named by the client id of a
-// token call.
-const callerKey = "openvest.caller"
-
 // caller is the calling organization, when known.
 func caller(c echo.Context) (auth.Organization, bool) {
 	o, ok := c.Get(callerKey).(auth.Organization)

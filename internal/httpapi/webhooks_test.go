@@ -266,7 +266,7 @@ func TestDeliveriesAreSignedAndVerifiable(t *testing.T) {
 	// An update is CUSTOMER.UPDATED; the cascaded ACCOUNT/PORTFOLIO events are not subscribed.
 	require.Equal(t, http.StatusOK, tn.Do(t, "PUT", "/v1/customers", map[string]any{"customerId": customerID, "status": "SUSPENDED"}).Status)
 	rc.waitFor(1, event("CUSTOMER.UPDATED"))
-	time.Sleep(200 * time.Millisecond)
+	tn.WaitJobs(t) // every attempt made: nothing more will arrive
 	for _, d := range rc.deliveries() {
 		require.True(t, strings.HasPrefix(d.Event, "CUSTOMER.") || d.Event == "WEBHOOK.CREATED", "unsubscribed event %s delivered", d.Event)
 	}
@@ -307,7 +307,7 @@ func TestFailingReceiverGetsTheEventUntilItSucceeds(t *testing.T) {
 		require.Equal(t, got[0].EventID, d.EventID, "every attempt carries the same eventId")
 		require.NoError(t, d.verified)
 	}
-	time.Sleep(300 * time.Millisecond)
+	tn.WaitJobs(t) // no attempt is queued after the success
 	require.Len(t, rc.waitFor(4, event("CUSTOMER.CREATED")), 4, "no attempt after the success")
 
 	var log struct {
@@ -348,7 +348,7 @@ func TestGoneDisablesTheWebhook(t *testing.T) {
 	}, 5*time.Second, 20*time.Millisecond)
 
 	createCustomer(t, tn, customerOpts{})
-	time.Sleep(300 * time.Millisecond)
+	tn.WaitJobs(t) // the event's deliveries, had any been queued, were attempted
 	require.Len(t, rc.deliveries(), 1, "a deactivated webhook gets nothing")
 
 	var log struct {
@@ -462,7 +462,7 @@ func TestDeletingAWebhookStopsItsDeliveries(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, tn.Do(t, "DELETE", path("/v1/webhooks/%d", id), nil).Status)
 	require.Equal(t, http.StatusNotFound, tn.Do(t, "GET", path("/v1/webhooks/%d/deliveries", id), nil).Status)
 	seen := len(rc.deliveries())
-	time.Sleep(400 * time.Millisecond) // longer than the test schedule's retries
+	tn.WaitJobs(t) // the queued attempts ran and ended quietly
 	require.LessOrEqual(t, len(rc.deliveries()), seen+1, "at most the attempt already under way")
 	var n int64
 	require.NoError(t, env.App.Store.DB.Table("webhook_deliveries").Where("organization_id = ?", tn.Org.ID).Count(&n).Error)

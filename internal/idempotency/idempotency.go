@@ -146,11 +146,11 @@ func (s *Service) Do(ctx context.Context, req Request, fn func(ctx context.Conte
 			err = s.tx.WithTx(ctx, func(ctx context.Context) error { return s.insert(ctx, &rec, resp) })
 		}
 		if !errors.Is(err, errExists) {
-			return resp, false, err
+			return resp, false, errcode.Wrapf(err, "store the response to idempotency key %q", req.Key)
 		}
 		prev, found, err := s.stored(ctx, req, hash)
 		if err != nil || found {
-			return prev, found, err
+			return prev, found, errcode.Wrapf(err, "read the response stored under idempotency key %q", req.Key)
 		}
 	}
 	return Response{}, false, errcode.New(errcode.Conflict, "idempotency key %q is being reused concurrently; retry the request", req.Key)

@@ -19,7 +19,7 @@ func TestRedactBody(t *testing.T) {
 		"json secrets, other bytes kept": {"application/json",
 			`{"clientId": "c1", "clientSecret" : "s3cr3t", "nested": {"token":"abc", "tokenId": 7, "tokenType": "Bearer"}, "list": [{"password": "p"}]}`,
 			`{"clientId": "c1", "clientSecret" : "[REDACTED]", "nested": {"token":"[REDACTED]", "tokenId": 7, "tokenType": "Bearer"}, "list": [{"password": "[REDACTED]"}]}`},
-		"json number and null secrets": {"application/json; charset=utf-8", `{"pin":1234,"refresh_token":null}`, `{"pin":"[REDACTED]","refresh_token":"[REDACTED]"}`},
+		"json number and null secrets":              {"application/json; charset=utf-8", `{"pin":1234,"refresh_token":null}`, `{"pin":"[REDACTED]","refresh_token":"[REDACTED]"}`},
 		"json object under a secret name is walked": {"application/json", `{"secret":{"a":1}}`, `{"secret":{"a":1}}`},
 		"json cut short":                            {"application/json", `{"client_secret":"s3cr3t","more":"x`, `{"client_secret":"[REDACTED]","more":"x`},
 		"form":                                      {"application/x-www-form-urlencoded", "clientId=c1&clientSecret=s%2F3&client_secret=x&grant_type=client_credentials", "clientId=c1&clientSecret=[REDACTED]&client_secret=[REDACTED]&grant_type=client_credentials"},
@@ -152,6 +152,23 @@ func TestRecorderNeverWaits(t *testing.T) {
 	}
 	got := <-sub.C
 	require.Equal(t, repo.got[0].ID, got.ID, "written records reach the subscribers")
+}
+
+// TestPrepareHidesTheToken: the bearer token is redacted wherever it
+// comes back: the signature base, a refusal quoting the base.
+func TestPrepareHidesTheToken(t *testing.T) {
+	t.Parallel()
+	base := "\"@method\": GET\n\"authorization\": Bearer ov_at_secret123\n\"x-client-id\": c1"
+	c := &Capture{
+		Record:         Record{Signature: Signature{Verdict: SignatureFailed, Base: base}},
+		RequestHeader:  http.Header{"Authorization": {"Bearer ov_at_secret123"}},
+		ResponseHeader: http.Header{"Content-Type": {"application/json"}},
+		ResponseBody:   []byte(`{"code":401,"signatureBase":"\"authorization\": Bearer ov_at_secret123"}`),
+	}
+	r := prepare(c)
+	require.Equal(t, "\"@method\": GET\n\"authorization\": Bearer [REDACTED]\n\"x-client-id\": c1", r.Signature.Base)
+	require.NotContains(t, string(r.ResponseBody), "ov_at_secret123")
+	require.Contains(t, string(r.ResponseBody), "Bearer [REDACTED]")
 }
 
 // TestRecorderPrunesOnInsert: an organization is pruned once a tenth of

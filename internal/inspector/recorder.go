@@ -1,6 +1,7 @@
 package inspector
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -233,12 +234,16 @@ func prepare(c *Capture) Record {
 	rec := c.Record
 	rec.RequestHeaders = Headers(c.RequestHeader)
 	rec.ResponseHeaders = Headers(c.ResponseHeader)
+	// A secret header's value may come back elsewhere: the bearer token
+	// is a line of the signature base, which a refusal also quotes.
+	secrets := secretValues(c.RequestHeader)
+	rec.Signature.Base = hide(secrets, rec.Signature.Base)
 	rec.RequestBodySize = int64(len(c.RequestBody))
-	rec.RequestBody, rec.RequestBodyTruncated = Cap(RedactBody(c.RequestHeader.Get("Content-Type"), c.RequestBody))
+	rec.RequestBody, rec.RequestBodyTruncated = Cap(hideBytes(secrets, RedactBody(c.RequestHeader.Get("Content-Type"), c.RequestBody)))
 	if rec.ResponseBodySize == 0 {
 		rec.ResponseBodySize = int64(len(c.ResponseBody))
 	}
-	body := RedactBody(c.ResponseHeader.Get("Content-Type"), c.ResponseBody)
+	body := hideBytes(secrets, RedactBody(c.ResponseHeader.Get("Content-Type"), c.ResponseBody))
 	rec.ResponseBody, rec.ResponseBodyTruncated = Cap(body)
 	rec.ResponseBodyTruncated = rec.ResponseBodyTruncated || rec.ResponseBodySize > int64(len(c.ResponseBody))
 	if rec.Signature.Verdict == "" {
@@ -251,6 +256,46 @@ func prepare(c *Capture) Record {
 		rec.IdempotencyResult = IdempotencyNone
 	}
 	return rec
+}
+
+// secretValues returns the values of the secret headers of h (a bearer
+// token without its scheme), the ones long enough to look for elsewhere.
+func secretValues(h http.Header) []string {
+	var out []string
+	for k, vs := range h {
+		if !secretName(k) {
+			continue
+		}
+		for _, v := range vs {
+			if _, token, ok := strings.Cut(v, " "); ok { // a scheme stays: "Bearer [REDACTED]"
+				v = token
+			}
+			if len(v) >= 8 {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// hide replaces every secret in s with Redacted.
+func hide(secrets []string, s string) string {
+	for _, v := range secrets {
+		if strings.Contains(s, v) {
+			s = strings.ReplaceAll(s, v, Redacted)
+		}
+	}
+	return s
+}
+
+// hideBytes is hide for a body, which it copies only when it changes.
+func hideBytes(secrets []string, b []byte) []byte {
+	for _, v := range secrets {
+		if bytes.Contains(b, []byte(v)) {
+			b = bytes.ReplaceAll(b, []byte(v), []byte(Redacted))
+		}
+	}
+	return b
 }
 
 // notifications are the payloads telling other replicas of records:
@@ -322,12 +367,30 @@ func (r *Recorder) Received(payload string) {
 
 // Hub fans records out to the live subscribers of their organization.
 type Hub struct {
-	mu   sync.Mutex
-	subs map[int64]map[*Subscription]struct{}
+	mu     sync.Mutex
+	subs   map[int64]map[*Subscription]struct{}
+	done   chan struct{}
+	closed bool
 }
 
 // NewHub returns an empty hub.
-func NewHub() *Hub { return &Hub{subs: map[int64]map[*Subscription]struct{}{}} }
+func NewHub() *Hub {
+	return &Hub{subs: map[int64]map[*Subscription]struct{}{}, done: make(chan struct{})}
+}
+
+// Close tells every subscriber to stop (the server is shutting down:
+// live tails end, so that their connections do not hold it up).
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.closed {
+		h.closed = true
+		close(h.done)
+	}
+}
+
+// Done is closed when the hub is (see Close).
+func (h *Hub) Done() <-chan struct{} { return h.done }
 
 // Subscription receives an organization's new records that pass its filter.
 type Subscription struct {

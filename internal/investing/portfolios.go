@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/patch"
 	"github.com/shopspring/decimal"
 )
 
@@ -34,9 +35,9 @@ func (s *Service) CreatePortfolio(ctx context.Context, org Org, in NewPortfolio)
 		if err := s.repo.CreatePortfolios(ctx, []*Portfolio{&p}); err != nil {
 			return err
 		}
-		return s.emit(ctx, org.ID, "PORTFOLIO.CREATED", p)
+		return s.events.Emit(ctx, org.ID, PortfolioCreated{p})
 	})
-	return p, err
+	return p, errcode.Wrapf(err, "create portfolio of customer %d", in.CustomerID)
 }
 
 // PortfolioUpdate is the input of UpdatePortfolio: nil fields stay as they are.
@@ -81,15 +82,15 @@ func (s *Service) UpdatePortfolio(ctx context.Context, org Org, in PortfolioUpda
 				return errcode.New(errcode.Conflict, "portfolio %d cannot be ACTIVE while account %d is %s: reactivate the account first", p.ID, a.ID, a.Status)
 			}
 		}
-		set(&p.Status, in.Status)
-		set(&p.Currency, in.Currency)
+		patch.Set(&p.Status, in.Status)
+		patch.Set(&p.Currency, in.Currency)
 		p.UpdatedAt = s.clock()
 		if err := s.repo.SavePortfolio(ctx, &p); err != nil {
 			return err
 		}
-		return s.emit(ctx, org.ID, "PORTFOLIO.UPDATED", p)
+		return s.events.Emit(ctx, org.ID, PortfolioUpdated{p})
 	})
-	return p, err
+	return p, errcode.Wrapf(err, "update portfolio %d", in.ID)
 }
 
 // Portfolio returns one portfolio. NotFound.

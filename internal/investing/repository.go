@@ -2,8 +2,9 @@ package investing
 
 import (
 	"context"
-	"github.com/openvest/openvest/internal/txn"
 	"time"
+
+	"github.com/openvest/openvest/internal/txn"
 )
 
 // Repository is the storage the investing service needs. Every method is
@@ -57,20 +58,3 @@ type CustomerFilter struct {
 	Status      *Status
 	ReferenceID *string
 }
-
-// Change is one event of a change: its name (CUSTOMER.CREATED, …) and the
-// changed domain value.
-type Change struct {
-	Event    string
-	Resource any
-}
-
-// Events receives the events of changes in the transaction of the change
-// that ctx carries: an event commits with its change or not at all.
-type Events interface {
-	Emit(ctx context.Context, orgID int64, changes ...Change) error
-}
-
-type noEvents struct{}
-
-func (noEvents) Emit(context.Context, int64, ...Change) error { return nil }

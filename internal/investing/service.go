@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/event"
+	"github.com/openvest/openvest/internal/patch"
 	"github.com/shopspring/decimal"
 )
 
@@ -13,38 +15,31 @@ import (
 type Service struct {
 	repo   Repository
 	now    func() time.Time
-	events Events
+	events event.Emitter
 }
 
 // NewService returns a Service on repo; now is the clock (time.Now in production).
 func NewService(repo Repository, now func() time.Time) *Service {
-	return &Service{repo: repo, now: now, events: noEvents{}}
+	return &Service{repo: repo, now: now, events: event.Discard{}}
 }
 
-// WithEvents sends the service's events to e and returns s.
-func (s *Service) WithEvents(e Events) *Service {
+// WithEvents sends the service's events (CUSTOMER.*, ACCOUNT.*,
+// PORTFOLIO.*; see events.go) to e, in the transaction of each change, and
+// returns s.
+func (s *Service) WithEvents(e event.Emitter) *Service {
 	s.events = e
 	return s
 }
 
-// emit sends events, each resource after its event name, in one call.
-func (s *Service) emit(ctx context.Context, orgID int64, pairs ...any) error {
-	changes := make([]Change, 0, len(pairs)/2)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		changes = append(changes, Change{Event: pairs[i].(string), Resource: pairs[i+1]})
-	}
-	return s.events.Emit(ctx, orgID, changes...)
-}
-
 // cascadeChanges are the ACCOUNT.UPDATED and PORTFOLIO.UPDATED events of
 // the rows a status cascade changed.
-func cascadeChanges(accounts []Account, portfolios []Portfolio) []Change {
-	out := make([]Change, 0, len(accounts)+len(portfolios))
+func cascadeChanges(accounts []Account, portfolios []Portfolio) []event.Event {
+	out := make([]event.Event, 0, len(accounts)+len(portfolios))
 	for _, a := range accounts {
-		out = append(out, Change{"ACCOUNT.UPDATED", a})
+		out = append(out, AccountUpdated{a})
 	}
 	for _, p := range portfolios {
-		out = append(out, Change{"PORTFOLIO.UPDATED", p})
+		out = append(out, PortfolioUpdated{p})
 	}
 	return out
 }
@@ -79,19 +74,19 @@ func (s *Service) CreateCustomer(ctx context.Context, org Org, in NewCustomer) (
 				Currency: DefaultCurrency, Status: Active, CreatedAt: now, UpdatedAt: now,
 			})
 		}
-		return s.createAccountsWithPortfolios(ctx, org.ID, accounts, Change{"CUSTOMER.CREATED", c})
+		return s.createAccountsWithPortfolios(ctx, org.ID, accounts, CustomerCreated{c})
 	})
-	return c, err
+	return c, errcode.Wrapf(err, "create customer of organization %d", org.ID)
 }
 
 // createAccountsWithPortfolios inserts the accounts and one portfolio linked
 // to each, with their CREATED events.
-func (s *Service) createAccountsWithPortfolios(ctx context.Context, orgID int64, accounts []*Account, changes ...Change) error {
+func (s *Service) createAccountsWithPortfolios(ctx context.Context, orgID int64, accounts []*Account, changes ...event.Event) error {
 	if len(accounts) == 0 {
 		return s.events.Emit(ctx, orgID, changes...)
 	}
 	if err := s.repo.CreateAccounts(ctx, accounts); err != nil {
-		return err
+		return errcode.Wrapf(err, "create customer %d accounts", accounts[0].CustomerID)
 	}
 	portfolios := make([]*Portfolio, len(accounts))
 	for i, a := range accounts {
@@ -103,10 +98,10 @@ func (s *Service) createAccountsWithPortfolios(ctx context.Context, orgID int64,
 		}
 	}
 	if err := s.repo.CreatePortfolios(ctx, portfolios); err != nil {
-		return err
+		return errcode.Wrapf(err, "create customer %d portfolios", accounts[0].CustomerID)
 	}
 	for i, a := range accounts {
-		changes = append(changes, Change{"ACCOUNT.CREATED", *a}, Change{"PORTFOLIO.CREATED", *portfolios[i]})
+		changes = append(changes, AccountCreated{*a}, PortfolioCreated{*portfolios[i]})
 	}
 	return s.events.Emit(ctx, orgID, changes...)
 }
@@ -134,18 +129,18 @@ func (s *Service) UpdateCustomer(ctx context.Context, org Org, in CustomerUpdate
 			return errcode.New(errcode.Conflict, "customer %d is CLOSED, which is permanent: it cannot be changed or reopened; create a new customer instead", c.ID)
 		}
 		now := s.clock()
-		set(&c.FirstName, in.FirstName)
-		set(&c.LastName, in.LastName)
+		patch.Set(&c.FirstName, in.FirstName)
+		patch.Set(&c.LastName, in.LastName)
 		if in.ReferenceID != nil {
 			c.ReferenceID = in.ReferenceID
 		}
 		cascade := in.Status != nil && *in.Status != c.Status && *in.Status != Active
-		set(&c.Status, in.Status)
+		patch.Set(&c.Status, in.Status)
 		c.UpdatedAt = now
 		if err := s.repo.SaveCustomer(ctx, &c); err != nil {
 			return err
 		}
-		changes := []Change{{"CUSTOMER.UPDATED", c}}
+		changes := []event.Event{CustomerUpdated{c}}
 		if cascade {
 			accounts, portfolios, err := s.repo.CascadeStatus(ctx, org.ID, c.ID, nil, c.Status, now)
 			if err != nil {
@@ -155,7 +150,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, org Org, in CustomerUpdate
 		}
 		return s.events.Emit(ctx, org.ID, changes...)
 	})
-	return c, err
+	return c, errcode.Wrapf(err, "update customer %d", in.ID)
 }
 
 // Customer returns one customer. NotFound.
@@ -200,7 +195,7 @@ func (s *Service) CreateAccount(ctx context.Context, org Org, in NewAccount) (Ac
 		}
 		return s.createAccountsWithPortfolios(ctx, org.ID, []*Account{&a})
 	})
-	return a, err
+	return a, errcode.Wrapf(err, "create %s account of customer %d", in.InvestmentType, in.CustomerID)
 }
 
 // AccountUpdate is the input of UpdateAccount: nil fields stay as they are.
@@ -236,13 +231,13 @@ func (s *Service) UpdateAccount(ctx context.Context, org Org, in AccountUpdate) 
 		}
 		now := s.clock()
 		cascade := in.Status != nil && *in.Status != a.Status && *in.Status != Active
-		set(&a.Status, in.Status)
-		set(&a.Currency, in.Currency)
+		patch.Set(&a.Status, in.Status)
+		patch.Set(&a.Currency, in.Currency)
 		a.UpdatedAt = now
 		if err := s.repo.SaveAccount(ctx, &a); err != nil {
 			return err
 		}
-		changes := []Change{{"ACCOUNT.UPDATED", a}}
+		changes := []event.Event{AccountUpdated{a}}
 		if cascade {
 			_, portfolios, err := s.repo.CascadeStatus(ctx, org.ID, c.ID, &a.ID, a.Status, now)
 			if err != nil {
@@ -252,7 +247,7 @@ func (s *Service) UpdateAccount(ctx context.Context, org Org, in AccountUpdate) 
 		}
 		return s.events.Emit(ctx, org.ID, changes...)
 	})
-	return a, err
+	return a, errcode.Wrapf(err, "update account %d", in.ID)
 }
 
 // Account returns one account. NotFound.
@@ -269,10 +264,4 @@ func (s *Service) Accounts(ctx context.Context, org Org, customerID *int64, p Pa
 		}
 	}
 	return s.repo.ListAccounts(ctx, org.ID, customerID, p)
-}
-
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
 }

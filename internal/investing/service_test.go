@@ -11,35 +11,18 @@ import (
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/testclock"
 	"github.com/openvest/openvest/internal/testdb"
 	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m, "investing") }
 
-// clock is the service's injected time source.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // bundle is one test's service, clock and organization.
 type bundle struct {
 	ctx   context.Context
 	s     *store.Store
-	clock *clock
+	clock *testclock.Clock
 	svc   *investing.Service
 	org   investing.Org
 }
@@ -63,7 +46,7 @@ func setupWith(t *testing.T, o orgOpts) bundle {
 	t.Helper()
 	s := testdb.Postgres(t)
 	// Not UTC and finer than a microsecond: the service stores neither.
-	clk := &clock{now: time.Date(2032, 3, 4, 5, 6, 7, 891234567, time.FixedZone("CAT", 2*60*60))}
+	clk := testclock.New(time.Date(2032, 3, 4, 5, 6, 7, 891234567, time.FixedZone("CAT", 2*60*60)))
 	return bundle{ctx: t.Context(), s: s, clock: clk, svc: investing.NewService(s.Investing(), clk.Now), org: newOrg(t, s, o)}
 }
 

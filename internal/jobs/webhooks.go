@@ -15,6 +15,9 @@ type DeliverArgs struct {
 	OrganizationID int64 `json:"organizationId"`
 	DeliveryID     int64 `json:"deliveryId"`
 	Attempt        int   `json:"attempt"`
+	// Held: a delivery fault held this attempt back; it runs without
+	// applying the fault rules again.
+	Held bool `json:"held,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -36,6 +39,12 @@ func (q *Queue) EnqueueAttempt(ctx context.Context, orgID, deliveryID int64, att
 	return q.enqueue(ctx, q.cfg.DeliveryQueue, DeliverArgs{OrganizationID: orgID, DeliveryID: deliveryID, Attempt: attempt}, delay)
 }
 
+// EnqueueHeldAttempt implements webhook.HeldQueue: attempt of a delivery
+// held back by a delivery fault, to run after delay without the faults.
+func (q *Queue) EnqueueHeldAttempt(ctx context.Context, orgID, deliveryID int64, attempt int, delay time.Duration) error {
+	return q.enqueue(ctx, q.cfg.DeliveryQueue, DeliverArgs{OrganizationID: orgID, DeliveryID: deliveryID, Attempt: attempt, Held: true}, delay)
+}
+
 // deliverWorker works deliver_webhook jobs. One job is one attempt; the
 // attempt itself queues the next one when it fails, so River's own retries
 // only cover errors of the database (an attempt that cannot be recorded).
@@ -49,6 +58,9 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	d := w.q.deliverer.Load()
 	if d == nil {
 		return errors.New("jobs: no Deliverer registered")
+	}
+	if job.Args.Held {
+		ctx = webhook.Held(ctx)
 	}
 	return (*d).Attempt(ctx, job.Args.OrganizationID, job.Args.DeliveryID, job.Args.Attempt)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/event"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/webhook"
@@ -30,7 +31,7 @@ type Service struct {
 	poster    Poster
 	investing *investing.Service
 	trading   *trading.Service
-	events    investing.Events
+	events    event.Emitter
 	now       func() time.Time
 	log       *slog.Logger
 	// Present renders a report as the API returns it (the data of its deliveries).
@@ -38,7 +39,7 @@ type Service struct {
 }
 
 // NewService returns a Service.
-func NewService(repo Repository, sched Scheduler, poster Poster, inv *investing.Service, tr *trading.Service, events investing.Events, now func() time.Time, log *slog.Logger) *Service {
+func NewService(repo Repository, sched Scheduler, poster Poster, inv *investing.Service, tr *trading.Service, events event.Emitter, now func() time.Time, log *slog.Logger) *Service {
 	return &Service{repo: repo, sched: sched, poster: poster, investing: inv, trading: tr, events: events, now: now, log: log,
 		Present: func(r Report) (any, error) { return r, nil }}
 }
@@ -96,9 +97,9 @@ func (s *Service) Create(ctx context.Context, org investing.Org, in NewReport) (
 		if err := s.sched.ScheduleReport(ctx, org.ID, r.ID, 0); err != nil {
 			return err
 		}
-		return s.events.Emit(ctx, org.ID, investing.Change{Event: "REPORT.CREATED", Resource: r})
+		return s.events.Emit(ctx, org.ID, ReportCreated{r})
 	})
-	return r, err
+	return r, errcode.Wrapf(err, "create a report of organization %d", org.ID)
 }
 
 // Report reads one report, with its file when content. NotFound.
@@ -150,15 +151,15 @@ func (s *Service) Run(ctx context.Context, orgID, id int64) error {
 		if err := s.repo.SaveReport(ctx, &r); err != nil {
 			return err
 		}
-		return s.events.Emit(ctx, orgID, investing.Change{Event: "REPORT.UPDATED", Resource: r})
+		return s.events.Emit(ctx, orgID, ReportUpdated{r})
 	})
 	if errcode.Is(err, errcode.NotFound) {
 		return nil
 	}
 	if err != nil || r.Status != Completed || r.Delivery.Status != DeliveryPending {
-		return err
+		return errcode.Wrapf(err, "produce report %d of organization %d", id, orgID)
 	}
-	return s.deliver(ctx, r)
+	return errcode.Wrapf(s.deliver(ctx, r), "deliver report %d of organization %d", id, orgID)
 }
 
 // deliver makes one attempt of the report's POST to its url.
@@ -169,13 +170,13 @@ func (s *Service) deliver(ctx context.Context, r Report) error {
 	}
 	body, err := s.payload(r)
 	if err != nil {
-		return err
+		return fmt.Errorf("the payload of report %d: %w", r.ID, err)
 	}
 	n := r.Delivery.Attempts + 1
 	a := s.poster.PostSigned(ctx, *r.URL, key, webhook.Event{
-		ID: uuid.NewString(), OrganizationID: r.OrganizationID, Name: "REPORT.UPDATED", CreatedAt: s.clock(), Data: body,
+		ID: uuid.NewString(), OrganizationID: r.OrganizationID, Name: ReportUpdated{r}.EventName(), CreatedAt: s.clock(), Data: body,
 	})
-	return s.repo.WithTx(ctx, func(ctx context.Context) error {
+	err = s.repo.WithTx(ctx, func(ctx context.Context) error {
 		cur, err := s.repo.Report(ctx, r.OrganizationID, r.ID, false, true)
 		if err != nil {
 			return err
@@ -213,8 +214,9 @@ func (s *Service) deliver(ctx context.Context, r Report) error {
 		if !final {
 			return nil
 		}
-		return s.events.Emit(ctx, r.OrganizationID, investing.Change{Event: "REPORT.UPDATED", Resource: cur})
+		return s.events.Emit(ctx, r.OrganizationID, ReportUpdated{cur})
 	})
+	return errcode.Wrapf(err, "record attempt %d", n)
 }
 
 // payload is the data of a report's POST: the report as the API returns

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/openvest/openvest/internal/banking"
@@ -111,13 +112,14 @@ const documentMetadata = "id, organization_id, application_id, type, file_name, 
 
 // CreateApplication implements banking.Repository.
 func (r *BankingRepo) CreateApplication(ctx context.Context, a *banking.Application) error {
-	return r.s.WithTx(ctx, func(ctx context.Context) error {
+	err := r.s.WithTx(ctx, func(ctx context.Context) error {
 		row := applicationRow(a)
 		if err := r.db(ctx).Create(&row).Error; err != nil {
 			return err
 		}
 		return r.insertApplicationIndividuals(ctx, a)
 	})
+	return wrapf(err, "create application %s of organization %d", a.ID, a.OrganizationID)
 }
 
 func (r *BankingRepo) insertApplicationIndividuals(ctx context.Context, a *banking.Application) error {
@@ -138,13 +140,13 @@ func (r *BankingRepo) insertApplicationIndividuals(ctx context.Context, a *banki
 // Application implements banking.Repository.
 func (r *BankingRepo) Application(ctx context.Context, orgID int64, id string, lock bool) (banking.Application, error) {
 	var row bankingApplicationRow
-	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error
+	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return banking.Application{}, notFound(err, "application %s not found", id)
+		return banking.Application{}, wrapf(notFound(err, "application %s not found", id), "read application %s of organization %d", id, orgID)
 	}
 	apps := []banking.Application{row.domain()}
 	if err := r.loadApplicationParts(ctx, orgID, apps); err != nil {
-		return banking.Application{}, err
+		return banking.Application{}, wrapf(err, "read application %s of organization %d", id, orgID)
 	}
 	return apps[0], nil
 }
@@ -162,18 +164,18 @@ func (r *BankingRepo) loadApplicationParts(ctx context.Context, orgID int64, app
 		index[apps[i].ID] = &apps[i]
 	}
 	var inds []bankingApplicationIndividualRow
-	if err := r.db(ctx).Where("organization_id = ? AND application_id IN ?", orgID, ids).
+	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("application_id IN ?", ids).
 		Order("application_id, position").Find(&inds).Error; err != nil {
-		return err
+		return fmt.Errorf("read their individuals: %w", err)
 	}
 	for _, row := range inds {
 		a := index[row.ApplicationID]
 		a.Individuals = append(a.Individuals, row.domain())
 	}
 	var docs []bankingDocumentRow
-	if err := r.db(ctx).Select(documentMetadata).Where("organization_id = ? AND application_id IN ?", orgID, ids).
+	if err := r.db(ctx).Select(documentMetadata).Scopes(inOrg(orgID)).Where("application_id IN ?", ids).
 		Order("created_at, id").Find(&docs).Error; err != nil {
-		return err
+		return fmt.Errorf("read their documents: %w", err)
 	}
 	for _, row := range docs {
 		a := index[row.ApplicationID]
@@ -184,7 +186,7 @@ func (r *BankingRepo) loadApplicationParts(ctx context.Context, orgID int64, app
 
 // SaveApplication implements banking.Repository.
 func (r *BankingRepo) SaveApplication(ctx context.Context, a *banking.Application, individuals bool) error {
-	return r.s.WithTx(ctx, func(ctx context.Context) error {
+	err := r.s.WithTx(ctx, func(ctx context.Context) error {
 		row := applicationRow(a)
 		set := addressUpdates(a.Address, map[string]any{
 			"status": row.Status, "email": row.Email, "phone": row.Phone,
@@ -193,34 +195,35 @@ func (r *BankingRepo) SaveApplication(ctx context.Context, a *banking.Applicatio
 			"customer_id": row.CustomerID, "decision_reason": row.DecisionReason,
 			"submitted_at": row.SubmittedAt, "decided_at": row.DecidedAt, "updated_at": row.UpdatedAt,
 		})
-		err := r.db(ctx).Model(&bankingApplicationRow{}).Where("organization_id = ? AND id = ?", a.OrganizationID, a.ID).Updates(set).Error
+		err := r.db(ctx).Model(&bankingApplicationRow{}).Scopes(inOrg(a.OrganizationID)).Where("id = ?", a.ID).Updates(set).Error
 		if err != nil || !individuals {
 			return err
 		}
-		err = r.db(ctx).Where("organization_id = ? AND application_id = ?", a.OrganizationID, a.ID).
+		err = r.db(ctx).Scopes(inOrg(a.OrganizationID)).Where("application_id = ?", a.ID).
 			Delete(&bankingApplicationIndividualRow{}).Error
 		if err != nil {
 			return err
 		}
 		return r.insertApplicationIndividuals(ctx, a)
 	})
+	return wrapf(err, "save application %s of organization %d", a.ID, a.OrganizationID)
 }
 
 // ListApplications implements banking.Repository.
 func (r *BankingRepo) ListApplications(ctx context.Context, orgID int64, f banking.ApplicationFilter, after *banking.Position, limit int) ([]banking.Application, error) {
-	q := r.db(ctx).Model(&bankingApplicationRow{}).Where("banking_applications.organization_id = ?", orgID)
+	q := r.db(ctx).Model(&bankingApplicationRow{}).Scopes(inOrg(orgID))
 	if f.Status != nil {
 		q = q.Where("banking_applications.status = ?", string(*f.Status))
 	}
 	var rows []bankingApplicationRow
 	if err := keyset(q, "banking_applications", after, limit).Find(&rows).Error; err != nil {
-		return nil, err
+		return nil, wrapf(err, "list applications of organization %d", orgID)
 	}
 	apps := make([]banking.Application, len(rows))
 	for i, row := range rows {
 		apps[i] = row.domain()
 	}
-	return apps, r.loadApplicationParts(ctx, orgID, apps)
+	return apps, wrapf(r.loadApplicationParts(ctx, orgID, apps), "list applications of organization %d", orgID)
 }
 
 // CreateDocument implements banking.Repository.
@@ -230,15 +233,16 @@ func (r *BankingRepo) CreateDocument(ctx context.Context, d *banking.Document) e
 		FileName: d.FileName, ContentType: d.ContentType, Size: d.Size, SHA256: d.SHA256, Content: d.Content,
 		CreatedAt: d.CreatedAt,
 	}
-	return r.db(ctx).Create(&row).Error
+	return wrapf(r.db(ctx).Create(&row).Error, "create document %s of application %s of organization %d", d.ID, d.ApplicationID, d.OrganizationID)
 }
 
 // Document implements banking.Repository.
 func (r *BankingRepo) Document(ctx context.Context, orgID int64, applicationID, id string) (banking.Document, error) {
 	var row bankingDocumentRow
-	err := r.db(ctx).Where("organization_id = ? AND application_id = ? AND id = ?", orgID, applicationID, id).Take(&row).Error
+	err := r.db(ctx).Scopes(inOrg(orgID)).Where("application_id = ? AND id = ?", applicationID, id).Take(&row).Error
 	if err != nil {
-		return banking.Document{}, notFound(err, "document %s of application %s not found", id, applicationID)
+		return banking.Document{}, wrapf(notFound(err, "document %s of application %s not found", id, applicationID),
+			"read document %s of application %s of organization %d", id, applicationID, orgID)
 	}
 	return row.domain(), nil
 }

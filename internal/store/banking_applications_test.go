@@ -183,7 +183,8 @@ func TestListBankingApplications(t *testing.T) {
 
 		var got []string
 		var after *banking.Position
-		for {
+		for pages := 0; ; pages++ {
+			require.LessOrEqual(t, pages, len(want), "paging does not end: the position does not move on")
 			page, err := repo.ListApplications(f.ctx, f.org, banking.ApplicationFilter{}, after, 2)
 			require.NoError(t, err)
 			for _, a := range page {

@@ -94,7 +94,7 @@ func (row bankingAccountRow) domain() banking.Account {
 
 // CreateCustomer implements banking.Repository: one insert per table.
 func (r *BankingRepo) CreateCustomer(ctx context.Context, c *banking.CustomerDetail) error {
-	return r.s.WithTx(ctx, func(ctx context.Context) error {
+	err := r.s.WithTx(ctx, func(ctx context.Context) error {
 		db := r.db(ctx)
 		row := bankingCustomerRow{
 			ID: c.ID, OrganizationID: c.OrganizationID, ApplicationID: c.ApplicationID, Type: string(c.Type),
@@ -131,14 +131,15 @@ func (r *BankingRepo) CreateCustomer(ctx context.Context, c *banking.CustomerDet
 		}
 		return db.Create(&rows).Error
 	})
+	return wrapf(err, "create banking customer %s of organization %d", c.ID, c.OrganizationID)
 }
 
 // Customer implements banking.Repository.
 func (r *BankingRepo) Customer(ctx context.Context, orgID int64, id string, lock bool) (banking.Customer, error) {
 	var row bankingCustomerRow
-	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error
+	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return banking.Customer{}, notFound(err, "customer %s not found", id)
+		return banking.Customer{}, wrapf(notFound(err, "customer %s not found", id), "read banking customer %s of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -147,19 +148,19 @@ func (r *BankingRepo) Customer(ctx context.Context, orgID int64, id string, lock
 func (r *BankingRepo) CustomerDetail(ctx context.Context, orgID int64, id string) (banking.CustomerDetail, error) {
 	c, err := r.Customer(ctx, orgID, id, false)
 	if err != nil {
-		return banking.CustomerDetail{}, err
+		return banking.CustomerDetail{}, err // wrapped by Customer
 	}
 	d := banking.CustomerDetail{Customer: c}
 	var inds []bankingIndividualRow
-	if err := r.db(ctx).Where("organization_id = ? AND customer_id = ?", orgID, id).Order("position").Find(&inds).Error; err != nil {
-		return banking.CustomerDetail{}, err
+	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("customer_id = ?", id).Order("position").Find(&inds).Error; err != nil {
+		return banking.CustomerDetail{}, wrapf(err, "read the individuals of banking customer %s of organization %d", id, orgID)
 	}
 	for _, row := range inds {
 		d.Individuals = append(d.Individuals, row.domain())
 	}
 	var accs []bankingAccountRow
-	if err := r.db(ctx).Where("organization_id = ? AND customer_id = ?", orgID, id).Order("created_at, id").Find(&accs).Error; err != nil {
-		return banking.CustomerDetail{}, err
+	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("customer_id = ?", id).Order("created_at, id").Find(&accs).Error; err != nil {
+		return banking.CustomerDetail{}, wrapf(err, "read the accounts of banking customer %s of organization %d", id, orgID)
 	}
 	for _, row := range accs {
 		d.Accounts = append(d.Accounts, row.domain())
@@ -169,11 +170,12 @@ func (r *BankingRepo) CustomerDetail(ctx context.Context, orgID int64, id string
 
 // SaveCustomer implements banking.Repository.
 func (r *BankingRepo) SaveCustomer(ctx context.Context, c *banking.Customer) error {
-	return r.db(ctx).Model(&bankingCustomerRow{}).Where("organization_id = ? AND id = ?", c.OrganizationID, c.ID).
+	err := r.db(ctx).Model(&bankingCustomerRow{}).Scopes(inOrg(c.OrganizationID)).Where("id = ?", c.ID).
 		Updates(addressUpdates(c.Address, map[string]any{
 			"email": c.Email, "phone": c.Phone, "status": string(c.Status),
 			"last_activity_at": c.LastActivityAt, "updated_at": c.UpdatedAt,
 		})).Error
+	return wrapf(err, "save banking customer %s of organization %d", c.ID, c.OrganizationID)
 }
 
 // UpdateCustomer implements banking.Repository: read with the row lock,
@@ -199,7 +201,7 @@ func (r *BankingRepo) UpdateCustomer(ctx context.Context, orgID int64, id string
 
 // ListCustomers implements banking.Repository.
 func (r *BankingRepo) ListCustomers(ctx context.Context, orgID int64, f banking.CustomerFilter, after *banking.Position, limit int) ([]banking.Customer, error) {
-	q := r.db(ctx).Model(&bankingCustomerRow{}).Where("banking_customers.organization_id = ?", orgID)
+	q := r.db(ctx).Model(&bankingCustomerRow{}).Scopes(inOrg(orgID))
 	if f.Type != nil {
 		q = q.Where("banking_customers.type = ?", string(*f.Type))
 	}
@@ -208,7 +210,7 @@ func (r *BankingRepo) ListCustomers(ctx context.Context, orgID int64, f banking.
 	}
 	var rows []bankingCustomerRow
 	if err := keyset(q, "banking_customers", after, limit).Find(&rows).Error; err != nil {
-		return nil, err
+		return nil, wrapf(err, "list banking customers of organization %d", orgID)
 	}
 	return mapRows(rows, bankingCustomerRow.domain), nil
 }
@@ -216,24 +218,27 @@ func (r *BankingRepo) ListCustomers(ctx context.Context, orgID int64, f banking.
 // Individual implements banking.Repository.
 func (r *BankingRepo) Individual(ctx context.Context, orgID int64, customerID, id string, lock bool) (banking.Individual, error) {
 	var row bankingIndividualRow
-	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND customer_id = ? AND id = ?", orgID, customerID, id).Take(&row).Error
+	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("customer_id = ? AND id = ?", customerID, id).Take(&row).Error
 	if err != nil {
-		return banking.Individual{}, notFound(err, "individual %s of customer %s not found", id, customerID)
+		return banking.Individual{}, wrapf(notFound(err, "individual %s of customer %s not found", id, customerID),
+			"read individual %s of banking customer %s of organization %d", id, customerID, orgID)
 	}
 	return row.domain(), nil
 }
 
 // SaveIndividual implements banking.Repository.
 func (r *BankingRepo) SaveIndividual(ctx context.Context, i *banking.Individual) error {
-	return r.db(ctx).Model(&bankingIndividualRow{}).Where("organization_id = ? AND id = ?", i.OrganizationID, i.ID).
+	err := r.db(ctx).Model(&bankingIndividualRow{}).Scopes(inOrg(i.OrganizationID)).Where("id = ?", i.ID).
 		Updates(addressUpdates(i.Address, map[string]any{"email": i.Email, "phone": i.Phone, "updated_at": i.UpdatedAt})).Error
+	return wrapf(err, "save individual %s of organization %d", i.ID, i.OrganizationID)
 }
 
 // CloseAccounts implements banking.Repository.
 func (r *BankingRepo) CloseAccounts(ctx context.Context, orgID int64, customerID string, at time.Time) error {
-	return r.db(ctx).Model(&bankingAccountRow{}).
-		Where("organization_id = ? AND customer_id = ? AND status <> ?", orgID, customerID, string(banking.AccountClosed)).
+	err := r.db(ctx).Model(&bankingAccountRow{}).
+		Scopes(inOrg(orgID)).Where("customer_id = ? AND status <> ?", customerID, string(banking.AccountClosed)).
 		Updates(map[string]any{"status": string(banking.AccountClosed), "updated_at": at}).Error
+	return wrapf(err, "close the accounts of banking customer %s of organization %d", customerID, orgID)
 }
 
 // MarkDormant implements banking.Repository with one UPDATE … RETURNING. The outer

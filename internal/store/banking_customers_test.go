@@ -255,7 +255,8 @@ func TestListBankingCustomers(t *testing.T) {
 		list := func(filter banking.CustomerFilter, limit int) []string {
 			var ids []string
 			var after *banking.Position
-			for {
+			for pages := 0; ; pages++ {
+				require.LessOrEqual(t, pages, len(all), "paging does not end: the position does not move on")
 				page, err := repo.ListCustomers(f.ctx, f.org, filter, after, limit)
 				require.NoError(t, err)
 				for _, c := range page {

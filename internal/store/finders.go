@@ -11,13 +11,14 @@ import (
 // FindCustomer implements wallet.Repository.
 func (r *WalletRepo) FindCustomer(ctx context.Context, orgID int64, guid uuid.UUID) (wallet.Customer, error) {
 	var row walletCustomerRow
-	if err := r.db(ctx).Where("organization_id = ? AND guid = ?", orgID, guid.String()).Take(&row).Error; err != nil {
-		return wallet.Customer{}, withReason(notFound(err, "customer %s not found", guid), wallet.ReasonCustomerNotFound)
+	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("guid = ?", guid.String()).Take(&row).Error; err != nil {
+		return wallet.Customer{}, wrapf(withReason(notFound(err, "customer %s not found", guid), wallet.ReasonCustomerNotFound),
+			"find wallet customer %s in organization %d", guid, orgID)
 	}
 	c := row.domain()
 	var cp walletCounterpartyRow
-	if err := r.db(ctx).Where("organization_id = ? AND id = ?", orgID, c.CounterpartyID).Take(&cp).Error; err != nil {
-		return wallet.Customer{}, err
+	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("id = ?", c.CounterpartyID).Take(&cp).Error; err != nil {
+		return wallet.Customer{}, wrapf(err, "read counterparty %d of wallet customer %s in organization %d", c.CounterpartyID, guid, orgID)
 	}
 	c.CounterpartyGUID = cp.GUID
 	return c, nil
@@ -26,13 +27,13 @@ func (r *WalletRepo) FindCustomer(ctx context.Context, orgID int64, guid uuid.UU
 // FindAccount implements wallet.Repository.
 func (r *WalletRepo) FindAccount(ctx context.Context, orgID int64, guid uuid.UUID) (wallet.Account, error) {
 	var row walletAccountRow
-	if err := r.db(ctx).Where("organization_id = ? AND guid = ?", orgID, guid.String()).Take(&row).Error; err != nil {
-		return wallet.Account{}, notFound(err, "wallet account %s not found", guid)
+	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("guid = ?", guid.String()).Take(&row).Error; err != nil {
+		return wallet.Account{}, wrapf(notFound(err, "wallet account %s not found", guid), "find wallet account %s in organization %d", guid, orgID)
 	}
 	a := row.domain()
 	var c walletCustomerRow
-	if err := r.db(ctx).Where("organization_id = ? AND id = ?", orgID, a.CustomerID).Take(&c).Error; err != nil {
-		return wallet.Account{}, err
+	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("id = ?", a.CustomerID).Take(&c).Error; err != nil {
+		return wallet.Account{}, wrapf(err, "read customer %d of wallet account %s in organization %d", a.CustomerID, guid, orgID)
 	}
 	a.CustomerGUID = c.GUID
 	return a, nil
@@ -41,8 +42,8 @@ func (r *WalletRepo) FindAccount(ctx context.Context, orgID int64, guid uuid.UUI
 // FindIndividual implements banking.Repository.
 func (r *BankingRepo) FindIndividual(ctx context.Context, orgID int64, id string) (banking.Individual, error) {
 	var row bankingIndividualRow
-	if err := r.db(ctx).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
-		return banking.Individual{}, notFound(err, "individual %s not found", id)
+	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error; err != nil {
+		return banking.Individual{}, wrapf(notFound(err, "individual %s not found", id), "find individual %s in organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }

@@ -44,14 +44,14 @@ func (r *IdempotencyRepo) Insert(ctx context.Context, rec *idempotency.Record) (
 		row.ResponseBody = []byte{}
 	}
 	res := r.s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-	return res.RowsAffected == 1, res.Error
+	return res.RowsAffected == 1, wrapf(res.Error, "claim idempotency key %q of organization %d", rec.Key, rec.OrganizationID)
 }
 
 // Record implements idempotency.Repository.
 func (r *IdempotencyRepo) Record(ctx context.Context, orgID int64, key string) (idempotency.Record, error) {
 	var row idempotencyRow
-	if err := r.s.conn(ctx).Where("organization_id = ? AND key = ?", orgID, key).Take(&row).Error; err != nil {
-		return idempotency.Record{}, notFound(err, "idempotency key %q not found", key)
+	if err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("key = ?", key).Take(&row).Error; err != nil {
+		return idempotency.Record{}, wrapf(notFound(err, "idempotency key %q not found", key), "read idempotency key %q of organization %d", key, orgID)
 	}
 	return idempotency.Record{
 		OrganizationID: row.OrganizationID, Key: row.Key, Method: row.Method, Path: row.Path, RequestHash: row.RequestHash,
@@ -62,11 +62,12 @@ func (r *IdempotencyRepo) Record(ctx context.Context, orgID int64, key string) (
 
 // Delete implements idempotency.Repository.
 func (r *IdempotencyRepo) Delete(ctx context.Context, orgID int64, key string) error {
-	return r.s.conn(ctx).Where("organization_id = ? AND key = ?", orgID, key).Delete(&idempotencyRow{}).Error
+	err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("key = ?", key).Delete(&idempotencyRow{}).Error
+	return wrapf(err, "delete idempotency key %q of organization %d", key, orgID)
 }
 
 // Purge implements idempotency.Repository.
 func (r *IdempotencyRepo) Purge(ctx context.Context, t time.Time) (int64, error) {
 	res := r.s.conn(ctx).Where("expires_at < ?", t.UTC()).Delete(&idempotencyRow{})
-	return res.RowsAffected, res.Error
+	return res.RowsAffected, wrapf(res.Error, "purge the idempotency keys of every organization expired before %s", t.Format(time.RFC3339))
 }

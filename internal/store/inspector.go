@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/inspector"
 )
@@ -120,7 +121,21 @@ func (row *inspectedRequestRow) record(full bool) (inspector.Record, error) {
 	return r, nil
 }
 
-// InsertRecords implements inspector.Repository: one multi-row insert.
+// inspectedColumns are the columns InsertRecords writes, in the order of copyValues.
+var inspectedColumns = []string{"id", "organization_id", "request_id", "received_at", "method", "path", "query", "route", "operation_id",
+	"status", "latency_us", "signature", "content_digest", "idempotency_outcome", "idempotency_key", "fault",
+	"request_headers", "request_body", "request_body_size", "request_body_truncated",
+	"response_headers", "response_body", "response_body_size", "response_body_truncated", "validation_errors"}
+
+func (row *inspectedRequestRow) copyValues() []any {
+	return []any{row.ID, row.OrganizationID, row.RequestID, row.ReceivedAt, row.Method, row.Path, row.Query, row.Route, row.OperationID,
+		row.Status, row.LatencyUs, row.Signature, row.ContentDigest, row.IdempotencyOutcome, row.IdempotencyKey, row.Fault,
+		row.RequestHeaders, row.RequestBody, row.RequestBodySize, row.RequestBodyTruncated,
+		row.ResponseHeaders, row.ResponseBody, row.ResponseBodySize, row.ResponseBodyTruncated, row.ValidationErrors}
+}
+
+// InsertRecords implements inspector.Repository: on PostgreSQL one COPY
+// (the cheapest bulk insert it has), on SQLite multi-row inserts.
 func (r *InspectorRepo) InsertRecords(ctx context.Context, records []inspector.Record) error {
 	if len(records) == 0 {
 		return nil
@@ -133,7 +148,20 @@ func (r *InspectorRepo) InsertRecords(ctx context.Context, records []inspector.R
 		}
 		rows[i] = row
 	}
-	if err := r.s.conn(ctx).CreateInBatches(rows, 100).Error; err != nil {
+	var err error
+	if r.s.Dialect == Postgres {
+		err = r.s.WithTx(ctx, func(ctx context.Context) error {
+			return r.s.PgxTx(ctx, func(tx pgx.Tx) error {
+				_, err := tx.CopyFrom(ctx, pgx.Identifier{"inspected_requests"}, inspectedColumns, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+					return rows[i].copyValues(), nil
+				}))
+				return err
+			})
+		})
+	} else {
+		err = r.s.conn(ctx).CreateInBatches(rows, 100).Error
+	}
+	if err != nil {
 		return fmt.Errorf("insert %d inspected requests: %w", len(rows), err)
 	}
 	return nil
@@ -142,7 +170,7 @@ func (r *InspectorRepo) InsertRecords(ctx context.Context, records []inspector.R
 // Records implements inspector.Repository: a keyset seek on
 // (organization_id, id), newest first.
 func (r *InspectorRepo) Records(ctx context.Context, orgID int64, f inspector.Filter) ([]inspector.Record, error) {
-	q := r.s.conn(ctx).Model(&inspectedRequestRow{}).Select(summaryColumns).Where("organization_id = ?", orgID)
+	q := r.s.conn(ctx).Model(&inspectedRequestRow{}).Select(summaryColumns).Scopes(inOrg(orgID))
 	if f.Before != (uuid.UUID{}) {
 		q = q.Where("id < ?", f.Before)
 	}
@@ -197,7 +225,7 @@ func (r *InspectorRepo) RecordsByID(ctx context.Context, orgID int64, ids []uuid
 		return nil, nil
 	}
 	var rows []inspectedRequestRow
-	if err := r.s.conn(ctx).Select(summaryColumns).Where("organization_id = ? AND id IN ?", orgID, ids).
+	if err := r.s.conn(ctx).Select(summaryColumns).Scopes(inOrg(orgID)).Where("id IN ?", ids).
 		Order("inspected_requests.id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("read %d inspected requests of organization %d: %w", len(ids), orgID, err)
 	}
@@ -207,17 +235,19 @@ func (r *InspectorRepo) RecordsByID(ctx context.Context, orgID int64, ids []uuid
 // Record implements inspector.Repository.
 func (r *InspectorRepo) Record(ctx context.Context, orgID int64, id uuid.UUID) (inspector.Record, error) {
 	var row inspectedRequestRow
-	if err := r.s.conn(ctx).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
-		return inspector.Record{}, notFound(err, "inspected request %s not found (records are kept for a while, then pruned)", id)
+	if err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error; err != nil {
+		return inspector.Record{}, wrapf(notFound(err, "inspected request %s not found (records are kept for a while, then pruned)", id),
+			"read inspected request %s of organization %d", id, orgID)
 	}
-	return row.record(true)
+	rec, err := row.record(true)
+	return rec, wrapf(err, "read inspected request %s of organization %d", id, orgID)
 }
 
 // PruneOrganization implements inspector.Repository: everything older
 // than the keep-th newest record goes.
 func (r *InspectorRepo) PruneOrganization(ctx context.Context, orgID int64, keep int) (int64, error) {
-	res := r.s.conn(ctx).Exec(`DELETE FROM inspected_requests WHERE organization_id = ? AND id < (
-		SELECT id FROM inspected_requests WHERE organization_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`, orgID, orgID, keep-1)
+	newest := r.s.conn(ctx).Model(&inspectedRequestRow{}).Select("id").Scopes(inOrg(orgID)).Order("id DESC").Limit(1).Offset(keep - 1)
+	res := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("id < (?)", newest).Delete(&inspectedRequestRow{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("prune the inspected requests of organization %d to %d: %w", orgID, keep, res.Error)
 	}

@@ -65,7 +65,7 @@ func referenceConflict(err error, ref *string) error {
 func (r *InvestingRepo) CreateCustomer(ctx context.Context, c *investing.Customer) error {
 	row := customerFromDomain(c)
 	if err := r.db(ctx).Create(&row).Error; err != nil {
-		return referenceConflict(err, c.ReferenceID)
+		return wrapf(referenceConflict(err, c.ReferenceID), "create customer of organization %d", c.OrganizationID)
 	}
 	c.ID = row.ID
 	return nil
@@ -74,26 +74,26 @@ func (r *InvestingRepo) CreateCustomer(ctx context.Context, c *investing.Custome
 // Customer implements investing.Repository.
 func (r *InvestingRepo) Customer(ctx context.Context, orgID, id int64, lock bool) (investing.Customer, error) {
 	var row customerRow
-	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error
+	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return investing.Customer{}, notFound(err, "customer %d not found", id)
+		return investing.Customer{}, wrapf(notFound(err, "customer %d not found", id), "read customer %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
 
 // SaveCustomer implements investing.Repository.
 func (r *InvestingRepo) SaveCustomer(ctx context.Context, c *investing.Customer) error {
-	err := r.db(ctx).Model(&customerRow{}).Where("organization_id = ? AND id = ?", c.OrganizationID, c.ID).
+	err := r.db(ctx).Model(&customerRow{}).Scopes(inOrg(c.OrganizationID)).Where("id = ?", c.ID).
 		Updates(map[string]any{
 			"first_name": c.FirstName, "last_name": c.LastName, "reference_id": c.ReferenceID,
 			"status": string(c.Status), "updated_at": c.UpdatedAt,
 		}).Error
-	return referenceConflict(err, c.ReferenceID)
+	return wrapf(referenceConflict(err, c.ReferenceID), "save customer %d of organization %d", c.ID, c.OrganizationID)
 }
 
 // ListCustomers implements investing.Repository.
 func (r *InvestingRepo) ListCustomers(ctx context.Context, orgID int64, f investing.CustomerFilter, p investing.PageRequest) (investing.Page[investing.Customer], error) {
-	q := r.db(ctx).Model(&customerRow{}).Where("customers.organization_id = ?", orgID)
+	q := r.db(ctx).Model(&customerRow{}).Scopes(inOrg(orgID))
 	if f.Status != nil {
 		q = q.Where("customers.status = ?", string(*f.Status))
 	}
@@ -102,7 +102,8 @@ func (r *InvestingRepo) ListCustomers(ctx context.Context, orgID int64, f invest
 		// unique in the organization: at most one row, counted in the index
 		q, k = q.Where("customers.reference_id = ?", *f.ReferenceID), nil
 	}
-	return listKept(q, r.s.Dialect, orgID, k, "customers", p, customerRow.domain)
+	page, err := listKept(q, r.s.Dialect, orgID, k, "customers", p, customerRow.domain)
+	return page, wrapf(err, "list customers of organization %d", orgID)
 }
 
 type accountRow struct {
@@ -137,9 +138,10 @@ func (r *InvestingRepo) CreateAccounts(ctx context.Context, as []*investing.Acco
 	}
 	if err := r.db(ctx).Create(&rows).Error; err != nil {
 		if name, ok := uniqueViolation(err); ok && strings.Contains(name, "investment_type") {
-			return errcode.New(errcode.Conflict, "customer %d already has an %s account: there is one account per investment type per customer", as[0].CustomerID, as[0].InvestmentType)
+			return wrapf(errcode.New(errcode.Conflict, "customer %d already has an %s account: there is one account per investment type per customer", as[0].CustomerID, as[0].InvestmentType),
+				"create accounts of customer %d", as[0].CustomerID)
 		}
-		return err
+		return wrapf(err, "create accounts of customer %d", as[0].CustomerID)
 	}
 	for i := range rows {
 		as[i].ID = rows[i].ID
@@ -150,27 +152,29 @@ func (r *InvestingRepo) CreateAccounts(ctx context.Context, as []*investing.Acco
 // Account implements investing.Repository.
 func (r *InvestingRepo) Account(ctx context.Context, orgID, id int64, lock bool) (investing.Account, error) {
 	var row accountRow
-	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error
+	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return investing.Account{}, notFound(err, "account %d not found", id)
+		return investing.Account{}, wrapf(notFound(err, "account %d not found", id), "read account %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
 
 // SaveAccount implements investing.Repository.
 func (r *InvestingRepo) SaveAccount(ctx context.Context, a *investing.Account) error {
-	return r.db(ctx).Model(&accountRow{}).Where("organization_id = ? AND id = ?", a.OrganizationID, a.ID).
+	err := r.db(ctx).Model(&accountRow{}).Scopes(inOrg(a.OrganizationID)).Where("id = ?", a.ID).
 		Updates(map[string]any{"status": string(a.Status), "currency": string(a.Currency.ISO()), "currency_spelling": currencyOf(a.Currency).CurrencySpelling, "updated_at": a.UpdatedAt}).Error
+	return wrapf(err, "save account %d of organization %d", a.ID, a.OrganizationID)
 }
 
 // ListAccounts implements investing.Repository.
 func (r *InvestingRepo) ListAccounts(ctx context.Context, orgID int64, customerID *int64, p investing.PageRequest) (investing.Page[investing.Account], error) {
-	q := r.db(ctx).Model(&accountRow{}).Where("accounts.organization_id = ?", orgID)
+	q := r.db(ctx).Model(&accountRow{}).Scopes(inOrg(orgID))
 	if customerID != nil {
 		q = q.Where("accounts.customer_id = ?", *customerID)
 	}
 	k := with(keyed("accounts"), "customer_id", customerID, id64)
-	return listKept(q, r.s.Dialect, orgID, k, "accounts", p, accountRow.domain)
+	page, err := listKept(q, r.s.Dialect, orgID, k, "accounts", p, accountRow.domain)
+	return page, wrapf(err, "list accounts of organization %d", orgID)
 }
 
 type portfolioRow struct {
@@ -220,7 +224,7 @@ func (r *InvestingRepo) CreatePortfolios(ctx context.Context, ps []*investing.Po
 		}
 	}
 	if err := r.db(ctx).Create(&rows).Error; err != nil {
-		return err
+		return wrapf(err, "create portfolios of customer %d", ps[0].CustomerID)
 	}
 	for i := range rows {
 		ps[i].ID = rows[i].ID
@@ -231,24 +235,26 @@ func (r *InvestingRepo) CreatePortfolios(ctx context.Context, ps []*investing.Po
 // Portfolio implements investing.Repository.
 func (r *InvestingRepo) Portfolio(ctx context.Context, orgID, id int64, lock bool) (investing.Portfolio, error) {
 	var row portfolioRow
-	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error
+	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return investing.Portfolio{}, notFound(err, "portfolio %d not found", id)
+		return investing.Portfolio{}, wrapf(notFound(err, "portfolio %d not found", id), "read portfolio %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
 
 // SavePortfolio implements investing.Repository.
 func (r *InvestingRepo) SavePortfolio(ctx context.Context, p *investing.Portfolio) error {
-	return r.db(ctx).Model(&portfolioRow{}).Where("organization_id = ? AND id = ?", p.OrganizationID, p.ID).
+	err := r.db(ctx).Model(&portfolioRow{}).Scopes(inOrg(p.OrganizationID)).Where("id = ?", p.ID).
 		Updates(map[string]any{"status": string(p.Status), "currency": string(p.Currency.ISO()), "currency_spelling": currencyOf(p.Currency).CurrencySpelling, "updated_at": p.UpdatedAt}).Error
+	return wrapf(err, "save portfolio %d of organization %d", p.ID, p.OrganizationID)
 }
 
 // ListPortfolios implements investing.Repository.
 func (r *InvestingRepo) ListPortfolios(ctx context.Context, orgID, customerID int64, p investing.PageRequest) (investing.Page[investing.Portfolio], error) {
-	q := r.db(ctx).Model(&portfolioRow{}).Where("portfolios.organization_id = ? AND portfolios.customer_id = ?", orgID, customerID)
+	q := r.db(ctx).Model(&portfolioRow{}).Scopes(inOrg(orgID)).Where("portfolios.customer_id = ?", customerID)
 	k := with(keyed("portfolios"), "customer_id", &customerID, id64)
-	return listKept(q, r.s.Dialect, orgID, k, "portfolios", p, portfolioRow.domain)
+	page, err := listKept(q, r.s.Dialect, orgID, k, "portfolios", p, portfolioRow.domain)
+	return page, wrapf(err, "list portfolios of customer %d of organization %d", customerID, orgID)
 }
 
 // CascadeStatus implements investing.Repository: it reads the rows to
@@ -258,17 +264,20 @@ func (r *InvestingRepo) CascadeStatus(ctx context.Context, orgID, customerID int
 		accounts   []accountRow
 		portfolios []portfolioRow
 	)
-	aq := r.s.lock(r.db(ctx), true).Where("organization_id = ? AND customer_id = ? AND status <> ?", orgID, customerID, string(investing.Closed))
-	pq := r.s.lock(r.db(ctx), true).Where("organization_id = ? AND customer_id = ? AND status <> ?", orgID, customerID, string(investing.Closed))
+	aq := r.s.lock(r.db(ctx), true).Scopes(inOrg(orgID)).Where("customer_id = ? AND status <> ?", customerID, string(investing.Closed))
+	pq := r.s.lock(r.db(ctx), true).Scopes(inOrg(orgID)).Where("customer_id = ? AND status <> ?", customerID, string(investing.Closed))
+	fail := func(err error) ([]investing.Account, []investing.Portfolio, error) {
+		return nil, nil, wrapf(err, "set status %s on customer %d's accounts and portfolios in organization %d", status, customerID, orgID)
+	}
 	if accountID != nil {
 		aq = aq.Where("id = ?", *accountID)
 		pq = pq.Where("account_id = ?", *accountID)
 	}
 	if err := aq.Order("id").Find(&accounts).Error; err != nil {
-		return nil, nil, err
+		return fail(err)
 	}
 	if err := pq.Order("id").Find(&portfolios).Error; err != nil {
-		return nil, nil, err
+		return fail(err)
 	}
 	set := map[string]any{"status": string(status), "updated_at": at}
 	outA := make([]investing.Account, len(accounts))
@@ -278,8 +287,8 @@ func (r *InvestingRepo) CascadeStatus(ctx context.Context, orgID, customerID int
 		outA[i], ids[i] = a.domain(), a.ID
 	}
 	if len(ids) > 0 {
-		if err := r.db(ctx).Model(&accountRow{}).Where("organization_id = ? AND id IN ?", orgID, ids).Updates(set).Error; err != nil {
-			return nil, nil, err
+		if err := r.db(ctx).Model(&accountRow{}).Scopes(inOrg(orgID)).Where("id IN ?", ids).Updates(set).Error; err != nil {
+			return fail(err)
 		}
 	}
 	outP := make([]investing.Portfolio, len(portfolios))
@@ -289,8 +298,8 @@ func (r *InvestingRepo) CascadeStatus(ctx context.Context, orgID, customerID int
 		outP[i], ids[i] = p.domain(), p.ID
 	}
 	if len(ids) > 0 {
-		if err := r.db(ctx).Model(&portfolioRow{}).Where("organization_id = ? AND id IN ?", orgID, ids).Updates(set).Error; err != nil {
-			return nil, nil, err
+		if err := r.db(ctx).Model(&portfolioRow{}).Scopes(inOrg(orgID)).Where("id IN ?", ids).Updates(set).Error; err != nil {
+			return fail(err)
 		}
 	}
 	return outA, outP, nil
@@ -310,7 +319,7 @@ func (investmentTypeRow) TableName() string { return "investment_types" }
 func (r *InvestingRepo) Investments(ctx context.Context) ([]investing.Investment, error) {
 	var rows []investmentTypeRow
 	if err := r.db(ctx).Order("id").Find(&rows).Error; err != nil {
-		return nil, err
+		return nil, wrapf(err, "list investment types")
 	}
 	out := make([]investing.Investment, len(rows))
 	for i, row := range rows {

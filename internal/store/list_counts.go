@@ -44,8 +44,8 @@ func (k *countKey) key() string { return strings.Join(k.parts, "&") }
 // of its slots, one primary-key range.
 func keptTotal(q *gorm.DB, orgID int64, k *countKey) (int64, error) {
 	var n int64
-	err := q.Session(&gorm.Session{NewDB: true}).
-		Raw(`SELECT coalesce(sum(n), 0) FROM list_counts WHERE organization_id = ? AND list = ? AND key = ?`, orgID, k.list, k.key()).
+	err := q.Session(&gorm.Session{NewDB: true}).Table("list_counts").Select("coalesce(sum(n), 0)").
+		Scopes(inOrg(orgID)).Where("list = ? AND key = ?", k.list, k.key()).
 		Scan(&n).Error
 	return n, err
 }
@@ -58,11 +58,14 @@ func bucketOf(q *gorm.DB, orgID int64, k *countKey, pos int64) (start time.Time,
 		Bucket time.Time
 		Before int64
 	}
-	err = q.Session(&gorm.Session{NewDB: true}).Raw(`
+	db := q.Session(&gorm.Session{NewDB: true})
+	buckets := db.Table("list_buckets").Select("bucket, sum(n) AS cnt").
+		Scopes(inOrg(orgID)).Where("list = ? AND key = ?", k.list, k.key()).Group("bucket")
+	err = db.Raw(`
 SELECT bucket, before FROM (
   SELECT bucket, sum(cnt) OVER (ORDER BY bucket) - cnt AS before, cnt
-  FROM (SELECT bucket, sum(n) AS cnt FROM list_buckets WHERE organization_id = ? AND list = ? AND key = ? GROUP BY bucket) g
-) x WHERE before + cnt > ? ORDER BY bucket LIMIT 1`, orgID, k.list, k.key(), pos).Scan(&rows).Error
+  FROM (?) g
+) x WHERE before + cnt > ? ORDER BY bucket LIMIT 1`, buckets, pos).Scan(&rows).Error
 	if err != nil || len(rows) == 0 || rows[0].Before > pos {
 		return time.Time{}, 0, false, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,6 +33,25 @@ func (s *Store) NotifyAuth(ctx context.Context, message string) error {
 // reconnects, with backoff, and calls fn(lost) first, since notifications
 // may have been missed meanwhile.
 func Listen(ctx context.Context, databaseURL, channel, lost string, fn func(string), log *slog.Logger) error {
+	return ListenChannels(ctx, databaseURL, []Listener{{Channel: channel, Lost: lost, Fn: fn}}, log)
+}
+
+// Listener is one channel of ListenChannels: Fn gets each payload, and
+// Lost after a reconnection.
+type Listener struct {
+	Channel, Lost string
+	Fn            func(string)
+}
+
+// ListenChannels is Listen for several channels over one connection.
+func ListenChannels(ctx context.Context, databaseURL string, listeners []Listener, log *slog.Logger) error {
+	var names []string
+	fns := map[string]func(string){}
+	for _, l := range listeners {
+		names = append(names, l.Channel)
+		fns[l.Channel] = l.Fn
+	}
+	channel := strings.Join(names, ", ")
 	cfg, err := pgx.ParseConfig(databaseURL)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", channel, err)
@@ -41,9 +61,11 @@ func Listen(ctx context.Context, databaseURL, channel, lost string, fn func(stri
 		if err != nil {
 			return nil, fmt.Errorf("listen on %s: connect: %w", channel, err)
 		}
-		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
-			_ = conn.Close(context.WithoutCancel(ctx))
-			return nil, fmt.Errorf("listen on %s: %w", channel, err)
+		for _, name := range names {
+			if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{name}.Sanitize()); err != nil {
+				_ = conn.Close(context.WithoutCancel(ctx))
+				return nil, fmt.Errorf("listen on %s: %w", name, err)
+			}
 		}
 		return conn, nil
 	}
@@ -56,7 +78,9 @@ func Listen(ctx context.Context, databaseURL, channel, lost string, fn func(stri
 		for {
 			n, err := conn.WaitForNotification(ctx)
 			if err == nil {
-				fn(n.Payload)
+				if fn := fns[n.Channel]; fn != nil {
+					fn(n.Payload)
+				}
 				continue
 			}
 			_ = conn.Close(context.WithoutCancel(ctx))
@@ -76,7 +100,9 @@ func Listen(ctx context.Context, databaseURL, channel, lost string, fn func(stri
 				backoff = min(2*backoff, 10*time.Second)
 			}
 			backoff = 100 * time.Millisecond
-			fn(lost)
+			for _, l := range listeners {
+				l.Fn(l.Lost)
+			}
 		}
 	}()
 	return nil

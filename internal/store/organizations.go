@@ -79,7 +79,7 @@ var _ auth.Repository = (*AuthRepo)(nil)
 
 // CreateOrganization implements auth.Repository.
 func (r *AuthRepo) CreateOrganization(ctx context.Context, o *auth.Organization, secretHash []byte) error {
-	return r.s.WithTx(ctx, func(ctx context.Context) error {
+	err := r.s.WithTx(ctx, func(ctx context.Context) error {
 		row := organizationRow{Name: o.Name, ClientID: o.ClientID, ClientSecretHash: secretHash, Sandbox: o.Sandbox, SignaturePolicy: string(o.SignaturePolicy), CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}
 		if err := r.s.conn(ctx).Create(&row).Error; err != nil {
 			return err
@@ -94,6 +94,7 @@ func (r *AuthRepo) CreateOrganization(ctx context.Context, o *auth.Organization,
 		}
 		return r.s.conn(ctx).Create(&types).Error
 	})
+	return wrapf(err, "create organization %q", o.ClientID)
 }
 
 // OrganizationByClientID implements auth.Repository.
@@ -106,24 +107,24 @@ func (r *AuthRepo) OrganizationByClientID(ctx context.Context, clientID string) 
 		_, _ = r.withTypes(ctx, organizationRow{})
 	}
 	if err != nil {
-		return auth.Organization{}, nil, notFound(err, "no organization with client id %q", clientID)
+		return auth.Organization{}, nil, wrapf(notFound(err, "no organization with client id %q", clientID), "read the organization of client id %q", clientID)
 	}
 	o, err := r.withTypes(ctx, row)
-	return o, row.ClientSecretHash, err
+	return o, row.ClientSecretHash, wrapf(err, "read the investment types of organization %d", row.ID)
 }
 
 // CountOrganizations implements auth.Repository.
 func (r *AuthRepo) CountOrganizations(ctx context.Context) (int64, error) {
 	var n int64
 	err := r.s.conn(ctx).Model(&organizationRow{}).Count(&n).Error
-	return n, err
+	return n, wrapf(err, "count the organizations")
 }
 
 // CreateToken implements auth.Repository.
 func (r *AuthRepo) CreateToken(ctx context.Context, t *auth.Token) error {
 	row := accessTokenRow{OrganizationID: t.OrganizationID, TokenHash: t.Hash, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt}
 	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
-		return err
+		return wrapf(err, "create an access token of organization %d", t.OrganizationID)
 	}
 	t.ID = row.ID
 	return nil
@@ -162,7 +163,7 @@ LEFT JOIN investment_types it ON it.name = oit.investment_type
 WHERE t.token_hash = ?
 ORDER BY it.id`, hash).Scan(&rows).Error
 	if err != nil {
-		return auth.Token{}, auth.Organization{}, err
+		return auth.Token{}, auth.Organization{}, wrapf(err, "read an access token by its hash")
 	}
 	if len(rows) == 0 {
 		return auth.Token{}, auth.Organization{}, errcode.New(errcode.NotFound, "no such token")
@@ -182,14 +183,14 @@ ORDER BY it.id`, hash).Scan(&rows).Error
 
 // RevokeToken implements auth.Repository.
 func (r *AuthRepo) RevokeToken(ctx context.Context, orgID, tokenID int64, at time.Time) (auth.Token, bool, error) {
-	res := r.s.conn(ctx).Model(&accessTokenRow{}).Where("organization_id = ? AND id = ? AND revoked_at IS NULL", orgID, tokenID).
+	res := r.s.conn(ctx).Model(&accessTokenRow{}).Scopes(inOrg(orgID)).Where("id = ? AND revoked_at IS NULL", tokenID).
 		Update("revoked_at", at)
 	if res.Error != nil {
-		return auth.Token{}, false, res.Error
+		return auth.Token{}, false, wrapf(res.Error, "revoke access token %d of organization %d", tokenID, orgID)
 	}
 	var row accessTokenRow
-	if err := r.s.conn(ctx).Where("organization_id = ? AND id = ?", orgID, tokenID).Take(&row).Error; err != nil {
-		return auth.Token{}, false, notFound(err, "access token %d not found", tokenID)
+	if err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("id = ?", tokenID).Take(&row).Error; err != nil {
+		return auth.Token{}, false, wrapf(notFound(err, "access token %d not found", tokenID), "revoke access token %d of organization %d", tokenID, orgID)
 	}
 	t := auth.Token{ID: row.ID, OrganizationID: row.OrganizationID, Hash: row.TokenHash, CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC()}
 	if row.RevokedAt != nil {
@@ -203,7 +204,7 @@ func (r *AuthRepo) RevokeToken(ctx context.Context, orgID, tokenID int64, at tim
 func (r *AuthRepo) DeleteExpiredTokens(ctx context.Context, cutoff time.Time) (int64, error) {
 	// SQLite compares the stored UTC text: the cutoff must be UTC too.
 	res := r.s.conn(ctx).Where("expires_at < ?", cutoff.UTC()).Delete(&accessTokenRow{})
-	return res.RowsAffected, res.Error
+	return res.RowsAffected, wrapf(res.Error, "delete the access tokens of every organization expired before %s", cutoff.UTC().Format(time.RFC3339))
 }
 
 func (r *AuthRepo) withTypes(ctx context.Context, row organizationRow) (auth.Organization, error) {
@@ -212,7 +213,7 @@ func (r *AuthRepo) withTypes(ctx context.Context, row organizationRow) (auth.Org
 	err := r.s.conn(ctx).Table("organization_investment_types AS oit").
 		Select("oit.investment_type, oit.is_default").
 		Joins("JOIN investment_types it ON it.name = oit.investment_type").
-		Where("oit.organization_id = ?", row.ID).Order("it.id").Scan(&types).Error
+		Scopes(inOrg(row.ID)).Order("it.id").Scan(&types).Error
 	for _, t := range types {
 		o.InvestmentTypes = append(o.InvestmentTypes, t.InvestmentType)
 		if t.IsDefault {
@@ -225,10 +226,11 @@ func (r *AuthRepo) withTypes(ctx context.Context, row organizationRow) (auth.Org
 // SetSignaturePolicy implements auth.Repository.
 func (r *AuthRepo) SetSignaturePolicy(ctx context.Context, orgID int64, p auth.Policy) error {
 	res := r.s.conn(ctx).Model(&organizationRow{}).Where("id = ?", orgID).Update("signature_policy", string(p))
-	if res.Error == nil && res.RowsAffected == 0 {
-		return errcode.New(errcode.NotFound, "organization %d not found", orgID)
+	err := res.Error
+	if err == nil && res.RowsAffected == 0 {
+		err = errcode.New(errcode.NotFound, "organization %d not found", orgID)
 	}
-	return res.Error
+	return wrapf(err, "set the signature policy of organization %d", orgID)
 }
 
 // CreateKey implements auth.Repository.
@@ -236,9 +238,9 @@ func (r *AuthRepo) CreateKey(ctx context.Context, k *auth.SigningKey) error {
 	row := signingKeyRow{OrganizationID: k.OrganizationID, KeyID: k.KeyID, PublicKey: k.PublicKey, CreatedAt: k.CreatedAt}
 	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
 		if _, ok := uniqueViolation(err); ok {
-			return errcode.New(errcode.Conflict, "the organization already has a key %q; revoke it or choose another key id", k.KeyID)
+			err = errcode.New(errcode.Conflict, "the organization already has a key %q; revoke it or choose another key id", k.KeyID)
 		}
-		return err
+		return wrapf(err, "create signing key %q of organization %d", k.KeyID, k.OrganizationID)
 	}
 	k.ID = row.ID
 	return nil
@@ -247,8 +249,8 @@ func (r *AuthRepo) CreateKey(ctx context.Context, k *auth.SigningKey) error {
 // Keys implements auth.Repository.
 func (r *AuthRepo) Keys(ctx context.Context, orgID int64) ([]auth.SigningKey, error) {
 	var rows []signingKeyRow
-	if err := r.s.conn(ctx).Where("organization_id = ?", orgID).Order("id").Find(&rows).Error; err != nil {
-		return nil, err
+	if err := r.s.conn(ctx).Scopes(inOrg(orgID)).Order("id").Find(&rows).Error; err != nil {
+		return nil, wrapf(err, "list the signing keys of organization %d", orgID)
 	}
 	return mapRows(rows, signingKeyRow.domain), nil
 }
@@ -256,9 +258,9 @@ func (r *AuthRepo) Keys(ctx context.Context, orgID int64) ([]auth.SigningKey, er
 // Key implements auth.Repository.
 func (r *AuthRepo) Key(ctx context.Context, orgID int64, keyID string) (auth.SigningKey, error) {
 	var row signingKeyRow
-	err := r.s.conn(ctx).Where("organization_id = ? AND key_id = ?", orgID, keyID).Take(&row).Error
+	err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("key_id = ?", keyID).Take(&row).Error
 	if err != nil {
-		return auth.SigningKey{}, notFound(err, "key %q not found", keyID)
+		return auth.SigningKey{}, wrapf(notFound(err, "key %q not found", keyID), "read signing key %q of organization %d", keyID, orgID)
 	}
 	return row.domain(), nil
 }
@@ -267,7 +269,8 @@ func (r *AuthRepo) Key(ctx context.Context, orgID int64, keyID string) (auth.Sig
 func (r *AuthRepo) RevokeKey(ctx context.Context, orgID int64, keyID string, at time.Time) error {
 	k, err := r.Key(ctx, orgID, keyID)
 	if err != nil || k.RevokedAt != nil {
-		return err
+		return err // wrapped by Key
 	}
-	return r.s.conn(ctx).Model(&signingKeyRow{}).Where("id = ?", k.ID).Update("revoked_at", at).Error
+	err = r.s.conn(ctx).Model(&signingKeyRow{}).Scopes(inOrg(orgID)).Where("id = ?", k.ID).Update("revoked_at", at).Error
+	return wrapf(err, "revoke signing key %q of organization %d", keyID, orgID)
 }

@@ -94,7 +94,7 @@ func reportFromDomain(r *reports.Report) reportRow {
 func (r *ReportsRepo) CreateReport(ctx context.Context, rep *reports.Report) error {
 	row := reportFromDomain(rep)
 	if err := r.db(ctx).Create(&row).Error; err != nil {
-		return err
+		return wrapf(err, "create a report of organization %d", rep.OrganizationID)
 	}
 	rep.ID = row.ID
 	return nil
@@ -107,9 +107,9 @@ func (r *ReportsRepo) Report(ctx context.Context, orgID, id int64, content, lock
 	if !content {
 		q = q.Omit("content")
 	}
-	err := r.s.lock(q, lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error
+	err := r.s.lock(q, lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return reports.Report{}, notFound(err, "report %d not found", id)
+		return reports.Report{}, wrapf(notFound(err, "report %d not found", id), "read report %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -123,12 +123,14 @@ func (r *ReportsRepo) SaveReport(ctx context.Context, rep *reports.Report) error
 	if rep.Content != nil {
 		cols = append(cols, "content", "content_type", "content_size")
 	}
-	return r.db(ctx).Model(&reportRow{}).Where("organization_id = ? AND id = ?", rep.OrganizationID, rep.ID).
+	err := r.db(ctx).Model(&reportRow{}).Scopes(inOrg(rep.OrganizationID)).Where("id = ?", rep.ID).
 		Select(cols).Updates(&row).Error
+	return wrapf(err, "save report %d of organization %d", rep.ID, rep.OrganizationID)
 }
 
 // ListReports implements reports.Repository.
 func (r *ReportsRepo) ListReports(ctx context.Context, orgID int64, p investing.PageRequest) (investing.Page[reports.Report], error) {
-	q := r.db(ctx).Model(&reportRow{}).Omit("content").Where("reports.organization_id = ?", orgID)
-	return list(q, "reports", p, reportRow.domain)
+	q := r.db(ctx).Model(&reportRow{}).Omit("content").Scopes(inOrg(orgID))
+	page, err := list(q, "reports", p, reportRow.domain)
+	return page, wrapf(err, "list reports of organization %d", orgID)
 }

@@ -62,7 +62,7 @@ func (r *TradingRepo) CreateRequest(ctx context.Context, q *trading.Request) err
 		Executions: q.Executions, ErrorReason: q.ErrorReason, CreatedAt: q.CreatedAt, UpdatedAt: q.UpdatedAt,
 	}
 	if err := r.db(ctx).Create(&row).Error; err != nil {
-		return err
+		return wrapf(err, "create a %s request of customer %d of organization %d", q.Type, q.CustomerID, q.OrganizationID)
 	}
 	q.ID = row.ID
 	return nil
@@ -71,25 +71,26 @@ func (r *TradingRepo) CreateRequest(ctx context.Context, q *trading.Request) err
 // Request implements trading.Repository.
 func (r *TradingRepo) Request(ctx context.Context, orgID, id int64, lock bool) (trading.Request, error) {
 	var row requestRow
-	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error
+	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return trading.Request{}, notFound(err, "request %d not found", id)
+		return trading.Request{}, wrapf(notFound(err, "request %d not found", id), "read request %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
 
 // SaveRequest implements trading.Repository.
 func (r *TradingRepo) SaveRequest(ctx context.Context, q *trading.Request) error {
-	return r.db(ctx).Model(&requestRow{}).Where("organization_id = ? AND id = ?", q.OrganizationID, q.ID).
+	err := r.db(ctx).Model(&requestRow{}).Scopes(inOrg(q.OrganizationID)).Where("id = ?", q.ID).
 		Updates(map[string]any{
 			"status": string(q.Status), "next_execution_at": q.NextExecutionAt, "executions": q.Executions,
 			"error_reason": q.ErrorReason, "updated_at": q.UpdatedAt,
 		}).Error
+	return wrapf(err, "save request %d of organization %d", q.ID, q.OrganizationID)
 }
 
 // ListRequests implements trading.Repository.
 func (r *TradingRepo) ListRequests(ctx context.Context, orgID int64, f trading.RequestFilter, p investing.PageRequest) (investing.Page[trading.Request], error) {
-	q := r.db(ctx).Model(&requestRow{}).Where("requests.organization_id = ?", orgID)
+	q := r.db(ctx).Model(&requestRow{}).Scopes(inOrg(orgID))
 	if f.CustomerID != nil {
 		q = q.Where("requests.customer_id = ?", *f.CustomerID)
 	}
@@ -102,7 +103,8 @@ func (r *TradingRepo) ListRequests(ctx context.Context, orgID int64, f trading.R
 	k := with(keyed("requests"), "customer_id", f.CustomerID, id64)
 	k = with(k, "status", f.Status, func(s trading.RequestStatus) string { return string(s) })
 	k = with(k, "request_type", f.Type, func(t trading.RequestType) string { return string(t) })
-	return listKept(q, r.s.Dialect, orgID, k, "requests", p, requestRow.domain)
+	page, err := listKept(q, r.s.Dialect, orgID, k, "requests", p, requestRow.domain)
+	return page, wrapf(err, "list requests of organization %d", orgID)
 }
 
 // PendingSells implements trading.Repository (index requests_org_asset_pending_sell).
@@ -111,10 +113,10 @@ func (r *TradingRepo) PendingSells(ctx context.Context, orgID int64, assetIDs []
 		return nil, nil
 	}
 	var rows []requestRow
-	err := r.db(ctx).Where("organization_id = ? AND status = ? AND request_type = ? AND asset_id IN ?", orgID, string(trading.Pending), string(trading.Sell), assetIDs).
+	err := r.db(ctx).Scopes(inOrg(orgID)).Where("status = ? AND request_type = ? AND asset_id IN ?", string(trading.Pending), string(trading.Sell), assetIDs).
 		Order("id").Find(&rows).Error
 	if err != nil {
-		return nil, err
+		return nil, wrapf(err, "list the pending sells of assets %v of organization %d", assetIDs, orgID)
 	}
 	return mapRows(rows, requestRow.domain), nil
 }
@@ -122,10 +124,10 @@ func (r *TradingRepo) PendingSells(ctx context.Context, orgID int64, assetIDs []
 // DueRequests implements trading.Repository.
 func (r *TradingRepo) DueRequests(ctx context.Context, orgID int64, t time.Time) ([]trading.Request, error) {
 	var rows []requestRow
-	err := r.db(ctx).Where("organization_id = ? AND status = ? AND is_recurring AND next_execution_at <= ?", orgID, string(trading.Pending), t).
+	err := r.db(ctx).Scopes(inOrg(orgID)).Where("status = ? AND is_recurring AND next_execution_at <= ?", string(trading.Pending), t).
 		Order("next_execution_at, id").Find(&rows).Error
 	if err != nil {
-		return nil, err
+		return nil, wrapf(err, "list the requests of organization %d due at %s", orgID, t.Format(time.RFC3339))
 	}
 	return mapRows(rows, requestRow.domain), nil
 }
@@ -136,7 +138,7 @@ func (r *TradingRepo) OverdueRequests(ctx context.Context, t time.Time, limit in
 	err := r.db(ctx).Where("status = ? AND is_recurring AND next_execution_at < ?", string(trading.Pending), t.UTC()).
 		Order("next_execution_at, id").Limit(limit).Find(&rows).Error
 	if err != nil {
-		return nil, err
+		return nil, wrapf(err, "list the requests of every organization overdue at %s", t.Format(time.RFC3339))
 	}
 	return mapRows(rows, requestRow.domain), nil
 }
@@ -172,9 +174,9 @@ func (a assetRow) domain() trading.Asset {
 // Asset implements trading.Repository.
 func (r *TradingRepo) Asset(ctx context.Context, orgID, id int64, lock bool) (trading.Asset, error) {
 	var row assetRow
-	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error
+	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return trading.Asset{}, notFound(err, "asset %d not found", id)
+		return trading.Asset{}, wrapf(notFound(err, "asset %d not found", id), "read asset %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -182,10 +184,10 @@ func (r *TradingRepo) Asset(ctx context.Context, orgID, id int64, lock bool) (tr
 // AssetOf implements trading.Repository.
 func (r *TradingRepo) AssetOf(ctx context.Context, orgID, portfolioID, instrumentID int64) (trading.Asset, bool, error) {
 	var rows []assetRow
-	err := r.s.lock(r.db(ctx), true).Where("organization_id = ? AND portfolio_id = ? AND instrument_id = ?", orgID, portfolioID, instrumentID).
+	err := r.s.lock(r.db(ctx), true).Scopes(inOrg(orgID)).Where("portfolio_id = ? AND instrument_id = ?", portfolioID, instrumentID).
 		Limit(1).Find(&rows).Error
 	if err != nil || len(rows) == 0 {
-		return trading.Asset{}, false, err
+		return trading.Asset{}, false, wrapf(err, "read the asset of instrument %d in portfolio %d of organization %d", instrumentID, portfolioID, orgID)
 	}
 	return rows[0].domain(), true, nil
 }
@@ -203,7 +205,7 @@ func assetFromDomain(a *trading.Asset) assetRow {
 func (r *TradingRepo) CreateAsset(ctx context.Context, a *trading.Asset) error {
 	row := assetFromDomain(a)
 	if err := r.db(ctx).Create(&row).Error; err != nil {
-		return conflictIfUnique(err, "portfolio %d already holds %s", a.PortfolioID, a.Symbol)
+		return wrapf(conflictIfUnique(err, "portfolio %d already holds %s", a.PortfolioID, a.Symbol), "create an asset in portfolio %d of organization %d", a.PortfolioID, a.OrganizationID)
 	}
 	a.ID = row.ID
 	return nil
@@ -211,16 +213,17 @@ func (r *TradingRepo) CreateAsset(ctx context.Context, a *trading.Asset) error {
 
 // SaveAsset implements trading.Repository.
 func (r *TradingRepo) SaveAsset(ctx context.Context, a *trading.Asset) error {
-	return r.db(ctx).Model(&assetRow{}).Where("organization_id = ? AND id = ?", a.OrganizationID, a.ID).
+	err := r.db(ctx).Model(&assetRow{}).Scopes(inOrg(a.OrganizationID)).Where("id = ?", a.ID).
 		Updates(map[string]any{
 			"quantity": a.Quantity, "average_cost": a.AverageCost, "investment_amount": a.InvestmentAmount,
 			"market_value": a.MarketValue, "updated_at": a.UpdatedAt,
 		}).Error
+	return wrapf(err, "save asset %d of organization %d", a.ID, a.OrganizationID)
 }
 
 // ListAssets implements trading.Repository.
 func (r *TradingRepo) ListAssets(ctx context.Context, orgID int64, f trading.AssetFilter, p investing.PageRequest) (investing.Page[trading.Asset], error) {
-	q := r.db(ctx).Model(&assetRow{}).Where("assets.organization_id = ?", orgID)
+	q := r.db(ctx).Model(&assetRow{}).Scopes(inOrg(orgID))
 	if f.CustomerID != nil {
 		q = q.Where("assets.customer_id = ?", *f.CustomerID)
 	}
@@ -233,14 +236,15 @@ func (r *TradingRepo) ListAssets(ctx context.Context, orgID int64, f trading.Ass
 	k := with(keyed("assets"), "customer_id", f.CustomerID, id64)
 	k = with(k, "account_id", f.AccountID, id64)
 	k = with(k, "portfolio_id", f.PortfolioID, id64)
-	return listKept(q, r.s.Dialect, orgID, k, "assets", p, assetRow.domain)
+	page, err := listKept(q, r.s.Dialect, orgID, k, "assets", p, assetRow.domain)
+	return page, wrapf(err, "list assets of organization %d", orgID)
 }
 
 // PortfolioAssets implements trading.Repository.
 func (r *TradingRepo) PortfolioAssets(ctx context.Context, orgID int64, portfolioIDs []int64) ([]trading.Asset, error) {
 	var rows []assetRow
-	if err := r.db(ctx).Where("organization_id = ? AND portfolio_id IN ?", orgID, portfolioIDs).Order("id").Find(&rows).Error; err != nil {
-		return nil, err
+	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("portfolio_id IN ?", portfolioIDs).Order("id").Find(&rows).Error; err != nil {
+		return nil, wrapf(err, "list the assets of portfolios %v of organization %d", portfolioIDs, orgID)
 	}
 	return mapRows(rows, assetRow.domain), nil
 }
@@ -287,8 +291,8 @@ func (t transactionRow) domain() trading.Transaction {
 // Transaction implements trading.Repository.
 func (r *TradingRepo) Transaction(ctx context.Context, orgID, id int64) (trading.Transaction, error) {
 	var row transactionRow
-	if err := r.db(ctx).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
-		return trading.Transaction{}, notFound(err, "transaction %d not found", id)
+	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error; err != nil {
+		return trading.Transaction{}, wrapf(notFound(err, "transaction %d not found", id), "read transaction %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -303,7 +307,8 @@ func (r *TradingRepo) CreateTransaction(ctx context.Context, t *trading.Transact
 		Cycle: t.Cycle, ErrorReason: t.ErrorReason, ExecutedAt: t.ExecutedAt, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 	if err := r.db(ctx).Create(&row).Error; err != nil {
-		return conflictIfUnique(err, "request %d has already executed its cycle %d", t.RequestID, t.Cycle)
+		return wrapf(conflictIfUnique(err, "request %d has already executed its cycle %d", t.RequestID, t.Cycle),
+			"create the transaction of cycle %d of request %d of organization %d", t.Cycle, t.RequestID, t.OrganizationID)
 	}
 	t.ID = row.ID
 	return nil
@@ -311,7 +316,7 @@ func (r *TradingRepo) CreateTransaction(ctx context.Context, t *trading.Transact
 
 // ListTransactions implements trading.Repository.
 func (r *TradingRepo) ListTransactions(ctx context.Context, orgID int64, f trading.TransactionFilter, p investing.PageRequest) (investing.Page[trading.Transaction], error) {
-	q := r.db(ctx).Model(&transactionRow{}).Where("transactions.organization_id = ?", orgID)
+	q := r.db(ctx).Model(&transactionRow{}).Scopes(inOrg(orgID))
 	if f.CustomerID != nil {
 		q = q.Where("transactions.customer_id = ?", *f.CustomerID)
 	}
@@ -320,5 +325,6 @@ func (r *TradingRepo) ListTransactions(ctx context.Context, orgID int64, f tradi
 	}
 	k := with(keyed("transactions"), "customer_id", f.CustomerID, id64)
 	k = with(k, "request_id", f.RequestID, id64)
-	return listKept(q, r.s.Dialect, orgID, k, "transactions", p, transactionRow.domain)
+	page, err := listKept(q, r.s.Dialect, orgID, k, "transactions", p, transactionRow.domain)
+	return page, wrapf(err, "list transactions of organization %d", orgID)
 }

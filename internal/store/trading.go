@@ -30,45 +30,46 @@ func (r *TradingRepo) WithTx(ctx context.Context, fn func(ctx context.Context) e
 
 // Customer implements trading.Repository.
 func (r *TradingRepo) Customer(ctx context.Context, orgID, id int64) (investing.Customer, error) {
-	return r.s.Investing().Customer(ctx, orgID, id, false)
+	return r.s.Investing().Customer(ctx, orgID, id, false) // wrapped there
 }
 
 // Account implements trading.Repository.
 func (r *TradingRepo) Account(ctx context.Context, orgID, id int64) (investing.Account, error) {
-	return r.s.Investing().Account(ctx, orgID, id, false)
+	return r.s.Investing().Account(ctx, orgID, id, false) // wrapped there
 }
 
 // AccountOfType implements trading.Repository.
 func (r *TradingRepo) AccountOfType(ctx context.Context, orgID, customerID int64, t investing.InvestmentType) (investing.Account, error) {
 	var row accountRow
-	err := r.db(ctx).Where("organization_id = ? AND customer_id = ? AND investment_type = ?", orgID, customerID, string(t)).Take(&row).Error
+	err := r.db(ctx).Scopes(inOrg(orgID)).Where("customer_id = ? AND investment_type = ?", customerID, string(t)).Take(&row).Error
 	if err != nil {
-		return investing.Account{}, notFound(err, "customer %d has no %s account", customerID, t)
+		return investing.Account{}, wrapf(notFound(err, "customer %d has no %s account", customerID, t), "read the %s account of customer %d of organization %d", t, customerID, orgID)
 	}
 	return row.domain(), nil
 }
 
 // Portfolio implements trading.Repository.
 func (r *TradingRepo) Portfolio(ctx context.Context, orgID, id int64) (investing.Portfolio, error) {
-	return r.s.Investing().Portfolio(ctx, orgID, id, false)
+	return r.s.Investing().Portfolio(ctx, orgID, id, false) // wrapped there
 }
 
 // PortfolioOfAccount implements trading.Repository.
 func (r *TradingRepo) PortfolioOfAccount(ctx context.Context, orgID, accountID int64, lock bool) (investing.Portfolio, error) {
 	var row portfolioRow
-	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND account_id = ?", orgID, accountID).Take(&row).Error
+	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("account_id = ?", accountID).Take(&row).Error
 	if err != nil {
-		return investing.Portfolio{}, notFound(err, "account %d has no portfolio", accountID)
+		return investing.Portfolio{}, wrapf(notFound(err, "account %d has no portfolio", accountID), "read the portfolio of account %d of organization %d", accountID, orgID)
 	}
 	return row.domain(), nil
 }
 
 // SavePortfolioValues implements trading.Repository.
 func (r *TradingRepo) SavePortfolioValues(ctx context.Context, p *investing.Portfolio) error {
-	return r.db(ctx).Model(&portfolioRow{}).Where("organization_id = ? AND id = ?", p.OrganizationID, p.ID).
+	err := r.db(ctx).Model(&portfolioRow{}).Scopes(inOrg(p.OrganizationID)).Where("id = ?", p.ID).
 		Updates(map[string]any{
 			"investment_amount": p.InvestmentAmount, "market_value": p.MarketValue, "performance": p.Performance, "updated_at": p.UpdatedAt,
 		}).Error
+	return wrapf(err, "save the values of portfolio %d of organization %d", p.ID, p.OrganizationID)
 }
 
 type sandboxClockRow struct {
@@ -82,8 +83,8 @@ func (sandboxClockRow) TableName() string { return "sandbox_clocks" }
 // ClockOffset implements trading.Repository.
 func (r *TradingRepo) ClockOffset(ctx context.Context, orgID int64) (time.Duration, error) {
 	var rows []sandboxClockRow
-	if err := r.db(ctx).Where("organization_id = ?", orgID).Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
-		return 0, err
+	if err := r.db(ctx).Scopes(inOrg(orgID)).Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
+		return 0, wrapf(err, "read the sandbox clock of organization %d", orgID)
 	}
 	return time.Duration(rows[0].OffsetSeconds) * time.Second, nil
 }
@@ -91,10 +92,11 @@ func (r *TradingRepo) ClockOffset(ctx context.Context, orgID int64) (time.Durati
 // SetClockOffset implements trading.Repository.
 func (r *TradingRepo) SetClockOffset(ctx context.Context, orgID int64, d time.Duration, at time.Time) error {
 	row := sandboxClockRow{OrganizationID: orgID, OffsetSeconds: int64(d / time.Second), UpdatedAt: at}
-	return r.db(ctx).Clauses(clause.OnConflict{
+	err := r.db(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "organization_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"offset_seconds", "updated_at"}),
 	}).Create(&row).Error
+	return wrapf(err, "set the sandbox clock of organization %d", orgID)
 }
 
 type sandboxPriceRow struct {
@@ -109,8 +111,8 @@ func (sandboxPriceRow) TableName() string { return "sandbox_prices" }
 // PriceOverrides implements trading.Repository.
 func (r *TradingRepo) PriceOverrides(ctx context.Context, orgID int64) (map[int64]decimal.Decimal, error) {
 	var rows []sandboxPriceRow
-	if err := r.db(ctx).Where("organization_id = ?", orgID).Find(&rows).Error; err != nil {
-		return nil, err
+	if err := r.db(ctx).Scopes(inOrg(orgID)).Find(&rows).Error; err != nil {
+		return nil, wrapf(err, "list the sandbox prices of organization %d", orgID)
 	}
 	out := make(map[int64]decimal.Decimal, len(rows))
 	for _, row := range rows {
@@ -122,16 +124,17 @@ func (r *TradingRepo) PriceOverrides(ctx context.Context, orgID int64) (map[int6
 // SetPriceOverride implements trading.Repository.
 func (r *TradingRepo) SetPriceOverride(ctx context.Context, orgID, instrumentID int64, price decimal.Decimal, at time.Time) error {
 	row := sandboxPriceRow{OrganizationID: orgID, InstrumentID: instrumentID, Price: price, UpdatedAt: at}
-	return r.db(ctx).Clauses(clause.OnConflict{
+	err := r.db(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "organization_id"}, {Name: "instrument_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"price", "updated_at"}),
 	}).Create(&row).Error
+	return wrapf(err, "set the sandbox price of instrument %d in organization %d", instrumentID, orgID)
 }
 
 // DeletePriceOverride implements trading.Repository.
 func (r *TradingRepo) DeletePriceOverride(ctx context.Context, orgID, instrumentID int64) (bool, error) {
-	res := r.db(ctx).Where("organization_id = ? AND instrument_id = ?", orgID, instrumentID).Delete(&sandboxPriceRow{})
-	return res.RowsAffected > 0, res.Error
+	res := r.db(ctx).Scopes(inOrg(orgID)).Where("instrument_id = ?", instrumentID).Delete(&sandboxPriceRow{})
+	return res.RowsAffected > 0, wrapf(res.Error, "delete the sandbox price of instrument %d in organization %d", instrumentID, orgID)
 }
 
 // conflictIfUnique turns a unique violation into a Conflict.

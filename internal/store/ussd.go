@@ -48,32 +48,32 @@ func (r *USSDRepo) WithTx(ctx context.Context, fn func(ctx context.Context) erro
 // CreateSession implements ussd.Repository.
 func (r *USSDRepo) CreateSession(ctx context.Context, x *ussd.Session) error {
 	row, err := ussdRow(x)
-	if err != nil {
-		return err
+	if err == nil {
+		err = r.s.conn(ctx).Create(&row).Error
 	}
-	return r.s.conn(ctx).Create(&row).Error
+	return wrapf(err, "create USSD session %s of organization %d", x.ID, x.OrganizationID)
 }
 
 // SaveSession implements ussd.Repository.
 func (r *USSDRepo) SaveSession(ctx context.Context, x *ussd.Session) error {
 	row, err := ussdRow(x)
-	if err != nil {
-		return err
+	if err == nil {
+		err = r.s.conn(ctx).Model(&ussdSessionRow{}).Scopes(inOrg(x.OrganizationID)).Where("id = ?", x.ID).
+			Updates(map[string]any{"state": row.State, "data": row.Data, "expires_at": row.ExpiresAt, "updated_at": row.UpdatedAt}).Error
 	}
-	return r.s.conn(ctx).Model(&ussdSessionRow{}).Where("organization_id = ? AND id = ?", x.OrganizationID, x.ID).
-		Updates(map[string]any{"state": row.State, "data": row.Data, "expires_at": row.ExpiresAt, "updated_at": row.UpdatedAt}).Error
+	return wrapf(err, "save USSD session %s of organization %d", x.ID, x.OrganizationID)
 }
 
 // Session implements ussd.Repository.
 func (r *USSDRepo) Session(ctx context.Context, orgID int64, id string, lock bool) (ussd.Session, error) {
 	var row ussdSessionRow
-	if err := r.s.lock(r.s.conn(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
-		return ussd.Session{}, notFound(err, "USSD session %s not found", id)
+	if err := r.s.lock(r.s.conn(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error; err != nil {
+		return ussd.Session{}, wrapf(notFound(err, "USSD session %s not found", id), "read USSD session %s of organization %d", id, orgID)
 	}
 	x := ussd.Session{ID: row.ID, OrganizationID: row.OrganizationID, CustomerID: row.CustomerID, State: ussd.State(row.State),
 		ExpiresAt: row.ExpiresAt.UTC(), CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC()}
 	if err := json.Unmarshal([]byte(row.Data), &x.Data); err != nil {
-		return ussd.Session{}, fmt.Errorf("decoding USSD session %s: %w", id, err)
+		return ussd.Session{}, fmt.Errorf("read USSD session %s of organization %d: decode its data: %w", id, orgID, err)
 	}
 	return x, nil
 }

@@ -51,7 +51,7 @@ func (c walletCounterpartyRow) domain() wallet.Counterparty {
 func (r *WalletRepo) CreateCounterparty(ctx context.Context, c *wallet.Counterparty) error {
 	row := walletCounterpartyRow{GUID: c.GUID, OrganizationID: c.OrganizationID, Name: c.Name, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	if err := r.db(ctx).Create(&row).Error; err != nil {
-		return err
+		return wrapf(err, "create counterparty %s of organization %d", c.GUID, c.OrganizationID)
 	}
 	c.ID = row.ID
 	return nil
@@ -60,22 +60,23 @@ func (r *WalletRepo) CreateCounterparty(ctx context.Context, c *wallet.Counterpa
 // Counterparty implements wallet.Repository.
 func (r *WalletRepo) Counterparty(ctx context.Context, orgID int64, guid uuid.UUID) (wallet.Counterparty, error) {
 	var row walletCounterpartyRow
-	err := r.db(ctx).Where("organization_id = ? AND guid = ?", orgID, guid.String()).Take(&row).Error
+	err := r.db(ctx).Scopes(inOrg(orgID)).Where("guid = ?", guid.String()).Take(&row).Error
 	if err != nil {
-		return wallet.Counterparty{}, withReason(notFound(err, "counterparty %s not found", guid), wallet.ReasonCounterpartyNotFound)
+		return wallet.Counterparty{}, wrapf(withReason(notFound(err, "counterparty %s not found", guid), wallet.ReasonCounterpartyNotFound),
+			"read counterparty %s of organization %d", guid, orgID)
 	}
 	return row.domain(), nil
 }
 
 // ListCounterparties implements wallet.Repository.
 func (r *WalletRepo) ListCounterparties(ctx context.Context, orgID int64, p wallet.PageRequest) (wallet.Page[wallet.Counterparty], error) {
-	q := r.db(ctx).Model(&walletCounterpartyRow{}).Where("wallet_counterparties.organization_id = ?", orgID).Session(&gorm.Session{})
+	q := r.db(ctx).Model(&walletCounterpartyRow{}).Scopes(inOrg(orgID)).Session(&gorm.Session{})
 	var rows []walletCounterpartyRow
 	if err := pageQuery(q, "wallet_counterparties", p.Limit, p.Offset, false).Find(&rows).Error; err != nil {
-		return wallet.Page[wallet.Counterparty]{}, err
+		return wallet.Page[wallet.Counterparty]{}, wrapf(err, "list counterparties of organization %d", orgID)
 	}
 	n, err := total(q, len(rows), p.Limit, p.Offset)
-	return wallet.Page[wallet.Counterparty]{Items: mapRows(rows, walletCounterpartyRow.domain), Total: n}, err
+	return wallet.Page[wallet.Counterparty]{Items: mapRows(rows, walletCounterpartyRow.domain), Total: n}, wrapf(err, "count counterparties of organization %d", orgID)
 }
 
 type walletAccountRow struct {
@@ -115,9 +116,9 @@ func (r *WalletRepo) CreateAccount(ctx context.Context, a *wallet.Account) error
 	}
 	if err := r.db(ctx).Create(&row).Error; err != nil {
 		if name, ok := uniqueViolation(err); ok && strings.Contains(name, "iban") && a.IBAN != nil {
-			return errcode.New(errcode.Conflict, "IBAN %s is already used by a wallet account of this organization", *a.IBAN).WithReason(wallet.ReasonIBANAlreadyExists)
+			err = errcode.New(errcode.Conflict, "IBAN %s is already used by a wallet account of this organization", *a.IBAN).WithReason(wallet.ReasonIBANAlreadyExists)
 		}
-		return err
+		return wrapf(err, "create a wallet account of customer %d of organization %d", a.CustomerID, a.OrganizationID)
 	}
 	a.ID = row.ID
 	return nil
@@ -125,13 +126,13 @@ func (r *WalletRepo) CreateAccount(ctx context.Context, a *wallet.Account) error
 
 // ListAccounts implements wallet.Repository.
 func (r *WalletRepo) ListAccounts(ctx context.Context, orgID, customerID int64, iban *string) ([]wallet.Account, error) {
-	q := r.db(ctx).Where("organization_id = ? AND customer_id = ?", orgID, customerID)
+	q := r.db(ctx).Scopes(inOrg(orgID)).Where("customer_id = ?", customerID)
 	if iban != nil {
 		q = q.Where("iban = ?", *iban)
 	}
 	var rows []walletAccountRow
 	if err := q.Order("created_at, id").Find(&rows).Error; err != nil {
-		return nil, err
+		return nil, wrapf(err, "list the wallet accounts of customer %d of organization %d", customerID, orgID)
 	}
 	return mapRows(rows, walletAccountRow.domain), nil
 }

@@ -74,9 +74,9 @@ func (r *WalletRepo) CreateCustomer(ctx context.Context, c *wallet.Customer) err
 	row := walletCustomerFromDomain(c)
 	if err := r.db(ctx).Create(&row).Error; err != nil {
 		if name, ok := uniqueViolation(err); ok && strings.Contains(name, "login") && c.Login != nil {
-			return errcode.New(errcode.Conflict, "a customer with login %q already exists in this counterparty", *c.Login).WithReason(wallet.ReasonCustomerAlreadyExists)
+			err = errcode.New(errcode.Conflict, "a customer with login %q already exists in this counterparty", *c.Login).WithReason(wallet.ReasonCustomerAlreadyExists)
 		}
-		return err
+		return wrapf(err, "create a wallet customer of counterparty %d of organization %d", c.CounterpartyID, c.OrganizationID)
 	}
 	c.ID = row.ID
 	return nil
@@ -85,9 +85,10 @@ func (r *WalletRepo) CreateCustomer(ctx context.Context, c *wallet.Customer) err
 // Customer implements wallet.Repository.
 func (r *WalletRepo) Customer(ctx context.Context, orgID, counterpartyID int64, guid uuid.UUID, lock bool) (wallet.Customer, error) {
 	var row walletCustomerRow
-	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND counterparty_id = ? AND guid = ?", orgID, counterpartyID, guid.String()).Take(&row).Error
+	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("counterparty_id = ? AND guid = ?", counterpartyID, guid.String()).Take(&row).Error
 	if err != nil {
-		return wallet.Customer{}, withReason(notFound(err, "customer %s not found in this counterparty", guid), wallet.ReasonCustomerNotFound)
+		return wallet.Customer{}, wrapf(withReason(notFound(err, "customer %s not found in this counterparty", guid), wallet.ReasonCustomerNotFound),
+			"read wallet customer %s of counterparty %d of organization %d", guid, counterpartyID, orgID)
 	}
 	return row.domain(), nil
 }
@@ -95,8 +96,8 @@ func (r *WalletRepo) Customer(ctx context.Context, orgID, counterpartyID int64, 
 // SaveCustomer implements wallet.Repository.
 func (r *WalletRepo) SaveCustomer(ctx context.Context, c *wallet.Customer) error {
 	row := walletCustomerFromDomain(c)
-	return r.db(ctx).Model(&walletCustomerRow{}).
-		Where("organization_id = ? AND counterparty_id = ? AND id = ?", c.OrganizationID, c.CounterpartyID, c.ID).
+	err := r.db(ctx).Model(&walletCustomerRow{}).
+		Scopes(inOrg(c.OrganizationID)).Where("counterparty_id = ? AND id = ?", c.CounterpartyID, c.ID).
 		Updates(map[string]any{
 			"name": row.Name, "surname": row.Surname, "paternal_name": row.PaternalName, "phone_number": row.PhoneNumber,
 			"segment": row.Segment, "status": row.Status, "kyc_level": row.KYCLevel, "is_disabled": row.IsDisabled,
@@ -104,6 +105,7 @@ func (r *WalletRepo) SaveCustomer(ctx context.Context, c *wallet.Customer) error
 			"balance_asset_code": row.BalanceAssetCode, "balance_asset_issuer": row.BalanceAssetIssuer,
 			"updated_at": row.UpdatedAt,
 		}).Error
+	return wrapf(err, "save wallet customer %s of counterparty %d of organization %d", c.GUID, c.CounterpartyID, c.OrganizationID)
 }
 
 // searchExpr is what search_string looks into. PostgreSQL has a trigram
@@ -131,12 +133,18 @@ func (r *WalletRepo) orderColumn(f wallet.SortField) string {
 // condition (see the migration); the page is ordered by the field, ties by
 // id, NULLs last ascending and first descending (an index scan either way).
 func (r *WalletRepo) ListCustomers(ctx context.Context, orgID, counterpartyID int64, f wallet.CustomerFilter, lr wallet.ListRequest) (wallet.Page[wallet.Customer], error) {
+	page, err := r.listCustomers(ctx, orgID, counterpartyID, f, lr)
+	return page, wrapf(err, "list the wallet customers of counterparty %d of organization %d", counterpartyID, orgID)
+}
+
+func (r *WalletRepo) listCustomers(ctx context.Context, orgID, counterpartyID int64, f wallet.CustomerFilter, lr wallet.ListRequest) (wallet.Page[wallet.Customer], error) {
 	// Scoped by organization through the counterparty, in a condition
 	// evaluated once: the customer indexes (which lead with the
 	// counterparty) then answer the count and the deferred join below
 	// without reading the table.
-	q := r.db(ctx).Model(&walletCustomerRow{}).Where(`wallet_customers.counterparty_id =
-  (SELECT wallet_counterparties.id FROM wallet_counterparties WHERE wallet_counterparties.organization_id = ? AND wallet_counterparties.id = ?)`, orgID, counterpartyID)
+	counterparty := r.db(ctx).Model(&walletCounterpartyRow{}).Select("wallet_counterparties.id").
+		Scopes(inOrg(orgID)).Where("wallet_counterparties.id = ?", counterpartyID)
+	q := r.db(ctx).Model(&walletCustomerRow{}).Where("wallet_customers.counterparty_id = (?)", counterparty)
 	in := func(col string, vals []string) {
 		if len(vals) > 0 {
 			q = q.Where("wallet_customers."+col+" IN ?", vals)
@@ -298,7 +306,7 @@ func (r *WalletRepo) customersTotal(ctx context.Context, orgID, counterpartyID i
 		return int64(lr.Offset + items), nil
 	}
 	var n int64
-	err := r.db(ctx).Model(&walletCounterpartyRow{}).Where("organization_id = ? AND id = ?", orgID, counterpartyID).
+	err := r.db(ctx).Model(&walletCounterpartyRow{}).Scopes(inOrg(orgID)).Where("id = ?", counterpartyID).
 		Pluck("customers_total", &n).Error
 	return n, err
 }
@@ -329,7 +337,7 @@ func (r *WalletRepo) searchCondition(ctx context.Context, orgID, counterpartyID 
 	args := []any{"%" + escapeLike(s.Text) + "%"}
 	if s.GUID != nil || s.IBAN != "" {
 		var ids []int64
-		aq := r.db(ctx).Model(&walletAccountRow{}).Where("organization_id = ? AND counterparty_id = ?", orgID, counterpartyID)
+		aq := r.db(ctx).Model(&walletAccountRow{}).Scopes(inOrg(orgID)).Where("counterparty_id = ?", counterpartyID)
 		switch {
 		case s.GUID != nil && s.IBAN != "":
 			aq = aq.Where("guid = ? OR iban = ?", s.GUID.String(), s.IBAN)

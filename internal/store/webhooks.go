@@ -41,7 +41,7 @@ func (webhookKeyRow) TableName() string { return "webhook_keys" }
 func (r *WebhookRepo) Keys(ctx context.Context) ([]webhook.Key, error) {
 	var rows []webhookKeyRow
 	if err := r.s.conn(ctx).Order("id").Find(&rows).Error; err != nil {
-		return nil, err
+		return nil, wrapf(err, "list the webhook signing keys")
 	}
 	out := make([]webhook.Key, len(rows))
 	for i, row := range rows {
@@ -54,7 +54,7 @@ func (r *WebhookRepo) Keys(ctx context.Context) ([]webhook.Key, error) {
 func (r *WebhookRepo) CreateKey(ctx context.Context, k *webhook.Key) error {
 	row := webhookKeyRow{KeyID: k.KeyID, Seed: k.Seed, CreatedAt: k.CreatedAt}
 	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
-		return err
+		return wrapf(err, "create webhook signing key %s", k.KeyID)
 	}
 	k.ID = row.ID
 	return nil
@@ -62,7 +62,8 @@ func (r *WebhookRepo) CreateKey(ctx context.Context, k *webhook.Key) error {
 
 // RetireKey implements webhook.Repository.
 func (r *WebhookRepo) RetireKey(ctx context.Context, id int64, at time.Time) error {
-	return r.s.conn(ctx).Model(&webhookKeyRow{}).Where("id = ? AND retired_at IS NULL", id).Update("retired_at", at).Error
+	err := r.s.conn(ctx).Model(&webhookKeyRow{}).Where("id = ? AND retired_at IS NULL", id).Update("retired_at", at).Error
+	return wrapf(err, "retire webhook signing key %d", id)
 }
 
 type webhookRow struct {
@@ -108,7 +109,7 @@ func webhookFromDomain(w *webhook.Webhook) webhookRow {
 func (r *WebhookRepo) CreateWebhook(ctx context.Context, w *webhook.Webhook) error {
 	row := webhookFromDomain(w)
 	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
-		return err
+		return wrapf(err, "create a webhook of organization %d", w.OrganizationID)
 	}
 	w.ID = row.ID
 	return nil
@@ -135,8 +136,8 @@ func (r *WebhookRepo) Webhook(ctx context.Context, orgID, id int64, lock bool) (
 	if lock && r.s.Dialect == Postgres {
 		q = q.Clauses(webhookUpdateLock)
 	}
-	if err := q.Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
-		return webhook.Webhook{}, notFound(err, "webhook %d not found", id)
+	if err := q.Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error; err != nil {
+		return webhook.Webhook{}, wrapf(notFound(err, "webhook %d not found", id), "read webhook %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -144,9 +145,10 @@ func (r *WebhookRepo) Webhook(ctx context.Context, orgID, id int64, lock bool) (
 // SaveWebhook implements webhook.Repository.
 func (r *WebhookRepo) SaveWebhook(ctx context.Context, w *webhook.Webhook) error {
 	row := webhookFromDomain(w)
-	return r.s.conn(ctx).Model(&webhookRow{}).Where("organization_id = ? AND id = ?", w.OrganizationID, w.ID).
+	err := r.s.conn(ctx).Model(&webhookRow{}).Scopes(inOrg(w.OrganizationID)).Where("id = ?", w.ID).
 		Updates(map[string]any{"url": row.URL, "subscriptions": row.Subscriptions, "status": row.Status,
 			"deactivated_reason": row.DeactivatedReason, "updated_at": row.UpdatedAt}).Error
+	return wrapf(err, "save webhook %d of organization %d", w.ID, w.OrganizationID)
 }
 
 // WebhooksWithoutKey implements webhook.Repository (a maintenance read
@@ -154,51 +156,54 @@ func (r *WebhookRepo) SaveWebhook(ctx context.Context, w *webhook.Webhook) error
 func (r *WebhookRepo) WebhooksWithoutKey(ctx context.Context) ([]webhook.Webhook, error) {
 	var rows []webhookRow
 	if err := r.s.conn(ctx).Where("signing_key_id IS NULL").Order("id").Find(&rows).Error; err != nil {
-		return nil, err
+		return nil, wrapf(err, "list the webhooks without a signing key of every organization")
 	}
 	return mapRows(rows, webhookRow.domain), nil
 }
 
 // SetWebhookKey implements webhook.Repository.
 func (r *WebhookRepo) SetWebhookKey(ctx context.Context, orgID, id int64, k webhook.Key) error {
-	return r.s.conn(ctx).Model(&webhookRow{}).Where("organization_id = ? AND id = ? AND signing_key_id IS NULL", orgID, id).
+	err := r.s.conn(ctx).Model(&webhookRow{}).Scopes(inOrg(orgID)).Where("id = ? AND signing_key_id IS NULL", id).
 		Updates(map[string]any{"signing_key_id": k.KeyID, "signing_seed": k.Seed, "signing_key_created_at": k.CreatedAt}).Error
+	return wrapf(err, "set the signing key of webhook %d of organization %d", id, orgID)
 }
 
 // DeleteWebhook implements webhook.Repository; its deliveries go with it.
 func (r *WebhookRepo) DeleteWebhook(ctx context.Context, orgID, id int64) error {
-	return r.s.WithTx(ctx, func(ctx context.Context) error {
+	err := r.s.WithTx(ctx, func(ctx context.Context) error {
 		// The webhook row first, then its deliveries (the lock order above).
 		q := r.s.conn(ctx)
 		if r.s.Dialect == Postgres {
 			q = q.Clauses(webhookDeleteLock)
 		}
 		var row webhookRow
-		if err := q.Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
+		if err := q.Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error; err != nil {
 			return notFound(err, "webhook %d not found", id)
 		}
-		if err := r.s.conn(ctx).Where("organization_id = ? AND webhook_id = ?", orgID, id).Delete(&webhookDeliveryRow{}).Error; err != nil {
+		if err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("webhook_id = ?", id).Delete(&webhookDeliveryRow{}).Error; err != nil {
 			return err
 		}
-		res := r.s.conn(ctx).Where("organization_id = ? AND id = ?", orgID, id).Delete(&webhookRow{})
+		res := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("id = ?", id).Delete(&webhookRow{})
 		if res.Error == nil && res.RowsAffected == 0 {
 			return errcode.New(errcode.NotFound, "webhook %d not found", id)
 		}
 		return res.Error
 	})
+	return wrapf(err, "delete webhook %d of organization %d", id, orgID)
 }
 
 // ListWebhooks implements webhook.Repository.
 func (r *WebhookRepo) ListWebhooks(ctx context.Context, orgID int64, p investing.PageRequest) (investing.Page[webhook.Webhook], error) {
-	q := r.s.conn(ctx).Model(&webhookRow{}).Where("webhooks.organization_id = ?", orgID)
-	return list(q, "webhooks", p, webhookRow.domain)
+	q := r.s.conn(ctx).Model(&webhookRow{}).Scopes(inOrg(orgID))
+	page, err := list(q, "webhooks", p, webhookRow.domain)
+	return page, wrapf(err, "list webhooks of organization %d", orgID)
 }
 
 // ActiveWebhooks implements webhook.Repository.
 func (r *WebhookRepo) ActiveWebhooks(ctx context.Context, orgID int64) ([]webhook.Webhook, error) {
 	var rows []webhookRow
-	if err := r.s.conn(ctx).Where("organization_id = ? AND status = ?", orgID, string(webhook.Active)).Order("id").Find(&rows).Error; err != nil {
-		return nil, err
+	if err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("status = ?", string(webhook.Active)).Order("id").Find(&rows).Error; err != nil {
+		return nil, wrapf(err, "list the active webhooks of organization %d", orgID)
 	}
 	return mapRows(rows, webhookRow.domain), nil
 }
@@ -219,14 +224,14 @@ func (r *WebhookRepo) CreateEvents(ctx context.Context, es []webhook.Event) erro
 	for i, e := range es {
 		rows[i] = webhookEventRow{ID: e.ID, OrganizationID: e.OrganizationID, Name: e.Name, Data: string(e.Data), CreatedAt: e.CreatedAt}
 	}
-	return r.s.conn(ctx).Create(&rows).Error
+	return wrapf(r.s.conn(ctx).Create(&rows).Error, "create %d events", len(rows))
 }
 
 // Event implements webhook.Repository.
 func (r *WebhookRepo) Event(ctx context.Context, orgID int64, id string) (webhook.Event, error) {
 	var row webhookEventRow
-	if err := r.s.conn(ctx).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
-		return webhook.Event{}, notFound(err, "event %s not found", id)
+	if err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error; err != nil {
+		return webhook.Event{}, wrapf(notFound(err, "event %s not found", id), "read event %s of organization %d", id, orgID)
 	}
 	return webhook.Event{ID: row.ID, OrganizationID: row.OrganizationID, Name: row.Name, CreatedAt: row.CreatedAt.UTC(), Data: json.RawMessage(row.Data)}, nil
 }
@@ -282,7 +287,7 @@ func (r *WebhookRepo) CreateDeliveries(ctx context.Context, ds []*webhook.Delive
 		rows[i] = deliveryFromDomain(d)
 	}
 	if err := r.s.conn(ctx).Omit("EventName").Create(&rows).Error; err != nil {
-		return err
+		return wrapf(err, "create %d webhook deliveries", len(rows))
 	}
 	for i := range rows {
 		ds[i].ID = rows[i].ID
@@ -303,8 +308,8 @@ func (r *WebhookRepo) Delivery(ctx context.Context, orgID, id int64, lock bool) 
 	if lock && r.s.Dialect == Postgres {
 		q = q.Clauses(lockOf("webhook_deliveries"))
 	}
-	if err := q.Where("webhook_deliveries.organization_id = ? AND webhook_deliveries.id = ?", orgID, id).Take(&row).Error; err != nil {
-		return webhook.Delivery{}, notFound(err, "delivery %d not found", id)
+	if err := q.Scopes(inOrg(orgID)).Where("webhook_deliveries.id = ?", id).Take(&row).Error; err != nil {
+		return webhook.Delivery{}, wrapf(notFound(err, "delivery %d not found", id), "read webhook delivery %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -312,26 +317,29 @@ func (r *WebhookRepo) Delivery(ctx context.Context, orgID, id int64, lock bool) 
 // SaveDelivery implements webhook.Repository.
 func (r *WebhookRepo) SaveDelivery(ctx context.Context, d *webhook.Delivery) error {
 	row := deliveryFromDomain(d)
-	return r.s.conn(ctx).Model(&webhookDeliveryRow{}).Where("organization_id = ? AND id = ?", d.OrganizationID, d.ID).
+	err := r.s.conn(ctx).Model(&webhookDeliveryRow{}).Scopes(inOrg(d.OrganizationID)).Where("id = ?", d.ID).
 		Updates(map[string]any{"attempts": row.Attempts, "state": row.State, "last_status_code": row.LastStatusCode,
 			"last_latency_ms": row.LastLatencyMs, "last_error": row.LastError, "next_attempt_at": row.NextAttemptAt,
 			"updated_at": row.UpdatedAt}).Error
+	return wrapf(err, "save webhook delivery %d of organization %d", d.ID, d.OrganizationID)
 }
 
 // ListDeliveries implements webhook.Repository.
 func (r *WebhookRepo) ListDeliveries(ctx context.Context, orgID, webhookID int64, state *webhook.State, p investing.PageRequest) (investing.Page[webhook.Delivery], error) {
-	q := r.deliveries(ctx).Where("webhook_deliveries.organization_id = ? AND webhook_deliveries.webhook_id = ?", orgID, webhookID)
+	q := r.deliveries(ctx).Scopes(inOrg(orgID)).Where("webhook_deliveries.webhook_id = ?", webhookID)
 	if state != nil {
 		q = q.Where("webhook_deliveries.state = ?", string(*state))
 	}
-	return list(q, "webhook_deliveries", p, webhookDeliveryRow.domain)
+	page, err := list(q, "webhook_deliveries", p, webhookDeliveryRow.domain)
+	return page, wrapf(err, "list the deliveries of webhook %d of organization %d", webhookID, orgID)
 }
 
 // CancelPending implements webhook.Repository.
 func (r *WebhookRepo) CancelPending(ctx context.Context, orgID, webhookID int64, at time.Time) error {
-	return r.s.conn(ctx).Model(&webhookDeliveryRow{}).
-		Where("organization_id = ? AND webhook_id = ? AND state = ?", orgID, webhookID, string(webhook.Pending)).
+	err := r.s.conn(ctx).Model(&webhookDeliveryRow{}).
+		Scopes(inOrg(orgID)).Where("webhook_id = ? AND state = ?", webhookID, string(webhook.Pending)).
 		Updates(map[string]any{"state": string(webhook.Canceled), "next_attempt_at": nil, "updated_at": at}).Error
+	return wrapf(err, "cancel the pending deliveries of webhook %d of organization %d", webhookID, orgID)
 }
 
 // lockOf is FOR UPDATE OF table: in a join, lock only that table's rows.
@@ -352,7 +360,7 @@ func (r *WebhookRepo) PurgeBefore(ctx context.Context, t time.Time) (int64, erro
 		n += res.RowsAffected
 		return res.Error
 	})
-	return n, err
+	return n, wrapf(err, "purge the webhook deliveries and events of every organization before %s", t.Format(time.RFC3339))
 }
 
 // RecordEvents implements webhook.Repository. On PostgreSQL the insert is a
@@ -363,9 +371,9 @@ func (r *WebhookRepo) PurgeBefore(ctx context.Context, t time.Time) (int64, erro
 func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhook.Event) ([]webhook.Webhook, error) {
 	if r.s.Dialect != Postgres || len(es) == 0 {
 		if err := r.CreateEvents(ctx, es); err != nil {
-			return nil, err
+			return nil, wrapf(err, "record the events of organization %d", orgID)
 		}
-		return r.ActiveWebhooks(ctx, orgID)
+		return r.ActiveWebhooks(ctx, orgID) // wrapped there
 	}
 	var (
 		values strings.Builder
@@ -378,14 +386,16 @@ func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhoo
 		values.WriteString("(?, ?, ?, ?::jsonb, ?)")
 		args = append(args, e.ID, e.OrganizationID, e.Name, string(e.Data), e.CreatedAt)
 	}
-	args = append(args, orgID, string(webhook.Active))
+	active := r.s.conn(ctx).Model(&webhookRow{}).Scopes(inOrg(orgID)).Where("status = ?", string(webhook.Active)).
+		Order("id").Clauses(clause.Locking{Strength: "KEY SHARE"})
+	args = append(args, active)
 	var rows []webhookRow
 	err := r.s.conn(ctx).Raw(`WITH ins AS (
   INSERT INTO webhook_events (id, organization_id, name, data, created_at) VALUES `+values.String()+`
 )
-SELECT * FROM webhooks WHERE organization_id = ? AND status = ? ORDER BY id FOR KEY SHARE`, args...).Scan(&rows).Error
+?`, args...).Scan(&rows).Error
 	if err != nil {
-		return nil, err
+		return nil, wrapf(err, "record the events of organization %d", orgID)
 	}
 	return mapRows(rows, webhookRow.domain), nil
 }

@@ -26,6 +26,9 @@ func (s *Service) ExecuteRequest(ctx context.Context, orgID, requestID int64, du
 	outcome := "skipped"
 	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
 		r, err := s.repo.Request(ctx, orgID, requestID, true)
+		if errcode.Is(err, errcode.NotFound) {
+			return nil // deleted since it was queued (a sandbox reset): nothing to run
+		}
 		if err != nil {
 			return err
 		}
@@ -43,7 +46,7 @@ func (s *Service) ExecuteRequest(ctx context.Context, orgID, requestID int64, du
 		outcome = "error"
 	}
 	metrics.RequestExecutions.WithLabelValues(outcome).Inc()
-	return err
+	return errcode.Wrapf(err, "execute request %d of organization %d", requestID, orgID)
 }
 
 // execute runs r (locked, PENDING) once: the request's cycle when it is
@@ -72,7 +75,7 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 	} else {
 		reason, fatal, err = s.fill(ctx, r, &t, at)
 		if err != nil {
-			return Transaction{}, err
+			return Transaction{}, errcode.Wrapf(err, "fill cycle %d of request %d", t.Cycle, r.ID)
 		}
 		if reason != "" && forced != nil {
 			return Transaction{}, errcode.New(errcode.Unprocessable, "request %d cannot be COMPLETED: %s", r.ID, reason)
@@ -84,9 +87,9 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 		t.Amount = decimal.Zero
 	}
 	if err := s.repo.CreateTransaction(ctx, &t); err != nil {
-		return Transaction{}, err
+		return Transaction{}, errcode.Wrapf(err, "record cycle %d of request %d", t.Cycle, r.ID)
 	}
-	if err := s.events.Emit(ctx, t.OrganizationID, investing.Change{Event: "TRANSACTION.CREATED", Resource: t}); err != nil {
+	if err := s.events.Emit(ctx, t.OrganizationID, TransactionCreated{t}); err != nil {
 		return Transaction{}, err
 	}
 	r.Executions++
@@ -96,7 +99,7 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 		next := r.Schedule.Cycle(r.CreatedAt, r.Executions+1)
 		r.NextExecutionAt = &next
 		if err := s.sched.Schedule(ctx, Execution{OrganizationID: r.OrganizationID, RequestID: r.ID, Due: next, Delay: next.Sub(now)}); err != nil {
-			return Transaction{}, err
+			return Transaction{}, errcode.Wrapf(err, "schedule cycle %d of request %d", r.Executions+1, r.ID)
 		}
 	case reason != "":
 		r.Status, r.ErrorReason, r.NextExecutionAt = Failed, &reason, nil
@@ -106,7 +109,7 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 	if err := s.repo.SaveRequest(ctx, r); err != nil {
 		return Transaction{}, err
 	}
-	return t, s.events.Emit(ctx, r.OrganizationID, investing.Change{Event: "REQUEST.UPDATED", Resource: *r})
+	return t, s.events.Emit(ctx, r.OrganizationID, RequestUpdated{*r})
 }
 
 // fill prices and books one execution of r at time at into t, the holding
@@ -214,15 +217,13 @@ func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.
 	}
 	a.MarketValue = inPortfolio(a.Quantity.Mul(q.Price).Round(moneyPlaces))
 	a.UpdatedAt = t.ExecutedAt
-	event := "ASSET.UPDATED"
 	if found {
 		err = s.repo.SaveAsset(ctx, &a)
 	} else {
-		event = "ASSET.CREATED"
 		err = s.repo.CreateAsset(ctx, &a)
 	}
 	if err == nil {
-		err = s.events.Emit(ctx, a.OrganizationID, investing.Change{Event: event, Resource: a})
+		err = s.events.Emit(ctx, a.OrganizationID, assetChanged(a, !found))
 	}
 	if err != nil {
 		return "", false, err
@@ -252,7 +253,7 @@ func (s *Service) revaluePortfolio(ctx context.Context, p *investing.Portfolio, 
 	if err := s.repo.SavePortfolioValues(ctx, p); err != nil {
 		return err
 	}
-	return s.events.Emit(ctx, p.OrganizationID, investing.Change{Event: "PORTFOLIO.UPDATED", Resource: *p})
+	return s.events.Emit(ctx, p.OrganizationID, investing.PortfolioUpdated{Portfolio: *p})
 }
 
 // value sets each asset's Price, MarketValue and Performance at time at.

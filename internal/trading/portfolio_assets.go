@@ -89,10 +89,10 @@ func (s *Service) AttachAsset(ctx context.Context, org investing.Org, customerID
 			return err
 		}
 		a = as[0]
-		return s.events.Emit(ctx, org.ID, investing.Change{Event: "ASSET.UPDATED", Resource: a})
+		return s.events.Emit(ctx, org.ID, AssetUpdated{a})
 	})
 	if err != nil {
-		return Asset{}, err
+		return Asset{}, errcode.Wrapf(err, "attach asset %d to portfolio %d", assetID, portfolioID)
 	}
 	return s.Asset(ctx, org, a.ID)
 }

@@ -70,7 +70,7 @@ func (s *Service) CreatePurchase(ctx context.Context, org investing.Org, in NewP
 		}
 		return s.create(ctx, &r, now)
 	})
-	return r, err
+	return r, errcode.Wrapf(err, "create purchase for customer %d", in.CustomerID)
 }
 
 // scheduleOf is the schedule of a new request: ONCE when none is given.
@@ -101,11 +101,11 @@ func (s *Service) create(ctx context.Context, r *Request, now time.Time) error {
 	if err := s.repo.CreateRequest(ctx, r); err != nil {
 		return err
 	}
-	if err := s.events.Emit(ctx, r.OrganizationID, investing.Change{Event: "REQUEST.CREATED", Resource: *r}); err != nil {
+	if err := s.events.Emit(ctx, r.OrganizationID, RequestCreated{*r}); err != nil {
 		return err
 	}
 	e.RequestID = r.ID
-	return s.sched.Schedule(ctx, e)
+	return errcode.Wrapf(s.sched.Schedule(ctx, e), "schedule request %d", r.ID)
 }
 
 // tradingAccount finds the customer's account for the instrument's
@@ -249,7 +249,7 @@ func (s *Service) CreateSell(ctx context.Context, org investing.Org, in NewSell)
 		}
 		return s.create(ctx, &r, now)
 	})
-	return r, err
+	return r, errcode.Wrapf(err, "create sell for customer %d", in.CustomerID)
 }
 
 // Cancel cancels a PENDING request: a one-time request that has not
@@ -273,9 +273,9 @@ func (s *Service) Cancel(ctx context.Context, org investing.Org, id int64) (Requ
 		if err := s.repo.SaveRequest(ctx, &r); err != nil {
 			return err
 		}
-		return s.events.Emit(ctx, org.ID, investing.Change{Event: "REQUEST.UPDATED", Resource: r})
+		return s.events.Emit(ctx, org.ID, RequestUpdated{r})
 	})
-	return r, err
+	return r, errcode.Wrapf(err, "cancel request %d", id)
 }
 
 // Request returns one request. NotFound.

@@ -74,13 +74,13 @@ func (s *Service) AdvanceClock(ctx context.Context, org investing.Org, d time.Du
 		}
 		for _, r := range due {
 			if err := s.sched.Schedule(ctx, Execution{OrganizationID: org.ID, RequestID: r.ID, Due: *r.NextExecutionAt, Now: true}); err != nil {
-				return err
+				return errcode.Wrapf(err, "schedule due request %d", r.ID)
 			}
 		}
 		c.Scheduled = len(due)
 		return nil
 	})
-	return c, err
+	return c, errcode.Wrapf(err, "advance the sandbox clock of organization %d by %s", org.ID, d)
 }
 
 // SetPrice fixes an instrument's price for the organization until it is
@@ -107,9 +107,9 @@ func (s *Service) SetPrice(ctx context.Context, org investing.Org, symbol string
 		if q, err = s.Instrument(ctx, org, symbol); err != nil {
 			return err
 		}
-		return s.events.Emit(ctx, org.ID, investing.Change{Event: "INSTRUMENT.UPDATED", Resource: q})
+		return s.events.Emit(ctx, org.ID, InstrumentUpdated{q})
 	})
-	return q, err
+	return q, errcode.Wrapf(err, "set the sandbox price of %s", symbol)
 }
 
 // ClearPrice returns an instrument to its market price. NotFound: not a
@@ -122,7 +122,7 @@ func (s *Service) ClearPrice(ctx context.Context, org investing.Org, symbol stri
 	if err != nil {
 		return err
 	}
-	return s.repo.WithTx(ctx, func(ctx context.Context) error {
+	err = s.repo.WithTx(ctx, func(ctx context.Context) error {
 		deleted, err := s.repo.DeletePriceOverride(ctx, org.ID, inst.ID)
 		if err != nil {
 			return err
@@ -134,8 +134,9 @@ func (s *Service) ClearPrice(ctx context.Context, org investing.Org, symbol stri
 		if err != nil {
 			return err
 		}
-		return s.events.Emit(ctx, org.ID, investing.Change{Event: "INSTRUMENT.UPDATED", Resource: q})
+		return s.events.Emit(ctx, org.ID, InstrumentUpdated{q})
 	})
+	return errcode.Wrapf(err, "clear the sandbox price of %s", symbol)
 }
 
 // ForceOutcome ends a PENDING request the way a test needs: ERROR with the
@@ -177,10 +178,10 @@ func (s *Service) ForceOutcome(ctx context.Context, org investing.Org, id int64,
 			if err := s.repo.SaveRequest(ctx, &r); err != nil {
 				return err
 			}
-			return s.events.Emit(ctx, org.ID, investing.Change{Event: "REQUEST.UPDATED", Resource: r})
+			return s.events.Emit(ctx, org.ID, RequestUpdated{r})
 		}
 		_, err = s.execute(ctx, &r, &forcedOutcome{Status: status, Reason: reason})
 		return err
 	})
-	return r, err
+	return r, errcode.Wrapf(err, "force request %d to %s", id, status)
 }

@@ -3,6 +3,8 @@ package trading
 import (
 	"context"
 	"time"
+
+	"github.com/openvest/openvest/internal/errcode"
 )
 
 // Schedule is how often a request executes.
@@ -59,14 +61,14 @@ const overdueGrace = 15 * time.Minute
 func (s *Service) RescheduleOverdue(ctx context.Context) (int, error) {
 	due, err := s.repo.OverdueRequests(ctx, s.now().Add(-overdueGrace), 1000)
 	if err != nil {
-		return 0, err
+		return 0, errcode.Wrapf(err, "find overdue recurring requests")
 	}
 	for _, r := range due {
 		err := s.repo.WithTx(ctx, func(ctx context.Context) error {
 			return s.sched.Schedule(ctx, Execution{OrganizationID: r.OrganizationID, RequestID: r.ID, Due: *r.NextExecutionAt})
 		})
 		if err != nil {
-			return 0, err
+			return 0, errcode.Wrapf(err, "reschedule overdue request %d of organization %d", r.ID, r.OrganizationID)
 		}
 	}
 	return len(due), nil

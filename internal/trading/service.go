@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/event"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/market"
 	"github.com/shopspring/decimal"
@@ -18,25 +19,21 @@ type Service struct {
 	market market.Feed
 	sched  Scheduler
 	now    func() time.Time
-	events investing.Events
+	events event.Emitter
 }
 
 // NewService returns a Service; now is the clock (time.Now in production).
 func NewService(repo Repository, feed market.Feed, sched Scheduler, now func() time.Time) *Service {
-	return &Service{repo: repo, market: feed, sched: sched, now: now, events: silent{}}
+	return &Service{repo: repo, market: feed, sched: sched, now: now, events: event.Discard{}}
 }
 
 // WithEvents sends the service's events (REQUEST.*, ASSET.*, TRANSACTION.CREATED,
 // PORTFOLIO.UPDATED, INSTRUMENT.UPDATED on a sandbox price change) to e, in
 // the transaction of each change, and returns s.
-func (s *Service) WithEvents(e investing.Events) *Service {
+func (s *Service) WithEvents(e event.Emitter) *Service {
 	s.events = e
 	return s
 }
-
-type silent struct{}
-
-func (silent) Emit(context.Context, int64, ...investing.Change) error { return nil }
 
 // orgNow is the organization's current time: the clock, plus the offset a
 // sandbox organization moved its clock by. UTC, microsecond precision.

@@ -4,35 +4,29 @@ import (
 	"context"
 
 	"github.com/google/uuid"
+	"github.com/openvest/openvest/internal/event"
 )
 
 // The events of the wallet surface (subscribable through the webhook
-// engine as WALLET_CUSTOMER, WALLET_ACCOUNT or one event).
-const (
-	EventCustomerCreated = "WALLET_CUSTOMER.CREATED"
-	EventCustomerUpdated = "WALLET_CUSTOMER.UPDATED"
-	EventAccountCreated  = "WALLET_ACCOUNT.CREATED"
+// engine as WALLET_CUSTOMER, WALLET_ACCOUNT or one event), each emitted in
+// the transaction of its change.
+type (
+	// CustomerCreated: a wallet customer was created (with its first
+	// account, whose AccountCreated follows it).
+	CustomerCreated struct{ Customer Customer }
+	// CustomerUpdated: a wallet customer's fields changed.
+	CustomerUpdated struct{ Customer Customer }
+	// AccountCreated: a wallet account was opened.
+	AccountCreated struct{ Account Account }
 )
 
-// Change is one event of a change: its name and the changed domain value
-// (a Customer or an Account).
-type Change struct {
-	Event    string
-	Resource any
-}
-
-// Events receives the events of changes in the transaction of the change
-// that ctx carries: an event commits with its change or not at all.
-type Events interface {
-	EmitWallet(ctx context.Context, orgID int64, changes ...Change) error
-}
-
-type noEvents struct{}
-
-func (noEvents) EmitWallet(context.Context, int64, ...Change) error { return nil }
+// EventName implements event.Event: the name on the wire (DOMAIN.ACTION).
+func (CustomerCreated) EventName() string { return "WALLET_CUSTOMER.CREATED" }
+func (CustomerUpdated) EventName() string { return "WALLET_CUSTOMER.UPDATED" }
+func (AccountCreated) EventName() string  { return "WALLET_ACCOUNT.CREATED" }
 
 // WithEvents sends the service's events to e and returns s.
-func (s *Service) WithEvents(e Events) *Service {
+func (s *Service) WithEvents(e event.Emitter) *Service {
 	s.events = e
 	return s
 }

@@ -5,21 +5,22 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/openvest/openvest/internal/event"
 	"github.com/openvest/openvest/internal/wallet"
 	"github.com/stretchr/testify/require"
 )
 
-// recorder is a wallet.Events that keeps what it is given, or fails.
+// recorder is an event.Emitter that keeps what it is given, or fails.
 type recorder struct {
-	got  []wallet.Change
+	got  []event.Event
 	fail error
 }
 
-func (r *recorder) EmitWallet(_ context.Context, _ int64, changes ...wallet.Change) error {
+func (r *recorder) Emit(_ context.Context, _ int64, events ...event.Event) error {
 	if r.fail != nil {
 		return r.fail
 	}
-	r.got = append(r.got, changes...)
+	r.got = append(r.got, events...)
 	return nil
 }
 
@@ -39,11 +40,11 @@ func TestWalletEmitsEachChange(t *testing.T) {
 	a2, err := b.svc.CreateAccount(ctx, b.org, b.cp.GUID, c.GUID, nil)
 	require.NoError(t, err)
 	require.Len(t, rec.got, 4)
-	require.Equal(t, wallet.Change{Event: wallet.EventCustomerCreated, Resource: c}, rec.got[0])
-	require.Equal(t, wallet.Change{Event: wallet.EventAccountCreated, Resource: a}, rec.got[1])
-	require.Equal(t, wallet.EventCustomerUpdated, rec.got[2].Event)
-	require.Equal(t, "Eve", *rec.got[2].Resource.(wallet.Customer).Name)
-	require.Equal(t, wallet.Change{Event: wallet.EventAccountCreated, Resource: a2}, rec.got[3])
+	require.Equal(t, wallet.CustomerCreated{Customer: c}, rec.got[0])
+	require.Equal(t, wallet.AccountCreated{Account: a}, rec.got[1])
+	require.IsType(t, wallet.CustomerUpdated{}, rec.got[2])
+	require.Equal(t, "Eve", *rec.got[2].(wallet.CustomerUpdated).Customer.Name)
+	require.Equal(t, wallet.AccountCreated{Account: a2}, rec.got[3])
 
 	broken := errors.New("outbox unavailable")
 	rec.fail = broken

@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/event"
+	"github.com/openvest/openvest/internal/patch"
 	"github.com/shopspring/decimal"
 )
 
@@ -17,12 +19,12 @@ import (
 type Service struct {
 	repo   Repository
 	now    func() time.Time
-	events Events
+	events event.Emitter
 }
 
 // NewService returns a Service on repo; now is the clock (time.Now in production).
 func NewService(repo Repository, now func() time.Time) *Service {
-	return &Service{repo: repo, now: now, events: noEvents{}}
+	return &Service{repo: repo, now: now, events: event.Discard{}}
 }
 
 // clock returns the current time as stored: UTC, microsecond precision.
@@ -54,7 +56,7 @@ func (s *Service) CreateCounterparty(ctx context.Context, orgID int64, name stri
 	}
 	now := s.clock()
 	c := Counterparty{GUID: newGUID(), OrganizationID: orgID, Name: name, CreatedAt: now, UpdatedAt: now}
-	return c, s.repo.CreateCounterparty(ctx, &c)
+	return c, errcode.Wrapf(s.repo.CreateCounterparty(ctx, &c), "create counterparty of organization %d", orgID)
 }
 
 // Counterparty returns one counterparty. NotFound (COUNTERPARTY_NOT_FOUND).
@@ -114,9 +116,9 @@ func (s *Service) CreateCustomer(ctx context.Context, orgID int64, counterparty 
 		Segment:        in.Segment,
 		BranchGUID:     in.BranchGUID,
 	}
-	set(&c.BalanceAllowed, in.BalanceAllowed)
-	set(&c.KYCLevel, in.KYCLevel)
-	set(&c.IsDisabled, in.IsDisabled)
+	patch.Set(&c.BalanceAllowed, in.BalanceAllowed)
+	patch.Set(&c.KYCLevel, in.KYCLevel)
+	patch.Set(&c.IsDisabled, in.IsDisabled)
 	c.BalanceAssetCode, c.BalanceAssetIssuer = blankToNil(in.BalanceAssetCode), blankToNil(in.BalanceAssetIssuer)
 	v.customer(&c)
 	iban := v.iban("iban", in.IBAN)
@@ -138,10 +140,10 @@ func (s *Service) CreateCustomer(ctx context.Context, orgID int64, counterparty 
 		if err := s.repo.CreateAccount(ctx, &a); err != nil {
 			return err
 		}
-		return s.events.EmitWallet(ctx, orgID, Change{EventCustomerCreated, c}, Change{EventAccountCreated, a})
+		return s.events.Emit(ctx, orgID, CustomerCreated{c}, AccountCreated{a})
 	})
 	if err != nil {
-		return Customer{}, Account{}, err
+		return Customer{}, Account{}, errcode.Wrapf(err, "create customer of counterparty %s", counterparty)
 	}
 	return c, a, nil
 }
@@ -205,9 +207,9 @@ func (s *Service) UpdateCustomer(ctx context.Context, orgID int64, counterparty,
 		text(&c.PaternalName, "paternal_name", in.PaternalName, MaxNameLength)
 		text(&c.PhoneNumber, "phone_number", in.PhoneNumber, MaxPhoneLength)
 		text(&c.Status, "status", in.Status, MaxStatusLength)
-		set(&c.BalanceAllowed, in.BalanceAllowed)
-		set(&c.KYCLevel, in.KYCLevel)
-		set(&c.IsDisabled, in.IsDisabled)
+		patch.Set(&c.BalanceAllowed, in.BalanceAllowed)
+		patch.Set(&c.KYCLevel, in.KYCLevel)
+		patch.Set(&c.IsDisabled, in.IsDisabled)
 		if in.Segment != nil {
 			c.Segment = in.Segment
 		}
@@ -228,10 +230,10 @@ func (s *Service) UpdateCustomer(ctx context.Context, orgID int64, counterparty,
 		if err := s.repo.SaveCustomer(ctx, &c); err != nil {
 			return err
 		}
-		return s.events.EmitWallet(ctx, orgID, Change{EventCustomerUpdated, c})
+		return s.events.Emit(ctx, orgID, CustomerUpdated{c})
 	})
 	if err != nil {
-		return Customer{}, err
+		return Customer{}, errcode.Wrapf(err, "update customer %s of counterparty %s", guid, counterparty)
 	}
 	return c, nil
 }
@@ -303,10 +305,10 @@ func (s *Service) CreateAccount(ctx context.Context, orgID int64, counterparty, 
 		if err := s.repo.CreateAccount(ctx, &a); err != nil {
 			return err
 		}
-		return s.events.EmitWallet(ctx, orgID, Change{EventAccountCreated, a})
+		return s.events.Emit(ctx, orgID, AccountCreated{a})
 	})
 	if err != nil {
-		return Account{}, err
+		return Account{}, errcode.Wrapf(err, "create account of customer %s", customer)
 	}
 	return a, nil
 }
@@ -428,10 +430,4 @@ func blankToNil(s *string) *string {
 		return nil
 	}
 	return s
-}
-
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
 }

@@ -2,7 +2,6 @@ package wallet_test
 
 import (
 	"crypto/rand"
-	"sync"
 	"testing"
 	"time"
 
@@ -10,34 +9,17 @@ import (
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/testclock"
 	"github.com/openvest/openvest/internal/testdb"
 	"github.com/openvest/openvest/internal/wallet"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 )
 
-// clock is the service's injected time source.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // bundle is one test's service, clock, organization and counterparty.
 type bundle struct {
 	s     *store.Store
-	clock *clock
+	clock *testclock.Clock
 	svc   *wallet.Service
 	org   int64
 	cp    wallet.Counterparty
@@ -47,7 +29,7 @@ func setup(t *testing.T) bundle {
 	t.Helper()
 	s := testdb.Postgres(t)
 	// Not UTC and finer than a microsecond: the service stores neither.
-	clk := &clock{now: time.Date(2032, 3, 4, 5, 6, 7, 891234567, time.FixedZone("CAT", 2*60*60))}
+	clk := testclock.New(time.Date(2032, 3, 4, 5, 6, 7, 891234567, time.FixedZone("CAT", 2*60*60)))
 	b := bundle{s: s, clock: clk, svc: wallet.NewService(s.Wallet(), clk.Now), org: newOrg(t, s)}
 	cp, err := b.svc.CreateCounterparty(t.Context(), b.org, "  Zambezi Bank ")
 	require.NoError(t, err)

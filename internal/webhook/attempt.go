@@ -32,7 +32,7 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 		return err
 	}
 	if w.Status != Active {
-		return s.finish(ctx, orgID, deliveryID, n, false, func(d *Delivery) { d.State = Canceled })
+		return errcode.Wrapf(s.finish(ctx, orgID, deliveryID, n, false, func(d *Delivery) { d.State = Canceled }), "cancel delivery %d", deliveryID)
 	}
 	e, err := s.repo.Event(ctx, orgID, d.EventID)
 	if err != nil {
@@ -40,11 +40,20 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 	}
 	key, err := s.signingKey(ctx, w)
 	if err != nil {
-		return err
+		return errcode.Wrapf(err, "the signing key of webhook %d", w.ID)
+	}
+	duplicate, delayed := s.deliveryFault(ctx, w, e, deliveryID, n)
+	if delayed {
+		return nil // held back: the held attempt n runs later
 	}
 	a := Deliver(ctx, s.client, w.URL, key, e, s.now())
 	observeAttempt(a)
-	return s.finish(ctx, orgID, deliveryID, n, a.Gone, func(d *Delivery) {
+	if duplicate && a.Succeeded {
+		// The same event again (same eventId, a fresh signature): what
+		// an at-least-once receiver must recognise.
+		observeAttempt(Deliver(ctx, s.client, w.URL, key, e, s.now()))
+	}
+	err = s.finish(ctx, orgID, deliveryID, n, a.Gone, func(d *Delivery) {
 		latency := a.Latency
 		d.LastLatency = &latency
 		d.LastStatusCode = nil
@@ -74,6 +83,7 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 			d.State = Failed
 		}
 	})
+	return errcode.Wrapf(err, "record attempt %d of delivery %d", n, deliveryID)
 }
 
 // finish records attempt n with change applied, in one transaction: the
@@ -122,7 +132,7 @@ func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, go
 			if err := s.repo.CancelPending(ctx, orgID, w.ID, now); err != nil {
 				return err
 			}
-			if err := s.emitWebhook(ctx, orgID, EventName("WEBHOOK", Updated), w); err != nil {
+			if err := s.events.Emit(ctx, orgID, WebhookUpdated{w}); err != nil {
 				return err
 			}
 		}

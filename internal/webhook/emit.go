@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/google/uuid"
+	"github.com/openvest/openvest/internal/errcode"
 )
 
 // Emission is one event to record: its name and the resource as the API
@@ -12,16 +13,6 @@ import (
 type Emission struct {
 	Event    string
 	Resource any
-}
-
-// Emit records one event with its data (JSON) — see EmitAll.
-func (s *Service) Emit(ctx context.Context, orgID int64, name string, data json.RawMessage) error {
-	return s.EmitAll(ctx, orgID, Emission{Event: name, Resource: data})
-}
-
-// EmitResource records one event whose data is resource encoded as JSON.
-func (s *Service) EmitResource(ctx context.Context, orgID int64, name string, resource any) error {
-	return s.EmitAll(ctx, orgID, Emission{Event: name, Resource: resource})
 }
 
 // EmitAll records events in the transaction ctx carries (one is opened
@@ -40,12 +31,12 @@ func (s *Service) EmitAll(ctx context.Context, orgID int64, ems ...Emission) err
 		if !ok {
 			var err error
 			if data, err = json.Marshal(em.Resource); err != nil {
-				return err
+				return errcode.Wrapf(err, "encode the data of %s", em.Event)
 			}
 		}
 		events[i] = Event{ID: uuid.NewString(), OrganizationID: orgID, Name: em.Event, CreatedAt: now, Data: data}
 	}
-	return s.record(ctx, orgID, events)
+	return errcode.Wrapf(s.record(ctx, orgID, events), "record %d events of organization %d", len(events), orgID)
 }
 
 // Fire records one event now, as EmitAll does, and returns it: the
@@ -87,19 +78,9 @@ func (s *Service) record(ctx context.Context, orgID int64, events []Event) error
 		}
 		for _, d := range ds {
 			if err := s.queue.EnqueueAttempt(ctx, orgID, d.ID, 1, 0); err != nil {
-				return err
+				return errcode.Wrapf(err, "queue the first attempt of delivery %d (%s)", d.ID, d.Event)
 			}
 		}
 		return nil
 	})
-}
-
-// emitWebhook records a WEBHOOK.* event about w, rendered by the configured
-// presenter as the API returns webhooks.
-func (s *Service) emitWebhook(ctx context.Context, orgID int64, name string, w Webhook) error {
-	v, err := s.cfg.Present(w)
-	if err != nil {
-		return err
-	}
-	return s.EmitResource(ctx, orgID, name, v)
 }

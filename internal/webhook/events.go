@@ -115,6 +115,3 @@ func Matches(subscriptions []string, event string) bool {
 	}
 	return false
 }
-
-// TestEvent is what POST /v1/webhooks/test sends.
-const TestEvent = "WEBHOOK.TEST"

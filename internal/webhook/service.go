@@ -2,14 +2,15 @@ package webhook
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/openvest/openvest/internal/sandbox"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/event"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/txn"
 )
@@ -123,10 +124,7 @@ type Config struct {
 	Timeout      time.Duration // per attempt (10s)
 	KeyOverlap   time.Duration // how long a rotated-out key stays published (7 days)
 	Retention    time.Duration // how long events and finished deliveries are kept (30 days)
-	// Present renders a value (a Webhook) as the API returns it, for the
-	// data of WEBHOOK.* events; the HTTP layer provides it.
-	Present  func(any) (any, error)
-	Schedule Schedule // the retry delays (DefaultSchedule)
+	Schedule     Schedule      // the retry delays (DefaultSchedule)
 	// Resolver looks a webhook's host up at creation (net.DefaultResolver).
 	Resolver Resolver
 }
@@ -138,6 +136,8 @@ type Service struct {
 	now    func() time.Time
 	cfg    Config
 	client *http.Client
+	events event.Emitter
+	faults *sandbox.Service // the delivery fault rules (WithFaults)
 }
 
 // NewService returns a Service.
@@ -151,16 +151,13 @@ func NewService(repo Repository, queue Queue, now func() time.Time, cfg Config) 
 	if cfg.Schedule == nil {
 		cfg.Schedule = DefaultSchedule
 	}
-	if cfg.Present == nil {
-		cfg.Present = func(v any) (any, error) { return v, nil }
-	}
 	if cfg.Resolver == nil {
 		cfg.Resolver = net.DefaultResolver
 	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = 30 * 24 * time.Hour
 	}
-	return &Service{repo: repo, queue: queue, now: now, cfg: cfg, client: Client(cfg.AllowPrivate, cfg.Timeout)}
+	return &Service{repo: repo, queue: queue, now: now, cfg: cfg, client: Client(cfg.AllowPrivate, cfg.Timeout), events: event.Discard{}}
 }
 
 // SetQueue sets the queue (the job system is built after the service).
@@ -266,7 +263,7 @@ func (s *Service) RotateKey(ctx context.Context) (Key, error) {
 		}
 		return s.repo.CreateKey(ctx, &k)
 	})
-	return k, err
+	return k, errcode.Wrapf(err, "rotate the webhook server key")
 }
 
 // PublishedKeys returns the keys receivers should accept, the signing one first.
@@ -305,9 +302,9 @@ func (s *Service) Create(ctx context.Context, orgID int64, url string, subs []st
 		if err := s.repo.CreateWebhook(ctx, &w); err != nil {
 			return err
 		}
-		return s.emitWebhook(ctx, orgID, EventName("WEBHOOK", Created), w)
+		return s.events.Emit(ctx, orgID, WebhookCreated{w})
 	})
-	return w, err
+	return w, errcode.Wrapf(err, "create webhook of organization %d", orgID)
 }
 
 // Update is the input of Update: nil fields stay as they are.
@@ -368,9 +365,9 @@ func (s *Service) Update(ctx context.Context, orgID int64, in Update) (Webhook, 
 				return err
 			}
 		}
-		return s.emitWebhook(ctx, orgID, EventName("WEBHOOK", Updated), w)
+		return s.events.Emit(ctx, orgID, WebhookUpdated{w})
 	})
-	return w, err
+	return w, errcode.Wrapf(err, "update webhook of organization %d", orgID)
 }
 
 // Delete removes a webhook and its deliveries. NotFound.
@@ -393,9 +390,10 @@ func (s *Service) Deliveries(ctx context.Context, orgID, webhookID int64, state 
 
 // Test queues a WEBHOOK.TEST event to every active webhook.
 func (s *Service) Test(ctx context.Context, orgID int64) error {
-	return s.repo.WithTx(ctx, func(ctx context.Context) error {
-		return s.Emit(ctx, orgID, TestEvent, json.RawMessage(`{"test":true}`))
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		return s.events.Emit(ctx, orgID, TestSent{})
 	})
+	return errcode.Wrapf(err, "queue the test event of organization %d", orgID)
 }
 
 // Retry queues one more attempt of a delivery now. NotFound; Conflict: the
@@ -423,7 +421,7 @@ func (s *Service) Retry(ctx context.Context, orgID, webhookID, deliveryID int64)
 		}
 		return s.queue.EnqueueAttempt(ctx, orgID, d.ID, d.Attempts+1, 0)
 	})
-	return d, err
+	return d, errcode.Wrapf(err, "retry delivery %d of webhook %d", deliveryID, webhookID)
 }
 
 func invalid(field string, err error) error {

@@ -3,12 +3,8 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
 	"sort"
@@ -18,79 +14,10 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/idempotency"
-	"github.com/openvest/openvest/internal/telemetry"
 )
-
-type ctxKey int
-
-const (
-	principalKey ctxKey = iota
-	loggerKey
-)
-
-// requestID returns the request id (X-Request-Id, ours or the caller's).
-func requestID(c echo.Context) string {
-	return c.Response().Header().Get(echo.HeaderXRequestID)
-}
-
-// requestLogger is the logger of the request, carrying its id.
-func requestLogger(c echo.Context, fallback *slog.Logger) *slog.Logger {
-	if l, ok := c.Request().Context().Value(loggerKey).(*slog.Logger); ok {
-		return l
-	}
-	return fallback.With("request_id", requestID(c))
-}
-
-// LoggerFrom returns the request logger stored in ctx, or fallback.
-func LoggerFrom(ctx context.Context, fallback *slog.Logger) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey).(*slog.Logger); ok {
-		return l
-	}
-	return fallback
-}
-
-func principalFrom(ctx context.Context) (auth.Principal, bool) {
-	p, ok := ctx.Value(principalKey).(auth.Principal)
-	return p, ok
-}
-
-func newRequestID() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// withRequestLogger stores a logger carrying the request id in the request context.
-func withRequestLogger(log *slog.Logger) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			l := log.With(append([]any{"request_id", requestID(c)}, telemetry.LogAttrs(c.Request().Context())...)...)
-			c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), loggerKey, l)))
-			return next(c)
-		}
-	}
-}
-
-// accessLog logs one structured line per request.
-func accessLog(log *slog.Logger) echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogLatency: true, LogMethod: true, LogURIPath: true, LogRequestID: true, LogError: true, HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			level := slog.LevelInfo
-			if v.Status >= 500 {
-				level = slog.LevelError
-			}
-			log.LogAttrs(c.Request().Context(), level, "request", append([]slog.Attr{
-				slog.String("request_id", v.RequestID), slog.String("method", v.Method), slog.String("path", v.URIPath),
-				slog.Int("status", v.Status), slog.Float64("latency_ms", float64(v.Latency.Microseconds())/1000)}, callerAttrs(c)...)...)
-			return nil
-		},
-	})
-}
 
 // apiPipeline is what every API request goes through, in this order: match
 // the route in the spec (404/405), read the body once within the limit
@@ -108,6 +35,7 @@ type apiPipeline struct {
 	maxBodyBytes int64
 	skip         func(path string) bool
 	limits       *rateLimiter
+	faults       *faultInjector
 }
 
 func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
@@ -188,6 +116,12 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if err := requireIdempotencyKey(req, op); err != nil {
 			return err
+		}
+		if known && !tokenCall {
+			if handled, err := p.faults.inject(c, org, op, route.Path); handled || err != nil {
+				return err
+			}
+			req = c.Request()
 		}
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		if known && !tokenCall && idempotency.Mutating(req.Method) && idempotencyKey(req) != "" {
@@ -278,9 +212,4 @@ func bearerToken(req *http.Request) string {
 		return strings.TrimSpace(h[7:])
 	}
 	return ""
-}
-
-// jsonEncode writes v as JSON.
-func jsonEncode(w io.Writer, v any) error {
-	return json.NewEncoder(w).Encode(v)
 }
