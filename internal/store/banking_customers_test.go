@@ -189,7 +189,7 @@ func TestUpdateBankingCustomerThroughClosure(t *testing.T) {
 }
 
 // TestUpdateBankingCustomerLocksTheRow: an UpdateCustomer meeting one in
-// progress waits for it (FOR UPDATE), then changes what it committed: no
+// progress waits for it (FOR NO KEY UPDATE), then changes what it committed: no
 // change is lost.
 func TestUpdateBankingCustomerLocksTheRow(t *testing.T) {
 	t.Parallel()
