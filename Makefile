@@ -5,7 +5,7 @@ PKGS := ./...
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: help run build generate gen-ts test-sdk test-examples verify lint-spec test test-ui test-race test-scale fuzz bench bench-wallet bench-queue bench-scale tidy
+.PHONY: help run build generate gen-ts test-sdk test-examples verify lint-spec test test-ui test-race test-scale fuzz bench bench-wallet bench-queue bench-jobs bench-start bench-scale tidy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -46,9 +46,9 @@ lint-spec: ## lint the bundled spec (needs Node.js: npx fetches the pinned linte
 test: ## run every test against PostgreSQL (TEST_DATABASE_URL, default the local trust-auth server)
 	$(GO) test -count=1 -p 2 -timeout 20m $(PKGS)
 
-test-ui: build ## drive Swagger UI (/docs) in headless Chromium (/usr/bin/chromium) through a journey across the three surfaces, and the request inspector's page (/inspector) (test/ui)
+test-ui: build ## drive Swagger UI (/docs) in headless Chromium (/usr/bin/chromium) through a journey across the three surfaces (test/ui)
 	@test -d test/ui/node_modules || (cd test/ui && npm ci --no-audit --no-fund)
-	cd test/ui && OPENVEST_BIN=$(CURDIR)/bin/openvest node --test --test-concurrency=1 journey.test.mjs inspector.test.mjs
+	cd test/ui && OPENVEST_BIN=$(CURDIR)/bin/openvest node --test --test-concurrency=1 journey.test.mjs
 
 test-scale: build ## 3 replicas of bin/openvest started together on an empty PostgreSQL, a mixed load round-robin over them, then the same behind a PgBouncer (pool_mode=transaction) it starts itself (README, Running at scale)
 	OPENVEST_BIN=$(CURDIR)/bin/openvest $(GO) test -count=1 -timeout 15m -v -run '^TestScale$$' ./test/scale
@@ -66,14 +66,22 @@ fuzz: ## run each fuzz target for FUZZTIME (default 10s) and the schema fuzzer f
 	$(GO) test -run '^$$' -fuzz '^FuzzContentDigest$$' -fuzztime $(FUZZTIME) ./httpsig
 	OPENVEST_FUZZ_ROUNDS=$(FUZZ_ROUNDS) OPENVEST_FUZZ_SEED=$${OPENVEST_FUZZ_SEED:-$$RANDOM} $(GO) test -count=1 -v -run '^TestSchemaFuzz$$' ./internal/httpapi | grep -v '^=== '
 
-bench: build ## load-test POST and GET /v1/customers on PostgreSQL at 16 connections (README, Benchmarks; BENCH_FLAGS=-sandbox: a sandbox organization, whose requests the inspector records)
-	$(GO) run ./cmd/openvest-bench -bin bin/openvest $(BENCH_FLAGS)
+BENCH_FLAGS ?=
+bench: build ## Openvest side by side with a bare net/http + pgx server (bench/raw) doing the same work: interleaved wrk rounds of signed POST /v1/customers, signed and unsigned GET, POST with a webhook on ALL; ratios, p50/p99, CPU per request (README, Benchmarks; BENCH_FLAGS="-rounds 5 -d 10s"; BENCH_FLAGS=-sandbox: sandbox organizations, whose requests the inspector records)
+	$(GO) build -o bin/openvest-raw ./bench/raw
+	$(GO) run ./cmd/openvest-bench -bin bin/openvest -raw-bin bin/openvest-raw $(BENCH_FLAGS)
 
 bench-wallet: ## list a counterparty of 100,000 wallet customers on PostgreSQL: default, filters, search, deep offsets (README, Benchmarks)
 	$(GO) test -count=1 -run '^$$' -bench BenchmarkWalletListCustomers -benchtime 2s ./internal/store
 
 bench-queue: build ## webhook deliveries/s to a local receiver, and purchase latency behind 10,000 queued deliveries, on PostgreSQL (README, Benchmarks)
 	$(GO) run ./cmd/openvest-bench-queue -bin bin/openvest
+
+bench-jobs: build ## the job system on PostgreSQL at the defaults: fills/s (3,000 purchases at once over 50 customers), create→COMPLETED lag at 200 purchases/s, deliveries/s, and the same lag behind 10,000 waiting deliveries (README, Benchmarks)
+	$(GO) run ./cmd/openvest-bench-queue -bin bin/openvest -fills 3000 -rate 200 -rate-for 10s $(JOBS_FLAGS)
+
+bench-start: build ## start-to-ready time and idle RSS of openvest serve on SQLite and on PostgreSQL, first start (migrating) and second (README, Benchmarks)
+	bench/start.sh bin/openvest 5
 
 bench-scale: ## load 1,000,000 rows per surface into a fresh PostgreSQL database, then print first/middle/last page timings of every list, sort and filter, with EXPLAIN ANALYZE times (README, Benchmarks; SCALE_FLAGS=-plans prints the plans)
 	$(GO) run ./cmd/openvest-bench-scale $(SCALE_FLAGS)

@@ -22,6 +22,14 @@
 //     from river_job) before and after. A baseline of the same purchases
 //     with no backlog comes first.
 //
+// With -fills N (make bench-jobs), the jobs phases come in too: N
+// purchases sent at once from 16 workers over -customers customers, with
+// the rate they are accepted and executed at (fills/s, from the first
+// transaction's created_at to the last), then -rate purchases a second for
+// -rate-for with their create → COMPLETED lag (the request's created_at to
+// its transaction's), and that paced lag again behind the delivery backlog
+// of phase 2: a backlog of deliveries must not delay executions.
+//
 // Run it with "make bench-queue", which builds bin/openvest first, or:
 //
 //	go run ./cmd/openvest-bench-queue -bin bin/openvest
@@ -57,6 +65,8 @@ type config struct {
 	bin, adminURL, addr                   string
 	hooks, deliveries, backlog, purchases int
 	slow                                  time.Duration
+	fills, rate, customers                int
+	rateFor                               time.Duration
 }
 
 func main() {
@@ -73,6 +83,10 @@ func main() {
 	flag.IntVar(&cfg.backlog, "backlog", 10000, "deliveries waiting while the purchases are timed")
 	flag.IntVar(&cfg.purchases, "purchases", 20, "purchases timed in each purchase phase")
 	flag.DurationVar(&cfg.slow, "slow", 250*time.Millisecond, "how long the receiver takes to answer during the backlog phase")
+	flag.IntVar(&cfg.fills, "fills", 0, "jobs phase: purchases sent at once from 16 workers, to measure fills/s (0: skip the jobs phases)")
+	flag.IntVar(&cfg.rate, "rate", 200, "jobs phase: purchases/s of the paced lag measurement")
+	flag.DurationVar(&cfg.rateFor, "rate-for", 10*time.Second, "jobs phase: how long the paced purchases are sent")
+	flag.IntVar(&cfg.customers, "customers", 50, "jobs phase: customers the purchases are spread over")
 	flag.Parse()
 	if cfg.hooks < 1 || cfg.deliveries < cfg.hooks || cfg.backlog < cfg.hooks || cfg.purchases < 1 {
 		fmt.Fprintln(os.Stderr, "openvest-bench-queue: -hooks, -purchases must be at least 1 and -deliveries, -backlog at least -hooks")
@@ -328,6 +342,13 @@ func run(ctx context.Context, cfg config) error {
 	if err := timed("with no backlog"); err != nil {
 		return err
 	}
+	var jb *jobsBench
+	if cfg.fills > 0 {
+		jb = &jobsBench{a: a, db: db, instrument: instrument.Data.InstrumentID, pid: srv.Process.Pid, dbName: dbName}
+		if err := jb.run(ctx, cfg); err != nil {
+			return err
+		}
+	}
 
 	// 2. Purchases behind a backlog.
 	rc.delay.Store(int64(cfg.slow))
@@ -344,6 +365,11 @@ func run(ctx context.Context, cfg config) error {
 	}
 	if err := timed(fmt.Sprintf("behind a backlog (receiver %s)", cfg.slow)); err != nil {
 		return err
+	}
+	if jb != nil {
+		if err := jb.paced(ctx, cfg, "behind the backlog", waiting); err != nil {
+			return err
+		}
 	}
 	rc.delay.Store(0)
 	return nil

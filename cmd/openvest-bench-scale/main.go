@@ -435,7 +435,9 @@ func cases(_ *store.Store, d data, cfg config) []benchCase {
 		o      wallet.Ordering
 	}{
 		{"first", 0, wallet.DefaultOrdering}, {"middle", n / 2, wallet.DefaultOrdering}, {"last", max(0, n-lim), wallet.DefaultOrdering},
+		{"middle -created_at", n/2 + lim, wallet.Ordering{Field: wallet.SortCreatedAt, Desc: true}},
 		{"last -created_at", max(0, n-lim), wallet.Ordering{Field: wallet.SortCreatedAt, Desc: true}},
+		{"middle name", n / 2, wallet.Ordering{Field: wallet.SortName}},
 	} {
 		lr := wallet.ListRequest{PageRequest: wallet.PageRequest{Offset: w.offset, Limit: lim}, Ordering: w.o}
 		f := wallet.CustomerFilter{Logins: []string{}, Statuses: []string{}} // as the HTTP layer passes absent arrays

@@ -174,6 +174,28 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	}
 }
 
+// TestPprofOnItsOwnAddress: with OPENVEST_PPROF_ADDR, the runtime
+// profiles are served there and never on the API address.
+func TestPprofOnItsOwnAddress(t *testing.T) {
+	addr, pprofAddr := freeAddr(t), freeAddr(t)
+	t.Setenv("OPENVEST_ADDR", addr)
+	t.Setenv("OPENVEST_PPROF_ADDR", pprofAddr)
+	t.Setenv("OPENVEST_DATABASE_URL", "sqlite://"+t.TempDir()+"/openvest.db")
+	t.Setenv("OPENVEST_LOG_LEVEL", "warn")
+	startServe(t, addr)
+	res, err := http.Get("http://" + addr + "/debug/pprof/")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusNotFound, res.StatusCode)
+	res, err = http.Get("http://" + pprofAddr + "/debug/pprof/goroutine?debug=1")
+	require.NoError(t, err)
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, string(body), "goroutine profile:")
+}
+
 // TestHealthcheck: `openvest healthcheck` passes while the service is
 // ready on OPENVEST_ADDR and fails (exit 1) when nothing answers there.
 func TestHealthcheck(t *testing.T) {

@@ -199,6 +199,18 @@ func serve(ctx context.Context, cfg config.Config, demo bool, stdout io.Writer) 
 		}
 		defer metricsLn.Close()
 	}
+	if cfg.PprofAddr != "" {
+		// Profiles of the running server (go tool pprof http://ADDR/debug/pprof/profile),
+		// on an address of its own that the API never shares.
+		pprofLn, err := net.Listen("tcp", cfg.PprofAddr)
+		if err != nil {
+			return fmt.Errorf("listen on OPENVEST_PPROF_ADDR=%s: %w", cfg.PprofAddr, err)
+		}
+		pprofSrv := &http.Server{Handler: pprofMux(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = pprofSrv.Serve(pprofLn) }()
+		defer pprofSrv.Close()
+		log.Info("pprof listening", "addr", pprofLn.Addr().String())
+	}
 	stopTracing, err := telemetry.Setup(ctx, buildVersion(), log)
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ type Config struct {
 	DatabaseURL  string        // OPENVEST_DATABASE_URL, default "sqlite://openvest.db"
 	PublicURL    string        // OPENVEST_PUBLIC_URL, the external base URL when behind a proxy
 	MetricsAddr  string        // OPENVEST_METRICS_ADDR: serve /metrics there (and not on Addr); empty: on Addr
+	PprofAddr    string        // OPENVEST_PPROF_ADDR: serve net/http/pprof there (/debug/pprof/); empty: not at all
 	LogLevel     slog.Level    // OPENVEST_LOG_LEVEL: debug, info, warn, error
 	LogFormat    string        // OPENVEST_LOG_FORMAT: json or text
 	MaxBodyBytes int64         // OPENVEST_MAX_BODY_BYTES, default 1 MiB
@@ -83,6 +84,7 @@ func FromEnv() (Config, error) {
 		DatabaseURL:  env("OPENVEST_DATABASE_URL", "sqlite://openvest.db"),
 		PublicURL:    strings.TrimRight(os.Getenv("OPENVEST_PUBLIC_URL"), "/"),
 		MetricsAddr:  os.Getenv("OPENVEST_METRICS_ADDR"),
+		PprofAddr:    os.Getenv("OPENVEST_PPROF_ADDR"),
 		LogFormat:    env("OPENVEST_LOG_FORMAT", "json"),
 		MaxBodyBytes: 1 << 20,
 		DBMaxConns:   32,

@@ -189,7 +189,7 @@ func TestUpdateBankingCustomerThroughClosure(t *testing.T) {
 }
 
 // TestUpdateBankingCustomerLocksTheRow: an UpdateCustomer meeting one in
-// progress waits for it (FOR UPDATE), then changes what it committed: no
+// progress waits for it (FOR NO KEY UPDATE), then changes what it committed: no
 // change is lost.
 func TestUpdateBankingCustomerLocksTheRow(t *testing.T) {
 	t.Parallel()
@@ -215,7 +215,7 @@ func TestUpdateBankingCustomerLocksTheRow(t *testing.T) {
 	require.Eventually(t, func() bool {
 		var n int64
 		require.NoError(t, s.DB.Raw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
-AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%' AND query LIKE '%banking_customers%'`).Scan(&n).Error)
+AND wait_event_type = 'Lock' AND query LIKE '%FOR NO KEY UPDATE%' AND query LIKE '%banking_customers%'`).Scan(&n).Error)
 		return n > 0
 	}, 10*time.Second, 5*time.Millisecond, "the second update waits for the first")
 	select {

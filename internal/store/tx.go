@@ -65,10 +65,15 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 	return s.DB.WithContext(ctx)
 }
 
-// lock adds FOR UPDATE on PostgreSQL; SQLite serializes writers anyway.
+// lock adds FOR NO KEY UPDATE on PostgreSQL; SQLite serializes writers
+// anyway. Two lockers of a row still exclude each other, but the row may be
+// referenced meanwhile: a foreign-key check (FOR KEY SHARE) of a new
+// purchase does not wait for the execution that holds its portfolio (FOR
+// UPDATE made every insert referencing a locked row queue behind it). Keys
+// never change; a DELETE takes the stronger lock itself.
 func (s *Store) lock(q *gorm.DB, lock bool) *gorm.DB {
 	if lock && s.Dialect == Postgres {
-		return q.Clauses(clause.Locking{Strength: "UPDATE"})
+		return q.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
 	}
 	return q
 }

@@ -198,7 +198,7 @@ func (r *WalletRepo) listCustomers(ctx context.Context, orgID, counterpartyID in
 	}
 
 	q = q.Session(&gorm.Session{}) // reused for the page and the count
-	read := func(desc bool, offset, limit int) ([]walletCustomerRow, error) {
+	readFrom := func(q *gorm.DB, desc bool, offset, limit int) ([]walletCustomerRow, error) {
 		dir, nulls := "ASC", "NULLS LAST"
 		if desc {
 			dir, nulls = "DESC", "NULLS FIRST"
@@ -214,6 +214,9 @@ func (r *WalletRepo) listCustomers(ctx context.Context, orgID, counterpartyID in
 		err := page.Find(&rows).Error
 		return rows, err
 	}
+	read := func(desc bool, offset, limit int) ([]walletCustomerRow, error) {
+		return readFrom(q, desc, offset, limit)
+	}
 	if unfiltered(f) && lr.Offset > deferredJoinOffset {
 		// The kept total tells where the end is: a page in the second
 		// half is read from the other end (the reverse order, NULLs
@@ -221,6 +224,9 @@ func (r *WalletRepo) listCustomers(ctx context.Context, orgID, counterpartyID in
 		n, err := r.customersTotal(ctx, orgID, counterpartyID, lr.Limit, wallet.ListRequest{PageRequest: wallet.PageRequest{Offset: lr.Offset, Limit: lr.Limit}})
 		if err != nil {
 			return wallet.Page[wallet.Customer]{}, err
+		}
+		if page, ok, err := r.bucketPage(ctx, q, readFrom, orgID, counterpartyID, n, lr); ok || err != nil {
+			return page, err
 		}
 		if off := int64(lr.Offset); off > n/2 && off < n {
 			end := min(off+int64(lr.Limit), n)
@@ -240,6 +246,41 @@ func (r *WalletRepo) listCustomers(ctx context.Context, orgID, counterpartyID in
 		n, err = total(q, len(rows), lr.Limit, lr.Offset)
 	}
 	return wallet.Page[wallet.Customer]{Items: mapRows(rows, walletCustomerRow.domain), Total: n}, err
+}
+
+// bucketPage reads an unfiltered page in created_at order (either
+// direction) that lies deeper than deferredJoinOffset rows from both ends
+// of the n customers: its ascending window starts in an hour of created_at
+// that list_buckets (migration 00019, PostgreSQL) locates, and only the
+// rows of that hour before the window are skipped. ok is false when the
+// page is not such a page (or there are no buckets): the caller reads it
+// otherwise.
+func (r *WalletRepo) bucketPage(ctx context.Context, q *gorm.DB, read func(q *gorm.DB, desc bool, offset, limit int) ([]walletCustomerRow, error),
+	orgID, counterpartyID, n int64, lr wallet.ListRequest) (wallet.Page[wallet.Customer], bool, error) {
+	off := int64(lr.Offset)
+	if r.s.Dialect != Postgres || lr.Ordering.Field != wallet.SortCreatedAt || off >= n {
+		return wallet.Page[wallet.Customer]{}, false, nil
+	}
+	a, e := off, min(off+int64(lr.Limit), n) // the window of the ascending order
+	if lr.Ordering.Desc {
+		a, e = max(0, n-off-int64(lr.Limit)), n-off
+	}
+	if a < deferredJoinOffset || n-e < deferredJoinOffset {
+		return wallet.Page[wallet.Customer]{}, false, nil
+	}
+	k := &countKey{list: "wallet_customers", parts: []string{"counterparty_id=" + id64(counterpartyID)}, bucketed: true}
+	start, before, ok, err := bucketOf(r.db(ctx), orgID, k, a)
+	if err != nil || !ok {
+		return wallet.Page[wallet.Customer]{}, false, err
+	}
+	rows, err := read(q.Where("wallet_customers.created_at >= ?", start), false, int(a-before), int(e-a))
+	if err != nil {
+		return wallet.Page[wallet.Customer]{}, false, err
+	}
+	if lr.Ordering.Desc {
+		slices.Reverse(rows)
+	}
+	return wallet.Page[wallet.Customer]{Items: mapRows(rows, walletCustomerRow.domain), Total: n}, true, nil
 }
 
 // unfiltered reports whether f has no condition at all. A list filter

@@ -3,11 +3,13 @@ package store_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/testdb"
 	"github.com/openvest/openvest/internal/wallet"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
@@ -249,3 +251,69 @@ func TestWalletListDeepPages(t *testing.T) {
 
 // tail0 is the offset of the last 10 rows of total (at least from).
 func tail0(total int64, from int) int { return max(from, int(total)-10) }
+
+// TestWalletListBucketPages: on PostgreSQL, an unfiltered page in
+// created_at order deeper than 1,000 rows from both ends is read from the
+// hour bucket it falls in (migration 00019); it must be the page the plain
+// OFFSET order gives, in both directions and for a page size that does not
+// divide the total, and the kept buckets must be a recount of the rows.
+func TestWalletListBucketPages(t *testing.T) {
+	t.Parallel()
+	s := testdb.Postgres(t)
+	f := setupWallet(t, s)
+	// 3,001 customers over about five hours, three a timestamp (ties broken by id)
+	require.NoError(t, s.DB.WithContext(f.ctx).Exec(`INSERT INTO wallet_customers (guid, organization_id, counterparty_id, asset_code, asset_issuer, created_at, updated_at)
+SELECT gen_random_uuid(), ?, ?, 'ZMWT', ?, CAST(? AS timestamptz) + (i / 3) * interval '18 seconds', CAST(? AS timestamptz)
+FROM generate_series(1, 3001) AS i`, f.org, f.cp.ID, issuerA, t0, t0).Error)
+	f.walletCustomer(t, f.sibling, wallet.Customer{}) // other keys must not leak in
+	f.walletCustomer(t, f.otherOrgCp, wallet.Customer{})
+
+	type bucket struct {
+		Key, Bucket string
+		N           int64
+	}
+	var kept, recount []bucket
+	require.NoError(t, s.DB.WithContext(f.ctx).Raw(`SELECT key, CAST(bucket AS text) AS bucket, sum(n) AS n FROM list_buckets
+WHERE organization_id = ? AND list = 'wallet_customers' GROUP BY key, bucket HAVING sum(n) <> 0 ORDER BY key, bucket`, f.org).Scan(&kept).Error)
+	require.NoError(t, s.DB.WithContext(f.ctx).Raw(`SELECT 'counterparty_id=' || counterparty_id AS key, CAST(date_bin('1 hour', created_at, '2000-01-01 00:00:00+00') AS text) AS bucket, count(*) AS n
+FROM wallet_customers WHERE organization_id = ? GROUP BY 1, 2 ORDER BY 1, 2`, f.org).Scan(&recount).Error)
+	require.Greater(t, len(recount), 5, "five hours or more of the counterparty, and its sibling's")
+	require.Equal(t, recount, kept)
+
+	var want []int64
+	require.NoError(t, s.DB.WithContext(f.ctx).Table("wallet_customers").Where("counterparty_id = ?", f.cp.ID).Order("created_at, id").Pluck("id", &want).Error)
+	n := len(want)
+	require.Equal(t, 3001, n)
+	for _, limit := range []int{100, 7} {
+		for _, desc := range []bool{false, true} {
+			w := slices.Clone(want)
+			if desc {
+				slices.Reverse(w)
+			}
+			for _, offset := range []int{1001, 1500, n / 2, 1999 - limit, 1999 - limit + 1, 2100} {
+				page, err := f.repo.ListCustomers(f.ctx, f.org, f.cp.ID, wallet.CustomerFilter{},
+					wallet.ListRequest{PageRequest: wallet.PageRequest{Offset: offset, Limit: limit}, Ordering: wallet.Ordering{Field: wallet.SortCreatedAt, Desc: desc}})
+				require.NoError(t, err)
+				require.Equal(t, w[offset:min(offset+limit, n)], idsOf(page.Items, func(c wallet.Customer) int64 { return c.ID }), "limit=%d desc=%v offset=%d", limit, desc, offset)
+				require.EqualValues(t, n, page.Total)
+			}
+		}
+	}
+	// another organization's counterparty id finds nothing, deep or not
+	page, err := f.repo.ListCustomers(f.ctx, f.other, f.cp.ID, wallet.CustomerFilter{},
+		wallet.ListRequest{PageRequest: wallet.PageRequest{Offset: 1500, Limit: 10}, Ordering: wallet.DefaultOrdering})
+	require.NoError(t, err)
+	require.Empty(t, page.Items)
+
+	// the deep page does come from the buckets: a first bucket counted 50
+	// too many moves it by 50 rows
+	res := s.DB.WithContext(f.ctx).Exec(`UPDATE list_buckets SET n = n + 50 WHERE (organization_id, list, key, bucket, slot) =
+(SELECT organization_id, list, key, bucket, slot FROM list_buckets WHERE organization_id = ? AND list = 'wallet_customers' AND key = ? ORDER BY bucket LIMIT 1)`,
+		f.org, "counterparty_id="+strconv.FormatInt(f.cp.ID, 10))
+	require.NoError(t, res.Error)
+	require.EqualValues(t, 1, res.RowsAffected)
+	page, err = f.repo.ListCustomers(f.ctx, f.org, f.cp.ID, wallet.CustomerFilter{},
+		wallet.ListRequest{PageRequest: wallet.PageRequest{Offset: 1500, Limit: 10}, Ordering: wallet.DefaultOrdering})
+	require.NoError(t, err)
+	require.Equal(t, want[1450:1460], idsOf(page.Items, func(c wallet.Customer) int64 { return c.ID }))
+}

@@ -108,5 +108,6 @@ func waitsOn(queries, fragments []string) bool {
 }
 
 // ForUpdate is the statement of a row lock on table as the store sends
-// it, for RequireWaits.
-func ForUpdate(table string) []string { return []string{`FROM "` + table + `"`, "FOR UPDATE"} }
+// it (FOR NO KEY UPDATE: lockers exclude each other, foreign-key checks do
+// not wait), for RequireWaits.
+func ForUpdate(table string) []string { return []string{`FROM "` + table + `"`, "FOR NO KEY UPDATE"} }
