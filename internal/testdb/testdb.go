@@ -73,6 +73,15 @@ func Postgres(t testing.TB) *store.Store {
 	return open(t, pgURL, false) // Main migrated it
 }
 
+// PostgresAlone opens a fresh, migrated PostgreSQL database of t's own,
+// dropped when t ends: for tests of statements that span organizations
+// (purges, retention across the database), which other tests' rows in the
+// package database would disturb.
+func PostgresAlone(t testing.TB) *store.Store {
+	t.Helper()
+	return open(t, EmptyURL(t), true)
+}
+
 // SQLite opens a fresh, migrated SQLite file in t's temporary directory.
 func SQLite(t testing.TB) *store.Store {
 	t.Helper()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/event"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/testdb"
@@ -18,6 +19,24 @@ import (
 )
 
 func TestMain(m *testing.M) { testdb.Main(m, "webhook") }
+
+// newService is a webhook service whose own events (WEBHOOK.CREATED, …)
+// are recorded through itself, as the application wires it.
+func newService(s *store.Store, q webhook.Queue) *webhook.Service {
+	svc := webhook.NewService(s.Webhooks(), q, time.Now, webhook.Config{AllowPrivate: true, Timeout: 5 * time.Second})
+	return svc.WithEvents(selfEvents{svc})
+}
+
+// selfEvents records events with their domain value as the data.
+type selfEvents struct{ svc *webhook.Service }
+
+func (e selfEvents) Emit(ctx context.Context, orgID int64, events ...event.Event) error {
+	ems := make([]webhook.Emission, len(events))
+	for i, ev := range events {
+		ems[i] = webhook.Emission{Event: ev.EventName(), Resource: ev}
+	}
+	return e.svc.EmitAll(ctx, orgID, ems...)
+}
 
 // queued records the attempts the service queues instead of running them.
 type queued struct {
@@ -51,7 +70,7 @@ func TestGoneCancelsPendingDeliveries(t *testing.T) {
 			t.Cleanup(other.Close)
 
 			q := &queued{}
-			svc := webhook.NewService(s.Webhooks(), q, time.Now, webhook.Config{AllowPrivate: true, Timeout: 5 * time.Second})
+			svc := newService(s, q)
 			w, err := svc.Create(ctx, org.ID, gone.URL, []string{"CUSTOMER"})
 			require.NoError(t, err)
 			kept, err := svc.Create(ctx, org.ID, other.URL, []string{"CUSTOMER"})

@@ -36,7 +36,7 @@ func setupHooks(t *testing.T, status int) hooks {
 	require.NoError(t, err)
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(status) }))
 	t.Cleanup(receiver.Close)
-	svc := webhook.NewService(s.Webhooks(), &queued{}, time.Now, webhook.Config{AllowPrivate: true, Timeout: 5 * time.Second})
+	svc := newService(s, &queued{})
 	w, err := svc.Create(t.Context(), org.ID, receiver.URL, []string{"CUSTOMER"})
 	require.NoError(t, err)
 	p, err := svc.Deliveries(t.Context(), org.ID, w.ID, nil, investing.PageRequest{Limit: 10})
