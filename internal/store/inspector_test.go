@@ -26,11 +26,10 @@ func inspected(org int64, i int, status int) inspector.Record {
 	}
 }
 
-// TestInspectorRecords runs on databases of its own: PruneAll spans every
-// organization, so other tests' records would change what it counts.
 func TestInspectorRecords(t *testing.T) {
 	t.Parallel()
-	forEachDialectAlone(t, func(t *testing.T, s *store.Store) {
+	// PruneAll and PruneOlder span organizations: on databases of its own.
+	forEachOwnDatabase(t, func(t *testing.T, s *store.Store) {
 		f := setup(t, s)
 		repo := s.Inspector()
 		var recs []inspector.Record

@@ -40,13 +40,17 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	})
 }
 
-// forEachDialectAlone is forEachDialect on a PostgreSQL database of the
-// test's own (testdb.PostgresAlone).
-func forEachDialectAlone(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+// forEachOwnDatabase is forEachDialect on databases of the test's own: for
+// the sweeps across organizations (prunes, purges), which would delete the
+// rows of the tests that share the package database, and see theirs.
+func forEachOwnDatabase(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	t.Helper()
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
-		fn(t, testdb.PostgresAlone(t))
+		s, err := store.Open(testdb.FreshURL(t), store.Options{MaxConns: 4})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		fn(t, s)
 	})
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()

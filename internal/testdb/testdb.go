@@ -10,6 +10,9 @@
 // then open the package database with testdb.Postgres(t). Tests isolate
 // themselves by creating their own organization, so they can run in
 // parallel on one database.
+//
+// Hold and Holder.RequireWaits race a method against another transaction
+// that holds the row it must lock: the test of a row lock.
 package testdb
 
 import (
@@ -71,15 +74,6 @@ func Postgres(t testing.TB) *store.Store {
 		t.Fatal("testdb: call testdb.Main from TestMain first")
 	}
 	return open(t, pgURL, false) // Main migrated it
-}
-
-// PostgresAlone opens a fresh, migrated PostgreSQL database of t's own,
-// dropped when t ends: for tests of statements that span organizations
-// (purges, retention across the database), which other tests' rows in the
-// package database would disturb.
-func PostgresAlone(t testing.TB) *store.Store {
-	t.Helper()
-	return open(t, EmptyURL(t), true)
 }
 
 // SQLite opens a fresh, migrated SQLite file in t's temporary directory.
