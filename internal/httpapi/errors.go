@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,6 +55,13 @@ func errorHandler(log *slog.Logger, now func() time.Time) echo.HTTPErrorHandler 
 		if c.Response().Committed {
 			return
 		}
+		if clientGone(c, err) {
+			// Nobody reads the answer: say so in the log and the metrics
+			// (499, as proxies record it) instead of counting a 500.
+			requestLogger(c, log).Info("client closed the request before its answer", "method", c.Request().Method, "path", c.Request().URL.Path)
+			c.Response().WriteHeader(statusClientClosedRequest)
+			return
+		}
 		ae := toAPIError(err)
 		if ae.Status == http.StatusInternalServerError && dberr.Unavailable(err) {
 			requestLogger(c, log).Warn("database unavailable", "error", err.Error(), "method", c.Request().Method, "path", c.Request().URL.Path)
@@ -74,6 +82,16 @@ func errorHandler(log *slog.Logger, now func() time.Time) echo.HTTPErrorHandler 
 			requestLogger(c, log).Error("write error response", "error", werr.Error())
 		}
 	}
+}
+
+// statusClientClosedRequest is the status logged for a request whose
+// client went away before the answer (nginx's 499): no client sees it.
+const statusClientClosedRequest = 499
+
+// clientGone reports whether err is the cancellation of a request whose
+// client closed the connection.
+func clientGone(c echo.Context, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(c.Request().Context().Err(), context.Canceled)
 }
 
 func toAPIError(err error) *apiError {

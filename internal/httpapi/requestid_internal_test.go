@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -78,4 +79,34 @@ func TestInternalErrorUnderIdempotencyKeyQuotesTheRequestID(t *testing.T) {
 		in.SetBodyBytes(rec.Body.Bytes())
 		require.NoError(t, openapi3filter.ValidateResponse(context.Background(), in))
 	}
+}
+
+// TestClientGoneIsNot500: a handler that fails because its client closed
+// the request (the context is cancelled) is logged as 499 at info level,
+// not as an internal error, while an unexpected error stays a 500.
+func TestClientGoneIsNot500(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	e := echo.New()
+	e.HTTPErrorHandler = errorHandler(log, time.Now)
+	e.Use(sanitizeRequestID, middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}), withRequestLogger(log))
+	e.GET("/v1/customers", func(c echo.Context) error {
+		return fmt.Errorf("list customers of organization 1: %w", c.Request().Context().Err())
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/customers", nil).WithContext(ctx))
+	require.Equal(t, statusClientClosedRequest, rec.Code)
+	require.Empty(t, rec.Body.String())
+	require.Contains(t, logs.String(), `"level":"INFO","msg":"client closed the request before its answer"`)
+	require.NotContains(t, logs.String(), "internal error")
+
+	// A cancellation the client did not cause (its context is live) is still a 500.
+	e.GET("/v1/accounts", func(echo.Context) error { return fmt.Errorf("read: %w", context.Canceled) })
+	rec = httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/accounts", nil))
+	require.Equal(t, http.StatusInternalServerError, rec.Code)
+	require.Contains(t, logs.String(), "internal error")
 }
