@@ -13432,10 +13432,11 @@ type ClientInterface interface {
 	// GetInspectedRequest Show one recorded request
 	//
 	// One recorded request in full: its headers and bodies as received
-	// and answered (the values of `Authorization`, `Cookie`,
-	// `Set-Cookie`, `Signature` and of every header or form or JSON field
-	// named like a secret or a token are replaced by `[REDACTED]`; each
-	// body is kept up to 64 KiB, with `…Truncated` and its real size),
+	// and answered (the values of `Authorization`, `Cookie`, `Set-Cookie`
+	// and of every header or form or JSON field named like a secret or
+	// a token are replaced by `[REDACTED]`, and so is the bearer token
+	// wherever it comes back, as in the signature base; each body is
+	// kept up to 64 KiB, with `…Truncated` and its real size),
 	// the validation errors it was answered with, the signature verdict
 	// with the signature base the server computed (compare it with the
 	// one your client signed), the Content-Digest verdict and the
@@ -16611,10 +16612,11 @@ func (c *Client) StreamInspectedRequests(ctx context.Context, params *StreamInsp
 // GetInspectedRequest Show one recorded request
 //
 // One recorded request in full: its headers and bodies as received
-// and answered (the values of `Authorization`, `Cookie`,
-// `Set-Cookie`, `Signature` and of every header or form or JSON field
-// named like a secret or a token are replaced by `[REDACTED]`; each
-// body is kept up to 64 KiB, with `…Truncated` and its real size),
+// and answered (the values of `Authorization`, `Cookie`, `Set-Cookie`
+// and of every header or form or JSON field named like a secret or
+// a token are replaced by `[REDACTED]`, and so is the bearer token
+// wherever it comes back, as in the signature base; each body is
+// kept up to 64 KiB, with `…Truncated` and its real size),
 // the validation errors it was answered with, the signature verdict
 // with the signature base the server computed (compare it with the
 // one your client signed), the Content-Digest verdict and the
@@ -27825,10 +27827,11 @@ type ClientWithResponsesInterface interface {
 	// GetInspectedRequestWithResponse Show one recorded request
 	//
 	// One recorded request in full: its headers and bodies as received
-	// and answered (the values of `Authorization`, `Cookie`,
-	// `Set-Cookie`, `Signature` and of every header or form or JSON field
-	// named like a secret or a token are replaced by `[REDACTED]`; each
-	// body is kept up to 64 KiB, with `…Truncated` and its real size),
+	// and answered (the values of `Authorization`, `Cookie`, `Set-Cookie`
+	// and of every header or form or JSON field named like a secret or
+	// a token are replaced by `[REDACTED]`, and so is the bearer token
+	// wherever it comes back, as in the signature base; each body is
+	// kept up to 64 KiB, with `…Truncated` and its real size),
 	// the validation errors it was answered with, the signature verdict
 	// with the signature base the server computed (compare it with the
 	// one your client signed), the Content-Digest verdict and the
@@ -40855,10 +40858,11 @@ func (c *ClientWithResponses) StreamInspectedRequestsWithResponse(ctx context.Co
 // GetInspectedRequestWithResponse Show one recorded request
 //
 // One recorded request in full: its headers and bodies as received
-// and answered (the values of `Authorization`, `Cookie`,
-// `Set-Cookie`, `Signature` and of every header or form or JSON field
-// named like a secret or a token are replaced by `[REDACTED]`; each
-// body is kept up to 64 KiB, with `…Truncated` and its real size),
+// and answered (the values of `Authorization`, `Cookie`, `Set-Cookie`
+// and of every header or form or JSON field named like a secret or
+// a token are replaced by `[REDACTED]`, and so is the bearer token
+// wherever it comes back, as in the signature base; each body is
+// kept up to 64 KiB, with `…Truncated` and its real size),
 // the validation errors it was answered with, the signature verdict
 // with the signature base the server computed (compare it with the
 // one your client signed), the Content-Digest verdict and the

@@ -2904,10 +2904,11 @@ export interface paths {
         /**
          * Show one recorded request
          * @description One recorded request in full: its headers and bodies as received
-         *     and answered (the values of `Authorization`, `Cookie`,
-         *     `Set-Cookie`, `Signature` and of every header or form or JSON field
-         *     named like a secret or a token are replaced by `[REDACTED]`; each
-         *     body is kept up to 64 KiB, with `…Truncated` and its real size),
+         *     and answered (the values of `Authorization`, `Cookie`, `Set-Cookie`
+         *     and of every header or form or JSON field named like a secret or
+         *     a token are replaced by `[REDACTED]`, and so is the bearer token
+         *     wherever it comes back, as in the signature base; each body is
+         *     kept up to 64 KiB, with `…Truncated` and its real size),
          *     the validation errors it was answered with, the signature verdict
          *     with the signature base the server computed (compare it with the
          *     one your client signed), the Content-Digest verdict and the

@@ -116,6 +116,9 @@ func (f Filter) Matches(r *Record) bool {
 
 // Repository stores records.
 type Repository interface {
+	// WithTx runs fn in one transaction that the calls made with its
+	// context join.
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	// InsertRecords inserts the records (of any organizations) at once.
 	InsertRecords(ctx context.Context, records []Record) error
 	// Records lists an organization's records, newest first, without

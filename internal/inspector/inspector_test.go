@@ -56,7 +56,9 @@ func TestCap(t *testing.T) {
 
 func TestNewIDOrdered(t *testing.T) {
 	t.Parallel()
-	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	ids.Lock()
+	at := time.UnixMilli(max(ids.ms, time.Now().UnixMilli()) + 1000).UTC() // after any id made so far
+	ids.Unlock()
 	prev := NewID(at)
 	require.EqualValues(t, 7, prev.Version())
 	for range 100 {
@@ -77,6 +79,10 @@ type blockingRepo struct {
 	mu      sync.Mutex
 	got     []Record
 	pruned  []int64
+}
+
+func (r *blockingRepo) WithTx(ctx context.Context, fn func(context.Context) error) error {
+	return fn(ctx)
 }
 
 func (r *blockingRepo) InsertRecords(_ context.Context, recs []Record) error {
@@ -115,7 +121,7 @@ func capture(org int64) *Capture {
 // what was buffered is written, redacted, once the database answers.
 func TestRecorderNeverWaits(t *testing.T) {
 	repo := &blockingRepo{release: make(chan struct{})}
-	rec := NewRecorder(repo, NewHub(), Options{Buffer: 3, Batch: 10, MaxRecords: 10})
+	rec := NewRecorder(repo, NewHub(), Options{Buffer: 3, Batch: 1, MaxRecords: 10}) // the writer holds one capture at a time
 	dropped := testutil.ToFloat64(Dropped)
 	sub := rec.Hub().Subscribe(1, Filter{})
 	defer sub.Close()
@@ -221,4 +227,21 @@ func TestNotifications(t *testing.T) {
 	first := <-sub.C
 	require.Equal(t, recs[1].ID, first.ID)
 	require.Equal(t, int64(2), first.OrganizationID)
+}
+
+// BenchmarkPrepare is the writer's work on one record of a customer read,
+// before its insert.
+func BenchmarkPrepare(b *testing.B) {
+	c := &Capture{
+		Record: Record{ID: NewID(time.Now()), OrganizationID: 1, Status: 200, Signature: Signature{Verdict: SignatureVerified, Base: strings.Repeat("x", 600)}},
+		RequestHeader: http.Header{"Authorization": {"Bearer ov_at_0123456789abcdef0123456789abcdef"}, "X-Client-Id": {"ov_client_1"},
+			"Signature-Input": {`sig1=("@method" "@target-uri" "@path" "@query" "authorization" "x-client-id");created=1;keyid="k"`}, "Signature": {"sig1=:" + strings.Repeat("A", 88) + ":"},
+			"User-Agent": {"Go-http-client/1.1"}, "Accept-Encoding": {"gzip"}},
+		ResponseHeader: http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"0123456789abcdef01234567"}},
+		ResponseBody:   []byte(`{"data":{"customerId":123456,"firstName":"Bench","lastName":"User1","status":"ACTIVE","createdAt":1732893484,"updatedAt":1732893484},"code":200,"message":"Success"}`),
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = prepare(c)
+	}
 }

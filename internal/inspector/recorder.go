@@ -52,8 +52,11 @@ type Notifier interface {
 
 // Options tune a Recorder.
 type Options struct {
-	Buffer     int           // captures waiting to be written (default 4096); beyond, dropped
-	Batch      int           // records per insert at most (default 200)
+	Buffer int // captures waiting to be written (default 4096); beyond, dropped
+	Batch  int // records per insert at most (default 200)
+	// Gather is how long the writer waits for more captures after the
+	// first of a batch (default 25ms): fewer, larger inserts.
+	Gather     time.Duration
 	MaxRecords int           // kept per organization (default 1000)
 	MaxAge     time.Duration // kept at most this long (default 24h)
 	Now        func() time.Time
@@ -72,6 +75,7 @@ type Recorder struct {
 	once  sync.Once
 	self  string // this replica's name in notifications
 	since map[int64]int
+	last  map[int64]time.Time // each organization's last prune
 }
 
 // NewRecorder starts a recorder's writer goroutine; Close stops it.
@@ -81,6 +85,9 @@ func NewRecorder(repo Repository, hub *Hub, opts Options) *Recorder {
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = 200
+	}
+	if opts.Gather <= 0 {
+		opts.Gather = 25 * time.Millisecond
 	}
 	if opts.MaxRecords <= 0 {
 		opts.MaxRecords = 1000
@@ -95,7 +102,7 @@ func NewRecorder(repo Repository, hub *Hub, opts Options) *Recorder {
 		opts.Log = slog.Default()
 	}
 	r := &Recorder{repo: repo, hub: hub, opts: opts, ch: make(chan *Capture, opts.Buffer),
-		stop: make(chan struct{}), done: make(chan struct{}), self: uuid.NewString()[:8], since: map[int64]int{}}
+		stop: make(chan struct{}), done: make(chan struct{}), self: uuid.NewString()[:8], since: map[int64]int{}, last: map[int64]time.Time{}}
 	go r.run()
 	return r
 }
@@ -142,15 +149,19 @@ func (r *Recorder) run() {
 		select {
 		case c := <-r.ch:
 			batch = append(batch[:0], c)
+			gather := time.NewTimer(r.opts.Gather)
 		more:
 			for len(batch) < r.opts.Batch {
 				select {
 				case c := <-r.ch:
 					batch = append(batch, c)
-				default:
+				case <-gather.C:
 					break more
+				case <-r.stop:
+					break more // Close drains the rest
 				}
 			}
+			gather.Stop()
 			r.write(batch)
 		case <-r.stop:
 			for {
@@ -180,38 +191,50 @@ func (r *Recorder) write(batch []*Capture) {
 	for i, c := range batch {
 		records[i] = prepare(c)
 	}
+	// Each organization is pruned to its newest MaxRecords once a tenth of
+	// that has been added since its last prune, at most once a second
+	// (and periodically, Prune); in the insert's transaction, with the
+	// notification: one commit.
+	every := max(r.opts.MaxRecords/10, 1)
+	for _, rec := range records {
+		r.since[rec.OrganizationID]++
+	}
+	now := time.Now()
+	var prune []int64
+	for org, n := range r.since {
+		if n >= every && now.Sub(r.last[org]) >= time.Second {
+			prune = append(prune, org)
+			delete(r.since, org)
+			r.last[org] = now
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := r.repo.InsertRecords(ctx, records); err != nil {
+	err := r.repo.WithTx(ctx, func(ctx context.Context) error {
+		if err := r.repo.InsertRecords(ctx, records); err != nil {
+			return err
+		}
+		for _, org := range prune {
+			if _, err := r.repo.PruneOrganization(ctx, org, r.opts.MaxRecords); err != nil {
+				return err
+			}
+		}
+		if r.opts.Notifier != nil {
+			for _, p := range notifications(r.self, records) {
+				if err := r.opts.Notifier.NotifyInspector(ctx, p); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		WriteErrors.Add(float64(len(records)))
 		r.opts.Log.Warn("request inspector: write records", "count", len(records), "error", err.Error())
 		return
 	}
 	Recorded.Add(float64(len(records)))
 	r.hub.Publish(records)
-	if r.opts.Notifier != nil {
-		for _, p := range notifications(r.self, records) {
-			if err := r.opts.Notifier.NotifyInspector(ctx, p); err != nil {
-				r.opts.Log.Warn("request inspector: notify the other replicas", "error", err.Error())
-				break
-			}
-		}
-	}
-	// Each organization is pruned to its newest MaxRecords once a tenth of
-	// that has been added since its last prune (and periodically, Prune).
-	every := max(r.opts.MaxRecords/10, 1)
-	for _, rec := range records {
-		r.since[rec.OrganizationID]++
-	}
-	for org, n := range r.since {
-		if n < every {
-			continue
-		}
-		delete(r.since, org)
-		if _, err := r.repo.PruneOrganization(ctx, org, r.opts.MaxRecords); err != nil {
-			r.opts.Log.Warn("request inspector: prune", "organization_id", org, "error", err.Error())
-		}
-	}
 }
 
 // Prune deletes the records past the retention: older than MaxAge, and

@@ -11,11 +11,13 @@ import (
 	"unicode/utf8"
 )
 
+var separators = strings.NewReplacer("-", "", "_", "", " ", "")
+
 // secretName reports whether a header, form field or JSON property of
 // this name carries a secret: credentials, tokens, passwords, keys. A
 // token's id or type is not one (tokenId, tokenType).
 func secretName(name string) bool {
-	n := strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.ToLower(name))
+	n := separators.Replace(strings.ToLower(name))
 	switch n {
 	case "authorization", "proxyauthorization", "cookie", "setcookie", "password", "pin":
 		return true

@@ -134,6 +134,11 @@ func (row *inspectedRequestRow) copyValues() []any {
 		row.ResponseHeaders, row.ResponseBody, row.ResponseBodySize, row.ResponseBodyTruncated, row.ValidationErrors}
 }
 
+// WithTx implements inspector.Repository.
+func (r *InspectorRepo) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return r.s.WithTx(ctx, fn)
+}
+
 // InsertRecords implements inspector.Repository: on PostgreSQL one COPY
 // (the cheapest bulk insert it has), on SQLite multi-row inserts.
 func (r *InspectorRepo) InsertRecords(ctx context.Context, records []inspector.Record) error {
