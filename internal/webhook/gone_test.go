@@ -86,8 +86,8 @@ func TestGoneCancelsPendingDeliveries(t *testing.T) {
 				return p.Items
 			}
 			ds := deliveries(w.ID, &pending)
-			require.Len(t, ds, 3, "three CUSTOMER.CREATED")
-			require.Len(t, deliveries(kept.ID, &pending), 3)
+			require.Len(t, ds, 5, "both webhooks' WEBHOOK.CREATED and three CUSTOMER.CREATED")
+			require.Len(t, deliveries(kept.ID, &pending), 4, "its own WEBHOOK.CREATED and three CUSTOMER.CREATED")
 
 			q.mu.Lock()
 			queuedBefore := len(q.attempts) // the first attempt of each delivery
@@ -105,13 +105,13 @@ func TestGoneCancelsPendingDeliveries(t *testing.T) {
 					require.Nil(t, d.NextAttemptAt)
 				}
 			}
-			require.Equal(t, map[webhook.State]int{webhook.Failed: 1, webhook.Canceled: 2}, states)
+			require.Equal(t, map[webhook.State]int{webhook.Failed: 1, webhook.Canceled: 4}, states)
 			got, err := s.Webhooks().Webhook(ctx, org.ID, w.ID, false)
 			require.NoError(t, err)
 			require.Equal(t, webhook.Deactived, got.Status)
 			require.NotNil(t, got.DeactivatedReason)
 			require.Contains(t, *got.DeactivatedReason, "410")
-			require.Len(t, deliveries(kept.ID, &pending), 3, "another webhook's deliveries stay pending")
+			require.Len(t, deliveries(kept.ID, &pending), 4, "another webhook's deliveries stay pending")
 			q.mu.Lock()
 			require.Len(t, q.attempts, queuedBefore, "no next attempt is queued after a 410")
 			q.mu.Unlock()
