@@ -717,6 +717,7 @@ var crossOrgCases = map[string]crossOrgCase{
 	"store.AuthRepo.DeleteExpiredTokens":     global("the sweep of every organization's expired tokens"),
 
 	// the request inspector
+	"inspector.Repository.WithTx":     global("opens a transaction; runs no statement of its own"),
 	"inspector.Repository.PruneOlder": global("the retention sweep over every organization's inspected requests"),
 	"inspector.Repository.PruneAll":   global("the cap on every organization's inspected requests (each pruned through PruneOrganization)"),
 	"inspector.Repository.InsertRecords": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
