@@ -44,7 +44,7 @@ lint-spec: ## lint the bundled spec (needs Node.js: npx fetches the pinned linte
 	$(REDOCLY) lint --config openapi/redocly.yaml gen/spec/openapi.yaml
 
 test: ## run every test against PostgreSQL (TEST_DATABASE_URL, default the local trust-auth server)
-	$(GO) test -count=1 -p 2 $(PKGS)
+	$(GO) test -count=1 -p 2 -timeout 20m $(PKGS)
 
 test-ui: build ## drive Swagger UI (/docs) in headless Chromium (/usr/bin/chromium) through a journey across the three surfaces, and the request inspector's page (/inspector) (test/ui)
 	@test -d test/ui/node_modules || (cd test/ui && npm ci --no-audit --no-fund)

@@ -4,6 +4,7 @@
 //	openvest migrate                      apply pending database migrations
 //	openvest org create|add-key|keys|revoke-key|set-signature-policy …
 //	                                      administer organizations and their signing keys
+//	openvest webhook-key rotate           make a new server webhook signing key (the previous one stays published)
 //	openvest sign …                       print (or send) a signed request as curl
 //	openvest counterparty create --client-id ID --name NAME
 //	                                      create a wallet counterparty of an organization; prints it as JSON

@@ -102,9 +102,12 @@ func TestREADMEWalkthrough(t *testing.T) {
 		res.Body.Close()
 		return res.StatusCode == http.StatusOK
 	}, 30*time.Second, 50*time.Millisecond)
+	// The banner comes through a pipe that a goroutine copies: what the
+	// child printed before it served /readyz may still be on its way.
+	require.Eventually(t, func() bool { return strings.Contains(banner.String(), "Filled it with demo data") },
+		10*time.Second, 20*time.Millisecond, "the walk-through runs beside the demo data: %s", banner)
 	clientID := regexp.MustCompile(`clientId:\s+(\S+)`).FindStringSubmatch(banner.String())
 	secret := regexp.MustCompile(`clientSecret:\s+(\S+)`).FindStringSubmatch(banner.String())
-	require.Contains(t, banner.String(), "Filled it with demo data", "the walk-through runs beside the demo data")
 	require.Len(t, clientID, 2, banner.String())
 	require.Len(t, secret, 2, banner.String())
 

@@ -71,7 +71,7 @@ func migrateAll(ctx context.Context, cfg config.Config, st *store.Store, log *sl
 // SchedulePeriodic registers the periodic work of the service as River
 // periodic jobs, which the leader alone inserts, so that with N replicas
 // each runs once per interval in the cluster: the purge of expired tokens,
-// idempotency keys and webhook history (10 minutes), the dormancy sweep of
+// idempotency keys, webhook history and fault rules (10 minutes), the dormancy sweep of
 // banking customers (hourly) and the reschedule of long-overdue recurring
 // cycles (10 minutes). Call it before Start.
 func (a *App) SchedulePeriodic() error {
@@ -104,12 +104,13 @@ func (a *App) SchedulePeriodic() error {
 }
 
 // purgeExpired deletes the tokens that expired more than a day ago, the
-// expired idempotency keys, and the webhook events and finished deliveries
-// past their retention.
+// expired idempotency keys, the webhook events and finished deliveries
+// past their retention, and the sandbox fault rules expired or used up.
 func (a *App) purgeExpired(ctx context.Context) error {
 	a.purge(ctx, "tokens", func() (int64, error) { return a.Store.Auth().DeleteExpiredTokens(ctx, a.Now().Add(-24*time.Hour)) })
 	a.purge(ctx, "idempotency keys", func() (int64, error) { return a.Idempotency.Purge(ctx) })
 	a.purge(ctx, "webhook events and deliveries", func() (int64, error) { return a.Webhooks.Purge(ctx) })
+	a.purge(ctx, "fault rules", func() (int64, error) { return a.Sandbox.Purge(ctx) })
 	if a.Inspector != nil {
 		a.purge(ctx, "inspected requests", func() (int64, error) { return a.Inspector.Prune(ctx) })
 	}

@@ -146,6 +146,11 @@ func TestResetEmptiesOneOrganization(t *testing.T) {
 		require.NotZero(t, reseeded["wallet_customers"])
 		require.NotZero(t, reseeded["banking_customers"])
 		require.NotZero(t, reseeded["transactions"])
+		if env.App.Store.Dialect == store.Postgres {
+			for _, list := range []string{"customers", "accounts", "portfolios", "requests", "transactions", "assets"} {
+				require.Equal(t, reseeded[list], reseeded["total:"+list], "the maintained total of %s counts the reseeded rows", list)
+			}
+		}
 		require.Equal(t, otherBefore, rowCounts(t, env, other.Org.ID), "another organization is untouched")
 	})
 }

@@ -1,7 +1,10 @@
-// Package httpapi is the HTTP layer: Echo setup, the middleware order,
-// request validation against the embedded spec, error rendering per surface,
-// and one file per resource translating generated types to domain types and
-// back. It also serves /docs (Swagger UI, offline), /openapi.json,
+// Package httpapi is the HTTP layer: Echo setup and the middleware order
+// (server.go), the API pipeline every spec operation goes through —
+// route, body, authentication, digest and signature, validation against
+// the embedded spec, idempotency (pipeline.go) — the context keys it sets
+// (context.go), the request logger and access log (logging.go), error
+// rendering per surface, and one file per resource translating generated
+// types to domain types and back. It also serves /docs (Swagger UI, offline), /openapi.json,
 // /openapi.yaml, /healthz, /readyz and /metrics.
 package httpapi
 

@@ -116,6 +116,9 @@ type Repository interface {
 	// ResetOrganization deletes every resource of the organization (see
 	// store.ResetTables) and returns the rows deleted per table.
 	ResetOrganization(ctx context.Context, orgID int64) (map[string]int64, error)
+	// PurgeFaults deletes the rules, of every organization, expired or
+	// used up at now, and returns how many.
+	PurgeFaults(ctx context.Context, now time.Time) (int64, error)
 }
 
 // Service runs the sandbox controls.
@@ -332,6 +335,16 @@ func (s *Service) invalidate(orgID int64) {
 	s.mu.Lock()
 	delete(s.cache, orgID)
 	s.mu.Unlock()
+}
+
+// Purge deletes the rules that expired or were used up (the periodic
+// purge), and returns how many.
+func (s *Service) Purge(ctx context.Context) (int64, error) {
+	n, err := s.repo.PurgeFaults(ctx, s.clock())
+	if err != nil {
+		return 0, fmt.Errorf("purge fault rules: %w", err)
+	}
+	return n, nil
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

@@ -54,6 +54,8 @@ func (r *rulesRepo) ConsumeFault(_ context.Context, orgID, id int64, now time.Ti
 	return 0, false, nil
 }
 
+func (r *rulesRepo) PurgeFaults(context.Context, time.Time) (int64, error) { return 0, nil }
+
 func (r *rulesRepo) ResetOrganization(context.Context, int64) (map[string]int64, error) {
 	return nil, nil
 }

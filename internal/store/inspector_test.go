@@ -8,7 +8,6 @@ import (
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/inspector"
 	"github.com/openvest/openvest/internal/store"
-	"github.com/openvest/openvest/internal/testdb"
 	"github.com/stretchr/testify/require"
 )
 
@@ -27,27 +26,10 @@ func inspected(org int64, i int, status int) inspector.Record {
 	}
 }
 
-// forEachFreshDialect is forEachDialect on a PostgreSQL database of the
-// test's own: the retention sweeps (PruneAll, PruneOlder) reach every
-// organization's records, the other tests' included.
-func forEachFreshDialect(t *testing.T, fn func(t *testing.T, s *store.Store)) {
-	t.Helper()
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		s, err := store.Open(testdb.FreshURL(t), store.Options{MaxConns: 4})
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = s.Close() })
-		fn(t, s)
-	})
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		fn(t, testdb.SQLite(t))
-	})
-}
-
 func TestInspectorRecords(t *testing.T) {
 	t.Parallel()
-	forEachFreshDialect(t, func(t *testing.T, s *store.Store) {
+	// PruneAll and PruneOlder span organizations: on databases of its own.
+	forEachOwnDatabase(t, func(t *testing.T, s *store.Store) {
 		f := setup(t, s)
 		repo := s.Inspector()
 		var recs []inspector.Record

@@ -8,6 +8,7 @@ import (
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/sandbox"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // ResetTables are the tables whose rows of an organization a reset
@@ -60,7 +61,7 @@ func (r *SandboxRepo) ResetOrganization(ctx context.Context, orgID int64) (map[s
 			if PostgresOnlyTables[t] && r.s.Dialect != Postgres {
 				continue
 			}
-			res := db.Exec("DELETE FROM "+t+" WHERE organization_id = ?", orgID)
+			res := db.Table(t).Scopes(inOrg(orgID)).Delete(map[string]any{})
 			if res.Error != nil {
 				return fmt.Errorf("delete the organization's %s: %w", t, res.Error)
 			}
@@ -149,7 +150,7 @@ func (row sandboxFaultRow) domain() sandbox.Rule {
 // active scopes a query of sandbox_faults to the organization's rules
 // active at now.
 func active(q *gorm.DB, orgID int64, now time.Time) *gorm.DB {
-	return q.Where("organization_id = ? AND expires_at > ? AND (remaining IS NULL OR remaining > 0)", orgID, now)
+	return q.Scopes(inOrg(orgID)).Where("expires_at > ? AND (remaining IS NULL OR remaining > 0)", now)
 }
 
 // CreateFault implements sandbox.Repository. The count of active rules
@@ -205,21 +206,30 @@ func (r *SandboxRepo) DeleteFault(ctx context.Context, orgID, id int64, now time
 	return nil
 }
 
+// PurgeFaults implements sandbox.Repository.
+func (r *SandboxRepo) PurgeFaults(ctx context.Context, now time.Time) (int64, error) {
+	res := r.s.conn(ctx).Where("expires_at <= ? OR remaining = 0", now).Delete(&sandboxFaultRow{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("delete expired and used-up fault rules: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // ConsumeFault implements sandbox.Repository with one UPDATE … RETURNING:
 // concurrent requests each take one application, and no more are taken
 // than remain.
 func (r *SandboxRepo) ConsumeFault(ctx context.Context, orgID, id int64, now time.Time) (int, bool, error) {
-	var left []int
-	err := r.s.conn(ctx).Raw(`UPDATE sandbox_faults SET remaining = remaining - 1
-WHERE id = ? AND organization_id = ? AND remaining > 0 AND expires_at > ?
-RETURNING remaining`, id, orgID, now).Scan(&left).Error
-	if err != nil {
-		return 0, false, fmt.Errorf("take an application of fault rule %d: %w", id, err)
+	var row sandboxFaultRow
+	res := r.s.conn(ctx).Model(&row).Clauses(clause.Returning{Columns: []clause.Column{{Name: "remaining"}}}).
+		Scopes(inOrg(orgID)).Where("id = ? AND remaining > 0 AND expires_at > ?", id, now).
+		Update("remaining", gorm.Expr("remaining - 1"))
+	if res.Error != nil {
+		return 0, false, fmt.Errorf("take an application of fault rule %d: %w", id, res.Error)
 	}
-	if len(left) == 0 {
+	if res.RowsAffected == 0 || row.Remaining == nil {
 		return 0, false, nil
 	}
-	return left[0], true, nil
+	return *row.Remaining, true, nil
 }
 
 // OrganizationTables lists the tables of the database that have an

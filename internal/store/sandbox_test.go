@@ -139,6 +139,19 @@ func TestFaultRules(t *testing.T) {
 		require.Empty(t, got, "a used-up rule is not listed")
 		requireCode(t, repo.DeleteFault(f.ctx, f.org, r.ID, t0), errcode.NotFound)
 
+		// The purge removes used-up and expired rules, and only those.
+		live := newRule(f.org, nil)
+		require.NoError(t, repo.CreateFault(f.ctx, live, t0))
+		expiring := newRule(f.other, nil)
+		expiring.ExpiresAt = t0.Add(time.Minute)
+		require.NoError(t, repo.CreateFault(f.ctx, expiring, t0))
+		_, err = repo.PurgeFaults(f.ctx, t0.Add(time.Minute))
+		require.NoError(t, err)
+		var ids []int64
+		require.NoError(t, s.DB.Raw("SELECT id FROM sandbox_faults WHERE id IN (?, ?, ?)", r.ID, live.ID, expiring.ID).Scan(&ids).Error)
+		require.Equal(t, []int64{live.ID}, ids, "the used-up and the expired rules are purged")
+		require.NoError(t, repo.DeleteFault(f.ctx, f.org, live.ID, t0))
+
 		for range sandbox.MaxActive {
 			require.NoError(t, repo.CreateFault(f.ctx, newRule(f.org, nil), t0))
 		}

@@ -40,6 +40,24 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	})
 }
 
+// forEachOwnDatabase is forEachDialect on databases of the test's own: for
+// the sweeps across organizations (prunes, purges), which would delete the
+// rows of the tests that share the package database, and see theirs.
+func forEachOwnDatabase(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	t.Helper()
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		s, err := store.Open(testdb.FreshURL(t), store.Options{MaxConns: 4})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		fn(t, s)
+	})
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		fn(t, testdb.SQLite(t))
+	})
+}
+
 // fixture is one test's view of a store: its own organization and a second
 // one whose rows must never leak into the first's.
 type fixture struct {

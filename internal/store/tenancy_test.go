@@ -25,6 +25,7 @@ import (
 	"github.com/openvest/openvest/internal/inspector"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/reports"
+	"github.com/openvest/openvest/internal/sandbox"
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/ussd"
@@ -60,6 +61,7 @@ var repositories = []struct{ iface, impl reflect.Type }{
 	{reflect.TypeFor[idempotency.Repository](), reflect.TypeFor[*store.IdempotencyRepo]()},
 	{reflect.TypeFor[auth.Repository](), reflect.TypeFor[*store.AuthRepo]()},
 	{reflect.TypeFor[inspector.Repository](), reflect.TypeFor[*store.InspectorRepo]()},
+	{reflect.TypeFor[sandbox.Repository](), reflect.TypeFor[*store.SandboxRepo]()},
 }
 
 // victim is one organization's rows, one of each kind.
@@ -92,6 +94,7 @@ type victim struct {
 	key     auth.SigningKey
 	token   auth.Token
 	seen    []inspector.Record // two inspected requests, oldest first
+	fault   sandbox.Rule       // active at t0, with applications left
 }
 
 // instrument is the instrument of the victim's asset and sandbox price.
@@ -166,6 +169,8 @@ func seedVictim(t *testing.T, f fixture) victim {
 	require.NoError(t, s.Auth().CreateToken(ctx, &v.token))
 	v.seen = []inspector.Record{inspected(org, 0, 201), inspected(org, 1, 404)}
 	require.NoError(t, s.Inspector().InsertRecords(ctx, v.seen))
+	v.fault = *newRule(org, ptr(3))
+	require.NoError(t, s.Sandbox().CreateFault(ctx, &v.fault, t0))
 	return v
 }
 
@@ -715,6 +720,26 @@ var crossOrgCases = map[string]crossOrgCase{
 	"auth.Repository.CountOrganizations":     global("counts every organization (the first start's demo data)"),
 	"auth.Repository.TokenByHash":            global("finds the organization of a bearer token: the look-up that authenticates"),
 	"store.AuthRepo.DeleteExpiredTokens":     global("the sweep of every organization's expired tokens"),
+
+	// sandbox controls: fault rules and the reset
+	"sandbox.Repository.PurgeFaults": global("the sweep of every organization's expired and used-up fault rules"),
+	"sandbox.Repository.CreateFault": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		return wrote(s.Sandbox().CreateFault(ctx, newRule(org, nil), t0))
+	}),
+	"sandbox.Repository.Faults": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		return nonEmpty(s.Sandbox().Faults(ctx, org, t0))
+	}),
+	"sandbox.Repository.DeleteFault": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		return found(s.Sandbox().DeleteFault(ctx, org, v.fault.ID, t0))
+	}),
+	"sandbox.Repository.ConsumeFault": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		_, ok, err := s.Sandbox().ConsumeFault(ctx, org, v.fault.ID, t0)
+		return ok, err
+	}),
+	"sandbox.Repository.ResetOrganization": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		deleted, err := s.Sandbox().ResetOrganization(ctx, org)
+		return len(deleted) > 0, err
+	}),
 
 	// the request inspector
 	"inspector.Repository.WithTx":     global("opens a transaction; runs no statement of its own"),

@@ -10,6 +10,9 @@
 // then open the package database with testdb.Postgres(t). Tests isolate
 // themselves by creating their own organization, so they can run in
 // parallel on one database.
+//
+// Hold and Holder.RequireWaits race a method against another transaction
+// that holds the row it must lock: the test of a row lock.
 package testdb
 
 import (

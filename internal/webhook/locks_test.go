@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -20,7 +21,7 @@ var (
 )
 
 // hooks is a webhook service on PostgreSQL with one webhook to a receiver
-// answering status, and its first (pending) delivery.
+// answering status, and a pending delivery to it.
 type hooks struct {
 	s   *store.Store
 	svc *webhook.Service
@@ -36,12 +37,13 @@ func setupHooks(t *testing.T, status int) hooks {
 	require.NoError(t, err)
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(status) }))
 	t.Cleanup(receiver.Close)
-	svc := webhook.NewService(s.Webhooks(), &queued{}, time.Now, webhook.Config{AllowPrivate: true, Timeout: 5 * time.Second})
+	svc := newService(s, &queued{})
 	w, err := svc.Create(t.Context(), org.ID, receiver.URL, []string{"CUSTOMER"})
 	require.NoError(t, err)
+	require.NoError(t, svc.EmitAll(t.Context(), org.ID, webhook.Emission{Event: "CUSTOMER.CREATED", Resource: json.RawMessage(`{}`)}))
 	p, err := svc.Deliveries(t.Context(), org.ID, w.ID, nil, investing.PageRequest{Limit: 10})
 	require.NoError(t, err)
-	require.Len(t, p.Items, 1, "WEBHOOK.CREATED")
+	require.Len(t, p.Items, 1, "CUSTOMER.CREATED")
 	return hooks{s: s, svc: svc, org: org.ID, w: w, d: p.Items[0]}
 }
 

@@ -157,7 +157,9 @@ func NewService(repo Repository, queue Queue, now func() time.Time, cfg Config) 
 	if cfg.Retention <= 0 {
 		cfg.Retention = 30 * 24 * time.Hour
 	}
-	return &Service{repo: repo, queue: queue, now: now, cfg: cfg, client: Client(cfg.AllowPrivate, cfg.Timeout), events: event.Discard{}}
+	s := &Service{repo: repo, queue: queue, now: now, cfg: cfg, client: Client(cfg.AllowPrivate, cfg.Timeout)}
+	s.events = ownEvents{s}
+	return s
 }
 
 // SetQueue sets the queue (the job system is built after the service).
