@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/auth"
-	"github.com/openvest/openvest/internal/event"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/testdb"
@@ -20,22 +19,10 @@ import (
 
 func TestMain(m *testing.M) { testdb.Main(m, "webhook") }
 
-// newService is a webhook service whose own events (WEBHOOK.CREATED, …)
-// are recorded through itself, as the application wires it.
+// newService is a webhook service wired to nothing else: it records its
+// own events (WEBHOOK.CREATED, …) itself.
 func newService(s *store.Store, q webhook.Queue) *webhook.Service {
-	svc := webhook.NewService(s.Webhooks(), q, time.Now, webhook.Config{AllowPrivate: true, Timeout: 5 * time.Second})
-	return svc.WithEvents(selfEvents{svc})
-}
-
-// selfEvents records events with their domain value as the data.
-type selfEvents struct{ svc *webhook.Service }
-
-func (e selfEvents) Emit(ctx context.Context, orgID int64, events ...event.Event) error {
-	ems := make([]webhook.Emission, len(events))
-	for i, ev := range events {
-		ems[i] = webhook.Emission{Event: ev.EventName(), Resource: ev}
-	}
-	return e.svc.EmitAll(ctx, orgID, ems...)
+	return webhook.NewService(s.Webhooks(), q, time.Now, webhook.Config{AllowPrivate: true, Timeout: 5 * time.Second})
 }
 
 // queued records the attempts the service queues instead of running them.
