@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/testdb"
@@ -93,6 +94,20 @@ func TestRowLocks(t *testing.T) {
 		d := h.delivery(t)
 		require.Equal(t, 3, d.Attempts, "the retry counts the attempts made meanwhile")
 		require.Equal(t, "meanwhile", *d.LastError)
+	})
+	t.Run("a delete locks the webhook before its deliveries", func(t *testing.T) {
+		t.Parallel()
+		h := setupHooks(t, http.StatusOK)
+		// Lock order: the webhook row, then its deliveries, as an attempt
+		// takes them; deleting the deliveries first could deadlock with one.
+		hold := testdb.Hold(t, h.s, `UPDATE webhooks SET subscriptions = 'ACCOUNT' WHERE id = ?`, h.w.ID)
+		require.NoError(t, hold.RequireWaits(t, []string{`FROM "webhooks"`, "FOR UPDATE"}, func() error {
+			return h.svc.Delete(t.Context(), h.org, h.w.ID)
+		}))
+		_, err := h.s.Webhooks().Webhook(t.Context(), h.org, h.w.ID, false)
+		require.True(t, errcode.Is(err, errcode.NotFound), "%v", err)
+		_, err = h.s.Webhooks().Delivery(t.Context(), h.org, h.d.ID, false)
+		require.True(t, errcode.Is(err, errcode.NotFound), "its deliveries go with it: %v", err)
 	})
 	for name, id := range map[string]func(h hooks) *int64{
 		"an update by id locks the webhook":           func(h hooks) *int64 { return &h.w.ID },
