@@ -1112,6 +1112,8 @@ const (
 	SandboxEventNameINSTRUMENTUPDATED              SandboxEventName = "INSTRUMENT.UPDATED"
 	SandboxEventNamePORTFOLIOCREATED               SandboxEventName = "PORTFOLIO.CREATED"
 	SandboxEventNamePORTFOLIOUPDATED               SandboxEventName = "PORTFOLIO.UPDATED"
+	SandboxEventNameREPORTCREATED                  SandboxEventName = "REPORT.CREATED"
+	SandboxEventNameREPORTUPDATED                  SandboxEventName = "REPORT.UPDATED"
 	SandboxEventNameREQUESTCREATED                 SandboxEventName = "REQUEST.CREATED"
 	SandboxEventNameREQUESTUPDATED                 SandboxEventName = "REQUEST.UPDATED"
 	SandboxEventNameTRANSACTIONCREATED             SandboxEventName = "TRANSACTION.CREATED"
@@ -1162,6 +1164,10 @@ func (e SandboxEventName) Valid() bool {
 	case SandboxEventNamePORTFOLIOCREATED:
 		return true
 	case SandboxEventNamePORTFOLIOUPDATED:
+		return true
+	case SandboxEventNameREPORTCREATED:
+		return true
+	case SandboxEventNameREPORTUPDATED:
 		return true
 	case SandboxEventNameREQUESTCREATED:
 		return true

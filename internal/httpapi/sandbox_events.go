@@ -104,6 +104,8 @@ func (s *Server) eventResource(ctx context.Context, org investing.Org, domain, i
 		return as(apiAsset)(s.Trading.Asset(ctx, org, n))
 	case "TRANSACTION":
 		return as(apiTransaction)(s.Trading.Transaction(ctx, org, n))
+	case "REPORT":
+		return as(apiReport)(s.Reports.Report(ctx, org, n, false))
 	case "WEBHOOK":
 		w, _, err := s.Webhooks.WebhookKey(ctx, org.ID, &n)
 		return as(apiWebhook)(w, err)

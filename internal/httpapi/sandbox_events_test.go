@@ -15,7 +15,7 @@ import (
 // eventIDField is the field of each domain's data that is its id.
 var eventIDField = map[string]string{
 	"CUSTOMER": "customerId", "ACCOUNT": "accountId", "PORTFOLIO": "portfolioId", "REQUEST": "requestId",
-	"ASSET": "assetId", "TRANSACTION": "transactionId", "INSTRUMENT": "symbol", "WEBHOOK": "webhookId",
+	"ASSET": "assetId", "TRANSACTION": "transactionId", "INSTRUMENT": "symbol", "WEBHOOK": "webhookId", "REPORT": "reportId",
 	"WALLET_CUSTOMER": "customer_guid", "WALLET_ACCOUNT": "wallet_account_guid",
 	"BANKING_APPLICATION": "id", "BANKING_CUSTOMER": "id", "BANKING_INDIVIDUAL": "id",
 }
@@ -53,6 +53,8 @@ func TestFireEveryEvent(t *testing.T) {
 	req := tr.purchase(t, path(`{"customerId": %d, "currency": "USD", "instrumentId": 1, "purchaseAmount": 100}`, tr.customerID))
 	require.Equal(t, "COMPLETED", tr.settled(t, req)["status"])
 	surfaceJourney(t, tr.tn)
+	report := tr.tn.Do(t, http.MethodPost, "/v1/reports", map[string]any{"reportTypes": []string{"REGULATORY"}, "format": "CSV"})
+	require.Equal(t, http.StatusCreated, report.Status, "%s", report.Body) // REPORT.CREATED
 
 	doc, err := api.GetSwagger()
 	require.NoError(t, err)
