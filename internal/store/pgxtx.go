@@ -63,26 +63,24 @@ func (t *connTx) Begin(ctx context.Context) (pgx.Tx, error) {
 }
 
 func (t *connTx) Commit(ctx context.Context) error {
-	if t.depth == 0 {
-		return errors.New("store: the transaction belongs to its owner: it commits when WithTx returns")
-	}
-	if t.done {
-		return pgx.ErrTxClosed
-	}
-	t.done = true
-	_, err := t.conn.Exec(ctx, "RELEASE SAVEPOINT "+t.savepoint())
-	return err
+	return t.end(ctx, "RELEASE SAVEPOINT ", "it commits when WithTx returns")
 }
 
 func (t *connTx) Rollback(ctx context.Context) error {
+	return t.end(ctx, "ROLLBACK TO SAVEPOINT ", "return an error from WithTx to roll it back")
+}
+
+// end releases or rolls back the savepoint of a nested Tx; the outermost
+// one belongs to WithTx, which alone ends it (owner says how).
+func (t *connTx) end(ctx context.Context, statement, owner string) error {
 	if t.depth == 0 {
-		return errors.New("store: the transaction belongs to its owner: return an error from WithTx to roll it back")
+		return errors.New("store: the transaction belongs to its owner: " + owner)
 	}
 	if t.done {
 		return pgx.ErrTxClosed
 	}
 	t.done = true
-	_, err := t.conn.Exec(ctx, "ROLLBACK TO SAVEPOINT "+t.savepoint())
+	_, err := t.conn.Exec(ctx, statement+t.savepoint())
 	return err
 }
 
