@@ -46,9 +46,9 @@ lint-spec: ## lint the bundled spec (needs Node.js: npx fetches the pinned linte
 test: ## run every test against PostgreSQL (TEST_DATABASE_URL, default the local trust-auth server)
 	$(GO) test -count=1 -p 2 -timeout 20m $(PKGS)
 
-test-ui: build ## drive Swagger UI (/docs) in headless Chromium (/usr/bin/chromium) through a journey across the three surfaces (test/ui)
+test-ui: build ## drive Swagger UI (/docs) in headless Chromium (/usr/bin/chromium) through a journey across the three surfaces, and the request inspector's page (/inspector) (test/ui)
 	@test -d test/ui/node_modules || (cd test/ui && npm ci --no-audit --no-fund)
-	cd test/ui && OPENVEST_BIN=$(CURDIR)/bin/openvest node --test --test-concurrency=1 journey.test.mjs
+	cd test/ui && OPENVEST_BIN=$(CURDIR)/bin/openvest node --test --test-concurrency=1 journey.test.mjs inspector.test.mjs
 
 test-scale: build ## 3 replicas of bin/openvest started together on an empty PostgreSQL, a mixed load round-robin over them, then the same behind a PgBouncer (pool_mode=transaction) it starts itself (README, Running at scale)
 	OPENVEST_BIN=$(CURDIR)/bin/openvest $(GO) test -count=1 -timeout 15m -v -run '^TestScale$$' ./test/scale
