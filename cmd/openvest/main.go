@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -259,6 +260,10 @@ func serve(ctx context.Context, cfg config.Config, demo bool, stdout io.Writer) 
 	if a.Inspector != nil {
 		srv.RegisterOnShutdown(a.Inspector.Hub().Close) // live tails end (they are long requests)
 	}
+	// Start-up (migrations, the spec's parse, demo data) leaves garbage the
+	// service never needs again: hand its pages back before serving, so an
+	// idle replica's resident memory is what serving uses.
+	debug.FreeOSMemory()
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	var metricsSrv *http.Server
