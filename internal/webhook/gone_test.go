@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/httpapi"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/testdb"
@@ -19,10 +20,11 @@ import (
 
 func TestMain(m *testing.M) { testdb.Main(m, "webhook") }
 
-// newService is a webhook service wired to nothing else: it records its
-// own events (WEBHOOK.CREATED, …) itself.
+// newService is a webhook service whose own events (WEBHOOK.CREATED, …)
+// are rendered and recorded as the application wires it.
 func newService(s *store.Store, q webhook.Queue) *webhook.Service {
-	return webhook.NewService(s.Webhooks(), q, time.Now, webhook.Config{AllowPrivate: true, Timeout: 5 * time.Second})
+	svc := webhook.NewService(s.Webhooks(), q, time.Now, webhook.Config{AllowPrivate: true, Timeout: 5 * time.Second})
+	return svc.WithEvents(httpapi.Events{Webhooks: svc})
 }
 
 // queued records the attempts the service queues instead of running them.

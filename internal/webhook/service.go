@@ -157,9 +157,7 @@ func NewService(repo Repository, queue Queue, now func() time.Time, cfg Config) 
 	if cfg.Retention <= 0 {
 		cfg.Retention = 30 * 24 * time.Hour
 	}
-	s := &Service{repo: repo, queue: queue, now: now, cfg: cfg, client: Client(cfg.AllowPrivate, cfg.Timeout)}
-	s.events = ownEvents{s}
-	return s
+	return &Service{repo: repo, queue: queue, now: now, cfg: cfg, client: Client(cfg.AllowPrivate, cfg.Timeout), events: event.Discard{}}
 }
 
 // SetQueue sets the queue (the job system is built after the service).
