@@ -7,13 +7,12 @@
 // the server runs on a fresh SQLite file.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, startServe } from "./serve.mjs";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -24,42 +23,11 @@ const work = mkdtempSync(join(tmpdir(), "openvest-inspector-ui-"));
 let server, base, sandbox, context, page, token;
 const consoleErrors = [];
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
 before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   const env = { ...process.env, OPENVEST_DATABASE_URL: "sqlite://" + join(work, "openvest.db"), OPENVEST_LOG_LEVEL: "warn", OPENVEST_ADDR: `127.0.0.1:${port}` };
-  server = spawn(bin, ["serve"], { env, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  sandbox = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("no sandbox credentials within 20s; output: " + out)), 20000);
-    server.stdout.on("data", (d) => {
-      out += d;
-      const id = /clientId:\s+(\S+)/.exec(out);
-      const secret = /clientSecret:\s+(\S+)/.exec(out);
-      if (id && secret) {
-        clearTimeout(timer);
-        resolve({ clientId: id[1], clientSecret: secret[1] });
-      }
-    });
-    server.on("exit", (code) => reject(new Error("openvest serve exited with " + code + ": " + out)));
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(base + "/readyz")).ok) break;
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  ({ server, sandbox } = await startServe(bin, env, base));
   const res = await fetch(base + "/v1/oauth/token", {
     method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ clientId: sandbox.clientId, clientSecret: sandbox.clientSecret }),

@@ -4,13 +4,14 @@
 // the binary `make test-ui` built. Each run starts it on a fresh SQLite file.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, startServe } from "./serve.mjs";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,17 +23,6 @@ const deadline = (ms) => ({ timeout: ms });
 let server, base, sandbox, signer, context, page, allowedPage, blockedPage;
 const requests = []; // every API request the docs page sent
 const consoleErrors = []; // the page's errors, shown when a step fails
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 // A page served from another local port (another origin), to call the API cross-origin.
 function originServer(port) {
@@ -53,27 +43,7 @@ before(async () => {
   base = `http://127.0.0.1:${apiPort}`;
   const vars = env({ OPENVEST_ADDR: `127.0.0.1:${apiPort}`, OPENVEST_CORS_ORIGINS: `http://127.0.0.1:${allowedPort}` });
 
-  server = spawn(bin, ["serve"], { env: vars, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  sandbox = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("no sandbox credentials within 20s; output: " + out)), 20000);
-    server.stdout.on("data", (d) => {
-      out += d;
-      const id = /clientId:\s+(\S+)/.exec(out);
-      const secret = /clientSecret:\s+(\S+)/.exec(out);
-      if (id && secret) {
-        clearTimeout(timer);
-        resolve({ clientId: id[1], clientSecret: secret[1] });
-      }
-    });
-    server.on("exit", (code) => reject(new Error("openvest serve exited with " + code + ": " + out)));
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(base + "/readyz")).ok) break;
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  ({ server, sandbox } = await startServe(bin, vars, base));
 
   // Then an organization that requires signatures, with a key the page will sign with
   // (after serve: the sandbox organization is made on a database without any).
