@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/banking"
+	"github.com/openvest/openvest/internal/errcode"
 	"github.com/shopspring/decimal"
 )
 
@@ -119,7 +120,7 @@ func (r *BankingRepo) CreateApplication(ctx context.Context, a *banking.Applicat
 		}
 		return r.insertApplicationIndividuals(ctx, a)
 	})
-	return wrapf(err, "create application %s of organization %d", a.ID, a.OrganizationID)
+	return errcode.Wrapf(err, "create application %s of organization %d", a.ID, a.OrganizationID)
 }
 
 func (r *BankingRepo) insertApplicationIndividuals(ctx context.Context, a *banking.Application) error {
@@ -142,11 +143,11 @@ func (r *BankingRepo) Application(ctx context.Context, orgID int64, id string, l
 	var row bankingApplicationRow
 	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return banking.Application{}, wrapf(notFound(err, "application %s not found", id), "read application %s of organization %d", id, orgID)
+		return banking.Application{}, errcode.Wrapf(notFound(err, "application %s not found", id), "read application %s of organization %d", id, orgID)
 	}
 	apps := []banking.Application{row.domain()}
 	if err := r.loadApplicationParts(ctx, orgID, apps); err != nil {
-		return banking.Application{}, wrapf(err, "read application %s of organization %d", id, orgID)
+		return banking.Application{}, errcode.Wrapf(err, "read application %s of organization %d", id, orgID)
 	}
 	return apps[0], nil
 }
@@ -206,7 +207,7 @@ func (r *BankingRepo) SaveApplication(ctx context.Context, a *banking.Applicatio
 		}
 		return r.insertApplicationIndividuals(ctx, a)
 	})
-	return wrapf(err, "save application %s of organization %d", a.ID, a.OrganizationID)
+	return errcode.Wrapf(err, "save application %s of organization %d", a.ID, a.OrganizationID)
 }
 
 // ListApplications implements banking.Repository.
@@ -217,13 +218,13 @@ func (r *BankingRepo) ListApplications(ctx context.Context, orgID int64, f banki
 	}
 	var rows []bankingApplicationRow
 	if err := keyset(q, "banking_applications", after, limit).Find(&rows).Error; err != nil {
-		return nil, wrapf(err, "list applications of organization %d", orgID)
+		return nil, errcode.Wrapf(err, "list applications of organization %d", orgID)
 	}
 	apps := make([]banking.Application, len(rows))
 	for i, row := range rows {
 		apps[i] = row.domain()
 	}
-	return apps, wrapf(r.loadApplicationParts(ctx, orgID, apps), "list applications of organization %d", orgID)
+	return apps, errcode.Wrapf(r.loadApplicationParts(ctx, orgID, apps), "list applications of organization %d", orgID)
 }
 
 // CreateDocument implements banking.Repository.
@@ -233,7 +234,7 @@ func (r *BankingRepo) CreateDocument(ctx context.Context, d *banking.Document) e
 		FileName: d.FileName, ContentType: d.ContentType, Size: d.Size, SHA256: d.SHA256, Content: d.Content,
 		CreatedAt: d.CreatedAt,
 	}
-	return wrapf(r.db(ctx).Create(&row).Error, "create document %s of application %s of organization %d", d.ID, d.ApplicationID, d.OrganizationID)
+	return errcode.Wrapf(r.db(ctx).Create(&row).Error, "create document %s of application %s of organization %d", d.ID, d.ApplicationID, d.OrganizationID)
 }
 
 // Document implements banking.Repository.
@@ -241,7 +242,7 @@ func (r *BankingRepo) Document(ctx context.Context, orgID int64, applicationID, 
 	var row bankingDocumentRow
 	err := r.db(ctx).Scopes(inOrg(orgID)).Where("application_id = ? AND id = ?", applicationID, id).Take(&row).Error
 	if err != nil {
-		return banking.Document{}, wrapf(notFound(err, "document %s of application %s not found", id, applicationID),
+		return banking.Document{}, errcode.Wrapf(notFound(err, "document %s of application %s not found", id, applicationID),
 			"read document %s of application %s of organization %d", id, applicationID, orgID)
 	}
 	return row.domain(), nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/banking"
+	"github.com/openvest/openvest/internal/errcode"
 	"github.com/shopspring/decimal"
 )
 
@@ -131,7 +132,7 @@ func (r *BankingRepo) CreateCustomer(ctx context.Context, c *banking.CustomerDet
 		}
 		return db.Create(&rows).Error
 	})
-	return wrapf(err, "create banking customer %s of organization %d", c.ID, c.OrganizationID)
+	return errcode.Wrapf(err, "create banking customer %s of organization %d", c.ID, c.OrganizationID)
 }
 
 // Customer implements banking.Repository.
@@ -139,7 +140,7 @@ func (r *BankingRepo) Customer(ctx context.Context, orgID int64, id string, lock
 	var row bankingCustomerRow
 	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return banking.Customer{}, wrapf(notFound(err, "customer %s not found", id), "read banking customer %s of organization %d", id, orgID)
+		return banking.Customer{}, errcode.Wrapf(notFound(err, "customer %s not found", id), "read banking customer %s of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -153,14 +154,14 @@ func (r *BankingRepo) CustomerDetail(ctx context.Context, orgID int64, id string
 	d := banking.CustomerDetail{Customer: c}
 	var inds []bankingIndividualRow
 	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("customer_id = ?", id).Order("position").Find(&inds).Error; err != nil {
-		return banking.CustomerDetail{}, wrapf(err, "read the individuals of banking customer %s of organization %d", id, orgID)
+		return banking.CustomerDetail{}, errcode.Wrapf(err, "read the individuals of banking customer %s of organization %d", id, orgID)
 	}
 	for _, row := range inds {
 		d.Individuals = append(d.Individuals, row.domain())
 	}
 	var accs []bankingAccountRow
 	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("customer_id = ?", id).Order("created_at, id").Find(&accs).Error; err != nil {
-		return banking.CustomerDetail{}, wrapf(err, "read the accounts of banking customer %s of organization %d", id, orgID)
+		return banking.CustomerDetail{}, errcode.Wrapf(err, "read the accounts of banking customer %s of organization %d", id, orgID)
 	}
 	for _, row := range accs {
 		d.Accounts = append(d.Accounts, row.domain())
@@ -175,7 +176,7 @@ func (r *BankingRepo) SaveCustomer(ctx context.Context, c *banking.Customer) err
 			"email": c.Email, "phone": c.Phone, "status": string(c.Status),
 			"last_activity_at": c.LastActivityAt, "updated_at": c.UpdatedAt,
 		})).Error
-	return wrapf(err, "save banking customer %s of organization %d", c.ID, c.OrganizationID)
+	return errcode.Wrapf(err, "save banking customer %s of organization %d", c.ID, c.OrganizationID)
 }
 
 // UpdateCustomer implements banking.Repository: read with the row lock,
@@ -210,7 +211,7 @@ func (r *BankingRepo) ListCustomers(ctx context.Context, orgID int64, f banking.
 	}
 	var rows []bankingCustomerRow
 	if err := keyset(q, "banking_customers", after, limit).Find(&rows).Error; err != nil {
-		return nil, wrapf(err, "list banking customers of organization %d", orgID)
+		return nil, errcode.Wrapf(err, "list banking customers of organization %d", orgID)
 	}
 	return mapRows(rows, bankingCustomerRow.domain), nil
 }
@@ -220,7 +221,7 @@ func (r *BankingRepo) Individual(ctx context.Context, orgID int64, customerID, i
 	var row bankingIndividualRow
 	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("customer_id = ? AND id = ?", customerID, id).Take(&row).Error
 	if err != nil {
-		return banking.Individual{}, wrapf(notFound(err, "individual %s of customer %s not found", id, customerID),
+		return banking.Individual{}, errcode.Wrapf(notFound(err, "individual %s of customer %s not found", id, customerID),
 			"read individual %s of banking customer %s of organization %d", id, customerID, orgID)
 	}
 	return row.domain(), nil
@@ -230,7 +231,7 @@ func (r *BankingRepo) Individual(ctx context.Context, orgID int64, customerID, i
 func (r *BankingRepo) SaveIndividual(ctx context.Context, i *banking.Individual) error {
 	err := r.db(ctx).Model(&bankingIndividualRow{}).Scopes(inOrg(i.OrganizationID)).Where("id = ?", i.ID).
 		Updates(addressUpdates(i.Address, map[string]any{"email": i.Email, "phone": i.Phone, "updated_at": i.UpdatedAt})).Error
-	return wrapf(err, "save individual %s of organization %d", i.ID, i.OrganizationID)
+	return errcode.Wrapf(err, "save individual %s of organization %d", i.ID, i.OrganizationID)
 }
 
 // CloseAccounts implements banking.Repository.
@@ -238,7 +239,7 @@ func (r *BankingRepo) CloseAccounts(ctx context.Context, orgID int64, customerID
 	err := r.db(ctx).Model(&bankingAccountRow{}).
 		Scopes(inOrg(orgID)).Where("customer_id = ? AND status <> ?", customerID, string(banking.AccountClosed)).
 		Updates(map[string]any{"status": string(banking.AccountClosed), "updated_at": at}).Error
-	return wrapf(err, "close the accounts of banking customer %s of organization %d", customerID, orgID)
+	return errcode.Wrapf(err, "close the accounts of banking customer %s of organization %d", customerID, orgID)
 }
 
 // MarkDormant implements banking.Repository with one UPDATE … RETURNING. The outer

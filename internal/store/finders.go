@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/openvest/openvest/internal/banking"
+	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/wallet"
 )
 
@@ -12,13 +13,13 @@ import (
 func (r *WalletRepo) FindCustomer(ctx context.Context, orgID int64, guid uuid.UUID) (wallet.Customer, error) {
 	var row walletCustomerRow
 	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("guid = ?", guid.String()).Take(&row).Error; err != nil {
-		return wallet.Customer{}, wrapf(withReason(notFound(err, "customer %s not found", guid), wallet.ReasonCustomerNotFound),
+		return wallet.Customer{}, errcode.Wrapf(withReason(notFound(err, "customer %s not found", guid), wallet.ReasonCustomerNotFound),
 			"find wallet customer %s in organization %d", guid, orgID)
 	}
 	c := row.domain()
 	var cp walletCounterpartyRow
 	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("id = ?", c.CounterpartyID).Take(&cp).Error; err != nil {
-		return wallet.Customer{}, wrapf(err, "read counterparty %d of wallet customer %s in organization %d", c.CounterpartyID, guid, orgID)
+		return wallet.Customer{}, errcode.Wrapf(err, "read counterparty %d of wallet customer %s in organization %d", c.CounterpartyID, guid, orgID)
 	}
 	c.CounterpartyGUID = cp.GUID
 	return c, nil
@@ -28,12 +29,12 @@ func (r *WalletRepo) FindCustomer(ctx context.Context, orgID int64, guid uuid.UU
 func (r *WalletRepo) FindAccount(ctx context.Context, orgID int64, guid uuid.UUID) (wallet.Account, error) {
 	var row walletAccountRow
 	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("guid = ?", guid.String()).Take(&row).Error; err != nil {
-		return wallet.Account{}, wrapf(notFound(err, "wallet account %s not found", guid), "find wallet account %s in organization %d", guid, orgID)
+		return wallet.Account{}, errcode.Wrapf(notFound(err, "wallet account %s not found", guid), "find wallet account %s in organization %d", guid, orgID)
 	}
 	a := row.domain()
 	var c walletCustomerRow
 	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("id = ?", a.CustomerID).Take(&c).Error; err != nil {
-		return wallet.Account{}, wrapf(err, "read customer %d of wallet account %s in organization %d", a.CustomerID, guid, orgID)
+		return wallet.Account{}, errcode.Wrapf(err, "read customer %d of wallet account %s in organization %d", a.CustomerID, guid, orgID)
 	}
 	a.CustomerGUID = c.GUID
 	return a, nil
@@ -43,7 +44,7 @@ func (r *WalletRepo) FindAccount(ctx context.Context, orgID int64, guid uuid.UUI
 func (r *BankingRepo) FindIndividual(ctx context.Context, orgID int64, id string) (banking.Individual, error) {
 	var row bankingIndividualRow
 	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error; err != nil {
-		return banking.Individual{}, wrapf(notFound(err, "individual %s not found", id), "find individual %s in organization %d", id, orgID)
+		return banking.Individual{}, errcode.Wrapf(notFound(err, "individual %s not found", id), "find individual %s in organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/idempotency"
 	"gorm.io/gorm/clause"
 )
@@ -44,14 +45,14 @@ func (r *IdempotencyRepo) Insert(ctx context.Context, rec *idempotency.Record) (
 		row.ResponseBody = []byte{}
 	}
 	res := r.s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-	return res.RowsAffected == 1, wrapf(res.Error, "claim idempotency key %q of organization %d", rec.Key, rec.OrganizationID)
+	return res.RowsAffected == 1, errcode.Wrapf(res.Error, "claim idempotency key %q of organization %d", rec.Key, rec.OrganizationID)
 }
 
 // Record implements idempotency.Repository.
 func (r *IdempotencyRepo) Record(ctx context.Context, orgID int64, key string) (idempotency.Record, error) {
 	var row idempotencyRow
 	if err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("key = ?", key).Take(&row).Error; err != nil {
-		return idempotency.Record{}, wrapf(notFound(err, "idempotency key %q not found", key), "read idempotency key %q of organization %d", key, orgID)
+		return idempotency.Record{}, errcode.Wrapf(notFound(err, "idempotency key %q not found", key), "read idempotency key %q of organization %d", key, orgID)
 	}
 	return idempotency.Record{
 		OrganizationID: row.OrganizationID, Key: row.Key, Method: row.Method, Path: row.Path, RequestHash: row.RequestHash,
@@ -63,11 +64,11 @@ func (r *IdempotencyRepo) Record(ctx context.Context, orgID int64, key string) (
 // Delete implements idempotency.Repository.
 func (r *IdempotencyRepo) Delete(ctx context.Context, orgID int64, key string) error {
 	err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("key = ?", key).Delete(&idempotencyRow{}).Error
-	return wrapf(err, "delete idempotency key %q of organization %d", key, orgID)
+	return errcode.Wrapf(err, "delete idempotency key %q of organization %d", key, orgID)
 }
 
 // Purge implements idempotency.Repository.
 func (r *IdempotencyRepo) Purge(ctx context.Context, t time.Time) (int64, error) {
 	res := r.s.conn(ctx).Where("expires_at < ?", t.UTC()).Delete(&idempotencyRow{})
-	return res.RowsAffected, wrapf(res.Error, "purge the idempotency keys of every organization expired before %s", t.Format(time.RFC3339))
+	return res.RowsAffected, errcode.Wrapf(res.Error, "purge the idempotency keys of every organization expired before %s", t.Format(time.RFC3339))
 }

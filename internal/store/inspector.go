@@ -241,11 +241,11 @@ func (r *InspectorRepo) RecordsByID(ctx context.Context, orgID int64, ids []uuid
 func (r *InspectorRepo) Record(ctx context.Context, orgID int64, id uuid.UUID) (inspector.Record, error) {
 	var row inspectedRequestRow
 	if err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error; err != nil {
-		return inspector.Record{}, wrapf(notFound(err, "inspected request %s not found (records are kept for a while, then pruned)", id),
+		return inspector.Record{}, errcode.Wrapf(notFound(err, "inspected request %s not found (records are kept for a while, then pruned)", id),
 			"read inspected request %s of organization %d", id, orgID)
 	}
 	rec, err := row.record(true)
-	return rec, wrapf(err, "read inspected request %s of organization %d", id, orgID)
+	return rec, errcode.Wrapf(err, "read inspected request %s of organization %d", id, orgID)
 }
 
 // PruneOrganization implements inspector.Repository: everything older

@@ -65,7 +65,7 @@ func referenceConflict(err error, ref *string) error {
 func (r *InvestingRepo) CreateCustomer(ctx context.Context, c *investing.Customer) error {
 	row := customerFromDomain(c)
 	if err := r.db(ctx).Create(&row).Error; err != nil {
-		return wrapf(referenceConflict(err, c.ReferenceID), "create customer of organization %d", c.OrganizationID)
+		return errcode.Wrapf(referenceConflict(err, c.ReferenceID), "create customer of organization %d", c.OrganizationID)
 	}
 	c.ID = row.ID
 	return nil
@@ -76,7 +76,7 @@ func (r *InvestingRepo) Customer(ctx context.Context, orgID, id int64, lock bool
 	var row customerRow
 	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return investing.Customer{}, wrapf(notFound(err, "customer %d not found", id), "read customer %d of organization %d", id, orgID)
+		return investing.Customer{}, errcode.Wrapf(notFound(err, "customer %d not found", id), "read customer %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -88,7 +88,7 @@ func (r *InvestingRepo) SaveCustomer(ctx context.Context, c *investing.Customer)
 			"first_name": c.FirstName, "last_name": c.LastName, "reference_id": c.ReferenceID,
 			"status": string(c.Status), "updated_at": c.UpdatedAt,
 		}).Error
-	return wrapf(referenceConflict(err, c.ReferenceID), "save customer %d of organization %d", c.ID, c.OrganizationID)
+	return errcode.Wrapf(referenceConflict(err, c.ReferenceID), "save customer %d of organization %d", c.ID, c.OrganizationID)
 }
 
 // ListCustomers implements investing.Repository.
@@ -103,7 +103,7 @@ func (r *InvestingRepo) ListCustomers(ctx context.Context, orgID int64, f invest
 		q, k = q.Where("customers.reference_id = ?", *f.ReferenceID), nil
 	}
 	page, err := listKept(q, r.s.Dialect, orgID, k, "customers", p, customerRow.domain)
-	return page, wrapf(err, "list customers of organization %d", orgID)
+	return page, errcode.Wrapf(err, "list customers of organization %d", orgID)
 }
 
 type accountRow struct {
@@ -138,10 +138,10 @@ func (r *InvestingRepo) CreateAccounts(ctx context.Context, as []*investing.Acco
 	}
 	if err := r.db(ctx).Create(&rows).Error; err != nil {
 		if name, ok := uniqueViolation(err); ok && strings.Contains(name, "investment_type") {
-			return wrapf(errcode.New(errcode.Conflict, "customer %d already has an %s account: there is one account per investment type per customer", as[0].CustomerID, as[0].InvestmentType),
+			return errcode.Wrapf(errcode.New(errcode.Conflict, "customer %d already has an %s account: there is one account per investment type per customer", as[0].CustomerID, as[0].InvestmentType),
 				"create accounts of customer %d", as[0].CustomerID)
 		}
-		return wrapf(err, "create accounts of customer %d", as[0].CustomerID)
+		return errcode.Wrapf(err, "create accounts of customer %d", as[0].CustomerID)
 	}
 	for i := range rows {
 		as[i].ID = rows[i].ID
@@ -154,7 +154,7 @@ func (r *InvestingRepo) Account(ctx context.Context, orgID, id int64, lock bool)
 	var row accountRow
 	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return investing.Account{}, wrapf(notFound(err, "account %d not found", id), "read account %d of organization %d", id, orgID)
+		return investing.Account{}, errcode.Wrapf(notFound(err, "account %d not found", id), "read account %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -163,7 +163,7 @@ func (r *InvestingRepo) Account(ctx context.Context, orgID, id int64, lock bool)
 func (r *InvestingRepo) SaveAccount(ctx context.Context, a *investing.Account) error {
 	err := r.db(ctx).Model(&accountRow{}).Scopes(inOrg(a.OrganizationID)).Where("id = ?", a.ID).
 		Updates(map[string]any{"status": string(a.Status), "currency": string(a.Currency.ISO()), "currency_spelling": currencyOf(a.Currency).CurrencySpelling, "updated_at": a.UpdatedAt}).Error
-	return wrapf(err, "save account %d of organization %d", a.ID, a.OrganizationID)
+	return errcode.Wrapf(err, "save account %d of organization %d", a.ID, a.OrganizationID)
 }
 
 // ListAccounts implements investing.Repository.
@@ -174,7 +174,7 @@ func (r *InvestingRepo) ListAccounts(ctx context.Context, orgID int64, customerI
 	}
 	k := with(keyed("accounts"), "customer_id", customerID, id64)
 	page, err := listKept(q, r.s.Dialect, orgID, k, "accounts", p, accountRow.domain)
-	return page, wrapf(err, "list accounts of organization %d", orgID)
+	return page, errcode.Wrapf(err, "list accounts of organization %d", orgID)
 }
 
 type portfolioRow struct {
@@ -224,7 +224,7 @@ func (r *InvestingRepo) CreatePortfolios(ctx context.Context, ps []*investing.Po
 		}
 	}
 	if err := r.db(ctx).Create(&rows).Error; err != nil {
-		return wrapf(err, "create portfolios of customer %d", ps[0].CustomerID)
+		return errcode.Wrapf(err, "create portfolios of customer %d", ps[0].CustomerID)
 	}
 	for i := range rows {
 		ps[i].ID = rows[i].ID
@@ -237,7 +237,7 @@ func (r *InvestingRepo) Portfolio(ctx context.Context, orgID, id int64, lock boo
 	var row portfolioRow
 	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return investing.Portfolio{}, wrapf(notFound(err, "portfolio %d not found", id), "read portfolio %d of organization %d", id, orgID)
+		return investing.Portfolio{}, errcode.Wrapf(notFound(err, "portfolio %d not found", id), "read portfolio %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -246,7 +246,7 @@ func (r *InvestingRepo) Portfolio(ctx context.Context, orgID, id int64, lock boo
 func (r *InvestingRepo) SavePortfolio(ctx context.Context, p *investing.Portfolio) error {
 	err := r.db(ctx).Model(&portfolioRow{}).Scopes(inOrg(p.OrganizationID)).Where("id = ?", p.ID).
 		Updates(map[string]any{"status": string(p.Status), "currency": string(p.Currency.ISO()), "currency_spelling": currencyOf(p.Currency).CurrencySpelling, "updated_at": p.UpdatedAt}).Error
-	return wrapf(err, "save portfolio %d of organization %d", p.ID, p.OrganizationID)
+	return errcode.Wrapf(err, "save portfolio %d of organization %d", p.ID, p.OrganizationID)
 }
 
 // ListPortfolios implements investing.Repository.
@@ -254,7 +254,7 @@ func (r *InvestingRepo) ListPortfolios(ctx context.Context, orgID, customerID in
 	q := r.db(ctx).Model(&portfolioRow{}).Scopes(inOrg(orgID)).Where("portfolios.customer_id = ?", customerID)
 	k := with(keyed("portfolios"), "customer_id", &customerID, id64)
 	page, err := listKept(q, r.s.Dialect, orgID, k, "portfolios", p, portfolioRow.domain)
-	return page, wrapf(err, "list portfolios of customer %d of organization %d", customerID, orgID)
+	return page, errcode.Wrapf(err, "list portfolios of customer %d of organization %d", customerID, orgID)
 }
 
 // CascadeStatus implements investing.Repository: it reads the rows to
@@ -267,7 +267,7 @@ func (r *InvestingRepo) CascadeStatus(ctx context.Context, orgID, customerID int
 	aq := r.s.lock(r.db(ctx), true).Scopes(inOrg(orgID)).Where("customer_id = ? AND status <> ?", customerID, string(investing.Closed))
 	pq := r.s.lock(r.db(ctx), true).Scopes(inOrg(orgID)).Where("customer_id = ? AND status <> ?", customerID, string(investing.Closed))
 	fail := func(err error) ([]investing.Account, []investing.Portfolio, error) {
-		return nil, nil, wrapf(err, "set status %s on customer %d's accounts and portfolios in organization %d", status, customerID, orgID)
+		return nil, nil, errcode.Wrapf(err, "set status %s on customer %d's accounts and portfolios in organization %d", status, customerID, orgID)
 	}
 	if accountID != nil {
 		aq = aq.Where("id = ?", *accountID)
@@ -319,7 +319,7 @@ func (investmentTypeRow) TableName() string { return "investment_types" }
 func (r *InvestingRepo) Investments(ctx context.Context) ([]investing.Investment, error) {
 	var rows []investmentTypeRow
 	if err := r.db(ctx).Order("id").Find(&rows).Error; err != nil {
-		return nil, wrapf(err, "list investment types")
+		return nil, errcode.Wrapf(err, "list investment types")
 	}
 	out := make([]investing.Investment, len(rows))
 	for i, row := range rows {

@@ -94,7 +94,7 @@ func (r *AuthRepo) CreateOrganization(ctx context.Context, o *auth.Organization,
 		}
 		return r.s.conn(ctx).Create(&types).Error
 	})
-	return wrapf(err, "create organization %q", o.ClientID)
+	return errcode.Wrapf(err, "create organization %q", o.ClientID)
 }
 
 // OrganizationByClientID implements auth.Repository.
@@ -107,24 +107,24 @@ func (r *AuthRepo) OrganizationByClientID(ctx context.Context, clientID string) 
 		_, _ = r.withTypes(ctx, organizationRow{})
 	}
 	if err != nil {
-		return auth.Organization{}, nil, wrapf(notFound(err, "no organization with client id %q", clientID), "read the organization of client id %q", clientID)
+		return auth.Organization{}, nil, errcode.Wrapf(notFound(err, "no organization with client id %q", clientID), "read the organization of client id %q", clientID)
 	}
 	o, err := r.withTypes(ctx, row)
-	return o, row.ClientSecretHash, wrapf(err, "read the investment types of organization %d", row.ID)
+	return o, row.ClientSecretHash, errcode.Wrapf(err, "read the investment types of organization %d", row.ID)
 }
 
 // CountOrganizations implements auth.Repository.
 func (r *AuthRepo) CountOrganizations(ctx context.Context) (int64, error) {
 	var n int64
 	err := r.s.conn(ctx).Model(&organizationRow{}).Count(&n).Error
-	return n, wrapf(err, "count the organizations")
+	return n, errcode.Wrapf(err, "count the organizations")
 }
 
 // CreateToken implements auth.Repository.
 func (r *AuthRepo) CreateToken(ctx context.Context, t *auth.Token) error {
 	row := accessTokenRow{OrganizationID: t.OrganizationID, TokenHash: t.Hash, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt}
 	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
-		return wrapf(err, "create an access token of organization %d", t.OrganizationID)
+		return errcode.Wrapf(err, "create an access token of organization %d", t.OrganizationID)
 	}
 	t.ID = row.ID
 	return nil
@@ -163,7 +163,7 @@ LEFT JOIN investment_types it ON it.name = oit.investment_type
 WHERE t.token_hash = ?
 ORDER BY it.id`, hash).Scan(&rows).Error
 	if err != nil {
-		return auth.Token{}, auth.Organization{}, wrapf(err, "read an access token by its hash")
+		return auth.Token{}, auth.Organization{}, errcode.Wrapf(err, "read an access token by its hash")
 	}
 	if len(rows) == 0 {
 		return auth.Token{}, auth.Organization{}, errcode.New(errcode.NotFound, "no such token")
@@ -186,11 +186,11 @@ func (r *AuthRepo) RevokeToken(ctx context.Context, orgID, tokenID int64, at tim
 	res := r.s.conn(ctx).Model(&accessTokenRow{}).Scopes(inOrg(orgID)).Where("id = ? AND revoked_at IS NULL", tokenID).
 		Update("revoked_at", at)
 	if res.Error != nil {
-		return auth.Token{}, false, wrapf(res.Error, "revoke access token %d of organization %d", tokenID, orgID)
+		return auth.Token{}, false, errcode.Wrapf(res.Error, "revoke access token %d of organization %d", tokenID, orgID)
 	}
 	var row accessTokenRow
 	if err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("id = ?", tokenID).Take(&row).Error; err != nil {
-		return auth.Token{}, false, wrapf(notFound(err, "access token %d not found", tokenID), "revoke access token %d of organization %d", tokenID, orgID)
+		return auth.Token{}, false, errcode.Wrapf(notFound(err, "access token %d not found", tokenID), "revoke access token %d of organization %d", tokenID, orgID)
 	}
 	t := auth.Token{ID: row.ID, OrganizationID: row.OrganizationID, Hash: row.TokenHash, CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC()}
 	if row.RevokedAt != nil {
@@ -204,7 +204,7 @@ func (r *AuthRepo) RevokeToken(ctx context.Context, orgID, tokenID int64, at tim
 func (r *AuthRepo) DeleteExpiredTokens(ctx context.Context, cutoff time.Time) (int64, error) {
 	// SQLite compares the stored UTC text: the cutoff must be UTC too.
 	res := r.s.conn(ctx).Where("expires_at < ?", cutoff.UTC()).Delete(&accessTokenRow{})
-	return res.RowsAffected, wrapf(res.Error, "delete the access tokens of every organization expired before %s", cutoff.UTC().Format(time.RFC3339))
+	return res.RowsAffected, errcode.Wrapf(res.Error, "delete the access tokens of every organization expired before %s", cutoff.UTC().Format(time.RFC3339))
 }
 
 func (r *AuthRepo) withTypes(ctx context.Context, row organizationRow) (auth.Organization, error) {
@@ -230,7 +230,7 @@ func (r *AuthRepo) SetSignaturePolicy(ctx context.Context, orgID int64, p auth.P
 	if err == nil && res.RowsAffected == 0 {
 		err = errcode.New(errcode.NotFound, "organization %d not found", orgID)
 	}
-	return wrapf(err, "set the signature policy of organization %d", orgID)
+	return errcode.Wrapf(err, "set the signature policy of organization %d", orgID)
 }
 
 // CreateKey implements auth.Repository.
@@ -240,7 +240,7 @@ func (r *AuthRepo) CreateKey(ctx context.Context, k *auth.SigningKey) error {
 		if _, ok := uniqueViolation(err); ok {
 			err = errcode.New(errcode.Conflict, "the organization already has a key %q; revoke it or choose another key id", k.KeyID)
 		}
-		return wrapf(err, "create signing key %q of organization %d", k.KeyID, k.OrganizationID)
+		return errcode.Wrapf(err, "create signing key %q of organization %d", k.KeyID, k.OrganizationID)
 	}
 	k.ID = row.ID
 	return nil
@@ -250,7 +250,7 @@ func (r *AuthRepo) CreateKey(ctx context.Context, k *auth.SigningKey) error {
 func (r *AuthRepo) Keys(ctx context.Context, orgID int64) ([]auth.SigningKey, error) {
 	var rows []signingKeyRow
 	if err := r.s.conn(ctx).Scopes(inOrg(orgID)).Order("id").Find(&rows).Error; err != nil {
-		return nil, wrapf(err, "list the signing keys of organization %d", orgID)
+		return nil, errcode.Wrapf(err, "list the signing keys of organization %d", orgID)
 	}
 	return mapRows(rows, signingKeyRow.domain), nil
 }
@@ -260,7 +260,7 @@ func (r *AuthRepo) Key(ctx context.Context, orgID int64, keyID string) (auth.Sig
 	var row signingKeyRow
 	err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("key_id = ?", keyID).Take(&row).Error
 	if err != nil {
-		return auth.SigningKey{}, wrapf(notFound(err, "key %q not found", keyID), "read signing key %q of organization %d", keyID, orgID)
+		return auth.SigningKey{}, errcode.Wrapf(notFound(err, "key %q not found", keyID), "read signing key %q of organization %d", keyID, orgID)
 	}
 	return row.domain(), nil
 }
@@ -272,5 +272,5 @@ func (r *AuthRepo) RevokeKey(ctx context.Context, orgID int64, keyID string, at 
 		return err // wrapped by Key
 	}
 	err = r.s.conn(ctx).Model(&signingKeyRow{}).Scopes(inOrg(orgID)).Where("id = ?", k.ID).Update("revoked_at", at).Error
-	return wrapf(err, "revoke signing key %q of organization %d", keyID, orgID)
+	return errcode.Wrapf(err, "revoke signing key %q of organization %d", keyID, orgID)
 }

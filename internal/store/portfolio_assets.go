@@ -25,7 +25,7 @@ func (r *TradingRepo) MoveAsset(ctx context.Context, orgID, assetID, portfolioID
 	if foreignKeyViolation(err) {
 		err = errcode.New(errcode.NotFound, "portfolio %d not found for the asset's customer", portfolioID)
 	}
-	return wrapf(conflictIfUnique(err, "portfolio %d already holds an asset of this instrument", portfolioID),
+	return errcode.Wrapf(conflictIfUnique(err, "portfolio %d already holds an asset of this instrument", portfolioID),
 		"move asset %d of organization %d to portfolio %d", assetID, orgID, portfolioID)
 }
 
@@ -42,7 +42,7 @@ func (r *TradingRepo) PriceOverrideSetAt(ctx context.Context, orgID, instrumentI
 	var row sandboxPriceRow
 	err := r.db(ctx).Scopes(inOrg(orgID)).Where("instrument_id = ?", instrumentID).Take(&row).Error
 	if err != nil {
-		return time.Time{}, wrapf(notFound(err, "instrument %d has no sandbox price", instrumentID), "read the sandbox price of instrument %d in organization %d", instrumentID, orgID)
+		return time.Time{}, errcode.Wrapf(notFound(err, "instrument %d has no sandbox price", instrumentID), "read the sandbox price of instrument %d in organization %d", instrumentID, orgID)
 	}
 	return row.UpdatedAt.UTC(), nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/reports"
 	"gorm.io/gorm"
@@ -94,7 +95,7 @@ func reportFromDomain(r *reports.Report) reportRow {
 func (r *ReportsRepo) CreateReport(ctx context.Context, rep *reports.Report) error {
 	row := reportFromDomain(rep)
 	if err := r.db(ctx).Create(&row).Error; err != nil {
-		return wrapf(err, "create a report of organization %d", rep.OrganizationID)
+		return errcode.Wrapf(err, "create a report of organization %d", rep.OrganizationID)
 	}
 	rep.ID = row.ID
 	return nil
@@ -109,7 +110,7 @@ func (r *ReportsRepo) Report(ctx context.Context, orgID, id int64, content, lock
 	}
 	err := r.s.lock(q, lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return reports.Report{}, wrapf(notFound(err, "report %d not found", id), "read report %d of organization %d", id, orgID)
+		return reports.Report{}, errcode.Wrapf(notFound(err, "report %d not found", id), "read report %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -125,12 +126,12 @@ func (r *ReportsRepo) SaveReport(ctx context.Context, rep *reports.Report) error
 	}
 	err := r.db(ctx).Model(&reportRow{}).Scopes(inOrg(rep.OrganizationID)).Where("id = ?", rep.ID).
 		Select(cols).Updates(&row).Error
-	return wrapf(err, "save report %d of organization %d", rep.ID, rep.OrganizationID)
+	return errcode.Wrapf(err, "save report %d of organization %d", rep.ID, rep.OrganizationID)
 }
 
 // ListReports implements reports.Repository.
 func (r *ReportsRepo) ListReports(ctx context.Context, orgID int64, p investing.PageRequest) (investing.Page[reports.Report], error) {
 	q := r.db(ctx).Model(&reportRow{}).Omit("content").Scopes(inOrg(orgID))
 	page, err := list(q, "reports", p, reportRow.domain)
-	return page, wrapf(err, "list reports of organization %d", orgID)
+	return page, errcode.Wrapf(err, "list reports of organization %d", orgID)
 }

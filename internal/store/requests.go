@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/shopspring/decimal"
@@ -62,7 +63,7 @@ func (r *TradingRepo) CreateRequest(ctx context.Context, q *trading.Request) err
 		Executions: q.Executions, ErrorReason: q.ErrorReason, CreatedAt: q.CreatedAt, UpdatedAt: q.UpdatedAt,
 	}
 	if err := r.db(ctx).Create(&row).Error; err != nil {
-		return wrapf(err, "create a %s request of customer %d of organization %d", q.Type, q.CustomerID, q.OrganizationID)
+		return errcode.Wrapf(err, "create a %s request of customer %d of organization %d", q.Type, q.CustomerID, q.OrganizationID)
 	}
 	q.ID = row.ID
 	return nil
@@ -73,7 +74,7 @@ func (r *TradingRepo) Request(ctx context.Context, orgID, id int64, lock bool) (
 	var row requestRow
 	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return trading.Request{}, wrapf(notFound(err, "request %d not found", id), "read request %d of organization %d", id, orgID)
+		return trading.Request{}, errcode.Wrapf(notFound(err, "request %d not found", id), "read request %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -85,7 +86,7 @@ func (r *TradingRepo) SaveRequest(ctx context.Context, q *trading.Request) error
 			"status": string(q.Status), "next_execution_at": q.NextExecutionAt, "executions": q.Executions,
 			"error_reason": q.ErrorReason, "updated_at": q.UpdatedAt,
 		}).Error
-	return wrapf(err, "save request %d of organization %d", q.ID, q.OrganizationID)
+	return errcode.Wrapf(err, "save request %d of organization %d", q.ID, q.OrganizationID)
 }
 
 // ListRequests implements trading.Repository.
@@ -104,7 +105,7 @@ func (r *TradingRepo) ListRequests(ctx context.Context, orgID int64, f trading.R
 	k = with(k, "status", f.Status, func(s trading.RequestStatus) string { return string(s) })
 	k = with(k, "request_type", f.Type, func(t trading.RequestType) string { return string(t) })
 	page, err := listKept(q, r.s.Dialect, orgID, k, "requests", p, requestRow.domain)
-	return page, wrapf(err, "list requests of organization %d", orgID)
+	return page, errcode.Wrapf(err, "list requests of organization %d", orgID)
 }
 
 // PendingSells implements trading.Repository (index requests_org_asset_pending_sell).
@@ -116,7 +117,7 @@ func (r *TradingRepo) PendingSells(ctx context.Context, orgID int64, assetIDs []
 	err := r.db(ctx).Scopes(inOrg(orgID)).Where("status = ? AND request_type = ? AND asset_id IN ?", string(trading.Pending), string(trading.Sell), assetIDs).
 		Order("id").Find(&rows).Error
 	if err != nil {
-		return nil, wrapf(err, "list the pending sells of assets %v of organization %d", assetIDs, orgID)
+		return nil, errcode.Wrapf(err, "list the pending sells of assets %v of organization %d", assetIDs, orgID)
 	}
 	return mapRows(rows, requestRow.domain), nil
 }
@@ -127,7 +128,7 @@ func (r *TradingRepo) DueRequests(ctx context.Context, orgID int64, t time.Time)
 	err := r.db(ctx).Scopes(inOrg(orgID)).Where("status = ? AND is_recurring AND next_execution_at <= ?", string(trading.Pending), t).
 		Order("next_execution_at, id").Find(&rows).Error
 	if err != nil {
-		return nil, wrapf(err, "list the requests of organization %d due at %s", orgID, t.Format(time.RFC3339))
+		return nil, errcode.Wrapf(err, "list the requests of organization %d due at %s", orgID, t.Format(time.RFC3339))
 	}
 	return mapRows(rows, requestRow.domain), nil
 }
@@ -138,7 +139,7 @@ func (r *TradingRepo) OverdueRequests(ctx context.Context, t time.Time, limit in
 	err := r.db(ctx).Where("status = ? AND is_recurring AND next_execution_at < ?", string(trading.Pending), t.UTC()).
 		Order("next_execution_at, id").Limit(limit).Find(&rows).Error
 	if err != nil {
-		return nil, wrapf(err, "list the requests of every organization overdue at %s", t.Format(time.RFC3339))
+		return nil, errcode.Wrapf(err, "list the requests of every organization overdue at %s", t.Format(time.RFC3339))
 	}
 	return mapRows(rows, requestRow.domain), nil
 }
@@ -176,7 +177,7 @@ func (r *TradingRepo) Asset(ctx context.Context, orgID, id int64, lock bool) (tr
 	var row assetRow
 	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
 	if err != nil {
-		return trading.Asset{}, wrapf(notFound(err, "asset %d not found", id), "read asset %d of organization %d", id, orgID)
+		return trading.Asset{}, errcode.Wrapf(notFound(err, "asset %d not found", id), "read asset %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -187,7 +188,7 @@ func (r *TradingRepo) AssetOf(ctx context.Context, orgID, portfolioID, instrumen
 	err := r.s.lock(r.db(ctx), true).Scopes(inOrg(orgID)).Where("portfolio_id = ? AND instrument_id = ?", portfolioID, instrumentID).
 		Limit(1).Find(&rows).Error
 	if err != nil || len(rows) == 0 {
-		return trading.Asset{}, false, wrapf(err, "read the asset of instrument %d in portfolio %d of organization %d", instrumentID, portfolioID, orgID)
+		return trading.Asset{}, false, errcode.Wrapf(err, "read the asset of instrument %d in portfolio %d of organization %d", instrumentID, portfolioID, orgID)
 	}
 	return rows[0].domain(), true, nil
 }
@@ -205,7 +206,7 @@ func assetFromDomain(a *trading.Asset) assetRow {
 func (r *TradingRepo) CreateAsset(ctx context.Context, a *trading.Asset) error {
 	row := assetFromDomain(a)
 	if err := r.db(ctx).Create(&row).Error; err != nil {
-		return wrapf(conflictIfUnique(err, "portfolio %d already holds %s", a.PortfolioID, a.Symbol), "create an asset in portfolio %d of organization %d", a.PortfolioID, a.OrganizationID)
+		return errcode.Wrapf(conflictIfUnique(err, "portfolio %d already holds %s", a.PortfolioID, a.Symbol), "create an asset in portfolio %d of organization %d", a.PortfolioID, a.OrganizationID)
 	}
 	a.ID = row.ID
 	return nil
@@ -218,7 +219,7 @@ func (r *TradingRepo) SaveAsset(ctx context.Context, a *trading.Asset) error {
 			"quantity": a.Quantity, "average_cost": a.AverageCost, "investment_amount": a.InvestmentAmount,
 			"market_value": a.MarketValue, "updated_at": a.UpdatedAt,
 		}).Error
-	return wrapf(err, "save asset %d of organization %d", a.ID, a.OrganizationID)
+	return errcode.Wrapf(err, "save asset %d of organization %d", a.ID, a.OrganizationID)
 }
 
 // ListAssets implements trading.Repository.
@@ -237,14 +238,14 @@ func (r *TradingRepo) ListAssets(ctx context.Context, orgID int64, f trading.Ass
 	k = with(k, "account_id", f.AccountID, id64)
 	k = with(k, "portfolio_id", f.PortfolioID, id64)
 	page, err := listKept(q, r.s.Dialect, orgID, k, "assets", p, assetRow.domain)
-	return page, wrapf(err, "list assets of organization %d", orgID)
+	return page, errcode.Wrapf(err, "list assets of organization %d", orgID)
 }
 
 // PortfolioAssets implements trading.Repository.
 func (r *TradingRepo) PortfolioAssets(ctx context.Context, orgID int64, portfolioIDs []int64) ([]trading.Asset, error) {
 	var rows []assetRow
 	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("portfolio_id IN ?", portfolioIDs).Order("id").Find(&rows).Error; err != nil {
-		return nil, wrapf(err, "list the assets of portfolios %v of organization %d", portfolioIDs, orgID)
+		return nil, errcode.Wrapf(err, "list the assets of portfolios %v of organization %d", portfolioIDs, orgID)
 	}
 	return mapRows(rows, assetRow.domain), nil
 }
@@ -292,7 +293,7 @@ func (t transactionRow) domain() trading.Transaction {
 func (r *TradingRepo) Transaction(ctx context.Context, orgID, id int64) (trading.Transaction, error) {
 	var row transactionRow
 	if err := r.db(ctx).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error; err != nil {
-		return trading.Transaction{}, wrapf(notFound(err, "transaction %d not found", id), "read transaction %d of organization %d", id, orgID)
+		return trading.Transaction{}, errcode.Wrapf(notFound(err, "transaction %d not found", id), "read transaction %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -307,7 +308,7 @@ func (r *TradingRepo) CreateTransaction(ctx context.Context, t *trading.Transact
 		Cycle: t.Cycle, ErrorReason: t.ErrorReason, ExecutedAt: t.ExecutedAt, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 	if err := r.db(ctx).Create(&row).Error; err != nil {
-		return wrapf(conflictIfUnique(err, "request %d has already executed its cycle %d", t.RequestID, t.Cycle),
+		return errcode.Wrapf(conflictIfUnique(err, "request %d has already executed its cycle %d", t.RequestID, t.Cycle),
 			"create the transaction of cycle %d of request %d of organization %d", t.Cycle, t.RequestID, t.OrganizationID)
 	}
 	t.ID = row.ID
@@ -326,5 +327,5 @@ func (r *TradingRepo) ListTransactions(ctx context.Context, orgID int64, f tradi
 	k := with(keyed("transactions"), "customer_id", f.CustomerID, id64)
 	k = with(k, "request_id", f.RequestID, id64)
 	page, err := listKept(q, r.s.Dialect, orgID, k, "transactions", p, transactionRow.domain)
-	return page, wrapf(err, "list transactions of organization %d", orgID)
+	return page, errcode.Wrapf(err, "list transactions of organization %d", orgID)
 }

@@ -43,7 +43,7 @@ func (r *TradingRepo) AccountOfType(ctx context.Context, orgID, customerID int64
 	var row accountRow
 	err := r.db(ctx).Scopes(inOrg(orgID)).Where("customer_id = ? AND investment_type = ?", customerID, string(t)).Take(&row).Error
 	if err != nil {
-		return investing.Account{}, wrapf(notFound(err, "customer %d has no %s account", customerID, t), "read the %s account of customer %d of organization %d", t, customerID, orgID)
+		return investing.Account{}, errcode.Wrapf(notFound(err, "customer %d has no %s account", customerID, t), "read the %s account of customer %d of organization %d", t, customerID, orgID)
 	}
 	return row.domain(), nil
 }
@@ -58,7 +58,7 @@ func (r *TradingRepo) PortfolioOfAccount(ctx context.Context, orgID, accountID i
 	var row portfolioRow
 	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("account_id = ?", accountID).Take(&row).Error
 	if err != nil {
-		return investing.Portfolio{}, wrapf(notFound(err, "account %d has no portfolio", accountID), "read the portfolio of account %d of organization %d", accountID, orgID)
+		return investing.Portfolio{}, errcode.Wrapf(notFound(err, "account %d has no portfolio", accountID), "read the portfolio of account %d of organization %d", accountID, orgID)
 	}
 	return row.domain(), nil
 }
@@ -69,7 +69,7 @@ func (r *TradingRepo) SavePortfolioValues(ctx context.Context, p *investing.Port
 		Updates(map[string]any{
 			"investment_amount": p.InvestmentAmount, "market_value": p.MarketValue, "performance": p.Performance, "updated_at": p.UpdatedAt,
 		}).Error
-	return wrapf(err, "save the values of portfolio %d of organization %d", p.ID, p.OrganizationID)
+	return errcode.Wrapf(err, "save the values of portfolio %d of organization %d", p.ID, p.OrganizationID)
 }
 
 type sandboxClockRow struct {
@@ -84,7 +84,7 @@ func (sandboxClockRow) TableName() string { return "sandbox_clocks" }
 func (r *TradingRepo) ClockOffset(ctx context.Context, orgID int64) (time.Duration, error) {
 	var rows []sandboxClockRow
 	if err := r.db(ctx).Scopes(inOrg(orgID)).Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
-		return 0, wrapf(err, "read the sandbox clock of organization %d", orgID)
+		return 0, errcode.Wrapf(err, "read the sandbox clock of organization %d", orgID)
 	}
 	return time.Duration(rows[0].OffsetSeconds) * time.Second, nil
 }
@@ -96,7 +96,7 @@ func (r *TradingRepo) SetClockOffset(ctx context.Context, orgID int64, d time.Du
 		Columns:   []clause.Column{{Name: "organization_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"offset_seconds", "updated_at"}),
 	}).Create(&row).Error
-	return wrapf(err, "set the sandbox clock of organization %d", orgID)
+	return errcode.Wrapf(err, "set the sandbox clock of organization %d", orgID)
 }
 
 type sandboxPriceRow struct {
@@ -112,7 +112,7 @@ func (sandboxPriceRow) TableName() string { return "sandbox_prices" }
 func (r *TradingRepo) PriceOverrides(ctx context.Context, orgID int64) (map[int64]decimal.Decimal, error) {
 	var rows []sandboxPriceRow
 	if err := r.db(ctx).Scopes(inOrg(orgID)).Find(&rows).Error; err != nil {
-		return nil, wrapf(err, "list the sandbox prices of organization %d", orgID)
+		return nil, errcode.Wrapf(err, "list the sandbox prices of organization %d", orgID)
 	}
 	out := make(map[int64]decimal.Decimal, len(rows))
 	for _, row := range rows {
@@ -128,13 +128,13 @@ func (r *TradingRepo) SetPriceOverride(ctx context.Context, orgID, instrumentID 
 		Columns:   []clause.Column{{Name: "organization_id"}, {Name: "instrument_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"price", "updated_at"}),
 	}).Create(&row).Error
-	return wrapf(err, "set the sandbox price of instrument %d in organization %d", instrumentID, orgID)
+	return errcode.Wrapf(err, "set the sandbox price of instrument %d in organization %d", instrumentID, orgID)
 }
 
 // DeletePriceOverride implements trading.Repository.
 func (r *TradingRepo) DeletePriceOverride(ctx context.Context, orgID, instrumentID int64) (bool, error) {
 	res := r.db(ctx).Scopes(inOrg(orgID)).Where("instrument_id = ?", instrumentID).Delete(&sandboxPriceRow{})
-	return res.RowsAffected > 0, wrapf(res.Error, "delete the sandbox price of instrument %d in organization %d", instrumentID, orgID)
+	return res.RowsAffected > 0, errcode.Wrapf(res.Error, "delete the sandbox price of instrument %d in organization %d", instrumentID, orgID)
 }
 
 // conflictIfUnique turns a unique violation into a Conflict.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/ussd"
 )
 
@@ -51,7 +52,7 @@ func (r *USSDRepo) CreateSession(ctx context.Context, x *ussd.Session) error {
 	if err == nil {
 		err = r.s.conn(ctx).Create(&row).Error
 	}
-	return wrapf(err, "create USSD session %s of organization %d", x.ID, x.OrganizationID)
+	return errcode.Wrapf(err, "create USSD session %s of organization %d", x.ID, x.OrganizationID)
 }
 
 // SaveSession implements ussd.Repository.
@@ -61,14 +62,14 @@ func (r *USSDRepo) SaveSession(ctx context.Context, x *ussd.Session) error {
 		err = r.s.conn(ctx).Model(&ussdSessionRow{}).Scopes(inOrg(x.OrganizationID)).Where("id = ?", x.ID).
 			Updates(map[string]any{"state": row.State, "data": row.Data, "expires_at": row.ExpiresAt, "updated_at": row.UpdatedAt}).Error
 	}
-	return wrapf(err, "save USSD session %s of organization %d", x.ID, x.OrganizationID)
+	return errcode.Wrapf(err, "save USSD session %s of organization %d", x.ID, x.OrganizationID)
 }
 
 // Session implements ussd.Repository.
 func (r *USSDRepo) Session(ctx context.Context, orgID int64, id string, lock bool) (ussd.Session, error) {
 	var row ussdSessionRow
 	if err := r.s.lock(r.s.conn(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error; err != nil {
-		return ussd.Session{}, wrapf(notFound(err, "USSD session %s not found", id), "read USSD session %s of organization %d", id, orgID)
+		return ussd.Session{}, errcode.Wrapf(notFound(err, "USSD session %s not found", id), "read USSD session %s of organization %d", id, orgID)
 	}
 	x := ussd.Session{ID: row.ID, OrganizationID: row.OrganizationID, CustomerID: row.CustomerID, State: ussd.State(row.State),
 		ExpiresAt: row.ExpiresAt.UTC(), CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC()}

@@ -51,7 +51,7 @@ func (c walletCounterpartyRow) domain() wallet.Counterparty {
 func (r *WalletRepo) CreateCounterparty(ctx context.Context, c *wallet.Counterparty) error {
 	row := walletCounterpartyRow{GUID: c.GUID, OrganizationID: c.OrganizationID, Name: c.Name, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	if err := r.db(ctx).Create(&row).Error; err != nil {
-		return wrapf(err, "create counterparty %s of organization %d", c.GUID, c.OrganizationID)
+		return errcode.Wrapf(err, "create counterparty %s of organization %d", c.GUID, c.OrganizationID)
 	}
 	c.ID = row.ID
 	return nil
@@ -62,7 +62,7 @@ func (r *WalletRepo) Counterparty(ctx context.Context, orgID int64, guid uuid.UU
 	var row walletCounterpartyRow
 	err := r.db(ctx).Scopes(inOrg(orgID)).Where("guid = ?", guid.String()).Take(&row).Error
 	if err != nil {
-		return wallet.Counterparty{}, wrapf(withReason(notFound(err, "counterparty %s not found", guid), wallet.ReasonCounterpartyNotFound),
+		return wallet.Counterparty{}, errcode.Wrapf(withReason(notFound(err, "counterparty %s not found", guid), wallet.ReasonCounterpartyNotFound),
 			"read counterparty %s of organization %d", guid, orgID)
 	}
 	return row.domain(), nil
@@ -73,10 +73,10 @@ func (r *WalletRepo) ListCounterparties(ctx context.Context, orgID int64, p wall
 	q := r.db(ctx).Model(&walletCounterpartyRow{}).Scopes(inOrg(orgID)).Session(&gorm.Session{})
 	var rows []walletCounterpartyRow
 	if err := pageQuery(q, "wallet_counterparties", p.Limit, p.Offset, false).Find(&rows).Error; err != nil {
-		return wallet.Page[wallet.Counterparty]{}, wrapf(err, "list counterparties of organization %d", orgID)
+		return wallet.Page[wallet.Counterparty]{}, errcode.Wrapf(err, "list counterparties of organization %d", orgID)
 	}
 	n, err := total(q, len(rows), p.Limit, p.Offset)
-	return wallet.Page[wallet.Counterparty]{Items: mapRows(rows, walletCounterpartyRow.domain), Total: n}, wrapf(err, "count counterparties of organization %d", orgID)
+	return wallet.Page[wallet.Counterparty]{Items: mapRows(rows, walletCounterpartyRow.domain), Total: n}, errcode.Wrapf(err, "count counterparties of organization %d", orgID)
 }
 
 type walletAccountRow struct {
@@ -118,7 +118,7 @@ func (r *WalletRepo) CreateAccount(ctx context.Context, a *wallet.Account) error
 		if name, ok := uniqueViolation(err); ok && strings.Contains(name, "iban") && a.IBAN != nil {
 			err = errcode.New(errcode.Conflict, "IBAN %s is already used by a wallet account of this organization", *a.IBAN).WithReason(wallet.ReasonIBANAlreadyExists)
 		}
-		return wrapf(err, "create a wallet account of customer %d of organization %d", a.CustomerID, a.OrganizationID)
+		return errcode.Wrapf(err, "create a wallet account of customer %d of organization %d", a.CustomerID, a.OrganizationID)
 	}
 	a.ID = row.ID
 	return nil
@@ -132,7 +132,7 @@ func (r *WalletRepo) ListAccounts(ctx context.Context, orgID, customerID int64, 
 	}
 	var rows []walletAccountRow
 	if err := q.Order("created_at, id").Find(&rows).Error; err != nil {
-		return nil, wrapf(err, "list the wallet accounts of customer %d of organization %d", customerID, orgID)
+		return nil, errcode.Wrapf(err, "list the wallet accounts of customer %d of organization %d", customerID, orgID)
 	}
 	return mapRows(rows, walletAccountRow.domain), nil
 }

@@ -76,7 +76,7 @@ func (r *WalletRepo) CreateCustomer(ctx context.Context, c *wallet.Customer) err
 		if name, ok := uniqueViolation(err); ok && strings.Contains(name, "login") && c.Login != nil {
 			err = errcode.New(errcode.Conflict, "a customer with login %q already exists in this counterparty", *c.Login).WithReason(wallet.ReasonCustomerAlreadyExists)
 		}
-		return wrapf(err, "create a wallet customer of counterparty %d of organization %d", c.CounterpartyID, c.OrganizationID)
+		return errcode.Wrapf(err, "create a wallet customer of counterparty %d of organization %d", c.CounterpartyID, c.OrganizationID)
 	}
 	c.ID = row.ID
 	return nil
@@ -87,7 +87,7 @@ func (r *WalletRepo) Customer(ctx context.Context, orgID, counterpartyID int64, 
 	var row walletCustomerRow
 	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("counterparty_id = ? AND guid = ?", counterpartyID, guid.String()).Take(&row).Error
 	if err != nil {
-		return wallet.Customer{}, wrapf(withReason(notFound(err, "customer %s not found in this counterparty", guid), wallet.ReasonCustomerNotFound),
+		return wallet.Customer{}, errcode.Wrapf(withReason(notFound(err, "customer %s not found in this counterparty", guid), wallet.ReasonCustomerNotFound),
 			"read wallet customer %s of counterparty %d of organization %d", guid, counterpartyID, orgID)
 	}
 	return row.domain(), nil
@@ -105,7 +105,7 @@ func (r *WalletRepo) SaveCustomer(ctx context.Context, c *wallet.Customer) error
 			"balance_asset_code": row.BalanceAssetCode, "balance_asset_issuer": row.BalanceAssetIssuer,
 			"updated_at": row.UpdatedAt,
 		}).Error
-	return wrapf(err, "save wallet customer %s of counterparty %d of organization %d", c.GUID, c.CounterpartyID, c.OrganizationID)
+	return errcode.Wrapf(err, "save wallet customer %s of counterparty %d of organization %d", c.GUID, c.CounterpartyID, c.OrganizationID)
 }
 
 // searchExpr is what search_string looks into. PostgreSQL has a trigram
@@ -134,7 +134,7 @@ func (r *WalletRepo) orderColumn(f wallet.SortField) string {
 // id, NULLs last ascending and first descending (an index scan either way).
 func (r *WalletRepo) ListCustomers(ctx context.Context, orgID, counterpartyID int64, f wallet.CustomerFilter, lr wallet.ListRequest) (wallet.Page[wallet.Customer], error) {
 	page, err := r.listCustomers(ctx, orgID, counterpartyID, f, lr)
-	return page, wrapf(err, "list the wallet customers of counterparty %d of organization %d", counterpartyID, orgID)
+	return page, errcode.Wrapf(err, "list the wallet customers of counterparty %d of organization %d", counterpartyID, orgID)
 }
 
 func (r *WalletRepo) listCustomers(ctx context.Context, orgID, counterpartyID int64, f wallet.CustomerFilter, lr wallet.ListRequest) (wallet.Page[wallet.Customer], error) {

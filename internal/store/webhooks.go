@@ -41,7 +41,7 @@ func (webhookKeyRow) TableName() string { return "webhook_keys" }
 func (r *WebhookRepo) Keys(ctx context.Context) ([]webhook.Key, error) {
 	var rows []webhookKeyRow
 	if err := r.s.conn(ctx).Order("id").Find(&rows).Error; err != nil {
-		return nil, wrapf(err, "list the webhook signing keys")
+		return nil, errcode.Wrapf(err, "list the webhook signing keys")
 	}
 	out := make([]webhook.Key, len(rows))
 	for i, row := range rows {
@@ -54,7 +54,7 @@ func (r *WebhookRepo) Keys(ctx context.Context) ([]webhook.Key, error) {
 func (r *WebhookRepo) CreateKey(ctx context.Context, k *webhook.Key) error {
 	row := webhookKeyRow{KeyID: k.KeyID, Seed: k.Seed, CreatedAt: k.CreatedAt}
 	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
-		return wrapf(err, "create webhook signing key %s", k.KeyID)
+		return errcode.Wrapf(err, "create webhook signing key %s", k.KeyID)
 	}
 	k.ID = row.ID
 	return nil
@@ -63,7 +63,7 @@ func (r *WebhookRepo) CreateKey(ctx context.Context, k *webhook.Key) error {
 // RetireKey implements webhook.Repository.
 func (r *WebhookRepo) RetireKey(ctx context.Context, id int64, at time.Time) error {
 	err := r.s.conn(ctx).Model(&webhookKeyRow{}).Where("id = ? AND retired_at IS NULL", id).Update("retired_at", at).Error
-	return wrapf(err, "retire webhook signing key %d", id)
+	return errcode.Wrapf(err, "retire webhook signing key %d", id)
 }
 
 type webhookRow struct {
@@ -109,7 +109,7 @@ func webhookFromDomain(w *webhook.Webhook) webhookRow {
 func (r *WebhookRepo) CreateWebhook(ctx context.Context, w *webhook.Webhook) error {
 	row := webhookFromDomain(w)
 	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
-		return wrapf(err, "create a webhook of organization %d", w.OrganizationID)
+		return errcode.Wrapf(err, "create a webhook of organization %d", w.OrganizationID)
 	}
 	w.ID = row.ID
 	return nil
@@ -137,7 +137,7 @@ func (r *WebhookRepo) Webhook(ctx context.Context, orgID, id int64, lock bool) (
 		q = q.Clauses(webhookUpdateLock)
 	}
 	if err := q.Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error; err != nil {
-		return webhook.Webhook{}, wrapf(notFound(err, "webhook %d not found", id), "read webhook %d of organization %d", id, orgID)
+		return webhook.Webhook{}, errcode.Wrapf(notFound(err, "webhook %d not found", id), "read webhook %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -148,7 +148,7 @@ func (r *WebhookRepo) SaveWebhook(ctx context.Context, w *webhook.Webhook) error
 	err := r.s.conn(ctx).Model(&webhookRow{}).Scopes(inOrg(w.OrganizationID)).Where("id = ?", w.ID).
 		Updates(map[string]any{"url": row.URL, "subscriptions": row.Subscriptions, "status": row.Status,
 			"deactivated_reason": row.DeactivatedReason, "updated_at": row.UpdatedAt}).Error
-	return wrapf(err, "save webhook %d of organization %d", w.ID, w.OrganizationID)
+	return errcode.Wrapf(err, "save webhook %d of organization %d", w.ID, w.OrganizationID)
 }
 
 // WebhooksWithoutKey implements webhook.Repository (a maintenance read
@@ -156,7 +156,7 @@ func (r *WebhookRepo) SaveWebhook(ctx context.Context, w *webhook.Webhook) error
 func (r *WebhookRepo) WebhooksWithoutKey(ctx context.Context) ([]webhook.Webhook, error) {
 	var rows []webhookRow
 	if err := r.s.conn(ctx).Where("signing_key_id IS NULL").Order("id").Find(&rows).Error; err != nil {
-		return nil, wrapf(err, "list the webhooks without a signing key of every organization")
+		return nil, errcode.Wrapf(err, "list the webhooks without a signing key of every organization")
 	}
 	return mapRows(rows, webhookRow.domain), nil
 }
@@ -165,7 +165,7 @@ func (r *WebhookRepo) WebhooksWithoutKey(ctx context.Context) ([]webhook.Webhook
 func (r *WebhookRepo) SetWebhookKey(ctx context.Context, orgID, id int64, k webhook.Key) error {
 	err := r.s.conn(ctx).Model(&webhookRow{}).Scopes(inOrg(orgID)).Where("id = ? AND signing_key_id IS NULL", id).
 		Updates(map[string]any{"signing_key_id": k.KeyID, "signing_seed": k.Seed, "signing_key_created_at": k.CreatedAt}).Error
-	return wrapf(err, "set the signing key of webhook %d of organization %d", id, orgID)
+	return errcode.Wrapf(err, "set the signing key of webhook %d of organization %d", id, orgID)
 }
 
 // DeleteWebhook implements webhook.Repository; its deliveries go with it.
@@ -189,21 +189,21 @@ func (r *WebhookRepo) DeleteWebhook(ctx context.Context, orgID, id int64) error 
 		}
 		return res.Error
 	})
-	return wrapf(err, "delete webhook %d of organization %d", id, orgID)
+	return errcode.Wrapf(err, "delete webhook %d of organization %d", id, orgID)
 }
 
 // ListWebhooks implements webhook.Repository.
 func (r *WebhookRepo) ListWebhooks(ctx context.Context, orgID int64, p investing.PageRequest) (investing.Page[webhook.Webhook], error) {
 	q := r.s.conn(ctx).Model(&webhookRow{}).Scopes(inOrg(orgID))
 	page, err := list(q, "webhooks", p, webhookRow.domain)
-	return page, wrapf(err, "list webhooks of organization %d", orgID)
+	return page, errcode.Wrapf(err, "list webhooks of organization %d", orgID)
 }
 
 // ActiveWebhooks implements webhook.Repository.
 func (r *WebhookRepo) ActiveWebhooks(ctx context.Context, orgID int64) ([]webhook.Webhook, error) {
 	var rows []webhookRow
 	if err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("status = ?", string(webhook.Active)).Order("id").Find(&rows).Error; err != nil {
-		return nil, wrapf(err, "list the active webhooks of organization %d", orgID)
+		return nil, errcode.Wrapf(err, "list the active webhooks of organization %d", orgID)
 	}
 	return mapRows(rows, webhookRow.domain), nil
 }
@@ -224,14 +224,14 @@ func (r *WebhookRepo) CreateEvents(ctx context.Context, es []webhook.Event) erro
 	for i, e := range es {
 		rows[i] = webhookEventRow{ID: e.ID, OrganizationID: e.OrganizationID, Name: e.Name, Data: string(e.Data), CreatedAt: e.CreatedAt}
 	}
-	return wrapf(r.s.conn(ctx).Create(&rows).Error, "create %d events", len(rows))
+	return errcode.Wrapf(r.s.conn(ctx).Create(&rows).Error, "create %d events", len(rows))
 }
 
 // Event implements webhook.Repository.
 func (r *WebhookRepo) Event(ctx context.Context, orgID int64, id string) (webhook.Event, error) {
 	var row webhookEventRow
 	if err := r.s.conn(ctx).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error; err != nil {
-		return webhook.Event{}, wrapf(notFound(err, "event %s not found", id), "read event %s of organization %d", id, orgID)
+		return webhook.Event{}, errcode.Wrapf(notFound(err, "event %s not found", id), "read event %s of organization %d", id, orgID)
 	}
 	return webhook.Event{ID: row.ID, OrganizationID: row.OrganizationID, Name: row.Name, CreatedAt: row.CreatedAt.UTC(), Data: json.RawMessage(row.Data)}, nil
 }
@@ -287,7 +287,7 @@ func (r *WebhookRepo) CreateDeliveries(ctx context.Context, ds []*webhook.Delive
 		rows[i] = deliveryFromDomain(d)
 	}
 	if err := r.s.conn(ctx).Omit("EventName").Create(&rows).Error; err != nil {
-		return wrapf(err, "create %d webhook deliveries", len(rows))
+		return errcode.Wrapf(err, "create %d webhook deliveries", len(rows))
 	}
 	for i := range rows {
 		ds[i].ID = rows[i].ID
@@ -309,7 +309,7 @@ func (r *WebhookRepo) Delivery(ctx context.Context, orgID, id int64, lock bool) 
 		q = q.Clauses(lockOf("webhook_deliveries"))
 	}
 	if err := q.Scopes(inOrg(orgID)).Where("webhook_deliveries.id = ?", id).Take(&row).Error; err != nil {
-		return webhook.Delivery{}, wrapf(notFound(err, "delivery %d not found", id), "read webhook delivery %d of organization %d", id, orgID)
+		return webhook.Delivery{}, errcode.Wrapf(notFound(err, "delivery %d not found", id), "read webhook delivery %d of organization %d", id, orgID)
 	}
 	return row.domain(), nil
 }
@@ -321,7 +321,7 @@ func (r *WebhookRepo) SaveDelivery(ctx context.Context, d *webhook.Delivery) err
 		Updates(map[string]any{"attempts": row.Attempts, "state": row.State, "last_status_code": row.LastStatusCode,
 			"last_latency_ms": row.LastLatencyMs, "last_error": row.LastError, "next_attempt_at": row.NextAttemptAt,
 			"updated_at": row.UpdatedAt}).Error
-	return wrapf(err, "save webhook delivery %d of organization %d", d.ID, d.OrganizationID)
+	return errcode.Wrapf(err, "save webhook delivery %d of organization %d", d.ID, d.OrganizationID)
 }
 
 // ListDeliveries implements webhook.Repository.
@@ -331,7 +331,7 @@ func (r *WebhookRepo) ListDeliveries(ctx context.Context, orgID, webhookID int64
 		q = q.Where("webhook_deliveries.state = ?", string(*state))
 	}
 	page, err := list(q, "webhook_deliveries", p, webhookDeliveryRow.domain)
-	return page, wrapf(err, "list the deliveries of webhook %d of organization %d", webhookID, orgID)
+	return page, errcode.Wrapf(err, "list the deliveries of webhook %d of organization %d", webhookID, orgID)
 }
 
 // CancelPending implements webhook.Repository.
@@ -339,7 +339,7 @@ func (r *WebhookRepo) CancelPending(ctx context.Context, orgID, webhookID int64,
 	err := r.s.conn(ctx).Model(&webhookDeliveryRow{}).
 		Scopes(inOrg(orgID)).Where("webhook_id = ? AND state = ?", webhookID, string(webhook.Pending)).
 		Updates(map[string]any{"state": string(webhook.Canceled), "next_attempt_at": nil, "updated_at": at}).Error
-	return wrapf(err, "cancel the pending deliveries of webhook %d of organization %d", webhookID, orgID)
+	return errcode.Wrapf(err, "cancel the pending deliveries of webhook %d of organization %d", webhookID, orgID)
 }
 
 // lockOf is FOR UPDATE OF table: in a join, lock only that table's rows.
@@ -360,7 +360,7 @@ func (r *WebhookRepo) PurgeBefore(ctx context.Context, t time.Time) (int64, erro
 		n += res.RowsAffected
 		return res.Error
 	})
-	return n, wrapf(err, "purge the webhook deliveries and events of every organization before %s", t.Format(time.RFC3339))
+	return n, errcode.Wrapf(err, "purge the webhook deliveries and events of every organization before %s", t.Format(time.RFC3339))
 }
 
 // RecordEvents implements webhook.Repository. On PostgreSQL the insert is a
@@ -371,7 +371,7 @@ func (r *WebhookRepo) PurgeBefore(ctx context.Context, t time.Time) (int64, erro
 func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhook.Event) ([]webhook.Webhook, error) {
 	if r.s.Dialect != Postgres || len(es) == 0 {
 		if err := r.CreateEvents(ctx, es); err != nil {
-			return nil, wrapf(err, "record the events of organization %d", orgID)
+			return nil, errcode.Wrapf(err, "record the events of organization %d", orgID)
 		}
 		return r.ActiveWebhooks(ctx, orgID) // wrapped there
 	}
@@ -395,7 +395,7 @@ func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhoo
 )
 ?`, args...).Scan(&rows).Error
 	if err != nil {
-		return nil, wrapf(err, "record the events of organization %d", orgID)
+		return nil, errcode.Wrapf(err, "record the events of organization %d", orgID)
 	}
 	return mapRows(rows, webhookRow.domain), nil
 }
