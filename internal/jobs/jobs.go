@@ -169,6 +169,7 @@ var _ trading.Scheduler = (*Queue)(nil)
 // backend is the River client of one dialect.
 type backend interface {
 	insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
+	insertMany(ctx context.Context, params []river.InsertManyParams) error
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
 	addPeriodic(job *river.PeriodicJob) error
@@ -330,6 +331,13 @@ type riverBackend[TTx any] struct {
 func (b *riverBackend[TTx]) insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
 	return b.withTx(ctx, func(tx TTx) error {
 		_, err := b.client.InsertTx(ctx, tx, args, opts)
+		return err
+	})
+}
+
+func (b *riverBackend[TTx]) insertMany(ctx context.Context, params []river.InsertManyParams) error {
+	return b.withTx(ctx, func(tx TTx) error {
+		_, err := b.client.InsertManyTx(ctx, tx, params)
 		return err
 	})
 }

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -97,4 +98,51 @@ func (b bundle) jobsIn(t *testing.T, queue string, states ...string) int64 {
 	var n int64
 	require.NoError(t, b.st.DB.WithContext(b.ctx).Raw("SELECT count(*) FROM river_job WHERE queue = ? AND state IN ?", queue, states).Scan(&n).Error)
 	return n
+}
+
+// recordingDeliverer records the attempts it is asked for.
+type recordingDeliverer struct {
+	mu     sync.Mutex
+	single []int64
+	groups [][]int64
+}
+
+func (d *recordingDeliverer) Attempt(_ context.Context, _, id int64, _ int) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.single = append(d.single, id)
+	return nil
+}
+
+func (d *recordingDeliverer) AttemptAll(_ context.Context, _ int64, ids []int64, _ int) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.groups = append(d.groups, ids)
+	return nil
+}
+
+// TestFirstAttemptsAreOneJobPerGroup: the first attempts of a change's
+// deliveries are one deliver_webhook job per group, on the delivery queue,
+// inserted in the caller's transaction; a group's job makes the group's
+// attempts in order, a group of one is an ordinary attempt.
+func TestFirstAttemptsAreOneJobPerGroup(t *testing.T) {
+	t.Parallel()
+	b := setup(t, testdb.Postgres(t), testdb.URL(), false)
+	_, deliveries := b.queue.Queues()
+	d := &recordingDeliverer{}
+	b.queue.RegisterDeliverer(d)
+	require.NoError(t, b.st.WithTx(b.ctx, func(ctx context.Context) error {
+		return b.queue.EnqueueFirstAttempts(ctx, b.org.ID, [][]int64{{7, 5, 9}, {4}})
+	}))
+	require.Equal(t, int64(2), b.jobsIn(t, deliveries, "available"), "one job per group")
+	require.NoError(t, b.queue.Start(context.Background()))
+	require.Eventually(t, func() bool {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		return len(d.groups) == 1 && len(d.single) == 1
+	}, 15*time.Second, 5*time.Millisecond, "both jobs run")
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	require.Equal(t, [][]int64{{7, 5, 9}}, d.groups, "in the group's order")
+	require.Equal(t, []int64{4}, d.single)
 }

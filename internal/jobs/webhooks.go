@@ -15,6 +15,10 @@ type DeliverArgs struct {
 	OrganizationID int64 `json:"organizationId"`
 	DeliveryID     int64 `json:"deliveryId"`
 	Attempt        int   `json:"attempt"`
+	// DeliveryIDs, when set, are the deliveries of one change to one
+	// webhook whose first attempts this one job makes, in order
+	// (DeliveryID is then 0).
+	DeliveryIDs []int64 `json:"deliveryIds,omitempty"`
 	// Held: a delivery fault held this attempt back; it runs without
 	// applying the fault rules again.
 	Held bool `json:"held,omitempty"`
@@ -28,7 +32,17 @@ type Deliverer interface {
 	Attempt(ctx context.Context, orgID, deliveryID int64, n int) error
 }
 
-var _ webhook.Queue = (*Queue)(nil)
+// BatchDeliverer also makes attempt n of several deliveries in order;
+// webhook.Service is one. A Deliverer that is not one gets them one by one.
+type BatchDeliverer interface {
+	AttemptAll(ctx context.Context, orgID int64, deliveryIDs []int64, n int) error
+}
+
+var (
+	_ webhook.Queue      = (*Queue)(nil)
+	_ webhook.BatchQueue = (*Queue)(nil)
+	_ BatchDeliverer     = (*webhook.Service)(nil)
+)
 
 // RegisterDeliverer sets the Deliverer that deliver_webhook jobs call.
 func (q *Queue) RegisterDeliverer(d Deliverer) { q.deliverer.Store(&d) }
@@ -37,6 +51,27 @@ func (q *Queue) RegisterDeliverer(d Deliverer) { q.deliverer.Store(&d) }
 // in the transaction ctx carries, to run after delay.
 func (q *Queue) EnqueueAttempt(ctx context.Context, orgID, deliveryID int64, attempt int, delay time.Duration) error {
 	return q.enqueue(ctx, q.cfg.DeliveryQueue, DeliverArgs{OrganizationID: orgID, DeliveryID: deliveryID, Attempt: attempt}, delay)
+}
+
+// EnqueueFirstAttempts implements webhook.BatchQueue: one deliver_webhook
+// job per group of deliveries (their first attempts, in order), all
+// inserted with one statement in the transaction ctx carries.
+func (q *Queue) EnqueueFirstAttempts(ctx context.Context, orgID int64, groups [][]int64) error {
+	params := make([]river.InsertManyParams, 0, len(groups))
+	opts := &river.InsertOpts{Queue: q.cfg.DeliveryQueue}
+	for _, ids := range groups {
+		args := DeliverArgs{OrganizationID: orgID, Attempt: 1}
+		if len(ids) == 1 {
+			args.DeliveryID = ids[0]
+		} else {
+			args.DeliveryIDs = ids
+		}
+		params = append(params, river.InsertManyParams{Args: args, InsertOpts: opts})
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	return q.backend.insertMany(ctx, params)
 }
 
 // EnqueueHeldAttempt implements webhook.HeldQueue: attempt of a delivery
@@ -62,5 +97,16 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if job.Args.Held {
 		ctx = webhook.Held(ctx)
 	}
-	return (*d).Attempt(ctx, job.Args.OrganizationID, job.Args.DeliveryID, job.Args.Attempt)
+	if len(job.Args.DeliveryIDs) == 0 {
+		return (*d).Attempt(ctx, job.Args.OrganizationID, job.Args.DeliveryID, job.Args.Attempt)
+	}
+	if b, ok := (*d).(BatchDeliverer); ok {
+		return b.AttemptAll(ctx, job.Args.OrganizationID, job.Args.DeliveryIDs, job.Args.Attempt)
+	}
+	for _, id := range job.Args.DeliveryIDs {
+		if err := (*d).Attempt(ctx, job.Args.OrganizationID, id, job.Args.Attempt); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -653,6 +653,14 @@ var crossOrgCases = map[string]crossOrgCase{
 		d.OrganizationID, d.State, d.Attempts, d.NextAttemptAt, d.UpdatedAt = org, webhook.Canceled, 5, nil, t0.Add(time.Hour)
 		return wrote(s.Webhooks().SaveDelivery(ctx, &d))
 	}),
+	"webhook.Repository.Outgoing": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		return nonEmpty(s.Webhooks().Outgoing(ctx, org, []int64{v.delivery.ID}))
+	}),
+	"webhook.Repository.RecordAttempt": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		d := v.delivery
+		d.OrganizationID, d.State, d.NextAttemptAt, d.UpdatedAt = org, webhook.Succeeded, nil, t0.Add(time.Hour)
+		return s.Webhooks().RecordAttempt(ctx, &d, 1)
+	}),
 	"webhook.Repository.ListDeliveries": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		page, err := s.Webhooks().ListDeliveries(ctx, org, v.webhook.ID, nil, pageOf10)
 		return len(page.Items) > 0 || page.Total > 0, err

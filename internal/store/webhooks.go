@@ -399,3 +399,58 @@ func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhoo
 	}
 	return mapRows(rows, webhookRow.domain), nil
 }
+
+// outgoingRow is a delivery with its webhook and its event: what one
+// attempt needs, read in one statement.
+type outgoingRow struct {
+	D              webhookDeliveryRow `gorm:"embedded"`
+	EventData      string             `gorm:"column:event_data"`
+	EventCreatedAt time.Time          `gorm:"column:event_created_at"`
+	W              webhookRow         `gorm:"embedded;embeddedPrefix:w_"`
+}
+
+// Outgoing implements webhook.Repository: one joined read of the
+// deliveries, their webhooks and their events, in id order.
+func (r *WebhookRepo) Outgoing(ctx context.Context, orgID int64, ids []int64) ([]webhook.Outgoing, error) {
+	var rows []outgoingRow
+	err := r.s.conn(ctx).Model(&webhookDeliveryRow{}).Scopes(inOrg(orgID)).
+		Select(`webhook_deliveries.*, webhook_events.name AS event_name, webhook_events.data AS event_data,
+  webhook_events.created_at AS event_created_at,
+  w.id AS w_id, w.organization_id AS w_organization_id, w.url AS w_url, w.subscriptions AS w_subscriptions,
+  w.status AS w_status, w.deactivated_reason AS w_deactivated_reason, w.signing_key_id AS w_signing_key_id,
+  w.signing_seed AS w_signing_seed, w.signing_key_created_at AS w_signing_key_created_at,
+  w.created_at AS w_created_at, w.updated_at AS w_updated_at`).
+		Joins("JOIN webhook_events ON webhook_events.id = webhook_deliveries.event_id").
+		Joins("JOIN webhooks w ON w.id = webhook_deliveries.webhook_id").
+		Where("webhook_deliveries.id IN ?", ids).Order("webhook_deliveries.id").Find(&rows).Error
+	if err != nil {
+		return nil, errcode.Wrapf(err, "read %d webhook deliveries of organization %d to attempt", len(ids), orgID)
+	}
+	out := make([]webhook.Outgoing, len(rows))
+	for i, row := range rows {
+		out[i] = webhook.Outgoing{
+			Delivery: row.D.domain(),
+			Webhook:  row.W.domain(),
+			Event: webhook.Event{ID: row.D.EventID, OrganizationID: row.D.OrganizationID, Name: row.D.EventName,
+				CreatedAt: row.EventCreatedAt.UTC(), Data: json.RawMessage(row.EventData)},
+		}
+	}
+	return out, nil
+}
+
+// RecordAttempt implements webhook.Repository: one conditional UPDATE.
+// On PostgreSQL a concurrent change of the row is waited for and the
+// condition is checked again on the committed row (READ COMMITTED), so
+// no locked re-read is needed.
+func (r *WebhookRepo) RecordAttempt(ctx context.Context, d *webhook.Delivery, n int) (bool, error) {
+	row := deliveryFromDomain(d)
+	res := r.s.conn(ctx).Model(&webhookDeliveryRow{}).Scopes(inOrg(d.OrganizationID)).
+		Where("id = ? AND state = ? AND attempts < ?", d.ID, string(webhook.Pending), n).
+		Updates(map[string]any{"attempts": n, "state": row.State, "last_status_code": row.LastStatusCode,
+			"last_latency_ms": row.LastLatencyMs, "last_error": row.LastError, "next_attempt_at": row.NextAttemptAt,
+			"updated_at": row.UpdatedAt})
+	if res.Error != nil {
+		return false, errcode.Wrapf(res.Error, "record attempt %d of webhook delivery %d of organization %d", n, d.ID, d.OrganizationID)
+	}
+	return res.RowsAffected == 1, nil
+}

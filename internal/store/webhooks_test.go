@@ -109,3 +109,74 @@ func TestWebhookKeys(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, left)
 }
+
+// TestOutgoingAndRecordAttempt: one read gives each delivery with its
+// webhook and event, in id order, leaving out ids not found; an attempt is
+// recorded only while the delivery is pending with fewer attempts.
+func TestOutgoingAndRecordAttempt(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s)
+		repo := s.Webhooks()
+		w := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/a", Subscriptions: []string{"ALL"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
+		require.NoError(t, repo.CreateWebhook(f.ctx, &w))
+		events := []webhook.Event{
+			{ID: "00000000-0000-4000-8000-0000000000a1", OrganizationID: f.org, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"n":1}`)},
+			{ID: "00000000-0000-4000-8000-0000000000a2", OrganizationID: f.org, Name: "ACCOUNT.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"n":2}`)},
+		}
+		require.NoError(t, repo.CreateEvents(f.ctx, events))
+		ds := []*webhook.Delivery{
+			{OrganizationID: f.org, WebhookID: w.ID, EventID: events[0].ID, State: webhook.Pending, NextAttemptAt: &t0, CreatedAt: t0, UpdatedAt: t0},
+			{OrganizationID: f.org, WebhookID: w.ID, EventID: events[1].ID, State: webhook.Pending, NextAttemptAt: &t0, CreatedAt: t0, UpdatedAt: t0},
+		}
+		require.NoError(t, repo.CreateDeliveries(f.ctx, ds))
+
+		out, err := repo.Outgoing(f.ctx, f.org, []int64{ds[1].ID, ds[0].ID, ds[1].ID + 1000})
+		require.NoError(t, err)
+		require.Len(t, out, 2, "an id not found is left out")
+		for i, o := range out {
+			require.Equal(t, ds[i].ID, o.Delivery.ID, "in id order")
+			require.Equal(t, webhook.Pending, o.Delivery.State)
+			require.Equal(t, events[i].Name, o.Delivery.Event)
+			require.Equal(t, events[i].ID, o.Event.ID)
+			require.Equal(t, events[i].Name, o.Event.Name)
+			require.JSONEq(t, string(events[i].Data), string(o.Event.Data))
+			require.True(t, o.Event.CreatedAt.Equal(t0))
+			require.Equal(t, w.ID, o.Webhook.ID)
+			require.Equal(t, w.URL, o.Webhook.URL)
+			require.Equal(t, webhook.Active, o.Webhook.Status)
+		}
+
+		d := out[0].Delivery
+		code, at := 200, t0.Add(time.Minute)
+		d.State, d.LastStatusCode, d.NextAttemptAt, d.UpdatedAt = webhook.Succeeded, &code, nil, at
+		ok, err := repo.RecordAttempt(f.ctx, &d, 1)
+		require.NoError(t, err)
+		require.True(t, ok)
+		got, err := repo.Delivery(f.ctx, f.org, d.ID, false)
+		require.NoError(t, err)
+		require.Equal(t, webhook.Succeeded, got.State)
+		require.Equal(t, 1, got.Attempts)
+		require.Equal(t, 200, *got.LastStatusCode)
+		require.Nil(t, got.NextAttemptAt)
+
+		d.State = webhook.Failed
+		ok, err = repo.RecordAttempt(f.ctx, &d, 2)
+		require.NoError(t, err)
+		require.False(t, ok, "a delivery no longer pending is left alone")
+		e := out[1].Delivery
+		e.State = webhook.Pending
+		ok, err = repo.RecordAttempt(f.ctx, &e, 0)
+		require.NoError(t, err)
+		require.False(t, ok, "attempt 0 is not after the 0 attempts made")
+		other := out[1].Delivery
+		other.OrganizationID = f.other
+		ok, err = repo.RecordAttempt(f.ctx, &other, 1)
+		require.NoError(t, err)
+		require.False(t, ok, "another organization's delivery is not found")
+		got, err = repo.Delivery(f.ctx, f.org, e.ID, false)
+		require.NoError(t, err)
+		require.Equal(t, webhook.Pending, got.State)
+		require.Zero(t, got.Attempts)
+	})
+}

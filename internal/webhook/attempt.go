@@ -17,73 +17,115 @@ import (
 // between the call and the record, the job runs again and the receiver
 // gets the event once more, with the same eventId (at-least-once).
 func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) error {
-	d, err := s.repo.Delivery(ctx, orgID, deliveryID, false)
-	if errcode.Is(err, errcode.NotFound) {
-		return nil // the webhook was deleted with its deliveries
-	}
+	return s.AttemptAll(ctx, orgID, []int64{deliveryID}, n)
+}
+
+// AttemptAll makes attempt n of each delivery of ids (the deliveries of
+// one change to one webhook, in the change's order), one after another, as
+// Attempt does: one joined read of them all, then per delivery the call and
+// one conditional update (with, when it failed, the next attempt's job).
+// A 410 ends the batch: the webhook is deactivated and its other pending
+// deliveries canceled.
+func (s *Service) AttemptAll(ctx context.Context, orgID int64, ids []int64, n int) error {
+	out, err := s.repo.Outgoing(ctx, orgID, ids)
 	if err != nil {
 		return err
 	}
-	if d.State != Pending || d.Attempts >= n {
-		return nil
-	}
-	w, err := s.repo.Webhook(ctx, orgID, d.WebhookID, false)
-	if err != nil {
-		return err
-	}
-	if w.Status != Active {
-		return errcode.Wrapf(s.finish(ctx, orgID, deliveryID, n, false, func(d *Delivery) { d.State = Canceled }), "cancel delivery %d", deliveryID)
-	}
-	e, err := s.repo.Event(ctx, orgID, d.EventID)
-	if err != nil {
-		return err
-	}
-	key, err := s.signingKey(ctx, w)
-	if err != nil {
-		return errcode.Wrapf(err, "the signing key of webhook %d", w.ID)
-	}
-	duplicate, delayed := s.deliveryFault(ctx, w, e, deliveryID, n)
-	if delayed {
-		return nil // held back: the held attempt n runs later
-	}
-	a := Deliver(ctx, s.client, w.URL, key, e, s.now())
-	observeAttempt(a)
-	if duplicate && a.Succeeded {
-		// The same event again (same eventId, a fresh signature): what
-		// an at-least-once receiver must recognise.
-		observeAttempt(Deliver(ctx, s.client, w.URL, key, e, s.now()))
-	}
-	err = s.finish(ctx, orgID, deliveryID, n, a.Gone, func(d *Delivery) {
-		latency := a.Latency
-		d.LastLatency = &latency
-		d.LastStatusCode = nil
-		if a.StatusCode != 0 {
-			code := a.StatusCode
-			d.LastStatusCode = &code
+	keys := map[int64]Key{}
+	for _, o := range out { // a delivery not found was deleted with its webhook
+		d, w, e := o.Delivery, o.Webhook, o.Event
+		if d.State != Pending || d.Attempts >= n {
+			continue
 		}
-		d.LastError = nil
-		if a.Error != "" {
-			msg := a.Error
-			if a.Refused {
-				msg = refusedMessage(msg, n)
+		d.NextAttemptAt = nil // set again when the attempt fails and attempts remain
+		if w.Status != Active {
+			d.State = Canceled
+			if err := s.recordAttempt(ctx, &d, n); err != nil {
+				return errcode.Wrapf(err, "cancel delivery %d", d.ID)
 			}
-			d.LastError = &msg
+			continue
 		}
-		switch {
-		case a.Succeeded:
-			d.State = Succeeded
-		case a.Gone, a.Refused && n >= RefusedAttempts:
-			d.State = Failed
-		default:
-			if delay, ok := s.cfg.Schedule.Delay(n); ok {
-				next := s.clock().Add(delay)
-				d.NextAttemptAt = &next
-				return
+		key, ok := keys[w.ID]
+		if !ok {
+			if key, err = s.signingKey(ctx, w); err != nil {
+				return errcode.Wrapf(err, "the signing key of webhook %d", w.ID)
 			}
-			d.State = Failed
+			keys[w.ID] = key
 		}
+		duplicate, delayed := s.deliveryFault(ctx, w, e, d.ID, n)
+		if delayed {
+			continue // held back: the held attempt n runs later
+		}
+		a := Deliver(ctx, s.client, w.URL, key, e, s.now())
+		observeAttempt(a)
+		if duplicate && a.Succeeded {
+			// The same event again (same eventId, a fresh signature): what
+			// an at-least-once receiver must recognise.
+			observeAttempt(Deliver(ctx, s.client, w.URL, key, e, s.now()))
+		}
+		if a.Gone {
+			err := s.finish(ctx, orgID, d.ID, n, true, func(d *Delivery) { s.outcome(d, a, n) })
+			return errcode.Wrapf(err, "record attempt %d of delivery %d", n, d.ID)
+		}
+		s.outcome(&d, a, n)
+		if err := s.recordAttempt(ctx, &d, n); err != nil {
+			return errcode.Wrapf(err, "record attempt %d of delivery %d", n, d.ID)
+		}
+	}
+	return nil
+}
+
+// outcome applies attempt n's outcome a to d: its state, last status,
+// latency and error, and the next attempt's time while attempts remain.
+func (s *Service) outcome(d *Delivery, a Attempt, n int) {
+	latency := a.Latency
+	d.LastLatency = &latency
+	d.LastStatusCode = nil
+	if a.StatusCode != 0 {
+		code := a.StatusCode
+		d.LastStatusCode = &code
+	}
+	d.LastError = nil
+	if a.Error != "" {
+		msg := a.Error
+		if a.Refused {
+			msg = refusedMessage(msg, n)
+		}
+		d.LastError = &msg
+	}
+	switch {
+	case a.Succeeded:
+		d.State = Succeeded
+	case a.Gone, a.Refused && n >= RefusedAttempts:
+		d.State = Failed
+	default:
+		if delay, ok := s.cfg.Schedule.Delay(n); ok {
+			next := s.clock().Add(delay)
+			d.NextAttemptAt = &next
+			return
+		}
+		d.State = Failed
+	}
+}
+
+// recordAttempt saves attempt n of d, changed, with one conditional update (a
+// delivery no longer pending, or whose attempt n another run recorded, is
+// left alone); a delivery still pending gets its next attempt's job in
+// the same transaction.
+func (s *Service) recordAttempt(ctx context.Context, d *Delivery, n int) error {
+	now := s.clock()
+	d.Attempts, d.UpdatedAt = n, now
+	if d.State != Pending || d.NextAttemptAt == nil {
+		_, err := s.repo.RecordAttempt(ctx, d, n)
+		return err
+	}
+	return s.repo.WithTx(ctx, func(ctx context.Context) error {
+		ok, err := s.repo.RecordAttempt(ctx, d, n)
+		if err != nil || !ok {
+			return err
+		}
+		return s.queue.EnqueueAttempt(ctx, d.OrganizationID, d.ID, n+1, d.NextAttemptAt.Sub(now))
 	})
-	return errcode.Wrapf(err, "record attempt %d of delivery %d", n, deliveryID)
 }
 
 // finish records attempt n with change applied, in one transaction: the

@@ -59,14 +59,19 @@ func (s *Service) record(ctx context.Context, orgID int64, events []Event) error
 		if err != nil || len(hooks) == 0 {
 			return err
 		}
-		var ds []*Delivery
+		var (
+			ds     []*Delivery
+			groups = make([][]*Delivery, len(hooks)) // per webhook, in the events' order
+		)
 		for _, e := range events {
-			for _, w := range hooks {
+			for i, w := range hooks {
 				if Matches(w.Subscriptions, e.Name) {
-					ds = append(ds, &Delivery{
+					d := &Delivery{
 						OrganizationID: orgID, WebhookID: w.ID, EventID: e.ID, Event: e.Name, State: Pending,
 						NextAttemptAt: &now, CreatedAt: now, UpdatedAt: now,
-					})
+					}
+					ds = append(ds, d)
+					groups[i] = append(groups[i], d)
 				}
 			}
 		}
@@ -76,6 +81,17 @@ func (s *Service) record(ctx context.Context, orgID int64, events []Event) error
 		if err := s.repo.CreateDeliveries(ctx, ds); err != nil {
 			return err
 		}
+		if q, ok := s.queue.(BatchQueue); ok {
+			// One job per webhook: it sends the change's events to it in
+			// order; a failed one gets its retries as a job of its own.
+			ids := make([][]int64, 0, len(groups))
+			for _, g := range groups {
+				if len(g) > 0 {
+					ids = append(ids, mapDeliveries(g, func(d *Delivery) int64 { return d.ID }))
+				}
+			}
+			return errcode.Wrapf(q.EnqueueFirstAttempts(ctx, orgID, ids), "queue the first attempts of %d deliveries", len(ds))
+		}
 		for _, d := range ds {
 			if err := s.queue.EnqueueAttempt(ctx, orgID, d.ID, 1, 0); err != nil {
 				return errcode.Wrapf(err, "queue the first attempt of delivery %d (%s)", d.ID, d.Event)
@@ -83,4 +99,12 @@ func (s *Service) record(ctx context.Context, orgID int64, events []Event) error
 		}
 		return nil
 	})
+}
+
+func mapDeliveries[T any](ds []*Delivery, f func(*Delivery) T) []T {
+	out := make([]T, len(ds))
+	for i, d := range ds {
+		out[i] = f(d)
+	}
+	return out
 }

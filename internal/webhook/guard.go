@@ -57,6 +57,10 @@ func AllowedAddress(ip netip.Addr) bool {
 // ConnectTimeout bounds the DNS look-up and TCP connection of an attempt.
 const ConnectTimeout = 3 * time.Second
 
+// MaxIdlePerHost is how many idle connections to one receiver the
+// delivery client keeps.
+const MaxIdlePerHost = 64
+
 // Client is the HTTP client deliveries use: a 10 s timeout, no redirects
 // followed, and — unless allowPrivate — a dialer that refuses, after DNS
 // resolution, every address AllowedAddress refuses (so a public name that
@@ -86,8 +90,11 @@ func Client(allowPrivate bool, timeout time.Duration) *http.Client {
 		DialContext:           dialer.DialContext,
 		TLSHandshakeTimeout:   timeout,
 		ResponseHeaderTimeout: timeout,
-		MaxIdleConnsPerHost:   4,
-		IdleConnTimeout:       90 * time.Second,
+		// Idle connections are kept for as many attempts as run at once
+		// (jobs.DefaultDeliveryWorkers), so that a busy receiver's
+		// deliveries reuse them instead of each opening a new one.
+		MaxIdleConnsPerHost: MaxIdlePerHost,
+		IdleConnTimeout:     90 * time.Second,
 	}
 	return &http.Client{
 		Transport: transport,

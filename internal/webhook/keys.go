@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/openvest/openvest/httpsig"
@@ -42,8 +44,31 @@ func newKey(prefix string, now time.Time) (Key, error) {
 	return Key{KeyID: prefix + hex.EncodeToString(id), Seed: seed, CreatedAt: now}, nil
 }
 
-// Private is the signing key.
-func (k Key) Private() ed25519.PrivateKey { return ed25519.NewKeyFromSeed(k.Seed) }
+// Private is the signing key. The key of a seed is kept (up to
+// maxPrivateKeys of them) and the same slice returned each time: deriving
+// it costs a scalar multiplication, and crypto/ed25519 keeps its own
+// precomputation per slice, so a webhook's deliveries sign with one
+// derivation instead of two per delivery.
+func (k Key) Private() ed25519.PrivateKey {
+	if v, ok := privateKeys.Load(string(k.Seed)); ok {
+		return v.(ed25519.PrivateKey)
+	}
+	priv := ed25519.NewKeyFromSeed(k.Seed)
+	if privateKeyCount.Add(1) > maxPrivateKeys {
+		privateKeys.Clear() // a bound, not an eviction policy: the keys in use come back at once
+		privateKeyCount.Store(1)
+	}
+	v, _ := privateKeys.LoadOrStore(string(k.Seed), priv)
+	return v.(ed25519.PrivateKey)
+}
+
+// The derived signing keys, by seed.
+var (
+	privateKeys     sync.Map
+	privateKeyCount atomic.Int64
+)
+
+const maxPrivateKeys = 4096
 
 // Public is the verification key.
 func (k Key) Public() ed25519.PublicKey { return k.Private().Public().(ed25519.PublicKey) }

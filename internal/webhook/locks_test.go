@@ -18,6 +18,10 @@ import (
 var (
 	deliveryLock = []string{`FROM "webhook_deliveries"`, `FOR UPDATE OF "webhook_deliveries"`}
 	webhookLock  = []string{`FROM "webhooks"`, "FOR NO KEY UPDATE"}
+	// An attempt records its outcome with one conditional UPDATE, which
+	// waits on the row's lock and checks its condition again on the
+	// committed row.
+	recordLock = []string{`UPDATE "webhook_deliveries"`, "AND attempts <"}
 )
 
 // hooks is a webhook service on PostgreSQL with one webhook to a receiver
@@ -69,7 +73,7 @@ func TestRowLocks(t *testing.T) {
 		t.Parallel()
 		h := setupHooks(t, http.StatusOK)
 		hold := testdb.Hold(t, h.s, `UPDATE webhook_deliveries SET state = 'CANCELED', next_attempt_at = NULL WHERE id = ?`, h.d.ID)
-		require.NoError(t, hold.RequireWaits(t, deliveryLock, func() error { return h.svc.Attempt(t.Context(), h.org, h.d.ID, 1) }))
+		require.NoError(t, hold.RequireWaits(t, recordLock, func() error { return h.svc.Attempt(t.Context(), h.org, h.d.ID, 1) }))
 		d := h.delivery(t)
 		require.Equal(t, webhook.Canceled, d.State, "a delivery canceled meanwhile is not recorded as delivered")
 		require.Zero(t, d.Attempts)

@@ -102,6 +102,13 @@ type Repository interface {
 	// Delivery reads one; lock holds it until the transaction ends. NotFound.
 	Delivery(ctx context.Context, orgID, id int64, lock bool) (Delivery, error)
 	SaveDelivery(ctx context.Context, d *Delivery) error
+	// Outgoing reads the deliveries ids with their webhooks and events
+	// (one joined read), in id order; an id not found is left out.
+	Outgoing(ctx context.Context, orgID int64, ids []int64) ([]Outgoing, error)
+	// RecordAttempt saves attempt n of d (its state, outcome and next
+	// attempt) when d is still pending with fewer than n attempts; it
+	// returns whether it did. A change of the row under way is waited for.
+	RecordAttempt(ctx context.Context, d *Delivery, n int) (bool, error)
 	ListDeliveries(ctx context.Context, orgID, webhookID int64, state *State, p investing.PageRequest) (investing.Page[Delivery], error)
 	// CancelPending cancels a webhook's pending deliveries.
 	CancelPending(ctx context.Context, orgID, webhookID int64, at time.Time) error
@@ -116,6 +123,21 @@ type Repository interface {
 // exactly when the delivery row does).
 type Queue interface {
 	EnqueueAttempt(ctx context.Context, orgID, deliveryID int64, attempt int, delay time.Duration) error
+}
+
+// BatchQueue is a Queue that can also queue the first attempts of
+// several deliveries as one job per group (the deliveries of one change to
+// one webhook): one job instead of one per delivery (jobs.Queue is one).
+type BatchQueue interface {
+	EnqueueFirstAttempts(ctx context.Context, orgID int64, groups [][]int64) error
+}
+
+// Outgoing is a delivery with what an attempt of it sends: its webhook and
+// its event.
+type Outgoing struct {
+	Delivery Delivery
+	Webhook  Webhook
+	Event    Event
 }
 
 // Config tunes the service.
