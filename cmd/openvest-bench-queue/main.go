@@ -278,6 +278,11 @@ func run(ctx context.Context, cfg config) error {
 	// 1. Throughput at the defaults.
 	rc.reset()
 	calls := cfg.deliveries / cfg.hooks
+	probe := &jobsBench{db: db, pid: srv.Process.Pid, dbName: dbName}
+	srv0, pg0, err := probe.cpu(ctx)
+	if err != nil {
+		return err
+	}
 	if err := queueTests(ctx, a, calls); err != nil {
 		return err
 	}
@@ -288,8 +293,12 @@ func run(ctx context.Context, cfg config) error {
 	rc.mu.Lock()
 	span := rc.last.Sub(rc.first)
 	rc.mu.Unlock()
-	fmt.Printf("deliveries  %d to %d webhooks on one local receiver (answers at once): %.2fs, %.0f deliveries/s\n",
-		want, cfg.hooks, span.Seconds(), float64(want)/span.Seconds())
+	srv1, pg1, err := probe.cpu(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("deliveries  %d to %d webhooks on one local receiver (answers at once): %.2fs, %.0f deliveries/s; CPU per delivery (with its event): server %.3f ms, postgres %.3f ms\n",
+		want, cfg.hooks, span.Seconds(), float64(want)/span.Seconds(), (srv1-srv0)/float64(want), (pg1-pg0)/float64(want))
 
 	purchase := func() (time.Duration, error) {
 		body := fmt.Sprintf(`{"customerId":%d,"currency":"USD","instrumentId":%d,"purchaseAmount":10}`, customer.Data.CustomerID, instrument.Data.InstrumentID)
