@@ -27,3 +27,8 @@ func inOrg(orgID int64) func(*gorm.DB) *gorm.DB {
 		return q.Where(clause.Eq{Column: clause.Column{Table: clause.CurrentTable, Name: "organization_id"}, Value: orgID})
 	}
 }
+
+// inOrgSQL is inOrg's condition for hand-written SQL on the hot path
+// (through GORM's Raw/Exec): "table.organization_id = ?", the organization
+// id its argument. Like inOrg, the one place such a condition is written.
+func inOrgSQL(table string) string { return table + ".organization_id = ?" }

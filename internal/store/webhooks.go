@@ -400,55 +400,68 @@ func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhoo
 	return mapRows(rows, webhookRow.domain), nil
 }
 
-// outgoingRow is a delivery with its webhook and its event: what one
-// attempt needs, read in one statement.
-type outgoingRow struct {
-	D              webhookDeliveryRow `gorm:"embedded"`
-	EventData      string             `gorm:"column:event_data"`
-	EventCreatedAt time.Time          `gorm:"column:event_created_at"`
-	W              webhookRow         `gorm:"embedded;embeddedPrefix:w_"`
-}
+// outgoingSQL reads deliveries with their webhook and event in one
+// statement; hand-written (through GORM's Raw) because GORM's query
+// building and reflective scan cost more than the read on this path (one
+// per delivery job).
+var outgoingSQL = `SELECT d.id, d.organization_id, d.webhook_id, d.event_id, d.attempts, d.state, d.last_status_code,
+  d.last_latency_ms, d.last_error, d.next_attempt_at, d.created_at, d.updated_at,
+  e.name, e.data, e.created_at,
+  w.url, w.subscriptions, w.status, w.deactivated_reason, w.signing_key_id, w.signing_seed, w.signing_key_created_at,
+  w.created_at, w.updated_at
+FROM webhook_deliveries d
+JOIN webhook_events e ON e.id = d.event_id
+JOIN webhooks w ON w.id = d.webhook_id
+WHERE ` + inOrgSQL("d") + ` AND d.id IN ?
+ORDER BY d.id`
 
 // Outgoing implements webhook.Repository: one joined read of the
 // deliveries, their webhooks and their events, in id order.
 func (r *WebhookRepo) Outgoing(ctx context.Context, orgID int64, ids []int64) ([]webhook.Outgoing, error) {
-	var rows []outgoingRow
-	err := r.s.conn(ctx).Model(&webhookDeliveryRow{}).Scopes(inOrg(orgID)).
-		Select(`webhook_deliveries.*, webhook_events.name AS event_name, webhook_events.data AS event_data,
-  webhook_events.created_at AS event_created_at,
-  w.id AS w_id, w.organization_id AS w_organization_id, w.url AS w_url, w.subscriptions AS w_subscriptions,
-  w.status AS w_status, w.deactivated_reason AS w_deactivated_reason, w.signing_key_id AS w_signing_key_id,
-  w.signing_seed AS w_signing_seed, w.signing_key_created_at AS w_signing_key_created_at,
-  w.created_at AS w_created_at, w.updated_at AS w_updated_at`).
-		Joins("JOIN webhook_events ON webhook_events.id = webhook_deliveries.event_id").
-		Joins("JOIN webhooks w ON w.id = webhook_deliveries.webhook_id").
-		Where("webhook_deliveries.id IN ?", ids).Order("webhook_deliveries.id").Find(&rows).Error
+	rows, err := r.s.conn(ctx).Raw(outgoingSQL, orgID, ids).Rows()
 	if err != nil {
 		return nil, errcode.Wrapf(err, "read %d webhook deliveries of organization %d to attempt", len(ids), orgID)
 	}
-	out := make([]webhook.Outgoing, len(rows))
-	for i, row := range rows {
-		out[i] = webhook.Outgoing{
-			Delivery: row.D.domain(),
-			Webhook:  row.W.domain(),
-			Event: webhook.Event{ID: row.D.EventID, OrganizationID: row.D.OrganizationID, Name: row.D.EventName,
-				CreatedAt: row.EventCreatedAt.UTC(), Data: json.RawMessage(row.EventData)},
+	defer rows.Close()
+	out := make([]webhook.Outgoing, 0, len(ids))
+	for rows.Next() {
+		var (
+			d         webhookDeliveryRow
+			w         webhookRow
+			eventData string
+			eventAt   time.Time
+		)
+		if err := rows.Scan(&d.ID, &d.OrganizationID, &d.WebhookID, &d.EventID, &d.Attempts, &d.State, &d.LastStatusCode,
+			&d.LastLatencyMs, &d.LastError, &d.NextAttemptAt, &d.CreatedAt, &d.UpdatedAt,
+			&d.EventName, &eventData, &eventAt,
+			&w.URL, &w.Subscriptions, &w.Status, &w.DeactivatedReason, &w.SigningKeyID, &w.SigningSeed, &w.SigningKeyCreatedAt,
+			&w.CreatedAt, &w.UpdatedAt); err != nil {
+			return nil, errcode.Wrapf(err, "read the webhook deliveries of organization %d to attempt", orgID)
 		}
+		w.ID, w.OrganizationID = d.WebhookID, d.OrganizationID
+		out = append(out, webhook.Outgoing{
+			Delivery: d.domain(),
+			Webhook:  w.domain(),
+			Event:    webhook.Event{ID: d.EventID, OrganizationID: d.OrganizationID, Name: d.EventName, CreatedAt: eventAt.UTC(), Data: json.RawMessage(eventData)},
+		})
 	}
-	return out, nil
+	return out, errcode.Wrapf(rows.Err(), "read the webhook deliveries of organization %d to attempt", orgID)
 }
 
-// RecordAttempt implements webhook.Repository: one conditional UPDATE.
-// On PostgreSQL a concurrent change of the row is waited for and the
-// condition is checked again on the committed row (READ COMMITTED), so
-// no locked re-read is needed.
+// recordAttemptSQL is RecordAttempt's one conditional UPDATE.
+var recordAttemptSQL = `UPDATE webhook_deliveries SET attempts = ?, state = ?, last_status_code = ?, last_latency_ms = ?,
+  last_error = ?, next_attempt_at = ?, updated_at = ?
+WHERE ` + inOrgSQL("webhook_deliveries") + ` AND id = ? AND state = 'PENDING' AND attempts < ?`
+
+// RecordAttempt implements webhook.Repository: one conditional UPDATE
+// (hand-written, through GORM's Exec: one per delivery). On PostgreSQL a
+// concurrent change of the row is waited for and the condition is checked
+// again on the committed row (READ COMMITTED), so no locked re-read is
+// needed.
 func (r *WebhookRepo) RecordAttempt(ctx context.Context, d *webhook.Delivery, n int) (bool, error) {
 	row := deliveryFromDomain(d)
-	res := r.s.conn(ctx).Model(&webhookDeliveryRow{}).Scopes(inOrg(d.OrganizationID)).
-		Where("id = ? AND state = ? AND attempts < ?", d.ID, string(webhook.Pending), n).
-		Updates(map[string]any{"attempts": n, "state": row.State, "last_status_code": row.LastStatusCode,
-			"last_latency_ms": row.LastLatencyMs, "last_error": row.LastError, "next_attempt_at": row.NextAttemptAt,
-			"updated_at": row.UpdatedAt})
+	res := r.s.conn(ctx).Exec(recordAttemptSQL, n, row.State, row.LastStatusCode, row.LastLatencyMs, row.LastError,
+		row.NextAttemptAt, row.UpdatedAt, d.OrganizationID, d.ID, n)
 	if res.Error != nil {
 		return false, errcode.Wrapf(res.Error, "record attempt %d of webhook delivery %d of organization %d", n, d.ID, d.OrganizationID)
 	}

@@ -21,7 +21,7 @@ var (
 	// An attempt records its outcome with one conditional UPDATE, which
 	// waits on the row's lock and checks its condition again on the
 	// committed row.
-	recordLock = []string{`UPDATE "webhook_deliveries"`, "AND attempts <"}
+	recordLock = []string{"UPDATE webhook_deliveries SET attempts", "AND attempts <"}
 )
 
 // hooks is a webhook service on PostgreSQL with one webhook to a receiver
