@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"encoding/json"
+	"github.com/google/uuid"
 	"testing"
 	"time"
 
@@ -59,8 +60,8 @@ func TestRecordEvents(t *testing.T) {
 			require.NoError(t, repo.CreateWebhook(f.ctx, w))
 		}
 		es := []webhook.Event{
-			{ID: "00000000-0000-4000-8000-0000000000a1", OrganizationID: f.org, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"customerId":1}`)},
-			{ID: "00000000-0000-4000-8000-0000000000a2", OrganizationID: f.org, Name: "ACCOUNT.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"accountId":2}`)},
+			{ID: uuid.NewString(), OrganizationID: f.org, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"customerId":1}`)},
+			{ID: uuid.NewString(), OrganizationID: f.org, Name: "ACCOUNT.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"accountId":2}`)},
 		}
 		hooks, err := repo.RecordEvents(f.ctx, f.org, es)
 		require.NoError(t, err)
@@ -121,8 +122,8 @@ func TestOutgoingAndRecordAttempt(t *testing.T) {
 		w := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/a", Subscriptions: []string{"ALL"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
 		require.NoError(t, repo.CreateWebhook(f.ctx, &w))
 		events := []webhook.Event{
-			{ID: "00000000-0000-4000-8000-0000000000a1", OrganizationID: f.org, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"n":1}`)},
-			{ID: "00000000-0000-4000-8000-0000000000a2", OrganizationID: f.org, Name: "ACCOUNT.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"n":2}`)},
+			{ID: uuid.NewString(), OrganizationID: f.org, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"n":1}`)},
+			{ID: uuid.NewString(), OrganizationID: f.org, Name: "ACCOUNT.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"n":2}`)},
 		}
 		require.NoError(t, repo.CreateEvents(f.ctx, events))
 		ds := []*webhook.Delivery{
