@@ -19,7 +19,7 @@ build: ## build bin/openvest
 	$(GO) build -o bin/openvest ./cmd/openvest
 
 generate: ## bundle openapi/*.yaml into gen/spec, then regenerate gen/api and gen/client (oapi-codegen via go tool) and gen/ts (openapi-typescript, pinned in sdk/ts)
-	$(GO) run ./cmd/openvest-spec -in openapi/openapi.yaml -out gen/spec/openapi.yaml
+	$(GO) run ./cmd/openvest-spec -in openapi/openapi.yaml -out gen/spec/openapi.yaml -json gen/spec/openapi.json
 	$(GO) generate ./gen/api ./gen/client
 	$(MAKE) --no-print-directory gen-ts
 
