@@ -661,6 +661,12 @@ var crossOrgCases = map[string]crossOrgCase{
 		d.OrganizationID, d.State, d.NextAttemptAt, d.UpdatedAt = org, webhook.Succeeded, nil, t0.Add(time.Hour)
 		return s.Webhooks().RecordAttempt(ctx, &d, 1)
 	}),
+	"webhook.Repository.RecordAttempts": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		d := v.delivery
+		d.State = webhook.Succeeded
+		n, err := s.Webhooks().RecordAttempts(ctx, org, []webhook.Delivery{d, d}, 1, t0.Add(time.Hour))
+		return n > 0, err
+	}),
 	"webhook.Repository.ListDeliveries": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		page, err := s.Webhooks().ListDeliveries(ctx, org, v.webhook.ID, nil, pageOf10)
 		return len(page.Items) > 0 || page.Total > 0, err

@@ -453,6 +453,42 @@ var recordAttemptSQL = `UPDATE webhook_deliveries SET attempts = ?, state = ?, l
   last_error = ?, next_attempt_at = ?, updated_at = ?
 WHERE ` + inOrgSQL("webhook_deliveries") + ` AND id = ? AND state = 'PENDING' AND attempts < ?`
 
+// RecordAttempts implements webhook.Repository: the ended attempts of a
+// job's deliveries with one conditional UPDATE … FROM (VALUES …), in a
+// transaction of its own (one commit instead of one per delivery; a
+// deadlock with another multi-row change of the same webhook's deliveries,
+// CancelPending or a delete, is retried as every transaction is).
+func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webhook.Delivery, n int, at time.Time) (int64, error) {
+	if len(ds) == 0 {
+		return 0, nil
+	}
+	var (
+		values strings.Builder
+		args   = make([]any, 0, 2+5*len(ds)+2)
+	)
+	args = append(args, n, at)
+	for i := range ds {
+		if i > 0 {
+			values.WriteString(", ")
+		}
+		values.WriteString("(CAST(? AS bigint), CAST(? AS text), CAST(? AS integer), CAST(? AS integer), CAST(? AS text))")
+		row := deliveryFromDomain(&ds[i])
+		args = append(args, row.ID, row.State, row.LastStatusCode, row.LastLatencyMs, row.LastError)
+	}
+	args = append(args, orgID, n)
+	var affected int64
+	err := r.s.WithTx(ctx, func(ctx context.Context) error {
+		res := r.s.conn(ctx).Exec(`UPDATE webhook_deliveries SET attempts = ?, state = v.column2, last_status_code = v.column3,
+  last_latency_ms = v.column4, last_error = v.column5, next_attempt_at = NULL, updated_at = ?
+FROM (VALUES `+values.String()+`) AS v
+WHERE `+inOrgSQL("webhook_deliveries")+` AND webhook_deliveries.id = v.column1
+  AND webhook_deliveries.state = 'PENDING' AND webhook_deliveries.attempts < ?`, args...)
+		affected = res.RowsAffected
+		return res.Error
+	})
+	return affected, errcode.Wrapf(err, "record attempt %d of %d webhook deliveries of organization %d", n, len(ds), orgID)
+}
+
 // RecordAttempt implements webhook.Repository: one conditional UPDATE
 // (hand-written, through GORM's Exec: one per delivery). On PostgreSQL a
 // concurrent change of the row is waited for and the condition is checked

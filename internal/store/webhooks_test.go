@@ -179,5 +179,30 @@ func TestOutgoingAndRecordAttempt(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, webhook.Pending, got.State)
 		require.Zero(t, got.Attempts)
+
+		// Several at once: only those still pending with fewer attempts.
+		c, e2 := out[0].Delivery, out[1].Delivery
+		c.State, e2.State = webhook.Failed, webhook.Canceled
+		msg := "the receiver answered 500"
+		e2.LastError = &msg
+		saved, err := repo.RecordAttempts(f.ctx, f.other, []webhook.Delivery{c, e2}, 1, at)
+		require.NoError(t, err)
+		require.Zero(t, saved, "another organization's deliveries are not found")
+		saved, err = repo.RecordAttempts(f.ctx, f.org, []webhook.Delivery{c, e2}, 1, at)
+		require.NoError(t, err)
+		require.Equal(t, int64(1), saved, "the succeeded one is left alone")
+		got, err = repo.Delivery(f.ctx, f.org, e2.ID, false)
+		require.NoError(t, err)
+		require.Equal(t, webhook.Canceled, got.State)
+		require.Equal(t, 1, got.Attempts)
+		require.Equal(t, msg, *got.LastError)
+		require.Nil(t, got.NextAttemptAt)
+		require.True(t, got.UpdatedAt.Equal(at))
+		got, err = repo.Delivery(f.ctx, f.org, c.ID, false)
+		require.NoError(t, err)
+		require.Equal(t, webhook.Succeeded, got.State)
+		saved, err = repo.RecordAttempts(f.ctx, f.org, []webhook.Delivery{c, e2}, 1, at)
+		require.NoError(t, err)
+		require.Zero(t, saved, "attempt 1 is recorded once")
 	})
 }

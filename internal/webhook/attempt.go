@@ -26,11 +26,33 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 // one conditional update (with, when it failed, the next attempt's job).
 // A 410 ends the batch: the webhook is deactivated and its other pending
 // deliveries canceled.
-func (s *Service) AttemptAll(ctx context.Context, orgID int64, ids []int64, n int) error {
+func (s *Service) AttemptAll(ctx context.Context, orgID int64, ids []int64, n int) (err error) {
 	out, err := s.repo.Outgoing(ctx, orgID, ids)
 	if err != nil {
 		return err
 	}
+	// The ended attempts (no next attempt to queue) are recorded together
+	// when the batch ends, or before a 410's record, or on an error.
+	var ended []Delivery
+	flush := func() error {
+		if len(ended) == 0 {
+			return nil
+		}
+		var err error
+		count := len(ended)
+		if count == 1 {
+			err = s.recordAttempt(ctx, &ended[0], n)
+		} else {
+			_, err = s.repo.RecordAttempts(ctx, orgID, ended, n, s.clock())
+		}
+		ended = ended[:0]
+		return errcode.Wrapf(err, "record attempt %d of %d deliveries", n, count)
+	}
+	defer func() {
+		if ferr := flush(); err == nil {
+			err = ferr
+		}
+	}()
 	keys := map[int64]Key{}
 	for _, o := range out { // a delivery not found was deleted with its webhook
 		d, w, e := o.Delivery, o.Webhook, o.Event
@@ -40,9 +62,7 @@ func (s *Service) AttemptAll(ctx context.Context, orgID int64, ids []int64, n in
 		d.NextAttemptAt = nil // set again when the attempt fails and attempts remain
 		if w.Status != Active {
 			d.State = Canceled
-			if err := s.recordAttempt(ctx, &d, n); err != nil {
-				return errcode.Wrapf(err, "cancel delivery %d", d.ID)
-			}
+			ended = append(ended, d)
 			continue
 		}
 		key, ok := keys[w.ID]
@@ -64,10 +84,17 @@ func (s *Service) AttemptAll(ctx context.Context, orgID int64, ids []int64, n in
 			observeAttempt(Deliver(ctx, s.client, w.URL, key, e, s.now()))
 		}
 		if a.Gone {
+			if err := flush(); err != nil {
+				return err
+			}
 			err := s.finish(ctx, orgID, d.ID, n, true, func(d *Delivery) { s.outcome(d, a, n) })
 			return errcode.Wrapf(err, "record attempt %d of delivery %d", n, d.ID)
 		}
 		s.outcome(&d, a, n)
+		if d.State != Pending {
+			ended = append(ended, d)
+			continue
+		}
 		if err := s.recordAttempt(ctx, &d, n); err != nil {
 			return errcode.Wrapf(err, "record attempt %d of delivery %d", n, d.ID)
 		}
