@@ -60,10 +60,11 @@ func (s *Service) ExecuteRequest(ctx context.Context, orgID, requestID int64, du
 // REQUEST.UPDATED) are emitted together, in that order, once the changes
 // are written: one outbox statement per execution instead of one per event.
 func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome) (Transaction, error) {
-	now, err := s.orgNow(ctx, r.OrganizationID)
+	offset, overrides, err := s.repo.SandboxState(ctx, r.OrganizationID) // the clock and prices in one read
 	if err != nil {
 		return Transaction{}, err
 	}
+	now := s.nowWith(offset)
 	at := now
 	if r.IsRecurring {
 		at = *r.NextExecutionAt // a cycle is priced at its due time
@@ -82,7 +83,7 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 	if forced != nil && forced.Status == Failed {
 		reason, fatal = forced.Reason, true
 	} else {
-		events, reason, fatal, err = s.fill(ctx, r, &t, at)
+		events, reason, fatal, err = s.fill(ctx, r, &t, at, overrides)
 		if err != nil {
 			return Transaction{}, errcode.Wrapf(err, "fill cycle %d of request %d", t.Cycle, r.ID)
 		}
@@ -120,28 +121,36 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 }
 
 // fill prices and books one execution of r at time at into t, the holding
-// and the portfolio, and returns the events of the holding and the
-// portfolio for the caller to emit. A reason is returned, and nothing
-// booked, when the execution fails by the rules; fatal says the request
-// cannot go on.
-func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.Time) (events []event.Event, reason string, fatal bool, err error) {
-	c, err := s.repo.Customer(ctx, r.OrganizationID, r.CustomerID)
+// and the portfolio, with the organization's sandbox prices overrides, and
+// returns the events of the holding and the portfolio for the caller to
+// emit. A reason is returned, and nothing booked, when the execution fails
+// by the rules; fatal says the request cannot go on.
+func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.Time, overrides map[int64]decimal.Decimal) (events []event.Event, reason string, fatal bool, err error) {
+	// One statement when the customer and the account are ACTIVE (the
+	// usual case): the portfolio, locked. Else each row on its own, for
+	// the reason.
+	p, ok, err := s.repo.ActivePortfolioOfAccount(ctx, r.OrganizationID, r.CustomerID, r.AccountID, true)
 	if err != nil {
 		return nil, "", false, err
 	}
-	acc, err := s.repo.Account(ctx, r.OrganizationID, r.AccountID)
-	if err != nil {
-		return nil, "", false, err
-	}
-	switch {
-	case c.Status != investing.Active:
-		return nil, fmt.Sprintf("customer %d is %s: only ACTIVE customers can trade", c.ID, c.Status), c.Status == investing.Closed, nil
-	case acc.Status != investing.Active:
-		return nil, fmt.Sprintf("account %d is %s: only ACTIVE accounts can trade", acc.ID, acc.Status), acc.Status == investing.Closed, nil
-	}
-	p, err := s.repo.PortfolioOfAccount(ctx, r.OrganizationID, r.AccountID, true)
-	if err != nil {
-		return nil, "", false, err
+	if !ok {
+		c, err := s.repo.Customer(ctx, r.OrganizationID, r.CustomerID)
+		if err != nil {
+			return nil, "", false, err
+		}
+		acc, err := s.repo.Account(ctx, r.OrganizationID, r.AccountID)
+		if err != nil {
+			return nil, "", false, err
+		}
+		switch {
+		case c.Status != investing.Active:
+			return nil, fmt.Sprintf("customer %d is %s: only ACTIVE customers can trade", c.ID, c.Status), c.Status == investing.Closed, nil
+		case acc.Status != investing.Active:
+			return nil, fmt.Sprintf("account %d is %s: only ACTIVE accounts can trade", acc.ID, acc.Status), acc.Status == investing.Closed, nil
+		}
+		if p, err = s.repo.PortfolioOfAccount(ctx, r.OrganizationID, r.AccountID, true); err != nil {
+			return nil, "", false, err
+		}
 	}
 	if r.Type == Sell && r.AssetID != nil {
 		// The asset may have been attached to another portfolio of the
@@ -168,10 +177,6 @@ func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.
 	}
 	if !inst.IsAvailable {
 		return nil, fmt.Sprintf("instrument %s is not available for trading", inst.Symbol), false, nil
-	}
-	overrides, err := s.repo.PriceOverrides(ctx, r.OrganizationID)
-	if err != nil {
-		return nil, "", false, err
 	}
 	q := quote{Symbol: inst.Symbol, Fractional: inst.FractionalEnabled}
 	if q.Price, err = s.price(ctx, r.OrganizationID, inst, at, overrides); err != nil {
