@@ -130,6 +130,9 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache map[int64]cached
+	// epoch counts invalidations: a load that began before one (a rule
+	// created meanwhile) does not store what it read.
+	epoch uint64
 }
 
 type cached struct {
@@ -318,6 +321,9 @@ func (s *Service) rules(ctx context.Context, orgID int64, now time.Time) ([]Rule
 	if ok && now.Sub(c.loaded) < cacheTTL && !now.Before(c.loaded) {
 		return c.rules, nil
 	}
+	s.mu.Lock()
+	epoch := s.epoch
+	s.mu.Unlock()
 	rules, err := s.repo.Faults(ctx, orgID, now)
 	if err != nil {
 		return nil, fmt.Errorf("read fault rules: %w", err)
@@ -326,7 +332,9 @@ func (s *Service) rules(ctx context.Context, orgID int64, now time.Time) ([]Rule
 	if len(s.cache) > 10_000 { // bounded: forget everyone, reload on demand
 		s.cache = map[int64]cached{}
 	}
-	s.cache[orgID] = cached{rules: rules, loaded: now}
+	if s.epoch == epoch {
+		s.cache[orgID] = cached{rules: rules, loaded: now}
+	}
 	s.mu.Unlock()
 	return rules, nil
 }
@@ -334,6 +342,7 @@ func (s *Service) rules(ctx context.Context, orgID int64, now time.Time) ([]Rule
 func (s *Service) invalidate(orgID int64) {
 	s.mu.Lock()
 	delete(s.cache, orgID)
+	s.epoch++
 	s.mu.Unlock()
 }
 
