@@ -169,10 +169,12 @@ func (r *InvestingRepo) SaveAccount(ctx context.Context, a *investing.Account) e
 // ListAccounts implements investing.Repository.
 func (r *InvestingRepo) ListAccounts(ctx context.Context, orgID int64, customerID *int64, p investing.PageRequest) (investing.Page[investing.Account], error) {
 	q := r.db(ctx).Model(&accountRow{}).Scopes(inOrg(orgID))
+	k := keyed("accounts")
 	if customerID != nil {
-		q = q.Where("accounts.customer_id = ?", *customerID)
+		// at most one account per investment type: counted in
+		// accounts_org_customer_id, no kept count (migration 00022)
+		q, k = q.Where("accounts.customer_id = ?", *customerID), nil
 	}
-	k := with(keyed("accounts"), "customer_id", customerID, id64)
 	page, err := listKept(q, r.s.Dialect, orgID, k, "accounts", p, accountRow.domain)
 	return page, errcode.Wrapf(err, "list accounts of organization %d", orgID)
 }
@@ -252,7 +254,16 @@ func (r *InvestingRepo) SavePortfolio(ctx context.Context, p *investing.Portfoli
 // ListPortfolios implements investing.Repository.
 func (r *InvestingRepo) ListPortfolios(ctx context.Context, orgID, customerID int64, p investing.PageRequest) (investing.Page[investing.Portfolio], error) {
 	q := r.db(ctx).Model(&portfolioRow{}).Scopes(inOrg(orgID)).Where("portfolios.customer_id = ?", customerID)
-	k := with(keyed("portfolios"), "customer_id", &customerID, id64)
+	// the kept count of the portfolios without an account, plus one
+	// portfolio at most per account of the customer (migration 00022)
+	k := with(&countKey{list: "standalone_portfolios"}, "customer_id", &customerID, id64)
+	k.plus = func(db *gorm.DB) (int64, error) {
+		var n int64
+		err := db.Table("accounts").Scopes(inOrg(orgID)).Where("accounts.customer_id = ?", customerID).
+			Joins("JOIN portfolios ON portfolios.organization_id = accounts.organization_id AND portfolios.account_id = accounts.id").
+			Count(&n).Error
+		return n, err
+	}
 	page, err := listKept(q, r.s.Dialect, orgID, k, "portfolios", p, portfolioRow.domain)
 	return page, errcode.Wrapf(err, "list portfolios of customer %d of organization %d", customerID, orgID)
 }
