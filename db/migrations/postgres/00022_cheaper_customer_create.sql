@@ -20,23 +20,36 @@ ALTER TABLE portfolios DROP CONSTRAINT portfolios_organization_id_account_id_fke
     ADD CONSTRAINT portfolios_account_of_customer FOREIGN KEY (organization_id, customer_id, account_id)
         REFERENCES accounts (organization_id, customer_id, id);
 
--- One CHECK per table instead of one per column: PostgreSQL reads and
--- plans every check constraint of a table again for each INSERT or UPDATE
--- statement, and each costs that once (same conditions).
+-- The column checks as domains: PostgreSQL reads and plans every CHECK
+-- constraint of a table again for each INSERT or UPDATE statement (about
+-- a tenth of a customer's creation), while a domain's check is prepared
+-- once per connection. Same conditions; a violation is still SQLSTATE
+-- 23514. (The customers' update trigger depends on status: it is made
+-- again around the type change.)
+CREATE DOMAIN investing_status AS text CHECK (VALUE IN ('ACTIVE', 'SUSPENDED', 'CLOSED'));
+CREATE DOMAIN investing_currency AS text CHECK (VALUE IN ('USD', 'EUR', 'ZMW'));
+CREATE DOMAIN investing_currency_spelling AS text CHECK (VALUE IN ('ZK'));
+CREATE DOMAIN customer_name AS text CHECK (length(VALUE) BETWEEN 1 AND 100);
+CREATE DOMAIN customer_reference_id AS text CHECK (length(VALUE) BETWEEN 1 AND 64);
+CREATE DOMAIN non_negative_amount AS numeric(38, 8) CHECK (VALUE >= 0);
+DROP TRIGGER customers_count_update ON customers;
 ALTER TABLE customers DROP CONSTRAINT customers_first_name_check, DROP CONSTRAINT customers_last_name_check,
     DROP CONSTRAINT customers_reference_id_check, DROP CONSTRAINT customers_status_check,
-    ADD CONSTRAINT customers_check CHECK (length(first_name) BETWEEN 1 AND 100 AND length(last_name) BETWEEN 1 AND 100
-        AND length(reference_id) BETWEEN 1 AND 64 AND status = ANY ('{ACTIVE,SUSPENDED,CLOSED}'::text[]));
+    ALTER first_name TYPE customer_name, ALTER last_name TYPE customer_name,
+    ALTER reference_id TYPE customer_reference_id, ALTER status TYPE investing_status;
+CREATE TRIGGER customers_count_update AFTER UPDATE ON customers FOR EACH ROW
+    WHEN (OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION list_count_customers();
 ALTER TABLE accounts DROP CONSTRAINT accounts_currency_check, DROP CONSTRAINT accounts_status_check,
     DROP CONSTRAINT accounts_currency_spelling_check,
-    ADD CONSTRAINT accounts_check CHECK (currency = ANY ('{USD,EUR,ZMW}'::text[]) AND currency_spelling = 'ZK'
-        AND status = ANY ('{ACTIVE,SUSPENDED,CLOSED}'::text[]));
+    ALTER currency TYPE investing_currency, ALTER currency_spelling TYPE investing_currency_spelling,
+    ALTER status TYPE investing_status;
 ALTER TABLE portfolios DROP CONSTRAINT portfolios_currency_check, DROP CONSTRAINT portfolios_status_check,
     DROP CONSTRAINT portfolios_investment_amount_check, DROP CONSTRAINT portfolios_market_value_check,
-    DROP CONSTRAINT portfolios_check, DROP CONSTRAINT portfolios_currency_spelling_check,
-    ADD CONSTRAINT portfolios_check CHECK (currency = ANY ('{USD,EUR,ZMW}'::text[]) AND currency_spelling = 'ZK'
-        AND status = ANY ('{ACTIVE,SUSPENDED,CLOSED}'::text[]) AND investment_amount >= 0 AND market_value >= 0
-        AND (account_id IS NULL) = (investment_type IS NULL));
+    DROP CONSTRAINT portfolios_currency_spelling_check,
+    ALTER currency TYPE investing_currency, ALTER currency_spelling TYPE investing_currency_spelling,
+    ALTER status TYPE investing_status,
+    ALTER investment_amount TYPE non_negative_amount, ALTER market_value TYPE non_negative_amount;
 
 -- Counts (00014, 00020), cheaper:
 --   customers: unchanged keys; counts and buckets in one statement.
@@ -390,22 +403,32 @@ INSERT INTO list_counts (organization_id, list, key, slot, n)
 SELECT t.organization_id, 'portfolios', k, 0, count(*)
 FROM portfolios t, LATERAL (VALUES (''), ('customer_id=' || t.customer_id)) AS kk(k) GROUP BY t.organization_id, k;
 
-ALTER TABLE portfolios DROP CONSTRAINT portfolios_check,
+ALTER TABLE portfolios ALTER currency TYPE text, ALTER currency_spelling TYPE text, ALTER status TYPE text,
+    ALTER investment_amount TYPE numeric(38, 8), ALTER market_value TYPE numeric(38, 8),
     ADD CONSTRAINT portfolios_currency_check CHECK (currency IN ('USD', 'EUR', 'ZMW')),
     ADD CONSTRAINT portfolios_status_check CHECK (status IN ('ACTIVE', 'SUSPENDED', 'CLOSED')),
     ADD CONSTRAINT portfolios_investment_amount_check CHECK (investment_amount >= 0),
     ADD CONSTRAINT portfolios_market_value_check CHECK (market_value >= 0),
-    ADD CONSTRAINT portfolios_check CHECK ((account_id IS NULL) = (investment_type IS NULL)),
     ADD CONSTRAINT portfolios_currency_spelling_check CHECK (currency_spelling IN ('ZK'));
-ALTER TABLE accounts DROP CONSTRAINT accounts_check,
+ALTER TABLE accounts ALTER currency TYPE text, ALTER currency_spelling TYPE text, ALTER status TYPE text,
     ADD CONSTRAINT accounts_currency_check CHECK (currency IN ('USD', 'EUR', 'ZMW')),
     ADD CONSTRAINT accounts_status_check CHECK (status IN ('ACTIVE', 'SUSPENDED', 'CLOSED')),
     ADD CONSTRAINT accounts_currency_spelling_check CHECK (currency_spelling IN ('ZK'));
-ALTER TABLE customers DROP CONSTRAINT customers_check,
+DROP TRIGGER customers_count_update ON customers;
+ALTER TABLE customers ALTER first_name TYPE text, ALTER last_name TYPE text, ALTER reference_id TYPE text, ALTER status TYPE text,
     ADD CONSTRAINT customers_first_name_check CHECK (length(first_name) BETWEEN 1 AND 100),
     ADD CONSTRAINT customers_last_name_check CHECK (length(last_name) BETWEEN 1 AND 100),
     ADD CONSTRAINT customers_reference_id_check CHECK (length(reference_id) BETWEEN 1 AND 64),
     ADD CONSTRAINT customers_status_check CHECK (status IN ('ACTIVE', 'SUSPENDED', 'CLOSED'));
+CREATE TRIGGER customers_count_update AFTER UPDATE ON customers FOR EACH ROW
+    WHEN (OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION list_count_customers();
+DROP DOMAIN non_negative_amount;
+DROP DOMAIN customer_reference_id;
+DROP DOMAIN customer_name;
+DROP DOMAIN investing_currency_spelling;
+DROP DOMAIN investing_currency;
+DROP DOMAIN investing_status;
 
 ALTER TABLE portfolios DROP CONSTRAINT portfolios_account_of_customer,
     ADD CONSTRAINT portfolios_organization_id_account_id_fkey FOREIGN KEY (organization_id, account_id) REFERENCES accounts (organization_id, id);
