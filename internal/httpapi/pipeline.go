@@ -28,6 +28,7 @@ import (
 // metrics) skip it.
 type apiPipeline struct {
 	router       routers.Router
+	routes       routeIndex // the operations by Echo's route, before router
 	doc          *openapi3.T
 	auth         *auth.Service
 	integrity    *integrity
@@ -44,9 +45,12 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if p.skip(req.URL.Path) {
 			return next(c)
 		}
-		route, pathParams, err := p.router.FindRoute(req)
-		if err != nil {
-			return p.routeError(req, err)
+		route, pathParams, ok := p.routes.find(c)
+		if !ok {
+			var err error
+			if route, pathParams, err = p.router.FindRoute(req); err != nil {
+				return p.routeError(req, err)
+			}
 		}
 		c.Set(routeKey, route.Path)
 		body, err := p.readBody(c)
