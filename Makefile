@@ -19,7 +19,7 @@ build: ## build bin/openvest
 	$(GO) build -o bin/openvest ./cmd/openvest
 
 generate: ## bundle openapi/*.yaml into gen/spec, then regenerate gen/api and gen/client (oapi-codegen via go tool) and gen/ts (openapi-typescript, pinned in sdk/ts)
-	$(GO) run ./cmd/openvest-spec -in openapi/openapi.yaml -out gen/spec/openapi.yaml
+	$(GO) run ./cmd/openvest-spec -in openapi/openapi.yaml -out gen/spec/openapi.yaml -json gen/spec/openapi.json
 	$(GO) generate ./gen/api ./gen/client
 	$(MAKE) --no-print-directory gen-ts
 
@@ -69,7 +69,12 @@ fuzz: ## run each fuzz target for FUZZTIME (default 10s) and the schema fuzzer f
 BENCH_FLAGS ?=
 bench: build ## Openvest side by side with a bare net/http + pgx server (bench/raw) doing the same work: interleaved wrk rounds of signed POST /v1/customers, signed and unsigned GET, POST with a webhook on ALL; ratios, p50/p99, CPU per request (README, Benchmarks; BENCH_FLAGS="-rounds 5 -d 10s"; BENCH_FLAGS=-sandbox: sandbox organizations, whose requests the inspector records)
 	$(GO) build -o bin/openvest-raw ./bench/raw
+	@$(MAKE) --no-print-directory bin/stripe-mock || echo "stripe-mock could not be installed: the get-stripe-mock comparison is skipped"
 	$(GO) run ./cmd/openvest-bench -bin bin/openvest -raw-bin bin/openvest-raw $(BENCH_FLAGS)
+
+STRIPE_MOCK_VERSION ?= v0.203.0
+bin/stripe-mock: ## stripe-mock (pinned), the stateless mock make bench compares GET with
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
 
 bench-wallet: ## list a counterparty of 100,000 wallet customers on PostgreSQL: default, filters, search, deep offsets (README, Benchmarks)
 	$(GO) test -count=1 -run '^$$' -bench BenchmarkWalletListCustomers -benchtime 2s ./internal/store

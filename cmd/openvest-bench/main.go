@@ -18,6 +18,18 @@
 //	get          signed GET /v1/customers/{id}                        Openvest vs raw
 //	get-unsigned unsigned GET /v1/customers/{id}                      Openvest vs raw
 //	post-webhook signed POST /v1/customers, one webhook on ALL         Openvest hooked vs Openvest plain
+//	get-stripe-mock unsigned GET /v1/customers/{id}                   Openvest vs stripe-mock (stateless)
+//
+// get-stripe-mock compares with stripe-mock (github.com/stripe/stripe-mock,
+// a stateless server that validates each request against Stripe's OpenAPI
+// spec and answers a fixture) reading one customer; -stripe-mock names its
+// binary (make bench installs a pinned version into bin/). It runs when
+// the binary is found; the other operations need only wrk and PostgreSQL.
+//
+// Every POST and every signed GET of a round is distinct (a signed GET
+// carries its own signature and created time, as a client's would), so
+// that nothing keyed on a request's bytes can serve a round from what it
+// saw before; unsigned GETs replay 500 reads of random customers.
 //
 // For each it prints every round, then the medians: requests/s, p50 and
 // p99 latency, and CPU milliseconds per request of the server process and
@@ -41,6 +53,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	crand "crypto/rand"
@@ -72,6 +85,7 @@ var wrkScript []byte
 
 type config struct {
 	bin, rawBin, adminURL, addr, rawAddr string
+	stripeMock, stripeAddr               string
 	conns, threads, rounds               int
 	dur, warmup                          time.Duration
 	ops                                  []string
@@ -79,7 +93,7 @@ type config struct {
 	sandbox                              bool
 }
 
-var allOps = []string{"post", "get", "get-unsigned", "post-webhook"}
+var allOps = []string{"post", "get", "get-unsigned", "post-webhook", "get-stripe-mock"}
 
 func main() {
 	var cfg config
@@ -98,9 +112,23 @@ func main() {
 	flag.IntVar(&cfg.rate, "max-rps", 4000, "requests/s a server could at most answer: each round pre-builds max-rps × d distinct POSTs")
 	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:18089", "address of openvest serve")
 	flag.StringVar(&cfg.rawAddr, "raw-addr", "127.0.0.1:18088", "address of the reference server")
+	flag.StringVar(&cfg.stripeMock, "stripe-mock", "bin/stripe-mock", "path to a stripe-mock binary (get-stripe-mock); that operation is skipped when it is missing and -ops does not name it")
+	flag.StringVar(&cfg.stripeAddr, "stripe-mock-addr", "127.0.0.1:18087", "address of stripe-mock")
 	flag.BoolVar(&cfg.sandbox, "sandbox", false, "sandbox organizations (the request inspector records their requests unless OPENVEST_INSPECTOR_ENABLED=false)")
-	ops := flag.String("ops", strings.Join(allOps, ","), "operations to measure, comma-separated: "+strings.Join(allOps, ", "))
+	ops := flag.String("ops", "", "operations to measure, comma-separated (default all): "+strings.Join(allOps, ", "))
 	flag.Parse()
+	if *ops == "" {
+		for _, op := range allOps {
+			if op == "get-stripe-mock" {
+				if _, err := os.Stat(cfg.stripeMock); err != nil {
+					fmt.Printf("get-stripe-mock skipped: no stripe-mock at %s (make bench installs one)\n", cfg.stripeMock)
+					continue
+				}
+			}
+			*ops += "," + op
+		}
+		*ops = strings.TrimPrefix(*ops, ",")
+	}
 	for _, op := range strings.Split(*ops, ",") {
 		if !slices.Contains(allOps, op) {
 			fmt.Fprintf(os.Stderr, "openvest-bench: -ops: unknown operation %q (use %s)\n", op, strings.Join(allOps, ", "))
@@ -302,9 +330,15 @@ func run(ctx context.Context, cfg config) error {
 		}
 	}
 	gets := func(srv *server, o *org, ids []int64) func(int) ([][]byte, error) {
-		return func(int) ([][]byte, error) {
-			out := make([][]byte, 0, 500)
-			for range 500 {
+		return func(n int) ([][]byte, error) {
+			// signed: each request its own signature (reads run at about
+			// twice the rate of writes); unsigned: 500 reads of random ids
+			n = 2 * n
+			if o.signer == nil {
+				n = 500
+			}
+			out := make([][]byte, 0, n)
+			for range n {
 				r, err := build(srv, o, http.MethodGet, fmt.Sprintf("/v1/customers/%d", ids[rand.IntN(len(ids))]), nil)
 				if err != nil {
 					return nil, err
@@ -332,6 +366,21 @@ func run(ctx context.Context, cfg config) error {
 			title = "GET /v1/customers/{id}, unsigned"
 			a = target{"openvest", ov, gets(ov, orgs["unsigned"], ids["unsigned"])}
 			b = target{"raw", raw, gets(raw, rawOrg, ids["raw"])}
+		case "get-stripe-mock":
+			sm, stop, err := startStripeMock(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			title = "GET /v1/customers/{id}, unsigned, vs stripe-mock's GET /v1/customers/{id}"
+			a = target{"openvest", ov, gets(ov, orgs["unsigned"], ids["unsigned"])}
+			b = target{"stripe-mock", sm, func(n int) ([][]byte, error) {
+				out := make([][]byte, 0, n)
+				for range n {
+					out = append(out, fmt.Appendf(nil, "GET /v1/customers/cus_%d HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer sk_test_123\r\n\r\n", rand.IntN(1000), sm.host))
+				}
+				return out, nil
+			}}
 		case "post-webhook":
 			title = "POST /v1/customers, signed, one webhook on ALL vs none"
 			a = target{"openvest+hook", ov, posts(ov, orgs["hooked"])}
@@ -500,7 +549,7 @@ func runRound(ctx context.Context, cfg config, t target, d time.Duration) (round
 	if non2xx > 0 || sockErr > 0 || r.requests == 0 {
 		return round{}, fmt.Errorf("%d answers not 2xx and %d socket errors of %d requests", non2xx, sockErr, r.requests)
 	}
-	if r.requests > int64(len(reqs)) && t.label != "raw" && len(reqs) > 500 {
+	if r.requests > int64(len(reqs)) && len(reqs) > 500 && t.srv.name == "openvest" {
 		return round{}, fmt.Errorf("%d requests sent but only %d distinct ones built: raise -max-rps", r.requests, len(reqs))
 	}
 	r.rps = float64(r.requests) / (float64(durUS) / 1e6)
@@ -583,6 +632,19 @@ func call(ctx context.Context, c *http.Client, srv *server, o *org, method, path
 
 // start runs a server process and waits for GET /readyz; stop ends it.
 func start(ctx context.Context, name, addr, dbName string, env []string, bin string, args ...string) (*server, func(), error) {
+	return startReady(ctx, name, addr, dbName, "/readyz", env, bin, args...)
+}
+
+// startStripeMock runs stripe-mock on -stripe-mock-addr.
+func startStripeMock(ctx context.Context, cfg config) (*server, func(), error) {
+	if _, err := os.Stat(cfg.stripeMock); err != nil {
+		return nil, nil, fmt.Errorf("get-stripe-mock: no stripe-mock binary at %s (-stripe-mock; make bench installs one)", cfg.stripeMock)
+	}
+	return startReady(ctx, "stripe-mock", cfg.stripeAddr, "", "", os.Environ(), cfg.stripeMock, "-http-addr", cfg.stripeAddr)
+}
+
+// startReady is start with the readiness path ready ("": any HTTP answer).
+func startReady(ctx context.Context, name, addr, dbName, ready string, env []string, bin string, args ...string) (*server, func(), error) {
 	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 		c.Close()
 		return nil, nil, fmt.Errorf("%s is already in use; pick another address", addr)
@@ -616,10 +678,10 @@ func start(ctx context.Context, name, addr, dbName string, env []string, bin str
 	s := &server{name: name, base: "http://" + addr, host: addr, pid: cmd.Process.Pid, dbName: dbName}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(s.base + "/readyz")
+		resp, err := http.Get(s.base + cmp.Or(ready, "/"))
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if resp.StatusCode == http.StatusOK || ready == "" {
 				return s, stop, nil
 			}
 		}

@@ -31,6 +31,7 @@ import (
 
 	"github.com/openvest/openvest/internal/app"
 	"github.com/openvest/openvest/internal/config"
+	"github.com/openvest/openvest/internal/httpapi"
 	"github.com/openvest/openvest/internal/telemetry"
 )
 
@@ -223,6 +224,9 @@ func serve(ctx context.Context, cfg config.Config, demo bool, stdout io.Writer) 
 			log.Warn("stop tracing", "error", err.Error())
 		}
 	}()
+	// The spec's parse (most of the handler's build) runs while the
+	// database is opened and migrated.
+	httpapi.PreloadSpec()
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"time"
 
 	"github.com/openvest/openvest/internal/auth"
@@ -56,16 +57,39 @@ func migrateAll(ctx context.Context, cfg config.Config, st *store.Store, log *sl
 		return err
 	}
 	return store.WithMigrationLock(ctx, direct, func(ctx context.Context) error {
-		if cfg.Scale.DirectDatabaseURL == "" {
+		if cfg.Scale.DirectDatabaseURL == "" && cfg.Scale.Pooler == config.PoolerTransaction {
+			// A transaction pooler refuses start-up parameters it does not know.
 			return run(ctx, st, direct)
 		}
-		mst, err := store.Open(direct, store.Options{MaxConns: 2, Logger: log})
+		url, err := asyncCommit(direct)
+		if err != nil {
+			return err
+		}
+		mst, err := store.Open(url, store.Options{MaxConns: 2, Logger: log})
 		if err != nil {
 			return fmt.Errorf("migrations: %w", err)
 		}
 		defer mst.Close()
-		return run(ctx, mst, direct)
+		return run(ctx, mst, url)
 	})
+}
+
+// asyncCommit is databaseURL with synchronous_commit off for its sessions:
+// the migrations' two dozen commits then do not each wait for their WAL to
+// reach the disk (on a first start, about a third of the time they take).
+// Nothing acknowledged is at risk: a crash can lose only the latest
+// migrations, which the next start applies again, and the first durable
+// commit after them (any write the service acknowledges) flushes their WAL
+// with its own.
+func asyncCommit(databaseURL string) (string, error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "", fmt.Errorf("migrations: the database URL: %w", err)
+	}
+	q := u.Query()
+	q.Set("synchronous_commit", "off")
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // SchedulePeriodic registers the periodic work of the service as River

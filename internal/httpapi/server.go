@@ -71,7 +71,7 @@ type Server struct {
 // operations indexes the spec's operations (for the fault rules).
 func (s *Server) operations() *operationIndex {
 	s.opsOnce.Do(func() {
-		doc, err := Spec()
+		doc, err := servedSpec()
 		if err != nil {
 			panic(err) // New loaded the same document already
 		}
@@ -127,7 +127,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
-	doc, err := Spec()
+	doc, err := servedSpec()
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,6 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc.Servers = nil // match requests on any host
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
 		return nil, fmt.Errorf("build router from spec: %w", err)

@@ -5,7 +5,10 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/openvest/openvest/gen/spec"
 	"github.com/openvest/openvest/internal/apitest"
+	"github.com/openvest/openvest/internal/httpapi"
 	"github.com/stretchr/testify/require"
 )
 
@@ -40,4 +43,19 @@ func TestSpecAndCodeAgreeOnBounds(t *testing.T) {
 		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 		require.Equal(t, float64(1), res.Map(t)["total"])
 	})
+}
+
+// TestSpecFromJSONIsTheYAML: the document the server parses (its JSON form)
+// is the bundled YAML, operation for operation and schema for schema.
+func TestSpecFromJSONIsTheYAML(t *testing.T) {
+	t.Parallel()
+	fromYAML, err := openapi3.NewLoader().LoadFromData(spec.YAML)
+	require.NoError(t, err)
+	fromJSON, err := httpapi.Spec()
+	require.NoError(t, err)
+	want, err := fromYAML.MarshalJSON()
+	require.NoError(t, err)
+	got, err := fromJSON.MarshalJSON()
+	require.NoError(t, err)
+	require.JSONEq(t, string(want), string(got))
 }

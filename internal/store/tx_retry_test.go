@@ -19,7 +19,8 @@ import (
 // TestWithTxRunsADeadlockedTransactionAgain: two transactions lock two rows
 // in opposite orders; PostgreSQL aborts one of them (deadlock detected,
 // 40P01), and WithTx runs that one again instead of failing its caller.
-// Both end committed, and the aborted one ran twice.
+// Both end committed, and the aborted one ran twice (the first checks for
+// deadlocks after 100 ms, the other after a minute: it is the one aborted).
 func TestWithTxRunsADeadlockedTransactionAgain(t *testing.T) {
 	t.Parallel()
 	s := testdb.Postgres(t)
@@ -47,6 +48,12 @@ func TestWithTxRunsADeadlockedTransactionAgain(t *testing.T) {
 		return s.WithTx(t.Context(), func(ctx context.Context) error {
 			return s.PgxTx(ctx, func(tx pgx.Tx) error {
 				n := runs[i].Add(1)
+				// Only the first checks for the deadlock soon: were both to
+				// check at once, a loaded server could abort both.
+				timeout := []string{"100ms", "1min"}[i]
+				if _, err := tx.Exec(context.Background(), "SET LOCAL deadlock_timeout = '"+timeout+"'"); err != nil {
+					return err
+				}
 				if err := update(tx, first); err != nil {
 					return err
 				}
@@ -67,7 +74,8 @@ func TestWithTxRunsADeadlockedTransactionAgain(t *testing.T) {
 	go func() { errs <- run(1, 2, 1) }()
 	require.NoError(t, <-errs)
 	require.NoError(t, <-errs)
-	require.Equal(t, int32(3), runs[0].Load()+runs[1].Load(), "one of the two ran again after the deadlock")
+	require.Equal(t, int32(2), runs[0].Load(), "the transaction PostgreSQL aborted (the one that checked for the deadlock) ran again")
+	require.Equal(t, int32(1), runs[1].Load(), "the other ran once")
 
 	var sum int
 	require.NoError(t, sqlDB.QueryRowContext(t.Context(), "SELECT sum(v) FROM "+table).Scan(&sum))
