@@ -18,3 +18,14 @@ func TestCustomerColumnsAreTheRow(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, strings.Join(s.DBNames, ", "), customerColumns)
 }
+
+// TestIdempotencyInsertColumnsAreTheRow: the hand-written insert of
+// IdempotencyRepo.Insert names idempotencyRow's columns, in field order.
+func TestIdempotencyInsertColumnsAreTheRow(t *testing.T) {
+	t.Parallel()
+	s, err := schema.Parse(&idempotencyRow{}, &sync.Map{}, schema.NamingStrategy{})
+	require.NoError(t, err)
+	cols := strings.Join(s.DBNames, ", ")
+	require.Contains(t, strings.ReplaceAll(insertIdempotencyKey, `"key"`, "key"), "("+cols+")")
+	require.Equal(t, len(s.DBNames), strings.Count(insertIdempotencyKey, "?"))
+}
