@@ -185,15 +185,15 @@ func (p *apiPipeline) readBody(c echo.Context) ([]byte, error) {
 }
 
 func checkContentType(req *http.Request, rb *openapi3.RequestBody) error {
+	mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	if err == nil && rb.Content.Get(mt) != nil {
+		return nil
+	}
 	accepted := make([]string, 0, len(rb.Content))
 	for ct := range rb.Content {
 		accepted = append(accepted, ct)
 	}
 	sort.Strings(accepted)
-	mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
-	if err == nil && rb.Content.Get(mt) != nil {
-		return nil
-	}
 	got := req.Header.Get(echo.HeaderContentType)
 	if got == "" {
 		return newAPIError(http.StatusUnsupportedMediaType, "the request has a body but no Content-Type; send one of: %s", strings.Join(accepted, ", "))
