@@ -40,7 +40,7 @@ type Config struct {
 	// the inactivity period after which an ACTIVE banking customer becomes DORMANT.
 	BankingDormancyMonths int
 	// JobWorkers is how many request executions run at once
-	// (OPENVEST_JOB_WORKERS, default 10); WebhookWorkers how many webhook
+	// (OPENVEST_JOB_WORKERS, default 32); WebhookWorkers how many webhook
 	// deliveries, on a queue of their own (OPENVEST_WEBHOOK_WORKERS, default 50).
 	JobWorkers, WebhookWorkers int
 	// WebhookAllowPrivate lets webhooks use plain http and deliver to
@@ -95,7 +95,7 @@ func FromEnv() (Config, error) {
 		AuthCacheTTL:          5 * time.Second,
 		USSDSessionTTL:        5 * time.Minute,
 		BankingDormancyMonths: 12,
-		JobWorkers:            10,
+		JobWorkers:            32,
 		WebhookWorkers:        50,
 		Inspector:             Inspector{Enabled: true, MaxRecords: 1000, MaxAge: 24 * time.Hour, Buffer: 4096},
 	}

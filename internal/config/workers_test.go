@@ -14,7 +14,7 @@ func TestWorkerCounts(t *testing.T) {
 	t.Setenv("OPENVEST_WEBHOOK_WORKERS", "")
 	c, err := config.FromEnv()
 	require.NoError(t, err)
-	require.Equal(t, 10, c.JobWorkers)
+	require.Equal(t, 32, c.JobWorkers)
 	require.Equal(t, 50, c.WebhookWorkers)
 	require.Zero(t, c.JobRescueAfter, "unset: the job queue derives it from the job timeout")
 

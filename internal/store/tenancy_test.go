@@ -355,6 +355,14 @@ var crossOrgCases = map[string]crossOrgCase{
 	"trading.Repository.PortfolioOfAccount": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		return foundValue(s.Trading().PortfolioOfAccount(ctx, org, v.account.ID, true))
 	}),
+	"trading.Repository.ActivePortfolioOfAccount": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		_, ok, err := s.Trading().ActivePortfolioOfAccount(ctx, org, v.customer.ID, v.account.ID, true)
+		return ok, err
+	}),
+	"trading.Repository.ActivePortfolioOfType": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		_, ok, err := s.Trading().ActivePortfolioOfType(ctx, org, v.customer.ID, investing.InternationalStocks)
+		return ok, err
+	}),
 	"trading.Repository.Portfolio": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		return foundValue(s.Trading().Portfolio(ctx, org, v.portfolio.ID))
 	}),
@@ -451,6 +459,10 @@ var crossOrgCases = map[string]crossOrgCase{
 	"trading.Repository.PriceOverrides": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		prices, err := s.Trading().PriceOverrides(ctx, org)
 		return len(prices) > 0, err
+	}),
+	"trading.Repository.SandboxState": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		d, prices, err := s.Trading().SandboxState(ctx, org)
+		return d != 0 || len(prices) > 0, err
 	}),
 	"trading.Repository.PriceOverrideSetAt": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		return foundValue(s.Trading().PriceOverrideSetAt(ctx, org, instrument))

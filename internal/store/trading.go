@@ -144,3 +144,69 @@ func conflictIfUnique(err error, format string, args ...any) error {
 	}
 	return err
 }
+
+// The conditions of the one-statement reads of an execution and of a new
+// request: the customer and the account are ACTIVE (the portfolio's own
+// status is checked by the caller). When they do not hold, the caller
+// reads each row on its own for the exact reason.
+const (
+	customerActive = "EXISTS (SELECT 1 FROM customers c WHERE c.organization_id = portfolios.organization_id AND c.id = ? AND c.status = ?)"
+	accountActive  = "EXISTS (SELECT 1 FROM accounts a WHERE a.organization_id = portfolios.organization_id AND a.id = portfolios.account_id AND a.status = ?)"
+	accountOfType  = "account_id = (SELECT a.id FROM accounts a WHERE a.organization_id = portfolios.organization_id AND a.customer_id = ? AND a.investment_type = ? AND a.status = ?)"
+)
+
+// ActivePortfolioOfAccount implements trading.Repository in one statement.
+func (r *TradingRepo) ActivePortfolioOfAccount(ctx context.Context, orgID, customerID, accountID int64, lock bool) (investing.Portfolio, bool, error) {
+	var rows []portfolioRow
+	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("account_id = ?", accountID).
+		Where(customerActive, customerID, string(investing.Active)).Where(accountActive, string(investing.Active)).
+		Limit(1).Find(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return investing.Portfolio{}, false, errcode.Wrapf(err, "read the portfolio of account %d of organization %d", accountID, orgID)
+	}
+	return rows[0].domain(), true, nil
+}
+
+// ActivePortfolioOfType implements trading.Repository in one statement.
+func (r *TradingRepo) ActivePortfolioOfType(ctx context.Context, orgID, customerID int64, t investing.InvestmentType) (investing.Portfolio, bool, error) {
+	var rows []portfolioRow
+	err := r.db(ctx).Scopes(inOrg(orgID)).Where(accountOfType, customerID, string(t), string(investing.Active)).
+		Where(customerActive, customerID, string(investing.Active)).Limit(1).Find(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return investing.Portfolio{}, false, errcode.Wrapf(err, "read the %s portfolio of customer %d of organization %d", t, customerID, orgID)
+	}
+	return rows[0].domain(), true, nil
+}
+
+// sandboxStateRow is one row of SandboxState's statement: the clock
+// offset (a row of its own), or one sandbox price.
+type sandboxStateRow struct {
+	OffsetSeconds *int64
+	InstrumentID  *int64
+	Price         decimal.NullDecimal
+}
+
+// SandboxState implements trading.Repository: the clock offset and the
+// sandbox prices in one statement.
+func (r *TradingRepo) SandboxState(ctx context.Context, orgID int64) (time.Duration, map[int64]decimal.Decimal, error) {
+	var rows []sandboxStateRow
+	clock := r.db(ctx).Model(&sandboxClockRow{}).Scopes(inOrg(orgID)).
+		Select("offset_seconds, CAST(NULL AS BIGINT) AS instrument_id, CAST(NULL AS NUMERIC) AS price")
+	prices := r.db(ctx).Model(&sandboxPriceRow{}).Scopes(inOrg(orgID)).
+		Select("CAST(NULL AS BIGINT) AS offset_seconds, instrument_id, price")
+	err := r.db(ctx).Raw("SELECT * FROM (?) AS c UNION ALL SELECT * FROM (?) AS p", clock, prices).Scan(&rows).Error
+	if err != nil {
+		return 0, nil, errcode.Wrapf(err, "read the sandbox clock and prices of organization %d", orgID)
+	}
+	var offset time.Duration
+	out := make(map[int64]decimal.Decimal, len(rows))
+	for _, row := range rows {
+		if row.OffsetSeconds != nil {
+			offset = time.Duration(*row.OffsetSeconds) * time.Second
+		}
+		if row.InstrumentID != nil && row.Price.Valid {
+			out[*row.InstrumentID] = row.Price.Decimal
+		}
+	}
+	return offset, out, nil
+}

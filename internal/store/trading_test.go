@@ -183,3 +183,69 @@ func repeat(s string, n int) string {
 	}
 	return out
 }
+
+// TestTradingOneStatementReads: the reads an execution and a new request
+// make in one statement find the portfolio only when the customer and the
+// account are ACTIVE, and SandboxState is ClockOffset and PriceOverrides.
+func TestTradingOneStatementReads(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s)
+		repo := s.Trading()
+		h := f.holding(t, f.org)
+		p, ok, err := repo.ActivePortfolioOfAccount(f.ctx, f.org, h.c.ID, h.a.ID, true)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, h.p.ID, p.ID)
+		p, ok, err = repo.ActivePortfolioOfType(f.ctx, f.org, h.c.ID, investing.InternationalStocks)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, h.p.ID, p.ID)
+		_, ok, err = repo.ActivePortfolioOfType(f.ctx, f.org, h.c.ID, investing.Bonds)
+		require.NoError(t, err)
+		require.False(t, ok, "no account of that type")
+
+		closed := f.customer(t, f.org, customerOpts{Status: investing.Closed})
+		ca := f.account(t, closed, investing.InternationalStocks, accountOpts{})
+		f.portfolio(t, closed, portfolioOpts{Account: &ca})
+		_, ok, err = repo.ActivePortfolioOfAccount(f.ctx, f.org, closed.ID, ca.ID, true)
+		require.NoError(t, err)
+		require.False(t, ok, "a CLOSED customer")
+		_, ok, err = repo.ActivePortfolioOfType(f.ctx, f.org, closed.ID, investing.InternationalStocks)
+		require.NoError(t, err)
+		require.False(t, ok, "a CLOSED customer")
+
+		active := f.customer(t, f.org, customerOpts{})
+		suspended := f.account(t, active, investing.InternationalStocks, accountOpts{Status: investing.Suspended})
+		f.portfolio(t, active, portfolioOpts{Account: &suspended})
+		_, ok, err = repo.ActivePortfolioOfAccount(f.ctx, f.org, active.ID, suspended.ID, false)
+		require.NoError(t, err)
+		require.False(t, ok, "a SUSPENDED account")
+		_, ok, err = repo.ActivePortfolioOfType(f.ctx, f.org, active.ID, investing.InternationalStocks)
+		require.NoError(t, err)
+		require.False(t, ok, "a SUSPENDED account")
+
+		d, prices, err := repo.SandboxState(f.ctx, f.org)
+		require.NoError(t, err)
+		require.Zero(t, d)
+		require.Empty(t, prices)
+		require.NoError(t, repo.SetPriceOverride(f.ctx, f.org, 1, decimal.RequireFromString("123.45"), t0))
+		require.NoError(t, repo.SetPriceOverride(f.ctx, f.org, 2, decimal.RequireFromString("7"), t0))
+		d, prices, err = repo.SandboxState(f.ctx, f.org)
+		require.NoError(t, err)
+		require.Zero(t, d, "prices without a clock")
+		require.Len(t, prices, 2)
+		require.Equal(t, "123.45", prices[1].String())
+		require.Equal(t, "7", prices[2].String())
+		require.NoError(t, repo.SetClockOffset(f.ctx, f.org, 90*time.Minute, t0))
+		d, prices, err = repo.SandboxState(f.ctx, f.org)
+		require.NoError(t, err)
+		require.Equal(t, 90*time.Minute, d)
+		require.Len(t, prices, 2)
+		require.NoError(t, repo.SetClockOffset(f.ctx, f.other, time.Hour, t0))
+		d, prices, err = repo.SandboxState(f.ctx, f.other)
+		require.NoError(t, err)
+		require.Equal(t, time.Hour, d, "a clock without prices")
+		require.Empty(t, prices)
+	})
+}

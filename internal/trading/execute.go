@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/event"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/market"
 	"github.com/openvest/openvest/internal/metrics"
@@ -53,11 +54,17 @@ func (s *Service) ExecuteRequest(ctx context.Context, orgID, requestID int64, du
 // recurring, else the request itself. forced, when set, is the status the
 // sandbox forces (ERROR with its reason skips the fill). It returns the
 // transaction written.
+//
+// The events of the execution (ASSET.CREATED or ASSET.UPDATED and
+// PORTFOLIO.UPDATED for a fill, then TRANSACTION.CREATED and
+// REQUEST.UPDATED) are emitted together, in that order, once the changes
+// are written: one outbox statement per execution instead of one per event.
 func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome) (Transaction, error) {
-	now, err := s.orgNow(ctx, r.OrganizationID)
+	offset, overrides, err := s.repo.SandboxState(ctx, r.OrganizationID) // the clock and prices in one read
 	if err != nil {
 		return Transaction{}, err
 	}
+	now := s.nowWith(offset)
 	at := now
 	if r.IsRecurring {
 		at = *r.NextExecutionAt // a cycle is priced at its due time
@@ -68,12 +75,15 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 		Amount: decimal.Zero, Rate: decimal.Zero, Price: decimal.Zero, Quantity: decimal.Zero, Value: decimal.Zero, Uninvested: decimal.Zero,
 		Cycle: r.Executions + 1, ExecutedAt: now, CreatedAt: now, UpdatedAt: now,
 	}
-	var reason string
-	fatal := false // the request cannot go on (a recurring one ends in ERROR)
+	var (
+		reason string
+		fatal  bool          // the request cannot go on (a recurring one ends in ERROR)
+		events []event.Event // of the fill, emitted with the request's
+	)
 	if forced != nil && forced.Status == Failed {
 		reason, fatal = forced.Reason, true
 	} else {
-		reason, fatal, err = s.fill(ctx, r, &t, at)
+		events, reason, fatal, err = s.fill(ctx, r, &t, at, overrides)
 		if err != nil {
 			return Transaction{}, errcode.Wrapf(err, "fill cycle %d of request %d", t.Cycle, r.ID)
 		}
@@ -89,9 +99,7 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 	if err := s.repo.CreateTransaction(ctx, &t); err != nil {
 		return Transaction{}, errcode.Wrapf(err, "record cycle %d of request %d", t.Cycle, r.ID)
 	}
-	if err := s.events.Emit(ctx, t.OrganizationID, TransactionCreated{t}); err != nil {
-		return Transaction{}, err
-	}
+	events = append(events, TransactionCreated{t})
 	r.Executions++
 	r.UpdatedAt = now
 	switch {
@@ -109,77 +117,83 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 	if err := s.repo.SaveRequest(ctx, r); err != nil {
 		return Transaction{}, err
 	}
-	return t, s.events.Emit(ctx, r.OrganizationID, RequestUpdated{*r})
+	return t, s.events.Emit(ctx, r.OrganizationID, append(events, RequestUpdated{*r})...)
 }
 
 // fill prices and books one execution of r at time at into t, the holding
-// and the portfolio. A reason is returned, and nothing booked, when the
-// execution fails by the rules; fatal says the request cannot go on.
-func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.Time) (reason string, fatal bool, err error) {
-	c, err := s.repo.Customer(ctx, r.OrganizationID, r.CustomerID)
+// and the portfolio, with the organization's sandbox prices overrides, and
+// returns the events of the holding and the portfolio for the caller to
+// emit. A reason is returned, and nothing booked, when the execution fails
+// by the rules; fatal says the request cannot go on.
+func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.Time, overrides map[int64]decimal.Decimal) (events []event.Event, reason string, fatal bool, err error) {
+	// One statement when the customer and the account are ACTIVE (the
+	// usual case): the portfolio, locked. Else each row on its own, for
+	// the reason.
+	p, ok, err := s.repo.ActivePortfolioOfAccount(ctx, r.OrganizationID, r.CustomerID, r.AccountID, true)
 	if err != nil {
-		return "", false, err
+		return nil, "", false, err
 	}
-	acc, err := s.repo.Account(ctx, r.OrganizationID, r.AccountID)
-	if err != nil {
-		return "", false, err
-	}
-	switch {
-	case c.Status != investing.Active:
-		return fmt.Sprintf("customer %d is %s: only ACTIVE customers can trade", c.ID, c.Status), c.Status == investing.Closed, nil
-	case acc.Status != investing.Active:
-		return fmt.Sprintf("account %d is %s: only ACTIVE accounts can trade", acc.ID, acc.Status), acc.Status == investing.Closed, nil
-	}
-	p, err := s.repo.PortfolioOfAccount(ctx, r.OrganizationID, r.AccountID, true)
-	if err != nil {
-		return "", false, err
+	if !ok {
+		c, err := s.repo.Customer(ctx, r.OrganizationID, r.CustomerID)
+		if err != nil {
+			return nil, "", false, err
+		}
+		acc, err := s.repo.Account(ctx, r.OrganizationID, r.AccountID)
+		if err != nil {
+			return nil, "", false, err
+		}
+		switch {
+		case c.Status != investing.Active:
+			return nil, fmt.Sprintf("customer %d is %s: only ACTIVE customers can trade", c.ID, c.Status), c.Status == investing.Closed, nil
+		case acc.Status != investing.Active:
+			return nil, fmt.Sprintf("account %d is %s: only ACTIVE accounts can trade", acc.ID, acc.Status), acc.Status == investing.Closed, nil
+		}
+		if p, err = s.repo.PortfolioOfAccount(ctx, r.OrganizationID, r.AccountID, true); err != nil {
+			return nil, "", false, err
+		}
 	}
 	if r.Type == Sell && r.AssetID != nil {
 		// The asset may have been attached to another portfolio of the
 		// customer (POST /v1/portfolio/assets): the sell executes there.
 		held, err := s.repo.Asset(ctx, r.OrganizationID, *r.AssetID, true)
 		if err != nil {
-			return "", false, err
+			return nil, "", false, err
 		}
 		if held.PortfolioID != p.ID {
 			if p, err = s.repo.LockPortfolio(ctx, r.OrganizationID, held.PortfolioID); err != nil {
-				return "", false, err
+				return nil, "", false, err
 			}
 		}
 	}
 	if p.Status != investing.Active {
-		return fmt.Sprintf("portfolio %d is %s: only ACTIVE portfolios can trade", p.ID, p.Status), p.Status == investing.Closed, nil
+		return nil, fmt.Sprintf("portfolio %d is %s: only ACTIVE portfolios can trade", p.ID, p.Status), p.Status == investing.Closed, nil
 	}
 	inst, err := s.instrumentByID(ctx, r.InstrumentID)
 	if errcode.Is(err, errcode.NotFound) {
-		return fmt.Sprintf("instrument %d is no longer listed", r.InstrumentID), true, nil
+		return nil, fmt.Sprintf("instrument %d is no longer listed", r.InstrumentID), true, nil
 	}
 	if err != nil {
-		return "", false, err
+		return nil, "", false, err
 	}
 	if !inst.IsAvailable {
-		return fmt.Sprintf("instrument %s is not available for trading", inst.Symbol), false, nil
-	}
-	overrides, err := s.repo.PriceOverrides(ctx, r.OrganizationID)
-	if err != nil {
-		return "", false, err
+		return nil, fmt.Sprintf("instrument %s is not available for trading", inst.Symbol), false, nil
 	}
 	q := quote{Symbol: inst.Symbol, Fractional: inst.FractionalEnabled}
 	if q.Price, err = s.price(ctx, r.OrganizationID, inst, at, overrides); err != nil {
-		return "", false, err
+		return nil, "", false, err
 	}
 	if q.Rate, err = s.rate(ctx, r.Currency, at); err != nil {
-		return "", false, err
+		return nil, "", false, err
 	}
 	portfolioRate, err := s.rate(ctx, p.Currency, at)
 	if err != nil {
-		return "", false, err
+		return nil, "", false, err
 	}
 	t.Rate, t.Price = q.Rate, q.Price
 
 	a, found, err := s.repo.AssetOf(ctx, r.OrganizationID, p.ID, inst.ID)
 	if err != nil {
-		return "", false, err
+		return nil, "", false, err
 	}
 	if !found {
 		a = Asset{
@@ -195,7 +209,7 @@ func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.
 	var f fill
 	if r.Type == Purchase {
 		if f, reason = buy(*r.PurchaseAmount, q); reason != "" {
-			return reason, false, nil
+			return nil, reason, false, nil
 		}
 		held := a.Quantity.Add(f.Quantity)
 		a.AverageCost = a.AverageCost.Mul(a.Quantity).Add(f.Value).DivRound(held, quantityPlaces)
@@ -203,7 +217,7 @@ func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.
 		a.InvestmentAmount = a.InvestmentAmount.Add(inPortfolio(f.Value))
 	} else {
 		if f, reason = sell(a.Quantity, r.SellAmount, r.SellPercentage, q); reason != "" {
-			return reason, false, nil
+			return nil, reason, false, nil
 		}
 		basis := a.InvestmentAmount
 		if f.Quantity.LessThan(a.Quantity) {
@@ -222,26 +236,28 @@ func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.
 	} else {
 		err = s.repo.CreateAsset(ctx, &a)
 	}
-	if err == nil {
-		err = s.events.Emit(ctx, a.OrganizationID, assetChanged(a, !found))
-	}
 	if err != nil {
-		return "", false, err
+		return nil, "", false, err
 	}
 	t.AssetID = &a.ID
 	t.Quantity, t.Value, t.Amount, t.Uninvested = f.Quantity, f.Value, f.Amount, f.Uninvested
-	return "", false, s.revaluePortfolio(ctx, &p, at, overrides)
+	updated, err := s.revaluePortfolio(ctx, &p, at, overrides)
+	if err != nil {
+		return nil, "", false, err
+	}
+	return []event.Event{assetChanged(a, !found), updated}, "", false, nil
 }
 
 // revaluePortfolio recomputes and stores a portfolio's investmentAmount
-// (the cost of its holdings), marketValue and performance at time at.
-func (s *Service) revaluePortfolio(ctx context.Context, p *investing.Portfolio, at time.Time, overrides map[int64]decimal.Decimal) error {
+// (the cost of its holdings), marketValue and performance at time at, and
+// returns its PORTFOLIO.UPDATED for the caller to emit.
+func (s *Service) revaluePortfolio(ctx context.Context, p *investing.Portfolio, at time.Time, overrides map[int64]decimal.Decimal) (event.Event, error) {
 	assets, err := s.repo.PortfolioAssets(ctx, p.OrganizationID, []int64{p.ID})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := s.value(ctx, p.OrganizationID, assets, at, overrides); err != nil {
-		return err
+		return nil, err
 	}
 	p.InvestmentAmount, p.MarketValue = decimal.Zero, decimal.Zero
 	for _, a := range assets {
@@ -251,9 +267,9 @@ func (s *Service) revaluePortfolio(ctx context.Context, p *investing.Portfolio, 
 	p.Performance = performance(p.MarketValue, p.InvestmentAmount)
 	p.UpdatedAt = at
 	if err := s.repo.SavePortfolioValues(ctx, p); err != nil {
-		return err
+		return nil, err
 	}
-	return s.events.Emit(ctx, p.OrganizationID, investing.PortfolioUpdated{Portfolio: *p})
+	return investing.PortfolioUpdated{Portfolio: *p}, nil
 }
 
 // value sets each asset's Price, MarketValue and Performance at time at.

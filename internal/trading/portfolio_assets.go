@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/event"
 	"github.com/openvest/openvest/internal/investing"
 )
 
@@ -76,10 +77,13 @@ func (s *Service) AttachAsset(ctx context.Context, org investing.Org, customerID
 		if err != nil {
 			return err
 		}
+		var events []event.Event // PORTFOLIO.UPDATED of both, then ASSET.UPDATED: emitted together
 		for _, p := range []*investing.Portfolio{&from, &to} {
-			if err := s.revaluePortfolio(ctx, p, now, overrides); err != nil { // PORTFOLIO.UPDATED
+			updated, err := s.revaluePortfolio(ctx, p, now, overrides)
+			if err != nil {
 				return err
 			}
+			events = append(events, updated)
 		}
 		if a, err = s.repo.Asset(ctx, org.ID, a.ID, false); err != nil {
 			return err
@@ -89,7 +93,7 @@ func (s *Service) AttachAsset(ctx context.Context, org investing.Org, customerID
 			return err
 		}
 		a = as[0]
-		return s.events.Emit(ctx, org.ID, AssetUpdated{a})
+		return s.events.Emit(ctx, org.ID, append(events, AssetUpdated{a})...)
 	})
 	if err != nil {
 		return Asset{}, errcode.Wrapf(err, "attach asset %d to portfolio %d", assetID, portfolioID)

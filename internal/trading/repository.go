@@ -24,6 +24,14 @@ type Repository interface {
 	Account(ctx context.Context, orgID, id int64) (investing.Account, error)
 	// PortfolioOfAccount reads an account's portfolio; lock holds it. NotFound.
 	PortfolioOfAccount(ctx context.Context, orgID, accountID int64, lock bool) (investing.Portfolio, error)
+	// ActivePortfolioOfAccount reads an account's portfolio, in one
+	// statement, when the customer and the account are both ACTIVE; lock
+	// holds it. found is false otherwise (or when there is none).
+	ActivePortfolioOfAccount(ctx context.Context, orgID, customerID, accountID int64, lock bool) (p investing.Portfolio, found bool, err error)
+	// ActivePortfolioOfType reads, in one statement, the portfolio of the
+	// customer's account of an investment type when the customer and the
+	// account are both ACTIVE. found is false otherwise.
+	ActivePortfolioOfType(ctx context.Context, orgID, customerID int64, t investing.InvestmentType) (p investing.Portfolio, found bool, err error)
 	// Portfolio reads a portfolio. NotFound.
 	Portfolio(ctx context.Context, orgID, id int64) (investing.Portfolio, error)
 	// LockPortfolio reads a portfolio and holds it until the transaction ends. NotFound.
@@ -76,6 +84,8 @@ type Repository interface {
 	ClockOffset(ctx context.Context, orgID int64) (time.Duration, error)
 	// SetClockOffset stores the organization's sandbox clock offset.
 	SetClockOffset(ctx context.Context, orgID int64, d time.Duration, at time.Time) error
+	// SandboxState is ClockOffset and PriceOverrides in one statement.
+	SandboxState(ctx context.Context, orgID int64) (time.Duration, map[int64]decimal.Decimal, error)
 	// PriceOverrides lists the organization's sandbox prices by instrument id.
 	PriceOverrides(ctx context.Context, orgID int64) (map[int64]decimal.Decimal, error)
 	// PriceOverrideSetAt is when the instrument's sandbox price was set. NotFound.

@@ -51,7 +51,7 @@ func (s *Service) CreatePurchase(ctx context.Context, org investing.Org, in NewP
 		if err != nil {
 			return err
 		}
-		acc, p, err := s.tradingAccount(ctx, org, in.CustomerID, inst)
+		accountID, p, err := s.tradingAccount(ctx, org, in.CustomerID, inst)
 		if err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ func (s *Service) CreatePurchase(ctx context.Context, org investing.Org, in NewP
 		}
 		amount := in.Amount
 		r = Request{
-			OrganizationID: org.ID, CustomerID: in.CustomerID, AccountID: acc.ID, PortfolioID: p.ID,
+			OrganizationID: org.ID, CustomerID: in.CustomerID, AccountID: accountID, PortfolioID: p.ID,
 			Type: Purchase, Status: Pending, Currency: in.Currency, InstrumentID: inst.ID, Symbol: inst.Symbol,
 			PurchaseAmount: &amount, IsRecurring: in.IsRecurring, Schedule: sched, CreatedAt: now, UpdatedAt: now,
 		}
@@ -109,34 +109,42 @@ func (s *Service) create(ctx context.Context, r *Request, now time.Time) error {
 }
 
 // tradingAccount finds the customer's account for the instrument's
-// investment type and its portfolio, and checks that all three are ACTIVE.
-func (s *Service) tradingAccount(ctx context.Context, org investing.Org, customerID int64, inst market.Instrument) (investing.Account, investing.Portfolio, error) {
-	c, err := s.repo.Customer(ctx, org.ID, customerID)
-	if err != nil {
-		return investing.Account{}, investing.Portfolio{}, err
-	}
-	if c.Status != investing.Active {
-		return investing.Account{}, investing.Portfolio{}, errcode.New(errcode.Conflict, "customer %d is %s: only ACTIVE customers can trade; reactivate the customer first", c.ID, c.Status)
-	}
+// investment type and its portfolio, checks that all three are ACTIVE, and
+// returns the account's id and the portfolio.
+func (s *Service) tradingAccount(ctx context.Context, org investing.Org, customerID int64, inst market.Instrument) (int64, investing.Portfolio, error) {
 	t := investing.InvestmentType(inst.InvestmentType)
-	acc, err := s.repo.AccountOfType(ctx, org.ID, c.ID, t)
-	if errcode.Is(err, errcode.NotFound) {
-		return acc, investing.Portfolio{}, errcode.New(errcode.Unprocessable, "customer %d has no %s account, which %s needs: open one with POST /v1/accounts", c.ID, t, inst.Symbol)
-	}
+	// One statement when the customer and the account are ACTIVE (the
+	// usual case); else each row on its own, for the exact error.
+	p, ok, err := s.repo.ActivePortfolioOfType(ctx, org.ID, customerID, t)
 	if err != nil {
-		return acc, investing.Portfolio{}, err
+		return 0, p, err
 	}
-	if acc.Status != investing.Active {
-		return acc, investing.Portfolio{}, errcode.New(errcode.Conflict, "account %d is %s: only ACTIVE accounts can trade; reactivate the account first", acc.ID, acc.Status)
-	}
-	p, err := s.repo.PortfolioOfAccount(ctx, org.ID, acc.ID, false)
-	if err != nil {
-		return acc, p, err
+	if !ok {
+		c, err := s.repo.Customer(ctx, org.ID, customerID)
+		if err != nil {
+			return 0, p, err
+		}
+		if c.Status != investing.Active {
+			return 0, p, errcode.New(errcode.Conflict, "customer %d is %s: only ACTIVE customers can trade; reactivate the customer first", c.ID, c.Status)
+		}
+		acc, err := s.repo.AccountOfType(ctx, org.ID, c.ID, t)
+		if errcode.Is(err, errcode.NotFound) {
+			return 0, p, errcode.New(errcode.Unprocessable, "customer %d has no %s account, which %s needs: open one with POST /v1/accounts", c.ID, t, inst.Symbol)
+		}
+		if err != nil {
+			return 0, p, err
+		}
+		if acc.Status != investing.Active {
+			return 0, p, errcode.New(errcode.Conflict, "account %d is %s: only ACTIVE accounts can trade; reactivate the account first", acc.ID, acc.Status)
+		}
+		if p, err = s.repo.PortfolioOfAccount(ctx, org.ID, acc.ID, false); err != nil {
+			return 0, p, err
+		}
 	}
 	if p.Status != investing.Active {
-		return acc, p, errcode.New(errcode.Conflict, "portfolio %d is %s: only ACTIVE portfolios can trade; reactivate the portfolio first", p.ID, p.Status)
+		return 0, p, errcode.New(errcode.Conflict, "portfolio %d is %s: only ACTIVE portfolios can trade; reactivate the portfolio first", p.ID, p.Status)
 	}
-	return acc, p, nil
+	return *p.AccountID, p, nil
 }
 
 // checkAmount refuses amounts that are not positive or finer than a cent.

@@ -42,7 +42,12 @@ func (s *Service) orgNow(ctx context.Context, orgID int64) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	return s.now().Add(d).UTC().Truncate(time.Microsecond), nil
+	return s.nowWith(d), nil
+}
+
+// nowWith is the clock moved by a sandbox clock offset d, as orgNow.
+func (s *Service) nowWith(d time.Duration) time.Time {
+	return s.now().Add(d).UTC().Truncate(time.Microsecond)
 }
 
 // Quote is an instrument with its current price as the organization sees it.
