@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // InvestingRepo implements investing.Repository.
@@ -39,6 +42,11 @@ type customerRow struct {
 }
 
 func (customerRow) TableName() string { return "customers" }
+
+// customerColumns are customerRow's columns in its field order (Customer scans them).
+const customerColumns = "id, organization_id, first_name, last_name, reference_id, status, created_at, updated_at"
+
+var customerSelect = clause.Select{Expression: clause.Expr{SQL: customerColumns}}
 
 func (c customerRow) domain() investing.Customer {
 	return investing.Customer{
@@ -72,9 +80,18 @@ func (r *InvestingRepo) CreateCustomer(ctx context.Context, c *investing.Custome
 }
 
 // Customer implements investing.Repository.
+//
+// It is GET /v1/customers/{id}'s one statement, so it is built by GORM but
+// scanned by hand: GORM's reflective scan into the row struct was a
+// quarter of GORM's cost on that request.
 func (r *InvestingRepo) Customer(ctx context.Context, orgID, id int64, lock bool) (investing.Customer, error) {
 	var row customerRow
-	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("id = ?", id).Take(&row).Error
+	// at most one row: id is the primary key
+	q := r.s.lock(r.db(ctx), lock).Model(&customerRow{}).Clauses(customerSelect).Scopes(inOrg(orgID)).Where("id = ?", id)
+	err := q.Row().Scan(&row.ID, &row.OrganizationID, &row.FirstName, &row.LastName, &row.ReferenceID, &row.Status, &row.CreatedAt, &row.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = gorm.ErrRecordNotFound
+	}
 	if err != nil {
 		return investing.Customer{}, errcode.Wrapf(notFound(err, "customer %d not found", id), "read customer %d of organization %d", id, orgID)
 	}
