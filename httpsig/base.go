@@ -73,9 +73,10 @@ func signatureBase(req *http.Request, il httpsfv.InnerList, targetURI string) (s
 // instead of making the base impossible.
 func buildBase(req *http.Request, il httpsfv.InnerList, targetURI string, missingEmpty bool) (string, error) {
 	var b strings.Builder
+	b.Grow(64 * (len(il.Items) + 2)) // one allocation for a base of typical lines
 	for _, item := range il.Items {
 		name := item.Value.(string) // checked by the caller
-		id, err := httpsfv.Marshal(httpsfv.Item{Value: name, Params: item.Params})
+		id, err := componentID(name, item.Params)
 		if err != nil {
 			return "", err
 		}
@@ -99,6 +100,26 @@ func buildBase(req *http.Request, il httpsfv.InnerList, targetURI string, missin
 	b.WriteString(`"@signature-params": `)
 	b.WriteString(params)
 	return b.String(), nil
+}
+
+// componentID is the serialized component identifier of a line of the
+// base: the name as a quoted string, with its parameters. A name of plain
+// characters (every header and derived component name) is quoted as is;
+// anything else, or parameters, goes through the structured-field
+// serializer.
+func componentID(name string, params *httpsfv.Params) (string, error) {
+	plain := params == nil || len(params.Names()) == 0
+	for i := 0; plain && i < len(name); i++ {
+		c := name[i]
+		plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\'
+	}
+	if plain {
+		return `"` + name + `"`, nil
+	}
+	if params == nil {
+		params = httpsfv.NewParams()
+	}
+	return httpsfv.Marshal(httpsfv.Item{Value: name, Params: params})
 }
 
 // labels returns the member names of a dictionary header in order, with

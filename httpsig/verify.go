@@ -158,7 +158,7 @@ func (v *Verifier) Verify(req *http.Request, targetURI string, required []string
 	}
 	if baseErr == nil {
 		switch {
-		case ed25519.Verify(key, []byte(base), signature):
+		case verifyEd25519(key, []byte(base), signature):
 			out.Form = FormRFC9421
 			return out, nil
 		case verifySHA512(key, base, signature):
@@ -184,7 +184,7 @@ func (v *Verifier) Verify(req *http.Request, targetURI string, required []string
 
 func verifySHA512(key ed25519.PublicKey, base string, signature []byte) bool {
 	h := sha512.Sum512([]byte(base))
-	return ed25519.Verify(key, h[:], signature)
+	return verifyEd25519(key, h[:], signature)
 }
 
 func (v *Verifier) checkTime(created int64, params *httpsfv.Params) error {

@@ -12,7 +12,7 @@ type ctxKey int
 
 const (
 	principalKey   ctxKey = iota // the authenticated auth.Principal
-	loggerKey                    // the request's *slog.Logger (withRequestLogger)
+	loggerKey                    // the request's *lazyLogger (withRequestLogger)
 	credentialsKey               // a token call's credentials (tokenCredentials)
 )
 

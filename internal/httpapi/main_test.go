@@ -29,7 +29,7 @@ type customerOpts struct {
 }
 
 // createCustomer creates a customer through the API and returns its id.
-func createCustomer(t *testing.T, tn *apitest.Tenant, o customerOpts) int64 {
+func createCustomer(t testing.TB, tn *apitest.Tenant, o customerOpts) int64 {
 	t.Helper()
 	if o.FirstName == "" {
 		o.FirstName = "Jane"

@@ -28,6 +28,7 @@ import (
 // metrics) skip it.
 type apiPipeline struct {
 	router       routers.Router
+	routes       routeIndex // the operations by Echo's route, before router
 	doc          *openapi3.T
 	auth         *auth.Service
 	integrity    *integrity
@@ -44,9 +45,12 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if p.skip(req.URL.Path) {
 			return next(c)
 		}
-		route, pathParams, err := p.router.FindRoute(req)
-		if err != nil {
-			return p.routeError(req, err)
+		route, pathParams, ok := p.routes.find(c)
+		if !ok {
+			var err error
+			if route, pathParams, err = p.router.FindRoute(req); err != nil {
+				return p.routeError(req, err)
+			}
 		}
 		c.Set(routeKey, route.Path)
 		body, err := p.readBody(c)
@@ -181,15 +185,15 @@ func (p *apiPipeline) readBody(c echo.Context) ([]byte, error) {
 }
 
 func checkContentType(req *http.Request, rb *openapi3.RequestBody) error {
+	mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	if err == nil && rb.Content.Get(mt) != nil {
+		return nil
+	}
 	accepted := make([]string, 0, len(rb.Content))
 	for ct := range rb.Content {
 		accepted = append(accepted, ct)
 	}
 	sort.Strings(accepted)
-	mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
-	if err == nil && rb.Content.Get(mt) != nil {
-		return nil
-	}
 	got := req.Header.Get(echo.HeaderContentType)
 	if got == "" {
 		return newAPIError(http.StatusUnsupportedMediaType, "the request has a body but no Content-Type; send one of: %s", strings.Join(accepted, ", "))

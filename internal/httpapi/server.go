@@ -167,7 +167,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 		e.Use(corsMiddleware(opts.CORSOrigins, doc))
 	}
 	pipeline := &apiPipeline{
-		router: router, doc: doc, auth: s.Auth, idempotency: s.Idempotency, maxBodyBytes: opts.MaxBodyBytes, skip: IsInfra,
+		router: router, routes: newRouteIndex(doc), doc: doc, auth: s.Auth, idempotency: s.Idempotency, maxBodyBytes: opts.MaxBodyBytes, skip: IsInfra,
 		limits:    newRateLimiter(opts.RateLimits, time.Now),
 		integrity: &integrity{auth: s.Auth, now: opts.Now, skew: opts.SignatureSkew, publicURL: opts.PublicURL},
 		faults:    &faultInjector{faults: s.Sandbox, now: opts.Now}, // after authentication, before idempotency and the handler

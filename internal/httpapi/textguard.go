@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -137,8 +138,24 @@ func fieldsError(fields []errcode.FieldError) *apiError {
 }
 
 // operationParams indexes the operation's parameters (and its path's) by
-// "in\x00name".
+// "in\x00name", once per operation (the spec does not change; callers only
+// read the index).
 func operationParams(route *routers.Route) map[string]*openapi3.Parameter {
+	if route.Operation == nil {
+		return indexParams(route)
+	}
+	if m, ok := paramIndexes.Load(route.Operation); ok {
+		return m.(map[string]*openapi3.Parameter)
+	}
+	m := indexParams(route)
+	paramIndexes.Store(route.Operation, m)
+	return m
+}
+
+// paramIndexes are operationParams' indexes by *openapi3.Operation.
+var paramIndexes sync.Map
+
+func indexParams(route *routers.Route) map[string]*openapi3.Parameter {
 	out := map[string]*openapi3.Parameter{}
 	var lists []openapi3.Parameters
 	if route.PathItem != nil {

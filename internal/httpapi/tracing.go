@@ -31,13 +31,19 @@ func tracing(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		ctx := otel.GetTextMapPropagator().Extract(req.Context(), propagation.HeaderCarrier(req.Header))
-		ctx, span := telemetry.Tracer(tracerScope).Start(ctx, req.Method, trace.WithSpanKind(trace.SpanKindServer),
-			trace.WithAttributes(semconv.HTTPRequestMethodKey.String(methodLabel(req.Method)), semconv.URLPath(req.URL.Path)))
+		ctx, span := telemetry.Tracer(tracerScope).Start(ctx, req.Method, trace.WithSpanKind(trace.SpanKindServer))
 		defer span.End()
+		recording := span.IsRecording() // not without telemetry.Setup: then no attribute is built
+		if recording {
+			span.SetAttributes(semconv.HTTPRequestMethodKey.String(methodLabel(req.Method)), semconv.URLPath(req.URL.Path))
+		}
 		c.SetRequest(req.WithContext(ctx))
 		err := next(c)
 		if err != nil {
 			c.Error(err) // render it now, so that the span has the status answered
+		}
+		if !recording {
+			return err
 		}
 		route := routeLabel(c)
 		status := c.Response().Status

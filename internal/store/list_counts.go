@@ -10,21 +10,24 @@ import (
 	"gorm.io/gorm"
 )
 
-// countKey names a maintained list total (migration 00014, PostgreSQL):
-// the list (its table) and the filter's conditions, "column=value" in the
-// column order the list's trigger uses, joined by "&"; no condition is the
-// whole list. bucketed: the key also has hourly counts (list_buckets), as
-// the organization-wide keys do (not those of one customer, account,
-// portfolio or request: their lists are short, and portfolios are always
-// one customer's).
+// countKey names a maintained list total (migrations 00014 and 00022,
+// PostgreSQL): the list (its table) and the filter's conditions,
+// "column=value" in the column order the list's trigger uses, joined by
+// "&"; no condition is the whole list. bucketed: the key also has hourly
+// counts (list_buckets), as the organization-wide keys do (not those of
+// one customer, account, portfolio or request: their lists are short).
+// plus, when set, counts the rows of the list the kept count leaves out
+// (a bounded index range): a customer's portfolios are the kept count of
+// those without an account plus those of its accounts.
 type countKey struct {
 	list     string
 	parts    []string
 	bucketed bool
+	plus     func(db *gorm.DB) (int64, error)
 }
 
 // keyed starts the count key of list.
-func keyed(list string) *countKey { return &countKey{list: list, bucketed: list != "portfolios"} }
+func keyed(list string) *countKey { return &countKey{list: list, bucketed: true} }
 
 // with adds the condition column=value when value is set (the columns in
 // the order of the list's trigger).
@@ -41,13 +44,18 @@ func id64(v int64) string { return strconv.FormatInt(v, 10) }
 func (k *countKey) key() string { return strings.Join(k.parts, "&") }
 
 // keptTotal reads the maintained total of k for the organization: the sum
-// of its slots, one primary-key range.
+// of its slots, one primary-key range (and what k.plus counts).
 func keptTotal(q *gorm.DB, orgID int64, k *countKey) (int64, error) {
 	var n int64
-	err := q.Session(&gorm.Session{NewDB: true}).Table("list_counts").Select("coalesce(sum(n), 0)").
+	db := q.Session(&gorm.Session{NewDB: true})
+	err := db.Table("list_counts").Select("coalesce(sum(n), 0)").
 		Scopes(inOrg(orgID)).Where("list = ? AND key = ?", k.list, k.key()).
 		Scan(&n).Error
-	return n, err
+	if err != nil || k.plus == nil {
+		return n, err
+	}
+	m, err := k.plus(db)
+	return n + m, err
 }
 
 // bucketOf finds the hour of created_at in which the row at ascending

@@ -29,6 +29,12 @@ func TestListTotalsExact(t *testing.T) {
 		}
 		plain := f.customer(t, f.org, customerOpts{Status: investing.Suspended})
 		f.customer(t, f.other, customerOpts{})
+		// portfolios without an account (kept counts) beside those of the accounts (counted through them)
+		for _, h := range []holding{hs[0], hs[0], hs[1], hs[3]} {
+			f.portfolio(t, h.c, portfolioOpts{})
+		}
+		require.NoError(t, f.exec(`INSERT INTO portfolios (organization_id, customer_id, currency, status, created_at, updated_at)
+SELECT organization_id, customer_id, 'USD', 'ACTIVE', created_at, updated_at FROM portfolios WHERE account_id IS NOT NULL`))
 		for i, h := range hs {
 			for j, r := range []struct{ typ, status string }{{"PURCHASE", "PENDING"}, {"PURCHASE", "COMPLETED"}, {"SELL", "PENDING"}} {
 				require.NoError(t, f.insertRequest(h, r.typ, r.status))
@@ -49,11 +55,14 @@ func TestListTotalsExact(t *testing.T) {
 		require.NoError(t, f.exec(`UPDATE requests SET status = 'CANCELED' WHERE customer_id = ? AND request_type = 'SELL'`, hs[1].c.ID))
 		require.NoError(t, f.exec(`UPDATE requests SET status = 'COMPLETED', executions = 1 WHERE organization_id = ? AND status = 'PENDING' AND request_type = 'PURCHASE'`, f.other))
 		require.NoError(t, f.exec(`UPDATE requests SET executions = executions + 1`)) // no key column: no change
+		require.NoError(t, f.exec(`UPDATE portfolios SET customer_id = ? WHERE customer_id = ? AND account_id IS NULL`, hs[2].c.ID, hs[1].c.ID))
+		require.NoError(t, f.exec(`UPDATE portfolios SET status = 'SUSPENDED' WHERE customer_id = ?`, hs[0].c.ID)) // no key column
 		f.requireTotals(t, hs)
 
 		// deletes (the API deletes none of these rows; the counts follow anyway)
 		require.NoError(t, f.exec(`DELETE FROM transactions WHERE customer_id = ? AND cycle = 2`, hs[1].c.ID))
 		require.NoError(t, f.exec(`DELETE FROM customers WHERE id = ?`, plain.ID))
+		require.NoError(t, f.exec(`DELETE FROM portfolios WHERE id = (SELECT min(id) FROM portfolios WHERE customer_id = ? AND account_id IS NULL)`, hs[0].c.ID))
 		f.requireTotals(t, hs)
 
 		// concurrent creates in one organization
@@ -220,8 +229,7 @@ func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
 	q := ""
 	for _, l := range []struct{ table, dims string }{
 		{"customers", "'status=' || t.status"},
-		{"accounts", "'customer_id=' || t.customer_id"},
-		{"portfolios", "'customer_id=' || t.customer_id"},
+		{"accounts", "VARIADIC ARRAY[]::text[]"},
 		{"requests", "'customer_id=' || t.customer_id, 'status=' || t.status, 'request_type=' || t.request_type"},
 		{"assets", "'customer_id=' || t.customer_id, 'account_id=' || t.account_id, 'portfolio_id=' || t.portfolio_id"},
 		{"transactions", "'customer_id=' || t.customer_id, 'request_id=' || t.request_id"},
@@ -231,6 +239,8 @@ func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
 		}
 		q += fmt.Sprintf(`SELECT '%s' AS list, k AS key, count(*) AS n FROM %s t, list_count_keys(%s) k WHERE t.organization_id = @org GROUP BY k`, l.table, l.table, l.dims)
 	}
+	// a customer's portfolios without an account (those of its accounts are counted through them)
+	q += ` UNION ALL SELECT 'standalone_portfolios', 'customer_id=' || customer_id, count(*) FROM portfolios WHERE organization_id = @org AND account_id IS NULL GROUP BY 2`
 	require.NoError(t, f.s.DB.WithContext(f.ctx).Raw(`SELECT * FROM (`+q+`) x ORDER BY list, key`, map[string]any{"org": orgID}).Scan(&recount).Error)
 	require.NotEmpty(t, recount)
 	require.Equal(t, recount, kept)

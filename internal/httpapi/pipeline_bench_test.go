@@ -1,0 +1,90 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/openvest/openvest/httpsig"
+	"github.com/openvest/openvest/internal/apitest"
+	"github.com/openvest/openvest/internal/auth"
+)
+
+// BenchmarkPipeline is the server's work on the requests `make bench`
+// sends, without the network: the whole Echo stack (middleware, pipeline,
+// handler, PostgreSQL) serving a signed GET /v1/customers/{id}, an unsigned
+// one, and a signed, idempotent POST /v1/customers, requests signed before
+// the timer starts. The log is at warn, as in `make bench`.
+//
+//	go test -run '^$' -bench BenchmarkPipeline -benchmem -benchtime 3000x ./internal/httpapi
+func BenchmarkPipeline(b *testing.B) {
+	env := apitest.Start(b, apitest.Options{Logger: slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	h := env.Server.Config.Handler
+	signed := env.NewTenant(b, apitest.TenantOptions{})
+	unsigned := env.NewTenant(b, apitest.TenantOptions{SignaturePolicy: auth.PolicyOptional})
+	serve := func(b *testing.B, reqs []*http.Request, want int) {
+		b.Helper()
+		b.ReportAllocs()
+		b.ResetTimer()
+		start := cpuTime()
+		for _, req := range reqs {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != want {
+				b.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+		}
+		// CPU of this process (the server) per request, robust to a loaded machine
+		b.ReportMetric(float64((cpuTime()-start).Microseconds())/float64(len(reqs)), "cpu-µs/op")
+	}
+	get := func(tn *apitest.Tenant, sign bool) func(b *testing.B) {
+		return func(b *testing.B) {
+			id := createCustomer(b, tn, customerOpts{})
+			url := env.Server.URL + "/v1/customers/" + strconv.FormatInt(id, 10)
+			reqs := make([]*http.Request, b.N)
+			for i := range reqs {
+				req := httptest.NewRequest(http.MethodGet, url, nil)
+				req.Header.Set("Authorization", "Bearer "+tn.Token)
+				req.Header.Set("X-Client-Id", tn.Org.ClientID)
+				if sign {
+					if err := tn.Signer().Sign(req, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+				reqs[i] = req
+			}
+			serve(b, reqs, http.StatusOK)
+		}
+	}
+	b.Run("GET", get(signed, true))
+	b.Run("GET-unsigned", get(unsigned, false))
+	b.Run("POST", func(b *testing.B) {
+		body := []byte(`{"firstName":"Jane","lastName":"Banda"}`)
+		reqs := make([]*http.Request, b.N)
+		for i := range reqs {
+			req := httptest.NewRequest(http.MethodPost, env.Server.URL+"/v1/customers", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+signed.Token)
+			req.Header.Set("X-Client-Id", signed.Org.ClientID)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Idempotency-Key", httpsig.NewIdempotencyKey())
+			if err := signed.Signer().Sign(req, body); err != nil {
+				b.Fatal(err)
+			}
+			reqs[i] = req
+		}
+		serve(b, reqs, http.StatusCreated)
+	})
+}
+
+// cpuTime is the user and system CPU time of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
