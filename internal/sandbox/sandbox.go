@@ -193,7 +193,7 @@ func (s *Service) CreateFault(ctx context.Context, orgID int64, in NewRule) (Rul
 	if err := s.repo.CreateFault(ctx, &r, now); err != nil {
 		return Rule{}, fmt.Errorf("create fault rule: %w", err)
 	}
-	s.invalidate(orgID)
+	s.invalidateAfterCommit(ctx, orgID)
 	return r, nil
 }
 
@@ -270,10 +270,11 @@ func (s *Service) Faults(ctx context.Context, orgID int64) ([]Rule, error) {
 
 // DeleteFault deletes an active rule. NotFound.
 func (s *Service) DeleteFault(ctx context.Context, orgID, id int64) error {
-	defer s.invalidate(orgID)
 	if err := s.repo.DeleteFault(ctx, orgID, id, s.clock()); err != nil {
+		s.invalidate(orgID)
 		return fmt.Errorf("delete fault rule %d: %w", id, err)
 	}
+	s.invalidateAfterCommit(ctx, orgID)
 	return nil
 }
 
@@ -339,6 +340,14 @@ func (s *Service) rules(ctx context.Context, orgID int64, now time.Time) ([]Rule
 	return rules, nil
 }
 
+// invalidateAfterCommit drops the cached rules now and again once the
+// transaction ctx carries (the request's) commits: a read of the rules
+// between the two, which sees them as they were, is not served after it.
+func (s *Service) invalidateAfterCommit(ctx context.Context, orgID int64) {
+	s.invalidate(orgID)
+	txn.AfterCommit(ctx, func() { s.invalidate(orgID) })
+}
+
 func (s *Service) invalidate(orgID int64) {
 	s.mu.Lock()
 	delete(s.cache, orgID)
@@ -374,7 +383,7 @@ func (s *Service) Reset(ctx context.Context, orgID int64, reseed func(ctx contex
 		}
 		return nil
 	})
-	s.invalidate(orgID)
+	s.invalidateAfterCommit(ctx, orgID) // the request's transaction may carry this one
 	if err != nil {
 		return nil, fmt.Errorf("reset organization %d: %w", orgID, err)
 	}

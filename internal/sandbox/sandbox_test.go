@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/txn"
 	"github.com/stretchr/testify/require"
 )
 
@@ -142,4 +143,26 @@ func BenchmarkApplyWithoutRules(b *testing.B) {
 			b.Fatal(ok, err)
 		}
 	}
+}
+
+// TestRuleSeenOnceCommitted: a read of the rules while the transaction
+// that creates one is still open (it sees none yet, and caches that) is
+// dropped when the transaction commits, so the next request applies the
+// rule rather than the cached nothing for up to cacheTTL.
+func TestRuleSeenOnceCommitted(t *testing.T) {
+	t.Parallel()
+	s, repo, _ := setup(t)
+	txCtx, commit := txn.Track(t.Context())
+	_, err := s.CreateFault(txCtx, 1, NewRule{Rule: Rule{OperationID: "createCustomer", Action: Close}})
+	require.NoError(t, err)
+	uncommitted := repo.rules
+	repo.rules = nil // what another connection reads before the commit
+	_, ok, err := s.Apply(t.Context(), 1, anyRule)
+	require.NoError(t, err)
+	require.False(t, ok, "not committed yet")
+	repo.rules = uncommitted
+	commit()
+	_, ok, err = s.Apply(t.Context(), 1, anyRule)
+	require.NoError(t, err)
+	require.True(t, ok, "applies as soon as it is committed")
 }

@@ -50,9 +50,14 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) 
 		return fn(ctx)
 	}
 	return retryTransient(ctx, func() error {
-		return s.transaction(ctx, func(tx *gorm.DB, conn *sql.Conn) error {
+		ctx, committed := txn.Track(ctx) // a run's own after-commit functions
+		err := s.transaction(ctx, func(tx *gorm.DB, conn *sql.Conn) error {
 			return fn(context.WithValue(ctx, txKey{}, &ambient{db: tx, conn: conn}))
 		})
+		if err == nil {
+			committed()
+		}
+		return err
 	})
 }
 
