@@ -57,8 +57,9 @@ func migrateAll(ctx context.Context, cfg config.Config, st *store.Store, log *sl
 		return err
 	}
 	return store.WithMigrationLock(ctx, direct, func(ctx context.Context) error {
-		if cfg.Scale.DirectDatabaseURL == "" && cfg.Scale.Pooler == config.PoolerTransaction {
-			// A transaction pooler refuses start-up parameters it does not know.
+		if pooled := cfg.Scale.Pooler != "" && cfg.Scale.Pooler != config.PoolerNone; pooled && cfg.Scale.DirectDatabaseURL == "" {
+			// A pooler (PgBouncer, in either mode) refuses start-up
+			// parameters it does not know.
 			return run(ctx, st, direct)
 		}
 		url, err := asyncCommit(direct)
