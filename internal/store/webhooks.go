@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -369,11 +370,18 @@ func (r *WebhookRepo) PurgeBefore(ctx context.Context, t time.Time) (int64, erro
 // transaction ends, so that none can be deleted before their deliveries are
 // inserted; one being deleted meanwhile is waited for and then left out.
 func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhook.Event) ([]webhook.Webhook, error) {
+	names := subscriptionsOf(es)
 	if r.s.Dialect != Postgres || len(es) == 0 {
 		if err := r.CreateEvents(ctx, es); err != nil {
 			return nil, errcode.Wrapf(err, "record the events of organization %d", orgID)
 		}
-		return r.ActiveWebhooks(ctx, orgID) // wrapped there
+		hooks, err := r.ActiveWebhooks(ctx, orgID) // wrapped there
+		if names != nil {
+			hooks = slices.DeleteFunc(hooks, func(w webhook.Webhook) bool {
+				return !slices.ContainsFunc(w.Subscriptions, func(s string) bool { return slices.Contains(names, s) })
+			})
+		}
+		return hooks, err
 	}
 	var (
 		values strings.Builder
@@ -386,8 +394,11 @@ func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhoo
 		values.WriteString("(?, ?, ?, ?::jsonb, ?)")
 		args = append(args, e.ID, e.OrganizationID, e.Name, string(e.Data), e.CreatedAt)
 	}
-	active := r.s.conn(ctx).Model(&webhookRow{}).Scopes(inOrg(orgID)).Where("status = ?", string(webhook.Active)).
-		Order("id").Clauses(clause.Locking{Strength: "KEY SHARE"})
+	active := r.s.conn(ctx).Model(&webhookRow{}).Scopes(inOrg(orgID)).Where("status = ?", string(webhook.Active))
+	if names != nil {
+		active = active.Where("string_to_array(subscriptions, ',') && CAST(? AS text[])", textArray(names))
+	}
+	active = active.Order("id").Clauses(clause.Locking{Strength: "KEY SHARE"})
 	args = append(args, active)
 	var rows []webhookRow
 	err := r.s.conn(ctx).Raw(`WITH ins AS (
@@ -398,6 +409,44 @@ func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhoo
 		return nil, errcode.Wrapf(err, "record the events of organization %d", orgID)
 	}
 	return mapRows(rows, webhookRow.domain), nil
+}
+
+// subscriptionsOf is every subscription that takes one of the events (ALL,
+// each event's domain and each event itself), nil when every webhook takes
+// them (a test event): RecordEvents reads and locks only the webhooks with
+// one of them, so that an organization's webhooks subscribed elsewhere cost
+// an emission nothing (an execution's events, with 50 webhooks subscribed
+// to WEBHOOK only, locked all 50 rows each).
+func subscriptionsOf(es []webhook.Event) []string {
+	names := []string{webhook.All}
+	for _, e := range es {
+		if e.Name == webhook.TestEvent {
+			return nil
+		}
+		domain, _, _ := strings.Cut(e.Name, ".")
+		for _, n := range []string{domain, e.Name} {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
+
+// textArray is names as a PostgreSQL array literal, each element quoted.
+func textArray(names []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, n := range names {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(n))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // outgoingSQL reads deliveries with their webhook and event in one

@@ -123,3 +123,36 @@ func TestWebhookUpdateDoesNotBlockEmission(t *testing.T) {
 	require.Equal(t, []int64{a.ID, b.ID}, ids, "the update is not committed yet")
 	release()
 }
+
+// TestEmissionLocksOnlySubscribedWebhooks: an emission holds (FOR KEY
+// SHARE) the webhooks subscribed to its events, and leaves the others free
+// for their owner to delete at once.
+func TestEmissionLocksOnlySubscribedWebhooks(t *testing.T) {
+	t.Parallel()
+	s := testdb.Postgres(t)
+	f := setup(t, s)
+	subscribed := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/s", Subscriptions: []string{"CUSTOMER"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
+	other := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/o", Subscriptions: []string{"WEBHOOK"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
+	for _, w := range []*webhook.Webhook{&subscribed, &other} {
+		require.NoError(t, s.Webhooks().CreateWebhook(f.ctx, w))
+	}
+	var got []int64
+	release := holdTx(t, s, func(ctx context.Context) error {
+		var err error
+		got, err = emit(ctx, s, f.org)
+		return err
+	})
+	defer release()
+	require.Equal(t, []int64{subscribed.ID}, got)
+	sqlDB, err := s.SQLDB()
+	require.NoError(t, err)
+	locked := func(id int64) error {
+		tx, err := sqlDB.BeginTx(f.ctx, nil)
+		require.NoError(t, err)
+		defer func() { _ = tx.Rollback() }()
+		_, err = tx.ExecContext(f.ctx, "SELECT id FROM webhooks WHERE id = $1 FOR UPDATE NOWAIT", id)
+		return err
+	}
+	require.NoError(t, locked(other.ID), "a webhook subscribed to none of the events is not held")
+	require.ErrorContains(t, locked(subscribed.ID), "could not obtain lock", "the subscribed one is held until the emission commits")
+}

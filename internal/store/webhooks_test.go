@@ -56,7 +56,10 @@ func TestRecordEvents(t *testing.T) {
 		active := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/a", Subscriptions: []string{"ALL"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
 		off := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/b", Subscriptions: []string{"ALL"}, Status: webhook.Deactived, CreatedAt: t0, UpdatedAt: t0}
 		elsewhere := webhook.Webhook{OrganizationID: f.other, URL: "https://hooks.example.com/c", Subscriptions: []string{"ALL"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
-		for _, w := range []*webhook.Webhook{&active, &off, &elsewhere} {
+		domain := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/d", Subscriptions: []string{"WEBHOOK", "ACCOUNT"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
+		exact := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/e", Subscriptions: []string{"CUSTOMER.CREATED"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
+		unsubscribed := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/f", Subscriptions: []string{"WEBHOOK", "CUSTOMER.UPDATED"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
+		for _, w := range []*webhook.Webhook{&active, &off, &elsewhere, &domain, &exact, &unsubscribed} {
 			require.NoError(t, repo.CreateWebhook(f.ctx, w))
 		}
 		es := []webhook.Event{
@@ -65,9 +68,17 @@ func TestRecordEvents(t *testing.T) {
 		}
 		hooks, err := repo.RecordEvents(f.ctx, f.org, es)
 		require.NoError(t, err)
-		require.Len(t, hooks, 1)
-		require.Equal(t, active.ID, hooks[0].ID)
+		ids := make([]int64, len(hooks))
+		for i, h := range hooks {
+			ids[i] = h.ID
+		}
+		require.Equal(t, []int64{active.ID, domain.ID, exact.ID}, ids, "the active webhooks subscribed to one of the events: ALL, a domain, an event")
 		require.Equal(t, []string{"ALL"}, hooks[0].Subscriptions)
+
+		test := []webhook.Event{{ID: uuid.NewString(), OrganizationID: f.org, Name: webhook.TestEvent, CreatedAt: t0, Data: json.RawMessage(`{}`)}}
+		hooks, err = repo.RecordEvents(f.ctx, f.org, test)
+		require.NoError(t, err)
+		require.Len(t, hooks, 4, "a test event goes to every active webhook")
 		for _, e := range es {
 			got, err := repo.Event(f.ctx, f.org, e.ID)
 			require.NoError(t, err)

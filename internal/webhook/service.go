@@ -92,7 +92,9 @@ type Repository interface {
 	SetWebhookKey(ctx context.Context, orgID, id int64, k Key) error
 	ActiveWebhooks(ctx context.Context, orgID int64) ([]Webhook, error)
 	// RecordEvents inserts the events of one organization and returns its
-	// active webhooks, in one round trip where the database allows.
+	// active webhooks subscribed to at least one of them (ALL, an event's
+	// domain or the event itself; all of them for a test event), in one
+	// round trip where the database allows.
 	RecordEvents(ctx context.Context, orgID int64, es []Event) ([]Webhook, error)
 
 	CreateEvents(ctx context.Context, es []Event) error
