@@ -370,19 +370,16 @@ func (r *WebhookRepo) PurgeBefore(ctx context.Context, t time.Time) (int64, erro
 // transaction ends, so that none can be deleted before their deliveries are
 // inserted; one being deleted meanwhile is waited for and then left out.
 func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhook.Event) ([]webhook.Webhook, error) {
-	names := subscriptionsOf(es)
 	if r.s.Dialect != Postgres || len(es) == 0 {
 		if err := r.CreateEvents(ctx, es); err != nil {
 			return nil, errcode.Wrapf(err, "record the events of organization %d", orgID)
 		}
 		hooks, err := r.ActiveWebhooks(ctx, orgID) // wrapped there
-		if names != nil {
-			hooks = slices.DeleteFunc(hooks, func(w webhook.Webhook) bool {
-				return !slices.ContainsFunc(w.Subscriptions, func(s string) bool { return slices.Contains(names, s) })
-			})
-		}
-		return hooks, err
+		return slices.DeleteFunc(hooks, func(w webhook.Webhook) bool {
+			return !slices.ContainsFunc(es, func(e webhook.Event) bool { return webhook.Matches(w.Subscriptions, e.Name) })
+		}), err
 	}
+	names := subscriptionsOf(es)
 	var (
 		values strings.Builder
 		args   []any
@@ -412,8 +409,8 @@ func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhoo
 }
 
 // subscriptionsOf is every subscription that takes one of the events (ALL,
-// each event's domain and each event itself), nil when every webhook takes
-// them (a test event): RecordEvents reads and locks only the webhooks with
+// each event's domain and each event itself: webhook.Matches in SQL), nil
+// when every webhook takes them (a test event): RecordEvents reads and locks only the webhooks with
 // one of them, so that an organization's webhooks subscribed elsewhere cost
 // an emission nothing (an execution's events, with 50 webhooks subscribed
 // to WEBHOOK only, locked all 50 rows each).
@@ -433,6 +430,8 @@ func subscriptionsOf(es []webhook.Event) []string {
 	return names
 }
 
+var arrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 // textArray is names as a PostgreSQL array literal, each element quoted.
 func textArray(names []string) string {
 	var b strings.Builder
@@ -442,7 +441,7 @@ func textArray(names []string) string {
 			b.WriteByte(',')
 		}
 		b.WriteByte('"')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(n))
+		b.WriteString(arrayEscaper.Replace(n))
 		b.WriteByte('"')
 	}
 	b.WriteByte('}')

@@ -86,9 +86,14 @@ func (s *Service) record(ctx context.Context, orgID int64, events []Event) error
 			// order; a failed one gets its retries as a job of its own.
 			ids := make([][]int64, 0, len(groups))
 			for _, g := range groups {
-				if len(g) > 0 {
-					ids = append(ids, mapDeliveries(g, func(d *Delivery) int64 { return d.ID }))
+				if len(g) == 0 {
+					continue
 				}
+				group := make([]int64, len(g))
+				for i, d := range g {
+					group[i] = d.ID
+				}
+				ids = append(ids, group)
 			}
 			return errcode.Wrapf(q.EnqueueFirstAttempts(ctx, orgID, ids), "queue the first attempts of %d deliveries", len(ds))
 		}
@@ -99,12 +104,4 @@ func (s *Service) record(ctx context.Context, orgID int64, events []Event) error
 		}
 		return nil
 	})
-}
-
-func mapDeliveries[T any](ds []*Delivery, f func(*Delivery) T) []T {
-	out := make([]T, len(ds))
-	for i, d := range ds {
-		out[i] = f(d)
-	}
-	return out
 }
