@@ -48,6 +48,9 @@ const customerColumns = "id, organization_id, first_name, last_name, reference_i
 
 var customerSelect = clause.Select{Expression: clause.Expr{SQL: customerColumns}}
 
+// customerByIDSQL is Customer's unlocked read.
+var customerByIDSQL = "SELECT " + customerColumns + " FROM customers WHERE " + inOrgSQL("customers") + " AND id = ?"
+
 func (c customerRow) domain() investing.Customer {
 	return investing.Customer{
 		ID: c.ID, OrganizationID: c.OrganizationID, FirstName: c.FirstName, LastName: c.LastName,
@@ -86,8 +89,15 @@ func (r *InvestingRepo) CreateCustomer(ctx context.Context, c *investing.Custome
 // quarter of GORM's cost on that request.
 func (r *InvestingRepo) Customer(ctx context.Context, orgID, id int64, lock bool) (investing.Customer, error) {
 	var row customerRow
-	// at most one row: id is the primary key
-	q := r.s.lock(r.db(ctx), lock).Model(&customerRow{}).Clauses(customerSelect).Scopes(inOrg(orgID)).Where("id = ?", id)
+	// at most one row: id is the primary key. The unlocked read (every
+	// GET) is one pre-written statement: GORM's query building cost about
+	// 30 allocations of the request's 264.
+	var q *gorm.DB
+	if lock {
+		q = r.s.lock(r.db(ctx), lock).Model(&customerRow{}).Clauses(customerSelect).Scopes(inOrg(orgID)).Where("id = ?", id)
+	} else {
+		q = r.db(ctx).Raw(customerByIDSQL, orgID, id)
+	}
 	err := q.Row().Scan(&row.ID, &row.OrganizationID, &row.FirstName, &row.LastName, &row.ReferenceID, &row.Status, &row.CreatedAt, &row.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = gorm.ErrRecordNotFound
