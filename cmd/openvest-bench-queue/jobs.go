@@ -25,6 +25,7 @@ type jobsBench struct {
 	customers  []int64
 	pid        int    // the server's
 	dbName     string // its database
+	dbURL      string
 }
 
 // cpu is the CPU time (ms) the server and the PostgreSQL backends of its
@@ -147,7 +148,93 @@ FROM requests r JOIN transactions t ON t.request_id = r.id WHERE r.id = ANY($1) 
 		len(ids), accepted.Seconds(), float64(len(ids))/accepted.Seconds(), completed, float64(completed)/span, p50, p99)
 	fmt.Printf("fills       CPU per purchase (accepted and executed): server %.2fms, postgres %.2fms (load average %s)\n",
 		(srv1-srv0)/float64(len(ids)), (pg1-pg0)/float64(len(ids)), loadavg())
+	if cfg.held > 0 {
+		if err := j.heldBacklog(ctx, cfg.held); err != nil {
+			return fmt.Errorf("held: %w", err)
+		}
+	}
 	return j.paced(ctx, cfg, "with no backlog", nil)
+}
+
+// heldBacklog measures the executions alone: n purchases are accepted
+// while another connection holds the row locks of the customers'
+// portfolios (FOR NO KEY UPDATE: a new request's foreign key check still
+// passes, every execution waits), then the locks are released and the
+// backlog drains. It prints executions/s from the release to the last
+// fill, and the CPU from the release until no execute_request job is left
+// to work, per purchase.
+func (j *jobsBench) heldBacklog(ctx context.Context, n int) error {
+	hold, err := pgx.Connect(ctx, j.dbURL)
+	if err != nil {
+		return err
+	}
+	defer hold.Close(ctx)
+	tx, err := hold.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // released below; a no-op then
+	if _, err := tx.Exec(ctx, `SELECT id FROM portfolios WHERE customer_id = ANY($1) FOR NO KEY UPDATE`, j.customers); err != nil {
+		return err
+	}
+	var (
+		wg    sync.WaitGroup
+		next  atomic.Int64
+		mu    sync.Mutex
+		ids   []int64
+		first atomic.Pointer[error]
+	)
+	for range 16 {
+		wg.Go(func() {
+			for k := next.Add(1); k <= int64(n); k = next.Add(1) {
+				id, err := j.purchase(ctx, int(k))
+				if err != nil {
+					first.CompareAndSwap(nil, &err)
+					return
+				}
+				mu.Lock()
+				ids = append(ids, id)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if err := first.Load(); err != nil {
+		return *err
+	}
+	srv0, pg0, err := j.cpu(ctx)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := tx.Rollback(ctx); err != nil {
+		return err
+	}
+	if err := j.done(ctx, ids); err != nil {
+		return err
+	}
+	lastFill := time.Since(start)
+	if err := until(ctx, 10*time.Minute, func() (bool, error) {
+		var left int64
+		err := j.db.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'execute_request' AND state IN ('available', 'running', 'retryable', 'scheduled')`).Scan(&left)
+		return left == 0, err
+	}); err != nil {
+		return err
+	}
+	drained := time.Since(start)
+	srv1, pg1, err := j.cpu(ctx)
+	if err != nil {
+		return err
+	}
+	var completed, txs int64
+	if err := j.db.QueryRow(ctx, `SELECT count(*) FILTER (WHERE r.status = 'COMPLETED'), count(t.id) FROM requests r LEFT JOIN transactions t ON t.request_id = r.id WHERE r.id = ANY($1)`, ids).Scan(&completed, &txs); err != nil {
+		return err
+	}
+	fmt.Printf("held        %d purchases waiting, released: %d COMPLETED (%d transactions) in %.2fs, %.0f fills/s; every job done in %.2fs\n",
+		len(ids), completed, txs, lastFill.Seconds(), float64(len(ids))/lastFill.Seconds(), drained.Seconds())
+	fmt.Printf("held        CPU per purchase executed (release to last job): server %.2fms, postgres %.2fms (load average %s)\n",
+		(srv1-srv0)/float64(len(ids)), (pg1-pg0)/float64(len(ids)), loadavg())
+	return nil
 }
 
 // paced sends cfg.rate purchases a second for cfg.rateFor and prints their

@@ -65,7 +65,7 @@ type config struct {
 	bin, adminURL, addr                   string
 	hooks, deliveries, backlog, purchases int
 	slow                                  time.Duration
-	fills, rate, customers                int
+	fills, rate, customers, held          int
 	rateFor                               time.Duration
 }
 
@@ -86,6 +86,7 @@ func main() {
 	flag.IntVar(&cfg.fills, "fills", 0, "jobs phase: purchases sent at once from 16 workers, to measure fills/s (0: skip the jobs phases)")
 	flag.IntVar(&cfg.rate, "rate", 200, "jobs phase: purchases/s of the paced lag measurement")
 	flag.DurationVar(&cfg.rateFor, "rate-for", 10*time.Second, "jobs phase: how long the paced purchases are sent")
+	flag.IntVar(&cfg.held, "held", 0, "jobs phase: purchases accepted while the bench holds their portfolios' row locks, then released at once: executions/s and CPU per execution from a backlog, without the acceptance (0: skip)")
 	flag.IntVar(&cfg.customers, "customers", 50, "jobs phase: customers the purchases are spread over")
 	flag.Parse()
 	if cfg.hooks < 1 || cfg.deliveries < cfg.hooks || cfg.backlog < cfg.hooks || cfg.purchases < 1 {
@@ -353,7 +354,7 @@ func run(ctx context.Context, cfg config) error {
 	}
 	var jb *jobsBench
 	if cfg.fills > 0 {
-		jb = &jobsBench{a: a, db: db, instrument: instrument.Data.InstrumentID, pid: srv.Process.Pid, dbName: dbName}
+		jb = &jobsBench{a: a, db: db, dbURL: dbURL, instrument: instrument.Data.InstrumentID, pid: srv.Process.Pid, dbName: dbName}
 		if err := jb.run(ctx, cfg); err != nil {
 			return err
 		}

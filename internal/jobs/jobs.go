@@ -57,6 +57,14 @@ type Executor interface {
 	ExecuteRequest(ctx context.Context, orgID, requestID int64, due time.Time) error
 }
 
+// BatchExecutor is an Executor that may execute a one-time request
+// together with the other pending purchases of its account
+// (trading.Service.ExecuteBatch); execute_request jobs of one-time
+// requests use it when the registered Executor is one.
+type BatchExecutor interface {
+	ExecuteBatch(ctx context.Context, orgID, requestID int64) error
+}
+
 // Config tunes New.
 type Config struct {
 	// DatabaseURL is the PostgreSQL URL the workers connect with (a small
@@ -367,9 +375,11 @@ func (w *executeWorker) Work(ctx context.Context, job *river.Job[ExecuteArgs]) e
 	if exec == nil {
 		return errors.New("jobs: no Executor registered")
 	}
-	var due time.Time
-	if job.Args.Due != 0 {
-		due = time.UnixMicro(job.Args.Due).UTC()
+	if job.Args.Due == 0 {
+		if b, ok := (*exec).(BatchExecutor); ok {
+			return b.ExecuteBatch(ctx, job.Args.OrganizationID, job.Args.RequestID)
+		}
+		return (*exec).ExecuteRequest(ctx, job.Args.OrganizationID, job.Args.RequestID, time.Time{})
 	}
-	return (*exec).ExecuteRequest(ctx, job.Args.OrganizationID, job.Args.RequestID, due)
+	return (*exec).ExecuteRequest(ctx, job.Args.OrganizationID, job.Args.RequestID, time.UnixMicro(job.Args.Due).UTC())
 }

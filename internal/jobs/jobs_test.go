@@ -209,3 +209,54 @@ func TestOverdueCyclesAreRescheduled(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestBatchedJobsFillOnce: the jobs of a customer's purchases, queued
+// together, run as one batch: the first job fills them all (one executedAt),
+// and every other job finds its request done and completes without a
+// second fill.
+func TestBatchedJobsFillOnce(t *testing.T) {
+	t.Parallel()
+	for name, open := range map[string]func(t *testing.T) bundle{
+		"postgres": func(t *testing.T) bundle { return setup(t, testdb.Postgres(t), testdb.URL(), false) },
+		"sqlite": func(t *testing.T) bundle {
+			st := testdb.SQLite(t)
+			_, err := jobs.Migrate(t.Context(), st, "", slog.New(slog.DiscardHandler))
+			require.NoError(t, err)
+			return setup(t, st, "", false)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			b := open(t)
+			const n = 12
+			var ids []int64
+			for i := range n {
+				ids = append(ids, b.purchase(t, decimal.NewFromInt(int64(10+i)).String()).ID)
+			}
+			require.Equal(t, int64(n), b.jobsInQueue(t, "available"))
+			require.NoError(t, b.queue.Start(context.Background()))
+			for _, id := range ids {
+				require.Equal(t, trading.Completed, b.waitSettled(t, id).Status)
+			}
+			require.Eventually(t, func() bool { return b.jobsInQueue(t, "completed") == n }, 15*time.Second, 10*time.Millisecond)
+			require.Zero(t, b.jobsInQueue(t, "available", "running", "retryable", "scheduled"))
+
+			executed := map[time.Time]bool{}
+			total := decimal.Zero
+			for _, id := range ids {
+				txs := b.transactions(t, id)
+				require.Len(t, txs, 1, "request %d: one fill", id)
+				executed[txs[0].ExecutedAt] = true
+				total = total.Add(txs[0].Quantity)
+				got, err := b.trading.Request(b.ctx, b.org, id)
+				require.NoError(t, err)
+				require.Equal(t, 1, got.Executions)
+			}
+			require.Len(t, executed, 1, "one batch executed them all")
+			assets, err := b.trading.Assets(b.ctx, b.org, trading.AssetFilter{CustomerID: &b.customer}, investing.PageRequest{Limit: 10})
+			require.NoError(t, err)
+			require.Len(t, assets.Items, 1)
+			require.True(t, assets.Items[0].Quantity.Equal(total), "the holding is the sum of the fills: %s vs %s", assets.Items[0].Quantity, total)
+		})
+	}
+}

@@ -300,19 +300,23 @@ func (r *TradingRepo) Transaction(ctx context.Context, orgID, id int64) (trading
 
 // CreateTransaction implements trading.Repository.
 func (r *TradingRepo) CreateTransaction(ctx context.Context, t *trading.Transaction) error {
-	row := transactionRow{
-		OrganizationID: t.OrganizationID, CustomerID: t.CustomerID, AccountID: t.AccountID, PortfolioID: t.PortfolioID,
-		RequestID: t.RequestID, AssetID: t.AssetID, InstrumentID: t.InstrumentID, Symbol: t.Symbol,
-		TransactionType: string(t.Type), Status: string(t.Status), CurrencyCols: currencyOf(t.Currency),
-		Amount: t.Amount, FxRate: t.Rate, Price: t.Price, Quantity: t.Quantity, Value: t.Value, Uninvested: t.Uninvested,
-		Cycle: t.Cycle, ErrorReason: t.ErrorReason, ExecutedAt: t.ExecutedAt, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
-	}
+	row := transactionRowOf(t)
 	if err := r.db(ctx).Create(&row).Error; err != nil {
 		return errcode.Wrapf(conflictIfUnique(err, "request %d has already executed its cycle %d", t.RequestID, t.Cycle),
 			"create the transaction of cycle %d of request %d of organization %d", t.Cycle, t.RequestID, t.OrganizationID)
 	}
 	t.ID = row.ID
 	return nil
+}
+
+func transactionRowOf(t *trading.Transaction) transactionRow {
+	return transactionRow{
+		OrganizationID: t.OrganizationID, CustomerID: t.CustomerID, AccountID: t.AccountID, PortfolioID: t.PortfolioID,
+		RequestID: t.RequestID, AssetID: t.AssetID, InstrumentID: t.InstrumentID, Symbol: t.Symbol,
+		TransactionType: string(t.Type), Status: string(t.Status), CurrencyCols: currencyOf(t.Currency),
+		Amount: t.Amount, FxRate: t.Rate, Price: t.Price, Quantity: t.Quantity, Value: t.Value, Uninvested: t.Uninvested,
+		Cycle: t.Cycle, ErrorReason: t.ErrorReason, ExecutedAt: t.ExecutedAt, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+	}
 }
 
 // ListTransactions implements trading.Repository.

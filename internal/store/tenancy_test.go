@@ -390,6 +390,15 @@ var crossOrgCases = map[string]crossOrgCase{
 		r.OrganizationID, r.Status, r.Executions, r.UpdatedAt = org, trading.Canceled, 3, t0.Add(time.Hour)
 		return wrote(s.Trading().SaveRequest(ctx, &r))
 	}),
+	"trading.Repository.SaveRequests": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		r, sell := v.request, v.sell
+		r.Status, r.Executions, r.UpdatedAt = trading.Canceled, 3, t0.Add(time.Hour)
+		sell.Status, sell.ErrorReason, sell.UpdatedAt = trading.Failed, ptr("nothing to sell"), t0.Add(time.Hour)
+		return wrote(s.Trading().SaveRequests(ctx, org, []trading.Request{r, sell}))
+	}),
+	"trading.Repository.LockPendingRequests": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		return nonEmpty(s.Trading().LockPendingRequests(ctx, org, v.account.ID, trading.Sell, 10)) // the victim's one-time request is its sell
+	}),
 	"trading.Repository.ListRequests": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		all, err := s.Trading().ListRequests(ctx, org, trading.RequestFilter{}, pageOf10)
 		if err != nil {
@@ -437,6 +446,11 @@ var crossOrgCases = map[string]crossOrgCase{
 		tx := transactionOf(v, org)
 		tx.Cycle = 2
 		return attached(s.Trading().CreateTransaction(ctx, &tx))
+	}),
+	"trading.Repository.CreateTransactions": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		one, two := transactionOf(v, v.org), transactionOf(v, v.org)
+		one.Cycle, two.Cycle = 2, 3
+		return attached(s.Trading().CreateTransactions(ctx, org, []trading.Transaction{one, two}))
 	}),
 	"trading.Repository.Transaction": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		return foundValue(s.Trading().Transaction(ctx, org, v.tx.ID))

@@ -65,30 +65,54 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 		return Transaction{}, err
 	}
 	now := s.nowWith(offset)
+	t, events, fatal, err := s.prepare(ctx, r, forced, now, func(ctx context.Context, r *Request, t *Transaction, at time.Time) ([]event.Event, string, bool, error) {
+		return s.fill(ctx, r, t, at, overrides)
+	})
+	if err != nil {
+		return Transaction{}, err
+	}
+	if err := s.repo.CreateTransaction(ctx, &t); err != nil {
+		return Transaction{}, errcode.Wrapf(err, "record cycle %d of request %d", t.Cycle, r.ID)
+	}
+	events = append(events, TransactionCreated{t})
+	if err := s.advance(ctx, r, t, fatal, now, forced); err != nil {
+		return Transaction{}, err
+	}
+	if err := s.repo.SaveRequest(ctx, r); err != nil {
+		return Transaction{}, err
+	}
+	return t, s.events.Emit(ctx, r.OrganizationID, append(events, RequestUpdated{*r})...)
+}
+
+// filler books one execution of r at time at into t (see Service.fill).
+type filler func(ctx context.Context, r *Request, t *Transaction, at time.Time) (events []event.Event, reason string, fatal bool, err error)
+
+// prepare is r's execution at now up to its writes: the transaction t
+// (not yet stored), filled through fill unless the sandbox forces ERROR,
+// the events of the fill, and whether its failure ends the request
+// (fatal). The single path (execute) and the batch (executeBatch) share
+// it, so that both book the same numbers.
+func (s *Service) prepare(ctx context.Context, r *Request, forced *forcedOutcome, now time.Time, fill filler) (t Transaction, events []event.Event, fatal bool, err error) {
 	at := now
 	if r.IsRecurring {
 		at = *r.NextExecutionAt // a cycle is priced at its due time
 	}
-	t := Transaction{
+	t = Transaction{
 		OrganizationID: r.OrganizationID, CustomerID: r.CustomerID, AccountID: r.AccountID, PortfolioID: r.PortfolioID,
 		RequestID: r.ID, InstrumentID: r.InstrumentID, Symbol: r.Symbol, Type: r.Type, Currency: r.Currency,
 		Amount: decimal.Zero, Rate: decimal.Zero, Price: decimal.Zero, Quantity: decimal.Zero, Value: decimal.Zero, Uninvested: decimal.Zero,
 		Cycle: r.Executions + 1, ExecutedAt: now, CreatedAt: now, UpdatedAt: now,
 	}
-	var (
-		reason string
-		fatal  bool          // the request cannot go on (a recurring one ends in ERROR)
-		events []event.Event // of the fill, emitted with the request's
-	)
+	var reason string
 	if forced != nil && forced.Status == Failed {
 		reason, fatal = forced.Reason, true
 	} else {
-		events, reason, fatal, err = s.fill(ctx, r, &t, at, overrides)
+		events, reason, fatal, err = fill(ctx, r, &t, at)
 		if err != nil {
-			return Transaction{}, errcode.Wrapf(err, "fill cycle %d of request %d", t.Cycle, r.ID)
+			return Transaction{}, nil, false, errcode.Wrapf(err, "fill cycle %d of request %d", t.Cycle, r.ID)
 		}
 		if reason != "" && forced != nil {
-			return Transaction{}, errcode.New(errcode.Unprocessable, "request %d cannot be COMPLETED: %s", r.ID, reason)
+			return Transaction{}, nil, false, errcode.New(errcode.Unprocessable, "request %d cannot be COMPLETED: %s", r.ID, reason)
 		}
 	}
 	t.Status = TxCompleted
@@ -96,28 +120,32 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 		t.Status, t.ErrorReason = TxFailed, &reason
 		t.Amount = decimal.Zero
 	}
-	if err := s.repo.CreateTransaction(ctx, &t); err != nil {
-		return Transaction{}, errcode.Wrapf(err, "record cycle %d of request %d", t.Cycle, r.ID)
-	}
-	events = append(events, TransactionCreated{t})
+	return t, events, fatal, nil
+}
+
+// advance moves r on after its execution t at now (r not yet saved): the
+// next cycle of a recurring request (scheduled) unless fatal, else
+// COMPLETED or ERROR with the transaction's reason.
+func (s *Service) advance(ctx context.Context, r *Request, t Transaction, fatal bool, now time.Time, forced *forcedOutcome) error {
 	r.Executions++
 	r.UpdatedAt = now
+	reason := ""
+	if t.ErrorReason != nil {
+		reason = *t.ErrorReason
+	}
 	switch {
 	case r.IsRecurring && !fatal && (forced == nil || forced.Status != Completed):
 		next := r.Schedule.Cycle(r.CreatedAt, r.Executions+1)
 		r.NextExecutionAt = &next
 		if err := s.sched.Schedule(ctx, Execution{OrganizationID: r.OrganizationID, RequestID: r.ID, Due: next, Delay: next.Sub(now)}); err != nil {
-			return Transaction{}, errcode.Wrapf(err, "schedule cycle %d of request %d", r.Executions+1, r.ID)
+			return errcode.Wrapf(err, "schedule cycle %d of request %d", r.Executions+1, r.ID)
 		}
 	case reason != "":
 		r.Status, r.ErrorReason, r.NextExecutionAt = Failed, &reason, nil
 	default:
 		r.Status, r.NextExecutionAt = Completed, nil
 	}
-	if err := s.repo.SaveRequest(ctx, r); err != nil {
-		return Transaction{}, err
-	}
-	return t, s.events.Emit(ctx, r.OrganizationID, append(events, RequestUpdated{*r})...)
+	return nil
 }
 
 // fill prices and books one execution of r at time at into t, the holding
@@ -165,6 +193,44 @@ func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.
 			}
 		}
 	}
+	return s.fillIn(ctx, r, t, at, overrides, &p, stored{s})
+}
+
+// holdings is where an execution reads and books the holding it fills:
+// the database, one statement at a time (stored, the single path), or
+// the batch's own copy of the portfolio (batchHoldings).
+type holdings interface {
+	// of reads p's holding of an instrument, locked; found is false when there is none.
+	of(ctx context.Context, p *investing.Portfolio, instrumentID int64) (a Asset, found bool, err error)
+	// book stores a after a fill (created: the fill opened it; a.ID is
+	// set then) and revalues p, returning its PORTFOLIO.UPDATED.
+	book(ctx context.Context, p *investing.Portfolio, a *Asset, created bool, at time.Time, overrides map[int64]decimal.Decimal) (event.Event, error)
+}
+
+// stored is the holdings of the single path: each fill reads, writes and
+// revalues in the database.
+type stored struct{ s *Service }
+
+func (h stored) of(ctx context.Context, p *investing.Portfolio, instrumentID int64) (Asset, bool, error) {
+	return h.s.repo.AssetOf(ctx, p.OrganizationID, p.ID, instrumentID)
+}
+
+func (h stored) book(ctx context.Context, p *investing.Portfolio, a *Asset, created bool, at time.Time, overrides map[int64]decimal.Decimal) (event.Event, error) {
+	var err error
+	if created {
+		err = h.s.repo.CreateAsset(ctx, a)
+	} else {
+		err = h.s.repo.SaveAsset(ctx, a)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return h.s.revaluePortfolio(ctx, p, at, overrides)
+}
+
+// fillIn is fill once the portfolio p is known (locked): it checks p and
+// the instrument, prices the execution and books it through h.
+func (s *Service) fillIn(ctx context.Context, r *Request, t *Transaction, at time.Time, overrides map[int64]decimal.Decimal, p *investing.Portfolio, h holdings) (events []event.Event, reason string, fatal bool, err error) {
 	if p.Status != investing.Active {
 		return nil, fmt.Sprintf("portfolio %d is %s: only ACTIVE portfolios can trade", p.ID, p.Status), p.Status == investing.Closed, nil
 	}
@@ -191,7 +257,7 @@ func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.
 	}
 	t.Rate, t.Price = q.Rate, q.Price
 
-	a, found, err := s.repo.AssetOf(ctx, r.OrganizationID, p.ID, inst.ID)
+	a, found, err := h.of(ctx, p, inst.ID)
 	if err != nil {
 		return nil, "", false, err
 	}
@@ -231,20 +297,12 @@ func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.
 	}
 	a.MarketValue = inPortfolio(a.Quantity.Mul(q.Price).Round(moneyPlaces))
 	a.UpdatedAt = t.ExecutedAt
-	if found {
-		err = s.repo.SaveAsset(ctx, &a)
-	} else {
-		err = s.repo.CreateAsset(ctx, &a)
-	}
+	updated, err := h.book(ctx, p, &a, !found, at, overrides)
 	if err != nil {
 		return nil, "", false, err
 	}
 	t.AssetID = &a.ID
 	t.Quantity, t.Value, t.Amount, t.Uninvested = f.Quantity, f.Value, f.Amount, f.Uninvested
-	updated, err := s.revaluePortfolio(ctx, &p, at, overrides)
-	if err != nil {
-		return nil, "", false, err
-	}
 	return []event.Event{assetChanged(a, !found), updated}, "", false, nil
 }
 

@@ -49,6 +49,14 @@ type Repository interface {
 	Request(ctx context.Context, orgID, id int64, lock bool) (Request, error)
 	// SaveRequest writes r's status, next execution, executions, error reason and updatedAt.
 	SaveRequest(ctx context.Context, r *Request) error
+	// SaveRequests is SaveRequest of every request of rs (of the organization), in as few statements as their values allow.
+	SaveRequests(ctx context.Context, orgID int64, rs []Request) error
+	// LockPendingRequests reads at most limit PENDING one-time requests of
+	// type t of an account, in id order, and holds them until the
+	// transaction ends. On PostgreSQL those another transaction holds are
+	// left out (SKIP LOCKED) instead of waited for; SQLite serialises
+	// writers. Index requests_org_account_pending.
+	LockPendingRequests(ctx context.Context, orgID, accountID int64, t RequestType, limit int) ([]Request, error)
 	// ListRequests returns one page of requests.
 	ListRequests(ctx context.Context, orgID int64, f RequestFilter, p investing.PageRequest) (investing.Page[Request], error)
 	// DueRequests lists the PENDING recurring requests due at or before t.
@@ -75,6 +83,8 @@ type Repository interface {
 	// CreateTransaction inserts t and sets its ID. Conflict: the request's
 	// cycle has a transaction already.
 	CreateTransaction(ctx context.Context, t *Transaction) error
+	// CreateTransactions inserts ts (of the organization) in one statement and sets their IDs. Conflict: a request's cycle has a transaction already.
+	CreateTransactions(ctx context.Context, orgID int64, ts []Transaction) error
 	// Transaction reads one transaction. NotFound.
 	Transaction(ctx context.Context, orgID, id int64) (Transaction, error)
 	// ListTransactions returns one page of transactions.

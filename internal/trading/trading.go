@@ -9,6 +9,9 @@
 // prices the instrument, computes the quantity, updates the holding and
 // the portfolio, writes a transaction and sets the status. A recurring
 // request stays PENDING and executes once per cycle until it is canceled.
+// The job of a one-time request calls ExecuteBatch instead, which fills it
+// together with the other PENDING one-time purchases of its account, one
+// execution after another in memory and written once (see ExecuteBatch).
 //
 // Every amount is a decimal.Decimal. Prices and average costs are in US
 // dollars; a request's amounts are in its currency; a holding's and a
