@@ -55,7 +55,7 @@ type desk struct {
 
 var batchClock = time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC)
 
-func newDesk(t *testing.T, s *store.Store) desk {
+func newDesk(t testing.TB, s *store.Store) desk {
 	t.Helper()
 	stocks := investing.InternationalStocks
 	a := auth.Organization{
@@ -76,7 +76,7 @@ func newDesk(t *testing.T, s *store.Store) desk {
 // purchases places the same mix on a desk: fractional instruments (two of
 // them, one in EUR), a whole-share one, and one a purchase cannot fill (50
 // USD of GE at about 175 USD a share, whole shares only: it FAILS).
-func (d desk) purchases(t *testing.T) []trading.Request {
+func (d desk) purchases(t testing.TB) []trading.Request {
 	t.Helper()
 	mix := []struct {
 		instrument int64
@@ -338,4 +338,19 @@ func TestBatchLocks(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, txs.Items, "the held request was not filled")
 	})
+}
+
+// BenchmarkRequestRead: the first statement of every execution job (and
+// the only one of a job whose request a batch executed), on PostgreSQL;
+// -benchmem shows what it allocates.
+func BenchmarkRequestRead(b *testing.B) {
+	d := newDesk(b, testdb.Postgres(b))
+	r := d.purchases(b)[0]
+	repo := d.s.Trading()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := repo.Request(d.ctx, d.org.ID, r.ID, false); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
