@@ -75,8 +75,8 @@ func (s *Service) ExecuteBatch(ctx context.Context, orgID, requestID int64) erro
 // executeBatch fills r (read unlocked, a PENDING one-time purchase) and
 // the other PENDING one-time purchases of its account (see ExecuteBatch),
 // in the transaction ctx carries, and returns the outcome of each
-// (completed, failed). nil outcomes and no error: the batch did not take
-// r; the caller rolls back and executes r alone.
+// (completed, failed; skipped alone: r was done meanwhile). nil outcomes
+// and no error: the batch did not take r; the caller executes r alone.
 func (s *Service) executeBatch(ctx context.Context, r Request) ([]string, error) {
 	offset, overrides, err := s.repo.SandboxState(ctx, r.OrganizationID)
 	if err != nil {
@@ -87,8 +87,18 @@ func (s *Service) executeBatch(ctx context.Context, r Request) ([]string, error)
 		return nil, err
 	}
 	rs, err := s.repo.LockPendingRequests(ctx, r.OrganizationID, r.AccountID, Purchase, MaxBatch)
-	if err != nil || !slices.ContainsFunc(rs, func(q Request) bool { return q.ID == r.ID }) {
-		return nil, err // r is held by another transaction, or no longer PENDING: ExecuteRequest decides
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(rs, func(q Request) bool { return q.ID == r.ID }) {
+		// Most often a batch that held the portfolio before this one took
+		// r: read as committed now, it is done. Else another transaction
+		// holds it: ExecuteRequest waits for it and decides.
+		now, err := s.repo.Request(ctx, r.OrganizationID, r.ID, false)
+		if errcode.Is(err, errcode.NotFound) || err == nil && now.Status != Pending {
+			return []string{"skipped"}, nil
+		}
+		return nil, err
 	}
 	now := s.nowWith(offset)
 	h := &batchHoldings{s: s, held: map[int64]*Asset{}, valued: map[int64]Asset{}}

@@ -312,6 +312,20 @@ func TestBatchLocks(t *testing.T) {
 		require.Equal(t, trading.Failed, r.Status, "a portfolio suspended meanwhile does not trade")
 		require.Contains(t, *r.ErrorReason, "only ACTIVE portfolios can trade")
 	})
+	t.Run("a request another transaction holds runs alone, after it", func(t *testing.T) {
+		t.Parallel()
+		tr := setupTrader(t)
+		h := testdb.Hold(t, tr.s, `UPDATE requests SET status = 'CANCELED' WHERE id = ?`, tr.request.ID)
+		require.NoError(t, h.RequireWaits(t, testdb.ForUpdate("requests"), func() error {
+			return tr.svc.ExecuteBatch(tr.ctx, tr.org.ID, tr.request.ID)
+		}))
+		r, err := tr.svc.Request(tr.ctx, tr.org, tr.request.ID)
+		require.NoError(t, err)
+		require.Equal(t, trading.Canceled, r.Status, "a request canceled meanwhile does not execute")
+		txs, err := tr.svc.Transactions(tr.ctx, tr.org, trading.TransactionFilter{}, investing.PageRequest{Limit: 10})
+		require.NoError(t, err)
+		require.Empty(t, txs.Items)
+	})
 	t.Run("a batch skips a request another transaction holds", func(t *testing.T) {
 		t.Parallel()
 		tr := setupTrader(t)

@@ -23,6 +23,10 @@ import (
 // request row is locked, and a request that is no longer PENDING, or whose
 // due cycle has already run, is left as it is. A transaction row per
 // request cycle (unique in the database) backs that up.
+//
+// Lock order: the request, then the account's portfolio, then the
+// holding; ExecuteBatch takes the portfolio first and the requests with
+// SKIP LOCKED, so that neither waits on the other in a cycle.
 func (s *Service) ExecuteRequest(ctx context.Context, orgID, requestID int64, due time.Time) error {
 	outcome := "skipped"
 	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
