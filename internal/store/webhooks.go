@@ -209,9 +209,11 @@ func (r *WebhookRepo) ActiveWebhooks(ctx context.Context, orgID int64) ([]webhoo
 	return mapRows(rows, webhookRow.domain), nil
 }
 
+// webhookEventRow is an event of the outbox; its key is (organization_id,
+// id) (migration 00023: no primary key on id alone).
 type webhookEventRow struct {
+	OrganizationID int64  `gorm:"primaryKey"`
 	ID             string `gorm:"primaryKey"`
-	OrganizationID int64
 	Name           string
 	Data           string
 	CreatedAt      time.Time
@@ -299,7 +301,7 @@ func (r *WebhookRepo) CreateDeliveries(ctx context.Context, ds []*webhook.Delive
 func (r *WebhookRepo) deliveries(ctx context.Context) *gorm.DB {
 	return r.s.conn(ctx).Model(&webhookDeliveryRow{}).
 		Select("webhook_deliveries.*, webhook_events.name AS event_name").
-		Joins("JOIN webhook_events ON webhook_events.id = webhook_deliveries.event_id")
+		Joins("JOIN webhook_events ON webhook_events.organization_id = webhook_deliveries.organization_id AND webhook_events.id = webhook_deliveries.event_id")
 }
 
 // Delivery implements webhook.Repository.
@@ -357,7 +359,7 @@ func (r *WebhookRepo) PurgeBefore(ctx context.Context, t time.Time) (int64, erro
 			return res.Error
 		}
 		n = res.RowsAffected
-		res = r.s.conn(ctx).Where("created_at < ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)", t.UTC()).Delete(&webhookEventRow{})
+		res = r.s.conn(ctx).Where("created_at < ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.organization_id = webhook_events.organization_id AND d.event_id = webhook_events.id)", t.UTC()).Delete(&webhookEventRow{})
 		n += res.RowsAffected
 		return res.Error
 	})
@@ -388,7 +390,7 @@ func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhoo
 		if i > 0 {
 			values.WriteString(", ")
 		}
-		values.WriteString("(?, ?, ?, ?::jsonb, ?)")
+		values.WriteString("(?, ?, ?, ?, ?)")
 		args = append(args, e.ID, e.OrganizationID, e.Name, string(e.Data), e.CreatedAt)
 	}
 	active := r.s.conn(ctx).Model(&webhookRow{}).Scopes(inOrg(orgID)).Where("status = ?", string(webhook.Active))
@@ -458,7 +460,7 @@ var outgoingSQL = `SELECT d.id, d.organization_id, d.webhook_id, d.event_id, d.a
   w.url, w.subscriptions, w.status, w.deactivated_reason, w.signing_key_id, w.signing_seed, w.signing_key_created_at,
   w.created_at, w.updated_at
 FROM webhook_deliveries d
-JOIN webhook_events e ON e.id = d.event_id
+JOIN webhook_events e ON e.organization_id = d.organization_id AND e.id = d.event_id
 JOIN webhooks w ON w.id = d.webhook_id
 WHERE ` + inOrgSQL("d") + ` AND d.id IN ?
 ORDER BY d.id`
