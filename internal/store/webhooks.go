@@ -504,10 +504,12 @@ var recordAttemptSQL = `UPDATE webhook_deliveries SET attempts = ?, state = ?, l
 WHERE ` + inOrgSQL("webhook_deliveries") + ` AND id = ? AND state = 'PENDING' AND attempts < ?`
 
 // RecordAttempts implements webhook.Repository: the ended attempts of a
-// job's deliveries with one conditional UPDATE … FROM (VALUES …), in a
-// transaction of its own (one commit instead of one per delivery; a
-// deadlock with another multi-row change of the same webhook's deliveries,
-// CancelPending or a delete, is retried as every transaction is).
+// job's deliveries with one conditional UPDATE … FROM (VALUES …), one
+// statement that is its own transaction (one commit instead of one per
+// delivery, and one round trip: no BEGIN and COMMIT around it); a deadlock
+// with another multi-row change of the same webhook's deliveries,
+// CancelPending or a delete, is retried as every transaction is. Called
+// within a transaction, it joins it (and that transaction's retry applies).
 func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webhook.Delivery, n int, at time.Time) (int64, error) {
 	if len(ds) == 0 {
 		return 0, nil
@@ -527,7 +529,7 @@ func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webh
 	}
 	args = append(args, orgID, n)
 	var affected int64
-	err := r.s.WithTx(ctx, func(ctx context.Context) error {
+	update := func() error {
 		res := r.s.conn(ctx).Exec(`UPDATE webhook_deliveries SET attempts = ?, state = v.column2, last_status_code = v.column3,
   last_latency_ms = v.column4, last_error = v.column5, next_attempt_at = NULL, updated_at = ?
 FROM (VALUES `+values.String()+`) AS v
@@ -535,7 +537,13 @@ WHERE `+inOrgSQL("webhook_deliveries")+` AND webhook_deliveries.id = v.column1
   AND webhook_deliveries.state = 'PENDING' AND webhook_deliveries.attempts < ?`, args...)
 		affected = res.RowsAffected
 		return res.Error
-	})
+	}
+	var err error
+	if _, inTx := carried(ctx); inTx {
+		err = update()
+	} else {
+		err = retryTransient(ctx, update)
+	}
 	return affected, errcode.Wrapf(err, "record attempt %d of %d webhook deliveries of organization %d", n, len(ds), orgID)
 }
 
