@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
@@ -65,12 +66,20 @@ func (r *TradingRepo) CreateRequest(ctx context.Context, q *trading.Request) err
 		IsRecurring: q.IsRecurring, Schedule: string(q.Schedule), NextExecutionAt: q.NextExecutionAt,
 		Executions: q.Executions, ErrorReason: q.ErrorReason, CreatedAt: q.CreatedAt, UpdatedAt: q.UpdatedAt,
 	}
-	if err := r.db(ctx).Create(&row).Error; err != nil {
-		return errcode.Wrapf(err, "create a %s request of customer %d of organization %d", q.Type, q.CustomerID, q.OrganizationID)
-	}
-	q.ID = row.ID
-	return nil
+	// Every purchase and sale accepted inserts one: pre-written and sent
+	// on the session's connection (the transaction's), as Request's read.
+	err := r.db(ctx).Statement.ConnPool.QueryRowContext(ctx, createRequestSQL[r.s.Dialect],
+		row.OrganizationID, row.CustomerID, row.AccountID, row.PortfolioID, row.RequestType, row.Status,
+		row.CurrencyCols.Currency, row.CurrencyCols.CurrencySpelling, row.InstrumentID, row.Symbol, row.AssetID,
+		row.PurchaseAmount, row.SellAmount, row.SellPercentage, row.IsRecurring, row.Schedule, row.NextExecutionAt,
+		row.Executions, row.ErrorReason, row.CreatedAt, row.UpdatedAt).Scan(&q.ID)
+	return errcode.Wrapf(err, "create a %s request of customer %d of organization %d", q.Type, q.CustomerID, q.OrganizationID)
 }
+
+// createRequestSQL is CreateRequest's statement: every column of
+// requestColumns but id, which it returns.
+var createRequestSQL = dialectSQL(`INSERT INTO requests (` + requestColumns[len("id, "):] + `) VALUES (` +
+	strings.Repeat("?, ", 20) + `?) RETURNING id`)
 
 // requestColumns are requestRow's columns in the order requestRow.scan reads them.
 const requestColumns = "id, organization_id, customer_id, account_id, portfolio_id, request_type, status, currency, currency_spelling, " +
