@@ -48,8 +48,9 @@ const customerColumns = "id, organization_id, first_name, last_name, reference_i
 
 var customerSelect = clause.Select{Expression: clause.Expr{SQL: customerColumns}}
 
-// customerByIDSQL is Customer's unlocked read.
-var customerByIDSQL = "SELECT " + customerColumns + " FROM customers WHERE " + inOrgSQL("customers") + " AND id = ?"
+// customerByIDSQL is Customer's unlocked read, as each database's driver
+// takes its parameters (it goes to the connection as written).
+var customerByIDSQL = dialectSQL("SELECT " + customerColumns + " FROM customers WHERE " + inOrgSQL("customers") + " AND id = ?")
 
 func (c customerRow) domain() investing.Customer {
 	return investing.Customer{
@@ -86,18 +87,22 @@ func (r *InvestingRepo) CreateCustomer(ctx context.Context, c *investing.Custome
 //
 // It is GET /v1/customers/{id}'s one statement, so it is scanned by hand
 // (GORM's reflective scan was a quarter of GORM's cost on that request)
-// and, unlocked, pre-written (GORM's query building cost about 30 of the
+// and, unlocked, pre-written and sent on the GORM session's own
+// connection (GORM's query building and callbacks cost about 45 of the
 // request's 264 allocations); the locked read keeps GORM's builder for
 // the dialect's lock clause. At most one row: id is the primary key.
 func (r *InvestingRepo) Customer(ctx context.Context, orgID, id int64, lock bool) (investing.Customer, error) {
 	var row customerRow
-	var q *gorm.DB
+	var q interface{ Scan(...any) error }
 	if lock {
-		q = r.s.lock(r.db(ctx), lock).Model(&customerRow{}).Clauses(customerSelect).Scopes(inOrg(orgID)).Where("id = ?", id)
+		q = r.s.lock(r.db(ctx), lock).Model(&customerRow{}).Clauses(customerSelect).Scopes(inOrg(orgID)).Where("id = ?", id).Row()
 	} else {
-		q = r.db(ctx).Raw(customerByIDSQL, orgID, id)
+		// Straight to the session's connection (the transaction's, when ctx
+		// carries one): GORM's statement build and callbacks were a tenth
+		// of an unsigned GET's CPU, for a statement that is already written.
+		q = r.db(ctx).Statement.ConnPool.QueryRowContext(ctx, customerByIDSQL[r.s.Dialect], orgID, id)
 	}
-	err := q.Row().Scan(&row.ID, &row.OrganizationID, &row.FirstName, &row.LastName, &row.ReferenceID, &row.Status, &row.CreatedAt, &row.UpdatedAt)
+	err := q.Scan(&row.ID, &row.OrganizationID, &row.FirstName, &row.LastName, &row.ReferenceID, &row.Status, &row.CreatedAt, &row.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = gorm.ErrRecordNotFound
 	}

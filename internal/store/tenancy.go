@@ -1,6 +1,9 @@
 package store
 
 import (
+	"strconv"
+	"strings"
+
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -32,3 +35,20 @@ func inOrg(orgID int64) func(*gorm.DB) *gorm.DB {
 // (through GORM's Raw/Exec): "table.organization_id = ?", the organization
 // id its argument. Like inOrg, the one place such a condition is written.
 func inOrgSQL(table string) string { return table + ".organization_id = ?" }
+
+// dialectSQL is a statement written with ? placeholders (none inside a
+// literal) as each database's driver takes it when it goes to the
+// connection without GORM: SQLite as written, PostgreSQL numbered ($1, $2, …).
+func dialectSQL(q string) map[Dialect]string {
+	var b strings.Builder
+	n := 0
+	for _, c := range q {
+		if c != '?' {
+			b.WriteRune(c)
+			continue
+		}
+		n++
+		b.WriteString("$" + strconv.Itoa(n))
+	}
+	return map[Dialect]string{SQLite: q, Postgres: b.String()}
+}
