@@ -63,3 +63,14 @@ func expandedKey(key ed25519.PublicKey) *voi.ExpandedPublicKey {
 	expanded.Unlock()
 	return x
 }
+
+// SignEd25519 is key's ed25519 signature of msg: exactly the bytes of
+// crypto/ed25519.Sign (an ed25519 signature is deterministic;
+// TestSignerAgreesWithStdlib), made by curve25519-voi, whose fixed-base
+// multiplication signs in about two thirds of the standard library's time
+// on amd64 (18 against 27 µs). Every webhook delivery signs three times. It
+// panics when key is not ed25519.PrivateKeySize bytes, as
+// crypto/ed25519.Sign does.
+func SignEd25519(key ed25519.PrivateKey, msg []byte) []byte {
+	return voi.Sign(voi.PrivateKey(key), msg)
+}

@@ -80,6 +80,33 @@ func TestVerifierAgreesWithStdlib(t *testing.T) {
 	}
 }
 
+// TestSignerAgreesWithStdlib: SignEd25519 makes exactly crypto/ed25519.Sign's
+// bytes for random keys and messages of every length up to 300 bytes and a
+// few long ones, and panics on a key of the wrong length as it does.
+func TestSignerAgreesWithStdlib(t *testing.T) {
+	t.Parallel()
+	for n := range 300 {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := make([]byte, n)
+		if n%50 == 49 {
+			msg = make([]byte, n*100)
+		}
+		_, _ = rand.Read(msg)
+		if got, want := SignEd25519(priv, msg), ed25519.Sign(priv, msg); !bytes.Equal(got, want) {
+			t.Fatalf("message of %d bytes: signature %x, crypto/ed25519 %x", len(msg), got, want)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a 32-byte key did not panic")
+		}
+	}()
+	SignEd25519(make([]byte, 32), []byte("x"))
+}
+
 func flip(b []byte, i int) []byte {
 	out := bytes.Clone(b)
 	out[i] ^= 0x01

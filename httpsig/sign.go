@@ -107,7 +107,7 @@ func (s *Signer) Sign(req *http.Request, body []byte) error {
 		return err
 	}
 	sig := httpsfv.NewDictionary()
-	sig.Add(label, httpsfv.NewItem(ed25519.Sign(s.Key, msg)))
+	sig.Add(label, httpsfv.NewItem(SignEd25519(s.Key, msg)))
 	sigHeader, err := httpsfv.Marshal(sig)
 	if err != nil {
 		return err

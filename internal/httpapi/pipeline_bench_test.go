@@ -19,7 +19,8 @@ import (
 // BenchmarkPipeline is the server's work on the requests `make bench`
 // sends, without the network: the whole Echo stack (middleware, pipeline,
 // handler, PostgreSQL) serving a signed GET /v1/customers/{id}, an unsigned
-// one, and a signed, idempotent POST /v1/customers, requests signed before
+// one, a signed, idempotent POST /v1/customers and a one-time purchase
+// (POST /v1/requests/purchase, accepted; the job queue is not started), requests signed before
 // the timer starts. The log is at warn, as in `make bench`.
 //
 //	go test -run '^$' -bench BenchmarkPipeline -benchmem -benchtime 3000x ./internal/httpapi
@@ -69,6 +70,25 @@ func BenchmarkPipeline(b *testing.B) {
 		reqs := make([]*http.Request, b.N)
 		for i := range reqs {
 			req := httptest.NewRequest(http.MethodPost, env.Server.URL+"/v1/customers", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+signed.Token)
+			req.Header.Set("X-Client-Id", signed.Org.ClientID)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Idempotency-Key", httpsig.NewIdempotencyKey())
+			if err := signed.Signer().Sign(req, body); err != nil {
+				b.Fatal(err)
+			}
+			reqs[i] = req
+		}
+		serve(b, reqs, http.StatusCreated)
+	})
+	// A one-time purchase accepted (PENDING, its execution queued; the
+	// queue is not started, so nothing executes meanwhile).
+	b.Run("POST-purchase", func(b *testing.B) {
+		customer := createCustomer(b, signed, customerOpts{})
+		body := []byte(`{"customerId": ` + strconv.FormatInt(customer, 10) + `, "currency": "USD", "instrumentId": 1, "purchaseAmount": 10}`)
+		reqs := make([]*http.Request, b.N)
+		for i := range reqs {
+			req := httptest.NewRequest(http.MethodPost, env.Server.URL+"/v1/requests/purchase", bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+signed.Token)
 			req.Header.Set("X-Client-Id", signed.Org.ClientID)
 			req.Header.Set("Content-Type", "application/json")

@@ -209,9 +209,11 @@ func (r *WebhookRepo) ActiveWebhooks(ctx context.Context, orgID int64) ([]webhoo
 	return mapRows(rows, webhookRow.domain), nil
 }
 
+// webhookEventRow is an event of the outbox; its key is (organization_id,
+// id) (migration 00023: no primary key on id alone).
 type webhookEventRow struct {
+	OrganizationID int64  `gorm:"primaryKey"`
 	ID             string `gorm:"primaryKey"`
-	OrganizationID int64
 	Name           string
 	Data           string
 	CreatedAt      time.Time
@@ -299,7 +301,7 @@ func (r *WebhookRepo) CreateDeliveries(ctx context.Context, ds []*webhook.Delive
 func (r *WebhookRepo) deliveries(ctx context.Context) *gorm.DB {
 	return r.s.conn(ctx).Model(&webhookDeliveryRow{}).
 		Select("webhook_deliveries.*, webhook_events.name AS event_name").
-		Joins("JOIN webhook_events ON webhook_events.id = webhook_deliveries.event_id")
+		Joins("JOIN webhook_events ON webhook_events.organization_id = webhook_deliveries.organization_id AND webhook_events.id = webhook_deliveries.event_id")
 }
 
 // Delivery implements webhook.Repository.
@@ -357,7 +359,7 @@ func (r *WebhookRepo) PurgeBefore(ctx context.Context, t time.Time) (int64, erro
 			return res.Error
 		}
 		n = res.RowsAffected
-		res = r.s.conn(ctx).Where("created_at < ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)", t.UTC()).Delete(&webhookEventRow{})
+		res = r.s.conn(ctx).Where("created_at < ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.organization_id = webhook_events.organization_id AND d.event_id = webhook_events.id)", t.UTC()).Delete(&webhookEventRow{})
 		n += res.RowsAffected
 		return res.Error
 	})
@@ -388,7 +390,7 @@ func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhoo
 		if i > 0 {
 			values.WriteString(", ")
 		}
-		values.WriteString("(?, ?, ?, ?::jsonb, ?)")
+		values.WriteString("(?, ?, ?, ?, ?)")
 		args = append(args, e.ID, e.OrganizationID, e.Name, string(e.Data), e.CreatedAt)
 	}
 	active := r.s.conn(ctx).Model(&webhookRow{}).Scopes(inOrg(orgID)).Where("status = ?", string(webhook.Active))
@@ -458,7 +460,7 @@ var outgoingSQL = `SELECT d.id, d.organization_id, d.webhook_id, d.event_id, d.a
   w.url, w.subscriptions, w.status, w.deactivated_reason, w.signing_key_id, w.signing_seed, w.signing_key_created_at,
   w.created_at, w.updated_at
 FROM webhook_deliveries d
-JOIN webhook_events e ON e.id = d.event_id
+JOIN webhook_events e ON e.organization_id = d.organization_id AND e.id = d.event_id
 JOIN webhooks w ON w.id = d.webhook_id
 WHERE ` + inOrgSQL("d") + ` AND d.id IN ?
 ORDER BY d.id`
@@ -502,10 +504,12 @@ var recordAttemptSQL = `UPDATE webhook_deliveries SET attempts = ?, state = ?, l
 WHERE ` + inOrgSQL("webhook_deliveries") + ` AND id = ? AND state = 'PENDING' AND attempts < ?`
 
 // RecordAttempts implements webhook.Repository: the ended attempts of a
-// job's deliveries with one conditional UPDATE … FROM (VALUES …), in a
-// transaction of its own (one commit instead of one per delivery; a
-// deadlock with another multi-row change of the same webhook's deliveries,
-// CancelPending or a delete, is retried as every transaction is).
+// job's deliveries with one conditional UPDATE … FROM (VALUES …), one
+// statement that is its own transaction (one commit instead of one per
+// delivery, and one round trip: no BEGIN and COMMIT around it); a deadlock
+// with another multi-row change of the same webhook's deliveries,
+// CancelPending or a delete, is retried as every transaction is. Called
+// within a transaction, it joins it (and that transaction's retry applies).
 func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webhook.Delivery, n int, at time.Time) (int64, error) {
 	if len(ds) == 0 {
 		return 0, nil
@@ -525,7 +529,7 @@ func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webh
 	}
 	args = append(args, orgID, n)
 	var affected int64
-	err := r.s.WithTx(ctx, func(ctx context.Context) error {
+	update := func() error {
 		res := r.s.conn(ctx).Exec(`UPDATE webhook_deliveries SET attempts = ?, state = v.column2, last_status_code = v.column3,
   last_latency_ms = v.column4, last_error = v.column5, next_attempt_at = NULL, updated_at = ?
 FROM (VALUES `+values.String()+`) AS v
@@ -533,7 +537,13 @@ WHERE `+inOrgSQL("webhook_deliveries")+` AND webhook_deliveries.id = v.column1
   AND webhook_deliveries.state = 'PENDING' AND webhook_deliveries.attempts < ?`, args...)
 		affected = res.RowsAffected
 		return res.Error
-	})
+	}
+	var err error
+	if _, inTx := carried(ctx); inTx {
+		err = update()
+	} else {
+		err = retryTransient(ctx, update)
+	}
 	return affected, errcode.Wrapf(err, "record attempt %d of %d webhook deliveries of organization %d", n, len(ds), orgID)
 }
 

@@ -3,7 +3,6 @@ package webhook
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -94,7 +93,7 @@ func Deliver(ctx context.Context, client *http.Client, url string, key Key, e Ev
 	req.Header.Set("webhook-id", e.ID)
 	req.Header.Set("webhook-timestamp", ts)
 	priv := key.Private()
-	req.Header.Set("webhook-signature", "v1a,"+base64.StdEncoding.EncodeToString(ed25519.Sign(priv, []byte(e.ID+"."+ts+"."+string(body)))))
+	req.Header.Set("webhook-signature", "v1a,"+base64.StdEncoding.EncodeToString(httpsig.SignEd25519(priv, []byte(e.ID+"."+ts+"."+string(body)))))
 	docs := append([]string(nil), DocsComponents...)
 	if req.URL.RawQuery != "" {
 		docs = append(docs, "@query")
