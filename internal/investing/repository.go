@@ -53,6 +53,15 @@ type Repository interface {
 	Investments(ctx context.Context) ([]Investment, error)
 }
 
+// CustomerCreator is a Repository that writes a new customer, its
+// accounts and one portfolio per account (ps[i] is as[i]'s) in one step,
+// setting every ID and the rows' CustomerID and AccountID. Conflict as
+// CreateCustomer and CreateAccounts. CreateCustomer uses it when the
+// repository has it.
+type CustomerCreator interface {
+	CreateCustomerWithAccounts(ctx context.Context, c *Customer, as []*Account, ps []*Portfolio) error
+}
+
 // CustomerFilter narrows a customer list.
 type CustomerFilter struct {
 	Status      *Status

@@ -64,6 +64,9 @@ func (s *Service) CreateCustomer(ctx context.Context, org Org, in NewCustomer) (
 		ReferenceID: in.ReferenceID, Status: Active, CreatedAt: now, UpdatedAt: now,
 	}
 	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		if cc, ok := s.repo.(CustomerCreator); ok {
+			return s.createCustomerAtOnce(ctx, cc, org, &c, now)
+		}
 		if err := s.repo.CreateCustomer(ctx, &c); err != nil {
 			return err
 		}
@@ -77,6 +80,33 @@ func (s *Service) CreateCustomer(ctx context.Context, org Org, in NewCustomer) (
 		return s.createAccountsWithPortfolios(ctx, org.ID, accounts, CustomerCreated{c})
 	})
 	return c, errcode.Wrapf(err, "create customer of organization %d", org.ID)
+}
+
+// createCustomerAtOnce is CreateCustomer's work through a CustomerCreator:
+// the same rows, written in one step, and the same events.
+func (s *Service) createCustomerAtOnce(ctx context.Context, cc CustomerCreator, org Org, c *Customer, now time.Time) error {
+	accounts := make([]*Account, len(org.Defaults))
+	portfolios := make([]*Portfolio, len(org.Defaults))
+	for i, t := range org.Defaults {
+		accounts[i] = &Account{
+			OrganizationID: org.ID, InvestmentType: t,
+			Currency: DefaultCurrency, Status: Active, CreatedAt: now, UpdatedAt: now,
+		}
+		portfolios[i] = &Portfolio{
+			OrganizationID: org.ID, InvestmentType: &accounts[i].InvestmentType, Currency: DefaultCurrency, Status: Active,
+			InvestmentAmount: decimal.Zero, MarketValue: decimal.Zero, Performance: decimal.Zero,
+			CreatedAt: now, UpdatedAt: now,
+		}
+	}
+	if err := cc.CreateCustomerWithAccounts(ctx, c, accounts, portfolios); err != nil {
+		return err
+	}
+	changes := make([]event.Event, 0, 1+2*len(accounts))
+	changes = append(changes, CustomerCreated{*c})
+	for i, a := range accounts {
+		changes = append(changes, AccountCreated{*a}, PortfolioCreated{*portfolios[i]})
+	}
+	return s.events.Emit(ctx, org.ID, changes...)
 }
 
 // createAccountsWithPortfolios inserts the accounts and one portfolio linked

@@ -308,6 +308,19 @@ func TestSchemaConstraints(t *testing.T) {
 	})
 }
 
+// TestPortfolioTakesItsAccountsType: on PostgreSQL a portfolio's key to its
+// account carries the investment type (migration 00025), which is how a
+// linked portfolio's type is checked against investment_types.
+func TestPortfolioTakesItsAccountsType(t *testing.T) {
+	t.Parallel()
+	f := setup(t, testdb.Postgres(t))
+	c := f.customer(t, f.org, customerOpts{})
+	a := f.account(t, c, investing.Bonds, accountOpts{})
+	require.Error(t, f.insertPortfolio(f.org, c.ID, &a.ID, ptr("CRYPTO")), "a known type that is not its account's")
+	require.Error(t, f.insertPortfolio(f.org, c.ID, &a.ID, ptr("NO_SUCH_TYPE")), "a type that does not exist")
+	require.NoError(t, f.insertPortfolio(f.org, c.ID, &a.ID, ptr("BONDS")))
+}
+
 func TestPortfolioRoundTrip(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, s *store.Store) {

@@ -283,6 +283,13 @@ var crossOrgCases = map[string]crossOrgCase{
 		c := investing.Customer{OrganizationID: org, FirstName: "Eve", LastName: "Other", ReferenceID: v.customer.ReferenceID, Status: investing.Active, CreatedAt: t0, UpdatedAt: t0}
 		return conflicted(s.Investing().CreateCustomer(ctx, &c))
 	}),
+	"store.InvestingRepo.CreateCustomerWithAccounts": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		// one statement on PostgreSQL: the victim's referenceId is free elsewhere too
+		c := investing.Customer{OrganizationID: org, FirstName: "Eve", LastName: "Other", ReferenceID: v.customer.ReferenceID, Status: investing.Active, CreatedAt: t0, UpdatedAt: t0}
+		a := investing.Account{OrganizationID: org, InvestmentType: investing.Bonds, Currency: investing.USD, Status: investing.Active, CreatedAt: t0, UpdatedAt: t0}
+		p := investing.Portfolio{OrganizationID: org, InvestmentType: &a.InvestmentType, Currency: investing.USD, Status: investing.Active, CreatedAt: t0, UpdatedAt: t0}
+		return conflicted(s.Investing().CreateCustomerWithAccounts(ctx, &c, []*investing.Account{&a}, []*investing.Portfolio{&p}))
+	}),
 	"investing.Repository.Customer": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		return foundValue(s.Investing().Customer(ctx, org, v.customer.ID, true))
 	}),
