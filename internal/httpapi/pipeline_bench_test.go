@@ -65,11 +65,12 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 	b.Run("GET", get(signed, true))
 	b.Run("GET-unsigned", get(unsigned, false))
-	b.Run("POST", func(b *testing.B) {
-		body := []byte(`{"firstName":"Jane","lastName":"Banda"}`)
+	// posts is b.N signed, idempotent POSTs of body to path, each with its own key.
+	posts := func(b *testing.B, path string, body []byte) []*http.Request {
+		b.Helper()
 		reqs := make([]*http.Request, b.N)
 		for i := range reqs {
-			req := httptest.NewRequest(http.MethodPost, env.Server.URL+"/v1/customers", bytes.NewReader(body))
+			req := httptest.NewRequest(http.MethodPost, env.Server.URL+path, bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+signed.Token)
 			req.Header.Set("X-Client-Id", signed.Org.ClientID)
 			req.Header.Set("Content-Type", "application/json")
@@ -79,26 +80,17 @@ func BenchmarkPipeline(b *testing.B) {
 			}
 			reqs[i] = req
 		}
-		serve(b, reqs, http.StatusCreated)
+		return reqs
+	}
+	b.Run("POST", func(b *testing.B) {
+		serve(b, posts(b, "/v1/customers", []byte(`{"firstName":"Jane","lastName":"Banda"}`)), http.StatusCreated)
 	})
 	// A one-time purchase accepted (PENDING, its execution queued; the
 	// queue is not started, so nothing executes meanwhile).
 	b.Run("POST-purchase", func(b *testing.B) {
 		customer := createCustomer(b, signed, customerOpts{})
 		body := []byte(`{"customerId": ` + strconv.FormatInt(customer, 10) + `, "currency": "USD", "instrumentId": 1, "purchaseAmount": 10}`)
-		reqs := make([]*http.Request, b.N)
-		for i := range reqs {
-			req := httptest.NewRequest(http.MethodPost, env.Server.URL+"/v1/requests/purchase", bytes.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+signed.Token)
-			req.Header.Set("X-Client-Id", signed.Org.ClientID)
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("X-Idempotency-Key", httpsig.NewIdempotencyKey())
-			if err := signed.Signer().Sign(req, body); err != nil {
-				b.Fatal(err)
-			}
-			reqs[i] = req
-		}
-		serve(b, reqs, http.StatusCreated)
+		serve(b, posts(b, "/v1/requests/purchase", body), http.StatusCreated)
 	})
 }
 
