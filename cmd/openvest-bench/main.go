@@ -109,7 +109,7 @@ func main() {
 	flag.IntVar(&cfg.rounds, "rounds", 5, "rounds per server and operation (interleaved A, B, A, B, ...)")
 	flag.DurationVar(&cfg.dur, "d", 5*time.Second, "duration of one round")
 	flag.DurationVar(&cfg.warmup, "warmup", 2*time.Second, "unmeasured warm-up round of each server before an operation's rounds")
-	flag.IntVar(&cfg.rate, "max-rps", 4000, "requests/s a server could at most answer: each round pre-builds max-rps × d distinct POSTs")
+	flag.IntVar(&cfg.rate, "max-rps", 12000, "requests/s a server could at most answer: each round pre-builds max-rps × d distinct POSTs")
 	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:18089", "address of openvest serve")
 	flag.StringVar(&cfg.rawAddr, "raw-addr", "127.0.0.1:18088", "address of the reference server")
 	flag.StringVar(&cfg.stripeMock, "stripe-mock", "bin/stripe-mock", "path to a stripe-mock binary (get-stripe-mock); that operation is skipped when it is missing and -ops does not name it")
