@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -269,7 +268,6 @@ func serve(ctx context.Context, cfg config.Config, demo bool, stdout io.Writer) 
 	// service never needs again: hand its pages back before serving, so an
 	// idle replica's resident memory is what serving uses.
 	debug.FreeOSMemory()
-	servingGC(log)
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	var metricsSrv *http.Server
@@ -314,25 +312,4 @@ Get a token:
     -d clientId=%s -d clientSecret=%s
 
 `, clientID, secret, base, clientID, secret)
-}
-
-// servingGCPercent is the garbage collector's target while serving, unless
-// GOGC says otherwise. The live heap of a serving replica is small (about
-// 11 MB: the parsed spec, its validators, the router) and every request
-// allocates about 10–16 KB, so at Go's default of 100 the collector ran
-// every few hundred requests and took about 8 % of a signed GET's CPU
-// (cpu profile of BenchmarkPipeline/GET); at 400 it takes under 3 %, for a
-// heap of at most about five times the live one under load. Start-up runs
-// at Go's default, so its garbage (handed back before serving) stays small.
-const servingGCPercent = 400
-
-// servingGC sets the collector's target for serving (servingGCPercent)
-// when the operator has not set GOGC; an operator's GOGC (or GOMEMLIMIT,
-// which bounds the heap whatever the target) always wins.
-func servingGC(log *slog.Logger) {
-	if os.Getenv("GOGC") != "" {
-		return
-	}
-	debug.SetGCPercent(servingGCPercent)
-	log.Debug("garbage collector target for serving", "gogc", servingGCPercent)
 }
