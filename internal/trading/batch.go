@@ -3,6 +3,7 @@ package trading
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -194,13 +195,7 @@ func (h *batchHoldings) book(ctx context.Context, p *investing.Portfolio, a *Ass
 		return nil, err
 	}
 	h.valued[a.InstrumentID] = v[0]
-	p.InvestmentAmount, p.MarketValue = decimal.Zero, decimal.Zero
-	for _, v := range h.valued {
-		p.InvestmentAmount = p.InvestmentAmount.Add(v.InvestmentAmount)
-		p.MarketValue = p.MarketValue.Add(v.MarketValue)
-	}
-	p.Performance = performance(p.MarketValue, p.InvestmentAmount)
-	p.UpdatedAt = at
+	setTotals(p, maps.Values(h.valued), at)
 	return investing.PortfolioUpdated{Portfolio: *p}, nil
 }
 

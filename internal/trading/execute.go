@@ -3,6 +3,8 @@ package trading
 import (
 	"context"
 	"fmt"
+	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -321,17 +323,22 @@ func (s *Service) revaluePortfolio(ctx context.Context, p *investing.Portfolio, 
 	if err := s.value(ctx, p.OrganizationID, assets, at, overrides); err != nil {
 		return nil, err
 	}
+	setTotals(p, slices.Values(assets), at)
+	if err := s.repo.SavePortfolioValues(ctx, p); err != nil {
+		return nil, err
+	}
+	return investing.PortfolioUpdated{Portfolio: *p}, nil
+}
+
+// setTotals sets p's values to the sum of its holdings' (valued), as of at.
+func setTotals(p *investing.Portfolio, assets iter.Seq[Asset], at time.Time) {
 	p.InvestmentAmount, p.MarketValue = decimal.Zero, decimal.Zero
-	for _, a := range assets {
+	for a := range assets {
 		p.InvestmentAmount = p.InvestmentAmount.Add(a.InvestmentAmount)
 		p.MarketValue = p.MarketValue.Add(a.MarketValue)
 	}
 	p.Performance = performance(p.MarketValue, p.InvestmentAmount)
 	p.UpdatedAt = at
-	if err := s.repo.SavePortfolioValues(ctx, p); err != nil {
-		return nil, err
-	}
-	return investing.PortfolioUpdated{Portfolio: *p}, nil
 }
 
 // value sets each asset's Price, MarketValue and Performance at time at.
