@@ -64,18 +64,21 @@ func (s *Service) CreateCustomer(ctx context.Context, org Org, in NewCustomer) (
 		ReferenceID: in.ReferenceID, Status: Active, CreatedAt: now, UpdatedAt: now,
 	}
 	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		accounts := make([]*Account, len(org.Defaults))
+		for i, t := range org.Defaults {
+			accounts[i] = &Account{
+				OrganizationID: org.ID, InvestmentType: t,
+				Currency: DefaultCurrency, Status: Active, CreatedAt: now, UpdatedAt: now,
+			}
+		}
 		if cc, ok := s.repo.(CustomerCreator); ok {
-			return s.createCustomerAtOnce(ctx, cc, org, &c, now)
+			return s.createCustomerAtOnce(ctx, cc, &c, accounts)
 		}
 		if err := s.repo.CreateCustomer(ctx, &c); err != nil {
 			return err
 		}
-		accounts := make([]*Account, 0, len(org.Defaults))
-		for _, t := range org.Defaults {
-			accounts = append(accounts, &Account{
-				OrganizationID: org.ID, CustomerID: c.ID, InvestmentType: t,
-				Currency: DefaultCurrency, Status: Active, CreatedAt: now, UpdatedAt: now,
-			})
+		for _, a := range accounts {
+			a.CustomerID = c.ID
 		}
 		return s.createAccountsWithPortfolios(ctx, org.ID, accounts, CustomerCreated{c})
 	})
@@ -84,19 +87,10 @@ func (s *Service) CreateCustomer(ctx context.Context, org Org, in NewCustomer) (
 
 // createCustomerAtOnce is CreateCustomer's work through a CustomerCreator:
 // the same rows, written in one step, and the same events.
-func (s *Service) createCustomerAtOnce(ctx context.Context, cc CustomerCreator, org Org, c *Customer, now time.Time) error {
-	accounts := make([]*Account, len(org.Defaults))
-	portfolios := make([]*Portfolio, len(org.Defaults))
-	for i, t := range org.Defaults {
-		accounts[i] = &Account{
-			OrganizationID: org.ID, InvestmentType: t,
-			Currency: DefaultCurrency, Status: Active, CreatedAt: now, UpdatedAt: now,
-		}
-		portfolios[i] = &Portfolio{
-			OrganizationID: org.ID, InvestmentType: &accounts[i].InvestmentType, Currency: DefaultCurrency, Status: Active,
-			InvestmentAmount: decimal.Zero, MarketValue: decimal.Zero, Performance: decimal.Zero,
-			CreatedAt: now, UpdatedAt: now,
-		}
+func (s *Service) createCustomerAtOnce(ctx context.Context, cc CustomerCreator, c *Customer, accounts []*Account) error {
+	portfolios := make([]*Portfolio, len(accounts))
+	for i, a := range accounts {
+		portfolios[i] = portfolioOf(a)
 	}
 	if err := cc.CreateCustomerWithAccounts(ctx, c, accounts, portfolios); err != nil {
 		return err
@@ -106,7 +100,19 @@ func (s *Service) createCustomerAtOnce(ctx context.Context, cc CustomerCreator, 
 	for i, a := range accounts {
 		changes = append(changes, AccountCreated{*a}, PortfolioCreated{*portfolios[i]})
 	}
-	return s.events.Emit(ctx, org.ID, changes...)
+	return s.events.Emit(ctx, c.OrganizationID, changes...)
+}
+
+// portfolioOf is the new, empty portfolio linked to account a, of its
+// customer, investment type, currency and status (its AccountID points at
+// a.ID, so it is right once a is stored).
+func portfolioOf(a *Account) *Portfolio {
+	return &Portfolio{
+		OrganizationID: a.OrganizationID, CustomerID: a.CustomerID, AccountID: &a.ID,
+		InvestmentType: &a.InvestmentType, Currency: a.Currency, Status: a.Status,
+		InvestmentAmount: decimal.Zero, MarketValue: decimal.Zero, Performance: decimal.Zero,
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+	}
 }
 
 // createAccountsWithPortfolios inserts the accounts and one portfolio linked
@@ -120,12 +126,7 @@ func (s *Service) createAccountsWithPortfolios(ctx context.Context, orgID int64,
 	}
 	portfolios := make([]*Portfolio, len(accounts))
 	for i, a := range accounts {
-		portfolios[i] = &Portfolio{
-			OrganizationID: a.OrganizationID, CustomerID: a.CustomerID, AccountID: &a.ID,
-			InvestmentType: &a.InvestmentType, Currency: a.Currency, Status: a.Status,
-			InvestmentAmount: decimal.Zero, MarketValue: decimal.Zero, Performance: decimal.Zero,
-			CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
-		}
+		portfolios[i] = portfolioOf(a)
 	}
 	if err := s.repo.CreatePortfolios(ctx, portfolios); err != nil {
 		return errcode.Wrapf(err, "create customer %d portfolios", accounts[0].CustomerID)
