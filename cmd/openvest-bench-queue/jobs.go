@@ -97,35 +97,14 @@ func (j *jobsBench) run(ctx context.Context, cfg config) error {
 	}
 
 	// Fills/s: -fills purchases as fast as 16 workers send them.
-	var (
-		wg    sync.WaitGroup
-		next  atomic.Int64
-		mu    sync.Mutex
-		ids   []int64
-		first atomic.Pointer[error]
-	)
 	srv0, pg0, err := j.cpu(ctx)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	for range 16 {
-		wg.Go(func() {
-			for n := next.Add(1); n <= int64(cfg.fills); n = next.Add(1) {
-				id, err := j.purchase(ctx, int(n))
-				if err != nil {
-					first.CompareAndSwap(nil, &err)
-					return
-				}
-				mu.Lock()
-				ids = append(ids, id)
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if err := first.Load(); err != nil {
-		return *err
+	ids, err := j.purchases(ctx, cfg.fills)
+	if err != nil {
+		return err
 	}
 	accepted := time.Since(start)
 	if err := j.done(ctx, ids); err != nil {
@@ -177,30 +156,9 @@ func (j *jobsBench) heldBacklog(ctx context.Context, n int) error {
 	if _, err := tx.Exec(ctx, `SELECT id FROM portfolios WHERE customer_id = ANY($1) FOR NO KEY UPDATE`, j.customers); err != nil {
 		return err
 	}
-	var (
-		wg    sync.WaitGroup
-		next  atomic.Int64
-		mu    sync.Mutex
-		ids   []int64
-		first atomic.Pointer[error]
-	)
-	for range 16 {
-		wg.Go(func() {
-			for k := next.Add(1); k <= int64(n); k = next.Add(1) {
-				id, err := j.purchase(ctx, int(k))
-				if err != nil {
-					first.CompareAndSwap(nil, &err)
-					return
-				}
-				mu.Lock()
-				ids = append(ids, id)
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if err := first.Load(); err != nil {
-		return *err
+	ids, err := j.purchases(ctx, n)
+	if err != nil {
+		return err
 	}
 	srv0, pg0, err := j.cpu(ctx)
 	if err != nil {
@@ -235,6 +193,37 @@ func (j *jobsBench) heldBacklog(ctx context.Context, n int) error {
 	fmt.Printf("held        CPU per purchase executed (release to last job): server %.2fms, postgres %.2fms (load average %s)\n",
 		(srv1-srv0)/float64(len(ids)), (pg1-pg0)/float64(len(ids)), loadavg())
 	return nil
+}
+
+// purchases sends n purchases (numbered 1 to n) as fast as 16 workers
+// send them and returns their ids.
+func (j *jobsBench) purchases(ctx context.Context, n int) ([]int64, error) {
+	var (
+		wg    sync.WaitGroup
+		next  atomic.Int64
+		mu    sync.Mutex
+		ids   []int64
+		first atomic.Pointer[error]
+	)
+	for range 16 {
+		wg.Go(func() {
+			for k := next.Add(1); k <= int64(n); k = next.Add(1) {
+				id, err := j.purchase(ctx, int(k))
+				if err != nil {
+					first.CompareAndSwap(nil, &err)
+					return
+				}
+				mu.Lock()
+				ids = append(ids, id)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if err := first.Load(); err != nil {
+		return nil, *err
+	}
+	return ids, nil
 }
 
 // paced sends cfg.rate purchases a second for cfg.rateFor and prints their
