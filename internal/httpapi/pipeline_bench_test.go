@@ -25,6 +25,7 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkPipeline -benchmem -benchtime 3000x ./internal/httpapi
 func BenchmarkPipeline(b *testing.B) {
+	var postsOf func(b *testing.B, signed *apitest.Tenant, path string, body []byte) []*http.Request
 	env := apitest.Start(b, apitest.Options{Logger: slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	h := env.Server.Config.Handler
 	signed := env.NewTenant(b, apitest.TenantOptions{})
@@ -67,6 +68,9 @@ func BenchmarkPipeline(b *testing.B) {
 	b.Run("GET-unsigned", get(unsigned, false))
 	// posts is b.N signed, idempotent POSTs of body to path, each with its own key.
 	posts := func(b *testing.B, path string, body []byte) []*http.Request {
+		return postsOf(b, signed, path, body)
+	}
+	postsOf = func(b *testing.B, signed *apitest.Tenant, path string, body []byte) []*http.Request {
 		b.Helper()
 		reqs := make([]*http.Request, b.N)
 		for i := range reqs {
@@ -84,6 +88,16 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 	b.Run("POST", func(b *testing.B) {
 		serve(b, posts(b, "/v1/customers", []byte(`{"firstName":"Jane","lastName":"Banda"}`)), http.StatusCreated)
+	})
+	// The same POST for an organization with one webhook on ALL: its five
+	// events recorded with their deliveries and the delivery job queued
+	// (the queue is not started: no delivery is sent).
+	b.Run("POST-webhook", func(b *testing.B) {
+		hooked := env.NewTenant(b, apitest.TenantOptions{})
+		if res := hooked.Do(b, http.MethodPost, "/v1/webhooks", map[string]any{"url": "https://hooks.example.com/all", "subscriptions": []string{"ALL"}}); res.Status != http.StatusCreated {
+			b.Fatalf("create the webhook: %d %s", res.Status, res.Body)
+		}
+		serve(b, postsOf(b, hooked, "/v1/customers", []byte(`{"firstName":"Jane","lastName":"Banda"}`)), http.StatusCreated)
 	})
 	// A one-time purchase accepted (PENDING, its execution queued; the
 	// queue is not started, so nothing executes meanwhile).

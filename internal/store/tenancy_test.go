@@ -664,6 +664,15 @@ var crossOrgCases = map[string]crossOrgCase{
 		})
 		return len(hooks) > 0, err
 	}),
+	"webhook.Repository.RecordEmission": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		var ds []webhook.Delivery
+		err := s.WithTx(ctx, func(ctx context.Context) error {
+			var err error
+			ds, err = s.Webhooks().RecordEmission(ctx, org, []webhook.Event{eventOf(org)}, t0)
+			return err
+		})
+		return len(ds) > 0, err
+	}),
 	"webhook.Repository.CreateEvents": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		return wrote(s.Webhooks().CreateEvents(ctx, []webhook.Event{eventOf(org)}))
 	}),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -428,6 +429,107 @@ func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhoo
 		return nil, errcode.Wrapf(err, "record the events of organization %d", orgID)
 	}
 	return mapRows(rows, webhookRow.domain), nil
+}
+
+// RecordEmission implements webhook.Repository. On PostgreSQL it is one
+// statement: the events, the webhook read of RecordEvents (locked the same
+// way) and the deliveries, as data-modifying CTEs, with webhook.Matches in
+// SQL (a test event goes to every active webhook; any other to those
+// subscribed to ALL, its domain or itself). The deliveries are inserted in
+// the events' order, then the webhooks' (ORDER BY before the insert draws
+// their ids), so that a job reading its deliveries in id order sends them
+// in the change's order. Elsewhere it is RecordEvents and CreateDeliveries.
+func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webhook.Event, at time.Time) ([]webhook.Delivery, error) {
+	if len(es) == 0 {
+		return nil, nil
+	}
+	if r.s.Dialect != Postgres {
+		hooks, err := r.RecordEvents(ctx, orgID, es)
+		if err != nil {
+			return nil, err
+		}
+		var ds []*webhook.Delivery
+		for _, e := range es {
+			for _, w := range hooks {
+				if webhook.Matches(w.Subscriptions, e.Name) {
+					ds = append(ds, newDelivery(orgID, w.ID, e, at))
+				}
+			}
+		}
+		if len(ds) == 0 {
+			return nil, nil
+		}
+		if err := r.CreateDeliveries(ctx, ds); err != nil {
+			return nil, err
+		}
+		out := make([]webhook.Delivery, len(ds))
+		for i, d := range ds {
+			out[i] = *d
+		}
+		return out, nil
+	}
+	var (
+		values strings.Builder
+		args   []any
+		order  = make(map[string]int, len(es)) // event id → its place
+	)
+	for i, e := range es {
+		if i > 0 {
+			values.WriteString(", ")
+		}
+		values.WriteString("(CAST(? AS uuid), CAST(? AS bigint), CAST(? AS text), CAST(? AS text), CAST(? AS timestamptz), " + strconv.Itoa(i) + ")")
+		args = append(args, e.ID, e.OrganizationID, e.Name, string(e.Data), e.CreatedAt)
+		order[strings.ToLower(e.ID)] = i
+	}
+	active := r.s.conn(ctx).Model(&webhookRow{}).Select("id, subscriptions").Scopes(inOrg(orgID)).Where("status = ?", string(webhook.Active))
+	if names := subscriptionsOf(es); names != nil {
+		active = active.Where("string_to_array(subscriptions, ',') && CAST(? AS text[])", textArray(names))
+	}
+	active = active.Order("id").Clauses(clause.Locking{Strength: "KEY SHARE"})
+	args = append(args, active, orgID, string(webhook.Pending), at, at, at, webhook.TestEvent)
+	var rows []struct {
+		ID        int64
+		WebhookID int64
+		EventID   string
+	}
+	err := r.s.conn(ctx).Raw(`WITH ev (id, organization_id, name, data, created_at, ord) AS (VALUES `+values.String()+`),
+ins AS (
+  INSERT INTO webhook_events (id, organization_id, name, data, created_at) SELECT id, organization_id, name, data, created_at FROM ev
+), w AS (?)
+INSERT INTO webhook_deliveries (organization_id, webhook_id, event_id, attempts, state, next_attempt_at, created_at, updated_at)
+SELECT ?, w.id, ev.id, 0, ?, CAST(? AS timestamptz), CAST(? AS timestamptz), CAST(? AS timestamptz)
+FROM ev JOIN w ON ev.name = ? OR string_to_array(w.subscriptions, ',') && ARRAY['ALL', split_part(ev.name, '.', 1), ev.name]
+ORDER BY ev.ord, w.id
+RETURNING id, webhook_id, event_id`, args...).Scan(&rows).Error
+	if err != nil {
+		return nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
+	}
+	slices.SortFunc(rows, func(a, b struct {
+		ID        int64
+		WebhookID int64
+		EventID   string
+	}) int {
+		if c := order[strings.ToLower(a.EventID)] - order[strings.ToLower(b.EventID)]; c != 0 {
+			return c
+		}
+		return int(a.WebhookID - b.WebhookID)
+	})
+	out := make([]webhook.Delivery, len(rows))
+	for i, row := range rows {
+		d := newDelivery(orgID, row.WebhookID, es[order[strings.ToLower(row.EventID)]], at)
+		d.ID = row.ID
+		out[i] = *d
+	}
+	return out, nil
+}
+
+// newDelivery is a new PENDING delivery of e to webhook webhookID, its first
+// attempt due at at.
+func newDelivery(orgID, webhookID int64, e webhook.Event, at time.Time) *webhook.Delivery {
+	return &webhook.Delivery{
+		OrganizationID: orgID, WebhookID: webhookID, EventID: e.ID, Event: e.Name, State: webhook.Pending,
+		NextAttemptAt: &at, CreatedAt: at, UpdatedAt: at,
+	}
 }
 
 // subscriptionsOf is every subscription that takes one of the events (ALL,

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"context"
+	"crypto/rand"
 	"encoding/json"
 	"github.com/google/uuid"
 	"testing"
@@ -85,6 +87,80 @@ func TestRecordEvents(t *testing.T) {
 			require.Equal(t, e.Name, got.Name)
 			require.JSONEq(t, string(e.Data), string(got.Data))
 		}
+	})
+}
+
+// TestRecordEmission: the events and one PENDING delivery of each to each
+// active webhook of the organization subscribed to it (ALL, its domain or
+// itself; a test event to every one), in the events' order then the
+// webhooks', their ids drawn in that order (a job sends its deliveries in
+// id order).
+func TestRecordEmission(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s)
+		repo := s.Webhooks()
+		hook := func(org int64, status webhook.Status, subs ...string) webhook.Webhook {
+			w := webhook.Webhook{OrganizationID: org, URL: "https://hooks.example.com/" + rand.Text()[:6], Subscriptions: subs, Status: status, CreatedAt: t0, UpdatedAt: t0}
+			require.NoError(t, repo.CreateWebhook(f.ctx, &w))
+			return w
+		}
+		all := hook(f.org, webhook.Active, "ALL")
+		hook(f.org, webhook.Deactived, "ALL")
+		hook(f.other, webhook.Active, "ALL")
+		domain := hook(f.org, webhook.Active, "WEBHOOK", "ACCOUNT")
+		exact := hook(f.org, webhook.Active, "CUSTOMER.CREATED")
+		unsubscribed := hook(f.org, webhook.Active, "WEBHOOK", "CUSTOMER.UPDATED")
+		es := []webhook.Event{
+			{ID: uuid.NewString(), OrganizationID: f.org, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"customerId":1}`)},
+			{ID: uuid.NewString(), OrganizationID: f.org, Name: "ACCOUNT.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"accountId":2}`)},
+		}
+		at := t0.Add(time.Second)
+		var ds []webhook.Delivery
+		require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
+			var err error
+			ds, err = repo.RecordEmission(ctx, f.org, es, at)
+			return err
+		}))
+		type pair struct {
+			event   string
+			webhook int64
+		}
+		var got []pair
+		for i, d := range ds {
+			got = append(got, pair{d.EventID, d.WebhookID})
+			if i > 0 {
+				require.Greater(t, d.ID, ds[i-1].ID, "ids drawn in the events' order, then the webhooks'")
+			}
+			require.Equal(t, f.org, d.OrganizationID)
+			stored, err := repo.Delivery(f.ctx, f.org, d.ID, false)
+			require.NoError(t, err)
+			require.Equal(t, webhook.Pending, stored.State)
+			require.Zero(t, stored.Attempts)
+			require.Equal(t, d.Event, stored.Event)
+			require.Equal(t, d.EventID, stored.EventID)
+			require.True(t, stored.NextAttemptAt.Equal(at) && stored.CreatedAt.Equal(at), "first attempt due at the emission")
+		}
+		require.Equal(t, []pair{{es[0].ID, all.ID}, {es[0].ID, exact.ID}, {es[1].ID, all.ID}, {es[1].ID, domain.ID}}, got)
+		for _, e := range es {
+			stored, err := repo.Event(f.ctx, f.org, e.ID)
+			require.NoError(t, err)
+			require.JSONEq(t, string(e.Data), string(stored.Data))
+		}
+
+		test := []webhook.Event{{ID: uuid.NewString(), OrganizationID: f.org, Name: webhook.TestEvent, CreatedAt: t0, Data: json.RawMessage(`{}`)}}
+		ds, err := repo.RecordEmission(f.ctx, f.org, test, at)
+		require.NoError(t, err)
+		var hooks []int64
+		for _, d := range ds {
+			hooks = append(hooks, d.WebhookID)
+		}
+		require.Equal(t, []int64{all.ID, domain.ID, exact.ID, unsubscribed.ID}, hooks, "a test event goes to every active webhook of the organization")
+
+		only, err := repo.RecordEmission(f.ctx, f.org, []webhook.Event{{ID: uuid.NewString(), OrganizationID: f.org, Name: "PORTFOLIO.CREATED", CreatedAt: t0, Data: json.RawMessage(`{}`)}}, at)
+		require.NoError(t, err)
+		require.Len(t, only, 1, "only the webhook on ALL takes a portfolio's event")
+		require.Equal(t, all.ID, only[0].WebhookID)
 	})
 }
 

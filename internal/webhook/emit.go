@@ -55,45 +55,25 @@ func (s *Service) Fire(ctx context.Context, orgID int64, name string, resource a
 func (s *Service) record(ctx context.Context, orgID int64, events []Event) error {
 	now := events[0].CreatedAt
 	return s.repo.WithTx(ctx, func(ctx context.Context) error {
-		hooks, err := s.repo.RecordEvents(ctx, orgID, events)
-		if err != nil || len(hooks) == 0 {
-			return err
-		}
-		var (
-			ds     []*Delivery
-			groups = make([][]*Delivery, len(hooks)) // per webhook, in the events' order
-		)
-		for _, e := range events {
-			for i, w := range hooks {
-				if Matches(w.Subscriptions, e.Name) {
-					d := &Delivery{
-						OrganizationID: orgID, WebhookID: w.ID, EventID: e.ID, Event: e.Name, State: Pending,
-						NextAttemptAt: &now, CreatedAt: now, UpdatedAt: now,
-					}
-					ds = append(ds, d)
-					groups[i] = append(groups[i], d)
-				}
-			}
-		}
-		if len(ds) == 0 {
-			return nil
-		}
-		if err := s.repo.CreateDeliveries(ctx, ds); err != nil {
+		ds, err := s.repo.RecordEmission(ctx, orgID, events, now)
+		if err != nil || len(ds) == 0 {
 			return err
 		}
 		if q, ok := s.queue.(BatchQueue); ok {
 			// One job per webhook: it sends the change's events to it in
 			// order; a failed one gets its retries as a job of its own.
-			ids := make([][]int64, 0, len(groups))
-			for _, g := range groups {
-				if len(g) == 0 {
-					continue
+			var (
+				ids   [][]int64
+				group = map[int64]int{} // webhook id → its index in ids
+			)
+			for _, d := range ds {
+				i, ok := group[d.WebhookID]
+				if !ok {
+					i = len(ids)
+					group[d.WebhookID] = i
+					ids = append(ids, nil)
 				}
-				group := make([]int64, len(g))
-				for i, d := range g {
-					group[i] = d.ID
-				}
-				ids = append(ids, group)
+				ids[i] = append(ids[i], d.ID)
 			}
 			return errcode.Wrapf(q.EnqueueFirstAttempts(ctx, orgID, ids), "queue the first attempts of %d deliveries", len(ds))
 		}

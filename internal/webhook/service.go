@@ -97,6 +97,13 @@ type Repository interface {
 	// round trip where the database allows.
 	RecordEvents(ctx context.Context, orgID int64, es []Event) ([]Webhook, error)
 
+	// RecordEmission inserts the events of one organization and a PENDING
+	// delivery of each to each active webhook subscribed to it (its first
+	// attempt due at at), and returns the deliveries in the events' order,
+	// then the webhooks' id order: RecordEvents and CreateDeliveries in one
+	// round trip where the database allows.
+	RecordEmission(ctx context.Context, orgID int64, es []Event, at time.Time) ([]Delivery, error)
+
 	CreateEvents(ctx context.Context, es []Event) error
 	Event(ctx context.Context, orgID int64, id string) (Event, error)
 
