@@ -13,23 +13,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// emit is what an emission does in its transaction: record an event, then
-// insert a delivery to each active webhook RecordEvents returned.
+// emit is what an emission does in its transaction: record an event with a
+// delivery to each active webhook subscribed (RecordEmission); it returns
+// those webhooks' ids.
 func emit(ctx context.Context, s *store.Store, orgID int64) ([]int64, error) {
-	repo := s.Webhooks()
 	var ids []int64
 	err := s.WithTx(ctx, func(ctx context.Context) error {
 		e := webhook.Event{ID: uuid.NewString(), OrganizationID: orgID, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{}`)}
-		hooks, err := repo.RecordEvents(ctx, orgID, []webhook.Event{e})
-		if err != nil {
-			return err
+		ds, err := s.Webhooks().RecordEmission(ctx, orgID, []webhook.Event{e}, t0)
+		for _, d := range ds {
+			ids = append(ids, d.WebhookID)
 		}
-		var ds []*webhook.Delivery
-		for _, w := range hooks {
-			ids = append(ids, w.ID)
-			ds = append(ds, &webhook.Delivery{OrganizationID: orgID, WebhookID: w.ID, EventID: e.ID, State: webhook.Pending, CreatedAt: t0, UpdatedAt: t0})
-		}
-		return repo.CreateDeliveries(ctx, ds)
+		return err
 	})
 	return ids, err
 }
