@@ -136,7 +136,7 @@ func (p *planRunner) explain(t testing.TB, st recorded) planNode {
 	require.NoError(t, err)
 	defer func() { _, _ = p.c.ExecContext(context.Background(), "ROLLBACK") }()
 	var plan string
-	require.NoError(t, p.c.QueryRowContext(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE "+name+literals(t, st.vars)).Scan(&plan), st.sql)
+	require.NoError(t, p.c.QueryRowContext(ctx, "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE "+name+literals(t, st.vars)).Scan(&plan), st.sql)
 	var root []struct{ Plan planNode }
 	require.NoError(t, json.Unmarshal([]byte(plan), &root))
 	root[0].Plan.text = plan
@@ -181,6 +181,8 @@ type planNode struct {
 	Loops            float64    `json:"Actual Loops"`
 	RemovedByFilter  float64    `json:"Rows Removed by Filter"`
 	RemovedByRecheck float64    `json:"Rows Removed by Index Recheck"`
+	SharedHit        float64    `json:"Shared Hit Blocks"`
+	SharedRead       float64    `json:"Shared Read Blocks"`
 	Plans            []planNode `json:"Plans"`
 	text             string     // the whole plan, on the root
 }
@@ -212,7 +214,7 @@ func (p *planRunner) requireReads(t testing.TB, what string, stmts []recorded, b
 			got = append(got, fmt.Sprintf("%s %.0f/loop %.0f in all", table, perLoop, total))
 			assert.LessOrEqual(t, total, bounds[table], "%s: rows of %s the generic plan read\n%s\n%s", what, table, st.sql, plan.text)
 		}
-		t.Logf("%s: %s\n  %s", what, strings.Join(got, ", "), oneLine(st.sql))
+		t.Logf("%s: %s; %.0f buffers\n  %s", what, strings.Join(got, ", "), plan.SharedHit+plan.SharedRead, oneLine(st.sql))
 	}
 }
 
