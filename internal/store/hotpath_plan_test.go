@@ -25,7 +25,8 @@ import (
 // a portfolio per account and one without, an asset per account's
 // portfolio, a pending purchase and a pending sell per account and a
 // recurring purchase (one of the large organization's due); an idempotency
-// key, an access token, a wallet customer and account, a banking
+// key, an access token, a wallet customer and account (of one of the
+// organization's counterparties; the large one has 500 more), a banking
 // application, customer, individual and account, an event and its
 // delivery to the organization's webhook per customer; each small
 // organization has one of each.
@@ -60,10 +61,12 @@ SELECT org, sha256(convert_to(org || '-' || n, 'UTF8')), at, at + interval '1 ho
 	`INSERT INTO organization_investment_types (organization_id, investment_type, is_default)
 SELECT id, t, true FROM organizations, unnest(ARRAY['INTERNATIONAL_STOCKS', 'BONDS']) t WHERE client_id LIKE 'plan_%'`,
 	`INSERT INTO wallet_counterparties (guid, organization_id, name, created_at, updated_at)
+SELECT gen_random_uuid(), id, 'Counterparty ' || g, now() - interval '1 day', now() FROM organizations, generate_series(1, 500) g WHERE client_id = 'plan_big'`,
+	`INSERT INTO wallet_counterparties (guid, organization_id, name, created_at, updated_at)
 SELECT gen_random_uuid(), id, 'Counterparty', now(), now() FROM organizations WHERE client_id LIKE 'plan_%'`,
 	`INSERT INTO wallet_customers (guid, organization_id, counterparty_id, login, name, surname, status, asset_code, asset_issuer, created_at, updated_at)
 SELECT gen_random_uuid(), o.org, c.id, 'login' || o.n, 'Name', 'Surname', 'ACTIVE', 'ZMW', 'G' || repeat('A', 55), o.at, o.at
-FROM plan_orgs o JOIN wallet_counterparties c ON c.organization_id = o.org`,
+FROM plan_orgs o JOIN wallet_counterparties c ON c.organization_id = o.org AND c.name = 'Counterparty'`,
 	`INSERT INTO wallet_accounts (guid, organization_id, counterparty_id, customer_id, iban, asset_code, asset_issuer, created_at, updated_at)
 SELECT gen_random_uuid(), organization_id, counterparty_id, id, 'ZM00' || lpad(id::text, 12, '0'), asset_code, asset_issuer, created_at, updated_at FROM wallet_customers`,
 	`INSERT INTO banking_applications (id, organization_id, type, status, email, first_name, last_name, date_of_birth, customer_id, submitted_at, decided_at, created_at, updated_at)
@@ -300,7 +303,8 @@ WHERE cp.organization_id = ?`, ids.Org).Scan(&wids).Error)
 		}, one("webhook_deliveries", "webhook_events")},
 
 		// wallet
-		{"wallet Counterparty", func() { ok(wal.Counterparty(ctx, org, cpGUID)) }, one("wallet_counterparties")},
+		{"wallet Counterparty", func() { ok(wal.Counterparty(ctx, org, cpGUID)) }, // by its guid, then its id
+			map[string]float64{"wallet_counterparties": 2}},
 		{"wallet Customer", func() { ok(wal.Customer(ctx, org, wids.CounterpartyID, wcGUID, true)) }, // by its guid, then its id
 			map[string]float64{"wallet_customers": 2}},
 		{"wallet FindCustomer", func() { ok(wal.FindCustomer(ctx, org, wcGUID)) }, one("wallet_customers", "wallet_counterparties")},
