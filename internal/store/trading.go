@@ -149,11 +149,21 @@ func conflictIfUnique(err error, format string, args ...any) error {
 // request: the customer and the account are ACTIVE (the portfolio's own
 // status is checked by the caller). When they do not hold, the caller
 // reads each row on its own for the exact reason.
+//
+// accountOfType's subquery is scoped by the organization id itself (its
+// first argument), not by the portfolio's column: a subquery that refers
+// to the outer row is run for each portfolio the outer scan reads, and the
+// outer scan then has nothing but the organization to go by, so every
+// purchase read every portfolio of its organization (7,499 portfolios and
+// as many account probes behind 2,500 customers, TestHotPathPlans).
+// Uncorrelated, it is run once, and its account id finds the one
+// portfolio by portfolios.account_id (unique).
 const (
 	customerActive = "EXISTS (SELECT 1 FROM customers c WHERE c.organization_id = portfolios.organization_id AND c.id = ? AND c.status = ?)"
 	accountActive  = "EXISTS (SELECT 1 FROM accounts a WHERE a.organization_id = portfolios.organization_id AND a.id = portfolios.account_id AND a.status = ?)"
-	accountOfType  = "account_id = (SELECT a.id FROM accounts a WHERE a.organization_id = portfolios.organization_id AND a.customer_id = ? AND a.investment_type = ? AND a.status = ?)"
 )
+
+var accountOfType = "account_id = (SELECT a.id FROM accounts a WHERE " + inOrgSQL("a") + " AND a.customer_id = ? AND a.investment_type = ? AND a.status = ?)"
 
 // ActivePortfolioOfAccount implements trading.Repository in one statement.
 func (r *TradingRepo) ActivePortfolioOfAccount(ctx context.Context, orgID, customerID, accountID int64, lock bool) (investing.Portfolio, bool, error) {
@@ -170,7 +180,7 @@ func (r *TradingRepo) ActivePortfolioOfAccount(ctx context.Context, orgID, custo
 // ActivePortfolioOfType implements trading.Repository in one statement.
 func (r *TradingRepo) ActivePortfolioOfType(ctx context.Context, orgID, customerID int64, t investing.InvestmentType) (investing.Portfolio, bool, error) {
 	var rows []portfolioRow
-	err := r.db(ctx).Scopes(inOrg(orgID)).Where(accountOfType, customerID, string(t), string(investing.Active)).
+	err := r.db(ctx).Scopes(inOrg(orgID)).Where(accountOfType, orgID, customerID, string(t), string(investing.Active)).
 		Where(customerActive, customerID, string(investing.Active)).Limit(1).Find(&rows).Error
 	if err != nil || len(rows) == 0 {
 		return investing.Portfolio{}, false, errcode.Wrapf(err, "read the %s portfolio of customer %d of organization %d", t, customerID, orgID)

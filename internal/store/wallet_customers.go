@@ -85,7 +85,10 @@ func (r *WalletRepo) CreateCustomer(ctx context.Context, c *wallet.Customer) err
 // Customer implements wallet.Repository.
 func (r *WalletRepo) Customer(ctx context.Context, orgID, counterpartyID int64, guid uuid.UUID, lock bool) (wallet.Customer, error) {
 	var row walletCustomerRow
-	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).Where("counterparty_id = ? AND guid = ?", counterpartyID, guid.String()).Take(&row).Error
+	// by its guid (byGUID): with "counterparty_id = ? AND guid = ?" the
+	// generic plan took the counterparty's index and read all its customers
+	err := r.s.lock(r.db(ctx), lock).Scopes(inOrg(orgID)).
+		Where("counterparty_id = ? AND "+byGUID("wallet_customers"), counterpartyID, guid.String()).Take(&row).Error
 	if err != nil {
 		return wallet.Customer{}, errcode.Wrapf(withReason(notFound(err, "customer %s not found in this counterparty", guid), wallet.ReasonCustomerNotFound),
 			"read wallet customer %s of counterparty %d of organization %d", guid, counterpartyID, orgID)

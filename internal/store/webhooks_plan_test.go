@@ -2,9 +2,7 @@ package store_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -14,7 +12,6 @@ import (
 	"github.com/openvest/openvest/internal/testdb"
 	"github.com/openvest/openvest/internal/webhook"
 	"github.com/stretchr/testify/require"
-	"gorm.io/gorm"
 )
 
 // TestEventLookupPlan: each read of a delivery with its event (an attempt's
@@ -54,85 +51,30 @@ SELECT gen_random_uuid(), id, 'WEBHOOK.TEST', '{}', now() FROM organizations WHE
 	require.NoError(t, s.DB.Exec("ANALYZE").Error)
 
 	// The statements of the three reads, as the repository sends them.
+	rec := recordSQL(t, s)
 	var stmts []recorded
-	record := func(db *gorm.DB) {
-		if q := db.Statement.SQL.String(); strings.Contains(q, "webhook_events") {
-			stmts = append(stmts, recorded{q, slices.Clone(db.Statement.Vars)})
+	for _, st := range rec.capture(t, func() {
+		out, err := repo.Outgoing(ctx, big, []int64{ds[0].ID})
+		require.NoError(t, err)
+		require.Len(t, out, 1)
+		require.Equal(t, es[events-1].ID, out[0].Event.ID)
+		_, err = repo.Delivery(ctx, big, ds[0].ID, false)
+		require.NoError(t, err)
+		page, err := repo.ListDeliveries(ctx, big, w.ID, nil, investing.PageRequest{Page: 0, Limit: 20})
+		require.NoError(t, err)
+		require.Len(t, page.Items, 1)
+	}) {
+		if strings.Contains(st.sql, "webhook_events") {
+			stmts = append(stmts, st)
 		}
 	}
-	require.NoError(t, s.DB.Callback().Query().After("gorm:query").Register("test:record", record))
-	require.NoError(t, s.DB.Callback().Row().After("gorm:row").Register("test:record", record))
-	out, err := repo.Outgoing(ctx, big, []int64{ds[0].ID})
-	require.NoError(t, err)
-	require.Len(t, out, 1)
-	require.Equal(t, es[events-1].ID, out[0].Event.ID)
-	_, err = repo.Delivery(ctx, big, ds[0].ID, false)
-	require.NoError(t, err)
-	page, err := repo.ListDeliveries(ctx, big, w.ID, nil, investing.PageRequest{Page: 0, Limit: 20})
-	require.NoError(t, err)
-	require.Len(t, page.Items, 1)
 	require.GreaterOrEqual(t, len(stmts), 3, "the three reads' statements were recorded")
 
 	// Each statement's generic plan, executed.
-	conn, err := s.DB.DB()
-	require.NoError(t, err)
-	c, err := conn.Conn(ctx)
-	require.NoError(t, err)
-	defer c.Close()
-	_, err = c.ExecContext(ctx, "SET plan_cache_mode = force_generic_plan")
-	require.NoError(t, err)
-	for i, st := range stmts {
-		name := "plan_" + strconv.Itoa(i)
-		_, err := c.ExecContext(ctx, "PREPARE "+name+" AS "+st.sql)
-		require.NoError(t, err, st.sql)
-		var plan string
-		require.NoError(t, c.QueryRowContext(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE "+name+literals(t, st.vars)).Scan(&plan))
-		var root []struct{ Plan planNode }
-		require.NoError(t, json.Unmarshal([]byte(plan), &root))
-		require.LessOrEqual(t, root[0].Plan.eventRowsRead(), 1.0, "rows of webhook_events one loop of %s read\n%s", st.sql, plan)
+	p := newPlanRunner(t, s)
+	for _, st := range stmts {
+		plan := p.explain(t, st)
+		perLoop, _ := plan.rowsRead("webhook_events")
+		require.LessOrEqual(t, perLoop, 1.0, "rows of webhook_events one loop of %s read\n%s", st.sql, plan.text)
 	}
-}
-
-type recorded struct {
-	sql  string
-	vars []any
-}
-
-// literals are vars as the argument list of EXECUTE.
-func literals(t *testing.T, vars []any) string {
-	if len(vars) == 0 {
-		return ""
-	}
-	parts := make([]string, len(vars))
-	for i, v := range vars {
-		switch v := v.(type) {
-		case int, int64, int32:
-			parts[i] = fmt.Sprint(v)
-		case string:
-			parts[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
-		default:
-			t.Fatalf("argument %d: %T is not covered by this test", i, v)
-		}
-	}
-	return "(" + strings.Join(parts, ", ") + ")"
-}
-
-// planNode is a node of EXPLAIN (FORMAT JSON).
-type planNode struct {
-	Relation string     `json:"Relation Name"`
-	Rows     float64    `json:"Actual Rows"`
-	Loops    float64    `json:"Actual Loops"`
-	Plans    []planNode `json:"Plans"`
-}
-
-// eventRowsRead is the most rows of webhook_events one loop of a node read.
-func (n planNode) eventRowsRead() float64 {
-	read := 0.0
-	if n.Relation == "webhook_events" {
-		read = n.Rows
-	}
-	for _, p := range n.Plans {
-		read = max(read, p.eventRowsRead())
-	}
-	return read
 }
