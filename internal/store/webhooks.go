@@ -487,11 +487,7 @@ func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webh
 	}
 	active = active.Order("id").Clauses(clause.Locking{Strength: "KEY SHARE"})
 	args = append(args, active, orgID, string(webhook.Pending), at, at, at, webhook.TestEvent)
-	var rows []struct {
-		ID        int64
-		WebhookID int64
-		EventID   string
-	}
+	var rows []emittedDelivery
 	err := r.s.conn(ctx).Raw(`WITH ev (id, organization_id, name, data, created_at, ord) AS (VALUES `+values.String()+`),
 ins AS (
   INSERT INTO webhook_events (id, organization_id, name, data, created_at) SELECT id, organization_id, name, data, created_at FROM ev
@@ -504,11 +500,7 @@ RETURNING id, webhook_id, event_id`, args...).Scan(&rows).Error
 	if err != nil {
 		return nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
 	}
-	slices.SortFunc(rows, func(a, b struct {
-		ID        int64
-		WebhookID int64
-		EventID   string
-	}) int {
+	slices.SortFunc(rows, func(a, b emittedDelivery) int {
 		if c := order[strings.ToLower(a.EventID)] - order[strings.ToLower(b.EventID)]; c != 0 {
 			return c
 		}
@@ -521,6 +513,13 @@ RETURNING id, webhook_id, event_id`, args...).Scan(&rows).Error
 		out[i] = *d
 	}
 	return out, nil
+}
+
+// emittedDelivery is a delivery RecordEmission inserted, as it returns it.
+type emittedDelivery struct {
+	ID        int64
+	WebhookID int64
+	EventID   string
 }
 
 // newDelivery is a new PENDING delivery of e to webhook webhookID, its first
