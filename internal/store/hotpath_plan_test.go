@@ -280,12 +280,14 @@ WHERE cp.organization_id = ?`, ids.Org).Scan(&wids).Error)
 
 		// webhooks
 		{"ActiveWebhooks", func() { ok(hooks.ActiveWebhooks(ctx, org)) }, one("webhooks")},
-		{"RecordEvents", func() {
+		{"RecordEmission", func() {
 			id := uuid.NewString()
-			ws, err := hooks.RecordEvents(ctx, org, []webhook.Event{{ID: id, OrganizationID: org, Name: "CUSTOMER.UPDATED", CreatedAt: at, Data: []byte(`{}`)}})
+			ds, err := hooks.RecordEmission(ctx, org, []webhook.Event{{ID: id, OrganizationID: org, Name: "CUSTOMER.UPDATED", CreatedAt: at, Data: []byte(`{}`)}}, at)
 			require.NoError(t, err)
-			require.Len(t, ws, 1)
-			// unrecorded: the plan's execution inserts the event again
+			require.Len(t, ds, 1)
+			// unrecorded: the plan's execution inserts the event and its delivery again
+			_, err = rec.db.ExecContext(ctx, "DELETE FROM webhook_deliveries WHERE event_id = $1", id)
+			require.NoError(t, err)
 			_, err = rec.db.ExecContext(ctx, "DELETE FROM webhook_events WHERE id = $1", id)
 			require.NoError(t, err)
 		}, one("webhooks")},

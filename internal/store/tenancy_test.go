@@ -655,15 +655,6 @@ var crossOrgCases = map[string]crossOrgCase{
 	"webhook.Repository.ActiveWebhooks": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		return nonEmpty(s.Webhooks().ActiveWebhooks(ctx, org))
 	}),
-	"webhook.Repository.RecordEvents": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
-		var hooks []webhook.Webhook
-		err := s.WithTx(ctx, func(ctx context.Context) error {
-			var err error
-			hooks, err = s.Webhooks().RecordEvents(ctx, org, []webhook.Event{eventOf(org)})
-			return err
-		})
-		return len(hooks) > 0, err
-	}),
 	"webhook.Repository.RecordEmission": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		var ds []webhook.Delivery
 		err := s.WithTx(ctx, func(ctx context.Context) error {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"slices"
@@ -387,64 +388,26 @@ func (r *WebhookRepo) PurgeBefore(ctx context.Context, t time.Time) (int64, erro
 	return n, errcode.Wrapf(err, "purge the webhook deliveries and events of every organization before %s", t.Format(time.RFC3339))
 }
 
-// RecordEvents implements webhook.Repository. On PostgreSQL the insert is a
-// data-modifying CTE of the webhook read: one statement, one round trip.
-// The webhooks read are locked FOR KEY SHARE in id order until the
-// transaction ends, so that none can be deleted before their deliveries are
-// inserted; one being deleted meanwhile is waited for and then left out.
-func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhook.Event) ([]webhook.Webhook, error) {
-	if r.s.Dialect != Postgres || len(es) == 0 {
-		if err := r.CreateEvents(ctx, es); err != nil {
-			return nil, errcode.Wrapf(err, "record the events of organization %d", orgID)
-		}
-		hooks, err := r.ActiveWebhooks(ctx, orgID) // wrapped there
-		return slices.DeleteFunc(hooks, func(w webhook.Webhook) bool {
-			return !slices.ContainsFunc(es, func(e webhook.Event) bool { return webhook.Matches(w.Subscriptions, e.Name) })
-		}), err
-	}
-	names := subscriptionsOf(es)
-	var (
-		values strings.Builder
-		args   []any
-	)
-	for i, e := range es {
-		if i > 0 {
-			values.WriteString(", ")
-		}
-		values.WriteString("(?, ?, ?, ?, ?)")
-		args = append(args, e.ID, e.OrganizationID, e.Name, string(e.Data), e.CreatedAt)
-	}
-	active := r.s.conn(ctx).Model(&webhookRow{}).Scopes(inOrg(orgID)).Where("status = ?", string(webhook.Active))
-	if names != nil {
-		active = active.Where("string_to_array(subscriptions, ',') && CAST(? AS text[])", textArray(names))
-	}
-	active = active.Order("id").Clauses(clause.Locking{Strength: "KEY SHARE"})
-	args = append(args, active)
-	var rows []webhookRow
-	err := r.s.conn(ctx).Raw(`WITH ins AS (
-  INSERT INTO webhook_events (id, organization_id, name, data, created_at) VALUES `+values.String()+`
-)
-?`, args...).Scan(&rows).Error
-	if err != nil {
-		return nil, errcode.Wrapf(err, "record the events of organization %d", orgID)
-	}
-	return mapRows(rows, webhookRow.domain), nil
-}
-
 // RecordEmission implements webhook.Repository. On PostgreSQL it is one
-// statement: the events, the webhook read of RecordEvents (locked the same
-// way) and the deliveries, as data-modifying CTEs, with webhook.Matches in
-// SQL (a test event goes to every active webhook; any other to those
-// subscribed to ALL, its domain or itself). The deliveries are inserted in
-// the events' order, then the webhooks' (ORDER BY before the insert draws
-// their ids), so that a job reading its deliveries in id order sends them
-// in the change's order. Elsewhere it is RecordEvents and CreateDeliveries.
+// statement: the events, the webhook read and the deliveries, as
+// data-modifying CTEs, with webhook.Matches in SQL (a test event goes to
+// every active webhook; any other to those subscribed to ALL, its domain or
+// itself). The webhooks read are locked FOR KEY SHARE in id order until the
+// transaction ends, so that none can be deleted before its deliveries are
+// inserted; one being deleted meanwhile is waited for and then left out.
+// The deliveries' ids are drawn in the events' order, then the webhooks'
+// (ORDER BY before the insert), so that a job reading its deliveries in id
+// order sends them in the change's order. Elsewhere it is CreateEvents,
+// ActiveWebhooks and CreateDeliveries.
 func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webhook.Event, at time.Time) ([]webhook.Delivery, error) {
 	if len(es) == 0 {
 		return nil, nil
 	}
 	if r.s.Dialect != Postgres {
-		hooks, err := r.RecordEvents(ctx, orgID, es)
+		if err := r.CreateEvents(ctx, es); err != nil {
+			return nil, errcode.Wrapf(err, "record the events of organization %d", orgID)
+		}
+		hooks, err := r.ActiveWebhooks(ctx, orgID) // wrapped there
 		if err != nil {
 			return nil, err
 		}
@@ -500,12 +463,7 @@ RETURNING id, webhook_id, event_id`, args...).Scan(&rows).Error
 	if err != nil {
 		return nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
 	}
-	slices.SortFunc(rows, func(a, b emittedDelivery) int {
-		if c := order[strings.ToLower(a.EventID)] - order[strings.ToLower(b.EventID)]; c != 0 {
-			return c
-		}
-		return int(a.WebhookID - b.WebhookID)
-	})
+	slices.SortFunc(rows, func(a, b emittedDelivery) int { return cmp.Compare(a.ID, b.ID) }) // RETURNING's order is not promised
 	out := make([]webhook.Delivery, len(rows))
 	for i, row := range rows {
 		d := newDelivery(orgID, row.WebhookID, es[order[strings.ToLower(row.EventID)]], at)
@@ -533,7 +491,7 @@ func newDelivery(orgID, webhookID int64, e webhook.Event, at time.Time) *webhook
 
 // subscriptionsOf is every subscription that takes one of the events (ALL,
 // each event's domain and each event itself: webhook.Matches in SQL), nil
-// when every webhook takes them (a test event): RecordEvents reads and locks only the webhooks with
+// when every webhook takes them (a test event): RecordEmission reads and locks only the webhooks with
 // one of them, so that an organization's webhooks subscribed elsewhere cost
 // an emission nothing (an execution's events, with 50 webhooks subscribed
 // to WEBHOOK only, locked all 50 rows each).

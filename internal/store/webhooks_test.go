@@ -50,46 +50,6 @@ func TestWebhookPurge(t *testing.T) {
 	require.NoError(t, err, "recent rows stay")
 }
 
-func TestRecordEvents(t *testing.T) {
-	t.Parallel()
-	forEachDialect(t, func(t *testing.T, s *store.Store) {
-		f := setup(t, s)
-		repo := s.Webhooks()
-		active := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/a", Subscriptions: []string{"ALL"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
-		off := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/b", Subscriptions: []string{"ALL"}, Status: webhook.Deactived, CreatedAt: t0, UpdatedAt: t0}
-		elsewhere := webhook.Webhook{OrganizationID: f.other, URL: "https://hooks.example.com/c", Subscriptions: []string{"ALL"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
-		domain := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/d", Subscriptions: []string{"WEBHOOK", "ACCOUNT"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
-		exact := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/e", Subscriptions: []string{"CUSTOMER.CREATED"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
-		unsubscribed := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/f", Subscriptions: []string{"WEBHOOK", "CUSTOMER.UPDATED"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
-		for _, w := range []*webhook.Webhook{&active, &off, &elsewhere, &domain, &exact, &unsubscribed} {
-			require.NoError(t, repo.CreateWebhook(f.ctx, w))
-		}
-		es := []webhook.Event{
-			{ID: uuid.NewString(), OrganizationID: f.org, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"customerId":1}`)},
-			{ID: uuid.NewString(), OrganizationID: f.org, Name: "ACCOUNT.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"accountId":2}`)},
-		}
-		hooks, err := repo.RecordEvents(f.ctx, f.org, es)
-		require.NoError(t, err)
-		ids := make([]int64, len(hooks))
-		for i, h := range hooks {
-			ids[i] = h.ID
-		}
-		require.Equal(t, []int64{active.ID, domain.ID, exact.ID}, ids, "the active webhooks subscribed to one of the events: ALL, a domain, an event")
-		require.Equal(t, []string{"ALL"}, hooks[0].Subscriptions)
-
-		test := []webhook.Event{{ID: uuid.NewString(), OrganizationID: f.org, Name: webhook.TestEvent, CreatedAt: t0, Data: json.RawMessage(`{}`)}}
-		hooks, err = repo.RecordEvents(f.ctx, f.org, test)
-		require.NoError(t, err)
-		require.Len(t, hooks, 4, "a test event goes to every active webhook")
-		for _, e := range es {
-			got, err := repo.Event(f.ctx, f.org, e.ID)
-			require.NoError(t, err)
-			require.Equal(t, e.Name, got.Name)
-			require.JSONEq(t, string(e.Data), string(got.Data))
-		}
-	})
-}
-
 // TestRecordEmission: the events and one PENDING delivery of each to each
 // active webhook of the organization subscribed to it (ALL, its domain or
 // itself; a test event to every one), in the events' order then the

@@ -91,17 +91,13 @@ type Repository interface {
 	// SetWebhookKey stores a webhook's signing key when it has none.
 	SetWebhookKey(ctx context.Context, orgID, id int64, k Key) error
 	ActiveWebhooks(ctx context.Context, orgID int64) ([]Webhook, error)
-	// RecordEvents inserts the events of one organization and returns its
-	// active webhooks subscribed to at least one of them (ALL, an event's
-	// domain or the event itself; all of them for a test event), in one
-	// round trip where the database allows.
-	RecordEvents(ctx context.Context, orgID int64, es []Event) ([]Webhook, error)
-
 	// RecordEmission inserts the events of one organization and a PENDING
 	// delivery of each to each active webhook subscribed to it (its first
 	// attempt due at at), and returns the deliveries in the events' order,
-	// then the webhooks' id order: RecordEvents and CreateDeliveries in one
-	// round trip where the database allows.
+	// then the webhooks' id order (their ids drawn in that order), in one
+	// round trip where the database allows. The webhooks are those
+	// subscribed to ALL, an event's domain or the event itself; all of them
+	// for a test event.
 	RecordEmission(ctx context.Context, orgID int64, es []Event, at time.Time) ([]Delivery, error)
 
 	CreateEvents(ctx context.Context, es []Event) error
