@@ -10,18 +10,22 @@ import (
 	"gorm.io/gorm"
 )
 
-// countKey names a maintained list total (migrations 00014 and 00022,
-// PostgreSQL): the list (its table) and the filter's conditions,
+// countKey names a maintained list total (migrations 00014, 00022 and
+// 00026, PostgreSQL): the list (its table) and the filter's conditions,
 // "column=value" in the column order the list's trigger uses, joined by
-// "&"; no condition is the whole list. bucketed: the key also has hourly
-// counts (list_buckets), as the organization-wide keys do (not those of
-// one customer, account, portfolio or request: their lists are short).
-// plus, when set, counts the rows of the list the kept count leaves out
-// (a bounded index range): a customer's portfolios are the kept count of
-// those without an account plus those of its accounts.
+// "&"; no condition is the whole list. A list may keep only its finest
+// keys (requests, 00026: a filter leaving out a kept column is the sum of
+// the keys over every value of that column): each of dims is the
+// alternatives of one column, and the total is the sum over their product.
+// bucketed: the key also has hourly counts (list_buckets), as the
+// organization-wide keys do (not those of one customer, account, portfolio
+// or request: their lists are short). plus, when set, counts the rows of
+// the list the kept count leaves out (a bounded index range): a customer's
+// portfolios are the kept count of those without an account plus those of
+// its accounts.
 type countKey struct {
 	list     string
-	parts    []string
+	dims     [][]string
 	bucketed bool
 	plus     func(db *gorm.DB) (int64, error)
 }
@@ -33,24 +37,79 @@ func keyed(list string) *countKey { return &countKey{list: list, bucketed: true}
 // the order of the list's trigger).
 func with[T any](k *countKey, column string, value *T, format func(T) string) *countKey {
 	if value != nil {
-		k.parts = append(k.parts, column+"="+format(*value))
+		k.dims = append(k.dims, []string{column + "=" + format(*value)})
 		k.bucketed = k.bucketed && !strings.HasSuffix(column, "_id")
 	}
 	return k
 }
 
+// every is with for a column the list always keeps: unset, the condition
+// is each of all (the column's every value, which its CHECK closes).
+func every[T any](k *countKey, column string, value *T, all []T, format func(T) string) *countKey {
+	if value != nil {
+		return with(k, column, value, format)
+	}
+	alts := make([]string, len(all))
+	for i, v := range all {
+		alts[i] = column + "=" + format(v)
+	}
+	k.dims = append(k.dims, alts)
+	return k
+}
+
 func id64(v int64) string { return strconv.FormatInt(v, 10) }
 
-func (k *countKey) key() string { return strings.Join(k.parts, "&") }
+// keys is every key whose counts make up k's total.
+func (k *countKey) keys() []string {
+	keys := []string{""}
+	for _, alts := range k.dims {
+		next := make([]string, 0, len(keys)*len(alts))
+		for _, prefix := range keys {
+			for _, a := range alts {
+				if prefix != "" {
+					a = prefix + "&" + a
+				}
+				next = append(next, a)
+			}
+		}
+		keys = next
+	}
+	return keys
+}
+
+// keyRows is a FROM item with one row per key of k: the key's rows of
+// table (list_counts or list_buckets) of the organization, aggregated by
+// cols ("sum(n) AS n" and what it groups by). With one key it is a plain
+// primary-key range; with several, each key is its own range (a LATERAL
+// subquery per key of a VALUES list): as "key IN (…)", or as a join with
+// the VALUES list, the prepared statement's generic plan, estimated by
+// the average organization, read a large organization's whole list and
+// filtered it (TestHotPathPlans).
+func (k *countKey) keyRows(table string, orgID int64, cols, group string) (string, []any) {
+	keys := k.keys()
+	where := inOrgSQL(table) + " AND " + table + ".list = ? AND " + table + ".key = "
+	if group != "" {
+		group = " GROUP BY " + group
+	}
+	if len(keys) == 1 {
+		return "(SELECT " + cols + " FROM " + table + " WHERE " + where + "?" + group + ") s", []any{orgID, k.list, keys[0]}
+	}
+	args := make([]any, 0, len(keys)+2)
+	for _, key := range keys {
+		args = append(args, key)
+	}
+	return "(VALUES (?)" + strings.Repeat(", (?)", len(keys)-1) + ") AS k(key) CROSS JOIN LATERAL (SELECT " + cols +
+		" FROM " + table + " WHERE " + where + "k.key" + group + ") s", append(args, orgID, k.list)
+}
 
 // keptTotal reads the maintained total of k for the organization: the sum
-// of its slots, one primary-key range (and what k.plus counts).
+// of its keys' slots, one primary-key range per key (and what k.plus
+// counts).
 func keptTotal(q *gorm.DB, orgID int64, k *countKey) (int64, error) {
 	var n int64
 	db := q.Session(&gorm.Session{NewDB: true})
-	err := db.Table("list_counts").Select("coalesce(sum(n), 0)").
-		Scopes(inOrg(orgID)).Where("list = ? AND key = ?", k.list, k.key()).
-		Scan(&n).Error
+	from, args := k.keyRows("list_counts", orgID, "sum(n) AS n", "")
+	err := db.Raw("SELECT coalesce(sum(s.n), 0) FROM "+from, args...).Scan(&n).Error
 	if err != nil || k.plus == nil {
 		return n, err
 	}
@@ -67,13 +126,12 @@ func bucketOf(q *gorm.DB, orgID int64, k *countKey, pos int64) (start time.Time,
 		Before int64
 	}
 	db := q.Session(&gorm.Session{NewDB: true})
-	buckets := db.Table("list_buckets").Select("bucket, sum(n) AS cnt").
-		Scopes(inOrg(orgID)).Where("list = ? AND key = ?", k.list, k.key()).Group("bucket")
+	from, args := k.keyRows("list_buckets", orgID, "bucket, sum(n) AS n", "bucket")
 	err = db.Raw(`
 SELECT bucket, before FROM (
   SELECT bucket, sum(cnt) OVER (ORDER BY bucket) - cnt AS before, cnt
-  FROM (?) g
-) x WHERE before + cnt > ? ORDER BY bucket LIMIT 1`, buckets, pos).Scan(&rows).Error
+  FROM (SELECT s.bucket, sum(s.n) AS cnt FROM `+from+` GROUP BY s.bucket) g
+) x WHERE before + cnt > ? ORDER BY bucket LIMIT 1`, append(args, pos)...).Scan(&rows).Error
 	if err != nil || len(rows) == 0 || rows[0].Before > pos {
 		return time.Time{}, 0, false, err
 	}

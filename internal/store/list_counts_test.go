@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"sync"
 	"testing"
@@ -230,7 +231,6 @@ func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
 	for _, l := range []struct{ table, dims string }{
 		{"customers", "'status=' || t.status"},
 		{"accounts", "VARIADIC ARRAY[]::text[]"},
-		{"requests", "'customer_id=' || t.customer_id, 'status=' || t.status, 'request_type=' || t.request_type"},
 		{"assets", "'customer_id=' || t.customer_id, 'account_id=' || t.account_id, 'portfolio_id=' || t.portfolio_id"},
 		{"transactions", "'customer_id=' || t.customer_id, 'request_id=' || t.request_id"},
 	} {
@@ -239,6 +239,9 @@ func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
 		}
 		q += fmt.Sprintf(`SELECT '%s' AS list, k AS key, count(*) AS n FROM %s t, list_count_keys(%s) k WHERE t.organization_id = @org GROUP BY k`, l.table, l.table, l.dims)
 	}
+	// the requests keep only their finest keys (00026): (customer, status, type) and (status, type)
+	q += ` UNION ALL SELECT 'requests', k, count(*) FROM requests t, LATERAL (VALUES ('customer_id=' || customer_id || '&status=' || status || '&request_type=' || request_type),
+ ('status=' || status || '&request_type=' || request_type)) kk(k) WHERE t.organization_id = @org GROUP BY k`
 	// a customer's portfolios without an account (those of its accounts are counted through them)
 	q += ` UNION ALL SELECT 'standalone_portfolios', 'customer_id=' || customer_id, count(*) FROM portfolios WHERE organization_id = @org AND account_id IS NULL GROUP BY 2`
 	require.NoError(t, f.s.DB.WithContext(f.ctx).Raw(`SELECT * FROM (`+q+`) x ORDER BY list, key`, map[string]any{"org": orgID}).Scan(&recount).Error)
@@ -257,7 +260,6 @@ func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
 	for _, l := range []struct{ table, dims string }{
 		{"customers", "'status=' || t.status"},
 		{"accounts", "VARIADIC ARRAY[]::text[]"},
-		{"requests", "'status=' || t.status, 'request_type=' || t.request_type"},
 		{"assets", "VARIADIC ARRAY[]::text[]"},
 		{"transactions", "VARIADIC ARRAY[]::text[]"},
 	} {
@@ -267,9 +269,50 @@ func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
 		q += fmt.Sprintf(`SELECT '%s' AS list, k AS key, CAST(date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00') AS text) AS bucket, count(*) AS n
  FROM %s t, list_count_keys(%s) k WHERE t.organization_id = @org GROUP BY k, 3`, l.table, l.table, l.dims)
 	}
+	// the requests' one bucketed key: the finest, (status, type) (00026)
+	q += ` UNION ALL SELECT 'requests', 'status=' || status || '&request_type=' || request_type, CAST(date_bin('1 hour', created_at, '2000-01-01 00:00:00+00') AS text), count(*)
+ FROM requests WHERE organization_id = @org GROUP BY 2, 3`
 	require.NoError(t, f.s.DB.WithContext(f.ctx).Raw(`SELECT * FROM (`+q+`) x ORDER BY list, key, bucket`, map[string]any{"org": orgID}).Scan(&recountB).Error)
 	require.NotEmpty(t, recountB)
 	require.Equal(t, recountB, keptB)
+}
+
+// TestRequestKeysCoverEveryValue: the requests' kept totals are sums over
+// trading.RequestStatuses and trading.RequestTypes (00026 keeps only the
+// finest keys), so those must be every value the table's CHECKs allow: a
+// status the database accepts and the lists leave out would be missing
+// from every total that does not filter on it.
+func TestRequestKeysCoverEveryValue(t *testing.T) {
+	t.Parallel()
+	s := testdb.Postgres(t)
+	allowed := func(column string) []string {
+		var all, defs []string
+		require.NoError(t, s.DB.WithContext(t.Context()).Raw(`SELECT pg_get_constraintdef(oid) FROM pg_constraint
+WHERE conrelid = 'requests'::regclass AND contype = 'c'`).Scan(&all).Error)
+		only := regexp.MustCompile(`^CHECK \(+` + column + ` = ANY \(ARRAY\[[^\]]*\]\)\)+$`) // the constraint is this list and nothing else
+		for _, d := range all {
+			if only.MatchString(d) {
+				defs = append(defs, d)
+			}
+		}
+		require.Len(t, defs, 1, "one CHECK lists the values of requests.%s: %q", column, all)
+		var values []string
+		for _, m := range regexp.MustCompile(`'([^']*)'::text`).FindAllStringSubmatch(defs[0], -1) {
+			values = append(values, m[1])
+		}
+		slices.Sort(values)
+		return values
+	}
+	str := func(vs ...string) []string { slices.Sort(vs); return vs }
+	var statuses, types []string
+	for _, v := range trading.RequestStatuses {
+		statuses = append(statuses, string(v))
+	}
+	for _, v := range trading.RequestTypes {
+		types = append(types, string(v))
+	}
+	require.Equal(t, allowed("status"), str(statuses...))
+	require.Equal(t, allowed("request_type"), str(types...))
 }
 
 // TestDeepPages: on PostgreSQL, pages read from the far end, from the hour

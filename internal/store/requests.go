@@ -150,8 +150,8 @@ func (r *TradingRepo) ListRequests(ctx context.Context, orgID int64, f trading.R
 		q = q.Where("requests.request_type = ?", string(*f.Type))
 	}
 	k := with(keyed("requests"), "customer_id", f.CustomerID, id64)
-	k = with(k, "status", f.Status, func(s trading.RequestStatus) string { return string(s) })
-	k = with(k, "request_type", f.Type, func(t trading.RequestType) string { return string(t) })
+	k = every(k, "status", f.Status, trading.RequestStatuses, func(s trading.RequestStatus) string { return string(s) })
+	k = every(k, "request_type", f.Type, trading.RequestTypes, func(t trading.RequestType) string { return string(t) })
 	page, err := listKept(q, r.s.Dialect, orgID, k, "requests", p, requestRow.domain)
 	return page, errcode.Wrapf(err, "list requests of organization %d", orgID)
 }

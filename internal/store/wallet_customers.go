@@ -271,7 +271,7 @@ func (r *WalletRepo) bucketPage(ctx context.Context, q *gorm.DB, read func(q *go
 	if a < deferredJoinOffset || n-e < deferredJoinOffset {
 		return wallet.Page[wallet.Customer]{}, false, nil
 	}
-	k := &countKey{list: "wallet_customers", parts: []string{"counterparty_id=" + id64(counterpartyID)}, bucketed: true}
+	k := &countKey{list: "wallet_customers", dims: [][]string{{"counterparty_id=" + id64(counterpartyID)}}, bucketed: true}
 	start, before, ok, err := bucketOf(r.db(ctx), orgID, k, a)
 	if err != nil || !ok {
 		return wallet.Page[wallet.Customer]{}, false, err

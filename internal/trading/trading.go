@@ -39,6 +39,10 @@ const (
 	Sell     RequestType = "SELL"
 )
 
+// RequestTypes is every request type (the requests table's CHECK allows
+// these and no other; the maintained list totals sum over them).
+var RequestTypes = []RequestType{Purchase, Sell}
+
 // RequestStatus is where a request is in its life.
 type RequestStatus string
 
@@ -49,6 +53,10 @@ const (
 	Canceled  RequestStatus = "CANCELED"
 	Failed    RequestStatus = "ERROR"
 )
+
+// RequestStatuses is every request status (the requests table's CHECK
+// allows these and no other; the maintained list totals sum over them).
+var RequestStatuses = []RequestStatus{Pending, Completed, Canceled, Failed}
 
 // Request is an order to buy an instrument or sell a holding.
 type Request struct {
