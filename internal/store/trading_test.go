@@ -7,6 +7,7 @@ import (
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/testdb"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
@@ -248,4 +249,24 @@ func TestTradingOneStatementReads(t *testing.T) {
 		require.Equal(t, time.Hour, d, "a clock without prices")
 		require.Empty(t, prices)
 	})
+}
+
+// TestRequestKeysOnPostgres: a request's portfolio must be its customer's,
+// in its organization (00028: one key to the customer's portfolio stands
+// for the keys to the organization, the customer and the portfolio).
+func TestRequestKeysOnPostgres(t *testing.T) {
+	t.Parallel()
+	s := testdb.Postgres(t)
+	f := setup(t, s)
+	mine, theirs, elsewhere := f.holding(t, f.org), f.holding(t, f.org), f.holding(t, f.other)
+	require.NoError(t, f.insertRequest(mine, "PURCHASE", "PENDING"))
+	for name, h := range map[string]holding{
+		"another customer's portfolio":       {c: mine.c, a: mine.a, p: theirs.p},
+		"another organization's portfolio":   {c: mine.c, a: mine.a, p: elsewhere.p},
+		"a customer of another organization": {c: elsewhere.c, a: mine.a, p: mine.p},
+	} {
+		err := f.insertRequest(h, "PURCHASE", "PENDING")
+		require.Error(t, err, name)
+		require.Contains(t, err.Error(), "23503", name) // foreign_key_violation
+	}
 }
