@@ -49,6 +49,10 @@ const (
 	Closed    Status = "CLOSED"
 )
 
+// Statuses is every status (the investing_status domain allows these and
+// no other; the maintained customer totals sum over them).
+var Statuses = []Status{Active, Suspended, Closed}
+
 // Currency is an ISO 4217 code.
 type Currency string
 

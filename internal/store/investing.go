@@ -128,7 +128,7 @@ func (r *InvestingRepo) ListCustomers(ctx context.Context, orgID int64, f invest
 	if f.Status != nil {
 		q = q.Where("customers.status = ?", string(*f.Status))
 	}
-	k := with(keyed("customers"), "status", f.Status, func(s investing.Status) string { return string(s) })
+	k := every(keyed("customers"), "status", f.Status, investing.Statuses, func(s investing.Status) string { return string(s) })
 	if f.ReferenceID != nil {
 		// unique in the organization: at most one row, counted in the index
 		q, k = q.Where("customers.reference_id = ?", *f.ReferenceID), nil

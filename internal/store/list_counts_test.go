@@ -229,7 +229,6 @@ func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
  GROUP BY list, key HAVING sum(n) <> 0 ORDER BY list, key`, orgID).Scan(&kept).Error)
 	q := ""
 	for _, l := range []struct{ table, dims string }{
-		{"customers", "'status=' || t.status"},
 		{"accounts", "VARIADIC ARRAY[]::text[]"},
 		{"assets", "'customer_id=' || t.customer_id, 'account_id=' || t.account_id, 'portfolio_id=' || t.portfolio_id"},
 		{"transactions", "'customer_id=' || t.customer_id, 'request_id=' || t.request_id"},
@@ -239,6 +238,8 @@ func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
 		}
 		q += fmt.Sprintf(`SELECT '%s' AS list, k AS key, count(*) AS n FROM %s t, list_count_keys(%s) k WHERE t.organization_id = @org GROUP BY k`, l.table, l.table, l.dims)
 	}
+	// the customers keep only their finest key (00029): status
+	q += ` UNION ALL SELECT 'customers', 'status=' || status, count(*) FROM customers WHERE organization_id = @org GROUP BY 2`
 	// the requests keep only their finest keys (00026): (customer, status, type) and (status, type)
 	q += ` UNION ALL SELECT 'requests', k, count(*) FROM requests t, LATERAL (VALUES ('customer_id=' || customer_id || '&status=' || status || '&request_type=' || request_type),
  ('status=' || status || '&request_type=' || request_type)) kk(k) WHERE t.organization_id = @org GROUP BY k`
@@ -258,7 +259,6 @@ func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
  GROUP BY list, key, bucket HAVING sum(n) <> 0 ORDER BY list, key, bucket`, orgID).Scan(&keptB).Error)
 	q = ""
 	for _, l := range []struct{ table, dims string }{
-		{"customers", "'status=' || t.status"},
 		{"accounts", "VARIADIC ARRAY[]::text[]"},
 		{"assets", "VARIADIC ARRAY[]::text[]"},
 		{"transactions", "VARIADIC ARRAY[]::text[]"},
@@ -269,6 +269,9 @@ func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
 		q += fmt.Sprintf(`SELECT '%s' AS list, k AS key, CAST(date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00') AS text) AS bucket, count(*) AS n
  FROM %s t, list_count_keys(%s) k WHERE t.organization_id = @org GROUP BY k, 3`, l.table, l.table, l.dims)
 	}
+	// the customers' and the requests' one bucketed key each: the finest, status (00029) and (status, type) (00026)
+	q += ` UNION ALL SELECT 'customers', 'status=' || status, CAST(date_bin('1 hour', created_at, '2000-01-01 00:00:00+00') AS text), count(*)
+ FROM customers WHERE organization_id = @org GROUP BY 2, 3`
 	// the requests' one bucketed key: the finest, (status, type) (00026)
 	q += ` UNION ALL SELECT 'requests', 'status=' || status || '&request_type=' || request_type, CAST(date_bin('1 hour', created_at, '2000-01-01 00:00:00+00') AS text), count(*)
  FROM requests WHERE organization_id = @org GROUP BY 2, 3`
@@ -277,25 +280,28 @@ func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
 	require.Equal(t, recountB, keptB)
 }
 
-// TestRequestKeysCoverEveryValue: the requests' kept totals are sums over
-// trading.RequestStatuses and trading.RequestTypes (00026 keeps only the
-// finest keys), so those must be every value the table's CHECKs allow: a
-// status the database accepts and the lists leave out would be missing
-// from every total that does not filter on it.
-func TestRequestKeysCoverEveryValue(t *testing.T) {
+// TestKeptKeysCoverEveryValue: the customers' and the requests' kept
+// totals are sums over investing.Statuses (00029), trading.RequestStatuses
+// and trading.RequestTypes (00026 and 00029 keep only the finest keys), so
+// those must be every value the database allows: a status it accepts and
+// the lists leave out would be missing from every total that does not
+// filter on it.
+func TestKeptKeysCoverEveryValue(t *testing.T) {
 	t.Parallel()
 	s := testdb.Postgres(t)
-	allowed := func(column string) []string {
+	// allowed: the values of the one CHECK of the table's (or domain's)
+	// constraints that is "column = ANY (ARRAY[…])" and nothing else
+	allowed := func(owner, column string) []string {
 		var all, defs []string
 		require.NoError(t, s.DB.WithContext(t.Context()).Raw(`SELECT pg_get_constraintdef(oid) FROM pg_constraint
-WHERE conrelid = 'requests'::regclass AND contype = 'c'`).Scan(&all).Error)
-		only := regexp.MustCompile(`^CHECK \(+` + column + ` = ANY \(ARRAY\[[^\]]*\]\)\)+$`) // the constraint is this list and nothing else
+WHERE contype = 'c' AND (conrelid = to_regclass(@o) OR contypid = to_regtype(@o))`, map[string]any{"o": owner}).Scan(&all).Error)
+		only := regexp.MustCompile(`^CHECK \(+` + column + ` = ANY \(ARRAY\[[^\]]*\]\)\)+$`)
 		for _, d := range all {
 			if only.MatchString(d) {
 				defs = append(defs, d)
 			}
 		}
-		require.Len(t, defs, 1, "one CHECK lists the values of requests.%s: %q", column, all)
+		require.Len(t, defs, 1, "one CHECK of %s lists the values of %s: %q", owner, column, all)
 		var values []string
 		for _, m := range regexp.MustCompile(`'([^']*)'::text`).FindAllStringSubmatch(defs[0], -1) {
 			values = append(values, m[1])
@@ -303,16 +309,24 @@ WHERE conrelid = 'requests'::regclass AND contype = 'c'`).Scan(&all).Error)
 		slices.Sort(values)
 		return values
 	}
-	str := func(vs ...string) []string { slices.Sort(vs); return vs }
-	var statuses, types []string
+	sorted := func(vs []string) []string { slices.Sort(vs); return vs }
+	var customer, status, typ []string
+	for _, v := range investing.Statuses {
+		customer = append(customer, string(v))
+	}
 	for _, v := range trading.RequestStatuses {
-		statuses = append(statuses, string(v))
+		status = append(status, string(v))
 	}
 	for _, v := range trading.RequestTypes {
-		types = append(types, string(v))
+		typ = append(typ, string(v))
 	}
-	require.Equal(t, allowed("status"), str(statuses...))
-	require.Equal(t, allowed("request_type"), str(types...))
+	var columnType string
+	require.NoError(t, s.DB.WithContext(t.Context()).Raw(`SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+WHERE attrelid = 'customers'::regclass AND attname = 'status'`).Scan(&columnType).Error)
+	require.Equal(t, "investing_status", columnType, "customers.status is the domain whose CHECK is read below")
+	require.Equal(t, allowed("investing_status", "VALUE"), sorted(customer))
+	require.Equal(t, allowed("requests", "status"), sorted(status))
+	require.Equal(t, allowed("requests", "request_type"), sorted(typ))
 }
 
 // TestDeepPages: on PostgreSQL, pages read from the far end, from the hour
