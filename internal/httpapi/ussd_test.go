@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/openvest/openvest/internal/apitest"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 )
 
@@ -256,8 +257,8 @@ func TestUssdSessionBuysAFractionalShareInKwacha(t *testing.T) {
 
 	step(t, tr.tn, id, "0", false, "HOME")
 	d = step(t, tr.tn, id, "2", false, "MY_PORTFOLIO")
-	qty := tr.assets(t)[0]["quantity"].(json.Number).String()
-	require.Contains(t, d["ussdText"], "AAPL "+qty[:6])
+	qty := decimal.RequireFromString(tr.assets(t)[0]["quantity"].(json.Number).String())
+	require.Contains(t, d["ussdText"], "AAPL "+qty.Round(4).String()+" sh", "the menu shows the holding to 4 places, rounded") // truncating failed on days whose price rounds up
 	keyFor(t, d, "AAPL")
 	step(t, tr.tn, id, "0", false, "HOME")
 	d = step(t, tr.tn, id, "3", false, "TRANSACTION_HISTORY")
