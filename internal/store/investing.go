@@ -227,6 +227,18 @@ type portfolioRow struct {
 
 func (portfolioRow) TableName() string { return "portfolios" }
 
+// portfolioColumns are portfolioRow's columns in its field order (scanPortfolio scans them).
+const portfolioColumns = "id, organization_id, customer_id, account_id, investment_type, currency, currency_spelling, status, " +
+	"investment_amount, market_value, performance, created_at, updated_at"
+
+// scanPortfolio scans one row of portfolioColumns.
+func scanPortfolio(row interface{ Scan(...any) error }) (portfolioRow, error) {
+	var p portfolioRow
+	err := row.Scan(&p.ID, &p.OrganizationID, &p.CustomerID, &p.AccountID, &p.InvestmentType, &p.Currency, &p.CurrencySpelling, &p.Status,
+		&p.InvestmentAmount, &p.MarketValue, &p.Performance, &p.CreatedAt, &p.UpdatedAt)
+	return p, err
+}
+
 func (p portfolioRow) domain() investing.Portfolio {
 	out := investing.Portfolio{
 		ID: p.ID, OrganizationID: p.OrganizationID, CustomerID: p.CustomerID, AccountID: p.AccountID,

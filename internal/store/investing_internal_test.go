@@ -19,6 +19,15 @@ func TestCustomerColumnsAreTheRow(t *testing.T) {
 	require.Equal(t, strings.Join(s.DBNames, ", "), customerColumns)
 }
 
+// TestPortfolioColumnsAreTheRow: the columns scanPortfolio scans by hand
+// are portfolioRow's, in its field order.
+func TestPortfolioColumnsAreTheRow(t *testing.T) {
+	t.Parallel()
+	s, err := schema.Parse(&portfolioRow{}, &sync.Map{}, schema.NamingStrategy{})
+	require.NoError(t, err)
+	require.Equal(t, strings.Join(s.DBNames, ", "), portfolioColumns)
+}
+
 // TestIdempotencyInsertColumnsAreTheRow: the hand-written insert of
 // IdempotencyRepo.Insert names idempotencyRow's columns, in field order.
 func TestIdempotencyInsertColumnsAreTheRow(t *testing.T) {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
@@ -80,13 +82,19 @@ type sandboxClockRow struct {
 
 func (sandboxClockRow) TableName() string { return "sandbox_clocks" }
 
-// ClockOffset implements trading.Repository.
+// clockOffsetSQL is ClockOffset's read, as each database's driver takes it.
+var clockOffsetSQL = dialectSQL("SELECT offset_seconds FROM sandbox_clocks WHERE " + inOrgSQL("sandbox_clocks"))
+
+// ClockOffset implements trading.Repository: straight to the session's
+// connection (every purchase and sell reads it; GORM's statement build
+// was most of its cost).
 func (r *TradingRepo) ClockOffset(ctx context.Context, orgID int64) (time.Duration, error) {
-	var rows []sandboxClockRow
-	if err := r.db(ctx).Scopes(inOrg(orgID)).Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
-		return 0, errcode.Wrapf(err, "read the sandbox clock of organization %d", orgID)
+	var seconds int64
+	err := r.db(ctx).Statement.ConnPool.QueryRowContext(ctx, clockOffsetSQL[r.s.Dialect], orgID).Scan(&seconds)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
 	}
-	return time.Duration(rows[0].OffsetSeconds) * time.Second, nil
+	return time.Duration(seconds) * time.Second, errcode.Wrapf(err, "read the sandbox clock of organization %d", orgID)
 }
 
 // SetClockOffset implements trading.Repository.
@@ -177,15 +185,26 @@ func (r *TradingRepo) ActivePortfolioOfAccount(ctx context.Context, orgID, custo
 	return rows[0].domain(), true, nil
 }
 
-// ActivePortfolioOfType implements trading.Repository in one statement.
+// activePortfolioOfTypeSQL is ActivePortfolioOfType's statement, as each
+// database's driver takes it: the organization, then accountOfType's and
+// customerActive's arguments.
+var activePortfolioOfTypeSQL = dialectSQL("SELECT " + portfolioColumns + " FROM portfolios WHERE " + inOrgSQL("portfolios") +
+	" AND " + accountOfType + " AND " + customerActive + " LIMIT 1")
+
+// ActivePortfolioOfType implements trading.Repository in one statement,
+// straight to the session's connection (every purchase reads it; GORM's
+// statement build and reflective scan were most of its cost).
 func (r *TradingRepo) ActivePortfolioOfType(ctx context.Context, orgID, customerID int64, t investing.InvestmentType) (investing.Portfolio, bool, error) {
-	var rows []portfolioRow
-	err := r.db(ctx).Scopes(inOrg(orgID)).Where(accountOfType, orgID, customerID, string(t), string(investing.Active)).
-		Where(customerActive, customerID, string(investing.Active)).Limit(1).Find(&rows).Error
-	if err != nil || len(rows) == 0 {
+	active := string(investing.Active)
+	row, err := scanPortfolio(r.db(ctx).Statement.ConnPool.QueryRowContext(ctx, activePortfolioOfTypeSQL[r.s.Dialect],
+		orgID, orgID, customerID, string(t), active, customerID, active))
+	if errors.Is(err, sql.ErrNoRows) {
+		return investing.Portfolio{}, false, nil
+	}
+	if err != nil {
 		return investing.Portfolio{}, false, errcode.Wrapf(err, "read the %s portfolio of customer %d of organization %d", t, customerID, orgID)
 	}
-	return rows[0].domain(), true, nil
+	return row.domain(), true, nil
 }
 
 // sandboxStateRow is one row of SandboxState's statement: the clock
