@@ -48,13 +48,21 @@ func (r *IdempotencyRepo) Insert(ctx context.Context, rec *idempotency.Record) (
 	if row.ResponseBody == nil {
 		row.ResponseBody = []byte{}
 	}
-	// Hand-written (one statement on every idempotent request): GORM's
-	// reflective Create of the row cost more than the statement's own
-	// round trip in the pipeline's profile.
-	res := r.s.conn(ctx).Exec(insertIdempotencyKey,
+	// Hand-written (one statement on every idempotent request) and sent to
+	// the session's connection as written: GORM's reflective Create of the
+	// row cost more than the statement's own round trip in the pipeline's
+	// profile, and its Exec's statement build most of the rest.
+	res, err := r.s.conn(ctx).Statement.ConnPool.ExecContext(ctx, insertIdempotencyKeySQL[r.s.Dialect],
 		row.OrganizationID, row.Key, row.Method, row.Path, row.RequestHash, row.StatusCode, row.ContentType, row.ResponseBody, row.CreatedAt, row.ExpiresAt)
-	return res.RowsAffected == 1, errcode.Wrapf(res.Error, "claim idempotency key %q of organization %d", rec.Key, rec.OrganizationID)
+	if err != nil {
+		return false, errcode.Wrapf(err, "claim idempotency key %q of organization %d", rec.Key, rec.OrganizationID)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, errcode.Wrapf(err, "claim idempotency key %q of organization %d", rec.Key, rec.OrganizationID)
 }
+
+// insertIdempotencyKeySQL is insertIdempotencyKey as each database's driver takes it.
+var insertIdempotencyKeySQL = dialectSQL(insertIdempotencyKey)
 
 // Record implements idempotency.Repository.
 func (r *IdempotencyRepo) Record(ctx context.Context, orgID int64, key string) (idempotency.Record, error) {
