@@ -4,9 +4,10 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
-	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
@@ -403,6 +404,11 @@ func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webh
 	if len(es) == 0 {
 		return nil, nil
 	}
+	for _, e := range es {
+		if e.OrganizationID != orgID {
+			return nil, fmt.Errorf("record event %s of organization %d with the events of organization %d", e.ID, e.OrganizationID, orgID)
+		}
+	}
 	if r.s.Dialect != Postgres {
 		if err := r.CreateEvents(ctx, es); err != nil {
 			return nil, errcode.Wrapf(err, "record the events of organization %d", orgID)
@@ -431,47 +437,99 @@ func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webh
 		}
 		return out, nil
 	}
-	var (
-		values strings.Builder
-		args   []any
-		order  = make(map[string]int, len(es)) // event id → its place
-	)
-	for i, e := range es {
-		if i > 0 {
-			values.WriteString(", ")
-		}
-		values.WriteString("(CAST(? AS uuid), CAST(? AS bigint), CAST(? AS text), CAST(? AS text), CAST(? AS timestamptz), " + strconv.Itoa(i) + ")")
-		args = append(args, e.ID, e.OrganizationID, e.Name, string(e.Data), e.CreatedAt)
-		order[strings.ToLower(e.ID)] = i
+	args := make([]any, 0, 4+4*len(es))
+	names := subscriptionsOf(es)
+	args = append(args, orgID, at)
+	if names != nil {
+		args = append(args, names)
 	}
-	active := r.s.conn(ctx).Model(&webhookRow{}).Select("id, subscriptions").Scopes(inOrg(orgID)).Where("status = ?", string(webhook.Active))
-	if names := subscriptionsOf(es); names != nil {
-		active = active.Where("string_to_array(subscriptions, ',') && CAST(? AS text[])", textArray(names))
+	for _, e := range es {
+		args = append(args, e.ID, e.Name, []byte(e.Data), e.CreatedAt)
 	}
-	active = active.Order("id").Clauses(clause.Locking{Strength: "KEY SHARE"})
-	args = append(args, active, orgID, string(webhook.Pending), at, at, at, webhook.TestEvent)
-	var rows []emittedDelivery
-	err := r.s.conn(ctx).Raw(`WITH ev (id, organization_id, name, data, created_at, ord) AS (VALUES `+values.String()+`),
-ins AS (
-  INSERT INTO webhook_events (id, organization_id, name, data, created_at) SELECT id, organization_id, name, data, created_at FROM ev
-), w AS (?)
-INSERT INTO webhook_deliveries (organization_id, webhook_id, event_id, attempts, state, next_attempt_at, created_at, updated_at)
-SELECT ?, w.id, ev.id, 0, ?, CAST(? AS timestamptz), CAST(? AS timestamptz), CAST(? AS timestamptz)
-FROM ev JOIN w ON ev.name = ? OR string_to_array(w.subscriptions, ',') && ARRAY['ALL', split_part(ev.name, '.', 1), ev.name]
-ORDER BY ev.ord, w.id
-RETURNING id, webhook_id, event_id`, args...).Scan(&rows).Error
+	rows, err := r.s.conn(ctx).Statement.ConnPool.QueryContext(ctx, emissionSQL(len(es), names != nil), args...)
 	if err != nil {
 		return nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
 	}
-	slices.SortFunc(rows, func(a, b emittedDelivery) int { return cmp.Compare(a.ID, b.ID) }) // RETURNING's order is not promised
-	out := make([]webhook.Delivery, len(rows))
-	for i, row := range rows {
-		d := newDelivery(orgID, row.WebhookID, es[order[strings.ToLower(row.EventID)]], at)
-		d.ID = row.ID
-		out[i] = *d
+	defer rows.Close()
+	var emitted []emittedDelivery
+	for rows.Next() {
+		var row emittedDelivery
+		if err := rows.Scan(&row.ID, &row.WebhookID, &row.EventID); err != nil {
+			return nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
+		}
+		emitted = append(emitted, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
+	}
+	slices.SortFunc(emitted, func(a, b emittedDelivery) int { return cmp.Compare(a.ID, b.ID) }) // RETURNING's order is not promised
+	// In id order the deliveries are in the events' order (the ids were
+	// drawn in it), so one walk along es finds each one's event.
+	out := make([]webhook.Delivery, len(emitted))
+	i := 0
+	for j, row := range emitted {
+		for i < len(es) && !strings.EqualFold(es[i].ID, row.EventID) {
+			i++
+		}
+		if i == len(es) {
+			return nil, fmt.Errorf("record %d events of organization %d: delivery %d of an event not recorded (%s)", len(es), orgID, row.ID, row.EventID)
+		}
+		out[j] = *newDelivery(orgID, row.WebhookID, es[i], at)
+		out[j].ID = row.ID
 	}
 	return out, nil
 }
+
+// emissionSQL is RecordEmission's one PostgreSQL statement for n events,
+// written once per n (and whether the webhooks are filtered by
+// subscription) and sent to the connection as written, without GORM's
+// statement building: $1 the organization, $2 the emission's time, $3
+// the subscriptions that take one of the events when filtered, then per
+// event its id, name, data and creation time.
+func emissionSQL(n int, filtered bool) string {
+	key := emissionKey{n, filtered}
+	if q, ok := emissionSQLs.Load(key); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.WriteString("WITH ev (id, name, data, created_at, ord) AS (VALUES ")
+	p := 3
+	if filtered {
+		p = 4
+	}
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "($%d::uuid, $%d::text, $%d::text, $%d::timestamptz, %d)", p, p+1, p+2, p+3, i)
+		p += 4
+	}
+	b.WriteString(`),
+ins AS (
+  INSERT INTO webhook_events (id, organization_id, name, data, created_at) SELECT id, $1, name, data, created_at FROM ev
+), w AS (
+  SELECT id, subscriptions FROM webhooks WHERE ` + strings.Replace(inOrgSQL("webhooks"), "?", "$1", 1) + ` AND status = '` + string(webhook.Active) + `'`)
+	if filtered {
+		b.WriteString(" AND string_to_array(subscriptions, ',') && $3::text[]")
+	}
+	b.WriteString(` ORDER BY id FOR KEY SHARE
+)
+INSERT INTO webhook_deliveries (organization_id, webhook_id, event_id, attempts, state, next_attempt_at, created_at, updated_at)
+SELECT $1, w.id, ev.id, 0, '` + string(webhook.Pending) + `', $2::timestamptz, $2::timestamptz, $2::timestamptz
+FROM ev JOIN w ON ev.name = '` + webhook.TestEvent + `' OR string_to_array(w.subscriptions, ',') && ARRAY['ALL', split_part(ev.name, '.', 1), ev.name]
+ORDER BY ev.ord, w.id
+RETURNING id, webhook_id, event_id`)
+	q, _ := emissionSQLs.LoadOrStore(key, b.String())
+	return q.(string)
+}
+
+type emissionKey struct {
+	n        int
+	filtered bool
+}
+
+// emissionSQLs are the statements emissionSQL wrote, by emissionKey.
+var emissionSQLs sync.Map
 
 // emittedDelivery is a delivery RecordEmission inserted, as it returns it.
 type emittedDelivery struct {
@@ -509,24 +567,6 @@ func subscriptionsOf(es []webhook.Event) []string {
 		}
 	}
 	return names
-}
-
-var arrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-
-// textArray is names as a PostgreSQL array literal, each element quoted.
-func textArray(names []string) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, n := range names {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('"')
-		b.WriteString(arrayEscaper.Replace(n))
-		b.WriteByte('"')
-	}
-	b.WriteByte('}')
-	return b.String()
 }
 
 // outgoingSQL reads deliveries with their webhook and event in one
