@@ -159,6 +159,10 @@ func literals(t testing.TB, vars []any) string {
 			parts[i] = "'{" + strings.ReplaceAll(strings.Join(quoted, ","), "'", "''") + "}'"
 			continue
 		}
+		if ns, ok := v.([]int64); ok { // a bigint[]
+			parts[i] = "'{" + strings.Trim(strings.Join(strings.Fields(fmt.Sprint(ns)), ","), "[]") + "}'"
+			continue
+		}
 		dv, err := driver.DefaultParameterConverter.ConvertValue(v)
 		require.NoError(t, err, "argument %d (%T)", i, v)
 		switch v := dv.(type) {

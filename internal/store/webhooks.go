@@ -570,10 +570,17 @@ func subscriptionsOf(es []webhook.Event) []string {
 }
 
 // outgoingSQL reads deliveries with their webhook and event in one
-// statement; hand-written (through GORM's Raw) because GORM's query
-// building and reflective scan cost more than the read on this path (one
-// per delivery job).
-func outgoingSQL(dialect Dialect) string {
+// statement, sent to the connection as written (GORM's statement building
+// and reflective scan cost more than the read on this path: one per
+// delivery job). On PostgreSQL the ids are one array parameter ($2), so
+// the statement is the same whatever their number; SQLite takes them as
+// a list of n placeholders.
+func outgoingSQL(dialect Dialect, n int) string {
+	ids := "d.id = ANY($2::bigint[])"
+	org := strings.Replace(inOrgSQL("d"), "?", "$1", 1)
+	if dialect != Postgres {
+		ids, org = "d.id IN (?"+strings.Repeat(", ?", n-1)+")", inOrgSQL("d")
+	}
 	return `SELECT d.id, d.organization_id, d.webhook_id, d.event_id, d.attempts, d.state, d.last_status_code,
   d.last_latency_ms, d.last_error, d.next_attempt_at, d.created_at, d.updated_at,
   e.name, e.data, e.created_at,
@@ -582,16 +589,31 @@ func outgoingSQL(dialect Dialect) string {
 FROM webhook_deliveries d
 ` + eventJoin[dialect]("d", "e", "name, data, created_at") + `
 JOIN webhooks w ON w.id = d.webhook_id
-WHERE ` + inOrgSQL("d") + ` AND d.id IN ?
+WHERE ` + org + ` AND ` + ids + `
 ORDER BY d.id`
 }
 
-var outgoingSQLOf = map[Dialect]string{Postgres: outgoingSQL(Postgres), SQLite: outgoingSQL(SQLite)}
+var outgoingPostgresSQL = outgoingSQL(Postgres, 0)
 
 // Outgoing implements webhook.Repository: one joined read of the
 // deliveries, their webhooks and their events, in id order.
 func (r *WebhookRepo) Outgoing(ctx context.Context, orgID int64, ids []int64) ([]webhook.Outgoing, error) {
-	rows, err := r.s.conn(ctx).Raw(outgoingSQLOf[r.s.Dialect], orgID, ids).Rows()
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var (
+		query = outgoingPostgresSQL
+		args  = []any{orgID, ids}
+	)
+	if r.s.Dialect != Postgres {
+		query = outgoingSQL(r.s.Dialect, len(ids))
+		args = make([]any, 0, 1+len(ids))
+		args = append(args, orgID)
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
+	rows, err := r.s.conn(ctx).Statement.ConnPool.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, errcode.Wrapf(err, "read %d webhook deliveries of organization %d to attempt", len(ids), orgID)
 	}
@@ -601,7 +623,7 @@ func (r *WebhookRepo) Outgoing(ctx context.Context, orgID int64, ids []int64) ([
 		var (
 			d         webhookDeliveryRow
 			w         webhookRow
-			eventData string
+			eventData []byte
 			eventAt   time.Time
 		)
 		if err := rows.Scan(&d.ID, &d.OrganizationID, &d.WebhookID, &d.EventID, &d.Attempts, &d.State, &d.LastStatusCode,
@@ -621,10 +643,11 @@ func (r *WebhookRepo) Outgoing(ctx context.Context, orgID int64, ids []int64) ([
 	return out, errcode.Wrapf(rows.Err(), "read the webhook deliveries of organization %d to attempt", orgID)
 }
 
-// recordAttemptSQL is RecordAttempt's one conditional UPDATE.
-var recordAttemptSQL = `UPDATE webhook_deliveries SET attempts = ?, state = ?, last_status_code = ?, last_latency_ms = ?,
+// recordAttemptSQL is RecordAttempt's one conditional UPDATE, as each
+// database's driver takes it (sent to the connection as written).
+var recordAttemptSQL = dialectSQL(`UPDATE webhook_deliveries SET attempts = ?, state = ?, last_status_code = ?, last_latency_ms = ?,
   last_error = ?, next_attempt_at = ?, updated_at = ?
-WHERE ` + inOrgSQL("webhook_deliveries") + ` AND id = ? AND state = 'PENDING' AND attempts < ?`
+WHERE ` + inOrgSQL("webhook_deliveries") + ` AND id = ? AND state = 'PENDING' AND attempts < ?`)
 
 // RecordAttempts implements webhook.Repository: the ended attempts of a
 // job's deliveries with one conditional UPDATE … FROM (VALUES …), one
@@ -637,29 +660,21 @@ func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webh
 	if len(ds) == 0 {
 		return 0, nil
 	}
-	var (
-		values strings.Builder
-		args   = make([]any, 0, 2+5*len(ds)+2)
-	)
+	args := make([]any, 0, 2+5*len(ds)+2)
 	args = append(args, n, at)
 	for i := range ds {
-		if i > 0 {
-			values.WriteString(", ")
-		}
-		values.WriteString("(CAST(? AS bigint), CAST(? AS text), CAST(? AS integer), CAST(? AS integer), CAST(? AS text))")
 		row := deliveryFromDomain(&ds[i])
 		args = append(args, row.ID, row.State, row.LastStatusCode, row.LastLatencyMs, row.LastError)
 	}
 	args = append(args, orgID, n)
 	var affected int64
 	update := func() error {
-		res := r.s.conn(ctx).Exec(`UPDATE webhook_deliveries SET attempts = ?, state = v.column2, last_status_code = v.column3,
-  last_latency_ms = v.column4, last_error = v.column5, next_attempt_at = NULL, updated_at = ?
-FROM (VALUES `+values.String()+`) AS v
-WHERE `+inOrgSQL("webhook_deliveries")+` AND webhook_deliveries.id = v.column1
-  AND webhook_deliveries.state = 'PENDING' AND webhook_deliveries.attempts < ?`, args...)
-		affected = res.RowsAffected
-		return res.Error
+		res, err := r.s.conn(ctx).Statement.ConnPool.ExecContext(ctx, recordAttemptsSQL(len(ds))[r.s.Dialect], args...)
+		if err != nil {
+			return err
+		}
+		affected, err = res.RowsAffected()
+		return err
 	}
 	var err error
 	if _, inTx := carried(ctx); inTx {
@@ -670,6 +685,26 @@ WHERE `+inOrgSQL("webhook_deliveries")+` AND webhook_deliveries.id = v.column1
 	return affected, errcode.Wrapf(err, "record attempt %d of %d webhook deliveries of organization %d", n, len(ds), orgID)
 }
 
+// recordAttemptsSQL is RecordAttempts' statement for n deliveries, as each
+// database's driver takes it, written once per n and sent to the
+// connection as written (no statement building per job).
+func recordAttemptsSQL(n int) map[Dialect]string {
+	if q, ok := recordAttemptsSQLs.Load(n); ok {
+		return q.(map[Dialect]string)
+	}
+	values := "(CAST(? AS bigint), CAST(? AS text), CAST(? AS integer), CAST(? AS integer), CAST(? AS text))"
+	q := dialectSQL(`UPDATE webhook_deliveries SET attempts = ?, state = v.column2, last_status_code = v.column3,
+  last_latency_ms = v.column4, last_error = v.column5, next_attempt_at = NULL, updated_at = ?
+FROM (VALUES ` + values + strings.Repeat(", "+values, n-1) + `) AS v
+WHERE ` + inOrgSQL("webhook_deliveries") + ` AND webhook_deliveries.id = v.column1
+  AND webhook_deliveries.state = 'PENDING' AND webhook_deliveries.attempts < ?`)
+	v, _ := recordAttemptsSQLs.LoadOrStore(n, q)
+	return v.(map[Dialect]string)
+}
+
+// recordAttemptsSQLs are the statements recordAttemptsSQL wrote, by n.
+var recordAttemptsSQLs sync.Map
+
 // RecordAttempt implements webhook.Repository: one conditional UPDATE
 // (hand-written, through GORM's Exec: one per delivery). On PostgreSQL a
 // concurrent change of the row is waited for and the condition is checked
@@ -677,10 +712,14 @@ WHERE `+inOrgSQL("webhook_deliveries")+` AND webhook_deliveries.id = v.column1
 // needed.
 func (r *WebhookRepo) RecordAttempt(ctx context.Context, d *webhook.Delivery, n int) (bool, error) {
 	row := deliveryFromDomain(d)
-	res := r.s.conn(ctx).Exec(recordAttemptSQL, n, row.State, row.LastStatusCode, row.LastLatencyMs, row.LastError,
-		row.NextAttemptAt, row.UpdatedAt, d.OrganizationID, d.ID, n)
-	if res.Error != nil {
-		return false, errcode.Wrapf(res.Error, "record attempt %d of webhook delivery %d of organization %d", n, d.ID, d.OrganizationID)
+	res, err := r.s.conn(ctx).Statement.ConnPool.ExecContext(ctx, recordAttemptSQL[r.s.Dialect], n, row.State, row.LastStatusCode,
+		row.LastLatencyMs, row.LastError, row.NextAttemptAt, row.UpdatedAt, d.OrganizationID, d.ID, n)
+	var affected int64
+	if err == nil {
+		affected, err = res.RowsAffected()
 	}
-	return res.RowsAffected == 1, nil
+	if err != nil {
+		return false, errcode.Wrapf(err, "record attempt %d of webhook delivery %d of organization %d", n, d.ID, d.OrganizationID)
+	}
+	return affected == 1, nil
 }
