@@ -151,6 +151,18 @@ func literals(t testing.TB, vars []any) string {
 	}
 	parts := make([]string, len(vars))
 	for i, v := range vars {
+		if ss, ok := v.([]string); ok { // a text[] (pgx takes the slice as it is)
+			quoted := make([]string, len(ss))
+			for j, s := range ss {
+				quoted[j] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+			}
+			parts[i] = "'{" + strings.ReplaceAll(strings.Join(quoted, ","), "'", "''") + "}'"
+			continue
+		}
+		if ns, ok := v.([]int64); ok { // a bigint[]
+			parts[i] = "'{" + strings.Trim(strings.Join(strings.Fields(fmt.Sprint(ns)), ","), "[]") + "}'"
+			continue
+		}
 		dv, err := driver.DefaultParameterConverter.ConvertValue(v)
 		require.NoError(t, err, "argument %d (%T)", i, v)
 		switch v := dv.(type) {

@@ -4,9 +4,10 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
-	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
@@ -403,6 +404,11 @@ func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webh
 	if len(es) == 0 {
 		return nil, nil
 	}
+	for _, e := range es {
+		if e.OrganizationID != orgID {
+			return nil, fmt.Errorf("record event %s of organization %d with the events of organization %d", e.ID, e.OrganizationID, orgID)
+		}
+	}
 	if r.s.Dialect != Postgres {
 		if err := r.CreateEvents(ctx, es); err != nil {
 			return nil, errcode.Wrapf(err, "record the events of organization %d", orgID)
@@ -431,47 +437,99 @@ func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webh
 		}
 		return out, nil
 	}
-	var (
-		values strings.Builder
-		args   []any
-		order  = make(map[string]int, len(es)) // event id → its place
-	)
-	for i, e := range es {
-		if i > 0 {
-			values.WriteString(", ")
-		}
-		values.WriteString("(CAST(? AS uuid), CAST(? AS bigint), CAST(? AS text), CAST(? AS text), CAST(? AS timestamptz), " + strconv.Itoa(i) + ")")
-		args = append(args, e.ID, e.OrganizationID, e.Name, string(e.Data), e.CreatedAt)
-		order[strings.ToLower(e.ID)] = i
+	args := make([]any, 0, 4+4*len(es))
+	names := subscriptionsOf(es)
+	args = append(args, orgID, at)
+	if names != nil {
+		args = append(args, names)
 	}
-	active := r.s.conn(ctx).Model(&webhookRow{}).Select("id, subscriptions").Scopes(inOrg(orgID)).Where("status = ?", string(webhook.Active))
-	if names := subscriptionsOf(es); names != nil {
-		active = active.Where("string_to_array(subscriptions, ',') && CAST(? AS text[])", textArray(names))
+	for _, e := range es {
+		args = append(args, e.ID, e.Name, []byte(e.Data), e.CreatedAt)
 	}
-	active = active.Order("id").Clauses(clause.Locking{Strength: "KEY SHARE"})
-	args = append(args, active, orgID, string(webhook.Pending), at, at, at, webhook.TestEvent)
-	var rows []emittedDelivery
-	err := r.s.conn(ctx).Raw(`WITH ev (id, organization_id, name, data, created_at, ord) AS (VALUES `+values.String()+`),
-ins AS (
-  INSERT INTO webhook_events (id, organization_id, name, data, created_at) SELECT id, organization_id, name, data, created_at FROM ev
-), w AS (?)
-INSERT INTO webhook_deliveries (organization_id, webhook_id, event_id, attempts, state, next_attempt_at, created_at, updated_at)
-SELECT ?, w.id, ev.id, 0, ?, CAST(? AS timestamptz), CAST(? AS timestamptz), CAST(? AS timestamptz)
-FROM ev JOIN w ON ev.name = ? OR string_to_array(w.subscriptions, ',') && ARRAY['ALL', split_part(ev.name, '.', 1), ev.name]
-ORDER BY ev.ord, w.id
-RETURNING id, webhook_id, event_id`, args...).Scan(&rows).Error
+	rows, err := r.s.conn(ctx).Statement.ConnPool.QueryContext(ctx, emissionSQL(len(es), names != nil), args...)
 	if err != nil {
 		return nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
 	}
-	slices.SortFunc(rows, func(a, b emittedDelivery) int { return cmp.Compare(a.ID, b.ID) }) // RETURNING's order is not promised
-	out := make([]webhook.Delivery, len(rows))
-	for i, row := range rows {
-		d := newDelivery(orgID, row.WebhookID, es[order[strings.ToLower(row.EventID)]], at)
-		d.ID = row.ID
-		out[i] = *d
+	defer rows.Close()
+	var emitted []emittedDelivery
+	for rows.Next() {
+		var row emittedDelivery
+		if err := rows.Scan(&row.ID, &row.WebhookID, &row.EventID); err != nil {
+			return nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
+		}
+		emitted = append(emitted, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
+	}
+	slices.SortFunc(emitted, func(a, b emittedDelivery) int { return cmp.Compare(a.ID, b.ID) }) // RETURNING's order is not promised
+	// In id order the deliveries are in the events' order (the ids were
+	// drawn in it), so one walk along es finds each one's event.
+	out := make([]webhook.Delivery, len(emitted))
+	i := 0
+	for j, row := range emitted {
+		for i < len(es) && !strings.EqualFold(es[i].ID, row.EventID) {
+			i++
+		}
+		if i == len(es) {
+			return nil, fmt.Errorf("record %d events of organization %d: delivery %d of an event not recorded (%s)", len(es), orgID, row.ID, row.EventID)
+		}
+		out[j] = *newDelivery(orgID, row.WebhookID, es[i], at)
+		out[j].ID = row.ID
 	}
 	return out, nil
 }
+
+// emissionSQL is RecordEmission's one PostgreSQL statement for n events,
+// written once per n (and whether the webhooks are filtered by
+// subscription) and sent to the connection as written, without GORM's
+// statement building: $1 the organization, $2 the emission's time, $3
+// the subscriptions that take one of the events when filtered, then per
+// event its id, name, data and creation time.
+func emissionSQL(n int, filtered bool) string {
+	key := emissionKey{n, filtered}
+	if q, ok := emissionSQLs.Load(key); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.WriteString("WITH ev (id, name, data, created_at, ord) AS (VALUES ")
+	p := 3
+	if filtered {
+		p = 4
+	}
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "($%d::uuid, $%d::text, $%d::text, $%d::timestamptz, %d)", p, p+1, p+2, p+3, i)
+		p += 4
+	}
+	b.WriteString(`),
+ins AS (
+  INSERT INTO webhook_events (id, organization_id, name, data, created_at) SELECT id, $1, name, data, created_at FROM ev
+), w AS (
+  SELECT id, subscriptions FROM webhooks WHERE ` + strings.Replace(inOrgSQL("webhooks"), "?", "$1", 1) + ` AND status = '` + string(webhook.Active) + `'`)
+	if filtered {
+		b.WriteString(" AND string_to_array(subscriptions, ',') && $3::text[]")
+	}
+	b.WriteString(` ORDER BY id FOR KEY SHARE
+)
+INSERT INTO webhook_deliveries (organization_id, webhook_id, event_id, attempts, state, next_attempt_at, created_at, updated_at)
+SELECT $1, w.id, ev.id, 0, '` + string(webhook.Pending) + `', $2::timestamptz, $2::timestamptz, $2::timestamptz
+FROM ev JOIN w ON ev.name = '` + webhook.TestEvent + `' OR string_to_array(w.subscriptions, ',') && ARRAY['ALL', split_part(ev.name, '.', 1), ev.name]
+ORDER BY ev.ord, w.id
+RETURNING id, webhook_id, event_id`)
+	q, _ := emissionSQLs.LoadOrStore(key, b.String())
+	return q.(string)
+}
+
+type emissionKey struct {
+	n        int
+	filtered bool
+}
+
+// emissionSQLs are the statements emissionSQL wrote, by emissionKey.
+var emissionSQLs sync.Map
 
 // emittedDelivery is a delivery RecordEmission inserted, as it returns it.
 type emittedDelivery struct {
@@ -511,29 +569,18 @@ func subscriptionsOf(es []webhook.Event) []string {
 	return names
 }
 
-var arrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-
-// textArray is names as a PostgreSQL array literal, each element quoted.
-func textArray(names []string) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, n := range names {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('"')
-		b.WriteString(arrayEscaper.Replace(n))
-		b.WriteByte('"')
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
 // outgoingSQL reads deliveries with their webhook and event in one
-// statement; hand-written (through GORM's Raw) because GORM's query
-// building and reflective scan cost more than the read on this path (one
-// per delivery job).
-func outgoingSQL(dialect Dialect) string {
+// statement, sent to the connection as written (GORM's statement building
+// and reflective scan cost more than the read on this path: one per
+// delivery job). On PostgreSQL the ids are one array parameter ($2), so
+// the statement is the same whatever their number; SQLite takes them as
+// a list of n placeholders.
+func outgoingSQL(dialect Dialect, n int) string {
+	ids := "d.id = ANY($2::bigint[])"
+	org := strings.Replace(inOrgSQL("d"), "?", "$1", 1)
+	if dialect != Postgres {
+		ids, org = "d.id IN (?"+strings.Repeat(", ?", n-1)+")", inOrgSQL("d")
+	}
 	return `SELECT d.id, d.organization_id, d.webhook_id, d.event_id, d.attempts, d.state, d.last_status_code,
   d.last_latency_ms, d.last_error, d.next_attempt_at, d.created_at, d.updated_at,
   e.name, e.data, e.created_at,
@@ -542,16 +589,31 @@ func outgoingSQL(dialect Dialect) string {
 FROM webhook_deliveries d
 ` + eventJoin[dialect]("d", "e", "name, data, created_at") + `
 JOIN webhooks w ON w.id = d.webhook_id
-WHERE ` + inOrgSQL("d") + ` AND d.id IN ?
+WHERE ` + org + ` AND ` + ids + `
 ORDER BY d.id`
 }
 
-var outgoingSQLOf = map[Dialect]string{Postgres: outgoingSQL(Postgres), SQLite: outgoingSQL(SQLite)}
+var outgoingPostgresSQL = outgoingSQL(Postgres, 0)
 
 // Outgoing implements webhook.Repository: one joined read of the
 // deliveries, their webhooks and their events, in id order.
 func (r *WebhookRepo) Outgoing(ctx context.Context, orgID int64, ids []int64) ([]webhook.Outgoing, error) {
-	rows, err := r.s.conn(ctx).Raw(outgoingSQLOf[r.s.Dialect], orgID, ids).Rows()
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var (
+		query = outgoingPostgresSQL
+		args  = []any{orgID, ids}
+	)
+	if r.s.Dialect != Postgres {
+		query = outgoingSQL(r.s.Dialect, len(ids))
+		args = make([]any, 0, 1+len(ids))
+		args = append(args, orgID)
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
+	rows, err := r.s.conn(ctx).Statement.ConnPool.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, errcode.Wrapf(err, "read %d webhook deliveries of organization %d to attempt", len(ids), orgID)
 	}
@@ -561,7 +623,7 @@ func (r *WebhookRepo) Outgoing(ctx context.Context, orgID int64, ids []int64) ([
 		var (
 			d         webhookDeliveryRow
 			w         webhookRow
-			eventData string
+			eventData []byte
 			eventAt   time.Time
 		)
 		if err := rows.Scan(&d.ID, &d.OrganizationID, &d.WebhookID, &d.EventID, &d.Attempts, &d.State, &d.LastStatusCode,
@@ -581,10 +643,11 @@ func (r *WebhookRepo) Outgoing(ctx context.Context, orgID int64, ids []int64) ([
 	return out, errcode.Wrapf(rows.Err(), "read the webhook deliveries of organization %d to attempt", orgID)
 }
 
-// recordAttemptSQL is RecordAttempt's one conditional UPDATE.
-var recordAttemptSQL = `UPDATE webhook_deliveries SET attempts = ?, state = ?, last_status_code = ?, last_latency_ms = ?,
+// recordAttemptSQL is RecordAttempt's one conditional UPDATE, as each
+// database's driver takes it (sent to the connection as written).
+var recordAttemptSQL = dialectSQL(`UPDATE webhook_deliveries SET attempts = ?, state = ?, last_status_code = ?, last_latency_ms = ?,
   last_error = ?, next_attempt_at = ?, updated_at = ?
-WHERE ` + inOrgSQL("webhook_deliveries") + ` AND id = ? AND state = 'PENDING' AND attempts < ?`
+WHERE ` + inOrgSQL("webhook_deliveries") + ` AND id = ? AND state = 'PENDING' AND attempts < ?`)
 
 // RecordAttempts implements webhook.Repository: the ended attempts of a
 // job's deliveries with one conditional UPDATE … FROM (VALUES …), one
@@ -597,29 +660,21 @@ func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webh
 	if len(ds) == 0 {
 		return 0, nil
 	}
-	var (
-		values strings.Builder
-		args   = make([]any, 0, 2+5*len(ds)+2)
-	)
+	args := make([]any, 0, 2+5*len(ds)+2)
 	args = append(args, n, at)
 	for i := range ds {
-		if i > 0 {
-			values.WriteString(", ")
-		}
-		values.WriteString("(CAST(? AS bigint), CAST(? AS text), CAST(? AS integer), CAST(? AS integer), CAST(? AS text))")
 		row := deliveryFromDomain(&ds[i])
 		args = append(args, row.ID, row.State, row.LastStatusCode, row.LastLatencyMs, row.LastError)
 	}
 	args = append(args, orgID, n)
 	var affected int64
 	update := func() error {
-		res := r.s.conn(ctx).Exec(`UPDATE webhook_deliveries SET attempts = ?, state = v.column2, last_status_code = v.column3,
-  last_latency_ms = v.column4, last_error = v.column5, next_attempt_at = NULL, updated_at = ?
-FROM (VALUES `+values.String()+`) AS v
-WHERE `+inOrgSQL("webhook_deliveries")+` AND webhook_deliveries.id = v.column1
-  AND webhook_deliveries.state = 'PENDING' AND webhook_deliveries.attempts < ?`, args...)
-		affected = res.RowsAffected
-		return res.Error
+		res, err := r.s.conn(ctx).Statement.ConnPool.ExecContext(ctx, recordAttemptsSQL(len(ds))[r.s.Dialect], args...)
+		if err != nil {
+			return err
+		}
+		affected, err = res.RowsAffected()
+		return err
 	}
 	var err error
 	if _, inTx := carried(ctx); inTx {
@@ -630,6 +685,26 @@ WHERE `+inOrgSQL("webhook_deliveries")+` AND webhook_deliveries.id = v.column1
 	return affected, errcode.Wrapf(err, "record attempt %d of %d webhook deliveries of organization %d", n, len(ds), orgID)
 }
 
+// recordAttemptsSQL is RecordAttempts' statement for n deliveries, as each
+// database's driver takes it, written once per n and sent to the
+// connection as written (no statement building per job).
+func recordAttemptsSQL(n int) map[Dialect]string {
+	if q, ok := recordAttemptsSQLs.Load(n); ok {
+		return q.(map[Dialect]string)
+	}
+	values := "(CAST(? AS bigint), CAST(? AS text), CAST(? AS integer), CAST(? AS integer), CAST(? AS text))"
+	q := dialectSQL(`UPDATE webhook_deliveries SET attempts = ?, state = v.column2, last_status_code = v.column3,
+  last_latency_ms = v.column4, last_error = v.column5, next_attempt_at = NULL, updated_at = ?
+FROM (VALUES ` + values + strings.Repeat(", "+values, n-1) + `) AS v
+WHERE ` + inOrgSQL("webhook_deliveries") + ` AND webhook_deliveries.id = v.column1
+  AND webhook_deliveries.state = 'PENDING' AND webhook_deliveries.attempts < ?`)
+	v, _ := recordAttemptsSQLs.LoadOrStore(n, q)
+	return v.(map[Dialect]string)
+}
+
+// recordAttemptsSQLs are the statements recordAttemptsSQL wrote, by n.
+var recordAttemptsSQLs sync.Map
+
 // RecordAttempt implements webhook.Repository: one conditional UPDATE
 // (hand-written, through GORM's Exec: one per delivery). On PostgreSQL a
 // concurrent change of the row is waited for and the condition is checked
@@ -637,10 +712,14 @@ WHERE `+inOrgSQL("webhook_deliveries")+` AND webhook_deliveries.id = v.column1
 // needed.
 func (r *WebhookRepo) RecordAttempt(ctx context.Context, d *webhook.Delivery, n int) (bool, error) {
 	row := deliveryFromDomain(d)
-	res := r.s.conn(ctx).Exec(recordAttemptSQL, n, row.State, row.LastStatusCode, row.LastLatencyMs, row.LastError,
-		row.NextAttemptAt, row.UpdatedAt, d.OrganizationID, d.ID, n)
-	if res.Error != nil {
-		return false, errcode.Wrapf(res.Error, "record attempt %d of webhook delivery %d of organization %d", n, d.ID, d.OrganizationID)
+	res, err := r.s.conn(ctx).Statement.ConnPool.ExecContext(ctx, recordAttemptSQL[r.s.Dialect], n, row.State, row.LastStatusCode,
+		row.LastLatencyMs, row.LastError, row.NextAttemptAt, row.UpdatedAt, d.OrganizationID, d.ID, n)
+	var affected int64
+	if err == nil {
+		affected, err = res.RowsAffected()
 	}
-	return res.RowsAffected == 1, nil
+	if err != nil {
+		return false, errcode.Wrapf(err, "record attempt %d of webhook delivery %d of organization %d", n, d.ID, d.OrganizationID)
+	}
+	return affected == 1, nil
 }

@@ -24,14 +24,56 @@ type Event struct {
 	Data           json.RawMessage // the resource as the API returns it
 }
 
-// Payload is the JSON body of a delivery.
+// Payload is the JSON body of a delivery: what json.Marshal makes of
+// {eventId, event, createdAt (Unix seconds), data}, written without its
+// reflection (one buffer, the data compacted into it).
 func (e Event) Payload() ([]byte, error) {
-	return json.Marshal(struct {
-		EventID   string          `json:"eventId"`
-		Event     string          `json:"event"`
-		CreatedAt int64           `json:"createdAt"`
-		Data      json.RawMessage `json:"data"`
-	}{e.ID, e.Name, e.CreatedAt.Unix(), e.Data})
+	b := make([]byte, 0, len(`{"eventId":"","event":"","createdAt":,"data":}`)+len(e.ID)+len(e.Name)+20+len(e.Data))
+	b = append(b, `{"eventId":`...)
+	b = appendJSONString(b, e.ID)
+	b = append(b, `,"event":`...)
+	b = appendJSONString(b, e.Name)
+	b = append(b, `,"createdAt":`...)
+	b = strconv.AppendInt(b, e.CreatedAt.Unix(), 10)
+	b = append(b, `,"data":`...)
+	if len(e.Data) > 0 && !needsHTMLEscape(e.Data) {
+		n := len(b)
+		buf := bytes.NewBuffer(b)
+		if json.Compact(buf, e.Data) == nil {
+			return append(buf.Bytes(), '}'), nil
+		}
+		b = buf.Bytes()[:n]
+	}
+	// json.Marshal's own way: null for no data, <, >, &, U+2028 and
+	// U+2029 escaped, and its error for data that is not JSON.
+	data, err := json.Marshal(e.Data)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, data...)
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as json.Marshal encodes a string: as it is
+// when it is printable ASCII with nothing to escape (an event's id and
+// name always are), else through json.Marshal.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// needsHTMLEscape reports whether json.Marshal would escape something in
+// data (it escapes <, > and & and the line separators U+2028 and U+2029,
+// whose UTF-8 starts with 0xE2, even in a json.RawMessage).
+func needsHTMLEscape(data []byte) bool {
+	return bytes.ContainsAny(data, "<>&") || bytes.IndexByte(data, 0xE2) >= 0
 }
 
 // Attempt is the outcome of one delivery attempt.
@@ -58,6 +100,10 @@ const (
 // DocsComponents are what the docs-form signature covers, in the docs'
 // order and capitalisation; @query is added when the URL has a query.
 var DocsComponents = []string{"Content-Type", "Content-Digest", "Content-Length", "@method", "@target-uri", "@path"}
+
+// docsComponentsWithQuery are DocsComponents and @query, for a URL with a
+// query.
+var docsComponentsWithQuery = append(DocsComponents[:len(DocsComponents):len(DocsComponents)], "@query")
 
 // RFC9421Components are what the RFC 9421 signature covers.
 var RFC9421Components = []string{"@method", "@target-uri", "content-type", "content-digest", "content-length", "webhook-id", "webhook-timestamp"}
@@ -88,36 +134,44 @@ func Deliver(ctx context.Context, client *http.Client, url string, key Key, e Ev
 		return Attempt{Error: "build request: " + err.Error()}
 	}
 	ts := strconv.FormatInt(now.Unix(), 10)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "Openvest-Webhooks/1")
-	req.Header.Set("webhook-id", e.ID)
-	req.Header.Set("webhook-timestamp", ts)
 	priv := key.Private()
-	req.Header.Set("webhook-signature", "v1a,"+base64.StdEncoding.EncodeToString(httpsig.SignEd25519(priv, []byte(e.ID+"."+ts+"."+string(body)))))
-	docs := append([]string(nil), DocsComponents...)
+	// The Standard Webhooks message "id.timestamp.body", in one buffer.
+	msg := make([]byte, 0, len(e.ID)+len(ts)+2+len(body))
+	msg = append(append(append(append(append(msg, e.ID...), '.'), ts...), '.'), body...)
+	// The headers in their canonical spelling (what Header.Set writes),
+	// the map made for all of them and their values in one array.
+	vals := make([]string, 9)
+	vals[0], vals[1], vals[2], vals[3] = "application/json", "Openvest-Webhooks/1", e.ID, ts
+	vals[4] = "v1a," + base64.StdEncoding.EncodeToString(httpsig.SignEd25519(priv, msg))
+	req.Header = make(http.Header, 10)
+	req.Header["Content-Type"] = vals[0:1:1]
+	req.Header["User-Agent"] = vals[1:2:2]
+	req.Header["Webhook-Id"] = vals[2:3:3]
+	req.Header["Webhook-Timestamp"] = vals[3:4:4]
+	req.Header["Webhook-Signature"] = vals[4:5:5]
+	docs := DocsComponents
 	if req.URL.RawQuery != "" {
-		docs = append(docs, "@query")
+		docs = docsComponentsWithQuery
 	}
-	signers := []*httpsig.Signer{
+	at := func() time.Time { return now }
+	signers := [2]httpsig.Signer{
 		{
-			KeyID: key.KeyID, Key: priv, Now: func() time.Time { return now }, Label: DocsLabel,
+			KeyID: key.KeyID, Key: priv, Now: at, Label: DocsLabel,
 			Form: httpsig.FormSHA512, DocsNames: true, Components: docs,
 			TargetURI: req.URL.Scheme + "://" + req.URL.Host,
 		},
 		{
-			KeyID: key.KeyID, Key: priv, Now: func() time.Time { return now }, Label: RFC9421Label,
+			KeyID: key.KeyID, Key: priv, Now: at, Label: RFC9421Label,
 			Components: RFC9421Components,
 		},
 	}
-	var inputs, sigs []string
-	for _, signer := range signers {
-		if err := signer.Sign(req, body); err != nil {
+	for i := range signers {
+		if err := signers[i].Sign(req, body); err != nil {
 			return Attempt{Error: "sign: " + err.Error()}
 		}
-		inputs = append(inputs, req.Header.Get("Signature-Input"))
-		sigs = append(sigs, req.Header.Get("Signature"))
+		vals[5+i], vals[7+i] = req.Header.Get("Signature-Input"), req.Header.Get("Signature")
 	}
-	req.Header["Signature-Input"], req.Header["Signature"] = inputs, sigs
+	req.Header["Signature-Input"], req.Header["Signature"] = vals[5:7:7], vals[7:9:9]
 	start := time.Now()
 	res, err := client.Do(req)
 	latency := time.Since(start)
