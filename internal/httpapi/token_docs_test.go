@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/openvest/openvest/internal/apitest"
+	"github.com/openvest/openvest/internal/webhook"
 	"github.com/stretchr/testify/require"
 )
 
@@ -95,11 +97,15 @@ func TestLegacyAuthPaths(t *testing.T) {
 }
 
 // TestAuthEvents: a token's creation and its revocation are recorded as
-// AUTH.CREATED and AUTH.DELETED (once, without the secret).
+// AUTH.CREATED and AUTH.DELETED (once, without the secret) for a webhook
+// that takes them (only the events some webhook takes are recorded).
 func TestAuthEvents(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	tn := b.tenant
+	hook := webhook.Webhook{OrganizationID: tn.Org.ID, URL: "https://hooks.example.com/auth", Subscriptions: []string{"AUTH"},
+		Status: webhook.Active, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	require.NoError(t, b.env.App.Store.Webhooks().CreateWebhook(t.Context(), &hook)) // its deliveries are never run: no job queue here
 	res := tn.Do(t, "POST", "/v1/oauth/token", map[string]string{"clientId": tn.Org.ClientID, "clientSecret": tn.ClientSecret})
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
 	tok := res.Map(t)
@@ -126,7 +132,8 @@ func TestAuthEvents(t *testing.T) {
 			deleted = append(deleted, d)
 		}
 	}
-	require.Len(t, created, 2, "the tenant's own token and this one") // NewTenant issued one
+	require.Len(t, created, 1, "this token (NewTenant's was issued before the webhook)")
+	require.EqualValues(t, id, created[0]["tokenId"])
 	require.Len(t, deleted, 1)
 	require.EqualValues(t, id, deleted[0]["tokenId"])
 	require.NotNil(t, deleted[0]["revokedAt"])

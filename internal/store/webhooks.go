@@ -398,8 +398,11 @@ func (r *WebhookRepo) PurgeBefore(ctx context.Context, t time.Time) (int64, erro
 // inserted; one being deleted meanwhile is waited for and then left out.
 // The deliveries' ids are drawn in the events' order, then the webhooks'
 // (ORDER BY before the insert), so that a job reading its deliveries in id
-// order sends them in the change's order. Elsewhere it is CreateEvents,
-// ActiveWebhooks and CreateDeliveries.
+// order sends them in the change's order. Only the events with a delivery
+// are recorded: nothing reads an event but its deliveries, so one no
+// webhook takes was a row written to be purged unread (five per POST
+// /v1/customers with no webhook). Elsewhere it is ActiveWebhooks,
+// CreateEvents of the events with a delivery, and CreateDeliveries.
 func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webhook.Event, at time.Time) ([]webhook.Delivery, error) {
 	if len(es) == 0 {
 		return nil, nil
@@ -410,23 +413,30 @@ func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webh
 		}
 	}
 	if r.s.Dialect != Postgres {
-		if err := r.CreateEvents(ctx, es); err != nil {
-			return nil, errcode.Wrapf(err, "record the events of organization %d", orgID)
-		}
 		hooks, err := r.ActiveWebhooks(ctx, orgID) // wrapped there
 		if err != nil {
 			return nil, err
 		}
-		var ds []*webhook.Delivery
+		var (
+			ds       []*webhook.Delivery
+			received []webhook.Event // the events with a delivery, the only ones recorded
+		)
 		for _, e := range es {
+			n := len(ds)
 			for _, w := range hooks {
 				if webhook.Matches(w.Subscriptions, e.Name) {
 					ds = append(ds, newDelivery(orgID, w.ID, e, at))
 				}
 			}
+			if len(ds) > n {
+				received = append(received, e)
+			}
 		}
 		if len(ds) == 0 {
 			return nil, nil
+		}
+		if err := r.CreateEvents(ctx, received); err != nil {
+			return nil, errcode.Wrapf(err, "record the events of organization %d", orgID)
 		}
 		if err := r.CreateDeliveries(ctx, ds); err != nil {
 			return nil, err
@@ -505,23 +515,29 @@ func emissionSQL(n int, filtered bool) string {
 		p += 4
 	}
 	b.WriteString(`),
-ins AS (
-  INSERT INTO webhook_events (id, organization_id, name, data, created_at) SELECT id, $1, name, data, created_at FROM ev
-), w AS (
+w AS (
   SELECT id, subscriptions FROM webhooks WHERE ` + strings.Replace(inOrgSQL("webhooks"), "?", "$1", 1) + ` AND status = '` + string(webhook.Active) + `'`)
 	if filtered {
 		b.WriteString(" AND string_to_array(subscriptions, ',') && $3::text[]")
 	}
+	// only the events some webhook takes are recorded: nothing reads an
+	// event but its deliveries (PurgeBefore deleted the others unread)
 	b.WriteString(` ORDER BY id FOR KEY SHARE
+), ins AS (
+  INSERT INTO webhook_events (id, organization_id, name, data, created_at) SELECT id, $1, name, data, created_at FROM ev
+  WHERE EXISTS (SELECT 1 FROM w WHERE ` + emissionMatch + `)
 )
 INSERT INTO webhook_deliveries (organization_id, webhook_id, event_id, attempts, state, next_attempt_at, created_at, updated_at)
 SELECT $1, w.id, ev.id, 0, '` + string(webhook.Pending) + `', $2::timestamptz, $2::timestamptz, $2::timestamptz
-FROM ev JOIN w ON ev.name = '` + webhook.TestEvent + `' OR string_to_array(w.subscriptions, ',') && ARRAY['ALL', split_part(ev.name, '.', 1), ev.name]
+FROM ev JOIN w ON ` + emissionMatch + `
 ORDER BY ev.ord, w.id
 RETURNING id, webhook_id, event_id`)
 	q, _ := emissionSQLs.LoadOrStore(key, b.String())
 	return q.(string)
 }
+
+// emissionMatch is webhook.Matches in SQL: whether webhook w takes event ev.
+var emissionMatch = "ev.name = '" + webhook.TestEvent + "' OR string_to_array(w.subscriptions, ',') && ARRAY['ALL', split_part(ev.name, '.', 1), ev.name]"
 
 type emissionKey struct {
 	n        int

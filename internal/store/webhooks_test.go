@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"github.com/google/uuid"
 	"testing"
 	"time"
 
+	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/testdb"
 	"github.com/openvest/openvest/internal/webhook"
@@ -121,6 +123,34 @@ func TestRecordEmission(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, only, 1, "only the webhook on ALL takes a portfolio's event")
 		require.Equal(t, all.ID, only[0].WebhookID)
+
+		// Only the events some webhook takes are recorded (nothing else reads
+		// them): the third organization's only webhook takes CUSTOMER events.
+		third := newOrg(t, s, orgOpts{}).ID
+		hook(third, webhook.Deactived, "ALL")
+		taker := hook(third, webhook.Active, "CUSTOMER")
+		mixed := []webhook.Event{
+			{ID: uuid.NewString(), OrganizationID: third, Name: "ACCOUNT.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"accountId":3}`)},
+			{ID: uuid.NewString(), OrganizationID: third, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"customerId":4}`)},
+			{ID: uuid.NewString(), OrganizationID: third, Name: "PORTFOLIO.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"portfolioId":5}`)},
+		}
+		ds, err = repo.RecordEmission(f.ctx, third, mixed, at)
+		require.NoError(t, err)
+		require.Len(t, ds, 1)
+		require.Equal(t, []string{mixed[1].ID, fmt.Sprint(taker.ID)}, []string{ds[0].EventID, fmt.Sprint(ds[0].WebhookID)})
+		stored, err := repo.Event(f.ctx, third, mixed[1].ID)
+		require.NoError(t, err)
+		require.JSONEq(t, string(mixed[1].Data), string(stored.Data))
+		for _, e := range []webhook.Event{mixed[0], mixed[2]} {
+			_, err := repo.Event(f.ctx, third, e.ID)
+			require.True(t, errcode.Is(err, errcode.NotFound), "%s: no webhook takes it, so it is not recorded: %v", e.Name, err)
+		}
+		none, err := repo.RecordEmission(f.ctx, third, []webhook.Event{{ID: uuid.NewString(), OrganizationID: third, Name: "ACCOUNT.UPDATED", CreatedAt: t0, Data: json.RawMessage(`{}`)}}, at)
+		require.NoError(t, err)
+		require.Empty(t, none)
+		var events int64
+		require.NoError(t, s.DB.Raw("SELECT count(*) FROM webhook_events WHERE organization_id = ?", third).Scan(&events).Error)
+		require.Equal(t, int64(1), events, "the one event a webhook takes, nothing else")
 	})
 }
 

@@ -91,8 +91,10 @@ type Repository interface {
 	// SetWebhookKey stores a webhook's signing key when it has none.
 	SetWebhookKey(ctx context.Context, orgID, id int64, k Key) error
 	ActiveWebhooks(ctx context.Context, orgID int64) ([]Webhook, error)
-	// RecordEmission inserts the events of one organization and a PENDING
-	// delivery of each to each active webhook subscribed to it (its first
+	// RecordEmission inserts the events of one organization that an active
+	// webhook takes (no other: nothing reads an event but its deliveries)
+	// and a PENDING delivery of each to each active webhook subscribed to
+	// it (its first
 	// attempt due at at), and returns the deliveries in the events' order,
 	// then the webhooks' id order (their ids drawn in that order), in one
 	// round trip where the database allows. The webhooks are those
