@@ -253,3 +253,24 @@ func TestSignerAgreesWithHTTPSFV(t *testing.T) {
 		}
 	}
 }
+
+// TestRequiredComponentsSize: RequiredComponents allocates its slice at
+// the exact size.
+func TestRequiredComponentsSize(t *testing.T) {
+	all := http.Header{}
+	for _, h := range IdempotencyHeaders {
+		all.Set(h, "k")
+	}
+	for _, method := range []string{"GET", "DELETE", "POST", "put"} {
+		for _, header := range []http.Header{nil, all} {
+			for _, body := range []bool{false, true} {
+				for _, token := range []bool{false, true} {
+					got := RequiredComponents(method, body, token, header)
+					if len(got) != cap(got) {
+						t.Errorf("%s body=%v token=%v: %d components in a slice of %d", method, body, token, len(got), cap(got))
+					}
+				}
+			}
+		}
+	}
+}
