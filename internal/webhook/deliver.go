@@ -109,15 +109,11 @@ func Deliver(ctx context.Context, client *http.Client, url string, key Key, e Ev
 			Components: RFC9421Components,
 		},
 	}
-	var inputs, sigs []string
-	for _, signer := range signers {
-		if err := signer.Sign(req, body); err != nil {
-			return Attempt{Error: "sign: " + err.Error()}
-		}
-		inputs = append(inputs, req.Header.Get("Signature-Input"))
-		sigs = append(sigs, req.Header.Get("Signature"))
+	// One field line per signature, sig1 first; the two bases share one
+	// buffer and the four header values one string.
+	if err := httpsig.SignAll(req, body, signers...); err != nil {
+		return Attempt{Error: "sign: " + err.Error()}
 	}
-	req.Header["Signature-Input"], req.Header["Signature"] = inputs, sigs
 	start := time.Now()
 	res, err := client.Do(req)
 	latency := time.Since(start)
