@@ -124,21 +124,32 @@ func (sc *scratch) parseInputFast(h, want string) bool {
 // parseSignatureFast parses Signature h and returns the decoded signature
 // labelled label (in sc's memory).
 func (sc *scratch) parseSignatureFast(h, label string) ([]byte, bool) {
-	s := skipSP(h, 0)
-	n := 0
 	var sig []byte
-	for {
+	ok := sc.parseByteSequences(h, func(key string, value []byte) {
+		if key == label {
+			sig = append(sc.sig[:0], value...)
+		}
+	})
+	return sig, ok && sig != nil
+}
+
+// parseByteSequences parses h, a dictionary of byte sequences without
+// parameters and of unique keys (Signature, Content-Digest), calling
+// member with each key and its decoded value (valid until the next call).
+// It reports false for anything else, and may have called member before.
+func (sc *scratch) parseByteSequences(h string, member func(key string, value []byte)) bool {
+	s := skipSP(h, 0)
+	for n := 0; ; n++ {
 		var key string
 		var ok bool
 		if key, s, ok = scanKey(h, s); !ok {
-			return nil, false
+			return false
 		}
 		if !sc.newLabel(key, n) {
-			return nil, false
+			return false
 		}
-		n++
 		if s+1 >= len(h) || h[s] != '=' || h[s+1] != ':' {
-			return nil, false
+			return false
 		}
 		s += 2
 		start := s
@@ -146,38 +157,31 @@ func (sc *scratch) parseSignatureFast(h, label string) ([]byte, bool) {
 			s++
 		}
 		if s >= len(h) || h[s] != ':' {
-			return nil, false
+			return false
 		}
 		encoded := h[start:s]
 		s++
-		dst := sc.tmp[:]
-		if key == label && sig == nil {
-			dst = sc.sig[:]
-		}
-		if base64.StdEncoding.DecodedLen(len(encoded)) > len(dst) {
-			return nil, false
+		if base64.StdEncoding.DecodedLen(len(encoded)) > len(sc.tmp) {
+			return false
 		}
 		// httpsfv decodes with base64.StdEncoding.DecodeString: the same
 		// rules. (Copied into sc.enc: a []byte(encoded) would allocate.)
 		sc.enc = append(sc.enc[:0], encoded...)
-		m, err := base64.StdEncoding.Decode(dst, sc.enc)
+		m, err := base64.StdEncoding.Decode(sc.tmp[:], sc.enc)
 		if err != nil {
-			return nil, false
+			return false
 		}
-		if key == label && sig == nil {
-			sig = dst[:m]
-		}
+		member(key, sc.tmp[:m])
 		if s < len(h) && h[s] == ';' {
-			return nil, false // parameters
+			return false // parameters
 		}
 		if s, ok = nextMember(h, s); !ok {
-			return nil, false
+			return false
 		}
 		if s == len(h) {
-			break
+			return true
 		}
 	}
-	return sig, sig != nil
 }
 
 // newLabel records the n-th label of a header, false when it repeats one

@@ -36,9 +36,11 @@ var parseSeeds = [][2]string{
 	{`sig1=("@method")`, `sig2=:AA==:`},
 }
 
-// seedsFromCorpus adds the string pairs of a fuzz corpus directory.
-func seedsFromCorpus(f *testing.F, dir string) {
+// corpus reads the string and []byte values of each entry of a fuzz
+// corpus directory.
+func corpus(f *testing.F, dir string) [][]string {
 	files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", dir, "*"))
+	var out [][]string
 	for _, file := range files {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -46,12 +48,22 @@ func seedsFromCorpus(f *testing.F, dir string) {
 		}
 		var args []string
 		for _, line := range strings.Split(string(data), "\n")[1:] {
-			if v, ok := strings.CutPrefix(line, "string("); ok {
-				if s, err := strconv.Unquote(strings.TrimSuffix(v, ")")); err == nil {
-					args = append(args, s)
+			for _, prefix := range []string{"string(", "[]byte("} {
+				if v, ok := strings.CutPrefix(line, prefix); ok {
+					if s, err := strconv.Unquote(strings.TrimSuffix(v, ")")); err == nil {
+						args = append(args, s)
+					}
 				}
 			}
 		}
+		out = append(out, args)
+	}
+	return out
+}
+
+// seedsFromCorpus adds the string pairs of a fuzz corpus directory.
+func seedsFromCorpus(f *testing.F, dir string) {
+	for _, args := range corpus(f, dir) {
 		if len(args) == 2 {
 			f.Add(args[0], args[1], "")
 		}
@@ -273,4 +285,48 @@ func TestRequiredComponentsSize(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzContentDigestPathsAgree: a Content-Digest the quick check accepts,
+// the full check (httpsfv's parse) accepts too; and the quick check takes
+// the forms clients send.
+func FuzzContentDigestPathsAgree(f *testing.F) {
+	body := []byte(`{"hello": "world"}`)
+	for _, h := range []string{
+		ContentDigest(body),
+		"sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:",
+		ContentDigest(body) + ", sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:",
+		"md5=:AA==:, " + ContentDigest(body),
+	} {
+		if !contentDigestMatches(h, body) {
+			f.Errorf("the quick check leaves %q to httpsfv", h)
+		}
+		f.Add(h, body)
+	}
+	for _, h := range []string{
+		ContentDigest(body) + ", " + ContentDigest(nil),
+		ContentDigest(body) + ";x",
+		"md5=:AA==:",
+		"sha-512=\"x\"",
+		"",
+		ContentDigest(nil),
+		"sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:, sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:",
+	} {
+		if contentDigestMatches(h, body) {
+			f.Errorf("the quick check takes %q", h)
+		}
+		f.Add(h, body)
+	}
+	for _, args := range corpus(f, "FuzzContentDigest") {
+		if len(args) == 2 {
+			f.Add(args[0], []byte(args[1]))
+		}
+	}
+	f.Fuzz(func(t *testing.T, header string, body []byte) {
+		if contentDigestMatches(header, body) {
+			if err := verifyContentDigest(header, body); err != nil {
+				t.Fatalf("the quick check accepts %q, the full check: %v", header, err)
+			}
+		}
+	})
 }
