@@ -84,9 +84,6 @@ func (v *Verifier) verify(req *http.Request, targetURI string, required []string
 	label := in.label
 
 	out := Verified{Label: label}
-	if len(in.items) > 0 {
-		out.Components = make([]string, 0, len(in.items))
-	}
 	for _, item := range in.items {
 		name := item.name
 		if item.notString {
@@ -101,6 +98,9 @@ func (v *Verifier) verify(req *http.Request, targetURI string, required []string
 		}
 		if slices.Contains(out.Components, lower) {
 			return out, sigError("", "component %q is listed more than once", name)
+		}
+		if out.Components == nil {
+			out.Components = make([]string, 0, len(in.items)) // one allocation; nil until a component passes, as before
 		}
 		out.Components = append(out.Components, lower)
 	}
