@@ -63,6 +63,9 @@ func SignAll(req *http.Request, body []byte, signers ...*Signer) error {
 		req.Header.Set("Content-Length", strconv.Itoa(len(body)))
 		req.ContentLength = int64(len(body))
 	}
+	if len(signers) == 0 {
+		return nil
+	}
 	sc := getScratch()
 	defer putScratch(sc)
 	// sc.text holds each signer's Signature-Input member then its Signature

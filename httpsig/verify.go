@@ -67,6 +67,9 @@ func (v *Verifier) verify(req *http.Request, targetURI string, required []string
 	case sigHeader == "":
 		return Verified{}, sigError("", "Signature-Input is present but Signature is missing")
 	}
+	// The hand parse (parse.go) takes the headers as signers send them;
+	// anything else, and every refusal of a malformed header, is
+	// httpsfv's (parseHeaders), as before.
 	sc := getScratch()
 	defer putScratch(sc)
 	in := &sc.in
