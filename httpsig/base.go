@@ -1,59 +1,196 @@
 package httpsig
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dunglas/httpsfv"
 )
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
-// componentValue derives the value of one covered component (RFC 9421 §2)
-// from the request. name is lowercase. targetURI is the request's full URI
-// as the signer saw it.
-func componentValue(req *http.Request, name, targetURI string) (string, bool) {
+// sigInput is one member of Signature-Input, as the verifier and the signer
+// use it: the covered components as written, the inner list's parameters,
+// and the serialized inner list (the value of @signature-params). The
+// verifier fills it from the hand parse (parse.go) or from httpsfv's, the
+// signer from its own fields.
+type sigInput struct {
+	label  string
+	items  []component
+	params []param
+	// text is the inner list serialized as RFC 8941 serializes it (the
+	// value of the @signature-params line); textErr is the serializer's
+	// error, if any (it becomes the base's error, as before).
+	text    []byte
+	textErr error
+}
+
+// component is one item of the inner list.
+type component struct {
+	name string // as written; only when the item is a string
+	// Only from httpsfv's parse (the hand parse gives up on both): the
+	// item's value when it is not a string, and its parameters.
+	notString bool
+	value     any
+	params    *httpsfv.Params
+}
+
+type paramKind uint8
+
+const (
+	paramOther paramKind = iota // a token, boolean, decimal or byte sequence
+	paramString
+	paramInt
+)
+
+// param is one parameter of the inner list.
+type param struct {
+	name string
+	kind paramKind
+	str  string
+	num  int64
+}
+
+func (in *sigInput) param(name string) (param, bool) {
+	for _, p := range in.params {
+		if p.name == name {
+			return p, true
+		}
+	}
+	return param{}, false
+}
+
+func (in *sigInput) stringParam(name string) (string, bool) {
+	p, ok := in.param(name)
+	return p.str, ok && p.kind == paramString
+}
+
+func (in *sigInput) intParam(name string) (int64, bool) {
+	p, ok := in.param(name)
+	return p.num, ok && p.kind == paramInt
+}
+
+// scratch is the per-call working memory of Verify and Sign: the buffer the
+// signature base is built in, the parsed header and the decoded signature.
+// It is pooled: a signed request then builds its base without allocating
+// (before, the base, its lines and the two dictionary parses were about 80
+// allocations per request).
+type scratch struct {
+	base   []byte
+	in     sigInput
+	items  [16]component
+	params [8]param
+	text   []byte
+	labels [8]string
+	sig    [128]byte
+	tmp    [128]byte
+	enc    []byte
+	// inputEnd is where the signer's Signature-Input member ends in text.
+	inputEnd int
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{base: make([]byte, 0, 1024), text: make([]byte, 0, 256), enc: make([]byte, 0, 176)}
+}}
+
+func getScratch() *scratch { return scratchPool.Get().(*scratch) }
+
+func putScratch(sc *scratch) {
+	if cap(sc.base) > 64<<10 || cap(sc.text) > 16<<10 {
+		return // an unusually large base: let it go rather than keep it
+	}
+	sc.in = sigInput{}
+	clear(sc.items[:])
+	clear(sc.labels[:])
+	clear(sc.params[:])
+	scratchPool.Put(sc)
+}
+
+// appendComponent appends the value of one covered component (RFC 9421 §2)
+// of the request to dst. name is lowercase. targetURI is the request's full
+// URI as the signer saw it. It reports false when the request has no such
+// component.
+func appendComponent(dst []byte, req *http.Request, name, targetURI string) ([]byte, bool) {
 	switch name {
 	case "@method":
-		return req.Method, true
+		return append(dst, req.Method...), true
 	case "@target-uri":
-		return targetURI, true
+		return append(dst, targetURI...), true
 	case "@authority":
-		return strings.ToLower(req.Host), true
+		return append(dst, strings.ToLower(req.Host)...), true
 	case "@scheme":
 		if i := strings.Index(targetURI, "://"); i > 0 {
-			return strings.ToLower(targetURI[:i]), true
+			return append(dst, strings.ToLower(targetURI[:i])...), true
 		}
-		return "", false
+		return dst, false
 	case "@path":
 		p := req.URL.EscapedPath()
 		if p == "" {
 			p = "/"
 		}
-		return p, true
+		return append(dst, p...), true
 	case "@query":
-		return "?" + req.URL.RawQuery, true
+		return append(append(dst, '?'), req.URL.RawQuery...), true
 	case "@request-target":
-		return req.URL.RequestURI(), true
+		return append(dst, req.URL.RequestURI()...), true
 	case "host":
-		return strings.ToLower(req.Host), req.Host != ""
+		return append(dst, strings.ToLower(req.Host)...), req.Host != ""
 	}
 	if strings.HasPrefix(name, "@") {
-		return "", false
+		return dst, false
 	}
-	values := req.Header.Values(name)
+	values := req.Header[canonicalHeader(name)]
 	if len(values) == 0 {
 		if name == "content-length" && req.ContentLength >= 0 && (req.ContentLength > 0 || req.Body != nil && req.Body != http.NoBody) {
-			return strconv.FormatInt(req.ContentLength, 10), true
+			return strconv.AppendInt(dst, req.ContentLength, 10), true
 		}
-		return "", false
+		return dst, false
 	}
 	for i, v := range values {
-		values[i] = strings.TrimSpace(v)
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = append(dst, strings.TrimSpace(v)...)
 	}
-	return strings.Join(values, ", "), true
+	return dst, true
+}
+
+// canonicalHeader is http.CanonicalHeaderKey(name) without its allocation
+// for the lowercase names API signatures cover (textproto interns only the
+// common ones, not X-Client-Id or the idempotency keys);
+// TestCanonicalHeader checks the table against it.
+func canonicalHeader(name string) string {
+	switch name {
+	case "authorization":
+		return "Authorization"
+	case "x-client-id":
+		return "X-Client-Id"
+	case "content-type":
+		return "Content-Type"
+	case "content-digest":
+		return "Content-Digest"
+	case "content-length":
+		return "Content-Length"
+	case "x-idempotency-key":
+		return "X-Idempotency-Key"
+	case "x-idempotency-id":
+		return "X-Idempotency-Id"
+	case "idempotency-key":
+		return "Idempotency-Key"
+	case "x-l2f-idempotency-id":
+		return "X-L2f-Idempotency-Id"
+	case "webhook-id":
+		return "Webhook-Id"
+	case "webhook-timestamp":
+		return "Webhook-Timestamp"
+	case "date":
+		return "Date"
+	}
+	return http.CanonicalHeaderKey(name)
 }
 
 // known derived components; anything else starting with @ is refused.
@@ -62,64 +199,106 @@ var derived = map[string]bool{
 	"@path": true, "@query": true, "@request-target": true,
 }
 
-// signatureBase builds the RFC 9421 signature base for the covered
-// components of il (names as written) and its parameters.
-func signatureBase(req *http.Request, il httpsfv.InnerList, targetURI string) (string, error) {
-	return buildBase(req, il, targetURI, false)
-}
-
-// buildBase builds a signature base; with missingEmpty (the investing docs'
-// form) a covered header the request does not carry has the empty value
-// instead of making the base impossible.
-func buildBase(req *http.Request, il httpsfv.InnerList, targetURI string, missingEmpty bool) (string, error) {
-	var b strings.Builder
-	b.Grow(64 * (len(il.Items) + 2)) // one allocation for a base of typical lines
-	for _, item := range il.Items {
-		name := item.Value.(string) // checked by the caller
-		id, err := componentID(name, item.Params)
-		if err != nil {
-			return "", err
+// appendBase appends the RFC 9421 signature base of in's covered
+// components (names as written, already checked to be strings without
+// parameters) and its parameters to dst. With missingEmpty (the investing
+// docs' form) a covered header the request does not carry has the empty
+// value instead of making the base impossible. On error dst is returned
+// with the partial base, which the caller drops.
+func appendBase(dst []byte, req *http.Request, in *sigInput, targetURI string, missingEmpty bool) ([]byte, error) {
+	for _, c := range in.items {
+		line := len(dst)
+		var err error
+		if dst, err = appendQuoted(dst, c.name); err != nil {
+			return dst, err
 		}
-		lower := strings.ToLower(name)
-		value, ok := componentValue(req, lower, targetURI)
+		id := dst[line:]
+		dst = append(dst, ": "...)
+		lower := strings.ToLower(c.name) // no allocation when it is already lowercase
+		var ok bool
+		dst, ok = appendComponent(dst, req, lower, targetURI)
 		if !ok && missingEmpty && !strings.HasPrefix(lower, "@") {
-			value, ok = "", true
+			ok = true
 		}
 		if !ok {
-			return "", fmt.Errorf("the signature covers %s but the request has no such component; send the header or remove it from Signature-Input", id)
+			return dst, fmt.Errorf("the signature covers %s but the request has no such component; send the header or remove it from Signature-Input", id)
 		}
-		b.WriteString(id)
-		b.WriteString(": ")
-		b.WriteString(value)
-		b.WriteByte('\n')
+		dst = append(dst, '\n')
 	}
-	params, err := httpsfv.Marshal(httpsfv.List{il})
-	if err != nil {
-		return "", err
+	if in.textErr != nil {
+		return dst, in.textErr
 	}
-	b.WriteString(`"@signature-params": `)
-	b.WriteString(params)
-	return b.String(), nil
+	dst = append(dst, `"@signature-params": `...)
+	return append(dst, in.text...), nil
 }
 
 // componentID is the serialized component identifier of a line of the
-// base: the name as a quoted string, with its parameters. A name of plain
-// characters (every header and derived component name) is quoted as is;
-// anything else, or parameters, goes through the structured-field
-// serializer.
+// base: the name as a quoted string, with its parameters (which the
+// verifier refuses before it builds a base). appendBase writes the same
+// bytes with appendQuoted; TestComponentIDIsTheSerializedItem checks them
+// against httpsfv's serializer.
 func componentID(name string, params *httpsfv.Params) (string, error) {
-	plain := params == nil || len(params.Names()) == 0
-	for i := 0; plain && i < len(name); i++ {
-		c := name[i]
-		plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\'
-	}
-	if plain {
-		return `"` + name + `"`, nil
-	}
-	if params == nil {
-		params = httpsfv.NewParams()
+	if params == nil || len(params.Names()) == 0 {
+		b, err := appendQuoted(nil, name)
+		if err != nil {
+			return "", err
+		}
+		return string(b), nil
 	}
 	return httpsfv.Marshal(httpsfv.Item{Value: name, Params: params})
+}
+
+// appendQuoted appends s as an RFC 8941 string (the component identifier
+// of a line of the base, a string parameter), as httpsfv serializes it:
+// `"` and `\` escaped, and an error for a control or non-ASCII character.
+func appendQuoted(dst []byte, s string) ([]byte, error) {
+	dst = append(dst, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= 0x1f || c >= 0x7f {
+			return dst, httpsfv.ErrInvalidStringFormat
+		}
+		if c == '"' || c == '\\' {
+			dst = append(dst, '\\')
+		}
+		dst = append(dst, c)
+	}
+	return append(dst, '"'), nil
+}
+
+// appendInnerList appends the serialization of in's items and parameters
+// (strings and integers only: what the hand parse and the signer produce),
+// as httpsfv.Marshal writes it.
+func appendInnerList(dst []byte, in *sigInput) ([]byte, error) {
+	dst = append(dst, '(')
+	for i, c := range in.items {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		var err error
+		if dst, err = appendQuoted(dst, c.name); err != nil {
+			return dst, err
+		}
+	}
+	dst = append(dst, ')')
+	for _, p := range in.params {
+		dst = append(append(dst, ';'), p.name...)
+		switch p.kind {
+		case paramString:
+			var err error
+			if dst, err = appendQuoted(append(dst, '='), p.str); err != nil {
+				return dst, err
+			}
+		case paramInt:
+			if p.num < -999999999999999 || p.num > 999999999999999 {
+				return dst, httpsfv.ErrNumberOutOfRange
+			}
+			dst = strconv.AppendInt(append(dst, '='), p.num, 10)
+		default:
+			return dst, errors.New("httpsig: a parameter that is neither a string nor an integer")
+		}
+	}
+	return dst, nil
 }
 
 // labels returns the member names of a dictionary header in order, with

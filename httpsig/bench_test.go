@@ -115,3 +115,83 @@ func BenchmarkEd25519Sign(b *testing.B) {
 		}
 	})
 }
+
+// webhookSigners are the two signatures of a webhook delivery
+// (internal/webhook.Deliver): sig1 the investing docs' form, sig2 RFC 9421.
+func webhookSigners(priv ed25519.PrivateKey, now time.Time) []*httpsig.Signer {
+	return []*httpsig.Signer{
+		{KeyID: "whk_1", Key: priv, Now: func() time.Time { return now }, Label: "sig1", Form: httpsig.FormSHA512, DocsNames: true,
+			Components: []string{"Content-Type", "Content-Digest", "Content-Length", "@method", "@target-uri", "@path"}, TargetURI: "https://receiver.example.com"},
+		{KeyID: "whk_1", Key: priv, Now: func() time.Time { return now }, Label: "sig2",
+			Components: []string{"@method", "@target-uri", "content-type", "content-digest", "content-length", "webhook-id", "webhook-timestamp"}},
+	}
+}
+
+// BenchmarkSign is a client's signing of a GET, and a webhook delivery's
+// two signatures: one Sign after the other, the headers collected as
+// Deliver did, and SignAll.
+func BenchmarkSign(b *testing.B) {
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	now := time.Unix(1_800_000_000, 0)
+	b.Run("GET", func(b *testing.B) {
+		signer := &httpsig.Signer{KeyID: "bench", Key: priv, Now: func() time.Time { return now }}
+		req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:8080/v1/customers/12345", nil)
+		req.Header.Set("Authorization", "Bearer ov_at_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG")
+		req.Header.Set("X-Client-Id", "ov_client_0123456789abcdef")
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := signer.Sign(req, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	body := []byte(`{"eventId":"evt_01J0000000000000000000000","eventType":"customer.created","createdAt":"2027-01-15T10:00:00Z","data":{"customerId":12345,"firstName":"Ada","lastName":"Lovelace"}}`)
+	webhookRequest := func() *http.Request {
+		req, _ := http.NewRequest(http.MethodPost, "https://receiver.example.com/hooks/openvest", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("webhook-id", "evt_01J0000000000000000000000")
+		req.Header.Set("webhook-timestamp", "1800000000")
+		return req
+	}
+	signers := webhookSigners(priv, now)
+	b.Run("webhook-each", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			req := webhookRequest()
+			var inputs, sigs []string
+			for _, s := range signers {
+				if err := s.Sign(req, body); err != nil {
+					b.Fatal(err)
+				}
+				inputs = append(inputs, req.Header.Get("Signature-Input"))
+				sigs = append(sigs, req.Header.Get("Signature"))
+			}
+			req.Header["Signature-Input"], req.Header["Signature"] = inputs, sigs
+		}
+	})
+	b.Run("webhook-SignAll", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			req := webhookRequest()
+			if err := httpsig.SignAll(req, body, signers...); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("webhook-request", func(b *testing.B) { // the request alone, to subtract
+		b.ReportAllocs()
+		for b.Loop() {
+			webhookRequest()
+		}
+	})
+}
+
+// BenchmarkContentDigest is the sha-512 Content-Digest of a webhook-sized
+// body.
+func BenchmarkContentDigest(b *testing.B) {
+	body := bytes.Repeat([]byte("x"), 200)
+	b.ReportAllocs()
+	for b.Loop() {
+		httpsig.ContentDigest(body)
+	}
+}

@@ -87,9 +87,29 @@ func (e *Error) withKind(kind string) *Error {
 // call; and each idempotency key header (IdempotencyHeaders) the request
 // carries.
 func RequiredComponents(method string, hasBody, token bool, header http.Header) []string {
-	out := []string{"@method", "@target-uri", "@path"}
+	query := false
 	switch strings.ToUpper(method) {
 	case http.MethodGet, http.MethodDelete:
+		query = true
+	}
+	n := 4 + 3 + 2 + len(IdempotencyHeaders) // the most there can be; one allocation of the exact size
+	if !query {
+		n--
+	}
+	if !hasBody {
+		n -= 3
+	}
+	if token {
+		n -= 2
+	}
+	for _, h := range IdempotencyHeaders {
+		if header.Get(h) == "" {
+			n--
+		}
+	}
+	out := make([]string, 0, n)
+	out = append(out, "@method", "@target-uri", "@path")
+	if query {
 		out = append(out, "@query")
 	}
 	if hasBody {

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha512"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,6 +51,12 @@ type Verified struct {
 // is expected to have used. Failures are *Error with status 401 and, once
 // it could be computed, the signature base.
 func (v *Verifier) Verify(req *http.Request, targetURI string, required []string) (Verified, error) {
+	return v.verify(req, targetURI, required, true)
+}
+
+// verify is Verify; fast false skips the hand parse of the headers (the
+// tests compare both ways).
+func (v *Verifier) verify(req *http.Request, targetURI string, required []string, fast bool) (Verified, error) {
 	inputHeader := strings.Join(req.Header.Values("Signature-Input"), ", ")
 	sigHeader := strings.Join(req.Header.Values("Signature"), ", ")
 	switch {
@@ -60,72 +67,49 @@ func (v *Verifier) Verify(req *http.Request, targetURI string, required []string
 	case sigHeader == "":
 		return Verified{}, sigError("", "Signature-Input is present but Signature is missing")
 	}
-	if l, dup := duplicate(labels(inputHeader)); dup {
-		return Verified{}, sigError("", "Signature-Input has the label %q more than once; use each label once", l)
-	}
-	if l, dup := duplicate(labels(sigHeader)); dup {
-		return Verified{}, sigError("", "Signature has the label %q more than once; use each label once", l)
-	}
-	inputs, err := httpsfv.UnmarshalDictionary([]string{inputHeader})
-	if err != nil {
-		return Verified{}, sigError("", "Signature-Input is not a valid structured-field dictionary (%v); expected sig1=(\"@method\" …);created=…;keyid=\"…\"", err)
-	}
-	sigs, err := httpsfv.UnmarshalDictionary([]string{sigHeader})
-	if err != nil {
-		return Verified{}, sigError("", "Signature is not a valid structured-field dictionary (%v); expected sig1=:<base64>:", err)
-	}
-	names := inputs.Names()
-	if len(names) == 0 {
-		return Verified{}, sigError("", "Signature-Input names no signature")
-	}
-	label := names[0]
-	if v.Label != "" {
-		label = v.Label
-	}
-	m, ok := inputs.Get(label)
-	if !ok {
-		return Verified{}, sigError("", "Signature-Input has no signature labelled %s (it has %s)", label, strings.Join(names, ", "))
-	}
-	il, ok := m.(httpsfv.InnerList)
-	if !ok {
-		return Verified{}, sigError("", "Signature-Input %s must be an inner list of component names, as in %s=(\"@method\" \"@path\")", label, label)
-	}
-	sm, ok := sigs.Get(label)
-	if !ok {
-		return Verified{}, sigError("", "Signature has no %s: its labels must match Signature-Input's", label)
-	}
-	sigItem, ok := sm.(httpsfv.Item)
+	// The hand parse (parse.go) takes the headers as signers send them;
+	// anything else, and every refusal of a malformed header, is
+	// httpsfv's (parseHeaders), as before.
+	sc := getScratch()
+	defer putScratch(sc)
+	in := &sc.in
 	var signature []byte
-	if ok {
-		signature, ok = sigItem.Value.([]byte)
+	ok := false
+	if fast && sc.parseInputFast(inputHeader, v.Label) {
+		signature, ok = sc.parseSignatureFast(sigHeader, sc.in.label)
 	}
 	if !ok {
-		return Verified{}, sigError("", "Signature %s must be a byte sequence, as in %s=:<base64>:", label, label)
+		var err error
+		if in, signature, err = parseHeaders(inputHeader, sigHeader, v.Label); err != nil {
+			return Verified{}, err
+		}
 	}
+	label := in.label
 
 	out := Verified{Label: label}
-	seen := map[string]bool{}
-	for _, item := range il.Items {
-		name, isString := item.Value.(string)
-		if !isString {
-			return out, sigError("", "Signature-Input %s lists %v, which is not a quoted component name", label, item.Value)
+	for _, item := range in.items {
+		name := item.name
+		if item.notString {
+			return out, sigError("", "Signature-Input %s lists %v, which is not a quoted component name", label, item.value)
 		}
-		if item.Params != nil && len(item.Params.Names()) > 0 {
-			return out, sigError("", "component %q has parameters (%s); component parameters are not supported here", name, strings.Join(item.Params.Names(), ", "))
+		if item.params != nil && len(item.params.Names()) > 0 {
+			return out, sigError("", "component %q has parameters (%s); component parameters are not supported here", name, strings.Join(item.params.Names(), ", "))
 		}
 		lower := strings.ToLower(name)
 		if strings.HasPrefix(lower, "@") && !derived[lower] {
 			return out, sigError("", "component %q is not a derived component this server supports", name)
 		}
-		if seen[lower] {
+		if slices.Contains(out.Components, lower) {
 			return out, sigError("", "component %q is listed more than once", name)
 		}
-		seen[lower] = true
+		if out.Components == nil {
+			out.Components = make([]string, 0, len(in.items)) // one allocation; nil until a component passes, as before
+		}
 		out.Components = append(out.Components, lower)
 	}
 	var missing []string
 	for _, r := range required {
-		if !seen[r] {
+		if !slices.Contains(out.Components, r) {
 			missing = append(missing, r)
 		}
 	}
@@ -133,24 +117,28 @@ func (v *Verifier) Verify(req *http.Request, targetURI string, required []string
 		return out, sigError("", "the signature must cover %s on %s requests; missing: %s", strings.Join(required, ", "), req.Method, strings.Join(missing, ", "))
 	}
 
-	params := il.Params
-	keyID, ok := stringParam(params, "keyid")
+	keyID, ok := in.stringParam("keyid")
 	if !ok {
 		return out, sigError("", "Signature-Input %s has no keyid parameter (keyid=\"<your key id>\")", label)
 	}
 	out.KeyID = keyID
-	if alg, present := stringParam(params, "alg"); present && alg != "ed25519" {
+	if alg, present := in.stringParam("alg"); present && alg != "ed25519" {
 		return out, sigError("", "alg %q is not supported; sign with ed25519", alg)
 	}
-	created, ok := intParam(params, "created")
+	created, ok := in.intParam("created")
 	if !ok {
 		return out, sigError("", "Signature-Input %s has no created parameter (unix seconds)", label)
 	}
-	if err := v.checkTime(created, params); err != nil {
+	if err := v.checkTime(created, in); err != nil {
 		return out, err
 	}
 
-	base, baseErr := signatureBase(req, il, targetURI)
+	var baseErr error
+	sc.base, baseErr = appendBase(sc.base[:0], req, in, targetURI, false)
+	var base string
+	if baseErr == nil {
+		base = string(sc.base)
+	}
 	out.Base = base
 	key, err := v.Keys(keyID)
 	if err != nil {
@@ -158,10 +146,10 @@ func (v *Verifier) Verify(req *http.Request, targetURI string, required []string
 	}
 	if baseErr == nil {
 		switch {
-		case verifyEd25519(key, []byte(base), signature):
+		case verifyEd25519(key, sc.base, signature):
 			out.Form = FormRFC9421
 			return out, nil
-		case verifySHA512(key, base, signature):
+		case verifySHA512(key, sc.base, signature):
 			out.Form = FormSHA512
 			return out, nil
 		}
@@ -170,9 +158,10 @@ func (v *Verifier) Verify(req *http.Request, targetURI string, required []string
 	// @target-uri as scheme and host only, and a covered header the
 	// request does not carry as the empty value. Never for RFC 9421.
 	for _, target := range []string{targetURI, origin(targetURI)} {
-		docsBase, err := buildBase(req, il, target, true)
-		if err == nil && verifySHA512(key, docsBase, signature) {
-			out.Form, out.Base, out.DocsForm = FormSHA512, docsBase, true
+		var err error
+		sc.base, err = appendBase(sc.base[:0], req, in, target, true)
+		if err == nil && verifySHA512(key, sc.base, signature) {
+			out.Form, out.Base, out.DocsForm = FormSHA512, string(sc.base), true
 			return out, nil
 		}
 	}
@@ -182,12 +171,87 @@ func (v *Verifier) Verify(req *http.Request, targetURI string, required []string
 	return out, sigError(base, "the signature does not verify with key %q: neither over the signature base (RFC 9421) nor over its sha-512 (with @target-uri %s or the docs' %s); compare your signature base with the one this server computed (@target-uri here is %s)", keyID, targetURI, origin(targetURI), targetURI)
 }
 
-func verifySHA512(key ed25519.PublicKey, base string, signature []byte) bool {
-	h := sha512.Sum512([]byte(base))
+// parseHeaders parses Signature-Input and Signature with httpsfv (RFC
+// 8941) and picks the member labelled want (the first when empty), with
+// the precise refusal of each malformed form: the path of every header
+// the hand parse (parse.go) does not take.
+func parseHeaders(inputHeader, sigHeader, want string) (*sigInput, []byte, error) {
+	if l, dup := duplicate(labels(inputHeader)); dup {
+		return nil, nil, sigError("", "Signature-Input has the label %q more than once; use each label once", l)
+	}
+	if l, dup := duplicate(labels(sigHeader)); dup {
+		return nil, nil, sigError("", "Signature has the label %q more than once; use each label once", l)
+	}
+	inputs, err := httpsfv.UnmarshalDictionary([]string{inputHeader})
+	if err != nil {
+		return nil, nil, sigError("", "Signature-Input is not a valid structured-field dictionary (%v); expected sig1=(\"@method\" …);created=…;keyid=\"…\"", err)
+	}
+	sigs, err := httpsfv.UnmarshalDictionary([]string{sigHeader})
+	if err != nil {
+		return nil, nil, sigError("", "Signature is not a valid structured-field dictionary (%v); expected sig1=:<base64>:", err)
+	}
+	names := inputs.Names()
+	if len(names) == 0 {
+		return nil, nil, sigError("", "Signature-Input names no signature")
+	}
+	label := names[0]
+	if want != "" {
+		label = want
+	}
+	m, ok := inputs.Get(label)
+	if !ok {
+		return nil, nil, sigError("", "Signature-Input has no signature labelled %s (it has %s)", label, strings.Join(names, ", "))
+	}
+	il, ok := m.(httpsfv.InnerList)
+	if !ok {
+		return nil, nil, sigError("", "Signature-Input %s must be an inner list of component names, as in %s=(\"@method\" \"@path\")", label, label)
+	}
+	sm, ok := sigs.Get(label)
+	if !ok {
+		return nil, nil, sigError("", "Signature has no %s: its labels must match Signature-Input's", label)
+	}
+	sigItem, ok := sm.(httpsfv.Item)
+	var signature []byte
+	if ok {
+		signature, ok = sigItem.Value.([]byte)
+	}
+	if !ok {
+		return nil, nil, sigError("", "Signature %s must be a byte sequence, as in %s=:<base64>:", label, label)
+	}
+	in := &sigInput{label: label}
+	for _, item := range il.Items {
+		c := component{params: item.Params}
+		if name, isString := item.Value.(string); isString {
+			c.name = name
+		} else {
+			c.notString, c.value = true, item.Value
+		}
+		in.items = append(in.items, c)
+	}
+	if il.Params != nil {
+		for _, name := range il.Params.Names() {
+			value, _ := il.Params.Get(name)
+			p := param{name: name}
+			switch value := value.(type) {
+			case string:
+				p.kind, p.str = paramString, value
+			case int64:
+				p.kind, p.num = paramInt, value
+			}
+			in.params = append(in.params, p)
+		}
+	}
+	text, err := httpsfv.Marshal(httpsfv.List{il})
+	in.text, in.textErr = []byte(text), err
+	return in, signature, nil
+}
+
+func verifySHA512(key ed25519.PublicKey, base, signature []byte) bool {
+	h := sha512.Sum512(base)
 	return verifyEd25519(key, h[:], signature)
 }
 
-func (v *Verifier) checkTime(created int64, params *httpsfv.Params) error {
+func (v *Verifier) checkTime(created int64, in *sigInput) error {
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
@@ -204,7 +268,7 @@ func (v *Verifier) checkTime(created int64, params *httpsfv.Params) error {
 	if c.After(t.Add(skew)) {
 		return sigError("", "created=%d is %s in the future (allowed clock skew %s); check your clock", created, c.Sub(t).Round(time.Second), skew).withKind(KindStale)
 	}
-	if expires, ok := intParam(params, "expires"); ok {
+	if expires, ok := in.intParam("expires"); ok {
 		e := time.Unix(expires, 0)
 		if expires < created {
 			return sigError("", "expires=%d is before created=%d", expires, created)
@@ -217,28 +281,4 @@ func (v *Verifier) checkTime(created int64, params *httpsfv.Params) error {
 		return sigError("", "the signature was created %s ago (created=%d); signatures older than %s are refused: sign each request when you send it", t.Sub(c).Round(time.Second), created, maxAge).withKind(KindStale)
 	}
 	return nil
-}
-
-func stringParam(p *httpsfv.Params, name string) (string, bool) {
-	if p == nil {
-		return "", false
-	}
-	v, ok := p.Get(name)
-	if !ok {
-		return "", false
-	}
-	s, ok := v.(string)
-	return s, ok
-}
-
-func intParam(p *httpsfv.Params, name string) (int64, bool) {
-	if p == nil {
-		return 0, false
-	}
-	v, ok := p.Get(name)
-	if !ok {
-		return 0, false
-	}
-	n, ok := v.(int64)
-	return n, ok
 }

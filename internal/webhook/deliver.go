@@ -140,7 +140,7 @@ func Deliver(ctx context.Context, client *http.Client, url string, key Key, e Ev
 	msg = append(append(append(append(append(msg, e.ID...), '.'), ts...), '.'), body...)
 	// The headers in their canonical spelling (what Header.Set writes),
 	// the map made for all of them and their values in one array.
-	vals := make([]string, 9)
+	vals := make([]string, 5)
 	vals[0], vals[1], vals[2], vals[3] = "application/json", "Openvest-Webhooks/1", e.ID, ts
 	vals[4] = "v1a," + base64.StdEncoding.EncodeToString(httpsig.SignEd25519(priv, msg))
 	req.Header = make(http.Header, 10)
@@ -165,13 +165,11 @@ func Deliver(ctx context.Context, client *http.Client, url string, key Key, e Ev
 			Components: RFC9421Components,
 		},
 	}
-	for i := range signers {
-		if err := signers[i].Sign(req, body); err != nil {
-			return Attempt{Error: "sign: " + err.Error()}
-		}
-		vals[5+i], vals[7+i] = req.Header.Get("Signature-Input"), req.Header.Get("Signature")
+	// One field line per signature, sig1 first; the two bases share one
+	// buffer and the four header values one string.
+	if err := httpsig.SignAll(req, body, &signers[0], &signers[1]); err != nil {
+		return Attempt{Error: "sign: " + err.Error()}
 	}
-	req.Header["Signature-Input"], req.Header["Signature"] = vals[5:7:7], vals[7:9:9]
 	start := time.Now()
 	res, err := client.Do(req)
 	latency := time.Since(start)
