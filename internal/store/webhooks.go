@@ -454,7 +454,10 @@ func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webh
 		args = append(args, names)
 	}
 	for _, e := range es {
-		args = append(args, e.ID, e.Name, []byte(e.Data), e.CreatedAt)
+		// the data as a string: behind a transaction pooler (pgx's simple
+		// protocol) a []byte is written as a bytea literal, and $n::text
+		// would store its hex spelling (TestWebhookStatementsInSimpleProtocol)
+		args = append(args, e.ID, e.Name, string(e.Data), e.CreatedAt)
 	}
 	rows, err := r.s.conn(ctx).Statement.ConnPool.QueryContext(ctx, emissionSQL(len(es), names != nil), args...)
 	if err != nil {

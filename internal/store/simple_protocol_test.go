@@ -1,0 +1,73 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/openvest/openvest/internal/idempotency"
+	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/testdb"
+	"github.com/openvest/openvest/internal/webhook"
+	"github.com/stretchr/testify/require"
+)
+
+// TestWebhookStatementsInSimpleProtocol: behind a transaction pooler the
+// store runs in pgx's simple protocol (store.PoolURL), where every argument
+// is written into the statement as a literal; an emission (its filtered
+// webhook read takes a text[]) and a delivery job's read (its ids a
+// bigint[]) work there too, and store what they were given (a []byte
+// argument is written as a bytea literal there: an event's data sent as
+// one was stored as the text "\x7b22…", and every delivery of it failed
+// behind PgBouncer).
+func TestWebhookStatementsInSimpleProtocol(t *testing.T) {
+	t.Parallel()
+	url, _, err := store.PoolURL(testdb.FreshURL(t), true)
+	require.NoError(t, err)
+	require.True(t, strings.Contains(url, "simple_protocol"))
+	s, err := store.Open(url, store.Options{MaxConns: 2})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	_, err = s.Migrate(t.Context())
+	require.NoError(t, err)
+	f := setup(t, s)
+	repo := s.Webhooks()
+	w := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/simple", Subscriptions: []string{"CUSTOMER"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
+	require.NoError(t, repo.CreateWebhook(f.ctx, &w))
+	es := []webhook.Event{
+		{ID: uuid.NewString(), OrganizationID: f.org, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"customerId":1}`)},
+		{ID: uuid.NewString(), OrganizationID: f.org, Name: "CUSTOMER.UPDATED", CreatedAt: t0, Data: json.RawMessage(`{"customerId":1}`)},
+	}
+	var ds []webhook.Delivery
+	require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
+		ds, err = repo.RecordEmission(ctx, f.org, es, t0)
+		return err
+	}))
+	require.Len(t, ds, 2)
+	out, err := repo.Outgoing(f.ctx, f.org, []int64{ds[0].ID, ds[1].ID})
+	require.NoError(t, err)
+	require.Len(t, out, 2)
+	for i, o := range out {
+		require.JSONEq(t, string(es[i].Data), string(o.Event.Data), "the event's data as emitted, not its bytes spelled as a bytea literal")
+	}
+	stored, err := repo.Event(f.ctx, f.org, es[0].ID)
+	require.NoError(t, err)
+	require.JSONEq(t, string(es[0].Data), string(stored.Data))
+	n, err := repo.RecordAttempts(f.ctx, f.org, ds, 1, t0)
+	require.NoError(t, err)
+	require.Equal(t, int64(2), n)
+
+	// the idempotency claim's bytes (bytea columns) round-trip as given
+	rec := idempotency.Record{OrganizationID: f.org, Key: "simple-1", Method: "POST", Path: "/v1/customers", RequestHash: []byte{0, 1, 0xfe, 0xff},
+		Status: 201, ContentType: "application/json", Body: []byte(`{"data":{}}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	inserted, err := s.Idempotency().Insert(f.ctx, &rec)
+	require.NoError(t, err)
+	require.True(t, inserted)
+	got, err := s.Idempotency().Record(f.ctx, f.org, "simple-1")
+	require.NoError(t, err)
+	require.Equal(t, rec.RequestHash, got.RequestHash)
+	require.Equal(t, string(rec.Body), string(got.Body))
+}
