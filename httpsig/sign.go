@@ -66,6 +66,17 @@ func SignAll(req *http.Request, body []byte, signers ...*Signer) error {
 	if len(signers) == 0 {
 		return nil
 	}
+	// The headers are written once, after every signature: a signer that
+	// covers them would sign what the request carried before (or fail to
+	// find them), where one Sign after another would have signed the
+	// earlier signers' values. Refused rather than signed differently.
+	for _, s := range signers {
+		for _, c := range s.Components {
+			if name, _, _ := strings.Cut(c, ";"); name == "signature-input" || name == "signature" {
+				return fmt.Errorf("SignAll: signer %q covers %s, which SignAll writes after signing: sign it with Sign after the others", s.Label, name)
+			}
+		}
+	}
 	sc := getScratch()
 	defer putScratch(sc)
 	// sc.text holds each signer's Signature-Input member then its Signature

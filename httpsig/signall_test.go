@@ -56,3 +56,22 @@ func TestSignAllIsSignEach(t *testing.T) {
 	require.Error(t, httpsig.SignAll(req, body, signers[0], &httpsig.Signer{KeyID: "k", Key: priv, Label: "Bad"}))
 	require.Empty(t, req.Header.Values("Signature-Input"))
 }
+
+// TestSignAllRefusesCoveringSignatures: SignAll writes Signature-Input and
+// Signature once, after signing, so a signer covering them is refused (one
+// Sign after another would have covered the earlier signers' values).
+func TestSignAllRefusesCoveringSignatures(t *testing.T) {
+	t.Parallel()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	now := func() time.Time { return time.Unix(1_800_000_000, 0) }
+	for _, c := range []string{"signature-input", "signature", `signature;key="sig1"`} {
+		req, err := http.NewRequest(http.MethodGet, "https://receiver.example.com/hooks", nil)
+		require.NoError(t, err)
+		err = httpsig.SignAll(req, nil,
+			&httpsig.Signer{KeyID: "whk_1", Key: priv, Now: now, Label: "sig1", Components: []string{"@method"}},
+			&httpsig.Signer{KeyID: "whk_1", Key: priv, Now: now, Label: "sig2", Components: []string{"@method", c}})
+		require.ErrorContains(t, err, "covers", c)
+		require.Empty(t, req.Header.Values("Signature"), "%s: nothing signed", c)
+	}
+}
