@@ -31,7 +31,7 @@ func TestInvestingTotalFromKeptCount(t *testing.T) {
 	require.EqualValues(t, 3, total(b.tenant, "?limit=2"))
 	require.EqualValues(t, 3, total(b.tenant, "?limit=2&status=ACTIVE"))
 
-	// the whole list's total is the sum of its status keys (migration 00029)
+	// the whole list's total is the sum of its status keys (migration 00028)
 	res := b.env.App.Store.DB.Exec(`UPDATE list_counts SET n = n + 997 WHERE organization_id = ? AND list = 'customers' AND key = 'status=ACTIVE'
  AND slot = (SELECT min(slot) FROM list_counts WHERE organization_id = ? AND list = 'customers' AND key = 'status=ACTIVE')`, b.tenant.Org.ID, b.tenant.Org.ID)
 	require.NoError(t, res.Error)

@@ -36,7 +36,7 @@ func rowCounts(t *testing.T, env *apitest.Env, org int64) map[string]int64 {
 			N    int64
 		}
 		// each list's whole total: its '' key, or the sum of the finest keys that partition it
-		// (customers: status, 00029; requests: status and type, 00026)
+		// (customers: status, 00028; requests: status and type, 00026)
 		require.NoError(t, st.DB.Raw(`SELECT list, sum(n) AS n FROM list_counts WHERE organization_id = ?
  AND (key = '' OR list = 'customers' OR (list = 'requests' AND left(key, 7) = 'status=')) GROUP BY list`, org).Scan(&totals).Error)
 		for _, x := range totals {

@@ -238,7 +238,7 @@ func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
 		}
 		q += fmt.Sprintf(`SELECT '%s' AS list, k AS key, count(*) AS n FROM %s t, list_count_keys(%s) k WHERE t.organization_id = @org GROUP BY k`, l.table, l.table, l.dims)
 	}
-	// the customers keep only their finest key (00029): status
+	// the customers keep only their finest key (00028): status
 	q += ` UNION ALL SELECT 'customers', 'status=' || status, count(*) FROM customers WHERE organization_id = @org GROUP BY 2`
 	// the requests keep only their finest keys (00026): (customer, status, type) and (status, type)
 	q += ` UNION ALL SELECT 'requests', k, count(*) FROM requests t, LATERAL (VALUES ('customer_id=' || customer_id || '&status=' || status || '&request_type=' || request_type),
@@ -269,7 +269,7 @@ func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
 		q += fmt.Sprintf(`SELECT '%s' AS list, k AS key, CAST(date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00') AS text) AS bucket, count(*) AS n
  FROM %s t, list_count_keys(%s) k WHERE t.organization_id = @org GROUP BY k, 3`, l.table, l.table, l.dims)
 	}
-	// the customers' and the requests' one bucketed key each: the finest, status (00029) and (status, type) (00026)
+	// the customers' and the requests' one bucketed key each: the finest, status (00028) and (status, type) (00026)
 	q += ` UNION ALL SELECT 'customers', 'status=' || status, CAST(date_bin('1 hour', created_at, '2000-01-01 00:00:00+00') AS text), count(*)
  FROM customers WHERE organization_id = @org GROUP BY 2, 3`
 	// the requests' one bucketed key: the finest, (status, type) (00026)
@@ -281,8 +281,8 @@ func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
 }
 
 // TestKeptKeysCoverEveryValue: the customers' and the requests' kept
-// totals are sums over investing.Statuses (00029), trading.RequestStatuses
-// and trading.RequestTypes (00026 and 00029 keep only the finest keys), so
+// totals are sums over investing.Statuses (00028), trading.RequestStatuses
+// and trading.RequestTypes (00026 and 00028 keep only the finest keys), so
 // those must be every value the database allows: a status it accepts and
 // the lists leave out would be missing from every total that does not
 // filter on it.

@@ -62,7 +62,7 @@ func TestResetOrganization(t *testing.T) {
 			}
 			require.NoError(t, s.DB.Raw("SELECT count(*) FROM customers WHERE organization_id = ?", org).Scan(&customers).Error)
 			require.NoError(t, s.DB.Raw("SELECT count(*) FROM accounts WHERE organization_id = ?", org).Scan(&accounts).Error)
-			// the maintained total of the customer list: the sum of its status keys (00029)
+			// the maintained total of the customer list: the sum of its status keys (00028)
 			if total == 0 {
 				require.NoError(t, s.DB.Raw("SELECT coalesce(sum(n), 0) FROM list_counts WHERE organization_id = ? AND list = 'customers'", org).Scan(&total).Error)
 			}

@@ -252,7 +252,7 @@ func TestTradingOneStatementReads(t *testing.T) {
 }
 
 // TestRequestKeysOnPostgres: a request's portfolio must be its customer's,
-// in its organization (00028: one key to the customer's portfolio stands
+// in its organization (00027: one key to the customer's portfolio stands
 // for the keys to the organization, the customer and the portfolio).
 func TestRequestKeysOnPostgres(t *testing.T) {
 	t.Parallel()

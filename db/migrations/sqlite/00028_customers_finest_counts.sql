@@ -1,5 +1,5 @@
 -- +goose Up
--- 00029 on PostgreSQL keeps only the customers' finest list-count key.
+-- 00028 on PostgreSQL keeps only the customers' finest list-count key.
 -- SQLite keeps no list counts (its lists count their rows). Nothing to
 -- change here.
 SELECT 1;
