@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/investing"
@@ -95,7 +94,7 @@ func (r *InvestingRepo) createCustomerWithAccountsApart(ctx context.Context, c *
 }
 
 // customerWithAccountsSQLs caches the statement per number of accounts.
-var customerWithAccountsSQLs sync.Map // int → string
+var customerWithAccountsSQLs statements[int, string]
 
 // customerWithAccountsSQL is the one statement of a customer with n
 // accounts and their portfolios: c inserts the customer, a its accounts
@@ -103,9 +102,10 @@ var customerWithAccountsSQLs sync.Map // int → string
 // account's investment type; it returns (customer id, account id, account
 // investment type, portfolio id) per account.
 func customerWithAccountsSQL(n int) string {
-	if s, ok := customerWithAccountsSQLs.Load(n); ok {
-		return s.(string)
-	}
+	return customerWithAccountsSQLs.get(n, func() string { return writeCustomerWithAccountsSQL(n) })
+}
+
+func writeCustomerWithAccountsSQL(n int) string {
 	var b strings.Builder
 	b.WriteString(`WITH c AS (
   INSERT INTO customers (organization_id, first_name, last_name, reference_id, status, created_at, updated_at)
@@ -136,6 +136,5 @@ func customerWithAccountsSQL(n int) string {
   RETURNING id, account_id
 )
 SELECT c.id, a.id, a.investment_type, p.id FROM c, a JOIN p ON p.account_id = a.id`)
-	s, _ := customerWithAccountsSQLs.LoadOrStore(n, b.String())
-	return s.(string)
+	return b.String()
 }

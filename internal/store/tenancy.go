@@ -3,6 +3,7 @@ package store
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -35,6 +36,19 @@ func inOrg(orgID int64) func(*gorm.DB) *gorm.DB {
 // (through GORM's Raw/Exec): "table.organization_id = ?", the organization
 // id its argument. Like inOrg, the one place such a condition is written.
 func inOrgSQL(table string) string { return table + ".organization_id = ?" }
+
+// statements caches statements written once per key (their number of
+// rows, say) instead of once per call.
+type statements[K comparable, V any] struct{ m sync.Map }
+
+// get is the statement of k, written by write the first time.
+func (c *statements[K, V]) get(k K, write func() V) V {
+	if v, ok := c.m.Load(k); ok {
+		return v.(V)
+	}
+	v, _ := c.m.LoadOrStore(k, write())
+	return v.(V)
+}
 
 // dialectSQL is a statement written with ? placeholders (none inside a
 // literal) as each database's driver takes it when it goes to the

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
@@ -500,10 +499,10 @@ func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webh
 // the subscriptions that take one of the events when filtered, then per
 // event its id, name, data and creation time.
 func emissionSQL(n int, filtered bool) string {
-	key := emissionKey{n, filtered}
-	if q, ok := emissionSQLs.Load(key); ok {
-		return q.(string)
-	}
+	return emissionSQLs.get(emissionKey{n, filtered}, func() string { return writeEmissionSQL(n, filtered) })
+}
+
+func writeEmissionSQL(n int, filtered bool) string {
 	var b strings.Builder
 	b.WriteString("WITH ev (id, name, data, created_at, ord) AS (VALUES ")
 	p := 3
@@ -535,8 +534,7 @@ SELECT $1, w.id, ev.id, 0, '` + string(webhook.Pending) + `', $2::timestamptz, $
 FROM ev JOIN w ON ` + emissionMatch + `
 ORDER BY ev.ord, w.id
 RETURNING id, webhook_id, event_id`)
-	q, _ := emissionSQLs.LoadOrStore(key, b.String())
-	return q.(string)
+	return b.String()
 }
 
 // emissionMatch is webhook.Matches in SQL: whether webhook w takes event ev.
@@ -548,7 +546,7 @@ type emissionKey struct {
 }
 
 // emissionSQLs are the statements emissionSQL wrote, by emissionKey.
-var emissionSQLs sync.Map
+var emissionSQLs statements[emissionKey, string]
 
 // emittedDelivery is a delivery RecordEmission inserted, as it returns it.
 type emittedDelivery struct {
@@ -591,14 +589,13 @@ func subscriptionsOf(es []webhook.Event) []string {
 // outgoingSQL reads deliveries with their webhook and event in one
 // statement, sent to the connection as written (GORM's statement building
 // and reflective scan cost more than the read on this path: one per
-// delivery job). On PostgreSQL the ids are one array parameter ($2), so
+// delivery job). On PostgreSQL the ids are one array parameter, so
 // the statement is the same whatever their number; SQLite takes them as
 // a list of n placeholders.
 func outgoingSQL(dialect Dialect, n int) string {
-	ids := "d.id = ANY($2::bigint[])"
-	org := strings.Replace(inOrgSQL("d"), "?", "$1", 1)
+	ids := "d.id = ANY(CAST(? AS bigint[]))"
 	if dialect != Postgres {
-		ids, org = "d.id IN (?"+strings.Repeat(", ?", n-1)+")", inOrgSQL("d")
+		ids = "d.id IN (?" + strings.Repeat(", ?", n-1) + ")"
 	}
 	return `SELECT d.id, d.organization_id, d.webhook_id, d.event_id, d.attempts, d.state, d.last_status_code,
   d.last_latency_ms, d.last_error, d.next_attempt_at, d.created_at, d.updated_at,
@@ -608,11 +605,12 @@ func outgoingSQL(dialect Dialect, n int) string {
 FROM webhook_deliveries d
 ` + eventJoin[dialect]("d", "e", "name, data, created_at") + `
 JOIN webhooks w ON w.id = d.webhook_id
-WHERE ` + org + ` AND ` + ids + `
+WHERE ` + inOrgSQL("d") + ` AND ` + ids + `
 ORDER BY d.id`
 }
 
-var outgoingPostgresSQL = outgoingSQL(Postgres, 0)
+// outgoingPostgresSQL is Outgoing's one PostgreSQL statement, numbered for its driver.
+var outgoingPostgresSQL = dialectSQL(outgoingSQL(Postgres, 0))[Postgres]
 
 // Outgoing implements webhook.Repository: one joined read of the
 // deliveries, their webhooks and their events, in id order.
@@ -708,21 +706,18 @@ func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webh
 // database's driver takes it, written once per n and sent to the
 // connection as written (no statement building per job).
 func recordAttemptsSQL(n int) map[Dialect]string {
-	if q, ok := recordAttemptsSQLs.Load(n); ok {
-		return q.(map[Dialect]string)
-	}
-	values := "(CAST(? AS bigint), CAST(? AS text), CAST(? AS integer), CAST(? AS integer), CAST(? AS text))"
-	q := dialectSQL(`UPDATE webhook_deliveries SET attempts = ?, state = v.column2, last_status_code = v.column3,
+	return recordAttemptsSQLs.get(n, func() map[Dialect]string {
+		values := "(CAST(? AS bigint), CAST(? AS text), CAST(? AS integer), CAST(? AS integer), CAST(? AS text))"
+		return dialectSQL(`UPDATE webhook_deliveries SET attempts = ?, state = v.column2, last_status_code = v.column3,
   last_latency_ms = v.column4, last_error = v.column5, next_attempt_at = NULL, updated_at = ?
 FROM (VALUES ` + values + strings.Repeat(", "+values, n-1) + `) AS v
 WHERE ` + inOrgSQL("webhook_deliveries") + ` AND webhook_deliveries.id = v.column1
   AND webhook_deliveries.state = 'PENDING' AND webhook_deliveries.attempts < ?`)
-	v, _ := recordAttemptsSQLs.LoadOrStore(n, q)
-	return v.(map[Dialect]string)
+	})
 }
 
 // recordAttemptsSQLs are the statements recordAttemptsSQL wrote, by n.
-var recordAttemptsSQLs sync.Map
+var recordAttemptsSQLs statements[int, map[Dialect]string]
 
 // RecordAttempt implements webhook.Repository: one conditional UPDATE
 // (hand-written, through GORM's Exec: one per delivery). On PostgreSQL a

@@ -94,8 +94,7 @@ type Repository interface {
 	// RecordEmission inserts the events of one organization that an active
 	// webhook takes (no other: nothing reads an event but its deliveries)
 	// and a PENDING delivery of each to each active webhook subscribed to
-	// it (its first
-	// attempt due at at), and returns the deliveries in the events' order,
+	// it (its first attempt due at at), and returns the deliveries in the events' order,
 	// then the webhooks' id order (their ids drawn in that order), in one
 	// round trip where the database allows. The webhooks are those
 	// subscribed to ALL, an event's domain or the event itself; all of them
