@@ -22,18 +22,21 @@ const tracerScope = "github.com/openvest/openvest/internal/httpapi"
 // trace from a traceparent header), named by the route template, with the
 // organization and the status answered. Database transactions and the
 // handler's work are its children through the request context. Without
-// telemetry.Setup the span is a no-op. Infrastructure paths (health,
+// telemetry.Setup there is no span. Infrastructure paths (health,
 // metrics, docs) get no span.
 func tracing(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		if IsInfra(req.URL.Path) { // health checks and scrapes would drown the traces
+		// Without telemetry.Setup nothing records a span: none is started
+		// (and no trace context is read: the propagator is a no-op then).
+		// Health checks and scrapes would drown the traces.
+		if !telemetry.Active() || IsInfra(req.URL.Path) {
 			return next(c)
 		}
 		ctx := otel.GetTextMapPropagator().Extract(req.Context(), propagation.HeaderCarrier(req.Header))
 		ctx, span := telemetry.Tracer(tracerScope).Start(ctx, req.Method, trace.WithSpanKind(trace.SpanKindServer))
 		defer span.End()
-		recording := span.IsRecording() // not without telemetry.Setup: then no attribute is built
+		recording := span.IsRecording() // not when the provider's sampler drops it
 		if recording {
 			span.SetAttributes(semconv.HTTPRequestMethodKey.String(methodLabel(req.Method)), semconv.URLPath(req.URL.Path))
 		}

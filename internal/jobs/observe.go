@@ -69,9 +69,12 @@ func (*observe) Work(ctx context.Context, job *rivertype.JobRow, doInner func(co
 	if len(job.Metadata) > 0 && json.Unmarshal(job.Metadata, &meta) == nil && meta.Trace != nil {
 		ctx = propagation.TraceContext{}.Extract(ctx, meta.Trace)
 	}
-	ctx, span := telemetry.Tracer("github.com/openvest/openvest/internal/jobs").Start(ctx, "job "+job.Kind,
-		trace.WithSpanKind(trace.SpanKindConsumer),
-		trace.WithAttributes(attribute.String("job.kind", job.Kind), attribute.Int64("job.id", job.ID), attribute.Int("job.attempt", job.Attempt)))
+	span := telemetry.NoSpan
+	if telemetry.Active() {
+		ctx, span = telemetry.Tracer("github.com/openvest/openvest/internal/jobs").Start(ctx, "job "+job.Kind,
+			trace.WithSpanKind(trace.SpanKindConsumer),
+			trace.WithAttributes(attribute.String("job.kind", job.Kind), attribute.Int64("job.id", job.ID), attribute.Int("job.attempt", job.Attempt)))
+	}
 	err := doInner(ctx)
 	metrics.JobRun(job.Kind, time.Since(start), err)
 	telemetry.End(span, err)

@@ -11,6 +11,9 @@ import (
 // startTx starts the span of a database transaction, a child of the
 // request's or job's span that ctx carries.
 func startTx(ctx context.Context, d Dialect) (context.Context, trace.Span) {
+	if !telemetry.Active() {
+		return ctx, telemetry.NoSpan
+	}
 	system := "postgresql"
 	if d == SQLite {
 		system = "sqlite"

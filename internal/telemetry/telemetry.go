@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -50,13 +51,12 @@ func Setup(ctx context.Context, version string, log *slog.Logger) (shutdown func
 		return nil, fmt.Errorf("tracing: resource: %w", err)
 	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
-	otel.SetTracerProvider(tp)
-	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { log.Warn("tracing", "error", err.Error()) }))
+	uninstall := Install(tp)
 	log.Info("tracing to OTLP/HTTP collector")
 	return func(ctx context.Context) error {
 		err := tp.Shutdown(ctx)
-		otel.SetTracerProvider(noop.NewTracerProvider())
+		uninstall()
 		if err != nil {
 			return fmt.Errorf("tracing: flush spans: %w", err)
 		}
@@ -64,8 +64,35 @@ func Setup(ctx context.Context, version string, log *slog.Logger) (shutdown func
 	}, nil
 }
 
+// active is whether a tracer provider is installed (Install).
+var active atomic.Bool
+
+// Install makes tp the global tracer provider, with the W3C trace-context
+// and baggage propagator, and turns Start on; the returned function turns
+// it off again and installs a no-op provider. Setup calls it; so can a
+// test, with an in-memory recorder.
+func Install(tp trace.TracerProvider) (uninstall func()) {
+	otel.SetTracerProvider(tp)
+	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
+	active.Store(true)
+	return func() {
+		active.Store(false)
+		otel.SetTracerProvider(noop.NewTracerProvider())
+		otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator())
+	}
+}
+
+// Active reports whether spans are recorded (a provider is installed).
+func Active() bool { return active.Load() }
+
 // Tracer is the tracer of the named instrumentation scope (a package path).
 func Tracer(scope string) trace.Tracer { return otel.Tracer(scope) }
+
+// NoSpan is the span to use instead of starting one when tracing is not
+// Active: callers check Active first and build nothing (a request's span,
+// its transactions' and its jobs' were a few allocations each, for spans
+// nobody recorded).
+var NoSpan trace.Span = noop.Span{}
 
 // End ends span, recording err (if any) as its error status.
 func End(span trace.Span, err error) {
