@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/openvest/openvest/internal/errcode"
@@ -11,26 +12,17 @@ import (
 
 // CreateCustomerWithAccounts implements investing.CustomerCreator: on
 // PostgreSQL the customer, its accounts and their portfolios are one
-// statement (data-modifying CTEs, through GORM's Raw) instead of three
-// round trips; on SQLite, which has no data-modifying CTE, the three
+// statement (data-modifying CTEs, sent to the connection as written, its
+// equal values one argument) instead of three round trips; on SQLite, which has no data-modifying CTE, the three
 // GORM inserts. ps[i] is as[i]'s portfolio; every ID, and the rows'
 // CustomerID and AccountID, are set.
 func (r *InvestingRepo) CreateCustomerWithAccounts(ctx context.Context, c *investing.Customer, as []*investing.Account, ps []*investing.Portfolio) error {
 	if r.s.Dialect != Postgres || len(as) == 0 || len(as) != len(ps) {
 		return r.createCustomerWithAccountsApart(ctx, c, as, ps)
 	}
-	args := make([]any, 0, 7+8*len(as)+10*len(ps))
-	args = append(args, c.OrganizationID, c.FirstName, c.LastName, c.ReferenceID, string(c.Status), c.CreatedAt, c.UpdatedAt)
-	for i, a := range as {
-		cur := currencyOf(a.Currency)
-		args = append(args, a.OrganizationID, string(a.InvestmentType), cur.Currency, cur.CurrencySpelling, string(a.Status), a.CreatedAt, a.UpdatedAt, i)
-	}
-	for i, p := range ps {
-		cur := currencyOf(p.Currency)
-		args = append(args, p.OrganizationID, string(as[i].InvestmentType), cur.Currency, cur.CurrencySpelling, string(p.Status),
-			p.InvestmentAmount, p.MarketValue, p.Performance, p.CreatedAt, p.UpdatedAt)
-	}
-	rows, err := r.db(ctx).Raw(customerWithAccountsSQL(len(as)), args...).Rows()
+	var l argList
+	q := customerWithAccountsSQL(&l, c, as, ps)
+	rows, err := r.db(ctx).Statement.ConnPool.QueryContext(ctx, q, l.args...)
 	if err != nil {
 		return errcode.Wrapf(r.createConflict(err, c, as), "create customer of organization %d with %d accounts", c.OrganizationID, len(as))
 	}
@@ -93,31 +85,80 @@ func (r *InvestingRepo) createCustomerWithAccountsApart(ctx context.Context, c *
 	return errcode.Wrapf(r.CreatePortfolios(ctx, ps), "create customer %d portfolios", c.ID)
 }
 
-// customerWithAccountsSQLs caches the statement per number of accounts.
-var customerWithAccountsSQLs statements[int, string]
+// customerWithAccountsSQLs caches the statement per pattern of arguments
+// (argList.key: the number of accounts, and which values are equal).
+var customerWithAccountsSQLs statements[string, string]
 
-// customerWithAccountsSQL is the one statement of a customer with n
-// accounts and their portfolios: c inserts the customer, a its accounts
-// (in the order asked, v.ord), p one portfolio per account, of the
-// account's investment type; it returns (customer id, account id, account
-// investment type, portfolio id) per account.
-func customerWithAccountsSQL(n int) string {
-	return customerWithAccountsSQLs.get(n, func() string { return writeCustomerWithAccountsSQL(n) })
+// customerWithAccountsSQL is the one statement of a customer with its
+// accounts and their portfolios, its arguments put in l: c inserts the
+// customer, a its accounts (in the order asked, v.ord), p one portfolio per
+// account, of the account's investment type; it returns (customer id,
+// account id, account investment type, portfolio id) per account.
+//
+// Equal values share one argument (argList): a customer's accounts and
+// portfolios usually repeat its organization, status, currency and
+// timestamps, and each argument is a value pgx plans and encodes and
+// PostgreSQL binds: 41 of them for two accounts, of which a POST
+// /v1/customers has about a dozen distinct (the organization, the names,
+// the reference, the status, the time, the two types, the currency, no
+// spelling, zero).
+func customerWithAccountsSQL(l *argList, c *investing.Customer, as []*investing.Account, ps []*investing.Portfolio) string {
+	var ref any
+	if c.ReferenceID != nil {
+		ref = *c.ReferenceID
+	}
+	cust := [7]int{l.use(c.OrganizationID, "bigint"), l.use(c.FirstName, "text"), l.use(c.LastName, "text"), l.use(ref, "text"),
+		l.use(string(c.Status), "text"), l.use(c.CreatedAt, "timestamptz"), l.use(c.UpdatedAt, "timestamptz")}
+	acc := make([][7]int, len(as))
+	for i, a := range as {
+		cur := currencyOf(a.Currency)
+		acc[i] = [7]int{l.use(a.OrganizationID, "bigint"), l.use(string(a.InvestmentType), "text"), l.use(cur.Currency, "text"),
+			l.use(spelling(cur), "text"), l.use(string(a.Status), "text"), l.use(a.CreatedAt, "timestamptz"), l.use(a.UpdatedAt, "timestamptz")}
+	}
+	por := make([][10]int, len(ps))
+	for i, p := range ps {
+		cur := currencyOf(p.Currency)
+		por[i] = [10]int{l.use(p.OrganizationID, "bigint"), l.use(string(as[i].InvestmentType), "text"), l.use(cur.Currency, "text"),
+			l.use(spelling(cur), "text"), l.use(string(p.Status), "text"),
+			l.use(p.InvestmentAmount.String(), "numeric"), l.use(p.MarketValue.String(), "numeric"), l.use(p.Performance.String(), "numeric"),
+			l.use(p.CreatedAt, "timestamptz"), l.use(p.UpdatedAt, "timestamptz")}
+	}
+	return customerWithAccountsSQLs.get(l.key(), func() string { return writeCustomerWithAccountsSQL(l, cust, acc, por) })
 }
 
-func writeCustomerWithAccountsSQL(n int) string {
+func spelling(c CurrencyCols) any {
+	if c.CurrencySpelling == nil {
+		return nil
+	}
+	return *c.CurrencySpelling
+}
+
+func writeCustomerWithAccountsSQL(l *argList, cust [7]int, acc [][7]int, por [][10]int) string {
 	var b strings.Builder
+	row := func(uses []int, extra string) {
+		b.WriteByte('(')
+		for j, u := range uses {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(l.placeholder(u))
+		}
+		b.WriteString(extra)
+		b.WriteByte(')')
+	}
 	b.WriteString(`WITH c AS (
   INSERT INTO customers (organization_id, first_name, last_name, reference_id, status, created_at, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id
+  VALUES `)
+	row(cust[:], "")
+	b.WriteString(` RETURNING id
 ), a AS (
   INSERT INTO accounts (organization_id, customer_id, investment_type, currency, currency_spelling, status, created_at, updated_at)
   SELECT v.o, c.id, v.t, v.cur, v.sp, v.st, v.ca, v.ua FROM c, (VALUES `)
-	for i := range n {
+	for i, uses := range acc {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(CAST(? AS bigint), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS timestamptz), CAST(? AS timestamptz), CAST(? AS int))")
+		row(uses[:], ", "+strconv.Itoa(i))
 	}
 	b.WriteString(`) AS v(o, t, cur, sp, st, ca, ua, ord) ORDER BY v.ord
   RETURNING id, investment_type
@@ -126,11 +167,11 @@ func writeCustomerWithAccountsSQL(n int) string {
     investment_amount, market_value, performance, created_at, updated_at)
   SELECT w.o, c.id, a.id, a.investment_type, w.cur, w.sp, w.st, w.ia, w.mv, w.pf, w.ca, w.ua
   FROM c, a JOIN (VALUES `)
-	for i := range n {
+	for i, uses := range por {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(CAST(? AS bigint), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS numeric), CAST(? AS numeric), CAST(? AS numeric), CAST(? AS timestamptz), CAST(? AS timestamptz))")
+		row(uses[:], "")
 	}
 	b.WriteString(`) AS w(o, t, cur, sp, st, ia, mv, pf, ca, ua) ON w.t = a.investment_type ORDER BY a.id
   RETURNING id, account_id

@@ -9,9 +9,11 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/openvest/openvest/internal/idempotency"
+	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/testdb"
 	"github.com/openvest/openvest/internal/webhook"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,7 +24,8 @@ import (
 // bigint[]) work there too, and store what they were given (a []byte
 // argument is written as a bytea literal there: an event's data sent as
 // one was stored as the text "\x7b22…", and every delivery of it failed
-// behind PgBouncer).
+// behind PgBouncer). So does the combined create of a customer with its
+// accounts, whose shared arguments are written once each.
 func TestWebhookStatementsInSimpleProtocol(t *testing.T) {
 	t.Parallel()
 	url, _, err := store.PoolURL(testdb.FreshURL(t), true)
@@ -70,4 +73,24 @@ func TestWebhookStatementsInSimpleProtocol(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, rec.RequestHash, got.RequestHash)
 	require.Equal(t, string(rec.Body), string(got.Body))
+
+	// the combined create: its shared arguments (numeric amounts as text,
+	// a nil spelling, one timestamp for every row) written as literals
+	ref := "simple-ref"
+	c := investing.Customer{OrganizationID: f.org, FirstName: "Ada", LastName: "Mwale", ReferenceID: &ref, Status: investing.Active, CreatedAt: t0, UpdatedAt: t0}
+	a := investing.Account{OrganizationID: f.org, InvestmentType: investing.Bonds, Currency: investing.Currency("ZK"), Status: investing.Active, CreatedAt: t0, UpdatedAt: t0}
+	p := investing.Portfolio{OrganizationID: f.org, InvestmentType: &a.InvestmentType, Currency: investing.Currency("ZK"), Status: investing.Active,
+		InvestmentAmount: decimal.RequireFromString("12.5"), MarketValue: decimal.Zero, Performance: decimal.RequireFromString("-0.00000001"), CreatedAt: t0, UpdatedAt: t0}
+	require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
+		return s.Investing().CreateCustomerWithAccounts(ctx, &c, []*investing.Account{&a}, []*investing.Portfolio{&p})
+	}))
+	gotC, err := s.Investing().Customer(f.ctx, f.org, c.ID, false)
+	require.NoError(t, err)
+	require.Equal(t, c, gotC)
+	gotA, err := s.Investing().Account(f.ctx, f.org, a.ID, false)
+	require.NoError(t, err)
+	require.Equal(t, a, gotA)
+	gotP, err := s.Investing().Portfolio(f.ctx, f.org, p.ID, false)
+	require.NoError(t, err)
+	requirePortfolio(t, p, gotP)
 }
