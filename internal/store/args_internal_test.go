@@ -13,11 +13,12 @@ import (
 func TestArgListSharesEqualValuesOfOneType(t *testing.T) {
 	now := time.Date(2030, 1, 2, 3, 4, 5, 6000, time.UTC)
 	var l argList
+	ref := "0"
 	uses := []int{
-		l.use(int64(7), "bigint"), l.use("ACTIVE", "text"), l.use(now, "timestamptz"),
-		l.use(int64(7), "bigint"), l.use("ACTIVE", "text"), l.use(now, "timestamptz"),
-		l.use("7", "text"), l.use("0", "numeric"), l.use("0", "text"), l.use(nil, "text"), l.use(nil, "text"),
-		l.use(now.Add(time.Microsecond), "timestamptz"),
+		l.bigint(7), l.text("ACTIVE"), l.timestamptz(now),
+		l.bigint(7), l.text("ACTIVE"), l.timestamptz(now),
+		l.text("7"), l.numeric("0"), l.optionalText(&ref), l.nullText(), l.optionalText(nil),
+		l.timestamptz(now.Add(time.Microsecond)),
 	}
 	require.Equal(t, []int{0, 1, 2, 0, 1, 2, 3, 4, 5, 6, 6, 7}, uses)
 	require.Equal(t, []any{int64(7), "ACTIVE", now, "7", "0", "0", nil, now.Add(time.Microsecond)}, l.args)
@@ -26,15 +27,15 @@ func TestArgListSharesEqualValuesOfOneType(t *testing.T) {
 
 	var same, other argList
 	for _, v := range []string{"a", "b", "a"} {
-		same.use(v, "text")
+		same.text(v)
 	}
 	for _, v := range []string{"a", "b", "b"} {
-		other.use(v, "text")
+		other.text(v)
 	}
 	require.NotEqual(t, same.key(), other.key(), "which values repeat changes the statement")
 	var again argList
 	for _, v := range []string{"x", "y", "x"} {
-		again.use(v, "text")
+		again.text(v)
 	}
 	require.Equal(t, same.key(), again.key(), "the same pattern of other values is the same statement")
 }

@@ -52,7 +52,7 @@ func (r *IdempotencyRepo) Insert(ctx context.Context, rec *idempotency.Record) (
 	// the session's connection as written: GORM's reflective Create of the
 	// row cost more than the statement's own round trip in the pipeline's
 	// profile, and its Exec's statement build most of the rest.
-	res, err := r.s.conn(ctx).Statement.ConnPool.ExecContext(ctx, insertIdempotencyKeySQL[r.s.Dialect],
+	res, err := r.s.pool(ctx).ExecContext(ctx, insertIdempotencyKeySQL[r.s.Dialect],
 		row.OrganizationID, row.Key, row.Method, row.Path, row.RequestHash, row.StatusCode, row.ContentType, row.ResponseBody, row.CreatedAt, row.ExpiresAt)
 	if err != nil {
 		return false, errcode.Wrapf(err, "claim idempotency key %q of organization %d", rec.Key, rec.OrganizationID)

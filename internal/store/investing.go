@@ -100,7 +100,7 @@ func (r *InvestingRepo) Customer(ctx context.Context, orgID, id int64, lock bool
 		// Straight to the session's connection (the transaction's, when ctx
 		// carries one): GORM's statement build and callbacks were a tenth
 		// of an unsigned GET's CPU, for a statement that is already written.
-		q = r.db(ctx).Statement.ConnPool.QueryRowContext(ctx, customerByIDSQL[r.s.Dialect], orgID, id)
+		q = r.s.pool(ctx).QueryRowContext(ctx, customerByIDSQL[r.s.Dialect], orgID, id)
 	}
 	err := q.Scan(&row.ID, &row.OrganizationID, &row.FirstName, &row.LastName, &row.ReferenceID, &row.Status, &row.CreatedAt, &row.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -20,9 +20,9 @@ func (r *InvestingRepo) CreateCustomerWithAccounts(ctx context.Context, c *inves
 	if r.s.Dialect != Postgres || len(as) == 0 || len(as) != len(ps) {
 		return r.createCustomerWithAccountsApart(ctx, c, as, ps)
 	}
-	var l argList
+	l := newArgList(7+17*len(as), 12)
 	q := customerWithAccountsSQL(&l, c, as, ps)
-	rows, err := r.db(ctx).Statement.ConnPool.QueryContext(ctx, q, l.args...)
+	rows, err := r.s.pool(ctx).QueryContext(ctx, q, l.args...)
 	if err != nil {
 		return errcode.Wrapf(r.createConflict(err, c, as), "create customer of organization %d with %d accounts", c.OrganizationID, len(as))
 	}
@@ -103,34 +103,23 @@ var customerWithAccountsSQLs statements[string, string]
 // the reference, the status, the time, the two types, the currency, no
 // spelling, zero).
 func customerWithAccountsSQL(l *argList, c *investing.Customer, as []*investing.Account, ps []*investing.Portfolio) string {
-	var ref any
-	if c.ReferenceID != nil {
-		ref = *c.ReferenceID
-	}
-	cust := [7]int{l.use(c.OrganizationID, "bigint"), l.use(c.FirstName, "text"), l.use(c.LastName, "text"), l.use(ref, "text"),
-		l.use(string(c.Status), "text"), l.use(c.CreatedAt, "timestamptz"), l.use(c.UpdatedAt, "timestamptz")}
+	cust := [7]int{l.bigint(c.OrganizationID), l.text(c.FirstName), l.text(c.LastName), l.optionalText(c.ReferenceID),
+		l.text(string(c.Status)), l.timestamptz(c.CreatedAt), l.timestamptz(c.UpdatedAt)}
 	acc := make([][7]int, len(as))
 	for i, a := range as {
 		cur := currencyOf(a.Currency)
-		acc[i] = [7]int{l.use(a.OrganizationID, "bigint"), l.use(string(a.InvestmentType), "text"), l.use(cur.Currency, "text"),
-			l.use(spelling(cur), "text"), l.use(string(a.Status), "text"), l.use(a.CreatedAt, "timestamptz"), l.use(a.UpdatedAt, "timestamptz")}
+		acc[i] = [7]int{l.bigint(a.OrganizationID), l.text(string(a.InvestmentType)), l.text(cur.Currency),
+			l.optionalText(cur.CurrencySpelling), l.text(string(a.Status)), l.timestamptz(a.CreatedAt), l.timestamptz(a.UpdatedAt)}
 	}
 	por := make([][10]int, len(ps))
 	for i, p := range ps {
 		cur := currencyOf(p.Currency)
-		por[i] = [10]int{l.use(p.OrganizationID, "bigint"), l.use(string(as[i].InvestmentType), "text"), l.use(cur.Currency, "text"),
-			l.use(spelling(cur), "text"), l.use(string(p.Status), "text"),
-			l.use(p.InvestmentAmount.String(), "numeric"), l.use(p.MarketValue.String(), "numeric"), l.use(p.Performance.String(), "numeric"),
-			l.use(p.CreatedAt, "timestamptz"), l.use(p.UpdatedAt, "timestamptz")}
+		por[i] = [10]int{l.bigint(p.OrganizationID), l.text(string(as[i].InvestmentType)), l.text(cur.Currency),
+			l.optionalText(cur.CurrencySpelling), l.text(string(p.Status)),
+			l.numeric(p.InvestmentAmount.String()), l.numeric(p.MarketValue.String()), l.numeric(p.Performance.String()),
+			l.timestamptz(p.CreatedAt), l.timestamptz(p.UpdatedAt)}
 	}
 	return customerWithAccountsSQLs.get(l.key(), func() string { return writeCustomerWithAccountsSQL(l, cust, acc, por) })
-}
-
-func spelling(c CurrencyCols) any {
-	if c.CurrencySpelling == nil {
-		return nil
-	}
-	return *c.CurrencySpelling
 }
 
 func writeCustomerWithAccountsSQL(l *argList, cust [7]int, acc [][7]int, por [][10]int) string {

@@ -68,7 +68,7 @@ func (r *TradingRepo) CreateRequest(ctx context.Context, q *trading.Request) err
 	}
 	// Every purchase and sale accepted inserts one: pre-written and sent
 	// on the session's connection (the transaction's), as Request's read.
-	err := r.db(ctx).Statement.ConnPool.QueryRowContext(ctx, createRequestSQL[r.s.Dialect],
+	err := r.s.pool(ctx).QueryRowContext(ctx, createRequestSQL[r.s.Dialect],
 		row.OrganizationID, row.CustomerID, row.AccountID, row.PortfolioID, row.RequestType, row.Status,
 		row.CurrencyCols.Currency, row.CurrencyCols.CurrencySpelling, row.InstrumentID, row.Symbol, row.AssetID,
 		row.PurchaseAmount, row.SellAmount, row.SellPercentage, row.IsRecurring, row.Schedule, row.NextExecutionAt,
@@ -117,7 +117,7 @@ func (r *TradingRepo) Request(ctx context.Context, orgID, id int64, lock bool) (
 	var row requestRow
 	// Straight to the session's connection (the transaction's when ctx
 	// carries one), as Customer's read: the statement is already written.
-	err := row.scan(r.db(ctx).Statement.ConnPool.QueryRowContext(ctx, query, orgID, id))
+	err := row.scan(r.s.pool(ctx).QueryRowContext(ctx, query, orgID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = gorm.ErrRecordNotFound
 	}

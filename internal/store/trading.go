@@ -90,7 +90,7 @@ var clockOffsetSQL = dialectSQL("SELECT offset_seconds FROM sandbox_clocks WHERE
 // was most of its cost).
 func (r *TradingRepo) ClockOffset(ctx context.Context, orgID int64) (time.Duration, error) {
 	var seconds int64
-	err := r.db(ctx).Statement.ConnPool.QueryRowContext(ctx, clockOffsetSQL[r.s.Dialect], orgID).Scan(&seconds)
+	err := r.s.pool(ctx).QueryRowContext(ctx, clockOffsetSQL[r.s.Dialect], orgID).Scan(&seconds)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -196,7 +196,7 @@ var activePortfolioOfTypeSQL = dialectSQL("SELECT " + portfolioColumns + " FROM 
 // statement build and reflective scan were most of its cost).
 func (r *TradingRepo) ActivePortfolioOfType(ctx context.Context, orgID, customerID int64, t investing.InvestmentType) (investing.Portfolio, bool, error) {
 	active := string(investing.Active)
-	row, err := scanPortfolio(r.db(ctx).Statement.ConnPool.QueryRowContext(ctx, activePortfolioOfTypeSQL[r.s.Dialect],
+	row, err := scanPortfolio(r.s.pool(ctx).QueryRowContext(ctx, activePortfolioOfTypeSQL[r.s.Dialect],
 		orgID, orgID, customerID, string(t), active, customerID, active))
 	if errors.Is(err, sql.ErrNoRows) {
 		return investing.Portfolio{}, false, nil

@@ -70,6 +70,17 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 	return s.DB.WithContext(ctx)
 }
 
+// pool is what a statement written by hand goes to: the transaction ctx
+// carries (its *sql.Tx), else the pool (*sql.DB). Unlike conn it builds
+// no GORM session (a statement clone and its maps, five allocations per
+// call), which such a statement does not use; it takes ctx itself.
+func (s *Store) pool(ctx context.Context) gorm.ConnPool {
+	if tx, ok := carried(ctx); ok {
+		return tx.db.Statement.ConnPool
+	}
+	return s.DB.Statement.ConnPool
+}
+
 // lock adds FOR NO KEY UPDATE on PostgreSQL; SQLite serializes writers
 // anyway. Two lockers of a row still exclude each other, but the row may be
 // referenced meanwhile: a foreign-key check (FOR KEY SHARE) of a new

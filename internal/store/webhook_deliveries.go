@@ -87,7 +87,7 @@ func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webh
 		// would store its hex spelling (TestWebhookStatementsInSimpleProtocol)
 		args = append(args, e.ID, e.Name, string(e.Data), e.CreatedAt)
 	}
-	rows, err := r.s.conn(ctx).Statement.ConnPool.QueryContext(ctx, emissionSQL(len(es), names != nil), args...)
+	rows, err := r.s.pool(ctx).QueryContext(ctx, emissionSQL(len(es), names != nil), args...)
 	if err != nil {
 		return nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
 	}
@@ -259,7 +259,7 @@ func (r *WebhookRepo) Outgoing(ctx context.Context, orgID int64, ids []int64) ([
 			args = append(args, id)
 		}
 	}
-	rows, err := r.s.conn(ctx).Statement.ConnPool.QueryContext(ctx, query, args...)
+	rows, err := r.s.pool(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, errcode.Wrapf(err, "read %d webhook deliveries of organization %d to attempt", len(ids), orgID)
 	}
@@ -315,7 +315,7 @@ func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webh
 	args = append(args, orgID, n)
 	var affected int64
 	update := func() error {
-		res, err := r.s.conn(ctx).Statement.ConnPool.ExecContext(ctx, recordAttemptsSQL(len(ds))[r.s.Dialect], args...)
+		res, err := r.s.pool(ctx).ExecContext(ctx, recordAttemptsSQL(len(ds))[r.s.Dialect], args...)
 		if err != nil {
 			return err
 		}
@@ -355,7 +355,7 @@ var recordAttemptsSQLs statements[int, map[Dialect]string]
 // needed.
 func (r *WebhookRepo) RecordAttempt(ctx context.Context, d *webhook.Delivery, n int) (bool, error) {
 	row := deliveryFromDomain(d)
-	res, err := r.s.conn(ctx).Statement.ConnPool.ExecContext(ctx, recordAttemptSQL[r.s.Dialect], n, row.State, row.LastStatusCode,
+	res, err := r.s.pool(ctx).ExecContext(ctx, recordAttemptSQL[r.s.Dialect], n, row.State, row.LastStatusCode,
 		row.LastLatencyMs, row.LastError, row.NextAttemptAt, row.UpdatedAt, d.OrganizationID, d.ID, n)
 	var affected int64
 	if err == nil {
