@@ -68,6 +68,7 @@ FUZZ_ROUNDS ?= 20
 fuzz: ## run each fuzz target for FUZZTIME (default 60000x: 60,000 executions) and the schema fuzzer for FUZZ_ROUNDS rounds with a random seed; `make test` runs their seeds
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./httpsig
 	$(GO) test -run '^$$' -fuzz '^FuzzContentDigest$$' -fuzztime $(FUZZTIME) ./httpsig
+	$(GO) test -run '^$$' -fuzz '^FuzzJSONTextClean$$' -fuzztime $(FUZZTIME) ./internal/httpapi
 	OPENVEST_FUZZ_ROUNDS=$(FUZZ_ROUNDS) OPENVEST_FUZZ_SEED=$${OPENVEST_FUZZ_SEED:-$$RANDOM} $(GO) test -count=1 -v -run '^TestSchemaFuzz$$' ./internal/httpapi | grep -v '^=== '
 
 BENCH_FLAGS ?=
