@@ -7,7 +7,10 @@
 // the transaction its context carries (see package txn): the request row
 // and its execution job commit together or not at all. On PostgreSQL the
 // insert runs on the very connection and transaction of the store's GORM
-// transaction (store.PgxTx); on SQLite in its *sql.Tx (store.SQLTx).
+// transaction (store.PgxTx); on SQLite in its *sql.Tx (store.SQLTx). On
+// PostgreSQL the jobs that are not unique skip River's client: one
+// statement of ours writes River's row and its insert notification
+// (insert.go).
 //
 // Two queues, each with its own workers, so that a backlog of deliveries
 // never delays a purchase. The execution queue works execute_request (an
@@ -172,6 +175,7 @@ type Queue struct {
 	deliverer atomic.Pointer[Deliverer]
 	reporter  atomic.Pointer[Reporter]
 	backend   backend
+	direct    *direct // PostgreSQL: the direct insert of jobs that are not unique (insert.go)
 	close     func()
 	started   atomic.Bool
 	tasks     tasks
@@ -251,6 +255,7 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
 			return nil, fmt.Errorf("jobs: %w", err)
 		}
 		q.backend = &riverBackend[pgx.Tx]{client: client, withTx: st.PgxTx}
+		q.direct = newDirect(st.PgxTx, config.FetchCooldown, cfg.Queue, cfg.DeliveryQueue)
 		q.close = pool.Close
 	case store.SQLite:
 		sqlDB, err := st.SQLDB()
@@ -323,12 +328,17 @@ func (q *Queue) Schedule(ctx context.Context, e trading.Execution) error {
 }
 
 // enqueue inserts a job into queue in the transaction ctx carries, to run
-// after delay (River schedules on the real clock).
+// after delay (River schedules on the real clock). On PostgreSQL a job
+// that is not unique goes in with the direct insert (insert.go); a unique
+// one, and every job on SQLite, through River's client.
 func (q *Queue) enqueue(ctx context.Context, queue string, args river.JobArgs, delay time.Duration) error {
 	return q.enqueueUnique(ctx, queue, args, delay, river.UniqueOpts{})
 }
 
 func (q *Queue) enqueueUnique(ctx context.Context, queue string, args river.JobArgs, delay time.Duration, unique river.UniqueOpts) error {
+	if q.direct != nil && !unique.ByArgs && !unique.ByQueue && unique.ByPeriod == 0 && unique.ByState == nil {
+		return q.direct.insert(ctx, queue, args.Kind(), delay, args)
+	}
 	opts := &river.InsertOpts{Queue: queue, UniqueOpts: unique}
 	if delay > 0 {
 		opts.ScheduledAt = time.Now().Add(delay)

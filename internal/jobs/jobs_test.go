@@ -38,9 +38,16 @@ type bundle struct {
 // setup wires the queue; start says whether it works its jobs.
 func setup(t *testing.T, st *store.Store, url string, start bool) bundle {
 	t.Helper()
+	return setupWith(t, st, url, start, func(*jobs.Config) {})
+}
+
+// setupWith is setup with the queue's configuration changed by tune.
+func setupWith(t *testing.T, st *store.Store, url string, start bool, tune func(*jobs.Config)) bundle {
+	t.Helper()
 	ctx := t.Context()
 	cfg := apitest.TestJobs()
 	cfg.DatabaseURL, cfg.Logger = url, slog.New(slog.DiscardHandler)
+	tune(&cfg)
 	q, err := jobs.New(ctx, st, cfg)
 	require.NoError(t, err)
 	tr := trading.NewService(st.Trading(), market.NewSandbox(), q, time.Now)

@@ -55,23 +55,37 @@ func (q *Queue) EnqueueAttempt(ctx context.Context, orgID, deliveryID int64, att
 
 // EnqueueFirstAttempts implements webhook.BatchQueue: one deliver_webhook
 // job per group of deliveries (their first attempts, in order), all
-// inserted with one statement in the transaction ctx carries.
+// inserted with one statement in the transaction ctx carries (on
+// PostgreSQL the direct insert, insert.go).
 func (q *Queue) EnqueueFirstAttempts(ctx context.Context, orgID int64, groups [][]int64) error {
+	if len(groups) == 0 {
+		return nil
+	}
+	if q.direct != nil {
+		args := make([]river.JobArgs, len(groups))
+		for i, ids := range groups {
+			args[i] = firstAttempts(orgID, ids)
+		}
+		return q.direct.insert(ctx, q.cfg.DeliveryQueue, DeliverArgs{}.Kind(), 0, args...)
+	}
 	params := make([]river.InsertManyParams, 0, len(groups))
 	opts := &river.InsertOpts{Queue: q.cfg.DeliveryQueue}
 	for _, ids := range groups {
-		args := DeliverArgs{OrganizationID: orgID, Attempt: 1}
-		if len(ids) == 1 {
-			args.DeliveryID = ids[0]
-		} else {
-			args.DeliveryIDs = ids
-		}
-		params = append(params, river.InsertManyParams{Args: args, InsertOpts: opts})
-	}
-	if len(params) == 0 {
-		return nil
+		params = append(params, river.InsertManyParams{Args: firstAttempts(orgID, ids), InsertOpts: opts})
 	}
 	return q.backend.insertMany(ctx, params)
+}
+
+// firstAttempts are the args of the job making the first attempts of the
+// deliveries ids.
+func firstAttempts(orgID int64, ids []int64) DeliverArgs {
+	args := DeliverArgs{OrganizationID: orgID, Attempt: 1}
+	if len(ids) == 1 {
+		args.DeliveryID = ids[0]
+	} else {
+		args.DeliveryIDs = ids
+	}
+	return args
 }
 
 // EnqueueHeldAttempt implements webhook.HeldQueue: attempt of a delivery
