@@ -58,18 +58,23 @@ type direct struct {
 	withTx   func(ctx context.Context, fn func(pgx.Tx) error) error
 	cooldown time.Duration
 	queues   map[string]*queueNotify // read only after newDirect
+	kinds    map[string]any          // the job kinds as parameters, boxed once
 }
 
-// queueNotify is one queue's insert notification and when it was last sent.
+// queueNotify is one queue's insert notification and when it was last
+// sent; name and payload are parameters, boxed once.
 type queueNotify struct {
-	payload string       // {"queue": "<queue>"}, as River writes it
-	last    atomic.Int64 // unix nanoseconds of the last notification, 0 for none
+	name, payload any          // the queue; {"queue": "<queue>"}, as River writes it
+	last          atomic.Int64 // unix nanoseconds of the last notification, 0 for none
 }
 
 func newDirect(withTx func(ctx context.Context, fn func(pgx.Tx) error) error, cooldown time.Duration, queues ...string) *direct {
-	d := &direct{withTx: withTx, cooldown: cooldown, queues: map[string]*queueNotify{}}
+	d := &direct{withTx: withTx, cooldown: cooldown, queues: map[string]*queueNotify{}, kinds: map[string]any{}}
 	for _, q := range queues {
-		d.queues[q] = &queueNotify{payload: notifyPayload(q)}
+		d.queues[q] = &queueNotify{name: q, payload: notifyPayload(q)}
+	}
+	for _, k := range []string{ExecuteArgs{}.Kind(), DeliverArgs{}.Kind(), ReportArgs{}.Kind()} {
+		d.kinds[k] = k
 	}
 	return d
 }
@@ -102,7 +107,15 @@ func (d *direct) insert(ctx context.Context, queue, kind string, delay time.Dura
 	params := make([]any, fixedParams, fixedParams+len(args)+1)
 	now := time.Now().UTC()
 	created := any(now)
-	params[0], params[1], params[2], params[3], params[4], params[5] = created, kind, "{}", queue, created, "available"
+	n, known := d.queues[queue]
+	var kindArg, queueArg any = kind, queue
+	if k, ok := d.kinds[kind]; ok {
+		kindArg = k
+	}
+	if known {
+		queueArg = n.name
+	}
+	params[0], params[1], params[2], params[3], params[4], params[5] = created, kindArg, "{}", queueArg, created, "available"
 	if delay > 0 {
 		params[4], params[5] = now.Add(delay), "scheduled"
 	}
@@ -121,15 +134,14 @@ func (d *direct) insert(ctx context.Context, queue, kind string, delay time.Dura
 		params = append(params, string(b)) // a string: text, never bytea, in the simple protocol too
 	}
 	notify := false
-	if delay <= 0 {
-		payload := notifyPayload
-		if n, ok := d.queues[queue]; ok {
-			if n.shouldNotify(now.UnixNano(), d.cooldown) {
-				params, notify = append(params, n.payload), true
-			}
-		} else {
-			params, notify = append(params, payload(queue)), true
+	switch {
+	case delay > 0: // River's scheduler notifies when it makes the job available
+	case known:
+		if n.shouldNotify(now.UnixNano(), d.cooldown) {
+			params, notify = append(params, n.payload), true
 		}
+	default:
+		params, notify = append(params, notifyPayload(queue)), true
 	}
 	query := insertSQL(len(args), notify)
 	return d.withTx(ctx, func(tx pgx.Tx) error {
@@ -197,18 +209,23 @@ func (c *statementCache) get(n int, notify bool) string {
 func writeInsertSQL(n int, notify bool) string {
 	var b strings.Builder
 	if notify {
-		b.WriteString("WITH job AS (")
+		// A CTE with a volatile function is evaluated once, where the
+		// statement reads it: no row comes back, as from a plain INSERT.
+		b.WriteString("WITH notify AS (SELECT pg_notify(concat(current_schema(), '.river_insert'), $" + strconv.Itoa(fixedParams+n+1) + "::text)) ")
 	}
-	b.WriteString("INSERT INTO river_job (args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags) VALUES ")
+	fmt.Fprintf(&b, "INSERT INTO river_job (args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags) "+
+		"SELECT v.args, $1::timestamptz, $2::text, %d, $3::jsonb, %d, $4::text, $5::timestamptz, $6::river_job_state, '{}' FROM ",
+		river.MaxAttemptsDefault, river.PriorityDefault)
+	if notify {
+		b.WriteString("notify, ")
+	}
+	b.WriteString("(VALUES ")
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "($%d::jsonb, $1::timestamptz, $2::text, %d, $3::jsonb, %d, $4::text, $5::timestamptz, $6::river_job_state, '{}')",
-			fixedParams+1+i, river.MaxAttemptsDefault, river.PriorityDefault)
+		fmt.Fprintf(&b, "($%d::jsonb)", fixedParams+1+i)
 	}
-	if notify {
-		b.WriteString(") SELECT pg_notify(concat(current_schema(), '.river_insert'), $" + strconv.Itoa(fixedParams+n+1) + "::text)")
-	}
+	b.WriteString(") AS v (args)")
 	return b.String()
 }

@@ -31,19 +31,18 @@ func TestInsertNotificationIsRateLimited(t *testing.T) {
 func TestNotifyPayloadIsRiver(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, `{"queue": "webhooks"}`, notifyPayload("webhooks"))
-	require.Equal(t, fmt.Sprintf("{\"queue\": %q}", "test_ab12"), newDirect(nil, 0, "test_ab12").queues["test_ab12"].payload)
+	require.Equal(t, fmt.Sprintf("{\"queue\": %q}", "test_ab12"), newDirect(nil, 0, "test_ab12").queues["test_ab12"].payload.(string))
 }
 
 // TestInsertStatements: one row per job, the notification only when asked
 // for, its payload after the args.
 func TestInsertStatements(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, "INSERT INTO river_job (args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags) VALUES "+
-		"($7::jsonb, $1::timestamptz, $2::text, 25, $3::jsonb, 1, $4::text, $5::timestamptz, $6::river_job_state, '{}')", insertSQL(1, false))
-	require.Equal(t, "WITH job AS (INSERT INTO river_job (args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags) VALUES "+
-		"($7::jsonb, $1::timestamptz, $2::text, 25, $3::jsonb, 1, $4::text, $5::timestamptz, $6::river_job_state, '{}'), "+
-		"($8::jsonb, $1::timestamptz, $2::text, 25, $3::jsonb, 1, $4::text, $5::timestamptz, $6::river_job_state, '{}')) "+
-		"SELECT pg_notify(concat(current_schema(), '.river_insert'), $9::text)", insertSQL(2, true))
+	require.Equal(t, "INSERT INTO river_job (args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags) "+
+		"SELECT v.args, $1::timestamptz, $2::text, 25, $3::jsonb, 1, $4::text, $5::timestamptz, $6::river_job_state, '{}' FROM (VALUES ($7::jsonb)) AS v (args)", insertSQL(1, false))
+	require.Equal(t, "WITH notify AS (SELECT pg_notify(concat(current_schema(), '.river_insert'), $9::text)) "+
+		"INSERT INTO river_job (args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags) "+
+		"SELECT v.args, $1::timestamptz, $2::text, 25, $3::jsonb, 1, $4::text, $5::timestamptz, $6::river_job_state, '{}' FROM notify, (VALUES ($7::jsonb), ($8::jsonb)) AS v (args)", insertSQL(2, true))
 	for _, n := range []int{1, 8, 9, 40} {
 		for _, notify := range []bool{false, true} {
 			require.Equal(t, writeInsertSQL(n, notify), insertSQL(n, notify), "%d jobs, notify %v", n, notify)
