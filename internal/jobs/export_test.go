@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 )
 
@@ -28,4 +29,18 @@ func (q *Queue) InsertWithRiver(ctx context.Context, queue string, delay time.Du
 // InsertDirect inserts args (of one kind) into queue with the direct insert.
 func (q *Queue) InsertDirect(ctx context.Context, queue string, delay time.Duration, args ...river.JobArgs) error {
 	return q.direct.insert(ctx, queue, args[0].Kind(), delay, args...)
+}
+
+// InsertWithRiverTx inserts args into queue with River's client on tx.
+func (q *Queue) InsertWithRiverTx(ctx context.Context, tx pgx.Tx, queue string, args river.JobArgs) error {
+	_, err := q.backend.(*riverBackend[pgx.Tx]).client.InsertTx(ctx, tx, args, &river.InsertOpts{Queue: queue})
+	return err
+}
+
+// InsertDirectTx inserts args into queue with the direct insert on tx
+// (the queue's own notification limit).
+func (q *Queue) InsertDirectTx(ctx context.Context, tx pgx.Tx, queue string, args river.JobArgs) error {
+	d := *q.direct
+	d.withTx = func(_ context.Context, fn func(pgx.Tx) error) error { return fn(tx) }
+	return d.insert(ctx, queue, args.Kind(), 0, args)
 }

@@ -49,3 +49,4 @@ func TestInsertStatements(t *testing.T) {
 		}
 	}
 }
+
