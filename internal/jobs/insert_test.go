@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/openvest/openvest/internal/jobs"
+	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/testdb"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/riverqueue/river"
@@ -39,10 +40,28 @@ func (b bundle) jobRows(t *testing.T, queue string) (rows []map[string]any, same
 // the direct insert writes the row River's client writes (InsertTx,
 // InsertManyTx), column by column: an available execution, a scheduled
 // one, a batch of delivery jobs, and jobs inserted under a trace (the
-// observe middleware's metadata).
+// observe middleware's metadata); in pgx's extended protocol and in its
+// simple protocol (behind a transaction pooler), where an argument given
+// as []byte would be stored as its bytea spelling.
 func TestDirectInsertWritesWhatRiverWrites(t *testing.T) {
 	t.Parallel()
-	b := setup(t, testdb.Postgres(t), testdb.URL(), false)
+	t.Run("extended", func(t *testing.T) {
+		t.Parallel()
+		testDirectInsertWritesWhatRiverWrites(t, setup(t, testdb.Postgres(t), testdb.URL(), false))
+	})
+	t.Run("simple protocol", func(t *testing.T) {
+		t.Parallel()
+		url, _, err := store.PoolURL(testdb.URL(), true)
+		require.NoError(t, err)
+		require.Contains(t, url, "simple_protocol")
+		st, err := store.Open(url, store.Options{MaxConns: 2})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = st.Close() })
+		testDirectInsertWritesWhatRiverWrites(t, setup(t, st, url, false))
+	})
+}
+
+func testDirectInsertWritesWhatRiverWrites(t *testing.T, b bundle) {
 	_, deliveries := b.queue.Queues()
 	traced := trace.ContextWithSpanContext(b.ctx, trace.NewSpanContext(trace.SpanContextConfig{
 		TraceID: trace.TraceID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, SpanID: trace.SpanID{1, 2, 3, 4, 5, 6, 7, 8},
