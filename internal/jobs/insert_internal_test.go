@@ -49,4 +49,3 @@ func TestInsertStatements(t *testing.T) {
 		}
 	}
 }
-

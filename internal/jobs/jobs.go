@@ -224,7 +224,12 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
 			cfg.Queue:         {MaxWorkers: cfg.MaxWorkers, FetchCooldown: cmp.Or(cfg.Cooldown, executionCooldown), FetchPollInterval: cmp.Or(cfg.PollInterval, executionPoll)},
 			cfg.DeliveryQueue: {MaxWorkers: cfg.DeliveryWorkers, FetchCooldown: cmp.Or(cfg.Cooldown, deliveryCooldown), FetchPollInterval: cfg.PollInterval},
 		},
-		Workers:           workers,
+		Workers: workers,
+		// The direct insert (insert.go) writes what this configuration
+		// makes River's client write (no MaxAttempts, no Schema, the
+		// observe middleware's metadata): a setting, hook or middleware
+		// that changes an inserted row must be mirrored there
+		// (TestDirectInsertWritesWhatRiverWrites compares the rows).
 		Middleware:        []rivertype.Middleware{&observe{}},
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     cmp.Or(cfg.Cooldown, executionCooldown), // also the insert notifications' rate limit

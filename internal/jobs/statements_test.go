@@ -64,3 +64,47 @@ func TestDirectInsertIsOneStatement(t *testing.T) {
 	require.NoError(t, tx.QueryRow(ctx, "SELECT count(*) FROM river_job WHERE queue = $1", cfg.Queue).Scan(&jobs))
 	require.Equal(t, int64(4), jobs)
 }
+
+// BenchmarkInsert is one execute_request job inserted in a transaction
+// (one statement; the notification once per cooldown, here 5ms) with
+// River's client (InsertTx) and with the direct insert.
+//
+//	go test -run '^$' -bench BenchmarkInsert -benchmem -benchtime 5000x ./internal/jobs
+func BenchmarkInsert(b *testing.B) {
+	st := testdb.Postgres(b)
+	q, err := jobs.New(b.Context(), st, jobs.Config{Queue: "bench_" + strings.ToLower(rand.Text()[:8]), DatabaseURL: testdb.URL(), Cooldown: 5 * time.Millisecond, Logger: slog.New(slog.DiscardHandler), TestOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = q.Stop(context.Background()) })
+	queue, _ := q.Queues()
+	for name, insert := range map[string]func(ctx context.Context, tx pgx.Tx, args jobs.ExecuteArgs) error{
+		"river": func(ctx context.Context, tx pgx.Tx, args jobs.ExecuteArgs) error {
+			return q.InsertWithRiverTx(ctx, tx, queue, args)
+		},
+		"direct": func(ctx context.Context, tx pgx.Tx, args jobs.ExecuteArgs) error {
+			return q.InsertDirectTx(ctx, tx, queue, args)
+		},
+	} {
+		b.Run(name, func(b *testing.B) {
+			ctx := b.Context()
+			conn, err := pgx.Connect(ctx, testdb.URL())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer conn.Close(context.Background())
+			tx, err := conn.Begin(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer func() { _ = tx.Rollback(context.Background()) }()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				if err := insert(ctx, tx, jobs.ExecuteArgs{OrganizationID: 1, RequestID: int64(i + 1)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
