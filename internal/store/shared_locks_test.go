@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestCreatesLockNoSharedRow (00031): creating a customer with its
+// TestCreatesLockNoSharedRow (00029): creating a customer with its
 // accounts locks neither its organization's row nor the investment types'
 // (a foreign-key check's FOR KEY SHARE, held to the end of the transaction,
 // made overlapping creates of one organization a MultiXact each): while
