@@ -21,6 +21,7 @@ func TestTracingRecordsRequestsOnlyWhenInstalled(t *testing.T) {
 
 	rec := tracetest.NewSpanRecorder()
 	uninstall := telemetry.Install(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	t.Cleanup(uninstall) // also when a check below fails: later tests get the no-op provider back
 	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
 	res := b.tenant.DoWith(t, http.MethodGet, path("/v1/customers/%d", id), nil, apitest.Call{
 		Header: http.Header{"Traceparent": {"00-" + traceID + "-00f067aa0ba902b7-01"}},

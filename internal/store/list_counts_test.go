@@ -320,13 +320,19 @@ WHERE contype = 'c' AND (conrelid = to_regclass(@o) OR contypid = to_regtype(@o)
 	for _, v := range trading.RequestTypes {
 		typ = append(typ, string(v))
 	}
-	var columnType string
-	require.NoError(t, s.DB.WithContext(t.Context()).Raw(`SELECT format_type(atttypid, atttypmod) FROM pg_attribute
-WHERE attrelid = 'customers'::regclass AND attname = 'status'`).Scan(&columnType).Error)
-	require.Equal(t, "investing_status", columnType, "customers.status is the domain whose CHECK is read below")
+	columnType := func(table, column string) string {
+		var typ string
+		require.NoError(t, s.DB.WithContext(t.Context()).Raw(`SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+WHERE attrelid = to_regclass(?) AND attname = ?`, table, column).Scan(&typ).Error)
+		return typ
+	}
+	// each column's type is the domain whose CHECK is read (00022, 00030)
+	require.Equal(t, "investing_status", columnType("customers", "status"))
+	require.Equal(t, "trade_status", columnType("requests", "status"))
+	require.Equal(t, "trade_type", columnType("requests", "request_type"))
 	require.Equal(t, allowed("investing_status", "VALUE"), sorted(customer))
-	require.Equal(t, allowed("requests", "status"), sorted(status))
-	require.Equal(t, allowed("requests", "request_type"), sorted(typ))
+	require.Equal(t, allowed("trade_status", "VALUE"), sorted(status))
+	require.Equal(t, allowed("trade_type", "VALUE"), sorted(typ))
 }
 
 // TestDeepPages: on PostgreSQL, pages read from the far end, from the hour
