@@ -42,11 +42,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/openvest/openvest/internal/store"
 	"github.com/riverqueue/river"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
@@ -171,40 +171,14 @@ const fixedParams = 6
 // insertSQL is the statement inserting n jobs, with the insert
 // notification (its payload the last parameter) or without.
 func insertSQL(n int, notify bool) string {
-	i := 0
+	k := n << 1 // one integer key: no allocation for its lookup (under 128 jobs)
 	if notify {
-		i = 1
+		k |= 1
 	}
-	if n < len(insertStatements[i]) {
-		return insertStatements[i][n]
-	}
-	return insertStatementsMore.get(n, notify)
+	return insertStatements.Get(k, func() string { return writeInsertSQL(n, notify) })
 }
 
-// insertStatements are the statements of 1 to 8 jobs (index n), without
-// and with the notification; insertStatementsMore those of more.
-var insertStatements = func() (s [2][9]string) {
-	for n := 1; n < len(s[0]); n++ {
-		s[0][n], s[1][n] = writeInsertSQL(n, false), writeInsertSQL(n, true)
-	}
-	return s
-}()
-
-var insertStatementsMore statementCache
-
-type statementCache struct{ m sync.Map }
-
-func (c *statementCache) get(n int, notify bool) string {
-	k := [2]int{n, 0}
-	if notify {
-		k[1] = 1
-	}
-	if v, ok := c.m.Load(k); ok {
-		return v.(string)
-	}
-	v, _ := c.m.LoadOrStore(k, writeInsertSQL(n, notify))
-	return v.(string)
-}
+var insertStatements store.Statements[int, string]
 
 func writeInsertSQL(n int, notify bool) string {
 	var b strings.Builder

@@ -87,7 +87,7 @@ func (r *InvestingRepo) createCustomerWithAccountsApart(ctx context.Context, c *
 
 // customerWithAccountsSQLs caches the statement per pattern of arguments
 // (argList.key: the number of accounts, and which values are equal).
-var customerWithAccountsSQLs statements[string, string]
+var customerWithAccountsSQLs Statements[string, string]
 
 // customerWithAccountsSQL is the one statement of a customer with its
 // accounts and their portfolios, its arguments put in l: c inserts the
@@ -119,7 +119,7 @@ func customerWithAccountsSQL(l *argList, c *investing.Customer, as []*investing.
 			l.numeric(p.InvestmentAmount.String()), l.numeric(p.MarketValue.String()), l.numeric(p.Performance.String()),
 			l.timestamptz(p.CreatedAt), l.timestamptz(p.UpdatedAt)}
 	}
-	return customerWithAccountsSQLs.get(l.key(), func() string { return writeCustomerWithAccountsSQL(l, cust, acc, por) })
+	return customerWithAccountsSQLs.Get(l.key(), func() string { return writeCustomerWithAccountsSQL(l, cust, acc, por) })
 }
 
 func writeCustomerWithAccountsSQL(l *argList, cust [7]int, acc [][7]int, por [][10]int) string {

@@ -37,12 +37,14 @@ func inOrg(orgID int64) func(*gorm.DB) *gorm.DB {
 // id its argument. Like inOrg, the one place such a condition is written.
 func inOrgSQL(table string) string { return table + ".organization_id = ?" }
 
-// statements caches statements written once per key (their number of
-// rows, say) instead of once per call.
-type statements[K comparable, V any] struct{ m sync.Map }
+// Statements caches statements written once per key (their number of
+// rows, say) instead of once per call. The store's hand-written statements
+// and the job queue's direct insert (internal/jobs) use it. A key is boxed
+// for the lookup: an integer under 256 (or a string) costs no allocation.
+type Statements[K comparable, V any] struct{ m sync.Map }
 
-// get is the statement of k, written by write the first time.
-func (c *statements[K, V]) get(k K, write func() V) V {
+// Get is the statement of k, written by write the first time.
+func (c *Statements[K, V]) Get(k K, write func() V) V {
 	if v, ok := c.m.Load(k); ok {
 		return v.(V)
 	}

@@ -128,7 +128,7 @@ func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webh
 // the subscriptions that take one of the events when filtered, then per
 // event its id, name, data and creation time.
 func emissionSQL(n int, filtered bool) string {
-	return emissionSQLs.get(emissionKey{n, filtered}, func() string { return writeEmissionSQL(n, filtered) })
+	return emissionSQLs.Get(emissionKey{n, filtered}, func() string { return writeEmissionSQL(n, filtered) })
 }
 
 func writeEmissionSQL(n int, filtered bool) string {
@@ -175,7 +175,7 @@ type emissionKey struct {
 }
 
 // emissionSQLs are the statements emissionSQL wrote, by emissionKey.
-var emissionSQLs statements[emissionKey, string]
+var emissionSQLs Statements[emissionKey, string]
 
 // emittedDelivery is a delivery RecordEmission inserted, as it returns it.
 type emittedDelivery struct {
@@ -335,7 +335,7 @@ func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webh
 // database's driver takes it, written once per n and sent to the
 // connection as written (no statement building per job).
 func recordAttemptsSQL(n int) map[Dialect]string {
-	return recordAttemptsSQLs.get(n, func() map[Dialect]string {
+	return recordAttemptsSQLs.Get(n, func() map[Dialect]string {
 		values := "(CAST(? AS bigint), CAST(? AS text), CAST(? AS integer), CAST(? AS integer), CAST(? AS text))"
 		return dialectSQL(`UPDATE webhook_deliveries SET attempts = ?, state = v.column2, last_status_code = v.column3,
   last_latency_ms = v.column4, last_error = v.column5, next_attempt_at = NULL, updated_at = ?
@@ -346,7 +346,7 @@ WHERE ` + inOrgSQL("webhook_deliveries") + ` AND webhook_deliveries.id = v.colum
 }
 
 // recordAttemptsSQLs are the statements recordAttemptsSQL wrote, by n.
-var recordAttemptsSQLs statements[int, map[Dialect]string]
+var recordAttemptsSQLs Statements[int, map[Dialect]string]
 
 // RecordAttempt implements webhook.Repository: one conditional UPDATE
 // (hand-written, through GORM's Exec: one per delivery). On PostgreSQL a
