@@ -93,6 +93,12 @@ func (l *argList) used(i int) int {
 	return i
 }
 
+// placeholderOfUse is the argument of the u-th use (0-based), as the
+// statement writes it.
+func (l *argList) placeholderOfUse(u int) string {
+	return l.placeholder(int(l.uses[2*u])<<8 | int(l.uses[2*u+1]))
+}
+
 // placeholder is argument i as the statement writes it.
 func (l *argList) placeholder(i int) string {
 	return "CAST($" + strconv.Itoa(i+1) + " AS " + l.types[i] + ")"

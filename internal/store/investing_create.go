@@ -103,34 +103,54 @@ var customerWithAccountsSQLs Statements[string, string]
 // the reference, the status, the time, the two types, the currency, no
 // spelling, zero).
 func customerWithAccountsSQL(l *argList, c *investing.Customer, as []*investing.Account, ps []*investing.Portfolio) string {
-	cust := [7]int{l.bigint(c.OrganizationID), l.text(c.FirstName), l.text(c.LastName), l.optionalText(c.ReferenceID),
-		l.text(string(c.Status)), l.timestamptz(c.CreatedAt), l.timestamptz(c.UpdatedAt)}
-	acc := make([][7]int, len(as))
-	for i, a := range as {
+	// The uses in the order the statement writes them (argList.uses keeps
+	// it: writeCustomerWithAccountsSQL reads them back in the same order).
+	l.bigint(c.OrganizationID)
+	l.text(c.FirstName)
+	l.text(c.LastName)
+	l.optionalText(c.ReferenceID)
+	l.text(string(c.Status))
+	l.timestamptz(c.CreatedAt)
+	l.timestamptz(c.UpdatedAt)
+	for _, a := range as {
 		cur := currencyOf(a.Currency)
-		acc[i] = [7]int{l.bigint(a.OrganizationID), l.text(string(a.InvestmentType)), l.text(cur.Currency),
-			l.optionalText(cur.CurrencySpelling), l.text(string(a.Status)), l.timestamptz(a.CreatedAt), l.timestamptz(a.UpdatedAt)}
+		l.bigint(a.OrganizationID)
+		l.text(string(a.InvestmentType))
+		l.text(cur.Currency)
+		l.optionalText(cur.CurrencySpelling)
+		l.text(string(a.Status))
+		l.timestamptz(a.CreatedAt)
+		l.timestamptz(a.UpdatedAt)
 	}
-	por := make([][10]int, len(ps))
 	for i, p := range ps {
 		cur := currencyOf(p.Currency)
-		por[i] = [10]int{l.bigint(p.OrganizationID), l.text(string(as[i].InvestmentType)), l.text(cur.Currency),
-			l.optionalText(cur.CurrencySpelling), l.text(string(p.Status)),
-			l.numeric(p.InvestmentAmount.String()), l.numeric(p.MarketValue.String()), l.numeric(p.Performance.String()),
-			l.timestamptz(p.CreatedAt), l.timestamptz(p.UpdatedAt)}
+		l.bigint(p.OrganizationID)
+		l.text(string(as[i].InvestmentType))
+		l.text(cur.Currency)
+		l.optionalText(cur.CurrencySpelling)
+		l.text(string(p.Status))
+		l.numeric(p.InvestmentAmount.String())
+		l.numeric(p.MarketValue.String())
+		l.numeric(p.Performance.String())
+		l.timestamptz(p.CreatedAt)
+		l.timestamptz(p.UpdatedAt)
 	}
-	return customerWithAccountsSQLs.Get(l.key(), func() string { return writeCustomerWithAccountsSQL(l, cust, acc, por) })
+	return customerWithAccountsSQLs.Get(l.key(), func() string { return writeCustomerWithAccountsSQL(l, len(as)) })
 }
 
-func writeCustomerWithAccountsSQL(l *argList, cust [7]int, acc [][7]int, por [][10]int) string {
+// writeCustomerWithAccountsSQL writes the statement of n accounts, its
+// placeholders the uses customerWithAccountsSQL put in l, in order.
+func writeCustomerWithAccountsSQL(l *argList, n int) string {
 	var b strings.Builder
-	row := func(uses []int, extra string) {
+	use := 0
+	row := func(k int, extra string) {
 		b.WriteByte('(')
-		for j, u := range uses {
+		for j := range k {
 			if j > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(l.placeholder(u))
+			b.WriteString(l.placeholderOfUse(use))
+			use++
 		}
 		b.WriteString(extra)
 		b.WriteByte(')')
@@ -138,16 +158,16 @@ func writeCustomerWithAccountsSQL(l *argList, cust [7]int, acc [][7]int, por [][
 	b.WriteString(`WITH c AS (
   INSERT INTO customers (organization_id, first_name, last_name, reference_id, status, created_at, updated_at)
   VALUES `)
-	row(cust[:], "")
+	row(7, "")
 	b.WriteString(` RETURNING id
 ), a AS (
   INSERT INTO accounts (organization_id, customer_id, investment_type, currency, currency_spelling, status, created_at, updated_at)
   SELECT v.o, c.id, v.t, v.cur, v.sp, v.st, v.ca, v.ua FROM c, (VALUES `)
-	for i, uses := range acc {
+	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		row(uses[:], ", "+strconv.Itoa(i))
+		row(7, ", "+strconv.Itoa(i))
 	}
 	b.WriteString(`) AS v(o, t, cur, sp, st, ca, ua, ord) ORDER BY v.ord
   RETURNING id, investment_type
@@ -156,11 +176,11 @@ func writeCustomerWithAccountsSQL(l *argList, cust [7]int, acc [][7]int, por [][
     investment_amount, market_value, performance, created_at, updated_at)
   SELECT w.o, c.id, a.id, a.investment_type, w.cur, w.sp, w.st, w.ia, w.mv, w.pf, w.ca, w.ua
   FROM c, a JOIN (VALUES `)
-	for i, uses := range por {
+	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		row(uses[:], "")
+		row(10, "")
 	}
 	b.WriteString(`) AS w(o, t, cur, sp, st, ia, mv, pf, ca, ua) ON w.t = a.investment_type ORDER BY a.id
   RETURNING id, account_id
