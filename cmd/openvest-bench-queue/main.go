@@ -18,8 +18,8 @@
 //     at least that many still wait, -purchases purchases are made one after
 //     another; each is timed from POST /v1/requests/purchase until GET
 //     /v1/requests/{id} shows it COMPLETED (polled every 5 ms). It prints the
-//     latencies and the backlog (deliver_webhook jobs not yet worked, read
-//     from river_job) before and after. A baseline of the same purchases
+//     latencies and the backlog (deliveries not yet attempted, read from
+//     webhook_deliveries) before and after. A baseline of the same purchases
 //     with no backlog comes first.
 //
 // With -fills N (make bench-jobs), the jobs phases come in too: N
@@ -268,7 +268,9 @@ func run(ctx context.Context, cfg config) error {
 	defer db.Close(context.Background())
 	waiting := func() (int64, error) {
 		var n int64
-		err := db.QueryRow(ctx, "SELECT count(*) FROM river_job WHERE kind = 'deliver_webhook' AND state IN ('available', 'scheduled', 'retryable')").Scan(&n)
+		// the deliveries not yet attempted, whether a job or the server's
+		// own workers (after the commit) will make the attempt
+		err := db.QueryRow(ctx, "SELECT count(*) FROM webhook_deliveries WHERE state = 'PENDING' AND attempts = 0").Scan(&n)
 		return n, err
 	}
 	// Let the WEBHOOK.CREATED deliveries of the set-up drain.

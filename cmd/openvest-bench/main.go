@@ -724,8 +724,9 @@ func saveProfile(ctx context.Context, addr string, d time.Duration, label string
 	return ctx.Err()
 }
 
-// drain waits until no webhook delivery job of the server's database is
-// waiting (available, scheduled or retryable), 3 minutes at most.
+// drain waits until no webhook delivery of the server's database is
+// pending (its attempt made by the server after the commit, or by a job),
+// 3 minutes at most.
 func drain(ctx context.Context, dbURL string) (string, error) {
 	c, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
@@ -736,7 +737,7 @@ func drain(ctx context.Context, dbURL string) (string, error) {
 	var first int64 = -1
 	for {
 		var n int64
-		if err := c.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'deliver_webhook' AND state IN ('available', 'scheduled', 'retryable', 'running')`).Scan(&n); err != nil {
+		if err := c.QueryRow(ctx, `SELECT count(*) FROM webhook_deliveries WHERE state = 'PENDING'`).Scan(&n); err != nil {
 			return "", err
 		}
 		if first < 0 {

@@ -34,6 +34,7 @@ func serveProcess(t *testing.T, addr, dbURL string) *exec.Cmd {
 		"OPENVEST_TEST_SERVE=1", "OPENVEST_ADDR="+addr, "OPENVEST_DATABASE_URL="+dbURL,
 		"OPENVEST_WEBHOOK_ALLOW_PRIVATE=true", "OPENVEST_LOG_LEVEL=error",
 		"OPENVEST_JOB_WORKERS=2", "OPENVEST_WEBHOOK_WORKERS=2", "OPENVEST_JOB_TIMEOUT=2s", "OPENVEST_JOB_RESCUE_AFTER=3s",
+		"OPENVEST_WEBHOOK_DISPATCH_GRACE=4s", // the sweep runs every second
 	)
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	require.NoError(t, cmd.Start())

@@ -191,8 +191,9 @@ func (tn *Tenant) NewToken(t testing.TB) string {
 
 // WaitJobs waits (10 seconds at most) until no job of the tenant's
 // organization that is due within a minute is waiting or running — no
-// webhook attempt, request execution or report — and fails the test
-// otherwise. After it, nothing more happens on the tenant's behalf during
+// webhook attempt, request execution or report — nor any first attempt
+// that the server makes after a commit (a webhook dispatch due within 5
+// minutes), and fails the test otherwise. After it, nothing more happens on the tenant's behalf during
 // the test (a recurring request's next cycle, weeks away, does not count)
 // until a request queues new work: a negative check ("nothing more was
 // delivered") waits on it instead of sleeping.
@@ -202,6 +203,11 @@ func (tn *Tenant) WaitJobs(t testing.TB) {
 		var n int64
 		err := tn.Env.App.Store.DB.Raw(`SELECT count(*) FROM river_job WHERE args->>'organizationId' = ?
 AND (state = 'running' OR state IN ('available', 'scheduled', 'retryable') AND scheduled_at < now() + interval '1 minute')`, strconv.FormatInt(tn.Org.ID, 10)).Scan(&n).Error
+		require.NoError(t, err)
+		if n > 0 {
+			return false
+		}
+		err = tn.Env.App.Store.DB.Raw(`SELECT count(*) FROM webhook_dispatches WHERE organization_id = ? AND due_at < ?`, tn.Org.ID, time.Now().UTC().Add(5*time.Minute)).Scan(&n).Error
 		require.NoError(t, err)
 		return n == 0
 	}, 10*time.Second, 10*time.Millisecond, "the organization's jobs did not end")

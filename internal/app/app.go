@@ -47,9 +47,12 @@ type App struct {
 	Market      market.Feed
 	Jobs        *jobs.Queue
 	Webhooks    *webhook.Service
-	USSD        *ussd.Service
-	Reports     *reports.Service
-	Sandbox     *sandbox.Service
+	// Dispatch makes the first delivery attempts of this process's
+	// changes after their commits, from Start to Close.
+	Dispatch *webhook.Dispatcher
+	USSD     *ussd.Service
+	Reports  *reports.Service
+	Sandbox  *sandbox.Service
 	// Inspector records the requests of sandbox organizations; nil when
 	// OPENVEST_INSPECTOR_ENABLED=false.
 	Inspector *inspector.Recorder
@@ -158,6 +161,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	queue.RegisterReporter(reps)
 	return &App{
 		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr, Webhooks: hooks, Reports: reps, Sandbox: faults,
+		Dispatch:    webhook.NewDispatcher(hooks, webhook.DispatchConfig{Workers: jc.DeliveryWorkers, Grace: cfg.WebhookDispatchGrace}),
 		Inspector:   newInspector(cfg, st, now, log),
 		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(events).WithNotifier(st, log),
 		Investing:   inv,
@@ -170,16 +174,21 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 
 // Start listens for the token and key revocations of the other replicas
 // and starts working jobs (request executions, webhook deliveries,
-// reports and the periodic sweeps) until Close.
+// reports and the periodic sweeps) and making the first delivery attempts
+// of this process's changes until Close.
 func (a *App) Start(ctx context.Context) error {
 	if err := a.listenAuth(ctx); err != nil {
 		return err
 	}
-	return a.Jobs.Start(ctx)
+	if err := a.Jobs.Start(ctx); err != nil {
+		return err
+	}
+	a.Dispatch.Start(ctx)
+	return nil
 }
 
-// Close stops the job queue, waiting up to 15 seconds for running jobs,
-// and releases the database.
+// Close stops the first delivery attempts and the job queue, waiting up
+// to 15 seconds for those under way, and releases the database.
 func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -191,7 +200,8 @@ func (a *App) Close() error {
 		a.Inspector.Hub().Close()
 		inspectorErr = a.Inspector.Close(ctx) // what is buffered is written before the database closes
 	}
-	return errors.Join(a.Jobs.Stop(ctx), inspectorErr, a.Store.Close())
+	dispatchErr := a.Dispatch.Stop(ctx) // before the jobs: a failed attempt queues its retry
+	return errors.Join(dispatchErr, a.Jobs.Stop(ctx), inspectorErr, a.Store.Close())
 }
 
 // Handler builds the HTTP server. It serves /metrics unless

@@ -98,7 +98,9 @@ func asyncCommit(databaseURL string) (string, error) {
 // each runs once per interval in the cluster: the purge of expired tokens,
 // idempotency keys, webhook history and fault rules (10 minutes), the dormancy sweep of
 // banking customers (hourly) and the reschedule of long-overdue recurring
-// cycles (10 minutes). Call it before Start.
+// cycles (10 minutes), and the sweep of webhook dispatches that their
+// process did not attempt in time (a quarter of
+// OPENVEST_WEBHOOK_DISPATCH_GRACE). Call it before Start.
 func (a *App) SchedulePeriodic() error {
 	for _, t := range []struct {
 		name  string
@@ -110,6 +112,13 @@ func (a *App) SchedulePeriodic() error {
 			n, err := a.Banking.MarkDormant(ctx)
 			if err == nil && n > 0 {
 				a.Log.Info("marked banking customers dormant", "count", n)
+			}
+			return err
+		}},
+		{"sweep_webhook_dispatches", max(a.Config.WebhookDispatchGrace/4, time.Second), func(ctx context.Context) error {
+			n, err := a.Webhooks.SweepDispatches(ctx)
+			if err == nil && n > 0 {
+				a.Log.Warn("queued the webhook deliveries their process did not attempt in time", "dispatches", n)
 			}
 			return err
 		}},

@@ -43,6 +43,12 @@ type Config struct {
 	// (OPENVEST_JOB_WORKERS, default 32); WebhookWorkers how many webhook
 	// deliveries, on a queue of their own (OPENVEST_WEBHOOK_WORKERS, default 50).
 	JobWorkers, WebhookWorkers int
+	// WebhookDispatchGrace is how long after its commit a change's first
+	// delivery attempts stay with the process that made it (which makes
+	// them at once) before the sweep queues them as jobs
+	// (OPENVEST_WEBHOOK_DISPATCH_GRACE, default 2m; the sweep runs every
+	// quarter of it): how late a delivery is when its process died.
+	WebhookDispatchGrace time.Duration
 	// WebhookAllowPrivate lets webhooks use plain http and deliver to
 	// loopback and private addresses (OPENVEST_WEBHOOK_ALLOW_PRIVATE=true;
 	// local testing only).
@@ -97,6 +103,7 @@ func FromEnv() (Config, error) {
 		BankingDormancyMonths: 12,
 		JobWorkers:            32,
 		WebhookWorkers:        50,
+		WebhookDispatchGrace:  2 * time.Minute,
 		Inspector:             Inspector{Enabled: true, MaxRecords: 1000, MaxAge: 24 * time.Hour, Buffer: 4096},
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("OPENVEST_LOG_LEVEL", "info"))); err != nil {
@@ -142,6 +149,7 @@ func FromEnv() (Config, error) {
 		{"OPENVEST_IDEMPOTENCY_TTL", &c.IdempotencyTTL},
 		{"OPENVEST_JOB_TIMEOUT", &c.JobTimeout},
 		{"OPENVEST_JOB_RESCUE_AFTER", &c.JobRescueAfter},
+		{"OPENVEST_WEBHOOK_DISPATCH_GRACE", &c.WebhookDispatchGrace},
 		{"OPENVEST_USSD_SESSION_TTL", &c.USSDSessionTTL},
 		{"OPENVEST_INSPECTOR_MAX_AGE", &c.Inspector.MaxAge},
 	} {

@@ -145,16 +145,23 @@ func labelValues(families map[string]*dto.MetricFamily, family, label string) []
 	return out
 }
 
-// TestMetricsOfJobsDeliveriesAndExecutions: a webhook delivery shows as a
-// succeeded attempt and a deliver_webhook job run; a purchase's execution
-// as a completed request execution.
+// TestMetricsOfJobsDeliveriesAndExecutions: a delivery's first attempt,
+// failed, shows as a failed attempt and an attempted dispatch (made by the
+// server after the commit), its retry as a succeeded attempt and a
+// deliver_webhook job run; a purchase's execution as a completed request
+// execution.
 func TestMetricsOfJobsDeliveriesAndExecutions(t *testing.T) {
 	t.Parallel()
 	env, tn := webhookEnv(t)
 	before := scrape(t, env)
-	rc := newReceiver(t, tn, nil)
+	rc := newReceiver(t, tn, func(n int) int {
+		if n == 1 {
+			return http.StatusInternalServerError
+		}
+		return http.StatusOK
+	})
 	createWebhook(t, tn, rc.url(), "CUSTOMER")
-	rc.waitFor(1, event("WEBHOOK.CREATED"))
+	rc.waitFor(2, event("WEBHOOK.CREATED"))
 
 	tr := newTrader(t, apitest.Options{})
 	id := tr.purchase(t, fmt.Sprintf(`{"customerId": %d, "currency": "ZMW", "instrumentId": 1, "purchaseAmount": 500}`, tr.customerID))
@@ -168,7 +175,9 @@ func TestMetricsOfJobsDeliveriesAndExecutions(t *testing.T) {
 		}, 10*time.Second, 20*time.Millisecond, "%s%v did not grow", family, labels)
 		return counter(after, family, labels) - counter(before, family, labels)
 	}
+	require.GreaterOrEqual(t, delta("openvest_webhook_attempts_total", map[string]string{"outcome": "failed"}), 1.0)
 	require.GreaterOrEqual(t, delta("openvest_webhook_attempts_total", map[string]string{"outcome": "succeeded"}), 1.0)
+	require.GreaterOrEqual(t, delta("openvest_webhook_dispatches_total", map[string]string{"outcome": "attempted"}), 1.0)
 	require.GreaterOrEqual(t, delta("openvest_webhook_attempt_duration_seconds", map[string]string{}), 1.0)
 	require.GreaterOrEqual(t, delta("openvest_jobs_run_duration_seconds", map[string]string{"kind": "deliver_webhook", "outcome": "ok"}), 1.0)
 	require.GreaterOrEqual(t, delta("openvest_jobs_wait_seconds", map[string]string{"kind": "deliver_webhook"}), 1.0)

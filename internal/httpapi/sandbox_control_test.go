@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,10 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/openvest/openvest/internal/apitest"
 	"github.com/openvest/openvest/internal/demo"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/webhook"
 	"github.com/stretchr/testify/require"
 )
 
@@ -64,6 +67,15 @@ func fillEverything(t *testing.T, env *apitest.Env, tn *apitest.Tenant) demo.Sum
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	res = tn.Do(t, http.MethodPost, "/v1/sandbox/faults", map[string]any{"operationId": "getCustomer", "action": "latency", "latencyMs": 1})
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+	// A dispatch whose first attempts are under way: a server that works
+	// its deliveries writes one per change and deletes it within the
+	// attempt (this one works none).
+	now := a.Now().UTC()
+	require.NoError(t, a.Store.WithTx(t.Context(), func(ctx context.Context) error {
+		e := webhook.Event{ID: uuid.NewString(), OrganizationID: tn.Org.ID, Name: webhook.TestEvent, CreatedAt: now, Data: json.RawMessage(`{}`)}
+		_, err := a.Store.Webhooks().RecordDispatch(ctx, tn.Org.ID, []webhook.Event{e}, now, now.Add(time.Hour))
+		return err
+	}))
 	return sum
 }
 

@@ -43,6 +43,26 @@ var (
 		Buckets: prometheus.ExponentialBuckets(0.01, 2, 12),
 	})
 
+	// WebhookDispatches counts the dispatches (one change's deliveries to
+	// one webhook) handed to the process's own delivery workers after the
+	// commit, by outcome: attempted (their first attempts recorded),
+	// full (queued as a delivery job at once: no room in the workers'
+	// queue), late (taken after its due time: left to the sweep), error
+	// (an attempt could not be recorded: left to the sweep), swept
+	// (queued as a job by the sweep: its process did not record it by
+	// its due time).
+	WebhookDispatches = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "openvest", Subsystem: "webhook", Name: "dispatches_total",
+		Help: "Webhook dispatches after the commit, by outcome (attempted, full, late, error, swept).",
+	}, []string{"outcome"})
+
+	// WebhookDispatchQueue is how many dispatches wait for a delivery
+	// worker of this process.
+	WebhookDispatchQueue = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: "openvest", Subsystem: "webhook", Name: "dispatch_queue",
+		Help: "Webhook dispatches waiting for a delivery worker of this process.",
+	})
+
 	// RequestExecutions counts the runs of execute_request jobs by
 	// outcome: completed, failed (the transaction recorded failed),
 	// skipped (nothing was due: not pending, or a stale cycle), error (the
@@ -93,13 +113,14 @@ var (
 func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		JobDuration, WebhookAttempts, WebhookAttemptDuration, RequestExecutions,
+		JobDuration, WebhookAttempts, WebhookAttemptDuration, WebhookDispatches, WebhookDispatchQueue, RequestExecutions,
 		IdempotencyReplays, IdempotencyConflicts, SignatureFailures, DigestFailures, RateLimitRefusals,
 	)
 	// The known label values read 0 before their first event, so that
 	// rates and alerts see them from the start.
 	for vec, values := range map[*prometheus.CounterVec][]string{
 		WebhookAttempts:      {"succeeded", "failed", "gone", "error"},
+		WebhookDispatches:    {"attempted", "full", "late", "error", "swept"},
 		RequestExecutions:    {"completed", "failed", "skipped", "error"},
 		IdempotencyConflicts: {"in_flight", "mismatch"},
 		SignatureFailures:    {"missing", "malformed", "stale", "unknown_key", "invalid"},

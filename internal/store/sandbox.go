@@ -19,8 +19,8 @@ import (
 // zeros behind. A table with an organization_id column is in this list
 // or in KeepTables (TestResetCoversEveryTable).
 var ResetTables = []string{
-	// webhooks: deliveries refer to events and webhooks
-	"webhook_deliveries", "webhook_events", "webhooks",
+	// webhooks: dispatches list deliveries; deliveries refer to events and webhooks
+	"webhook_dispatches", "webhook_deliveries", "webhook_events", "webhooks",
 	// investing: transactions → requests → assets → portfolios → accounts → customers
 	"transactions", "requests", "assets", "reports", "ussd_sessions", "portfolios", "accounts", "customers",
 	// wallet

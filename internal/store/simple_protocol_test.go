@@ -63,6 +63,23 @@ func TestWebhookStatementsInSimpleProtocol(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(2), n)
 
+	// an emission with dispatches: the events' data and the webhook's
+	// key as stored, its due time as given
+	w.Key = &webhook.Key{KeyID: "whk-simple", Seed: []byte("0123456789abcdef0123456789abcdef"), CreatedAt: t0}
+	require.NoError(t, repo.SetWebhookKey(f.ctx, f.org, w.ID, *w.Key))
+	es2 := []webhook.Event{{ID: uuid.NewString(), OrganizationID: f.org, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"customerId":2}`)}}
+	var dispatched []webhook.Dispatch
+	require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
+		dispatched, err = repo.RecordDispatch(ctx, f.org, es2, t0, t0.Add(time.Minute))
+		return err
+	}))
+	require.Len(t, dispatched, 1)
+	require.Equal(t, w.Key.Seed, dispatched[0].Out[0].Webhook.Key.Seed)
+	require.JSONEq(t, string(es2[0].Data), string(dispatched[0].Out[0].Event.Data))
+	due, err := repo.TakeDueDispatches(f.ctx, t0.Add(time.Minute), 10)
+	require.NoError(t, err)
+	require.Equal(t, []webhook.DueDispatch{{ID: dispatched[0].ID, OrganizationID: f.org, WebhookID: w.ID, DeliveryIDs: []int64{dispatched[0].Out[0].Delivery.ID}}}, due)
+
 	// the idempotency claim's bytes (bytea columns) round-trip as given
 	rec := idempotency.Record{OrganizationID: f.org, Key: "simple-1", Method: "POST", Path: "/v1/customers", RequestHash: []byte{0, 1, 0xfe, 0xff},
 		Status: 201, ContentType: "application/json", Body: []byte(`{"data":{}}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}

@@ -87,6 +87,7 @@ type victim struct {
 	webhook  webhook.Webhook // without a signing key of its own
 	event    webhook.Event
 	delivery webhook.Delivery // PENDING
+	dispatch webhook.Dispatch // of another event, to the webhook
 
 	report  reports.Report
 	session ussd.Session
@@ -152,6 +153,14 @@ func seedVictim(t *testing.T, f fixture) victim {
 	require.NoError(t, wh.CreateEvents(ctx, []webhook.Event{v.event}))
 	v.delivery = webhook.Delivery{OrganizationID: org, WebhookID: v.webhook.ID, EventID: v.event.ID, State: webhook.Pending, NextAttemptAt: &t0, CreatedAt: t0, UpdatedAt: t0}
 	require.NoError(t, wh.CreateDeliveries(ctx, []*webhook.Delivery{&v.delivery}))
+	require.NoError(t, s.WithTx(ctx, func(ctx context.Context) error {
+		ds, err := wh.RecordDispatch(ctx, org, []webhook.Event{eventOf(org)}, t0, t0.Add(time.Minute))
+		if err == nil {
+			require.Len(t, ds, 1)
+			v.dispatch = ds[0]
+		}
+		return err
+	}))
 
 	v.report = reportOf(org)
 	require.NoError(t, s.Reports().CreateReport(ctx, &v.report))
@@ -664,6 +673,19 @@ var crossOrgCases = map[string]crossOrgCase{
 		})
 		return len(ds) > 0, err
 	}),
+	"webhook.Repository.RecordDispatch": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		var ds []webhook.Dispatch
+		err := s.WithTx(ctx, func(ctx context.Context) error {
+			var err error
+			ds, err = s.Webhooks().RecordDispatch(ctx, org, []webhook.Event{eventOf(org)}, t0, t0.Add(time.Minute))
+			return err
+		})
+		return len(ds) > 0, err
+	}),
+	"webhook.Repository.DeleteDispatch": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		return wrote(s.Webhooks().DeleteDispatch(ctx, org, v.dispatch.ID))
+	}),
+	"webhook.Repository.TakeDueDispatches": global("the sweep over every organization's dispatches that their process did not attempt in time"),
 	"webhook.Repository.CreateEvents": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		return wrote(s.Webhooks().CreateEvents(ctx, []webhook.Event{eventOf(org)}))
 	}),

@@ -32,18 +32,35 @@ import (
 // /v1/customers with no webhook). Elsewhere it is ActiveWebhooks,
 // CreateEvents of the events with a delivery, and CreateDeliveries.
 func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webhook.Event, at time.Time) ([]webhook.Delivery, error) {
+	ds, _, err := r.recordEmission(ctx, orgID, es, at, nil)
+	return ds, err
+}
+
+// RecordDispatch implements webhook.Repository: RecordEmission's statement
+// with one more data-modifying CTE, the dispatches (one row per webhook,
+// its deliveries' ids in order), and the webhooks' url and signing key
+// returned with each delivery, so that the attempts need no read of their
+// own. Elsewhere RecordEmission's statements, then one insert of the
+// dispatches.
+func (r *WebhookRepo) RecordDispatch(ctx context.Context, orgID int64, es []webhook.Event, at, due time.Time) ([]webhook.Dispatch, error) {
+	_, out, err := r.recordEmission(ctx, orgID, es, at, &due)
+	return out, err
+}
+
+// recordEmission is RecordEmission, and RecordDispatch when due is set.
+func (r *WebhookRepo) recordEmission(ctx context.Context, orgID int64, es []webhook.Event, at time.Time, due *time.Time) ([]webhook.Delivery, []webhook.Dispatch, error) {
 	if len(es) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	for _, e := range es {
 		if e.OrganizationID != orgID {
-			return nil, fmt.Errorf("record event %s of organization %d with the events of organization %d", e.ID, e.OrganizationID, orgID)
+			return nil, nil, fmt.Errorf("record event %s of organization %d with the events of organization %d", e.ID, e.OrganizationID, orgID)
 		}
 	}
 	if r.s.Dialect != Postgres {
 		hooks, err := r.ActiveWebhooks(ctx, orgID) // wrapped there
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var (
 			ds       []*webhook.Delivery
@@ -61,19 +78,23 @@ func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webh
 			}
 		}
 		if len(ds) == 0 {
-			return nil, nil
+			return nil, nil, nil
 		}
 		if err := r.CreateEvents(ctx, received); err != nil {
-			return nil, errcode.Wrapf(err, "record the events of organization %d", orgID)
+			return nil, nil, errcode.Wrapf(err, "record the events of organization %d", orgID)
 		}
 		if err := r.CreateDeliveries(ctx, ds); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out := make([]webhook.Delivery, len(ds))
 		for i, d := range ds {
 			out[i] = *d
 		}
-		return out, nil
+		if due == nil {
+			return out, nil, nil
+		}
+		dispatches, err := r.createDispatches(ctx, orgID, out, hooks, received, *due)
+		return out, dispatches, err
 	}
 	args := make([]any, 0, 4+4*len(es))
 	names := subscriptionsOf(es)
@@ -87,21 +108,29 @@ func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webh
 		// would store its hex spelling (TestWebhookStatementsInSimpleProtocol)
 		args = append(args, e.ID, e.Name, string(e.Data), e.CreatedAt)
 	}
-	rows, err := r.s.pool(ctx).QueryContext(ctx, emissionSQL(len(es), names != nil), args...)
+	if due != nil {
+		args = append(args, *due)
+	}
+	rows, err := r.s.pool(ctx).QueryContext(ctx, emissionSQL(len(es), names != nil, due != nil), args...)
 	if err != nil {
-		return nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
+		return nil, nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
 	}
 	defer rows.Close()
 	var emitted []emittedDelivery
 	for rows.Next() {
 		var row emittedDelivery
-		if err := rows.Scan(&row.ID, &row.WebhookID, &row.EventID); err != nil {
-			return nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
+		dest := []any{&row.ID, &row.WebhookID, &row.EventID}
+		if due != nil {
+			dest = append(dest, &row.DispatchID, &row.Webhook.URL, &row.Webhook.Subscriptions, &row.Webhook.SigningKeyID,
+				&row.Webhook.SigningSeed, &row.Webhook.SigningKeyCreatedAt, &row.Webhook.CreatedAt, &row.Webhook.UpdatedAt)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
 		}
 		emitted = append(emitted, row)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
+		return nil, nil, errcode.Wrapf(err, "record %d events of organization %d with their deliveries", len(es), orgID)
 	}
 	slices.SortFunc(emitted, func(a, b emittedDelivery) int { return cmp.Compare(a.ID, b.ID) }) // RETURNING's order is not promised
 	// In id order the deliveries are in the events' order (the ids were
@@ -113,12 +142,31 @@ func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webh
 			i++
 		}
 		if i == len(es) {
-			return nil, fmt.Errorf("record %d events of organization %d: delivery %d of an event not recorded (%s)", len(es), orgID, row.ID, row.EventID)
+			return nil, nil, fmt.Errorf("record %d events of organization %d: delivery %d of an event not recorded (%s)", len(es), orgID, row.ID, row.EventID)
 		}
 		out[j] = *newDelivery(orgID, row.WebhookID, es[i], at)
 		out[j].ID = row.ID
+		emitted[j].event = i
 	}
-	return out, nil
+	if due == nil {
+		return out, nil, nil
+	}
+	// One dispatch per webhook, in the webhooks' id order, each with its
+	// deliveries in id order (the change's).
+	var dispatches []webhook.Dispatch
+	at2 := map[int64]int{} // webhook id → its dispatch's index
+	for j, row := range emitted {
+		k, ok := at2[row.WebhookID]
+		if !ok {
+			k = len(dispatches)
+			at2[row.WebhookID] = k
+			dispatches = append(dispatches, webhook.Dispatch{ID: row.DispatchID, OrganizationID: orgID, DueAt: *due})
+		}
+		row.Webhook.ID, row.Webhook.OrganizationID, row.Webhook.Status = row.WebhookID, orgID, string(webhook.Active)
+		dispatches[k].Out = append(dispatches[k].Out, webhook.Outgoing{Delivery: out[j], Webhook: row.Webhook.domain(), Event: es[row.event]})
+	}
+	slices.SortFunc(dispatches, func(a, b webhook.Dispatch) int { return cmp.Compare(a.Out[0].Webhook.ID, b.Out[0].Webhook.ID) })
+	return out, dispatches, nil
 }
 
 // emissionSQL is RecordEmission's one PostgreSQL statement for n events,
@@ -127,11 +175,15 @@ func (r *WebhookRepo) RecordEmission(ctx context.Context, orgID int64, es []webh
 // statement building: $1 the organization, $2 the emission's time, $3
 // the subscriptions that take one of the events when filtered, then per
 // event its id, name, data and creation time.
-func emissionSQL(n int, filtered bool) string {
-	return emissionSQLs.Get(emissionKey{n, filtered}, func() string { return writeEmissionSQL(n, filtered) })
+//
+// With dispatch (RecordDispatch) the last parameter is the dispatches' due
+// time, and each delivery comes back with its dispatch's id and its
+// webhook's columns.
+func emissionSQL(n int, filtered, dispatch bool) string {
+	return emissionSQLs.Get(emissionKey{n, filtered, dispatch}, func() string { return writeEmissionSQL(n, filtered, dispatch) })
 }
 
-func writeEmissionSQL(n int, filtered bool) string {
+func writeEmissionSQL(n int, filtered, dispatch bool) string {
 	var b strings.Builder
 	b.WriteString("WITH ev (id, name, data, created_at, ord) AS (VALUES ")
 	p := 3
@@ -147,7 +199,7 @@ func writeEmissionSQL(n int, filtered bool) string {
 	}
 	b.WriteString(`),
 w AS (
-  SELECT id, subscriptions FROM webhooks WHERE ` + strings.Replace(inOrgSQL("webhooks"), "?", "$1", 1) + ` AND status = '` + string(webhook.Active) + `'`)
+  SELECT id, subscriptions` + dispatchWebhookColumns(dispatch) + ` FROM webhooks WHERE ` + strings.Replace(inOrgSQL("webhooks"), "?", "$1", 1) + ` AND status = '` + string(webhook.Active) + `'`)
 	if filtered {
 		b.WriteString(" AND string_to_array(subscriptions, ',') && $3::text[]")
 	}
@@ -158,20 +210,44 @@ w AS (
   INSERT INTO webhook_events (id, organization_id, name, data, created_at) SELECT id, $1, name, data, created_at FROM ev
   WHERE EXISTS (SELECT 1 FROM w WHERE ` + emissionMatch + `)
 )
-INSERT INTO webhook_deliveries (organization_id, webhook_id, event_id, attempts, state, next_attempt_at, created_at, updated_at)
+`)
+	if dispatch {
+		b.WriteString(", d AS (\n")
+	}
+	b.WriteString(`INSERT INTO webhook_deliveries (organization_id, webhook_id, event_id, attempts, state, next_attempt_at, created_at, updated_at)
 SELECT $1, w.id, ev.id, 0, '` + string(webhook.Pending) + `', $2::timestamptz, $2::timestamptz, $2::timestamptz
 FROM ev JOIN w ON ` + emissionMatch + `
 ORDER BY ev.ord, w.id
 RETURNING id, webhook_id, event_id`)
+	if dispatch {
+		fmt.Fprintf(&b, `
+), x AS (
+  INSERT INTO webhook_dispatches (organization_id, webhook_id, delivery_ids, due_at)
+  SELECT $1, webhook_id, string_agg(id::text, ',' ORDER BY id), $%d::timestamptz FROM d GROUP BY webhook_id
+  RETURNING id, webhook_id
+)
+SELECT d.id, d.webhook_id, d.event_id, x.id, w.url, w.subscriptions, w.signing_key_id, w.signing_seed, w.signing_key_created_at, w.created_at, w.updated_at
+FROM d JOIN x ON x.webhook_id = d.webhook_id JOIN w ON w.id = d.webhook_id`, p)
+	}
 	return b.String()
+}
+
+// dispatchWebhookColumns are the webhook columns an emission with
+// dispatches reads besides id and subscriptions: what its attempts send
+// with.
+func dispatchWebhookColumns(dispatch bool) string {
+	if !dispatch {
+		return ""
+	}
+	return ", url, signing_key_id, signing_seed, signing_key_created_at, created_at, updated_at"
 }
 
 // emissionMatch is webhook.Matches in SQL: whether webhook w takes event ev.
 var emissionMatch = "ev.name = '" + webhook.TestEvent + "' OR string_to_array(w.subscriptions, ',') && ARRAY['ALL', split_part(ev.name, '.', 1), ev.name]"
 
 type emissionKey struct {
-	n        int
-	filtered bool
+	n                  int
+	filtered, dispatch bool
 }
 
 // emissionSQLs are the statements emissionSQL wrote, by emissionKey.
@@ -182,6 +258,10 @@ type emittedDelivery struct {
 	ID        int64
 	WebhookID int64
 	EventID   string
+	// with dispatches: the dispatch's id and the webhook's columns
+	DispatchID int64
+	Webhook    webhookRow
+	event      int // the index of its event in the emission's
 }
 
 // newDelivery is a new PENDING delivery of e to webhook webhookID, its first

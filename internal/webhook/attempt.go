@@ -26,11 +26,17 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 // one conditional update (with, when it failed, the next attempt's job).
 // A 410 ends the batch: the webhook is deactivated and its other pending
 // deliveries canceled.
-func (s *Service) AttemptAll(ctx context.Context, orgID int64, ids []int64, n int) (err error) {
+func (s *Service) AttemptAll(ctx context.Context, orgID int64, ids []int64, n int) error {
 	out, err := s.repo.Outgoing(ctx, orgID, ids)
 	if err != nil {
 		return err
 	}
+	return s.attemptOutgoing(ctx, orgID, out, n)
+}
+
+// attemptOutgoing is AttemptAll once the deliveries are read (or known:
+// a dispatch's, as its emission recorded them).
+func (s *Service) attemptOutgoing(ctx context.Context, orgID int64, out []Outgoing, n int) (err error) {
 	// The ended attempts (no next attempt to queue) are recorded together
 	// when the batch ends, or before a 410's record, or on an error.
 	var ended []Delivery

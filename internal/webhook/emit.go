@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/openvest/openvest/internal/errcode"
@@ -54,6 +55,21 @@ func (s *Service) Fire(ctx context.Context, orgID int64, name string, resource a
 // subscribed to each, in one transaction (the one ctx carries, if any).
 func (s *Service) record(ctx context.Context, orgID int64, events []Event) error {
 	now := events[0].CreatedAt
+	if d := s.dispatcher.Load(); d != nil {
+		// The first attempts by this process after the commit (dispatch.go).
+		deadline := time.Now().Add(d.cfg.Grace - time.Second)
+		return s.repo.WithTx(ctx, func(ctx context.Context) error {
+			ds, err := s.repo.RecordDispatch(ctx, orgID, events, now, now.Add(d.cfg.Grace))
+			if err != nil || len(ds) == 0 {
+				return err
+			}
+			for i := range ds {
+				ds[i].deadline = deadline
+			}
+			d.dispatchAfterCommit(ctx, ds)
+			return nil
+		})
+	}
 	return s.repo.WithTx(ctx, func(ctx context.Context) error {
 		ds, err := s.repo.RecordEmission(ctx, orgID, events, now)
 		if err != nil || len(ds) == 0 {

@@ -7,6 +7,7 @@ import (
 	"github.com/openvest/openvest/internal/sandbox"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
@@ -100,6 +101,19 @@ type Repository interface {
 	// subscribed to ALL, an event's domain or the event itself; all of them
 	// for a test event.
 	RecordEmission(ctx context.Context, orgID int64, es []Event, at time.Time) ([]Delivery, error)
+	// RecordDispatch is RecordEmission for a process that makes the first
+	// attempts itself once the transaction commits: it also records one
+	// dispatch per webhook delivered to (its deliveries in order, due at
+	// due, when the sweep may queue them instead), in the same round
+	// trip where the database allows, and returns them with what the
+	// attempts send, in the webhooks' id order.
+	RecordDispatch(ctx context.Context, orgID int64, es []Event, at, due time.Time) ([]Dispatch, error)
+	// DeleteDispatch removes a dispatch whose first attempts are recorded.
+	DeleteDispatch(ctx context.Context, orgID, id int64) error
+	// TakeDueDispatches deletes up to limit dispatches due by at, the
+	// oldest first, in the transaction ctx carries, and returns them; on
+	// PostgreSQL a row another transaction is taking is skipped.
+	TakeDueDispatches(ctx context.Context, at time.Time, limit int) ([]DueDispatch, error)
 
 	CreateEvents(ctx context.Context, es []Event) error
 	Event(ctx context.Context, orgID int64, id string) (Event, error)
@@ -150,6 +164,26 @@ type Outgoing struct {
 	Event    Event
 }
 
+// Dispatch is the first attempts of one change's deliveries to one
+// webhook, which the emitting process makes after the commit: its row's
+// id, and each delivery with its webhook (as the emission read it) and
+// event, in order.
+type Dispatch struct {
+	ID             int64
+	OrganizationID int64
+	DueAt          time.Time // when the sweep may queue them instead (by the service's clock)
+	Out            []Outgoing
+	deadline       time.Time // DueAt by the wall clock, less a second: when the worker stops sending
+}
+
+// DueDispatch is a dispatch the sweep took: its deliveries' ids, in order.
+type DueDispatch struct {
+	ID             int64
+	OrganizationID int64
+	WebhookID      int64
+	DeliveryIDs    []int64
+}
+
 // Config tunes the service.
 type Config struct {
 	AllowPrivate bool          // deliver to private addresses and plain http (local testing only)
@@ -170,6 +204,9 @@ type Service struct {
 	client *http.Client
 	events event.Emitter
 	faults *sandbox.Service // the delivery fault rules (WithFaults)
+	// dispatcher, while one runs, makes the first attempts after the
+	// commit (dispatch.go); without one they are queued as jobs.
+	dispatcher atomic.Pointer[Dispatcher]
 }
 
 // NewService returns a Service.

@@ -1,0 +1,107 @@
+package store_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/webhook"
+	"github.com/stretchr/testify/require"
+)
+
+// TestRecordDispatch: an emission with dispatches records, besides its
+// events and deliveries, one dispatch per webhook delivered to (in the
+// webhooks' id order), each with its deliveries in the change's order and
+// what their attempts send (the webhook's url and key, the event); the
+// sweep takes a dispatch only once it is due, once, and DeleteDispatch
+// removes one whose attempts are recorded.
+func TestRecordDispatch(t *testing.T) {
+	t.Parallel()
+	forEachOwnDatabase(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s)
+		repo := s.Webhooks()
+		hook := func(subs ...string) webhook.Webhook {
+			w := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/" + rand.Text()[:6], Subscriptions: subs, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0,
+				Key: &webhook.Key{KeyID: "whk-" + rand.Text()[:8], Seed: []byte((rand.Text() + rand.Text())[:32]), CreatedAt: t0}}
+			require.NoError(t, repo.CreateWebhook(f.ctx, &w))
+			return w
+		}
+		all := hook("ALL")
+		customers := hook("CUSTOMER")
+		es := []webhook.Event{
+			{ID: uuid.NewString(), OrganizationID: f.org, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"customerId":1}`)},
+			{ID: uuid.NewString(), OrganizationID: f.org, Name: "ACCOUNT.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"accountId":2}`)},
+			{ID: uuid.NewString(), OrganizationID: f.org, Name: "CUSTOMER.UPDATED", CreatedAt: t0, Data: json.RawMessage(`{"customerId":1,"status":"ACTIVE"}`)},
+		}
+		at, due := t0.Add(time.Second), t0.Add(time.Minute)
+		var ds []webhook.Dispatch
+		require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
+			var err error
+			ds, err = repo.RecordDispatch(ctx, f.org, es, at, due)
+			return err
+		}))
+		require.Len(t, ds, 2, "one dispatch per webhook delivered to")
+		want := []struct {
+			hook   webhook.Webhook
+			events []webhook.Event
+		}{{all, es}, {customers, []webhook.Event{es[0], es[2]}}}
+		for i, d := range ds {
+			require.NotZero(t, d.ID)
+			require.Equal(t, f.org, d.OrganizationID)
+			require.True(t, d.DueAt.Equal(due))
+			require.Len(t, d.Out, len(want[i].events))
+			for j, o := range d.Out {
+				require.Equal(t, want[i].events[j].ID, o.Event.ID, "dispatch %d, delivery %d: the change's order", i, j)
+				require.Equal(t, want[i].events[j].Name, o.Event.Name)
+				require.JSONEq(t, string(want[i].events[j].Data), string(o.Event.Data))
+				require.Equal(t, want[i].hook.ID, o.Webhook.ID)
+				require.Equal(t, want[i].hook.URL, o.Webhook.URL)
+				require.Equal(t, webhook.Active, o.Webhook.Status)
+				require.NotNil(t, o.Webhook.Key)
+				require.Equal(t, want[i].hook.Key.KeyID, o.Webhook.Key.KeyID)
+				require.Equal(t, want[i].hook.Key.Seed, o.Webhook.Key.Seed, "the attempts sign with the webhook's own key")
+				require.Equal(t, want[i].hook.ID, o.Delivery.WebhookID)
+				require.Equal(t, webhook.Pending, o.Delivery.State)
+				stored, err := repo.Delivery(f.ctx, f.org, o.Delivery.ID, false)
+				require.NoError(t, err)
+				require.Equal(t, o.Event.ID, stored.EventID)
+				require.Zero(t, stored.Attempts)
+				if j > 0 {
+					require.Greater(t, o.Delivery.ID, d.Out[j-1].Delivery.ID)
+				}
+			}
+		}
+
+		taken, err := repo.TakeDueDispatches(f.ctx, due.Add(-time.Microsecond), 10)
+		require.NoError(t, err)
+		require.Empty(t, taken, "not due yet")
+		require.NoError(t, repo.DeleteDispatch(f.ctx, f.org, ds[1].ID))
+		taken, err = repo.TakeDueDispatches(f.ctx, due, 10)
+		require.NoError(t, err)
+		require.Len(t, taken, 1, "the deleted dispatch is not swept")
+		ids := make([]int64, len(ds[0].Out))
+		for i, o := range ds[0].Out {
+			ids[i] = o.Delivery.ID
+		}
+		require.Equal(t, webhook.DueDispatch{ID: ds[0].ID, OrganizationID: f.org, WebhookID: all.ID, DeliveryIDs: ids}, taken[0])
+		taken, err = repo.TakeDueDispatches(f.ctx, due.Add(time.Hour), 10)
+		require.NoError(t, err)
+		require.Empty(t, taken, "a dispatch is taken once")
+
+		// An emission no webhook takes records no dispatch.
+		var none []webhook.Dispatch
+		require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
+			other := webhook.Event{ID: uuid.NewString(), OrganizationID: f.other, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{}`)}
+			none, err = repo.RecordDispatch(ctx, f.other, []webhook.Event{other}, at, due)
+			return err
+		}))
+		require.Empty(t, none)
+		var rows int64
+		require.NoError(t, s.DB.Raw("SELECT count(*) FROM webhook_dispatches").Scan(&rows).Error)
+		require.Zero(t, rows)
+	})
+}
