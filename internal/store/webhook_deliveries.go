@@ -382,11 +382,18 @@ WHERE ` + inOrgSQL("webhook_deliveries") + ` AND id = ? AND state = 'PENDING' AN
 // with another multi-row change of the same webhook's deliveries,
 // CancelPending or a delete, is retried as every transaction is. Called
 // within a transaction, it joins it (and that transaction's retry applies).
-func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webhook.Delivery, n int, at time.Time) (int64, error) {
+// A dispatch's row is deleted by a data-modifying CTE of the same
+// statement on PostgreSQL, by a second statement of one transaction on
+// SQLite.
+func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webhook.Delivery, n int, at time.Time, dispatchID int64) (int64, error) {
 	if len(ds) == 0 {
 		return 0, nil
 	}
-	args := make([]any, 0, 2+5*len(ds)+2)
+	withDispatch := dispatchID != 0 && r.s.Dialect == Postgres
+	args := make([]any, 0, 4+5*len(ds)+2)
+	if withDispatch {
+		args = append(args, orgID, dispatchID)
+	}
 	args = append(args, n, at)
 	for i := range ds {
 		row := deliveryFromDomain(&ds[i])
@@ -394,8 +401,8 @@ func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webh
 	}
 	args = append(args, orgID, n)
 	var affected int64
-	update := func() error {
-		res, err := r.s.pool(ctx).ExecContext(ctx, recordAttemptsSQL(len(ds))[r.s.Dialect], args...)
+	update := func(ctx context.Context) error {
+		res, err := r.s.pool(ctx).ExecContext(ctx, recordAttemptsSQL(len(ds), withDispatch)[r.s.Dialect], args...)
 		if err != nil {
 			return err
 		}
@@ -403,21 +410,38 @@ func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webh
 		return err
 	}
 	var err error
-	if _, inTx := carried(ctx); inTx {
-		err = update()
-	} else {
-		err = retryTransient(ctx, update)
+	switch {
+	case dispatchID != 0 && !withDispatch:
+		err = r.s.WithTx(ctx, func(ctx context.Context) error {
+			if err := update(ctx); err != nil {
+				return err
+			}
+			return r.DeleteDispatch(ctx, orgID, dispatchID)
+		})
+	case carriedTx(ctx):
+		err = update(ctx)
+	default:
+		err = retryTransient(ctx, func() error { return update(ctx) })
 	}
 	return affected, errcode.Wrapf(err, "record attempt %d of %d webhook deliveries of organization %d", n, len(ds), orgID)
 }
 
+// carriedTx reports whether ctx carries a transaction.
+func carriedTx(ctx context.Context) bool { _, ok := carried(ctx); return ok }
+
 // recordAttemptsSQL is RecordAttempts' statement for n deliveries, as each
 // database's driver takes it, written once per n and sent to the
-// connection as written (no statement building per job).
-func recordAttemptsSQL(n int) map[Dialect]string {
-	return recordAttemptsSQLs.Get(n, func() map[Dialect]string {
+// connection as written (no statement building per job); withDispatch
+// (PostgreSQL) deletes a dispatch's row first: its organization and id
+// are the first two arguments.
+func recordAttemptsSQL(n int, withDispatch bool) map[Dialect]string {
+	return recordAttemptsSQLs.Get(recordAttemptsKey{n, withDispatch}, func() map[Dialect]string {
 		values := "(CAST(? AS bigint), CAST(? AS text), CAST(? AS integer), CAST(? AS integer), CAST(? AS text))"
-		return dialectSQL(`UPDATE webhook_deliveries SET attempts = ?, state = v.column2, last_status_code = v.column3,
+		var dispatch string
+		if withDispatch {
+			dispatch = "WITH x AS (DELETE FROM webhook_dispatches WHERE " + inOrgSQL("webhook_dispatches") + " AND id = ?)\n"
+		}
+		return dialectSQL(dispatch + `UPDATE webhook_deliveries SET attempts = ?, state = v.column2, last_status_code = v.column3,
   last_latency_ms = v.column4, last_error = v.column5, next_attempt_at = NULL, updated_at = ?
 FROM (VALUES ` + values + strings.Repeat(", "+values, n-1) + `) AS v
 WHERE ` + inOrgSQL("webhook_deliveries") + ` AND webhook_deliveries.id = v.column1
@@ -425,8 +449,13 @@ WHERE ` + inOrgSQL("webhook_deliveries") + ` AND webhook_deliveries.id = v.colum
 	})
 }
 
+type recordAttemptsKey struct {
+	n            int
+	withDispatch bool
+}
+
 // recordAttemptsSQLs are the statements recordAttemptsSQL wrote, by n.
-var recordAttemptsSQLs Statements[int, map[Dialect]string]
+var recordAttemptsSQLs Statements[recordAttemptsKey, map[Dialect]string]
 
 // RecordAttempt implements webhook.Repository: one conditional UPDATE
 // (hand-written, through GORM's Exec: one per delivery). On PostgreSQL a

@@ -92,6 +92,33 @@ func TestRecordDispatch(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, taken, "a dispatch is taken once")
 
+		// The last record of a dispatch's attempts deletes its row (one
+		// statement on PostgreSQL), and only its organization's.
+		var again []webhook.Dispatch
+		require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
+			fresh := es[0]
+			fresh.ID = uuid.NewString()
+			again, err = repo.RecordDispatch(ctx, f.org, []webhook.Event{fresh}, at, due)
+			return err
+		}))
+		require.Len(t, again, 2)
+		ended := []webhook.Delivery{again[0].Out[0].Delivery}
+		ended[0].State = webhook.Succeeded
+		saved, err := repo.RecordAttempts(f.ctx, f.other, ended, 1, at, again[0].ID)
+		require.NoError(t, err)
+		require.Zero(t, saved)
+		saved, err = repo.RecordAttempts(f.ctx, f.org, ended, 1, at, again[0].ID)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, saved)
+		stored, err := repo.Delivery(f.ctx, f.org, ended[0].ID, false)
+		require.NoError(t, err)
+		require.Equal(t, webhook.Succeeded, stored.State)
+		require.Equal(t, 1, stored.Attempts)
+		taken, err = repo.TakeDueDispatches(f.ctx, due, 10)
+		require.NoError(t, err)
+		require.Len(t, taken, 1, "the recorded dispatch's row is gone; the other's is not")
+		require.Equal(t, again[1].ID, taken[0].ID)
+
 		// An emission no webhook takes records no dispatch.
 		var none []webhook.Dispatch
 		require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {

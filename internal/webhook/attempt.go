@@ -31,31 +31,41 @@ func (s *Service) AttemptAll(ctx context.Context, orgID int64, ids []int64, n in
 	if err != nil {
 		return err
 	}
-	return s.attemptOutgoing(ctx, orgID, out, n)
+	return s.attemptOutgoing(ctx, orgID, out, n, 0)
 }
 
 // attemptOutgoing is AttemptAll once the deliveries are read (or known:
-// a dispatch's, as its emission recorded them).
-func (s *Service) attemptOutgoing(ctx context.Context, orgID int64, out []Outgoing, n int) (err error) {
+// a dispatch's, as its emission recorded them). dispatchID, when not 0,
+// is the dispatch of out: its row is deleted with the last record when
+// every attempt was made and recorded (one statement, one commit), and
+// left to the sweep otherwise.
+func (s *Service) attemptOutgoing(ctx context.Context, orgID int64, out []Outgoing, n int, dispatchID int64) (err error) {
 	// The ended attempts (no next attempt to queue) are recorded together
 	// when the batch ends, or before a 410's record, or on an error.
 	var ended []Delivery
-	flush := func() error {
+	flush := func(dispatch int64) error {
 		if len(ended) == 0 {
+			if dispatch != 0 {
+				return s.repo.DeleteDispatch(ctx, orgID, dispatch)
+			}
 			return nil
 		}
 		var err error
 		count := len(ended)
-		if count == 1 {
+		if count == 1 && dispatch == 0 {
 			err = s.recordAttempt(ctx, &ended[0], n)
 		} else {
-			_, err = s.repo.RecordAttempts(ctx, orgID, ended, n, s.clock())
+			_, err = s.repo.RecordAttempts(ctx, orgID, ended, n, s.clock(), dispatch)
 		}
 		ended = ended[:0]
 		return errcode.Wrapf(err, "record attempt %d of %d deliveries", n, count)
 	}
 	defer func() {
-		if ferr := flush(); err == nil {
+		var dispatch int64
+		if err == nil {
+			dispatch = dispatchID // every attempt made and recorded: the row goes with the last record
+		}
+		if ferr := flush(dispatch); err == nil {
 			err = ferr
 		}
 	}()
@@ -90,7 +100,7 @@ func (s *Service) attemptOutgoing(ctx context.Context, orgID int64, out []Outgoi
 			observeAttempt(Deliver(ctx, s.client, w.URL, key, e, s.now()))
 		}
 		if a.Gone {
-			if err := flush(); err != nil {
+			if err := flush(0); err != nil {
 				return err
 			}
 			err := s.finish(ctx, orgID, d.ID, n, true, func(d *Delivery) { s.outcome(d, a, n) })

@@ -197,11 +197,7 @@ func (d *Dispatcher) attempt(ctx context.Context, job Dispatch) {
 	}
 	ctx, cancel := context.WithDeadline(ctx, job.deadline)
 	defer cancel()
-	err := d.s.attemptOutgoing(ctx, job.OrganizationID, job.Out, 1)
-	if err == nil {
-		err = d.s.repo.DeleteDispatch(ctx, job.OrganizationID, job.ID)
-	}
-	if err != nil {
+	if err := d.s.attemptOutgoing(ctx, job.OrganizationID, job.Out, 1, job.ID); err != nil {
 		metrics.WebhookDispatches.WithLabelValues("error").Inc()
 		if !errors.Is(err, context.Canceled) {
 			slog.Default().Warn("webhook dispatch: left to the sweep", "error", err.Error(), "dispatch_id", job.ID, "organization_id", job.OrganizationID)

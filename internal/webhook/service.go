@@ -131,8 +131,10 @@ type Repository interface {
 	RecordAttempt(ctx context.Context, d *Delivery, n int) (bool, error)
 	// RecordAttempts saves attempt n of each of ds, ended (succeeded,
 	// failed or canceled: no next attempt), at, as RecordAttempt does for
-	// one, in one statement; it returns how many it saved.
-	RecordAttempts(ctx context.Context, orgID int64, ds []Delivery, n int, at time.Time) (int64, error)
+	// one, in one statement; it returns how many it saved. dispatchID, when
+	// not 0, is a dispatch whose row goes with them (in the same statement
+	// where the database allows).
+	RecordAttempts(ctx context.Context, orgID int64, ds []Delivery, n int, at time.Time, dispatchID int64) (int64, error)
 	ListDeliveries(ctx context.Context, orgID, webhookID int64, state *State, p investing.PageRequest) (investing.Page[Delivery], error)
 	// CancelPending cancels a webhook's pending deliveries.
 	CancelPending(ctx context.Context, orgID, webhookID int64, at time.Time) error
