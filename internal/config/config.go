@@ -157,6 +157,9 @@ func FromEnv() (Config, error) {
 			return c, err
 		}
 	}
+	if c.WebhookDispatchGrace < 2*time.Second {
+		return c, fmt.Errorf("OPENVEST_WEBHOOK_DISPATCH_GRACE=%s: use at least 2s (a delivery worker stops sending a tenth of it before the sweep may take its deliveries)", c.WebhookDispatchGrace)
+	}
 	if v := os.Getenv("OPENVEST_AUTH_CACHE_TTL"); v == "0" {
 		c.AuthCacheTTL = 0
 	} else if err := envDuration("OPENVEST_AUTH_CACHE_TTL", &c.AuthCacheTTL); err != nil {

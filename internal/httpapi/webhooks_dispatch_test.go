@@ -79,6 +79,8 @@ func TestSweptDispatchIsDelivered(t *testing.T) {
 	rc.subscribe(tn, "CUSTOMER")
 	rc.waitFor(1, event("WEBHOOK.CREATED"))
 
+	require.Eventually(t, func() bool { return dispatchesOf(t, env, tn.Org.ID) == 0 }, 10*time.Second, 10*time.Millisecond, "WEBHOOK.CREATED's dispatch recorded")
+
 	// What a process that died after its commit leaves: the event, its
 	// delivery and its dispatch, and nothing handed to a worker.
 	at := time.Now().UTC().Truncate(time.Microsecond)
@@ -159,4 +161,44 @@ func TestFullDispatchQueueHandsOffToJobs(t *testing.T) {
 	tn.WaitJobs(t)
 	require.Zero(t, dispatchesOf(t, env, tn.Org.ID))
 	require.Len(t, rc.waitFor(n, event("CUSTOMER.CREATED")), n, "each event once")
+}
+
+// TestQueuedDispatchRereadsItsWebhook: a dispatch that waited for a worker
+// (longer than DispatchConfig.Fresh) reads its deliveries and webhook
+// again before sending, as a job does: a webhook deleted meanwhile gets
+// nothing, and its dispatch row goes.
+func TestQueuedDispatchRereadsItsWebhook(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, apitest.Options{Jobs: true, WebhookAllowPrivate: true})
+	require.NoError(t, env.App.Dispatch.Stop(t.Context()))
+	one := webhook.NewDispatcher(env.App.Webhooks, webhook.DispatchConfig{Workers: 1, Fresh: time.Nanosecond})
+	one.Start(t.Context())
+	t.Cleanup(func() { _ = one.Stop(context.Background()) })
+
+	tn := env.NewTenant(t, apitest.TenantOptions{})
+	release, held := make(chan struct{}), make(chan struct{})
+	var releaseOnce, heldOnce sync.Once
+	first := newReceiver(t, tn, func(n int) int {
+		if n == 3 { // after both webhooks' WEBHOOK.CREATED, the customer's event: holds the one worker
+			heldOnce.Do(func() { close(held) })
+			<-release
+		}
+		return http.StatusOK
+	})
+	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) }) // before the receiver closes
+	first.subscribe(tn, "CUSTOMER.CREATED")
+	first.waitFor(1, event("WEBHOOK.CREATED"))
+	second := newReceiver(t, tn, nil)
+	gone := second.subscribe(tn, "CUSTOMER.CREATED")
+	second.waitFor(1, event("WEBHOOK.CREATED"))
+	first.waitFor(2, event("WEBHOOK.CREATED")) // the second webhook's too
+
+	createCustomer(t, tn, customerOpts{ReferenceID: "reread"}) // one dispatch per webhook, the first webhook's first
+	<-held
+	require.Equal(t, http.StatusNoContent, tn.Do(t, http.MethodDelete, path("/v1/webhooks/%d", gone), nil).Status)
+	releaseOnce.Do(func() { close(release) })
+	first.waitFor(1, event("CUSTOMER.CREATED"))
+	tn.WaitJobs(t) // the second dispatch was taken and ended: nothing more will arrive
+	require.Len(t, second.deliveries(), 1, "the deleted webhook got only its WEBHOOK.CREATED: %v", second.deliveries())
+	require.Zero(t, dispatchesOf(t, env, tn.Org.ID))
 }

@@ -80,6 +80,24 @@ func TestWebhookStatementsInSimpleProtocol(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []webhook.DueDispatch{{ID: dispatched[0].ID, OrganizationID: f.org, WebhookID: w.ID, DeliveryIDs: []int64{dispatched[0].Out[0].Delivery.ID}}}, due)
 
+	// a batch of dispatch records: its arrays (with a NULL status code)
+	// written as literals
+	var second []webhook.Dispatch
+	require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
+		es3 := []webhook.Event{{ID: uuid.NewString(), OrganizationID: f.org, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"customerId":3}`)}}
+		second, err = repo.RecordDispatch(ctx, f.org, es3, t0, t0.Add(time.Minute))
+		return err
+	}))
+	ended := second[0].Out[0].Delivery
+	msg := "the receiver answered 500"
+	ended.State, ended.LastError = webhook.Failed, &msg
+	require.NoError(t, repo.RecordDispatches(f.ctx, []webhook.DispatchRecord{{OrganizationID: f.org, DispatchID: second[0].ID, Ended: []webhook.Delivery{ended}}}, 1, t0))
+	storedD, err := repo.Delivery(f.ctx, f.org, ended.ID, false)
+	require.NoError(t, err)
+	require.Equal(t, webhook.Failed, storedD.State)
+	require.Nil(t, storedD.LastStatusCode)
+	require.Equal(t, msg, *storedD.LastError)
+
 	// the idempotency claim's bytes (bytea columns) round-trip as given
 	rec := idempotency.Record{OrganizationID: f.org, Key: "simple-1", Method: "POST", Path: "/v1/customers", RequestHash: []byte{0, 1, 0xfe, 0xff},
 		Status: 201, ContentType: "application/json", Body: []byte(`{"data":{}}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}

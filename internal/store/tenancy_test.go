@@ -683,7 +683,12 @@ var crossOrgCases = map[string]crossOrgCase{
 		return len(ds) > 0, err
 	}),
 	"webhook.Repository.DeleteDispatch": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
-		return wrote(s.Webhooks().DeleteDispatch(ctx, org, v.dispatch.ID))
+		return s.Webhooks().DeleteDispatch(ctx, org, v.dispatch.ID)
+	}),
+	"webhook.Repository.RecordDispatches": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
+		d := v.delivery
+		d.State = webhook.Succeeded
+		return wrote(s.Webhooks().RecordDispatches(ctx, []webhook.DispatchRecord{{OrganizationID: org, DispatchID: v.dispatch.ID, Ended: []webhook.Delivery{d}}}, 1, t0.Add(time.Hour)))
 	}),
 	"webhook.Repository.TakeDueDispatches": global("the sweep over every organization's dispatches that their process did not attempt in time"),
 	"webhook.Repository.CreateEvents": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {

@@ -416,7 +416,8 @@ func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webh
 			if err := update(ctx); err != nil {
 				return err
 			}
-			return r.DeleteDispatch(ctx, orgID, dispatchID)
+			_, err := r.DeleteDispatch(ctx, orgID, dispatchID)
+			return err
 		})
 	case carriedTx(ctx):
 		err = update(ctx)

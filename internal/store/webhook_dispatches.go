@@ -92,9 +92,13 @@ func (r *WebhookRepo) createDispatches(ctx context.Context, orgID int64, ds []we
 var deleteDispatchSQL = dialectSQL(`DELETE FROM webhook_dispatches WHERE ` + inOrgSQL("webhook_dispatches") + ` AND id = ?`)
 
 // DeleteDispatch implements webhook.Repository.
-func (r *WebhookRepo) DeleteDispatch(ctx context.Context, orgID, id int64) error {
-	_, err := r.s.pool(ctx).ExecContext(ctx, deleteDispatchSQL[r.s.Dialect], orgID, id)
-	return errcode.Wrapf(err, "delete webhook dispatch %d of organization %d", id, orgID)
+func (r *WebhookRepo) DeleteDispatch(ctx context.Context, orgID, id int64) (bool, error) {
+	res, err := r.s.pool(ctx).ExecContext(ctx, deleteDispatchSQL[r.s.Dialect], orgID, id)
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
+	return n == 1, errcode.Wrapf(err, "delete webhook dispatch %d of organization %d", id, orgID)
 }
 
 // takeDueDispatchesSQL is TakeDueDispatches' statement on PostgreSQL: the
@@ -133,4 +137,72 @@ func (r *WebhookRepo) TakeDueDispatches(ctx context.Context, at time.Time, limit
 		out[i] = webhook.DueDispatch{ID: row.ID, OrganizationID: row.OrganizationID, WebhookID: row.WebhookID, DeliveryIDs: ids}
 	}
 	return out, nil
+}
+
+// recordDispatchesSQL is RecordDispatches' one PostgreSQL statement: the
+// deliveries' outcomes and the dispatches' keys as arrays (one statement
+// text whatever their number), the dispatches deleted by a data-modifying
+// CTE, each row matched on its own organization and id.
+const recordDispatchesSQL = `WITH v AS (
+  SELECT * FROM unnest($3::bigint[], $4::bigint[], $5::text[], $6::integer[], $7::integer[], $8::text[]) AS v(org, id, state, code, latency, error)
+), x AS (
+  DELETE FROM webhook_dispatches d USING unnest($9::bigint[], $10::bigint[]) AS dv(org, id)
+  WHERE d.organization_id = dv.org AND d.id = dv.id
+)
+UPDATE webhook_deliveries SET attempts = $1, state = v.state, last_status_code = v.code, last_latency_ms = v.latency,
+  last_error = v.error, next_attempt_at = NULL, updated_at = $2
+FROM v WHERE webhook_deliveries.organization_id = v.org AND webhook_deliveries.id = v.id
+  AND webhook_deliveries.state = 'PENDING' AND webhook_deliveries.attempts < $1`
+
+// RecordDispatches implements webhook.Repository: on PostgreSQL one
+// statement for them all (its own transaction: one commit); elsewhere
+// RecordAttempts for each, in one transaction.
+func (r *WebhookRepo) RecordDispatches(ctx context.Context, rs []webhook.DispatchRecord, n int, at time.Time) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	if r.s.Dialect != Postgres {
+		return r.s.WithTx(ctx, func(ctx context.Context) error {
+			for _, rec := range rs {
+				if _, err := r.RecordAttempts(ctx, rec.OrganizationID, rec.Ended, n, at, rec.DispatchID); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	var (
+		orgs, ids, dOrgs, dIDs []int64
+		states, errs           []*string
+		codes, latencies       []*int32
+	)
+	for _, rec := range rs {
+		dOrgs, dIDs = append(dOrgs, rec.OrganizationID), append(dIDs, rec.DispatchID)
+		for i := range rec.Ended {
+			row := deliveryFromDomain(&rec.Ended[i])
+			state := row.State
+			orgs, ids, states, errs = append(orgs, rec.OrganizationID), append(ids, row.ID), append(states, &state), append(errs, row.LastError)
+			codes, latencies = append(codes, int32Of(row.LastStatusCode)), append(latencies, int32Of(row.LastLatencyMs))
+		}
+	}
+	exec := func() error {
+		_, err := r.s.pool(ctx).ExecContext(ctx, recordDispatchesSQL, n, at, orgs, ids, states, codes, latencies, errs, dOrgs, dIDs)
+		return err
+	}
+	var err error
+	if carriedTx(ctx) {
+		err = exec()
+	} else {
+		err = retryTransient(ctx, exec)
+	}
+	return errcode.Wrapf(err, "record attempt %d of %d webhook dispatches", n, len(rs))
+}
+
+// int32Of is p as an int32 array element (nil: NULL).
+func int32Of(p *int) *int32 {
+	if p == nil {
+		return nil
+	}
+	v := int32(*p)
+	return &v
 }

@@ -79,7 +79,12 @@ func TestRecordDispatch(t *testing.T) {
 		taken, err := repo.TakeDueDispatches(f.ctx, due.Add(-time.Microsecond), 10)
 		require.NoError(t, err)
 		require.Empty(t, taken, "not due yet")
-		require.NoError(t, repo.DeleteDispatch(f.ctx, f.org, ds[1].ID))
+		deleted, err := repo.DeleteDispatch(f.ctx, f.org, ds[1].ID)
+		require.NoError(t, err)
+		require.True(t, deleted)
+		deleted, err = repo.DeleteDispatch(f.ctx, f.org, ds[1].ID)
+		require.NoError(t, err)
+		require.False(t, deleted, "once")
 		taken, err = repo.TakeDueDispatches(f.ctx, due, 10)
 		require.NoError(t, err)
 		require.Len(t, taken, 1, "the deleted dispatch is not swept")
@@ -118,6 +123,53 @@ func TestRecordDispatch(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, taken, 1, "the recorded dispatch's row is gone; the other's is not")
 		require.Equal(t, again[1].ID, taken[0].ID)
+
+		// Several dispatches' last records in one statement, each matched
+		// on its own organization: the other organization's record of
+		// this organization's delivery and dispatch changes nothing.
+		var batch []webhook.Dispatch
+		require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
+			fresh := []webhook.Event{es[0], es[2]}
+			for i := range fresh {
+				fresh[i].ID = uuid.NewString()
+			}
+			batch, err = repo.RecordDispatch(ctx, f.org, fresh, at, due)
+			return err
+		}))
+		require.Len(t, batch, 2)
+		var recs []webhook.DispatchRecord
+		for i, d := range batch {
+			org := f.org
+			if i == 1 {
+				org = f.other
+			}
+			rec := webhook.DispatchRecord{OrganizationID: org, DispatchID: d.ID}
+			for _, o := range d.Out {
+				del := o.Delivery
+				del.State, del.LastStatusCode = webhook.Succeeded, new(int)
+				*del.LastStatusCode = 200 + i
+				rec.Ended = append(rec.Ended, del)
+			}
+			recs = append(recs, rec)
+		}
+		require.NoError(t, repo.RecordDispatches(f.ctx, recs, 1, at))
+		for i, d := range batch {
+			for _, o := range d.Out {
+				stored, err := repo.Delivery(f.ctx, f.org, o.Delivery.ID, false)
+				require.NoError(t, err)
+				if i == 0 {
+					require.Equal(t, webhook.Succeeded, stored.State)
+					require.Equal(t, 200, *stored.LastStatusCode)
+					require.Equal(t, 1, stored.Attempts)
+				} else {
+					require.Equal(t, webhook.Pending, stored.State, "another organization's record changes nothing")
+				}
+			}
+		}
+		taken, err = repo.TakeDueDispatches(f.ctx, due, 10)
+		require.NoError(t, err)
+		require.Len(t, taken, 1, "the recorded dispatch's row is gone; the one recorded as another organization's is not")
+		require.Equal(t, batch[1].ID, taken[0].ID)
 
 		// An emission no webhook takes records no dispatch.
 		var none []webhook.Dispatch

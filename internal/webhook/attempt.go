@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/openvest/openvest/internal/errcode"
 )
@@ -46,15 +47,19 @@ func (s *Service) attemptOutgoing(ctx context.Context, orgID int64, out []Outgoi
 	flush := func(dispatch int64) error {
 		if len(ended) == 0 {
 			if dispatch != 0 {
-				return s.repo.DeleteDispatch(ctx, orgID, dispatch)
+				_, err := s.repo.DeleteDispatch(ctx, orgID, dispatch)
+				return err
 			}
 			return nil
 		}
 		var err error
 		count := len(ended)
-		if count == 1 && dispatch == 0 {
+		switch d := s.dispatcher.Load(); {
+		case dispatch != 0 && d != nil:
+			err = d.record(ctx, DispatchRecord{OrganizationID: orgID, DispatchID: dispatch, Ended: slices.Clone(ended)}, n)
+		case count == 1 && dispatch == 0:
 			err = s.recordAttempt(ctx, &ended[0], n)
-		} else {
+		default:
 			_, err = s.repo.RecordAttempts(ctx, orgID, ended, n, s.clock(), dispatch)
 		}
 		ended = ended[:0]

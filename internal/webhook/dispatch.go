@@ -36,14 +36,25 @@ type DispatchConfig struct {
 	Queue int
 	// Grace is how long after the emission a dispatch becomes due, when
 	// the sweep may queue it as a job (default 2 minutes). A worker stops
-	// sending a second before (a dispatch taken later is not started), so
-	// that a delivery is sent twice only when its receiver kept an attempt
-	// until then.
+	// sending a tenth of it before (a dispatch taken later is not
+	// started), so that a delivery is sent twice only when its receiver
+	// kept an attempt until then.
 	Grace time.Duration
+	// Fresh is how long a dispatch may wait for a worker and still be sent
+	// with the webhook as its emission read it (default 1 s); one that
+	// waited longer has its deliveries and webhook read again first (the
+	// webhook may have been deactivated, pointed elsewhere or deleted
+	// meanwhile), as a job's attempts do.
+	Fresh time.Duration
 }
 
 // DefaultDispatchGrace is DispatchConfig.Grace's default.
 const DefaultDispatchGrace = 2 * time.Minute
+
+// margin is how long before a dispatch's due time its worker stops
+// sending: a tenth of the grace (12 s by default), room for the clocks of
+// the replica that wrote the row and of the one that sweeps to differ.
+func (c DispatchConfig) margin() time.Duration { return c.Grace / 10 }
 
 // Dispatcher makes the first attempts of the dispatches its process
 // emitted, once their transactions commit.
@@ -57,7 +68,24 @@ type Dispatcher struct {
 	done   sync.WaitGroup
 	mu     sync.Mutex // guards shut against offer's sends
 	shut   bool
+	// recs are the last records of dispatches, which one recorder writes
+	// together: the records that end at about the same time share one
+	// statement and one commit.
+	recs     chan pendingRecord
+	recQuit  chan struct{}
+	recorded chan struct{} // closed when the recorder ended
 }
+
+// pendingRecord is a dispatch's last record on its way to the recorder.
+type pendingRecord struct {
+	rec      DispatchRecord
+	n        int
+	deadline time.Time // the dispatch's: a record written later may follow the sweep's job
+	done     chan error
+}
+
+// recordBatch is how many dispatches' records one statement writes at most.
+const recordBatch = 64
 
 // NewDispatcher returns s's Dispatcher; Start starts it.
 func NewDispatcher(s *Service, cfg DispatchConfig) *Dispatcher {
@@ -70,7 +98,97 @@ func NewDispatcher(s *Service, cfg DispatchConfig) *Dispatcher {
 	if cfg.Grace <= 0 {
 		cfg.Grace = DefaultDispatchGrace
 	}
-	return &Dispatcher{s: s, cfg: cfg, work: make(chan Dispatch, cfg.Queue), quit: make(chan struct{})}
+	if cfg.Fresh <= 0 {
+		cfg.Fresh = time.Second
+	}
+	return &Dispatcher{s: s, cfg: cfg, work: make(chan Dispatch, cfg.Queue), quit: make(chan struct{}),
+		recs: make(chan pendingRecord, cfg.Workers), recQuit: make(chan struct{}), recorded: make(chan struct{})}
+}
+
+// record hands a dispatch's last record to the recorder and waits for it
+// to be written.
+func (d *Dispatcher) record(ctx context.Context, rec DispatchRecord, n int) error {
+	p := pendingRecord{rec: rec, n: n, done: make(chan error, 1)}
+	if dl, ok := ctx.Deadline(); ok {
+		p.deadline = dl
+	}
+	select {
+	case d.recs <- p:
+	case <-d.recorded:
+		return errors.New("webhook: the dispatcher stopped")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-p.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// recordLoop writes the records handed to record: each statement takes
+// the one that woke it and those already waiting (up to recordBatch), so
+// that no record waits for a timer.
+func (d *Dispatcher) recordLoop(ctx context.Context) {
+	defer close(d.recorded)
+	batch := make([]pendingRecord, 0, recordBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case <-d.recQuit:
+			return
+		case p := <-d.recs:
+			batch = append(batch, p)
+		}
+	more:
+		for len(batch) < recordBatch {
+			select {
+			case p := <-d.recs:
+				if p.n != batch[0].n {
+					d.write(ctx, batch)
+					batch = batch[:0]
+				}
+				batch = append(batch, p)
+			default:
+				break more
+			}
+		}
+		d.write(ctx, batch)
+	}
+}
+
+// write saves batch (of one attempt number) with one RecordDispatches,
+// before the earliest of its dispatches' deadlines; when that fails, each
+// record on its own (one bad record does not send the others' deliveries
+// again through the sweep).
+func (d *Dispatcher) write(ctx context.Context, batch []pendingRecord) {
+	save := func(ps []pendingRecord) error {
+		rs := make([]DispatchRecord, len(ps))
+		dl := ps[0].deadline
+		for i, p := range ps {
+			rs[i] = p.rec
+			if !p.deadline.IsZero() && (dl.IsZero() || p.deadline.Before(dl)) {
+				dl = p.deadline
+			}
+		}
+		wctx, cancel := ctx, context.CancelFunc(func() {})
+		if !dl.IsZero() {
+			wctx, cancel = context.WithDeadline(ctx, dl)
+		}
+		defer cancel()
+		return d.s.repo.RecordDispatches(wctx, rs, ps[0].n, d.s.clock())
+	}
+	err := save(batch)
+	if err == nil || len(batch) == 1 {
+		for _, p := range batch {
+			p.done <- err
+		}
+		return
+	}
+	for i := range batch {
+		batch[i].done <- save(batch[i : i+1])
+	}
 }
 
 // Start starts the workers and makes s's emissions dispatch to them
@@ -78,6 +196,7 @@ func NewDispatcher(s *Service, cfg DispatchConfig) *Dispatcher {
 func (d *Dispatcher) Start(ctx context.Context) {
 	d.ctx, d.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	actx := d.ctx
+	go d.recordLoop(actx)
 	for range d.cfg.Workers {
 		d.done.Add(1)
 		go func() {
@@ -103,8 +222,8 @@ func (d *Dispatcher) Start(ctx context.Context) {
 
 // Stop makes s's emissions queue jobs again and stops the workers: the
 // attempts under way may finish until ctx ends (then they are cut); the
-// dispatches still waiting are left to the sweep (their rows are
-// committed).
+// dispatches still waiting are queued as jobs while ctx lasts, and left
+// to the sweep after (their rows are committed).
 func (d *Dispatcher) Stop(ctx context.Context) error {
 	d.s.dispatcher.CompareAndSwap(d, nil)
 	d.mu.Lock()
@@ -130,17 +249,37 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 		}
 		<-stopped
 	}
+	close(d.recQuit) // the workers, which wait for their records, have ended
 	if d.cancel != nil {
-		d.cancel()
+		<-d.recorded
 	}
+	// The dispatches still waiting become jobs now, while ctx lasts,
+	// rather than waiting for the sweep (a deploy would delay them by
+	// the grace).
 	for {
 		select {
-		case <-d.work:
+		case job := <-d.work:
 			metrics.WebhookDispatchQueue.Dec()
+			if ctx.Err() == nil && d.ctx != nil {
+				hctx, cancel := context.WithDeadline(d.ctx, deadlineOf(ctx))
+				d.handOff(hctx, job)
+				cancel()
+			}
 		default:
+			if d.cancel != nil {
+				d.cancel()
+			}
 			return err
 		}
 	}
+}
+
+// deadlineOf is ctx's deadline, or an hour from now.
+func deadlineOf(ctx context.Context) time.Time {
+	if dl, ok := ctx.Deadline(); ok {
+		return dl
+	}
+	return time.Now().Add(time.Hour)
 }
 
 // offer hands a committed dispatch to a worker; it reports false when
@@ -151,11 +290,13 @@ func (d *Dispatcher) offer(job Dispatch) bool {
 	if d.shut {
 		return false
 	}
+	job.queuedAt = time.Now()
+	metrics.WebhookDispatchQueue.Inc() // before a worker can take it and Dec
 	select {
 	case d.work <- job:
-		metrics.WebhookDispatchQueue.Inc()
 		return true
 	default:
+		metrics.WebhookDispatchQueue.Dec()
 		return false
 	}
 }
@@ -175,8 +316,8 @@ func (d *Dispatcher) handOff(ctx context.Context, job Dispatch) {
 		ids[i] = o.Delivery.ID
 	}
 	err := d.s.repo.WithTx(ctx, func(ctx context.Context) error {
-		if err := d.s.repo.DeleteDispatch(ctx, job.OrganizationID, job.ID); err != nil {
-			return err
+		if ok, err := d.s.repo.DeleteDispatch(ctx, job.OrganizationID, job.ID); err != nil || !ok {
+			return err // not there: the sweep took it (its transaction outlived the grace)
 		}
 		return q.EnqueueFirstAttempts(ctx, job.OrganizationID, [][]int64{ids})
 	})
@@ -190,14 +331,27 @@ func (d *Dispatcher) handOff(ctx context.Context, job Dispatch) {
 // attempt makes the first attempts of job's deliveries and deletes its
 // row, unless its due time is too near (the sweep's, then).
 func (d *Dispatcher) attempt(ctx context.Context, job Dispatch) {
-	// Sending stops a second before the sweep may take it.
+	// Sending stops a tenth of the grace before the sweep may take it.
 	if time.Until(job.deadline) <= 0 {
 		metrics.WebhookDispatches.WithLabelValues("late").Inc()
 		return
 	}
 	ctx, cancel := context.WithDeadline(ctx, job.deadline)
 	defer cancel()
-	if err := d.s.attemptOutgoing(ctx, job.OrganizationID, job.Out, 1, job.ID); err != nil {
+	out := job.Out
+	if time.Since(job.queuedAt) > d.cfg.Fresh {
+		ids := make([]int64, len(out))
+		for i, o := range out {
+			ids[i] = o.Delivery.ID
+		}
+		var err error
+		if out, err = d.s.repo.Outgoing(ctx, job.OrganizationID, ids); err != nil {
+			metrics.WebhookDispatches.WithLabelValues("error").Inc()
+			slog.Default().Warn("webhook dispatch: left to the sweep", "error", err.Error(), "dispatch_id", job.ID, "organization_id", job.OrganizationID)
+			return
+		}
+	}
+	if err := d.s.attemptOutgoing(ctx, job.OrganizationID, out, 1, job.ID); err != nil {
 		metrics.WebhookDispatches.WithLabelValues("error").Inc()
 		if !errors.Is(err, context.Canceled) {
 			slog.Default().Warn("webhook dispatch: left to the sweep", "error", err.Error(), "dispatch_id", job.ID, "organization_id", job.OrganizationID)

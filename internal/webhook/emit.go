@@ -57,7 +57,7 @@ func (s *Service) record(ctx context.Context, orgID int64, events []Event) error
 	now := events[0].CreatedAt
 	if d := s.dispatcher.Load(); d != nil {
 		// The first attempts by this process after the commit (dispatch.go).
-		deadline := time.Now().Add(d.cfg.Grace - time.Second)
+		deadline := time.Now().Add(d.cfg.Grace - d.cfg.margin())
 		return s.repo.WithTx(ctx, func(ctx context.Context) error {
 			ds, err := s.repo.RecordDispatch(ctx, orgID, events, now, now.Add(d.cfg.Grace))
 			if err != nil || len(ds) == 0 {

@@ -108,8 +108,10 @@ type Repository interface {
 	// trip where the database allows, and returns them with what the
 	// attempts send, in the webhooks' id order.
 	RecordDispatch(ctx context.Context, orgID int64, es []Event, at, due time.Time) ([]Dispatch, error)
-	// DeleteDispatch removes a dispatch whose first attempts are recorded.
-	DeleteDispatch(ctx context.Context, orgID, id int64) error
+	// DeleteDispatch removes a dispatch whose first attempts are recorded
+	// (or queued as a job); it reports whether the row was there (the
+	// sweep may have taken it).
+	DeleteDispatch(ctx context.Context, orgID, id int64) (bool, error)
 	// TakeDueDispatches deletes up to limit dispatches due by at, the
 	// oldest first, in the transaction ctx carries, and returns them; on
 	// PostgreSQL a row another transaction is taking is skipped.
@@ -135,6 +137,11 @@ type Repository interface {
 	// not 0, is a dispatch whose row goes with them (in the same statement
 	// where the database allows).
 	RecordAttempts(ctx context.Context, orgID int64, ds []Delivery, n int, at time.Time, dispatchID int64) (int64, error)
+	// RecordDispatches is RecordAttempts of several dispatches at once
+	// (their ended attempts n, each of its own organization, and their
+	// rows), in one statement where the database allows: one commit
+	// for the dispatches that end together.
+	RecordDispatches(ctx context.Context, rs []DispatchRecord, n int, at time.Time) error
 	ListDeliveries(ctx context.Context, orgID, webhookID int64, state *State, p investing.PageRequest) (investing.Page[Delivery], error)
 	// CancelPending cancels a webhook's pending deliveries.
 	CancelPending(ctx context.Context, orgID, webhookID int64, at time.Time) error
@@ -175,7 +182,16 @@ type Dispatch struct {
 	OrganizationID int64
 	DueAt          time.Time // when the sweep may queue them instead (by the service's clock)
 	Out            []Outgoing
-	deadline       time.Time // DueAt by the wall clock, less a second: when the worker stops sending
+	deadline       time.Time // DueAt by the wall clock, less a tenth of the grace: when the worker stops sending
+	queuedAt       time.Time // when it was handed to a worker (wall clock)
+}
+
+// DispatchRecord is what RecordDispatches saves of one dispatch: its
+// deliveries' ended attempts and its row's key.
+type DispatchRecord struct {
+	OrganizationID int64
+	DispatchID     int64
+	Ended          []Delivery
 }
 
 // DueDispatch is a dispatch the sweep took: its deliveries' ids, in order.
