@@ -202,3 +202,30 @@ func TestQueuedDispatchRereadsItsWebhook(t *testing.T) {
 	require.Len(t, second.deliveries(), 1, "the deleted webhook got only its WEBHOOK.CREATED: %v", second.deliveries())
 	require.Zero(t, dispatchesOf(t, env, tn.Org.ID))
 }
+
+// TestWebhookOfAnotherReplica: an organization whose webhook this server
+// did not make (another replica did, or it predates this process) has its
+// first emission recorded without dispatches: its delivery is a job, and
+// arrives; its next emissions are dispatched by the server after their
+// commits (no job more).
+func TestWebhookOfAnotherReplica(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, apitest.Options{Jobs: true, WebhookAllowPrivate: true})
+	tn := env.NewTenant(t, apitest.TenantOptions{})
+	rc := newReceiver(t, tn, nil)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	key, err := webhook.NewWebhookKey(now)
+	require.NoError(t, err)
+	w := webhook.Webhook{OrganizationID: tn.Org.ID, URL: rc.url(), Subscriptions: []string{"CUSTOMER.CREATED"}, Status: webhook.Active, Key: &key, CreatedAt: now, UpdatedAt: now}
+	require.NoError(t, env.App.Store.Webhooks().CreateWebhook(t.Context(), &w)) // as another replica would
+	rc.trust(tn, w.ID)
+
+	createCustomer(t, tn, customerOpts{ReferenceID: "other-1"})
+	require.NoError(t, rc.waitFor(1, event("CUSTOMER.CREATED"))[0].verified)
+	require.EqualValues(t, 1, jobsOf(t, env, tn.Org.ID), "the first delivery is a job")
+	createCustomer(t, tn, customerOpts{ReferenceID: "other-2"})
+	rc.waitFor(2, event("CUSTOMER.CREATED"))
+	tn.WaitJobs(t)
+	require.EqualValues(t, 1, jobsOf(t, env, tn.Org.ID), "the next one is dispatched after its commit")
+	require.Zero(t, dispatchesOf(t, env, tn.Org.ID))
+}

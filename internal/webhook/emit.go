@@ -55,7 +55,7 @@ func (s *Service) Fire(ctx context.Context, orgID int64, name string, resource a
 // subscribed to each, in one transaction (the one ctx carries, if any).
 func (s *Service) record(ctx context.Context, orgID int64, events []Event) error {
 	now := events[0].CreatedAt
-	if d := s.dispatcher.Load(); d != nil {
+	if d := s.dispatcher.Load(); d != nil && s.recentlyHooked(orgID) {
 		// The first attempts by this process after the commit (dispatch.go).
 		deadline := time.Now().Add(d.cfg.Grace - d.cfg.margin())
 		return s.repo.WithTx(ctx, func(ctx context.Context) error {
@@ -63,6 +63,7 @@ func (s *Service) record(ctx context.Context, orgID int64, events []Event) error
 			if err != nil || len(ds) == 0 {
 				return err
 			}
+			s.markHooked(orgID)
 			for i := range ds {
 				ds[i].deadline = deadline
 			}
@@ -75,6 +76,7 @@ func (s *Service) record(ctx context.Context, orgID int64, events []Event) error
 		if err != nil || len(ds) == 0 {
 			return err
 		}
+		s.markHooked(orgID) // its next emissions record dispatches (when a dispatcher runs)
 		if q, ok := s.queue.(BatchQueue); ok {
 			// One job per webhook: it sends the change's events to it in
 			// order; a failed one gets its retries as a job of its own.
