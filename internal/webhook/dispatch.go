@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -42,9 +43,10 @@ type DispatchConfig struct {
 	Grace time.Duration
 	// Fresh is how long a dispatch may wait for a worker and still be sent
 	// with the webhook as its emission read it (default 1 s); one that
-	// waited longer has its deliveries and webhook read again first (the
-	// webhook may have been deactivated, pointed elsewhere or deleted
-	// meanwhile), as a job's attempts do.
+	// waited longer is sent with its webhook as read at most Fresh ago
+	// (it may have been deactivated, pointed elsewhere or deleted
+	// meanwhile; a job's attempts read it too), one read per webhook and
+	// Fresh however many dispatches wait.
 	Fresh time.Duration
 }
 
@@ -74,6 +76,8 @@ type Dispatcher struct {
 	recs     chan pendingRecord
 	recQuit  chan struct{}
 	recorded chan struct{} // closed when the recorder ended
+	hooksMu  sync.Mutex
+	hooks    map[int64]cachedHook // webhook id → as last read (webhook)
 }
 
 // pendingRecord is a dispatch's last record on its way to the recorder.
@@ -339,16 +343,20 @@ func (d *Dispatcher) attempt(ctx context.Context, job Dispatch) {
 	ctx, cancel := context.WithDeadline(ctx, job.deadline)
 	defer cancel()
 	out := job.Out
-	if time.Since(job.queuedAt) > d.cfg.Fresh {
-		ids := make([]int64, len(out))
-		for i, o := range out {
-			ids[i] = o.Delivery.ID
-		}
-		var err error
-		if out, err = d.s.repo.Outgoing(ctx, job.OrganizationID, ids); err != nil {
+	if time.Since(job.queuedAt) > d.cfg.Fresh && len(out) > 0 {
+		w, found, err := d.webhook(ctx, job.OrganizationID, out[0].Webhook.ID)
+		if err != nil {
 			metrics.WebhookDispatches.WithLabelValues("error").Inc()
 			slog.Default().Warn("webhook dispatch: left to the sweep", "error", err.Error(), "dispatch_id", job.ID, "organization_id", job.OrganizationID)
 			return
+		}
+		if !found {
+			out = nil // deleted, with its deliveries: the row goes
+		} else {
+			out = slices.Clone(out)
+			for i := range out {
+				out[i].Webhook = w
+			}
 		}
 	}
 	if err := d.s.attemptOutgoing(ctx, job.OrganizationID, out, 1, job.ID); err != nil {
@@ -359,6 +367,41 @@ func (d *Dispatcher) attempt(ctx context.Context, job Dispatch) {
 		return
 	}
 	metrics.WebhookDispatches.WithLabelValues("attempted").Inc()
+}
+
+// cachedHook is a webhook as last read for the dispatches that waited.
+type cachedHook struct {
+	at    time.Time // wall clock
+	w     Webhook
+	found bool
+}
+
+// webhook is webhook id of orgID as read at most d.cfg.Fresh ago: a
+// backlog of dispatches reads each webhook about once per Fresh, not once
+// per dispatch.
+func (d *Dispatcher) webhook(ctx context.Context, orgID, id int64) (Webhook, bool, error) {
+	d.hooksMu.Lock()
+	c, ok := d.hooks[id]
+	d.hooksMu.Unlock()
+	if ok && time.Since(c.at) <= d.cfg.Fresh {
+		return c.w, c.found, nil
+	}
+	at := time.Now()
+	w, err := d.s.repo.Webhook(ctx, orgID, id, false)
+	found := err == nil
+	if errcode.Is(err, errcode.NotFound) {
+		err = nil
+	}
+	if err != nil {
+		return Webhook{}, false, err
+	}
+	d.hooksMu.Lock()
+	if d.hooks == nil || len(d.hooks) > 10_000 {
+		d.hooks = map[int64]cachedHook{}
+	}
+	d.hooks[id] = cachedHook{at: at, w: w, found: found}
+	d.hooksMu.Unlock()
+	return w, found, nil
 }
 
 // dispatchAfterCommit hands ds to d's workers once the transaction ctx
