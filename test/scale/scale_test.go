@@ -125,6 +125,9 @@ func scenario(t *testing.T, bin, dbURL, directURL string, extra map[string]strin
 		"OPENVEST_DB_MAX_CONNS":          "6",
 		"OPENVEST_JOB_DB_MAX_CONNS":      "4",
 		"OPENVEST_WEBHOOK_RETRY_DELAYS":  "1s,2s,5s",
+		// the dispatch sweep every 15 minutes: inserted once (at the
+		// leader's election) during the test, as the other periodic tasks
+		"OPENVEST_WEBHOOK_DISPATCH_GRACE": "1h",
 	}
 	for k, v := range extra {
 		env[k] = v
@@ -362,7 +365,7 @@ func scenario(t *testing.T, bin, dbURL, directURL string, extra map[string]strin
 		periodic[task] = n
 	}
 	require.NoError(t, rows.Err())
-	require.Equal(t, map[string]int{"mark_dormant": 1, "purge_expired": 1, "reschedule_overdue": 1}, periodic, "periodic work once per cluster")
+	require.Equal(t, map[string]int{"mark_dormant": 1, "purge_expired": 1, "reschedule_overdue": 1, "sweep_webhook_dispatches": 1}, periodic, "periodic work once per cluster")
 
 	// Jobs start within a second of being due.
 	var p50, p99, maxStart float64
