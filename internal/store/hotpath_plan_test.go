@@ -301,7 +301,7 @@ WHERE cp.organization_id = ?`, ids.Org).Scan(&wids).Error)
 			d, err := hooks.Delivery(ctx, org, hids.Delivery, false)
 			require.NoError(t, err)
 			d.State = webhook.Succeeded
-			ok(hooks.RecordAttempts(ctx, org, []webhook.Delivery{d}, 1, at, 0))
+			ok(hooks.RecordAttempts(ctx, org, []webhook.Delivery{d}, 1, at))
 		}, one("webhook_deliveries", "webhook_events")},
 
 		// wallet

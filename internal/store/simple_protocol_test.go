@@ -59,7 +59,7 @@ func TestWebhookStatementsInSimpleProtocol(t *testing.T) {
 	stored, err := repo.Event(f.ctx, f.org, es[0].ID)
 	require.NoError(t, err)
 	require.JSONEq(t, string(es[0].Data), string(stored.Data))
-	n, err := repo.RecordAttempts(f.ctx, f.org, ds, 1, t0, 0)
+	n, err := repo.RecordAttempts(f.ctx, f.org, ds, 1, t0)
 	require.NoError(t, err)
 	require.Equal(t, int64(2), n)
 

@@ -724,7 +724,7 @@ var crossOrgCases = map[string]crossOrgCase{
 	"webhook.Repository.RecordAttempts": write(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {
 		d := v.delivery
 		d.State = webhook.Succeeded
-		n, err := s.Webhooks().RecordAttempts(ctx, org, []webhook.Delivery{d, d}, 1, t0.Add(time.Hour), v.dispatch.ID)
+		n, err := s.Webhooks().RecordAttempts(ctx, org, []webhook.Delivery{d, d}, 1, t0.Add(time.Hour))
 		return n > 0, err
 	}),
 	"webhook.Repository.ListDeliveries": read(func(ctx context.Context, s *store.Store, v victim, org int64) (bool, error) {

@@ -153,17 +153,21 @@ func (r *WebhookRepo) recordEmission(ctx context.Context, orgID int64, es []webh
 	}
 	// One dispatch per webhook, in the webhooks' id order, each with its
 	// deliveries in id order (the change's).
-	var dispatches []webhook.Dispatch
-	at2 := map[int64]int{} // webhook id → its dispatch's index
+	var (
+		dispatches []webhook.Dispatch
+		hooks      []webhook.Webhook // each dispatch's webhook, read once
+		byWebhook  = map[int64]int{} // webhook id → its dispatch's index
+	)
 	for j, row := range emitted {
-		k, ok := at2[row.WebhookID]
+		k, ok := byWebhook[row.WebhookID]
 		if !ok {
 			k = len(dispatches)
-			at2[row.WebhookID] = k
+			byWebhook[row.WebhookID] = k
 			dispatches = append(dispatches, webhook.Dispatch{ID: row.DispatchID, OrganizationID: orgID, DueAt: *due})
+			row.Webhook.ID, row.Webhook.OrganizationID, row.Webhook.Status = row.WebhookID, orgID, string(webhook.Active)
+			hooks = append(hooks, row.Webhook.domain())
 		}
-		row.Webhook.ID, row.Webhook.OrganizationID, row.Webhook.Status = row.WebhookID, orgID, string(webhook.Active)
-		dispatches[k].Out = append(dispatches[k].Out, webhook.Outgoing{Delivery: out[j], Webhook: row.Webhook.domain(), Event: es[row.event]})
+		dispatches[k].Out = append(dispatches[k].Out, webhook.Outgoing{Delivery: out[j], Webhook: hooks[k], Event: es[row.event]})
 	}
 	slices.SortFunc(dispatches, func(a, b webhook.Dispatch) int { return cmp.Compare(a.Out[0].Webhook.ID, b.Out[0].Webhook.ID) })
 	return out, dispatches, nil
@@ -382,18 +386,11 @@ WHERE ` + inOrgSQL("webhook_deliveries") + ` AND id = ? AND state = 'PENDING' AN
 // with another multi-row change of the same webhook's deliveries,
 // CancelPending or a delete, is retried as every transaction is. Called
 // within a transaction, it joins it (and that transaction's retry applies).
-// A dispatch's row is deleted by a data-modifying CTE of the same
-// statement on PostgreSQL, by a second statement of one transaction on
-// SQLite.
-func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webhook.Delivery, n int, at time.Time, dispatchID int64) (int64, error) {
+func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webhook.Delivery, n int, at time.Time) (int64, error) {
 	if len(ds) == 0 {
 		return 0, nil
 	}
-	withDispatch := dispatchID != 0 && r.s.Dialect == Postgres
-	args := make([]any, 0, 4+5*len(ds)+2)
-	if withDispatch {
-		args = append(args, orgID, dispatchID)
-	}
+	args := make([]any, 0, 2+5*len(ds)+2)
 	args = append(args, n, at)
 	for i := range ds {
 		row := deliveryFromDomain(&ds[i])
@@ -401,8 +398,8 @@ func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webh
 	}
 	args = append(args, orgID, n)
 	var affected int64
-	update := func(ctx context.Context) error {
-		res, err := r.s.pool(ctx).ExecContext(ctx, recordAttemptsSQL(len(ds), withDispatch)[r.s.Dialect], args...)
+	update := func() error {
+		res, err := r.s.pool(ctx).ExecContext(ctx, recordAttemptsSQL(len(ds))[r.s.Dialect], args...)
 		if err != nil {
 			return err
 		}
@@ -410,19 +407,10 @@ func (r *WebhookRepo) RecordAttempts(ctx context.Context, orgID int64, ds []webh
 		return err
 	}
 	var err error
-	switch {
-	case dispatchID != 0 && !withDispatch:
-		err = r.s.WithTx(ctx, func(ctx context.Context) error {
-			if err := update(ctx); err != nil {
-				return err
-			}
-			_, err := r.DeleteDispatch(ctx, orgID, dispatchID)
-			return err
-		})
-	case carriedTx(ctx):
-		err = update(ctx)
-	default:
-		err = retryTransient(ctx, func() error { return update(ctx) })
+	if carriedTx(ctx) {
+		err = update()
+	} else {
+		err = retryTransient(ctx, update)
 	}
 	return affected, errcode.Wrapf(err, "record attempt %d of %d webhook deliveries of organization %d", n, len(ds), orgID)
 }
@@ -432,17 +420,11 @@ func carriedTx(ctx context.Context) bool { _, ok := carried(ctx); return ok }
 
 // recordAttemptsSQL is RecordAttempts' statement for n deliveries, as each
 // database's driver takes it, written once per n and sent to the
-// connection as written (no statement building per job); withDispatch
-// (PostgreSQL) deletes a dispatch's row first: its organization and id
-// are the first two arguments.
-func recordAttemptsSQL(n int, withDispatch bool) map[Dialect]string {
-	return recordAttemptsSQLs.Get(recordAttemptsKey{n, withDispatch}, func() map[Dialect]string {
+// connection as written (no statement building per job).
+func recordAttemptsSQL(n int) map[Dialect]string {
+	return recordAttemptsSQLs.Get(n, func() map[Dialect]string {
 		values := "(CAST(? AS bigint), CAST(? AS text), CAST(? AS integer), CAST(? AS integer), CAST(? AS text))"
-		var dispatch string
-		if withDispatch {
-			dispatch = "WITH x AS (DELETE FROM webhook_dispatches WHERE " + inOrgSQL("webhook_dispatches") + " AND id = ?)\n"
-		}
-		return dialectSQL(dispatch + `UPDATE webhook_deliveries SET attempts = ?, state = v.column2, last_status_code = v.column3,
+		return dialectSQL(`UPDATE webhook_deliveries SET attempts = ?, state = v.column2, last_status_code = v.column3,
   last_latency_ms = v.column4, last_error = v.column5, next_attempt_at = NULL, updated_at = ?
 FROM (VALUES ` + values + strings.Repeat(", "+values, n-1) + `) AS v
 WHERE ` + inOrgSQL("webhook_deliveries") + ` AND webhook_deliveries.id = v.column1
@@ -450,13 +432,8 @@ WHERE ` + inOrgSQL("webhook_deliveries") + ` AND webhook_deliveries.id = v.colum
 	})
 }
 
-type recordAttemptsKey struct {
-	n            int
-	withDispatch bool
-}
-
 // recordAttemptsSQLs are the statements recordAttemptsSQL wrote, by n.
-var recordAttemptsSQLs Statements[recordAttemptsKey, map[Dialect]string]
+var recordAttemptsSQLs Statements[int, map[Dialect]string]
 
 // RecordAttempt implements webhook.Repository: one conditional UPDATE
 // (hand-written, through GORM's Exec: one per delivery). On PostgreSQL a

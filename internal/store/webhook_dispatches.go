@@ -156,7 +156,7 @@ FROM v WHERE webhook_deliveries.organization_id = v.org AND webhook_deliveries.i
 
 // RecordDispatches implements webhook.Repository: on PostgreSQL one
 // statement for them all (its own transaction: one commit); elsewhere
-// RecordAttempts for each, in one transaction.
+// RecordAttempts and DeleteDispatch for each, in one transaction.
 func (r *WebhookRepo) RecordDispatches(ctx context.Context, rs []webhook.DispatchRecord, n int, at time.Time) error {
 	if len(rs) == 0 {
 		return nil
@@ -164,7 +164,10 @@ func (r *WebhookRepo) RecordDispatches(ctx context.Context, rs []webhook.Dispatc
 	if r.s.Dialect != Postgres {
 		return r.s.WithTx(ctx, func(ctx context.Context) error {
 			for _, rec := range rs {
-				if _, err := r.RecordAttempts(ctx, rec.OrganizationID, rec.Ended, n, at, rec.DispatchID); err != nil {
+				if _, err := r.RecordAttempts(ctx, rec.OrganizationID, rec.Ended, n, at); err != nil {
+					return err
+				}
+				if _, err := r.DeleteDispatch(ctx, rec.OrganizationID, rec.DispatchID); err != nil {
 					return err
 				}
 			}

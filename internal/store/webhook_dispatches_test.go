@@ -98,7 +98,7 @@ func TestRecordDispatch(t *testing.T) {
 		require.Empty(t, taken, "a dispatch is taken once")
 
 		// The last record of a dispatch's attempts deletes its row (one
-		// statement on PostgreSQL), and only its organization's.
+		// statement on PostgreSQL), and only as its organization's.
 		var again []webhook.Dispatch
 		require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
 			fresh := es[0]
@@ -109,13 +109,13 @@ func TestRecordDispatch(t *testing.T) {
 		require.Len(t, again, 2)
 		ended := []webhook.Delivery{again[0].Out[0].Delivery}
 		ended[0].State = webhook.Succeeded
-		saved, err := repo.RecordAttempts(f.ctx, f.other, ended, 1, at, again[0].ID)
-		require.NoError(t, err)
-		require.Zero(t, saved)
-		saved, err = repo.RecordAttempts(f.ctx, f.org, ended, 1, at, again[0].ID)
-		require.NoError(t, err)
-		require.EqualValues(t, 1, saved)
+		require.NoError(t, repo.RecordDispatches(f.ctx, []webhook.DispatchRecord{{OrganizationID: f.other, DispatchID: again[0].ID, Ended: ended}}, 1, at))
 		stored, err := repo.Delivery(f.ctx, f.org, ended[0].ID, false)
+		require.NoError(t, err)
+		require.Equal(t, webhook.Pending, stored.State, "another organization's record saves nothing")
+		require.Zero(t, stored.Attempts)
+		require.NoError(t, repo.RecordDispatches(f.ctx, []webhook.DispatchRecord{{OrganizationID: f.org, DispatchID: again[0].ID, Ended: ended}}, 1, at))
+		stored, err = repo.Delivery(f.ctx, f.org, ended[0].ID, false)
 		require.NoError(t, err)
 		require.Equal(t, webhook.Succeeded, stored.State)
 		require.Equal(t, 1, stored.Attempts)

@@ -262,10 +262,10 @@ func TestOutgoingAndRecordAttempt(t *testing.T) {
 		c.State, e2.State = webhook.Failed, webhook.Canceled
 		msg := "the receiver answered 500"
 		e2.LastError = &msg
-		saved, err := repo.RecordAttempts(f.ctx, f.other, []webhook.Delivery{c, e2}, 1, at, 0)
+		saved, err := repo.RecordAttempts(f.ctx, f.other, []webhook.Delivery{c, e2}, 1, at)
 		require.NoError(t, err)
 		require.Zero(t, saved, "another organization's deliveries are not found")
-		saved, err = repo.RecordAttempts(f.ctx, f.org, []webhook.Delivery{c, e2}, 1, at, 0)
+		saved, err = repo.RecordAttempts(f.ctx, f.org, []webhook.Delivery{c, e2}, 1, at)
 		require.NoError(t, err)
 		require.Equal(t, int64(1), saved, "the succeeded one is left alone")
 		got, err = repo.Delivery(f.ctx, f.org, e2.ID, false)
@@ -278,7 +278,7 @@ func TestOutgoingAndRecordAttempt(t *testing.T) {
 		got, err = repo.Delivery(f.ctx, f.org, c.ID, false)
 		require.NoError(t, err)
 		require.Equal(t, webhook.Succeeded, got.State)
-		saved, err = repo.RecordAttempts(f.ctx, f.org, []webhook.Delivery{c, e2}, 1, at, 0)
+		saved, err = repo.RecordAttempts(f.ctx, f.org, []webhook.Delivery{c, e2}, 1, at)
 		require.NoError(t, err)
 		require.Zero(t, saved, "attempt 1 is recorded once")
 	})

@@ -37,9 +37,10 @@ func (s *Service) AttemptAll(ctx context.Context, orgID int64, ids []int64, n in
 
 // attemptOutgoing is AttemptAll once the deliveries are read (or known:
 // a dispatch's, as its emission recorded them). dispatchID, when not 0,
-// is the dispatch of out: its row is deleted with the last record when
-// every attempt was made and recorded (one statement, one commit), and
-// left to the sweep otherwise.
+// is the dispatch of out (n is then 1): its row is deleted with the last
+// record (RecordDispatches: one statement, one commit, shared with the
+// other dispatches that end then) when every attempt was made and
+// recorded, and left to the sweep otherwise.
 func (s *Service) attemptOutgoing(ctx context.Context, orgID int64, out []Outgoing, n int, dispatchID int64) (err error) {
 	// The ended attempts (no next attempt to queue) are recorded together
 	// when the batch ends, or before a 410's record, or on an error.
@@ -54,13 +55,17 @@ func (s *Service) attemptOutgoing(ctx context.Context, orgID int64, out []Outgoi
 		}
 		var err error
 		count := len(ended)
+		rec := DispatchRecord{OrganizationID: orgID, DispatchID: dispatch, Ended: ended}
 		switch d := s.dispatcher.Load(); {
 		case dispatch != 0 && d != nil:
-			err = d.record(ctx, DispatchRecord{OrganizationID: orgID, DispatchID: dispatch, Ended: slices.Clone(ended)}, n)
-		case count == 1 && dispatch == 0:
+			rec.Ended = slices.Clone(ended) // the recorder writes it after ended is reused
+			err = d.record(ctx, rec)
+		case dispatch != 0: // the dispatcher is stopping: on its own
+			err = s.repo.RecordDispatches(ctx, []DispatchRecord{rec}, n, s.clock())
+		case count == 1:
 			err = s.recordAttempt(ctx, &ended[0], n)
 		default:
-			_, err = s.repo.RecordAttempts(ctx, orgID, ended, n, s.clock(), dispatch)
+			_, err = s.repo.RecordAttempts(ctx, orgID, ended, n, s.clock())
 		}
 		ended = ended[:0]
 		return errcode.Wrapf(err, "record attempt %d of %d deliveries", n, count)

@@ -83,10 +83,12 @@ type Dispatcher struct {
 // pendingRecord is a dispatch's last record on its way to the recorder.
 type pendingRecord struct {
 	rec      DispatchRecord
-	n        int
 	deadline time.Time // the dispatch's: a record written later may follow the sweep's job
 	done     chan error
 }
+
+// firstAttempt is the attempt a dispatch makes of each of its deliveries.
+const firstAttempt = 1
 
 // recordBatch is how many dispatches' records one statement writes at most.
 const recordBatch = 64
@@ -111,8 +113,8 @@ func NewDispatcher(s *Service, cfg DispatchConfig) *Dispatcher {
 
 // record hands a dispatch's last record to the recorder and waits for it
 // to be written.
-func (d *Dispatcher) record(ctx context.Context, rec DispatchRecord, n int) error {
-	p := pendingRecord{rec: rec, n: n, done: make(chan error, 1)}
+func (d *Dispatcher) record(ctx context.Context, rec DispatchRecord) error {
+	p := pendingRecord{rec: rec, done: make(chan error, 1)}
 	if dl, ok := ctx.Deadline(); ok {
 		p.deadline = dl
 	}
@@ -149,10 +151,6 @@ func (d *Dispatcher) recordLoop(ctx context.Context) {
 		for len(batch) < recordBatch {
 			select {
 			case p := <-d.recs:
-				if p.n != batch[0].n {
-					d.write(ctx, batch)
-					batch = batch[:0]
-				}
 				batch = append(batch, p)
 			default:
 				break more
@@ -162,7 +160,7 @@ func (d *Dispatcher) recordLoop(ctx context.Context) {
 	}
 }
 
-// write saves batch (of one attempt number) with one RecordDispatches,
+// write saves batch with one RecordDispatches,
 // before the earliest of its dispatches' deadlines; when that fails, each
 // record on its own (one bad record does not send the others' deliveries
 // again through the sweep).
@@ -181,7 +179,7 @@ func (d *Dispatcher) write(ctx context.Context, batch []pendingRecord) {
 			wctx, cancel = context.WithDeadline(ctx, dl)
 		}
 		defer cancel()
-		return d.s.repo.RecordDispatches(wctx, rs, ps[0].n, d.s.clock())
+		return d.s.repo.RecordDispatches(wctx, rs, firstAttempt, d.s.clock())
 	}
 	err := save(batch)
 	if err == nil || len(batch) == 1 {
@@ -359,7 +357,7 @@ func (d *Dispatcher) attempt(ctx context.Context, job Dispatch) {
 			}
 		}
 	}
-	if err := d.s.attemptOutgoing(ctx, job.OrganizationID, out, 1, job.ID); err != nil {
+	if err := d.s.attemptOutgoing(ctx, job.OrganizationID, out, firstAttempt, job.ID); err != nil {
 		metrics.WebhookDispatches.WithLabelValues("error").Inc()
 		if !errors.Is(err, context.Canceled) {
 			slog.Default().Warn("webhook dispatch: left to the sweep", "error", err.Error(), "dispatch_id", job.ID, "organization_id", job.OrganizationID)

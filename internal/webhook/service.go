@@ -134,10 +134,8 @@ type Repository interface {
 	RecordAttempt(ctx context.Context, d *Delivery, n int) (bool, error)
 	// RecordAttempts saves attempt n of each of ds, ended (succeeded,
 	// failed or canceled: no next attempt), at, as RecordAttempt does for
-	// one, in one statement; it returns how many it saved. dispatchID, when
-	// not 0, is a dispatch whose row goes with them (in the same statement
-	// where the database allows).
-	RecordAttempts(ctx context.Context, orgID int64, ds []Delivery, n int, at time.Time, dispatchID int64) (int64, error)
+	// one, in one statement; it returns how many it saved.
+	RecordAttempts(ctx context.Context, orgID int64, ds []Delivery, n int, at time.Time) (int64, error)
 	// RecordDispatches is RecordAttempts of several dispatches at once
 	// (their ended attempts n, each of its own organization, and their
 	// rows), in one statement where the database allows: one commit
