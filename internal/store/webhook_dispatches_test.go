@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -38,12 +39,25 @@ func TestRecordDispatch(t *testing.T) {
 			{ID: uuid.NewString(), OrganizationID: f.org, Name: "CUSTOMER.UPDATED", CreatedAt: t0, Data: json.RawMessage(`{"customerId":1,"status":"ACTIVE"}`)},
 		}
 		at, due := t0.Add(time.Second), t0.Add(time.Minute)
-		var ds []webhook.Dispatch
-		require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
-			var err error
-			ds, err = repo.RecordDispatch(ctx, f.org, es, at, due)
-			return err
-		}))
+		// record is an emission with dispatches of es by org, in a transaction
+		// of its own, its events given fresh ids when fresh is set.
+		record := func(org int64, es []webhook.Event, fresh bool) []webhook.Dispatch {
+			t.Helper()
+			if fresh {
+				es = slices.Clone(es)
+				for i := range es {
+					es[i].ID = uuid.NewString()
+				}
+			}
+			var ds []webhook.Dispatch
+			require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
+				var err error
+				ds, err = repo.RecordDispatch(ctx, org, es, at, due)
+				return err
+			}))
+			return ds
+		}
+		ds := record(f.org, es, false)
 		require.Len(t, ds, 2, "one dispatch per webhook delivered to")
 		want := []struct {
 			hook   webhook.Webhook
@@ -99,13 +113,7 @@ func TestRecordDispatch(t *testing.T) {
 
 		// The last record of a dispatch's attempts deletes its row (one
 		// statement on PostgreSQL), and only as its organization's.
-		var again []webhook.Dispatch
-		require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
-			fresh := es[0]
-			fresh.ID = uuid.NewString()
-			again, err = repo.RecordDispatch(ctx, f.org, []webhook.Event{fresh}, at, due)
-			return err
-		}))
+		again := record(f.org, es[:1], true)
 		require.Len(t, again, 2)
 		ended := []webhook.Delivery{again[0].Out[0].Delivery}
 		ended[0].State = webhook.Succeeded
@@ -127,15 +135,7 @@ func TestRecordDispatch(t *testing.T) {
 		// Several dispatches' last records in one statement, each matched
 		// on its own organization: the other organization's record of
 		// this organization's delivery and dispatch changes nothing.
-		var batch []webhook.Dispatch
-		require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
-			fresh := []webhook.Event{es[0], es[2]}
-			for i := range fresh {
-				fresh[i].ID = uuid.NewString()
-			}
-			batch, err = repo.RecordDispatch(ctx, f.org, fresh, at, due)
-			return err
-		}))
+		batch := record(f.org, []webhook.Event{es[0], es[2]}, true)
 		require.Len(t, batch, 2)
 		var recs []webhook.DispatchRecord
 		for i, d := range batch {
@@ -172,12 +172,7 @@ func TestRecordDispatch(t *testing.T) {
 		require.Equal(t, batch[1].ID, taken[0].ID)
 
 		// An emission no webhook takes records no dispatch.
-		var none []webhook.Dispatch
-		require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
-			other := webhook.Event{ID: uuid.NewString(), OrganizationID: f.other, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{}`)}
-			none, err = repo.RecordDispatch(ctx, f.other, []webhook.Event{other}, at, due)
-			return err
-		}))
+		none := record(f.other, []webhook.Event{webhook.Event{ID: uuid.NewString(), OrganizationID: f.other, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{}`)}}, false)
 		require.Empty(t, none)
 		var rows int64
 		require.NoError(t, s.DB.Raw("SELECT count(*) FROM webhook_dispatches").Scan(&rows).Error)
