@@ -172,7 +172,7 @@ func TestRecordDispatch(t *testing.T) {
 		require.Equal(t, batch[1].ID, taken[0].ID)
 
 		// An emission no webhook takes records no dispatch.
-		none := record(f.other, []webhook.Event{webhook.Event{ID: uuid.NewString(), OrganizationID: f.other, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{}`)}}, false)
+		none := record(f.other, []webhook.Event{{ID: uuid.NewString(), OrganizationID: f.other, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{}`)}}, false)
 		require.Empty(t, none)
 		var rows int64
 		require.NoError(t, s.DB.Raw("SELECT count(*) FROM webhook_dispatches").Scan(&rows).Error)
