@@ -92,8 +92,11 @@ var customerWithAccountsSQLs Statements[string, string]
 // customerWithAccountsSQL is the one statement of a customer with its
 // accounts and their portfolios, its arguments put in l: c inserts the
 // customer, a its accounts (in the order asked, v.ord), p one portfolio per
-// account, of the account's investment type; it returns (customer id,
-// account id, account investment type, portfolio id) per account.
+// account, of the account's investment type; counts and buckets add the
+// customer and its accounts to list_counts and list_buckets as the insert
+// triggers would (the rows say counted, so that their triggers skip them:
+// migration 00032); it returns (customer id, account id, account
+// investment type, portfolio id) per account.
 //
 // Equal values share one argument (argList): a customer's accounts and
 // portfolios usually repeat its organization, status, currency and
@@ -156,13 +159,13 @@ func writeCustomerWithAccountsSQL(l *argList, n int) string {
 		b.WriteByte(')')
 	}
 	b.WriteString(`WITH c AS (
-  INSERT INTO customers (organization_id, first_name, last_name, reference_id, status, created_at, updated_at)
+  INSERT INTO customers (organization_id, first_name, last_name, reference_id, status, created_at, updated_at, counted)
   VALUES `)
-	row(7, "")
-	b.WriteString(` RETURNING id
+	row(7, ", true")
+	b.WriteString(` RETURNING id, organization_id, status, created_at
 ), a AS (
-  INSERT INTO accounts (organization_id, customer_id, investment_type, currency, currency_spelling, status, created_at, updated_at)
-  SELECT v.o, c.id, v.t, v.cur, v.sp, v.st, v.ca, v.ua FROM c, (VALUES `)
+  INSERT INTO accounts (organization_id, customer_id, investment_type, currency, currency_spelling, status, created_at, updated_at, counted)
+  SELECT v.o, c.id, v.t, v.cur, v.sp, v.st, v.ca, v.ua, true FROM c, (VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
@@ -170,7 +173,7 @@ func writeCustomerWithAccountsSQL(l *argList, n int) string {
 		row(7, ", "+strconv.Itoa(i))
 	}
 	b.WriteString(`) AS v(o, t, cur, sp, st, ca, ua, ord) ORDER BY v.ord
-  RETURNING id, investment_type
+  RETURNING id, investment_type, organization_id, created_at
 ), p AS (
   INSERT INTO portfolios (organization_id, customer_id, account_id, investment_type, currency, currency_spelling, status,
     investment_amount, market_value, performance, created_at, updated_at)
@@ -184,6 +187,17 @@ func writeCustomerWithAccountsSQL(l *argList, n int) string {
 	}
 	b.WriteString(`) AS w(o, t, cur, sp, st, ia, mv, pf, ca, ua) ON w.t = a.investment_type ORDER BY a.id
   RETURNING id, account_id
+), g AS (
+  SELECT organization_id AS o, 'customers' AS l, 'status=' || status AS k, date_bin('1 hour', created_at, '2000-01-01 00:00:00+00') AS t FROM c
+  UNION ALL SELECT organization_id, 'accounts', '', date_bin('1 hour', created_at, '2000-01-01 00:00:00+00') FROM a
+), counts AS (
+  INSERT INTO list_counts AS x (organization_id, list, key, slot, n)
+  SELECT o, l, k, pg_backend_pid() % 256, count(*) FROM g GROUP BY o, l, k ORDER BY o, l, k
+  ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = x.n + EXCLUDED.n
+), buckets AS (
+  INSERT INTO list_buckets AS x (organization_id, list, key, bucket, slot, n)
+  SELECT o, l, k, t, pg_backend_pid() % 256, count(*) FROM g GROUP BY o, l, k, t ORDER BY o, l, k, t
+  ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = x.n + EXCLUDED.n
 )
 SELECT c.id, a.id, a.investment_type, p.id FROM c, a JOIN p ON p.account_id = a.id`)
 	return b.String()

@@ -30,6 +30,17 @@ func TestListTotalsExact(t *testing.T) {
 		}
 		plain := f.customer(t, f.org, customerOpts{Status: investing.Suspended})
 		f.customer(t, f.other, customerOpts{})
+		// the create's one statement, which counts its rows itself (on
+		// PostgreSQL: its rows skip the insert triggers), in both organizations
+		for _, org := range []int64{f.org, f.other, f.org} {
+			f.customerWithAccounts(t, org, investing.Suspended)
+		}
+		// a statement of several rows behind the repository's back: the
+		// insert triggers count each row once
+		require.NoError(t, f.exec(`INSERT INTO customers (organization_id, first_name, last_name, status, created_at, updated_at)
+SELECT organization_id, 'Copy', last_name, status, created_at, updated_at FROM customers WHERE organization_id = ?`, f.org))
+		require.NoError(t, f.exec(`INSERT INTO accounts (organization_id, customer_id, investment_type, currency, status, created_at, updated_at)
+SELECT organization_id, id, 'BONDS', 'USD', 'ACTIVE', created_at, updated_at FROM customers WHERE first_name = 'Copy'`))
 		// portfolios without an account (kept counts) beside those of the accounts (counted through them)
 		for _, h := range []holding{hs[0], hs[0], hs[1], hs[3]} {
 			f.portfolio(t, h.c, portfolioOpts{})
@@ -75,6 +86,10 @@ SELECT organization_id, customer_id, 'USD', 'ACTIVE', created_at, updated_at FRO
 				defer wg.Done()
 				for i := range 10 {
 					st := []investing.Status{investing.Active, investing.Suspended}[(w+i)%2]
+					if i%3 == 0 {
+						errs <- f.createCustomerWithAccounts(f.org, st)
+						continue
+					}
 					cu := investing.Customer{OrganizationID: f.org, FirstName: "Con", LastName: "Current", Status: st, CreatedAt: t0, UpdatedAt: t0}
 					errs <- f.repo.WithTx(f.ctx, func(ctx context.Context) error {
 						if err := f.repo.CreateCustomer(ctx, &cu); err != nil {
@@ -93,6 +108,25 @@ SELECT organization_id, customer_id, 'USD', 'ACTIVE', created_at, updated_at FRO
 		}
 		f.requireTotals(t, hs)
 	})
+}
+
+// createCustomerWithAccounts creates a customer with two accounts and
+// their portfolios as POST /v1/customers does (on PostgreSQL, one
+// statement that also writes their list counts).
+func (f fixture) createCustomerWithAccounts(orgID int64, st investing.Status) error {
+	c := investing.Customer{OrganizationID: orgID, FirstName: "One", LastName: "Statement", Status: st, CreatedAt: t0, UpdatedAt: t0}
+	var as []*investing.Account
+	var ps []*investing.Portfolio
+	for _, typ := range []investing.InvestmentType{investing.InternationalStocks, investing.LocalStocks} {
+		as = append(as, &investing.Account{OrganizationID: orgID, InvestmentType: typ, Currency: investing.USD, Status: investing.Active, CreatedAt: t0, UpdatedAt: t0})
+		ps = append(ps, &investing.Portfolio{OrganizationID: orgID, InvestmentType: &typ, Currency: investing.USD, Status: investing.Active, CreatedAt: t0, UpdatedAt: t0})
+	}
+	return f.repo.WithTx(f.ctx, func(ctx context.Context) error { return f.repo.CreateCustomerWithAccounts(ctx, &c, as, ps) })
+}
+
+func (f fixture) customerWithAccounts(t *testing.T, orgID int64, st investing.Status) {
+	t.Helper()
+	require.NoError(t, f.createCustomerWithAccounts(orgID, st))
 }
 
 func (f fixture) lastID(t *testing.T, table string) int64 {
