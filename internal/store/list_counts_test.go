@@ -12,6 +12,7 @@ import (
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/testdb"
 	"github.com/openvest/openvest/internal/trading"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 )
 
@@ -48,6 +49,14 @@ SELECT organization_id, id, 'BONDS', 'USD', 'ACTIVE', created_at, updated_at FRO
 		require.NoError(t, f.exec(`INSERT INTO portfolios (organization_id, customer_id, currency, status, created_at, updated_at)
 SELECT organization_id, customer_id, 'USD', 'ACTIVE', created_at, updated_at FROM portfolios WHERE account_id IS NOT NULL`))
 		for i, h := range hs {
+			// through the repository: the create's statement counts its request itself
+			amount := decimal.RequireFromString("25")
+			for _, st := range []trading.RequestStatus{trading.Pending, trading.Completed} {
+				q := trading.Request{OrganizationID: h.c.OrganizationID, CustomerID: h.c.ID, AccountID: h.a.ID, PortfolioID: h.p.ID,
+					Type: trading.Purchase, Status: st, Currency: investing.USD, InstrumentID: 1, Symbol: "AAPL", PurchaseAmount: &amount,
+					Schedule: trading.Once, CreatedAt: t0, UpdatedAt: t0}
+				require.NoError(t, f.s.Trading().CreateRequest(f.ctx, &q))
+			}
 			for j, r := range []struct{ typ, status string }{{"PURCHASE", "PENDING"}, {"PURCHASE", "COMPLETED"}, {"SELL", "PENDING"}} {
 				require.NoError(t, f.insertRequest(h, r.typ, r.status))
 				if r.status == "COMPLETED" {

@@ -77,9 +77,32 @@ func (r *TradingRepo) CreateRequest(ctx context.Context, q *trading.Request) err
 }
 
 // createRequestSQL is CreateRequest's statement: every column of
-// requestColumns but id, which it returns.
-var createRequestSQL = dialectSQL(`INSERT INTO requests (` + requestColumns[len("id, "):] + `) VALUES (` +
-	strings.Repeat("?, ", 20) + `?) RETURNING id`)
+// requestColumns but id, which it returns. On PostgreSQL it also adds the
+// request to list_counts and list_buckets, as the insert trigger would,
+// and marks it counted so that the trigger skips it (migration 00033).
+var createRequestSQL = func() map[Dialect]string {
+	values := `(` + strings.Repeat("?, ", 20) + `?`
+	m := dialectSQL(`INSERT INTO requests (` + requestColumns[len("id, "):] + `) VALUES ` + values + `) RETURNING id`)
+	m[Postgres] = dialectSQL(`WITH r AS (
+  INSERT INTO requests (` + requestColumns[len("id, "):] + `, counted) VALUES ` + values + `, true)
+  RETURNING id, organization_id, customer_id, status, request_type, created_at
+), counts AS (
+  INSERT INTO list_counts AS x (organization_id, list, key, slot, n)
+  SELECT r.organization_id, 'requests', kk.k, pg_backend_pid() % 256, 1
+  FROM r, LATERAL (VALUES ('customer_id=' || r.customer_id || '&status=' || r.status || '&request_type=' || r.request_type),
+    ('status=' || r.status || '&request_type=' || r.request_type)) AS kk(k)
+  ORDER BY kk.k
+  ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = x.n + EXCLUDED.n
+), buckets AS (
+  INSERT INTO list_buckets AS x (organization_id, list, key, bucket, slot, n)
+  SELECT r.organization_id, 'requests', 'status=' || r.status || '&request_type=' || r.request_type,
+    date_bin('1 hour', r.created_at, '2000-01-01 00:00:00+00'), pg_backend_pid() % 256, 1
+  FROM r
+  ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = x.n + EXCLUDED.n
+)
+SELECT id FROM r`)[Postgres]
+	return m
+}()
 
 // requestColumns are requestRow's columns in the order requestRow.scan reads them.
 const requestColumns = "id, organization_id, customer_id, account_id, portfolio_id, request_type, status, currency, currency_spelling, " +
