@@ -17,8 +17,8 @@ var _ event.Emitter = Events{}
 
 // Emit implements event.Emitter: one call records all the events.
 func (e Events) Emit(ctx context.Context, orgID int64, events ...event.Event) error {
-	if len(events) == 0 {
-		return nil
+	if len(events) == 0 || webhook.TakeNoneActive(ctx, orgID) {
+		return nil // (not rendered: no active webhook to deliver them to)
 	}
 	out := make([]webhook.Emission, len(events))
 	for i, ev := range events {

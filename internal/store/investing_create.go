@@ -8,6 +8,7 @@ import (
 
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/webhook"
 )
 
 // CreateCustomerWithAccounts implements investing.CustomerCreator: on
@@ -31,11 +32,11 @@ func (r *InvestingRepo) CreateCustomerWithAccounts(ctx context.Context, c *inves
 	for i, a := range as {
 		byType[a.InvestmentType] = i
 	}
-	n := 0
+	n, hooked := 0, false
 	for rows.Next() {
 		var customerID, accountID, portfolioID int64
 		var typ string
-		if err := rows.Scan(&customerID, &accountID, &typ, &portfolioID); err != nil {
+		if err := rows.Scan(&customerID, &accountID, &typ, &portfolioID, &hooked); err != nil {
 			return errcode.Wrapf(err, "read the ids of customer of organization %d", c.OrganizationID)
 		}
 		i, ok := byType[investing.InvestmentType(typ)]
@@ -52,6 +53,9 @@ func (r *InvestingRepo) CreateCustomerWithAccounts(ctx context.Context, c *inves
 	}
 	if n != len(as) {
 		return errcode.Wrapf(fmt.Errorf("%d accounts with portfolios returned, %d asked for", n, len(as)), "create customer of organization %d", c.OrganizationID)
+	}
+	if !hooked {
+		webhook.NoteNoneActive(ctx, c.OrganizationID) // its events need no statement
 	}
 	return nil
 }
@@ -96,7 +100,8 @@ var customerWithAccountsSQLs Statements[string, string]
 // customer and its accounts to list_counts and list_buckets as the insert
 // triggers would (the rows say counted, so that their triggers skip them:
 // migration 00032); it returns (customer id, account id, account
-// investment type, portfolio id) per account.
+// investment type, portfolio id, whether the organization has an active
+// webhook) per account.
 //
 // Equal values share one argument (argList): a customer's accounts and
 // portfolios usually repeat its organization, status, currency and
@@ -199,6 +204,10 @@ func writeCustomerWithAccountsSQL(l *argList, n int) string {
   SELECT o, l, k, t, pg_backend_pid() % 256, count(*) FROM g GROUP BY o, l, k, t ORDER BY o, l, k, t
   ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = x.n + EXCLUDED.n
 )
-SELECT c.id, a.id, a.investment_type, p.id FROM c, a JOIN p ON p.account_id = a.id`)
+SELECT c.id, a.id, a.investment_type, p.id,
+  EXISTS (SELECT FROM webhooks WHERE webhooks.organization_id = `)
+	b.WriteString(l.placeholderOfUse(0)) // the customer's organization
+	b.WriteString(` AND webhooks.status = '` + string(webhook.Active) + `')
+FROM c, a JOIN p ON p.account_id = a.id`)
 	return b.String()
 }

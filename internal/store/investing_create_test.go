@@ -8,6 +8,8 @@ import (
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/testdb"
+	"github.com/openvest/openvest/internal/webhook"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 )
@@ -85,4 +87,44 @@ func TestCreateCustomerWithAccounts(t *testing.T) {
 		_, err = f.repo.Customer(f.ctx, f.org, c4.ID, false)
 		require.NoError(t, err)
 	})
+}
+
+// TestCustomerCreateReadsActiveWebhooks: on PostgreSQL the create's one
+// statement also reads whether the organization has an active webhook and,
+// when it has none, notes it in the transaction (webhook.NoteNoneActive),
+// so that the create's events skip their statement; a deactivated webhook
+// counts as none, an active one of another organization too.
+func TestCustomerCreateReadsActiveWebhooks(t *testing.T) {
+	t.Parallel()
+	s := testdb.Postgres(t)
+	f := setup(t, s)
+	create := func(orgID int64) bool {
+		t.Helper()
+		c := &investing.Customer{OrganizationID: orgID, FirstName: "Ada", LastName: "Mwale", Status: investing.Active, CreatedAt: t0, UpdatedAt: t0}
+		typ := investing.InternationalStocks
+		as := []*investing.Account{{OrganizationID: orgID, InvestmentType: typ, Currency: investing.USD, Status: investing.Active, CreatedAt: t0, UpdatedAt: t0}}
+		ps := []*investing.Portfolio{{OrganizationID: orgID, InvestmentType: &typ, Currency: investing.USD, Status: investing.Active, CreatedAt: t0, UpdatedAt: t0}}
+		var none bool
+		require.NoError(t, f.repo.WithTx(f.ctx, func(ctx context.Context) error {
+			if err := f.repo.CreateCustomerWithAccounts(ctx, c, as, ps); err != nil {
+				return err
+			}
+			none = webhook.TakeNoneActive(ctx, orgID)
+			return nil
+		}))
+		return none
+	}
+	require.True(t, create(f.org), "no webhook at all")
+
+	hook := func(orgID int64, st webhook.Status) {
+		w := webhook.Webhook{OrganizationID: orgID, URL: "https://hooks.example.com/" + string(st), Subscriptions: []string{"ALL"}, Status: st, CreatedAt: t0, UpdatedAt: t0}
+		require.NoError(t, s.Webhooks().CreateWebhook(f.ctx, &w))
+	}
+	hook(f.other, webhook.Active)
+	require.True(t, create(f.org), "only another organization's webhook is active")
+	hook(f.org, webhook.Deactived)
+	require.True(t, create(f.org), "the organization's only webhook is deactivated")
+	hook(f.org, webhook.Active)
+	require.False(t, create(f.org), "the organization has an active webhook")
+	require.False(t, create(f.other), "the other organization's is active too")
 }

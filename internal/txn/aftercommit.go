@@ -22,8 +22,9 @@ func AfterCommit(ctx context.Context, fn func()) {
 }
 
 // Track is for Transactor implementations: it returns ctx carrying the
-// after-commit functions of one run of an outermost transaction, and the
-// function that runs them, to call once that run has committed.
+// after-commit functions (and the notes: Note) of one run of an outermost
+// transaction, and the function that runs them, to call once that run has
+// committed.
 func Track(ctx context.Context) (context.Context, func()) {
 	h := &hooks{}
 	return context.WithValue(ctx, hooksKey{}, h), func() {
@@ -40,6 +41,7 @@ func Track(ctx context.Context) (context.Context, func()) {
 type hooksKey struct{}
 
 type hooks struct {
-	mu  sync.Mutex
-	fns []func()
+	mu    sync.Mutex
+	fns   []func()
+	notes map[any]struct{} // Note
 }

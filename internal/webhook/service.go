@@ -419,6 +419,7 @@ func (s *Service) Create(ctx context.Context, orgID int64, url string, subs []st
 		if err := s.repo.CreateWebhook(ctx, &w); err != nil {
 			return err
 		}
+		TakeNoneActive(ctx, orgID) // an earlier statement's "none" is no longer true
 		return s.events.Emit(ctx, orgID, WebhookCreated{w})
 	})
 	return w, errcode.Wrapf(err, "create webhook of organization %d", orgID)
@@ -467,6 +468,7 @@ func (s *Service) Update(ctx context.Context, orgID int64, in Update) (Webhook, 
 		if in.Status != nil && *in.Status != w.Status {
 			w.Status = *in.Status
 			if w.Status == Active {
+				TakeNoneActive(ctx, orgID) // an earlier statement's "none" is no longer true
 				w.DeactivatedReason = nil
 			} else {
 				reason := "deactivated through the API"
