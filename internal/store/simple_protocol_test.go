@@ -11,6 +11,7 @@ import (
 	"github.com/openvest/openvest/internal/idempotency"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/testdb"
 	"github.com/openvest/openvest/internal/webhook"
 	"github.com/shopspring/decimal"
@@ -128,4 +129,16 @@ func TestWebhookStatementsInSimpleProtocol(t *testing.T) {
 	gotP, err := s.Investing().Portfolio(f.ctx, f.org, p.ID, false)
 	require.NoError(t, err)
 	requirePortfolio(t, p, gotP)
+
+	// a request's insert, which counts itself in the same statement
+	amount := decimal.RequireFromString("25.5")
+	q := trading.Request{OrganizationID: f.org, CustomerID: c.ID, AccountID: a.ID, PortfolioID: p.ID, Type: trading.Purchase, Status: trading.Pending,
+		Currency: investing.Currency("ZK"), InstrumentID: 1, Symbol: "AAPL", PurchaseAmount: &amount, Schedule: trading.Once, CreatedAt: t0, UpdatedAt: t0}
+	require.NoError(t, s.Trading().CreateRequest(f.ctx, &q))
+	gotQ, err := s.Trading().Request(f.ctx, f.org, q.ID, false)
+	require.NoError(t, err)
+	require.Equal(t, "25.5", gotQ.PurchaseAmount.String())
+	var counted int64
+	require.NoError(t, s.DB.WithContext(f.ctx).Raw(`SELECT coalesce(sum(n), 0) FROM list_counts WHERE organization_id = ? AND list = 'requests'`, f.org).Scan(&counted).Error)
+	require.Equal(t, int64(2), counted, "its two count keys, once each")
 }
