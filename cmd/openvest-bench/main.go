@@ -14,7 +14,7 @@
 // with its own idempotency key), and reads each server's CPU time (and
 // that of its PostgreSQL backends) from /proc/<pid>/stat around the round.
 //
-//	post         signed POST /v1/customers (2 accounts, events on)    Openvest vs raw
+//	post         signed POST /v1/customers (2 accounts, no webhook)   Openvest vs raw
 //	get          signed GET /v1/customers/{id}                        Openvest vs raw
 //	get-unsigned unsigned GET /v1/customers/{id}                      Openvest vs raw
 //	post-webhook signed POST /v1/customers, one webhook on ALL         Openvest hooked vs Openvest plain
@@ -361,7 +361,7 @@ func run(ctx context.Context, cfg config) error {
 		var settle func(context.Context) (string, error)
 		switch op {
 		case "post":
-			title = "POST /v1/customers, signed, 2 accounts, events on"
+			title = "POST /v1/customers, signed, 2 accounts, no webhook"
 			a = target{"openvest", ov, posts(ov, orgs["signed"])}
 			b = target{"raw", raw, posts(raw, rawOrg)}
 		case "get":

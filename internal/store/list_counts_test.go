@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
@@ -33,8 +34,8 @@ func TestListTotalsExact(t *testing.T) {
 		f.customer(t, f.other, customerOpts{})
 		// the create's one statement, which counts its rows itself (on
 		// PostgreSQL: its rows skip the insert triggers), in both organizations
-		for _, org := range []int64{f.org, f.other, f.org} {
-			f.customerWithAccounts(t, org, investing.Suspended)
+		for i, org := range []int64{f.org, f.other, f.org} {
+			f.customerWithAccounts(t, org, investing.Suspended, t0.Add(time.Duration(i)*time.Hour))
 		}
 		// a statement of several rows behind the repository's back: the
 		// insert triggers count each row once
@@ -51,10 +52,11 @@ SELECT organization_id, customer_id, 'USD', 'ACTIVE', created_at, updated_at FRO
 		for i, h := range hs {
 			// through the repository: the create's statement counts its request itself
 			amount := decimal.RequireFromString("25")
-			for _, st := range []trading.RequestStatus{trading.Pending, trading.Completed} {
+			for k, st := range []trading.RequestStatus{trading.Pending, trading.Completed} {
+				at := t0.Add(time.Duration(i+2*k) * time.Hour) // buckets of their own
 				q := trading.Request{OrganizationID: h.c.OrganizationID, CustomerID: h.c.ID, AccountID: h.a.ID, PortfolioID: h.p.ID,
 					Type: trading.Purchase, Status: st, Currency: investing.USD, InstrumentID: 1, Symbol: "AAPL", PurchaseAmount: &amount,
-					Schedule: trading.Once, CreatedAt: t0, UpdatedAt: t0}
+					Schedule: trading.Once, CreatedAt: at, UpdatedAt: at}
 				require.NoError(t, f.s.Trading().CreateRequest(f.ctx, &q))
 			}
 			for j, r := range []struct{ typ, status string }{{"PURCHASE", "PENDING"}, {"PURCHASE", "COMPLETED"}, {"SELL", "PENDING"}} {
@@ -96,7 +98,7 @@ SELECT organization_id, customer_id, 'USD', 'ACTIVE', created_at, updated_at FRO
 				for i := range 10 {
 					st := []investing.Status{investing.Active, investing.Suspended}[(w+i)%2]
 					if i%3 == 0 {
-						errs <- f.createCustomerWithAccounts(f.org, st)
+						errs <- f.createCustomerWithAccounts(f.org, st, t0.Add(time.Duration(w)*time.Hour))
 						continue
 					}
 					cu := investing.Customer{OrganizationID: f.org, FirstName: "Con", LastName: "Current", Status: st, CreatedAt: t0, UpdatedAt: t0}
@@ -121,21 +123,24 @@ SELECT organization_id, customer_id, 'USD', 'ACTIVE', created_at, updated_at FRO
 
 // createCustomerWithAccounts creates a customer with two accounts and
 // their portfolios as POST /v1/customers does (on PostgreSQL, one
-// statement that also writes their list counts).
-func (f fixture) createCustomerWithAccounts(orgID int64, st investing.Status) error {
-	c := investing.Customer{OrganizationID: orgID, FirstName: "One", LastName: "Statement", Status: st, CreatedAt: t0, UpdatedAt: t0}
+// statement that also writes their list counts), the customer created at
+// at and its accounts in the next hour (so that each row's own hour is
+// the bucket it is counted in).
+func (f fixture) createCustomerWithAccounts(orgID int64, st investing.Status, at time.Time) error {
+	c := investing.Customer{OrganizationID: orgID, FirstName: "One", LastName: "Statement", Status: st, CreatedAt: at, UpdatedAt: at}
+	next := at.Add(90 * time.Minute)
 	var as []*investing.Account
 	var ps []*investing.Portfolio
 	for _, typ := range []investing.InvestmentType{investing.InternationalStocks, investing.LocalStocks} {
-		as = append(as, &investing.Account{OrganizationID: orgID, InvestmentType: typ, Currency: investing.USD, Status: investing.Active, CreatedAt: t0, UpdatedAt: t0})
-		ps = append(ps, &investing.Portfolio{OrganizationID: orgID, InvestmentType: &typ, Currency: investing.USD, Status: investing.Active, CreatedAt: t0, UpdatedAt: t0})
+		as = append(as, &investing.Account{OrganizationID: orgID, InvestmentType: typ, Currency: investing.USD, Status: investing.Active, CreatedAt: next, UpdatedAt: next})
+		ps = append(ps, &investing.Portfolio{OrganizationID: orgID, InvestmentType: &typ, Currency: investing.USD, Status: investing.Active, CreatedAt: next, UpdatedAt: next})
 	}
 	return f.repo.WithTx(f.ctx, func(ctx context.Context) error { return f.repo.CreateCustomerWithAccounts(ctx, &c, as, ps) })
 }
 
-func (f fixture) customerWithAccounts(t *testing.T, orgID int64, st investing.Status) {
+func (f fixture) customerWithAccounts(t *testing.T, orgID int64, st investing.Status, at time.Time) {
 	t.Helper()
-	require.NoError(t, f.createCustomerWithAccounts(orgID, st))
+	require.NoError(t, f.createCustomerWithAccounts(orgID, st, at))
 }
 
 func (f fixture) lastID(t *testing.T, table string) int64 {

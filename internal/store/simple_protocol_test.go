@@ -118,7 +118,11 @@ func TestWebhookStatementsInSimpleProtocol(t *testing.T) {
 	p := investing.Portfolio{OrganizationID: f.org, InvestmentType: &a.InvestmentType, Currency: investing.Currency("ZK"), Status: investing.Active,
 		InvestmentAmount: decimal.RequireFromString("12.5"), MarketValue: decimal.Zero, Performance: decimal.RequireFromString("-0.00000001"), CreatedAt: t0, UpdatedAt: t0}
 	require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
-		return s.Investing().CreateCustomerWithAccounts(ctx, &c, []*investing.Account{&a}, []*investing.Portfolio{&p})
+		if err := s.Investing().CreateCustomerWithAccounts(ctx, &c, []*investing.Account{&a}, []*investing.Portfolio{&p}); err != nil {
+			return err
+		}
+		require.False(t, webhook.TakeNoneActive(ctx, f.org), "the organization's active webhook was read")
+		return nil
 	}))
 	gotC, err := s.Investing().Customer(f.ctx, f.org, c.ID, false)
 	require.NoError(t, err)
