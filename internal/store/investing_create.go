@@ -193,17 +193,11 @@ func writeCustomerWithAccountsSQL(l *argList, n int) string {
 	b.WriteString(`) AS w(o, t, cur, sp, st, ia, mv, pf, ca, ua) ON w.t = a.investment_type ORDER BY a.id
   RETURNING id, account_id
 ), g AS (
-  SELECT organization_id AS o, 'customers' AS l, 'status=' || status AS k, date_bin('1 hour', created_at, '2000-01-01 00:00:00+00') AS t FROM c
-  UNION ALL SELECT organization_id, 'accounts', '', date_bin('1 hour', created_at, '2000-01-01 00:00:00+00') FROM a
-), counts AS (
-  INSERT INTO list_counts AS x (organization_id, list, key, slot, n)
-  SELECT o, l, k, pg_backend_pid() % 256, count(*) FROM g GROUP BY o, l, k ORDER BY o, l, k
-  ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = x.n + EXCLUDED.n
-), buckets AS (
-  INSERT INTO list_buckets AS x (organization_id, list, key, bucket, slot, n)
-  SELECT o, l, k, t, pg_backend_pid() % 256, count(*) FROM g GROUP BY o, l, k, t ORDER BY o, l, k, t
-  ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = x.n + EXCLUDED.n
-)
+  SELECT organization_id AS o, 'customers' AS l, 'status=' || status AS k, ` + hourBucketSQL("created_at") + ` AS t FROM c
+  UNION ALL SELECT organization_id, 'accounts', '', ` + hourBucketSQL("created_at") + ` FROM a
+), ` + selfCountCTEs(
+		`SELECT o, l, k, `+countSlotSQL+`, count(*) FROM g GROUP BY o, l, k ORDER BY o, l, k`,
+		`SELECT o, l, k, t, `+countSlotSQL+`, count(*) FROM g GROUP BY o, l, k, t ORDER BY o, l, k, t`) + `
 SELECT c.id, a.id, a.investment_type, p.id,
   EXISTS (SELECT FROM webhooks WHERE webhooks.organization_id = `)
 	b.WriteString(l.placeholderOfUse(0)) // the customer's organization

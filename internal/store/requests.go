@@ -86,20 +86,14 @@ var createRequestSQL = func() map[Dialect]string {
 	m[Postgres] = dialectSQL(`WITH r AS (
   INSERT INTO requests (` + requestColumns[len("id, "):] + `, counted) VALUES ` + values + `, true)
   RETURNING id, organization_id, customer_id, status, request_type, created_at
-), counts AS (
-  INSERT INTO list_counts AS x (organization_id, list, key, slot, n)
-  SELECT r.organization_id, 'requests', kk.k, pg_backend_pid() % 256, 1
+), ` + selfCountCTEs(
+		`SELECT r.organization_id, 'requests', kk.k, `+countSlotSQL+`, 1
   FROM r, LATERAL (VALUES ('customer_id=' || r.customer_id || '&status=' || r.status || '&request_type=' || r.request_type),
     ('status=' || r.status || '&request_type=' || r.request_type)) AS kk(k)
-  ORDER BY kk.k
-  ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = x.n + EXCLUDED.n
-), buckets AS (
-  INSERT INTO list_buckets AS x (organization_id, list, key, bucket, slot, n)
-  SELECT r.organization_id, 'requests', 'status=' || r.status || '&request_type=' || r.request_type,
-    date_bin('1 hour', r.created_at, '2000-01-01 00:00:00+00'), pg_backend_pid() % 256, 1
-  FROM r
-  ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = x.n + EXCLUDED.n
-)
+  ORDER BY kk.k`,
+		`SELECT r.organization_id, 'requests', 'status=' || r.status || '&request_type=' || r.request_type,
+    `+hourBucketSQL("r.created_at")+`, `+countSlotSQL+`, 1
+  FROM r`) + `
 SELECT id FROM r`)[Postgres]
 	return m
 }()
