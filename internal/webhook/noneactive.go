@@ -12,9 +12,10 @@ type noneActive struct{ orgID int64 }
 
 // NoteNoneActive records, in the unit of work ctx carries, that a
 // statement of it has just found no active webhook of organization orgID:
-// the organization's next emission in the unit of work then records
-// nothing without a statement (with no active webhook the emission's
-// statement inserts no event and no delivery). A webhook that becomes
+// the organization's next emission in the unit of work (httpapi.Events,
+// the application's event.Emitter, takes the note before it renders the
+// events) then records nothing without a statement (with no active
+// webhook the emission's statement inserts no event and no delivery). A webhook that becomes
 // active after that statement is in the position of one that became
 // active after the emission's own: it gets the events of the changes that
 // follow. The store's customer create reads it with its insert, so that

@@ -2,11 +2,11 @@ package webhook_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/httpapi"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/testdb"
@@ -44,15 +44,14 @@ func TestNoneActiveNote(t *testing.T) {
 			require.NoError(t, err)
 			w, err := svc.Create(ctx, org.ID, "https://hooks.example.com/one", []string{"ALL"})
 			require.NoError(t, err)
-			emit := func(ctx context.Context, name string) error {
-				return svc.EmitAll(ctx, org.ID, webhook.Emission{Event: name, Resource: json.RawMessage(`{}`)})
-			}
+			events := httpapi.Events{Webhooks: svc} // as the application emits
+			customer := investing.Customer{ID: 1, OrganizationID: org.ID, FirstName: "Ada", LastName: "Mwale", Status: investing.Active, CreatedAt: time.Now(), UpdatedAt: time.Now()}
 			require.NoError(t, s.WithTx(ctx, func(ctx context.Context) error {
 				webhook.NoteNoneActive(ctx, org.ID)
-				if err := emit(ctx, "CUSTOMER.CREATED"); err != nil {
+				if err := events.Emit(ctx, org.ID, investing.CustomerCreated{Customer: customer}); err != nil {
 					return err
 				}
-				return emit(ctx, "CUSTOMER.UPDATED")
+				return events.Emit(ctx, org.ID, investing.CustomerUpdated{Customer: customer})
 			}))
 			require.ElementsMatch(t, []string{"WEBHOOK.CREATED", "CUSTOMER.UPDATED"}, names(org.ID, w.ID))
 
